@@ -1,0 +1,44 @@
+//! The attribute's arguments: `#[grad]` or `#[grad(wrt(a, b))]`.
+
+use crate::error::Errors;
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Ident, Token};
+
+/// What the attribute asked for.
+#[derive(Default, Debug)]
+pub struct Attr {
+    /// The parameters to differentiate; `None` means every float parameter.
+    pub wrt: Option<Vec<Ident>>,
+}
+
+/// Parses the attribute's arguments, reporting junk into `errors`.
+pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
+    let mut attr = Attr::default();
+    if tokens.is_empty() {
+        return attr;
+    }
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("wrt") {
+            if attr.wrt.is_some() {
+                return Err(
+                    meta.error("`wrt` given twice; list every parameter in one `wrt(a, b)`")
+                );
+            }
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            attr.wrt = Some(names.into_iter().collect());
+            Ok(())
+        } else {
+            Err(meta.error(
+                "unknown #[grad] argument; the only argument is `wrt(a, b)`, naming the parameters to differentiate",
+            ))
+        }
+    });
+    if let Err(e) = parser.parse2(tokens) {
+        errors.push(e);
+    }
+    attr
+}

@@ -1,0 +1,34 @@
+//! The `#[grad]` attribute of [autodiff](https://docs.rs/autodiff): compile-time
+//! reverse-mode differentiation of numeric Rust functions.
+//!
+//! Use it through the `autodiff` crate, which re-exports it with the runtime it
+//! needs. The pipeline, one phase per module, is described in `ARCHITECTURE.md`.
+
+mod activity;
+mod attr;
+mod emit;
+mod error;
+mod expand;
+mod fallback;
+mod ir;
+mod lower;
+mod opt;
+mod prim;
+mod reverse;
+mod rules;
+mod signature;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro::TokenStream;
+
+/// Emits, next to the function, a companion `<name>_backward` that returns the
+/// function's value and its gradient by reverse-mode differentiation.
+///
+/// `#[grad(wrt(a, b))]` restricts differentiation to the named parameters. See the
+/// `autodiff` crate for the contract of the companion's signature.
+#[proc_macro_attribute]
+pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(attr.into(), item.into()).into()
+}

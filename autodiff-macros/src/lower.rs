@@ -1,0 +1,1007 @@
+//! Lowering: the syn body of a `#[grad]` fn → the SSA IR.
+//!
+//! Mutable locals disappear here: the environment maps each name to its current
+//! value, an assignment rebinds the name, and an `if` yields the new values of the
+//! outer names its branches assign (the φ-nodes of SSA, made explicit). An early
+//! `return` inside an `if` at function level takes the rest of the function into
+//! the branches that fall through (continuation lowering), so the IR stays
+//! structured and the emitted code has no `goto`.
+
+use crate::error::Errors;
+use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, Ty, UnOp, Value};
+use crate::prim::{Form, Prim};
+use crate::signature::Signature;
+use quote::ToTokens;
+use syn::visit::Visit;
+use syn::{Block, Expr, ExprIf, Lit, Pat, Stmt, Type};
+
+/// A lowered expression: nothing, one scalar, or a tuple.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Val {
+    Unit,
+    Scalar(Value),
+    Tuple(Vec<Val>),
+}
+
+impl Val {
+    fn flatten(&self, out: &mut Vec<Value>) {
+        match self {
+            Val::Unit => {}
+            Val::Scalar(v) => out.push(*v),
+            Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
+        }
+    }
+
+    fn flat(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        self.flatten(&mut out);
+        out
+    }
+
+    /// The same shape with the scalars taken from `it`.
+    fn rebuild(&self, it: &mut impl Iterator<Item = Value>) -> Val {
+        match self {
+            Val::Unit => Val::Unit,
+            Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
+            Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Binding {
+    name: String,
+    val: Val,
+}
+
+/// The rest of an enclosing statement list, run after the current one falls through.
+#[derive(Clone, Copy)]
+struct Frame<'a> {
+    stmts: &'a [Stmt],
+    depth: usize,
+}
+
+enum Flow {
+    /// The statements fell through with this value.
+    Value(Val),
+    /// The function's results, produced inside (an `if` whose branches returned).
+    Return(Vec<Value>),
+}
+
+struct Lowering<'s, 'e> {
+    sig: &'s Signature,
+    errors: &'e mut Errors,
+    func: Func,
+    ops: Vec<Op>,
+    scopes: Vec<Vec<Binding>>,
+}
+
+/// Lowers the body of the function described by `sig`. Errors go to `errors`; the
+/// IR is only meaningful when none were reported.
+pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
+    let mut l = Lowering {
+        sig,
+        errors,
+        func: Func::default(),
+        ops: Vec::new(),
+        scopes: vec![Vec::new()],
+    };
+    for p in &sig.params {
+        let ty = l.type_of(p.value_ty()).unwrap_or(Ty::Int);
+        let v = l.func.new_value(ty);
+        l.func.params.push(v);
+        if let Some(id) = &p.ident {
+            l.bind(id.to_string(), Val::Scalar(v));
+        }
+    }
+    let outs = match l.seq(&block.stmts, &[], true) {
+        Flow::Value(v) => v.flat(),
+        Flow::Return(o) => o,
+    };
+    let ok = outs.len() == sig.outputs && outs.iter().all(|v| l.func.ty(*v) == Ty::Float);
+    if !ok && l.errors.is_empty() {
+        let at = block.stmts.last().map(ToTokens::to_token_stream);
+        l.errors.at(
+            at.unwrap_or_else(|| block.to_token_stream()),
+            format!(
+                "this body must end in {} of type `{}`",
+                if sig.outputs == 1 {
+                    "a float".to_string()
+                } else {
+                    format!("a tuple of {} floats", sig.outputs)
+                },
+                sig.ret.to_token_stream()
+            ),
+        );
+    }
+    l.func.body = Region {
+        ops: l.ops,
+        yields: outs,
+    };
+    l.func
+}
+
+/// Whether a `return` occurs anywhere inside `node`.
+fn contains_return(e: &ExprIf) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(false);
+    f.visit_expr_if(e);
+    f.0
+}
+
+const FLOAT_PREDICATES: &[&str] = &[
+    "is_nan",
+    "is_finite",
+    "is_infinite",
+    "is_normal",
+    "is_sign_positive",
+    "is_sign_negative",
+];
+
+impl Lowering<'_, '_> {
+    // ------------------------------------------------------------ helpers
+
+    fn push(&mut self, kind: OpKind, ty: Ty) -> Value {
+        let v = self.func.new_value(ty);
+        self.ops.push(Op {
+            results: vec![v],
+            kind,
+        });
+        v
+    }
+
+    fn ty(&self, v: Value) -> Ty {
+        self.func.ty(v)
+    }
+
+    /// A stand-in after an error, so lowering goes on and finds the next one.
+    fn poison(&mut self) -> Val {
+        Val::Scalar(self.push(OpKind::Const(0.0), Ty::Float))
+    }
+
+    fn region<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> (Vec<Op>, R) {
+        let saved = std::mem::take(&mut self.ops);
+        let r = f(self);
+        (std::mem::replace(&mut self.ops, saved), r)
+    }
+
+    fn bind(&mut self, name: String, val: Val) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push(Binding { name, val });
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Val> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|b| b.name == name)
+            .map(|b| &b.val)
+    }
+
+    fn assign(&mut self, name: &str, val: Val) -> bool {
+        let found = self
+            .scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|s| s.iter_mut().rev())
+            .find(|b| b.name == name);
+        match found {
+            Some(b) => {
+                b.val = val;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The IR type of a Rust type, if it is a scalar the body can use.
+    fn type_of(&self, t: &Type) -> Option<Ty> {
+        if self.sig.is_float(t) {
+            return Some(Ty::Float);
+        }
+        let s = t.to_token_stream().to_string();
+        match s.as_str() {
+            "bool" => Some(Ty::Bool),
+            "f32" | "f64" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
+            | "u32" | "u64" | "u128" | "usize" => Some(Ty::Int),
+            _ => None,
+        }
+    }
+
+    fn scalar(&mut self, v: Val, node: &dyn ToTokens, what: &str) -> Value {
+        match v {
+            Val::Scalar(v) => v,
+            _ => {
+                self.errors
+                    .at(node, format!("expected a single number as {what}"));
+                match self.poison() {
+                    Val::Scalar(v) => v,
+                    _ => unreachable!(),
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ statements
+
+    /// Lowers a statement list. At function level, an `if` that returns takes the
+    /// rest of the list, and of the `frames` around it, into its branches.
+    fn seq(&mut self, stmts: &[Stmt], frames: &[Frame<'_>], fn_level: bool) -> Flow {
+        let mut tail = Val::Unit;
+        for (i, s) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            if let Stmt::Expr(Expr::Return(r), _) = s {
+                if !fn_level {
+                    self.errors.at(s, RETURN_HERE);
+                    continue;
+                }
+                let v = match &r.expr {
+                    Some(e) => self.expr(e, Some(Ty::Float)),
+                    None => Val::Unit,
+                };
+                return Flow::Return(v.flat());
+            }
+            if fn_level {
+                if let Stmt::Expr(Expr::If(ife), _) = s {
+                    if contains_return(ife) {
+                        let mut cont = frames.to_vec();
+                        cont.push(Frame {
+                            stmts: &stmts[i + 1..],
+                            depth: self.scopes.len(),
+                        });
+                        return Flow::Return(self.if_return(ife, &cont));
+                    }
+                }
+            }
+            tail = self.stmt(s, last);
+        }
+        if let Some((top, rest)) = frames.split_last() {
+            self.scopes.truncate(top.depth);
+            return self.seq(top.stmts, rest, true);
+        }
+        Flow::Value(tail)
+    }
+
+    /// An `if` at function level with a `return` inside: each branch runs on into
+    /// the continuation, so every branch ends by producing the function's results.
+    fn if_return(&mut self, ife: &ExprIf, cont: &[Frame<'_>]) -> Vec<Value> {
+        let c = self.cond(&ife.cond);
+        let snapshot = self.scopes.clone();
+        let (t_ops, t_outs) = self.region(|l| {
+            l.scopes.push(Vec::new());
+            let flow = l.seq(&ife.then_branch.stmts, cont, true);
+            l.flow_outs(flow)
+        });
+        self.scopes = snapshot.clone();
+        let (e_ops, e_outs) = self.region(|l| {
+            l.scopes.push(Vec::new());
+            match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+                None => {
+                    let flow = l.seq(&[], cont, true);
+                    l.flow_outs(flow)
+                }
+                Some(Expr::Block(b)) => {
+                    let flow = l.seq(&b.block.stmts, cont, true);
+                    l.flow_outs(flow)
+                }
+                Some(Expr::If(inner)) => l.if_return(inner, cont),
+                Some(other) => {
+                    l.errors.at(other, "unsupported `else` branch");
+                    Vec::new()
+                }
+            }
+        });
+        self.scopes = snapshot;
+        if t_outs.len() != e_outs.len() {
+            self.errors.at(
+                ife,
+                "the branches of this `if` return different numbers of values",
+            );
+            return t_outs;
+        }
+        let results: Vec<Value> = t_outs
+            .iter()
+            .map(|v| self.func.new_value(self.ty(*v)))
+            .collect();
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::If(
+                c,
+                Region {
+                    ops: t_ops,
+                    yields: t_outs,
+                },
+                Region {
+                    ops: e_ops,
+                    yields: e_outs,
+                },
+            ),
+        });
+        results
+    }
+
+    fn flow_outs(&mut self, flow: Flow) -> Vec<Value> {
+        match flow {
+            Flow::Value(v) => v.flat(),
+            Flow::Return(o) => o,
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, last: bool) -> Val {
+        match s {
+            Stmt::Local(local) => {
+                if let Some(init) = &local.init {
+                    if let Some((_, diverge)) = &init.diverge {
+                        self.errors.at(
+                            diverge,
+                            "`let ... else` is not supported in #[grad] bodies; use `if` / `else`",
+                        );
+                    }
+                    let (pat, hint) = match &local.pat {
+                        Pat::Type(pt) => (&*pt.pat, self.type_of(&pt.ty)),
+                        p => (p, None),
+                    };
+                    let v = self.expr(&init.expr, hint);
+                    self.bind_pat(pat, v);
+                } else {
+                    self.errors.at(
+                        &local.pat,
+                        "declare a local with its value (`let x = ...;`): #[grad] bodies do not support deferred initialisation",
+                    );
+                }
+                Val::Unit
+            }
+            Stmt::Item(syn::Item::Const(c)) => {
+                let hint = self.type_of(&c.ty);
+                let v = self.expr(&c.expr, hint);
+                self.bind(c.ident.to_string(), v);
+                Val::Unit
+            }
+            Stmt::Item(item) => {
+                self.errors.at(
+                    item,
+                    "items inside a #[grad] body are not supported (only `const`); move this item out of the function",
+                );
+                Val::Unit
+            }
+            Stmt::Macro(m) => {
+                self.errors.at(&m.mac, MACRO);
+                Val::Unit
+            }
+            Stmt::Expr(e, semi) => {
+                let v = self.expr(e, None);
+                if semi.is_none() && last {
+                    v
+                } else {
+                    Val::Unit
+                }
+            }
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &Pat, v: Val) {
+        match pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                self.bind(pi.ident.to_string(), v);
+            }
+            Pat::Wild(_) => {}
+            Pat::Type(pt) => self.bind_pat(&pt.pat, v),
+            Pat::Paren(pp) => self.bind_pat(&pp.pat, v),
+            Pat::Tuple(pt) => match v {
+                Val::Tuple(vs) if vs.len() == pt.elems.len() => {
+                    for (p, v) in pt.elems.iter().zip(vs) {
+                        self.bind_pat(p, v);
+                    }
+                }
+                _ => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
+            },
+            p => self.errors.at(
+                p,
+                "unsupported pattern in #[grad] body; bind a plain name (`let x = ...`) or a tuple of names",
+            ),
+        }
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn expr(&mut self, e: &Expr, hint: Option<Ty>) -> Val {
+        match e {
+            Expr::Lit(l) => self.lit(&l.lit, hint),
+            Expr::Paren(p) => self.expr(&p.expr, hint),
+            Expr::Group(g) => self.expr(&g.expr, hint),
+            Expr::Path(p) => self.path(p, hint),
+            Expr::Unary(u) => self.unary(u, hint),
+            Expr::Binary(b) => self.binary(b, hint),
+            Expr::Assign(a) => {
+                let v = self.expr(&a.right, None);
+                self.assign_to(&a.left, v);
+                Val::Unit
+            }
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c),
+            Expr::Cast(c) => self.cast(c),
+            Expr::If(ife) => self.if_expr(ife),
+            Expr::Block(b) => {
+                if let Some(label) = &b.label {
+                    self.errors
+                        .at(label, "labeled blocks are not supported in #[grad] bodies");
+                }
+                self.block(&b.block)
+            }
+            Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e, hint)).collect()),
+            Expr::Field(f) => {
+                let base = self.expr(&f.base, None);
+                match (&f.member, base) {
+                    (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
+                        vs[i.index as usize].clone()
+                    }
+                    _ => {
+                        self.errors.at(
+                            &f.member,
+                            "field access is only supported on tuples (`t.0`) in #[grad] bodies",
+                        );
+                        self.poison()
+                    }
+                }
+            }
+            Expr::Return(_) => {
+                self.errors.at(e, RETURN_HERE);
+                self.poison()
+            }
+            other => {
+                let msg = unsupported(other);
+                self.errors.at(other, msg);
+                self.poison()
+            }
+        }
+    }
+
+    fn block(&mut self, b: &Block) -> Val {
+        self.scopes.push(Vec::new());
+        let v = match self.seq(&b.stmts, &[], false) {
+            Flow::Value(v) => v,
+            Flow::Return(_) => Val::Unit,
+        };
+        self.scopes.pop();
+        v
+    }
+
+    fn lit(&mut self, l: &Lit, hint: Option<Ty>) -> Val {
+        match l {
+            Lit::Float(f) => {
+                let suffix = f.suffix();
+                let matches = suffix.is_empty() || suffix == self.sig.float_name();
+                match f.base10_parse::<f64>() {
+                    Ok(x) if matches && hint != Some(Ty::Int) => {
+                        Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
+                    }
+                    Ok(_) => Val::Scalar(self.push(OpKind::Verbatim(f.to_string()), Ty::Int)),
+                    Err(err) => {
+                        self.errors.push(err);
+                        self.poison()
+                    }
+                }
+            }
+            Lit::Int(i) => Val::Scalar(self.push(OpKind::Verbatim(i.to_string()), Ty::Int)),
+            Lit::Bool(b) => Val::Scalar(self.push(OpKind::Verbatim(b.value.to_string()), Ty::Bool)),
+            other => {
+                self.errors.at(
+                    other,
+                    "only number and `bool` literals can appear in a #[grad] body",
+                );
+                self.poison()
+            }
+        }
+    }
+
+    fn path(&mut self, p: &syn::ExprPath, hint: Option<Ty>) -> Val {
+        if p.qself.is_none() {
+            if let Some(id) = p.path.get_ident() {
+                if let Some(v) = self.lookup(&id.to_string()) {
+                    return v.clone();
+                }
+            }
+        }
+        // A constant from outside the body: its type from its path, else from context.
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let float = self.sig.float_name();
+        let ty = if segs.iter().any(|s| s == "f32" || s == "f64") {
+            if segs.contains(&float) {
+                Ty::Float
+            } else {
+                Ty::Int
+            }
+        } else if segs.len() > 1 && segs[0] == float {
+            Ty::Float
+        } else if segs.len() > 1 && is_int_type(&segs[0]) {
+            Ty::Int
+        } else {
+            hint.unwrap_or(Ty::Float)
+        };
+        let text = p.to_token_stream().to_string();
+        Val::Scalar(self.push(OpKind::Extern(text), ty))
+    }
+
+    fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {
+        match u.op {
+            syn::UnOp::Deref(_) => self.expr(&u.expr, hint),
+            syn::UnOp::Neg(_) => {
+                let v = self.expr(&u.expr, hint);
+                let v = self.scalar(v, &u.expr, "the operand of `-`");
+                let ty = self.ty(v);
+                if ty == Ty::Bool {
+                    self.errors.at(u, "cannot negate a `bool`");
+                }
+                Val::Scalar(self.push(OpKind::Unary(UnOp::Neg, v), ty))
+            }
+            syn::UnOp::Not(_) => {
+                let v = self.expr(&u.expr, hint);
+                let v = self.scalar(v, &u.expr, "the operand of `!`");
+                let ty = self.ty(v);
+                if ty == Ty::Float {
+                    self.errors.at(u, "`!` does not apply to a float");
+                }
+                Val::Scalar(self.push(OpKind::Unary(UnOp::Not, v), ty))
+            }
+            _ => {
+                self.errors
+                    .at(u, "unsupported unary operator in #[grad] body");
+                self.poison()
+            }
+        }
+    }
+
+    fn cond(&mut self, e: &Expr) -> Value {
+        if let Expr::Let(l) = e {
+            self.errors.at(
+                l,
+                "`if let` is not supported in #[grad] bodies; test the condition with a comparison",
+            );
+            return self.push(OpKind::Verbatim("false".into()), Ty::Bool);
+        }
+        let v = self.expr(e, Some(Ty::Bool));
+        let v = self.scalar(v, e, "a condition");
+        if self.ty(v) != Ty::Bool {
+            self.errors.at(e, "a condition must be a `bool`");
+        }
+        v
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> Val {
+        use syn::BinOp as S;
+        let arith = |op: &S| -> Option<(BinOp, bool)> {
+            Some(match op {
+                S::Add(_) => (BinOp::Add, false),
+                S::Sub(_) => (BinOp::Sub, false),
+                S::Mul(_) => (BinOp::Mul, false),
+                S::Div(_) => (BinOp::Div, false),
+                S::Rem(_) => (BinOp::Rem, false),
+                S::BitAnd(_) => (BinOp::BitAnd, false),
+                S::BitOr(_) => (BinOp::BitOr, false),
+                S::BitXor(_) => (BinOp::BitXor, false),
+                S::Shl(_) => (BinOp::Shl, false),
+                S::Shr(_) => (BinOp::Shr, false),
+                S::AddAssign(_) => (BinOp::Add, true),
+                S::SubAssign(_) => (BinOp::Sub, true),
+                S::MulAssign(_) => (BinOp::Mul, true),
+                S::DivAssign(_) => (BinOp::Div, true),
+                S::RemAssign(_) => (BinOp::Rem, true),
+                S::BitAndAssign(_) => (BinOp::BitAnd, true),
+                S::BitOrAssign(_) => (BinOp::BitOr, true),
+                S::BitXorAssign(_) => (BinOp::BitXor, true),
+                S::ShlAssign(_) => (BinOp::Shl, true),
+                S::ShrAssign(_) => (BinOp::Shr, true),
+                _ => return None,
+            })
+        };
+        let cmp = match b.op {
+            S::Lt(_) => Some(CmpOp::Lt),
+            S::Le(_) => Some(CmpOp::Le),
+            S::Gt(_) => Some(CmpOp::Gt),
+            S::Ge(_) => Some(CmpOp::Ge),
+            S::Eq(_) => Some(CmpOp::Eq),
+            S::Ne(_) => Some(CmpOp::Ne),
+            _ => None,
+        };
+        if let Some(op) = cmp {
+            let (l, r) = self.operands(b, None);
+            if self.ty(l) != self.ty(r) {
+                self.errors.at(b, MIXED);
+            }
+            return Val::Scalar(self.push(OpKind::Cmp(op, l, r), Ty::Bool));
+        }
+        if matches!(b.op, S::And(_) | S::Or(_)) {
+            // Short-circuit: the right operand runs in a region of an `if`.
+            let l = self.cond(&b.left);
+            let (r_ops, r) = self.region(|s| s.cond(&b.right));
+            let (k_ops, k) = self.region(|s| {
+                let text = if matches!(b.op, S::And(_)) {
+                    "false"
+                } else {
+                    "true"
+                };
+                s.push(OpKind::Verbatim(text.into()), Ty::Bool)
+            });
+            let rhs = Region {
+                ops: r_ops,
+                yields: vec![r],
+            };
+            let konst = Region {
+                ops: k_ops,
+                yields: vec![k],
+            };
+            let (t, e) = if matches!(b.op, S::And(_)) {
+                (rhs, konst)
+            } else {
+                (konst, rhs)
+            };
+            let res = self.func.new_value(Ty::Bool);
+            self.ops.push(Op {
+                results: vec![res],
+                kind: OpKind::If(l, t, e),
+            });
+            return Val::Scalar(res);
+        }
+        let Some((op, compound)) = arith(&b.op) else {
+            self.errors.at(b.op, "unsupported operator in #[grad] body");
+            return self.poison();
+        };
+        let (l, r) = self.operands(b, hint);
+        let (lt, rt) = (self.ty(l), self.ty(r));
+        if lt != rt {
+            self.errors.at(b, MIXED);
+        } else if lt == Ty::Float
+            && !matches!(
+                op,
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+            )
+        {
+            self.errors
+                .at(b.op, "bitwise operators do not apply to floats");
+        }
+        let v = Val::Scalar(self.push(OpKind::Binary(op, l, r), lt));
+        if compound {
+            self.assign_to(&b.left, v);
+            Val::Unit
+        } else {
+            v
+        }
+    }
+
+    fn operands(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> (Value, Value) {
+        let l = self.expr(&b.left, hint);
+        let l = self.scalar(l, &b.left, "an operand");
+        let lt = self.ty(l);
+        let r = self.expr(&b.right, Some(lt));
+        let r = self.scalar(r, &b.right, "an operand");
+        (l, r)
+    }
+
+    fn assign_to(&mut self, target: &Expr, v: Val) {
+        match target {
+            Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                let name = p.path.segments[0].ident.to_string();
+                if !self.assign(&name, v) {
+                    self.errors.at(
+                        target,
+                        format!("cannot assign to `{name}`: it is not a local of this function"),
+                    );
+                }
+            }
+            Expr::Paren(p) => self.assign_to(&p.expr, v),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.at(
+                target,
+                "cannot assign through a reference in a #[grad] body; compute a new local instead",
+            ),
+            _ => self.errors.at(
+                target,
+                "unsupported assignment target in #[grad] body; assign to a local variable",
+            ),
+        }
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        if let Some(t) = &m.turbofish {
+            self.errors
+                .at(t, "turbofish is not supported on methods in #[grad] bodies");
+        }
+        let recv = self.expr(&m.receiver, None);
+        let recv = self.scalar(recv, &m.receiver, "a method receiver");
+        match self.ty(recv) {
+            Ty::Float => {
+                if let Some(p) = Prim::method(&name) {
+                    let mut args = vec![recv];
+                    if m.args.len() + 1 != p.arity() {
+                        self.errors.at(
+                            &m.method,
+                            format!(
+                                "`{name}` takes {} argument(s) besides the receiver",
+                                p.arity() - 1
+                            ),
+                        );
+                        return self.poison();
+                    }
+                    for (i, a) in m.args.iter().enumerate() {
+                        args.push(self.prim_arg(p, i + 1, a));
+                    }
+                    Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
+                } else if FLOAT_PREDICATES.contains(&name.as_str()) && m.args.is_empty() {
+                    Val::Scalar(self.push(OpKind::Method(name, vec![recv]), Ty::Bool))
+                } else if Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "`{name}` is a function, not a method: write `autodiff::{name}({})`",
+                            m.receiver.to_token_stream()
+                        ),
+                    );
+                    self.poison()
+                } else {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "unsupported method `{name}` in #[grad] fn; the supported float methods are {}",
+                            Prim::method_list()
+                        ),
+                    );
+                    self.poison()
+                }
+            }
+            Ty::Int => {
+                let mut args = vec![recv];
+                for a in &m.args {
+                    let v = self.expr(a, Some(Ty::Int));
+                    args.push(self.scalar(v, a, "an argument"));
+                }
+                let ty = if name.starts_with("is_") {
+                    Ty::Bool
+                } else {
+                    Ty::Int
+                };
+                Val::Scalar(self.push(OpKind::Method(name, args), ty))
+            }
+            Ty::Bool => {
+                self.errors.at(
+                    &m.method,
+                    "methods on `bool` are not supported in #[grad] bodies",
+                );
+                self.poison()
+            }
+        }
+    }
+
+    fn prim_arg(&mut self, p: Prim, i: usize, a: &Expr) -> Value {
+        let want = if p.int_arg(i) { Ty::Int } else { Ty::Float };
+        let v = self.expr(a, Some(want));
+        let v = self.scalar(v, a, "an argument");
+        if self.ty(v) != want {
+            let msg = if want == Ty::Int {
+                format!("the exponent of `{}` must be an integer (`i32`)", p.name())
+            } else {
+                format!(
+                    "argument {} of `{}` must be a `{}`",
+                    i,
+                    p.name(),
+                    self.sig.float_name()
+                )
+            };
+            self.errors.at(a, msg);
+        }
+        v
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Val {
+        let Expr::Path(fp) = &*c.func else {
+            self.errors.at(
+                &c.func,
+                "only calls to named functions are supported in #[grad] bodies",
+            );
+            return self.poison();
+        };
+        let segs: Vec<String> = fp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let name = segs.last().cloned().unwrap_or_default();
+        let qualified = fp.qself.is_some() || segs.len() > 1;
+        let from_core = segs.len() == 1
+            || (segs.len() == 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core"));
+        if let Some(p) = Prim::function(&name) {
+            let ok = match p.form() {
+                Form::Method => qualified,
+                Form::CoreFn => from_core,
+            };
+            if ok {
+                if c.args.len() != p.arity() {
+                    self.errors
+                        .at(&c.func, format!("`{name}` takes {} argument(s)", p.arity()));
+                    return self.poison();
+                }
+                let args: Vec<Value> = c
+                    .args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| self.prim_arg(p, i, a))
+                    .collect();
+                return Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float));
+            }
+        }
+        let conversion = ["from_f64", "from_i32", "from_usize", "from"].contains(&name.as_str());
+        if conversion && qualified && c.args.len() == 1 {
+            let a = &c.args[0];
+            let v = self.expr(a, Some(Ty::Int));
+            let v = self.scalar(v, a, "the argument of a conversion");
+            return Val::Scalar(match self.ty(v) {
+                Ty::Float => v,
+                _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
+            });
+        }
+        self.errors.at(
+            &c.func,
+            format!(
+                "cannot differentiate through a call to `{}`; a #[grad] body may call the float methods (`{f}::exp(x)` or `x.exp()` …) and autodiff's primitives ({}); inline the callee's formula here",
+                fp.to_token_stream(),
+                Prim::core_fn_list(),
+                f = self.sig.float_name(),
+            ),
+        );
+        self.poison()
+    }
+
+    fn cast(&mut self, c: &syn::ExprCast) -> Val {
+        let v = self.expr(&c.expr, None);
+        let v = self.scalar(v, &c.expr, "the operand of `as`");
+        if self.sig.is_float(&c.ty) {
+            return Val::Scalar(match self.ty(v) {
+                Ty::Float => v,
+                _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
+            });
+        }
+        match self.type_of(&c.ty) {
+            Some(Ty::Int) => {
+                let to = CastTo::Other(c.ty.to_token_stream().to_string());
+                Val::Scalar(self.push(OpKind::Cast(v, to), Ty::Int))
+            }
+            _ => {
+                self.errors.at(
+                    &c.ty,
+                    "unsupported cast target in #[grad] body; cast to a float or an integer type",
+                );
+                self.poison()
+            }
+        }
+    }
+
+    /// `if` as an expression or a statement (without `return` inside): the `if` op
+    /// yields the branch value and the new values of the outer names it assigns.
+    fn if_expr(&mut self, ife: &ExprIf) -> Val {
+        let c = self.cond(&ife.cond);
+        let snapshot = self.scopes.clone();
+        let (t_ops, t_val) = self.region(|l| l.block(&ife.then_branch));
+        let t_env = std::mem::replace(&mut self.scopes, snapshot.clone());
+        let (e_ops, e_val) = self.region(|l| match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+            None => Val::Unit,
+            Some(Expr::Block(b)) => l.block(&b.block),
+            Some(Expr::If(inner)) => l.if_expr(inner),
+            Some(other) => l.expr(other, None),
+        });
+        let e_env = std::mem::replace(&mut self.scopes, snapshot);
+        let (t_val, e_val) = if ife.else_branch.is_none() {
+            (Val::Unit, Val::Unit)
+        } else {
+            (t_val, e_val)
+        };
+
+        // The outer names either branch assigned, in a fixed order.
+        let mut changed = Vec::new();
+        for (si, scope) in self.scopes.iter().enumerate() {
+            for (bi, b) in scope.iter().enumerate() {
+                if t_env[si][bi].val != b.val || e_env[si][bi].val != b.val {
+                    changed.push((si, bi));
+                }
+            }
+        }
+        let mut t_yields = t_val.flat();
+        let mut e_yields = e_val.flat();
+        for &(si, bi) in &changed {
+            t_env[si][bi].val.flatten(&mut t_yields);
+            e_env[si][bi].val.flatten(&mut e_yields);
+        }
+        let same = t_yields.len() == e_yields.len()
+            && t_yields
+                .iter()
+                .zip(&e_yields)
+                .all(|(a, b)| self.ty(*a) == self.ty(*b));
+        if !same {
+            self.errors.at(
+                ife,
+                "the branches of this `if` give values of different types",
+            );
+            return self.poison();
+        }
+        let results: Vec<Value> = t_yields
+            .iter()
+            .map(|v| self.func.new_value(self.ty(*v)))
+            .collect();
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::If(
+                c,
+                Region {
+                    ops: t_ops,
+                    yields: t_yields,
+                },
+                Region {
+                    ops: e_ops,
+                    yields: e_yields,
+                },
+            ),
+        });
+        let mut it = results.into_iter();
+        let value = t_val.rebuild(&mut it);
+        for (si, bi) in changed {
+            let shape = self.scopes[si][bi].val.clone();
+            self.scopes[si][bi].val = shape.rebuild(&mut it);
+        }
+        value
+    }
+}
+
+fn is_int_type(s: &str) -> bool {
+    matches!(
+        s,
+        "i8" | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+    )
+}
+
+const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
+const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
+const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
+
+/// The message for an expression kind the lowering does not handle.
+fn unsupported(e: &Expr) -> String {
+    match e {
+        Expr::Closure(_) => "closures are not supported in #[grad] bodies; write the computation inline".into(),
+        Expr::Macro(_) => MACRO.into(),
+        Expr::Match(_) => "`match` is not supported in #[grad] bodies; write it as an `if` / `else if` chain".into(),
+        Expr::Unsafe(_) => "`unsafe` blocks are not allowed in #[grad] bodies; move the unsafe code into a function outside and differentiate around it".into(),
+        Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
+        Expr::ForLoop(_) | Expr::While(_) => "loops are not supported in #[grad] bodies yet; unroll the loop or differentiate its body".into(),
+        Expr::Index(_) | Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported in #[grad] bodies yet; pass the elements as separate parameters".into(),
+        Expr::Reference(_) => "references cannot be taken inside a #[grad] body; use the value".into(),
+        Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` are only meaningful inside loops, which #[grad] does not support yet".into(),
+        Expr::Range(_) => "ranges are only supported as `for` loop bounds".into(),
+        Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated".into(),
+        Expr::Try(_) => "the `?` operator is not supported in #[grad] bodies".into(),
+        Expr::Struct(_) => "struct literals are not supported in #[grad] bodies".into(),
+        Expr::Let(_) => "`let` expressions are not supported here".into(),
+        _ => "unsupported expression in #[grad] body".into(),
+    }
+}

@@ -1,0 +1,45 @@
+//! Dead-code elimination: drops ops whose results nothing reads, and `if` results
+//! (with their yields) that nothing reads. All ops are pure, so this is safe.
+
+use crate::ir::{Func, OpKind, Region, Value};
+use std::collections::HashSet;
+
+pub fn run(func: &mut Func) {
+    let mut live = HashSet::new();
+    region(&mut func.body, &mut live);
+}
+
+fn region(r: &mut Region, live: &mut HashSet<Value>) {
+    live.extend(r.yields.iter().copied());
+    let mut kept = Vec::with_capacity(r.ops.len());
+    for mut op in std::mem::take(&mut r.ops).into_iter().rev() {
+        if let OpKind::If(c, t, e) = &mut op.kind {
+            let keep: Vec<bool> = op.results.iter().map(|v| live.contains(v)).collect();
+            if !keep.contains(&true) {
+                continue;
+            }
+            let mut i = 0;
+            op.results.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+            for reg in [&mut *t, &mut *e] {
+                let mut i = 0;
+                reg.yields.retain(|_| {
+                    i += 1;
+                    keep[i - 1]
+                });
+                region(reg, live);
+            }
+            live.insert(*c);
+        } else {
+            if !op.results.iter().any(|v| live.contains(v)) {
+                continue;
+            }
+            live.extend(op.operands());
+        }
+        kept.push(op);
+    }
+    kept.reverse();
+    r.ops = kept;
+}

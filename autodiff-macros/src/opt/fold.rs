@@ -1,0 +1,262 @@
+//! Constant folding and exact algebraic identities.
+//!
+//! Float arithmetic on constants is folded only where it gives the bits the program
+//! would compute at run time: `+ - * /` and `sqrt` in the function's own float type
+//! (IEEE operations are correctly rounded), never for a generic `T`. Identities are
+//! those exact for every input, NaN and infinities included: `x * 1`, `x / 1`,
+//! `x - 0`, `-(-x)`, `x * -1 → -x`. `x * 0` is not folded (`inf * 0` is NaN).
+//! An `if` on a constant condition is replaced by its taken branch.
+
+use super::{FloatKind, Replace};
+use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, UnOp, Value};
+use crate::prim::Prim;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Known {
+    F(f64),
+    I(i64),
+    B(bool),
+}
+
+struct Folder {
+    kind: FloatKind,
+    known: HashMap<Value, Known>,
+    rep: Replace,
+}
+
+pub fn run(func: &mut Func, kind: FloatKind) {
+    let mut f = Folder {
+        kind,
+        known: HashMap::new(),
+        rep: Replace::default(),
+    };
+    let mut body = std::mem::take(&mut func.body);
+    f.region(&mut body);
+    func.body = body;
+}
+
+/// Rounds `x` to the function's float type, or `None` if that is not known.
+fn round(kind: FloatKind, x: f64) -> Option<f64> {
+    match kind {
+        FloatKind::F64 => Some(x),
+        FloatKind::F32 => Some(x as f32 as f64),
+        FloatKind::Generic => None,
+    }
+}
+
+fn arith(kind: FloatKind, op: BinOp, a: f64, b: f64) -> Option<f64> {
+    let r = match kind {
+        FloatKind::F64 => match op {
+            BinOp::Add => a + b,
+            BinOp::Sub => a - b,
+            BinOp::Mul => a * b,
+            BinOp::Div => a / b,
+            _ => return None,
+        },
+        FloatKind::F32 => {
+            let (a, b) = (a as f32, b as f32);
+            (match op {
+                BinOp::Add => a + b,
+                BinOp::Sub => a - b,
+                BinOp::Mul => a * b,
+                BinOp::Div => a / b,
+                _ => return None,
+            }) as f64
+        }
+        FloatKind::Generic => return None,
+    };
+    Some(r)
+}
+
+fn int_arith(op: BinOp, a: i64, b: i64) -> Option<i64> {
+    match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        _ => None,
+    }
+}
+
+fn compare<T: PartialOrd>(op: CmpOp, a: T, b: T) -> bool {
+    match op {
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+    }
+}
+
+/// The outcome of folding one op.
+enum Fold {
+    Keep,
+    To(OpKind),
+    Same(Value),
+    /// An `if` on a constant: splice the taken region.
+    Splice(Region),
+}
+
+impl Folder {
+    fn region(&mut self, r: &mut Region) {
+        let mut out = Vec::with_capacity(r.ops.len());
+        for mut op in std::mem::take(&mut r.ops) {
+            op.map_uses(&mut |v| self.rep.get(v));
+            if let OpKind::If(_, t, e) = &mut op.kind {
+                self.region(t);
+                self.region(e);
+            }
+            match self.fold(&mut op) {
+                Fold::Keep => out.push(op),
+                Fold::To(kind) => {
+                    op.kind = kind;
+                    self.learn(&op);
+                    out.push(op);
+                }
+                Fold::Same(v) => {
+                    self.rep.0.insert(op.result(), v);
+                }
+                Fold::Splice(taken) => {
+                    for (res, y) in op.results.iter().zip(&taken.yields) {
+                        self.rep.0.insert(*res, *y);
+                    }
+                    out.extend(taken.ops);
+                }
+            }
+            if let Some(last) = out.last() {
+                self.learn(&last.clone());
+            }
+        }
+        r.ops = out;
+        for y in &mut r.yields {
+            *y = self.rep.get(*y);
+        }
+    }
+
+    fn learn(&mut self, op: &Op) {
+        let k = match &op.kind {
+            OpKind::Const(c) => Known::F(*c),
+            OpKind::Verbatim(s) if s == "true" => Known::B(true),
+            OpKind::Verbatim(s) if s == "false" => Known::B(false),
+            OpKind::Verbatim(s) => match s.parse::<i64>() {
+                Ok(i) => Known::I(i),
+                Err(_) => return,
+            },
+            _ => return,
+        };
+        self.known.insert(op.results[0], k);
+    }
+
+    fn f(&self, v: Value) -> Option<f64> {
+        match self.known.get(&v) {
+            Some(Known::F(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
+    fn fold(&mut self, op: &mut Op) -> Fold {
+        let kind = self.kind;
+        match &mut op.kind {
+            OpKind::Unary(UnOp::Neg, a) => {
+                let a = *a;
+                if let Some(x) = self.f(a) {
+                    return Fold::To(OpKind::Const(-x));
+                }
+                if let Some(Known::I(i)) = self.known.get(&a) {
+                    if let Some(n) = i.checked_neg() {
+                        return Fold::To(OpKind::Verbatim(n.to_string()));
+                    }
+                }
+                Fold::Keep
+            }
+            OpKind::Unary(UnOp::Not, a) => match self.known.get(a) {
+                Some(Known::B(b)) => Fold::To(OpKind::Verbatim((!b).to_string())),
+                _ => Fold::Keep,
+            },
+            OpKind::Binary(bop, a, b) => {
+                let (bop, a, b) = (*bop, *a, *b);
+                match (self.known.get(&a).copied(), self.known.get(&b).copied()) {
+                    (Some(Known::F(x)), Some(Known::F(y))) => {
+                        if let Some(r) = arith(kind, bop, x, y) {
+                            return Fold::To(OpKind::Const(r));
+                        }
+                    }
+                    (Some(Known::I(x)), Some(Known::I(y))) => {
+                        if let Some(r) = int_arith(bop, x, y) {
+                            return Fold::To(OpKind::Verbatim(r.to_string()));
+                        }
+                    }
+                    _ => {}
+                }
+                let (fa, fb) = (self.f(a), self.f(b));
+                match bop {
+                    BinOp::Mul if fb == Some(1.0) => Fold::Same(a),
+                    BinOp::Mul if fa == Some(1.0) => Fold::Same(b),
+                    BinOp::Mul if fb == Some(-1.0) => Fold::To(OpKind::Unary(UnOp::Neg, a)),
+                    BinOp::Mul if fa == Some(-1.0) => Fold::To(OpKind::Unary(UnOp::Neg, b)),
+                    BinOp::Div if fb == Some(1.0) => Fold::Same(a),
+                    BinOp::Sub if fb == Some(0.0) => Fold::Same(a),
+                    _ => Fold::Keep,
+                }
+            }
+            OpKind::Cmp(cop, a, b) => {
+                let (cop, a, b) = (*cop, *a, *b);
+                match (self.known.get(&a).copied(), self.known.get(&b).copied()) {
+                    (Some(Known::F(x)), Some(Known::F(y))) => {
+                        match (round(kind, x), round(kind, y)) {
+                            (Some(x), Some(y)) => {
+                                Fold::To(OpKind::Verbatim(compare(cop, x, y).to_string()))
+                            }
+                            _ => Fold::Keep,
+                        }
+                    }
+                    (Some(Known::I(x)), Some(Known::I(y))) => {
+                        Fold::To(OpKind::Verbatim(compare(cop, x, y).to_string()))
+                    }
+                    _ => Fold::Keep,
+                }
+            }
+            OpKind::Cast(a, CastTo::Float) => match self.known.get(a) {
+                // Small integers are exact in every float type.
+                Some(Known::I(i)) if i.unsigned_abs() <= 1 << 24 => {
+                    Fold::To(OpKind::Const(*i as f64))
+                }
+                _ => Fold::Keep,
+            },
+            OpKind::Call(Prim::Sqrt, args) => match self.f(args[0]).and_then(|x| round(kind, x)) {
+                Some(x) if kind != FloatKind::Generic => {
+                    let r = if kind == FloatKind::F32 {
+                        (x as f32).sqrt() as f64
+                    } else {
+                        x.sqrt()
+                    };
+                    Fold::To(OpKind::Const(r))
+                }
+                _ => Fold::Keep,
+            },
+            OpKind::Call(Prim::Powi, args) => match self.known.get(&args[1]) {
+                Some(Known::I(1)) => Fold::Same(args[0]),
+                _ => Fold::Keep,
+            },
+            OpKind::Select(c, a, b) => {
+                let (c, a, b) = (*c, *a, *b);
+                match self.known.get(&c) {
+                    Some(Known::B(true)) => Fold::Same(a),
+                    Some(Known::B(false)) => Fold::Same(b),
+                    _ if a == b => Fold::Same(a),
+                    _ => Fold::Keep,
+                }
+            }
+            OpKind::If(c, t, e) => match self.known.get(c) {
+                Some(Known::B(true)) => Fold::Splice(std::mem::take(t)),
+                Some(Known::B(false)) => Fold::Splice(std::mem::take(e)),
+                _ => Fold::Keep,
+            },
+            OpKind::Const(_) | OpKind::Verbatim(_) | OpKind::Extern(_) | OpKind::Method(..) => {
+                Fold::Keep
+            }
+            OpKind::Call(..) | OpKind::Cast(..) => Fold::Keep,
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The derivative table: one local rule per primitive.
+//!
+//! A rule sees an op, its result `out` and the cotangent `g` flowing into that result,
+//! and returns the contribution to the cotangent of each operand. It builds IR through
+//! the [`Builder`], so constant folding and CSE apply to what it writes. Rules reuse
+//! the primal result where that saves work (`exp`: `g * out`). Accumulation on
+//! fan-out and symbolic zeros are not a rule's business: the reverse driver
+//! (`reverse.rs`) owns them, and drops contributions to inactive operands.
+//!
+//! The `match` on [`Prim`] has no wildcard arm: a new primitive without a rule does
+//! not compile.
+
+use crate::ir::{BinOp, Builder, CastTo, CmpOp, OpKind, Ty, UnOp, Value};
+use crate::prim::Prim;
+use std::f64::consts::{LN_10, LN_2};
+
+/// Contributions `(operand, cotangent)` of one op whose result `out` has cotangent `g`.
+pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, Value)> {
+    match kind {
+        OpKind::Const(_)
+        | OpKind::Verbatim(_)
+        | OpKind::Extern(_)
+        | OpKind::Cmp(..)
+        | OpKind::Method(..)
+        | OpKind::Cast(..)
+        | OpKind::If(..) => vec![],
+        OpKind::Unary(UnOp::Neg, a) => vec![(*a, b.neg(g))],
+        OpKind::Unary(UnOp::Not, _) => vec![],
+        OpKind::Binary(op, x, y) => binary(b, *op, *x, *y, out, g),
+        OpKind::Select(c, x, y) => {
+            let zero = b.constant(0.0);
+            let gx = b.select(*c, g, zero);
+            let gy = b.select(*c, zero, g);
+            vec![(*x, gx), (*y, gy)]
+        }
+        OpKind::Call(p, args) => call(b, *p, args, out, g),
+    }
+}
+
+fn binary(
+    b: &mut Builder,
+    op: BinOp,
+    x: Value,
+    y: Value,
+    out: Value,
+    g: Value,
+) -> Vec<(Value, Value)> {
+    match op {
+        BinOp::Add => vec![(x, g), (y, g)],
+        BinOp::Sub => vec![(x, g), (y, b.neg(g))],
+        BinOp::Mul => vec![(x, b.mul(g, y)), (y, b.mul(g, x))],
+        BinOp::Div => {
+            let t = b.div(g, y);
+            let u = b.mul(t, out);
+            vec![(x, t), (y, b.neg(u))]
+        }
+        BinOp::Rem => {
+            // x % y = x - y * trunc(x / y)
+            let q = b.div(x, y);
+            let q = b.call(Prim::Trunc, &[q]);
+            let u = b.mul(g, q);
+            vec![(x, g), (y, b.neg(u))]
+        }
+        BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr => vec![],
+    }
+}
+
+/// `g` where `out` came from `a`, split equally where it came from both: the
+/// routing of `max`, `min` and `clamp` (ties split the cotangent, as in JAX).
+fn route(b: &mut Builder, out: Value, a: Value, c: Value, g: Value) -> (Value, Value) {
+    let zero = b.constant(0.0);
+    let half = b.constant(0.5);
+    let half_g = b.mul(g, half);
+    let from_a = b.cmp(CmpOp::Eq, out, a);
+    let from_c = b.cmp(CmpOp::Eq, out, c);
+    let a_share = b.select(from_c, half_g, g);
+    let ga = b.select(from_a, a_share, zero);
+    let c_share = b.select(from_a, half_g, g);
+    let gc = b.select(from_c, c_share, zero);
+    (ga, gc)
+}
+
+fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(Value, Value)> {
+    let x = args[0];
+    match p {
+        Prim::Exp => vec![(x, b.mul(g, out))],
+        Prim::Exp2 => {
+            let ln2 = b.constant(LN_2);
+            let t = b.mul(g, out);
+            vec![(x, b.mul(t, ln2))]
+        }
+        Prim::ExpM1 => {
+            let one = b.constant(1.0);
+            let e = b.add(out, one);
+            vec![(x, b.mul(g, e))]
+        }
+        Prim::Ln => vec![(x, b.div(g, x))],
+        Prim::Log => {
+            let base = args[1];
+            let lb = b.call(Prim::Ln, &[base]);
+            let xl = b.mul(x, lb);
+            let gx = b.div(g, xl);
+            let bl = b.mul(base, lb);
+            let t = b.mul(g, out);
+            let t = b.div(t, bl);
+            vec![(x, gx), (base, b.neg(t))]
+        }
+        Prim::Log2 | Prim::Log10 => {
+            let c = b.constant(if p == Prim::Log2 { LN_2 } else { LN_10 });
+            let d = b.mul(x, c);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Ln1p => {
+            let one = b.constant(1.0);
+            let d = b.add(one, x);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Sqrt => {
+            let two = b.constant(2.0);
+            let d = b.mul(two, out);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Cbrt => {
+            let three = b.constant(3.0);
+            let d = b.mul(three, out);
+            let d = b.mul(d, out);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Powi => {
+            // d/dx x^n = n x^(n-1); 0 where n == 0 (x^0 is constant, even at x = 0)
+            let n = args[1];
+            let zero_i = b.push(OpKind::Verbatim("0".into()), Ty::Int);
+            let one_i = b.push(OpKind::Verbatim("1".into()), Ty::Int);
+            let n_zero = b.cmp(CmpOp::Eq, n, zero_i);
+            let nm1 = b.push(OpKind::Binary(BinOp::Sub, n, one_i), Ty::Int);
+            let p = b.call(Prim::Powi, &[x, nm1]);
+            let nf = b.push(OpKind::Cast(n, CastTo::Float), Ty::Float);
+            let d = b.mul(nf, p);
+            let gd = b.mul(g, d);
+            let zero = b.constant(0.0);
+            vec![(x, b.select(n_zero, zero, gd))]
+        }
+        Prim::Powf => {
+            // d/dx = y x^(y-1) (0 where y == 0); d/dy = x^y ln x (0 where x == 0)
+            let y = args[1];
+            let zero = b.constant(0.0);
+            let one = b.constant(1.0);
+            let ym1 = b.sub(y, one);
+            let p = b.call(Prim::Powf, &[x, ym1]);
+            let d = b.mul(y, p);
+            let gd = b.mul(g, d);
+            let y_zero = b.cmp(CmpOp::Eq, y, zero);
+            let gx = b.select(y_zero, zero, gd);
+            let lx = b.call(Prim::Ln, &[x]);
+            let t = b.mul(g, out);
+            let t = b.mul(t, lx);
+            let x_zero = b.cmp(CmpOp::Eq, x, zero);
+            let gy = b.select(x_zero, zero, t);
+            vec![(x, gx), (y, gy)]
+        }
+        Prim::Recip => {
+            let t = b.mul(g, out);
+            let t = b.mul(t, out);
+            vec![(x, b.neg(t))]
+        }
+        Prim::Sin => {
+            let c = b.call(Prim::Cos, &[x]);
+            vec![(x, b.mul(g, c))]
+        }
+        Prim::Cos => {
+            let s = b.call(Prim::Sin, &[x]);
+            let t = b.mul(g, s);
+            vec![(x, b.neg(t))]
+        }
+        Prim::Tan => {
+            let one = b.constant(1.0);
+            let sq = b.mul(out, out);
+            let d = b.add(one, sq);
+            vec![(x, b.mul(g, d))]
+        }
+        Prim::Asin | Prim::Acos => {
+            let one = b.constant(1.0);
+            let sq = b.mul(x, x);
+            let d = b.sub(one, sq);
+            let d = b.call(Prim::Sqrt, &[d]);
+            let t = b.div(g, d);
+            vec![(x, if p == Prim::Asin { t } else { b.neg(t) })]
+        }
+        Prim::Atan => {
+            let one = b.constant(1.0);
+            let sq = b.mul(x, x);
+            let d = b.add(one, sq);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Atan2 => {
+            // atan2(y, x): the receiver is y
+            let (y, xx) = (args[0], args[1]);
+            let yy = b.mul(y, y);
+            let x2 = b.mul(xx, xx);
+            let r = b.add(x2, yy);
+            let gr = b.div(g, r);
+            let gy = b.mul(gr, xx);
+            let t = b.mul(gr, y);
+            vec![(y, gy), (xx, b.neg(t))]
+        }
+        Prim::Sinh => {
+            let c = b.call(Prim::Cosh, &[x]);
+            vec![(x, b.mul(g, c))]
+        }
+        Prim::Cosh => {
+            let s = b.call(Prim::Sinh, &[x]);
+            vec![(x, b.mul(g, s))]
+        }
+        Prim::Tanh => {
+            let one = b.constant(1.0);
+            let sq = b.mul(out, out);
+            let d = b.sub(one, sq);
+            vec![(x, b.mul(g, d))]
+        }
+        Prim::Asinh | Prim::Acosh => {
+            let one = b.constant(1.0);
+            let sq = b.mul(x, x);
+            let d = if p == Prim::Asinh {
+                b.add(sq, one)
+            } else {
+                b.sub(sq, one)
+            };
+            let d = b.call(Prim::Sqrt, &[d]);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Atanh => {
+            let one = b.constant(1.0);
+            let sq = b.mul(x, x);
+            let d = b.sub(one, sq);
+            vec![(x, b.div(g, d))]
+        }
+        Prim::Hypot => {
+            // 0 at the origin, like abs'(0)
+            let y = args[1];
+            let zero = b.constant(0.0);
+            let at_origin = b.cmp(CmpOp::Eq, out, zero);
+            let go = b.div(g, out);
+            let gx = b.mul(go, x);
+            let gy = b.mul(go, y);
+            let gx = b.select(at_origin, zero, gx);
+            let gy = b.select(at_origin, zero, gy);
+            vec![(x, gx), (y, gy)]
+        }
+        Prim::Abs => {
+            // abs'(0) = 0
+            let zero = b.constant(0.0);
+            let pos = b.cmp(CmpOp::Gt, x, zero);
+            let neg = b.cmp(CmpOp::Lt, x, zero);
+            let ng = b.neg(g);
+            let inner = b.select(neg, ng, zero);
+            vec![(x, b.select(pos, g, inner))]
+        }
+        Prim::Max | Prim::Min => {
+            let (ga, gb) = route(b, out, args[0], args[1], g);
+            vec![(args[0], ga), (args[1], gb)]
+        }
+        Prim::Clamp => {
+            // clamp(x, lo, hi) routes as min(max(x, lo), hi)
+            let (lo, hi) = (args[1], args[2]);
+            let m = b.call(Prim::Max, &[x, lo]);
+            let (gm, ghi) = route(b, out, m, hi, g);
+            let (gx, glo) = route(b, m, x, lo, gm);
+            vec![(x, gx), (lo, glo), (hi, ghi)]
+        }
+        Prim::MulAdd => {
+            let (y, z) = (args[1], args[2]);
+            vec![(x, b.mul(g, y)), (y, b.mul(g, x)), (z, g)]
+        }
+        Prim::Signum | Prim::Floor | Prim::Ceil | Prim::Round | Prim::Trunc => vec![],
+        Prim::Fract => vec![(x, g)],
+        Prim::Sigmoid => {
+            let one = b.constant(1.0);
+            let c = b.sub(one, out);
+            let d = b.mul(out, c);
+            vec![(x, b.mul(g, d))]
+        }
+        Prim::Relu => {
+            // relu'(0) = 0
+            let zero = b.constant(0.0);
+            let pos = b.cmp(CmpOp::Gt, x, zero);
+            vec![(x, b.select(pos, g, zero))]
+        }
+        Prim::LeakyRelu => {
+            let alpha = args[1];
+            let zero = b.constant(0.0);
+            let pos = b.cmp(CmpOp::Gt, x, zero);
+            let ga = b.mul(g, alpha);
+            let gx = b.select(pos, g, ga);
+            let gxa = b.mul(g, x);
+            let galpha = b.select(pos, zero, gxa);
+            vec![(x, gx), (alpha, galpha)]
+        }
+        Prim::Softplus => {
+            let s = b.call(Prim::Sigmoid, &[x]);
+            vec![(x, b.mul(g, s))]
+        }
+        Prim::Elu => {
+            // x > 0: 1; else alpha e^x (not out + alpha: exact for tiny alpha too)
+            let alpha = args[1];
+            let zero = b.constant(0.0);
+            let pos = b.cmp(CmpOp::Gt, x, zero);
+            let e = b.call(Prim::Exp, &[x]);
+            let ga = b.mul(g, alpha);
+            let gae = b.mul(ga, e);
+            let gx = b.select(pos, g, gae);
+            let em1 = b.call(Prim::ExpM1, &[x]);
+            let gem1 = b.mul(g, em1);
+            let galpha = b.select(pos, zero, gem1);
+            vec![(x, gx), (alpha, galpha)]
+        }
+    }
+}

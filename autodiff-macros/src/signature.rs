@@ -1,0 +1,328 @@
+//! The signature model: which parameters are active, what the float type is, and
+//! what the companion's signature will be.
+
+use crate::attr::Attr;
+use crate::error::Errors;
+use quote::ToTokens;
+use syn::{
+    FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type, TypeParamBound, WherePredicate,
+};
+
+/// How a parameter is passed and whether it carries a gradient.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamKind {
+    /// A float by value: its gradient is returned.
+    Float,
+    /// `&F`: its gradient is added into a `&mut F` shadow.
+    FloatRef,
+    /// Anything else (integers, `bool`, floats outside `wrt`): passed through.
+    Inactive { by_ref: bool, is_bool: bool },
+}
+
+/// One parameter of the original function.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The binding name; `None` for `_`.
+    pub ident: Option<Ident>,
+    pub ty: Type,
+    pub kind: ParamKind,
+}
+
+impl Param {
+    /// Whether this parameter gets a gradient.
+    pub fn active(&self) -> bool {
+        matches!(self.kind, ParamKind::Float | ParamKind::FloatRef)
+    }
+
+    /// The type without its reference, for the `&mut` shadow.
+    pub fn value_ty(&self) -> &Type {
+        match &self.ty {
+            Type::Reference(r) => &r.elem,
+            t => t,
+        }
+    }
+}
+
+/// The model of the original signature.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    pub name: Ident,
+    /// The function's float type (`f64`, `f32`, or a generic `T: Real`).
+    pub float_ty: Type,
+    /// Whether `float_ty` is a generic parameter (constants go through `Real::from_f64`).
+    pub generic_float: bool,
+    pub params: Vec<Param>,
+    /// The original return type.
+    pub ret: Type,
+    /// Number of float results (1 for a scalar, n for an n-tuple).
+    pub outputs: usize,
+}
+
+impl Signature {
+    /// Whether `ty` is the function's float type.
+    pub fn is_float(&self, ty: &Type) -> bool {
+        same_type(ty, &self.float_ty)
+    }
+
+    /// The name of the float type as a path segment, e.g. `f64` or `T`.
+    pub fn float_name(&self) -> String {
+        self.float_ty.to_token_stream().to_string()
+    }
+}
+
+fn same_type(a: &Type, b: &Type) -> bool {
+    a.to_token_stream().to_string() == b.to_token_stream().to_string()
+}
+
+fn strip_parens(t: &Type) -> &Type {
+    match t {
+        Type::Paren(p) => strip_parens(&p.elem),
+        Type::Group(g) => strip_parens(&g.elem),
+        t => t,
+    }
+}
+
+fn single_ident(t: &Type) -> Option<&Ident> {
+    match strip_parens(t) {
+        Type::Path(p) if p.qself.is_none() => p.path.get_ident(),
+        _ => None,
+    }
+}
+
+const INT_TYPES: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+/// Generic type parameters bounded by `Real` (`T: Real`, `T: autodiff::Real`, in
+/// the parameter list or the where-clause).
+fn real_generics(item: &ItemFn) -> Vec<Ident> {
+    let is_real = |b: &TypeParamBound| match b {
+        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Real"),
+        _ => false,
+    };
+    let mut out = Vec::new();
+    for g in &item.sig.generics.params {
+        if let GenericParam::Type(t) = g {
+            if t.bounds.iter().any(is_real) {
+                out.push(t.ident.clone());
+            }
+        }
+    }
+    if let Some(w) = &item.sig.generics.where_clause {
+        for p in &w.predicates {
+            if let WherePredicate::Type(pt) = p {
+                if let Some(id) = single_ident(&pt.bounded_ty) {
+                    if pt.bounds.iter().any(is_real) {
+                        out.push(id.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Builds the signature model, reporting what cannot be differentiated.
+pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signature> {
+    let sig = &item.sig;
+    let before = errors.len();
+    if let Some(a) = &sig.asyncness {
+        errors.at(
+            a,
+            "#[grad] cannot differentiate an `async fn`; make it a plain `fn`",
+        );
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.at(
+            u,
+            "#[grad] cannot differentiate an `unsafe fn`; make it a safe `fn`",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.at(abi, "#[grad] does not support an `extern` ABI; remove it and wrap the function if you need one");
+    }
+    if let Some(v) = &sig.variadic {
+        errors.at(v, "#[grad] cannot differentiate a variadic function");
+    }
+
+    let generics = real_generics(item);
+    let is_float_name = |id: &Ident| id == "f64" || id == "f32" || generics.contains(id);
+    let float_of = |t: &Type| -> Option<Type> {
+        let id = single_ident(t)?;
+        is_float_name(id).then(|| strip_parens(t).clone())
+    };
+
+    // The return type fixes the float type and the number of outputs.
+    let (ret, ret_float, outputs) = match &sig.output {
+        ReturnType::Default => {
+            errors.at(
+                &sig.ident,
+                "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of them; this one returns `()`",
+            );
+            (syn::parse_quote!(()), None, 0)
+        }
+        ReturnType::Type(_, t) => {
+            let t = strip_parens(t);
+            if let Some(f) = float_of(t) {
+                (t.clone(), Some(f), 1)
+            } else if let Type::Tuple(tt) = t {
+                let fs: Vec<Option<Type>> = tt.elems.iter().map(float_of).collect();
+                if tt.elems.is_empty() || fs.iter().any(Option::is_none) {
+                    errors.at(
+                        t,
+                        "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of floats",
+                    );
+                    (t.clone(), None, 0)
+                } else {
+                    (t.clone(), fs[0].clone(), fs.len())
+                }
+            } else {
+                errors.at(
+                    t,
+                    format!(
+                        "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of them, not `{}`",
+                        t.to_token_stream()
+                    ),
+                );
+                (t.clone(), None, 0)
+            }
+        }
+    };
+    let float_ty = ret_float.clone().unwrap_or_else(|| syn::parse_quote!(f64));
+    if let Type::Tuple(tt) = &ret {
+        for e in &tt.elems {
+            if float_of(e).is_some() && !same_type(strip_parens(e), &float_ty) {
+                errors.at(
+                    e,
+                    "every result of a #[grad] function must have the same float type",
+                );
+            }
+        }
+    }
+
+    let mut params = Vec::new();
+    for arg in &sig.inputs {
+        let pt = match arg {
+            FnArg::Receiver(r) => {
+                errors.at(
+                    r,
+                    "#[grad] does not support `self` receivers yet; write a free function that takes the values it needs",
+                );
+                continue;
+            }
+            FnArg::Typed(pt) => pt,
+        };
+        let ident = match &*pt.pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => Some(pi.ident.clone()),
+            Pat::Wild(_) => None,
+            p => {
+                errors.at(
+                    p,
+                    "#[grad] parameters must be plain names: write `x: T` and destructure inside the body",
+                );
+                continue;
+            }
+        };
+        let ty = (*pt.ty).clone();
+        let kind = match strip_parens(&ty) {
+            Type::Reference(r) if r.mutability.is_some() => {
+                errors.at(
+                    &ty,
+                    "a #[grad] function cannot take `&mut` parameters: the companion adds gradients into `&mut` shadows of `&` parameters; take this one by `&` or by value and return what it computes",
+                );
+                continue;
+            }
+            Type::Reference(r) => classify(&r.elem, true, &float_ty, &float_of, errors),
+            t => classify(t, false, &float_ty, &float_of, errors),
+        };
+        let Some(kind) = kind else { continue };
+        params.push(Param { ident, ty, kind });
+    }
+
+    // `wrt` restricts differentiation to the named parameters.
+    if let Some(wrt) = &attr.wrt {
+        for name in wrt {
+            match params.iter().find(|p| p.ident.as_ref() == Some(name)) {
+                None => errors.at(
+                    name,
+                    format!("`wrt` names `{name}`, which is not a parameter of `{}`", sig.ident),
+                ),
+                Some(p) if !p.active() => errors.at(
+                    name,
+                    format!(
+                        "`{name}` cannot be differentiated: only float parameters (`{}`, `&{0}`) have gradients; remove it from `wrt`",
+                        float_ty.to_token_stream()
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        for p in &mut params {
+            let named = p.ident.as_ref().is_some_and(|id| wrt.contains(id));
+            if p.active() && !named {
+                p.kind = ParamKind::Inactive {
+                    by_ref: p.kind == ParamKind::FloatRef,
+                    is_bool: false,
+                };
+            }
+        }
+    }
+
+    if errors.len() > before && ret_float.is_none() {
+        return None;
+    }
+    Some(Signature {
+        name: sig.ident.clone(),
+        generic_float: !matches!(single_ident(&float_ty), Some(id) if id == "f64" || id == "f32"),
+        float_ty,
+        params,
+        ret,
+        outputs,
+    })
+}
+
+fn classify(
+    t: &Type,
+    by_ref: bool,
+    float_ty: &Type,
+    float_of: &dyn Fn(&Type) -> Option<Type>,
+    errors: &mut Errors,
+) -> Option<ParamKind> {
+    if let Some(f) = float_of(t) {
+        if same_type(&f, float_ty) {
+            return Some(if by_ref {
+                ParamKind::FloatRef
+            } else {
+                ParamKind::Float
+            });
+        }
+        // A float of another type than the result: passed through, no gradient.
+        return Some(ParamKind::Inactive {
+            by_ref,
+            is_bool: false,
+        });
+    }
+    if let Some(id) = single_ident(t) {
+        if id == "bool" {
+            return Some(ParamKind::Inactive {
+                by_ref,
+                is_bool: true,
+            });
+        }
+        if INT_TYPES.iter().any(|n| id == n) {
+            return Some(ParamKind::Inactive {
+                by_ref,
+                is_bool: false,
+            });
+        }
+    }
+    errors.at(
+        t,
+        format!(
+            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, or `&` references to them",
+            t.to_token_stream(),
+            float_ty.to_token_stream()
+        ),
+    );
+    None
+}
