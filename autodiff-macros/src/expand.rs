@@ -61,6 +61,9 @@ pub fn forward(
     let Some(sig) = sig else {
         return Err((None, errors));
     };
+    if sig.has_receiver {
+        return Err((None, errors));
+    }
     let func = lower::lower(&sig, &item.block, &mut errors);
     if !errors.is_empty() {
         return Err((Some(sig), errors));

@@ -21,12 +21,14 @@ pub enum Val {
     Unit,
     Scalar(Value),
     Tuple(Vec<Val>),
+    /// A name whose definition was rejected: uses of it report nothing more.
+    Poisoned,
 }
 
 impl Val {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
-            Val::Unit => {}
+            Val::Unit | Val::Poisoned => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
         }
@@ -42,6 +44,7 @@ impl Val {
     fn rebuild(&self, it: &mut impl Iterator<Item = Value>) -> Val {
         match self {
             Val::Unit => Val::Unit,
+            Val::Poisoned => Val::Poisoned,
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
         }
@@ -163,7 +166,11 @@ impl Lowering<'_, '_> {
 
     /// A stand-in after an error, so lowering goes on and finds the next one.
     fn poison(&mut self) -> Val {
-        Val::Scalar(self.push(OpKind::Const(0.0), Ty::Float))
+        Val::Scalar(self.poison_value())
+    }
+
+    fn poison_value(&mut self) -> Value {
+        self.push(OpKind::Const(0.0), Ty::Float)
     }
 
     fn region<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> (Vec<Op>, R) {
@@ -220,13 +227,11 @@ impl Lowering<'_, '_> {
     fn scalar(&mut self, v: Val, node: &dyn ToTokens, what: &str) -> Value {
         match v {
             Val::Scalar(v) => v,
+            Val::Poisoned => self.poison_value(),
             _ => {
                 self.errors
                     .at(node, format!("expected a single number as {what}"));
-                match self.poison() {
-                    Val::Scalar(v) => v,
-                    _ => unreachable!(),
-                }
+                self.poison_value()
             }
         }
     }
@@ -242,6 +247,8 @@ impl Lowering<'_, '_> {
             if let Stmt::Expr(Expr::Return(r), _) = s {
                 if !fn_level {
                     self.errors.at(s, RETURN_HERE);
+                    // `return` has type `!`: it fits any branch, so poison fits too.
+                    tail = self.poison();
                     continue;
                 }
                 let v = match &r.expr {
@@ -367,8 +374,17 @@ impl Lowering<'_, '_> {
                 Val::Unit
             }
             Stmt::Item(item) => {
+                let at = match item {
+                    syn::Item::Fn(f) => {
+                        let (fn_token, ident) = (&f.sig.fn_token, &f.sig.ident);
+                        // Calls to it would only repeat this error.
+                        self.bind(ident.to_string(), Val::Poisoned);
+                        quote::quote!(#fn_token #ident)
+                    }
+                    other => other.to_token_stream(),
+                };
                 self.errors.at(
-                    item,
+                    at,
                     "items inside a #[grad] body are not supported (only `const`); move this item out of the function",
                 );
                 Val::Unit
@@ -459,8 +475,8 @@ impl Lowering<'_, '_> {
             }
             other => {
                 let msg = unsupported(other);
-                self.errors.at(other, msg);
-                self.poison()
+                self.errors.at(smallest(other), msg);
+                Val::Poisoned
             }
         }
     }
@@ -496,7 +512,7 @@ impl Lowering<'_, '_> {
             other => {
                 self.errors.at(
                     other,
-                    "only number and `bool` literals can appear in a #[grad] body",
+                    "only number and `bool` literals can appear in a #[grad] body; strings and chars have no derivative",
                 );
                 self.poison()
             }
@@ -620,7 +636,8 @@ impl Lowering<'_, '_> {
         if let Some(op) = cmp {
             let (l, r) = self.operands(b, None);
             if self.ty(l) != self.ty(r) {
-                self.errors.at(b, MIXED);
+                let lt = self.ty(l);
+                self.mixed(b, lt);
             }
             return Val::Scalar(self.push(OpKind::Cmp(op, l, r), Ty::Bool));
         }
@@ -663,7 +680,7 @@ impl Lowering<'_, '_> {
         let (l, r) = self.operands(b, hint);
         let (lt, rt) = (self.ty(l), self.ty(r));
         if lt != rt {
-            self.errors.at(b, MIXED);
+            self.mixed(b, lt);
         } else if lt == Ty::Float
             && !matches!(
                 op,
@@ -680,6 +697,24 @@ impl Lowering<'_, '_> {
         } else {
             v
         }
+    }
+
+    /// Reports a float mixed with an integer, at the integer operand.
+    fn mixed(&mut self, b: &syn::ExprBinary, left_ty: Ty) {
+        let int_side = if left_ty == Ty::Float {
+            &b.right
+        } else {
+            &b.left
+        };
+        let msg = match &**int_side {
+            Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. }) => format!(
+                "cannot mix a float and the integer literal `{}`; write it as a float literal: `{}.0`",
+                i,
+                i.base10_digits()
+            ),
+            _ => MIXED.to_string(),
+        };
+        self.errors.at(int_side, msg);
     }
 
     fn operands(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> (Value, Value) {
@@ -730,8 +765,8 @@ impl Lowering<'_, '_> {
                         self.errors.at(
                             &m.method,
                             format!(
-                                "`{name}` takes {} argument(s) besides the receiver",
-                                p.arity() - 1
+                                "wrong number of arguments to `{name}`; write `{}`",
+                                p.usage(true)
                             ),
                         );
                         return self.poison();
@@ -813,6 +848,12 @@ impl Lowering<'_, '_> {
             );
             return self.poison();
         };
+        if let Some(id) = fp.path.get_ident() {
+            if self.lookup(&id.to_string()).is_some() {
+                // A local (a rejected closure or nested fn): already reported.
+                return Val::Poisoned;
+            }
+        }
         let segs: Vec<String> = fp
             .path
             .segments
@@ -830,8 +871,13 @@ impl Lowering<'_, '_> {
             };
             if ok {
                 if c.args.len() != p.arity() {
-                    self.errors
-                        .at(&c.func, format!("`{name}` takes {} argument(s)", p.arity()));
+                    self.errors.at(
+                        &c.func,
+                        format!(
+                            "wrong number of arguments to `{name}`; write `{}`",
+                            p.usage(false)
+                        ),
+                    );
                     return self.poison();
                 }
                 let args: Vec<Value> = c
@@ -985,13 +1031,37 @@ const RETURN_HERE: &str = "`return` is supported as a statement of the function 
 const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
 
+/// The smallest part of an unsupported expression to point at: its keyword
+/// (and the head that goes with it) rather than its whole body.
+fn smallest(e: &Expr) -> proc_macro2::TokenStream {
+    use quote::quote;
+    match e {
+        Expr::Match(m) => {
+            let (k, scrutinee) = (&m.match_token, &m.expr);
+            quote!(#k #scrutinee)
+        }
+        Expr::Loop(l) => l.loop_token.to_token_stream(),
+        Expr::Unsafe(u) => u.unsafe_token.to_token_stream(),
+        Expr::ForLoop(f) => {
+            let (k, p, i, x) = (&f.for_token, &f.pat, &f.in_token, &f.expr);
+            quote!(#k #p #i #x)
+        }
+        Expr::While(w) => {
+            let (k, c) = (&w.while_token, &w.cond);
+            quote!(#k #c)
+        }
+        Expr::Async(a) => a.async_token.to_token_stream(),
+        other => other.to_token_stream(),
+    }
+}
+
 /// The message for an expression kind the lowering does not handle.
 fn unsupported(e: &Expr) -> String {
     match e {
         Expr::Closure(_) => "closures are not supported in #[grad] bodies; write the computation inline".into(),
         Expr::Macro(_) => MACRO.into(),
         Expr::Match(_) => "`match` is not supported in #[grad] bodies; write it as an `if` / `else if` chain".into(),
-        Expr::Unsafe(_) => "`unsafe` blocks are not allowed in #[grad] bodies; move the unsafe code into a function outside and differentiate around it".into(),
+        Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
         Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
         Expr::ForLoop(_) | Expr::While(_) => "loops are not supported in #[grad] bodies yet; unroll the loop or differentiate its body".into(),
         Expr::Index(_) | Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported in #[grad] bodies yet; pass the elements as separate parameters".into(),

@@ -103,6 +103,34 @@ impl Prim {
         matches!(self, Prim::Powi) && i == 1
     }
 
+    /// How a call is written, for error messages: `x.powi(n)`, `x.atan2(y)`,
+    /// `autodiff::elu(x, alpha)`.
+    pub fn usage(self, as_method: bool) -> String {
+        let others: Vec<&str> = match self {
+            Prim::Powi => vec!["n"],
+            Prim::Powf => vec!["y"],
+            Prim::Log => vec!["base"],
+            Prim::Clamp => vec!["lo", "hi"],
+            Prim::MulAdd => vec!["a", "b"],
+            Prim::LeakyRelu | Prim::Elu => vec!["alpha"],
+            p if p.arity() == 2 => vec!["y"],
+            _ => vec![],
+        };
+        match (as_method, self.form()) {
+            (true, Form::Method) => format!("x.{}({})", self.name(), others.join(", ")),
+            (_, Form::CoreFn) => {
+                let mut all = vec!["x"];
+                all.extend(others);
+                format!("autodiff::{}({})", self.name(), all.join(", "))
+            }
+            (false, Form::Method) => {
+                let mut all = vec!["x"];
+                all.extend(others);
+                format!("f64::{}({})", self.name(), all.join(", "))
+            }
+        }
+    }
+
     /// The supported method names, for error messages.
     pub fn method_list() -> String {
         Prim::ALL

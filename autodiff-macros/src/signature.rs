@@ -56,6 +56,9 @@ pub struct Signature {
     pub ret: Type,
     /// Number of float results (1 for a scalar, n for an n-tuple).
     pub outputs: usize,
+    /// A `self` receiver was rejected: the body is not lowered (its errors would
+    /// only repeat that one).
+    pub has_receiver: bool,
 }
 
 impl Signature {
@@ -157,7 +160,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         ReturnType::Default => {
             errors.at(
                 &sig.ident,
-                "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of them; this one returns `()`",
+                "a #[grad] function must return a float or a tuple of floats; add a return type such as `-> f64`",
             );
             (syn::parse_quote!(()), None, 0)
         }
@@ -201,6 +204,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
     }
 
     let mut params = Vec::new();
+    let mut has_receiver = false;
     for arg in &sig.inputs {
         let pt = match arg {
             FnArg::Receiver(r) => {
@@ -208,6 +212,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     r,
                     "#[grad] does not support `self` receivers yet; write a free function that takes the values it needs",
                 );
+                has_receiver = true;
                 continue;
             }
             FnArg::Typed(pt) => pt,
@@ -220,7 +225,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     p,
                     "#[grad] parameters must be plain names: write `x: T` and destructure inside the body",
                 );
-                continue;
+                None
             }
         };
         let ty = (*pt.ty).clone();
@@ -230,12 +235,17 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     &ty,
                     "a #[grad] function cannot take `&mut` parameters: the companion adds gradients into `&mut` shadows of `&` parameters; take this one by `&` or by value and return what it computes",
                 );
-                continue;
+                None
             }
-            Type::Reference(r) => classify(&r.elem, true, &float_ty, &float_of, errors),
-            t => classify(t, false, &float_ty, &float_of, errors),
+            Type::Reference(r) => classify(&ty, &r.elem, true, &float_ty, &float_of, errors),
+            t => classify(&ty, t, false, &float_ty, &float_of, errors),
         };
-        let Some(kind) = kind else { continue };
+        // A rejected parameter stays in the model (inactive) so the stub companion
+        // of the fallback keeps the right arity.
+        let kind = kind.unwrap_or(ParamKind::Inactive {
+            by_ref: false,
+            is_bool: false,
+        });
         params.push(Param { ident, ty, kind });
     }
 
@@ -278,10 +288,12 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         params,
         ret,
         outputs,
+        has_receiver,
     })
 }
 
 fn classify(
+    written: &Type,
     t: &Type,
     by_ref: bool,
     float_ty: &Type,
@@ -317,10 +329,10 @@ fn classify(
         }
     }
     errors.at(
-        t,
+        written,
         format!(
             "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, or `&` references to them",
-            t.to_token_stream(),
+            written.to_token_stream(),
             float_ty.to_token_stream()
         ),
     );
