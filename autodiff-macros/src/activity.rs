@@ -3,14 +3,18 @@
 //! sweep itself: only values with a cotangent are visited, and dead adjoint code
 //! is removed by DCE.
 
-use crate::ir::{Func, OpKind, Region, Ty, Value};
+use crate::ir::{Func, LoopKind, OpKind, Region, Value};
 use std::collections::HashSet;
 
-/// The float values that depend on one of `active`.
+/// The differentiable values that depend on one of `active`.
 pub fn varied(func: &Func, active: &[Value]) -> HashSet<Value> {
     let mut set: HashSet<Value> = active.iter().copied().collect();
     region(func, &func.body, &mut set);
     set
+}
+
+fn mark(func: &Func, set: &mut HashSet<Value>, v: Value, dep: bool) -> bool {
+    dep && func.differentiable(func.ty(v)) && set.insert(v)
 }
 
 fn region(func: &Func, r: &Region, set: &mut HashSet<Value>) {
@@ -20,18 +24,45 @@ fn region(func: &Func, r: &Region, set: &mut HashSet<Value>) {
                 region(func, t, set);
                 region(func, e, set);
                 for (i, res) in op.results.iter().enumerate() {
-                    if func.ty(*res) == Ty::Float
-                        && (set.contains(&t.yields[i]) || set.contains(&e.yields[i]))
-                    {
-                        set.insert(*res);
+                    let dep = set.contains(&t.yields[i]) || set.contains(&e.yields[i]);
+                    mark(func, set, *res, dep);
+                }
+            }
+            OpKind::Loop(l) => {
+                // Carried values: varied if their initial value is, or if the body
+                // makes them so; iterate to the fixed point.
+                let n = l.inits.len();
+                for j in 0..n {
+                    mark(func, set, l.body.args[j + 1], set.contains(&l.inits[j]));
+                }
+                loop {
+                    region(func, &l.body, set);
+                    let mut changed = false;
+                    for j in 0..n {
+                        changed |= mark(
+                            func,
+                            set,
+                            l.body.args[j + 1],
+                            set.contains(&l.body.yields[j]),
+                        );
                     }
+                    if !changed {
+                        break;
+                    }
+                }
+                if let LoopKind::While(c) = &l.kind {
+                    for j in 0..n {
+                        mark(func, set, c.args[j], set.contains(&l.body.args[j + 1]));
+                    }
+                    region(func, c, set);
+                }
+                for j in 0..n {
+                    mark(func, set, op.results[j], set.contains(&l.body.args[j + 1]));
                 }
             }
             _ => {
-                let r = op.result();
-                if func.ty(r) == Ty::Float && op.operands().iter().any(|v| set.contains(v)) {
-                    set.insert(r);
-                }
+                let dep = op.operands().iter().any(|v| set.contains(v));
+                mark(func, set, op.result(), dep);
             }
         }
     }

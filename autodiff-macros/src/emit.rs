@@ -4,14 +4,33 @@
 //! collide with the user's names); an `if` op becomes a Rust `if` expression that
 //! yields a tuple. The runtime is reached by absolute paths (`::autodiff::…`).
 
-use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, Ty, UnOp, Value};
+use crate::ir::{
+    ArrayTy, BinOp, CastTo, CmpOp, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, UnOp, Value,
+};
 use crate::prim::Form;
 use crate::reverse::Companion;
 use crate::signature::{ParamKind, Signature};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::ItemFn;
+
+/// The constants of `core::f64::consts` that rules and users write.
+const NAMED_CONSTS: &[(&str, f64)] = &[
+    ("PI", std::f64::consts::PI),
+    ("E", std::f64::consts::E),
+    ("LN_2", std::f64::consts::LN_2),
+    ("LN_10", std::f64::consts::LN_10),
+    ("LOG2_E", std::f64::consts::LOG2_E),
+    ("LOG10_E", std::f64::consts::LOG10_E),
+    ("FRAC_PI_2", std::f64::consts::FRAC_PI_2),
+    ("FRAC_PI_4", std::f64::consts::FRAC_PI_4),
+    ("FRAC_1_PI", std::f64::consts::FRAC_1_PI),
+    ("FRAC_2_PI", std::f64::consts::FRAC_2_PI),
+    ("SQRT_2", std::f64::consts::SQRT_2),
+    ("FRAC_1_SQRT_2", std::f64::consts::FRAC_1_SQRT_2),
+    ("TAU", std::f64::consts::TAU),
+];
 
 fn hyg(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
@@ -81,7 +100,7 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+        #[allow(unused_mut, unused_assignments, clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant)]
         #vis fn #name #generics (#(#params),*) -> #output #where_clause
     }
 }
@@ -89,12 +108,22 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
 struct Emitter<'a> {
     sig: &'a Signature,
     func: &'a Func,
+    /// The Rust variable holding each array value: every version of an array
+    /// lives in the variable of its first version (updates are in place).
+    bufs: HashMap<Value, Ident>,
+    /// Array parameters passed by reference (a copy dereferences them).
+    refs: HashSet<Value>,
 }
 
 /// The whole companion function.
 pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStream {
     let func = &comp.func;
-    let e = Emitter { sig, func };
+    let mut e = Emitter {
+        sig,
+        func,
+        bufs: HashMap::new(),
+        refs: HashSet::new(),
+    };
     let mut used = HashSet::new();
     func.body.visit_uses(&mut |v| {
         used.insert(v);
@@ -108,24 +137,37 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             body.push(quote!(let _ = #id;));
             continue;
         }
-        let by_ref = matches!(
-            p.kind,
-            ParamKind::FloatRef | ParamKind::Inactive { by_ref: true, .. }
-        );
+        let name = val(*v);
+        if e.is_array(*v) {
+            // `&` arrays stay references; arrays by value become owned buffers.
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                body.push(quote!(let #name = #id;));
+                e.refs.insert(*v);
+            } else {
+                body.push(quote!(let mut #name = #id;));
+            }
+            e.bufs.insert(*v, name);
+            continue;
+        }
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
         let src = if by_ref { quote!(*#id) } else { quote!(#id) };
         let ann = e.annotation(*v);
-        let name = val(*v);
         body.push(quote!(let #name #ann = #src;));
     }
     let d_out = hyg("d_out");
-    let d_outs = &func.params[n..];
+    let d_outs = &func.params[n..n + comp.outputs];
     let pats: Vec<TokenStream> = d_outs
         .iter()
         .map(|v| {
-            if used.contains(v) {
-                val(*v).to_token_stream()
+            if !used.contains(v) {
+                return quote!(_);
+            }
+            let name = val(*v);
+            if e.is_array(*v) {
+                e.bufs.insert(*v, name.clone());
+                quote!(mut #name)
             } else {
-                quote!(_)
+                name.to_token_stream()
             }
         })
         .collect();
@@ -135,24 +177,38 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     } else {
         body.push(quote!(let (#(#pats),*) = #d_out;));
     }
+    // Shadows of `&` arrays: the cotangent accumulates into them in place.
+    let mut shadows = func.params[n + comp.outputs..].iter();
+    for (i, p) in sig.params.iter().enumerate() {
+        if p.kind == ParamKind::FloatRef && e.is_array(func.params[i]) {
+            if let Some(s) = shadows.next() {
+                let d = shadow_name(i, sig);
+                let name = val(*s);
+                body.push(quote!(let #name = #d;));
+                e.bufs.insert(*s, name);
+            }
+        }
+    }
     e.ops(&func.body.ops, &mut body);
 
     let yields = &func.body.yields;
-    let outs: Vec<Ident> = yields[..comp.outputs].iter().map(|v| val(*v)).collect();
+    let outs: Vec<Ident> = yields[..comp.outputs].iter().map(|v| e.name(*v)).collect();
     let mut grads = yields[comp.outputs..].iter();
     let mut returned = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
         match p.kind {
             ParamKind::FloatRef => {
                 if let Some(g) = grads.next() {
-                    let d = shadow_name(i, sig);
-                    let g = val(*g);
-                    body.push(quote!(*#d += #g;));
+                    if !e.is_array(*g) {
+                        let d = shadow_name(i, sig);
+                        let g = e.name(*g);
+                        body.push(quote!(*#d += #g;));
+                    }
                 }
             }
             ParamKind::Float => {
                 if let Some(g) = grads.next() {
-                    returned.push(val(*g));
+                    returned.push(e.name(*g));
                 }
             }
             ParamKind::Inactive { .. } => {}
@@ -201,56 +257,273 @@ impl Emitter<'_> {
         self.sig.float_ty.to_token_stream()
     }
 
+    fn is_array(&self, v: Value) -> bool {
+        matches!(self.func.ty(v), Ty::Array(_))
+    }
+
+    /// The Rust name of a value: its buffer for arrays.
+    fn name(&self, v: Value) -> Ident {
+        self.bufs.get(&v).cloned().unwrap_or_else(|| val(v))
+    }
+
+    /// The Rust type of `ty`, where one can be written (`_` for integers).
+    fn rust_ty(&self, ty: Ty) -> Option<TokenStream> {
+        match ty {
+            Ty::Float => Some(self.float_ty()),
+            Ty::Int | Ty::Bool => None,
+            Ty::Array(_) => match self.func.array(ty)? {
+                ArrayTy {
+                    elem,
+                    len: Len::Const(n),
+                } => {
+                    let e = self.rust_ty(*elem).unwrap_or_else(|| quote!(_));
+                    let n: TokenStream = n.parse().ok()?;
+                    Some(quote!([#e; #n]))
+                }
+                _ => None,
+            },
+        }
+    }
+
     fn annotation(&self, v: Value) -> TokenStream {
-        if self.func.ty(v) == Ty::Float {
-            let f = self.float_ty();
-            quote!(: #f)
-        } else {
-            TokenStream::new()
+        match self.rust_ty(self.func.ty(v)) {
+            Some(t) if !self.is_array(v) => quote!(: #t),
+            _ => TokenStream::new(),
         }
     }
 
-    fn ops(&self, ops: &[Op], out: &mut Vec<TokenStream>) {
+    /// An expression of type `ty` that is zero.
+    fn zero(&self, ty: Ty) -> TokenStream {
+        match ty {
+            Ty::Float => self.constant(0.0),
+            Ty::Int => quote!(::core::default::Default::default()),
+            Ty::Bool => quote!(false),
+            Ty::Array(_) => match self.func.array(ty) {
+                Some(ArrayTy {
+                    elem,
+                    len: Len::Const(n),
+                }) => {
+                    let z = self.zero(*elem);
+                    let n: TokenStream = n.parse().unwrap_or_else(|_| quote!(0));
+                    quote!([#z; #n])
+                }
+                Some(ArrayTy { len: Len::Vec, .. }) => quote!(::autodiff::__private::Vec::new()),
+                _ => quote!(::core::compile_error!("autodiff: no zero for a slice")),
+            },
+        }
+    }
+
+    fn ops(&mut self, ops: &[Op], out: &mut Vec<TokenStream>) {
         for op in ops {
-            out.push(self.op(op));
+            let t = self.op(op);
+            out.push(t);
         }
     }
 
-    fn op(&self, op: &Op) -> TokenStream {
-        if let OpKind::If(c, t, e) = &op.kind {
-            let c = val(*c);
-            let t = self.region(t);
-            let e = self.region(e);
-            return match op.results.as_slice() {
-                [] => quote!(if #c { #t } else { #e }),
-                [r] => {
-                    let ann = self.annotation(*r);
-                    let r = val(*r);
-                    quote!(let #r #ann = if #c { #t } else { #e };)
-                }
-                rs => {
-                    let rs = rs.iter().map(|r| val(*r));
-                    quote!(let (#(#rs),*) = if #c { #t } else { #e };)
-                }
-            };
+    fn index(&self, idx: &[Value]) -> TokenStream {
+        let idx = idx.iter().map(|i| self.name(*i));
+        quote!(#([#idx])*)
+    }
+
+    fn op(&mut self, op: &Op) -> TokenStream {
+        match &op.kind {
+            OpKind::If(c, t, e) => return self.if_op(op, *c, t, e),
+            OpKind::Loop(l) => return self.loop_op(op, l),
+            OpKind::Store(a, idx, x) => {
+                let buf = self.name(*a);
+                self.bufs.insert(op.result(), buf.clone());
+                let i = self.index(idx);
+                let x = self.name(*x);
+                return quote!(#buf #i = #x;);
+            }
+            OpKind::AddAt(a, idx, x) => {
+                let buf = self.name(*a);
+                self.bufs.insert(op.result(), buf.clone());
+                let i = self.index(idx);
+                let xn = self.name(*x);
+                return if self.is_array(*x) {
+                    quote!(::autodiff::__private::accumulate(&mut #buf #i [..], &#xn[..]);)
+                } else {
+                    quote!(#buf #i += #xn;)
+                };
+            }
+            OpKind::Push(a, x) => {
+                let buf = self.name(*a);
+                self.bufs.insert(op.result(), buf.clone());
+                let x = self.name(*x);
+                return quote!(#buf.push(#x););
+            }
+            _ => {}
         }
         let r = op.result();
+        let rhs = self.expr(&op.kind, r);
+        let name = val(r);
+        if self.is_array(r) {
+            self.bufs.insert(r, name.clone());
+            let ann = self.rust_ty(self.func.ty(r)).map(|t| quote!(: #t));
+            return quote!(let mut #name #ann = #rhs;);
+        }
         let ann = self.annotation(r);
-        let rhs = self.expr(&op.kind);
-        let r = val(r);
-        quote!(let #r #ann = #rhs;)
+        quote!(let #name #ann = #rhs;)
     }
 
-    fn region(&self, r: &Region) -> TokenStream {
+    fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
+        let c = self.name(c);
+        let outer: HashSet<Ident> = self.bufs.values().cloned().collect();
+        let (t_ops, t_ys) = self.region_parts(t);
+        let (e_ops, e_ys) = self.region_parts(e);
+        // An array result updated in place in both branches stays in its buffer;
+        // any other value leaves the `if` in a tuple.
+        let mut pats = Vec::new();
+        let (mut t_tail, mut e_tail) = (Vec::new(), Vec::new());
+        for (k, r) in op.results.iter().enumerate() {
+            if self.is_array(*r) {
+                let (bt, be) = (self.name(t_ys[k]), self.name(e_ys[k]));
+                if bt == be && outer.contains(&bt) {
+                    self.bufs.insert(*r, bt);
+                    continue;
+                }
+                let name = val(*r);
+                self.bufs.insert(*r, name.clone());
+                pats.push(quote!(mut #name));
+            } else {
+                pats.push(val(*r).to_token_stream());
+            }
+            t_tail.push(self.name(t_ys[k]));
+            e_tail.push(self.name(e_ys[k]));
+        }
+        let tuple = |xs: &[Ident]| match xs {
+            [x] => quote!(#x),
+            xs => quote!((#(#xs),*)),
+        };
+        let (tt, et) = (tuple(&t_tail), tuple(&e_tail));
+        match pats.as_slice() {
+            [] => quote!(if #c { #(#t_ops)* } else { #(#e_ops)* }),
+            [p] => {
+                let ann = match op.results.iter().find(|r| !self.is_array(**r)) {
+                    Some(r) if pats.len() == 1 && !self.is_array(*r) => self.annotation(*r),
+                    _ => TokenStream::new(),
+                };
+                quote!(let #p #ann = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };)
+            }
+            ps => quote!(let (#(#ps),*) = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };),
+        }
+    }
+
+    fn region_parts(&mut self, r: &Region) -> (Vec<TokenStream>, Vec<Value>) {
         let mut body = Vec::new();
         self.ops(&r.ops, &mut body);
-        let ys: Vec<Ident> = r.yields.iter().map(|v| val(*v)).collect();
-        let tail = match ys.as_slice() {
-            [] => quote!(),
-            [y] => quote!(#y),
-            ys => quote!((#(#ys),*)),
+        (body, r.yields.clone())
+    }
+
+    fn loop_op(&mut self, op: &Op, l: &Loop) -> TokenStream {
+        let n = l.inits.len();
+        let mut pre = Vec::new();
+        let mut arg_binds = Vec::new();
+        let mut updates = Vec::new();
+        for j in 0..n {
+            let (init, arg, res) = (l.inits[j], l.body.args[j + 1], op.results[j]);
+            if self.is_array(init) {
+                let buf = self.name(init);
+                self.bufs.insert(arg, buf.clone());
+                self.bufs.insert(res, buf);
+            } else {
+                let r = val(res);
+                let i = self.name(init);
+                let ann = self.annotation(res);
+                pre.push(quote!(let mut #r #ann = #i;));
+                let a = val(arg);
+                arg_binds.push(quote!(let #a = #r;));
+            }
+        }
+        if let LoopKind::While(c) = &l.kind {
+            for (a, init) in c.args.iter().zip(&l.inits) {
+                if self.is_array(*init) {
+                    let buf = self.name(*init);
+                    self.bufs.insert(*a, buf);
+                }
+            }
+        }
+        let mut body = Vec::new();
+        self.ops(&l.body.ops, &mut body);
+        for j in 0..n {
+            let (y, res) = (l.body.yields[j], op.results[j]);
+            let target = self.name(res);
+            let y = self.name(y);
+            if y != target {
+                updates.push(quote!(#target = #y;));
+            }
+        }
+        let brk = if l.has_break {
+            let flag = self.name(l.body.yields[n]);
+            quote!(if !#flag { break; })
+        } else {
+            TokenStream::new()
         };
-        quote!(#(#body)* #tail)
+        let idx = val(l.body.args[0]);
+        match &l.kind {
+            LoopKind::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+            } => {
+                let (lo, hi) = (self.name(*lo), self.name(*hi));
+                let range = if *inclusive {
+                    quote!(#lo..=#hi)
+                } else {
+                    quote!(#lo..#hi)
+                };
+                let range = if *rev { quote!((#range).rev()) } else { range };
+                let end = if l.track_end {
+                    let end = val(*op.results.last().unwrap_or(&l.body.args[0]));
+                    pre.push(quote!(let mut #end = #lo;));
+                    quote!(#end = #idx + 1;)
+                } else {
+                    TokenStream::new()
+                };
+                quote! {
+                    #(#pre)*
+                    for #idx in #range {
+                        #end
+                        #(#arg_binds)*
+                        #(#body)*
+                        #(#updates)*
+                        #brk
+                    }
+                }
+            }
+            LoopKind::While(c) => {
+                let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
+                pre.push(quote!(let mut #count: usize = 0;));
+                let mut cond_binds = Vec::new();
+                for (a, init) in c.args.iter().zip(&l.inits) {
+                    if !self.is_array(*init) {
+                        let a = val(*a);
+                        let r = self
+                            .name(op.results[l.inits.iter().position(|x| x == init).unwrap_or(0)]);
+                        cond_binds.push(quote!(let #a = #r;));
+                    }
+                }
+                let mut cond_ops = Vec::new();
+                self.ops(&c.ops, &mut cond_ops);
+                let cv = self.name(c.yields[0]);
+                quote! {
+                    #(#pre)*
+                    loop {
+                        #(#cond_binds)*
+                        #(#cond_ops)*
+                        if !#cv { break; }
+                        let #idx = #count;
+                        #count += 1;
+                        #(#arg_binds)*
+                        #(#body)*
+                        #(#updates)*
+                        #brk
+                    }
+                }
+            }
+        }
     }
 
     fn constant(&self, c: f64) -> TokenStream {
@@ -262,7 +535,12 @@ impl Emitter<'_> {
             _ => ("f64", true),
         };
         let lit_ty = hyg(lit_ty);
-        let lit = if c.is_nan() {
+        let named = NAMED_CONSTS.iter().find(|(_, v)| *v == c);
+        let lit = if let Some((name, _)) = named {
+            // Named, so that clippy's `approx_constant` has nothing to say.
+            let name = hyg(name);
+            quote!(::core::#lit_ty::consts::#name)
+        } else if c.is_nan() {
             quote!(::core::primitive::#lit_ty::NAN)
         } else if c.is_infinite() {
             if c > 0.0 {
@@ -289,21 +567,21 @@ impl Emitter<'_> {
         }
     }
 
-    fn expr(&self, kind: &OpKind) -> TokenStream {
+    fn expr(&self, kind: &OpKind, r: Value) -> TokenStream {
         match kind {
             OpKind::Const(c) => self.constant(*c),
             OpKind::Verbatim(s) | OpKind::Extern(s) => s
                 .parse()
                 .unwrap_or_else(|_| quote!(::core::default::Default::default())),
             OpKind::Unary(op, a) => {
-                let a = val(*a);
+                let a = self.name(*a);
                 match op {
                     UnOp::Neg => quote!(-#a),
                     UnOp::Not => quote!(!#a),
                 }
             }
             OpKind::Binary(op, a, b) => {
-                let (a, b) = (val(*a), val(*b));
+                let (a, b) = (self.name(*a), self.name(*b));
                 let op = match op {
                     BinOp::Add => quote!(+),
                     BinOp::Sub => quote!(-),
@@ -319,7 +597,7 @@ impl Emitter<'_> {
                 quote!(#a #op #b)
             }
             OpKind::Cmp(op, a, b) => {
-                let (a, b) = (val(*a), val(*b));
+                let (a, b) = (self.name(*a), self.name(*b));
                 let op = match op {
                     CmpOp::Lt => quote!(<),
                     CmpOp::Le => quote!(<=),
@@ -332,20 +610,20 @@ impl Emitter<'_> {
             }
             OpKind::Call(p, args) => {
                 let name = hyg(p.name());
-                let args = args.iter().map(|a| val(*a));
+                let args = args.iter().map(|a| self.name(*a));
                 match p.form() {
                     Form::Method => quote!(::autodiff::Real::#name(#(#args),*)),
                     Form::CoreFn => quote!(::autodiff::#name(#(#args),*)),
                 }
             }
             OpKind::Method(m, args) => {
-                let recv = val(args[0]);
+                let recv = self.name(args[0]);
                 let m = Ident::new(m, Span::call_site());
-                let rest = args[1..].iter().map(|a| val(*a));
+                let rest = args[1..].iter().map(|a| self.name(*a));
                 quote!(#recv.#m(#(#rest),*))
             }
             OpKind::Cast(a, CastTo::Float) => {
-                let a = val(*a);
+                let a = self.name(*a);
                 let f = self.float_ty();
                 if self.sig.generic_float {
                     quote!(<#f as ::autodiff::Real>::from_f64(#a as f64))
@@ -354,15 +632,55 @@ impl Emitter<'_> {
                 }
             }
             OpKind::Cast(a, CastTo::Other(t)) => {
-                let a = val(*a);
+                let a = self.name(*a);
                 let t: TokenStream = t.parse().unwrap_or_else(|_| quote!(_));
                 quote!(#a as #t)
             }
             OpKind::Select(c, a, b) => {
-                let (c, a, b) = (val(*c), val(*a), val(*b));
+                let (c, a, b) = (self.name(*c), self.name(*a), self.name(*b));
                 quote!(if #c { #a } else { #b })
             }
-            OpKind::If(..) => TokenStream::new(),
+            OpKind::Load(a, idx) => {
+                let a = self.name(*a);
+                let i = self.index(idx);
+                quote!(#a #i)
+            }
+            OpKind::Zeros => self.zero(self.func.ty(r)),
+            OpKind::Splat(x) => {
+                let x = self.name(*x);
+                match self.func.array(self.func.ty(r)) {
+                    Some(ArrayTy {
+                        len: Len::Const(n), ..
+                    }) => {
+                        let n: TokenStream = n.parse().unwrap_or_else(|_| quote!(0));
+                        quote!([#x; #n])
+                    }
+                    _ => quote!(::core::compile_error!("autodiff: splat of unknown length")),
+                }
+            }
+            OpKind::ArrayLit(xs) => {
+                let xs = xs.iter().map(|x| self.name(*x));
+                quote!([#(#xs),*])
+            }
+            OpKind::Copy(a) if self.refs.contains(a) => {
+                let a = self.name(*a);
+                quote!(*#a)
+            }
+            OpKind::Copy(a) => {
+                let a = self.name(*a);
+                quote!(#a)
+            }
+            OpKind::VecNew => quote!(::autodiff::__private::Vec::new()),
+            OpKind::SumAll(a) => {
+                let a = self.name(*a);
+                quote!(::autodiff::__private::sum_all(&#a[..]))
+            }
+            // Emitted by `op` itself.
+            OpKind::If(..)
+            | OpKind::Loop(_)
+            | OpKind::Store(..)
+            | OpKind::AddAt(..)
+            | OpKind::Push(..) => TokenStream::new(),
         }
     }
 }

@@ -42,7 +42,7 @@ impl Errors {
     }
 
     /// The `compile_error!` invocations of all errors.
-    pub fn to_compile_errors(self) -> TokenStream {
+    pub fn into_compile_errors(self) -> TokenStream {
         self.combined()
             .map(|e| e.to_compile_error())
             .unwrap_or_default()

@@ -2,14 +2,19 @@
 //! optimisation → emission, or the fallback on error.
 
 use crate::error::Errors;
+use crate::ir::Ty;
 use crate::ir::{verify, Func};
 use crate::opt::{self, FloatKind};
-use crate::reverse::{self, Companion};
-use crate::signature::{self, Signature};
+use crate::reverse::{self, Activity, Companion};
+use crate::signature::{self, ParamKind, Signature};
 use crate::{attr, emit, fallback, lower};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
+
+/// What the stages return when they reject the input: the signature model if
+/// it was built (for the stub companion), and the errors.
+pub type Failure = Box<(Option<Signature>, Errors)>;
 
 /// Expands `#[grad(attr)] item` into the item and its companion.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -26,18 +31,31 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             let companion = emit::companion(&item, &sig, &comp);
             quote!(#item #companion)
         }
-        Err((sig, errors)) => fallback::fallback(&item, sig.as_ref(), errors),
+        Err(failure) => {
+            let (sig, errors) = *failure;
+            fallback::fallback(&item, sig.as_ref(), errors)
+        }
     }
 }
 
 /// The stages up to the optimised companion IR.
-pub fn companion(
-    attr: TokenStream,
-    item: &ItemFn,
-) -> Result<(Signature, Companion), (Option<Signature>, Errors)> {
+pub fn companion(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
     let (sig, func) = forward(attr, item)?;
-    let active: Vec<bool> = sig.params.iter().map(|p| p.active()).collect();
-    let mut comp = reverse::reverse(func, &active);
+    let activity: Vec<Activity> = sig
+        .params
+        .iter()
+        .zip(&func.params)
+        .map(|(p, v)| match p.kind {
+            ParamKind::Float => Activity::Active,
+            ParamKind::FloatRef if matches!(func.ty(*v), Ty::Array(_)) => Activity::Shadowed,
+            ParamKind::FloatRef => Activity::Active,
+            ParamKind::Inactive { .. } => Activity::Inactive,
+        })
+        .collect();
+    let mut comp = match reverse::reverse(func, &activity, cfg!(feature = "alloc")) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
     if let Err(e) = verify(&comp.func) {
         debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
     }
@@ -51,22 +69,19 @@ pub fn companion(
 }
 
 /// The stages up to the forward IR of the body.
-pub fn forward(
-    attr: TokenStream,
-    item: &ItemFn,
-) -> Result<(Signature, Func), (Option<Signature>, Errors)> {
+pub fn forward(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Func), Failure> {
     let mut errors = Errors::default();
     let attr = attr::parse(attr, &mut errors);
     let sig = signature::model(item, &attr, &mut errors);
     let Some(sig) = sig else {
-        return Err((None, errors));
+        return Err(Box::new((None, errors)));
     };
     if sig.has_receiver {
-        return Err((None, errors));
+        return Err(Box::new((None, errors)));
     }
     let func = lower::lower(&sig, &item.block, &mut errors);
     if !errors.is_empty() {
-        return Err((Some(sig), errors));
+        return Err(Box::new((Some(sig), errors)));
     }
     if let Err(e) = verify(&func) {
         debug_assert!(false, "lowering produced invalid IR: {e}\n{func}");

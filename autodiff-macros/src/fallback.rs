@@ -10,7 +10,7 @@ use quote::quote;
 use syn::ItemFn;
 
 pub fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: Errors) -> TokenStream {
-    let errors = errors.to_compile_errors();
+    let errors = errors.into_compile_errors();
     let stub = sig.map(|sig| {
         let head = emit::header(item, sig);
         quote! {

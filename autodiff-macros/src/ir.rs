@@ -2,10 +2,15 @@
 //!
 //! Values are `u32` ids into an arena ([`Func::values`]). Every op defines its
 //! results once and refers only to values defined before it, in its own region or
-//! an enclosing one. `if` is an op that owns two regions and yields values; loops
-//! (a later addition) own a body region whose arguments are the loop-carried
-//! values. Mutable locals do not exist here: lowering gives every assignment a new
-//! value.
+//! an enclosing one. `if` is an op that owns two regions and yields values; a loop
+//! owns a body region whose arguments are the iteration index and the
+//! loop-carried values, and whose yields are the carried values of the next
+//! iteration (like MLIR's `scf.for` with `iter_args`). Mutable locals do not exist
+//! here: lowering gives every assignment a new value.
+//!
+//! Arrays are values too. A store produces a new version of its array; versions
+//! are used linearly (no version is read after a newer one exists), so the
+//! emitter writes every version of one array into one mutable Rust variable.
 
 use crate::prim::Prim;
 use std::collections::HashSet;
@@ -21,26 +26,66 @@ impl fmt::Display for Value {
     }
 }
 
-/// The type of a value. Only `Float` values (of the function's float type) carry
-/// gradients; `Int` stands for every other numeric type (integers, and floats of a
-/// type other than the function's), `Bool` for conditions.
+/// The type of a value. Only `Float` values (of the function's float type) and
+/// arrays of them carry gradients; `Int` stands for every other numeric type
+/// (integers, and floats of a type other than the function's), `Bool` for
+/// conditions. `Array` indexes [`Func::arrays`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Ty {
     Float,
     Int,
     Bool,
+    Array(u32),
 }
 
-impl fmt::Display for Ty {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Ty::Float => "f",
-            Ty::Int => "i",
-            Ty::Bool => "b",
-        })
-    }
+/// The length of an array type.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Len {
+    /// Known at compile time: a literal or a const expression (`3`, `N`).
+    Const(String),
+    /// A slice, reached through a reference: its length is known at run time.
+    Slice,
+    /// A growable `Vec` (tapes of loops whose trip count is known at run time).
+    Vec,
 }
 
+/// An array type: element type and length.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ArrayTy {
+    pub elem: Ty,
+    pub len: Len,
+}
+
+/// How a loop iterates.
+#[derive(Clone, Debug)]
+pub enum LoopKind {
+    /// `for i in lo..hi` (or `lo..=hi`), forwards or backwards.
+    Range {
+        lo: Value,
+        hi: Value,
+        inclusive: bool,
+        rev: bool,
+    },
+    /// `while cond`: the region reads the carried values (its args) and yields a
+    /// bool. The body's index argument counts iterations from 0 (`usize`).
+    While(Region),
+}
+
+/// A loop: `results = loop (carried = inits) { body }`.
+#[derive(Clone, Debug)]
+pub struct Loop {
+    pub kind: LoopKind,
+    pub inits: Vec<Value>,
+    /// Args: the index, then one per carried value. Yields: the next carried
+    /// values, then (with `has_break`) a bool that is false to leave the loop.
+    pub body: Region,
+    pub has_break: bool,
+    /// Whether the loop's last result is its end marker: for a range, the
+    /// exclusive end of the indices it ran; for a `while`, its trip count.
+    pub track_end: bool,
+    /// Where the loop was written, for errors found later (tapes without `alloc`).
+    pub span: proc_macro2::Span,
+}
 /// What the arena knows about a value.
 #[derive(Clone, Debug)]
 pub struct ValueData {
@@ -109,6 +154,28 @@ pub enum OpKind {
     Select(Value, Value, Value),
     /// Structured conditional: runs one region, results are that region's yields.
     If(Value, Region, Region),
+    /// Structured loop: results are the final carried values (and the end marker).
+    Loop(Box<Loop>),
+    /// `a[i][j]…`: an element, or a sub-array when fewer indices than dimensions.
+    Load(Value, Vec<Value>),
+    /// `a[i]… = v`: the new version of `a`.
+    Store(Value, Vec<Value>, Value),
+    /// `a[i]… += v` (all of `a` without indices): the new version of `a`.
+    AddAt(Value, Vec<Value>, Value),
+    /// An array of zeros of the result's type.
+    Zeros,
+    /// `[v; n]` for the result's type.
+    Splat(Value),
+    /// `[a, b, c]`.
+    ArrayLit(Vec<Value>),
+    /// A fresh copy of an array (`let mut b = a;`).
+    Copy(Value),
+    /// An empty `Vec` (a tape).
+    VecNew,
+    /// `v.push(x)`: the new version of the `Vec`.
+    Push(Value, Value),
+    /// Sum of all elements of a float array (the adjoint of `Splat`).
+    SumAll(Value),
 }
 
 /// An op and the values it defines.
@@ -134,6 +201,38 @@ impl Op {
             OpKind::Call(_, args) | OpKind::Method(_, args) => args.clone(),
             OpKind::Select(c, a, b) => vec![*c, *a, *b],
             OpKind::If(c, _, _) => vec![*c],
+            OpKind::Loop(l) => {
+                let mut v = match &l.kind {
+                    LoopKind::Range { lo, hi, .. } => vec![*lo, *hi],
+                    LoopKind::While(_) => vec![],
+                };
+                v.extend(&l.inits);
+                v
+            }
+            OpKind::Load(a, idx) => {
+                let mut v = vec![*a];
+                v.extend(idx);
+                v
+            }
+            OpKind::Store(a, idx, x) | OpKind::AddAt(a, idx, x) => {
+                let mut v = vec![*a];
+                v.extend(idx);
+                v.push(*x);
+                v
+            }
+            OpKind::Zeros | OpKind::VecNew => vec![],
+            OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => vec![*a],
+            OpKind::ArrayLit(xs) => xs.clone(),
+            OpKind::Push(a, x) => vec![*a, *x],
+        }
+    }
+
+    /// The array version this op consumes (updates in place), if any.
+    pub fn consumes(&self) -> Vec<Value> {
+        match &self.kind {
+            OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => vec![*a],
+            OpKind::Loop(l) => l.inits.clone(),
+            _ => vec![],
         }
     }
 
@@ -161,6 +260,43 @@ impl Op {
                 t.map_uses(f);
                 e.map_uses(f);
             }
+            OpKind::Loop(l) => {
+                match &mut l.kind {
+                    LoopKind::Range { lo, hi, .. } => {
+                        *lo = f(*lo);
+                        *hi = f(*hi);
+                    }
+                    LoopKind::While(c) => c.map_uses(f),
+                }
+                for v in &mut l.inits {
+                    *v = f(*v);
+                }
+                l.body.map_uses(f);
+            }
+            OpKind::Load(a, idx) => {
+                *a = f(*a);
+                for i in idx {
+                    *i = f(*i);
+                }
+            }
+            OpKind::Store(a, idx, x) | OpKind::AddAt(a, idx, x) => {
+                *a = f(*a);
+                for i in idx {
+                    *i = f(*i);
+                }
+                *x = f(*x);
+            }
+            OpKind::Zeros | OpKind::VecNew => {}
+            OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => *a = f(*a),
+            OpKind::ArrayLit(xs) => {
+                for x in xs {
+                    *x = f(*x);
+                }
+            }
+            OpKind::Push(a, x) => {
+                *a = f(*a);
+                *x = f(*x);
+            }
         }
     }
 
@@ -168,14 +304,25 @@ impl Op {
     pub fn regions(&self) -> Vec<&Region> {
         match &self.kind {
             OpKind::If(_, t, e) => vec![t, e],
+            OpKind::Loop(l) => match &l.kind {
+                LoopKind::While(c) => vec![c, &l.body],
+                LoopKind::Range { .. } => vec![&l.body],
+            },
             _ => vec![],
         }
     }
+
+    /// Whether the op owns regions (and so is never duplicated by CSE or recomputed).
+    pub fn has_regions(&self) -> bool {
+        matches!(self.kind, OpKind::If(..) | OpKind::Loop(_))
+    }
 }
 
-/// A straight-line list of ops and the values it yields to its parent op.
+/// A straight-line list of ops and the values it yields to its parent op. Its
+/// args are defined on entry (a loop body's index and carried values).
 #[derive(Clone, Debug, Default)]
 pub struct Region {
+    pub args: Vec<Value>,
     pub ops: Vec<Op>,
     pub yields: Vec<Value>,
 }
@@ -192,6 +339,7 @@ impl Region {
 
     /// Every value defined in this region or in a region nested in it.
     pub fn defined(&self, out: &mut HashSet<Value>) {
+        out.extend(self.args.iter().copied());
         for op in &self.ops {
             out.extend(op.results.iter().copied());
             for r in op.regions() {
@@ -236,6 +384,8 @@ impl Region {
 #[derive(Clone, Debug, Default)]
 pub struct Func {
     pub values: Vec<ValueData>,
+    /// The array types, interned.
+    pub arrays: Vec<ArrayTy>,
     pub params: Vec<Value>,
     pub body: Region,
 }
@@ -249,6 +399,66 @@ impl Func {
 
     pub fn ty(&self, v: Value) -> Ty {
         self.values[v.0 as usize].ty
+    }
+
+    /// The interned array type `[elem; len]`.
+    pub fn array_ty(&mut self, elem: Ty, len: Len) -> Ty {
+        let a = ArrayTy { elem, len };
+        if let Some(i) = self.arrays.iter().position(|x| *x == a) {
+            return Ty::Array(i as u32);
+        }
+        self.arrays.push(a);
+        Ty::Array(self.arrays.len() as u32 - 1)
+    }
+
+    /// The array type behind `ty`, if it is one.
+    pub fn array(&self, ty: Ty) -> Option<&ArrayTy> {
+        match ty {
+            Ty::Array(i) => self.arrays.get(i as usize),
+            _ => None,
+        }
+    }
+
+    /// The type reached by indexing `ty` with `n` indices.
+    pub fn index_ty(&self, ty: Ty, n: usize) -> Option<Ty> {
+        let mut t = ty;
+        for _ in 0..n {
+            t = self.array(t)?.elem;
+        }
+        Some(t)
+    }
+
+    /// Whether values of `ty` carry gradients: floats and arrays of floats.
+    pub fn differentiable(&self, ty: Ty) -> bool {
+        match ty {
+            Ty::Float => true,
+            Ty::Array(_) => self.array(ty).is_some_and(|a| self.differentiable(a.elem)),
+            Ty::Int | Ty::Bool => false,
+        }
+    }
+
+    /// `ty` as text: `f`, `i`, `b`, `[f; 3]`, `[f]`, `vec<f>`.
+    pub fn ty_text(&self, ty: Ty) -> String {
+        match ty {
+            Ty::Float => "f".into(),
+            Ty::Int => "i".into(),
+            Ty::Bool => "b".into(),
+            Ty::Array(_) => match self.array(ty) {
+                Some(ArrayTy {
+                    elem,
+                    len: Len::Const(n),
+                }) => format!("[{}; {n}]", self.ty_text(*elem)),
+                Some(ArrayTy {
+                    elem,
+                    len: Len::Slice,
+                }) => format!("[{}]", self.ty_text(*elem)),
+                Some(ArrayTy {
+                    elem,
+                    len: Len::Vec,
+                }) => format!("vec<{}>", self.ty_text(*elem)),
+                None => "?".into(),
+            },
+        }
     }
 }
 
@@ -320,6 +530,43 @@ impl<'a> Builder<'a> {
         let ty = self.ty(a);
         self.push(OpKind::Select(c, a, b), ty)
     }
+
+    /// A zero of `v`'s type: `0.0`, or an array of zeros.
+    pub fn zero_like(&mut self, v: Value) -> Value {
+        let ty = self.ty(v);
+        self.zero(ty)
+    }
+
+    /// A zero of type `ty`.
+    pub fn zero(&mut self, ty: Ty) -> Value {
+        match ty {
+            Ty::Float => self.constant(0.0),
+            Ty::Array(_) => self.push(OpKind::Zeros, ty),
+            Ty::Int => self.push(
+                OpKind::Verbatim("::core::default::Default::default()".into()),
+                ty,
+            ),
+            Ty::Bool => self.push(OpKind::Verbatim("false".into()), ty),
+        }
+    }
+
+    pub fn load(&mut self, a: Value, idx: &[Value]) -> Value {
+        let ty = self
+            .func
+            .index_ty(self.ty(a), idx.len())
+            .unwrap_or(Ty::Float);
+        self.push(OpKind::Load(a, idx.to_vec()), ty)
+    }
+
+    pub fn store(&mut self, a: Value, idx: &[Value], x: Value) -> Value {
+        let ty = self.ty(a);
+        self.push(OpKind::Store(a, idx.to_vec(), x), ty)
+    }
+
+    pub fn add_at(&mut self, a: Value, idx: &[Value], x: Value) -> Value {
+        let ty = self.ty(a);
+        self.push(OpKind::AddAt(a, idx.to_vec(), x), ty)
+    }
 }
 
 // ---------------------------------------------------------------- printer
@@ -329,7 +576,7 @@ impl fmt::Display for Func {
         let params: Vec<String> = self
             .params
             .iter()
-            .map(|p| format!("{}: {}", p, self.ty(*p)))
+            .map(|p| format!("{}: {}", p, self.ty_text(self.ty(*p))))
             .collect();
         writeln!(f, "fn({}) {{", params.join(", "))?;
         let mut s = String::new();
@@ -361,16 +608,56 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::Cast(a, CastTo::Other(t)) => format!("cast {a} as {t}"),
         OpKind::Select(c, a, b) => format!("select {c}, {a}, {b}"),
         OpKind::If(c, _, _) => format!("if {c}"),
+        OpKind::Loop(l) => {
+            let head = match &l.kind {
+                LoopKind::Range {
+                    lo,
+                    hi,
+                    inclusive,
+                    rev,
+                } => format!(
+                    "for {lo}{}{hi}{}",
+                    if *inclusive { "..=" } else { ".." },
+                    if *rev { " rev" } else { "" }
+                ),
+                LoopKind::While(_) => "while".into(),
+            };
+            let flags = match (l.has_break, l.track_end) {
+                (false, false) => "",
+                (true, false) => " break",
+                (false, true) => " end",
+                (true, true) => " break end",
+            };
+            format!("{head} carry({}){flags}", list(&l.inits))
+        }
+        OpKind::Load(a, idx) => format!("load {a}[{}]", list(idx)),
+        OpKind::Store(a, idx, x) => format!("store {a}[{}], {x}", list(idx)),
+        OpKind::AddAt(a, idx, x) => format!("add_at {a}[{}], {x}", list(idx)),
+        OpKind::Zeros => "zeros".into(),
+        OpKind::Splat(a) => format!("splat {a}"),
+        OpKind::ArrayLit(xs) => format!("array [{}]", list(xs)),
+        OpKind::Copy(a) => format!("copy {a}"),
+        OpKind::VecNew => "vec_new".into(),
+        OpKind::Push(a, x) => format!("push {a}, {x}"),
+        OpKind::SumAll(a) => format!("sum_all {a}"),
     }
 }
 
 fn print_region(func: &Func, r: &Region, depth: usize, yield_word: &str, s: &mut String) {
     let pad = "  ".repeat(depth);
+    if !r.args.is_empty() {
+        let args: Vec<String> = r
+            .args
+            .iter()
+            .map(|v| format!("{}: {}", v, func.ty_text(func.ty(*v))))
+            .collect();
+        let _ = writeln!(s, "{pad}args {}", args.join(", "));
+    }
     for op in &r.ops {
         let res: Vec<String> = op
             .results
             .iter()
-            .map(|v| format!("{}: {}", v, func.ty(*v)))
+            .map(|v| format!("{}: {}", v, func.ty_text(func.ty(*v))))
             .collect();
         let lhs = if res.is_empty() {
             String::new()
@@ -385,6 +672,16 @@ fn print_region(func: &Func, r: &Region, depth: usize, yield_word: &str, s: &mut
             print_region(func, t, depth + 1, "yield", s);
             let _ = writeln!(s, "{pad}}} else {{");
             print_region(func, e, depth + 1, "yield", s);
+            let _ = writeln!(s, "{pad}}}");
+        }
+        if let OpKind::Loop(l) = &op.kind {
+            s.pop();
+            s.push_str(" {\n");
+            if let LoopKind::While(c) = &l.kind {
+                print_region(func, c, depth + 1, "cond", s);
+                let _ = writeln!(s, "{pad}}} do {{");
+            }
+            print_region(func, &l.body, depth + 1, "yield", s);
             let _ = writeln!(s, "{pad}}}");
         }
     }
@@ -439,6 +736,12 @@ fn verify_region(
     scope: &mut Scope,
 ) -> Result<(), String> {
     let mark = scope.len();
+    for a in &r.args {
+        if !defined.insert(*a) {
+            return Err(format!("{a} defined twice"));
+        }
+        scope.push(*a);
+    }
     for op in &r.ops {
         for v in op.operands() {
             if !scope.contains(&v) {
@@ -467,6 +770,37 @@ fn verify_region(
                     }
                 }
             }
+        }
+        if let OpKind::Loop(l) = &op.kind {
+            let n = l.inits.len();
+            let extra = usize::from(l.track_end);
+            if l.body.args.len() != n + 1 || op.results.len() != n + extra {
+                return Err(format!(
+                    "loop with {n} carried values has a malformed body or results"
+                ));
+            }
+            if l.body.yields.len() != n + usize::from(l.has_break) {
+                return Err("loop body yields the wrong number of values".into());
+            }
+            for i in 0..n {
+                let (init, arg, y, res) = (
+                    l.inits[i],
+                    l.body.args[i + 1],
+                    l.body.yields[i],
+                    op.results[i],
+                );
+                let t = func.ty(init);
+                if func.ty(arg) != t || func.ty(y) != t || func.ty(res) != t {
+                    return Err(format!("carried value {i} of a loop changes type"));
+                }
+            }
+            if let LoopKind::While(c) = &l.kind {
+                if c.args.len() != n || c.yields.len() != 1 {
+                    return Err("while condition has wrong args or yields".into());
+                }
+                verify_region(func, c, defined, scope)?;
+            }
+            verify_region(func, &l.body, defined, scope)?;
         }
         if let OpKind::Select(c, a, b) = &op.kind {
             if func.ty(*c) != Ty::Bool || func.ty(*a) != func.ty(*b) {

@@ -4,59 +4,125 @@
 //! reverse order, each asking the derivative table (`rules.rs`) for the
 //! contributions to its operands' cotangents. This driver owns what rules do not:
 //! symbolic zeros (a value without a cotangent is skipped), accumulation where a
-//! value fans out, and activity (contributions to values that do not depend on an
-//! active input are dropped).
+//! value fans out, activity (contributions to values that do not depend on an
+//! active input are dropped), and the ops that own regions.
 //!
-//! An `if` reverses into an `if` on the same condition whose branches run the
-//! reverse of the forward branches and yield the cotangents of the outer values
-//! they touched. Values the reverse branch needs from inside the forward branch
-//! become extra results of the forward `if` (its residuals): the forward pass keeps
-//! what the backward pass needs, and nothing else.
+//! * An `if` reverses into an `if` on the same condition whose branches run the
+//!   reverse of the forward branches. The cotangents of outer values pass through
+//!   it (in, updated, out). Values the reverse branch needs from inside the
+//!   forward branch become extra results of the forward `if`: its residuals.
+//! * A loop reverses into a loop over the same indices, backwards. Its carried
+//!   values are the cotangents of the forward carried values and of the outer
+//!   values the body reads. What a reverse iteration needs from its forward
+//!   iteration is recomputed when that is cheap (pure scalar ops of the index and
+//!   of values fixed during the loop: `x[i] * w[i]`), and recorded otherwise, in a
+//!   tape that the forward loop fills: a fixed-size array when the trip count is
+//!   known at compile time, a `Vec` when it is not. A loop whose reverse needs
+//!   nothing per iteration records nothing.
 
 use crate::activity;
-use crate::ir::{Builder, Func, Op, OpKind, Region, Ty, Value};
-use crate::rules;
+use crate::error::Errors;
+use crate::ir::{Builder, CastTo, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
+use crate::rules::{self, Grad};
 use std::collections::{HashMap, HashSet};
 
 /// The companion's IR and how its body's yields map onto the contract.
 pub struct Companion {
-    /// Parameters: the original ones, then one cotangent per output.
+    /// Parameters: the original ones, then one cotangent per output, then one
+    /// shadow per `&` array parameter that is differentiated.
     /// Body yields: the primal outputs, then one gradient per active parameter.
     pub func: Func,
     pub outputs: usize,
 }
 
-struct Reverser<'v> {
-    varied: &'v HashSet<Value>,
+/// How a parameter enters the reverse sweep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Inactive,
+    /// Differentiated; its gradient is a yield of the companion.
+    Active,
+    /// Differentiated, and its gradient accumulates into a shadow parameter of the
+    /// companion (a `&` array: the adjoint is updated in place).
+    Shadowed,
 }
 
 type Adjoints = HashMap<Value, Value>;
 
+struct Reverser<'v> {
+    varied: &'v HashSet<Value>,
+    /// Array versions that something updates in place: not readable later.
+    consumed: &'v HashSet<Value>,
+    /// The text of values defined by literals and const paths.
+    consts: &'v HashMap<Value, String>,
+    alloc: bool,
+    errors: std::cell::RefCell<Errors>,
+}
+
 impl Reverser<'_> {
-    /// Adds `c` to the cotangent of `v`; the first contribution is the cotangent.
-    fn accumulate(&self, b: &mut Builder, adj: &mut Adjoints, v: Value, c: Value) {
-        if !self.varied.contains(&v) || b.ty(v) != Ty::Float {
+    /// Adds a contribution to the cotangent of `v`.
+    fn accumulate(&self, b: &mut Builder, adj: &mut Adjoints, v: Value, g: Grad) {
+        let ty = b.ty(v);
+        if !self.varied.contains(&v) || !b.func.differentiable(ty) {
             return;
         }
-        let sum = match adj.get(&v) {
-            Some(&a) => b.add(a, c),
-            None => c,
+        let sum = match g {
+            Grad::Full(c) => match adj.get(&v) {
+                None => c,
+                Some(&a) if ty == Ty::Float => b.add(a, c),
+                Some(&a) => b.add_at(a, &[], c),
+            },
+            Grad::At(idx, c) => {
+                let base = match adj.get(&v) {
+                    Some(&a) => a,
+                    None => b.zero(ty),
+                };
+                b.add_at(base, &idx, c)
+            }
         };
         adj.insert(v, sum);
     }
 
-    fn ops(&self, b: &mut Builder, ops: &mut [Op], adj: &mut Adjoints) {
-        for op in ops.iter_mut().rev() {
-            if matches!(op.kind, OpKind::If(..)) {
-                self.if_op(b, op, adj);
-                continue;
-            }
-            let out = op.result();
-            let Some(g) = adj.remove(&out) else { continue };
-            for (v, c) in rules::vjp(b, &op.kind, out, g) {
-                self.accumulate(b, adj, v, c);
+    /// The reverse of `ops`, appended to `b`. Loops may ask for ops to be inserted
+    /// into the forward list (the initial values of their tapes).
+    fn ops(&self, b: &mut Builder, ops: &mut Vec<Op>, adj: &mut Adjoints) {
+        let mut inserts: Vec<(usize, Vec<Op>)> = Vec::new();
+        for i in (0..ops.len()).rev() {
+            let op = &mut ops[i];
+            match op.kind {
+                OpKind::If(..) => self.if_op(b, op, adj),
+                OpKind::Loop(_) => {
+                    let pre = self.loop_op(b, op, adj);
+                    if !pre.is_empty() {
+                        inserts.push((i, pre));
+                    }
+                }
+                _ => {
+                    let out = op.result();
+                    let Some(g) = adj.remove(&out) else { continue };
+                    for (v, c) in rules::vjp(b, &op.kind, out, g) {
+                        self.accumulate(b, adj, v, c);
+                    }
+                }
             }
         }
+        // `inserts` is in decreasing index order, so earlier indices stay valid.
+        for (i, pre) in inserts {
+            ops.splice(i..i, pre);
+        }
+    }
+
+    /// The outer values (free in `regions`) that may receive cotangents there.
+    fn outer_targets(&self, func: &Func, regions: &[&Region]) -> Vec<Value> {
+        let mut out: Vec<Value> = Vec::new();
+        for r in regions {
+            for v in r.free_uses() {
+                if self.varied.contains(&v) && func.differentiable(func.ty(v)) && !out.contains(&v)
+                {
+                    out.push(v);
+                }
+            }
+        }
+        out
     }
 
     fn if_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) {
@@ -68,23 +134,23 @@ impl Reverser<'_> {
             return;
         };
         let cond = *cond;
-        let (mut t_rev, t_adj) = self.branch(b, then_r, &gs);
-        let (mut e_rev, e_adj) = self.branch(b, else_r, &gs);
+        let outer = self.outer_targets(b.func, &[then_r, else_r]);
+        let (mut t_rev, t_adj) = self.branch(b, then_r, &gs, &outer, adj);
+        let (mut e_rev, e_adj) = self.branch(b, else_r, &gs, &outer, adj);
 
-        // The outer values whose cotangents either branch contributes to.
-        let mut touched: Vec<Value> = t_adj.keys().chain(e_adj.keys()).copied().collect();
-        touched.sort();
-        touched.dedup();
+        // The outer values whose cotangents either branch touched, passed through.
+        let touched: Vec<Value> = outer
+            .iter()
+            .copied()
+            .filter(|u| t_adj.contains_key(u) || e_adj.contains_key(u))
+            .collect();
         for (rev, local) in [(&mut t_rev, &t_adj), (&mut e_rev, &e_adj)] {
             for u in &touched {
                 let y = match local.get(u) {
                     Some(&c) => c,
                     None => {
-                        let z = b.func.new_value(Ty::Float);
-                        rev.ops.push(Op {
-                            results: vec![z],
-                            kind: OpKind::Const(0.0),
-                        });
+                        let (ops, z) = b.region(|b| b.zero_like(*u));
+                        rev.ops.extend(ops);
                         z
                     }
                 };
@@ -98,44 +164,399 @@ impl Reverser<'_> {
 
         let results: Vec<Value> = touched
             .iter()
-            .map(|_| b.func.new_value(Ty::Float))
+            .map(|u| b.func.new_value(b.func.ty(*u)))
             .collect();
         b.ops.push(Op {
             results: results.clone(),
             kind: OpKind::If(cond, t_rev, e_rev),
         });
         for (u, r) in touched.into_iter().zip(results) {
-            self.accumulate(b, adj, u, r);
+            adj.insert(u, r);
         }
     }
 
-    /// The reverse of one branch, and the cotangents it gives to outer values.
+    /// The reverse of one branch, and the cotangents of outer values after it.
     fn branch(
         &self,
         b: &mut Builder,
         fwd: &mut Region,
         gs: &[Option<Value>],
+        outer: &[Value],
+        adj: &Adjoints,
     ) -> (Region, Adjoints) {
-        let mut local = Adjoints::new();
+        let mut local: Adjoints = outer
+            .iter()
+            .filter_map(|u| adj.get(u).map(|a| (*u, *a)))
+            .collect();
         let (ops, ()) = b.region(|b| {
             for (y, g) in fwd.yields.iter().zip(gs) {
                 if let Some(g) = g {
-                    self.accumulate(b, &mut local, *y, *g);
+                    self.accumulate(b, &mut local, *y, Grad::Full(*g));
                 }
             }
             self.ops(b, &mut fwd.ops, &mut local);
         });
-        let mut inner = HashSet::new();
-        fwd.defined(&mut inner);
-        local.retain(|v, _| !inner.contains(v));
+        local.retain(|v, _| outer.contains(v));
         (
             Region {
+                args: Vec::new(),
                 ops,
                 yields: Vec::new(),
             },
             local,
         )
     }
+
+    /// The reverse of a loop; returns ops to insert before the forward loop.
+    fn loop_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) -> Vec<Op> {
+        let OpKind::Loop(lp) = &mut op.kind else {
+            return Vec::new();
+        };
+        let n = lp.inits.len();
+        let gs: Vec<Option<Value>> = op.results[..n].iter().map(|r| adj.remove(r)).collect();
+        if gs.iter().all(Option::is_none) {
+            return Vec::new();
+        }
+        let outer = self.outer_targets(b.func, &[&lp.body]);
+        let slots: Vec<usize> = (0..n)
+            .filter(|&j| {
+                let a = lp.body.args[j + 1];
+                self.varied.contains(&a) && b.func.differentiable(b.func.ty(a))
+            })
+            .collect();
+
+        // Initial cotangents of the reverse loop, built before it.
+        let mut inits = Vec::new();
+        for &j in &slots {
+            let g = gs[j].unwrap_or_else(|| b.zero_like(op.results[j]));
+            inits.push(g);
+        }
+        for &u in &outer {
+            let g = adj.get(&u).copied().unwrap_or_else(|| b.zero_like(u));
+            inits.push(g);
+        }
+
+        // The reverse body, reading forward values of its iteration.
+        let idx_f = lp.body.args[0];
+        let idx_r = b.func.new_value(b.func.ty(idx_f));
+        let args: Vec<Value> = inits
+            .iter()
+            .map(|v| b.func.new_value(b.func.ty(*v)))
+            .collect();
+        let (body_ops, yields) = b.region(|b| {
+            let mut local = Adjoints::new();
+            for (m, &u) in outer.iter().enumerate() {
+                local.insert(u, args[slots.len() + m]);
+            }
+            for (k, &j) in slots.iter().enumerate() {
+                self.accumulate(b, &mut local, lp.body.yields[j], Grad::Full(args[k]));
+            }
+            self.ops(b, &mut lp.body.ops, &mut local);
+            let mut ys = Vec::new();
+            for &j in &slots {
+                let a = lp.body.args[j + 1];
+                let y = match local.remove(&a) {
+                    Some(y) => y,
+                    None => b.zero_like(a),
+                };
+                ys.push(y);
+            }
+            for &u in &outer {
+                let y = match local.get(&u) {
+                    Some(&y) => y,
+                    None => b.zero_like(u),
+                };
+                ys.push(y);
+            }
+            ys
+        });
+        let mut rev = Region {
+            args: std::iter::once(idx_r).chain(args.iter().copied()).collect(),
+            ops: body_ops,
+            yields,
+        };
+
+        // Recompute or record what the reverse body reads from the forward one.
+        let pre = self.resolve(b.func, op, idx_r, &mut rev);
+
+        let OpKind::Loop(lp) = &op.kind else {
+            return pre;
+        };
+        let kind = match &lp.kind {
+            LoopKind::Range {
+                lo, hi, inclusive, ..
+            } => {
+                let (hi, inclusive) = if lp.track_end {
+                    (*op.results.last().unwrap_or(hi), false)
+                } else {
+                    (*hi, *inclusive)
+                };
+                LoopKind::Range {
+                    lo: *lo,
+                    hi,
+                    inclusive,
+                    rev: true,
+                }
+            }
+            LoopKind::While(_) => {
+                let zero = b.push(OpKind::Verbatim("0usize".into()), Ty::Int);
+                let count = *op.results.last().unwrap_or(&zero);
+                LoopKind::Range {
+                    lo: zero,
+                    hi: count,
+                    inclusive: false,
+                    rev: true,
+                }
+            }
+        };
+        let results: Vec<Value> = inits
+            .iter()
+            .map(|v| b.func.new_value(b.func.ty(*v)))
+            .collect();
+        b.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::Loop(Box::new(Loop {
+                kind,
+                inits,
+                body: rev,
+                has_break: false,
+                track_end: false,
+                span: lp.span,
+            })),
+        });
+        let lp_inits = lp.inits.clone();
+        for (k, &j) in slots.iter().enumerate() {
+            self.accumulate(b, adj, lp_inits[j], Grad::Full(results[k]));
+        }
+        for (m, &u) in outer.iter().enumerate() {
+            adj.insert(u, results[slots.len() + m]);
+        }
+        pre
+    }
+
+    /// Makes every forward value the reverse body `rev` reads available in it:
+    /// the index maps to the reverse index, cheap pure ops are recomputed, the
+    /// rest is recorded per iteration in a tape that the forward loop fills.
+    /// Returns the ops creating the tapes, to go before the forward loop.
+    fn resolve(&self, func: &mut Func, op: &mut Op, idx_r: Value, rev: &mut Region) -> Vec<Op> {
+        let Op { results, kind } = op;
+        let OpKind::Loop(lp) = kind else {
+            return Vec::new();
+        };
+        let mut inner = HashSet::new();
+        lp.body.defined(&mut inner);
+        let needed: Vec<Value> = rev
+            .free_uses()
+            .into_iter()
+            .filter(|v| inner.contains(v))
+            .collect();
+        if needed.is_empty() {
+            return Vec::new();
+        }
+        let idx_f = lp.body.args[0];
+        let def_at: HashMap<Value, usize> = lp
+            .body
+            .ops
+            .iter()
+            .enumerate()
+            .flat_map(|(i, o)| o.results.iter().map(move |r| (*r, i)))
+            .collect();
+
+        // Decide, depth first: recompute (op index) or record (root).
+        let mut recompute: HashSet<usize> = HashSet::new();
+        let mut roots: Vec<Value> = Vec::new();
+        let mut seen: HashSet<Value> = HashSet::new();
+        let mut stack: Vec<Value> = needed;
+        while let Some(v) = stack.pop() {
+            if !seen.insert(v) || v == idx_f || !inner.contains(&v) {
+                continue;
+            }
+            let Some(&i) = def_at.get(&v) else {
+                roots.push(v); // a carried value at the start of the iteration
+                continue;
+            };
+            let fop = &lp.body.ops[i];
+            let recomputable = match &fop.kind {
+                OpKind::Load(a, _) => {
+                    // Read again only from an array that still holds these values
+                    // in the reverse sweep; otherwise record the element itself.
+                    let from_outer = !inner.contains(a) && !self.consumed.contains(a);
+                    let from_recorded = def_at
+                        .get(a)
+                        .is_some_and(|&j| matches!(lp.body.ops[j].kind, OpKind::Loop(_)));
+                    from_outer || from_recorded
+                }
+                k => !fop.has_regions() && !b_creates_array(k),
+            };
+            if recomputable {
+                recompute.insert(i);
+                stack.extend(fop.operands());
+            } else {
+                roots.push(v);
+            }
+        }
+
+        // The ops to recompute, in forward order, taken before records go in.
+        let mut order: Vec<usize> = recompute.into_iter().collect();
+        order.sort_unstable();
+        let originals: Vec<Op> = order.iter().map(|&i| lp.body.ops[i].clone()).collect();
+
+        let mut map: HashMap<Value, Value> = HashMap::new();
+        map.insert(idx_f, idx_r);
+        let mut prefix: Vec<Op> = Vec::new();
+        let mut pre: Vec<Op> = Vec::new();
+
+        // A tape per root: filled by the forward body, read by the reverse one.
+        if !roots.is_empty() {
+            let len = self.trip_len(lp);
+            if len.is_none() && !self.alloc {
+                self.errors.borrow_mut().push(syn::Error::new(
+                    lp.span,
+                    "the reverse sweep of this loop must record values per iteration, and its trip count is only known at run time; enable the `alloc` feature of autodiff, or bound the loop with a constant (`for i in 0..N`)",
+                ));
+                return Vec::new();
+            }
+            let mut k_ops_f = Vec::new();
+            let k_f = len
+                .as_ref()
+                .map(|_| index_ops(func, &lp.kind, idx_f, &mut k_ops_f));
+            let k_r = index_ops(func, &lp.kind, idx_r, &mut prefix);
+            let mut records: Vec<(usize, Op)> = Vec::new();
+            for r in &roots {
+                let ty = func.ty(*r);
+                let tape_ty = match &len {
+                    Some(l) => func.array_ty(ty, Len::Const(l.clone())),
+                    None => func.array_ty(ty, Len::Vec),
+                };
+                let init = func.new_value(tape_ty);
+                pre.push(Op {
+                    results: vec![init],
+                    kind: if len.is_some() {
+                        OpKind::Zeros
+                    } else {
+                        OpKind::VecNew
+                    },
+                });
+                let arg = func.new_value(tape_ty);
+                let next = func.new_value(tape_ty);
+                let fin = func.new_value(tape_ty);
+                let kind = match k_f {
+                    Some(k) => OpKind::Store(arg, vec![k], *r),
+                    None => OpKind::Push(arg, *r),
+                };
+                let at = def_at.get(r).map_or(0, |&i| i + 1);
+                records.push((
+                    at,
+                    Op {
+                        results: vec![next],
+                        kind,
+                    },
+                ));
+                let n = lp.inits.len();
+                lp.inits.push(init);
+                lp.body.args.push(arg);
+                lp.body.yields.insert(n, next);
+                results.insert(n, fin);
+                let loaded = func.new_value(ty);
+                prefix.push(Op {
+                    results: vec![loaded],
+                    kind: OpKind::Load(fin, vec![k_r]),
+                });
+                map.insert(*r, loaded);
+            }
+            // Records go right after their value's definition (later ones first),
+            // then the iteration number goes first of all.
+            records.sort_by_key(|r| std::cmp::Reverse(r.0));
+            for (at, o) in records {
+                lp.body.ops.insert(at, o);
+            }
+            lp.body.ops.splice(0..0, k_ops_f);
+        }
+
+        for mut o in originals {
+            o.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
+            let fresh: Vec<Value> = o
+                .results
+                .iter()
+                .map(|r| func.new_value(func.ty(*r)))
+                .collect();
+            for (r, f) in o.results.iter().zip(&fresh) {
+                map.insert(*r, *f);
+            }
+            o.results = fresh;
+            prefix.push(o);
+        }
+        rev.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
+        prefix.append(&mut rev.ops);
+        rev.ops = prefix;
+        pre
+    }
+
+    /// The trip count of a range loop as a compile-time length, if it has one.
+    fn trip_len(&self, lp: &Loop) -> Option<String> {
+        let LoopKind::Range {
+            lo, hi, inclusive, ..
+        } = &lp.kind
+        else {
+            return None;
+        };
+        let lo_text = self.consts.get(lo)?;
+        let lo_num: u64 = lo_text
+            .trim_end_matches(|c: char| c.is_alphabetic())
+            .parse()
+            .ok()?;
+        let _ = lo_num;
+        let hi_text = self.consts.get(hi)?;
+        let hi_digits = hi_text.trim_end_matches(|c: char| c.is_alphabetic() || c == '_');
+        if *inclusive {
+            let h: u64 = hi_digits.parse().ok()?;
+            return Some((h + 1).to_string());
+        }
+        if hi_text.starts_with('-') {
+            return None;
+        }
+        // `hi` bounds the iteration number `i - lo` for any `lo >= 0`.
+        Some(match hi_digits.parse::<u64>() {
+            Ok(h) => h.to_string(),
+            Err(_) => hi_text.clone(),
+        })
+    }
+}
+
+/// Whether an op builds a new array (not worth recomputing per iteration).
+fn b_creates_array(k: &OpKind) -> bool {
+    matches!(
+        k,
+        OpKind::Store(..)
+            | OpKind::AddAt(..)
+            | OpKind::Zeros
+            | OpKind::Splat(_)
+            | OpKind::ArrayLit(_)
+            | OpKind::Copy(_)
+            | OpKind::VecNew
+            | OpKind::Push(..)
+    )
+}
+
+/// Ops computing the iteration number (`usize`) of a loop from its index.
+fn index_ops(func: &mut Func, kind: &LoopKind, idx: Value, ops: &mut Vec<Op>) -> Value {
+    let diff = match kind {
+        LoopKind::Range { lo, .. } => {
+            let d = func.new_value(Ty::Int);
+            ops.push(Op {
+                results: vec![d],
+                kind: OpKind::Binary(crate::ir::BinOp::Sub, idx, *lo),
+            });
+            d
+        }
+        LoopKind::While(_) => idx,
+    };
+    let k = func.new_value(Ty::Int);
+    ops.push(Op {
+        results: vec![k],
+        kind: OpKind::Cast(diff, CastTo::Other("usize".into())),
+    });
+    k
 }
 
 /// Makes the values `rev` reads from inside `fwd` extra results of their `if`
@@ -152,15 +573,12 @@ fn hoist(
     let mut map = HashMap::new();
     for v in rev.free_uses().into_iter().filter(|v| inner.contains(v)) {
         let ty = func.ty(v);
-        let placeholder = func.new_value(ty);
-        other.ops.push(Op {
-            results: vec![placeholder],
-            kind: match ty {
-                Ty::Float => OpKind::Const(0.0),
-                Ty::Int => OpKind::Verbatim("::core::default::Default::default()".into()),
-                Ty::Bool => OpKind::Verbatim("false".into()),
-            },
-        });
+        let mut b = Builder::new(func);
+        let placeholder = match func_array_len(&b, ty) {
+            Some(Len::Vec) => b.push(OpKind::VecNew, ty),
+            _ => b.zero(ty),
+        };
+        other.ops.append(&mut b.ops);
         other.yields.push(placeholder);
         fwd.yields.push(v);
         let r = func.new_value(ty);
@@ -172,39 +590,105 @@ fn hoist(
     }
 }
 
-/// Builds the companion of `func`. `active[i]` says whether parameter `i` is
-/// differentiated.
-pub fn reverse(mut func: Func, active: &[bool]) -> Companion {
+fn func_array_len(b: &Builder, ty: Ty) -> Option<Len> {
+    b.func.array(ty).map(|a| a.len.clone())
+}
+
+/// The array versions that are updated in place somewhere in `r` (or yielded by
+/// an `if`, whose result may be updated in place).
+fn consumed(r: &Region, out: &mut HashSet<Value>, func: &Func) {
+    for op in &r.ops {
+        out.extend(op.consumes());
+        if let OpKind::If(_, t, e) = &op.kind {
+            for y in t.yields.iter().chain(&e.yields) {
+                if matches!(func.ty(*y), Ty::Array(_)) {
+                    out.insert(*y);
+                }
+            }
+        }
+        for reg in op.regions() {
+            consumed(reg, out, func);
+        }
+    }
+}
+
+/// Values defined by literals and const paths, with their text.
+fn consts(r: &Region, out: &mut HashMap<Value, String>) {
+    for op in &r.ops {
+        match &op.kind {
+            OpKind::Verbatim(s) | OpKind::Extern(s) => {
+                out.insert(op.results[0], s.clone());
+            }
+            _ => {}
+        }
+        for reg in op.regions() {
+            consts(reg, out);
+        }
+    }
+}
+
+/// Builds the companion of `func`. `activity[i]` says how parameter `i` is
+/// differentiated; `alloc` whether tapes may live in a `Vec`.
+pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Companion, Errors> {
     let active_params: Vec<Value> = func
         .params
         .iter()
-        .zip(active)
-        .filter(|(_, a)| **a)
+        .zip(activity)
+        .filter(|(_, a)| **a != Activity::Inactive)
         .map(|(p, _)| *p)
         .collect();
     let varied = activity::varied(&func, &active_params);
+    let mut consumed_set = HashSet::new();
+    consumed(&func.body, &mut consumed_set, &func);
+    let mut const_set = HashMap::new();
+    consts(&func.body, &mut const_set);
+
     let outs = std::mem::take(&mut func.body.yields);
     let mut fwd = std::mem::take(&mut func.body.ops);
-    let d_outs: Vec<Value> = outs.iter().map(|_| func.new_value(Ty::Float)).collect();
+    let d_outs: Vec<Value> = outs.iter().map(|o| func.new_value(func.ty(*o))).collect();
     func.params.extend(&d_outs);
 
-    let r = Reverser { varied: &varied };
-    let mut b = Builder::new(&mut func);
+    // `&` arrays: their cotangent is the caller's shadow, updated in place.
     let mut adj = Adjoints::new();
+    let params = func.params.clone();
+    for (p, a) in params.iter().zip(activity) {
+        if *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_)) {
+            let shadow = func.new_value(func.ty(*p));
+            func.params.push(shadow);
+            adj.insert(*p, shadow);
+        }
+    }
+
+    let r = Reverser {
+        varied: &varied,
+        consumed: &consumed_set,
+        consts: &const_set,
+        alloc,
+        errors: std::cell::RefCell::new(Errors::default()),
+    };
+    let mut b = Builder::new(&mut func);
     for (o, d) in outs.iter().zip(&d_outs) {
-        r.accumulate(&mut b, &mut adj, *o, *d);
+        r.accumulate(&mut b, &mut adj, *o, Grad::Full(*d));
     }
     r.ops(&mut b, &mut fwd, &mut adj);
     let grads: Vec<Value> = active_params
         .iter()
-        .map(|p| adj.get(p).copied().unwrap_or_else(|| b.constant(0.0)))
+        .map(|p| match adj.get(p) {
+            Some(&g) => g,
+            None => b.zero_like(*p),
+        })
         .collect();
     let rev = std::mem::take(&mut b.ops);
+    let errors = r.errors.into_inner();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     fwd.extend(rev);
     let outputs = outs.len();
     func.body = Region {
+        args: Vec::new(),
         ops: fwd,
         yields: outs.into_iter().chain(grads).collect(),
     };
-    Companion { func, outputs }
+    Ok(Companion { func, outputs })
 }

@@ -7,15 +7,31 @@
 //! fan-out and symbolic zeros are not a rule's business: the reverse driver
 //! (`reverse.rs`) owns them, and drops contributions to inactive operands.
 //!
-//! The `match` on [`Prim`] has no wildcard arm: a new primitive without a rule does
-//! not compile.
+//! Array ops have rules too: a load sends its cotangent to one element of the
+//! array ([`Grad::At`]), a store takes the element's cotangent back out of the new
+//! version's cotangent array and zeroes it there. Only the ops that own regions
+//! (`if`, loops) are the driver's own business.
+//!
+//! The `match`es on [`OpKind`] and [`Prim`] have no wildcard arm: a new op or
+//! primitive without a rule does not compile.
 
 use crate::ir::{BinOp, Builder, CastTo, CmpOp, OpKind, Ty, UnOp, Value};
 use crate::prim::Prim;
 use std::f64::consts::{LN_10, LN_2};
 
-/// Contributions `(operand, cotangent)` of one op whose result `out` has cotangent `g`.
-pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, Value)> {
+/// A contribution to an operand's cotangent.
+pub enum Grad {
+    /// The whole cotangent (a scalar, or an array of the operand's type).
+    Full(Value),
+    /// A cotangent for one element (or sub-array) of an array operand.
+    At(Vec<Value>, Value),
+}
+
+/// Contributions `(operand, cotangent)` of one op whose result `out` has cotangent
+/// `g`. Contributions are listed in the order they must be built: a rule that
+/// updates `g` in place (a store) reads it first.
+pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, Grad)> {
+    let full = |v: Vec<(Value, Value)>| v.into_iter().map(|(x, c)| (x, Grad::Full(c))).collect();
     match kind {
         OpKind::Const(_)
         | OpKind::Verbatim(_)
@@ -23,17 +39,51 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
         | OpKind::Cmp(..)
         | OpKind::Method(..)
         | OpKind::Cast(..)
-        | OpKind::If(..) => vec![],
-        OpKind::Unary(UnOp::Neg, a) => vec![(*a, b.neg(g))],
+        | OpKind::Zeros
+        | OpKind::VecNew
+        | OpKind::Push(..) => vec![],
+        // Regions: the reverse driver builds their adjoints.
+        OpKind::If(..) | OpKind::Loop(_) => vec![],
+        OpKind::Unary(UnOp::Neg, a) => full(vec![(*a, b.neg(g))]),
         OpKind::Unary(UnOp::Not, _) => vec![],
-        OpKind::Binary(op, x, y) => binary(b, *op, *x, *y, out, g),
+        OpKind::Binary(op, x, y) => full(binary(b, *op, *x, *y, out, g)),
         OpKind::Select(c, x, y) => {
-            let zero = b.constant(0.0);
+            let zero = b.zero_like(*x);
             let gx = b.select(*c, g, zero);
             let gy = b.select(*c, zero, g);
-            vec![(*x, gx), (*y, gy)]
+            full(vec![(*x, gx), (*y, gy)])
         }
-        OpKind::Call(p, args) => call(b, *p, args, out, g),
+        OpKind::Call(p, args) => full(call(b, *p, args, out, g)),
+        OpKind::Load(a, idx) => vec![(*a, Grad::At(idx.clone(), g))],
+        OpKind::Store(a, idx, x) => {
+            // The element's cotangent goes to `x`; the overwritten element of `a`
+            // had no influence, so its cotangent is zero.
+            let gx = b.load(g, idx);
+            let zero = b.zero_like(*x);
+            let ga = b.store(g, idx, zero);
+            vec![(*x, Grad::Full(gx)), (*a, Grad::Full(ga))]
+        }
+        OpKind::AddAt(a, idx, x) => {
+            let gx = b.load(g, idx);
+            vec![(*x, Grad::Full(gx)), (*a, Grad::Full(g))]
+        }
+        OpKind::Splat(x) => {
+            let s = b.push(OpKind::SumAll(g), Ty::Float);
+            vec![(*x, Grad::Full(s))]
+        }
+        OpKind::ArrayLit(xs) => xs
+            .iter()
+            .enumerate()
+            .map(|(k, x)| {
+                let i = b.push(OpKind::Verbatim(format!("{k}usize")), Ty::Int);
+                (*x, Grad::Full(b.load(g, &[i])))
+            })
+            .collect(),
+        OpKind::Copy(a) => vec![(*a, Grad::Full(g))],
+        OpKind::SumAll(a) => {
+            let s = b.push(OpKind::Splat(g), b.ty(*a));
+            vec![(*a, Grad::Full(s))]
+        }
     }
 }
 
@@ -132,8 +182,16 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             let zero_i = b.push(OpKind::Verbatim("0".into()), Ty::Int);
             let one_i = b.push(OpKind::Verbatim("1".into()), Ty::Int);
             let n_zero = b.cmp(CmpOp::Eq, n, zero_i);
-            let nm1 = b.push(OpKind::Binary(BinOp::Sub, n, one_i), Ty::Int);
+            // x^(n-1), exact even at n = i32::MIN, where n - 1 overflows.
+            let nm1 = b.push(
+                OpKind::Method("saturating_sub".into(), vec![n, one_i]),
+                Ty::Int,
+            );
             let p = b.call(Prim::Powi, &[x, nm1]);
+            let min_i = b.push(OpKind::Verbatim(i32::MIN.to_string()), Ty::Int);
+            let at_min = b.cmp(CmpOp::Eq, n, min_i);
+            let p_over_x = b.div(p, x);
+            let p = b.select(at_min, p_over_x, p);
             let nf = b.push(OpKind::Cast(n, CastTo::Float), Ty::Float);
             let d = b.mul(nf, p);
             let gd = b.mul(g, d);

@@ -166,10 +166,19 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         }
         ReturnType::Type(_, t) => {
             let t = strip_parens(t);
-            if let Some(f) = float_of(t) {
+            if let Some(f) = leaf(t, false)
+                .and_then(float_of)
+                .filter(|_| matches!(t, Type::Array(_)))
+            {
+                (t.clone(), Some(f), 1)
+            } else if let Some(f) = float_of(t) {
                 (t.clone(), Some(f), 1)
             } else if let Type::Tuple(tt) = t {
-                let fs: Vec<Option<Type>> = tt.elems.iter().map(float_of).collect();
+                let fs: Vec<Option<Type>> = tt
+                    .elems
+                    .iter()
+                    .map(|e| leaf(e, false).and_then(float_of))
+                    .collect();
                 if tt.elems.is_empty() || fs.iter().any(Option::is_none) {
                     errors.at(
                         t,
@@ -194,7 +203,8 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
     let float_ty = ret_float.clone().unwrap_or_else(|| syn::parse_quote!(f64));
     if let Type::Tuple(tt) = &ret {
         for e in &tt.elems {
-            if float_of(e).is_some() && !same_type(strip_parens(e), &float_ty) {
+            let l = leaf(e, false).and_then(float_of);
+            if l.as_ref().is_some_and(|l| !same_type(l, &float_ty)) {
                 errors.at(
                     e,
                     "every result of a #[grad] function must have the same float type",
@@ -217,6 +227,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             }
             FnArg::Typed(pt) => pt,
         };
+        let mut pattern_ok = true;
         let ident = match &*pt.pat {
             Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => Some(pi.ident.clone()),
             Pat::Wild(_) => None,
@@ -225,11 +236,13 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     p,
                     "#[grad] parameters must be plain names: write `x: T` and destructure inside the body",
                 );
+                pattern_ok = false;
                 None
             }
         };
         let ty = (*pt.ty).clone();
         let kind = match strip_parens(&ty) {
+            _ if !pattern_ok => None,
             Type::Reference(r) if r.mutability.is_some() => {
                 errors.at(
                     &ty,
@@ -292,6 +305,17 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
     })
 }
 
+/// The scalar type at the bottom of arrays and slices (`[[f64; 2]; 3]` → `f64`),
+/// or `None` for a slice not behind a reference.
+fn leaf(t: &Type, by_ref: bool) -> Option<&Type> {
+    match strip_parens(t) {
+        Type::Array(a) => leaf(&a.elem, by_ref),
+        Type::Slice(s) if by_ref => leaf(&s.elem, false),
+        Type::Slice(_) => None,
+        t => Some(t),
+    }
+}
+
 fn classify(
     written: &Type,
     t: &Type,
@@ -300,7 +324,8 @@ fn classify(
     float_of: &dyn Fn(&Type) -> Option<Type>,
     errors: &mut Errors,
 ) -> Option<ParamKind> {
-    if let Some(f) = float_of(t) {
+    let leaf_ty = leaf(t, by_ref);
+    if let Some(f) = leaf_ty.and_then(float_of) {
         if same_type(&f, float_ty) {
             return Some(if by_ref {
                 ParamKind::FloatRef
@@ -308,30 +333,24 @@ fn classify(
                 ParamKind::Float
             });
         }
-        // A float of another type than the result: passed through, no gradient.
+        // Floats of another type than the result: passed through, no gradient.
         return Some(ParamKind::Inactive {
             by_ref,
             is_bool: false,
         });
     }
-    if let Some(id) = single_ident(t) {
-        if id == "bool" {
+    if let Some(id) = leaf_ty.and_then(single_ident) {
+        if id == "bool" || INT_TYPES.iter().any(|n| id == n) {
             return Some(ParamKind::Inactive {
                 by_ref,
-                is_bool: true,
-            });
-        }
-        if INT_TYPES.iter().any(|n| id == n) {
-            return Some(ParamKind::Inactive {
-                by_ref,
-                is_bool: false,
+                is_bool: id == "bool" && matches!(strip_parens(t), Type::Path(_)),
             });
         }
     }
     errors.at(
         written,
         format!(
-            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, or `&` references to them",
+            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, fixed-size arrays of them, or `&` references to those and to slices",
             written.to_token_stream(),
             float_ty.to_token_stream()
         ),

@@ -48,13 +48,15 @@ fn check(actual: &str, expected: &str) {
 
 #[test]
 fn dump() {
-    let src = quote! {
-        fn f(x: f64, y: f64) -> f64 {
-            let mut s = x * y;
-            if s > 1.0 { s = s.sin(); }
-            s.max(y)
-        }
-    };
+    let src: TokenStream = std::fs::read_to_string("/work/main/wip/dump.rs")
+        .map(|s| s.parse().unwrap())
+        .unwrap_or_else(|_| {
+            quote!(
+                fn f(x: f64) -> f64 {
+                    x
+                }
+            )
+        });
     println!("{}", forward_ir(quote!(), src.clone()));
     println!("{}", companion_ir(quote!(), src.clone()));
     println!("{}", emitted(quote!(), src));

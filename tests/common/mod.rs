@@ -6,10 +6,15 @@ use autodiff::{check_gradient_with, GradientCheck, GradientCheckOptions};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-/// Cases per property: 64, no failure files written next to the sources.
+/// Cases per property: 64 (or `PROPTEST_CASES` when set, for a longer run);
+/// no failure files written next to the sources.
 pub fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64);
     ProptestConfig {
-        cases: 64,
+        cases,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -110,15 +115,4 @@ pub fn assert_near(got: f64, want: f64, tol: f64, what: &str) {
         (got - want).abs() <= tol,
         "{what}: got {got:?}, want {want:?} (tolerance {tol:e})"
     );
-}
-
-/// Compiles and runs `src` (a whole `main.rs` using `autodiff`) with trybuild,
-/// expecting it to build and exit successfully. Used by ignored tests that
-/// reproduce macro bugs where valid code does not compile.
-pub fn compile_and_run(name: &str, src: &str) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("grad_repros");
-    std::fs::create_dir_all(&dir).expect("create repro dir");
-    let path = dir.join(format!("{name}.rs"));
-    std::fs::write(&path, src).expect("write repro");
-    trybuild::TestCases::new().pass(&path);
 }

@@ -1,7 +1,7 @@
 //! Dead-code elimination: drops ops whose results nothing reads, and `if` results
 //! (with their yields) that nothing reads. All ops are pure, so this is safe.
 
-use crate::ir::{Func, OpKind, Region, Value};
+use crate::ir::{Func, LoopKind, OpKind, Region, Value};
 use std::collections::HashSet;
 
 pub fn run(func: &mut Func) {
@@ -32,6 +32,16 @@ fn region(r: &mut Region, live: &mut HashSet<Value>) {
                 region(reg, live);
             }
             live.insert(*c);
+        } else if let OpKind::Loop(l) = &mut op.kind {
+            // A loop stays whole while any result is read.
+            if !op.results.iter().any(|v| live.contains(v)) {
+                continue;
+            }
+            region(&mut l.body, live);
+            if let LoopKind::While(c) = &mut l.kind {
+                region(c, live);
+            }
+            live.extend(op.operands());
         } else {
             if !op.results.iter().any(|v| live.contains(v)) {
                 continue;

@@ -8,7 +8,7 @@
 //! An `if` on a constant condition is replaced by its taken branch.
 
 use super::{FloatKind, Replace};
-use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, UnOp, Value};
+use crate::ir::{BinOp, CastTo, CmpOp, Func, LoopKind, Op, OpKind, Region, UnOp, Value};
 use crate::prim::Prim;
 use std::collections::HashMap;
 
@@ -103,9 +103,18 @@ impl Folder {
         let mut out = Vec::with_capacity(r.ops.len());
         for mut op in std::mem::take(&mut r.ops) {
             op.map_uses(&mut |v| self.rep.get(v));
-            if let OpKind::If(_, t, e) = &mut op.kind {
-                self.region(t);
-                self.region(e);
+            match &mut op.kind {
+                OpKind::If(_, t, e) => {
+                    self.region(t);
+                    self.region(e);
+                }
+                OpKind::Loop(l) => {
+                    if let LoopKind::While(c) = &mut l.kind {
+                        self.region(c);
+                    }
+                    self.region(&mut l.body);
+                }
+                _ => {}
             }
             match self.fold(&mut op) {
                 Fold::Keep => out.push(op),
@@ -196,7 +205,13 @@ impl Folder {
                     BinOp::Mul if fb == Some(-1.0) => Fold::To(OpKind::Unary(UnOp::Neg, a)),
                     BinOp::Mul if fa == Some(-1.0) => Fold::To(OpKind::Unary(UnOp::Neg, b)),
                     BinOp::Div if fb == Some(1.0) => Fold::Same(a),
-                    BinOp::Sub if fb == Some(0.0) => Fold::Same(a),
+                    // `x - 0.0` is `x` for every `x`; `x - (-0.0)` is not (at `x = -0.0`).
+                    BinOp::Sub if fb.is_some_and(|c| c == 0.0 && c.is_sign_positive()) => {
+                        Fold::Same(a)
+                    }
+                    BinOp::Sub | BinOp::Add if self.known.get(&b) == Some(&Known::I(0)) => {
+                        Fold::Same(a)
+                    }
                     _ => Fold::Keep,
                 }
             }
@@ -253,10 +268,32 @@ impl Folder {
                 Some(Known::B(false)) => Fold::Splice(std::mem::take(e)),
                 _ => Fold::Keep,
             },
+            OpKind::Method(m, args) if m == "saturating_sub" && args.len() == 2 => {
+                match (self.known.get(&args[0]), self.known.get(&args[1])) {
+                    (Some(Known::I(x)), Some(Known::I(y))) => match x.checked_sub(*y) {
+                        Some(r) if r >= i64::from(i32::MIN) => {
+                            Fold::To(OpKind::Verbatim(r.to_string()))
+                        }
+                        _ => Fold::Keep,
+                    },
+                    _ => Fold::Keep,
+                }
+            }
             OpKind::Const(_) | OpKind::Verbatim(_) | OpKind::Extern(_) | OpKind::Method(..) => {
                 Fold::Keep
             }
             OpKind::Call(..) | OpKind::Cast(..) => Fold::Keep,
+            OpKind::Loop(_)
+            | OpKind::Load(..)
+            | OpKind::Store(..)
+            | OpKind::AddAt(..)
+            | OpKind::Zeros
+            | OpKind::Splat(_)
+            | OpKind::ArrayLit(_)
+            | OpKind::Copy(_)
+            | OpKind::VecNew
+            | OpKind::Push(..)
+            | OpKind::SumAll(_) => Fold::Keep,
         }
     }
 }

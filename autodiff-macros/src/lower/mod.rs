@@ -7,6 +7,9 @@
 //! the branches that fall through (continuation lowering), so the IR stays
 //! structured and the emitted code has no `goto`.
 
+mod arrays;
+mod loops;
+
 use crate::error::Errors;
 use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, Ty, UnOp, Value};
 use crate::prim::{Form, Prim};
@@ -64,6 +67,25 @@ struct Frame<'a> {
     depth: usize,
 }
 
+/// What ends the statement list being lowered, and so what `return`, `break`
+/// and `continue` mean in it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The function body (or an `if` branch of it): `return` produces the results.
+    Fn,
+    /// A loop body (or an `if` branch of it): `break` / `continue` end the iteration.
+    Loop,
+    /// A nested block: none of them.
+    Block,
+}
+
+/// The loop being lowered: which outer names it carries.
+struct LoopCtx {
+    /// Positions `(scope, binding)` of the carried names.
+    carried: Vec<(usize, usize)>,
+    has_break: bool,
+}
+
 enum Flow {
     /// The statements fell through with this value.
     Value(Val),
@@ -77,6 +99,10 @@ struct Lowering<'s, 'e> {
     func: Func,
     ops: Vec<Op>,
     scopes: Vec<Vec<Binding>>,
+    loops: Vec<LoopCtx>,
+    /// Paths whose type was guessed (a `const` from outside the body): the first
+    /// operation that needs another type settles it.
+    guessed: std::collections::HashSet<Value>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -88,6 +114,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         func: Func::default(),
         ops: Vec::new(),
         scopes: vec![Vec::new()],
+        loops: Vec::new(),
+        guessed: std::collections::HashSet::new(),
     };
     for p in &sig.params {
         let ty = l.type_of(p.value_ty()).unwrap_or(Ty::Int);
@@ -97,7 +125,15 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
             l.bind(id.to_string(), Val::Scalar(v));
         }
     }
-    let outs = match l.seq(&block.stmts, &[], true) {
+    // `const` items of the body are visible before their declaration.
+    for st in &block.stmts {
+        if let Stmt::Item(syn::Item::Const(c)) = st {
+            let hint = l.type_of(&c.ty);
+            let v = l.expr(&c.expr, hint);
+            l.bind(c.ident.to_string(), v);
+        }
+    }
+    let outs = match l.seq(&block.stmts, &[], Level::Fn) {
         Flow::Value(v) => v.flat(),
         Flow::Return(o) => o,
     };
@@ -118,25 +154,51 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         );
     }
     l.func.body = Region {
+        args: Vec::new(),
         ops: l.ops,
         yields: outs,
     };
     l.func
 }
 
-/// Whether a `return` occurs anywhere inside `node`.
-fn contains_return(e: &ExprIf) -> bool {
-    struct Finder(bool);
+/// Whether `e` contains what exits at `level`: a `return` at function level, a
+/// `break` or `continue` of this loop (not of a nested one) at loop level.
+fn contains_exit(e: &ExprIf, level: Level) -> bool {
+    struct Finder {
+        level: Level,
+        found: bool,
+    }
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
-            self.0 = true;
+            if self.level == Level::Fn {
+                self.found = true;
+            }
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.found |= self.level == Level::Loop;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.found |= self.level == Level::Loop;
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if self.level == Level::Fn {
+                syn::visit::visit_expr_for_loop(self, f);
+            }
+        }
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            if self.level == Level::Fn {
+                syn::visit::visit_expr_while(self, w);
+            }
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
-    let mut f = Finder(false);
+    let mut f = Finder {
+        level,
+        found: false,
+    };
     f.visit_expr_if(e);
-    f.0
+    f.found
 }
 
 const FLOAT_PREDICATES: &[&str] = &[
@@ -210,10 +272,26 @@ impl Lowering<'_, '_> {
         }
     }
 
-    /// The IR type of a Rust type, if it is a scalar the body can use.
-    fn type_of(&self, t: &Type) -> Option<Ty> {
+    /// The IR type of a Rust type, if it is one the body can use: a scalar, or an
+    /// array or slice of them (behind a reference or not).
+    fn type_of(&mut self, t: &Type) -> Option<Ty> {
         if self.sig.is_float(t) {
             return Some(Ty::Float);
+        }
+        match t {
+            Type::Paren(p) => return self.type_of(&p.elem),
+            Type::Group(g) => return self.type_of(&g.elem),
+            Type::Reference(r) => return self.type_of(&r.elem),
+            Type::Array(a) => {
+                let elem = self.type_of(&a.elem)?;
+                let len = crate::ir::Len::Const(a.len.to_token_stream().to_string());
+                return Some(self.func.array_ty(elem, len));
+            }
+            Type::Slice(sl) => {
+                let elem = self.type_of(&sl.elem)?;
+                return Some(self.func.array_ty(elem, crate::ir::Len::Slice));
+            }
+            _ => {}
         }
         let s = t.to_token_stream().to_string();
         match s.as_str() {
@@ -240,13 +318,33 @@ impl Lowering<'_, '_> {
 
     /// Lowers a statement list. At function level, an `if` that returns takes the
     /// rest of the list, and of the `frames` around it, into its branches.
-    fn seq(&mut self, stmts: &[Stmt], frames: &[Frame<'_>], fn_level: bool) -> Flow {
+    fn seq(&mut self, stmts: &[Stmt], frames: &[Frame<'_>], level: Level) -> Flow {
         let mut tail = Val::Unit;
         for (i, s) in stmts.iter().enumerate() {
             let last = i + 1 == stmts.len();
+            if let Stmt::Expr(e @ (Expr::Break(_) | Expr::Continue(_)), _) = s {
+                if level == Level::Loop {
+                    if let Expr::Break(b) = e {
+                        if b.label.is_some() || b.expr.is_some() {
+                            self.errors.at(b, "`break` with a label or a value is not supported in #[grad] bodies; use a plain `break`");
+                        }
+                    }
+                    return Flow::Return(self.loop_exit(matches!(e, Expr::Break(_))));
+                }
+                self.errors.at(s, "`break` and `continue` are supported as statements of a loop body or of the branches of its `if`s");
+                tail = self.poison();
+                continue;
+            }
             if let Stmt::Expr(Expr::Return(r), _) = s {
-                if !fn_level {
-                    self.errors.at(s, RETURN_HERE);
+                if level != Level::Fn {
+                    self.errors.at(
+                        s,
+                        if level == Level::Loop {
+                            RETURN_IN_LOOP
+                        } else {
+                            RETURN_HERE
+                        },
+                    );
                     // `return` has type `!`: it fits any branch, so poison fits too.
                     tail = self.poison();
                     continue;
@@ -257,15 +355,15 @@ impl Lowering<'_, '_> {
                 };
                 return Flow::Return(v.flat());
             }
-            if fn_level {
+            if level != Level::Block {
                 if let Stmt::Expr(Expr::If(ife), _) = s {
-                    if contains_return(ife) {
+                    if contains_exit(ife, level) {
                         let mut cont = frames.to_vec();
                         cont.push(Frame {
                             stmts: &stmts[i + 1..],
                             depth: self.scopes.len(),
                         });
-                        return Flow::Return(self.if_return(ife, &cont));
+                        return Flow::Return(self.if_return(ife, &cont, level));
                     }
                 }
             }
@@ -273,34 +371,35 @@ impl Lowering<'_, '_> {
         }
         if let Some((top, rest)) = frames.split_last() {
             self.scopes.truncate(top.depth);
-            return self.seq(top.stmts, rest, true);
+            return self.seq(top.stmts, rest, level);
         }
         Flow::Value(tail)
     }
 
-    /// An `if` at function level with a `return` inside: each branch runs on into
-    /// the continuation, so every branch ends by producing the function's results.
-    fn if_return(&mut self, ife: &ExprIf, cont: &[Frame<'_>]) -> Vec<Value> {
+    /// An `if` with an exit inside (a `return` at function level, a `break` or
+    /// `continue` at loop level): each branch runs on into the continuation, so
+    /// every branch ends by producing the exit's values.
+    fn if_return(&mut self, ife: &ExprIf, cont: &[Frame<'_>], level: Level) -> Vec<Value> {
         let c = self.cond(&ife.cond);
         let snapshot = self.scopes.clone();
         let (t_ops, t_outs) = self.region(|l| {
             l.scopes.push(Vec::new());
-            let flow = l.seq(&ife.then_branch.stmts, cont, true);
-            l.flow_outs(flow)
+            let flow = l.seq(&ife.then_branch.stmts, cont, level);
+            l.flow_outs(flow, level)
         });
         self.scopes = snapshot.clone();
         let (e_ops, e_outs) = self.region(|l| {
             l.scopes.push(Vec::new());
             match ife.else_branch.as_ref().map(|(_, e)| &**e) {
                 None => {
-                    let flow = l.seq(&[], cont, true);
-                    l.flow_outs(flow)
+                    let flow = l.seq(&[], cont, level);
+                    l.flow_outs(flow, level)
                 }
                 Some(Expr::Block(b)) => {
-                    let flow = l.seq(&b.block.stmts, cont, true);
-                    l.flow_outs(flow)
+                    let flow = l.seq(&b.block.stmts, cont, level);
+                    l.flow_outs(flow, level)
                 }
-                Some(Expr::If(inner)) => l.if_return(inner, cont),
+                Some(Expr::If(inner)) => l.if_return(inner, cont, level),
                 Some(other) => {
                     l.errors.at(other, "unsupported `else` branch");
                     Vec::new()
@@ -324,10 +423,12 @@ impl Lowering<'_, '_> {
             kind: OpKind::If(
                 c,
                 Region {
+                    args: Vec::new(),
                     ops: t_ops,
                     yields: t_outs,
                 },
                 Region {
+                    args: Vec::new(),
                     ops: e_ops,
                     yields: e_outs,
                 },
@@ -336,11 +437,35 @@ impl Lowering<'_, '_> {
         results
     }
 
-    fn flow_outs(&mut self, flow: Flow) -> Vec<Value> {
+    /// The exit values of a statement list that fell through: the function's
+    /// results, or the next iteration's carried values.
+    fn flow_outs(&mut self, flow: Flow, level: Level) -> Vec<Value> {
         match flow {
+            Flow::Value(v) if level == Level::Loop => {
+                let _ = v;
+                self.loop_exit(false)
+            }
             Flow::Value(v) => v.flat(),
             Flow::Return(o) => o,
         }
+    }
+
+    /// The yields that end this iteration: the carried values, then (if the
+    /// loop can break) whether to go on.
+    fn loop_exit(&mut self, is_break: bool) -> Vec<Value> {
+        let Some(ctx) = self.loops.last() else {
+            return Vec::new();
+        };
+        let has_break = ctx.has_break;
+        let mut ys = Vec::new();
+        for &(si, bi) in &ctx.carried {
+            self.scopes[si][bi].val.flatten(&mut ys);
+        }
+        if has_break {
+            let go_on = if is_break { "false" } else { "true" };
+            ys.push(self.push(OpKind::Verbatim(go_on.into()), Ty::Bool));
+        }
+        ys
     }
 
     fn stmt(&mut self, s: &Stmt, last: bool) -> Val {
@@ -358,6 +483,20 @@ impl Lowering<'_, '_> {
                         p => (p, None),
                     };
                     let v = self.expr(&init.expr, hint);
+                    // `let b = a;` copies an array: `b` and `a` change separately.
+                    let named = match &*init.expr {
+                        Expr::Path(_) => true,
+                        Expr::Unary(u) => {
+                            matches!((&u.op, &*u.expr), (syn::UnOp::Deref(_), Expr::Path(_)))
+                        }
+                        _ => false,
+                    };
+                    let v = match (named, v) {
+                        (true, Val::Scalar(a)) if matches!(self.ty(a), Ty::Array(_)) => {
+                            Val::Scalar(self.copy_array(a, &init.expr))
+                        }
+                        (_, v) => v,
+                    };
                     self.bind_pat(pat, v);
                 } else {
                     self.errors.at(
@@ -411,6 +550,7 @@ impl Lowering<'_, '_> {
             }
             Pat::Wild(_) => {}
             Pat::Type(pt) => self.bind_pat(&pt.pat, v),
+            Pat::Reference(r) => self.bind_pat(&r.pat, v),
             Pat::Paren(pp) => self.bind_pat(&pp.pat, v),
             Pat::Tuple(pt) => match v {
                 Val::Tuple(vs) if vs.len() == pt.elems.len() => {
@@ -473,6 +613,11 @@ impl Lowering<'_, '_> {
                 self.errors.at(e, RETURN_HERE);
                 self.poison()
             }
+            Expr::Index(ix) => self.index_expr(ix),
+            Expr::Repeat(r) => self.repeat(r),
+            Expr::Array(a) => self.array_lit(a),
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(w) => self.while_loop(w),
             other => {
                 let msg = unsupported(other);
                 self.errors.at(smallest(other), msg);
@@ -483,7 +628,7 @@ impl Lowering<'_, '_> {
 
     fn block(&mut self, b: &Block) -> Val {
         self.scopes.push(Vec::new());
-        let v = match self.seq(&b.stmts, &[], false) {
+        let v = match self.seq(&b.stmts, &[], Level::Block) {
             Flow::Value(v) => v,
             Flow::Return(_) => Val::Unit,
         };
@@ -496,7 +641,13 @@ impl Lowering<'_, '_> {
             Lit::Float(f) => {
                 let suffix = f.suffix();
                 let matches = suffix.is_empty() || suffix == self.sig.float_name();
-                match f.base10_parse::<f64>() {
+                // Parse in the function's own float type: an f32 literal rounds once.
+                let parsed = if self.sig.float_name() == "f32" {
+                    f.base10_parse::<f32>().map(f64::from)
+                } else {
+                    f.base10_parse::<f64>()
+                };
+                match parsed {
                     Ok(x) if matches && hint != Some(Ty::Int) => {
                         Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
                     }
@@ -535,6 +686,10 @@ impl Lowering<'_, '_> {
             .map(|s| s.ident.to_string())
             .collect();
         let float = self.sig.float_name();
+        let is_typed_path = segs
+            .iter()
+            .any(|s| s == "f32" || s == "f64" || is_int_type(s))
+            || (segs.len() > 1 && segs[0] == float);
         let ty = if segs.iter().any(|s| s == "f32" || s == "f64") {
             if segs.contains(&float) {
                 Ty::Float
@@ -548,8 +703,13 @@ impl Lowering<'_, '_> {
         } else {
             hint.unwrap_or(Ty::Float)
         };
+        let guessed = hint.is_none() && !is_typed_path;
         let text = p.to_token_stream().to_string();
-        Val::Scalar(self.push(OpKind::Extern(text), ty))
+        let v = self.push(OpKind::Extern(text), ty);
+        if guessed {
+            self.guessed.insert(v);
+        }
+        Val::Scalar(v)
     }
 
     fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {
@@ -654,10 +814,12 @@ impl Lowering<'_, '_> {
                 s.push(OpKind::Verbatim(text.into()), Ty::Bool)
             });
             let rhs = Region {
+                args: Vec::new(),
                 ops: r_ops,
                 yields: vec![r],
             };
             let konst = Region {
+                args: Vec::new(),
                 ops: k_ops,
                 yields: vec![k],
             };
@@ -679,6 +841,10 @@ impl Lowering<'_, '_> {
         };
         let (l, r) = self.operands(b, hint);
         let (lt, rt) = (self.ty(l), self.ty(r));
+        if matches!(lt, Ty::Array(_)) || matches!(rt, Ty::Array(_)) {
+            self.errors.at(b, "arithmetic on whole arrays is not supported in #[grad] bodies; write a loop over the elements");
+            return self.poison();
+        }
         if lt != rt {
             self.mixed(b, lt);
         } else if lt == Ty::Float
@@ -717,12 +883,27 @@ impl Lowering<'_, '_> {
         self.errors.at(int_side, msg);
     }
 
+    /// Gives a guessed path the type `ty` that its use requires.
+    fn settle(&mut self, v: Value, ty: Ty) {
+        if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
+            self.func.values[v.0 as usize].ty = ty;
+        }
+    }
+
     fn operands(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> (Value, Value) {
         let l = self.expr(&b.left, hint);
         let l = self.scalar(l, &b.left, "an operand");
         let lt = self.ty(l);
         let r = self.expr(&b.right, Some(lt));
         let r = self.scalar(r, &b.right, "an operand");
+        let rt = self.ty(r);
+        if lt != rt {
+            if self.guessed.contains(&l) {
+                self.settle(l, rt);
+            } else {
+                self.settle(r, lt);
+            }
+        }
         (l, r)
     }
 
@@ -738,6 +919,7 @@ impl Lowering<'_, '_> {
                 }
             }
             Expr::Paren(p) => self.assign_to(&p.expr, v),
+            Expr::Index(ix) => self.store_to(ix, v),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.at(
                 target,
                 "cannot assign through a reference in a #[grad] body; compute a new local instead",
@@ -751,6 +933,9 @@ impl Lowering<'_, '_> {
 
     fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
+        if matches!(name.as_str(), "sum" | "product" | "fold") {
+            return self.reduction(m);
+        }
         if let Some(t) = &m.turbofish {
             self.errors
                 .at(t, "turbofish is not supported on methods in #[grad] bodies");
@@ -817,6 +1002,14 @@ impl Lowering<'_, '_> {
                 );
                 self.poison()
             }
+            Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            Ty::Array(_) => {
+                self.errors.at(
+                    &m.method,
+                    format!("unsupported array method `{name}` in #[grad] fn; arrays support indexing, `.len()`, `for` loops over `.iter()`, and the reductions `.iter().sum()`, `.iter().map(|v| …).sum()` and `.iter().fold(init, |acc, v| …)`"),
+                );
+                self.poison()
+            }
         }
     }
 
@@ -862,8 +1055,9 @@ impl Lowering<'_, '_> {
             .collect();
         let name = segs.last().cloned().unwrap_or_default();
         let qualified = fp.qself.is_some() || segs.len() > 1;
-        let from_core = segs.len() == 1
-            || (segs.len() == 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core"));
+        // autodiff's own functions, by a path through the crate: `autodiff::relu`,
+        // `autodiff::primitives::relu`. A bare `relu(x)` may be any function.
+        let from_core = segs.len() >= 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core");
         if let Some(p) = Prim::function(&name) {
             let ok = match p.form() {
                 Form::Method => qualified,
@@ -899,12 +1093,19 @@ impl Lowering<'_, '_> {
                 _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
             });
         }
+        if segs.len() == 1 && Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
+            self.errors.at(
+                &c.func,
+                format!("a bare `{name}(…)` could be any function named `{name}`; for autodiff's primitive write `autodiff::{name}(…)`"),
+            );
+            return self.poison();
+        }
         self.errors.at(
             &c.func,
             format!(
-                "cannot differentiate through a call to `{}`; a #[grad] body may call the float methods (`{f}::exp(x)` or `x.exp()` …) and autodiff's primitives ({}); inline the callee's formula here",
+                "cannot differentiate through a call to `{}`; a #[grad] body may call the float methods (`{f}::exp(x)` or `x.exp()` …) and autodiff's primitives (`autodiff::{}`); inline the callee's formula here",
                 fp.to_token_stream(),
-                Prim::core_fn_list(),
+                Prim::core_fn_list().replace(", ", "`, `autodiff::"),
                 f = self.sig.float_name(),
             ),
         );
@@ -914,11 +1115,25 @@ impl Lowering<'_, '_> {
     fn cast(&mut self, c: &syn::ExprCast) -> Val {
         let v = self.expr(&c.expr, None);
         let v = self.scalar(v, &c.expr, "the operand of `as`");
+        // `N as f64`: a path cast to a float is not the float itself.
+        self.settle(v, Ty::Int);
         if self.sig.is_float(&c.ty) {
             return Val::Scalar(match self.ty(v) {
                 Ty::Float => v,
                 _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
             });
+        }
+        let target = c.ty.to_token_stream().to_string();
+        if self.ty(v) == Ty::Float && (target == "f32" || target == "f64") {
+            self.errors.at(
+                c,
+                format!(
+                    "casting to `{target}` inside a #[grad] fn on `{}` would drop the gradient; compute in `{}`",
+                    self.sig.float_name(),
+                    self.sig.float_name()
+                ),
+            );
+            return self.poison();
         }
         match self.type_of(&c.ty) {
             Some(Ty::Int) => {
@@ -991,10 +1206,12 @@ impl Lowering<'_, '_> {
             kind: OpKind::If(
                 c,
                 Region {
+                    args: Vec::new(),
                     ops: t_ops,
                     yields: t_yields,
                 },
                 Region {
+                    args: Vec::new(),
                     ops: e_ops,
                     yields: e_yields,
                 },
@@ -1027,6 +1244,7 @@ fn is_int_type(s: &str) -> bool {
     )
 }
 
+const RETURN_IN_LOOP: &str = "`return` inside a loop is not supported in #[grad] bodies; `break` out of the loop and return after it";
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
 const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
@@ -1063,10 +1281,9 @@ fn unsupported(e: &Expr) -> String {
         Expr::Match(_) => "`match` is not supported in #[grad] bodies; write it as an `if` / `else if` chain".into(),
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
         Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
-        Expr::ForLoop(_) | Expr::While(_) => "loops are not supported in #[grad] bodies yet; unroll the loop or differentiate its body".into(),
-        Expr::Index(_) | Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported in #[grad] bodies yet; pass the elements as separate parameters".into(),
+
         Expr::Reference(_) => "references cannot be taken inside a #[grad] body; use the value".into(),
-        Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` are only meaningful inside loops, which #[grad] does not support yet".into(),
+        Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` are supported as statements of a loop body or of the branches of its `if`s".into(),
         Expr::Range(_) => "ranges are only supported as `for` loop bounds".into(),
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated".into(),
         Expr::Try(_) => "the `?` operator is not supported in #[grad] bodies".into(),

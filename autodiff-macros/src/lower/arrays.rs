@@ -1,0 +1,173 @@
+//! Lowering of arrays: indexing, element assignment, literals, `.len()`.
+//!
+//! An element assignment makes a new version of the array (`store`) and rebinds
+//! the name to it; reading an element is a `load` of the current version.
+
+use super::{Lowering, Val};
+use crate::ir::{Len, OpKind, Ty, Value};
+use quote::ToTokens;
+use syn::{Expr, ExprArray, ExprIndex, ExprRepeat};
+
+impl Lowering<'_, '_> {
+    /// `a[i][j]…` → the array `a` and its indices, outermost first.
+    fn index_chain<'e>(&mut self, ix: &'e ExprIndex) -> (&'e Expr, Vec<Value>) {
+        let mut idx_exprs = vec![&*ix.index];
+        let mut base = &*ix.expr;
+        while let Expr::Index(inner) = base {
+            idx_exprs.push(&*inner.index);
+            base = &*inner.expr;
+        }
+        idx_exprs.reverse();
+        let idx = idx_exprs
+            .into_iter()
+            .map(|e| {
+                let v = self.expr(e, Some(Ty::Int));
+                let v = self.scalar(v, e, "an index");
+                if self.ty(v) != Ty::Int {
+                    self.errors.at(
+                        e,
+                        "an index must be an integer (`usize`): indices are not differentiable",
+                    );
+                }
+                v
+            })
+            .collect();
+        (base, idx)
+    }
+
+    fn array_value(&mut self, e: &Expr) -> Option<Value> {
+        let v = self.expr(e, None);
+        match v {
+            Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
+            Val::Poisoned => None,
+            _ => {
+                self.errors
+                    .at(e, "only arrays and slices can be indexed in a #[grad] body");
+                None
+            }
+        }
+    }
+
+    pub(super) fn index_expr(&mut self, ix: &ExprIndex) -> Val {
+        let (base, idx) = self.index_chain(ix);
+        let Some(a) = self.array_value(base) else {
+            return self.poison();
+        };
+        match self.func.index_ty(self.ty(a), idx.len()) {
+            Some(ty) => Val::Scalar(self.push(OpKind::Load(a, idx), ty)),
+            None => {
+                self.errors.at(ix, "too many indices for this array");
+                self.poison()
+            }
+        }
+    }
+
+    /// `a[i]… = v`: a new version of `a`, bound to its name.
+    pub(super) fn store_to(&mut self, ix: &ExprIndex, v: Val) {
+        let (base, idx) = self.index_chain(ix);
+        let Expr::Path(p) = base else {
+            self.errors
+                .at(base, "assign to elements of a local array (`a[i] = …`)");
+            return;
+        };
+        let Some(name) = p.path.get_ident().map(ToString::to_string) else {
+            self.errors
+                .at(base, "assign to elements of a local array (`a[i] = …`)");
+            return;
+        };
+        let Some(a) = self.array_value(base) else {
+            return;
+        };
+        if self
+            .func
+            .array(self.ty(a))
+            .is_some_and(|t| t.len == Len::Slice)
+        {
+            self.errors.at(
+                base,
+                "a slice parameter cannot be assigned to; copy it into a local array first",
+            );
+            return;
+        }
+        let x = self.scalar(v, ix, "the assigned value");
+        let want = self.func.index_ty(self.ty(a), idx.len());
+        if want != Some(self.ty(x)) {
+            self.errors
+                .at(ix, "the assigned value does not have the element's type");
+            return;
+        }
+        let ty = self.ty(a);
+        let new = self.push(OpKind::Store(a, idx, x), ty);
+        self.assign(&name, Val::Scalar(new));
+    }
+
+    /// `[x; n]`: zeros when `x` is zero, else `x` repeated.
+    pub(super) fn repeat(&mut self, r: &ExprRepeat) -> Val {
+        let x = self.expr(&r.expr, Some(Ty::Float));
+        let x = self.scalar(x, &r.expr, "the repeated element");
+        let elem = self.ty(x);
+        let ty = self
+            .func
+            .array_ty(elem, Len::Const(r.len.to_token_stream().to_string()));
+        let zero = match &self.ops.last().map(|o| (&o.kind, o.results[0])) {
+            Some((OpKind::Const(c), v)) => *v == x && *c == 0.0,
+            Some((OpKind::Zeros, v)) => *v == x,
+            _ => false,
+        };
+        if zero {
+            self.ops.pop();
+            return Val::Scalar(self.push(OpKind::Zeros, ty));
+        }
+        if matches!(elem, Ty::Array(_)) {
+            self.errors.at(&r.expr, "only `[x; n]` of a number or of zeros (`[[0.0; m]; n]`) is supported; fill the array in a loop");
+            return self.poison();
+        }
+        Val::Scalar(self.push(OpKind::Splat(x), ty))
+    }
+
+    /// `[a, b, c]`.
+    pub(super) fn array_lit(&mut self, a: &ExprArray) -> Val {
+        let xs: Vec<Value> = a
+            .elems
+            .iter()
+            .map(|e| {
+                let v = self.expr(e, Some(Ty::Float));
+                self.scalar(v, e, "an array element")
+            })
+            .collect();
+        let Some(&first) = xs.first() else {
+            self.errors.at(
+                a,
+                "empty array literals are not supported; write `[0.0; 0]`",
+            );
+            return self.poison();
+        };
+        let elem = self.ty(first);
+        if xs.iter().any(|x| self.ty(*x) != elem) {
+            self.errors
+                .at(a, "the elements of this array have different types");
+            return self.poison();
+        }
+        let ty = self.func.array_ty(elem, Len::Const(xs.len().to_string()));
+        Val::Scalar(self.push(OpKind::ArrayLit(xs), ty))
+    }
+
+    /// `a.len()`: a constant for a fixed-size array, a call for a slice.
+    pub(super) fn len_of(&mut self, a: Value) -> Value {
+        match self.func.array(self.ty(a)).map(|t| t.len.clone()) {
+            Some(Len::Const(n)) => self.push(OpKind::Verbatim(n), Ty::Int),
+            _ => self.push(OpKind::Method("len".into(), vec![a]), Ty::Int),
+        }
+    }
+
+    /// A copy of array `a` (its own buffer).
+    pub(super) fn copy_array(&mut self, a: Value, at: &Expr) -> Value {
+        let ty = self.ty(a);
+        if self.func.array(ty).is_some_and(|t| t.len == Len::Slice) {
+            // A slice is only ever read: sharing it is exact.
+            let _ = at;
+            return a;
+        }
+        self.push(OpKind::Copy(a), ty)
+    }
+}

@@ -1,0 +1,455 @@
+//! Every float method and every primitive `#[grad]` supports, differentiated in
+//! a function of its own and checked against central finite differences at
+//! random points of a per-function domain (as JAX's test utilities restrict
+//! them): away from poles, branch cuts and kinks (at least 1e-3 from a kink or
+//! a tie, so the finite-difference stencil never straddles one).
+//!
+//! For each function the properties are:
+//! - the gradient, for a random cotangent `d_out`, equals central differences
+//!   of `d_out * f` (relative 1e-6, absolute 1e-8);
+//! - the primal value returned by the companion is the original's, bit for bit;
+//! - the method form (`x.exp()`) and the path form (`f64::exp(x)`) of a method,
+//!   or the two paths (`autodiff::relu(x)`, `autodiff::primitives::relu(x)`) of a
+//!   primitive, give bit-identical companions.
+
+mod common;
+
+use autodiff::grad;
+use common::*;
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------- domains
+
+fn any_x() -> BoxedStrategy<f64> {
+    (-5.0f64..5.0).boxed()
+}
+fn positive() -> BoxedStrategy<f64> {
+    (0.1f64..10.0).boxed()
+}
+fn unit_open() -> BoxedStrategy<f64> {
+    (-0.9f64..0.9).boxed()
+}
+fn nonzero(lo: f64, hi: f64) -> BoxedStrategy<f64> {
+    away_from(lo, hi, &[0.0], 0.1)
+}
+fn off_integers() -> BoxedStrategy<f64> {
+    (-5.0f64..5.0)
+        .prop_filter("too close to an integer", |x| dist_to_int(*x) >= 1e-3)
+        .boxed()
+}
+fn off_half_integers() -> BoxedStrategy<f64> {
+    (-5.0f64..5.0)
+        .prop_filter("too close to a half-integer", |x| {
+            dist_to_int(*x + 0.5) >= 1e-3
+        })
+        .boxed()
+}
+fn pair(a: BoxedStrategy<f64>, b: BoxedStrategy<f64>) -> BoxedStrategy<(f64, f64)> {
+    (a, b).boxed()
+}
+/// Two values at least 1e-3 apart (no max/min tie).
+fn untied() -> BoxedStrategy<(f64, f64)> {
+    (any_x(), any_x())
+        .prop_filter("tie", |(x, y)| (x - y).abs() >= 1e-3)
+        .boxed()
+}
+
+// ---------------------------------------------------------------- stamps
+
+/// A one-argument float method `$m`, inputs from `$dom`.
+macro_rules! unary {
+    ($(#[$attr:meta])* $m:ident, $dom:expr) => {
+        $(#[$attr])*
+        mod $m {
+            use super::*;
+
+            #[grad]
+            pub fn method(x: f64) -> f64 {
+                x.$m()
+            }
+
+            #[grad]
+            pub fn path(x: f64) -> f64 {
+                f64::$m(x)
+            }
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn gradient_matches_central_differences(x in $dom, d in cotangent()) {
+                    let (v, dx) = method_backward(x, d);
+                    prop_assert_eq!(v.to_bits(), method(x).to_bits(), "primal {} vs {}", v, method(x));
+                    prop_assert_eq!(v.to_bits(), x.$m().to_bits());
+                    prop_fd(|p| d * method(p[0]), &[x], &[dx])?;
+                }
+
+                #[test]
+                fn method_and_path_forms_agree(x in $dom, d in cotangent()) {
+                    let (va, da) = method_backward(x, d);
+                    let (vb, db) = path_backward(x, d);
+                    prop_assert_eq!(vb.to_bits(), path(x).to_bits());
+                    prop_assert_eq!((va.to_bits(), da.to_bits()), (vb.to_bits(), db.to_bits()));
+                }
+            }
+        }
+    };
+}
+
+/// A two-argument float method `x.$m(y)`, both arguments differentiated.
+macro_rules! binary {
+    ($m:ident, $dom:expr) => {
+        mod $m {
+            use super::*;
+
+            #[grad]
+            pub fn method(x: f64, y: f64) -> f64 {
+                x.$m(y)
+            }
+
+            #[grad]
+            pub fn path(x: f64, y: f64) -> f64 {
+                f64::$m(x, y)
+            }
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn gradient_matches_central_differences((x, y) in $dom, d in cotangent()) {
+                    let (v, dx, dy) = method_backward(x, y, d);
+                    prop_assert_eq!(v.to_bits(), method(x, y).to_bits(), "primal {} vs {}", v, method(x, y));
+                    prop_assert_eq!(v.to_bits(), x.$m(y).to_bits());
+                    prop_fd(|p| d * method(p[0], p[1]), &[x, y], &[dx, dy])?;
+                }
+
+                #[test]
+                fn method_and_path_forms_agree((x, y) in $dom, d in cotangent()) {
+                    let a = method_backward(x, y, d);
+                    let b = path_backward(x, y, d);
+                    prop_assert_eq!(b.0.to_bits(), path(x, y).to_bits());
+                    prop_assert_eq!(
+                        (a.0.to_bits(), a.1.to_bits(), a.2.to_bits()),
+                        (b.0.to_bits(), b.1.to_bits(), b.2.to_bits())
+                    );
+                }
+            }
+        }
+    };
+}
+
+/// A three-argument float method `x.$m(y, z)`, all arguments differentiated.
+macro_rules! ternary {
+    ($m:ident, $dom:expr) => {
+        mod $m {
+            use super::*;
+
+            #[grad]
+            pub fn method(x: f64, y: f64, z: f64) -> f64 {
+                x.$m(y, z)
+            }
+
+            #[grad]
+            pub fn path(x: f64, y: f64, z: f64) -> f64 {
+                f64::$m(x, y, z)
+            }
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn gradient_matches_central_differences((x, y, z) in $dom, d in cotangent()) {
+                    let (v, dx, dy, dz) = method_backward(x, y, z, d);
+                    prop_assert_eq!(v.to_bits(), method(x, y, z).to_bits(), "primal {} vs {}", v, method(x, y, z));
+                    prop_assert_eq!(v.to_bits(), x.$m(y, z).to_bits());
+                    prop_fd(|p| d * method(p[0], p[1], p[2]), &[x, y, z], &[dx, dy, dz])?;
+                }
+
+                #[test]
+                fn method_and_path_forms_agree((x, y, z) in $dom, d in cotangent()) {
+                    let a = method_backward(x, y, z, d);
+                    let b = path_backward(x, y, z, d);
+                    prop_assert_eq!(b.0.to_bits(), path(x, y, z).to_bits());
+                    prop_assert_eq!(
+                        (a.0.to_bits(), a.1.to_bits(), a.2.to_bits(), a.3.to_bits()),
+                        (b.0.to_bits(), b.1.to_bits(), b.2.to_bits(), b.3.to_bits())
+                    );
+                }
+            }
+        }
+    };
+}
+
+/// A one-argument primitive of `autodiff`, called by its two paths.
+macro_rules! prim1 {
+    ($p:ident, $dom:expr) => {
+        mod $p {
+            use super::*;
+            use autodiff::$p;
+
+            #[grad]
+            pub fn qualified(x: f64) -> f64 {
+                autodiff::$p(x)
+            }
+
+            #[grad]
+            pub fn imported(x: f64) -> f64 {
+                autodiff::primitives::$p(x)
+            }
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn gradient_matches_central_differences(x in $dom, d in cotangent()) {
+                    let (v, dx) = qualified_backward(x, d);
+                    prop_assert_eq!(v.to_bits(), qualified(x).to_bits());
+                    prop_assert_eq!(v.to_bits(), $p(x).to_bits());
+                    prop_fd(|p| d * qualified(p[0]), &[x], &[dx])?;
+                }
+
+                #[test]
+                fn crate_and_module_paths_agree(x in $dom, d in cotangent()) {
+                    let (va, da) = qualified_backward(x, d);
+                    let (vb, db) = imported_backward(x, d);
+                    prop_assert_eq!(vb.to_bits(), imported(x).to_bits());
+                    prop_assert_eq!((va.to_bits(), da.to_bits()), (vb.to_bits(), db.to_bits()));
+                }
+            }
+        }
+    };
+}
+
+/// A two-argument primitive `$p(x, alpha)`, both arguments differentiated.
+macro_rules! prim2 {
+    ($p:ident, $dom:expr) => {
+        mod $p {
+            use super::*;
+            use autodiff::$p;
+
+            #[grad]
+            pub fn qualified(x: f64, a: f64) -> f64 {
+                autodiff::$p(x, a)
+            }
+
+            #[grad]
+            pub fn imported(x: f64, a: f64) -> f64 {
+                autodiff::primitives::$p(x, a)
+            }
+
+            proptest! {
+                #![proptest_config(config())]
+
+                #[test]
+                fn gradient_matches_central_differences((x, a) in $dom, d in cotangent()) {
+                    let (v, dx, da) = qualified_backward(x, a, d);
+                    prop_assert_eq!(v.to_bits(), qualified(x, a).to_bits());
+                    prop_assert_eq!(v.to_bits(), $p(x, a).to_bits());
+                    prop_fd(|p| d * qualified(p[0], p[1]), &[x, a], &[dx, da])?;
+                }
+
+                #[test]
+                fn crate_and_module_paths_agree((x, a) in $dom, d in cotangent()) {
+                    let p = qualified_backward(x, a, d);
+                    let q = imported_backward(x, a, d);
+                    prop_assert_eq!(q.0.to_bits(), imported(x, a).to_bits());
+                    prop_assert_eq!(
+                        (p.0.to_bits(), p.1.to_bits(), p.2.to_bits()),
+                        (q.0.to_bits(), q.1.to_bits(), q.2.to_bits())
+                    );
+                }
+            }
+        }
+    };
+}
+
+// ---------------------------------------------------------------- exponentials and logarithms
+
+unary!(exp, (-10.0f64..10.0).boxed());
+unary!(exp2, (-10.0f64..10.0).boxed());
+unary!(exp_m1, (-10.0f64..10.0).boxed());
+unary!(ln, positive());
+binary!(
+    log,
+    // base kept away from 1, where ln(base) = 0 is a pole
+    pair(positive(), away_from(0.1, 10.0, &[1.0], 0.1))
+);
+unary!(log2, positive());
+unary!(log10, positive());
+unary!(ln_1p, (-0.9f64..10.0).boxed());
+
+// ---------------------------------------------------------------- powers and roots
+
+unary!(sqrt, positive());
+unary!(cbrt, nonzero(-10.0, 10.0));
+unary!(recip, nonzero(-10.0, 10.0));
+binary!(powf, pair((0.1f64..5.0).boxed(), (-3.0f64..3.0).boxed()));
+
+/// `powi`: the exponent is an `i32`, inactive; only the base has a gradient.
+mod powi {
+    use super::*;
+
+    #[grad]
+    pub fn method(x: f64, n: i32) -> f64 {
+        x.powi(n)
+    }
+
+    #[grad]
+    pub fn path(x: f64, n: i32) -> f64 {
+        f64::powi(x, n)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn gradient_matches_central_differences(
+            x in nonzero(-5.0, 5.0),
+            n in -4i32..=5,
+            d in cotangent(),
+        ) {
+            let (v, dx) = method_backward(x, n, d);
+            prop_assert_eq!(v.to_bits(), method(x, n).to_bits());
+            prop_assert_eq!(v.to_bits(), x.powi(n).to_bits());
+            prop_fd(|p| d * method(p[0], n), &[x], &[dx])?;
+        }
+
+        #[test]
+        fn method_and_path_forms_agree(x in nonzero(-5.0, 5.0), n in -4i32..=5, d in cotangent()) {
+            let (va, da) = method_backward(x, n, d);
+            let (vb, db) = path_backward(x, n, d);
+            prop_assert_eq!(vb.to_bits(), path(x, n).to_bits());
+            prop_assert_eq!((va.to_bits(), da.to_bits()), (vb.to_bits(), db.to_bits()));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- trigonometry
+
+unary!(sin, any_x());
+unary!(cos, any_x());
+unary!(tan, (-1.4f64..1.4).boxed());
+unary!(asin, unit_open());
+unary!(acos, unit_open());
+unary!(atan, any_x());
+binary!(
+    atan2,
+    // away from the origin and from the branch cut on the negative x axis
+    // (the receiver is y: `y.atan2(x)`)
+    (any_x(), any_x())
+        .prop_filter("origin or branch cut", |(y, x)| {
+            y.abs() >= 1e-3 || *x >= 1e-3
+        })
+        .boxed()
+);
+
+// ---------------------------------------------------------------- hyperbolic
+
+unary!(sinh, any_x());
+unary!(cosh, any_x());
+unary!(tanh, any_x());
+unary!(asinh, any_x());
+unary!(acosh, (1.1f64..10.0).boxed());
+unary!(atanh, unit_open());
+
+// ---------------------------------------------------------------- piecewise
+
+binary!(
+    hypot,
+    (any_x(), any_x())
+        .prop_filter("origin", |(x, y)| x.hypot(*y) >= 1e-3)
+        .boxed()
+);
+unary!(abs, away_from(-5.0, 5.0, &[0.0], 1e-3));
+binary!(max, untied());
+binary!(min, untied());
+ternary!(
+    clamp,
+    // lo in (-3, 0), hi in (0.5, 3), x at least 1e-3 from both bounds
+    ((-4.0f64..4.0), (-3.0f64..0.0), (0.5f64..3.0))
+        .prop_filter("at a bound", |(x, lo, hi)| {
+            (x - lo).abs() >= 1e-3 && (x - hi).abs() >= 1e-3
+        })
+        .boxed()
+);
+ternary!(mul_add, (any_x(), any_x(), any_x()).boxed());
+unary!(signum, away_from(-5.0, 5.0, &[0.0], 1e-3));
+unary!(floor, off_integers());
+unary!(ceil, off_integers());
+unary!(round, off_half_integers());
+unary!(trunc, off_integers());
+unary!(fract, off_integers());
+
+// ---------------------------------------------------------------- primitives
+
+prim1!(sigmoid, (-20.0f64..20.0).boxed());
+prim1!(relu, away_from(-5.0, 5.0, &[0.0], 1e-3));
+prim1!(softplus, (-20.0f64..20.0).boxed());
+prim2!(
+    leaky_relu,
+    pair(away_from(-5.0, 5.0, &[0.0], 1e-3), (0.0f64..0.5).boxed())
+);
+prim2!(
+    elu,
+    pair(away_from(-5.0, 5.0, &[0.0], 1e-3), (0.1f64..2.0).boxed())
+);
+
+// ---------------------------------------------------------------- operators
+
+/// The float operators, the other rows of the derivative table.
+mod operators {
+    use super::*;
+
+    #[grad]
+    pub fn arith(x: f64, y: f64) -> f64 {
+        -(x + y) * (x - y) / (x * y)
+    }
+
+    #[grad]
+    pub fn rem(x: f64, y: f64) -> f64 {
+        x % y
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn add_sub_mul_div_neg((x, y) in (nonzero(-5.0, 5.0), nonzero(-5.0, 5.0)), d in cotangent()) {
+            let (v, dx, dy) = arith_backward(x, y, d);
+            prop_assert_eq!(v.to_bits(), arith(x, y).to_bits());
+            prop_fd(|p| d * arith(p[0], p[1]), &[x, y], &[dx, dy])?;
+        }
+
+        #[test]
+        fn remainder(
+            (x, y) in (any_x(), nonzero(-3.0, 3.0))
+                // x / y at least 1e-3 from an integer: x % y jumps there
+                .prop_filter("at a jump", |(x, y)| dist_to_int(x / y) >= 1e-3),
+            d in cotangent(),
+        ) {
+            let (v, dx, dy) = rem_backward(x, y, d);
+            prop_assert_eq!(v.to_bits(), rem(x, y).to_bits());
+            prop_fd(|p| d * rem(p[0], p[1]), &[x, y], &[dx, dy])?;
+        }
+    }
+}
+
+/// The primal is bit-exact at signed zero too: `x - (-0.0)` at `x = -0.0` is
+/// `+0.0` in IEEE arithmetic (round to nearest), not `x`.
+mod signed_zero {
+    use super::*;
+
+    #[grad]
+    pub fn minus_neg_zero(x: f64) -> f64 {
+        x - -0.0
+    }
+
+    #[test]
+    fn subtracting_negative_zero_keeps_the_primal_bits() {
+        for x in [-0.0, 0.0, 1.5, -2.0] {
+            let (v, dx) = minus_neg_zero_backward(x, 1.0);
+            assert_bits(v, minus_neg_zero(x), "primal of x - -0.0");
+            assert_eq!(dx, 1.0);
+        }
+    }
+}
