@@ -455,6 +455,10 @@ impl Reverser<'_> {
                 let n = lp.inits.len();
                 lp.inits.push(init);
                 lp.body.args.push(arg);
+                if let LoopKind::While(c) = &mut lp.kind {
+                    // The condition sees every carried value, the tape too.
+                    c.args.push(func.new_value(tape_ty));
+                }
                 lp.body.yields.insert(n, next);
                 results.insert(n, fin);
                 let loaded = func.new_value(ty);

@@ -137,7 +137,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         Flow::Value(v) => v.flat(),
         Flow::Return(o) => o,
     };
-    let ok = outs.len() == sig.outputs && outs.iter().all(|v| l.func.ty(*v) == Ty::Float);
+    let ok = outs.len() == sig.outputs && outs.iter().all(|v| l.func.differentiable(l.func.ty(*v)));
     if !ok && l.errors.is_empty() {
         let at = block.stmts.last().map(ToTokens::to_token_stream);
         l.errors.at(
@@ -145,7 +145,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
             format!(
                 "this body must end in {} of type `{}`",
                 if sig.outputs == 1 {
-                    "a float".to_string()
+                    "a value".to_string()
                 } else {
                     format!("a tuple of {} floats", sig.outputs)
                 },
