@@ -40,6 +40,15 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The stages up to the optimised companion IR.
 pub fn companion(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    companion_with(attr, item, cfg!(feature = "alloc"))
+}
+
+/// [`companion`], saying whether tapes may live in a `Vec`.
+pub fn companion_with(
+    attr: TokenStream,
+    item: &ItemFn,
+    alloc: bool,
+) -> Result<(Signature, Companion), Failure> {
     let (sig, func) = forward(attr, item)?;
     let activity: Vec<Activity> = sig
         .params
@@ -52,7 +61,7 @@ pub fn companion(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Compani
             ParamKind::Inactive { .. } => Activity::Inactive,
         })
         .collect();
-    let mut comp = match reverse::reverse(func, &activity, cfg!(feature = "alloc")) {
+    let mut comp = match reverse::reverse(func, &activity, alloc) {
         Ok(c) => c,
         Err(errors) => return Err(Box::new((Some(sig), errors))),
     };

@@ -1,4 +1,5 @@
-//! Snapshot tests of the IR and of the emitted code, driven by `check_*` helpers.
+//! Snapshot tests of the IR and of the emitted code, driven by `check`, plus the
+//! errors that only the macro's own entry points can provoke.
 
 use crate::expand;
 use proc_macro2::TokenStream;
@@ -9,25 +10,36 @@ fn item(src: TokenStream) -> syn::ItemFn {
 }
 
 /// The forward IR of `src`, printed.
-fn forward_ir(attr: TokenStream, src: TokenStream) -> String {
-    match expand::forward(attr, &item(src)) {
+fn forward_ir(src: TokenStream) -> String {
+    match expand::forward(quote!(), &item(src)) {
         Ok((_, f)) => f.to_string(),
         Err(_) => "error".into(),
     }
 }
 
 /// The optimised companion IR of `src`, printed.
-fn companion_ir(attr: TokenStream, src: TokenStream) -> String {
-    match expand::companion(attr, &item(src)) {
+fn companion_ir(src: TokenStream) -> String {
+    match expand::companion(quote!(), &item(src)) {
         Ok((_, c)) => c.func.to_string(),
         Err(_) => "error".into(),
     }
 }
 
-/// The emitted companion, pretty-printed.
-fn emitted(attr: TokenStream, src: TokenStream) -> String {
-    let out = expand::expand(attr, src);
-    let file: syn::File = syn::parse2(out).expect("expansion parses as Rust");
+/// The emitted companion alone, pretty-printed.
+fn emitted(src: TokenStream) -> String {
+    let f = item(src);
+    let (sig, comp) = match expand::companion(quote!(), &f) {
+        Ok(x) => x,
+        Err(_) => return "error".into(),
+    };
+    let tokens = crate::emit::companion(&f, &sig, &comp);
+    let mut file: syn::File = syn::parse2(tokens).expect("companion parses as Rust");
+    // The doc and lint attributes are the same for every companion.
+    for it in &mut file.items {
+        if let syn::Item::Fn(f) = it {
+            f.attrs.clear();
+        }
+    }
     prettyplease::unparse(&file)
 }
 
@@ -47,18 +59,247 @@ fn check(actual: &str, expected: &str) {
 }
 
 #[test]
-fn dump() {
-    let src: TokenStream = std::fs::read_to_string("/work/main/wip/dump.rs")
-        .map(|s| s.parse().unwrap())
-        .unwrap_or_else(|_| {
-            quote!(
-                fn f(x: f64) -> f64 {
-                    x
+fn ir_of_mutation_and_if() {
+    check(
+        &forward_ir(quote! {
+            fn f(x: f64, y: f64) -> f64 {
+                let mut s = x * y;
+                if s > 1.0 { s = s.sin(); }
+                s.max(y)
+            }
+        }),
+        "
+fn(v0: f, v1: f) {
+  v2: f = mul v0, v1
+  v3: f = const 1.0
+  v4: b = gt v2, v3
+  v6: f = if v4 {
+    v5: f = sin v2
+    yield v5
+  } else {
+    yield v2
+  }
+  v7: f = max v6, v1
+  return v7
+}",
+    );
+}
+
+#[test]
+fn companion_ir_routes_max_and_reverses_the_if() {
+    check(
+        &companion_ir(quote! {
+            fn f(x: f64, y: f64) -> f64 {
+                let mut s = x * y;
+                if s > 1.0 { s = s.sin(); }
+                s.max(y)
+            }
+        }),
+        "
+fn(v0: f, v1: f, v8: f) {
+  v2: f = mul v0, v1
+  v3: f = const 1.0
+  v4: b = gt v2, v3
+  v6: f = if v4 {
+    v5: f = sin v2
+    yield v5
+  } else {
+    yield v2
+  }
+  v7: f = max v6, v1
+  v9: f = const 0.0
+  v10: f = const 0.5
+  v11: f = mul v8, v10
+  v12: b = eq v7, v6
+  v13: b = eq v7, v1
+  v14: f = select v13, v11, v8
+  v15: f = select v12, v14, v9
+  v16: f = select v12, v11, v8
+  v17: f = select v13, v16, v9
+  v20: f = if v4 {
+    v18: f = cos v2
+    v19: f = mul v15, v18
+    yield v19
+  } else {
+    yield v15
+  }
+  v21: f = mul v20, v1
+  v22: f = mul v20, v0
+  v23: f = add v17, v22
+  return v7, v21, v23
+}",
+    );
+}
+
+#[test]
+fn early_return_takes_the_rest_into_the_branch() {
+    check(
+        &forward_ir(quote! {
+            fn f(x: f64) -> f64 {
+                if x < 0.0 { return 0.0; }
+                x * x
+            }
+        }),
+        "
+fn(v0: f) {
+  v1: f = const 0.0
+  v2: b = lt v0, v1
+  v5: f = if v2 {
+    v3: f = const 0.0
+    yield v3
+  } else {
+    v4: f = mul v0, v0
+    yield v4
+  }
+  return v5
+}",
+    );
+}
+
+#[test]
+fn emitted_code_of_the_cs231n_gate() {
+    check(
+        &emitted(quote! {
+            fn gate(x: f64, y: f64, z: f64) -> f64 { (x + y) * z }
+        }),
+        "
+fn gate_backward(x: f64, y: f64, z: f64, d_out: f64) -> (f64, f64, f64, f64) {
+    let _ = gate;
+    let v0: f64 = x;
+    let v1: f64 = y;
+    let v2: f64 = z;
+    let v5 = d_out;
+    let v3: f64 = v0 + v1;
+    let v4: f64 = v3 * v2;
+    let v6: f64 = v5 * v2;
+    let v7: f64 = v5 * v3;
+    (v4, v6, v6, v7)
+}",
+    );
+}
+
+#[test]
+fn accumulation_loop_records_nothing() {
+    let ir = companion_ir(quote! {
+        fn dot(w: &[f64], x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..w.len() { s += w[i] * x[i]; }
+            s
+        }
+    });
+    assert!(
+        !ir.contains("vec_new") && !ir.contains("zeros") && !ir.contains("push"),
+        "{ir}"
+    );
+    assert!(
+        ir.contains("rev carry"),
+        "the reverse loop runs backwards:\n{ir}"
+    );
+}
+
+#[test]
+fn running_product_records_into_a_fixed_tape() {
+    check(
+        &companion_ir(quote! {
+            fn prod(x: &[f64; 8]) -> f64 {
+                let mut p = 1.0;
+                for i in 0..x.len() { p = p * x[i]; }
+                p
+            }
+        }),
+        "
+fn(v0: [f; 8], v9: f, v10: [f; 8]) {
+  v1: f = const 1.0
+  v2: i = verbatim `0`
+  v3: i = verbatim `8`
+  v21: [f; 8] = zeros
+  v8: f, v24: [f; 8] = for v2..v3 carry(v1, v21) {
+    args v4: i, v5: f, v22: [f; 8]
+    v18: i = cast v4 as usize
+    v23: [f; 8] = store v22[v18], v5
+    v6: f = load v0[v4]
+    v7: f = mul v5, v6
+    yield v7, v23
+  }
+  v27: f, v28: [f; 8] = for v2..v3 rev carry(v9, v10) {
+    args v11: i, v12: f, v13: [f; 8]
+    v20: i = cast v11 as usize
+    v25: f = load v24[v20]
+    v26: f = load v0[v11]
+    v14: f = mul v12, v26
+    v15: f = mul v12, v25
+    v16: [f; 8] = add_at v13[v11], v15
+    yield v14, v16
+  }
+  return v8, v28
+}",
+    );
+}
+
+#[test]
+fn a_runtime_loop_that_records_needs_alloc() {
+    let f = item(quote! {
+        fn prod(x: &[f64]) -> f64 {
+            let mut p = 1.0;
+            for v in x.iter() { p = p * *v; }
+            p
+        }
+    });
+    let Err(failure) = expand::companion_with(quote!(), &f, false) else {
+        panic!("accepted without alloc");
+    };
+    let msg = failure
+        .1
+        .combined()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(msg.contains("enable the `alloc` feature"), "{msg}");
+    assert!(expand::companion_with(quote!(), &f, true).is_ok());
+}
+
+#[test]
+fn every_expansion_parses_even_on_bad_input() {
+    let inputs = [
+        quote!(
+            fn f(x: f64) -> f64 {
+                x.frobnicate()
+            }
+        ),
+        quote!(
+            fn f(x: &mut f64) -> i32 {
+                0
+            }
+        ),
+        quote!(
+            struct S;
+        ),
+        quote!(
+            fn f(self) -> f64 {
+                1.0
+            }
+        ),
+        quote!(
+            fn f<T: Real>(x: T, (a, b): (T, T)) -> T {
+                match x {
+                    _ => x,
                 }
-            )
-        });
-    println!("{}", forward_ir(quote!(), src.clone()));
-    println!("{}", companion_ir(quote!(), src.clone()));
-    println!("{}", emitted(quote!(), src));
-    check("a", "a");
+            }
+        ),
+        quote!(
+            fn f(x: f64) -> f64 {
+                loop {}
+            }
+        ),
+        quote!(
+            fn f(x: f64) -> f64 {
+                let y = |t: f64| t;
+                y(x) + 1e400
+            }
+        ),
+    ];
+    for src in inputs {
+        let out = expand::expand(quote!(wrt(x, nope)), src.clone());
+        let parsed: Result<syn::File, _> = syn::parse2(out.clone());
+        assert!(parsed.is_ok(), "expansion of {src} does not parse: {out}");
+    }
 }
