@@ -60,9 +60,21 @@ fn region(func: &Func, r: &Region, set: &mut HashSet<Value>) {
                     mark(func, set, op.results[j], set.contains(&l.body.args[j + 1]));
                 }
             }
+            OpKind::StopGrad(_) => {}
+            OpKind::CallFn(c, args) => {
+                let dep = args
+                    .iter()
+                    .zip(&c.stop)
+                    .any(|(a, stop)| !stop && set.contains(a));
+                for r in &op.results {
+                    mark(func, set, *r, dep);
+                }
+            }
             _ => {
                 let dep = op.operands().iter().any(|v| set.contains(v));
-                mark(func, set, op.result(), dep);
+                for r in &op.results {
+                    mark(func, set, *r, dep);
+                }
             }
         }
     }

@@ -11,6 +11,9 @@ use syn::{Ident, Token};
 pub struct Attr {
     /// The parameters to differentiate; `None` means every float parameter.
     pub wrt: Option<Vec<Ident>>,
+    /// `#[grad(custom)]`: the user writes `<name>_backward`; the macro checks its
+    /// signature against the contract instead of differentiating the body.
+    pub custom: bool,
 }
 
 /// Parses the attribute's arguments, reporting junk into `errors`.
@@ -31,9 +34,12 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
             let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
             attr.wrt = Some(names.into_iter().collect());
             Ok(())
+        } else if meta.path.is_ident("custom") {
+            attr.custom = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the only argument is `wrt(a, b)`, naming the parameters to differentiate",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, and `custom`, for a companion written by hand",
             ))
         }
     });

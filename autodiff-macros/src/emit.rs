@@ -5,7 +5,8 @@
 //! yields a tuple. The runtime is reached by absolute paths (`::autodiff::…`).
 
 use crate::ir::{
-    ArrayTy, BinOp, CastTo, CmpOp, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, UnOp, Value,
+    ArrayTy, BinOp, Callee, CastTo, CmpOp, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, UnOp,
+    Value,
 };
 use crate::prim::Form;
 use crate::reverse::Companion;
@@ -105,6 +106,64 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     }
 }
 
+/// The companion's parameter and result types, as a fn pointer type.
+fn fn_pointer(sig: &Signature) -> TokenStream {
+    let mut tys = Vec::new();
+    let mut grad_tys = Vec::new();
+    for p in &sig.params {
+        let ty = &p.ty;
+        tys.push(quote!(#ty));
+        match p.kind {
+            ParamKind::FloatRef => {
+                let vt = p.value_ty();
+                tys.push(quote!(&mut #vt));
+            }
+            ParamKind::Float => grad_tys.push(ty.clone()),
+            ParamKind::Inactive { .. } => {}
+        }
+    }
+    let ret = &sig.ret;
+    tys.push(quote!(#ret));
+    let output = if grad_tys.is_empty() {
+        quote!(#ret)
+    } else {
+        quote!((#ret, #(#grad_tys),*))
+    };
+    quote!(fn(#(#tys),*) -> #output)
+}
+
+/// For `#[grad(custom)]`: a compile-time check that the hand-written
+/// `<name>_backward` has exactly the companion's signature.
+pub fn signature_check(item: &ItemFn, sig: &Signature) -> TokenStream {
+    let name = companion_name(sig);
+    let ptr = fn_pointer(sig);
+    let generics = &item.sig.generics;
+    let where_clause = &generics.where_clause;
+    let turbofish: Vec<TokenStream> = generics
+        .params
+        .iter()
+        .filter_map(|g| match g {
+            syn::GenericParam::Type(t) => Some(t.ident.to_token_stream()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_token_stream()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let path = if turbofish.is_empty() {
+        quote!(#name)
+    } else {
+        quote!(#name::<#(#turbofish),*>)
+    };
+    let check = hyg("check");
+    quote! {
+        const _: () = {
+            #[allow(dead_code, clippy::type_complexity)]
+            fn #check #generics () #where_clause {
+                let _: #ptr = #path;
+            }
+        };
+    }
+}
+
 struct Emitter<'a> {
     sig: &'a Signature,
     func: &'a Func,
@@ -184,7 +243,8 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
-                body.push(quote!(let #name = #d;));
+                // `mut`, so that a call can reborrow it (`&mut v` coerces).
+                body.push(quote!(let mut #name = #d;));
                 e.bufs.insert(*s, name);
             }
         }
@@ -353,6 +413,15 @@ impl Emitter<'_> {
                 let x = self.name(*x);
                 return quote!(#buf.push(#x););
             }
+            OpKind::StopGrad(a) if self.is_array(*a) => {
+                let buf = self.name(*a);
+                self.bufs.insert(op.result(), buf);
+                return TokenStream::new();
+            }
+            OpKind::CallFn(c, args) => return self.call_fn(op, c, args),
+            OpKind::CallBack(c, args, ds, shadows) => {
+                return self.call_back(op, c, args, ds, shadows)
+            }
             _ => {}
         }
         let r = op.result();
@@ -365,6 +434,105 @@ impl Emitter<'_> {
         }
         let ann = self.annotation(r);
         quote!(let #name #ann = #rhs;)
+    }
+
+    fn call_args(
+        &self,
+        c: &Callee,
+        args: &[Value],
+        shadows: Option<&[TokenStream]>,
+    ) -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        let mut sh = shadows.map(|s| s.iter());
+        for (k, a) in args.iter().enumerate() {
+            let name = self.name(*a);
+            if c.refs[k] {
+                out.push(quote!(&#name));
+                let differentiable = !c.stop[k] && self.func.differentiable(self.func.ty(*a));
+                if differentiable {
+                    if let Some(s) = sh.as_mut().and_then(Iterator::next) {
+                        out.push(s.clone());
+                    }
+                }
+            } else {
+                out.push(quote!(#name));
+            }
+        }
+        out
+    }
+
+    /// `let` patterns for results: `mut` buffers for arrays.
+    fn result_pats(&mut self, results: &[Value]) -> Vec<TokenStream> {
+        results
+            .iter()
+            .map(|r| {
+                let name = val(*r);
+                if self.is_array(*r) {
+                    self.bufs.insert(*r, name.clone());
+                    quote!(mut #name)
+                } else {
+                    quote!(#name)
+                }
+            })
+            .collect()
+    }
+
+    fn call_fn(&mut self, op: &Op, c: &Callee, args: &[Value]) -> TokenStream {
+        let path = &c.path;
+        let args = self.call_args(c, args, None);
+        let call = quote!(#path(#(#args),*));
+        let pats = self.result_pats(&op.results);
+        match (c.tuple, pats.as_slice()) {
+            (false, [p]) => {
+                let ann = self.annotation(op.results[0]);
+                quote!(let #p #ann = #call;)
+            }
+            (_, ps) => quote!(let (#(#ps),*) = #call;),
+        }
+    }
+
+    fn call_back(
+        &mut self,
+        op: &Op,
+        c: &Callee,
+        args: &[Value],
+        ds: &[Value],
+        shadows: &[Value],
+    ) -> TokenStream {
+        let mut path = c.path.clone();
+        if let Some(last) = path.segments.last_mut() {
+            last.ident = format_ident!("{}_backward", last.ident, span = last.ident.span());
+        }
+        let n_bv = op.results.len() - shadows.len();
+        let mut pre = Vec::new();
+        let mut shadow_args = Vec::new();
+        for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
+            if self.is_array(*s) {
+                let buf = self.name(*s);
+                self.bufs.insert(*r, buf.clone());
+                shadow_args.push(quote!(&mut #buf));
+            } else {
+                let rn = val(*r);
+                let sn = self.name(*s);
+                let ann = self.annotation(*r);
+                pre.push(quote!(let mut #rn #ann = #sn;));
+                shadow_args.push(quote!(&mut #rn));
+            }
+        }
+        let args = self.call_args(c, args, Some(&shadow_args));
+        let d: Vec<Ident> = ds.iter().map(|v| self.name(*v)).collect();
+        let d_out = if c.tuple {
+            quote!((#(#d),*))
+        } else {
+            quote!(#(#d)*)
+        };
+        let call = quote!(#path(#(#args,)* #d_out));
+        let pats = self.result_pats(&op.results[..n_bv]);
+        if pats.is_empty() {
+            quote!(#(#pre)* let _ = #call;)
+        } else {
+            quote!(#(#pre)* let (_, #(#pats),*) = #call;)
+        }
     }
 
     fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
@@ -671,6 +839,14 @@ impl Emitter<'_> {
                 quote!(#a)
             }
             OpKind::VecNew => quote!(::autodiff::__private::Vec::new()),
+            OpKind::ZerosLike(a) => {
+                let a = self.name(*a);
+                quote!(::autodiff::__private::zeros_like(&#a[..]))
+            }
+            OpKind::StopGrad(a) => {
+                let a = self.name(*a);
+                quote!(#a)
+            }
             OpKind::SumAll(a) => {
                 let a = self.name(*a);
                 quote!(::autodiff::__private::sum_all(&#a[..]))
@@ -680,7 +856,9 @@ impl Emitter<'_> {
             | OpKind::Loop(_)
             | OpKind::Store(..)
             | OpKind::AddAt(..)
-            | OpKind::Push(..) => TokenStream::new(),
+            | OpKind::Push(..)
+            | OpKind::CallFn(..)
+            | OpKind::CallBack(..) => TokenStream::new(),
         }
     }
 }

@@ -26,6 +26,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#e #item);
         }
     };
+    let mut errors = Errors::default();
+    if attr::parse(attr.clone(), &mut errors).custom {
+        return custom(attr, &item);
+    }
     match companion(attr, &item) {
         Ok((sig, comp)) => {
             let companion = emit::companion(&item, &sig, &comp);
@@ -34,6 +38,30 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(failure) => {
             let (sig, errors) = *failure;
             fallback::fallback(&item, sig.as_ref(), errors)
+        }
+    }
+}
+
+/// `#[grad(custom)]`: the function as written, and a check that the hand-written
+/// `<name>_backward` has the companion's signature.
+fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
+    let mut errors = Errors::default();
+    let parsed = attr::parse(attr, &mut errors);
+    if parsed.wrt.is_some() {
+        errors.push(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`custom` and `wrt` do not go together: a hand-written companion decides what it differentiates; write the signature for the parameters you differentiate",
+        ));
+    }
+    let sig = signature::model(item, &parsed, &mut errors);
+    match sig {
+        Some(sig) if errors.is_empty() => {
+            let check = emit::signature_check(item, &sig);
+            quote!(#item #check)
+        }
+        _ => {
+            let errors = errors.into_compile_errors();
+            quote!(#item #errors)
         }
     }
 }

@@ -13,6 +13,7 @@
 //! emitter writes every version of one array into one mutable Rust variable.
 
 use crate::prim::Prim;
+use quote::ToTokens;
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 
@@ -69,6 +70,22 @@ pub enum LoopKind {
     /// `while cond`: the region reads the carried values (its args) and yields a
     /// bool. The body's index argument counts iterations from 0 (`usize`).
     While(Region),
+}
+
+/// A function called from a `#[grad]` body: another `#[grad]` function, or one
+/// whose companion `<name>_backward` was written by hand (`#[grad(custom)]`).
+#[derive(Clone, Debug)]
+pub struct Callee {
+    /// The path as written (`layer`, `nn::layer::<T>`); its companion is the same
+    /// path with `_backward` appended to the last segment.
+    pub path: syn::Path,
+    /// Per argument: passed as `&arg`.
+    pub refs: Vec<bool>,
+    /// Per argument: wrapped in `autodiff::no_grad(…)`, so the callee does not
+    /// differentiate that parameter (it excludes it with `wrt`).
+    pub stop: Vec<bool>,
+    /// Whether the result is a tuple (one result per element) rather than a value.
+    pub tuple: bool,
 }
 
 /// A loop: `results = loop (carried = inits) { body }`.
@@ -176,6 +193,18 @@ pub enum OpKind {
     Push(Value, Value),
     /// Sum of all elements of a float array (the adjoint of `Splat`).
     SumAll(Value),
+    /// An array of zeros as long as a slice (scratch for a callee's shadow).
+    ZerosLike(Value),
+    /// The value, through which no gradient flows (`autodiff::no_grad`).
+    StopGrad(Value),
+    /// A call to a function with a companion; results: its value (or the
+    /// elements of its tuple).
+    CallFn(Box<Callee>, Vec<Value>),
+    /// The call of the companion in the reverse sweep: args, the cotangents of
+    /// the results, and the incoming cotangent of each differentiable `&` arg.
+    /// Results: the gradient of each differentiable by-value arg, then the
+    /// updated cotangent of each differentiable `&` arg.
+    CallBack(Box<Callee>, Vec<Value>, Vec<Value>, Vec<Value>),
 }
 
 /// An op and the values it defines.
@@ -222,6 +251,11 @@ impl Op {
             }
             OpKind::Zeros | OpKind::VecNew => vec![],
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => vec![*a],
+            OpKind::ZerosLike(a) | OpKind::StopGrad(a) => vec![*a],
+            OpKind::CallFn(_, args) => args.clone(),
+            OpKind::CallBack(_, args, ds, shadows) => {
+                args.iter().chain(ds).chain(shadows).copied().collect()
+            }
             OpKind::ArrayLit(xs) => xs.clone(),
             OpKind::Push(a, x) => vec![*a, *x],
         }
@@ -232,6 +266,7 @@ impl Op {
         match &self.kind {
             OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => vec![*a],
             OpKind::Loop(l) => l.inits.clone(),
+            OpKind::CallBack(_, _, _, shadows) => shadows.clone(),
             _ => vec![],
         }
     }
@@ -288,6 +323,17 @@ impl Op {
             }
             OpKind::Zeros | OpKind::VecNew => {}
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => *a = f(*a),
+            OpKind::ZerosLike(a) | OpKind::StopGrad(a) => *a = f(*a),
+            OpKind::CallFn(_, args) => {
+                for a in args {
+                    *a = f(*a);
+                }
+            }
+            OpKind::CallBack(_, args, ds, shadows) => {
+                for a in args.iter_mut().chain(ds).chain(shadows) {
+                    *a = f(*a);
+                }
+            }
             OpKind::ArrayLit(xs) => {
                 for x in xs {
                     *x = f(*x);
@@ -640,6 +686,16 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::VecNew => "vec_new".into(),
         OpKind::Push(a, x) => format!("push {a}, {x}"),
         OpKind::SumAll(a) => format!("sum_all {a}"),
+        OpKind::ZerosLike(a) => format!("zeros_like {a}"),
+        OpKind::StopGrad(a) => format!("no_grad {a}"),
+        OpKind::CallFn(c, args) => format!("call `{}` {}", c.path.to_token_stream(), list(args)),
+        OpKind::CallBack(c, args, ds, sh) => format!(
+            "call `{}_backward` {} d({}) shadows({})",
+            c.path.to_token_stream(),
+            list(args),
+            list(ds),
+            list(sh)
+        ),
     }
 }
 

@@ -90,6 +90,7 @@ impl Reverser<'_> {
             let op = &mut ops[i];
             match op.kind {
                 OpKind::If(..) => self.if_op(b, op, adj),
+                OpKind::CallFn(..) => self.call_op(b, op, adj),
                 OpKind::Loop(_) => {
                     let pre = self.loop_op(b, op, adj);
                     if !pre.is_empty() {
@@ -108,6 +109,83 @@ impl Reverser<'_> {
         // `inserts` is in decreasing index order, so earlier indices stay valid.
         for (i, pre) in inserts {
             ops.splice(i..i, pre);
+        }
+    }
+
+    /// A call of a function with a companion: in the reverse sweep, call the
+    /// companion with the cotangents of the results (the callee's forward runs
+    /// again inside it: Tapenade's joint mode, checkpointing at the call).
+    fn call_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) {
+        let OpKind::CallFn(callee, args) = &op.kind else {
+            return;
+        };
+        let gs: Vec<Option<Value>> = op.results.iter().map(|r| adj.remove(r)).collect();
+        if gs.iter().all(Option::is_none) {
+            return;
+        }
+        let d_outs: Vec<Value> = gs
+            .iter()
+            .zip(&op.results)
+            .map(|(g, r)| match g {
+                Some(g) => *g,
+                None => b.zero_like(*r),
+            })
+            .collect();
+        // The callee's signature: by-value and `&` differentiable parameters.
+        let mut by_value = Vec::new();
+        let mut by_ref = Vec::new();
+        for (k, &a) in args.iter().enumerate() {
+            if callee.stop[k] || !b.func.differentiable(b.ty(a)) {
+                continue;
+            }
+            if callee.refs[k] {
+                by_ref.push(a);
+            } else {
+                by_value.push(a);
+            }
+        }
+        let mut shadows = Vec::new();
+        for &a in &by_ref {
+            let ty = b.ty(a);
+            let incoming = match adj.get(&a) {
+                Some(&g) if self.varied.contains(&a) => g,
+                // Scratch: the callee adds into it, nobody reads it.
+                _ => match b.func.array(ty).map(|t| t.len.clone()) {
+                    Some(Len::Slice) => {
+                        if !self.alloc {
+                            self.errors.borrow_mut().push(syn::Error::new_spanned(
+                                &callee.path,
+                                "this call passes a slice that needs a scratch gradient buffer, which needs the `alloc` feature of autodiff; or wrap the argument in `autodiff::no_grad(…)` if the callee excludes it with `wrt`",
+                            ));
+                        }
+                        let vty = b
+                            .func
+                            .array_ty(b.func.index_ty(ty, 1).unwrap_or(Ty::Float), Len::Vec);
+                        b.push(OpKind::ZerosLike(a), vty)
+                    }
+                    _ => b.zero(ty),
+                },
+            };
+            shadows.push(incoming);
+        }
+        let mut results = Vec::new();
+        for &a in &by_value {
+            results.push(b.func.new_value(b.ty(a)));
+        }
+        for &sh in &shadows {
+            results.push(b.func.new_value(b.ty(sh)));
+        }
+        b.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::CallBack(callee.clone(), args.clone(), d_outs, shadows),
+        });
+        for (a, g) in by_value.iter().zip(&results) {
+            self.accumulate(b, adj, *a, Grad::Full(*g));
+        }
+        for (a, g) in by_ref.iter().zip(&results[by_value.len()..]) {
+            if self.varied.contains(a) {
+                adj.insert(*a, *g);
+            }
         }
     }
 
@@ -528,10 +606,15 @@ impl Reverser<'_> {
 }
 
 /// Whether an op builds a new array (not worth recomputing per iteration).
+/// Whether an op is not worth recomputing per reverse iteration: it builds an
+/// array, or runs a user function.
 fn b_creates_array(k: &OpKind) -> bool {
     matches!(
         k,
-        OpKind::Store(..)
+        OpKind::CallFn(..)
+            | OpKind::CallBack(..)
+            | OpKind::ZerosLike(_)
+            | OpKind::Store(..)
             | OpKind::AddAt(..)
             | OpKind::Zeros
             | OpKind::Splat(_)

@@ -42,8 +42,11 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
         | OpKind::Zeros
         | OpKind::VecNew
         | OpKind::Push(..) => vec![],
-        // Regions: the reverse driver builds their adjoints.
-        OpKind::If(..) | OpKind::Loop(_) => vec![],
+        // No gradient flows through these.
+        OpKind::ZerosLike(_) | OpKind::StopGrad(_) => vec![],
+        // Regions and calls (several results at once): the reverse driver builds
+        // their adjoints; a companion call only appears in the reverse sweep.
+        OpKind::If(..) | OpKind::Loop(_) | OpKind::CallFn(..) | OpKind::CallBack(..) => vec![],
         OpKind::Unary(UnOp::Neg, a) => full(vec![(*a, b.neg(g))]),
         OpKind::Unary(UnOp::Not, _) => vec![],
         OpKind::Binary(op, x, y) => full(binary(b, *op, *x, *y, out, g)),

@@ -100,6 +100,11 @@ struct Lowering<'s, 'e> {
     ops: Vec<Op>,
     scopes: Vec<Vec<Binding>>,
     loops: Vec<LoopCtx>,
+    /// The element types of a tuple that a `let (a, b) = …` binds, for the call
+    /// on its right (a call's result type cannot be seen from the call).
+    pending_shape: Option<Vec<Ty>>,
+    /// Values of `&` parameters: passed on to a call, they are references.
+    refs: std::collections::HashSet<Value>,
     /// Paths whose type was guessed (a `const` from outside the body): the first
     /// operation that needs another type settles it.
     guessed: std::collections::HashSet<Value>,
@@ -116,11 +121,16 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         scopes: vec![Vec::new()],
         loops: Vec::new(),
         guessed: std::collections::HashSet::new(),
+        pending_shape: None,
+        refs: std::collections::HashSet::new(),
     };
     for p in &sig.params {
         let ty = l.type_of(p.value_ty()).unwrap_or(Ty::Int);
         let v = l.func.new_value(ty);
         l.func.params.push(v);
+        if matches!(p.ty, Type::Reference(_)) {
+            l.refs.insert(v);
+        }
         if let Some(id) = &p.ident {
             l.bind(id.to_string(), Val::Scalar(v));
         }
@@ -478,10 +488,25 @@ impl Lowering<'_, '_> {
                             "`let ... else` is not supported in #[grad] bodies; use `if` / `else`",
                         );
                     }
-                    let (pat, hint) = match &local.pat {
-                        Pat::Type(pt) => (&*pt.pat, self.type_of(&pt.ty)),
-                        p => (p, None),
+                    let (pat, hint, tuple_tys) = match &local.pat {
+                        Pat::Type(pt) => {
+                            let tys = match &*pt.ty {
+                                Type::Tuple(tt) => Some(
+                                    tt.elems
+                                        .iter()
+                                        .map(|t| self.type_of(t).unwrap_or(Ty::Float))
+                                        .collect(),
+                                ),
+                                _ => None,
+                            };
+                            (&*pt.pat, self.type_of(&pt.ty), tys)
+                        }
+                        Pat::Tuple(tp) => (&local.pat, None, Some(vec![Ty::Float; tp.elems.len()])),
+                        p => (p, None, None),
                     };
+                    if matches!(&*init.expr, Expr::Call(_)) {
+                        self.pending_shape = tuple_tys;
+                    }
                     let v = self.expr(&init.expr, hint);
                     // `let b = a;` copies an array: `b` and `a` change separately.
                     let named = match &*init.expr {
@@ -583,7 +608,7 @@ impl Lowering<'_, '_> {
                 Val::Unit
             }
             Expr::MethodCall(m) => self.method(m),
-            Expr::Call(c) => self.call(c),
+            Expr::Call(c) => self.call(c, hint),
             Expr::Cast(c) => self.cast(c),
             Expr::If(ife) => self.if_expr(ife),
             Expr::Block(b) => {
@@ -1033,7 +1058,7 @@ impl Lowering<'_, '_> {
         v
     }
 
-    fn call(&mut self, c: &syn::ExprCall) -> Val {
+    fn call(&mut self, c: &syn::ExprCall, hint: Option<Ty>) -> Val {
         let Expr::Path(fp) = &*c.func else {
             self.errors.at(
                 &c.func,
@@ -1100,19 +1125,93 @@ impl Lowering<'_, '_> {
             );
             return self.poison();
         }
-        self.errors.at(
-            &c.func,
-            format!(
-                "cannot differentiate through a call to `{}`; a #[grad] body may call the float methods (`{f}::exp(x)` or `x.exp()` …) and autodiff's primitives (`autodiff::{}`); inline the callee's formula here",
-                fp.to_token_stream(),
-                Prim::core_fn_list().replace(", ", "`, `autodiff::"),
-                f = self.sig.float_name(),
+        if from_core && name == "no_grad" && c.args.len() == 1 {
+            let v = self.expr(&c.args[0], hint);
+            let v = self.scalar(v, &c.args[0], "the argument of `no_grad`");
+            return Val::Scalar(self.push(OpKind::StopGrad(v), self.ty(v)));
+        }
+        if from_core {
+            self.errors.at(
+                &c.func,
+                format!(
+                    "`{}` is not a differentiable function of autodiff; its primitives are `autodiff::{}` and `autodiff::no_grad`",
+                    fp.to_token_stream(),
+                    Prim::core_fn_list().replace(", ", "`, `autodiff::"),
+                ),
+            );
+            return self.poison();
+        }
+        if fp.qself.is_some() {
+            self.errors.at(
+                &c.func,
+                "cannot differentiate through a call with a qualified self type; call a `#[grad]` function by its path",
+            );
+            return self.poison();
+        }
+        self.user_call(&fp.path, c, hint)
+    }
+
+    /// A call to a function with a companion (`#[grad]`, or written by hand
+    /// with `#[grad(custom)]`): the reverse sweep calls `<path>_backward`.
+    fn user_call(&mut self, path: &syn::Path, c: &syn::ExprCall, hint: Option<Ty>) -> Val {
+        // Taken first: a call among the arguments must not see it.
+        let shape = self.pending_shape.take();
+        let mut args = Vec::new();
+        let mut refs = Vec::new();
+        let mut stop = Vec::new();
+        for a in &c.args {
+            let (inner, stopped) = match a {
+                Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => (&nc.args[0], true),
+                a => (a, false),
+            };
+            let (inner, by_ref) = match inner {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
+                Expr::Reference(r) => {
+                    self.errors.at(
+                        r,
+                        "a #[grad] function takes no `&mut` arguments; pass `&` or a value",
+                    );
+                    (&*r.expr, true)
+                }
+                e => (e, false),
+            };
+            let v = self.expr(inner, None);
+            let v = self.scalar(v, inner, "an argument");
+            args.push(v);
+            // A `&` parameter passed on as it is is a reference too.
+            refs.push(by_ref || self.refs.contains(&v));
+            stop.push(stopped);
+        }
+        let (tys, tuple) = match shape {
+            Some(tys) => (tys, true),
+            None => (vec![hint.unwrap_or(Ty::Float)], false),
+        };
+        let results: Vec<Value> = tys.iter().map(|t| self.func.new_value(*t)).collect();
+        if hint.is_none() && !tuple {
+            // Typed by its use, like a path: `argmax(&s)` used as an index is an integer.
+            self.guessed.insert(results[0]);
+        }
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::CallFn(
+                Box::new(crate::ir::Callee {
+                    path: path.clone(),
+                    refs,
+                    stop,
+                    tuple,
+                }),
+                args,
             ),
-        );
-        self.poison()
+        });
+        if tuple {
+            Val::Tuple(results.into_iter().map(Val::Scalar).collect())
+        } else {
+            Val::Scalar(results[0])
+        }
     }
 
     fn cast(&mut self, c: &syn::ExprCast) -> Val {
+        self.pending_shape = None;
         let v = self.expr(&c.expr, None);
         let v = self.scalar(v, &c.expr, "the operand of `as`");
         // `N as f64`: a path cast to a float is not the float itself.
@@ -1248,6 +1347,24 @@ const RETURN_IN_LOOP: &str = "`return` inside a loop is not supported in #[grad]
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
 const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
+
+/// Whether a call's function is `autodiff::no_grad`.
+fn is_no_grad(f: &Expr) -> bool {
+    match f {
+        Expr::Path(p) => {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            segs.len() >= 2
+                && (segs[0] == "autodiff" || segs[0] == "autodiff_core")
+                && segs.last().is_some_and(|s| s == "no_grad")
+        }
+        _ => false,
+    }
+}
 
 /// The smallest part of an unsupported expression to point at: its keyword
 /// (and the head that goes with it) rather than its whole body.

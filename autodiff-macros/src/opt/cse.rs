@@ -39,6 +39,8 @@ fn region(r: &mut Region, outer: &HashMap<String, Value>, rep: &mut Replace, tys
             // their use: two of them are not interchangeable. Arrays are
             // buffers that are updated in place: two are never one.
             OpKind::Verbatim(_) => {}
+            // Calls run user code: keep each where it was written.
+            OpKind::CallFn(..) | OpKind::CallBack(..) => {}
             _ if array_result => {}
             kind => {
                 let key = op_text(kind);

@@ -293,7 +293,11 @@ impl Folder {
             | OpKind::Copy(_)
             | OpKind::VecNew
             | OpKind::Push(..)
-            | OpKind::SumAll(_) => Fold::Keep,
+            | OpKind::SumAll(_)
+            | OpKind::ZerosLike(_)
+            | OpKind::StopGrad(_)
+            | OpKind::CallFn(..)
+            | OpKind::CallBack(..) => Fold::Keep,
         }
     }
 }
