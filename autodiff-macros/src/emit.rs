@@ -838,7 +838,11 @@ impl Emitter<'_> {
                 let a = self.name(*a);
                 quote!(#a)
             }
-            OpKind::VecNew => quote!(::autodiff::__private::Vec::new()),
+            OpKind::VecNew(None) => quote!(::autodiff::__private::Vec::new()),
+            OpKind::VecNew(Some(n)) => {
+                let n = self.name(*n);
+                quote!(::autodiff::__private::Vec::with_capacity(#n))
+            }
             OpKind::ZerosLike(a) => {
                 let a = self.name(*a);
                 quote!(::autodiff::__private::zeros_like(&#a[..]))

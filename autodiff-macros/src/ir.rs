@@ -187,8 +187,8 @@ pub enum OpKind {
     ArrayLit(Vec<Value>),
     /// A fresh copy of an array (`let mut b = a;`).
     Copy(Value),
-    /// An empty `Vec` (a tape).
-    VecNew,
+    /// An empty `Vec` (a tape), with room for as many elements as the value says.
+    VecNew(Option<Value>),
     /// `v.push(x)`: the new version of the `Vec`.
     Push(Value, Value),
     /// Sum of all elements of a float array (the adjoint of `Splat`).
@@ -249,7 +249,8 @@ impl Op {
                 v.push(*x);
                 v
             }
-            OpKind::Zeros | OpKind::VecNew => vec![],
+            OpKind::Zeros | OpKind::VecNew(None) => vec![],
+            OpKind::VecNew(Some(n)) => vec![*n],
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => vec![*a],
             OpKind::ZerosLike(a) | OpKind::StopGrad(a) => vec![*a],
             OpKind::CallFn(_, args) => args.clone(),
@@ -321,7 +322,8 @@ impl Op {
                 }
                 *x = f(*x);
             }
-            OpKind::Zeros | OpKind::VecNew => {}
+            OpKind::Zeros | OpKind::VecNew(None) => {}
+            OpKind::VecNew(Some(n)) => *n = f(*n),
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => *a = f(*a),
             OpKind::ZerosLike(a) | OpKind::StopGrad(a) => *a = f(*a),
             OpKind::CallFn(_, args) => {
@@ -683,7 +685,8 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::Splat(a) => format!("splat {a}"),
         OpKind::ArrayLit(xs) => format!("array [{}]", list(xs)),
         OpKind::Copy(a) => format!("copy {a}"),
-        OpKind::VecNew => "vec_new".into(),
+        OpKind::VecNew(None) => "vec_new".into(),
+        OpKind::VecNew(Some(n)) => format!("vec_new capacity {n}"),
         OpKind::Push(a, x) => format!("push {a}, {x}"),
         OpKind::SumAll(a) => format!("sum_all {a}"),
         OpKind::ZerosLike(a) => format!("zeros_like {a}"),

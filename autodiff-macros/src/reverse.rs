@@ -494,6 +494,24 @@ impl Reverser<'_> {
                 ));
                 return Vec::new();
             }
+            // A `Vec` tape gets its trip count as capacity when the loop knows it
+            // on entry (a range that cannot break): one allocation, no regrowth.
+            let capacity = match (&len, &lp.kind) {
+                (None, LoopKind::Range { lo, hi, inclusive: false, .. }) if !lp.has_break => {
+                    let d = func.new_value(Ty::Int);
+                    pre.push(Op {
+                        results: vec![d],
+                        kind: OpKind::Method("saturating_sub".into(), vec![*hi, *lo]),
+                    });
+                    let n = func.new_value(Ty::Int);
+                    pre.push(Op {
+                        results: vec![n],
+                        kind: OpKind::Cast(d, CastTo::Other("usize".into())),
+                    });
+                    Some(n)
+                }
+                _ => None,
+            };
             let mut k_ops_f = Vec::new();
             let k_f = len
                 .as_ref()
@@ -512,7 +530,7 @@ impl Reverser<'_> {
                     kind: if len.is_some() {
                         OpKind::Zeros
                     } else {
-                        OpKind::VecNew
+                        OpKind::VecNew(capacity)
                     },
                 });
                 let arg = func.new_value(tape_ty);
@@ -620,7 +638,7 @@ fn b_creates_array(k: &OpKind) -> bool {
             | OpKind::Splat(_)
             | OpKind::ArrayLit(_)
             | OpKind::Copy(_)
-            | OpKind::VecNew
+            | OpKind::VecNew(_)
             | OpKind::Push(..)
     )
 }
@@ -662,7 +680,7 @@ fn hoist(
         let ty = func.ty(v);
         let mut b = Builder::new(func);
         let placeholder = match func_array_len(&b, ty) {
-            Some(Len::Vec) => b.push(OpKind::VecNew, ty),
+            Some(Len::Vec) => b.push(OpKind::VecNew(None), ty),
             _ => b.zero(ty),
         };
         other.ops.append(&mut b.ops);

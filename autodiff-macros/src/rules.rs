@@ -40,7 +40,7 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
         | OpKind::Method(..)
         | OpKind::Cast(..)
         | OpKind::Zeros
-        | OpKind::VecNew
+        | OpKind::VecNew(_)
         | OpKind::Push(..) => vec![],
         // No gradient flows through these.
         OpKind::ZerosLike(_) | OpKind::StopGrad(_) => vec![],

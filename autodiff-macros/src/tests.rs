@@ -19,16 +19,16 @@ fn forward_ir(src: TokenStream) -> String {
 
 /// The optimised companion IR of `src`, printed.
 fn companion_ir(src: TokenStream) -> String {
-    match expand::companion(quote!(), &item(src)) {
+    match expand::companion_with(quote!(), &item(src), true) {
         Ok((_, c)) => c.func.to_string(),
-        Err(_) => "error".into(),
+        Err(e) => format!("error: {:?}", e.1.combined().map(|e| e.to_string())),
     }
 }
 
 /// The emitted companion alone, pretty-printed.
 fn emitted(src: TokenStream) -> String {
     let f = item(src);
-    let (sig, comp) = match expand::companion(quote!(), &f) {
+    let (sig, comp) = match expand::companion_with(quote!(), &f, true) {
         Ok(x) => x,
         Err(_) => return "error".into(),
     };
@@ -302,4 +302,19 @@ fn every_expansion_parses_even_on_bad_input() {
         let parsed: Result<syn::File, _> = syn::parse2(out.clone());
         assert!(parsed.is_ok(), "expansion of {src} does not parse: {out}");
     }
+}
+
+/// Prints the IR and emitted companion of `wip/dump.rs` (a scratch file, not
+/// committed): `cargo test -p autodiff-macros dump -- --ignored --nocapture`.
+#[test]
+#[ignore = "a tool for looking at expansions, not a test"]
+fn dump() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../wip/dump.rs");
+    let Ok(src) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let src: TokenStream = src.parse().expect("wip/dump.rs parses");
+    println!("{}", forward_ir(src.clone()));
+    println!("{}", companion_ir(src.clone()));
+    println!("{}", emitted(src));
 }

@@ -291,7 +291,7 @@ impl Folder {
             | OpKind::Splat(_)
             | OpKind::ArrayLit(_)
             | OpKind::Copy(_)
-            | OpKind::VecNew
+            | OpKind::VecNew(_)
             | OpKind::Push(..)
             | OpKind::SumAll(_)
             | OpKind::ZerosLike(_)
