@@ -348,6 +348,27 @@ impl Op {
         }
     }
 
+    /// Renames every value this op defines: its results, and inside its regions
+    /// their args and their ops' results.
+    pub fn map_defs(&mut self, f: &mut impl FnMut(Value) -> Value) {
+        for r in &mut self.results {
+            *r = f(*r);
+        }
+        match &mut self.kind {
+            OpKind::If(_, t, e) => {
+                t.map_defs(f);
+                e.map_defs(f);
+            }
+            OpKind::Loop(l) => {
+                if let LoopKind::While(c) = &mut l.kind {
+                    c.map_defs(f);
+                }
+                l.body.map_defs(f);
+            }
+            _ => {}
+        }
+    }
+
     /// The regions this op owns.
     pub fn regions(&self) -> Vec<&Region> {
         match &self.kind {
@@ -382,6 +403,16 @@ impl Region {
         }
         for y in &mut self.yields {
             *y = f(*y);
+        }
+    }
+
+    /// Renames the values defined here (args, op results, nested regions).
+    pub fn map_defs(&mut self, f: &mut impl FnMut(Value) -> Value) {
+        for a in &mut self.args {
+            *a = f(*a);
+        }
+        for op in &mut self.ops {
+            op.map_defs(f);
         }
     }
 

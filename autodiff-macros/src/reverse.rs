@@ -440,39 +440,38 @@ impl Reverser<'_> {
             .flat_map(|(i, o)| o.results.iter().map(move |r| (*r, i)))
             .collect();
 
-        // Decide, depth first: recompute (op index) or record (root).
+        // Decide for each value the reverse body reads: recompute it (with what
+        // it reads), or record it per iteration.
+        let mut memo: HashMap<Value, How> = HashMap::new();
+        let ctx = Resolve {
+            func,
+            body: &lp.body,
+            inner: &inner,
+            def_at: &def_at,
+            idx: idx_f,
+            consumed: self.consumed,
+        };
         let mut recompute: HashSet<usize> = HashSet::new();
         let mut roots: Vec<Value> = Vec::new();
         let mut seen: HashSet<Value> = HashSet::new();
         let mut stack: Vec<Value> = needed;
         while let Some(v) = stack.pop() {
-            if !seen.insert(v) || v == idx_f || !inner.contains(&v) {
+            if !seen.insert(v) {
                 continue;
             }
-            let Some(&i) = def_at.get(&v) else {
-                roots.push(v); // a carried value at the start of the iteration
-                continue;
-            };
-            let fop = &lp.body.ops[i];
-            let recomputable = match &fop.kind {
-                OpKind::Load(a, _) => {
-                    // Read again only from an array that still holds these values
-                    // in the reverse sweep; otherwise record the element itself.
-                    let from_outer = !inner.contains(a) && !self.consumed.contains(a);
-                    let from_recorded = def_at
-                        .get(a)
-                        .is_some_and(|&j| matches!(lp.body.ops[j].kind, OpKind::Loop(_)));
-                    from_outer || from_recorded
+            match ctx.how(v, &mut memo) {
+                How::Free => {}
+                How::Recompute => {
+                    let i = def_at[&v];
+                    if recompute.insert(i) {
+                        stack.extend(ctx.reads(&lp.body.ops[i]));
+                    }
                 }
-                k => !fop.has_regions() && !b_creates_array(k),
-            };
-            if recomputable {
-                recompute.insert(i);
-                stack.extend(fop.operands());
-            } else {
-                roots.push(v);
+                // A carried array is recorded as it was on entry, if nothing cheaper exists.
+                How::Record | How::Avoid => roots.push(v),
             }
         }
+        roots.sort();
 
         // The ops to recompute, in forward order, taken before records go in.
         let mut order: Vec<usize> = recompute.into_iter().collect();
@@ -497,7 +496,15 @@ impl Reverser<'_> {
             // A `Vec` tape gets its trip count as capacity when the loop knows it
             // on entry (a range that cannot break): one allocation, no regrowth.
             let capacity = match (&len, &lp.kind) {
-                (None, LoopKind::Range { lo, hi, inclusive: false, .. }) if !lp.has_break => {
+                (
+                    None,
+                    LoopKind::Range {
+                        lo,
+                        hi,
+                        inclusive: false,
+                        ..
+                    },
+                ) if !lp.has_break => {
                     let d = func.new_value(Ty::Int);
                     pre.push(Op {
                         results: vec![d],
@@ -573,18 +580,8 @@ impl Reverser<'_> {
             lp.body.ops.splice(0..0, k_ops_f);
         }
 
-        for mut o in originals {
-            o.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
-            let fresh: Vec<Value> = o
-                .results
-                .iter()
-                .map(|r| func.new_value(func.ty(*r)))
-                .collect();
-            for (r, f) in o.results.iter().zip(&fresh) {
-                map.insert(*r, *f);
-            }
-            o.results = fresh;
-            prefix.push(o);
+        for o in &originals {
+            prefix.push(clone_fresh(func, o, &mut map));
         }
         rev.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
         prefix.append(&mut rev.ops);
@@ -624,23 +621,115 @@ impl Reverser<'_> {
 }
 
 /// Whether an op builds a new array (not worth recomputing per iteration).
-/// Whether an op is not worth recomputing per reverse iteration: it builds an
-/// array, or runs a user function.
-fn b_creates_array(k: &OpKind) -> bool {
-    matches!(
-        k,
-        OpKind::CallFn(..)
-            | OpKind::CallBack(..)
-            | OpKind::ZerosLike(_)
-            | OpKind::Store(..)
-            | OpKind::AddAt(..)
-            | OpKind::Zeros
-            | OpKind::Splat(_)
-            | OpKind::ArrayLit(_)
-            | OpKind::Copy(_)
-            | OpKind::VecNew(_)
-            | OpKind::Push(..)
-    )
+/// How a reverse iteration gets a value of its forward iteration.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum How {
+    /// It is there: the index, or a value fixed during the loop.
+    Free,
+    /// Its op runs again, reading values got the same way.
+    Recompute,
+    /// The forward iteration records it.
+    Record,
+    /// Only at a high price (a whole array per iteration): let its reader be
+    /// recorded instead.
+    Avoid,
+}
+
+/// What `resolve` looks at to decide.
+struct Resolve<'a> {
+    func: &'a Func,
+    body: &'a Region,
+    inner: &'a HashSet<Value>,
+    def_at: &'a HashMap<Value, usize>,
+    idx: Value,
+    consumed: &'a HashSet<Value>,
+}
+
+impl Resolve<'_> {
+    fn is_array(&self, v: Value) -> bool {
+        matches!(self.func.ty(v), Ty::Array(_))
+    }
+
+    /// The values an op reads, inside its regions too.
+    fn reads(&self, op: &Op) -> Vec<Value> {
+        let mut out = op.operands();
+        for r in op.regions() {
+            out.extend(r.free_uses());
+        }
+        out
+    }
+
+    fn how(&self, v: Value, memo: &mut HashMap<Value, How>) -> How {
+        if let Some(h) = memo.get(&v) {
+            return *h;
+        }
+        let h = self.decide(v, memo);
+        memo.insert(v, h);
+        h
+    }
+
+    fn decide(&self, v: Value, memo: &mut HashMap<Value, How>) -> How {
+        if v == self.idx {
+            return How::Free;
+        }
+        if !self.inner.contains(&v) {
+            // From before the loop: still there, unless an array updated later.
+            return if self.is_array(v) && self.consumed.contains(&v) {
+                How::Avoid
+            } else {
+                How::Free
+            };
+        }
+        let Some(&i) = self.def_at.get(&v) else {
+            // A carried value, as it was when the iteration began.
+            return if self.is_array(v) {
+                How::Avoid
+            } else {
+                How::Record
+            };
+        };
+        let op = &self.body.ops[i];
+        if matches!(
+            op.kind,
+            OpKind::CallFn(..)
+                | OpKind::CallBack(..)
+                | OpKind::Push(..)
+                | OpKind::VecNew(_)
+                | OpKind::ZerosLike(_)
+        ) {
+            // User code runs once; tapes are not rebuilt.
+            return How::Record;
+        }
+        let reads = self.reads(op);
+        if reads.iter().all(|r| self.how(*r, memo) != How::Avoid) {
+            How::Recompute
+        } else if op.has_regions() || !self.is_array(v) {
+            How::Record
+        } else {
+            How::Avoid
+        }
+    }
+}
+
+/// A copy of `op` defining fresh values (inside its regions too), reading
+/// through `map`; `map` learns the renaming of what it defines.
+fn clone_fresh(func: &mut Func, op: &Op, map: &mut HashMap<Value, Value>) -> Op {
+    let mut o = op.clone();
+    let mut defs = HashSet::new();
+    for r in o.regions() {
+        r.defined(&mut defs);
+    }
+    defs.extend(o.results.iter().copied());
+    let mut defs: Vec<Value> = defs.into_iter().collect();
+    defs.sort();
+    for d in defs {
+        let fresh = func.new_value(func.ty(d));
+        map.insert(d, fresh);
+    }
+    let mut rename = |v: Value| map.get(&v).copied().unwrap_or(v);
+    o.map_defs(&mut rename);
+    o.map_uses(&mut rename);
+    o
 }
 
 /// Ops computing the iteration number (`usize`) of a loop from its index.
