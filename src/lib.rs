@@ -11,3 +11,6 @@ pub use autodiff_core::*;
 /// See the [crate documentation](crate) for what a body may contain and for the
 /// companion's signature.
 pub use autodiff_macros::grad;
+/// Derives [`Tangent`] for a struct of float parameters, so that it can be a
+/// parameter of a `#[grad]` function.
+pub use autodiff_macros::Tangent;

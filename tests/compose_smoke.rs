@@ -53,8 +53,8 @@ fn compose() {
     let x = [1.0, 2.0, 3.0];
     let (mut dw, mut dx) = ([0.0; 3], [0.0; 3]);
     layer_backward(&w, &mut dw, &x, &mut dx, 1.0);
-    let d = 0.1 - 0.4 + 0.9;
-    let s = 1.0 / (1.0 + (-d as f64).exp());
+    let d: f64 = 0.1 - 0.4 + 0.9;
+    let s = 1.0 / (1.0 + (-d).exp());
     for i in 0..3 {
         assert!((dw[i] - s * (1.0 - s) * x[i]).abs() < 1e-12, "{dw:?}");
         assert!((dx[i] - s * (1.0 - s) * w[i]).abs() < 1e-12, "{dx:?}");

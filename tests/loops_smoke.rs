@@ -5,7 +5,7 @@ use autodiff::grad;
 fn runprod(x: &[f64]) -> f64 {
     let mut p = 1.0;
     for i in 0..x.len() {
-        p = p * x[i];
+        p *= x[i];
     }
     p
 }

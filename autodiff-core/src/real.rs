@@ -15,6 +15,7 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, Sub, S
 pub trait Real:
     Copy
     + Clone
+    + crate::Tangent
     + PartialEq
     + PartialOrd
     + Debug

@@ -2,6 +2,7 @@
 
 use crate::error::Errors;
 use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Ident, Token};
@@ -31,7 +32,9 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
             }
             let content;
             syn::parenthesized!(content in meta.input);
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+            // `parse_any`: `self` is a name here too.
+            let names =
+                Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
             attr.wrt = Some(names.into_iter().collect());
             Ok(())
         } else if meta.path.is_ident("custom") {

@@ -169,7 +169,7 @@ struct Emitter<'a> {
     func: &'a Func,
     /// The Rust variable holding each array value: every version of an array
     /// lives in the variable of its first version (updates are in place).
-    bufs: HashMap<Value, Ident>,
+    bufs: HashMap<Value, TokenStream>,
     /// Array parameters passed by reference (a copy dereferences them).
     refs: HashSet<Value>,
 }
@@ -192,6 +192,11 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     let n = sig.params.len();
     for (p, v) in sig.params.iter().zip(&func.params[..n]) {
         let Some(id) = &p.ident else { continue };
+        if p.is_struct {
+            // Read field by field, in place: `p.w[i]`.
+            e.bufs.insert(*v, id.to_token_stream());
+            continue;
+        }
         if !used.contains(v) {
             body.push(quote!(let _ = #id;));
             continue;
@@ -205,13 +210,20 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             } else {
                 body.push(quote!(let mut #name = #id;));
             }
-            e.bufs.insert(*v, name);
+            e.bufs.insert(*v, name.to_token_stream());
             continue;
         }
         let by_ref = matches!(p.ty, syn::Type::Reference(_));
         let src = if by_ref { quote!(*#id) } else { quote!(#id) };
         let ann = e.annotation(*v);
         body.push(quote!(let #name #ann = #src;));
+    }
+    for (v, p, fields) in &func.views {
+        let Some(id) = &sig.params[*p].ident else {
+            continue;
+        };
+        let fields = fields.iter().map(|f| Ident::new(f, Span::call_site()));
+        e.bufs.insert(*v, quote!(#id #(.#fields)*));
     }
     let d_out = hyg("d_out");
     let d_outs = &func.params[n..n + comp.outputs];
@@ -223,7 +235,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             }
             let name = val(*v);
             if e.is_array(*v) {
-                e.bufs.insert(*v, name.clone());
+                e.bufs.insert(*v, name.to_token_stream());
                 quote!(mut #name)
             } else {
                 name.to_token_stream()
@@ -239,27 +251,27 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     // Shadows of `&` arrays: the cotangent accumulates into them in place.
     let mut shadows = func.params[n + comp.outputs..].iter();
     for (i, p) in sig.params.iter().enumerate() {
-        if p.kind == ParamKind::FloatRef && e.is_array(func.params[i]) {
+        if p.kind == ParamKind::FloatRef && e.in_place(func.params[i]) {
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
                 // `mut`, so that a call can reborrow it (`&mut v` coerces).
                 body.push(quote!(let mut #name = #d;));
-                e.bufs.insert(*s, name);
+                e.bufs.insert(*s, name.to_token_stream());
             }
         }
     }
     e.ops(&func.body.ops, &mut body);
 
     let yields = &func.body.yields;
-    let outs: Vec<Ident> = yields[..comp.outputs].iter().map(|v| e.name(*v)).collect();
+    let outs: Vec<TokenStream> = yields[..comp.outputs].iter().map(|v| e.name(*v)).collect();
     let mut grads = yields[comp.outputs..].iter();
     let mut returned = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
         match p.kind {
             ParamKind::FloatRef => {
                 if let Some(g) = grads.next() {
-                    if !e.is_array(*g) {
+                    if !e.in_place(*g) {
                         let d = shadow_name(i, sig);
                         let g = e.name(*g);
                         body.push(quote!(*#d += #g;));
@@ -284,28 +296,9 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     } else {
         quote!((#out, #(#returned),*))
     };
-    // Use the original, so calling only the companion leaves no dead code.
-    let orig = &sig.name;
-    let turbofish: Vec<TokenStream> = item
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|g| match g {
-            syn::GenericParam::Type(t) => Some(t.ident.to_token_stream()),
-            syn::GenericParam::Const(c) => Some(c.ident.to_token_stream()),
-            syn::GenericParam::Lifetime(_) => None,
-        })
-        .collect();
-    let orig_ref = if turbofish.is_empty() {
-        quote!(let _ = #orig;)
-    } else {
-        quote!(let _ = #orig::<#(#turbofish),*>;)
-    };
     let head = header(item, sig);
     quote! {
         #head {
-            #orig_ref
             #(#body)*
             #ret
         }
@@ -321,9 +314,18 @@ impl Emitter<'_> {
         matches!(self.func.ty(v), Ty::Array(_))
     }
 
-    /// The Rust name of a value: its buffer for arrays.
-    fn name(&self, v: Value) -> Ident {
-        self.bufs.get(&v).cloned().unwrap_or_else(|| val(v))
+    /// Whether a value is a buffer updated in place (an array or a struct).
+    fn in_place(&self, v: Value) -> bool {
+        matches!(self.func.ty(v), Ty::Array(_) | Ty::Struct(_))
+    }
+
+    /// The Rust name of a value: its buffer for arrays (a variable, or a field
+    /// path of one for the fields of a struct).
+    fn name(&self, v: Value) -> TokenStream {
+        self.bufs
+            .get(&v)
+            .cloned()
+            .unwrap_or_else(|| val(v).to_token_stream())
     }
 
     /// The Rust type of `ty`, where one can be written (`_` for integers).
@@ -331,6 +333,7 @@ impl Emitter<'_> {
         match ty {
             Ty::Float => Some(self.float_ty()),
             Ty::Int | Ty::Bool => None,
+            Ty::Struct(i) => self.func.structs.get(i as usize)?.parse().ok(),
             Ty::Array(_) => match self.func.array(ty)? {
                 ArrayTy {
                     elem,
@@ -358,6 +361,10 @@ impl Emitter<'_> {
             Ty::Float => self.constant(0.0),
             Ty::Int => quote!(::core::default::Default::default()),
             Ty::Bool => quote!(false),
+            Ty::Struct(_) => {
+                let t = self.rust_ty(ty).unwrap_or_else(|| quote!(_));
+                quote!(<#t as ::autodiff::Tangent>::zero())
+            }
             Ty::Array(_) => match self.func.array(ty) {
                 Some(ArrayTy {
                     elem,
@@ -413,6 +420,12 @@ impl Emitter<'_> {
                 let x = self.name(*x);
                 return quote!(#buf.push(#x););
             }
+            OpKind::View(a, fields) => {
+                let base = self.name(*a);
+                let fields = fields.iter().map(|f| Ident::new(f, Span::call_site()));
+                self.bufs.insert(op.result(), quote!(#base #(.#fields)*));
+                return TokenStream::new();
+            }
             OpKind::StopGrad(a) if self.is_array(*a) => {
                 let buf = self.name(*a);
                 self.bufs.insert(op.result(), buf);
@@ -427,8 +440,8 @@ impl Emitter<'_> {
         let r = op.result();
         let rhs = self.expr(&op.kind, r);
         let name = val(r);
-        if self.is_array(r) {
-            self.bufs.insert(r, name.clone());
+        if self.in_place(r) {
+            self.bufs.insert(r, name.to_token_stream());
             let ann = self.rust_ty(self.func.ty(r)).map(|t| quote!(: #t));
             return quote!(let mut #name #ann = #rhs;);
         }
@@ -468,7 +481,7 @@ impl Emitter<'_> {
             .map(|r| {
                 let name = val(*r);
                 if self.is_array(*r) {
-                    self.bufs.insert(*r, name.clone());
+                    self.bufs.insert(*r, name.to_token_stream());
                     quote!(mut #name)
                 } else {
                     quote!(#name)
@@ -507,7 +520,7 @@ impl Emitter<'_> {
         let mut pre = Vec::new();
         let mut shadow_args = Vec::new();
         for (s, r) in shadows.iter().zip(&op.results[n_bv..]) {
-            if self.is_array(*s) {
+            if self.in_place(*s) {
                 let buf = self.name(*s);
                 self.bufs.insert(*r, buf.clone());
                 shadow_args.push(quote!(&mut #buf));
@@ -520,7 +533,7 @@ impl Emitter<'_> {
             }
         }
         let args = self.call_args(c, args, Some(&shadow_args));
-        let d: Vec<Ident> = ds.iter().map(|v| self.name(*v)).collect();
+        let d: Vec<TokenStream> = ds.iter().map(|v| self.name(*v)).collect();
         let d_out = if c.tuple {
             quote!((#(#d),*))
         } else {
@@ -537,7 +550,7 @@ impl Emitter<'_> {
 
     fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
         let c = self.name(c);
-        let outer: HashSet<Ident> = self.bufs.values().cloned().collect();
+        let outer: HashSet<String> = self.bufs.values().map(ToString::to_string).collect();
         let (t_ops, t_ys) = self.region_parts(t);
         let (e_ops, e_ys) = self.region_parts(e);
         // An array result updated in place in both branches stays in its buffer;
@@ -547,12 +560,12 @@ impl Emitter<'_> {
         for (k, r) in op.results.iter().enumerate() {
             if self.is_array(*r) {
                 let (bt, be) = (self.name(t_ys[k]), self.name(e_ys[k]));
-                if bt == be && outer.contains(&bt) {
+                if bt.to_string() == be.to_string() && outer.contains(&bt.to_string()) {
                     self.bufs.insert(*r, bt);
                     continue;
                 }
                 let name = val(*r);
-                self.bufs.insert(*r, name.clone());
+                self.bufs.insert(*r, name.to_token_stream());
                 pats.push(quote!(mut #name));
             } else {
                 pats.push(val(*r).to_token_stream());
@@ -560,7 +573,7 @@ impl Emitter<'_> {
             t_tail.push(self.name(t_ys[k]));
             e_tail.push(self.name(e_ys[k]));
         }
-        let tuple = |xs: &[Ident]| match xs {
+        let tuple = |xs: &[TokenStream]| match xs {
             [x] => quote!(#x),
             xs => quote!((#(#xs),*)),
         };
@@ -618,7 +631,7 @@ impl Emitter<'_> {
             let (y, res) = (l.body.yields[j], op.results[j]);
             let target = self.name(res);
             let y = self.name(y);
-            if y != target {
+            if y.to_string() != target.to_string() {
                 updates.push(quote!(#target = #y;));
             }
         }
@@ -862,7 +875,8 @@ impl Emitter<'_> {
             | OpKind::AddAt(..)
             | OpKind::Push(..)
             | OpKind::CallFn(..)
-            | OpKind::CallBack(..) => TokenStream::new(),
+            | OpKind::CallBack(..)
+            | OpKind::View(..) => TokenStream::new(),
         }
     }
 }

@@ -33,7 +33,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     match companion(attr, &item) {
         Ok((sig, comp)) => {
             let companion = emit::companion(&item, &sig, &comp);
-            quote!(#item #companion)
+            // Calling only the companion must not make the original dead code;
+            // an unused pair is still reported, on the companion.
+            quote!(#[allow(dead_code)] #item #companion)
         }
         Err(failure) => {
             let (sig, errors) = *failure;
@@ -84,7 +86,9 @@ pub fn companion_with(
         .zip(&func.params)
         .map(|(p, v)| match p.kind {
             ParamKind::Float => Activity::Active,
-            ParamKind::FloatRef if matches!(func.ty(*v), Ty::Array(_)) => Activity::Shadowed,
+            ParamKind::FloatRef if matches!(func.ty(*v), Ty::Array(_) | Ty::Struct(_)) => {
+                Activity::Shadowed
+            }
             ParamKind::FloatRef => Activity::Active,
             ParamKind::Inactive { .. } => Activity::Inactive,
         })

@@ -37,6 +37,8 @@ pub enum Ty {
     Int,
     Bool,
     Array(u32),
+    /// A struct of parameters: an index into [`Func::structs`] (its Rust type).
+    Struct(u32),
 }
 
 /// The length of an array type.
@@ -48,6 +50,9 @@ pub enum Len {
     Slice,
     /// A growable `Vec` (tapes of loops whose trip count is known at run time).
     Vec,
+    /// A field of a struct of parameters, of a shape not seen from here:
+    /// indexing it, at any depth, gives floats.
+    View,
 }
 
 /// An array type: element type and length.
@@ -193,6 +198,9 @@ pub enum OpKind {
     Push(Value, Value),
     /// Sum of all elements of a float array (the adjoint of `Splat`).
     SumAll(Value),
+    /// The field path `.a.b` of a struct value, updated in place with it (the
+    /// cotangent of a field of a struct parameter).
+    View(Value, Vec<String>),
     /// An array of zeros as long as a slice (scratch for a callee's shadow).
     ZerosLike(Value),
     /// The value, through which no gradient flows (`autodiff::no_grad`).
@@ -252,7 +260,7 @@ impl Op {
             OpKind::Zeros | OpKind::VecNew(None) => vec![],
             OpKind::VecNew(Some(n)) => vec![*n],
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => vec![*a],
-            OpKind::ZerosLike(a) | OpKind::StopGrad(a) => vec![*a],
+            OpKind::ZerosLike(a) | OpKind::StopGrad(a) | OpKind::View(a, _) => vec![*a],
             OpKind::CallFn(_, args) => args.clone(),
             OpKind::CallBack(_, args, ds, shadows) => {
                 args.iter().chain(ds).chain(shadows).copied().collect()
@@ -325,7 +333,7 @@ impl Op {
             OpKind::Zeros | OpKind::VecNew(None) => {}
             OpKind::VecNew(Some(n)) => *n = f(*n),
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => *a = f(*a),
-            OpKind::ZerosLike(a) | OpKind::StopGrad(a) => *a = f(*a),
+            OpKind::ZerosLike(a) | OpKind::StopGrad(a) | OpKind::View(a, _) => *a = f(*a),
             OpKind::CallFn(_, args) => {
                 for a in args {
                     *a = f(*a);
@@ -465,6 +473,11 @@ pub struct Func {
     pub values: Vec<ValueData>,
     /// The array types, interned.
     pub arrays: Vec<ArrayTy>,
+    /// The struct types (their Rust type as text), interned.
+    pub structs: Vec<String>,
+    /// Fields of struct parameters the body reads, defined on entry like
+    /// parameters: `(value, parameter index, field path)`.
+    pub views: Vec<(Value, usize, Vec<String>)>,
     pub params: Vec<Value>,
     pub body: Region,
 }
@@ -490,6 +503,15 @@ impl Func {
         Ty::Array(self.arrays.len() as u32 - 1)
     }
 
+    /// The interned struct type with Rust type `text`.
+    pub fn struct_ty(&mut self, text: String) -> Ty {
+        if let Some(i) = self.structs.iter().position(|x| *x == text) {
+            return Ty::Struct(i as u32);
+        }
+        self.structs.push(text);
+        Ty::Struct(self.structs.len() as u32 - 1)
+    }
+
     /// The array type behind `ty`, if it is one.
     pub fn array(&self, ty: Ty) -> Option<&ArrayTy> {
         match ty {
@@ -502,7 +524,11 @@ impl Func {
     pub fn index_ty(&self, ty: Ty, n: usize) -> Option<Ty> {
         let mut t = ty;
         for _ in 0..n {
-            t = self.array(t)?.elem;
+            let a = self.array(t)?;
+            if a.len == Len::View {
+                return Some(Ty::Float);
+            }
+            t = a.elem;
         }
         Some(t)
     }
@@ -512,6 +538,7 @@ impl Func {
         match ty {
             Ty::Float => true,
             Ty::Array(_) => self.array(ty).is_some_and(|a| self.differentiable(a.elem)),
+            Ty::Struct(_) => true,
             Ty::Int | Ty::Bool => false,
         }
     }
@@ -522,6 +549,7 @@ impl Func {
             Ty::Float => "f".into(),
             Ty::Int => "i".into(),
             Ty::Bool => "b".into(),
+            Ty::Struct(i) => self.structs.get(i as usize).cloned().unwrap_or_default(),
             Ty::Array(_) => match self.array(ty) {
                 Some(ArrayTy {
                     elem,
@@ -535,6 +563,7 @@ impl Func {
                     elem,
                     len: Len::Vec,
                 }) => format!("vec<{}>", self.ty_text(*elem)),
+                Some(ArrayTy { len: Len::View, .. }) => "[..]".into(),
                 None => "?".into(),
             },
         }
@@ -620,7 +649,7 @@ impl<'a> Builder<'a> {
     pub fn zero(&mut self, ty: Ty) -> Value {
         match ty {
             Ty::Float => self.constant(0.0),
-            Ty::Array(_) => self.push(OpKind::Zeros, ty),
+            Ty::Array(_) | Ty::Struct(_) => self.push(OpKind::Zeros, ty),
             Ty::Int => self.push(
                 OpKind::Verbatim("::core::default::Default::default()".into()),
                 ty,
@@ -722,6 +751,7 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::SumAll(a) => format!("sum_all {a}"),
         OpKind::ZerosLike(a) => format!("zeros_like {a}"),
         OpKind::StopGrad(a) => format!("no_grad {a}"),
+        OpKind::View(a, fields) => format!("view {a}.{}", fields.join(".")),
         OpKind::CallFn(c, args) => format!("call `{}` {}", c.path.to_token_stream(), list(args)),
         OpKind::CallBack(c, args, ds, sh) => format!(
             "call `{}_backward` {} d({}) shadows({})",
@@ -785,7 +815,7 @@ fn print_region(func: &Func, r: &Region, depth: usize, yield_word: &str, s: &mut
 pub fn verify(func: &Func) -> Result<(), String> {
     let mut defined: HashSet<Value> = HashSet::new();
     let mut scope = Scope::default();
-    for p in &func.params {
+    for p in func.params.iter().chain(func.views.iter().map(|v| &v.0)) {
         if !defined.insert(*p) {
             return Err(format!("{p} defined twice"));
         }

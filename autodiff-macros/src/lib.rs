@@ -17,6 +17,7 @@ mod prim;
 mod reverse;
 mod rules;
 mod signature;
+mod tangent;
 
 #[cfg(test)]
 mod tests;
@@ -31,4 +32,13 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()
+}
+
+/// Derives `autodiff::Tangent` for a struct whose fields are floats, arrays of
+/// floats, or other `Tangent` structs, so it can be a parameter of a `#[grad]`
+/// function: read field by field (`p.w[i][j]`), its gradient is a struct of
+/// the same type.
+#[proc_macro_derive(Tangent)]
+pub fn derive_tangent(item: TokenStream) -> TokenStream {
+    tangent::derive(item.into()).into()
 }

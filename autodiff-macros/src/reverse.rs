@@ -831,7 +831,19 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         .filter(|(_, a)| **a != Activity::Inactive)
         .map(|(p, _)| *p)
         .collect();
-    let varied = activity::varied(&func, &active_params);
+    // Fields of a differentiated struct parameter are differentiated too.
+    let active_views: Vec<(Value, usize, Vec<String>)> = func
+        .views
+        .iter()
+        .filter(|(_, p, _)| activity[*p] != Activity::Inactive)
+        .cloned()
+        .collect();
+    let seeds: Vec<Value> = active_params
+        .iter()
+        .copied()
+        .chain(active_views.iter().map(|v| v.0))
+        .collect();
+    let varied = activity::varied(&func, &seeds);
     let mut consumed_set = HashSet::new();
     consumed(&func.body, &mut consumed_set, &func);
     let mut const_set = HashMap::new();
@@ -846,7 +858,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
     let mut adj = Adjoints::new();
     let params = func.params.clone();
     for (p, a) in params.iter().zip(activity) {
-        if *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_)) {
+        if *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_) | Ty::Struct(_)) {
             let shadow = func.new_value(func.ty(*p));
             func.params.push(shadow);
             adj.insert(*p, shadow);
@@ -861,10 +873,42 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         errors: std::cell::RefCell::new(Errors::default()),
     };
     let mut b = Builder::new(&mut func);
+    // A struct by value: its gradient is a zero struct the fields add into.
+    for (p, a) in params.iter().zip(activity) {
+        if *a == Activity::Active && matches!(b.ty(*p), Ty::Struct(_)) {
+            let z = b.zero_like(*p);
+            adj.insert(*p, z);
+        }
+    }
+    // An array field's cotangent is that field of the struct's cotangent.
+    let struct_params: Vec<Value> = params.clone();
+    for (v, p, fields) in &active_views {
+        if matches!(b.ty(*v), Ty::Array(_)) {
+            if let Some(&base) = adj.get(&struct_params[*p]) {
+                let ty = b.ty(*v);
+                let view = b.push(OpKind::View(base, fields.clone()), ty);
+                adj.insert(*v, view);
+            }
+        }
+    }
     for (o, d) in outs.iter().zip(&d_outs) {
         r.accumulate(&mut b, &mut adj, *o, Grad::Full(*d));
     }
     r.ops(&mut b, &mut fwd, &mut adj);
+    // A float field's cotangent is added into that field at the end. The final
+    // versions of the fields' cotangents are yielded (after the gradients, where
+    // the emitter does not look) so that DCE keeps what updates them in place.
+    let mut in_place = Vec::new();
+    for (v, p, fields) in &active_views {
+        if b.ty(*v) == Ty::Float {
+            if let (Some(&g), Some(&base)) = (adj.get(v), adj.get(&struct_params[*p])) {
+                let view = b.push(OpKind::View(base, fields.clone()), Ty::Float);
+                in_place.push(b.push(OpKind::AddAt(view, Vec::new(), g), Ty::Float));
+            }
+        } else if let Some(&g) = adj.get(v) {
+            in_place.push(g);
+        }
+    }
     let grads: Vec<Value> = active_params
         .iter()
         .map(|p| match adj.get(p) {
@@ -882,7 +926,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
     func.body = Region {
         args: Vec::new(),
         ops: fwd,
-        yields: outs.into_iter().chain(grads).collect(),
+        yields: outs.into_iter().chain(grads).chain(in_place).collect(),
     };
     Ok(Companion { func, outputs })
 }

@@ -22,8 +22,12 @@ pub enum ParamKind {
 /// One parameter of the original function.
 #[derive(Clone, Debug)]
 pub struct Param {
-    /// The binding name; `None` for `_`.
+    /// The binding name; `None` for `_`. `self` for a receiver.
     pub ident: Option<Ident>,
+    /// A struct of parameters (`#[derive(Tangent)]`), reached field by field.
+    pub is_struct: bool,
+    /// The `self` receiver (`&self` or `self`).
+    pub receiver: bool,
     pub ty: Type,
     pub kind: ParamKind,
 }
@@ -218,11 +222,31 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
     for arg in &sig.inputs {
         let pt = match arg {
             FnArg::Receiver(r) => {
-                errors.at(
-                    r,
-                    "#[grad] does not support `self` receivers yet; write a free function that takes the values it needs",
-                );
-                has_receiver = true;
+                if r.mutability.is_some() && r.reference.is_some() || r.colon_token.is_some() {
+                    errors.at(
+                        r,
+                        "#[grad] methods take `&self` or `self`; a `&mut self` method cannot be differentiated, and `self: Type` is not supported",
+                    );
+                    has_receiver = true;
+                    continue;
+                }
+                // `self` is data unless `wrt` names it (then `Self: Tangent`).
+                let by_ref = r.reference.is_some();
+                let ty: Type = if by_ref {
+                    syn::parse_quote!(&Self)
+                } else {
+                    syn::parse_quote!(Self)
+                };
+                params.push(Param {
+                    ident: Some(Ident::new("self", r.self_token.span)),
+                    is_struct: true,
+                    receiver: true,
+                    ty,
+                    kind: ParamKind::Inactive {
+                        by_ref,
+                        is_bool: false,
+                    },
+                });
                 continue;
             }
             FnArg::Typed(pt) => pt,
@@ -250,8 +274,10 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                 );
                 None
             }
-            Type::Reference(r) => classify(&ty, &r.elem, true, &float_ty, &float_of, errors),
-            t => classify(&ty, t, false, &float_ty, &float_of, errors),
+            Type::Reference(r) => {
+                classify(&ty, &r.elem, true, &float_ty, &float_of, &generics, errors)
+            }
+            t => classify(&ty, t, false, &float_ty, &float_of, &generics, errors),
         };
         // A rejected parameter stays in the model (inactive) so the stub companion
         // of the fallback keeps the right arity.
@@ -259,7 +285,18 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             by_ref: false,
             is_bool: false,
         });
-        params.push(Param { ident, ty, kind });
+        let is_struct = !is_array_or_slice(&ty)
+            && match strip_parens(&ty) {
+                Type::Reference(r) => is_struct_type(&r.elem, &generics),
+                t => is_struct_type(t, &generics),
+            };
+        params.push(Param {
+            ident,
+            is_struct,
+            receiver: false,
+            ty,
+            kind,
+        });
     }
 
     // `wrt` restricts differentiation to the named parameters.
@@ -270,7 +307,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     name,
                     format!("`wrt` names `{name}`, which is not a parameter of `{}`", sig.ident),
                 ),
-                Some(p) if !p.active() => errors.at(
+                Some(p) if !p.active() && !p.receiver => errors.at(
                     name,
                     format!(
                         "`{name}` cannot be differentiated: only float parameters (`{}`, `&{0}`) have gradients; remove it from `wrt`",
@@ -282,6 +319,15 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         }
         for p in &mut params {
             let named = p.ident.as_ref().is_some_and(|id| wrt.contains(id));
+            if p.receiver && named {
+                let by_ref = matches!(p.ty, Type::Reference(_));
+                p.kind = if by_ref {
+                    ParamKind::FloatRef
+                } else {
+                    ParamKind::Float
+                };
+                continue;
+            }
             if p.active() && !named {
                 p.kind = ParamKind::Inactive {
                     by_ref: p.kind == ParamKind::FloatRef,
@@ -316,14 +362,54 @@ fn leaf(t: &Type, by_ref: bool) -> Option<&Type> {
     }
 }
 
+/// Whether `t` names a struct of parameters: a path type that is neither a number
+/// nor `bool` nor a generic float, nor a std container.
+fn is_struct_type(t: &Type, generics: &[Ident]) -> bool {
+    let Type::Path(p) = strip_parens(t) else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    let scalar =
+        name == "bool" || name == "f32" || name == "f64" || INT_TYPES.contains(&name.as_str());
+    let container = matches!(
+        name.as_str(),
+        "Vec" | "String" | "Box" | "Option" | "Result" | "Rc" | "Arc"
+    );
+    !scalar
+        && !container
+        && !generics.contains(&last.ident)
+        && name.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_array_or_slice(t: &Type) -> bool {
+    match strip_parens(t) {
+        Type::Reference(r) => is_array_or_slice(&r.elem),
+        Type::Array(_) | Type::Slice(_) => true,
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn classify(
     written: &Type,
     t: &Type,
     by_ref: bool,
     float_ty: &Type,
     float_of: &dyn Fn(&Type) -> Option<Type>,
+    generics: &[Ident],
     errors: &mut Errors,
 ) -> Option<ParamKind> {
+    if is_struct_type(t, generics) {
+        // A struct of parameters (`#[derive(Tangent)]`): differentiated field by field.
+        return Some(if by_ref {
+            ParamKind::FloatRef
+        } else {
+            ParamKind::Float
+        });
+    }
     let leaf_ty = leaf(t, by_ref);
     if let Some(f) = leaf_ty.and_then(float_of) {
         if same_type(&f, float_ty) {

@@ -164,7 +164,6 @@ fn emitted_code_of_the_cs231n_gate() {
         }),
         "
 fn gate_backward(x: f64, y: f64, z: f64, d_out: f64) -> (f64, f64, f64, f64) {
-    let _ = gate;
     let v0: f64 = x;
     let v1: f64 = y;
     let v2: f64 = z;

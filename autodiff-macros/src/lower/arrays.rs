@@ -36,6 +36,10 @@ impl Lowering<'_, '_> {
     }
 
     fn array_value(&mut self, e: &Expr) -> Option<Value> {
+        if self.field_path(e).is_some() {
+            let any = self.func.array_ty(Ty::Float, Len::View);
+            return self.field_of(e, any);
+        }
         let v = self.expr(e, None);
         match v {
             Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),

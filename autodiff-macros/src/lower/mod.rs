@@ -105,6 +105,8 @@ struct Lowering<'s, 'e> {
     pending_shape: Option<Vec<Ty>>,
     /// Values of `&` parameters: passed on to a call, they are references.
     refs: std::collections::HashSet<Value>,
+    /// Struct parameters (their value → their index).
+    structs: std::collections::HashMap<Value, usize>,
     /// Paths whose type was guessed (a `const` from outside the body): the first
     /// operation that needs another type settles it.
     guessed: std::collections::HashSet<Value>,
@@ -123,10 +125,18 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         guessed: std::collections::HashSet::new(),
         pending_shape: None,
         refs: std::collections::HashSet::new(),
+        structs: std::collections::HashMap::new(),
     };
-    for p in &sig.params {
-        let ty = l.type_of(p.value_ty()).unwrap_or(Ty::Int);
+    for (i, p) in sig.params.iter().enumerate() {
+        let ty = if p.is_struct {
+            l.func.struct_ty(p.value_ty().to_token_stream().to_string())
+        } else {
+            l.type_of(p.value_ty()).unwrap_or(Ty::Int)
+        };
         let v = l.func.new_value(ty);
+        if p.is_struct {
+            l.structs.insert(v, i);
+        }
         l.func.params.push(v);
         if matches!(p.ty, Type::Reference(_)) {
             l.refs.insert(v);
@@ -619,6 +629,13 @@ impl Lowering<'_, '_> {
                 self.block(&b.block)
             }
             Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e, hint)).collect()),
+            Expr::Field(f) if self.field_path(e).is_some() => {
+                let want = match hint {
+                    Some(t @ Ty::Array(_)) => t,
+                    _ => Ty::Float,
+                };
+                self.field_of(e, want).map_or(Val::Poisoned, Val::Scalar)
+            }
             Expr::Field(f) => {
                 let base = self.expr(&f.base, None);
                 match (&f.member, base) {
@@ -908,6 +925,64 @@ impl Lowering<'_, '_> {
         self.errors.at(int_side, msg);
     }
 
+    /// `p.a.b` where `p` is a struct parameter: the parameter's value and the
+    /// field path (no side effects; `None` for anything else).
+    fn field_path(&self, e: &Expr) -> Option<(Value, Vec<String>)> {
+        match e {
+            Expr::Field(f) => {
+                let syn::Member::Named(name) = &f.member else {
+                    return None;
+                };
+                let (root, mut fields) = self.field_path(&f.base)?;
+                fields.push(name.to_string());
+                Some((root, fields))
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                match self.lookup(&id.to_string())? {
+                    Val::Scalar(v) if self.structs.contains_key(v) => Some((*v, Vec::new())),
+                    _ => None,
+                }
+            }
+            Expr::Paren(p) => self.field_path(&p.expr),
+            _ => None,
+        }
+    }
+
+    /// The value of a field of a struct parameter, of type `want` (a float, or
+    /// an array whose shape the struct knows): defined on entry, like a
+    /// parameter, and shared by every read of that field.
+    fn field_of(&mut self, e: &Expr, want: Ty) -> Option<Value> {
+        let (root, fields) = self.field_path(e)?;
+        if fields.is_empty() {
+            return Some(root);
+        }
+        let param = self.structs[&root];
+        if let Some((v, _, _)) = self
+            .func
+            .views
+            .iter()
+            .find(|(_, p, f)| *p == param && *f == fields)
+        {
+            let v = *v;
+            let (have, want_array) = (self.ty(v), matches!(want, Ty::Array(_)));
+            if matches!(have, Ty::Array(_)) != want_array {
+                self.errors.at(e, "this field is used both as a number and as an array; annotate it once: `let w: [f64; N] = p.w;`");
+            }
+            return Some(v);
+        }
+        let ty = match want {
+            Ty::Array(_) => self.func.array_ty(Ty::Float, crate::ir::Len::View),
+            t => t,
+        };
+        let v = self.func.new_value(ty);
+        self.func.views.push((v, param, fields));
+        if self.refs.contains(&root) {
+            self.refs.insert(v);
+        }
+        Some(v)
+    }
+
     /// Gives a guessed path the type `ty` that its use requires.
     fn settle(&mut self, v: Value, ty: Ty) {
         if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
@@ -1024,6 +1099,13 @@ impl Lowering<'_, '_> {
                 self.errors.at(
                     &m.method,
                     "methods on `bool` are not supported in #[grad] bodies",
+                );
+                self.poison()
+            }
+            Ty::Struct(_) => {
+                self.errors.at(
+                    &m.method,
+                    "methods of a struct parameter cannot be differentiated here; read its fields (`p.w[i]`) or call a #[grad] function with it",
                 );
                 self.poison()
             }
@@ -1175,7 +1257,14 @@ impl Lowering<'_, '_> {
                 }
                 e => (e, false),
             };
-            let v = self.expr(inner, None);
+            let v = match self.field_path(inner) {
+                // A field passed on: in place, whatever its shape.
+                Some(_) => {
+                    let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
+                    self.field_of(inner, any).map_or(Val::Poisoned, Val::Scalar)
+                }
+                None => self.expr(inner, None),
+            };
             let v = self.scalar(v, inner, "an argument");
             args.push(v);
             // A `&` parameter passed on as it is is a reference too.

@@ -40,7 +40,7 @@ fn region(r: &mut Region, outer: &HashMap<String, Value>, rep: &mut Replace, tys
             // buffers that are updated in place: two are never one.
             OpKind::Verbatim(_) => {}
             // Calls run user code: keep each where it was written.
-            OpKind::CallFn(..) | OpKind::CallBack(..) => {}
+            OpKind::CallFn(..) | OpKind::CallBack(..) | OpKind::View(..) => {}
             _ if array_result => {}
             kind => {
                 let key = op_text(kind);

@@ -296,6 +296,7 @@ impl Folder {
             | OpKind::SumAll(_)
             | OpKind::ZerosLike(_)
             | OpKind::StopGrad(_)
+            | OpKind::View(..)
             | OpKind::CallFn(..)
             | OpKind::CallBack(..) => Fold::Keep,
         }
