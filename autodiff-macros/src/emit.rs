@@ -72,7 +72,16 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
             Some(id) => id.to_token_stream(),
             None => quote!(_),
         };
-        params.push(quote!(#id: #ty));
+        if p.receiver {
+            let r = if matches!(ty, syn::Type::Reference(_)) {
+                quote!(&#id)
+            } else {
+                quote!(#id)
+            };
+            params.push(r);
+        } else {
+            params.push(quote!(#id: #ty));
+        }
         match p.kind {
             ParamKind::FloatRef => {
                 let d = shadow_name(i, sig);
