@@ -30,6 +30,9 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
                     meta.error("`wrt` given twice; list every parameter in one `wrt(a, b)`")
                 );
             }
+            if !meta.input.peek(syn::token::Paren) {
+                return Err(meta.error("`wrt` lists the parameters to differentiate: `wrt(a, b)`"));
+            }
             let content;
             syn::parenthesized!(content in meta.input);
             // `parse_any`: `self` is a name here too.

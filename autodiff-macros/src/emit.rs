@@ -14,6 +14,7 @@ use crate::signature::{ParamKind, Signature};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::{HashMap, HashSet};
+use syn::ext::IdentExt;
 use syn::ItemFn;
 
 /// The constants of `core::f64::consts` that rules and users write.
@@ -43,12 +44,12 @@ fn val(v: Value) -> Ident {
 
 /// The companion's name: `<name>_backward`, spanned like the original's name.
 pub fn companion_name(sig: &Signature) -> Ident {
-    format_ident!("{}_backward", sig.name, span = sig.name.span())
+    format_ident!("{}_backward", sig.name.unraw(), span = sig.name.span())
 }
 
 fn shadow_name(i: usize, sig: &Signature) -> Ident {
     match &sig.params[i].ident {
-        Some(id) => hyg(&format!("d_{id}")),
+        Some(id) => hyg(&format!("d_{}", id.unraw())),
         None => hyg(&format!("d_unnamed{i}")),
     }
 }
@@ -523,7 +524,7 @@ impl Emitter<'_> {
     ) -> TokenStream {
         let mut path = c.path.clone();
         if let Some(last) = path.segments.last_mut() {
-            last.ident = format_ident!("{}_backward", last.ident, span = last.ident.span());
+            last.ident = format_ident!("{}_backward", last.ident.unraw(), span = last.ident.span());
         }
         let n_bv = op.results.len() - shadows.len();
         let mut pre = Vec::new();

@@ -35,7 +35,8 @@ impl Lowering<'_, '_> {
         (base, idx)
     }
 
-    fn array_value(&mut self, e: &Expr) -> Option<Value> {
+    /// The array `e` evaluates to, or an error saying `msg`.
+    pub(super) fn array_value_or(&mut self, e: &Expr, msg: &str) -> Option<Value> {
         if self.field_path(e).is_some() {
             let any = self.func.array_ty(Ty::Float, Len::View);
             return self.field_of(e, any);
@@ -45,11 +46,17 @@ impl Lowering<'_, '_> {
             Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
             Val::Poisoned => None,
             _ => {
-                self.errors
-                    .at(e, "only arrays and slices can be indexed in a #[grad] body");
+                self.errors.at(e, msg);
                 None
             }
         }
+    }
+
+    fn array_value(&mut self, e: &Expr) -> Option<Value> {
+        self.array_value_or(
+            e,
+            "only arrays and slices can be indexed in a #[grad] body (if this is the result of a call, annotate it: `let h: [f64; N] = f(…);`)",
+        )
     }
 
     pub(super) fn index_expr(&mut self, ix: &ExprIndex) -> Val {

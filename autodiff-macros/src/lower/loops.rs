@@ -100,16 +100,7 @@ impl Lowering<'_, '_> {
             Expr::Paren(p) => return self.iter_source(&p.expr),
             e => e,
         };
-        let v = self.expr(e, None);
-        match v {
-            Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
-            Val::Poisoned => None,
-            _ => {
-                self.errors
-                    .at(e, "expected an array or a slice to iterate over");
-                None
-            }
-        }
+        self.array_value_or(e, "expected an array or a slice to iterate over")
     }
 
     /// Parses `x.iter()[.copied()][.enumerate()][.zip(y)][.map(f)]`.

@@ -434,31 +434,35 @@ impl Lowering<'_, '_> {
             );
             return t_outs;
         }
-        let results: Vec<Value> = t_outs
-            .iter()
-            .map(|v| self.func.new_value(self.ty(*v)))
-            .collect();
-        self.ops.push(Op {
-            results: results.clone(),
-            kind: OpKind::If(
-                c,
-                Region {
-                    args: Vec::new(),
-                    ops: t_ops,
-                    yields: t_outs,
-                },
-                Region {
-                    args: Vec::new(),
-                    ops: e_ops,
-                    yields: e_outs,
-                },
-            ),
-        });
+        let results = self.push_if(c, (t_ops, t_outs), (e_ops, e_outs));
         results
     }
 
     /// The exit values of a statement list that fell through: the function's
     /// results, or the next iteration's carried values.
+    /// Pushes `if c { t } else { e }` and returns its results, typed like the yields.
+    fn push_if(
+        &mut self,
+        c: Value,
+        t: (Vec<Op>, Vec<Value>),
+        e: (Vec<Op>, Vec<Value>),
+    ) -> Vec<Value> {
+        let results: Vec<Value> =
+            t.1.iter()
+                .map(|v| self.func.new_value(self.ty(*v)))
+                .collect();
+        let region = |(ops, yields)| Region {
+            args: Vec::new(),
+            ops,
+            yields,
+        };
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::If(c, region(t), region(e)),
+        });
+        results
+    }
+
     fn flow_outs(&mut self, flow: Flow, level: Level) -> Vec<Value> {
         match flow {
             Flow::Value(v) if level == Level::Loop => {
@@ -1385,26 +1389,7 @@ impl Lowering<'_, '_> {
             );
             return self.poison();
         }
-        let results: Vec<Value> = t_yields
-            .iter()
-            .map(|v| self.func.new_value(self.ty(*v)))
-            .collect();
-        self.ops.push(Op {
-            results: results.clone(),
-            kind: OpKind::If(
-                c,
-                Region {
-                    args: Vec::new(),
-                    ops: t_ops,
-                    yields: t_yields,
-                },
-                Region {
-                    args: Vec::new(),
-                    ops: e_ops,
-                    yields: e_yields,
-                },
-            ),
-        });
+        let results = self.push_if(c, (t_ops, t_yields), (e_ops, e_yields));
         let mut it = results.into_iter();
         let value = t_val.rebuild(&mut it);
         for (si, bi) in changed {
