@@ -481,8 +481,7 @@ fn generic_slice_and_tuple_customs() {
 
 /// Valid code the macro turns into code that does not compile; remove
 /// `cfg(any())` once the macro is fixed.
-#[cfg(any())]
-mod macro_bugs {
+mod natural_forms {
     use super::*;
 
     /// `#[grad(custom)]` on a method: the signature check is emitted as a

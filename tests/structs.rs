@@ -666,8 +666,7 @@ fn methods_with_differentiable_self() {
 
 /// Valid code the macro turns into code that does not compile, or rejects;
 /// remove `cfg(any())` once the macro is fixed.
-#[cfg(any())]
-mod macro_bugs {
+mod natural_forms {
     use super::*;
 
     /// A by-value struct passed on to a by-value struct parameter: the

@@ -163,6 +163,17 @@ pub fn signature_check(item: &ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!(#name::<#(#turbofish),*>)
     };
+    if sig.params.iter().any(|p| p.receiver) {
+        // In an `impl`: an associated fn (an `impl` has no `const _`).
+        let check = format_ident!("__autodiff_check_{}", sig.name.unraw());
+        return quote! {
+            #[doc(hidden)]
+            #[allow(dead_code, non_snake_case, clippy::type_complexity)]
+            fn #check #generics () #where_clause {
+                let _: #ptr = Self::#path;
+            }
+        };
+    }
     let check = hyg("check");
     quote! {
         const _: () = {
@@ -274,7 +285,10 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     e.ops(&func.body.ops, &mut body);
 
     let yields = &func.body.yields;
-    let outs: Vec<TokenStream> = yields[..comp.outputs].iter().map(|v| e.name(*v)).collect();
+    let outs: Vec<TokenStream> = yields[..comp.outputs]
+        .iter()
+        .map(|v| e.by_value(*v))
+        .collect();
     let mut grads = yields[comp.outputs..].iter();
     let mut returned = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
@@ -338,6 +352,16 @@ impl Emitter<'_> {
             .unwrap_or_else(|| val(v).to_token_stream())
     }
 
+    /// A value used by value: a `&` array parameter is dereferenced (`*x`).
+    fn by_value(&self, v: Value) -> TokenStream {
+        let name = self.name(v);
+        if self.refs.contains(&v) {
+            quote!(*#name)
+        } else {
+            name
+        }
+    }
+
     /// The Rust type of `ty`, where one can be written (`_` for integers).
     fn rust_ty(&self, ty: Ty) -> Option<TokenStream> {
         match ty {
@@ -360,7 +384,7 @@ impl Emitter<'_> {
 
     fn annotation(&self, v: Value) -> TokenStream {
         match self.rust_ty(self.func.ty(v)) {
-            Some(t) if !self.is_array(v) => quote!(: #t),
+            Some(t) if !self.in_place(v) => quote!(: #t),
             _ => TokenStream::new(),
         }
     }
@@ -385,6 +409,8 @@ impl Emitter<'_> {
                     quote!([#z; #n])
                 }
                 Some(ArrayTy { len: Len::Vec, .. }) => quote!(::autodiff::__private::Vec::new()),
+                // A field of unknown shape: its type comes from its use.
+                Some(ArrayTy { len: Len::View, .. }) => quote!(::autodiff::Tangent::zero()),
                 _ => quote!(::core::compile_error!("autodiff: no zero for a slice")),
             },
         }
@@ -410,7 +436,7 @@ impl Emitter<'_> {
                 let buf = self.name(*a);
                 self.bufs.insert(op.result(), buf.clone());
                 let i = self.index(idx);
-                let x = self.name(*x);
+                let x = self.by_value(*x);
                 return quote!(#buf #i = #x;);
             }
             OpKind::AddAt(a, idx, x) => {
@@ -418,8 +444,9 @@ impl Emitter<'_> {
                 self.bufs.insert(op.result(), buf.clone());
                 let i = self.index(idx);
                 let xn = self.name(*x);
-                return if self.is_array(*x) {
-                    quote!(::autodiff::__private::accumulate(&mut #buf #i [..], &#xn[..]);)
+                return if self.in_place(*x) {
+                    // A method call, so that a `&mut` buffer is reborrowed.
+                    quote!({ use ::autodiff::Tangent as _; #buf #i.accumulate(&#xn); })
                 } else {
                     quote!(#buf #i += #xn;)
                 };
@@ -478,7 +505,7 @@ impl Emitter<'_> {
                     }
                 }
             } else {
-                out.push(quote!(#name));
+                out.push(self.by_value(*a));
             }
         }
         out
@@ -490,7 +517,7 @@ impl Emitter<'_> {
             .iter()
             .map(|r| {
                 let name = val(*r);
-                if self.is_array(*r) {
+                if self.in_place(*r) {
                     self.bufs.insert(*r, name.to_token_stream());
                     quote!(mut #name)
                 } else {
@@ -568,7 +595,7 @@ impl Emitter<'_> {
         let mut pats = Vec::new();
         let (mut t_tail, mut e_tail) = (Vec::new(), Vec::new());
         for (k, r) in op.results.iter().enumerate() {
-            if self.is_array(*r) {
+            if self.in_place(*r) {
                 let (bt, be) = (self.name(t_ys[k]), self.name(e_ys[k]));
                 if bt.to_string() == be.to_string() && outer.contains(&bt.to_string()) {
                     self.bufs.insert(*r, bt);
@@ -591,8 +618,8 @@ impl Emitter<'_> {
         match pats.as_slice() {
             [] => quote!(if #c { #(#t_ops)* } else { #(#e_ops)* }),
             [p] => {
-                let ann = match op.results.iter().find(|r| !self.is_array(**r)) {
-                    Some(r) if pats.len() == 1 && !self.is_array(*r) => self.annotation(*r),
+                let ann = match op.results.iter().find(|r| !self.in_place(**r)) {
+                    Some(r) if pats.len() == 1 && !self.in_place(*r) => self.annotation(*r),
                     _ => TokenStream::new(),
                 };
                 quote!(let #p #ann = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };)
@@ -614,7 +641,7 @@ impl Emitter<'_> {
         let mut updates = Vec::new();
         for j in 0..n {
             let (init, arg, res) = (l.inits[j], l.body.args[j + 1], op.results[j]);
-            if self.is_array(init) {
+            if self.in_place(init) {
                 let buf = self.name(init);
                 self.bufs.insert(arg, buf.clone());
                 self.bufs.insert(res, buf);
@@ -629,7 +656,7 @@ impl Emitter<'_> {
         }
         if let LoopKind::While(c) = &l.kind {
             for (a, init) in c.args.iter().zip(&l.inits) {
-                if self.is_array(*init) {
+                if self.in_place(*init) {
                     let buf = self.name(*init);
                     self.bufs.insert(*a, buf);
                 }
@@ -688,11 +715,10 @@ impl Emitter<'_> {
                 let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
                 pre.push(quote!(let mut #count: usize = 0;));
                 let mut cond_binds = Vec::new();
-                for (a, init) in c.args.iter().zip(&l.inits) {
-                    if !self.is_array(*init) {
+                for (j, (a, init)) in c.args.iter().zip(&l.inits).enumerate() {
+                    if !self.in_place(*init) {
                         let a = val(*a);
-                        let r = self
-                            .name(op.results[l.inits.iter().position(|x| x == init).unwrap_or(0)]);
+                        let r = self.name(op.results[j]);
                         cond_binds.push(quote!(let #a = #r;));
                     }
                 }

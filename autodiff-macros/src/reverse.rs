@@ -90,7 +90,12 @@ impl Reverser<'_> {
             let op = &mut ops[i];
             match op.kind {
                 OpKind::If(..) => self.if_op(b, op, adj),
-                OpKind::CallFn(..) => self.call_op(b, op, adj),
+                OpKind::CallFn(..) => {
+                    let pre = self.call_op(b, op, adj);
+                    if !pre.is_empty() {
+                        inserts.push((i, pre));
+                    }
+                }
                 OpKind::Loop(_) => {
                     let pre = self.loop_op(b, op, adj);
                     if !pre.is_empty() {
@@ -115,14 +120,34 @@ impl Reverser<'_> {
     /// A call of a function with a companion: in the reverse sweep, call the
     /// companion with the cotangents of the results (the callee's forward runs
     /// again inside it: Tapenade's joint mode, checkpointing at the call).
-    fn call_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) {
-        let OpKind::CallFn(callee, args) = &op.kind else {
-            return;
+    /// Returns ops to insert before the forward call: copies of array arguments
+    /// that are updated in place later, so the companion sees them as they were.
+    fn call_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) -> Vec<Op> {
+        let OpKind::CallFn(callee, fwd_args) = &op.kind else {
+            return Vec::new();
         };
         let gs: Vec<Option<Value>> = op.results.iter().map(|r| adj.remove(r)).collect();
         if gs.iter().all(Option::is_none) {
-            return;
+            return Vec::new();
         }
+        let mut pre = Vec::new();
+        let args: Vec<Value> = fwd_args
+            .iter()
+            .map(|&a| {
+                if matches!(b.ty(a), Ty::Array(_)) && self.consumed.contains(&a) {
+                    let ty = b.ty(a);
+                    let copy = b.func.new_value(ty);
+                    pre.push(Op {
+                        results: vec![copy],
+                        kind: OpKind::Copy(a),
+                    });
+                    copy
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let args = &args;
         let d_outs: Vec<Value> = gs
             .iter()
             .zip(&op.results)
@@ -134,7 +159,8 @@ impl Reverser<'_> {
         // The callee's signature: by-value and `&` differentiable parameters.
         let mut by_value = Vec::new();
         let mut by_ref = Vec::new();
-        for (k, &a) in args.iter().enumerate() {
+        // Cotangents go to the forward arguments, not to their copies.
+        for (k, &a) in fwd_args.iter().enumerate() {
             if callee.stop[k] || !b.func.differentiable(b.ty(a)) {
                 continue;
             }
@@ -145,10 +171,16 @@ impl Reverser<'_> {
             }
         }
         let mut shadows = Vec::new();
+        // The same array twice (`dot(v, v)`): the second gets a scratch buffer,
+        // added in after the call (two `&mut` of one buffer cannot coexist).
+        let mut seen = HashSet::new();
+        let mut scratch_of: Vec<Option<Value>> = Vec::new();
         for &a in &by_ref {
             let ty = b.ty(a);
+            let first = seen.insert(a);
+            scratch_of.push((!first && self.varied.contains(&a)).then_some(a));
             let incoming = match adj.get(&a) {
-                Some(&g) if self.varied.contains(&a) => g,
+                Some(&g) if first && self.varied.contains(&a) => g,
                 // Scratch: the callee adds into it, nobody reads it.
                 _ => match b.func.array(ty).map(|t| t.len.clone()) {
                     Some(Len::Slice) => {
@@ -182,11 +214,18 @@ impl Reverser<'_> {
         for (a, g) in by_value.iter().zip(&results) {
             self.accumulate(b, adj, *a, Grad::Full(*g));
         }
-        for (a, g) in by_ref.iter().zip(&results[by_value.len()..]) {
-            if self.varied.contains(a) {
+        for ((a, g), scratch) in by_ref
+            .iter()
+            .zip(&results[by_value.len()..])
+            .zip(&scratch_of)
+        {
+            if scratch.is_some() {
+                self.accumulate(b, adj, *a, Grad::Full(*g));
+            } else if self.varied.contains(a) {
                 adj.insert(*a, *g);
             }
         }
+        pre
     }
 
     /// The outer values (free in `regions`) that may receive cotangents there.
@@ -236,7 +275,10 @@ impl Reverser<'_> {
             }
         }
 
-        // Residuals: what the reverse branches read from inside the forward ones.
+        // Residuals: what the reverse branches read from inside the forward ones
+        // (and still use: dead contributions are dropped first).
+        crate::opt::dce_region(&mut t_rev);
+        crate::opt::dce_region(&mut e_rev);
         hoist(b.func, then_r, else_r, &mut op.results, &mut t_rev);
         hoist(b.func, else_r, then_r, &mut op.results, &mut e_rev);
 
@@ -402,12 +444,14 @@ impl Reverser<'_> {
                 span: lp.span,
             })),
         });
+        // Outer cotangents passed through the loop first; then the initial values
+        // of carried ones add in (an initial value may be an outer value too).
+        for (m, &u) in outer.iter().enumerate() {
+            adj.insert(u, results[slots.len() + m]);
+        }
         let lp_inits = lp.inits.clone();
         for (k, &j) in slots.iter().enumerate() {
             self.accumulate(b, adj, lp_inits[j], Grad::Full(results[k]));
-        }
-        for (m, &u) in outer.iter().enumerate() {
-            adj.insert(u, results[slots.len() + m]);
         }
         pre
     }
@@ -421,6 +465,9 @@ impl Reverser<'_> {
         let OpKind::Loop(lp) = kind else {
             return Vec::new();
         };
+        // What the reverse body built but does not use (contributions to
+        // inactive operands) must not make the forward loop record anything.
+        crate::opt::dce_region(rev);
         let mut inner = HashSet::new();
         lp.body.defined(&mut inner);
         let needed: Vec<Value> = rev
@@ -689,15 +736,8 @@ impl Resolve<'_> {
             };
         };
         let op = &self.body.ops[i];
-        if matches!(
-            op.kind,
-            OpKind::CallFn(..)
-                | OpKind::CallBack(..)
-                | OpKind::Push(..)
-                | OpKind::VecNew(_)
-                | OpKind::ZerosLike(_)
-        ) {
-            // User code runs once; tapes are not rebuilt.
+        if matches!(op.kind, OpKind::CallFn(..) | OpKind::CallBack(..)) {
+            // User code runs once.
             return How::Record;
         }
         let reads = self.reads(op);

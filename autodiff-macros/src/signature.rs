@@ -152,7 +152,23 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         errors.at(v, "#[grad] cannot differentiate a variadic function");
     }
 
-    let generics = real_generics(item);
+    let mut generics = real_generics(item);
+    // A method of `impl<T: Real> S<T>` returning `T`: `T` is the impl's, not
+    // visible here; a bare type name returned by a method is taken for it.
+    let has_receiver_arg = sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)));
+    if let (true, ReturnType::Type(_, t)) = (has_receiver_arg, &sig.output) {
+        if let Some(id) = single_ident(t) {
+            let name = id.to_string();
+            let known = name == "f32"
+                || name == "f64"
+                || name == "bool"
+                || name == "Self"
+                || INT_TYPES.contains(&name.as_str());
+            if !known && !generics.contains(id) && name.len() <= 2 {
+                generics.push(id.clone());
+            }
+        }
+    }
     let is_float_name = |id: &Ident| id == "f64" || id == "f32" || generics.contains(id);
     let float_of = |t: &Type| -> Option<Type> {
         let id = single_ident(t)?;

@@ -23,6 +23,8 @@ impl Lowering<'_, '_> {
             .map(|e| {
                 let v = self.expr(e, Some(Ty::Int));
                 let v = self.scalar(v, e, "an index");
+                // `let k = argmax(x); x[k]`: the call's result is an integer.
+                self.settle(v, Ty::Int);
                 if self.ty(v) != Ty::Int {
                     self.errors.at(
                         e,

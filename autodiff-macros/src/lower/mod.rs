@@ -105,6 +105,9 @@ struct Lowering<'s, 'e> {
     pending_shape: Option<Vec<Ty>>,
     /// Values of `&` parameters: passed on to a call, they are references.
     refs: std::collections::HashSet<Value>,
+    /// The type expected of the value of the block being lowered (the `let`
+    /// annotation of an `if` expression), for calls in its tail.
+    tail_hint: Option<Ty>,
     /// Struct parameters (their value → their index).
     structs: std::collections::HashMap<Value, usize>,
     /// Paths whose type was guessed (a `const` from outside the body): the first
@@ -126,6 +129,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         pending_shape: None,
         refs: std::collections::HashSet::new(),
         structs: std::collections::HashMap::new(),
+        tail_hint: None,
     };
     for (i, p) in sig.params.iter().enumerate() {
         let ty = if p.is_struct {
@@ -572,7 +576,12 @@ impl Lowering<'_, '_> {
                 Val::Unit
             }
             Stmt::Expr(e, semi) => {
-                let v = self.expr(e, None);
+                let hint = if semi.is_none() && last {
+                    self.tail_hint
+                } else {
+                    None
+                };
+                let v = self.expr(e, hint);
                 if semi.is_none() && last {
                     v
                 } else {
@@ -617,14 +626,30 @@ impl Lowering<'_, '_> {
             Expr::Unary(u) => self.unary(u, hint),
             Expr::Binary(b) => self.binary(b, hint),
             Expr::Assign(a) => {
-                let v = self.expr(&a.right, None);
+                let target_ty = match &*a.left {
+                    Expr::Path(p) => {
+                        p.path
+                            .get_ident()
+                            .and_then(|id| match self.lookup(&id.to_string()) {
+                                Some(Val::Scalar(v)) => Some(self.ty(*v)),
+                                _ => None,
+                            })
+                    }
+                    _ => None,
+                };
+                let v = self.expr(&a.right, target_ty);
                 self.assign_to(&a.left, v);
                 Val::Unit
             }
             Expr::MethodCall(m) => self.method(m),
             Expr::Call(c) => self.call(c, hint),
             Expr::Cast(c) => self.cast(c),
-            Expr::If(ife) => self.if_expr(ife),
+            Expr::If(ife) => {
+                let saved = std::mem::replace(&mut self.tail_hint, hint);
+                let v = self.if_expr(ife);
+                self.tail_hint = saved;
+                v
+            }
             Expr::Block(b) => {
                 if let Some(label) = &b.label {
                     self.errors
@@ -635,7 +660,7 @@ impl Lowering<'_, '_> {
             Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e, hint)).collect()),
             Expr::Field(f) if self.field_path(e).is_some() => {
                 let want = match hint {
-                    Some(t @ Ty::Array(_)) => t,
+                    Some(t @ (Ty::Array(_) | Ty::Int | Ty::Bool)) => t,
                     _ => Ty::Float,
                 };
                 self.field_of(e, want).map_or(Val::Poisoned, Val::Scalar)
@@ -981,9 +1006,6 @@ impl Lowering<'_, '_> {
         };
         let v = self.func.new_value(ty);
         self.func.views.push((v, param, fields));
-        if self.refs.contains(&root) {
-            self.refs.insert(v);
-        }
         Some(v)
     }
 
@@ -1262,17 +1284,18 @@ impl Lowering<'_, '_> {
                 e => (e, false),
             };
             let v = match self.field_path(inner) {
-                // A field passed on: in place, whatever its shape.
-                Some(_) => {
+                // A field passed on by `&`: in place, whatever its shape.
+                Some(_) if by_ref => {
                     let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
                     self.field_of(inner, any).map_or(Val::Poisoned, Val::Scalar)
                 }
-                None => self.expr(inner, None),
+                _ => self.expr(inner, None),
             };
             let v = self.scalar(v, inner, "an argument");
             args.push(v);
-            // A `&` parameter passed on as it is is a reference too.
-            refs.push(by_ref || self.refs.contains(&v));
+            // A `&` parameter passed on as it is is a reference too (not `*x`).
+            let deref = matches!(inner, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)));
+            refs.push(by_ref || (!deref && self.refs.contains(&v)));
             stop.push(stopped);
         }
         let (tys, tuple) = match shape {

@@ -9,7 +9,7 @@ pub fn run(func: &mut Func) {
     region(&mut func.body, &mut live);
 }
 
-fn region(r: &mut Region, live: &mut HashSet<Value>) {
+pub(super) fn region(r: &mut Region, live: &mut HashSet<Value>) {
     live.extend(r.yields.iter().copied());
     let mut kept = Vec::with_capacity(r.ops.len());
     for mut op in std::mem::take(&mut r.ops).into_iter().rev() {

@@ -38,6 +38,12 @@ fn check(func: &Func, pass: &str) {
     }
 }
 
+/// Removes the ops of one region (and its nested ones) that nothing reads; its
+/// yields are live.
+pub fn dce_region(r: &mut crate::ir::Region) {
+    dce::region(r, &mut std::collections::HashSet::new());
+}
+
 /// Value replacements found by a pass, applied to every later use.
 #[derive(Default)]
 struct Replace(HashMap<Value, Value>);
