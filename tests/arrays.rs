@@ -961,3 +961,29 @@ proptest! {
 fn deref_of_a_ref_array_as_result() {
     trybuild::TestCases::new().pass("tests/ui/pass/deref_array_result.rs");
 }
+
+/// A module-level `const` array read by index: data of a shape the macro does
+/// not see, indexed like any array.
+mod global_const_array {
+    use autodiff::grad;
+
+    const C: [f64; 3] = [0.5, -1.0, 2.0];
+
+    #[grad]
+    fn weighted(x: &[f64; 3]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..3 {
+            s += C[i] * x[i] * x[i];
+        }
+        s
+    }
+
+    #[test]
+    fn gradient_is_exact() {
+        let x = [1.0, 2.0, -3.0];
+        let mut dx = [0.0; 3];
+        let v = weighted_backward(&x, &mut dx, 1.0);
+        assert_eq!(v, weighted(&x));
+        assert_eq!(dx, [2.0 * 0.5 * 1.0, 2.0 * -1.0 * 2.0, 2.0 * 2.0 * -3.0]);
+    }
+}

@@ -39,6 +39,18 @@ impl Lowering<'_, '_> {
 
     /// The array `e` evaluates to, or an error saying `msg`.
     pub(super) fn array_value_or(&mut self, e: &Expr, msg: &str) -> Option<Value> {
+        // A `const` array from outside the body (`C[i]`): data of a shape not
+        // seen from here.
+        if let Expr::Path(p) = e {
+            let local = p
+                .path
+                .get_ident()
+                .is_some_and(|id| self.lookup(&id.to_string()).is_some());
+            if !local && p.qself.is_none() {
+                let ty = self.func.array_ty(Ty::Float, Len::View);
+                return Some(self.push(OpKind::Extern(p.to_token_stream().to_string()), ty));
+            }
+        }
         if self.field_path(e).is_some() {
             let any = self.func.array_ty(Ty::Float, Len::View);
             return self.field_of(e, any);
@@ -46,6 +58,7 @@ impl Lowering<'_, '_> {
         let v = self.expr(e, None);
         match v {
             Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
+            Val::Scalar(a) if self.poisoned.contains(&a) => None,
             Val::Poisoned => None,
             _ => {
                 self.errors.at(e, msg);

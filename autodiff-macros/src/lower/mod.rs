@@ -108,6 +108,10 @@ struct Lowering<'s, 'e> {
     /// The type expected of the value of the block being lowered (the `let`
     /// annotation of an `if` expression), for calls in its tail.
     tail_hint: Option<Ty>,
+    /// Stand-ins for rejected expressions: their uses report nothing more.
+    poisoned: std::collections::HashSet<Value>,
+    /// The operands of the binary op being lowered (for `mixed`).
+    last_operands: (Value, Value),
     /// Struct parameters (their value → their index).
     structs: std::collections::HashMap<Value, usize>,
     /// Paths whose type was guessed (a `const` from outside the body): the first
@@ -130,6 +134,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         refs: std::collections::HashSet::new(),
         structs: std::collections::HashMap::new(),
         tail_hint: None,
+        poisoned: std::collections::HashSet::new(),
+        last_operands: (Value(0), Value(0)),
     };
     for (i, p) in sig.params.iter().enumerate() {
         let ty = if p.is_struct {
@@ -256,7 +262,9 @@ impl Lowering<'_, '_> {
     }
 
     fn poison_value(&mut self) -> Value {
-        self.push(OpKind::Const(0.0), Ty::Float)
+        let v = self.push(OpKind::Const(0.0), Ty::Float);
+        self.poisoned.insert(v);
+        v
     }
 
     fn region<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> (Vec<Op>, R) {
@@ -363,7 +371,7 @@ impl Lowering<'_, '_> {
                 if level != Level::Fn {
                     self.errors.at(
                         s,
-                        if level == Level::Loop {
+                        if level == Level::Loop || !self.loops.is_empty() {
                             RETURN_IN_LOOP
                         } else {
                             RETURN_HERE
@@ -816,7 +824,7 @@ impl Lowering<'_, '_> {
         if let Expr::Let(l) = e {
             self.errors.at(
                 l,
-                "`if let` is not supported in #[grad] bodies; test the condition with a comparison",
+                "`if let` and `while let` are not supported in #[grad] bodies; test the condition with a comparison",
             );
             return self.push(OpKind::Verbatim("false".into()), Ty::Bool);
         }
@@ -938,6 +946,11 @@ impl Lowering<'_, '_> {
 
     /// Reports a float mixed with an integer, at the integer operand.
     fn mixed(&mut self, b: &syn::ExprBinary, left_ty: Ty) {
+        if self.poisoned.contains(&self.last_operands.0)
+            || self.poisoned.contains(&self.last_operands.1)
+        {
+            return;
+        }
         let int_side = if left_ty == Ty::Float {
             &b.right
         } else {
@@ -1022,6 +1035,7 @@ impl Lowering<'_, '_> {
         let lt = self.ty(l);
         let r = self.expr(&b.right, Some(lt));
         let r = self.scalar(r, &b.right, "an operand");
+        self.last_operands = (l, r);
         let rt = self.ty(r);
         if lt != rt {
             if self.guessed.contains(&l) {
