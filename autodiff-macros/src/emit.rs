@@ -111,7 +111,7 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #doc]
-        #[allow(unused_mut, unused_assignments, clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant)]
+        #[allow(unused_mut, unused_assignments, clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant, clippy::float_cmp)]
         #vis fn #name #generics (#(#params),*) -> #output #where_clause
     }
 }
@@ -713,7 +713,7 @@ impl Emitter<'_> {
             }
             LoopKind::While(c) => {
                 let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
-                pre.push(quote!(let mut #count: usize = 0;));
+                pre.push(quote!(let mut #count: ::core::primitive::usize = 0;));
                 let mut cond_binds = Vec::new();
                 for (j, (a, init)) in c.args.iter().zip(&l.inits).enumerate() {
                     if !self.in_place(*init) {

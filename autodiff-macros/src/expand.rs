@@ -49,9 +49,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = attr::parse(attr, &mut errors);
-    if parsed.wrt.is_some() {
+    if let Some(first) = parsed.wrt.as_ref().and_then(|w| w.first()) {
         errors.push(syn::Error::new(
-            proc_macro2::Span::call_site(),
+            first.span(),
             "`custom` and `wrt` do not go together: a hand-written companion decides what it differentiates; write the signature for the parameters you differentiate",
         ));
     }

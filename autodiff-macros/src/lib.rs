@@ -21,6 +21,10 @@ mod tangent;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compile;
+#[cfg(test)]
+mod tests_corpus;
 
 use proc_macro::TokenStream;
 

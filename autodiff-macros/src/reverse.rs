@@ -560,7 +560,7 @@ impl Reverser<'_> {
                     let n = func.new_value(Ty::Int);
                     pre.push(Op {
                         results: vec![n],
-                        kind: OpKind::Cast(d, CastTo::Other("usize".into())),
+                        kind: OpKind::Cast(d, CastTo::Other("::core::primitive::usize".into())),
                     });
                     Some(n)
                 }
@@ -788,7 +788,7 @@ fn index_ops(func: &mut Func, kind: &LoopKind, idx: Value, ops: &mut Vec<Op>) ->
     let k = func.new_value(Ty::Int);
     ops.push(Op {
         results: vec![k],
-        kind: OpKind::Cast(diff, CastTo::Other("usize".into())),
+        kind: OpKind::Cast(diff, CastTo::Other("::core::primitive::usize".into())),
     });
     k
 }

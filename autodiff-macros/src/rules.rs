@@ -254,15 +254,24 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             vec![(x, b.div(g, d))]
         }
         Prim::Atan2 => {
-            // atan2(y, x): the receiver is y
+            // atan2(y, x): the receiver is y. d/dy = x / r², d/dx = -y / r² with
+            // r = hypot(y, x), divided twice by r so that r² cannot under- or
+            // overflow (finite at 1e-300, zero towards infinity).
             let (y, xx) = (args[0], args[1]);
-            let yy = b.mul(y, y);
-            let x2 = b.mul(xx, xx);
-            let r = b.add(x2, yy);
-            let gr = b.div(g, r);
-            let gy = b.mul(gr, xx);
-            let t = b.mul(gr, y);
-            vec![(y, gy), (xx, b.neg(t))]
+            let r = b.call(Prim::Hypot, &[y, xx]);
+            let t = b.div(g, r);
+            let xr = b.div(xx, r);
+            let yr = b.div(y, r);
+            let gy = b.mul(t, xr);
+            let gx = b.mul(t, yr);
+            let gx = b.neg(gx);
+            // Towards infinity both derivatives vanish (x / r would be inf / inf).
+            let inf = b.constant(f64::INFINITY);
+            let at_inf = b.cmp(CmpOp::Eq, r, inf);
+            let zero = b.constant(0.0);
+            let gy = b.select(at_inf, zero, gy);
+            let gx = b.select(at_inf, zero, gx);
+            vec![(y, gy), (xx, gx)]
         }
         Prim::Sinh => {
             let c = b.call(Prim::Cosh, &[x]);
@@ -300,9 +309,11 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             let y = args[1];
             let zero = b.constant(0.0);
             let at_origin = b.cmp(CmpOp::Eq, out, zero);
-            let go = b.div(g, out);
-            let gx = b.mul(go, x);
-            let gy = b.mul(go, y);
+            // g * (x / out): x / out is at most 1, where g / out may overflow.
+            let xo = b.div(x, out);
+            let yo = b.div(y, out);
+            let gx = b.mul(g, xo);
+            let gy = b.mul(g, yo);
             let gx = b.select(at_origin, zero, gx);
             let gy = b.select(at_origin, zero, gy);
             vec![(x, gx), (y, gy)]

@@ -4,6 +4,7 @@
 use crate::attr::Attr;
 use crate::error::Errors;
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::{
     FnArg, GenericParam, Ident, ItemFn, Pat, ReturnType, Type, TypeParamBound, WherePredicate,
 };
@@ -318,7 +319,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
     // `wrt` restricts differentiation to the named parameters.
     if let Some(wrt) = &attr.wrt {
         for name in wrt {
-            match params.iter().find(|p| p.ident.as_ref() == Some(name)) {
+            match params.iter().find(|p| p.ident.as_ref().is_some_and(|id| id.unraw() == name.unraw())) {
                 None => errors.at(
                     name,
                     format!("`wrt` names `{name}`, which is not a parameter of `{}`", sig.ident),
@@ -334,7 +335,10 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             }
         }
         for p in &mut params {
-            let named = p.ident.as_ref().is_some_and(|id| wrt.contains(id));
+            let named = p
+                .ident
+                .as_ref()
+                .is_some_and(|id| wrt.iter().any(|w| w.unraw() == id.unraw()));
             if p.receiver && named {
                 let by_ref = matches!(p.ty, Type::Reference(_));
                 p.kind = if by_ref {

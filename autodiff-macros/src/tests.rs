@@ -214,7 +214,7 @@ fn(v0: [f; 8], v9: f, v10: [f; 8]) {
   v21: [f; 8] = zeros
   v8: f, v24: [f; 8] = for v2..v3 carry(v1, v21) {
     args v4: i, v5: f, v22: [f; 8]
-    v18: i = cast v4 as usize
+    v18: i = cast v4 as ::core::primitive::usize
     v23: [f; 8] = store v22[v18], v5
     v6: f = load v0[v4]
     v7: f = mul v5, v6
@@ -222,7 +222,7 @@ fn(v0: [f; 8], v9: f, v10: [f; 8]) {
   }
   v27: f, v28: [f; 8] = for v2..v3 rev carry(v9, v10) {
     args v11: i, v12: f, v13: [f; 8]
-    v20: i = cast v11 as usize
+    v20: i = cast v11 as ::core::primitive::usize
     v25: f = load v24[v20]
     v26: f = load v0[v11]
     v14: f = mul v12, v26

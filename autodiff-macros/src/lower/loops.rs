@@ -339,7 +339,7 @@ impl Lowering<'_, '_> {
                 .find_map(|(si, scope)| {
                     scope
                         .iter()
-                        .rposition(|b| b.name == name)
+                        .rposition(|b| b.name == super::unraw(&name))
                         .map(|bi| (si, bi))
                 });
             out.extend(pos);
@@ -549,8 +549,9 @@ impl Lowering<'_, '_> {
     /// The value of a closure's body with its parameters bound to `args`.
     fn closure(&mut self, f: &ExprClosure, args: Vec<Val>) -> Val {
         if f.inputs.len() != args.len() {
+            let (a, b) = (&f.or1_token, &f.or2_token);
             self.errors.at(
-                &f.inputs,
+                quote::quote!(#a #b),
                 format!("this closure must take {} parameter(s)", args.len()),
             );
             return self.poison();

@@ -274,12 +274,14 @@ impl Lowering<'_, '_> {
     }
 
     fn bind(&mut self, name: String, val: Val) {
+        let name = unraw(&name).to_string();
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(Binding { name, val });
         }
     }
 
     fn lookup(&self, name: &str) -> Option<&Val> {
+        let name = unraw(name);
         self.scopes
             .iter()
             .rev()
@@ -289,6 +291,7 @@ impl Lowering<'_, '_> {
     }
 
     fn assign(&mut self, name: &str, val: Val) -> bool {
+        let name = unraw(name);
         let found = self
             .scopes
             .iter_mut()
@@ -505,6 +508,27 @@ impl Lowering<'_, '_> {
     }
 
     fn stmt(&mut self, s: &Stmt, last: bool) -> Val {
+        let attrs: &[syn::Attribute] = match s {
+            Stmt::Local(l) => &l.attrs,
+            Stmt::Macro(m) => &m.attrs,
+            Stmt::Expr(e, _) => expr_attrs(e),
+            Stmt::Item(_) => &[],
+        };
+        if let Some(a) = attrs
+            .iter()
+            .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+        {
+            self.errors.at(
+                a,
+                "`#[cfg]` on a statement of a #[grad] body is not supported: the macro cannot tell whether it is compiled in; put the configured code in its own #[grad] function",
+            );
+            return Val::Unit;
+        }
+        if let Stmt::Expr(Expr::Verbatim(v), _) = s {
+            if v.is_empty() {
+                return Val::Unit; // an empty statement: `;`
+            }
+        }
         match s {
             Stmt::Local(local) => {
                 if let Some(init) = &local.init {
@@ -1458,6 +1482,27 @@ const RETURN_IN_LOOP: &str = "`return` inside a loop is not supported in #[grad]
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
 const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
+
+/// The attributes of an expression statement.
+fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
+    match e {
+        Expr::Block(b) => &b.attrs,
+        Expr::If(i) => &i.attrs,
+        Expr::ForLoop(f) => &f.attrs,
+        Expr::While(w) => &w.attrs,
+        Expr::Assign(a) => &a.attrs,
+        Expr::Binary(b) => &b.attrs,
+        Expr::Call(c) => &c.attrs,
+        Expr::MethodCall(m) => &m.attrs,
+        Expr::Unsafe(u) => &u.attrs,
+        _ => &[],
+    }
+}
+
+/// A name without its raw prefix: `r#x` and `x` are one variable.
+pub(super) fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
 
 /// Whether a call's function is `autodiff::no_grad`.
 fn is_no_grad(f: &Expr) -> bool {
