@@ -984,6 +984,6 @@ mod global_const_array {
         let mut dx = [0.0; 3];
         let v = weighted_backward(&x, &mut dx, 1.0);
         assert_eq!(v, weighted(&x));
-        assert_eq!(dx, [2.0 * 0.5 * 1.0, 2.0 * -1.0 * 2.0, 2.0 * 2.0 * -3.0]);
+        assert_eq!(dx, [1.0, -4.0, -12.0]); // 2 C[i] x[i]
     }
 }

@@ -626,13 +626,11 @@ fn raw_and_plain_spellings_of_one_name() {
 /// whole crate that must compile and run.
 
 #[test]
-#[ignore = "macro limitation: the companion carries #[allow(unused_mut, unused_assignments, clippy::…)], which a crate-level forbid of those lints rejects (E0453)"]
 fn forbid_of_an_allowed_lint() {
     trybuild::TestCases::new().pass("tests/hygiene_pass/forbid_unused_mut.rs");
 }
 
 #[test]
-#[ignore = "macro limitation: #![forbid(warnings)] forbids the companion's #[allow(unused_mut, …)] (E0453); #![deny(warnings)] works"]
 fn forbid_warnings() {
     trybuild::TestCases::new().pass("tests/hygiene_pass/forbid_warnings.rs");
 }

@@ -111,7 +111,7 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #doc]
-        #[allow(unused_mut, unused_assignments, clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant, clippy::float_cmp)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant, clippy::float_cmp)]
         #vis fn #name #generics (#(#params),*) -> #output #where_clause
     }
 }
@@ -193,6 +193,115 @@ struct Emitter<'a> {
     bufs: HashMap<Value, TokenStream>,
     /// Array parameters passed by reference (a copy dereferences them).
     refs: HashSet<Value>,
+    /// Which buffers are updated in place, and which `&mut` ones are reborrowed:
+    /// those, and only those, are declared `mut`.
+    muts: Mutation,
+}
+
+/// Which values need a `mut` binding: a buffer (every version of an array or
+/// struct shares one) that something updates, or a `&mut` one passed on to a call.
+#[derive(Default)]
+struct Mutation {
+    parent: HashMap<Value, Value>,
+    updated: HashSet<Value>,
+    reborrowed: HashSet<Value>,
+}
+
+impl Mutation {
+    fn find(&self, v: Value) -> Value {
+        let mut v = v;
+        while let Some(&p) = self.parent.get(&v) {
+            v = p;
+        }
+        v
+    }
+
+    fn union(&mut self, a: Value, b: Value) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent.insert(rb, ra);
+        }
+    }
+
+    fn of(func: &Func) -> Mutation {
+        let mut m = Mutation::default();
+        m.region(func, &func.body);
+        // Mark roots only after every union is known.
+        m.updated = m.updated.iter().map(|v| m.find(*v)).collect();
+        m.reborrowed = m.reborrowed.iter().map(|v| m.find(*v)).collect();
+        m
+    }
+
+    fn region(&mut self, func: &Func, r: &Region) {
+        let in_place = |v: Value| matches!(func.ty(v), Ty::Array(_) | Ty::Struct(_));
+        for op in &r.ops {
+            match &op.kind {
+                OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => {
+                    self.union(*a, op.results[0]);
+                    self.updated.insert(*a);
+                }
+                OpKind::View(a, _) => self.union(*a, op.results[0]),
+                OpKind::StopGrad(a) if in_place(*a) => self.union(*a, op.results[0]),
+                OpKind::CallBack(_, _, _, shadows) => {
+                    let n_bv = op.results.len() - shadows.len();
+                    for (s, res) in shadows.iter().zip(&op.results[n_bv..]) {
+                        if in_place(*s) {
+                            self.union(*s, *res);
+                            self.updated.insert(*s);
+                            self.reborrowed.insert(*s);
+                        }
+                    }
+                }
+                OpKind::Loop(l) => {
+                    for (j, init) in l.inits.iter().enumerate() {
+                        if in_place(*init) {
+                            self.union(*init, l.body.args[j + 1]);
+                            self.union(*init, op.results[j]);
+                            // Carried: updated in the body, or assigned anew.
+                            self.updated.insert(*init);
+                        }
+                    }
+                    if let LoopKind::While(c) = &l.kind {
+                        for (a, init) in c.args.iter().zip(&l.inits) {
+                            if in_place(*init) {
+                                self.union(*init, *a);
+                            }
+                        }
+                        self.region(func, c);
+                    }
+                    self.region(func, &l.body);
+                }
+                OpKind::If(_, t, e) => {
+                    self.region(func, t);
+                    self.region(func, e);
+                    for (k, res) in op.results.iter().enumerate() {
+                        if in_place(*res) && self.find(t.yields[k]) == self.find(e.yields[k]) {
+                            self.union(t.yields[k], *res);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether an owned buffer holding `v` is ever updated.
+    fn updated(&self, v: Value) -> bool {
+        self.updated.contains(&self.find(v))
+    }
+
+    /// Whether a `&mut` binding holding `v` is passed on as `&mut`.
+    fn reborrowed(&self, v: Value) -> bool {
+        self.reborrowed.contains(&self.find(v))
+    }
+}
+
+fn mut_if(yes: bool) -> TokenStream {
+    if yes {
+        quote!(mut)
+    } else {
+        TokenStream::new()
+    }
 }
 
 /// The whole companion function.
@@ -203,6 +312,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         func,
         bufs: HashMap::new(),
         refs: HashSet::new(),
+        muts: Mutation::of(func),
     };
     let mut used = HashSet::new();
     func.body.visit_uses(&mut |v| {
@@ -229,7 +339,8 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
                 body.push(quote!(let #name = #id;));
                 e.refs.insert(*v);
             } else {
-                body.push(quote!(let mut #name = #id;));
+                let m = mut_if(e.muts.updated(*v));
+                body.push(quote!(let #m #name = #id;));
             }
             e.bufs.insert(*v, name.to_token_stream());
             continue;
@@ -257,7 +368,8 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             let name = val(*v);
             if e.is_array(*v) {
                 e.bufs.insert(*v, name.to_token_stream());
-                quote!(mut #name)
+                let m = mut_if(e.muts.updated(*v));
+                quote!(#m #name)
             } else {
                 name.to_token_stream()
             }
@@ -276,8 +388,9 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
-                // `mut`, so that a call can reborrow it (`&mut v` coerces).
-                body.push(quote!(let mut #name = #d;));
+                // `mut` when a call reborrows it (`&mut v` coerces).
+                let m = mut_if(e.muts.reborrowed(*s));
+                body.push(quote!(let #m #name = #d;));
                 e.bufs.insert(*s, name.to_token_stream());
             }
         }
@@ -480,7 +593,8 @@ impl Emitter<'_> {
         if self.in_place(r) {
             self.bufs.insert(r, name.to_token_stream());
             let ann = self.rust_ty(self.func.ty(r)).map(|t| quote!(: #t));
-            return quote!(let mut #name #ann = #rhs;);
+            let m = mut_if(self.muts.updated(r));
+            return quote!(let #m #name #ann = #rhs;);
         }
         let ann = self.annotation(r);
         quote!(let #name #ann = #rhs;)
@@ -519,7 +633,8 @@ impl Emitter<'_> {
                 let name = val(*r);
                 if self.in_place(*r) {
                     self.bufs.insert(*r, name.to_token_stream());
-                    quote!(mut #name)
+                    let m = mut_if(self.muts.updated(*r));
+                    quote!(#m #name)
                 } else {
                     quote!(#name)
                 }
@@ -603,7 +718,8 @@ impl Emitter<'_> {
                 }
                 let name = val(*r);
                 self.bufs.insert(*r, name.to_token_stream());
-                pats.push(quote!(mut #name));
+                let m = mut_if(self.muts.updated(*r));
+                pats.push(quote!(#m #name));
             } else {
                 pats.push(val(*r).to_token_stream());
             }

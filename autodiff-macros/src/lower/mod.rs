@@ -449,8 +449,7 @@ impl Lowering<'_, '_> {
             );
             return t_outs;
         }
-        let results = self.push_if(c, (t_ops, t_outs), (e_ops, e_outs));
-        results
+        self.push_if(c, (t_ops, t_outs), (e_ops, e_outs))
     }
 
     /// The exit values of a statement list that fell through: the function's
