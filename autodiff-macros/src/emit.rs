@@ -241,6 +241,10 @@ impl Mutation {
                     self.updated.insert(*a);
                 }
                 OpKind::View(a, _) => self.union(*a, op.results[0]),
+                // Reading a tape of tapes takes the element out.
+                OpKind::Load(a, _) if holds_vec(func, func.ty(op.results[0])) => {
+                    self.updated.insert(*a);
+                }
                 OpKind::StopGrad(a) if in_place(*a) => self.union(*a, op.results[0]),
                 OpKind::CallBack(_, _, _, shadows) => {
                     let n_bv = op.results.len() - shadows.len();
@@ -293,6 +297,15 @@ impl Mutation {
     /// Whether a `&mut` binding holding `v` is passed on as `&mut`.
     fn reborrowed(&self, v: Value) -> bool {
         self.reborrowed.contains(&self.find(v))
+    }
+}
+
+/// Whether a value of type `ty` holds a `Vec` (a tape), so is not `Copy`.
+fn holds_vec(func: &Func, ty: Ty) -> bool {
+    match func.array(ty) {
+        Some(ArrayTy { len: Len::Vec, .. }) => true,
+        Some(a) => holds_vec(func, a.elem),
+        None => false,
     }
 }
 
@@ -519,7 +532,12 @@ impl Emitter<'_> {
                 }) => {
                     let z = self.zero(*elem);
                     let n: TokenStream = n.parse().unwrap_or_else(|_| quote!(0));
-                    quote!([#z; #n])
+                    if holds_vec(self.func, *elem) {
+                        // `[Vec::new(); N]` needs `Copy`.
+                        quote!(::core::array::from_fn::<_, #n, _>(|_| #z))
+                    } else {
+                        quote!([#z; #n])
+                    }
                 }
                 Some(ArrayTy { len: Len::Vec, .. }) => quote!(::autodiff::__private::Vec::new()),
                 // A field of unknown shape: its type comes from its use.
@@ -972,6 +990,12 @@ impl Emitter<'_> {
             OpKind::Select(c, a, b) => {
                 let (c, a, b) = (self.name(*c), self.name(*a), self.name(*b));
                 quote!(if #c { #a } else { #b })
+            }
+            OpKind::Load(a, idx) if holds_vec(self.func, self.func.ty(r)) => {
+                // A recorded tape read once, backwards: taken, not copied.
+                let a = self.name(*a);
+                let i = self.index(idx);
+                quote!(::core::mem::take(&mut #a #i))
             }
             OpKind::Load(a, idx) => {
                 let a = self.name(*a);

@@ -79,7 +79,15 @@ pub fn companion_with(
     item: &ItemFn,
     alloc: bool,
 ) -> Result<(Signature, Companion), Failure> {
-    let (sig, func) = forward(attr, item)?;
+    let (sig, mut func) = forward(attr, item)?;
+    // Fold and clean the forward code first: a branch on a constant condition
+    // is gone before the reverse sweep would keep residuals for it.
+    let kind = match sig.float_name().as_str() {
+        "f64" => FloatKind::F64,
+        "f32" => FloatKind::F32,
+        _ => FloatKind::Generic,
+    };
+    opt::run(&mut func, kind);
     let activity: Vec<Activity> = sig
         .params
         .iter()
@@ -100,11 +108,6 @@ pub fn companion_with(
     if let Err(e) = verify(&comp.func) {
         debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
     }
-    let kind = match sig.float_name().as_str() {
-        "f64" => FloatKind::F64,
-        "f32" => FloatKind::F32,
-        _ => FloatKind::Generic,
-    };
     opt::run(&mut comp.func, kind);
     Ok((sig, comp))
 }

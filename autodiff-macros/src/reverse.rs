@@ -740,6 +740,11 @@ impl Resolve<'_> {
             // User code runs once.
             return How::Record;
         }
+        // An `if` or loop that calls user code is recorded, not run again
+        // (the reverse sweep calls the companion, which runs it once more).
+        if op.regions().iter().any(|r| calls_user_code(r)) {
+            return How::Record;
+        }
         let reads = self.reads(op);
         if reads.iter().all(|r| self.how(*r, memo) != How::Avoid) {
             How::Recompute
@@ -749,6 +754,13 @@ impl Resolve<'_> {
             How::Avoid
         }
     }
+}
+
+/// Whether a region (or one nested in it) calls a function with a companion.
+fn calls_user_code(r: &Region) -> bool {
+    r.ops.iter().any(|o| {
+        matches!(o.kind, OpKind::CallFn(..)) || o.regions().iter().any(|r| calls_user_code(r))
+    })
 }
 
 /// A copy of `op` defining fresh values (inside its regions too), reading

@@ -183,11 +183,13 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             // d/dx x^n = n x^(n-1); 0 where n == 0 (x^0 is constant, even at x = 0)
             let n = args[1];
             let zero_i = b.push(OpKind::Verbatim("0".into()), Ty::Int);
-            let one_i = b.push(OpKind::Verbatim("1".into()), Ty::Int);
+            let one_i = b.push(OpKind::Verbatim("1i32".into()), Ty::Int);
             let n_zero = b.cmp(CmpOp::Eq, n, zero_i);
             // x^(n-1), exact even at n = i32::MIN, where n - 1 overflows.
+            // Typed: on an untyped literal `saturating_sub` would be ambiguous.
+            let n32 = b.push(OpKind::Cast(n, CastTo::Other("i32".into())), Ty::Int);
             let nm1 = b.push(
-                OpKind::Method("saturating_sub".into(), vec![n, one_i]),
+                OpKind::Method("saturating_sub".into(), vec![n32, one_i]),
                 Ty::Int,
             );
             let p = b.call(Prim::Powi, &[x, nm1]);

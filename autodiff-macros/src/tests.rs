@@ -210,7 +210,7 @@ fn running_product_records_into_a_fixed_tape() {
 fn(v0: [f; 8], v9: f, v10: [f; 8]) {
   v1: f = const 1.0
   v2: i = verbatim `0`
-  v3: i = verbatim `8`
+  v3: i = verbatim `8usize`
   v21: [f; 8] = zeros
   v8: f, v24: [f; 8] = for v2..v3 carry(v1, v21) {
     args v4: i, v5: f, v22: [f; 8]

@@ -19,7 +19,7 @@ const INPUTS: usize = 8;
 
 /// A deterministic straight-line function of `ops` operations over `[f64; 8]`:
 /// each statement is one binary arithmetic operation or one unary float method
-/// on earlier values, the last one reading the value just before it and one
+/// on earlier values, reading the value just before it and one up to 16
 /// further back, so the graph is deep and wide. The result adds the last
 /// eight values (seven more operations; they are not counted).
 pub(crate) fn generated(ops: usize) -> String {
@@ -37,7 +37,8 @@ pub(crate) fn generated(ops: usize) -> String {
     for k in 0..ops {
         let i = INPUTS + k;
         let a = i - 1;
-        let b = i - 1 - next(i.min(16));
+        // The first operations read every input; later ones an earlier value.
+        let b = if k < INPUTS { k } else { i - 1 - next(16) };
         let line = match next(8) {
             0 => format!("v{a} + v{b}"),
             1 => format!("v{a} - v{b}"),

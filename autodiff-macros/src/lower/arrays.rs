@@ -135,9 +135,13 @@ impl Lowering<'_, '_> {
         let ty = self
             .func
             .array_ty(elem, Len::Const(r.len.to_token_stream().to_string()));
-        let zero = match &self.ops.last().map(|o| (&o.kind, o.results[0])) {
-            Some((OpKind::Const(c), v)) => *v == x && *c == 0.0,
-            Some((OpKind::Zeros, v)) => *v == x,
+        let last = self
+            .ops
+            .last()
+            .and_then(|o| Some((&o.kind, *o.results.first()?)));
+        let zero = match last {
+            Some((OpKind::Const(c), v)) => v == x && *c == 0.0,
+            Some((OpKind::Zeros, v)) => v == x,
             _ => false,
         };
         if zero {
@@ -181,6 +185,10 @@ impl Lowering<'_, '_> {
     /// `a.len()`: a constant for a fixed-size array, a call for a slice.
     pub(super) fn len_of(&mut self, a: Value) -> Value {
         match self.func.array(self.ty(a)).map(|t| t.len.clone()) {
+            // `4usize`, not `4`: a length is a `usize` wherever it goes.
+            Some(Len::Const(n)) if n.parse::<u64>().is_ok() => {
+                self.push(OpKind::Verbatim(format!("{n}usize")), Ty::Int)
+            }
             Some(Len::Const(n)) => self.push(OpKind::Verbatim(n), Ty::Int),
             _ => self.push(OpKind::Method("len".into(), vec![a]), Ty::Int),
         }

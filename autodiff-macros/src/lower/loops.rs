@@ -191,9 +191,27 @@ impl Lowering<'_, '_> {
         let lens: Vec<Value> = c.arrays.iter().map(|a| self.len_of(*a)).collect();
         match lens.as_slice() {
             [l] => *l,
+            // Arrays of one constant length: that length (a trip count known
+            // at compile time); else the shorter.
+            [a, b] if self.same_const(*a, *b) => *a,
             [a, b] => self.push(OpKind::Method("min".into(), vec![*a, *b]), Ty::Int),
             _ => self.push(OpKind::Verbatim("0usize".into()), Ty::Int),
         }
+    }
+
+    /// Whether two values are the same constant (two `.len()`s of `[T; N]`).
+    fn same_const(&self, a: Value, b: Value) -> bool {
+        let text = |v: Value| {
+            self.ops
+                .iter()
+                .rev()
+                .find(|o| o.results.first() == Some(&v))
+                .and_then(|o| match &o.kind {
+                    OpKind::Verbatim(t) => Some(t.clone()),
+                    _ => None,
+                })
+        };
+        matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
     }
 
     fn chain_item(&mut self, c: &Chain<'_>, k: Value) -> Val {

@@ -69,6 +69,15 @@ fn arith(kind: FloatKind, op: BinOp, a: f64, b: f64) -> Option<f64> {
     Some(r)
 }
 
+/// The value of an integer literal, suffixed or not (`3`, `3usize`, `-1i32`).
+fn int_literal(s: &str) -> Result<i64, std::num::ParseIntError> {
+    const SUFFIXES: &[&str] = &[
+        "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
+    ];
+    let digits = SUFFIXES.iter().find_map(|x| s.strip_suffix(x)).unwrap_or(s);
+    digits.replace('_', "").parse::<i64>()
+}
+
 fn int_arith(op: BinOp, a: i64, b: i64) -> Option<i64> {
     match op {
         BinOp::Add => a.checked_add(b),
@@ -148,7 +157,7 @@ impl Folder {
             OpKind::Const(c) => Known::F(*c),
             OpKind::Verbatim(s) if s == "true" => Known::B(true),
             OpKind::Verbatim(s) if s == "false" => Known::B(false),
-            OpKind::Verbatim(s) => match s.parse::<i64>() {
+            OpKind::Verbatim(s) => match int_literal(s) {
                 Ok(i) => Known::I(i),
                 Err(_) => return,
             },
@@ -232,6 +241,11 @@ impl Folder {
                     _ => Fold::Keep,
                 }
             }
+            OpKind::Cast(a, CastTo::Other(_)) => match self.known.get(a) {
+                // An integer literal cast to an integer type: the literal.
+                Some(Known::I(i)) => Fold::To(OpKind::Verbatim(i.to_string())),
+                _ => Fold::Keep,
+            },
             OpKind::Cast(a, CastTo::Float) => match self.known.get(a) {
                 // Small integers are exact in every float type.
                 Some(Known::I(i)) if i.unsigned_abs() <= 1 << 24 => {
@@ -282,7 +296,7 @@ impl Folder {
             OpKind::Const(_) | OpKind::Verbatim(_) | OpKind::Extern(_) | OpKind::Method(..) => {
                 Fold::Keep
             }
-            OpKind::Call(..) | OpKind::Cast(..) => Fold::Keep,
+            OpKind::Call(..) => Fold::Keep,
             OpKind::Loop(_)
             | OpKind::Load(..)
             | OpKind::Store(..)

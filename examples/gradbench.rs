@@ -1,0 +1,47 @@
+//! A GradBench tool: this crate speaks the protocol of the cross-language AD
+//! benchmark suite <https://github.com/gradbench/gradbench> (JSON lines on
+//! stdin and stdout) for the evals `hello`, `lse`, `llsq`, `gmm`, `ba`, `ode`
+//! and `det`, with every derivative written by `#[grad]`.
+//!
+//! Run it with
+//!
+//! ```text
+//! cargo run --release --example gradbench
+//! ```
+//!
+//! and either type messages, e.g.
+//!
+//! ```text
+//! {"id": 0, "kind": "start"}
+//! {"id": 1, "kind": "define", "module": "hello"}
+//! {"id": 2, "kind": "evaluate", "module": "hello", "function": "double", "input": 3.0}
+//! ```
+//!
+//! or let GradBench drive it, from a clone of the GradBench repository:
+//!
+//! ```text
+//! ./gradbench run --eval "./gradbench repo eval det" \
+//!     --tool "cargo run --release --manifest-path /path/to/autodiff/Cargo.toml --example gradbench"
+//! ```
+//!
+//! The modules and the message handler are in `gradbench/modules.rs`, which
+//! `tests/gradbench.rs` includes too.
+
+use std::io::{self, BufRead, Write};
+
+#[path = "gradbench/modules.rs"]
+mod modules;
+
+fn main() -> io::Result<()> {
+    let stdin = io::stdin();
+    let mut stdout = io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        writeln!(stdout, "{}", modules::handle(&line))?;
+        stdout.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,949 @@
+//! The GradBench modules `hello`, `lse`, `llsq`, `gmm`, `ba`, `ode` and `det`,
+//! and the request handler of the GradBench protocol.
+//!
+//! Shared by `examples/gradbench.rs` (the tool: JSON lines on stdin/stdout)
+//! and `tests/gradbench.rs` (which feeds protocol messages to [`handle`]).
+//!
+//! Every derivative comes from a companion written by `#[grad]`. The one
+//! exception is the time loop of `ode`, whose state is a vector whose length
+//! is known only at run time: it is marked `#[grad(custom)]` and its
+//! hand-written companion only sequences the `#[grad]` companion of one
+//! Runge–Kutta step of one component (see [`ode::ode_last`]).
+//!
+//! Specification: `CONTRIBUTING.md` ("Protocol") and `evals/<module>/README.md`
+//! of <https://github.com/gradbench/gradbench>. Where an eval README and the
+//! eval's validator (which compares with the C++ tool `manual`) disagree, the
+//! validator wins; each such place says so.
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
+
+use serde_json::{json, Map, Value};
+use std::hint::black_box;
+use std::time::Instant;
+
+/// The modules this tool implements, for `define`.
+pub const MODULES: [&str; 7] = ["hello", "lse", "llsq", "gmm", "ba", "ode", "det"];
+
+/// Answers one line of the protocol (one message) with one line (the
+/// response, without its newline).
+///
+/// - `start`: `{"id", "tool"}`;
+/// - `define`: `{"id", "success"}`, and an `"error"` for a module this tool
+///   does not implement;
+/// - `evaluate`: `{"id", "success": true, "output", "timings"}` with one
+///   `"evaluate"` timing per run, or `{"id", "success": false, "error"}`;
+/// - anything else (`analysis` …): `{"id"}`.
+///
+/// A line that is not a JSON object with an `"id"` gets `{"id": null,
+/// "error"}`.
+pub fn handle(line: &str) -> String {
+    let message: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return json!({ "id": null, "error": format!("invalid JSON: {e}") }).to_string(),
+    };
+    let Some(id) = message.get("id").cloned() else {
+        return json!({ "id": null, "error": "the message has no \"id\"" }).to_string();
+    };
+    let mut response = Map::new();
+    response.insert("id".into(), id);
+    match message.get("kind").and_then(Value::as_str) {
+        Some("start") => {
+            response.insert("tool".into(), json!("autodiff"));
+        }
+        Some("define") => {
+            let module = message.get("module").and_then(Value::as_str).unwrap_or("");
+            let known = MODULES.contains(&module);
+            response.insert("success".into(), json!(known));
+            if !known {
+                response.insert("error".into(), json!(format!("unknown module {module:?}")));
+            }
+        }
+        Some("evaluate") => {
+            let module = message.get("module").and_then(Value::as_str).unwrap_or("");
+            let function = message
+                .get("function")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let input = message.get("input").unwrap_or(&Value::Null);
+            match evaluate(module, function, input) {
+                Ok((output, timings)) => {
+                    response.insert("success".into(), json!(true));
+                    response.insert("output".into(), output);
+                    let timings: Vec<Value> = timings
+                        .into_iter()
+                        .map(|ns| json!({ "name": "evaluate", "nanoseconds": ns }))
+                        .collect();
+                    response.insert("timings".into(), Value::Array(timings));
+                }
+                Err(error) => {
+                    response.insert("success".into(), json!(false));
+                    response.insert("error".into(), json!(error));
+                }
+            }
+        }
+        _ => {}
+    }
+    Value::Object(response).to_string()
+}
+
+/// The output of one `evaluate` and the nanoseconds of each run.
+type Evaluation = Result<(Value, Vec<u64>), String>;
+
+fn evaluate(module: &str, function: &str, input: &Value) -> Evaluation {
+    match module {
+        "hello" => hello::evaluate(function, input),
+        "lse" => lse::evaluate(function, input),
+        "llsq" => llsq::evaluate(function, input),
+        "gmm" => gmm::evaluate(function, input),
+        "ba" => ba::evaluate(function, input),
+        "ode" => ode::evaluate(function, input),
+        "det" => det::evaluate(function, input),
+        _ => Err(format!("unknown module {module:?}")),
+    }
+}
+
+fn unknown_function(module: &str, function: &str) -> Evaluation {
+    Err(format!("module {module:?} has no function {function:?}"))
+}
+
+// ---------------------------------------------------------------------------
+// Runs and input parsing
+// ---------------------------------------------------------------------------
+
+/// Runs `f` at least `min_runs` times and until the runs took `min_seconds`
+/// in all (the `Runs` fields of the input; 1 and 0 when absent, as for
+/// `hello`), timing each run. Returns the last result and the timings.
+/// Input preparation and output encoding happen outside `f`, so outside the
+/// timings.
+fn runs<T>(input: &Value, mut f: impl FnMut() -> T) -> (T, Vec<u64>) {
+    let min_runs = input
+        .get("min_runs")
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0)
+        .max(1.0) as u64;
+    let min_seconds = input
+        .get("min_seconds")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let mut timings = Vec::new();
+    let mut total = 0.0;
+    loop {
+        let start = Instant::now();
+        let out = black_box(f());
+        let elapsed = start.elapsed();
+        timings.push(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+        total += elapsed.as_secs_f64();
+        if timings.len() as u64 >= min_runs && total >= min_seconds {
+            return (out, timings);
+        }
+    }
+}
+
+fn field<'a>(input: &'a Value, key: &str) -> Result<&'a Value, String> {
+    input
+        .get(key)
+        .ok_or_else(|| format!("the input has no field {key:?}"))
+}
+
+fn float(input: &Value, key: &str) -> Result<f64, String> {
+    field(input, key)?
+        .as_f64()
+        .ok_or_else(|| format!("the field {key:?} is not a number"))
+}
+
+fn uint(input: &Value, key: &str) -> Result<usize, String> {
+    field(input, key)?
+        .as_u64()
+        .and_then(|v| usize::try_from(v).ok())
+        .ok_or_else(|| format!("the field {key:?} is not a non-negative integer"))
+}
+
+fn floats_of(v: &Value, what: &str) -> Result<Vec<f64>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("{what} is not an array"))?
+        .iter()
+        .map(|e| {
+            e.as_f64()
+                .ok_or_else(|| format!("{what} has an element that is not a number"))
+        })
+        .collect()
+}
+
+fn floats(input: &Value, key: &str) -> Result<Vec<f64>, String> {
+    floats_of(field(input, key)?, &format!("the field {key:?}"))
+}
+
+/// A `Float[][]` field of `rows` rows of `cols` numbers, flattened row-major.
+fn matrix(input: &Value, key: &str, rows: usize, cols: usize) -> Result<Vec<f64>, String> {
+    let what = format!("the field {key:?}");
+    let outer = field(input, key)?
+        .as_array()
+        .ok_or_else(|| format!("{what} is not an array"))?;
+    if outer.len() != rows {
+        return Err(format!("{what} has {} rows, expected {rows}", outer.len()));
+    }
+    let mut flat = Vec::with_capacity(rows * cols);
+    for row in outer {
+        let row = floats_of(row, &what)?;
+        if row.len() != cols {
+            return Err(format!(
+                "{what} has a row of {} numbers, expected {cols}",
+                row.len()
+            ));
+        }
+        flat.extend(row);
+    }
+    Ok(flat)
+}
+
+/// `rows` rows of `cols` numbers from a flat row-major buffer, as JSON.
+fn rows_json(flat: &[f64], rows: usize, cols: usize) -> Value {
+    Value::Array(
+        (0..rows)
+            .map(|r| json!(&flat[r * cols..(r + 1) * cols]))
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// hello
+// ---------------------------------------------------------------------------
+
+/// `square` and its gradient `double`. The input is a bare number (no `Runs`).
+pub mod hello {
+    use super::*;
+    use autodiff::grad;
+
+    #[grad]
+    pub fn square(x: f64) -> f64 {
+        x * x
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let x = input.as_f64().ok_or("the input is not a number")?;
+        let (y, timings) = match function {
+            "square" => runs(input, || square(black_box(x))),
+            "double" => runs(input, || square_backward(black_box(x), 1.0).1),
+            _ => return unknown_function("hello", function),
+        };
+        Ok((json!(y), timings))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// lse
+// ---------------------------------------------------------------------------
+
+/// LogSumExp with the max trick, written from its primitive elements (a max,
+/// a sum), and its gradient.
+pub mod lse {
+    use super::*;
+    use autodiff::grad;
+
+    /// `max x + ln Σ exp(x_i - max x)`; the derivative goes through the max
+    /// too (its contributions cancel). `x` must not be empty.
+    #[grad]
+    pub fn logsumexp(x: &[f64]) -> f64 {
+        let mut m = x[0];
+        for v in x.iter() {
+            m = m.max(*v);
+        }
+        let z: f64 = x.iter().map(|v| (v - m).exp()).sum();
+        m + z.ln()
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let x = floats(input, "x")?;
+        if x.is_empty() {
+            return Err("`x` is empty".into());
+        }
+        match function {
+            "primal" => {
+                let (y, t) = runs(input, || logsumexp(black_box(&x)));
+                Ok((json!(y), t))
+            }
+            "gradient" => {
+                let (dx, t) = runs(input, || {
+                    let mut dx = vec![0.0; x.len()];
+                    logsumexp_backward(black_box(&x), &mut dx, 1.0);
+                    dx
+                });
+                Ok((json!(dx), t))
+            }
+            _ => unknown_function("lse", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// llsq
+// ---------------------------------------------------------------------------
+
+/// The linear least squares objective of cmpad's `llsq_obj`:
+/// `½ Σ_i (s_i - Σ_j x_j t_i^j)²` with `t_i = -1 + 2i/(n-1)` and
+/// `s_i = sign(t_i)`.
+pub mod llsq {
+    use super::*;
+    use autodiff::grad;
+
+    /// `Σ_j x_j t^j` by Horner's rule (`t` is data).
+    ///
+    /// A function of its own, called once per `t_i`, rather than an inner
+    /// loop of `llsq` as cmpad writes it: with the inner loop inline (its
+    /// `mul *= t` carried), the companion records the inner loop's carried
+    /// values into a fresh `Vec` per outer iteration twice (once in the
+    /// forward sweep, where nothing reads it, and again in the reverse sweep),
+    /// and the gradient takes 3× as long as this way (n = 16392, m = 128).
+    #[grad(wrt(x))]
+    pub fn poly(x: &[f64], t: f64) -> f64 {
+        let m = x.len();
+        let mut p = 0.0;
+        for j in 0..m {
+            p = p * t + x[m - 1 - j];
+        }
+        p
+    }
+
+    #[grad(wrt(x))]
+    pub fn llsq(x: &[f64], n: usize) -> f64 {
+        let mut sum = 0.0;
+        for i in 0..n {
+            let t = -1.0 + (i as f64) * 2.0 / ((n - 1) as f64);
+            let s = if t > 0.0 {
+                1.0
+            } else if t < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            // `t` is data; `no_grad` says so to the call (poly has `wrt(x)`).
+            let r = s - poly(x, autodiff::no_grad(t));
+            sum += r * r;
+        }
+        sum / 2.0
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let x = floats(input, "x")?;
+        let n = uint(input, "n")?;
+        match function {
+            "primal" => {
+                let (y, t) = runs(input, || llsq(black_box(&x), n));
+                Ok((json!(y), t))
+            }
+            "gradient" => {
+                let (dx, t) = runs(input, || {
+                    let mut dx = vec![0.0; x.len()];
+                    llsq_backward(black_box(&x), &mut dx, n, 1.0);
+                    dx
+                });
+                Ok((json!(dx), t))
+            }
+            _ => unknown_function("llsq", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// gmm
+// ---------------------------------------------------------------------------
+
+/// The log posterior of a Gaussian mixture model with a Wishart prior on the
+/// precision matrices (ADBench's GMM objective, with GradBench's fixes), and
+/// its gradient with respect to `alpha`, `mu`, `q` and `l`.
+///
+/// Layout: `x` is `n × d`, `mu` and `q` are `k × d`, `l` is `k × d(d-1)/2`,
+/// all flat row-major. `l[k]` fills the strict lower triangle of `Q_k` column
+/// by column, so entry (row `r`, column `c < r`) is
+/// `l[k][c(2d - c - 1)/2 + r - c - 1]`.
+pub mod gmm {
+    use super::*;
+    use autodiff::grad;
+
+    /// `β_{i,k} = α_k + Σ_j q_{k,j} - ½ ‖Q_k (x_i - μ_k)‖²`, one row of
+    /// `Q_k (x_i - μ_k)` at a time (no buffer).
+    #[grad(wrt(alpha, mu, q, l))]
+    pub fn beta(
+        alpha: &[f64],
+        mu: &[f64],
+        q: &[f64],
+        l: &[f64],
+        x: &[f64],
+        d: usize,
+        i: usize,
+        k: usize,
+    ) -> f64 {
+        let lsz = d * (d - 1) / 2;
+        let mut sum_q = 0.0;
+        let mut sq = 0.0;
+        for r in 0..d {
+            let qr = q[k * d + r];
+            sum_q += qr;
+            let mut row = qr.exp() * (x[i * d + r] - mu[k * d + r]);
+            for c in 0..r {
+                row += l[k * lsz + c * (2 * d - c - 1) / 2 + r - c - 1]
+                    * (x[i * d + c] - mu[k * d + c]);
+            }
+            sq += row * row;
+        }
+        alpha[k] + sum_q - 0.5 * sq
+    }
+
+    /// The log posterior `log p(X | θ, φ) + log p(θ)`.
+    ///
+    /// `wishart_m` is the Wishart prior's `m`; `constant` is the part that
+    /// depends on no independent variable (`-nd/2 ln 2π` plus `k` times the
+    /// Wishart normalisation, see [`constant`]).
+    #[grad(wrt(alpha, mu, q, l))]
+    pub fn objective(
+        alpha: &[f64],
+        mu: &[f64],
+        q: &[f64],
+        l: &[f64],
+        x: &[f64],
+        d: usize,
+        k: usize,
+        n: usize,
+        wishart_m: f64,
+        gamma: f64,
+        constant: f64,
+    ) -> f64 {
+        let lsz = d * (d - 1) / 2;
+        // Σ_i logsumexp_k β_{i,k}, stabilised by the max over k. The max is a
+        // shift the value does not depend on (∂/∂shift = 1 - Σ softmax = 0),
+        // so it is computed in a first pass and held constant by `no_grad`:
+        // the reverse sweep then differentiates only the second pass.
+        let mut slse = 0.0;
+        for i in 0..n {
+            let mut shift = beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, 0);
+            for kk in 1..k {
+                shift = shift.max(beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, kk));
+            }
+            let shift = autodiff::no_grad(shift);
+            let mut z = 0.0;
+            for kk in 0..k {
+                z += (beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, kk) - shift).exp();
+            }
+            slse += shift + z.ln();
+        }
+        // The Wishart prior, without its constant.
+        let mut prior = 0.0;
+        for kk in 0..k {
+            let mut frobenius = 0.0;
+            let mut sum_q = 0.0;
+            for j in 0..d {
+                let e = q[kk * d + j].exp();
+                frobenius += e * e;
+                sum_q += q[kk * d + j];
+            }
+            for j in 0..lsz {
+                frobenius += l[kk * lsz + j] * l[kk * lsz + j];
+            }
+            prior += 0.5 * gamma * gamma * frobenius - wishart_m * sum_q;
+        }
+        constant + slse - (n as f64) * super::lse::logsumexp(alpha) - prior
+    }
+
+    /// `ln Γ(x)` for `x > 0`: the recurrence up to `x ≥ 15`, then Stirling's
+    /// series (error below 1e-14 there). Only for the constant of the prior.
+    pub fn ln_gamma(mut x: f64) -> f64 {
+        let mut shift = 0.0;
+        while x < 15.0 {
+            shift += x.ln();
+            x += 1.0;
+        }
+        let x2 = x * x;
+        let series = 1.0 / (12.0 * x) - 1.0 / (360.0 * x * x2) + 1.0 / (1260.0 * x * x2 * x2)
+            - 1.0 / (1680.0 * x * x2 * x2 * x2);
+        (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series - shift
+    }
+
+    /// The terms of the log posterior that depend on no independent variable:
+    /// `-nd/2 ln 2π + k (n' d ln(γ/√2) - ln Γ_d(n'/2))` with `n' = d + m + 1`.
+    pub fn constant(d: usize, k: usize, n: usize, m: usize, gamma: f64) -> f64 {
+        let (df, nw) = (d as f64, (d + m + 1) as f64);
+        let mut ln_gamma_d = 0.25 * df * (df - 1.0) * std::f64::consts::PI.ln();
+        for j in 1..=d {
+            ln_gamma_d += ln_gamma(0.5 * nw + 0.5 * (1.0 - j as f64));
+        }
+        let c = nw * df * (gamma.ln() - 0.5 * 2f64.ln()) - ln_gamma_d;
+        -(n as f64) * df * 0.5 * (2.0 * std::f64::consts::PI).ln() + k as f64 * c
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let d = uint(input, "d")?;
+        let k = uint(input, "k")?;
+        let n = uint(input, "n")?;
+        let m = uint(input, "m")?;
+        let gamma = float(input, "gamma")?;
+        if d == 0 || k == 0 {
+            return Err("`d` and `k` must be positive".into());
+        }
+        let lsz = d * (d - 1) / 2;
+        let alpha = floats(input, "alpha")?;
+        if alpha.len() != k {
+            return Err(format!(
+                "`alpha` has {} numbers, expected k = {k}",
+                alpha.len()
+            ));
+        }
+        let mu = matrix(input, "mu", k, d)?;
+        let q = matrix(input, "q", k, d)?;
+        let l = matrix(input, "l", k, lsz)?;
+        let x = matrix(input, "x", n, d)?;
+        let c = constant(d, k, n, m, gamma);
+        let wm = m as f64;
+        match function {
+            "objective" => {
+                let (y, t) = runs(input, || {
+                    objective(black_box(&alpha), &mu, &q, &l, &x, d, k, n, wm, gamma, c)
+                });
+                Ok((json!(y), t))
+            }
+            "jacobian" => {
+                let ((da, dm, dq, dl), t) = runs(input, || {
+                    let (mut da, mut dm) = (vec![0.0; k], vec![0.0; k * d]);
+                    let (mut dq, mut dl) = (vec![0.0; k * d], vec![0.0; k * lsz]);
+                    objective_backward(
+                        black_box(&alpha),
+                        &mut da,
+                        &mu,
+                        &mut dm,
+                        &q,
+                        &mut dq,
+                        &l,
+                        &mut dl,
+                        &x,
+                        d,
+                        k,
+                        n,
+                        wm,
+                        gamma,
+                        c,
+                        1.0,
+                    );
+                    (da, dm, dq, dl)
+                });
+                let output = json!({
+                    "alpha": da,
+                    "mu": rows_json(&dm, k, d),
+                    "q": rows_json(&dq, k, d),
+                    "l": rows_json(&dl, k, lsz),
+                });
+                Ok((output, t))
+            }
+            _ => unknown_function("gmm", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ba
+// ---------------------------------------------------------------------------
+
+/// Bundle adjustment (ADBench): the reprojection error of each observation and
+/// the weight error, and their sparse Jacobian.
+///
+/// A camera is `[r1 r2 r3 C1 C2 C3 f u0 v0 k1 k2]`: an angle-axis rotation,
+/// the camera centre, the focal length, the principal point and two radial
+/// distortion parameters.
+pub mod ba {
+    use super::*;
+    use autodiff::grad;
+
+    /// Parameters of a camera.
+    pub const CAM: usize = 11;
+
+    /// `pt` rotated by the angle-axis vector `rot` (Rodrigues' formula, in the
+    /// form of Ceres); to first order (`pt + rot × pt`) when `rot` is zero.
+    #[grad]
+    pub fn rodrigues(rot: [f64; 3], pt: [f64; 3]) -> [f64; 3] {
+        let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
+        if sqtheta != 0.0 {
+            let theta = sqtheta.sqrt();
+            let costheta = theta.cos();
+            let sintheta = theta.sin();
+            let inv = 1.0 / theta;
+            let w = [rot[0] * inv, rot[1] * inv, rot[2] * inv];
+            let wx = [
+                w[1] * pt[2] - w[2] * pt[1],
+                w[2] * pt[0] - w[0] * pt[2],
+                w[0] * pt[1] - w[1] * pt[0],
+            ];
+            let tmp = (w[0] * pt[0] + w[1] * pt[1] + w[2] * pt[2]) * (1.0 - costheta);
+            return [
+                pt[0] * costheta + wx[0] * sintheta + w[0] * tmp,
+                pt[1] * costheta + wx[1] * sintheta + w[1] * tmp,
+                pt[2] * costheta + wx[2] * sintheta + w[2] * tmp,
+            ];
+        }
+        [
+            pt[0] + (rot[1] * pt[2] - rot[2] * pt[1]),
+            pt[1] + (rot[2] * pt[0] - rot[0] * pt[2]),
+            pt[2] + (rot[0] * pt[1] - rot[1] * pt[0]),
+        ]
+    }
+
+    /// The projection of point `x` by camera `cam`, with radial distortion.
+    #[grad]
+    pub fn project(cam: [f64; CAM], x: [f64; 3]) -> [f64; 2] {
+        let xo = [x[0] - cam[3], x[1] - cam[4], x[2] - cam[5]];
+        let xcam: [f64; 3] = rodrigues([cam[0], cam[1], cam[2]], xo);
+        let p0 = xcam[0] / xcam[2];
+        let p1 = xcam[1] / xcam[2];
+        let rsq = p0 * p0 + p1 * p1;
+        let distortion = 1.0 + cam[9] * rsq + cam[10] * rsq * rsq;
+        [
+            p0 * distortion * cam[6] + cam[7],
+            p1 * distortion * cam[6] + cam[8],
+        ]
+    }
+
+    /// The weighted reprojection error of one observation `feat`.
+    #[grad(wrt(cam, x, w))]
+    pub fn reproj_error(cam: [f64; CAM], x: [f64; 3], w: f64, feat: [f64; 2]) -> [f64; 2] {
+        let proj: [f64; 2] = project(cam, x);
+        [w * (proj[0] - feat[0]), w * (proj[1] - feat[1])]
+    }
+
+    /// The weight error `1 - w²`.
+    #[grad]
+    pub fn w_error(w: f64) -> f64 {
+        1.0 - w * w
+    }
+
+    /// The problem, with the input's one camera, point, weight and feature
+    /// duplicated `n`, `m`, `p`, `p` times; observation `i` sees point
+    /// `i mod m` from camera `i mod n`.
+    pub struct Problem {
+        pub n: usize,
+        pub m: usize,
+        pub p: usize,
+        pub cams: Vec<[f64; CAM]>,
+        pub xs: Vec<[f64; 3]>,
+        pub ws: Vec<f64>,
+        pub feats: Vec<[f64; 2]>,
+        pub obs: Vec<(usize, usize)>,
+    }
+
+    impl Problem {
+        pub fn from_input(input: &Value) -> Result<Self, String> {
+            let (n, m, p) = (uint(input, "n")?, uint(input, "m")?, uint(input, "p")?);
+            if n == 0 || m == 0 || p == 0 {
+                return Err("`n`, `m` and `p` must be positive".into());
+            }
+            let cam: [f64; CAM] = floats(input, "cam")?
+                .try_into()
+                .map_err(|_| "`cam` must have 11 numbers".to_string())?;
+            let x: [f64; 3] = floats(input, "x")?
+                .try_into()
+                .map_err(|_| "`x` must have 3 numbers".to_string())?;
+            let w = float(input, "w")?;
+            let feat: [f64; 2] = floats(input, "feat")?
+                .try_into()
+                .map_err(|_| "`feat` must have 2 numbers".to_string())?;
+            Ok(Problem {
+                n,
+                m,
+                p,
+                cams: vec![cam; n],
+                xs: vec![x; m],
+                ws: vec![w; p],
+                feats: vec![feat; p],
+                obs: (0..p).map(|i| (i % n, i % m)).collect(),
+            })
+        }
+
+        /// The reprojection errors (`2p`) and weight errors (`p`).
+        pub fn objective(&self) -> (Vec<f64>, Vec<f64>) {
+            let mut reproj = Vec::with_capacity(2 * self.p);
+            for (i, &(c, pt)) in self.obs.iter().enumerate() {
+                reproj.extend(reproj_error(
+                    self.cams[c],
+                    self.xs[pt],
+                    self.ws[i],
+                    self.feats[i],
+                ));
+            }
+            let w_err = self.ws.iter().map(|&w| w_error(w)).collect();
+            (reproj, w_err)
+        }
+
+        /// The Jacobian of [`Problem::objective`] with respect to the
+        /// cameras, points and weights, in compressed sparse row form, as
+        /// ADBench builds it: for each observation two rows of 15 entries
+        /// (11 camera, 3 point, 1 weight columns), then one row of one entry
+        /// per weight. Returns `(rows, cols, vals)`.
+        pub fn jacobian(&self) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+            let nnz = 2 * (CAM + 4) * self.p + self.p;
+            let mut rows = Vec::with_capacity(3 * self.p + 1);
+            let mut cols = Vec::with_capacity(nnz);
+            let mut vals = Vec::with_capacity(nnz);
+            rows.push(0);
+            let point_col = CAM * self.n;
+            let weight_col = point_col + 3 * self.m;
+            for (i, &(c, pt)) in self.obs.iter().enumerate() {
+                let (cam, x, w, feat) = (self.cams[c], self.xs[pt], self.ws[i], self.feats[i]);
+                // One reverse sweep per output: the two rows of the block.
+                for d_out in [[1.0, 0.0], [0.0, 1.0]] {
+                    let (_, d_cam, d_x, d_w) = reproj_error_backward(cam, x, w, feat, d_out);
+                    rows.push(rows[rows.len() - 1] + CAM + 4);
+                    cols.extend((0..CAM).map(|j| CAM * c + j));
+                    vals.extend(d_cam);
+                    cols.extend((0..3).map(|j| point_col + 3 * pt + j));
+                    vals.extend(d_x);
+                    cols.push(weight_col + i);
+                    vals.push(d_w);
+                }
+            }
+            for (i, &w) in self.ws.iter().enumerate() {
+                rows.push(rows[rows.len() - 1] + 1);
+                cols.push(weight_col + i);
+                vals.push(w_error_backward(w, 1.0).1);
+            }
+            (rows, cols, vals)
+        }
+    }
+
+    /// The first 30 elements and the last one (how the eval undoes the
+    /// duplication of the input).
+    fn dedup<T: Copy>(v: &[T]) -> Vec<T> {
+        let mut out: Vec<T> = v.iter().take(30).copied().collect();
+        out.extend(v.last());
+        out
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let problem = Problem::from_input(input)?;
+        match function {
+            // The eval README describes `{reproj_err: double[], w_err:
+            // double[]}`; the validator compares with the C++ tool, whose
+            // output (written here) undoes the duplication instead.
+            "objective" => {
+                let ((reproj, w_err), t) = runs(input, || black_box(&problem).objective());
+                let output = json!({
+                    "reproj_error": { "elements": &reproj[..2], "repeated": problem.p },
+                    "w_err": { "element": w_err[0], "repeated": problem.p },
+                });
+                Ok((output, t))
+            }
+            "jacobian" => {
+                let ((rows, cols, vals), t) = runs(input, || black_box(&problem).jacobian());
+                let output =
+                    json!({ "rows": dedup(&rows), "cols": dedup(&cols), "vals": dedup(&vals) });
+                Ok((output, t))
+            }
+            _ => unknown_function("ba", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ode
+// ---------------------------------------------------------------------------
+
+/// cmpad's `an_ode`: `y_0' = x_0`, `y_i' = x_i y_{i-1}`, `y(0) = 0`, solved on
+/// `[0, 2]` by `s` steps of the classical fourth-order Runge–Kutta method.
+/// `primal` is `y(2)`; `gradient` is the gradient of its last element with
+/// respect to `x`.
+///
+/// (The eval README writes `y_i' = Σ_{j=1}^i x_j y_{i-1}`; cmpad and the
+/// validator, GradBench's C++ `ode.hpp`, compute `y_i' = x_i y_{i-1}`, as
+/// here.)
+pub mod ode {
+    use super::*;
+    use autodiff::grad;
+
+    /// The end of the time interval.
+    pub const TF: f64 = 2.0;
+
+    /// One Runge–Kutta step of component `i`.
+    ///
+    /// The right-hand side of component `i` reads only component `i - 1`, so
+    /// a step of the whole system is a sweep over the components in which
+    /// component `i` needs, from component `i - 1`, its four stage arguments
+    /// `prev` (the points at which the stages evaluate the right-hand side;
+    /// `[1.0; 4]` for component 0, whose right-hand side is `x_0`). Returns
+    /// component `i`'s four stage arguments followed by its next value.
+    #[grad(wrt(xi, yi, prev))]
+    pub fn rk4_component(xi: f64, yi: f64, prev: [f64; 4], h: f64) -> [f64; 5] {
+        let k1 = xi * prev[0];
+        let a2 = yi + h * k1 / 2.0;
+        let k2 = xi * prev[1];
+        let a3 = yi + h * k2 / 2.0;
+        let k3 = xi * prev[2];
+        let a4 = yi + h * k3;
+        let k4 = xi * prev[3];
+        [
+            yi,
+            a2,
+            a3,
+            a4,
+            yi + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0,
+        ]
+    }
+
+    /// One step of the whole system, in place; the stage arguments each
+    /// component received (`prev`) go to `prevs` when given.
+    fn step(x: &[f64], y: &mut [f64], h: f64, mut prevs: Option<&mut Vec<[f64; 4]>>) {
+        let mut prev = [1.0; 4];
+        for i in 0..x.len() {
+            if let Some(p) = prevs.as_deref_mut() {
+                p.push(prev);
+            }
+            let out = rk4_component(x[i], y[i], prev, h);
+            prev = [out[0], out[1], out[2], out[3]];
+            y[i] = out[4];
+        }
+    }
+
+    /// `y(2)`.
+    pub fn primal(x: &[f64], s: usize) -> Vec<f64> {
+        let h = TF / s as f64;
+        let mut y = vec![0.0; x.len()];
+        for _ in 0..s {
+            step(x, &mut y, h, None);
+        }
+        y
+    }
+
+    /// The last element of `y(2)`. `x` must not be empty.
+    ///
+    /// `#[grad(custom)]`: the state is a vector of the run-time length
+    /// `x.len()` updated in place for `s` steps, and a `#[grad]` body has no
+    /// local arrays of run-time length (`[0.0; n]` needs a constant `n`), nor
+    /// `&mut` parameters. The companion below differentiates nothing by hand:
+    /// it runs the steps forward keeping the state before each step, then
+    /// runs them backward, calling the `#[grad]` companion
+    /// `rk4_component_backward` for each component in reverse order.
+    #[autodiff::grad(custom)]
+    #[allow(dead_code)] // the tool calls only the companion; tests call this
+    pub fn ode_last(x: &[f64], s: usize) -> f64 {
+        primal(x, s)[x.len() - 1]
+    }
+
+    /// The companion of [`ode_last`]: the gradient is added into `d_x`.
+    pub fn ode_last_backward(x: &[f64], d_x: &mut [f64], s: usize, d_out: f64) -> f64 {
+        let n = x.len();
+        let h = TF / s as f64;
+        // Forward: the state before each step (s × n values).
+        let mut states = Vec::with_capacity(s);
+        let mut y = vec![0.0; n];
+        for _ in 0..s {
+            states.push(y.clone());
+            step(x, &mut y, h, None);
+        }
+        let value = y[n - 1];
+        // Backward: `dy` is the cotangent of the state after the step being
+        // reversed, and becomes that of the state before it.
+        let mut dy = vec![0.0; n];
+        dy[n - 1] = d_out;
+        let mut prevs = Vec::with_capacity(n);
+        for y0 in states.iter().rev() {
+            prevs.clear();
+            let mut y = y0.clone();
+            step(x, &mut y, h, Some(&mut prevs));
+            // The cotangent of component i's stage arguments, which component
+            // i + 1 read as its `prev`.
+            let mut d_stage = [0.0; 4];
+            for i in (0..n).rev() {
+                let d_result = [d_stage[0], d_stage[1], d_stage[2], d_stage[3], dy[i]];
+                let (_, dxi, dyi, dprev) =
+                    rk4_component_backward(x[i], y0[i], prevs[i], h, d_result);
+                d_x[i] += dxi;
+                dy[i] = dyi;
+                d_stage = dprev;
+            }
+        }
+        value
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let x = floats(input, "x")?;
+        let s = uint(input, "s")?;
+        if x.is_empty() || s == 0 {
+            return Err("`x` must not be empty and `s` must be positive".into());
+        }
+        match function {
+            "primal" => {
+                let (y, t) = runs(input, || primal(black_box(&x), s));
+                Ok((json!(y), t))
+            }
+            "gradient" => {
+                let (dx, t) = runs(input, || {
+                    let mut dx = vec![0.0; x.len()];
+                    ode_last_backward(black_box(&x), &mut dx, s, 1.0);
+                    dx
+                });
+                Ok((json!(dx), t))
+            }
+            _ => unknown_function("ode", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// det
+// ---------------------------------------------------------------------------
+
+/// The determinant of an `ℓ × ℓ` matrix by expansion by minors (cmpad's
+/// `det_by_minor`), and its gradient.
+pub mod det {
+    use super::*;
+    use autodiff::grad;
+
+    /// The largest `ℓ`: the columns in use are the bits of a `u64`.
+    pub const MAX_ELL: usize = 63;
+
+    /// The determinant of the minor of `a` (row-major `ell × ell`) made of
+    /// rows `row..ell` and of the columns whose bit in `used` is clear,
+    /// expanded along its first row; recursive, like cmpad's `det_of_minor`
+    /// (whose row and column linked lists become the row index and a bit
+    /// set). 2 × 2 minors are expanded inline.
+    #[grad(wrt(a))]
+    pub fn minor(a: &[f64], ell: usize, row: usize, used: u64) -> f64 {
+        if row + 1 == ell {
+            return a[row * ell + (!used).trailing_zeros() as usize];
+        }
+        if row + 2 == ell {
+            let c0 = (!used).trailing_zeros() as usize;
+            let c1 = (!used & !(1u64 << c0)).trailing_zeros() as usize;
+            return a[row * ell + c0] * a[(row + 1) * ell + c1]
+                - a[row * ell + c1] * a[(row + 1) * ell + c0];
+        }
+        let mut det = 0.0;
+        for j in 0..ell {
+            if (used >> j) & 1 == 0 {
+                // The sign alternates over the columns of the minor.
+                let before = (!used & ((1u64 << j) - 1)).count_ones();
+                let sign = if before % 2 == 0 { 1.0 } else { -1.0 };
+                det += sign * a[row * ell + j] * minor(a, ell, row + 1, used | (1 << j));
+            }
+        }
+        det
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let a = floats(input, "A")?;
+        let ell = uint(input, "ell")?;
+        if ell == 0 || ell > MAX_ELL || a.len() != ell * ell {
+            return Err(format!(
+                "`A` must have ell² numbers and 1 ≤ ell ≤ {MAX_ELL}"
+            ));
+        }
+        match function {
+            "primal" => {
+                let (y, t) = runs(input, || minor(black_box(&a), ell, 0, 0));
+                Ok((json!(y), t))
+            }
+            "gradient" => {
+                let (da, t) = runs(input, || {
+                    let mut da = vec![0.0; a.len()];
+                    minor_backward(black_box(&a), &mut da, ell, 0, 0, 1.0);
+                    da
+                });
+                Ok((json!(da), t))
+            }
+            _ => unknown_function("det", function),
+        }
+    }
+}

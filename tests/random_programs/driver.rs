@@ -1,0 +1,727 @@
+//! The checks behind `tests/random_programs.rs`.
+//!
+//! Every generated program comes with three functions on a flat point `x`:
+//! `eval` (the original), `grad` (the companion `<name>_backward`, with a random
+//! cotangent `d`) and `oracle` (the same program over dual numbers, with every
+//! branch, kink and jump reported to a [`Tr`]). At several random points per
+//! program, [`check_all`] compares
+//!
+//! 1. the companion's value with the original's, bit for bit;
+//! 2. the companion's gradient with forward mode (one dual pass per input):
+//!    relative error at most [`DUAL_TOL`] of `max(1, |g|)`;
+//! 3. the companion's gradient with central finite differences of the original:
+//!    relative error at most [`FD_TOL`] of `max(1, |g|)`, where no branch decision
+//!    differs between `x - h` and `x + h`.
+//!
+//! `RANDOM_PROGRAMS=p3,p17 cargo test --test random_programs -- --nocapture`
+//! checks only the programs named (each program's points depend on its index
+//! only); `RANDOM_PROGRAMS_DEBUG=1` also prints every point drawn again.
+//!
+//! Points closer than [`MARGIN`] to a branch boundary (a comparison, a kink of
+//! `abs` / `max` / `relu` …, a jump of `floor` / `%` …) are drawn again.
+
+#![allow(dead_code)]
+
+use num_dual::{Dual64, DualNum};
+use std::fmt::Write as _;
+
+/// Relative tolerance of the companion against dual numbers.
+pub const DUAL_TOL: f64 = 1e-12;
+/// Relative tolerance of the companion against central finite differences.
+pub const FD_TOL: f64 = 1e-5;
+/// Points at least this far from every branch boundary are used.
+pub const MARGIN: f64 = 1e-4;
+/// Points per program.
+pub const POINTS: usize = 4;
+/// What a shadow holds before the companion adds into it.
+pub const SHADOW: f64 = 0.25;
+
+// ------------------------------------------------------------------ the oracle's numbers
+
+/// The dual numbers the oracles are generic over.
+pub trait Dn: DualNum<Primitive = f64> + Copy + Eps {}
+impl<T: DualNum<Primitive = f64> + Copy + Eps> Dn for T {}
+
+/// The derivative part of a dual number: zero for a value that does not depend
+/// on the inputs (a kink or a comparison of constants is no boundary to avoid).
+pub trait Eps {
+    fn eps_part(&self) -> f64;
+}
+impl Eps for Dual64 {
+    fn eps_part(&self) -> f64 {
+        self.eps
+    }
+}
+
+/// What an oracle run saw: how close it came to a branch boundary, and a hash of
+/// every decision it took (two runs with the same hash took the same branches).
+#[derive(Clone, Copy, Debug)]
+pub struct Tr {
+    pub margin: f64,
+    pub sig: u64,
+}
+
+impl Default for Tr {
+    fn default() -> Self {
+        Tr {
+            margin: f64::INFINITY,
+            sig: 0xcbf2_9ce4_8422_2325,
+        }
+    }
+}
+
+impl Tr {
+    /// A decision `decision` taken where `dist` (a dual number) is the signed
+    /// distance to its boundary. The oracle's first run seeds a random direction
+    /// in every input: a distance whose derivative along it is zero does not
+    /// move with the inputs (`x.max(x)`, `abs` of a constant), so it is no
+    /// boundary that a perturbation could cross.
+    fn note<D: Dn>(&mut self, dist: D, decision: u64) {
+        let d = dist.re().abs();
+        if d.is_nan() {
+            self.margin = 0.0;
+        } else if dist.eps_part() != 0.0 {
+            self.margin = self.margin.min(d);
+        }
+        self.sig = (self.sig ^ decision).wrapping_mul(0x0100_0000_01b3);
+    }
+
+    /// A piecewise-constant step at the integers: `x`'s distance to the nearest one.
+    fn step<D: Dn>(&mut self, x: D) {
+        let r = x.re();
+        self.note(x - k::<D>(r.round()), r.floor().to_bits());
+    }
+
+    /// A step at the nonzero integers (`trunc`, `fract`: continuous at 0).
+    fn step_nonzero<D: Dn>(&mut self, x: D) {
+        let r = x.re();
+        let n = r.abs().round().max(1.0).copysign(r);
+        self.note(x - k::<D>(n), r.trunc().to_bits());
+    }
+}
+
+fn k<D: Dn>(v: f64) -> D {
+    D::from(v)
+}
+
+pub fn dx_lt<D: Dn>(a: D, b: D, t: &mut Tr) -> bool {
+    let (x, y) = (a.re(), b.re());
+    t.note(a - b, u64::from(x < y));
+    x < y
+}
+pub fn dx_gt<D: Dn>(a: D, b: D, t: &mut Tr) -> bool {
+    dx_lt(b, a, t)
+}
+pub fn dx_le<D: Dn>(a: D, b: D, t: &mut Tr) -> bool {
+    !dx_lt(b, a, t)
+}
+pub fn dx_ge<D: Dn>(a: D, b: D, t: &mut Tr) -> bool {
+    !dx_lt(a, b, t)
+}
+pub fn dx_is_sign_positive<D: Dn>(x: D, t: &mut Tr) -> bool {
+    t.note(x, u64::from(x.re() >= 0.0));
+    x.re().is_sign_positive()
+}
+pub fn dx_is_sign_negative<D: Dn>(x: D, t: &mut Tr) -> bool {
+    !dx_is_sign_positive(x, t)
+}
+
+pub fn dx_exp<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.exp()
+}
+pub fn dx_exp2<D: Dn>(x: D, _: &mut Tr) -> D {
+    (x * k::<D>(std::f64::consts::LN_2)).exp()
+}
+pub fn dx_exp_m1<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.exp_m1()
+}
+pub fn dx_ln<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.ln()
+}
+pub fn dx_log2<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.ln() / k::<D>(std::f64::consts::LN_2)
+}
+pub fn dx_log10<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.ln() / k::<D>(std::f64::consts::LN_10)
+}
+pub fn dx_log<D: Dn>(x: D, base: D, _: &mut Tr) -> D {
+    x.ln() / base.ln()
+}
+pub fn dx_ln_1p<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.ln_1p()
+}
+pub fn dx_sqrt<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.sqrt()
+}
+pub fn dx_cbrt<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.cbrt()
+}
+pub fn dx_recip<D: Dn>(x: D, _: &mut Tr) -> D {
+    k::<D>(1.0) / x
+}
+pub fn dx_powi<D: Dn>(x: D, n: i32, _: &mut Tr) -> D {
+    x.powi(n)
+}
+pub fn dx_powf<D: Dn>(x: D, y: D, _: &mut Tr) -> D {
+    (y * x.ln()).exp()
+}
+pub fn dx_sin<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.sin()
+}
+pub fn dx_cos<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.cos()
+}
+pub fn dx_tan<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.sin() / x.cos()
+}
+pub fn dx_asin<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.asin()
+}
+pub fn dx_acos<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.acos()
+}
+pub fn dx_atan<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.atan()
+}
+/// `atan2(y, x)`: the value from `f64`, the derivative
+/// `(x dy - y dx) / (x² + y²)` written out (num-dual's `atan2` gives NaN
+/// derivatives at `x = 0`).
+pub fn dx_atan2<D: Dn>(y: D, x: D, t: &mut Tr) -> D {
+    let (ry, rx) = (y.re(), x.re());
+    if rx < 0.0 {
+        // the branch cut of atan2 is the negative x axis
+        t.note(y, u64::from(ry >= 0.0));
+    }
+    // the second term has real part (ry rx - rx ry) / r² = 0 exactly
+    k::<D>(ry.atan2(rx)) + (y * k::<D>(rx) - x * k::<D>(ry)) / k::<D>(rx * rx + ry * ry)
+}
+pub fn dx_sinh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.sinh()
+}
+pub fn dx_cosh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.cosh()
+}
+pub fn dx_tanh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.tanh()
+}
+pub fn dx_asinh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.asinh()
+}
+pub fn dx_acosh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.acosh()
+}
+pub fn dx_atanh<D: Dn>(x: D, _: &mut Tr) -> D {
+    x.atanh()
+}
+pub fn dx_hypot<D: Dn>(a: D, b: D, _: &mut Tr) -> D {
+    if a.re() == 0.0 && b.re() == 0.0 {
+        // the convention at the origin (like abs'(0) = 0); sqrt would give 0 / 0
+        return k(0.0);
+    }
+    (a * a + b * b).sqrt()
+}
+pub fn dx_abs<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.note(x, u64::from(x.re() < 0.0));
+    if x.re() < 0.0 {
+        -x
+    } else {
+        x
+    }
+}
+pub fn dx_max<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    t.note(a - b, u64::from(a.re() >= b.re()));
+    if a.re() >= b.re() {
+        a
+    } else {
+        b
+    }
+}
+pub fn dx_min<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    t.note(a - b, u64::from(a.re() <= b.re()));
+    if a.re() <= b.re() {
+        a
+    } else {
+        b
+    }
+}
+pub fn dx_clamp<D: Dn>(x: D, lo: D, hi: D, t: &mut Tr) -> D {
+    let below = dx_lt(x, lo, t);
+    let above = dx_gt(x, hi, t);
+    if below {
+        lo
+    } else if above {
+        hi
+    } else {
+        x
+    }
+}
+pub fn dx_mul_add<D: Dn>(a: D, b: D, c: D, _: &mut Tr) -> D {
+    a * b + c
+}
+pub fn dx_signum<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.note(x, u64::from(x.re() >= 0.0));
+    k(x.re().signum())
+}
+pub fn dx_floor<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.step(x);
+    k(x.re().floor())
+}
+pub fn dx_ceil<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.step(x);
+    k(x.re().ceil())
+}
+pub fn dx_trunc<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.step_nonzero(x);
+    k(x.re().trunc())
+}
+pub fn dx_round<D: Dn>(x: D, t: &mut Tr) -> D {
+    // jumps at the half-integers
+    t.step(x - k::<D>(0.5));
+    k(x.re().round())
+}
+pub fn dx_fract<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.step_nonzero(x);
+    x - k::<D>(x.re().trunc())
+}
+/// `a % b = a - b * trunc(a / b)`, which jumps where `a / b` crosses a nonzero
+/// integer.
+pub fn dx_rem<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    let q = a.re() / b.re();
+    let n = q.abs().round().max(1.0).copysign(q);
+    // how far `a` is from the nearest jump, to first order
+    t.note(a - b * k::<D>(n), q.trunc().to_bits());
+    a - b * k::<D>(q.trunc())
+}
+pub fn dx_sigmoid<D: Dn>(x: D, _: &mut Tr) -> D {
+    let one = k::<D>(1.0);
+    if x.re() >= 0.0 {
+        one / (one + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (one + e)
+    }
+}
+pub fn dx_relu<D: Dn>(x: D, t: &mut Tr) -> D {
+    t.note(x, u64::from(x.re() > 0.0));
+    if x.re() > 0.0 {
+        x
+    } else {
+        k(0.0)
+    }
+}
+pub fn dx_softplus<D: Dn>(x: D, _: &mut Tr) -> D {
+    // ln(1 + e^x), both forms smooth
+    if x.re() > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+pub fn dx_elu<D: Dn>(x: D, alpha: D, t: &mut Tr) -> D {
+    t.note(x, u64::from(x.re() > 0.0));
+    if x.re() > 0.0 {
+        x
+    } else {
+        alpha * x.exp_m1()
+    }
+}
+pub fn dx_leaky_relu<D: Dn>(x: D, alpha: D, t: &mut Tr) -> D {
+    t.note(x, u64::from(x.re() > 0.0));
+    if x.re() > 0.0 {
+        x
+    } else {
+        alpha * x
+    }
+}
+
+// ------------------------------------------------------------------ flat points
+
+/// The next scalar of a flat point.
+pub fn take1<T: Copy>(x: &[T], k: &mut usize) -> T {
+    *k += 1;
+    x[*k - 1]
+}
+
+/// The next `N` scalars of a flat point.
+pub fn take<T: Copy, const N: usize>(x: &[T], k: &mut usize) -> [T; N] {
+    core::array::from_fn(|_| take1(x, k))
+}
+
+/// The next `N * M` scalars, row by row.
+pub fn take2<T: Copy, const M: usize, const N: usize>(x: &[T], k: &mut usize) -> [[T; M]; N] {
+    core::array::from_fn(|_| take(x, k))
+}
+
+/// The next `n` scalars, as a `Vec` (a slice argument).
+pub fn take_vec<T: Copy>(x: &[T], k: &mut usize, n: usize) -> Vec<T> {
+    (0..n).map(|_| take1(x, k)).collect()
+}
+
+/// Results and gradients as flat lists of scalars.
+pub trait Flat<T> {
+    fn put(&self, out: &mut Vec<T>);
+}
+impl Flat<f64> for f64 {
+    fn put(&self, out: &mut Vec<f64>) {
+        out.push(*self);
+    }
+}
+impl Flat<Dual64> for Dual64 {
+    fn put(&self, out: &mut Vec<Dual64>) {
+        out.push(*self);
+    }
+}
+impl<T, A: Flat<T>, const N: usize> Flat<T> for [A; N] {
+    fn put(&self, out: &mut Vec<T>) {
+        self.iter().for_each(|a| a.put(out));
+    }
+}
+impl<T, A: Flat<T>> Flat<T> for Vec<A> {
+    fn put(&self, out: &mut Vec<T>) {
+        self.iter().for_each(|a| a.put(out));
+    }
+}
+impl<T, A: Flat<T>, B: Flat<T>> Flat<T> for (A, B) {
+    fn put(&self, out: &mut Vec<T>) {
+        self.0.put(out);
+        self.1.put(out);
+    }
+}
+
+pub fn flat<T, A: Flat<T>>(a: &A) -> Vec<T> {
+    let mut out = Vec::new();
+    a.put(&mut out);
+    out
+}
+
+/// What the companion added into a shadow that held [`SHADOW`].
+pub fn shadow<A: Flat<f64>>(a: &A) -> Vec<f64> {
+    flat(a).into_iter().map(|v| v - SHADOW).collect()
+}
+
+// ------------------------------------------------------------------ the checks
+
+/// The companion on a flat point and cotangent: its value and flat gradient.
+pub type GradFn = fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>);
+
+/// One generated program.
+pub struct Prog {
+    pub name: &'static str,
+    /// Per flat input: whether the companion differentiates it (`wrt`).
+    pub active: &'static [bool],
+    pub outputs: usize,
+    pub eval: fn(&[f64]) -> Vec<f64>,
+    pub grad: GradFn,
+    pub oracle: fn(&[Dual64], &mut Tr) -> Vec<Dual64>,
+}
+
+/// SplitMix64, for the points.
+struct Rng(u64);
+
+impl Rng {
+    fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+}
+
+/// Runs the oracle at `x` with a fixed pseudo-random direction seeded in every
+/// input (see [`Tr::note`]).
+fn oracle_at(p: &Prog, x: &[f64]) -> (Vec<f64>, Tr) {
+    let mut dir = Rng(0xd1e5);
+    let xd: Vec<Dual64> = x
+        .iter()
+        .map(|&v| Dual64::new(v, dir.range(0.5, 1.5)))
+        .collect();
+    let mut tr = Tr::default();
+    let out = (p.oracle)(&xd, &mut tr);
+    (out.iter().map(|d| d.re).collect(), tr)
+}
+
+/// `Σ d_o f_o(x)` of the original.
+fn phi(p: &Prog, x: &[f64], d: &[f64]) -> f64 {
+    (p.eval)(x).iter().zip(d).map(|(f, d)| f * d).sum()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    if a == b {
+        0.0
+    } else {
+        (a - b).abs() / a.abs().max(1.0)
+    }
+}
+
+#[derive(Default)]
+struct Stats {
+    points: usize,
+    redrawn: usize,
+    fd_checked: usize,
+    /// Gradient components compared with dual numbers, and how many were nonzero.
+    components: usize,
+    nonzero: usize,
+    fd_skipped: usize,
+    max_dual: f64,
+    max_fd: f64,
+    no_point: Vec<&'static str>,
+    failures: Vec<String>,
+}
+
+/// The result of the checks of one program at one point.
+enum Outcome {
+    Ok,
+    /// No usable point: every draw was near a boundary or out of range.
+    NoPoint,
+}
+
+/// One program at up to [`POINTS`] points.
+fn check_program(p: &Prog, index: usize, rng: &mut Rng, st: &mut Stats) -> Outcome {
+    let n = p.active.len();
+    let mut used = 0;
+    let mut tries = 0;
+    while used < POINTS {
+        tries += 1;
+        if tries > 60 {
+            return if used == 0 {
+                Outcome::NoPoint
+            } else {
+                Outcome::Ok
+            };
+        }
+        let x: Vec<f64> = (0..n).map(|_| rng.range(-2.0, 2.0)).collect();
+        let (ox, tr) = oracle_at(p, &x);
+        let fine = ox.iter().all(|v| v.is_finite() && v.abs() < 1e6);
+        if tr.margin < MARGIN || !fine {
+            if std::env::var_os("RANDOM_PROGRAMS_DEBUG").is_some() {
+                eprintln!("{}: redrawn, margin {:e}, value {ox:?}", p.name, tr.margin);
+            }
+            st.redrawn += 1;
+            continue;
+        }
+        used += 1;
+        st.points += 1;
+        let d: Vec<f64> = (0..p.outputs)
+            .map(|_| {
+                let m = rng.range(0.5, 2.0);
+                if rng.unit() < 0.5 {
+                    -m
+                } else {
+                    m
+                }
+            })
+            .collect();
+        let mut fail = |what: String| {
+            st.failures.push(format!(
+                "program {index} ({}): {what}\n  x = {x:?}\n  d_out = {d:?}",
+                p.name
+            ));
+        };
+
+        // 1. the value
+        let value = (p.eval)(&x);
+        let (cv, g) = (p.grad)(&x, &d);
+        if cv.len() != value.len()
+            || cv
+                .iter()
+                .zip(&value)
+                .any(|(a, b)| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan()))
+        {
+            fail(format!(
+                "companion value {cv:?} differs from the original's {value:?}"
+            ));
+            continue;
+        }
+        if value.iter().zip(&ox).any(|(a, b)| rel(*a, *b) > 1e-9) {
+            fail(format!(
+                "oracle value {ox:?} differs from the original's {value:?} (generator bug?)"
+            ));
+            continue;
+        }
+
+        // 2. dual numbers, one pass per input
+        for j in 0..n {
+            if !p.active[j] {
+                if g[j] != 0.0 {
+                    fail(format!(
+                        "input {j} is not differentiated but has gradient {}",
+                        g[j]
+                    ));
+                }
+                continue;
+            }
+            let xd: Vec<Dual64> = x
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Dual64::new(v, if i == j { 1.0 } else { 0.0 }))
+                .collect();
+            let mut tr = Tr::default();
+            let out = (p.oracle)(&xd, &mut tr);
+            let gd: f64 = out.iter().zip(&d).map(|(o, d)| o.eps * d).sum();
+            st.components += 1;
+            st.nonzero += usize::from(gd != 0.0);
+            let e = rel(gd, g[j]);
+            if e > DUAL_TOL || g[j].is_nan() != gd.is_nan() {
+                fail(format!(
+                    "input {j}: companion gradient {} but dual numbers give {gd} (rel err {e:.1e})\n  companion gradient {g:?}",
+                    g[j]
+                ));
+            } else if e.is_finite() {
+                st.max_dual = st.max_dual.max(e);
+            }
+
+            // 3. central finite differences, where no branch flips within the stencil
+            let mut best = f64::INFINITY;
+            let mut best_fd = f64::NAN;
+            let mut checked = false;
+            for h in [1e-6, 1e-5, 1e-7, 1e-4] {
+                let h = h * x[j].abs().max(1.0);
+                let mut xp = x.clone();
+                let mut xm = x.clone();
+                xp[j] += h;
+                xm[j] -= h;
+                let (_, tp) = oracle_at(p, &xp);
+                let (_, tm) = oracle_at(p, &xm);
+                if tp.sig != tr.sig || tm.sig != tr.sig {
+                    continue;
+                }
+                checked = true;
+                let fd = (phi(p, &xp, &d) - phi(p, &xm, &d)) / (2.0 * h);
+                let e = rel(fd, g[j]);
+                if e < best {
+                    best = e;
+                    best_fd = fd;
+                }
+                if best <= FD_TOL {
+                    break;
+                }
+            }
+            if !checked {
+                st.fd_skipped += 1;
+            } else {
+                st.fd_checked += 1;
+                if best > FD_TOL {
+                    fail(format!(
+                        "input {j}: companion gradient {} but finite differences give {best_fd} (rel err {best:.1e}; dual numbers give {gd})",
+                        g[j]
+                    ));
+                } else {
+                    st.max_fd = st.max_fd.max(best);
+                }
+            }
+        }
+    }
+    Outcome::Ok
+}
+
+/// The source of program `name` in the generated file.
+fn source_of(src: &str, name: &str) -> String {
+    let head = format!("fn {name}(");
+    let Some(at) = src.find(&head) else {
+        return String::from("(source not found)");
+    };
+    let start = src[..at].rfind("#[allow").unwrap_or(at);
+    let end = src[at..].find("\n}\n").map_or(src.len(), |e| at + e + 2);
+    src[start..end].to_string()
+}
+
+/// Checks every program; prints one summary line, and panics listing the first
+/// failures if there are any.
+pub fn check_all(progs: &[Prog], src: &str) {
+    let mut st = Stats::default();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    // `RANDOM_PROGRAMS=p3,p17` checks only those programs (to debug one)
+    let only: Option<Vec<String>> = std::env::var("RANDOM_PROGRAMS")
+        .ok()
+        .map(|s| s.split(',').map(|n| n.trim().to_string()).collect());
+    for (i, p) in progs.iter().enumerate() {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.iter().any(|n| n == p.name))
+        {
+            continue;
+        }
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut local = Stats::default();
+            // the points of program `i` do not depend on the others
+            let mut rng = Rng(0x5eed_0001 ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let o = check_program(p, i, &mut rng, &mut local);
+            (o, local)
+        }));
+        match r {
+            Ok((o, local)) => {
+                if matches!(o, Outcome::NoPoint) {
+                    st.no_point.push(p.name);
+                }
+                st.points += local.points;
+                st.redrawn += local.redrawn;
+                st.fd_checked += local.fd_checked;
+                st.components += local.components;
+                st.nonzero += local.nonzero;
+                st.fd_skipped += local.fd_skipped;
+                st.max_dual = st.max_dual.max(local.max_dual);
+                st.max_fd = st.max_fd.max(local.max_fd);
+                st.failures.extend(local.failures);
+            }
+            Err(e) => {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                st.failures
+                    .push(format!("program {i} ({}): panicked: {msg}", p.name));
+            }
+        }
+    }
+    std::panic::set_hook(hook);
+    let mismatches = st.failures.len();
+    println!(
+        "random programs: {} programs, {} points, {} mismatches (max rel err dual {:.0e}, fd {:.0e}; {} gradient components, {} nonzero; {} points redrawn near a branch boundary, {} fd checks, {} skipped where a branch flips within the stencil, {} programs without a usable point)",
+        progs.len(),
+        st.points,
+        mismatches,
+        st.max_dual,
+        st.max_fd,
+        st.components,
+        st.nonzero,
+        st.redrawn,
+        st.fd_checked,
+        st.fd_skipped,
+        st.no_point.len()
+    );
+    let mut report = String::new();
+    for f in st.failures.iter().take(10) {
+        let name = f
+            .split(" (")
+            .nth(1)
+            .and_then(|s| s.split(')').next())
+            .unwrap_or("");
+        let _ = writeln!(report, "{f}\n{}", source_of(src, name));
+    }
+    let mut failing: Vec<&str> = st
+        .failures
+        .iter()
+        .filter_map(|f| f.split(" (").nth(1)?.split(')').next())
+        .collect();
+    failing.dedup();
+    if !failing.is_empty() {
+        let _ = writeln!(report, "programs with mismatches: {failing:?}");
+    }
+    if !st.no_point.is_empty() {
+        let _ = writeln!(report, "programs without a usable point: {:?}", st.no_point);
+    }
+    // A program can sit on a kink at every point (e.g. `clamp(0.0 * x, 0.35, ..)`
+    // is always at its bound): no finite difference can check it. A few such
+    // programs are reported; more than 1% would mean the generator is off.
+    assert!(
+        mismatches == 0 && st.no_point.len() * 100 <= progs.len(),
+        "{mismatches} mismatches; the first ones:\n{report}"
+    );
+}
