@@ -499,6 +499,8 @@ impl Reverser<'_> {
             consumed: self.consumed,
         };
         let mut recompute: HashSet<usize> = HashSet::new();
+        // The results of each recomputed op that are needed (an `if` is pruned to them).
+        let mut wanted: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut roots: Vec<Value> = Vec::new();
         let mut seen: HashSet<Value> = HashSet::new();
         let mut stack: Vec<Value> = needed;
@@ -510,8 +512,11 @@ impl Reverser<'_> {
                 How::Free => {}
                 How::Recompute => {
                     let i = def_at[&v];
-                    if recompute.insert(i) {
-                        stack.extend(ctx.reads(&lp.body.ops[i]));
+                    let keep = wanted.entry(i).or_default();
+                    if !keep.contains(&v) {
+                        keep.push(v);
+                        recompute.insert(i);
+                        stack.extend(ctx.reads(&pruned(&lp.body.ops[i], &[v])));
                     }
                 }
                 // A carried array is recorded as it was on entry, if nothing cheaper exists.
@@ -523,7 +528,10 @@ impl Reverser<'_> {
         // The ops to recompute, in forward order, taken before records go in.
         let mut order: Vec<usize> = recompute.into_iter().collect();
         order.sort_unstable();
-        let originals: Vec<Op> = order.iter().map(|&i| lp.body.ops[i].clone()).collect();
+        let originals: Vec<Op> = order
+            .iter()
+            .map(|&i| pruned(&lp.body.ops[i], wanted.get(&i).map_or(&[][..], |w| &w[..])))
+            .collect();
 
         let mut map: HashMap<Value, Value> = HashMap::new();
         map.insert(idx_f, idx_r);
@@ -745,7 +753,9 @@ impl Resolve<'_> {
         if op.regions().iter().any(|r| calls_user_code(r)) {
             return How::Record;
         }
-        let reads = self.reads(op);
+        // An `if` is rerun for this result only: what its other results read
+        // (the rest of the iteration's state) is not needed.
+        let reads = self.reads(&pruned(op, &[v]));
         if reads.iter().all(|r| self.how(*r, memo) != How::Avoid) {
             How::Recompute
         } else if op.has_regions() || !self.is_array(v) {
@@ -754,6 +764,28 @@ impl Resolve<'_> {
             How::Avoid
         }
     }
+}
+
+/// `op` with only the results in `keep` if it is an `if` (its branches cleaned
+/// of what only the others needed); any other op as it is.
+fn pruned(op: &Op, keep: &[Value]) -> Op {
+    let mut o = op.clone();
+    if let OpKind::If(_, t, e) = &mut o.kind {
+        let mask: Vec<bool> = op.results.iter().map(|r| keep.contains(r)).collect();
+        let filter = |v: &mut Vec<Value>| {
+            let mut i = 0;
+            v.retain(|_| {
+                i += 1;
+                mask[i - 1]
+            });
+        };
+        filter(&mut o.results);
+        filter(&mut t.yields);
+        filter(&mut e.yields);
+        crate::opt::dce_region(t);
+        crate::opt::dce_region(e);
+    }
+    o
 }
 
 /// Whether a region (or one nested in it) calls a function with a companion.
