@@ -1326,3 +1326,64 @@ proptest! {
 fn nested_run_time_tapes() {
     trybuild::TestCases::new().pass("tests/ui/pass/nested_run_time_tapes.rs");
 }
+
+/// Code from the benchmarks that the macro once rejected: an integer local
+/// started from a `const`, triangular loop nests whose inner loop records.
+mod bench_regressions {
+    use autodiff::grad;
+    const D: usize = 3;
+    const N: usize = 3;
+
+    /// An integer local started from a `const`, counted in a `while`.
+    #[grad]
+    fn from_const(x: &[f64; 4]) -> f64 {
+        let mut i = D;
+        let mut s = 0.0;
+        while i < 4 {
+            s += x[i] * x[i];
+            i += 1;
+        }
+        s
+    }
+
+    /// A triangular loop nest whose inner loop records (constant outer count).
+    #[grad]
+    fn tri(x: &[f64; N]) -> f64 {
+        let mut p = 1.0;
+        for i in 0..N {
+            for j in i + 1..N {
+                p = p * x[i] * x[j];
+            }
+        }
+        p
+    }
+
+    /// The same with literal bounds.
+    #[grad]
+    fn tri_literal(x: &[f64; 3]) -> f64 {
+        let mut p = 1.0;
+        for i in 0..3 {
+            for j in i + 1..3 {
+                p = p * x[i] * x[j];
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn they_compile_and_differentiate() {
+        let x = [1.5, -0.5, 2.0, 3.0];
+        let mut dx = [0.0; 4];
+        assert_eq!(from_const_backward(&x, &mut dx, 1.0), 9.0);
+        assert_eq!(dx, [0.0, 0.0, 0.0, 6.0]);
+        let y = [1.5, -0.5, 2.0];
+        let (mut d1, mut d2) = ([0.0; 3], [0.0; 3]);
+        let p = tri_backward(&y, &mut d1, 1.0);
+        assert_eq!(p, tri_literal_backward(&y, &mut d2, 1.0));
+        // p = (x0 x1)(x0 x2)(x1 x2) = x0² x1² x2²: dp/dxi = 2 p / xi
+        for i in 0..3 {
+            assert!((d1[i] - 2.0 * p / y[i]).abs() < 1e-12, "{d1:?}");
+            assert_eq!(d1[i], d2[i]);
+        }
+    }
+}

@@ -560,11 +560,21 @@ impl Reverser<'_> {
                         ..
                     },
                 ) if !lp.has_break => {
-                    let d = func.new_value(Ty::Int);
-                    pre.push(Op {
-                        results: vec![d],
-                        kind: OpKind::Method("saturating_sub".into(), vec![*hi, *lo]),
-                    });
+                    // max(hi - lo, 0) in i64: typed even where the bounds are
+                    // untyped literals, and never negative.
+                    let mut push = |kind: OpKind| {
+                        let v = func.new_value(Ty::Int);
+                        pre.push(Op {
+                            results: vec![v],
+                            kind,
+                        });
+                        v
+                    };
+                    let hi64 = push(OpKind::Cast(*hi, CastTo::Other("i64".into())));
+                    let lo64 = push(OpKind::Cast(*lo, CastTo::Other("i64".into())));
+                    let diff = push(OpKind::Binary(crate::ir::BinOp::Sub, hi64, lo64));
+                    let zero = push(OpKind::Verbatim("0i64".into()));
+                    let d = push(OpKind::Method("max".into(), vec![diff, zero]));
                     let n = func.new_value(Ty::Int);
                     pre.push(Op {
                         results: vec![n],

@@ -4,9 +4,10 @@
 //! `cargo test -p autodiff-macros --release tests_compile -- --ignored --nocapture`
 //!
 //! prints one line per size and writes each generated function to
-//! `target/compile_time/ops_<n>.rs` (with `#[autodiff::grad]` on it) so that the
-//! build time of the result can be measured in a scratch crate; PERFORMANCE.md
-//! has the figures and the commands.
+//! `target/compile_time/`: `ops_<n>.rs` with `#[autodiff::grad]` on it,
+//! `ops_<n>_primal.rs` without, and `ops_<n>_expanded.rs`, the expansion, so
+//! that the build time of the result can be measured in a scratch crate;
+//! PERFORMANCE.md has the figures and the commands.
 
 use crate::expand;
 use proc_macro2::TokenStream;
@@ -138,6 +139,7 @@ fn expansion_time() {
             format!("#[autodiff::grad]\n{src}"),
         );
         let _ = std::fs::write(format!("{dir}/ops_{ops}_primal.rs"), &src);
+        let _ = std::fs::write(format!("{dir}/ops_{ops}_expanded.rs"), &text);
     }
     println!(
         "growth of the time per op from 100 to 10,000 ops: x{:.2} (1.00 is linear)",

@@ -263,13 +263,32 @@ impl Lowering<'_, '_> {
             }
         };
 
+        // A carried value that starts as a `const` of unknown type takes the
+        // type its uses in the loop give it (`let mut i = N; while i < 4 {…}`).
+        let guess_args = |l: &mut Self, args: &[Value]| {
+            for (init, arg) in inits.iter().zip(args) {
+                if l.guessed.contains(init) {
+                    l.guessed.insert(*arg);
+                }
+            }
+        };
+        let settle_inits = |l: &mut Self, args: &[Value]| {
+            for (init, arg) in inits.iter().zip(args) {
+                let t = l.ty(*arg);
+                if t != l.ty(*init) {
+                    l.settle(*init, t);
+                }
+            }
+        };
         let cond_region = cond.map(|c| {
             let args: Vec<Value> = inits
                 .iter()
                 .map(|v| self.func.new_value(self.ty(*v)))
                 .collect();
+            guess_args(self, &args);
             bind_args(self, &args);
             let (ops, cv) = self.region(|l| l.cond(c));
+            settle_inits(self, &args);
             self.scopes = snapshot.clone();
             Region {
                 args,
@@ -284,6 +303,7 @@ impl Lowering<'_, '_> {
             .iter()
             .map(|v| self.func.new_value(self.ty(*v)))
             .collect();
+        guess_args(self, &args);
         bind_args(self, &args);
         self.loops.push(LoopCtx {
             carried: carried.clone(),
@@ -291,6 +311,7 @@ impl Lowering<'_, '_> {
         });
         let (ops, yields) = self.region(|l| body(l, idx));
         self.loops.pop();
+        settle_inits(self, &args);
         let ok = yields.len() == inits.len() + usize::from(has_break)
             && yields
                 .iter()
