@@ -543,6 +543,20 @@ impl Func {
         }
     }
 
+    /// The scalar at the bottom of an array type (`None` through unknown shapes).
+    pub fn scalar_leaf(&self, ty: Ty) -> Option<Ty> {
+        match ty {
+            Ty::Array(_) => {
+                let a = self.array(ty)?;
+                if a.len == Len::View {
+                    return None;
+                }
+                self.scalar_leaf(a.elem)
+            }
+            t => Some(t),
+        }
+    }
+
     /// `ty` as text: `f`, `i`, `b`, `[f; 3]`, `[f]`, `vec<f>`.
     pub fn ty_text(&self, ty: Ty) -> String {
         match ty {
@@ -649,6 +663,25 @@ impl<'a> Builder<'a> {
     pub fn zero(&mut self, ty: Ty) -> Value {
         match ty {
             Ty::Float => self.constant(0.0),
+            // A float array that gradients are added into starts at -0.0, the
+            // exact identity of `+` (`-0.0 + x == x` for every x; `0.0 + -0.0`
+            // is `0.0`), so the compiler can drop the first additions.
+            Ty::Array(_) if self.func.scalar_leaf(ty) == Some(Ty::Float) => {
+                let ArrayTy { elem, len } = self.func.array(ty).cloned().unwrap_or(ArrayTy {
+                    elem: Ty::Float,
+                    len: Len::View,
+                });
+                match len {
+                    Len::Const(_) => {
+                        let inner = match elem {
+                            Ty::Float => self.constant(-0.0),
+                            e => self.zero(e),
+                        };
+                        self.push(OpKind::Splat(inner), ty)
+                    }
+                    _ => self.push(OpKind::Zeros, ty),
+                }
+            }
             Ty::Array(_) | Ty::Struct(_) => self.push(OpKind::Zeros, ty),
             Ty::Int => self.push(
                 OpKind::Verbatim("::core::default::Default::default()".into()),
