@@ -383,23 +383,11 @@ fn check(attr: &Attr, item: &Item) -> Result<Passed, String> {
     Ok(passed)
 }
 
-/// Failures that come from a macro bug with a minimal reproduction among the
-/// ignored `macro_bug_*` tests below: a fragment of the failure's text and the
-/// test. The sweeps count and print them, and fail on anything else.
-const KNOWN_BUGS: &[(&str, &str)] = &[
-    (
-        "unsupported expression in #[grad] body\"} at the call site",
-        "macro_bug_empty_statement_rejected_at_call_site",
-    ),
-    (
-        "this closure must take 1 parameter(s)\"} at the call site",
-        "macro_bug_closure_arity_error_at_call_site",
-    ),
-    (
-        "`custom` and `wrt` do not go together",
-        "macro_bug_custom_with_wrt_error_at_call_site",
-    ),
-];
+/// Failures that come from a known macro bug with a minimal reproduction among
+/// the ignored tests below: a fragment of the failure's text and the test. The
+/// sweeps count and print them, and fail on anything else. None are open; the
+/// `regression_*` tests keep the ones fixed so far.
+const KNOWN_BUGS: &[(&str, &str)] = &[];
 
 /// The tally of a run: expansions, those with errors, and what went wrong.
 #[derive(Default)]
@@ -1652,8 +1640,7 @@ fn raw_ref_param_does_not_panic() {
 }
 
 #[test]
-#[ignore = "macro bug: an empty statement `;` (valid Rust) is rejected as \"unsupported expression\" with a call-site span"]
-fn macro_bug_empty_statement_rejected_at_call_site() {
+fn regression_empty_statement_rejected_at_call_site() {
     let r = check_one("", "fn f(x: f64) -> f64 { ; x }");
     match r {
         Ok(p) => assert_eq!(p.errors, 0, "`;` is an empty statement, not an error"),
@@ -1662,8 +1649,7 @@ fn macro_bug_empty_statement_rejected_at_call_site() {
 }
 
 #[test]
-#[ignore = "macro bug: the closure-arity error of `.map(|| …)` has a call-site span, not the closure's"]
-fn macro_bug_closure_arity_error_at_call_site() {
+fn regression_closure_arity_error_at_call_site() {
     let r = check_one("", "fn f(x: &[f64]) -> f64 { x.iter().map(|| 1.0).sum() }");
     assert!(r.is_ok(), "{}", r.err().unwrap_or_default());
 }
@@ -1677,8 +1663,7 @@ fn attribute_eof_error_points_into_the_attribute() {
 }
 
 #[test]
-#[ignore = "macro bug: `#[grad(custom, wrt(x))]` reports \"`custom` and `wrt` do not go together\" at the call site, not at `wrt`"]
-fn macro_bug_custom_with_wrt_error_at_call_site() {
+fn regression_custom_with_wrt_error_at_call_site() {
     let r = check_one("custom, wrt(x)", "fn f(x: f64) -> f64 { x }");
     assert!(r.is_ok(), "{}", r.err().unwrap_or_default());
 }
