@@ -817,23 +817,28 @@ impl Lowering<'_, '_> {
     fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {
         match u.op {
             syn::UnOp::Deref(_) => self.expr(&u.expr, hint),
-            syn::UnOp::Neg(_) => {
+            syn::UnOp::Neg(_) | syn::UnOp::Not(_) => {
+                let (op, what, wrong, msg) = match u.op {
+                    syn::UnOp::Neg(_) => (
+                        UnOp::Neg,
+                        "the operand of `-`",
+                        Ty::Bool,
+                        "cannot negate a `bool`",
+                    ),
+                    _ => (
+                        UnOp::Not,
+                        "the operand of `!`",
+                        Ty::Float,
+                        "`!` does not apply to a float",
+                    ),
+                };
                 let v = self.expr(&u.expr, hint);
-                let v = self.scalar(v, &u.expr, "the operand of `-`");
+                let v = self.scalar(v, &u.expr, what);
                 let ty = self.ty(v);
-                if ty == Ty::Bool {
-                    self.errors.at(u, "cannot negate a `bool`");
+                if ty == wrong {
+                    self.errors.at(u, msg);
                 }
-                Val::Scalar(self.push(OpKind::Unary(UnOp::Neg, v), ty))
-            }
-            syn::UnOp::Not(_) => {
-                let v = self.expr(&u.expr, hint);
-                let v = self.scalar(v, &u.expr, "the operand of `!`");
-                let ty = self.ty(v);
-                if ty == Ty::Float {
-                    self.errors.at(u, "`!` does not apply to a float");
-                }
-                Val::Scalar(self.push(OpKind::Unary(UnOp::Not, v), ty))
+                Val::Scalar(self.push(OpKind::Unary(op, v), ty))
             }
             _ => {
                 self.errors
