@@ -275,6 +275,10 @@ impl Reverser<'_> {
             }
         }
 
+        // A primitive the forward branch computed already (`cos θ` beside
+        // `sin θ`) is taken from it as a residual rather than computed again.
+        reuse_calls(then_r, &mut t_rev);
+        reuse_calls(else_r, &mut e_rev);
         // Residuals: what the reverse branches read from inside the forward ones
         // (and still use: dead contributions are dropped first).
         crate::opt::dce_region(&mut t_rev);
@@ -845,6 +849,30 @@ fn index_ops(func: &mut Func, kind: &LoopKind, idx: Value, ops: &mut Vec<Op>) ->
         kind: OpKind::Cast(diff, CastTo::Other("::core::primitive::usize".into())),
     });
     k
+}
+
+/// Points the float primitives of `rev` that `fwd` also computes, on the same
+/// operands, at `fwd`'s results (then hoisted as residuals).
+fn reuse_calls(fwd: &Region, rev: &mut Region) {
+    let computed: HashMap<String, Value> = fwd
+        .ops
+        .iter()
+        .filter(|o| matches!(o.kind, OpKind::Call(..)))
+        .map(|o| (crate::ir::op_text(&o.kind), o.results[0]))
+        .collect();
+    let mut map: HashMap<Value, Value> = HashMap::new();
+    rev.ops.retain(|o| {
+        if matches!(o.kind, OpKind::Call(..)) {
+            if let Some(&f) = computed.get(&crate::ir::op_text(&o.kind)) {
+                map.insert(o.results[0], f);
+                return false;
+            }
+        }
+        true
+    });
+    if !map.is_empty() {
+        rev.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
+    }
 }
 
 /// Makes the values `rev` reads from inside `fwd` extra results of their `if`
