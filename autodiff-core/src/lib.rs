@@ -119,6 +119,12 @@ pub mod __private {
         xs.iter().map(|_| A::zero()).collect()
     }
 
+    /// The zero of `x`'s type (for a field whose type the macro cannot see).
+    #[inline]
+    pub fn zero_of<T: Tangent>(_: &T) -> T {
+        T::zero()
+    }
+
     /// The sum of all elements of a float array (the cotangent of `[x; N]`).
     #[inline]
     pub fn sum_all<T: Real>(xs: &[T]) -> T {

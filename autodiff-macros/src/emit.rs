@@ -1032,9 +1032,18 @@ impl Emitter<'_> {
                 let n = self.name(*n);
                 quote!(::autodiff::__private::Vec::with_capacity(#n))
             }
-            OpKind::ZerosLike(a) => {
+            OpKind::ZerosLike(a)
+                if matches!(
+                    self.func.array(self.func.ty(r)),
+                    Some(ArrayTy { len: Len::Vec, .. })
+                ) =>
+            {
                 let a = self.name(*a);
                 quote!(::autodiff::__private::zeros_like(&#a[..]))
+            }
+            OpKind::ZerosLike(a) => {
+                let a = self.by_value(*a);
+                quote!(::autodiff::__private::zero_of(&#a))
             }
             OpKind::StopGrad(a) => {
                 let a = self.name(*a);

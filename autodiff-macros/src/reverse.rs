@@ -74,7 +74,7 @@ impl Reverser<'_> {
             Grad::At(idx, c) => {
                 let base = match adj.get(&v) {
                     Some(&a) => a,
-                    None => b.zero(ty),
+                    None => b.zero_like(v),
                 };
                 b.add_at(base, &idx, c)
             }

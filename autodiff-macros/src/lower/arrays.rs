@@ -91,15 +91,23 @@ impl Lowering<'_, '_> {
     /// `a[i]… = v`: a new version of `a`, bound to its name.
     pub(super) fn store_to(&mut self, ix: &ExprIndex, v: Val) {
         let (base, idx) = self.index_chain(ix);
-        let Expr::Path(p) = base else {
-            self.errors
-                .at(base, "assign to elements of a local array (`a[i] = …`)");
-            return;
-        };
-        let Some(name) = p.path.get_ident().map(ToString::to_string) else {
-            self.errors
-                .at(base, "assign to elements of a local array (`a[i] = …`)");
-            return;
+        // A field of a struct parameter that the body assigns is a local.
+        let field = super::field_name(base).filter(|n| self.lookup(n).is_some());
+        let name = match (base, field) {
+            (_, Some(n)) => n,
+            (Expr::Path(p), None) => match p.path.get_ident() {
+                Some(id) => id.to_string(),
+                None => {
+                    self.errors
+                        .at(base, "assign to elements of a local array (`a[i] = …`)");
+                    return;
+                }
+            },
+            _ => {
+                self.errors
+                    .at(base, "assign to elements of a local array (`a[i] = …`)");
+                return;
+            }
         };
         let Some(a) = self.array_value(base) else {
             return;

@@ -19,6 +19,7 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
     fn root(e: &Expr) -> Option<String> {
         match e {
             Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Field(_) => super::field_name(e),
             Expr::Index(i) => root(&i.expr),
             Expr::Paren(p) => root(&p.expr),
             _ => None,

@@ -155,6 +155,26 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
             l.bind(id.to_string(), Val::Scalar(v));
         }
     }
+    // Fields of struct parameters that the body assigns become locals of their
+    // own (a copy for an array field), so loops and ifs carry them like any.
+    for (name, e, indexed) in assigned_fields(block) {
+        if l.field_path(&e).is_none() {
+            continue;
+        }
+        let want = if indexed {
+            l.func.array_ty(Ty::Float, crate::ir::Len::View)
+        } else {
+            Ty::Float
+        };
+        if let Some(v) = l.field_of(&e, want) {
+            let v = if indexed {
+                l.push(OpKind::Copy(v), l.ty(v))
+            } else {
+                v
+            };
+            l.bind(name, Val::Scalar(v));
+        }
+    }
     // `const` items of the body are visible before their declaration.
     for st in &block.stmts {
         if let Stmt::Item(syn::Item::Const(c)) = st {
@@ -1023,6 +1043,10 @@ impl Lowering<'_, '_> {
     /// an array whose shape the struct knows): defined on entry, like a
     /// parameter, and shared by every read of that field.
     fn field_of(&mut self, e: &Expr, want: Ty) -> Option<Value> {
+        // An assigned field reads its current value.
+        if let Some(Val::Scalar(v)) = field_name(e).and_then(|n| self.lookup(&n).cloned()) {
+            return Some(v);
+        }
         let (root, fields) = self.field_path(e)?;
         if fields.is_empty() {
             return Some(root);
@@ -1088,6 +1112,11 @@ impl Lowering<'_, '_> {
             }
             Expr::Paren(p) => self.assign_to(&p.expr, v),
             Expr::Index(ix) => self.store_to(ix, v),
+            Expr::Field(_) if field_name(target).is_some_and(|n| self.lookup(&n).is_some()) => {
+                if let Some(n) = field_name(target) {
+                    self.assign(&n, v);
+                }
+            }
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.at(
                 target,
                 "cannot assign through a reference in a #[grad] body; compute a new local instead",
@@ -1501,6 +1530,72 @@ fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
         Expr::Unsafe(u) => &u.attrs,
         _ => &[],
     }
+}
+
+/// The name under which an assigned field `p.a.b` lives as a local (no user
+/// name can collide: it starts with a NUL).
+pub(super) fn field_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Field(f) => {
+            let syn::Member::Named(m) = &f.member else {
+                return None;
+            };
+            Some(format!("{}.{m}", field_name(&f.base)?))
+        }
+        Expr::Path(p) if p.qself.is_none() => {
+            Some(format!("\u{0}{}", unraw(&p.path.get_ident()?.to_string())))
+        }
+        Expr::Paren(p) => field_name(&p.expr),
+        _ => None,
+    }
+}
+
+/// The fields `p.a.b` a body assigns (`p.w[i] = …`, `p.b += …`): their local
+/// name, the field expression, and whether it is assigned by element.
+fn assigned_fields(block: &Block) -> Vec<(String, Expr, bool)> {
+    struct Finder(Vec<(String, Expr, bool)>);
+    impl Finder {
+        fn target(&mut self, t: &Expr) {
+            let mut e = t;
+            let mut indexed = false;
+            while let Expr::Index(ix) = e {
+                e = &ix.expr;
+                indexed = true;
+            }
+            if let (Expr::Field(_), Some(name)) = (e, field_name(e)) {
+                if let Some(entry) = self.0.iter_mut().find(|x| x.0 == name) {
+                    entry.2 |= indexed;
+                } else {
+                    self.0.push((name, e.clone(), indexed));
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.target(&a.left);
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            use syn::BinOp as B;
+            if matches!(
+                b.op,
+                B::AddAssign(_)
+                    | B::SubAssign(_)
+                    | B::MulAssign(_)
+                    | B::DivAssign(_)
+                    | B::RemAssign(_)
+            ) {
+                self.target(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(Vec::new());
+    f.visit_block(block);
+    f.0
 }
 
 /// A name without its raw prefix: `r#x` and `x` are one variable.
