@@ -196,6 +196,9 @@ struct Emitter<'a> {
     /// Which buffers are updated in place, and which `&mut` ones are reborrowed:
     /// those, and only those, are declared `mut`.
     muts: Mutation,
+    /// The float type, as tokens and as text (asked for at every `let`).
+    float_tokens: TokenStream,
+    float_name: String,
 }
 
 /// Which values need a `mut` binding: a buffer (every version of an array or
@@ -326,6 +329,8 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         bufs: HashMap::new(),
         refs: HashSet::new(),
         muts: Mutation::of(func),
+        float_tokens: sig.float_ty.to_token_stream(),
+        float_name: sig.float_name(),
     };
     let mut used = HashSet::new();
     func.body.visit_uses(&mut |v| {
@@ -457,7 +462,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
 
 impl Emitter<'_> {
     fn float_ty(&self) -> TokenStream {
-        self.sig.float_ty.to_token_stream()
+        self.float_tokens.clone()
     }
 
     fn is_array(&self, v: Value) -> bool {
@@ -879,8 +884,8 @@ impl Emitter<'_> {
 
     fn constant(&self, c: f64) -> TokenStream {
         let f = self.float_ty();
-        let name = self.sig.float_name();
-        let (lit_ty, generic) = match name.as_str() {
+        let name = self.float_name.as_str();
+        let (lit_ty, generic) = match name {
             "f32" => ("f32", false),
             "f64" => ("f64", false),
             _ => ("f64", true),

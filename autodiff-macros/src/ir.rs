@@ -850,8 +850,12 @@ fn print_region(func: &Func, r: &Region, depth: usize, yield_word: &str, s: &mut
 /// Checks the IR's invariants: each value defined once, every use dominated by its
 /// definition, conditions are booleans, regions yield what their op declares.
 pub fn verify(func: &Func) -> Result<(), String> {
-    let mut defined: HashSet<Value> = HashSet::new();
-    let mut scope = Scope::default();
+    let n = func.values.len();
+    let mut defined = Marks(vec![false; n]);
+    let mut scope = Scope {
+        set: Marks(vec![false; n]),
+        log: Vec::new(),
+    };
     for p in func.params.iter().chain(func.views.iter().map(|v| &v.0)) {
         if !defined.insert(*p) {
             return Err(format!("{p} defined twice"));
@@ -861,10 +865,34 @@ pub fn verify(func: &Func) -> Result<(), String> {
     verify_region(func, &func.body, &mut defined, &mut scope)
 }
 
+/// A set of values as one flag per value id (ids are dense): the verifier runs
+/// after every pass in debug builds, so it must be cheap at opt-level 0.
+struct Marks(Vec<bool>);
+
+impl Marks {
+    /// Marks `v`; false if it was marked already.
+    fn insert(&mut self, v: Value) -> bool {
+        match self.0.get_mut(v.0 as usize) {
+            Some(m) if !*m => {
+                *m = true;
+                true
+            }
+            _ => false,
+        }
+    }
+    fn contains(&self, v: &Value) -> bool {
+        self.0.get(v.0 as usize).copied().unwrap_or(false)
+    }
+    fn remove(&mut self, v: &Value) {
+        if let Some(m) = self.0.get_mut(v.0 as usize) {
+            *m = false;
+        }
+    }
+}
+
 /// The values visible at a point: a set plus a log to pop nested regions.
-#[derive(Default)]
 struct Scope {
-    set: HashSet<Value>,
+    set: Marks,
     log: Vec<Value>,
 }
 
@@ -889,7 +917,7 @@ impl Scope {
 fn verify_region(
     func: &Func,
     r: &Region,
-    defined: &mut HashSet<Value>,
+    defined: &mut Marks,
     scope: &mut Scope,
 ) -> Result<(), String> {
     let mark = scope.len();

@@ -2,14 +2,35 @@
 //! (with their yields) that nothing reads. All ops are pure, so this is safe.
 
 use crate::ir::{Func, LoopKind, OpKind, Region, Value};
-use std::collections::HashSet;
+
+/// The live values: one flag per value id (ids are dense), grown on demand.
+#[derive(Default)]
+pub(super) struct Live(Vec<bool>);
+
+impl Live {
+    fn insert(&mut self, v: Value) {
+        let i = v.0 as usize;
+        if i >= self.0.len() {
+            self.0.resize(i + 1, false);
+        }
+        self.0[i] = true;
+    }
+    fn contains(&self, v: &Value) -> bool {
+        self.0.get(v.0 as usize).copied().unwrap_or(false)
+    }
+    fn extend(&mut self, vs: impl IntoIterator<Item = Value>) {
+        for v in vs {
+            self.insert(v);
+        }
+    }
+}
 
 pub fn run(func: &mut Func) {
-    let mut live = HashSet::new();
+    let mut live = Live::default();
     region(&mut func.body, &mut live);
 }
 
-pub(super) fn region(r: &mut Region, live: &mut HashSet<Value>) {
+pub(super) fn region(r: &mut Region, live: &mut Live) {
     live.extend(r.yields.iter().copied());
     let mut kept = Vec::with_capacity(r.ops.len());
     for mut op in std::mem::take(&mut r.ops).into_iter().rev() {

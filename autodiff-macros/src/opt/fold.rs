@@ -10,7 +10,6 @@
 use super::{FloatKind, Replace};
 use crate::ir::{BinOp, CastTo, CmpOp, Func, LoopKind, Op, OpKind, Region, UnOp, Value};
 use crate::prim::Prim;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Known {
@@ -21,14 +20,14 @@ enum Known {
 
 struct Folder {
     kind: FloatKind,
-    known: HashMap<Value, Known>,
+    known: super::ValueMap<Known>,
     rep: Replace,
 }
 
 pub fn run(func: &mut Func, kind: FloatKind) {
     let mut f = Folder {
         kind,
-        known: HashMap::new(),
+        known: super::ValueMap::default(),
         rep: Replace::default(),
     };
     let mut body = std::mem::take(&mut func.body);
@@ -143,7 +142,7 @@ impl Folder {
                 }
             }
             if let Some(last) = out.last() {
-                self.learn(&last.clone());
+                self.learn(last);
             }
         }
         r.ops = out;

@@ -6,7 +6,6 @@ mod dce;
 mod fold;
 
 use crate::ir::{verify, Func, Value};
-use std::collections::HashMap;
 
 /// Which float arithmetic constant folding may do at compile time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -41,12 +40,36 @@ fn check(func: &Func, pass: &str) {
 /// Removes the ops of one region (and its nested ones) that nothing reads; its
 /// yields are live.
 pub fn dce_region(r: &mut crate::ir::Region) {
-    dce::region(r, &mut std::collections::HashSet::new());
+    dce::region(r, &mut dce::Live::default());
+}
+
+/// A map from values, as a vector indexed by their dense ids: the passes run
+/// in the macro, built at opt-level 0 by default, where hashing is slow.
+pub(crate) struct ValueMap<T>(Vec<Option<T>>);
+
+impl<T> Default for ValueMap<T> {
+    fn default() -> Self {
+        ValueMap(Vec::new())
+    }
+}
+
+impl<T> ValueMap<T> {
+    pub(crate) fn get(&self, v: &Value) -> Option<&T> {
+        self.0.get(v.0 as usize).and_then(Option::as_ref)
+    }
+
+    pub(crate) fn insert(&mut self, v: Value, t: T) {
+        let i = v.0 as usize;
+        if i >= self.0.len() {
+            self.0.resize_with(i + 1, || None);
+        }
+        self.0[i] = Some(t);
+    }
 }
 
 /// Value replacements found by a pass, applied to every later use.
 #[derive(Default)]
-struct Replace(HashMap<Value, Value>);
+struct Replace(ValueMap<Value>);
 
 impl Replace {
     fn get(&self, v: Value) -> Value {
