@@ -649,7 +649,6 @@ fn raw_identifiers_in_whole_crates() {
 
 /// Found while writing the tests above: generated code that does not compile.
 #[test]
-#[ignore = "macro bug: f(*p, x) with p: &S moves the struct out of the reference (the companion passes *p by value; S is not Copy)"]
 fn struct_arguments_to_grad_calls() {
     trybuild::TestCases::new().pass("tests/hygiene_pass/struct_by_value_calls.rs");
 }

@@ -342,8 +342,11 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     for (p, v) in sig.params.iter().zip(&func.params[..n]) {
         let Some(id) = &p.ident else { continue };
         if p.is_struct {
-            // Read field by field, in place: `p.w[i]`.
+            // Read field by field, in place: `p.w[i]`; `*p` when passed by value.
             e.bufs.insert(*v, id.to_token_stream());
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                e.refs.insert(*v);
+            }
             continue;
         }
         if !used.contains(v) {

@@ -1,7 +1,6 @@
 //! A `#[derive(Tangent)]` struct passed by value to another `#[grad]` function:
-//! as a by-value parameter, the companion accumulates its gradient with `+=`,
-//! which a struct does not have (E0368); as `*p` from a `&` parameter, the call
-//! in the companion gets a `&mut` shadow too many (E0061, E0308).
+//! as a by-value parameter (its gradient is accumulated with `Tangent`), and as
+//! `*p` from a `&` parameter (passed by value, no shadow).
 
 use autodiff::{grad, Tangent};
 
