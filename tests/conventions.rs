@@ -4,6 +4,7 @@
 mod common;
 
 use autodiff::grad;
+use common::prims::*;
 use common::*;
 use proptest::prelude::*;
 
@@ -25,31 +26,6 @@ fn min2(x: f64, y: f64) -> f64 {
 #[grad]
 fn clamp3(x: f64, lo: f64, hi: f64) -> f64 {
     x.clamp(lo, hi)
-}
-
-#[grad]
-fn relu1(x: f64) -> f64 {
-    autodiff::relu(x)
-}
-
-#[grad]
-fn leaky2(x: f64, alpha: f64) -> f64 {
-    autodiff::leaky_relu(x, alpha)
-}
-
-#[grad]
-fn elu2(x: f64, alpha: f64) -> f64 {
-    autodiff::elu(x, alpha)
-}
-
-#[grad]
-fn sigmoid1(x: f64) -> f64 {
-    autodiff::sigmoid(x)
-}
-
-#[grad]
-fn softplus1(x: f64) -> f64 {
-    autodiff::softplus(x)
 }
 
 #[grad]

@@ -16,7 +16,10 @@
 //!
 //! The companion's value is always the original's, bit for bit.
 
+mod common;
+
 use autodiff::grad;
+use common::prims::*;
 use std::f64::consts::{LN_10, LN_2};
 
 const SUB: f64 = f64::MIN_POSITIVE / 4.0;
@@ -91,31 +94,6 @@ impl Failures {
 }
 
 // ---------------------------------------------------------------- composite primitives
-
-#[grad]
-fn sigmoid1(x: f64) -> f64 {
-    autodiff::sigmoid(x)
-}
-
-#[grad]
-fn relu1(x: f64) -> f64 {
-    autodiff::relu(x)
-}
-
-#[grad]
-fn softplus1(x: f64) -> f64 {
-    autodiff::softplus(x)
-}
-
-#[grad]
-fn leaky2(x: f64, alpha: f64) -> f64 {
-    autodiff::leaky_relu(x, alpha)
-}
-
-#[grad]
-fn elu2(x: f64, alpha: f64) -> f64 {
-    autodiff::elu(x, alpha)
-}
 
 #[grad]
 fn sigmoid_f32(x: f32) -> f32 {

@@ -2,6 +2,8 @@
 //! `constructs`, `generic`, `arrays`, `loops`, `cs231n`).
 #![allow(dead_code)]
 
+pub mod prims;
+
 use autodiff::{check_gradient_with, GradientCheck, GradientCheckOptions};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

@@ -1,0 +1,30 @@
+//! The autodiff primitives, each under `#[grad]` in a function of its own: the
+//! suites that check their kinks (`conventions.rs`) and extreme inputs
+//! (`extremes.rs`) share them.
+
+use autodiff::grad;
+
+#[grad]
+pub fn sigmoid1(x: f64) -> f64 {
+    autodiff::sigmoid(x)
+}
+
+#[grad]
+pub fn relu1(x: f64) -> f64 {
+    autodiff::relu(x)
+}
+
+#[grad]
+pub fn softplus1(x: f64) -> f64 {
+    autodiff::softplus(x)
+}
+
+#[grad]
+pub fn leaky2(x: f64, alpha: f64) -> f64 {
+    autodiff::leaky_relu(x, alpha)
+}
+
+#[grad]
+pub fn elu2(x: f64, alpha: f64) -> f64 {
+    autodiff::elu(x, alpha)
+}
