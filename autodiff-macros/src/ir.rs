@@ -450,6 +450,24 @@ impl Region {
         out
     }
 
+    /// The array versions updated in place somewhere in this region (or yielded by
+    /// an `if`, whose result may be updated in place).
+    pub fn consumed(&self, func: &Func, out: &mut HashSet<Value>) {
+        for op in &self.ops {
+            out.extend(op.consumes());
+            if let OpKind::If(_, t, e) = &op.kind {
+                for y in t.yields.iter().chain(&e.yields) {
+                    if matches!(func.ty(*y), Ty::Array(_)) {
+                        out.insert(*y);
+                    }
+                }
+            }
+            for reg in op.regions() {
+                reg.consumed(func, out);
+            }
+        }
+    }
+
     /// Calls `f` on every use, nested regions included.
     pub fn visit_uses(&self, f: &mut impl FnMut(Value)) {
         for op in &self.ops {

@@ -10,6 +10,7 @@ mod emit;
 mod error;
 mod expand;
 mod fallback;
+mod fusion;
 mod ir;
 mod lower;
 mod opt;

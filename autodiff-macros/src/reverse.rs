@@ -22,6 +22,7 @@
 
 use crate::activity;
 use crate::error::Errors;
+use crate::fusion::Candidate;
 use crate::ir::{Builder, CastTo, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
 use crate::rules::{self, Grad};
 use std::collections::{HashMap, HashSet};
@@ -56,6 +57,8 @@ struct Reverser<'v> {
     consts: &'v HashMap<Value, String>,
     alloc: bool,
     errors: std::cell::RefCell<Errors>,
+    /// Loops whose reverse could run fused with them (`fusion.rs`).
+    fusable: std::cell::RefCell<Vec<Candidate>>,
 }
 
 impl Reverser<'_> {
@@ -400,7 +403,11 @@ impl Reverser<'_> {
             yields,
         };
 
-        // Recompute or record what the reverse body reads from the forward one.
+        // Recompute or record what the reverse body reads from the forward one;
+        // or, if the two loops fuse, read it where it is (the body as it is now).
+        crate::opt::dce_region(&mut rev);
+        let direct = rev.clone();
+        let carried = n;
         let pre = self.resolve(b.func, op, idx_r, &mut rev);
 
         let OpKind::Loop(lp) = &op.kind else {
@@ -437,6 +444,13 @@ impl Reverser<'_> {
             .iter()
             .map(|v| b.func.new_value(b.func.ty(*v)))
             .collect();
+        if pre.is_empty() && lp.inits.len() == carried && !results.is_empty() {
+            self.fusable.borrow_mut().push(Candidate {
+                fwd: op.results[0],
+                rev: results[0],
+                body: direct,
+            });
+        }
         b.ops.push(Op {
             results: results.clone(),
             kind: OpKind::Loop(Box::new(Loop {
@@ -910,24 +924,6 @@ fn func_array_len(b: &Builder, ty: Ty) -> Option<Len> {
     b.func.array(ty).map(|a| a.len.clone())
 }
 
-/// The array versions that are updated in place somewhere in `r` (or yielded by
-/// an `if`, whose result may be updated in place).
-fn consumed(r: &Region, out: &mut HashSet<Value>, func: &Func) {
-    for op in &r.ops {
-        out.extend(op.consumes());
-        if let OpKind::If(_, t, e) = &op.kind {
-            for y in t.yields.iter().chain(&e.yields) {
-                if matches!(func.ty(*y), Ty::Array(_)) {
-                    out.insert(*y);
-                }
-            }
-        }
-        for reg in op.regions() {
-            consumed(reg, out, func);
-        }
-    }
-}
-
 /// Values defined by literals and const paths, with their text.
 fn consts(r: &Region, out: &mut HashMap<Value, String>) {
     for op in &r.ops {
@@ -967,7 +963,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         .collect();
     let varied = activity::varied(&func, &seeds);
     let mut consumed_set = HashSet::new();
-    consumed(&func.body, &mut consumed_set, &func);
+    func.body.consumed(&func, &mut consumed_set);
     let mut const_set = HashMap::new();
     consts(&func.body, &mut const_set);
 
@@ -993,6 +989,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         consts: &const_set,
         alloc,
         errors: std::cell::RefCell::new(Errors::default()),
+        fusable: std::cell::RefCell::new(Vec::new()),
     };
     let mut b = Builder::new(&mut func);
     // A struct by value: its gradient is a zero struct the fields add into.
@@ -1044,6 +1041,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         return Err(errors);
     }
     fwd.extend(rev);
+    crate::fusion::fuse(&func, &mut fwd, r.fusable.into_inner());
     let outputs = outs.len();
     func.body = Region {
         args: Vec::new(),

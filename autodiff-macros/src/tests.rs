@@ -178,7 +178,9 @@ fn gate_backward(x: f64, y: f64, z: f64, d_out: f64) -> (f64, f64, f64, f64) {
 }
 
 #[test]
-fn accumulation_loop_records_nothing() {
+fn accumulation_loop_fuses_with_its_reverse() {
+    // `s`'s cotangent is `d_out` before the loop runs: one loop does each
+    // iteration's forward and reverse, reading its own values.
     let ir = companion_ir(quote! {
         fn dot(w: &[f64], x: &[f64]) -> f64 {
             let mut s = 0.0;
@@ -190,10 +192,37 @@ fn accumulation_loop_records_nothing() {
         !ir.contains("vec_new") && !ir.contains("zeros") && !ir.contains("push"),
         "{ir}"
     );
-    assert!(
-        ir.contains("rev carry"),
-        "the reverse loop runs backwards:\n{ir}"
-    );
+    assert_eq!(ir.matches("= for").count(), 1, "one fused loop:\n{ir}");
+    assert!(!ir.contains("rev carry"), "{ir}");
+    assert_eq!(ir.matches("load v0").count(), 1, "w[i] read once:\n{ir}");
+}
+
+#[test]
+fn loops_stay_apart_when_the_cotangent_needs_the_result() {
+    // `d_s = d_out / s`: the reverse loop waits for the forward one.
+    let ir = companion_ir(quote! {
+        fn log_norm(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() { s += x[i] * x[i]; }
+            s.ln()
+        }
+    });
+    assert_eq!(ir.matches("= for").count(), 2, "{ir}");
+    assert!(ir.contains("rev carry"), "the reverse loop runs backwards:\n{ir}");
+}
+
+#[test]
+fn loops_stay_apart_when_the_reverse_does_not_only_accumulate() {
+    // The reverse of a running product scales its carried cotangent: its
+    // iterations do not commute.
+    let ir = companion_ir(quote! {
+        fn prod(x: &[f64; 4]) -> f64 {
+            let mut p = 1.0;
+            for i in 0..4 { p *= x[i]; }
+            p
+        }
+    });
+    assert!(ir.contains("rev carry"), "the reverse loop runs backwards:\n{ir}");
 }
 
 #[test]
