@@ -59,16 +59,8 @@ fn fuse_one(func: &Func, ops: &[Op], c: &Candidate) -> Option<Vec<Op>> {
         return None;
     };
     let body = &c.body;
-    if body.args.len() != b.inits.len() + 1 || body.yields.len() != b.inits.len() {
+    if body.args.len() != b.inits.len() + 1 || !commutes(body) {
         return None;
-    }
-    // The reverse iterations commute.
-    let mut uses = Uses::of(body);
-    for k in 0..b.inits.len() {
-        let (arg, y) = (body.args[k + 1], body.yields[k]);
-        if y != arg && uses.walk(body, arg) != Some(k) {
-            return None;
-        }
     }
     // What the reverse body reads of the forward iteration is there at the end of
     // it: defined at the top of the forward body, and not updated in place later.
@@ -131,6 +123,22 @@ fn fuse_one(func: &Func, ops: &[Op], c: &Candidate) -> Option<Vec<Op>> {
         }
     }
     schedule(func, list)
+}
+
+/// Whether the iterations of a loop with this body commute: each carried value
+/// passes through unchanged, or each of its versions is read once, by an op
+/// adding into it (`+`, `-` on the left, `+=` into an array, or an inner loop or
+/// `if` that does only that).
+pub fn commutes(body: &Region) -> bool {
+    let n = body.args.len().saturating_sub(1);
+    if body.yields.len() != n {
+        return false;
+    }
+    let mut uses = Uses::of(body);
+    (0..n).all(|k| {
+        let (arg, y) = (body.args[k + 1], body.yields[k]);
+        y == arg || uses.walk(body, arg) == Some(k)
+    })
 }
 
 /// How often each value is read in a region (nested regions and yields

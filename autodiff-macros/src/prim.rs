@@ -10,8 +10,18 @@ pub enum Form {
     CoreFn,
 }
 
+/// What computing a primitive costs, for the reverse sweep's choice between
+/// recomputing a value and recording it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cost {
+    /// A few instructions (`abs`, `max`, `sqrt`, `relu`): recomputed freely.
+    Inline,
+    /// A math-library call (`exp`, `sin`, `powf`): recorded where a tape is cheap.
+    Call,
+}
+
 macro_rules! prims {
-    ($($variant:ident => $name:literal, $arity:literal, $form:ident;)*) => {
+    ($($variant:ident => $name:literal, $arity:literal, $form:ident, $cost:ident;)*) => {
         /// A float primitive with a derivative rule.
         #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
         pub enum Prim { $($variant,)* }
@@ -33,54 +43,59 @@ macro_rules! prims {
             pub fn form(self) -> Form {
                 match self { $(Prim::$variant => Form::$form,)* }
             }
+
+            pub fn cost(self) -> Cost {
+                match self { $(Prim::$variant => Cost::$cost,)* }
+            }
         }
     };
 }
 
 prims! {
-    Exp => "exp", 1, Method;
-    Exp2 => "exp2", 1, Method;
-    ExpM1 => "exp_m1", 1, Method;
-    Ln => "ln", 1, Method;
-    Log => "log", 2, Method;
-    Log2 => "log2", 1, Method;
-    Log10 => "log10", 1, Method;
-    Ln1p => "ln_1p", 1, Method;
-    Sqrt => "sqrt", 1, Method;
-    Cbrt => "cbrt", 1, Method;
-    Powi => "powi", 2, Method;
-    Powf => "powf", 2, Method;
-    Recip => "recip", 1, Method;
-    Sin => "sin", 1, Method;
-    Cos => "cos", 1, Method;
-    Tan => "tan", 1, Method;
-    Asin => "asin", 1, Method;
-    Acos => "acos", 1, Method;
-    Atan => "atan", 1, Method;
-    Atan2 => "atan2", 2, Method;
-    Sinh => "sinh", 1, Method;
-    Cosh => "cosh", 1, Method;
-    Tanh => "tanh", 1, Method;
-    Asinh => "asinh", 1, Method;
-    Acosh => "acosh", 1, Method;
-    Atanh => "atanh", 1, Method;
-    Hypot => "hypot", 2, Method;
-    Abs => "abs", 1, Method;
-    Max => "max", 2, Method;
-    Min => "min", 2, Method;
-    Clamp => "clamp", 3, Method;
-    MulAdd => "mul_add", 3, Method;
-    Signum => "signum", 1, Method;
-    Floor => "floor", 1, Method;
-    Ceil => "ceil", 1, Method;
-    Round => "round", 1, Method;
-    Trunc => "trunc", 1, Method;
-    Fract => "fract", 1, Method;
-    Sigmoid => "sigmoid", 1, CoreFn;
-    Relu => "relu", 1, CoreFn;
-    LeakyRelu => "leaky_relu", 2, CoreFn;
-    Softplus => "softplus", 1, CoreFn;
-    Elu => "elu", 2, CoreFn;
+    // variant => name, arity (receiver included), how it is written, cost
+    Exp => "exp", 1, Method, Call;
+    Exp2 => "exp2", 1, Method, Call;
+    ExpM1 => "exp_m1", 1, Method, Call;
+    Ln => "ln", 1, Method, Call;
+    Log => "log", 2, Method, Call;
+    Log2 => "log2", 1, Method, Call;
+    Log10 => "log10", 1, Method, Call;
+    Ln1p => "ln_1p", 1, Method, Call;
+    Sqrt => "sqrt", 1, Method, Inline;
+    Cbrt => "cbrt", 1, Method, Call;
+    Powi => "powi", 2, Method, Inline;
+    Powf => "powf", 2, Method, Call;
+    Recip => "recip", 1, Method, Inline;
+    Sin => "sin", 1, Method, Call;
+    Cos => "cos", 1, Method, Call;
+    Tan => "tan", 1, Method, Call;
+    Asin => "asin", 1, Method, Call;
+    Acos => "acos", 1, Method, Call;
+    Atan => "atan", 1, Method, Call;
+    Atan2 => "atan2", 2, Method, Call;
+    Sinh => "sinh", 1, Method, Call;
+    Cosh => "cosh", 1, Method, Call;
+    Tanh => "tanh", 1, Method, Call;
+    Asinh => "asinh", 1, Method, Call;
+    Acosh => "acosh", 1, Method, Call;
+    Atanh => "atanh", 1, Method, Call;
+    Hypot => "hypot", 2, Method, Call;
+    Abs => "abs", 1, Method, Inline;
+    Max => "max", 2, Method, Inline;
+    Min => "min", 2, Method, Inline;
+    Clamp => "clamp", 3, Method, Inline;
+    MulAdd => "mul_add", 3, Method, Inline;
+    Signum => "signum", 1, Method, Inline;
+    Floor => "floor", 1, Method, Inline;
+    Ceil => "ceil", 1, Method, Inline;
+    Round => "round", 1, Method, Inline;
+    Trunc => "trunc", 1, Method, Inline;
+    Fract => "fract", 1, Method, Inline;
+    Sigmoid => "sigmoid", 1, CoreFn, Call;
+    Relu => "relu", 1, CoreFn, Inline;
+    LeakyRelu => "leaky_relu", 2, CoreFn, Inline;
+    Softplus => "softplus", 1, CoreFn, Call;
+    Elu => "elu", 2, CoreFn, Call;
 }
 
 impl Prim {

@@ -24,6 +24,7 @@ use crate::activity;
 use crate::error::Errors;
 use crate::fusion::Candidate;
 use crate::ir::{Builder, CastTo, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
+use crate::prim::Cost;
 use crate::rules::{self, Grad};
 use std::collections::{HashMap, HashSet};
 
@@ -100,7 +101,8 @@ impl Reverser<'_> {
                     }
                 }
                 OpKind::Loop(_) => {
-                    let pre = self.loop_op(b, op, adj);
+                    let (head, later) = ops.split_at_mut(i + 1);
+                    let pre = self.loop_op(b, &mut head[i], later, adj);
                     if !pre.is_empty() {
                         inserts.push((i, pre));
                     }
@@ -335,7 +337,7 @@ impl Reverser<'_> {
     }
 
     /// The reverse of a loop; returns ops to insert before the forward loop.
-    fn loop_op(&self, b: &mut Builder, op: &mut Op, adj: &mut Adjoints) -> Vec<Op> {
+    fn loop_op(&self, b: &mut Builder, op: &mut Op, later: &[Op], adj: &mut Adjoints) -> Vec<Op> {
         let OpKind::Loop(lp) = &mut op.kind else {
             return Vec::new();
         };
@@ -405,10 +407,17 @@ impl Reverser<'_> {
 
         // Recompute or record what the reverse body reads from the forward one;
         // or, if the two loops fuse, read it where it is (the body as it is now).
+        // A loop that may fuse records nothing it could recompute: a tape would
+        // keep it apart.
         crate::opt::dce_region(&mut rev);
         let direct = rev.clone();
         let carried = n;
-        let pre = self.resolve(b.func, op, idx_r, &mut rev);
+        let may_fuse = matches!(lp.kind, LoopKind::Range { rev: false, .. })
+            && !lp.has_break
+            && !lp.track_end
+            && crate::fusion::commutes(&direct)
+            && !waits_for(&op.results, later, &b.ops, &inits);
+        let pre = self.resolve(b.func, op, idx_r, &mut rev, !may_fuse);
 
         let OpKind::Loop(lp) = &op.kind else {
             return pre;
@@ -444,7 +453,7 @@ impl Reverser<'_> {
             .iter()
             .map(|v| b.func.new_value(b.func.ty(*v)))
             .collect();
-        if pre.is_empty() && lp.inits.len() == carried && !results.is_empty() {
+        if may_fuse && pre.is_empty() && lp.inits.len() == carried && !results.is_empty() {
             self.fusable.borrow_mut().push(Candidate {
                 fwd: op.results[0],
                 rev: results[0],
@@ -478,7 +487,16 @@ impl Reverser<'_> {
     /// the index maps to the reverse index, cheap pure ops are recomputed, the
     /// rest is recorded per iteration in a tape that the forward loop fills.
     /// Returns the ops creating the tapes, to go before the forward loop.
-    fn resolve(&self, func: &mut Func, op: &mut Op, idx_r: Value, rev: &mut Region) -> Vec<Op> {
+    /// With `record_costly`, math-library calls and inner loops are recorded
+    /// rather than run again, when the tape is a small array on the stack.
+    fn resolve(
+        &self,
+        func: &mut Func,
+        op: &mut Op,
+        idx_r: Value,
+        rev: &mut Region,
+        record_costly: bool,
+    ) -> Vec<Op> {
         let Op { results, kind } = op;
         let OpKind::Loop(lp) = kind else {
             return Vec::new();
@@ -508,7 +526,9 @@ impl Reverser<'_> {
         // Decide for each value the reverse body reads: recompute it (with what
         // it reads), or record it per iteration.
         let mut memo: HashMap<Value, How> = HashMap::new();
+        let small_tape = self.trip_len(lp).is_some_and(|l| small_len(func, &l));
         let ctx = Resolve {
+            record_costly: record_costly && small_tape,
             func,
             body: &lp.body,
             inner: &inner,
@@ -720,6 +740,9 @@ enum How {
 
 /// What `resolve` looks at to decide.
 struct Resolve<'a> {
+    /// Whether costly scalars are recorded (a small fixed-size tape) rather
+    /// than recomputed.
+    record_costly: bool,
     func: &'a Func,
     body: &'a Region,
     inner: &'a HashSet<Value>,
@@ -781,6 +804,16 @@ impl Resolve<'_> {
         if op.regions().iter().any(|r| calls_user_code(r)) {
             return How::Record;
         }
+        // A scalar that costs a math-library call or a loop is worth a store
+        // and a load, where the tape is a small array.
+        let costly = match &op.kind {
+            OpKind::Call(p, _) => p.cost() == Cost::Call,
+            OpKind::Loop(_) => true,
+            _ => false,
+        };
+        if costly && self.record_costly && !self.is_array(v) {
+            return How::Record;
+        }
         // An `if` is rerun for this result only: what its other results read
         // (the rest of the iteration's state) is not needed.
         let reads = self.reads(&pruned(op, &[v]));
@@ -814,6 +847,35 @@ fn pruned(op: &Op, keep: &[Value]) -> Op {
         crate::opt::dce_region(e);
     }
     o
+}
+
+/// Whether a tape of this compile-time length is small enough for the stack:
+/// a literal up to 4,096, or a constant the function already sizes arrays with.
+fn small_len(func: &Func, len: &str) -> bool {
+    match len.parse::<u64>() {
+        Ok(n) => n <= 4096,
+        Err(_) => func
+            .arrays
+            .iter()
+            .any(|a| matches!(&a.len, Len::Const(l) if l == len)),
+    }
+}
+
+/// Whether any of `values` (the reverse loop's initial values) depends on the
+/// `results` of its forward loop, through the forward ops after it (`later`)
+/// and the reverse ops built so far (`rev`).
+fn waits_for(results: &[Value], later: &[Op], rev: &[Op], values: &[Value]) -> bool {
+    let mut tainted: HashSet<Value> = results.iter().copied().collect();
+    for op in later.iter().chain(rev) {
+        let mut reads = op.operands();
+        for r in op.regions() {
+            reads.extend(r.free_uses());
+        }
+        if reads.iter().any(|v| tainted.contains(v)) {
+            tainted.extend(op.results.iter().copied());
+        }
+    }
+    values.iter().any(|v| tainted.contains(v))
 }
 
 /// Whether a region (or one nested in it) calls a function with a companion.

@@ -208,7 +208,10 @@ fn loops_stay_apart_when_the_cotangent_needs_the_result() {
         }
     });
     assert_eq!(ir.matches("= for").count(), 2, "{ir}");
-    assert!(ir.contains("rev carry"), "the reverse loop runs backwards:\n{ir}");
+    assert!(
+        ir.contains("rev carry"),
+        "the reverse loop runs backwards:\n{ir}"
+    );
 }
 
 #[test]
@@ -222,7 +225,10 @@ fn loops_stay_apart_when_the_reverse_does_not_only_accumulate() {
             p
         }
     });
-    assert!(ir.contains("rev carry"), "the reverse loop runs backwards:\n{ir}");
+    assert!(
+        ir.contains("rev carry"),
+        "the reverse loop runs backwards:\n{ir}"
+    );
 }
 
 #[test]
