@@ -103,7 +103,11 @@ fn binary(
         BinOp::Sub => vec![(x, g), (y, b.neg(g))],
         BinOp::Mul => vec![(x, b.mul(g, y)), (y, b.mul(g, x))],
         BinOp::Div => {
-            let t = b.div(g, y);
+            // Through the reciprocal: quotients by one divisor share it (CSE),
+            // and a multiplication is cheaper than a division.
+            let one = b.constant(1.0);
+            let r = b.div(one, y);
+            let t = b.mul(g, r);
             let u = b.mul(t, out);
             vec![(x, t), (y, b.neg(u))]
         }
@@ -169,9 +173,13 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             vec![(x, b.div(g, d))]
         }
         Prim::Sqrt => {
-            let two = b.constant(2.0);
-            let d = b.mul(two, out);
-            vec![(x, b.div(g, d))]
+            // g / (2 sqrt x), through the reciprocal of sqrt x (shared with a
+            // `1.0 / x.sqrt()` the function may compute).
+            let one = b.constant(1.0);
+            let half = b.constant(0.5);
+            let r = b.div(one, out);
+            let t = b.mul(g, r);
+            vec![(x, b.mul(t, half))]
         }
         Prim::Cbrt => {
             let three = b.constant(3.0);
