@@ -962,9 +962,32 @@ fn hoist(
 ) {
     let mut inner = HashSet::new();
     fwd.defined(&mut inner);
+    // Literals and constant paths are written again in the reverse branch, not
+    // passed out: an index that stays a literal keeps its bounds check away.
+    let literals: HashMap<Value, &OpKind> = fwd
+        .ops
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.kind,
+                OpKind::Const(_) | OpKind::Verbatim(_) | OpKind::Extern(_)
+            )
+        })
+        .map(|o| (o.results[0], &o.kind))
+        .collect();
     let mut map = HashMap::new();
+    let mut written = Vec::new();
     for v in rev.free_uses().into_iter().filter(|v| inner.contains(v)) {
         let ty = func.ty(v);
+        if let Some(kind) = literals.get(&v) {
+            let fresh = func.new_value(ty);
+            written.push(Op {
+                results: vec![fresh],
+                kind: (*kind).clone(),
+            });
+            map.insert(v, fresh);
+            continue;
+        }
         let mut b = Builder::new(func);
         let placeholder = match func_array_len(&b, ty) {
             Some(Len::Vec) => b.push(OpKind::VecNew(None), ty),
@@ -980,6 +1003,7 @@ fn hoist(
     if !map.is_empty() {
         rev.map_uses(&mut |v| map.get(&v).copied().unwrap_or(v));
     }
+    rev.ops.splice(0..0, written);
 }
 
 fn func_array_len(b: &Builder, ty: Ty) -> Option<Len> {

@@ -352,3 +352,28 @@ fn dump() {
     println!("{}", companion_ir(src.clone()));
     println!("{}", emitted(src));
 }
+
+#[test]
+fn quotients_by_one_divisor_share_its_reciprocal() {
+    // Two divisions forward (the value is the function's, bit for bit), one
+    // reciprocal backward, shared by both quotients.
+    let ir = companion_ir(quote! {
+        fn f(a: f64, b: f64, c: f64) -> f64 { a / c + b / c }
+    });
+    assert_eq!(ir.matches("div").count(), 3, "{ir}");
+}
+
+#[test]
+fn literals_are_written_again_in_a_reverse_branch() {
+    // The indices the reverse branch needs stay literals (no residual through
+    // the `if`, which would make them run-time values with bounds checks).
+    let out = emitted(quote! {
+        fn f(x: [f64; 2], c: f64) -> f64 {
+            let mut y = 0.0;
+            if c > 0.0 { y = x[0] * x[1]; }
+            y
+        }
+    });
+    assert!(!out.contains("Default"), "{out}");
+    assert!(out.contains("[0usize]") || out.contains("= 0;"), "{out}");
+}
