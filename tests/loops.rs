@@ -1387,3 +1387,56 @@ mod bench_regressions {
         }
     }
 }
+
+// ---------------------------------------------------------------- fusion and stack tapes
+
+/// A mean over points of a log-sum-exp over 4 components: the outer loop runs
+/// fused with its reverse (`d_s = d_out / n` is known before it), the inner
+/// reverse reads each `exp` from a 4-element stack tape.
+#[grad]
+fn mean_soft_max(x: &[f64], w: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let mut z = 0.0;
+        for k in 0..4 {
+            z += (w[k] * x[i]).exp();
+        }
+        s += z.ln();
+    }
+    s / x.len() as f64 + 0.5 * w[0] * w[0]
+}
+
+/// The same with a loop whose reverse waits for it (`d_s = d_out / s`): the
+/// loops stay apart, the reverse runs backwards.
+#[grad]
+fn log_of_sum(x: &[f64], w: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        for k in 0..4 {
+            s += (w[k] * x[i]).exp();
+        }
+    }
+    s.ln()
+}
+
+proptest! {
+    #![proptest_config(config_cases(32))]
+
+    #[test]
+    fn fused_loops_and_stack_tapes(
+        x in slice_of(-1.0, 1.0, 1..6),
+        w in floats::<4>(-1.0, 1.0),
+        d in cotangent(),
+    ) {
+        let n = x.len();
+        for f in [
+            (mean_soft_max as fn(&[f64], &[f64; 4]) -> f64, mean_soft_max_backward as fn(&[f64], &mut [f64], &[f64; 4], &mut [f64; 4], f64) -> f64),
+            (log_of_sum, log_of_sum_backward),
+        ] {
+            let (mut dx, mut dw) = (vec![0.0; n], [0.0; 4]);
+            let v = f.1(&x, &mut dx, &w, &mut dw, d);
+            prop_assert_eq!(v.to_bits(), f.0(&x, &w).to_bits());
+            prop_fd(|p| d * f.0(&p[..n], &arr(&p[n..])), &cat(&[&x, &w]), &cat(&[&dx, &dw]))?;
+        }
+    }
+}

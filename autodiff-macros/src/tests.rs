@@ -377,3 +377,28 @@ fn literals_are_written_again_in_a_reverse_branch() {
     assert!(!out.contains("Default"), "{out}");
     assert!(out.contains("[0usize]") || out.contains("= 0;"), "{out}");
 }
+
+#[test]
+fn costly_scalars_of_a_short_inner_loop_are_recorded() {
+    // The outer loop fuses with its reverse; the inner one cannot (its reverse
+    // starts from `d_z = d_s / z`), so its reverse needs each `exp`: recorded in
+    // a 4-element stack tape, not computed a second time.
+    let ir = companion_ir(quote! {
+        fn f(x: &[f64], w: &[f64; 4]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                let mut z = 0.0;
+                for k in 0..4 { z += (w[k] * x[i]).exp(); }
+                s += z.ln();
+            }
+            s
+        }
+    });
+    assert_eq!(ir.matches("exp").count(), 1, "{ir}");
+    assert!(ir.contains("zeros") && !ir.contains("vec_new"), "{ir}");
+    assert_eq!(
+        ir.matches("= for").count(),
+        3,
+        "one fused outer loop, two inner:\n{ir}"
+    );
+}
