@@ -402,3 +402,18 @@ fn costly_scalars_of_a_short_inner_loop_are_recorded() {
         "one fused outer loop, two inner:\n{ir}"
     );
 }
+
+#[test]
+fn element_plus_equals_is_an_add_at() {
+    // `a[i] += t` (lowered as a store of `a[i] + t`) folds to an add-at: the same
+    // bits, and a reverse that leaves the array's cotangent as it is.
+    let ir = companion_ir(quote! {
+        fn f(x: [f64; 2]) -> f64 {
+            let mut y = [0.0; 2];
+            for i in 0..2 { y[i] += x[1 - i] * x[i]; }
+            y[0] * y[1]
+        }
+    });
+    assert!(!ir.contains("store"), "{ir}");
+    assert!(ir.contains("add_at"), "{ir}");
+}

@@ -5,7 +5,10 @@
 //! (IEEE operations are correctly rounded), never for a generic `T`. Identities are
 //! those exact for every input, NaN and infinities included: `x * 1`, `x / 1`,
 //! `x - 0`, `-(-x)`, `x * -1 → -x`. `x * 0` is not folded (`inf * 0` is NaN).
-//! An `if` on a constant condition is replaced by its taken branch.
+//! An `if` on a constant condition is replaced by its taken branch. A store of an
+//! element plus something (`a[i] = a[i] + t`, how `a[i] += t` is lowered) becomes
+//! an add-at (`a[i] += t`, the same bits), whose reverse leaves the array's
+//! cotangent as it is instead of zeroing the element and adding it back.
 
 use super::{FloatKind, Replace};
 use crate::ir::{BinOp, CastTo, CmpOp, Func, LoopKind, Op, OpKind, Region, UnOp, Value};
@@ -21,6 +24,9 @@ enum Known {
 struct Folder {
     kind: FloatKind,
     known: super::ValueMap<Known>,
+    /// `l + r` results, and element loads, for the store of a sum.
+    sums: super::ValueMap<(Value, Value)>,
+    loads: super::ValueMap<(Value, Vec<Value>)>,
     rep: Replace,
 }
 
@@ -28,6 +34,8 @@ pub fn run(func: &mut Func, kind: FloatKind) {
     let mut f = Folder {
         kind,
         known: super::ValueMap::default(),
+        sums: super::ValueMap::default(),
+        loads: super::ValueMap::default(),
         rep: Replace::default(),
     };
     let mut body = std::mem::take(&mut func.body);
@@ -152,6 +160,11 @@ impl Folder {
     }
 
     fn learn(&mut self, op: &Op) {
+        match &op.kind {
+            OpKind::Binary(BinOp::Add, l, r) => self.sums.insert(op.results[0], (*l, *r)),
+            OpKind::Load(a, idx) => self.loads.insert(op.results[0], (*a, idx.clone())),
+            _ => {}
+        }
         let k = match &op.kind {
             OpKind::Const(c) => Known::F(*c),
             OpKind::Verbatim(s) if s == "true" => Known::B(true),
@@ -296,9 +309,17 @@ impl Folder {
                 Fold::Keep
             }
             OpKind::Call(..) => Fold::Keep,
+            OpKind::Store(a, idx, x) => {
+                let (a, x) = (*a, *x);
+                match self.sums.get(&x) {
+                    Some(&(l, t)) if self.loads.get(&l) == Some(&(a, idx.clone())) => {
+                        Fold::To(OpKind::AddAt(a, std::mem::take(idx), t))
+                    }
+                    _ => Fold::Keep,
+                }
+            }
             OpKind::Loop(_)
             | OpKind::Load(..)
-            | OpKind::Store(..)
             | OpKind::AddAt(..)
             | OpKind::Zeros
             | OpKind::Splat(_)
