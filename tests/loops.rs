@@ -1440,3 +1440,100 @@ proptest! {
         }
     }
 }
+
+/// Fusion with two accumulators (one subtracted from), an `if` in the body, and
+/// loop-invariant scalars whose cotangents add up across iterations; an array
+/// updated after the loop.
+#[grad]
+fn fused_shapes(x: &[f64], a: f64, b: f64) -> f64 {
+    let mut s = 0.0;
+    let mut t = 0.0;
+    for i in 0..x.len() {
+        let u = x[i] * a;
+        if u > 0.0 {
+            s += u.sin() * b;
+        } else {
+            t -= u * u;
+        }
+    }
+    let mut arr = [a, b];
+    arr[0] = arr[0] * 2.0;
+    s * 3.0 + t / 2.0 + arr[0] * arr[1]
+}
+
+/// A loop that reads an array which is updated in place after it: the fused
+/// loop must still read it first.
+#[grad]
+fn read_then_update(x: [f64; 3], w: f64) -> f64 {
+    let mut a = x;
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += a[i] * w;
+    }
+    a[0] = w * w;
+    s + a[0] * a[1]
+}
+
+/// A fused loop over points whose body builds an array in an inner loop (its
+/// `tanh`s recorded in a stack tape) and takes its running maximum.
+#[grad]
+fn nested_build(xs: &[[f64; 3]], w: &[f64; 3]) -> f64 {
+    let mut total = 0.0;
+    for p in xs.iter() {
+        let mut h = [0.0; 3];
+        for k in 0..3 {
+            h[k] = (p[k] * w[k]).tanh();
+        }
+        let mut m = h[0];
+        for k in 0..3 {
+            m = m.max(h[k]);
+        }
+        total += m + h[1] * h[2];
+    }
+    total * 0.5
+}
+
+proptest! {
+    #![proptest_config(config_cases(32))]
+
+    #[test]
+    fn fusion_shapes(
+        x in slice_of(-1.0, 1.0, 0..6),
+        a in -1.0..1.0f64,
+        b in -1.0..1.0f64,
+        d in cotangent(),
+    ) {
+        prop_assume!(clear_of_zero(&x.iter().map(|v| v * a).collect::<Vec<_>>(), 1e-3));
+        let n = x.len();
+        let mut dx = vec![0.0; n];
+        let (v, da, db) = fused_shapes_backward(&x, &mut dx, a, b, d);
+        prop_assert_eq!(v.to_bits(), fused_shapes(&x, a, b).to_bits());
+        prop_fd(|p| d * fused_shapes(&p[..n], p[n], p[n + 1]), &cat(&[&x, &[a, b]]), &cat(&[&dx, &[da, db]]))?;
+    }
+
+    #[test]
+    fn fusion_reads_before_updates(x in floats::<3>(-1.0, 1.0), w in -1.0..1.0f64, d in cotangent()) {
+        let (v, dx, dw) = read_then_update_backward(x, w, d);
+        prop_assert_eq!(v.to_bits(), read_then_update(x, w).to_bits());
+        prop_fd(|p| d * read_then_update(arr(p), p[3]), &cat(&[&x, &[w]]), &cat(&[&dx, &[dw]]))?;
+    }
+
+    #[test]
+    fn fusion_with_inner_arrays(
+        pts in proptest::collection::vec(floats::<3>(-2.0, 2.0), 0..5),
+        w in floats::<3>(-1.0, 1.0),
+        d in cotangent(),
+    ) {
+        let (mut dp, mut dw) = (vec![[0.0; 3]; pts.len()], [0.0; 3]);
+        let v = nested_build_backward(&pts, &mut dp, &w, &mut dw, d);
+        prop_assert_eq!(v.to_bits(), nested_build(&pts, &w).to_bits());
+        let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+        let g: Vec<f64> = dp.iter().flatten().copied().collect();
+        let m = flat.len();
+        prop_fd(
+            |p| d * nested_build(&p[..m].chunks(3).map(arr::<3>).collect::<Vec<_>>(), &arr(&p[m..])),
+            &cat(&[&flat, &w]),
+            &cat(&[&g, &dw]),
+        )?;
+    }
+}
