@@ -1457,7 +1457,7 @@ fn fused_shapes(x: &[f64], a: f64, b: f64) -> f64 {
         }
     }
     let mut arr = [a, b];
-    arr[0] = arr[0] * 2.0;
+    arr[0] *= 2.0;
     s * 3.0 + t / 2.0 + arr[0] * arr[1]
 }
 

@@ -12,18 +12,17 @@
 //! * the reverse loop only accumulates (each carried cotangent is passed through
 //!   unchanged or added into, `d += t` or `d[i] += t`), so its iterations may run
 //!   forwards, in the forward loop's order;
-//! * the ops of the function can be reordered so that the fused loop runs after
-//!   what the reverse loop reads and before what reads the forward loop's results
-//!   (a stable topological sort that keeps every array's readers before the op
-//!   that updates it in place). When no such order exists the loops stay apart.
+//! * the ops between the two loops can be reordered so that the fused loop runs
+//!   after what the reverse loop reads and before what reads the forward loop's
+//!   results, every array still read before the op that updates it in place.
+//!   When they cannot, the loops stay apart.
 //!
 //! The reverse driver (`reverse.rs`) offers each loop as a [`Candidate`] with
 //! its reverse body in the form the fused loop needs (reading the forward
 //! iteration's values directly); [`fuse`] decides and rewrites.
 
 use crate::ir::{BinOp, Func, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A forward loop and its reverse, offered for fusion.
 pub struct Candidate {
@@ -38,21 +37,50 @@ pub struct Candidate {
 
 /// Fuses every candidate pair it can among the top-level ops of the companion.
 pub fn fuse(func: &Func, ops: &mut Vec<Op>, candidates: Vec<Candidate>) {
+    if candidates.is_empty() {
+        return;
+    }
+    // What each op reads and updates, computed once (nested regions make it
+    // the costly part) and kept aligned with `ops`.
+    let mut access: Vec<Access> = ops.iter().map(|o| Access::of(func, o)).collect();
     for c in candidates {
-        if let Some(fused) = fuse_one(func, ops, &c) {
-            *ops = fused;
+        let find = |v: Value| ops.iter().position(|o| o.results.first() == Some(&v));
+        let (Some(ia), Some(ib)) = (find(c.fwd), find(c.rev)) else {
+            continue;
+        };
+        if ib <= ia {
+            continue;
         }
+        let Some(fused) = fused_op(func, &ops[ia], &ops[ib], &c) else {
+            continue;
+        };
+        // Only the ops between the two loops move: those before stay before,
+        // those after stay after.
+        let fused_access = Access::of(func, &fused);
+        let Some(order) = schedule(&access[ia + 1..ib], &ops[ia].results, &fused_access) else {
+            continue;
+        };
+        let mut moved: Vec<Option<(Op, Access)>> = ops
+            .drain(ia..=ib)
+            .zip(access.drain(ia..=ib))
+            .skip(1)
+            .map(Some)
+            .collect();
+        moved[ib - ia - 1] = Some((fused, fused_access));
+        let (new_ops, new_access): (Vec<Op>, Vec<Access>) =
+            order.into_iter().filter_map(|k| moved[k].take()).unzip();
+        ops.splice(ia..ia, new_ops);
+        access.splice(ia..ia, new_access);
     }
 }
 
-/// The ops with the pair of `c` fused, or `None` if it cannot be.
-fn fuse_one(func: &Func, ops: &[Op], c: &Candidate) -> Option<Vec<Op>> {
-    let ia = ops.iter().position(|o| o.results.first() == Some(&c.fwd))?;
-    let ib = ops.iter().position(|o| o.results.first() == Some(&c.rev))?;
-    let (OpKind::Loop(a), OpKind::Loop(b)) = (&ops[ia].kind, &ops[ib].kind) else {
+/// The fused loop of the pair `fwd`, `rev` offered as `c`, or `None` if the
+/// pair cannot fuse.
+fn fused_op(func: &Func, fwd: &Op, rev: &Op, c: &Candidate) -> Option<Op> {
+    let (OpKind::Loop(a), OpKind::Loop(b)) = (&fwd.kind, &rev.kind) else {
         return None;
     };
-    if ib <= ia || a.has_break || a.track_end || b.has_break || b.track_end {
+    if a.has_break || a.track_end || b.has_break || b.track_end {
         return None;
     }
     let LoopKind::Range { rev: false, .. } = a.kind else {
@@ -98,13 +126,8 @@ fn fuse_one(func: &Func, ops: &[Op], c: &Candidate) -> Option<Vec<Op>> {
     fused_body.args.extend(rev_body.args.iter().skip(1));
     fused_body.ops.append(&mut rev_body.ops);
     fused_body.yields.extend(rev_body.yields);
-    let fused = Op {
-        results: ops[ia]
-            .results
-            .iter()
-            .chain(&ops[ib].results)
-            .copied()
-            .collect(),
+    Some(Op {
+        results: fwd.results.iter().chain(&rev.results).copied().collect(),
         kind: OpKind::Loop(Box::new(Loop {
             kind: a.kind.clone(),
             inits: a.inits.iter().chain(&b.inits).copied().collect(),
@@ -113,16 +136,7 @@ fn fuse_one(func: &Func, ops: &[Op], c: &Candidate) -> Option<Vec<Op>> {
             track_end: false,
             span: a.span,
         })),
-    };
-    let mut list: Vec<Op> = Vec::with_capacity(ops.len() - 1);
-    for (i, o) in ops.iter().enumerate() {
-        if i == ib {
-            list.push(fused.clone());
-        } else if i != ia {
-            list.push(o.clone());
-        }
-    }
-    schedule(func, list)
+    })
 }
 
 /// Whether the iterations of a loop with this body commute: each carried value
@@ -235,70 +249,73 @@ fn op_reads(op: &Op) -> HashMap<Value, usize> {
     out
 }
 
-/// The values an op reads (inside its regions too) and those it updates in place.
-fn reads_and_updates(func: &Func, op: &Op) -> (Vec<Value>, Vec<Value>) {
-    let mut reads = op.operands();
-    let mut updates = op.consumes();
-    let mut inner = HashSet::new();
-    let mut nested = HashSet::new();
-    for r in op.regions() {
-        reads.extend(r.free_uses());
-        r.defined(&mut inner);
-        r.consumed(func, &mut nested);
-    }
-    updates.extend(nested.into_iter().filter(|v| !inner.contains(v)));
-    // Scalars are copied: only arrays are updated in place.
-    updates.retain(|v| matches!(func.ty(*v), Ty::Array(_)));
-    (reads, updates)
+/// What an op reads (inside its regions too), updates in place, and defines.
+#[derive(Clone)]
+struct Access {
+    reads: Vec<Value>,
+    updates: Vec<Value>,
+    defines: Vec<Value>,
 }
 
-/// A stable topological order of `ops` (the earliest ready op first) in which
-/// every value is defined before it is read and every array version is read
-/// before the op that updates it in place; `None` if there is none.
-fn schedule(func: &Func, ops: Vec<Op>) -> Option<Vec<Op>> {
-    let n = ops.len();
-    let def: HashMap<Value, usize> = ops
-        .iter()
-        .enumerate()
-        .flat_map(|(i, o)| o.results.iter().map(move |r| (*r, i)))
-        .collect();
-    let info: Vec<(Vec<Value>, Vec<Value>)> =
-        ops.iter().map(|o| reads_and_updates(func, o)).collect();
-    let mut readers: HashMap<Value, Vec<usize>> = HashMap::new();
-    for (i, (reads, _)) in info.iter().enumerate() {
-        for v in reads {
-            readers.entry(*v).or_default().push(i);
+impl Access {
+    fn of(func: &Func, op: &Op) -> Access {
+        let mut reads = op.operands();
+        let mut updates = op.consumes();
+        let mut inner = HashSet::new();
+        let mut nested = HashSet::new();
+        for r in op.regions() {
+            reads.extend(r.free_uses());
+            r.defined(&mut inner);
+            r.consumed(func, &mut nested);
+        }
+        updates.extend(nested.into_iter().filter(|v| !inner.contains(v)));
+        // Scalars are copied: only arrays are updated in place.
+        updates.retain(|v| matches!(func.ty(*v), Ty::Array(_)));
+        Access {
+            reads,
+            updates,
+            defines: op.results.clone(),
         }
     }
-    // after[j]: the ops waiting for j; waiting[i]: how many i still waits for.
-    let mut after: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut waiting = vec![0usize; n];
-    for (i, (reads, updates)) in info.iter().enumerate() {
-        let mut deps: HashSet<usize> = reads.iter().filter_map(|v| def.get(v).copied()).collect();
-        for x in updates {
-            deps.extend(readers.get(x).into_iter().flatten().copied());
-        }
-        deps.remove(&i);
-        waiting[i] = deps.len();
-        for j in deps {
-            after[j].push(i);
-        }
-    }
-    let mut ready: BinaryHeap<Reverse<usize>> =
-        (0..n).filter(|&i| waiting[i] == 0).map(Reverse).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(Reverse(i)) = ready.pop() {
-        order.push(i);
-        for &k in &after[i] {
-            waiting[k] -= 1;
-            if waiting[k] == 0 {
-                ready.push(Reverse(k));
-            }
+}
+
+/// The order of the ops between the two loops (`between`, then the fused loop
+/// as index `between.len()`): those that do not depend on the forward loop's
+/// `results` first, in their order, then the fused loop, then those that do.
+/// `None` if that breaks a dependency: the fused loop reads what depends on the
+/// results, or an array would be updated in place before one of its readers.
+fn schedule(between: &[Access], results: &[Value], fused: &Access) -> Option<Vec<usize>> {
+    let mut tainted: HashSet<Value> = results.iter().copied().collect();
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for (i, a) in between.iter().enumerate() {
+        if a.reads.iter().any(|v| tainted.contains(v)) {
+            tainted.extend(a.defines.iter().copied());
+            after.push(i);
+        } else {
+            before.push(i);
         }
     }
-    if order.len() != n {
+    if fused.reads.iter().any(|v| tainted.contains(v)) {
         return None;
     }
-    let mut slots: Vec<Option<Op>> = ops.into_iter().map(Some).collect();
-    Some(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    // Read after it moved: by the ops that move after the fused loop, and by
+    // the fused loop itself (its forward part moved past the ops before it).
+    let read_later: HashSet<Value> = after
+        .iter()
+        .flat_map(|&i| between[i].reads.iter().copied())
+        .collect();
+    let early_update = before
+        .iter()
+        .flat_map(|&i| &between[i].updates)
+        .any(|x| read_later.contains(x) || fused.reads.contains(x));
+    if early_update || fused.updates.iter().any(|x| read_later.contains(x)) {
+        return None;
+    }
+    Some(
+        before
+            .into_iter()
+            .chain(std::iter::once(between.len()))
+            .chain(after)
+            .collect(),
+    )
 }

@@ -60,6 +60,8 @@ struct Reverser<'v> {
     errors: std::cell::RefCell<Errors>,
     /// Loops whose reverse could run fused with them (`fusion.rs`).
     fusable: std::cell::RefCell<Vec<Candidate>>,
+    /// What each op with regions reads, by its first result (for `waits_for`).
+    region_reads: std::cell::RefCell<HashMap<Value, Vec<Value>>>,
 }
 
 impl Reverser<'_> {
@@ -416,7 +418,13 @@ impl Reverser<'_> {
             && !lp.has_break
             && !lp.track_end
             && crate::fusion::commutes(&direct)
-            && !waits_for(&op.results, later, &b.ops, &inits);
+            && !waits_for(
+                &op.results,
+                later,
+                &b.ops,
+                &inits,
+                &mut self.region_reads.borrow_mut(),
+            );
         let pre = self.resolve(b.func, op, idx_r, &mut rev, !may_fuse);
 
         let OpKind::Loop(lp) = &op.kind else {
@@ -863,15 +871,27 @@ fn small_len(func: &Func, len: &str) -> bool {
 
 /// Whether any of `values` (the reverse loop's initial values) depends on the
 /// `results` of its forward loop, through the forward ops after it (`later`)
-/// and the reverse ops built so far (`rev`).
-fn waits_for(results: &[Value], later: &[Op], rev: &[Op], values: &[Value]) -> bool {
+/// and the reverse ops built so far (`rev`). `reads` keeps what each op with
+/// regions reads (those ops are final once here; computing it is the costly part).
+fn waits_for(
+    results: &[Value],
+    later: &[Op],
+    rev: &[Op],
+    values: &[Value],
+    reads: &mut HashMap<Value, Vec<Value>>,
+) -> bool {
     let mut tainted: HashSet<Value> = results.iter().copied().collect();
     for op in later.iter().chain(rev) {
-        let mut reads = op.operands();
-        for r in op.regions() {
-            reads.extend(r.free_uses());
-        }
-        if reads.iter().any(|v| tainted.contains(v)) {
+        let hit = op.operands().iter().any(|v| tainted.contains(v))
+            || match op.results.first() {
+                Some(r) if op.has_regions() => reads
+                    .entry(*r)
+                    .or_insert_with(|| op.regions().iter().flat_map(|g| g.free_uses()).collect())
+                    .iter()
+                    .any(|v| tainted.contains(v)),
+                _ => false,
+            };
+        if hit {
             tainted.extend(op.results.iter().copied());
         }
     }
@@ -1076,6 +1096,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         alloc,
         errors: std::cell::RefCell::new(Errors::default()),
         fusable: std::cell::RefCell::new(Vec::new()),
+        region_reads: std::cell::RefCell::new(HashMap::new()),
     };
     let mut b = Builder::new(&mut func);
     // A struct by value: its gradient is a zero struct the fields add into.

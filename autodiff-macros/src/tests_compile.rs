@@ -1,5 +1,6 @@
 //! Compile-time cost of `#[grad]`: the macro's expansion time, in process, for
-//! generated straight-line functions of 100, 1,000 and 10,000 operations.
+//! generated straight-line functions of 100, 1,000 and 10,000 operations, and
+//! for functions of 10, 100 and 300 loops.
 //!
 //! `cargo test -p autodiff-macros --release tests_compile -- --ignored --nocapture`
 //!
@@ -57,6 +58,37 @@ pub(crate) fn generated(ops: usize) -> String {
     src
 }
 
+/// A function of `loops` loops over a slice, one after the other: each sums
+/// `x[i] * c * k` into its own accumulator, which the result adds either as it
+/// is (the loop fuses with its reverse) or squared (its reverse waits for it).
+pub(crate) fn generated_loops(loops: usize) -> String {
+    let mut src = format!(
+        "pub fn loops_{loops}(x: &[f64], c: f64) -> f64 {{
+    let mut total = 0.0;
+"
+    );
+    for k in 0..loops {
+        let _ = writeln!(src, "    let mut s{k} = 0.0;");
+        let _ = writeln!(
+            src,
+            "    for i in 0..x.len() {{ s{k} += x[i] * c * {}.0; }}",
+            k + 1
+        );
+        let term = if k % 2 == 0 {
+            format!("s{k} * s{k}")
+        } else {
+            format!("s{k}")
+        };
+        let _ = writeln!(src, "    total += {term};");
+    }
+    src.push_str(
+        "    total
+}
+",
+    );
+    src
+}
+
 /// The fastest of `reps` expansions of `#[grad] src` (the expansion is
 /// deterministic; the minimum is the least disturbed by other work on the
 /// machine), and the expanded tokens.
@@ -106,6 +138,10 @@ fn generated_functions_expand_to_a_companion() {
     let text = out.to_string();
     assert!(text.contains("ops_50_backward"), "{text}");
     assert!(!text.contains("compile_error"), "{text}");
+    let (_, out) = time_expansion(&generated_loops(4), 1);
+    let text = out.to_string();
+    assert!(text.contains("loops_4_backward"), "{text}");
+    assert!(!text.contains("compile_error"), "{text}");
 }
 
 #[test]
@@ -145,6 +181,20 @@ fn expansion_time() {
         "growth of the time per op from 100 to 10,000 ops: x{:.2} (1.00 is linear)",
         per_op[2] / per_op[0]
     );
+    // Many loops: the reverse sweep asks for each whether its reverse waits for
+    // it, and fusion reorders the ops between each fused pair.
+    println!(" loops    expansion    per loop   output");
+    for (loops, reps) in [(10, 20), (100, 5), (300, 3)] {
+        let (t, out) = time_expansion(&generated_loops(loops), reps);
+        let text = out.to_string();
+        assert!(!text.contains("compile_error"), "{loops} loops rejected");
+        println!(
+            "{loops:>6}  {:>9.3} ms  {:>7.2} ms  {:>5} KiB",
+            t.as_secs_f64() * 1e3,
+            t.as_secs_f64() * 1e3 / loops as f64,
+            text.len() / 1024,
+        );
+    }
 }
 
 /// Prints the expansion of the file named by `AUTODIFF_EXPAND` (a scratch
