@@ -3,21 +3,21 @@
 //! sweep itself: only values with a cotangent are visited, and dead adjoint code
 //! is removed by DCE.
 
+use crate::ir::IdSet;
 use crate::ir::{Func, LoopKind, OpKind, Region, Value};
-use std::collections::HashSet;
 
 /// The differentiable values that depend on one of `active`.
-pub fn varied(func: &Func, active: &[Value]) -> HashSet<Value> {
-    let mut set: HashSet<Value> = active.iter().copied().collect();
+pub fn varied(func: &Func, active: &[Value]) -> IdSet {
+    let mut set: IdSet = active.iter().copied().collect();
     region(func, &func.body, &mut set);
     set
 }
 
-fn mark(func: &Func, set: &mut HashSet<Value>, v: Value, dep: bool) -> bool {
+fn mark(func: &Func, set: &mut IdSet, v: Value, dep: bool) -> bool {
     dep && func.differentiable(func.ty(v)) && set.insert(v)
 }
 
-fn region(func: &Func, r: &Region, set: &mut HashSet<Value>) {
+fn region(func: &Func, r: &Region, set: &mut IdSet) {
     for op in &r.ops {
         match &op.kind {
             OpKind::If(_, t, e) => {

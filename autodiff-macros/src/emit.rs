@@ -8,12 +8,13 @@ use crate::ir::{
     ArrayTy, BinOp, Callee, CastTo, CmpOp, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, UnOp,
     Value,
 };
+use crate::ir::{IdMap, IdSet};
 use crate::prim::Form;
 use crate::reverse::Companion;
 use crate::signature::{ParamKind, Signature};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use syn::ext::IdentExt;
 use syn::ItemFn;
 
@@ -190,9 +191,9 @@ struct Emitter<'a> {
     func: &'a Func,
     /// The Rust variable holding each array value: every version of an array
     /// lives in the variable of its first version (updates are in place).
-    bufs: HashMap<Value, TokenStream>,
+    bufs: IdMap<TokenStream>,
     /// Array parameters passed by reference (a copy dereferences them).
-    refs: HashSet<Value>,
+    refs: IdSet,
     /// Which buffers are updated in place, and which `&mut` ones are reborrowed:
     /// those, and only those, are declared `mut`.
     muts: Mutation,
@@ -205,9 +206,9 @@ struct Emitter<'a> {
 /// struct shares one) that something updates, or a `&mut` one passed on to a call.
 #[derive(Default)]
 struct Mutation {
-    parent: HashMap<Value, Value>,
-    updated: HashSet<Value>,
-    reborrowed: HashSet<Value>,
+    parent: IdMap<Value>,
+    updated: IdSet,
+    reborrowed: IdSet,
 }
 
 impl Mutation {
@@ -326,13 +327,13 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     let mut e = Emitter {
         sig,
         func,
-        bufs: HashMap::new(),
-        refs: HashSet::new(),
+        bufs: IdMap::default(),
+        refs: IdSet::default(),
         muts: Mutation::of(func),
         float_tokens: sig.float_ty.to_token_stream(),
         float_name: sig.float_name(),
     };
-    let mut used = HashSet::new();
+    let mut used = IdSet::default();
     func.body.visit_uses(&mut |v| {
         used.insert(v);
     });

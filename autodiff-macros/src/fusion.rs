@@ -22,7 +22,7 @@
 //! iteration's values directly); [`fuse`] decides and rewrites.
 
 use crate::ir::{BinOp, Func, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
-use std::collections::{HashMap, HashSet};
+use crate::ir::{IdMap, IdSet};
 
 /// A forward loop and its reverse, offered for fusion.
 pub struct Candidate {
@@ -92,16 +92,16 @@ fn fused_op(func: &Func, fwd: &Op, rev: &Op, c: &Candidate) -> Option<Op> {
     }
     // What the reverse body reads of the forward iteration is there at the end of
     // it: defined at the top of the forward body, and not updated in place later.
-    let mut inner = HashSet::new();
+    let mut inner = IdSet::default();
     a.body.defined(&mut inner);
-    let top: HashSet<Value> = a
+    let top: IdSet = a
         .body
         .args
         .iter()
         .chain(a.body.ops.iter().flat_map(|o| &o.results))
         .copied()
         .collect();
-    let mut updated = HashSet::new();
+    let mut updated = IdSet::default();
     a.body.consumed(func, &mut updated);
     if body
         .free_uses()
@@ -111,7 +111,7 @@ fn fused_op(func: &Func, fwd: &Op, rev: &Op, c: &Candidate) -> Option<Op> {
         return None;
     }
     // The reverse body updates nothing of the forward one in place.
-    let mut rev_updated = HashSet::new();
+    let mut rev_updated = IdSet::default();
     body.consumed(func, &mut rev_updated);
     if rev_updated.iter().any(|v| inner.contains(v)) {
         return None;
@@ -158,14 +158,14 @@ pub fn commutes(body: &Region) -> bool {
 /// How often each value is read in a region (nested regions and yields
 /// included), and which top-level op reads it; computed per region on demand.
 struct Uses {
-    count: HashMap<Value, usize>,
-    reader: HashMap<Value, usize>,
+    count: IdMap<usize>,
+    reader: IdMap<usize>,
 }
 
 impl Uses {
     fn of(r: &Region) -> Uses {
-        let mut count = HashMap::new();
-        let mut reader = HashMap::new();
+        let mut count = IdMap::default();
+        let mut reader = IdMap::default();
         for (i, op) in r.ops.iter().enumerate() {
             for (v, k) in op_reads(op) {
                 *count.entry(v).or_insert(0) += k;
@@ -218,13 +218,13 @@ impl Uses {
 
 /// How often an op reads each value, inside its regions too; an `if` reads
 /// what one of its branches reads (the one that reads it most).
-fn op_reads(op: &Op) -> HashMap<Value, usize> {
-    let mut out = HashMap::new();
+fn op_reads(op: &Op) -> IdMap<usize> {
+    let mut out = IdMap::default();
     for v in op.operands() {
         *out.entry(v).or_insert(0) += 1;
     }
-    let branch = |r: &Region, out: &mut HashMap<Value, usize>, max: bool| {
-        let mut here: HashMap<Value, usize> = HashMap::new();
+    let branch = |r: &Region, out: &mut IdMap<usize>, max: bool| {
+        let mut here: IdMap<usize> = IdMap::default();
         r.visit_uses(&mut |v| *here.entry(v).or_insert(0) += 1);
         for (v, k) in here {
             let e = out.entry(v).or_insert(0);
@@ -233,7 +233,7 @@ fn op_reads(op: &Op) -> HashMap<Value, usize> {
     };
     match &op.kind {
         OpKind::If(_, t, e) => {
-            let mut arms = HashMap::new();
+            let mut arms = IdMap::default();
             branch(t, &mut arms, true);
             branch(e, &mut arms, true);
             for (v, k) in arms {
@@ -261,8 +261,8 @@ impl Access {
     fn of(func: &Func, op: &Op) -> Access {
         let mut reads = op.operands();
         let mut updates = op.consumes();
-        let mut inner = HashSet::new();
-        let mut nested = HashSet::new();
+        let mut inner = IdSet::default();
+        let mut nested = IdSet::default();
         for r in op.regions() {
             reads.extend(r.free_uses());
             r.defined(&mut inner);
@@ -285,7 +285,7 @@ impl Access {
 /// `None` if that breaks a dependency: the fused loop reads what depends on the
 /// results, or an array would be updated in place before one of its readers.
 fn schedule(between: &[Access], results: &[Value], fused: &Access) -> Option<Vec<usize>> {
-    let mut tainted: HashSet<Value> = results.iter().copied().collect();
+    let mut tainted: IdSet = results.iter().copied().collect();
     let (mut before, mut after) = (Vec::new(), Vec::new());
     for (i, a) in between.iter().enumerate() {
         if a.reads.iter().any(|v| tainted.contains(v)) {
@@ -300,7 +300,7 @@ fn schedule(between: &[Access], results: &[Value], fused: &Access) -> Option<Vec
     }
     // Read after it moved: by the ops that move after the fused loop, and by
     // the fused loop itself (its forward part moved past the ops before it).
-    let read_later: HashSet<Value> = after
+    let read_later: IdSet = after
         .iter()
         .flat_map(|&i| between[i].reads.iter().copied())
         .collect();

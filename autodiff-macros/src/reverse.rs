@@ -24,6 +24,7 @@ use crate::activity;
 use crate::error::Errors;
 use crate::fusion::Candidate;
 use crate::ir::{Builder, CastTo, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
+use crate::ir::{IdMap, IdSet};
 use crate::prim::Cost;
 use crate::rules::{self, Grad};
 use std::collections::{HashMap, HashSet};
@@ -48,20 +49,20 @@ pub enum Activity {
     Shadowed,
 }
 
-type Adjoints = HashMap<Value, Value>;
+type Adjoints = IdMap<Value>;
 
 struct Reverser<'v> {
-    varied: &'v HashSet<Value>,
+    varied: &'v IdSet,
     /// Array versions that something updates in place: not readable later.
-    consumed: &'v HashSet<Value>,
+    consumed: &'v IdSet,
     /// The text of values defined by literals and const paths.
-    consts: &'v HashMap<Value, String>,
+    consts: &'v IdMap<String>,
     alloc: bool,
     errors: std::cell::RefCell<Errors>,
     /// Loops whose reverse could run fused with them (`fusion.rs`).
     fusable: std::cell::RefCell<Vec<Candidate>>,
     /// What each op with regions reads, by its first result (for `waits_for`).
-    region_reads: std::cell::RefCell<HashMap<Value, Vec<Value>>>,
+    region_reads: std::cell::RefCell<IdMap<Vec<Value>>>,
 }
 
 impl Reverser<'_> {
@@ -180,7 +181,7 @@ impl Reverser<'_> {
         let mut shadows = Vec::new();
         // The same array twice (`dot(v, v)`): the second gets a scratch buffer,
         // added in after the call (two `&mut` of one buffer cannot coexist).
-        let mut seen = HashSet::new();
+        let mut seen = IdSet::default();
         let mut scratch_of: Vec<Option<Value>> = Vec::new();
         for &a in &by_ref {
             let ty = b.ty(a);
@@ -375,7 +376,7 @@ impl Reverser<'_> {
             .map(|v| b.func.new_value(b.func.ty(*v)))
             .collect();
         let (body_ops, yields) = b.region(|b| {
-            let mut local = Adjoints::new();
+            let mut local = Adjoints::default();
             for (m, &u) in outer.iter().enumerate() {
                 local.insert(u, args[slots.len() + m]);
             }
@@ -512,7 +513,7 @@ impl Reverser<'_> {
         // What the reverse body built but does not use (contributions to
         // inactive operands) must not make the forward loop record anything.
         crate::opt::dce_region(rev);
-        let mut inner = HashSet::new();
+        let mut inner = IdSet::default();
         lp.body.defined(&mut inner);
         let needed: Vec<Value> = rev
             .free_uses()
@@ -523,7 +524,7 @@ impl Reverser<'_> {
             return Vec::new();
         }
         let idx_f = lp.body.args[0];
-        let def_at: HashMap<Value, usize> = lp
+        let def_at: IdMap<usize> = lp
             .body
             .ops
             .iter()
@@ -533,7 +534,7 @@ impl Reverser<'_> {
 
         // Decide for each value the reverse body reads: recompute it (with what
         // it reads), or record it per iteration.
-        let mut memo: HashMap<Value, How> = HashMap::new();
+        let mut memo: IdMap<How> = IdMap::default();
         let small_tape = self.trip_len(lp).is_some_and(|l| small_len(func, &l));
         let ctx = Resolve {
             record_costly: record_costly && small_tape,
@@ -548,7 +549,7 @@ impl Reverser<'_> {
         // The results of each recomputed op that are needed (an `if` is pruned to them).
         let mut wanted: HashMap<usize, Vec<Value>> = HashMap::new();
         let mut roots: Vec<Value> = Vec::new();
-        let mut seen: HashSet<Value> = HashSet::new();
+        let mut seen: IdSet = IdSet::default();
         let mut stack: Vec<Value> = needed;
         while let Some(v) = stack.pop() {
             if !seen.insert(v) {
@@ -579,7 +580,7 @@ impl Reverser<'_> {
             .map(|&i| pruned(&lp.body.ops[i], wanted.get(&i).map_or(&[][..], |w| &w[..])))
             .collect();
 
-        let mut map: HashMap<Value, Value> = HashMap::new();
+        let mut map: IdMap<Value> = IdMap::default();
         map.insert(idx_f, idx_r);
         let mut prefix: Vec<Op> = Vec::new();
         let mut pre: Vec<Op> = Vec::new();
@@ -753,10 +754,10 @@ struct Resolve<'a> {
     record_costly: bool,
     func: &'a Func,
     body: &'a Region,
-    inner: &'a HashSet<Value>,
-    def_at: &'a HashMap<Value, usize>,
+    inner: &'a IdSet,
+    def_at: &'a IdMap<usize>,
     idx: Value,
-    consumed: &'a HashSet<Value>,
+    consumed: &'a IdSet,
 }
 
 impl Resolve<'_> {
@@ -773,7 +774,7 @@ impl Resolve<'_> {
         out
     }
 
-    fn how(&self, v: Value, memo: &mut HashMap<Value, How>) -> How {
+    fn how(&self, v: Value, memo: &mut IdMap<How>) -> How {
         if let Some(h) = memo.get(&v) {
             return *h;
         }
@@ -782,7 +783,7 @@ impl Resolve<'_> {
         h
     }
 
-    fn decide(&self, v: Value, memo: &mut HashMap<Value, How>) -> How {
+    fn decide(&self, v: Value, memo: &mut IdMap<How>) -> How {
         if v == self.idx {
             return How::Free;
         }
@@ -878,9 +879,9 @@ fn waits_for(
     later: &[Op],
     rev: &[Op],
     values: &[Value],
-    reads: &mut HashMap<Value, Vec<Value>>,
+    reads: &mut IdMap<Vec<Value>>,
 ) -> bool {
-    let mut tainted: HashSet<Value> = results.iter().copied().collect();
+    let mut tainted: IdSet = results.iter().copied().collect();
     for op in later.iter().chain(rev) {
         let hit = op.operands().iter().any(|v| tainted.contains(v))
             || match op.results.first() {
@@ -907,9 +908,9 @@ fn calls_user_code(r: &Region) -> bool {
 
 /// A copy of `op` defining fresh values (inside its regions too), reading
 /// through `map`; `map` learns the renaming of what it defines.
-fn clone_fresh(func: &mut Func, op: &Op, map: &mut HashMap<Value, Value>) -> Op {
+fn clone_fresh(func: &mut Func, op: &Op, map: &mut IdMap<Value>) -> Op {
     let mut o = op.clone();
-    let mut defs = HashSet::new();
+    let mut defs = IdSet::default();
     for r in o.regions() {
         r.defined(&mut defs);
     }
@@ -956,7 +957,7 @@ fn reuse_calls(fwd: &Region, rev: &mut Region) {
         .filter(|o| matches!(o.kind, OpKind::Call(..)))
         .map(|o| (crate::ir::op_text(&o.kind), o.results[0]))
         .collect();
-    let mut map: HashMap<Value, Value> = HashMap::new();
+    let mut map: IdMap<Value> = IdMap::default();
     rev.ops.retain(|o| {
         if matches!(o.kind, OpKind::Call(..)) {
             if let Some(&f) = computed.get(&crate::ir::op_text(&o.kind)) {
@@ -980,11 +981,11 @@ fn hoist(
     results: &mut Vec<Value>,
     rev: &mut Region,
 ) {
-    let mut inner = HashSet::new();
+    let mut inner = IdSet::default();
     fwd.defined(&mut inner);
     // Literals and constant paths are written again in the reverse branch, not
     // passed out: an index that stays a literal keeps its bounds check away.
-    let literals: HashMap<Value, &OpKind> = fwd
+    let literals: IdMap<&OpKind> = fwd
         .ops
         .iter()
         .filter(|o| {
@@ -995,7 +996,7 @@ fn hoist(
         })
         .map(|o| (o.results[0], &o.kind))
         .collect();
-    let mut map = HashMap::new();
+    let mut map = IdMap::default();
     let mut written = Vec::new();
     for v in rev.free_uses().into_iter().filter(|v| inner.contains(v)) {
         let ty = func.ty(v);
@@ -1031,7 +1032,7 @@ fn func_array_len(b: &Builder, ty: Ty) -> Option<Len> {
 }
 
 /// Values defined by literals and const paths, with their text.
-fn consts(r: &Region, out: &mut HashMap<Value, String>) {
+fn consts(r: &Region, out: &mut IdMap<String>) {
     for op in &r.ops {
         match &op.kind {
             OpKind::Verbatim(s) | OpKind::Extern(s) => {
@@ -1068,9 +1069,9 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         .chain(active_views.iter().map(|v| v.0))
         .collect();
     let varied = activity::varied(&func, &seeds);
-    let mut consumed_set = HashSet::new();
+    let mut consumed_set = IdSet::default();
     func.body.consumed(&func, &mut consumed_set);
-    let mut const_set = HashMap::new();
+    let mut const_set = IdMap::default();
     consts(&func.body, &mut const_set);
 
     let outs = std::mem::take(&mut func.body.yields);
@@ -1079,7 +1080,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
     func.params.extend(&d_outs);
 
     // `&` arrays: their cotangent is the caller's shadow, updated in place.
-    let mut adj = Adjoints::new();
+    let mut adj = Adjoints::default();
     let params = func.params.clone();
     for (p, a) in params.iter().zip(activity) {
         if *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_) | Ty::Struct(_)) {
@@ -1096,7 +1097,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         alloc,
         errors: std::cell::RefCell::new(Errors::default()),
         fusable: std::cell::RefCell::new(Vec::new()),
-        region_reads: std::cell::RefCell::new(HashMap::new()),
+        region_reads: std::cell::RefCell::new(IdMap::default()),
     };
     let mut b = Builder::new(&mut func);
     // A struct by value: its gradient is a zero struct the fields add into.

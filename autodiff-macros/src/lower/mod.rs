@@ -12,6 +12,7 @@ mod loops;
 
 use crate::error::Errors;
 use crate::ir::{BinOp, CastTo, CmpOp, Func, Op, OpKind, Region, Ty, UnOp, Value};
+use crate::ir::{IdMap, IdSet};
 use crate::prim::{Form, Prim};
 use crate::signature::Signature;
 use quote::ToTokens;
@@ -104,19 +105,19 @@ struct Lowering<'s, 'e> {
     /// on its right (a call's result type cannot be seen from the call).
     pending_shape: Option<Vec<Ty>>,
     /// Values of `&` parameters: passed on to a call, they are references.
-    refs: std::collections::HashSet<Value>,
+    refs: IdSet,
     /// The type expected of the value of the block being lowered (the `let`
     /// annotation of an `if` expression), for calls in its tail.
     tail_hint: Option<Ty>,
     /// Stand-ins for rejected expressions: their uses report nothing more.
-    poisoned: std::collections::HashSet<Value>,
+    poisoned: IdSet,
     /// The operands of the binary op being lowered (for `mixed`).
     last_operands: (Value, Value),
     /// Struct parameters (their value → their index).
-    structs: std::collections::HashMap<Value, usize>,
+    structs: IdMap<usize>,
     /// Paths whose type was guessed (a `const` from outside the body): the first
     /// operation that needs another type settles it.
-    guessed: std::collections::HashSet<Value>,
+    guessed: IdSet,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -129,12 +130,12 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         ops: Vec::new(),
         scopes: vec![Vec::new()],
         loops: Vec::new(),
-        guessed: std::collections::HashSet::new(),
+        guessed: IdSet::default(),
         pending_shape: None,
-        refs: std::collections::HashSet::new(),
-        structs: std::collections::HashMap::new(),
+        refs: IdSet::default(),
+        structs: IdMap::default(),
         tail_hint: None,
-        poisoned: std::collections::HashSet::new(),
+        poisoned: IdSet::default(),
         last_operands: (Value(0), Value(0)),
     };
     for (i, p) in sig.params.iter().enumerate() {

@@ -2,9 +2,10 @@
 //! (earlier in its region or in an enclosing one) is replaced by that op's result.
 
 use super::Replace;
-use crate::ir::{BinOp, CastTo, CmpOp, Func, LoopKind, OpKind, Region, Ty, UnOp, Value};
+use crate::ir::{BinOp, CastTo, CmpOp, Func, IdHasher, LoopKind, OpKind, Region, Ty, UnOp, Value};
 use crate::prim::Prim;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// What makes two ops twins: their kind and operands.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -62,7 +63,7 @@ fn key(kind: &OpKind) -> Option<Key> {
 /// The ops seen so far in the regions around the current point: one table and a
 /// log of what each region added, undone when it closes.
 struct Seen {
-    table: HashMap<Key, Value>,
+    table: HashMap<Key, Value, BuildHasherDefault<IdHasher>>,
     log: Vec<Key>,
 }
 
@@ -70,7 +71,7 @@ pub fn run(func: &mut Func) {
     let mut rep = Replace::default();
     let tys: Vec<Ty> = func.values.iter().map(|v| v.ty).collect();
     let mut seen = Seen {
-        table: HashMap::new(),
+        table: HashMap::default(),
         log: Vec::new(),
     };
     region(&mut func.body, &mut seen, &mut rep, &tys);
