@@ -18,7 +18,10 @@
 //!   of values fixed during the loop: `x[i] * w[i]`), and recorded otherwise, in a
 //!   tape that the forward loop fills: a fixed-size array when the trip count is
 //!   known at compile time, a `Vec` when it is not. A loop whose reverse needs
-//!   nothing per iteration records nothing.
+//!   nothing per iteration records nothing. Where the tape is a small array, a
+//!   scalar that costs a math-library call or an inner loop is recorded too.
+//! * A loop whose reverse only accumulates and does not wait for its results is
+//!   offered to `fusion.rs`, which runs both as one forward loop.
 
 use crate::activity;
 use crate::error::Errors;
