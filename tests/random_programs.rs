@@ -589,7 +589,11 @@ fn p9(w1: &[[f64; 3]; 2], s2: &[f64], b3: &[f64; 3]) -> f64 {
         let v7 = e4;
     }
     let mut y8: [f64; 2] = [0.0; 2];
-    v1.cos() * s2[1]
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..4 {
+        acc10 += (v1 * v3).sin() * autodiff::sigmoid(w1[i9 % 2][i9 % 3]);
+    }
+    (v1.cos() * s2[1]) + (1.1 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -601,7 +605,11 @@ fn p9_dual<D: Dn>(w1: &[[D; 3]; 2], s2: &[D], b3: &[D; 3], tr_: &mut Tr) -> D {
         let v7 = e4;
     }
     let mut y8: [D; 2] = [D::from(0.0); 2];
-    dx_cos(v1, tr_) * s2[1]
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..4 {
+        acc10 += dx_sin(v1 * v3, tr_) * dx_sigmoid(w1[i9 % 2][i9 % 3], tr_);
+    }
+    (dx_cos(v1, tr_) * s2[1]) + (D::from(1.1) * acc10)
 }
 
 fn p9_eval(x: &[f64]) -> Vec<f64> {
@@ -1198,7 +1206,11 @@ fn p19(b4: &[f64; 4], r2: &f64, a3: [f64; 5], r1: &f64, s5: &[f64]) -> f64 {
         }
         v1 /= (((r2.tanh() * 0.9).acos().abs().ln_1p() % (1.0 + (r2 * r2))).abs() + 1.05) + 0.5;
     }
-    (((r1 + r2).abs() - (b4[0] * a3[3]).hypot(a3[2] - (-1.65))) - r1) + r2
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..2 {
+        acc9 += ((0.95 + (r1 * r1)).recip().abs() + 0.65).log((s5[3 - 1 - i8] + a3[i8]).abs() + 1.75);
+    }
+    ((((r1 + r2).abs() - (b4[0] * a3[3]).hypot(a3[2] - (-1.65))) - r1) + r2) + (0.4 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1216,7 +1228,11 @@ fn p19_dual<D: Dn>(b4: &[D; 4], r2: &D, a3: [D; 5], r1: &D, s5: &[D], tr_: &mut 
         }
         v1 /= (dx_abs(dx_rem(dx_ln_1p(dx_abs(dx_acos(dx_tanh(*r2, tr_) * D::from(0.9), tr_), tr_), tr_), D::from(1.0) + (*r2 * (*r2)), tr_), tr_) + D::from(1.05)) + D::from(0.5);
     }
-    ((dx_abs(*r1 + (*r2), tr_) - dx_hypot(b4[0] * a3[3], a3[2] - (-D::from(1.65)), tr_)) - (*r1)) + (*r2)
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..2 {
+        acc9 += dx_log(dx_abs(dx_recip(D::from(0.95) + (*r1 * (*r1)), tr_), tr_) + D::from(0.65), dx_abs(s5[3 - 1 - i8] + a3[i8], tr_) + D::from(1.75), tr_);
+    }
+    (((dx_abs(*r1 + (*r2), tr_) - dx_hypot(b4[0] * a3[3], a3[2] - (-D::from(1.65)), tr_)) - (*r1)) + (*r2)) + (D::from(0.4) * acc9)
 }
 
 fn p19_eval(x: &[f64]) -> Vec<f64> {
@@ -1280,7 +1296,11 @@ fn p20(x1: f64, a2: [f64; 1], n3: usize) -> f64 {
             }
         }
     }
-    ((((y1[1].min(x1).sin() * f64::min(x1, a2[n3 % a2.len()])) * (x1.sin() * 0.9).acos().sin()) - x1) - x1) + x1
+    let mut acc13: f64 = 0.0;
+    for e12 in y1.iter() {
+        acc13 += autodiff::relu(a2[n3 % 1]).min(x1 - 0.5).sin();
+    }
+    (((((y1[1].min(x1).sin() * f64::min(x1, a2[n3 % a2.len()])) * (x1.sin() * 0.9).acos().sin()) - x1) - x1) + x1) + (0.55 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1300,7 +1320,11 @@ fn p20_dual<D: Dn>(x1: D, a2: [D; 1], n3: usize, tr_: &mut Tr) -> D {
             }
         }
     }
-    ((((dx_sin(dx_min(y1[1], x1, tr_), tr_) * dx_min(x1, a2[n3 % a2.len()], tr_)) * dx_sin(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_)) - x1) - x1) + x1
+    let mut acc13: D = D::from(0.0);
+    for e12 in y1.iter() {
+        acc13 += dx_sin(dx_min(dx_relu(a2[n3 % 1], tr_), x1 - D::from(0.5), tr_), tr_);
+    }
+    (((((dx_sin(dx_min(y1[1], x1, tr_), tr_) * dx_min(x1, a2[n3 % a2.len()], tr_)) * dx_sin(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_)) - x1) - x1) + x1) + (D::from(0.55) * acc13)
 }
 
 fn p20_eval(x: &[f64]) -> Vec<f64> {
@@ -1823,7 +1847,11 @@ fn p28(b1: &[f64; 1], s2: &[f64], k3: i32) -> f64 {
         let v3 = v1.exp2().floor() / (1.0 + (autodiff::sigmoid(v2) * autodiff::sigmoid(v2)));
     } else if s2[1] >= -0.4 {
     }
-    v1 - v1
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..3 {
+        acc5 += v1.exp2().tanh() * (b1[(i4 + 3) % 1] % 2.55);
+    }
+    (v1 - v1) + (1.5 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1834,7 +1862,11 @@ fn p28_dual<D: Dn>(b1: &[D; 1], s2: &[D], k3: i32, tr_: &mut Tr) -> D {
         let v3 = dx_floor(dx_exp2(v1, tr_), tr_) / (D::from(1.0) + (dx_sigmoid(v2, tr_) * dx_sigmoid(v2, tr_)));
     } else if dx_ge(s2[1], -D::from(0.4), tr_) {
     }
-    v1 - v1
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..3 {
+        acc5 += dx_tanh(dx_exp2(v1, tr_), tr_) * dx_rem(b1[(i4 + 3) % 1], D::from(2.55), tr_);
+    }
+    (v1 - v1) + (D::from(1.5) * acc5)
 }
 
 fn p28_eval(x: &[f64]) -> Vec<f64> {
@@ -2233,6 +2265,10 @@ fn p34_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p35(a2: [f64; 4], b1: &[f64; 1], b3: &[f64; 5]) -> [f64; 2] {
     let mut y1 = [(0.75 + (b3[3] * b3[3])).sqrt().asinh(), (b3[3] * b3[4]) - (b1[0] - 1.15)];
     let mut y2: [f64; 3] = [0.0; 3];
+    let mut acc4: f64 = 0.0;
+    for e3 in b3.iter() {
+        acc4 += (f64::mul_add(-2.0, y1[1], b1[0]) - e3).tanh();
+    }
     y1
 }
 
@@ -2240,6 +2276,10 @@ fn p35(a2: [f64; 4], b1: &[f64; 1], b3: &[f64; 5]) -> [f64; 2] {
 fn p35_dual<D: Dn>(a2: [D; 4], b1: &[D; 1], b3: &[D; 5], tr_: &mut Tr) -> [D; 2] {
     let mut y1 = [dx_asinh(dx_sqrt(D::from(0.75) + (b3[3] * b3[3]), tr_), tr_), (b3[3] * b3[4]) - (b1[0] - D::from(1.15))];
     let mut y2: [D; 3] = [D::from(0.0); 3];
+    let mut acc4: D = D::from(0.0);
+    for e3 in b3.iter() {
+        acc4 += dx_tanh(dx_mul_add(-D::from(2.0), y1[1], b1[0], tr_) - (*e3), tr_);
+    }
     y1
 }
 
@@ -2652,7 +2692,11 @@ fn p42(s4: &[f64], s2: &[f64], a3: [f64; 4], x1: f64) -> f64 {
         let mut v2 = f64::cos(-2.75).hypot(s4.iter().fold(0.7f64, |acc7, &e6| acc7.min(s4[1])));
         y1[0] = (y1[0] + ((s4[1].abs() + 1.75).acosh() - (f64::abs(-1.5) + 1.15).powf(y1[2].tanh())).abs().atan()).atan() * 0.63;
     }
-    (a3[1].max(s2[2]) * x1) - v2
+    let mut acc9: f64 = 0.0;
+    for e8 in y1.iter() {
+        acc9 += 2.85;
+    }
+    ((a3[1].max(s2[2]) * x1) - v2) + (0.85 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2664,7 +2708,11 @@ fn p42_dual<D: Dn>(s4: &[D], s2: &[D], a3: [D; 4], x1: D, tr_: &mut Tr) -> D {
         let mut v2 = dx_hypot(dx_cos(-D::from(2.75), tr_), s4.iter().fold(D::from(0.7), |acc7, &e6| dx_min(acc7, s4[1], tr_)), tr_);
         y1[0] = dx_atan(y1[0] + dx_atan(dx_abs(dx_acosh(dx_abs(s4[1], tr_) + D::from(1.75), tr_) - dx_powf(dx_abs(-D::from(1.5), tr_) + D::from(1.15), dx_tanh(y1[2], tr_), tr_), tr_), tr_), tr_) * D::from(0.63);
     }
-    (dx_max(a3[1], s2[2], tr_) * x1) - v2
+    let mut acc9: D = D::from(0.0);
+    for e8 in y1.iter() {
+        acc9 += D::from(2.85);
+    }
+    ((dx_max(a3[1], s2[2], tr_) * x1) - v2) + (D::from(0.85) * acc9)
 }
 
 fn p42_eval(x: &[f64]) -> Vec<f64> {
@@ -2757,7 +2805,11 @@ fn p44(x2: f64, r1: &f64) -> (f64, f64) {
     let mut y2 = [v1, f64::mul_add(x2 + 1.1, autodiff::sigmoid(f64::powf(v1.abs() + 0.95, v1.tanh())), r1 / 1.05)];
     y2[1] += f64::powi(x2, 1).sin().tan().exp_m1();
     let mut v3 = f64::hypot(*r1, *r1);
-    (((((-0.25 + v1.sin().exp()) + (f64::abs(0.05) + 0.75).sqrt().max((f64::abs(-0.8) + 0.65).powf(*r1))).atan() * x2) * x2) + r1, ((v3 + x2) - v3) - x2)
+    let mut acc5: f64 = 0.0;
+    for e4 in y2.iter() {
+        acc5 += (f64::mul_add(y2[1].atan(), 0.25, x2).sin() * 0.9).acos();
+    }
+    ((((((-0.25 + v1.sin().exp()) + (f64::abs(0.05) + 0.75).sqrt().max((f64::abs(-0.8) + 0.65).powf(*r1))).atan() * x2) * x2) + r1) + (0.55 * acc5), ((v3 + x2) - v3) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2766,7 +2818,11 @@ fn p44_dual<D: Dn>(x2: D, r1: &D, tr_: &mut Tr) -> (D, D) {
     let mut y2 = [v1, dx_mul_add(x2 + D::from(1.1), dx_sigmoid(dx_powf(dx_abs(v1, tr_) + D::from(0.95), dx_tanh(v1, tr_), tr_), tr_), *r1 / D::from(1.05), tr_)];
     y2[1] += dx_exp_m1(dx_tan(dx_sin(dx_powi(x2, 1, tr_), tr_), tr_), tr_);
     let mut v3 = dx_hypot(*r1, *r1, tr_);
-    (((dx_atan((-D::from(0.25) + dx_exp(dx_sin(v1, tr_), tr_)) + dx_max(dx_sqrt(dx_abs(D::from(0.05), tr_) + D::from(0.75), tr_), dx_powf(dx_abs(-D::from(0.8), tr_) + D::from(0.65), *r1, tr_), tr_), tr_) * x2) * x2) + (*r1), ((v3 + x2) - v3) - x2)
+    let mut acc5: D = D::from(0.0);
+    for e4 in y2.iter() {
+        acc5 += dx_acos(dx_sin(dx_mul_add(dx_atan(y2[1], tr_), D::from(0.25), x2, tr_), tr_) * D::from(0.9), tr_);
+    }
+    ((((dx_atan((-D::from(0.25) + dx_exp(dx_sin(v1, tr_), tr_)) + dx_max(dx_sqrt(dx_abs(D::from(0.05), tr_) + D::from(0.75), tr_), dx_powf(dx_abs(-D::from(0.8), tr_) + D::from(0.65), *r1, tr_), tr_), tr_) * x2) * x2) + (*r1)) + (D::from(0.55) * acc5), ((v3 + x2) - v3) - x2)
 }
 
 fn p44_eval(x: &[f64]) -> Vec<f64> {
@@ -2892,7 +2948,11 @@ fn p46(x1: f64, mut x2: f64) -> f64 {
         return (x1.tanh().abs() + 0.5).sqrt() * x1;
     } else if x2 >= 2.0 {
     }
-    ((({ let t3 = (x2 - x2) - (-2.65 / (x2.exp() + 0.5)); t3 * (t3 + x2).tanh().mul_add(x1.asinh(), x2).atan() }) + x2) - (-0.8)).tanh() * x2
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..3 {
+        acc5 += (-0.65 * x1) * x2.atan();
+    }
+    (((({ let t3 = (x2 - x2) - (-2.65 / (x2.exp() + 0.5)); t3 * (t3 + x2).tanh().mul_add(x1.asinh(), x2).atan() }) + x2) - (-0.8)).tanh() * x2) + (0.95 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2910,7 +2970,11 @@ fn p46_dual<D: Dn>(x1: D, mut x2: D, tr_: &mut Tr) -> D {
         return dx_sqrt(dx_abs(dx_tanh(x1, tr_), tr_) + D::from(0.5), tr_) * x1;
     } else if dx_ge(x2, D::from(2.0), tr_) {
     }
-    dx_tanh((({ let t3 = (x2 - x2) - (-D::from(2.65) / (dx_exp(x2, tr_) + D::from(0.5))); t3 * dx_atan(dx_mul_add(dx_tanh(t3 + x2, tr_), dx_asinh(x1, tr_), x2, tr_), tr_) }) + x2) - (-D::from(0.8)), tr_) * x2
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..3 {
+        acc5 += (-D::from(0.65) * x1) * dx_atan(x2, tr_);
+    }
+    (dx_tanh((({ let t3 = (x2 - x2) - (-D::from(2.65) / (dx_exp(x2, tr_) + D::from(0.5))); t3 * dx_atan(dx_mul_add(dx_tanh(t3 + x2, tr_), dx_asinh(x1, tr_), x2, tr_), tr_) }) + x2) - (-D::from(0.8)), tr_) * x2) + (D::from(0.95) * acc5)
 }
 
 fn p46_eval(x: &[f64]) -> Vec<f64> {
@@ -3034,7 +3098,11 @@ fn p48(mut x1: f64, x2: f64, r3: &f64) -> f64 {
             let mut v5: f64 = ((x2 * v3) + (c2 as f64)) / ((if v4 <= -0.1 { -x2 } else { v3 + r3 }).tanh().exp() + 0.5);
         }
     }
-    ((1.5 - x1) + x2).sin() * x1.tanh()
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..4 {
+        acc7 += ((-x2).abs() + 1.05).log2();
+    }
+    (((1.5 - x1) + x2).sin() * x1.tanh()) + (0.7 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3063,7 +3131,11 @@ fn p48_dual<D: Dn>(mut x1: D, x2: D, r3: &D, tr_: &mut Tr) -> D {
             let mut v5: D = ((x2 * v3) + D::from(c2 as f64)) / (dx_exp(dx_tanh(if dx_le(v4, -D::from(0.1), tr_) { -x2 } else { v3 + (*r3) }, tr_), tr_) + D::from(0.5));
         }
     }
-    dx_sin((D::from(1.5) - x1) + x2, tr_) * dx_tanh(x1, tr_)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc7 += dx_log2(dx_abs(-x2, tr_) + D::from(1.05), tr_);
+    }
+    (dx_sin((D::from(1.5) - x1) + x2, tr_) * dx_tanh(x1, tr_)) + (D::from(0.7) * acc7)
 }
 
 fn p48_eval(x: &[f64]) -> Vec<f64> {
@@ -3242,7 +3314,11 @@ fn p51(b3: &[f64; 1], a2: [f64; 2], r1: &f64, s4: &[f64]) -> f64 {
         let mut v9 = a2[(c5 + 1) % a2.len()] - a2[c5 % a2.len()];
         v9 %= autodiff::softplus(autodiff::softplus(*r1) * ((c5 as f64) + a2[c5 % 2])).abs() + 0.95;
     }
-    -r1 * r1
+    let mut acc11: f64 = 0.0;
+    for e10 in s4.iter() {
+        acc11 += *e10;
+    }
+    (-r1 * r1) + (1.0 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3261,7 +3337,11 @@ fn p51_dual<D: Dn>(b3: &[D; 1], a2: [D; 2], r1: &D, s4: &[D], tr_: &mut Tr) -> D
         let mut v9 = a2[(c5 + 1) % a2.len()] - a2[c5 % a2.len()];
         v9 = dx_rem(v9, dx_abs(dx_softplus(dx_softplus(*r1, tr_) * (D::from(c5 as f64) + a2[c5 % 2]), tr_), tr_) + D::from(0.95), tr_);
     }
-    -(*r1) * (*r1)
+    let mut acc11: D = D::from(0.0);
+    for e10 in s4.iter() {
+        acc11 += *e10;
+    }
+    (-(*r1) * (*r1)) + (D::from(1.0) * acc11)
 }
 
 fn p51_eval(x: &[f64]) -> Vec<f64> {
@@ -3392,7 +3472,11 @@ fn p53(x1: f64, a2: [f64; 2], n3: usize) -> f64 {
     for i5 in 0..2 {
         let mut v6: f64 = autodiff::sigmoid(-1.75);
     }
-    ((x1.exp() + v1) + x1).tanh() * v1.tanh()
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..1 {
+        acc8 += a2[0];
+    }
+    (((x1.exp() + v1) + x1).tanh() * v1.tanh()) + (0.65 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3407,7 +3491,11 @@ fn p53_dual<D: Dn>(x1: D, a2: [D; 2], n3: usize, tr_: &mut Tr) -> D {
     for i5 in 0..2 {
         let mut v6: D = dx_sigmoid(-D::from(1.75), tr_);
     }
-    dx_tanh((dx_exp(x1, tr_) + v1) + x1, tr_) * dx_tanh(v1, tr_)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..1 {
+        acc8 += a2[0];
+    }
+    (dx_tanh((dx_exp(x1, tr_) + v1) + x1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.65) * acc8)
 }
 
 fn p53_eval(x: &[f64]) -> Vec<f64> {
@@ -3451,7 +3539,11 @@ fn p54(x1: f64, s2: &[f64], n3: usize, k4: i32) -> f64 {
         }
     }
     let mut v9 = (autodiff::elu(s2[n3], 1.15).sin().tan().sin() * 0.9).acos();
-    (2.05 - x1) * x1
+    let mut acc11: f64 = 0.0;
+    for e10 in s2.iter() {
+        acc11 += s2[n3] * s2[1];
+    }
+    ((2.05 - x1) * x1) + (0.95 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3467,7 +3559,11 @@ fn p54_dual<D: Dn>(x1: D, s2: &[D], n3: usize, k4: i32, tr_: &mut Tr) -> D {
         }
     }
     let mut v9 = dx_acos(dx_sin(dx_tan(dx_sin(dx_elu(s2[n3], D::from(1.15), tr_), tr_), tr_), tr_) * D::from(0.9), tr_);
-    (D::from(2.05) - x1) * x1
+    let mut acc11: D = D::from(0.0);
+    for e10 in s2.iter() {
+        acc11 += s2[n3] * s2[1];
+    }
+    ((D::from(2.05) - x1) * x1) + (D::from(0.95) * acc11)
 }
 
 fn p54_eval(x: &[f64]) -> Vec<f64> {
@@ -3520,7 +3616,11 @@ fn p55(x1: f64, a2: [f64; 3], b3: &[f64; 3], b4: &[f64; 2]) -> f64 {
     for e16 in a2.iter() {
         v12 += autodiff::sigmoid(-e16);
     }
-    v13 * autodiff::sigmoid(v15)
+    let mut acc18: f64 = 0.0;
+    for i17 in 0..3 {
+        acc18 += ((v12 / (b3[1].abs() + 1.3)).tanh() * v13).atan();
+    }
+    (v13 * autodiff::sigmoid(v15)) + (1.15 * acc18)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3544,7 +3644,11 @@ fn p55_dual<D: Dn>(x1: D, a2: [D; 3], b3: &[D; 3], b4: &[D; 2], tr_: &mut Tr) ->
     for e16 in a2.iter() {
         v12 += dx_sigmoid(-(*e16), tr_);
     }
-    v13 * dx_sigmoid(v15, tr_)
+    let mut acc18: D = D::from(0.0);
+    for i17 in 0..3 {
+        acc18 += dx_atan(dx_tanh(v12 / (dx_abs(b3[1], tr_) + D::from(1.3)), tr_) * v13, tr_);
+    }
+    (v13 * dx_sigmoid(v15, tr_)) + (D::from(1.15) * acc18)
 }
 
 fn p55_eval(x: &[f64]) -> Vec<f64> {
@@ -3798,7 +3902,11 @@ fn p59(x1: f64, mut a2: [f64; 5], a3: [f64; 5], s4: &[f64], n5: usize) -> f64 {
             a2[n5] = (a2[n5] + (x1.min(-0.85).exp() / 1.45).tanh()).tanh();
         }
     }
-    ((if (n5 as f64) >= x1.sin() { s4[4 - 1 - n5] + 0.25 } else { a3[n5] - a3[n5] }).max(x1) - x1) + x1
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..5 {
+        acc3 += x1;
+    }
+    (((if (n5 as f64) >= x1.sin() { s4[4 - 1 - n5] + 0.25 } else { a3[n5] - a3[n5] }).max(x1) - x1) + x1) + (1.25 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3812,7 +3920,11 @@ fn p59_dual<D: Dn>(x1: D, mut a2: [D; 5], a3: [D; 5], s4: &[D], n5: usize, tr_: 
             a2[n5] = dx_tanh(a2[n5] + dx_tanh(dx_exp(dx_min(x1, -D::from(0.85), tr_), tr_) / D::from(1.45), tr_), tr_);
         }
     }
-    (dx_max(if dx_ge(D::from(n5 as f64), dx_sin(x1, tr_), tr_) { s4[4 - 1 - n5] + D::from(0.25) } else { a3[n5] - a3[n5] }, x1, tr_) - x1) + x1
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..5 {
+        acc3 += x1;
+    }
+    ((dx_max(if dx_ge(D::from(n5 as f64), dx_sin(x1, tr_), tr_) { s4[4 - 1 - n5] + D::from(0.25) } else { a3[n5] - a3[n5] }, x1, tr_) - x1) + x1) + (D::from(1.25) * acc3)
 }
 
 fn p59_eval(x: &[f64]) -> Vec<f64> {
@@ -3868,7 +3980,11 @@ fn p60(x1: f64, x2: f64, r3: &f64) -> f64 {
         } else {
         }
     }
-    (-0.25 / ((v1.ceil().abs() + 1.5).recip().abs() + 0.9)) + (c3 as f64)
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..2 {
+        acc8 += -0.1 - x1;
+    }
+    ((-0.25 / ((v1.ceil().abs() + 1.5).recip().abs() + 0.9)) + (c3 as f64)) + (1.35 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3887,7 +4003,11 @@ fn p60_dual<D: Dn>(x1: D, x2: D, r3: &D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    (-D::from(0.25) / (dx_abs(dx_recip(dx_abs(dx_ceil(v1, tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.9))) + D::from(c3 as f64)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc8 += -D::from(0.1) - x1;
+    }
+    ((-D::from(0.25) / (dx_abs(dx_recip(dx_abs(dx_ceil(v1, tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.9))) + D::from(c3 as f64)) + (D::from(1.35) * acc8)
 }
 
 fn p60_eval(x: &[f64]) -> Vec<f64> {
@@ -3934,7 +4054,11 @@ fn p61(x1: f64) -> [f64; 3] {
         y1[i2] = y1[i2].min(((v3 + (y1[0] / (-(1.0 + (v4 * v4))))) / ((autodiff::elu(x1, 1.0) - y1[2 - 1 - i2]).atan().exp() + 0.5)).sin());
     }
     let mut v5 = y1[0];
-    [((-x1 % (x1.abs() + 1.15)).tanh() * v5.max(v5).sin().exp()) - v5, (((y1.iter().map(|e6| y1[1].min(v5)).sum::<f64>().atan() * y1[0].tanh()) + x1) - v5) - v5, ((-(x1 - (-2.4)).clamp(y1[1].sin(), y1[1].sin() + 1.35) * autodiff::sigmoid(y1[1])) + x1) - v5]
+    let mut acc8: f64 = 0.0;
+    for e7 in y1.iter() {
+        acc8 += y1.iter().map(|e9| y1[1].asinh()).sum::<f64>().tanh();
+    }
+    [(((-x1 % (x1.abs() + 1.15)).tanh() * v5.max(v5).sin().exp()) - v5) + (1.2 * acc8), (((y1.iter().map(|e6| y1[1].min(v5)).sum::<f64>().atan() * y1[0].tanh()) + x1) - v5) - v5, ((-(x1 - (-2.4)).clamp(y1[1].sin(), y1[1].sin() + 1.35) * autodiff::sigmoid(y1[1])) + x1) - v5]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3948,7 +4072,11 @@ fn p61_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
         y1[i2] = dx_min(y1[i2], dx_sin((v3 + (y1[0] / (-(D::from(1.0) + (v4 * v4))))) / (dx_exp(dx_atan(dx_elu(x1, D::from(1.0), tr_) - y1[2 - 1 - i2], tr_), tr_) + D::from(0.5)), tr_), tr_);
     }
     let mut v5 = y1[0];
-    [(dx_tanh(dx_rem(-x1, dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) * dx_exp(dx_sin(dx_max(v5, v5, tr_), tr_), tr_)) - v5, (((dx_atan(y1.iter().map(|e6| dx_min(y1[1], v5, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(y1[0], tr_)) + x1) - v5) - v5, ((-dx_clamp(x1 - (-D::from(2.4)), dx_sin(y1[1], tr_), dx_sin(y1[1], tr_) + D::from(1.35), tr_) * dx_sigmoid(y1[1], tr_)) + x1) - v5]
+    let mut acc8: D = D::from(0.0);
+    for e7 in y1.iter() {
+        acc8 += dx_tanh(y1.iter().map(|e9| dx_asinh(y1[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    }
+    [((dx_tanh(dx_rem(-x1, dx_abs(x1, tr_) + D::from(1.15), tr_), tr_) * dx_exp(dx_sin(dx_max(v5, v5, tr_), tr_), tr_)) - v5) + (D::from(1.2) * acc8), (((dx_atan(y1.iter().map(|e6| dx_min(y1[1], v5, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(y1[0], tr_)) + x1) - v5) - v5, ((-dx_clamp(x1 - (-D::from(2.4)), dx_sin(y1[1], tr_), dx_sin(y1[1], tr_) + D::from(1.35), tr_) * dx_sigmoid(y1[1], tr_)) + x1) - v5]
 }
 
 fn p61_eval(x: &[f64]) -> Vec<f64> {
@@ -4139,7 +4267,11 @@ fn p64(a1: [f64; 5], a2: [f64; 1], b3: &[f64; 1]) -> [f64; 1] {
             v10 *= 0.6;
         }
     }
-    [((autodiff::softplus(-(K64 - K64)) + (-2.8)) - K64) * K64]
+    let mut acc13: f64 = 0.0;
+    for e12 in b3.iter() {
+        acc13 += ((K64 / (-(1.0 + (e12 * e12)))).sin() * 0.9).atanh();
+    }
+    [(((autodiff::softplus(-(K64 - K64)) + (-2.8)) - K64) * K64) + (1.5 * acc13)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4162,7 +4294,11 @@ fn p64_dual<D: Dn>(a1: [D; 5], a2: [D; 1], b3: &[D; 1], tr_: &mut Tr) -> [D; 1] 
             v10 *= D::from(0.6);
         }
     }
-    [((dx_softplus(-(K64 - K64), tr_) + (-D::from(2.8))) - K64) * K64]
+    let mut acc13: D = D::from(0.0);
+    for e12 in b3.iter() {
+        acc13 += dx_atanh(dx_sin(K64 / (-(D::from(1.0) + (*e12 * (*e12)))), tr_) * D::from(0.9), tr_);
+    }
+    [(((dx_softplus(-(K64 - K64), tr_) + (-D::from(2.8))) - K64) * K64) + (D::from(1.5) * acc13)]
 }
 
 fn p64_eval(x: &[f64]) -> Vec<f64> {
@@ -4209,7 +4345,11 @@ fn p65(x4: f64, x2: f64, mut x3: f64, x1: f64) -> (f64, f64) {
     }
     let mut y4 = [f64::hypot(1.3, f64::hypot(x2, -1.85)), (x2 * 2.85) / 0.85];
     y4[1] -= ((autodiff::sigmoid(x4.cosh()) * autodiff::sigmoid(y4[0])).abs() + 0.95).cbrt();
-    ((autodiff::leaky_relu(y4[0].cos() * y4[0].tanh(), f64::sin(autodiff::relu(-0.75) / 2.25)) - v2) - y4[0], y4.iter().map(|e5| ((-1.7 / (x2.abs() + 1.4)).abs() + 1.0).ln()).sum::<f64>() * x1)
+    let mut acc7: f64 = 0.0;
+    for e6 in y4.iter() {
+        acc7 += ((x1 + x2) / (1.0 + (y4[0] * y4[0]))).atan();
+    }
+    (((autodiff::leaky_relu(y4[0].cos() * y4[0].tanh(), f64::sin(autodiff::relu(-0.75) / 2.25)) - v2) - y4[0]) + (0.75 * acc7), y4.iter().map(|e5| ((-1.7 / (x2.abs() + 1.4)).abs() + 1.0).ln()).sum::<f64>() * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4223,7 +4363,11 @@ fn p65_dual<D: Dn>(x4: D, x2: D, mut x3: D, x1: D, tr_: &mut Tr) -> (D, D) {
     }
     let mut y4 = [dx_hypot(D::from(1.3), dx_hypot(x2, -D::from(1.85), tr_), tr_), (x2 * D::from(2.85)) / D::from(0.85)];
     y4[1] -= dx_cbrt(dx_abs(dx_sigmoid(dx_cosh(x4, tr_), tr_) * dx_sigmoid(y4[0], tr_), tr_) + D::from(0.95), tr_);
-    ((dx_leaky_relu(dx_cos(y4[0], tr_) * dx_tanh(y4[0], tr_), dx_sin(dx_relu(-D::from(0.75), tr_) / D::from(2.25), tr_), tr_) - v2) - y4[0], y4.iter().map(|e5| dx_ln(dx_abs(-D::from(1.7) / (dx_abs(x2, tr_) + D::from(1.4)), tr_) + D::from(1.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1)
+    let mut acc7: D = D::from(0.0);
+    for e6 in y4.iter() {
+        acc7 += dx_atan((x1 + x2) / (D::from(1.0) + (y4[0] * y4[0])), tr_);
+    }
+    (((dx_leaky_relu(dx_cos(y4[0], tr_) * dx_tanh(y4[0], tr_), dx_sin(dx_relu(-D::from(0.75), tr_) / D::from(2.25), tr_), tr_) - v2) - y4[0]) + (D::from(0.75) * acc7), y4.iter().map(|e5| dx_ln(dx_abs(-D::from(1.7) / (dx_abs(x2, tr_) + D::from(1.4)), tr_) + D::from(1.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1)
 }
 
 fn p65_eval(x: &[f64]) -> Vec<f64> {
@@ -4406,7 +4550,11 @@ fn p68(r2: &f64, x1: f64, x3: f64) -> f64 {
         let v3 = (((c1 + 1) as f64).tanh() - r2) % (f64::powf(0.55 + (r2 * r2), *r2).tanh().tan().abs() + 1.2);
         let mut v4 = ((f64::abs(-1.8) + 1.4).log(x3.abs() + 2.4).sin().tan().abs() + 1.5).powf(0.5);
     }
-    (((r2 - r2) / (f64::abs(1.9) + 0.6)) / (r2.abs() + 0.5)) + x1
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..4 {
+        acc6 += (((c1 + 1) as f64).min(x1) + r2.max(*r2)).tanh();
+    }
+    ((((r2 - r2) / (f64::abs(1.9) + 0.6)) / (r2.abs() + 0.5)) + x1) + (0.75 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4423,7 +4571,11 @@ fn p68_dual<D: Dn>(r2: &D, x1: D, x3: D, tr_: &mut Tr) -> D {
         let v3 = dx_rem(dx_tanh(D::from((c1 + 1) as f64), tr_) - (*r2), dx_abs(dx_tan(dx_tanh(dx_powf(D::from(0.55) + (*r2 * (*r2)), *r2, tr_), tr_), tr_), tr_) + D::from(1.2), tr_);
         let mut v4 = dx_powf(dx_abs(dx_tan(dx_sin(dx_log(dx_abs(-D::from(1.8), tr_) + D::from(1.4), dx_abs(x3, tr_) + D::from(2.4), tr_), tr_), tr_), tr_) + D::from(1.5), D::from(0.5), tr_);
     }
-    (((*r2 - (*r2)) / (dx_abs(D::from(1.9), tr_) + D::from(0.6))) / (dx_abs(*r2, tr_) + D::from(0.5))) + x1
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..4 {
+        acc6 += dx_tanh(dx_min(D::from((c1 + 1) as f64), x1, tr_) + dx_max(*r2, *r2, tr_), tr_);
+    }
+    ((((*r2 - (*r2)) / (dx_abs(D::from(1.9), tr_) + D::from(0.6))) / (dx_abs(*r2, tr_) + D::from(0.5))) + x1) + (D::from(0.75) * acc6)
 }
 
 fn p68_eval(x: &[f64]) -> Vec<f64> {
@@ -4590,7 +4742,11 @@ fn p71(mut a3: [f64; 1], x2: f64, x1: f64) -> f64 {
     let (v2, v3) = ((a3[0] * 0.15) - (x1.sin() * 0.9).acos(), a3[0].clamp(a3[0], a3[0] + 0.3));
     let mut v4 = a3[0];
     v4 /= (v4.sin() * 0.9).asin().abs() + 0.95;
-    ((((a3[0] * a3[0]).abs() + 0.85).sqrt() - v2.clamp(a3[0], a3[0] + 1.85)) * x2) + v3
+    let mut acc6: f64 = 0.0;
+    for e5 in a3.iter() {
+        acc6 += (a3[0] + x2) % ((v2 - a3[0]).abs() + 1.25);
+    }
+    (((((a3[0] * a3[0]).abs() + 0.85).sqrt() - v2.clamp(a3[0], a3[0] + 1.85)) * x2) + v3) + (0.85 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4600,7 +4756,11 @@ fn p71_dual<D: Dn>(mut a3: [D; 1], x2: D, x1: D, tr_: &mut Tr) -> D {
     let (v2, v3) = ((a3[0] * D::from(0.15)) - dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_clamp(a3[0], a3[0], a3[0] + D::from(0.3), tr_));
     let mut v4 = a3[0];
     v4 /= dx_abs(dx_asin(dx_sin(v4, tr_) * D::from(0.9), tr_), tr_) + D::from(0.95);
-    ((dx_sqrt(dx_abs(a3[0] * a3[0], tr_) + D::from(0.85), tr_) - dx_clamp(v2, a3[0], a3[0] + D::from(1.85), tr_)) * x2) + v3
+    let mut acc6: D = D::from(0.0);
+    for e5 in a3.iter() {
+        acc6 += dx_rem(a3[0] + x2, dx_abs(v2 - a3[0], tr_) + D::from(1.25), tr_);
+    }
+    (((dx_sqrt(dx_abs(a3[0] * a3[0], tr_) + D::from(0.85), tr_) - dx_clamp(v2, a3[0], a3[0] + D::from(1.85), tr_)) * x2) + v3) + (D::from(0.85) * acc6)
 }
 
 fn p71_eval(x: &[f64]) -> Vec<f64> {
@@ -4794,7 +4954,11 @@ fn p74(x1: f64) -> (f64, f64) {
             let mut v3: f64 = ((if (2.05 * x1) <= (1.85 + x1) { autodiff::elu(x1, 1.85) } else { x1 + (-2.4) }).abs() + 0.6).log10();
         }
     }
-    ((x1 + x1) - x1, (((x1.tanh() - x1).abs() + 0.5).recip() + x1) + x1)
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..1 {
+        acc5 += (x1.max(x1) * (x1 * x1)).tanh();
+    }
+    (((x1 + x1) - x1) + (0.45 * acc5), (((x1.tanh() - x1).abs() + 0.5).recip() + x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4816,7 +4980,11 @@ fn p74_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
             let mut v3: D = dx_log10(dx_abs(if dx_le(D::from(2.05) * x1, D::from(1.85) + x1, tr_) { dx_elu(x1, D::from(1.85), tr_) } else { x1 + (-D::from(2.4)) }, tr_) + D::from(0.6), tr_);
         }
     }
-    ((x1 + x1) - x1, (dx_recip(dx_abs(dx_tanh(x1, tr_) - x1, tr_) + D::from(0.5), tr_) + x1) + x1)
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..1 {
+        acc5 += dx_tanh(dx_max(x1, x1, tr_) * (x1 * x1), tr_);
+    }
+    (((x1 + x1) - x1) + (D::from(0.45) * acc5), (dx_recip(dx_abs(dx_tanh(x1, tr_) - x1, tr_) + D::from(0.5), tr_) + x1) + x1)
 }
 
 fn p74_eval(x: &[f64]) -> Vec<f64> {
@@ -5040,7 +5208,11 @@ fn p78(b2: &[f64; 2], a1: [f64; 2]) -> f64 {
         let mut v4 = v1;
         let v5 = v4;
     }
-    (v1 + v1) + v1
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..2 {
+        acc7 += ((f64::tanh(-1.25) * 0.9).atanh() * a1[i6].max(v1)).tanh();
+    }
+    ((v1 + v1) + v1) + (0.5 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5053,7 +5225,11 @@ fn p78_dual<D: Dn>(b2: &[D; 2], a1: [D; 2], tr_: &mut Tr) -> D {
         let mut v4 = v1;
         let v5 = v4;
     }
-    (v1 + v1) + v1
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..2 {
+        acc7 += dx_tanh(dx_atanh(dx_tanh(-D::from(1.25), tr_) * D::from(0.9), tr_) * dx_max(a1[i6], v1, tr_), tr_);
+    }
+    ((v1 + v1) + v1) + (D::from(0.5) * acc7)
 }
 
 fn p78_eval(x: &[f64]) -> Vec<f64> {
@@ -5104,7 +5280,11 @@ fn p79(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 5], a5: [f64; 4]) -> [f64; 2] {
         } else {
         }
     }
-    [(((s3[0].max(b4[0]) * (r2.sin() * 0.9).atanh()) - (-((a5[0].tanh() * 0.9).asin().abs() + 1.2)).cbrt()) - b4[3]) - a5[2], autodiff::sigmoid(((a5[2] * s3[0]).abs() + 1.5).powi(-2) / (f64::abs(2.25) + 0.85)) * v1]
+    let mut acc14: f64 = 0.0;
+    for i13 in 0..2 {
+        acc14 += s3.iter().map(|e15| (v2 / (((i13 + 1) as f64).exp() + 0.5)).sin() + 1.0).product::<f64>().tanh();
+    }
+    [((((s3[0].max(b4[0]) * (r2.sin() * 0.9).atanh()) - (-((a5[0].tanh() * 0.9).asin().abs() + 1.2)).cbrt()) - b4[3]) - a5[2]) + (1.15 * acc14), autodiff::sigmoid(((a5[2] * s3[0]).abs() + 1.5).powi(-2) / (f64::abs(2.25) + 0.85)) * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5126,7 +5306,11 @@ fn p79_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 5], a5: [D; 4], tr_: &mut T
         } else {
         }
     }
-    [(((dx_max(s3[0], b4[0], tr_) * dx_atanh(dx_sin(*r2, tr_) * D::from(0.9), tr_)) - dx_cbrt(-(dx_abs(dx_asin(dx_tanh(a5[0], tr_) * D::from(0.9), tr_), tr_) + D::from(1.2)), tr_)) - b4[3]) - a5[2], dx_sigmoid(dx_powi(dx_abs(a5[2] * s3[0], tr_) + D::from(1.5), -2, tr_) / (dx_abs(D::from(2.25), tr_) + D::from(0.85)), tr_) * v1]
+    let mut acc14: D = D::from(0.0);
+    for i13 in 0..2 {
+        acc14 += dx_tanh(s3.iter().map(|e15| dx_sin(v2 / (dx_exp(D::from((i13 + 1) as f64), tr_) + D::from(0.5)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
+    }
+    [((((dx_max(s3[0], b4[0], tr_) * dx_atanh(dx_sin(*r2, tr_) * D::from(0.9), tr_)) - dx_cbrt(-(dx_abs(dx_asin(dx_tanh(a5[0], tr_) * D::from(0.9), tr_), tr_) + D::from(1.2)), tr_)) - b4[3]) - a5[2]) + (D::from(1.15) * acc14), dx_sigmoid(dx_powi(dx_abs(a5[2] * s3[0], tr_) + D::from(1.5), -2, tr_) / (dx_abs(D::from(2.25), tr_) + D::from(0.85)), tr_) * v1]
 }
 
 fn p79_eval(x: &[f64]) -> Vec<f64> {
@@ -5254,14 +5438,22 @@ fn p80_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p81(x1: f64, x2: f64) -> (f64, f64) {
     let v1 = (-x1 + (x2 - x2)).min(x2.asinh() * (x1 % (f64::exp(0.05) + 0.5)));
     let mut v2 = x1;
-    ((-0.8 - 1.55) - x1, (x2.clamp(v1.tanh(), v1.tanh() + 1.05) / (1.0 + (x2 * x2))) * x1)
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..5 {
+        acc4 += v1.tanh();
+    }
+    (((-0.8 - 1.55) - x1) + (0.7 * acc4), (x2.clamp(v1.tanh(), v1.tanh() + 1.05) / (1.0 + (x2 * x2))) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p81_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> (D, D) {
     let v1 = dx_min(-x1 + (x2 - x2), dx_asinh(x2, tr_) * dx_rem(x1, dx_exp(D::from(0.05), tr_) + D::from(0.5), tr_), tr_);
     let mut v2 = x1;
-    ((-D::from(0.8) - D::from(1.55)) - x1, (dx_clamp(x2, dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.05), tr_) / (D::from(1.0) + (x2 * x2))) * x1)
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..5 {
+        acc4 += dx_tanh(v1, tr_);
+    }
+    (((-D::from(0.8) - D::from(1.55)) - x1) + (D::from(0.7) * acc4), (dx_clamp(x2, dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.05), tr_) / (D::from(1.0) + (x2 * x2))) * x1)
 }
 
 fn p81_eval(x: &[f64]) -> Vec<f64> {
@@ -5380,7 +5572,11 @@ fn p83(b1: &[f64; 1], b2: &[f64; 5], s3: &[f64]) -> f64 {
         } else {
         }
     }
-    ((f64::hypot(v2, b2.iter().zip(s3.iter()).map(|(p16, q17)| *p16).sum::<f64>()) + v2).atan() * s3[0]) * 0.5
+    let mut acc19: f64 = 0.0;
+    for i18 in 0..1 {
+        acc19 += if !(v1 > v2) { b1.iter().zip(b2.iter()).map(|(p20, q21)| autodiff::sigmoid((v1.abs() + 0.6).log(2.55)) + 1.0).product::<f64>() } else if (b2[i18] - s3[i18 + 1]) <= v1 { autodiff::relu(s3[1]) } else { b1[i18] * autodiff::sigmoid(v1) };
+    }
+    (((f64::hypot(v2, b2.iter().zip(s3.iter()).map(|(p16, q17)| *p16).sum::<f64>()) + v2).atan() * s3[0]) * 0.5) + (1.25 * acc19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5401,7 +5597,11 @@ fn p83_dual<D: Dn>(b1: &[D; 1], b2: &[D; 5], s3: &[D], tr_: &mut Tr) -> D {
         } else {
         }
     }
-    (dx_atan(dx_hypot(v2, b2.iter().zip(s3.iter()).map(|(p16, q17)| *p16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + v2, tr_) * s3[0]) * D::from(0.5)
+    let mut acc19: D = D::from(0.0);
+    for i18 in 0..1 {
+        acc19 += if !dx_gt(v1, v2, tr_) { b1.iter().zip(b2.iter()).map(|(p20, q21)| dx_sigmoid(dx_log(dx_abs(v1, tr_) + D::from(0.6), D::from(2.55), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) } else if dx_le(b2[i18] - s3[i18 + 1], v1, tr_) { dx_relu(s3[1], tr_) } else { b1[i18] * dx_sigmoid(v1, tr_) };
+    }
+    ((dx_atan(dx_hypot(v2, b2.iter().zip(s3.iter()).map(|(p16, q17)| *p16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + v2, tr_) * s3[0]) * D::from(0.5)) + (D::from(1.25) * acc19)
 }
 
 fn p83_eval(x: &[f64]) -> Vec<f64> {
@@ -5612,7 +5812,11 @@ fn p86(x1: f64) -> f64 {
         }
     } else {
     }
-    (((autodiff::softplus(x1) - (-0.05)) - x1) - x1) - x1
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..1 {
+        acc4 += x1;
+    }
+    ((((autodiff::softplus(x1) - (-0.05)) - x1) - x1) - x1) + (1.4 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5626,7 +5830,11 @@ fn p86_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         }
     } else {
     }
-    (((dx_softplus(x1, tr_) - (-D::from(0.05))) - x1) - x1) - x1
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..1 {
+        acc4 += x1;
+    }
+    ((((dx_softplus(x1, tr_) - (-D::from(0.05))) - x1) - x1) - x1) + (D::from(1.4) * acc4)
 }
 
 fn p86_eval(x: &[f64]) -> Vec<f64> {
@@ -5796,7 +6004,11 @@ fn p89(b1: &[f64; 5], a2: [f64; 5]) -> f64 {
     let v1 = (a2[4] * (-a2[1])) * b1[3].tanh();
     let v1 = v1 + (autodiff::sigmoid(v1) % ((a2[3] - b1[3]).abs() + 0.55));
     let mut v2 = v1.tanh();
-    ((b1[4] / (v2.abs() + 1.1)) * v1.tanh()) + v2
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..1 {
+        acc4 += autodiff::sigmoid(autodiff::relu(b1[5 - 1 - i3]) * v1.tanh().tan());
+    }
+    (((b1[4] / (v2.abs() + 1.1)) * v1.tanh()) + v2) + (1.25 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5804,7 +6016,11 @@ fn p89_dual<D: Dn>(b1: &[D; 5], a2: [D; 5], tr_: &mut Tr) -> D {
     let v1 = (a2[4] * (-a2[1])) * dx_tanh(b1[3], tr_);
     let v1 = v1 + dx_rem(dx_sigmoid(v1, tr_), dx_abs(a2[3] - b1[3], tr_) + D::from(0.55), tr_);
     let mut v2 = dx_tanh(v1, tr_);
-    ((b1[4] / (dx_abs(v2, tr_) + D::from(1.1))) * dx_tanh(v1, tr_)) + v2
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..1 {
+        acc4 += dx_sigmoid(dx_relu(b1[5 - 1 - i3], tr_) * dx_tan(dx_tanh(v1, tr_), tr_), tr_);
+    }
+    (((b1[4] / (dx_abs(v2, tr_) + D::from(1.1))) * dx_tanh(v1, tr_)) + v2) + (D::from(1.25) * acc4)
 }
 
 fn p89_eval(x: &[f64]) -> Vec<f64> {
@@ -6003,6 +6219,10 @@ fn p92(r1: &f64, x2: f64) -> [f64; 3] {
     let mut y1 = [r1.powi(0).atan2(r1 * x2), (r1.tanh() * 0.9).acos() * (0.7 + (r1 * r1)).recip(), *r1];
     let mut v2 = -(-(f64::powi(x2, 3).abs() + 1.5)).cbrt();
     v2 -= y1.iter().map(|&e3| ((r1 / (-(v2.atan().exp() + 0.5))) + autodiff::softplus(-1.3)).tanh() + 1.0).product::<f64>();
+    let mut acc5: f64 = 0.0;
+    for e4 in y1.iter() {
+        acc5 += autodiff::sigmoid(v2 - (y1[2] + v2));
+    }
     y1
 }
 
@@ -6011,6 +6231,10 @@ fn p92_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 3] {
     let mut y1 = [dx_atan2(dx_powi(*r1, 0, tr_), *r1 * x2, tr_), dx_acos(dx_tanh(*r1, tr_) * D::from(0.9), tr_) * dx_recip(D::from(0.7) + (*r1 * (*r1)), tr_), *r1];
     let mut v2 = -dx_cbrt(-(dx_abs(dx_powi(x2, 3, tr_), tr_) + D::from(1.5)), tr_);
     v2 -= y1.iter().map(|&e3| dx_tanh((*r1 / (-(dx_exp(dx_atan(v2, tr_), tr_) + D::from(0.5)))) + dx_softplus(-D::from(1.3), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
+    let mut acc5: D = D::from(0.0);
+    for e4 in y1.iter() {
+        acc5 += dx_sigmoid(v2 - (y1[2] + v2), tr_);
+    }
     y1
 }
 
@@ -6052,7 +6276,11 @@ fn p93(x1: f64, x2: f64) -> f64 {
         y3[0] /= (((y1[1].abs() + 1.5).sqrt().abs() + 0.75).ln() * x1).abs() + 0.85;
     } else if y1[1] >= f64::max(x2, x2) {
     }
-    (((x1 + (y3[1].tanh() * ((y3[0].abs() + 1.0).tanh() + 1.5).powf(x1).sin())) - v2) - v2).sin() * x2
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..2 {
+        acc5 += (if ((i4 as f64) + 1.85) > 0.85 { (i4 as f64) / (x1.abs() + 0.85) } else { 2.75 * y1[4 - 1 - i4] }).sin();
+    }
+    ((((x1 + (y3[1].tanh() * ((y3[0].abs() + 1.0).tanh() + 1.5).powf(x1).sin())) - v2) - v2).sin() * x2) + (0.55 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6064,7 +6292,11 @@ fn p93_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         y3[0] /= dx_abs(dx_ln(dx_abs(dx_sqrt(dx_abs(y1[1], tr_) + D::from(1.5), tr_), tr_) + D::from(0.75), tr_) * x1, tr_) + D::from(0.85);
     } else if dx_ge(y1[1], dx_max(x2, x2, tr_), tr_) {
     }
-    dx_sin(((x1 + (dx_tanh(y3[1], tr_) * dx_sin(dx_powf(dx_tanh(dx_abs(y3[0], tr_) + D::from(1.0), tr_) + D::from(1.5), x1, tr_), tr_))) - v2) - v2, tr_) * x2
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..2 {
+        acc5 += dx_sin(if dx_gt(D::from(i4 as f64) + D::from(1.85), D::from(0.85), tr_) { D::from(i4 as f64) / (dx_abs(x1, tr_) + D::from(0.85)) } else { D::from(2.75) * y1[4 - 1 - i4] }, tr_);
+    }
+    (dx_sin(((x1 + (dx_tanh(y3[1], tr_) * dx_sin(dx_powf(dx_tanh(dx_abs(y3[0], tr_) + D::from(1.0), tr_) + D::from(1.5), x1, tr_), tr_))) - v2) - v2, tr_) * x2) + (D::from(0.55) * acc5)
 }
 
 fn p93_eval(x: &[f64]) -> Vec<f64> {
@@ -6104,7 +6336,11 @@ fn p94(a1: [f64; 2]) -> f64 {
     } else if (-0.4 * a1[0]).fract() >= (1.1 + (a1[0] * a1[0])).log(3.7) {
         let v1 = (K94 * K94).exp_m1();
     }
-    (((a1[1] + a1[1]).atan2((K94.tanh() * 0.9).asin()).abs().ln_1p() + v1) - v1) + a1[1]
+    let mut acc4: f64 = 0.0;
+    for e3 in a1.iter() {
+        acc4 += ((2.8 - e3) * a1[1].clamp(-1.55, 0.65)).tanh();
+    }
+    ((((a1[1] + a1[1]).atan2((K94.tanh() * 0.9).asin()).abs().ln_1p() + v1) - v1) + a1[1]) + (0.9 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6116,7 +6352,11 @@ fn p94_dual<D: Dn>(a1: [D; 2], tr_: &mut Tr) -> D {
     } else if dx_ge(dx_fract(-D::from(0.4) * a1[0], tr_), dx_log(D::from(1.1) + (a1[0] * a1[0]), D::from(3.7), tr_), tr_) {
         let v1 = dx_exp_m1(K94 * K94, tr_);
     }
-    ((dx_ln_1p(dx_abs(dx_atan2(a1[1] + a1[1], dx_asin(dx_tanh(K94, tr_) * D::from(0.9), tr_), tr_), tr_), tr_) + v1) - v1) + a1[1]
+    let mut acc4: D = D::from(0.0);
+    for e3 in a1.iter() {
+        acc4 += dx_tanh((D::from(2.8) - (*e3)) * dx_clamp(a1[1], -D::from(1.55), D::from(0.65), tr_), tr_);
+    }
+    (((dx_ln_1p(dx_abs(dx_atan2(a1[1] + a1[1], dx_asin(dx_tanh(K94, tr_) * D::from(0.9), tr_), tr_), tr_), tr_) + v1) - v1) + a1[1]) + (D::from(0.9) * acc4)
 }
 
 fn p94_eval(x: &[f64]) -> Vec<f64> {
@@ -6147,14 +6387,22 @@ fn p94_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p95(r1: &f64, x2: f64, a3: [f64; 2], mut a4: [f64; 2], f5: bool) -> f64 {
     a4[1] *= (if ((1.05 + (r1 * r1)).log10() + (a3[0] - r1)) < 0.25 { (0.85 + (x2 * x2)).log2() - r1 } else if ((x2.sin() * 0.9).asin().abs() + 1.15).sqrt() >= 0.35 { autodiff::sigmoid(a4[0].min(x2)) } else { r1.powi(4) }).atan();
     let v1 = (x2.atan().clamp(a4[0].tanh(), a4[0].tanh() + 0.9).abs() + 1.5).powi(-1);
-    ((r1.tanh() - a3[0]) + x2) + r1
+    let mut acc3: f64 = 0.0;
+    for e2 in a4.iter() {
+        acc3 += ((-0.25 + a4[0]) / (x2.abs() + 0.6)).tanh();
+    }
+    (((r1.tanh() - a3[0]) + x2) + r1) + (0.8 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p95_dual<D: Dn>(r1: &D, x2: D, a3: [D; 2], mut a4: [D; 2], f5: bool, tr_: &mut Tr) -> D {
     a4[1] *= dx_atan(if dx_lt(dx_log10(D::from(1.05) + (*r1 * (*r1)), tr_) + (a3[0] - (*r1)), D::from(0.25), tr_) { dx_log2(D::from(0.85) + (x2 * x2), tr_) - (*r1) } else if dx_ge(dx_sqrt(dx_abs(dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_) + D::from(1.15), tr_), D::from(0.35), tr_) { dx_sigmoid(dx_min(a4[0], x2, tr_), tr_) } else { dx_powi(*r1, 4, tr_) }, tr_);
     let v1 = dx_powi(dx_abs(dx_clamp(dx_atan(x2, tr_), dx_tanh(a4[0], tr_), dx_tanh(a4[0], tr_) + D::from(0.9), tr_), tr_) + D::from(1.5), -1, tr_);
-    ((dx_tanh(*r1, tr_) - a3[0]) + x2) + (*r1)
+    let mut acc3: D = D::from(0.0);
+    for e2 in a4.iter() {
+        acc3 += dx_tanh((-D::from(0.25) + a4[0]) / (dx_abs(x2, tr_) + D::from(0.6)), tr_);
+    }
+    (((dx_tanh(*r1, tr_) - a3[0]) + x2) + (*r1)) + (D::from(0.8) * acc3)
 }
 
 fn p95_eval(x: &[f64]) -> Vec<f64> {
@@ -6556,7 +6804,11 @@ fn p101(a1: [f64; 2], b2: &[f64; 2], s3: &[f64]) -> (f64, f64) {
         }
     } else {
     }
-    ((((-0.75 / 1.7) / 1.75) / (autodiff::sigmoid(autodiff::relu((b2[0].abs() + 1.45).acosh())).exp() + 0.5)) - a1[1], a1[0] * b2[0])
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..3 {
+        acc12 += ((b2[(i11 + 2) % b2.len()] - s3[3]).abs() + 1.05).recip();
+    }
+    (((((-0.75 / 1.7) / 1.75) / (autodiff::sigmoid(autodiff::relu((b2[0].abs() + 1.45).acosh())).exp() + 0.5)) - a1[1]) + (0.5 * acc12), a1[0] * b2[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6582,7 +6834,11 @@ fn p101_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], s3: &[D], tr_: &mut Tr) -> (D, D) {
         }
     } else {
     }
-    ((((-D::from(0.75) / D::from(1.7)) / D::from(1.75)) / (dx_exp(dx_sigmoid(dx_relu(dx_acosh(dx_abs(b2[0], tr_) + D::from(1.45), tr_), tr_), tr_), tr_) + D::from(0.5))) - a1[1], a1[0] * b2[0])
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..3 {
+        acc12 += dx_recip(dx_abs(b2[(i11 + 2) % b2.len()] - s3[3], tr_) + D::from(1.05), tr_);
+    }
+    (((((-D::from(0.75) / D::from(1.7)) / D::from(1.75)) / (dx_exp(dx_sigmoid(dx_relu(dx_acosh(dx_abs(b2[0], tr_) + D::from(1.45), tr_), tr_), tr_), tr_) + D::from(0.5))) - a1[1]) + (D::from(0.5) * acc12), a1[0] * b2[0])
 }
 
 fn p101_eval(x: &[f64]) -> Vec<f64> {
@@ -6636,7 +6892,11 @@ fn p102(x1: f64, x2: f64, s3: &[f64], s4: &[f64]) -> f64 {
         v1 /= (v1.abs() + 0.75) + 0.5;
         v1 += s4.iter().copied().fold(x2, |acc10, e9| acc10.max(autodiff::sigmoid(((autodiff::sigmoid(x1) * v4).abs() + 1.15).log2()))).atan() * 0.63;
     }
-    (((-x1).sin() * 0.9).acos() * 1.75) + v1
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..4 {
+        acc12 += ((x1.abs() + 1.25).cbrt() + (x2 + (-1.25))).tanh();
+    }
+    ((((-x1).sin() * 0.9).acos() * 1.75) + v1) + (1.5 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6656,7 +6916,11 @@ fn p102_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], tr_: &mut Tr) -> D {
         v1 /= (dx_abs(v1, tr_) + D::from(0.75)) + D::from(0.5);
         v1 += dx_atan(s4.iter().copied().fold(x2, |acc10, e9| dx_max(acc10, dx_sigmoid(dx_log2(dx_abs(dx_sigmoid(x1, tr_) * v4, tr_) + D::from(1.15), tr_), tr_), tr_)), tr_) * D::from(0.63);
     }
-    (dx_acos(dx_sin(-x1, tr_) * D::from(0.9), tr_) * D::from(1.75)) + v1
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..4 {
+        acc12 += dx_tanh(dx_cbrt(dx_abs(x1, tr_) + D::from(1.25), tr_) + (x2 + (-D::from(1.25))), tr_);
+    }
+    ((dx_acos(dx_sin(-x1, tr_) * D::from(0.9), tr_) * D::from(1.75)) + v1) + (D::from(1.5) * acc12)
 }
 
 fn p102_eval(x: &[f64]) -> Vec<f64> {
@@ -6778,7 +7042,11 @@ fn p104(x1: f64, x2: f64, a3: [f64; 5], b4: &[f64; 2], n5: usize) -> [f64; 3] {
         }
     } else {
     }
-    [((autodiff::relu(v1.abs().ln_1p().sin().tan()) - x1) - x2) * x2, ((n5 as f64) / (x2.exp() + 0.5)).cos() + x2, ((((0.45 + x1).abs() + 0.75).log2() - x2) + x1) * v1]
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += (f64::tanh(autodiff::softplus(1.9)) * 0.9).acos();
+    }
+    [(((autodiff::relu(v1.abs().ln_1p().sin().tan()) - x1) - x2) * x2) + (0.8 * acc7), ((n5 as f64) / (x2.exp() + 0.5)).cos() + x2, ((((0.45 + x1).abs() + 0.75).log2() - x2) + x1) * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6796,7 +7064,11 @@ fn p104_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], b4: &[D; 2], n5: usize, tr_: &mut 
         }
     } else {
     }
-    [((dx_relu(dx_tan(dx_sin(dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), tr_), tr_) - x1) - x2) * x2, dx_cos(D::from(n5 as f64) / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + x2, ((dx_log2(dx_abs(D::from(0.45) + x1, tr_) + D::from(0.75), tr_) - x2) + x1) * v1]
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_acos(dx_tanh(dx_softplus(D::from(1.9), tr_), tr_) * D::from(0.9), tr_);
+    }
+    [(((dx_relu(dx_tan(dx_sin(dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), tr_), tr_) - x1) - x2) * x2) + (D::from(0.8) * acc7), dx_cos(D::from(n5 as f64) / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + x2, ((dx_log2(dx_abs(D::from(0.45) + x1, tr_) + D::from(0.75), tr_) - x2) + x1) * v1]
 }
 
 fn p104_eval(x: &[f64]) -> Vec<f64> {
@@ -7010,7 +7282,11 @@ fn p107(x1: f64, s2: &[f64], s3: &[f64]) -> (f64, f64) {
         v1 *= autodiff::sigmoid(((v2 - (-2.0)).abs() + 1.45).sqrt().asinh());
     }
     let v1 = v1 + (if (s3[2].tanh() * 0.9).acos() < (v2.tanh() * 0.9).acos() { v2 } else { s2[0] });
-    ((autodiff::relu(s2[1] / (-(f64::exp(1.35) + 0.5))) - s2[0]) - v2, ((2.3 * x1).min(s2.iter().copied().enumerate().map(|(j8, e9)| ((j8 + 1) as f64) * e9).sum::<f64>()).abs() + 0.75).ln() + v2)
+    let mut acc11: f64 = 0.0;
+    for e10 in s2.iter() {
+        acc11 += x1;
+    }
+    (((autodiff::relu(s2[1] / (-(f64::exp(1.35) + 0.5))) - s2[0]) - v2) + (1.1 * acc11), ((2.3 * x1).min(s2.iter().copied().enumerate().map(|(j8, e9)| ((j8 + 1) as f64) * e9).sum::<f64>()).abs() + 0.75).ln() + v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7024,7 +7300,11 @@ fn p107_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> (D, D) {
         v1 *= dx_sigmoid(dx_asinh(dx_sqrt(dx_abs(v2 - (-D::from(2.0)), tr_) + D::from(1.45), tr_), tr_), tr_);
     }
     let v1 = v1 + (if dx_lt(dx_acos(dx_tanh(s3[2], tr_) * D::from(0.9), tr_), dx_acos(dx_tanh(v2, tr_) * D::from(0.9), tr_), tr_) { v2 } else { s2[0] });
-    ((dx_relu(s2[1] / (-(dx_exp(D::from(1.35), tr_) + D::from(0.5))), tr_) - s2[0]) - v2, dx_ln(dx_abs(dx_min(D::from(2.3) * x1, s2.iter().copied().enumerate().map(|(j8, e9)| D::from((j8 + 1) as f64) * e9).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.75), tr_) + v2)
+    let mut acc11: D = D::from(0.0);
+    for e10 in s2.iter() {
+        acc11 += x1;
+    }
+    (((dx_relu(s2[1] / (-(dx_exp(D::from(1.35), tr_) + D::from(0.5))), tr_) - s2[0]) - v2) + (D::from(1.1) * acc11), dx_ln(dx_abs(dx_min(D::from(2.3) * x1, s2.iter().copied().enumerate().map(|(j8, e9)| D::from((j8 + 1) as f64) * e9).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.75), tr_) + v2)
 }
 
 fn p107_eval(x: &[f64]) -> Vec<f64> {
@@ -7079,7 +7359,11 @@ fn p108(s1: &[f64], b2: &[f64; 4], k3: i32) -> f64 {
     let v10 = ((f64::atan2(-2.4, s1[0]) * autodiff::softplus(b2[0])).abs() + 1.5).recip();
     let mut v11 = b2[1] - v10;
     let v12: f64 = (s1[0] * v11).mul_add(v11, s1[0] / 2.05);
-    ((((((f64::abs(2.55) + 0.9).cbrt() + v10.cosh()).abs() + 1.45).tanh() + 1.5).powf(-0.85) - v11) + v12) + v10
+    let mut acc14: f64 = 0.0;
+    for e13 in b2.iter() {
+        acc14 += -f64::atan2(b2[2], 0.6);
+    }
+    (((((((f64::abs(2.55) + 0.9).cbrt() + v10.cosh()).abs() + 1.45).tanh() + 1.5).powf(-0.85) - v11) + v12) + v10) + (0.8 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7100,7 +7384,11 @@ fn p108_dual<D: Dn>(s1: &[D], b2: &[D; 4], k3: i32, tr_: &mut Tr) -> D {
     let v10 = dx_recip(dx_abs(dx_atan2(-D::from(2.4), s1[0], tr_) * dx_softplus(b2[0], tr_), tr_) + D::from(1.5), tr_);
     let mut v11 = b2[1] - v10;
     let v12: D = dx_mul_add(s1[0] * v11, v11, s1[0] / D::from(2.05), tr_);
-    ((dx_powf(dx_tanh(dx_abs(dx_cbrt(dx_abs(D::from(2.55), tr_) + D::from(0.9), tr_) + dx_cosh(v10, tr_), tr_) + D::from(1.45), tr_) + D::from(1.5), -D::from(0.85), tr_) - v11) + v12) + v10
+    let mut acc14: D = D::from(0.0);
+    for e13 in b2.iter() {
+        acc14 += -dx_atan2(b2[2], D::from(0.6), tr_);
+    }
+    (((dx_powf(dx_tanh(dx_abs(dx_cbrt(dx_abs(D::from(2.55), tr_) + D::from(0.9), tr_) + dx_cosh(v10, tr_), tr_) + D::from(1.45), tr_) + D::from(1.5), -D::from(0.85), tr_) - v11) + v12) + v10) + (D::from(0.8) * acc14)
 }
 
 fn p108_eval(x: &[f64]) -> Vec<f64> {
@@ -7151,7 +7439,11 @@ fn p109(r1: &f64, x2: f64) -> [f64; 2] {
         } else {
         }
     }
-    [(((0.95 + (x2 * x2)).log2().clamp(v2, v2 + 1.55).atan().cosh() - x2) - r1) - r1, (v2 - v2) - x2]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..3 {
+        acc9 += *r1;
+    }
+    [((((0.95 + (x2 * x2)).log2().clamp(v2, v2 + 1.55).atan().cosh() - x2) - r1) - r1) + (1.2 * acc9), (v2 - v2) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7172,7 +7464,11 @@ fn p109_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 2] {
         } else {
         }
     }
-    [((dx_cosh(dx_atan(dx_clamp(dx_log2(D::from(0.95) + (x2 * x2), tr_), v2, v2 + D::from(1.55), tr_), tr_), tr_) - x2) - (*r1)) - (*r1), (v2 - v2) - x2]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc9 += *r1;
+    }
+    [(((dx_cosh(dx_atan(dx_clamp(dx_log2(D::from(0.95) + (x2 * x2), tr_), v2, v2 + D::from(1.55), tr_), tr_), tr_) - x2) - (*r1)) - (*r1)) + (D::from(1.2) * acc9), (v2 - v2) - x2]
 }
 
 fn p109_eval(x: &[f64]) -> Vec<f64> {
@@ -7259,7 +7555,11 @@ fn p111(x1: f64, s2: &[f64], n3: usize) -> f64 {
         }
     } else if (s2[0] - (x1 + s2[n3])).is_sign_positive() {
     }
-    f64::clamp((0.7 + (x1 * x1)).recip(), 0.05, 1.15) - v1
+    let mut acc4: f64 = 0.0;
+    for e3 in s2.iter() {
+        acc4 += ((e3 - x1) + s2[n3].mul_add(x1, (n3 + 1) as f64)).atan();
+    }
+    (f64::clamp((0.7 + (x1 * x1)).recip(), 0.05, 1.15) - v1) + (0.8 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7275,7 +7575,11 @@ fn p111_dual<D: Dn>(x1: D, s2: &[D], n3: usize, tr_: &mut Tr) -> D {
         }
     } else if dx_is_sign_positive(s2[0] - (x1 + s2[n3]), tr_) {
     }
-    dx_clamp(dx_recip(D::from(0.7) + (x1 * x1), tr_), D::from(0.05), D::from(1.15), tr_) - v1
+    let mut acc4: D = D::from(0.0);
+    for e3 in s2.iter() {
+        acc4 += dx_atan((*e3 - x1) + dx_mul_add(s2[n3], x1, D::from((n3 + 1) as f64), tr_), tr_);
+    }
+    (dx_clamp(dx_recip(D::from(0.7) + (x1 * x1), tr_), D::from(0.05), D::from(1.15), tr_) - v1) + (D::from(0.8) * acc4)
 }
 
 fn p111_eval(x: &[f64]) -> Vec<f64> {
@@ -7491,7 +7795,11 @@ fn p115(r1: &f64, x2: f64, s3: &[f64], s4: &[f64], n5: usize) -> [f64; 3] {
         v2 *= s4[i1 % 2] / (-((s4[i1 % s4.len()].sin() * 0.9).acos().abs() + 0.8));
     }
     let v3 = (s4[n5 % 2] - (1.5 + (r1 * r1)).ln()) + (r1 * (x2 - r1));
-    [(s4[n5 % s4.len()].abs() + 0.65).log2() - v3, (s4.iter().enumerate().map(|(j4, e5)| ((j4 as f64) * (n5 as f64)) * s4.iter().map(|e6| s3[0]).sum::<f64>()).sum::<f64>().sin() * v3.tanh()) * r1, -s4.iter().map(|&e7| v3 - e7).sum::<f64>() - x2]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..1 {
+        acc9 += ((x2 % (((n5 + 1) as f64).abs() + 1.15)) + (r1 * r1)).tanh();
+    }
+    [((s4[n5 % s4.len()].abs() + 0.65).log2() - v3) + (1.15 * acc9), (s4.iter().enumerate().map(|(j4, e5)| ((j4 as f64) * (n5 as f64)) * s4.iter().map(|e6| s3[0]).sum::<f64>()).sum::<f64>().sin() * v3.tanh()) * r1, -s4.iter().map(|&e7| v3 - e7).sum::<f64>() - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7501,7 +7809,11 @@ fn p115_dual<D: Dn>(r1: &D, x2: D, s3: &[D], s4: &[D], n5: usize, tr_: &mut Tr) 
         v2 *= s4[i1 % 2] / (-(dx_abs(dx_acos(dx_sin(s4[i1 % s4.len()], tr_) * D::from(0.9), tr_), tr_) + D::from(0.8)));
     }
     let v3 = (s4[n5 % 2] - dx_ln(D::from(1.5) + (*r1 * (*r1)), tr_)) + (*r1 * (x2 - (*r1)));
-    [dx_log2(dx_abs(s4[n5 % s4.len()], tr_) + D::from(0.65), tr_) - v3, (dx_sin(s4.iter().enumerate().map(|(j4, e5)| (D::from(j4 as f64) * D::from(n5 as f64)) * s4.iter().map(|e6| s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(v3, tr_)) * (*r1), -s4.iter().map(|&e7| v3 - e7).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x2]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..1 {
+        acc9 += dx_tanh(dx_rem(x2, dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(1.15), tr_) + (*r1 * (*r1)), tr_);
+    }
+    [(dx_log2(dx_abs(s4[n5 % s4.len()], tr_) + D::from(0.65), tr_) - v3) + (D::from(1.15) * acc9), (dx_sin(s4.iter().enumerate().map(|(j4, e5)| (D::from(j4 as f64) * D::from(n5 as f64)) * s4.iter().map(|e6| s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(v3, tr_)) * (*r1), -s4.iter().map(|&e7| v3 - e7).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x2]
 }
 
 fn p115_eval(x: &[f64]) -> Vec<f64> {
@@ -7641,7 +7953,11 @@ fn p117(x1: f64, w2: &[[f64; 3]; 2], s3: &[f64], mut a4: [f64; 4]) -> f64 {
     } else if x1 <= (a4[0].sin() * 3.0) {
     } else {
     }
-    (autodiff::leaky_relu(v1, x1.sin()).abs() + 1.05).log2().clamp(v1, v1 + 0.55) - v1
+    let mut acc15: f64 = 0.0;
+    for e14 in a4.iter() {
+        acc15 += w2[0][2];
+    }
+    ((autodiff::leaky_relu(v1, x1.sin()).abs() + 1.05).log2().clamp(v1, v1 + 0.55) - v1) + (0.85 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7667,7 +7983,11 @@ fn p117_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], s3: &[D], mut a4: [D; 4], tr_: &mut
     } else if dx_le(x1, dx_sin(a4[0], tr_) * D::from(3.0), tr_) {
     } else {
     }
-    dx_clamp(dx_log2(dx_abs(dx_leaky_relu(v1, dx_sin(x1, tr_), tr_), tr_) + D::from(1.05), tr_), v1, v1 + D::from(0.55), tr_) - v1
+    let mut acc15: D = D::from(0.0);
+    for e14 in a4.iter() {
+        acc15 += w2[0][2];
+    }
+    (dx_clamp(dx_log2(dx_abs(dx_leaky_relu(v1, dx_sin(x1, tr_), tr_), tr_) + D::from(1.05), tr_), v1, v1 + D::from(0.55), tr_) - v1) + (D::from(0.85) * acc15)
 }
 
 fn p117_eval(x: &[f64]) -> Vec<f64> {
@@ -7856,7 +8176,11 @@ fn p120(a1: [f64; 2]) -> f64 {
         }
     } else {
     }
-    (a1[1] * ((v3.tanh() * autodiff::sigmoid(v3)) * (f64::abs(2.9) + 1.1).acosh())) * autodiff::sigmoid(v1)
+    let mut acc12: f64 = 0.0;
+    for e11 in a1.iter() {
+        acc12 += autodiff::softplus(v3).cos();
+    }
+    ((a1[1] * ((v3.tanh() * autodiff::sigmoid(v3)) * (f64::abs(2.9) + 1.1).acosh())) * autodiff::sigmoid(v1)) + (0.4 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7881,7 +8205,11 @@ fn p120_dual<D: Dn>(a1: [D; 2], tr_: &mut Tr) -> D {
         }
     } else {
     }
-    (a1[1] * ((dx_tanh(v3, tr_) * dx_sigmoid(v3, tr_)) * dx_acosh(dx_abs(D::from(2.9), tr_) + D::from(1.1), tr_))) * dx_sigmoid(v1, tr_)
+    let mut acc12: D = D::from(0.0);
+    for e11 in a1.iter() {
+        acc12 += dx_cos(dx_softplus(v3, tr_), tr_);
+    }
+    ((a1[1] * ((dx_tanh(v3, tr_) * dx_sigmoid(v3, tr_)) * dx_acosh(dx_abs(D::from(2.9), tr_) + D::from(1.1), tr_))) * dx_sigmoid(v1, tr_)) + (D::from(0.4) * acc12)
 }
 
 fn p120_eval(x: &[f64]) -> Vec<f64> {
@@ -8754,7 +9082,11 @@ fn p135(n2: usize, s1: &[f64]) -> f64 {
         v2 = ((v1 / (s1[n2].abs() + 0.85)).asinh().abs() + 1.4).powf(0.45);
         v2 += ((v1.abs() + 0.5).log10() % ((s1[n2 + 1] * autodiff::sigmoid(v2)).exp() + 0.5)) + ((n2 as f64) / 1.9);
     }
-    ((((f64::min(v2, n2 as f64) + (-s1[n2])).abs() + 0.55).sqrt() + s1[n2]).sin() * v1.tanh()) + v1
+    let mut acc5: f64 = 0.0;
+    for e4 in s1.iter() {
+        acc5 += ((e4 % (s1[5 - 1 - n2].exp() + 0.5)).abs() + 0.6).sqrt();
+    }
+    (((((f64::min(v2, n2 as f64) + (-s1[n2])).abs() + 0.55).sqrt() + s1[n2]).sin() * v1.tanh()) + v1) + (0.45 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8771,7 +9103,11 @@ fn p135_dual<D: Dn>(n2: usize, s1: &[D], tr_: &mut Tr) -> D {
         v2 = dx_powf(dx_abs(dx_asinh(v1 / (dx_abs(s1[n2], tr_) + D::from(0.85)), tr_), tr_) + D::from(1.4), D::from(0.45), tr_);
         v2 += dx_rem(dx_log10(dx_abs(v1, tr_) + D::from(0.5), tr_), dx_exp(s1[n2 + 1] * dx_sigmoid(v2, tr_), tr_) + D::from(0.5), tr_) + (D::from(n2 as f64) / D::from(1.9));
     }
-    (dx_sin(dx_sqrt(dx_abs(dx_min(v2, D::from(n2 as f64), tr_) + (-s1[n2]), tr_) + D::from(0.55), tr_) + s1[n2], tr_) * dx_tanh(v1, tr_)) + v1
+    let mut acc5: D = D::from(0.0);
+    for e4 in s1.iter() {
+        acc5 += dx_sqrt(dx_abs(dx_rem(*e4, dx_exp(s1[5 - 1 - n2], tr_) + D::from(0.5), tr_), tr_) + D::from(0.6), tr_);
+    }
+    ((dx_sin(dx_sqrt(dx_abs(dx_min(v2, D::from(n2 as f64), tr_) + (-s1[n2]), tr_) + D::from(0.55), tr_) + s1[n2], tr_) * dx_tanh(v1, tr_)) + v1) + (D::from(0.45) * acc5)
 }
 
 fn p135_eval(x: &[f64]) -> Vec<f64> {
@@ -8893,7 +9229,11 @@ fn p137(x1: f64, s2: &[f64], n3: usize) -> f64 {
         let v8 = (n3 + 1) as f64;
     } else {
     }
-    (-(x1 * s2[3 - 1 - n3]) * s2[0]) - x1
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..4 {
+        acc11 += ((x1.abs() + 1.0).powi(-2) - f64::powf(0.55 + (x1 * x1), x1)).sin();
+    }
+    ((-(x1 * s2[3 - 1 - n3]) * s2[0]) - x1) + (1.2 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8917,7 +9257,11 @@ fn p137_dual<D: Dn>(x1: D, s2: &[D], n3: usize, tr_: &mut Tr) -> D {
         let v8 = D::from((n3 + 1) as f64);
     } else {
     }
-    (-(x1 * s2[3 - 1 - n3]) * s2[0]) - x1
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..4 {
+        acc11 += dx_sin(dx_powi(dx_abs(x1, tr_) + D::from(1.0), -2, tr_) - dx_powf(D::from(0.55) + (x1 * x1), x1, tr_), tr_);
+    }
+    ((-(x1 * s2[3 - 1 - n3]) * s2[0]) - x1) + (D::from(1.2) * acc11)
 }
 
 fn p137_eval(x: &[f64]) -> Vec<f64> {
@@ -8963,7 +9307,11 @@ fn p138(b2: &[f64; 1], s1: &[f64], n3: usize) -> f64 {
         return ((1.25 + (b2[0] * b2[0])).log2() * 1.75) * s1[n3];
     }
     let mut v12: f64 = ((b2[(n3 + 2) % 1] * b2[(n3 + 1) % 1]) - b2[n3 % 1].exp_m1()) - s1[n3];
-    (((b2[n3 % 1] * 2.6).tanh() / ((-(v12 % 1.3)).exp() + 0.5)) * v12.sin()) * v12.tanh()
+    let mut acc14: f64 = 0.0;
+    for e13 in s1.iter() {
+        acc14 += ((s1[n3] * (-1.2)) + autodiff::leaky_relu((n3 + 1) as f64, 0.51)).tanh();
+    }
+    ((((b2[n3 % 1] * 2.6).tanh() / ((-(v12 % 1.3)).exp() + 0.5)) * v12.sin()) * v12.tanh()) + (1.0 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8980,7 +9328,11 @@ fn p138_dual<D: Dn>(b2: &[D; 1], s1: &[D], n3: usize, tr_: &mut Tr) -> D {
         return (dx_log2(D::from(1.25) + (b2[0] * b2[0]), tr_) * D::from(1.75)) * s1[n3];
     }
     let mut v12: D = ((b2[(n3 + 2) % 1] * b2[(n3 + 1) % 1]) - dx_exp_m1(b2[n3 % 1], tr_)) - s1[n3];
-    ((dx_tanh(b2[n3 % 1] * D::from(2.6), tr_) / (dx_exp(-dx_rem(v12, D::from(1.3), tr_), tr_) + D::from(0.5))) * dx_sin(v12, tr_)) * dx_tanh(v12, tr_)
+    let mut acc14: D = D::from(0.0);
+    for e13 in s1.iter() {
+        acc14 += dx_tanh((s1[n3] * (-D::from(1.2))) + dx_leaky_relu(D::from((n3 + 1) as f64), D::from(0.51), tr_), tr_);
+    }
+    (((dx_tanh(b2[n3 % 1] * D::from(2.6), tr_) / (dx_exp(-dx_rem(v12, D::from(1.3), tr_), tr_) + D::from(0.5))) * dx_sin(v12, tr_)) * dx_tanh(v12, tr_)) + (D::from(1.0) * acc14)
 }
 
 fn p138_eval(x: &[f64]) -> Vec<f64> {
@@ -9250,7 +9602,11 @@ fn p142(r1: &f64, x2: f64, b3: &[f64; 3], k4: i32) -> f64 {
         let v6 = *r1;
         return (((r1 + b3[1]) - x2) - b3[1]).sin() * b3[2];
     }
-    (((autodiff::sigmoid(x2) * 2.4) - (x2.abs() + 0.75).log(x2.abs() + 2.1)).fract() - x2) - x2
+    let mut acc8: f64 = 0.0;
+    for e7 in b3.iter() {
+        acc8 += autodiff::sigmoid(autodiff::relu(b3[1].exp_m1()));
+    }
+    ((((autodiff::sigmoid(x2) * 2.4) - (x2.abs() + 0.75).log(x2.abs() + 2.1)).fract() - x2) - x2) + (0.9 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9266,7 +9622,11 @@ fn p142_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 3], k4: i32, tr_: &mut Tr) -> D {
         let v6 = *r1;
         return dx_sin(((*r1 + b3[1]) - x2) - b3[1], tr_) * b3[2];
     }
-    (dx_fract((dx_sigmoid(x2, tr_) * D::from(2.4)) - dx_log(dx_abs(x2, tr_) + D::from(0.75), dx_abs(x2, tr_) + D::from(2.1), tr_), tr_) - x2) - x2
+    let mut acc8: D = D::from(0.0);
+    for e7 in b3.iter() {
+        acc8 += dx_sigmoid(dx_relu(dx_exp_m1(b3[1], tr_), tr_), tr_);
+    }
+    ((dx_fract((dx_sigmoid(x2, tr_) * D::from(2.4)) - dx_log(dx_abs(x2, tr_) + D::from(0.75), dx_abs(x2, tr_) + D::from(2.1), tr_), tr_) - x2) - x2) + (D::from(0.9) * acc8)
 }
 
 fn p142_eval(x: &[f64]) -> Vec<f64> {
@@ -9307,14 +9667,22 @@ fn p142_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p143(w2: &[[f64; 2]; 2], mut a1: [f64; 1], k3: i32) -> (f64, f64) {
     let mut v1: f64 = -0.65;
     v1 *= f64::trunc(1.55).cos() + v1;
-    (((({ let t2 = w2[1][1]; t2 * a1.iter().map(|&e3| f64::sin(autodiff::relu(2.55)) + 1.0).product::<f64>() }).clamp(-0.3, 1.65) + v1) - v1) * v1, (((v1.sin().tanh() * (v1.abs() + 1.3).log10()) - v1) + w2[0][1]) + v1)
+    let mut acc5: f64 = 0.0;
+    for e4 in a1.iter() {
+        acc5 += 1.15;
+    }
+    ((((({ let t2 = w2[1][1]; t2 * a1.iter().map(|&e3| f64::sin(autodiff::relu(2.55)) + 1.0).product::<f64>() }).clamp(-0.3, 1.65) + v1) - v1) * v1) + (0.95 * acc5), (((v1.sin().tanh() * (v1.abs() + 1.3).log10()) - v1) + w2[0][1]) + v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p143_dual<D: Dn>(w2: &[[D; 2]; 2], mut a1: [D; 1], k3: i32, tr_: &mut Tr) -> (D, D) {
     let mut v1: D = -D::from(0.65);
     v1 *= dx_cos(dx_trunc(D::from(1.55), tr_), tr_) + v1;
-    (((dx_clamp({ let t2 = w2[1][1]; t2 * a1.iter().map(|&e3| dx_sin(dx_relu(D::from(2.55), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) }, -D::from(0.3), D::from(1.65), tr_) + v1) - v1) * v1, (((dx_tanh(dx_sin(v1, tr_), tr_) * dx_log10(dx_abs(v1, tr_) + D::from(1.3), tr_)) - v1) + w2[0][1]) + v1)
+    let mut acc5: D = D::from(0.0);
+    for e4 in a1.iter() {
+        acc5 += D::from(1.15);
+    }
+    ((((dx_clamp({ let t2 = w2[1][1]; t2 * a1.iter().map(|&e3| dx_sin(dx_relu(D::from(2.55), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) }, -D::from(0.3), D::from(1.65), tr_) + v1) - v1) * v1) + (D::from(0.95) * acc5), (((dx_tanh(dx_sin(v1, tr_), tr_) * dx_log10(dx_abs(v1, tr_) + D::from(1.3), tr_)) - v1) + w2[0][1]) + v1)
 }
 
 fn p143_eval(x: &[f64]) -> Vec<f64> {
@@ -9449,7 +9817,11 @@ fn p146(r1: &f64, x2: f64, s3: &[f64], s4: &[f64], n5: usize) -> f64 {
         let (v2, v3) = ((n5 as f64).max(s4[n5 % 1].exp2()), (s4[n5 % 1] - x2) + (x2 * s4[c1 % 1]));
     }
     let mut v4 = s4[c1 % 1];
-    (-s3[n5 % 1] + x2) + r1
+    let mut acc6: f64 = 0.0;
+    for e5 in s3.iter() {
+        acc6 += autodiff::sigmoid((f64::abs(2.15) + 1.4).log2() + s3.iter().copied().fold(0.95f64, |acc8, e7| (acc8 * 0.5) + autodiff::sigmoid(f64::log(0.6 + (s3[(c1 + 1) % s3.len()] * s3[(c1 + 1) % s3.len()]), s4[c1 % 1].abs() + 2.6))));
+    }
+    ((-s3[n5 % 1] + x2) + r1) + (1.4 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9460,7 +9832,11 @@ fn p146_dual<D: Dn>(r1: &D, x2: D, s3: &[D], s4: &[D], n5: usize, tr_: &mut Tr) 
         let (v2, v3) = (dx_max(D::from(n5 as f64), dx_exp2(s4[n5 % 1], tr_), tr_), (s4[n5 % 1] - x2) + (x2 * s4[c1 % 1]));
     }
     let mut v4 = s4[c1 % 1];
-    (-s3[n5 % 1] + x2) + (*r1)
+    let mut acc6: D = D::from(0.0);
+    for e5 in s3.iter() {
+        acc6 += dx_sigmoid(dx_log2(dx_abs(D::from(2.15), tr_) + D::from(1.4), tr_) + s3.iter().copied().fold(D::from(0.95), |acc8, e7| (acc8 * D::from(0.5)) + dx_sigmoid(dx_log(D::from(0.6) + (s3[(c1 + 1) % s3.len()] * s3[(c1 + 1) % s3.len()]), dx_abs(s4[c1 % 1], tr_) + D::from(2.6), tr_), tr_)), tr_);
+    }
+    ((-s3[n5 % 1] + x2) + (*r1)) + (D::from(1.4) * acc6)
 }
 
 fn p146_eval(x: &[f64]) -> Vec<f64> {
@@ -9760,7 +10136,11 @@ fn p150(s5: &[f64], r2: &f64, s3: &[f64], a4: [f64; 3], x1: f64) -> [f64; 1] {
             v1 %= ((2.1 * v4.tanh()).atan() - (s5[1] + (a4[0] + 1.85))).abs() + 1.15;
         }
     }
-    [x1 - x1]
+    let mut acc8: f64 = 0.0;
+    for e7 in a4.iter() {
+        acc8 += autodiff::elu(f64::min(3.0, *r2), 0.25).sin();
+    }
+    [(x1 - x1) + (1.1 * acc8)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9779,7 +10159,11 @@ fn p150_dual<D: Dn>(s5: &[D], r2: &D, s3: &[D], a4: [D; 3], x1: D, tr_: &mut Tr)
             v1 = dx_rem(v1, dx_abs(dx_atan(D::from(2.1) * dx_tanh(v4, tr_), tr_) - (s5[1] + (a4[0] + D::from(1.85))), tr_) + D::from(1.15), tr_);
         }
     }
-    [x1 - x1]
+    let mut acc8: D = D::from(0.0);
+    for e7 in a4.iter() {
+        acc8 += dx_sin(dx_elu(dx_min(D::from(3.0), *r2, tr_), D::from(0.25), tr_), tr_);
+    }
+    [(x1 - x1) + (D::from(1.1) * acc8)]
 }
 
 fn p150_eval(x: &[f64]) -> Vec<f64> {
@@ -9911,7 +10295,11 @@ fn p152(mut x1: f64, n6: usize, s3: &[f64], s4: &[f64], mut a5: [f64; 4], x2: f6
     }
     let mut y14: [[f64; 2]; 3] = [[0.0; 2]; 3];
     x1 /= (n6 as f64).abs() + 1.0;
-    ((if n6 >= 2 { (x2.abs() + 1.8).acosh() / ((a5[4 - 1 - n6] - x2).abs() + 0.65) } else { (x2 + s4[n6]) * (1.2 + (x1 * x1)).ln().atan() }) + x2) * x2
+    let mut acc16: f64 = 0.0;
+    for i15 in 0..2 {
+        acc16 += f64::cos(-1.5).max(a5[1].atan() * 0.05);
+    }
+    (((if n6 >= 2 { (x2.abs() + 1.8).acosh() / ((a5[4 - 1 - n6] - x2).abs() + 0.65) } else { (x2 + s4[n6]) * (1.2 + (x1 * x1)).ln().atan() }) + x2) * x2) + (1.3 * acc16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9934,7 +10322,11 @@ fn p152_dual<D: Dn>(mut x1: D, n6: usize, s3: &[D], s4: &[D], mut a5: [D; 4], x2
     }
     let mut y14: [[D; 2]; 3] = [[D::from(0.0); 2]; 3];
     x1 /= dx_abs(D::from(n6 as f64), tr_) + D::from(1.0);
-    ((if n6 >= 2 { dx_acosh(dx_abs(x2, tr_) + D::from(1.8), tr_) / (dx_abs(a5[4 - 1 - n6] - x2, tr_) + D::from(0.65)) } else { (x2 + s4[n6]) * dx_atan(dx_ln(D::from(1.2) + (x1 * x1), tr_), tr_) }) + x2) * x2
+    let mut acc16: D = D::from(0.0);
+    for i15 in 0..2 {
+        acc16 += dx_max(dx_cos(-D::from(1.5), tr_), dx_atan(a5[1], tr_) * D::from(0.05), tr_);
+    }
+    (((if n6 >= 2 { dx_acosh(dx_abs(x2, tr_) + D::from(1.8), tr_) / (dx_abs(a5[4 - 1 - n6] - x2, tr_) + D::from(0.65)) } else { (x2 + s4[n6]) * dx_atan(dx_ln(D::from(1.2) + (x1 * x1), tr_), tr_) }) + x2) * x2) + (D::from(1.3) * acc16)
 }
 
 fn p152_eval(x: &[f64]) -> Vec<f64> {
@@ -9998,7 +10390,11 @@ fn p153(x1: f64, x3: f64, x2: f64) -> (f64, f64) {
         }
     } else {
     }
-    ((((autodiff::sigmoid(f64::cosh(1.1)) + (-(x3 / (-2.1)))) - x2) - x3) - x2, (v1.abs().abs() + 1.45).log2().tanh().exp2() + x2)
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..5 {
+        acc7 += x1;
+    }
+    (((((autodiff::sigmoid(f64::cosh(1.1)) + (-(x3 / (-2.1)))) - x2) - x3) - x2) + (1.0 * acc7), (v1.abs().abs() + 1.45).log2().tanh().exp2() + x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10020,7 +10416,11 @@ fn p153_dual<D: Dn>(x1: D, x3: D, x2: D, tr_: &mut Tr) -> (D, D) {
         }
     } else {
     }
-    ((((dx_sigmoid(dx_cosh(D::from(1.1), tr_), tr_) + (-(x3 / (-D::from(2.1))))) - x2) - x3) - x2, dx_exp2(dx_tanh(dx_log2(dx_abs(dx_abs(v1, tr_), tr_) + D::from(1.45), tr_), tr_), tr_) + x2)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..5 {
+        acc7 += x1;
+    }
+    (((((dx_sigmoid(dx_cosh(D::from(1.1), tr_), tr_) + (-(x3 / (-D::from(2.1))))) - x2) - x3) - x2) + (D::from(1.0) * acc7), dx_exp2(dx_tanh(dx_log2(dx_abs(dx_abs(v1, tr_), tr_) + D::from(1.45), tr_), tr_), tr_) + x2)
 }
 
 fn p153_eval(x: &[f64]) -> Vec<f64> {
@@ -10274,7 +10674,11 @@ fn p157(r2: &f64, mut x1: f64, x3: f64) -> f64 {
             }
         }
     }
-    (x3 + r2) - x1
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..3 {
+        acc4 += autodiff::elu(r2 / (-(x3.abs() + 0.75)), 0.9).atan();
+    }
+    ((x3 + r2) - x1) + (1.2 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10290,7 +10694,11 @@ fn p157_dual<D: Dn>(r2: &D, mut x1: D, x3: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    (x3 + (*r2)) - x1
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..3 {
+        acc4 += dx_atan(dx_elu(*r2 / (-(dx_abs(x3, tr_) + D::from(0.75))), D::from(0.9), tr_), tr_);
+    }
+    ((x3 + (*r2)) - x1) + (D::from(1.2) * acc4)
 }
 
 fn p157_eval(x: &[f64]) -> Vec<f64> {
@@ -10332,7 +10740,11 @@ fn p158(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     if (-x3).min(v1.mul_add(x3, x1)) >= -0.4 {
         v1 -= -autodiff::sigmoid(x2) * ((x3 + (-2.2)).sin() * 0.9).asin();
     }
-    ((autodiff::sigmoid(v1.atan2(1.2)).sin() + x1) * x1) - x3
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..3 {
+        acc3 += (x2 * (-2.65 * v1.atan())).tanh();
+    }
+    (((autodiff::sigmoid(v1.atan2(1.2)).sin() + x1) * x1) - x3) + (0.55 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10341,7 +10753,11 @@ fn p158_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     if dx_ge(dx_min(-x3, dx_mul_add(v1, x3, x1, tr_), tr_), -D::from(0.4), tr_) {
         v1 -= -dx_sigmoid(x2, tr_) * dx_asin(dx_sin(x3 + (-D::from(2.2)), tr_) * D::from(0.9), tr_);
     }
-    ((dx_sin(dx_sigmoid(dx_atan2(v1, D::from(1.2), tr_), tr_), tr_) + x1) * x1) - x3
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..3 {
+        acc3 += dx_tanh(x2 * (-D::from(2.65) * dx_atan(v1, tr_)), tr_);
+    }
+    (((dx_sin(dx_sigmoid(dx_atan2(v1, D::from(1.2), tr_), tr_), tr_) + x1) * x1) - x3) + (D::from(0.55) * acc3)
 }
 
 fn p158_eval(x: &[f64]) -> Vec<f64> {
@@ -10574,7 +10990,11 @@ fn p162(x1: f64, s2: &[f64], b3: &[f64; 2]) -> (f64, f64) {
     let v2 = b3.iter().copied().enumerate().fold(0.5f64, |acc5, (j3, e4)| acc5 - s2[1].sin()) - ((b3[1].sin() * 0.9).acos().tanh() * 0.9).acos();
     let mut v6 = autodiff::sigmoid(s2.iter().enumerate().map(|(j7, e8)| -v1).sum::<f64>()).mul_add(((x1.abs() + 1.25).log(1.85).abs() + 1.45).ln(), (-x1).exp());
     let mut y9: [f64; 1] = [0.0; 1];
-    (autodiff::sigmoid(f64::min(y9[0] / 1.15, v1.min(x1))) * v1, ((b3[0] + v6) - x1).tanh() * x1)
+    let mut acc11: f64 = 0.0;
+    for e10 in s2.iter() {
+        acc11 += e10 * f64::cos(-1.1);
+    }
+    ((autodiff::sigmoid(f64::min(y9[0] / 1.15, v1.min(x1))) * v1) + (0.45 * acc11), ((b3[0] + v6) - x1).tanh() * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10583,7 +11003,11 @@ fn p162_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
     let v2 = b3.iter().copied().enumerate().fold(D::from(0.5), |acc5, (j3, e4)| acc5 - dx_sin(s2[1], tr_)) - dx_acos(dx_tanh(dx_acos(dx_sin(b3[1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_);
     let mut v6 = dx_mul_add(dx_sigmoid(s2.iter().enumerate().map(|(j7, e8)| -v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_ln(dx_abs(dx_log(dx_abs(x1, tr_) + D::from(1.25), D::from(1.85), tr_), tr_) + D::from(1.45), tr_), dx_exp(-x1, tr_), tr_);
     let mut y9: [D; 1] = [D::from(0.0); 1];
-    (dx_sigmoid(dx_min(y9[0] / D::from(1.15), dx_min(v1, x1, tr_), tr_), tr_) * v1, dx_tanh((b3[0] + v6) - x1, tr_) * x1)
+    let mut acc11: D = D::from(0.0);
+    for e10 in s2.iter() {
+        acc11 += *e10 * dx_cos(-D::from(1.1), tr_);
+    }
+    ((dx_sigmoid(dx_min(y9[0] / D::from(1.15), dx_min(v1, x1, tr_), tr_), tr_) * v1) + (D::from(0.45) * acc11), dx_tanh((b3[0] + v6) - x1, tr_) * x1)
 }
 
 fn p162_eval(x: &[f64]) -> Vec<f64> {
@@ -10634,7 +11058,11 @@ fn p163(x1: f64) -> f64 {
         }
     }
     let mut v5 = (-(((x1 - x1) - f64::atan2(x1, x1)).abs() + 1.15)).recip();
-    (((-x1 / ((c1 as f64).mul_add(2.35, x1).abs() + 1.1)) % ((c1 as f64).abs() + 1.45)) - v5) - x1
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += autodiff::elu(x1, (v5 * (c1 as f64)).tanh());
+    }
+    ((((-x1 / ((c1 as f64).mul_add(2.35, x1).abs() + 1.1)) % ((c1 as f64).abs() + 1.45)) - v5) - x1) + (1.3 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10651,7 +11079,11 @@ fn p163_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         }
     }
     let mut v5 = dx_recip(-(dx_abs((x1 - x1) - dx_atan2(x1, x1, tr_), tr_) + D::from(1.15)), tr_);
-    (dx_rem(-x1 / (dx_abs(dx_mul_add(D::from(c1 as f64), D::from(2.35), x1, tr_), tr_) + D::from(1.1)), dx_abs(D::from(c1 as f64), tr_) + D::from(1.45), tr_) - v5) - x1
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_elu(x1, dx_tanh(v5 * D::from(c1 as f64), tr_), tr_);
+    }
+    ((dx_rem(-x1 / (dx_abs(dx_mul_add(D::from(c1 as f64), D::from(2.35), x1, tr_), tr_) + D::from(1.1)), dx_abs(D::from(c1 as f64), tr_) + D::from(1.45), tr_) - v5) - x1) + (D::from(1.3) * acc7)
 }
 
 fn p163_eval(x: &[f64]) -> Vec<f64> {
@@ -10763,14 +11195,22 @@ fn p164_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p165(x1: f64, f3: bool, x2: f64) -> [f64; 1] {
     let mut y1 = [autodiff::relu(x2 - x2), (f64::exp(-1.0).abs() + 1.5).powf(0.9)];
     y1[1] = (((0.75 + (y1[1].atan() * y1[1].atan())).log10() / ((y1[1] / (1.0 + (y1[0].tanh() * y1[0].tanh()))).abs() + 1.45)).abs() + 1.3).sqrt();
-    [(x1 / (-(((y1[1] + x1) - (y1[1] - y1[1])).abs() + 0.85))) * x1]
+    let mut acc3: f64 = 0.0;
+    for e2 in y1.iter() {
+        acc3 += autodiff::softplus(x1.mul_add(y1[1].sin(), x2)).tanh();
+    }
+    [((x1 / (-(((y1[1] + x1) - (y1[1] - y1[1])).abs() + 0.85))) * x1) + (1.45 * acc3)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p165_dual<D: Dn>(x1: D, f3: bool, x2: D, tr_: &mut Tr) -> [D; 1] {
     let mut y1 = [dx_relu(x2 - x2, tr_), dx_powf(dx_abs(dx_exp(-D::from(1.0), tr_), tr_) + D::from(1.5), D::from(0.9), tr_)];
     y1[1] = dx_sqrt(dx_abs(dx_log10(D::from(0.75) + (dx_atan(y1[1], tr_) * dx_atan(y1[1], tr_)), tr_) / (dx_abs(y1[1] / (D::from(1.0) + (dx_tanh(y1[0], tr_) * dx_tanh(y1[0], tr_))), tr_) + D::from(1.45)), tr_) + D::from(1.3), tr_);
-    [(x1 / (-(dx_abs((y1[1] + x1) - (y1[1] - y1[1]), tr_) + D::from(0.85)))) * x1]
+    let mut acc3: D = D::from(0.0);
+    for e2 in y1.iter() {
+        acc3 += dx_tanh(dx_softplus(dx_mul_add(x1, dx_sin(y1[1], tr_), x2, tr_), tr_), tr_);
+    }
+    [((x1 / (-(dx_abs((y1[1] + x1) - (y1[1] - y1[1]), tr_) + D::from(0.85)))) * x1) + (D::from(1.45) * acc3)]
 }
 
 fn p165_eval(x: &[f64]) -> Vec<f64> {
@@ -10893,7 +11333,11 @@ fn p167(x2: f64, x1: f64, a3: [f64; 5]) -> [f64; 1] {
     } else if (x1 / (1.0 + (x1 * x1))).tanh() <= a3[0].atan() {
         return [((f64::powi(1.6, 3) - x2) + x2) - x1];
     }
-    [(autodiff::elu(a3.iter().sum::<f64>(), a3[0].sin().sin()) - (-x2)) + x1]
+    let mut acc11: f64 = 0.0;
+    for e10 in a3.iter() {
+        acc11 += (x2 + a3[3]).cos();
+    }
+    [((autodiff::elu(a3.iter().sum::<f64>(), a3[0].sin().sin()) - (-x2)) + x1) + (1.3 * acc11)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10910,7 +11354,11 @@ fn p167_dual<D: Dn>(x2: D, x1: D, a3: [D; 5], tr_: &mut Tr) -> [D; 1] {
     } else if dx_le(dx_tanh(x1 / (D::from(1.0) + (x1 * x1)), tr_), dx_atan(a3[0], tr_), tr_) {
         return [((dx_powi(D::from(1.6), 3, tr_) - x2) + x2) - x1];
     }
-    [(dx_elu(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_sin(dx_sin(a3[0], tr_), tr_), tr_) - (-x2)) + x1]
+    let mut acc11: D = D::from(0.0);
+    for e10 in a3.iter() {
+        acc11 += dx_cos(x2 + a3[3], tr_);
+    }
+    [((dx_elu(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_sin(dx_sin(a3[0], tr_), tr_), tr_) - (-x2)) + x1) + (D::from(1.3) * acc11)]
 }
 
 fn p167_eval(x: &[f64]) -> Vec<f64> {
@@ -11543,7 +11991,11 @@ fn p177(a3: [f64; 5], a2: [f64; 2], x1: f64) -> f64 {
         } else {
         }
     }
-    a2[0] + v1
+    let mut acc14: f64 = 0.0;
+    for e13 in a2.iter() {
+        acc14 += a2[1].tanh();
+    }
+    (a2[0] + v1) + (0.7 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11565,7 +12017,11 @@ fn p177_dual<D: Dn>(a3: [D; 5], a2: [D; 2], x1: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    a2[0] + v1
+    let mut acc14: D = D::from(0.0);
+    for e13 in a2.iter() {
+        acc14 += dx_tanh(a2[1], tr_);
+    }
+    (a2[0] + v1) + (D::from(0.7) * acc14)
 }
 
 fn p177_eval(x: &[f64]) -> Vec<f64> {
@@ -11677,7 +12133,11 @@ fn p179(x1: f64) -> f64 {
             v1 %= (autodiff::softplus(-1.6 - v1) - ((autodiff::sigmoid(v1) * x1).abs() + 1.1).sqrt()).abs() + 0.7;
         }
     }
-    (((x1 * 2.9) + (-1.75)).min((v1.tanh() * x1) * autodiff::sigmoid(v1 / (autodiff::sigmoid(v1).exp() + 0.5))) + x1) + x1
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..3 {
+        acc6 += ((x1 - x1) / (v1.max(v1).tanh().exp() + 0.5)).tanh();
+    }
+    ((((x1 * 2.9) + (-1.75)).min((v1.tanh() * x1) * autodiff::sigmoid(v1 / (autodiff::sigmoid(v1).exp() + 0.5))) + x1) + x1) + (1.05 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11694,7 +12154,11 @@ fn p179_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
             v1 = dx_rem(v1, dx_abs(dx_softplus(-D::from(1.6) - v1, tr_) - dx_sqrt(dx_abs(dx_sigmoid(v1, tr_) * x1, tr_) + D::from(1.1), tr_), tr_) + D::from(0.7), tr_);
         }
     }
-    (dx_min((x1 * D::from(2.9)) + (-D::from(1.75)), (dx_tanh(v1, tr_) * x1) * dx_sigmoid(v1 / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5)), tr_), tr_) + x1) + x1
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..3 {
+        acc6 += dx_tanh((x1 - x1) / (dx_exp(dx_tanh(dx_max(v1, v1, tr_), tr_), tr_) + D::from(0.5)), tr_);
+    }
+    ((dx_min((x1 * D::from(2.9)) + (-D::from(1.75)), (dx_tanh(v1, tr_) * x1) * dx_sigmoid(v1 / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5)), tr_), tr_) + x1) + x1) + (D::from(1.05) * acc6)
 }
 
 fn p179_eval(x: &[f64]) -> Vec<f64> {
@@ -11866,7 +12330,11 @@ fn p182(x1: f64, b3: &[f64; 3], w2: &[[f64; 3]; 2], k4: i32) -> [f64; 3] {
         }
         return [(b3.iter().copied().enumerate().map(|(j2, e3)| 0.95 + 1.0).product::<f64>().abs().ln_1p() + x1) * x1, ((v1 + f64::atan2(2.25, v1)) * autodiff::sigmoid(v1)) + x1, (b3.iter().enumerate().map(|(j4, e5)| f64::min(-2.85, -0.1).sin() + 1.0).product::<f64>() - x1) - v1];
     }
-    [((v1 % ((autodiff::sigmoid(x1) % ((-x1).abs() + 1.0)).abs() + 1.15)) + v1) + x1, ((x1 / ((-b3[2] - f64::powi(w2[1][0], 0)).abs() + 0.85)) * autodiff::sigmoid(v1)) - v1, (((f64::atan2(autodiff::relu(1.05), x1.powi(1)).abs() + 1.1).log((v1 * v1).tanh().exp_m1().abs() + 1.8) + x1) - v1) - w2[1][0]]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..1 {
+        acc9 += autodiff::sigmoid((x1 * x1) / ((v1 * 3.0).abs() + 0.95));
+    }
+    [(((v1 % ((autodiff::sigmoid(x1) % ((-x1).abs() + 1.0)).abs() + 1.15)) + v1) + x1) + (1.3 * acc9), ((x1 / ((-b3[2] - f64::powi(w2[1][0], 0)).abs() + 0.85)) * autodiff::sigmoid(v1)) - v1, (((f64::atan2(autodiff::relu(1.05), x1.powi(1)).abs() + 1.1).log((v1 * v1).tanh().exp_m1().abs() + 1.8) + x1) - v1) - w2[1][0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11882,7 +12350,11 @@ fn p182_dual<D: Dn>(x1: D, b3: &[D; 3], w2: &[[D; 3]; 2], k4: i32, tr_: &mut Tr)
         }
         return [(dx_ln_1p(dx_abs(b3.iter().copied().enumerate().map(|(j2, e3)| D::from(0.95) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + x1) * x1, ((v1 + dx_atan2(D::from(2.25), v1, tr_)) * dx_sigmoid(v1, tr_)) + x1, (b3.iter().enumerate().map(|(j4, e5)| dx_sin(dx_min(-D::from(2.85), -D::from(0.1), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - x1) - v1];
     }
-    [(dx_rem(v1, dx_abs(dx_rem(dx_sigmoid(x1, tr_), dx_abs(-x1, tr_) + D::from(1.0), tr_), tr_) + D::from(1.15), tr_) + v1) + x1, ((x1 / (dx_abs(-b3[2] - dx_powi(w2[1][0], 0, tr_), tr_) + D::from(0.85))) * dx_sigmoid(v1, tr_)) - v1, ((dx_log(dx_abs(dx_atan2(dx_relu(D::from(1.05), tr_), dx_powi(x1, 1, tr_), tr_), tr_) + D::from(1.1), dx_abs(dx_exp_m1(dx_tanh(v1 * v1, tr_), tr_), tr_) + D::from(1.8), tr_) + x1) - v1) - w2[1][0]]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..1 {
+        acc9 += dx_sigmoid((x1 * x1) / (dx_abs(v1 * D::from(3.0), tr_) + D::from(0.95)), tr_);
+    }
+    [((dx_rem(v1, dx_abs(dx_rem(dx_sigmoid(x1, tr_), dx_abs(-x1, tr_) + D::from(1.0), tr_), tr_) + D::from(1.15), tr_) + v1) + x1) + (D::from(1.3) * acc9), ((x1 / (dx_abs(-b3[2] - dx_powi(w2[1][0], 0, tr_), tr_) + D::from(0.85))) * dx_sigmoid(v1, tr_)) - v1, ((dx_log(dx_abs(dx_atan2(dx_relu(D::from(1.05), tr_), dx_powi(x1, 1, tr_), tr_), tr_) + D::from(1.1), dx_abs(dx_exp_m1(dx_tanh(v1 * v1, tr_), tr_), tr_) + D::from(1.8), tr_) + x1) - v1) - w2[1][0]]
 }
 
 fn p182_eval(x: &[f64]) -> Vec<f64> {
@@ -12168,7 +12640,11 @@ fn p187(x1: f64, mut x2: f64, x3: f64, k4: i32) -> f64 {
     let v1: f64 = autodiff::leaky_relu(x3 - (-2.4), 0.11) % ((x1.abs() + 0.6).recip().abs() + 1.4);
     let v2 = ((x3 - x3) * (-2.3 + x1)).tanh().exp_m1();
     let mut v3: f64 = autodiff::elu(f64::sinh(-0.25) - (f64::abs(1.7) + 0.55).ln(), 0.25);
-    ((autodiff::relu(v3.cos() % 1.6) + x3) * x2) * v1
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..2 {
+        acc5 += autodiff::sigmoid(if x2 <= (x2 - x2) { (v1.abs() + 0.5).powf(i4 as f64) } else { v1.min(2.2) });
+    }
+    (((autodiff::relu(v3.cos() % 1.6) + x3) * x2) * v1) + (0.25 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12176,7 +12652,11 @@ fn p187_dual<D: Dn>(x1: D, mut x2: D, x3: D, k4: i32, tr_: &mut Tr) -> D {
     let v1: D = dx_rem(dx_leaky_relu(x3 - (-D::from(2.4)), D::from(0.11), tr_), dx_abs(dx_recip(dx_abs(x1, tr_) + D::from(0.6), tr_), tr_) + D::from(1.4), tr_);
     let v2 = dx_exp_m1(dx_tanh((x3 - x3) * (-D::from(2.3) + x1), tr_), tr_);
     let mut v3: D = dx_elu(dx_sinh(-D::from(0.25), tr_) - dx_ln(dx_abs(D::from(1.7), tr_) + D::from(0.55), tr_), D::from(0.25), tr_);
-    ((dx_relu(dx_rem(dx_cos(v3, tr_), D::from(1.6), tr_), tr_) + x3) * x2) * v1
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..2 {
+        acc5 += dx_sigmoid(if dx_le(x2, x2 - x2, tr_) { dx_powf(dx_abs(v1, tr_) + D::from(0.5), D::from(i4 as f64), tr_) } else { dx_min(v1, D::from(2.2), tr_) }, tr_);
+    }
+    (((dx_relu(dx_rem(dx_cos(v3, tr_), D::from(1.6), tr_), tr_) + x3) * x2) * v1) + (D::from(0.25) * acc5)
 }
 
 fn p187_eval(x: &[f64]) -> Vec<f64> {
@@ -12323,7 +12803,11 @@ fn p190(r1: &f64, b2: &[f64; 2], n3: usize) -> f64 {
     } else {
         let mut v7 = v3 + b2[n3 % 2].tanh();
     }
-    (((((n3 as f64) * v1) * (-1.05 / (1.0 + (v2 * v2)))).cos() + v3) * v1) * v2
+    let mut acc9: f64 = 0.0;
+    for e8 in b2.iter() {
+        acc9 += (0.8 + (b2[n3 % 2] * b2[n3 % 2])).sqrt().hypot(v3 * (-2.6)).tanh();
+    }
+    ((((((n3 as f64) * v1) * (-1.05 / (1.0 + (v2 * v2)))).cos() + v3) * v1) * v2) + (0.45 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12338,7 +12822,11 @@ fn p190_dual<D: Dn>(r1: &D, b2: &[D; 2], n3: usize, tr_: &mut Tr) -> D {
     } else {
         let mut v7 = v3 + dx_tanh(b2[n3 % 2], tr_);
     }
-    ((dx_cos((D::from(n3 as f64) * v1) * (-D::from(1.05) / (D::from(1.0) + (v2 * v2))), tr_) + v3) * v1) * v2
+    let mut acc9: D = D::from(0.0);
+    for e8 in b2.iter() {
+        acc9 += dx_tanh(dx_hypot(dx_sqrt(D::from(0.8) + (b2[n3 % 2] * b2[n3 % 2]), tr_), v3 * (-D::from(2.6)), tr_), tr_);
+    }
+    (((dx_cos((D::from(n3 as f64) * v1) * (-D::from(1.05) / (D::from(1.0) + (v2 * v2))), tr_) + v3) * v1) * v2) + (D::from(0.45) * acc9)
 }
 
 fn p190_eval(x: &[f64]) -> Vec<f64> {
@@ -12453,7 +12941,11 @@ fn p192(x1: f64, mut x2: f64, mut a3: [f64; 4], a4: [f64; 5]) -> f64 {
         } else {
         }
     }
-    (a4.iter().fold(0.55f64, |acc10, e9| (acc10 + autodiff::sigmoid((0.8 + (x1 * x1)).log10())).tanh()) + x1) + x2
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..5 {
+        acc12 += (x2.atan() * x2.atan2(a4[0])).tanh();
+    }
+    ((a4.iter().fold(0.55f64, |acc10, e9| (acc10 + autodiff::sigmoid((0.8 + (x1 * x1)).log10())).tanh()) + x1) + x2) + (0.5 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12469,7 +12961,11 @@ fn p192_dual<D: Dn>(x1: D, mut x2: D, mut a3: [D; 4], a4: [D; 5], tr_: &mut Tr) 
         } else {
         }
     }
-    (a4.iter().fold(D::from(0.55), |acc10, e9| dx_tanh(acc10 + dx_sigmoid(dx_log10(D::from(0.8) + (x1 * x1), tr_), tr_), tr_)) + x1) + x2
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..5 {
+        acc12 += dx_tanh(dx_atan(x2, tr_) * dx_atan2(x2, a4[0], tr_), tr_);
+    }
+    ((a4.iter().fold(D::from(0.55), |acc10, e9| dx_tanh(acc10 + dx_sigmoid(dx_log10(D::from(0.8) + (x1 * x1), tr_), tr_), tr_)) + x1) + x2) + (D::from(0.5) * acc12)
 }
 
 fn p192_eval(x: &[f64]) -> Vec<f64> {
@@ -12514,7 +13010,11 @@ fn p193(x1: f64, x2: f64, x3: f64, r4: &f64) -> f64 {
     let v2 = (autodiff::elu(x3 * x2, 1.55).abs() + 0.55).log(7.35);
     let mut v3: f64 = -0.4;
     let mut v4: f64 = -(-0.2);
-    (x1.abs() + 1.35).acosh() + r4
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..5 {
+        acc6 += ((1.35 - x2) + ((i5 as f64) + v2)).atan();
+    }
+    ((x1.abs() + 1.35).acosh() + r4) + (0.6 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12523,7 +13023,11 @@ fn p193_dual<D: Dn>(x1: D, x2: D, x3: D, r4: &D, tr_: &mut Tr) -> D {
     let v2 = dx_log(dx_abs(dx_elu(x3 * x2, D::from(1.55), tr_), tr_) + D::from(0.55), D::from(7.35), tr_);
     let mut v3: D = -D::from(0.4);
     let mut v4: D = -(-D::from(0.2));
-    dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_) + (*r4)
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..5 {
+        acc6 += dx_atan((D::from(1.35) - x2) + (D::from(i5 as f64) + v2), tr_);
+    }
+    (dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_) + (*r4)) + (D::from(0.6) * acc6)
 }
 
 fn p193_eval(x: &[f64]) -> Vec<f64> {
@@ -12635,7 +13139,11 @@ fn p195(b1: &[f64; 3], a2: [f64; 5]) -> f64 {
     }
     let mut v5 = b1[2].abs().ln_1p();
     let v6 = (a2[4] / (-(1.0 + (v1 * v1)))).atan2(a2[3] - (-1.7)) - a2[2].cosh();
-    ((b1[1] + v1) - 1.5).tanh() * v6.sin()
+    let mut acc8: f64 = 0.0;
+    for e7 in a2.iter() {
+        acc8 += autodiff::relu(v1 - a2[0]).tanh();
+    }
+    (((b1[1] + v1) - 1.5).tanh() * v6.sin()) + (1.2 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12647,7 +13155,11 @@ fn p195_dual<D: Dn>(b1: &[D; 3], a2: [D; 5], tr_: &mut Tr) -> D {
     }
     let mut v5 = dx_ln_1p(dx_abs(b1[2], tr_), tr_);
     let v6 = dx_atan2(a2[4] / (-(D::from(1.0) + (v1 * v1))), a2[3] - (-D::from(1.7)), tr_) - dx_cosh(a2[2], tr_);
-    dx_tanh((b1[1] + v1) - D::from(1.5), tr_) * dx_sin(v6, tr_)
+    let mut acc8: D = D::from(0.0);
+    for e7 in a2.iter() {
+        acc8 += dx_tanh(dx_relu(v1 - a2[0], tr_), tr_);
+    }
+    (dx_tanh((b1[1] + v1) - D::from(1.5), tr_) * dx_sin(v6, tr_)) + (D::from(1.2) * acc8)
 }
 
 fn p195_eval(x: &[f64]) -> Vec<f64> {
@@ -12819,7 +13331,11 @@ fn p198(r1: &f64, k3: i32, x2: f64) -> f64 {
     for i6 in 0..3 {
         y1[3 - 1 - i6][i6 % 2] -= r1.sin();
     }
-    (f64::powi(1.2, 1) * r1) + x2
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..1 {
+        acc8 += autodiff::sigmoid((0.95 + (y1[i7 + 1][2 - 1 - i7] * y1[i7 + 1][2 - 1 - i7])).sqrt().clamp(x2, x2 + 0.75));
+    }
+    ((f64::powi(1.2, 1) * r1) + x2) + (1.3 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12841,7 +13357,11 @@ fn p198_dual<D: Dn>(r1: &D, k3: i32, x2: D, tr_: &mut Tr) -> D {
     for i6 in 0..3 {
         y1[3 - 1 - i6][i6 % 2] -= dx_sin(*r1, tr_);
     }
-    (dx_powi(D::from(1.2), 1, tr_) * (*r1)) + x2
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..1 {
+        acc8 += dx_sigmoid(dx_clamp(dx_sqrt(D::from(0.95) + (y1[i7 + 1][2 - 1 - i7] * y1[i7 + 1][2 - 1 - i7]), tr_), x2, x2 + D::from(0.75), tr_), tr_);
+    }
+    ((dx_powi(D::from(1.2), 1, tr_) * (*r1)) + x2) + (D::from(1.3) * acc8)
 }
 
 fn p198_eval(x: &[f64]) -> Vec<f64> {
@@ -13261,7 +13781,11 @@ fn p204(x1: f64, r2: &f64) -> [f64; 2] {
             }
         }
     }
-    [(r2 - 1.0) * r2, (autodiff::relu(f64::sinh(-0.2)) * x1) - x1]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..1 {
+        acc9 += (1.85 / (r2.exp() + 0.5)).tanh().tan();
+    }
+    [((r2 - 1.0) * r2) + (0.65 * acc9), (autodiff::relu(f64::sinh(-0.2)) * x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13289,7 +13813,11 @@ fn p204_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> [D; 2] {
             }
         }
     }
-    [(*r2 - D::from(1.0)) * (*r2), (dx_relu(dx_sinh(-D::from(0.2), tr_), tr_) * x1) - x1]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..1 {
+        acc9 += dx_tan(dx_tanh(D::from(1.85) / (dx_exp(*r2, tr_) + D::from(0.5)), tr_), tr_);
+    }
+    [((*r2 - D::from(1.0)) * (*r2)) + (D::from(0.65) * acc9), (dx_relu(dx_sinh(-D::from(0.2), tr_), tr_) * x1) - x1]
 }
 
 fn p204_eval(x: &[f64]) -> Vec<f64> {
@@ -13339,7 +13867,11 @@ fn p205(b2: &[f64; 1], x1: f64, a3: [f64; 4]) -> f64 {
             c6 += 1;
         }
     }
-    (f64::clamp(-0.9, -1.35, -0.55) + x1) * x1
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..5 {
+        acc9 += ((a3[i8 % a3.len()] / (a3[i8 % 4].abs() + 0.6)) - x1.abs()).tanh();
+    }
+    ((f64::clamp(-0.9, -1.35, -0.55) + x1) * x1) + (0.7 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13360,7 +13892,11 @@ fn p205_dual<D: Dn>(b2: &[D; 1], x1: D, a3: [D; 4], tr_: &mut Tr) -> D {
             c6 += 1;
         }
     }
-    (dx_clamp(-D::from(0.9), -D::from(1.35), -D::from(0.55), tr_) + x1) * x1
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..5 {
+        acc9 += dx_tanh((a3[i8 % a3.len()] / (dx_abs(a3[i8 % 4], tr_) + D::from(0.6))) - dx_abs(x1, tr_), tr_);
+    }
+    ((dx_clamp(-D::from(0.9), -D::from(1.35), -D::from(0.55), tr_) + x1) * x1) + (D::from(0.7) * acc9)
 }
 
 fn p205_eval(x: &[f64]) -> Vec<f64> {
@@ -13419,7 +13955,11 @@ fn p206(x1: f64, r2: &f64, s3: &[f64], k4: i32) -> (f64, f64) {
     } else {
         let mut v13 = if s3.iter().enumerate().map(|(j14, e15)| s3.iter().map(|e16| f64::abs(-0.3).ln_1p()).sum::<f64>()).sum::<f64>() < 1.0 { (v1 / (x1.abs() + 0.85)) + (r2 / (v1.abs() + 0.5)) } else { r2.cos() - s3[0] };
     }
-    ((r2 + x1) + v1, ((s3[2] + v1).sin() * x1) - s3[3])
+    let mut acc18: f64 = 0.0;
+    for i17 in 0..2 {
+        acc18 += (r2 + (0.65 + (v1 * v1)).log10()).tanh();
+    }
+    (((r2 + x1) + v1) + (1.3 * acc18), ((s3[2] + v1).sin() * x1) - s3[3])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13445,7 +13985,11 @@ fn p206_dual<D: Dn>(x1: D, r2: &D, s3: &[D], k4: i32, tr_: &mut Tr) -> (D, D) {
     } else {
         let mut v13 = if dx_lt(s3.iter().enumerate().map(|(j14, e15)| s3.iter().map(|e16| dx_ln_1p(dx_abs(-D::from(0.3), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.0), tr_) { (v1 / (dx_abs(x1, tr_) + D::from(0.85))) + (*r2 / (dx_abs(v1, tr_) + D::from(0.5))) } else { dx_cos(*r2, tr_) - s3[0] };
     }
-    ((*r2 + x1) + v1, (dx_sin(s3[2] + v1, tr_) * x1) - s3[3])
+    let mut acc18: D = D::from(0.0);
+    for i17 in 0..2 {
+        acc18 += dx_tanh(*r2 + dx_log10(D::from(0.65) + (v1 * v1), tr_), tr_);
+    }
+    (((*r2 + x1) + v1) + (D::from(1.3) * acc18), (dx_sin(s3[2] + v1, tr_) * x1) - s3[3])
 }
 
 fn p206_eval(x: &[f64]) -> Vec<f64> {
@@ -13487,7 +14031,11 @@ fn p207(b3: &[f64; 3], x2: f64, x1: f64, n4: usize) -> f64 {
     let mut v1 = ((b3[n4 % b3.len()] * x1).abs() + 0.75).log10() * autodiff::sigmoid(b3[n4 % b3.len()].cosh() - (0.85 + (x1 * x1)).powf(x2));
     v1 /= (b3[n4 % 3].exp2().sin().sinh() + ((v1 * b3[0]) + autodiff::relu(v1))).abs() + 0.85;
     let v2 = ((x2.exp() / ((b3[n4 % b3.len()].abs() + 1.6).acosh().abs() + 0.8)).sin() * 0.9).acos();
-    ((b3[(n4 + 2) % b3.len()] % ((-b3[2]).sinh().tanh().exp() + 0.5)) * b3[(n4 + 3) % b3.len()]) - 1.6
+    let mut acc4: f64 = 0.0;
+    for e3 in b3.iter() {
+        acc4 += -(b3[n4 % b3.len()].abs() + 0.75).log2();
+    }
+    (((b3[(n4 + 2) % b3.len()] % ((-b3[2]).sinh().tanh().exp() + 0.5)) * b3[(n4 + 3) % b3.len()]) - 1.6) + (0.9 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13495,7 +14043,11 @@ fn p207_dual<D: Dn>(b3: &[D; 3], x2: D, x1: D, n4: usize, tr_: &mut Tr) -> D {
     let mut v1 = dx_log10(dx_abs(b3[n4 % b3.len()] * x1, tr_) + D::from(0.75), tr_) * dx_sigmoid(dx_cosh(b3[n4 % b3.len()], tr_) - dx_powf(D::from(0.85) + (x1 * x1), x2, tr_), tr_);
     v1 /= dx_abs(dx_sinh(dx_sin(dx_exp2(b3[n4 % 3], tr_), tr_), tr_) + ((v1 * b3[0]) + dx_relu(v1, tr_)), tr_) + D::from(0.85);
     let v2 = dx_acos(dx_sin(dx_exp(x2, tr_) / (dx_abs(dx_acosh(dx_abs(b3[n4 % b3.len()], tr_) + D::from(1.6), tr_), tr_) + D::from(0.8)), tr_) * D::from(0.9), tr_);
-    (dx_rem(b3[(n4 + 2) % b3.len()], dx_exp(dx_tanh(dx_sinh(-b3[2], tr_), tr_), tr_) + D::from(0.5), tr_) * b3[(n4 + 3) % b3.len()]) - D::from(1.6)
+    let mut acc4: D = D::from(0.0);
+    for e3 in b3.iter() {
+        acc4 += -dx_log2(dx_abs(b3[n4 % b3.len()], tr_) + D::from(0.75), tr_);
+    }
+    ((dx_rem(b3[(n4 + 2) % b3.len()], dx_exp(dx_tanh(dx_sinh(-b3[2], tr_), tr_), tr_) + D::from(0.5), tr_) * b3[(n4 + 3) % b3.len()]) - D::from(1.6)) + (D::from(0.9) * acc4)
 }
 
 fn p207_eval(x: &[f64]) -> Vec<f64> {
@@ -13547,7 +14099,11 @@ fn p208(s4: &[f64], mut x2: f64, b3: &[f64; 2], x1: f64) -> f64 {
     let x2 = -s4[c2 % 3];
     let mut v5 = v1 - autodiff::elu(s4[0].mul_add(b3[(c2 + 1) % 2], -1.45), (((c2 + 1) as f64).abs() + 1.4).acosh().tanh());
     let mut v6 = f64::powf((-(0.55 + (b3[0] * b3[0])).sqrt()).abs() + 0.7, ((s4[(c2 + 1) % s4.len()] * v5.tanh()) * s4[c2 % s4.len()]).atan());
-    (-((v1.tanh() * 1.15).abs() + 0.75).powf(2.4) + v6).sin() * v5.tanh()
+    let mut acc8: f64 = 0.0;
+    for e7 in b3.iter() {
+        acc8 += autodiff::sigmoid(-v5);
+    }
+    ((-((v1.tanh() * 1.15).abs() + 0.75).powf(2.4) + v6).sin() * v5.tanh()) + (0.7 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13566,7 +14122,11 @@ fn p208_dual<D: Dn>(s4: &[D], mut x2: D, b3: &[D; 2], x1: D, tr_: &mut Tr) -> D 
     let x2 = -s4[c2 % 3];
     let mut v5 = v1 - dx_elu(dx_mul_add(s4[0], b3[(c2 + 1) % 2], -D::from(1.45), tr_), dx_tanh(dx_acosh(dx_abs(D::from((c2 + 1) as f64), tr_) + D::from(1.4), tr_), tr_), tr_);
     let mut v6 = dx_powf(dx_abs(-dx_sqrt(D::from(0.55) + (b3[0] * b3[0]), tr_), tr_) + D::from(0.7), dx_atan((s4[(c2 + 1) % s4.len()] * dx_tanh(v5, tr_)) * s4[c2 % s4.len()], tr_), tr_);
-    dx_sin(-dx_powf(dx_abs(dx_tanh(v1, tr_) * D::from(1.15), tr_) + D::from(0.75), D::from(2.4), tr_) + v6, tr_) * dx_tanh(v5, tr_)
+    let mut acc8: D = D::from(0.0);
+    for e7 in b3.iter() {
+        acc8 += dx_sigmoid(-v5, tr_);
+    }
+    (dx_sin(-dx_powf(dx_abs(dx_tanh(v1, tr_) * D::from(1.15), tr_) + D::from(0.75), D::from(2.4), tr_) + v6, tr_) * dx_tanh(v5, tr_)) + (D::from(0.7) * acc8)
 }
 
 fn p208_eval(x: &[f64]) -> Vec<f64> {
@@ -14109,7 +14669,11 @@ fn p216(x1: f64, a2: [f64; 4], s3: &[f64]) -> f64 {
         let mut v5 = y4[0];
         let mut v6 = s3[1];
     }
-    (((x1.tanh().tan().cosh().sin() * 0.9).acos() * autodiff::sigmoid(x1)) * x1.tanh()) - x1
+    let mut acc8: f64 = 0.0;
+    for e7 in s3.iter() {
+        acc8 += autodiff::relu(s3[1]).abs();
+    }
+    ((((x1.tanh().tan().cosh().sin() * 0.9).acos() * autodiff::sigmoid(x1)) * x1.tanh()) - x1) + (1.35 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14120,7 +14684,11 @@ fn p216_dual<D: Dn>(x1: D, a2: [D; 4], s3: &[D], tr_: &mut Tr) -> D {
         let mut v5 = y4[0];
         let mut v6 = s3[1];
     }
-    ((dx_acos(dx_sin(dx_cosh(dx_tan(dx_tanh(x1, tr_), tr_), tr_), tr_) * D::from(0.9), tr_) * dx_sigmoid(x1, tr_)) * dx_tanh(x1, tr_)) - x1
+    let mut acc8: D = D::from(0.0);
+    for e7 in s3.iter() {
+        acc8 += dx_abs(dx_relu(s3[1], tr_), tr_);
+    }
+    (((dx_acos(dx_sin(dx_cosh(dx_tan(dx_tanh(x1, tr_), tr_), tr_), tr_) * D::from(0.9), tr_) * dx_sigmoid(x1, tr_)) * dx_tanh(x1, tr_)) - x1) + (D::from(1.35) * acc8)
 }
 
 fn p216_eval(x: &[f64]) -> Vec<f64> {
@@ -14280,7 +14848,11 @@ fn p219(x1: f64, s2: &[f64], n4: usize, s3: &[f64]) -> [f64; 2] {
     for e5 in s2.iter() {
         v1 = v1.max(v1);
     }
-    [((((autodiff::softplus(x1) / ((0.15 - x1).exp() + 0.5)) / (autodiff::sigmoid((s2[(c2 + 3) % 1].tanh() * 0.9).atanh()).exp().tanh().exp() + 0.5)) - x1) + x1) + x1, ((-((x1 * v1.sin()).abs().abs() + 1.05)).cbrt() - v1).tanh() * x1]
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += v1.sin().cosh().tanh();
+    }
+    [(((((autodiff::softplus(x1) / ((0.15 - x1).exp() + 0.5)) / (autodiff::sigmoid((s2[(c2 + 3) % 1].tanh() * 0.9).atanh()).exp().tanh().exp() + 0.5)) - x1) + x1) + x1) + (0.6 * acc7), ((-((x1 * v1.sin()).abs().abs() + 1.05)).cbrt() - v1).tanh() * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14297,7 +14869,11 @@ fn p219_dual<D: Dn>(x1: D, s2: &[D], n4: usize, s3: &[D], tr_: &mut Tr) -> [D; 2
     for e5 in s2.iter() {
         v1 = dx_max(v1, v1, tr_);
     }
-    [((((dx_softplus(x1, tr_) / (dx_exp(D::from(0.15) - x1, tr_) + D::from(0.5))) / (dx_exp(dx_tanh(dx_exp(dx_sigmoid(dx_atanh(dx_tanh(s2[(c2 + 3) % 1], tr_) * D::from(0.9), tr_), tr_), tr_), tr_), tr_) + D::from(0.5))) - x1) + x1) + x1, dx_tanh(dx_cbrt(-(dx_abs(dx_abs(x1 * dx_sin(v1, tr_), tr_), tr_) + D::from(1.05)), tr_) - v1, tr_) * x1]
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_tanh(dx_cosh(dx_sin(v1, tr_), tr_), tr_);
+    }
+    [(((((dx_softplus(x1, tr_) / (dx_exp(D::from(0.15) - x1, tr_) + D::from(0.5))) / (dx_exp(dx_tanh(dx_exp(dx_sigmoid(dx_atanh(dx_tanh(s2[(c2 + 3) % 1], tr_) * D::from(0.9), tr_), tr_), tr_), tr_), tr_) + D::from(0.5))) - x1) + x1) + x1) + (D::from(0.6) * acc7), dx_tanh(dx_cbrt(-(dx_abs(dx_abs(x1 * dx_sin(v1, tr_), tr_), tr_) + D::from(1.05)), tr_) - v1, tr_) * x1]
 }
 
 fn p219_eval(x: &[f64]) -> Vec<f64> {
@@ -14339,7 +14915,11 @@ fn p220(x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     let mut v1 = (x3.tanh().tan() / 2.95) / (((x4 - 2.9) + (x1.abs() + 1.8).acosh()).atan().exp() + 0.5);
     let v2 = -x1.sin().tan() * (-2.7 / ((-v1).abs() + 1.1));
     v1 -= -2.85;
-    (((if ((x1 + v2) + (x3 - x3)) < (x3.abs() + 0.5).sqrt() { x2.exp2().sin() * (0.6 + (x2 * x2)).powf(1.45).sin() } else if (v2.atan().cosh() + (v2 - x1)) > (x3.tanh() * 0.9).acos() { x1.max(-1.0) / (1.0 + (x3 * x3)) } else { (1.85 + x4) + (v1.abs() + 1.45).sqrt() }) * x3) - 0.65, 2.6 + x3)
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..2 {
+        acc4 += v1.atan();
+    }
+    ((((if ((x1 + v2) + (x3 - x3)) < (x3.abs() + 0.5).sqrt() { x2.exp2().sin() * (0.6 + (x2 * x2)).powf(1.45).sin() } else if (v2.atan().cosh() + (v2 - x1)) > (x3.tanh() * 0.9).acos() { x1.max(-1.0) / (1.0 + (x3 * x3)) } else { (1.85 + x4) + (v1.abs() + 1.45).sqrt() }) * x3) - 0.65) + (0.35 * acc4), 2.6 + x3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14347,7 +14927,11 @@ fn p220_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
     let mut v1 = (dx_tan(dx_tanh(x3, tr_), tr_) / D::from(2.95)) / (dx_exp(dx_atan((x4 - D::from(2.9)) + dx_acosh(dx_abs(x1, tr_) + D::from(1.8), tr_), tr_), tr_) + D::from(0.5));
     let v2 = -dx_tan(dx_sin(x1, tr_), tr_) * (-D::from(2.7) / (dx_abs(-v1, tr_) + D::from(1.1)));
     v1 -= -D::from(2.85);
-    (((if dx_lt((x1 + v2) + (x3 - x3), dx_sqrt(dx_abs(x3, tr_) + D::from(0.5), tr_), tr_) { dx_sin(dx_exp2(x2, tr_), tr_) * dx_sin(dx_powf(D::from(0.6) + (x2 * x2), D::from(1.45), tr_), tr_) } else if dx_gt(dx_cosh(dx_atan(v2, tr_), tr_) + (v2 - x1), dx_acos(dx_tanh(x3, tr_) * D::from(0.9), tr_), tr_) { dx_max(x1, -D::from(1.0), tr_) / (D::from(1.0) + (x3 * x3)) } else { (D::from(1.85) + x4) + dx_sqrt(dx_abs(v1, tr_) + D::from(1.45), tr_) }) * x3) - D::from(0.65), D::from(2.6) + x3)
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..2 {
+        acc4 += dx_atan(v1, tr_);
+    }
+    ((((if dx_lt((x1 + v2) + (x3 - x3), dx_sqrt(dx_abs(x3, tr_) + D::from(0.5), tr_), tr_) { dx_sin(dx_exp2(x2, tr_), tr_) * dx_sin(dx_powf(D::from(0.6) + (x2 * x2), D::from(1.45), tr_), tr_) } else if dx_gt(dx_cosh(dx_atan(v2, tr_), tr_) + (v2 - x1), dx_acos(dx_tanh(x3, tr_) * D::from(0.9), tr_), tr_) { dx_max(x1, -D::from(1.0), tr_) / (D::from(1.0) + (x3 * x3)) } else { (D::from(1.85) + x4) + dx_sqrt(dx_abs(v1, tr_) + D::from(1.45), tr_) }) * x3) - D::from(0.65)) + (D::from(0.35) * acc4), D::from(2.6) + x3)
 }
 
 fn p220_eval(x: &[f64]) -> Vec<f64> {
@@ -14395,7 +14979,11 @@ fn p221(r1: &f64) -> (f64, f64) {
     } else if ((v1.abs() + 0.65).sin() + 1.5).powf(autodiff::sigmoid(r1.signum())) >= -0.15 {
     } else {
     }
-    (autodiff::sigmoid((v1 / 1.1) - r1) * autodiff::sigmoid(v1), ((((r1 * r1).max(-1.4 * r1) + ((r1 / (v1.abs() + 1.3)) + r1.clamp(v1.atan(), v1.atan() + 1.25))) + v1) + v1).tanh() * v1.atan())
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..3 {
+        acc5 += ((r1 * ((i4 + 1) as f64)) + (r1 + 2.3)).atan();
+    }
+    ((autodiff::sigmoid((v1 / 1.1) - r1) * autodiff::sigmoid(v1)) + (0.25 * acc5), ((((r1 * r1).max(-1.4 * r1) + ((r1 / (v1.abs() + 1.3)) + r1.clamp(v1.atan(), v1.atan() + 1.25))) + v1) + v1).tanh() * v1.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14407,7 +14995,11 @@ fn p221_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> (D, D) {
     } else if dx_ge(dx_powf(dx_sin(dx_abs(v1, tr_) + D::from(0.65), tr_) + D::from(1.5), dx_sigmoid(dx_signum(*r1, tr_), tr_), tr_), -D::from(0.15), tr_) {
     } else {
     }
-    (dx_sigmoid((v1 / D::from(1.1)) - (*r1), tr_) * dx_sigmoid(v1, tr_), dx_tanh(((dx_max(*r1 * (*r1), -D::from(1.4) * (*r1), tr_) + ((*r1 / (dx_abs(v1, tr_) + D::from(1.3))) + dx_clamp(*r1, dx_atan(v1, tr_), dx_atan(v1, tr_) + D::from(1.25), tr_))) + v1) + v1, tr_) * dx_atan(v1, tr_))
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..3 {
+        acc5 += dx_atan((*r1 * D::from((i4 + 1) as f64)) + (*r1 + D::from(2.3)), tr_);
+    }
+    ((dx_sigmoid((v1 / D::from(1.1)) - (*r1), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.25) * acc5), dx_tanh(((dx_max(*r1 * (*r1), -D::from(1.4) * (*r1), tr_) + ((*r1 / (dx_abs(v1, tr_) + D::from(1.3))) + dx_clamp(*r1, dx_atan(v1, tr_), dx_atan(v1, tr_) + D::from(1.25), tr_))) + v1) + v1, tr_) * dx_atan(v1, tr_))
 }
 
 fn p221_eval(x: &[f64]) -> Vec<f64> {
@@ -14513,7 +15105,11 @@ fn p223(x2: f64, x1: f64) -> (f64, f64) {
     }
     let mut y2: [f64; 2] = [x2, (x2 - x2) * autodiff::sigmoid(x1)];
     let mut v1 = v1 * (x1 * x1).ln_1p().cos();
-    ((autodiff::sigmoid(y2.iter().map(|e3| (y2[0] * y2[1]) - (0.1 - x2)).sum::<f64>()) * x2) - v1, ((autodiff::sigmoid(autodiff::elu(y2[1], (y2[0] * y2[0]).tanh())).exp() * x1).sin() * v1.sin()) - v1)
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..1 {
+        acc5 += ((i4 as f64) * x1) / (x1.abs() + 1.4);
+    }
+    (((autodiff::sigmoid(y2.iter().map(|e3| (y2[0] * y2[1]) - (0.1 - x2)).sum::<f64>()) * x2) - v1) + (0.65 * acc5), ((autodiff::sigmoid(autodiff::elu(y2[1], (y2[0] * y2[0]).tanh())).exp() * x1).sin() * v1.sin()) - v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14525,7 +15121,11 @@ fn p223_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> (D, D) {
     }
     let mut y2: [D; 2] = [x2, (x2 - x2) * dx_sigmoid(x1, tr_)];
     let mut v1 = v1 * dx_cos(dx_ln_1p(x1 * x1, tr_), tr_);
-    ((dx_sigmoid(y2.iter().map(|e3| (y2[0] * y2[1]) - (D::from(0.1) - x2)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * x2) - v1, (dx_sin(dx_exp(dx_sigmoid(dx_elu(y2[1], dx_tanh(y2[0] * y2[0], tr_), tr_), tr_), tr_) * x1, tr_) * dx_sin(v1, tr_)) - v1)
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..1 {
+        acc5 += (D::from(i4 as f64) * x1) / (dx_abs(x1, tr_) + D::from(1.4));
+    }
+    (((dx_sigmoid(y2.iter().map(|e3| (y2[0] * y2[1]) - (D::from(0.1) - x2)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * x2) - v1) + (D::from(0.65) * acc5), (dx_sin(dx_exp(dx_sigmoid(dx_elu(y2[1], dx_tanh(y2[0] * y2[0], tr_), tr_), tr_), tr_) * x1, tr_) * dx_sin(v1, tr_)) - v1)
 }
 
 fn p223_eval(x: &[f64]) -> Vec<f64> {
@@ -14578,7 +15178,11 @@ fn p224(x1: f64, w2: &[[f64; 3]; 2]) -> (f64, f64) {
         } else {
         }
     }
-    (f64::max((v2.abs() + 0.6).recip() + (v2.tanh() * 0.9).asin(), autodiff::sigmoid(v1) - w2[0][2]) - v1, (((x1 * (-2.65 - v1).tanh()) + (v2 % 2.1)) - v2) - v2)
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..5 {
+        acc11 += x1;
+    }
+    ((f64::max((v2.abs() + 0.6).recip() + (v2.tanh() * 0.9).asin(), autodiff::sigmoid(v1) - w2[0][2]) - v1) + (0.6 * acc11), (((x1 * (-2.65 - v1).tanh()) + (v2 % 2.1)) - v2) - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14603,7 +15207,11 @@ fn p224_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], tr_: &mut Tr) -> (D, D) {
         } else {
         }
     }
-    (dx_max(dx_recip(dx_abs(v2, tr_) + D::from(0.6), tr_) + dx_asin(dx_tanh(v2, tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_) - w2[0][2], tr_) - v1, (((x1 * dx_tanh(-D::from(2.65) - v1, tr_)) + dx_rem(v2, D::from(2.1), tr_)) - v2) - v2)
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..5 {
+        acc11 += x1;
+    }
+    ((dx_max(dx_recip(dx_abs(v2, tr_) + D::from(0.6), tr_) + dx_asin(dx_tanh(v2, tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_) - w2[0][2], tr_) - v1) + (D::from(0.6) * acc11), (((x1 * dx_tanh(-D::from(2.65) - v1, tr_)) + dx_rem(v2, D::from(2.1), tr_)) - v2) - v2)
 }
 
 fn p224_eval(x: &[f64]) -> Vec<f64> {
@@ -14942,7 +15550,11 @@ fn p229(r1: &f64, s2: &[f64], b3: &[f64; 4]) -> [f64; 2] {
         return [v2 - v2, r1 * v2];
     } else if (autodiff::sigmoid(*r1) - (s2[2] / (-(v1.abs() + 0.9)))) <= -0.2 {
     }
-    [((s2[2].abs() + 0.75).cbrt() + (b3.iter().zip(s2.iter()).map(|(p12, q13)| -2.95 + r1).sum::<f64>().abs() + 0.65).ln()) - v2, autodiff::relu((v2.clamp(-1.35, 0.85).abs() + 1.9).acosh()) * v2]
+    let mut acc15: f64 = 0.0;
+    for i14 in 0..5 {
+        acc15 += (s2[i14] / (-(1.0 + (r1 * r1)))).max(f64::atan(2.9)).tanh();
+    }
+    [(((s2[2].abs() + 0.75).cbrt() + (b3.iter().zip(s2.iter()).map(|(p12, q13)| -2.95 + r1).sum::<f64>().abs() + 0.65).ln()) - v2) + (0.5 * acc15), autodiff::relu((v2.clamp(-1.35, 0.85).abs() + 1.9).acosh()) * v2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14963,7 +15575,11 @@ fn p229_dual<D: Dn>(r1: &D, s2: &[D], b3: &[D; 4], tr_: &mut Tr) -> [D; 2] {
         return [v2 - v2, *r1 * v2];
     } else if dx_le(dx_sigmoid(*r1, tr_) - (s2[2] / (-(dx_abs(v1, tr_) + D::from(0.9)))), -D::from(0.2), tr_) {
     }
-    [(dx_cbrt(dx_abs(s2[2], tr_) + D::from(0.75), tr_) + dx_ln(dx_abs(b3.iter().zip(s2.iter()).map(|(p12, q13)| -D::from(2.95) + (*r1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65), tr_)) - v2, dx_relu(dx_acosh(dx_abs(dx_clamp(v2, -D::from(1.35), D::from(0.85), tr_), tr_) + D::from(1.9), tr_), tr_) * v2]
+    let mut acc15: D = D::from(0.0);
+    for i14 in 0..5 {
+        acc15 += dx_tanh(dx_max(s2[i14] / (-(D::from(1.0) + (*r1 * (*r1)))), dx_atan(D::from(2.9), tr_), tr_), tr_);
+    }
+    [((dx_cbrt(dx_abs(s2[2], tr_) + D::from(0.75), tr_) + dx_ln(dx_abs(b3.iter().zip(s2.iter()).map(|(p12, q13)| -D::from(2.95) + (*r1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65), tr_)) - v2) + (D::from(0.5) * acc15), dx_relu(dx_acosh(dx_abs(dx_clamp(v2, -D::from(1.35), D::from(0.85), tr_), tr_) + D::from(1.9), tr_), tr_) * v2]
 }
 
 fn p229_eval(x: &[f64]) -> Vec<f64> {
@@ -15159,7 +15775,11 @@ fn p232(b3: &[f64; 2], b2: &[f64; 5], a1: [f64; 5]) -> f64 {
             }
         }
     }
-    (((v1 * v1) - v1) + (b2[3].exp_m1().abs() + 1.7).acosh()).tanh() * v1
+    let mut acc12: f64 = 0.0;
+    for e11 in b2.iter() {
+        acc12 += ((b2[0] * 1.95) - (a1[3] + b2[4])).atan();
+    }
+    ((((v1 * v1) - v1) + (b2[3].exp_m1().abs() + 1.7).acosh()).tanh() * v1) + (0.65 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15182,7 +15802,11 @@ fn p232_dual<D: Dn>(b3: &[D; 2], b2: &[D; 5], a1: [D; 5], tr_: &mut Tr) -> D {
             }
         }
     }
-    dx_tanh(((v1 * v1) - v1) + dx_acosh(dx_abs(dx_exp_m1(b2[3], tr_), tr_) + D::from(1.7), tr_), tr_) * v1
+    let mut acc12: D = D::from(0.0);
+    for e11 in b2.iter() {
+        acc12 += dx_atan((b2[0] * D::from(1.95)) - (a1[3] + b2[4]), tr_);
+    }
+    (dx_tanh(((v1 * v1) - v1) + dx_acosh(dx_abs(dx_exp_m1(b2[3], tr_), tr_) + D::from(1.7), tr_), tr_) * v1) + (D::from(0.65) * acc12)
 }
 
 fn p232_eval(x: &[f64]) -> Vec<f64> {
@@ -15223,14 +15847,22 @@ fn p232_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p233(s1: &[f64], mut a3: [f64; 2], b2: &[f64; 1], n4: usize) -> f64 {
     let mut v1 = s1.iter().copied().fold(1.6f64, |acc3, e2| acc3 - ((b2[n4 % 1] * acc3).atan() * 0.63));
     let (v4, v5) = ((v1 + (b2[0] + v1)) + v1, -2.05 - v1);
-    (v5 - v5) - v1
+    let mut acc7: f64 = 0.0;
+    for e6 in b2.iter() {
+        acc7 += b2.iter().zip(s1.iter()).fold(b2[n4 % b2.len()], |acc10, (p8, q9)| (acc10 * 0.5) + autodiff::sigmoid(-2.05)).min(v5 + (-2.9)).tanh();
+    }
+    ((v5 - v5) - v1) + (1.05 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p233_dual<D: Dn>(s1: &[D], mut a3: [D; 2], b2: &[D; 1], n4: usize, tr_: &mut Tr) -> D {
     let mut v1 = s1.iter().copied().fold(D::from(1.6), |acc3, e2| acc3 - (dx_atan(b2[n4 % 1] * acc3, tr_) * D::from(0.63)));
     let (v4, v5) = ((v1 + (b2[0] + v1)) + v1, -D::from(2.05) - v1);
-    (v5 - v5) - v1
+    let mut acc7: D = D::from(0.0);
+    for e6 in b2.iter() {
+        acc7 += dx_tanh(dx_min(b2.iter().zip(s1.iter()).fold(b2[n4 % b2.len()], |acc10, (p8, q9)| (acc10 * D::from(0.5)) + dx_sigmoid(-D::from(2.05), tr_)), v5 + (-D::from(2.9)), tr_), tr_);
+    }
+    ((v5 - v5) - v1) + (D::from(1.05) * acc7)
 }
 
 fn p233_eval(x: &[f64]) -> Vec<f64> {
@@ -15274,7 +15906,11 @@ fn p234(n5: usize, b2: &[f64; 1], b3: &[f64; 1], s4: &[f64], x1: f64) -> f64 {
         let mut v2: f64 = { let t3 = s4.iter().map(|e4| 2.25 + b3[(n5 + 1) % 1]).sum::<f64>(); t3 * autodiff::sigmoid((t3.tanh() * 0.9).asin()) };
     }
     let v5: f64 = 1.5;
-    (((-s4[n5]).sin().sin() + v5) + v5) - ((n5 + 1) as f64)
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..5 {
+        acc7 += (s4[(i6 + 3) % 4] % (s4[n5].abs() + 1.2)) * autodiff::sigmoid(b2[(i6 + 3) % 1].exp2());
+    }
+    ((((-s4[n5]).sin().sin() + v5) + v5) - ((n5 + 1) as f64)) + (0.25 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15284,7 +15920,11 @@ fn p234_dual<D: Dn>(n5: usize, b2: &[D; 1], b3: &[D; 1], s4: &[D], x1: D, tr_: &
         let mut v2: D = { let t3 = s4.iter().map(|e4| D::from(2.25) + b3[(n5 + 1) % 1]).fold(D::from(0.0), |acc_, t_| acc_ + t_); t3 * dx_sigmoid(dx_asin(dx_tanh(t3, tr_) * D::from(0.9), tr_), tr_) };
     }
     let v5: D = D::from(1.5);
-    ((dx_sin(dx_sin(-s4[n5], tr_), tr_) + v5) + v5) - D::from((n5 + 1) as f64)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..5 {
+        acc7 += dx_rem(s4[(i6 + 3) % 4], dx_abs(s4[n5], tr_) + D::from(1.2), tr_) * dx_sigmoid(dx_exp2(b2[(i6 + 3) % 1], tr_), tr_);
+    }
+    (((dx_sin(dx_sin(-s4[n5], tr_), tr_) + v5) + v5) - D::from((n5 + 1) as f64)) + (D::from(0.25) * acc7)
 }
 
 fn p234_eval(x: &[f64]) -> Vec<f64> {
@@ -15402,7 +16042,11 @@ fn p236(x1: f64, s2: &[f64], b4: &[f64; 2], b3: &[f64; 1], n5: usize) -> f64 {
         }
     } else {
     }
-    x1 * 2.9
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..5 {
+        acc9 += x1;
+    }
+    (x1 * 2.9) + (1.25 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15419,7 +16063,11 @@ fn p236_dual<D: Dn>(x1: D, s2: &[D], b4: &[D; 2], b3: &[D; 1], n5: usize, tr_: &
         }
     } else {
     }
-    x1 * D::from(2.9)
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..5 {
+        acc9 += x1;
+    }
+    (x1 * D::from(2.9)) + (D::from(1.25) * acc9)
 }
 
 fn p236_eval(x: &[f64]) -> Vec<f64> {
@@ -16299,7 +16947,11 @@ fn p249(mut x1: f64, x2: f64, b3: &[f64; 5], n5: usize, s4: &[f64], f6: bool) ->
             x1 %= b3.iter().fold(1.9f64, |acc5, e4| (acc5 + (-s4[n5])).tanh()).abs() + 0.95;
         }
     }
-    (((autodiff::softplus((x1 - b3[0]).abs()).tanh() * x1.tanh()) - x1) - s4[n5], (((f64::min(s4[n5], x1).sin() * (s4[n5 + 1] - b3[4])).cos() + x1) + x1) + b3[n5])
+    let mut acc7: f64 = 0.0;
+    for e6 in b3.iter() {
+        acc7 += ((1.3 + (x2 * x2)).log(e6.abs() + 2.55) - e6).sin();
+    }
+    ((((autodiff::softplus((x1 - b3[0]).abs()).tanh() * x1.tanh()) - x1) - s4[n5]) + (1.4 * acc7), (((f64::min(s4[n5], x1).sin() * (s4[n5 + 1] - b3[4])).cos() + x1) + x1) + b3[n5])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16312,7 +16964,11 @@ fn p249_dual<D: Dn>(mut x1: D, x2: D, b3: &[D; 5], n5: usize, s4: &[D], f6: bool
             x1 = dx_rem(x1, dx_abs(b3.iter().fold(D::from(1.9), |acc5, e4| dx_tanh(acc5 + (-s4[n5]), tr_)), tr_) + D::from(0.95), tr_);
         }
     }
-    (((dx_tanh(dx_softplus(dx_abs(x1 - b3[0], tr_), tr_), tr_) * dx_tanh(x1, tr_)) - x1) - s4[n5], ((dx_cos(dx_sin(dx_min(s4[n5], x1, tr_), tr_) * (s4[n5 + 1] - b3[4]), tr_) + x1) + x1) + b3[n5])
+    let mut acc7: D = D::from(0.0);
+    for e6 in b3.iter() {
+        acc7 += dx_sin(dx_log(D::from(1.3) + (x2 * x2), dx_abs(*e6, tr_) + D::from(2.55), tr_) - (*e6), tr_);
+    }
+    ((((dx_tanh(dx_softplus(dx_abs(x1 - b3[0], tr_), tr_), tr_) * dx_tanh(x1, tr_)) - x1) - s4[n5]) + (D::from(1.4) * acc7), ((dx_cos(dx_sin(dx_min(s4[n5], x1, tr_), tr_) * (s4[n5 + 1] - b3[4]), tr_) + x1) + x1) + b3[n5])
 }
 
 fn p249_eval(x: &[f64]) -> Vec<f64> {
@@ -16369,7 +17025,11 @@ fn p250(w1: &[[f64; 2]; 1], a2: [f64; 5], s3: &[f64], k4: i32, f5: bool) -> [f64
         return [((v2 - a2.iter().copied().enumerate().map(|(j3, e4)| autodiff::sigmoid(s3.iter().fold(0.55f64, |acc6, e5| acc6 - (acc6.abs() + 1.25).ln().tanh())) + 1.0).product::<f64>()).tanh() * v2) - v2];
     } else {
     }
-    [(((v2 - s3[1].sinh()).tanh() * (-2.5)) * autodiff::sigmoid(v1)) + v2]
+    let mut acc14: f64 = 0.0;
+    for i13 in 0..1 {
+        acc14 += a2[0];
+    }
+    [((((v2 - s3[1].sinh()).tanh() * (-2.5)) * autodiff::sigmoid(v1)) + v2) + (0.9 * acc14)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16388,7 +17048,11 @@ fn p250_dual<D: Dn>(w1: &[[D; 2]; 1], a2: [D; 5], s3: &[D], k4: i32, f5: bool, t
         return [(dx_tanh(v2 - a2.iter().copied().enumerate().map(|(j3, e4)| dx_sigmoid(s3.iter().fold(D::from(0.55), |acc6, e5| acc6 - dx_tanh(dx_ln(dx_abs(acc6, tr_) + D::from(1.25), tr_), tr_)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * v2) - v2];
     } else {
     }
-    [((dx_tanh(v2 - dx_sinh(s3[1], tr_), tr_) * (-D::from(2.5))) * dx_sigmoid(v1, tr_)) + v2]
+    let mut acc14: D = D::from(0.0);
+    for i13 in 0..1 {
+        acc14 += a2[0];
+    }
+    [(((dx_tanh(v2 - dx_sinh(s3[1], tr_), tr_) * (-D::from(2.5))) * dx_sigmoid(v1, tr_)) + v2) + (D::from(0.9) * acc14)]
 }
 
 fn p250_eval(x: &[f64]) -> Vec<f64> {
@@ -16452,7 +17116,11 @@ fn p251(r1: &f64, s2: &[f64], w3: &[[f64; 2]; 2], f4: bool) -> f64 {
         } else {
         }
     }
-    ((w3[(c5 + 2) % 2][0] - v4) + r1) - v4
+    let mut acc14: f64 = 0.0;
+    for e13 in s2.iter() {
+        acc14 += (v10 / (e13.abs() + 0.9)).tanh();
+    }
+    (((w3[(c5 + 2) % 2][0] - v4) + r1) - v4) + (0.5 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16482,7 +17150,11 @@ fn p251_dual<D: Dn>(r1: &D, s2: &[D], w3: &[[D; 2]; 2], f4: bool, tr_: &mut Tr) 
         } else {
         }
     }
-    ((w3[(c5 + 2) % 2][0] - v4) + (*r1)) - v4
+    let mut acc14: D = D::from(0.0);
+    for e13 in s2.iter() {
+        acc14 += dx_tanh(v10 / (dx_abs(*e13, tr_) + D::from(0.9)), tr_);
+    }
+    (((w3[(c5 + 2) % 2][0] - v4) + (*r1)) - v4) + (D::from(0.5) * acc14)
 }
 
 fn p251_eval(x: &[f64]) -> Vec<f64> {
@@ -16537,7 +17209,11 @@ fn p252(x1: f64, a2: [f64; 2], mut a3: [f64; 3]) -> f64 {
             let v9 = a3.iter().map(|e10| a2[0].clamp(autodiff::sigmoid(v1), autodiff::sigmoid(v1) + 0.45)).sum::<f64>();
         }
     }
-    (((x1 - x1).abs().min(x1 - f64::mul_add(x1, 2.2, a3[2])).tanh() * x1) - x1) - x1
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..5 {
+        acc12 += autodiff::sigmoid(a3[i11 % a3.len()]);
+    }
+    ((((x1 - x1).abs().min(x1 - f64::mul_add(x1, 2.2, a3[2])).tanh() * x1) - x1) - x1) + (1.15 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16557,7 +17233,11 @@ fn p252_dual<D: Dn>(x1: D, a2: [D; 2], mut a3: [D; 3], tr_: &mut Tr) -> D {
             let v9 = a3.iter().map(|e10| dx_clamp(a2[0], dx_sigmoid(v1, tr_), dx_sigmoid(v1, tr_) + D::from(0.45), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
         }
     }
-    ((dx_tanh(dx_min(dx_abs(x1 - x1, tr_), x1 - dx_mul_add(x1, D::from(2.2), a3[2], tr_), tr_), tr_) * x1) - x1) - x1
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..5 {
+        acc12 += dx_sigmoid(a3[i11 % a3.len()], tr_);
+    }
+    (((dx_tanh(dx_min(dx_abs(x1 - x1, tr_), x1 - dx_mul_add(x1, D::from(2.2), a3[2], tr_), tr_), tr_) * x1) - x1) - x1) + (D::from(1.15) * acc12)
 }
 
 fn p252_eval(x: &[f64]) -> Vec<f64> {
@@ -16599,7 +17279,11 @@ fn p253(b1: &[f64; 2], k3: i32, n2: usize) -> f64 {
     }
     let mut v2 = b1.iter().product::<f64>();
     let mut y4: [f64; 2] = [0.0; 2];
-    ((b1.iter().enumerate().map(|(j5, e6)| (e6.tanh().atan() * 0.63) + 1.0).product::<f64>() % (b1[n2 % b1.len()].atan2(v2 + v2).abs() + 1.0)) * v2) - v2
+    let mut acc8: f64 = 0.0;
+    for e7 in b1.iter() {
+        acc8 += ((e7 * e7) / (-((e7 + v2).abs() + 0.65))).sin();
+    }
+    (((b1.iter().enumerate().map(|(j5, e6)| (e6.tanh().atan() * 0.63) + 1.0).product::<f64>() % (b1[n2 % b1.len()].atan2(v2 + v2).abs() + 1.0)) * v2) - v2) + (0.95 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16609,7 +17293,11 @@ fn p253_dual<D: Dn>(b1: &[D; 2], k3: i32, n2: usize, tr_: &mut Tr) -> D {
     }
     let mut v2 = b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_);
     let mut y4: [D; 2] = [D::from(0.0); 2];
-    (dx_rem(b1.iter().enumerate().map(|(j5, e6)| (dx_atan(dx_tanh(*e6, tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_abs(dx_atan2(b1[n2 % b1.len()], v2 + v2, tr_), tr_) + D::from(1.0), tr_) * v2) - v2
+    let mut acc8: D = D::from(0.0);
+    for e7 in b1.iter() {
+        acc8 += dx_sin((*e7 * (*e7)) / (-(dx_abs(*e7 + v2, tr_) + D::from(0.65))), tr_);
+    }
+    ((dx_rem(b1.iter().enumerate().map(|(j5, e6)| (dx_atan(dx_tanh(*e6, tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_abs(dx_atan2(b1[n2 % b1.len()], v2 + v2, tr_), tr_) + D::from(1.0), tr_) * v2) - v2) + (D::from(0.95) * acc8)
 }
 
 fn p253_eval(x: &[f64]) -> Vec<f64> {
@@ -16649,7 +17337,11 @@ fn p254(w1: &[[f64; 2]; 1], f4: bool, s3: &[f64], a2: [f64; 1]) -> (f64, f64) {
     } else if v1.min(a2[0].cos()) < (a2[0] * a2[0]) {
     } else {
     }
-    ((((-w1[0][0] + v1.tanh()).tanh() * 0.9).asin() + v1) - v1, ((v1 + v1) + v1) * v1)
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..1 {
+        acc10 += s3[i9];
+    }
+    (((((-w1[0][0] + v1.tanh()).tanh() * 0.9).asin() + v1) - v1) + (0.7 * acc10), ((v1 + v1) + v1) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16664,7 +17356,11 @@ fn p254_dual<D: Dn>(w1: &[[D; 2]; 1], f4: bool, s3: &[D], a2: [D; 1], tr_: &mut 
     } else if dx_lt(dx_min(v1, dx_cos(a2[0], tr_), tr_), a2[0] * a2[0], tr_) {
     } else {
     }
-    ((dx_asin(dx_tanh(-w1[0][0] + dx_tanh(v1, tr_), tr_) * D::from(0.9), tr_) + v1) - v1, ((v1 + v1) + v1) * v1)
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..1 {
+        acc10 += s3[i9];
+    }
+    (((dx_asin(dx_tanh(-w1[0][0] + dx_tanh(v1, tr_), tr_) * D::from(0.9), tr_) + v1) - v1) + (D::from(0.7) * acc10), ((v1 + v1) + v1) * v1)
 }
 
 fn p254_eval(x: &[f64]) -> Vec<f64> {
@@ -17120,7 +17816,11 @@ fn p261(x1: f64) -> [f64; 3] {
             }
         }
     }
-    [((((x1 - x1).mul_add(x1 * (-2.75), x1 * 3.0).atan() * (x1.clamp(x1, x1 + 1.85) / (x1.abs() + 0.7))) - x1) - x1).tanh() * x1, ((autodiff::softplus(x1) - x1) * x1) - x1, (autodiff::elu(x1.cos(), 0.95) * x1) - x1]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..4 {
+        acc9 += autodiff::sigmoid(f64::exp2(2.3));
+    }
+    [(((((x1 - x1).mul_add(x1 * (-2.75), x1 * 3.0).atan() * (x1.clamp(x1, x1 + 1.85) / (x1.abs() + 0.7))) - x1) - x1).tanh() * x1) + (0.35 * acc9), ((autodiff::softplus(x1) - x1) * x1) - x1, (autodiff::elu(x1.cos(), 0.95) * x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17139,7 +17839,11 @@ fn p261_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
             }
         }
     }
-    [dx_tanh(((dx_atan(dx_mul_add(x1 - x1, x1 * (-D::from(2.75)), x1 * D::from(3.0), tr_), tr_) * (dx_clamp(x1, x1, x1 + D::from(1.85), tr_) / (dx_abs(x1, tr_) + D::from(0.7)))) - x1) - x1, tr_) * x1, ((dx_softplus(x1, tr_) - x1) * x1) - x1, (dx_elu(dx_cos(x1, tr_), D::from(0.95), tr_) * x1) - x1]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..4 {
+        acc9 += dx_sigmoid(dx_exp2(D::from(2.3), tr_), tr_);
+    }
+    [(dx_tanh(((dx_atan(dx_mul_add(x1 - x1, x1 * (-D::from(2.75)), x1 * D::from(3.0), tr_), tr_) * (dx_clamp(x1, x1, x1 + D::from(1.85), tr_) / (dx_abs(x1, tr_) + D::from(0.7)))) - x1) - x1, tr_) * x1) + (D::from(0.35) * acc9), ((dx_softplus(x1, tr_) - x1) * x1) - x1, (dx_elu(dx_cos(x1, tr_), D::from(0.95), tr_) * x1) - x1]
 }
 
 fn p261_eval(x: &[f64]) -> Vec<f64> {
@@ -17305,7 +18009,11 @@ fn p264(s1: &[f64], b2: &[f64; 2], n3: usize) -> [f64; 3] {
         let v1 = b2[2 - 1 - n3].signum().hypot(v1.tanh());
         return [((((s1[n3 + 1] / 2.7) - (v1.tanh() * 0.9).atanh()) * v1).sin() * v1) - v1, ((b2[n3] * v1) + (v1 * s1[n3 + 1])) * v1, (v1.atan2(0.85) * v1.tanh()) - v1];
     }
-    [s1.iter().enumerate().map(|(j5, e6)| ((s1[0] - s1[j5]) % (v1.hypot(v1).sin().exp() + 0.5)).sin() + 1.0).product::<f64>() * b2[2 - 1 - n3], f64::mul_add(f64::max(-1.35, -2.1), (v1 / (b2[2 - 1 - n3].exp() + 0.5)).atan(), s1.iter().copied().sum::<f64>()).clamp(-1.35, 0.0) - v1, (autodiff::sigmoid((v1.abs() + 0.85).log(v1.abs() + 1.95) - s1[0]) + s1[n3]) + ((n3 + 1) as f64)]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..1 {
+        acc9 += autodiff::sigmoid(s1[0] + ((n3 + 1) as f64).atan2(2.25));
+    }
+    [(s1.iter().enumerate().map(|(j5, e6)| ((s1[0] - s1[j5]) % (v1.hypot(v1).sin().exp() + 0.5)).sin() + 1.0).product::<f64>() * b2[2 - 1 - n3]) + (1.1 * acc9), f64::mul_add(f64::max(-1.35, -2.1), (v1 / (b2[2 - 1 - n3].exp() + 0.5)).atan(), s1.iter().copied().sum::<f64>()).clamp(-1.35, 0.0) - v1, (autodiff::sigmoid((v1.abs() + 0.85).log(v1.abs() + 1.95) - s1[0]) + s1[n3]) + ((n3 + 1) as f64)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17323,7 +18031,11 @@ fn p264_dual<D: Dn>(s1: &[D], b2: &[D; 2], n3: usize, tr_: &mut Tr) -> [D; 3] {
         let v1 = dx_hypot(dx_signum(b2[2 - 1 - n3], tr_), dx_tanh(v1, tr_), tr_);
         return [(dx_sin(((s1[n3 + 1] / D::from(2.7)) - dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_)) * v1, tr_) * v1) - v1, ((b2[n3] * v1) + (v1 * s1[n3 + 1])) * v1, (dx_atan2(v1, D::from(0.85), tr_) * dx_tanh(v1, tr_)) - v1];
     }
-    [s1.iter().enumerate().map(|(j5, e6)| dx_sin(dx_rem(s1[0] - s1[j5], dx_exp(dx_sin(dx_hypot(v1, v1, tr_), tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * b2[2 - 1 - n3], dx_clamp(dx_mul_add(dx_max(-D::from(1.35), -D::from(2.1), tr_), dx_atan(v1 / (dx_exp(b2[2 - 1 - n3], tr_) + D::from(0.5)), tr_), s1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(1.35), D::from(0.0), tr_) - v1, (dx_sigmoid(dx_log(dx_abs(v1, tr_) + D::from(0.85), dx_abs(v1, tr_) + D::from(1.95), tr_) - s1[0], tr_) + s1[n3]) + D::from((n3 + 1) as f64)]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..1 {
+        acc9 += dx_sigmoid(s1[0] + dx_atan2(D::from((n3 + 1) as f64), D::from(2.25), tr_), tr_);
+    }
+    [(s1.iter().enumerate().map(|(j5, e6)| dx_sin(dx_rem(s1[0] - s1[j5], dx_exp(dx_sin(dx_hypot(v1, v1, tr_), tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * b2[2 - 1 - n3]) + (D::from(1.1) * acc9), dx_clamp(dx_mul_add(dx_max(-D::from(1.35), -D::from(2.1), tr_), dx_atan(v1 / (dx_exp(b2[2 - 1 - n3], tr_) + D::from(0.5)), tr_), s1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(1.35), D::from(0.0), tr_) - v1, (dx_sigmoid(dx_log(dx_abs(v1, tr_) + D::from(0.85), dx_abs(v1, tr_) + D::from(1.95), tr_) - s1[0], tr_) + s1[n3]) + D::from((n3 + 1) as f64)]
 }
 
 fn p264_eval(x: &[f64]) -> Vec<f64> {
@@ -17546,7 +18258,11 @@ fn p267(x1: f64, x2: f64, a3: [f64; 2], s4: &[f64], f5: bool) -> [f64; 2] {
     } else if (v10 + x1).hypot(a3[1]) < f64::powi(-2.75, 1) {
     } else {
     }
-    [f64::max(s4.iter().enumerate().fold(0.35f64, |acc13, (j11, e12)| acc13.min((acc13 / (v10.abs() + 0.8)).sin())), (-((a3[1] / (-1.7)).abs() + 0.65)).recip()) + v10, a3.iter().map(|e14| (f64::min(1.65, -2.4) % (1.0 + (x1 * x1))).tanh() + 1.0).product::<f64>() * x2]
+    let mut acc16: f64 = 0.0;
+    for i15 in 0..4 {
+        acc16 += -(x2 + a3[i15 % a3.len()]);
+    }
+    [(f64::max(s4.iter().enumerate().fold(0.35f64, |acc13, (j11, e12)| acc13.min((acc13 / (v10.abs() + 0.8)).sin())), (-((a3[1] / (-1.7)).abs() + 0.65)).recip()) + v10) + (0.3 * acc16), a3.iter().map(|e14| (f64::min(1.65, -2.4) % (1.0 + (x1 * x1))).tanh() + 1.0).product::<f64>() * x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17569,7 +18285,11 @@ fn p267_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], s4: &[D], f5: bool, tr_: &mut Tr) 
     } else if dx_lt(dx_hypot(v10 + x1, a3[1], tr_), dx_powi(-D::from(2.75), 1, tr_), tr_) {
     } else {
     }
-    [dx_max(s4.iter().enumerate().fold(D::from(0.35), |acc13, (j11, e12)| dx_min(acc13, dx_sin(acc13 / (dx_abs(v10, tr_) + D::from(0.8)), tr_), tr_)), dx_recip(-(dx_abs(a3[1] / (-D::from(1.7)), tr_) + D::from(0.65)), tr_), tr_) + v10, a3.iter().map(|e14| dx_tanh(dx_rem(dx_min(D::from(1.65), -D::from(2.4), tr_), D::from(1.0) + (x1 * x1), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * x2]
+    let mut acc16: D = D::from(0.0);
+    for i15 in 0..4 {
+        acc16 += -(x2 + a3[i15 % a3.len()]);
+    }
+    [(dx_max(s4.iter().enumerate().fold(D::from(0.35), |acc13, (j11, e12)| dx_min(acc13, dx_sin(acc13 / (dx_abs(v10, tr_) + D::from(0.8)), tr_), tr_)), dx_recip(-(dx_abs(a3[1] / (-D::from(1.7)), tr_) + D::from(0.65)), tr_), tr_) + v10) + (D::from(0.3) * acc16), a3.iter().map(|e14| dx_tanh(dx_rem(dx_min(D::from(1.65), -D::from(2.4), tr_), D::from(1.0) + (x1 * x1), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * x2]
 }
 
 fn p267_eval(x: &[f64]) -> Vec<f64> {
@@ -17985,7 +18705,11 @@ fn p273(r1: &f64, x2: f64, x3: f64, x4: f64) -> [f64; 3] {
         }
     } else {
     }
-    [(autodiff::leaky_relu(x3, r1.tanh()).asinh().hypot((r1 % (x3.exp() + 0.5)) - r1) - x4) * x2, ((((r1 + x3) - autodiff::leaky_relu(x3, 0.36)) + (-1.3)) * x4) + x4, ((autodiff::sigmoid(*r1) - x4).tanh().tan() + x4) - x4]
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..1 {
+        acc4 += (if 1.7 <= 0.9 && x4 <= x2 { x4.exp_m1() } else { x4 * x3 }).atan();
+    }
+    [((autodiff::leaky_relu(x3, r1.tanh()).asinh().hypot((r1 % (x3.exp() + 0.5)) - r1) - x4) * x2) + (1.15 * acc4), ((((r1 + x3) - autodiff::leaky_relu(x3, 0.36)) + (-1.3)) * x4) + x4, ((autodiff::sigmoid(*r1) - x4).tanh().tan() + x4) - x4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17998,7 +18722,11 @@ fn p273_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> [D; 3] {
         }
     } else {
     }
-    [(dx_hypot(dx_asinh(dx_leaky_relu(x3, dx_tanh(*r1, tr_), tr_), tr_), dx_rem(*r1, dx_exp(x3, tr_) + D::from(0.5), tr_) - (*r1), tr_) - x4) * x2, ((((*r1 + x3) - dx_leaky_relu(x3, D::from(0.36), tr_)) + (-D::from(1.3))) * x4) + x4, (dx_tan(dx_tanh(dx_sigmoid(*r1, tr_) - x4, tr_), tr_) + x4) - x4]
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..1 {
+        acc4 += dx_atan(if dx_le(D::from(1.7), D::from(0.9), tr_) && dx_le(x4, x2, tr_) { dx_exp_m1(x4, tr_) } else { x4 * x3 }, tr_);
+    }
+    [((dx_hypot(dx_asinh(dx_leaky_relu(x3, dx_tanh(*r1, tr_), tr_), tr_), dx_rem(*r1, dx_exp(x3, tr_) + D::from(0.5), tr_) - (*r1), tr_) - x4) * x2) + (D::from(1.15) * acc4), ((((*r1 + x3) - dx_leaky_relu(x3, D::from(0.36), tr_)) + (-D::from(1.3))) * x4) + x4, (dx_tan(dx_tanh(dx_sigmoid(*r1, tr_) - x4, tr_), tr_) + x4) - x4]
 }
 
 fn p273_eval(x: &[f64]) -> Vec<f64> {
@@ -18057,7 +18785,11 @@ fn p274(mut x1: f64, x2: f64, w3: &[[f64; 3]; 3], n4: usize, k5: i32) -> f64 {
     for row9 in w3.iter() {
         x1 %= (autodiff::relu(row9.iter().sum::<f64>()).abs() + 1.6).acosh().abs() + 1.0;
     }
-    ((-x1 - x1) + (-1.6)) - w3[n4 % w3.len()][n4 % 3]
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..2 {
+        acc12 += autodiff::sigmoid(x1 / (x1.tanh().exp() + 0.5)) * (w3[1][3 - 1 - i11] + w3[i11][3 - 1 - i11]);
+    }
+    (((-x1 - x1) + (-1.6)) - w3[n4 % w3.len()][n4 % 3]) + (1.25 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18079,7 +18811,11 @@ fn p274_dual<D: Dn>(mut x1: D, x2: D, w3: &[[D; 3]; 3], n4: usize, k5: i32, tr_:
     for row9 in w3.iter() {
         x1 = dx_rem(x1, dx_abs(dx_acosh(dx_abs(dx_relu(row9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) + D::from(1.6), tr_), tr_) + D::from(1.0), tr_);
     }
-    ((-x1 - x1) + (-D::from(1.6))) - w3[n4 % w3.len()][n4 % 3]
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..2 {
+        acc12 += dx_sigmoid(x1 / (dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5)), tr_) * (w3[1][3 - 1 - i11] + w3[i11][3 - 1 - i11]);
+    }
+    (((-x1 - x1) + (-D::from(1.6))) - w3[n4 % w3.len()][n4 % 3]) + (D::from(1.25) * acc12)
 }
 
 fn p274_eval(x: &[f64]) -> Vec<f64> {
@@ -18126,7 +18862,11 @@ fn p275(x1: f64, x2: f64, a3: [f64; 4], f4: bool) -> f64 {
         let mut v7 = y1[0][1].mul_add(e2, y1[0][0]).clamp(0.15, 1.1).tanh().powi(4);
         v3 *= a3[3].sinh().max(-2.25).tanh();
     }
-    ((((x2.min(x2) + (y1[0][1] + (-1.1))).sin() * 0.9).atanh() - a3[3]) - x1) * K275
+    let mut acc9: f64 = 0.0;
+    for e8 in a3.iter() {
+        acc9 += autodiff::softplus(x2).atan();
+    }
+    (((((x2.min(x2) + (y1[0][1] + (-1.1))).sin() * 0.9).atanh() - a3[3]) - x1) * K275) + (1.15 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18140,7 +18880,11 @@ fn p275_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], f4: bool, tr_: &mut Tr) -> D {
         let mut v7 = dx_powi(dx_tanh(dx_clamp(dx_mul_add(y1[0][1], e2, y1[0][0], tr_), D::from(0.15), D::from(1.1), tr_), tr_), 4, tr_);
         v3 *= dx_tanh(dx_max(dx_sinh(a3[3], tr_), -D::from(2.25), tr_), tr_);
     }
-    ((dx_atanh(dx_sin(dx_min(x2, x2, tr_) + (y1[0][1] + (-D::from(1.1))), tr_) * D::from(0.9), tr_) - a3[3]) - x1) * K275
+    let mut acc9: D = D::from(0.0);
+    for e8 in a3.iter() {
+        acc9 += dx_atan(dx_softplus(x2, tr_), tr_);
+    }
+    (((dx_atanh(dx_sin(dx_min(x2, x2, tr_) + (y1[0][1] + (-D::from(1.1))), tr_) * D::from(0.9), tr_) - a3[3]) - x1) * K275) + (D::from(1.15) * acc9)
 }
 
 fn p275_eval(x: &[f64]) -> Vec<f64> {
@@ -18186,7 +18930,11 @@ fn p276(x1: f64, x2: f64) -> f64 {
     if autodiff::softplus(x2.ceil()) < autodiff::softplus(x1) {
         let mut v3 = (x2.abs() + 0.6).log10().asinh().mul_add(f64::cos(-(-2.75)), (x2 - x2).tanh().exp_m1());
     }
-    ((autodiff::leaky_relu(x2.mul_add(-1.0, -1.65), 0.01) * (x1 - x1).abs()) + x2).tanh() * x2
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..4 {
+        acc5 += f64::min(x1 - x2, 2.8 - x1).atan();
+    }
+    (((autodiff::leaky_relu(x2.mul_add(-1.0, -1.65), 0.01) * (x1 - x1).abs()) + x2).tanh() * x2) + (1.05 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18200,7 +18948,11 @@ fn p276_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     if dx_lt(dx_softplus(dx_ceil(x2, tr_), tr_), dx_softplus(x1, tr_), tr_) {
         let mut v3 = dx_mul_add(dx_asinh(dx_log10(dx_abs(x2, tr_) + D::from(0.6), tr_), tr_), dx_cos(-(-D::from(2.75)), tr_), dx_exp_m1(dx_tanh(x2 - x2, tr_), tr_), tr_);
     }
-    dx_tanh((dx_leaky_relu(dx_mul_add(x2, -D::from(1.0), -D::from(1.65), tr_), D::from(0.01), tr_) * dx_abs(x1 - x1, tr_)) + x2, tr_) * x2
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..4 {
+        acc5 += dx_atan(dx_min(x1 - x2, D::from(2.8) - x1, tr_), tr_);
+    }
+    (dx_tanh((dx_leaky_relu(dx_mul_add(x2, -D::from(1.0), -D::from(1.65), tr_), D::from(0.01), tr_) * dx_abs(x1 - x1, tr_)) + x2, tr_) * x2) + (D::from(1.05) * acc5)
 }
 
 fn p276_eval(x: &[f64]) -> Vec<f64> {
@@ -18241,7 +18993,11 @@ fn p277(x1: f64, s2: &[f64], a3: [f64; 2], b4: &[f64; 3]) -> [f64; 3] {
         v1 *= (b4[2].tanh() * 0.9).asin();
         return [(((1.55 * (-2.95)) * a3.iter().zip(b4.iter()).map(|(p2, q3)| s2[1].cos()).sum::<f64>()) + v1).sin() * s2[4], ((s2[1].abs() + 1.05).ln() + (x1 + x1)).tanh() * x1.sin(), (-1.1 - x1) - x1];
     }
-    [((((v1.min(v1) + (b4[1] - v1)).sin() * 0.9).asin() + b4[1]) + x1) + x1, (((v1.tanh() * 0.9).acos() / (-(1.0 + (b4[1] * b4[1])))) + v1) - x1, ((((f64::min(s2[1], v1) + (a3[1].abs() + 1.2).acosh()) + a3.iter().zip(b4.iter()).fold(1.45f64, |acc12, (p10, q11)| (acc12 + (-1.15)).tanh()).clamp(b4[0], b4[0] + 0.95)) + v1).atan() * x1.sin()) - x1]
+    let mut acc14: f64 = 0.0;
+    for i13 in 0..1 {
+        acc14 += -autodiff::relu(a3[1]);
+    }
+    [(((((v1.min(v1) + (b4[1] - v1)).sin() * 0.9).asin() + b4[1]) + x1) + x1) + (1.05 * acc14), (((v1.tanh() * 0.9).acos() / (-(1.0 + (b4[1] * b4[1])))) + v1) - x1, ((((f64::min(s2[1], v1) + (a3[1].abs() + 1.2).acosh()) + a3.iter().zip(b4.iter()).fold(1.45f64, |acc12, (p10, q11)| (acc12 + (-1.15)).tanh()).clamp(b4[0], b4[0] + 0.95)) + v1).atan() * x1.sin()) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18254,7 +19010,11 @@ fn p277_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 2], b4: &[D; 3], tr_: &mut Tr) -> [
         v1 *= dx_asin(dx_tanh(b4[2], tr_) * D::from(0.9), tr_);
         return [dx_sin(((D::from(1.55) * (-D::from(2.95))) * a3.iter().zip(b4.iter()).map(|(p2, q3)| dx_cos(s2[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + v1, tr_) * s2[4], dx_tanh(dx_ln(dx_abs(s2[1], tr_) + D::from(1.05), tr_) + (x1 + x1), tr_) * dx_sin(x1, tr_), (-D::from(1.1) - x1) - x1];
     }
-    [((dx_asin(dx_sin(dx_min(v1, v1, tr_) + (b4[1] - v1), tr_) * D::from(0.9), tr_) + b4[1]) + x1) + x1, ((dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_) / (-(D::from(1.0) + (b4[1] * b4[1])))) + v1) - x1, (dx_atan(((dx_min(s2[1], v1, tr_) + dx_acosh(dx_abs(a3[1], tr_) + D::from(1.2), tr_)) + dx_clamp(a3.iter().zip(b4.iter()).fold(D::from(1.45), |acc12, (p10, q11)| dx_tanh(acc12 + (-D::from(1.15)), tr_)), b4[0], b4[0] + D::from(0.95), tr_)) + v1, tr_) * dx_sin(x1, tr_)) - x1]
+    let mut acc14: D = D::from(0.0);
+    for i13 in 0..1 {
+        acc14 += -dx_relu(a3[1], tr_);
+    }
+    [(((dx_asin(dx_sin(dx_min(v1, v1, tr_) + (b4[1] - v1), tr_) * D::from(0.9), tr_) + b4[1]) + x1) + x1) + (D::from(1.05) * acc14), ((dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_) / (-(D::from(1.0) + (b4[1] * b4[1])))) + v1) - x1, (dx_atan(((dx_min(s2[1], v1, tr_) + dx_acosh(dx_abs(a3[1], tr_) + D::from(1.2), tr_)) + dx_clamp(a3.iter().zip(b4.iter()).fold(D::from(1.45), |acc12, (p10, q11)| dx_tanh(acc12 + (-D::from(1.15)), tr_)), b4[0], b4[0] + D::from(0.95), tr_)) + v1, tr_) * dx_sin(x1, tr_)) - x1]
 }
 
 fn p277_eval(x: &[f64]) -> Vec<f64> {
@@ -18311,7 +19071,11 @@ fn p278(x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 1], mut a5: [f64; 5], n6: us
             a5[n6] -= (-((b3[n6] * x1).abs() + 1.5).log(6.7)).sin();
         }
     }
-    b3[n6] - b3[n6]
+    let mut acc7: f64 = 0.0;
+    for e6 in a5.iter() {
+        acc7 += (a4[0] / (f64::abs(0.25) + 1.5)).atan().powi(2).tanh();
+    }
+    (b3[n6] - b3[n6]) + (1.45 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18330,7 +19094,11 @@ fn p278_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 2], a4: [D; 1], mut a5: [D; 5], n6: 
             a5[n6] -= dx_sin(-dx_log(dx_abs(b3[n6] * x1, tr_) + D::from(1.5), D::from(6.7), tr_), tr_);
         }
     }
-    b3[n6] - b3[n6]
+    let mut acc7: D = D::from(0.0);
+    for e6 in a5.iter() {
+        acc7 += dx_tanh(dx_powi(dx_atan(a4[0] / (dx_abs(D::from(0.25), tr_) + D::from(1.5)), tr_), 2, tr_), tr_);
+    }
+    (b3[n6] - b3[n6]) + (D::from(1.45) * acc7)
 }
 
 fn p278_eval(x: &[f64]) -> Vec<f64> {
@@ -18492,7 +19260,11 @@ fn p281(x2: f64, x1: f64, f3: bool) -> f64 {
     let mut v1 = (if 1.3 < x1 && (x1 - x1).is_sign_negative() { x2.cos() } else if x1.sinh() < 0.9 { x2 * x2 } else { (f64::tanh(2.35) * 0.9).asin() }).atan();
     let mut y2 = [-f64::sinh(-2.8)];
     v1 = ((-x1).abs() + 1.1).log((y2[0] + v1).sin().cosh().abs() + 2.45);
-    (y2.iter().map(|e3| autodiff::leaky_relu(y2[0].tanh(), 0.06)).sum::<f64>() * autodiff::sigmoid(y2.iter().sum::<f64>())).mul_add(((f64::sin(-1.55) * 0.9).atanh() + (y2[0] - x1)).atan(), f64::max(-1.6, x1) - y2[0].hypot(x2)) - x2
+    let mut acc6: f64 = 0.0;
+    for e5 in y2.iter() {
+        acc6 += ((-(y2[0].abs() + 1.3)).recip().tanh() * 0.9).asin();
+    }
+    ((y2.iter().map(|e3| autodiff::leaky_relu(y2[0].tanh(), 0.06)).sum::<f64>() * autodiff::sigmoid(y2.iter().sum::<f64>())).mul_add(((f64::sin(-1.55) * 0.9).atanh() + (y2[0] - x1)).atan(), f64::max(-1.6, x1) - y2[0].hypot(x2)) - x2) + (1.3 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18500,7 +19272,11 @@ fn p281_dual<D: Dn>(x2: D, x1: D, f3: bool, tr_: &mut Tr) -> D {
     let mut v1 = dx_atan(if dx_lt(D::from(1.3), x1, tr_) && dx_is_sign_negative(x1 - x1, tr_) { dx_cos(x2, tr_) } else if dx_lt(dx_sinh(x1, tr_), D::from(0.9), tr_) { x2 * x2 } else { dx_asin(dx_tanh(D::from(2.35), tr_) * D::from(0.9), tr_) }, tr_);
     let mut y2 = [-dx_sinh(-D::from(2.8), tr_)];
     v1 = dx_log(dx_abs(-x1, tr_) + D::from(1.1), dx_abs(dx_cosh(dx_sin(y2[0] + v1, tr_), tr_), tr_) + D::from(2.45), tr_);
-    dx_mul_add(y2.iter().map(|e3| dx_leaky_relu(dx_tanh(y2[0], tr_), D::from(0.06), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_sigmoid(y2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_atanh(dx_sin(-D::from(1.55), tr_) * D::from(0.9), tr_) + (y2[0] - x1), tr_), dx_max(-D::from(1.6), x1, tr_) - dx_hypot(y2[0], x2, tr_), tr_) - x2
+    let mut acc6: D = D::from(0.0);
+    for e5 in y2.iter() {
+        acc6 += dx_asin(dx_tanh(dx_recip(-(dx_abs(y2[0], tr_) + D::from(1.3)), tr_), tr_) * D::from(0.9), tr_);
+    }
+    (dx_mul_add(y2.iter().map(|e3| dx_leaky_relu(dx_tanh(y2[0], tr_), D::from(0.06), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_sigmoid(y2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_atanh(dx_sin(-D::from(1.55), tr_) * D::from(0.9), tr_) + (y2[0] - x1), tr_), dx_max(-D::from(1.6), x1, tr_) - dx_hypot(y2[0], x2, tr_), tr_) - x2) + (D::from(1.3) * acc6)
 }
 
 fn p281_eval(x: &[f64]) -> Vec<f64> {
@@ -18695,7 +19471,11 @@ fn p284(b1: &[f64; 4], a2: [f64; 3]) -> [f64; 1] {
             }
         }
     }
-    [((-y1[1].floor() / ((y1[(c2 + 3) % 4].ceil().abs() + 0.6).log((b1[c2 % b1.len()].abs() + 1.45).log10().abs() + 2.95).tanh().exp() + 0.5)) + (-2.15)) + y1[c2 % y1.len()]]
+    let mut acc15: f64 = 0.0;
+    for e14 in b1.iter() {
+        acc15 += (e14 + e14) % (1.0 + (y1[c2 % 4] * y1[c2 % 4]));
+    }
+    [(((-y1[1].floor() / ((y1[(c2 + 3) % 4].ceil().abs() + 0.6).log((b1[c2 % b1.len()].abs() + 1.45).log10().abs() + 2.95).tanh().exp() + 0.5)) + (-2.15)) + y1[c2 % y1.len()]) + (1.5 * acc15)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18723,7 +19503,11 @@ fn p284_dual<D: Dn>(b1: &[D; 4], a2: [D; 3], tr_: &mut Tr) -> [D; 1] {
             }
         }
     }
-    [((-dx_floor(y1[1], tr_) / (dx_exp(dx_tanh(dx_log(dx_abs(dx_ceil(y1[(c2 + 3) % 4], tr_), tr_) + D::from(0.6), dx_abs(dx_log10(dx_abs(b1[c2 % b1.len()], tr_) + D::from(1.45), tr_), tr_) + D::from(2.95), tr_), tr_), tr_) + D::from(0.5))) + (-D::from(2.15))) + y1[c2 % y1.len()]]
+    let mut acc15: D = D::from(0.0);
+    for e14 in b1.iter() {
+        acc15 += dx_rem(*e14 + (*e14), D::from(1.0) + (y1[c2 % 4] * y1[c2 % 4]), tr_);
+    }
+    [(((-dx_floor(y1[1], tr_) / (dx_exp(dx_tanh(dx_log(dx_abs(dx_ceil(y1[(c2 + 3) % 4], tr_), tr_) + D::from(0.6), dx_abs(dx_log10(dx_abs(b1[c2 % b1.len()], tr_) + D::from(1.45), tr_), tr_) + D::from(2.95), tr_), tr_), tr_) + D::from(0.5))) + (-D::from(2.15))) + y1[c2 % y1.len()]) + (D::from(1.5) * acc15)]
 }
 
 fn p284_eval(x: &[f64]) -> Vec<f64> {
@@ -19032,7 +19816,11 @@ fn p289(s1: &[f64], a2: [f64; 1]) -> f64 {
     let mut v8 = a2[0].hypot(s1[1].tanh().exp());
     let v9: f64 = -1.2;
     v1 %= autodiff::relu((f64::abs(2.95) + 1.25).sqrt()).abs() + 0.7;
-    (-0.9 + v8).tanh() * v1.tanh()
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..4 {
+        acc11 += autodiff::sigmoid(s1.iter().copied().map(|e12| (f64::abs(1.2) + 0.85).log2()).sum::<f64>() + (v8 % (v1.tanh().exp() + 0.5)));
+    }
+    ((-0.9 + v8).tanh() * v1.tanh()) + (1.15 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19053,7 +19841,11 @@ fn p289_dual<D: Dn>(s1: &[D], a2: [D; 1], tr_: &mut Tr) -> D {
     let mut v8 = dx_hypot(a2[0], dx_exp(dx_tanh(s1[1], tr_), tr_), tr_);
     let v9: D = -D::from(1.2);
     v1 = dx_rem(v1, dx_abs(dx_relu(dx_sqrt(dx_abs(D::from(2.95), tr_) + D::from(1.25), tr_), tr_), tr_) + D::from(0.7), tr_);
-    dx_tanh(-D::from(0.9) + v8, tr_) * dx_tanh(v1, tr_)
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..4 {
+        acc11 += dx_sigmoid(s1.iter().copied().map(|e12| dx_log2(dx_abs(D::from(1.2), tr_) + D::from(0.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_rem(v8, dx_exp(dx_tanh(v1, tr_), tr_) + D::from(0.5), tr_), tr_);
+    }
+    (dx_tanh(-D::from(0.9) + v8, tr_) * dx_tanh(v1, tr_)) + (D::from(1.15) * acc11)
 }
 
 fn p289_eval(x: &[f64]) -> Vec<f64> {
@@ -19108,7 +19900,11 @@ fn p290(mut x1: f64) -> f64 {
         y1[0] = (autodiff::sigmoid((v8.tanh() * 0.9).atanh()).abs() + 1.05).cbrt();
     } else {
     }
-    ((f64::powi(v2.sin(), 1).abs() + 0.9).powf(y1.iter().copied().fold(1.05f64, |acc10, e9| acc10.min((-(1.5 + (v2 * v2))).cbrt())).sin()).sin() * v2) - x1
+    let mut acc12: f64 = 0.0;
+    for e11 in y1.iter() {
+        acc12 += ({ let t13 = y1[1] % (e11.tanh().exp() + 0.5); t13 * f64::mul_add(1.5, v2, x1).atan() }).sin();
+    }
+    (((f64::powi(v2.sin(), 1).abs() + 0.9).powf(y1.iter().copied().fold(1.05f64, |acc10, e9| acc10.min((-(1.5 + (v2 * v2))).cbrt())).sin()).sin() * v2) - x1) + (0.8 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19134,7 +19930,11 @@ fn p290_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
         y1[0] = dx_cbrt(dx_abs(dx_sigmoid(dx_atanh(dx_tanh(v8, tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(1.05), tr_);
     } else {
     }
-    (dx_sin(dx_powf(dx_abs(dx_powi(dx_sin(v2, tr_), 1, tr_), tr_) + D::from(0.9), dx_sin(y1.iter().copied().fold(D::from(1.05), |acc10, e9| dx_min(acc10, dx_cbrt(-(D::from(1.5) + (v2 * v2)), tr_), tr_)), tr_), tr_), tr_) * v2) - x1
+    let mut acc12: D = D::from(0.0);
+    for e11 in y1.iter() {
+        acc12 += dx_sin({ let t13 = dx_rem(y1[1], dx_exp(dx_tanh(*e11, tr_), tr_) + D::from(0.5), tr_); t13 * dx_atan(dx_mul_add(D::from(1.5), v2, x1, tr_), tr_) }, tr_);
+    }
+    ((dx_sin(dx_powf(dx_abs(dx_powi(dx_sin(v2, tr_), 1, tr_), tr_) + D::from(0.9), dx_sin(y1.iter().copied().fold(D::from(1.05), |acc10, e9| dx_min(acc10, dx_cbrt(-(D::from(1.5) + (v2 * v2)), tr_), tr_)), tr_), tr_), tr_) * v2) - x1) + (D::from(0.8) * acc12)
 }
 
 fn p290_eval(x: &[f64]) -> Vec<f64> {
@@ -19174,7 +19974,11 @@ fn p291(x1: f64, b2: &[f64; 4], b3: &[f64; 1], s4: &[f64]) -> f64 {
             }
         }
     }
-    (autodiff::sigmoid(autodiff::elu(b2[c1].exp2(), 0.9)) * b3[0].powi(c1 as i32).min(x1).tanh()) * (-1.25)
+    let mut acc6: f64 = 0.0;
+    for e5 in b3.iter() {
+        acc6 += (b2[c1].exp2() - (e5 - s4[(c1 + 2) % 3])).sin();
+    }
+    ((autodiff::sigmoid(autodiff::elu(b2[c1].exp2(), 0.9)) * b3[0].powi(c1 as i32).min(x1).tanh()) * (-1.25)) + (1.4 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19190,7 +19994,11 @@ fn p291_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 1], s4: &[D], tr_: &mut Tr) -> 
             }
         }
     }
-    (dx_sigmoid(dx_elu(dx_exp2(b2[c1], tr_), D::from(0.9), tr_), tr_) * dx_tanh(dx_min(dx_powi(b3[0], c1 as i32, tr_), x1, tr_), tr_)) * (-D::from(1.25))
+    let mut acc6: D = D::from(0.0);
+    for e5 in b3.iter() {
+        acc6 += dx_sin(dx_exp2(b2[c1], tr_) - (*e5 - s4[(c1 + 2) % 3]), tr_);
+    }
+    ((dx_sigmoid(dx_elu(dx_exp2(b2[c1], tr_), D::from(0.9), tr_), tr_) * dx_tanh(dx_min(dx_powi(b3[0], c1 as i32, tr_), x1, tr_), tr_)) * (-D::from(1.25))) + (D::from(1.4) * acc6)
 }
 
 fn p291_eval(x: &[f64]) -> Vec<f64> {
@@ -19383,7 +20191,11 @@ fn p294(mut a1: [f64; 4], b2: &[f64; 4]) -> f64 {
         } else if b2[3] <= 0.2 && (a1[1] - (-1.3)) > -0.7 {
         }
     }
-    ((-0.05 - 1.75) * a1[2].atan()) * a1[1].tanh()
+    let mut acc13: f64 = 0.0;
+    for i12 in 0..1 {
+        acc13 += (-(0.15 - a1[i12])).tanh();
+    }
+    (((-0.05 - 1.75) * a1[2].atan()) * a1[1].tanh()) + (0.7 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19416,7 +20228,11 @@ fn p294_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], tr_: &mut Tr) -> D {
         } else if dx_le(b2[3], D::from(0.2), tr_) && dx_gt(a1[1] - (-D::from(1.3)), -D::from(0.7), tr_) {
         }
     }
-    ((-D::from(0.05) - D::from(1.75)) * dx_atan(a1[2], tr_)) * dx_tanh(a1[1], tr_)
+    let mut acc13: D = D::from(0.0);
+    for i12 in 0..1 {
+        acc13 += dx_tanh(-(D::from(0.15) - a1[i12]), tr_);
+    }
+    (((-D::from(0.05) - D::from(1.75)) * dx_atan(a1[2], tr_)) * dx_tanh(a1[1], tr_)) + (D::from(0.7) * acc13)
 }
 
 fn p294_eval(x: &[f64]) -> Vec<f64> {
@@ -19454,7 +20270,11 @@ fn p295(s2: &[f64], r1: &f64) -> f64 {
     let mut v2 = ((v1 - r1) / (-(1.0 + (r1 * r1)))).hypot(s2[1] % ((0.6 + (r1 * r1)).sqrt().abs() + 1.15));
     let v3: f64 = -2.7;
     let mut v4 = v3;
-    (((autodiff::relu(s2[1].tanh()) * (v1.abs() + 1.0).log2().sin().sinh()).tanh() * v2.atan()) - v1) * r1
+    let mut acc6: f64 = 0.0;
+    for e5 in s2.iter() {
+        acc6 += (autodiff::sigmoid(v3).abs() + 2.0).acosh();
+    }
+    ((((autodiff::relu(s2[1].tanh()) * (v1.abs() + 1.0).log2().sin().sinh()).tanh() * v2.atan()) - v1) * r1) + (1.2 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19463,7 +20283,11 @@ fn p295_dual<D: Dn>(s2: &[D], r1: &D, tr_: &mut Tr) -> D {
     let mut v2 = dx_hypot((v1 - (*r1)) / (-(D::from(1.0) + (*r1 * (*r1)))), dx_rem(s2[1], dx_abs(dx_sqrt(D::from(0.6) + (*r1 * (*r1)), tr_), tr_) + D::from(1.15), tr_), tr_);
     let v3: D = -D::from(2.7);
     let mut v4 = v3;
-    ((dx_tanh(dx_relu(dx_tanh(s2[1], tr_), tr_) * dx_sinh(dx_sin(dx_log2(dx_abs(v1, tr_) + D::from(1.0), tr_), tr_), tr_), tr_) * dx_atan(v2, tr_)) - v1) * (*r1)
+    let mut acc6: D = D::from(0.0);
+    for e5 in s2.iter() {
+        acc6 += dx_acosh(dx_abs(dx_sigmoid(v3, tr_), tr_) + D::from(2.0), tr_);
+    }
+    (((dx_tanh(dx_relu(dx_tanh(s2[1], tr_), tr_) * dx_sinh(dx_sin(dx_log2(dx_abs(v1, tr_) + D::from(1.0), tr_), tr_), tr_), tr_) * dx_atan(v2, tr_)) - v1) * (*r1)) + (D::from(1.2) * acc6)
 }
 
 fn p295_eval(x: &[f64]) -> Vec<f64> {
@@ -19931,7 +20755,11 @@ fn p302(r1: &f64, x2: f64) -> f64 {
         } else {
         }
     }
-    (((-x2 * x2.exp().sin()).ceil() + r1) + r1) - x2
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..1 {
+        acc11 += f64::sinh(autodiff::elu(-1.65, 0.45)).sin();
+    }
+    ((((-x2 * x2.exp().sin()).ceil() + r1) + r1) - x2) + (0.6 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19953,7 +20781,11 @@ fn p302_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    ((dx_ceil(-x2 * dx_sin(dx_exp(x2, tr_), tr_), tr_) + (*r1)) + (*r1)) - x2
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..1 {
+        acc11 += dx_sin(dx_sinh(dx_elu(-D::from(1.65), D::from(0.45), tr_), tr_), tr_);
+    }
+    (((dx_ceil(-x2 * dx_sin(dx_exp(x2, tr_), tr_), tr_) + (*r1)) + (*r1)) - x2) + (D::from(0.6) * acc11)
 }
 
 fn p302_eval(x: &[f64]) -> Vec<f64> {
@@ -20071,7 +20903,11 @@ fn p304(x1: f64) -> f64 {
         }
         let v6 = v1;
     }
-    ((v1 - v2) + v2) + x1
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..4 {
+        acc8 += (v1 * v1).powi(2).atan();
+    }
+    (((v1 - v2) + v2) + x1) + (0.4 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20085,7 +20921,11 @@ fn p304_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         }
         let v6 = v1;
     }
-    ((v1 - v2) + v2) + x1
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..4 {
+        acc8 += dx_atan(dx_powi(v1 * v1, 2, tr_), tr_);
+    }
+    (((v1 - v2) + v2) + x1) + (D::from(0.4) * acc8)
 }
 
 fn p304_eval(x: &[f64]) -> Vec<f64> {
@@ -20203,7 +21043,11 @@ fn p306(r1: &f64, x2: f64) -> f64 {
     }
     x2 = (x2 * r1).tanh();
     let mut v5 = (((x2.abs() + 1.8).acosh().abs() + 1.45).log10().tanh() * 0.9).asin();
-    ((({ let t6 = x2 - 2.85; t6 * r1 }).tanh() * (x2 / (1.0 + (x2 * x2))).max(v5 / (v5.abs() + 0.55)).atan()) + v5) - r1
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..3 {
+        acc8 += x2.cos() * r1;
+    }
+    (((({ let t6 = x2 - 2.85; t6 * r1 }).tanh() * (x2 / (1.0 + (x2 * x2))).max(v5 / (v5.abs() + 0.55)).atan()) + v5) - r1) + (0.75 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20221,7 +21065,11 @@ fn p306_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> D {
     }
     x2 = dx_tanh(x2 * (*r1), tr_);
     let mut v5 = dx_asin(dx_tanh(dx_log10(dx_abs(dx_acosh(dx_abs(x2, tr_) + D::from(1.8), tr_), tr_) + D::from(1.45), tr_), tr_) * D::from(0.9), tr_);
-    ((dx_tanh({ let t6 = x2 - D::from(2.85); t6 * (*r1) }, tr_) * dx_atan(dx_max(x2 / (D::from(1.0) + (x2 * x2)), v5 / (dx_abs(v5, tr_) + D::from(0.55)), tr_), tr_)) + v5) - (*r1)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..3 {
+        acc8 += dx_cos(x2, tr_) * (*r1);
+    }
+    (((dx_tanh({ let t6 = x2 - D::from(2.85); t6 * (*r1) }, tr_) * dx_atan(dx_max(x2 / (D::from(1.0) + (x2 * x2)), v5 / (dx_abs(v5, tr_) + D::from(0.55)), tr_), tr_)) + v5) - (*r1)) + (D::from(0.75) * acc8)
 }
 
 fn p306_eval(x: &[f64]) -> Vec<f64> {
@@ -20705,7 +21553,11 @@ fn p313(r1: &f64, r2: &f64) -> f64 {
     let mut v2 = autodiff::sigmoid((f64::abs(2.3) + 1.5).powi(-2) - (r1 / (1.0 + (v1 * v1)))) * r2;
     let v3 = f64::atan(-1.3 - (-0.45));
     v1 /= (if f64::abs(-0.9) <= (v2 * r2) { (r2 + v3) + (r1.abs() + 0.5).sqrt() } else { autodiff::softplus(v1 % (1.0 + (v2 * v2))) }).abs() + 0.6;
-    (v2 + (v1 * v2).cos()) * r2
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..1 {
+        acc5 += ((v2 / (r2.abs() + 1.0)).sin() * 0.9).asin();
+    }
+    ((v2 + (v1 * v2).cos()) * r2) + (1.35 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20714,7 +21566,11 @@ fn p313_dual<D: Dn>(r1: &D, r2: &D, tr_: &mut Tr) -> D {
     let mut v2 = dx_sigmoid(dx_powi(dx_abs(D::from(2.3), tr_) + D::from(1.5), -2, tr_) - (*r1 / (D::from(1.0) + (v1 * v1))), tr_) * (*r2);
     let v3 = dx_atan(-D::from(1.3) - (-D::from(0.45)), tr_);
     v1 /= dx_abs(if dx_le(dx_abs(-D::from(0.9), tr_), v2 * (*r2), tr_) { (*r2 + v3) + dx_sqrt(dx_abs(*r1, tr_) + D::from(0.5), tr_) } else { dx_softplus(dx_rem(v1, D::from(1.0) + (v2 * v2), tr_), tr_) }, tr_) + D::from(0.6);
-    (v2 + dx_cos(v1 * v2, tr_)) * (*r2)
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..1 {
+        acc5 += dx_asin(dx_sin(v2 / (dx_abs(*r2, tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_);
+    }
+    ((v2 + dx_cos(v1 * v2, tr_)) * (*r2)) + (D::from(1.35) * acc5)
 }
 
 fn p313_eval(x: &[f64]) -> Vec<f64> {
@@ -20753,7 +21609,11 @@ fn p314(x1: f64, x2: f64) -> f64 {
         let mut v2: f64 = (if (x1 - f64::log(x2.abs() + 1.4, x1.abs() + 2.6)).is_sign_positive() { x1 } else { x1 - ((i1 + 1) as f64) }) + (x1 - x1);
     }
     let mut y3 = [(f64::abs(1.25) + 1.0).log10().tanh().exp(); 1];
-    ((if y3[0] < (x1 / (x1.abs() + 0.75)) { x2 } else { x1.hypot(x1) }) / ((x1.powi(4) - x1).abs() + 0.5)) * x1
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..4 {
+        acc5 += autodiff::softplus(y3[(i4 + 2) % y3.len()].tanh().cosh()).sin();
+    }
+    (((if y3[0] < (x1 / (x1.abs() + 0.75)) { x2 } else { x1.hypot(x1) }) / ((x1.powi(4) - x1).abs() + 0.5)) * x1) + (1.1 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20762,7 +21622,11 @@ fn p314_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         let mut v2: D = (if dx_is_sign_positive(x1 - dx_log(dx_abs(x2, tr_) + D::from(1.4), dx_abs(x1, tr_) + D::from(2.6), tr_), tr_) { x1 } else { x1 - D::from((i1 + 1) as f64) }) + (x1 - x1);
     }
     let mut y3 = [dx_exp(dx_tanh(dx_log10(dx_abs(D::from(1.25), tr_) + D::from(1.0), tr_), tr_), tr_); 1];
-    ((if dx_lt(y3[0], x1 / (dx_abs(x1, tr_) + D::from(0.75)), tr_) { x2 } else { dx_hypot(x1, x1, tr_) }) / (dx_abs(dx_powi(x1, 4, tr_) - x1, tr_) + D::from(0.5))) * x1
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..4 {
+        acc5 += dx_sin(dx_softplus(dx_cosh(dx_tanh(y3[(i4 + 2) % y3.len()], tr_), tr_), tr_), tr_);
+    }
+    (((if dx_lt(y3[0], x1 / (dx_abs(x1, tr_) + D::from(0.75)), tr_) { x2 } else { dx_hypot(x1, x1, tr_) }) / (dx_abs(dx_powi(x1, 4, tr_) - x1, tr_) + D::from(0.5))) * x1) + (D::from(1.1) * acc5)
 }
 
 fn p314_eval(x: &[f64]) -> Vec<f64> {
@@ -20799,7 +21663,11 @@ fn p315(r1: &f64, x2: f64, s3: &[f64], b4: &[f64; 3], n5: usize) -> (f64, f64) {
         return ((((r1 + r1).floor() - r1) + x2) - 0.8, (b4[n5 % b4.len()] + (n5 as f64)) * x2);
     }
     let v1 = b4[n5 % 3];
-    (((b4[(n5 + 1) % 3] * r1) - s3[1]) - v1, ((-autodiff::relu(autodiff::elu(*r1, 1.75)) - x2) + v1) * 1.35)
+    let mut acc3: f64 = 0.0;
+    for e2 in s3.iter() {
+        acc3 += autodiff::sigmoid((f64::abs(1.2) + 0.7).log(b4[n5 % 3].abs() + 2.5) - (r1.tanh() * 0.9).atanh());
+    }
+    ((((b4[(n5 + 1) % 3] * r1) - s3[1]) - v1) + (1.3 * acc3), ((-autodiff::relu(autodiff::elu(*r1, 1.75)) - x2) + v1) * 1.35)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20808,7 +21676,11 @@ fn p315_dual<D: Dn>(r1: &D, x2: D, s3: &[D], b4: &[D; 3], n5: usize, tr_: &mut T
         return (((dx_floor(*r1 + (*r1), tr_) - (*r1)) + x2) - D::from(0.8), (b4[n5 % b4.len()] + D::from(n5 as f64)) * x2);
     }
     let v1 = b4[n5 % 3];
-    (((b4[(n5 + 1) % 3] * (*r1)) - s3[1]) - v1, ((-dx_relu(dx_elu(*r1, D::from(1.75), tr_), tr_) - x2) + v1) * D::from(1.35))
+    let mut acc3: D = D::from(0.0);
+    for e2 in s3.iter() {
+        acc3 += dx_sigmoid(dx_log(dx_abs(D::from(1.2), tr_) + D::from(0.7), dx_abs(b4[n5 % 3], tr_) + D::from(2.5), tr_) - dx_atanh(dx_tanh(*r1, tr_) * D::from(0.9), tr_), tr_);
+    }
+    ((((b4[(n5 + 1) % 3] * (*r1)) - s3[1]) - v1) + (D::from(1.3) * acc3), ((-dx_relu(dx_elu(*r1, D::from(1.75), tr_), tr_) - x2) + v1) * D::from(1.35))
 }
 
 fn p315_eval(x: &[f64]) -> Vec<f64> {
@@ -21061,7 +21933,11 @@ fn p319(x1: f64, b2: &[f64; 3], s3: &[f64], n4: usize) -> f64 {
         }
     } else {
     }
-    (((x1 + ((n4 + 1) as f64)).hypot(n4 as f64).max((((n4 + 1) as f64) * b2[0]) - (b2[(n4 + 1) % b2.len()] / (b2[2].abs() + 1.2))) + x1).tanh() * x1) * b2[(n4 + 3) % b2.len()]
+    let mut acc5: f64 = 0.0;
+    for e4 in b2.iter() {
+        acc5 += (if (b2[n4 % b2.len()] + x1) < 0.55 { (n4 as f64) / ((n4 as f64).abs() + 1.0) } else if -x1 >= (x1 / (s3[5 - 1 - n4].abs() + 0.8)) { x1 * b2[1] } else { b2.iter().map(|e6| -0.45 / (-3.0)).sum::<f64>() }).tanh();
+    }
+    ((((x1 + ((n4 + 1) as f64)).hypot(n4 as f64).max((((n4 + 1) as f64) * b2[0]) - (b2[(n4 + 1) % b2.len()] / (b2[2].abs() + 1.2))) + x1).tanh() * x1) * b2[(n4 + 3) % b2.len()]) + (0.3 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21077,7 +21953,11 @@ fn p319_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], n4: usize, tr_: &mut Tr) -> D 
         }
     } else {
     }
-    (dx_tanh(dx_max(dx_hypot(x1 + D::from((n4 + 1) as f64), D::from(n4 as f64), tr_), (D::from((n4 + 1) as f64) * b2[0]) - (b2[(n4 + 1) % b2.len()] / (dx_abs(b2[2], tr_) + D::from(1.2))), tr_) + x1, tr_) * x1) * b2[(n4 + 3) % b2.len()]
+    let mut acc5: D = D::from(0.0);
+    for e4 in b2.iter() {
+        acc5 += dx_tanh(if dx_lt(b2[n4 % b2.len()] + x1, D::from(0.55), tr_) { D::from(n4 as f64) / (dx_abs(D::from(n4 as f64), tr_) + D::from(1.0)) } else if dx_ge(-x1, x1 / (dx_abs(s3[5 - 1 - n4], tr_) + D::from(0.8)), tr_) { x1 * b2[1] } else { b2.iter().map(|e6| -D::from(0.45) / (-D::from(3.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_);
+    }
+    ((dx_tanh(dx_max(dx_hypot(x1 + D::from((n4 + 1) as f64), D::from(n4 as f64), tr_), (D::from((n4 + 1) as f64) * b2[0]) - (b2[(n4 + 1) % b2.len()] / (dx_abs(b2[2], tr_) + D::from(1.2))), tr_) + x1, tr_) * x1) * b2[(n4 + 3) % b2.len()]) + (D::from(0.3) * acc5)
 }
 
 fn p319_eval(x: &[f64]) -> Vec<f64> {
@@ -21119,7 +21999,11 @@ fn p320(x1: f64, x2: f64) -> f64 {
     const K320: f64 = 1.2;
     let mut v1 = (f64::atan(2.7) / (-(f64::exp(2.65).abs() + 0.95))) * ((x2.tanh() * 0.9).acos() / (1.0 + (K320 * K320)));
     let v2 = autodiff::elu(0.2 / (-1.4), autodiff::sigmoid((K320 + x2) - (x2 * K320)));
-    (-(0.3 + v2) + ((-1.45 * x1) - v1)) + v2
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..3 {
+        acc4 += autodiff::elu((i3 as f64) - 2.9, (x1 * v2).tanh()).sin();
+    }
+    ((-(0.3 + v2) + ((-1.45 * x1) - v1)) + v2) + (0.75 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21127,7 +22011,11 @@ fn p320_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     let K320: D = D::from(1.2);
     let mut v1 = (dx_atan(D::from(2.7), tr_) / (-(dx_abs(dx_exp(D::from(2.65), tr_), tr_) + D::from(0.95)))) * (dx_acos(dx_tanh(x2, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (K320 * K320)));
     let v2 = dx_elu(D::from(0.2) / (-D::from(1.4)), dx_sigmoid((K320 + x2) - (x2 * K320), tr_), tr_);
-    (-(D::from(0.3) + v2) + ((-D::from(1.45) * x1) - v1)) + v2
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..3 {
+        acc4 += dx_sin(dx_elu(D::from(i3 as f64) - D::from(2.9), dx_tanh(x1 * v2, tr_), tr_), tr_);
+    }
+    ((-(D::from(0.3) + v2) + ((-D::from(1.45) * x1) - v1)) + v2) + (D::from(0.75) * acc4)
 }
 
 fn p320_eval(x: &[f64]) -> Vec<f64> {
@@ -21183,7 +22071,11 @@ fn p321(mut x1: f64, a2: [f64; 3], b3: &[f64; 4]) -> [f64; 3] {
     } else if a2[2] > -0.45 {
     } else {
     }
-    [(((autodiff::sigmoid({ let t10 = x1; t10 * autodiff::softplus(t10).sin() }) * x1.max(f64::atan2(b3[0], x1)).sin()) - x1) - x1).sin() * x1.tanh(), (if (x1.atan() * a2[0]) >= 0.85 { -0.8 } else { b3[0] - 1.8 }).max((-0.6 / (x1.sin().exp() + 0.5)) / (autodiff::elu(x1, 1.45).abs() + 1.35)) + x1, (((b3[0].min(x1) + (x1.abs() + 1.05).log2()).atan() + x1) + x1) - x1]
+    let mut acc12: f64 = 0.0;
+    for e11 in a2.iter() {
+        acc12 += autodiff::sigmoid(b3.iter().zip(a2.iter()).fold(1.3f64, |acc15, (p13, q14)| (acc15 * 0.5) + autodiff::sigmoid(2.15 + e11)));
+    }
+    [((((autodiff::sigmoid({ let t10 = x1; t10 * autodiff::softplus(t10).sin() }) * x1.max(f64::atan2(b3[0], x1)).sin()) - x1) - x1).sin() * x1.tanh()) + (0.9 * acc12), (if (x1.atan() * a2[0]) >= 0.85 { -0.8 } else { b3[0] - 1.8 }).max((-0.6 / (x1.sin().exp() + 0.5)) / (autodiff::elu(x1, 1.45).abs() + 1.35)) + x1, (((b3[0].min(x1) + (x1.abs() + 1.05).log2()).atan() + x1) + x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21211,7 +22103,11 @@ fn p321_dual<D: Dn>(mut x1: D, a2: [D; 3], b3: &[D; 4], tr_: &mut Tr) -> [D; 3] 
     } else if dx_gt(a2[2], -D::from(0.45), tr_) {
     } else {
     }
-    [dx_sin(((dx_sigmoid({ let t10 = x1; t10 * dx_sin(dx_softplus(t10, tr_), tr_) }, tr_) * dx_sin(dx_max(x1, dx_atan2(b3[0], x1, tr_), tr_), tr_)) - x1) - x1, tr_) * dx_tanh(x1, tr_), dx_max(if dx_ge(dx_atan(x1, tr_) * a2[0], D::from(0.85), tr_) { -D::from(0.8) } else { b3[0] - D::from(1.8) }, (-D::from(0.6) / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) / (dx_abs(dx_elu(x1, D::from(1.45), tr_), tr_) + D::from(1.35)), tr_) + x1, ((dx_atan(dx_min(b3[0], x1, tr_) + dx_log2(dx_abs(x1, tr_) + D::from(1.05), tr_), tr_) + x1) + x1) - x1]
+    let mut acc12: D = D::from(0.0);
+    for e11 in a2.iter() {
+        acc12 += dx_sigmoid(b3.iter().zip(a2.iter()).fold(D::from(1.3), |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_sigmoid(D::from(2.15) + (*e11), tr_)), tr_);
+    }
+    [(dx_sin(((dx_sigmoid({ let t10 = x1; t10 * dx_sin(dx_softplus(t10, tr_), tr_) }, tr_) * dx_sin(dx_max(x1, dx_atan2(b3[0], x1, tr_), tr_), tr_)) - x1) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.9) * acc12), dx_max(if dx_ge(dx_atan(x1, tr_) * a2[0], D::from(0.85), tr_) { -D::from(0.8) } else { b3[0] - D::from(1.8) }, (-D::from(0.6) / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) / (dx_abs(dx_elu(x1, D::from(1.45), tr_), tr_) + D::from(1.35)), tr_) + x1, ((dx_atan(dx_min(b3[0], x1, tr_) + dx_log2(dx_abs(x1, tr_) + D::from(1.05), tr_), tr_) + x1) + x1) - x1]
 }
 
 fn p321_eval(x: &[f64]) -> Vec<f64> {
@@ -21685,7 +22581,11 @@ fn p328(mut x1: f64, x2: f64, f3: bool) -> [f64; 1] {
         }
         let v8: f64 = autodiff::softplus((x1 - (-2.85)).hypot(-v2));
     }
-    [(if (x2 - (-v2)).is_sign_negative() { -1.8 * v2 } else { (v1 * v1) - x1.min(x2) }) + x1]
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..5 {
+        acc10 += (autodiff::leaky_relu(v2, 0.06).abs() + 1.05).powf(1.05).atan();
+    }
+    [((if (x2 - (-v2)).is_sign_negative() { -1.8 * v2 } else { (v1 * v1) - x1.min(x2) }) + x1) + (1.05 * acc10)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21709,7 +22609,11 @@ fn p328_dual<D: Dn>(mut x1: D, x2: D, f3: bool, tr_: &mut Tr) -> [D; 1] {
         }
         let v8: D = dx_softplus(dx_hypot(x1 - (-D::from(2.85)), -v2, tr_), tr_);
     }
-    [(if dx_is_sign_negative(x2 - (-v2), tr_) { -D::from(1.8) * v2 } else { (v1 * v1) - dx_min(x1, x2, tr_) }) + x1]
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..5 {
+        acc10 += dx_atan(dx_powf(dx_abs(dx_leaky_relu(v2, D::from(0.06), tr_), tr_) + D::from(1.05), D::from(1.05), tr_), tr_);
+    }
+    [((if dx_is_sign_negative(x2 - (-v2), tr_) { -D::from(1.8) * v2 } else { (v1 * v1) - dx_min(x1, x2, tr_) }) + x1) + (D::from(1.05) * acc10)]
 }
 
 fn p328_eval(x: &[f64]) -> Vec<f64> {
@@ -21750,7 +22654,11 @@ fn p329(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
         let v3 = autodiff::elu(f64::min(0.45, v1.atan() * 1.45), 1.65);
     }
     let v2 = f64::atan2(3.0, x2) * v1.tanh();
-    ((f64::abs(autodiff::sigmoid(-2.15)).ln_1p() * (x3.abs() + 1.1).ln()) * v2.tanh()) * v2.sin()
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..4 {
+        acc5 += (x3 - (x1.abs() + 0.5).log10()).tanh();
+    }
+    (((f64::abs(autodiff::sigmoid(-2.15)).ln_1p() * (x3.abs() + 1.1).ln()) * v2.tanh()) * v2.sin()) + (0.75 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21763,7 +22671,11 @@ fn p329_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
         let v3 = dx_elu(dx_min(D::from(0.45), dx_atan(v1, tr_) * D::from(1.45), tr_), D::from(1.65), tr_);
     }
     let v2 = dx_atan2(D::from(3.0), x2, tr_) * dx_tanh(v1, tr_);
-    ((dx_ln_1p(dx_abs(dx_sigmoid(-D::from(2.15), tr_), tr_), tr_) * dx_ln(dx_abs(x3, tr_) + D::from(1.1), tr_)) * dx_tanh(v2, tr_)) * dx_sin(v2, tr_)
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..4 {
+        acc5 += dx_tanh(x3 - dx_log10(dx_abs(x1, tr_) + D::from(0.5), tr_), tr_);
+    }
+    (((dx_ln_1p(dx_abs(dx_sigmoid(-D::from(2.15), tr_), tr_), tr_) * dx_ln(dx_abs(x3, tr_) + D::from(1.1), tr_)) * dx_tanh(v2, tr_)) * dx_sin(v2, tr_)) + (D::from(0.75) * acc5)
 }
 
 fn p329_eval(x: &[f64]) -> Vec<f64> {
@@ -21817,7 +22729,11 @@ fn p330(a2: [f64; 4], x1: f64) -> [f64; 3] {
         }
     } else {
     }
-    [((f64::min(1.45, a2[1]) + (f64::abs(2.2) + 1.1).acosh()).hypot(a2.iter().copied().fold(1.2f64, |acc9, e8| acc9.min(autodiff::relu(1.15))).tanh().cosh()).tanh() * x1) * x1, ((a2.iter().fold(2.0f64, |acc11, e10| (acc11 + x1.cosh().tanh()).tanh()) % 1.4) / (1.0 + (a2[1] * a2[1]))) + x1, ((((1.8 - x1) + a2[2]) * (-(-a2[2]))).atan() * a2[3]) * a2[0]]
+    let mut acc13: f64 = 0.0;
+    for e12 in a2.iter() {
+        acc13 += -0.75;
+    }
+    [(((f64::min(1.45, a2[1]) + (f64::abs(2.2) + 1.1).acosh()).hypot(a2.iter().copied().fold(1.2f64, |acc9, e8| acc9.min(autodiff::relu(1.15))).tanh().cosh()).tanh() * x1) * x1) + (0.95 * acc13), ((a2.iter().fold(2.0f64, |acc11, e10| (acc11 + x1.cosh().tanh()).tanh()) % 1.4) / (1.0 + (a2[1] * a2[1]))) + x1, ((((1.8 - x1) + a2[2]) * (-(-a2[2]))).atan() * a2[3]) * a2[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21835,7 +22751,11 @@ fn p330_dual<D: Dn>(a2: [D; 4], x1: D, tr_: &mut Tr) -> [D; 3] {
         }
     } else {
     }
-    [(dx_tanh(dx_hypot(dx_min(D::from(1.45), a2[1], tr_) + dx_acosh(dx_abs(D::from(2.2), tr_) + D::from(1.1), tr_), dx_cosh(dx_tanh(a2.iter().copied().fold(D::from(1.2), |acc9, e8| dx_min(acc9, dx_relu(D::from(1.15), tr_), tr_)), tr_), tr_), tr_), tr_) * x1) * x1, (dx_rem(a2.iter().fold(D::from(2.0), |acc11, e10| dx_tanh(acc11 + dx_tanh(dx_cosh(x1, tr_), tr_), tr_)), D::from(1.4), tr_) / (D::from(1.0) + (a2[1] * a2[1]))) + x1, (dx_atan(((D::from(1.8) - x1) + a2[2]) * (-(-a2[2])), tr_) * a2[3]) * a2[0]]
+    let mut acc13: D = D::from(0.0);
+    for e12 in a2.iter() {
+        acc13 += -D::from(0.75);
+    }
+    [((dx_tanh(dx_hypot(dx_min(D::from(1.45), a2[1], tr_) + dx_acosh(dx_abs(D::from(2.2), tr_) + D::from(1.1), tr_), dx_cosh(dx_tanh(a2.iter().copied().fold(D::from(1.2), |acc9, e8| dx_min(acc9, dx_relu(D::from(1.15), tr_), tr_)), tr_), tr_), tr_), tr_) * x1) * x1) + (D::from(0.95) * acc13), (dx_rem(a2.iter().fold(D::from(2.0), |acc11, e10| dx_tanh(acc11 + dx_tanh(dx_cosh(x1, tr_), tr_), tr_)), D::from(1.4), tr_) / (D::from(1.0) + (a2[1] * a2[1]))) + x1, (dx_atan(((D::from(1.8) - x1) + a2[2]) * (-(-a2[2])), tr_) * a2[3]) * a2[0]]
 }
 
 fn p330_eval(x: &[f64]) -> Vec<f64> {
@@ -21877,7 +22797,11 @@ fn p331(x1: f64, b2: &[f64; 5], s3: &[f64]) -> f64 {
         }
     } else {
     }
-    (((-x1).sin() * 0.9).acos() - ((x1 + s3[0]) - (-2.4))) * x1
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..2 {
+        acc4 += x1.cosh().atan();
+    }
+    ((((-x1).sin() * 0.9).acos() - ((x1 + s3[0]) - (-2.4))) * x1) + (1.0 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21891,7 +22815,11 @@ fn p331_dual<D: Dn>(x1: D, b2: &[D; 5], s3: &[D], tr_: &mut Tr) -> D {
         }
     } else {
     }
-    (dx_acos(dx_sin(-x1, tr_) * D::from(0.9), tr_) - ((x1 + s3[0]) - (-D::from(2.4)))) * x1
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..2 {
+        acc4 += dx_atan(dx_cosh(x1, tr_), tr_);
+    }
+    ((dx_acos(dx_sin(-x1, tr_) * D::from(0.9), tr_) - ((x1 + s3[0]) - (-D::from(2.4)))) * x1) + (D::from(1.0) * acc4)
 }
 
 fn p331_eval(x: &[f64]) -> Vec<f64> {
@@ -21976,7 +22904,11 @@ fn p333(x1: f64, r2: &f64, x3: f64, x4: f64) -> f64 {
     let mut v2: f64 = 0.65;
     let mut v3 = y1[0];
     let v2 = v2 * (y1[0] + y1[0]).atan2(x3);
-    (y1.iter().sum::<f64>() - v3) - r2
+    let mut acc6: f64 = 0.0;
+    for e5 in y1.iter() {
+        acc6 += f64::mul_add(x3 * v3, f64::sinh(-2.15).atan(), e5 + r2);
+    }
+    ((y1.iter().sum::<f64>() - v3) - r2) + (0.7 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21985,7 +22917,11 @@ fn p333_dual<D: Dn>(x1: D, r2: &D, x3: D, x4: D, tr_: &mut Tr) -> D {
     let mut v2: D = D::from(0.65);
     let mut v3 = y1[0];
     let v2 = v2 * dx_atan2(y1[0] + y1[0], x3, tr_);
-    (y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v3) - (*r2)
+    let mut acc6: D = D::from(0.0);
+    for e5 in y1.iter() {
+        acc6 += dx_mul_add(x3 * v3, dx_atan(dx_sinh(-D::from(2.15), tr_), tr_), *e5 + (*r2), tr_);
+    }
+    ((y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v3) - (*r2)) + (D::from(0.7) * acc6)
 }
 
 fn p333_eval(x: &[f64]) -> Vec<f64> {
@@ -22044,7 +22980,11 @@ fn p334(x1: f64, x2: f64, k3: i32, f4: bool) -> f64 {
         }
     }
     let v13 = ((x1 * y1[0].atan()) + (-(-1.3))) - (-((y1[0].abs() + 1.15).tanh() + 1.5).powf(y1[0].tanh()));
-    ((x1.exp_m1().abs() + 1.4).acosh().tanh() * 0.9).acos() - x1
+    let mut acc15: f64 = 0.0;
+    for e14 in y1.iter() {
+        acc15 += autodiff::sigmoid(((x1 / (1.0 + (y1[0] * y1[0]))).abs() + 1.0).sqrt());
+    }
+    (((x1.exp_m1().abs() + 1.4).acosh().tanh() * 0.9).acos() - x1) + (0.3 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22066,7 +23006,11 @@ fn p334_dual<D: Dn>(x1: D, x2: D, k3: i32, f4: bool, tr_: &mut Tr) -> D {
         }
     }
     let v13 = ((x1 * dx_atan(y1[0], tr_)) + (-(-D::from(1.3)))) - (-dx_powf(dx_tanh(dx_abs(y1[0], tr_) + D::from(1.15), tr_) + D::from(1.5), dx_tanh(y1[0], tr_), tr_));
-    dx_acos(dx_tanh(dx_acosh(dx_abs(dx_exp_m1(x1, tr_), tr_) + D::from(1.4), tr_), tr_) * D::from(0.9), tr_) - x1
+    let mut acc15: D = D::from(0.0);
+    for e14 in y1.iter() {
+        acc15 += dx_sigmoid(dx_sqrt(dx_abs(x1 / (D::from(1.0) + (y1[0] * y1[0])), tr_) + D::from(1.0), tr_), tr_);
+    }
+    (dx_acos(dx_tanh(dx_acosh(dx_abs(dx_exp_m1(x1, tr_), tr_) + D::from(1.4), tr_), tr_) * D::from(0.9), tr_) - x1) + (D::from(0.3) * acc15)
 }
 
 fn p334_eval(x: &[f64]) -> Vec<f64> {
@@ -22226,7 +23170,11 @@ fn p337(b3: &[f64; 5], r2: &f64, x1: f64, s4: &[f64], n5: usize) -> f64 {
             }
         }
     }
-    ((b3[5 - 1 - n5] / (((s4[0] * v1.atan()).abs() + 1.5).sqrt().atan().exp() + 0.5)) + r2) * v1.tanh()
+    let mut acc5: f64 = 0.0;
+    for e4 in b3.iter() {
+        acc5 += autodiff::sigmoid((v1 - b3[4]).sin().mul_add(s4[n5 % 1], b3[n5] * b3[5 - 1 - n5]));
+    }
+    (((b3[5 - 1 - n5] / (((s4[0] * v1.atan()).abs() + 1.5).sqrt().atan().exp() + 0.5)) + r2) * v1.tanh()) + (0.35 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22241,7 +23189,11 @@ fn p337_dual<D: Dn>(b3: &[D; 5], r2: &D, x1: D, s4: &[D], n5: usize, tr_: &mut T
             }
         }
     }
-    ((b3[5 - 1 - n5] / (dx_exp(dx_atan(dx_sqrt(dx_abs(s4[0] * dx_atan(v1, tr_), tr_) + D::from(1.5), tr_), tr_), tr_) + D::from(0.5))) + (*r2)) * dx_tanh(v1, tr_)
+    let mut acc5: D = D::from(0.0);
+    for e4 in b3.iter() {
+        acc5 += dx_sigmoid(dx_mul_add(dx_sin(v1 - b3[4], tr_), s4[n5 % 1], b3[n5] * b3[5 - 1 - n5], tr_), tr_);
+    }
+    (((b3[5 - 1 - n5] / (dx_exp(dx_atan(dx_sqrt(dx_abs(s4[0] * dx_atan(v1, tr_), tr_) + D::from(1.5), tr_), tr_), tr_) + D::from(0.5))) + (*r2)) * dx_tanh(v1, tr_)) + (D::from(0.35) * acc5)
 }
 
 fn p337_eval(x: &[f64]) -> Vec<f64> {
@@ -22443,7 +23395,11 @@ fn p340(x1: f64) -> f64 {
         }
         v1 = (v1 + autodiff::sigmoid(-((v3 * v3) + (((i2 + 1) as f64) + v1)))).tanh();
     }
-    ((autodiff::sigmoid(x1 - (-0.2)) * 0.05) * x1.abs().asinh()) + x1.sin()
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..5 {
+        acc7 += 0.9;
+    }
+    (((autodiff::sigmoid(x1 - (-0.2)) * 0.05) * x1.abs().asinh()) + x1.sin()) + (0.9 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22464,7 +23420,11 @@ fn p340_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         }
         v1 = dx_tanh(v1 + dx_sigmoid(-((v3 * v3) + (D::from((i2 + 1) as f64) + v1)), tr_), tr_);
     }
-    ((dx_sigmoid(x1 - (-D::from(0.2)), tr_) * D::from(0.05)) * dx_asinh(dx_abs(x1, tr_), tr_)) + dx_sin(x1, tr_)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..5 {
+        acc7 += D::from(0.9);
+    }
+    (((dx_sigmoid(x1 - (-D::from(0.2)), tr_) * D::from(0.05)) * dx_asinh(dx_abs(x1, tr_), tr_)) + dx_sin(x1, tr_)) + (D::from(0.9) * acc7)
 }
 
 fn p340_eval(x: &[f64]) -> Vec<f64> {
@@ -22575,7 +23535,11 @@ fn p342(x1: f64, r2: &f64, s3: &[f64], b5: &[f64; 2], s4: &[f64]) -> f64 {
         let mut v6: f64 = b5[1];
         let v7 = ((r2 / 1.45) / 2.0).cos();
     }
-    (x1 + autodiff::leaky_relu(s3[0], 0.36).exp_m1()) - r2
+    let mut acc9: f64 = 0.0;
+    for e8 in b5.iter() {
+        acc9 += (s3.iter().map(|e10| s4[4] % (1.0 + (e8 * e8))).sum::<f64>() - (-1.2 * e8)).sin();
+    }
+    ((x1 + autodiff::leaky_relu(s3[0], 0.36).exp_m1()) - r2) + (0.55 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22594,7 +23558,11 @@ fn p342_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b5: &[D; 2], s4: &[D], tr_: &mut Tr
         let mut v6: D = b5[1];
         let v7 = dx_cos((*r2 / D::from(1.45)) / D::from(2.0), tr_);
     }
-    (x1 + dx_exp_m1(dx_leaky_relu(s3[0], D::from(0.36), tr_), tr_)) - (*r2)
+    let mut acc9: D = D::from(0.0);
+    for e8 in b5.iter() {
+        acc9 += dx_sin(s3.iter().map(|e10| dx_rem(s4[4], D::from(1.0) + (*e8 * (*e8)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-D::from(1.2) * (*e8)), tr_);
+    }
+    ((x1 + dx_exp_m1(dx_leaky_relu(s3[0], D::from(0.36), tr_), tr_)) - (*r2)) + (D::from(0.55) * acc9)
 }
 
 fn p342_eval(x: &[f64]) -> Vec<f64> {
@@ -22652,7 +23620,11 @@ fn p343(x1: f64, r2: &f64, n6: usize, mut a4: [f64; 4], b5: &[f64; 2], mut a3: [
         let v3 = (-x1).floor() / (x1.exp_m1().abs() + 0.7);
         a4[n6 + 1] -= (autodiff::sigmoid(0.85 + (a4[3] * a4[3])) + 1.5).powf(autodiff::sigmoid(x1 - 1.95)) / (1.0 + (r2 * r2));
     }
-    f64::max(b5[2 - 1 - n6], *r2) + r2
+    let mut acc5: f64 = 0.0;
+    for e4 in b5.iter() {
+        acc5 += (e4 + (n6 as f64)).atan().exp2().tanh();
+    }
+    (f64::max(b5[2 - 1 - n6], *r2) + r2) + (0.7 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22666,7 +23638,11 @@ fn p343_dual<D: Dn>(x1: D, r2: &D, n6: usize, mut a4: [D; 4], b5: &[D; 2], mut a
         let v3 = dx_floor(-x1, tr_) / (dx_abs(dx_exp_m1(x1, tr_), tr_) + D::from(0.7));
         a4[n6 + 1] -= dx_powf(dx_sigmoid(D::from(0.85) + (a4[3] * a4[3]), tr_) + D::from(1.5), dx_sigmoid(x1 - D::from(1.95), tr_), tr_) / (D::from(1.0) + (*r2 * (*r2)));
     }
-    dx_max(b5[2 - 1 - n6], *r2, tr_) + (*r2)
+    let mut acc5: D = D::from(0.0);
+    for e4 in b5.iter() {
+        acc5 += dx_tanh(dx_exp2(dx_atan(*e4 + D::from(n6 as f64), tr_), tr_), tr_);
+    }
+    (dx_max(b5[2 - 1 - n6], *r2, tr_) + (*r2)) + (D::from(0.7) * acc5)
 }
 
 fn p343_eval(x: &[f64]) -> Vec<f64> {
@@ -22782,7 +23758,11 @@ fn p345(x1: f64, x2: f64, a3: [f64; 1], s4: &[f64], s5: &[f64]) -> f64 {
             v2 *= autodiff::sigmoid(-(s4[0].tanh().abs() + 1.05).log2());
         }
     }
-    (0.15 + v2).min((f64::abs(-1.35) + 0.55).powf(s4[0])).abs().ln_1p() + x1
+    let mut acc7: f64 = 0.0;
+    for e6 in a3.iter() {
+        acc7 += (if !(v1 <= x1) { (0.85 + (s4[0] * s4[0])).log10() } else { -v2 }).sin();
+    }
+    ((0.15 + v2).min((f64::abs(-1.35) + 0.55).powf(s4[0])).abs().ln_1p() + x1) + (0.8 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22797,7 +23777,11 @@ fn p345_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], s4: &[D], s5: &[D], tr_: &mut Tr) 
             v2 *= dx_sigmoid(-dx_log2(dx_abs(dx_tanh(s4[0], tr_), tr_) + D::from(1.05), tr_), tr_);
         }
     }
-    dx_ln_1p(dx_abs(dx_min(D::from(0.15) + v2, dx_powf(dx_abs(-D::from(1.35), tr_) + D::from(0.55), s4[0], tr_), tr_), tr_), tr_) + x1
+    let mut acc7: D = D::from(0.0);
+    for e6 in a3.iter() {
+        acc7 += dx_sin(if !dx_le(v1, x1, tr_) { dx_log10(D::from(0.85) + (s4[0] * s4[0]), tr_) } else { -v2 }, tr_);
+    }
+    (dx_ln_1p(dx_abs(dx_min(D::from(0.15) + v2, dx_powf(dx_abs(-D::from(1.35), tr_) + D::from(0.55), s4[0], tr_), tr_), tr_), tr_) + x1) + (D::from(0.8) * acc7)
 }
 
 fn p345_eval(x: &[f64]) -> Vec<f64> {
@@ -23086,7 +24070,11 @@ fn p349(x1: f64) -> f64 {
             }
         }
     }
-    (if !(1.9 > 0.25) { x1 } else if (-1.05 + (-2.9)) < -0.1 { f64::hypot(-0.05, -2.45) } else { 2.9 }).exp_m1().sin() * x1
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..3 {
+        acc3 += -f64::asinh(-2.7);
+    }
+    ((if !(1.9 > 0.25) { x1 } else if (-1.05 + (-2.9)) < -0.1 { f64::hypot(-0.05, -2.45) } else { 2.9 }).exp_m1().sin() * x1) + (0.6 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23102,7 +24090,11 @@ fn p349_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    dx_sin(dx_exp_m1(if !dx_gt(D::from(1.9), D::from(0.25), tr_) { x1 } else if dx_lt(-D::from(1.05) + (-D::from(2.9)), -D::from(0.1), tr_) { dx_hypot(-D::from(0.05), -D::from(2.45), tr_) } else { D::from(2.9) }, tr_), tr_) * x1
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..3 {
+        acc3 += -dx_asinh(-D::from(2.7), tr_);
+    }
+    (dx_sin(dx_exp_m1(if !dx_gt(D::from(1.9), D::from(0.25), tr_) { x1 } else if dx_lt(-D::from(1.05) + (-D::from(2.9)), -D::from(0.1), tr_) { dx_hypot(-D::from(0.05), -D::from(2.45), tr_) } else { D::from(2.9) }, tr_), tr_) * x1) + (D::from(0.6) * acc3)
 }
 
 fn p349_eval(x: &[f64]) -> Vec<f64> {
@@ -23142,7 +24134,11 @@ fn p350(s1: &[f64]) -> f64 {
     let mut v6: f64 = s1[0];
     let mut v7 = (s1[0].min(v6) - s1[0]) - s1.iter().enumerate().map(|(j8, e9)| s1[j8].asinh()).sum::<f64>();
     let v10 = ((v6 * v5).abs() + 1.1).powf(s1[0]).sin();
-    (((s1[0].sin() * 0.9).acos() - v10) * ((-2.15 % 1.9) + (-0.3 % (1.0 + (s1[0] * s1[0]))))) - v7
+    let mut acc12: f64 = 0.0;
+    for e11 in s1.iter() {
+        acc12 += s1[0];
+    }
+    ((((s1[0].sin() * 0.9).acos() - v10) * ((-2.15 % 1.9) + (-0.3 % (1.0 + (s1[0] * s1[0]))))) - v7) + (0.35 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23158,7 +24154,11 @@ fn p350_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> D {
     let mut v6: D = s1[0];
     let mut v7 = (dx_min(s1[0], v6, tr_) - s1[0]) - s1.iter().enumerate().map(|(j8, e9)| dx_asinh(s1[j8], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v10 = dx_sin(dx_powf(dx_abs(v6 * v5, tr_) + D::from(1.1), s1[0], tr_), tr_);
-    ((dx_acos(dx_sin(s1[0], tr_) * D::from(0.9), tr_) - v10) * (dx_rem(-D::from(2.15), D::from(1.9), tr_) + dx_rem(-D::from(0.3), D::from(1.0) + (s1[0] * s1[0]), tr_))) - v7
+    let mut acc12: D = D::from(0.0);
+    for e11 in s1.iter() {
+        acc12 += s1[0];
+    }
+    (((dx_acos(dx_sin(s1[0], tr_) * D::from(0.9), tr_) - v10) * (dx_rem(-D::from(2.15), D::from(1.9), tr_) + dx_rem(-D::from(0.3), D::from(1.0) + (s1[0] * s1[0]), tr_))) - v7) + (D::from(0.35) * acc12)
 }
 
 fn p350_eval(x: &[f64]) -> Vec<f64> {
@@ -23358,7 +24358,11 @@ fn p353(x1: f64, a2: [f64; 5], s3: &[f64]) -> f64 {
         v1 %= (s3[c6] * ((v5 + a2[c6]) / ((x1 - a2[c6]).abs() + 1.15)).atan()).abs() + 1.05;
     }
     let mut v10 = ((s3[1] - v1) + v1).sin() * autodiff::sigmoid(s3.iter().map(|&e11| a2.iter().sum::<f64>()).sum::<f64>());
-    ((x1 + s3[3]) * v10) * v1.tanh()
+    let mut acc14: f64 = 0.0;
+    for e13 in s3.iter() {
+        acc14 += x1 * (-v1).tanh();
+    }
+    (((x1 + s3[3]) * v10) * v1.tanh()) + (0.35 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23387,7 +24391,11 @@ fn p353_dual<D: Dn>(x1: D, a2: [D; 5], s3: &[D], tr_: &mut Tr) -> D {
         v1 = dx_rem(v1, dx_abs(s3[c6] * dx_atan((v5 + a2[c6]) / (dx_abs(x1 - a2[c6], tr_) + D::from(1.15)), tr_), tr_) + D::from(1.05), tr_);
     }
     let mut v10 = dx_sin((s3[1] - v1) + v1, tr_) * dx_sigmoid(s3.iter().map(|&e11| a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((x1 + s3[3]) * v10) * dx_tanh(v1, tr_)
+    let mut acc14: D = D::from(0.0);
+    for e13 in s3.iter() {
+        acc14 += x1 * dx_tanh(-v1, tr_);
+    }
+    (((x1 + s3[3]) * v10) * dx_tanh(v1, tr_)) + (D::from(0.35) * acc14)
 }
 
 fn p353_eval(x: &[f64]) -> Vec<f64> {
@@ -23518,7 +24526,11 @@ fn p355(mut x1: f64, s2: &[f64], w3: &[[f64; 3]; 2], mut a4: [f64; 2]) -> f64 {
         } else {
         }
     }
-    ((autodiff::leaky_relu(x1.sinh() - (f64::abs(0.1) + 0.8).recip(), 0.31).sin() * a4[0]) - x1) + y1[0]
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..5 {
+        acc4 += x1;
+    }
+    (((autodiff::leaky_relu(x1.sinh() - (f64::abs(0.1) + 0.8).recip(), 0.31).sin() * a4[0]) - x1) + y1[0]) + (0.35 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23531,7 +24543,11 @@ fn p355_dual<D: Dn>(mut x1: D, s2: &[D], w3: &[[D; 3]; 2], mut a4: [D; 2], tr_: 
         } else {
         }
     }
-    ((dx_sin(dx_leaky_relu(dx_sinh(x1, tr_) - dx_recip(dx_abs(D::from(0.1), tr_) + D::from(0.8), tr_), D::from(0.31), tr_), tr_) * a4[0]) - x1) + y1[0]
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..5 {
+        acc4 += x1;
+    }
+    (((dx_sin(dx_leaky_relu(dx_sinh(x1, tr_) - dx_recip(dx_abs(D::from(0.1), tr_) + D::from(0.8), tr_), D::from(0.31), tr_), tr_) * a4[0]) - x1) + y1[0]) + (D::from(0.35) * acc4)
 }
 
 fn p355_eval(x: &[f64]) -> Vec<f64> {
@@ -23778,7 +24794,11 @@ fn p359(mut x1: f64, x2: f64, w3: &[[f64; 3]; 2], a4: [f64; 3], n6: usize, s5: &
             }
         }
     }
-    autodiff::sigmoid((if !((a4[n6 % 3] + a4[n6 % 3]) > 0.3) { a4[0] + autodiff::softplus(x2) } else { -w3[1][n6 % 3].sinh() }) + w3[0][n6 % 3]) * x2
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..4 {
+        acc7 += a4[n6 % 3] + (i6 as f64).atan();
+    }
+    (autodiff::sigmoid((if !((a4[n6 % 3] + a4[n6 % 3]) > 0.3) { a4[0] + autodiff::softplus(x2) } else { -w3[1][n6 % 3].sinh() }) + w3[0][n6 % 3]) * x2) + (0.9 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23795,7 +24815,11 @@ fn p359_dual<D: Dn>(mut x1: D, x2: D, w3: &[[D; 3]; 2], a4: [D; 3], n6: usize, s
             }
         }
     }
-    dx_sigmoid((if !dx_gt(a4[n6 % 3] + a4[n6 % 3], D::from(0.3), tr_) { a4[0] + dx_softplus(x2, tr_) } else { -dx_sinh(w3[1][n6 % 3], tr_) }) + w3[0][n6 % 3], tr_) * x2
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc7 += a4[n6 % 3] + dx_atan(D::from(i6 as f64), tr_);
+    }
+    (dx_sigmoid((if !dx_gt(a4[n6 % 3] + a4[n6 % 3], D::from(0.3), tr_) { a4[0] + dx_softplus(x2, tr_) } else { -dx_sinh(w3[1][n6 % 3], tr_) }) + w3[0][n6 % 3], tr_) * x2) + (D::from(0.9) * acc7)
 }
 
 fn p359_eval(x: &[f64]) -> Vec<f64> {
@@ -23862,7 +24886,11 @@ fn p360(x2: f64, x1: f64) -> (f64, f64) {
             }
         }
     }
-    (x2 + x1, (((2.5 + x2) * autodiff::elu(x2, -0.45)).abs() + 1.2).ln() * x2)
+    let mut acc15: f64 = 0.0;
+    for i14 in 0..5 {
+        acc15 += (x2 + ((i14 as f64) - x1)).tanh();
+    }
+    ((x2 + x1) + (0.95 * acc15), (((2.5 + x2) * autodiff::elu(x2, -0.45)).abs() + 1.2).ln() * x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23887,7 +24915,11 @@ fn p360_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> (D, D) {
             }
         }
     }
-    (x2 + x1, dx_ln(dx_abs((D::from(2.5) + x2) * dx_elu(x2, -D::from(0.45), tr_), tr_) + D::from(1.2), tr_) * x2)
+    let mut acc15: D = D::from(0.0);
+    for i14 in 0..5 {
+        acc15 += dx_tanh(x2 + (D::from(i14 as f64) - x1), tr_);
+    }
+    ((x2 + x1) + (D::from(0.95) * acc15), dx_ln(dx_abs((D::from(2.5) + x2) * dx_elu(x2, -D::from(0.45), tr_), tr_) + D::from(1.2), tr_) * x2)
 }
 
 fn p360_eval(x: &[f64]) -> Vec<f64> {
@@ -23935,7 +24967,11 @@ fn p361(x1: f64, x2: f64, r3: &f64, x4: f64) -> f64 {
             }
         }
     }
-    (autodiff::relu(x2.sin()) * x2) * x2
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..5 {
+        acc8 += x2.sin();
+    }
+    ((autodiff::relu(x2.sin()) * x2) * x2) + (1.1 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23955,7 +24991,11 @@ fn p361_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    (dx_relu(dx_sin(x2, tr_), tr_) * x2) * x2
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..5 {
+        acc8 += dx_sin(x2, tr_);
+    }
+    ((dx_relu(dx_sin(x2, tr_), tr_) * x2) * x2) + (D::from(1.1) * acc8)
 }
 
 fn p361_eval(x: &[f64]) -> Vec<f64> {
@@ -24074,7 +25114,11 @@ fn p363(n2: usize, w1: &[[f64; 2]; 1]) -> f64 {
         let v6 = f64::mul_add(autodiff::sigmoid(K363), ((v1 * v1) / (-(1.0 + (K363 * K363)))).tanh(), v1);
         let mut y7: [f64; 1] = [0.0; 1];
     }
-    (-0.65 * K363) * v1
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..3 {
+        acc9 += (-w1[0][0] + v1).tanh();
+    }
+    ((-0.65 * K363) * v1) + (1.35 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24090,7 +25134,11 @@ fn p363_dual<D: Dn>(n2: usize, w1: &[[D; 2]; 1], tr_: &mut Tr) -> D {
         let v6 = dx_mul_add(dx_sigmoid(K363, tr_), dx_tanh((v1 * v1) / (-(D::from(1.0) + (K363 * K363))), tr_), v1, tr_);
         let mut y7: [D; 1] = [D::from(0.0); 1];
     }
-    (-D::from(0.65) * K363) * v1
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc9 += dx_tanh(-w1[0][0] + v1, tr_);
+    }
+    ((-D::from(0.65) * K363) * v1) + (D::from(1.35) * acc9)
 }
 
 fn p363_eval(x: &[f64]) -> Vec<f64> {
@@ -24122,14 +25170,22 @@ fn p363_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p364(r2: &f64, r1: &f64, x3: f64, x4: f64) -> [f64; 1] {
     let mut v1 = ((-r2).abs() + 1.0).log(7.85).min(x3);
     let v2 = *r2;
-    [(((r1.mul_add(0.45, v2).sin() * 0.9).asin().tanh().cosh() * v1.atan()) - r2) - x3]
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..3 {
+        acc4 += f64::atan((-1.0 - 2.7) / (-1.75));
+    }
+    [((((r1.mul_add(0.45, v2).sin() * 0.9).asin().tanh().cosh() * v1.atan()) - r2) - x3) + (0.3 * acc4)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p364_dual<D: Dn>(r2: &D, r1: &D, x3: D, x4: D, tr_: &mut Tr) -> [D; 1] {
     let mut v1 = dx_min(dx_log(dx_abs(-(*r2), tr_) + D::from(1.0), D::from(7.85), tr_), x3, tr_);
     let v2 = *r2;
-    [((dx_cosh(dx_tanh(dx_asin(dx_sin(dx_mul_add(*r1, D::from(0.45), v2, tr_), tr_) * D::from(0.9), tr_), tr_), tr_) * dx_atan(v1, tr_)) - (*r2)) - x3]
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..3 {
+        acc4 += dx_atan((-D::from(1.0) - D::from(2.7)) / (-D::from(1.75)), tr_);
+    }
+    [(((dx_cosh(dx_tanh(dx_asin(dx_sin(dx_mul_add(*r1, D::from(0.45), v2, tr_), tr_) * D::from(0.9), tr_), tr_), tr_) * dx_atan(v1, tr_)) - (*r2)) - x3) + (D::from(0.3) * acc4)]
 }
 
 fn p364_eval(x: &[f64]) -> Vec<f64> {
@@ -24268,7 +25324,11 @@ fn p366(r1: &f64, x2: f64, x3: f64) -> f64 {
             v1 = (v1 + autodiff::leaky_relu((((i2 + 1) as f64) - 2.15).tanh(), ({ let t7 = autodiff::sigmoid(x3); t7 * f64::min(-0.4, 2.15) }).atan() * 0.63)).atan() * 0.63;
         }
     }
-    (r1 * r1) - x3
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..5 {
+        acc9 += 1.95;
+    }
+    ((r1 * r1) - x3) + (0.8 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24289,7 +25349,11 @@ fn p366_dual<D: Dn>(r1: &D, x2: D, x3: D, tr_: &mut Tr) -> D {
             v1 = dx_atan(v1 + dx_leaky_relu(dx_tanh(D::from((i2 + 1) as f64) - D::from(2.15), tr_), dx_atan({ let t7 = dx_sigmoid(x3, tr_); t7 * dx_min(-D::from(0.4), D::from(2.15), tr_) }, tr_) * D::from(0.63), tr_), tr_) * D::from(0.63);
         }
     }
-    (*r1 * (*r1)) - x3
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..5 {
+        acc9 += D::from(1.95);
+    }
+    ((*r1 * (*r1)) - x3) + (D::from(0.8) * acc9)
 }
 
 fn p366_eval(x: &[f64]) -> Vec<f64> {
@@ -24332,7 +25396,11 @@ fn p367(x1: f64) -> (f64, f64) {
     let mut v4 = (x1.floor().min(v2 + v3).abs() + 0.95).ln();
     let mut v5 = ((-2.4 * x1) / (-(1.0 + (v2 * v2)))).tanh().exp();
     let v6 = autodiff::sigmoid(v3) + v4;
-    ((autodiff::sigmoid((0.95 + (v6 * v6)).log(2.7) + v4) * (x1.clamp(-1.55, 0.0) / 2.2)) - v3, 2.35 - v6)
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..2 {
+        acc8 += (v5.sin().cosh().abs() + 0.85).recip();
+    }
+    (((autodiff::sigmoid((0.95 + (v6 * v6)).log(2.7) + v4) * (x1.clamp(-1.55, 0.0) / 2.2)) - v3) + (1.2 * acc8), 2.35 - v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24342,7 +25410,11 @@ fn p367_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
     let mut v4 = dx_ln(dx_abs(dx_min(dx_floor(x1, tr_), v2 + v3, tr_), tr_) + D::from(0.95), tr_);
     let mut v5 = dx_exp(dx_tanh((-D::from(2.4) * x1) / (-(D::from(1.0) + (v2 * v2))), tr_), tr_);
     let v6 = dx_sigmoid(v3, tr_) + v4;
-    ((dx_sigmoid(dx_log(D::from(0.95) + (v6 * v6), D::from(2.7), tr_) + v4, tr_) * (dx_clamp(x1, -D::from(1.55), D::from(0.0), tr_) / D::from(2.2))) - v3, D::from(2.35) - v6)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc8 += dx_recip(dx_abs(dx_cosh(dx_sin(v5, tr_), tr_), tr_) + D::from(0.85), tr_);
+    }
+    (((dx_sigmoid(dx_log(D::from(0.95) + (v6 * v6), D::from(2.7), tr_) + v4, tr_) * (dx_clamp(x1, -D::from(1.55), D::from(0.0), tr_) / D::from(2.2))) - v3) + (D::from(1.2) * acc8), D::from(2.35) - v6)
 }
 
 fn p367_eval(x: &[f64]) -> Vec<f64> {
@@ -24437,7 +25509,11 @@ fn p369(x1: f64, x2: f64, x3: f64, x4: f64, k5: i32) -> f64 {
             let mut y8 = [v5, (K369 / (-(1.0 + (K369 * K369)))).sin().exp2()];
         }
     }
-    ((((v3.abs() + 2.0).acosh() * (-2.8)) * x4) + x1) + v1
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..2 {
+        acc10 += (i9 + 1) as f64;
+    }
+    (((((v3.abs() + 2.0).acosh() * (-2.8)) * x4) + x1) + v1) + (1.0 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24458,7 +25534,11 @@ fn p369_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, k5: i32, tr_: &mut Tr) -> D {
             let mut y8 = [v5, dx_exp2(dx_sin(K369 / (-(D::from(1.0) + (K369 * K369))), tr_), tr_)];
         }
     }
-    (((dx_acosh(dx_abs(v3, tr_) + D::from(2.0), tr_) * (-D::from(2.8))) * x4) + x1) + v1
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc10 += D::from((i9 + 1) as f64);
+    }
+    ((((dx_acosh(dx_abs(v3, tr_) + D::from(2.0), tr_) * (-D::from(2.8))) * x4) + x1) + v1) + (D::from(1.0) * acc10)
 }
 
 fn p369_eval(x: &[f64]) -> Vec<f64> {
@@ -24716,7 +25796,11 @@ fn p373(x1: f64, r2: &f64, s3: &[f64]) -> (f64, f64) {
     }
     let mut v10 = x1;
     let v11 = v10;
-    (((s3[1] * x1) * v10) - r2, (r2 - v10) * v11)
+    let mut acc13: f64 = 0.0;
+    for i12 in 0..3 {
+        acc13 += v10.min(*r2);
+    }
+    ((((s3[1] * x1) * v10) - r2) + (1.2 * acc13), (r2 - v10) * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24736,7 +25820,11 @@ fn p373_dual<D: Dn>(x1: D, r2: &D, s3: &[D], tr_: &mut Tr) -> (D, D) {
     }
     let mut v10 = x1;
     let v11 = v10;
-    (((s3[1] * x1) * v10) - (*r2), (*r2 - v10) * v11)
+    let mut acc13: D = D::from(0.0);
+    for i12 in 0..3 {
+        acc13 += dx_min(v10, *r2, tr_);
+    }
+    ((((s3[1] * x1) * v10) - (*r2)) + (D::from(1.2) * acc13), (*r2 - v10) * v11)
 }
 
 fn p373_eval(x: &[f64]) -> Vec<f64> {
@@ -25128,7 +26216,11 @@ fn p380(x2: f64, x1: f64, s3: &[f64]) -> (f64, f64) {
     const K380: f64 = 1.05;
     let v1 = (s3.iter().copied().fold(s3[1], |acc3, e2| acc3 - x2.cos().tanh()) + (x1 / (-(x1.abs() + 1.1)))) / (1.0 + (s3[1] * s3[1]));
     let mut v4 = (-(K380.abs() + 0.95)).cbrt() * s3.iter().map(|e5| s3.iter().sum::<f64>()).sum::<f64>().atan();
-    ((((s3[1] * s3.iter().sum::<f64>()) + v1) - v4) - K380, ((autodiff::leaky_relu(v4, 0.01) / ((-s3[2]).abs() + 1.3)).hypot(s3.iter().map(|&e8| (e8.atan() * 0.63) + 1.0).product::<f64>()).tanh() * x1) + x1)
+    let mut acc10: f64 = 0.0;
+    for e9 in s3.iter() {
+        acc10 += 0.2;
+    }
+    (((((s3[1] * s3.iter().sum::<f64>()) + v1) - v4) - K380) + (0.35 * acc10), ((autodiff::leaky_relu(v4, 0.01) / ((-s3[2]).abs() + 1.3)).hypot(s3.iter().map(|&e8| (e8.atan() * 0.63) + 1.0).product::<f64>()).tanh() * x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25136,7 +26228,11 @@ fn p380_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> (D, D) {
     let K380: D = D::from(1.05);
     let v1 = (s3.iter().copied().fold(s3[1], |acc3, e2| acc3 - dx_tanh(dx_cos(x2, tr_), tr_)) + (x1 / (-(dx_abs(x1, tr_) + D::from(1.1))))) / (D::from(1.0) + (s3[1] * s3[1]));
     let mut v4 = dx_cbrt(-(dx_abs(K380, tr_) + D::from(0.95)), tr_) * dx_atan(s3.iter().map(|e5| s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((((s3[1] * s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + v1) - v4) - K380, (dx_tanh(dx_hypot(dx_leaky_relu(v4, D::from(0.01), tr_) / (dx_abs(-s3[2], tr_) + D::from(1.3)), s3.iter().map(|&e8| (dx_atan(e8, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * x1) + x1)
+    let mut acc10: D = D::from(0.0);
+    for e9 in s3.iter() {
+        acc10 += D::from(0.2);
+    }
+    (((((s3[1] * s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + v1) - v4) - K380) + (D::from(0.35) * acc10), (dx_tanh(dx_hypot(dx_leaky_relu(v4, D::from(0.01), tr_) / (dx_abs(-s3[2], tr_) + D::from(1.3)), s3.iter().map(|&e8| (dx_atan(e8, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * x1) + x1)
 }
 
 fn p380_eval(x: &[f64]) -> Vec<f64> {
@@ -25234,14 +26330,22 @@ fn p381_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p382(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     let mut v1 = x1;
     v1 -= ((x4 / (-(1.0 + (x1 * x1)))).abs() + 0.85).log10().sin();
-    ((x1 / (v1.abs() + 1.45)).asinh().cos() * x3) * x2
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..1 {
+        acc3 += (1.4 + (x2 * x2)).recip().atan();
+    }
+    (((x1 / (v1.abs() + 1.45)).asinh().cos() * x3) * x2) + (0.45 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p382_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     let mut v1 = x1;
     v1 -= dx_sin(dx_log10(dx_abs(x4 / (-(D::from(1.0) + (x1 * x1))), tr_) + D::from(0.85), tr_), tr_);
-    (dx_cos(dx_asinh(x1 / (dx_abs(v1, tr_) + D::from(1.45)), tr_), tr_) * x3) * x2
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..1 {
+        acc3 += dx_atan(dx_recip(D::from(1.4) + (x2 * x2), tr_), tr_);
+    }
+    ((dx_cos(dx_asinh(x1 / (dx_abs(v1, tr_) + D::from(1.45)), tr_), tr_) * x3) * x2) + (D::from(0.45) * acc3)
 }
 
 fn p382_eval(x: &[f64]) -> Vec<f64> {
@@ -25356,7 +26460,11 @@ fn p384(x1: f64, x2: f64, s5: &[f64], b4: &[f64; 3], b3: &[f64; 3], n6: usize) -
     } else if x2 <= b3.iter().enumerate().fold(1.75f64, |acc19, (j17, e18)| (acc19 + x2).tanh()) {
         let v20 = autodiff::sigmoid((s5[(n6 + 2) % 1] * s5[n6 % 1]) + (s5[0] * x1));
     }
-    [(((if 0.1 >= -0.1 || b4[n6] >= 0.25 { autodiff::leaky_relu(x1, x1.tanh()) } else { -1.45 * x2 }) + (b4[n6].abs() + 1.25).cbrt()) + s5[(n6 + 1) % 1]) + b3[n6], (x2.mul_add(x1, s5[n6 % 1]).atan() + (x1 + x2).floor()) * x2]
+    let mut acc22: f64 = 0.0;
+    for e21 in b4.iter() {
+        acc22 += s5[(n6 + 1) % s5.len()];
+    }
+    [((((if 0.1 >= -0.1 || b4[n6] >= 0.25 { autodiff::leaky_relu(x1, x1.tanh()) } else { -1.45 * x2 }) + (b4[n6].abs() + 1.25).cbrt()) + s5[(n6 + 1) % 1]) + b3[n6]) + (0.4 * acc22), (x2.mul_add(x1, s5[n6 % 1]).atan() + (x1 + x2).floor()) * x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25384,7 +26492,11 @@ fn p384_dual<D: Dn>(x1: D, x2: D, s5: &[D], b4: &[D; 3], b3: &[D; 3], n6: usize,
     } else if dx_le(x2, b3.iter().enumerate().fold(D::from(1.75), |acc19, (j17, e18)| dx_tanh(acc19 + x2, tr_)), tr_) {
         let v20 = dx_sigmoid((s5[(n6 + 2) % 1] * s5[n6 % 1]) + (s5[0] * x1), tr_);
     }
-    [(((if dx_ge(D::from(0.1), -D::from(0.1), tr_) || dx_ge(b4[n6], D::from(0.25), tr_) { dx_leaky_relu(x1, dx_tanh(x1, tr_), tr_) } else { -D::from(1.45) * x2 }) + dx_cbrt(dx_abs(b4[n6], tr_) + D::from(1.25), tr_)) + s5[(n6 + 1) % 1]) + b3[n6], (dx_atan(dx_mul_add(x2, x1, s5[n6 % 1], tr_), tr_) + dx_floor(x1 + x2, tr_)) * x2]
+    let mut acc22: D = D::from(0.0);
+    for e21 in b4.iter() {
+        acc22 += s5[(n6 + 1) % s5.len()];
+    }
+    [((((if dx_ge(D::from(0.1), -D::from(0.1), tr_) || dx_ge(b4[n6], D::from(0.25), tr_) { dx_leaky_relu(x1, dx_tanh(x1, tr_), tr_) } else { -D::from(1.45) * x2 }) + dx_cbrt(dx_abs(b4[n6], tr_) + D::from(1.25), tr_)) + s5[(n6 + 1) % 1]) + b3[n6]) + (D::from(0.4) * acc22), (dx_atan(dx_mul_add(x2, x1, s5[n6 % 1], tr_), tr_) + dx_floor(x1 + x2, tr_)) * x2]
 }
 
 fn p384_eval(x: &[f64]) -> Vec<f64> {
@@ -25715,7 +26827,11 @@ fn p389(n3: usize, a2: [f64; 3], a1: [f64; 2], k4: i32) -> f64 {
         } else {
         }
     }
-    autodiff::relu(-y8[(n3 + 1) % 1].tanh().tan()) - a2[n3]
+    let mut acc16: f64 = 0.0;
+    for e15 in y8.iter() {
+        acc16 += n3 as f64;
+    }
+    (autodiff::relu(-y8[(n3 + 1) % 1].tanh().tan()) - a2[n3]) + (0.95 * acc16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25743,7 +26859,11 @@ fn p389_dual<D: Dn>(n3: usize, a2: [D; 3], a1: [D; 2], k4: i32, tr_: &mut Tr) ->
         } else {
         }
     }
-    dx_relu(-dx_tan(dx_tanh(y8[(n3 + 1) % 1], tr_), tr_), tr_) - a2[n3]
+    let mut acc16: D = D::from(0.0);
+    for e15 in y8.iter() {
+        acc16 += D::from(n3 as f64);
+    }
+    (dx_relu(-dx_tan(dx_tanh(y8[(n3 + 1) % 1], tr_), tr_), tr_) - a2[n3]) + (D::from(0.95) * acc16)
 }
 
 fn p389_eval(x: &[f64]) -> Vec<f64> {
@@ -25782,7 +26902,11 @@ fn p390(b1: &[f64; 5], s2: &[f64], n3: usize) -> (f64, f64) {
             let mut v4 = autodiff::softplus(s2.iter().copied().fold(1.25f64, |acc8, e7| acc8 - autodiff::relu(b1[2]).sin()));
         }
     }
-    ((((s2[0] - b1[n3]) + s2[0]) * s2[0]) + 0.95, (b1[5 - 1 - n3] + f64::powi(b1[n3].sinh().atan(), n3 as i32)) - b1[n3 + 1])
+    let mut acc10: f64 = 0.0;
+    for e9 in s2.iter() {
+        acc10 += *e9;
+    }
+    (((((s2[0] - b1[n3]) + s2[0]) * s2[0]) + 0.95) + (1.45 * acc10), (b1[5 - 1 - n3] + f64::powi(b1[n3].sinh().atan(), n3 as i32)) - b1[n3 + 1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25793,7 +26917,11 @@ fn p390_dual<D: Dn>(b1: &[D; 5], s2: &[D], n3: usize, tr_: &mut Tr) -> (D, D) {
             let mut v4 = dx_softplus(s2.iter().copied().fold(D::from(1.25), |acc8, e7| acc8 - dx_sin(dx_relu(b1[2], tr_), tr_)), tr_);
         }
     }
-    ((((s2[0] - b1[n3]) + s2[0]) * s2[0]) + D::from(0.95), (b1[5 - 1 - n3] + dx_powi(dx_atan(dx_sinh(b1[n3], tr_), tr_), n3 as i32, tr_)) - b1[n3 + 1])
+    let mut acc10: D = D::from(0.0);
+    for e9 in s2.iter() {
+        acc10 += *e9;
+    }
+    (((((s2[0] - b1[n3]) + s2[0]) * s2[0]) + D::from(0.95)) + (D::from(1.45) * acc10), (b1[5 - 1 - n3] + dx_powi(dx_atan(dx_sinh(b1[n3], tr_), tr_), n3 as i32, tr_)) - b1[n3 + 1])
 }
 
 fn p390_eval(x: &[f64]) -> Vec<f64> {
@@ -25845,7 +26973,11 @@ fn p391(x2: f64, x1: f64, r3: &f64) -> f64 {
         } else {
         }
     }
-    ((x2 - (-0.95 / (1.0 + (x1 * x1)))) + (x2 + 1.6)) - r3
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..2 {
+        acc8 += (((i7 as f64) - r3) + autodiff::leaky_relu(x1, 0.26)).sin();
+    }
+    (((x2 - (-0.95 / (1.0 + (x1 * x1)))) + (x2 + 1.6)) - r3) + (0.9 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25867,7 +26999,11 @@ fn p391_dual<D: Dn>(x2: D, x1: D, r3: &D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    ((x2 - (-D::from(0.95) / (D::from(1.0) + (x1 * x1)))) + (x2 + D::from(1.6))) - (*r3)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc8 += dx_sin((D::from(i7 as f64) - (*r3)) + dx_leaky_relu(x1, D::from(0.26), tr_), tr_);
+    }
+    (((x2 - (-D::from(0.95) / (D::from(1.0) + (x1 * x1)))) + (x2 + D::from(1.6))) - (*r3)) + (D::from(0.9) * acc8)
 }
 
 fn p391_eval(x: &[f64]) -> Vec<f64> {
@@ -25910,7 +27046,11 @@ fn p392(b1: &[f64; 3]) -> f64 {
     let mut v3: f64 = ((1.9 / (b1[1].abs() + 0.9)).max(b1[1] * b1[1]).tanh() * 0.9).asin();
     let v4 = autodiff::softplus(v2).tanh().exp2() / (-(f64::abs(2.85) + 0.9));
     v3 += (f64::max(-b1[0], b1[2]).abs() + 0.7).log2();
-    (((b1[0].tanh() / (v4.tanh().exp() + 0.5)) * ((b1[1] - v2) * v1.sin().cosh()).tanh()) * v1.sin()) + v2
+    let mut acc6: f64 = 0.0;
+    for e5 in b1.iter() {
+        acc6 += b1[0];
+    }
+    ((((b1[0].tanh() / (v4.tanh().exp() + 0.5)) * ((b1[1] - v2) * v1.sin().cosh()).tanh()) * v1.sin()) + v2) + (0.45 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25920,7 +27060,11 @@ fn p392_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     let mut v3: D = dx_asin(dx_tanh(dx_max(D::from(1.9) / (dx_abs(b1[1], tr_) + D::from(0.9)), b1[1] * b1[1], tr_), tr_) * D::from(0.9), tr_);
     let v4 = dx_exp2(dx_tanh(dx_softplus(v2, tr_), tr_), tr_) / (-(dx_abs(D::from(2.85), tr_) + D::from(0.9)));
     v3 += dx_log2(dx_abs(dx_max(-b1[0], b1[2], tr_), tr_) + D::from(0.7), tr_);
-    (((dx_tanh(b1[0], tr_) / (dx_exp(dx_tanh(v4, tr_), tr_) + D::from(0.5))) * dx_tanh((b1[1] - v2) * dx_cosh(dx_sin(v1, tr_), tr_), tr_)) * dx_sin(v1, tr_)) + v2
+    let mut acc6: D = D::from(0.0);
+    for e5 in b1.iter() {
+        acc6 += b1[0];
+    }
+    ((((dx_tanh(b1[0], tr_) / (dx_exp(dx_tanh(v4, tr_), tr_) + D::from(0.5))) * dx_tanh((b1[1] - v2) * dx_cosh(dx_sin(v1, tr_), tr_), tr_)) * dx_sin(v1, tr_)) + v2) + (D::from(0.45) * acc6)
 }
 
 fn p392_eval(x: &[f64]) -> Vec<f64> {
@@ -26173,14 +27317,22 @@ fn p395_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p396(x1: f64, s3: &[f64], b2: &[f64; 2], a4: [f64; 5]) -> f64 {
     let mut v1: f64 = 0.7;
     let mut v2 = s3.iter().map(|e3| (v1 + b2[1]) * (s3[2].abs() + 0.6).recip()).sum::<f64>();
-    ((-0.3 * x1) * v2.tanh()) * autodiff::sigmoid(v2)
+    let mut acc5: f64 = 0.0;
+    for e4 in a4.iter() {
+        acc5 += ((a4[3] / (v2.tanh().exp() + 0.5)) + (-x1)).atan();
+    }
+    (((-0.3 * x1) * v2.tanh()) * autodiff::sigmoid(v2)) + (1.5 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p396_dual<D: Dn>(x1: D, s3: &[D], b2: &[D; 2], a4: [D; 5], tr_: &mut Tr) -> D {
     let mut v1: D = D::from(0.7);
     let mut v2 = s3.iter().map(|e3| (v1 + b2[1]) * dx_recip(dx_abs(s3[2], tr_) + D::from(0.6), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((-D::from(0.3) * x1) * dx_tanh(v2, tr_)) * dx_sigmoid(v2, tr_)
+    let mut acc5: D = D::from(0.0);
+    for e4 in a4.iter() {
+        acc5 += dx_atan((a4[3] / (dx_exp(dx_tanh(v2, tr_), tr_) + D::from(0.5))) + (-x1), tr_);
+    }
+    (((-D::from(0.3) * x1) * dx_tanh(v2, tr_)) * dx_sigmoid(v2, tr_)) + (D::from(1.5) * acc5)
 }
 
 fn p396_eval(x: &[f64]) -> Vec<f64> {
@@ -26230,7 +27382,11 @@ fn p397(x1: f64, r2: &f64, a3: [f64; 5], b4: &[f64; 2], s5: &[f64]) -> f64 {
             }
         }
     }
-    (if (s5[0].min(x1) * (-2.1)) <= (r2 - (-0.4)) { (a3[3] * (-1.0)) % ((r2 * s5[0]).abs() + 1.2) } else { x1 }) - r2
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..5 {
+        acc8 += *r2;
+    }
+    ((if (s5[0].min(x1) * (-2.1)) <= (r2 - (-0.4)) { (a3[3] * (-1.0)) % ((r2 * s5[0]).abs() + 1.2) } else { x1 }) - r2) + (0.9 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26242,7 +27398,11 @@ fn p397_dual<D: Dn>(x1: D, r2: &D, a3: [D; 5], b4: &[D; 2], s5: &[D], tr_: &mut 
             }
         }
     }
-    (if dx_le(dx_min(s5[0], x1, tr_) * (-D::from(2.1)), *r2 - (-D::from(0.4)), tr_) { dx_rem(a3[3] * (-D::from(1.0)), dx_abs(*r2 * s5[0], tr_) + D::from(1.2), tr_) } else { x1 }) - (*r2)
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..5 {
+        acc8 += *r2;
+    }
+    ((if dx_le(dx_min(s5[0], x1, tr_) * (-D::from(2.1)), *r2 - (-D::from(0.4)), tr_) { dx_rem(a3[3] * (-D::from(1.0)), dx_abs(*r2 * s5[0], tr_) + D::from(1.2), tr_) } else { x1 }) - (*r2)) + (D::from(0.9) * acc8)
 }
 
 fn p397_eval(x: &[f64]) -> Vec<f64> {
@@ -26434,7 +27594,11 @@ fn p400(r1: &f64, x2: f64, b3: &[f64; 2], s5: &[f64], s4: &[f64]) -> [f64; 1] {
             }
         }
     }
-    [((((x2.hypot(s5[(c2 + 3) % 4]) + (b3[1] + x2)) - ((-r1).abs() + 1.95).acosh()) + r1) - b3[c2 % 2]) + r1]
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..4 {
+        acc7 += *r1;
+    }
+    [(((((x2.hypot(s5[(c2 + 3) % 4]) + (b3[1] + x2)) - ((-r1).abs() + 1.95).acosh()) + r1) - b3[c2 % 2]) + r1) + (1.35 * acc7)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26450,7 +27614,11 @@ fn p400_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 2], s5: &[D], s4: &[D], tr_: &mut Tr
             }
         }
     }
-    [((((dx_hypot(x2, s5[(c2 + 3) % 4], tr_) + (b3[1] + x2)) - dx_acosh(dx_abs(-(*r1), tr_) + D::from(1.95), tr_)) + (*r1)) - b3[c2 % 2]) + (*r1)]
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc7 += *r1;
+    }
+    [(((((dx_hypot(x2, s5[(c2 + 3) % 4], tr_) + (b3[1] + x2)) - dx_acosh(dx_abs(-(*r1), tr_) + D::from(1.95), tr_)) + (*r1)) - b3[c2 % 2]) + (*r1)) + (D::from(1.35) * acc7)]
 }
 
 fn p400_eval(x: &[f64]) -> Vec<f64> {
@@ -26509,7 +27677,11 @@ fn p401(r1: &f64, x2: f64) -> [f64; 1] {
     }
     let mut x2 = x2;
     x2 *= r1 / (-(1.0 + (r1 * r1)));
-    [(1.5 + x2) - r1]
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..3 {
+        acc6 += f64::clamp(0.1, x2.sin(), x2.sin() + 0.75);
+    }
+    [((1.5 + x2) - r1) + (1.05 * acc6)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26524,7 +27696,11 @@ fn p401_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 1] {
     }
     let mut x2 = x2;
     x2 *= *r1 / (-(D::from(1.0) + (*r1 * (*r1))));
-    [(D::from(1.5) + x2) - (*r1)]
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..3 {
+        acc6 += dx_clamp(D::from(0.1), dx_sin(x2, tr_), dx_sin(x2, tr_) + D::from(0.75), tr_);
+    }
+    [((D::from(1.5) + x2) - (*r1)) + (D::from(1.05) * acc6)]
 }
 
 fn p401_eval(x: &[f64]) -> Vec<f64> {
@@ -26707,7 +27883,11 @@ fn p404(x1: f64, a2: [f64; 3]) -> f64 {
     let mut y1 = [x1 / (a2[1].exp() + 0.5); 4];
     let mut v2 = a2.iter().zip(y1.iter()).map(|(p3, q4)| autodiff::sigmoid((y1[1].sin() * 0.9).acos()) + 1.0).product::<f64>().min(x1.exp_m1() + a2[1]);
     let mut v5 = if (y1[0] + x1).tanh().cosh() >= -0.05 { autodiff::elu(y1[0], 1.95).tanh() * (-1.4 + (-1.75)) } else if (v2 - y1[2]).atan().cosh() > 0.25 { f64::min(autodiff::elu(autodiff::sigmoid(v2), 0.75), -2.2 % (1.0 + (v2 * v2))) } else { a2[2].exp().atan() * (-x1) };
-    ((((x1 * 0.85) + (y1[2] / 2.15)).abs() + 1.0).ln() - x1) * x1
+    let mut acc7: f64 = 0.0;
+    for e6 in y1.iter() {
+        acc7 += autodiff::sigmoid(v5.cos() * (v5.tanh() * 0.9).asin());
+    }
+    (((((x1 * 0.85) + (y1[2] / 2.15)).abs() + 1.0).ln() - x1) * x1) + (0.7 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26715,7 +27895,11 @@ fn p404_dual<D: Dn>(x1: D, a2: [D; 3], tr_: &mut Tr) -> D {
     let mut y1 = [x1 / (dx_exp(a2[1], tr_) + D::from(0.5)); 4];
     let mut v2 = dx_min(a2.iter().zip(y1.iter()).map(|(p3, q4)| dx_sigmoid(dx_acos(dx_sin(y1[1], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_exp_m1(x1, tr_) + a2[1], tr_);
     let mut v5 = if dx_ge(dx_cosh(dx_tanh(y1[0] + x1, tr_), tr_), -D::from(0.05), tr_) { dx_tanh(dx_elu(y1[0], D::from(1.95), tr_), tr_) * (-D::from(1.4) + (-D::from(1.75))) } else if dx_gt(dx_cosh(dx_atan(v2 - y1[2], tr_), tr_), D::from(0.25), tr_) { dx_min(dx_elu(dx_sigmoid(v2, tr_), D::from(0.75), tr_), dx_rem(-D::from(2.2), D::from(1.0) + (v2 * v2), tr_), tr_) } else { dx_atan(dx_exp(a2[2], tr_), tr_) * (-x1) };
-    (dx_ln(dx_abs((x1 * D::from(0.85)) + (y1[2] / D::from(2.15)), tr_) + D::from(1.0), tr_) - x1) * x1
+    let mut acc7: D = D::from(0.0);
+    for e6 in y1.iter() {
+        acc7 += dx_sigmoid(dx_cos(v5, tr_) * dx_asin(dx_tanh(v5, tr_) * D::from(0.9), tr_), tr_);
+    }
+    ((dx_ln(dx_abs((x1 * D::from(0.85)) + (y1[2] / D::from(2.15)), tr_) + D::from(1.0), tr_) - x1) * x1) + (D::from(0.7) * acc7)
 }
 
 fn p404_eval(x: &[f64]) -> Vec<f64> {
@@ -27062,7 +28246,11 @@ fn p409(r1: &f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     }
     v1 += (autodiff::leaky_relu(f64::max(-2.0, -1.0), (v1 - r1).tanh()).abs() + 0.9).sqrt();
     let (v4, v5) = ((f64::sin(2.25) * 0.9).asin() + r1, (x4 * x4) - (v1 / (x3.abs() + 0.55)));
-    (v4 + v4, (((r1.tanh().clamp(-0.45, 1.75).tanh() * 0.9).acos() - x4) * x4) + x3)
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..4 {
+        acc7 += v5.tanh();
+    }
+    ((v4 + v4) + (1.0 * acc7), (((r1.tanh().clamp(-0.45, 1.75).tanh() * 0.9).acos() - x4) * x4) + x3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27077,7 +28265,11 @@ fn p409_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
     }
     v1 += dx_sqrt(dx_abs(dx_leaky_relu(dx_max(-D::from(2.0), -D::from(1.0), tr_), dx_tanh(v1 - (*r1), tr_), tr_), tr_) + D::from(0.9), tr_);
     let (v4, v5) = (dx_asin(dx_sin(D::from(2.25), tr_) * D::from(0.9), tr_) + (*r1), (x4 * x4) - (v1 / (dx_abs(x3, tr_) + D::from(0.55))));
-    (v4 + v4, ((dx_acos(dx_tanh(dx_clamp(dx_tanh(*r1, tr_), -D::from(0.45), D::from(1.75), tr_), tr_) * D::from(0.9), tr_) - x4) * x4) + x3)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc7 += dx_tanh(v5, tr_);
+    }
+    ((v4 + v4) + (D::from(1.0) * acc7), ((dx_acos(dx_tanh(dx_clamp(dx_tanh(*r1, tr_), -D::from(0.45), D::from(1.75), tr_), tr_) * D::from(0.9), tr_) - x4) * x4) + x3)
 }
 
 fn p409_eval(x: &[f64]) -> Vec<f64> {
@@ -27136,7 +28328,11 @@ fn p410(x1: f64, x2: f64, a3: [f64; 1], n6: usize, b5: &[f64; 1], b4: &[f64; 3])
     if (((a3.iter().map(|e8| ((n6 + 1) as f64).exp_m1()).sum::<f64>().abs() + 0.65).atan() * 0.63) + 1.5).powf(1.4) >= (f64::abs(-0.45) + 1.15).log(f64::abs(1.75) + 2.55) {
     } else {
     }
-    ((((f64::min(x1, x1) - f64::log(0.65 + (a3[0] * a3[0]), 7.95)) + (-(0.65 + (x2 * x2))).cbrt()).atan() * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]
+    let mut acc10: f64 = 0.0;
+    for e9 in b4.iter() {
+        acc10 += ((2.2 - b4[2]) * autodiff::relu(b5[(n6 + 2) % b5.len()])).tanh();
+    }
+    (((((f64::min(x1, x1) - f64::log(0.65 + (a3[0] * a3[0]), 7.95)) + (-(0.65 + (x2 * x2))).cbrt()).atan() * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (1.45 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27158,7 +28354,11 @@ fn p410_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], n6: usize, b5: &[D; 1], b4: &[D; 3
     if dx_ge(dx_powf((dx_atan(dx_abs(a3.iter().map(|e8| dx_exp_m1(D::from((n6 + 1) as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65), tr_) * D::from(0.63)) + D::from(1.5), D::from(1.4), tr_), dx_log(dx_abs(-D::from(0.45), tr_) + D::from(1.15), dx_abs(D::from(1.75), tr_) + D::from(2.55), tr_), tr_) {
     } else {
     }
-    ((dx_atan((dx_min(x1, x1, tr_) - dx_log(D::from(0.65) + (a3[0] * a3[0]), D::from(7.95), tr_)) + dx_cbrt(-(D::from(0.65) + (x2 * x2)), tr_), tr_) * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]
+    let mut acc10: D = D::from(0.0);
+    for e9 in b4.iter() {
+        acc10 += dx_tanh((D::from(2.2) - b4[2]) * dx_relu(b5[(n6 + 2) % b5.len()], tr_), tr_);
+    }
+    (((dx_atan((dx_min(x1, x1, tr_) - dx_log(D::from(0.65) + (a3[0] * a3[0]), D::from(7.95), tr_)) + dx_cbrt(-(D::from(0.65) + (x2 * x2)), tr_), tr_) * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (D::from(1.45) * acc10)
 }
 
 fn p410_eval(x: &[f64]) -> Vec<f64> {
@@ -27224,7 +28424,11 @@ fn p411(x1: f64, x2: f64, b3: &[f64; 3], a4: [f64; 1]) -> f64 {
         y7[0] = (((x2 + (-1.75)) - (K411 / (1.0 + (a4[0] * a4[0])))).abs() + 1.35).log2();
     }
     let v10 = (-(y8[0] - x2)).min(y7[0]);
-    (((a4[0] * x1) * b3.iter().sum::<f64>()).tanh() * v6) + x1
+    let mut acc13: f64 = 0.0;
+    for e12 in b3.iter() {
+        acc13 += autodiff::sigmoid(a4[0]).asinh();
+    }
+    ((((a4[0] * x1) * b3.iter().sum::<f64>()).tanh() * v6) + x1) + (1.45 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27248,7 +28452,11 @@ fn p411_dual<D: Dn>(x1: D, x2: D, b3: &[D; 3], a4: [D; 1], tr_: &mut Tr) -> D {
         y7[0] = dx_log2(dx_abs((x2 + (-D::from(1.75))) - (K411 / (D::from(1.0) + (a4[0] * a4[0]))), tr_) + D::from(1.35), tr_);
     }
     let v10 = dx_min(-(y8[0] - x2), y7[0], tr_);
-    (dx_tanh((a4[0] * x1) * b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * v6) + x1
+    let mut acc13: D = D::from(0.0);
+    for e12 in b3.iter() {
+        acc13 += dx_asinh(dx_sigmoid(a4[0], tr_), tr_);
+    }
+    ((dx_tanh((a4[0] * x1) * b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * v6) + x1) + (D::from(1.45) * acc13)
 }
 
 fn p411_eval(x: &[f64]) -> Vec<f64> {
@@ -27297,7 +28505,11 @@ fn p412(x1: f64, x2: f64, x4: f64, x3: f64) -> f64 {
         let mut y4 = [(f64::abs(2.3) + 1.45).powf(autodiff::sigmoid(v3)).asinh(); 2];
     }
     let x1 = x1 + ((x4 * x2) - (x2 * x3));
-    ((((x2.cos() * (x4 * x3)).abs() + 1.25).recip() + x3) * v1.sin()) - x2
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..2 {
+        acc6 += -(i5 as f64) * (i5 as f64);
+    }
+    (((((x2.cos() * (x4 * x3)).abs() + 1.25).recip() + x3) * v1.sin()) - x2) + (0.75 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27309,7 +28521,11 @@ fn p412_dual<D: Dn>(x1: D, x2: D, x4: D, x3: D, tr_: &mut Tr) -> D {
         let mut y4 = [dx_asinh(dx_powf(dx_abs(D::from(2.3), tr_) + D::from(1.45), dx_sigmoid(v3, tr_), tr_), tr_); 2];
     }
     let x1 = x1 + ((x4 * x2) - (x2 * x3));
-    ((dx_recip(dx_abs(dx_cos(x2, tr_) * (x4 * x3), tr_) + D::from(1.25), tr_) + x3) * dx_sin(v1, tr_)) - x2
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..2 {
+        acc6 += -D::from(i5 as f64) * D::from(i5 as f64);
+    }
+    (((dx_recip(dx_abs(dx_cos(x2, tr_) * (x4 * x3), tr_) + D::from(1.25), tr_) + x3) * dx_sin(v1, tr_)) - x2) + (D::from(0.75) * acc6)
 }
 
 fn p412_eval(x: &[f64]) -> Vec<f64> {
@@ -27672,7 +28888,11 @@ fn p418(x1: f64, x2: f64, b3: &[f64; 2], a4: [f64; 3]) -> f64 {
     } else if (f64::abs(-0.55) + 0.95).powi(-2).atan() > 0.75 {
     } else {
     }
-    a4[1] + v12
+    let mut acc15: f64 = 0.0;
+    for e14 in b3.iter() {
+        acc15 += (v12 * v12).ln_1p().tanh().exp().atan();
+    }
+    (a4[1] + v12) + (1.3 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27700,7 +28920,11 @@ fn p418_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a4: [D; 3], tr_: &mut Tr) -> D {
     } else if dx_gt(dx_atan(dx_powi(dx_abs(-D::from(0.55), tr_) + D::from(0.95), -2, tr_), tr_), D::from(0.75), tr_) {
     } else {
     }
-    a4[1] + v12
+    let mut acc15: D = D::from(0.0);
+    for e14 in b3.iter() {
+        acc15 += dx_atan(dx_exp(dx_tanh(dx_ln_1p(v12 * v12, tr_), tr_), tr_), tr_);
+    }
+    (a4[1] + v12) + (D::from(1.3) * acc15)
 }
 
 fn p418_eval(x: &[f64]) -> Vec<f64> {
@@ -27757,7 +28981,11 @@ fn p419(x1: f64, x2: f64, k3: i32, f4: bool) -> f64 {
             v3 %= (-1.25 % (1.0 + (v3 * v3))).abs() + 1.35;
         }
     }
-    (-f64::max(-0.6, x2) - (x1.cosh() + x1)) + x1
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..4 {
+        acc8 += (f64::atan2(2.1, -2.15) - (0.5 + (x1 * x1)).log2()).tanh();
+    }
+    ((-f64::max(-0.6, x2) - (x1.cosh() + x1)) + x1) + (1.45 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27777,7 +29005,11 @@ fn p419_dual<D: Dn>(x1: D, x2: D, k3: i32, f4: bool, tr_: &mut Tr) -> D {
             v3 = dx_rem(v3, dx_abs(dx_rem(-D::from(1.25), D::from(1.0) + (v3 * v3), tr_), tr_) + D::from(1.35), tr_);
         }
     }
-    (-dx_max(-D::from(0.6), x2, tr_) - (dx_cosh(x1, tr_) + x1)) + x1
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..4 {
+        acc8 += dx_tanh(dx_atan2(D::from(2.1), -D::from(2.15), tr_) - dx_log2(D::from(0.5) + (x1 * x1), tr_), tr_);
+    }
+    ((-dx_max(-D::from(0.6), x2, tr_) - (dx_cosh(x1, tr_) + x1)) + x1) + (D::from(1.45) * acc8)
 }
 
 fn p419_eval(x: &[f64]) -> Vec<f64> {
@@ -27877,7 +29109,11 @@ fn p421(x1: f64, a2: [f64; 4], b3: &[f64; 1], b4: &[f64; 2], f5: bool) -> [f64; 
         } else {
         }
     }
-    [(-2.0 - x1) - x1, (((v1 + a2[0]) + v1) - a2[0]) + v1, ((b3[0] / 2.6).tanh().exp2().sin() * x1) * v1.tanh()]
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..1 {
+        acc6 += ((f64::sin(-1.2) * 0.9).acos() - (-v1)).sin();
+    }
+    [((-2.0 - x1) - x1) + (1.15 * acc6), (((v1 + a2[0]) + v1) - a2[0]) + v1, ((b3[0] / 2.6).tanh().exp2().sin() * x1) * v1.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27895,7 +29131,11 @@ fn p421_dual<D: Dn>(x1: D, a2: [D; 4], b3: &[D; 1], b4: &[D; 2], f5: bool, tr_: 
         } else {
         }
     }
-    [(-D::from(2.0) - x1) - x1, (((v1 + a2[0]) + v1) - a2[0]) + v1, (dx_sin(dx_exp2(dx_tanh(b3[0] / D::from(2.6), tr_), tr_), tr_) * x1) * dx_tanh(v1, tr_)]
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..1 {
+        acc6 += dx_sin(dx_acos(dx_sin(-D::from(1.2), tr_) * D::from(0.9), tr_) - (-v1), tr_);
+    }
+    [((-D::from(2.0) - x1) - x1) + (D::from(1.15) * acc6), (((v1 + a2[0]) + v1) - a2[0]) + v1, (dx_sin(dx_exp2(dx_tanh(b3[0] / D::from(2.6), tr_), tr_), tr_) * x1) * dx_tanh(v1, tr_)]
 }
 
 fn p421_eval(x: &[f64]) -> Vec<f64> {
@@ -29006,7 +30246,11 @@ fn p438(x1: f64, b2: &[f64; 1], b3: &[f64; 5], s4: &[f64]) -> f64 {
         }
     } else {
     }
-    ((({ let t10 = b3[1] * autodiff::sigmoid(v1); t10 * (-2.55) }).tanh() * x1) - b3[3]) - K438
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..1 {
+        acc12 += (2.25 % (b3[4].abs() + 0.65)).sinh().tanh();
+    }
+    (((({ let t10 = b3[1] * autodiff::sigmoid(v1); t10 * (-2.55) }).tanh() * x1) - b3[3]) - K438) + (0.65 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29031,7 +30275,11 @@ fn p438_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 5], s4: &[D], tr_: &mut Tr) -> 
         }
     } else {
     }
-    ((dx_tanh({ let t10 = b3[1] * dx_sigmoid(v1, tr_); t10 * (-D::from(2.55)) }, tr_) * x1) - b3[3]) - K438
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..1 {
+        acc12 += dx_tanh(dx_sinh(dx_rem(D::from(2.25), dx_abs(b3[4], tr_) + D::from(0.65), tr_), tr_), tr_);
+    }
+    (((dx_tanh({ let t10 = b3[1] * dx_sigmoid(v1, tr_); t10 * (-D::from(2.55)) }, tr_) * x1) - b3[3]) - K438) + (D::from(0.65) * acc12)
 }
 
 fn p438_eval(x: &[f64]) -> Vec<f64> {
@@ -29093,7 +30341,11 @@ fn p439(x1: f64, x2: f64) -> f64 {
         }
         v1 *= 0.35;
     }
-    x2.round() - v1
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..4 {
+        acc6 += (v1 + v1.asinh()).tanh();
+    }
+    (x2.round() - v1) + (0.95 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29116,7 +30368,11 @@ fn p439_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         }
         v1 *= D::from(0.35);
     }
-    dx_round(x2, tr_) - v1
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..4 {
+        acc6 += dx_tanh(v1 + dx_asinh(v1, tr_), tr_);
+    }
+    (dx_round(x2, tr_) - v1) + (D::from(0.95) * acc6)
 }
 
 fn p439_eval(x: &[f64]) -> Vec<f64> {
@@ -29160,7 +30416,11 @@ fn p440(r1: &f64, b2: &[f64; 5]) -> (f64, f64) {
         }
     }
     let v7: f64 = if *r1 <= r1.atan2(2.5) { (r1 * r1) - r1 } else if b2[1].sin().tan() < (r1.abs() + 0.9).log(7.15) { r1.min(b2.iter().map(|&e8| b2[0] * b2[4]).sum::<f64>()) } else { b2[0].mul_add(r1.mul_add(*r1, *r1), b2[3]) };
-    (r1 + r1, (1.0 / (-(((b2[1] - b2[2]) + autodiff::softplus(*r1)).abs() + 0.95))) * r1)
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..2 {
+        acc10 += 1.6;
+    }
+    ((r1 + r1) + (1.1 * acc10), (1.0 / (-(((b2[1] - b2[2]) + autodiff::softplus(*r1)).abs() + 0.95))) * r1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29176,7 +30436,11 @@ fn p440_dual<D: Dn>(r1: &D, b2: &[D; 5], tr_: &mut Tr) -> (D, D) {
         }
     }
     let v7: D = if dx_le(*r1, dx_atan2(*r1, D::from(2.5), tr_), tr_) { (*r1 * (*r1)) - (*r1) } else if dx_lt(dx_tan(dx_sin(b2[1], tr_), tr_), dx_log(dx_abs(*r1, tr_) + D::from(0.9), D::from(7.15), tr_), tr_) { dx_min(*r1, b2.iter().map(|&e8| b2[0] * b2[4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_mul_add(b2[0], dx_mul_add(*r1, *r1, *r1, tr_), b2[3], tr_) };
-    (*r1 + (*r1), (D::from(1.0) / (-(dx_abs((b2[1] - b2[2]) + dx_softplus(*r1, tr_), tr_) + D::from(0.95)))) * (*r1))
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc10 += D::from(1.6);
+    }
+    ((*r1 + (*r1)) + (D::from(1.1) * acc10), (D::from(1.0) / (-(dx_abs((b2[1] - b2[2]) + dx_softplus(*r1, tr_), tr_) + D::from(0.95)))) * (*r1))
 }
 
 fn p440_eval(x: &[f64]) -> Vec<f64> {
@@ -29613,14 +30877,22 @@ fn p447_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p448(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1], a5: [f64; 2], n6: usize) -> f64 {
     let mut v1 = (f64::min(0.35, x1) - (n6 as f64)) + (b3[n6].powi(2) / (a5[n6].abs() + 1.15));
     v1 /= ((v1.sin() + (a5[n6] * (n6 as f64))) - (f64::tanh(-2.0) * x2.floor())).abs() + 1.5;
-    ((((v1.sin() * 1.85) / (v1.abs() + 0.7)).mul_add((autodiff::relu(a4[n6 % 1]).abs() + 0.9).sqrt(), (1.35 + (a4[n6 % a4.len()] * a4[n6 % a4.len()])).sqrt() * v1.hypot(a5[0]).sin()) + x1) - v1).tanh() * x1
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..4 {
+        acc3 += (b3[i2].sin() * 0.9).asin();
+    }
+    (((((v1.sin() * 1.85) / (v1.abs() + 0.7)).mul_add((autodiff::relu(a4[n6 % 1]).abs() + 0.9).sqrt(), (1.35 + (a4[n6 % a4.len()] * a4[n6 % a4.len()])).sqrt() * v1.hypot(a5[0]).sin()) + x1) - v1).tanh() * x1) + (0.55 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p448_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 1], a5: [D; 2], n6: usize, tr_: &mut Tr) -> D {
     let mut v1 = (dx_min(D::from(0.35), x1, tr_) - D::from(n6 as f64)) + (dx_powi(b3[n6], 2, tr_) / (dx_abs(a5[n6], tr_) + D::from(1.15)));
     v1 /= dx_abs((dx_sin(v1, tr_) + (a5[n6] * D::from(n6 as f64))) - (dx_tanh(-D::from(2.0), tr_) * dx_floor(x2, tr_)), tr_) + D::from(1.5);
-    dx_tanh((dx_mul_add((dx_sin(v1, tr_) * D::from(1.85)) / (dx_abs(v1, tr_) + D::from(0.7)), dx_sqrt(dx_abs(dx_relu(a4[n6 % 1], tr_), tr_) + D::from(0.9), tr_), dx_sqrt(D::from(1.35) + (a4[n6 % a4.len()] * a4[n6 % a4.len()]), tr_) * dx_sin(dx_hypot(v1, a5[0], tr_), tr_), tr_) + x1) - v1, tr_) * x1
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..4 {
+        acc3 += dx_asin(dx_sin(b3[i2], tr_) * D::from(0.9), tr_);
+    }
+    (dx_tanh((dx_mul_add((dx_sin(v1, tr_) * D::from(1.85)) / (dx_abs(v1, tr_) + D::from(0.7)), dx_sqrt(dx_abs(dx_relu(a4[n6 % 1], tr_), tr_) + D::from(0.9), tr_), dx_sqrt(D::from(1.35) + (a4[n6 % a4.len()] * a4[n6 % a4.len()]), tr_) * dx_sin(dx_hypot(v1, a5[0], tr_), tr_), tr_) + x1) - v1, tr_) * x1) + (D::from(0.55) * acc3)
 }
 
 fn p448_eval(x: &[f64]) -> Vec<f64> {
@@ -29784,7 +31056,11 @@ fn p450(x1: f64, mut x2: f64, mut a3: [f64; 3], s4: &[f64], b5: &[f64; 2]) -> f6
     } else if (b5[1] / (-(1.0 + (a3[1] * a3[1])))).ceil() >= -0.85 {
     } else {
     }
-    -1.75 * x1
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..2 {
+        acc10 += autodiff::sigmoid(x1.max(v5).min(v5 * b5[i9]));
+    }
+    (-1.75 * x1) + (0.85 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29805,7 +31081,11 @@ fn p450_dual<D: Dn>(x1: D, mut x2: D, mut a3: [D; 3], s4: &[D], b5: &[D; 2], tr_
     } else if dx_ge(dx_ceil(b5[1] / (-(D::from(1.0) + (a3[1] * a3[1]))), tr_), -D::from(0.85), tr_) {
     } else {
     }
-    -D::from(1.75) * x1
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc10 += dx_sigmoid(dx_min(dx_max(x1, v5, tr_), v5 * b5[i9], tr_), tr_);
+    }
+    (-D::from(1.75) * x1) + (D::from(0.85) * acc10)
 }
 
 fn p450_eval(x: &[f64]) -> Vec<f64> {
@@ -30018,7 +31298,11 @@ fn p453(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
             x2 = x2.max(s3[0] - (r1.max(s3[2]) % ((s3[2] % (1.0 + (s3[1] * s3[1]))).exp() + 0.5)));
         }
     }
-    1.35 + x2
+    let mut acc14: f64 = 0.0;
+    for i13 in 0..1 {
+        acc14 += autodiff::softplus(autodiff::leaky_relu(s3[i13], 0.21));
+    }
+    (1.35 + x2) + (0.65 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30040,7 +31324,11 @@ fn p453_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
             x2 = dx_max(x2, s3[0] - dx_rem(dx_max(*r1, s3[2], tr_), dx_exp(dx_rem(s3[2], D::from(1.0) + (s3[1] * s3[1]), tr_), tr_) + D::from(0.5), tr_), tr_);
         }
     }
-    D::from(1.35) + x2
+    let mut acc14: D = D::from(0.0);
+    for i13 in 0..1 {
+        acc14 += dx_softplus(dx_leaky_relu(s3[i13], D::from(0.21), tr_), tr_);
+    }
+    (D::from(1.35) + x2) + (D::from(0.65) * acc14)
 }
 
 fn p453_eval(x: &[f64]) -> Vec<f64> {
@@ -30165,7 +31453,11 @@ fn p455(s1: &[f64], n2: usize) -> f64 {
         let v3 = v3 + (e2.exp2().sin() * (s1[n2 % s1.len()] * s1[i1]));
         let mut v4 = s1[3] + (-(s1[n2 % 4] - v3));
     }
-    (s1[3] + (-2.0)) * s1[n2 % s1.len()]
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..2 {
+        acc6 += if (s1[n2 % 4] - f64::log(1.35 + (s1[4 - 1 - i5] * s1[4 - 1 - i5]), s1[(n2 + 2) % s1.len()].abs() + 2.75)).is_sign_positive() { (f64::abs(3.0) + 0.85).log2() } else { s1[4 - 1 - i5] };
+    }
+    ((s1[3] + (-2.0)) * s1[n2 % s1.len()]) + (0.25 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30175,7 +31467,11 @@ fn p455_dual<D: Dn>(s1: &[D], n2: usize, tr_: &mut Tr) -> D {
         let v3 = v3 + (dx_sin(dx_exp2(*e2, tr_), tr_) * (s1[n2 % s1.len()] * s1[i1]));
         let mut v4 = s1[3] + (-(s1[n2 % 4] - v3));
     }
-    (s1[3] + (-D::from(2.0))) * s1[n2 % s1.len()]
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..2 {
+        acc6 += if dx_is_sign_positive(s1[n2 % 4] - dx_log(D::from(1.35) + (s1[4 - 1 - i5] * s1[4 - 1 - i5]), dx_abs(s1[(n2 + 2) % s1.len()], tr_) + D::from(2.75), tr_), tr_) { dx_log2(dx_abs(D::from(3.0), tr_) + D::from(0.85), tr_) } else { s1[4 - 1 - i5] };
+    }
+    ((s1[3] + (-D::from(2.0))) * s1[n2 % s1.len()]) + (D::from(0.25) * acc6)
 }
 
 fn p455_eval(x: &[f64]) -> Vec<f64> {
@@ -30221,7 +31517,11 @@ fn p456(w1: &[[f64; 2]; 3], b2: &[f64; 5]) -> f64 {
         let v8 = f64::atan2(v2, (-v2).sin() * v2.tanh());
     }
     let mut v9 = (f64::abs(-0.85) + 1.15).log(8.2) / ((w1[2][1] + (w1[0][0] * w1[2][0])).abs() + 0.5);
-    (((b2.iter().copied().enumerate().fold(0.55f64, |acc12, (j10, e11)| acc12 - w1[j10 % 3][j10 % 2].abs().tanh()).sin() * 0.9).atanh() - v9) * v9.tanh()) * v9.sin()
+    let mut acc14: f64 = 0.0;
+    for e13 in b2.iter() {
+        acc14 += autodiff::sigmoid(v9);
+    }
+    ((((b2.iter().copied().enumerate().fold(0.55f64, |acc12, (j10, e11)| acc12 - w1[j10 % 3][j10 % 2].abs().tanh()).sin() * 0.9).atanh() - v9) * v9.tanh()) * v9.sin()) + (0.7 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30242,7 +31542,11 @@ fn p456_dual<D: Dn>(w1: &[[D; 2]; 3], b2: &[D; 5], tr_: &mut Tr) -> D {
         let v8 = dx_atan2(v2, dx_sin(-v2, tr_) * dx_tanh(v2, tr_), tr_);
     }
     let mut v9 = dx_log(dx_abs(-D::from(0.85), tr_) + D::from(1.15), D::from(8.2), tr_) / (dx_abs(w1[2][1] + (w1[0][0] * w1[2][0]), tr_) + D::from(0.5));
-    ((dx_atanh(dx_sin(b2.iter().copied().enumerate().fold(D::from(0.55), |acc12, (j10, e11)| acc12 - dx_tanh(dx_abs(w1[j10 % 3][j10 % 2], tr_), tr_)), tr_) * D::from(0.9), tr_) - v9) * dx_tanh(v9, tr_)) * dx_sin(v9, tr_)
+    let mut acc14: D = D::from(0.0);
+    for e13 in b2.iter() {
+        acc14 += dx_sigmoid(v9, tr_);
+    }
+    (((dx_atanh(dx_sin(b2.iter().copied().enumerate().fold(D::from(0.55), |acc12, (j10, e11)| acc12 - dx_tanh(dx_abs(w1[j10 % 3][j10 % 2], tr_), tr_)), tr_) * D::from(0.9), tr_) - v9) * dx_tanh(v9, tr_)) * dx_sin(v9, tr_)) + (D::from(0.7) * acc14)
 }
 
 fn p456_eval(x: &[f64]) -> Vec<f64> {
@@ -30846,7 +32150,11 @@ fn p465(r1: &f64, r2: &f64, r3: &f64) -> f64 {
     let mut v2 = K465;
     let mut y3 = [v2.signum() - f64::hypot(-2.95, -0.8), autodiff::relu(f64::mul_add(1.4, v1.sin(), *r3)), (r3 - v1) + v2.exp2()];
     v1 = (v1 * r1).tanh();
-    (y3[0].tanh() * y3[0].atan()) + r1
+    let mut acc5: f64 = 0.0;
+    for e4 in y3.iter() {
+        acc5 += ((0.6 + (r2 * r2)).log(6.05) - (autodiff::sigmoid(*e4) * y3[1].sin())).tanh();
+    }
+    ((y3[0].tanh() * y3[0].atan()) + r1) + (1.25 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30856,7 +32164,11 @@ fn p465_dual<D: Dn>(r1: &D, r2: &D, r3: &D, tr_: &mut Tr) -> D {
     let mut v2 = K465;
     let mut y3 = [dx_signum(v2, tr_) - dx_hypot(-D::from(2.95), -D::from(0.8), tr_), dx_relu(dx_mul_add(D::from(1.4), dx_sin(v1, tr_), *r3, tr_), tr_), (*r3 - v1) + dx_exp2(v2, tr_)];
     v1 = dx_tanh(v1 * (*r1), tr_);
-    (dx_tanh(y3[0], tr_) * dx_atan(y3[0], tr_)) + (*r1)
+    let mut acc5: D = D::from(0.0);
+    for e4 in y3.iter() {
+        acc5 += dx_tanh(dx_log(D::from(0.6) + (*r2 * (*r2)), D::from(6.05), tr_) - (dx_sigmoid(*e4, tr_) * dx_sin(y3[1], tr_)), tr_);
+    }
+    ((dx_tanh(y3[0], tr_) * dx_atan(y3[0], tr_)) + (*r1)) + (D::from(1.25) * acc5)
 }
 
 fn p465_eval(x: &[f64]) -> Vec<f64> {
@@ -30906,7 +32218,11 @@ fn p466(x1: f64, x2: f64) -> f64 {
         } else {
         }
     }
-    ((-x2).exp_m1().atan() * x1) + x1
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..2 {
+        acc4 += x1;
+    }
+    (((-x2).exp_m1().atan() * x1) + x1) + (1.0 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30921,7 +32237,11 @@ fn p466_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    (dx_atan(dx_exp_m1(-x2, tr_), tr_) * x1) + x1
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..2 {
+        acc4 += x1;
+    }
+    ((dx_atan(dx_exp_m1(-x2, tr_), tr_) * x1) + x1) + (D::from(1.0) * acc4)
 }
 
 fn p466_eval(x: &[f64]) -> Vec<f64> {
@@ -31129,7 +32449,11 @@ fn p469(x1: f64, x2: f64, x3: f64, x4: f64, f5: bool) -> f64 {
             v2 /= (autodiff::sigmoid(v4).exp2().abs() + 0.9) + 0.5;
         }
     }
-    ((((x4 / 2.45) - (x3 + autodiff::softplus(x3))) * x2) + x4).tanh() * x2
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..4 {
+        acc7 += ((-(x4.abs() + 0.6)).recip() - (x4 * x1)).sin();
+    }
+    (((((x4 / 2.45) - (x3 + autodiff::softplus(x3))) * x2) + x4).tanh() * x2) + (0.95 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31143,7 +32467,11 @@ fn p469_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, f5: bool, tr_: &mut Tr) -> D {
             v2 /= (dx_abs(dx_exp2(dx_sigmoid(v4, tr_), tr_), tr_) + D::from(0.9)) + D::from(0.5);
         }
     }
-    dx_tanh((((x4 / D::from(2.45)) - (x3 + dx_softplus(x3, tr_))) * x2) + x4, tr_) * x2
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc7 += dx_sin(dx_recip(-(dx_abs(x4, tr_) + D::from(0.6)), tr_) - (x4 * x1), tr_);
+    }
+    (dx_tanh((((x4 / D::from(2.45)) - (x3 + dx_softplus(x3, tr_))) * x2) + x4, tr_) * x2) + (D::from(0.95) * acc7)
 }
 
 fn p469_eval(x: &[f64]) -> Vec<f64> {
@@ -31281,7 +32609,11 @@ fn p471(r1: &f64, r2: &f64, x3: f64, k4: i32) -> f64 {
         } else {
         }
     }
-    ((x3 * 2.75) - r2) + x3
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..2 {
+        acc12 += ((x3.abs() + 0.95).powf(-0.05) + (r1 * x3)).tanh();
+    }
+    (((x3 * 2.75) - r2) + x3) + (0.95 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31307,7 +32639,11 @@ fn p471_dual<D: Dn>(r1: &D, r2: &D, x3: D, k4: i32, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    ((x3 * D::from(2.75)) - (*r2)) + x3
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..2 {
+        acc12 += dx_tanh(dx_powf(dx_abs(x3, tr_) + D::from(0.95), -D::from(0.05), tr_) + (*r1 * x3), tr_);
+    }
+    (((x3 * D::from(2.75)) - (*r2)) + x3) + (D::from(0.95) * acc12)
 }
 
 fn p471_eval(x: &[f64]) -> Vec<f64> {
@@ -31418,7 +32754,11 @@ fn p473(x1: f64, x2: f64, f3: bool) -> f64 {
     let v3 = ((x2.sin() * 0.9).atanh().abs() + 1.1).log2();
     let v4 = (autodiff::relu(x1).tanh() * 0.9).acos();
     let mut v5 = ((-(1.1 + (x2 * x2))).recip() - (3.0 / 2.6)).min(-(x1.abs() + 1.35).powf(1.15));
-    (-(if (v5.tanh() * x1) < (x1 + v5) { x2 * v4 } else { v4 * v3.sin() }) * v5.tanh()) * x2
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += (x2.exp() / (x2.abs() + 1.4)).atan();
+    }
+    ((-(if (v5.tanh() * x1) < (x1 + v5) { x2 * v4 } else { v4 * v3.sin() }) * v5.tanh()) * x2) + (0.65 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31430,7 +32770,11 @@ fn p473_dual<D: Dn>(x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
     let v3 = dx_log2(dx_abs(dx_atanh(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_) + D::from(1.1), tr_);
     let v4 = dx_acos(dx_tanh(dx_relu(x1, tr_), tr_) * D::from(0.9), tr_);
     let mut v5 = dx_min(dx_recip(-(D::from(1.1) + (x2 * x2)), tr_) - (D::from(3.0) / D::from(2.6)), -dx_powf(dx_abs(x1, tr_) + D::from(1.35), D::from(1.15), tr_), tr_);
-    (-(if dx_lt(dx_tanh(v5, tr_) * x1, x1 + v5, tr_) { x2 * v4 } else { v4 * dx_sin(v3, tr_) }) * dx_tanh(v5, tr_)) * x2
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_atan(dx_exp(x2, tr_) / (dx_abs(x2, tr_) + D::from(1.4)), tr_);
+    }
+    ((-(if dx_lt(dx_tanh(v5, tr_) * x1, x1 + v5, tr_) { x2 * v4 } else { v4 * dx_sin(v3, tr_) }) * dx_tanh(v5, tr_)) * x2) + (D::from(0.65) * acc7)
 }
 
 fn p473_eval(x: &[f64]) -> Vec<f64> {
@@ -31536,7 +32880,11 @@ fn p475(r1: &f64) -> f64 {
             }
         }
     }
-    ((f64::max(*r1, *r1) % (autodiff::leaky_relu(*r1, r1.tanh()).min(*r1).abs() + 1.4)) + r1) - r1
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..2 {
+        acc7 += (autodiff::elu(1.3, 0.4) / (1.0 + (r1 * r1))).sin();
+    }
+    (((f64::max(*r1, *r1) % (autodiff::leaky_relu(*r1, r1.tanh()).min(*r1).abs() + 1.4)) + r1) - r1) + (1.45 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31557,7 +32905,11 @@ fn p475_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
             }
         }
     }
-    (dx_rem(dx_max(*r1, *r1, tr_), dx_abs(dx_min(dx_leaky_relu(*r1, dx_tanh(*r1, tr_), tr_), *r1, tr_), tr_) + D::from(1.4), tr_) + (*r1)) - (*r1)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..2 {
+        acc7 += dx_sin(dx_elu(D::from(1.3), D::from(0.4), tr_) / (D::from(1.0) + (*r1 * (*r1))), tr_);
+    }
+    ((dx_rem(dx_max(*r1, *r1, tr_), dx_abs(dx_min(dx_leaky_relu(*r1, dx_tanh(*r1, tr_), tr_), *r1, tr_), tr_) + D::from(1.4), tr_) + (*r1)) - (*r1)) + (D::from(1.45) * acc7)
 }
 
 fn p475_eval(x: &[f64]) -> Vec<f64> {
@@ -31665,7 +33017,11 @@ fn p477(r1: &f64, x2: f64, a4: [f64; 1], s3: &[f64], w5: &[[f64; 3]; 1], n6: usi
     let mut v1 = f64::max((r1.abs() + 1.45).acosh(), (s3[n6].abs() + 1.6).acosh()) / (autodiff::sigmoid((r1.abs() + 1.05).log(x2.abs() + 2.25) * (s3[n6] / (1.0 + (s3[1] * s3[1])))).exp() + 0.5);
     let mut v2: f64 = ((-s3[n6] + ((v1.abs() + 1.05).sin() + 1.5).powf(2.0)).tanh() * 0.9).acos();
     v2 /= (((1.65 % (s3[n6].abs() + 1.4)) * autodiff::sigmoid(v1)) * (-f64::cosh(-1.4))).abs() + 0.5;
-    (v1.ceil().tanh() * x2, (0.85 + (v1 * v1)).sqrt() + a4[n6 % 1])
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..4 {
+        acc4 += (x2 / (v1.sin().exp() + 0.5)).sin().tan();
+    }
+    ((v1.ceil().tanh() * x2) + (1.35 * acc4), (0.85 + (v1 * v1)).sqrt() + a4[n6 % 1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31673,7 +33029,11 @@ fn p477_dual<D: Dn>(r1: &D, x2: D, a4: [D; 1], s3: &[D], w5: &[[D; 3]; 1], n6: u
     let mut v1 = dx_max(dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_), dx_acosh(dx_abs(s3[n6], tr_) + D::from(1.6), tr_), tr_) / (dx_exp(dx_sigmoid(dx_log(dx_abs(*r1, tr_) + D::from(1.05), dx_abs(x2, tr_) + D::from(2.25), tr_) * (s3[n6] / (D::from(1.0) + (s3[1] * s3[1]))), tr_), tr_) + D::from(0.5));
     let mut v2: D = dx_acos(dx_tanh(-s3[n6] + dx_powf(dx_sin(dx_abs(v1, tr_) + D::from(1.05), tr_) + D::from(1.5), D::from(2.0), tr_), tr_) * D::from(0.9), tr_);
     v2 /= dx_abs((dx_rem(D::from(1.65), dx_abs(s3[n6], tr_) + D::from(1.4), tr_) * dx_sigmoid(v1, tr_)) * (-dx_cosh(-D::from(1.4), tr_)), tr_) + D::from(0.5);
-    (dx_tanh(dx_ceil(v1, tr_), tr_) * x2, dx_sqrt(D::from(0.85) + (v1 * v1), tr_) + a4[n6 % 1])
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..4 {
+        acc4 += dx_tan(dx_sin(x2 / (dx_exp(dx_sin(v1, tr_), tr_) + D::from(0.5)), tr_), tr_);
+    }
+    ((dx_tanh(dx_ceil(v1, tr_), tr_) * x2) + (D::from(1.35) * acc4), dx_sqrt(D::from(0.85) + (v1 * v1), tr_) + a4[n6 % 1])
 }
 
 fn p477_eval(x: &[f64]) -> Vec<f64> {
@@ -31773,6 +33133,10 @@ fn p479(x1: f64) -> [f64; 3] {
     let mut y2 = [x1.tanh().tan().asinh(), (y1[0] / (y1[0].abs() + 1.5)) + y1[2], (x1 - y1[0]).tanh().mul_add((x1.sin() * 0.9).atanh(), autodiff::sigmoid(y1[1]))];
     let mut x1 = x1 * y1.iter().copied().map(|e3| (e3 + y1[3]).tanh() + 1.0).product::<f64>();
     let mut v4: f64 = ((x1 - y2[2]) - (2.85 * x1.tanh())).abs();
+    let mut acc6: f64 = 0.0;
+    for e5 in y2.iter() {
+        acc6 += e5.atan() * (autodiff::sigmoid(*e5) * 0.3);
+    }
     y2
 }
 
@@ -31782,6 +33146,10 @@ fn p479_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
     let mut y2 = [dx_asinh(dx_tan(dx_tanh(x1, tr_), tr_), tr_), (y1[0] / (dx_abs(y1[0], tr_) + D::from(1.5))) + y1[2], dx_mul_add(dx_tanh(x1 - y1[0], tr_), dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_sigmoid(y1[1], tr_), tr_)];
     let mut x1 = x1 * y1.iter().copied().map(|e3| dx_tanh(e3 + y1[3], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut v4: D = dx_abs((x1 - y2[2]) - (D::from(2.85) * dx_tanh(x1, tr_)), tr_);
+    let mut acc6: D = D::from(0.0);
+    for e5 in y2.iter() {
+        acc6 += dx_atan(*e5, tr_) * (dx_sigmoid(*e5, tr_) * D::from(0.3));
+    }
     y2
 }
 
@@ -31967,7 +33335,11 @@ fn p482(r1: &f64, r2: &f64, b3: &[f64; 5], b4: &[f64; 3]) -> f64 {
         }
     } else {
     }
-    (v6.atan() * r2) - r1
+    let mut acc14: f64 = 0.0;
+    for i13 in 0..5 {
+        acc14 += (-v6).tanh();
+    }
+    ((v6.atan() * r2) - r1) + (1.4 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31992,7 +33364,11 @@ fn p482_dual<D: Dn>(r1: &D, r2: &D, b3: &[D; 5], b4: &[D; 3], tr_: &mut Tr) -> D
         }
     } else {
     }
-    (dx_atan(v6, tr_) * (*r2)) - (*r1)
+    let mut acc14: D = D::from(0.0);
+    for i13 in 0..5 {
+        acc14 += dx_tanh(-v6, tr_);
+    }
+    ((dx_atan(v6, tr_) * (*r2)) - (*r1)) + (D::from(1.4) * acc14)
 }
 
 fn p482_eval(x: &[f64]) -> Vec<f64> {
@@ -32040,7 +33416,11 @@ fn p483(x2: f64, x1: f64, x3: f64, k4: i32) -> f64 {
     let mut v1 = ((-x2).abs() + 1.8).acosh() % 1.05;
     v1 -= (-(x1 * x1).ln_1p()).asinh();
     let mut y2 = [(f64::abs(0.85) + 1.25).log10()];
-    ((((y2[0] * x3).min((x3.abs() + 0.8).log2()) % (((y2[0] * y2[0]) - (v1 / (-0.95))).abs() + 1.2)) + x3).tanh() * x3) + x2
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..5 {
+        acc4 += ((x1 / (-(1.0 + (y2[i3 % 1] * y2[i3 % 1])))) * (x2 - y2[0])).sin();
+    }
+    (((((y2[0] * x3).min((x3.abs() + 0.8).log2()) % (((y2[0] * y2[0]) - (v1 / (-0.95))).abs() + 1.2)) + x3).tanh() * x3) + x2) + (1.15 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32048,7 +33428,11 @@ fn p483_dual<D: Dn>(x2: D, x1: D, x3: D, k4: i32, tr_: &mut Tr) -> D {
     let mut v1 = dx_rem(dx_acosh(dx_abs(-x2, tr_) + D::from(1.8), tr_), D::from(1.05), tr_);
     v1 -= dx_asinh(-dx_ln_1p(x1 * x1, tr_), tr_);
     let mut y2 = [dx_log10(dx_abs(D::from(0.85), tr_) + D::from(1.25), tr_)];
-    (dx_tanh(dx_rem(dx_min(y2[0] * x3, dx_log2(dx_abs(x3, tr_) + D::from(0.8), tr_), tr_), dx_abs((y2[0] * y2[0]) - (v1 / (-D::from(0.95))), tr_) + D::from(1.2), tr_) + x3, tr_) * x3) + x2
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..5 {
+        acc4 += dx_sin((x1 / (-(D::from(1.0) + (y2[i3 % 1] * y2[i3 % 1])))) * (x2 - y2[0]), tr_);
+    }
+    ((dx_tanh(dx_rem(dx_min(y2[0] * x3, dx_log2(dx_abs(x3, tr_) + D::from(0.8), tr_), tr_), dx_abs((y2[0] * y2[0]) - (v1 / (-D::from(0.95))), tr_) + D::from(1.2), tr_) + x3, tr_) * x3) + x2) + (D::from(1.15) * acc4)
 }
 
 fn p483_eval(x: &[f64]) -> Vec<f64> {
@@ -32149,7 +33533,11 @@ fn p485(r2: &f64, r1: &f64, x3: f64, k4: i32) -> [f64; 3] {
         }
     } else {
     }
-    [((((v1.tanh().tan().abs() + 1.25).ln().tanh() * 0.9).asin() - v1) - v1) * x3, ((r2 * f64::mul_add(v1, *r1, -0.7).sin().exp2()) + (-0.3)) + r2, r2 - v1]
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..4 {
+        acc11 += *r2;
+    }
+    [(((((v1.tanh().tan().abs() + 1.25).ln().tanh() * 0.9).asin() - v1) - v1) * x3) + (1.25 * acc11), ((r2 * f64::mul_add(v1, *r1, -0.7).sin().exp2()) + (-0.3)) + r2, r2 - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32176,7 +33564,11 @@ fn p485_dual<D: Dn>(r2: &D, r1: &D, x3: D, k4: i32, tr_: &mut Tr) -> [D; 3] {
         }
     } else {
     }
-    [((dx_asin(dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(v1, tr_), tr_), tr_) + D::from(1.25), tr_), tr_) * D::from(0.9), tr_) - v1) - v1) * x3, ((*r2 * dx_exp2(dx_sin(dx_mul_add(v1, *r1, -D::from(0.7), tr_), tr_), tr_)) + (-D::from(0.3))) + (*r2), *r2 - v1]
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..4 {
+        acc11 += *r2;
+    }
+    [(((dx_asin(dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(v1, tr_), tr_), tr_) + D::from(1.25), tr_), tr_) * D::from(0.9), tr_) - v1) - v1) * x3) + (D::from(1.25) * acc11), ((*r2 * dx_exp2(dx_sin(dx_mul_add(v1, *r1, -D::from(0.7), tr_), tr_), tr_)) + (-D::from(0.3))) + (*r2), *r2 - v1]
 }
 
 fn p485_eval(x: &[f64]) -> Vec<f64> {
@@ -32625,7 +34017,11 @@ fn p492(s3: &[f64], s2: &[f64], a1: [f64; 5], n4: usize) -> f64 {
             let mut y13 = [((((i11 + 1) as f64) * v1.tanh()).tanh() * 0.9).acos(); 4];
         }
     }
-    ((f64::hypot(s3[0], 1.7) * f64::sinh(-1.6).atan()) - ((0.35 + v1) - (v1.abs() + 0.65).sqrt())) - v1
+    let mut acc15: f64 = 0.0;
+    for e14 in s2.iter() {
+        acc15 += (v1 + s2.iter().map(|e16| (e14.tanh() * 0.9).atanh()).sum::<f64>()).atan();
+    }
+    (((f64::hypot(s3[0], 1.7) * f64::sinh(-1.6).atan()) - ((0.35 + v1) - (v1.abs() + 0.65).sqrt())) - v1) + (0.65 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32645,7 +34041,11 @@ fn p492_dual<D: Dn>(s3: &[D], s2: &[D], a1: [D; 5], n4: usize, tr_: &mut Tr) -> 
             let mut y13 = [dx_acos(dx_tanh(D::from((i11 + 1) as f64) * dx_tanh(v1, tr_), tr_) * D::from(0.9), tr_); 4];
         }
     }
-    ((dx_hypot(s3[0], D::from(1.7), tr_) * dx_atan(dx_sinh(-D::from(1.6), tr_), tr_)) - ((D::from(0.35) + v1) - dx_sqrt(dx_abs(v1, tr_) + D::from(0.65), tr_))) - v1
+    let mut acc15: D = D::from(0.0);
+    for e14 in s2.iter() {
+        acc15 += dx_atan(v1 + s2.iter().map(|e16| dx_atanh(dx_tanh(*e14, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    }
+    (((dx_hypot(s3[0], D::from(1.7), tr_) * dx_atan(dx_sinh(-D::from(1.6), tr_), tr_)) - ((D::from(0.35) + v1) - dx_sqrt(dx_abs(v1, tr_) + D::from(0.65), tr_))) - v1) + (D::from(0.65) * acc15)
 }
 
 fn p492_eval(x: &[f64]) -> Vec<f64> {
@@ -32692,7 +34092,11 @@ fn p493(b3: &[f64; 3], a2: [f64; 2], a1: [f64; 3]) -> [f64; 3] {
         let mut v3 = K493;
         let v4 = b3[c2 % 3];
     }
-    [(b3[c2 % 3].exp2().atan().exp() - K493) + K493, K493 * K493, (if c2 != 0 { K493 } else { b3.iter().fold(v1, |acc6, e5| acc6 + autodiff::sigmoid((a1[(c2 + 1) % a1.len()].abs() + 1.05).recip())) - (a2[(c2 + 3) % 2] / (1.0 + (a2[0] * a2[0]))) }) + K493]
+    let mut acc8: f64 = 0.0;
+    for e7 in a1.iter() {
+        acc8 += *e7;
+    }
+    [((b3[c2 % 3].exp2().atan().exp() - K493) + K493) + (1.45 * acc8), K493 * K493, (if c2 != 0 { K493 } else { b3.iter().fold(v1, |acc6, e5| acc6 + autodiff::sigmoid((a1[(c2 + 1) % a1.len()].abs() + 1.05).recip())) - (a2[(c2 + 3) % 2] / (1.0 + (a2[0] * a2[0]))) }) + K493]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32705,7 +34109,11 @@ fn p493_dual<D: Dn>(b3: &[D; 3], a2: [D; 2], a1: [D; 3], tr_: &mut Tr) -> [D; 3]
         let mut v3 = K493;
         let v4 = b3[c2 % 3];
     }
-    [(dx_exp(dx_atan(dx_exp2(b3[c2 % 3], tr_), tr_), tr_) - K493) + K493, K493 * K493, (if c2 != 0 { K493 } else { b3.iter().fold(v1, |acc6, e5| acc6 + dx_sigmoid(dx_recip(dx_abs(a1[(c2 + 1) % a1.len()], tr_) + D::from(1.05), tr_), tr_)) - (a2[(c2 + 3) % 2] / (D::from(1.0) + (a2[0] * a2[0]))) }) + K493]
+    let mut acc8: D = D::from(0.0);
+    for e7 in a1.iter() {
+        acc8 += *e7;
+    }
+    [((dx_exp(dx_atan(dx_exp2(b3[c2 % 3], tr_), tr_), tr_) - K493) + K493) + (D::from(1.45) * acc8), K493 * K493, (if c2 != 0 { K493 } else { b3.iter().fold(v1, |acc6, e5| acc6 + dx_sigmoid(dx_recip(dx_abs(a1[(c2 + 1) % a1.len()], tr_) + D::from(1.05), tr_), tr_)) - (a2[(c2 + 3) % 2] / (D::from(1.0) + (a2[0] * a2[0]))) }) + K493]
 }
 
 fn p493_eval(x: &[f64]) -> Vec<f64> {
@@ -32745,14 +34153,22 @@ fn p493_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p494(mut x1: f64, x2: f64) -> f64 {
     x1 -= (0.6 - (x2 + x1)) / (1.0 + (x2 * x2));
     let v1 = autodiff::elu(x2 - x2, x1.tanh()).atan().exp2();
-    (-((f64::abs(-2.4) + 0.5).sqrt() + (-v1)) - v1) - x1
+    let mut acc3: f64 = 0.0;
+    for i2 in 0..3 {
+        acc3 += autodiff::leaky_relu(x2, autodiff::sigmoid((i2 as f64) + v1));
+    }
+    ((-((f64::abs(-2.4) + 0.5).sqrt() + (-v1)) - v1) - x1) + (1.1 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p494_dual<D: Dn>(mut x1: D, x2: D, tr_: &mut Tr) -> D {
     x1 -= (D::from(0.6) - (x2 + x1)) / (D::from(1.0) + (x2 * x2));
     let v1 = dx_exp2(dx_atan(dx_elu(x2 - x2, dx_tanh(x1, tr_), tr_), tr_), tr_);
-    (-(dx_sqrt(dx_abs(-D::from(2.4), tr_) + D::from(0.5), tr_) + (-v1)) - v1) - x1
+    let mut acc3: D = D::from(0.0);
+    for i2 in 0..3 {
+        acc3 += dx_leaky_relu(x2, dx_sigmoid(D::from(i2 as f64) + v1, tr_), tr_);
+    }
+    ((-(dx_sqrt(dx_abs(-D::from(2.4), tr_) + D::from(0.5), tr_) + (-v1)) - v1) - x1) + (D::from(1.1) * acc3)
 }
 
 fn p494_eval(x: &[f64]) -> Vec<f64> {
@@ -33292,7 +34708,11 @@ fn p502(r1: &f64, r2: &f64) -> [f64; 1] {
         let mut v2 = { let t3 = (1.1 + (r2 * r2)).log10() * r2.exp_m1().sin(); t3 * K502 };
     } else {
     }
-    [((((r1 + (-2.65)) * (r1 * K502)).tanh() * 0.9).asin() * K502) * K502]
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..5 {
+        acc5 += 2.0;
+    }
+    [(((((r1 + (-2.65)) * (r1 * K502)).tanh() * 0.9).asin() * K502) * K502) + (1.15 * acc5)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33306,7 +34726,11 @@ fn p502_dual<D: Dn>(r1: &D, r2: &D, tr_: &mut Tr) -> [D; 1] {
         let mut v2 = { let t3 = dx_log10(D::from(1.1) + (*r2 * (*r2)), tr_) * dx_sin(dx_exp_m1(*r2, tr_), tr_); t3 * K502 };
     } else {
     }
-    [(dx_asin(dx_tanh((*r1 + (-D::from(2.65))) * (*r1 * K502), tr_) * D::from(0.9), tr_) * K502) * K502]
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..5 {
+        acc5 += D::from(2.0);
+    }
+    [((dx_asin(dx_tanh((*r1 + (-D::from(2.65))) * (*r1 * K502), tr_) * D::from(0.9), tr_) * K502) * K502) + (D::from(1.15) * acc5)]
 }
 
 fn p502_eval(x: &[f64]) -> Vec<f64> {
@@ -33361,7 +34785,11 @@ fn p503(r1: &f64, x2: f64, mut x3: f64) -> f64 {
             x3 *= f64::mul_add(r1 + r1, r1.sin(), x2 - x3).tanh() * r1;
         }
     }
-    (((((r1 + x2) * x2) / 1.0).atan() * x2) * x3.tanh()) - x3
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..2 {
+        acc7 += autodiff::sigmoid((-(i6 as f64)).max(autodiff::leaky_relu(-2.45, r1.sin())));
+    }
+    ((((((r1 + x2) * x2) / 1.0).atan() * x2) * x3.tanh()) - x3) + (0.95 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33386,7 +34814,11 @@ fn p503_dual<D: Dn>(r1: &D, x2: D, mut x3: D, tr_: &mut Tr) -> D {
             x3 *= dx_tanh(dx_mul_add(*r1 + (*r1), dx_sin(*r1, tr_), x2 - x3, tr_), tr_) * (*r1);
         }
     }
-    ((dx_atan(((*r1 + x2) * x2) / D::from(1.0), tr_) * x2) * dx_tanh(x3, tr_)) - x3
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..2 {
+        acc7 += dx_sigmoid(dx_max(-D::from(i6 as f64), dx_leaky_relu(-D::from(2.45), dx_sin(*r1, tr_), tr_), tr_), tr_);
+    }
+    (((dx_atan(((*r1 + x2) * x2) / D::from(1.0), tr_) * x2) * dx_tanh(x3, tr_)) - x3) + (D::from(0.95) * acc7)
 }
 
 fn p503_eval(x: &[f64]) -> Vec<f64> {
@@ -33561,7 +34993,11 @@ fn p506(x1: f64) -> [f64; 2] {
     if (if (v1 - v2) > v3.atan2(x1) { f64::atan2(v1, v3) } else { (x1.tanh() * 0.9).acos() }) <= f64::clamp(-1.35, v2.sin(), v2.sin() + 1.45) {
         v3 = v3;
     }
-    [((((v3 + v3) - (v1.tanh() * 0.9).asin()).min(f64::min(1.7, v3).max((v3.abs() + 0.7).ln())) + x1) - (-1.15)) + v2, ((v3 * v1.atan()) + 2.55) + x1]
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..5 {
+        acc5 += autodiff::sigmoid(v3 * v1);
+    }
+    [(((((v3 + v3) - (v1.tanh() * 0.9).asin()).min(f64::min(1.7, v3).max((v3.abs() + 0.7).ln())) + x1) - (-1.15)) + v2) + (1.25 * acc5), ((v3 * v1.atan()) + 2.55) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33573,7 +35009,11 @@ fn p506_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 2] {
     if dx_le(if dx_gt(v1 - v2, dx_atan2(v3, x1, tr_), tr_) { dx_atan2(v1, v3, tr_) } else { dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_) }, dx_clamp(-D::from(1.35), dx_sin(v2, tr_), dx_sin(v2, tr_) + D::from(1.45), tr_), tr_) {
         v3 = v3;
     }
-    [((dx_min((v3 + v3) - dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), dx_max(dx_min(D::from(1.7), v3, tr_), dx_ln(dx_abs(v3, tr_) + D::from(0.7), tr_), tr_), tr_) + x1) - (-D::from(1.15))) + v2, ((v3 * dx_atan(v1, tr_)) + D::from(2.55)) + x1]
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..5 {
+        acc5 += dx_sigmoid(v3 * v1, tr_);
+    }
+    [(((dx_min((v3 + v3) - dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), dx_max(dx_min(D::from(1.7), v3, tr_), dx_ln(dx_abs(v3, tr_) + D::from(0.7), tr_), tr_), tr_) + x1) - (-D::from(1.15))) + v2) + (D::from(1.25) * acc5), ((v3 * dx_atan(v1, tr_)) + D::from(2.55)) + x1]
 }
 
 fn p506_eval(x: &[f64]) -> Vec<f64> {
@@ -33799,14 +35239,22 @@ fn p510_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p511(b1: &[f64; 5], b2: &[f64; 4], n3: usize, f4: bool) -> f64 {
     let v1 = b2[n3 % b2.len()];
     let mut v2 = b2[n3 % 4].hypot(f64::cosh(-1.1) * v1);
-    (b2[1] * v1).tanh().exp_m1().asinh() - v2
+    let mut acc4: f64 = 0.0;
+    for e3 in b1.iter() {
+        acc4 += b1[n3] - e3;
+    }
+    ((b2[1] * v1).tanh().exp_m1().asinh() - v2) + (0.65 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p511_dual<D: Dn>(b1: &[D; 5], b2: &[D; 4], n3: usize, f4: bool, tr_: &mut Tr) -> D {
     let v1 = b2[n3 % b2.len()];
     let mut v2 = dx_hypot(b2[n3 % 4], dx_cosh(-D::from(1.1), tr_) * v1, tr_);
-    dx_asinh(dx_exp_m1(dx_tanh(b2[1] * v1, tr_), tr_), tr_) - v2
+    let mut acc4: D = D::from(0.0);
+    for e3 in b1.iter() {
+        acc4 += b1[n3] - (*e3);
+    }
+    (dx_asinh(dx_exp_m1(dx_tanh(b2[1] * v1, tr_), tr_), tr_) - v2) + (D::from(0.65) * acc4)
 }
 
 fn p511_eval(x: &[f64]) -> Vec<f64> {
@@ -33931,7 +35379,11 @@ fn p513(x1: f64) -> f64 {
             }
         }
     }
-    (autodiff::sigmoid(x1) - x1) + x1
+    let mut acc12: f64 = 0.0;
+    for e11 in y1.iter() {
+        acc12 += f64::min((x1.abs() + 1.2).ln(), e11 - x1).tanh();
+    }
+    ((autodiff::sigmoid(x1) - x1) + x1) + (0.55 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33953,7 +35405,11 @@ fn p513_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    (dx_sigmoid(x1, tr_) - x1) + x1
+    let mut acc12: D = D::from(0.0);
+    for e11 in y1.iter() {
+        acc12 += dx_tanh(dx_min(dx_ln(dx_abs(x1, tr_) + D::from(1.2), tr_), *e11 - x1, tr_), tr_);
+    }
+    ((dx_sigmoid(x1, tr_) - x1) + x1) + (D::from(0.55) * acc12)
 }
 
 fn p513_eval(x: &[f64]) -> Vec<f64> {
@@ -33995,7 +35451,11 @@ fn p514(x1: f64, r2: &f64) -> [f64; 3] {
         }
         let v8 = autodiff::sigmoid((f64::abs(1.4) + 1.1).powf((v4 - r2).sin())) * r2.atan().clamp(x1, x1 + 1.15);
     }
-    [(((f64::abs(0.5) + 1.25).ln() - x1) * v4.sin()) - v4, (v4.abs() + 1.5).sqrt() + v4, (r2.powi(1) * (-(x1 * 0.65))) - 0.2]
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..1 {
+        acc10 += (x1 - (f64::tanh(-1.25) * 0.9).acos()).tanh();
+    }
+    [((((f64::abs(0.5) + 1.25).ln() - x1) * v4.sin()) - v4) + (0.6 * acc10), (v4.abs() + 1.5).sqrt() + v4, (r2.powi(1) * (-(x1 * 0.65))) - 0.2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34013,7 +35473,11 @@ fn p514_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> [D; 3] {
         }
         let v8 = dx_sigmoid(dx_powf(dx_abs(D::from(1.4), tr_) + D::from(1.1), dx_sin(v4 - (*r2), tr_), tr_), tr_) * dx_clamp(dx_atan(*r2, tr_), x1, x1 + D::from(1.15), tr_);
     }
-    [((dx_ln(dx_abs(D::from(0.5), tr_) + D::from(1.25), tr_) - x1) * dx_sin(v4, tr_)) - v4, dx_sqrt(dx_abs(v4, tr_) + D::from(1.5), tr_) + v4, (dx_powi(*r2, 1, tr_) * (-(x1 * D::from(0.65)))) - D::from(0.2)]
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..1 {
+        acc10 += dx_tanh(x1 - dx_acos(dx_tanh(-D::from(1.25), tr_) * D::from(0.9), tr_), tr_);
+    }
+    [(((dx_ln(dx_abs(D::from(0.5), tr_) + D::from(1.25), tr_) - x1) * dx_sin(v4, tr_)) - v4) + (D::from(0.6) * acc10), dx_sqrt(dx_abs(v4, tr_) + D::from(1.5), tr_) + v4, (dx_powi(*r2, 1, tr_) * (-(x1 * D::from(0.65)))) - D::from(0.2)]
 }
 
 fn p514_eval(x: &[f64]) -> Vec<f64> {
@@ -34057,7 +35521,11 @@ fn p515(x1: f64, x2: f64, w3: &[[f64; 3]; 1], a4: [f64; 1], b5: &[f64; 1]) -> f6
         }
         return ((w3[0][1] - b5[0]) + x1) - x2;
     }
-    (((({ let t5 = a4[0] + a4[0]; t5 * (w3[0][0] / (x2.tanh().exp() + 0.5)) }) / (x1.clamp(b5[0], b5[0] + 0.55).abs() + 0.65)) + x1) - b5[0]) - x2
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += (x1.hypot(x1) * a4[0]).sin();
+    }
+    ((((({ let t5 = a4[0] + a4[0]; t5 * (w3[0][0] / (x2.tanh().exp() + 0.5)) }) / (x1.clamp(b5[0], b5[0] + 0.55).abs() + 0.65)) + x1) - b5[0]) - x2) + (0.25 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34072,7 +35540,11 @@ fn p515_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 1], a4: [D; 1], b5: &[D; 1], tr_
         }
         return ((w3[0][1] - b5[0]) + x1) - x2;
     }
-    (((({ let t5 = a4[0] + a4[0]; t5 * (w3[0][0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5))) }) / (dx_abs(dx_clamp(x1, b5[0], b5[0] + D::from(0.55), tr_), tr_) + D::from(0.65))) + x1) - b5[0]) - x2
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_sin(dx_hypot(x1, x1, tr_) * a4[0], tr_);
+    }
+    ((((({ let t5 = a4[0] + a4[0]; t5 * (w3[0][0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5))) }) / (dx_abs(dx_clamp(x1, b5[0], b5[0] + D::from(0.55), tr_), tr_) + D::from(0.65))) + x1) - b5[0]) - x2) + (D::from(0.25) * acc7)
 }
 
 fn p515_eval(x: &[f64]) -> Vec<f64> {
@@ -34249,7 +35721,11 @@ fn p518(b1: &[f64; 4], a2: [f64; 5]) -> [f64; 3] {
             }
         }
     }
-    [((b1[1] + b1[1]) - a2[0]) + 0.6, ((b1[2] + b1[1]).max(a2[2] / (-0.5)) * ({ let t10 = b1[2] + b1[0]; t10 * (t10 % 1.65) })) - a2[4], ((b1[2] - (b1[2].abs() + 1.15).ln()) + (b1[0] - b1[1]).min(-0.3 * a2[0])) - b1[2]]
+    let mut acc12: f64 = 0.0;
+    for i11 in 0..4 {
+        acc12 += autodiff::sigmoid(a2[i11].exp());
+    }
+    [(((b1[1] + b1[1]) - a2[0]) + 0.6) + (1.5 * acc12), ((b1[2] + b1[1]).max(a2[2] / (-0.5)) * ({ let t10 = b1[2] + b1[0]; t10 * (t10 % 1.65) })) - a2[4], ((b1[2] - (b1[2].abs() + 1.15).ln()) + (b1[0] - b1[1]).min(-0.3 * a2[0])) - b1[2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34263,7 +35739,11 @@ fn p518_dual<D: Dn>(b1: &[D; 4], a2: [D; 5], tr_: &mut Tr) -> [D; 3] {
             }
         }
     }
-    [((b1[1] + b1[1]) - a2[0]) + D::from(0.6), (dx_max(b1[2] + b1[1], a2[2] / (-D::from(0.5)), tr_) * ({ let t10 = b1[2] + b1[0]; t10 * dx_rem(t10, D::from(1.65), tr_) })) - a2[4], ((b1[2] - dx_ln(dx_abs(b1[2], tr_) + D::from(1.15), tr_)) + dx_min(b1[0] - b1[1], -D::from(0.3) * a2[0], tr_)) - b1[2]]
+    let mut acc12: D = D::from(0.0);
+    for i11 in 0..4 {
+        acc12 += dx_sigmoid(dx_exp(a2[i11], tr_), tr_);
+    }
+    [(((b1[1] + b1[1]) - a2[0]) + D::from(0.6)) + (D::from(1.5) * acc12), (dx_max(b1[2] + b1[1], a2[2] / (-D::from(0.5)), tr_) * ({ let t10 = b1[2] + b1[0]; t10 * dx_rem(t10, D::from(1.65), tr_) })) - a2[4], ((b1[2] - dx_ln(dx_abs(b1[2], tr_) + D::from(1.15), tr_)) + dx_min(b1[0] - b1[1], -D::from(0.3) * a2[0], tr_)) - b1[2]]
 }
 
 fn p518_eval(x: &[f64]) -> Vec<f64> {
@@ -34304,7 +35784,11 @@ fn p519(s1: &[f64], a2: [f64; 4]) -> f64 {
         return -(v1.tanh() * 0.9).acos() + v1;
     } else {
     }
-    ((f64::hypot(if y2[1].tanh().cosh() >= -0.55 { v1 - v1 } else { (1.15 + (a2[2] * a2[2])).powf(a2[2]) }, -2.15) - v1).tanh() * v1.tanh()) - v1
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..1 {
+        acc5 += (v1 - (v1 - (-2.25))).sin();
+    }
+    (((f64::hypot(if y2[1].tanh().cosh() >= -0.55 { v1 - v1 } else { (1.15 + (a2[2] * a2[2])).powf(a2[2]) }, -2.15) - v1).tanh() * v1.tanh()) - v1) + (1.0 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34317,7 +35801,11 @@ fn p519_dual<D: Dn>(s1: &[D], a2: [D; 4], tr_: &mut Tr) -> D {
         return -dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_) + v1;
     } else {
     }
-    (dx_tanh(dx_hypot(if dx_ge(dx_cosh(dx_tanh(y2[1], tr_), tr_), -D::from(0.55), tr_) { v1 - v1 } else { dx_powf(D::from(1.15) + (a2[2] * a2[2]), a2[2], tr_) }, -D::from(2.15), tr_) - v1, tr_) * dx_tanh(v1, tr_)) - v1
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..1 {
+        acc5 += dx_sin(v1 - (v1 - (-D::from(2.25))), tr_);
+    }
+    ((dx_tanh(dx_hypot(if dx_ge(dx_cosh(dx_tanh(y2[1], tr_), tr_), -D::from(0.55), tr_) { v1 - v1 } else { dx_powf(D::from(1.15) + (a2[2] * a2[2]), a2[2], tr_) }, -D::from(2.15), tr_) - v1, tr_) * dx_tanh(v1, tr_)) - v1) + (D::from(1.0) * acc5)
 }
 
 fn p519_eval(x: &[f64]) -> Vec<f64> {
@@ -34973,7 +36461,11 @@ fn p530(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
     let v3 = ((-x2).abs() + 0.7).powf((s3[1].sin() * 0.9).asin().tanh()) / (-2.45);
     let mut v4 = v3;
     v4 -= x2;
-    (((s3[2] * v3.sin()).tanh() * 0.9).acos() % (1.0 + (s3[0] * s3[0]))) + x2
+    let mut acc6: f64 = 0.0;
+    for e5 in s3.iter() {
+        acc6 += autodiff::sigmoid(s3.iter().map(|e7| 1.1 + x2).sum::<f64>().min(2.15 / (r1.abs() + 0.85)));
+    }
+    ((((s3[2] * v3.sin()).tanh() * 0.9).acos() % (1.0 + (s3[0] * s3[0]))) + x2) + (1.0 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34983,7 +36475,11 @@ fn p530_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     let v3 = dx_powf(dx_abs(-x2, tr_) + D::from(0.7), dx_tanh(dx_asin(dx_sin(s3[1], tr_) * D::from(0.9), tr_), tr_), tr_) / (-D::from(2.45));
     let mut v4 = v3;
     v4 -= x2;
-    dx_rem(dx_acos(dx_tanh(s3[2] * dx_sin(v3, tr_), tr_) * D::from(0.9), tr_), D::from(1.0) + (s3[0] * s3[0]), tr_) + x2
+    let mut acc6: D = D::from(0.0);
+    for e5 in s3.iter() {
+        acc6 += dx_sigmoid(dx_min(s3.iter().map(|e7| D::from(1.1) + x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(2.15) / (dx_abs(*r1, tr_) + D::from(0.85)), tr_), tr_);
+    }
+    (dx_rem(dx_acos(dx_tanh(s3[2] * dx_sin(v3, tr_), tr_) * D::from(0.9), tr_), D::from(1.0) + (s3[0] * s3[0]), tr_) + x2) + (D::from(1.0) * acc6)
 }
 
 fn p530_eval(x: &[f64]) -> Vec<f64> {
@@ -35027,7 +36523,11 @@ fn p531(r1: &f64, r2: &f64) -> f64 {
     let mut v4: f64 = -v2.sin().exp();
     y3[2][0] = 1.75;
     v4 += autodiff::leaky_relu((1.45 + (y3[1][1] * y3[1][1])).cbrt(), 0.21) * autodiff::elu(y3[2][2].exp(), 0.25).tanh();
-    y3[3][2] + r2
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..3 {
+        acc6 += ((-r2).abs() + 0.6).cbrt();
+    }
+    (y3[3][2] + r2) + (0.85 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35038,7 +36538,11 @@ fn p531_dual<D: Dn>(r1: &D, r2: &D, tr_: &mut Tr) -> D {
     let mut v4: D = -dx_exp(dx_sin(v2, tr_), tr_);
     y3[2][0] = D::from(1.75);
     v4 += dx_leaky_relu(dx_cbrt(D::from(1.45) + (y3[1][1] * y3[1][1]), tr_), D::from(0.21), tr_) * dx_tanh(dx_elu(dx_exp(y3[2][2], tr_), D::from(0.25), tr_), tr_);
-    y3[3][2] + (*r2)
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..3 {
+        acc6 += dx_cbrt(dx_abs(-(*r2), tr_) + D::from(0.6), tr_);
+    }
+    (y3[3][2] + (*r2)) + (D::from(0.85) * acc6)
 }
 
 fn p531_eval(x: &[f64]) -> Vec<f64> {
@@ -35149,7 +36653,11 @@ fn p533(x1: f64, r2: &f64, x3: f64) -> f64 {
     } else if (y1[0].tanh().tan() + (r2 * y1[0])) <= (y1[0] / (-(1.0 + (x1 * x1)))) {
     } else {
     }
-    ((y1.iter().copied().map(|e8| (e8 % (1.0 + (r2 * r2))) + (y1[0] + (-2.35))).sum::<f64>() - x3) + r2) - r2
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..2 {
+        acc10 += x1.asinh();
+    }
+    (((y1.iter().copied().map(|e8| (e8 % (1.0 + (r2 * r2))) + (y1[0] + (-2.35))).sum::<f64>() - x3) + r2) - r2) + (0.45 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35174,7 +36682,11 @@ fn p533_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
     } else if dx_le(dx_tan(dx_tanh(y1[0], tr_), tr_) + (*r2 * y1[0]), y1[0] / (-(D::from(1.0) + (x1 * x1))), tr_) {
     } else {
     }
-    ((y1.iter().copied().map(|e8| dx_rem(e8, D::from(1.0) + (*r2 * (*r2)), tr_) + (y1[0] + (-D::from(2.35)))).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x3) + (*r2)) - (*r2)
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc10 += dx_asinh(x1, tr_);
+    }
+    (((y1.iter().copied().map(|e8| dx_rem(e8, D::from(1.0) + (*r2 * (*r2)), tr_) + (y1[0] + (-D::from(2.35)))).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x3) + (*r2)) - (*r2)) + (D::from(0.45) * acc10)
 }
 
 fn p533_eval(x: &[f64]) -> Vec<f64> {
@@ -35408,7 +36920,11 @@ fn p536(b1: &[f64; 1], a2: [f64; 4]) -> f64 {
         }
         return ((a2[1] * b1[0]) * a2[0]) - 1.95;
     }
-    a2[3] + a2[2]
+    let mut acc14: f64 = 0.0;
+    for e13 in a2.iter() {
+        acc14 += b1[0];
+    }
+    (a2[3] + a2[2]) + (1.4 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35433,7 +36949,11 @@ fn p536_dual<D: Dn>(b1: &[D; 1], a2: [D; 4], tr_: &mut Tr) -> D {
         }
         return ((a2[1] * b1[0]) * a2[0]) - D::from(1.95);
     }
-    a2[3] + a2[2]
+    let mut acc14: D = D::from(0.0);
+    for e13 in a2.iter() {
+        acc14 += b1[0];
+    }
+    (a2[3] + a2[2]) + (D::from(1.4) * acc14)
 }
 
 fn p536_eval(x: &[f64]) -> Vec<f64> {
@@ -36069,7 +37589,11 @@ fn p545(x1: f64, x2: f64, b3: &[f64; 5], b4: &[f64; 5]) -> f64 {
             }
         }
     }
-    ((v2.sin().exp2() - (x1 + v2)).tanh() * (x1.abs().abs() + 0.75).sqrt()) + v2
+    let mut acc19: f64 = 0.0;
+    for e18 in b3.iter() {
+        acc19 += b4.iter().enumerate().map(|(j20, e21)| autodiff::sigmoid(f64::max(c3 as f64, b4[5 - 1 - c3])) + 1.0).product::<f64>().tanh();
+    }
+    (((v2.sin().exp2() - (x1 + v2)).tanh() * (x1.abs().abs() + 0.75).sqrt()) + v2) + (0.95 * acc19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36100,7 +37624,11 @@ fn p545_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], b4: &[D; 5], tr_: &mut Tr) -> D {
             }
         }
     }
-    (dx_tanh(dx_exp2(dx_sin(v2, tr_), tr_) - (x1 + v2), tr_) * dx_sqrt(dx_abs(dx_abs(x1, tr_), tr_) + D::from(0.75), tr_)) + v2
+    let mut acc19: D = D::from(0.0);
+    for e18 in b3.iter() {
+        acc19 += dx_tanh(b4.iter().enumerate().map(|(j20, e21)| dx_sigmoid(dx_max(D::from(c3 as f64), b4[5 - 1 - c3], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
+    }
+    ((dx_tanh(dx_exp2(dx_sin(v2, tr_), tr_) - (x1 + v2), tr_) * dx_sqrt(dx_abs(dx_abs(x1, tr_), tr_) + D::from(0.75), tr_)) + v2) + (D::from(0.95) * acc19)
 }
 
 fn p545_eval(x: &[f64]) -> Vec<f64> {
@@ -36494,7 +38022,11 @@ fn p551(a1: [f64; 5], n2: usize) -> (f64, f64) {
         let mut y5: [[f64; 3]; 2] = [[0.0; 3]; 2];
     }
     let v6 = v1;
-    ((-(-1.65 + (v2 - (-0.15))) - (n2 as f64)) + v2, (v2 + v2) - a1[5 - 1 - n2])
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..2 {
+        acc8 += (a1.iter().sum::<f64>().abs() + 0.9).log(9.0).sin();
+    }
+    (((-(-1.65 + (v2 - (-0.15))) - (n2 as f64)) + v2) + (1.5 * acc8), (v2 + v2) - a1[5 - 1 - n2])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36507,7 +38039,11 @@ fn p551_dual<D: Dn>(a1: [D; 5], n2: usize, tr_: &mut Tr) -> (D, D) {
         let mut y5: [[D; 3]; 2] = [[D::from(0.0); 3]; 2];
     }
     let v6 = v1;
-    ((-(-D::from(1.65) + (v2 - (-D::from(0.15)))) - D::from(n2 as f64)) + v2, (v2 + v2) - a1[5 - 1 - n2])
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc8 += dx_sin(dx_log(dx_abs(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.9), D::from(9.0), tr_), tr_);
+    }
+    (((-(-D::from(1.65) + (v2 - (-D::from(0.15)))) - D::from(n2 as f64)) + v2) + (D::from(1.5) * acc8), (v2 + v2) - a1[5 - 1 - n2])
 }
 
 fn p551_eval(x: &[f64]) -> Vec<f64> {
@@ -36619,7 +38155,11 @@ fn p553(x1: f64, k2: i32) -> (f64, f64) {
         v2 /= ((f64::exp2(-3.0) + f64::clamp(0.25, autodiff::sigmoid(i3 as f64), autodiff::sigmoid(i3 as f64) + 0.4)).abs().ln_1p().abs() + 1.1) + 0.5;
     }
     let v5 = ((-x1 + (2.25 * v2.atan())).tanh() * 0.9).asin();
-    (((-x1 + v1) + x1) + v2, ((v5 - v2) - x1) - v1)
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..3 {
+        acc7 += autodiff::sigmoid(autodiff::relu(((i6 + 1) as f64) - v1));
+    }
+    ((((-x1 + v1) + x1) + v2) + (1.25 * acc7), ((v5 - v2) - x1) - v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36631,7 +38171,11 @@ fn p553_dual<D: Dn>(x1: D, k2: i32, tr_: &mut Tr) -> (D, D) {
         v2 /= (dx_abs(dx_ln_1p(dx_abs(dx_exp2(-D::from(3.0), tr_) + dx_clamp(D::from(0.25), dx_sigmoid(D::from(i3 as f64), tr_), dx_sigmoid(D::from(i3 as f64), tr_) + D::from(0.4), tr_), tr_), tr_), tr_) + D::from(1.1)) + D::from(0.5);
     }
     let v5 = dx_asin(dx_tanh(-x1 + (D::from(2.25) * dx_atan(v2, tr_)), tr_) * D::from(0.9), tr_);
-    (((-x1 + v1) + x1) + v2, ((v5 - v2) - x1) - v1)
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc7 += dx_sigmoid(dx_relu(D::from((i6 + 1) as f64) - v1, tr_), tr_);
+    }
+    ((((-x1 + v1) + x1) + v2) + (D::from(1.25) * acc7), ((v5 - v2) - x1) - v1)
 }
 
 fn p553_eval(x: &[f64]) -> Vec<f64> {
@@ -36673,7 +38217,11 @@ fn p554(x1: f64, r2: &f64) -> [f64; 2] {
             }
         }
     }
-    [(f64::trunc(2.9) / (-(1.0 + (x1 * x1)))) - x1, (((((x1 + 1.45) * r2) + (-autodiff::relu(x1))) + r2) - x1) - r2]
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..3 {
+        acc9 += (x1 + x1).min(-r2).tanh();
+    }
+    [((f64::trunc(2.9) / (-(1.0 + (x1 * x1)))) - x1) + (0.85 * acc9), (((((x1 + 1.45) * r2) + (-autodiff::relu(x1))) + r2) - x1) - r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36691,7 +38239,11 @@ fn p554_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> [D; 2] {
             }
         }
     }
-    [(dx_trunc(D::from(2.9), tr_) / (-(D::from(1.0) + (x1 * x1)))) - x1, (((((x1 + D::from(1.45)) * (*r2)) + (-dx_relu(x1, tr_))) + (*r2)) - x1) - (*r2)]
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc9 += dx_tanh(dx_min(x1 + x1, -(*r2), tr_), tr_);
+    }
+    [((dx_trunc(D::from(2.9), tr_) / (-(D::from(1.0) + (x1 * x1)))) - x1) + (D::from(0.85) * acc9), (((((x1 + D::from(1.45)) * (*r2)) + (-dx_relu(x1, tr_))) + (*r2)) - x1) - (*r2)]
 }
 
 fn p554_eval(x: &[f64]) -> Vec<f64> {
@@ -36735,7 +38287,11 @@ fn p555(x1: f64, s2: &[f64]) -> f64 {
     } else {
         let v5 = -(-x1).min(s2[1]);
     }
-    ((x1.powi(2) / (-1.0)) + x1) + x1
+    let mut acc8: f64 = 0.0;
+    for i7 in 0..2 {
+        acc8 += f64::clamp(x1, x1, x1 + 0.25);
+    }
+    (((x1.powi(2) / (-1.0)) + x1) + x1) + (0.55 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36750,7 +38306,11 @@ fn p555_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
     } else {
         let v5 = -dx_min(-x1, s2[1], tr_);
     }
-    ((dx_powi(x1, 2, tr_) / (-D::from(1.0))) + x1) + x1
+    let mut acc8: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc8 += dx_clamp(x1, x1, x1 + D::from(0.25), tr_);
+    }
+    (((dx_powi(x1, 2, tr_) / (-D::from(1.0))) + x1) + x1) + (D::from(0.55) * acc8)
 }
 
 fn p555_eval(x: &[f64]) -> Vec<f64> {
@@ -36859,7 +38419,11 @@ fn p557(s3: &[f64], b2: &[f64; 3], a1: [f64; 1], n4: usize) -> [f64; 2] {
             }
         }
     }
-    [(autodiff::elu((autodiff::sigmoid(v1) * autodiff::sigmoid(v1)) + autodiff::leaky_relu(-2.15, 0.41), ((v1 + v1) - s3[0]).sin()) - v1).tanh() * v1.tanh(), (((n4 + 1) as f64).atan() + v1).tanh() * v1.tanh()]
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..1 {
+        acc11 += v1.abs().tanh();
+    }
+    [((autodiff::elu((autodiff::sigmoid(v1) * autodiff::sigmoid(v1)) + autodiff::leaky_relu(-2.15, 0.41), ((v1 + v1) - s3[0]).sin()) - v1).tanh() * v1.tanh()) + (1.1 * acc11), (((n4 + 1) as f64).atan() + v1).tanh() * v1.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36885,7 +38449,11 @@ fn p557_dual<D: Dn>(s3: &[D], b2: &[D; 3], a1: [D; 1], n4: usize, tr_: &mut Tr) 
             }
         }
     }
-    [dx_tanh(dx_elu((dx_sigmoid(v1, tr_) * dx_sigmoid(v1, tr_)) + dx_leaky_relu(-D::from(2.15), D::from(0.41), tr_), dx_sin((v1 + v1) - s3[0], tr_), tr_) - v1, tr_) * dx_tanh(v1, tr_), dx_tanh(dx_atan(D::from((n4 + 1) as f64), tr_) + v1, tr_) * dx_tanh(v1, tr_)]
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..1 {
+        acc11 += dx_tanh(dx_abs(v1, tr_), tr_);
+    }
+    [(dx_tanh(dx_elu((dx_sigmoid(v1, tr_) * dx_sigmoid(v1, tr_)) + dx_leaky_relu(-D::from(2.15), D::from(0.41), tr_), dx_sin((v1 + v1) - s3[0], tr_), tr_) - v1, tr_) * dx_tanh(v1, tr_)) + (D::from(1.1) * acc11), dx_tanh(dx_atan(D::from((n4 + 1) as f64), tr_) + v1, tr_) * dx_tanh(v1, tr_)]
 }
 
 fn p557_eval(x: &[f64]) -> Vec<f64> {
@@ -36932,7 +38500,11 @@ fn p558(x1: f64, b3: &[f64; 5], r2: &f64, b4: &[f64; 3]) -> f64 {
         }
     } else {
     }
-    ((-(if b3.iter().map(|e4| f64::exp(1.2).tanh() + 1.0).product::<f64>() <= 0.9 { b4[1] } else { f64::powi(*r2, 2) }) * v1) - b3[0]).atan() * b4[2]
+    let mut acc6: f64 = 0.0;
+    for e5 in b4.iter() {
+        acc6 += *r2;
+    }
+    (((-(if b3.iter().map(|e4| f64::exp(1.2).tanh() + 1.0).product::<f64>() <= 0.9 { b4[1] } else { f64::powi(*r2, 2) }) * v1) - b3[0]).atan() * b4[2]) + (0.85 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36945,7 +38517,11 @@ fn p558_dual<D: Dn>(x1: D, b3: &[D; 5], r2: &D, b4: &[D; 3], tr_: &mut Tr) -> D 
         }
     } else {
     }
-    dx_atan((-(if dx_le(b3.iter().map(|e4| dx_tanh(dx_exp(D::from(1.2), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.9), tr_) { b4[1] } else { dx_powi(*r2, 2, tr_) }) * v1) - b3[0], tr_) * b4[2]
+    let mut acc6: D = D::from(0.0);
+    for e5 in b4.iter() {
+        acc6 += *r2;
+    }
+    (dx_atan((-(if dx_le(b3.iter().map(|e4| dx_tanh(dx_exp(D::from(1.2), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.9), tr_) { b4[1] } else { dx_powi(*r2, 2, tr_) }) * v1) - b3[0], tr_) * b4[2]) + (D::from(0.85) * acc6)
 }
 
 fn p558_eval(x: &[f64]) -> Vec<f64> {
@@ -37095,7 +38671,11 @@ fn p560(b1: &[f64; 1], b2: &[f64; 3], mut a3: [f64; 1]) -> f64 {
     for (p5, q6) in a3.iter().zip(b2.iter()) {
         v2 -= (((p5 * autodiff::sigmoid(v2)) * q6.hypot(*q6)) + v2).atan() * 0.63;
     }
-    ((({ let t7 = b2.iter().copied().map(|e8| (-v2).tanh() + 1.0).product::<f64>() + (v4 % 1.8); t7 * autodiff::sigmoid(autodiff::sigmoid(v4).min(t7 + v4)) }) + v2).tanh() * autodiff::sigmoid(v4)) - 1.5
+    let mut acc10: f64 = 0.0;
+    for e9 in b1.iter() {
+        acc10 += f64::hypot(autodiff::elu(b1[0], 1.85), a3[0].tanh() * b2[1]).tanh();
+    }
+    (((({ let t7 = b2.iter().copied().map(|e8| (-v2).tanh() + 1.0).product::<f64>() + (v4 % 1.8); t7 * autodiff::sigmoid(autodiff::sigmoid(v4).min(t7 + v4)) }) + v2).tanh() * autodiff::sigmoid(v4)) - 1.5) + (0.65 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37110,7 +38690,11 @@ fn p560_dual<D: Dn>(b1: &[D; 1], b2: &[D; 3], mut a3: [D; 1], tr_: &mut Tr) -> D
     for (p5, q6) in a3.iter().zip(b2.iter()) {
         v2 -= dx_atan(((*p5 * dx_sigmoid(v2, tr_)) * dx_hypot(*q6, *q6, tr_)) + v2, tr_) * D::from(0.63);
     }
-    (dx_tanh(({ let t7 = b2.iter().copied().map(|e8| dx_tanh(-v2, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + dx_rem(v4, D::from(1.8), tr_); t7 * dx_sigmoid(dx_min(dx_sigmoid(v4, tr_), t7 + v4, tr_), tr_) }) + v2, tr_) * dx_sigmoid(v4, tr_)) - D::from(1.5)
+    let mut acc10: D = D::from(0.0);
+    for e9 in b1.iter() {
+        acc10 += dx_tanh(dx_hypot(dx_elu(b1[0], D::from(1.85), tr_), dx_tanh(a3[0], tr_) * b2[1], tr_), tr_);
+    }
+    ((dx_tanh(({ let t7 = b2.iter().copied().map(|e8| dx_tanh(-v2, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + dx_rem(v4, D::from(1.8), tr_); t7 * dx_sigmoid(dx_min(dx_sigmoid(v4, tr_), t7 + v4, tr_), tr_) }) + v2, tr_) * dx_sigmoid(v4, tr_)) - D::from(1.5)) + (D::from(0.65) * acc10)
 }
 
 fn p560_eval(x: &[f64]) -> Vec<f64> {
@@ -37330,7 +38914,11 @@ fn p564(x1: f64, k6: i32, w3: &[[f64; 2]; 3], a4: [f64; 4], a5: [f64; 5], r2: &f
     } else {
         let mut v9 = f64::exp_m1(-0.55);
     }
-    [(((((x1.abs() + 0.7).cbrt() - (a4[2] + r2)) * (w3[1][0] - (-r2))) + r2).atan() * x1) + r2, ((((x1.cosh() % (1.0 + (a5[4] * a5[4]))).abs() + 0.6).powf(0.55) + r2) + x1) + r2]
+    let mut acc11: f64 = 0.0;
+    for e10 in a5.iter() {
+        acc11 += w3[0][0].cosh().tanh().tan();
+    }
+    [((((((x1.abs() + 0.7).cbrt() - (a4[2] + r2)) * (w3[1][0] - (-r2))) + r2).atan() * x1) + r2) + (1.05 * acc11), ((((x1.cosh() % (1.0 + (a5[4] * a5[4]))).abs() + 0.6).powf(0.55) + r2) + x1) + r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37350,7 +38938,11 @@ fn p564_dual<D: Dn>(x1: D, k6: i32, w3: &[[D; 2]; 3], a4: [D; 4], a5: [D; 5], r2
     } else {
         let mut v9 = dx_exp_m1(-D::from(0.55), tr_);
     }
-    [(dx_atan(((dx_cbrt(dx_abs(x1, tr_) + D::from(0.7), tr_) - (a4[2] + (*r2))) * (w3[1][0] - (-(*r2)))) + (*r2), tr_) * x1) + (*r2), ((dx_powf(dx_abs(dx_rem(dx_cosh(x1, tr_), D::from(1.0) + (a5[4] * a5[4]), tr_), tr_) + D::from(0.6), D::from(0.55), tr_) + (*r2)) + x1) + (*r2)]
+    let mut acc11: D = D::from(0.0);
+    for e10 in a5.iter() {
+        acc11 += dx_tan(dx_tanh(dx_cosh(w3[0][0], tr_), tr_), tr_);
+    }
+    [((dx_atan(((dx_cbrt(dx_abs(x1, tr_) + D::from(0.7), tr_) - (a4[2] + (*r2))) * (w3[1][0] - (-(*r2)))) + (*r2), tr_) * x1) + (*r2)) + (D::from(1.05) * acc11), ((dx_powf(dx_abs(dx_rem(dx_cosh(x1, tr_), D::from(1.0) + (a5[4] * a5[4]), tr_), tr_) + D::from(0.6), D::from(0.55), tr_) + (*r2)) + x1) + (*r2)]
 }
 
 fn p564_eval(x: &[f64]) -> Vec<f64> {
@@ -37405,7 +38997,11 @@ fn p565(x1: f64, b2: &[f64; 1], b3: &[f64; 1]) -> f64 {
         }
     } else {
     }
-    ((x1.tanh() * ((-x1).tanh() * (x1 + x1).atan())) * b2[0]) * autodiff::sigmoid(x1)
+    let mut acc3: f64 = 0.0;
+    for e2 in b3.iter() {
+        acc3 += x1.min(*e2).sin().sinh().sin();
+    }
+    (((x1.tanh() * ((-x1).tanh() * (x1 + x1).atan())) * b2[0]) * autodiff::sigmoid(x1)) + (0.85 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37418,7 +39014,11 @@ fn p565_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], tr_: &mut Tr) -> D {
         }
     } else {
     }
-    ((dx_tanh(x1, tr_) * (dx_tanh(-x1, tr_) * dx_atan(x1 + x1, tr_))) * b2[0]) * dx_sigmoid(x1, tr_)
+    let mut acc3: D = D::from(0.0);
+    for e2 in b3.iter() {
+        acc3 += dx_sin(dx_sinh(dx_sin(dx_min(x1, *e2, tr_), tr_), tr_), tr_);
+    }
+    (((dx_tanh(x1, tr_) * (dx_tanh(-x1, tr_) * dx_atan(x1 + x1, tr_))) * b2[0]) * dx_sigmoid(x1, tr_)) + (D::from(0.85) * acc3)
 }
 
 fn p565_eval(x: &[f64]) -> Vec<f64> {
@@ -37472,7 +39072,11 @@ fn p566(s2: &[f64], x1: f64) -> f64 {
     }
     let mut v7 = s2[0];
     v7 /= (v7 / (({ let t8 = s2[1].exp(); t8 * s2[1] }).abs() + 1.5)).abs() + 0.5;
-    ((-3.0 / (s2[1].abs() + 1.45)).abs() + 0.55).log10() + x1
+    let mut acc10: f64 = 0.0;
+    for i9 in 0..4 {
+        acc10 += s2[(i9 + 2) % 2];
+    }
+    (((-3.0 / (s2[1].abs() + 1.45)).abs() + 0.55).log10() + x1) + (0.25 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37492,7 +39096,11 @@ fn p566_dual<D: Dn>(s2: &[D], x1: D, tr_: &mut Tr) -> D {
     }
     let mut v7 = s2[0];
     v7 /= dx_abs(v7 / (dx_abs({ let t8 = dx_exp(s2[1], tr_); t8 * s2[1] }, tr_) + D::from(1.5)), tr_) + D::from(0.5);
-    dx_log10(dx_abs(-D::from(3.0) / (dx_abs(s2[1], tr_) + D::from(1.45)), tr_) + D::from(0.55), tr_) + x1
+    let mut acc10: D = D::from(0.0);
+    for i9 in 0..4 {
+        acc10 += s2[(i9 + 2) % 2];
+    }
+    (dx_log10(dx_abs(-D::from(3.0) / (dx_abs(s2[1], tr_) + D::from(1.45)), tr_) + D::from(0.55), tr_) + x1) + (D::from(0.25) * acc10)
 }
 
 fn p566_eval(x: &[f64]) -> Vec<f64> {
@@ -37609,7 +39217,11 @@ fn p568(a1: [f64; 3], a2: [f64; 3], f3: bool) -> f64 {
             let mut y3: [f64; 2] = [0.0; 2];
         }
     }
-    a2[0] - (-2.4)
+    let mut acc5: f64 = 0.0;
+    for e4 in a2.iter() {
+        acc5 += (autodiff::softplus(a1[1]) + f64::atan(2.85)).atan();
+    }
+    (a2[0] - (-2.4)) + (0.4 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37621,7 +39233,11 @@ fn p568_dual<D: Dn>(a1: [D; 3], a2: [D; 3], f3: bool, tr_: &mut Tr) -> D {
             let mut y3: [D; 2] = [D::from(0.0); 2];
         }
     }
-    a2[0] - (-D::from(2.4))
+    let mut acc5: D = D::from(0.0);
+    for e4 in a2.iter() {
+        acc5 += dx_atan(dx_softplus(a1[1], tr_) + dx_atan(D::from(2.85), tr_), tr_);
+    }
+    (a2[0] - (-D::from(2.4))) + (D::from(0.4) * acc5)
 }
 
 fn p568_eval(x: &[f64]) -> Vec<f64> {
@@ -37675,7 +39291,11 @@ fn p569(r1: &f64) -> f64 {
             v6 -= autodiff::sigmoid(((((c5 as f64) - v6) - (K569 * K569)).tanh() * 0.9).acos());
         }
     }
-    (((y1[c5 % 1][1] / (y1[0][c2 % 3].tanh().exp() + 0.5)).tanh() * 0.9).asin().sin() * 0.9).acos() * v4.tanh()
+    let mut acc9: f64 = 0.0;
+    for i8 in 0..3 {
+        acc9 += -2.2;
+    }
+    ((((y1[c5 % 1][1] / (y1[0][c2 % 3].tanh().exp() + 0.5)).tanh() * 0.9).asin().sin() * 0.9).acos() * v4.tanh()) + (1.5 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37701,7 +39321,11 @@ fn p569_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
             v6 -= dx_sigmoid(dx_acos(dx_tanh((D::from(c5 as f64) - v6) - (K569 * K569), tr_) * D::from(0.9), tr_), tr_);
         }
     }
-    dx_acos(dx_sin(dx_asin(dx_tanh(y1[c5 % 1][1] / (dx_exp(dx_tanh(y1[0][c2 % 3], tr_), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v4, tr_)
+    let mut acc9: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc9 += -D::from(2.2);
+    }
+    (dx_acos(dx_sin(dx_asin(dx_tanh(y1[c5 % 1][1] / (dx_exp(dx_tanh(y1[0][c2 % 3], tr_), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v4, tr_)) + (D::from(1.5) * acc9)
 }
 
 fn p569_eval(x: &[f64]) -> Vec<f64> {
@@ -37741,7 +39365,11 @@ fn p570(mut x1: f64, x2: f64, k3: i32) -> f64 {
         } else {
         }
     }
-    ((K570 - x1) / (1.0 + (x1 * x1))).clamp(x2, x2 + 0.65) + x2
+    let mut acc5: f64 = 0.0;
+    for i4 in 0..2 {
+        acc5 += (x2 * K570).hypot(-x2).tanh();
+    }
+    (((K570 - x1) / (1.0 + (x1 * x1))).clamp(x2, x2 + 0.65) + x2) + (0.4 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37756,7 +39384,11 @@ fn p570_dual<D: Dn>(mut x1: D, x2: D, k3: i32, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    dx_clamp((K570 - x1) / (D::from(1.0) + (x1 * x1)), x2, x2 + D::from(0.65), tr_) + x2
+    let mut acc5: D = D::from(0.0);
+    for i4 in 0..2 {
+        acc5 += dx_tanh(dx_hypot(x2 * K570, -x2, tr_), tr_);
+    }
+    (dx_clamp((K570 - x1) / (D::from(1.0) + (x1 * x1)), x2, x2 + D::from(0.65), tr_) + x2) + (D::from(0.4) * acc5)
 }
 
 fn p570_eval(x: &[f64]) -> Vec<f64> {
@@ -37871,7 +39503,11 @@ fn p572(x1: f64) -> [f64; 3] {
     if (x1 - (x1 - x1)).is_sign_negative() && c1 > 1 {
     } else {
     }
-    [(-1.7 * x1) - x1, (-0.8 / (1.0 + (x1 * x1))) * x1, (-(-(c1 as f64) % ((x1 * x1).abs() + 1.2)) - x1) + x1]
+    let mut acc7: f64 = 0.0;
+    for i6 in 0..2 {
+        acc7 += 2.4;
+    }
+    [((-1.7 * x1) - x1) + (0.4 * acc7), (-0.8 / (1.0 + (x1 * x1))) * x1, (-(-(c1 as f64) % ((x1 * x1).abs() + 1.2)) - x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37895,7 +39531,11 @@ fn p572_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
     if dx_is_sign_negative(x1 - (x1 - x1), tr_) && c1 > 1 {
     } else {
     }
-    [(-D::from(1.7) * x1) - x1, (-D::from(0.8) / (D::from(1.0) + (x1 * x1))) * x1, (-dx_rem(-D::from(c1 as f64), dx_abs(x1 * x1, tr_) + D::from(1.2), tr_) - x1) + x1]
+    let mut acc7: D = D::from(0.0);
+    for i6 in 0..2 {
+        acc7 += D::from(2.4);
+    }
+    [((-D::from(1.7) * x1) - x1) + (D::from(0.4) * acc7), (-D::from(0.8) / (D::from(1.0) + (x1 * x1))) * x1, (-dx_rem(-D::from(c1 as f64), dx_abs(x1 * x1, tr_) + D::from(1.2), tr_) - x1) + x1]
 }
 
 fn p572_eval(x: &[f64]) -> Vec<f64> {
@@ -37927,7 +39567,11 @@ fn p573(s2: &[f64], a1: [f64; 3]) -> [f64; 3] {
     let mut v1: f64 = ((f64::abs(-(-1.9)) + 1.35).ln().sin() * 0.9).atanh();
     let mut v2 = s2[0];
     let mut v3 = ((-(2.85 / (-(f64::abs(-0.05) + 0.55)))).abs() + 1.2).ln();
-    [(((a1[2] % (s2[0].exp() + 0.5)).tanh() * 0.9).atanh().abs() + 1.3).log10() - v1, a1[0] - v2, (s2[0] * v2) * v1]
+    let mut acc5: f64 = 0.0;
+    for e4 in s2.iter() {
+        acc5 += (v3.abs() + 0.55).log2().trunc().tanh();
+    }
+    [((((a1[2] % (s2[0].exp() + 0.5)).tanh() * 0.9).atanh().abs() + 1.3).log10() - v1) + (0.45 * acc5), a1[0] - v2, (s2[0] * v2) * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37935,7 +39579,11 @@ fn p573_dual<D: Dn>(s2: &[D], a1: [D; 3], tr_: &mut Tr) -> [D; 3] {
     let mut v1: D = dx_atanh(dx_sin(dx_ln(dx_abs(-(-D::from(1.9)), tr_) + D::from(1.35), tr_), tr_) * D::from(0.9), tr_);
     let mut v2 = s2[0];
     let mut v3 = dx_ln(dx_abs(-(D::from(2.85) / (-(dx_abs(-D::from(0.05), tr_) + D::from(0.55)))), tr_) + D::from(1.2), tr_);
-    [dx_log10(dx_abs(dx_atanh(dx_tanh(dx_rem(a1[2], dx_exp(s2[0], tr_) + D::from(0.5), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.3), tr_) - v1, a1[0] - v2, (s2[0] * v2) * v1]
+    let mut acc5: D = D::from(0.0);
+    for e4 in s2.iter() {
+        acc5 += dx_tanh(dx_trunc(dx_log2(dx_abs(v3, tr_) + D::from(0.55), tr_), tr_), tr_);
+    }
+    [(dx_log10(dx_abs(dx_atanh(dx_tanh(dx_rem(a1[2], dx_exp(s2[0], tr_) + D::from(0.5), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.3), tr_) - v1) + (D::from(0.45) * acc5), a1[0] - v2, (s2[0] * v2) * v1]
 }
 
 fn p573_eval(x: &[f64]) -> Vec<f64> {
@@ -38048,7 +39696,11 @@ fn p575(x1: f64, x2: f64, w3: &[[f64; 3]; 2], a4: [f64; 1], s5: &[f64], n6: usiz
     let mut v1 = x1.clamp(0.45, 0.65).clamp(x1, x1 + 0.4);
     let mut v1 = v1 * s5.iter().enumerate().fold(1.5f64, |acc4, (j2, e3)| (acc4 * 0.5) + (n6 as f64).trunc().tanh()).sin();
     let v5 = autodiff::sigmoid(autodiff::softplus((1.15 + (x1 * x1)).ln())).exp();
-    (a4[0] - x1, ((x2 + v1) - v1).tanh() * autodiff::sigmoid(v5))
+    let mut acc7: f64 = 0.0;
+    for e6 in s5.iter() {
+        acc7 += f64::min(e6.tanh().tan(), v5).tanh();
+    }
+    ((a4[0] - x1) + (1.0 * acc7), ((x2 + v1) - v1).tanh() * autodiff::sigmoid(v5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38056,7 +39708,11 @@ fn p575_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 2], a4: [D; 1], s5: &[D], n6: us
     let mut v1 = dx_clamp(dx_clamp(x1, D::from(0.45), D::from(0.65), tr_), x1, x1 + D::from(0.4), tr_);
     let mut v1 = v1 * dx_sin(s5.iter().enumerate().fold(D::from(1.5), |acc4, (j2, e3)| (acc4 * D::from(0.5)) + dx_tanh(dx_trunc(D::from(n6 as f64), tr_), tr_)), tr_);
     let v5 = dx_exp(dx_sigmoid(dx_softplus(dx_ln(D::from(1.15) + (x1 * x1), tr_), tr_), tr_), tr_);
-    (a4[0] - x1, dx_tanh((x2 + v1) - v1, tr_) * dx_sigmoid(v5, tr_))
+    let mut acc7: D = D::from(0.0);
+    for e6 in s5.iter() {
+        acc7 += dx_tanh(dx_min(dx_tan(dx_tanh(*e6, tr_), tr_), v5, tr_), tr_);
+    }
+    ((a4[0] - x1) + (D::from(1.0) * acc7), dx_tanh((x2 + v1) - v1, tr_) * dx_sigmoid(v5, tr_))
 }
 
 fn p575_eval(x: &[f64]) -> Vec<f64> {
@@ -38123,7 +39779,11 @@ fn p576(x1: f64, k3: i32, x2: f64) -> f64 {
             v9 %= (-2.2 * y11[i10 % y11.len()]).floor().sin().cosh().abs() + 1.35;
         }
     }
-    (x2 + x1) + v1
+    let mut acc13: f64 = 0.0;
+    for i12 in 0..4 {
+        acc13 += f64::sin(1.4).abs().ln_1p();
+    }
+    ((x2 + x1) + v1) + (0.7 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38148,7 +39808,11 @@ fn p576_dual<D: Dn>(x1: D, k3: i32, x2: D, tr_: &mut Tr) -> D {
             v9 = dx_rem(v9, dx_abs(dx_cosh(dx_sin(dx_floor(-D::from(2.2) * y11[i10 % y11.len()], tr_), tr_), tr_), tr_) + D::from(1.35), tr_);
         }
     }
-    (x2 + x1) + v1
+    let mut acc13: D = D::from(0.0);
+    for i12 in 0..4 {
+        acc13 += dx_ln_1p(dx_abs(dx_sin(D::from(1.4), tr_), tr_), tr_);
+    }
+    ((x2 + x1) + v1) + (D::from(0.7) * acc13)
 }
 
 fn p576_eval(x: &[f64]) -> Vec<f64> {
@@ -38309,7 +39973,11 @@ fn p579(b1: &[f64; 4], a2: [f64; 3]) -> [f64; 1] {
     let mut y2 = [v1.ceil(), autodiff::sigmoid(v1 + b1[2]) * (v1 / (v1.abs() + 1.0)).tanh()];
     v1 *= ((-(v1.tanh() * 0.9).acos()).abs() + 0.85).recip();
     v1 = (v1 * autodiff::sigmoid(autodiff::sigmoid(v1).exp_m1())).tanh();
-    [(v1.tanh() * 0.9).atanh() * autodiff::sigmoid(v1)]
+    let mut acc4: f64 = 0.0;
+    for e3 in b1.iter() {
+        acc4 += (autodiff::sigmoid(y2[1]) * y2[0].tanh()) * 2.25;
+    }
+    [((v1.tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.7 * acc4)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38318,7 +39986,11 @@ fn p579_dual<D: Dn>(b1: &[D; 4], a2: [D; 3], tr_: &mut Tr) -> [D; 1] {
     let mut y2 = [dx_ceil(v1, tr_), dx_sigmoid(v1 + b1[2], tr_) * dx_tanh(v1 / (dx_abs(v1, tr_) + D::from(1.0)), tr_)];
     v1 *= dx_recip(dx_abs(-dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_);
     v1 = dx_tanh(v1 * dx_sigmoid(dx_exp_m1(dx_sigmoid(v1, tr_), tr_), tr_), tr_);
-    [dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)]
+    let mut acc4: D = D::from(0.0);
+    for e3 in b1.iter() {
+        acc4 += (dx_sigmoid(y2[1], tr_) * dx_tanh(y2[0], tr_)) * D::from(2.25);
+    }
+    [(dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.7) * acc4)]
 }
 
 fn p579_eval(x: &[f64]) -> Vec<f64> {
@@ -38681,7 +40353,11 @@ fn p585(x1: f64, s2: &[f64], a3: [f64; 4], b4: &[f64; 5], k5: i32) -> f64 {
         }
     } else {
     }
-    (a3[2] * x1) - x1
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..5 {
+        acc6 += a3[2] / ((a3[i5 % 4] / (1.0 + (x1 * x1))).tanh().exp() + 0.5);
+    }
+    ((a3[2] * x1) - x1) + (1.35 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38697,7 +40373,11 @@ fn p585_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 4], b4: &[D; 5], k5: i32, tr_: &mut
         }
     } else {
     }
-    (a3[2] * x1) - x1
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..5 {
+        acc6 += a3[2] / (dx_exp(dx_tanh(a3[i5 % 4] / (D::from(1.0) + (x1 * x1)), tr_), tr_) + D::from(0.5));
+    }
+    ((a3[2] * x1) - x1) + (D::from(1.35) * acc6)
 }
 
 fn p585_eval(x: &[f64]) -> Vec<f64> {
@@ -38871,7 +40551,11 @@ fn p588(x1: f64, b2: &[f64; 4], b3: &[f64; 2]) -> (f64, f64) {
     let mut y1: [f64; 1] = [0.0; 1];
     y1[0] %= (f64::mul_add(x1 * x1, b3[1].powi(2), b2[3] * x1).tanh() * (-2.45 * x1).abs()).abs() + 1.5;
     let mut v2 = f64::atan2(((b2[0] - x1).abs() + 1.4).log10(), b3[1]);
-    ((f64::powf(y1[0].asinh().abs() + 1.0, 1.55) - v2) - v2, 2.5 - v2)
+    let mut acc4: f64 = 0.0;
+    for i3 in 0..4 {
+        acc4 += autodiff::elu(v2, 1.75).atan();
+    }
+    (((f64::powf(y1[0].asinh().abs() + 1.0, 1.55) - v2) - v2) + (0.65 * acc4), 2.5 - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38879,7 +40563,11 @@ fn p588_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
     let mut y1: [D; 1] = [D::from(0.0); 1];
     y1[0] = dx_rem(y1[0], dx_abs(dx_tanh(dx_mul_add(x1 * x1, dx_powi(b3[1], 2, tr_), b2[3] * x1, tr_), tr_) * dx_abs(-D::from(2.45) * x1, tr_), tr_) + D::from(1.5), tr_);
     let mut v2 = dx_atan2(dx_log10(dx_abs(b2[0] - x1, tr_) + D::from(1.4), tr_), b3[1], tr_);
-    ((dx_powf(dx_abs(dx_asinh(y1[0], tr_), tr_) + D::from(1.0), D::from(1.55), tr_) - v2) - v2, D::from(2.5) - v2)
+    let mut acc4: D = D::from(0.0);
+    for i3 in 0..4 {
+        acc4 += dx_atan(dx_elu(v2, D::from(1.75), tr_), tr_);
+    }
+    (((dx_powf(dx_abs(dx_asinh(y1[0], tr_), tr_) + D::from(1.0), D::from(1.55), tr_) - v2) - v2) + (D::from(0.65) * acc4), D::from(2.5) - v2)
 }
 
 fn p588_eval(x: &[f64]) -> Vec<f64> {
@@ -39070,7 +40758,11 @@ fn p591(x1: f64, s2: &[f64], b3: &[f64; 3], w4: &[[f64; 2]; 2], n5: usize) -> f6
         v1 /= ((-2.1 - 0.55) - s2[n5]).abs() + 1.05;
     }
     let mut x1 = x1 + b3.iter().sum::<f64>();
-    s2[3] * x1.tanh()
+    let mut acc4: f64 = 0.0;
+    for e3 in b3.iter() {
+        acc4 += ((w4[(n5 + 1) % w4.len()][n5 % 2] + e3).abs() + 1.45).powf(autodiff::sigmoid((w4[n5 % 2][1].abs() + 0.75).log2())).atan();
+    }
+    (s2[3] * x1.tanh()) + (1.45 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39080,7 +40772,11 @@ fn p591_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 3], w4: &[[D; 2]; 2], n5: usize, t
         v1 /= dx_abs((-D::from(2.1) - D::from(0.55)) - s2[n5], tr_) + D::from(1.05);
     }
     let mut x1 = x1 + b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
-    s2[3] * dx_tanh(x1, tr_)
+    let mut acc4: D = D::from(0.0);
+    for e3 in b3.iter() {
+        acc4 += dx_atan(dx_powf(dx_abs(w4[(n5 + 1) % w4.len()][n5 % 2] + (*e3), tr_) + D::from(1.45), dx_sigmoid(dx_log2(dx_abs(w4[n5 % 2][1], tr_) + D::from(0.75), tr_), tr_), tr_), tr_);
+    }
+    (s2[3] * dx_tanh(x1, tr_)) + (D::from(1.45) * acc4)
 }
 
 fn p591_eval(x: &[f64]) -> Vec<f64> {
@@ -39453,7 +41149,11 @@ fn p596(r1: &f64, x2: f64, r3: &f64) -> f64 {
             continue;
         }
     }
-    (r1.mul_add(c2 as f64, x2).atan().cosh().atan() * (1.1 + (x2 * x2)).cbrt()) * x2
+    let mut acc11: f64 = 0.0;
+    for i10 in 0..1 {
+        acc11 += ((-0.85 * r3) - v1.min(x2)).tanh();
+    }
+    ((r1.mul_add(c2 as f64, x2).atan().cosh().atan() * (1.1 + (x2 * x2)).cbrt()) * x2) + (0.9 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39476,7 +41176,11 @@ fn p596_dual<D: Dn>(r1: &D, x2: D, r3: &D, tr_: &mut Tr) -> D {
             continue;
         }
     }
-    (dx_atan(dx_cosh(dx_atan(dx_mul_add(*r1, D::from(c2 as f64), x2, tr_), tr_), tr_), tr_) * dx_cbrt(D::from(1.1) + (x2 * x2), tr_)) * x2
+    let mut acc11: D = D::from(0.0);
+    for i10 in 0..1 {
+        acc11 += dx_tanh((-D::from(0.85) * (*r3)) - dx_min(v1, x2, tr_), tr_);
+    }
+    ((dx_atan(dx_cosh(dx_atan(dx_mul_add(*r1, D::from(c2 as f64), x2, tr_), tr_), tr_), tr_) * dx_cbrt(D::from(1.1) + (x2 * x2), tr_)) * x2) + (D::from(0.9) * acc11)
 }
 
 fn p596_eval(x: &[f64]) -> Vec<f64> {
@@ -39602,7 +41306,11 @@ fn p598(mut a1: [f64; 2]) -> f64 {
         c4 += 1;
         a1[c4 % a1.len()] *= 0.85;
     }
-    (((if (a1[1].abs().sin() * 0.9).asin() >= (autodiff::sigmoid(a1[(c4 + 1) % a1.len()]) * (c4 as f64)) { (-0.4 * a1[0].tanh()) * autodiff::relu(-2.9) } else { f64::min(-(-2.65), -0.1 * a1[(c4 + 3) % a1.len()].tanh()) }) + (-0.9)) - a1[1]) - a1[c4 % 2]
+    let mut acc6: f64 = 0.0;
+    for i5 in 0..4 {
+        acc6 += (if c4 >= 2 { 2.15 } else { (0.75 + (a1[i5 % a1.len()] * a1[i5 % a1.len()])).ln() }).sin();
+    }
+    ((((if (a1[1].abs().sin() * 0.9).asin() >= (autodiff::sigmoid(a1[(c4 + 1) % a1.len()]) * (c4 as f64)) { (-0.4 * a1[0].tanh()) * autodiff::relu(-2.9) } else { f64::min(-(-2.65), -0.1 * a1[(c4 + 3) % a1.len()].tanh()) }) + (-0.9)) - a1[1]) - a1[c4 % 2]) + (0.9 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39618,7 +41326,11 @@ fn p598_dual<D: Dn>(mut a1: [D; 2], tr_: &mut Tr) -> D {
         c4 += 1;
         a1[c4 % a1.len()] *= D::from(0.85);
     }
-    (((if dx_ge(dx_asin(dx_sin(dx_abs(a1[1], tr_), tr_) * D::from(0.9), tr_), dx_sigmoid(a1[(c4 + 1) % a1.len()], tr_) * D::from(c4 as f64), tr_) { (-D::from(0.4) * dx_tanh(a1[0], tr_)) * dx_relu(-D::from(2.9), tr_) } else { dx_min(-(-D::from(2.65)), -D::from(0.1) * dx_tanh(a1[(c4 + 3) % a1.len()], tr_), tr_) }) + (-D::from(0.9))) - a1[1]) - a1[c4 % 2]
+    let mut acc6: D = D::from(0.0);
+    for i5 in 0..4 {
+        acc6 += dx_sin(if c4 >= 2 { D::from(2.15) } else { dx_ln(D::from(0.75) + (a1[i5 % a1.len()] * a1[i5 % a1.len()]), tr_) }, tr_);
+    }
+    ((((if dx_ge(dx_asin(dx_sin(dx_abs(a1[1], tr_), tr_) * D::from(0.9), tr_), dx_sigmoid(a1[(c4 + 1) % a1.len()], tr_) * D::from(c4 as f64), tr_) { (-D::from(0.4) * dx_tanh(a1[0], tr_)) * dx_relu(-D::from(2.9), tr_) } else { dx_min(-(-D::from(2.65)), -D::from(0.1) * dx_tanh(a1[(c4 + 3) % a1.len()], tr_), tr_) }) + (-D::from(0.9))) - a1[1]) - a1[c4 % 2]) + (D::from(0.9) * acc6)
 }
 
 fn p598_eval(x: &[f64]) -> Vec<f64> {

@@ -79,6 +79,10 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "untyped-powi-exponent",
         "an untyped literal as `powi`'s exponent (`x.powi(2)`); excluded, it is written `x.powi(2_i32)`",
     ),
+    (
+        "sum-loops",
+        "a last top-level loop summing a term per iteration into a fresh accumulator that the result adds linearly (`acc += …`, then `… + c * acc`): the loops the macro fuses with their reverse",
+    ),
 ];
 
 /// What to generate.
@@ -1867,6 +1871,65 @@ impl<'o> Gen<'o> {
         body
     }
 
+    /// `let mut acc = 0.0; for … { acc += term; }` at the top level, the term a
+    /// bounded expression of the loop's variables and the function's values; the
+    /// accumulator as an expression for the result, or `None` if nothing was added.
+    fn sum_loop(&mut self, out: &mut Vec<S>) -> Option<E> {
+        let one_d: Vec<Var> = self
+            .arrays()
+            .into_iter()
+            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }))
+            .collect();
+        let (head, vars, trips) = if !one_d.is_empty() && self.rng.chance(0.6) {
+            let a = self.rng.pick(&one_d).clone();
+            let VK::Arr { len, .. } = a.kind else {
+                return None;
+            };
+            let v = self.fresh("e");
+            (
+                Head::Iter(v.clone(), a.name, false),
+                vec![(v, VK::FRef, a.bound)],
+                len as i64,
+            )
+        } else {
+            let i = self.fresh("i");
+            let hi = self.rng.int(1, 5);
+            (
+                Head::Range(i.clone(), I::Lit(0), I::Lit(hi), false),
+                vec![(
+                    i,
+                    VK::Int {
+                        max: hi - 1,
+                        i32: false,
+                    },
+                    0.0,
+                )],
+                hi,
+            )
+        };
+        let acc = self.fresh("acc");
+        out.push(S::Let {
+            name: acc.clone(),
+            mutable: true,
+            annot: true,
+            init: E::Lit(0.0),
+        });
+        self.scopes.push(Vec::new());
+        self.loop_depth += 1;
+        for (n, k, b) in &vars {
+            self.declare(n, k.clone(), false, *b);
+        }
+        // The term does not read the accumulator (declared after it).
+        let (t, tb) = self.fexpr(2);
+        let (t, tb) = self.squash(t, tb, 4.0);
+        self.loop_depth -= 1;
+        self.scopes.pop();
+        let body = vec![S::Assign(LV::Var(acc.clone()), '+', t)];
+        out.push(S::For(head, body));
+        self.declare(&acc, VK::F, true, tb * trips as f64);
+        Some(E::Var(acc))
+    }
+
     /// Whether a loop with a run-time trip count may go here (see CONSTRUCTS).
     fn runtime_loop_ok(&self) -> bool {
         self.loop_depth == 0 || self.on("runtime-loop-in-loop")
@@ -2406,7 +2469,30 @@ fn program(opts: &Options, index: usize) -> Program {
         g.budget -= 1;
         g.stmt(top, &mut body);
     }
-    let tail = g.result(3);
+    let mut tail = g.result(3);
+    if opts.on("sum-loops") && !body.iter().any(|s| matches!(s, S::Return(_))) {
+        // From a generator of its own, so that the rest of the stream (and so
+        // every program without one) stays as it was.
+        let side = Rng::new(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (index as u64));
+        let main = std::mem::replace(&mut g.rng, side);
+        if g.rng.chance(0.4) {
+            if let Some(acc) = g.sum_loop(&mut body) {
+                let c = g.lit_value(0.25, 1.5);
+                let add = |e: E| E::Bin('+', bx(e), bx(E::Bin('*', bx(E::Lit(c)), bx(acc.clone()))));
+                tail = match tail {
+                    R::S(e) => R::S(add(e)),
+                    R::T(a, b) => R::T(add(a), b),
+                    R::A(mut es) => {
+                        let first = es.remove(0);
+                        es.insert(0, add(first));
+                        R::A(es)
+                    }
+                    r @ R::AVar(_) => r,
+                };
+            }
+        }
+        g.rng = main;
+    }
     Program {
         name: format!("p{index}"),
         params,
