@@ -2478,7 +2478,8 @@ fn program(opts: &Options, index: usize) -> Program {
         if g.rng.chance(0.4) {
             if let Some(acc) = g.sum_loop(&mut body) {
                 let c = g.lit_value(0.25, 1.5);
-                let add = |e: E| E::Bin('+', bx(e), bx(E::Bin('*', bx(E::Lit(c)), bx(acc.clone()))));
+                let add =
+                    |e: E| E::Bin('+', bx(e), bx(E::Bin('*', bx(E::Lit(c)), bx(acc.clone()))));
                 tail = match tail {
                     R::S(e) => R::S(add(e)),
                     R::T(a, b) => R::T(add(a), b),
