@@ -1537,3 +1537,40 @@ proptest! {
         )?;
     }
 }
+
+/// Nested accumulations: both loops fuse with their reverse.
+#[grad]
+fn batch_means(x: &[[f64; 4]], w: f64) -> f64 {
+    let mut total = 0.0;
+    for b in 0..x.len() {
+        let mut bl = 0.0;
+        for i in 0..4 {
+            bl += (x[b][i] * w).sin();
+        }
+        total += bl * 0.25;
+    }
+    total
+}
+
+proptest! {
+    #![proptest_config(config_cases(32))]
+
+    #[test]
+    fn fusion_at_two_levels(
+        pts in proptest::collection::vec(floats::<4>(-2.0, 2.0), 0..5),
+        w in -1.0..1.0f64,
+        d in cotangent(),
+    ) {
+        let mut dp = vec![[0.0; 4]; pts.len()];
+        let (v, dw) = batch_means_backward(&pts, &mut dp, w, d);
+        prop_assert_eq!(v.to_bits(), batch_means(&pts, w).to_bits());
+        let flat: Vec<f64> = pts.iter().flatten().copied().collect();
+        let g: Vec<f64> = dp.iter().flatten().copied().collect();
+        let m = flat.len();
+        prop_fd(
+            |p| d * batch_means(&p[..m].chunks(4).map(arr::<4>).collect::<Vec<_>>(), p[m]),
+            &cat(&[&flat, &[w]]),
+            &cat(&[&g, &[dw]]),
+        )?;
+    }
+}

@@ -35,42 +35,72 @@ pub struct Candidate {
     pub body: Region,
 }
 
-/// Fuses every candidate pair it can among the top-level ops of the companion.
+/// Fuses every candidate pair it can among the ops of the companion's body,
+/// and then inside the loops it fused (an inner loop and its reverse meet in
+/// the body of the fused outer loop).
 pub fn fuse(func: &Func, ops: &mut Vec<Op>, candidates: Vec<Candidate>) {
     if candidates.is_empty() {
         return;
     }
-    // What each op reads and updates, computed once (nested regions make it
-    // the costly part) and kept aligned with `ops`.
-    let mut access: Vec<Access> = ops.iter().map(|o| Access::of(func, o)).collect();
-    for c in candidates {
-        let find = |v: Value| ops.iter().position(|o| o.results.first() == Some(&v));
-        let (Some(ia), Some(ib)) = (find(c.fwd), find(c.rev)) else {
-            continue;
-        };
-        if ib <= ia {
-            continue;
+    let by_fwd: IdMap<usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.fwd, k))
+        .collect();
+    fuse_region(func, ops, &candidates, &by_fwd);
+}
+
+/// Fuses the candidates whose forward loop is among `ops` (in the order they
+/// were offered), then looks into the regions of `ops`.
+fn fuse_region(func: &Func, ops: &mut Vec<Op>, candidates: &[Candidate], by_fwd: &IdMap<usize>) {
+    let mut here: Vec<usize> = ops
+        .iter()
+        .filter_map(|o| o.results.first().and_then(|r| by_fwd.get(r)).copied())
+        .collect();
+    here.sort_unstable();
+    if !here.is_empty() {
+        // What each op reads and updates, computed once (nested regions make
+        // it the costly part) and kept aligned with `ops`.
+        let mut access: Vec<Access> = ops.iter().map(|o| Access::of(func, o)).collect();
+        for c in here.into_iter().map(|k| &candidates[k]) {
+            let find = |v: Value| ops.iter().position(|o| o.results.first() == Some(&v));
+            let (Some(ia), Some(ib)) = (find(c.fwd), find(c.rev)) else {
+                continue;
+            };
+            if ib <= ia {
+                continue;
+            }
+            let Some(fused) = fused_op(func, &ops[ia], &ops[ib], c) else {
+                continue;
+            };
+            // Only the ops between the two loops move: those before stay
+            // before, those after stay after.
+            let fused_access = Access::of(func, &fused);
+            let Some(order) = schedule(&access[ia + 1..ib], &ops[ia].results, &fused_access) else {
+                continue;
+            };
+            let mut moved: Vec<Option<(Op, Access)>> = ops
+                .drain(ia..=ib)
+                .zip(access.drain(ia..=ib))
+                .skip(1)
+                .map(Some)
+                .collect();
+            moved[ib - ia - 1] = Some((fused, fused_access));
+            let (new_ops, new_access): (Vec<Op>, Vec<Access>) =
+                order.into_iter().filter_map(|k| moved[k].take()).unzip();
+            ops.splice(ia..ia, new_ops);
+            access.splice(ia..ia, new_access);
         }
-        let Some(fused) = fused_op(func, &ops[ia], &ops[ib], &c) else {
-            continue;
-        };
-        // Only the ops between the two loops move: those before stay before,
-        // those after stay after.
-        let fused_access = Access::of(func, &fused);
-        let Some(order) = schedule(&access[ia + 1..ib], &ops[ia].results, &fused_access) else {
-            continue;
-        };
-        let mut moved: Vec<Option<(Op, Access)>> = ops
-            .drain(ia..=ib)
-            .zip(access.drain(ia..=ib))
-            .skip(1)
-            .map(Some)
-            .collect();
-        moved[ib - ia - 1] = Some((fused, fused_access));
-        let (new_ops, new_access): (Vec<Op>, Vec<Access>) =
-            order.into_iter().filter_map(|k| moved[k].take()).unzip();
-        ops.splice(ia..ia, new_ops);
-        access.splice(ia..ia, new_access);
+    }
+    for op in ops.iter_mut() {
+        match &mut op.kind {
+            OpKind::If(_, t, e) => {
+                fuse_region(func, &mut t.ops, candidates, by_fwd);
+                fuse_region(func, &mut e.ops, candidates, by_fwd);
+            }
+            OpKind::Loop(l) => fuse_region(func, &mut l.body.ops, candidates, by_fwd),
+            _ => {}
+        }
     }
 }
 

@@ -417,3 +417,24 @@ fn element_plus_equals_is_an_add_at() {
     assert!(!ir.contains("store"), "{ir}");
     assert!(ir.contains("add_at"), "{ir}");
 }
+
+#[test]
+fn nested_accumulation_loops_fuse_at_both_levels() {
+    // The outer loop fuses with its reverse; in its body the inner loop meets
+    // its own reverse (`d_bl = d_total / 4` is known before it) and fuses too:
+    // two loops in all, each element read once.
+    let ir = companion_ir(quote! {
+        fn batches(x: &[[f64; 4]], w: f64) -> f64 {
+            let mut total = 0.0;
+            for b in 0..x.len() {
+                let mut bl = 0.0;
+                for i in 0..4 { bl += (x[b][i] * w).sin(); }
+                total += bl * 0.25;
+            }
+            total
+        }
+    });
+    assert_eq!(ir.matches("= for").count(), 2, "{ir}");
+    assert!(!ir.contains("rev carry"), "{ir}");
+    assert_eq!(ir.matches("= sin ").count(), 1, "{ir}");
+}
