@@ -29,18 +29,8 @@ fn clamp3(x: f64, lo: f64, hi: f64) -> f64 {
 }
 
 #[grad]
-fn powf2(x: f64, y: f64) -> f64 {
-    x.powf(y)
-}
-
-#[grad]
 fn powi1(x: f64, n: i32) -> f64 {
     x.powi(n)
-}
-
-#[grad]
-fn hypot2(x: f64, y: f64) -> f64 {
-    x.hypot(y)
 }
 
 #[grad]

@@ -402,18 +402,8 @@ fn methods_have_finite_gradients_where_the_derivative_is_finite() {
 }
 
 #[grad]
-fn hypot2(x: f64, y: f64) -> f64 {
-    x.hypot(y)
-}
-
-#[grad]
 fn atan2_2(y: f64, x: f64) -> f64 {
     y.atan2(x)
-}
-
-#[grad]
-fn powf2(x: f64, y: f64) -> f64 {
-    x.powf(y)
 }
 
 #[grad]

@@ -1,6 +1,7 @@
-//! The autodiff primitives, each under `#[grad]` in a function of its own: the
-//! suites that check their kinks (`conventions.rs`) and extreme inputs
-//! (`extremes.rs`) share them.
+//! The autodiff primitives, and the two-argument methods with kinks or
+//! overflow to watch (`powf`, `hypot`), each under `#[grad]` in a function of
+//! its own: the suites that check their kinks (`conventions.rs`) and extreme
+//! inputs (`extremes.rs`) share them.
 
 use autodiff::grad;
 
@@ -27,4 +28,14 @@ pub fn leaky2(x: f64, alpha: f64) -> f64 {
 #[grad]
 pub fn elu2(x: f64, alpha: f64) -> f64 {
     autodiff::elu(x, alpha)
+}
+
+#[grad]
+pub fn powf2(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
+#[grad]
+pub fn hypot2(x: f64, y: f64) -> f64 {
+    x.hypot(y)
 }
