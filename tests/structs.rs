@@ -14,47 +14,10 @@
 #![deny(warnings)]
 #![allow(clippy::needless_range_loop)]
 
-use autodiff::{check_gradient_with, grad, GradientCheckOptions, Real, Tangent};
+use autodiff::{grad, Real, Tangent};
 
-// ---------------------------------------------------------------- helpers
-
-#[track_caller]
-fn assert_fd(f: impl FnMut(&[f64]) -> f64, x: &[f64], analytic: &[f64]) {
-    let o = GradientCheckOptions {
-        rel_tol: 1e-6,
-        abs_tol: 1e-8,
-        ..GradientCheckOptions::default()
-    };
-    let check = check_gradient_with(f, x, analytic, o);
-    assert!(check.passed(), "at x = {x:?}: {check}");
-}
-
-#[track_caller]
-fn assert_near(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got:?}, want {want:?} (tolerance {tol:e})"
-    );
-}
-
-#[track_caller]
-fn assert_all_near(got: &[f64], want: &[f64], tol: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: lengths differ");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= tol * w.abs().max(1.0),
-            "{what}[{i}]: got {g:?}, want {w:?} (tolerance {tol:e})\n got  {got:?}\n want {want:?}"
-        );
-    }
-}
-
-fn arr<const N: usize>(p: &[f64]) -> [f64; N] {
-    core::array::from_fn(|i| p[i])
-}
-
-fn cat(parts: &[&[f64]]) -> Vec<f64> {
-    parts.concat()
-}
+mod common;
+use common::*;
 
 /// Flattening structs to points for finite differences, and back.
 trait Flat: Sized {
