@@ -313,6 +313,43 @@ fn holds_vec(func: &Func, ty: Ty) -> bool {
     }
 }
 
+/// The assignments `target = source` of all `moves` as one parallel copy: every
+/// source is read before any target is written. A loop's carried values move this
+/// way at the end of each iteration: `u = v; v = u_next;` must read `v` before it
+/// is overwritten, and a swap (`u = v; v = u;`) goes through a temporary.
+fn parallel_copy(moves: Vec<(TokenStream, TokenStream)>) -> Vec<TokenStream> {
+    let mut pending: Vec<(String, TokenStream, String, TokenStream)> = moves
+        .into_iter()
+        .map(|(t, s)| (t.to_string(), t, s.to_string(), s))
+        .filter(|(t, _, s, _)| t != s)
+        .collect();
+    let mut out = Vec::new();
+    let mut temps = 0;
+    while !pending.is_empty() {
+        // A move whose target no pending move still reads goes first.
+        let free = pending
+            .iter()
+            .position(|(t, ..)| !pending.iter().any(|(_, _, s, _)| s == t));
+        if let Some(k) = free {
+            let (_, t, _, s) = pending.remove(k);
+            out.push(quote!(#t = #s;));
+            continue;
+        }
+        // Only cycles are left: keep one target's value in a temporary.
+        let tmp = hyg(&format!("carried{temps}"));
+        temps += 1;
+        let (target, t) = (pending[0].0.clone(), pending[0].1.clone());
+        out.push(quote!(let #tmp = #t;));
+        for (_, _, s, st) in &mut pending {
+            if *s == target {
+                *s = tmp.to_string();
+                *st = tmp.to_token_stream();
+            }
+        }
+    }
+    out
+}
+
 fn mut_if(yes: bool) -> TokenStream {
     if yes {
         quote!(mut)
@@ -807,14 +844,10 @@ impl Emitter<'_> {
         }
         let mut body = Vec::new();
         self.ops(&l.body.ops, &mut body);
-        for j in 0..n {
-            let (y, res) = (l.body.yields[j], op.results[j]);
-            let target = self.name(res);
-            let y = self.name(y);
-            if y.to_string() != target.to_string() {
-                updates.push(quote!(#target = #y;));
-            }
-        }
+        let moves = (0..n)
+            .map(|j| (self.name(op.results[j]), self.name(l.body.yields[j])))
+            .collect();
+        updates.extend(parallel_copy(moves));
         let brk = if l.has_break {
             let flag = self.name(l.body.yields[n]);
             quote!(if !#flag { break; })
