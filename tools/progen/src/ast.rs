@@ -1,0 +1,328 @@
+//! The program model: expressions, statements, parameters, results, and small
+//! helpers over them.
+
+/// A float expression.
+#[derive(Clone, Debug)]
+pub(crate) enum E {
+    /// A non-negative literal (negative ones are `Neg(Lit)`).
+    Lit(f64),
+    /// A literal with the `f64` suffix (the `init` of `fold`).
+    LitF64(f64),
+    /// A float local or parameter.
+    Var(String),
+    /// A `&f64`: a `&f64` parameter or an element bound by an iterator.
+    RVar(String),
+    Neg(Box<E>),
+    Bin(char, Box<E>, Box<E>),
+    /// A float method or primitive.
+    Call(&'static str, Vec<Arg>, Style),
+    /// `a[i]`, `w[i][j]`.
+    Idx(String, Vec<I>),
+    /// `i as f64`.
+    Cast(I),
+    If(Box<C>, Box<E>, Box<E>),
+    /// `{ let t = …; e }`.
+    Block(Vec<S>, Box<E>),
+    Red(Box<Red>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Style {
+    /// `x.exp()`
+    Method,
+    /// `f64::exp(x)`
+    Path,
+    /// `autodiff::sigmoid(x)`
+    Prim,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Arg {
+    F(E),
+    I(I),
+}
+
+/// An integer expression (indices, bounds, exponents).
+#[derive(Clone, Debug)]
+pub(crate) enum I {
+    Lit(i64),
+    /// `2_i32`
+    LitI32(i64),
+    Var(String),
+    /// `a.len()`
+    Len(String),
+    Bin(char, Box<I>, Box<I>),
+    /// `i as i32`
+    AsI32(Box<I>),
+}
+
+/// A condition.
+#[derive(Clone, Debug)]
+pub(crate) enum C {
+    Cmp(&'static str, E, E),
+    ICmp(&'static str, I, I),
+    And(Box<C>, Box<C>),
+    Or(Box<C>, Box<C>),
+    Not(Box<C>),
+    /// `e.is_sign_positive()` (true) / `e.is_sign_negative()` (false).
+    Sign(bool, E),
+    Bool(String),
+}
+
+/// An iterator reduction.
+#[derive(Clone, Debug)]
+pub(crate) struct Red {
+    /// One array, or two zipped.
+    pub(crate) arrs: Vec<String>,
+    pub(crate) copied: bool,
+    pub(crate) enumerate: bool,
+    /// Closure parameter names: `[v]`, `[i, v]` (enumerate) or `[p, q]` (zip).
+    pub(crate) params: Vec<String>,
+    /// The closure binds `&v` (single array, not copied).
+    pub(crate) ref_pat: bool,
+    pub(crate) kind: RK,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum RK {
+    Sum,
+    Product,
+    MapSum(E),
+    MapProduct(E),
+    /// `fold(init, |acc, item| body)`
+    Fold(E, String, E),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum S {
+    Let {
+        name: String,
+        mutable: bool,
+        annot: bool,
+        init: E,
+    },
+    LetTup(String, String, E, E),
+    LetArr {
+        name: String,
+        mutable: bool,
+        annot: Option<String>,
+        init: AInit,
+    },
+    /// `let mut c = 0;`
+    Counter(String),
+    Const(String, f64),
+    Assign(LV, char, E),
+    /// `c += 1;`
+    Inc(String),
+    If(Vec<(C, Vec<S>)>, Option<Vec<S>>),
+    For(Head, Vec<S>),
+    While(C, Vec<S>),
+    Break,
+    Continue,
+    Return(R),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum AInit {
+    /// `[0.0; n]` or `[[0.0; m]; n]`
+    Zeros(usize, Option<usize>),
+    Lit(Vec<E>),
+    /// `a` or `*a`
+    Copy(String, bool),
+    /// `[e; n]`
+    Splat(E, usize),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum LV {
+    Var(String),
+    Idx(String, Vec<I>),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Head {
+    /// `for i in lo..hi` (`..=` when inclusive)
+    Range(String, I, I, bool),
+    /// `for v in a.iter()` (`for &v in …` when the flag is set)
+    Iter(String, String, bool),
+    /// `for (i, v) in a.iter().enumerate()`
+    Enum(String, String, String),
+    /// `for (p, q) in a.iter().zip(b.iter())`
+    Zip(String, String, String, String),
+    /// `for row in w.iter()` over a 2-D array
+    Rows(String, String),
+}
+
+/// A result: scalar, array literal, array local, or pair.
+#[derive(Clone, Debug)]
+pub(crate) enum R {
+    S(E),
+    A(Vec<E>),
+    AVar(String),
+    T(E, E),
+}
+
+// ------------------------------------------------------------------ signatures
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum PK {
+    F,
+    RefF,
+    Arr(usize),
+    RefArr(usize),
+    Slice(usize),
+    /// `&[[f64; m]; n]`
+    Arr2(usize, usize),
+    Usize(i64),
+    I32(i64),
+    Bool(bool),
+}
+
+impl PK {
+    pub(crate) fn floats(self) -> usize {
+        match self {
+            PK::F | PK::RefF => 1,
+            PK::Arr(n) | PK::RefArr(n) | PK::Slice(n) => n,
+            PK::Arr2(n, m) => n * m,
+            PK::Usize(_) | PK::I32(_) | PK::Bool(_) => 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Param {
+    pub(crate) name: String,
+    pub(crate) kind: PK,
+    pub(crate) mutable: bool,
+    /// Differentiated (listed in `wrt`, or no `wrt`).
+    pub(crate) active: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum RetKind {
+    Scalar,
+    Array(usize),
+    Pair,
+}
+
+impl RetKind {
+    pub(crate) fn outputs(self) -> usize {
+        match self {
+            RetKind::Scalar => 1,
+            RetKind::Array(n) => n,
+            RetKind::Pair => 2,
+        }
+    }
+}
+
+pub(crate) struct Program {
+    pub(crate) name: String,
+    pub(crate) params: Vec<Param>,
+    pub(crate) wrt: bool,
+    pub(crate) ret: RetKind,
+    pub(crate) body: Vec<S>,
+    pub(crate) tail: R,
+}
+
+/// Limit on a value's bound before products and `exp`-like calls squash it.
+pub(crate) const BIG: f64 = 60.0;
+
+pub(crate) fn lit(v: f64) -> E {
+    if v < 0.0 {
+        E::Neg(Box::new(E::Lit(-v)))
+    } else {
+        E::Lit(v)
+    }
+}
+
+pub(crate) fn bx<T>(t: T) -> Box<T> {
+    Box::new(t)
+}
+
+pub(crate) fn call(name: &'static str, args: Vec<E>) -> E {
+    E::Call(name, args.into_iter().map(Arg::F).collect(), Style::Method)
+}
+
+/// Whether `e` has a definite type `f64` in Rust (a literal alone is `{float}`,
+/// on which no method can be called).
+pub(crate) fn anchored(e: &E) -> bool {
+    match e {
+        E::Lit(_) => false,
+        E::LitF64(_) | E::Var(_) | E::RVar(_) | E::Idx(..) | E::Cast(_) | E::Red(_) => true,
+        E::Neg(x) => anchored(x),
+        E::Bin(_, a, b) => anchored(a) || anchored(b),
+        E::Call(_, args, style) => {
+            *style != Style::Prim
+                || args.iter().any(|a| match a {
+                    Arg::F(e) => anchored(e),
+                    Arg::I(_) => false,
+                })
+        }
+        E::If(_, a, b) => anchored(a) || anchored(b),
+        E::Block(_, e) => anchored(e),
+    }
+}
+
+pub(crate) fn is_leaf(e: &E) -> bool {
+    matches!(e, E::Lit(_) | E::Var(_) | E::RVar(_) | E::Idx(..))
+}
+
+/// Whether `e` reads one of `inputs` (so that no constant folding removes it).
+pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
+    let i = |n: &String| inputs.contains(n);
+    match e {
+        E::Lit(_) | E::LitF64(_) | E::Cast(_) => false,
+        E::Var(n) | E::RVar(n) | E::Idx(n, _) => i(n),
+        E::Neg(x) => reads(x, inputs),
+        E::Bin(_, a, b) => reads(a, inputs) || reads(b, inputs),
+        E::Call(_, args, _) => args.iter().any(|a| match a {
+            Arg::F(e) => reads(e, inputs),
+            Arg::I(_) => false,
+        }),
+        E::If(_, a, b) => reads(a, inputs) || reads(b, inputs),
+        E::Block(_, e) => reads(e, inputs),
+        E::Red(r) => r.arrs.iter().any(i),
+    }
+}
+
+/// Whether `body` assigns a variable it does not declare (a loop that does not
+/// is dead code).
+pub(crate) fn assigns_outer(body: &[S]) -> bool {
+    pub(crate) fn walk(ss: &[S], declared: &mut Vec<String>, assigned: &mut Vec<String>) {
+        for s in ss {
+            match s {
+                S::Let { name, .. }
+                | S::LetArr { name, .. }
+                | S::Counter(name)
+                | S::Const(name, _) => declared.push(name.clone()),
+                S::LetTup(p, q, ..) => {
+                    declared.push(p.clone());
+                    declared.push(q.clone());
+                }
+                S::Assign(LV::Var(n) | LV::Idx(n, _), ..) => assigned.push(n.clone()),
+                S::Inc(_) | S::Break | S::Continue | S::Return(_) => {}
+                S::If(arms, els) => {
+                    for (_, b) in arms {
+                        walk(b, declared, assigned);
+                    }
+                    if let Some(b) = els {
+                        walk(b, declared, assigned);
+                    }
+                }
+                S::For(_, b) | S::While(_, b) => walk(b, declared, assigned),
+            }
+        }
+    }
+    let (mut declared, mut assigned) = (Vec::new(), Vec::new());
+    walk(body, &mut declared, &mut assigned);
+    assigned.iter().any(|a| !declared.contains(a))
+}
+
+pub(crate) fn call_any(name: &'static str, e: E) -> E {
+    let style = if anchored(&e) {
+        Style::Method
+    } else {
+        Style::Path
+    };
+    E::Call(name, vec![Arg::F(e)], style)
+}
