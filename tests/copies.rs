@@ -8,7 +8,9 @@
 //! and a copy of an array (a struct field, an assigned array) shared storage with
 //! the original.
 #![deny(warnings)]
-#![allow(clippy::needless_range_loop)]
+// Swaps through a temporary are what many users write; `std::mem::swap` is
+// tested beside them.
+#![allow(clippy::needless_range_loop, clippy::manual_swap)]
 
 use autodiff::grad;
 
@@ -153,7 +155,7 @@ fn swap_double_buffer_in_while() {
     }
 }
 
-/// Double buffering by swapping over a run-time trip count.
+/// Double buffering by `std::mem::swap` over a run-time trip count.
 #[grad]
 pub fn ping_pong(x: [f64; 3], n: usize) -> f64 {
     let mut a = x;
@@ -162,19 +164,290 @@ pub fn ping_pong(x: [f64; 3], n: usize) -> f64 {
         for i in 0..3 {
             b[i] = (a[i] + a[(i + 1) % 3]).sin();
         }
-        let t = a;
-        a = b;
-        b = t;
+        std::mem::swap(&mut a, &mut b);
     }
     a[0] * b[1] + a[2]
 }
 
 #[test]
-fn swap_double_buffer_with_run_time_trip_count() {
+fn mem_swap_double_buffer_with_run_time_trip_count() {
     for n in [0, 1, 2, 5] {
         let p = [0.4, -0.3, 0.8];
         let (y, dx) = ping_pong_backward(p, n, 1.0);
         assert_bits(y, ping_pong(p, n), "value");
         assert_fd(|q| ping_pong([q[0], q[1], q[2]], n), &p, &dx);
     }
+}
+
+// ---------------------------------------------------------------- struct fields
+
+use autodiff::Tangent;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Body {
+    pub pos: [f64; 2],
+    pub vel: [f64; 2],
+}
+
+/// A snapshot of a field, then the field updated: the snapshot keeps the old value.
+#[grad]
+pub fn moved(mut b: Body, dt: f64) -> f64 {
+    let start = b.pos;
+    b.pos[0] += b.vel[0] * dt;
+    b.pos[1] += b.vel[1] * dt * b.pos[0];
+    (b.pos[0] - start[0]) * (b.pos[1] - start[1]) + start[0]
+}
+
+fn body(q: &[f64]) -> Body {
+    Body {
+        pos: [q[0], q[1]],
+        vel: [q[2], q[3]],
+    }
+}
+
+#[test]
+fn snapshot_of_a_field_then_the_field_updated() {
+    let b = body(&[0.5, -0.3, 3.0, 1.2]);
+    let (y, db, ddt) = moved_backward(b, 0.5, 1.0);
+    assert_bits(y, moved(b, 0.5), "value");
+    let p = [0.5, -0.3, 3.0, 1.2, 0.5];
+    assert_fd(
+        |q| moved(body(q), q[4]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], ddt],
+    );
+    // The reproducer: moved(b, 0.5)'s first term is 1.5 · …, and the
+    // gradient of `start[0]` is not lost.
+    assert!(db.pos[0] != 0.0);
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct World {
+    pub body: Body,
+    pub g: f64,
+}
+
+/// A snapshot of a nested field, then several steps that update it.
+#[grad]
+pub fn fall(mut w: World, dt: f64) -> f64 {
+    let start = w.body.pos;
+    for _ in 0..3 {
+        w.body.vel[1] -= w.g * dt;
+        w.body.pos[0] += w.body.vel[0] * dt;
+        w.body.pos[1] += w.body.vel[1] * dt;
+    }
+    let dx = w.body.pos[0] - start[0];
+    let dy = w.body.pos[1] - start[1];
+    dx * dx + dy * dy
+}
+
+#[test]
+fn snapshot_of_a_nested_field() {
+    let p = [0.5, -0.3, 3.0, 1.2, 9.81, 0.1];
+    let world = |q: &[f64]| World {
+        body: body(q),
+        g: q[4],
+    };
+    let (y, dw, ddt) = fall_backward(world(&p), p[5], 1.0);
+    assert_bits(y, fall(world(&p), p[5]), "value");
+    assert_fd(
+        |q| fall(world(q), q[5]),
+        &p,
+        &[
+            dw.body.pos[0],
+            dw.body.pos[1],
+            dw.body.vel[0],
+            dw.body.vel[1],
+            dw.g,
+            ddt,
+        ],
+    );
+}
+
+/// A local copy of a field of a `&` struct, updated: `let mut out: [f64; 2] = p.vel;`.
+#[grad]
+pub fn kick(p: &Body, f: [f64; 2]) -> f64 {
+    let mut out: [f64; 2] = p.vel;
+    for i in 0..2 {
+        out[i] += f[i] * p.pos[i];
+    }
+    out[0] * out[1] + p.vel[0]
+}
+
+#[test]
+fn copy_of_a_field_of_a_reference() {
+    let p = [0.5, -0.3, 3.0, 1.2, 0.7, -1.1];
+    let b = body(&p);
+    let mut db = Body::default();
+    let (y, df) = kick_backward(&b, &mut db, [p[4], p[5]], 1.0);
+    assert_bits(y, kick(&b, [p[4], p[5]]), "value");
+    assert_fd(
+        |q| kick(&body(q), [q[4], q[5]]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], df[0], df[1]],
+    );
+}
+
+impl Body {
+    /// The same through `&self`: the pattern the error for an unannotated field
+    /// read suggests.
+    #[grad(wrt(self, dt))]
+    pub fn advanced(&self, dt: f64) -> f64 {
+        let mut out: [f64; 2] = self.pos;
+        for i in 0..2 {
+            out[i] += self.vel[i] * dt;
+        }
+        out[0] * out[0] + out[1] - self.pos[1]
+    }
+}
+
+#[test]
+fn copy_of_a_field_of_self() {
+    let p = [0.5, -0.3, 3.0, 1.2, 0.25];
+    let b = body(&p);
+    let mut db = Body::default();
+    let (y, ddt) = b.advanced_backward(&mut db, p[4], 1.0);
+    assert_bits(y, b.advanced(p[4]), "value");
+    assert_fd(
+        |q| body(q).advanced(q[4]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], ddt],
+    );
+}
+
+/// An array assigned to another, then the original updated in a loop: `u = v`
+/// outside any loop, `v` carried afterwards.
+#[grad]
+pub fn assigned_then_updated(x: [f64; 3]) -> f64 {
+    let mut v = x;
+    let mut u = [0.0; 3];
+    u[1] = v[2];
+    let w = u[1];
+    u = v;
+    for i in 0..3 {
+        v[i] = v[i] * v[i] + u[i];
+    }
+    u[0] + 2.0 * v[0] + v[1] * u[2] + w
+}
+
+#[test]
+fn assignment_then_the_source_updated() {
+    let p = [0.5, -0.3, 1.2];
+    let (y, dx) = assigned_then_updated_backward(p, 1.0);
+    assert_bits(y, assigned_then_updated(p), "value");
+    assert_fd(|q| assigned_then_updated([q[0], q[1], q[2]]), &p, &dx);
+}
+
+// ---------------------------------------------------------------- aliased arguments
+
+#[grad]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// The same slice twice: both shadows are the caller's one buffer, so the second
+/// goes through scratch and is added in.
+#[grad]
+pub fn norm2(x: &[f64]) -> f64 {
+    dot(x, x) + x[0]
+}
+
+#[test]
+fn same_slice_passed_twice() {
+    let x = [1.0, -2.0, 3.0];
+    let mut dx = [0.5, 0.5, 0.5];
+    let y = norm2_backward(&x, &mut dx, 1.0);
+    assert_bits(y, norm2(&x), "value");
+    // Added into what the shadow held: 0.5 + 2x (+ 1 for x[0]).
+    assert_eq!(dx, [3.5, -3.5, 6.5]);
+}
+
+#[grad]
+pub fn dot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[0] + a[1] * b[1]
+}
+
+/// The same fixed-size array twice, and a row of a 2-D array twice.
+#[grad]
+pub fn gram(m: [[f64; 2]; 2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += dot2(&m[i], &m[i]) * dot2(&m[0], &m[1]);
+    }
+    s
+}
+
+#[test]
+fn same_array_and_same_row_passed_twice() {
+    let p = [0.3, -1.2, 0.8, 0.5];
+    let m = arr2::<2, 2>(&p);
+    let (y, dm) = gram_backward(m, 1.0);
+    assert_bits(y, gram(m), "value");
+    assert_fd(|q| gram(arr2::<2, 2>(q)), &p, &flat2(&dm));
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Deep {
+    pub w: [[f64; 2]; 3],
+    pub b: [f64; 3],
+}
+
+#[grad]
+pub fn affine(w: &[f64; 2], b: f64, h: [f64; 2]) -> f64 {
+    (w[0] * h[0] + w[1] * h[1] + b).tanh()
+}
+
+/// A row of a 2-D struct field passed on by `&` in a loop.
+#[grad]
+pub fn deep(p: &Deep, x: [f64; 2]) -> f64 {
+    let mut h = x;
+    for l in 0..3 {
+        let y = affine(&p.w[l], p.b[l], h);
+        h = [y, h[0] * y];
+    }
+    h[0] + h[1]
+}
+
+#[test]
+fn row_of_a_struct_field_passed_by_reference() {
+    let p = [0.3, -1.2, 0.8, 0.5, -0.4, 0.9, 0.1, 0.2, -0.3, 0.7, -0.6];
+    let net = |q: &[f64]| Deep {
+        w: arr2::<2, 3>(q),
+        b: arr::<3>(&q[6..]),
+    };
+    let mut dp = Deep::default();
+    let (y, dx) = deep_backward(&net(&p), &mut dp, [p[9], p[10]], 1.0);
+    assert_bits(y, deep(&net(&p), [p[9], p[10]]), "value");
+    let mut g = flat2(&dp.w);
+    g.extend(dp.b);
+    g.extend(dx);
+    assert_fd(|q| deep(&net(q), [q[9], q[10]]), &p, &g);
+}
+
+/// `std::mem::replace` keeps the old state and installs the new one.
+#[grad]
+pub fn replace_state(x: [f64; 2], k: f64) -> f64 {
+    let mut state = x;
+    let mut prev = [0.0; 2];
+    for _ in 0..3 {
+        let next = [state[0] + k * state[1], state[1] - k * state[0].sin()];
+        prev = std::mem::replace(&mut state, next);
+    }
+    state[0] * prev[1] + state[1]
+}
+
+#[test]
+fn mem_replace_in_a_loop() {
+    let p = [0.4, -0.3, 0.25];
+    let (y, dx, dk) = replace_state_backward([p[0], p[1]], p[2], 1.0);
+    assert_bits(y, replace_state([p[0], p[1]], p[2]), "value");
+    assert_fd(
+        |q| replace_state([q[0], q[1]], q[2]),
+        &p,
+        &[dx[0], dx[1], dk],
+    );
 }

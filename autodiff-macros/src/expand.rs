@@ -110,6 +110,15 @@ pub fn companion_with(
         debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
     }
     opt::run(&mut comp.func, kind);
+    // Never a wrong gradient: checked in release builds of the macro too.
+    if let Err(e) = crate::ir::linear(&comp.func) {
+        let mut errors = Errors::default();
+        errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            format!("autodiff cannot show this function's companion right (internal: {e}); please report it. Until then, copy arrays before updating them (`let mut b = a;`)"),
+        ));
+        return Err(Box::new((Some(sig), errors)));
+    }
     Ok((sig, comp))
 }
 

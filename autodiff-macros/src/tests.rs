@@ -438,3 +438,70 @@ fn nested_accumulation_loops_fuse_at_both_levels() {
     assert!(!ir.contains("rev carry"), "{ir}");
     assert_eq!(ir.matches("= sin ").count(), 1, "{ir}");
 }
+
+#[test]
+fn a_snapshot_of_an_array_keeps_its_own_buffer() {
+    // `u = v` then `v` updated: the store updates a copy, `u` keeps reading `v`'s
+    // version (one `let` for both gave a wrong value and gradient).
+    let ir = forward_ir(quote! {
+        fn f(x: f64) -> f64 {
+            let mut v = [x, 1.0];
+            let u = [0.0; 2];
+            let mut u = u;
+            u = v;
+            v[0] = 3.0 * x;
+            u[0] + v[0]
+        }
+    });
+    check(
+        &ir,
+        "
+fn(v0: f) {
+  v1: f = const 1.0
+  v2: [f; 2] = array [v0, v1]
+  v4: [f; 2] = zeros
+  v5: [f; 2] = copy v4
+  v6: f = const 3.0
+  v7: f = mul v6, v0
+  v8: i = verbatim `0`
+  v15: [f; 2] = copy v2
+  v9: [f; 2] = store v15[v8], v7
+  v10: i = verbatim `0`
+  v11: f = load v2[v10]
+  v12: i = verbatim `0`
+  v13: f = load v9[v12]
+  v14: f = add v11, v13
+  return v14
+}",
+    );
+}
+
+#[test]
+fn the_verifier_rejects_a_read_after_an_update() {
+    use crate::ir::{Func, Len, Op, OpKind, Region, Ty};
+    let mut f = Func::default();
+    let arr = f.array_ty(Ty::Float, Len::Const("2".into()));
+    let (a, i, x, a2, y) = (
+        f.new_value(arr),
+        f.new_value(Ty::Int),
+        f.new_value(Ty::Float),
+        f.new_value(arr),
+        f.new_value(Ty::Float),
+    );
+    f.params = vec![a, x];
+    let op = |results, kind| Op { results, kind };
+    f.body = Region {
+        args: Vec::new(),
+        ops: vec![
+            op(vec![i], OpKind::Verbatim("0".into())),
+            op(vec![a2], OpKind::Store(a, vec![i], x)),
+            op(vec![y], OpKind::Load(a, vec![i])),
+        ],
+        yields: vec![y],
+    };
+    let err = crate::ir::linear(&f).expect_err("a read after an update is not linear");
+    assert!(err.contains("read after it was updated in place"), "{err}");
+    // Reading the new version instead is linear.
+    f.body.ops[2] = op(vec![y], OpKind::Load(a2, vec![i]));
+    assert_eq!(crate::ir::linear(&f), Ok(()));
+}

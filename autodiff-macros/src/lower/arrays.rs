@@ -88,6 +88,20 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// `&p.w[l]` passed on by `&`: a row of a struct field, of a shape only the
+    /// callee knows (`None` when `ix` is not indexing a field).
+    pub(super) fn field_row(&mut self, ix: &ExprIndex) -> Option<Value> {
+        let mut base = &*ix.expr;
+        while let Expr::Index(inner) = base {
+            base = &*inner.expr;
+        }
+        self.field_path(base)?;
+        let (base, idx) = self.index_chain(ix);
+        let any = self.func.array_ty(Ty::Float, Len::View);
+        let a = self.field_of(base, any)?;
+        Some(self.push(OpKind::Load(a, idx), any))
+    }
+
     /// `a[i]… = v`: a new version of `a`, bound to its name.
     pub(super) fn store_to(&mut self, ix: &ExprIndex, v: Val) {
         let (base, idx) = self.index_chain(ix);

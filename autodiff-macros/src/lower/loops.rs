@@ -49,6 +49,19 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
             }
             syn::visit::visit_expr_binary(self, b);
         }
+        // `mem::swap(&mut a, &mut b)`, `mem::replace(&mut a, v)`.
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if super::calls::mem_fn(c).is_some() {
+                for a in &c.args {
+                    if let Expr::Reference(r) = a {
+                        if r.mutability.is_some() {
+                            self.0.extend(root(&r.expr));
+                        }
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
         fn visit_expr_closure(&mut self, _: &'ast ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }

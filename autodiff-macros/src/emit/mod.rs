@@ -4,19 +4,19 @@
 //! collide with the user's names); an `if` op becomes a Rust `if` expression that
 //! yields a tuple. The runtime is reached by absolute paths (`::autodiff::…`).
 
-use crate::ir::{
-    ArrayTy, BinOp, Callee, CastTo, CmpOp, Func, Len, Loop, LoopKind, Op, OpKind, Region, Ty, UnOp,
-    Value,
-};
+use crate::ir::{ArrayTy, BinOp, Callee, CastTo, CmpOp, Func, Len, Op, OpKind, Ty, UnOp, Value};
 use crate::ir::{IdMap, IdSet};
 use crate::prim::Form;
 use crate::reverse::Companion;
 use crate::signature::{ParamKind, Signature};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::HashSet;
 use syn::ext::IdentExt;
 use syn::ItemFn;
+
+mod buffers;
+mod control;
+use buffers::{holds_vec, mut_if, Mutation};
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[
@@ -200,162 +200,6 @@ struct Emitter<'a> {
     /// The float type, as tokens and as text (asked for at every `let`).
     float_tokens: TokenStream,
     float_name: String,
-}
-
-/// Which values need a `mut` binding: a buffer (every version of an array or
-/// struct shares one) that something updates, or a `&mut` one passed on to a call.
-#[derive(Default)]
-struct Mutation {
-    parent: IdMap<Value>,
-    updated: IdSet,
-    reborrowed: IdSet,
-}
-
-impl Mutation {
-    fn find(&self, v: Value) -> Value {
-        let mut v = v;
-        while let Some(&p) = self.parent.get(&v) {
-            v = p;
-        }
-        v
-    }
-
-    fn union(&mut self, a: Value, b: Value) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.parent.insert(rb, ra);
-        }
-    }
-
-    fn of(func: &Func) -> Mutation {
-        let mut m = Mutation::default();
-        m.region(func, &func.body);
-        // Mark roots only after every union is known.
-        m.updated = m.updated.iter().map(|v| m.find(*v)).collect();
-        m.reborrowed = m.reborrowed.iter().map(|v| m.find(*v)).collect();
-        m
-    }
-
-    fn region(&mut self, func: &Func, r: &Region) {
-        let in_place = |v: Value| matches!(func.ty(v), Ty::Array(_) | Ty::Struct(_));
-        for op in &r.ops {
-            match &op.kind {
-                OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => {
-                    self.union(*a, op.results[0]);
-                    self.updated.insert(*a);
-                }
-                OpKind::View(a, _) => self.union(*a, op.results[0]),
-                // Reading a tape of tapes takes the element out.
-                OpKind::Load(a, _) if holds_vec(func, func.ty(op.results[0])) => {
-                    self.updated.insert(*a);
-                }
-                OpKind::StopGrad(a) if in_place(*a) => self.union(*a, op.results[0]),
-                OpKind::CallBack(_, _, _, shadows) => {
-                    let n_bv = op.results.len() - shadows.len();
-                    for (s, res) in shadows.iter().zip(&op.results[n_bv..]) {
-                        if in_place(*s) {
-                            self.union(*s, *res);
-                            self.updated.insert(*s);
-                            self.reborrowed.insert(*s);
-                        }
-                    }
-                }
-                OpKind::Loop(l) => {
-                    for (j, init) in l.inits.iter().enumerate() {
-                        if in_place(*init) {
-                            self.union(*init, l.body.args[j + 1]);
-                            self.union(*init, op.results[j]);
-                            // Carried: updated in the body, or assigned anew.
-                            self.updated.insert(*init);
-                        }
-                    }
-                    if let LoopKind::While(c) = &l.kind {
-                        for (a, init) in c.args.iter().zip(&l.inits) {
-                            if in_place(*init) {
-                                self.union(*init, *a);
-                            }
-                        }
-                        self.region(func, c);
-                    }
-                    self.region(func, &l.body);
-                }
-                OpKind::If(_, t, e) => {
-                    self.region(func, t);
-                    self.region(func, e);
-                    for (k, res) in op.results.iter().enumerate() {
-                        if in_place(*res) && self.find(t.yields[k]) == self.find(e.yields[k]) {
-                            self.union(t.yields[k], *res);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Whether an owned buffer holding `v` is ever updated.
-    fn updated(&self, v: Value) -> bool {
-        self.updated.contains(&self.find(v))
-    }
-
-    /// Whether a `&mut` binding holding `v` is passed on as `&mut`.
-    fn reborrowed(&self, v: Value) -> bool {
-        self.reborrowed.contains(&self.find(v))
-    }
-}
-
-/// Whether a value of type `ty` holds a `Vec` (a tape), so is not `Copy`.
-fn holds_vec(func: &Func, ty: Ty) -> bool {
-    match func.array(ty) {
-        Some(ArrayTy { len: Len::Vec, .. }) => true,
-        Some(a) => holds_vec(func, a.elem),
-        None => false,
-    }
-}
-
-/// The assignments `target = source` of all `moves` as one parallel copy: every
-/// source is read before any target is written. A loop's carried values move this
-/// way at the end of each iteration: `u = v; v = u_next;` must read `v` before it
-/// is overwritten, and a swap (`u = v; v = u;`) goes through a temporary.
-fn parallel_copy(moves: Vec<(TokenStream, TokenStream)>) -> Vec<TokenStream> {
-    let mut pending: Vec<(String, TokenStream, String, TokenStream)> = moves
-        .into_iter()
-        .map(|(t, s)| (t.to_string(), t, s.to_string(), s))
-        .filter(|(t, _, s, _)| t != s)
-        .collect();
-    let mut out = Vec::new();
-    let mut temps = 0;
-    while !pending.is_empty() {
-        // A move whose target no pending move still reads goes first.
-        let free = pending
-            .iter()
-            .position(|(t, ..)| !pending.iter().any(|(_, _, s, _)| s == t));
-        if let Some(k) = free {
-            let (_, t, _, s) = pending.remove(k);
-            out.push(quote!(#t = #s;));
-            continue;
-        }
-        // Only cycles are left: keep one target's value in a temporary.
-        let tmp = hyg(&format!("carried{temps}"));
-        temps += 1;
-        let (target, t) = (pending[0].0.clone(), pending[0].1.clone());
-        out.push(quote!(let #tmp = #t;));
-        for (_, _, s, st) in &mut pending {
-            if *s == target {
-                *s = tmp.to_string();
-                *st = tmp.to_token_stream();
-            }
-        }
-    }
-    out
-}
-
-fn mut_if(yes: bool) -> TokenStream {
-    if yes {
-        quote!(mut)
-    } else {
-        TokenStream::new()
-    }
 }
 
 /// The whole companion function.
@@ -621,7 +465,16 @@ impl Emitter<'_> {
                 self.bufs.insert(op.result(), buf.clone());
                 let i = self.index(idx);
                 let xn = self.name(*x);
-                return if self.in_place(*x) {
+                let run_time = |v: Value| {
+                    matches!(
+                        self.func.array(self.func.ty(v)).map(|t| &t.len),
+                        Some(Len::Slice | Len::Vec)
+                    )
+                };
+                return if idx.is_empty() && (run_time(*a) || run_time(*x)) {
+                    // A slice or `Vec` is no `Tangent`: element by element.
+                    quote!(::autodiff::__private::accumulate(&mut #buf[..], &#xn[..]);)
+                } else if self.in_place(*x) {
                     // A method call, so that a `&mut` buffer is reborrowed.
                     quote!({ use ::autodiff::Tangent as _; #buf #i.accumulate(&#xn); })
                 } else {
@@ -761,161 +614,6 @@ impl Emitter<'_> {
             quote!(#(#pre)* let _ = #call;)
         } else {
             quote!(#(#pre)* let (_, #(#pats),*) = #call;)
-        }
-    }
-
-    fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
-        let c = self.name(c);
-        let outer: HashSet<String> = self.bufs.values().map(ToString::to_string).collect();
-        let (t_ops, t_ys) = self.region_parts(t);
-        let (e_ops, e_ys) = self.region_parts(e);
-        // An array result updated in place in both branches stays in its buffer;
-        // any other value leaves the `if` in a tuple.
-        let mut pats = Vec::new();
-        let (mut t_tail, mut e_tail) = (Vec::new(), Vec::new());
-        for (k, r) in op.results.iter().enumerate() {
-            if self.in_place(*r) {
-                let (bt, be) = (self.name(t_ys[k]), self.name(e_ys[k]));
-                if bt.to_string() == be.to_string() && outer.contains(&bt.to_string()) {
-                    self.bufs.insert(*r, bt);
-                    continue;
-                }
-                let name = val(*r);
-                self.bufs.insert(*r, name.to_token_stream());
-                let m = mut_if(self.muts.updated(*r));
-                pats.push(quote!(#m #name));
-            } else {
-                pats.push(val(*r).to_token_stream());
-            }
-            t_tail.push(self.name(t_ys[k]));
-            e_tail.push(self.name(e_ys[k]));
-        }
-        let tuple = |xs: &[TokenStream]| match xs {
-            [x] => quote!(#x),
-            xs => quote!((#(#xs),*)),
-        };
-        let (tt, et) = (tuple(&t_tail), tuple(&e_tail));
-        match pats.as_slice() {
-            [] => quote!(if #c { #(#t_ops)* } else { #(#e_ops)* }),
-            [p] => {
-                let ann = match op.results.iter().find(|r| !self.in_place(**r)) {
-                    Some(r) if pats.len() == 1 && !self.in_place(*r) => self.annotation(*r),
-                    _ => TokenStream::new(),
-                };
-                quote!(let #p #ann = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };)
-            }
-            ps => quote!(let (#(#ps),*) = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };),
-        }
-    }
-
-    fn region_parts(&mut self, r: &Region) -> (Vec<TokenStream>, Vec<Value>) {
-        let mut body = Vec::new();
-        self.ops(&r.ops, &mut body);
-        (body, r.yields.clone())
-    }
-
-    fn loop_op(&mut self, op: &Op, l: &Loop) -> TokenStream {
-        let n = l.inits.len();
-        let mut pre = Vec::new();
-        let mut arg_binds = Vec::new();
-        let mut updates = Vec::new();
-        for j in 0..n {
-            let (init, arg, res) = (l.inits[j], l.body.args[j + 1], op.results[j]);
-            if self.in_place(init) {
-                let buf = self.name(init);
-                self.bufs.insert(arg, buf.clone());
-                self.bufs.insert(res, buf);
-            } else {
-                let r = val(res);
-                let i = self.name(init);
-                let ann = self.annotation(res);
-                pre.push(quote!(let mut #r #ann = #i;));
-                let a = val(arg);
-                arg_binds.push(quote!(let #a = #r;));
-            }
-        }
-        if let LoopKind::While(c) = &l.kind {
-            for (a, init) in c.args.iter().zip(&l.inits) {
-                if self.in_place(*init) {
-                    let buf = self.name(*init);
-                    self.bufs.insert(*a, buf);
-                }
-            }
-        }
-        let mut body = Vec::new();
-        self.ops(&l.body.ops, &mut body);
-        let moves = (0..n)
-            .map(|j| (self.name(op.results[j]), self.name(l.body.yields[j])))
-            .collect();
-        updates.extend(parallel_copy(moves));
-        let brk = if l.has_break {
-            let flag = self.name(l.body.yields[n]);
-            quote!(if !#flag { break; })
-        } else {
-            TokenStream::new()
-        };
-        let idx = val(l.body.args[0]);
-        match &l.kind {
-            LoopKind::Range {
-                lo,
-                hi,
-                inclusive,
-                rev,
-            } => {
-                let (lo, hi) = (self.name(*lo), self.name(*hi));
-                let range = if *inclusive {
-                    quote!(#lo..=#hi)
-                } else {
-                    quote!(#lo..#hi)
-                };
-                let range = if *rev { quote!((#range).rev()) } else { range };
-                let end = if l.track_end {
-                    let end = val(*op.results.last().unwrap_or(&l.body.args[0]));
-                    pre.push(quote!(let mut #end = #lo;));
-                    quote!(#end = #idx + 1;)
-                } else {
-                    TokenStream::new()
-                };
-                quote! {
-                    #(#pre)*
-                    for #idx in #range {
-                        #end
-                        #(#arg_binds)*
-                        #(#body)*
-                        #(#updates)*
-                        #brk
-                    }
-                }
-            }
-            LoopKind::While(c) => {
-                let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
-                pre.push(quote!(let mut #count: ::core::primitive::usize = 0;));
-                let mut cond_binds = Vec::new();
-                for (j, (a, init)) in c.args.iter().zip(&l.inits).enumerate() {
-                    if !self.in_place(*init) {
-                        let a = val(*a);
-                        let r = self.name(op.results[j]);
-                        cond_binds.push(quote!(let #a = #r;));
-                    }
-                }
-                let mut cond_ops = Vec::new();
-                self.ops(&c.ops, &mut cond_ops);
-                let cv = self.name(c.yields[0]);
-                quote! {
-                    #(#pre)*
-                    loop {
-                        #(#cond_binds)*
-                        #(#cond_ops)*
-                        if !#cv { break; }
-                        let #idx = #count;
-                        #count += 1;
-                        #(#arg_binds)*
-                        #(#body)*
-                        #(#updates)*
-                        #brk
-                    }
-                }
-            }
         }
     }
 

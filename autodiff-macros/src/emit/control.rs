@@ -1,0 +1,171 @@
+//! Control flow: an `if` op becomes a Rust `if` expression yielding a tuple, a loop
+//! a Rust `for` or `loop` whose carried values move as one parallel copy at the
+//! end of each iteration.
+
+use super::buffers::{mut_if, parallel_copy};
+use super::{val, Emitter};
+use crate::ir::{Loop, LoopKind, Op, Region, Value};
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use std::collections::HashSet;
+
+impl Emitter<'_> {
+    pub(super) fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
+        let c = self.name(c);
+        let outer: HashSet<String> = self.bufs.values().map(ToString::to_string).collect();
+        let (t_ops, t_ys) = self.region_parts(t);
+        let (e_ops, e_ys) = self.region_parts(e);
+        // An array result updated in place in both branches stays in its buffer;
+        // any other value leaves the `if` in a tuple.
+        // One result keeps a buffer; another ending in it is copied. The version
+        // the buffer held before the `if` is dead after it (the IR is linear).
+        let mut pats = Vec::new();
+        let (mut t_tail, mut e_tail) = (Vec::new(), Vec::new());
+        let mut kept = HashSet::new();
+        for (k, r) in op.results.iter().enumerate() {
+            if self.in_place(*r) {
+                let (bt, be) = (self.name(t_ys[k]), self.name(e_ys[k]));
+                let key = bt.to_string();
+                if key == be.to_string() && outer.contains(&key) && kept.insert(key) {
+                    self.bufs.insert(*r, bt);
+                    continue;
+                }
+                let name = val(*r);
+                self.bufs.insert(*r, name.to_token_stream());
+                let m = mut_if(self.muts.updated(*r));
+                pats.push(quote!(#m #name));
+            } else {
+                pats.push(val(*r).to_token_stream());
+            }
+            t_tail.push(self.name(t_ys[k]));
+            e_tail.push(self.name(e_ys[k]));
+        }
+        let tuple = |xs: &[TokenStream]| match xs {
+            [x] => quote!(#x),
+            xs => quote!((#(#xs),*)),
+        };
+        let (tt, et) = (tuple(&t_tail), tuple(&e_tail));
+        match pats.as_slice() {
+            [] => quote!(if #c { #(#t_ops)* } else { #(#e_ops)* }),
+            [p] => {
+                let ann = match op.results.iter().find(|r| !self.in_place(**r)) {
+                    Some(r) if pats.len() == 1 && !self.in_place(*r) => self.annotation(*r),
+                    _ => TokenStream::new(),
+                };
+                quote!(let #p #ann = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };)
+            }
+            ps => quote!(let (#(#ps),*) = if #c { #(#t_ops)* #tt } else { #(#e_ops)* #et };),
+        }
+    }
+
+    fn region_parts(&mut self, r: &Region) -> (Vec<TokenStream>, Vec<Value>) {
+        let mut body = Vec::new();
+        self.ops(&r.ops, &mut body);
+        (body, r.yields.clone())
+    }
+
+    pub(super) fn loop_op(&mut self, op: &Op, l: &Loop) -> TokenStream {
+        let n = l.inits.len();
+        let mut pre = Vec::new();
+        let mut arg_binds = Vec::new();
+        let mut updates = Vec::new();
+        for j in 0..n {
+            let (init, arg, res) = (l.inits[j], l.body.args[j + 1], op.results[j]);
+            if self.in_place(init) {
+                let buf = self.name(init);
+                self.bufs.insert(arg, buf.clone());
+                self.bufs.insert(res, buf);
+            } else {
+                let r = val(res);
+                let i = self.name(init);
+                let ann = self.annotation(res);
+                pre.push(quote!(let mut #r #ann = #i;));
+                let a = val(arg);
+                arg_binds.push(quote!(let #a = #r;));
+            }
+        }
+        if let LoopKind::While(c) = &l.kind {
+            for (a, init) in c.args.iter().zip(&l.inits) {
+                if self.in_place(*init) {
+                    let buf = self.name(*init);
+                    self.bufs.insert(*a, buf);
+                }
+            }
+        }
+        let mut body = Vec::new();
+        self.ops(&l.body.ops, &mut body);
+        let moves = (0..n)
+            .map(|j| (self.name(op.results[j]), self.name(l.body.yields[j])))
+            .collect();
+        updates.extend(parallel_copy(moves));
+        let brk = if l.has_break {
+            let flag = self.name(l.body.yields[n]);
+            quote!(if !#flag { break; })
+        } else {
+            TokenStream::new()
+        };
+        let idx = val(l.body.args[0]);
+        match &l.kind {
+            LoopKind::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
+            } => {
+                let (lo, hi) = (self.name(*lo), self.name(*hi));
+                let range = if *inclusive {
+                    quote!(#lo..=#hi)
+                } else {
+                    quote!(#lo..#hi)
+                };
+                let range = if *rev { quote!((#range).rev()) } else { range };
+                let end = if l.track_end {
+                    let end = val(*op.results.last().unwrap_or(&l.body.args[0]));
+                    pre.push(quote!(let mut #end = #lo;));
+                    quote!(#end = #idx + 1;)
+                } else {
+                    TokenStream::new()
+                };
+                quote! {
+                    #(#pre)*
+                    for #idx in #range {
+                        #end
+                        #(#arg_binds)*
+                        #(#body)*
+                        #(#updates)*
+                        #brk
+                    }
+                }
+            }
+            LoopKind::While(c) => {
+                let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
+                pre.push(quote!(let mut #count: ::core::primitive::usize = 0;));
+                let mut cond_binds = Vec::new();
+                for (j, (a, init)) in c.args.iter().zip(&l.inits).enumerate() {
+                    if !self.in_place(*init) {
+                        let a = val(*a);
+                        let r = self.name(op.results[j]);
+                        cond_binds.push(quote!(let #a = #r;));
+                    }
+                }
+                let mut cond_ops = Vec::new();
+                self.ops(&c.ops, &mut cond_ops);
+                let cv = self.name(c.yields[0]);
+                quote! {
+                    #(#pre)*
+                    loop {
+                        #(#cond_binds)*
+                        #(#cond_ops)*
+                        if !#cv { break; }
+                        let #idx = #count;
+                        #count += 1;
+                        #(#arg_binds)*
+                        #(#body)*
+                        #(#updates)*
+                        #brk
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! Lowering of calls: float methods and primitives, calls to `#[grad]` functions
+//! (and `#[grad(custom)]` ones), `no_grad`, casts.
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    pub(super) fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        if matches!(name.as_str(), "sum" | "product" | "fold") {
+            return self.reduction(m);
+        }
+        if let Some(t) = &m.turbofish {
+            self.errors
+                .at(t, "turbofish is not supported on methods in #[grad] bodies");
+        }
+        let recv = self.expr(&m.receiver, None);
+        let recv = self.scalar(recv, &m.receiver, "a method receiver");
+        match self.ty(recv) {
+            Ty::Float => {
+                if let Some(p) = Prim::method(&name) {
+                    let mut args = vec![recv];
+                    if m.args.len() + 1 != p.arity() {
+                        self.errors.at(
+                            &m.method,
+                            format!(
+                                "wrong number of arguments to `{name}`; write `{}`",
+                                p.usage(true)
+                            ),
+                        );
+                        return self.poison();
+                    }
+                    for (i, a) in m.args.iter().enumerate() {
+                        args.push(self.prim_arg(p, i + 1, a));
+                    }
+                    Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
+                } else if FLOAT_PREDICATES.contains(&name.as_str()) && m.args.is_empty() {
+                    Val::Scalar(self.push(OpKind::Method(name, vec![recv]), Ty::Bool))
+                } else if Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "`{name}` is a function, not a method: write `autodiff::{name}({})`",
+                            m.receiver.to_token_stream()
+                        ),
+                    );
+                    self.poison()
+                } else {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "unsupported method `{name}` in #[grad] fn; the supported float methods are {}",
+                            Prim::method_list()
+                        ),
+                    );
+                    self.poison()
+                }
+            }
+            Ty::Int => {
+                let mut args = vec![recv];
+                for a in &m.args {
+                    let v = self.expr(a, Some(Ty::Int));
+                    args.push(self.scalar(v, a, "an argument"));
+                }
+                let ty = if name.starts_with("is_") {
+                    Ty::Bool
+                } else {
+                    Ty::Int
+                };
+                Val::Scalar(self.push(OpKind::Method(name, args), ty))
+            }
+            Ty::Bool => {
+                self.errors.at(
+                    &m.method,
+                    "methods on `bool` are not supported in #[grad] bodies",
+                );
+                self.poison()
+            }
+            Ty::Struct(_) => {
+                self.errors.at(
+                    &m.method,
+                    "methods of a struct parameter cannot be differentiated here; read its fields (`p.w[i]`) or call a #[grad] function with it",
+                );
+                self.poison()
+            }
+            Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            Ty::Array(_) => {
+                self.errors.at(
+                    &m.method,
+                    format!("unsupported array method `{name}` in #[grad] fn; arrays support indexing, `.len()`, `for` loops over `.iter()`, and the reductions `.iter().sum()`, `.iter().map(|v| …).sum()` and `.iter().fold(init, |acc, v| …)`"),
+                );
+                self.poison()
+            }
+        }
+    }
+
+    pub(super) fn prim_arg(&mut self, p: Prim, i: usize, a: &Expr) -> Value {
+        let want = if p.int_arg(i) { Ty::Int } else { Ty::Float };
+        let v = self.expr(a, Some(want));
+        let v = self.scalar(v, a, "an argument");
+        if self.ty(v) != want {
+            let msg = if want == Ty::Int {
+                format!("the exponent of `{}` must be an integer (`i32`)", p.name())
+            } else {
+                format!(
+                    "argument {} of `{}` must be a `{}`",
+                    i,
+                    p.name(),
+                    self.sig.float_name()
+                )
+            };
+            self.errors.at(a, msg);
+        }
+        v
+    }
+
+    /// `mem::swap(&mut a, &mut b)` (the names exchange their values: clippy's
+    /// advice for a swap through a temporary) and `mem::replace(&mut a, v)` (the
+    /// old value; `a` is `v` from here on).
+    fn mem_call(&mut self, c: &syn::ExprCall, name: &str) -> Val {
+        let target = |e: &Expr| match e {
+            Expr::Reference(r) if r.mutability.is_some() => Some((*r.expr).clone()),
+            _ => None,
+        };
+        let usage = format!(
+            "write `std::mem::{name}(&mut a, {})` with a local `a`",
+            if name == "swap" { "&mut b" } else { "value" }
+        );
+        let (Some(first), Some(second), 2) = (c.args.first(), c.args.last(), c.args.len()) else {
+            self.errors.at(c, usage);
+            return self.poison();
+        };
+        let Some(a) = target(first) else {
+            self.errors.at(first, usage);
+            return self.poison();
+        };
+        let old = self.expr(&a, None);
+        if name == "replace" {
+            let new = self.expr(second, None);
+            self.assign_to(&a, new);
+            return old;
+        }
+        let Some(b) = target(second) else {
+            self.errors.at(second, usage);
+            return self.poison();
+        };
+        let other = self.expr(&b, None);
+        self.assign_to(&a, other);
+        self.assign_to(&b, old);
+        Val::Unit
+    }
+
+    pub(super) fn call(&mut self, c: &syn::ExprCall, hint: Option<Ty>) -> Val {
+        let Expr::Path(fp) = &*c.func else {
+            self.errors.at(
+                &c.func,
+                "only calls to named functions are supported in #[grad] bodies",
+            );
+            return self.poison();
+        };
+        if let Some(id) = fp.path.get_ident() {
+            if self.lookup(&id.to_string()).is_some() {
+                // A local (a rejected closure or nested fn): already reported.
+                return Val::Poisoned;
+            }
+        }
+        let segs: Vec<String> = fp
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let name = segs.last().cloned().unwrap_or_default();
+        let qualified = fp.qself.is_some() || segs.len() > 1;
+        // autodiff's own functions, by a path through the crate: `autodiff::relu`,
+        // `autodiff::primitives::relu`. A bare `relu(x)` may be any function.
+        let from_core = segs.len() >= 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core");
+        if let Some(p) = Prim::function(&name) {
+            let ok = match p.form() {
+                Form::Method => qualified,
+                Form::CoreFn => from_core,
+            };
+            if ok {
+                if c.args.len() != p.arity() {
+                    self.errors.at(
+                        &c.func,
+                        format!(
+                            "wrong number of arguments to `{name}`; write `{}`",
+                            p.usage(false)
+                        ),
+                    );
+                    return self.poison();
+                }
+                let args: Vec<Value> = c
+                    .args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| self.prim_arg(p, i, a))
+                    .collect();
+                return Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float));
+            }
+        }
+        if let Some(name) = mem_fn(c) {
+            return self.mem_call(c, name);
+        }
+        let conversion = ["from_f64", "from_i32", "from_usize", "from"].contains(&name.as_str());
+        if conversion && qualified && c.args.len() == 1 {
+            let a = &c.args[0];
+            let v = self.expr(a, Some(Ty::Int));
+            let v = self.scalar(v, a, "the argument of a conversion");
+            return Val::Scalar(match self.ty(v) {
+                Ty::Float => v,
+                _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
+            });
+        }
+        if segs.len() == 1 && Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
+            self.errors.at(
+                &c.func,
+                format!("a bare `{name}(…)` could be any function named `{name}`; for autodiff's primitive write `autodiff::{name}(…)`"),
+            );
+            return self.poison();
+        }
+        if from_core && name == "no_grad" && c.args.len() == 1 {
+            let v = self.expr(&c.args[0], hint);
+            let v = self.scalar(v, &c.args[0], "the argument of `no_grad`");
+            return Val::Scalar(self.push(OpKind::StopGrad(v), self.ty(v)));
+        }
+        if from_core {
+            self.errors.at(
+                &c.func,
+                format!(
+                    "`{}` is not a differentiable function of autodiff; its primitives are `autodiff::{}` and `autodiff::no_grad`",
+                    fp.to_token_stream(),
+                    Prim::core_fn_list().replace(", ", "`, `autodiff::"),
+                ),
+            );
+            return self.poison();
+        }
+        if fp.qself.is_some() {
+            self.errors.at(
+                &c.func,
+                "cannot differentiate through a call with a qualified self type; call a `#[grad]` function by its path",
+            );
+            return self.poison();
+        }
+        self.user_call(&fp.path, c, hint)
+    }
+
+    /// A call to a function with a companion (`#[grad]`, or written by hand
+    /// with `#[grad(custom)]`): the reverse sweep calls `<path>_backward`.
+    pub(super) fn user_call(
+        &mut self,
+        path: &syn::Path,
+        c: &syn::ExprCall,
+        hint: Option<Ty>,
+    ) -> Val {
+        // Taken first: a call among the arguments must not see it.
+        let shape = self.pending_shape.take();
+        let mut args = Vec::new();
+        let mut refs = Vec::new();
+        let mut stop = Vec::new();
+        for a in &c.args {
+            let (inner, stopped) = match a {
+                Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => (&nc.args[0], true),
+                a => (a, false),
+            };
+            let (inner, by_ref) = match inner {
+                Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
+                Expr::Reference(r) => {
+                    self.errors.at(
+                        r,
+                        "a #[grad] function takes no `&mut` arguments; pass `&` or a value",
+                    );
+                    (&*r.expr, true)
+                }
+                e => (e, false),
+            };
+            let v = match self.field_path(inner) {
+                // A field passed on by `&`: in place, whatever its shape.
+                Some(_) if by_ref => {
+                    let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
+                    self.field_of(inner, any).map_or(Val::Poisoned, Val::Scalar)
+                }
+                // A row of a field (`&p.w[l]`): an array of the callee's shape.
+                _ => match inner {
+                    Expr::Index(ix) if by_ref => match self.field_row(ix) {
+                        Some(v) => Val::Scalar(v),
+                        None => self.expr(inner, None),
+                    },
+                    _ => self.expr(inner, None),
+                },
+            };
+            let v = self.scalar(v, inner, "an argument");
+            args.push(v);
+            // A `&` parameter passed on as it is is a reference too (not `*x`).
+            let deref = matches!(inner, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)));
+            refs.push(by_ref || (!deref && self.refs.contains(&v)));
+            stop.push(stopped);
+        }
+        let (tys, tuple) = match shape {
+            Some(tys) => (tys, true),
+            None => (vec![hint.unwrap_or(Ty::Float)], false),
+        };
+        let results: Vec<Value> = tys.iter().map(|t| self.func.new_value(*t)).collect();
+        if hint.is_none() && !tuple {
+            // Typed by its use, like a path: `argmax(&s)` used as an index is an integer.
+            self.guessed.insert(results[0]);
+        }
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::CallFn(
+                Box::new(crate::ir::Callee {
+                    path: path.clone(),
+                    refs,
+                    stop,
+                    tuple,
+                }),
+                args,
+            ),
+        });
+        if tuple {
+            Val::Tuple(results.into_iter().map(Val::Scalar).collect())
+        } else {
+            Val::Scalar(results[0])
+        }
+    }
+
+    pub(super) fn cast(&mut self, c: &syn::ExprCast) -> Val {
+        self.pending_shape = None;
+        let v = self.expr(&c.expr, None);
+        let v = self.scalar(v, &c.expr, "the operand of `as`");
+        // `N as f64`: a path cast to a float is not the float itself.
+        self.settle(v, Ty::Int);
+        if self.sig.is_float(&c.ty) {
+            return Val::Scalar(match self.ty(v) {
+                Ty::Float => v,
+                _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
+            });
+        }
+        let target = c.ty.to_token_stream().to_string();
+        if self.ty(v) == Ty::Float && (target == "f32" || target == "f64") {
+            self.errors.at(
+                c,
+                format!(
+                    "casting to `{target}` inside a #[grad] fn on `{}` would drop the gradient; compute in `{}`",
+                    self.sig.float_name(),
+                    self.sig.float_name()
+                ),
+            );
+            return self.poison();
+        }
+        match self.type_of(&c.ty) {
+            Some(Ty::Int) => {
+                let to = CastTo::Other(c.ty.to_token_stream().to_string());
+                Val::Scalar(self.push(OpKind::Cast(v, to), Ty::Int))
+            }
+            _ => {
+                self.errors.at(
+                    &c.ty,
+                    "unsupported cast target in #[grad] body; cast to a float or an integer type",
+                );
+                self.poison()
+            }
+        }
+    }
+}
+
+/// Whether a call's function is `autodiff::no_grad`.
+fn is_no_grad(f: &Expr) -> bool {
+    match f {
+        Expr::Path(p) => {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            segs.len() >= 2
+                && (segs[0] == "autodiff" || segs[0] == "autodiff_core")
+                && segs.last().is_some_and(|s| s == "no_grad")
+        }
+        _ => false,
+    }
+}
+
+/// `"swap"` or `"replace"` for a call to `mem::swap` / `mem::replace` (by any path
+/// ending in `mem::…`): calls that assign through their `&mut` arguments.
+pub(super) fn mem_fn(c: &syn::ExprCall) -> Option<&'static str> {
+    let Expr::Path(p) = &*c.func else {
+        return None;
+    };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segs.as_slice() {
+        [.., m, f] if m == "mem" && f == "swap" => Some("swap"),
+        [.., m, f] if m == "mem" && f == "replace" => Some("replace"),
+        _ => None,
+    }
+}

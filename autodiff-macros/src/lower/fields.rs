@@ -1,0 +1,131 @@
+//! Lowering of struct fields: field paths of struct parameters (read as views
+//! defined on entry), and the fields a body assigns (locals of their own).
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    /// `p.a.b` where `p` is a struct parameter: the parameter's value and the
+    /// field path (no side effects; `None` for anything else).
+    pub(super) fn field_path(&self, e: &Expr) -> Option<(Value, Vec<String>)> {
+        match e {
+            Expr::Field(f) => {
+                let syn::Member::Named(name) = &f.member else {
+                    return None;
+                };
+                let (root, mut fields) = self.field_path(&f.base)?;
+                fields.push(name.to_string());
+                Some((root, fields))
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let id = p.path.get_ident()?;
+                match self.lookup(&id.to_string())? {
+                    Val::Scalar(v) if self.structs.contains_key(v) => Some((*v, Vec::new())),
+                    _ => None,
+                }
+            }
+            Expr::Paren(p) => self.field_path(&p.expr),
+            _ => None,
+        }
+    }
+
+    /// The value of a field of a struct parameter, of type `want` (a float, or
+    /// an array whose shape the struct knows): defined on entry, like a
+    /// parameter, and shared by every read of that field.
+    pub(super) fn field_of(&mut self, e: &Expr, want: Ty) -> Option<Value> {
+        // An assigned field reads its current value.
+        if let Some(Val::Scalar(v)) = field_name(e).and_then(|n| self.lookup(&n).cloned()) {
+            return Some(v);
+        }
+        let (root, fields) = self.field_path(e)?;
+        if fields.is_empty() {
+            return Some(root);
+        }
+        let param = self.structs[&root];
+        if let Some((v, _, _)) = self
+            .func
+            .views
+            .iter()
+            .find(|(_, p, f)| *p == param && *f == fields)
+        {
+            let v = *v;
+            let (have, want_array) = (self.ty(v), matches!(want, Ty::Array(_)));
+            if matches!(have, Ty::Array(_)) != want_array {
+                self.errors.at(e, "this field is used both as a number and as an array; annotate it once: `let w: [f64; N] = p.w;`");
+            }
+            return Some(v);
+        }
+        let ty = match want {
+            Ty::Array(_) => self.func.array_ty(Ty::Float, crate::ir::Len::View),
+            t => t,
+        };
+        let v = self.func.new_value(ty);
+        self.func.views.push((v, param, fields));
+        Some(v)
+    }
+}
+
+/// The name under which an assigned field `p.a.b` lives as a local (no user
+/// name can collide: it starts with a NUL).
+pub(super) fn field_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Field(f) => {
+            let syn::Member::Named(m) = &f.member else {
+                return None;
+            };
+            Some(format!("{}.{m}", field_name(&f.base)?))
+        }
+        Expr::Path(p) if p.qself.is_none() => {
+            Some(format!("\u{0}{}", unraw(&p.path.get_ident()?.to_string())))
+        }
+        Expr::Paren(p) => field_name(&p.expr),
+        _ => None,
+    }
+}
+
+/// The fields `p.a.b` a body assigns (`p.w[i] = …`, `p.b += …`): their local
+/// name, the field expression, and whether it is assigned by element.
+pub(super) fn assigned_fields(block: &Block) -> Vec<(String, Expr, bool)> {
+    struct Finder(Vec<(String, Expr, bool)>);
+    impl Finder {
+        fn target(&mut self, t: &Expr) {
+            let mut e = t;
+            let mut indexed = false;
+            while let Expr::Index(ix) = e {
+                e = &ix.expr;
+                indexed = true;
+            }
+            if let (Expr::Field(_), Some(name)) = (e, field_name(e)) {
+                if let Some(entry) = self.0.iter_mut().find(|x| x.0 == name) {
+                    entry.2 |= indexed;
+                } else {
+                    self.0.push((name, e.clone(), indexed));
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.target(&a.left);
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            use syn::BinOp as B;
+            if matches!(
+                b.op,
+                B::AddAssign(_)
+                    | B::SubAssign(_)
+                    | B::MulAssign(_)
+                    | B::DivAssign(_)
+                    | B::RemAssign(_)
+            ) {
+                self.target(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(Vec::new());
+    f.visit_block(block);
+    f.0
+}
