@@ -179,6 +179,132 @@ fn mem_swap_double_buffer_with_run_time_trip_count() {
     }
 }
 
+// ---------------------------------------------------------------- scratch states
+
+/// Classical Runge–Kutta with one scratch state reset from `y` for each stage.
+#[grad]
+pub fn rk4(y0: [f64; 2], w: f64) -> f64 {
+    let h = 0.1;
+    let mut y = y0;
+    for _ in 0..5 {
+        let k1 = [y[1], -w * y[0]];
+        let mut tmp = y;
+        for i in 0..2 {
+            tmp[i] += 0.5 * h * k1[i];
+        }
+        let k2 = [tmp[1], -w * tmp[0]];
+        tmp = y;
+        for i in 0..2 {
+            tmp[i] += 0.5 * h * k2[i];
+        }
+        let k3 = [tmp[1], -w * tmp[0]];
+        tmp = y;
+        for i in 0..2 {
+            tmp[i] += h * k3[i];
+        }
+        let k4 = [tmp[1], -w * tmp[0]];
+        for i in 0..2 {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+    y[0]
+}
+
+/// The best iterate so far, snapshotted inside an `if`.
+#[grad]
+pub fn best(x: [f64; 3], c: f64) -> f64 {
+    let mut best = x;
+    let mut cur = x;
+    let mut best_f = 1e9;
+    for k in 0..4 {
+        for i in 0..3 {
+            cur[i] = cur[i] - 0.1 * (cur[i] - c) * (k as f64 + 1.0);
+        }
+        let f = cur[0] * cur[0] + cur[1] * cur[1] + cur[2];
+        if f < best_f {
+            best_f = f;
+            best = cur;
+        }
+    }
+    best[0] + 2.0 * best[1] + best[2] * best_f
+}
+
+/// A swap under a condition, then both arrays updated.
+#[grad]
+pub fn cond_swap(a0: [f64; 2], b0: [f64; 2], t: f64) -> f64 {
+    let mut a = a0;
+    let mut b = b0;
+    for _ in 0..3 {
+        if a[0] > t {
+            let s = a;
+            a = b;
+            b = s;
+        }
+        a[1] += b[0] * 0.5;
+        b[0] *= 1.1;
+    }
+    a[0] * a[1] + b[0] - b[1]
+}
+
+/// A history of states: each stored as a row before the state moves on.
+#[grad]
+pub fn hist(x: [f64; 3]) -> f64 {
+    let mut h = [[0.0; 3]; 4];
+    let mut s = x;
+    for k in 0..4 {
+        h[k] = s;
+        for i in 0..3 {
+            s[i] = (s[i] + s[(i + 1) % 3]).tanh();
+        }
+    }
+    let mut tot = 0.0;
+    for k in 0..4 {
+        tot += h[k][k % 3] * (k as f64 + 1.0);
+    }
+    tot + s[0]
+}
+
+#[test]
+fn runge_kutta_stages_from_one_scratch_state() {
+    let p = [0.3, -0.4, 1.7];
+    let (y, dy, dw) = rk4_backward([p[0], p[1]], p[2], 1.0);
+    assert_bits(y, rk4([p[0], p[1]], p[2]), "value");
+    assert_fd(|q| rk4([q[0], q[1]], q[2]), &p, &[dy[0], dy[1], dw]);
+}
+
+#[test]
+fn best_iterate_snapshot_in_an_if() {
+    let p = [0.3, -0.4, 0.9, 0.2];
+    let (y, dx, dc) = best_backward([p[0], p[1], p[2]], p[3], 1.0);
+    assert_bits(y, best([p[0], p[1], p[2]], p[3]), "value");
+    assert_fd(
+        |q| best([q[0], q[1], q[2]], q[3]),
+        &p,
+        &[dx[0], dx[1], dx[2], dc],
+    );
+}
+
+#[test]
+fn conditional_swap_then_updates() {
+    for p in [[0.3, -0.4, 0.9, 0.2, 0.5], [0.8, -0.4, 0.9, 0.2, 0.5]] {
+        let (y, da, db, dt) = cond_swap_backward([p[0], p[1]], [p[2], p[3]], p[4], 1.0);
+        assert_bits(y, cond_swap([p[0], p[1]], [p[2], p[3]], p[4]), "value");
+        assert_fd(
+            |q| cond_swap([q[0], q[1]], [q[2], q[3]], q[4]),
+            &p,
+            &[da[0], da[1], db[0], db[1], dt],
+        );
+    }
+}
+
+#[test]
+fn history_of_states_as_rows() {
+    let p = [0.3, -0.4, 0.9];
+    let (y, dx) = hist_backward(p, 1.0);
+    assert_bits(y, hist(p), "value");
+    assert_fd(|q| hist([q[0], q[1], q[2]]), &p, &dx);
+}
+
 // ---------------------------------------------------------------- struct fields
 
 use autodiff::Tangent;
