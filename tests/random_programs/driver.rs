@@ -13,6 +13,11 @@
 //!    relative error at most [`FD_TOL`] of `max(1, |g|)`, where no branch decision
 //!    differs between `x - h` and `x + h`.
 //!
+//! [`check_all`] also prints, per construct of the README's support table, how
+//! many programs exercise it (lines `construct <tab> row <tab> construct <tab>
+//! programs`, zeros included: what the generator never writes), and for each
+//! construct in a mismatching program, how many of those exercise it.
+//!
 //! `RANDOM_PROGRAMS=p3,p17 cargo test --test random_programs -- --nocapture`
 //! checks only the programs named (each program's points depend on its index
 //! only); `RANDOM_PROGRAMS_DEBUG=1` also prints every point drawn again.
@@ -413,6 +418,9 @@ pub struct Prog {
     pub eval: fn(&[f64]) -> Vec<f64>,
     pub grad: GradFn,
     pub oracle: fn(&[Dual64], &mut Tr) -> Vec<Dual64>,
+    /// The constructs the program exercises: indices into the file's table of
+    /// (row of the README's support table, construct).
+    pub tags: &'static [u16],
 }
 
 /// SplitMix64, for the points.
@@ -630,9 +638,42 @@ fn source_of(src: &str, name: &str) -> String {
     src[start..end].to_string()
 }
 
-/// Checks every program; prints one summary line, and panics listing the first
-/// failures if there are any.
-pub fn check_all(progs: &[Prog], src: &str) {
+/// Prints how many of `progs` (all, and those in `failing`) exercise each
+/// construct of `table`.
+fn print_constructs(progs: &[Prog], table: &[(&str, &str)], failing: &[&str]) {
+    let mut all = vec![0usize; table.len()];
+    let mut bad = vec![0usize; table.len()];
+    for p in progs {
+        let failed = failing.contains(&p.name);
+        for &t in p.tags {
+            all[t as usize] += 1;
+            bad[t as usize] += usize::from(failed);
+        }
+    }
+    let zero = all.iter().filter(|&&n| n == 0).count();
+    println!(
+        "constructs of the README's support table: {} exercised, {zero} by no program",
+        table.len() - zero
+    );
+    for (i, (row, item)) in table.iter().enumerate() {
+        println!("construct\t{row}\t{item}\t{}", all[i]);
+    }
+    if !failing.is_empty() {
+        println!(
+            "constructs of the {} mismatching programs (mismatching / all programs with it):",
+            failing.len()
+        );
+        for (i, (row, item)) in table.iter().enumerate() {
+            if bad[i] > 0 {
+                println!("failing-construct\t{row}\t{item}\t{}\t{}", bad[i], all[i]);
+            }
+        }
+    }
+}
+
+/// Checks every program; prints one summary line and the construct table, and
+/// panics listing the first failures if there are any.
+pub fn check_all(progs: &[Prog], table: &[(&str, &str)], src: &str) {
     let mut st = Stats::default();
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -711,6 +752,8 @@ pub fn check_all(progs: &[Prog], src: &str) {
         .filter_map(|f| f.split(" (").nth(1)?.split(')').next())
         .collect();
     failing.dedup();
+    println!("random programs with a mismatch: {}", failing.len());
+    print_constructs(progs, table, &failing);
     if !failing.is_empty() {
         let _ = writeln!(report, "programs with mismatches: {failing:?}");
     }

@@ -34,12 +34,18 @@ pub(crate) enum Style {
     Path,
     /// `autodiff::sigmoid(x)`
     Prim,
+    /// A `#[grad]` callee of the file header: `cdot3(&a, &b)` (`cdot3_dual(…, tr_)`
+    /// in the oracle).
+    User,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) enum Arg {
     F(E),
     I(I),
+    /// An array by reference: `&a`, `&w[i]`, `&st.w[i]` (`&` left out for a
+    /// parameter that is already a reference).
+    Ref(String, Vec<I>, bool),
 }
 
 /// An integer expression (indices, bounds, exponents).
@@ -176,6 +182,20 @@ pub(crate) enum PK {
     Usize(i64),
     I32(i64),
     Bool(bool),
+    /// A struct `Body` of the file header (see `structs.rs`): how it is passed,
+    /// and whether it has its nested field `inner`.
+    Body(BodyMode, bool),
+}
+
+/// How a `Body` parameter is passed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum BodyMode {
+    /// `mut st: Body`
+    Value,
+    /// `st: &Body`
+    Ref,
+    /// `&self` of a method
+    SelfRef,
 }
 
 impl PK {
@@ -185,6 +205,7 @@ impl PK {
             PK::Arr(n) | PK::RefArr(n) | PK::Slice(n) => n,
             PK::Arr2(n, m) => n * m,
             PK::Usize(_) | PK::I32(_) | PK::Bool(_) => 0,
+            PK::Body(_, nested) => crate::structs::floats(nested),
         }
     }
 }
@@ -255,7 +276,7 @@ pub(crate) fn anchored(e: &E) -> bool {
             *style != Style::Prim
                 || args.iter().any(|a| match a {
                     Arg::F(e) => anchored(e),
-                    Arg::I(_) => false,
+                    Arg::I(_) | Arg::Ref(..) => false,
                 })
         }
         E::If(_, a, b) => anchored(a) || anchored(b),
@@ -278,6 +299,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Call(_, args, _) => args.iter().any(|a| match a {
             Arg::F(e) => reads(e, inputs),
             Arg::I(_) => false,
+            Arg::Ref(n, ..) => i(n),
         }),
         E::If(_, a, b) => reads(a, inputs) || reads(b, inputs),
         E::Block(_, e) => reads(e, inputs),

@@ -4,6 +4,7 @@
 use crate::ast::*;
 use crate::printer::*;
 use crate::{Options, CONSTRUCTS};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
@@ -21,7 +22,24 @@ pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
         PK::Usize(_) => "usize".into(),
         PK::I32(_) => "i32".into(),
         PK::Bool(_) => "bool".into(),
+        PK::Body(mode, _) => {
+            let t = match fl {
+                Flavor::F64 => "Body",
+                Flavor::Dual => "BodyD<D>",
+            };
+            match mode {
+                BodyMode::Value => t.into(),
+                BodyMode::Ref | BodyMode::SelfRef => format!("&{t}"),
+            }
+        }
     }
+}
+
+/// Whether the program is a `&self` method of `Body`.
+pub(crate) fn is_method(p: &Program) -> bool {
+    p.params
+        .iter()
+        .any(|q| matches!(q.kind, PK::Body(BodyMode::SelfRef, _)))
 }
 
 pub(crate) fn ret_ty(r: RetKind, fl: Flavor) -> String {
@@ -46,6 +64,9 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
         .params
         .iter()
         .map(|q| {
+            if matches!(q.kind, PK::Body(BodyMode::SelfRef, _)) {
+                return "&self".to_string();
+            }
             format!(
                 "{}{}: {}",
                 if q.mutable { "mut " } else { "" },
@@ -78,8 +99,10 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
         Flavor::Dual => {
             params.push("tr_: &mut Tr".into());
             pr.line("#[allow(unused, clippy::all, non_snake_case)]");
+            // a method of `BodyD<D>` has `D` from its impl
+            let generics = if is_method(p) { "" } else { "<D: Dn>" };
             pr.line(&format!(
-                "fn {}_dual<D: Dn>({}) -> {} {{",
+                "fn {}_dual{generics}({}) -> {} {{",
                 p.name,
                 params.join(", "),
                 ret_ty(p.ret, fl)
@@ -92,16 +115,38 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
     pr.line(&tail);
     pr.ind = 0;
     pr.line("}");
+    if is_method(p) {
+        let head = match fl {
+            Flavor::F64 => "impl Body {\n",
+            Flavor::Dual => "impl<D: Dn> BodyD<D> {\n",
+        };
+        return format!("{head}{}}}\n", pr.out);
+    }
     pr.out
 }
 
 /// The three wrappers on flat points and the table entry.
-pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
+pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, String) {
     let mut s = String::new();
     let name = &p.name;
+    // the local holding a parameter (`self` is held by `self_`)
+    let local = |q: &Param| -> String {
+        if q.name == "self" {
+            "self_".into()
+        } else {
+            q.name.clone()
+        }
+    };
+    let by_value = |q: &Param| matches!(q.kind, PK::F | PK::Arr(_) | PK::Body(BodyMode::Value, _));
     let unpack = |s: &mut String, t: &str| {
         for q in &p.params {
             let line = match q.kind {
+                PK::Body(..) if t == "f64" => {
+                    format!("    let {}: Body = take_body(x, k);\n", local(q))
+                }
+                PK::Body(..) => {
+                    format!("    let {}: BodyD<Dual64> = take_body_d(x, k);\n", local(q))
+                }
                 PK::F | PK::RefF => format!("    let {}: {t} = take1(x, k);\n", q.name),
                 PK::Arr(n) | PK::RefArr(n) => {
                     format!("    let {}: [{t}; {n}] = take(x, k);\n", q.name)
@@ -116,7 +161,22 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
     let args = |with_shadows: bool| -> Vec<String> {
         let mut out = Vec::new();
         for q in &p.params {
+            let shadowed = |out: &mut Vec<String>| {
+                if with_shadows && q.active {
+                    out.push(format!("&mut d_{}", local(q)));
+                }
+            };
             let a = match q.kind {
+                PK::Body(BodyMode::SelfRef, _) => {
+                    shadowed(&mut out);
+                    continue;
+                }
+                PK::Body(BodyMode::Value, _) => q.name.clone(),
+                PK::Body(BodyMode::Ref, _) => {
+                    out.push(format!("&{}", q.name));
+                    shadowed(&mut out);
+                    continue;
+                }
                 PK::F | PK::Arr(_) => q.name.clone(),
                 PK::RefF | PK::RefArr(_) | PK::Arr2(..) | PK::Slice(_) => format!("&{}", q.name),
                 PK::Usize(v) => format!("{v}"),
@@ -137,10 +197,16 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
         out
     };
     // the original on a flat point
+    // `self_.p3` for a method
+    let callee = if is_method(p) {
+        format!("self_.{name}")
+    } else {
+        name.clone()
+    };
     let _ = writeln!(s, "fn {name}_eval(x: &[f64]) -> Vec<f64> {{");
     s.push_str("    let k = &mut 0;\n");
     unpack(&mut s, "f64");
-    let _ = writeln!(s, "    flat(&{name}({}))", args(false).join(", "));
+    let _ = writeln!(s, "    flat(&{callee}({}))", args(false).join(", "));
     s.push_str("}\n\n");
     // the oracle
     let _ = writeln!(
@@ -151,7 +217,7 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
     unpack(&mut s, "Dual64");
     let mut a = args(false);
     a.push("tr_".into());
-    let _ = writeln!(s, "    flat(&{name}_dual({}))", a.join(", "));
+    let _ = writeln!(s, "    flat(&{callee}_dual({}))", a.join(", "));
     s.push_str("}\n\n");
     // the companion: value and flat gradient (zeros where not differentiated)
     let _ = writeln!(
@@ -169,9 +235,10 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
             PK::RefArr(n) => format!("[SHADOW; {n}]"),
             PK::Arr2(n, m) => format!("[[SHADOW; {m}]; {n}]"),
             PK::Slice(n) => format!("vec![SHADOW; {n}]"),
+            PK::Body(BodyMode::Ref | BodyMode::SelfRef, _) => "body_filled(SHADOW)".to_string(),
             _ => continue,
         };
-        let _ = writeln!(s, "    let mut d_{} = {init};", q.name);
+        let _ = writeln!(s, "    let mut d_{} = {init};", local(q));
     }
     let dout = match p.ret {
         RetKind::Scalar => "d[0]".to_string(),
@@ -183,15 +250,15 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
     let grads: Vec<String> = p
         .params
         .iter()
-        .filter(|q| q.active && matches!(q.kind, PK::F | PK::Arr(_)))
+        .filter(|q| q.active && by_value(q))
         .map(|q| format!("g_{}", q.name))
         .collect();
     if grads.is_empty() {
-        let _ = writeln!(s, "    let out = {name}_backward({});", a.join(", "));
+        let _ = writeln!(s, "    let out = {callee}_backward({});", a.join(", "));
     } else {
         let _ = writeln!(
             s,
-            "    let (out, {}) = {name}_backward({});",
+            "    let (out, {}) = {callee}_backward({});",
             grads.join(", "),
             a.join(", ")
         );
@@ -204,10 +271,10 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
         }
         let line = if !q.active {
             format!("    g.extend([0.0; {n}]);\n")
-        } else if matches!(q.kind, PK::F | PK::Arr(_)) {
+        } else if by_value(q) {
             format!("    g.extend(flat(&g_{}));\n", q.name)
         } else {
-            format!("    g.extend(shadow(&d_{}));\n", q.name)
+            format!("    g.extend(shadow(&d_{}));\n", local(q))
         };
         s.push_str(&line);
     }
@@ -218,9 +285,10 @@ pub(crate) fn emit_wrappers(p: &Program) -> (String, String) {
         .flat_map(|q| std::iter::repeat_n(q.active.to_string(), q.kind.floats()))
         .collect();
     let entry = format!(
-        "    Prog {{ name: \"{name}\", active: &[{}], outputs: {}, eval: {name}_eval, grad: {name}_grad, oracle: {name}_oracle }},\n",
+        "    Prog {{ name: \"{name}\", active: &[{}], outputs: {}, eval: {name}_eval, grad: {name}_grad, oracle: {name}_oracle, tags: &[{}] }},\n",
         active.join(", "),
-        p.ret.outputs()
+        p.ret.outputs(),
+        tags.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
     );
     (s, entry)
 }

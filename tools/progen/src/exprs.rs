@@ -485,7 +485,7 @@ impl Gen<'_> {
         let arrays: Vec<Var> = self
             .arrays()
             .into_iter()
-            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }))
+            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }) && !is_field(&v.name))
             .collect();
         if arrays.is_empty() {
             return self.leaf();

@@ -147,6 +147,8 @@ impl Gen<'_> {
 
     /// An index into a dimension of length `len` (`slice`: write `% a.len()`).
     pub(crate) fn index(&mut self, len: usize, arr: Option<&str>) -> I {
+        // `st.pos.len()` is not written: a field's length is a constant
+        let arr = arr.filter(|a| !is_field(a));
         let ints = self.ints();
         if !ints.is_empty() && self.rng.chance(0.75) {
             let v = self.rng.pick(&ints).clone();
@@ -201,4 +203,10 @@ impl Gen<'_> {
 
 pub(crate) fn is_slice(v: &Var) -> bool {
     matches!(v.kind, VK::Arr { slice: true, .. })
+}
+
+/// Whether `name` is a struct field (`st.pos`, `self.inner.a`): read, indexed and
+/// assigned like a variable, but not iterated over nor shadowed.
+pub(crate) fn is_field(name: &str) -> bool {
+    name.contains('.')
 }

@@ -28,9 +28,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// Command-line help.
-pub const USAGE: &str = "usage: progen [--seed N] [--count N] [--exclude CONSTRUCT]...
+pub const USAGE: &str =
+    "usage: progen [--seed N] [--first N] [--count N] [--file NAME] [--exclude CONSTRUCT]...
   --seed N         seed of the program stream (default 1)
+  --first N        index of the first program (default 0): programs pN … of the stream
   --count N        number of programs (default 600)
+  --file NAME      the file's name under tests/ (default random_programs.rs), for its
+                   header and its `include_str!` of itself
   --exclude NAME   never generate this construct (repeatable); one of:
                    see progen::CONSTRUCTS";
 
@@ -83,21 +87,86 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "sum-loops",
         "a last top-level loop summing a term per iteration into a fresh accumulator that the result adds linearly (`acc += …`, then `… + c * acc`): the loops the macro fuses with their reverse",
     ),
+    (
+        "array-copies",
+        "whole-array assignment between arrays: a double buffer (`next[j] = …; cur = next;`, `next` persistent or local to the loop) and a Verlet history (`prev = cur; cur = next;`), in straight-line code, `for` loops with constant and run-time trip counts, `while` loops and `if` branches",
+    ),
+    (
+        "array-swaps",
+        "a swap through a temporary (`let t = cur; cur = next; next = t;`) of a double buffer, in the same places",
+    ),
+    (
+        "array-snapshots",
+        "a snapshot `let s = a;` of an array, then `a` updated while `s` is read (once, or a snapshot per iteration of a loop)",
+    ),
+    (
+        "struct-values",
+        "a struct parameter by value, `mut st: Body` (`#[derive(Tangent)]`, fields `[f64; 2]`, `f64`, `[[f64; 2]; 2]`): fields read and updated (`st.pos[i] += …`, `st.m *= …`), its gradient returned as a `Body`",
+    ),
+    (
+        "struct-refs",
+        "a struct parameter by reference, `st: &Body`: fields read, the gradient added into a `d_st: &mut Body` shadow",
+    ),
+    (
+        "struct-methods",
+        "`#[grad]` `&self` methods of `Body`: `self` as data, or differentiated with `wrt(self, …)`",
+    ),
+    (
+        "field-snapshots",
+        "a snapshot of a by-value struct's field (`let s = st.pos;`), then the field updated while the snapshot is read",
+    ),
+    (
+        "ref-field-copies",
+        "a field of a `&` struct or of `&self` copied into a local that is then updated (`let mut out = st.pos; out[i] += …`)",
+    ),
+    (
+        "nested-structs",
+        "a nested struct field (`st.inner.a[i]`, `st.inner.t`) read, updated and snapshotted like the others",
+    ),
+    (
+        "calls",
+        "calls to `#[grad]` callees of the file with two different arrays by reference (`cdot3(&a, &b)`)",
+    ),
+    (
+        "aliased-call-args",
+        "the same fixed-size array passed twice to a `#[grad]` callee (`cdot3(&a, &a)`)",
+    ),
+    (
+        "aliased-slice-args",
+        "the same slice passed twice to a `#[grad]` callee (`cdot_s(s, s)`, `s: &[f64]`)",
+    ),
+    (
+        "row-args",
+        "rows of 2-D arrays (parameters and locals) passed by reference to a callee (`caff2(&w[i], b, &h)`), at the top level or in a loop over the rows",
+    ),
+    (
+        "field-row-args",
+        "rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)",
+    ),
 ];
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     pub seed: u64,
+    /// Index of the first program.
+    pub first: usize,
     pub count: usize,
+    /// The file's name under `tests/`.
+    pub file: String,
     pub exclude: BTreeSet<String>,
 }
+
+/// The default `--file`.
+pub const DEFAULT_FILE: &str = "random_programs.rs";
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             seed: 1,
+            first: 0,
             count: 600,
+            file: DEFAULT_FILE.to_string(),
             exclude: BTreeSet::new(),
         }
     }
@@ -113,6 +182,14 @@ impl Options {
             match a.as_str() {
                 "--seed" => o.seed = val()?.parse().map_err(|e| format!("--seed: {e}"))?,
                 "--count" => o.count = val()?.parse().map_err(|e| format!("--count: {e}"))?,
+                "--first" => o.first = val()?.parse().map_err(|e| format!("--first: {e}"))?,
+                "--file" => {
+                    let v = val()?;
+                    if !v.ends_with(".rs") || v.contains('/') || v.contains('"') {
+                        return Err(format!("--file: `{v}` is not a file name ending in .rs"));
+                    }
+                    o.file = v.clone();
+                }
                 "--exclude" => {
                     let v = val()?;
                     if !CONSTRUCTS.iter().any(|(n, _)| n == v) {
@@ -128,7 +205,14 @@ impl Options {
 
     /// The arguments that reproduce these options, as written in the header.
     pub fn args(&self) -> String {
-        let mut s = format!("--seed {} --count {}", self.seed, self.count);
+        let mut s = format!("--seed {}", self.seed);
+        if self.first != 0 {
+            let _ = write!(s, " --first {}", self.first);
+        }
+        let _ = write!(s, " --count {}", self.count);
+        if self.file != DEFAULT_FILE {
+            let _ = write!(s, " --file {}", self.file);
+        }
         for e in &self.exclude {
             let _ = write!(s, " --exclude {e}");
         }
@@ -144,15 +228,20 @@ impl Options {
     }
 }
 
+mod arrays_copy;
 mod ast;
+mod calls;
 mod emit;
 mod exprs;
+mod extras;
 mod gen;
 mod loops;
 mod printer;
 mod program;
 mod rng;
 mod stmts;
+mod structs;
+mod tags;
 
 pub use rng::Rng;
 
@@ -160,9 +249,30 @@ use emit::{emit_fn, emit_wrappers, excluded_note};
 use printer::Flavor;
 use program::program;
 
+/// Whether the file needs the struct `Body` of its header.
+fn structs_on(opts: &Options) -> bool {
+    ["struct-values", "struct-refs", "struct-methods"]
+        .iter()
+        .any(|c| opts.on(c))
+}
+
+/// Whether the file needs the callees of its header.
+fn calls_on(opts: &Options) -> bool {
+    [
+        "calls",
+        "aliased-call-args",
+        "aliased-slice-args",
+        "row-args",
+        "field-row-args",
+    ]
+    .iter()
+    .any(|c| opts.on(c))
+}
+
 /// The whole test file.
 pub fn generate(opts: &Options) -> String {
     let mut s = String::new();
+    let file = &opts.file;
     let _ = write!(
         s,
         "//! Random `#[grad]` programs, each checked against forward-mode dual numbers
@@ -171,7 +281,7 @@ pub fn generate(opts: &Options) -> String {
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- {} > tests/random_programs.rs
+//! cargo run -p progen -- {} > tests/{file}
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
 {}#![cfg_attr(rustfmt, rustfmt::skip)]
@@ -185,14 +295,26 @@ use num_dual::Dual64;
 
 #[test]
 fn random_programs() {{
-    check_all(PROGRAMS, include_str!(\"random_programs.rs\"));
+    check_all(PROGRAMS, TAGS, include_str!(\"{file}\"));
 }}
 ",
         opts.args(),
         excluded_note(opts)
     );
+    if structs_on(opts) || calls_on(opts) {
+        s.push_str(
+            "\n/// The struct and the callees the programs share.\nmod shared {\n#![allow(dead_code, unused, clippy::all)]\nuse super::*;\nuse autodiff::Tangent;\n",
+        );
+        if structs_on(opts) {
+            s.push_str(&structs::header(opts.on("nested-structs")));
+        }
+        if calls_on(opts) {
+            s.push_str(&calls::header());
+        }
+        s.push_str("}\n\nuse shared::*;\n");
+    }
     let mut table = String::from("\nstatic PROGRAMS: &[Prog] = &[\n");
-    for i in 0..opts.count {
+    for i in opts.first..opts.first + opts.count {
         let p = program(opts, i);
         let _ = writeln!(
             s,
@@ -203,11 +325,16 @@ fn random_programs() {{
         s.push('\n');
         s.push_str(&emit_fn(&p, Flavor::Dual));
         s.push('\n');
-        let (w, entry) = emit_wrappers(&p);
+        let (w, entry) = emit_wrappers(&p, &tags::of(&p));
         s.push_str(&w);
         table.push_str(&entry);
     }
     table.push_str("];\n");
     s.push_str(&table);
+    s.push_str("\n/// The constructs of the README's support table, as (row, construct).\nstatic TAGS: &[(&str, &str)] = &[\n");
+    for (row, item) in tags::TABLE {
+        let _ = writeln!(s, "    ({row:?}, {item:?}),");
+    }
+    s.push_str("];\n");
     s
 }

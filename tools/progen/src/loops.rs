@@ -48,7 +48,7 @@ impl Gen<'_> {
         let one_d: Vec<Var> = self
             .arrays()
             .into_iter()
-            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }))
+            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }) && !is_field(&v.name))
             .collect();
         let (head, vars, trips) = if !one_d.is_empty() && self.rng.chance(0.6) {
             let a = self.rng.pick(&one_d).clone();
@@ -110,13 +110,13 @@ impl Gen<'_> {
         let rt_ok = self.runtime_loop_ok();
         let one_d: Vec<Var> = arrays
             .iter()
-            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }))
+            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }) && !is_field(&v.name))
             .filter(|v| rt_ok || !is_slice(v))
             .cloned()
             .collect();
         let two_d: Vec<Var> = arrays
             .iter()
-            .filter(|v| matches!(v.kind, VK::Arr { inner: Some(_), .. }))
+            .filter(|v| matches!(v.kind, VK::Arr { inner: Some(_), .. }) && !is_field(&v.name))
             .cloned()
             .collect();
         let usizes: Vec<Var> = if rt_ok {

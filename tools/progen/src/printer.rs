@@ -111,7 +111,23 @@ impl Printer {
                 let arg = |a: &Arg| match a {
                     Arg::F(e) => self.ex(e, true).0,
                     Arg::I(i) => self.int(i).0,
+                    Arg::Ref(n, idx, amp) => {
+                        let e = self.ex(&E::Idx(n.clone(), idx.clone()), true).0;
+                        if *amp {
+                            format!("&{e}")
+                        } else {
+                            e
+                        }
+                    }
                 };
+                if *style == Style::User {
+                    let mut s: Vec<String> = args.iter().map(arg).collect();
+                    if dual {
+                        s.push("tr_".into());
+                        return (format!("{name}_dual({})", s.join(", ")), 10);
+                    }
+                    return (format!("{name}({})", s.join(", ")), 10);
+                }
                 if dual {
                     let mut s: Vec<String> = args.iter().map(arg).collect();
                     s.push("tr_".into());
@@ -141,7 +157,7 @@ impl Printer {
                         let s: Vec<String> = args.iter().map(arg).collect();
                         (format!("f64::{name}({})", s.join(", ")), 10)
                     }
-                    Style::Prim => {
+                    Style::Prim | Style::User => {
                         let s: Vec<String> = args.iter().map(arg).collect();
                         (format!("autodiff::{name}({})", s.join(", ")), 10)
                     }

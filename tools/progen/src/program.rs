@@ -1,6 +1,7 @@
 //! One program of the stream: its signature, then its body from the generator.
 
 use crate::ast::*;
+use crate::extras::Plan;
 use crate::gen::*;
 use crate::{Options, Rng};
 
@@ -100,7 +101,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
     let floats: Vec<usize> = (0..params.len())
         .filter(|&i| params[i].kind.floats() > 0)
         .collect();
-    let wrt = opts.on("wrt") && floats.len() >= 2 && rng.chance(0.1);
+    let mut wrt = opts.on("wrt") && floats.len() >= 2 && rng.chance(0.1);
     if wrt {
         // at least one active, at least one not
         let skip = floats[rng.below(floats.len())];
@@ -123,6 +124,8 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         1 => RetKind::Array(rng.int(1, 3) as usize),
         _ => RetKind::Pair,
     };
+    let plan = Plan::draw(opts, index);
+    plan.add_params(opts, &mut params, &mut wrt);
     let mut g = Gen {
         rng,
         opts,
@@ -139,6 +142,10 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             .collect(),
     };
     for p in &params {
+        if let PK::Body(mode, nested) = p.kind {
+            g.declare_fields(&p.name, mode == BodyMode::Value, nested);
+            continue;
+        }
         let (kind, bound) = match p.kind {
             PK::F => (VK::F, 2.0),
             PK::RefF => (VK::FRef, 2.0),
@@ -169,6 +176,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             PK::Usize(v) => (VK::Int { max: v, i32: false }, 0.0),
             PK::I32(v) => (VK::Int { max: v, i32: true }, 0.0),
             PK::Bool(_) => (VK::Bool, 0.0),
+            PK::Body(..) => continue,
         };
         g.declare(&p.name, kind, p.mutable, bound);
     }
@@ -219,6 +227,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         }
         g.rng = main;
     }
+    let tail = plan.apply(&mut g, &mut body, tail);
     Program {
         name: format!("p{index}"),
         params,

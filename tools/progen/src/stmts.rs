@@ -170,7 +170,7 @@ impl Gen<'_> {
         let cands: Vec<Var> = self
             .scalars()
             .into_iter()
-            .filter(|v| matches!(v.kind, VK::F) && !v.name.starts_with('K'))
+            .filter(|v| matches!(v.kind, VK::F) && !v.name.starts_with('K') && !is_field(&v.name))
             .collect();
         if cands.is_empty() {
             return self.let_stmt(out);
@@ -322,6 +322,7 @@ impl Gen<'_> {
         let copyable: Vec<Var> = arrays
             .iter()
             .filter(|v| matches!(v.kind, VK::Arr { len: l, inner: None, slice: false } if l == len))
+            .filter(|v| !is_field(&v.name) || self.field_copy_ok(v))
             .cloned()
             .collect();
         let two_d = want.is_none() && self.on("arrays2d") && self.rng.chance(0.12);
@@ -339,7 +340,11 @@ impl Gen<'_> {
                 1 if !copyable.is_empty() => {
                     let src = self.rng.pick(&copyable).clone();
                     let by_ref = self.visible_param_ref(&src.name);
-                    (AInit::Copy(src.name, by_ref), src.bound, None, None)
+                    // a field of a `&` struct is copied with its type written
+                    // (as the macro asks: `let w: [f64; N] = p.w;`)
+                    let annot =
+                        (is_field(&src.name) && !src.mutable).then(|| format!("[f64; {len}]"));
+                    (AInit::Copy(src.name, by_ref), src.bound, None, annot)
                 }
                 2 => {
                     let (e, b) = self.fexpr(2);

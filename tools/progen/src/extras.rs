@@ -1,0 +1,154 @@
+//! The constructs of issue 10 in a program: a struct parameter, whole-array
+//! assignments, calls. What a program gets is drawn from a generator of its own
+//! (as the closing sum loop is), so that a program without them is the program
+//! the stream had before they existed; their statements come after the body the
+//! main generator wrote, and the result adds a term of each.
+
+use crate::ast::*;
+use crate::gen::*;
+use crate::{Options, Rng};
+
+/// What a program gets.
+pub(crate) struct Plan {
+    /// A struct parameter: how it is passed, whether it is differentiated.
+    pub(crate) body: Option<(BodyMode, bool)>,
+    /// Segments of whole-array assignments.
+    pub(crate) arrays: usize,
+    /// Segments of calls.
+    pub(crate) calls: usize,
+    /// A `usize` parameter for run-time trip counts, if the program has none.
+    pub(crate) trips: Option<i64>,
+    rng: Rng,
+}
+
+const CALLS: &[&str] = &[
+    "calls",
+    "aliased-call-args",
+    "aliased-slice-args",
+    "row-args",
+    "field-row-args",
+];
+
+impl Plan {
+    pub(crate) fn draw(opts: &Options, index: usize) -> Plan {
+        let mut rng = Rng::new(opts.seed.wrapping_mul(0xD6E8_FEB8_6659_FD93) ^ (index as u64));
+        for _ in 0..4 {
+            rng.next_u64();
+        }
+        let modes = [
+            (BodyMode::Value, opts.on("struct-values")),
+            (BodyMode::Ref, opts.on("struct-refs")),
+            (BodyMode::SelfRef, opts.on("struct-methods")),
+        ];
+        let body = if modes.iter().any(|m| m.1) && rng.chance(0.3) {
+            let w: Vec<f64> = modes
+                .iter()
+                .zip([4.0, 3.0, 3.0])
+                .map(|(m, w)| if m.1 { w } else { 0.0 })
+                .collect();
+            let mode = modes[rng.weighted(&w)].0;
+            let active = mode != BodyMode::SelfRef || rng.chance(0.5);
+            Some((mode, active))
+        } else {
+            None
+        };
+        let arr_on = ["array-copies", "array-swaps", "array-snapshots"]
+            .iter()
+            .any(|c| opts.on(c));
+        let arrays = if arr_on && rng.chance(0.4) {
+            1 + usize::from(rng.chance(0.25))
+        } else {
+            0
+        };
+        let calls = if CALLS.iter().any(|c| opts.on(c)) && rng.chance(0.35) {
+            1 + usize::from(rng.chance(0.2))
+        } else {
+            0
+        };
+        let trips = (arrays > 0 && opts.on("int-params") && rng.chance(0.5)).then(|| rng.int(1, 4));
+        Plan {
+            body,
+            arrays,
+            calls,
+            trips,
+            rng,
+        }
+    }
+
+    /// Adds the parameters the plan needs; a differentiated `self` needs `wrt`.
+    pub(crate) fn add_params(&self, opts: &Options, params: &mut Vec<Param>, wrt: &mut bool) {
+        if let Some((mode, active)) = self.body {
+            let nested = opts.on("nested-structs");
+            let p = Param {
+                name: if mode == BodyMode::SelfRef {
+                    "self".into()
+                } else {
+                    "st".into()
+                },
+                kind: PK::Body(mode, nested),
+                mutable: mode == BodyMode::Value,
+                active,
+            };
+            if mode == BodyMode::SelfRef {
+                *wrt |= active;
+                params.insert(0, p);
+            } else {
+                params.push(p);
+            }
+        }
+        if let Some(v) = self.trips {
+            if !params.iter().any(|p| matches!(p.kind, PK::Usize(_))) {
+                params.push(Param {
+                    name: "nt".into(),
+                    kind: PK::Usize(v),
+                    mutable: false,
+                    active: false,
+                });
+            }
+        }
+    }
+
+    /// Appends the planned statements to `body` and their terms to the result.
+    pub(crate) fn apply(self, g: &mut Gen, body: &mut Vec<S>, tail: R) -> R {
+        let main = std::mem::replace(&mut g.rng, self.rng);
+        let mut terms = Vec::new();
+        if let Some((mode, _)) = self.body {
+            terms.extend(g.struct_segment(mode, body));
+        }
+        for _ in 0..self.arrays {
+            terms.extend(g.array_segment(body));
+        }
+        let field_rows = matches!(self.body, Some((_, true)));
+        for _ in 0..self.calls {
+            terms.extend(g.call_segment(field_rows, body));
+        }
+        let mut sum: Option<E> = None;
+        for (e, b) in terms {
+            let (e, _) = g.squash(e, b, 4.0);
+            let c = g.lit_value(0.25, 1.5);
+            let t = E::Bin('*', bx(E::Lit(c)), bx(e));
+            sum = Some(match sum {
+                None => t,
+                Some(s) => E::Bin('+', bx(s), bx(t)),
+            });
+        }
+        g.rng = main;
+        let Some(sum) = sum else {
+            return tail;
+        };
+        let add = |e: E| E::Bin('+', bx(e), bx(sum.clone()));
+        match tail {
+            R::S(e) => R::S(add(e)),
+            R::T(a, b) => R::T(add(a), b),
+            R::A(mut es) => {
+                let first = es.remove(0);
+                es.insert(0, add(first));
+                R::A(es)
+            }
+            R::AVar(a) => {
+                body.push(S::Assign(LV::Idx(a.clone(), vec![I::Lit(0)]), '+', sum));
+                R::AVar(a)
+            }
+        }
+    }
+}

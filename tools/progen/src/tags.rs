@@ -1,0 +1,583 @@
+//! Which constructs of the README's support table ("What a `#[grad]` body may
+//! contain") a program exercises. The generated file lists [`TABLE`] and, per
+//! program, the indices of its constructs; the driver prints how many programs
+//! exercise each, zeros included (what the generator never writes).
+
+use crate::ast::*;
+use std::collections::{BTreeSet, HashSet};
+
+/// The constructs, each as (row of the README's table, construct). The names are
+/// unique across rows.
+pub const TABLE: &[(&str, &str)] = &[
+    ("parameters", "f64 by value"),
+    ("parameters", "&f64"),
+    ("parameters", "[f64; N] by value"),
+    ("parameters", "&[f64; N]"),
+    ("parameters", "&[f64] slice"),
+    ("parameters", "&[[f64; M]; N]"),
+    ("parameters", "mut parameter"),
+    ("parameters", "usize / i32 / bool passed through"),
+    ("parameters", "wrt(…)"),
+    ("parameters", "f32"),
+    ("parameters", "generic T: Real"),
+    ("parameters", "nested array by value / const generic"),
+    ("results", "float result"),
+    ("results", "array result"),
+    ("results", "tuple result"),
+    ("locals", "let"),
+    ("locals", "let mut"),
+    ("locals", "shadowing"),
+    ("locals", "x = …"),
+    ("locals", "+="),
+    ("locals", "-="),
+    ("locals", "*="),
+    ("locals", "/="),
+    ("locals", "%="),
+    ("locals", "block expression"),
+    ("locals", "const item"),
+    ("arithmetic", "a + b"),
+    ("arithmetic", "a - b"),
+    ("arithmetic", "a * b"),
+    ("arithmetic", "a / b"),
+    ("arithmetic", "a % b"),
+    ("arithmetic", "unary -"),
+    ("arithmetic", "as f64 cast"),
+    ("arithmetic", "T::from_f64"),
+    ("conditions", "comparison"),
+    ("conditions", "&&"),
+    ("conditions", "||"),
+    ("conditions", "!"),
+    ("conditions", "is_sign_positive / is_sign_negative"),
+    ("conditions", "is_nan and friends"),
+    ("control flow", "if"),
+    ("control flow", "else if"),
+    ("control flow", "else"),
+    ("control flow", "if expression"),
+    ("control flow", "early return"),
+    ("control flow", "for i in a..b"),
+    ("control flow", "for i in a..=b"),
+    ("control flow", "for v in x.iter()"),
+    ("control flow", ".enumerate()"),
+    ("control flow", ".zip(…)"),
+    ("control flow", "while"),
+    ("control flow", "break"),
+    ("control flow", "continue"),
+    ("control flow", "nested loops"),
+    ("arrays", "[0.0; N]"),
+    ("arrays", "[a, b, c]"),
+    ("arrays", "[e; N]"),
+    ("arrays", "a[i]"),
+    ("arrays", "w[i][j]"),
+    ("arrays", "a[i] = …"),
+    ("arrays", "a[i] op= …"),
+    ("arrays", ".len()"),
+    ("arrays", "whole-array copy a = b"),
+    ("arrays", "swap through a temporary"),
+    ("arrays", "snapshot let s = a"),
+    ("arrays", "whole-array assignment in a loop"),
+    ("reductions", "sum()"),
+    ("reductions", "product()"),
+    ("reductions", "map(…).sum()"),
+    ("reductions", "map(…).product()"),
+    ("reductions", "zip(…) in a reduction"),
+    ("reductions", "fold(…)"),
+    ("float methods", "method form x.f()"),
+    ("float methods", "path form f64::f(x)"),
+    ("float methods", "exp"),
+    ("float methods", "exp2"),
+    ("float methods", "exp_m1"),
+    ("float methods", "ln"),
+    ("float methods", "log"),
+    ("float methods", "log2"),
+    ("float methods", "log10"),
+    ("float methods", "ln_1p"),
+    ("float methods", "sqrt"),
+    ("float methods", "cbrt"),
+    ("float methods", "powi"),
+    ("float methods", "powf"),
+    ("float methods", "recip"),
+    ("float methods", "sin"),
+    ("float methods", "cos"),
+    ("float methods", "tan"),
+    ("float methods", "asin"),
+    ("float methods", "acos"),
+    ("float methods", "atan"),
+    ("float methods", "atan2"),
+    ("float methods", "sinh"),
+    ("float methods", "cosh"),
+    ("float methods", "tanh"),
+    ("float methods", "asinh"),
+    ("float methods", "acosh"),
+    ("float methods", "atanh"),
+    ("float methods", "hypot"),
+    ("float methods", "abs"),
+    ("float methods", "max"),
+    ("float methods", "min"),
+    ("float methods", "clamp"),
+    ("float methods", "mul_add"),
+    ("float methods", "signum"),
+    ("float methods", "floor"),
+    ("float methods", "ceil"),
+    ("float methods", "round"),
+    ("float methods", "trunc"),
+    ("float methods", "fract"),
+    ("primitives", "sigmoid"),
+    ("primitives", "relu"),
+    ("primitives", "leaky_relu"),
+    ("primitives", "softplus"),
+    ("primitives", "elu"),
+    ("primitives", "no_grad"),
+    ("calls", "#[grad] callee"),
+    ("calls", "call in a loop"),
+    ("calls", "same array twice"),
+    ("calls", "same slice twice"),
+    ("calls", "row &m[i] of a 2-D array"),
+    ("calls", "row &st.w[i] of a field"),
+    ("calls", "tuple or array result of a callee"),
+    ("calls", "#[grad(custom)] callee"),
+    ("calls", "generic callee"),
+    ("structs and methods", "struct by value (mut)"),
+    ("structs and methods", "struct by &"),
+    ("structs and methods", "&self method"),
+    ("structs and methods", "wrt(self, …)"),
+    ("structs and methods", "field read"),
+    ("structs and methods", "field assigned"),
+    ("structs and methods", "field snapshot then field updated"),
+    (
+        "structs and methods",
+        "field copied into a local then updated",
+    ),
+    ("structs and methods", "nested struct field"),
+];
+
+fn index(item: &str) -> usize {
+    TABLE
+        .iter()
+        .position(|(_, n)| *n == item)
+        .unwrap_or_else(|| panic!("construct `{item}` is not in tags::TABLE"))
+}
+
+struct Walk {
+    tags: BTreeSet<usize>,
+    arrays: HashSet<String>,
+    declared: HashSet<String>,
+    loops: usize,
+    /// The struct parameter is by value (its fields can be updated).
+    value_struct: bool,
+}
+
+impl Walk {
+    fn tag(&mut self, item: &str) {
+        self.tags.insert(index(item));
+    }
+
+    fn name(&mut self, n: &str) {
+        if n.contains('.') {
+            self.tag("field read");
+            if n.contains(".inner.") {
+                self.tag("nested struct field");
+            }
+        }
+    }
+
+    fn int(&mut self, i: &I) {
+        match i {
+            I::Len(_) => self.tag(".len()"),
+            I::Bin(_, a, b) => {
+                self.int(a);
+                self.int(b);
+            }
+            I::AsI32(a) => self.int(a),
+            _ => {}
+        }
+    }
+
+    fn ex(&mut self, e: &E) {
+        match e {
+            E::Lit(_) | E::LitF64(_) => {}
+            E::Var(n) | E::RVar(n) => self.name(n),
+            E::Neg(x) => {
+                self.tag("unary -");
+                self.ex(x);
+            }
+            E::Bin(op, a, b) => {
+                self.tag(match op {
+                    '+' => "a + b",
+                    '-' => "a - b",
+                    '*' => "a * b",
+                    '/' => "a / b",
+                    _ => "a % b",
+                });
+                self.ex(a);
+                self.ex(b);
+            }
+            E::Call(name, args, style) => {
+                match style {
+                    Style::User => {
+                        self.tag("#[grad] callee");
+                        if self.loops > 0 {
+                            self.tag("call in a loop");
+                        }
+                        let refs: Vec<&Arg> =
+                            args.iter().filter(|a| matches!(a, Arg::Ref(..))).collect();
+                        if let [Arg::Ref(a, ia, _), Arg::Ref(b, ib, _)] = refs[..] {
+                            if a == b && ia.is_empty() && ib.is_empty() {
+                                self.tag(if *name == "cdot_s" {
+                                    "same slice twice"
+                                } else {
+                                    "same array twice"
+                                });
+                            }
+                        }
+                        for a in args {
+                            if let Arg::Ref(n, idx, _) = a {
+                                if !idx.is_empty() {
+                                    self.tag(if n.contains('.') {
+                                        "row &st.w[i] of a field"
+                                    } else {
+                                        "row &m[i] of a 2-D array"
+                                    });
+                                }
+                                self.name(n);
+                            }
+                        }
+                    }
+                    Style::Prim => self.tag(name),
+                    Style::Method => {
+                        self.tag("method form x.f()");
+                        self.tag(name);
+                    }
+                    Style::Path => {
+                        self.tag("path form f64::f(x)");
+                        self.tag(name);
+                    }
+                }
+                for a in args {
+                    match a {
+                        Arg::F(e) => self.ex(e),
+                        Arg::I(i) => self.int(i),
+                        Arg::Ref(..) => {}
+                    }
+                }
+            }
+            E::Idx(n, idx) => {
+                self.tag(if idx.len() > 1 { "w[i][j]" } else { "a[i]" });
+                self.name(n);
+                idx.iter().for_each(|i| self.int(i));
+            }
+            E::Cast(i) => {
+                self.tag("as f64 cast");
+                self.int(i);
+            }
+            E::If(c, a, b) => {
+                self.tag("if expression");
+                self.cond(c);
+                self.ex(a);
+                self.ex(b);
+            }
+            E::Block(ss, e) => {
+                self.tag("block expression");
+                self.stmts(ss);
+                self.ex(e);
+            }
+            E::Red(r) => {
+                if r.arrs.len() > 1 {
+                    self.tag("zip(…) in a reduction");
+                }
+                if r.enumerate {
+                    self.tag(".enumerate()");
+                }
+                match &r.kind {
+                    RK::Sum => self.tag("sum()"),
+                    RK::Product => self.tag("product()"),
+                    RK::MapSum(e) => {
+                        self.tag("map(…).sum()");
+                        self.ex(e);
+                    }
+                    RK::MapProduct(e) => {
+                        self.tag("map(…).product()");
+                        self.ex(e);
+                    }
+                    RK::Fold(init, _, body) => {
+                        self.tag("fold(…)");
+                        self.ex(init);
+                        self.ex(body);
+                    }
+                }
+            }
+        }
+    }
+
+    fn cond(&mut self, c: &C) {
+        match c {
+            C::Cmp(_, a, b) => {
+                self.tag("comparison");
+                self.ex(a);
+                self.ex(b);
+            }
+            C::ICmp(_, a, b) => {
+                self.tag("comparison");
+                self.int(a);
+                self.int(b);
+            }
+            C::And(a, b) => {
+                self.tag("&&");
+                self.cond(a);
+                self.cond(b);
+            }
+            C::Or(a, b) => {
+                self.tag("||");
+                self.cond(a);
+                self.cond(b);
+            }
+            C::Not(a) => {
+                self.tag("!");
+                self.cond(a);
+            }
+            C::Sign(_, e) => {
+                self.tag("is_sign_positive / is_sign_negative");
+                self.ex(e);
+            }
+            C::Bool(_) => {}
+        }
+    }
+
+    fn declare(&mut self, n: &str) {
+        if !self.declared.insert(n.to_string()) {
+            self.tag("shadowing");
+        }
+    }
+
+    fn stmts(&mut self, ss: &[S]) {
+        for s in ss {
+            self.stmt(s);
+        }
+    }
+
+    fn body(&mut self, ss: &[S]) {
+        if self.loops > 0 {
+            self.tag("nested loops");
+        }
+        self.loops += 1;
+        self.stmts(ss);
+        self.loops -= 1;
+    }
+
+    fn stmt(&mut self, s: &S) {
+        match s {
+            S::Let {
+                name,
+                mutable,
+                init,
+                ..
+            } => {
+                self.tag(if *mutable { "let mut" } else { "let" });
+                self.ex(init);
+                self.declare(name);
+            }
+            S::LetTup(p, q, a, b) => {
+                self.tag("let");
+                self.ex(a);
+                self.ex(b);
+                self.declare(p);
+                self.declare(q);
+            }
+            S::LetArr {
+                name,
+                mutable,
+                init,
+                ..
+            } => {
+                self.tag(if *mutable { "let mut" } else { "let" });
+                match init {
+                    AInit::Zeros(..) => self.tag("[0.0; N]"),
+                    AInit::Lit(es) => {
+                        self.tag("[a, b, c]");
+                        es.iter().for_each(|e| self.ex(e));
+                    }
+                    AInit::Splat(e, _) => {
+                        self.tag("[e; N]");
+                        self.ex(e);
+                    }
+                    AInit::Copy(src, _) => {
+                        if src.contains('.') {
+                            self.name(src);
+                            self.tag(if self.value_struct {
+                                "field snapshot then field updated"
+                            } else {
+                                "field copied into a local then updated"
+                            });
+                        } else if name.starts_with("tmp") {
+                            self.tag("swap through a temporary");
+                        } else {
+                            self.tag("snapshot let s = a");
+                        }
+                        if self.loops > 0 {
+                            self.tag("whole-array assignment in a loop");
+                        }
+                    }
+                }
+                self.arrays.insert(name.clone());
+                self.declare(name);
+            }
+            S::Counter(c) => {
+                self.tag("let mut");
+                self.declare(c);
+            }
+            S::Const(..) => self.tag("const item"),
+            S::Assign(lv, op, e) => {
+                match lv {
+                    LV::Var(n) => {
+                        if self.arrays.contains(n) {
+                            self.tag("whole-array copy a = b");
+                            if self.loops > 0 {
+                                self.tag("whole-array assignment in a loop");
+                            }
+                        }
+                        if n.contains('.') {
+                            self.tag("field assigned");
+                        }
+                        self.tag(match op {
+                            '=' => "x = …",
+                            '+' => "+=",
+                            '-' => "-=",
+                            '*' => "*=",
+                            '/' => "/=",
+                            _ => "%=",
+                        });
+                    }
+                    LV::Idx(n, idx) => {
+                        if n.contains('.') {
+                            self.tag("field assigned");
+                            self.name(n);
+                        }
+                        self.tag(if *op == '=' {
+                            "a[i] = …"
+                        } else {
+                            "a[i] op= …"
+                        });
+                        idx.iter().for_each(|i| self.int(i));
+                    }
+                }
+                self.ex(e);
+            }
+            S::Inc(_) => self.tag("+="),
+            S::If(arms, els) => {
+                self.tag("if");
+                if arms.len() > 1 {
+                    self.tag("else if");
+                }
+                for (c, b) in arms {
+                    self.cond(c);
+                    self.stmts(b);
+                }
+                if let Some(b) = els {
+                    self.tag("else");
+                    self.stmts(b);
+                }
+            }
+            S::For(head, b) => {
+                match head {
+                    Head::Range(_, lo, hi, incl) => {
+                        self.tag(if *incl {
+                            "for i in a..=b"
+                        } else {
+                            "for i in a..b"
+                        });
+                        self.int(lo);
+                        self.int(hi);
+                    }
+                    Head::Iter(..) | Head::Rows(..) => self.tag("for v in x.iter()"),
+                    Head::Enum(..) => {
+                        self.tag("for v in x.iter()");
+                        self.tag(".enumerate()");
+                    }
+                    Head::Zip(..) => {
+                        self.tag("for v in x.iter()");
+                        self.tag(".zip(…)");
+                    }
+                }
+                self.body(b);
+            }
+            S::While(c, b) => {
+                self.tag("while");
+                self.cond(c);
+                self.body(b);
+            }
+            S::Break => self.tag("break"),
+            S::Continue => self.tag("continue"),
+            S::Return(r) => {
+                self.tag("early return");
+                self.result(r);
+            }
+        }
+    }
+
+    fn result(&mut self, r: &R) {
+        match r {
+            R::S(e) => self.ex(e),
+            R::A(es) => es.iter().for_each(|e| self.ex(e)),
+            R::AVar(_) => {}
+            R::T(a, b) => {
+                self.ex(a);
+                self.ex(b);
+            }
+        }
+    }
+}
+
+/// The indices into [`TABLE`] of the constructs `p` exercises.
+pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
+    let mut w = Walk {
+        tags: BTreeSet::new(),
+        arrays: HashSet::new(),
+        declared: HashSet::new(),
+        loops: 0,
+        value_struct: p
+            .params
+            .iter()
+            .any(|q| matches!(q.kind, PK::Body(BodyMode::Value, _))),
+    };
+    for q in &p.params {
+        w.declared.insert(q.name.clone());
+        match q.kind {
+            PK::F => w.tag("f64 by value"),
+            PK::RefF => w.tag("&f64"),
+            PK::Arr(_) => w.tag("[f64; N] by value"),
+            PK::RefArr(_) => w.tag("&[f64; N]"),
+            PK::Slice(_) => w.tag("&[f64] slice"),
+            PK::Arr2(..) => w.tag("&[[f64; M]; N]"),
+            PK::Usize(_) | PK::I32(_) | PK::Bool(_) => w.tag("usize / i32 / bool passed through"),
+            PK::Body(mode, _) => match mode {
+                BodyMode::Value => w.tag("struct by value (mut)"),
+                BodyMode::Ref => w.tag("struct by &"),
+                BodyMode::SelfRef => {
+                    w.tag("&self method");
+                    if q.active {
+                        w.tag("wrt(self, …)");
+                    }
+                }
+            },
+        }
+        if matches!(
+            q.kind,
+            PK::Arr(_) | PK::RefArr(_) | PK::Slice(_) | PK::Arr2(..)
+        ) {
+            w.arrays.insert(q.name.clone());
+        }
+        if q.mutable && !matches!(q.kind, PK::Body(..)) {
+            w.tag("mut parameter");
+        }
+    }
+    if p.wrt {
+        w.tag("wrt(…)");
+    }
+    w.tag(match p.ret {
+        RetKind::Scalar => "float result",
+        RetKind::Array(_) => "array result",
+        RetKind::Pair => "tuple result",
+    });
+    w.stmts(&p.body);
+    w.result(&p.tail);
+    w.tags
+}
