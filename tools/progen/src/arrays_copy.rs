@@ -190,8 +190,24 @@ impl Gen<'_> {
         }
     }
 
-    /// `let t = a; a = b; b = t;`
+    /// `let t = a; a = b; b = t;`, or with `mem-swap` on, sometimes
+    /// `std::mem::swap(&mut a, &mut b);` or `let t = std::mem::replace(&mut a, b); b = t;`
     fn swap(&mut self, a: &str, b: &str, body: &mut Vec<S>) {
+        if self.on("mem-swap") && self.rng.chance(0.4) {
+            if self.rng.chance(0.5) {
+                body.push(S::MemSwap(a.to_string(), b.to_string()));
+            } else {
+                let t = self.fresh("tmp");
+                body.push(S::LetArr {
+                    name: t.clone(),
+                    mutable: false,
+                    annot: None,
+                    init: AInit::Replace(a.to_string(), b.to_string()),
+                });
+                body.push(S::Assign(LV::Var(b.to_string()), '=', E::Var(t)));
+            }
+            return;
+        }
         let t = self.fresh("tmp");
         body.push(S::LetArr {
             name: t.clone(),
@@ -310,8 +326,20 @@ impl Gen<'_> {
                             e,
                         ));
                     }
-                    body.push(S::Assign(LV::Var(prev.clone()), '=', E::Var(cur.clone())));
-                    body.push(S::Assign(LV::Var(cur.clone()), '=', E::Var(next.clone())));
+                    if g.on("mem-swap") && g.rng.chance(0.3) {
+                        // `let t = std::mem::replace(&mut cur, next); prev = t;`
+                        let t = g.fresh("tmp");
+                        body.push(S::LetArr {
+                            name: t.clone(),
+                            mutable: false,
+                            annot: None,
+                            init: AInit::Replace(cur.clone(), next.clone()),
+                        });
+                        body.push(S::Assign(LV::Var(prev.clone()), '=', E::Var(t)));
+                    } else {
+                        body.push(S::Assign(LV::Var(prev.clone()), '=', E::Var(cur.clone())));
+                        body.push(S::Assign(LV::Var(cur.clone()), '=', E::Var(next.clone())));
+                    }
                 });
                 vec![
                     (idx(self, &cur, len), bound),

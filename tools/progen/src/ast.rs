@@ -126,6 +126,8 @@ pub(crate) enum S {
     Break,
     Continue,
     Return(R),
+    /// `std::mem::swap(&mut a, &mut b);`
+    MemSwap(String, String),
 }
 
 #[derive(Clone, Debug)]
@@ -137,6 +139,8 @@ pub(crate) enum AInit {
     Copy(String, bool),
     /// `[e; n]`
     Splat(E, usize),
+    /// `std::mem::replace(&mut a, b)`
+    Replace(String, String),
 }
 
 #[derive(Clone, Debug)]
@@ -323,6 +327,10 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 }
                 S::Assign(LV::Var(n) | LV::Idx(n, _), ..) => assigned.push(n.clone()),
                 S::Inc(_) | S::Break | S::Continue | S::Return(_) => {}
+                S::MemSwap(a, b) => {
+                    assigned.push(a.clone());
+                    assigned.push(b.clone());
+                }
                 S::If(arms, els) => {
                     for (_, b) in arms {
                         walk(b, declared, assigned);

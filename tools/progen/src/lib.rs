@@ -96,6 +96,10 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "a swap through a temporary (`let t = cur; cur = next; next = t;`) of a double buffer, in the same places",
     ),
     (
+        "mem-swap",
+        "`std::mem::swap(&mut cur, &mut next)` and `std::mem::replace(&mut cur, next)` in double buffers and Verlet histories",
+    ),
+    (
         "array-snapshots",
         "a snapshot `let s = a;` of an array, then `a` updated while `s` is read (once, or a snapshot per iteration of a loop)",
     ),

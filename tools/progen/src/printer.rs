@@ -419,6 +419,7 @@ impl Printer {
                         }
                     }
                     AInit::Splat(e, n) => format!("[{}; {n}]", self.ex(e, true).0),
+                    AInit::Replace(a, b) => format!("std::mem::replace(&mut {a}, {b})"),
                 };
                 let annot = match (annot, dual) {
                     (Some(t), false) => format!(": {t}"),
@@ -493,6 +494,7 @@ impl Printer {
                 self.line("}");
             }
             S::Break => self.line("break;"),
+            S::MemSwap(a, b) => self.line(&format!("std::mem::swap(&mut {a}, &mut {b});")),
             S::Continue => self.line("continue;"),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));

@@ -75,6 +75,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("arrays", "swap through a temporary"),
     ("arrays", "snapshot let s = a"),
     ("arrays", "whole-array assignment in a loop"),
+    ("arrays", "std::mem::swap / replace"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -399,6 +400,12 @@ impl Walk {
                         self.tag("[e; N]");
                         self.ex(e);
                     }
+                    AInit::Replace(..) => {
+                        self.tag("std::mem::swap / replace");
+                        if self.loops > 0 {
+                            self.tag("whole-array assignment in a loop");
+                        }
+                    }
                     AInit::Copy(src, _) => {
                         if src.contains('.') {
                             self.name(src);
@@ -505,6 +512,12 @@ impl Walk {
                 self.body(b);
             }
             S::Break => self.tag("break"),
+            S::MemSwap(..) => {
+                self.tag("std::mem::swap / replace");
+                if self.loops > 0 {
+                    self.tag("whole-array assignment in a loop");
+                }
+            }
             S::Continue => self.tag("continue"),
             S::Return(r) => {
                 self.tag("early return");
