@@ -436,8 +436,13 @@ impl Reverser<'_> {
         };
         let kind = match &lp.kind {
             LoopKind::Range {
-                lo, hi, inclusive, ..
+                lo,
+                hi,
+                inclusive,
+                rev,
             } => {
+                // Lowering rejects `break` in a reversed loop: its end marker
+                // counts the indices it ran from `lo` upwards.
                 let (hi, inclusive) = if lp.track_end {
                     (*op.results.last().unwrap_or(hi), false)
                 } else {
@@ -447,7 +452,7 @@ impl Reverser<'_> {
                     lo: *lo,
                     hi,
                     inclusive,
-                    rev: true,
+                    rev: !rev,
                 }
             }
             LoopKind::While(_) => {
@@ -932,14 +937,32 @@ fn clone_fresh(func: &mut Func, op: &Op, map: &mut IdMap<Value>) -> Op {
 
 /// Ops computing the iteration number (`usize`) of a loop from its index.
 fn index_ops(func: &mut Func, kind: &LoopKind, idx: Value, ops: &mut Vec<Op>) -> Value {
+    let mut int = |kind: OpKind| {
+        let d = func.new_value(Ty::Int);
+        ops.push(Op {
+            results: vec![d],
+            kind,
+        });
+        d
+    };
+    use crate::ir::BinOp::Sub;
     let diff = match kind {
-        LoopKind::Range { lo, .. } => {
-            let d = func.new_value(Ty::Int);
-            ops.push(Op {
-                results: vec![d],
-                kind: OpKind::Binary(crate::ir::BinOp::Sub, idx, *lo),
-            });
-            d
+        LoopKind::Range { lo, rev: false, .. } => int(OpKind::Binary(Sub, idx, *lo)),
+        // Backwards: iteration k runs index hi - 1 - k (hi for `lo..=hi`), so
+        // that a `Vec` tape filled by `push` is read where it was written.
+        LoopKind::Range {
+            hi,
+            inclusive,
+            rev: true,
+            ..
+        } => {
+            let top = if *inclusive {
+                *hi
+            } else {
+                let one = int(OpKind::Verbatim("1".into()));
+                int(OpKind::Binary(Sub, *hi, one))
+            };
+            int(OpKind::Binary(Sub, top, idx))
         }
         LoopKind::While(_) => idx,
     };

@@ -9,6 +9,17 @@ impl Lowering<'_, '_> {
         if matches!(name.as_str(), "sum" | "product" | "fold") {
             return self.reduction(m);
         }
+        // `.max_by(…).unwrap()`, `.min_by(…).expect("…")`, `.reduce(f).unwrap()`.
+        if let (true, Expr::MethodCall(inner)) =
+            (name == "unwrap" || name == "expect", &*m.receiver)
+        {
+            if matches!(
+                inner.method.to_string().as_str(),
+                "max_by" | "min_by" | "reduce"
+            ) {
+                return self.reduce_first(inner);
+            }
+        }
         if let Some(t) = &m.turbofish {
             self.errors
                 .at(t, "turbofish is not supported on methods in #[grad] bodies");

@@ -6,8 +6,10 @@
 //! `break` and `continue` end the iteration early (continuation lowering, as for
 //! `return`); a loop that can break also yields whether to go on.
 
+use super::iters::{Callable, Chain, Walk};
 use super::{Level, LoopCtx, Lowering, Val};
-use crate::ir::{Loop, LoopKind, Op, OpKind, Region, Ty, Value};
+use crate::ir::{BinOp, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
+use crate::prim::Prim;
 use proc_macro2::Span;
 use std::collections::HashSet;
 use syn::visit::Visit;
@@ -88,167 +90,18 @@ fn breaks(body: &syn::Block) -> bool {
     f.0
 }
 
-/// What an iterator chain walks: one array, or two zipped, maybe enumerated.
-struct Chain<'e> {
-    arrays: Vec<Value>,
-    enumerate: bool,
-    map: Option<&'e ExprClosure>,
-}
-
 /// How a loop is built.
 enum Head {
     Range {
         lo: Value,
         hi: Value,
         inclusive: bool,
+        rev: bool,
     },
     While,
 }
 
 impl Lowering<'_, '_> {
-    /// An array-valued expression used as an iterator source: `x`, `&x`, `x.iter()`.
-    fn iter_source(&mut self, e: &Expr) -> Option<Value> {
-        let e = match e {
-            Expr::Reference(r) => &*r.expr,
-            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
-            Expr::Paren(p) => return self.iter_source(&p.expr),
-            e => e,
-        };
-        self.array_value_or(e, "expected an array or a slice to iterate over")
-    }
-
-    /// Parses `x.iter()[.copied()][.enumerate()][.zip(y)][.map(f)]`.
-    fn chain<'e>(&mut self, e: &'e Expr) -> Option<Chain<'e>> {
-        match e {
-            Expr::MethodCall(m) => {
-                let name = m.method.to_string();
-                match name.as_str() {
-                    "iter" | "into_iter" if m.args.is_empty() => {
-                        let a = self.iter_source(&m.receiver)?;
-                        Some(Chain {
-                            arrays: vec![a],
-                            enumerate: false,
-                            map: None,
-                        })
-                    }
-                    "copied" | "cloned" if m.args.is_empty() => self.chain(&m.receiver),
-                    "enumerate" if m.args.is_empty() => {
-                        let mut c = self.chain(&m.receiver)?;
-                        if c.enumerate || c.map.is_some() {
-                            self.errors.at(
-                                &m.method,
-                                "enumerate only the array itself: `x.iter().enumerate()`",
-                            );
-                            return None;
-                        }
-                        c.enumerate = true;
-                        Some(c)
-                    }
-                    "zip" if m.args.len() == 1 => {
-                        let mut c = self.chain(&m.receiver)?;
-                        let other = match &m.args[0] {
-                            Expr::MethodCall(inner)
-                                if inner.method == "iter" || inner.method == "copied" =>
-                            {
-                                self.chain(&m.args[0])
-                                    .and_then(|c2| c2.arrays.first().copied())
-                            }
-                            other => self.iter_source(other),
-                        }?;
-                        if c.arrays.len() != 1 || c.enumerate || c.map.is_some() {
-                            self.errors.at(
-                                &m.method,
-                                "zip two arrays directly: `x.iter().zip(y.iter())`",
-                            );
-                            return None;
-                        }
-                        c.arrays.push(other);
-                        Some(c)
-                    }
-                    "map" if m.args.len() == 1 => {
-                        let mut c = self.chain(&m.receiver)?;
-                        let Expr::Closure(f) = &m.args[0] else {
-                            self.errors
-                                .at(&m.args[0], "`map` takes a closure here: `.map(|v| …)`");
-                            return None;
-                        };
-                        if c.map.is_some() {
-                            self.errors
-                                .at(&m.method, "only one `map` per reduction is supported");
-                            return None;
-                        }
-                        c.map = Some(f);
-                        Some(c)
-                    }
-                    _ => {
-                        self.errors.at(
-                            &m.method,
-                            format!("unsupported iterator adapter `{name}` in #[grad] fn; the supported chain is `x.iter()` with `.copied()`, `.enumerate()`, `.zip(y.iter())`, `.map(|v| …)`"),
-                        );
-                        None
-                    }
-                }
-            }
-            other => {
-                let a = self.iter_source(other)?;
-                Some(Chain {
-                    arrays: vec![a],
-                    enumerate: false,
-                    map: None,
-                })
-            }
-        }
-    }
-
-    /// The trip count of a chain and the item of iteration `k`.
-    fn chain_len(&mut self, c: &Chain<'_>) -> Value {
-        let lens: Vec<Value> = c.arrays.iter().map(|a| self.len_of(*a)).collect();
-        match lens.as_slice() {
-            [l] => *l,
-            // Arrays of one constant length: that length (a trip count known
-            // at compile time); else the shorter.
-            [a, b] if self.same_const(*a, *b) => *a,
-            [a, b] => self.push(OpKind::Method("min".into(), vec![*a, *b]), Ty::Int),
-            _ => self.push(OpKind::Verbatim("0usize".into()), Ty::Int),
-        }
-    }
-
-    /// Whether two values are the same constant (two `.len()`s of `[T; N]`).
-    fn same_const(&self, a: Value, b: Value) -> bool {
-        let text = |v: Value| {
-            self.ops
-                .iter()
-                .rev()
-                .find(|o| o.results.first() == Some(&v))
-                .and_then(|o| match &o.kind {
-                    OpKind::Verbatim(t) => Some(t.clone()),
-                    _ => None,
-                })
-        };
-        matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
-    }
-
-    fn chain_item(&mut self, c: &Chain<'_>, k: Value) -> Val {
-        let elems: Vec<Val> = c
-            .arrays
-            .iter()
-            .map(|a| {
-                let ty = self.func.index_ty(self.ty(*a), 1).unwrap_or(Ty::Float);
-                Val::Scalar(self.push(OpKind::Load(*a, vec![k]), ty))
-            })
-            .collect();
-        let item = if elems.len() == 1 {
-            elems[0].clone()
-        } else {
-            Val::Tuple(elems)
-        };
-        if c.enumerate {
-            Val::Tuple(vec![Val::Scalar(k), item])
-        } else {
-            item
-        }
-    }
-
     /// Builds a loop op. `carried` are binding positions; `body` lowers the body
     /// given the index and returns its yields; `cond` (for `while`) the condition.
     #[allow(clippy::too_many_arguments)]
@@ -349,11 +202,16 @@ impl Lowering<'_, '_> {
             results.push(self.func.new_value(end_ty));
         }
         let kind = match head {
-            Head::Range { lo, hi, inclusive } => LoopKind::Range {
+            Head::Range {
                 lo,
                 hi,
                 inclusive,
-                rev: false,
+                rev,
+            } => LoopKind::Range {
+                lo,
+                hi,
+                inclusive,
+                rev,
             },
             Head::While => LoopKind::While(cond_region.unwrap_or_default()),
         };
@@ -419,57 +277,24 @@ impl Lowering<'_, '_> {
         let span = f.for_token.span;
         let carried = self.carried_by(&f.body);
         let has_break = breaks(&f.body);
-        let range = match &*f.expr {
-            Expr::Range(r) => Some(r),
-            Expr::Paren(p) => match &*p.expr {
-                Expr::Range(r) => Some(r),
-                _ => None,
-            },
-            _ => None,
-        };
-        if let Some(r) = range {
-            let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                self.errors.at(r, "a `for` range needs both bounds (`a..b`): an unbounded loop cannot be differentiated");
-                return Val::Unit;
-            };
-            let lo = self.expr(start, Some(Ty::Int));
-            let lo = self.scalar(lo, start, "a loop bound");
-            let hi = self.expr(end, Some(Ty::Int));
-            let hi = self.scalar(hi, end, "a loop bound");
-            if self.ty(lo) != Ty::Int || self.ty(hi) != Ty::Int {
-                self.errors.at(r, "loop bounds must be integers");
-                return Val::Unit;
-            }
-            let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
-            let pat = &*f.pat;
-            self.build_loop(
-                Head::Range { lo, hi, inclusive },
-                carried,
-                has_break,
-                span,
-                None,
-                &mut |l, idx| l.loop_body(&f.body, &mut |l| l.bind_pat(pat, Val::Scalar(idx))),
-            );
-            return Val::Unit;
-        }
-        let Some(chain) = self.chain(&f.expr) else {
+        let Some(mut chain) = self.chain(&f.expr) else {
             return Val::Unit;
         };
-        if chain.map.is_some() {
+        let walk = self.prepare(&mut chain);
+        if walk.rev && has_break {
             self.errors.at(
                 &f.expr,
-                "`map` in a `for` loop is not supported; compute the value inside the loop body",
+                "`break` in a loop over a reversed range is not supported; loop over `x.iter().rev()` or the indices forwards (`for k in 0..n` with `i = n - 1 - k`)",
             );
             return Val::Unit;
         }
-        let lo = self.push(OpKind::Verbatim("0".into()), Ty::Int);
-        let hi = self.chain_len(&chain);
         let pat = &*f.pat;
         self.build_loop(
             Head::Range {
-                lo,
-                hi,
-                inclusive: false,
+                lo: walk.lo,
+                hi: walk.hi,
+                inclusive: walk.inclusive,
+                rev: walk.rev,
             },
             carried,
             has_break,
@@ -507,18 +332,18 @@ impl Lowering<'_, '_> {
         Val::Unit
     }
 
-    /// `chain.sum()`, `chain.product()`, `chain.fold(init, |acc, v| …)`.
+    /// `chain.sum()`, `chain.product()`, `chain.fold(init, f)`.
     pub(super) fn reduction(&mut self, m: &ExprMethodCall) -> Val {
         let name = m.method.to_string();
-        let Some(chain) = self.chain(&m.receiver) else {
+        let Some(mut chain) = self.chain(&m.receiver) else {
             return self.poison();
         };
         let (init, fold) = match name.as_str() {
             "fold" if m.args.len() == 2 => {
-                let Expr::Closure(f) = &m.args[1] else {
+                let Some(f) = Callable::of(&m.args[1]) else {
                     self.errors.at(
                         &m.args[1],
-                        "`fold` takes a closure here: `.fold(init, |acc, v| …)`",
+                        "`fold` takes a closure or a function path here: `.fold(init, |acc, v| …)`, `.fold(f64::NEG_INFINITY, f64::max)`",
                     );
                     return self.poison();
                 };
@@ -540,53 +365,111 @@ impl Lowering<'_, '_> {
                 return self.poison();
             }
         };
-        if fold.is_some() && chain.map.is_some() {
-            self.errors.at(
-                &m.receiver,
-                "write the mapping inside the `fold` closure instead of a `map`",
-            );
-            return self.poison();
+        let walk = self.prepare(&mut chain);
+        let op = if name == "product" {
+            BinOp::Mul
+        } else {
+            BinOp::Add
+        };
+        self.accumulate(&chain, walk, init, m, &mut |l, acc, item| match fold {
+            Some(f) => l.apply(f, vec![Val::Scalar(acc), item]),
+            None => {
+                let x = l.scalar(item, &m.receiver, "an element to reduce");
+                Val::Scalar(l.push(OpKind::Binary(op, acc, x), Ty::Float))
+            }
+        })
+    }
+
+    /// `chain.max_by(cmp).unwrap()`, `.min_by(cmp)`, `.reduce(f)` (then `unwrap`
+    /// or `expect`): the first item, combined with each of the others. `cmp`
+    /// must be the float order (`|a, b| a.total_cmp(b)`, `a.partial_cmp(b).unwrap()`,
+    /// or reversed), read here so that a reversed order is never taken for
+    /// the other extremum.
+    pub(super) fn reduce_first(&mut self, m: &ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        enum Combine<'e> {
+            Apply(Callable<'e>),
+            Extremum(Prim),
         }
+        let combine = match (name.as_str(), m.args.first()) {
+            ("reduce", Some(f)) if m.args.len() == 1 => match Callable::of(f) {
+                Some(f) => Combine::Apply(f),
+                None => {
+                    self.errors.at(
+                        f,
+                        "`reduce` takes a closure `|a, b| …` or a function path `f64::max` here",
+                    );
+                    return self.poison();
+                }
+            },
+            ("max_by" | "min_by", Some(Expr::Closure(c))) if m.args.len() == 1 => {
+                match float_order(c) {
+                    // `max_by` with the reversed order is the minimum.
+                    Some(natural) if (name == "max_by") == natural => Combine::Extremum(Prim::Max),
+                    Some(_) => Combine::Extremum(Prim::Min),
+                    None => {
+                        self.errors.at(c, format!("write the float order here: `.{name}(|a, b| a.total_cmp(b))` (or `a.partial_cmp(b).unwrap()`)"));
+                        return self.poison();
+                    }
+                }
+            }
+            _ => {
+                self.errors.at(&m.method, format!("unsupported form of `{name}`; write `.{name}(|a, b| a.total_cmp(b))`, or `.fold(f64::NEG_INFINITY, f64::max)`"));
+                return self.poison();
+            }
+        };
+        let Some(mut chain) = self.chain(&m.receiver) else {
+            return self.poison();
+        };
+        let mut walk = self.prepare_indexed(&mut chain);
+        // The first item starts the accumulator (an empty chain panics, as
+        // `unwrap` on `None` does); the loop combines the others.
+        let zero = self.push(OpKind::Verbatim("0".into()), Ty::Int);
+        let first = self.chain_item(&chain, zero);
+        let first = self.scalar(first, &m.receiver, "an element to reduce");
+        walk.lo = self.push(OpKind::Verbatim("1".into()), Ty::Int);
+        self.accumulate(&chain, walk, first, m, &mut |l, acc, item| match combine {
+            Combine::Apply(f) => l.apply(f, vec![Val::Scalar(acc), item]),
+            Combine::Extremum(p) => {
+                let x = l.scalar(item, &m.receiver, "an element to compare");
+                Val::Scalar(l.push(OpKind::Call(p, vec![acc, x]), Ty::Float))
+            }
+        })
+    }
+
+    /// A loop over `chain` carrying a float accumulator from `init`, the next
+    /// value given by `step(acc, item)`.
+    fn accumulate(
+        &mut self,
+        chain: &Chain<'_>,
+        walk: Walk,
+        init: Value,
+        m: &ExprMethodCall,
+        step: &mut dyn FnMut(&mut Self, Value, Val) -> Val,
+    ) -> Val {
         // The accumulator is a binding of its own, carried by the loop.
         let acc_name = format!("\u{0}acc{}", self.func.values.len());
-        self.bind(acc_name.clone(), Val::Scalar(init));
+        self.bind(acc_name, Val::Scalar(init));
         let si = self.scopes.len() - 1;
         let bi = self.scopes[si].len() - 1;
-        let lo = self.push(OpKind::Verbatim("0".into()), Ty::Int);
-        let hi = self.chain_len(&chain);
-        let span = m.method.span();
-        let is_sum = name == "sum";
         self.build_loop(
             Head::Range {
-                lo,
-                hi,
-                inclusive: false,
+                lo: walk.lo,
+                hi: walk.hi,
+                inclusive: walk.inclusive,
+                rev: walk.rev,
             },
             vec![(si, bi)],
             false,
-            span,
+            m.method.span(),
             None,
             &mut |l, idx| {
-                let item = l.chain_item(&chain, idx);
+                let item = l.chain_item(chain, idx);
                 let acc = match l.scopes[si][bi].val {
                     Val::Scalar(a) => a,
                     _ => return Vec::new(),
                 };
-                let next = if let Some(f) = fold {
-                    l.closure(f, vec![Val::Scalar(acc), item])
-                } else {
-                    let x = match chain.map {
-                        Some(f) => l.closure(f, vec![item]),
-                        None => item,
-                    };
-                    let x = l.scalar(x, &m.receiver, "an element to reduce");
-                    let op = if is_sum {
-                        crate::ir::BinOp::Add
-                    } else {
-                        crate::ir::BinOp::Mul
-                    };
-                    Val::Scalar(l.push(OpKind::Binary(op, acc, x), Ty::Float))
-                };
+                let next = step(l, acc, item);
                 let next = l.scalar(next, &m.receiver, "the reduced value");
                 if l.ty(next) != Ty::Float {
                     l.errors.at(&m.receiver, "a reduction must produce a float");
@@ -600,7 +483,7 @@ impl Lowering<'_, '_> {
     }
 
     /// The value of a closure's body with its parameters bound to `args`.
-    fn closure(&mut self, f: &ExprClosure, args: Vec<Val>) -> Val {
+    pub(super) fn closure(&mut self, f: &ExprClosure, args: Vec<Val>) -> Val {
         if f.inputs.len() != args.len() {
             let (a, b) = (&f.or1_token, &f.or2_token);
             self.errors.at(
@@ -633,5 +516,52 @@ impl Lowering<'_, '_> {
         }
         self.scopes = snapshot;
         v
+    }
+}
+
+/// Whether closure `c` is the float order of its two parameters: `Some(true)`
+/// for `|a, b| a.total_cmp(b)` / `a.partial_cmp(b).unwrap()` (also with `&`,
+/// `*` and `expect`), `Some(false)` for the same with `a` and `b` exchanged.
+fn float_order(c: &ExprClosure) -> Option<bool> {
+    fn name(e: &Expr) -> Option<String> {
+        match e {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            Expr::Reference(r) => name(&r.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => name(&u.expr),
+            Expr::Paren(p) => name(&p.expr),
+            _ => None,
+        }
+    }
+    fn param(p: &Pat) -> Option<String> {
+        match p {
+            Pat::Ident(i) => Some(i.ident.to_string()),
+            Pat::Reference(r) => param(&r.pat),
+            Pat::Type(t) => param(&t.pat),
+            _ => None,
+        }
+    }
+    let [a, b] = [c.inputs.first()?, c.inputs.get(1)?].map(param);
+    let (a, b) = (a?, b?);
+    let mut body = &*c.body;
+    if let Expr::Block(bl) = body {
+        match bl.block.stmts.as_slice() {
+            [syn::Stmt::Expr(e, None)] => body = e,
+            _ => return None,
+        }
+    }
+    let cmp = match body {
+        Expr::MethodCall(u) if (u.method == "unwrap" || u.method == "expect") => match &*u.receiver
+        {
+            Expr::MethodCall(p) if p.method == "partial_cmp" => p,
+            _ => return None,
+        },
+        Expr::MethodCall(t) if t.method == "total_cmp" => t,
+        _ => return None,
+    };
+    let (x, y) = (name(&cmp.receiver)?, name(cmp.args.first()?)?);
+    match (x == a && y == b, x == b && y == a) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
     }
 }

@@ -10,6 +10,7 @@
 mod arrays;
 mod calls;
 mod fields;
+mod iters;
 mod linearity;
 mod loops;
 

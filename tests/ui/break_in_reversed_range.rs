@@ -4,7 +4,10 @@ use autodiff::grad;
 fn f(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in (0..x.len()).rev() {
-        s = s * 0.5 + x[i];
+        if x[i] < 0.0 {
+            break;
+        }
+        s += x[i];
     }
     s
 }

@@ -1,0 +1,415 @@
+//! Iterator chains: what a `for` loop or a reduction walks.
+//!
+//! A chain is a source — an array or slice (`x.iter()`, `&x`, `x`, `x.into_iter()`)
+//! or an integer range (`(0..n)`, `(a..=b)`) — and adapters applied in order:
+//! `copied`/`cloned` (nothing), `enumerate`, `zip(other chain)`, `map(f)`, `rev`,
+//! `skip(n)`, `take(n)`, `step_by(s)`. It lowers to a loop over `k` in `0..len`
+//! (a range source: over the range itself) whose item is computed from `k`:
+//! every adapter is an index map or a function of the item, so nothing is
+//! materialised and the reverse sweep sees plain loads. `f` is a closure
+//! (`|v| …`, inlined) or a path to a float function (`f64::exp`, `f64::max`,
+//! `autodiff::relu`) or to a `#[grad]` function.
+
+use super::{Lowering, Val};
+use crate::ir::{BinOp, Callee, CastTo, Op, OpKind, Ty, Value};
+use crate::prim::{Form, Prim};
+use syn::{Expr, ExprClosure};
+
+/// A function an adapter or a reduction applies.
+#[derive(Clone, Copy)]
+pub(super) enum Callable<'e> {
+    Closure(&'e ExprClosure),
+    Path(&'e syn::ExprPath),
+}
+
+impl<'e> Callable<'e> {
+    /// `|v| …` or `f64::exp`; `None` for anything else.
+    pub(super) fn of(e: &'e Expr) -> Option<Callable<'e>> {
+        match e {
+            Expr::Closure(c) => Some(Callable::Closure(c)),
+            Expr::Path(p) => Some(Callable::Path(p)),
+            Expr::Paren(p) => Callable::of(&p.expr),
+            _ => None,
+        }
+    }
+}
+
+/// Where a chain's items come from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The elements of an array or slice.
+    Array(Value),
+    /// The integers `lo..hi` (or `lo..=hi`).
+    Range {
+        lo: Value,
+        hi: Value,
+        inclusive: bool,
+    },
+}
+
+/// An adapter, applied to the chain built so far.
+#[derive(Clone)]
+enum Stage<'e> {
+    Enumerate,
+    Zip(Box<Chain<'e>>),
+    Map(Callable<'e>),
+    Rev,
+    Skip(Value),
+    Take(Value),
+    StepBy(Value),
+}
+
+/// An iterator chain: its source, its adapters in order, and (once `prepare`d)
+/// the length after each adapter (`lens[0]`: the source's).
+#[derive(Clone)]
+pub(super) struct Chain<'e> {
+    source: Source,
+    stages: Vec<Stage<'e>>,
+    lens: Vec<Value>,
+}
+
+/// How a loop over a chain runs: over `lo..hi` (forwards or backwards) with the
+/// item a function of the loop index.
+pub(super) struct Walk {
+    pub lo: Value,
+    pub hi: Value,
+    pub inclusive: bool,
+    pub rev: bool,
+}
+
+impl Lowering<'_, '_> {
+    /// An array-valued expression used as an iterator source: `x`, `&x`, `x.iter()`.
+    fn iter_source(&mut self, e: &Expr) -> Option<Value> {
+        let e = match e {
+            Expr::Reference(r) => &*r.expr,
+            Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
+            Expr::Paren(p) => return self.iter_source(&p.expr),
+            e => e,
+        };
+        self.array_value_or(e, "expected an array or a slice to iterate over")
+    }
+
+    /// `a..b` / `a..=b` (in parentheses or not) as a chain source.
+    fn range_source(&mut self, e: &Expr) -> Option<Option<Source>> {
+        let r = match e {
+            Expr::Range(r) => r,
+            Expr::Paren(p) => return self.range_source(&p.expr),
+            _ => return None,
+        };
+        let (Some(start), Some(end)) = (&r.start, &r.end) else {
+            self.errors.at(
+                r,
+                "a range needs both bounds (`a..b`): an unbounded loop cannot be differentiated",
+            );
+            return Some(None);
+        };
+        let lo = self.expr(start, Some(Ty::Int));
+        let lo = self.scalar(lo, start, "a range bound");
+        let hi = self.expr(end, Some(Ty::Int));
+        let hi = self.scalar(hi, end, "a range bound");
+        if self.ty(lo) != Ty::Int || self.ty(hi) != Ty::Int {
+            self.errors.at(r, "range bounds must be integers");
+            return Some(None);
+        }
+        let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+        Some(Some(Source::Range { lo, hi, inclusive }))
+    }
+
+    /// Parses an iterator chain (see the module doc).
+    pub(super) fn chain<'e>(&mut self, e: &'e Expr) -> Option<Chain<'e>> {
+        let new = |source| Chain {
+            source,
+            stages: Vec::new(),
+            lens: Vec::new(),
+        };
+        if let Some(src) = self.range_source(e) {
+            return src.map(new);
+        }
+        let Expr::MethodCall(m) = e else {
+            return self.iter_source(e).map(|a| new(Source::Array(a)));
+        };
+        let name = m.method.to_string();
+        let n_args = m.args.len();
+        let stage = match (name.as_str(), n_args) {
+            ("iter" | "into_iter", 0) => {
+                if let Some(src) = self.range_source(&m.receiver) {
+                    return src.map(new);
+                }
+                return self.iter_source(&m.receiver).map(|a| new(Source::Array(a)));
+            }
+            ("copied" | "cloned", 0) => None,
+            ("enumerate", 0) => Some(Stage::Enumerate),
+            ("rev", 0) => Some(Stage::Rev),
+            ("zip", 1) => Some(Stage::Zip(Box::new(self.chain(&m.args[0])?))),
+            ("map", 1) => match Callable::of(&m.args[0]) {
+                Some(f) => Some(Stage::Map(f)),
+                None => {
+                    self.errors.at(
+                        &m.args[0],
+                        "`map` takes a closure `|v| …` or a function path `f64::exp` here",
+                    );
+                    return None;
+                }
+            },
+            ("skip" | "take" | "step_by", 1) => {
+                let v = self.expr(&m.args[0], Some(Ty::Int));
+                let v = self.scalar(v, &m.args[0], "a count");
+                if self.ty(v) != Ty::Int {
+                    self.errors.at(&m.args[0], "expected an integer count");
+                    return None;
+                }
+                Some(match name.as_str() {
+                    "skip" => Stage::Skip(v),
+                    "take" => Stage::Take(v),
+                    _ => Stage::StepBy(v),
+                })
+            }
+            _ => {
+                self.errors.at(
+                    &m.method,
+                    format!("unsupported iterator adapter `{name}` in #[grad] fn; the supported adapters are `copied`, `cloned`, `enumerate`, `zip`, `map`, `rev`, `skip`, `take` and `step_by` on `x.iter()` or a range `(a..b)`"),
+                );
+                return None;
+            }
+        };
+        let mut c = self.chain(&m.receiver)?;
+        c.stages.extend(stage);
+        Some(c)
+    }
+
+    /// Computes the length after each adapter (before the loop: loop-invariant),
+    /// and how the loop walks.
+    pub(super) fn prepare(&mut self, c: &mut Chain<'_>) -> Walk {
+        if let Source::Range { lo, hi, inclusive } = c.source {
+            // Over the range itself; `rev` directly on it runs backwards.
+            let mut rev = false;
+            let mut ok = true;
+            for s in &c.stages {
+                match s {
+                    Stage::Rev if !rev => rev = true,
+                    Stage::Map(_) => {}
+                    _ => ok = false,
+                }
+            }
+            if !ok {
+                // zip / enumerate / skip … on a range: walk 0..len, items lo + k.
+                return self.prepare_indexed(c);
+            }
+            return Walk {
+                lo,
+                hi,
+                inclusive,
+                rev,
+            };
+        }
+        self.prepare_indexed(c)
+    }
+
+    /// Lengths for a chain walked by index `0..len`.
+    pub(super) fn prepare_indexed(&mut self, c: &mut Chain<'_>) -> Walk {
+        let mut len = match c.source {
+            Source::Array(a) => self.len_of(a),
+            Source::Range { lo, hi, inclusive } => {
+                let hi = if inclusive {
+                    let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
+                    self.push(OpKind::Binary(BinOp::Add, hi, one), Ty::Int)
+                } else {
+                    hi
+                };
+                self.push(
+                    OpKind::Method("saturating_sub".into(), vec![hi, lo]),
+                    Ty::Int,
+                )
+            }
+        };
+        c.lens = vec![len];
+        for k in 0..c.stages.len() {
+            len = match &mut c.stages[k] {
+                Stage::Zip(other) => {
+                    let theirs = self.prepare_indexed(other).hi;
+                    self.min_len(len, theirs)
+                }
+                Stage::Skip(n) => self.push(
+                    OpKind::Method("saturating_sub".into(), vec![len, *n]),
+                    Ty::Int,
+                ),
+                Stage::Take(n) => {
+                    let n = *n;
+                    self.min_len(len, n)
+                }
+                Stage::StepBy(s) => {
+                    // ceil(len / s)
+                    let s = *s;
+                    let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
+                    let sm1 = self.push(OpKind::Binary(BinOp::Sub, s, one), Ty::Int);
+                    let up = self.push(OpKind::Binary(BinOp::Add, len, sm1), Ty::Int);
+                    self.push(OpKind::Binary(BinOp::Div, up, s), Ty::Int)
+                }
+                Stage::Enumerate | Stage::Map(_) | Stage::Rev => len,
+            };
+            c.lens.push(len);
+        }
+        let lo = self.push(OpKind::Verbatim("0".into()), Ty::Int);
+        Walk {
+            lo,
+            hi: len,
+            inclusive: false,
+            rev: false,
+        }
+    }
+
+    /// The shorter of two lengths: a constant when both are the same constant.
+    fn min_len(&mut self, a: Value, b: Value) -> Value {
+        if self.same_const(a, b) {
+            a
+        } else {
+            self.push(OpKind::Method("min".into(), vec![a, b]), Ty::Int)
+        }
+    }
+
+    /// Whether two values are the same constant (two `.len()`s of `[T; N]`).
+    fn same_const(&self, a: Value, b: Value) -> bool {
+        let text = |v: Value| {
+            self.ops
+                .iter()
+                .rev()
+                .find(|o| o.results.first() == Some(&v))
+                .and_then(|o| match &o.kind {
+                    OpKind::Verbatim(t) => Some(t.clone()),
+                    _ => None,
+                })
+        };
+        matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// The item of the loop iteration with index `idx` (after `prepare`).
+    pub(super) fn chain_item(&mut self, c: &Chain<'_>, idx: Value) -> Val {
+        if c.lens.is_empty() {
+            // A range walked by itself: the index is the item; then the maps.
+            let mut item = Val::Scalar(idx);
+            for s in &c.stages {
+                if let Stage::Map(f) = s {
+                    item = self.apply(*f, vec![item]);
+                }
+            }
+            return item;
+        }
+        self.item_at(c, c.stages.len(), idx)
+    }
+
+    /// The item at position `k` of the chain after its first `n` adapters.
+    fn item_at(&mut self, c: &Chain<'_>, n: usize, k: Value) -> Val {
+        if n == 0 {
+            return match c.source {
+                Source::Array(a) => {
+                    let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+                    Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))
+                }
+                Source::Range { lo, .. } => {
+                    // `lo + k as _`: the range's integer type, whatever it is.
+                    let k = self.push(OpKind::Cast(k, CastTo::Other("_".into())), Ty::Int);
+                    Val::Scalar(self.push(OpKind::Binary(BinOp::Add, lo, k), Ty::Int))
+                }
+            };
+        }
+        let int = |l: &mut Self, op, a, b| l.push(OpKind::Binary(op, a, b), Ty::Int);
+        match &c.stages[n - 1] {
+            Stage::Rev => {
+                let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
+                let last = int(self, BinOp::Sub, c.lens[n - 1], one);
+                let j = int(self, BinOp::Sub, last, k);
+                self.item_at(c, n - 1, j)
+            }
+            Stage::Skip(s) => {
+                let j = int(self, BinOp::Add, k, *s);
+                self.item_at(c, n - 1, j)
+            }
+            Stage::Take(_) => self.item_at(c, n - 1, k),
+            Stage::StepBy(s) => {
+                let j = int(self, BinOp::Mul, k, *s);
+                self.item_at(c, n - 1, j)
+            }
+            Stage::Enumerate => {
+                let item = self.item_at(c, n - 1, k);
+                Val::Tuple(vec![Val::Scalar(k), item])
+            }
+            Stage::Zip(other) => {
+                let mine = self.item_at(c, n - 1, k);
+                let theirs = self.item_at(other, other.stages.len(), k);
+                Val::Tuple(vec![mine, theirs])
+            }
+            Stage::Map(f) => {
+                let item = self.item_at(c, n - 1, k);
+                self.apply(*f, vec![item])
+            }
+        }
+    }
+
+    /// `f(args…)`: a closure inlined, or a call of a float function or a
+    /// `#[grad]` function by path.
+    pub(super) fn apply(&mut self, f: Callable<'_>, args: Vec<Val>) -> Val {
+        let p = match f {
+            Callable::Closure(c) => return self.closure(c, args),
+            Callable::Path(p) => p,
+        };
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let name = segs.last().cloned().unwrap_or_default();
+        let mut vals = Vec::new();
+        for a in &args {
+            a.flatten(&mut vals);
+        }
+        let prim = Prim::function(&name).filter(|pr| match pr.form() {
+            Form::Method => segs.len() >= 2,
+            Form::CoreFn => {
+                segs.len() >= 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core")
+            }
+        });
+        if let Some(pr) = prim {
+            if vals.len() != pr.arity() || pr.int_arg(1) {
+                self.errors.at(
+                    p,
+                    format!(
+                        "`{name}` takes {} argument(s) here; write a closure: `|v| {}`",
+                        pr.arity(),
+                        pr.usage(true)
+                    ),
+                );
+                return self.poison();
+            }
+            if vals.iter().any(|v| self.ty(*v) != Ty::Float) {
+                self.errors
+                    .at(p, format!("`{name}` needs float arguments here"));
+                return self.poison();
+            }
+            return Val::Scalar(self.push(OpKind::Call(pr, vals), Ty::Float));
+        }
+        if segs.len() == 1 && self.lookup(&name).is_some() {
+            self.errors.at(
+                p,
+                "a local here is not supported; pass a closure `|v| …` or a function path",
+            );
+            return self.poison();
+        }
+        // A `#[grad]` function of floats, passed by value.
+        let n = vals.len();
+        let result = self.func.new_value(Ty::Float);
+        self.ops.push(Op {
+            results: vec![result],
+            kind: OpKind::CallFn(
+                Box::new(Callee {
+                    path: p.path.clone(),
+                    refs: vec![false; n],
+                    stop: vec![false; n],
+                    tuple: false,
+                }),
+                vals,
+            ),
+        });
+        Val::Scalar(result)
+    }
+}

@@ -1,0 +1,205 @@
+//! Iterator chains as people write them (issue 12, point 1): `rev`, `skip`,
+//! `take`, `step_by`, `map` in loops and anywhere in a chain, ranges as sources
+//! (`(0..n).map(|i| …).sum()`), `.sum::<f64>()`, function paths (`.map(f64::exp)`,
+//! `.fold(f64::NEG_INFINITY, f64::max)`), `max_by`/`min_by` with the float order,
+//! `reduce`. Each function's value is checked against the function itself and its
+//! gradient against central finite differences (relative 1e-6, absolute 1e-8).
+#![deny(warnings)]
+
+use autodiff::grad;
+
+mod common;
+use common::*;
+
+/// Horner's scheme over the coefficients backwards.
+#[grad]
+pub fn horner(c: &[f64], x: f64) -> f64 {
+    let mut acc = 0.0;
+    for &ci in c.iter().rev() {
+        acc = acc * x + ci;
+    }
+    acc
+}
+
+/// A discounted return, computed backwards over indices: `for t in (0..n).rev()`.
+#[grad]
+pub fn discounted(r: &[f64], gamma: f64) -> f64 {
+    let mut g = 0.0;
+    for t in (0..r.len()).rev() {
+        g = r[t] + gamma * g;
+    }
+    g
+}
+
+/// `(0..n).map(|i| …).sum()` and `.sum::<f64>()` with a turbofish.
+#[grad]
+pub fn weighted(x: &[f64]) -> f64 {
+    let s: f64 = (0..x.len()).map(|i| x[i] * (i as f64 + 1.0)).sum();
+    let t = (1..=3).map(|k| x[k - 1].powi(2)).sum::<f64>();
+    s + t
+}
+
+/// A stable log-sum-exp with `fold(f64::NEG_INFINITY, f64::max)` and `map(f64::exp)`.
+#[grad]
+pub fn lse(x: &[f64]) -> f64 {
+    let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let z: f64 = x.iter().map(|v| v - m).map(f64::exp).sum();
+    m + z.ln()
+}
+
+/// `max_by` / `min_by` with the float order, either way round, and `reduce`.
+#[grad]
+pub fn spread(x: &[f64]) -> f64 {
+    let hi = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    let lo = x
+        .iter()
+        .copied()
+        .min_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    // The reversed order: the maximum of the negated values is −min.
+    let nlo = x
+        .iter()
+        .map(|v| -v)
+        .max_by(|a, b| b.total_cmp(a))
+        .expect("not empty");
+    let prod = x.iter().copied().reduce(|a, b| a * b).unwrap();
+    (hi - lo) * 2.0 + nlo + prod
+}
+
+/// `skip`, `take`, `step_by`, `zip` and `enumerate` combined.
+#[grad]
+pub fn strided(x: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (i, (a, b)) in x.iter().zip(w.iter()).enumerate().skip(1).step_by(2) {
+        s += a * b * (i as f64);
+    }
+    let head: f64 = x.iter().take(2).map(|v| v * v).sum();
+    let tail: f64 = x
+        .iter()
+        .skip(2)
+        .rev()
+        .enumerate()
+        .map(|(k, v)| v * k as f64)
+        .sum();
+    s + head + tail
+}
+
+/// Finite differences of a sequence: pairs through `zip(skip(1))`.
+#[grad]
+pub fn total_variation(x: &[f64]) -> f64 {
+    x.iter()
+        .zip(x.iter().skip(1))
+        .map(|(a, b)| ((b - a) * (b - a) + 1e-3).sqrt())
+        .sum()
+}
+
+/// A `map` in a `for` loop.
+#[grad]
+pub fn mapped_loop(x: [f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().map(|v| v * 2.0) {
+        s += v.sin();
+    }
+    s
+}
+
+/// Three arrays zipped: `((a, b), c)`.
+#[grad]
+pub fn triple(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for ((a, b), c) in x.iter().zip(y.iter()).zip(z.iter()) {
+        s += a * b * c;
+    }
+    s
+}
+
+#[grad]
+fn sq(v: f64) -> f64 {
+    v * v
+}
+
+/// A `#[grad]` function by path in `map`.
+#[grad]
+pub fn sum_sq(x: &[f64]) -> f64 {
+    x.iter().copied().map(sq).sum()
+}
+
+fn check_slice(f: fn(&[f64]) -> f64, g: fn(&[f64], &mut [f64], f64) -> f64, x: &[f64]) {
+    let mut dx = vec![0.0; x.len()];
+    let y = g(x, &mut dx, 1.0);
+    assert_bits(y, f(x), "value");
+    assert_fd(f, x, &dx);
+}
+
+#[test]
+fn reversed_chains_and_ranges() {
+    let c = [0.5, -1.2, 0.3, 2.0];
+    for x in [0.7, -1.3] {
+        let mut dc = [0.0; 4];
+        let (y, dx) = horner_backward(&c, &mut dc, x, 1.0);
+        assert_bits(y, horner(&c, x), "value");
+        let mut g = dc.to_vec();
+        g.push(dx);
+        assert_fd(|p| horner(&p[..4], p[4]), &cat(&[&c, &[x]]), &g);
+    }
+    let r = [1.0, -0.5, 2.0, 0.25];
+    let mut dr = [0.0; 4];
+    let (y, dg) = discounted_backward(&r, &mut dr, 0.9, 1.0);
+    assert_bits(y, discounted(&r, 0.9), "value");
+    let mut g = dr.to_vec();
+    g.push(dg);
+    assert_fd(|p| discounted(&p[..4], p[4]), &cat(&[&r, &[0.9]]), &g);
+}
+
+#[test]
+fn range_sources_function_paths_and_extrema() {
+    let x = [0.3, -1.1, 2.2, 0.7, -0.4];
+    check_slice(weighted, weighted_backward, &x);
+    check_slice(lse, lse_backward, &x);
+    check_slice(spread, spread_backward, &x);
+    check_slice(total_variation, total_variation_backward, &x);
+    check_slice(sum_sq, sum_sq_backward, &x);
+    // The gradient of log-sum-exp is the softmax.
+    let mut dx = [0.0; 5];
+    lse_backward(&x, &mut dx, 1.0);
+    let z: f64 = x.iter().map(|v| v.exp()).sum();
+    for i in 0..5 {
+        assert_near(dx[i], x[i].exp() / z, 1e-12, "softmax");
+    }
+}
+
+#[test]
+fn skip_take_step_by_zip_enumerate() {
+    let x = [0.3, -1.1, 2.2, 0.7, -0.4, 1.5];
+    let w = [1.0, 0.5, -0.25, 2.0, 0.75];
+    let (mut dx, mut dw) = ([0.0; 6], [0.0; 5]);
+    let y = strided_backward(&x, &mut dx, &w, &mut dw, 1.0);
+    assert_bits(y, strided(&x, &w), "value");
+    let mut g = dx.to_vec();
+    g.extend(dw);
+    assert_fd(|p| strided(&p[..6], &p[6..]), &cat(&[&x, &w]), &g);
+}
+
+#[test]
+fn map_in_a_for_loop() {
+    let x = [0.3, -1.1, 2.2, 0.7];
+    let (y, dx) = mapped_loop_backward(x, 1.0);
+    assert_bits(y, mapped_loop(x), "value");
+    assert_fd(|p| mapped_loop(arr::<4>(p)), &x, &dx);
+}
+
+#[test]
+fn three_arrays_zipped() {
+    let (x, y, z) = ([0.3, -1.1, 2.2], [1.0, 0.5, -0.25, 9.0], [2.0, -0.5, 0.75]);
+    let (mut dx, mut dy, mut dz) = ([0.0; 3], [0.0; 4], [0.0; 3]);
+    let v = triple_backward(&x, &mut dx, &y, &mut dy, &z, &mut dz, 1.0);
+    assert_bits(v, triple(&x, &y, &z), "value");
+    let mut g = dx.to_vec();
+    g.extend(dy);
+    g.extend(dz);
+    assert_fd(
+        |p| triple(&p[..3], &p[3..7], &p[7..]),
+        &cat(&[&x, &y, &z]),
+        &g,
+    );
+}
