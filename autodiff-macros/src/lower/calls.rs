@@ -124,6 +124,17 @@ impl Lowering<'_, '_> {
         v
     }
 
+    /// Closure `k` of the body applied to `args`, in the bindings it captured.
+    pub(super) fn call_closure(&mut self, k: usize, args: Vec<Val>) -> Val {
+        let Some((c, env)) = self.closures.get(k).cloned() else {
+            return self.poison();
+        };
+        let here = std::mem::replace(&mut self.scopes, env);
+        let v = self.closure(&c, args);
+        self.scopes = here;
+        v
+    }
+
     /// `mem::swap(&mut a, &mut b)` (the names exchange their values: clippy's
     /// advice for a swap through a temporary) and `mem::replace(&mut a, v)` (the
     /// old value; `a` is `v` from here on).
@@ -169,9 +180,22 @@ impl Lowering<'_, '_> {
             return self.poison();
         };
         if let Some(id) = fp.path.get_ident() {
-            if self.lookup(&id.to_string()).is_some() {
-                // A local (a rejected closure or nested fn): already reported.
-                return Val::Poisoned;
+            match self.lookup(&id.to_string()) {
+                // A closure of the body: inlined.
+                Some(Val::Closure(k)) => {
+                    let k = *k;
+                    let args = c.args.iter().map(|a| self.expr(a, None)).collect();
+                    return self.call_closure(k, args);
+                }
+                Some(Val::Poisoned) => return Val::Poisoned,
+                Some(_) => {
+                    self.errors.at(
+                        &c.func,
+                        format!("`{id}` is a value, not a function: only closures and functions can be called"),
+                    );
+                    return self.poison();
+                }
+                None => {}
             }
         }
         let segs: Vec<String> = fp

@@ -388,12 +388,18 @@ impl Lowering<'_, '_> {
             }
             return Val::Scalar(self.push(OpKind::Call(pr, vals), Ty::Float));
         }
-        if segs.len() == 1 && self.lookup(&name).is_some() {
-            self.errors.at(
-                p,
-                "a local here is not supported; pass a closure `|v| …` or a function path",
-            );
-            return self.poison();
+        if segs.len() == 1 {
+            match self.lookup(&name) {
+                Some(Val::Closure(k)) => {
+                    let k = *k;
+                    return self.call_closure(k, args);
+                }
+                Some(_) => {
+                    self.errors.at(p, format!("`{name}` is a value, not a function: pass a closure `|v| …` or a function path"));
+                    return self.poison();
+                }
+                None => {}
+            }
         }
         // A `#[grad]` function of floats, passed by value.
         let n = vals.len();

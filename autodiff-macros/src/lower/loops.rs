@@ -511,7 +511,7 @@ impl Lowering<'_, '_> {
         if changed {
             self.errors.at(
                 &f.body,
-                "a closure in a reduction cannot assign outer variables; use a `for` loop",
+                "a closure cannot assign outer variables in a #[grad] body; return the new value from it, or use a `for` loop",
             );
         }
         self.scopes = snapshot;

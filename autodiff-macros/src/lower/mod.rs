@@ -33,12 +33,14 @@ pub enum Val {
     Tuple(Vec<Val>),
     /// A name whose definition was rejected: uses of it report nothing more.
     Poisoned,
+    /// A closure defined in the body (`Lowering::closures`): inlined where called.
+    Closure(usize),
 }
 
 impl Val {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
-            Val::Unit | Val::Poisoned => {}
+            Val::Unit | Val::Poisoned | Val::Closure(_) => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
         }
@@ -55,6 +57,7 @@ impl Val {
         match self {
             Val::Unit => Val::Unit,
             Val::Poisoned => Val::Poisoned,
+            Val::Closure(c) => Val::Closure(*c),
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
         }
@@ -124,6 +127,11 @@ struct Lowering<'s, 'e> {
     /// Paths whose type was guessed (a `const` from outside the body): the first
     /// operation that needs another type settles it.
     guessed: IdSet,
+    /// The closures the body defines, with the bindings they capture (those
+    /// visible where each is defined: a `move` closure's copies, and for a
+    /// borrowing one the same values, since Rust forbids changing them while it
+    /// lives).
+    closures: Vec<(syn::ExprClosure, Vec<Vec<Binding>>)>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -137,6 +145,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         scopes: vec![Vec::new()],
         loops: Vec::new(),
         guessed: IdSet::default(),
+        closures: Vec::new(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -369,6 +378,13 @@ impl Lowering<'_, '_> {
         match v {
             Val::Scalar(v) => v,
             Val::Poisoned => self.poison_value(),
+            Val::Closure(_) => {
+                self.errors.at(
+                    node,
+                    format!("expected a single number as {what}, found a closure; call it: `f(x)`"),
+                );
+                self.poison_value()
+            }
             _ => {
                 self.errors
                     .at(node, format!("expected a single number as {what}"));
@@ -684,6 +700,10 @@ impl Lowering<'_, '_> {
             Expr::Path(p) => self.path(p, hint),
             Expr::Unary(u) => self.unary(u, hint),
             Expr::Binary(b) => self.binary(b, hint),
+            Expr::Closure(c) => {
+                self.closures.push(((*c).clone(), self.scopes.clone()));
+                Val::Closure(self.closures.len() - 1)
+            }
             Expr::Assign(a) => {
                 let target_ty = match &*a.left {
                     Expr::Path(p) => {
@@ -1205,7 +1225,6 @@ fn smallest(e: &Expr) -> proc_macro2::TokenStream {
 /// The message for an expression kind the lowering does not handle.
 fn unsupported(e: &Expr) -> String {
     match e {
-        Expr::Closure(_) => "closures are not supported in #[grad] bodies; write the computation inline".into(),
         Expr::Macro(_) => MACRO.into(),
         Expr::Match(_) => "`match` is not supported in #[grad] bodies; write it as an `if` / `else if` chain".into(),
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
