@@ -97,8 +97,10 @@ fn single_ident(t: &Type) -> Option<&Ident> {
     }
 }
 
+/// Scalar types passed through without a gradient (`char` is data too: a
+/// `match` may select on it).
 const INT_TYPES: &[&str] = &[
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "char",
 ];
 
 /// Generic type parameters bounded by `Real` (`T: Real`, `T: autodiff::Real`, in
@@ -456,7 +458,7 @@ fn classify(
     errors.at(
         written,
         format!(
-            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, fixed-size arrays of them, or `&` references to those and to slices",
+            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, `char`, fixed-size arrays of them, or `&` references to those and to slices",
             written.to_token_stream(),
             float_ty.to_token_stream()
         ),

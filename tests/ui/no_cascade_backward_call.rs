@@ -2,10 +2,9 @@ use autodiff::grad;
 
 #[grad]
 fn f(x: f64, n: i32) -> f64 {
-    match n {
-        0 => x,
-        _ => x * x,
-    }
+    let y = x * x;
+    let _tag = "square";
+    y * f64::from(n)
 }
 
 fn main() {

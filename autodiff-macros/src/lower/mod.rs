@@ -13,6 +13,7 @@ mod fields;
 mod iters;
 mod linearity;
 mod loops;
+mod patterns;
 
 use fields::{assigned_fields, field_name};
 
@@ -369,7 +370,7 @@ impl Lowering<'_, '_> {
         match s.as_str() {
             "bool" => Some(Ty::Bool),
             "f32" | "f64" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16"
-            | "u32" | "u64" | "u128" | "usize" => Some(Ty::Int),
+            | "u32" | "u64" | "u128" | "usize" | "char" => Some(Ty::Int),
             _ => None,
         }
     }
@@ -704,6 +705,13 @@ impl Lowering<'_, '_> {
                 self.closures.push(((*c).clone(), self.scopes.clone()));
                 Val::Closure(self.closures.len() - 1)
             }
+            Expr::Match(m) => {
+                let saved = std::mem::replace(&mut self.tail_hint, hint);
+                let v = self.match_expr(m);
+                self.tail_hint = saved;
+                v
+            }
+            Expr::Macro(m) if m.mac.path.is_ident("matches") => self.matches_macro(&m.mac),
             Expr::Assign(a) => {
                 let target_ty = match &*a.left {
                     Expr::Path(p) => {
@@ -810,10 +818,14 @@ impl Lowering<'_, '_> {
             }
             Lit::Int(i) => Val::Scalar(self.push(OpKind::Verbatim(i.to_string()), Ty::Int)),
             Lit::Bool(b) => Val::Scalar(self.push(OpKind::Verbatim(b.value.to_string()), Ty::Bool)),
+            // Inactive data, as in a `match` on a `char`.
+            Lit::Char(_) | Lit::Byte(_) => {
+                Val::Scalar(self.push(OpKind::Verbatim(l.to_token_stream().to_string()), Ty::Int))
+            }
             other => {
                 self.errors.at(
                     other,
-                    "only number and `bool` literals can appear in a #[grad] body; strings and chars have no derivative",
+                    "only number, `bool` and `char` literals can appear in a #[grad] body; strings have no derivative",
                 );
                 self.poison()
             }
@@ -1101,20 +1113,41 @@ impl Lowering<'_, '_> {
     /// yields the branch value and the new values of the outer names it assigns.
     fn if_expr(&mut self, ife: &ExprIf) -> Val {
         let c = self.cond(&ife.cond);
+        let has_else = ife.else_branch.is_some();
+        self.branch(
+            c,
+            &mut |l| l.block(&ife.then_branch),
+            &mut |l| match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+                None => Val::Unit,
+                Some(Expr::Block(b)) => l.block(&b.block),
+                Some(Expr::If(inner)) => l.if_expr(inner),
+                Some(other) => l.expr(other, None),
+            },
+            has_else,
+            ife,
+        )
+    }
+
+    /// An `if` on `c` whose branches `then` and `els` lower to values of one
+    /// shape (`has_value`: the `if` is an expression); the outer names either
+    /// branch assigns are yielded too.
+    fn branch(
+        &mut self,
+        c: Value,
+        then: &mut dyn FnMut(&mut Self) -> Val,
+        els: &mut dyn FnMut(&mut Self) -> Val,
+        has_value: bool,
+        node: &dyn ToTokens,
+    ) -> Val {
         let snapshot = self.scopes.clone();
-        let (t_ops, t_val) = self.region(|l| l.block(&ife.then_branch));
+        let (t_ops, t_val) = self.region(|l| then(l));
         let t_env = std::mem::replace(&mut self.scopes, snapshot.clone());
-        let (e_ops, e_val) = self.region(|l| match ife.else_branch.as_ref().map(|(_, e)| &**e) {
-            None => Val::Unit,
-            Some(Expr::Block(b)) => l.block(&b.block),
-            Some(Expr::If(inner)) => l.if_expr(inner),
-            Some(other) => l.expr(other, None),
-        });
+        let (e_ops, e_val) = self.region(|l| els(l));
         let e_env = std::mem::replace(&mut self.scopes, snapshot);
-        let (t_val, e_val) = if ife.else_branch.is_none() {
-            (Val::Unit, Val::Unit)
-        } else {
+        let (t_val, e_val) = if has_value {
             (t_val, e_val)
+        } else {
+            (Val::Unit, Val::Unit)
         };
 
         // The outer names either branch assigned, in a fixed order.
@@ -1139,8 +1172,8 @@ impl Lowering<'_, '_> {
                 .all(|(a, b)| self.ty(*a) == self.ty(*b));
         if !same {
             self.errors.at(
-                ife,
-                "the branches of this `if` give values of different types",
+                node,
+                "the branches of this `if` (or the arms of this `match`) give values of different types",
             );
             return self.poison();
         }
@@ -1226,7 +1259,6 @@ fn smallest(e: &Expr) -> proc_macro2::TokenStream {
 fn unsupported(e: &Expr) -> String {
     match e {
         Expr::Macro(_) => MACRO.into(),
-        Expr::Match(_) => "`match` is not supported in #[grad] bodies; write it as an `if` / `else if` chain".into(),
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
         Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
 

@@ -1,0 +1,301 @@
+//! `match` and `matches!`: patterns as conditions.
+//!
+//! A `match` lowers to a chain of `if`s, one per arm, in order: the arm's
+//! pattern becomes a condition on the scrutinee (`==` a literal or a constant,
+//! `lo <= s && s <= hi` for a range, `|` of alternatives, element-wise for a
+//! tuple), its guard is tested (with the pattern's bindings) only when the
+//! pattern matches, and the last arm is the `else` (Rust checked that the match is
+//! exhaustive). Arms give values of one shape, or assign outer names, like the
+//! branches of an `if`. Scrutinees are values of the body: integers, `bool`s,
+//! `char`s, floats (with guards or float ranges), tuples of them; nothing a
+//! condition reads carries a gradient.
+
+use super::{Lowering, Val};
+use crate::ir::{BinOp, CmpOp, OpKind, Ty, Value};
+use syn::visit::Visit;
+use syn::{Arm, Expr, ExprMatch, Pat};
+
+impl Lowering<'_, '_> {
+    pub(super) fn match_expr(&mut self, m: &ExprMatch) -> Val {
+        if let Some(at) = m.arms.iter().find_map(|a| exit_in(&a.body)) {
+            self.errors.at(
+                at,
+                "`return`, `break` and `continue` inside a `match` arm are not supported; write this `match` as an `if` / `else if` chain",
+            );
+            return self.poison();
+        }
+        let s = self.expr(&m.expr, None);
+        if matches!(s, Val::Poisoned | Val::Closure(_) | Val::Unit) {
+            if !matches!(s, Val::Poisoned) {
+                self.errors.at(
+                    &m.expr,
+                    "match on a number, a `bool`, a `char` or a tuple of them",
+                );
+            }
+            return self.poison();
+        }
+        let hint = self.tail_hint;
+        self.arms(&s, &m.arms, m, hint)
+    }
+
+    fn arms(&mut self, s: &Val, arms: &[Arm], whole: &ExprMatch, hint: Option<Ty>) -> Val {
+        let Some((arm, rest)) = arms.split_first() else {
+            // A `match` with no arms has an uninhabited scrutinee.
+            self.errors
+                .at(whole, "a `match` without arms cannot be differentiated");
+            return self.poison();
+        };
+        let mut body = |l: &mut Self| {
+            l.scopes.push(Vec::new());
+            l.bind_match(&arm.pat, s);
+            let v = l.expr(&arm.body, hint);
+            l.scopes.pop();
+            v
+        };
+        // The last arm matches whatever reaches it.
+        let cond = if rest.is_empty() {
+            None
+        } else {
+            self.arm_cond(s, arm)
+        };
+        match cond {
+            None => body(self),
+            Some(c) => self.branch(
+                c,
+                &mut body,
+                &mut |l| l.arms(s, rest, whole, hint),
+                true,
+                whole,
+            ),
+        }
+    }
+
+    /// The condition under which `arm` is taken (`None`: always).
+    fn arm_cond(&mut self, s: &Val, arm: &Arm) -> Option<Value> {
+        let pc = self.pat_cond(s, &arm.pat);
+        let Some((_, guard)) = &arm.guard else {
+            return pc;
+        };
+        // The guard sees the pattern's bindings, and runs only if it matched.
+        let (ops, g) = self.region(|l| {
+            l.scopes.push(Vec::new());
+            l.bind_match(&arm.pat, s);
+            let g = l.cond(guard);
+            l.scopes.pop();
+            g
+        });
+        match pc {
+            None => {
+                self.ops.extend(ops);
+                Some(g)
+            }
+            Some(c) => {
+                let (f_ops, f) =
+                    self.region(|l| l.push(OpKind::Verbatim("false".into()), Ty::Bool));
+                self.push_if(c, (ops, vec![g]), (f_ops, vec![f]))
+                    .first()
+                    .copied()
+            }
+        }
+    }
+
+    /// The condition under which `s` matches `p` (`None`: always).
+    fn pat_cond(&mut self, s: &Val, p: &Pat) -> Option<Value> {
+        match p {
+            Pat::Wild(_) | Pat::Rest(_) => None,
+            Pat::Ident(pi) => pi.subpat.as_ref().and_then(|(_, sp)| self.pat_cond(s, sp)),
+            Pat::Paren(pp) => self.pat_cond(s, &pp.pat),
+            Pat::Reference(r) => self.pat_cond(s, &r.pat),
+            Pat::Type(t) => self.pat_cond(s, &t.pat),
+            Pat::Lit(l) => {
+                let sv = self.scrutinee(s, p)?;
+                let hint = Some(self.ty(sv));
+                let v = self.lit(&l.lit, hint);
+                let v = self.scalar(v, l, "a pattern");
+                Some(self.cmp(CmpOp::Eq, sv, v))
+            }
+            Pat::Path(pp) => {
+                let sv = self.scrutinee(s, p)?;
+                let hint = Some(self.ty(sv));
+                let v = self.path(pp, hint);
+                let v = self.scalar(v, pp, "a pattern");
+                Some(self.cmp(CmpOp::Eq, sv, v))
+            }
+            Pat::Range(r) => {
+                let sv = self.scrutinee(s, p)?;
+                let hint = Some(self.ty(sv));
+                let mut conds = Vec::new();
+                if let Some(lo) = &r.start {
+                    let v = self.expr(lo, hint);
+                    let v = self.scalar(v, lo, "a range bound");
+                    conds.push(self.cmp(CmpOp::Ge, sv, v));
+                }
+                if let Some(hi) = &r.end {
+                    let v = self.expr(hi, hint);
+                    let v = self.scalar(v, hi, "a range bound");
+                    let op = match r.limits {
+                        syn::RangeLimits::Closed(_) => CmpOp::Le,
+                        syn::RangeLimits::HalfOpen(_) => CmpOp::Lt,
+                    };
+                    conds.push(self.cmp(op, sv, v));
+                }
+                self.all(conds, BinOp::BitAnd)
+            }
+            Pat::Or(o) => {
+                let mut conds = Vec::new();
+                for case in &o.cases {
+                    // One alternative that always matches: the whole does.
+                    conds.push(self.pat_cond(s, case)?);
+                }
+                self.all(conds, BinOp::BitOr)
+            }
+            Pat::Tuple(t) => {
+                let Val::Tuple(vs) = s else {
+                    self.errors.at(t, "a tuple pattern needs a tuple to match");
+                    return Some(self.push(OpKind::Verbatim("false".into()), Ty::Bool));
+                };
+                if vs.len() != t.elems.len() {
+                    self.errors
+                        .at(t, "this tuple pattern does not match the value's shape");
+                    return Some(self.push(OpKind::Verbatim("false".into()), Ty::Bool));
+                }
+                let conds: Vec<Value> = t
+                    .elems
+                    .iter()
+                    .zip(vs)
+                    .filter_map(|(p, v)| self.pat_cond(v, p))
+                    .collect();
+                self.all(conds, BinOp::BitAnd)
+            }
+            other => {
+                self.errors.at(
+                    other,
+                    "unsupported pattern in a #[grad] `match`; use literals, ranges, `|`, constants, `_`, names and tuples of them, or an `if` chain",
+                );
+                Some(self.push(OpKind::Verbatim("false".into()), Ty::Bool))
+            }
+        }
+    }
+
+    /// The scrutinee as one value (for a literal, a path or a range pattern).
+    fn scrutinee(&mut self, s: &Val, p: &Pat) -> Option<Value> {
+        match s {
+            Val::Scalar(v) => Some(*v),
+            _ => {
+                self.errors
+                    .at(p, "this pattern needs a single value to match");
+                None
+            }
+        }
+    }
+
+    fn cmp(&mut self, op: CmpOp, a: Value, b: Value) -> Value {
+        self.push(OpKind::Cmp(op, a, b), Ty::Bool)
+    }
+
+    /// `a & b & …` (or `|`) of boolean conditions; `None` for none (always).
+    fn all(&mut self, conds: Vec<Value>, op: BinOp) -> Option<Value> {
+        let mut it = conds.into_iter();
+        let first = it.next()?;
+        Some(it.fold(first, |acc, c| {
+            self.push(OpKind::Binary(op, acc, c), Ty::Bool)
+        }))
+    }
+
+    /// Binds the names of pattern `p` matched by `s` (`n`, `n @ 1..=3`, tuples).
+    fn bind_match(&mut self, p: &Pat, s: &Val) {
+        match p {
+            Pat::Ident(pi) => {
+                self.bind(pi.ident.to_string(), s.clone());
+                if let Some((_, sp)) = &pi.subpat {
+                    self.bind_match(sp, s);
+                }
+            }
+            Pat::Paren(pp) => self.bind_match(&pp.pat, s),
+            Pat::Reference(r) => self.bind_match(&r.pat, s),
+            Pat::Type(t) => self.bind_match(&t.pat, s),
+            Pat::Tuple(t) => {
+                if let Val::Tuple(vs) = s {
+                    for (p, v) in t.elems.iter().zip(vs) {
+                        self.bind_match(p, v);
+                    }
+                }
+            }
+            // Alternatives bind the same names to the same value.
+            Pat::Or(o) => {
+                if let Some(first) = o.cases.first() {
+                    self.bind_match(first, s);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `matches!(e, pat)` and `matches!(e, pat if guard)`.
+    pub(super) fn matches_macro(&mut self, m: &syn::Macro) -> Val {
+        let parsed = m.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+            let e: Expr = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            let guard = if input.peek(syn::Token![if]) {
+                input.parse::<syn::Token![if]>()?;
+                Some(input.parse::<Expr>()?)
+            } else {
+                None
+            };
+            let _ = input.parse::<Option<syn::Token![,]>>()?;
+            Ok((e, pat, guard))
+        });
+        let (e, pat, guard) = match parsed {
+            Ok(x) => x,
+            Err(err) => {
+                self.errors.push(err);
+                return self.poison();
+            }
+        };
+        let s = self.expr(&e, None);
+        if matches!(s, Val::Poisoned) {
+            return s;
+        }
+        let arm = Arm {
+            attrs: Vec::new(),
+            pat,
+            guard: guard.map(|g| (Default::default(), Box::new(g))),
+            fat_arrow_token: Default::default(),
+            body: Box::new(Expr::Verbatim(Default::default())),
+            comma: None,
+        };
+        let c = match self.arm_cond(&s, &arm) {
+            Some(c) => c,
+            None => self.push(OpKind::Verbatim("true".into()), Ty::Bool),
+        };
+        Val::Scalar(c)
+    }
+}
+
+/// A `return`, `break` or `continue` in `e` (not inside a nested loop or closure).
+fn exit_in(e: &Expr) -> Option<proc_macro2::TokenStream> {
+    struct Finder(Option<proc_macro2::TokenStream>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.0
+                .get_or_insert_with(|| quote::ToTokens::to_token_stream(r));
+        }
+        fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+            self.0
+                .get_or_insert_with(|| quote::ToTokens::to_token_stream(b));
+        }
+        fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+            self.0
+                .get_or_insert_with(|| quote::ToTokens::to_token_stream(c));
+        }
+        fn visit_expr_for_loop(&mut self, _: &'ast syn::ExprForLoop) {}
+        fn visit_expr_while(&mut self, _: &'ast syn::ExprWhile) {}
+        fn visit_expr_loop(&mut self, _: &'ast syn::ExprLoop) {}
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(None);
+    f.visit_expr(e);
+    f.0
+}

@@ -1,0 +1,105 @@
+//! `match` and `matches!` (issue 12, point 3): on integers, `bool`s, `char`s,
+//! ranges, tuples, with guards and bindings, as expressions (arms giving floats
+//! or arrays) and as statements (arms assigning). Each gradient is checked
+//! against central finite differences (relative 1e-6, absolute 1e-8).
+#![deny(warnings)]
+
+use autodiff::grad;
+
+mod common;
+use common::*;
+
+/// A piecewise activation chosen by an integer.
+#[grad]
+pub fn activation(x: f64, kind: u8) -> f64 {
+    match kind {
+        0 => x.max(0.0),
+        1 | 2 => x.tanh() * f64::from(kind),
+        3..=5 => 1.0 / (1.0 + (-x).exp()),
+        _ => x,
+    }
+}
+
+/// Arms that assign, with a guard on a float and a binding.
+#[grad]
+pub fn huber_steps(r: [f64; 4], delta: f64) -> f64 {
+    let mut loss = 0.0;
+    for &ri in r.iter() {
+        match ri {
+            v if v.abs() <= delta => loss += 0.5 * v * v,
+            v => loss += delta * (v.abs() - 0.5 * delta),
+        }
+    }
+    loss
+}
+
+/// A tuple scrutinee and array-valued arms.
+#[grad]
+pub fn stencil(x: [f64; 3], i: usize, periodic: bool) -> [f64; 2] {
+    match (i, periodic) {
+        (0, true) => [x[2] - x[0], x[1] - x[0]],
+        (0, false) => [0.0, x[1] - x[0]],
+        (n @ 1..=2, _) if n < 2 => [x[0] - x[1], x[2] - x[1]],
+        _ => [x[1] - x[2], x[0] * x[2]],
+    }
+}
+
+/// A `char` selector and `matches!`.
+#[grad]
+pub fn op(a: f64, b: f64, c: char) -> f64 {
+    let y = match c {
+        '+' => a + b,
+        '*' => a * b,
+        '-' => a - b,
+        _ => a.hypot(b),
+    };
+    if matches!(c, '+' | '-') {
+        y * 2.0
+    } else {
+        y
+    }
+}
+
+#[test]
+fn integer_or_and_range_patterns() {
+    for kind in 0..7u8 {
+        for x in [-0.7, 1.3] {
+            let (y, dx) = activation_backward(x, kind, 1.0);
+            assert_bits(y, activation(x, kind), "value");
+            assert_fd(|p| activation(p[0], kind), &[x], &[dx]);
+        }
+    }
+}
+
+#[test]
+fn guards_bindings_and_assigning_arms() {
+    let p = [0.3, -2.1, 1.7, -0.2, 1.0];
+    let (y, dr, dd) = huber_steps_backward(arr::<4>(&p), p[4], 1.0);
+    assert_bits(y, huber_steps(arr::<4>(&p), p[4]), "value");
+    let mut g = dr.to_vec();
+    g.push(dd);
+    assert_fd(|q| huber_steps(arr::<4>(q), q[4]), &p, &g);
+}
+
+#[test]
+fn tuple_scrutinee_with_array_arms() {
+    let x = [0.3, -2.1, 1.7];
+    for i in 0..3 {
+        for periodic in [true, false] {
+            for (k, d) in [[1.0, 0.0], [0.0, 1.0]].into_iter().enumerate() {
+                let (y, dx) = stencil_backward(x, i, periodic, d);
+                assert_eq!(y, stencil(x, i, periodic));
+                assert_fd(|q| stencil(arr::<3>(q), i, periodic)[k], &x, &dx);
+            }
+        }
+    }
+}
+
+#[test]
+fn char_patterns_and_matches() {
+    for c in ['+', '*', '-', '/'] {
+        let (y, da, db) = op_backward(0.8, -1.5, c, 1.0);
+        assert_bits(y, op(0.8, -1.5, c), "value");
+        assert_fd(|q| op(q[0], q[1], c), &[0.8, -1.5], &[da, db]);
+    }
+}
