@@ -7,7 +7,10 @@
 //! - [`Real`]: the scalar trait implemented for [`f32`] and [`f64`]. Generated
 //!   code calls its math functions by path, e.g. `::autodiff::Real::exp(x)`.
 //! - Differentiable primitives that are not inherent float methods:
-//!   [`sigmoid`], [`relu`], [`leaky_relu`], [`softplus`] and [`elu`].
+//!   [`sigmoid`], [`relu`], [`leaky_relu`], [`softplus`] and [`elu`]; and the
+//!   special functions [`erf`], [`erfc`], [`ln_gamma`], [`gamma`] (by `libm`,
+//!   with or without `std`) and [`digamma`], with [`trigamma`] (its
+//!   derivative, not differentiable itself).
 //! - A gradient checker by central finite differences (`check_gradient`,
 //!   `check_gradient_with` and the `check` module), available with the `std`
 //!   feature.
@@ -37,7 +40,9 @@ pub mod real;
 
 #[cfg(feature = "std")]
 pub use check::{check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions};
-pub use primitives::{elu, leaky_relu, relu, sigmoid, softplus};
+pub use primitives::{
+    digamma, elu, erf, erfc, gamma, leaky_relu, ln_gamma, relu, sigmoid, softplus, trigamma,
+};
 
 /// Stops the gradient: returns `x` unchanged, and inside a `#[grad]` body no
 /// gradient flows back through it.

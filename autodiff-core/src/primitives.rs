@@ -79,6 +79,162 @@ pub fn elu<T: Real>(x: T, alpha: T) -> T {
     }
 }
 
+// ---------------------------------------------------------------- special functions
+
+/// The error function, `erf(x) = 2/√π ∫₀ˣ e^(−t²) dt`, computed by `libm` (with
+/// or without `std`: the same bits as `libm::erf` / `libm::erff`).
+///
+/// Derivative: `erf'(x) = 2/√π · e^(−x²)`, which underflows to `0` for large
+/// `|x|` (`erf(±30)` has gradient `0`). `erf(±∞) = ±1`, `erf(NaN)` is NaN.
+///
+/// The normal CDF is `Φ(x) = erfc(−x/√2) / 2` (see [`erfc`]).
+#[inline]
+pub fn erf<T: Real>(x: T) -> T {
+    Real::libm_erf(x)
+}
+
+/// The complementary error function, `erfc(x) = 1 − erf(x)`, accurate where
+/// `erf(x)` is close to `1` (`erfc(10) ≈ 2.1e-45`); by `libm` (`libm::erfc` /
+/// `libm::erfcf`).
+///
+/// Derivative: `erfc'(x) = −2/√π · e^(−x²)`.
+#[inline]
+pub fn erfc<T: Real>(x: T) -> T {
+    Real::libm_erfc(x)
+}
+
+/// The logarithm of the absolute value of the gamma function, `ln |Γ(x)|`,
+/// by `libm` (`libm::lgamma` / `libm::lgammaf`). Unlike std's unstable
+/// `f64::ln_gamma` it returns the value only, not the sign of `Γ(x)`.
+///
+/// Derivative: `ψ(x)`, the [`digamma`] function — for negative non-integer
+/// `x` too, where it is the derivative of `ln |Γ(x)|`. At the poles
+/// (`0, −1, −2, …`) `ln_gamma` is `+∞` and the derivative is NaN or `±∞`.
+/// Finite for large `x` (`ln_gamma(1e300) ≈ 6.9e302`, derivative `≈ 690.8`).
+#[inline]
+pub fn ln_gamma<T: Real>(x: T) -> T {
+    Real::libm_lgamma(x)
+}
+
+/// The gamma function `Γ(x)`, by `libm` (`libm::tgamma` / `libm::tgammaf`);
+/// `Γ(n + 1) = n!`. Overflows to `+∞` above `x ≈ 171.6` (`f64`).
+///
+/// Derivative: `Γ'(x) = Γ(x) ψ(x)` (see [`digamma`]). Where `Γ(x)` overflows,
+/// so does its derivative; use [`ln_gamma`] there.
+#[inline]
+pub fn gamma<T: Real>(x: T) -> T {
+    Real::libm_tgamma(x)
+}
+
+/// The digamma function `ψ(x) = Γ'(x) / Γ(x) = d/dx ln |Γ(x)|`.
+///
+/// Computed in `f64` (then rounded to `T`) to about 1e-15 relative accuracy
+/// (absolute near its root `x ≈ 1.4616`): for `x < 0` by the reflection
+/// `ψ(x) = ψ(1 − x) − π / tan(πx)`; then the recurrence `ψ(x) = ψ(x + 1) − 1/x`
+/// up to `x ≥ 10`, and there the asymptotic series
+/// `ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ)` (seven terms).
+///
+/// At the poles: `ψ(±0) = ∓∞` and `ψ(x)` is NaN at the negative integers, as
+/// it is at `−∞` and NaN; `ψ(+∞) = +∞`.
+///
+/// Derivative: `ψ'(x)`, the [`trigamma`] function.
+pub fn digamma<T: Real>(x: T) -> T {
+    T::from_f64(digamma_f64(x.to_f64()))
+}
+
+/// The trigamma function `ψ'(x) = Σₖ 1 / (x + k)²`, the derivative of
+/// [`digamma`].
+///
+/// Computed in `f64` (then rounded to `T`) to about 1e-15 relative accuracy:
+/// for `x < 0` by the reflection `ψ'(x) = π² / sin²(πx) − ψ'(1 − x)`, then the
+/// recurrence `ψ'(x) = ψ'(x + 1) + 1/x²` up to `x ≥ 10`, and there the
+/// asymptotic series `1/x + 1/(2x²) + Σ B₂ₖ / x²ᵏ⁺¹`.
+///
+/// At the poles (`0, −1, −2, …`) it is `+∞`; NaN at `−∞` and NaN, `0` at `+∞`.
+///
+/// `#[grad]` writes it in the derivative of [`digamma`], but it has no
+/// derivative rule of its own: a `#[grad]` body cannot call it (compute it
+/// outside and pass it in).
+pub fn trigamma<T: Real>(x: T) -> T {
+    T::from_f64(trigamma_f64(x.to_f64()))
+}
+
+const PI: f64 = core::f64::consts::PI;
+
+/// `πx` reduced to `π (x − round(x))`, exact in the subtraction: tan and sin
+/// of it keep full accuracy for large `|x|`.
+fn pi_times_frac(x: f64) -> f64 {
+    PI * (x - Real::round(x))
+}
+
+fn digamma_f64(x: f64) -> f64 {
+    if x.is_nan() || x == f64::NEG_INFINITY {
+        return f64::NAN;
+    }
+    if x == f64::INFINITY {
+        return x;
+    }
+    if x == 0.0 {
+        // ψ(x) ≈ −1/x near 0: −∞ from the right, +∞ from the left.
+        return -1.0 / x;
+    }
+    if x < 0.0 {
+        if x == Real::floor(x) {
+            return f64::NAN;
+        }
+        // Reflection; tan(π frac(x)) = tan(πx) (period π).
+        return digamma_f64(1.0 - x) - PI / Real::tan(pi_times_frac(x));
+    }
+    let mut x = x;
+    let mut acc = 0.0;
+    while x < 10.0 {
+        acc -= 1.0 / x;
+        x += 1.0;
+    }
+    // ln x − 1/(2x) − Σ B₂ₖ / (2k x²ᵏ), k = 1..7; the first omitted term is
+    // below 5e-17 at x = 10.
+    let r = 1.0 / (x * x);
+    let series = r
+        * (1.0 / 12.0
+            - r * (1.0 / 120.0
+                - r * (1.0 / 252.0
+                    - r * (1.0 / 240.0
+                        - r * (1.0 / 132.0 - r * (691.0 / 32760.0 - r * (1.0 / 12.0)))))));
+    acc + (Real::ln(x) - 0.5 / x - series)
+}
+
+fn trigamma_f64(x: f64) -> f64 {
+    if x.is_nan() || x == f64::NEG_INFINITY {
+        return f64::NAN;
+    }
+    if x == f64::INFINITY {
+        return 0.0;
+    }
+    if x <= 0.0 {
+        if x == Real::floor(x) {
+            return f64::INFINITY;
+        }
+        let s = Real::sin(pi_times_frac(x));
+        return PI * PI / (s * s) - trigamma_f64(1.0 - x);
+    }
+    let mut x = x;
+    let mut acc = 0.0;
+    while x < 10.0 {
+        acc += 1.0 / (x * x);
+        x += 1.0;
+    }
+    // 1/x + 1/(2x²) + Σ B₂ₖ / x²ᵏ⁺¹, k = 1..8
+    let r = 1.0 / (x * x);
+    let series = r
+        * (1.0 / 6.0
+            - r * (1.0 / 30.0
+                - r * (1.0 / 42.0
+                    - r * (1.0 / 30.0
+                        - r * (5.0 / 66.0
+                            - r * (691.0 / 2730.0 - r * (7.0 / 6.0 - r * (3617.0 / 510.0))))))));
+    acc + (1.0 + 0.5 / x + series) / x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,12 +342,108 @@ mod tests {
         assert_close(sigmoid(-40.0f32), Real::exp(-40.0f64), 1e-6);
     }
 
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+
+    #[test]
+    fn digamma_literature_values() {
+        let ln2 = core::f64::consts::LN_2;
+        assert_close(digamma(1.0f64), -EULER_GAMMA, 1e-15);
+        assert_close(digamma(0.5f64), -EULER_GAMMA - 2.0 * ln2, 1e-15);
+        assert_close(digamma(2.0f64), 1.0 - EULER_GAMMA, 1e-15);
+        assert_close(digamma(10.0f64), 2.251_752_589_066_721, 1e-15);
+        assert_close(digamma(100.0f64), 4.600_161_852_738_087, 1e-15);
+        // ψ(x) = ψ(x + 1) − 1/x: ψ(−1/2) = ψ(1/2) + 2, ψ(−3/2) = ψ(−1/2) + 2/3.
+        let m_half = -EULER_GAMMA - 2.0 * ln2 + 2.0;
+        assert_close(digamma(-0.5f64), m_half, 1e-13);
+        assert_close(digamma(-1.5f64), m_half + 2.0 / 3.0, 1e-13);
+        // Large x: ln x − 1/(2x) to double precision.
+        assert_close(digamma(1e300f64), Real::ln(1e300f64), 1e-15);
+        assert_close(digamma(1.0f32), -EULER_GAMMA, 1e-7);
+    }
+
+    #[test]
+    fn digamma_poles_and_specials() {
+        assert_eq!(digamma(0.0f64), f64::NEG_INFINITY);
+        assert_eq!(digamma(-0.0f64), f64::INFINITY);
+        assert!(digamma(-1.0f64).is_nan());
+        assert!(digamma(-7.0f64).is_nan());
+        assert!(digamma(f64::NAN).is_nan());
+        assert!(digamma(f64::NEG_INFINITY).is_nan());
+        assert_eq!(digamma(f64::INFINITY), f64::INFINITY);
+        // ψ(x) ≈ −1/x − γ near 0
+        assert_close(digamma(1e-10f64), -1e10 - EULER_GAMMA, 1e-15);
+    }
+
+    #[test]
+    fn trigamma_literature_values() {
+        let pi2 = core::f64::consts::PI * core::f64::consts::PI;
+        assert_close(trigamma(1.0f64), pi2 / 6.0, 1e-15);
+        assert_close(trigamma(0.5f64), pi2 / 2.0, 1e-15);
+        assert_close(trigamma(2.0f64), pi2 / 6.0 - 1.0, 1e-15);
+        assert_close(trigamma(10.0f64), 0.105_166_335_681_685_75, 1e-15);
+        // ψ'(x) = ψ'(x + 1) + 1/x²
+        assert_close(trigamma(-0.5f64), pi2 / 2.0 + 4.0, 1e-14);
+        assert_close(trigamma(1e300f64), 1e-300, 1e-15);
+        assert_eq!(trigamma(0.0f64), f64::INFINITY);
+        assert_eq!(trigamma(-3.0f64), f64::INFINITY);
+        assert_eq!(trigamma(f64::INFINITY), 0.0);
+        assert!(trigamma(f64::NAN).is_nan());
+        assert_close(trigamma(0.5f32), pi2 / 2.0, 1e-7);
+    }
+
+    #[test]
+    fn special_functions_are_libm() {
+        for x in [
+            -30.0f64, -2.5, -0.5, 0.1, 0.5, 1.0, 2.5, 7.0, 30.0, 171.0, 1e300,
+        ] {
+            assert_eq!(erf(x).to_bits(), libm::erf(x).to_bits());
+            assert_eq!(erfc(x).to_bits(), libm::erfc(x).to_bits());
+            assert_eq!(ln_gamma(x).to_bits(), libm::lgamma(x).to_bits());
+            assert_eq!(gamma(x).to_bits(), libm::tgamma(x).to_bits());
+            let y = x as f32;
+            assert_eq!(erf(y).to_bits(), libm::erff(y).to_bits());
+            assert_eq!(erfc(y).to_bits(), libm::erfcf(y).to_bits());
+            assert_eq!(ln_gamma(y).to_bits(), libm::lgammaf(y).to_bits());
+            assert_eq!(gamma(y).to_bits(), libm::tgammaf(y).to_bits());
+        }
+        assert_close(erf(0.5f64), 0.520_499_877_813_046_5, 1e-15);
+        assert_close(erfc(2.0f64), 0.004_677_734_981_047_266, 1e-15);
+        assert_close(ln_gamma(0.5f64), 0.572_364_942_924_700_1, 1e-15);
+        // ln |Γ(−1/2)| = ln(2√π)
+        assert_close(ln_gamma(-0.5f64), 1.265_512_123_484_645_4, 1e-15);
+        assert_close(gamma(5.0f64), 24.0, 1e-15);
+    }
+
     #[cfg(feature = "std")]
     mod properties {
         use super::super::*;
         use proptest::prelude::*;
 
         proptest! {
+
+            #[test]
+            fn digamma_recurrence(x in -20.0f64..20.0) {
+                prop_assume!((x - x.round()).abs() > 1e-3 && (x + 1.0 - (x + 1.0).round()).abs() > 1e-3);
+                let lhs = digamma(x + 1.0) - digamma(x);
+                prop_assert!((lhs - 1.0 / x).abs() <= 1e-12 * (1.0 / x).abs().max(digamma(x).abs()), "{} vs {}", lhs, 1.0 / x);
+            }
+
+            #[test]
+            fn trigamma_recurrence(x in -20.0f64..20.0) {
+                prop_assume!((x - x.round()).abs() > 1e-3);
+                let lhs = trigamma(x) - trigamma(x + 1.0);
+                prop_assert!((lhs - 1.0 / (x * x)).abs() <= 1e-12 * trigamma(x), "{} vs {}", lhs, 1.0 / (x * x));
+            }
+
+            #[test]
+            fn digamma_is_the_derivative_of_ln_gamma(x in -10.0f64..30.0) {
+                prop_assume!((x - x.round()).abs() > 0.05);
+                let h = 1e-5;
+                let fd = (ln_gamma(x + h) - ln_gamma(x - h)) / (2.0 * h);
+                prop_assert!((fd - digamma(x)).abs() <= 1e-7 * digamma(x).abs().max(1.0), "{} vs {}", fd, digamma(x));
+                let fd2 = (digamma(x + h) - digamma(x - h)) / (2.0 * h);
+                prop_assert!((fd2 - trigamma(x)).abs() <= 1e-6 * trigamma(x).max(1.0), "{} vs {}", fd2, trigamma(x));
+            }
             #[test]
             fn sigmoid_symmetry(x in -50.0f64..50.0) {
                 prop_assert!((sigmoid(x) + sigmoid(-x) - 1.0).abs() <= 1e-15);

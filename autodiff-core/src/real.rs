@@ -136,6 +136,35 @@ pub trait Real:
     fn trunc(self) -> Self;
     /// Fractional part, `self - self.trunc()`.
     fn fract(self) -> Self;
+    /// `(self.sin(), self.cos())`, as std computes it.
+    fn sin_cos(self) -> (Self, Self) {
+        (Real::sin(self), Real::cos(self))
+    }
+    /// Converts radians to degrees (`self * (180 / π)`, as `std` computes it).
+    fn to_degrees(self) -> Self;
+    /// Converts degrees to radians (`self * (π / 180)`, as `std` computes it).
+    fn to_radians(self) -> Self;
+    /// The magnitude of `self` with the sign of `sign` (its sign bit: `-0.0`
+    /// and a NaN with the sign bit set count as negative).
+    fn copysign(self, sign: Self) -> Self;
+
+    // The special functions below are unstable inherent methods of the std
+    // floats (`f64::erf`, `f64::gamma`, …): a `Real` method of the same name
+    // would collide with them (`unstable_name_collisions`). They are reached
+    // through the free functions `autodiff::erf` etc. instead.
+
+    /// The error function, by `libm` (std or not). Call [`crate::erf`].
+    #[doc(hidden)]
+    fn libm_erf(self) -> Self;
+    /// The complementary error function, by `libm`. Call [`crate::erfc`].
+    #[doc(hidden)]
+    fn libm_erfc(self) -> Self;
+    /// `ln |Γ(self)|`, by `libm`. Call [`crate::ln_gamma`].
+    #[doc(hidden)]
+    fn libm_lgamma(self) -> Self;
+    /// `Γ(self)`, by `libm`. Call [`crate::gamma`].
+    #[doc(hidden)]
+    fn libm_tgamma(self) -> Self;
 }
 
 macro_rules! impl_real {
@@ -143,7 +172,8 @@ macro_rules! impl_real {
         $t:ident {
             $($name:ident($($arg:ident),*) => $libm:ident;)*
         }
-        fma: $fma:ident, copysign: $copysign:ident
+        fma: $fma:ident, copysign: $copysign:ident,
+        special: $erf:ident, $erfc:ident, $lgamma:ident, $tgamma:ident
     ) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
@@ -287,6 +317,49 @@ macro_rules! impl_real {
             fn fract(self) -> Self {
                 self - Real::trunc(self)
             }
+
+            // Inherent in `core` too: the same formula with or without std.
+            #[inline]
+            fn to_degrees(self) -> Self {
+                <$t>::to_degrees(self)
+            }
+
+            #[inline]
+            fn to_radians(self) -> Self {
+                <$t>::to_radians(self)
+            }
+
+            #[inline]
+            fn copysign(self, sign: Self) -> Self {
+                #[cfg(feature = "std")]
+                {
+                    <$t>::copysign(self, sign)
+                }
+                #[cfg(not(feature = "std"))]
+                {
+                    libm::$copysign(self, sign)
+                }
+            }
+
+            #[inline]
+            fn libm_erf(self) -> Self {
+                libm::$erf(self)
+            }
+
+            #[inline]
+            fn libm_erfc(self) -> Self {
+                libm::$erfc(self)
+            }
+
+            #[inline]
+            fn libm_lgamma(self) -> Self {
+                libm::$lgamma(self)
+            }
+
+            #[inline]
+            fn libm_tgamma(self) -> Self {
+                libm::$tgamma(self)
+            }
         }
     };
 }
@@ -325,7 +398,8 @@ impl_real! {
         round() => round;
         trunc() => trunc;
     }
-    fma: fma, copysign: copysign
+    fma: fma, copysign: copysign,
+    special: erf, erfc, lgamma, tgamma
 }
 
 impl_real! {
@@ -362,7 +436,8 @@ impl_real! {
         round() => roundf;
         trunc() => truncf;
     }
-    fma: fmaf, copysign: copysignf
+    fma: fmaf, copysign: copysignf,
+    special: erff, erfcf, lgammaf, tgammaf
 }
 
 #[cfg(test)]
@@ -392,7 +467,7 @@ mod tests {
                 let x = a as $t;
                 let y = (a * 0.75 - 0.25) as $t;
                 let z = (1.0 - a) as $t;
-                let unary: [(&str, $t, $t); 31] = [
+                let unary: [(&str, $t, $t); 33] = [
                     ("exp", Real::exp(x), x.exp()),
                     ("exp2", Real::exp2(x), x.exp2()),
                     ("exp_m1", Real::exp_m1(x), x.exp_m1()),
@@ -407,6 +482,8 @@ mod tests {
                     ("recip", Real::recip(x), x.recip()),
                     ("sin", Real::sin(x), x.sin()),
                     ("cos", Real::cos(x), x.cos()),
+                    ("sin_cos.0", Real::sin_cos(x).0, x.sin_cos().0),
+                    ("sin_cos.1", Real::sin_cos(x).1, x.sin_cos().1),
                     ("tan", Real::tan(x), x.tan()),
                     ("asin", Real::asin(x), x.asin()),
                     ("acos", Real::acos(x), x.acos()),
@@ -432,7 +509,16 @@ mod tests {
                         stringify!($t)
                     );
                 }
-                let exact: [(&str, $t, $t); 10] = [
+                let exact: [(&str, $t, $t); 15] = [
+                    ("to_degrees", Real::to_degrees(x), x.to_degrees()),
+                    ("to_radians", Real::to_radians(x), x.to_radians()),
+                    ("copysign", Real::copysign(x, y), x.copysign(y)),
+                    ("copysign -0", Real::copysign(x, -0.0), x.copysign(-0.0)),
+                    (
+                        "copysign -nan",
+                        Real::copysign(x, -<$t>::NAN),
+                        x.copysign(-<$t>::NAN),
+                    ),
                     ("abs", Real::abs(x), x.abs()),
                     ("max", Real::max(x, y), x.max(y)),
                     ("min", Real::min(x, y), x.min(y)),
