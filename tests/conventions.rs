@@ -14,6 +14,11 @@ fn abs1(x: f64) -> f64 {
 }
 
 #[grad]
+fn copysign2(x: f64, y: f64) -> f64 {
+    x.copysign(y)
+}
+
+#[grad]
 fn max2(x: f64, y: f64) -> f64 {
     x.max(y)
 }
@@ -80,6 +85,32 @@ fn abs_derivative_at_zero_is_zero() {
     // and the slopes on either side
     assert_eq!(abs1_backward(1e-300, 2.0).1, 2.0);
     assert_eq!(abs1_backward(-1e-300, 2.0).1, -2.0);
+}
+
+/// `copysign(x, y) = |x| · sign(y)`: d/dx is `abs'(x) · sign(y)` with the
+/// convention of `abs` at zero (`0` at `x = ±0`, whatever `y`); sign(y) is y's
+/// sign bit (`-0.0` and `-NaN` count as negative). d/dy is `0` everywhere,
+/// the jump at `y = 0` included.
+#[test]
+fn copysign_derivative_at_zero_is_zero() {
+    for x in [0.0, -0.0] {
+        for y in [1.0, -1.0, 0.0, -0.0] {
+            let (v, dx, dy) = copysign2_backward(x, y, 1.0);
+            assert_bits(v, x.copysign(y), "copysign value");
+            assert_eq!((dx, dy), (0.0, 0.0), "copysign'({x:?}, {y:?})");
+        }
+    }
+    // the slopes on either side: sign(x) sign(y)
+    assert_eq!(copysign2_backward(1e-300, 3.0, 2.0).1, 2.0);
+    assert_eq!(copysign2_backward(-1e-300, 3.0, 2.0).1, -2.0);
+    assert_eq!(copysign2_backward(1e-300, -3.0, 2.0).1, -2.0);
+    assert_eq!(copysign2_backward(-1e-300, -3.0, 2.0).1, 2.0);
+    // y's sign bit decides, at y = ±0 and NaN too
+    assert_eq!(copysign2_backward(1.5, 0.0, 1.0).1, 1.0);
+    assert_eq!(copysign2_backward(1.5, -0.0, 1.0).1, -1.0);
+    assert_eq!(copysign2_backward(1.5, -f64::NAN, 1.0).1, -1.0);
+    assert_eq!(copysign2_backward(-1.5, f64::NAN, 1.0).1, -1.0);
+    assert_eq!(copysign2_backward(1.5, -0.0, 1.0).2, 0.0);
 }
 
 #[test]

@@ -379,6 +379,59 @@ unary!(ceil, off_integers());
 unary!(round, off_half_integers());
 unary!(trunc, off_integers());
 unary!(fract, off_integers());
+unary!(to_degrees, any_x());
+unary!(to_radians, (-300.0f64..300.0).boxed());
+binary!(
+    copysign,
+    // x away from 0 (abs' kink), y away from 0 (the sign jumps)
+    pair(nonzero(-5.0, 5.0), nonzero(-5.0, 5.0))
+);
+
+/// `x.sin_cos()` is the tuple `(x.sin(), x.cos())`, bit for bit, in its three
+/// forms: destructured, a tuple local read by field, and `f64::sin_cos(x)`.
+mod sin_cos {
+    use super::*;
+
+    #[grad]
+    pub fn destructured(x: f64) -> f64 {
+        let (s, c) = x.sin_cos();
+        s * c + 2.0 * s
+    }
+
+    #[grad]
+    pub fn fields(x: f64) -> f64 {
+        let t = x.sin_cos();
+        t.0 * t.1 + 2.0 * x.sin_cos().0
+    }
+
+    #[grad]
+    pub fn path(x: f64) -> f64 {
+        let (s, c) = f64::sin_cos(x);
+        s * c + 2.0 * s
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn gradient_matches_central_differences(x in any_x(), d in cotangent()) {
+            let (v, dx) = destructured_backward(x, d);
+            let (s, c) = x.sin_cos();
+            prop_assert_eq!(v.to_bits(), (s * c + 2.0 * s).to_bits());
+            prop_assert_eq!(v.to_bits(), destructured(x).to_bits());
+            prop_fd(|p| d * destructured(p[0]), &[x], &[dx])?;
+        }
+
+        #[test]
+        fn all_forms_agree(x in any_x(), d in cotangent()) {
+            let a = destructured_backward(x, d);
+            let b = fields_backward(x, d);
+            let c = path_backward(x, d);
+            prop_assert_eq!((a.0.to_bits(), a.1.to_bits()), (b.0.to_bits(), b.1.to_bits()));
+            prop_assert_eq!((a.0.to_bits(), a.1.to_bits()), (c.0.to_bits(), c.1.to_bits()));
+        }
+    }
+}
 
 // ---------------------------------------------------------------- primitives
 
@@ -393,6 +446,22 @@ prim2!(
     elu,
     pair(away_from(-5.0, 5.0, &[0.0], 1e-3), (0.1f64..2.0).boxed())
 );
+
+// ---------------------------------------------------------------- special functions
+
+/// Away from the poles of Γ, ψ (0, −1, −2, …): at least 0.1 from an integer
+/// below 0.1, up to 10 (Γ(10) = 9! stays well within the tolerance).
+fn off_poles() -> BoxedStrategy<f64> {
+    (-4.9f64..10.0)
+        .prop_filter("near a pole", |x| *x >= 0.1 || dist_to_int(*x) >= 0.1)
+        .boxed()
+}
+
+prim1!(erf, (-6.0f64..6.0).boxed());
+prim1!(erfc, (-6.0f64..6.0).boxed());
+prim1!(ln_gamma, off_poles());
+prim1!(gamma, off_poles());
+prim1!(digamma, off_poles());
 
 // ---------------------------------------------------------------- operators
 

@@ -91,14 +91,34 @@ prims! {
     Round => "round", 1, Method, Inline;
     Trunc => "trunc", 1, Method, Inline;
     Fract => "fract", 1, Method, Inline;
+    ToDegrees => "to_degrees", 1, Method, Inline;
+    ToRadians => "to_radians", 1, Method, Inline;
+    Copysign => "copysign", 2, Method, Inline;
     Sigmoid => "sigmoid", 1, CoreFn, Call;
     Relu => "relu", 1, CoreFn, Inline;
     LeakyRelu => "leaky_relu", 2, CoreFn, Inline;
     Softplus => "softplus", 1, CoreFn, Call;
     Elu => "elu", 2, CoreFn, Call;
+    Erf => "erf", 1, CoreFn, Call;
+    Erfc => "erfc", 1, CoreFn, Call;
+    LnGamma => "ln_gamma", 1, CoreFn, Call;
+    Gamma => "gamma", 1, CoreFn, Call;
+    Digamma => "digamma", 1, CoreFn, Call;
+    // Internal: the derivative of digamma, never recognised in user code (see
+    // `Prim::internal`).
+    Trigamma => "trigamma", 1, CoreFn, Call;
 }
 
 impl Prim {
+    /// A primitive that only derivative rules write, never recognised in a
+    /// `#[grad]` body: `trigamma`, the derivative of `digamma`. Its own rule
+    /// is never reached, because rules only differentiate the forward IR
+    /// (lowered from user code), never a companion; an `autodiff::trigamma(x)`
+    /// in user code is rejected as a function without a derivative.
+    pub fn internal(self) -> bool {
+        matches!(self, Prim::Trigamma)
+    }
+
     /// The primitive written as a method of a float (`x.exp()`).
     pub fn method(name: &str) -> Option<Prim> {
         Prim::ALL
@@ -110,7 +130,37 @@ impl Prim {
     /// The primitive called as a function: `f64::exp(x)`, `T::exp(x)`, `Real::exp(x)`
     /// (any method), or `autodiff::sigmoid(x)` (any core function).
     pub fn function(name: &str) -> Option<Prim> {
-        Prim::ALL.iter().copied().find(|p| p.name() == name)
+        Prim::ALL
+            .iter()
+            .copied()
+            .find(|p| !p.internal() && p.name() == name)
+    }
+
+    /// A function of `libm` written in a body (`libm::erf(x)`; `libm::erff(x)` in
+    /// an `f32` function), for the special functions `libm` provides and
+    /// `autodiff` differentiates by the same bits: `Err` with the name to write
+    /// instead when the name is the other precision's.
+    pub fn libm(name: &str, f32: bool) -> Option<Result<Prim, String>> {
+        let (base, single) = match name.strip_suffix('f') {
+            Some(b) if LIBM.iter().any(|(n, _)| *n == b) => (b, true),
+            _ => (name, false),
+        };
+        let &(_, p) = LIBM.iter().find(|(n, _)| *n == base)?;
+        Some(if single == f32 {
+            Ok(p)
+        } else if f32 {
+            Err(format!("{base}f"))
+        } else {
+            Err(base.to_string())
+        })
+    }
+
+    /// The `libm` functions recognised, for error messages.
+    pub fn libm_list() -> String {
+        LIBM.iter()
+            .map(|(n, _)| format!("`libm::{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Whether argument `i` is an integer (`powi`'s exponent) rather than a float.
@@ -128,6 +178,7 @@ impl Prim {
             Prim::Clamp => vec!["lo", "hi"],
             Prim::MulAdd => vec!["a", "b"],
             Prim::LeakyRelu | Prim::Elu => vec!["alpha"],
+            Prim::Copysign => vec!["sign"],
             p if p.arity() == 2 => vec!["y"],
             _ => vec![],
         };
@@ -160,9 +211,42 @@ impl Prim {
     pub fn core_fn_list() -> String {
         Prim::ALL
             .iter()
-            .filter(|p| p.form() == Form::CoreFn)
+            .filter(|p| p.form() == Form::CoreFn && !p.internal())
             .map(|p| p.name())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// `libm`'s names (f64; the f32 name ends in `f`) of the special functions.
+const LIBM: &[(&str, Prim)] = &[
+    ("erf", Prim::Erf),
+    ("erfc", Prim::Erfc),
+    ("lgamma", Prim::LnGamma),
+    ("tgamma", Prim::Gamma),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trigamma_is_internal() {
+        assert_eq!(Prim::function("trigamma"), None);
+        assert_eq!(Prim::method("trigamma"), None);
+        assert!(!Prim::core_fn_list().contains("trigamma"));
+        assert_eq!(Prim::function("digamma"), Some(Prim::Digamma));
+    }
+
+    #[test]
+    fn libm_names() {
+        assert_eq!(Prim::libm("erf", false), Some(Ok(Prim::Erf)));
+        assert_eq!(Prim::libm("erfcf", true), Some(Ok(Prim::Erfc)));
+        assert_eq!(Prim::libm("lgamma", false), Some(Ok(Prim::LnGamma)));
+        assert_eq!(Prim::libm("tgammaf", true), Some(Ok(Prim::Gamma)));
+        assert_eq!(Prim::libm("erff", false), Some(Err("erf".into())));
+        assert_eq!(Prim::libm("erfc", true), Some(Err("erfcf".into())));
+        assert_eq!(Prim::libm("exp", false), None);
+        assert_eq!(Prim::libm("gamma", false), None);
     }
 }

@@ -17,7 +17,7 @@
 
 use crate::ir::{BinOp, Builder, CastTo, CmpOp, OpKind, Ty, UnOp, Value};
 use crate::prim::Prim;
-use std::f64::consts::{LN_10, LN_2};
+use std::f64::consts::{FRAC_2_SQRT_PI, LN_10, LN_2};
 
 /// A contribution to an operand's cotangent.
 pub enum Grad {
@@ -355,6 +355,30 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
         }
         Prim::Signum | Prim::Floor | Prim::Ceil | Prim::Round | Prim::Trunc => vec![],
         Prim::Fract => vec![(x, g)],
+        Prim::ToDegrees | Prim::ToRadians => {
+            // The factor std multiplies by (in f64; rounded once for f32).
+            let c = b.constant(if p == Prim::ToDegrees {
+                180.0 / std::f64::consts::PI
+            } else {
+                std::f64::consts::PI / 180.0
+            });
+            vec![(x, b.mul(g, c))]
+        }
+        Prim::Copysign => {
+            // |x| with the sign of y: d/dx = abs'(x) · sign(y), with abs'(0) = 0
+            // (so the derivative at x = ±0 is 0, whatever y); d/dy = 0 (a jump
+            // at y = 0, flat elsewhere). sign(y) is y's sign bit: copysign(1, y).
+            let y = args[1];
+            let zero = b.constant(0.0);
+            let one = b.constant(1.0);
+            let pos = b.cmp(CmpOp::Gt, x, zero);
+            let neg = b.cmp(CmpOp::Lt, x, zero);
+            let ng = b.neg(g);
+            let inner = b.select(neg, ng, zero);
+            let ga = b.select(pos, g, inner);
+            let sy = b.call(Prim::Copysign, &[one, y]);
+            vec![(x, b.mul(ga, sy))]
+        }
         Prim::Sigmoid => {
             let one = b.constant(1.0);
             let c = b.sub(one, out);
@@ -394,6 +418,38 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             let gem1 = b.mul(g, em1);
             let galpha = b.select(pos, zero, gem1);
             vec![(x, gx), (alpha, galpha)]
+        }
+        Prim::Erf | Prim::Erfc => {
+            // ±2/√π e^(−x²): underflows to 0 for |x| > 27, never NaN
+            let c = b.constant(FRAC_2_SQRT_PI);
+            let sq = b.mul(x, x);
+            let nsq = b.neg(sq);
+            let e = b.call(Prim::Exp, &[nsq]);
+            let d = b.mul(c, e);
+            let t = b.mul(g, d);
+            vec![(x, if p == Prim::Erf { t } else { b.neg(t) })]
+        }
+        Prim::LnGamma => {
+            // d/dx ln|Γ(x)| = ψ(x), for x < 0 too
+            let psi = b.call(Prim::Digamma, &[x]);
+            vec![(x, b.mul(g, psi))]
+        }
+        Prim::Gamma => {
+            let psi = b.call(Prim::Digamma, &[x]);
+            let t = b.mul(g, out);
+            vec![(x, b.mul(t, psi))]
+        }
+        Prim::Digamma => {
+            let d = b.call(Prim::Trigamma, &[x]);
+            vec![(x, b.mul(g, d))]
+        }
+        Prim::Trigamma => {
+            // Never reached: trigamma is internal (`Prim::internal`), written only
+            // by the rule of digamma into a companion, and companions are not
+            // differentiated again. Should that change, the gradient is NaN
+            // rather than silently wrong (ψ'' would need a tetragamma).
+            let nan = b.constant(f64::NAN);
+            vec![(x, b.mul(g, nan))]
         }
     }
 }

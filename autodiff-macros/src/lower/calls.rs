@@ -27,6 +27,7 @@ impl Lowering<'_, '_> {
         let recv = self.expr(&m.receiver, None);
         let recv = self.scalar(recv, &m.receiver, "a method receiver");
         match self.ty(recv) {
+            Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),
             Ty::Float => {
                 if let Some(p) = Prim::method(&name) {
                     let mut args = vec![recv];
@@ -102,6 +103,59 @@ impl Lowering<'_, '_> {
                 self.poison()
             }
         }
+    }
+
+    /// `x.sin_cos()`: the tuple `(x.sin(), x.cos())`, as std computes it (the
+    /// same bits), of two primitives the reverse sweep knows.
+    fn sin_cos(&mut self, x: Value) -> Val {
+        let s = self.push(OpKind::Call(Prim::Sin, vec![x]), Ty::Float);
+        let c = self.push(OpKind::Call(Prim::Cos, vec![x]), Ty::Float);
+        Val::Tuple(vec![Val::Scalar(s), Val::Scalar(c)])
+    }
+
+    /// `libm::erf(x)` and the other special functions of `libm` (`erff` … in
+    /// an `f32` function): the primitive computed by the same `libm` function.
+    /// Any other `libm::` function is rejected: `autodiff` would compute it
+    /// with std's method, whose bits may differ from `libm`'s.
+    fn libm_call(&mut self, c: &syn::ExprCall, name: &str) -> Val {
+        let f32 = self.sig.float_name() == "f32";
+        let p = match Prim::libm(name, f32) {
+            Some(Ok(p)) => p,
+            Some(Err(right)) => {
+                self.errors.at(
+                    &c.func,
+                    format!(
+                        "`libm::{name}` is for the other float type; in a #[grad] fn on `{}` write `libm::{right}`",
+                        self.sig.float_name()
+                    ),
+                );
+                return self.poison();
+            }
+            None => {
+                self.errors.at(
+                    &c.func,
+                    format!(
+                        "`libm::{name}` is not differentiable in #[grad] bodies; the recognised libm functions are {} (and their `f32` forms ending in `f`); for the others write the float method (`x.exp()`, `f64::exp(x)`)",
+                        Prim::libm_list()
+                    ),
+                );
+                return self.poison();
+            }
+        };
+        if c.args.len() != p.arity() {
+            self.errors.at(
+                &c.func,
+                format!("wrong number of arguments to `libm::{name}`; write `libm::{name}(x)`"),
+            );
+            return self.poison();
+        }
+        let args: Vec<Value> = c
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.prim_arg(p, i, a))
+            .collect();
+        Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
     }
 
     pub(super) fn prim_arg(&mut self, p: Prim, i: usize, a: &Expr) -> Value {
@@ -209,6 +263,22 @@ impl Lowering<'_, '_> {
         // autodiff's own functions, by a path through the crate: `autodiff::relu`,
         // `autodiff::primitives::relu`. A bare `relu(x)` may be any function.
         let from_core = segs.len() >= 2 && (segs[0] == "autodiff" || segs[0] == "autodiff_core");
+        if fp.qself.is_none() && segs.len() == 2 && segs[0] == "libm" {
+            return self.libm_call(c, &name);
+        }
+        // `f64::sin_cos(x)`, `T::sin_cos(x)`, `Real::sin_cos(x)`
+        if name == "sin_cos" && qualified && c.args.len() == 1 {
+            let v = self.expr(&c.args[0], Some(Ty::Float));
+            let v = self.scalar(v, &c.args[0], "the argument of `sin_cos`");
+            if self.ty(v) != Ty::Float {
+                let float = self.sig.float_name();
+                self.errors.at(
+                    &c.args[0],
+                    format!("the argument of `sin_cos` must be a `{float}`"),
+                );
+            }
+            return self.sin_cos(v);
+        }
         if let Some(p) = Prim::function(&name) {
             let ok = match p.form() {
                 Form::Method => qualified,
@@ -258,6 +328,13 @@ impl Lowering<'_, '_> {
             let v = self.expr(&c.args[0], hint);
             let v = self.scalar(v, &c.args[0], "the argument of `no_grad`");
             return Val::Scalar(self.push(OpKind::StopGrad(v), self.ty(v)));
+        }
+        if from_core && Prim::ALL.iter().any(|p| p.internal() && p.name() == name) {
+            self.errors.at(
+                &c.func,
+                format!("`autodiff::{name}` is the derivative of `autodiff::digamma` and has no derivative rule of its own, so it cannot be used in a #[grad] body; compute it outside and pass it in as a parameter excluded by `wrt`"),
+            );
+            return self.poison();
         }
         if from_core {
             self.errors.at(
