@@ -31,6 +31,15 @@ pub fn generic<T: Real>(x: T, y: T) -> T {
     (x * y + half).tanh() + x.cbrt() * y.ln_1p()
 }
 
+/// The float API without std: `sin_cos`, degrees, `copysign`, and the special
+/// functions (by libm either way).
+#[grad]
+pub fn special(x: f64, y: f64) -> f64 {
+    let (s, c) = x.to_radians().sin_cos();
+    let phi = 0.5 * autodiff::erfc(-y / core::f64::consts::SQRT_2);
+    s * c + phi * x.copysign(y) + autodiff::ln_gamma(x * x + 0.5) + y.to_degrees()
+}
+
 /// The sigmoid neuron of CS231n: fixed-size arrays by value.
 #[grad]
 pub fn neuron(w: [f64; 3], x: [f64; 2]) -> f64 {
@@ -119,6 +128,15 @@ mod tests {
         let (_, gx, gy) = generic_backward(0.9f64, 0.6, 1.0);
         near(gx, diff(g, [0.9, 0.6], 0), 1e-6);
         near(gy, diff(g, [0.9, 0.6], 1), 1e-6);
+    }
+
+    #[test]
+    fn special_matches_differences() {
+        let f = |p: [f64; 2]| special(p[0], p[1]);
+        let (v, dx, dy) = special_backward(0.7, -1.3, 1.0);
+        assert_eq!(v.to_bits(), special(0.7, -1.3).to_bits());
+        near(dx, diff(f, [0.7, -1.3], 0), 1e-6);
+        near(dy, diff(f, [0.7, -1.3], 1), 1e-6);
     }
 
     #[test]
