@@ -106,6 +106,8 @@ impl Reverser<'_> {
                         inserts.push((i, pre));
                     }
                 }
+                // No value, no cotangent: an effect stays in the forward sweep.
+                OpKind::Effect(_) => {}
                 OpKind::Loop(_) => {
                     let (head, later) = ops.split_at_mut(i + 1);
                     let pre = self.loop_op(b, &mut head[i], later, adj);
@@ -817,8 +819,9 @@ impl Resolve<'_> {
             return How::Record;
         }
         // An `if` or loop that calls user code is recorded, not run again
-        // (the reverse sweep calls the companion, which runs it once more).
-        if op.regions().iter().any(|r| calls_user_code(r)) {
+        // (the reverse sweep calls the companion, which runs it once more);
+        // one with effects (`println!`) too: they belong to the forward sweep.
+        if op.regions().iter().any(|r| calls_user_code(r)) || crate::opt::has_effects(op) {
             return How::Record;
         }
         // A scalar that costs a math-library call or a loop is worth a store

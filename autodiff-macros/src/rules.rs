@@ -43,7 +43,9 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
         | OpKind::VecNew(_)
         | OpKind::Push(..) => vec![],
         // No gradient flows through these.
-        OpKind::ZerosLike(_) | OpKind::StopGrad(_) | OpKind::View(..) => vec![],
+        OpKind::ZerosLike(_) | OpKind::StopGrad(_) | OpKind::View(..) | OpKind::Effect(_) => {
+            vec![]
+        }
         // Regions and calls (several results at once): the reverse driver builds
         // their adjoints; a companion call only appears in the reverse sweep.
         OpKind::If(..) | OpKind::Loop(_) | OpKind::CallFn(..) | OpKind::CallBack(..) => vec![],

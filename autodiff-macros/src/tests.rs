@@ -505,3 +505,27 @@ fn the_verifier_rejects_a_read_after_an_update() {
     f.body.ops[2] = op(vec![y], OpKind::Load(a2, vec![i]));
     assert_eq!(crate::ir::linear(&f), Ok(()));
 }
+
+#[test]
+fn effects_stay_in_the_forward_sweep_once() {
+    // A print in a loop whose values the reverse sweep needs: the loop is
+    // recorded, not run again, so the companion prints once per iteration.
+    let out = emitted(quote! {
+        fn f(x: [f64; 3]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..3 {
+                let t = (x[i] * s).sin();
+                println!("{i}: {t}");
+                s += t;
+            }
+            assert!(s.is_finite());
+            s
+        }
+    });
+    assert_eq!(out.matches("println!").count(), 1, "{out}");
+    assert_eq!(out.matches("assert!").count(), 1, "{out}");
+    assert!(
+        out.contains("i = "),
+        "inline arguments become named ones: {out}"
+    );
+}

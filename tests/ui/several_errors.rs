@@ -1,5 +1,11 @@
 use autodiff::grad;
 
+macro_rules! trace {
+    ($e:expr) => {
+        let _ = $e;
+    };
+}
+
 #[grad]
 fn f(x: f64, n: i32) -> f64 {
     let a = x.frobnicate();
@@ -7,7 +13,7 @@ fn f(x: f64, n: i32) -> f64 {
         0 => x,
         _ => a,
     };
-    println!("{b}");
+    trace!(b);
     a * 2 + b
 }
 

@@ -4,7 +4,7 @@
 
 use super::buffers::{mut_if, parallel_copy};
 use super::{val, Emitter};
-use crate::ir::{Loop, LoopKind, Op, Region, Value};
+use crate::ir::{Loop, LoopKind, Op, OpKind, Region, Value};
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use std::collections::HashSet;
@@ -13,8 +13,8 @@ impl Emitter<'_> {
     pub(super) fn if_op(&mut self, op: &Op, c: Value, t: &Region, e: &Region) -> TokenStream {
         let c = self.name(c);
         let outer: HashSet<String> = self.bufs.values().map(ToString::to_string).collect();
-        let (t_ops, t_ys) = self.region_parts(t);
-        let (e_ops, e_ys) = self.region_parts(e);
+        let (t_ops, t_ys, t_dead) = self.region_parts(t);
+        let (e_ops, e_ys, e_dead) = self.region_parts(e);
         // An array result updated in place in both branches stays in its buffer;
         // any other value leaves the `if` in a tuple.
         // One result keeps a buffer; another ending in it is copied. The version
@@ -44,7 +44,17 @@ impl Emitter<'_> {
             [x] => quote!(#x),
             xs => quote!((#(#xs),*)),
         };
-        let (tt, et) = (tuple(&t_tail), tuple(&e_tail));
+        // A branch that ends in `panic!` yields nothing: the macro is its value.
+        let tt = if t_dead {
+            TokenStream::new()
+        } else {
+            tuple(&t_tail)
+        };
+        let et = if e_dead {
+            TokenStream::new()
+        } else {
+            tuple(&e_tail)
+        };
         match pats.as_slice() {
             [] => quote!(if #c { #(#t_ops)* } else { #(#e_ops)* }),
             [p] => {
@@ -58,10 +68,28 @@ impl Emitter<'_> {
         }
     }
 
-    fn region_parts(&mut self, r: &Region) -> (Vec<TokenStream>, Vec<Value>) {
+    /// A branch's statements and yields, and whether it diverges: then its
+    /// statements end with the diverging macro as the block's value, and what
+    /// would follow it (dead stand-ins for the yields) is not written.
+    fn region_parts(&mut self, r: &Region) -> (Vec<TokenStream>, Vec<Value>, bool) {
         let mut body = Vec::new();
-        self.ops(&r.ops, &mut body);
-        (body, r.yields.clone())
+        let end = r
+            .ops
+            .iter()
+            .position(|o| matches!(&o.kind, OpKind::Effect(e) if e.diverges));
+        match end {
+            Some(k) => {
+                self.ops(&r.ops[..k], &mut body);
+                if let OpKind::Effect(e) = &r.ops[k].kind {
+                    body.push(self.effect(e));
+                }
+                (body, r.yields.clone(), true)
+            }
+            None => {
+                self.ops(&r.ops, &mut body);
+                (body, r.yields.clone(), false)
+            }
+        }
     }
 
     pub(super) fn loop_op(&mut self, op: &Op, l: &Loop) -> TokenStream {

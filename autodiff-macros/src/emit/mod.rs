@@ -4,7 +4,10 @@
 //! collide with the user's names); an `if` op becomes a Rust `if` expression that
 //! yields a tuple. The runtime is reached by absolute paths (`::autodiff::…`).
 
-use crate::ir::{ArrayTy, BinOp, Callee, CastTo, CmpOp, Func, Len, Op, OpKind, Ty, UnOp, Value};
+use crate::ir::{
+    ArrayTy, BinOp, Callee, CastTo, CmpOp, Effect, EffectArg, Func, Len, Op, OpKind, Ty, UnOp,
+    Value,
+};
 use crate::ir::{IdMap, IdSet};
 use crate::prim::Form;
 use crate::reverse::Companion;
@@ -499,6 +502,10 @@ impl Emitter<'_> {
                 return TokenStream::new();
             }
             OpKind::CallFn(c, args) => return self.call_fn(op, c, args),
+            OpKind::Effect(e) => {
+                let call = self.effect(e);
+                return quote!(#call;);
+            }
             OpKind::CallBack(c, args, ds, shadows) => {
                 return self.call_back(op, c, args, ds, shadows)
             }
@@ -515,6 +522,21 @@ impl Emitter<'_> {
         }
         let ann = self.annotation(r);
         quote!(let #name #ann = #rhs;)
+    }
+
+    /// `path!(args…)`, without a semicolon.
+    fn effect(&self, e: &Effect) -> TokenStream {
+        let path = &e.path;
+        let args = e.args.iter().map(|a| match a {
+            EffectArg::Tokens(t) => t.clone(),
+            EffectArg::Value(v) => self.by_value(*v),
+            EffectArg::Named(n, v) => {
+                let n = Ident::new(n, Span::call_site());
+                let v = self.by_value(*v);
+                quote!(#n = #v)
+            }
+        });
+        quote!(#path!(#(#args),*))
     }
 
     fn call_args(
@@ -801,6 +823,7 @@ impl Emitter<'_> {
             | OpKind::Push(..)
             | OpKind::CallFn(..)
             | OpKind::CallBack(..)
+            | OpKind::Effect(_)
             | OpKind::View(..) => TokenStream::new(),
         }
     }

@@ -252,6 +252,41 @@ pub enum OpKind {
     /// Results: the gradient of each differentiable by-value arg, then the
     /// updated cotangent of each differentiable `&` arg.
     CallBack(Box<Callee>, Vec<Value>, Vec<Value>, Vec<Value>),
+    /// A macro kept for its effect in the forward sweep only (`assert!`,
+    /// `println!`, `panic!` …): no results, no gradient, never removed, never
+    /// run again by the reverse sweep.
+    Effect(Box<Effect>),
+}
+
+/// A macro call kept for its effect: `path!(args…)`.
+#[derive(Clone, Debug)]
+pub struct Effect {
+    /// The macro's path as written (`assert_eq`, `std::println`).
+    pub path: syn::Path,
+    pub args: Vec<EffectArg>,
+    /// Whether it never returns (`panic!`): the rest of its region is dead.
+    pub diverges: bool,
+}
+
+/// An argument of an effect macro.
+#[derive(Clone, Debug)]
+pub enum EffectArg {
+    /// Tokens kept as written (a format string).
+    Tokens(proc_macro2::TokenStream),
+    /// A value of the body.
+    Value(Value),
+    /// `name = value` (a format string's inline `{name}` made explicit).
+    Named(String, Value),
+}
+
+impl Effect {
+    /// The values it reads.
+    pub fn values(&self) -> impl Iterator<Item = Value> + '_ {
+        self.args.iter().filter_map(|a| match a {
+            EffectArg::Value(v) | EffectArg::Named(_, v) => Some(*v),
+            EffectArg::Tokens(_) => None,
+        })
+    }
 }
 
 /// An op and the values it defines.
@@ -306,6 +341,7 @@ impl Op {
             }
             OpKind::ArrayLit(xs) => xs.clone(),
             OpKind::Push(a, x) => vec![*a, *x],
+            OpKind::Effect(e) => e.values().collect(),
         }
     }
 
@@ -386,6 +422,13 @@ impl Op {
             OpKind::ArrayLit(xs) => {
                 for x in xs {
                     *x = f(*x);
+                }
+            }
+            OpKind::Effect(e) => {
+                for a in &mut e.args {
+                    if let EffectArg::Value(v) | EffectArg::Named(_, v) = a {
+                        *v = f(*v);
+                    }
                 }
             }
             OpKind::Push(a, x) => {

@@ -78,6 +78,11 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::StopGrad(a) => format!("no_grad {a}"),
         OpKind::View(a, fields) => format!("view {a}.{}", fields.join(".")),
         OpKind::CallFn(c, args) => format!("call `{}` {}", c.path.to_token_stream(), list(args)),
+        OpKind::Effect(e) => format!(
+            "effect `{}!` {}",
+            e.path.to_token_stream(),
+            list(&e.values().collect::<Vec<_>>())
+        ),
         OpKind::CallBack(c, args, ds, sh) => format!(
             "call `{}_backward` {} d({}) shadows({})",
             c.path.to_token_stream(),

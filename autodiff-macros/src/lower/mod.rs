@@ -13,6 +13,7 @@ mod fields;
 mod iters;
 mod linearity;
 mod loops;
+mod macros;
 mod patterns;
 
 use fields::{assigned_fields, field_name};
@@ -36,12 +37,14 @@ pub enum Val {
     Poisoned,
     /// A closure defined in the body (`Lowering::closures`): inlined where called.
     Closure(usize),
+    /// What a diverging expression (`panic!`) gives: no value, any type.
+    Never,
 }
 
 impl Val {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
-            Val::Unit | Val::Poisoned | Val::Closure(_) => {}
+            Val::Unit | Val::Poisoned | Val::Closure(_) | Val::Never => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
         }
@@ -59,6 +62,7 @@ impl Val {
             Val::Unit => Val::Unit,
             Val::Poisoned => Val::Poisoned,
             Val::Closure(c) => Val::Closure(*c),
+            Val::Never => Val::Never,
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
         }
@@ -648,8 +652,12 @@ impl Lowering<'_, '_> {
                 Val::Unit
             }
             Stmt::Macro(m) => {
-                self.errors.at(&m.mac, MACRO);
-                Val::Unit
+                let v = self.macro_call(&m.mac);
+                if m.semi_token.is_none() && last || v == Val::Never {
+                    v
+                } else {
+                    Val::Unit
+                }
             }
             Stmt::Expr(e, semi) => {
                 let hint = if semi.is_none() && last {
@@ -711,7 +719,7 @@ impl Lowering<'_, '_> {
                 self.tail_hint = saved;
                 v
             }
-            Expr::Macro(m) if m.mac.path.is_ident("matches") => self.matches_macro(&m.mac),
+            Expr::Macro(m) => self.macro_call(&m.mac),
             Expr::Assign(a) => {
                 let target_ty = match &*a.left {
                     Expr::Path(p) => {
@@ -1144,10 +1152,17 @@ impl Lowering<'_, '_> {
         let t_env = std::mem::replace(&mut self.scopes, snapshot.clone());
         let (e_ops, e_val) = self.region(|l| els(l));
         let e_env = std::mem::replace(&mut self.scopes, snapshot);
-        let (t_val, e_val) = if has_value {
-            (t_val, e_val)
-        } else {
-            (Val::Unit, Val::Unit)
+        let (mut t_ops, mut e_ops) = (t_ops, e_ops);
+        let (t_val, e_val) = match (has_value, t_val, e_val) {
+            (false, _, _) => (Val::Unit, Val::Unit),
+            (_, Val::Never, Val::Never) => return Val::Never,
+            // A branch that diverges yields stand-ins it never reaches.
+            (_, Val::Never, e) => (self.placeholders(&e, &mut t_ops), e),
+            (_, t, Val::Never) => {
+                let e = self.placeholders(&t, &mut e_ops);
+                (t, e)
+            }
+            (_, t, e) => (t, e),
         };
 
         // The outer names either branch assigned, in a fixed order.
@@ -1207,7 +1222,6 @@ fn is_int_type(s: &str) -> bool {
 
 const RETURN_IN_LOOP: &str = "`return` inside a loop is not supported in #[grad] bodies; `break` out of the loop and return after it";
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
-const MACRO: &str = "macro calls are not supported in #[grad] bodies: the macro cannot see what they expand to; write the code out";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
 
 /// The attributes of an expression statement.
@@ -1258,7 +1272,6 @@ fn smallest(e: &Expr) -> proc_macro2::TokenStream {
 /// The message for an expression kind the lowering does not handle.
 fn unsupported(e: &Expr) -> String {
     match e {
-        Expr::Macro(_) => MACRO.into(),
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
         Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
 

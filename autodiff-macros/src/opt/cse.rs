@@ -56,6 +56,7 @@ fn key(kind: &OpKind) -> Option<Key> {
         | OpKind::ZerosLike(_)
         | OpKind::CallFn(..)
         | OpKind::CallBack(..)
+        | OpKind::Effect(_)
         | OpKind::View(..) => return None,
     })
 }

@@ -1,5 +1,6 @@
 //! Dead-code elimination: drops ops whose results nothing reads, and `if` results
-//! (with their yields) that nothing reads. All ops are pure, so this is safe.
+//! (with their yields) that nothing reads. All ops are pure but effects (`assert!`,
+//! `println!`), which stay, with the `if`s and loops around them.
 
 use crate::ir::{Func, LoopKind, OpKind, Region, Value};
 
@@ -34,9 +35,10 @@ pub(super) fn region(r: &mut Region, live: &mut Live) {
     live.extend(r.yields.iter().copied());
     let mut kept = Vec::with_capacity(r.ops.len());
     for mut op in std::mem::take(&mut r.ops).into_iter().rev() {
+        let effects = has_effects(&op);
         if let OpKind::If(c, t, e) = &mut op.kind {
             let keep: Vec<bool> = op.results.iter().map(|v| live.contains(v)).collect();
-            if !keep.contains(&true) {
+            if !keep.contains(&true) && !effects {
                 continue;
             }
             let mut i = 0;
@@ -54,8 +56,8 @@ pub(super) fn region(r: &mut Region, live: &mut Live) {
             }
             live.insert(*c);
         } else if let OpKind::Loop(l) = &mut op.kind {
-            // A loop stays whole while any result is read.
-            if !op.results.iter().any(|v| live.contains(v)) {
+            // A loop stays whole while any result is read (or it has effects).
+            if !op.results.iter().any(|v| live.contains(v)) && !effects {
                 continue;
             }
             region(&mut l.body, live);
@@ -64,7 +66,7 @@ pub(super) fn region(r: &mut Region, live: &mut Live) {
             }
             live.extend(op.operands());
         } else {
-            if !op.results.iter().any(|v| live.contains(v)) {
+            if !effects && !op.results.iter().any(|v| live.contains(v)) {
                 continue;
             }
             live.extend(op.operands());
@@ -73,4 +75,10 @@ pub(super) fn region(r: &mut Region, live: &mut Live) {
     }
     kept.reverse();
     r.ops = kept;
+}
+
+/// Whether `op` is an effect or owns one (in a region, at any depth).
+pub fn has_effects(op: &crate::ir::Op) -> bool {
+    matches!(op.kind, OpKind::Effect(_))
+        || op.regions().iter().any(|r| r.ops.iter().any(has_effects))
 }

@@ -332,7 +332,8 @@ impl Folder {
             | OpKind::StopGrad(_)
             | OpKind::View(..)
             | OpKind::CallFn(..)
-            | OpKind::CallBack(..) => Fold::Keep,
+            | OpKind::CallBack(..)
+            | OpKind::Effect(_) => Fold::Keep,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod cse;
 mod dce;
+pub use dce::has_effects;
 mod fold;
 
 use crate::ir::{verify, Func, Value};
