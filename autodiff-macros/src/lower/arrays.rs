@@ -58,6 +58,13 @@ impl Lowering<'_, '_> {
         let v = self.expr(e, None);
         match v {
             Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
+            // A call's result not typed yet (`let y = layer(w, x); y[i]`): an
+            // array of the callee's shape, which the compiler checks.
+            Val::Scalar(a) if self.guessed.remove(&a) => {
+                let any = self.func.array_ty(Ty::Float, Len::View);
+                self.func.values[a.0 as usize].ty = any;
+                Some(a)
+            }
             Val::Scalar(a) if self.poisoned.contains(&a) => None,
             Val::Poisoned => None,
             _ => {

@@ -87,12 +87,49 @@ impl Lowering<'_, '_> {
                 );
                 self.poison()
             }
+            // `self.helper(x)`, `model.forward(x)`: the `#[grad]` method called as
+            // `Self::helper(self, x)` / `Model::forward(model, x)`.
             Ty::Struct(_) => {
-                self.errors.at(
-                    &m.method,
-                    "methods of a struct parameter cannot be differentiated here; read its fields (`p.w[i]`) or call a #[grad] function with it",
-                );
-                self.poison()
+                let ty = match self
+                    .structs
+                    .get(&recv)
+                    .and_then(|i| self.sig.params.get(*i))
+                {
+                    Some(p) if p.receiver => Some(syn::parse_quote!(Self)),
+                    Some(p) => match p.value_ty() {
+                        syn::Type::Path(tp) if tp.qself.is_none() => Some(tp.path.clone()),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let Some(mut path): Option<syn::Path> = ty else {
+                    self.errors.at(
+                        &m.method,
+                        "call this method by its path here: `Type::method(p, …)`",
+                    );
+                    return self.poison();
+                };
+                // `Affine<T>` → `Affine::<T>::method`.
+                if let Some(last) = path.segments.last_mut() {
+                    if let syn::PathArguments::AngleBracketed(a) = &mut last.arguments {
+                        a.colon2_token = Some(Default::default());
+                    }
+                }
+                path.segments.push(m.method.clone().into());
+                let mut args = syn::punctuated::Punctuated::new();
+                args.push((*m.receiver).clone());
+                args.extend(m.args.iter().cloned());
+                let call = syn::ExprCall {
+                    attrs: Vec::new(),
+                    func: Box::new(Expr::Path(syn::ExprPath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: path.clone(),
+                    })),
+                    paren_token: m.paren_token,
+                    args,
+                };
+                self.user_call(&path, &call, None)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
             Ty::Array(_) => {

@@ -692,6 +692,27 @@ impl Lowering<'_, '_> {
                 }
                 _ => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
             },
+            // `let [x, y, z] = a;`: each name an element.
+            Pat::Slice(ps) => {
+                let a = match v {
+                    Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => a,
+                    Val::Poisoned => return,
+                    _ => {
+                        self.errors.at(ps, "an array pattern needs an array");
+                        return;
+                    }
+                };
+                if ps.elems.iter().any(|p| matches!(p, Pat::Rest(_))) {
+                    self.errors.at(ps, "name every element here (`let [x, y, z] = a;`), or index the array");
+                    return;
+                }
+                for (i, p) in ps.elems.iter().enumerate() {
+                    let k = self.push(OpKind::Verbatim(format!("{i}usize")), Ty::Int);
+                    let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+                    let x = self.push(OpKind::Load(a, vec![k]), ty);
+                    self.bind_pat(p, Val::Scalar(x));
+                }
+            }
             p => self.errors.at(
                 p,
                 "unsupported pattern in #[grad] body; bind a plain name (`let x = ...`) or a tuple of names",

@@ -1,0 +1,101 @@
+//! Idioms that used to need a workaround (issue 12, points 6–8): a call's array
+//! result used without a type annotation (`let y = layer(w, x); y[i]`), array
+//! patterns (`let [x, y, z] = a;`), and `#[grad]` methods called with method
+//! syntax (`self.eval(x)`, `p.eval(x)`). Gradients against central finite
+//! differences (relative 1e-6, absolute 1e-8).
+#![deny(warnings)]
+
+use autodiff::{grad, Tangent};
+
+mod common;
+use common::*;
+
+#[grad]
+pub fn layer(w: [[f64; 2]; 3], x: [f64; 2]) -> [f64; 3] {
+    let mut h = [0.0; 3];
+    for i in 0..3 {
+        h[i] = (w[i][0] * x[0] + w[i][1] * x[1]).tanh();
+    }
+    h
+}
+
+#[grad]
+pub fn net(w: [[f64; 2]; 3], x: [f64; 2]) -> f64 {
+    let y = layer(w, x);
+    y[0] * y[1] + y[2]
+}
+
+#[test]
+fn array_result_of_a_call_without_annotation() {
+    let p = [0.3, -1.2, 0.8, 0.5, -0.4, 0.9, 0.7, -0.3];
+    let (v, dw, dx) = net_backward(arr2::<2, 3>(&p), arr::<2>(&p[6..]), 1.0);
+    assert_bits(v, net(arr2::<2, 3>(&p), arr::<2>(&p[6..])), "value");
+    let mut g = flat2(&dw);
+    g.extend(dx);
+    assert_fd(|q| net(arr2::<2, 3>(q), arr::<2>(&q[6..])), &p, &g);
+}
+
+#[grad]
+pub fn cross_z(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let [ax, ay, az] = a;
+    let [bx, by, _] = b;
+    ax * by - ay * bx + az
+}
+
+#[test]
+fn array_patterns() {
+    let p = [0.3, -1.2, 0.8, 0.5, -0.4, 0.9];
+    let (v, da, db) = cross_z_backward(arr::<3>(&p), arr::<3>(&p[3..]), 1.0);
+    assert_bits(v, cross_z(arr::<3>(&p), arr::<3>(&p[3..])), "value");
+    assert_fd(
+        |q| cross_z(arr::<3>(q), arr::<3>(&q[3..])),
+        &p,
+        &cat(&[&da, &db]),
+    );
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Poly {
+    pub c: [f64; 3],
+}
+
+impl Poly {
+    #[grad(wrt(self, x))]
+    pub fn eval(&self, x: f64) -> f64 {
+        self.c[0] + self.c[1] * x + self.c[2] * x * x
+    }
+
+    #[grad(wrt(self, x))]
+    pub fn twice(&self, x: f64) -> f64 {
+        self.eval(x) * self.eval(2.0 * x)
+    }
+}
+
+#[grad]
+pub fn fit(p: &Poly, x: f64) -> f64 {
+    let y = p.eval(x);
+    (y - 1.0).powi(2)
+}
+
+#[test]
+fn method_call_syntax() {
+    let p = Poly {
+        c: [0.3, -1.2, 0.8],
+    };
+    let mut dp = Poly::default();
+    let (v, dx) = p.twice_backward(&mut dp, 0.7, 1.0);
+    assert_bits(v, p.twice(0.7), "value");
+    assert_fd(
+        |q| Poly { c: arr::<3>(q) }.twice(q[3]),
+        &[0.3, -1.2, 0.8, 0.7],
+        &[dp.c[0], dp.c[1], dp.c[2], dx],
+    );
+    let mut dp = Poly::default();
+    let (v, dx) = fit_backward(&p, &mut dp, 0.7, 1.0);
+    assert_bits(v, fit(&p, 0.7), "value");
+    assert_fd(
+        |q| fit(&Poly { c: arr::<3>(q) }, q[3]),
+        &[0.3, -1.2, 0.8, 0.7],
+        &[dp.c[0], dp.c[1], dp.c[2], dx],
+    );
+}
