@@ -22,7 +22,25 @@
 //!
 //! Constructs can be left out with `--exclude NAME` (see [`CONSTRUCTS`]); the
 //! header of the generated file records the command line, and the `drift` test of
-//! this crate regenerates the file from it and compares.
+//! this crate regenerates the file from it and compares. `--first N --count M
+//! --file NAME` writes programs `pN` … of the same stream into another file, so
+//! that CI's programs are split into files rustc compiles in parallel
+//! (`tests/random_programs.rs`, `_2.rs`, `_3.rs`).
+//!
+//! Besides the main generator (`gen`, `exprs`, `stmts`, `loops`: expressions,
+//! statements and loops over the variables in scope), a program may get, from a
+//! generator of its own (`extras`) so that the programs without them do not
+//! change: a struct parameter `Body` by value, by `&` or as `&self` with its fields
+//! snapshotted, copied and updated (`structs`); whole-array copies, swaps,
+//! `std::mem::swap` / `replace` and snapshots in straight-line code and loops
+//! (`arrays_copy`); calls to `#[grad]` callees with the same array twice and rows of
+//! 2-D arrays and fields (`calls`). The struct and the callees are written once in
+//! the file's header, each with its dual-number version.
+//!
+//! Each program records which constructs of the README's support table it
+//! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.
+//! `tools/progen/run-batches.sh` runs 10,000 programs (10 batches of 1,000, a seed
+//! each) outside the repository and prints the totals and that table.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -248,6 +266,7 @@ mod structs;
 mod tags;
 
 pub use rng::Rng;
+pub use tags::TABLE;
 
 use emit::{emit_fn, emit_wrappers, excluded_note};
 use printer::Flavor;
