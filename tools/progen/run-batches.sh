@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Runs batches of random #[grad] programs through the macro, each batch a seed of
+# its own, and prints per batch and in total: programs, points, mismatches, and
+# how many programs exercise each construct of the README's support table.
+#
+#   tools/progen/run-batches.sh                     # 10 batches of 1,000 programs, seeds 1001..1010
+#   tools/progen/run-batches.sh --batches 2 --size 500 --seed0 2000 --exclude row-args
+#
+# Options: --batches N (default 10), --size N (programs per batch, default 1000),
+# --seed0 S (batch b has seed S + b, default 1000), --tables (print every batch's
+# construct table, not only the total's); anything else (`--exclude NAME` …) is
+# passed on to progen.
+#
+# Nothing in the repository changes: each batch is generated into a scratch crate
+# under target/progen-batches/ (its own Cargo.toml with an empty [workspace], the
+# workspace's Cargo.lock, a copy of tests/random_programs/driver.rs) and compiled
+# there, in target/progen-batches/target, so that it does not take the lock of the
+# workspace's target directory. The logs stay in target/progen-batches/.
+#
+# A batch of 1,000 programs is one test file of about 80,000 lines: rustc takes
+# about 1 min and 2-3 GiB on two cores (1,500 programs with every construct took
+# 108 s and 3 GiB); 10 batches take about 11 min, the first one a minute more for
+# the dependencies.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+batches=10
+size=1000
+seed0=1000
+tables=0
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --batches) batches=$2; shift 2 ;;
+        --size) size=$2; shift 2 ;;
+        --seed0) seed0=$2; shift 2 ;;
+        --tables) tables=1; shift ;;
+        *) extra+=("$1"); shift ;;
+    esac
+done
+
+work=$root/target/progen-batches
+crate=$work/crate
+mkdir -p "$crate/tests/random_programs"
+cat > "$crate/Cargo.toml" <<EOF
+[package]
+name = "progen-batch"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dev-dependencies]
+autodiff = { path = "$root" }
+num-dual = "0.15"
+EOF
+cp "$root/Cargo.lock" "$crate/Cargo.lock"
+rm -f "$work"/batch-*.log
+cp "$root/tests/random_programs/driver.rs" "$crate/tests/random_programs/driver.rs"
+
+(cd "$root" && cargo build --quiet -p progen)
+progen=$root/target/debug/progen
+
+total_programs=0
+total_points=0
+total_mismatches=0
+total_failing=0
+failed_compiles=0
+t_all=$(date +%s)
+for b in $(seq 1 "$batches"); do
+    seed=$((seed0 + b))
+    log=$work/batch-$b.log
+    "$progen" --seed "$seed" --count "$size" ${extra[@]+"${extra[@]}"} > "$crate/tests/random_programs.rs"
+    t0=$(date +%s)
+    status=0
+    (cd "$crate" && CARGO_TARGET_DIR=$work/target nice -n 10 cargo test --quiet --offline \
+        --test random_programs -- --nocapture) > "$log" 2>&1 || status=$?
+    t1=$(date +%s)
+    line=$(grep -m1 '^random programs:' "$log" || true)
+    if [ -z "$line" ]; then
+        failed_compiles=$((failed_compiles + 1))
+        echo "batch $b (seed $seed, $size programs): did not run (exit $status, $((t1 - t0)) s); see $log"
+        grep -m5 -E '^error' "$log" | sed 's/^/    /' || true
+        continue
+    fi
+    # "random programs: 1000 programs, 3995 points, 0 mismatches (…)"
+    read -r programs points mismatches < <(sed -E \
+        's/^random programs: ([0-9]+) programs, ([0-9]+) points, ([0-9]+) mismatches.*/\1 \2 \3/' <<< "$line")
+    failing=$(grep -m1 '^random programs with a mismatch:' "$log" | sed -E 's/.*: ([0-9]+).*/\1/' || echo 0)
+    zero=$(grep -c -P '^construct\t.*\t0$' "$log" || true)
+    echo "batch $b (seed $seed): $programs programs, $points points, $mismatches mismatches in ${failing:-0} programs, $zero constructs of the table in no program ($((t1 - t0)) s)"
+    if [ "$tables" = 1 ]; then
+        grep -P '^construct\t' "$log" | cut -f2- | sed 's/^/    /'
+    fi
+    total_programs=$((total_programs + programs))
+    total_points=$((total_points + points))
+    total_mismatches=$((total_mismatches + mismatches))
+    total_failing=$((total_failing + ${failing:-0}))
+done
+t_end=$(date +%s)
+
+echo
+echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches in $total_failing programs, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
+echo "programs exercising each construct of the README's support table (row / construct / programs):"
+cat "$work"/batch-*.log 2>/dev/null | grep -P '^construct\t' | awk -F'\t' '
+    { key = $2 "\t" $3; if (!(key in n)) { order[++k] = key; n[key] = 0 } n[key] += $4 }
+    END {
+        zero = 0
+        for (i = 1; i <= k; i++) {
+            split(order[i], f, "\t")
+            printf "    %-20s %-45s %7d%s\n", f[1], f[2], n[order[i]], (n[order[i]] == 0 ? "   <- none" : "")
+            if (n[order[i]] == 0) zero++
+        }
+        printf "%d constructs of %d in no program\n", zero, k
+    }'
+if [ "$total_failing" -gt 0 ] || [ "$failed_compiles" -gt 0 ]; then
+    echo "mismatching programs by construct (mismatching / all with it), summed over the batches:"
+    cat "$work"/batch-*.log | grep -P '^(failing-)?construct\t' | awk -F'\t' '
+        $1 == "construct" { all[$2 " / " $3] += $4; next }
+        { key = $2 " / " $3; if (!(key in n)) order[++k] = key; n[key] += $4 }
+        END { for (i = 1; i <= k; i++) printf "    %-66s %5d / %d\n", order[i], n[order[i]], all[order[i]] }'
+    exit 1
+fi
