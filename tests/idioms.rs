@@ -1,8 +1,9 @@
-//! Idioms that used to need a workaround (issue 12, points 6–8): a call's array
+//! Idioms that used to need a workaround (issue 12, points 6–9): a call's array
 //! result used without a type annotation (`let y = layer(w, x); y[i]`), array
-//! patterns (`let [x, y, z] = a;`), and `#[grad]` methods called with method
-//! syntax (`self.eval(x)`, `p.eval(x)`). Gradients against central finite
-//! differences (relative 1e-6, absolute 1e-8).
+//! patterns (`let [x, y, z] = a;`), `#[grad]` methods called with method syntax
+//! (`self.eval(x)`, `p.eval(x)`), tuple parameters (`p: (f64, f64)`, also
+//! destructured with `let (a, b) = p;`) and `2f64` literals. Gradients against
+//! central finite differences (relative 1e-6, absolute 1e-8).
 #![deny(warnings)]
 
 use autodiff::{grad, Tangent};
@@ -97,5 +98,54 @@ fn method_call_syntax() {
         |q| fit(&Poly { c: arr::<3>(q) }, q[3]),
         &[0.3, -1.2, 0.8, 0.7],
         &[dp.c[0], dp.c[1], dp.c[2], dx],
+    );
+}
+
+/// Float literals written without a point (`2f64`).
+#[grad]
+pub fn suffixed(x: f64) -> f64 {
+    2f64.ln() * x + 3f64 * x * x
+}
+
+#[test]
+fn float_literals_without_a_point() {
+    let (y, dx) = suffixed_backward(0.7, 1.0);
+    assert_bits(y, suffixed(0.7), "value");
+    assert_near(dx, 2f64.ln() + 6.0 * 0.7, 1e-12, "d/dx");
+}
+
+/// Tuple parameters: the gradient of a tuple is a tuple.
+#[grad]
+pub fn dist(p: (f64, f64), q: &(f64, f64)) -> f64 {
+    ((p.0 - q.0).powi(2) + (p.1 - q.1).powi(2)).sqrt()
+}
+
+#[test]
+fn tuple_parameters_by_value_and_by_reference() {
+    let mut dq = (0.0, 0.0);
+    let (v, dp) = dist_backward((0.3, -1.2), &(1.0, 0.5), &mut dq, 1.0);
+    assert_bits(v, dist((0.3, -1.2), &(1.0, 0.5)), "value");
+    assert_fd(
+        |x| dist((x[0], x[1]), &(x[2], x[3])),
+        &[0.3, -1.2, 1.0, 0.5],
+        &[dp.0, dp.1, dq.0, dq.1],
+    );
+}
+
+/// A tuple with an array element, destructured in the body.
+#[grad]
+pub fn polar(p: (f64, [f64; 2])) -> f64 {
+    let (r, angles) = p;
+    r * angles[0].cos() * angles[1].sin()
+}
+
+#[test]
+fn tuple_parameter_destructured() {
+    let (v, dp) = polar_backward((1.5, [0.3, 0.9]), 1.0);
+    assert_bits(v, polar((1.5, [0.3, 0.9])), "value");
+    assert_fd(
+        |x| polar((x[0], [x[1], x[2]])),
+        &[1.5, 0.3, 0.9],
+        &[dp.0, dp.1[0], dp.1[1]],
     );
 }

@@ -306,8 +306,10 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         });
         let is_struct = !is_array_or_slice(&ty)
             && match strip_parens(&ty) {
-                Type::Reference(r) => is_struct_type(&r.elem, &generics),
-                t => is_struct_type(t, &generics),
+                Type::Reference(r) => {
+                    is_struct_type(&r.elem, &generics) || is_float_tuple(&r.elem, &float_ty)
+                }
+                t => is_struct_type(t, &generics) || is_float_tuple(t, &float_ty),
             };
         params.push(Param {
             ident,
@@ -406,6 +408,23 @@ fn is_struct_type(t: &Type, generics: &[Ident]) -> bool {
         && name.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Whether `t` is a tuple of floats of the function's type, arrays of them or
+/// such tuples (`(f64, f64)`, `(f64, [f64; 3])`): differentiated like a struct,
+/// element by element (`p.0`).
+fn is_float_tuple(t: &Type, float_ty: &Type) -> bool {
+    fn float_ish(t: &Type, float_ty: &Type) -> bool {
+        match strip_parens(t) {
+            Type::Array(a) => float_ish(&a.elem, float_ty),
+            t @ Type::Tuple(_) => is_float_tuple(t, float_ty),
+            t => same_type(t, float_ty),
+        }
+    }
+    match strip_parens(t) {
+        Type::Tuple(tt) => !tt.elems.is_empty() && tt.elems.iter().all(|e| float_ish(e, float_ty)),
+        _ => false,
+    }
+}
+
 fn is_array_or_slice(t: &Type) -> bool {
     match strip_parens(t) {
         Type::Reference(r) => is_array_or_slice(&r.elem),
@@ -424,7 +443,7 @@ fn classify(
     generics: &[Ident],
     errors: &mut Errors,
 ) -> Option<ParamKind> {
-    if is_struct_type(t, generics) {
+    if is_struct_type(t, generics) || is_float_tuple(t, float_ty) {
         // A struct of parameters (`#[derive(Tangent)]`): differentiated field by field.
         return Some(if by_ref {
             ParamKind::FloatRef

@@ -38,6 +38,14 @@ const NAMED_CONSTS: &[(&str, f64)] = &[
     ("TAU", std::f64::consts::TAU),
 ];
 
+/// A field of a path: `w` or, for a tuple's element, `0`.
+fn member(f: &str) -> TokenStream {
+    match f.parse::<usize>() {
+        Ok(i) => syn::Index::from(i).to_token_stream(),
+        Err(_) => Ident::new(f, Span::call_site()).to_token_stream(),
+    }
+}
+
 fn hyg(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
@@ -260,7 +268,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         let Some(id) = &sig.params[*p].ident else {
             continue;
         };
-        let fields = fields.iter().map(|f| Ident::new(f, Span::call_site()));
+        let fields = fields.iter().map(|f| member(f));
         e.bufs.insert(*v, quote!(#id #(.#fields)*));
     }
     let d_out = hyg("d_out");
@@ -492,7 +500,7 @@ impl Emitter<'_> {
             }
             OpKind::View(a, fields) => {
                 let base = self.name(*a);
-                let fields = fields.iter().map(|f| Ident::new(f, Span::call_site()));
+                let fields = fields.iter().map(|f| member(f));
                 self.bufs.insert(op.result(), quote!(#base #(.#fields)*));
                 return TokenStream::new();
             }

@@ -9,11 +9,12 @@ impl Lowering<'_, '_> {
     pub(super) fn field_path(&self, e: &Expr) -> Option<(Value, Vec<String>)> {
         match e {
             Expr::Field(f) => {
-                let syn::Member::Named(name) = &f.member else {
-                    return None;
-                };
                 let (root, mut fields) = self.field_path(&f.base)?;
-                fields.push(name.to_string());
+                fields.push(match &f.member {
+                    syn::Member::Named(name) => name.to_string(),
+                    // A tuple parameter's element (`p.0`).
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                });
                 Some((root, fields))
             }
             Expr::Path(p) if p.qself.is_none() => {
@@ -26,6 +27,36 @@ impl Lowering<'_, '_> {
             Expr::Paren(p) => self.field_path(&p.expr),
             _ => None,
         }
+    }
+
+    /// `let (a, b) = p;` for a tuple parameter `p`: the views of its elements
+    /// (arrays where the tuple's type says so).
+    pub(super) fn tuple_elements(&mut self, root: Value, n: usize) -> Option<Vec<Val>> {
+        let param = self.sig.params.get(*self.structs.get(&root)?)?;
+        let syn::Type::Tuple(tt) = param.value_ty() else {
+            return None;
+        };
+        if tt.elems.len() != n {
+            return None;
+        }
+        let id = param.ident.clone()?;
+        let elems: Vec<bool> = tt
+            .elems
+            .iter()
+            .map(|t| matches!(t, syn::Type::Array(_)))
+            .collect();
+        let mut out = Vec::new();
+        for (i, is_array) in elems.into_iter().enumerate() {
+            let index = syn::Index::from(i);
+            let e: Expr = syn::parse_quote!(#id.#index);
+            let want = if is_array {
+                self.func.array_ty(Ty::Float, crate::ir::Len::View)
+            } else {
+                Ty::Float
+            };
+            out.push(Val::Scalar(self.field_of(&e, want)?));
+        }
+        Some(out)
     }
 
     /// The value of a field of a struct parameter, of type `want` (a float, or

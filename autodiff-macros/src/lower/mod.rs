@@ -690,6 +690,17 @@ impl Lowering<'_, '_> {
                         self.bind_pat(p, v);
                     }
                 }
+                // A tuple parameter: its elements.
+                Val::Scalar(root) if self.structs.contains_key(&root) => {
+                    match self.tuple_elements(root, pt.elems.len()) {
+                        Some(vs) => {
+                            for (p, v) in pt.elems.iter().zip(vs) {
+                                self.bind_pat(p, v);
+                            }
+                        }
+                        None => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
+                    }
+                }
                 _ => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
             },
             // `let [x, y, z] = a;`: each name an element.
@@ -839,6 +850,20 @@ impl Lowering<'_, '_> {
                         Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
                     }
                     Ok(_) => Val::Scalar(self.push(OpKind::Verbatim(f.to_string()), Ty::Int)),
+                    Err(err) => {
+                        self.errors.push(err);
+                        self.poison()
+                    }
+                }
+            }
+            // `2f64` is a float literal written without a point.
+            Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => {
+                let own = i.suffix() == self.sig.float_name();
+                match i.base10_parse::<f64>() {
+                    Ok(x) if own && hint != Some(Ty::Int) => {
+                        Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
+                    }
+                    Ok(_) => Val::Scalar(self.push(OpKind::Verbatim(i.to_string()), Ty::Int)),
                     Err(err) => {
                         self.errors.push(err);
                         self.poison()
