@@ -6,6 +6,10 @@
 #   tools/progen/run-batches.sh                     # 10 batches of 1,000 programs, seeds 1001..1010
 #   tools/progen/run-batches.sh --batches 2 --size 500 --seed0 2000 --exclude row-args
 #
+# A program that does not compile (the macro rejects it, panics, or emits code rustc
+# rejects) would stop its whole batch: it is left out (progen --skip) and the batch
+# compiled again; the batch's line names it and the distinct errors are listed.
+#
 # Options: --batches N (default 10), --size N (programs per batch, default 1000),
 # --seed0 S (batch b has seed S + b, default 1000), --tables (print every batch's
 # construct table, not only the total's); anything else (`--exclude NAME` …) is
@@ -56,13 +60,25 @@ autodiff = { path = "$root" }
 num-dual = "0.15"
 EOF
 cp "$root/Cargo.lock" "$crate/Cargo.lock"
-rm -f "$work"/batch-*.log
+rm -f "$work"/batch-*.log "$work"/batch-*.compile-*.txt
 cp "$root/tests/random_programs/driver.rs" "$crate/tests/random_programs/driver.rs"
 
 (cd "$root" && cargo build --quiet -p progen)
 progen=$root/target/debug/progen
 
+# The programs of the generated file with a compile error in the log (each error's
+# line, mapped to the program whose section holds it), as "N,M,…".
+not_compiling() {
+    local file=$1 log=$2
+    grep -oE -- '--> tests/random_programs\.rs:[0-9]+' "$log" | sed -E 's/.*:([0-9]+)$/\1/' | sort -n -u |
+        awk -v file="$file" '
+            BEGIN { while ((getline l < file) > 0) { n++; if (l ~ /^\/\/ -+ p[0-9]+$/) { sub(/.* p/, "", l); at[n] = l } } }
+            { for (i = $1; i > 0; i--) if (i in at) { print at[i]; break } }' |
+        sort -n -u | paste -sd, -
+}
+
 total_programs=0
+total_skipped=0
 total_points=0
 total_mismatches=0
 total_failing=0
@@ -71,12 +87,30 @@ t_all=$(date +%s)
 for b in $(seq 1 "$batches"); do
     seed=$((seed0 + b))
     log=$work/batch-$b.log
-    "$progen" --seed "$seed" --count "$size" ${extra[@]+"${extra[@]}"} > "$crate/tests/random_programs.rs"
     t0=$(date +%s)
-    status=0
-    (cd "$crate" && CARGO_TARGET_DIR=$work/target nice -n 10 cargo test --quiet --offline \
-        --test random_programs -- --nocapture) > "$log" 2>&1 || status=$?
+    # programs that do not compile are left out (--skip) and the batch compiled again
+    skip=""
+    for attempt in 1 2 3 4 5; do
+        "$progen" --seed "$seed" --count "$size" ${extra[@]+"${extra[@]}"} ${skip:+--skip "$skip"} \
+            > "$crate/tests/random_programs.rs"
+        status=0
+        (cd "$crate" && CARGO_TARGET_DIR=$work/target nice -n 10 cargo test --quiet --offline \
+            --test random_programs -- --nocapture) > "$log" 2>&1 || status=$?
+        grep -q '^random programs:' "$log" && break
+        more=$(not_compiling "$crate/tests/random_programs.rs" "$log")
+        [ -z "$more" ] && break
+        cp "$log" "$work/batch-$b.compile-$attempt.txt"
+        skip=${skip:+$skip,}$more
+    done
     t1=$(date +%s)
+    nskip=0
+    if [ -n "$skip" ]; then
+        nskip=$(tr ',' '\n' <<< "$skip" | wc -l)
+        echo "batch $b (seed $seed): $nskip programs do not compile, left out: p${skip//,/, p} (errors in $work/batch-$b.compile-*.txt)"
+        grep -h -E '^error(\[E[0-9]+\])?: |= help: message: ' "$work"/batch-$b.compile-*.txt |
+            grep -v -E 'could not compile|cannot find function' | sed -E 's/^ *//' | cut -c1-110 |
+            sort | uniq -c | sort -rn | head -8 | sed 's/^/    /'
+    fi
     line=$(grep -m1 '^random programs:' "$log" || true)
     if [ -z "$line" ]; then
         failed_compiles=$((failed_compiles + 1))
@@ -97,25 +131,26 @@ for b in $(seq 1 "$batches"); do
     total_points=$((total_points + points))
     total_mismatches=$((total_mismatches + mismatches))
     total_failing=$((total_failing + ${failing:-0}))
+    total_skipped=$((total_skipped + nskip))
 done
 t_end=$(date +%s)
 
 echo
-echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches in $total_failing programs, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
-echo "programs exercising each construct of the README's support table (row / construct / programs):"
+echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches in $total_failing programs, $total_skipped programs left out because they do not compile, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
+echo "programs exercising each construct of the README's support table (row, programs, construct):"
 cat "$work"/batch-*.log 2>/dev/null | grep -P '^construct\t' | awk -F'\t' '
     { key = $2 "\t" $3; if (!(key in n)) { order[++k] = key; n[key] = 0 } n[key] += $4 }
     END {
         zero = 0
         for (i = 1; i <= k; i++) {
             split(order[i], f, "\t")
-            printf "    %-20s %-45s %7d%s\n", f[1], f[2], n[order[i]], (n[order[i]] == 0 ? "   <- none" : "")
+            printf "    %-20s %7d  %s%s\n", f[1], n[order[i]], f[2], (n[order[i]] == 0 ? "   <- none" : "")
             if (n[order[i]] == 0) zero++
         }
         printf "%d constructs of %d in no program\n", zero, k
     }'
-if [ "$total_failing" -gt 0 ] || [ "$failed_compiles" -gt 0 ]; then
-    echo "mismatching programs by construct (mismatching / all with it), summed over the batches:"
+if [ "$total_failing" -gt 0 ] || [ "$failed_compiles" -gt 0 ] || [ "$total_skipped" -gt 0 ]; then
+    [ "$total_failing" -gt 0 ] && echo "mismatching programs by construct (mismatching / all with it), summed over the batches:"
     cat "$work"/batch-*.log | grep -P '^(failing-)?construct\t' | awk -F'\t' '
         $1 == "construct" { all[$2 " / " $3] += $4; next }
         { key = $2 " / " $3; if (!(key in n)) order[++k] = key; n[key] += $4 }

@@ -47,12 +47,13 @@ use std::fmt::Write as _;
 
 /// Command-line help.
 pub const USAGE: &str =
-    "usage: progen [--seed N] [--first N] [--count N] [--file NAME] [--exclude CONSTRUCT]...
+    "usage: progen [--seed N] [--first N] [--count N] [--file NAME] [--exclude CONSTRUCT]... [--skip N,M,...]
   --seed N         seed of the program stream (default 1)
   --first N        index of the first program (default 0): programs pN … of the stream
   --count N        number of programs (default 600)
   --file NAME      the file's name under tests/ (default random_programs.rs), for its
                    header and its `include_str!` of itself
+  --skip N,M,...   leave out programs pN, pM … (run-batches.sh: those that do not compile)
   --exclude NAME   never generate this construct (repeatable); one of:
                    see progen::CONSTRUCTS";
 
@@ -177,6 +178,8 @@ pub struct Options {
     /// The file's name under `tests/`.
     pub file: String,
     pub exclude: BTreeSet<String>,
+    /// Programs left out, by index.
+    pub skip: BTreeSet<usize>,
 }
 
 /// The default `--file`.
@@ -190,6 +193,7 @@ impl Default for Options {
             count: 600,
             file: DEFAULT_FILE.to_string(),
             exclude: BTreeSet::new(),
+            skip: BTreeSet::new(),
         }
     }
 }
@@ -219,6 +223,13 @@ impl Options {
                     }
                     o.exclude.insert(v.clone());
                 }
+                "--skip" => {
+                    for n in val()?.split(',').filter(|n| !n.is_empty()) {
+                        let n = n.trim_start_matches('p');
+                        o.skip
+                            .insert(n.parse().map_err(|e| format!("--skip {n}: {e}"))?);
+                    }
+                }
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -237,6 +248,10 @@ impl Options {
         }
         for e in &self.exclude {
             let _ = write!(s, " --exclude {e}");
+        }
+        if !self.skip.is_empty() {
+            let skip: Vec<String> = self.skip.iter().map(|n| n.to_string()).collect();
+            let _ = write!(s, " --skip {}", skip.join(","));
         }
         s
     }
@@ -338,6 +353,9 @@ fn random_programs() {{
     }
     let mut table = String::from("\nstatic PROGRAMS: &[Prog] = &[\n");
     for i in opts.first..opts.first + opts.count {
+        if opts.skip.contains(&i) {
+            continue;
+        }
         let p = program(opts, i);
         let _ = writeln!(
             s,

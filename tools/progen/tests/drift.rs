@@ -122,5 +122,11 @@ fn first_and_file_are_recorded_and_split_the_stream() {
     assert_eq!(program(&w, "p4"), program(&t, "p4"));
     assert_eq!(program(&w, "p5"), program(&t, "p5"));
     assert!(!t.contains("fn p3("));
+    // --skip leaves programs out and is recorded
+    let skipped = progen::Options::parse(&args("--seed 3 --count 6 --skip p2,4")).expect("parse");
+    assert_eq!(skipped.args(), "--seed 3 --count 6 --skip 2,4");
+    let k = progen::generate(&skipped);
+    assert!(!k.contains("fn p2(") && !k.contains("fn p4(") && k.contains("fn p5("));
+    assert_eq!(program(&k, "p5"), program(&w, "p5"));
     assert!(t.contains("include_str!(\"random_programs_9.rs\")"));
 }
