@@ -74,7 +74,7 @@ impl Lowering<'_, '_> {
         }
     }
 
-    fn array_value(&mut self, e: &Expr) -> Option<Value> {
+    pub(super) fn array_value(&mut self, e: &Expr) -> Option<Value> {
         self.array_value_or(
             e,
             "only arrays and slices can be indexed in a #[grad] body (if this is the result of a call, annotate it: `let h: [f64; N] = f(…);`)",
@@ -82,8 +82,16 @@ impl Lowering<'_, '_> {
     }
 
     pub(super) fn index_expr(&mut self, ix: &ExprIndex) -> Val {
-        let (base, idx) = self.index_chain(ix);
-        let Some(a) = self.array_value(base) else {
+        let (base, mut idx) = self.index_chain(ix);
+        // An element of a sub-slice: of its base, `start` further.
+        let a = match self.sub_of(base) {
+            Some((b, start, _)) => {
+                idx[0] = self.bin(crate::ir::BinOp::Add, start, idx[0]);
+                Some(b)
+            }
+            None => self.array_value(base),
+        };
+        let Some(a) = a else {
             return self.poison();
         };
         match self.func.index_ty(self.ty(a), idx.len()) {
@@ -130,6 +138,13 @@ impl Lowering<'_, '_> {
                 return;
             }
         };
+        if self.sub_of(base).is_some() {
+            self.errors.at(
+                base,
+                "a sub-slice cannot be assigned to; write to the array itself (`x[a + i] = …`)",
+            );
+            return;
+        }
         let Some(a) = self.array_value(base) else {
             return;
         };

@@ -24,7 +24,20 @@ impl Lowering<'_, '_> {
             self.errors
                 .at(t, "turbofish is not supported on methods in #[grad] bodies");
         }
+        if name == "split_at" && m.args.len() == 1 {
+            return self.split_at(&m.receiver, &m.args[0]);
+        }
         let recv = self.expr(&m.receiver, None);
+        if let Val::Sub { len, .. } = recv {
+            if name == "len" && m.args.is_empty() {
+                return Val::Scalar(len);
+            }
+            self.errors.at(
+                &m.method,
+                format!("unsupported method `{name}` of a sub-slice; a sub-slice supports indexing, `.len()` and iteration"),
+            );
+            return self.poison();
+        }
         let recv = self.scalar(recv, &m.receiver, "a method receiver");
         match self.ty(recv) {
             Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),

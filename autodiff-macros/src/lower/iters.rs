@@ -39,12 +39,35 @@ impl<'e> Callable<'e> {
 enum Source {
     /// The elements of an array or slice.
     Array(Value),
+    /// The elements of a sub-slice (`&x[a..b]`): `len` of `base` from `start`.
+    Sub {
+        base: Value,
+        start: Value,
+        len: Value,
+    },
+    /// `x.windows(size)` (`step` 1, `exact`), `x.chunks(size)` (`step` = size,
+    /// the last one shorter), `x.chunks_exact(size)`: sub-slices of the `len`
+    /// elements of `base` from `start`.
+    Windows {
+        base: Value,
+        start: Value,
+        len: Value,
+        size: Value,
+        kind: Cut,
+    },
     /// The integers `lo..hi` (or `lo..=hi`).
     Range {
         lo: Value,
         hi: Value,
         inclusive: bool,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    Windows,
+    Chunks,
+    ChunksExact,
 }
 
 /// An adapter, applied to the chain built so far.
@@ -78,15 +101,28 @@ pub(super) struct Walk {
 }
 
 impl Lowering<'_, '_> {
-    /// An array-valued expression used as an iterator source: `x`, `&x`, `x.iter()`.
-    fn iter_source(&mut self, e: &Expr) -> Option<Value> {
+    /// An array-valued expression used as an iterator source: `x`, `&x`,
+    /// `x.iter()`, a sub-slice.
+    fn iter_source(&mut self, e: &Expr) -> Option<Source> {
         let e = match e {
             Expr::Reference(r) => &*r.expr,
             Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => &*m.receiver,
             Expr::Paren(p) => return self.iter_source(&p.expr),
             e => e,
         };
+        if let Some((base, start, len)) = self.sub_of(e) {
+            return Some(Source::Sub { base, start, len });
+        }
+        if let Expr::Index(ix) = e {
+            if let Expr::Range(r) = &*ix.index {
+                return match self.sub_slice(&ix.expr, r) {
+                    Val::Sub { base, start, len } => Some(Source::Sub { base, start, len }),
+                    _ => None,
+                };
+            }
+        }
         self.array_value_or(e, "expected an array or a slice to iterate over")
+            .map(Source::Array)
     }
 
     /// `a..b` / `a..=b` (in parentheses or not) as a chain source.
@@ -126,7 +162,7 @@ impl Lowering<'_, '_> {
             return src.map(new);
         }
         let Expr::MethodCall(m) = e else {
-            return self.iter_source(e).map(|a| new(Source::Array(a)));
+            return self.iter_source(e).map(new);
         };
         let name = m.method.to_string();
         let n_args = m.args.len();
@@ -135,7 +171,32 @@ impl Lowering<'_, '_> {
                 if let Some(src) = self.range_source(&m.receiver) {
                     return src.map(new);
                 }
-                return self.iter_source(&m.receiver).map(|a| new(Source::Array(a)));
+                return self.iter_source(&m.receiver).map(new);
+            }
+            ("windows" | "chunks" | "chunks_exact", 1) => {
+                let kind = match name.as_str() {
+                    "windows" => Cut::Windows,
+                    "chunks" => Cut::Chunks,
+                    _ => Cut::ChunksExact,
+                };
+                let size = self.expr(&m.args[0], Some(Ty::Int));
+                let size = self.scalar(size, &m.args[0], "a window size");
+                let (base, start, len) = match self.iter_source(&m.receiver)? {
+                    Source::Array(a) => {
+                        let zero = self.int("0");
+                        let n = self.len_of(a);
+                        (a, zero, n)
+                    }
+                    Source::Sub { base, start, len } => (base, start, len),
+                    _ => return None,
+                };
+                return Some(new(Source::Windows {
+                    base,
+                    start,
+                    len,
+                    size,
+                    kind,
+                }));
             }
             ("copied" | "cloned", 0) => None,
             ("enumerate", 0) => Some(Stage::Enumerate),
@@ -209,6 +270,28 @@ impl Lowering<'_, '_> {
     pub(super) fn prepare_indexed(&mut self, c: &mut Chain<'_>) -> Walk {
         let mut len = match c.source {
             Source::Array(a) => self.len_of(a),
+            Source::Sub { len, .. } => len,
+            Source::Windows {
+                len, size, kind, ..
+            } => match kind {
+                // n - size + 1, none when n < size
+                Cut::Windows => {
+                    let one = self.int("1");
+                    let sm1 = self.bin(BinOp::Sub, size, one);
+                    self.push(
+                        OpKind::Method("saturating_sub".into(), vec![len, sm1]),
+                        Ty::Int,
+                    )
+                }
+                // ceil(n / size)
+                Cut::Chunks => {
+                    let one = self.int("1");
+                    let sm1 = self.bin(BinOp::Sub, size, one);
+                    let up = self.bin(BinOp::Add, len, sm1);
+                    self.bin(BinOp::Div, up, size)
+                }
+                Cut::ChunksExact => self.bin(BinOp::Div, len, size),
+            },
             Source::Range { lo, hi, inclusive } => {
                 let hi = if inclusive {
                     let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
@@ -304,6 +387,37 @@ impl Lowering<'_, '_> {
                 Source::Array(a) => {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
                     Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))
+                }
+                Source::Sub { base, start, .. } => {
+                    let ty = self.func.index_ty(self.ty(base), 1).unwrap_or(Ty::Float);
+                    let j = self.bin(BinOp::Add, start, k);
+                    Val::Scalar(self.push(OpKind::Load(base, vec![j]), ty))
+                }
+                Source::Windows {
+                    base,
+                    start,
+                    len,
+                    size,
+                    kind,
+                } => {
+                    let step = if kind == Cut::Windows {
+                        k
+                    } else {
+                        self.bin(BinOp::Mul, k, size)
+                    };
+                    let at = self.bin(BinOp::Add, start, step);
+                    let n = if kind == Cut::Chunks {
+                        // The last chunk is what is left.
+                        let left = self.bin(BinOp::Sub, len, step);
+                        self.push(OpKind::Method("min".into(), vec![size, left]), Ty::Int)
+                    } else {
+                        size
+                    };
+                    Val::Sub {
+                        base,
+                        start: at,
+                        len: n,
+                    }
                 }
                 Source::Range { lo, .. } => {
                     // `lo + k as _`: the range's integer type, whatever it is.

@@ -15,6 +15,7 @@ mod linearity;
 mod loops;
 mod macros;
 mod patterns;
+mod slices;
 
 use fields::{assigned_fields, field_name};
 
@@ -39,6 +40,13 @@ pub enum Val {
     Closure(usize),
     /// What a diverging expression (`panic!`) gives: no value, any type.
     Never,
+    /// `len` elements of array `base` from `start` (`&x[a..b]`, a window): see
+    /// `slices.rs`.
+    Sub {
+        base: Value,
+        start: Value,
+        len: Value,
+    },
 }
 
 impl Val {
@@ -47,6 +55,7 @@ impl Val {
             Val::Unit | Val::Poisoned | Val::Closure(_) | Val::Never => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
+            Val::Sub { base, start, len } => out.extend([*base, *start, *len]),
         }
     }
 
@@ -65,6 +74,10 @@ impl Val {
             Val::Never => Val::Never,
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
+            Val::Sub { .. } => match (it.next(), it.next(), it.next()) {
+                (Some(base), Some(start), Some(len)) => Val::Sub { base, start, len },
+                _ => Val::Unit,
+            },
         }
     }
 }
@@ -387,6 +400,13 @@ impl Lowering<'_, '_> {
                 self.errors.at(
                     node,
                     format!("expected a single number as {what}, found a closure; call it: `f(x)`"),
+                );
+                self.poison_value()
+            }
+            Val::Sub { .. } => {
+                self.errors.at(
+                    node,
+                    format!("expected a single number as {what}, found a sub-slice: index it (`w[0]`), iterate it, or take its `.len()`; passing one to a function is not supported yet"),
                 );
                 self.poison_value()
             }
@@ -811,7 +831,12 @@ impl Lowering<'_, '_> {
                 self.errors.at(e, RETURN_HERE);
                 self.poison()
             }
-            Expr::Index(ix) => self.index_expr(ix),
+            Expr::Index(ix) => match &*ix.index {
+                Expr::Range(r) => self.sub_slice(&ix.expr, r),
+                _ => self.index_expr(ix),
+            },
+            // A shared reference reads the value (`&x[1..]`, `let y = &x;`).
+            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr, hint),
             Expr::Repeat(r) => self.repeat(r),
             Expr::Array(a) => self.array_lit(a),
             Expr::ForLoop(f) => self.for_loop(f),
