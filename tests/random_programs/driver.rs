@@ -260,6 +260,32 @@ pub fn dx_clamp<D: Dn>(x: D, lo: D, hi: D, t: &mut Tr) -> D {
         x
     }
 }
+pub fn dx_copysign<D: Dn>(x: D, y: D, t: &mut Tr) -> D {
+    // |x| with the sign of y: a kink at x = 0, a jump at y = 0
+    let neg = y.re().is_sign_negative();
+    t.note(y, u64::from(neg));
+    let ax = dx_abs(x, t);
+    if neg {
+        -ax
+    } else {
+        ax
+    }
+}
+pub fn dx_to_degrees<D: Dn>(x: D, _: &mut Tr) -> D {
+    x * k::<D>(180.0 / std::f64::consts::PI)
+}
+pub fn dx_to_radians<D: Dn>(x: D, _: &mut Tr) -> D {
+    x * k::<D>(std::f64::consts::PI / 180.0)
+}
+pub fn dx_is_nan<D: Dn>(x: D, _: &mut Tr) -> bool {
+    x.re().is_nan()
+}
+pub fn dx_is_finite<D: Dn>(x: D, _: &mut Tr) -> bool {
+    x.re().is_finite()
+}
+pub fn dx_is_infinite<D: Dn>(x: D, _: &mut Tr) -> bool {
+    x.re().is_infinite()
+}
 pub fn dx_mul_add<D: Dn>(a: D, b: D, c: D, _: &mut Tr) -> D {
     a * b + c
 }

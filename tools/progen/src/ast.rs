@@ -24,6 +24,12 @@ pub(crate) enum E {
     /// `{ let t = …; e }`.
     Block(Vec<S>, Box<E>),
     Red(Box<Red>),
+    /// `std::f64::consts::PI`
+    Const(&'static str),
+    /// `match i { 0 => a, 1 => b, _ => c }` on an integer
+    Match(I, Vec<(i64, E)>, Box<E>),
+    /// `f(e)`: a closure of the body called
+    Apply(String, Box<E>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -73,6 +79,10 @@ pub(crate) enum C {
     /// `e.is_sign_positive()` (true) / `e.is_sign_negative()` (false).
     Sign(bool, E),
     Bool(String),
+    /// `!e.is_nan()`, `e.is_finite()`, `!e.is_infinite()` (always true here)
+    Class(&'static str, E),
+    /// `matches!(i, 0 | 2)`
+    Matches(I, Vec<i64>),
 }
 
 /// An iterator reduction.
@@ -128,6 +138,10 @@ pub(crate) enum S {
     Return(R),
     /// `std::mem::swap(&mut a, &mut b);`
     MemSwap(String, String),
+    /// `let (s, c) = e.sin_cos();`
+    SinCos(String, String, E),
+    /// `let f = |z: f64| body;`
+    Closure(String, String, E),
 }
 
 #[derive(Clone, Debug)]
@@ -161,6 +175,8 @@ pub(crate) enum Head {
     Zip(String, String, String, String),
     /// `for row in w.iter()` over a 2-D array
     Rows(String, String),
+    /// `for i in (lo..hi).rev()`
+    Rev(String, I, I),
 }
 
 /// A result: scalar, array literal, array local, or pair.
@@ -273,7 +289,15 @@ pub(crate) fn call(name: &'static str, args: Vec<E>) -> E {
 pub(crate) fn anchored(e: &E) -> bool {
     match e {
         E::Lit(_) => false,
-        E::LitF64(_) | E::Var(_) | E::RVar(_) | E::Idx(..) | E::Cast(_) | E::Red(_) => true,
+        E::LitF64(_)
+        | E::Var(_)
+        | E::RVar(_)
+        | E::Idx(..)
+        | E::Cast(_)
+        | E::Red(_)
+        | E::Const(_)
+        | E::Apply(..) => true,
+        E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
         E::Neg(x) => anchored(x),
         E::Bin(_, a, b) => anchored(a) || anchored(b),
         E::Call(_, args, style) => {
@@ -308,6 +332,9 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::If(_, a, b) => reads(a, inputs) || reads(b, inputs),
         E::Block(_, e) => reads(e, inputs),
         E::Red(r) => r.arrs.iter().any(i),
+        E::Const(_) => false,
+        E::Match(_, arms, d) => reads(d, inputs) || arms.iter().any(|(_, e)| reads(e, inputs)),
+        E::Apply(_, e) => reads(e, inputs),
     }
 }
 
@@ -327,6 +354,11 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 }
                 S::Assign(LV::Var(n) | LV::Idx(n, _), ..) => assigned.push(n.clone()),
                 S::Inc(_) | S::Break | S::Continue | S::Return(_) => {}
+                S::SinCos(p, q, _) => {
+                    declared.push(p.clone());
+                    declared.push(q.clone());
+                }
+                S::Closure(f, ..) => declared.push(f.clone()),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

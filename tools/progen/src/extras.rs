@@ -19,6 +19,10 @@ pub(crate) struct Plan {
     /// A `usize` parameter for run-time trip counts, if the program has none.
     pub(crate) trips: Option<i64>,
     rng: Rng,
+    /// Segments of the forms of `forms.rs`, and their generator (one of its own,
+    /// so that the rest of the plan did not change when they were added).
+    forms: usize,
+    forms_rng: Rng,
 }
 
 const CALLS: &[&str] = &[
@@ -66,12 +70,24 @@ impl Plan {
             0
         };
         let trips = (arrays > 0 && opts.on("int-params") && rng.chance(0.5)).then(|| rng.int(1, 4));
+        let mut forms_rng =
+            Rng::new(opts.seed.wrapping_mul(0xE703_7ED1_A0B4_28DB) ^ (index as u64));
+        for _ in 0..4 {
+            forms_rng.next_u64();
+        }
+        let forms = if crate::forms::FORMS.iter().any(|c| opts.on(c)) && forms_rng.chance(0.3) {
+            1 + usize::from(forms_rng.chance(0.25))
+        } else {
+            0
+        };
         Plan {
             body,
             arrays,
             calls,
             trips,
             rng,
+            forms,
+            forms_rng,
         }
     }
 
@@ -121,6 +137,13 @@ impl Plan {
         let field_rows = matches!(self.body, Some((_, true)));
         for _ in 0..self.calls {
             terms.extend(g.call_segment(field_rows, body));
+        }
+        if self.forms > 0 {
+            let rest = std::mem::replace(&mut g.rng, self.forms_rng);
+            for _ in 0..self.forms {
+                terms.extend(g.form_segment(body));
+            }
+            g.rng = rest;
         }
         let mut sum: Option<E> = None;
         for (e, b) in terms {

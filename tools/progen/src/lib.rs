@@ -163,6 +163,32 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "rows of 2-D arrays (parameters and locals) passed by reference to a callee (`caff2(&w[i], b, &h)`), at the top level or in a loop over the rows",
     ),
     (
+        "sign-angle-methods",
+        "`x.copysign(y)`, `x.to_degrees()`, `x.to_radians()`",
+    ),
+    ("sin-cos", "`let (s, c) = x.sin_cos();`"),
+    (
+        "float-consts",
+        "`std::f64::consts::PI` and other constants of `std::f64::consts`",
+    ),
+    (
+        "rev-ranges",
+        "`for i in (a..b).rev()` accumulating in an order that matters (`acc = 0.5 * acc + …`)",
+    ),
+    (
+        "float-classes",
+        "`!x.is_nan()`, `x.is_finite()`, `!x.is_infinite()` as the condition of an `if` expression",
+    ),
+    ("matches", "`matches!(i, 0 | 2)` on a loop index"),
+    (
+        "int-match",
+        "`match i { 0 => a, 1 => b, _ => c }` on a loop index, as an expression",
+    ),
+    (
+        "closures",
+        "a closure defined in the body (`let f = |z: f64| …;`) and called twice (`f(a) + k * f(b)`)",
+    ),
+    (
         "field-row-args",
         "rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)",
     ),
@@ -271,6 +297,7 @@ mod calls;
 mod emit;
 mod exprs;
 mod extras;
+mod forms;
 mod gen;
 mod loops;
 mod printer;

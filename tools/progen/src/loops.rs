@@ -269,6 +269,7 @@ impl Gen<'_> {
         let iterated: Vec<String> = match &head {
             Head::Range(..) => vec![],
             Head::Iter(_, a, _) | Head::Enum(_, _, a) | Head::Rows(_, a) => vec![a.clone()],
+            Head::Rev(..) => vec![],
             Head::Zip(_, _, a, b) => vec![a.clone(), b.clone()],
         };
         let n_frozen = self.frozen.len();

@@ -207,6 +207,22 @@ impl Printer {
                 (s, 0)
             }
             E::Red(r) => (self.red(r), 10),
+            E::Const(c) => match self.fl {
+                Flavor::F64 => (format!("std::f64::consts::{c}"), 10),
+                Flavor::Dual => (format!("D::from(std::f64::consts::{c})"), 10),
+            },
+            E::Match(i, arms, d) => {
+                let mut s = format!("match {} {{ ", self.int(i).0);
+                for (k, e) in arms {
+                    let _ = write!(s, "{k} => {}, ", self.ex(e, true).0);
+                }
+                let _ = write!(s, "_ => {} }}", self.ex(d, true).0);
+                (s, 0)
+            }
+            E::Apply(f, e) => match self.fl {
+                Flavor::F64 => (format!("{f}({})", self.ex(e, true).0), 10),
+                Flavor::Dual => (format!("{f}({}, tr_)", self.ex(e, true).0), 10),
+            },
         }
     }
 
@@ -338,6 +354,23 @@ impl Printer {
                 }
             }
             C::Bool(n) => (n.clone(), 10),
+            C::Class(m, e) => {
+                let neg = if *m == "is_finite" { "" } else { "!" };
+                if dual {
+                    (format!("{neg}dx_{m}({}, tr_)", self.ex(e, true).0), 8)
+                } else if anchored(e) {
+                    (format!("{neg}{}.{m}()", wrap(self.ex(e, false), 10)), 8)
+                } else {
+                    (format!("{neg}f64::{m}({})", self.ex(e, true).0), 8)
+                }
+            }
+            C::Matches(i, ks) => {
+                let ks: Vec<String> = ks.iter().map(|k| k.to_string()).collect();
+                (
+                    format!("matches!({}, {})", self.int(i).0, ks.join(" | ")),
+                    10,
+                )
+            }
         }
     }
 
@@ -484,6 +517,11 @@ impl Printer {
                         format!("for ({p}, {q}) in {a}.iter().zip({b}.iter())")
                     }
                     Head::Rows(r, w) => format!("for {r} in {w}.iter()"),
+                    Head::Rev(i, lo, hi) => format!(
+                        "for {i} in ({}..{}).rev()",
+                        wrap(self.int(lo), 6),
+                        wrap(self.int(hi), 6)
+                    ),
                 };
                 self.block(&h, body);
                 self.line("}");
@@ -495,6 +533,28 @@ impl Printer {
             }
             S::Break => self.line("break;"),
             S::MemSwap(a, b) => self.line(&format!("std::mem::swap(&mut {a}, &mut {b});")),
+            S::SinCos(p, q, e) => {
+                let l = if dual {
+                    let e = self.ex(e, true).0;
+                    format!("let ({p}, {q}) = (dx_sin({e}, tr_), dx_cos({e}, tr_));")
+                } else if anchored(e) {
+                    format!(
+                        "let ({p}, {q}) = {}.sin_cos();",
+                        wrap(self.ex(e, false), 10)
+                    )
+                } else {
+                    format!("let ({p}, {q}) = f64::sin_cos({});", self.ex(e, true).0)
+                };
+                self.line(&l);
+            }
+            S::Closure(f, z, e) => {
+                let l = if dual {
+                    format!("let {f} = |{z}: D, tr_: &mut Tr| {};", self.ex(e, true).0)
+                } else {
+                    format!("let {f} = |{z}: f64| {};", self.ex(e, true).0)
+                };
+                self.line(&l);
+            }
             S::Continue => self.line("continue;"),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));

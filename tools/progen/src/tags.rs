@@ -177,6 +177,14 @@ pub const TABLE: &[(&str, &str)] = &[
     ("structs and methods", "nested struct field"),
 ];
 
+/// The construct of a float method's name.
+fn method(name: &str) -> &str {
+    match name {
+        "to_degrees" | "to_radians" => "to_degrees / to_radians",
+        n => n,
+    }
+}
+
 fn index(item: &str) -> usize {
     TABLE
         .iter()
@@ -272,11 +280,11 @@ impl Walk {
                     Style::Prim => self.tag(name),
                     Style::Method => {
                         self.tag("method form x.f()");
-                        self.tag(name);
+                        self.tag(method(name));
                     }
                     Style::Path => {
                         self.tag("path form f64::f(x)");
-                        self.tag(name);
+                        self.tag(method(name));
                     }
                 }
                 for a in args {
@@ -305,6 +313,17 @@ impl Walk {
             E::Block(ss, e) => {
                 self.tag("block expression");
                 self.stmts(ss);
+                self.ex(e);
+            }
+            E::Const(_) => self.tag("std::f64::consts"),
+            E::Match(i, arms, d) => {
+                self.tag("match on integers");
+                self.int(i);
+                arms.iter().for_each(|(_, e)| self.ex(e));
+                self.ex(d);
+            }
+            E::Apply(_, e) => {
+                self.tag("closure defined and called");
                 self.ex(e);
             }
             E::Red(r) => {
@@ -369,6 +388,14 @@ impl Walk {
                 self.ex(e);
             }
             C::Bool(_) => {}
+            C::Class(_, e) => {
+                self.tag("is_nan and friends");
+                self.ex(e);
+            }
+            C::Matches(i, _) => {
+                self.tag("matches!");
+                self.int(i);
+            }
         }
     }
 
@@ -524,6 +551,11 @@ impl Walk {
                         self.int(hi);
                     }
                     Head::Iter(..) | Head::Rows(..) => self.tag("for v in x.iter()"),
+                    Head::Rev(_, lo, hi) => {
+                        self.tag("for i in (a..b).rev()");
+                        self.int(lo);
+                        self.int(hi);
+                    }
                     Head::Enum(..) => {
                         self.tag("for v in x.iter()");
                         self.tag(".enumerate()");
@@ -541,6 +573,18 @@ impl Walk {
                 self.body(b);
             }
             S::Break => self.tag("break"),
+            S::SinCos(p, q, e) => {
+                self.tag("sin_cos");
+                self.tag("let");
+                self.ex(e);
+                self.declare(p);
+                self.declare(q);
+            }
+            S::Closure(f, _, e) => {
+                self.tag("closure defined and called");
+                self.ex(e);
+                self.declare(f);
+            }
             S::MemSwap(..) => {
                 self.tag("std::mem::swap / replace");
                 if self.loops > 0 {
