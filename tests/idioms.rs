@@ -149,3 +149,65 @@ fn tuple_parameter_destructured() {
         &[dp.0, dp.1[0], dp.1[1]],
     );
 }
+
+mod imported {
+    use autodiff::{erfc, grad, ln_gamma, sigmoid};
+
+    /// autodiff's primitives imported and called by their bare names.
+    #[grad]
+    pub fn poisson_nll(lambda: f64, k: f64) -> f64 {
+        lambda - k * lambda.ln() + ln_gamma(k + 1.0) + 0.1 * erfc(lambda) + sigmoid(k)
+    }
+}
+
+#[test]
+fn imported_primitives_by_bare_name() {
+    let (y, dl, dk) = imported::poisson_nll_backward(2.5, 3.0, 1.0);
+    assert_bits(y, imported::poisson_nll(2.5, 3.0), "value");
+    assert_fd(
+        |q| imported::poisson_nll(q[0], q[1]),
+        &[2.5, 3.0],
+        &[dl, dk],
+    );
+}
+
+#[grad]
+pub fn dot3(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[grad]
+pub fn scale2(v: [f64; 3]) -> [f64; 3] {
+    [2.0 * v[0], 2.0 * v[1], 2.0 * v[2]]
+}
+
+#[grad]
+pub fn halve(x: f64) -> f64 {
+    0.5 * x
+}
+
+#[grad]
+pub fn sq(x: f64) -> f64 {
+    x * x
+}
+
+/// Call results passed on to other calls without a type: arrays and floats.
+#[grad]
+pub fn chained(n: [f64; 3], l: [f64; 3], t: f64) -> f64 {
+    let m = scale2(n);
+    let k = scale2(l);
+    let h = halve(t);
+    let n = scale2(n);
+    dot3(m, k) + dot3(n, l) * sq(h) + sq(halve(h))
+}
+
+#[test]
+fn untyped_call_results_passed_to_calls() {
+    let p = [0.3, -1.2, 0.8, 0.5, -0.4, 0.9, 1.7];
+    let (v, dn, dl, dt) = chained_backward(arr::<3>(&p), arr::<3>(&p[3..]), p[6], 1.0);
+    assert_bits(v, chained(arr::<3>(&p), arr::<3>(&p[3..]), p[6]), "value");
+    let mut g = dn.to_vec();
+    g.extend(dl);
+    g.push(dt);
+    assert_fd(|q| chained(arr::<3>(q), arr::<3>(&q[3..]), q[6]), &p, &g);
+}

@@ -367,12 +367,42 @@ impl Lowering<'_, '_> {
                 _ => self.push(OpKind::Cast(v, CastTo::Float), Ty::Float),
             });
         }
-        if segs.len() == 1 && Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
-            self.errors.at(
-                &c.func,
-                format!("a bare `{name}(…)` could be any function named `{name}`; for autodiff's primitive write `autodiff::{name}(…)`"),
-            );
-            return self.poison();
+        // `use autodiff::relu; relu(x)`: autodiff's primitive, if the name is
+        // it. A bare name could be any function, so the companion proves at
+        // compile time that it is (one fn item type for both paths).
+        let bare = Prim::function(&name)
+            .filter(|p| segs.len() == 1 && p.form() == Form::CoreFn && !p.internal());
+        if let Some(p) = bare {
+            if c.args.len() != p.arity() {
+                self.errors.at(
+                    &c.func,
+                    format!(
+                        "wrong number of arguments to `{name}`; write `{}`",
+                        p.usage(false)
+                    ),
+                );
+                return self.poison();
+            }
+            let (id, f) = (&fp.path, &self.sig.float_ty);
+            let core = quote::format_ident!("{}", name);
+            // Spanned at the name, where a mismatch is reported.
+            let at = syn::spanned::Spanned::span(&fp.path);
+            let proof = quote::quote_spanned!(at=> ::autodiff::__private::bare_name_is_the_autodiff_primitive(#id, ::autodiff::#core::<#f>));
+            self.ops.push(Op {
+                results: Vec::new(),
+                kind: OpKind::Effect(Box::new(crate::ir::Effect {
+                    path: syn::parse_quote!(::core::debug_assert),
+                    args: vec![crate::ir::EffectArg::Tokens(proof)],
+                    diverges: false,
+                })),
+            });
+            let args: Vec<Value> = c
+                .args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| self.prim_arg(p, i, a))
+                .collect();
+            return Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float));
         }
         if from_core && name == "no_grad" && c.args.len() == 1 {
             let v = self.expr(&c.args[0], hint);
@@ -466,6 +496,7 @@ impl Lowering<'_, '_> {
         if hint.is_none() && !tuple {
             // Typed by its use, like a path: `argmax(&s)` used as an index is an integer.
             self.guessed.insert(results[0]);
+            self.untyped_results.insert(results[0]);
         }
         self.ops.push(Op {
             results: results.clone(),
@@ -560,5 +591,43 @@ pub(super) fn mem_fn(c: &syn::ExprCall) -> Option<&'static str> {
         [.., m, f] if m == "mem" && f == "swap" => Some("swap"),
         [.., m, f] if m == "mem" && f == "replace" => Some("replace"),
         _ => None,
+    }
+}
+
+/// Gives the type "array of the callee's shape" to the `untyped` call results
+/// that are only passed on by value to other calls (`let m = scale(n); dot(m,
+/// l)`): they may be floats or arrays, and the reverse sweep treats such a value
+/// through `Tangent` (a zero of its type, `accumulate`), right for both. A result
+/// used in any other way keeps the type its use gave it.
+pub(super) fn type_passed_results(func: &mut crate::ir::Func, untyped: &IdSet) {
+    fn visit(r: &crate::ir::Region, untyped: &IdSet, passed: &mut IdSet, other: &mut IdSet) {
+        for op in &r.ops {
+            match &op.kind {
+                OpKind::CallFn(c, args) => {
+                    for (k, a) in args.iter().enumerate() {
+                        if untyped.contains(a) {
+                            if c.refs[k] || c.stop[k] {
+                                other.insert(*a);
+                            } else {
+                                passed.insert(*a);
+                            }
+                        }
+                    }
+                }
+                _ => other.extend(op.operands().into_iter().filter(|v| untyped.contains(v))),
+            }
+            for reg in op.regions() {
+                visit(reg, untyped, passed, other);
+            }
+        }
+        other.extend(r.yields.iter().copied().filter(|v| untyped.contains(v)));
+    }
+    let (mut passed, mut other) = (IdSet::default(), IdSet::default());
+    visit(&func.body, untyped, &mut passed, &mut other);
+    let any = func.array_ty(Ty::Float, crate::ir::Len::View);
+    for v in passed {
+        if !other.contains(&v) && func.ty(v) == Ty::Float {
+            func.values[v.0 as usize].ty = any;
+        }
     }
 }

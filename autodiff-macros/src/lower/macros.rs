@@ -22,6 +22,7 @@ use syn::{Expr, Lit};
 
 impl Lowering<'_, '_> {
     /// A macro call in a body, as an expression or a statement.
+    #[inline(never)]
     pub(super) fn macro_call(&mut self, mac: &syn::Macro) -> Val {
         let name = mac
             .path

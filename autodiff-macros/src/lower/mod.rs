@@ -150,6 +150,8 @@ struct Lowering<'s, 'e> {
     /// borrowing one the same values, since Rust forbids changing them while it
     /// lives).
     closures: Vec<(syn::ExprClosure, Vec<Vec<Binding>>)>,
+    /// Results of calls lowered without a type (`let m = scale(n);`).
+    untyped_results: IdSet,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -164,6 +166,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         loops: Vec::new(),
         guessed: IdSet::default(),
         closures: Vec::new(),
+        untyped_results: IdSet::default(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -242,6 +245,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         ops: l.ops,
         yields: outs,
     };
+    let untyped = std::mem::take(&mut l.untyped_results);
+    calls::type_passed_results(&mut l.func, &untyped);
     linearity::linearize(&mut l.func);
     l.func
 }
@@ -761,16 +766,8 @@ impl Lowering<'_, '_> {
             Expr::Path(p) => self.path(p, hint),
             Expr::Unary(u) => self.unary(u, hint),
             Expr::Binary(b) => self.binary(b, hint),
-            Expr::Closure(c) => {
-                self.closures.push(((*c).clone(), self.scopes.clone()));
-                Val::Closure(self.closures.len() - 1)
-            }
-            Expr::Match(m) => {
-                let saved = std::mem::replace(&mut self.tail_hint, hint);
-                let v = self.match_expr(m);
-                self.tail_hint = saved;
-                v
-            }
+            Expr::Closure(c) => self.closure_value(c),
+            Expr::Match(m) => self.match_with_hint(m, hint),
             Expr::Macro(m) => self.macro_call(&m.mac),
             Expr::Assign(a) => {
                 let target_ty = match &*a.left {
@@ -847,6 +844,23 @@ impl Lowering<'_, '_> {
                 Val::Poisoned
             }
         }
+    }
+
+    // `expr` recurses once per level of nesting (a 2,000-term sum is 2,000
+    // levels): what its arms do out of line keeps its frame small.
+
+    #[inline(never)]
+    fn closure_value(&mut self, c: &syn::ExprClosure) -> Val {
+        self.closures.push((c.clone(), self.scopes.clone()));
+        Val::Closure(self.closures.len() - 1)
+    }
+
+    #[inline(never)]
+    fn match_with_hint(&mut self, m: &syn::ExprMatch, hint: Option<Ty>) -> Val {
+        let saved = std::mem::replace(&mut self.tail_hint, hint);
+        let v = self.match_expr(m);
+        self.tail_hint = saved;
+        v
     }
 
     fn block(&mut self, b: &Block) -> Val {

@@ -29,6 +29,7 @@ impl Lowering<'_, '_> {
     }
 
     /// `base[range]`: a sub-slice of an array, a slice or a sub-slice.
+    #[inline(never)]
     pub(super) fn sub_slice(&mut self, base: &Expr, r: &ExprRange) -> Val {
         let (arr, start0, n) = match self.sub_of(base) {
             Some(s) => s,
