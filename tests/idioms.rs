@@ -211,3 +211,26 @@ fn untyped_call_results_passed_to_calls() {
     g.push(dt);
     assert_fd(|q| chained(arr::<3>(q), arr::<3>(&q[3..]), q[6]), &p, &g);
 }
+
+/// A planar arm whose link lengths are data (`wrt(q)`).
+#[grad(wrt(q))]
+pub fn arm_tip(q: &[f64; 2], l: &[f64; 2]) -> f64 {
+    l[0] * q[0].cos() + l[1] * (q[0] + q[1]).cos()
+}
+
+/// `&no_grad(x)` and `no_grad(&x)` both pass data to a `wrt` callee.
+#[grad]
+pub fn reach(q: [f64; 2]) -> f64 {
+    let links = [1.0, 0.8];
+    let a = arm_tip(&q, &autodiff::no_grad(links));
+    let b = arm_tip(&q, autodiff::no_grad(&links));
+    (a - 1.2).powi(2) + b
+}
+
+#[test]
+fn no_grad_inside_or_outside_the_reference() {
+    let q = [0.4, -0.7];
+    let (y, dq) = reach_backward(q, 1.0);
+    assert_bits(y, reach(q), "value");
+    assert_fd(|p| reach(arr::<2>(p)), &q, &dq);
+}

@@ -451,9 +451,10 @@ impl Lowering<'_, '_> {
         let mut refs = Vec::new();
         let mut stop = Vec::new();
         for a in &c.args {
-            let (inner, stopped) = match a {
-                Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => (&nc.args[0], true),
-                a => (a, false),
+            // `no_grad(&x)` and `&no_grad(x)` alike.
+            let (inner, outer_stop) = match no_grad_of(a) {
+                Some(e) => (e, true),
+                None => (a, false),
             };
             let (inner, by_ref) = match inner {
                 Expr::Reference(r) if r.mutability.is_none() => (&*r.expr, true),
@@ -465,6 +466,10 @@ impl Lowering<'_, '_> {
                     (&*r.expr, true)
                 }
                 e => (e, false),
+            };
+            let (inner, stopped) = match no_grad_of(inner) {
+                Some(e) => (e, true),
+                None => (inner, outer_stop),
             };
             let v = match self.field_path(inner) {
                 // A field passed on by `&`: in place, whatever its shape.
@@ -629,5 +634,13 @@ pub(super) fn type_passed_results(func: &mut crate::ir::Func, untyped: &IdSet) {
         if !other.contains(&v) && func.ty(v) == Ty::Float {
             func.values[v.0 as usize].ty = any;
         }
+    }
+}
+
+/// `x` of `autodiff::no_grad(x)`.
+fn no_grad_of(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => Some(&nc.args[0]),
+        _ => None,
     }
 }
