@@ -78,6 +78,30 @@ impl Signature {
     }
 }
 
+/// A type as people write it, for messages: `&[Vec<f64>]`, not the token
+/// stream's `& [Vec < f64 >]`.
+pub fn type_text(t: &Type) -> String {
+    let mut s = t.to_token_stream().to_string();
+    for (from, to) in [
+        ("& ", "&"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+        (" ::", "::"),
+        (":: ", "::"),
+        ("( ", "("),
+        (" )", ")"),
+        ("' ", "'"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
 fn same_type(a: &Type, b: &Type) -> bool {
     a.to_token_stream().to_string() == b.to_token_stream().to_string()
 }
@@ -216,7 +240,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     t,
                     format!(
                         "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of them, not `{}`",
-                        t.to_token_stream()
+                        type_text(t)
                     ),
                 );
                 (t.clone(), None, 0)
@@ -478,8 +502,8 @@ fn classify(
         written,
         format!(
             "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, `char`, fixed-size arrays of them, or `&` references to those and to slices",
-            written.to_token_stream(),
-            float_ty.to_token_stream()
+            type_text(written),
+            type_text(float_ty)
         ),
     );
     None

@@ -529,3 +529,18 @@ fn effects_stay_in_the_forward_sweep_once() {
         "inline arguments become named ones: {out}"
     );
 }
+
+#[test]
+fn types_in_messages_read_as_written() {
+    let text = |t: syn::Type| crate::signature::type_text(&t);
+    assert_eq!(text(syn::parse_quote!(&[Vec<f64>])), "&[Vec<f64>]");
+    assert_eq!(
+        text(syn::parse_quote!(&'a mut [f64; 3])),
+        "&'a mut [f64; 3]"
+    );
+    assert_eq!(text(syn::parse_quote!((f64, [f64; 2]))), "(f64, [f64; 2])");
+    assert_eq!(
+        text(syn::parse_quote!(&std::collections::HashMap<String, Vec<f64>>)),
+        "&std::collections::HashMap<String, Vec<f64>>"
+    );
+}

@@ -236,7 +236,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
                 } else {
                     format!("a tuple of {} floats", sig.outputs)
                 },
-                sig.ret.to_token_stream()
+                crate::signature::type_text(&sig.ret)
             ),
         );
     }
