@@ -1,11 +1,13 @@
 //! Finance, written as a quant writes it.
-use autodiff::grad;
+use autodiff::{erfc, grad};
 use std::f64::consts::SQRT_2;
 
-/// First attempt: `use autodiff::erfc;` and a bare `erfc(…)` (rejected: a bare name could be any function).
+/// The standard normal CDF.
+// A bare `erfc(…)` imported by `use autodiff::erfc`: rejected on the first attempt at
+// cce7e0b ("a bare name could be any function"); accepted as first written since e9e54b3.
 #[grad]
 pub fn norm_cdf(x: f64) -> f64 {
-    0.5 * autodiff::erfc(-x / SQRT_2)
+    0.5 * erfc(-x / SQRT_2)
 }
 
 /// Black-Scholes price of a European call.
@@ -116,7 +118,8 @@ pub fn mean_variance_utility(
     risk_aversion: f64,
 ) -> f64 {
     // First attempt: `let e: Vec<f64> = scores.iter().map(|s| s.exp()).collect();`
-    // and `let w: Vec<f64> = e.iter().map(|x| x / total).collect();` (rejected: `collect`).
+    // and `let w: Vec<f64> = e.iter().map(|x| x / total).collect();` (rejected: `collect`;
+    // still rejected at b0bed85).
     let mut e = [0.0; 3];
     for i in 0..3 {
         e[i] = scores[i].exp();

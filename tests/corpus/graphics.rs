@@ -85,13 +85,13 @@ pub fn normalize(v: [f64; 3]) -> [f64; 3] {
 /// Blinn-Phong shading: diffuse plus specular.
 #[grad]
 pub fn blinn_phong(n: [f64; 3], l: [f64; 3], v: [f64; 3], shininess: f64) -> f64 {
-    // First attempt: the same without the annotations `: [f64; 3]`. Rejected by rustc
-    // inside the generated code (E0308 at `#[grad]`: a call's array result, unannotated,
-    // passed by value to another `#[grad]` call, `dot3(n, l)`).
-    let n: [f64; 3] = normalize(n);
-    let l: [f64; 3] = normalize(l);
-    let v: [f64; 3] = normalize(v);
-    let h: [f64; 3] = normalize([l[0] + v[0], l[1] + v[1], l[2] + v[2]]);
+    // Call results without `: [f64; 3]` passed on to `dot3`: rejected on the first attempt
+    // at cce7e0b (rustc E0308 inside the generated code); accepted as first written since
+    // e9e54b3.
+    let n = normalize(n);
+    let l = normalize(l);
+    let v = normalize(v);
+    let h = normalize([l[0] + v[0], l[1] + v[1], l[2] + v[2]]);
     let diffuse = dot3(n, l).max(0.0);
     let specular = dot3(n, h).max(0.0).powf(shininess);
     0.8 * diffuse + 0.2 * specular

@@ -2,8 +2,10 @@
 //! ML, physics, robotics, graphics, statistics and finance write them, one module per
 //! field. Each function's companion value is checked bit for bit against the function,
 //! its gradient against central finite differences (relative 1e-6, absolute 1e-8).
-//! Where the first attempt was rejected, the function is kept in the nearest accepted
-//! form, with the first attempt in a comment; TESTING.md lists them.
+//! Where the first attempt was rejected (at cce7e0b) and still is, the function is kept in
+//! the nearest accepted form, with the first attempt in a comment; where the macro has
+//! since learned the construct, the function is back as first written and a comment says
+//! since when. TESTING.md lists them.
 #![allow(clippy::needless_range_loop)]
 
 #[path = "../common/mod.rs"]

@@ -142,9 +142,10 @@ pub fn gelu_energy(x: [f64; 4]) -> f64 {
 pub fn ridge(w: &[f64], x: &[f64], y: &[f64], lambda: f64) -> f64 {
     let d = w.len();
     let mut sse = 0.0;
-    // First attempt: `for (row, yi) in x.chunks_exact(d).zip(y)` (rejected: `chunks_exact`).
-    for (r, yi) in y.iter().enumerate() {
-        let pred: f64 = (0..d).map(|j| x[r * d + j] * w[j]).sum();
+    // `chunks_exact`: rejected on the first attempt at cce7e0b; accepted as first written
+    // since b9a6263.
+    for (row, yi) in x.chunks_exact(d).zip(y) {
+        let pred: f64 = row.iter().zip(w).map(|(xi, wi)| xi * wi).sum();
         sse += (pred - yi).powi(2);
     }
     sse + lambda * w.iter().map(|v| v * v).sum::<f64>()
@@ -180,9 +181,10 @@ pub fn kl_logits(p_logits: [f64; 3], q_logits: [f64; 3]) -> f64 {
 /// A 1-D convolution with ReLU, then global sum pooling.
 #[grad]
 pub fn conv1d_relu(x: &[f64], kernel: [f64; 3], bias: f64) -> f64 {
-    // First attempt: `x.windows(3).map(|w| …).map(|z| …).sum()` (rejected: `windows`).
-    (0..x.len() - 2)
-        .map(|i| x[i] * kernel[0] + x[i + 1] * kernel[1] + x[i + 2] * kernel[2] + bias)
+    // `windows`: rejected on the first attempt at cce7e0b; accepted as first written since
+    // b9a6263.
+    x.windows(3)
+        .map(|w| w[0] * kernel[0] + w[1] * kernel[1] + w[2] * kernel[2] + bias)
         .map(|z| if z > 0.0 { z } else { 0.0 })
         .sum()
 }

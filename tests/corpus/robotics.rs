@@ -27,9 +27,10 @@ pub fn fk3(q: &[f64; 3], l: &[f64; 3]) -> (f64, f64, f64) {
 #[grad(wrt(q))]
 pub fn reach_cost(q: [f64; 3], target: [f64; 2]) -> f64 {
     let links = [1.0, 0.8, 0.5];
-    // First attempt: `fk3(&q, &autodiff::no_grad(links))` (rejected by rustc: E0061, the
-    // companion of `fk3` called with a shadow for `l`, which `wrt(q)` excludes).
-    let (x, y, _phi) = fk3(&q, autodiff::no_grad(&links));
+    // `&autodiff::no_grad(links)` into the `wrt(q)` callee: rejected on the first attempt at
+    // cce7e0b (rustc E0061 at the callee's `#[grad(wrt(q))]`); accepted as first written
+    // since da3bfb5.
+    let (x, y, _phi) = fk3(&q, &autodiff::no_grad(links));
     let ex = x - target[0];
     let ey = y - target[1];
     ex * ex + ey * ey + 1e-3 * q.iter().map(|a| a * a).sum::<f64>()
@@ -104,7 +105,7 @@ pub fn quat_rotate(q: [f64; 4], v: [f64; 3]) -> [f64; 3] {
 #[grad(wrt(wheel_speeds))]
 pub fn diff_drive_odometry(wheel_speeds: &[[f64; 2]], radius: f64, base: f64) -> f64 {
     // First attempt: `wheel_speeds: &[(f64, f64)]` and `for &(wl, wr) in wheel_speeds`
-    // (rejected: a slice of tuples as a parameter).
+    // (rejected: a slice of tuples as a parameter; still rejected at b0bed85).
     let mut pose = [0.0f64; 3];
     for &[wl, wr] in wheel_speeds {
         let v = radius * (wl + wr) / 2.0;
@@ -135,10 +136,11 @@ pub fn potential_field(p: [f64; 2], goal: [f64; 2], obstacles: &[[f64; 2]; 3]) -
 #[grad]
 pub fn trajectory_smoothness(waypoints: &[[f64; 2]]) -> f64 {
     let mut cost = 0.0;
-    // First attempt: `for w in waypoints.windows(3)` (rejected: `windows`).
-    for i in 2..waypoints.len() {
+    // `windows`: rejected on the first attempt at cce7e0b; accepted as first written since
+    // b9a6263.
+    for w in waypoints.windows(3) {
         for d in 0..2 {
-            let acc = waypoints[i - 2][d] - 2.0 * waypoints[i - 1][d] + waypoints[i][d];
+            let acc = w[0][d] - 2.0 * w[1][d] + w[2][d];
             cost += acc * acc;
         }
     }

@@ -1,7 +1,8 @@
 //! Statistics, written as a statistician writes it.
-use autodiff::grad;
-// First attempt: `use autodiff::ln_gamma;` and bare `ln_gamma(…)` calls (rejected: a bare
-// name could be any function); written `autodiff::ln_gamma(…)` below.
+// Bare `ln_gamma(…)` calls (student_t_loglik, poisson_loglik, beta_logpdf): rejected on
+// the first attempt at cce7e0b ("a bare name could be any function"); accepted as first
+// written since e9e54b3.
+use autodiff::{grad, ln_gamma};
 use std::f64::consts::PI;
 
 /// Gaussian log-likelihood, scale parameterised by its logarithm.
@@ -19,8 +20,8 @@ pub fn student_t_loglik(x: &[f64], loc: f64, scale: f64, nu: f64) -> f64 {
     let mut ll = 0.0;
     for &xi in x {
         let z = (xi - loc) / scale;
-        ll += autodiff::ln_gamma((nu + 1.0) / 2.0)
-            - autodiff::ln_gamma(nu / 2.0)
+        ll += ln_gamma((nu + 1.0) / 2.0)
+            - ln_gamma(nu / 2.0)
             - 0.5 * (nu * PI).ln()
             - scale.ln()
             - (nu + 1.0) / 2.0 * (1.0 + z * z / nu).ln();
@@ -34,7 +35,7 @@ pub fn poisson_loglik(counts: &[u32], log_rate: f64) -> f64 {
     let rate = log_rate.exp();
     counts
         .iter()
-        .map(|&k| k as f64 * log_rate - rate - autodiff::ln_gamma(k as f64 + 1.0))
+        .map(|&k| k as f64 * log_rate - rate - ln_gamma(k as f64 + 1.0))
         .sum()
 }
 
@@ -95,9 +96,7 @@ pub fn gmm2_loglik(params: [f64; 5], data: &[f64]) -> f64 {
 #[grad]
 pub fn beta_logpdf(x: f64, a: f64, b: f64) -> f64 {
     assert!(x > 0.0 && x < 1.0, "x must be in (0, 1)");
-    autodiff::ln_gamma(a + b) - autodiff::ln_gamma(a) - autodiff::ln_gamma(b)
-        + (a - 1.0) * x.ln()
-        + (b - 1.0) * (1.0 - x).ln()
+    ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + (a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln()
 }
 
 /// Pearson correlation coefficient.
@@ -125,9 +124,9 @@ pub fn holt_sse(alpha: f64, beta: f64, y: &[f64]) -> f64 {
     let mut level = y[0];
     let mut trend = y[1] - y[0];
     let mut sse = 0.0;
-    // First attempt: `for &obs in &y[1..]` (rejected: a sub-slice).
-    for t in 1..y.len() {
-        let obs = y[t];
+    // The sub-slice `&y[1..]`: rejected on the first attempt at cce7e0b; accepted as first
+    // written since b9a6263.
+    for &obs in &y[1..] {
         let forecast = level + trend;
         let err = obs - forecast;
         sse += err * err;
