@@ -308,6 +308,25 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             }
         };
         let ty = (*pt.ty).clone();
+        // Data: a parameter that `wrt` leaves out, or whose type holds no float,
+        // is passed through whatever its type (`&[Vec<f64>]`, `Option<usize>`).
+        let excluded = attr.wrt.as_ref().is_some_and(|w| {
+            !ident
+                .as_ref()
+                .is_some_and(|id| w.iter().any(|n| n.unraw() == id.unraw()))
+        });
+        let floatless = !mentions_float(&ty, &float_ty, &generics);
+        let kind_of = |t: &Type, by_ref: bool, errors: &mut Errors| {
+            let mut quiet = Errors::default();
+            match classify(&ty, t, by_ref, &float_ty, &float_of, &generics, &mut quiet) {
+                Some(k) => Some(k),
+                None if excluded || floatless => Some(ParamKind::Inactive {
+                    by_ref,
+                    is_bool: false,
+                }),
+                None => classify(&ty, t, by_ref, &float_ty, &float_of, &generics, errors),
+            }
+        };
         let kind = match strip_parens(&ty) {
             _ if !pattern_ok => None,
             Type::Reference(r) if r.mutability.is_some() => {
@@ -317,10 +336,8 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                 );
                 None
             }
-            Type::Reference(r) => {
-                classify(&ty, &r.elem, true, &float_ty, &float_of, &generics, errors)
-            }
-            t => classify(&ty, t, false, &float_ty, &float_of, &generics, errors),
+            Type::Reference(r) => kind_of(&r.elem, true, errors),
+            t => kind_of(t, false, errors),
         };
         // A rejected parameter stays in the model (inactive) so the stub companion
         // of the fallback keeps the right arity.
@@ -501,10 +518,32 @@ fn classify(
     errors.at(
         written,
         format!(
-            "unsupported parameter type `{}` in #[grad] fn; parameters are floats (`{}`), integers, `bool`, `char`, fixed-size arrays of them, or `&` references to those and to slices",
+            "`{}` parameters are not differentiated yet; differentiated parameters are floats (`{}`), fixed-size arrays, slices and tuples of them and `Tangent` structs; to pass this one as data, name only the parameters to differentiate in `#[grad(wrt(…))]`",
             type_text(written),
             type_text(float_ty)
         ),
     );
     None
+}
+
+/// Whether type `t` mentions the float type (or a generic float) anywhere:
+/// a type that does not is data, passed through without a gradient.
+fn mentions_float(t: &Type, float_ty: &Type, generics: &[Ident]) -> bool {
+    let float = type_text(float_ty);
+    let mut found = false;
+    fn walk(ts: proc_macro2::TokenStream, f: &mut dyn FnMut(&proc_macro2::Ident)) {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => f(&i),
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), f),
+                _ => {}
+            }
+        }
+    }
+    walk(t.to_token_stream(), &mut |i| {
+        if *i == float || generics.contains(i) {
+            found = true;
+        }
+    });
+    found
 }

@@ -347,10 +347,30 @@ fn dump() {
     let Ok(src) = std::fs::read_to_string(path) else {
         return;
     };
-    let src: TokenStream = src.parse().expect("wip/dump.rs parses");
-    println!("{}", forward_ir(src.clone()));
-    println!("{}", companion_ir(src.clone()));
-    println!("{}", emitted(src));
+    // `#[grad(…)]` on the first line: its arguments are the attribute's.
+    let (attr, src) = match src.strip_prefix("#[grad(") {
+        Some(rest) => match rest.split_once(")]") {
+            Some((a, body)) => (a.parse().expect("attribute parses"), body.to_string()),
+            None => (TokenStream::new(), src.clone()),
+        },
+        None => (TokenStream::new(), src.clone()),
+    };
+    let item = item(src.parse().expect("wip/dump.rs parses"));
+    match expand::forward(attr.clone(), &item) {
+        Ok((_, f)) => println!("{f}"),
+        Err(_) => println!("error"),
+    }
+    match expand::companion_with(attr.clone(), &item, true) {
+        Ok((sig, c)) => {
+            println!("{}", c.func);
+            let tokens = crate::emit::companion(&item, &sig, &c);
+            match syn::parse2::<syn::File>(tokens) {
+                Ok(file) => println!("{}", prettyplease::unparse(&file)),
+                Err(e) => println!("unparsable: {e}"),
+            }
+        }
+        Err(e) => println!("error: {:?}", e.1.combined().map(|e| e.to_string())),
+    }
 }
 
 #[test]

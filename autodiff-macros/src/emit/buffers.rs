@@ -52,8 +52,11 @@ impl Mutation {
                     self.updated.insert(*a);
                 }
                 OpKind::View(a, _) => self.union(*a, op.results[0]),
-                // Reading a tape of tapes takes the element out.
-                OpKind::Load(a, _) if holds_vec(func, func.ty(op.results[0])) => {
+                // Reading a tape of tapes takes the element out (a `Vec` row of
+                // data, a parameter, is borrowed instead).
+                OpKind::Load(a, _)
+                    if holds_vec(func, func.ty(op.results[0])) && !func.params.contains(a) =>
+                {
                     self.updated.insert(*a);
                 }
                 OpKind::StopGrad(a) if in_place(*a) => self.union(*a, op.results[0]),

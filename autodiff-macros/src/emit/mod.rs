@@ -761,6 +761,14 @@ impl Emitter<'_> {
                 let (c, a, b) = (self.name(*c), self.name(*a), self.name(*b));
                 quote!(if #c { #a } else { #b })
             }
+            // A `Vec` row of data (`cov[i]` of `cov: &[Vec<f64>]`): borrowed.
+            OpKind::Load(a, idx)
+                if holds_vec(self.func, self.func.ty(r)) && self.func.params.contains(a) =>
+            {
+                let a = self.name(*a);
+                let i = self.index(idx);
+                quote!(&#a #i)
+            }
             OpKind::Load(a, idx) if holds_vec(self.func, self.func.ty(r)) => {
                 // A recorded tape read once, backwards: taken, not copied.
                 let a = self.name(*a);

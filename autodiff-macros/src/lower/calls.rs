@@ -145,6 +145,17 @@ impl Lowering<'_, '_> {
                 self.user_call(&path, &call, None)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
+            Ty::Array(_) if self.opaque.contains(&recv.0) => {
+                let mut args = vec![recv];
+                for a in &m.args {
+                    let v = self.expr(a, None);
+                    args.push(self.scalar(v, a, "an argument"));
+                }
+                let r = self.push(OpKind::Method(name, args), Ty::Int);
+                self.guessed.insert(r);
+                Val::Scalar(r)
+            }
             Ty::Array(_) => {
                 self.errors.at(
                     &m.method,

@@ -152,6 +152,8 @@ struct Lowering<'s, 'e> {
     closures: Vec<(syn::ExprClosure, Vec<Vec<Binding>>)>,
     /// Results of calls lowered without a type (`let m = scale(n);`).
     untyped_results: IdSet,
+    /// Parameters of a type the body cannot see (data): value ids.
+    opaque: std::collections::HashSet<u32>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -167,6 +169,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         guessed: IdSet::default(),
         closures: Vec::new(),
         untyped_results: IdSet::default(),
+        opaque: Default::default(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -178,7 +181,16 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         let ty = if p.is_struct {
             l.func.struct_ty(p.value_ty().to_token_stream().to_string())
         } else {
-            l.type_of(p.value_ty()).unwrap_or(Ty::Int)
+            match l.type_of(p.value_ty()) {
+                Some(t) => t,
+                // Data of a type the body cannot see (`&HashMap<K, V>`, `Option<usize>`):
+                // read by indexing (floats), `.len()` and methods (inactive values).
+                None => {
+                    let t = l.func.array_ty(Ty::Float, crate::ir::Len::View);
+                    l.opaque.insert(l.func.values.len() as u32);
+                    t
+                }
+            }
         };
         let v = l.func.new_value(ty);
         if p.is_struct {
@@ -385,6 +397,17 @@ impl Lowering<'_, '_> {
             Type::Slice(sl) => {
                 let elem = self.type_of(&sl.elem)?;
                 return Some(self.func.array_ty(elem, crate::ir::Len::Slice));
+            }
+            // `Vec<T>`: an array whose length is known at run time.
+            Type::Path(p) if p.qself.is_none() => {
+                if let Some(seg) = p.path.segments.last().filter(|s| s.ident == "Vec") {
+                    if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+                        if let Some(syn::GenericArgument::Type(elem)) = a.args.first() {
+                            let elem = self.type_of(elem)?;
+                            return Some(self.func.array_ty(elem, crate::ir::Len::Vec));
+                        }
+                    }
+                }
             }
             _ => {}
         }
