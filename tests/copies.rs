@@ -577,3 +577,49 @@ fn mem_replace_in_a_loop() {
         &[dx[0], dx[1], dk],
     );
 }
+
+/// A local copy of a struct parameter, updated field by field in a loop, while
+/// the parameter keeps its value (a damped spring, semi-implicit Euler).
+#[grad]
+pub fn spring_copy(s: Body, k: f64, c: f64) -> f64 {
+    let mut st = s;
+    for _ in 0..20 {
+        for d in 0..2 {
+            let a = -k * st.pos[d] - c * st.vel[d];
+            st.vel[d] += a * 0.05;
+            st.pos[d] += st.vel[d] * 0.05;
+        }
+    }
+    (st.pos[0] - s.pos[0]).powi(2) + st.pos[1] * s.vel[1]
+}
+
+/// A copy of a `mut` struct parameter taken after the parameter changed, then
+/// both changed again: each keeps its own values.
+#[grad]
+pub fn two_states(mut b: Body, dt: f64) -> f64 {
+    b.pos[0] += b.vel[0] * dt;
+    let mut c = b;
+    c.pos[0] *= 2.0;
+    b.pos[0] -= 1.0;
+    c.pos[0] * b.pos[0] + c.vel[1]
+}
+
+#[test]
+fn local_copy_of_a_struct_parameter() {
+    let p = [0.5, -0.3, 3.0, 1.2, 2.0, 0.3];
+    let (y, db, dk, dc) = spring_copy_backward(body(&p), p[4], p[5], 1.0);
+    assert_bits(y, spring_copy(body(&p), p[4], p[5]), "value");
+    assert_fd(
+        |q| spring_copy(body(q), q[4], q[5]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dk, dc],
+    );
+    let p = [0.5, -0.3, 3.0, 1.2, 0.25];
+    let (y, db, dt) = two_states_backward(body(&p), p[4], 1.0);
+    assert_bits(y, two_states(body(&p), p[4]), "value");
+    assert_fd(
+        |q| two_states(body(q), q[4]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dt],
+    );
+}

@@ -482,6 +482,17 @@ impl Lowering<'_, '_> {
                 Some(e) => (e, true),
                 None => (inner, outer_stop),
             };
+            if let Expr::Path(p) = inner {
+                if p.path
+                    .get_ident()
+                    .is_some_and(|id| self.struct_copies.contains(&id.to_string()))
+                {
+                    self.errors.at(
+                        inner,
+                        "a local copy of a struct parameter cannot be passed on whole yet; pass the parameter itself, or the copy's fields",
+                    );
+                }
+            }
             let v = match self.field_path(inner) {
                 // A field passed on by `&`: in place, whatever its shape.
                 Some(_) if by_ref => {

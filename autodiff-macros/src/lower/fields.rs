@@ -29,6 +29,51 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// `let mut st = s;` where `s` is a struct parameter (or a copy of one):
+    /// `st` reads `s`'s fields, and each field that `st` or `s` has as a local
+    /// (assigned somewhere) gets a local of `st`'s holding its value now, so
+    /// that `st` and `s` change separately (lowering copies arrays on write).
+    pub(super) fn struct_copy(&mut self, name: &str, root: Value, source: &Expr) {
+        self.bind(name.to_string(), Val::Scalar(root));
+        self.struct_copies.insert(name.to_string());
+        let (Some(src), Some(dst)) = (field_name(source), Some(format!("\u{0}{}", unraw(name))))
+        else {
+            return;
+        };
+        let mut suffixes: Vec<(String, bool)> = Vec::new();
+        for (fname, _, indexed) in &self.assigned {
+            for base in [&src, &dst] {
+                if let Some(rest) = fname.strip_prefix(base.as_str()) {
+                    if rest.starts_with('.') && !suffixes.iter().any(|(s, _)| s == rest) {
+                        suffixes.push((rest.to_string(), *indexed));
+                    }
+                }
+            }
+        }
+        for (rest, indexed) in suffixes {
+            // The source's current value: its local if it has one, else the
+            // parameter's field (through `st`'s path, which leads to it).
+            let value = match self.lookup(&format!("{src}{rest}")).cloned() {
+                Some(v) => Some(v),
+                None => {
+                    let path: Expr = match syn::parse_str(&format!("{}{}", unraw(name), rest)) {
+                        Ok(e) => e,
+                        Err(_) => continue,
+                    };
+                    let want = if indexed {
+                        self.func.array_ty(Ty::Float, crate::ir::Len::View)
+                    } else {
+                        Ty::Float
+                    };
+                    self.field_of(&path, want).map(Val::Scalar)
+                }
+            };
+            if let Some(v) = value {
+                self.bind(format!("{dst}{rest}"), v);
+            }
+        }
+    }
+
     /// `let (a, b) = p;` for a tuple parameter `p`: the views of its elements
     /// (arrays where the tuple's type says so).
     pub(super) fn tuple_elements(&mut self, root: Value, n: usize) -> Option<Vec<Val>> {

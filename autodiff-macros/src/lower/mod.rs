@@ -154,6 +154,10 @@ struct Lowering<'s, 'e> {
     untyped_results: IdSet,
     /// Parameters of a type the body cannot see (data): value ids.
     opaque: std::collections::HashSet<u32>,
+    /// The fields `x.a.b` the body assigns anywhere (`assigned_fields`).
+    assigned: Vec<(String, Expr, bool)>,
+    /// Names of local copies of struct parameters (`let mut st = s;`).
+    struct_copies: std::collections::HashSet<String>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -170,6 +174,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         closures: Vec::new(),
         untyped_results: IdSet::default(),
         opaque: Default::default(),
+        assigned: Vec::new(),
+        struct_copies: Default::default(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -206,7 +212,8 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
     }
     // Fields of struct parameters that the body assigns become locals of their
     // own (a copy for an array field), so loops and ifs carry them like any.
-    for (name, e, indexed) in assigned_fields(block) {
+    l.assigned = assigned_fields(block);
+    for (name, e, indexed) in l.assigned.clone() {
         if l.field_path(&e).is_none() {
             continue;
         }
@@ -668,6 +675,14 @@ impl Lowering<'_, '_> {
                         }
                         (_, v) => v,
                     };
+                    // `let mut st = s;` of a struct parameter: a copy field by field.
+                    if let (Val::Scalar(root), Pat::Ident(pi)) = (&v, pat) {
+                        if self.structs.contains_key(root) && pi.subpat.is_none() {
+                            let root = *root;
+                            self.struct_copy(&pi.ident.to_string(), root, &init.expr);
+                            return Val::Unit;
+                        }
+                    }
                     self.bind_pat(pat, v);
                 } else {
                     self.errors.at(
