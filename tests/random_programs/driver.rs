@@ -286,6 +286,37 @@ pub fn dx_is_finite<D: Dn>(x: D, _: &mut Tr) -> bool {
 pub fn dx_is_infinite<D: Dn>(x: D, _: &mut Tr) -> bool {
     x.re().is_infinite()
 }
+/// `f(x)` with derivative `df` at `x.re()`, to first order (the special functions
+/// have no dual-number version in `num_dual`).
+fn first_order<D: Dn>(x: D, f: f64, df: f64) -> D {
+    let r = x.re();
+    x * k::<D>(df) + k::<D>(f - r * df)
+}
+pub fn dx_erf<D: Dn>(x: D, _: &mut Tr) -> D {
+    let r = x.re();
+    first_order(
+        x,
+        autodiff::erf(r),
+        2.0 / std::f64::consts::PI.sqrt() * (-r * r).exp(),
+    )
+}
+pub fn dx_erfc<D: Dn>(x: D, _: &mut Tr) -> D {
+    let r = x.re();
+    first_order(
+        x,
+        autodiff::erfc(r),
+        -2.0 / std::f64::consts::PI.sqrt() * (-r * r).exp(),
+    )
+}
+pub fn dx_gamma<D: Dn>(x: D, _: &mut Tr) -> D {
+    let r = x.re();
+    let g = autodiff::gamma(r);
+    first_order(x, g, g * autodiff::digamma(r))
+}
+pub fn dx_ln_gamma<D: Dn>(x: D, _: &mut Tr) -> D {
+    let r = x.re();
+    first_order(x, autodiff::ln_gamma(r), autodiff::digamma(r))
+}
 pub fn dx_mul_add<D: Dn>(a: D, b: D, c: D, _: &mut Tr) -> D {
     a * b + c
 }

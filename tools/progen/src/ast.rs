@@ -30,6 +30,28 @@ pub(crate) enum E {
     Match(I, Vec<(i64, E)>, Box<E>),
     /// `f(e)`: a closure of the body called
     Apply(String, Box<E>),
+    /// An iterator chain with adapters, mapped and reduced.
+    Chain(Box<Chain>),
+}
+
+/// `a.iter()[.cloned()].rev().skip(1)….map(|v| body).sum::<f64>()`, or from a
+/// range `(0..n)`, or reduced with `.reduce(|p, q| 0.5 * p + q).unwrap()`.
+#[derive(Clone, Debug)]
+pub(crate) struct Chain {
+    /// An array (cloned or not), or a range `0..n`.
+    pub(crate) src: ChainSrc,
+    /// `rev`, `skip`, `take`, `step_by`, with their argument.
+    pub(crate) adapters: Vec<(&'static str, usize)>,
+    pub(crate) param: String,
+    pub(crate) body: E,
+    /// `reduce` instead of `sum`.
+    pub(crate) reduce: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum ChainSrc {
+    Arr(String, bool),
+    Range(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,6 +164,8 @@ pub(crate) enum S {
     SinCos(String, String, E),
     /// `let f = |z: f64| body;`
     Closure(String, String, E),
+    /// `assert!(c);` (`debug_assert!` when the flag is set)
+    Assert(bool, C),
 }
 
 #[derive(Clone, Debug)]
@@ -296,7 +320,8 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Cast(_)
         | E::Red(_)
         | E::Const(_)
-        | E::Apply(..) => true,
+        | E::Apply(..)
+        | E::Chain(_) => true,
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
         E::Neg(x) => anchored(x),
         E::Bin(_, a, b) => anchored(a) || anchored(b),
@@ -335,6 +360,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Const(_) => false,
         E::Match(_, arms, d) => reads(d, inputs) || arms.iter().any(|(_, e)| reads(e, inputs)),
         E::Apply(_, e) => reads(e, inputs),
+        E::Chain(c) => reads(&c.body, inputs) || matches!(&c.src, ChainSrc::Arr(a, _) if i(a)),
     }
 }
 
@@ -359,6 +385,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                     declared.push(q.clone());
                 }
                 S::Closure(f, ..) => declared.push(f.clone()),
+                S::Assert(..) => {}
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

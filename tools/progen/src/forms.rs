@@ -1,7 +1,9 @@
 //! Forms of the README's support table that the main generator does not write:
 //! `copysign`, `to_degrees`, `to_radians`, `sin_cos`, `std::f64::consts`,
 //! `for i in (a..b).rev()`, `is_nan` and friends, `matches!`, `match` on an
-//! integer, and closures defined and called in the body. Each is a short segment
+//! integer, closures defined and called in the body, `autodiff::erf` and the
+//! other special functions, `assert!` / `debug_assert!`, and iterator chains with
+//! `cloned`, `rev`, `skip`, `take`, `step_by`, a range as source, `reduce`. Each is a short segment
 //! after the body (see `extras`) whose value the result adds.
 
 use crate::ast::*;
@@ -17,6 +19,9 @@ pub(crate) const FORMS: &[&str] = &[
     "matches",
     "int-match",
     "closures",
+    "special-functions",
+    "asserts",
+    "iterator-chains",
 ];
 
 const CONSTS: &[(&str, f64)] = &[
@@ -165,6 +170,25 @@ impl Gen<'_> {
                     }
                 })]
             }
+            "special-functions" => {
+                let name = *self.rng.pick(&["erf", "erfc", "gamma", "ln_gamma"]);
+                let (a, _) = self.input_expr(1.0);
+                let (arg, b) = match name {
+                    // gamma and ln_gamma away from their poles: the argument in [1, 3]
+                    "gamma" | "ln_gamma" => (E::Bin('+', bx(a), bx(E::Lit(2.0))), 2.0),
+                    _ => (a, 2.0),
+                };
+                let e = E::Call(name, vec![Arg::F(arg)], Style::Prim);
+                vec![self.bind(e, b, out)]
+            }
+            "asserts" => {
+                let (e, _) = self.input_expr(3.0);
+                let (m, debug) = *self.rng.pick(&[("is_finite", false), ("is_nan", true)]);
+                out.push(S::Assert(debug, C::Class(m, e)));
+                let (a, ab) = self.input_expr(2.0);
+                vec![self.bind(a, ab, out)]
+            }
+            "iterator-chains" => self.chain(out),
             _ => {
                 // `let f = |z: f64| body(z);` then `f(a) + k * f(b)`
                 let f = self.fresh("cl");
@@ -195,6 +219,96 @@ impl Gen<'_> {
                 vec![self.bind(e, (bb + 2.0) * (1.0 + k), out)]
             }
         }
+    }
+}
+
+impl Gen<'_> {
+    /// `let v: f64 = <chain>;`: an array's elements (or a range's indices) through
+    /// `rev`, `skip`, `take`, `step_by`, mapped and summed or reduced.
+    fn chain(&mut self, out: &mut Vec<S>) -> Vec<(E, f64)> {
+        let arrays: Vec<Var> = self
+            .arrays()
+            .into_iter()
+            .filter(|v| matches!(v.kind, VK::Arr { inner: None, .. }) && !is_field(&v.name))
+            .collect();
+        let param = self.fresh("e");
+        let (src, len, kind, pb) = if !arrays.is_empty() && self.rng.chance(0.7) {
+            let a = self.rng.pick(&arrays).clone();
+            let VK::Arr { len, .. } = a.kind else {
+                return Vec::new();
+            };
+            let cloned = self.rng.chance(0.4);
+            let kind = if cloned { VK::F } else { VK::FRef };
+            (ChainSrc::Arr(a.name, cloned), len, kind, a.bound)
+        } else {
+            let n = self.rng.int(2, 4) as usize;
+            let kind = VK::Int {
+                max: n as i64 - 1,
+                i32: false,
+            };
+            (ChainSrc::Range(n), n, kind, 0.0)
+        };
+        // adapters that leave at least one element; on a range one `rev` at most,
+        // unless `range-adapters` is on (`(0..3).skip(2)`, `take`, `step_by`,
+        // `.rev().rev()` and `reduce` after a range give E0282 "type annotations
+        // needed" in the companion at 8c1a70e)
+        let range_ok = matches!(src, ChainSrc::Arr(..)) || self.on("range-adapters");
+        let mut left = len;
+        let mut adapters = Vec::new();
+        for _ in 0..self.rng.int(1, 2) {
+            match self.rng.below(4) {
+                _ if !range_ok => {
+                    if adapters.is_empty() {
+                        adapters.push(("rev", 0));
+                    }
+                }
+                0 => adapters.push(("rev", 0)),
+                1 if left > 1 => {
+                    let k = self.rng.int(1, left as i64 - 1) as usize;
+                    left -= k;
+                    adapters.push(("skip", k));
+                }
+                2 => {
+                    let k = self.rng.int(1, left as i64) as usize;
+                    left = k;
+                    adapters.push(("take", k));
+                }
+                _ => {
+                    let k = self.rng.int(1, 2) as usize;
+                    left = left.div_ceil(k);
+                    adapters.push(("step_by", k));
+                }
+            }
+        }
+        self.scopes.push(Vec::new());
+        self.loop_depth += 1;
+        self.declare(&param, kind, false, pb);
+        let (body, b) = self.fexpr(2);
+        let (body, b) = self.squash(body, b, 3.0);
+        // the body reads the element (or index)
+        let elem = match &src {
+            ChainSrc::Arr(_, true) => E::Var(param.clone()),
+            ChainSrc::Arr(_, false) => E::RVar(param.clone()),
+            ChainSrc::Range(_) => E::Cast(I::Var(param.clone())),
+        };
+        let (elem, eb) = self.squash(elem, pb.max(len as f64), 2.0);
+        self.loop_depth -= 1;
+        self.scopes.pop();
+        let body = E::Bin('+', bx(body), bx(elem));
+        let reduce = self.rng.chance(0.4) && range_ok;
+        let bound = if reduce {
+            2.0 * (b + eb)
+        } else {
+            left as f64 * (b + eb)
+        };
+        let e = E::Chain(bx(Chain {
+            src,
+            adapters,
+            param,
+            body,
+            reduce,
+        }));
+        vec![self.bind(e, bound, out)]
     }
 }
 

@@ -189,6 +189,22 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "a closure defined in the body (`let f = |z: f64| …;`) and called twice (`f(a) + k * f(b)`)",
     ),
     (
+        "special-functions",
+        "`autodiff::erf`, `erfc`, `gamma`, `ln_gamma` (the last two on [1, 3])",
+    ),
+    (
+        "asserts",
+        "`assert!(x.is_finite());`, `debug_assert!(!x.is_nan());`",
+    ),
+    (
+        "range-adapters",
+        "an iterator chain from a range with `skip`, `take`, `step_by` or two `rev`s, or reduced with `reduce` (`(0..3).skip(2).map(…)`); excluded, a chain from a range has one `rev` at most and is summed",
+    ),
+    (
+        "iterator-chains",
+        "`a.iter()[.cloned()]` or `(0..n)`, then `rev`, `skip(k)`, `take(k)`, `step_by(k)`, `map(…)`, then `.sum::<f64>()` or `.reduce(|p, q| 0.5 * p + q).unwrap()`",
+    ),
+    (
         "field-row-args",
         "rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)",
     ),

@@ -219,6 +219,7 @@ impl Printer {
                 let _ = write!(s, "_ => {} }}", self.ex(d, true).0);
                 (s, 0)
             }
+            E::Chain(c) => (self.chain(c), 10),
             E::Apply(f, e) => match self.fl {
                 Flavor::F64 => (format!("{f}({})", self.ex(e, true).0), 10),
                 Flavor::Dual => (format!("{f}({}, tr_)", self.ex(e, true).0), 10),
@@ -231,6 +232,35 @@ impl Printer {
             Flavor::F64 => ": f64",
             Flavor::Dual => ": D",
         }
+    }
+
+    pub(crate) fn chain(&self, c: &Chain) -> String {
+        let dual = self.fl == Flavor::Dual;
+        let mut s = match &c.src {
+            ChainSrc::Arr(a, cloned) => {
+                format!("{a}.iter(){}", if *cloned { ".cloned()" } else { "" })
+            }
+            ChainSrc::Range(n) => format!("(0..{n})"),
+        };
+        for (a, n) in &c.adapters {
+            if *a == "rev" {
+                s.push_str(".rev()");
+            } else {
+                let _ = write!(s, ".{a}({n})");
+            }
+        }
+        let _ = write!(s, ".map(|{}| {})", c.param, self.ex(&c.body, true).0);
+        match (c.reduce, dual) {
+            (true, _) => {
+                let half = self.lit(0.5);
+                let _ = write!(s, ".reduce(|p_, q_| {half} * p_ + q_).unwrap()");
+            }
+            (false, false) => s.push_str(".sum::<f64>()"),
+            (false, true) => {
+                let _ = write!(s, ".fold({}, |acc_, t_| acc_ + t_)", self.lit(0.0));
+            }
+        }
+        s
     }
 
     pub(crate) fn red(&self, r: &Red) -> String {
@@ -545,6 +575,11 @@ impl Printer {
                 } else {
                     format!("let ({p}, {q}) = f64::sin_cos({});", self.ex(e, true).0)
                 };
+                self.line(&l);
+            }
+            S::Assert(debug, c) => {
+                let m = if *debug { "debug_assert" } else { "assert" };
+                let l = format!("{m}!({});", self.cond(c).0);
                 self.line(&l);
             }
             S::Closure(f, z, e) => {

@@ -277,7 +277,12 @@ impl Walk {
                             }
                         }
                     }
-                    Style::Prim => self.tag(name),
+                    Style::Prim => self.tag(match *name {
+                        "erf" | "erfc" | "gamma" | "ln_gamma" | "digamma" => {
+                            "erf / erfc / ln_gamma / gamma / digamma"
+                        }
+                        n => n,
+                    }),
                     Style::Method => {
                         self.tag("method form x.f()");
                         self.tag(method(name));
@@ -321,6 +326,26 @@ impl Walk {
                 self.int(i);
                 arms.iter().for_each(|(_, e)| self.ex(e));
                 self.ex(d);
+            }
+            E::Chain(c) => {
+                match &c.src {
+                    ChainSrc::Arr(_, cloned) => {
+                        self.tag("for v in x.iter()");
+                        if *cloned {
+                            self.tag(".cloned()");
+                        }
+                    }
+                    ChainSrc::Range(_) => self.tag("&x / x.into_iter() / (0..n) as a source"),
+                }
+                if !c.adapters.is_empty() {
+                    self.tag(".rev() / .skip(n) / .take(n) / .step_by(s)");
+                }
+                self.tag(if c.reduce {
+                    "reduce(…).unwrap()"
+                } else {
+                    "map(…).sum()"
+                });
+                self.ex(&c.body);
             }
             E::Apply(_, e) => {
                 self.tag("closure defined and called");
@@ -579,6 +604,10 @@ impl Walk {
                 self.ex(e);
                 self.declare(p);
                 self.declare(q);
+            }
+            S::Assert(_, c) => {
+                self.tag("assert! / assert_eq! / debug_assert!");
+                self.cond(c);
             }
             S::Closure(f, _, e) => {
                 self.tag("closure defined and called");
