@@ -151,6 +151,13 @@ pub mod __private {
         true
     }
 
+    /// `vec![x; n]` (a `Vec` local of a `#[grad]` body).
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub fn vec_splat<T: Clone>(x: T, n: usize) -> Vec<T> {
+        alloc::vec![x; n]
+    }
+
     /// Zeros as many as `xs` has elements (scratch for a callee's gradient).
     #[cfg(feature = "alloc")]
     pub fn zeros_like<A: Tangent>(xs: &[A]) -> Vec<A> {

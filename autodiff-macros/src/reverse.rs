@@ -196,7 +196,7 @@ impl Reverser<'_> {
                 Some(&g) if first && self.varied.contains(&a) => g,
                 // Scratch: the callee adds into it, nobody reads it.
                 _ => match b.func.array(ty).map(|t| t.len.clone()) {
-                    Some(Len::Slice) => {
+                    Some(Len::Slice | Len::Vec) => {
                         if !self.alloc {
                             self.errors.borrow_mut().push(syn::Error::new_spanned(
                                 &callee.path,

@@ -72,7 +72,7 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
             let gx = b.load(g, idx);
             vec![(*x, Grad::Full(gx)), (*a, Grad::Full(g))]
         }
-        OpKind::Splat(x) => {
+        OpKind::Splat(x) | OpKind::VecSplat(x, _) => {
             let s = b.push(OpKind::SumAll(g), Ty::Float);
             vec![(*x, Grad::Full(s))]
         }

@@ -16,6 +16,9 @@ pub(super) struct Mutation {
     parent: IdMap<Value>,
     updated: IdSet,
     reborrowed: IdSet,
+    /// Buffers that are tapes (made by `VecNew`): moved into an outer tape, not
+    /// cloned as a `Vec` of the body is.
+    tapes: IdSet,
 }
 
 impl Mutation {
@@ -40,6 +43,7 @@ impl Mutation {
         // Mark roots only after every union is known.
         m.updated = m.updated.iter().map(|v| m.find(*v)).collect();
         m.reborrowed = m.reborrowed.iter().map(|v| m.find(*v)).collect();
+        m.tapes = m.tapes.iter().map(|v| m.find(*v)).collect();
         m
     }
 
@@ -52,6 +56,9 @@ impl Mutation {
                     self.updated.insert(*a);
                 }
                 OpKind::View(a, _) => self.union(*a, op.results[0]),
+                OpKind::VecNew(_) => {
+                    self.tapes.insert(op.results[0]);
+                }
                 // Reading a tape of tapes takes the element out (a `Vec` row of
                 // data, a parameter, is borrowed instead).
                 OpKind::Load(a, _)
@@ -110,6 +117,11 @@ impl Mutation {
     /// Whether an owned buffer holding `v` is ever updated.
     pub(super) fn updated(&self, v: Value) -> bool {
         self.updated.contains(&self.find(v))
+    }
+
+    /// Whether `v` lives in a tape.
+    pub(super) fn tape(&self, v: Value) -> bool {
+        self.tapes.contains(&self.find(v))
     }
 
     /// Whether a `&mut` binding holding `v` is passed on as `&mut`.

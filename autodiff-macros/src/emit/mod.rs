@@ -361,6 +361,14 @@ impl Emitter<'_> {
         self.float_tokens.clone()
     }
 
+    /// Whether `v` is a `Vec` (its length known at run time).
+    fn is_vec(&self, v: Value) -> bool {
+        matches!(
+            self.func.array(self.func.ty(v)),
+            Some(ArrayTy { len: Len::Vec, .. })
+        )
+    }
+
     fn is_array(&self, v: Value) -> bool {
         matches!(self.func.ty(v), Ty::Array(_))
     }
@@ -495,7 +503,14 @@ impl Emitter<'_> {
             OpKind::Push(a, x) => {
                 let buf = self.name(*a);
                 self.bufs.insert(op.result(), buf.clone());
-                let x = self.name(*x);
+                // A `Vec` of the body recorded per iteration is cloned (it lives
+                // on); an inner tape is moved into its outer one.
+                let xn = self.name(*x);
+                let x = if self.is_vec(*x) && !self.muts.tape(*x) {
+                    quote!(#xn.clone())
+                } else {
+                    xn
+                };
                 return quote!(#buf.push(#x););
             }
             OpKind::View(a, fields) => {
@@ -793,9 +808,22 @@ impl Emitter<'_> {
                     _ => quote!(::core::compile_error!("autodiff: splat of unknown length")),
                 }
             }
+            OpKind::VecSplat(x, n) => {
+                let (x, n) = (self.name(*x), self.name(*n));
+                quote!(::autodiff::__private::vec_splat(#x, #n))
+            }
+            OpKind::ArrayLit(xs) if self.is_vec(r) => {
+                let xs = xs.iter().map(|x| self.name(*x));
+                quote!(::autodiff::__private::Vec::from([#(#xs),*]))
+            }
             OpKind::ArrayLit(xs) => {
                 let xs = xs.iter().map(|x| self.name(*x));
                 quote!([#(#xs),*])
+            }
+            // A `Vec` is no `Copy`: its copy is a clone (of a slice too).
+            OpKind::Copy(a) if self.is_vec(r) => {
+                let a = self.name(*a);
+                quote!(#a.to_vec())
             }
             OpKind::Copy(a) if self.refs.contains(a) => {
                 let a = self.name(*a);

@@ -227,6 +227,8 @@ pub enum OpKind {
     Zeros,
     /// `[v; n]` for the result's type.
     Splat(Value),
+    /// `vec![v; n]`: a `Vec` of `n` copies of `v` (`n` known at run time).
+    VecSplat(Value, Value),
     /// `[a, b, c]`.
     ArrayLit(Vec<Value>),
     /// A fresh copy of an array (`let mut b = a;`).
@@ -334,6 +336,7 @@ impl Op {
             OpKind::Zeros | OpKind::VecNew(None) => vec![],
             OpKind::VecNew(Some(n)) => vec![*n],
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => vec![*a],
+            OpKind::VecSplat(a, n) => vec![*a, *n],
             OpKind::ZerosLike(a) | OpKind::StopGrad(a) | OpKind::View(a, _) => vec![*a],
             OpKind::CallFn(_, args) => args.clone(),
             OpKind::CallBack(_, args, ds, shadows) => {
@@ -408,6 +411,10 @@ impl Op {
             OpKind::Zeros | OpKind::VecNew(None) => {}
             OpKind::VecNew(Some(n)) => *n = f(*n),
             OpKind::Splat(a) | OpKind::Copy(a) | OpKind::SumAll(a) => *a = f(*a),
+            OpKind::VecSplat(a, n) => {
+                *a = f(*a);
+                *n = f(*n);
+            }
             OpKind::ZerosLike(a) | OpKind::StopGrad(a) | OpKind::View(a, _) => *a = f(*a),
             OpKind::CallFn(_, args) => {
                 for a in args {
@@ -759,6 +766,15 @@ impl<'a> Builder<'a> {
         // A field of a shape not seen from here: a zero like the value itself.
         if self.func.array(ty).is_some_and(|a| a.len == Len::View) {
             return self.push(OpKind::ZerosLike(v), ty);
+        }
+        // A `Vec` (a slice): as long as the value, known at run time.
+        if let Some(ArrayTy {
+            elem,
+            len: Len::Vec | Len::Slice,
+        }) = self.func.array(ty).cloned()
+        {
+            let vty = self.func.array_ty(elem, Len::Vec);
+            return self.push(OpKind::ZerosLike(v), vty);
         }
         self.zero(ty)
     }

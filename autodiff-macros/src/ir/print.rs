@@ -68,6 +68,7 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::AddAt(a, idx, x) => format!("add_at {a}[{}], {x}", list(idx)),
         OpKind::Zeros => "zeros".into(),
         OpKind::Splat(a) => format!("splat {a}"),
+        OpKind::VecSplat(a, n) => format!("vec_splat {a}, {n}"),
         OpKind::ArrayLit(xs) => format!("array [{}]", list(xs)),
         OpKind::Copy(a) => format!("copy {a}"),
         OpKind::VecNew(None) => "vec_new".into(),

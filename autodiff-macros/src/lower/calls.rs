@@ -9,6 +9,9 @@ impl Lowering<'_, '_> {
         if matches!(name.as_str(), "sum" | "product" | "fold") {
             return self.reduction(m);
         }
+        if name == "collect" && m.args.is_empty() {
+            return self.collect_vec(m);
+        }
         // `.max_by(…).unwrap()`, `.min_by(…).expect("…")`, `.reduce(f).unwrap()`.
         if let (true, Expr::MethodCall(inner)) =
             (name == "unwrap" || name == "expect", &*m.receiver)
@@ -28,6 +31,12 @@ impl Lowering<'_, '_> {
             return self.split_at(&m.receiver, &m.args[0]);
         }
         let recv = self.expr(&m.receiver, None);
+        // A receiver already reported: nothing more to say.
+        match recv {
+            Val::Poisoned => return recv,
+            Val::Scalar(v) if self.poisoned.contains(&v) => return recv,
+            _ => {}
+        }
         if let Val::Sub { len, .. } = recv {
             if name == "len" && m.args.is_empty() {
                 return Val::Scalar(len);
@@ -145,6 +154,16 @@ impl Lowering<'_, '_> {
                 self.user_call(&path, &call, None)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            // `x.to_vec()`, `v.clone()`: a copy, of its own buffer.
+            Ty::Array(_) if (name == "to_vec" || name == "clone") && m.args.is_empty() => {
+                let ty = if name == "to_vec" {
+                    let elem = self.func.index_ty(self.ty(recv), 1).unwrap_or(Ty::Float);
+                    self.func.array_ty(elem, crate::ir::Len::Vec)
+                } else {
+                    self.ty(recv)
+                };
+                Val::Scalar(self.push(OpKind::Copy(recv), ty))
+            }
             // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
             Ty::Array(_) if self.opaque.contains(&recv.0) => {
                 let mut args = vec![recv];
@@ -367,6 +386,13 @@ impl Lowering<'_, '_> {
         }
         if let Some(name) = mem_fn(c) {
             return self.mem_call(c, name);
+        }
+        if segs.len() >= 2 && segs[segs.len() - 2] == "Vec" {
+            self.errors.at(
+                &c.func,
+                "a `Vec` grown by `push` is not supported yet; write `vec![0.0; n]` and assign `v[i] = …`, or `.collect()` an iterator chain",
+            );
+            return self.poison();
         }
         let conversion = ["from_f64", "from_i32", "from_usize", "from"].contains(&name.as_str());
         if conversion && qualified && c.args.len() == 1 {

@@ -95,7 +95,7 @@ fn collect_aliases(r: &Region, out: &mut IdSet) {
 /// Whether `v` is an array the emitter updates in place (and can copy).
 fn copyable(func: &Func, v: Value) -> bool {
     func.array(func.ty(v))
-        .is_some_and(|t| matches!(t.len, Len::Const(_) | Len::View))
+        .is_some_and(|t| matches!(t.len, Len::Const(_) | Len::View | Len::Vec))
 }
 
 /// The arrays `op` reads, in its regions too (those defined outside them).

@@ -437,6 +437,49 @@ impl Lowering<'_, '_> {
         })
     }
 
+    /// `chain.collect::<Vec<_>>()` (or typed by its `let`): a `Vec` as long as
+    /// the chain, each item stored at its position.
+    pub(super) fn collect_vec(&mut self, m: &ExprMethodCall) -> Val {
+        let Some(mut chain) = self.chain(&m.receiver) else {
+            return self.poison();
+        };
+        let walk = self.prepare_indexed(&mut chain);
+        let zero = self.push(OpKind::Const(0.0), Ty::Float);
+        let vty = self.func.array_ty(Ty::Float, crate::ir::Len::Vec);
+        let init = self.push(OpKind::VecSplat(zero, walk.hi), vty);
+        let name = format!("\u{0}collect{}", self.func.values.len());
+        self.bind(name, Val::Scalar(init));
+        let si = self.scopes.len() - 1;
+        let bi = self.scopes[si].len() - 1;
+        self.build_loop(
+            Head::Range {
+                lo: walk.lo,
+                hi: walk.hi,
+                inclusive: false,
+                rev: false,
+            },
+            vec![(si, bi)],
+            false,
+            m.method.span(),
+            None,
+            &mut |l, idx| {
+                let item = l.chain_item(&chain, idx);
+                let x = l.scalar(item, &m.receiver, "an element to collect");
+                if l.ty(x) != Ty::Float {
+                    l.errors
+                        .at(&m.receiver, "only floats are collected into a `Vec` here");
+                }
+                let Val::Scalar(v) = l.scopes[si][bi].val else {
+                    return Vec::new();
+                };
+                vec![l.push(OpKind::Store(v, vec![idx], x), vty)]
+            },
+        );
+        let out = self.scopes[si][bi].val.clone();
+        self.scopes[si].pop();
+        out
+    }
+
     /// A loop over `chain` carrying a float accumulator from `init`, the next
     /// value given by `step(acc, item)`.
     fn accumulate(

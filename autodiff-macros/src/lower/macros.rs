@@ -42,6 +42,9 @@ impl Lowering<'_, '_> {
         if name == "matches" {
             return self.matches_macro(mac);
         }
+        if name == "vec" {
+            return self.vec_macro(mac);
+        }
         let args = match mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
             Ok(a) => a.into_iter().collect::<Vec<_>>(),
             Err(e) => {
@@ -119,6 +122,52 @@ impl Lowering<'_, '_> {
             }
             _ => self.unknown_macro(mac, &name),
         }
+    }
+
+    /// `vec![x; n]` and `vec![a, b, c]`: a `Vec` local.
+    fn vec_macro(&mut self, mac: &syn::Macro) -> Val {
+        let splat = mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
+            let x: Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            let n: Expr = input.parse()?;
+            Ok((x, n))
+        });
+        if let Ok((x, n)) = splat {
+            let xv = self.expr(&x, Some(Ty::Float));
+            let xv = self.scalar(xv, &x, "the repeated element");
+            let nv = self.expr(&n, Some(Ty::Int));
+            let nv = self.scalar(nv, &n, "a length");
+            let ty = self.func.array_ty(self.ty(xv), crate::ir::Len::Vec);
+            return Val::Scalar(self.push(OpKind::VecSplat(xv, nv), ty));
+        }
+        let elems = match mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        {
+            Ok(e) => e,
+            Err(e) => {
+                self.errors.push(e);
+                return self.poison();
+            }
+        };
+        let mut xs = Vec::new();
+        for e in &elems {
+            let v = self.expr(e, Some(Ty::Float));
+            xs.push(self.scalar(v, e, "an element"));
+        }
+        let Some(&first) = xs.first() else {
+            self.errors.at(
+                mac,
+                "an empty `vec![]` has no element type here; write `vec![0.0; n]`",
+            );
+            return self.poison();
+        };
+        let elem = self.ty(first);
+        if xs.iter().any(|x| self.ty(*x) != elem) {
+            self.errors
+                .at(mac, "the elements of this `vec!` have different types");
+            return self.poison();
+        }
+        let ty = self.func.array_ty(elem, crate::ir::Len::Vec);
+        Val::Scalar(self.push(OpKind::ArrayLit(xs), ty))
     }
 
     fn unknown_macro(&mut self, mac: &syn::Macro, name: &str) -> Val {

@@ -49,6 +49,7 @@ fn key(kind: &OpKind) -> Option<Key> {
         | OpKind::AddAt(..)
         | OpKind::Zeros
         | OpKind::Splat(_)
+        | OpKind::VecSplat(..)
         | OpKind::ArrayLit(_)
         | OpKind::Copy(_)
         | OpKind::VecNew(_)

@@ -323,6 +323,7 @@ impl Folder {
             | OpKind::AddAt(..)
             | OpKind::Zeros
             | OpKind::Splat(_)
+            | OpKind::VecSplat(..)
             | OpKind::ArrayLit(_)
             | OpKind::Copy(_)
             | OpKind::VecNew(_)

@@ -1,0 +1,140 @@
+//! `Vec` locals (issue 11, point 2): `vec![x; n]`, `vec![a, b, c]`,
+//! `.collect::<Vec<f64>>()` (and `let v: Vec<f64> = ….collect()`) from chains,
+//! `.to_vec()`, `.clone()`; indexed, assigned, `+=`, measured, iterated, and
+//! passed by `&` to `#[grad]` callees. Gradients against central finite
+//! differences (relative 1e-6, absolute 1e-8).
+#![deny(warnings)]
+// `vec![a, b, c]` is what is tested, where an array would do.
+#![allow(clippy::needless_range_loop, clippy::useless_vec)]
+
+use autodiff::grad;
+
+mod common;
+use common::*;
+
+#[grad]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b.iter()).map(|(x, y)| x * y).sum()
+}
+
+/// A hidden layer of run-time width: `vec![0.0; n]`, filled, then passed on.
+#[grad]
+pub fn mlp(w: &[f64], x: &[f64], v: &[f64]) -> f64 {
+    let h = v.len();
+    let mut hidden = vec![0.0; h];
+    for j in 0..h {
+        let mut z = 0.0;
+        for i in 0..x.len() {
+            z += w[j * x.len() + i] * x[i];
+        }
+        hidden[j] = z.tanh();
+    }
+    dot(&hidden, v)
+}
+
+/// `collect` from a map, `to_vec`, `clone`, `vec![a, b, c]` and `+=`.
+#[grad]
+pub fn normalized(x: &[f64]) -> f64 {
+    let e: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+    let z: f64 = e.iter().sum();
+    let p = e.iter().map(|v| v / z).collect::<Vec<f64>>();
+    let mut q = p.to_vec();
+    let c = vec![1.0, 2.0, x[0]];
+    for i in 0..q.len() {
+        q[i] += c[i % 3] * p[i];
+    }
+    let r = q.clone();
+    r.iter()
+        .enumerate()
+        .map(|(i, v)| v * (i as f64 + 1.0))
+        .sum::<f64>()
+        + q[0] * q.len() as f64
+}
+
+fn check3(
+    f: impl Fn(&[f64], &[f64], &[f64]) -> f64,
+    g: impl Fn(&[f64], &mut [f64], &[f64], &mut [f64], &[f64], &mut [f64]) -> f64,
+    w: &[f64],
+    x: &[f64],
+    v: &[f64],
+) {
+    let (mut dw, mut dx, mut dv) = (vec![0.0; w.len()], vec![0.0; x.len()], vec![0.0; v.len()]);
+    let y = g(w, &mut dw, x, &mut dx, v, &mut dv);
+    assert_bits(y, f(w, x, v), "value");
+    let (nw, nx) = (w.len(), x.len());
+    assert_fd(
+        |p| f(&p[..nw], &p[nw..nw + nx], &p[nw + nx..]),
+        &cat(&[w, x, v]),
+        &cat(&[&dw, &dx, &dv]),
+    );
+}
+
+#[test]
+fn hidden_layer_of_run_time_width() {
+    let w = [0.3, -1.2, 0.8, 0.5, -0.4, 0.9];
+    let x = [0.7, -0.3];
+    let v = [1.5, -0.5, 0.25];
+    check3(
+        mlp,
+        |w, dw, x, dx, v, dv| mlp_backward(w, dw, x, dx, v, dv, 1.0),
+        &w,
+        &x,
+        &v,
+    );
+}
+
+#[test]
+fn collect_to_vec_clone_and_literals() {
+    let x = [0.3, -1.1, 2.2, 0.7];
+    let mut dx = [0.0; 4];
+    let y = normalized_backward(&x, &mut dx, 1.0);
+    assert_bits(y, normalized(&x), "value");
+    assert_fd(normalized, &x, &dx);
+}
+
+/// Double buffering with `Vec`s and `std::mem::swap`, over a run-time count.
+#[grad]
+pub fn diffuse(u0: &[f64], k: f64, steps: usize) -> f64 {
+    let n = u0.len();
+    let mut u = u0.to_vec();
+    let mut next = vec![0.0; n];
+    for _ in 0..steps {
+        for i in 0..n {
+            let l = if i > 0 { u[i - 1] } else { u[i] };
+            let r = if i + 1 < n { u[i + 1] } else { u[i] };
+            next[i] = u[i] + k * (l - 2.0 * u[i] + r) + 0.01 * u[i] * u[i];
+        }
+        std::mem::swap(&mut u, &mut next);
+    }
+    u.iter()
+        .enumerate()
+        .map(|(i, v)| v * (i as f64 + 1.0))
+        .sum::<f64>()
+        + next[0]
+}
+
+/// The same `Vec` passed twice to a callee.
+#[grad]
+pub fn self_dot(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|v| v.sin()).collect();
+    dot(&y, &y)
+}
+
+#[test]
+fn vec_double_buffers_and_aliased_arguments() {
+    let u = [0.3, -1.1, 2.2, 0.7, 0.1];
+    for steps in [0, 1, 3] {
+        let mut du = [0.0; 5];
+        let (y, dk) = diffuse_backward(&u, &mut du, 0.2, steps, 1.0);
+        assert_bits(y, diffuse(&u, 0.2, steps), "value");
+        assert_fd(
+            |p| diffuse(&p[..5], p[5], steps),
+            &cat(&[&u, &[0.2]]),
+            &cat(&[&du, &[dk]]),
+        );
+    }
+    let mut dx = [0.0; 5];
+    let y = self_dot_backward(&u, &mut dx, 1.0);
+    assert_bits(y, self_dot(&u), "value");
+    assert_fd(self_dot, &u, &dx);
+}
