@@ -117,18 +117,11 @@ pub fn mean_variance_utility(
     cov: [[f64; 3]; 3],
     risk_aversion: f64,
 ) -> f64 {
-    // First attempt: `let e: Vec<f64> = scores.iter().map(|s| s.exp()).collect();`
-    // and `let w: Vec<f64> = e.iter().map(|x| x / total).collect();` (rejected: `collect`;
-    // still rejected at b0bed85).
-    let mut e = [0.0; 3];
-    for i in 0..3 {
-        e[i] = scores[i].exp();
-    }
+    // Rejected on the first attempt at cce7e0b (`collect`); accepted as first
+    // written since 042d803.
+    let e: Vec<f64> = scores.iter().map(|s| s.exp()).collect();
     let total: f64 = e.iter().sum();
-    let mut w = [0.0; 3];
-    for i in 0..3 {
-        w[i] = e[i] / total;
-    }
+    let w: Vec<f64> = e.iter().map(|x| x / total).collect();
     let ret: f64 = w.iter().zip(mu.iter()).map(|(a, b)| a * b).sum();
     let mut var = 0.0;
     for i in 0..3 {

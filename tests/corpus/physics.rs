@@ -167,20 +167,17 @@ pub fn orbit_energy(s: State, mu: f64) -> f64 {
 /// A 2-D spring-mass system stepped with symplectic Euler; the final distance from the origin.
 #[grad]
 pub fn spring_mass_sim(s: State, k: f64, damping: f64) -> f64 {
-    // First attempt: `let mut st = s;` then `st.vel[d] += …` (rejected: assignment to a
-    // field of a local struct copy, "assign to elements of a local array"); copies of
-    // the fields need their type written (without it: "only arrays and slices can be
-    // indexed"). Both still rejected at b0bed85.
-    let mut pos: [f64; 2] = s.pos;
-    let mut vel: [f64; 2] = s.vel;
+    // Rejected on the first attempt at cce7e0b (a field of a local copy assigned);
+    // accepted as first written since f4bae05.
+    let mut st = s;
     for _ in 0..50 {
         for d in 0..2 {
-            let a = -k * pos[d] - damping * vel[d];
-            vel[d] += a * 0.02;
-            pos[d] += vel[d] * 0.02;
+            let a = -k * st.pos[d] - damping * st.vel[d];
+            st.vel[d] += a * 0.02;
+            st.pos[d] += st.vel[d] * 0.02;
         }
     }
-    (pos[0].powi(2) + pos[1].powi(2)).sqrt()
+    (st.pos[0].powi(2) + st.pos[1].powi(2)).sqrt()
 }
 
 // ---------------------------------------------------------------- tests
