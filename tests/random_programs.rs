@@ -4,7 +4,7 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --count 600 --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude range-adapters --exclude ref-field-copies --exclude row-args --exclude struct-methods --exclude struct-refs --exclude struct-values > tests/random_programs.rs
+//! cargo run -p progen -- --seed 1 --count 600 --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude chain-adapters --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude ref-field-copies --exclude row-args --exclude struct-methods --exclude struct-refs --exclude struct-values > tests/random_programs.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
 //!
@@ -24,7 +24,7 @@
 //! - `aliased-call-args`: the same fixed-size array passed twice to a `#[grad]` callee (`cdot3(&a, &a)`)
 //! - `aliased-slice-args`: the same slice passed twice to a `#[grad]` callee (`cdot_s(s, s)`, `s: &[f64]`)
 //! - `row-args`: rows of 2-D arrays (parameters and locals) passed by reference to a callee (`caff2(&w[i], b, &h)`), at the top level or in a loop over the rows
-//! - `range-adapters`: an iterator chain from a range with `skip`, `take`, `step_by` or two `rev`s, or reduced with `reduce` (`(0..3).skip(2).map(…)`); excluded, a chain from a range has one `rev` at most and is summed
+//! - `chain-adapters`: iterator chains with two adapters (`a.iter().step_by(2).skip(2)`, E0689 at 8c1a70e), and chains from a range with `skip`, `take`, `step_by` or `reduce` (`(0..3).skip(2)`, E0282); excluded, a chain has one adapter, and a chain from a range only `rev` and a sum
 //! - `field-row-args`: rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -39,6 +39,195 @@ use num_dual::Dual64;
 fn random_programs() {
     check_all(PROGRAMS, TAGS, include_str!("random_programs.rs"));
 }
+
+/// The struct and the callees the programs share.
+mod shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+use autodiff::Tangent;
+
+// ---------------------------------------------------------------- the callees of the call programs
+
+#[grad]
+pub fn cdot1(a: &[f64; 1], b: &[f64; 1]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..1 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot1_dual<D: Dn>(a: &[D; 1], b: &[D; 1], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..1 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot2_dual<D: Dn>(a: &[D; 2], b: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..2 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot3_dual<D: Dn>(a: &[D; 3], b: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..3 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot4(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot4_dual<D: Dn>(a: &[D; 4], b: &[D; 4], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..4 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot5(a: &[f64; 5], b: &[f64; 5]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..5 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot5_dual<D: Dn>(a: &[D; 5], b: &[D; 5], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..5 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot_s(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot_s_dual<D: Dn>(a: &[D], b: &[D], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..a.len() {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cpair2(a: &[f64; 2]) -> [f64; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+pub fn cpair2_dual<D: Dn>(a: &[D; 2], tr_: &mut Tr) -> [D; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+#[grad]
+pub fn csplit(x: f64, y: f64) -> (f64, f64) {
+    (x * y, x.sin() + y)
+}
+
+pub fn csplit_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> (D, D) {
+    (x * y, x.sin() + y)
+}
+
+/// A callee with a hand-written companion.
+#[grad(custom)]
+pub fn ccube(x: f64) -> f64 {
+    x * x * x
+}
+
+pub fn ccube_backward(x: f64, d_out: f64) -> (f64, f64) {
+    (x * x * x, 3.0 * x * x * d_out)
+}
+
+pub fn ccube_dual<D: Dn>(x: D, tr_: &mut Tr) -> D {
+    x * x * x
+}
+
+/// A generic callee.
+#[grad]
+pub fn cgen<T: autodiff::Real>(x: T, y: T) -> T {
+    x * y + x.sin()
+}
+
+pub fn cgen_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> D {
+    x * y + x.sin()
+}
+
+#[grad]
+pub fn caff2(w: &[f64; 2], b: f64, h: &[f64; 2]) -> f64 {
+    let mut s = b;
+    for i in 0..2 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff2_dual<D: Dn>(w: &[D; 2], b: D, h: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..2 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+
+#[grad]
+pub fn caff3(w: &[f64; 3], b: f64, h: &[f64; 3]) -> f64 {
+    let mut s = b;
+    for i in 0..3 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff3_dual<D: Dn>(w: &[D; 3], b: D, h: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..3 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+}
+
+use shared::*;
 
 // ---------------------------------------------------------------- p0
 
@@ -232,7 +421,7 @@ fn p3(a2: [f64; 5], x1: f64) -> f64 {
         let (v6, v7) = (a2[5 - 1 - c5].hypot(1.25) * autodiff::relu(a2[c5 + 1]), x1);
         v4 -= a2[5 - 1 - c5].atan2(if (a2[c5] * (-1.7)) >= 0.65 { a2[c5].trunc() } else if (v4 * a2[1]) > -0.3 { a2[c5 + 1] * (-0.15) } else { a2.iter().map(|e8| a2.iter().fold(1.05f64, |acc10, e9| acc10.min(f64::abs(0.5)))).sum::<f64>() }).tanh();
     }
-    let v13: f64 = autodiff::sigmoid(f64::powi(autodiff::sigmoid(2.05 + a2[c5]), c5 as i32)).to_radians();
+    let v13: f64 = ccube(autodiff::sigmoid(f64::powi(autodiff::sigmoid(2.05 + a2[c5]), c5 as i32)) * 0.5);
     (a2.iter().map(|e11| v4.atan2(a2[c5])).sum::<f64>().min(a2.iter().product::<f64>()) - x1) + (0.55 * v13)
 }
 
@@ -250,7 +439,7 @@ fn p3_dual<D: Dn>(a2: [D; 5], x1: D, tr_: &mut Tr) -> D {
         let (v6, v7) = (dx_hypot(a2[5 - 1 - c5], D::from(1.25), tr_) * dx_relu(a2[c5 + 1], tr_), x1);
         v4 -= dx_tanh(dx_atan2(a2[5 - 1 - c5], if dx_ge(a2[c5] * (-D::from(1.7)), D::from(0.65), tr_) { dx_trunc(a2[c5], tr_) } else if dx_gt(v4 * a2[1], -D::from(0.3), tr_) { a2[c5 + 1] * (-D::from(0.15)) } else { a2.iter().map(|e8| a2.iter().fold(D::from(1.05), |acc10, e9| dx_min(acc10, dx_abs(D::from(0.5), tr_), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_);
     }
-    let v13: D = dx_to_radians(dx_sigmoid(dx_powi(dx_sigmoid(D::from(2.05) + a2[c5], tr_), c5 as i32, tr_), tr_), tr_);
+    let v13: D = ccube_dual(dx_sigmoid(dx_powi(dx_sigmoid(D::from(2.05) + a2[c5], tr_), c5 as i32, tr_), tr_) * D::from(0.5), tr_);
     (dx_min(a2.iter().map(|e11| dx_atan2(v4, a2[c5], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) - x1) + (D::from(0.55) * v13)
 }
 
@@ -362,10 +551,12 @@ fn p5(x1: f64, x2: f64) -> [f64; 2] {
         return [(autodiff::sigmoid(x2 * x2).cosh() + x2) + x1, (x2.max(x2.powi(1)) - x2) - x1];
     } else {
     }
-    let v6: f64 = (0..4).rev().map(|e5| (x1 / (x2.abs() + 1.2)).max(x2 * x1).atan() + (e5 as f64).atan()).sum::<f64>();
-    let cl7 = |z8: f64| z8;
-    let v9: f64 = cl7(((v6.sin().exp2().abs() + 1.35).sqrt() + x2).tanh()) + (1.25 * cl7(((-0.2 / (f64::abs(0.85) + 1.45)).atan() + x2).tanh()));
-    [((1.7 * (x1.exp() / (autodiff::relu(x2).abs() + 1.15)).tanh()) + x2) + ((1.25 * v6.atan()) + (0.7 * v9.atan())), -x2.max(x2).clamp(-0.05, 1.0) + x1]
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..4 {
+        acc5 = (0.5 * acc5) + (match i6 { 0 => x2.tanh(), 1 => ((x1 - (-0.6)) / ((-0.1 + x2).exp() + 0.5)).atan() * 0.95, _ => (x2.floor() - x2.exp2()).tanh() });
+    }
+    let v8: f64 = (0..2).rev().map(|e7| (autodiff::sigmoid(x1) * 1.8) + (e7 as f64)).sum::<f64>();
+    [((1.7 * (x1.exp() / (autodiff::relu(x2).abs() + 1.15)).tanh()) + x2) + ((0.65 * acc5) + (1.5 * autodiff::sigmoid(v8))), -x2.max(x2).clamp(-0.05, 1.0) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -382,10 +573,12 @@ fn p5_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> [D; 2] {
         return [(dx_cosh(dx_sigmoid(x2 * x2, tr_), tr_) + x2) + x1, (dx_max(x2, dx_powi(x2, 1, tr_), tr_) - x2) - x1];
     } else {
     }
-    let v6: D = (0..4).rev().map(|e5| dx_atan(dx_max(x1 / (dx_abs(x2, tr_) + D::from(1.2)), x2 * x1, tr_), tr_) + dx_atan(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let cl7 = |z8: D, tr_: &mut Tr| z8;
-    let v9: D = cl7(dx_tanh(dx_sqrt(dx_abs(dx_exp2(dx_sin(v6, tr_), tr_), tr_) + D::from(1.35), tr_) + x2, tr_), tr_) + (D::from(1.25) * cl7(dx_tanh(dx_atan(-D::from(0.2) / (dx_abs(D::from(0.85), tr_) + D::from(1.45)), tr_) + x2, tr_), tr_));
-    [((D::from(1.7) * dx_tanh(dx_exp(x1, tr_) / (dx_abs(dx_relu(x2, tr_), tr_) + D::from(1.15)), tr_)) + x2) + ((D::from(1.25) * dx_atan(v6, tr_)) + (D::from(0.7) * dx_atan(v9, tr_))), -dx_clamp(dx_max(x2, x2, tr_), -D::from(0.05), D::from(1.0), tr_) + x1]
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(x2, tr_), 1 => dx_atan((x1 - (-D::from(0.6))) / (dx_exp(-D::from(0.1) + x2, tr_) + D::from(0.5)), tr_) * D::from(0.95), _ => dx_tanh(dx_floor(x2, tr_) - dx_exp2(x2, tr_), tr_) });
+    }
+    let v8: D = (0..2).rev().map(|e7| (dx_sigmoid(x1, tr_) * D::from(1.8)) + D::from(e7 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    [((D::from(1.7) * dx_tanh(dx_exp(x1, tr_) / (dx_abs(dx_relu(x2, tr_), tr_) + D::from(1.15)), tr_)) + x2) + ((D::from(0.65) * acc5) + (D::from(1.5) * dx_sigmoid(v8, tr_))), -dx_clamp(dx_max(x2, x2, tr_), -D::from(0.05), D::from(1.0), tr_) + x1]
 }
 
 fn p5_eval(x: &[f64]) -> Vec<f64> {
@@ -428,10 +621,10 @@ fn p6(w3: &[[f64; 2]; 3], r2: &f64, x1: f64) -> f64 {
     }
     let mut acc5: f64 = 0.0;
     for i6 in 0..4 {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 0 | 2) { (r2 % 1.0) * 0.2 } else { ((x1.tanh() * 0.9).asin() / (1.0 + (w3[i6 % w3.len()][(i6 + 2) % 2] * w3[i6 % w3.len()][(i6 + 2) % 2]))).tanh() });
+        acc5 = (0.5 * acc5) + (match i6 { 0 => (r2 % 1.0) * 0.2, 1 => ((x1.tanh() * 0.9).asin() / (1.0 + (w3[i6 % w3.len()][(i6 + 2) % 2] * w3[i6 % w3.len()][(i6 + 2) % 2]))).tanh(), _ => w3[(i6 + 3) % 3][(i6 + 3) % 2].atan() * 0.95 });
     }
-    let v7: f64 = if (-((-0.6 - r2).abs() + 1.45)).recip().is_finite() { (x1.exp().sin() * 0.9).asin().tanh() } else { (f64::cosh(1.7).clamp(acc5, acc5 + 1.05) + r2).tanh() };
-    ((if x1 <= w3[0][0] { if (w3[1][1] / (w3[0][0].abs() + 0.6)) >= 0.2 { x1 } else { w3[0][1] } } else if x1 < 0.55 { f64::powf(autodiff::elu(*r2, 1.15).abs() + 1.3, 0.15) } else { (r2.abs() + 1.7).acosh() / 0.7 }).atan() * r2) + ((1.4 * acc5) + (1.4 * v7))
+    let v8: f64 = (0..3).rev().map(|e7| (-x1 / (1.0 + (r2 * r2))).sin() + autodiff::sigmoid(e7 as f64)).sum::<f64>();
+    ((if x1 <= w3[0][0] { if (w3[1][1] / (w3[0][0].abs() + 0.6)) >= 0.2 { x1 } else { w3[0][1] } } else if x1 < 0.55 { f64::powf(autodiff::elu(*r2, 1.15).abs() + 1.3, 0.15) } else { (r2.abs() + 1.7).acosh() / 0.7 }).atan() * r2) + ((1.4 * acc5) + (0.55 * v8.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -446,10 +639,10 @@ fn p6_dual<D: Dn>(w3: &[[D; 2]; 3], r2: &D, x1: D, tr_: &mut Tr) -> D {
     }
     let mut acc5: D = D::from(0.0);
     for i6 in 0..4 {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 0 | 2) { dx_rem(*r2, D::from(1.0), tr_) * D::from(0.2) } else { dx_tanh(dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (w3[i6 % w3.len()][(i6 + 2) % 2] * w3[i6 % w3.len()][(i6 + 2) % 2])), tr_) });
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_rem(*r2, D::from(1.0), tr_) * D::from(0.2), 1 => dx_tanh(dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (w3[i6 % w3.len()][(i6 + 2) % 2] * w3[i6 % w3.len()][(i6 + 2) % 2])), tr_), _ => dx_atan(w3[(i6 + 3) % 3][(i6 + 3) % 2], tr_) * D::from(0.95) });
     }
-    let v7: D = if dx_is_finite(dx_recip(-(dx_abs(-D::from(0.6) - (*r2), tr_) + D::from(1.45)), tr_), tr_) { dx_tanh(dx_asin(dx_sin(dx_exp(x1, tr_), tr_) * D::from(0.9), tr_), tr_) } else { dx_tanh(dx_clamp(dx_cosh(D::from(1.7), tr_), acc5, acc5 + D::from(1.05), tr_) + (*r2), tr_) };
-    (dx_atan(if dx_le(x1, w3[0][0], tr_) { if dx_ge(w3[1][1] / (dx_abs(w3[0][0], tr_) + D::from(0.6)), D::from(0.2), tr_) { x1 } else { w3[0][1] } } else if dx_lt(x1, D::from(0.55), tr_) { dx_powf(dx_abs(dx_elu(*r2, D::from(1.15), tr_), tr_) + D::from(1.3), D::from(0.15), tr_) } else { dx_acosh(dx_abs(*r2, tr_) + D::from(1.7), tr_) / D::from(0.7) }, tr_) * (*r2)) + ((D::from(1.4) * acc5) + (D::from(1.4) * v7))
+    let v8: D = (0..3).rev().map(|e7| dx_sin(-x1 / (D::from(1.0) + (*r2 * (*r2))), tr_) + dx_sigmoid(D::from(e7 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (dx_atan(if dx_le(x1, w3[0][0], tr_) { if dx_ge(w3[1][1] / (dx_abs(w3[0][0], tr_) + D::from(0.6)), D::from(0.2), tr_) { x1 } else { w3[0][1] } } else if dx_lt(x1, D::from(0.55), tr_) { dx_powf(dx_abs(dx_elu(*r2, D::from(1.15), tr_), tr_) + D::from(1.3), D::from(0.15), tr_) } else { dx_acosh(dx_abs(*r2, tr_) + D::from(1.7), tr_) / D::from(0.7) }, tr_) * (*r2)) + ((D::from(1.4) * acc5) + (D::from(0.55) * dx_atan(v8, tr_)))
 }
 
 fn p6_eval(x: &[f64]) -> Vec<f64> {
@@ -699,11 +892,8 @@ fn p10(r1: &f64) -> f64 {
         let mut v5 = (i4 + 1) as f64;
     }
     let mut v6 = autodiff::softplus(r1 + v1).sin() * autodiff::sigmoid(v1.asinh() + (-2.05 * 2.3));
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..3).rev() {
-        acc7 = (0.5 * acc7) + (autodiff::sigmoid((0.95 + (r1 * r1)).sqrt()) * (i8 as f64));
-    }
-    ((((v1 % (r1.exp() + 0.5)).abs() + 1.1).ln() % (1.0 + (v6 * v6))) - r1) + (0.65 * acc7.sin())
+    let v7: f64 = if !(((v1 + v6) - (-v6)) + r1).atan().is_nan() { autodiff::sigmoid((-(1.3 + (r1 * r1))).recip() / (1.0 + (v1 * v1))) } else { (((v6 + v1) + v6) + r1).sin() };
+    ((((v1 % (r1.exp() + 0.5)).abs() + 1.1).ln() % (1.0 + (v6 * v6))) - r1) + (1.4 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -721,11 +911,8 @@ fn p10_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
         let mut v5 = D::from((i4 + 1) as f64);
     }
     let mut v6 = dx_sin(dx_softplus(*r1 + v1, tr_), tr_) * dx_sigmoid(dx_asinh(v1, tr_) + (-D::from(2.05) * D::from(2.3)), tr_);
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..3).rev() {
-        acc7 = (D::from(0.5) * acc7) + (dx_sigmoid(dx_sqrt(D::from(0.95) + (*r1 * (*r1)), tr_), tr_) * D::from(i8 as f64));
-    }
-    (dx_rem(dx_ln(dx_abs(dx_rem(v1, dx_exp(*r1, tr_) + D::from(0.5), tr_), tr_) + D::from(1.1), tr_), D::from(1.0) + (v6 * v6), tr_) - (*r1)) + (D::from(0.65) * dx_sin(acc7, tr_))
+    let v7: D = if !dx_is_nan(dx_atan(((v1 + v6) - (-v6)) + (*r1), tr_), tr_) { dx_sigmoid(dx_recip(-(D::from(1.3) + (*r1 * (*r1))), tr_) / (D::from(1.0) + (v1 * v1)), tr_) } else { dx_sin(((v6 + v1) + v6) + (*r1), tr_) };
+    (dx_rem(dx_ln(dx_abs(dx_rem(v1, dx_exp(*r1, tr_) + D::from(0.5), tr_), tr_) + D::from(1.1), tr_), D::from(1.0) + (v6 * v6), tr_) - (*r1)) + (D::from(1.4) * v7)
 }
 
 fn p10_eval(x: &[f64]) -> Vec<f64> {
@@ -821,8 +1008,8 @@ fn p12(mut a1: [f64; 2], s2: &[f64], n3: usize) -> f64 {
             v6 %= ((-(-1.4) + (s2[i5 + 1] / (-(f64::abs(0.1) + 0.7)))) - v6.asinh().tanh().exp()).abs() + 1.25;
         }
     }
-    let v8: f64 = ((s2[3] + s2[n3]) - (v4 + s2[n3])).atan() + std::f64::consts::PI;
-    ((v4.atan() * v4.sin()) * a1[n3 % 2].tanh()) + (0.5 * v8.tanh())
+    let v8: f64 = (a1[n3 % 2] / (-2.9)).sin().to_radians();
+    ((v4.atan() * v4.sin()) * a1[n3 % 2].tanh()) + (1.45 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -850,8 +1037,8 @@ fn p12_dual<D: Dn>(mut a1: [D; 2], s2: &[D], n3: usize, tr_: &mut Tr) -> D {
             v6 = dx_rem(v6, dx_abs((-(-D::from(1.4)) + (s2[i5 + 1] / (-(dx_abs(D::from(0.1), tr_) + D::from(0.7))))) - dx_exp(dx_tanh(dx_asinh(v6, tr_), tr_), tr_), tr_) + D::from(1.25), tr_);
         }
     }
-    let v8: D = dx_atan((s2[3] + s2[n3]) - (v4 + s2[n3]), tr_) + D::from(std::f64::consts::PI);
-    ((dx_atan(v4, tr_) * dx_sin(v4, tr_)) * dx_tanh(a1[n3 % 2], tr_)) + (D::from(0.5) * dx_tanh(v8, tr_))
+    let v8: D = dx_to_radians(dx_sin(a1[n3 % 2] / (-D::from(2.9)), tr_), tr_);
+    ((dx_atan(v4, tr_) * dx_sin(v4, tr_)) * dx_tanh(a1[n3 % 2], tr_)) + (D::from(1.45) * v8)
 }
 
 fn p12_eval(x: &[f64]) -> Vec<f64> {
@@ -904,8 +1091,9 @@ fn p13(x1: f64) -> [f64; 2] {
         }
     } else {
     }
-    let v4: f64 = if !((f64::abs(-2.05) + 1.0).cbrt() + x1).atan().is_infinite() { (x1 * (x1 + x1)).tanh() } else { (-2.75 + x1).tanh() };
-    [(((((x1 + (-2.25)).atan2(x1.exp_m1()) - x1) + x1) - x1) * x1) + (1.35 * v4), x1 * 1.2]
+    let cl4 = |z5: f64| (f64::abs(-2.05) + 1.0).cbrt().tanh() + z5;
+    let v6: f64 = cl4(autodiff::relu(x1 - x1).tanh()) + (0.25 * cl4(((x1 - x1) % ((x1 - x1).abs() + 0.7)).tanh()));
+    [(((((x1 + (-2.25)).atan2(x1.exp_m1()) - x1) + x1) - x1) * x1) + (1.35 * v6), x1 * 1.2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -929,8 +1117,9 @@ fn p13_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 2] {
         }
     } else {
     }
-    let v4: D = if !dx_is_infinite(dx_atan(dx_cbrt(dx_abs(-D::from(2.05), tr_) + D::from(1.0), tr_) + x1, tr_), tr_) { dx_tanh(x1 * (x1 + x1), tr_) } else { dx_tanh(-D::from(2.75) + x1, tr_) };
-    [((((dx_atan2(x1 + (-D::from(2.25)), dx_exp_m1(x1, tr_), tr_) - x1) + x1) - x1) * x1) + (D::from(1.35) * v4), x1 * D::from(1.2)]
+    let cl4 = |z5: D, tr_: &mut Tr| dx_tanh(dx_cbrt(dx_abs(-D::from(2.05), tr_) + D::from(1.0), tr_), tr_) + z5;
+    let v6: D = cl4(dx_tanh(dx_relu(x1 - x1, tr_), tr_), tr_) + (D::from(0.25) * cl4(dx_tanh(dx_rem(x1 - x1, dx_abs(x1 - x1, tr_) + D::from(0.7), tr_), tr_), tr_));
+    [((((dx_atan2(x1 + (-D::from(2.25)), dx_exp_m1(x1, tr_), tr_) - x1) + x1) - x1) * x1) + (D::from(1.35) * v6), x1 * D::from(1.2)]
 }
 
 fn p13_eval(x: &[f64]) -> Vec<f64> {
@@ -963,9 +1152,10 @@ fn p14(x1: f64) -> f64 {
     let x1 = -(x1 * (-0.35));
     let v2 = (x1.floor() * (v1 * 2.75)).sin() * ((v1 - (-2.25)) / 1.4).sin();
     let mut v3 = if v2 >= 0.3 { v1.powi(4) + (x1 - x1) } else if ((v2 * (-1.45)) - (-0.15 * v1)) > 0.4 { autodiff::softplus(v2) } else { v2 };
-    let v5: f64 = (0..3).rev().map(|e4| ((v1.abs() + 1.3).ln() + (v3.atan() * v1)).atan() + (e4 as f64).sin()).sum::<f64>();
-    let v6: f64 = if x1.atan().is_finite() { (v1 + x1).tanh() } else { (v1 + x1).sin() };
-    ((x1.min(0.5).sin().tan().sin() * 0.9).acos() * autodiff::sigmoid(v3)) + ((1.3 * v5.tanh()) + (0.7 * v6))
+    let cl4 = |z5: f64| autodiff::sigmoid(((-2.4 - z5).tanh() * 0.9).asin());
+    let v6: f64 = cl4((((v1 * v1) * (v2 - v2)) + x1).tanh()) + (0.65 * cl4((v1 + x1).tanh()));
+    let v7: f64 = (-(-2.0) + x1).tanh().copysign(autodiff::sigmoid(((v6 * (-0.45)).tanh() * 0.9).acos() + x1));
+    ((x1.min(0.5).sin().tan().sin() * 0.9).acos() * autodiff::sigmoid(v3)) + ((1.3 * v6.tanh()) + (0.7 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -974,9 +1164,10 @@ fn p14_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     let x1 = -(x1 * (-D::from(0.35)));
     let v2 = dx_sin(dx_floor(x1, tr_) * (v1 * D::from(2.75)), tr_) * dx_sin((v1 - (-D::from(2.25))) / D::from(1.4), tr_);
     let mut v3 = if dx_ge(v2, D::from(0.3), tr_) { dx_powi(v1, 4, tr_) + (x1 - x1) } else if dx_gt((v2 * (-D::from(1.45))) - (-D::from(0.15) * v1), D::from(0.4), tr_) { dx_softplus(v2, tr_) } else { v2 };
-    let v5: D = (0..3).rev().map(|e4| dx_atan(dx_ln(dx_abs(v1, tr_) + D::from(1.3), tr_) + (dx_atan(v3, tr_) * v1), tr_) + dx_sin(D::from(e4 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v6: D = if dx_is_finite(dx_atan(x1, tr_), tr_) { dx_tanh(v1 + x1, tr_) } else { dx_sin(v1 + x1, tr_) };
-    (dx_acos(dx_sin(dx_tan(dx_sin(dx_min(x1, D::from(0.5), tr_), tr_), tr_), tr_) * D::from(0.9), tr_) * dx_sigmoid(v3, tr_)) + ((D::from(1.3) * dx_tanh(v5, tr_)) + (D::from(0.7) * v6))
+    let cl4 = |z5: D, tr_: &mut Tr| dx_sigmoid(dx_asin(dx_tanh(-D::from(2.4) - z5, tr_) * D::from(0.9), tr_), tr_);
+    let v6: D = cl4(dx_tanh(((v1 * v1) * (v2 - v2)) + x1, tr_), tr_) + (D::from(0.65) * cl4(dx_tanh(v1 + x1, tr_), tr_));
+    let v7: D = dx_copysign(dx_tanh(-(-D::from(2.0)) + x1, tr_), dx_sigmoid(dx_acos(dx_tanh(v6 * (-D::from(0.45)), tr_) * D::from(0.9), tr_) + x1, tr_), tr_);
+    (dx_acos(dx_sin(dx_tan(dx_sin(dx_min(x1, D::from(0.5), tr_), tr_), tr_), tr_) * D::from(0.9), tr_) * dx_sigmoid(v3, tr_)) + ((D::from(1.3) * dx_tanh(v6, tr_)) + (D::from(0.7) * v7))
 }
 
 fn p14_eval(x: &[f64]) -> Vec<f64> {
@@ -1959,7 +2150,7 @@ fn p29(a1: [f64; 5], k2: i32) -> f64 {
         let mut y3: [f64; 3] = [0.0; 3];
         let mut y4: [[f64; 3]; 4] = [[0.0; 3]; 4];
     }
-    let v5: f64 = (a1[4].powi(2) * (0.95 * a1[4])).tanh().to_radians();
+    let v5: f64 = if (a1[4].powi(2) * (0.95 * a1[4])).tanh().is_finite() { (a1[3].signum() / (1.0 + (a1[3] * a1[3]))).atan() } else { unreachable!() };
     (((-1.25 + a1[3]) * a1[4]) + a1[1]) + (1.0 * v5)
 }
 
@@ -1970,7 +2161,7 @@ fn p29_dual<D: Dn>(a1: [D; 5], k2: i32, tr_: &mut Tr) -> D {
         let mut y3: [D; 3] = [D::from(0.0); 3];
         let mut y4: [[D; 3]; 4] = [[D::from(0.0); 3]; 4];
     }
-    let v5: D = dx_to_radians(dx_tanh(dx_powi(a1[4], 2, tr_) * (D::from(0.95) * a1[4]), tr_), tr_);
+    let v5: D = if dx_is_finite(dx_tanh(dx_powi(a1[4], 2, tr_) * (D::from(0.95) * a1[4]), tr_), tr_) { dx_atan(dx_signum(a1[3], tr_) / (D::from(1.0) + (a1[3] * a1[3])), tr_) } else { unreachable!() };
     (((-D::from(1.25) + a1[3]) * a1[4]) + a1[1]) + (D::from(1.0) * v5)
 }
 
@@ -2260,8 +2451,9 @@ fn p34(r1: &f64, mut x2: f64, x3: f64, x4: f64) -> f64 {
             v2 -= (((c3 as f64).atan() + (v2.sin() * autodiff::sigmoid(x2))).abs() + 0.85).sqrt().sin();
         }
     }
-    let (v4, v5) = x4.abs().tanh().tan().sin_cos();
-    let v6: f64 = autodiff::ln_gamma((autodiff::leaky_relu(-2.1, autodiff::sigmoid(x2)) + v5).tanh() + 2.0);
+    assert!(x4.abs().tanh().tan().is_finite());
+    let v4: f64 = (if autodiff::leaky_relu(-2.1, autodiff::sigmoid(x4)) < 0.75 { x4.exp2() } else { -x3 }).tanh();
+    let (v5, v6) = autodiff::sigmoid((x4 / (x2.abs() + 0.6)) - (-0.55 * x4)).sin_cos();
     (((((x3 * x4).cos() * ((x3 + (-1.0)) - x4.exp2()).atan()) + x2) - x3).sin() * x4) + (((1.4 * v4) + (0.55 * v5)) + (1.3 * v6))
 }
 
@@ -2278,8 +2470,9 @@ fn p34_dual<D: Dn>(r1: &D, mut x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
             v2 -= dx_sin(dx_sqrt(dx_abs(dx_atan(D::from(c3 as f64), tr_) + (dx_sin(v2, tr_) * dx_sigmoid(x2, tr_)), tr_) + D::from(0.85), tr_), tr_);
         }
     }
-    let (v4, v5) = (dx_sin(dx_tan(dx_tanh(dx_abs(x4, tr_), tr_), tr_), tr_), dx_cos(dx_tan(dx_tanh(dx_abs(x4, tr_), tr_), tr_), tr_));
-    let v6: D = dx_ln_gamma(dx_tanh(dx_leaky_relu(-D::from(2.1), dx_sigmoid(x2, tr_), tr_) + v5, tr_) + D::from(2.0), tr_);
+    assert!(dx_is_finite(dx_tan(dx_tanh(dx_abs(x4, tr_), tr_), tr_), tr_));
+    let v4: D = dx_tanh(if dx_lt(dx_leaky_relu(-D::from(2.1), dx_sigmoid(x4, tr_), tr_), D::from(0.75), tr_) { dx_exp2(x4, tr_) } else { -x3 }, tr_);
+    let (v5, v6) = (dx_sin(dx_sigmoid((x4 / (dx_abs(x2, tr_) + D::from(0.6))) - (-D::from(0.55) * x4), tr_), tr_), dx_cos(dx_sigmoid((x4 / (dx_abs(x2, tr_) + D::from(0.6))) - (-D::from(0.55) * x4), tr_), tr_));
     (dx_sin(((dx_cos(x3 * x4, tr_) * dx_atan((x3 + (-D::from(1.0))) - dx_exp2(x4, tr_), tr_)) + x2) - x3, tr_) * x4) + (((D::from(1.4) * v4) + (D::from(0.55) * v5)) + (D::from(1.3) * v6))
 }
 
@@ -2456,10 +2649,12 @@ fn p37(mut x1: f64, b2: &[f64; 1], n3: usize) -> [f64; 3] {
         let mut y8 = [b2.iter().enumerate().map(|(j9, e10)| b2[0].tanh() + 1.0).product::<f64>(); 3];
         x1 += (-y1[n3]).min(x1 * x1).atan();
     }
-    let cl11 = |z12: f64| (z12.exp2().abs() + 0.5).log2().sin();
-    let v13: f64 = cl11(autodiff::sigmoid((0.3 - b2[(n3 + 2) % b2.len()]) * (y1[2] + ((n3 + 1) as f64)).tanh())) + (0.65 * cl11((autodiff::elu(b2[n3 % 1], 2.0) - (-x1)).tanh()));
-    let v14: f64 = autodiff::ln_gamma(autodiff::softplus(b2[n3 % b2.len()] / (-(x1.tanh().exp() + 0.5))).sin() + 2.0);
-    y1[0] += (1.35 * v13.sin()) + (1.25 * v14);
+    let mut acc11: f64 = 0.0;
+    for i12 in 0..3 {
+        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { ((x1.atan() * x1.atan()) / (-(f64::abs(0.3) + 0.6))).tanh() } else { (b2[i12 % 1] - (((n3 + 1) as f64) / 2.35)).tanh() });
+    }
+    let v13: f64 = if b2[n3 % 1].is_finite() { (acc11 + x1).tanh() } else { unreachable!() };
+    y1[0] += (0.5 * acc11) + (1.35 * v13);
     y1
 }
 
@@ -2484,10 +2679,12 @@ fn p37_dual<D: Dn>(mut x1: D, b2: &[D; 1], n3: usize, tr_: &mut Tr) -> [D; 3] {
         let mut y8 = [b2.iter().enumerate().map(|(j9, e10)| dx_tanh(b2[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); 3];
         x1 += dx_atan(dx_min(-y1[n3], x1 * x1, tr_), tr_);
     }
-    let cl11 = |z12: D, tr_: &mut Tr| dx_sin(dx_log2(dx_abs(dx_exp2(z12, tr_), tr_) + D::from(0.5), tr_), tr_);
-    let v13: D = cl11(dx_sigmoid((D::from(0.3) - b2[(n3 + 2) % b2.len()]) * dx_tanh(y1[2] + D::from((n3 + 1) as f64), tr_), tr_), tr_) + (D::from(0.65) * cl11(dx_tanh(dx_elu(b2[n3 % 1], D::from(2.0), tr_) - (-x1), tr_), tr_));
-    let v14: D = dx_ln_gamma(dx_sin(dx_softplus(b2[n3 % b2.len()] / (-(dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5))), tr_), tr_) + D::from(2.0), tr_);
-    y1[0] += (D::from(1.35) * dx_sin(v13, tr_)) + (D::from(1.25) * v14);
+    let mut acc11: D = D::from(0.0);
+    for i12 in 0..3 {
+        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_tanh((dx_atan(x1, tr_) * dx_atan(x1, tr_)) / (-(dx_abs(D::from(0.3), tr_) + D::from(0.6))), tr_) } else { dx_tanh(b2[i12 % 1] - (D::from((n3 + 1) as f64) / D::from(2.35)), tr_) });
+    }
+    let v13: D = if dx_is_finite(b2[n3 % 1], tr_) { dx_tanh(acc11 + x1, tr_) } else { unreachable!() };
+    y1[0] += (D::from(0.5) * acc11) + (D::from(1.35) * v13);
     y1
 }
 
@@ -2943,9 +3140,12 @@ fn p45(x1: f64, mut a2: [f64; 1], n3: usize, k4: i32, f5: bool) -> f64 {
     }
     let mut v9 = x1;
     a2[0] /= (autodiff::softplus(a2[n3 % a2.len()].tanh() * v9) * (a2.iter().fold(0.35f64, |acc11, e10| acc11 - (0.6 / (e10.abs() + 1.25)).tanh()) + a2[0]).atan()).abs() + 1.15;
-    let v13: f64 = if !(if -a2[0] <= 0.55 { a2[n3 % a2.len()] + a2[0] } else if x1.fract() <= -0.05 { a2[0] } else { v9.hypot((n3 + 1) as f64) }).tanh().is_nan() { autodiff::sigmoid(v9 + a2[n3 % a2.len()]) } else { (v9 + a2[n3 % 1]).tanh() };
-    let v16: f64 = autodiff::gamma((a2.iter().enumerate().map(|(j14, e15)| (((n3 + 1) as f64).abs() + 1.2).log((n3 as f64).abs() + 2.85)).sum::<f64>().atan() * 0.63) + 2.0);
-    ((x1.exp2().sin().cosh() + a2.iter().map(|&e12| -0.55).sum::<f64>()) * x1) + ((1.3 * v13) + (0.55 * v16))
+    let mut acc13: f64 = 0.0;
+    for i14 in (0..3).rev() {
+        acc13 = (0.5 * acc13) + ((-(-a2[0])).tanh() * (i14 as f64));
+    }
+    let v15: f64 = if ((a2[n3 % 1] + (-2.65)).abs() + 1.45).log2().tanh().is_finite() { (acc13.cos().trunc() + a2[0]).tanh() } else { unreachable!() };
+    ((x1.exp2().sin().cosh() + a2.iter().map(|&e12| -0.55).sum::<f64>()) * x1) + ((0.55 * acc13.tanh()) + (1.4 * v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2971,9 +3171,12 @@ fn p45_dual<D: Dn>(x1: D, mut a2: [D; 1], n3: usize, k4: i32, f5: bool, tr_: &mu
     }
     let mut v9 = x1;
     a2[0] /= dx_abs(dx_softplus(dx_tanh(a2[n3 % a2.len()], tr_) * v9, tr_) * dx_atan(a2.iter().fold(D::from(0.35), |acc11, e10| acc11 - dx_tanh(D::from(0.6) / (dx_abs(*e10, tr_) + D::from(1.25)), tr_)) + a2[0], tr_), tr_) + D::from(1.15);
-    let v13: D = if !dx_is_nan(dx_tanh(if dx_le(-a2[0], D::from(0.55), tr_) { a2[n3 % a2.len()] + a2[0] } else if dx_le(dx_fract(x1, tr_), -D::from(0.05), tr_) { a2[0] } else { dx_hypot(v9, D::from((n3 + 1) as f64), tr_) }, tr_), tr_) { dx_sigmoid(v9 + a2[n3 % a2.len()], tr_) } else { dx_tanh(v9 + a2[n3 % 1], tr_) };
-    let v16: D = dx_gamma((dx_atan(a2.iter().enumerate().map(|(j14, e15)| dx_log(dx_abs(D::from((n3 + 1) as f64), tr_) + D::from(1.2), dx_abs(D::from(n3 as f64), tr_) + D::from(2.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    ((dx_cosh(dx_sin(dx_exp2(x1, tr_), tr_), tr_) + a2.iter().map(|&e12| -D::from(0.55)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) * x1) + ((D::from(1.3) * v13) + (D::from(0.55) * v16))
+    let mut acc13: D = D::from(0.0);
+    for i14 in (0..3).rev() {
+        acc13 = (D::from(0.5) * acc13) + (dx_tanh(-(-a2[0]), tr_) * D::from(i14 as f64));
+    }
+    let v15: D = if dx_is_finite(dx_tanh(dx_log2(dx_abs(a2[n3 % 1] + (-D::from(2.65)), tr_) + D::from(1.45), tr_), tr_), tr_) { dx_tanh(dx_trunc(dx_cos(acc13, tr_), tr_) + a2[0], tr_) } else { unreachable!() };
+    ((dx_cosh(dx_sin(dx_exp2(x1, tr_), tr_), tr_) + a2.iter().map(|&e12| -D::from(0.55)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) * x1) + ((D::from(0.55) * dx_tanh(acc13, tr_)) + (D::from(1.4) * v15))
 }
 
 fn p45_eval(x: &[f64]) -> Vec<f64> {
@@ -3023,11 +3226,8 @@ fn p46(x1: f64, mut x2: f64) -> f64 {
     for i4 in 0..3 {
         acc5 += (-0.65 * x1) * x2.atan();
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in 0..4 {
-        acc6 = (0.5 * acc6) + (match i7 { 0 => x2.sin(), 1 => (x2 * 0.35).exp_m1().tanh(), _ => ((autodiff::sigmoid((i7 + 1) as f64).sin() * 0.9).atanh() + x2).tanh() });
-    }
-    ((((({ let t3 = (x2 - x2) - (-2.65 / (x2.exp() + 0.5)); t3 * (t3 + x2).tanh().mul_add(x1.asinh(), x2).atan() }) + x2) - (-0.8)).tanh() * x2) + (0.95 * acc5)) + (0.25 * acc6)
+    let v6: f64 = cgen(((x2 - (x1.abs() + 1.35).powf(0.9)).atan() * 0.95) * 0.5, (autodiff::sigmoid(-1.95) * (acc5 + x2).atan()).tanh() * 0.5);
+    ((((({ let t3 = (x2 - x2) - (-2.65 / (x2.exp() + 0.5)); t3 * (t3 + x2).tanh().mul_add(x1.asinh(), x2).atan() }) + x2) - (-0.8)).tanh() * x2) + (0.95 * acc5)) + (0.25 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3049,11 +3249,8 @@ fn p46_dual<D: Dn>(x1: D, mut x2: D, tr_: &mut Tr) -> D {
     for i4 in 0..3 {
         acc5 += (-D::from(0.65) * x1) * dx_atan(x2, tr_);
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in 0..4 {
-        acc6 = (D::from(0.5) * acc6) + (match i7 { 0 => dx_sin(x2, tr_), 1 => dx_tanh(dx_exp_m1(x2 * D::from(0.35), tr_), tr_), _ => dx_tanh(dx_atanh(dx_sin(dx_sigmoid(D::from((i7 + 1) as f64), tr_), tr_) * D::from(0.9), tr_) + x2, tr_) });
-    }
-    ((dx_tanh((({ let t3 = (x2 - x2) - (-D::from(2.65) / (dx_exp(x2, tr_) + D::from(0.5))); t3 * dx_atan(dx_mul_add(dx_tanh(t3 + x2, tr_), dx_asinh(x1, tr_), x2, tr_), tr_) }) + x2) - (-D::from(0.8)), tr_) * x2) + (D::from(0.95) * acc5)) + (D::from(0.25) * acc6)
+    let v6: D = cgen_dual((dx_atan(x2 - dx_powf(dx_abs(x1, tr_) + D::from(1.35), D::from(0.9), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_sigmoid(-D::from(1.95), tr_) * dx_atan(acc5 + x2, tr_), tr_) * D::from(0.5), tr_);
+    ((dx_tanh((({ let t3 = (x2 - x2) - (-D::from(2.65) / (dx_exp(x2, tr_) + D::from(0.5))); t3 * dx_atan(dx_mul_add(dx_tanh(t3 + x2, tr_), dx_asinh(x1, tr_), x2, tr_), tr_) }) + x2) - (-D::from(0.8)), tr_) * x2) + (D::from(0.95) * acc5)) + (D::from(0.25) * v6)
 }
 
 fn p46_eval(x: &[f64]) -> Vec<f64> {
@@ -3100,12 +3297,9 @@ fn p47(x1: f64, r2: &f64) -> f64 {
         } else {
         }
     }
-    let v4: f64 = (0..3).rev().map(|e3| f64::powi(2.2, 3).min(r2 * x1).tanh() + (e3 as f64).atan()).sum::<f64>();
-    let mut acc5: f64 = 0.0;
-    for i6 in 0..4 {
-        acc5 = (0.5 * acc5) + (match i6 { 0 => (r2.max(v4) - (v4 - v4)).tanh(), 1 => (r2 - v4).sin().sinh().tanh(), _ => (x1 + (-(-0.95))).atan() * 0.95 });
-    }
-    (((((r2.cosh() - (x1.abs() + 1.3).recip()) - (c1 as f64).sin().exp()).sin() * x1) * x1) - x1) + ((0.55 * v4.tanh()) + (1.2 * acc5))
+    let v3: f64 = f64::min(-0.5, *r2).max((f64::abs(2.25) + 1.0).log2()).sin() * std::f64::consts::E;
+    let v4: f64 = autodiff::ln_gamma((((v3.abs() + 1.05).cbrt() - f64::clamp(-1.45, v3.sin(), v3.sin() + 1.25)) + r2).tanh() + 2.0);
+    (((((r2.cosh() - (x1.abs() + 1.3).recip()) - (c1 as f64).sin().exp()).sin() * x1) * x1) - x1) + ((0.55 * v3.tanh()) + (1.2 * v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3124,12 +3318,9 @@ fn p47_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v4: D = (0..3).rev().map(|e3| dx_tanh(dx_min(dx_powi(D::from(2.2), 3, tr_), *r2 * x1, tr_), tr_) + dx_atan(D::from(e3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let mut acc5: D = D::from(0.0);
-    for i6 in 0..4 {
-        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(dx_max(*r2, v4, tr_) - (v4 - v4), tr_), 1 => dx_tanh(dx_sinh(dx_sin(*r2 - v4, tr_), tr_), tr_), _ => dx_atan(x1 + (-(-D::from(0.95))), tr_) * D::from(0.95) });
-    }
-    (((dx_sin((dx_cosh(*r2, tr_) - dx_recip(dx_abs(x1, tr_) + D::from(1.3), tr_)) - dx_exp(dx_sin(D::from(c1 as f64), tr_), tr_), tr_) * x1) * x1) - x1) + ((D::from(0.55) * dx_tanh(v4, tr_)) + (D::from(1.2) * acc5))
+    let v3: D = dx_sin(dx_max(dx_min(-D::from(0.5), *r2, tr_), dx_log2(dx_abs(D::from(2.25), tr_) + D::from(1.0), tr_), tr_), tr_) * D::from(std::f64::consts::E);
+    let v4: D = dx_ln_gamma(dx_tanh((dx_cbrt(dx_abs(v3, tr_) + D::from(1.05), tr_) - dx_clamp(-D::from(1.45), dx_sin(v3, tr_), dx_sin(v3, tr_) + D::from(1.25), tr_)) + (*r2), tr_) + D::from(2.0), tr_);
+    (((dx_sin((dx_cosh(*r2, tr_) - dx_recip(dx_abs(x1, tr_) + D::from(1.3), tr_)) - dx_exp(dx_sin(D::from(c1 as f64), tr_), tr_), tr_) * x1) * x1) - x1) + ((D::from(0.55) * dx_tanh(v3, tr_)) + (D::from(1.2) * v4))
 }
 
 fn p47_eval(x: &[f64]) -> Vec<f64> {
@@ -3348,16 +3539,16 @@ fn p49_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p50(s1: &[f64], a2: [f64; 2]) -> (f64, f64) {
     let mut y1 = [(-1.55 - a2[0]) * (2.9 * 0.45)];
     let mut v2 = autodiff::sigmoid(-1.15 + (a2[0] / (-(f64::abs(2.6) + 1.35))));
-    let (v5, v6) = autodiff::sigmoid((v2 + v2).cos() + a2[0]).sin_cos();
-    ((-v2.exp2() + v2) + ((0.5 * v5) + (1.05 * v6)), autodiff::sigmoid(a2.iter().zip(s1.iter()).map(|(p3, q4)| f64::log(a2[0].abs().abs() + 1.3, (s1[0] % (1.0 + (v2 * v2))).abs() + 2.4)).sum::<f64>() - (-2.65)) * v2)
+    let v5: f64 = autodiff::sigmoid((v2 + v2).cos() + a2[0]).to_degrees();
+    ((-v2.exp2() + v2) + (1.05 * v5.atan()), autodiff::sigmoid(a2.iter().zip(s1.iter()).map(|(p3, q4)| f64::log(a2[0].abs().abs() + 1.3, (s1[0] % (1.0 + (v2 * v2))).abs() + 2.4)).sum::<f64>() - (-2.65)) * v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p50_dual<D: Dn>(s1: &[D], a2: [D; 2], tr_: &mut Tr) -> (D, D) {
     let mut y1 = [(-D::from(1.55) - a2[0]) * (D::from(2.9) * D::from(0.45))];
     let mut v2 = dx_sigmoid(-D::from(1.15) + (a2[0] / (-(dx_abs(D::from(2.6), tr_) + D::from(1.35)))), tr_);
-    let (v5, v6) = (dx_sin(dx_sigmoid(dx_cos(v2 + v2, tr_) + a2[0], tr_), tr_), dx_cos(dx_sigmoid(dx_cos(v2 + v2, tr_) + a2[0], tr_), tr_));
-    ((-dx_exp2(v2, tr_) + v2) + ((D::from(0.5) * v5) + (D::from(1.05) * v6)), dx_sigmoid(a2.iter().zip(s1.iter()).map(|(p3, q4)| dx_log(dx_abs(dx_abs(a2[0], tr_), tr_) + D::from(1.3), dx_abs(dx_rem(s1[0], D::from(1.0) + (v2 * v2), tr_), tr_) + D::from(2.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-D::from(2.65)), tr_) * v2)
+    let v5: D = dx_to_degrees(dx_sigmoid(dx_cos(v2 + v2, tr_) + a2[0], tr_), tr_);
+    ((-dx_exp2(v2, tr_) + v2) + (D::from(1.05) * dx_atan(v5, tr_)), dx_sigmoid(a2.iter().zip(s1.iter()).map(|(p3, q4)| dx_log(dx_abs(dx_abs(a2[0], tr_), tr_) + D::from(1.3), dx_abs(dx_rem(s1[0], D::from(1.0) + (v2 * v2), tr_), tr_) + D::from(2.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-D::from(2.65)), tr_) * v2)
 }
 
 fn p50_eval(x: &[f64]) -> Vec<f64> {
@@ -3409,7 +3600,7 @@ fn p51(b3: &[f64; 1], a2: [f64; 2], r1: &f64, s4: &[f64]) -> f64 {
     for e10 in s4.iter() {
         acc11 += *e10;
     }
-    let v12: f64 = a2[c5 % 2] + std::f64::consts::FRAC_PI_4;
+    let v12: f64 = (acc11 + a2[c5 % 2]).sin().copysign(a2[c5 % 2].atan() * 0.63);
     ((-r1 * r1) + (1.0 * acc11)) + (0.8 * v12)
 }
 
@@ -3433,7 +3624,7 @@ fn p51_dual<D: Dn>(b3: &[D; 1], a2: [D; 2], r1: &D, s4: &[D], tr_: &mut Tr) -> D
     for e10 in s4.iter() {
         acc11 += *e10;
     }
-    let v12: D = a2[c5 % 2] + D::from(std::f64::consts::FRAC_PI_4);
+    let v12: D = dx_copysign(dx_sin(acc11 + a2[c5 % 2], tr_), dx_atan(a2[c5 % 2], tr_) * D::from(0.63), tr_);
     ((-(*r1) * (*r1)) + (D::from(1.0) * acc11)) + (D::from(0.8) * v12)
 }
 
@@ -3569,11 +3760,8 @@ fn p53(x1: f64, a2: [f64; 2], n3: usize) -> f64 {
     for i7 in 0..1 {
         acc8 += a2[0];
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in 0..2 {
-        acc9 = (0.5 * acc9) + (match i10 { 0 => (-0.55 + x1).tanh(), 1 => a2.iter().copied().sum::<f64>().atan() * 0.95, _ => ((v1 + a2[i10]).abs() + 1.3).acosh().atan() * 0.95 });
-    }
-    ((((x1.exp() + v1) + x1).tanh() * v1.tanh()) + (0.65 * acc8)) + (1.25 * acc9)
+    let v9: f64 = (-(a2[1] / (acc8.abs() + 1.15))).tanh() + std::f64::consts::TAU;
+    ((((x1.exp() + v1) + x1).tanh() * v1.tanh()) + (0.65 * acc8)) + (0.7 * v9.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3592,11 +3780,8 @@ fn p53_dual<D: Dn>(x1: D, a2: [D; 2], n3: usize, tr_: &mut Tr) -> D {
     for i7 in 0..1 {
         acc8 += a2[0];
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in 0..2 {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_tanh(-D::from(0.55) + x1, tr_), 1 => dx_atan(a2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), _ => dx_atan(dx_acosh(dx_abs(v1 + a2[i10], tr_) + D::from(1.3), tr_), tr_) * D::from(0.95) });
-    }
-    ((dx_tanh((dx_exp(x1, tr_) + v1) + x1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.65) * acc8)) + (D::from(1.25) * acc9)
+    let v9: D = dx_tanh(-(a2[1] / (dx_abs(acc8, tr_) + D::from(1.15))), tr_) + D::from(std::f64::consts::TAU);
+    ((dx_tanh((dx_exp(x1, tr_) + v1) + x1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.65) * acc8)) + (D::from(0.7) * dx_atan(v9, tr_))
 }
 
 fn p53_eval(x: &[f64]) -> Vec<f64> {
@@ -3721,11 +3906,8 @@ fn p55(x1: f64, a2: [f64; 3], b3: &[f64; 3], b4: &[f64; 2]) -> f64 {
     for i17 in 0..3 {
         acc18 += ((v12 / (b3[1].abs() + 1.3)).tanh() * v13).atan();
     }
-    let mut acc19: f64 = 0.0;
-    for i20 in (0..2).rev() {
-        acc19 = (0.5 * acc19) + ((f64::exp_m1(-0.35) + (b3[i20] + b4[i20])).sin() * (i20 as f64));
-    }
-    ((v13 * autodiff::sigmoid(v15)) + (1.15 * acc18)) + (1.5 * acc19.sin())
+    let v20: f64 = if !((a2[1] + 1.95) * (b4[0] + b4[0])).sin().is_nan() { autodiff::sigmoid((b4[0] + b4[0]) / ((a2[0] * x1).tanh().exp() + 0.5)) } else { autodiff::sigmoid(a2.iter().map(|e19| v15.sin().exp()).sum::<f64>() / (-((1.1 - a2[1]).abs() + 1.05))) };
+    ((v13 * autodiff::sigmoid(v15)) + (1.15 * acc18)) + (1.05 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3753,11 +3935,8 @@ fn p55_dual<D: Dn>(x1: D, a2: [D; 3], b3: &[D; 3], b4: &[D; 2], tr_: &mut Tr) ->
     for i17 in 0..3 {
         acc18 += dx_atan(dx_tanh(v12 / (dx_abs(b3[1], tr_) + D::from(1.3)), tr_) * v13, tr_);
     }
-    let mut acc19: D = D::from(0.0);
-    for i20 in (0..2).rev() {
-        acc19 = (D::from(0.5) * acc19) + (dx_sin(dx_exp_m1(-D::from(0.35), tr_) + (b3[i20] + b4[i20]), tr_) * D::from(i20 as f64));
-    }
-    ((v13 * dx_sigmoid(v15, tr_)) + (D::from(1.15) * acc18)) + (D::from(1.5) * dx_sin(acc19, tr_))
+    let v20: D = if !dx_is_nan(dx_sin((a2[1] + D::from(1.95)) * (b4[0] + b4[0]), tr_), tr_) { dx_sigmoid((b4[0] + b4[0]) / (dx_exp(dx_tanh(a2[0] * x1, tr_), tr_) + D::from(0.5)), tr_) } else { dx_sigmoid(a2.iter().map(|e19| dx_exp(dx_sin(v15, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_abs(D::from(1.1) - a2[1], tr_) + D::from(1.05))), tr_) };
+    ((v13 * dx_sigmoid(v15, tr_)) + (D::from(1.15) * acc18)) + (D::from(1.05) * v20)
 }
 
 fn p55_eval(x: &[f64]) -> Vec<f64> {
@@ -3880,11 +4059,8 @@ fn p57(x1: f64, s2: &[f64]) -> f64 {
             }
         }
     }
-    let mut acc13: f64 = 0.0;
-    for i14 in (0..3).rev() {
-        acc13 = (0.5 * acc13) + (match i14 { 0 => autodiff::sigmoid(s2[i14 % s2.len()].exp2()).cosh().sin(), 1 => ((s2[0] % (1.0 + (s2[(i14 + 2) % 1] * s2[(i14 + 2) % 1]))) - (s2[i14 % 1] / (s2[i14 % s2.len()].abs() + 0.85))).atan() * 0.95, _ => x1.tanh() });
-    }
-    ((((((1.7 - x1) / (1.0 + (s2[0] * s2[0]))) * (f64::tanh(-0.65) * 0.9).acos().atan().exp2().tanh()) * x1) + x1).sin() * x1) + (0.45 * acc13)
+    let v14: f64 = match s2[0] { t13 if t13 > -0.35 => autodiff::leaky_relu(x1, s2[0].tanh()).exp2().tanh(), _ => autodiff::relu(s2[0]).cosh().sin() };
+    ((((((1.7 - x1) / (1.0 + (s2[0] * s2[0]))) * (f64::tanh(-0.65) * 0.9).acos().atan().exp2().tanh()) * x1) + x1).sin() * x1) + (0.45 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3915,11 +4091,8 @@ fn p57_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
             }
         }
     }
-    let mut acc13: D = D::from(0.0);
-    for i14 in (0..3).rev() {
-        acc13 = (D::from(0.5) * acc13) + (match i14 { 0 => dx_sin(dx_cosh(dx_sigmoid(dx_exp2(s2[i14 % s2.len()], tr_), tr_), tr_), tr_), 1 => dx_atan(dx_rem(s2[0], D::from(1.0) + (s2[(i14 + 2) % 1] * s2[(i14 + 2) % 1]), tr_) - (s2[i14 % 1] / (dx_abs(s2[i14 % s2.len()], tr_) + D::from(0.85))), tr_) * D::from(0.95), _ => dx_tanh(x1, tr_) });
-    }
-    (dx_sin(((((D::from(1.7) - x1) / (D::from(1.0) + (s2[0] * s2[0]))) * dx_tanh(dx_exp2(dx_atan(dx_acos(dx_tanh(-D::from(0.65), tr_) * D::from(0.9), tr_), tr_), tr_), tr_)) * x1) + x1, tr_) * x1) + (D::from(0.45) * acc13)
+    let v14: D = match s2[0] { t13 if dx_gt(t13, -D::from(0.35), tr_) => dx_tanh(dx_exp2(dx_leaky_relu(x1, dx_tanh(s2[0], tr_), tr_), tr_), tr_), _ => dx_sin(dx_cosh(dx_relu(s2[0], tr_), tr_), tr_) };
+    (dx_sin(((((D::from(1.7) - x1) / (D::from(1.0) + (s2[0] * s2[0]))) * dx_tanh(dx_exp2(dx_atan(dx_acos(dx_tanh(-D::from(0.65), tr_) * D::from(0.9), tr_), tr_), tr_), tr_)) * x1) + x1, tr_) * x1) + (D::from(0.45) * v14)
 }
 
 fn p57_eval(x: &[f64]) -> Vec<f64> {
@@ -4101,8 +4274,11 @@ fn p60(x1: f64, x2: f64, r3: &f64) -> f64 {
     for i7 in 0..2 {
         acc8 += -0.1 - x1;
     }
-    let v9: f64 = x2 + std::f64::consts::FRAC_PI_4;
-    (((-0.25 / ((v1.ceil().abs() + 1.5).recip().abs() + 0.9)) + (c3 as f64)) + (1.35 * acc8)) + (0.6 * v9)
+    let mut acc9: f64 = 0.0;
+    for i10 in (0..3).rev() {
+        acc9 = (0.5 * acc9) + (x2.tanh() * (i10 as f64));
+    }
+    (((-0.25 / ((v1.ceil().abs() + 1.5).recip().abs() + 0.9)) + (c3 as f64)) + (1.35 * acc8)) + (0.55 * acc9.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4125,8 +4301,11 @@ fn p60_dual<D: Dn>(x1: D, x2: D, r3: &D, tr_: &mut Tr) -> D {
     for i7 in 0..2 {
         acc8 += -D::from(0.1) - x1;
     }
-    let v9: D = x2 + D::from(std::f64::consts::FRAC_PI_4);
-    (((-D::from(0.25) / (dx_abs(dx_recip(dx_abs(dx_ceil(v1, tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.9))) + D::from(c3 as f64)) + (D::from(1.35) * acc8)) + (D::from(0.6) * v9)
+    let mut acc9: D = D::from(0.0);
+    for i10 in (0..3).rev() {
+        acc9 = (D::from(0.5) * acc9) + (dx_tanh(x2, tr_) * D::from(i10 as f64));
+    }
+    (((-D::from(0.25) / (dx_abs(dx_recip(dx_abs(dx_ceil(v1, tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.9))) + D::from(c3 as f64)) + (D::from(1.35) * acc8)) + (D::from(0.55) * dx_sin(acc9, tr_))
 }
 
 fn p60_eval(x: &[f64]) -> Vec<f64> {
@@ -4390,9 +4569,8 @@ fn p64(a1: [f64; 5], a2: [f64; 1], b3: &[f64; 1]) -> [f64; 1] {
     for e12 in b3.iter() {
         acc13 += ((K64 / (-(1.0 + (e12 * e12)))).sin() * 0.9).atanh();
     }
-    let cl14 = |z15: f64| ((z15 + z15).abs() + 1.8).acosh().tanh();
-    let v16: f64 = cl14((acc13 + a2[0]).atan()) + (1.35 * cl14((acc13 * a2[0]).abs().sin()));
-    [((((autodiff::softplus(-(K64 - K64)) + (-2.8)) - K64) * K64) + (1.5 * acc13)) + (1.15 * v16.atan())]
+    let v15: f64 = b3.iter().rev().map(|e14| (a2[0] - (acc13 + K64)).tanh() + e14).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    [((((autodiff::softplus(-(K64 - K64)) + (-2.8)) - K64) * K64) + (1.5 * acc13)) + (1.15 * v15.atan())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4419,9 +4597,8 @@ fn p64_dual<D: Dn>(a1: [D; 5], a2: [D; 1], b3: &[D; 1], tr_: &mut Tr) -> [D; 1] 
     for e12 in b3.iter() {
         acc13 += dx_atanh(dx_sin(K64 / (-(D::from(1.0) + (*e12 * (*e12)))), tr_) * D::from(0.9), tr_);
     }
-    let cl14 = |z15: D, tr_: &mut Tr| dx_tanh(dx_acosh(dx_abs(z15 + z15, tr_) + D::from(1.8), tr_), tr_);
-    let v16: D = cl14(dx_atan(acc13 + a2[0], tr_), tr_) + (D::from(1.35) * cl14(dx_sin(dx_abs(acc13 * a2[0], tr_), tr_), tr_));
-    [((((dx_softplus(-(K64 - K64), tr_) + (-D::from(2.8))) - K64) * K64) + (D::from(1.5) * acc13)) + (D::from(1.15) * dx_atan(v16, tr_))]
+    let v15: D = b3.iter().rev().map(|e14| dx_tanh(a2[0] - (acc13 + K64), tr_) + (*e14)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    [((((dx_softplus(-(K64 - K64), tr_) + (-D::from(2.8))) - K64) * K64) + (D::from(1.5) * acc13)) + (D::from(1.15) * dx_atan(v15, tr_))]
 }
 
 fn p64_eval(x: &[f64]) -> Vec<f64> {
@@ -4540,11 +4717,8 @@ fn p66(x1: f64, x2: f64, mut x4: f64, x3: f64) -> f64 {
         } else {
         }
     }
-    let mut acc3: f64 = 0.0;
-    for i4 in 0..3 {
-        acc3 = (0.5 * acc3) + (match i4 { 0 => (autodiff::elu(x3, x4.sin()) - x2.mul_add(x3, x1)).tanh(), 1 => (((i4 as f64).abs() + 0.5).log10().abs().ln_1p() + x1).tanh(), _ => autodiff::sigmoid((autodiff::elu(x2, (i4 as f64).atan() * 0.63).tanh() * 0.9).atanh()) });
-    }
-    (((((f64::atan2(x3, x3) - (x2 + 2.6)) / (((0.5 * x3) * (x2 * (-0.8))).exp() + 0.5)) - x3) - x2) - x1) + (0.9 * acc3)
+    let v3: f64 = ((x2 + (-1.15)) - (1.3 / (f64::exp(-0.65) + 0.5))).sin().to_degrees();
+    (((((f64::atan2(x3, x3) - (x2 + 2.6)) / (((0.5 * x3) * (x2 * (-0.8))).exp() + 0.5)) - x3) - x2) - x1) + (0.3 * v3.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4558,11 +4732,8 @@ fn p66_dual<D: Dn>(x1: D, x2: D, mut x4: D, x3: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let mut acc3: D = D::from(0.0);
-    for i4 in 0..3 {
-        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_tanh(dx_elu(x3, dx_sin(x4, tr_), tr_) - dx_mul_add(x2, x3, x1, tr_), tr_), 1 => dx_tanh(dx_ln_1p(dx_abs(dx_log10(dx_abs(D::from(i4 as f64), tr_) + D::from(0.5), tr_), tr_), tr_) + x1, tr_), _ => dx_sigmoid(dx_atanh(dx_tanh(dx_elu(x2, dx_atan(D::from(i4 as f64), tr_) * D::from(0.63), tr_), tr_) * D::from(0.9), tr_), tr_) });
-    }
-    (((((dx_atan2(x3, x3, tr_) - (x2 + D::from(2.6))) / (dx_exp((D::from(0.5) * x3) * (x2 * (-D::from(0.8))), tr_) + D::from(0.5))) - x3) - x2) - x1) + (D::from(0.9) * acc3)
+    let v3: D = dx_to_degrees(dx_sin((x2 + (-D::from(1.15))) - (D::from(1.3) / (dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_);
+    (((((dx_atan2(x3, x3, tr_) - (x2 + D::from(2.6))) / (dx_exp((D::from(0.5) * x3) * (x2 * (-D::from(0.8))), tr_) + D::from(0.5))) - x3) - x2) - x1) + (D::from(0.3) * dx_tanh(v3, tr_))
 }
 
 fn p66_eval(x: &[f64]) -> Vec<f64> {
@@ -4615,12 +4786,11 @@ fn p67(x1: f64, x2: f64, x3: f64) -> f64 {
         } else {
         }
     }
-    let (v5, v6) = x2.sin_cos();
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..2 {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => autodiff::sigmoid(autodiff::sigmoid(autodiff::leaky_relu(1.15, 0.46)) + x3), 1 => autodiff::sigmoid(v2 + x2), _ => ((if (x2 + x2) > (-1.9 * x3) { v2 * v5 } else { autodiff::elu(2.4, 1.1) }) + x2).tanh() });
-    }
-    (((((x1 % (v2.abs() + 0.7)).atan() + (f64::hypot(x2, x3) + (v2 + x1))) + v1) + x1) + x3) + (((0.75 * v5) + (1.3 * v6)) + (0.35 * acc7))
+    assert!(x2.is_finite());
+    let v5: f64 = autodiff::sigmoid(x2.clamp(x2, x2 + 1.0) - v1);
+    debug_assert!(!((x1 + v2) * v2.hypot(x2)).tanh().is_nan());
+    let v6: f64 = (v5 + x3).tanh();
+    (((((x1 % (v2.abs() + 0.7)).atan() + (f64::hypot(x2, x3) + (v2 + x1))) + v1) + x1) + x3) + ((0.75 * v5) + (1.3 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4637,12 +4807,11 @@ fn p67_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let (v5, v6) = (dx_sin(x2, tr_), dx_cos(x2, tr_));
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..2 {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_sigmoid(dx_sigmoid(dx_leaky_relu(D::from(1.15), D::from(0.46), tr_), tr_) + x3, tr_), 1 => dx_sigmoid(v2 + x2, tr_), _ => dx_tanh((if dx_gt(x2 + x2, -D::from(1.9) * x3, tr_) { v2 * v5 } else { dx_elu(D::from(2.4), D::from(1.1), tr_) }) + x2, tr_) });
-    }
-    ((((dx_atan(dx_rem(x1, dx_abs(v2, tr_) + D::from(0.7), tr_), tr_) + (dx_hypot(x2, x3, tr_) + (v2 + x1))) + v1) + x1) + x3) + (((D::from(0.75) * v5) + (D::from(1.3) * v6)) + (D::from(0.35) * acc7))
+    assert!(dx_is_finite(x2, tr_));
+    let v5: D = dx_sigmoid(dx_clamp(x2, x2, x2 + D::from(1.0), tr_) - v1, tr_);
+    debug_assert!(!dx_is_nan(dx_tanh((x1 + v2) * dx_hypot(v2, x2, tr_), tr_), tr_));
+    let v6: D = dx_tanh(v5 + x3, tr_);
+    ((((dx_atan(dx_rem(x1, dx_abs(v2, tr_) + D::from(0.7), tr_), tr_) + (dx_hypot(x2, x3, tr_) + (v2 + x1))) + v1) + x1) + x3) + ((D::from(0.75) * v5) + (D::from(1.3) * v6))
 }
 
 fn p67_eval(x: &[f64]) -> Vec<f64> {
@@ -4887,11 +5056,8 @@ fn p71(mut a3: [f64; 1], x2: f64, x1: f64) -> f64 {
     for e5 in a3.iter() {
         acc6 += (a3[0] + x2) % ((v2 - a3[0]).abs() + 1.25);
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..2 {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { autodiff::sigmoid(a3[i8 % 1]) } else { autodiff::sigmoid(1.9 + a3[(i8 + 1) % a3.len()].atan()) });
-    }
-    ((((((a3[0] * a3[0]).abs() + 0.85).sqrt() - v2.clamp(a3[0], a3[0] + 1.85)) * x2) + v3) + (0.85 * acc6)) + (1.0 * acc7)
+    let v8: f64 = autodiff::gamma((-a3.iter().sum::<f64>()).sin() + 2.0);
+    ((((((a3[0] * a3[0]).abs() + 0.85).sqrt() - v2.clamp(a3[0], a3[0] + 1.85)) * x2) + v3) + (0.85 * acc6)) + (1.0 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4905,11 +5071,8 @@ fn p71_dual<D: Dn>(mut a3: [D; 1], x2: D, x1: D, tr_: &mut Tr) -> D {
     for e5 in a3.iter() {
         acc6 += dx_rem(a3[0] + x2, dx_abs(v2 - a3[0], tr_) + D::from(1.25), tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..2 {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_sigmoid(a3[i8 % 1], tr_) } else { dx_sigmoid(D::from(1.9) + dx_atan(a3[(i8 + 1) % a3.len()], tr_), tr_) });
-    }
-    ((((dx_sqrt(dx_abs(a3[0] * a3[0], tr_) + D::from(0.85), tr_) - dx_clamp(v2, a3[0], a3[0] + D::from(1.85), tr_)) * x2) + v3) + (D::from(0.85) * acc6)) + (D::from(1.0) * acc7)
+    let v8: D = dx_gamma(dx_sin(-a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(2.0), tr_);
+    ((((dx_sqrt(dx_abs(a3[0] * a3[0], tr_) + D::from(0.85), tr_) - dx_clamp(v2, a3[0], a3[0] + D::from(1.85), tr_)) * x2) + v3) + (D::from(0.85) * acc6)) + (D::from(1.0) * v8)
 }
 
 fn p71_eval(x: &[f64]) -> Vec<f64> {
@@ -4969,8 +5132,8 @@ fn p72(s1: &[f64], a2: [f64; 5], f4: bool, w3: &[[f64; 3]; 2]) -> [f64; 2] {
         }
     } else {
     }
-    let v10: f64 = autodiff::erfc((w3[1][0].sin() * 0.9).asin().min(f64::log(1.2 + (v2 * v2), 4.15)).tanh());
-    [(((v2.sin() * 0.9).asin() - w3[1][2]) + v2) + (0.5 * v10), ((((v2 / (1.0 + (s1[0] * s1[0]))).max(s1.iter().copied().enumerate().fold(1.7f64, |acc9, (j7, e8)| acc9 + v2.sin().exp().sin())) - (-2.2)) + s1[0]).sin() * v2.sin()) * autodiff::sigmoid(v2)]
+    let v10: f64 = (v2 + s1[0]).atan().to_degrees();
+    [(((v2.sin() * 0.9).asin() - w3[1][2]) + v2) + (0.25 * v10.sin()), ((((v2 / (1.0 + (s1[0] * s1[0]))).max(s1.iter().copied().enumerate().fold(1.7f64, |acc9, (j7, e8)| acc9 + v2.sin().exp().sin())) - (-2.2)) + s1[0]).sin() * v2.sin()) * autodiff::sigmoid(v2)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4998,8 +5161,8 @@ fn p72_dual<D: Dn>(s1: &[D], a2: [D; 5], f4: bool, w3: &[[D; 3]; 2], tr_: &mut T
         }
     } else {
     }
-    let v10: D = dx_erfc(dx_tanh(dx_min(dx_asin(dx_sin(w3[1][0], tr_) * D::from(0.9), tr_), dx_log(D::from(1.2) + (v2 * v2), D::from(4.15), tr_), tr_), tr_), tr_);
-    [((dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_) - w3[1][2]) + v2) + (D::from(0.5) * v10), (dx_sin((dx_max(v2 / (D::from(1.0) + (s1[0] * s1[0])), s1.iter().copied().enumerate().fold(D::from(1.7), |acc9, (j7, e8)| acc9 + dx_sin(dx_exp(dx_sin(v2, tr_), tr_), tr_)), tr_) - (-D::from(2.2))) + s1[0], tr_) * dx_sin(v2, tr_)) * dx_sigmoid(v2, tr_)]
+    let v10: D = dx_to_degrees(dx_atan(v2 + s1[0], tr_), tr_);
+    [((dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_) - w3[1][2]) + v2) + (D::from(0.25) * dx_sin(v10, tr_)), (dx_sin((dx_max(v2 / (D::from(1.0) + (s1[0] * s1[0])), s1.iter().copied().enumerate().fold(D::from(1.7), |acc9, (j7, e8)| acc9 + dx_sin(dx_exp(dx_sin(v2, tr_), tr_), tr_)), tr_) - (-D::from(2.2))) + s1[0], tr_) * dx_sin(v2, tr_)) * dx_sigmoid(v2, tr_)]
 }
 
 fn p72_eval(x: &[f64]) -> Vec<f64> {
@@ -5299,8 +5462,8 @@ fn p77(x1: f64, r2: &f64, s3: &[f64], a4: [f64; 4]) -> f64 {
     let mut v1 = *r2;
     let mut v2: f64 = ((-(s3[2] * v1)).abs() + 1.2).sqrt();
     let mut v3: f64 = ((r2 * s3[1]).atan().abs() + 0.75).sqrt();
-    let v5: f64 = s3.iter().cloned().rev().rev().map(|e4| autodiff::sigmoid(-(s3[1] * e4)) + e4.sin()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    ((f64::powi(autodiff::elu(K77, 0.4).cosh().tanh(), 3) + v3) * v2.sin()) + (0.25 * v5)
+    let v4: f64 = autodiff::sigmoid(r2 - 2.0).to_radians();
+    ((f64::powi(autodiff::elu(K77, 0.4).cosh().tanh(), 3) + v3) * v2.sin()) + (0.25 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5309,8 +5472,8 @@ fn p77_dual<D: Dn>(x1: D, r2: &D, s3: &[D], a4: [D; 4], tr_: &mut Tr) -> D {
     let mut v1 = *r2;
     let mut v2: D = dx_sqrt(dx_abs(-(s3[2] * v1), tr_) + D::from(1.2), tr_);
     let mut v3: D = dx_sqrt(dx_abs(dx_atan(*r2 * s3[1], tr_), tr_) + D::from(0.75), tr_);
-    let v5: D = s3.iter().cloned().rev().rev().map(|e4| dx_sigmoid(-(s3[1] * e4), tr_) + dx_sin(e4, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    ((dx_powi(dx_tanh(dx_cosh(dx_elu(K77, D::from(0.4), tr_), tr_), tr_), 3, tr_) + v3) * dx_sin(v2, tr_)) + (D::from(0.25) * v5)
+    let v4: D = dx_to_radians(dx_sigmoid(*r2 - D::from(2.0), tr_), tr_);
+    ((dx_powi(dx_tanh(dx_cosh(dx_elu(K77, D::from(0.4), tr_), tr_), tr_), 3, tr_) + v3) * dx_sin(v2, tr_)) + (D::from(0.25) * v4)
 }
 
 fn p77_eval(x: &[f64]) -> Vec<f64> {
@@ -5365,12 +5528,9 @@ fn p78(b2: &[f64; 2], a1: [f64; 2]) -> f64 {
     for i6 in 0..2 {
         acc7 += ((f64::tanh(-1.25) * 0.9).atanh() * a1[i6].max(v1)).tanh();
     }
-    let (v8, v9) = autodiff::sigmoid((-acc7).exp2() + b2[1]).sin_cos();
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..3).rev() {
-        acc10 = (0.5 * acc10) + ((((v9.abs() + 0.7).log((v9 / (1.0 + (v8 * v8))).abs() + 1.85) + b2[i11 % 2]).atan() * 0.95) * (i11 as f64));
-    }
-    (((v1 + v1) + v1) + (0.5 * acc7)) + (((1.15 * v8) + (0.3 * v9)) + (0.6 * acc10.sin()))
+    let v8: f64 = cgen(autodiff::sigmoid((-acc7).exp2() + b2[1]) * 0.5, autodiff::sigmoid((v1.abs() + 0.85).ln() / (-(1.0 + (a1[1] * a1[1])))) * 0.5);
+    let (v9, v10) = csplit(autodiff::sigmoid(v8 * a1[1]) * 0.5, ((-b2[1]).tanh() * 0.9).acos().tanh() * 0.5);
+    (((v1 + v1) + v1) + (0.5 * acc7)) + (((1.15 * v8) + (0.3 * v9)) + (0.85 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5387,12 +5547,9 @@ fn p78_dual<D: Dn>(b2: &[D; 2], a1: [D; 2], tr_: &mut Tr) -> D {
     for i6 in 0..2 {
         acc7 += dx_tanh(dx_atanh(dx_tanh(-D::from(1.25), tr_) * D::from(0.9), tr_) * dx_max(a1[i6], v1, tr_), tr_);
     }
-    let (v8, v9) = (dx_sin(dx_sigmoid(dx_exp2(-acc7, tr_) + b2[1], tr_), tr_), dx_cos(dx_sigmoid(dx_exp2(-acc7, tr_) + b2[1], tr_), tr_));
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..3).rev() {
-        acc10 = (D::from(0.5) * acc10) + ((dx_atan(dx_log(dx_abs(v9, tr_) + D::from(0.7), dx_abs(v9 / (D::from(1.0) + (v8 * v8)), tr_) + D::from(1.85), tr_) + b2[i11 % 2], tr_) * D::from(0.95)) * D::from(i11 as f64));
-    }
-    (((v1 + v1) + v1) + (D::from(0.5) * acc7)) + (((D::from(1.15) * v8) + (D::from(0.3) * v9)) + (D::from(0.6) * dx_sin(acc10, tr_)))
+    let v8: D = cgen_dual(dx_sigmoid(dx_exp2(-acc7, tr_) + b2[1], tr_) * D::from(0.5), dx_sigmoid(dx_ln(dx_abs(v1, tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (a1[1] * a1[1]))), tr_) * D::from(0.5), tr_);
+    let (v9, v10) = csplit_dual(dx_sigmoid(v8 * a1[1], tr_) * D::from(0.5), dx_tanh(dx_acos(dx_tanh(-b2[1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.5), tr_);
+    (((v1 + v1) + v1) + (D::from(0.5) * acc7)) + (((D::from(1.15) * v8) + (D::from(0.3) * v9)) + (D::from(0.85) * v10))
 }
 
 fn p78_eval(x: &[f64]) -> Vec<f64> {
@@ -5538,7 +5695,8 @@ fn p80(r1: &f64, a2: [f64; 5], w3: &[[f64; 2]; 1], n4: usize) -> f64 {
         } else {
         }
     }
-    let v10: f64 = r1.to_radians();
+    assert!(r1.is_finite());
+    let v10: f64 = *r1;
     ((((a2.iter().map(|&e7| (a2[5 - 1 - n4] % (f64::abs(0.6) + 1.05)).tanh() + 1.0).product::<f64>() / (a2.iter().enumerate().map(|(j8, e9)| autodiff::elu(a2[j8], 1.2)).sum::<f64>().sin().exp() + 0.5)).tanh() * r1) - r1) - r1) + (0.75 * v10)
 }
 
@@ -5561,7 +5719,8 @@ fn p80_dual<D: Dn>(r1: &D, a2: [D; 5], w3: &[[D; 2]; 1], n4: usize, tr_: &mut Tr
         } else {
         }
     }
-    let v10: D = dx_to_radians(*r1, tr_);
+    assert!(dx_is_finite(*r1, tr_));
+    let v10: D = *r1;
     (((dx_tanh(a2.iter().map(|&e7| dx_tanh(dx_rem(a2[5 - 1 - n4], dx_abs(D::from(0.6), tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) / (dx_exp(dx_sin(a2.iter().enumerate().map(|(j8, e9)| dx_elu(a2[j8], D::from(1.2), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_) * (*r1)) - (*r1)) - (*r1)) + (D::from(0.75) * v10)
 }
 
@@ -5901,9 +6060,8 @@ fn p85(r1: &f64, x2: f64, a3: [f64; 3], w4: &[[f64; 3]; 3]) -> f64 {
         }
     }
     let mut v16: f64 = x2.tanh();
-    let cl17 = |z18: f64| (f64::trunc(-1.25) + z18).tanh();
-    let v19: f64 = cl17((f64::min(v16, w4[1][2]) * (1.05 + (x2 * x2)).ln()).tanh()) + (0.5 * cl17(((r1 * v16) / (1.0 + (r1 * r1))).tanh()));
-    (autodiff::softplus((w4[1][1] * r1) * autodiff::sigmoid(v16.exp2())) - r1) + (1.3 * v19.tanh())
+    let v17: f64 = (a3[0] / 2.95).abs().ln_1p().sin() * std::f64::consts::E;
+    (autodiff::softplus((w4[1][1] * r1) * autodiff::sigmoid(v16.exp2())) - r1) + (1.3 * v17.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5927,9 +6085,8 @@ fn p85_dual<D: Dn>(r1: &D, x2: D, a3: [D; 3], w4: &[[D; 3]; 3], tr_: &mut Tr) ->
         }
     }
     let mut v16: D = dx_tanh(x2, tr_);
-    let cl17 = |z18: D, tr_: &mut Tr| dx_tanh(dx_trunc(-D::from(1.25), tr_) + z18, tr_);
-    let v19: D = cl17(dx_tanh(dx_min(v16, w4[1][2], tr_) * dx_ln(D::from(1.05) + (x2 * x2), tr_), tr_), tr_) + (D::from(0.5) * cl17(dx_tanh((*r1 * v16) / (D::from(1.0) + (*r1 * (*r1))), tr_), tr_));
-    (dx_softplus((w4[1][1] * (*r1)) * dx_sigmoid(dx_exp2(v16, tr_), tr_), tr_) - (*r1)) + (D::from(1.3) * dx_tanh(v19, tr_))
+    let v17: D = dx_sin(dx_ln_1p(dx_abs(a3[0] / D::from(2.95), tr_), tr_), tr_) * D::from(std::f64::consts::E);
+    (dx_softplus((w4[1][1] * (*r1)) * dx_sigmoid(dx_exp2(v16, tr_), tr_), tr_) - (*r1)) + (D::from(1.3) * dx_tanh(v17, tr_))
 }
 
 fn p85_eval(x: &[f64]) -> Vec<f64> {
@@ -6044,9 +6201,8 @@ fn p87(x1: f64, b3: &[f64; 4], x2: f64, a4: [f64; 5]) -> f64 {
             }
         }
     }
-    assert!(((a4[3] + b3[3]) + f64::atan(-1.15)).tanh().is_finite());
-    let v7: f64 = ((x2 - x2) * (1.15 + x1)).tanh();
-    ((b3[0].max(x1 * a4[3]) / (-(1.0 + (x1 * x1)))) - x1) + (0.95 * v7)
+    let v8: f64 = b3.iter().cloned().rev().map(|e7| (f64::clamp(x1, x1, x1 + 0.9) / ((x2 * x1).abs() + 1.1)).sin() + autodiff::sigmoid(e7)).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    ((b3[0].max(x1 * a4[3]) / (-(1.0 + (x1 * x1)))) - x1) + (0.95 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6063,9 +6219,8 @@ fn p87_dual<D: Dn>(x1: D, b3: &[D; 4], x2: D, a4: [D; 5], tr_: &mut Tr) -> D {
             }
         }
     }
-    assert!(dx_is_finite(dx_tanh((a4[3] + b3[3]) + dx_atan(-D::from(1.15), tr_), tr_), tr_));
-    let v7: D = dx_tanh((x2 - x2) * (D::from(1.15) + x1), tr_);
-    ((dx_max(b3[0], x1 * a4[3], tr_) / (-(D::from(1.0) + (x1 * x1)))) - x1) + (D::from(0.95) * v7)
+    let v8: D = b3.iter().cloned().rev().map(|e7| dx_sin(dx_clamp(x1, x1, x1 + D::from(0.9), tr_) / (dx_abs(x2 * x1, tr_) + D::from(1.1)), tr_) + dx_sigmoid(e7, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    ((dx_max(b3[0], x1 * a4[3], tr_) / (-(D::from(1.0) + (x1 * x1)))) - x1) + (D::from(0.95) * v8)
 }
 
 fn p87_eval(x: &[f64]) -> Vec<f64> {
@@ -7223,8 +7378,11 @@ fn p104(x1: f64, x2: f64, a3: [f64; 5], b4: &[f64; 2], n5: usize) -> [f64; 3] {
     for i6 in 0..3 {
         acc7 += (f64::tanh(autodiff::softplus(1.9)) * 0.9).acos();
     }
-    let v8: f64 = ((x2 * b4[(n5 + 3) % 2]) - (n5 as f64).abs()).tanh() + std::f64::consts::LN_2;
-    [((((autodiff::relu(v1.abs().ln_1p().sin().tan()) - x1) - x2) * x2) + (0.8 * acc7)) + (1.5 * v8), ((n5 as f64) / (x2.exp() + 0.5)).cos() + x2, ((((0.45 + x1).abs() + 0.75).log2() - x2) + x1) * v1]
+    let mut acc8: f64 = 0.0;
+    for i9 in (0..2).rev() {
+        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { x2.sin() } else { ((-b4[2 - 1 - i9]).abs() + 1.15).cbrt().atan() * 0.95 });
+    }
+    [((((autodiff::relu(v1.abs().ln_1p().sin().tan()) - x1) - x2) * x2) + (0.8 * acc7)) + (1.5 * acc8), ((n5 as f64) / (x2.exp() + 0.5)).cos() + x2, ((((0.45 + x1).abs() + 0.75).log2() - x2) + x1) * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7246,8 +7404,11 @@ fn p104_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], b4: &[D; 2], n5: usize, tr_: &mut 
     for i6 in 0..3 {
         acc7 += dx_acos(dx_tanh(dx_softplus(D::from(1.9), tr_), tr_) * D::from(0.9), tr_);
     }
-    let v8: D = dx_tanh((x2 * b4[(n5 + 3) % 2]) - dx_abs(D::from(n5 as f64), tr_), tr_) + D::from(std::f64::consts::LN_2);
-    [((((dx_relu(dx_tan(dx_sin(dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), tr_), tr_) - x1) - x2) * x2) + (D::from(0.8) * acc7)) + (D::from(1.5) * v8), dx_cos(D::from(n5 as f64) / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + x2, ((dx_log2(dx_abs(D::from(0.45) + x1, tr_) + D::from(0.75), tr_) - x2) + x1) * v1]
+    let mut acc8: D = D::from(0.0);
+    for i9 in (0..2).rev() {
+        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_sin(x2, tr_) } else { dx_atan(dx_cbrt(dx_abs(-b4[2 - 1 - i9], tr_) + D::from(1.15), tr_), tr_) * D::from(0.95) });
+    }
+    [((((dx_relu(dx_tan(dx_sin(dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), tr_), tr_) - x1) - x2) * x2) + (D::from(0.8) * acc7)) + (D::from(1.5) * acc8), dx_cos(D::from(n5 as f64) / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + x2, ((dx_log2(dx_abs(D::from(0.45) + x1, tr_) + D::from(0.75), tr_) - x2) + x1) * v1]
 }
 
 fn p104_eval(x: &[f64]) -> Vec<f64> {
@@ -7392,8 +7553,8 @@ fn p106(x1: f64, r2: &f64, x3: f64) -> f64 {
             }
         }
     }
-    let v7: f64 = (0..4).rev().map(|e6| autodiff::leaky_relu(x1.clamp(*r2, r2 + 1.95), (x3.abs() + 1.0).ln().sin()) + (e6 as f64).atan()).sum::<f64>();
-    (((if (x1.tanh() * 0.9).atanh() > 1.65 { (f64::sin(1.3) * 0.9).asin().tanh().cosh() } else { (r2.cos().abs() + 1.3).ln() }) * x1) - r2) + (1.05 * v7.tanh())
+    let v6: f64 = if !f64::min(x3, x1).atan2(x3 * x3).tanh().is_nan() { x3.abs().ln_1p().sin() } else { (x1 * x3).abs().tanh() };
+    (((if (x1.tanh() * 0.9).atanh() > 1.65 { (f64::sin(1.3) * 0.9).asin().tanh().cosh() } else { (r2.cos().abs() + 1.3).ln() }) * x1) - r2) + (1.35 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7415,8 +7576,8 @@ fn p106_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    let v7: D = (0..4).rev().map(|e6| dx_leaky_relu(dx_clamp(x1, *r2, *r2 + D::from(1.95), tr_), dx_sin(dx_ln(dx_abs(x3, tr_) + D::from(1.0), tr_), tr_), tr_) + dx_atan(D::from(e6 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((if dx_gt(dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), D::from(1.65), tr_) { dx_cosh(dx_tanh(dx_asin(dx_sin(D::from(1.3), tr_) * D::from(0.9), tr_), tr_), tr_) } else { dx_ln(dx_abs(dx_cos(*r2, tr_), tr_) + D::from(1.3), tr_) }) * x1) - (*r2)) + (D::from(1.05) * dx_tanh(v7, tr_))
+    let v6: D = if !dx_is_nan(dx_tanh(dx_atan2(dx_min(x3, x1, tr_), x3 * x3, tr_), tr_), tr_) { dx_sin(dx_ln_1p(dx_abs(x3, tr_), tr_), tr_) } else { dx_tanh(dx_abs(x1 * x3, tr_), tr_) };
+    (((if dx_gt(dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), D::from(1.65), tr_) { dx_cosh(dx_tanh(dx_asin(dx_sin(D::from(1.3), tr_) * D::from(0.9), tr_), tr_), tr_) } else { dx_ln(dx_abs(dx_cos(*r2, tr_), tr_) + D::from(1.3), tr_) }) * x1) - (*r2)) + (D::from(1.35) * v6)
 }
 
 fn p106_eval(x: &[f64]) -> Vec<f64> {
@@ -7624,8 +7785,8 @@ fn p109(r1: &f64, x2: f64) -> [f64; 2] {
     for i8 in 0..3 {
         acc9 += *r1;
     }
-    let v10: f64 = if (r1 * x2.exp().tanh()).is_finite() { (r1 + (0.55 - v1)).sin() } else { r1.cosh().sin().tan() };
-    [(((((0.95 + (x2 * x2)).log2().clamp(v2, v2 + 1.55).atan().cosh() - x2) - r1) - r1) + (1.2 * acc9)) + (1.1 * v10), (v2 - v2) - x2]
+    let v11: f64 = match r1 * x2.exp().tanh() { t10 if t10 >= -0.95 => (r1 + (0.55 - v1)).sin(), _ => r1.cosh().sin().tan() };
+    [(((((0.95 + (x2 * x2)).log2().clamp(v2, v2 + 1.55).atan().cosh() - x2) - r1) - r1) + (1.2 * acc9)) + (1.1 * v11), (v2 - v2) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7650,8 +7811,8 @@ fn p109_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 2] {
     for i8 in 0..3 {
         acc9 += *r1;
     }
-    let v10: D = if dx_is_finite(*r1 * dx_tanh(dx_exp(x2, tr_), tr_), tr_) { dx_sin(*r1 + (D::from(0.55) - v1), tr_) } else { dx_tan(dx_sin(dx_cosh(*r1, tr_), tr_), tr_) };
-    [((((dx_cosh(dx_atan(dx_clamp(dx_log2(D::from(0.95) + (x2 * x2), tr_), v2, v2 + D::from(1.55), tr_), tr_), tr_) - x2) - (*r1)) - (*r1)) + (D::from(1.2) * acc9)) + (D::from(1.1) * v10), (v2 - v2) - x2]
+    let v11: D = match *r1 * dx_tanh(dx_exp(x2, tr_), tr_) { t10 if dx_ge(t10, -D::from(0.95), tr_) => dx_sin(*r1 + (D::from(0.55) - v1), tr_), _ => dx_tan(dx_sin(dx_cosh(*r1, tr_), tr_), tr_) };
+    [((((dx_cosh(dx_atan(dx_clamp(dx_log2(D::from(0.95) + (x2 * x2), tr_), v2, v2 + D::from(1.55), tr_), tr_), tr_) - x2) - (*r1)) - (*r1)) + (D::from(1.2) * acc9)) + (D::from(1.1) * v11), (v2 - v2) - x2]
 }
 
 fn p109_eval(x: &[f64]) -> Vec<f64> {
@@ -7982,8 +8143,9 @@ fn p115(r1: &f64, x2: f64, s3: &[f64], s4: &[f64], n5: usize) -> [f64; 3] {
     for i8 in 0..1 {
         acc9 += ((x2 % (((n5 + 1) as f64).abs() + 1.15)) + (r1 * r1)).tanh();
     }
-    let v10: f64 = (-2.55 + s4[(n5 + 1) % 2]).sin() * std::f64::consts::TAU;
-    [(((s4[n5 % s4.len()].abs() + 0.65).log2() - v3) + (1.15 * acc9)) + (0.95 * v10.atan()), (s4.iter().enumerate().map(|(j4, e5)| ((j4 as f64) * (n5 as f64)) * s4.iter().map(|e6| s3[0]).sum::<f64>()).sum::<f64>().sin() * v3.tanh()) * r1, -s4.iter().map(|&e7| v3 - e7).sum::<f64>() - x2]
+    assert!((-autodiff::relu(x2)).is_finite());
+    let v10: f64 = autodiff::sigmoid(-(r1 + s3[5 - 1 - n5]));
+    [(((s4[n5 % s4.len()].abs() + 0.65).log2() - v3) + (1.15 * acc9)) + (1.05 * v10), (s4.iter().enumerate().map(|(j4, e5)| ((j4 as f64) * (n5 as f64)) * s4.iter().map(|e6| s3[0]).sum::<f64>()).sum::<f64>().sin() * v3.tanh()) * r1, -s4.iter().map(|&e7| v3 - e7).sum::<f64>() - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7997,8 +8159,9 @@ fn p115_dual<D: Dn>(r1: &D, x2: D, s3: &[D], s4: &[D], n5: usize, tr_: &mut Tr) 
     for i8 in 0..1 {
         acc9 += dx_tanh(dx_rem(x2, dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(1.15), tr_) + (*r1 * (*r1)), tr_);
     }
-    let v10: D = dx_sin(-D::from(2.55) + s4[(n5 + 1) % 2], tr_) * D::from(std::f64::consts::TAU);
-    [((dx_log2(dx_abs(s4[n5 % s4.len()], tr_) + D::from(0.65), tr_) - v3) + (D::from(1.15) * acc9)) + (D::from(0.95) * dx_atan(v10, tr_)), (dx_sin(s4.iter().enumerate().map(|(j4, e5)| (D::from(j4 as f64) * D::from(n5 as f64)) * s4.iter().map(|e6| s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(v3, tr_)) * (*r1), -s4.iter().map(|&e7| v3 - e7).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x2]
+    assert!(dx_is_finite(-dx_relu(x2, tr_), tr_));
+    let v10: D = dx_sigmoid(-(*r1 + s3[5 - 1 - n5]), tr_);
+    [((dx_log2(dx_abs(s4[n5 % s4.len()], tr_) + D::from(0.65), tr_) - v3) + (D::from(1.15) * acc9)) + (D::from(1.05) * v10), (dx_sin(s4.iter().enumerate().map(|(j4, e5)| (D::from(j4 as f64) * D::from(n5 as f64)) * s4.iter().map(|e6| s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(v3, tr_)) * (*r1), -s4.iter().map(|&e7| v3 - e7).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x2]
 }
 
 fn p115_eval(x: &[f64]) -> Vec<f64> {
@@ -8142,7 +8305,7 @@ fn p117(x1: f64, w2: &[[f64; 3]; 2], s3: &[f64], mut a4: [f64; 4]) -> f64 {
     for e14 in a4.iter() {
         acc15 += w2[0][2];
     }
-    let v16: f64 = if !w2[1][0].is_nan() { x1 } else { (v1 + (acc15 + a4[2])).sin() };
+    let v16: f64 = if w2[1][0].is_finite() { ((-2.45 + acc15) + (acc15 + a4[2])).sin() } else { unreachable!() };
     (((autodiff::leaky_relu(v1, x1.sin()).abs() + 1.05).log2().clamp(v1, v1 + 0.55) - v1) + (0.85 * acc15)) + (0.3 * v16)
 }
 
@@ -8173,7 +8336,7 @@ fn p117_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], s3: &[D], mut a4: [D; 4], tr_: &mut
     for e14 in a4.iter() {
         acc15 += w2[0][2];
     }
-    let v16: D = if !dx_is_nan(w2[1][0], tr_) { x1 } else { dx_sin(v1 + (acc15 + a4[2]), tr_) };
+    let v16: D = if dx_is_finite(w2[1][0], tr_) { dx_sin((-D::from(2.45) + acc15) + (acc15 + a4[2]), tr_) } else { unreachable!() };
     ((dx_clamp(dx_log2(dx_abs(dx_leaky_relu(v1, dx_sin(x1, tr_), tr_), tr_) + D::from(1.05), tr_), v1, v1 + D::from(0.55), tr_) - v1) + (D::from(0.85) * acc15)) + (D::from(0.3) * v16)
 }
 
@@ -8509,8 +8672,9 @@ fn p122(x2: f64, x1: f64, r3: &f64) -> f64 {
             y8[1] = y8[1].max(((x2 % (r3.abs() + 1.3)).exp() / ((-(y8[i1 + 1] - x2)).abs() + 1.2)).tanh());
         }
     }
-    let (v16, v17) = (-2.0 + x2).atan().sin_cos();
-    ((((x2 + r3) * (f64::abs(2.7 - (-1.95)) + 0.85).ln()).sin() * x1) * x2) + ((0.55 * v16) + (0.8 * v17))
+    let cl16 = |z17: f64| -2.0 + z17;
+    let v18: f64 = cl16(autodiff::sigmoid(r3 - 0.3)) + (1.05 * cl16(*r3));
+    ((((x2 + r3) * (f64::abs(2.7 - (-1.95)) + 0.85).ln()).sin() * x1) * x2) + (0.8 * v18.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8537,8 +8701,9 @@ fn p122_dual<D: Dn>(x2: D, x1: D, r3: &D, tr_: &mut Tr) -> D {
             y8[1] = dx_max(y8[1], dx_tanh(dx_exp(dx_rem(x2, dx_abs(*r3, tr_) + D::from(1.3), tr_), tr_) / (dx_abs(-(y8[i1 + 1] - x2), tr_) + D::from(1.2)), tr_), tr_);
         }
     }
-    let (v16, v17) = (dx_sin(dx_atan(-D::from(2.0) + x2, tr_), tr_), dx_cos(dx_atan(-D::from(2.0) + x2, tr_), tr_));
-    ((dx_sin((x2 + (*r3)) * dx_ln(dx_abs(D::from(2.7) - (-D::from(1.95)), tr_) + D::from(0.85), tr_), tr_) * x1) * x2) + ((D::from(0.55) * v16) + (D::from(0.8) * v17))
+    let cl16 = |z17: D, tr_: &mut Tr| -D::from(2.0) + z17;
+    let v18: D = cl16(dx_sigmoid(*r3 - D::from(0.3), tr_), tr_) + (D::from(1.05) * cl16(*r3, tr_));
+    ((dx_sin((x2 + (*r3)) * dx_ln(dx_abs(D::from(2.7) - (-D::from(1.95)), tr_) + D::from(0.85), tr_), tr_) * x1) * x2) + (D::from(0.8) * dx_tanh(v18, tr_))
 }
 
 fn p122_eval(x: &[f64]) -> Vec<f64> {
@@ -8579,8 +8744,11 @@ fn p123(x1: f64, x2: f64) -> f64 {
     let mut x2 = x2 * (x2.sinh() + x1.powi(0));
     let mut y1 = [f64::hypot(x2, x2).sin() * f64::powf(((x2.abs() + 0.85).atan() * 0.63) + 1.5, -0.05).sin(); 3];
     let mut v2 = (f64::log((0.95 + (y1[1] * y1[1])).powi(-1).abs() + 1.35, 7.45).abs() + 1.3).cbrt();
-    let v4: f64 = (0..4).rev().map(|e3| autodiff::sigmoid(x1.sinh() + (y1[1] * y1[e3 % y1.len()])) + (e3 as f64).tanh()).sum::<f64>();
-    ((-x1.abs().ln_1p().abs().ln_1p() * v2) + x2) + (1.4 * v4.tanh())
+    let mut acc3: f64 = 0.0;
+    for i4 in 0..4 {
+        acc3 = (0.5 * acc3) + (match i4 { 0 => ((x2 + x2) / (autodiff::sigmoid((0.7 + (y1[(i4 + 1) % y1.len()] * y1[(i4 + 1) % y1.len()])).ln()).exp() + 0.5)).atan() * 0.95, 1 => ((v2 + y1[i4 % 3]) % (1.0 + (x1 * x1))).atan() * 0.95, _ => (((y1[i4 % 3] / (y1[i4 % 3].abs() + 0.9)) + (v2 * y1[i4 % y1.len()])) + x2).sin() });
+    }
+    ((-x1.abs().ln_1p().abs().ln_1p() * v2) + x2) + (1.05 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8588,8 +8756,11 @@ fn p123_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     let mut x2 = x2 * (dx_sinh(x2, tr_) + dx_powi(x1, 0, tr_));
     let mut y1 = [dx_sin(dx_hypot(x2, x2, tr_), tr_) * dx_sin(dx_powf((dx_atan(dx_abs(x2, tr_) + D::from(0.85), tr_) * D::from(0.63)) + D::from(1.5), -D::from(0.05), tr_), tr_); 3];
     let mut v2 = dx_cbrt(dx_abs(dx_log(dx_abs(dx_powi(D::from(0.95) + (y1[1] * y1[1]), -1, tr_), tr_) + D::from(1.35), D::from(7.45), tr_), tr_) + D::from(1.3), tr_);
-    let v4: D = (0..4).rev().map(|e3| dx_sigmoid(dx_sinh(x1, tr_) + (y1[1] * y1[e3 % y1.len()]), tr_) + dx_tanh(D::from(e3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((-dx_ln_1p(dx_abs(dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), tr_) * v2) + x2) + (D::from(1.4) * dx_tanh(v4, tr_))
+    let mut acc3: D = D::from(0.0);
+    for i4 in 0..4 {
+        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_atan((x2 + x2) / (dx_exp(dx_sigmoid(dx_ln(D::from(0.7) + (y1[(i4 + 1) % y1.len()] * y1[(i4 + 1) % y1.len()]), tr_), tr_), tr_) + D::from(0.5)), tr_) * D::from(0.95), 1 => dx_atan(dx_rem(v2 + y1[i4 % 3], D::from(1.0) + (x1 * x1), tr_), tr_) * D::from(0.95), _ => dx_sin(((y1[i4 % 3] / (dx_abs(y1[i4 % 3], tr_) + D::from(0.9))) + (v2 * y1[i4 % y1.len()])) + x2, tr_) });
+    }
+    ((-dx_ln_1p(dx_abs(dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), tr_) * v2) + x2) + (D::from(1.05) * acc3)
 }
 
 fn p123_eval(x: &[f64]) -> Vec<f64> {
@@ -8639,8 +8810,8 @@ fn p124(x1: f64, x2: f64, b4: &[f64; 3], s3: &[f64], a5: [f64; 2]) -> f64 {
         }
     } else {
     }
-    let v10: f64 = if !(1.2 + (b4[2] * b4[2])).sqrt().abs().ln_1p().atan().is_nan() { b4.iter().copied().map(|e9| (x2.abs() + 1.5).log(6.65)).sum::<f64>().tanh() * b4[0].cosh().tanh() } else { f64::exp(-2.3).atan() * x2.exp().sin() };
-    ((((x2 / ((-0.9 * x1).abs() + 1.4)).min(x2.exp_m1() - (a5[1] * s3[4])) + x2).atan() * (-1.8)) - x2) + (1.25 * v10)
+    let v10: f64 = b4.iter().cloned().rev().map(|e9| f64::cos(1.45) + e9.atan()).sum::<f64>();
+    ((((x2 / ((-0.9 * x1).abs() + 1.4)).min(x2.exp_m1() - (a5[1] * s3[4])) + x2).atan() * (-1.8)) - x2) + (0.35 * v10.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8662,8 +8833,8 @@ fn p124_dual<D: Dn>(x1: D, x2: D, b4: &[D; 3], s3: &[D], a5: [D; 2], tr_: &mut T
         }
     } else {
     }
-    let v10: D = if !dx_is_nan(dx_atan(dx_ln_1p(dx_abs(dx_sqrt(D::from(1.2) + (b4[2] * b4[2]), tr_), tr_), tr_), tr_), tr_) { dx_tanh(b4.iter().copied().map(|e9| dx_log(dx_abs(x2, tr_) + D::from(1.5), D::from(6.65), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_tanh(dx_cosh(b4[0], tr_), tr_) } else { dx_atan(dx_exp(-D::from(2.3), tr_), tr_) * dx_sin(dx_exp(x2, tr_), tr_) };
-    ((dx_atan(dx_min(x2 / (dx_abs(-D::from(0.9) * x1, tr_) + D::from(1.4)), dx_exp_m1(x2, tr_) - (a5[1] * s3[4]), tr_) + x2, tr_) * (-D::from(1.8))) - x2) + (D::from(1.25) * v10)
+    let v10: D = b4.iter().cloned().rev().map(|e9| dx_cos(D::from(1.45), tr_) + dx_atan(e9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_atan(dx_min(x2 / (dx_abs(-D::from(0.9) * x1, tr_) + D::from(1.4)), dx_exp_m1(x2, tr_) - (a5[1] * s3[4]), tr_) + x2, tr_) * (-D::from(1.8))) - x2) + (D::from(0.35) * dx_atan(v10, tr_))
 }
 
 fn p124_eval(x: &[f64]) -> Vec<f64> {
@@ -8722,8 +8893,8 @@ fn p125(r1: &f64, b2: &[f64; 5]) -> f64 {
         v2 /= (b2[1] - b2[4]).abs() + 1.15;
     } else {
     }
-    let (v3, v4) = (-r1.cos()).sin_cos();
-    (((autodiff::leaky_relu(K125.floor(), 0.31).abs() + 0.75).recip() + v1) - v1) + ((1.45 * v3) + (1.4 * v4))
+    let v4: f64 = (0..4).rev().map(|e3| (v2.atan() * f64::atan(-1.0)) + autodiff::sigmoid(e3 as f64)).sum::<f64>();
+    (((autodiff::leaky_relu(K125.floor(), 0.31).abs() + 0.75).recip() + v1) - v1) + (1.4 * v4.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8740,8 +8911,8 @@ fn p125_dual<D: Dn>(r1: &D, b2: &[D; 5], tr_: &mut Tr) -> D {
         v2 /= dx_abs(b2[1] - b2[4], tr_) + D::from(1.15);
     } else {
     }
-    let (v3, v4) = (dx_sin(-dx_cos(*r1, tr_), tr_), dx_cos(-dx_cos(*r1, tr_), tr_));
-    ((dx_recip(dx_abs(dx_leaky_relu(dx_floor(K125, tr_), D::from(0.31), tr_), tr_) + D::from(0.75), tr_) + v1) - v1) + ((D::from(1.45) * v3) + (D::from(1.4) * v4))
+    let v4: D = (0..4).rev().map(|e3| (dx_atan(v2, tr_) * dx_atan(-D::from(1.0), tr_)) + dx_sigmoid(D::from(e3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_recip(dx_abs(dx_leaky_relu(dx_floor(K125, tr_), D::from(0.31), tr_), tr_) + D::from(0.75), tr_) + v1) - v1) + (D::from(1.4) * dx_tanh(v4, tr_))
 }
 
 fn p125_eval(x: &[f64]) -> Vec<f64> {
@@ -9072,12 +9243,9 @@ fn p131(x1: f64, x2: f64) -> f64 {
         return (x2.abs() + 0.75).powf((2.95 / (f64::exp(1.7) + 0.5)).atan()) - x2;
     } else {
     }
-    let mut acc3: f64 = 0.0;
-    for i4 in 0..4 {
-        acc3 = (0.5 * acc3) + (if matches!(i4, 1) { ((f64::abs(2.6) + 0.5).powf(2.05).ceil() + x2).sin() } else { ((-0.6 * x2) + f64::min(-1.15, x1)).atan() * 0.95 });
-    }
-    let v5: f64 = (acc3 + x1).tanh() * std::f64::consts::PI;
-    (((((-((x1 / (x1.abs() + 1.35)).abs() + 1.0)).recip() / (f64::abs(-0.55) + 1.15)) + 1.4) * x2).atan() * K131) + ((0.55 * acc3) + (0.65 * v5.tanh()))
+    let v4: f64 = match f64::signum(-1.1).min(x2 + 1.95).sin() { t3 if t3 < -0.6 => ((autodiff::softplus(K131) * (K131.abs() + 1.75).acosh()) + x2).sin(), _ => autodiff::relu(x2 + x1).tanh() };
+    let (v5, v6) = autodiff::sigmoid(if -2.6 <= -0.2 && x2 > 0.95 { -0.55 + (-0.25) } else { K131 + x1 }).sin_cos();
+    (((((-((x1 / (x1.abs() + 1.35)).abs() + 1.0)).recip() / (f64::abs(-0.55) + 1.15)) + 1.4) * x2).atan() * K131) + (((0.55 * v4) + (0.6 * v5)) + (0.65 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9093,12 +9261,9 @@ fn p131_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         return dx_powf(dx_abs(x2, tr_) + D::from(0.75), dx_atan(D::from(2.95) / (dx_exp(D::from(1.7), tr_) + D::from(0.5)), tr_), tr_) - x2;
     } else {
     }
-    let mut acc3: D = D::from(0.0);
-    for i4 in 0..4 {
-        acc3 = (D::from(0.5) * acc3) + (if matches!(i4, 1) { dx_sin(dx_ceil(dx_powf(dx_abs(D::from(2.6), tr_) + D::from(0.5), D::from(2.05), tr_), tr_) + x2, tr_) } else { dx_atan((-D::from(0.6) * x2) + dx_min(-D::from(1.15), x1, tr_), tr_) * D::from(0.95) });
-    }
-    let v5: D = dx_tanh(acc3 + x1, tr_) * D::from(std::f64::consts::PI);
-    (dx_atan(((dx_recip(-(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.35)), tr_) + D::from(1.0)), tr_) / (dx_abs(-D::from(0.55), tr_) + D::from(1.15))) + D::from(1.4)) * x2, tr_) * K131) + ((D::from(0.55) * acc3) + (D::from(0.65) * dx_tanh(v5, tr_)))
+    let v4: D = match dx_sin(dx_min(dx_signum(-D::from(1.1), tr_), x2 + D::from(1.95), tr_), tr_) { t3 if dx_lt(t3, -D::from(0.6), tr_) => dx_sin((dx_softplus(K131, tr_) * dx_acosh(dx_abs(K131, tr_) + D::from(1.75), tr_)) + x2, tr_), _ => dx_tanh(dx_relu(x2 + x1, tr_), tr_) };
+    let (v5, v6) = (dx_sin(dx_sigmoid(if dx_le(-D::from(2.6), -D::from(0.2), tr_) && dx_gt(x2, D::from(0.95), tr_) { -D::from(0.55) + (-D::from(0.25)) } else { K131 + x1 }, tr_), tr_), dx_cos(dx_sigmoid(if dx_le(-D::from(2.6), -D::from(0.2), tr_) && dx_gt(x2, D::from(0.95), tr_) { -D::from(0.55) + (-D::from(0.25)) } else { K131 + x1 }, tr_), tr_));
+    (dx_atan(((dx_recip(-(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.35)), tr_) + D::from(1.0)), tr_) / (dx_abs(-D::from(0.55), tr_) + D::from(1.15))) + D::from(1.4)) * x2, tr_) * K131) + (((D::from(0.55) * v4) + (D::from(0.6) * v5)) + (D::from(0.65) * v6))
 }
 
 fn p131_eval(x: &[f64]) -> Vec<f64> {
@@ -9181,8 +9346,8 @@ fn p133(x1: f64, x2: f64, x3: f64, k4: i32) -> f64 {
     let mut v1 = -autodiff::leaky_relu(x1 / (-1.25), 0.31);
     let mut v2 = x1.max(-1.05);
     v1 *= autodiff::leaky_relu((f64::atan2(0.2, v1).abs() + 0.7).log10(), f64::atan(2.1) * 0.63).tanh();
-    let v4: f64 = (0..3).rev().map(|e3| v2.atan().sinh().tanh() + (e3 as f64).atan()).sum::<f64>();
-    ((((x1 / (-0.7)).trunc().abs().ln_1p() * v1.sin()) + v2) * v1.tanh()) + (0.95 * v4.tanh())
+    let v3: f64 = autodiff::ln_gamma((((v1 / (v2.abs() + 1.2)) + x1).atan() * 0.63) + 2.0);
+    ((((x1 / (-0.7)).trunc().abs().ln_1p() * v1.sin()) + v2) * v1.tanh()) + (1.05 * v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9190,8 +9355,8 @@ fn p133_dual<D: Dn>(x1: D, x2: D, x3: D, k4: i32, tr_: &mut Tr) -> D {
     let mut v1 = -dx_leaky_relu(x1 / (-D::from(1.25)), D::from(0.31), tr_);
     let mut v2 = dx_max(x1, -D::from(1.05), tr_);
     v1 *= dx_tanh(dx_leaky_relu(dx_log10(dx_abs(dx_atan2(D::from(0.2), v1, tr_), tr_) + D::from(0.7), tr_), dx_atan(D::from(2.1), tr_) * D::from(0.63), tr_), tr_);
-    let v4: D = (0..3).rev().map(|e3| dx_tanh(dx_sinh(dx_atan(v2, tr_), tr_), tr_) + dx_atan(D::from(e3 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_ln_1p(dx_abs(dx_trunc(x1 / (-D::from(0.7)), tr_), tr_), tr_) * dx_sin(v1, tr_)) + v2) * dx_tanh(v1, tr_)) + (D::from(0.95) * dx_tanh(v4, tr_))
+    let v3: D = dx_ln_gamma((dx_atan((v1 / (dx_abs(v2, tr_) + D::from(1.2))) + x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
+    (((dx_ln_1p(dx_abs(dx_trunc(x1 / (-D::from(0.7)), tr_), tr_), tr_) * dx_sin(v1, tr_)) + v2) * dx_tanh(v1, tr_)) + (D::from(1.05) * v3)
 }
 
 fn p133_eval(x: &[f64]) -> Vec<f64> {
@@ -9817,9 +9982,11 @@ fn p142(r1: &f64, x2: f64, b3: &[f64; 3], k4: i32) -> f64 {
     for e7 in b3.iter() {
         acc8 += autodiff::sigmoid(autodiff::relu(b3[1].exp_m1()));
     }
-    assert!(b3.iter().map(|&e9| (acc8 / (1.0 + (b3[0] * b3[0]))).tanh() + 1.0).product::<f64>().tanh().is_finite());
-    let v10: f64 = b3[1];
-    (((((autodiff::sigmoid(x2) * 2.4) - (x2.abs() + 0.75).log(x2.abs() + 2.1)).fract() - x2) - x2) + (0.9 * acc8)) + (0.65 * v10)
+    let mut acc9: f64 = 0.0;
+    for i10 in 0..2 {
+        acc9 = (0.5 * acc9) + (match i10 { 0 => ((x2 - b3[i10 + 1]) / (acc8.min(*r1).abs() + 1.2)).tanh(), 1 => autodiff::sigmoid(b3[i10 + 1]), _ => autodiff::sigmoid(x2) });
+    }
+    (((((autodiff::sigmoid(x2) * 2.4) - (x2.abs() + 0.75).log(x2.abs() + 2.1)).fract() - x2) - x2) + (0.9 * acc8)) + (0.65 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9839,9 +10006,11 @@ fn p142_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 3], k4: i32, tr_: &mut Tr) -> D {
     for e7 in b3.iter() {
         acc8 += dx_sigmoid(dx_relu(dx_exp_m1(b3[1], tr_), tr_), tr_);
     }
-    assert!(dx_is_finite(dx_tanh(b3.iter().map(|&e9| dx_tanh(acc8 / (D::from(1.0) + (b3[0] * b3[0])), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_));
-    let v10: D = b3[1];
-    (((dx_fract((dx_sigmoid(x2, tr_) * D::from(2.4)) - dx_log(dx_abs(x2, tr_) + D::from(0.75), dx_abs(x2, tr_) + D::from(2.1), tr_), tr_) - x2) - x2) + (D::from(0.9) * acc8)) + (D::from(0.65) * v10)
+    let mut acc9: D = D::from(0.0);
+    for i10 in 0..2 {
+        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_tanh((x2 - b3[i10 + 1]) / (dx_abs(dx_min(acc8, *r1, tr_), tr_) + D::from(1.2)), tr_), 1 => dx_sigmoid(b3[i10 + 1], tr_), _ => dx_sigmoid(x2, tr_) });
+    }
+    (((dx_fract((dx_sigmoid(x2, tr_) * D::from(2.4)) - dx_log(dx_abs(x2, tr_) + D::from(0.75), dx_abs(x2, tr_) + D::from(2.1), tr_), tr_) - x2) - x2) + (D::from(0.9) * acc8)) + (D::from(0.65) * acc9)
 }
 
 fn p142_eval(x: &[f64]) -> Vec<f64> {
@@ -9940,8 +10109,9 @@ fn p144(mut a1: [f64; 2], w2: &[[f64; 3]; 2]) -> f64 {
     for i4 in (0..2).rev() {
         acc3 = (0.5 * acc3) + (autodiff::relu(w2[1][i4] - v1).tanh() * (i4 as f64));
     }
-    let v8: f64 = a1.iter().zip(y2.iter()).fold(y2[1], |acc7, (p5, q6)| acc7 + 0.6).to_degrees();
-    ((((v1 - autodiff::relu(autodiff::sigmoid(y2[2]))).atan() * v1.sin()) + v1) - w2[1][1]) + ((0.8 * acc3.tanh()) + (0.25 * v8.sin()))
+    debug_assert!(!a1.iter().zip(y2.iter()).fold(y2[1], |acc7, (p5, q6)| acc7 + 0.6).is_nan());
+    let v8: f64 = (a1[0] - (v1 + a1[1])).tanh();
+    ((((v1 - autodiff::relu(autodiff::sigmoid(y2[2]))).atan() * v1.sin()) + v1) - w2[1][1]) + ((0.8 * acc3.tanh()) + (0.95 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9955,8 +10125,9 @@ fn p144_dual<D: Dn>(mut a1: [D; 2], w2: &[[D; 3]; 2], tr_: &mut Tr) -> D {
     for i4 in (0..2).rev() {
         acc3 = (D::from(0.5) * acc3) + (dx_tanh(dx_relu(w2[1][i4] - v1, tr_), tr_) * D::from(i4 as f64));
     }
-    let v8: D = dx_to_degrees(a1.iter().zip(y2.iter()).fold(y2[1], |acc7, (p5, q6)| acc7 + D::from(0.6)), tr_);
-    (((dx_atan(v1 - dx_relu(dx_sigmoid(y2[2], tr_), tr_), tr_) * dx_sin(v1, tr_)) + v1) - w2[1][1]) + ((D::from(0.8) * dx_tanh(acc3, tr_)) + (D::from(0.25) * dx_sin(v8, tr_)))
+    debug_assert!(!dx_is_nan(a1.iter().zip(y2.iter()).fold(y2[1], |acc7, (p5, q6)| acc7 + D::from(0.6)), tr_));
+    let v8: D = dx_tanh(a1[0] - (v1 + a1[1]), tr_);
+    (((dx_atan(v1 - dx_relu(dx_sigmoid(y2[2], tr_), tr_), tr_) * dx_sin(v1, tr_)) + v1) - w2[1][1]) + ((D::from(0.8) * dx_tanh(acc3, tr_)) + (D::from(0.95) * v8))
 }
 
 fn p144_eval(x: &[f64]) -> Vec<f64> {
@@ -10115,8 +10286,8 @@ fn p147(x1: f64, r2: &f64, w3: &[[f64; 2]; 1], b4: &[f64; 2]) -> f64 {
             }
         }
     }
-    let v7: f64 = (-x1).atan2(w3[0][0] + w3[0][0]).atan() + std::f64::consts::E;
-    ((w3[0][0] * x1) + r2) + (1.05 * v7.sin())
+    let v7: f64 = if ((w3[0][1] / (-(x1.abs() + 1.15))) * (b4[0].abs() + 1.3).recip()).atan().is_finite() { (-autodiff::softplus(-0.55) + w3[0][1]).tanh() } else { unreachable!() };
+    ((w3[0][0] * x1) + r2) + (1.35 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10131,8 +10302,8 @@ fn p147_dual<D: Dn>(x1: D, r2: &D, w3: &[[D; 2]; 1], b4: &[D; 2], tr_: &mut Tr) 
             }
         }
     }
-    let v7: D = dx_atan(dx_atan2(-x1, w3[0][0] + w3[0][0], tr_), tr_) + D::from(std::f64::consts::E);
-    ((w3[0][0] * x1) + (*r2)) + (D::from(1.05) * dx_sin(v7, tr_))
+    let v7: D = if dx_is_finite(dx_atan((w3[0][1] / (-(dx_abs(x1, tr_) + D::from(1.15)))) * dx_recip(dx_abs(b4[0], tr_) + D::from(1.3), tr_), tr_), tr_) { dx_tanh(-dx_softplus(-D::from(0.55), tr_) + w3[0][1], tr_) } else { unreachable!() };
+    ((w3[0][0] * x1) + (*r2)) + (D::from(1.35) * v7)
 }
 
 fn p147_eval(x: &[f64]) -> Vec<f64> {
@@ -10621,10 +10792,12 @@ fn p153(x1: f64, x3: f64, x2: f64) -> (f64, f64) {
     for i6 in 0..5 {
         acc7 += x1;
     }
-    debug_assert!(!((0.25 * x1) * (1.15 + (x3 * x3)).ln()).is_nan());
-    let v8: f64 = (autodiff::leaky_relu(1.85, x3.tanh()) * 2.8).tanh();
-    let v9: f64 = if !((v1.tanh().exp_m1() * v1.atan()) + x2).tanh().is_infinite() { (2.1 + x3).tanh().tan() } else { ((x1.abs() + 1.2).recip() + f64::powi(0.2, 0)).atan() };
-    ((((((autodiff::sigmoid(f64::cosh(1.1)) + (-(x3 / (-2.1)))) - x2) - x3) - x2) + (1.0 * acc7)) + ((1.45 * v8) + (0.25 * v9)), (v1.abs().abs() + 1.45).log2().tanh().exp2() + x2)
+    let mut acc8: f64 = 0.0;
+    for i9 in 0..2 {
+        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { ((x1 - acc7).tanh() * x1).sin() } else { (autodiff::leaky_relu(1.85, x3.tanh()) * 2.8).tanh() });
+    }
+    let v10: f64 = autodiff::erfc(autodiff::leaky_relu(acc8, x2.tanh()).exp_m1().sin());
+    ((((((autodiff::sigmoid(f64::cosh(1.1)) + (-(x3 / (-2.1)))) - x2) - x3) - x2) + (1.0 * acc7)) + ((1.45 * acc8) + (0.25 * v10)), (v1.abs().abs() + 1.45).log2().tanh().exp2() + x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10650,10 +10823,12 @@ fn p153_dual<D: Dn>(x1: D, x3: D, x2: D, tr_: &mut Tr) -> (D, D) {
     for i6 in 0..5 {
         acc7 += x1;
     }
-    debug_assert!(!dx_is_nan((D::from(0.25) * x1) * dx_ln(D::from(1.15) + (x3 * x3), tr_), tr_));
-    let v8: D = dx_tanh(dx_leaky_relu(D::from(1.85), dx_tanh(x3, tr_), tr_) * D::from(2.8), tr_);
-    let v9: D = if !dx_is_infinite(dx_tanh((dx_exp_m1(dx_tanh(v1, tr_), tr_) * dx_atan(v1, tr_)) + x2, tr_), tr_) { dx_tan(dx_tanh(D::from(2.1) + x3, tr_), tr_) } else { dx_atan(dx_recip(dx_abs(x1, tr_) + D::from(1.2), tr_) + dx_powi(D::from(0.2), 0, tr_), tr_) };
-    ((((((dx_sigmoid(dx_cosh(D::from(1.1), tr_), tr_) + (-(x3 / (-D::from(2.1))))) - x2) - x3) - x2) + (D::from(1.0) * acc7)) + ((D::from(1.45) * v8) + (D::from(0.25) * v9)), dx_exp2(dx_tanh(dx_log2(dx_abs(dx_abs(v1, tr_), tr_) + D::from(1.45), tr_), tr_), tr_) + x2)
+    let mut acc8: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_sin(dx_tanh(x1 - acc7, tr_) * x1, tr_) } else { dx_tanh(dx_leaky_relu(D::from(1.85), dx_tanh(x3, tr_), tr_) * D::from(2.8), tr_) });
+    }
+    let v10: D = dx_erfc(dx_sin(dx_exp_m1(dx_leaky_relu(acc8, dx_tanh(x2, tr_), tr_), tr_), tr_), tr_);
+    ((((((dx_sigmoid(dx_cosh(D::from(1.1), tr_), tr_) + (-(x3 / (-D::from(2.1))))) - x2) - x3) - x2) + (D::from(1.0) * acc7)) + ((D::from(1.45) * acc8) + (D::from(0.25) * v10)), dx_exp2(dx_tanh(dx_log2(dx_abs(dx_abs(v1, tr_), tr_) + D::from(1.45), tr_), tr_), tr_) + x2)
 }
 
 fn p153_eval(x: &[f64]) -> Vec<f64> {
@@ -10911,8 +11086,11 @@ fn p157(r2: &f64, mut x1: f64, x3: f64) -> f64 {
     for i3 in 0..3 {
         acc4 += autodiff::elu(r2 / (-(x3.abs() + 0.75)), 0.9).atan();
     }
-    let (v5, v6) = autodiff::sigmoid(f64::mul_add(x1.tanh(), -1.25, x3) - (x3 * x1.sin())).sin_cos();
-    (((x3 + r2) - x1) + (1.2 * acc4)) + ((0.6 * v5) + (1.2 * v6))
+    let mut acc5: f64 = 0.0;
+    for i6 in (0..3).rev() {
+        acc5 = (0.5 * acc5) + (autodiff::sigmoid(x1) * (i6 as f64));
+    }
+    (((x3 + r2) - x1) + (1.2 * acc4)) + (1.2 * acc5.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10932,8 +11110,11 @@ fn p157_dual<D: Dn>(r2: &D, mut x1: D, x3: D, tr_: &mut Tr) -> D {
     for i3 in 0..3 {
         acc4 += dx_atan(dx_elu(*r2 / (-(dx_abs(x3, tr_) + D::from(0.75))), D::from(0.9), tr_), tr_);
     }
-    let (v5, v6) = (dx_sin(dx_sigmoid(dx_mul_add(dx_tanh(x1, tr_), -D::from(1.25), x3, tr_) - (x3 * dx_sin(x1, tr_)), tr_), tr_), dx_cos(dx_sigmoid(dx_mul_add(dx_tanh(x1, tr_), -D::from(1.25), x3, tr_) - (x3 * dx_sin(x1, tr_)), tr_), tr_));
-    (((x3 + (*r2)) - x1) + (D::from(1.2) * acc4)) + ((D::from(0.6) * v5) + (D::from(1.2) * v6))
+    let mut acc5: D = D::from(0.0);
+    for i6 in (0..3).rev() {
+        acc5 = (D::from(0.5) * acc5) + (dx_sigmoid(x1, tr_) * D::from(i6 as f64));
+    }
+    (((x3 + (*r2)) - x1) + (D::from(1.2) * acc4)) + (D::from(1.2) * dx_sin(acc5, tr_))
 }
 
 fn p157_eval(x: &[f64]) -> Vec<f64> {
@@ -10979,7 +11160,7 @@ fn p158(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     for i2 in 0..3 {
         acc3 += (x2 * (-2.65 * v1.atan())).tanh();
     }
-    let v4: f64 = if !autodiff::sigmoid((-0.5 / (x1.abs() + 1.4)) * (x1.tanh() * 0.9).acos()).is_nan() { autodiff::sigmoid(acc3.min(x3)) } else { (x4 * x2).sin() };
+    let v4: f64 = ccube(autodiff::sigmoid((-0.5 / (x1.abs() + 1.4)) * (x1.tanh() * 0.9).acos()) * 0.5);
     ((((autodiff::sigmoid(v1.atan2(1.2)).sin() + x1) * x1) - x3) + (0.55 * acc3)) + (0.85 * v4)
 }
 
@@ -10993,7 +11174,7 @@ fn p158_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     for i2 in 0..3 {
         acc3 += dx_tanh(x2 * (-D::from(2.65) * dx_atan(v1, tr_)), tr_);
     }
-    let v4: D = if !dx_is_nan(dx_sigmoid((-D::from(0.5) / (dx_abs(x1, tr_) + D::from(1.4))) * dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), tr_) { dx_sigmoid(dx_min(acc3, x3, tr_), tr_) } else { dx_sin(x4 * x2, tr_) };
+    let v4: D = ccube_dual(dx_sigmoid((-D::from(0.5) / (dx_abs(x1, tr_) + D::from(1.4))) * dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.5), tr_);
     ((((dx_sin(dx_sigmoid(dx_atan2(v1, D::from(1.2), tr_), tr_), tr_) + x1) * x1) - x3) + (D::from(0.55) * acc3)) + (D::from(0.85) * v4)
 }
 
@@ -11231,11 +11412,8 @@ fn p162(x1: f64, s2: &[f64], b3: &[f64; 2]) -> (f64, f64) {
     for e10 in s2.iter() {
         acc11 += e10 * f64::cos(-1.1);
     }
-    let mut acc12: f64 = 0.0;
-    for i13 in (0..2).rev() {
-        acc12 = (0.5 * acc12) + ((x1.abs() + 1.25).acosh().tanh() * (i13 as f64));
-    }
-    (((autodiff::sigmoid(f64::min(y9[0] / 1.15, v1.min(x1))) * v1) + (0.45 * acc11)) + (1.2 * acc12.atan()), ((b3[0] + v6) - x1).tanh() * x1)
+    let v12: f64 = if !((-(x1.abs() + 0.7)).cbrt() / ((v6 % 2.35).exp() + 0.5)).sin().is_nan() { (s2[3].atan2(acc11) * (x1 * autodiff::sigmoid(acc11))).atan() } else { (b3[0] + v2).atan() };
+    (((autodiff::sigmoid(f64::min(y9[0] / 1.15, v1.min(x1))) * v1) + (0.45 * acc11)) + (0.65 * v12), ((b3[0] + v6) - x1).tanh() * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11248,11 +11426,8 @@ fn p162_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
     for e10 in s2.iter() {
         acc11 += *e10 * dx_cos(-D::from(1.1), tr_);
     }
-    let mut acc12: D = D::from(0.0);
-    for i13 in (0..2).rev() {
-        acc12 = (D::from(0.5) * acc12) + (dx_tanh(dx_acosh(dx_abs(x1, tr_) + D::from(1.25), tr_), tr_) * D::from(i13 as f64));
-    }
-    (((dx_sigmoid(dx_min(y9[0] / D::from(1.15), dx_min(v1, x1, tr_), tr_), tr_) * v1) + (D::from(0.45) * acc11)) + (D::from(1.2) * dx_atan(acc12, tr_)), dx_tanh((b3[0] + v6) - x1, tr_) * x1)
+    let v12: D = if !dx_is_nan(dx_sin(dx_cbrt(-(dx_abs(x1, tr_) + D::from(0.7)), tr_) / (dx_exp(dx_rem(v6, D::from(2.35), tr_), tr_) + D::from(0.5)), tr_), tr_) { dx_atan(dx_atan2(s2[3], acc11, tr_) * (x1 * dx_sigmoid(acc11, tr_)), tr_) } else { dx_atan(b3[0] + v2, tr_) };
+    (((dx_sigmoid(dx_min(y9[0] / D::from(1.15), dx_min(v1, x1, tr_), tr_), tr_) * v1) + (D::from(0.45) * acc11)) + (D::from(0.65) * v12), dx_tanh((b3[0] + v6) - x1, tr_) * x1)
 }
 
 fn p162_eval(x: &[f64]) -> Vec<f64> {
@@ -11375,11 +11550,8 @@ fn p164(b1: &[f64; 3], b2: &[f64; 3], s3: &[f64]) -> (f64, f64) {
             let mut v10: f64 = ((v9.abs() + 0.95).log2().abs() + 0.55).recip();
         }
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..4 {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { ((((i12 + 1) as f64) / (-2.4)) + s3[4 - 1 - i12]).tanh() } else { autodiff::sigmoid(-2.6 + b2[(i12 + 1) % 3]) });
-    }
-    (((s3[0] + (b1[0] + (b2[0].tanh() * 0.9).asin())) + b2[0]) + (1.45 * acc11), autodiff::softplus((s3[3] / (s3[2].abs() + 1.0)).tanh().cosh()) * 1.0)
+    let v11: f64 = if ((b1[1] / (f64::abs(2.95) + 1.5)) * b1[1]).sin().is_finite() { ((2.8 - 0.55) - (s3[2] + b2[2])).tanh() } else { autodiff::sigmoid((0.95 + (b2[0] * b2[0])).log2()) };
+    (((s3[0] + (b1[0] + (b2[0].tanh() * 0.9).asin())) + b2[0]) + (1.45 * v11), autodiff::softplus((s3[3] / (s3[2].abs() + 1.0)).tanh().cosh()) * 1.0)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11402,11 +11574,8 @@ fn p164_dual<D: Dn>(b1: &[D; 3], b2: &[D; 3], s3: &[D], tr_: &mut Tr) -> (D, D) 
             let mut v10: D = dx_recip(dx_abs(dx_log2(dx_abs(v9, tr_) + D::from(0.95), tr_), tr_) + D::from(0.55), tr_);
         }
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..4 {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_tanh((D::from((i12 + 1) as f64) / (-D::from(2.4))) + s3[4 - 1 - i12], tr_) } else { dx_sigmoid(-D::from(2.6) + b2[(i12 + 1) % 3], tr_) });
-    }
-    (((s3[0] + (b1[0] + dx_asin(dx_tanh(b2[0], tr_) * D::from(0.9), tr_))) + b2[0]) + (D::from(1.45) * acc11), dx_softplus(dx_cosh(dx_tanh(s3[3] / (dx_abs(s3[2], tr_) + D::from(1.0)), tr_), tr_), tr_) * D::from(1.0))
+    let v11: D = if dx_is_finite(dx_sin((b1[1] / (dx_abs(D::from(2.95), tr_) + D::from(1.5))) * b1[1], tr_), tr_) { dx_tanh((D::from(2.8) - D::from(0.55)) - (s3[2] + b2[2]), tr_) } else { dx_sigmoid(dx_log2(D::from(0.95) + (b2[0] * b2[0]), tr_), tr_) };
+    (((s3[0] + (b1[0] + dx_asin(dx_tanh(b2[0], tr_) * D::from(0.9), tr_))) + b2[0]) + (D::from(1.45) * v11), dx_softplus(dx_cosh(dx_tanh(s3[3] / (dx_abs(s3[2], tr_) + D::from(1.0)), tr_), tr_), tr_) * D::from(1.0))
 }
 
 fn p164_eval(x: &[f64]) -> Vec<f64> {
@@ -11452,10 +11621,9 @@ fn p165(x1: f64, f3: bool, x2: f64) -> [f64; 1] {
     for e2 in y1.iter() {
         acc3 += autodiff::softplus(x1.mul_add(y1[1].sin(), x2)).tanh();
     }
-    let (v4, v5) = (acc3 + x1).tanh().sin_cos();
-    let cl6 = |z7: f64| (z7 / (z7.exp() + 0.5)).sin().tan();
-    let v9: f64 = cl6((((v5 - y1[1]) - y1.iter().sum::<f64>()) + x2).sin()) + (0.85 * cl6((autodiff::leaky_relu(v5 % 0.5, 0.16) + x1).tanh()));
-    [(((x1 / (-(((y1[1] + x1) - (y1[1] - y1[1])).abs() + 0.85))) * x1) + (1.45 * acc3)) + (((1.2 * v4) + (0.5 * v5)) + (1.5 * v9.tanh()))]
+    let v4: f64 = (acc3 + x1).tanh().to_radians();
+    let v5: f64 = ccube((f64::powi((y1[1].abs() + 1.05).recip().abs() + 0.75, -1) + x2).sin() * 0.5);
+    [(((x1 / (-(((y1[1] + x1) - (y1[1] - y1[1])).abs() + 0.85))) * x1) + (1.45 * acc3)) + ((1.2 * v4) + (0.5 * v5))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11466,10 +11634,9 @@ fn p165_dual<D: Dn>(x1: D, f3: bool, x2: D, tr_: &mut Tr) -> [D; 1] {
     for e2 in y1.iter() {
         acc3 += dx_tanh(dx_softplus(dx_mul_add(x1, dx_sin(y1[1], tr_), x2, tr_), tr_), tr_);
     }
-    let (v4, v5) = (dx_sin(dx_tanh(acc3 + x1, tr_), tr_), dx_cos(dx_tanh(acc3 + x1, tr_), tr_));
-    let cl6 = |z7: D, tr_: &mut Tr| dx_tan(dx_sin(z7 / (dx_exp(z7, tr_) + D::from(0.5)), tr_), tr_);
-    let v9: D = cl6(dx_sin(((v5 - y1[1]) - y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + x2, tr_), tr_) + (D::from(0.85) * cl6(dx_tanh(dx_leaky_relu(dx_rem(v5, D::from(0.5), tr_), D::from(0.16), tr_) + x1, tr_), tr_));
-    [(((x1 / (-(dx_abs((y1[1] + x1) - (y1[1] - y1[1]), tr_) + D::from(0.85)))) * x1) + (D::from(1.45) * acc3)) + (((D::from(1.2) * v4) + (D::from(0.5) * v5)) + (D::from(1.5) * dx_tanh(v9, tr_)))]
+    let v4: D = dx_to_radians(dx_tanh(acc3 + x1, tr_), tr_);
+    let v5: D = ccube_dual(dx_sin(dx_powi(dx_abs(dx_recip(dx_abs(y1[1], tr_) + D::from(1.05), tr_), tr_) + D::from(0.75), -1, tr_) + x2, tr_) * D::from(0.5), tr_);
+    [(((x1 / (-(dx_abs((y1[1] + x1) - (y1[1] - y1[1]), tr_) + D::from(0.85)))) * x1) + (D::from(1.45) * acc3)) + ((D::from(1.2) * v4) + (D::from(0.5) * v5))]
 }
 
 fn p165_eval(x: &[f64]) -> Vec<f64> {
@@ -11596,8 +11763,9 @@ fn p167(x2: f64, x1: f64, a3: [f64; 5]) -> [f64; 1] {
     for e10 in a3.iter() {
         acc11 += (x2 + a3[3]).cos();
     }
-    let v12: f64 = if !((x1 - x1) * autodiff::relu(acc11).sin()).sin().is_infinite() { ((acc11 + x1) % 2.85).tanh() } else { autodiff::sigmoid((x1.abs() + 1.35).acosh() * x1) };
-    [(((autodiff::elu(a3.iter().sum::<f64>(), a3[0].sin().sin()) - (-x2)) + x1) + (1.3 * acc11)) + (1.1 * v12)]
+    let hh12: [f64; 2] = [((x1 - x1) * autodiff::relu(acc11).sin()).sin(), ((acc11.tanh().cosh() / (-1.3)) + x2).tanh()];
+    let hh13: [f64; 2] = cpair2(&hh12);
+    [(((autodiff::elu(a3.iter().sum::<f64>(), a3[0].sin().sin()) - (-x2)) + x1) + (1.3 * acc11)) + ((1.1 * hh13[0]) + (1.3 * hh13[1]))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11618,8 +11786,9 @@ fn p167_dual<D: Dn>(x2: D, x1: D, a3: [D; 5], tr_: &mut Tr) -> [D; 1] {
     for e10 in a3.iter() {
         acc11 += dx_cos(x2 + a3[3], tr_);
     }
-    let v12: D = if !dx_is_infinite(dx_sin((x1 - x1) * dx_sin(dx_relu(acc11, tr_), tr_), tr_), tr_) { dx_tanh(dx_rem(acc11 + x1, D::from(2.85), tr_), tr_) } else { dx_sigmoid(dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_) * x1, tr_) };
-    [(((dx_elu(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_sin(dx_sin(a3[0], tr_), tr_), tr_) - (-x2)) + x1) + (D::from(1.3) * acc11)) + (D::from(1.1) * v12)]
+    let hh12: [D; 2] = [dx_sin((x1 - x1) * dx_sin(dx_relu(acc11, tr_), tr_), tr_), dx_tanh((dx_cosh(dx_tanh(acc11, tr_), tr_) / (-D::from(1.3))) + x2, tr_)];
+    let hh13: [D; 2] = cpair2_dual(&hh12, tr_);
+    [(((dx_elu(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_sin(dx_sin(a3[0], tr_), tr_), tr_) - (-x2)) + x1) + (D::from(1.3) * acc11)) + ((D::from(1.1) * hh13[0]) + (D::from(1.3) * hh13[1]))]
 }
 
 fn p167_eval(x: &[f64]) -> Vec<f64> {
@@ -12054,10 +12223,10 @@ fn p174(a1: [f64; 5], k3: i32, a2: [f64; 4]) -> (f64, f64) {
     }
     v1 /= (v1.sin().sin().sin() * 0.9).atanh().abs() + 1.4;
     let mut acc2: f64 = 0.0;
-    for i3 in (0..4).rev() {
-        acc2 = (0.5 * acc2) + (if matches!(i3, 1) { ((a2[4 - 1 - i3].abs() + 0.95).log(v1.abs() + 2.95) + f64::exp_m1(-0.8)).sin() } else { (v1 + a1[5 - 1 - i3]).atan() * 0.95 });
+    for i3 in (0..2).rev() {
+        acc2 = (0.5 * acc2) + ((0.35 / ((a2[i3].abs() + 0.6).ln().atan().exp() + 0.5)) * (i3 as f64));
     }
-    (((((a2[3] + v1) * f64::max(0.3, a1[4])) / ((v1 * (0.4 - v1)).abs() + 1.15)) + v1) + (1.15 * acc2), (-(a1[2] * v1)).clamp(-1.8, -1.25) * v1)
+    (((((a2[3] + v1) * f64::max(0.3, a1[4])) / ((v1 * (0.4 - v1)).abs() + 1.15)) + v1) + (1.05 * autodiff::sigmoid(acc2)), (-(a1[2] * v1)).clamp(-1.8, -1.25) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12068,10 +12237,10 @@ fn p174_dual<D: Dn>(a1: [D; 5], k3: i32, a2: [D; 4], tr_: &mut Tr) -> (D, D) {
     }
     v1 /= dx_abs(dx_atanh(dx_sin(dx_sin(dx_sin(v1, tr_), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.4);
     let mut acc2: D = D::from(0.0);
-    for i3 in (0..4).rev() {
-        acc2 = (D::from(0.5) * acc2) + (if matches!(i3, 1) { dx_sin(dx_log(dx_abs(a2[4 - 1 - i3], tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(2.95), tr_) + dx_exp_m1(-D::from(0.8), tr_), tr_) } else { dx_atan(v1 + a1[5 - 1 - i3], tr_) * D::from(0.95) });
+    for i3 in (0..2).rev() {
+        acc2 = (D::from(0.5) * acc2) + ((D::from(0.35) / (dx_exp(dx_atan(dx_ln(dx_abs(a2[i3], tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(0.5))) * D::from(i3 as f64));
     }
-    (((((a2[3] + v1) * dx_max(D::from(0.3), a1[4], tr_)) / (dx_abs(v1 * (D::from(0.4) - v1), tr_) + D::from(1.15))) + v1) + (D::from(1.15) * acc2), dx_clamp(-(a1[2] * v1), -D::from(1.8), -D::from(1.25), tr_) * v1)
+    (((((a2[3] + v1) * dx_max(D::from(0.3), a1[4], tr_)) / (dx_abs(v1 * (D::from(0.4) - v1), tr_) + D::from(1.15))) + v1) + (D::from(1.05) * dx_sigmoid(acc2, tr_)), dx_clamp(-(a1[2] * v1), -D::from(1.8), -D::from(1.25), tr_) * v1)
 }
 
 fn p174_eval(x: &[f64]) -> Vec<f64> {
@@ -12406,13 +12575,9 @@ fn p179(x1: f64) -> f64 {
     for i5 in 0..3 {
         acc6 += ((x1 - x1) / (v1.max(v1).tanh().exp() + 0.5)).tanh();
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..3 {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => (-(1.0 + (acc6 * acc6)).log10() + x1).tanh(), 1 => x1.sin(), _ => ((-v1 - (acc6 * acc6)) + x1).atan() * 0.95 });
-    }
-    let cl9 = |z10: f64| -0.85 + z10;
-    let v11: f64 = cl9((((acc6 - v1) - acc7) + x1).tanh()) + (0.7 * cl9((((v1.atan() * acc6) * v1.atan()) + x1).atan()));
-    (((((x1 * 2.9) + (-1.75)).min((v1.tanh() * x1) * autodiff::sigmoid(v1 / (autodiff::sigmoid(v1).exp() + 0.5))) + x1) + x1) + (1.05 * acc6)) + ((1.0 * acc7) + (1.05 * autodiff::sigmoid(v11)))
+    let v8: f64 = (0..4).rev().map(|e7| acc6 + autodiff::sigmoid(e7 as f64)).sum::<f64>();
+    let (v9, v10) = (-autodiff::relu(v8) + x1).atan().sin_cos();
+    (((((x1 * 2.9) + (-1.75)).min((v1.tanh() * x1) * autodiff::sigmoid(v1 / (autodiff::sigmoid(v1).exp() + 0.5))) + x1) + x1) + (1.05 * acc6)) + (((0.8 * v8.tanh()) + (1.05 * v9)) + (1.4 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12433,13 +12598,9 @@ fn p179_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for i5 in 0..3 {
         acc6 += dx_tanh((x1 - x1) / (dx_exp(dx_tanh(dx_max(v1, v1, tr_), tr_), tr_) + D::from(0.5)), tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..3 {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_tanh(-dx_log10(D::from(1.0) + (acc6 * acc6), tr_) + x1, tr_), 1 => dx_sin(x1, tr_), _ => dx_atan((-v1 - (acc6 * acc6)) + x1, tr_) * D::from(0.95) });
-    }
-    let cl9 = |z10: D, tr_: &mut Tr| -D::from(0.85) + z10;
-    let v11: D = cl9(dx_tanh(((acc6 - v1) - acc7) + x1, tr_), tr_) + (D::from(0.7) * cl9(dx_atan(((dx_atan(v1, tr_) * acc6) * dx_atan(v1, tr_)) + x1, tr_), tr_));
-    (((dx_min((x1 * D::from(2.9)) + (-D::from(1.75)), (dx_tanh(v1, tr_) * x1) * dx_sigmoid(v1 / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5)), tr_), tr_) + x1) + x1) + (D::from(1.05) * acc6)) + ((D::from(1.0) * acc7) + (D::from(1.05) * dx_sigmoid(v11, tr_)))
+    let v8: D = (0..4).rev().map(|e7| acc6 + dx_sigmoid(D::from(e7 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let (v9, v10) = (dx_sin(dx_atan(-dx_relu(v8, tr_) + x1, tr_), tr_), dx_cos(dx_atan(-dx_relu(v8, tr_) + x1, tr_), tr_));
+    (((dx_min((x1 * D::from(2.9)) + (-D::from(1.75)), (dx_tanh(v1, tr_) * x1) * dx_sigmoid(v1 / (dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5)), tr_), tr_) + x1) + x1) + (D::from(1.05) * acc6)) + (((D::from(0.8) * dx_tanh(v8, tr_)) + (D::from(1.05) * v9)) + (D::from(1.4) * v10))
 }
 
 fn p179_eval(x: &[f64]) -> Vec<f64> {
@@ -12688,8 +12849,8 @@ fn p183(x1: f64) -> f64 {
         }
         let mut v4: f64 = (x1.abs() + 1.4).log((v1 / (1.0 + (x1 * x1))).abs() + 2.95) - ((-1.45 / (x1.exp() + 0.5)) * (x1 * x1));
     }
-    let (v5, v6) = ((-v1).hypot(v1) + x1).sin_cos();
-    ((((f64::mul_add(2.95, v1, x1).max(-v1) * x1) * (-1.4)) + (-2.4)).tanh() * x1) + ((1.15 * v5) + (1.0 * v6))
+    let v6: f64 = (0..4).rev().map(|e5| -(x1 + v1) + (e5 as f64).atan()).sum::<f64>();
+    ((((f64::mul_add(2.95, v1, x1).max(-v1) * x1) * (-1.4)) + (-2.4)).tanh() * x1) + (1.0 * v6.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12704,8 +12865,8 @@ fn p183_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         }
         let mut v4: D = dx_log(dx_abs(x1, tr_) + D::from(1.4), dx_abs(v1 / (D::from(1.0) + (x1 * x1)), tr_) + D::from(2.95), tr_) - ((-D::from(1.45) / (dx_exp(x1, tr_) + D::from(0.5))) * (x1 * x1));
     }
-    let (v5, v6) = (dx_sin(dx_hypot(-v1, v1, tr_) + x1, tr_), dx_cos(dx_hypot(-v1, v1, tr_) + x1, tr_));
-    (dx_tanh(((dx_max(dx_mul_add(D::from(2.95), v1, x1, tr_), -v1, tr_) * x1) * (-D::from(1.4))) + (-D::from(2.4)), tr_) * x1) + ((D::from(1.15) * v5) + (D::from(1.0) * v6))
+    let v6: D = (0..4).rev().map(|e5| -(x1 + v1) + dx_atan(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (dx_tanh(((dx_max(dx_mul_add(D::from(2.95), v1, x1, tr_), -v1, tr_) * x1) * (-D::from(1.4))) + (-D::from(2.4)), tr_) * x1) + (D::from(1.0) * dx_sin(v6, tr_))
 }
 
 fn p183_eval(x: &[f64]) -> Vec<f64> {
@@ -12809,8 +12970,8 @@ fn p185(b3: &[f64; 2], x2: f64, x1: f64) -> [f64; 3] {
     let v1 = x2;
     let v2 = -(b3[0] / (-(x1.exp() + 0.5))).ceil();
     let v3 = ((v2 - (-1.95)) * (v2 * b3[1]).sin()) * 1.95;
-    let v8: f64 = autodiff::sigmoid(b3.iter().map(|e5| b3.iter().fold(0.9f64, |acc7, e6| acc7.max(b3[0].cosh().atan()))).sum::<f64>()) + std::f64::consts::E;
-    [((((({ let t4 = b3[0] + x1; t4 * b3[0].sin().tan() }) / (-(1.0 + (b3[1] * b3[1])))) + v1) - x1).tanh() * x1) + (1.4 * autodiff::sigmoid(v8)), ((x2 + x1) * x1) * x1, autodiff::relu(-0.6) * v3.sin()]
+    let v5: f64 = (v3 % (b3[1].abs() + 1.25)).tanh().powi(0).sin().copysign((autodiff::sigmoid((f64::abs(2.3) + 1.1).powf(1.55)).cosh() + b3[0]).sin());
+    [((((({ let t4 = b3[0] + x1; t4 * b3[0].sin().tan() }) / (-(1.0 + (b3[1] * b3[1])))) + v1) - x1).tanh() * x1) + (0.9 * v5), ((x2 + x1) * x1) * x1, autodiff::relu(-0.6) * v3.sin()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12818,8 +12979,8 @@ fn p185_dual<D: Dn>(b3: &[D; 2], x2: D, x1: D, tr_: &mut Tr) -> [D; 3] {
     let v1 = x2;
     let v2 = -dx_ceil(b3[0] / (-(dx_exp(x1, tr_) + D::from(0.5))), tr_);
     let v3 = ((v2 - (-D::from(1.95))) * dx_sin(v2 * b3[1], tr_)) * D::from(1.95);
-    let v8: D = dx_sigmoid(b3.iter().map(|e5| b3.iter().fold(D::from(0.9), |acc7, e6| dx_max(acc7, dx_atan(dx_cosh(b3[0], tr_), tr_), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(std::f64::consts::E);
-    [(dx_tanh(((({ let t4 = b3[0] + x1; t4 * dx_tan(dx_sin(b3[0], tr_), tr_) }) / (-(D::from(1.0) + (b3[1] * b3[1])))) + v1) - x1, tr_) * x1) + (D::from(1.4) * dx_sigmoid(v8, tr_)), ((x2 + x1) * x1) * x1, dx_relu(-D::from(0.6), tr_) * dx_sin(v3, tr_)]
+    let v5: D = dx_copysign(dx_sin(dx_powi(dx_tanh(dx_rem(v3, dx_abs(b3[1], tr_) + D::from(1.25), tr_), tr_), 0, tr_), tr_), dx_sin(dx_cosh(dx_sigmoid(dx_powf(dx_abs(D::from(2.3), tr_) + D::from(1.1), D::from(1.55), tr_), tr_), tr_) + b3[0], tr_), tr_);
+    [(dx_tanh(((({ let t4 = b3[0] + x1; t4 * dx_tan(dx_sin(b3[0], tr_), tr_) }) / (-(D::from(1.0) + (b3[1] * b3[1])))) + v1) - x1, tr_) * x1) + (D::from(0.9) * v5), ((x2 + x1) * x1) * x1, dx_relu(-D::from(0.6), tr_) * dx_sin(v3, tr_)]
 }
 
 fn p185_eval(x: &[f64]) -> Vec<f64> {
@@ -12868,8 +13029,8 @@ fn p186(x1: f64, x2: f64, x3: f64, r4: &f64) -> (f64, f64) {
         }
     } else {
     }
-    let v5: f64 = autodiff::gamma(x3.min(x2).tanh().exp().tanh() + 2.0);
-    ((((autodiff::relu(x2) * autodiff::softplus(2.15)) + f64::sin(-2.2).cosh()) + r4) + (0.9 * v5), ((if ((x1 * r4) + (x1 * x1)) < (x1.abs() + 1.0).log2() { (x1 + x3) * autodiff::sigmoid(x2) } else if ((x3.sin() * 0.9).acos().sin() * 0.9).atanh() < 0.1 { (x2.tanh() * 0.9).atanh().asinh() } else { f64::clamp(x3 * r4, -0.2, 1.9) }) - x2) - x1)
+    let v6: f64 = (0..3).rev().map(|e5| ((x3 / (-(r4.abs() + 0.65))) + (e5 as f64)).sin() + (e5 as f64).tanh()).sum::<f64>();
+    ((((autodiff::relu(x2) * autodiff::softplus(2.15)) + f64::sin(-2.2).cosh()) + r4) + (1.5 * v6.atan()), ((if ((x1 * r4) + (x1 * x1)) < (x1.abs() + 1.0).log2() { (x1 + x3) * autodiff::sigmoid(x2) } else if ((x3.sin() * 0.9).acos().sin() * 0.9).atanh() < 0.1 { (x2.tanh() * 0.9).atanh().asinh() } else { f64::clamp(x3 * r4, -0.2, 1.9) }) - x2) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12885,8 +13046,8 @@ fn p186_dual<D: Dn>(x1: D, x2: D, x3: D, r4: &D, tr_: &mut Tr) -> (D, D) {
         }
     } else {
     }
-    let v5: D = dx_gamma(dx_tanh(dx_exp(dx_tanh(dx_min(x3, x2, tr_), tr_), tr_), tr_) + D::from(2.0), tr_);
-    ((((dx_relu(x2, tr_) * dx_softplus(D::from(2.15), tr_)) + dx_cosh(dx_sin(-D::from(2.2), tr_), tr_)) + (*r4)) + (D::from(0.9) * v5), ((if dx_lt((x1 * (*r4)) + (x1 * x1), dx_log2(dx_abs(x1, tr_) + D::from(1.0), tr_), tr_) { (x1 + x3) * dx_sigmoid(x2, tr_) } else if dx_lt(dx_atanh(dx_sin(dx_acos(dx_sin(x3, tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_), D::from(0.1), tr_) { dx_asinh(dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_) } else { dx_clamp(x3 * (*r4), -D::from(0.2), D::from(1.9), tr_) }) - x2) - x1)
+    let v6: D = (0..3).rev().map(|e5| dx_sin((x3 / (-(dx_abs(*r4, tr_) + D::from(0.65)))) + D::from(e5 as f64), tr_) + dx_tanh(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((((dx_relu(x2, tr_) * dx_softplus(D::from(2.15), tr_)) + dx_cosh(dx_sin(-D::from(2.2), tr_), tr_)) + (*r4)) + (D::from(1.5) * dx_atan(v6, tr_)), ((if dx_lt((x1 * (*r4)) + (x1 * x1), dx_log2(dx_abs(x1, tr_) + D::from(1.0), tr_), tr_) { (x1 + x3) * dx_sigmoid(x2, tr_) } else if dx_lt(dx_atanh(dx_sin(dx_acos(dx_sin(x3, tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_), D::from(0.1), tr_) { dx_asinh(dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_) } else { dx_clamp(x3 * (*r4), -D::from(0.2), D::from(1.9), tr_) }) - x2) - x1)
 }
 
 fn p186_eval(x: &[f64]) -> Vec<f64> {
@@ -13165,9 +13326,9 @@ fn p191(r1: &f64, a2: [f64; 4], w3: &[[f64; 2]; 3]) -> [f64; 1] {
     if (v4.abs() + 0.6).log2() > f64::mul_add(w3[c2 % w3.len()][1], a2[c2], *r1) {
         return [(autodiff::softplus(2.1 * w3[c2 % w3.len()][(c2 + 2) % 2]) * v1.sin()) + v5];
     }
-    assert!(w3[c2 % 3][c2 % 2].is_finite());
-    let v6: f64 = ((v1 / (-(1.0 + (w3[2][c2 % 2] * w3[2][c2 % 2])))).tanh() * (((c2 + 1) as f64).tanh() * 0.9).atanh()).tanh();
-    [(autodiff::sigmoid((a2[0] * r1) + (-a2[c2])) * v5) + (1.2 * v6)]
+    let cl6 = |z7: f64| z7;
+    let v8: f64 = cl6((autodiff::softplus((-(f64::abs(-2.6) + 0.65)).cbrt()) + w3[c2 % 3][c2 % 2]).atan()) + (0.25 * cl6(((w3[(c2 + 2) % 3][c2 % 2] - v5) - (autodiff::sigmoid(v4.abs() + 1.2) + 1.5).powf(1.75)).sin()));
+    [(autodiff::sigmoid((a2[0] * r1) + (-a2[c2])) * v5) + (1.0 * v8.sin())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13185,9 +13346,9 @@ fn p191_dual<D: Dn>(r1: &D, a2: [D; 4], w3: &[[D; 2]; 3], tr_: &mut Tr) -> [D; 1
     if dx_gt(dx_log2(dx_abs(v4, tr_) + D::from(0.6), tr_), dx_mul_add(w3[c2 % w3.len()][1], a2[c2], *r1, tr_), tr_) {
         return [(dx_softplus(D::from(2.1) * w3[c2 % w3.len()][(c2 + 2) % 2], tr_) * dx_sin(v1, tr_)) + v5];
     }
-    assert!(dx_is_finite(w3[c2 % 3][c2 % 2], tr_));
-    let v6: D = dx_tanh(dx_tanh(v1 / (-(D::from(1.0) + (w3[2][c2 % 2] * w3[2][c2 % 2]))), tr_) * dx_atanh(dx_tanh(D::from((c2 + 1) as f64), tr_) * D::from(0.9), tr_), tr_);
-    [(dx_sigmoid((a2[0] * (*r1)) + (-a2[c2]), tr_) * v5) + (D::from(1.2) * v6)]
+    let cl6 = |z7: D, tr_: &mut Tr| z7;
+    let v8: D = cl6(dx_atan(dx_softplus(dx_cbrt(-(dx_abs(-D::from(2.6), tr_) + D::from(0.65)), tr_), tr_) + w3[c2 % 3][c2 % 2], tr_), tr_) + (D::from(0.25) * cl6(dx_sin((w3[(c2 + 2) % 3][c2 % 2] - v5) - dx_powf(dx_sigmoid(dx_abs(v4, tr_) + D::from(1.2), tr_) + D::from(1.5), D::from(1.75), tr_), tr_), tr_));
+    [(dx_sigmoid((a2[0] * (*r1)) + (-a2[c2]), tr_) * v5) + (D::from(1.0) * dx_sin(v8, tr_))]
 }
 
 fn p191_eval(x: &[f64]) -> Vec<f64> {
@@ -13240,7 +13401,7 @@ fn p192(x1: f64, mut x2: f64, mut a3: [f64; 4], a4: [f64; 5]) -> f64 {
     for i11 in 0..5 {
         acc12 += (x2.atan() * x2.atan2(a4[0])).tanh();
     }
-    let v14: f64 = if (autodiff::relu(x2).atan() * a4.iter().copied().sum::<f64>().tanh()).is_finite() { x2.sin().exp2().tanh() } else { a3[0].sin() };
+    let v14: f64 = cgen(autodiff::sigmoid(autodiff::relu(x2).atan() * a4.iter().copied().sum::<f64>().tanh()) * 0.5, x2.sin().exp2().tanh() * 0.5);
     (((a4.iter().fold(0.55f64, |acc10, e9| (acc10 + autodiff::sigmoid((0.8 + (x1 * x1)).log10())).tanh()) + x1) + x2) + (0.5 * acc12)) + (0.45 * v14)
 }
 
@@ -13261,7 +13422,7 @@ fn p192_dual<D: Dn>(x1: D, mut x2: D, mut a3: [D; 4], a4: [D; 5], tr_: &mut Tr) 
     for i11 in 0..5 {
         acc12 += dx_tanh(dx_atan(x2, tr_) * dx_atan2(x2, a4[0], tr_), tr_);
     }
-    let v14: D = if dx_is_finite(dx_atan(dx_relu(x2, tr_), tr_) * dx_tanh(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) { dx_tanh(dx_exp2(dx_sin(x2, tr_), tr_), tr_) } else { dx_sin(a3[0], tr_) };
+    let v14: D = cgen_dual(dx_sigmoid(dx_atan(dx_relu(x2, tr_), tr_) * dx_tanh(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(0.5), dx_tanh(dx_exp2(dx_sin(x2, tr_), tr_), tr_) * D::from(0.5), tr_);
     (((a4.iter().fold(D::from(0.55), |acc10, e9| dx_tanh(acc10 + dx_sigmoid(dx_log10(D::from(0.8) + (x1 * x1), tr_), tr_), tr_)) + x1) + x2) + (D::from(0.5) * acc12)) + (D::from(0.45) * v14)
 }
 
@@ -13632,8 +13793,8 @@ fn p198(r1: &f64, k3: i32, x2: f64) -> f64 {
     for i7 in 0..1 {
         acc8 += autodiff::sigmoid((0.95 + (y1[i7 + 1][2 - 1 - i7] * y1[i7 + 1][2 - 1 - i7])).sqrt().clamp(x2, x2 + 0.75));
     }
-    let v9: f64 = (-x2).clamp(-1.5, -0.2) + std::f64::consts::E;
-    (((f64::powi(1.2, 1) * r1) + x2) + (1.3 * acc8)) + (0.4 * v9.tanh())
+    let v10: f64 = (0..3).rev().map(|e9| acc8 + (e9 as f64).atan()).sum::<f64>();
+    (((f64::powi(1.2, 1) * r1) + x2) + (1.3 * acc8)) + (0.4 * v10.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13659,8 +13820,8 @@ fn p198_dual<D: Dn>(r1: &D, k3: i32, x2: D, tr_: &mut Tr) -> D {
     for i7 in 0..1 {
         acc8 += dx_sigmoid(dx_clamp(dx_sqrt(D::from(0.95) + (y1[i7 + 1][2 - 1 - i7] * y1[i7 + 1][2 - 1 - i7]), tr_), x2, x2 + D::from(0.75), tr_), tr_);
     }
-    let v9: D = dx_clamp(-x2, -D::from(1.5), -D::from(0.2), tr_) + D::from(std::f64::consts::E);
-    (((dx_powi(D::from(1.2), 1, tr_) * (*r1)) + x2) + (D::from(1.3) * acc8)) + (D::from(0.4) * dx_tanh(v9, tr_))
+    let v10: D = (0..3).rev().map(|e9| acc8 + dx_atan(D::from(e9 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (((dx_powi(D::from(1.2), 1, tr_) * (*r1)) + x2) + (D::from(1.3) * acc8)) + (D::from(0.4) * dx_tanh(v10, tr_))
 }
 
 fn p198_eval(x: &[f64]) -> Vec<f64> {
@@ -13716,8 +13877,8 @@ fn p199(a1: [f64; 5], f2: bool) -> [f64; 2] {
             }
         }
     }
-    let v12: f64 = autodiff::sigmoid((a1[2] - 2.45) * a1[1]).to_degrees();
-    [(-(autodiff::sigmoid(a1[3].sinh()) * a1.iter().map(|e10| a1.iter().product::<f64>().tanh() + 1.0).product::<f64>().sin()) - a1[4]) + (1.05 * v12.atan()), ((-autodiff::relu(a1[3]) * (-0.5)) + (-2.0)) - (-0.45)]
+    let (v12, v13) = autodiff::sigmoid((a1[2] - 2.45) * a1[1]).sin_cos();
+    [(-(autodiff::sigmoid(a1[3].sinh()) * a1.iter().map(|e10| a1.iter().product::<f64>().tanh() + 1.0).product::<f64>().sin()) - a1[4]) + ((1.0 * v12) + (1.05 * v13)), ((-autodiff::relu(a1[3]) * (-0.5)) + (-2.0)) - (-0.45)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13744,8 +13905,8 @@ fn p199_dual<D: Dn>(a1: [D; 5], f2: bool, tr_: &mut Tr) -> [D; 2] {
             }
         }
     }
-    let v12: D = dx_to_degrees(dx_sigmoid((a1[2] - D::from(2.45)) * a1[1], tr_), tr_);
-    [(-(dx_sigmoid(dx_sinh(a1[3], tr_), tr_) * dx_sin(a1.iter().map(|e10| dx_tanh(a1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)) - a1[4]) + (D::from(1.05) * dx_atan(v12, tr_)), ((-dx_relu(a1[3], tr_) * (-D::from(0.5))) + (-D::from(2.0))) - (-D::from(0.45))]
+    let (v12, v13) = (dx_sin(dx_sigmoid((a1[2] - D::from(2.45)) * a1[1], tr_), tr_), dx_cos(dx_sigmoid((a1[2] - D::from(2.45)) * a1[1], tr_), tr_));
+    [(-(dx_sigmoid(dx_sinh(a1[3], tr_), tr_) * dx_sin(a1.iter().map(|e10| dx_tanh(a1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)) - a1[4]) + ((D::from(1.0) * v12) + (D::from(1.05) * v13)), ((-dx_relu(a1[3], tr_) * (-D::from(0.5))) + (-D::from(2.0))) - (-D::from(0.45))]
 }
 
 fn p199_eval(x: &[f64]) -> Vec<f64> {
@@ -13920,9 +14081,11 @@ fn p202(n5: usize, s2: &[f64], a3: [f64; 4], b4: &[f64; 5], x1: f64) -> f64 {
         } else {
         }
     }
-    let cl11 = |z12: f64| (z12 + (-2.85)).clamp(0.5, 1.0).tanh();
-    let v13: f64 = cl11(x1) + (1.05 * cl11(x1.sin().tan()));
-    ((s2[0].cos().exp() - x1) + x1) + (0.3 * autodiff::sigmoid(v13))
+    let mut acc11: f64 = 0.0;
+    for i12 in 0..2 {
+        acc11 = (0.5 * acc11) + (if matches!(i12, 0 | 2) { autodiff::elu(-2.85 - x1, x1.asinh().atan() * 0.63).tanh() } else { x1.sin() });
+    }
+    ((s2[0].cos().exp() - x1) + x1) + (1.4 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13953,9 +14116,11 @@ fn p202_dual<D: Dn>(n5: usize, s2: &[D], a3: [D; 4], b4: &[D; 5], x1: D, tr_: &m
         } else {
         }
     }
-    let cl11 = |z12: D, tr_: &mut Tr| dx_tanh(dx_clamp(z12 + (-D::from(2.85)), D::from(0.5), D::from(1.0), tr_), tr_);
-    let v13: D = cl11(x1, tr_) + (D::from(1.05) * cl11(dx_tan(dx_sin(x1, tr_), tr_), tr_));
-    ((dx_exp(dx_cos(s2[0], tr_), tr_) - x1) + x1) + (D::from(0.3) * dx_sigmoid(v13, tr_))
+    let mut acc11: D = D::from(0.0);
+    for i12 in 0..2 {
+        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 0 | 2) { dx_tanh(dx_elu(-D::from(2.85) - x1, dx_atan(dx_asinh(x1, tr_), tr_) * D::from(0.63), tr_), tr_) } else { dx_sin(x1, tr_) });
+    }
+    ((dx_exp(dx_cos(s2[0], tr_), tr_) - x1) + x1) + (D::from(1.4) * acc11)
 }
 
 fn p202_eval(x: &[f64]) -> Vec<f64> {
@@ -14176,12 +14341,9 @@ fn p205(b2: &[f64; 1], x1: f64, a3: [f64; 4]) -> f64 {
     for i8 in 0..5 {
         acc9 += ((a3[i8 % a3.len()] / (a3[i8 % 4].abs() + 0.6)) - x1.abs()).tanh();
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in 0..2 {
-        acc10 = (0.5 * acc10) + (if matches!(i11, 1) { autodiff::sigmoid((b2[i11 % b2.len()].abs() + 1.15).cbrt() + a3[4 - 1 - i11].min(a3[4 - 1 - i11])) } else { (-f64::mul_add(1.9, x1, a3[1])).tanh() });
-    }
-    let (v12, v13) = autodiff::sigmoid((b2[0].tanh() * 0.9).atanh() - acc9).sin_cos();
-    (((f64::clamp(-0.9, -1.35, -0.55) + x1) * x1) + (0.7 * acc9)) + (((1.0 * acc10) + (0.5 * v12)) + (0.3 * v13))
+    let v10: f64 = (a3[0].abs() + 1.25).powf(x1).sin().to_degrees();
+    let v11: f64 = cgen((autodiff::sigmoid(a3[1].exp_m1()) * b2[0].atan()).sin() * 0.5, ((2.55 + x1).atan() * 0.95) * 0.5);
+    (((f64::clamp(-0.9, -1.35, -0.55) + x1) * x1) + (0.7 * acc9)) + ((0.5 * v10.sin()) + (0.3 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14206,12 +14368,9 @@ fn p205_dual<D: Dn>(b2: &[D; 1], x1: D, a3: [D; 4], tr_: &mut Tr) -> D {
     for i8 in 0..5 {
         acc9 += dx_tanh((a3[i8 % a3.len()] / (dx_abs(a3[i8 % 4], tr_) + D::from(0.6))) - dx_abs(x1, tr_), tr_);
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in 0..2 {
-        acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 1) { dx_sigmoid(dx_cbrt(dx_abs(b2[i11 % b2.len()], tr_) + D::from(1.15), tr_) + dx_min(a3[4 - 1 - i11], a3[4 - 1 - i11], tr_), tr_) } else { dx_tanh(-dx_mul_add(D::from(1.9), x1, a3[1], tr_), tr_) });
-    }
-    let (v12, v13) = (dx_sin(dx_sigmoid(dx_atanh(dx_tanh(b2[0], tr_) * D::from(0.9), tr_) - acc9, tr_), tr_), dx_cos(dx_sigmoid(dx_atanh(dx_tanh(b2[0], tr_) * D::from(0.9), tr_) - acc9, tr_), tr_));
-    (((dx_clamp(-D::from(0.9), -D::from(1.35), -D::from(0.55), tr_) + x1) * x1) + (D::from(0.7) * acc9)) + (((D::from(1.0) * acc10) + (D::from(0.5) * v12)) + (D::from(0.3) * v13))
+    let v10: D = dx_to_degrees(dx_sin(dx_powf(dx_abs(a3[0], tr_) + D::from(1.25), x1, tr_), tr_), tr_);
+    let v11: D = cgen_dual(dx_sin(dx_sigmoid(dx_exp_m1(a3[1], tr_), tr_) * dx_atan(b2[0], tr_), tr_) * D::from(0.5), (dx_atan(D::from(2.55) + x1, tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((dx_clamp(-D::from(0.9), -D::from(1.35), -D::from(0.55), tr_) + x1) * x1) + (D::from(0.7) * acc9)) + ((D::from(0.5) * dx_sin(v10, tr_)) + (D::from(0.3) * v11))
 }
 
 fn p205_eval(x: &[f64]) -> Vec<f64> {
@@ -14274,8 +14433,11 @@ fn p206(x1: f64, r2: &f64, s3: &[f64], k4: i32) -> (f64, f64) {
     for i17 in 0..2 {
         acc18 += (r2 + (0.65 + (v1 * v1)).log10()).tanh();
     }
-    let v20: f64 = (0..2).rev().map(|e19| (0.8 + (acc18 * acc18)).recip().exp2().tanh() + (e19 as f64)).sum::<f64>();
-    ((((r2 + x1) + v1) + (1.3 * acc18)) + (0.75 * v20.atan()), ((s3[2] + v1).sin() * x1) - s3[3])
+    let mut acc19: f64 = 0.0;
+    for i20 in 0..2 {
+        acc19 = (0.5 * acc19) + (match i20 { 0 => (r2.exp2() - acc18).atan() * 0.95, 1 => autodiff::sigmoid((r2.abs() + 0.9).log(6.2)), _ => s3[i20 + 1].sinh().tanh() });
+    }
+    ((((r2 + x1) + v1) + (1.3 * acc18)) + (1.3 * acc19), ((s3[2] + v1).sin() * x1) - s3[3])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14305,8 +14467,11 @@ fn p206_dual<D: Dn>(x1: D, r2: &D, s3: &[D], k4: i32, tr_: &mut Tr) -> (D, D) {
     for i17 in 0..2 {
         acc18 += dx_tanh(*r2 + dx_log10(D::from(0.65) + (v1 * v1), tr_), tr_);
     }
-    let v20: D = (0..2).rev().map(|e19| dx_tanh(dx_exp2(dx_recip(D::from(0.8) + (acc18 * acc18), tr_), tr_), tr_) + D::from(e19 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((*r2 + x1) + v1) + (D::from(1.3) * acc18)) + (D::from(0.75) * dx_atan(v20, tr_)), (dx_sin(s3[2] + v1, tr_) * x1) - s3[3])
+    let mut acc19: D = D::from(0.0);
+    for i20 in 0..2 {
+        acc19 = (D::from(0.5) * acc19) + (match i20 { 0 => dx_atan(dx_exp2(*r2, tr_) - acc18, tr_) * D::from(0.95), 1 => dx_sigmoid(dx_log(dx_abs(*r2, tr_) + D::from(0.9), D::from(6.2), tr_), tr_), _ => dx_tanh(dx_sinh(s3[i20 + 1], tr_), tr_) });
+    }
+    ((((*r2 + x1) + v1) + (D::from(1.3) * acc18)) + (D::from(1.3) * acc19), (dx_sin(s3[2] + v1, tr_) * x1) - s3[3])
 }
 
 fn p206_eval(x: &[f64]) -> Vec<f64> {
@@ -14642,9 +14807,11 @@ fn p211(s1: &[f64], b2: &[f64; 4], a3: [f64; 1], n4: usize, f5: bool) -> f64 {
     } else if v1.min(s1[n4] * v1.sin()) < -0.95 {
     } else {
     }
-    let cl14 = |z15: f64| (-(z15 + z15)).tanh();
-    let v16: f64 = cl14((v1 + a3[(n4 + 1) % 1]).sin()) + (1.3 * cl14(((2.95 * 2.8) + b2[n4]).sin()));
-    ((((b2[3] - ((-v1).sin() * v1.tanh())) * autodiff::sigmoid(v1)) * v1.sin()) + v1) + (0.45 * v16.tanh())
+    let mut acc14: f64 = 0.0;
+    for i15 in 0..2 {
+        acc14 = (0.5 * acc14) + (match i15 { 0 => (((v1.atan() * v1.tanh()) - ((n4 + 1) as f64).exp_m1()) + a3[n4 % 1]).tanh(), 1 => autodiff::sigmoid(autodiff::leaky_relu(b2[n4], 0.21)), _ => autodiff::elu(a3[0], (f64::abs(0.8) + 0.75).log2().tanh()).tanh() });
+    }
+    ((((b2[3] - ((-v1).sin() * v1.tanh())) * autodiff::sigmoid(v1)) * v1.sin()) + v1) + (0.5 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14677,9 +14844,11 @@ fn p211_dual<D: Dn>(s1: &[D], b2: &[D; 4], a3: [D; 1], n4: usize, f5: bool, tr_:
     } else if dx_lt(dx_min(v1, s1[n4] * dx_sin(v1, tr_), tr_), -D::from(0.95), tr_) {
     } else {
     }
-    let cl14 = |z15: D, tr_: &mut Tr| dx_tanh(-(z15 + z15), tr_);
-    let v16: D = cl14(dx_sin(v1 + a3[(n4 + 1) % 1], tr_), tr_) + (D::from(1.3) * cl14(dx_sin((D::from(2.95) * D::from(2.8)) + b2[n4], tr_), tr_));
-    ((((b2[3] - (dx_sin(-v1, tr_) * dx_tanh(v1, tr_))) * dx_sigmoid(v1, tr_)) * dx_sin(v1, tr_)) + v1) + (D::from(0.45) * dx_tanh(v16, tr_))
+    let mut acc14: D = D::from(0.0);
+    for i15 in 0..2 {
+        acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_tanh(((dx_atan(v1, tr_) * dx_tanh(v1, tr_)) - dx_exp_m1(D::from((n4 + 1) as f64), tr_)) + a3[n4 % 1], tr_), 1 => dx_sigmoid(dx_leaky_relu(b2[n4], D::from(0.21), tr_), tr_), _ => dx_tanh(dx_elu(a3[0], dx_tanh(dx_log2(dx_abs(D::from(0.8), tr_) + D::from(0.75), tr_), tr_), tr_), tr_) });
+    }
+    ((((b2[3] - (dx_sin(-v1, tr_) * dx_tanh(v1, tr_))) * dx_sigmoid(v1, tr_)) * dx_sin(v1, tr_)) + v1) + (D::from(0.5) * acc14)
 }
 
 fn p211_eval(x: &[f64]) -> Vec<f64> {
@@ -14807,9 +14976,8 @@ fn p213(x2: f64, x1: f64, b3: &[f64; 3], n4: usize) -> f64 {
             continue;
         }
     }
-    let cl8 = |z9: f64| (z9.hypot(z9) - (z9 - z9)).tanh();
-    let v10: f64 = cl8(((x2 % (x1.abs() + 0.9)) / (x2.cos().exp() + 0.5)).sin()) + (0.6 * cl8(b3[n4 % b3.len()]));
-    ((b3[(n4 + 1) % 3].tanh() % (autodiff::sigmoid(x1 / (v1.abs() + 0.5)).exp() + 0.5)) + v1) + (0.4 * v10.tanh())
+    let v8: f64 = autodiff::gamma(((v1 + b3[n4 % 3]).atan() * 0.63) + 2.0);
+    ((b3[(n4 + 1) % 3].tanh() % (autodiff::sigmoid(x1 / (v1.abs() + 0.5)).exp() + 0.5)) + v1) + (0.75 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14827,9 +14995,8 @@ fn p213_dual<D: Dn>(x2: D, x1: D, b3: &[D; 3], n4: usize, tr_: &mut Tr) -> D {
             continue;
         }
     }
-    let cl8 = |z9: D, tr_: &mut Tr| dx_tanh(dx_hypot(z9, z9, tr_) - (z9 - z9), tr_);
-    let v10: D = cl8(dx_sin(dx_rem(x2, dx_abs(x1, tr_) + D::from(0.9), tr_) / (dx_exp(dx_cos(x2, tr_), tr_) + D::from(0.5)), tr_), tr_) + (D::from(0.6) * cl8(b3[n4 % b3.len()], tr_));
-    (dx_rem(dx_tanh(b3[(n4 + 1) % 3], tr_), dx_exp(dx_sigmoid(x1 / (dx_abs(v1, tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5), tr_) + v1) + (D::from(0.4) * dx_tanh(v10, tr_))
+    let v8: D = dx_gamma((dx_atan(v1 + b3[n4 % 3], tr_) * D::from(0.63)) + D::from(2.0), tr_);
+    (dx_rem(dx_tanh(b3[(n4 + 1) % 3], tr_), dx_exp(dx_sigmoid(x1 / (dx_abs(v1, tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5), tr_) + v1) + (D::from(0.75) * v8)
 }
 
 fn p213_eval(x: &[f64]) -> Vec<f64> {
@@ -14943,8 +15110,8 @@ fn p215(x1: f64, x2: f64) -> [f64; 1] {
     while c4 < 3 {
         c4 += 1;
     }
-    let (v5, v6) = autodiff::sigmoid(v1 + x2).sin_cos();
-    [((((c4 as f64) + v2) * x2) + x1) + ((1.2 * v5) + (0.9 * v6))]
+    let v5: f64 = ccube(autodiff::sigmoid(v1 + x2) * 0.5);
+    [((((c4 as f64) + v2) * x2) + x1) + (1.2 * v5)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14956,8 +15123,8 @@ fn p215_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> [D; 1] {
     while c4 < 3 {
         c4 += 1;
     }
-    let (v5, v6) = (dx_sin(dx_sigmoid(v1 + x2, tr_), tr_), dx_cos(dx_sigmoid(v1 + x2, tr_), tr_));
-    [(((D::from(c4 as f64) + v2) * x2) + x1) + ((D::from(1.2) * v5) + (D::from(0.9) * v6))]
+    let v5: D = ccube_dual(dx_sigmoid(v1 + x2, tr_) * D::from(0.5), tr_);
+    [(((D::from(c4 as f64) + v2) * x2) + x1) + (D::from(1.2) * v5)]
 }
 
 fn p215_eval(x: &[f64]) -> Vec<f64> {
@@ -15116,9 +15283,9 @@ fn p218(n4: usize, a2: [f64; 4], b3: &[f64; 2], x1: f64) -> f64 {
     for i2 in 0..a2.len() {
         v1 -= a2[n4].sin();
     }
-    let (v3, v4) = (if f64::floor(2.95) <= 0.25 { v1 } else { a2[1].min(1.15) }).sin().sin_cos();
-    let v5: f64 = autodiff::gamma(((v4 + (b3[(n4 + 3) % 2].abs() + 1.15).acosh()).atan() * 0.63) + 2.0);
-    (((((a2[1] * (b3[n4 % 2] + x1)) + (v1.abs() + 0.85).sqrt().tanh().cosh()) - v1).tanh() * x1) * x1) + (((0.95 * v3) + (1.4 * v4)) + (0.35 * v5))
+    let v3: f64 = cgen((if f64::floor(2.95) <= 0.25 { v1 } else { a2[1].min(1.15) }).sin() * 0.5, (-(v1 + a2[n4])).sin() * 0.5);
+    let v4: f64 = cgen((((v1 / (b3[(n4 + 1) % b3.len()].abs() + 1.25)) - (x1.sin() * 0.9).asin()).atan() * 0.95) * 0.5, (v3 + x1).tanh() * 0.5);
+    (((((a2[1] * (b3[n4 % 2] + x1)) + (v1.abs() + 0.85).sqrt().tanh().cosh()) - v1).tanh() * x1) * x1) + ((0.95 * v3) + (1.4 * v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15127,9 +15294,9 @@ fn p218_dual<D: Dn>(n4: usize, a2: [D; 4], b3: &[D; 2], x1: D, tr_: &mut Tr) -> 
     for i2 in 0..a2.len() {
         v1 -= dx_sin(a2[n4], tr_);
     }
-    let (v3, v4) = (dx_sin(dx_sin(if dx_le(dx_floor(D::from(2.95), tr_), D::from(0.25), tr_) { v1 } else { dx_min(a2[1], D::from(1.15), tr_) }, tr_), tr_), dx_cos(dx_sin(if dx_le(dx_floor(D::from(2.95), tr_), D::from(0.25), tr_) { v1 } else { dx_min(a2[1], D::from(1.15), tr_) }, tr_), tr_));
-    let v5: D = dx_gamma((dx_atan(v4 + dx_acosh(dx_abs(b3[(n4 + 3) % 2], tr_) + D::from(1.15), tr_), tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    ((dx_tanh(((a2[1] * (b3[n4 % 2] + x1)) + dx_cosh(dx_tanh(dx_sqrt(dx_abs(v1, tr_) + D::from(0.85), tr_), tr_), tr_)) - v1, tr_) * x1) * x1) + (((D::from(0.95) * v3) + (D::from(1.4) * v4)) + (D::from(0.35) * v5))
+    let v3: D = cgen_dual(dx_sin(if dx_le(dx_floor(D::from(2.95), tr_), D::from(0.25), tr_) { v1 } else { dx_min(a2[1], D::from(1.15), tr_) }, tr_) * D::from(0.5), dx_sin(-(v1 + a2[n4]), tr_) * D::from(0.5), tr_);
+    let v4: D = cgen_dual((dx_atan((v1 / (dx_abs(b3[(n4 + 1) % b3.len()], tr_) + D::from(1.25))) - dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(v3 + x1, tr_) * D::from(0.5), tr_);
+    ((dx_tanh(((a2[1] * (b3[n4 % 2] + x1)) + dx_cosh(dx_tanh(dx_sqrt(dx_abs(v1, tr_) + D::from(0.85), tr_), tr_), tr_)) - v1, tr_) * x1) * x1) + ((D::from(0.95) * v3) + (D::from(1.4) * v4))
 }
 
 fn p218_eval(x: &[f64]) -> Vec<f64> {
@@ -15314,8 +15481,9 @@ fn p221(r1: &f64) -> (f64, f64) {
     for i4 in 0..3 {
         acc5 += ((r1 * ((i4 + 1) as f64)) + (r1 + 2.3)).atan();
     }
-    let v6: f64 = (acc5.mul_add(acc5, *r1).atan() * v1.atan().exp_m1().sin()).to_degrees();
-    (((autodiff::sigmoid((v1 / 1.1) - r1) * autodiff::sigmoid(v1)) + (0.25 * acc5)) + (0.75 * v6.sin()), ((((r1 * r1).max(-1.4 * r1) + ((r1 / (v1.abs() + 1.3)) + r1.clamp(v1.atan(), v1.atan() + 1.25))) + v1) + v1).tanh() * v1.atan())
+    let cl6 = |z7: f64| (z7.mul_add(z7, z7) * z7.exp_m1().atan()).atan();
+    let v8: f64 = cl6((((acc5 * v1.tanh()).abs() + 1.8).acosh() + r1).atan()) + (0.3 * cl6((acc5 + r1).atan()));
+    (((autodiff::sigmoid((v1 / 1.1) - r1) * autodiff::sigmoid(v1)) + (0.25 * acc5)) + (0.75 * v8.sin()), ((((r1 * r1).max(-1.4 * r1) + ((r1 / (v1.abs() + 1.3)) + r1.clamp(v1.atan(), v1.atan() + 1.25))) + v1) + v1).tanh() * v1.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15331,8 +15499,9 @@ fn p221_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> (D, D) {
     for i4 in 0..3 {
         acc5 += dx_atan((*r1 * D::from((i4 + 1) as f64)) + (*r1 + D::from(2.3)), tr_);
     }
-    let v6: D = dx_to_degrees(dx_atan(dx_mul_add(acc5, acc5, *r1, tr_), tr_) * dx_sin(dx_exp_m1(dx_atan(v1, tr_), tr_), tr_), tr_);
-    (((dx_sigmoid((v1 / D::from(1.1)) - (*r1), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.25) * acc5)) + (D::from(0.75) * dx_sin(v6, tr_)), dx_tanh(((dx_max(*r1 * (*r1), -D::from(1.4) * (*r1), tr_) + ((*r1 / (dx_abs(v1, tr_) + D::from(1.3))) + dx_clamp(*r1, dx_atan(v1, tr_), dx_atan(v1, tr_) + D::from(1.25), tr_))) + v1) + v1, tr_) * dx_atan(v1, tr_))
+    let cl6 = |z7: D, tr_: &mut Tr| dx_atan(dx_mul_add(z7, z7, z7, tr_) * dx_atan(dx_exp_m1(z7, tr_), tr_), tr_);
+    let v8: D = cl6(dx_atan(dx_acosh(dx_abs(acc5 * dx_tanh(v1, tr_), tr_) + D::from(1.8), tr_) + (*r1), tr_), tr_) + (D::from(0.3) * cl6(dx_atan(acc5 + (*r1), tr_), tr_));
+    (((dx_sigmoid((v1 / D::from(1.1)) - (*r1), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.25) * acc5)) + (D::from(0.75) * dx_sin(v8, tr_)), dx_tanh(((dx_max(*r1 * (*r1), -D::from(1.4) * (*r1), tr_) + ((*r1 / (dx_abs(v1, tr_) + D::from(1.3))) + dx_clamp(*r1, dx_atan(v1, tr_), dx_atan(v1, tr_) + D::from(1.25), tr_))) + v1) + v1, tr_) * dx_atan(v1, tr_))
 }
 
 fn p221_eval(x: &[f64]) -> Vec<f64> {
@@ -15379,8 +15548,8 @@ fn p222(b1: &[f64; 2]) -> f64 {
             }
         }
     }
-    let v11: f64 = b1.iter().skip(1).map(|e10| b1[0] + e10).sum::<f64>();
-    ((b1[0] + v1) - b1[0]) + (1.2 * v11)
+    let v10: f64 = ccube(b1[0].tanh() * 0.5);
+    ((b1[0] + v1) - b1[0]) + (1.2 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15402,8 +15571,8 @@ fn p222_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> D {
             }
         }
     }
-    let v11: D = b1.iter().skip(1).map(|e10| b1[0] + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((b1[0] + v1) - b1[0]) + (D::from(1.2) * v11)
+    let v10: D = ccube_dual(dx_tanh(b1[0], tr_) * D::from(0.5), tr_);
+    ((b1[0] + v1) - b1[0]) + (D::from(1.2) * v10)
 }
 
 fn p222_eval(x: &[f64]) -> Vec<f64> {
@@ -15517,12 +15686,15 @@ fn p224(x1: f64, w2: &[[f64; 3]; 2]) -> (f64, f64) {
     for i10 in 0..5 {
         acc11 += x1;
     }
-    let v13: f64 = (0..4).rev().map(|e12| (w2[e12 % w2.len()][0] * (e12 as f64).atan().exp().tanh()) + autodiff::sigmoid(e12 as f64)).sum::<f64>();
-    let mut acc14: f64 = 0.0;
-    for i15 in (0..3).rev() {
-        acc14 = (0.5 * acc14) + (if matches!(i15, 1) { (acc11 + w2[0][3 - 1 - i15]).atan() * 0.95 } else { autodiff::sigmoid({ let t16 = autodiff::relu(w2[1][i15]); t16 * f64::clamp(1.75, w2[i15 % w2.len()][1], w2[i15 % w2.len()][1] + 0.4) }) });
+    let mut acc12: f64 = 0.0;
+    for i13 in 0..2 {
+        acc12 = (0.5 * acc12) + (match i13 { 0 => w2[i13][i13].max((i13 as f64).exp()).tanh(), 1 => ((1.1 + (v1 * v1)).log2() + w2[0][3 - 1 - i13]).atan() * 0.95, _ => ({ let t14 = autodiff::relu(w2[1][i13]); t14 * f64::clamp(1.75, w2[i13][0], w2[i13][0] + 1.5) }).tanh() });
     }
-    (((f64::max((v2.abs() + 0.6).recip() + (v2.tanh() * 0.9).asin(), autodiff::sigmoid(v1) - w2[0][2]) - v1) + (0.6 * acc11)) + ((1.4 * v13.tanh()) + (0.6 * acc14)), (((x1 * (-2.65 - v1).tanh()) + (v2 % 2.1)) - v2) - v2)
+    let mut acc15: f64 = 0.0;
+    for i16 in (0..2).rev() {
+        acc15 = (0.5 * acc15) + ((f64::exp(-0.7).min(-x1).atan() * 0.95) * (i16 as f64));
+    }
+    (((f64::max((v2.abs() + 0.6).recip() + (v2.tanh() * 0.9).asin(), autodiff::sigmoid(v1) - w2[0][2]) - v1) + (0.6 * acc11)) + ((1.15 * acc12) + (0.6 * acc15.sin())), (((x1 * (-2.65 - v1).tanh()) + (v2 % 2.1)) - v2) - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15551,12 +15723,15 @@ fn p224_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], tr_: &mut Tr) -> (D, D) {
     for i10 in 0..5 {
         acc11 += x1;
     }
-    let v13: D = (0..4).rev().map(|e12| (w2[e12 % w2.len()][0] * dx_tanh(dx_exp(dx_atan(D::from(e12 as f64), tr_), tr_), tr_)) + dx_sigmoid(D::from(e12 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let mut acc14: D = D::from(0.0);
-    for i15 in (0..3).rev() {
-        acc14 = (D::from(0.5) * acc14) + (if matches!(i15, 1) { dx_atan(acc11 + w2[0][3 - 1 - i15], tr_) * D::from(0.95) } else { dx_sigmoid({ let t16 = dx_relu(w2[1][i15], tr_); t16 * dx_clamp(D::from(1.75), w2[i15 % w2.len()][1], w2[i15 % w2.len()][1] + D::from(0.4), tr_) }, tr_) });
+    let mut acc12: D = D::from(0.0);
+    for i13 in 0..2 {
+        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_tanh(dx_max(w2[i13][i13], dx_exp(D::from(i13 as f64), tr_), tr_), tr_), 1 => dx_atan(dx_log2(D::from(1.1) + (v1 * v1), tr_) + w2[0][3 - 1 - i13], tr_) * D::from(0.95), _ => dx_tanh({ let t14 = dx_relu(w2[1][i13], tr_); t14 * dx_clamp(D::from(1.75), w2[i13][0], w2[i13][0] + D::from(1.5), tr_) }, tr_) });
     }
-    (((dx_max(dx_recip(dx_abs(v2, tr_) + D::from(0.6), tr_) + dx_asin(dx_tanh(v2, tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_) - w2[0][2], tr_) - v1) + (D::from(0.6) * acc11)) + ((D::from(1.4) * dx_tanh(v13, tr_)) + (D::from(0.6) * acc14)), (((x1 * dx_tanh(-D::from(2.65) - v1, tr_)) + dx_rem(v2, D::from(2.1), tr_)) - v2) - v2)
+    let mut acc15: D = D::from(0.0);
+    for i16 in (0..2).rev() {
+        acc15 = (D::from(0.5) * acc15) + ((dx_atan(dx_min(dx_exp(-D::from(0.7), tr_), -x1, tr_), tr_) * D::from(0.95)) * D::from(i16 as f64));
+    }
+    (((dx_max(dx_recip(dx_abs(v2, tr_) + D::from(0.6), tr_) + dx_asin(dx_tanh(v2, tr_) * D::from(0.9), tr_), dx_sigmoid(v1, tr_) - w2[0][2], tr_) - v1) + (D::from(0.6) * acc11)) + ((D::from(1.15) * acc12) + (D::from(0.6) * dx_sin(acc15, tr_))), (((x1 * dx_tanh(-D::from(2.65) - v1, tr_)) + dx_rem(v2, D::from(2.1), tr_)) - v2) - v2)
 }
 
 fn p224_eval(x: &[f64]) -> Vec<f64> {
@@ -15827,7 +16002,7 @@ fn p228(x1: f64, x3: f64, x2: f64, x4: f64) -> f64 {
             let mut v3: f64 = (x4.abs() + 1.5).acosh().tanh().tan().max(x4 * (f64::abs(-0.75) + 1.1).powf(1.0));
         }
     }
-    let v4: f64 = (2.5 + x4).sin().to_radians();
+    let v4: f64 = if !(2.5 + x4).sin().is_infinite() { ((2.3 * (f64::abs(-0.2) + 0.7).recip()) + x1).sin() } else { autodiff::sigmoid((x1 - v1) * (x1.tanh() * 0.9).atanh()) };
     ((autodiff::sigmoid(((x2 - (x1 / (-(1.0 + (x2 * x2))))) * (-(-2.15) + (x1 - 0.95))) - x2) * x3) + x1) + (1.1 * v4)
 }
 
@@ -15839,7 +16014,7 @@ fn p228_dual<D: Dn>(x1: D, x3: D, x2: D, x4: D, tr_: &mut Tr) -> D {
             let mut v3: D = dx_max(dx_tan(dx_tanh(dx_acosh(dx_abs(x4, tr_) + D::from(1.5), tr_), tr_), tr_), x4 * dx_powf(dx_abs(-D::from(0.75), tr_) + D::from(1.1), D::from(1.0), tr_), tr_);
         }
     }
-    let v4: D = dx_to_radians(dx_sin(D::from(2.5) + x4, tr_), tr_);
+    let v4: D = if !dx_is_infinite(dx_sin(D::from(2.5) + x4, tr_), tr_) { dx_sin((D::from(2.3) * dx_recip(dx_abs(-D::from(0.2), tr_) + D::from(0.7), tr_)) + x1, tr_) } else { dx_sigmoid((x1 - v1) * dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_) };
     ((dx_sigmoid(((x2 - (x1 / (-(D::from(1.0) + (x2 * x2))))) * (-(-D::from(2.15)) + (x1 - D::from(0.95)))) - x2, tr_) * x3) + x1) + (D::from(1.1) * v4)
 }
 
@@ -16323,10 +16498,10 @@ fn p235(r1: &f64, a4: [f64; 1], a3: [f64; 1], b2: &[f64; 5]) -> [f64; 1] {
         v1 *= 0.75;
     }
     let mut acc8: f64 = 0.0;
-    for i9 in 0..2 {
-        acc8 = (0.5 * acc8) + (match i9 { 0 => b2[i9].sinh().tanh(), 1 => ((b2[i9] + r1) % ((a3[i9 % 1] - (-1.5)).tanh().exp() + 0.5)).tanh(), _ => ((r1.abs() + 1.95).acosh() * ((i9 as f64) + v1).tanh()).tanh() });
+    for i9 in (0..4).rev() {
+        acc8 = (0.5 * acc8) + (autodiff::sigmoid(((v1 - v1).sin() * v1.tanh()) + a3[(i9 + 2) % a3.len()]) * (i9 as f64));
     }
-    [((((0.6 + (v1 * v1)).log(5.1).atan().abs() + 1.25).acosh() + r1) * r1) + (0.5 * acc8)]
+    [((((0.6 + (v1 * v1)).log(5.1).atan().abs() + 1.25).acosh() + r1) * r1) + (1.4 * acc8.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16339,10 +16514,10 @@ fn p235_dual<D: Dn>(r1: &D, a4: [D; 1], a3: [D; 1], b2: &[D; 5], tr_: &mut Tr) -
         v1 *= D::from(0.75);
     }
     let mut acc8: D = D::from(0.0);
-    for i9 in 0..2 {
-        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_tanh(dx_sinh(b2[i9], tr_), tr_), 1 => dx_tanh(dx_rem(b2[i9] + (*r1), dx_exp(dx_tanh(a3[i9 % 1] - (-D::from(1.5)), tr_), tr_) + D::from(0.5), tr_), tr_), _ => dx_tanh(dx_acosh(dx_abs(*r1, tr_) + D::from(1.95), tr_) * dx_tanh(D::from(i9 as f64) + v1, tr_), tr_) });
+    for i9 in (0..4).rev() {
+        acc8 = (D::from(0.5) * acc8) + (dx_sigmoid((dx_sin(v1 - v1, tr_) * dx_tanh(v1, tr_)) + a3[(i9 + 2) % a3.len()], tr_) * D::from(i9 as f64));
     }
-    [((dx_acosh(dx_abs(dx_atan(dx_log(D::from(0.6) + (v1 * v1), D::from(5.1), tr_), tr_), tr_) + D::from(1.25), tr_) + (*r1)) * (*r1)) + (D::from(0.5) * acc8)]
+    [((dx_acosh(dx_abs(dx_atan(dx_log(D::from(0.6) + (v1 * v1), D::from(5.1), tr_), tr_), tr_) + D::from(1.25), tr_) + (*r1)) * (*r1)) + (D::from(1.4) * dx_tanh(acc8, tr_))]
 }
 
 fn p235_eval(x: &[f64]) -> Vec<f64> {
@@ -16479,8 +16654,8 @@ fn p237(x1: f64, x2: f64, w3: &[[f64; 3]; 2], b4: &[f64; 1]) -> f64 {
         }
     }
     let mut v9: f64 = 0.7;
-    let v10: f64 = autodiff::erf(autodiff::sigmoid(b4[0].cosh() - (0.7 + (b4[0] * b4[0])).cbrt()));
-    ((1.3 + x1) * x2) + (0.8 * v10)
+    let v11: f64 = b4.iter().cloned().rev().map(|e10| b4[0] + e10).sum::<f64>();
+    ((1.3 + x1) * x2) + (0.8 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16500,8 +16675,8 @@ fn p237_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 2], b4: &[D; 1], tr_: &mut Tr) -
         }
     }
     let mut v9: D = D::from(0.7);
-    let v10: D = dx_erf(dx_sigmoid(dx_cosh(b4[0], tr_) - dx_cbrt(D::from(0.7) + (b4[0] * b4[0]), tr_), tr_), tr_);
-    ((D::from(1.3) + x1) * x2) + (D::from(0.8) * v10)
+    let v11: D = b4.iter().cloned().rev().map(|e10| b4[0] + e10).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((D::from(1.3) + x1) * x2) + (D::from(0.8) * v11)
 }
 
 fn p237_eval(x: &[f64]) -> Vec<f64> {
@@ -16849,8 +17024,11 @@ fn p242(x1: f64, s2: &[f64], n3: usize, k4: i32) -> [f64; 2] {
         let mut v5 = (s2.iter().fold(0.3f64, |acc7, &e6| acc7.max(((n3 as f64) / (1.0 + (s2[2 - 1 - n3] * s2[2 - 1 - n3]))).atan())).sin() * 0.9).acos() * s2[n3];
         let mut y8 = [(s2[i2] * v1) * autodiff::softplus(x1); 3];
     }
-    let v11: f64 = autodiff::softplus(autodiff::elu(s2[n3], 1.7)).sin().copysign(f64::hypot(s2.iter().map(|e10| s2[n3].powi(n3 as i32)).sum::<f64>(), autodiff::sigmoid(s2[2 - 1 - n3])).sin());
-    [(((s2[n3] - v1) + x1) - x1) + (0.5 * v11), ((((s2[n3].mul_add(2.6, v1) + (x1.sin() * 0.9).asin()) + s2.iter().copied().map(|e9| f64::atan2(x1, x1)).sum::<f64>()) + v1) - x1).atan() * v1]
+    let mut acc10: f64 = 0.0;
+    for i11 in (0..4).rev() {
+        acc10 = (0.5 * acc10) + ((((v1.abs() + 1.1).acosh().min(v1) + x1).atan() * 0.95) * (i11 as f64));
+    }
+    [(((s2[n3] - v1) + x1) - x1) + (0.95 * acc10.tanh()), ((((s2[n3].mul_add(2.6, v1) + (x1.sin() * 0.9).asin()) + s2.iter().copied().map(|e9| f64::atan2(x1, x1)).sum::<f64>()) + v1) - x1).atan() * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16861,8 +17039,11 @@ fn p242_dual<D: Dn>(x1: D, s2: &[D], n3: usize, k4: i32, tr_: &mut Tr) -> [D; 2]
         let mut v5 = dx_acos(dx_sin(s2.iter().fold(D::from(0.3), |acc7, &e6| dx_max(acc7, dx_atan(D::from(n3 as f64) / (D::from(1.0) + (s2[2 - 1 - n3] * s2[2 - 1 - n3])), tr_), tr_)), tr_) * D::from(0.9), tr_) * s2[n3];
         let mut y8 = [(s2[i2] * v1) * dx_softplus(x1, tr_); 3];
     }
-    let v11: D = dx_copysign(dx_sin(dx_softplus(dx_elu(s2[n3], D::from(1.7), tr_), tr_), tr_), dx_sin(dx_hypot(s2.iter().map(|e10| dx_powi(s2[n3], n3 as i32, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(s2[2 - 1 - n3], tr_), tr_), tr_), tr_);
-    [(((s2[n3] - v1) + x1) - x1) + (D::from(0.5) * v11), dx_atan((((dx_mul_add(s2[n3], D::from(2.6), v1, tr_) + dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_)) + s2.iter().copied().map(|e9| dx_atan2(x1, x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + v1) - x1, tr_) * v1]
+    let mut acc10: D = D::from(0.0);
+    for i11 in (0..4).rev() {
+        acc10 = (D::from(0.5) * acc10) + ((dx_atan(dx_min(dx_acosh(dx_abs(v1, tr_) + D::from(1.1), tr_), v1, tr_) + x1, tr_) * D::from(0.95)) * D::from(i11 as f64));
+    }
+    [(((s2[n3] - v1) + x1) - x1) + (D::from(0.95) * dx_tanh(acc10, tr_)), dx_atan((((dx_mul_add(s2[n3], D::from(2.6), v1, tr_) + dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_)) + s2.iter().copied().map(|e9| dx_atan2(x1, x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + v1) - x1, tr_) * v1]
 }
 
 fn p242_eval(x: &[f64]) -> Vec<f64> {
@@ -16952,12 +17133,9 @@ fn p244(r1: &f64, s2: &[f64], s3: &[f64], b4: &[f64; 1]) -> [f64; 1] {
     let mut v1: f64 = autodiff::relu(s2[1]);
     let mut v2: f64 = -1.15;
     let mut y3 = [(s2[2].abs() + 1.3).acosh() * (s2[0] + v1); 1];
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..4 {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => (((i5 as f64).sin() * 0.9).asin().abs() + 0.65).log(autodiff::leaky_relu(s2[i5 % s2.len()], (i5 as f64).sin()).abs() + 2.4).tanh(), 1 => (((v2 - (-1.0)) * (v1.abs() + 1.5).ln()) + b4[i5 % 1]).atan() * 0.95, _ => ((1.5 - v2) - (y3[i5 % 1] + r1)).tanh() });
-    }
-    let v6: f64 = ((f64::sin(1.05) + (v2.sin() * 0.9).asin()) + s2[0]).tanh() + std::f64::consts::FRAC_PI_4;
-    [((r1 + autodiff::sigmoid(b4[0].mul_add(-3.0, y3[0])).sinh()) * v1) + ((1.3 * acc4) + (1.4 * v6))]
+    let v6: f64 = if b4[0].cos().floor().is_finite() { s2.iter().zip(s3.iter()).map(|(p4, q5)| (f64::tanh(1.55) * 0.9).asin()).sum::<f64>().sin() } else { unreachable!() };
+    let v7: f64 = if autodiff::sigmoid((s2[1] * b4[0]) - (s2[1] + 1.75)).is_finite() { autodiff::sigmoid(v2.atan2(b4[0] + y3[0])) } else { unreachable!() };
+    [((r1 + autodiff::sigmoid(b4[0].mul_add(-3.0, y3[0])).sinh()) * v1) + ((1.3 * v6) + (1.4 * v7))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16965,12 +17143,9 @@ fn p244_dual<D: Dn>(r1: &D, s2: &[D], s3: &[D], b4: &[D; 1], tr_: &mut Tr) -> [D
     let mut v1: D = dx_relu(s2[1], tr_);
     let mut v2: D = -D::from(1.15);
     let mut y3 = [dx_acosh(dx_abs(s2[2], tr_) + D::from(1.3), tr_) * (s2[0] + v1); 1];
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..4 {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_tanh(dx_log(dx_abs(dx_asin(dx_sin(D::from(i5 as f64), tr_) * D::from(0.9), tr_), tr_) + D::from(0.65), dx_abs(dx_leaky_relu(s2[i5 % s2.len()], dx_sin(D::from(i5 as f64), tr_), tr_), tr_) + D::from(2.4), tr_), tr_), 1 => dx_atan(((v2 - (-D::from(1.0))) * dx_ln(dx_abs(v1, tr_) + D::from(1.5), tr_)) + b4[i5 % 1], tr_) * D::from(0.95), _ => dx_tanh((D::from(1.5) - v2) - (y3[i5 % 1] + (*r1)), tr_) });
-    }
-    let v6: D = dx_tanh((dx_sin(D::from(1.05), tr_) + dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_)) + s2[0], tr_) + D::from(std::f64::consts::FRAC_PI_4);
-    [((*r1 + dx_sinh(dx_sigmoid(dx_mul_add(b4[0], -D::from(3.0), y3[0], tr_), tr_), tr_)) * v1) + ((D::from(1.3) * acc4) + (D::from(1.4) * v6))]
+    let v6: D = if dx_is_finite(dx_floor(dx_cos(b4[0], tr_), tr_), tr_) { dx_sin(s2.iter().zip(s3.iter()).map(|(p4, q5)| dx_asin(dx_tanh(D::from(1.55), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { unreachable!() };
+    let v7: D = if dx_is_finite(dx_sigmoid((s2[1] * b4[0]) - (s2[1] + D::from(1.75)), tr_), tr_) { dx_sigmoid(dx_atan2(v2, b4[0] + y3[0], tr_), tr_) } else { unreachable!() };
+    [((*r1 + dx_sinh(dx_sigmoid(dx_mul_add(b4[0], -D::from(3.0), y3[0], tr_), tr_), tr_)) * v1) + ((D::from(1.3) * v6) + (D::from(1.4) * v7))]
 }
 
 fn p244_eval(x: &[f64]) -> Vec<f64> {
@@ -17096,11 +17271,8 @@ fn p246(x1: f64) -> [f64; 3] {
     let mut v1 = autodiff::sigmoid((K246 / (K246.abs() + 1.0)) / (K246.floor().sin().exp() + 0.5));
     let mut v2 = K246;
     let mut v3: f64 = ((x1 - 1.5) + (v1 % (1.0 + (v2 * v2)))).max((v1 / (x1.abs() + 0.5)) * (v1 - v2));
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..4).rev() {
-        acc4 = (0.5 * acc4) + ((K246.exp2() + (v2 - x1)).tanh() * (i5 as f64));
-    }
-    [(autodiff::leaky_relu((f64::abs(3.0) + 1.15).log10(), x1.hypot(v1).atan() * 0.63).sin() + v3) + (1.5 * acc4.tanh()), (((v2 + v1) - K246) + x1) * K246, ((v2.clamp(autodiff::sigmoid(v3), autodiff::sigmoid(v3) + 1.2).trunc() - v2) + x1) * v2]
+    let v5: f64 = match autodiff::sigmoid(v1 + x1) { t4 if t4 >= 0.35 => (1.8 + x1).tanh(), _ => (f64::powi(2.55, 3).sin() * (x1 / (-(v2.abs() + 1.35)))).atan() };
+    [(autodiff::leaky_relu((f64::abs(3.0) + 1.15).log10(), x1.hypot(v1).atan() * 0.63).sin() + v3) + (1.0 * v5), (((v2 + v1) - K246) + x1) * K246, ((v2.clamp(autodiff::sigmoid(v3), autodiff::sigmoid(v3) + 1.2).trunc() - v2) + x1) * v2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17109,11 +17281,8 @@ fn p246_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
     let mut v1 = dx_sigmoid((K246 / (dx_abs(K246, tr_) + D::from(1.0))) / (dx_exp(dx_sin(dx_floor(K246, tr_), tr_), tr_) + D::from(0.5)), tr_);
     let mut v2 = K246;
     let mut v3: D = dx_max((x1 - D::from(1.5)) + dx_rem(v1, D::from(1.0) + (v2 * v2), tr_), (v1 / (dx_abs(x1, tr_) + D::from(0.5))) * (v1 - v2), tr_);
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..4).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_tanh(dx_exp2(K246, tr_) + (v2 - x1), tr_) * D::from(i5 as f64));
-    }
-    [(dx_sin(dx_leaky_relu(dx_log10(dx_abs(D::from(3.0), tr_) + D::from(1.15), tr_), dx_atan(dx_hypot(x1, v1, tr_), tr_) * D::from(0.63), tr_), tr_) + v3) + (D::from(1.5) * dx_tanh(acc4, tr_)), (((v2 + v1) - K246) + x1) * K246, ((dx_trunc(dx_clamp(v2, dx_sigmoid(v3, tr_), dx_sigmoid(v3, tr_) + D::from(1.2), tr_), tr_) - v2) + x1) * v2]
+    let v5: D = match dx_sigmoid(v1 + x1, tr_) { t4 if dx_ge(t4, D::from(0.35), tr_) => dx_tanh(D::from(1.8) + x1, tr_), _ => dx_atan(dx_sin(dx_powi(D::from(2.55), 3, tr_), tr_) * (x1 / (-(dx_abs(v2, tr_) + D::from(1.35)))), tr_) };
+    [(dx_sin(dx_leaky_relu(dx_log10(dx_abs(D::from(3.0), tr_) + D::from(1.15), tr_), dx_atan(dx_hypot(x1, v1, tr_), tr_) * D::from(0.63), tr_), tr_) + v3) + (D::from(1.0) * v5), (((v2 + v1) - K246) + x1) * K246, ((dx_trunc(dx_clamp(v2, dx_sigmoid(v3, tr_), dx_sigmoid(v3, tr_) + D::from(1.2), tr_), tr_) - v2) + x1) * v2]
 }
 
 fn p246_eval(x: &[f64]) -> Vec<f64> {
@@ -17328,8 +17497,9 @@ fn p249(mut x1: f64, x2: f64, b3: &[f64; 5], n5: usize, s4: &[f64], f6: bool) ->
     for e6 in b3.iter() {
         acc7 += ((1.3 + (x2 * x2)).log(e6.abs() + 2.55) - e6).sin();
     }
-    let v8: f64 = s4[2] * std::f64::consts::LN_2;
-    (((((autodiff::softplus((x1 - b3[0]).abs()).tanh() * x1.tanh()) - x1) - s4[n5]) + (1.4 * acc7)) + (0.25 * v8), (((f64::min(s4[n5], x1).sin() * (s4[n5 + 1] - b3[4])).cos() + x1) + x1) + b3[n5])
+    let hh8: [f64; 2] = [x2.tanh(), (x2.abs() + 1.85).acosh().hypot(b3[5 - 1 - n5].trunc()).atan() * 0.95];
+    let hh9: [f64; 2] = cpair2(&hh8);
+    (((((autodiff::softplus((x1 - b3[0]).abs()).tanh() * x1.tanh()) - x1) - s4[n5]) + (1.4 * acc7)) + ((0.25 * hh9[0]) + (0.95 * hh9[1])), (((f64::min(s4[n5], x1).sin() * (s4[n5 + 1] - b3[4])).cos() + x1) + x1) + b3[n5])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17346,8 +17516,9 @@ fn p249_dual<D: Dn>(mut x1: D, x2: D, b3: &[D; 5], n5: usize, s4: &[D], f6: bool
     for e6 in b3.iter() {
         acc7 += dx_sin(dx_log(D::from(1.3) + (x2 * x2), dx_abs(*e6, tr_) + D::from(2.55), tr_) - (*e6), tr_);
     }
-    let v8: D = s4[2] * D::from(std::f64::consts::LN_2);
-    (((((dx_tanh(dx_softplus(dx_abs(x1 - b3[0], tr_), tr_), tr_) * dx_tanh(x1, tr_)) - x1) - s4[n5]) + (D::from(1.4) * acc7)) + (D::from(0.25) * v8), ((dx_cos(dx_sin(dx_min(s4[n5], x1, tr_), tr_) * (s4[n5 + 1] - b3[4]), tr_) + x1) + x1) + b3[n5])
+    let hh8: [D; 2] = [dx_tanh(x2, tr_), dx_atan(dx_hypot(dx_acosh(dx_abs(x2, tr_) + D::from(1.85), tr_), dx_trunc(b3[5 - 1 - n5], tr_), tr_), tr_) * D::from(0.95)];
+    let hh9: [D; 2] = cpair2_dual(&hh8, tr_);
+    (((((dx_tanh(dx_softplus(dx_abs(x1 - b3[0], tr_), tr_), tr_) * dx_tanh(x1, tr_)) - x1) - s4[n5]) + (D::from(1.4) * acc7)) + ((D::from(0.25) * hh9[0]) + (D::from(0.95) * hh9[1])), ((dx_cos(dx_sin(dx_min(s4[n5], x1, tr_), tr_) * (s4[n5 + 1] - b3[4]), tr_) + x1) + x1) + b3[n5])
 }
 
 fn p249_eval(x: &[f64]) -> Vec<f64> {
@@ -17720,11 +17891,8 @@ fn p254(w1: &[[f64; 2]; 1], f4: bool, s3: &[f64], a2: [f64; 1]) -> (f64, f64) {
     for i9 in 0..1 {
         acc10 += s3[i9];
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in (0..4).rev() {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { ((v1 * w1[(i12 + 3) % 1][i12 % 2]) * f64::max(1.65, acc10)).atan() * 0.95 } else { (acc10 + w1[i12 % 1][i12 % 2]).tanh() });
-    }
-    ((((((-w1[0][0] + v1.tanh()).tanh() * 0.9).asin() + v1) - v1) + (0.7 * acc10)) + (0.3 * acc11), ((v1 + v1) + v1) * v1)
+    let v11: f64 = autodiff::erfc((v1 * w1[0][0]).atan2(-0.55 * 2.5).tanh());
+    ((((((-w1[0][0] + v1.tanh()).tanh() * 0.9).asin() + v1) - v1) + (0.7 * acc10)) + (0.3 * v11), ((v1 + v1) + v1) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17743,11 +17911,8 @@ fn p254_dual<D: Dn>(w1: &[[D; 2]; 1], f4: bool, s3: &[D], a2: [D; 1], tr_: &mut 
     for i9 in 0..1 {
         acc10 += s3[i9];
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in (0..4).rev() {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_atan((v1 * w1[(i12 + 3) % 1][i12 % 2]) * dx_max(D::from(1.65), acc10, tr_), tr_) * D::from(0.95) } else { dx_tanh(acc10 + w1[i12 % 1][i12 % 2], tr_) });
-    }
-    ((((dx_asin(dx_tanh(-w1[0][0] + dx_tanh(v1, tr_), tr_) * D::from(0.9), tr_) + v1) - v1) + (D::from(0.7) * acc10)) + (D::from(0.3) * acc11), ((v1 + v1) + v1) * v1)
+    let v11: D = dx_erfc(dx_tanh(dx_atan2(v1 * w1[0][0], -D::from(0.55) * D::from(2.5), tr_), tr_), tr_);
+    ((((dx_asin(dx_tanh(-w1[0][0] + dx_tanh(v1, tr_), tr_) * D::from(0.9), tr_) + v1) - v1) + (D::from(0.7) * acc10)) + (D::from(0.3) * v11), ((v1 + v1) + v1) * v1)
 }
 
 fn p254_eval(x: &[f64]) -> Vec<f64> {
@@ -17803,8 +17968,8 @@ fn p255(r1: &f64, x2: f64, r3: &f64) -> [f64; 3] {
         }
     } else {
     }
-    let v8: f64 = autodiff::sigmoid((autodiff::leaky_relu(*r3, 0.51).abs() + 0.5).powf(x2)) * std::f64::consts::TAU;
-    [((-r3).exp() - r1) + (1.25 * v8.atan()), autodiff::softplus(autodiff::softplus(autodiff::sigmoid(x2))) * r3, ((f64::cos(2.2) * r1) + r3) * r1]
+    let v8: f64 = autodiff::erfc(autodiff::sigmoid((autodiff::leaky_relu(*r3, 0.51).abs() + 0.5).powf(x2)));
+    [((-r3).exp() - r1) + (0.4 * v8), autodiff::softplus(autodiff::softplus(autodiff::sigmoid(x2))) * r3, ((f64::cos(2.2) * r1) + r3) * r1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17826,8 +17991,8 @@ fn p255_dual<D: Dn>(r1: &D, x2: D, r3: &D, tr_: &mut Tr) -> [D; 3] {
         }
     } else {
     }
-    let v8: D = dx_sigmoid(dx_powf(dx_abs(dx_leaky_relu(*r3, D::from(0.51), tr_), tr_) + D::from(0.5), x2, tr_), tr_) * D::from(std::f64::consts::TAU);
-    [(dx_exp(-(*r3), tr_) - (*r1)) + (D::from(1.25) * dx_atan(v8, tr_)), dx_softplus(dx_softplus(dx_sigmoid(x2, tr_), tr_), tr_) * (*r3), ((dx_cos(D::from(2.2), tr_) * (*r1)) + (*r3)) * (*r1)]
+    let v8: D = dx_erfc(dx_sigmoid(dx_powf(dx_abs(dx_leaky_relu(*r3, D::from(0.51), tr_), tr_) + D::from(0.5), x2, tr_), tr_), tr_);
+    [(dx_exp(-(*r3), tr_) - (*r1)) + (D::from(0.4) * v8), dx_softplus(dx_softplus(dx_sigmoid(x2, tr_), tr_), tr_) * (*r3), ((dx_cos(D::from(2.2), tr_) * (*r1)) + (*r3)) * (*r1)]
 }
 
 fn p255_eval(x: &[f64]) -> Vec<f64> {
@@ -17948,11 +18113,8 @@ fn p257(x1: f64, x2: f64, r3: &f64, x4: f64) -> f64 {
     } else {
         y6[0] = (y6[0] * x2).tanh();
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..4).rev() {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => autodiff::sigmoid(-((i8 + 1) as f64) / (-(x4.abs() + 0.9))), 1 => autodiff::sigmoid(((((i8 + 1) as f64) * y6[i8 % 1].atan()) % 1.4) + x1), _ => (r3.sin() * 0.9).asin().tanh() });
-    }
-    ((f64::cosh(-2.75).sin() * x1) + x2) + (1.1 * acc7)
+    let (v7, v8) = (autodiff::softplus((f64::abs(-1.1) + 0.5).log2()) + r3).tanh().sin_cos();
+    ((f64::cosh(-2.75).sin() * x1) + x2) + ((1.1 * v7) + (1.1 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17971,11 +18133,8 @@ fn p257_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     } else {
         y6[0] = dx_tanh(y6[0] * x2, tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..4).rev() {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_sigmoid(-D::from((i8 + 1) as f64) / (-(dx_abs(x4, tr_) + D::from(0.9))), tr_), 1 => dx_sigmoid(dx_rem(D::from((i8 + 1) as f64) * dx_atan(y6[i8 % 1], tr_), D::from(1.4), tr_) + x1, tr_), _ => dx_tanh(dx_asin(dx_sin(*r3, tr_) * D::from(0.9), tr_), tr_) });
-    }
-    ((dx_sin(dx_cosh(-D::from(2.75), tr_), tr_) * x1) + x2) + (D::from(1.1) * acc7)
+    let (v7, v8) = (dx_sin(dx_tanh(dx_softplus(dx_log2(dx_abs(-D::from(1.1), tr_) + D::from(0.5), tr_), tr_) + (*r3), tr_), tr_), dx_cos(dx_tanh(dx_softplus(dx_log2(dx_abs(-D::from(1.1), tr_) + D::from(0.5), tr_), tr_) + (*r3), tr_), tr_));
+    ((dx_sin(dx_cosh(-D::from(2.75), tr_), tr_) * x1) + x2) + ((D::from(1.1) * v7) + (D::from(1.1) * v8))
 }
 
 fn p257_eval(x: &[f64]) -> Vec<f64> {
@@ -18028,11 +18187,9 @@ fn p258(x2: f64, r1: &f64) -> [f64; 2] {
         let mut v5 = -(0.15 / (f64::exp(0.7) + 0.5)).abs().ln_1p();
         let mut y6: [[f64; 2]; 3] = [[0.0; 2]; 3];
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..3).rev() {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => autodiff::sigmoid((K258 - r1).atan2(2.85 - (i8 as f64))), 1 => f64::powi((x2 - r1).sin(), 1).atan() * 0.95, _ => x2.sin() });
-    }
-    [((K258.abs() + 1.05).sqrt() + r1) + (1.1 * acc7), autodiff::sigmoid((r1.exp() + x2) - x2) * x2]
+    let cl7 = |z8: f64| z8;
+    let v9: f64 = cl7(autodiff::sigmoid((K258 - r1) / ((f64::sin(1.15) * 0.9).asin().tanh().exp() + 0.5))) + (1.3 * cl7(f64::powi((x2 - r1).sin(), 1).atan()));
+    [((K258.abs() + 1.05).sqrt() + r1) + (0.75 * v9.sin()), autodiff::sigmoid((r1.exp() + x2) - x2) * x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18048,11 +18205,9 @@ fn p258_dual<D: Dn>(x2: D, r1: &D, tr_: &mut Tr) -> [D; 2] {
         let mut v5 = -dx_ln_1p(dx_abs(D::from(0.15) / (dx_exp(D::from(0.7), tr_) + D::from(0.5)), tr_), tr_);
         let mut y6: [[D; 2]; 3] = [[D::from(0.0); 2]; 3];
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..3).rev() {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_sigmoid(dx_atan2(K258 - (*r1), D::from(2.85) - D::from(i8 as f64), tr_), tr_), 1 => dx_atan(dx_powi(dx_sin(x2 - (*r1), tr_), 1, tr_), tr_) * D::from(0.95), _ => dx_sin(x2, tr_) });
-    }
-    [(dx_sqrt(dx_abs(K258, tr_) + D::from(1.05), tr_) + (*r1)) + (D::from(1.1) * acc7), dx_sigmoid((dx_exp(*r1, tr_) + x2) - x2, tr_) * x2]
+    let cl7 = |z8: D, tr_: &mut Tr| z8;
+    let v9: D = cl7(dx_sigmoid((K258 - (*r1)) / (dx_exp(dx_tanh(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5)), tr_), tr_) + (D::from(1.3) * cl7(dx_atan(dx_powi(dx_sin(x2 - (*r1), tr_), 1, tr_), tr_), tr_));
+    [(dx_sqrt(dx_abs(K258, tr_) + D::from(1.05), tr_) + (*r1)) + (D::from(0.75) * dx_sin(v9, tr_)), dx_sigmoid((dx_exp(*r1, tr_) + x2) - x2, tr_) * x2]
 }
 
 fn p258_eval(x: &[f64]) -> Vec<f64> {
@@ -18750,8 +18905,8 @@ fn p268(x1: f64, r2: &f64, s3: &[f64], a4: [f64; 5], k5: i32) -> f64 {
         }
     }
     let mut v9: f64 = (((a4.iter().map(|e10| (s3[1] * 2.7).sin() + 1.0).product::<f64>().abs() + 1.25).atan() * 0.63) + 1.5).powf(autodiff::sigmoid(v2 + a4[0])) - a4[4];
-    let v11: f64 = autodiff::sigmoid(v1 + a4[0].abs()).to_radians();
-    (autodiff::sigmoid(-autodiff::softplus(v2)).exp_m1() - v1) + (1.5 * v11)
+    let v12: f64 = match autodiff::sigmoid(v1 + a4[0].abs()) { t11 if t11 >= -0.25 => (((v1.abs() + 1.1).log2() / (v1.abs() + 1.45)) + r2).atan(), _ => autodiff::sigmoid(autodiff::softplus(s3[0]).exp_m1()) };
+    (autodiff::sigmoid(-autodiff::softplus(v2)).exp_m1() - v1) + (1.5 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18770,8 +18925,8 @@ fn p268_dual<D: Dn>(x1: D, r2: &D, s3: &[D], a4: [D; 5], k5: i32, tr_: &mut Tr) 
         }
     }
     let mut v9: D = dx_powf((dx_atan(dx_abs(a4.iter().map(|e10| dx_sin(s3[1] * D::from(2.7), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.25), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v2 + a4[0], tr_), tr_) - a4[4];
-    let v11: D = dx_to_radians(dx_sigmoid(v1 + dx_abs(a4[0], tr_), tr_), tr_);
-    (dx_exp_m1(dx_sigmoid(-dx_softplus(v2, tr_), tr_), tr_) - v1) + (D::from(1.5) * v11)
+    let v12: D = match dx_sigmoid(v1 + dx_abs(a4[0], tr_), tr_) { t11 if dx_ge(t11, -D::from(0.25), tr_) => dx_atan((dx_log2(dx_abs(v1, tr_) + D::from(1.1), tr_) / (dx_abs(v1, tr_) + D::from(1.45))) + (*r2), tr_), _ => dx_sigmoid(dx_exp_m1(dx_softplus(s3[0], tr_), tr_), tr_) };
+    (dx_exp_m1(dx_sigmoid(-dx_softplus(v2, tr_), tr_), tr_) - v1) + (D::from(1.5) * v12)
 }
 
 fn p268_eval(x: &[f64]) -> Vec<f64> {
@@ -19737,8 +19892,8 @@ fn p282(mut a1: [f64; 4], w2: &[[f64; 3]; 1], b3: &[f64; 3], n4: usize) -> (f64,
         return (((1.25 + (a1[n4] * a1[n4])).sqrt() + ((n4 + 1) as f64)) * b3[2], (b3[n4 % b3.len()] + autodiff::sigmoid(b3[n4 % b3.len()])) + (-0.1));
     } else {
     }
-    let v9: f64 = (-1.05 + a1[3]).sin() * std::f64::consts::PI;
-    (((((w2[n4 % w2.len()][(n4 + 2) % 3] + (b3[(n4 + 3) % b3.len()] - (-0.15))).cos() + w2[n4 % w2.len()][n4 % 3]) - (-2.05)) + w2[(n4 + 2) % w2.len()][(n4 + 3) % 3]) + (1.3 * autodiff::sigmoid(v9)), (((a1[3] * a1[3]).ln_1p().tanh() * (((a1[n4].abs() + 1.0).atan() * 0.63) + 1.5).powf(0.8).atan()).max((a1[n4] - a1[n4]).tanh() * ((n4 as f64) + b3[n4 % 3])) + a1[n4]) - a1[3])
+    let v9: f64 = ccube(autodiff::sigmoid((f64::powi(1.75, 1) + f64::atan(-1.2)) + w2[n4 % w2.len()][n4 % 3]) * 0.5);
+    (((((w2[n4 % w2.len()][(n4 + 2) % 3] + (b3[(n4 + 3) % b3.len()] - (-0.15))).cos() + w2[n4 % w2.len()][n4 % 3]) - (-2.05)) + w2[(n4 + 2) % w2.len()][(n4 + 3) % 3]) + (0.65 * v9), (((a1[3] * a1[3]).ln_1p().tanh() * (((a1[n4].abs() + 1.0).atan() * 0.63) + 1.5).powf(0.8).atan()).max((a1[n4] - a1[n4]).tanh() * ((n4 as f64) + b3[n4 % 3])) + a1[n4]) - a1[3])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19764,8 +19919,8 @@ fn p282_dual<D: Dn>(mut a1: [D; 4], w2: &[[D; 3]; 1], b3: &[D; 3], n4: usize, tr
         return ((dx_sqrt(D::from(1.25) + (a1[n4] * a1[n4]), tr_) + D::from((n4 + 1) as f64)) * b3[2], (b3[n4 % b3.len()] + dx_sigmoid(b3[n4 % b3.len()], tr_)) + (-D::from(0.1)));
     } else {
     }
-    let v9: D = dx_sin(-D::from(1.05) + a1[3], tr_) * D::from(std::f64::consts::PI);
-    ((((dx_cos(w2[n4 % w2.len()][(n4 + 2) % 3] + (b3[(n4 + 3) % b3.len()] - (-D::from(0.15))), tr_) + w2[n4 % w2.len()][n4 % 3]) - (-D::from(2.05))) + w2[(n4 + 2) % w2.len()][(n4 + 3) % 3]) + (D::from(1.3) * dx_sigmoid(v9, tr_)), (dx_max(dx_tanh(dx_ln_1p(a1[3] * a1[3], tr_), tr_) * dx_atan(dx_powf((dx_atan(dx_abs(a1[n4], tr_) + D::from(1.0), tr_) * D::from(0.63)) + D::from(1.5), D::from(0.8), tr_), tr_), dx_tanh(a1[n4] - a1[n4], tr_) * (D::from(n4 as f64) + b3[n4 % 3]), tr_) + a1[n4]) - a1[3])
+    let v9: D = ccube_dual(dx_sigmoid((dx_powi(D::from(1.75), 1, tr_) + dx_atan(-D::from(1.2), tr_)) + w2[n4 % w2.len()][n4 % 3], tr_) * D::from(0.5), tr_);
+    ((((dx_cos(w2[n4 % w2.len()][(n4 + 2) % 3] + (b3[(n4 + 3) % b3.len()] - (-D::from(0.15))), tr_) + w2[n4 % w2.len()][n4 % 3]) - (-D::from(2.05))) + w2[(n4 + 2) % w2.len()][(n4 + 3) % 3]) + (D::from(0.65) * v9), (dx_max(dx_tanh(dx_ln_1p(a1[3] * a1[3], tr_), tr_) * dx_atan(dx_powf((dx_atan(dx_abs(a1[n4], tr_) + D::from(1.0), tr_) * D::from(0.63)) + D::from(1.5), D::from(0.8), tr_), tr_), dx_tanh(a1[n4] - a1[n4], tr_) * (D::from(n4 as f64) + b3[n4 % 3]), tr_) + a1[n4]) - a1[3])
 }
 
 fn p282_eval(x: &[f64]) -> Vec<f64> {
@@ -20015,11 +20170,8 @@ fn p286(x1: f64, x2: f64, b3: &[f64; 2], b4: &[f64; 4], n5: usize, k6: i32, f7: 
         v1 -= ((x2 * x1) * (2.9 + b4[2])) / 0.85;
     }
     let v7 = b4[0] * x1;
-    let mut acc11: f64 = 0.0;
-    for i12 in (0..4).rev() {
-        acc11 = (0.5 * acc11) + (((((v1.abs() + 1.4).log(4.6).sin() * 0.9).acos() + b4[i12]).atan() * 0.95) * (i12 as f64));
-    }
-    ((b4.iter().map(|e8| b3.iter().copied().enumerate().map(|(j9, e10)| -1.85).sum::<f64>()).sum::<f64>().sin() * x1) + v7) + (0.5 * acc11.sin())
+    let v14: f64 = if b3.iter().map(|&e11| (x2 / (x2.abs() + 1.45)).tanh() + 1.0).product::<f64>().hypot(b4[4 - 1 - n5].hypot(b3[n5 % 2])).tanh().is_finite() { b3.iter().enumerate().map(|(j12, e13)| b4[4 - 1 - j12].max(b4[0])).sum::<f64>().tanh() } else { unreachable!() };
+    ((b4.iter().map(|e8| b3.iter().copied().enumerate().map(|(j9, e10)| -1.85).sum::<f64>()).sum::<f64>().sin() * x1) + v7) + (0.3 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20036,11 +20188,8 @@ fn p286_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], b4: &[D; 4], n5: usize, k6: i32, 
         v1 -= ((x2 * x1) * (D::from(2.9) + b4[2])) / D::from(0.85);
     }
     let v7 = b4[0] * x1;
-    let mut acc11: D = D::from(0.0);
-    for i12 in (0..4).rev() {
-        acc11 = (D::from(0.5) * acc11) + ((dx_atan(dx_acos(dx_sin(dx_log(dx_abs(v1, tr_) + D::from(1.4), D::from(4.6), tr_), tr_) * D::from(0.9), tr_) + b4[i12], tr_) * D::from(0.95)) * D::from(i12 as f64));
-    }
-    ((dx_sin(b4.iter().map(|e8| b3.iter().copied().enumerate().map(|(j9, e10)| -D::from(1.85)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * x1) + v7) + (D::from(0.5) * dx_sin(acc11, tr_))
+    let v14: D = if dx_is_finite(dx_tanh(dx_hypot(b3.iter().map(|&e11| dx_tanh(x2 / (dx_abs(x2, tr_) + D::from(1.45)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_hypot(b4[4 - 1 - n5], b3[n5 % 2], tr_), tr_), tr_), tr_) { dx_tanh(b3.iter().enumerate().map(|(j12, e13)| dx_max(b4[4 - 1 - j12], b4[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { unreachable!() };
+    ((dx_sin(b4.iter().map(|e8| b3.iter().copied().enumerate().map(|(j9, e10)| -D::from(1.85)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * x1) + v7) + (D::from(0.3) * v14)
 }
 
 fn p286_eval(x: &[f64]) -> Vec<f64> {
@@ -20099,11 +20248,9 @@ fn p287(r1: &f64, a2: [f64; 3], s3: &[f64]) -> f64 {
     while c13 < 4 {
         c13 += 1;
     }
-    let mut acc14: f64 = 0.0;
-    for i15 in 0..2 {
-        acc14 = (0.5 * acc14) + (match i15 { 0 => (v12 + r1).atan() * 0.95, 1 => (a2[c13 % a2.len()] / (1.0 + (v12 * v12))).tanh(), _ => v12.tanh().mul_add(s3[0], a2[2]).trunc().tanh() });
-    }
-    (((v12 - (a2[c13 % a2.len()] + r1).cos()).tanh() * r1) + (c13 as f64)) + (1.5 * acc14)
+    assert!(((v12.atan() * (2.45 * v12.sin())) + r1).tanh().is_finite());
+    let v14: f64 = autodiff::leaky_relu(a2[(c13 + 3) % 3], s3[0].tanh()) % 1.3;
+    (((v12 - (a2[c13 % a2.len()] + r1).cos()).tanh() * r1) + (c13 as f64)) + (1.5 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20124,11 +20271,9 @@ fn p287_dual<D: Dn>(r1: &D, a2: [D; 3], s3: &[D], tr_: &mut Tr) -> D {
     while c13 < 4 {
         c13 += 1;
     }
-    let mut acc14: D = D::from(0.0);
-    for i15 in 0..2 {
-        acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_atan(v12 + (*r1), tr_) * D::from(0.95), 1 => dx_tanh(a2[c13 % a2.len()] / (D::from(1.0) + (v12 * v12)), tr_), _ => dx_tanh(dx_trunc(dx_mul_add(dx_tanh(v12, tr_), s3[0], a2[2], tr_), tr_), tr_) });
-    }
-    ((dx_tanh(v12 - dx_cos(a2[c13 % a2.len()] + (*r1), tr_), tr_) * (*r1)) + D::from(c13 as f64)) + (D::from(1.5) * acc14)
+    assert!(dx_is_finite(dx_tanh((dx_atan(v12, tr_) * (D::from(2.45) * dx_sin(v12, tr_))) + (*r1), tr_), tr_));
+    let v14: D = dx_rem(dx_leaky_relu(a2[(c13 + 3) % 3], dx_tanh(s3[0], tr_), tr_), D::from(1.3), tr_);
+    ((dx_tanh(v12 - dx_cos(a2[c13 % a2.len()] + (*r1), tr_), tr_) * (*r1)) + D::from(c13 as f64)) + (D::from(1.5) * v14)
 }
 
 fn p287_eval(x: &[f64]) -> Vec<f64> {
@@ -20329,8 +20474,8 @@ fn p290(mut x1: f64) -> f64 {
     for e11 in y1.iter() {
         acc12 += ({ let t13 = y1[1] % (e11.tanh().exp() + 0.5); t13 * f64::mul_add(1.5, v2, x1).atan() }).sin();
     }
-    let v15: f64 = (0..4).rev().map(|e14| (y1[e14 % 2].tanh() * y1[(e14 + 3) % 2].atan()).atan2(y1[(e14 + 2) % y1.len()] + x1).tanh() + (e14 as f64).sin()).sum::<f64>();
-    ((((f64::powi(v2.sin(), 1).abs() + 0.9).powf(y1.iter().copied().fold(1.05f64, |acc10, e9| acc10.min((-(1.5 + (v2 * v2))).cbrt())).sin()).sin() * v2) - x1) + (0.8 * acc12)) + (0.65 * v15.sin())
+    let v14: f64 = (((v2 - y1[0]) / ((-y1[0]).abs() + 1.1)) + x1).atan().copysign((autodiff::softplus(v2 + v2) + x1).tanh());
+    ((((f64::powi(v2.sin(), 1).abs() + 0.9).powf(y1.iter().copied().fold(1.05f64, |acc10, e9| acc10.min((-(1.5 + (v2 * v2))).cbrt())).sin()).sin() * v2) - x1) + (0.8 * acc12)) + (0.35 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20360,8 +20505,8 @@ fn p290_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
     for e11 in y1.iter() {
         acc12 += dx_sin({ let t13 = dx_rem(y1[1], dx_exp(dx_tanh(*e11, tr_), tr_) + D::from(0.5), tr_); t13 * dx_atan(dx_mul_add(D::from(1.5), v2, x1, tr_), tr_) }, tr_);
     }
-    let v15: D = (0..4).rev().map(|e14| dx_tanh(dx_atan2(dx_tanh(y1[e14 % 2], tr_) * dx_atan(y1[(e14 + 3) % 2], tr_), y1[(e14 + 2) % y1.len()] + x1, tr_), tr_) + dx_sin(D::from(e14 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_sin(dx_powf(dx_abs(dx_powi(dx_sin(v2, tr_), 1, tr_), tr_) + D::from(0.9), dx_sin(y1.iter().copied().fold(D::from(1.05), |acc10, e9| dx_min(acc10, dx_cbrt(-(D::from(1.5) + (v2 * v2)), tr_), tr_)), tr_), tr_), tr_) * v2) - x1) + (D::from(0.8) * acc12)) + (D::from(0.65) * dx_sin(v15, tr_))
+    let v14: D = dx_copysign(dx_atan(((v2 - y1[0]) / (dx_abs(-y1[0], tr_) + D::from(1.1))) + x1, tr_), dx_tanh(dx_softplus(v2 + v2, tr_) + x1, tr_), tr_);
+    (((dx_sin(dx_powf(dx_abs(dx_powi(dx_sin(v2, tr_), 1, tr_), tr_) + D::from(0.9), dx_sin(y1.iter().copied().fold(D::from(1.05), |acc10, e9| dx_min(acc10, dx_cbrt(-(D::from(1.5) + (v2 * v2)), tr_), tr_)), tr_), tr_), tr_) * v2) - x1) + (D::from(0.8) * acc12)) + (D::from(0.35) * v14)
 }
 
 fn p290_eval(x: &[f64]) -> Vec<f64> {
@@ -20542,8 +20687,11 @@ fn p293(x3: f64, x2: f64, x1: f64) -> f64 {
         let (v3, v4) = ((x3 + K293) - f64::max(-1.4, x3), (1.0 + x2) + (((i2 + 1) as f64) - v1));
         v1 *= autodiff::sigmoid(((v1 - (-0.2)) - v4.signum()).tanh().exp());
     }
-    let (v5, v6) = ((if f64::max(K293, v1) > -0.4 { K293 } else { v1.abs() }) + x1).tanh().sin_cos();
-    (((((K293.sin() * 0.9).asin().abs() + 0.85).log10() - K293) + x1) + v1) + ((1.3 * v5) + (1.15 * v6))
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..4 {
+        acc5 = (0.5 * acc5) + (match i6 { 0 => x3.tanh(), 1 => x2.sin(), _ => (v1 + x2).sin() });
+    }
+    (((((K293.sin() * 0.9).asin().abs() + 0.85).log10() - K293) + x1) + v1) + (1.3 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20554,8 +20702,11 @@ fn p293_dual<D: Dn>(x3: D, x2: D, x1: D, tr_: &mut Tr) -> D {
         let (v3, v4) = ((x3 + K293) - dx_max(-D::from(1.4), x3, tr_), (D::from(1.0) + x2) + (D::from((i2 + 1) as f64) - v1));
         v1 *= dx_sigmoid(dx_exp(dx_tanh((v1 - (-D::from(0.2))) - dx_signum(v4, tr_), tr_), tr_), tr_);
     }
-    let (v5, v6) = (dx_sin(dx_tanh((if dx_gt(dx_max(K293, v1, tr_), -D::from(0.4), tr_) { K293 } else { dx_abs(v1, tr_) }) + x1, tr_), tr_), dx_cos(dx_tanh((if dx_gt(dx_max(K293, v1, tr_), -D::from(0.4), tr_) { K293 } else { dx_abs(v1, tr_) }) + x1, tr_), tr_));
-    (((dx_log10(dx_abs(dx_asin(dx_sin(K293, tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) - K293) + x1) + v1) + ((D::from(1.3) * v5) + (D::from(1.15) * v6))
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(x3, tr_), 1 => dx_sin(x2, tr_), _ => dx_sin(v1 + x2, tr_) });
+    }
+    (((dx_log10(dx_abs(dx_asin(dx_sin(K293, tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) - K293) + x1) + v1) + (D::from(1.3) * acc5)
 }
 
 fn p293_eval(x: &[f64]) -> Vec<f64> {
@@ -20979,12 +21130,9 @@ fn p299(x1: f64, mut x2: f64, a3: [f64; 2], n4: usize) -> f64 {
         v1 = v1.max(*e2);
         let v4: f64 = a3.iter().map(|e5| -v3 + 1.0).product::<f64>() * (f64::min(n4 as f64, x2) - (a3[0].sin() * 0.9).asin()).atan();
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in (0..2).rev() {
-        acc6 = (0.5 * acc6) + (match i7 { 0 => autodiff::softplus(autodiff::leaky_relu(-0.8, x1.tanh())).atan() * 0.95, 1 => a3[0].sin(), _ => autodiff::sigmoid(x1.exp2()).sinh().atan() * 0.95 });
-    }
-    let (v8, v9) = (a3[1].cosh() + v1).sin().sin_cos();
-    (f64::powi(a3[(n4 + 3) % 2], 2) + x1) + (((0.35 * acc6) + (1.2 * v8)) + (1.0 * v9))
+    let v6: f64 = if a3[1].is_finite() { autodiff::sigmoid((n4 as f64).tanh().cosh() + a3[n4 % 2]) } else { autodiff::sigmoid(a3[(n4 + 2) % a3.len()].exp_m1() / (v1.abs() + 0.75)) };
+    let v7: f64 = if (f64::abs(1.15).ln_1p() - a3[n4 % 2]).tanh().is_finite() { (x1.abs() + 0.65).ln().atan() } else { unreachable!() };
+    (f64::powi(a3[(n4 + 3) % 2], 2) + x1) + ((0.35 * v6) + (1.2 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20996,12 +21144,9 @@ fn p299_dual<D: Dn>(x1: D, mut x2: D, a3: [D; 2], n4: usize, tr_: &mut Tr) -> D 
         v1 = dx_max(v1, *e2, tr_);
         let v4: D = a3.iter().map(|e5| -v3 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * dx_atan(dx_min(D::from(n4 as f64), x2, tr_) - dx_asin(dx_sin(a3[0], tr_) * D::from(0.9), tr_), tr_);
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in (0..2).rev() {
-        acc6 = (D::from(0.5) * acc6) + (match i7 { 0 => dx_atan(dx_softplus(dx_leaky_relu(-D::from(0.8), dx_tanh(x1, tr_), tr_), tr_), tr_) * D::from(0.95), 1 => dx_sin(a3[0], tr_), _ => dx_atan(dx_sinh(dx_sigmoid(dx_exp2(x1, tr_), tr_), tr_), tr_) * D::from(0.95) });
-    }
-    let (v8, v9) = (dx_sin(dx_sin(dx_cosh(a3[1], tr_) + v1, tr_), tr_), dx_cos(dx_sin(dx_cosh(a3[1], tr_) + v1, tr_), tr_));
-    (dx_powi(a3[(n4 + 3) % 2], 2, tr_) + x1) + (((D::from(0.35) * acc6) + (D::from(1.2) * v8)) + (D::from(1.0) * v9))
+    let v6: D = if dx_is_finite(a3[1], tr_) { dx_sigmoid(dx_cosh(dx_tanh(D::from(n4 as f64), tr_), tr_) + a3[n4 % 2], tr_) } else { dx_sigmoid(dx_exp_m1(a3[(n4 + 2) % a3.len()], tr_) / (dx_abs(v1, tr_) + D::from(0.75)), tr_) };
+    let v7: D = if dx_is_finite(dx_tanh(dx_ln_1p(dx_abs(D::from(1.15), tr_), tr_) - a3[n4 % 2], tr_), tr_) { dx_atan(dx_ln(dx_abs(x1, tr_) + D::from(0.65), tr_), tr_) } else { unreachable!() };
+    (dx_powi(a3[(n4 + 3) % 2], 2, tr_) + x1) + ((D::from(0.35) * v6) + (D::from(1.2) * v7))
 }
 
 fn p299_eval(x: &[f64]) -> Vec<f64> {
@@ -21701,12 +21846,10 @@ fn p309(mut x1: f64) -> f64 {
         }
         x1 /= autodiff::sigmoid((x1.tanh() * 0.9).acos()).abs().ln_1p().abs() + 1.25;
     }
-    let mut acc5: f64 = 0.0;
-    for i6 in 0..2 {
-        acc5 = (0.5 * acc5) + (match i6 { 0 => ((f64::abs(1.6) + 1.15).powf(-0.1) / (-(1.0 + (x1 * x1)))).tanh(), 1 => (-(x1 + 1.65)).tanh(), _ => x1.atan() * 0.95 });
-    }
-    let (v7, v8) = x1.tanh().sin_cos();
-    (((autodiff::sigmoid(x1 / ((-x1).abs() + 0.6)) * x1.tanh()) + x1) - x1) + (((0.4 * acc5) + (1.0 * v7)) + (1.0 * v8))
+    assert!(autodiff::softplus(autodiff::sigmoid(x1)).is_finite());
+    let v5: f64 = (-(x1 / (1.0 + (x1 * x1)))).atan();
+    let v6: f64 = cgen(autodiff::sigmoid(x1.sin().tan() + (1.45 + x1)) * 0.5, autodiff::sigmoid(v5.mul_add(v5, x1)).exp().tanh() * 0.5);
+    (((autodiff::sigmoid(x1 / ((-x1).abs() + 0.6)) * x1.tanh()) + x1) - x1) + ((0.4 * v5) + (1.0 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21729,12 +21872,10 @@ fn p309_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
         }
         x1 /= dx_abs(dx_ln_1p(dx_abs(dx_sigmoid(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), tr_), tr_), tr_) + D::from(1.25);
     }
-    let mut acc5: D = D::from(0.0);
-    for i6 in 0..2 {
-        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(dx_powf(dx_abs(D::from(1.6), tr_) + D::from(1.15), -D::from(0.1), tr_) / (-(D::from(1.0) + (x1 * x1))), tr_), 1 => dx_tanh(-(x1 + D::from(1.65)), tr_), _ => dx_atan(x1, tr_) * D::from(0.95) });
-    }
-    let (v7, v8) = (dx_sin(dx_tanh(x1, tr_), tr_), dx_cos(dx_tanh(x1, tr_), tr_));
-    (((dx_sigmoid(x1 / (dx_abs(-x1, tr_) + D::from(0.6)), tr_) * dx_tanh(x1, tr_)) + x1) - x1) + (((D::from(0.4) * acc5) + (D::from(1.0) * v7)) + (D::from(1.0) * v8))
+    assert!(dx_is_finite(dx_softplus(dx_sigmoid(x1, tr_), tr_), tr_));
+    let v5: D = dx_atan(-(x1 / (D::from(1.0) + (x1 * x1))), tr_);
+    let v6: D = cgen_dual(dx_sigmoid(dx_tan(dx_sin(x1, tr_), tr_) + (D::from(1.45) + x1), tr_) * D::from(0.5), dx_tanh(dx_exp(dx_sigmoid(dx_mul_add(v5, v5, x1, tr_), tr_), tr_), tr_) * D::from(0.5), tr_);
+    (((dx_sigmoid(x1 / (dx_abs(-x1, tr_) + D::from(0.6)), tr_) * dx_tanh(x1, tr_)) + x1) - x1) + ((D::from(0.4) * v5) + (D::from(1.0) * v6))
 }
 
 fn p309_eval(x: &[f64]) -> Vec<f64> {
@@ -22066,8 +22207,11 @@ fn p314(x1: f64, x2: f64) -> f64 {
     for i4 in 0..4 {
         acc5 += autodiff::softplus(y3[(i4 + 2) % y3.len()].tanh().cosh()).sin();
     }
-    let v6: f64 = (y3[0] + x2).atan().to_radians();
-    ((((if y3[0] < (x1 / (x1.abs() + 0.75)) { x2 } else { x1.hypot(x1) }) / ((x1.powi(4) - x1).abs() + 0.5)) * x1) + (1.1 * acc5)) + (0.4 * v6)
+    let mut acc6: f64 = 0.0;
+    for i7 in (0..3).rev() {
+        acc6 = (0.5 * acc6) + (if matches!(i7, 0 | 2) { (({ let t8 = -x2; t8 * y3[(i7 + 1) % 1].asinh() }) + x2).tanh() } else { x1.atan() * 0.95 });
+    }
+    ((((if y3[0] < (x1 / (x1.abs() + 0.75)) { x2 } else { x1.hypot(x1) }) / ((x1.powi(4) - x1).abs() + 0.5)) * x1) + (1.1 * acc5)) + (0.4 * acc6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22080,8 +22224,11 @@ fn p314_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     for i4 in 0..4 {
         acc5 += dx_sin(dx_softplus(dx_cosh(dx_tanh(y3[(i4 + 2) % y3.len()], tr_), tr_), tr_), tr_);
     }
-    let v6: D = dx_to_radians(dx_atan(y3[0] + x2, tr_), tr_);
-    ((((if dx_lt(y3[0], x1 / (dx_abs(x1, tr_) + D::from(0.75)), tr_) { x2 } else { dx_hypot(x1, x1, tr_) }) / (dx_abs(dx_powi(x1, 4, tr_) - x1, tr_) + D::from(0.5))) * x1) + (D::from(1.1) * acc5)) + (D::from(0.4) * v6)
+    let mut acc6: D = D::from(0.0);
+    for i7 in (0..3).rev() {
+        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 0 | 2) { dx_tanh(({ let t8 = -x2; t8 * dx_asinh(y3[(i7 + 1) % 1], tr_) }) + x2, tr_) } else { dx_atan(x1, tr_) * D::from(0.95) });
+    }
+    ((((if dx_lt(y3[0], x1 / (dx_abs(x1, tr_) + D::from(0.75)), tr_) { x2 } else { dx_hypot(x1, x1, tr_) }) / (dx_abs(dx_powi(x1, 4, tr_) - x1, tr_) + D::from(0.5))) * x1) + (D::from(1.1) * acc5)) + (D::from(0.4) * acc6)
 }
 
 fn p314_eval(x: &[f64]) -> Vec<f64> {
@@ -22530,8 +22677,11 @@ fn p321(mut x1: f64, a2: [f64; 3], b3: &[f64; 4]) -> [f64; 3] {
     for e11 in a2.iter() {
         acc12 += autodiff::sigmoid(b3.iter().zip(a2.iter()).fold(1.3f64, |acc15, (p13, q14)| (acc15 * 0.5) + autodiff::sigmoid(2.15 + e11)));
     }
-    let v16: f64 = b3[1] * std::f64::consts::PI;
-    [(((((autodiff::sigmoid({ let t10 = x1; t10 * autodiff::softplus(t10).sin() }) * x1.max(f64::atan2(b3[0], x1)).sin()) - x1) - x1).sin() * x1.tanh()) + (0.9 * acc12)) + (1.1 * v16.tanh()), (if (x1.atan() * a2[0]) >= 0.85 { -0.8 } else { b3[0] - 1.8 }).max((-0.6 / (x1.sin().exp() + 0.5)) / (autodiff::elu(x1, 1.45).abs() + 1.35)) + x1, (((b3[0].min(x1) + (x1.abs() + 1.05).log2()).atan() + x1) + x1) - x1]
+    let mut acc16: f64 = 0.0;
+    for i17 in (0..2).rev() {
+        acc16 = (0.5 * acc16) + (b3[i17 + 1].sin() * (i17 as f64));
+    }
+    [(((((autodiff::sigmoid({ let t10 = x1; t10 * autodiff::softplus(t10).sin() }) * x1.max(f64::atan2(b3[0], x1)).sin()) - x1) - x1).sin() * x1.tanh()) + (0.9 * acc12)) + (1.1 * acc16.tanh()), (if (x1.atan() * a2[0]) >= 0.85 { -0.8 } else { b3[0] - 1.8 }).max((-0.6 / (x1.sin().exp() + 0.5)) / (autodiff::elu(x1, 1.45).abs() + 1.35)) + x1, (((b3[0].min(x1) + (x1.abs() + 1.05).log2()).atan() + x1) + x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22563,8 +22713,11 @@ fn p321_dual<D: Dn>(mut x1: D, a2: [D; 3], b3: &[D; 4], tr_: &mut Tr) -> [D; 3] 
     for e11 in a2.iter() {
         acc12 += dx_sigmoid(b3.iter().zip(a2.iter()).fold(D::from(1.3), |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_sigmoid(D::from(2.15) + (*e11), tr_)), tr_);
     }
-    let v16: D = b3[1] * D::from(std::f64::consts::PI);
-    [((dx_sin(((dx_sigmoid({ let t10 = x1; t10 * dx_sin(dx_softplus(t10, tr_), tr_) }, tr_) * dx_sin(dx_max(x1, dx_atan2(b3[0], x1, tr_), tr_), tr_)) - x1) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.9) * acc12)) + (D::from(1.1) * dx_tanh(v16, tr_)), dx_max(if dx_ge(dx_atan(x1, tr_) * a2[0], D::from(0.85), tr_) { -D::from(0.8) } else { b3[0] - D::from(1.8) }, (-D::from(0.6) / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) / (dx_abs(dx_elu(x1, D::from(1.45), tr_), tr_) + D::from(1.35)), tr_) + x1, ((dx_atan(dx_min(b3[0], x1, tr_) + dx_log2(dx_abs(x1, tr_) + D::from(1.05), tr_), tr_) + x1) + x1) - x1]
+    let mut acc16: D = D::from(0.0);
+    for i17 in (0..2).rev() {
+        acc16 = (D::from(0.5) * acc16) + (dx_sin(b3[i17 + 1], tr_) * D::from(i17 as f64));
+    }
+    [((dx_sin(((dx_sigmoid({ let t10 = x1; t10 * dx_sin(dx_softplus(t10, tr_), tr_) }, tr_) * dx_sin(dx_max(x1, dx_atan2(b3[0], x1, tr_), tr_), tr_)) - x1) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.9) * acc12)) + (D::from(1.1) * dx_tanh(acc16, tr_)), dx_max(if dx_ge(dx_atan(x1, tr_) * a2[0], D::from(0.85), tr_) { -D::from(0.8) } else { b3[0] - D::from(1.8) }, (-D::from(0.6) / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) / (dx_abs(dx_elu(x1, D::from(1.45), tr_), tr_) + D::from(1.35)), tr_) + x1, ((dx_atan(dx_min(b3[0], x1, tr_) + dx_log2(dx_abs(x1, tr_) + D::from(1.05), tr_), tr_) + x1) + x1) - x1]
 }
 
 fn p321_eval(x: &[f64]) -> Vec<f64> {
@@ -22605,8 +22758,8 @@ fn p322(x1: f64, f3: bool, s2: &[f64]) -> [f64; 1] {
     let mut v1 = (autodiff::elu(2.15, x1.tanh()) * x1.tanh()) * ((-1.9 - 0.5) * x1);
     v1 = (v1 * (f64::max(s2[0] + s2[1], v1.max(s2[1])) / ((-s2[0]).atan().exp() + 0.5)).atan()).tanh();
     let mut v2 = -((s2[1] + v1) / (-((x1.sin() * 0.9).acos().abs() + 1.1)));
-    let v3: f64 = s2[1].cos().min(x1.trunc()).tanh() * std::f64::consts::E;
-    [(f64::powi(0.95, 4).abs() - x1) + (1.45 * v3.tanh())]
+    let (v3, v4) = autodiff::sigmoid(s2[0] - x1).sin_cos();
+    [(f64::powi(0.95, 4).abs() - x1) + ((0.6 * v3) + (1.45 * v4))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22614,8 +22767,8 @@ fn p322_dual<D: Dn>(x1: D, f3: bool, s2: &[D], tr_: &mut Tr) -> [D; 1] {
     let mut v1 = (dx_elu(D::from(2.15), dx_tanh(x1, tr_), tr_) * dx_tanh(x1, tr_)) * ((-D::from(1.9) - D::from(0.5)) * x1);
     v1 = dx_tanh(v1 * dx_atan(dx_max(s2[0] + s2[1], dx_max(v1, s2[1], tr_), tr_) / (dx_exp(dx_atan(-s2[0], tr_), tr_) + D::from(0.5)), tr_), tr_);
     let mut v2 = -((s2[1] + v1) / (-(dx_abs(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.1))));
-    let v3: D = dx_tanh(dx_min(dx_cos(s2[1], tr_), dx_trunc(x1, tr_), tr_), tr_) * D::from(std::f64::consts::E);
-    [(dx_abs(dx_powi(D::from(0.95), 4, tr_), tr_) - x1) + (D::from(1.45) * dx_tanh(v3, tr_))]
+    let (v3, v4) = (dx_sin(dx_sigmoid(s2[0] - x1, tr_), tr_), dx_cos(dx_sigmoid(s2[0] - x1, tr_), tr_));
+    [(dx_abs(dx_powi(D::from(0.95), 4, tr_), tr_) - x1) + ((D::from(0.6) * v3) + (D::from(1.45) * v4))]
 }
 
 fn p322_eval(x: &[f64]) -> Vec<f64> {
@@ -22655,8 +22808,8 @@ fn p323(a1: [f64; 3], f2: bool) -> [f64; 1] {
     let mut v5 = (v1.abs() + 0.75).recip() * 1.4;
     v4 += a1.iter().enumerate().map(|(j6, e7)| v1 / (f64::exp(1.5) + 0.5)).sum::<f64>().tanh() * v1;
     let mut v8: f64 = a1.iter().sum::<f64>();
-    let (v11, v12) = (f64::mul_add((v8 / (1.0 + (v8 * v8))).tanh(), v5 + v5, v1 * v1) + a1[0]).atan().sin_cos();
-    [((a1.iter().map(|e10| (v1.mul_add(0.75, a1[0]).atan() * 0.63) + 1.0).product::<f64>().max(((v2 * v5).abs() + 1.45).log10()).atan() * v4.tanh()) * v4.tanh()) + ((0.9 * v11) + (0.6 * v12))]
+    let v11: f64 = autodiff::erf((-(v8 / (1.0 + (v8 * v8))) + a1[2]).tanh());
+    [((a1.iter().map(|e10| (v1.mul_add(0.75, a1[0]).atan() * 0.63) + 1.0).product::<f64>().max(((v2 * v5).abs() + 1.45).log10()).atan() * v4.tanh()) * v4.tanh()) + (0.9 * v11)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22667,8 +22820,8 @@ fn p323_dual<D: Dn>(a1: [D; 3], f2: bool, tr_: &mut Tr) -> [D; 1] {
     let mut v5 = dx_recip(dx_abs(v1, tr_) + D::from(0.75), tr_) * D::from(1.4);
     v4 += dx_tanh(a1.iter().enumerate().map(|(j6, e7)| v1 / (dx_exp(D::from(1.5), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * v1;
     let mut v8: D = a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
-    let (v11, v12) = (dx_sin(dx_atan(dx_mul_add(dx_tanh(v8 / (D::from(1.0) + (v8 * v8)), tr_), v5 + v5, v1 * v1, tr_) + a1[0], tr_), tr_), dx_cos(dx_atan(dx_mul_add(dx_tanh(v8 / (D::from(1.0) + (v8 * v8)), tr_), v5 + v5, v1 * v1, tr_) + a1[0], tr_), tr_));
-    [((dx_atan(dx_max(a1.iter().map(|e10| (dx_atan(dx_mul_add(v1, D::from(0.75), a1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_log10(dx_abs(v2 * v5, tr_) + D::from(1.45), tr_), tr_), tr_) * dx_tanh(v4, tr_)) * dx_tanh(v4, tr_)) + ((D::from(0.9) * v11) + (D::from(0.6) * v12))]
+    let v11: D = dx_erf(dx_tanh(-(v8 / (D::from(1.0) + (v8 * v8))) + a1[2], tr_), tr_);
+    [((dx_atan(dx_max(a1.iter().map(|e10| (dx_atan(dx_mul_add(v1, D::from(0.75), a1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_log10(dx_abs(v2 * v5, tr_) + D::from(1.45), tr_), tr_), tr_) * dx_tanh(v4, tr_)) * dx_tanh(v4, tr_)) + (D::from(0.9) * v11)]
 }
 
 fn p323_eval(x: &[f64]) -> Vec<f64> {
@@ -22953,8 +23106,11 @@ fn p327(x1: f64, r2: &f64, b3: &[f64; 4], n4: usize) -> f64 {
             }
         }
     }
-    let v11: f64 = if b3[n4].is_finite() { autodiff::sigmoid((r2 * r2) * ((n4 as f64) / 0.95)) } else { r2.abs().min(-1.9).atan() };
-    (f64::max((-2.15 + b3[n4]) - (1.25 + (b3[1] * b3[1])).log10(), (f64::log(x1.abs() + 1.5, 7.45).abs() + 0.8).recip()).sin() * x1) + (1.0 * v11)
+    let mut acc11: f64 = 0.0;
+    for i12 in (0..3).rev() {
+        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { (r2.hypot(x1).abs() + 1.45).log(((n4 as f64) / 0.95).abs() + 2.85).sin() } else { (x1 - (-1.9)).min(b3[4 - 1 - n4] * b3[0]).sin() });
+    }
+    (f64::max((-2.15 + b3[n4]) - (1.25 + (b3[1] * b3[1])).log10(), (f64::log(x1.abs() + 1.5, 7.45).abs() + 0.8).recip()).sin() * x1) + (1.0 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22985,8 +23141,11 @@ fn p327_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 4], n4: usize, tr_: &mut Tr) -> D {
             }
         }
     }
-    let v11: D = if dx_is_finite(b3[n4], tr_) { dx_sigmoid((*r2 * (*r2)) * (D::from(n4 as f64) / D::from(0.95)), tr_) } else { dx_atan(dx_min(dx_abs(*r2, tr_), -D::from(1.9), tr_), tr_) };
-    (dx_sin(dx_max((-D::from(2.15) + b3[n4]) - dx_log10(D::from(1.25) + (b3[1] * b3[1]), tr_), dx_recip(dx_abs(dx_log(dx_abs(x1, tr_) + D::from(1.5), D::from(7.45), tr_), tr_) + D::from(0.8), tr_), tr_), tr_) * x1) + (D::from(1.0) * v11)
+    let mut acc11: D = D::from(0.0);
+    for i12 in (0..3).rev() {
+        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_sin(dx_log(dx_abs(dx_hypot(*r2, x1, tr_), tr_) + D::from(1.45), dx_abs(D::from(n4 as f64) / D::from(0.95), tr_) + D::from(2.85), tr_), tr_) } else { dx_sin(dx_min(x1 - (-D::from(1.9)), b3[4 - 1 - n4] * b3[0], tr_), tr_) });
+    }
+    (dx_sin(dx_max((-D::from(2.15) + b3[n4]) - dx_log10(D::from(1.25) + (b3[1] * b3[1]), tr_), dx_recip(dx_abs(dx_log(dx_abs(x1, tr_) + D::from(1.5), D::from(7.45), tr_), tr_) + D::from(0.8), tr_), tr_), tr_) * x1) + (D::from(1.0) * acc11)
 }
 
 fn p327_eval(x: &[f64]) -> Vec<f64> {
@@ -23048,11 +23207,8 @@ fn p328(mut x1: f64, x2: f64, f3: bool) -> [f64; 1] {
     for i9 in 0..5 {
         acc10 += (autodiff::leaky_relu(v2, 0.06).abs() + 1.05).powf(1.05).atan();
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in (0..4).rev() {
-        acc11 = (0.5 * acc11) + ((acc10.tanh().exp() / (x1.tanh().exp() + 0.5)).tanh() * (i12 as f64));
-    }
-    [(((if (x2 - (-v2)).is_sign_negative() { -1.8 * v2 } else { (v1 * v1) - x1.min(x2) }) + x1) + (1.05 * acc10)) + (1.05 * acc11.tanh())]
+    let v11: f64 = ((v1 * acc10) + x1.atan()).sin().to_radians();
+    [(((if (x2 - (-v2)).is_sign_negative() { -1.8 * v2 } else { (v1 * v1) - x1.min(x2) }) + x1) + (1.05 * acc10)) + (0.45 * v11)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23080,11 +23236,8 @@ fn p328_dual<D: Dn>(mut x1: D, x2: D, f3: bool, tr_: &mut Tr) -> [D; 1] {
     for i9 in 0..5 {
         acc10 += dx_atan(dx_powf(dx_abs(dx_leaky_relu(v2, D::from(0.06), tr_), tr_) + D::from(1.05), D::from(1.05), tr_), tr_);
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in (0..4).rev() {
-        acc11 = (D::from(0.5) * acc11) + (dx_tanh(dx_exp(dx_tanh(acc10, tr_), tr_) / (dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5)), tr_) * D::from(i12 as f64));
-    }
-    [(((if dx_is_sign_negative(x2 - (-v2), tr_) { -D::from(1.8) * v2 } else { (v1 * v1) - dx_min(x1, x2, tr_) }) + x1) + (D::from(1.05) * acc10)) + (D::from(1.05) * dx_tanh(acc11, tr_))]
+    let v11: D = dx_to_radians(dx_sin((v1 * acc10) + dx_atan(x1, tr_), tr_), tr_);
+    [(((if dx_is_sign_negative(x2 - (-v2), tr_) { -D::from(1.8) * v2 } else { (v1 * v1) - dx_min(x1, x2, tr_) }) + x1) + (D::from(1.05) * acc10)) + (D::from(0.45) * v11)]
 }
 
 fn p328_eval(x: &[f64]) -> Vec<f64> {
@@ -23333,9 +23486,8 @@ fn p332(x1: f64, f2: bool) -> f64 {
     let mut v1 = x1;
     let mut v2 = (v1.tanh() * 0.9).atanh().tanh().cosh().abs();
     let v3: f64 = x1;
-    let cl4 = |z5: f64| (z5 * z5).ln_1p().atan();
-    let v6: f64 = cl4(((-x1).tanh() * 0.9).atanh().tanh()) + (1.5 * cl4((((f64::abs(2.3) + 0.6).log2() / 1.7) + x1).tanh()));
-    (((((v3.sin() * 2.35) / (1.0 + (v1 * v1))).abs() + 0.5).powf(-f64::asinh(-0.7)) + 1.1) + (-1.7)) + (0.55 * v6.sin())
+    let v4: f64 = ccube(((v3 * v3).ln_1p() + x1).tanh() * 0.5);
+    (((((v3.sin() * 2.35) / (1.0 + (v1 * v1))).abs() + 0.5).powf(-f64::asinh(-0.7)) + 1.1) + (-1.7)) + (0.35 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23344,9 +23496,8 @@ fn p332_dual<D: Dn>(x1: D, f2: bool, tr_: &mut Tr) -> D {
     let mut v1 = x1;
     let mut v2 = dx_abs(dx_cosh(dx_tanh(dx_atanh(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_), tr_), tr_);
     let v3: D = x1;
-    let cl4 = |z5: D, tr_: &mut Tr| dx_atan(dx_ln_1p(z5 * z5, tr_), tr_);
-    let v6: D = cl4(dx_tanh(dx_atanh(dx_tanh(-x1, tr_) * D::from(0.9), tr_), tr_), tr_) + (D::from(1.5) * cl4(dx_tanh((dx_log2(dx_abs(D::from(2.3), tr_) + D::from(0.6), tr_) / D::from(1.7)) + x1, tr_), tr_));
-    ((dx_powf(dx_abs((dx_sin(v3, tr_) * D::from(2.35)) / (D::from(1.0) + (v1 * v1)), tr_) + D::from(0.5), -dx_asinh(-D::from(0.7), tr_), tr_) + D::from(1.1)) + (-D::from(1.7))) + (D::from(0.55) * dx_sin(v6, tr_))
+    let v4: D = ccube_dual(dx_tanh(dx_ln_1p(v3 * v3, tr_) + x1, tr_) * D::from(0.5), tr_);
+    ((dx_powf(dx_abs((dx_sin(v3, tr_) * D::from(2.35)) / (D::from(1.0) + (v1 * v1)), tr_) + D::from(0.5), -dx_asinh(-D::from(0.7), tr_), tr_) + D::from(1.1)) + (-D::from(1.7))) + (D::from(0.35) * v4)
 }
 
 fn p332_eval(x: &[f64]) -> Vec<f64> {
@@ -23525,13 +23676,10 @@ fn p335(r1: &f64, x2: f64, x3: f64, x4: f64) -> f64 {
     }
     let mut acc4: f64 = 0.0;
     for i5 in (0..2).rev() {
-        acc4 = (0.5 * acc4) + (autodiff::sigmoid((r1 + x3) * (x4 * x4)) * (i5 as f64));
+        acc4 = (0.5 * acc4) + (match i5 { 0 => autodiff::sigmoid(r1 * x2), 1 => ((x4 / (f64::abs(2.45) + 1.35)) * r1.min(x4)).tanh(), _ => x4.tanh() });
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in 0..3 {
-        acc6 = (0.5 * acc6) + (match i7 { 0 => (if i7 % 3 == 1 { (x4.tanh() * 0.9).acos() } else { *r1 }).tanh(), 1 => (autodiff::relu(x2) / ((1.4 + (x2 * x2)).ln().abs() + 0.7)).tanh(), _ => autodiff::sigmoid(-1.9 - (r1 * x2)) });
-    }
-    (-1.25 * x2) + ((0.8 * autodiff::sigmoid(acc4)) + (1.05 * acc6))
+    let v6: f64 = if (-1.7 * x2).tanh().exp().sin().is_finite() { (((acc4 % (f64::abs(1.4) + 1.05)) - acc4) + x3).sin() } else { unreachable!() };
+    (-1.25 * x2) + ((0.65 * acc4) + (0.8 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23543,13 +23691,10 @@ fn p335_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     }
     let mut acc4: D = D::from(0.0);
     for i5 in (0..2).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_sigmoid((*r1 + x3) * (x4 * x4), tr_) * D::from(i5 as f64));
+        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_sigmoid(*r1 * x2, tr_), 1 => dx_tanh((x4 / (dx_abs(D::from(2.45), tr_) + D::from(1.35))) * dx_min(*r1, x4, tr_), tr_), _ => dx_tanh(x4, tr_) });
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in 0..3 {
-        acc6 = (D::from(0.5) * acc6) + (match i7 { 0 => dx_tanh(if i7 % 3 == 1 { dx_acos(dx_tanh(x4, tr_) * D::from(0.9), tr_) } else { *r1 }, tr_), 1 => dx_tanh(dx_relu(x2, tr_) / (dx_abs(dx_ln(D::from(1.4) + (x2 * x2), tr_), tr_) + D::from(0.7)), tr_), _ => dx_sigmoid(-D::from(1.9) - (*r1 * x2), tr_) });
-    }
-    (-D::from(1.25) * x2) + ((D::from(0.8) * dx_sigmoid(acc4, tr_)) + (D::from(1.05) * acc6))
+    let v6: D = if dx_is_finite(dx_sin(dx_exp(dx_tanh(-D::from(1.7) * x2, tr_), tr_), tr_), tr_) { dx_sin((dx_rem(acc4, dx_abs(D::from(1.4), tr_) + D::from(1.05), tr_) - acc4) + x3, tr_) } else { unreachable!() };
+    (-D::from(1.25) * x2) + ((D::from(0.65) * acc4) + (D::from(0.8) * v6))
 }
 
 fn p335_eval(x: &[f64]) -> Vec<f64> {
@@ -23740,11 +23885,8 @@ fn p338(x1: f64, x2: f64, n4: usize, a3: [f64; 5]) -> f64 {
         let v6 = a3[n4];
     }
     let mut v7 = autodiff::sigmoid(a3[n4] * 3.0).exp2() / (-(x1.exp() + 0.5));
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..2 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { (x1 * a3[n4]).clamp(-0.25, 0.6).tanh() } else { autodiff::relu(2.15 * x1).tanh() });
-    }
-    ((x2.tanh() / (-(((n4 + 1) as f64).abs() + 1.25))) + x2) + (0.3 * acc8)
+    let v8: f64 = autodiff::erfc((autodiff::leaky_relu(v7, 0.11).signum() + a3[5 - 1 - n4]).atan() * 0.63);
+    ((x2.tanh() / (-(((n4 + 1) as f64).abs() + 1.25))) + x2) + (0.3 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23761,11 +23903,8 @@ fn p338_dual<D: Dn>(x1: D, x2: D, n4: usize, a3: [D; 5], tr_: &mut Tr) -> D {
         let v6 = a3[n4];
     }
     let mut v7 = dx_exp2(dx_sigmoid(a3[n4] * D::from(3.0), tr_), tr_) / (-(dx_exp(x1, tr_) + D::from(0.5)));
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..2 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_tanh(dx_clamp(x1 * a3[n4], -D::from(0.25), D::from(0.6), tr_), tr_) } else { dx_tanh(dx_relu(D::from(2.15) * x1, tr_), tr_) });
-    }
-    ((dx_tanh(x2, tr_) / (-(dx_abs(D::from((n4 + 1) as f64), tr_) + D::from(1.25)))) + x2) + (D::from(0.3) * acc8)
+    let v8: D = dx_erfc(dx_atan(dx_signum(dx_leaky_relu(v7, D::from(0.11), tr_), tr_) + a3[5 - 1 - n4], tr_) * D::from(0.63), tr_);
+    ((dx_tanh(x2, tr_) / (-(dx_abs(D::from((n4 + 1) as f64), tr_) + D::from(1.25)))) + x2) + (D::from(0.3) * v8)
 }
 
 fn p338_eval(x: &[f64]) -> Vec<f64> {
@@ -24038,8 +24177,11 @@ fn p342(x1: f64, r2: &f64, s3: &[f64], b5: &[f64; 2], s4: &[f64]) -> f64 {
     for e8 in b5.iter() {
         acc9 += (s3.iter().map(|e10| s4[4] % (1.0 + (e8 * e8))).sum::<f64>() - (-1.2 * e8)).sin();
     }
-    let (v12, v13) = (x1 * s4.iter().sum::<f64>().sin()).sin_cos();
-    (((x1 + autodiff::leaky_relu(s3[0], 0.36).exp_m1()) - r2) + (0.55 * acc9)) + ((0.5 * v12) + (1.25 * v13))
+    let mut acc11: f64 = 0.0;
+    for i12 in (0..4).rev() {
+        acc11 = (0.5 * acc11) + (((((i12 as f64).abs() + 0.55).ln() - (r2 + r2)).atan() * 0.95) * (i12 as f64));
+    }
+    (((x1 + autodiff::leaky_relu(s3[0], 0.36).exp_m1()) - r2) + (0.55 * acc9)) + (1.25 * acc11.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24062,8 +24204,11 @@ fn p342_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b5: &[D; 2], s4: &[D], tr_: &mut Tr
     for e8 in b5.iter() {
         acc9 += dx_sin(s3.iter().map(|e10| dx_rem(s4[4], D::from(1.0) + (*e8 * (*e8)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (-D::from(1.2) * (*e8)), tr_);
     }
-    let (v12, v13) = (dx_sin(x1 * dx_sin(s4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_), dx_cos(x1 * dx_sin(s4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_));
-    (((x1 + dx_exp_m1(dx_leaky_relu(s3[0], D::from(0.36), tr_), tr_)) - (*r2)) + (D::from(0.55) * acc9)) + ((D::from(0.5) * v12) + (D::from(1.25) * v13))
+    let mut acc11: D = D::from(0.0);
+    for i12 in (0..4).rev() {
+        acc11 = (D::from(0.5) * acc11) + ((dx_atan(dx_ln(dx_abs(D::from(i12 as f64), tr_) + D::from(0.55), tr_) - (*r2 + (*r2)), tr_) * D::from(0.95)) * D::from(i12 as f64));
+    }
+    (((x1 + dx_exp_m1(dx_leaky_relu(s3[0], D::from(0.36), tr_), tr_)) - (*r2)) + (D::from(0.55) * acc9)) + (D::from(1.25) * dx_tanh(acc11, tr_))
 }
 
 fn p342_eval(x: &[f64]) -> Vec<f64> {
@@ -24338,9 +24483,9 @@ fn p346(x1: f64, x2: f64, a3: [f64; 1], s4: &[f64], w5: &[[f64; 3]; 1]) -> f64 {
             v2 += (2.0 * (-s4[3]).abs().ln_1p()).tanh();
         }
     }
-    debug_assert!(!a3.iter().zip(s4.iter()).fold(0.35f64, |acc7, (p5, q6)| acc7 + ((x1.abs() + 0.5).ln().atan() * 0.63)).is_nan());
-    let v8: f64 = x1;
-    (((({ let t4 = a3[0] * w5[0][0]; t4 * autodiff::sigmoid(s4[2]) }).abs() + 1.1).cbrt() - x1) + x1) + (0.85 * v8)
+    let cl5 = |z6: f64| autodiff::sigmoid(autodiff::relu(-z6));
+    let v7: f64 = cl5(((x1 - x1).abs() + 1.0).ln().sin()) + (0.8 * cl5(((s4[1] - x2) - (1.5 + (w5[0][2] * w5[0][2])).recip()).tanh()));
+    (((({ let t4 = a3[0] * w5[0][0]; t4 * autodiff::sigmoid(s4[2]) }).abs() + 1.1).cbrt() - x1) + x1) + (1.45 * v7.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24354,9 +24499,9 @@ fn p346_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], s4: &[D], w5: &[[D; 3]; 1], tr_: &
             v2 += dx_tanh(D::from(2.0) * dx_ln_1p(dx_abs(-s4[3], tr_), tr_), tr_);
         }
     }
-    debug_assert!(!dx_is_nan(a3.iter().zip(s4.iter()).fold(D::from(0.35), |acc7, (p5, q6)| acc7 + (dx_atan(dx_ln(dx_abs(x1, tr_) + D::from(0.5), tr_), tr_) * D::from(0.63))), tr_));
-    let v8: D = x1;
-    ((dx_cbrt(dx_abs({ let t4 = a3[0] * w5[0][0]; t4 * dx_sigmoid(s4[2], tr_) }, tr_) + D::from(1.1), tr_) - x1) + x1) + (D::from(0.85) * v8)
+    let cl5 = |z6: D, tr_: &mut Tr| dx_sigmoid(dx_relu(-z6, tr_), tr_);
+    let v7: D = cl5(dx_sin(dx_ln(dx_abs(x1 - x1, tr_) + D::from(1.0), tr_), tr_), tr_) + (D::from(0.8) * cl5(dx_tanh((s4[1] - x2) - dx_recip(D::from(1.5) + (w5[0][2] * w5[0][2]), tr_), tr_), tr_));
+    ((dx_cbrt(dx_abs({ let t4 = a3[0] * w5[0][0]; t4 * dx_sigmoid(s4[2], tr_) }, tr_) + D::from(1.1), tr_) - x1) + x1) + (D::from(1.45) * dx_atan(v7, tr_))
 }
 
 fn p346_eval(x: &[f64]) -> Vec<f64> {
@@ -24491,10 +24636,10 @@ fn p348(k6: i32, mut x2: f64, mut a3: [f64; 3], b4: &[f64; 1], b5: &[f64; 1], x1
             }
         }
     }
-    let cl15 = |z16: f64| autodiff::sigmoid(z16 - z16);
-    let v17: f64 = cl15(autodiff::elu(f64::cos(-2.1), x1.max(y1[0]).tanh()).atan()) + (0.35 * cl15(((y1[0].abs() + 1.95).acosh() + (x2 * x1)).tanh()));
-    let v18: f64 = (autodiff::sigmoid(1.45) + b5[0]).sin() * std::f64::consts::E;
-    ((x2 - x1) * x2) + ((0.25 * v17.atan()) + (0.7 * v18.tanh()))
+    let v16: f64 = match (x1 * x2).tanh() { t15 if t15 < -0.3 => autodiff::elu(f64::cos(-2.1), x1.max(y1[0]).tanh()).atan(), _ => ((y1[0].abs() + 1.95).acosh() + (x2 * x1)).tanh() };
+    assert!((0.15 + x1).is_finite());
+    let v17: f64 = (v16 * b4[0]).atan();
+    ((x2 - x1) * x2) + ((0.55 * v16) + (0.25 * v17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24520,10 +24665,10 @@ fn p348_dual<D: Dn>(k6: i32, mut x2: D, mut a3: [D; 3], b4: &[D; 1], b5: &[D; 1]
             }
         }
     }
-    let cl15 = |z16: D, tr_: &mut Tr| dx_sigmoid(z16 - z16, tr_);
-    let v17: D = cl15(dx_atan(dx_elu(dx_cos(-D::from(2.1), tr_), dx_tanh(dx_max(x1, y1[0], tr_), tr_), tr_), tr_), tr_) + (D::from(0.35) * cl15(dx_tanh(dx_acosh(dx_abs(y1[0], tr_) + D::from(1.95), tr_) + (x2 * x1), tr_), tr_));
-    let v18: D = dx_sin(dx_sigmoid(D::from(1.45), tr_) + b5[0], tr_) * D::from(std::f64::consts::E);
-    ((x2 - x1) * x2) + ((D::from(0.25) * dx_atan(v17, tr_)) + (D::from(0.7) * dx_tanh(v18, tr_)))
+    let v16: D = match dx_tanh(x1 * x2, tr_) { t15 if dx_lt(t15, -D::from(0.3), tr_) => dx_atan(dx_elu(dx_cos(-D::from(2.1), tr_), dx_tanh(dx_max(x1, y1[0], tr_), tr_), tr_), tr_), _ => dx_tanh(dx_acosh(dx_abs(y1[0], tr_) + D::from(1.95), tr_) + (x2 * x1), tr_) };
+    assert!(dx_is_finite(D::from(0.15) + x1, tr_));
+    let v17: D = dx_atan(v16 * b4[0], tr_);
+    ((x2 - x1) * x2) + ((D::from(0.55) * v16) + (D::from(0.25) * v17))
 }
 
 fn p348_eval(x: &[f64]) -> Vec<f64> {
@@ -24781,8 +24926,11 @@ fn p352(x2: f64, x1: f64, b3: &[f64; 2], b4: &[f64; 2], n5: usize) -> f64 {
             let mut y8: [f64; 4] = [-1.15; 4];
         }
     }
-    let (v9, v10) = autodiff::softplus(-x1).sin_cos();
-    (((K352.hypot((((n5 + 1) as f64).abs() + 0.5).log2()) - b4[(n5 + 2) % b4.len()]) * K352) - (-3.0)) + ((0.4 * v9) + (1.4 * v10))
+    let mut acc9: f64 = 0.0;
+    for i10 in (0..3).rev() {
+        acc9 = (0.5 * acc9) + ((-x1 - K352).sin() * (i10 as f64));
+    }
+    (((K352.hypot((((n5 + 1) as f64).abs() + 0.5).log2()) - b4[(n5 + 2) % b4.len()]) * K352) - (-3.0)) + (1.4 * acc9.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24803,8 +24951,11 @@ fn p352_dual<D: Dn>(x2: D, x1: D, b3: &[D; 2], b4: &[D; 2], n5: usize, tr_: &mut
             let mut y8: [D; 4] = [-D::from(1.15); 4];
         }
     }
-    let (v9, v10) = (dx_sin(dx_softplus(-x1, tr_), tr_), dx_cos(dx_softplus(-x1, tr_), tr_));
-    (((dx_hypot(K352, dx_log2(dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) - b4[(n5 + 2) % b4.len()]) * K352) - (-D::from(3.0))) + ((D::from(0.4) * v9) + (D::from(1.4) * v10))
+    let mut acc9: D = D::from(0.0);
+    for i10 in (0..3).rev() {
+        acc9 = (D::from(0.5) * acc9) + (dx_sin(-x1 - K352, tr_) * D::from(i10 as f64));
+    }
+    (((dx_hypot(K352, dx_log2(dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) - b4[(n5 + 2) % b4.len()]) * K352) - (-D::from(3.0))) + (D::from(1.4) * dx_tanh(acc9, tr_))
 }
 
 fn p352_eval(x: &[f64]) -> Vec<f64> {
@@ -25043,7 +25194,7 @@ fn p355(mut x1: f64, s2: &[f64], w3: &[[f64; 3]; 2], mut a4: [f64; 2]) -> f64 {
     for i3 in 0..5 {
         acc4 += x1;
     }
-    let v5: f64 = ((x1 * y1[1]) * (s2[0] * s2[4])).atan() + std::f64::consts::SQRT_2;
+    let v5: f64 = cgen(((-1.2 + w3[1][1]).atan() * 0.95) * 0.5, autodiff::sigmoid(s2[0].min(s2[4]) - acc4.max(acc4)) * 0.5);
     ((((autodiff::leaky_relu(x1.sinh() - (f64::abs(0.1) + 0.8).recip(), 0.31).sin() * a4[0]) - x1) + y1[0]) + (0.35 * acc4)) + (1.45 * v5)
 }
 
@@ -25061,7 +25212,7 @@ fn p355_dual<D: Dn>(mut x1: D, s2: &[D], w3: &[[D; 3]; 2], mut a4: [D; 2], tr_: 
     for i3 in 0..5 {
         acc4 += x1;
     }
-    let v5: D = dx_atan((x1 * y1[1]) * (s2[0] * s2[4]), tr_) + D::from(std::f64::consts::SQRT_2);
+    let v5: D = cgen_dual((dx_atan(-D::from(1.2) + w3[1][1], tr_) * D::from(0.95)) * D::from(0.5), dx_sigmoid(dx_min(s2[0], s2[4], tr_) - dx_max(acc4, acc4, tr_), tr_) * D::from(0.5), tr_);
     ((((dx_sin(dx_leaky_relu(dx_sinh(x1, tr_) - dx_recip(dx_abs(D::from(0.1), tr_) + D::from(0.8), tr_), D::from(0.31), tr_), tr_) * a4[0]) - x1) + y1[0]) + (D::from(0.35) * acc4)) + (D::from(1.45) * v5)
 }
 
@@ -25313,12 +25464,10 @@ fn p359(mut x1: f64, x2: f64, w3: &[[f64; 3]; 2], a4: [f64; 3], n6: usize, s5: &
     for i6 in 0..4 {
         acc7 += a4[n6 % 3] + (i6 as f64).atan();
     }
-    let v8: f64 = autodiff::relu(acc7 - w3[(n6 + 3) % 2][(n6 + 1) % 3]).tanh().to_degrees();
-    let mut acc9: f64 = 0.0;
-    for i10 in (0..4).rev() {
-        acc9 = (0.5 * acc9) + (autodiff::sigmoid(x1.cos() + (v8 + (-1.75))) * (i10 as f64));
-    }
-    ((autodiff::sigmoid((if !((a4[n6 % 3] + a4[n6 % 3]) > 0.3) { a4[0] + autodiff::softplus(x2) } else { -w3[1][n6 % 3].sinh() }) + w3[0][n6 % 3]) * x2) + (0.9 * acc7)) + ((0.95 * v8.tanh()) + (1.4 * autodiff::sigmoid(acc9)))
+    let cl8 = |z9: f64| autodiff::relu(z9 + z9).tanh();
+    let v10: f64 = cl8(((acc7 - acc7) + (s5[0].tanh() * 0.9).acos()).atan()) + (1.45 * cl8(((n6 as f64) - a4[(n6 + 1) % 3]).sin()));
+    let v12: f64 = s5.iter().step_by(1).map(|e11| autodiff::relu(-s5[n6 % 3]) + e11.tanh()).sum::<f64>();
+    ((autodiff::sigmoid((if !((a4[n6 % 3] + a4[n6 % 3]) > 0.3) { a4[0] + autodiff::softplus(x2) } else { -w3[1][n6 % 3].sinh() }) + w3[0][n6 % 3]) * x2) + (0.9 * acc7)) + ((0.95 * v10.tanh()) + (1.4 * autodiff::sigmoid(v12)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25339,12 +25488,10 @@ fn p359_dual<D: Dn>(mut x1: D, x2: D, w3: &[[D; 3]; 2], a4: [D; 3], n6: usize, s
     for i6 in 0..4 {
         acc7 += a4[n6 % 3] + dx_atan(D::from(i6 as f64), tr_);
     }
-    let v8: D = dx_to_degrees(dx_tanh(dx_relu(acc7 - w3[(n6 + 3) % 2][(n6 + 1) % 3], tr_), tr_), tr_);
-    let mut acc9: D = D::from(0.0);
-    for i10 in (0..4).rev() {
-        acc9 = (D::from(0.5) * acc9) + (dx_sigmoid(dx_cos(x1, tr_) + (v8 + (-D::from(1.75))), tr_) * D::from(i10 as f64));
-    }
-    ((dx_sigmoid((if !dx_gt(a4[n6 % 3] + a4[n6 % 3], D::from(0.3), tr_) { a4[0] + dx_softplus(x2, tr_) } else { -dx_sinh(w3[1][n6 % 3], tr_) }) + w3[0][n6 % 3], tr_) * x2) + (D::from(0.9) * acc7)) + ((D::from(0.95) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sigmoid(acc9, tr_)))
+    let cl8 = |z9: D, tr_: &mut Tr| dx_tanh(dx_relu(z9 + z9, tr_), tr_);
+    let v10: D = cl8(dx_atan((acc7 - acc7) + dx_acos(dx_tanh(s5[0], tr_) * D::from(0.9), tr_), tr_), tr_) + (D::from(1.45) * cl8(dx_sin(D::from(n6 as f64) - a4[(n6 + 1) % 3], tr_), tr_));
+    let v12: D = s5.iter().step_by(1).map(|e11| dx_relu(-s5[n6 % 3], tr_) + dx_tanh(*e11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_sigmoid((if !dx_gt(a4[n6 % 3] + a4[n6 % 3], D::from(0.3), tr_) { a4[0] + dx_softplus(x2, tr_) } else { -dx_sinh(w3[1][n6 % 3], tr_) }) + w3[0][n6 % 3], tr_) * x2) + (D::from(0.9) * acc7)) + ((D::from(0.95) * dx_tanh(v10, tr_)) + (D::from(1.4) * dx_sigmoid(v12, tr_)))
 }
 
 fn p359_eval(x: &[f64]) -> Vec<f64> {
@@ -25415,11 +25562,8 @@ fn p360(x2: f64, x1: f64) -> (f64, f64) {
     for i14 in 0..5 {
         acc15 += (x2 + ((i14 as f64) - x1)).tanh();
     }
-    let mut acc16: f64 = 0.0;
-    for i17 in 0..4 {
-        acc16 = (0.5 * acc16) + (match i17 { 0 => ((x2 * acc15).sin() * 0.9).acos().tanh(), 1 => (f64::atan(0.6).exp() + x2).tanh(), _ => (acc15 + x1).tanh() });
-    }
-    (((x2 + x1) + (0.95 * acc15)) + (1.3 * acc16), (((2.5 + x2) * autodiff::elu(x2, -0.45)).abs() + 1.2).ln() * x2)
+    let v16: f64 = ((acc15.sin() * 0.9).acos().ceil() + x2).tanh().copysign(((-((acc15 * 0.6).abs() + 0.95)).cbrt() + x1).atan() * 0.63);
+    (((x2 + x1) + (0.95 * acc15)) + (1.3 * v16), (((2.5 + x2) * autodiff::elu(x2, -0.45)).abs() + 1.2).ln() * x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25448,11 +25592,8 @@ fn p360_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> (D, D) {
     for i14 in 0..5 {
         acc15 += dx_tanh(x2 + (D::from(i14 as f64) - x1), tr_);
     }
-    let mut acc16: D = D::from(0.0);
-    for i17 in 0..4 {
-        acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_tanh(dx_acos(dx_sin(x2 * acc15, tr_) * D::from(0.9), tr_), tr_), 1 => dx_tanh(dx_exp(dx_atan(D::from(0.6), tr_), tr_) + x2, tr_), _ => dx_tanh(acc15 + x1, tr_) });
-    }
-    (((x2 + x1) + (D::from(0.95) * acc15)) + (D::from(1.3) * acc16), dx_ln(dx_abs((D::from(2.5) + x2) * dx_elu(x2, -D::from(0.45), tr_), tr_) + D::from(1.2), tr_) * x2)
+    let v16: D = dx_copysign(dx_tanh(dx_ceil(dx_acos(dx_sin(acc15, tr_) * D::from(0.9), tr_), tr_) + x2, tr_), dx_atan(dx_cbrt(-(dx_abs(acc15 * D::from(0.6), tr_) + D::from(0.95)), tr_) + x1, tr_) * D::from(0.63), tr_);
+    (((x2 + x1) + (D::from(0.95) * acc15)) + (D::from(1.3) * v16), dx_ln(dx_abs((D::from(2.5) + x2) * dx_elu(x2, -D::from(0.45), tr_), tr_) + D::from(1.2), tr_) * x2)
 }
 
 fn p360_eval(x: &[f64]) -> Vec<f64> {
@@ -25504,8 +25645,8 @@ fn p361(x1: f64, x2: f64, r3: &f64, x4: f64) -> f64 {
     for i7 in 0..5 {
         acc8 += x2.sin();
     }
-    let v9: f64 = (x4.abs() + 1.05).recip() * std::f64::consts::E;
-    (((autodiff::relu(x2.sin()) * x2) * x2) + (1.1 * acc8)) + (1.05 * v9.tanh())
+    let v9: f64 = ((x4 - x1) / (-(r3.exp() + 0.5))).tanh().copysign(((x1 * x1).ln_1p() - x2.abs()).sin());
+    (((autodiff::relu(x2.sin()) * x2) * x2) + (1.1 * acc8)) + (1.25 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25529,8 +25670,8 @@ fn p361_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     for i7 in 0..5 {
         acc8 += dx_sin(x2, tr_);
     }
-    let v9: D = dx_recip(dx_abs(x4, tr_) + D::from(1.05), tr_) * D::from(std::f64::consts::E);
-    (((dx_relu(dx_sin(x2, tr_), tr_) * x2) * x2) + (D::from(1.1) * acc8)) + (D::from(1.05) * dx_tanh(v9, tr_))
+    let v9: D = dx_copysign(dx_tanh((x4 - x1) / (-(dx_exp(*r3, tr_) + D::from(0.5))), tr_), dx_sin(dx_ln_1p(x1 * x1, tr_) - dx_abs(x2, tr_), tr_), tr_);
+    (((dx_relu(dx_sin(x2, tr_), tr_) * x2) * x2) + (D::from(1.1) * acc8)) + (D::from(1.25) * v9)
 }
 
 fn p361_eval(x: &[f64]) -> Vec<f64> {
@@ -25935,11 +26076,8 @@ fn p367(x1: f64) -> (f64, f64) {
     for i7 in 0..2 {
         acc8 += (v5.sin().cosh().abs() + 0.85).recip();
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in (0..3).rev() {
-        acc9 = (0.5 * acc9) + (autodiff::sigmoid(((acc8 - (i10 as f64)) / (1.0 + ((i10 as f64) * (i10 as f64)))) + x1) * (i10 as f64));
-    }
-    ((((autodiff::sigmoid((0.95 + (v6 * v6)).log(2.7) + v4) * (x1.clamp(-1.55, 0.0) / 2.2)) - v3) + (1.2 * acc8)) + (0.8 * autodiff::sigmoid(acc9)), 2.35 - v6)
+    let v10: f64 = match (((acc8 - 1.85).abs() + 0.6).log10() + x1).tanh() { t9 if t9 < -0.1 => (((v1.abs() + 1.6).acosh().abs() + 1.2).ln() + x1).atan(), _ => (f64::max(-2.05, (v4.sin() * 0.9).acos()) + x1).sin() };
+    ((((autodiff::sigmoid((0.95 + (v6 * v6)).log(2.7) + v4) * (x1.clamp(-1.55, 0.0) / 2.2)) - v3) + (1.2 * acc8)) + (1.5 * v10), 2.35 - v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25953,11 +26091,8 @@ fn p367_dual<D: Dn>(x1: D, tr_: &mut Tr) -> (D, D) {
     for i7 in 0..2 {
         acc8 += dx_recip(dx_abs(dx_cosh(dx_sin(v5, tr_), tr_), tr_) + D::from(0.85), tr_);
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in (0..3).rev() {
-        acc9 = (D::from(0.5) * acc9) + (dx_sigmoid(((acc8 - D::from(i10 as f64)) / (D::from(1.0) + (D::from(i10 as f64) * D::from(i10 as f64)))) + x1, tr_) * D::from(i10 as f64));
-    }
-    ((((dx_sigmoid(dx_log(D::from(0.95) + (v6 * v6), D::from(2.7), tr_) + v4, tr_) * (dx_clamp(x1, -D::from(1.55), D::from(0.0), tr_) / D::from(2.2))) - v3) + (D::from(1.2) * acc8)) + (D::from(0.8) * dx_sigmoid(acc9, tr_)), D::from(2.35) - v6)
+    let v10: D = match dx_tanh(dx_log10(dx_abs(acc8 - D::from(1.85), tr_) + D::from(0.6), tr_) + x1, tr_) { t9 if dx_lt(t9, -D::from(0.1), tr_) => dx_atan(dx_ln(dx_abs(dx_acosh(dx_abs(v1, tr_) + D::from(1.6), tr_), tr_) + D::from(1.2), tr_) + x1, tr_), _ => dx_sin(dx_max(-D::from(2.05), dx_acos(dx_sin(v4, tr_) * D::from(0.9), tr_), tr_) + x1, tr_) };
+    ((((dx_sigmoid(dx_log(D::from(0.95) + (v6 * v6), D::from(2.7), tr_) + v4, tr_) * (dx_clamp(x1, -D::from(1.55), D::from(0.0), tr_) / D::from(2.2))) - v3) + (D::from(1.2) * acc8)) + (D::from(1.5) * v10), D::from(2.35) - v6)
 }
 
 fn p367_eval(x: &[f64]) -> Vec<f64> {
@@ -26208,8 +26343,8 @@ fn p371(s1: &[f64], b2: &[f64; 3], s3: &[f64], n4: usize) -> f64 {
         }
     } else {
     }
-    let v8: f64 = s1[(n4 + 2) % s1.len()].to_radians();
-    (((autodiff::leaky_relu(s3.iter().map(|e7| b2[(n4 + 2) % 3] - K371).sum::<f64>().atan2((b2[0].abs() + 1.9).acosh()), 0.46) - K371) + K371) + (-1.75)) + (1.3 * v8)
+    let v9: f64 = s1.iter().cloned().take(2).map(|e8| e8 + e8).sum::<f64>();
+    (((autodiff::leaky_relu(s3.iter().map(|e7| b2[(n4 + 2) % 3] - K371).sum::<f64>().atan2((b2[0].abs() + 1.9).acosh()), 0.46) - K371) + K371) + (-1.75)) + (0.25 * autodiff::sigmoid(v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26224,8 +26359,8 @@ fn p371_dual<D: Dn>(s1: &[D], b2: &[D; 3], s3: &[D], n4: usize, tr_: &mut Tr) ->
         }
     } else {
     }
-    let v8: D = dx_to_radians(s1[(n4 + 2) % s1.len()], tr_);
-    (((dx_leaky_relu(dx_atan2(s3.iter().map(|e7| b2[(n4 + 2) % 3] - K371).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_acosh(dx_abs(b2[0], tr_) + D::from(1.9), tr_), tr_), D::from(0.46), tr_) - K371) + K371) + (-D::from(1.75))) + (D::from(1.3) * v8)
+    let v9: D = s1.iter().cloned().take(2).map(|e8| e8 + e8).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (((dx_leaky_relu(dx_atan2(s3.iter().map(|e7| b2[(n4 + 2) % 3] - K371).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_acosh(dx_abs(b2[0], tr_) + D::from(1.9), tr_), tr_), D::from(0.46), tr_) - K371) + K371) + (-D::from(1.75))) + (D::from(0.25) * dx_sigmoid(v9, tr_))
 }
 
 fn p371_eval(x: &[f64]) -> Vec<f64> {
@@ -26412,8 +26547,8 @@ fn p374(x1: f64, s2: &[f64], s3: &[f64], n4: usize) -> f64 {
     let mut v3 = s2.iter().copied().map(|e4| (s2[0] + x1).max(v1.max(s3[n4 + 1])).sin() + 1.0).product::<f64>();
     let mut y5 = [s3.iter().copied().fold(2.0f64, |acc7, e6| (acc7 * 0.5) + (x1.abs() + 1.65).acosh().tanh()); 2];
     let v1 = v1 + autodiff::sigmoid(y5[0]);
-    let v8: f64 = if autodiff::sigmoid(2.1 + s2[0]).is_finite() { autodiff::sigmoid((n4 as f64) + s2[n4 % 1]) } else { ((s3[n4] * s3[n4]).sin() * 0.9).asin().tanh() };
-    ((autodiff::elu((s3[n4].sin() * 0.9).asin(), 2.0) / (-((n4 as f64).abs() + 1.3))) - v1) + (0.85 * v8)
+    let v8: f64 = autodiff::sigmoid(2.1 + s2[0]).to_degrees();
+    ((autodiff::elu((s3[n4].sin() * 0.9).asin(), 2.0) / (-((n4 as f64).abs() + 1.3))) - v1) + (0.95 * autodiff::sigmoid(v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26422,8 +26557,8 @@ fn p374_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     let mut v3 = s2.iter().copied().map(|e4| dx_sin(dx_max(s2[0] + x1, dx_max(v1, s3[n4 + 1], tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut y5 = [s3.iter().copied().fold(D::from(2.0), |acc7, e6| (acc7 * D::from(0.5)) + dx_tanh(dx_acosh(dx_abs(x1, tr_) + D::from(1.65), tr_), tr_)); 2];
     let v1 = v1 + dx_sigmoid(y5[0], tr_);
-    let v8: D = if dx_is_finite(dx_sigmoid(D::from(2.1) + s2[0], tr_), tr_) { dx_sigmoid(D::from(n4 as f64) + s2[n4 % 1], tr_) } else { dx_tanh(dx_asin(dx_sin(s3[n4] * s3[n4], tr_) * D::from(0.9), tr_), tr_) };
-    ((dx_elu(dx_asin(dx_sin(s3[n4], tr_) * D::from(0.9), tr_), D::from(2.0), tr_) / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(1.3)))) - v1) + (D::from(0.85) * v8)
+    let v8: D = dx_to_degrees(dx_sigmoid(D::from(2.1) + s2[0], tr_), tr_);
+    ((dx_elu(dx_asin(dx_sin(s3[n4], tr_) * D::from(0.9), tr_), D::from(2.0), tr_) / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(1.3)))) - v1) + (D::from(0.95) * dx_sigmoid(v8, tr_))
 }
 
 fn p374_eval(x: &[f64]) -> Vec<f64> {
@@ -27378,8 +27513,11 @@ fn p389(n3: usize, a2: [f64; 3], a1: [f64; 2], k4: i32) -> f64 {
     for e15 in y8.iter() {
         acc16 += n3 as f64;
     }
-    let (v19, v20) = autodiff::sigmoid(a2.iter().enumerate().map(|(j17, e18)| *e18).sum::<f64>().min((f64::abs(1.8) + 0.6).sqrt())).sin_cos();
-    ((autodiff::relu(-y8[(n3 + 1) % 1].tanh().tan()) - a2[n3]) + (0.95 * acc16)) + ((0.5 * v19) + (0.7 * v20))
+    let mut acc17: f64 = 0.0;
+    for i18 in 0..2 {
+        acc17 = (0.5 * acc17) + (match i18 { 0 => autodiff::sigmoid(f64::abs(-2.3).ln_1p() + a1[2 - 1 - i18]), 1 => (y8[n3 % 1] + a2[3 - 1 - n3]).tanh(), _ => (-(acc16 / (acc16.abs() + 1.3)) + a2[i18 + 1]).atan() * 0.95 });
+    }
+    ((autodiff::relu(-y8[(n3 + 1) % 1].tanh().tan()) - a2[n3]) + (0.95 * acc16)) + (0.5 * acc17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27411,8 +27549,11 @@ fn p389_dual<D: Dn>(n3: usize, a2: [D; 3], a1: [D; 2], k4: i32, tr_: &mut Tr) ->
     for e15 in y8.iter() {
         acc16 += D::from(n3 as f64);
     }
-    let (v19, v20) = (dx_sin(dx_sigmoid(dx_min(a2.iter().enumerate().map(|(j17, e18)| *e18).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sqrt(dx_abs(D::from(1.8), tr_) + D::from(0.6), tr_), tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_min(a2.iter().enumerate().map(|(j17, e18)| *e18).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sqrt(dx_abs(D::from(1.8), tr_) + D::from(0.6), tr_), tr_), tr_), tr_));
-    ((dx_relu(-dx_tan(dx_tanh(y8[(n3 + 1) % 1], tr_), tr_), tr_) - a2[n3]) + (D::from(0.95) * acc16)) + ((D::from(0.5) * v19) + (D::from(0.7) * v20))
+    let mut acc17: D = D::from(0.0);
+    for i18 in 0..2 {
+        acc17 = (D::from(0.5) * acc17) + (match i18 { 0 => dx_sigmoid(dx_ln_1p(dx_abs(-D::from(2.3), tr_), tr_) + a1[2 - 1 - i18], tr_), 1 => dx_tanh(y8[n3 % 1] + a2[3 - 1 - n3], tr_), _ => dx_atan(-(acc16 / (dx_abs(acc16, tr_) + D::from(1.3))) + a2[i18 + 1], tr_) * D::from(0.95) });
+    }
+    ((dx_relu(-dx_tan(dx_tanh(y8[(n3 + 1) % 1], tr_), tr_), tr_) - a2[n3]) + (D::from(0.95) * acc16)) + (D::from(0.5) * acc17)
 }
 
 fn p389_eval(x: &[f64]) -> Vec<f64> {
@@ -27601,7 +27742,7 @@ fn p392(b1: &[f64; 3]) -> f64 {
     }
     let mut acc7: f64 = 0.0;
     for i8 in 0..3 {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { ((f64::powi(v2.atan(), 4).abs() + 1.2).acosh() + b1[i8]).atan() * 0.95 } else { (-(-1.75) + b1[i8]).sin() });
+        acc7 = (0.5 * acc7) + (match i8 { 0 => ((f64::powi(v2.atan(), 4).abs() + 1.2).acosh() + b1[i8]).atan() * 0.95, 1 => (-(-1.75) + b1[i8]).sin(), _ => f64::max(b1[i8] * v3, v3 + b1[i8]).tanh() });
     }
     (((((b1[0].tanh() / (v4.tanh().exp() + 0.5)) * ((b1[1] - v2) * v1.sin().cosh()).tanh()) * v1.sin()) + v2) + (0.45 * acc6)) + (0.75 * acc7)
 }
@@ -27619,7 +27760,7 @@ fn p392_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     }
     let mut acc7: D = D::from(0.0);
     for i8 in 0..3 {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_atan(dx_acosh(dx_abs(dx_powi(dx_atan(v2, tr_), 4, tr_), tr_) + D::from(1.2), tr_) + b1[i8], tr_) * D::from(0.95) } else { dx_sin(-(-D::from(1.75)) + b1[i8], tr_) });
+        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_atan(dx_acosh(dx_abs(dx_powi(dx_atan(v2, tr_), 4, tr_), tr_) + D::from(1.2), tr_) + b1[i8], tr_) * D::from(0.95), 1 => dx_sin(-(-D::from(1.75)) + b1[i8], tr_), _ => dx_tanh(dx_max(b1[i8] * v3, v3 + b1[i8], tr_), tr_) });
     }
     (((((dx_tanh(b1[0], tr_) / (dx_exp(dx_tanh(v4, tr_), tr_) + D::from(0.5))) * dx_tanh((b1[1] - v2) * dx_cosh(dx_sin(v1, tr_), tr_), tr_)) * dx_sin(v1, tr_)) + v2) + (D::from(0.45) * acc6)) + (D::from(0.75) * acc7)
 }
@@ -27943,13 +28084,9 @@ fn p397(x1: f64, r2: &f64, a3: [f64; 5], b4: &[f64; 2], s5: &[f64]) -> f64 {
     for i7 in 0..5 {
         acc8 += *r2;
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in 0..3 {
-        acc9 = (0.5 * acc9) + (match i10 { 0 => autodiff::sigmoid((a3[i10 + 1] - x1) - a3[i10]), 1 => (-(a3[i10 + 1] * r2)).tanh(), _ => (a3[4] * x1).mul_add(autodiff::sigmoid(a3[2].sinh()), (r2.tanh() * 0.9).asin()).atan() * 0.95 });
-    }
-    let cl11 = |z12: f64| ((z12.abs() + 0.65).sqrt() * (z12 * z12)).atan();
-    let v13: f64 = cl11((acc8 + x1).atan()) + (0.5 * cl11(0.2 / ((b4[1] * s5[0]).abs() + 1.15)));
-    (((if (s5[0].min(x1) * (-2.1)) <= (r2 - (-0.4)) { (a3[3] * (-1.0)) % ((r2 * s5[0]).abs() + 1.2) } else { x1 }) - r2) + (0.9 * acc8)) + ((0.95 * acc9) + (0.3 * v13.tanh()))
+    let v9: f64 = autodiff::sigmoid(a3[1].exp2().atan2(x1 * (-2.15))).copysign((((acc8.sin() * 0.9).acos() * (f64::abs(0.4) + 1.3).cbrt()) + r2).sin());
+    let v10: f64 = if s5[0].is_finite() { (x1 - b4[0]).ceil().atan() } else { unreachable!() };
+    (((if (s5[0].min(x1) * (-2.1)) <= (r2 - (-0.4)) { (a3[3] * (-1.0)) % ((r2 * s5[0]).abs() + 1.2) } else { x1 }) - r2) + (0.9 * acc8)) + ((0.95 * v9) + (0.45 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27965,13 +28102,9 @@ fn p397_dual<D: Dn>(x1: D, r2: &D, a3: [D; 5], b4: &[D; 2], s5: &[D], tr_: &mut 
     for i7 in 0..5 {
         acc8 += *r2;
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in 0..3 {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_sigmoid((a3[i10 + 1] - x1) - a3[i10], tr_), 1 => dx_tanh(-(a3[i10 + 1] * (*r2)), tr_), _ => dx_atan(dx_mul_add(a3[4] * x1, dx_sigmoid(dx_sinh(a3[2], tr_), tr_), dx_asin(dx_tanh(*r2, tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(0.95) });
-    }
-    let cl11 = |z12: D, tr_: &mut Tr| dx_atan(dx_sqrt(dx_abs(z12, tr_) + D::from(0.65), tr_) * (z12 * z12), tr_);
-    let v13: D = cl11(dx_atan(acc8 + x1, tr_), tr_) + (D::from(0.5) * cl11(D::from(0.2) / (dx_abs(b4[1] * s5[0], tr_) + D::from(1.15)), tr_));
-    (((if dx_le(dx_min(s5[0], x1, tr_) * (-D::from(2.1)), *r2 - (-D::from(0.4)), tr_) { dx_rem(a3[3] * (-D::from(1.0)), dx_abs(*r2 * s5[0], tr_) + D::from(1.2), tr_) } else { x1 }) - (*r2)) + (D::from(0.9) * acc8)) + ((D::from(0.95) * acc9) + (D::from(0.3) * dx_tanh(v13, tr_)))
+    let v9: D = dx_copysign(dx_sigmoid(dx_atan2(dx_exp2(a3[1], tr_), x1 * (-D::from(2.15)), tr_), tr_), dx_sin((dx_acos(dx_sin(acc8, tr_) * D::from(0.9), tr_) * dx_cbrt(dx_abs(D::from(0.4), tr_) + D::from(1.3), tr_)) + (*r2), tr_), tr_);
+    let v10: D = if dx_is_finite(s5[0], tr_) { dx_atan(dx_ceil(x1 - b4[0], tr_), tr_) } else { unreachable!() };
+    (((if dx_le(dx_min(s5[0], x1, tr_) * (-D::from(2.1)), *r2 - (-D::from(0.4)), tr_) { dx_rem(a3[3] * (-D::from(1.0)), dx_abs(*r2 * s5[0], tr_) + D::from(1.2), tr_) } else { x1 }) - (*r2)) + (D::from(0.9) * acc8)) + ((D::from(0.95) * v9) + (D::from(0.45) * v10))
 }
 
 fn p397_eval(x: &[f64]) -> Vec<f64> {
@@ -28029,9 +28162,12 @@ fn p398(n2: usize, s1: &[f64]) -> f64 {
     }
     y2[1] *= autodiff::sigmoid((v1.clamp(-1.8, -0.45) - y2[3]) - (autodiff::softplus(v3) + y2[4 - 1 - n2]));
     let mut v7 = (s1[(n2 + 1) % 2] + f64::max(v3, -2.6)).sin() * v1.tanh().cosh();
-    let (v8, v9) = autodiff::sigmoid(v1 + s1[n2 % 2]).sin_cos();
-    let v10: f64 = if !s1[1].is_nan() { (if n2 > 0 { autodiff::leaky_relu(s1[n2 % s1.len()], 0.31) } else if -1.8 < v9 { y2[2] } else { autodiff::sigmoid(s1[(n2 + 1) % 2]) }).sin() } else { ((0.65 - v7).min(1.05) + s1[n2 % s1.len()]).tanh() };
-    (((((v3.atan() - (v3 - v1)).sin() * 0.9).atanh() - v1).atan() * v1.tanh()) * autodiff::sigmoid(v3)) + (((0.25 * v8) + (0.65 * v9)) + (0.3 * v10))
+    let mut acc8: f64 = 0.0;
+    for i9 in (0..4).rev() {
+        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { ((autodiff::leaky_relu(v3, v7.sin()).tanh() * (-v7)) + s1[(n2 + 3) % 2]).atan() * 0.95 } else { s1.iter().enumerate().map(|(j10, e11)| s1[(n2 + 1) % 2] / 2.5).sum::<f64>().tanh().cosh().atan() * 0.95 });
+    }
+    let v12: f64 = if ((v7.tanh().powi(4) * 0.65) + s1[1]).tanh().is_finite() { autodiff::sigmoid(autodiff::leaky_relu((v7.abs() + 1.1).log10(), 0.41) + s1[(n2 + 1) % 2]) } else { unreachable!() };
+    (((((v3.atan() - (v3 - v1)).sin() * 0.9).atanh() - v1).atan() * v1.tanh()) * autodiff::sigmoid(v3)) + ((0.25 * acc8) + (0.65 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28046,9 +28182,12 @@ fn p398_dual<D: Dn>(n2: usize, s1: &[D], tr_: &mut Tr) -> D {
     }
     y2[1] *= dx_sigmoid((dx_clamp(v1, -D::from(1.8), -D::from(0.45), tr_) - y2[3]) - (dx_softplus(v3, tr_) + y2[4 - 1 - n2]), tr_);
     let mut v7 = dx_sin(s1[(n2 + 1) % 2] + dx_max(v3, -D::from(2.6), tr_), tr_) * dx_cosh(dx_tanh(v1, tr_), tr_);
-    let (v8, v9) = (dx_sin(dx_sigmoid(v1 + s1[n2 % 2], tr_), tr_), dx_cos(dx_sigmoid(v1 + s1[n2 % 2], tr_), tr_));
-    let v10: D = if !dx_is_nan(s1[1], tr_) { dx_sin(if n2 > 0 { dx_leaky_relu(s1[n2 % s1.len()], D::from(0.31), tr_) } else if dx_lt(-D::from(1.8), v9, tr_) { y2[2] } else { dx_sigmoid(s1[(n2 + 1) % 2], tr_) }, tr_) } else { dx_tanh(dx_min(D::from(0.65) - v7, D::from(1.05), tr_) + s1[n2 % s1.len()], tr_) };
-    ((dx_atan(dx_atanh(dx_sin(dx_atan(v3, tr_) - (v3 - v1), tr_) * D::from(0.9), tr_) - v1, tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v3, tr_)) + (((D::from(0.25) * v8) + (D::from(0.65) * v9)) + (D::from(0.3) * v10))
+    let mut acc8: D = D::from(0.0);
+    for i9 in (0..4).rev() {
+        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_atan((dx_tanh(dx_leaky_relu(v3, dx_sin(v7, tr_), tr_), tr_) * (-v7)) + s1[(n2 + 3) % 2], tr_) * D::from(0.95) } else { dx_atan(dx_cosh(dx_tanh(s1.iter().enumerate().map(|(j10, e11)| s1[(n2 + 1) % 2] / D::from(2.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.95) });
+    }
+    let v12: D = if dx_is_finite(dx_tanh((dx_powi(dx_tanh(v7, tr_), 4, tr_) * D::from(0.65)) + s1[1], tr_), tr_) { dx_sigmoid(dx_leaky_relu(dx_log10(dx_abs(v7, tr_) + D::from(1.1), tr_), D::from(0.41), tr_) + s1[(n2 + 1) % 2], tr_) } else { unreachable!() };
+    ((dx_atan(dx_atanh(dx_sin(dx_atan(v3, tr_) - (v3 - v1), tr_) * D::from(0.9), tr_) - v1, tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v3, tr_)) + ((D::from(0.25) * acc8) + (D::from(0.65) * v12))
 }
 
 fn p398_eval(x: &[f64]) -> Vec<f64> {
@@ -28095,8 +28234,8 @@ fn p399(b3: &[f64; 5], r2: &f64, x1: f64) -> [f64; 3] {
         } else {
         }
     }
-    let (v17, v18) = b3.iter().fold(0.65f64, |acc16, e15| acc16.max(-b3[1])).atan().sin_cos();
-    [(x1 + r2) + ((0.65 * v17) + (1.3 * v18)), ((((autodiff::elu(b3[0], x1.tanh()) % (b3[0].exp() + 0.5)) + ((r2 - r2).sin() * 0.9).acos()) * x1) - r2) + r2, ((x1 * b3[1]) * r2) - r2]
+    let v17: f64 = cgen((b3.iter().fold(0.65f64, |acc16, e15| acc16.max(-b3[1])).atan() * 0.95) * 0.5, autodiff::softplus(x1).min(r2.max(x1)).sin() * 0.5);
+    [(x1 + r2) + (0.65 * v17), ((((autodiff::elu(b3[0], x1.tanh()) % (b3[0].exp() + 0.5)) + ((r2 - r2).sin() * 0.9).acos()) * x1) - r2) + r2, ((x1 * b3[1]) * r2) - r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28118,8 +28257,8 @@ fn p399_dual<D: Dn>(b3: &[D; 5], r2: &D, x1: D, tr_: &mut Tr) -> [D; 3] {
         } else {
         }
     }
-    let (v17, v18) = (dx_sin(dx_atan(b3.iter().fold(D::from(0.65), |acc16, e15| dx_max(acc16, -b3[1], tr_)), tr_), tr_), dx_cos(dx_atan(b3.iter().fold(D::from(0.65), |acc16, e15| dx_max(acc16, -b3[1], tr_)), tr_), tr_));
-    [(x1 + (*r2)) + ((D::from(0.65) * v17) + (D::from(1.3) * v18)), (((dx_rem(dx_elu(b3[0], dx_tanh(x1, tr_), tr_), dx_exp(b3[0], tr_) + D::from(0.5), tr_) + dx_acos(dx_sin(*r2 - (*r2), tr_) * D::from(0.9), tr_)) * x1) - (*r2)) + (*r2), ((x1 * b3[1]) * (*r2)) - (*r2)]
+    let v17: D = cgen_dual((dx_atan(b3.iter().fold(D::from(0.65), |acc16, e15| dx_max(acc16, -b3[1], tr_)), tr_) * D::from(0.95)) * D::from(0.5), dx_sin(dx_min(dx_softplus(x1, tr_), dx_max(*r2, x1, tr_), tr_), tr_) * D::from(0.5), tr_);
+    [(x1 + (*r2)) + (D::from(0.65) * v17), (((dx_rem(dx_elu(b3[0], dx_tanh(x1, tr_), tr_), dx_exp(b3[0], tr_) + D::from(0.5), tr_) + dx_acos(dx_sin(*r2 - (*r2), tr_) * D::from(0.9), tr_)) * x1) - (*r2)) + (*r2), ((x1 * b3[1]) * (*r2)) - (*r2)]
 }
 
 fn p399_eval(x: &[f64]) -> Vec<f64> {
@@ -28397,11 +28536,9 @@ fn p403(x1: f64, x2: f64, mut x3: f64, x4: f64) -> [f64; 2] {
         }
         return [(-2.25 + v2) - x2, ((-1.85 + (-2.45)) + x4) * x3];
     }
-    debug_assert!(!((v1 + v2) * (x4 / (x2.atan().exp() + 0.5))).atan().is_nan());
-    let v3: f64 = autodiff::sigmoid(x2.tanh().sinh());
-    debug_assert!(!((-0.8 * x1) * (v3 * x3.atan())).is_nan());
-    let v4: f64 = x1.signum().exp().sin();
-    [(((v2.atan2(-2.2) * (x4.tanh() * 0.9).asin()) / 2.75) - v1) + ((0.95 * v3) + (1.15 * v4)), -0.35 * autodiff::sigmoid(x2)]
+    let (v3, v4) = csplit((((v1 + v2) * (x4 / (x2.atan().exp() + 0.5))).atan() * 0.95) * 0.5, (((x3 - x2) / 2.6).atan() * 0.95) * 0.5);
+    let (v5, v6) = ((x4 / (1.0 + (x2 * x2))) / ((x4 % (v4.abs() + 0.5)).exp() + 0.5)).atan().sin_cos();
+    [(((v2.atan2(-2.2) * (x4.tanh() * 0.9).asin()) / 2.75) - v1) + ((((0.95 * v3) + (1.15 * v4)) + (1.05 * v5)) + (1.0 * v6)), -0.35 * autodiff::sigmoid(x2)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28418,11 +28555,9 @@ fn p403_dual<D: Dn>(x1: D, x2: D, mut x3: D, x4: D, tr_: &mut Tr) -> [D; 2] {
         }
         return [(-D::from(2.25) + v2) - x2, ((-D::from(1.85) + (-D::from(2.45))) + x4) * x3];
     }
-    debug_assert!(!dx_is_nan(dx_atan((v1 + v2) * (x4 / (dx_exp(dx_atan(x2, tr_), tr_) + D::from(0.5))), tr_), tr_));
-    let v3: D = dx_sigmoid(dx_sinh(dx_tanh(x2, tr_), tr_), tr_);
-    debug_assert!(!dx_is_nan((-D::from(0.8) * x1) * (v3 * dx_atan(x3, tr_)), tr_));
-    let v4: D = dx_sin(dx_exp(dx_signum(x1, tr_), tr_), tr_);
-    [(((dx_atan2(v2, -D::from(2.2), tr_) * dx_asin(dx_tanh(x4, tr_) * D::from(0.9), tr_)) / D::from(2.75)) - v1) + ((D::from(0.95) * v3) + (D::from(1.15) * v4)), -D::from(0.35) * dx_sigmoid(x2, tr_)]
+    let (v3, v4) = csplit_dual((dx_atan((v1 + v2) * (x4 / (dx_exp(dx_atan(x2, tr_), tr_) + D::from(0.5))), tr_) * D::from(0.95)) * D::from(0.5), (dx_atan((x3 - x2) / D::from(2.6), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    let (v5, v6) = (dx_sin(dx_atan((x4 / (D::from(1.0) + (x2 * x2))) / (dx_exp(dx_rem(x4, dx_abs(v4, tr_) + D::from(0.5), tr_), tr_) + D::from(0.5)), tr_), tr_), dx_cos(dx_atan((x4 / (D::from(1.0) + (x2 * x2))) / (dx_exp(dx_rem(x4, dx_abs(v4, tr_) + D::from(0.5), tr_), tr_) + D::from(0.5)), tr_), tr_));
+    [(((dx_atan2(v2, -D::from(2.2), tr_) * dx_asin(dx_tanh(x4, tr_) * D::from(0.9), tr_)) / D::from(2.75)) - v1) + ((((D::from(0.95) * v3) + (D::from(1.15) * v4)) + (D::from(1.05) * v5)) + (D::from(1.0) * v6)), -D::from(0.35) * dx_sigmoid(x2, tr_)]
 }
 
 fn p403_eval(x: &[f64]) -> Vec<f64> {
@@ -28470,8 +28605,8 @@ fn p404(x1: f64, a2: [f64; 3]) -> f64 {
     for e6 in y1.iter() {
         acc7 += autodiff::sigmoid(v5.cos() * (v5.tanh() * 0.9).asin());
     }
-    let (v8, v9) = autodiff::sigmoid((acc7.sin() * 0.9).asin().cos() + x1).sin_cos();
-    ((((((x1 * 0.85) + (y1[2] / 2.15)).abs() + 1.0).ln() - x1) * x1) + (0.7 * acc7)) + ((0.35 * v8) + (0.7 * v9))
+    let v8: f64 = ((acc7 - x1).abs() + 1.25).sqrt().atan() + std::f64::consts::TAU;
+    ((((((x1 * 0.85) + (y1[2] / 2.15)).abs() + 1.0).ln() - x1) * x1) + (0.7 * acc7)) + (0.7 * v8.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28483,8 +28618,8 @@ fn p404_dual<D: Dn>(x1: D, a2: [D; 3], tr_: &mut Tr) -> D {
     for e6 in y1.iter() {
         acc7 += dx_sigmoid(dx_cos(v5, tr_) * dx_asin(dx_tanh(v5, tr_) * D::from(0.9), tr_), tr_);
     }
-    let (v8, v9) = (dx_sin(dx_sigmoid(dx_cos(dx_asin(dx_sin(acc7, tr_) * D::from(0.9), tr_), tr_) + x1, tr_), tr_), dx_cos(dx_sigmoid(dx_cos(dx_asin(dx_sin(acc7, tr_) * D::from(0.9), tr_), tr_) + x1, tr_), tr_));
-    (((dx_ln(dx_abs((x1 * D::from(0.85)) + (y1[2] / D::from(2.15)), tr_) + D::from(1.0), tr_) - x1) * x1) + (D::from(0.7) * acc7)) + ((D::from(0.35) * v8) + (D::from(0.7) * v9))
+    let v8: D = dx_atan(dx_sqrt(dx_abs(acc7 - x1, tr_) + D::from(1.25), tr_), tr_) + D::from(std::f64::consts::TAU);
+    (((dx_ln(dx_abs((x1 * D::from(0.85)) + (y1[2] / D::from(2.15)), tr_) + D::from(1.0), tr_) - x1) * x1) + (D::from(0.7) * acc7)) + (D::from(0.7) * dx_sin(v8, tr_))
 }
 
 fn p404_eval(x: &[f64]) -> Vec<f64> {
@@ -28755,11 +28890,8 @@ fn p408(a1: [f64; 3], a3: [f64; 3], a2: [f64; 5], n4: usize) -> [f64; 3] {
         v2 += a2[4];
     } else {
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..3 {
-        acc11 = (0.5 * acc11) + (match i12 { 0 => (a1[i12].cos() - y1[i12]).tanh(), 1 => autodiff::sigmoid((-v2).max(((v2.abs() + 1.35).tanh() + 1.5).powf(a1[3 - 1 - i12]))), _ => (autodiff::sigmoid(v2) + a1[1]).tanh() });
-    }
-    y1[0] += 1.2 * acc11;
+    let v11: f64 = autodiff::sigmoid((a1[(n4 + 2) % 3].cos().tanh() * 0.9).acos()) * std::f64::consts::E;
+    y1[0] += 1.25 * v11.sin();
     y1
 }
 
@@ -28789,11 +28921,8 @@ fn p408_dual<D: Dn>(a1: [D; 3], a3: [D; 3], a2: [D; 5], n4: usize, tr_: &mut Tr)
         v2 += a2[4];
     } else {
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..3 {
-        acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_tanh(dx_cos(a1[i12], tr_) - y1[i12], tr_), 1 => dx_sigmoid(dx_max(-v2, dx_powf(dx_tanh(dx_abs(v2, tr_) + D::from(1.35), tr_) + D::from(1.5), a1[3 - 1 - i12], tr_), tr_), tr_), _ => dx_tanh(dx_sigmoid(v2, tr_) + a1[1], tr_) });
-    }
-    y1[0] += D::from(1.2) * acc11;
+    let v11: D = dx_sigmoid(dx_acos(dx_tanh(dx_cos(a1[(n4 + 2) % 3], tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(std::f64::consts::E);
+    y1[0] += D::from(1.25) * dx_sin(v11, tr_);
     y1
 }
 
@@ -28927,11 +29056,9 @@ fn p410(x1: f64, x2: f64, a3: [f64; 1], n6: usize, b5: &[f64; 1], b4: &[f64; 3])
     for e9 in b4.iter() {
         acc10 += ((2.2 - b4[2]) * autodiff::relu(b5[(n6 + 2) % b5.len()])).tanh();
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in (0..2).rev() {
-        acc11 = (0.5 * acc11) + (autodiff::sigmoid(acc10.clamp(x1, x1 + 1.85) * f64::hypot(-0.95, x1)) * (i12 as f64));
-    }
-    ((((((f64::min(x1, x1) - f64::log(0.65 + (a3[0] * a3[0]), 7.95)) + (-(0.65 + (x2 * x2))).cbrt()).atan() * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (1.45 * acc10)) + (0.35 * autodiff::sigmoid(acc11))
+    let cl11 = |z12: f64| (z12.tanh() * 0.9).atanh().atan();
+    let v13: f64 = cl11(b4[n6]) + (1.4 * cl11(autodiff::sigmoid(f64::min(-(n6 as f64), a3[n6 % a3.len()] - x2))));
+    ((((((f64::min(x1, x1) - f64::log(0.65 + (a3[0] * a3[0]), 7.95)) + (-(0.65 + (x2 * x2))).cbrt()).atan() * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (1.45 * acc10)) + (0.35 * autodiff::sigmoid(v13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28957,11 +29084,9 @@ fn p410_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], n6: usize, b5: &[D; 1], b4: &[D; 3
     for e9 in b4.iter() {
         acc10 += dx_tanh((D::from(2.2) - b4[2]) * dx_relu(b5[(n6 + 2) % b5.len()], tr_), tr_);
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in (0..2).rev() {
-        acc11 = (D::from(0.5) * acc11) + (dx_sigmoid(dx_clamp(acc10, x1, x1 + D::from(1.85), tr_) * dx_hypot(-D::from(0.95), x1, tr_), tr_) * D::from(i12 as f64));
-    }
-    ((((dx_atan((dx_min(x1, x1, tr_) - dx_log(D::from(0.65) + (a3[0] * a3[0]), D::from(7.95), tr_)) + dx_cbrt(-(D::from(0.65) + (x2 * x2)), tr_), tr_) * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (D::from(1.45) * acc10)) + (D::from(0.35) * dx_sigmoid(acc11, tr_))
+    let cl11 = |z12: D, tr_: &mut Tr| dx_atan(dx_atanh(dx_tanh(z12, tr_) * D::from(0.9), tr_), tr_);
+    let v13: D = cl11(b4[n6], tr_) + (D::from(1.4) * cl11(dx_sigmoid(dx_min(-D::from(n6 as f64), a3[n6 % a3.len()] - x2, tr_), tr_), tr_));
+    ((((dx_atan((dx_min(x1, x1, tr_) - dx_log(D::from(0.65) + (a3[0] * a3[0]), D::from(7.95), tr_)) + dx_cbrt(-(D::from(0.65) + (x2 * x2)), tr_), tr_) * b4[3 - 1 - n6]) * x2) - a3[n6 % a3.len()]) + (D::from(1.45) * acc10)) + (D::from(0.35) * dx_sigmoid(v13, tr_))
 }
 
 fn p410_eval(x: &[f64]) -> Vec<f64> {
@@ -29653,10 +29778,12 @@ fn p420(x2: f64, x1: f64) -> [f64; 2] {
         y1[1][0] -= v2.cosh();
     } else if ((x2 + 0.65) * v3.atan()) > f64::sin(-0.8) {
     }
-    let cl5 = |z6: f64| f64::cosh(0.3).min(z6.asinh()).tanh();
-    let v7: f64 = cl5(((y1[0][1] * (y1[0][0].abs() + 0.7).ln()) + x2).tanh()) + (0.85 * cl5((y1[2][1].abs() * (x2 * v4)).atan()));
-    let v8: f64 = (((-0.65 / (y1[2][0].exp() + 0.5)) * (v7 / (y1[1][1].abs() + 1.35)).sin()) + x1).sin() + std::f64::consts::E;
-    [((-y1[3][1] + y1[2][1]) + x1) + ((0.75 * v7.tanh()) + (0.5 * v8.tanh())), ((((f64::hypot(v2, x2) * y1[0][0].asinh()) * (autodiff::sigmoid(y1[2][1]) * (-y1[1][1]))) + v3).tanh() * x1) - v4]
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..3 {
+        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { x1.abs().ln_1p().tanh() } else { x1.tanh() });
+    }
+    let v7: f64 = if !(y1[0][1] + x1).atan().is_nan() { ((if (y1[0][0].abs() + 1.15).ln() >= -0.15 { v4 } else { v3 }) + x2).atan() } else { (-2.35 + x2).atan() };
+    [((-y1[3][1] + y1[2][1]) + x1) + ((1.05 * acc5) + (0.75 * v7)), ((((f64::hypot(v2, x2) * y1[0][0].asinh()) * (autodiff::sigmoid(y1[2][1]) * (-y1[1][1]))) + v3).tanh() * x1) - v4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29669,10 +29796,12 @@ fn p420_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> [D; 2] {
         y1[1][0] -= dx_cosh(v2, tr_);
     } else if dx_gt((x2 + D::from(0.65)) * dx_atan(v3, tr_), dx_sin(-D::from(0.8), tr_), tr_) {
     }
-    let cl5 = |z6: D, tr_: &mut Tr| dx_tanh(dx_min(dx_cosh(D::from(0.3), tr_), dx_asinh(z6, tr_), tr_), tr_);
-    let v7: D = cl5(dx_tanh((y1[0][1] * dx_ln(dx_abs(y1[0][0], tr_) + D::from(0.7), tr_)) + x2, tr_), tr_) + (D::from(0.85) * cl5(dx_atan(dx_abs(y1[2][1], tr_) * (x2 * v4), tr_), tr_));
-    let v8: D = dx_sin(((-D::from(0.65) / (dx_exp(y1[2][0], tr_) + D::from(0.5))) * dx_sin(v7 / (dx_abs(y1[1][1], tr_) + D::from(1.35)), tr_)) + x1, tr_) + D::from(std::f64::consts::E);
-    [((-y1[3][1] + y1[2][1]) + x1) + ((D::from(0.75) * dx_tanh(v7, tr_)) + (D::from(0.5) * dx_tanh(v8, tr_))), (dx_tanh(((dx_hypot(v2, x2, tr_) * dx_asinh(y1[0][0], tr_)) * (dx_sigmoid(y1[2][1], tr_) * (-y1[1][1]))) + v3, tr_) * x1) - v4]
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..3 {
+        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_tanh(dx_ln_1p(dx_abs(x1, tr_), tr_), tr_) } else { dx_tanh(x1, tr_) });
+    }
+    let v7: D = if !dx_is_nan(dx_atan(y1[0][1] + x1, tr_), tr_) { dx_atan((if dx_ge(dx_ln(dx_abs(y1[0][0], tr_) + D::from(1.15), tr_), -D::from(0.15), tr_) { v4 } else { v3 }) + x2, tr_) } else { dx_atan(-D::from(2.35) + x2, tr_) };
+    [((-y1[3][1] + y1[2][1]) + x1) + ((D::from(1.05) * acc5) + (D::from(0.75) * v7)), (dx_tanh(((dx_hypot(v2, x2, tr_) * dx_asinh(y1[0][0], tr_)) * (dx_sigmoid(y1[2][1], tr_) * (-y1[1][1]))) + v3, tr_) * x1) - v4]
 }
 
 fn p420_eval(x: &[f64]) -> Vec<f64> {
@@ -29898,8 +30027,8 @@ fn p424(n3: usize, a2: [f64; 3], x1: f64) -> f64 {
         }
         v1 /= (((2.4 + (1.35 + (a2[n3] * a2[n3])).log2()).sin() * 0.9).acos().abs() + 0.8) + 0.5;
     }
-    let v8: f64 = ((((v1 / (a2[0].abs() + 0.95)).abs() + 1.35).atan() * 0.63) + 1.5).powf(autodiff::softplus(a2[n3]).tanh()).tanh() + std::f64::consts::PI;
-    ((((a2[3 - 1 - n3] + (a2.iter().copied().sum::<f64>().sin() * 0.9).asin()) + a2[1]) - x1) + v1) + (0.35 * v8.sin())
+    let (v8, v9) = a2[3 - 1 - n3].atan().sin_cos();
+    ((((a2[3 - 1 - n3] + (a2.iter().copied().sum::<f64>().sin() * 0.9).asin()) + a2[1]) - x1) + v1) + ((1.2 * v8) + (0.35 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29915,8 +30044,8 @@ fn p424_dual<D: Dn>(n3: usize, a2: [D; 3], x1: D, tr_: &mut Tr) -> D {
         }
         v1 /= (dx_abs(dx_acos(dx_sin(D::from(2.4) + dx_log2(D::from(1.35) + (a2[n3] * a2[n3]), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.8)) + D::from(0.5);
     }
-    let v8: D = dx_tanh(dx_powf((dx_atan(dx_abs(v1 / (dx_abs(a2[0], tr_) + D::from(0.95)), tr_) + D::from(1.35), tr_) * D::from(0.63)) + D::from(1.5), dx_tanh(dx_softplus(a2[n3], tr_), tr_), tr_), tr_) + D::from(std::f64::consts::PI);
-    ((((a2[3 - 1 - n3] + dx_asin(dx_sin(a2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_)) + a2[1]) - x1) + v1) + (D::from(0.35) * dx_sin(v8, tr_))
+    let (v8, v9) = (dx_sin(dx_atan(a2[3 - 1 - n3], tr_), tr_), dx_cos(dx_atan(a2[3 - 1 - n3], tr_), tr_));
+    ((((a2[3 - 1 - n3] + dx_asin(dx_sin(a2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_)) + a2[1]) - x1) + v1) + ((D::from(1.2) * v8) + (D::from(0.35) * v9))
 }
 
 fn p424_eval(x: &[f64]) -> Vec<f64> {
@@ -30036,9 +30165,8 @@ fn p426(mut x1: f64, a2: [f64; 4], b3: &[f64; 4], n4: usize) -> [f64; 2] {
         }
     } else {
     }
-    let cl11 = |z12: f64| f64::tanh(autodiff::elu(2.6, 1.3)) + z12;
-    let v13: f64 = cl11(((1.05 / (1.0 + (x1 * x1))).abs() + 1.35).log(4.85).atan()) + (0.25 * cl11(x1.tanh()));
-    [((f64::min(a2[1], -b3[4 - 1 - n4].cosh()).tanh() * x1.atan()) - x1) + (0.4 * v13), (autodiff::sigmoid((a2[n4] + x1) + x1) * a2[n4]) + x1]
+    let v11: f64 = if (if 2.6 < 0.9 { (f64::abs(-0.2) + 0.85).log(x1.abs() + 1.9) } else { (x1.abs() + 1.65).acosh() }).tanh().is_finite() { ((a2[3] - b3[n4]).tanh() * 0.9).acos().tanh() } else { unreachable!() };
+    [((f64::min(a2[1], -b3[4 - 1 - n4].cosh()).tanh() * x1.atan()) - x1) + (0.4 * v11), (autodiff::sigmoid((a2[n4] + x1) + x1) * a2[n4]) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30064,9 +30192,8 @@ fn p426_dual<D: Dn>(mut x1: D, a2: [D; 4], b3: &[D; 4], n4: usize, tr_: &mut Tr)
         }
     } else {
     }
-    let cl11 = |z12: D, tr_: &mut Tr| dx_tanh(dx_elu(D::from(2.6), D::from(1.3), tr_), tr_) + z12;
-    let v13: D = cl11(dx_atan(dx_log(dx_abs(D::from(1.05) / (D::from(1.0) + (x1 * x1)), tr_) + D::from(1.35), D::from(4.85), tr_), tr_), tr_) + (D::from(0.25) * cl11(dx_tanh(x1, tr_), tr_));
-    [((dx_tanh(dx_min(a2[1], -dx_cosh(b3[4 - 1 - n4], tr_), tr_), tr_) * dx_atan(x1, tr_)) - x1) + (D::from(0.4) * v13), (dx_sigmoid((a2[n4] + x1) + x1, tr_) * a2[n4]) + x1]
+    let v11: D = if dx_is_finite(dx_tanh(if dx_lt(D::from(2.6), D::from(0.9), tr_) { dx_log(dx_abs(-D::from(0.2), tr_) + D::from(0.85), dx_abs(x1, tr_) + D::from(1.9), tr_) } else { dx_acosh(dx_abs(x1, tr_) + D::from(1.65), tr_) }, tr_), tr_) { dx_tanh(dx_acos(dx_tanh(a2[3] - b3[n4], tr_) * D::from(0.9), tr_), tr_) } else { unreachable!() };
+    [((dx_tanh(dx_min(a2[1], -dx_cosh(b3[4 - 1 - n4], tr_), tr_), tr_) * dx_atan(x1, tr_)) - x1) + (D::from(0.4) * v11), (dx_sigmoid((a2[n4] + x1) + x1, tr_) * a2[n4]) + x1]
 }
 
 fn p426_eval(x: &[f64]) -> Vec<f64> {
@@ -30117,8 +30244,8 @@ fn p427(s1: &[f64], a2: [f64; 5], b3: &[f64; 5]) -> f64 {
         }
     } else {
     }
-    let v7: f64 = if !((f64::abs(-2.85) + 0.8).log((autodiff::sigmoid(v1) * v1.tanh()).abs() + 2.9) + a2[1]).atan().is_nan() { (if f64::asinh(-2.55) > 0.85 { b3[3] * v1.sin() } else { 1.15 * s1[2] }).atan() } else { ((v1.sin().cosh().abs() + 1.05).ln() + a2[2]).atan() };
-    (((v1.tanh() * v1.sin()) * v1.sin()) + v1) + (1.45 * v7)
+    let (v7, v8) = ((f64::abs(-2.85) + 0.8).log((autodiff::sigmoid(v1) * v1.tanh()).abs() + 2.9) + a2[1]).atan().sin_cos();
+    (((v1.tanh() * v1.sin()) * v1.sin()) + v1) + ((1.45 * v7) + (1.25 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30136,8 +30263,8 @@ fn p427_dual<D: Dn>(s1: &[D], a2: [D; 5], b3: &[D; 5], tr_: &mut Tr) -> D {
         }
     } else {
     }
-    let v7: D = if !dx_is_nan(dx_atan(dx_log(dx_abs(-D::from(2.85), tr_) + D::from(0.8), dx_abs(dx_sigmoid(v1, tr_) * dx_tanh(v1, tr_), tr_) + D::from(2.9), tr_) + a2[1], tr_), tr_) { dx_atan(if dx_gt(dx_asinh(-D::from(2.55), tr_), D::from(0.85), tr_) { b3[3] * dx_sin(v1, tr_) } else { D::from(1.15) * s1[2] }, tr_) } else { dx_atan(dx_ln(dx_abs(dx_cosh(dx_sin(v1, tr_), tr_), tr_) + D::from(1.05), tr_) + a2[2], tr_) };
-    (((dx_tanh(v1, tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + v1) + (D::from(1.45) * v7)
+    let (v7, v8) = (dx_sin(dx_atan(dx_log(dx_abs(-D::from(2.85), tr_) + D::from(0.8), dx_abs(dx_sigmoid(v1, tr_) * dx_tanh(v1, tr_), tr_) + D::from(2.9), tr_) + a2[1], tr_), tr_), dx_cos(dx_atan(dx_log(dx_abs(-D::from(2.85), tr_) + D::from(0.8), dx_abs(dx_sigmoid(v1, tr_) * dx_tanh(v1, tr_), tr_) + D::from(2.9), tr_) + a2[1], tr_), tr_));
+    (((dx_tanh(v1, tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + v1) + ((D::from(1.45) * v7) + (D::from(1.25) * v8))
 }
 
 fn p427_eval(x: &[f64]) -> Vec<f64> {
@@ -30380,12 +30507,15 @@ fn p431(a1: [f64; 5], a2: [f64; 2], a3: [f64; 2]) -> f64 {
             v3 += (((-a3[0]).sin() * 0.9).acos() + 2.15).tanh();
         }
     }
-    let v7: f64 = if (v1 + a1[3]).tanh().is_finite() { (a3.iter().map(|e6| (0.9 - e6).tanh() + 1.0).product::<f64>() - (-a2[0])).tanh() } else { (v1 + a2[1]).sin() };
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..4 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { autodiff::sigmoid(a3.iter().zip(a1.iter()).map(|(p10, q11)| p10.mul_add(a2[i9 % a2.len()], a3[i9 % a3.len()]).tanh() + 1.0).product::<f64>() * (v7 + a1[i9])) } else { ((i9 as f64).sin().sinh() + a1[5 - 1 - i9]).tanh() });
+    let mut acc6: f64 = 0.0;
+    for i7 in (0..3).rev() {
+        acc6 = (0.5 * acc6) + (if matches!(i7, 0 | 2) { ((v1 / (f64::exp(2.4) + 0.5)) + a3[i7 % 2]).atan() * 0.95 } else { ((f64::exp2(0.9) * autodiff::elu(autodiff::sigmoid(v1), 0.15)) + a1[4]).tanh() });
     }
-    ((v1 - (if f64::min(a1[0], v1) <= -0.3 { v1 } else { a2[1].mul_add(autodiff::sigmoid(v1), v1) })) + v1) + ((0.4 * v7) + (1.05 * acc8))
+    let mut acc8: f64 = 0.0;
+    for i9 in (0..3).rev() {
+        acc8 = (0.5 * acc8) + (match i9 { 0 => ((0.5 + (acc6 * acc6)).recip().asinh() + a2[i9 % a2.len()]).atan() * 0.95, 1 => a3[(i9 + 1) % a3.len()].sin(), _ => ((f64::abs(1.4) + 1.1).cbrt() + a2[(i9 + 1) % 2]).tanh() });
+    }
+    ((v1 - (if f64::min(a1[0], v1) <= -0.3 { v1 } else { a2[1].mul_add(autodiff::sigmoid(v1), v1) })) + v1) + ((0.4 * acc6) + (1.05 * acc8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30397,12 +30527,15 @@ fn p431_dual<D: Dn>(a1: [D; 5], a2: [D; 2], a3: [D; 2], tr_: &mut Tr) -> D {
             v3 += dx_tanh(dx_acos(dx_sin(-a3[0], tr_) * D::from(0.9), tr_) + D::from(2.15), tr_);
         }
     }
-    let v7: D = if dx_is_finite(dx_tanh(v1 + a1[3], tr_), tr_) { dx_tanh(a3.iter().map(|e6| dx_tanh(D::from(0.9) - (*e6), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - (-a2[0]), tr_) } else { dx_sin(v1 + a2[1], tr_) };
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..4 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_sigmoid(a3.iter().zip(a1.iter()).map(|(p10, q11)| dx_tanh(dx_mul_add(*p10, a2[i9 % a2.len()], a3[i9 % a3.len()], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * (v7 + a1[i9]), tr_) } else { dx_tanh(dx_sinh(dx_sin(D::from(i9 as f64), tr_), tr_) + a1[5 - 1 - i9], tr_) });
+    let mut acc6: D = D::from(0.0);
+    for i7 in (0..3).rev() {
+        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 0 | 2) { dx_atan((v1 / (dx_exp(D::from(2.4), tr_) + D::from(0.5))) + a3[i7 % 2], tr_) * D::from(0.95) } else { dx_tanh((dx_exp2(D::from(0.9), tr_) * dx_elu(dx_sigmoid(v1, tr_), D::from(0.15), tr_)) + a1[4], tr_) });
     }
-    ((v1 - (if dx_le(dx_min(a1[0], v1, tr_), -D::from(0.3), tr_) { v1 } else { dx_mul_add(a2[1], dx_sigmoid(v1, tr_), v1, tr_) })) + v1) + ((D::from(0.4) * v7) + (D::from(1.05) * acc8))
+    let mut acc8: D = D::from(0.0);
+    for i9 in (0..3).rev() {
+        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_atan(dx_asinh(dx_recip(D::from(0.5) + (acc6 * acc6), tr_), tr_) + a2[i9 % a2.len()], tr_) * D::from(0.95), 1 => dx_sin(a3[(i9 + 1) % a3.len()], tr_), _ => dx_tanh(dx_cbrt(dx_abs(D::from(1.4), tr_) + D::from(1.1), tr_) + a2[(i9 + 1) % 2], tr_) });
+    }
+    ((v1 - (if dx_le(dx_min(a1[0], v1, tr_), -D::from(0.3), tr_) { v1 } else { dx_mul_add(a2[1], dx_sigmoid(v1, tr_), v1, tr_) })) + v1) + ((D::from(0.4) * acc6) + (D::from(1.05) * acc8))
 }
 
 fn p431_eval(x: &[f64]) -> Vec<f64> {
@@ -30714,9 +30847,10 @@ fn p436(r1: &f64, k3: i32, x2: f64) -> f64 {
         } else {
         }
     }
-    let v5: f64 = autodiff::erf((x2.hypot(x2) - (v1 - 2.05)).tanh());
-    let v6: f64 = (v5 + x2).tanh() + std::f64::consts::SQRT_2;
-    ((((((x2.abs() + 1.0).log(8.8) * x2.exp_m1().tanh()).abs() + 1.25).log2() - x2) - v1) - x2) + ((0.65 * v5) + (0.9 * v6))
+    let v7: f64 = match *r1 { t5 if t5 <= -0.9 => (({ let t6 = (0.5 + (r1 * r1)).recip(); t6 * 2.05 }) + x2).tanh(), _ => ((r1 - r1) * (c2 as f64).abs()).sin() };
+    assert!((v7.abs().asinh() + x2).tanh().is_finite());
+    let v8: f64 = (r1.abs() + 1.4).acosh().atan();
+    ((((((x2.abs() + 1.0).log(8.8) * x2.exp_m1().tanh()).abs() + 1.25).log2() - x2) - v1) - x2) + ((0.65 * v7) + (0.9 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30741,9 +30875,10 @@ fn p436_dual<D: Dn>(r1: &D, k3: i32, x2: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v5: D = dx_erf(dx_tanh(dx_hypot(x2, x2, tr_) - (v1 - D::from(2.05)), tr_), tr_);
-    let v6: D = dx_tanh(v5 + x2, tr_) + D::from(std::f64::consts::SQRT_2);
-    (((dx_log2(dx_abs(dx_log(dx_abs(x2, tr_) + D::from(1.0), D::from(8.8), tr_) * dx_tanh(dx_exp_m1(x2, tr_), tr_), tr_) + D::from(1.25), tr_) - x2) - v1) - x2) + ((D::from(0.65) * v5) + (D::from(0.9) * v6))
+    let v7: D = match *r1 { t5 if dx_le(t5, -D::from(0.9), tr_) => dx_tanh(({ let t6 = dx_recip(D::from(0.5) + (*r1 * (*r1)), tr_); t6 * D::from(2.05) }) + x2, tr_), _ => dx_sin((*r1 - (*r1)) * dx_abs(D::from(c2 as f64), tr_), tr_) };
+    assert!(dx_is_finite(dx_tanh(dx_asinh(dx_abs(v7, tr_), tr_) + x2, tr_), tr_));
+    let v8: D = dx_atan(dx_acosh(dx_abs(*r1, tr_) + D::from(1.4), tr_), tr_);
+    (((dx_log2(dx_abs(dx_log(dx_abs(x2, tr_) + D::from(1.0), D::from(8.8), tr_) * dx_tanh(dx_exp_m1(x2, tr_), tr_), tr_) + D::from(1.25), tr_) - x2) - v1) - x2) + ((D::from(0.65) * v7) + (D::from(0.9) * v8))
 }
 
 fn p436_eval(x: &[f64]) -> Vec<f64> {
@@ -30881,8 +31016,7 @@ fn p438(x1: f64, b2: &[f64; 1], b3: &[f64; 5], s4: &[f64]) -> f64 {
     for i11 in 0..1 {
         acc12 += (2.25 % (b3[4].abs() + 0.65)).sinh().tanh();
     }
-    assert!((-(v1 / (x1.exp() + 0.5))).tanh().is_finite());
-    let v13: f64 = (s4[1] / (s4[1].abs() + 0.6)).atan().exp_m1().atan();
+    let v13: f64 = autodiff::ln_gamma(((K438 + b2[0]).atan() * 0.63) + 2.0);
     ((((({ let t10 = b3[1] * autodiff::sigmoid(v1); t10 * (-2.55) }).tanh() * x1) - b3[3]) - K438) + (0.65 * acc12)) + (0.4 * v13)
 }
 
@@ -30912,8 +31046,7 @@ fn p438_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 5], s4: &[D], tr_: &mut Tr) -> 
     for i11 in 0..1 {
         acc12 += dx_tanh(dx_sinh(dx_rem(D::from(2.25), dx_abs(b3[4], tr_) + D::from(0.65), tr_), tr_), tr_);
     }
-    assert!(dx_is_finite(dx_tanh(-(v1 / (dx_exp(x1, tr_) + D::from(0.5))), tr_), tr_));
-    let v13: D = dx_atan(dx_exp_m1(dx_atan(s4[1] / (dx_abs(s4[1], tr_) + D::from(0.6)), tr_), tr_), tr_);
+    let v13: D = dx_ln_gamma((dx_atan(K438 + b2[0], tr_) * D::from(0.63)) + D::from(2.0), tr_);
     ((((dx_tanh({ let t10 = b3[1] * dx_sigmoid(v1, tr_); t10 * (-D::from(2.55)) }, tr_) * x1) - b3[3]) - K438) + (D::from(0.65) * acc12)) + (D::from(0.4) * v13)
 }
 
@@ -31112,22 +31245,16 @@ fn p440_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p441(x1: f64, x2: f64, x3: f64) -> (f64, f64) {
     let v1: f64 = if ((0.55 % 2.2) - x2) > -0.1 { x2.tanh() - (x3.abs() + 0.6).sqrt() } else { x3 };
     let v2 = autodiff::sigmoid(x3.atan2(2.75)) + x2.exp_m1().atan();
-    let mut acc3: f64 = 0.0;
-    for i4 in 0..2 {
-        acc3 = (0.5 * acc3) + (if matches!(i4, 0 | 2) { ((((i4 + 1) as f64).signum() - (v1 - v1)) + x1).sin() } else { (-x2 + autodiff::elu(x2, 1.6)).atan() * 0.95 });
-    }
-    ((x2 * x1) + (0.6 * acc3), (((f64::abs(-0.9) + 0.55).log2() * (x1 - x2)) / (x2.abs() + 1.2)).tanh() * x3)
+    let v3: f64 = (-(0.2 + 1.3) + x3).sin().copysign(((v2.tanh() * 0.9).acos().abs() + x1).tanh());
+    ((x2 * x1) + (0.6 * v3), (((f64::abs(-0.9) + 0.55).log2() * (x1 - x2)) / (x2.abs() + 1.2)).tanh() * x3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p441_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> (D, D) {
     let v1: D = if dx_gt(dx_rem(D::from(0.55), D::from(2.2), tr_) - x2, -D::from(0.1), tr_) { dx_tanh(x2, tr_) - dx_sqrt(dx_abs(x3, tr_) + D::from(0.6), tr_) } else { x3 };
     let v2 = dx_sigmoid(dx_atan2(x3, D::from(2.75), tr_), tr_) + dx_atan(dx_exp_m1(x2, tr_), tr_);
-    let mut acc3: D = D::from(0.0);
-    for i4 in 0..2 {
-        acc3 = (D::from(0.5) * acc3) + (if matches!(i4, 0 | 2) { dx_sin((dx_signum(D::from((i4 + 1) as f64), tr_) - (v1 - v1)) + x1, tr_) } else { dx_atan(-x2 + dx_elu(x2, D::from(1.6), tr_), tr_) * D::from(0.95) });
-    }
-    ((x2 * x1) + (D::from(0.6) * acc3), dx_tanh((dx_log2(dx_abs(-D::from(0.9), tr_) + D::from(0.55), tr_) * (x1 - x2)) / (dx_abs(x2, tr_) + D::from(1.2)), tr_) * x3)
+    let v3: D = dx_copysign(dx_sin(-(D::from(0.2) + D::from(1.3)) + x3, tr_), dx_tanh(dx_abs(dx_acos(dx_tanh(v2, tr_) * D::from(0.9), tr_), tr_) + x1, tr_), tr_);
+    ((x2 * x1) + (D::from(0.6) * v3), dx_tanh((dx_log2(dx_abs(-D::from(0.9), tr_) + D::from(0.55), tr_) * (x1 - x2)) / (dx_abs(x2, tr_) + D::from(1.2)), tr_) * x3)
 }
 
 fn p441_eval(x: &[f64]) -> Vec<f64> {
@@ -31473,12 +31600,12 @@ fn p447(r1: &f64, x3: f64, x2: f64) -> f64 {
     for i2 in 0..=1 {
         v1 = v1.min(f64::min(2.5 + (-0.25), 0.4) / ((v1.abs() + 0.85).ln().abs() + 0.8));
     }
-    let mut acc3: f64 = 0.0;
-    for i4 in 0..2 {
-        acc3 = (0.5 * acc3) + (match i4 { 0 => ((i4 as f64) * r1).mul_add(r1 * x2.atan(), r1 - ((i4 + 1) as f64)).tanh(), 1 => ((x2 - (-1.4)).abs() + 1.05).ln().sin(), _ => ((0.05 + r1) - (-x3)).sin() });
+    let v3: f64 = ((r1.abs() + 1.5).acosh() - x2).sin().copysign(autodiff::softplus(r1.exp2()).atan() * 0.63);
+    let mut acc4: f64 = 0.0;
+    for i5 in 0..3 {
+        acc4 = (0.5 * acc4) + (if matches!(i5, 0 | 2) { autodiff::sigmoid((f64::abs(-1.25) + 0.75).ln().abs() + r1) } else { (2.75 + r1).tanh() });
     }
-    let v5: f64 = (autodiff::sigmoid(v1).cosh() - autodiff::relu(x2)).sin() + std::f64::consts::TAU;
-    (((-((-1.25 * 1.4) * r1) - x2).tanh() * x3.tanh()) * autodiff::sigmoid(x3)) + ((0.7 * acc3) + (0.55 * v5.tanh()))
+    (((-((-1.25 * 1.4) * r1) - x2).tanh() * x3.tanh()) * autodiff::sigmoid(x3)) + ((0.7 * v3) + (0.75 * acc4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31489,12 +31616,12 @@ fn p447_dual<D: Dn>(r1: &D, x3: D, x2: D, tr_: &mut Tr) -> D {
     for i2 in 0..=1 {
         v1 = dx_min(v1, dx_min(D::from(2.5) + (-D::from(0.25)), D::from(0.4), tr_) / (dx_abs(dx_ln(dx_abs(v1, tr_) + D::from(0.85), tr_), tr_) + D::from(0.8)), tr_);
     }
-    let mut acc3: D = D::from(0.0);
-    for i4 in 0..2 {
-        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_tanh(dx_mul_add(D::from(i4 as f64) * (*r1), *r1 * dx_atan(x2, tr_), *r1 - D::from((i4 + 1) as f64), tr_), tr_), 1 => dx_sin(dx_ln(dx_abs(x2 - (-D::from(1.4)), tr_) + D::from(1.05), tr_), tr_), _ => dx_sin((D::from(0.05) + (*r1)) - (-x3), tr_) });
+    let v3: D = dx_copysign(dx_sin(dx_acosh(dx_abs(*r1, tr_) + D::from(1.5), tr_) - x2, tr_), dx_atan(dx_softplus(dx_exp2(*r1, tr_), tr_), tr_) * D::from(0.63), tr_);
+    let mut acc4: D = D::from(0.0);
+    for i5 in 0..3 {
+        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 0 | 2) { dx_sigmoid(dx_abs(dx_ln(dx_abs(-D::from(1.25), tr_) + D::from(0.75), tr_), tr_) + (*r1), tr_) } else { dx_tanh(D::from(2.75) + (*r1), tr_) });
     }
-    let v5: D = dx_sin(dx_cosh(dx_sigmoid(v1, tr_), tr_) - dx_relu(x2, tr_), tr_) + D::from(std::f64::consts::TAU);
-    ((dx_tanh(-((-D::from(1.25) * D::from(1.4)) * (*r1)) - x2, tr_) * dx_tanh(x3, tr_)) * dx_sigmoid(x3, tr_)) + ((D::from(0.7) * acc3) + (D::from(0.55) * dx_tanh(v5, tr_)))
+    ((dx_tanh(-((-D::from(1.25) * D::from(1.4)) * (*r1)) - x2, tr_) * dx_tanh(x3, tr_)) * dx_sigmoid(x3, tr_)) + ((D::from(0.7) * v3) + (D::from(0.75) * acc4))
 }
 
 fn p447_eval(x: &[f64]) -> Vec<f64> {
@@ -31619,9 +31746,11 @@ fn p449(x1: f64, r2: &f64, w3: &[[f64; 2]; 1], s4: &[f64], b5: &[f64; 2]) -> f64
             }
         }
     }
-    let cl11 = |z12: f64| (-z12).cos();
-    let v13: f64 = cl11((K449.exp().ceil() + b5[1]).sin()) + (0.65 * cl11(*r2));
-    ((2.9 - r2).tanh() + K449) + (1.15 * v13.atan())
+    let mut acc11: f64 = 0.0;
+    for i12 in 0..3 {
+        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { ((((i12 as f64).abs() + 0.95).log10().abs() + 1.4).acosh() + r2).tanh() } else { ((r2 - K449) % (s4[0].abs() + 0.55)).tanh() });
+    }
+    ((2.9 - r2).tanh() + K449) + (0.4 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31650,9 +31779,11 @@ fn p449_dual<D: Dn>(x1: D, r2: &D, w3: &[[D; 2]; 1], s4: &[D], b5: &[D; 2], tr_:
             }
         }
     }
-    let cl11 = |z12: D, tr_: &mut Tr| dx_cos(-z12, tr_);
-    let v13: D = cl11(dx_sin(dx_ceil(dx_exp(K449, tr_), tr_) + b5[1], tr_), tr_) + (D::from(0.65) * cl11(*r2, tr_));
-    (dx_tanh(D::from(2.9) - (*r2), tr_) + K449) + (D::from(1.15) * dx_atan(v13, tr_))
+    let mut acc11: D = D::from(0.0);
+    for i12 in 0..3 {
+        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_tanh(dx_acosh(dx_abs(dx_log10(dx_abs(D::from(i12 as f64), tr_) + D::from(0.95), tr_), tr_) + D::from(1.4), tr_) + (*r2), tr_) } else { dx_tanh(dx_rem(*r2 - K449, dx_abs(s4[0], tr_) + D::from(0.55), tr_), tr_) });
+    }
+    (dx_tanh(D::from(2.9) - (*r2), tr_) + K449) + (D::from(0.4) * acc11)
 }
 
 fn p449_eval(x: &[f64]) -> Vec<f64> {
@@ -31816,9 +31947,9 @@ fn p451(x1: f64, s2: &[f64]) -> [f64; 2] {
     }
     let mut acc15: f64 = 0.0;
     for i16 in (0..3).rev() {
-        acc15 = (0.5 * acc15) + (if matches!(i16, 0 | 2) { (x1 / (-(f64::abs(0.3) + 1.4))).sin().tan().tanh() } else { (-s2[3]).mul_add(f64::atan2(v2, 0.7), f64::tanh(-1.8)).atan() * 0.95 });
+        acc15 = (0.5 * acc15) + ((autodiff::relu(v1) * s2[c3 % s2.len()]).tanh() * (i16 as f64));
     }
-    [(((if ((s2[c3 % s2.len()] - v2) / ((1.4 + (s2[c3 % 5] * s2[c3 % 5])).powf(-1.95).abs() + 1.15)) >= 0.25 { s2[(c3 + 1) % s2.len()].powi(1) + s2.iter().fold(s2[c3 % 5], |acc14, e13| acc14 + s2[(c3 + 1) % 5].sin().tanh()) } else { s2[(c3 + 2) % s2.len()].cos() % 2.45 }) - v1) - (c3 as f64)) + (0.4 * acc15), (((v2 + s2[c3 % 5]).abs().tanh().exp2() - v2) + v1) - x1]
+    [(((if ((s2[c3 % s2.len()] - v2) / ((1.4 + (s2[c3 % 5] * s2[c3 % 5])).powf(-1.95).abs() + 1.15)) >= 0.25 { s2[(c3 + 1) % s2.len()].powi(1) + s2.iter().fold(s2[c3 % 5], |acc14, e13| acc14 + s2[(c3 + 1) % 5].sin().tanh()) } else { s2[(c3 + 2) % s2.len()].cos() % 2.45 }) - v1) - (c3 as f64)) + (0.4 * acc15.tanh()), (((v2 + s2[c3 % 5]).abs().tanh().exp2() - v2) + v1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31846,9 +31977,9 @@ fn p451_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> [D; 2] {
     }
     let mut acc15: D = D::from(0.0);
     for i16 in (0..3).rev() {
-        acc15 = (D::from(0.5) * acc15) + (if matches!(i16, 0 | 2) { dx_tanh(dx_tan(dx_sin(x1 / (-(dx_abs(D::from(0.3), tr_) + D::from(1.4))), tr_), tr_), tr_) } else { dx_atan(dx_mul_add(-s2[3], dx_atan2(v2, D::from(0.7), tr_), dx_tanh(-D::from(1.8), tr_), tr_), tr_) * D::from(0.95) });
+        acc15 = (D::from(0.5) * acc15) + (dx_tanh(dx_relu(v1, tr_) * s2[c3 % s2.len()], tr_) * D::from(i16 as f64));
     }
-    [(((if dx_ge((s2[c3 % s2.len()] - v2) / (dx_abs(dx_powf(D::from(1.4) + (s2[c3 % 5] * s2[c3 % 5]), -D::from(1.95), tr_), tr_) + D::from(1.15)), D::from(0.25), tr_) { dx_powi(s2[(c3 + 1) % s2.len()], 1, tr_) + s2.iter().fold(s2[c3 % 5], |acc14, e13| acc14 + dx_tanh(dx_sin(s2[(c3 + 1) % 5], tr_), tr_)) } else { dx_rem(dx_cos(s2[(c3 + 2) % s2.len()], tr_), D::from(2.45), tr_) }) - v1) - D::from(c3 as f64)) + (D::from(0.4) * acc15), ((dx_exp2(dx_tanh(dx_abs(v2 + s2[c3 % 5], tr_), tr_), tr_) - v2) + v1) - x1]
+    [(((if dx_ge((s2[c3 % s2.len()] - v2) / (dx_abs(dx_powf(D::from(1.4) + (s2[c3 % 5] * s2[c3 % 5]), -D::from(1.95), tr_), tr_) + D::from(1.15)), D::from(0.25), tr_) { dx_powi(s2[(c3 + 1) % s2.len()], 1, tr_) + s2.iter().fold(s2[c3 % 5], |acc14, e13| acc14 + dx_tanh(dx_sin(s2[(c3 + 1) % 5], tr_), tr_)) } else { dx_rem(dx_cos(s2[(c3 + 2) % s2.len()], tr_), D::from(2.45), tr_) }) - v1) - D::from(c3 as f64)) + (D::from(0.4) * dx_tanh(acc15, tr_)), ((dx_exp2(dx_tanh(dx_abs(v2 + s2[c3 % 5], tr_), tr_), tr_) - v2) + v1) - x1]
 }
 
 fn p451_eval(x: &[f64]) -> Vec<f64> {
@@ -32391,9 +32522,11 @@ fn p459(x1: f64, r2: &f64, s3: &[f64], n4: usize) -> f64 {
     x1 = (x1.sin().abs() + 0.9).log10();
     let mut v2 = (s3.iter().product::<f64>() - (r2 / (s3[n4 % 2].abs() + 1.3))).tanh().exp();
     v2 = (if n4 < 3 { f64::clamp(s3[(n4 + 3) % s3.len()], v2.tanh(), v2.tanh() + 0.25) } else { 0.85 * s3[0] }) + (f64::atan(2.1).abs() + 0.55).powi(-2);
-    let cl4 = |z5: f64| (f64::abs(0.45).ln_1p().abs() + 0.65).sqrt().atan() + z5;
-    let v6: f64 = cl4(autodiff::sigmoid(((n4 + 1) as f64) + r2)) + (0.7 * cl4(((s3[n4 % s3.len()] % (s3[n4 % 2].abs() + 1.45)) * s3[(n4 + 1) % 2]).tanh()));
-    ((((-autodiff::sigmoid(v2).cosh() * (-1.45 - (n4 as f64)).atan()) - x1) - ((n4 + 1) as f64)) + v2) + (1.4 * v6.atan())
+    let mut acc4: f64 = 0.0;
+    for i5 in (0..4).rev() {
+        acc4 = (0.5 * acc4) + ((if i5 <= 0 { ((i5 + 1) as f64).sin().sinh() } else { -1.4 * s3[i5 % s3.len()] }).tanh() * (i5 as f64));
+    }
+    ((((-autodiff::sigmoid(v2).cosh() * (-1.45 - (n4 as f64)).atan()) - x1) - ((n4 + 1) as f64)) + v2) + (1.4 * acc4.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32410,9 +32543,11 @@ fn p459_dual<D: Dn>(x1: D, r2: &D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     x1 = dx_log10(dx_abs(dx_sin(x1, tr_), tr_) + D::from(0.9), tr_);
     let mut v2 = dx_exp(dx_tanh(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - (*r2 / (dx_abs(s3[n4 % 2], tr_) + D::from(1.3))), tr_), tr_);
     v2 = (if n4 < 3 { dx_clamp(s3[(n4 + 3) % s3.len()], dx_tanh(v2, tr_), dx_tanh(v2, tr_) + D::from(0.25), tr_) } else { D::from(0.85) * s3[0] }) + dx_powi(dx_abs(dx_atan(D::from(2.1), tr_), tr_) + D::from(0.55), -2, tr_);
-    let cl4 = |z5: D, tr_: &mut Tr| dx_atan(dx_sqrt(dx_abs(dx_ln_1p(dx_abs(D::from(0.45), tr_), tr_), tr_) + D::from(0.65), tr_), tr_) + z5;
-    let v6: D = cl4(dx_sigmoid(D::from((n4 + 1) as f64) + (*r2), tr_), tr_) + (D::from(0.7) * cl4(dx_tanh(dx_rem(s3[n4 % s3.len()], dx_abs(s3[n4 % 2], tr_) + D::from(1.45), tr_) * s3[(n4 + 1) % 2], tr_), tr_));
-    ((((-dx_cosh(dx_sigmoid(v2, tr_), tr_) * dx_atan(-D::from(1.45) - D::from(n4 as f64), tr_)) - x1) - D::from((n4 + 1) as f64)) + v2) + (D::from(1.4) * dx_atan(v6, tr_))
+    let mut acc4: D = D::from(0.0);
+    for i5 in (0..4).rev() {
+        acc4 = (D::from(0.5) * acc4) + (dx_tanh(if i5 <= 0 { dx_sinh(dx_sin(D::from((i5 + 1) as f64), tr_), tr_) } else { -D::from(1.4) * s3[i5 % s3.len()] }, tr_) * D::from(i5 as f64));
+    }
+    ((((-dx_cosh(dx_sigmoid(v2, tr_), tr_) * dx_atan(-D::from(1.45) - D::from(n4 as f64), tr_)) - x1) - D::from((n4 + 1) as f64)) + v2) + (D::from(1.4) * dx_atan(acc4, tr_))
 }
 
 fn p459_eval(x: &[f64]) -> Vec<f64> {
@@ -32519,8 +32654,8 @@ fn p461(s3: &[f64], w2: &[[f64; 3]; 3], x1: f64, n4: usize, f5: bool) -> f64 {
             }
         }
     }
-    let v8: f64 = if !(x1.max(x1) - s3[n4 % 3].asinh()).atan().is_infinite() { x1 } else { ((x1 - x1).tanh() * 0.9).acos().tanh() };
-    (x1 - x1) + (1.3 * v8)
+    let v9: f64 = match (x1.max(x1) - s3[n4 % 3].asinh()).atan() { t8 if t8 >= -0.5 => x1, _ => ((x1 - x1).tanh() * 0.9).acos().tanh() };
+    (x1 - x1) + (1.3 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32536,8 +32671,8 @@ fn p461_dual<D: Dn>(s3: &[D], w2: &[[D; 3]; 3], x1: D, n4: usize, f5: bool, tr_:
             }
         }
     }
-    let v8: D = if !dx_is_infinite(dx_atan(dx_max(x1, x1, tr_) - dx_asinh(s3[n4 % 3], tr_), tr_), tr_) { x1 } else { dx_tanh(dx_acos(dx_tanh(x1 - x1, tr_) * D::from(0.9), tr_), tr_) };
-    (x1 - x1) + (D::from(1.3) * v8)
+    let v9: D = match dx_atan(dx_max(x1, x1, tr_) - dx_asinh(s3[n4 % 3], tr_), tr_) { t8 if dx_ge(t8, -D::from(0.5), tr_) => x1, _ => dx_tanh(dx_acos(dx_tanh(x1 - x1, tr_) * D::from(0.9), tr_), tr_) };
+    (x1 - x1) + (D::from(1.3) * v9)
 }
 
 fn p461_eval(x: &[f64]) -> Vec<f64> {
@@ -32594,12 +32729,11 @@ fn p462(mut a4: [f64; 2], x2: f64, s3: &[f64], r1: &f64, a5: [f64; 3]) -> f64 {
     let mut v11 = (-(autodiff::elu(a4[0] / (f64::abs(-2.25) + 1.15), autodiff::sigmoid(x2 * 3.0)).abs() + 0.85)).recip();
     let x2 = f64::powi(-0.2, 2);
     a4[0] *= f64::clamp(a5[0], -1.2, 0.35);
-    let mut acc12: f64 = 0.0;
-    for i13 in 0..4 {
-        acc12 = (0.5 * acc12) + (if matches!(i13, 0 | 2) { (0.95 + x2).tanh() } else { (-0.85 + s3[i13]).atan() * 0.95 });
-    }
-    let v15: f64 = if !(-a5[2]).exp().atan().is_nan() { autodiff::sigmoid(s3.iter().copied().product::<f64>()) } else { (-((-(1.35 + (a4[1] * a4[1]))).cbrt().abs() + 0.5)).cbrt().tanh() };
-    ((((r1.sinh().cos() * (autodiff::sigmoid(x2 / (1.0 + (a4[1] * a4[1]))) * (0.4 - s3[0]))) - r1) * v11) + v11) + ((0.7 * acc12) + (0.5 * v15))
+    assert!((-0.95 + x2).is_finite());
+    let v12: f64 = y10[1][2] + a4[0];
+    let hh13: [f64; 2] = [(r1.exp() % ((v12 / (1.0 + (y10[3][2] * y10[3][2]))).sin().exp() + 0.5)).sin(), autodiff::sigmoid(f64::min(v11 / (y10[3][2].abs() + 1.05), r1.max(a5[1])))];
+    let hh14: [f64; 2] = cpair2(&hh13);
+    ((((r1.sinh().cos() * (autodiff::sigmoid(x2 / (1.0 + (a4[1] * a4[1]))) * (0.4 - s3[0]))) - r1) * v11) + v11) + (((0.7 * v12) + (0.5 * hh14[0])) + (1.45 * hh14[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32622,12 +32756,11 @@ fn p462_dual<D: Dn>(mut a4: [D; 2], x2: D, s3: &[D], r1: &D, a5: [D; 3], tr_: &m
     let mut v11 = dx_recip(-(dx_abs(dx_elu(a4[0] / (dx_abs(-D::from(2.25), tr_) + D::from(1.15)), dx_sigmoid(x2 * D::from(3.0), tr_), tr_), tr_) + D::from(0.85)), tr_);
     let x2 = dx_powi(-D::from(0.2), 2, tr_);
     a4[0] *= dx_clamp(a5[0], -D::from(1.2), D::from(0.35), tr_);
-    let mut acc12: D = D::from(0.0);
-    for i13 in 0..4 {
-        acc12 = (D::from(0.5) * acc12) + (if matches!(i13, 0 | 2) { dx_tanh(D::from(0.95) + x2, tr_) } else { dx_atan(-D::from(0.85) + s3[i13], tr_) * D::from(0.95) });
-    }
-    let v15: D = if !dx_is_nan(dx_atan(dx_exp(-a5[2], tr_), tr_), tr_) { dx_sigmoid(s3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) } else { dx_tanh(dx_cbrt(-(dx_abs(dx_cbrt(-(D::from(1.35) + (a4[1] * a4[1])), tr_), tr_) + D::from(0.5)), tr_), tr_) };
-    ((((dx_cos(dx_sinh(*r1, tr_), tr_) * (dx_sigmoid(x2 / (D::from(1.0) + (a4[1] * a4[1])), tr_) * (D::from(0.4) - s3[0]))) - (*r1)) * v11) + v11) + ((D::from(0.7) * acc12) + (D::from(0.5) * v15))
+    assert!(dx_is_finite(-D::from(0.95) + x2, tr_));
+    let v12: D = y10[1][2] + a4[0];
+    let hh13: [D; 2] = [dx_sin(dx_rem(dx_exp(*r1, tr_), dx_exp(dx_sin(v12 / (D::from(1.0) + (y10[3][2] * y10[3][2])), tr_), tr_) + D::from(0.5), tr_), tr_), dx_sigmoid(dx_min(v11 / (dx_abs(y10[3][2], tr_) + D::from(1.05)), dx_max(*r1, a5[1], tr_), tr_), tr_)];
+    let hh14: [D; 2] = cpair2_dual(&hh13, tr_);
+    ((((dx_cos(dx_sinh(*r1, tr_), tr_) * (dx_sigmoid(x2 / (D::from(1.0) + (a4[1] * a4[1])), tr_) * (D::from(0.4) - s3[0]))) - (*r1)) * v11) + v11) + (((D::from(0.7) * v12) + (D::from(0.5) * hh14[0])) + (D::from(1.45) * hh14[1]))
 }
 
 fn p462_eval(x: &[f64]) -> Vec<f64> {
@@ -32911,10 +33044,10 @@ fn p466(x1: f64, x2: f64) -> f64 {
     }
     let mut acc5: f64 = 0.0;
     for i6 in 0..3 {
-        acc5 = (0.5 * acc5) + (match i6 { 0 => (-autodiff::leaky_relu(acc4, 0.21) + x1).tanh(), 1 => (2.4 + x2).sin(), _ => (-(-2.8 / (f64::abs(-1.7) + 1.25)) + x2).atan() * 0.95 });
+        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { (-autodiff::leaky_relu(acc4, 0.21) + x1).tanh() } else { (2.4 + x2).sin() });
     }
-    let v8: f64 = (0..4).rev().map(|e7| (x1 + f64::min(x2, acc5)).atan() + autodiff::sigmoid(e7 as f64)).sum::<f64>();
-    ((((-x2).exp_m1().atan() * x1) + x1) + (1.0 * acc4)) + ((0.8 * acc5) + (1.0 * v8.sin()))
+    let v7: f64 = autodiff::erfc((autodiff::softplus(f64::sinh(-1.35)) + x2).atan() * 0.63);
+    ((((-x2).exp_m1().atan() * x1) + x1) + (1.0 * acc4)) + ((0.8 * acc5) + (0.9 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32935,10 +33068,10 @@ fn p466_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     }
     let mut acc5: D = D::from(0.0);
     for i6 in 0..3 {
-        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(-dx_leaky_relu(acc4, D::from(0.21), tr_) + x1, tr_), 1 => dx_sin(D::from(2.4) + x2, tr_), _ => dx_atan(-(-D::from(2.8) / (dx_abs(-D::from(1.7), tr_) + D::from(1.25))) + x2, tr_) * D::from(0.95) });
+        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_tanh(-dx_leaky_relu(acc4, D::from(0.21), tr_) + x1, tr_) } else { dx_sin(D::from(2.4) + x2, tr_) });
     }
-    let v8: D = (0..4).rev().map(|e7| dx_atan(x1 + dx_min(x2, acc5, tr_), tr_) + dx_sigmoid(D::from(e7 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_atan(dx_exp_m1(-x2, tr_), tr_) * x1) + x1) + (D::from(1.0) * acc4)) + ((D::from(0.8) * acc5) + (D::from(1.0) * dx_sin(v8, tr_)))
+    let v7: D = dx_erfc(dx_atan(dx_softplus(dx_sinh(-D::from(1.35), tr_), tr_) + x2, tr_) * D::from(0.63), tr_);
+    (((dx_atan(dx_exp_m1(-x2, tr_), tr_) * x1) + x1) + (D::from(1.0) * acc4)) + ((D::from(0.8) * acc5) + (D::from(0.9) * v7))
 }
 
 fn p466_eval(x: &[f64]) -> Vec<f64> {
@@ -32991,8 +33124,11 @@ fn p467(s1: &[f64], a2: [f64; 3], b3: &[f64; 5]) -> [f64; 3] {
         }
         let v12 = -0.75 + (1.35 * a2[2]).atan();
     }
-    let v14: f64 = autodiff::erf(b3[4].tanh());
-    [(((0.3 * (s1[3].abs() + 1.45).powf(-0.15).tanh()) * a2.iter().map(|e13| autodiff::softplus(s1[3])).sum::<f64>().sin()) * b3[0]) + (0.45 * v14), s1[4].exp2().tanh().cosh().asinh() + b3[4], ((((a2[0].tanh() * 0.9).asin() + autodiff::leaky_relu(a2[1], 0.16).atan()) + s1[1]) * a2[0]).tanh() * b3[0]]
+    let mut acc14: f64 = 0.0;
+    for i15 in (0..4).rev() {
+        acc14 = (0.5 * acc14) + (if matches!(i15, 0 | 2) { (-s1[i15 + 1]).min(f64::tanh(-2.25).tan()).sin() } else { ((b3[i15 + 1] * a2[i15 % 3]) * autodiff::sigmoid((f64::abs(0.95) + 1.35).powf(0.85))).tanh() });
+    }
+    [(((0.3 * (s1[3].abs() + 1.45).powf(-0.15).tanh()) * a2.iter().map(|e13| autodiff::softplus(s1[3])).sum::<f64>().sin()) * b3[0]) + (0.45 * acc14), s1[4].exp2().tanh().cosh().asinh() + b3[4], ((((a2[0].tanh() * 0.9).asin() + autodiff::leaky_relu(a2[1], 0.16).atan()) + s1[1]) * a2[0]).tanh() * b3[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33017,8 +33153,11 @@ fn p467_dual<D: Dn>(s1: &[D], a2: [D; 3], b3: &[D; 5], tr_: &mut Tr) -> [D; 3] {
         }
         let v12 = -D::from(0.75) + dx_atan(D::from(1.35) * a2[2], tr_);
     }
-    let v14: D = dx_erf(dx_tanh(b3[4], tr_), tr_);
-    [(((D::from(0.3) * dx_tanh(dx_powf(dx_abs(s1[3], tr_) + D::from(1.45), -D::from(0.15), tr_), tr_)) * dx_sin(a2.iter().map(|e13| dx_softplus(s1[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) * b3[0]) + (D::from(0.45) * v14), dx_asinh(dx_cosh(dx_tanh(dx_exp2(s1[4], tr_), tr_), tr_), tr_) + b3[4], dx_tanh(((dx_asin(dx_tanh(a2[0], tr_) * D::from(0.9), tr_) + dx_atan(dx_leaky_relu(a2[1], D::from(0.16), tr_), tr_)) + s1[1]) * a2[0], tr_) * b3[0]]
+    let mut acc14: D = D::from(0.0);
+    for i15 in (0..4).rev() {
+        acc14 = (D::from(0.5) * acc14) + (if matches!(i15, 0 | 2) { dx_sin(dx_min(-s1[i15 + 1], dx_tan(dx_tanh(-D::from(2.25), tr_), tr_), tr_), tr_) } else { dx_tanh((b3[i15 + 1] * a2[i15 % 3]) * dx_sigmoid(dx_powf(dx_abs(D::from(0.95), tr_) + D::from(1.35), D::from(0.85), tr_), tr_), tr_) });
+    }
+    [(((D::from(0.3) * dx_tanh(dx_powf(dx_abs(s1[3], tr_) + D::from(1.45), -D::from(0.15), tr_), tr_)) * dx_sin(a2.iter().map(|e13| dx_softplus(s1[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) * b3[0]) + (D::from(0.45) * acc14), dx_asinh(dx_cosh(dx_tanh(dx_exp2(s1[4], tr_), tr_), tr_), tr_) + b3[4], dx_tanh(((dx_asin(dx_tanh(a2[0], tr_) * D::from(0.9), tr_) + dx_atan(dx_leaky_relu(a2[1], D::from(0.16), tr_), tr_)) + s1[1]) * a2[0], tr_) * b3[0]]
 }
 
 fn p467_eval(x: &[f64]) -> Vec<f64> {
@@ -33074,8 +33213,9 @@ fn p468(x1: f64, b2: &[f64; 5], a4: [f64; 3], w3: &[[f64; 3]; 2]) -> f64 {
             continue;
         }
     }
-    let v10: f64 = autodiff::erf((b2[1].atan() + (v1 - w3[0][0])).atan() * 0.63);
-    (((b2.iter().product::<f64>() - x1) + v1).sin() * autodiff::sigmoid(v1)) + (1.2 * v10)
+    let cl10 = |z11: f64| z11;
+    let v12: f64 = cl10(b2[2].mul_add(2.6, -1.45).atan()) + (0.65 * cl10(((1.5 - x1) - x1).tanh()));
+    (((b2.iter().product::<f64>() - x1) + v1).sin() * autodiff::sigmoid(v1)) + (1.35 * v12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33097,8 +33237,9 @@ fn p468_dual<D: Dn>(x1: D, b2: &[D; 5], a4: [D; 3], w3: &[[D; 3]; 2], tr_: &mut 
             continue;
         }
     }
-    let v10: D = dx_erf(dx_atan(dx_atan(b2[1], tr_) + (v1 - w3[0][0]), tr_) * D::from(0.63), tr_);
-    (dx_sin((b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - x1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.2) * v10)
+    let cl10 = |z11: D, tr_: &mut Tr| z11;
+    let v12: D = cl10(dx_atan(dx_mul_add(b2[2], D::from(2.6), -D::from(1.45), tr_), tr_), tr_) + (D::from(0.65) * cl10(dx_tanh((D::from(1.5) - x1) - x1, tr_), tr_));
+    (dx_sin((b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - x1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.35) * dx_tanh(v12, tr_))
 }
 
 fn p468_eval(x: &[f64]) -> Vec<f64> {
@@ -33229,8 +33370,8 @@ fn p470(a5: [f64; 5], mut x2: f64, s3: &[f64], s4: &[f64], x1: f64) -> f64 {
             }
         }
     }
-    let v11: f64 = s3.iter().take(2).skip(1).map(|e10| ((x2 + e10) % (1.0 + (a5[3] * a5[3]))).atan() + e10.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    ((a5.iter().zip(s4.iter()).map(|(p8, q9)| autodiff::leaky_relu(a5[3], 0.36).tanh() + 1.0).product::<f64>() / (f64::abs(0.95) + 0.75)).tanh() * x1) + (0.8 * autodiff::sigmoid(v11))
+    let v10: f64 = autodiff::sigmoid(f64::atan2(x1, x2).max(a5[4])) + std::f64::consts::E;
+    ((a5.iter().zip(s4.iter()).map(|(p8, q9)| autodiff::leaky_relu(a5[3], 0.36).tanh() + 1.0).product::<f64>() / (f64::abs(0.95) + 0.75)).tanh() * x1) + (0.8 * autodiff::sigmoid(v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33247,8 +33388,8 @@ fn p470_dual<D: Dn>(a5: [D; 5], mut x2: D, s3: &[D], s4: &[D], x1: D, tr_: &mut 
             }
         }
     }
-    let v11: D = s3.iter().take(2).skip(1).map(|e10| dx_atan(dx_rem(x2 + (*e10), D::from(1.0) + (a5[3] * a5[3]), tr_), tr_) + dx_tanh(*e10, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    (dx_tanh(a5.iter().zip(s4.iter()).map(|(p8, q9)| dx_tanh(dx_leaky_relu(a5[3], D::from(0.36), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) / (dx_abs(D::from(0.95), tr_) + D::from(0.75)), tr_) * x1) + (D::from(0.8) * dx_sigmoid(v11, tr_))
+    let v10: D = dx_sigmoid(dx_max(dx_atan2(x1, x2, tr_), a5[4], tr_), tr_) + D::from(std::f64::consts::E);
+    (dx_tanh(a5.iter().zip(s4.iter()).map(|(p8, q9)| dx_tanh(dx_leaky_relu(a5[3], D::from(0.36), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) / (dx_abs(D::from(0.95), tr_) + D::from(0.75)), tr_) * x1) + (D::from(0.8) * dx_sigmoid(v10, tr_))
 }
 
 fn p470_eval(x: &[f64]) -> Vec<f64> {
@@ -33400,8 +33541,8 @@ fn p472(x1: f64, x2: f64, k4: i32, r3: &f64) -> [f64; 2] {
     }
     let mut y6 = [(-x1).cos(); 2];
     let v7 = y6[0];
-    let v8: f64 = autodiff::erf(y6[1].max(f64::mul_add(1.1, -0.65, *r3)).tanh());
-    y6[0] += 0.8 * v8;
+    let v9: f64 = if ((y6[1] - y6[0]).max(y6.iter().map(|e8| y6[1] - v7).sum::<f64>()) + x1).sin().is_finite() { ((x2 * 1.75) * f64::hypot(y6[0], *r3)).sin() } else { unreachable!() };
+    y6[0] += 0.8 * v9;
     y6
 }
 
@@ -33418,8 +33559,8 @@ fn p472_dual<D: Dn>(x1: D, x2: D, k4: i32, r3: &D, tr_: &mut Tr) -> [D; 2] {
     }
     let mut y6 = [dx_cos(-x1, tr_); 2];
     let v7 = y6[0];
-    let v8: D = dx_erf(dx_tanh(dx_max(y6[1], dx_mul_add(D::from(1.1), -D::from(0.65), *r3, tr_), tr_), tr_), tr_);
-    y6[0] += D::from(0.8) * v8;
+    let v9: D = if dx_is_finite(dx_sin(dx_max(y6[1] - y6[0], y6.iter().map(|e8| y6[1] - v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + x1, tr_), tr_) { dx_sin((x2 * D::from(1.75)) * dx_hypot(y6[0], *r3, tr_), tr_) } else { unreachable!() };
+    y6[0] += D::from(0.8) * v9;
     y6
 }
 
@@ -33469,9 +33610,8 @@ fn p473(x1: f64, x2: f64, f3: bool) -> f64 {
     for i6 in 0..3 {
         acc7 += (x2.exp() / (x2.abs() + 1.4)).atan();
     }
-    let cl8 = |z9: f64| (-(z9 + z9)).sin();
-    let v10: f64 = cl8(((x1.abs() + 1.5).log2() + ((v3.abs() + 1.05).sin() + 1.5).powf(x1)).tanh()) + (0.9 * cl8(autodiff::relu(f64::hypot(-1.9, x2)).sin()));
-    (((-(if (v5.tanh() * x1) < (x1 + v5) { x2 * v4 } else { v4 * v3.sin() }) * v5.tanh()) * x2) + (0.65 * acc7)) + (0.8 * v10.tanh())
+    let v8: f64 = if !(-(x1 + acc7)).sin().is_nan() { autodiff::sigmoid((x1 + v3) / (1.0 + (x1 * x1))) } else { (((acc7 - acc7) + (f64::abs(0.25) + 1.05).cbrt()) + x2).sin() };
+    (((-(if (v5.tanh() * x1) < (x1 + v5) { x2 * v4 } else { v4 * v3.sin() }) * v5.tanh()) * x2) + (0.65 * acc7)) + (0.25 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33487,9 +33627,8 @@ fn p473_dual<D: Dn>(x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
     for i6 in 0..3 {
         acc7 += dx_atan(dx_exp(x2, tr_) / (dx_abs(x2, tr_) + D::from(1.4)), tr_);
     }
-    let cl8 = |z9: D, tr_: &mut Tr| dx_sin(-(z9 + z9), tr_);
-    let v10: D = cl8(dx_tanh(dx_log2(dx_abs(x1, tr_) + D::from(1.5), tr_) + dx_powf(dx_sin(dx_abs(v3, tr_) + D::from(1.05), tr_) + D::from(1.5), x1, tr_), tr_), tr_) + (D::from(0.9) * cl8(dx_sin(dx_relu(dx_hypot(-D::from(1.9), x2, tr_), tr_), tr_), tr_));
-    (((-(if dx_lt(dx_tanh(v5, tr_) * x1, x1 + v5, tr_) { x2 * v4 } else { v4 * dx_sin(v3, tr_) }) * dx_tanh(v5, tr_)) * x2) + (D::from(0.65) * acc7)) + (D::from(0.8) * dx_tanh(v10, tr_))
+    let v8: D = if !dx_is_nan(dx_sin(-(x1 + acc7), tr_), tr_) { dx_sigmoid((x1 + v3) / (D::from(1.0) + (x1 * x1)), tr_) } else { dx_sin(((acc7 - acc7) + dx_cbrt(dx_abs(D::from(0.25), tr_) + D::from(1.05), tr_)) + x2, tr_) };
+    (((-(if dx_lt(dx_tanh(v5, tr_) * x1, x1 + v5, tr_) { x2 * v4 } else { v4 * dx_sin(v3, tr_) }) * dx_tanh(v5, tr_)) * x2) + (D::from(0.65) * acc7)) + (D::from(0.25) * v8)
 }
 
 fn p473_eval(x: &[f64]) -> Vec<f64> {
@@ -33599,8 +33738,9 @@ fn p475(r1: &f64) -> f64 {
     for i6 in 0..2 {
         acc7 += (autodiff::elu(1.3, 0.4) / (1.0 + (r1 * r1))).sin();
     }
-    let v9: f64 = (0..3).rev().map(|e8| f64::clamp(2.45, acc7, acc7 + 0.55) + autodiff::sigmoid(e8 as f64)).sum::<f64>();
-    ((((f64::max(*r1, *r1) % (autodiff::leaky_relu(*r1, r1.tanh()).min(*r1).abs() + 1.4)) + r1) - r1) + (1.45 * acc7)) + (0.3 * autodiff::sigmoid(v9))
+    let cl8 = |z9: f64| ((z9 * z9) * autodiff::relu(2.9)).tanh();
+    let v10: f64 = cl8((acc7.sin() + r1).sin()) + (1.35 * cl8(*r1));
+    ((((f64::max(*r1, *r1) % (autodiff::leaky_relu(*r1, r1.tanh()).min(*r1).abs() + 1.4)) + r1) - r1) + (1.45 * acc7)) + (0.3 * autodiff::sigmoid(v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33625,8 +33765,9 @@ fn p475_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     for i6 in 0..2 {
         acc7 += dx_sin(dx_elu(D::from(1.3), D::from(0.4), tr_) / (D::from(1.0) + (*r1 * (*r1))), tr_);
     }
-    let v9: D = (0..3).rev().map(|e8| dx_clamp(D::from(2.45), acc7, acc7 + D::from(0.55), tr_) + dx_sigmoid(D::from(e8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_rem(dx_max(*r1, *r1, tr_), dx_abs(dx_min(dx_leaky_relu(*r1, dx_tanh(*r1, tr_), tr_), *r1, tr_), tr_) + D::from(1.4), tr_) + (*r1)) - (*r1)) + (D::from(1.45) * acc7)) + (D::from(0.3) * dx_sigmoid(v9, tr_))
+    let cl8 = |z9: D, tr_: &mut Tr| dx_tanh((z9 * z9) * dx_relu(D::from(2.9), tr_), tr_);
+    let v10: D = cl8(dx_sin(dx_sin(acc7, tr_) + (*r1), tr_), tr_) + (D::from(1.35) * cl8(*r1, tr_));
+    (((dx_rem(dx_max(*r1, *r1, tr_), dx_abs(dx_min(dx_leaky_relu(*r1, dx_tanh(*r1, tr_), tr_), *r1, tr_), tr_) + D::from(1.4), tr_) + (*r1)) - (*r1)) + (D::from(1.45) * acc7)) + (D::from(0.3) * dx_sigmoid(v10, tr_))
 }
 
 fn p475_eval(x: &[f64]) -> Vec<f64> {
@@ -34056,11 +34197,8 @@ fn p482(r1: &f64, r2: &f64, b3: &[f64; 5], b4: &[f64; 3]) -> f64 {
     for i13 in 0..5 {
         acc14 += (-v6).tanh();
     }
-    let mut acc15: f64 = 0.0;
-    for i16 in 0..2 {
-        acc15 = (0.5 * acc15) + (match i16 { 0 => autodiff::sigmoid(autodiff::softplus(autodiff::relu(b4[2]))), 1 => ((if i16 < 1 && b3[i16] < 0.95 { i16 as f64 } else if i16 % 2 == 0 { -((i16 + 1) as f64) } else { autodiff::sigmoid(v6) }) + r1).tanh(), _ => (b4[i16] + (-0.2)).exp_m1().sin() });
-    }
-    (((v6.atan() * r2) - r1) + (1.4 * acc14)) + (0.3 * acc15)
+    let v15: f64 = (autodiff::elu(1.3, r1.tanh()) * b4[1].sinh().tanh()).sin() * std::f64::consts::E;
+    (((v6.atan() * r2) - r1) + (1.4 * acc14)) + (1.15 * v15.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34089,11 +34227,8 @@ fn p482_dual<D: Dn>(r1: &D, r2: &D, b3: &[D; 5], b4: &[D; 3], tr_: &mut Tr) -> D
     for i13 in 0..5 {
         acc14 += dx_tanh(-v6, tr_);
     }
-    let mut acc15: D = D::from(0.0);
-    for i16 in 0..2 {
-        acc15 = (D::from(0.5) * acc15) + (match i16 { 0 => dx_sigmoid(dx_softplus(dx_relu(b4[2], tr_), tr_), tr_), 1 => dx_tanh((if i16 < 1 && dx_lt(b3[i16], D::from(0.95), tr_) { D::from(i16 as f64) } else if i16 % 2 == 0 { -D::from((i16 + 1) as f64) } else { dx_sigmoid(v6, tr_) }) + (*r1), tr_), _ => dx_sin(dx_exp_m1(b4[i16] + (-D::from(0.2)), tr_), tr_) });
-    }
-    (((dx_atan(v6, tr_) * (*r2)) - (*r1)) + (D::from(1.4) * acc14)) + (D::from(0.3) * acc15)
+    let v15: D = dx_sin(dx_elu(D::from(1.3), dx_tanh(*r1, tr_), tr_) * dx_tanh(dx_sinh(b4[1], tr_), tr_), tr_) * D::from(std::f64::consts::E);
+    (((dx_atan(v6, tr_) * (*r2)) - (*r1)) + (D::from(1.4) * acc14)) + (D::from(1.15) * dx_tanh(v15, tr_))
 }
 
 fn p482_eval(x: &[f64]) -> Vec<f64> {
@@ -34198,11 +34333,8 @@ fn p484(a1: [f64; 3]) -> (f64, f64) {
     let v1 = v1 + (f64::powi(v1.tanh(), 2) / (-(v1.mul_add(v1, v1).abs() + 0.5)));
     let mut v1 = v1 + a1[1];
     let mut v4 = a1.iter().fold(2.0f64, |acc6, e5| (acc6 + (a1[2].abs() + 0.95).powf(v1.tanh()).atan()).tanh());
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..3 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { (autodiff::softplus(v4) + a1[1]).tanh() } else { (a1[i9] + (v1.tanh() * (-2.45))).tanh() });
-    }
-    (((autodiff::sigmoid(v1 / (a1[2].abs() + 0.5)).exp() / (({ let t7 = 0.8 + v4; t7 * t7.clamp(a1[2], a1[2] + 1.95).tanh() }).abs() + 1.0)) + a1[0]) + (0.35 * acc8), ((v1 + v1.tanh()) - a1[2]) - v4)
+    let (v8, v9) = (autodiff::elu(v4, f64::tanh(-1.3)).hypot(v1 + v4) + a1[0]).tanh().sin_cos();
+    (((autodiff::sigmoid(v1 / (a1[2].abs() + 0.5)).exp() / (({ let t7 = 0.8 + v4; t7 * t7.clamp(a1[2], a1[2] + 1.95).tanh() }).abs() + 1.0)) + a1[0]) + ((0.35 * v8) + (1.2 * v9)), ((v1 + v1.tanh()) - a1[2]) - v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34211,11 +34343,8 @@ fn p484_dual<D: Dn>(a1: [D; 3], tr_: &mut Tr) -> (D, D) {
     let v1 = v1 + (dx_powi(dx_tanh(v1, tr_), 2, tr_) / (-(dx_abs(dx_mul_add(v1, v1, v1, tr_), tr_) + D::from(0.5))));
     let mut v1 = v1 + a1[1];
     let mut v4 = a1.iter().fold(D::from(2.0), |acc6, e5| dx_tanh(acc6 + dx_atan(dx_powf(dx_abs(a1[2], tr_) + D::from(0.95), dx_tanh(v1, tr_), tr_), tr_), tr_));
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..3 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_tanh(dx_softplus(v4, tr_) + a1[1], tr_) } else { dx_tanh(a1[i9] + (dx_tanh(v1, tr_) * (-D::from(2.45))), tr_) });
-    }
-    (((dx_exp(dx_sigmoid(v1 / (dx_abs(a1[2], tr_) + D::from(0.5)), tr_), tr_) / (dx_abs({ let t7 = D::from(0.8) + v4; t7 * dx_tanh(dx_clamp(t7, a1[2], a1[2] + D::from(1.95), tr_), tr_) }, tr_) + D::from(1.0))) + a1[0]) + (D::from(0.35) * acc8), ((v1 + dx_tanh(v1, tr_)) - a1[2]) - v4)
+    let (v8, v9) = (dx_sin(dx_tanh(dx_hypot(dx_elu(v4, dx_tanh(-D::from(1.3), tr_), tr_), v1 + v4, tr_) + a1[0], tr_), tr_), dx_cos(dx_tanh(dx_hypot(dx_elu(v4, dx_tanh(-D::from(1.3), tr_), tr_), v1 + v4, tr_) + a1[0], tr_), tr_));
+    (((dx_exp(dx_sigmoid(v1 / (dx_abs(a1[2], tr_) + D::from(0.5)), tr_), tr_) / (dx_abs({ let t7 = D::from(0.8) + v4; t7 * dx_tanh(dx_clamp(t7, a1[2], a1[2] + D::from(1.95), tr_), tr_) }, tr_) + D::from(1.0))) + a1[0]) + ((D::from(0.35) * v8) + (D::from(1.2) * v9)), ((v1 + dx_tanh(v1, tr_)) - a1[2]) - v4)
 }
 
 fn p484_eval(x: &[f64]) -> Vec<f64> {
@@ -34270,13 +34399,12 @@ fn p485(r2: &f64, r1: &f64, x3: f64, k4: i32) -> [f64; 3] {
     for i10 in 0..4 {
         acc11 += *r2;
     }
-    let cl12 = |z13: f64| -z13.sin();
-    let v14: f64 = cl12(autodiff::sigmoid((r1 - v1) - (x3 + v1))) + (1.15 * cl12(autodiff::sigmoid((autodiff::elu(*r2, 0.25).abs() + 0.6).log10())));
-    let mut acc15: f64 = 0.0;
-    for i16 in (0..3).rev() {
-        acc15 = (0.5 * acc15) + (if matches!(i16, 1) { ((v1 / (-1.7)) + r1).tanh() } else { autodiff::sigmoid(((v14 + 2.5) - v1.exp()) + r2) });
+    let mut acc12: f64 = 0.0;
+    for i13 in 0..2 {
+        acc12 = (0.5 * acc12) + (match i13 { 0 => ((0.65 + (acc11 * acc11)).sqrt().sin() + x3).tanh(), 1 => autodiff::sigmoid(x3.atan2(1.35)), _ => autodiff::sigmoid((autodiff::elu(*r2, 0.25).abs() + 0.6).log10()) });
     }
-    [((((((v1.tanh().tan().abs() + 1.25).ln().tanh() * 0.9).asin() - v1) - v1) * x3) + (1.25 * acc11)) + ((0.3 * v14.sin()) + (0.6 * acc15)), ((r2 * f64::mul_add(v1, *r1, -0.7).sin().exp2()) + (-0.3)) + r2, r2 - v1]
+    let v14: f64 = autodiff::erf(((acc11 / (x3.abs() + 0.65)).sin() * (0.75 + (r2 * r2)).log2()).tanh());
+    [((((((v1.tanh().tan().abs() + 1.25).ln().tanh() * 0.9).asin() - v1) - v1) * x3) + (1.25 * acc11)) + ((0.6 * acc12) + (0.3 * v14)), ((r2 * f64::mul_add(v1, *r1, -0.7).sin().exp2()) + (-0.3)) + r2, r2 - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34307,13 +34435,12 @@ fn p485_dual<D: Dn>(r2: &D, r1: &D, x3: D, k4: i32, tr_: &mut Tr) -> [D; 3] {
     for i10 in 0..4 {
         acc11 += *r2;
     }
-    let cl12 = |z13: D, tr_: &mut Tr| -dx_sin(z13, tr_);
-    let v14: D = cl12(dx_sigmoid((*r1 - v1) - (x3 + v1), tr_), tr_) + (D::from(1.15) * cl12(dx_sigmoid(dx_log10(dx_abs(dx_elu(*r2, D::from(0.25), tr_), tr_) + D::from(0.6), tr_), tr_), tr_));
-    let mut acc15: D = D::from(0.0);
-    for i16 in (0..3).rev() {
-        acc15 = (D::from(0.5) * acc15) + (if matches!(i16, 1) { dx_tanh((v1 / (-D::from(1.7))) + (*r1), tr_) } else { dx_sigmoid(((v14 + D::from(2.5)) - dx_exp(v1, tr_)) + (*r2), tr_) });
+    let mut acc12: D = D::from(0.0);
+    for i13 in 0..2 {
+        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_tanh(dx_sin(dx_sqrt(D::from(0.65) + (acc11 * acc11), tr_), tr_) + x3, tr_), 1 => dx_sigmoid(dx_atan2(x3, D::from(1.35), tr_), tr_), _ => dx_sigmoid(dx_log10(dx_abs(dx_elu(*r2, D::from(0.25), tr_), tr_) + D::from(0.6), tr_), tr_) });
     }
-    [((((dx_asin(dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(v1, tr_), tr_), tr_) + D::from(1.25), tr_), tr_) * D::from(0.9), tr_) - v1) - v1) * x3) + (D::from(1.25) * acc11)) + ((D::from(0.3) * dx_sin(v14, tr_)) + (D::from(0.6) * acc15)), ((*r2 * dx_exp2(dx_sin(dx_mul_add(v1, *r1, -D::from(0.7), tr_), tr_), tr_)) + (-D::from(0.3))) + (*r2), *r2 - v1]
+    let v14: D = dx_erf(dx_tanh(dx_sin(acc11 / (dx_abs(x3, tr_) + D::from(0.65)), tr_) * dx_log2(D::from(0.75) + (*r2 * (*r2)), tr_), tr_), tr_);
+    [((((dx_asin(dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(v1, tr_), tr_), tr_) + D::from(1.25), tr_), tr_) * D::from(0.9), tr_) - v1) - v1) * x3) + (D::from(1.25) * acc11)) + ((D::from(0.6) * acc12) + (D::from(0.3) * v14)), ((*r2 * dx_exp2(dx_sin(dx_mul_add(v1, *r1, -D::from(0.7), tr_), tr_), tr_)) + (-D::from(0.3))) + (*r2), *r2 - v1]
 }
 
 fn p485_eval(x: &[f64]) -> Vec<f64> {
@@ -34355,11 +34482,8 @@ fn p486(x1: f64, x2: f64, mut x3: f64, f4: bool) -> f64 {
     x3 %= autodiff::softplus(x2.asinh() + x2.hypot(0.7)).abs() + 1.4;
     x3 /= f64::abs(-1.45) + 0.5;
     x3 += f64::min(x3, (x2 - x1).fract());
-    let mut acc1: f64 = 0.0;
-    for i2 in (0..4).rev() {
-        acc1 = (0.5 * acc1) + (if matches!(i2, 1) { autodiff::relu(x2 + (-1.0)).tanh() } else { (-1.55 - x2).min(f64::max(x3, x3)).atan() * 0.95 });
-    }
-    ((-(((-0.9 - x2).abs() + 1.05).ln().abs() + 1.4)).recip() - x2) + (0.5 * acc1)
+    let v1: f64 = autodiff::erf(autodiff::sigmoid(x1));
+    ((-(((-0.9 - x2).abs() + 1.05).ln().abs() + 1.4)).recip() - x2) + (0.5 * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34367,11 +34491,8 @@ fn p486_dual<D: Dn>(x1: D, x2: D, mut x3: D, f4: bool, tr_: &mut Tr) -> D {
     x3 = dx_rem(x3, dx_abs(dx_softplus(dx_asinh(x2, tr_) + dx_hypot(x2, D::from(0.7), tr_), tr_), tr_) + D::from(1.4), tr_);
     x3 /= dx_abs(-D::from(1.45), tr_) + D::from(0.5);
     x3 += dx_min(x3, dx_fract(x2 - x1, tr_), tr_);
-    let mut acc1: D = D::from(0.0);
-    for i2 in (0..4).rev() {
-        acc1 = (D::from(0.5) * acc1) + (if matches!(i2, 1) { dx_tanh(dx_relu(x2 + (-D::from(1.0)), tr_), tr_) } else { dx_atan(dx_min(-D::from(1.55) - x2, dx_max(x3, x3, tr_), tr_), tr_) * D::from(0.95) });
-    }
-    (dx_recip(-(dx_abs(dx_ln(dx_abs(-D::from(0.9) - x2, tr_) + D::from(1.05), tr_), tr_) + D::from(1.4)), tr_) - x2) + (D::from(0.5) * acc1)
+    let v1: D = dx_erf(dx_sigmoid(x1, tr_), tr_);
+    (dx_recip(-(dx_abs(dx_ln(dx_abs(-D::from(0.9) - x2, tr_) + D::from(1.05), tr_), tr_) + D::from(1.4)), tr_) - x2) + (D::from(0.5) * v1)
 }
 
 fn p486_eval(x: &[f64]) -> Vec<f64> {
@@ -34427,9 +34548,11 @@ fn p487(x1: f64, x2: f64, x3: f64) -> f64 {
         let v6 = (x1.exp_m1().abs() + 1.5).log(6.8) - (i1 as f64);
         let mut x3 = x3 + (autodiff::leaky_relu(v6, 0.41) * 1.55);
     }
-    let cl7 = |z8: f64| ((-z8).abs() + 0.85).recip();
-    let v9: f64 = cl7(autodiff::sigmoid((x2 + (-1.05)) * x1.round())) + (0.55 * cl7(((x2 * x2).abs() + 1.1).sqrt().tanh()));
-    (((x3.atan2(x3).abs() + 1.5).acosh().mul_add(-(x2 + x1), x1) - x2) + x3) + (0.5 * v9.tanh())
+    let mut acc7: f64 = 0.0;
+    for i8 in (0..2).rev() {
+        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { autodiff::sigmoid(x3) } else { x1.asinh().ceil().tanh() });
+    }
+    (((x3.atan2(x3).abs() + 1.5).acosh().mul_add(-(x2 + x1), x1) - x2) + x3) + (1.25 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34453,9 +34576,11 @@ fn p487_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> D {
         let v6 = dx_log(dx_abs(dx_exp_m1(x1, tr_), tr_) + D::from(1.5), D::from(6.8), tr_) - D::from(i1 as f64);
         let mut x3 = x3 + (dx_leaky_relu(v6, D::from(0.41), tr_) * D::from(1.55));
     }
-    let cl7 = |z8: D, tr_: &mut Tr| dx_recip(dx_abs(-z8, tr_) + D::from(0.85), tr_);
-    let v9: D = cl7(dx_sigmoid((x2 + (-D::from(1.05))) * dx_round(x1, tr_), tr_), tr_) + (D::from(0.55) * cl7(dx_tanh(dx_sqrt(dx_abs(x2 * x2, tr_) + D::from(1.1), tr_), tr_), tr_));
-    ((dx_mul_add(dx_acosh(dx_abs(dx_atan2(x3, x3, tr_), tr_) + D::from(1.5), tr_), -(x2 + x1), x1, tr_) - x2) + x3) + (D::from(0.5) * dx_tanh(v9, tr_))
+    let mut acc7: D = D::from(0.0);
+    for i8 in (0..2).rev() {
+        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_sigmoid(x3, tr_) } else { dx_tanh(dx_ceil(dx_asinh(x1, tr_), tr_), tr_) });
+    }
+    ((dx_mul_add(dx_acosh(dx_abs(dx_atan2(x3, x3, tr_), tr_) + D::from(1.5), tr_), -(x2 + x1), x1, tr_) - x2) + x3) + (D::from(1.25) * acc7)
 }
 
 fn p487_eval(x: &[f64]) -> Vec<f64> {
@@ -34635,8 +34760,8 @@ fn p490(x1: f64, x2: f64, k3: i32) -> [f64; 1] {
     let mut v4: f64 = 2.0;
     v4 /= (v4 + v4).tanh().powi(3).sin().tan().abs() + 1.35;
     let mut v5 = (if x1.tanh() < -0.85 { 2.1 } else { v1 - x2 }) * v4;
-    let (v6, v7) = autodiff::sigmoid(f64::powi(autodiff::sigmoid(x1 / 0.7), 3)).sin_cos();
-    [(((x2.sin() * 0.9).asin().abs() + 0.7).log2() * x1) + ((0.35 * v6) + (1.4 * v7))]
+    let v7: f64 = match autodiff::sigmoid(f64::powi(autodiff::sigmoid(x1 / 0.7), 3)) { t6 if t6 < 0.05 => autodiff::sigmoid(v5 + x2), _ => (-1.25 * x2).max(v1.hypot(v5)).tanh() };
+    [(((x2.sin() * 0.9).asin().abs() + 0.7).log2() * x1) + (0.35 * v7)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34650,8 +34775,8 @@ fn p490_dual<D: Dn>(x1: D, x2: D, k3: i32, tr_: &mut Tr) -> [D; 1] {
     let mut v4: D = D::from(2.0);
     v4 /= dx_abs(dx_tan(dx_sin(dx_powi(dx_tanh(v4 + v4, tr_), 3, tr_), tr_), tr_), tr_) + D::from(1.35);
     let mut v5 = (if dx_lt(dx_tanh(x1, tr_), -D::from(0.85), tr_) { D::from(2.1) } else { v1 - x2 }) * v4;
-    let (v6, v7) = (dx_sin(dx_sigmoid(dx_powi(dx_sigmoid(x1 / D::from(0.7), tr_), 3, tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_powi(dx_sigmoid(x1 / D::from(0.7), tr_), 3, tr_), tr_), tr_));
-    [(dx_log2(dx_abs(dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_) + D::from(0.7), tr_) * x1) + ((D::from(0.35) * v6) + (D::from(1.4) * v7))]
+    let v7: D = match dx_sigmoid(dx_powi(dx_sigmoid(x1 / D::from(0.7), tr_), 3, tr_), tr_) { t6 if dx_lt(t6, D::from(0.05), tr_) => dx_sigmoid(v5 + x2, tr_), _ => dx_tanh(dx_max(-D::from(1.25) * x2, dx_hypot(v1, v5, tr_), tr_), tr_) };
+    [(dx_log2(dx_abs(dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_) + D::from(0.7), tr_) * x1) + (D::from(0.35) * v7)]
 }
 
 fn p490_eval(x: &[f64]) -> Vec<f64> {
@@ -34916,11 +35041,8 @@ fn p494(mut x1: f64, x2: f64) -> f64 {
     for i2 in 0..3 {
         acc3 += autodiff::leaky_relu(x2, autodiff::sigmoid((i2 as f64) + v1));
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..3).rev() {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => (if x1 > -0.85 { acc3.sin() } else if (acc3 + v1) >= -0.95 { x2 } else { ((1.05 + (x1 * x1)).tanh() + 1.5).powf(1.7) }).tanh(), 1 => (-3.0 + x1).tanh(), _ => autodiff::sigmoid(autodiff::softplus(x1)) });
-    }
-    (((-((f64::abs(-2.4) + 0.5).sqrt() + (-v1)) - v1) - x1) + (1.1 * acc3)) + (0.9 * acc4)
+    let v4: f64 = ccube(autodiff::sigmoid(x1.abs().abs().ln_1p()) * 0.5);
+    (((-((f64::abs(-2.4) + 0.5).sqrt() + (-v1)) - v1) - x1) + (1.1 * acc3)) + (0.9 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34931,11 +35053,8 @@ fn p494_dual<D: Dn>(mut x1: D, x2: D, tr_: &mut Tr) -> D {
     for i2 in 0..3 {
         acc3 += dx_leaky_relu(x2, dx_sigmoid(D::from(i2 as f64) + v1, tr_), tr_);
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..3).rev() {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_tanh(if dx_gt(x1, -D::from(0.85), tr_) { dx_sin(acc3, tr_) } else if dx_ge(acc3 + v1, -D::from(0.95), tr_) { x2 } else { dx_powf(dx_tanh(D::from(1.05) + (x1 * x1), tr_) + D::from(1.5), D::from(1.7), tr_) }, tr_), 1 => dx_tanh(-D::from(3.0) + x1, tr_), _ => dx_sigmoid(dx_softplus(x1, tr_), tr_) });
-    }
-    (((-(dx_sqrt(dx_abs(-D::from(2.4), tr_) + D::from(0.5), tr_) + (-v1)) - v1) - x1) + (D::from(1.1) * acc3)) + (D::from(0.9) * acc4)
+    let v4: D = ccube_dual(dx_sigmoid(dx_ln_1p(dx_abs(dx_abs(x1, tr_), tr_), tr_), tr_) * D::from(0.5), tr_);
+    (((-(dx_sqrt(dx_abs(-D::from(2.4), tr_) + D::from(0.5), tr_) + (-v1)) - v1) - x1) + (D::from(1.1) * acc3)) + (D::from(0.9) * v4)
 }
 
 fn p494_eval(x: &[f64]) -> Vec<f64> {
@@ -35036,11 +35155,8 @@ fn p496(r1: &f64, k2: i32) -> f64 {
     let mut v1 = *r1;
     let mut v1 = v1 + autodiff::relu(v1 + r1);
     v1 = (v1 * (autodiff::elu(autodiff::sigmoid(v1.atan().mul_add(-3.0, v1)), 1.2) * r1).sin()).tanh();
-    let mut acc2: f64 = 0.0;
-    for i3 in 0..2 {
-        acc2 = (0.5 * acc2) + (if matches!(i3, 0 | 2) { (r1.mul_add(v1.tanh(), (i3 + 1) as f64) / ((v1 / (-(r1.abs() + 0.75))).abs() + 0.75)).tanh() } else { (i3 as f64).min(-0.05 - r1).tanh() });
-    }
-    ((2.75 + f64::powf((2.15 - r1).abs() + 1.4, 0.9)) + v1) + (0.65 * acc2)
+    let v2: f64 = ccube(autodiff::sigmoid((v1 / (1.0 + (r1 * r1))).atan() * (0.4 - r1)) * 0.5);
+    ((2.75 + f64::powf((2.15 - r1).abs() + 1.4, 0.9)) + v1) + (0.65 * v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35048,11 +35164,8 @@ fn p496_dual<D: Dn>(r1: &D, k2: i32, tr_: &mut Tr) -> D {
     let mut v1 = *r1;
     let mut v1 = v1 + dx_relu(v1 + (*r1), tr_);
     v1 = dx_tanh(v1 * dx_sin(dx_elu(dx_sigmoid(dx_mul_add(dx_atan(v1, tr_), -D::from(3.0), v1, tr_), tr_), D::from(1.2), tr_) * (*r1), tr_), tr_);
-    let mut acc2: D = D::from(0.0);
-    for i3 in 0..2 {
-        acc2 = (D::from(0.5) * acc2) + (if matches!(i3, 0 | 2) { dx_tanh(dx_mul_add(*r1, dx_tanh(v1, tr_), D::from((i3 + 1) as f64), tr_) / (dx_abs(v1 / (-(dx_abs(*r1, tr_) + D::from(0.75))), tr_) + D::from(0.75)), tr_) } else { dx_tanh(dx_min(D::from(i3 as f64), -D::from(0.05) - (*r1), tr_), tr_) });
-    }
-    ((D::from(2.75) + dx_powf(dx_abs(D::from(2.15) - (*r1), tr_) + D::from(1.4), D::from(0.9), tr_)) + v1) + (D::from(0.65) * acc2)
+    let v2: D = ccube_dual(dx_sigmoid(dx_atan(v1 / (D::from(1.0) + (*r1 * (*r1))), tr_) * (D::from(0.4) - (*r1)), tr_) * D::from(0.5), tr_);
+    ((D::from(2.75) + dx_powf(dx_abs(D::from(2.15) - (*r1), tr_) + D::from(1.4), D::from(0.9), tr_)) + v1) + (D::from(0.65) * v2)
 }
 
 fn p496_eval(x: &[f64]) -> Vec<f64> {
@@ -35772,12 +35885,10 @@ fn p506(x1: f64) -> [f64; 2] {
     for i4 in 0..5 {
         acc5 += autodiff::sigmoid(v3 * v1);
     }
-    let v6: f64 = autodiff::sigmoid(-(-v2) + x1) * std::f64::consts::E;
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..3 {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { (v2 + x1).tanh() } else { (autodiff::elu(v6, 1.4) + x1).tanh() });
-    }
-    [((((((v3 + v3) - (v1.tanh() * 0.9).asin()).min(f64::min(1.7, v3).max((v3.abs() + 0.7).ln())) + x1) - (-1.15)) + v2) + (1.25 * acc5)) + ((0.5 * v6.tanh()) + (0.85 * acc7)), ((v3 * v1.atan()) + 2.55) + x1]
+    let v6: f64 = autodiff::sigmoid(autodiff::relu(-v2) + x1).copysign(((0.85 + (v1 * v1)).log(v3.max(v1).abs() + 2.3) + x1).tanh());
+    let cl7 = |z8: f64| autodiff::sigmoid(z8.max(2.1) * 2.25);
+    let v9: f64 = cl7((v2 + x1).atan()) + (0.65 * cl7((((-0.7 - 2.3) + (0.95 / (v3.abs() + 1.05))) + x1).atan()));
+    [((((((v3 + v3) - (v1.tanh() * 0.9).asin()).min(f64::min(1.7, v3).max((v3.abs() + 0.7).ln())) + x1) - (-1.15)) + v2) + (1.25 * acc5)) + ((0.35 * v6) + (0.85 * v9.tanh())), ((v3 * v1.atan()) + 2.55) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35793,12 +35904,10 @@ fn p506_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 2] {
     for i4 in 0..5 {
         acc5 += dx_sigmoid(v3 * v1, tr_);
     }
-    let v6: D = dx_sigmoid(-(-v2) + x1, tr_) * D::from(std::f64::consts::E);
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..3 {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_tanh(v2 + x1, tr_) } else { dx_tanh(dx_elu(v6, D::from(1.4), tr_) + x1, tr_) });
-    }
-    [((((dx_min((v3 + v3) - dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), dx_max(dx_min(D::from(1.7), v3, tr_), dx_ln(dx_abs(v3, tr_) + D::from(0.7), tr_), tr_), tr_) + x1) - (-D::from(1.15))) + v2) + (D::from(1.25) * acc5)) + ((D::from(0.5) * dx_tanh(v6, tr_)) + (D::from(0.85) * acc7)), ((v3 * dx_atan(v1, tr_)) + D::from(2.55)) + x1]
+    let v6: D = dx_copysign(dx_sigmoid(dx_relu(-v2, tr_) + x1, tr_), dx_tanh(dx_log(D::from(0.85) + (v1 * v1), dx_abs(dx_max(v3, v1, tr_), tr_) + D::from(2.3), tr_) + x1, tr_), tr_);
+    let cl7 = |z8: D, tr_: &mut Tr| dx_sigmoid(dx_max(z8, D::from(2.1), tr_) * D::from(2.25), tr_);
+    let v9: D = cl7(dx_atan(v2 + x1, tr_), tr_) + (D::from(0.65) * cl7(dx_atan(((-D::from(0.7) - D::from(2.3)) + (D::from(0.95) / (dx_abs(v3, tr_) + D::from(1.05)))) + x1, tr_), tr_));
+    [((((dx_min((v3 + v3) - dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), dx_max(dx_min(D::from(1.7), v3, tr_), dx_ln(dx_abs(v3, tr_) + D::from(0.7), tr_), tr_), tr_) + x1) - (-D::from(1.15))) + v2) + (D::from(1.25) * acc5)) + ((D::from(0.35) * v6) + (D::from(0.85) * dx_tanh(v9, tr_))), ((v3 * dx_atan(v1, tr_)) + D::from(2.55)) + x1]
 }
 
 fn p506_eval(x: &[f64]) -> Vec<f64> {
@@ -35871,7 +35980,7 @@ fn p508(x1: f64, x2: f64, f3: bool) -> f64 {
         let mut y4 = [v3];
     }
     let mut v5 = x1;
-    let v6: f64 = ((1.15 * v5).tanh() + x2).atan() * std::f64::consts::LN_2;
+    let v6: f64 = if (autodiff::softplus(autodiff::elu(1.15, 0.25)) + x2).atan().is_finite() { ((y1[1].abs() + 0.85).log10() + x1).atan() } else { (y1[0] + x1).sin() };
     ((if (x1 - (y1[1] * y1[0])).is_sign_positive() { x2 } else { autodiff::softplus(x2).min(v5 * y1[0]) }) - v5) + (0.65 * v6)
 }
 
@@ -35883,7 +35992,7 @@ fn p508_dual<D: Dn>(x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
         let mut y4 = [v3];
     }
     let mut v5 = x1;
-    let v6: D = dx_atan(dx_tanh(D::from(1.15) * v5, tr_) + x2, tr_) * D::from(std::f64::consts::LN_2);
+    let v6: D = if dx_is_finite(dx_atan(dx_softplus(dx_elu(D::from(1.15), D::from(0.25), tr_), tr_) + x2, tr_), tr_) { dx_atan(dx_log10(dx_abs(y1[1], tr_) + D::from(0.85), tr_) + x1, tr_) } else { dx_sin(y1[0] + x1, tr_) };
     ((if dx_is_sign_positive(x1 - (y1[1] * y1[0]), tr_) { x2 } else { dx_min(dx_softplus(x2, tr_), v5 * y1[0], tr_) }) - v5) + (D::from(0.65) * v6)
 }
 
@@ -35920,9 +36029,9 @@ fn p509(x1: f64, x2: f64) -> f64 {
     let mut v1 = (x2 * x1).sin() % ((x2.tanh() * 0.9).atanh().max(x2.sin()).sin().exp() + 0.5);
     let mut v2 = ((v1 - x1) + (-0.55 * (-0.05))) - x2;
     let mut y3 = [v1, autodiff::elu(x2, 0.5), (f64::powi(-1.5, 2).tanh() * 0.9).asin()];
-    let v4: f64 = (((y3[0].abs() + 1.3).acosh().abs() + 1.5).log2() + x1).tanh() * std::f64::consts::PI;
-    let v7: f64 = if !((if (y3[0] + y3[1]) < -0.8 { y3.iter().fold(0.05f64, |acc6, &e5| (acc6 * 0.5) + y3[0].min(v2).sin()) } else { autodiff::softplus(v1) }) + x2).atan().is_infinite() { (-autodiff::leaky_relu(v2, 0.46) + x2).tanh() } else { (autodiff::sigmoid(v2).exp() - (x1 * x1).ln_1p()).tanh() };
-    ((autodiff::sigmoid(((f64::mul_add(-0.6, v2, x2).abs() + 0.9).ln() / ((-y3[1]).tanh().exp_m1().abs() + 0.55)) - y3[0]) * v2.atan()) - y3[1]) + ((0.45 * v4.tanh()) + (0.25 * v7))
+    let v4: f64 = if x1.abs().ln_1p().max(x1 - y3[1]).atan().is_finite() { autodiff::sigmoid(y3[0] + x2) } else { ((v1 + (-0.9)) - (-x1)).atan() };
+    let (v5, v6) = ((-v2).tanh().tan() + x1).tanh().sin_cos();
+    ((autodiff::sigmoid(((f64::mul_add(-0.6, v2, x2).abs() + 0.9).ln() / ((-y3[1]).tanh().exp_m1().abs() + 0.55)) - y3[0]) * v2.atan()) - y3[1]) + (((1.15 * v4) + (0.45 * v5)) + (0.25 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35930,9 +36039,9 @@ fn p509_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     let mut v1 = dx_rem(dx_sin(x2 * x1, tr_), dx_exp(dx_sin(dx_max(dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), dx_sin(x2, tr_), tr_), tr_), tr_) + D::from(0.5), tr_);
     let mut v2 = ((v1 - x1) + (-D::from(0.55) * (-D::from(0.05)))) - x2;
     let mut y3 = [v1, dx_elu(x2, D::from(0.5), tr_), dx_asin(dx_tanh(dx_powi(-D::from(1.5), 2, tr_), tr_) * D::from(0.9), tr_)];
-    let v4: D = dx_tanh(dx_log2(dx_abs(dx_acosh(dx_abs(y3[0], tr_) + D::from(1.3), tr_), tr_) + D::from(1.5), tr_) + x1, tr_) * D::from(std::f64::consts::PI);
-    let v7: D = if !dx_is_infinite(dx_atan((if dx_lt(y3[0] + y3[1], -D::from(0.8), tr_) { y3.iter().fold(D::from(0.05), |acc6, &e5| (acc6 * D::from(0.5)) + dx_sin(dx_min(y3[0], v2, tr_), tr_)) } else { dx_softplus(v1, tr_) }) + x2, tr_), tr_) { dx_tanh(-dx_leaky_relu(v2, D::from(0.46), tr_) + x2, tr_) } else { dx_tanh(dx_exp(dx_sigmoid(v2, tr_), tr_) - dx_ln_1p(x1 * x1, tr_), tr_) };
-    ((dx_sigmoid((dx_ln(dx_abs(dx_mul_add(-D::from(0.6), v2, x2, tr_), tr_) + D::from(0.9), tr_) / (dx_abs(dx_exp_m1(dx_tanh(-y3[1], tr_), tr_), tr_) + D::from(0.55))) - y3[0], tr_) * dx_atan(v2, tr_)) - y3[1]) + ((D::from(0.45) * dx_tanh(v4, tr_)) + (D::from(0.25) * v7))
+    let v4: D = if dx_is_finite(dx_atan(dx_max(dx_ln_1p(dx_abs(x1, tr_), tr_), x1 - y3[1], tr_), tr_), tr_) { dx_sigmoid(y3[0] + x2, tr_) } else { dx_atan((v1 + (-D::from(0.9))) - (-x1), tr_) };
+    let (v5, v6) = (dx_sin(dx_tanh(dx_tan(dx_tanh(-v2, tr_), tr_) + x1, tr_), tr_), dx_cos(dx_tanh(dx_tan(dx_tanh(-v2, tr_), tr_) + x1, tr_), tr_));
+    ((dx_sigmoid((dx_ln(dx_abs(dx_mul_add(-D::from(0.6), v2, x2, tr_), tr_) + D::from(0.9), tr_) / (dx_abs(dx_exp_m1(dx_tanh(-y3[1], tr_), tr_), tr_) + D::from(0.55))) - y3[0], tr_) * dx_atan(v2, tr_)) - y3[1]) + (((D::from(1.15) * v4) + (D::from(0.45) * v5)) + (D::from(0.25) * v6))
 }
 
 fn p509_eval(x: &[f64]) -> Vec<f64> {
@@ -36093,8 +36202,11 @@ fn p512(x1: f64, x2: f64, a3: [f64; 2], s4: &[f64]) -> f64 {
     } else {
         let mut y11: [f64; 4] = [0.0; 4];
     }
-    let v12: f64 = ((a3[1] * a3[0]) / 1.9).tanh().copysign((s4[1].signum().abs() + 0.6).log2().tanh());
-    (autodiff::softplus((f64::tanh(-1.15).abs() + 0.6).powi(-1)) - x1) + (1.5 * v12)
+    let mut acc12: f64 = 0.0;
+    for i13 in 0..2 {
+        acc12 = (0.5 * acc12) + (match i13 { 0 => ((a3[i13] - a3[2 - 1 - i13]) * s4[i13].abs()).tanh(), 1 => ((v5 - v7).tanh() * (autodiff::sigmoid(v1) * x1)).tanh(), _ => s4[i13].sin() });
+    }
+    (autodiff::softplus((f64::tanh(-1.15).abs() + 0.6).powi(-1)) - x1) + (1.5 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36112,8 +36224,11 @@ fn p512_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], s4: &[D], tr_: &mut Tr) -> D {
     } else {
         let mut y11: [D; 4] = [D::from(0.0); 4];
     }
-    let v12: D = dx_copysign(dx_tanh((a3[1] * a3[0]) / D::from(1.9), tr_), dx_tanh(dx_log2(dx_abs(dx_signum(s4[1], tr_), tr_) + D::from(0.6), tr_), tr_), tr_);
-    (dx_softplus(dx_powi(dx_abs(dx_tanh(-D::from(1.15), tr_), tr_) + D::from(0.6), -1, tr_), tr_) - x1) + (D::from(1.5) * v12)
+    let mut acc12: D = D::from(0.0);
+    for i13 in 0..2 {
+        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_tanh((a3[i13] - a3[2 - 1 - i13]) * dx_abs(s4[i13], tr_), tr_), 1 => dx_tanh(dx_tanh(v5 - v7, tr_) * (dx_sigmoid(v1, tr_) * x1), tr_), _ => dx_sin(s4[i13], tr_) });
+    }
+    (dx_softplus(dx_powi(dx_abs(dx_tanh(-D::from(1.15), tr_), tr_) + D::from(0.6), -1, tr_), tr_) - x1) + (D::from(1.5) * acc12)
 }
 
 fn p512_eval(x: &[f64]) -> Vec<f64> {
@@ -36518,7 +36633,7 @@ fn p518(b1: &[f64; 4], a2: [f64; 5]) -> [f64; 3] {
     for i11 in 0..4 {
         acc12 += autodiff::sigmoid(a2[i11].exp());
     }
-    let v13: f64 = if !(acc12.hypot(acc12).sin() + b1[1]).atan().is_nan() { autodiff::sigmoid(-autodiff::softplus(b1[3])) } else { (-0.5 + a2[4]).atan() };
+    let v13: f64 = autodiff::gamma(autodiff::sigmoid(((acc12 - acc12).abs() + 1.15).log2() + b1[0]) + 2.0);
     [((((b1[1] + b1[1]) - a2[0]) + 0.6) + (1.5 * acc12)) + (0.8 * v13), ((b1[2] + b1[1]).max(a2[2] / (-0.5)) * ({ let t10 = b1[2] + b1[0]; t10 * (t10 % 1.65) })) - a2[4], ((b1[2] - (b1[2].abs() + 1.15).ln()) + (b1[0] - b1[1]).min(-0.3 * a2[0])) - b1[2]]
 }
 
@@ -36537,7 +36652,7 @@ fn p518_dual<D: Dn>(b1: &[D; 4], a2: [D; 5], tr_: &mut Tr) -> [D; 3] {
     for i11 in 0..4 {
         acc12 += dx_sigmoid(dx_exp(a2[i11], tr_), tr_);
     }
-    let v13: D = if !dx_is_nan(dx_atan(dx_sin(dx_hypot(acc12, acc12, tr_), tr_) + b1[1], tr_), tr_) { dx_sigmoid(-dx_softplus(b1[3], tr_), tr_) } else { dx_atan(-D::from(0.5) + a2[4], tr_) };
+    let v13: D = dx_gamma(dx_sigmoid(dx_log2(dx_abs(acc12 - acc12, tr_) + D::from(1.15), tr_) + b1[0], tr_) + D::from(2.0), tr_);
     [((((b1[1] + b1[1]) - a2[0]) + D::from(0.6)) + (D::from(1.5) * acc12)) + (D::from(0.8) * v13), (dx_max(b1[2] + b1[1], a2[2] / (-D::from(0.5)), tr_) * ({ let t10 = b1[2] + b1[0]; t10 * dx_rem(t10, D::from(1.65), tr_) })) - a2[4], ((b1[2] - dx_ln(dx_abs(b1[2], tr_) + D::from(1.15), tr_)) + dx_min(b1[0] - b1[1], -D::from(0.3) * a2[0], tr_)) - b1[2]]
 }
 
@@ -36646,8 +36761,9 @@ fn p520(r1: &f64, b3: &[f64; 5], mut x2: f64, s4: &[f64]) -> f64 {
     x2 = s4[0];
     let mut v4: f64 = r1 - ((x2 * 2.85) - (x2 - s4[1]));
     let v4 = v4 * x2;
-    let v6: f64 = s4.iter().cloned().take(1).map(|e5| autodiff::sigmoid(autodiff::elu(*r1, 1.25)) + e5).sum::<f64>();
-    ((r1 - r1) + v4.atan()) + (0.75 * v6)
+    let cl5 = |z6: f64| autodiff::sigmoid(z6 + (z6 * z6).ln_1p());
+    let v7: f64 = cl5(*r1) + (0.35 * cl5(f64::max(((1.25 + (x2 * x2)).sin() + 1.5).powf(v4.atan()), b3[1].exp_m1()).atan()));
+    ((r1 - r1) + v4.atan()) + (0.7 * autodiff::sigmoid(v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36664,8 +36780,9 @@ fn p520_dual<D: Dn>(r1: &D, b3: &[D; 5], mut x2: D, s4: &[D], tr_: &mut Tr) -> D
     x2 = s4[0];
     let mut v4: D = *r1 - ((x2 * D::from(2.85)) - (x2 - s4[1]));
     let v4 = v4 * x2;
-    let v6: D = s4.iter().cloned().take(1).map(|e5| dx_sigmoid(dx_elu(*r1, D::from(1.25), tr_), tr_) + e5).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((*r1 - (*r1)) + dx_atan(v4, tr_)) + (D::from(0.75) * v6)
+    let cl5 = |z6: D, tr_: &mut Tr| dx_sigmoid(z6 + dx_ln_1p(z6 * z6, tr_), tr_);
+    let v7: D = cl5(*r1, tr_) + (D::from(0.35) * cl5(dx_atan(dx_max(dx_powf(dx_sin(D::from(1.25) + (x2 * x2), tr_) + D::from(1.5), dx_atan(v4, tr_), tr_), dx_exp_m1(b3[1], tr_), tr_), tr_), tr_));
+    ((*r1 - (*r1)) + dx_atan(v4, tr_)) + (D::from(0.7) * dx_sigmoid(v7, tr_))
 }
 
 fn p520_eval(x: &[f64]) -> Vec<f64> {
@@ -36775,8 +36892,7 @@ fn p522(b2: &[f64; 5], b1: &[f64; 5], a3: [f64; 1]) -> [f64; 1] {
     let v6 = (1.3 / (-(1.0 + (v1 * v1)))).exp2() + (-0.95 - v1).cosh();
     let mut y7 = a3;
     let mut v6 = autodiff::softplus((1.4 + (y7[0] * y7[0])).log10());
-    debug_assert!(!((v1 - (v1 / (-(1.0 + (v1 * v1))))) + b2[3]).tanh().is_nan());
-    let v8: f64 = ((f64::exp2(1.7) / 1.9) + b2[0]).sin();
+    let v8: f64 = ccube(((v1 - (v1 / (-(1.0 + (v1 * v1))))) + b2[3]).tanh() * 0.5);
     [(((autodiff::sigmoid(a3[0] + (-0.7)) / (v1.abs() + 1.35)) + v6.sin()) * v6.atan()) + (1.25 * v8)]
 }
 
@@ -36791,8 +36907,7 @@ fn p522_dual<D: Dn>(b2: &[D; 5], b1: &[D; 5], a3: [D; 1], tr_: &mut Tr) -> [D; 1
     let v6 = dx_exp2(D::from(1.3) / (-(D::from(1.0) + (v1 * v1))), tr_) + dx_cosh(-D::from(0.95) - v1, tr_);
     let mut y7 = a3;
     let mut v6 = dx_softplus(dx_log10(D::from(1.4) + (y7[0] * y7[0]), tr_), tr_);
-    debug_assert!(!dx_is_nan(dx_tanh((v1 - (v1 / (-(D::from(1.0) + (v1 * v1))))) + b2[3], tr_), tr_));
-    let v8: D = dx_sin((dx_exp2(D::from(1.7), tr_) / D::from(1.9)) + b2[0], tr_);
+    let v8: D = ccube_dual(dx_tanh((v1 - (v1 / (-(D::from(1.0) + (v1 * v1))))) + b2[3], tr_) * D::from(0.5), tr_);
     [(((dx_sigmoid(a3[0] + (-D::from(0.7)), tr_) / (dx_abs(v1, tr_) + D::from(1.35))) + dx_sin(v6, tr_)) * dx_atan(v6, tr_)) + (D::from(1.25) * v8)]
 }
 
@@ -36841,9 +36956,10 @@ fn p523(x1: f64, r2: &f64, x4: f64, r3: &f64) -> f64 {
     }
     let mut v4 = r3.tanh();
     let x1 = x1 * (y1[c2 % y1.len()].max(y1[c2 % 2]).tanh() * x4.asinh());
-    let v5: f64 = ((r3 / (1.0 + (y1[1] * y1[1]))) / (x4.min(-0.5).abs() + 0.7)).tanh() + std::f64::consts::FRAC_PI_4;
-    let (v6, v7) = (v4 + r2).sin().sin_cos();
-    ((((((r3 * v4) - (r2 / 2.75)) / (autodiff::elu(y1[0], 0.15).atan().exp() + 0.5)) + r2) - v4).tanh() * x4) + (((0.9 * v5) + (1.25 * v6)) + (0.9 * v7))
+    let cl5 = |z6: f64| (z6 / (1.0 + (z6 * z6))).asinh().atan();
+    let v7: f64 = cl5((x4.min(-0.5) + y1[1]).tanh()) + (0.35 * cl5(autodiff::sigmoid(y1[(c2 + 3) % 2] / (f64::max(x4, y1[(c2 + 3) % y1.len()]).abs() + 1.0))));
+    let v8: f64 = (-0.9 + r3).tanh() + std::f64::consts::FRAC_PI_4;
+    ((((((r3 * v4) - (r2 / 2.75)) / (autodiff::elu(y1[0], 0.15).atan().exp() + 0.5)) + r2) - v4).tanh() * x4) + ((1.25 * v7.atan()) + (0.9 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36857,9 +36973,10 @@ fn p523_dual<D: Dn>(x1: D, r2: &D, x4: D, r3: &D, tr_: &mut Tr) -> D {
     }
     let mut v4 = dx_tanh(*r3, tr_);
     let x1 = x1 * (dx_tanh(dx_max(y1[c2 % y1.len()], y1[c2 % 2], tr_), tr_) * dx_asinh(x4, tr_));
-    let v5: D = dx_tanh((*r3 / (D::from(1.0) + (y1[1] * y1[1]))) / (dx_abs(dx_min(x4, -D::from(0.5), tr_), tr_) + D::from(0.7)), tr_) + D::from(std::f64::consts::FRAC_PI_4);
-    let (v6, v7) = (dx_sin(dx_sin(v4 + (*r2), tr_), tr_), dx_cos(dx_sin(v4 + (*r2), tr_), tr_));
-    (dx_tanh(((((*r3 * v4) - (*r2 / D::from(2.75))) / (dx_exp(dx_atan(dx_elu(y1[0], D::from(0.15), tr_), tr_), tr_) + D::from(0.5))) + (*r2)) - v4, tr_) * x4) + (((D::from(0.9) * v5) + (D::from(1.25) * v6)) + (D::from(0.9) * v7))
+    let cl5 = |z6: D, tr_: &mut Tr| dx_atan(dx_asinh(z6 / (D::from(1.0) + (z6 * z6)), tr_), tr_);
+    let v7: D = cl5(dx_tanh(dx_min(x4, -D::from(0.5), tr_) + y1[1], tr_), tr_) + (D::from(0.35) * cl5(dx_sigmoid(y1[(c2 + 3) % 2] / (dx_abs(dx_max(x4, y1[(c2 + 3) % y1.len()], tr_), tr_) + D::from(1.0)), tr_), tr_));
+    let v8: D = dx_tanh(-D::from(0.9) + (*r3), tr_) + D::from(std::f64::consts::FRAC_PI_4);
+    (dx_tanh(((((*r3 * v4) - (*r2 / D::from(2.75))) / (dx_exp(dx_atan(dx_elu(y1[0], D::from(0.15), tr_), tr_), tr_) + D::from(0.5))) + (*r2)) - v4, tr_) * x4) + ((D::from(1.25) * dx_atan(v7, tr_)) + (D::from(0.9) * v8))
 }
 
 fn p523_eval(x: &[f64]) -> Vec<f64> {
@@ -36915,8 +37032,11 @@ fn p524(x1: f64, s2: &[f64]) -> f64 {
             v2 = v2.min((s2[1].exp_m1().atan() * s2.iter().fold(1.5f64, |acc6, e5| acc6 - f64::tanh(-2.45))).max(x1).atan());
         }
     }
-    let v7: f64 = if !f64::mul_add((x1.abs() + 1.0).log10(), x1 * x1, (s2[0].sin() * 0.9).asin()).atan().is_infinite() { s2[2].mul_add(f64::atan(2.5), autodiff::sigmoid(-1.1)).tanh() } else { (0.85 + (x1 * x1)).powi(-2).cos() };
-    ((autodiff::relu(x1) / ((x1 - (-0.55)).min(s2[0]).atan().exp() + 0.5)) - s2[2]) + (1.45 * v7)
+    let mut acc7: f64 = 0.0;
+    for i8 in (0..3).rev() {
+        acc7 = (0.5 * acc7) + (((x1.abs() + 1.0).log10() - (x1 * s2[0])).tanh() * (i8 as f64));
+    }
+    ((autodiff::relu(x1) / ((x1 - (-0.55)).min(s2[0]).atan().exp() + 0.5)) - s2[2]) + (1.15 * acc7.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36934,8 +37054,11 @@ fn p524_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
             v2 = dx_min(v2, dx_atan(dx_max(dx_atan(dx_exp_m1(s2[1], tr_), tr_) * s2.iter().fold(D::from(1.5), |acc6, e5| acc6 - dx_tanh(-D::from(2.45), tr_)), x1, tr_), tr_), tr_);
         }
     }
-    let v7: D = if !dx_is_infinite(dx_atan(dx_mul_add(dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_), x1 * x1, dx_asin(dx_sin(s2[0], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) { dx_tanh(dx_mul_add(s2[2], dx_atan(D::from(2.5), tr_), dx_sigmoid(-D::from(1.1), tr_), tr_), tr_) } else { dx_cos(dx_powi(D::from(0.85) + (x1 * x1), -2, tr_), tr_) };
-    ((dx_relu(x1, tr_) / (dx_exp(dx_atan(dx_min(x1 - (-D::from(0.55)), s2[0], tr_), tr_), tr_) + D::from(0.5))) - s2[2]) + (D::from(1.45) * v7)
+    let mut acc7: D = D::from(0.0);
+    for i8 in (0..3).rev() {
+        acc7 = (D::from(0.5) * acc7) + (dx_tanh(dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_) - (x1 * s2[0]), tr_) * D::from(i8 as f64));
+    }
+    ((dx_relu(x1, tr_) / (dx_exp(dx_atan(dx_min(x1 - (-D::from(0.55)), s2[0], tr_), tr_), tr_) + D::from(0.5))) - s2[2]) + (D::from(1.15) * dx_atan(acc7, tr_))
 }
 
 fn p524_eval(x: &[f64]) -> Vec<f64> {
@@ -37731,9 +37854,9 @@ fn p536(b1: &[f64; 1], a2: [f64; 4]) -> f64 {
     for e13 in a2.iter() {
         acc14 += b1[0];
     }
-    let v15: f64 = ((a2[2] / (1.0 + (acc14 * acc14))) * b1[0]).atan() + std::f64::consts::TAU;
-    let v16: f64 = autodiff::gamma(autodiff::sigmoid(autodiff::elu(acc14 / (1.0 + (v15 * v15)), 1.75) + a2[3]) + 2.0);
-    ((a2[3] + a2[2]) + (1.4 * acc14)) + ((0.4 * autodiff::sigmoid(v15)) + (1.1 * v16))
+    let v15: f64 = cgen(((a2[2] / (1.0 + (acc14 * acc14))).tanh().powi(1).atan() * 0.95) * 0.5, (f64::tanh(autodiff::elu(-1.1, 1.7)) + a2[3]).tanh() * 0.5);
+    let v16: f64 = autodiff::erfc(autodiff::sigmoid((a2[3] + a2[3]) * (-2.6)));
+    ((a2[3] + a2[2]) + (1.4 * acc14)) + ((1.2 * v15) + (0.4 * v16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37762,9 +37885,9 @@ fn p536_dual<D: Dn>(b1: &[D; 1], a2: [D; 4], tr_: &mut Tr) -> D {
     for e13 in a2.iter() {
         acc14 += b1[0];
     }
-    let v15: D = dx_atan((a2[2] / (D::from(1.0) + (acc14 * acc14))) * b1[0], tr_) + D::from(std::f64::consts::TAU);
-    let v16: D = dx_gamma(dx_sigmoid(dx_elu(acc14 / (D::from(1.0) + (v15 * v15)), D::from(1.75), tr_) + a2[3], tr_) + D::from(2.0), tr_);
-    ((a2[3] + a2[2]) + (D::from(1.4) * acc14)) + ((D::from(0.4) * dx_sigmoid(v15, tr_)) + (D::from(1.1) * v16))
+    let v15: D = cgen_dual((dx_atan(dx_powi(dx_tanh(a2[2] / (D::from(1.0) + (acc14 * acc14)), tr_), 1, tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_tanh(dx_elu(-D::from(1.1), D::from(1.7), tr_), tr_) + a2[3], tr_) * D::from(0.5), tr_);
+    let v16: D = dx_erfc(dx_sigmoid((a2[3] + a2[3]) * (-D::from(2.6)), tr_), tr_);
+    ((a2[3] + a2[2]) + (D::from(1.4) * acc14)) + ((D::from(1.2) * v15) + (D::from(0.4) * v16))
 }
 
 fn p536_eval(x: &[f64]) -> Vec<f64> {
@@ -37816,11 +37939,8 @@ fn p537(b1: &[f64; 2]) -> f64 {
             }
         }
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..3).rev() {
-        acc7 = (0.5 * acc7) + (autodiff::sigmoid((f64::abs(-1.25) + 0.8).cbrt() + b1[0].cos()) * (i8 as f64));
-    }
-    (((b1[0] % ((-0.7 - (f64::sin(-0.15) * 0.9).atanh()).tanh().exp() + 0.5)) + 0.65) + b1[0]) + (1.15 * acc7.tanh())
+    let (v7, v8) = csplit((f64::ceil(-0.15) + b1[1]).tanh() * 0.5, autodiff::sigmoid(b1[0].tanh().round()) * 0.5);
+    (((b1[0] % ((-0.7 - (f64::sin(-0.15) * 0.9).atanh()).tanh().exp() + 0.5)) + 0.65) + b1[0]) + ((0.3 * v7) + (1.15 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37843,11 +37963,8 @@ fn p537_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> D {
             }
         }
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..3).rev() {
-        acc7 = (D::from(0.5) * acc7) + (dx_sigmoid(dx_cbrt(dx_abs(-D::from(1.25), tr_) + D::from(0.8), tr_) + dx_cos(b1[0], tr_), tr_) * D::from(i8 as f64));
-    }
-    ((dx_rem(b1[0], dx_exp(dx_tanh(-D::from(0.7) - dx_atanh(dx_sin(-D::from(0.15), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5), tr_) + D::from(0.65)) + b1[0]) + (D::from(1.15) * dx_tanh(acc7, tr_))
+    let (v7, v8) = csplit_dual(dx_tanh(dx_ceil(-D::from(0.15), tr_) + b1[1], tr_) * D::from(0.5), dx_sigmoid(dx_round(dx_tanh(b1[0], tr_), tr_), tr_) * D::from(0.5), tr_);
+    ((dx_rem(b1[0], dx_exp(dx_tanh(-D::from(0.7) - dx_atanh(dx_sin(-D::from(0.15), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5), tr_) + D::from(0.65)) + b1[0]) + ((D::from(0.3) * v7) + (D::from(1.15) * v8))
 }
 
 fn p537_eval(x: &[f64]) -> Vec<f64> {
@@ -38219,9 +38336,12 @@ fn p542(w2: &[[f64; 3]; 2], s1: &[f64], b3: &[f64; 4]) -> f64 {
     for i6 in 0..3 {
         v5 *= 0.55;
     }
-    let v9: f64 = (autodiff::relu(v1).abs() + 0.7).log(b3[0].abs() + 2.8).tanh().copysign((b3.iter().fold(1.75f64, |acc8, e7| acc8 - autodiff::sigmoid(-1.5 - b3[1])) + (v1 / (w2[0][0].exp() + 0.5))).tanh());
-    let v11: f64 = (0..2).rev().map(|e10| -v9 + (e10 as f64)).sum::<f64>();
-    (autodiff::sigmoid((v1 + v1.cos()) + (v1.tanh().exp2() % ((v5.tanh() * w2[1][2]).abs() + 0.6))) * v5.tanh()) + ((1.2 * v9) + (1.5 * v11.tanh()))
+    let mut acc7: f64 = 0.0;
+    for i8 in 0..2 {
+        acc7 = (0.5 * acc7) + (match i8 { 0 => w2[0][1].atan() * 0.95, 1 => b3[4 - 1 - i8].tanh(), _ => autodiff::sigmoid(b3.iter().fold(1.75f64, |acc10, e9| (acc10 + autodiff::sigmoid((i8 as f64) + w2[0][0])).tanh())) });
+    }
+    let v14: f64 = match autodiff::sigmoid((b3.iter().fold(1.95f64, |acc12, e11| acc12.min(acc7)).tanh() * 0.9).acos()) { t13 if t13 <= -0.35 => autodiff::relu((b3[2].abs() + 1.15).acosh()).tanh(), _ => w2[1][1] };
+    (autodiff::sigmoid((v1 + v1.cos()) + (v1.tanh().exp2() % ((v5.tanh() * w2[1][2]).abs() + 0.6))) * v5.tanh()) + ((1.2 * acc7) + (1.5 * v14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38231,9 +38351,12 @@ fn p542_dual<D: Dn>(w2: &[[D; 3]; 2], s1: &[D], b3: &[D; 4], tr_: &mut Tr) -> D 
     for i6 in 0..3 {
         v5 *= D::from(0.55);
     }
-    let v9: D = dx_copysign(dx_tanh(dx_log(dx_abs(dx_relu(v1, tr_), tr_) + D::from(0.7), dx_abs(b3[0], tr_) + D::from(2.8), tr_), tr_), dx_tanh(b3.iter().fold(D::from(1.75), |acc8, e7| acc8 - dx_sigmoid(-D::from(1.5) - b3[1], tr_)) + (v1 / (dx_exp(w2[0][0], tr_) + D::from(0.5))), tr_), tr_);
-    let v11: D = (0..2).rev().map(|e10| -v9 + D::from(e10 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (dx_sigmoid((v1 + dx_cos(v1, tr_)) + dx_rem(dx_exp2(dx_tanh(v1, tr_), tr_), dx_abs(dx_tanh(v5, tr_) * w2[1][2], tr_) + D::from(0.6), tr_), tr_) * dx_tanh(v5, tr_)) + ((D::from(1.2) * v9) + (D::from(1.5) * dx_tanh(v11, tr_)))
+    let mut acc7: D = D::from(0.0);
+    for i8 in 0..2 {
+        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_atan(w2[0][1], tr_) * D::from(0.95), 1 => dx_tanh(b3[4 - 1 - i8], tr_), _ => dx_sigmoid(b3.iter().fold(D::from(1.75), |acc10, e9| dx_tanh(acc10 + dx_sigmoid(D::from(i8 as f64) + w2[0][0], tr_), tr_)), tr_) });
+    }
+    let v14: D = match dx_sigmoid(dx_acos(dx_tanh(b3.iter().fold(D::from(1.95), |acc12, e11| dx_min(acc12, acc7, tr_)), tr_) * D::from(0.9), tr_), tr_) { t13 if dx_le(t13, -D::from(0.35), tr_) => dx_tanh(dx_relu(dx_acosh(dx_abs(b3[2], tr_) + D::from(1.15), tr_), tr_), tr_), _ => w2[1][1] };
+    (dx_sigmoid((v1 + dx_cos(v1, tr_)) + dx_rem(dx_exp2(dx_tanh(v1, tr_), tr_), dx_abs(dx_tanh(v5, tr_) * w2[1][2], tr_) + D::from(0.6), tr_), tr_) * dx_tanh(v5, tr_)) + ((D::from(1.2) * acc7) + (D::from(1.5) * v14))
 }
 
 fn p542_eval(x: &[f64]) -> Vec<f64> {
@@ -38499,11 +38622,8 @@ fn p546(r1: &f64, x2: f64, r3: &f64, x4: f64) -> (f64, f64) {
     v1 *= v1.tanh();
     v1 = f64::atan(2.3);
     let mut x4 = x4.sin();
-    let mut acc2: f64 = 0.0;
-    for i3 in 0..2 {
-        acc2 = (0.5 * acc2) + (if matches!(i3, 0 | 2) { r1.tanh() } else { ((0.75 + (r3 * r3)).recip().abs() + 1.2).acosh().tanh() });
-    }
-    (((1.05 - x4).tanh().exp_m1() * 2.65) + (0.85 * acc2), ((((r3.abs().ln_1p() + (r1 - x4)).sin() * 0.9).asin() * r1) - r1) + x2)
+    let (v2, v3) = csplit(autodiff::sigmoid(r1 * r1.floor()) * 0.5, ((((f64::tanh(1.4) * 0.9).atanh() / (f64::exp(2.1) + 0.5)) + r3).atan() * 0.95) * 0.5);
+    (((1.05 - x4).tanh().exp_m1() * 2.65) + ((0.85 * v2) + (1.4 * v3)), ((((r3.abs().ln_1p() + (r1 - x4)).sin() * 0.9).asin() * r1) - r1) + x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38513,11 +38633,8 @@ fn p546_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> (D, D) {
     v1 *= dx_tanh(v1, tr_);
     v1 = dx_atan(D::from(2.3), tr_);
     let mut x4 = dx_sin(x4, tr_);
-    let mut acc2: D = D::from(0.0);
-    for i3 in 0..2 {
-        acc2 = (D::from(0.5) * acc2) + (if matches!(i3, 0 | 2) { dx_tanh(*r1, tr_) } else { dx_tanh(dx_acosh(dx_abs(dx_recip(D::from(0.75) + (*r3 * (*r3)), tr_), tr_) + D::from(1.2), tr_), tr_) });
-    }
-    ((dx_exp_m1(dx_tanh(D::from(1.05) - x4, tr_), tr_) * D::from(2.65)) + (D::from(0.85) * acc2), ((dx_asin(dx_sin(dx_ln_1p(dx_abs(*r3, tr_), tr_) + (*r1 - x4), tr_) * D::from(0.9), tr_) * (*r1)) - (*r1)) + x2)
+    let (v2, v3) = csplit_dual(dx_sigmoid(*r1 * dx_floor(*r1, tr_), tr_) * D::from(0.5), (dx_atan((dx_atanh(dx_tanh(D::from(1.4), tr_) * D::from(0.9), tr_) / (dx_exp(D::from(2.1), tr_) + D::from(0.5))) + (*r3), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    ((dx_exp_m1(dx_tanh(D::from(1.05) - x4, tr_), tr_) * D::from(2.65)) + ((D::from(0.85) * v2) + (D::from(1.4) * v3)), ((dx_asin(dx_sin(dx_ln_1p(dx_abs(*r3, tr_), tr_) + (*r1 - x4), tr_) * D::from(0.9), tr_) * (*r1)) - (*r1)) + x2)
 }
 
 fn p546_eval(x: &[f64]) -> Vec<f64> {
@@ -38716,7 +38833,7 @@ fn p549(r1: &f64, s3: &[f64], x2: f64, s4: &[f64], s5: &[f64]) -> f64 {
     let (v2, v3) = (f64::sinh(-0.1).min(autodiff::sigmoid(v1) * x2), s4[1]);
     v1 %= (r1 - (s3[1].cos() / (s5[2].abs() + 0.75))).abs() + 0.5;
     let mut v4 = (s3.iter().sum::<f64>() * (v1 / 1.6).tanh()) * s5[1];
-    let v6: f64 = if !(-1.3 + r1).atan().is_infinite() { ((s4[1] + 0.05) / 1.4).tanh() } else { *r1 };
+    let v6: f64 = autodiff::erfc((-(-0.9 / (f64::abs(-2.7) + 1.1)) + s5[2]).atan() * 0.63);
     (((s3[1] * 2.55) - autodiff::softplus(*r1)).min((s3[0].tanh() * 0.9).atanh() / (-(1.0 + (v3 * v3)))) - s4[0]) + (0.55 * v6)
 }
 
@@ -38727,7 +38844,7 @@ fn p549_dual<D: Dn>(r1: &D, s3: &[D], x2: D, s4: &[D], s5: &[D], tr_: &mut Tr) -
     let (v2, v3) = (dx_min(dx_sinh(-D::from(0.1), tr_), dx_sigmoid(v1, tr_) * x2, tr_), s4[1]);
     v1 = dx_rem(v1, dx_abs(*r1 - (dx_cos(s3[1], tr_) / (dx_abs(s5[2], tr_) + D::from(0.75))), tr_) + D::from(0.5), tr_);
     let mut v4 = (s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_tanh(v1 / D::from(1.6), tr_)) * s5[1];
-    let v6: D = if !dx_is_infinite(dx_atan(-D::from(1.3) + (*r1), tr_), tr_) { dx_tanh((s4[1] + D::from(0.05)) / D::from(1.4), tr_) } else { *r1 };
+    let v6: D = dx_erfc(dx_atan(-(-D::from(0.9) / (dx_abs(-D::from(2.7), tr_) + D::from(1.1))) + s5[2], tr_) * D::from(0.63), tr_);
     (dx_min((s3[1] * D::from(2.55)) - dx_softplus(*r1, tr_), dx_atanh(dx_tanh(s3[0], tr_) * D::from(0.9), tr_) / (-(D::from(1.0) + (v3 * v3))), tr_) - s4[0]) + (D::from(0.55) * v6)
 }
 
@@ -38859,8 +38976,7 @@ fn p551(a1: [f64; 5], n2: usize) -> (f64, f64) {
     for i7 in 0..2 {
         acc8 += (a1.iter().sum::<f64>().abs() + 0.9).log(9.0).sin();
     }
-    assert!(autodiff::sigmoid((1.05 + (a1[5 - 1 - n2] * a1[5 - 1 - n2])).log10() - v6).is_finite());
-    let v10: f64 = (f64::atan2(acc8 + 0.1, 2.45 / (v1.abs() + 0.9)) + a1[0]).sin();
+    let v10: f64 = ccube(autodiff::sigmoid((1.05 + (a1[5 - 1 - n2] * a1[5 - 1 - n2])).log10() - v6) * 0.5);
     ((((-(-1.65 + (v2 - (-0.15))) - (n2 as f64)) + v2) + (1.5 * acc8)) + (0.7 * v10), (v2 + v2) - a1[5 - 1 - n2])
 }
 
@@ -38878,8 +38994,7 @@ fn p551_dual<D: Dn>(a1: [D; 5], n2: usize, tr_: &mut Tr) -> (D, D) {
     for i7 in 0..2 {
         acc8 += dx_sin(dx_log(dx_abs(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.9), D::from(9.0), tr_), tr_);
     }
-    assert!(dx_is_finite(dx_sigmoid(dx_log10(D::from(1.05) + (a1[5 - 1 - n2] * a1[5 - 1 - n2]), tr_) - v6, tr_), tr_));
-    let v10: D = dx_sin(dx_atan2(acc8 + D::from(0.1), D::from(2.45) / (dx_abs(v1, tr_) + D::from(0.9)), tr_) + a1[0], tr_);
+    let v10: D = ccube_dual(dx_sigmoid(dx_log10(D::from(1.05) + (a1[5 - 1 - n2] * a1[5 - 1 - n2]), tr_) - v6, tr_) * D::from(0.5), tr_);
     ((((-(-D::from(1.65) + (v2 - (-D::from(0.15)))) - D::from(n2 as f64)) + v2) + (D::from(1.5) * acc8)) + (D::from(0.7) * v10), (v2 + v2) - a1[5 - 1 - n2])
 }
 
@@ -39128,8 +39243,8 @@ fn p555(x1: f64, s2: &[f64]) -> f64 {
     for i7 in 0..2 {
         acc8 += f64::clamp(x1, x1, x1 + 0.25);
     }
-    let (v9, v10) = (autodiff::leaky_relu(x1, 0.41) - x1).atan().sin_cos();
-    ((((x1.powi(2) / (-1.0)) + x1) + x1) + (0.55 * acc8)) + ((0.95 * v9) + (1.35 * v10))
+    let v9: f64 = (autodiff::leaky_relu(x1, 0.41) - x1).atan().to_degrees();
+    ((((x1.powi(2) / (-1.0)) + x1) + x1) + (0.55 * acc8)) + (1.35 * v9.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39148,8 +39263,8 @@ fn p555_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
     for i7 in 0..2 {
         acc8 += dx_clamp(x1, x1, x1 + D::from(0.25), tr_);
     }
-    let (v9, v10) = (dx_sin(dx_atan(dx_leaky_relu(x1, D::from(0.41), tr_) - x1, tr_), tr_), dx_cos(dx_atan(dx_leaky_relu(x1, D::from(0.41), tr_) - x1, tr_), tr_));
-    ((((dx_powi(x1, 2, tr_) / (-D::from(1.0))) + x1) + x1) + (D::from(0.55) * acc8)) + ((D::from(0.95) * v9) + (D::from(1.35) * v10))
+    let v9: D = dx_to_degrees(dx_atan(dx_leaky_relu(x1, D::from(0.41), tr_) - x1, tr_), tr_);
+    ((((dx_powi(x1, 2, tr_) / (-D::from(1.0))) + x1) + x1) + (D::from(0.55) * acc8)) + (D::from(1.35) * dx_tanh(v9, tr_))
 }
 
 fn p555_eval(x: &[f64]) -> Vec<f64> {
@@ -39757,12 +39872,9 @@ fn p564(x1: f64, k6: i32, w3: &[[f64; 2]; 3], a4: [f64; 4], a5: [f64; 5], r2: &f
     for e10 in a5.iter() {
         acc11 += w3[0][0].cosh().tanh().tan();
     }
-    let mut acc12: f64 = 0.0;
-    for i13 in 0..4 {
-        acc12 = (0.5 * acc12) + (if matches!(i13, 0 | 2) { (acc11 + x1).tanh() } else { a5.iter().fold(0.8f64, |acc15, e14| acc15 + ((a4[4 - 1 - i13] * a4[4 - 1 - i13]).ln_1p().atan() * 0.63)).cos().tanh() });
-    }
-    let v16: f64 = if autodiff::sigmoid(if (acc11 * a4[0]) <= 0.25 { x1 / (f64::exp(1.85) + 0.5) } else { w3[2][1] * (-1.55) }).is_finite() { autodiff::sigmoid((w3[0][1].tanh() * 0.9).acos().abs().ln_1p()) } else { ((r2.abs() + 1.35).recip() / (-(1.0 + (r2 * r2)))).atan() };
-    [(((((((x1.abs() + 0.7).cbrt() - (a4[2] + r2)) * (w3[1][0] - (-r2))) + r2).atan() * x1) + r2) + (1.05 * acc11)) + ((0.6 * acc12) + (0.8 * v16)), ((((x1.cosh() % (1.0 + (a5[4] * a5[4]))).abs() + 0.6).powf(0.55) + r2) + x1) + r2]
+    let v13: f64 = a5.iter().cloned().step_by(2).map(|e12| a5[3] + e12.tanh()).sum::<f64>();
+    let v16: f64 = autodiff::sigmoid(a5.iter().zip(a4.iter()).map(|(p14, q15)| 1.65 + a5[3]).sum::<f64>()) * std::f64::consts::E;
+    [(((((((x1.abs() + 0.7).cbrt() - (a4[2] + r2)) * (w3[1][0] - (-r2))) + r2).atan() * x1) + r2) + (1.05 * acc11)) + ((0.8 * v13.atan()) + (0.85 * autodiff::sigmoid(v16))), ((((x1.cosh() % (1.0 + (a5[4] * a5[4]))).abs() + 0.6).powf(0.55) + r2) + x1) + r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39786,12 +39898,9 @@ fn p564_dual<D: Dn>(x1: D, k6: i32, w3: &[[D; 2]; 3], a4: [D; 4], a5: [D; 5], r2
     for e10 in a5.iter() {
         acc11 += dx_tan(dx_tanh(dx_cosh(w3[0][0], tr_), tr_), tr_);
     }
-    let mut acc12: D = D::from(0.0);
-    for i13 in 0..4 {
-        acc12 = (D::from(0.5) * acc12) + (if matches!(i13, 0 | 2) { dx_tanh(acc11 + x1, tr_) } else { dx_tanh(dx_cos(a5.iter().fold(D::from(0.8), |acc15, e14| acc15 + (dx_atan(dx_ln_1p(a4[4 - 1 - i13] * a4[4 - 1 - i13], tr_), tr_) * D::from(0.63))), tr_), tr_) });
-    }
-    let v16: D = if dx_is_finite(dx_sigmoid(if dx_le(acc11 * a4[0], D::from(0.25), tr_) { x1 / (dx_exp(D::from(1.85), tr_) + D::from(0.5)) } else { w3[2][1] * (-D::from(1.55)) }, tr_), tr_) { dx_sigmoid(dx_ln_1p(dx_abs(dx_acos(dx_tanh(w3[0][1], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) } else { dx_atan(dx_recip(dx_abs(*r2, tr_) + D::from(1.35), tr_) / (-(D::from(1.0) + (*r2 * (*r2)))), tr_) };
-    [(((dx_atan(((dx_cbrt(dx_abs(x1, tr_) + D::from(0.7), tr_) - (a4[2] + (*r2))) * (w3[1][0] - (-(*r2)))) + (*r2), tr_) * x1) + (*r2)) + (D::from(1.05) * acc11)) + ((D::from(0.6) * acc12) + (D::from(0.8) * v16)), ((dx_powf(dx_abs(dx_rem(dx_cosh(x1, tr_), D::from(1.0) + (a5[4] * a5[4]), tr_), tr_) + D::from(0.6), D::from(0.55), tr_) + (*r2)) + x1) + (*r2)]
+    let v13: D = a5.iter().cloned().step_by(2).map(|e12| a5[3] + dx_tanh(e12, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v16: D = dx_sigmoid(a5.iter().zip(a4.iter()).map(|(p14, q15)| D::from(1.65) + a5[3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(std::f64::consts::E);
+    [(((dx_atan(((dx_cbrt(dx_abs(x1, tr_) + D::from(0.7), tr_) - (a4[2] + (*r2))) * (w3[1][0] - (-(*r2)))) + (*r2), tr_) * x1) + (*r2)) + (D::from(1.05) * acc11)) + ((D::from(0.8) * dx_atan(v13, tr_)) + (D::from(0.85) * dx_sigmoid(v16, tr_))), ((dx_powf(dx_abs(dx_rem(dx_cosh(x1, tr_), D::from(1.0) + (a5[4] * a5[4]), tr_), tr_) + D::from(0.6), D::from(0.55), tr_) + (*r2)) + x1) + (*r2)]
 }
 
 fn p564_eval(x: &[f64]) -> Vec<f64> {
@@ -40145,10 +40254,10 @@ fn p569(r1: &f64) -> f64 {
         acc9 += -2.2;
     }
     let mut acc10: f64 = 0.0;
-    for i11 in 0..3 {
-        acc10 = (0.5 * acc10) + (match i11 { 0 => (((c2 + 1) as f64) + r1).tanh(), 1 => (r1.max(*r1) + (r1 - y1[c5 % y1.len()][c2 % 3])).atan() * 0.95, _ => (y1[0][(c2 + 3) % 3].atan().exp2() + r1).sin() });
+    for i11 in (0..4).rev() {
+        acc10 = (0.5 * acc10) + ((((K569 + (-2.15)) - r1.max(*r1)).atan() * 0.95) * (i11 as f64));
     }
-    (((((y1[c5 % 1][1] / (y1[0][c2 % 3].tanh().exp() + 0.5)).tanh() * 0.9).asin().sin() * 0.9).acos() * v4.tanh()) + (1.5 * acc9)) + (0.25 * acc10)
+    (((((y1[c5 % 1][1] / (y1[0][c2 % 3].tanh().exp() + 0.5)).tanh() * 0.9).asin().sin() * 0.9).acos() * v4.tanh()) + (1.5 * acc9)) + (1.45 * acc10.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40179,10 +40288,10 @@ fn p569_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
         acc9 += -D::from(2.2);
     }
     let mut acc10: D = D::from(0.0);
-    for i11 in 0..3 {
-        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_tanh(D::from((c2 + 1) as f64) + (*r1), tr_), 1 => dx_atan(dx_max(*r1, *r1, tr_) + (*r1 - y1[c5 % y1.len()][c2 % 3]), tr_) * D::from(0.95), _ => dx_sin(dx_exp2(dx_atan(y1[0][(c2 + 3) % 3], tr_), tr_) + (*r1), tr_) });
+    for i11 in (0..4).rev() {
+        acc10 = (D::from(0.5) * acc10) + ((dx_atan((K569 + (-D::from(2.15))) - dx_max(*r1, *r1, tr_), tr_) * D::from(0.95)) * D::from(i11 as f64));
     }
-    ((dx_acos(dx_sin(dx_asin(dx_tanh(y1[c5 % 1][1] / (dx_exp(dx_tanh(y1[0][c2 % 3], tr_), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v4, tr_)) + (D::from(1.5) * acc9)) + (D::from(0.25) * acc10)
+    ((dx_acos(dx_sin(dx_asin(dx_tanh(y1[c5 % 1][1] / (dx_exp(dx_tanh(y1[0][c2 % 3], tr_), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v4, tr_)) + (D::from(1.5) * acc9)) + (D::from(1.45) * dx_atan(acc10, tr_))
 }
 
 fn p569_eval(x: &[f64]) -> Vec<f64> {
@@ -40226,8 +40335,9 @@ fn p570(mut x1: f64, x2: f64, k3: i32) -> f64 {
     for i4 in 0..2 {
         acc5 += (x2 * K570).hypot(-x2).tanh();
     }
-    let v6: f64 = autodiff::ln_gamma((K570.asinh() / (1.0 + (x1 * x1))).tanh() + 2.0);
-    ((((K570 - x1) / (1.0 + (x1 * x1))).clamp(x2, x2 + 0.65) + x2) + (0.4 * acc5)) + (0.55 * v6)
+    let cl6 = |z7: f64| autodiff::sigmoid(if z7.asinh() < 0.15 { (z7.sin() * 0.9).asin() } else { z7.mul_add(z7, -2.15) });
+    let v8: f64 = cl6((K570.min(acc5) / (1.0 + (x2 * x2))).tanh()) + (0.7 * cl6((acc5 + x2).atan()));
+    ((((K570 - x1) / (1.0 + (x1 * x1))).clamp(x2, x2 + 0.65) + x2) + (0.4 * acc5)) + (0.65 * v8.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40246,8 +40356,9 @@ fn p570_dual<D: Dn>(mut x1: D, x2: D, k3: i32, tr_: &mut Tr) -> D {
     for i4 in 0..2 {
         acc5 += dx_tanh(dx_hypot(x2 * K570, -x2, tr_), tr_);
     }
-    let v6: D = dx_ln_gamma(dx_tanh(dx_asinh(K570, tr_) / (D::from(1.0) + (x1 * x1)), tr_) + D::from(2.0), tr_);
-    ((dx_clamp((K570 - x1) / (D::from(1.0) + (x1 * x1)), x2, x2 + D::from(0.65), tr_) + x2) + (D::from(0.4) * acc5)) + (D::from(0.55) * v6)
+    let cl6 = |z7: D, tr_: &mut Tr| dx_sigmoid(if dx_lt(dx_asinh(z7, tr_), D::from(0.15), tr_) { dx_asin(dx_sin(z7, tr_) * D::from(0.9), tr_) } else { dx_mul_add(z7, z7, -D::from(2.15), tr_) }, tr_);
+    let v8: D = cl6(dx_tanh(dx_min(K570, acc5, tr_) / (D::from(1.0) + (x2 * x2)), tr_), tr_) + (D::from(0.7) * cl6(dx_atan(acc5 + x2, tr_), tr_));
+    ((dx_clamp((K570 - x1) / (D::from(1.0) + (x1 * x1)), x2, x2 + D::from(0.65), tr_) + x2) + (D::from(0.4) * acc5)) + (D::from(0.65) * dx_atan(v8, tr_))
 }
 
 fn p570_eval(x: &[f64]) -> Vec<f64> {
@@ -40366,8 +40477,11 @@ fn p572(x1: f64) -> [f64; 3] {
     for i6 in 0..2 {
         acc7 += 2.4;
     }
-    let (v8, v9) = autodiff::sigmoid(f64::hypot(1.7, x1).abs()).sin_cos();
-    [(((-1.7 * x1) - x1) + (0.4 * acc7)) + ((1.0 * v8) + (1.4 * v9)), (-0.8 / (1.0 + (x1 * x1))) * x1, (-(-(c1 as f64) % ((x1 * x1).abs() + 1.2)) - x1) + x1]
+    let mut acc8: f64 = 0.0;
+    for i9 in 0..3 {
+        acc8 = (0.5 * acc8) + (match i9 { 0 => (((acc7 * acc7).ln_1p() * autodiff::leaky_relu(acc7, 0.51)) + x1).atan() * 0.95, 1 => autodiff::sigmoid(autodiff::softplus(x1) % (x1.abs() + 1.2)), _ => ((c1 as f64).asinh().asinh() + x1).tanh() });
+    }
+    [(((-1.7 * x1) - x1) + (0.4 * acc7)) + (1.0 * acc8), (-0.8 / (1.0 + (x1 * x1))) * x1, (-(-(c1 as f64) % ((x1 * x1).abs() + 1.2)) - x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40395,8 +40509,11 @@ fn p572_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 3] {
     for i6 in 0..2 {
         acc7 += D::from(2.4);
     }
-    let (v8, v9) = (dx_sin(dx_sigmoid(dx_abs(dx_hypot(D::from(1.7), x1, tr_), tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_abs(dx_hypot(D::from(1.7), x1, tr_), tr_), tr_), tr_));
-    [(((-D::from(1.7) * x1) - x1) + (D::from(0.4) * acc7)) + ((D::from(1.0) * v8) + (D::from(1.4) * v9)), (-D::from(0.8) / (D::from(1.0) + (x1 * x1))) * x1, (-dx_rem(-D::from(c1 as f64), dx_abs(x1 * x1, tr_) + D::from(1.2), tr_) - x1) + x1]
+    let mut acc8: D = D::from(0.0);
+    for i9 in 0..3 {
+        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_atan((dx_ln_1p(acc7 * acc7, tr_) * dx_leaky_relu(acc7, D::from(0.51), tr_)) + x1, tr_) * D::from(0.95), 1 => dx_sigmoid(dx_rem(dx_softplus(x1, tr_), dx_abs(x1, tr_) + D::from(1.2), tr_), tr_), _ => dx_tanh(dx_asinh(dx_asinh(D::from(c1 as f64), tr_), tr_) + x1, tr_) });
+    }
+    [(((-D::from(1.7) * x1) - x1) + (D::from(0.4) * acc7)) + (D::from(1.0) * acc8), (-D::from(0.8) / (D::from(1.0) + (x1 * x1))) * x1, (-dx_rem(-D::from(c1 as f64), dx_abs(x1 * x1, tr_) + D::from(1.2), tr_) - x1) + x1]
 }
 
 fn p572_eval(x: &[f64]) -> Vec<f64> {
@@ -40432,8 +40549,11 @@ fn p573(s2: &[f64], a1: [f64; 3]) -> [f64; 3] {
     for e4 in s2.iter() {
         acc5 += (v3.abs() + 0.55).log2().trunc().tanh();
     }
-    let v7: f64 = (0..2).rev().map(|e6| autodiff::elu(a1[e6], (v3 + v3).atan() * 0.63) + (e6 as f64)).sum::<f64>();
-    [(((((a1[2] % (s2[0].exp() + 0.5)).tanh() * 0.9).atanh().abs() + 1.3).log10() - v1) + (0.45 * acc5)) + (0.75 * v7.tanh()), a1[0] - v2, (s2[0] * v2) * v1]
+    let mut acc6: f64 = 0.0;
+    for i7 in (0..3).rev() {
+        acc6 = (0.5 * acc6) + ((acc5.round() + s2[i7 % s2.len()]).tanh() * (i7 as f64));
+    }
+    [(((((a1[2] % (s2[0].exp() + 0.5)).tanh() * 0.9).atanh().abs() + 1.3).log10() - v1) + (0.45 * acc5)) + (0.75 * acc6.tanh()), a1[0] - v2, (s2[0] * v2) * v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40445,8 +40565,11 @@ fn p573_dual<D: Dn>(s2: &[D], a1: [D; 3], tr_: &mut Tr) -> [D; 3] {
     for e4 in s2.iter() {
         acc5 += dx_tanh(dx_trunc(dx_log2(dx_abs(v3, tr_) + D::from(0.55), tr_), tr_), tr_);
     }
-    let v7: D = (0..2).rev().map(|e6| dx_elu(a1[e6], dx_atan(v3 + v3, tr_) * D::from(0.63), tr_) + D::from(e6 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [((dx_log10(dx_abs(dx_atanh(dx_tanh(dx_rem(a1[2], dx_exp(s2[0], tr_) + D::from(0.5), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.3), tr_) - v1) + (D::from(0.45) * acc5)) + (D::from(0.75) * dx_tanh(v7, tr_)), a1[0] - v2, (s2[0] * v2) * v1]
+    let mut acc6: D = D::from(0.0);
+    for i7 in (0..3).rev() {
+        acc6 = (D::from(0.5) * acc6) + (dx_tanh(dx_round(acc5, tr_) + s2[i7 % s2.len()], tr_) * D::from(i7 as f64));
+    }
+    [((dx_log10(dx_abs(dx_atanh(dx_tanh(dx_rem(a1[2], dx_exp(s2[0], tr_) + D::from(0.5), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.3), tr_) - v1) + (D::from(0.45) * acc5)) + (D::from(0.75) * dx_tanh(acc6, tr_)), a1[0] - v2, (s2[0] * v2) * v1]
 }
 
 fn p573_eval(x: &[f64]) -> Vec<f64> {
@@ -41556,9 +41679,8 @@ fn p590(x1: f64, x2: f64, b4: &[f64; 3], b3: &[f64; 4], n5: usize) -> f64 {
             }
         }
     }
-    let cl10 = |z11: f64| -0.1 + z11;
-    let v13: f64 = cl10(b3[n5 % 4] % (b4.iter().map(|&e12| b4[2] / (v2.abs() + 0.65)).sum::<f64>().abs() + 1.5)) + (0.45 * cl10((-x2 + K590).tanh()));
-    ((((((b3[0].sin() * 0.9).asin() / (1.0 + (K590 * K590))) / (autodiff::sigmoid(x1 + b3[3]).cosh().tanh().exp() + 0.5)) - x2) - v2) - b4[(n5 + 2) % b4.len()]) + (0.3 * v13)
+    let v11: f64 = if (-0.1 + b3[n5 % 4]).is_finite() { autodiff::sigmoid(b4.iter().sum::<f64>()) } else { ((b4[2] / (K590.abs() + 0.65)) * autodiff::sigmoid(f64::max(v1, x2))).atan() };
+    ((((((b3[0].sin() * 0.9).asin() / (1.0 + (K590 * K590))) / (autodiff::sigmoid(x1 + b3[3]).cosh().tanh().exp() + 0.5)) - x2) - v2) - b4[(n5 + 2) % b4.len()]) + (0.3 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41585,9 +41707,8 @@ fn p590_dual<D: Dn>(x1: D, x2: D, b4: &[D; 3], b3: &[D; 4], n5: usize, tr_: &mut
             }
         }
     }
-    let cl10 = |z11: D, tr_: &mut Tr| -D::from(0.1) + z11;
-    let v13: D = cl10(dx_rem(b3[n5 % 4], dx_abs(b4.iter().map(|&e12| b4[2] / (dx_abs(v2, tr_) + D::from(0.65))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_), tr_) + (D::from(0.45) * cl10(dx_tanh(-x2 + K590, tr_), tr_));
-    (((((dx_asin(dx_sin(b3[0], tr_) * D::from(0.9), tr_) / (D::from(1.0) + (K590 * K590))) / (dx_exp(dx_tanh(dx_cosh(dx_sigmoid(x1 + b3[3], tr_), tr_), tr_), tr_) + D::from(0.5))) - x2) - v2) - b4[(n5 + 2) % b4.len()]) + (D::from(0.3) * v13)
+    let v11: D = if dx_is_finite(-D::from(0.1) + b3[n5 % 4], tr_) { dx_sigmoid(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) } else { dx_atan((b4[2] / (dx_abs(K590, tr_) + D::from(0.65))) * dx_sigmoid(dx_max(v1, x2, tr_), tr_), tr_) };
+    (((((dx_asin(dx_sin(b3[0], tr_) * D::from(0.9), tr_) / (D::from(1.0) + (K590 * K590))) / (dx_exp(dx_tanh(dx_cosh(dx_sigmoid(x1 + b3[3], tr_), tr_), tr_), tr_) + D::from(0.5))) - x2) - v2) - b4[(n5 + 2) % b4.len()]) + (D::from(0.3) * v11)
 }
 
 fn p590_eval(x: &[f64]) -> Vec<f64> {
@@ -41799,7 +41920,7 @@ fn p593(r1: &f64, b2: &[f64; 4], b3: &[f64; 1]) -> f64 {
     }
     let mut acc13: f64 = 0.0;
     for i14 in 0..3 {
-        acc13 = (0.5 * acc13) + (match i14 { 0 => ((-(f64::abs(1.75) + 1.5)).recip().cos() + r1).atan() * 0.95, 1 => autodiff::elu(r1 * b2[4 - 1 - i14], (r1 / (b3[i14 % 1].abs() + 1.45)).tanh()).sin(), _ => autodiff::sigmoid((r1 + r1) - (b2[i14 + 1].tanh() * 0.9).atanh()) });
+        acc13 = (0.5 * acc13) + (if matches!(i14, 0 | 2) { ((-(f64::abs(1.75) + 1.5)).recip().cos() + r1).atan() * 0.95 } else { autodiff::elu(r1 * b2[4 - 1 - i14], (r1 / (b3[i14 % 1].abs() + 1.45)).tanh()).sin() });
     }
     (v1 + v1.tanh()) + (0.7 * acc13)
 }
@@ -41829,7 +41950,7 @@ fn p593_dual<D: Dn>(r1: &D, b2: &[D; 4], b3: &[D; 1], tr_: &mut Tr) -> D {
     }
     let mut acc13: D = D::from(0.0);
     for i14 in 0..3 {
-        acc13 = (D::from(0.5) * acc13) + (match i14 { 0 => dx_atan(dx_cos(dx_recip(-(dx_abs(D::from(1.75), tr_) + D::from(1.5)), tr_), tr_) + (*r1), tr_) * D::from(0.95), 1 => dx_sin(dx_elu(*r1 * b2[4 - 1 - i14], dx_tanh(*r1 / (dx_abs(b3[i14 % 1], tr_) + D::from(1.45)), tr_), tr_), tr_), _ => dx_sigmoid((*r1 + (*r1)) - dx_atanh(dx_tanh(b2[i14 + 1], tr_) * D::from(0.9), tr_), tr_) });
+        acc13 = (D::from(0.5) * acc13) + (if matches!(i14, 0 | 2) { dx_atan(dx_cos(dx_recip(-(dx_abs(D::from(1.75), tr_) + D::from(1.5)), tr_), tr_) + (*r1), tr_) * D::from(0.95) } else { dx_sin(dx_elu(*r1 * b2[4 - 1 - i14], dx_tanh(*r1 / (dx_abs(b3[i14 % 1], tr_) + D::from(1.45)), tr_), tr_), tr_) });
     }
     (v1 + dx_tanh(v1, tr_)) + (D::from(0.7) * acc13)
 }
@@ -42118,8 +42239,9 @@ fn p597(s3: &[f64], x2: f64, x1: f64, b4: &[f64; 2]) -> f64 {
         } else if b4[0] >= autodiff::leaky_relu(*q8, q8.tanh()) {
         }
     }
-    let v11: f64 = (0..4).rev().map(|e10| 0.85 + (e10 as f64).atan()).sum::<f64>();
-    (((s3[4] - (s3[0] - v2).sin()) * s3[1]) - b4[0]) + (1.5 * autodiff::sigmoid(v11))
+    let hh10: [f64; 2] = [(((v2 + v1).tanh() * 0.9).asin() + b4[1]).tanh(), autodiff::sigmoid((f64::abs(1.3) + 0.75).log10() + (x2 + 1.85))];
+    let hh11: [f64; 2] = cpair2(&hh10);
+    (((s3[4] - (s3[0] - v2).sin()) * s3[1]) - b4[0]) + ((1.2 * hh11[0]) + (1.5 * hh11[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -42138,8 +42260,9 @@ fn p597_dual<D: Dn>(s3: &[D], x2: D, x1: D, b4: &[D; 2], tr_: &mut Tr) -> D {
         } else if dx_ge(b4[0], dx_leaky_relu(*q8, dx_tanh(*q8, tr_), tr_), tr_) {
         }
     }
-    let v11: D = (0..4).rev().map(|e10| D::from(0.85) + dx_atan(D::from(e10 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((s3[4] - dx_sin(s3[0] - v2, tr_)) * s3[1]) - b4[0]) + (D::from(1.5) * dx_sigmoid(v11, tr_))
+    let hh10: [D; 2] = [dx_tanh(dx_asin(dx_tanh(v2 + v1, tr_) * D::from(0.9), tr_) + b4[1], tr_), dx_sigmoid(dx_log10(dx_abs(D::from(1.3), tr_) + D::from(0.75), tr_) + (x2 + D::from(1.85)), tr_)];
+    let hh11: [D; 2] = cpair2_dual(&hh10, tr_);
+    (((s3[4] - dx_sin(s3[0] - v2, tr_)) * s3[1]) - b4[0]) + ((D::from(1.2) * hh11[0]) + (D::from(1.5) * hh11[1]))
 }
 
 fn p597_eval(x: &[f64]) -> Vec<f64> {
@@ -42323,18 +42446,18 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p0", active: &[true, true], outputs: 1, eval: p0_eval, grad: p0_grad, oracle: p0_oracle, tags: &[0, 13, 22, 23, 38, 40, 43, 75, 78, 91, 111, 113, 115, 120, 137] },
     Prog { name: "p1", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1_eval, grad: p1_grad, oracle: p1_oracle, tags: &[0, 3, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 63, 68, 70, 78, 83, 85, 86, 91, 93, 102, 104, 106, 108, 111, 112, 114, 115, 116, 117, 119, 120, 121, 122, 123, 126, 135, 137, 138] },
     Prog { name: "p2", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p2_eval, grad: p2_grad, oracle: p2_oracle, tags: &[0, 2, 3, 6, 13, 23, 35, 38, 39, 40, 41, 43, 68, 78, 81, 88, 91, 92, 93, 95, 105, 111, 115, 120, 121, 124, 130, 136, 137, 138] },
-    Prog { name: "p3", active: &[true, true, true, true, true, true], outputs: 1, eval: p3_eval, grad: p3_grad, oracle: p3_oracle, tags: &[0, 2, 13, 22, 23, 26, 27, 38, 39, 40, 43, 46, 58, 63, 66, 67, 76, 78, 84, 85, 88, 91, 92, 103, 112, 115, 119, 120, 122, 129, 131, 135, 136] },
+    Prog { name: "p3", active: &[true, true, true, true, true, true], outputs: 1, eval: p3_eval, grad: p3_grad, oracle: p3_oracle, tags: &[0, 2, 13, 22, 23, 26, 27, 38, 39, 40, 43, 46, 58, 63, 66, 67, 76, 78, 84, 85, 88, 91, 92, 103, 112, 115, 119, 120, 122, 129, 135, 136, 142, 149] },
     Prog { name: "p4", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p4_eval, grad: p4_grad, oracle: p4_oracle, tags: &[0, 1, 3, 4, 13, 22, 23, 32, 38, 39, 40, 41, 43, 46, 48, 58, 76, 78, 81, 88, 91, 92, 93, 94, 102, 106, 108, 110, 111, 115, 117, 120, 121, 123, 135, 136, 137, 139] },
-    Prog { name: "p5", active: &[true, true], outputs: 2, eval: p5_eval, grad: p5_grad, oracle: p5_oracle, tags: &[0, 14, 20, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 59, 63, 71, 73, 76, 85, 91, 92, 93, 94, 96, 101, 103, 106, 111, 114, 115, 120, 121, 122, 123, 129, 135, 136] },
-    Prog { name: "p6", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p6_eval, grad: p6_grad, oracle: p6_oracle, tags: &[0, 1, 5, 13, 19, 22, 23, 25, 38, 39, 40, 41, 42, 43, 46, 50, 51, 55, 56, 57, 58, 59, 60, 79, 82, 91, 92, 93, 96, 104, 105, 106, 109, 111, 114, 115, 117, 118, 120, 121, 123, 139] },
+    Prog { name: "p5", active: &[true, true], outputs: 2, eval: p5_eval, grad: p5_grad, oracle: p5_oracle, tags: &[0, 14, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 52, 55, 57, 59, 60, 63, 71, 73, 76, 85, 91, 92, 93, 94, 96, 103, 111, 114, 115, 120, 121, 122, 123, 126, 129, 135, 136] },
+    Prog { name: "p6", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p6_eval, grad: p6_grad, oracle: p6_oracle, tags: &[0, 1, 5, 13, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 50, 52, 55, 56, 57, 58, 59, 60, 71, 73, 79, 82, 85, 91, 92, 96, 104, 105, 106, 109, 111, 115, 117, 118, 120, 121, 135, 139] },
     Prog { name: "p7", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p7_eval, grad: p7_grad, oracle: p7_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 58, 60, 66, 67, 68, 77, 78, 88, 91, 92, 93, 94, 95, 98, 102, 106, 109, 111, 114, 115, 116, 120, 121, 127, 135, 136, 137] },
     Prog { name: "p8", active: &[true, true, true], outputs: 1, eval: p8_eval, grad: p8_grad, oracle: p8_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 42, 43, 44, 60, 76, 77, 78, 80, 81, 82, 91, 92, 98, 102, 105, 106, 107, 108, 109, 115, 117, 119, 120, 121, 122] },
     Prog { name: "p9", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p9_eval, grad: p9_grad, oracle: p9_oracle, tags: &[3, 4, 5, 13, 22, 23, 26, 31, 38, 40, 60, 67, 75, 76, 78, 79, 85, 91, 93, 101, 106, 107, 115, 116, 121, 135, 139] },
-    Prog { name: "p10", active: &[true], outputs: 1, eval: p10_eval, grad: p10_grad, oracle: p10_oracle, tags: &[1, 13, 22, 23, 24, 25, 29, 38, 39, 40, 42, 43, 44, 46, 55, 60, 62, 65, 75, 91, 93, 96, 101, 106, 116, 120, 123, 135, 138] },
+    Prog { name: "p10", active: &[true], outputs: 1, eval: p10_eval, grad: p10_grad, oracle: p10_oracle, tags: &[1, 13, 22, 23, 24, 29, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 58, 60, 65, 75, 91, 93, 96, 105, 106, 111, 116, 120, 123, 135, 138] },
     Prog { name: "p11", active: &[true, true, true, true, true], outputs: 2, eval: p11_eval, grad: p11_grad, oracle: p11_oracle, tags: &[2, 4, 7, 15, 22, 23, 29, 31, 38, 39, 40, 41, 43, 78, 85, 91, 92, 94, 98, 111, 115, 119, 120, 122, 129] },
-    Prog { name: "p12", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p12_eval, grad: p12_grad, oracle: p12_oracle, tags: &[2, 4, 6, 7, 13, 22, 23, 25, 29, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 49, 50, 55, 56, 57, 58, 60, 64, 70, 78, 81, 82, 85, 91, 92, 93, 96, 99, 106, 109, 111, 115, 116, 119, 120, 121, 123, 134, 135, 137, 138] },
-    Prog { name: "p13", active: &[true], outputs: 2, eval: p13_eval, grad: p13_grad, oracle: p13_oracle, tags: &[0, 14, 22, 23, 24, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 57, 58, 63, 66, 91, 92, 93, 94, 95, 102, 106, 111, 112, 114, 115, 119, 120, 135, 137, 139] },
-    Prog { name: "p14", active: &[true], outputs: 1, eval: p14_eval, grad: p14_grad, oracle: p14_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 51, 58, 71, 73, 85, 91, 96, 103, 106, 108, 110, 111, 115, 120, 122, 126, 135, 138] },
+    Prog { name: "p12", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p12_eval, grad: p12_grad, oracle: p12_oracle, tags: &[2, 4, 6, 7, 13, 22, 23, 25, 29, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 49, 50, 55, 56, 57, 58, 60, 64, 70, 78, 81, 82, 85, 91, 92, 93, 96, 99, 106, 109, 111, 115, 116, 119, 120, 121, 123, 131, 135, 137, 138] },
+    Prog { name: "p13", active: &[true], outputs: 2, eval: p13_eval, grad: p13_grad, oracle: p13_oracle, tags: &[0, 14, 20, 22, 23, 24, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 63, 66, 91, 92, 93, 94, 95, 102, 106, 111, 112, 114, 115, 119, 120, 135, 136, 137, 139] },
+    Prog { name: "p14", active: &[true], outputs: 1, eval: p14_eval, grad: p14_grad, oracle: p14_oracle, tags: &[0, 13, 20, 22, 23, 24, 38, 39, 40, 41, 43, 46, 58, 91, 103, 106, 108, 109, 110, 115, 122, 126, 132, 135, 138] },
     Prog { name: "p15", active: &[true, false, false], outputs: 1, eval: p15_eval, grad: p15_grad, oracle: p15_oracle, tags: &[0, 1, 8, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 58, 60, 63, 66, 76, 78, 81, 82, 91, 93, 97, 106, 111, 115, 117, 120, 123, 135, 136] },
     Prog { name: "p16", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p16_eval, grad: p16_grad, oracle: p16_oracle, tags: &[0, 3, 4, 7, 15, 22, 23, 29, 32, 38, 39, 40, 41, 43, 44, 46, 55, 59, 67, 68, 78, 82, 86, 91, 92, 93, 98, 100, 104, 106, 111, 114, 115, 118, 120, 121, 122, 137] },
     Prog { name: "p17", active: &[true, true, true, true], outputs: 2, eval: p17_eval, grad: p17_grad, oracle: p17_oracle, tags: &[0, 3, 7, 15, 22, 23, 31, 32, 38, 39, 40, 41, 42, 43, 46, 58, 70, 78, 86, 88, 91, 93, 95, 96, 98, 101, 106, 108, 110, 111, 112, 113, 114, 115, 119, 120, 122, 135] },
@@ -42349,15 +42472,15 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p26", active: &[false, false, false, true, true, true, true], outputs: 1, eval: p26_eval, grad: p26_grad, oracle: p26_oracle, tags: &[2, 3, 4, 7, 8, 13, 23, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 55, 56, 57, 58, 59, 60, 76, 78, 82, 83, 88, 91, 92, 93, 105, 106, 109, 111, 115, 117, 119, 120, 121, 122, 123, 126, 130, 135, 137, 138] },
     Prog { name: "p27", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p27_eval, grad: p27_grad, oracle: p27_oracle, tags: &[3, 5, 7, 13, 22, 23, 24, 38, 40, 41, 43, 46, 49, 55, 56, 57, 59, 78, 79, 85, 91, 96, 97, 98, 101, 106, 107, 111, 113, 115, 120, 135, 138] },
     Prog { name: "p28", active: &[true, true, true, true, true], outputs: 1, eval: p28_eval, grad: p28_grad, oracle: p28_oracle, tags: &[3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 60, 78, 91, 92, 94, 100, 104, 107, 115, 120, 126, 135, 138] },
-    Prog { name: "p29", active: &[true, true, true, true, true], outputs: 1, eval: p29_eval, grad: p29_grad, oracle: p29_oracle, tags: &[2, 7, 13, 22, 23, 38, 40, 43, 61, 75, 78, 91, 92, 96, 103, 115, 120, 131] },
+    Prog { name: "p29", active: &[true, true, true, true, true], outputs: 1, eval: p29_eval, grad: p29_grad, oracle: p29_oracle, tags: &[2, 7, 13, 17, 22, 23, 38, 40, 41, 43, 51, 58, 61, 75, 78, 91, 92, 96, 103, 111, 115, 120, 125] },
     Prog { name: "p30", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p30_eval, grad: p30_grad, oracle: p30_oracle, tags: &[1, 5, 14, 22, 23, 24, 25, 30, 31, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 56, 60, 75, 78, 79, 91, 92, 95, 102, 106, 110, 111, 112, 115, 117, 118, 119, 120, 125, 135, 136] },
     Prog { name: "p31", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p31_eval, grad: p31_grad, oracle: p31_oracle, tags: &[2, 3, 4, 13, 23, 25, 29, 38, 39, 40, 41, 43, 46, 58, 78, 91, 92, 96, 106, 111, 112, 113, 116, 120, 122, 135, 137, 138] },
     Prog { name: "p32", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p32_eval, grad: p32_grad, oracle: p32_oracle, tags: &[2, 3, 7, 13, 22, 23, 25, 27, 31, 38, 39, 40, 41, 43, 46, 55, 57, 60, 76, 78, 82, 91, 92, 93, 104, 106, 108, 111, 115, 117, 120, 121, 129, 135, 136, 138] },
     Prog { name: "p33", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p33_eval, grad: p33_grad, oracle: p33_oracle, tags: &[0, 2, 7, 13, 22, 23, 38, 39, 40, 43, 46, 55, 57, 59, 67, 69, 78, 82, 85, 86, 87, 91, 98, 115, 116, 119, 120, 122, 137] },
-    Prog { name: "p34", active: &[true, true, true, true], outputs: 1, eval: p34_eval, grad: p34_grad, oracle: p34_oracle, tags: &[0, 1, 6, 13, 22, 23, 26, 27, 30, 38, 39, 40, 43, 44, 46, 47, 48, 55, 57, 63, 91, 94, 101, 106, 107, 108, 111, 115, 120, 124, 133, 135, 137, 138, 140] },
+    Prog { name: "p34", active: &[true, true, true, true], outputs: 1, eval: p34_eval, grad: p34_grad, oracle: p34_oracle, tags: &[0, 1, 6, 13, 16, 22, 23, 26, 27, 30, 38, 39, 40, 41, 43, 44, 46, 47, 48, 51, 55, 57, 58, 63, 91, 94, 101, 106, 107, 108, 111, 115, 120, 124, 133, 135, 137, 138] },
     Prog { name: "p35", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p35_eval, grad: p35_grad, oracle: p35_oracle, tags: &[2, 3, 14, 23, 26, 38, 39, 40, 43, 67, 75, 76, 78, 91, 101, 115, 116, 124] },
     Prog { name: "p36", active: &[true, true, true, true], outputs: 1, eval: p36_eval, grad: p36_grad, oracle: p36_oracle, tags: &[0, 3, 7, 13, 22, 23, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 66, 67, 68, 70, 78, 82, 85, 88, 91, 106, 115, 118, 120, 121, 135, 138] },
-    Prog { name: "p37", active: &[true, true], outputs: 3, eval: p37_eval, grad: p37_grad, oracle: p37_oracle, tags: &[0, 3, 6, 7, 14, 20, 22, 23, 25, 26, 27, 28, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 58, 59, 67, 68, 77, 78, 81, 82, 85, 86, 91, 92, 93, 94, 97, 98, 104, 106, 109, 110, 111, 115, 119, 120, 122, 123, 129, 135, 137, 138, 139, 140] },
+    Prog { name: "p37", active: &[true, true], outputs: 3, eval: p37_eval, grad: p37_grad, oracle: p37_oracle, tags: &[0, 3, 6, 7, 14, 17, 19, 22, 23, 25, 26, 27, 28, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 56, 58, 59, 60, 67, 68, 77, 78, 81, 82, 85, 86, 91, 92, 93, 94, 97, 104, 106, 109, 110, 111, 115, 119, 120, 122, 123, 129, 135, 137] },
     Prog { name: "p38", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p38_eval, grad: p38_grad, oracle: p38_oracle, tags: &[2, 4, 7, 13, 22, 23, 25, 29, 38, 39, 40, 41, 43, 60, 78, 86, 87, 91, 105, 106, 115, 120, 135] },
     Prog { name: "p39", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p39_eval, grad: p39_grad, oracle: p39_oracle, tags: &[3, 13, 22, 23, 38, 39, 40, 43, 46, 47, 50, 58, 75, 78, 91, 94, 98, 100, 109, 115, 120] },
     Prog { name: "p40", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p40_eval, grad: p40_grad, oracle: p40_oracle, tags: &[0, 3, 14, 23, 29, 38, 39, 40, 41, 43, 46, 55, 60, 78, 83, 91, 92, 97, 98, 100, 104, 106, 115, 116, 118, 120, 122, 136, 138] },
@@ -42365,49 +42488,49 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p42", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p42_eval, grad: p42_grad, oracle: p42_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 32, 38, 39, 40, 43, 67, 68, 75, 78, 80, 85, 88, 91, 92, 104, 107, 109, 111, 115, 117, 119, 120, 121, 122, 124, 139] },
     Prog { name: "p43", active: &[true, true, true, true, true], outputs: 1, eval: p43_eval, grad: p43_grad, oracle: p43_oracle, tags: &[3, 13, 22, 23, 38, 43, 78, 91, 111] },
     Prog { name: "p44", active: &[true, false], outputs: 2, eval: p44_eval, grad: p44_grad, oracle: p44_oracle, tags: &[0, 1, 8, 15, 22, 23, 26, 38, 39, 40, 41, 43, 67, 76, 78, 81, 91, 92, 93, 95, 101, 103, 104, 106, 108, 110, 111, 112, 115, 119, 120, 121, 124, 135] },
-    Prog { name: "p45", active: &[true, true], outputs: 1, eval: p45_eval, grad: p45_grad, oracle: p45_oracle, tags: &[0, 2, 6, 7, 13, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 44, 46, 51, 55, 58, 60, 63, 66, 67, 68, 78, 81, 82, 85, 88, 91, 92, 94, 97, 104, 106, 111, 114, 115, 117, 118, 119, 120, 121, 130, 135, 138, 140] },
-    Prog { name: "p46", active: &[true, true], outputs: 1, eval: p46_eval, grad: p46_grad, oracle: p46_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 28, 30, 31, 38, 39, 40, 41, 43, 44, 46, 47, 52, 55, 56, 57, 58, 59, 60, 76, 91, 92, 93, 95, 101, 103, 106, 107, 109, 111, 113, 115, 116, 118, 120, 121, 124, 135, 136] },
-    Prog { name: "p47", active: &[true, true], outputs: 1, eval: p47_eval, grad: p47_grad, oracle: p47_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 52, 55, 56, 57, 58, 60, 63, 65, 71, 73, 85, 91, 92, 93, 103, 105, 106, 110, 111, 113, 114, 115, 120, 121, 122, 130, 137] },
+    Prog { name: "p45", active: &[true, true], outputs: 1, eval: p45_eval, grad: p45_grad, oracle: p45_oracle, tags: &[0, 2, 6, 7, 13, 17, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 51, 55, 58, 60, 62, 63, 66, 67, 78, 81, 82, 85, 88, 91, 92, 94, 98, 104, 106, 107, 111, 114, 115, 117, 118, 120, 121, 129, 135, 138] },
+    Prog { name: "p46", active: &[true, true], outputs: 1, eval: p46_eval, grad: p46_grad, oracle: p46_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 28, 30, 31, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 59, 60, 76, 91, 92, 93, 101, 103, 104, 107, 109, 111, 113, 115, 116, 118, 120, 121, 124, 135, 136, 142, 150] },
+    Prog { name: "p47", active: &[true, true], outputs: 1, eval: p47_eval, grad: p47_grad, oracle: p47_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 63, 65, 91, 92, 93, 98, 102, 105, 106, 110, 111, 114, 115, 120, 121, 122, 123, 130, 134, 137, 140] },
     Prog { name: "p48", active: &[true, true, true], outputs: 1, eval: p48_eval, grad: p48_grad, oracle: p48_oracle, tags: &[0, 1, 6, 13, 22, 23, 24, 25, 26, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 49, 55, 57, 58, 59, 60, 63, 75, 91, 92, 93, 96, 97, 98, 99, 106, 107, 110, 111, 112, 115, 116, 117, 118, 120, 121, 122, 124, 135, 137, 139] },
     Prog { name: "p49", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p49_eval, grad: p49_grad, oracle: p49_oracle, tags: &[0, 2, 7, 15, 22, 23, 24, 26, 29, 38, 39, 40, 41, 43, 44, 46, 55, 56, 58, 59, 60, 63, 66, 70, 77, 78, 82, 84, 85, 86, 87, 91, 92, 96, 102, 106, 107, 111, 113, 115, 118, 120, 121, 122, 129, 135, 137, 139] },
-    Prog { name: "p50", active: &[true, true, true, true, true], outputs: 2, eval: p50_eval, grad: p50_grad, oracle: p50_oracle, tags: &[2, 4, 15, 22, 23, 38, 39, 40, 41, 42, 43, 76, 78, 85, 87, 91, 92, 94, 97, 107, 120, 133, 135] },
-    Prog { name: "p51", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p51_eval, grad: p51_grad, oracle: p51_oracle, tags: &[1, 2, 3, 4, 13, 22, 23, 26, 30, 38, 39, 40, 43, 44, 46, 63, 66, 67, 69, 75, 76, 78, 82, 91, 92, 119, 120, 124, 134, 137, 138] },
+    Prog { name: "p50", active: &[true, true, true, true, true], outputs: 2, eval: p50_eval, grad: p50_grad, oracle: p50_oracle, tags: &[2, 4, 15, 22, 23, 38, 39, 40, 41, 42, 43, 76, 78, 85, 87, 91, 92, 94, 97, 107, 111, 120, 131, 135] },
+    Prog { name: "p51", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p51_eval, grad: p51_grad, oracle: p51_oracle, tags: &[1, 2, 3, 4, 13, 22, 23, 26, 30, 38, 39, 40, 43, 44, 46, 63, 66, 67, 69, 75, 76, 78, 82, 91, 92, 106, 111, 119, 120, 124, 132, 137, 138] },
     Prog { name: "p52", active: &[true, true, true], outputs: 1, eval: p52_eval, grad: p52_grad, oracle: p52_oracle, tags: &[0, 1, 7, 13, 22, 23, 25, 26, 28, 30, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 58, 60, 91, 92, 93, 95, 96, 102, 106, 111, 112, 114, 115, 116, 118, 120, 121, 122, 124, 126, 129, 135, 136, 137, 138, 139] },
-    Prog { name: "p53", active: &[false, true, true], outputs: 1, eval: p53_eval, grad: p53_grad, oracle: p53_oracle, tags: &[0, 2, 7, 8, 13, 22, 23, 25, 26, 38, 40, 41, 43, 46, 52, 58, 60, 63, 70, 78, 82, 83, 91, 92, 93, 95, 97, 106, 107, 109, 111, 115, 116, 117, 120, 135] },
+    Prog { name: "p53", active: &[false, true, true], outputs: 1, eval: p53_eval, grad: p53_grad, oracle: p53_oracle, tags: &[0, 2, 7, 8, 13, 22, 23, 26, 38, 40, 41, 43, 46, 58, 60, 63, 78, 82, 91, 92, 93, 95, 97, 106, 107, 109, 111, 115, 116, 120, 134, 135] },
     Prog { name: "p54", active: &[true, true, true], outputs: 1, eval: p54_eval, grad: p54_grad, oracle: p54_oracle, tags: &[0, 4, 7, 13, 22, 23, 26, 27, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 65, 67, 70, 76, 78, 82, 84, 85, 88, 91, 94, 99, 104, 106, 108, 109, 110, 111, 115, 119, 120, 137, 139] },
-    Prog { name: "p55", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p55_eval, grad: p55_grad, oracle: p55_oracle, tags: &[0, 2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 60, 62, 63, 66, 67, 69, 78, 91, 92, 94, 95, 97, 98, 102, 104, 106, 111, 112, 113, 115, 120, 122, 135, 136, 139] },
+    Prog { name: "p55", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p55_eval, grad: p55_grad, oracle: p55_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 60, 63, 66, 67, 69, 78, 85, 91, 92, 93, 94, 97, 98, 102, 104, 106, 111, 112, 113, 115, 120, 122, 135, 136, 139] },
     Prog { name: "p56", active: &[true, false, false, false, false, false, true, true, true, true, true], outputs: 2, eval: p56_eval, grad: p56_grad, oracle: p56_oracle, tags: &[0, 2, 7, 8, 15, 22, 23, 24, 38, 39, 40, 41, 43, 75, 78, 79, 85, 87, 91, 93, 106, 108, 111, 112, 115, 126, 135, 137] },
-    Prog { name: "p57", active: &[true, true], outputs: 1, eval: p57_eval, grad: p57_grad, oracle: p57_oracle, tags: &[0, 4, 13, 22, 23, 25, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 52, 55, 56, 57, 59, 62, 67, 78, 82, 88, 91, 92, 93, 94, 105, 106, 109, 110, 111, 112, 113, 114, 115, 118, 120, 121, 122, 126, 135, 138, 139] },
+    Prog { name: "p57", active: &[true, true], outputs: 1, eval: p57_eval, grad: p57_grad, oracle: p57_oracle, tags: &[0, 4, 13, 22, 23, 31, 38, 39, 40, 41, 43, 46, 47, 48, 50, 53, 54, 55, 56, 57, 59, 67, 78, 88, 91, 92, 93, 94, 105, 106, 109, 110, 111, 112, 113, 114, 115, 118, 120, 121, 122, 126, 135, 136, 137, 138, 139] },
     Prog { name: "p58", active: &[true, true, true, true, true], outputs: 3, eval: p58_eval, grad: p58_grad, oracle: p58_oracle, tags: &[3, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 50, 55, 56, 61, 63, 66, 78, 91, 92, 93, 100, 105, 107, 110, 111, 113, 115, 120, 122, 139] },
     Prog { name: "p59", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p59_eval, grad: p59_grad, oracle: p59_oracle, tags: &[0, 2, 4, 6, 7, 13, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 61, 65, 78, 80, 81, 91, 93, 106, 115, 120, 121, 122] },
-    Prog { name: "p60", active: &[true, true, true], outputs: 1, eval: p60_eval, grad: p60_grad, oracle: p60_oracle, tags: &[0, 1, 13, 22, 23, 26, 28, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 63, 65, 91, 92, 97, 105, 106, 108, 111, 119, 120, 121, 123, 127, 134, 135, 137, 138] },
+    Prog { name: "p60", active: &[true, true, true], outputs: 1, eval: p60_eval, grad: p60_grad, oracle: p60_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 28, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 62, 63, 65, 91, 92, 97, 105, 106, 108, 111, 115, 119, 120, 121, 123, 127, 135, 137, 138] },
     Prog { name: "p61", active: &[true], outputs: 3, eval: p61_eval, grad: p61_grad, oracle: p61_oracle, tags: &[0, 14, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 60, 67, 76, 78, 80, 82, 85, 91, 93, 99, 106, 107, 111, 114, 115, 116, 120, 121, 122, 123, 135, 137, 138, 139] },
     Prog { name: "p62", active: &[true, true], outputs: 1, eval: p62_eval, grad: p62_grad, oracle: p62_oracle, tags: &[1, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 60, 63, 77, 78, 82, 91, 92, 93, 96, 105, 106, 111, 117, 120, 123, 124, 138] },
     Prog { name: "p63", active: &[true, true, true, true, true], outputs: 2, eval: p63_eval, grad: p63_grad, oracle: p63_oracle, tags: &[0, 1, 4, 7, 15, 22, 23, 24, 26, 29, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 64, 67, 68, 78, 88, 91, 92, 93, 94, 96, 97, 105, 106, 109, 110, 111, 113, 114, 115, 116, 118, 119, 120, 122, 123, 135, 138] },
-    Prog { name: "p64", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p64_eval, grad: p64_grad, oracle: p64_oracle, tags: &[2, 3, 14, 20, 22, 23, 24, 26, 28, 30, 31, 32, 38, 39, 40, 41, 43, 46, 55, 56, 60, 66, 67, 69, 78, 82, 88, 91, 92, 104, 106, 109, 111, 112, 115, 117, 118, 120, 121, 136, 138, 139] },
+    Prog { name: "p64", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p64_eval, grad: p64_grad, oracle: p64_oracle, tags: &[2, 3, 14, 22, 23, 24, 26, 28, 30, 31, 32, 38, 39, 40, 41, 43, 46, 55, 56, 60, 66, 67, 69, 73, 78, 82, 88, 89, 91, 92, 104, 106, 109, 111, 112, 115, 118, 120, 121, 136, 138, 139] },
     Prog { name: "p65", active: &[true, true, true, true], outputs: 2, eval: p65_eval, grad: p65_grad, oracle: p65_oracle, tags: &[0, 6, 15, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 55, 57, 58, 59, 67, 76, 78, 81, 85, 91, 92, 94, 96, 99, 102, 106, 107, 109, 111, 114, 115, 117, 119, 120, 126, 135, 136, 137, 138] },
-    Prog { name: "p66", active: &[true, true, true, true], outputs: 1, eval: p66_eval, grad: p66_grad, oracle: p66_oracle, tags: &[0, 6, 13, 23, 25, 27, 30, 38, 39, 40, 41, 43, 44, 46, 52, 55, 57, 60, 77, 78, 91, 92, 93, 99, 100, 101, 102, 106, 111, 112, 114, 115, 118, 120, 122, 124, 135, 136, 138, 139] },
-    Prog { name: "p67", active: &[true, true, true], outputs: 1, eval: p67_eval, grad: p67_grad, oracle: p67_oracle, tags: &[0, 13, 22, 23, 25, 26, 31, 38, 40, 41, 42, 43, 46, 47, 52, 55, 56, 57, 58, 60, 91, 92, 93, 95, 96, 97, 99, 100, 106, 107, 110, 111, 112, 115, 118, 119, 120, 122, 133, 135, 136, 137, 139] },
+    Prog { name: "p66", active: &[true, true, true, true], outputs: 1, eval: p66_eval, grad: p66_grad, oracle: p66_oracle, tags: &[0, 6, 13, 22, 23, 27, 30, 38, 39, 40, 41, 43, 46, 55, 57, 77, 78, 91, 92, 93, 101, 102, 106, 111, 112, 114, 115, 120, 122, 124, 131, 135, 136, 138] },
+    Prog { name: "p67", active: &[true, true, true], outputs: 1, eval: p67_eval, grad: p67_grad, oracle: p67_oracle, tags: &[0, 13, 16, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 46, 47, 51, 55, 56, 57, 91, 92, 93, 95, 96, 97, 99, 100, 106, 107, 110, 111, 112, 115, 118, 119, 120, 122, 123, 135, 136] },
     Prog { name: "p68", active: &[true, true, true], outputs: 1, eval: p68_eval, grad: p68_grad, oracle: p68_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 60, 63, 65, 76, 91, 92, 97, 104, 106, 108, 115, 120, 121, 122, 129] },
     Prog { name: "p69", active: &[false, false, true, true, true], outputs: 1, eval: p69_eval, grad: p69_grad, oracle: p69_oracle, tags: &[0, 2, 7, 8, 14, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 50, 55, 56, 60, 76, 78, 82, 83, 85, 91, 92, 93, 97, 100, 101, 102, 103, 105, 106, 108, 110, 111, 112, 114, 115, 117, 120, 121, 138] },
     Prog { name: "p70", active: &[true], outputs: 1, eval: p70_eval, grad: p70_grad, oracle: p70_oracle, tags: &[0, 6, 7, 13, 22, 23, 27, 38, 39, 40, 41, 43, 46, 55, 91, 92, 98, 99, 106, 110, 111, 120, 122, 136, 137] },
-    Prog { name: "p71", active: &[true, true, true], outputs: 1, eval: p71_eval, grad: p71_grad, oracle: p71_oracle, tags: &[0, 2, 6, 13, 19, 22, 23, 25, 26, 29, 32, 38, 39, 40, 42, 58, 60, 67, 78, 82, 91, 101, 106, 109, 110, 111, 120, 123, 135, 139] },
-    Prog { name: "p72", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p72_eval, grad: p72_grad, oracle: p72_oracle, tags: &[2, 4, 5, 7, 14, 22, 23, 27, 28, 29, 35, 38, 39, 40, 41, 43, 46, 47, 49, 50, 55, 56, 57, 58, 60, 68, 70, 76, 78, 79, 81, 88, 91, 92, 93, 97, 98, 99, 103, 104, 105, 106, 109, 111, 115, 116, 118, 120, 121, 122, 124, 135, 137, 140] },
+    Prog { name: "p71", active: &[true, true, true], outputs: 1, eval: p71_eval, grad: p71_grad, oracle: p71_oracle, tags: &[0, 2, 6, 13, 22, 23, 26, 29, 32, 38, 39, 40, 42, 43, 67, 78, 83, 91, 101, 106, 109, 110, 120, 123, 139, 140] },
+    Prog { name: "p72", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p72_eval, grad: p72_grad, oracle: p72_oracle, tags: &[2, 4, 5, 7, 14, 22, 23, 27, 28, 29, 35, 38, 39, 40, 41, 43, 46, 47, 49, 50, 55, 56, 57, 58, 60, 68, 70, 76, 78, 79, 81, 88, 91, 92, 93, 98, 99, 103, 104, 105, 106, 109, 111, 115, 116, 118, 120, 121, 124, 131, 135, 137] },
     Prog { name: "p73", active: &[true, true, true], outputs: 3, eval: p73_eval, grad: p73_grad, oracle: p73_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 41, 43, 91, 92, 93, 94, 98, 106, 107, 111, 114, 115, 120, 135, 138] },
     Prog { name: "p74", active: &[true], outputs: 2, eval: p74_eval, grad: p74_grad, oracle: p74_oracle, tags: &[0, 15, 23, 24, 26, 29, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 58, 59, 60, 64, 91, 94, 96, 99, 101, 102, 105, 106, 115, 120, 121, 123, 124, 136, 139] },
     Prog { name: "p75", active: &[true, true, true, true], outputs: 2, eval: p75_eval, grad: p75_grad, oracle: p75_oracle, tags: &[0, 1, 14, 22, 23, 24, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 60, 91, 92, 100, 101, 104, 105, 107, 108, 115, 119, 120, 121, 122, 135, 137] },
     Prog { name: "p76", active: &[true], outputs: 3, eval: p76_eval, grad: p76_grad, oracle: p76_oracle, tags: &[0, 14, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 76, 78, 81, 91, 92, 93, 94, 97, 98, 99, 101, 102, 103, 106, 107, 111, 112, 114, 115, 117, 118, 120, 121, 122, 123, 124, 135, 136, 137] },
-    Prog { name: "p77", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p77_eval, grad: p77_grad, oracle: p77_oracle, tags: &[0, 1, 2, 4, 13, 22, 23, 32, 38, 40, 43, 67, 72, 73, 78, 89, 91, 92, 101, 103, 106, 111, 114, 115, 120, 135, 139] },
-    Prog { name: "p78", active: &[true, true, true, true], outputs: 1, eval: p78_eval, grad: p78_grad, oracle: p78_oracle, tags: &[2, 3, 13, 22, 23, 25, 26, 38, 40, 41, 43, 44, 46, 47, 55, 56, 60, 62, 78, 91, 92, 94, 97, 100, 103, 106, 110, 111, 115, 118, 120, 121, 122, 133, 135, 136] },
+    Prog { name: "p77", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p77_eval, grad: p77_grad, oracle: p77_oracle, tags: &[0, 1, 2, 4, 13, 22, 23, 32, 38, 39, 40, 43, 78, 91, 92, 101, 103, 106, 111, 114, 115, 120, 131, 135, 139] },
+    Prog { name: "p78", active: &[true, true, true, true], outputs: 1, eval: p78_eval, grad: p78_grad, oracle: p78_oracle, tags: &[2, 3, 13, 22, 23, 26, 38, 40, 41, 43, 46, 47, 55, 56, 60, 78, 91, 92, 94, 96, 100, 103, 106, 110, 115, 118, 120, 121, 122, 135, 136, 142, 148, 150] },
     Prog { name: "p79", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p79_eval, grad: p79_grad, oracle: p79_oracle, tags: &[0, 1, 2, 3, 4, 14, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 57, 58, 60, 64, 67, 69, 76, 78, 84, 85, 86, 87, 91, 92, 93, 96, 101, 102, 103, 106, 109, 111, 115, 118, 120, 121, 122, 123, 124, 135, 137, 138] },
-    Prog { name: "p80", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p80_eval, grad: p80_grad, oracle: p80_oracle, tags: &[1, 2, 5, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 63, 66, 67, 68, 78, 79, 82, 85, 86, 91, 92, 93, 99, 101, 102, 103, 106, 107, 110, 111, 115, 120, 124, 131, 135, 139] },
+    Prog { name: "p80", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p80_eval, grad: p80_grad, oracle: p80_oracle, tags: &[1, 2, 5, 7, 13, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 59, 63, 66, 67, 68, 78, 79, 82, 85, 86, 91, 92, 93, 99, 101, 102, 103, 106, 107, 110, 111, 115, 120, 124, 135, 139] },
     Prog { name: "p81", active: &[true, true], outputs: 2, eval: p81_eval, grad: p81_grad, oracle: p81_oracle, tags: &[0, 15, 22, 23, 26, 38, 39, 40, 41, 42, 43, 60, 91, 92, 93, 115, 116, 122, 123] },
     Prog { name: "p82", active: &[true, true, true], outputs: 2, eval: p82_eval, grad: p82_grad, oracle: p82_oracle, tags: &[0, 15, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 61, 75, 91, 92, 94, 98, 100, 103, 106, 108, 120, 121, 122, 124, 130] },
     Prog { name: "p83", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p83_eval, grad: p83_grad, oracle: p83_oracle, tags: &[3, 4, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 57, 58, 60, 61, 64, 68, 70, 78, 82, 85, 86, 87, 88, 91, 92, 95, 96, 97, 99, 106, 108, 111, 113, 115, 119, 120, 122, 128, 129, 130, 135, 136] },
     Prog { name: "p84", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p84_eval, grad: p84_grad, oracle: p84_oracle, tags: &[0, 2, 3, 6, 7, 13, 23, 24, 25, 27, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 65, 78, 82, 85, 91, 92, 93, 98, 101, 103, 104, 111, 115, 117, 119, 120, 122, 135, 139] },
-    Prog { name: "p85", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p85_eval, grad: p85_grad, oracle: p85_oracle, tags: &[0, 1, 2, 5, 13, 20, 22, 23, 26, 27, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 63, 66, 67, 70, 78, 79, 82, 85, 88, 91, 92, 94, 96, 97, 98, 100, 107, 112, 114, 115, 116, 120, 122, 123, 129, 135, 138, 139] },
+    Prog { name: "p85", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p85_eval, grad: p85_grad, oracle: p85_oracle, tags: &[0, 1, 2, 5, 13, 22, 23, 26, 27, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 63, 66, 67, 70, 78, 79, 82, 85, 88, 91, 92, 94, 97, 98, 100, 106, 107, 112, 114, 115, 116, 120, 122, 123, 134, 135, 138, 139] },
     Prog { name: "p86", active: &[true], outputs: 1, eval: p86_eval, grad: p86_grad, oracle: p86_oracle, tags: &[0, 13, 23, 26, 30, 38, 39, 40, 43, 44, 46, 55, 57, 60, 63, 91, 92, 103, 119, 120, 137, 138] },
-    Prog { name: "p87", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p87_eval, grad: p87_grad, oracle: p87_oracle, tags: &[0, 2, 3, 13, 16, 22, 23, 31, 38, 39, 40, 41, 42, 43, 46, 50, 51, 55, 56, 57, 75, 78, 81, 88, 91, 92, 93, 104, 106, 109, 111, 115, 119, 120, 121, 123, 135, 138] },
+    Prog { name: "p87", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p87_eval, grad: p87_grad, oracle: p87_oracle, tags: &[0, 2, 3, 13, 22, 23, 31, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 67, 72, 73, 75, 78, 81, 88, 89, 91, 92, 93, 104, 106, 109, 111, 115, 119, 120, 121, 123, 135, 138] },
     Prog { name: "p88", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p88_eval, grad: p88_grad, oracle: p88_oracle, tags: &[2, 3, 6, 13, 22, 23, 30, 38, 39, 40, 42, 43, 46, 55, 57, 59, 78, 88, 91, 92, 97, 99, 100, 102, 106, 107, 109, 111, 112, 118, 120, 121, 123, 124, 129, 137] },
     Prog { name: "p89", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p89_eval, grad: p89_grad, oracle: p89_oracle, tags: &[2, 3, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 60, 78, 91, 108, 115, 120, 135, 136] },
     Prog { name: "p90", active: &[true, true, true, true], outputs: 2, eval: p90_eval, grad: p90_grad, oracle: p90_oracle, tags: &[0, 7, 14, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 46, 55, 57, 60, 75, 77, 91, 92, 93, 104, 106, 109, 113, 115, 116, 120, 122, 128, 135] },
@@ -42424,36 +42547,36 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p101", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p101_eval, grad: p101_grad, oracle: p101_oracle, tags: &[2, 3, 4, 15, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 60, 67, 78, 82, 87, 88, 91, 92, 93, 97, 102, 104, 105, 106, 112, 113, 115, 116, 117, 118, 120, 122, 127, 135, 136, 137, 138, 139] },
     Prog { name: "p102", active: &[true, true, true, true, true], outputs: 1, eval: p102_eval, grad: p102_grad, oracle: p102_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 56, 60, 70, 78, 82, 85, 88, 91, 92, 96, 98, 102, 106, 110, 111, 112, 115, 120, 121, 122, 135] },
     Prog { name: "p103", active: &[true, true], outputs: 1, eval: p103_eval, grad: p103_grad, oracle: p103_oracle, tags: &[1, 13, 23, 25, 30, 38, 39, 40, 41, 43, 44, 46, 55, 60, 61, 91, 115, 120, 122, 138] },
-    Prog { name: "p104", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p104_eval, grad: p104_grad, oracle: p104_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 63, 66, 78, 91, 92, 93, 98, 100, 105, 106, 107, 108, 110, 113, 115, 120, 121, 134, 136, 138, 139] },
+    Prog { name: "p104", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p104_eval, grad: p104_grad, oracle: p104_oracle, tags: &[0, 2, 3, 7, 14, 19, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 58, 60, 62, 63, 66, 78, 91, 92, 93, 98, 100, 102, 105, 106, 107, 108, 110, 111, 113, 115, 120, 121, 136, 138, 139] },
     Prog { name: "p105", active: &[true, true, true, true], outputs: 1, eval: p105_eval, grad: p105_grad, oracle: p105_oracle, tags: &[0, 1, 13, 22, 23, 26, 30, 38, 39, 40, 42, 43, 44, 46, 55, 60, 61, 63, 64, 66, 76, 77, 91, 93, 99, 106, 111, 113, 114, 117, 120, 121, 122, 137, 139] },
-    Prog { name: "p106", active: &[false, true, true], outputs: 1, eval: p106_eval, grad: p106_grad, oracle: p106_oracle, tags: &[0, 1, 8, 13, 22, 23, 26, 38, 39, 40, 43, 44, 46, 55, 57, 58, 59, 63, 66, 71, 73, 85, 91, 92, 96, 104, 106, 107, 109, 111, 114, 115, 118, 120, 121, 123, 135, 137, 138, 139] },
+    Prog { name: "p106", active: &[false, true, true], outputs: 1, eval: p106_eval, grad: p106_grad, oracle: p106_oracle, tags: &[0, 1, 8, 13, 22, 23, 26, 38, 39, 40, 43, 46, 51, 55, 57, 58, 59, 63, 66, 91, 92, 96, 100, 104, 106, 107, 109, 111, 112, 114, 115, 118, 120, 121, 122, 135, 138, 139] },
     Prog { name: "p107", active: &[true, true, true, true, true, true], outputs: 2, eval: p107_eval, grad: p107_grad, oracle: p107_oracle, tags: &[0, 4, 15, 22, 23, 24, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 58, 60, 67, 68, 70, 78, 82, 85, 91, 92, 93, 96, 100, 101, 110, 111, 114, 115, 116, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p108", active: &[true, true, true, true, true], outputs: 1, eval: p108_eval, grad: p108_grad, oracle: p108_oracle, tags: &[3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 48, 55, 56, 57, 58, 67, 68, 70, 77, 78, 83, 85, 91, 92, 97, 98, 99, 102, 103, 104, 105, 112, 114, 115, 118, 120, 122, 124, 138] },
-    Prog { name: "p109", active: &[true, false], outputs: 2, eval: p109_eval, grad: p109_grad, oracle: p109_oracle, tags: &[0, 1, 8, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 47, 48, 51, 55, 56, 57, 58, 59, 60, 91, 92, 93, 94, 98, 103, 106, 107, 108, 109, 110, 111, 113, 114, 115, 116, 117, 118, 120, 123, 126] },
+    Prog { name: "p109", active: &[true, false], outputs: 2, eval: p109_eval, grad: p109_grad, oracle: p109_oracle, tags: &[0, 1, 8, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 47, 48, 53, 54, 55, 56, 57, 59, 60, 91, 92, 93, 94, 98, 103, 106, 107, 108, 109, 110, 111, 113, 114, 115, 116, 117, 118, 120, 123, 126] },
     Prog { name: "p110", active: &[true], outputs: 1, eval: p110_eval, grad: p110_grad, oracle: p110_oracle, tags: &[0, 7, 13, 22, 23, 25, 38, 39, 40, 43, 77, 83, 91, 92, 106, 109, 111, 114, 121, 138] },
     Prog { name: "p111", active: &[true, true, true, true, true, true], outputs: 1, eval: p111_eval, grad: p111_grad, oracle: p111_oracle, tags: &[0, 4, 7, 13, 22, 23, 26, 38, 39, 40, 43, 44, 46, 50, 55, 56, 57, 58, 59, 67, 78, 91, 92, 100, 103, 105, 111, 120, 123, 124, 137] },
     Prog { name: "p112", active: &[true, true], outputs: 1, eval: p112_eval, grad: p112_grad, oracle: p112_oracle, tags: &[0, 13, 23, 30, 38, 39, 40, 41, 43, 91, 92, 93, 100, 107, 113, 115, 120, 121, 124, 129, 137] },
     Prog { name: "p113", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p113_eval, grad: p113_grad, oracle: p113_oracle, tags: &[2, 14, 22, 23, 38, 39, 40, 42, 43, 50, 55, 57, 59, 75, 78, 81, 91, 92, 106, 109, 112, 115, 117, 120, 122, 135, 137] },
     Prog { name: "p114", active: &[true, true, true, true], outputs: 1, eval: p114_eval, grad: p114_grad, oracle: p114_oracle, tags: &[0, 1, 13, 22, 23, 25, 30, 38, 39, 40, 41, 43, 46, 55, 57, 59, 75, 91, 92, 97, 102, 104, 106, 108, 111, 112, 115, 120, 121, 122, 123, 136, 137, 139] },
-    Prog { name: "p115", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p115_eval, grad: p115_grad, oracle: p115_oracle, tags: &[0, 1, 4, 7, 14, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 60, 68, 78, 82, 85, 91, 96, 98, 106, 110, 111, 115, 117, 120, 134] },
+    Prog { name: "p115", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p115_eval, grad: p115_grad, oracle: p115_oracle, tags: &[0, 1, 4, 7, 14, 16, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 51, 60, 68, 78, 82, 85, 91, 96, 98, 106, 110, 115, 117, 120, 135, 136] },
     Prog { name: "p116", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p116_eval, grad: p116_grad, oracle: p116_oracle, tags: &[0, 2, 3, 13, 22, 23, 27, 31, 35, 36, 38, 39, 40, 41, 42, 43, 46, 49, 50, 55, 57, 58, 67, 78, 86, 88, 91, 94, 97, 99, 106, 111, 115, 119, 120, 123, 135, 136] },
-    Prog { name: "p117", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p117_eval, grad: p117_grad, oracle: p117_oracle, tags: &[0, 2, 4, 5, 6, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 48, 51, 55, 56, 57, 58, 67, 68, 70, 78, 79, 80, 81, 82, 85, 87, 88, 91, 92, 93, 94, 95, 98, 100, 102, 103, 105, 106, 111, 115, 118, 120, 121, 123, 124, 135, 137, 139] },
+    Prog { name: "p117", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p117_eval, grad: p117_grad, oracle: p117_oracle, tags: &[0, 2, 4, 5, 6, 13, 17, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 48, 51, 55, 56, 57, 58, 67, 68, 70, 78, 79, 80, 81, 82, 85, 87, 88, 91, 92, 93, 94, 95, 98, 100, 102, 103, 105, 106, 111, 115, 118, 120, 121, 123, 124, 135, 137, 139] },
     Prog { name: "p118", active: &[true, true, true, true], outputs: 1, eval: p118_eval, grad: p118_grad, oracle: p118_oracle, tags: &[3, 7, 13, 22, 23, 27, 32, 38, 39, 40, 41, 43, 78, 91, 105, 111, 112, 120, 123] },
     Prog { name: "p119", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p119_eval, grad: p119_grad, oracle: p119_oracle, tags: &[0, 1, 2, 6, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 57, 63, 64, 68, 77, 78, 80, 82, 85, 91, 92, 96, 100, 102, 106, 108, 109, 110, 115, 120, 122, 123, 135, 138] },
     Prog { name: "p120", active: &[true, true], outputs: 1, eval: p120_eval, grad: p120_grad, oracle: p120_oracle, tags: &[2, 13, 23, 24, 26, 28, 30, 38, 39, 40, 41, 42, 43, 46, 47, 49, 55, 56, 57, 58, 66, 67, 68, 70, 78, 85, 88, 91, 92, 97, 98, 103, 106, 107, 110, 111, 112, 113, 115, 117, 118, 120, 121, 123, 124, 135, 136, 138] },
     Prog { name: "p121", active: &[true, true, true, true], outputs: 2, eval: p121_eval, grad: p121_grad, oracle: p121_oracle, tags: &[0, 1, 4, 7, 14, 20, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 59, 70, 78, 82, 83, 85, 86, 88, 91, 92, 93, 96, 106, 110, 111, 115, 120, 125, 135] },
-    Prog { name: "p122", active: &[true, true, true], outputs: 1, eval: p122_eval, grad: p122_grad, oracle: p122_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 63, 66, 76, 77, 78, 80, 81, 82, 86, 87, 88, 91, 92, 93, 94, 96, 97, 105, 106, 107, 111, 114, 115, 120, 121, 122, 123, 129, 133, 139] },
-    Prog { name: "p123", active: &[true, true], outputs: 1, eval: p123_eval, grad: p123_grad, oracle: p123_oracle, tags: &[0, 13, 22, 23, 24, 38, 40, 43, 44, 71, 73, 77, 78, 82, 85, 91, 92, 97, 100, 102, 103, 104, 106, 111, 113, 115, 119, 120, 135] },
-    Prog { name: "p124", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p124_eval, grad: p124_grad, oracle: p124_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 51, 55, 56, 57, 58, 66, 67, 68, 70, 78, 85, 91, 92, 93, 94, 95, 97, 100, 101, 106, 111, 114, 115, 119, 120, 122, 123, 124, 128, 135, 136] },
-    Prog { name: "p125", active: &[false, true, true, true, true, true], outputs: 1, eval: p125_eval, grad: p125_grad, oracle: p125_oracle, tags: &[1, 3, 8, 13, 22, 23, 25, 29, 32, 38, 39, 40, 41, 43, 46, 49, 55, 56, 57, 59, 78, 91, 97, 101, 105, 106, 107, 109, 111, 115, 120, 124, 126, 133, 137] },
+    Prog { name: "p122", active: &[true, true, true], outputs: 1, eval: p122_eval, grad: p122_grad, oracle: p122_oracle, tags: &[0, 1, 13, 20, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 63, 66, 76, 77, 78, 80, 81, 82, 86, 87, 88, 91, 92, 93, 94, 96, 97, 105, 106, 107, 114, 115, 120, 121, 122, 123, 129, 135, 139] },
+    Prog { name: "p123", active: &[true, true], outputs: 1, eval: p123_eval, grad: p123_grad, oracle: p123_oracle, tags: &[0, 13, 23, 24, 25, 38, 40, 41, 42, 43, 52, 60, 77, 78, 82, 91, 92, 93, 96, 97, 100, 102, 103, 104, 106, 111, 113, 119, 120, 135] },
+    Prog { name: "p124", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p124_eval, grad: p124_grad, oracle: p124_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 66, 67, 68, 72, 73, 78, 85, 91, 92, 94, 95, 107, 111, 115, 119, 120, 122, 123, 124, 128, 135, 136] },
+    Prog { name: "p125", active: &[false, true, true, true, true, true], outputs: 1, eval: p125_eval, grad: p125_grad, oracle: p125_oracle, tags: &[1, 3, 8, 13, 22, 23, 25, 29, 32, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 57, 59, 71, 73, 78, 85, 91, 92, 97, 101, 105, 106, 109, 111, 115, 120, 124, 126, 135, 137] },
     Prog { name: "p126", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p126_eval, grad: p126_grad, oracle: p126_oracle, tags: &[0, 3, 4, 13, 22, 23, 27, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 67, 68, 70, 76, 78, 81, 84, 86, 88, 91, 92, 93, 96, 97, 109, 111, 112, 114, 115, 116, 119, 120, 121, 122, 123, 130, 135] },
     Prog { name: "p127", active: &[true, true, true], outputs: 1, eval: p127_eval, grad: p127_grad, oracle: p127_oracle, tags: &[0, 13, 23, 24, 30, 38, 39, 40, 41, 43, 91, 92, 93, 96, 99, 101, 112, 120, 122, 135] },
     Prog { name: "p128", active: &[true, true, true], outputs: 2, eval: p128_eval, grad: p128_grad, oracle: p128_oracle, tags: &[0, 1, 14, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 59, 61, 91, 92, 93, 100, 106, 111, 115, 118, 119, 120, 121, 124, 135, 136] },
     Prog { name: "p129", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p129_eval, grad: p129_grad, oracle: p129_oracle, tags: &[0, 2, 4, 6, 7, 13, 23, 38, 39, 40, 41, 43, 46, 58, 78, 81, 91, 93, 106, 110, 115, 120] },
     Prog { name: "p130", active: &[true], outputs: 3, eval: p130_eval, grad: p130_grad, oracle: p130_oracle, tags: &[0, 14, 23, 25, 38, 39, 40, 43, 60, 91, 98, 100, 103, 107, 109, 114, 115, 117, 120, 127, 135, 136] },
-    Prog { name: "p131", active: &[true, true], outputs: 1, eval: p131_eval, grad: p131_grad, oracle: p131_oracle, tags: &[0, 13, 19, 22, 23, 25, 32, 38, 39, 40, 41, 43, 46, 55, 57, 58, 59, 60, 77, 91, 92, 93, 100, 104, 105, 106, 111, 115, 118, 120, 121, 122, 123, 124, 127, 134, 139] },
+    Prog { name: "p131", active: &[true, true], outputs: 1, eval: p131_eval, grad: p131_grad, oracle: p131_oracle, tags: &[0, 13, 22, 23, 32, 38, 39, 40, 41, 43, 46, 47, 53, 54, 55, 57, 58, 59, 77, 91, 92, 93, 100, 104, 105, 106, 111, 115, 117, 118, 120, 121, 122, 123, 124, 125, 133, 135, 136, 138, 139] },
     Prog { name: "p132", active: &[true, true, true], outputs: 1, eval: p132_eval, grad: p132_grad, oracle: p132_oracle, tags: &[0, 1, 6, 13, 28, 29, 38, 40, 91, 113, 120] },
-    Prog { name: "p133", active: &[true, true, true], outputs: 1, eval: p133_eval, grad: p133_grad, oracle: p133_oracle, tags: &[0, 7, 13, 22, 23, 28, 38, 40, 41, 43, 44, 71, 73, 85, 91, 92, 99, 100, 106, 111, 112, 113, 115, 120, 121, 129, 137] },
+    Prog { name: "p133", active: &[true, true, true], outputs: 1, eval: p133_eval, grad: p133_grad, oracle: p133_oracle, tags: &[0, 7, 13, 22, 23, 28, 38, 40, 41, 43, 91, 92, 99, 100, 106, 111, 112, 115, 120, 121, 129, 137, 140] },
     Prog { name: "p134", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p134_eval, grad: p134_grad, oracle: p134_oracle, tags: &[0, 2, 4, 13, 23, 26, 38, 39, 40, 41, 43, 70, 76, 78, 81, 85, 91, 92, 104, 106, 107, 108, 114, 115, 116, 120, 121, 139] },
     Prog { name: "p135", active: &[true, true, true, true, true], outputs: 1, eval: p135_eval, grad: p135_grad, oracle: p135_oracle, tags: &[4, 7, 13, 23, 25, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 57, 59, 67, 78, 86, 91, 92, 93, 97, 98, 99, 101, 104, 106, 109, 115, 116, 117, 119, 120, 122, 135] },
     Prog { name: "p136", active: &[true, true, true, true], outputs: 1, eval: p136_eval, grad: p136_grad, oracle: p136_oracle, tags: &[0, 1, 6, 13, 22, 23, 24, 26, 28, 38, 39, 40, 41, 43, 46, 47, 48, 55, 57, 58, 61, 91, 92, 94, 97, 106, 109, 115, 117, 120, 122] },
@@ -42462,123 +42585,123 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p139", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p139_eval, grad: p139_grad, oracle: p139_oracle, tags: &[0, 2, 6, 13, 23, 25, 30, 38, 39, 40, 41, 42, 43, 67, 68, 78, 81, 86, 91, 93, 95, 100, 102, 106, 111, 113, 115, 117, 120, 136] },
     Prog { name: "p140", active: &[true, true, true, true], outputs: 2, eval: p140_eval, grad: p140_grad, oracle: p140_oracle, tags: &[0, 1, 6, 15, 23, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 59, 60, 91, 92, 93, 97, 103, 104, 106, 107, 110, 111, 113, 115, 117, 120, 135, 137] },
     Prog { name: "p141", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p141_eval, grad: p141_grad, oracle: p141_oracle, tags: &[0, 1, 3, 4, 5, 6, 7, 13, 22, 23, 25, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 58, 59, 60, 78, 79, 82, 83, 85, 86, 88, 91, 92, 95, 96, 98, 101, 102, 104, 106, 112, 115, 116, 120, 121, 127, 128, 135, 138, 139] },
-    Prog { name: "p142", active: &[true, true, true, true, true], outputs: 1, eval: p142_eval, grad: p142_grad, oracle: p142_oracle, tags: &[0, 1, 3, 7, 13, 16, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 51, 55, 59, 67, 78, 86, 88, 91, 93, 95, 97, 102, 106, 107, 109, 111, 112, 115, 120, 121, 130, 135, 136] },
+    Prog { name: "p142", active: &[true, true, true, true, true], outputs: 1, eval: p142_eval, grad: p142_grad, oracle: p142_oracle, tags: &[0, 1, 3, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 47, 52, 55, 59, 60, 67, 78, 88, 91, 93, 95, 97, 102, 106, 107, 109, 111, 112, 115, 120, 121, 122, 130, 135, 136] },
     Prog { name: "p143", active: &[true, true, true, true, true], outputs: 2, eval: p143_eval, grad: p143_grad, oracle: p143_oracle, tags: &[2, 5, 6, 7, 15, 22, 23, 26, 28, 31, 38, 39, 40, 43, 67, 79, 86, 91, 92, 99, 106, 107, 115, 120, 123, 129, 136] },
-    Prog { name: "p144", active: &[true, true, false, false, false, false, false, false], outputs: 1, eval: p144_eval, grad: p144_grad, oracle: p144_oracle, tags: &[2, 5, 6, 8, 13, 22, 23, 24, 25, 29, 38, 39, 40, 41, 44, 62, 75, 78, 79, 81, 87, 88, 91, 106, 109, 111, 113, 115, 120, 131, 135, 136] },
+    Prog { name: "p144", active: &[true, true, false, false, false, false, false, false], outputs: 1, eval: p144_eval, grad: p144_grad, oracle: p144_oracle, tags: &[2, 5, 6, 8, 13, 16, 22, 23, 24, 25, 29, 38, 39, 40, 41, 44, 51, 62, 75, 78, 79, 81, 87, 88, 91, 106, 109, 111, 113, 115, 120, 135, 136] },
     Prog { name: "p145", active: &[true, true, true, true, true, true], outputs: 1, eval: p145_eval, grad: p145_grad, oracle: p145_oracle, tags: &[2, 4, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 58, 68, 70, 78, 85, 86, 87, 88, 91, 92, 101, 105, 106, 115, 120, 127, 135, 139] },
     Prog { name: "p146", active: &[true, true, true, true], outputs: 1, eval: p146_eval, grad: p146_grad, oracle: p146_oracle, tags: &[0, 1, 4, 7, 13, 22, 23, 26, 38, 39, 40, 43, 44, 46, 63, 67, 70, 78, 82, 88, 91, 92, 94, 97, 98, 120, 121, 135] },
-    Prog { name: "p147", active: &[true, true, true, true, true, true], outputs: 1, eval: p147_eval, grad: p147_grad, oracle: p147_oracle, tags: &[0, 1, 3, 5, 13, 22, 23, 25, 31, 38, 39, 40, 41, 43, 46, 55, 57, 66, 67, 70, 78, 79, 85, 91, 106, 111, 112, 119, 120, 121, 124, 134, 136] },
+    Prog { name: "p147", active: &[true, true, true, true, true, true], outputs: 1, eval: p147_eval, grad: p147_grad, oracle: p147_oracle, tags: &[0, 1, 3, 5, 13, 17, 22, 23, 25, 31, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 66, 67, 70, 78, 79, 85, 91, 105, 106, 111, 115, 119, 120, 121, 124, 136, 138] },
     Prog { name: "p148", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p148_eval, grad: p148_grad, oracle: p148_oracle, tags: &[2, 4, 7, 13, 22, 23, 24, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 58, 59, 63, 68, 76, 78, 81, 82, 88, 91, 92, 95, 99, 105, 106, 108, 109, 111, 115, 120, 122, 124, 135, 138, 139] },
     Prog { name: "p149", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p149_eval, grad: p149_grad, oracle: p149_oracle, tags: &[0, 2, 3, 13, 23, 25, 27, 28, 38, 39, 40, 41, 43, 44, 46, 55, 56, 61, 66, 67, 78, 91, 92, 96, 99, 101, 106, 112, 115, 120, 125, 129, 135, 138] },
     Prog { name: "p150", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p150_eval, grad: p150_grad, oracle: p150_oracle, tags: &[0, 1, 2, 4, 14, 22, 23, 26, 28, 30, 38, 39, 40, 41, 43, 46, 55, 56, 57, 67, 70, 78, 83, 91, 98, 102, 105, 106, 110, 111, 115, 118, 119, 120, 122, 124, 127, 129, 135, 136, 137, 139] },
     Prog { name: "p151", active: &[true], outputs: 1, eval: p151_eval, grad: p151_grad, oracle: p151_oracle, tags: &[0, 14, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 57, 58, 60, 63, 66, 91, 92, 95, 106, 107, 109, 115, 118, 120, 124, 135] },
     Prog { name: "p152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p152_eval, grad: p152_grad, oracle: p152_oracle, tags: &[0, 2, 4, 6, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 58, 60, 67, 68, 70, 75, 76, 78, 81, 88, 91, 92, 95, 96, 97, 103, 105, 106, 107, 110, 111, 115, 117, 120, 121, 123, 135, 136, 137] },
-    Prog { name: "p153", active: &[true, true, true], outputs: 2, eval: p153_eval, grad: p153_grad, oracle: p153_oracle, tags: &[0, 15, 16, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 56, 57, 58, 60, 63, 91, 92, 94, 95, 96, 98, 100, 103, 105, 106, 108, 111, 112, 114, 115, 116, 120, 135, 136, 137] },
+    Prog { name: "p153", active: &[true, true, true], outputs: 2, eval: p153_eval, grad: p153_grad, oracle: p153_oracle, tags: &[0, 15, 19, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 58, 60, 63, 91, 92, 94, 95, 96, 98, 100, 106, 108, 111, 112, 114, 115, 116, 120, 135, 136, 137, 140] },
     Prog { name: "p154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p154_eval, grad: p154_grad, oracle: p154_oracle, tags: &[3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 56, 63, 66, 70, 78, 84, 91, 92, 93, 96, 106, 111, 113, 120, 136] },
     Prog { name: "p155", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p155_eval, grad: p155_grad, oracle: p155_oracle, tags: &[2, 5, 13, 23, 38, 40, 41, 43, 46, 55, 57, 67, 75, 78, 79, 80, 91, 92, 104, 105, 111, 115, 119, 120, 121, 122, 135, 136, 137, 139] },
     Prog { name: "p156", active: &[true, true], outputs: 1, eval: p156_eval, grad: p156_grad, oracle: p156_oracle, tags: &[1, 13, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 59, 60, 77, 78, 91, 92, 94, 97, 99, 100, 102, 111, 112, 120, 121, 122, 123, 127, 137, 138, 139] },
-    Prog { name: "p157", active: &[true, true, true], outputs: 1, eval: p157_eval, grad: p157_grad, oracle: p157_oracle, tags: &[0, 1, 6, 13, 22, 23, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 63, 66, 91, 92, 106, 110, 111, 114, 115, 120, 124, 133, 135, 139] },
-    Prog { name: "p158", active: &[true, true, false, true], outputs: 1, eval: p158_eval, grad: p158_grad, oracle: p158_oracle, tags: &[0, 8, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 46, 48, 51, 55, 58, 60, 91, 93, 106, 109, 110, 111, 112, 115, 120, 122, 124, 135] },
+    Prog { name: "p157", active: &[true, true, true], outputs: 1, eval: p157_eval, grad: p157_grad, oracle: p157_oracle, tags: &[0, 1, 6, 13, 23, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 62, 63, 66, 91, 106, 110, 111, 114, 115, 120, 135, 139] },
+    Prog { name: "p158", active: &[true, true, false, true], outputs: 1, eval: p158_eval, grad: p158_grad, oracle: p158_oracle, tags: &[0, 8, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 46, 48, 55, 58, 60, 91, 93, 106, 109, 110, 111, 112, 115, 120, 122, 124, 135, 142, 149] },
     Prog { name: "p159", active: &[true, true, true, true, true, true], outputs: 1, eval: p159_eval, grad: p159_grad, oracle: p159_oracle, tags: &[0, 1, 3, 7, 13, 22, 38, 39, 40, 41, 42, 43, 55, 57, 61, 78, 91, 92, 101, 107, 120, 121, 123, 124] },
     Prog { name: "p160", active: &[true, true], outputs: 1, eval: p160_eval, grad: p160_grad, oracle: p160_oracle, tags: &[0, 1, 14, 22, 23, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 64, 66, 91, 92, 93, 96, 99, 106, 113, 115, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p161", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p161_eval, grad: p161_grad, oracle: p161_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 29, 38, 39, 40, 41, 43, 44, 46, 58, 67, 78, 91, 92, 106, 111, 113, 120, 121, 130, 135] },
-    Prog { name: "p162", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p162_eval, grad: p162_grad, oracle: p162_oracle, tags: &[0, 3, 4, 15, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 62, 67, 68, 70, 75, 78, 85, 88, 91, 92, 93, 96, 97, 106, 107, 110, 111, 115, 117, 120, 122, 124, 135] },
+    Prog { name: "p162", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p162_eval, grad: p162_grad, oracle: p162_oracle, tags: &[0, 3, 4, 15, 22, 23, 26, 38, 39, 40, 41, 42, 43, 51, 58, 67, 68, 70, 75, 78, 85, 88, 91, 92, 93, 96, 97, 102, 106, 107, 110, 111, 112, 115, 120, 122, 124, 135] },
     Prog { name: "p163", active: &[true], outputs: 1, eval: p163_eval, grad: p163_grad, oracle: p163_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 63, 66, 91, 92, 99, 105, 106, 109, 112, 113, 114, 115, 119, 120, 124, 139] },
-    Prog { name: "p164", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p164_eval, grad: p164_grad, oracle: p164_oracle, tags: &[3, 4, 15, 19, 22, 23, 25, 26, 38, 40, 41, 43, 44, 46, 48, 55, 56, 57, 58, 60, 63, 66, 75, 76, 78, 82, 91, 92, 96, 98, 99, 102, 105, 108, 109, 113, 114, 115, 118, 120, 121, 135, 136, 138] },
-    Prog { name: "p165", active: &[true, true], outputs: 1, eval: p165_eval, grad: p165_grad, oracle: p165_oracle, tags: &[0, 7, 14, 20, 22, 23, 26, 38, 39, 40, 41, 42, 43, 67, 76, 78, 80, 83, 91, 92, 93, 99, 101, 104, 106, 108, 111, 115, 120, 124, 133, 136, 137, 138] },
+    Prog { name: "p164", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p164_eval, grad: p164_grad, oracle: p164_oracle, tags: &[3, 4, 15, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 48, 51, 55, 56, 57, 58, 60, 63, 66, 75, 76, 78, 82, 91, 92, 96, 98, 99, 102, 105, 106, 108, 109, 113, 114, 115, 118, 120, 121, 135, 136, 138] },
+    Prog { name: "p165", active: &[true, true], outputs: 1, eval: p165_eval, grad: p165_grad, oracle: p165_oracle, tags: &[0, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 67, 76, 78, 80, 91, 92, 93, 99, 101, 103, 104, 105, 106, 111, 115, 120, 124, 131, 136, 138, 142, 149] },
     Prog { name: "p166", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p166_eval, grad: p166_grad, oracle: p166_oracle, tags: &[0, 1, 2, 3, 6, 13, 22, 23, 25, 27, 38, 39, 40, 41, 43, 46, 47, 49, 55, 56, 58, 67, 78, 80, 81, 85, 88, 91, 92, 94, 95, 96, 98, 104, 106, 109, 111, 112, 113, 115, 116, 120, 121, 122, 138] },
-    Prog { name: "p167", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p167_eval, grad: p167_grad, oracle: p167_oracle, tags: &[0, 2, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 51, 55, 56, 58, 59, 67, 68, 78, 83, 85, 91, 92, 94, 99, 103, 106, 107, 111, 115, 117, 119, 120, 135, 136, 139] },
+    Prog { name: "p167", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p167_eval, grad: p167_grad, oracle: p167_oracle, tags: &[0, 2, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 56, 59, 67, 68, 76, 78, 83, 85, 91, 92, 94, 99, 103, 106, 107, 111, 114, 115, 119, 120, 136, 139, 142, 148] },
     Prog { name: "p168", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p168_eval, grad: p168_grad, oracle: p168_oracle, tags: &[0, 2, 4, 7, 14, 22, 23, 26, 27, 38, 39, 40, 41, 46, 63, 68, 78, 82, 85, 86, 91, 93, 98, 106, 111, 113, 115, 120, 136, 137] },
     Prog { name: "p169", active: &[true, true], outputs: 1, eval: p169_eval, grad: p169_grad, oracle: p169_oracle, tags: &[0, 13, 22, 23, 28, 38, 39, 40, 42, 43, 91, 92, 93, 111, 114, 115, 120, 124, 139] },
     Prog { name: "p170", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p170_eval, grad: p170_grad, oracle: p170_oracle, tags: &[0, 1, 5, 13, 22, 23, 28, 38, 39, 40, 41, 43, 67, 76, 79, 91, 92, 96, 103, 105, 106, 112, 115, 120, 121, 135, 136, 137, 138] },
     Prog { name: "p171", active: &[true, true, true, true], outputs: 1, eval: p171_eval, grad: p171_grad, oracle: p171_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 57, 60, 66, 76, 78, 82, 91, 92, 97, 103, 106, 109, 115, 116, 120, 135, 139] },
     Prog { name: "p172", active: &[true, true, true, true], outputs: 1, eval: p172_eval, grad: p172_grad, oracle: p172_oracle, tags: &[0, 3, 7, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 63, 66, 78, 82, 85, 91, 92, 93, 95, 96, 97, 100, 101, 104, 105, 106, 107, 109, 111, 115, 120, 121, 124, 135, 136, 137] },
     Prog { name: "p173", active: &[true, true, true], outputs: 1, eval: p173_eval, grad: p173_grad, oracle: p173_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 50, 55, 60, 65, 68, 70, 77, 78, 82, 85, 86, 91, 92, 97, 98, 101, 106, 111, 120, 122, 136] },
-    Prog { name: "p174", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p174_eval, grad: p174_grad, oracle: p174_oracle, tags: &[2, 7, 15, 19, 23, 24, 25, 29, 38, 39, 40, 41, 43, 46, 55, 58, 62, 78, 91, 92, 93, 95, 97, 98, 106, 109, 111, 115, 118, 120, 121, 123] },
+    Prog { name: "p174", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p174_eval, grad: p174_grad, oracle: p174_oracle, tags: &[2, 7, 15, 23, 24, 25, 29, 38, 39, 40, 41, 43, 44, 46, 55, 62, 78, 91, 93, 96, 98, 106, 109, 111, 115, 118, 120, 121, 123, 135] },
     Prog { name: "p175", active: &[false, false, false, false, false, false, true, false], outputs: 3, eval: p175_eval, grad: p175_grad, oracle: p175_oracle, tags: &[0, 1, 5, 6, 7, 8, 14, 23, 25, 27, 30, 38, 39, 40, 41, 43, 46, 49, 55, 57, 59, 61, 77, 78, 79, 81, 86, 91, 92, 96, 100, 102, 106, 107, 108, 109, 115, 119, 120, 135] },
     Prog { name: "p176", active: &[true, true, true], outputs: 1, eval: p176_eval, grad: p176_grad, oracle: p176_oracle, tags: &[0, 6, 7, 13, 22, 23, 26, 28, 38, 39, 40, 41, 43, 44, 46, 58, 60, 63, 66, 75, 77, 79, 82, 91, 92, 95, 96, 98, 106, 108, 115, 118, 120, 122, 123, 124, 126, 135, 136] },
     Prog { name: "p177", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p177_eval, grad: p177_grad, oracle: p177_oracle, tags: &[0, 2, 13, 22, 23, 24, 25, 26, 38, 39, 40, 42, 43, 44, 46, 50, 55, 56, 57, 61, 65, 66, 67, 68, 70, 78, 82, 84, 85, 88, 91, 92, 93, 97, 99, 106, 111, 115, 119, 120, 121, 135, 136] },
     Prog { name: "p178", active: &[true, false, true, true], outputs: 3, eval: p178_eval, grad: p178_grad, oracle: p178_oracle, tags: &[0, 1, 8, 14, 22, 23, 30, 38, 39, 40, 41, 43, 46, 48, 55, 57, 58, 91, 92, 95, 97, 101, 103, 106, 111, 115, 117, 118, 119, 120, 123, 124, 135, 138, 139] },
-    Prog { name: "p179", active: &[true], outputs: 1, eval: p179_eval, grad: p179_grad, oracle: p179_oracle, tags: &[0, 13, 20, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 46, 52, 55, 56, 60, 61, 65, 66, 91, 92, 93, 98, 99, 101, 106, 111, 115, 116, 120, 121, 122, 123, 135, 138] },
+    Prog { name: "p179", active: &[true], outputs: 1, eval: p179_eval, grad: p179_grad, oracle: p179_oracle, tags: &[0, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 60, 61, 65, 66, 71, 73, 85, 91, 92, 93, 98, 101, 106, 111, 115, 116, 120, 121, 122, 123, 133, 135, 136, 138] },
     Prog { name: "p180", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p180_eval, grad: p180_grad, oracle: p180_oracle, tags: &[0, 2, 3, 6, 7, 15, 23, 29, 32, 38, 39, 40, 43, 44, 46, 55, 57, 58, 60, 78, 81, 91, 92, 102, 103, 106, 107, 110, 111, 115, 117, 120, 121, 135, 136, 137] },
     Prog { name: "p181", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p181_eval, grad: p181_grad, oracle: p181_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 28, 32, 38, 39, 40, 42, 43, 46, 55, 57, 78, 91, 92, 98, 101, 115, 120, 121, 126] },
     Prog { name: "p182", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p182_eval, grad: p182_grad, oracle: p182_oracle, tags: &[0, 3, 5, 7, 14, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 48, 50, 51, 55, 56, 57, 58, 59, 60, 68, 70, 78, 79, 86, 91, 92, 93, 95, 97, 98, 100, 103, 106, 109, 111, 112, 115, 118, 119, 120, 122, 135, 136] },
-    Prog { name: "p183", active: &[true], outputs: 1, eval: p183_eval, grad: p183_grad, oracle: p183_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 47, 55, 56, 91, 92, 93, 97, 103, 106, 110, 115, 119, 120, 121, 122, 124, 133] },
+    Prog { name: "p183", active: &[true], outputs: 1, eval: p183_eval, grad: p183_grad, oracle: p183_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 71, 73, 85, 91, 92, 93, 97, 103, 106, 110, 111, 115, 120, 121, 122, 124] },
     Prog { name: "p184", active: &[true, true, true, true, true], outputs: 1, eval: p184_eval, grad: p184_grad, oracle: p184_oracle, tags: &[0, 2, 7, 13, 22, 23, 24, 25, 26, 29, 38, 39, 40, 43, 44, 46, 47, 63, 66, 67, 68, 78, 91, 100, 111, 115, 119, 120, 135] },
-    Prog { name: "p185", active: &[true, true, true, true], outputs: 3, eval: p185_eval, grad: p185_grad, oracle: p185_oracle, tags: &[0, 3, 14, 22, 31, 38, 39, 40, 41, 43, 78, 85, 88, 91, 93, 106, 108, 111, 114, 115, 121, 127, 134, 135, 136] },
-    Prog { name: "p186", active: &[true, false, true, true], outputs: 2, eval: p186_eval, grad: p186_grad, oracle: p186_oracle, tags: &[0, 1, 8, 15, 22, 23, 38, 39, 40, 43, 46, 50, 55, 57, 58, 60, 66, 91, 92, 93, 98, 101, 106, 110, 114, 115, 116, 118, 120, 122, 123, 135, 136, 138, 140] },
+    Prog { name: "p185", active: &[true, true, true, true], outputs: 3, eval: p185_eval, grad: p185_grad, oracle: p185_oracle, tags: &[0, 3, 14, 22, 31, 38, 39, 40, 41, 42, 43, 78, 91, 92, 93, 103, 104, 106, 108, 114, 115, 120, 127, 132, 135, 136] },
+    Prog { name: "p186", active: &[true, false, true, true], outputs: 2, eval: p186_eval, grad: p186_grad, oracle: p186_oracle, tags: &[0, 1, 8, 15, 22, 23, 38, 39, 40, 41, 43, 44, 46, 50, 55, 57, 58, 60, 66, 71, 73, 85, 91, 92, 98, 101, 106, 110, 111, 114, 115, 116, 118, 120, 123, 135, 136, 138] },
     Prog { name: "p187", active: &[true, true, true], outputs: 1, eval: p187_eval, grad: p187_grad, oracle: p187_oracle, tags: &[0, 6, 7, 13, 22, 23, 26, 38, 39, 40, 42, 43, 44, 46, 58, 60, 91, 92, 95, 96, 104, 105, 107, 113, 115, 120, 122, 135, 136, 137, 139] },
     Prog { name: "p188", active: &[true], outputs: 1, eval: p188_eval, grad: p188_grad, oracle: p188_oracle, tags: &[2, 13, 23, 25, 27, 38, 39, 40, 42, 43, 46, 49, 55, 60, 78, 82, 91, 92, 97, 98, 105, 106, 107, 108, 120, 121, 122, 135, 139] },
     Prog { name: "p189", active: &[true, true, true, true], outputs: 2, eval: p189_eval, grad: p189_grad, oracle: p189_oracle, tags: &[0, 1, 4, 7, 14, 22, 23, 24, 38, 39, 40, 43, 78, 86, 91, 92, 103, 106, 108, 111, 115, 121, 135, 139] },
     Prog { name: "p190", active: &[true, true, true], outputs: 1, eval: p190_eval, grad: p190_grad, oracle: p190_oracle, tags: &[1, 3, 7, 13, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 57, 67, 78, 82, 84, 86, 91, 101, 106, 107, 115, 117, 119, 120, 122, 126] },
-    Prog { name: "p191", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p191_eval, grad: p191_grad, oracle: p191_oracle, tags: &[1, 2, 5, 8, 14, 16, 22, 23, 26, 28, 30, 38, 40, 41, 43, 44, 46, 51, 55, 59, 63, 78, 79, 82, 91, 92, 94, 98, 101, 106, 108, 111, 115, 117, 118, 119, 120, 122, 124, 135, 138] },
-    Prog { name: "p192", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p192_eval, grad: p192_grad, oracle: p192_oracle, tags: &[0, 2, 6, 13, 22, 23, 25, 26, 28, 38, 39, 40, 42, 43, 46, 47, 51, 55, 57, 58, 60, 67, 68, 70, 76, 78, 83, 85, 86, 87, 88, 91, 92, 94, 99, 101, 106, 111, 112, 115, 118, 120, 121, 124, 135, 136, 137] },
+    Prog { name: "p191", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p191_eval, grad: p191_grad, oracle: p191_oracle, tags: &[1, 2, 5, 8, 14, 20, 22, 23, 26, 28, 30, 38, 39, 40, 43, 46, 55, 59, 63, 78, 79, 82, 91, 92, 94, 98, 101, 102, 104, 106, 108, 111, 115, 117, 119, 120, 122, 124, 135, 138] },
+    Prog { name: "p192", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p192_eval, grad: p192_grad, oracle: p192_oracle, tags: &[0, 2, 6, 13, 22, 23, 25, 26, 28, 38, 39, 40, 42, 43, 46, 47, 55, 57, 60, 67, 68, 70, 76, 78, 83, 85, 86, 87, 88, 91, 92, 94, 99, 101, 106, 111, 112, 115, 118, 120, 121, 124, 135, 136, 137, 142, 150] },
     Prog { name: "p193", active: &[true, true, true, true], outputs: 1, eval: p193_eval, grad: p193_grad, oracle: p193_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 43, 44, 60, 91, 97, 111, 117, 120, 139] },
     Prog { name: "p194", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p194_eval, grad: p194_grad, oracle: p194_oracle, tags: &[0, 2, 3, 14, 22, 23, 24, 25, 38, 39, 40, 42, 43, 60, 66, 78, 85, 87, 91, 92, 94, 102, 105, 106, 115, 118, 120, 121] },
     Prog { name: "p195", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p195_eval, grad: p195_grad, oracle: p195_oracle, tags: &[2, 3, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 60, 67, 78, 91, 100, 101, 106, 107, 112, 114, 115, 120, 122, 127, 128, 136, 137] },
     Prog { name: "p196", active: &[true], outputs: 1, eval: p196_eval, grad: p196_grad, oracle: p196_oracle, tags: &[0, 13, 22, 23, 29, 31, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 91, 92, 93, 96, 102, 104, 106, 108, 110, 111, 112, 115, 116, 120, 121, 122, 123, 124, 135, 136, 138] },
     Prog { name: "p197", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p197_eval, grad: p197_grad, oracle: p197_oracle, tags: &[2, 3, 13, 23, 25, 29, 38, 39, 40, 41, 43, 44, 60, 66, 76, 78, 81, 82, 87, 88, 91, 92, 99, 103, 111, 113, 114, 115, 118, 119, 120, 121, 122, 124, 127, 136, 138] },
-    Prog { name: "p198", active: &[true, true], outputs: 1, eval: p198_eval, grad: p198_grad, oracle: p198_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 26, 38, 39, 40, 42, 43, 46, 55, 57, 60, 75, 79, 81, 91, 92, 93, 95, 101, 103, 106, 115, 120, 121, 123, 134, 135, 136] },
-    Prog { name: "p199", active: &[true, true, true, true, true], outputs: 2, eval: p199_eval, grad: p199_grad, oracle: p199_oracle, tags: &[2, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 58, 59, 67, 78, 84, 85, 86, 91, 92, 94, 96, 97, 98, 103, 104, 106, 108, 109, 110, 111, 112, 113, 115, 119, 120, 121, 122, 123, 127, 131, 135, 136, 139] },
+    Prog { name: "p198", active: &[true, true], outputs: 1, eval: p198_eval, grad: p198_grad, oracle: p198_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 26, 38, 39, 40, 42, 43, 44, 46, 55, 57, 60, 71, 73, 75, 79, 81, 85, 91, 92, 93, 95, 101, 103, 106, 111, 115, 120, 121, 123, 135, 136] },
+    Prog { name: "p199", active: &[true, true, true, true, true], outputs: 2, eval: p199_eval, grad: p199_grad, oracle: p199_oracle, tags: &[2, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 58, 59, 67, 78, 84, 85, 86, 91, 92, 94, 96, 97, 98, 103, 104, 106, 108, 109, 110, 112, 113, 115, 119, 120, 121, 122, 123, 127, 133, 135, 136, 139] },
     Prog { name: "p200", active: &[true, true, true, true], outputs: 1, eval: p200_eval, grad: p200_grad, oracle: p200_oracle, tags: &[0, 6, 13, 22, 23, 28, 32, 38, 39, 40, 41, 43, 46, 58, 61, 77, 78, 91, 97, 104, 120, 135] },
     Prog { name: "p201", active: &[true, true, true, true], outputs: 1, eval: p201_eval, grad: p201_grad, oracle: p201_oracle, tags: &[0, 1, 6, 13, 23, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 58, 60, 91, 92, 93, 103, 106, 107, 110, 113, 115, 118, 120, 122, 124, 135, 136] },
-    Prog { name: "p202", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p202_eval, grad: p202_grad, oracle: p202_oracle, tags: &[0, 2, 3, 4, 7, 13, 20, 22, 23, 24, 26, 30, 38, 39, 40, 43, 44, 46, 48, 55, 56, 57, 58, 63, 65, 66, 70, 75, 78, 81, 82, 83, 91, 92, 93, 97, 98, 102, 106, 107, 108, 114, 115, 119, 120, 122, 123, 135, 137, 138, 139] },
+    Prog { name: "p202", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p202_eval, grad: p202_grad, oracle: p202_oracle, tags: &[0, 2, 3, 4, 7, 13, 19, 23, 24, 25, 26, 30, 38, 39, 40, 43, 44, 46, 48, 55, 56, 57, 58, 60, 63, 65, 66, 70, 75, 78, 81, 82, 83, 91, 92, 93, 97, 98, 102, 106, 107, 111, 114, 115, 116, 119, 120, 122, 137, 138, 139] },
     Prog { name: "p203", active: &[true, true, true], outputs: 1, eval: p203_eval, grad: p203_grad, oracle: p203_oracle, tags: &[0, 1, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 60, 75, 91, 92, 93, 94, 96, 103, 106, 111, 120, 135, 137] },
     Prog { name: "p204", active: &[true, true], outputs: 2, eval: p204_eval, grad: p204_grad, oracle: p204_oracle, tags: &[0, 1, 14, 22, 23, 24, 26, 28, 29, 30, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 60, 61, 64, 66, 91, 92, 93, 94, 95, 96, 98, 99, 103, 108, 111, 112, 113, 115, 116, 120, 121, 122, 135, 136] },
-    Prog { name: "p205", active: &[true, false, true, true, true, true], outputs: 1, eval: p205_eval, grad: p205_grad, oracle: p205_oracle, tags: &[0, 2, 3, 8, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 60, 63, 65, 66, 67, 77, 78, 82, 85, 91, 92, 93, 102, 106, 115, 118, 119, 120, 122, 123, 124, 133, 135, 136] },
-    Prog { name: "p206", active: &[true, true, true, true, true, true], outputs: 2, eval: p206_eval, grad: p206_grad, oracle: p206_oracle, tags: &[0, 1, 4, 7, 15, 22, 23, 24, 26, 27, 28, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 59, 60, 67, 68, 71, 73, 75, 76, 78, 85, 87, 88, 91, 92, 94, 99, 100, 103, 104, 105, 106, 107, 111, 113, 115, 116, 118, 119, 120, 121, 122, 123, 124, 126, 128, 135, 136] },
+    Prog { name: "p205", active: &[true, false, true, true, true, true], outputs: 1, eval: p205_eval, grad: p205_grad, oracle: p205_oracle, tags: &[0, 2, 3, 8, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 60, 63, 65, 66, 67, 77, 78, 82, 85, 91, 92, 93, 95, 104, 106, 111, 115, 118, 119, 120, 122, 123, 124, 131, 135, 136, 142, 150] },
+    Prog { name: "p206", active: &[true, true, true, true, true, true], outputs: 2, eval: p206_eval, grad: p206_grad, oracle: p206_oracle, tags: &[0, 1, 4, 7, 15, 23, 24, 25, 26, 27, 28, 29, 38, 39, 40, 41, 43, 46, 52, 55, 57, 58, 59, 60, 67, 68, 75, 76, 78, 85, 87, 88, 91, 92, 94, 97, 99, 100, 103, 104, 106, 107, 111, 113, 115, 116, 118, 119, 120, 121, 122, 123, 124, 126, 128, 135, 136] },
     Prog { name: "p207", active: &[true, true, true, true, true], outputs: 1, eval: p207_eval, grad: p207_grad, oracle: p207_oracle, tags: &[0, 3, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 67, 78, 82, 91, 93, 94, 98, 99, 104, 106, 110, 113, 114, 115, 117, 120, 135, 136] },
     Prog { name: "p208", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p208_eval, grad: p208_grad, oracle: p208_oracle, tags: &[0, 3, 4, 6, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 50, 55, 63, 65, 67, 78, 82, 85, 91, 92, 95, 101, 104, 106, 109, 111, 115, 117, 120, 121, 122, 123, 124, 135, 136, 137, 139] },
     Prog { name: "p209", active: &[true], outputs: 1, eval: p209_eval, grad: p209_grad, oracle: p209_oracle, tags: &[0, 13, 23, 28, 38, 39, 40, 43, 50, 55, 57, 60, 66, 91, 99, 104, 106, 111, 115, 120, 121] },
     Prog { name: "p210", active: &[true, true, true], outputs: 1, eval: p210_eval, grad: p210_grad, oracle: p210_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 29, 38, 39, 40, 42, 43, 46, 55, 56, 57, 60, 63, 75, 81, 91, 92, 93, 95, 103, 106, 110, 111, 115, 117, 118, 120] },
-    Prog { name: "p211", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p211_eval, grad: p211_grad, oracle: p211_oracle, tags: &[2, 3, 4, 7, 13, 20, 22, 23, 25, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 57, 67, 68, 69, 76, 78, 82, 85, 87, 91, 92, 93, 96, 100, 101, 102, 104, 105, 106, 107, 111, 112, 114, 115, 117, 120, 122, 124, 127, 135, 136, 139] },
+    Prog { name: "p211", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p211_eval, grad: p211_grad, oracle: p211_oracle, tags: &[2, 3, 4, 7, 13, 22, 23, 25, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 50, 52, 55, 56, 57, 60, 67, 68, 69, 76, 78, 82, 85, 87, 91, 92, 93, 95, 96, 98, 100, 101, 102, 104, 105, 106, 107, 111, 112, 114, 115, 117, 120, 122, 124, 127, 135, 136, 137, 139] },
     Prog { name: "p212", active: &[true, true, true], outputs: 1, eval: p212_eval, grad: p212_grad, oracle: p212_oracle, tags: &[0, 6, 13, 22, 23, 24, 26, 28, 29, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 59, 60, 91, 92, 96, 98, 105, 108, 111, 112, 113, 115, 116, 118, 120, 122, 124, 127, 136] },
-    Prog { name: "p213", active: &[true, true, true, true, true], outputs: 1, eval: p213_eval, grad: p213_grad, oracle: p213_oracle, tags: &[0, 3, 7, 13, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 63, 65, 78, 82, 88, 91, 92, 93, 97, 104, 106, 107, 115, 117, 119, 120, 121, 123, 135, 138] },
+    Prog { name: "p213", active: &[true, true, true, true, true], outputs: 1, eval: p213_eval, grad: p213_grad, oracle: p213_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 63, 65, 78, 82, 88, 91, 92, 93, 97, 104, 106, 111, 115, 117, 120, 121, 123, 135, 138, 140] },
     Prog { name: "p214", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p214_eval, grad: p214_grad, oracle: p214_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 26, 38, 40, 41, 43, 44, 46, 63, 68, 76, 78, 85, 86, 87, 91, 92, 94, 106, 111, 112, 115, 120, 121, 122, 123, 138] },
-    Prog { name: "p215", active: &[true, true], outputs: 1, eval: p215_eval, grad: p215_grad, oracle: p215_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 43, 44, 46, 63, 91, 92, 98, 113, 115, 122, 133, 135] },
+    Prog { name: "p215", active: &[true, true], outputs: 1, eval: p215_eval, grad: p215_grad, oracle: p215_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 43, 44, 46, 63, 91, 92, 98, 113, 115, 122, 135, 142, 149] },
     Prog { name: "p216", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p216_eval, grad: p216_grad, oracle: p216_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 38, 39, 40, 67, 69, 75, 78, 84, 91, 106, 108, 110, 114, 115, 120, 135, 136] },
     Prog { name: "p217", active: &[true, true, true, true, true], outputs: 1, eval: p217_eval, grad: p217_grad, oracle: p217_oracle, tags: &[0, 3, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 55, 57, 58, 67, 76, 78, 81, 91, 93, 104, 105, 113, 114, 115, 120] },
-    Prog { name: "p218", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p218_eval, grad: p218_grad, oracle: p218_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 27, 38, 39, 40, 46, 58, 60, 78, 82, 91, 92, 101, 106, 111, 114, 115, 117, 120, 122, 126, 133, 140] },
+    Prog { name: "p218", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p218_eval, grad: p218_grad, oracle: p218_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 27, 38, 39, 40, 41, 43, 46, 58, 60, 78, 82, 91, 92, 101, 106, 109, 111, 114, 115, 120, 122, 126, 142, 150] },
     Prog { name: "p219", active: &[true, true, true, true, true], outputs: 2, eval: p219_eval, grad: p219_grad, oracle: p219_oracle, tags: &[0, 4, 7, 14, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 60, 63, 67, 76, 78, 81, 82, 83, 91, 92, 93, 96, 98, 99, 100, 102, 106, 111, 114, 115, 118, 120, 121, 122, 124, 129, 135, 137, 138] },
     Prog { name: "p220", active: &[true, true, true, true], outputs: 2, eval: p220_eval, grad: p220_grad, oracle: p220_oracle, tags: &[0, 15, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 58, 60, 91, 93, 94, 101, 104, 106, 108, 110, 111, 114, 115, 117, 120, 121] },
-    Prog { name: "p221", active: &[true], outputs: 2, eval: p221_eval, grad: p221_grad, oracle: p221_oracle, tags: &[1, 15, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 91, 95, 102, 104, 106, 111, 115, 120, 121, 123, 124, 125, 131, 135] },
-    Prog { name: "p222", active: &[true, true], outputs: 1, eval: p222_eval, grad: p222_grad, oracle: p222_oracle, tags: &[3, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 55, 59, 60, 61, 66, 67, 68, 70, 73, 78, 82, 85, 88, 91, 92, 93, 94, 97, 100, 101, 103, 106, 114, 115, 120, 122, 124, 135] },
+    Prog { name: "p221", active: &[true], outputs: 2, eval: p221_eval, grad: p221_grad, oracle: p221_oracle, tags: &[1, 15, 20, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 91, 95, 102, 104, 106, 111, 115, 117, 120, 121, 123, 124, 125, 135] },
+    Prog { name: "p222", active: &[true, true], outputs: 1, eval: p222_eval, grad: p222_grad, oracle: p222_oracle, tags: &[3, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 55, 59, 60, 61, 66, 67, 68, 70, 78, 82, 85, 88, 91, 92, 93, 94, 97, 100, 101, 103, 106, 114, 115, 120, 122, 124, 135, 142, 149] },
     Prog { name: "p223", active: &[true, true], outputs: 2, eval: p223_eval, grad: p223_grad, oracle: p223_oracle, tags: &[0, 15, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 60, 76, 78, 85, 91, 92, 93, 99, 100, 106, 107, 115, 120, 123, 135, 139] },
-    Prog { name: "p224", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p224_eval, grad: p224_grad, oracle: p224_oracle, tags: &[0, 5, 15, 19, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 55, 57, 58, 60, 61, 62, 71, 73, 75, 79, 82, 85, 91, 92, 93, 94, 95, 100, 101, 103, 105, 109, 110, 111, 112, 115, 120, 121, 122, 123, 130, 135, 136] },
+    Prog { name: "p224", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p224_eval, grad: p224_grad, oracle: p224_oracle, tags: &[0, 5, 15, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 52, 55, 57, 58, 60, 61, 62, 75, 79, 91, 92, 93, 94, 95, 98, 100, 101, 103, 105, 106, 109, 110, 111, 112, 115, 120, 121, 122, 123, 130, 135, 136] },
     Prog { name: "p225", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p225_eval, grad: p225_grad, oracle: p225_oracle, tags: &[0, 3, 4, 6, 7, 13, 23, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 67, 76, 78, 82, 85, 91, 92, 93, 94, 95, 103, 106, 111, 114, 115, 118, 120, 123, 135, 136] },
     Prog { name: "p226", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p226_eval, grad: p226_grad, oracle: p226_oracle, tags: &[0, 2, 4, 6, 15, 22, 23, 24, 38, 39, 40, 41, 43, 46, 48, 55, 57, 78, 81, 91, 92, 94, 95, 100, 103, 106, 111, 113, 119, 120, 121, 122, 123, 125, 135, 136, 137] },
     Prog { name: "p227", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p227_eval, grad: p227_grad, oracle: p227_oracle, tags: &[0, 3, 4, 5, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 61, 76, 77, 78, 79, 82, 85, 91, 92, 93, 95, 96, 99, 102, 106, 108, 109, 111, 115, 116, 119, 120, 121, 135, 138, 139] },
-    Prog { name: "p228", active: &[true, false, true, true], outputs: 1, eval: p228_eval, grad: p228_grad, oracle: p228_oracle, tags: &[0, 8, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 60, 91, 92, 104, 106, 108, 115, 117, 120, 121, 131, 135] },
+    Prog { name: "p228", active: &[true, false, true, true], outputs: 1, eval: p228_eval, grad: p228_grad, oracle: p228_oracle, tags: &[0, 8, 13, 22, 23, 38, 39, 40, 41, 43, 46, 51, 55, 58, 60, 91, 92, 104, 105, 106, 108, 115, 117, 118, 120, 121, 135] },
     Prog { name: "p229", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p229_eval, grad: p229_grad, oracle: p229_oracle, tags: &[1, 3, 4, 14, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 59, 60, 63, 78, 82, 85, 87, 91, 92, 95, 96, 100, 102, 106, 111, 115, 116, 117, 119, 120, 121, 123, 129, 130, 135, 136, 139] },
     Prog { name: "p230", active: &[true, true, true], outputs: 1, eval: p230_eval, grad: p230_grad, oracle: p230_oracle, tags: &[0, 6, 13, 22, 23, 25, 27, 28, 29, 31, 38, 39, 40, 41, 43, 46, 55, 60, 61, 91, 92, 96, 100, 102, 106, 109, 110, 112, 114, 115, 117, 118, 120, 122, 123, 136, 137] },
     Prog { name: "p231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p231_eval, grad: p231_grad, oracle: p231_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 25, 38, 39, 40, 41, 43, 46, 55, 57, 68, 70, 78, 82, 85, 88, 91, 92, 94, 104, 106, 107, 108, 109, 111, 113, 115, 119, 120, 121, 125] },
     Prog { name: "p232", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p232_eval, grad: p232_grad, oracle: p232_oracle, tags: &[2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 59, 65, 66, 67, 68, 78, 85, 91, 92, 93, 95, 96, 99, 103, 107, 111, 112, 113, 115, 117, 120, 121, 122, 124, 135, 138] },
     Prog { name: "p233", active: &[true, true, true, true, true], outputs: 1, eval: p233_eval, grad: p233_grad, oracle: p233_oracle, tags: &[2, 3, 4, 6, 7, 13, 22, 23, 26, 38, 39, 40, 43, 67, 70, 78, 82, 87, 88, 91, 111, 115, 122, 135] },
     Prog { name: "p234", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p234_eval, grad: p234_grad, oracle: p234_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 78, 85, 91, 92, 94, 101, 106, 109, 115, 120, 135, 138] },
-    Prog { name: "p235", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p235_eval, grad: p235_grad, oracle: p235_oracle, tags: &[1, 2, 3, 14, 23, 25, 28, 38, 39, 40, 41, 42, 43, 44, 52, 60, 67, 68, 78, 91, 93, 94, 96, 97, 98, 111, 113, 115, 116, 117, 120, 136, 137] },
+    Prog { name: "p235", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p235_eval, grad: p235_grad, oracle: p235_oracle, tags: &[1, 2, 3, 14, 23, 25, 28, 38, 39, 40, 41, 43, 44, 62, 67, 68, 78, 82, 91, 94, 96, 97, 98, 106, 111, 115, 116, 117, 120, 135, 136, 137] },
     Prog { name: "p236", active: &[true, false, false, false, true, true, false], outputs: 1, eval: p236_eval, grad: p236_grad, oracle: p236_oracle, tags: &[0, 3, 4, 7, 8, 13, 22, 23, 26, 38, 40, 43, 46, 55, 57, 60, 67, 69, 77, 78, 81, 91, 100, 107, 120, 130] },
-    Prog { name: "p237", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p237_eval, grad: p237_grad, oracle: p237_oracle, tags: &[0, 3, 5, 13, 22, 23, 38, 39, 40, 41, 43, 46, 50, 55, 57, 59, 75, 78, 79, 80, 85, 91, 92, 100, 102, 106, 109, 110, 111, 114, 118, 120, 121, 124, 135, 136, 137, 140] },
+    Prog { name: "p237", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p237_eval, grad: p237_grad, oracle: p237_oracle, tags: &[0, 3, 5, 13, 22, 23, 38, 39, 40, 41, 43, 46, 50, 55, 57, 59, 67, 72, 73, 75, 78, 79, 80, 85, 91, 92, 100, 106, 109, 110, 111, 118, 120, 121, 124, 135, 136, 137] },
     Prog { name: "p238", active: &[true, true, true, true], outputs: 1, eval: p238_eval, grad: p238_grad, oracle: p238_oracle, tags: &[0, 1, 13, 22, 23, 24, 38, 39, 40, 41, 43, 60, 66, 67, 76, 78, 81, 82, 91, 92, 95, 98, 102, 103, 104, 105, 106, 110, 111, 112, 115, 118, 120, 121, 122, 124] },
     Prog { name: "p239", active: &[true, false], outputs: 1, eval: p239_eval, grad: p239_grad, oracle: p239_oracle, tags: &[0, 3, 8, 13, 22, 23, 24, 25, 26, 27, 38, 39, 40, 41, 43, 46, 55, 56, 60, 66, 67, 68, 70, 78, 82, 85, 91, 92, 93, 96, 100, 101, 102, 104, 106, 108, 110, 111, 114, 115, 119, 120, 121, 122, 123, 135, 136] },
     Prog { name: "p240", active: &[true, true], outputs: 1, eval: p240_eval, grad: p240_grad, oracle: p240_oracle, tags: &[0, 13, 22, 23, 25, 29, 38, 39, 40, 41, 43, 44, 60, 61, 66, 75, 91, 92, 98, 102, 104, 106, 108, 110, 111, 115, 119, 120, 123, 124, 135, 136, 138, 139] },
     Prog { name: "p241", active: &[true], outputs: 1, eval: p241_eval, grad: p241_grad, oracle: p241_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 48, 50, 55, 56, 57, 58, 60, 63, 75, 76, 78, 81, 82, 91, 92, 93, 95, 100, 102, 105, 106, 109, 111, 115, 116, 118, 120, 121, 122, 123, 124, 129, 135, 137, 138] },
-    Prog { name: "p242", active: &[true, true, true], outputs: 2, eval: p242_eval, grad: p242_grad, oracle: p242_oracle, tags: &[0, 4, 7, 14, 22, 23, 38, 39, 40, 41, 43, 44, 67, 68, 70, 77, 78, 85, 88, 91, 92, 102, 103, 104, 106, 109, 110, 111, 112, 115, 119, 120, 121, 123, 124, 132, 135, 138, 139] },
+    Prog { name: "p242", active: &[true, true, true], outputs: 2, eval: p242_eval, grad: p242_grad, oracle: p242_oracle, tags: &[0, 4, 7, 14, 22, 23, 25, 38, 39, 40, 41, 43, 44, 62, 67, 68, 70, 77, 78, 85, 88, 91, 92, 102, 104, 106, 109, 110, 111, 112, 115, 117, 120, 121, 122, 123, 124, 138] },
     Prog { name: "p243", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p243_eval, grad: p243_grad, oracle: p243_oracle, tags: &[2, 4, 7, 13, 22, 23, 25, 32, 38, 40, 42, 43, 44, 67, 78, 82, 87, 88, 91, 94, 100, 101, 106, 110, 115, 120, 122, 125, 135] },
-    Prog { name: "p244", active: &[true, true, true, true, true, true], outputs: 1, eval: p244_eval, grad: p244_grad, oracle: p244_oracle, tags: &[1, 3, 4, 14, 22, 23, 25, 38, 39, 40, 43, 44, 52, 60, 77, 78, 82, 91, 92, 96, 97, 106, 109, 111, 113, 115, 117, 120, 124, 134, 135, 136, 137] },
+    Prog { name: "p244", active: &[true, true, true, true, true, true], outputs: 1, eval: p244_eval, grad: p244_grad, oracle: p244_oracle, tags: &[1, 3, 4, 14, 17, 22, 23, 38, 39, 40, 43, 51, 58, 77, 78, 85, 87, 91, 92, 106, 107, 109, 112, 113, 115, 117, 120, 124, 126, 135, 136] },
     Prog { name: "p245", active: &[true, true, true], outputs: 1, eval: p245_eval, grad: p245_grad, oracle: p245_oracle, tags: &[0, 1, 6, 13, 22, 23, 24, 25, 26, 27, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 61, 63, 66, 91, 92, 106, 109, 111, 115, 116, 118, 120, 121, 122, 123, 135, 139] },
-    Prog { name: "p246", active: &[true], outputs: 3, eval: p246_eval, grad: p246_grad, oracle: p246_oracle, tags: &[0, 14, 23, 25, 32, 38, 39, 40, 41, 42, 44, 62, 91, 92, 93, 94, 99, 106, 111, 115, 119, 120, 121, 123, 126, 129, 135, 137] },
+    Prog { name: "p246", active: &[true], outputs: 3, eval: p246_eval, grad: p246_grad, oracle: p246_oracle, tags: &[0, 14, 22, 23, 32, 38, 39, 40, 41, 42, 43, 46, 53, 54, 91, 92, 93, 99, 103, 106, 111, 115, 119, 120, 121, 123, 126, 129, 135, 137] },
     Prog { name: "p247", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p247_eval, grad: p247_grad, oracle: p247_oracle, tags: &[1, 2, 3, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 57, 58, 59, 63, 67, 68, 69, 70, 76, 78, 82, 84, 85, 86, 91, 92, 93, 95, 101, 105, 106, 115, 116, 118, 119, 120, 123, 135, 136, 137, 138] },
     Prog { name: "p248", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p248_eval, grad: p248_grad, oracle: p248_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 25, 26, 38, 39, 40, 42, 43, 44, 46, 47, 55, 60, 63, 66, 67, 68, 78, 82, 91, 92, 95, 97, 104, 106, 108, 111, 115, 120, 122, 135, 138, 139] },
-    Prog { name: "p249", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p249_eval, grad: p249_grad, oracle: p249_oracle, tags: &[0, 3, 4, 6, 7, 15, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 60, 66, 67, 78, 88, 91, 92, 93, 97, 98, 102, 104, 105, 106, 107, 115, 120, 122, 134, 135, 137, 138] },
+    Prog { name: "p249", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p249_eval, grad: p249_grad, oracle: p249_oracle, tags: &[0, 3, 4, 6, 7, 15, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 60, 66, 67, 76, 78, 88, 91, 92, 93, 97, 98, 102, 104, 105, 106, 107, 111, 115, 117, 119, 120, 122, 129, 135, 137, 138, 142, 148] },
     Prog { name: "p250", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p250_eval, grad: p250_grad, oracle: p250_oracle, tags: &[2, 4, 5, 7, 14, 22, 23, 24, 26, 28, 38, 39, 40, 43, 46, 55, 57, 58, 59, 60, 67, 68, 70, 78, 84, 85, 86, 88, 91, 92, 93, 95, 96, 101, 102, 104, 105, 106, 107, 110, 113, 115, 120, 121, 122, 123, 135, 138] },
     Prog { name: "p251", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p251_eval, grad: p251_grad, oracle: p251_oracle, tags: &[1, 4, 5, 7, 13, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 61, 63, 64, 67, 68, 78, 79, 82, 86, 91, 92, 93, 99, 104, 106, 107, 108, 111, 114, 115, 117, 120, 121, 122, 123, 135, 138] },
     Prog { name: "p252", active: &[true, true, true, true, true, true], outputs: 1, eval: p252_eval, grad: p252_grad, oracle: p252_oracle, tags: &[0, 2, 6, 13, 22, 23, 26, 35, 36, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 78, 81, 82, 85, 87, 91, 92, 93, 95, 97, 102, 106, 111, 114, 115, 117, 119, 120, 122, 123, 124, 135, 137] },
     Prog { name: "p253", active: &[true, true], outputs: 1, eval: p253_eval, grad: p253_grad, oracle: p253_oracle, tags: &[3, 7, 13, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 67, 68, 75, 78, 82, 84, 86, 91, 106, 111, 112, 115, 120] },
-    Prog { name: "p254", active: &[true, true, true, true], outputs: 2, eval: p254_eval, grad: p254_grad, oracle: p254_oracle, tags: &[2, 4, 5, 7, 15, 19, 22, 23, 25, 26, 31, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 60, 62, 70, 78, 79, 85, 91, 92, 97, 107, 109, 111, 114, 115, 119, 120, 121, 122, 137] },
-    Prog { name: "p255", active: &[true, true, true], outputs: 3, eval: p255_eval, grad: p255_grad, oracle: p255_oracle, tags: &[0, 1, 14, 22, 23, 24, 38, 39, 40, 41, 43, 46, 47, 49, 55, 56, 57, 58, 59, 76, 91, 92, 93, 94, 97, 104, 107, 111, 115, 116, 118, 119, 120, 121, 122, 134, 135, 136, 137, 138, 139] },
+    Prog { name: "p254", active: &[true, true, true, true], outputs: 2, eval: p254_eval, grad: p254_grad, oracle: p254_oracle, tags: &[2, 4, 5, 7, 15, 22, 23, 26, 31, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 70, 78, 79, 85, 91, 92, 97, 107, 109, 111, 112, 114, 115, 119, 120, 122, 137, 140] },
+    Prog { name: "p255", active: &[true, true, true], outputs: 3, eval: p255_eval, grad: p255_grad, oracle: p255_oracle, tags: &[0, 1, 14, 22, 23, 24, 38, 39, 40, 41, 43, 46, 47, 49, 55, 56, 57, 58, 59, 76, 91, 92, 93, 94, 97, 104, 107, 111, 115, 116, 118, 119, 120, 121, 122, 135, 136, 137, 138, 139, 140] },
     Prog { name: "p256", active: &[true, true, true], outputs: 1, eval: p256_eval, grad: p256_grad, oracle: p256_oracle, tags: &[0, 1, 3, 7, 13, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 77, 78, 82, 91, 92, 94, 96, 98, 102, 103, 104, 106, 107, 111, 112, 115, 117, 118, 119, 120, 121, 137, 138] },
-    Prog { name: "p257", active: &[true, true, true, true], outputs: 1, eval: p257_eval, grad: p257_grad, oracle: p257_oracle, tags: &[0, 1, 13, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 52, 55, 57, 59, 60, 61, 62, 66, 76, 78, 80, 91, 92, 106, 109, 110, 111, 114, 115, 120, 135, 139] },
-    Prog { name: "p258", active: &[false, true], outputs: 2, eval: p258_eval, grad: p258_grad, oracle: p258_oracle, tags: &[0, 1, 8, 14, 22, 23, 25, 32, 38, 39, 40, 41, 43, 44, 46, 52, 55, 56, 57, 62, 75, 91, 92, 93, 94, 100, 101, 102, 103, 105, 106, 109, 111, 112, 115, 117, 119, 120, 121, 135] },
+    Prog { name: "p257", active: &[true, true, true, true], outputs: 1, eval: p257_eval, grad: p257_grad, oracle: p257_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 57, 59, 60, 61, 66, 76, 78, 80, 91, 92, 98, 106, 110, 111, 114, 115, 120, 133, 138, 139] },
+    Prog { name: "p258", active: &[false, true], outputs: 2, eval: p258_eval, grad: p258_grad, oracle: p258_oracle, tags: &[0, 1, 8, 14, 20, 22, 23, 32, 38, 39, 40, 41, 43, 46, 55, 56, 57, 75, 91, 92, 93, 94, 100, 101, 102, 103, 105, 106, 109, 111, 112, 115, 117, 119, 120, 121, 135] },
     Prog { name: "p259", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p259_eval, grad: p259_grad, oracle: p259_oracle, tags: &[0, 1, 3, 5, 7, 13, 22, 23, 28, 31, 32, 38, 39, 40, 41, 43, 44, 60, 78, 79, 82, 83, 88, 91, 92, 93, 99, 101, 106, 108, 111, 112, 113, 115, 120, 122, 124, 135, 137] },
     Prog { name: "p260", active: &[true, true, true, true], outputs: 1, eval: p260_eval, grad: p260_grad, oracle: p260_oracle, tags: &[0, 1, 6, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 70, 76, 78, 86, 91, 92, 93, 94, 95, 97, 106, 109, 111, 114, 115, 118, 120, 122, 124, 135, 138] },
     Prog { name: "p261", active: &[true], outputs: 3, eval: p261_eval, grad: p261_grad, oracle: p261_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 58, 60, 63, 66, 91, 92, 93, 94, 98, 103, 104, 107, 108, 111, 114, 115, 120, 123, 124, 135, 138, 139] },
@@ -42588,7 +42711,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p265", active: &[true, true, true], outputs: 1, eval: p265_eval, grad: p265_grad, oracle: p265_oracle, tags: &[0, 13, 22, 23, 24, 26, 29, 31, 38, 39, 40, 43, 44, 46, 55, 57, 59, 63, 65, 66, 75, 91, 92, 94, 96, 97, 98, 102, 103, 106, 111, 118, 119, 120, 121, 122, 125, 128, 135, 136, 138] },
     Prog { name: "p266", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p266_eval, grad: p266_grad, oracle: p266_oracle, tags: &[0, 2, 3, 6, 7, 13, 23, 26, 38, 39, 40, 44, 46, 55, 57, 59, 63, 78, 81, 82, 91, 92, 106, 111, 113, 115, 117, 120, 124, 136, 137] },
     Prog { name: "p267", active: &[true, true, false, false, true], outputs: 2, eval: p267_eval, grad: p267_grad, oracle: p267_oracle, tags: &[0, 2, 4, 7, 8, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 60, 68, 75, 78, 82, 85, 86, 87, 88, 91, 92, 93, 96, 98, 100, 103, 105, 106, 107, 108, 111, 113, 115, 117, 119, 120, 121, 122, 123, 135, 137] },
-    Prog { name: "p268", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p268_eval, grad: p268_grad, oracle: p268_oracle, tags: &[0, 1, 2, 4, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 67, 69, 78, 86, 91, 92, 93, 95, 102, 104, 105, 106, 108, 111, 115, 118, 120, 123, 131, 135, 138] },
+    Prog { name: "p268", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p268_eval, grad: p268_grad, oracle: p268_oracle, tags: &[0, 1, 2, 4, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 53, 54, 55, 67, 69, 78, 86, 91, 92, 93, 95, 98, 102, 104, 105, 106, 108, 111, 115, 118, 120, 123, 135, 138] },
     Prog { name: "p269", active: &[true], outputs: 1, eval: p269_eval, grad: p269_grad, oracle: p269_oracle, tags: &[1, 13, 23, 35, 36, 38, 39, 40, 41, 42, 43, 46, 55, 57, 67, 75, 76, 77, 78, 80, 81, 91, 92, 93, 95, 99, 106, 120, 121, 135] },
     Prog { name: "p270", active: &[false, true, true, true, true, true], outputs: 2, eval: p270_eval, grad: p270_grad, oracle: p270_oracle, tags: &[0, 3, 7, 8, 14, 23, 25, 28, 38, 39, 40, 41, 43, 46, 48, 55, 56, 60, 66, 67, 68, 78, 85, 91, 92, 93, 104, 106, 108, 110, 115, 121, 122, 123, 135, 139] },
     Prog { name: "p271", active: &[true, true, true], outputs: 1, eval: p271_eval, grad: p271_grad, oracle: p271_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 63, 65, 66, 67, 75, 76, 78, 82, 83, 85, 91, 92, 93, 95, 105, 106, 109, 110, 111, 113, 115, 116, 120, 122, 123, 124, 135, 136, 139] },
@@ -42602,24 +42725,24 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p279", active: &[true, true, true, false, false, false, false, false, true, true, true], outputs: 3, eval: p279_eval, grad: p279_grad, oracle: p279_oracle, tags: &[0, 3, 7, 8, 14, 22, 31, 38, 39, 40, 41, 43, 44, 46, 48, 55, 78, 91, 92, 94, 104, 106, 108, 111, 114, 115, 120, 121, 122, 124, 135, 138, 139] },
     Prog { name: "p280", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p280_eval, grad: p280_grad, oracle: p280_oracle, tags: &[4, 5, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 63, 67, 78, 91, 106, 110, 111, 115, 117, 120] },
     Prog { name: "p281", active: &[true, true], outputs: 1, eval: p281_eval, grad: p281_grad, oracle: p281_oracle, tags: &[0, 7, 13, 23, 25, 26, 38, 39, 40, 43, 46, 47, 50, 58, 67, 76, 78, 83, 85, 91, 92, 97, 105, 106, 107, 109, 111, 113, 114, 115, 118, 119, 120, 121, 124, 135, 137] },
-    Prog { name: "p282", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p282_eval, grad: p282_grad, oracle: p282_oracle, tags: &[2, 3, 5, 6, 7, 15, 22, 23, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 57, 59, 67, 68, 70, 76, 78, 79, 80, 81, 82, 88, 91, 92, 93, 95, 100, 101, 104, 106, 107, 109, 110, 111, 113, 114, 115, 117, 120, 121, 123, 124, 134, 135, 137, 138] },
+    Prog { name: "p282", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p282_eval, grad: p282_grad, oracle: p282_oracle, tags: &[2, 3, 5, 6, 7, 15, 22, 23, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 57, 59, 67, 68, 70, 76, 78, 79, 80, 81, 82, 88, 91, 92, 93, 95, 100, 101, 103, 104, 106, 107, 109, 110, 111, 113, 114, 115, 117, 120, 121, 123, 124, 135, 137, 138, 142, 149] },
     Prog { name: "p283", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p283_eval, grad: p283_grad, oracle: p283_oracle, tags: &[0, 3, 4, 5, 13, 22, 23, 38, 40, 43, 91, 98, 110, 115, 120] },
     Prog { name: "p284", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p284_eval, grad: p284_grad, oracle: p284_oracle, tags: &[2, 3, 14, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 60, 63, 66, 67, 77, 78, 81, 82, 84, 85, 88, 91, 92, 93, 97, 98, 99, 105, 106, 112, 113, 115, 117, 118, 120, 122, 123, 125, 126, 127, 135, 136, 138] },
     Prog { name: "p285", active: &[true, true, true, true, true, true], outputs: 3, eval: p285_eval, grad: p285_grad, oracle: p285_oracle, tags: &[0, 4, 7, 14, 23, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 67, 68, 78, 85, 91, 93, 115, 120, 121, 125] },
-    Prog { name: "p286", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p286_eval, grad: p286_grad, oracle: p286_oracle, tags: &[0, 3, 7, 13, 22, 23, 25, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 59, 62, 68, 70, 78, 82, 83, 85, 88, 91, 92, 94, 97, 99, 106, 110, 111, 115, 120, 135, 138] },
-    Prog { name: "p287", active: &[true, true, true, true, true], outputs: 1, eval: p287_eval, grad: p287_grad, oracle: p287_oracle, tags: &[1, 2, 4, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 52, 55, 57, 60, 63, 67, 68, 70, 78, 82, 86, 88, 91, 92, 93, 96, 106, 107, 109, 111, 112, 115, 120, 121, 124, 129, 130, 135, 137, 138, 139] },
+    Prog { name: "p286", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p286_eval, grad: p286_grad, oracle: p286_oracle, tags: &[0, 3, 7, 13, 17, 22, 23, 25, 27, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 57, 58, 59, 68, 70, 78, 82, 83, 85, 86, 88, 91, 92, 94, 99, 106, 111, 115, 119, 120, 121, 135, 138] },
+    Prog { name: "p287", active: &[true, true, true, true, true], outputs: 1, eval: p287_eval, grad: p287_grad, oracle: p287_oracle, tags: &[1, 2, 4, 13, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 57, 63, 67, 68, 70, 78, 82, 86, 88, 91, 92, 93, 96, 106, 107, 109, 111, 112, 115, 120, 121, 124, 130, 135, 137, 138, 139] },
     Prog { name: "p288", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p288_eval, grad: p288_grad, oracle: p288_oracle, tags: &[3, 5, 15, 22, 23, 29, 30, 38, 39, 40, 43, 60, 70, 75, 78, 79, 82, 86, 91, 92, 96, 97, 98, 99, 100, 106, 107, 108, 111, 115, 118, 120, 124] },
     Prog { name: "p289", active: &[true, true, true, true, true], outputs: 1, eval: p289_eval, grad: p289_grad, oracle: p289_oracle, tags: &[2, 4, 13, 22, 23, 25, 26, 29, 30, 38, 40, 41, 42, 43, 46, 48, 55, 56, 57, 58, 60, 65, 67, 68, 70, 78, 85, 86, 91, 92, 93, 95, 98, 101, 104, 106, 107, 108, 111, 112, 113, 114, 115, 118, 119, 120, 122, 124, 135, 136] },
-    Prog { name: "p290", active: &[true], outputs: 1, eval: p290_eval, grad: p290_grad, oracle: p290_oracle, tags: &[0, 6, 13, 22, 23, 24, 26, 27, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 57, 58, 59, 67, 70, 71, 73, 77, 78, 80, 81, 82, 85, 88, 91, 92, 93, 99, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 124, 135, 137, 139] },
+    Prog { name: "p290", active: &[true], outputs: 1, eval: p290_eval, grad: p290_grad, oracle: p290_oracle, tags: &[0, 6, 13, 22, 23, 24, 26, 27, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 57, 58, 59, 67, 70, 77, 78, 80, 81, 85, 88, 91, 92, 93, 99, 102, 103, 104, 105, 106, 107, 110, 111, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 124, 132, 135, 137, 138, 139] },
     Prog { name: "p291", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p291_eval, grad: p291_grad, oracle: p291_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 26, 29, 38, 39, 40, 41, 43, 46, 60, 63, 66, 67, 78, 91, 92, 94, 98, 99, 103, 106, 115, 120, 121, 122, 135, 139] },
     Prog { name: "p292", active: &[false, false, false, false, false, false, true, true], outputs: 1, eval: p292_eval, grad: p292_grad, oracle: p292_oracle, tags: &[4, 5, 7, 8, 13, 22, 23, 26, 27, 28, 29, 38, 39, 40, 41, 43, 44, 46, 48, 49, 50, 55, 63, 70, 78, 79, 85, 91, 93, 106, 109, 111, 112, 115, 117, 118, 120, 122, 135, 136, 139] },
-    Prog { name: "p293", active: &[true, true, true], outputs: 1, eval: p293_eval, grad: p293_grad, oracle: p293_oracle, tags: &[0, 13, 22, 23, 28, 32, 38, 39, 40, 43, 44, 46, 58, 60, 91, 92, 93, 99, 106, 109, 115, 120, 121, 125, 133, 135] },
+    Prog { name: "p293", active: &[true, true, true], outputs: 1, eval: p293_eval, grad: p293_grad, oracle: p293_oracle, tags: &[0, 13, 22, 23, 25, 28, 32, 38, 39, 40, 43, 44, 52, 60, 91, 92, 93, 99, 106, 109, 115, 120, 121, 125, 135] },
     Prog { name: "p294", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p294_eval, grad: p294_grad, oracle: p294_oracle, tags: &[2, 3, 6, 13, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 46, 47, 48, 55, 56, 57, 60, 65, 67, 69, 75, 76, 78, 80, 81, 85, 91, 92, 93, 96, 99, 103, 106, 107, 111, 112, 114, 115, 119, 120, 121, 122, 126, 135, 138] },
     Prog { name: "p295", active: &[true, true, true], outputs: 1, eval: p295_eval, grad: p295_grad, oracle: p295_oracle, tags: &[1, 4, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 67, 78, 91, 92, 97, 98, 101, 106, 111, 113, 115, 116, 117, 119, 120, 126, 135, 136] },
     Prog { name: "p296", active: &[true, true, true], outputs: 2, eval: p296_eval, grad: p296_grad, oracle: p296_oracle, tags: &[0, 1, 6, 15, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 47, 48, 49, 55, 58, 61, 63, 64, 75, 91, 92, 93, 96, 106, 107, 109, 111, 114, 115, 116, 119, 120, 123, 128, 135, 139] },
     Prog { name: "p297", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p297_eval, grad: p297_grad, oracle: p297_oracle, tags: &[0, 3, 4, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 55, 57, 59, 75, 78, 91, 92, 93, 101, 106, 109, 115, 118, 120, 121, 125, 135, 136] },
     Prog { name: "p298", active: &[true, true, true], outputs: 2, eval: p298_eval, grad: p298_grad, oracle: p298_oracle, tags: &[0, 6, 14, 23, 27, 38, 39, 40, 41, 43, 46, 58, 77, 78, 81, 91, 92, 99, 104, 105, 107, 109, 113, 115, 116, 120, 122, 135] },
-    Prog { name: "p299", active: &[true, true, true, true], outputs: 1, eval: p299_eval, grad: p299_grad, oracle: p299_oracle, tags: &[0, 2, 6, 7, 13, 22, 23, 25, 28, 38, 39, 40, 43, 44, 52, 62, 67, 78, 86, 91, 92, 94, 103, 106, 109, 111, 113, 114, 115, 116, 121, 122, 129, 133, 135, 137, 138] },
+    Prog { name: "p299", active: &[true, true, true, true], outputs: 1, eval: p299_eval, grad: p299_grad, oracle: p299_oracle, tags: &[0, 2, 6, 7, 13, 17, 22, 23, 25, 28, 38, 39, 40, 41, 43, 44, 51, 58, 67, 78, 82, 86, 91, 92, 95, 96, 100, 103, 106, 109, 111, 114, 115, 116, 120, 121, 122, 129, 135] },
     Prog { name: "p300", active: &[true, true, true, true], outputs: 2, eval: p300_eval, grad: p300_grad, oracle: p300_oracle, tags: &[1, 3, 7, 15, 22, 23, 26, 38, 39, 40, 43, 44, 46, 58, 63, 66, 67, 68, 70, 78, 82, 83, 85, 87, 88, 91, 95, 105, 106, 107, 111, 115, 118, 121, 123, 124, 125, 126, 135, 137] },
     Prog { name: "p301", active: &[true, true, true], outputs: 1, eval: p301_eval, grad: p301_grad, oracle: p301_oracle, tags: &[0, 13, 22, 23, 25, 38, 39, 40, 42, 43, 46, 55, 57, 76, 78, 81, 91, 92, 93, 96, 98, 103, 110, 114, 115, 120, 121, 135, 137] },
     Prog { name: "p302", active: &[true, true], outputs: 1, eval: p302_eval, grad: p302_grad, oracle: p302_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 65, 68, 76, 78, 81, 82, 85, 91, 92, 93, 95, 98, 104, 106, 107, 108, 113, 115, 117, 118, 120, 121, 123, 127, 137, 138, 139] },
@@ -42629,72 +42752,72 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p306", active: &[true, true], outputs: 1, eval: p306_eval, grad: p306_grad, oracle: p306_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 27, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 91, 96, 97, 99, 106, 107, 108, 109, 111, 113, 115, 117, 119, 120, 121, 122, 136, 139] },
     Prog { name: "p307", active: &[true, true, true, true], outputs: 2, eval: p307_eval, grad: p307_grad, oracle: p307_oracle, tags: &[1, 4, 15, 22, 23, 24, 31, 38, 39, 40, 43, 46, 55, 57, 58, 60, 70, 76, 78, 82, 84, 85, 88, 91, 92, 93, 95, 96, 98, 104, 106, 109, 111, 112, 115, 118, 120, 122, 123, 129, 135, 139] },
     Prog { name: "p308", active: &[true, true], outputs: 2, eval: p308_eval, grad: p308_grad, oracle: p308_oracle, tags: &[3, 7, 14, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 58, 59, 78, 82, 83, 85, 88, 91, 92, 93, 103, 105, 106, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 123, 127, 135] },
-    Prog { name: "p309", active: &[true], outputs: 1, eval: p309_eval, grad: p309_grad, oracle: p309_oracle, tags: &[0, 6, 13, 22, 23, 24, 25, 29, 38, 39, 40, 41, 42, 43, 46, 49, 52, 55, 56, 57, 60, 91, 92, 96, 97, 100, 104, 106, 107, 108, 110, 111, 115, 118, 120, 121, 122, 123, 124, 133, 135, 139] },
+    Prog { name: "p309", active: &[true], outputs: 1, eval: p309_eval, grad: p309_grad, oracle: p309_oracle, tags: &[0, 6, 13, 16, 22, 23, 24, 25, 29, 38, 39, 40, 41, 42, 43, 46, 49, 51, 55, 56, 57, 60, 91, 92, 93, 96, 97, 100, 104, 106, 107, 108, 110, 111, 115, 118, 120, 121, 122, 123, 124, 135, 138, 139, 142, 150] },
     Prog { name: "p310", active: &[true, true, true, true, true, true], outputs: 1, eval: p310_eval, grad: p310_grad, oracle: p310_oracle, tags: &[3, 5, 13, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 63, 64, 66, 67, 70, 78, 79, 82, 83, 86, 91, 92, 96, 98, 99, 100, 105, 106, 108, 110, 111, 112, 113, 114, 115, 117, 120, 121, 122, 135, 138] },
     Prog { name: "p311", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p311_eval, grad: p311_grad, oracle: p311_oracle, tags: &[0, 3, 5, 13, 23, 25, 29, 30, 38, 39, 40, 41, 43, 44, 46, 47, 49, 50, 55, 57, 58, 61, 65, 66, 67, 68, 70, 76, 78, 79, 82, 88, 91, 92, 95, 99, 100, 101, 102, 103, 104, 106, 108, 109, 111, 112, 113, 115, 120, 121, 136, 139] },
     Prog { name: "p312", active: &[true, true, true, true, true], outputs: 1, eval: p312_eval, grad: p312_grad, oracle: p312_oracle, tags: &[0, 1, 2, 13, 23, 29, 38, 39, 40, 43, 46, 55, 57, 59, 75, 78, 83, 91, 92, 100, 103, 104, 106, 110, 111, 114, 115, 120, 124] },
     Prog { name: "p313", active: &[true, true], outputs: 1, eval: p313_eval, grad: p313_grad, oracle: p313_oracle, tags: &[1, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 58, 60, 91, 92, 101, 103, 106, 107, 109, 111, 120, 122, 135, 138] },
-    Prog { name: "p314", active: &[true, true], outputs: 1, eval: p314_eval, grad: p314_grad, oracle: p314_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 44, 46, 50, 58, 60, 77, 78, 82, 91, 92, 93, 97, 99, 103, 106, 111, 114, 115, 119, 120, 131, 138] },
+    Prog { name: "p314", active: &[true, true], outputs: 1, eval: p314_eval, grad: p314_grad, oracle: p314_oracle, tags: &[0, 13, 19, 22, 23, 25, 26, 31, 38, 39, 40, 41, 43, 44, 46, 50, 58, 60, 62, 77, 78, 82, 91, 92, 93, 97, 99, 103, 106, 111, 114, 115, 116, 119, 120, 138] },
     Prog { name: "p315", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p315_eval, grad: p315_grad, oracle: p315_oracle, tags: &[0, 1, 3, 4, 7, 15, 22, 23, 26, 38, 39, 40, 43, 44, 46, 55, 59, 67, 78, 82, 91, 92, 97, 99, 104, 115, 118, 120, 126, 135, 136, 139] },
     Prog { name: "p316", active: &[true, true, true, true], outputs: 1, eval: p316_eval, grad: p316_grad, oracle: p316_oracle, tags: &[0, 3, 6, 13, 23, 26, 38, 39, 40, 41, 43, 50, 55, 59, 77, 78, 81, 88, 91, 92, 98, 106, 107, 112, 113, 115, 116, 123, 124, 135, 139] },
     Prog { name: "p317", active: &[true, true, true, true, true, true], outputs: 1, eval: p317_eval, grad: p317_grad, oracle: p317_oracle, tags: &[0, 2, 13, 22, 23, 24, 26, 32, 38, 40, 42, 44, 46, 55, 57, 63, 70, 78, 83, 91, 92, 95, 98, 115, 120, 122, 135, 138, 139] },
     Prog { name: "p318", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p318_eval, grad: p318_grad, oracle: p318_oracle, tags: &[2, 3, 4, 15, 22, 23, 25, 26, 28, 29, 31, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 78, 91, 92, 93, 96, 97, 105, 106, 108, 111, 113, 115, 117, 120, 122, 123, 135, 139] },
     Prog { name: "p319", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p319_eval, grad: p319_grad, oracle: p319_oracle, tags: &[0, 3, 4, 7, 13, 23, 26, 28, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 67, 68, 78, 82, 85, 91, 93, 100, 106, 115, 119, 120, 121, 136] },
     Prog { name: "p320", active: &[true, true], outputs: 1, eval: p320_eval, grad: p320_grad, oracle: p320_oracle, tags: &[0, 13, 22, 23, 26, 32, 38, 39, 40, 41, 43, 44, 60, 91, 92, 93, 106, 110, 111, 115, 120, 135, 139] },
-    Prog { name: "p321", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p321_eval, grad: p321_grad, oracle: p321_oracle, tags: &[0, 2, 3, 6, 14, 22, 23, 26, 29, 30, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 56, 57, 58, 59, 60, 67, 68, 78, 87, 88, 91, 92, 93, 95, 98, 101, 104, 105, 106, 109, 111, 112, 114, 115, 116, 118, 120, 121, 122, 124, 130, 134, 135, 136, 137, 138, 139] },
-    Prog { name: "p322", active: &[true, true, true], outputs: 1, eval: p322_eval, grad: p322_grad, oracle: p322_oracle, tags: &[0, 4, 7, 14, 22, 23, 25, 38, 39, 40, 41, 43, 78, 91, 92, 93, 103, 106, 107, 110, 111, 115, 120, 121, 122, 129, 134, 139] },
-    Prog { name: "p323", active: &[true, true, true], outputs: 1, eval: p323_eval, grad: p323_grad, oracle: p323_oracle, tags: &[2, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 58, 68, 78, 83, 85, 86, 91, 92, 93, 94, 98, 99, 105, 111, 115, 117, 120, 121, 123, 124, 133] },
+    Prog { name: "p321", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p321_eval, grad: p321_grad, oracle: p321_oracle, tags: &[0, 2, 3, 6, 14, 22, 23, 25, 26, 29, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 57, 58, 59, 60, 62, 67, 68, 78, 87, 88, 91, 92, 93, 95, 98, 101, 104, 105, 106, 109, 111, 112, 114, 115, 116, 118, 120, 121, 122, 124, 130, 135, 136, 137, 138, 139] },
+    Prog { name: "p322", active: &[true, true, true], outputs: 1, eval: p322_eval, grad: p322_grad, oracle: p322_oracle, tags: &[0, 4, 7, 14, 22, 23, 25, 38, 39, 40, 41, 43, 78, 91, 92, 93, 103, 106, 110, 111, 115, 120, 121, 133, 135, 139] },
+    Prog { name: "p323", active: &[true, true, true], outputs: 1, eval: p323_eval, grad: p323_grad, oracle: p323_oracle, tags: &[2, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 58, 68, 78, 83, 85, 86, 91, 92, 93, 94, 98, 99, 105, 111, 115, 117, 120, 121, 123, 124, 140] },
     Prog { name: "p324", active: &[true, true, true, true, true, true, false, false, false], outputs: 1, eval: p324_eval, grad: p324_grad, oracle: p324_oracle, tags: &[0, 2, 3, 5, 8, 14, 23, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 60, 61, 66, 68, 78, 79, 82, 85, 87, 88, 91, 92, 97, 100, 106, 108, 112, 113, 115, 117, 120] },
     Prog { name: "p325", active: &[true, true, true, true, true], outputs: 1, eval: p325_eval, grad: p325_grad, oracle: p325_oracle, tags: &[0, 1, 2, 7, 13, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 57, 60, 65, 78, 82, 85, 91, 92, 93, 94, 96, 100, 106, 115, 119, 120, 122, 128, 135, 138, 139] },
     Prog { name: "p326", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p326_eval, grad: p326_grad, oracle: p326_oracle, tags: &[3, 5, 14, 22, 23, 26, 27, 32, 38, 39, 40, 41, 43, 46, 55, 57, 63, 67, 68, 70, 75, 78, 79, 81, 85, 91, 93, 101, 104, 105, 106, 107, 109, 110, 111, 112, 113, 115, 116, 118, 119, 120, 121, 122, 124, 125, 135, 139] },
-    Prog { name: "p327", active: &[true, true, true, true, true, true], outputs: 1, eval: p327_eval, grad: p327_grad, oracle: p327_oracle, tags: &[0, 1, 3, 7, 13, 22, 23, 27, 28, 30, 38, 39, 40, 41, 43, 44, 46, 49, 50, 51, 55, 56, 57, 58, 60, 64, 66, 67, 68, 78, 85, 91, 92, 93, 96, 97, 99, 101, 103, 105, 106, 111, 115, 116, 120, 121, 122, 128, 135] },
-    Prog { name: "p328", active: &[true, false], outputs: 1, eval: p328_eval, grad: p328_grad, oracle: p328_oracle, tags: &[0, 6, 7, 8, 14, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 58, 60, 62, 63, 66, 77, 91, 92, 93, 95, 103, 104, 111, 115, 116, 119, 120, 122, 137, 138, 139] },
+    Prog { name: "p327", active: &[true, true, true, true, true, true], outputs: 1, eval: p327_eval, grad: p327_grad, oracle: p327_oracle, tags: &[0, 1, 3, 7, 13, 19, 22, 23, 25, 27, 28, 30, 38, 39, 40, 41, 43, 44, 46, 49, 50, 55, 56, 57, 58, 60, 62, 64, 66, 67, 68, 78, 85, 91, 92, 93, 96, 97, 99, 101, 103, 105, 106, 111, 115, 116, 119, 120, 121, 122, 128, 135] },
+    Prog { name: "p328", active: &[true, false], outputs: 1, eval: p328_eval, grad: p328_grad, oracle: p328_oracle, tags: &[0, 6, 7, 8, 14, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 58, 60, 63, 66, 77, 91, 92, 95, 103, 104, 106, 111, 115, 116, 119, 120, 122, 131, 137, 138, 139] },
     Prog { name: "p329", active: &[true, true, true, true], outputs: 1, eval: p329_eval, grad: p329_grad, oracle: p329_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 60, 91, 92, 93, 96, 98, 99, 100, 101, 102, 103, 106, 111, 112, 115, 120, 122, 135, 139] },
     Prog { name: "p330", active: &[true, true, true, true, true], outputs: 3, eval: p330_eval, grad: p330_grad, oracle: p330_oracle, tags: &[0, 2, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 57, 59, 67, 70, 78, 86, 88, 91, 92, 93, 97, 101, 105, 106, 108, 109, 111, 114, 115, 117, 119, 120, 121, 122, 127, 136, 138] },
     Prog { name: "p331", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p331_eval, grad: p331_grad, oracle: p331_oracle, tags: &[0, 3, 4, 13, 23, 24, 26, 38, 39, 40, 43, 46, 55, 57, 58, 60, 70, 78, 86, 91, 94, 98, 106, 110, 111, 114, 119, 120, 130, 135] },
-    Prog { name: "p332", active: &[true], outputs: 1, eval: p332_eval, grad: p332_grad, oracle: p332_oracle, tags: &[0, 7, 13, 20, 22, 23, 24, 38, 40, 41, 42, 43, 91, 92, 98, 100, 104, 106, 111, 114, 115, 116, 118, 120, 124] },
+    Prog { name: "p332", active: &[true], outputs: 1, eval: p332_eval, grad: p332_grad, oracle: p332_oracle, tags: &[0, 7, 13, 22, 23, 24, 38, 40, 41, 42, 43, 91, 92, 100, 104, 106, 114, 115, 116, 118, 120, 124, 142, 149] },
     Prog { name: "p333", active: &[true, true, true, true], outputs: 1, eval: p333_eval, grad: p333_grad, oracle: p333_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 43, 67, 75, 78, 83, 91, 92, 111, 112, 113, 124] },
     Prog { name: "p334", active: &[true, true], outputs: 1, eval: p334_eval, grad: p334_grad, oracle: p334_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 67, 68, 75, 76, 78, 81, 86, 87, 91, 92, 93, 94, 95, 99, 101, 103, 104, 105, 106, 107, 108, 110, 111, 114, 115, 117, 120, 122, 135, 136, 138] },
-    Prog { name: "p335", active: &[true, false, true, true], outputs: 1, eval: p335_eval, grad: p335_grad, oracle: p335_oracle, tags: &[0, 1, 8, 13, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 52, 58, 60, 62, 75, 81, 82, 91, 96, 106, 110, 115, 120, 122, 135, 136] },
+    Prog { name: "p335", active: &[true, false, true, true], outputs: 1, eval: p335_eval, grad: p335_grad, oracle: p335_oracle, tags: &[0, 1, 8, 13, 17, 22, 23, 25, 38, 39, 40, 41, 42, 43, 51, 52, 58, 60, 62, 75, 81, 82, 91, 92, 93, 106, 115, 120, 122, 135] },
     Prog { name: "p336", active: &[true, true, true, true, true], outputs: 1, eval: p336_eval, grad: p336_grad, oracle: p336_oracle, tags: &[1, 5, 13, 22, 23, 28, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 58, 61, 76, 78, 79, 91, 92, 93, 97, 99, 100, 101, 102, 105, 106, 109, 111, 113, 116, 119, 120, 121, 122, 127, 135] },
     Prog { name: "p337", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p337_eval, grad: p337_grad, oracle: p337_oracle, tags: &[0, 1, 3, 4, 7, 13, 23, 26, 29, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 60, 67, 78, 91, 93, 101, 106, 110, 111, 115, 116, 120, 121, 123, 124, 135, 137] },
-    Prog { name: "p338", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p338_eval, grad: p338_grad, oracle: p338_oracle, tags: &[0, 2, 7, 13, 19, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 75, 78, 81, 85, 87, 91, 92, 93, 94, 102, 115, 116, 120, 121, 123, 135, 136, 139] },
+    Prog { name: "p338", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p338_eval, grad: p338_grad, oracle: p338_oracle, tags: &[0, 2, 7, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 75, 78, 81, 85, 87, 91, 92, 93, 94, 102, 111, 115, 116, 120, 121, 123, 125, 135, 137, 139, 140] },
     Prog { name: "p339", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p339_eval, grad: p339_grad, oracle: p339_oracle, tags: &[0, 2, 6, 7, 13, 22, 23, 25, 27, 29, 38, 39, 40, 41, 43, 46, 55, 57, 58, 60, 61, 66, 67, 68, 76, 78, 81, 82, 85, 91, 92, 93, 101, 102, 104, 106, 111, 112, 115, 120, 121, 122, 135, 139] },
     Prog { name: "p340", active: &[true], outputs: 1, eval: p340_eval, grad: p340_grad, oracle: p340_oracle, tags: &[0, 13, 22, 23, 24, 25, 26, 38, 39, 40, 43, 44, 46, 55, 56, 57, 60, 65, 75, 77, 78, 82, 91, 94, 99, 100, 106, 109, 111, 114, 115, 116, 119, 120, 123, 135, 138] },
     Prog { name: "p341", active: &[true, true, true], outputs: 1, eval: p341_eval, grad: p341_grad, oracle: p341_oracle, tags: &[0, 7, 13, 23, 30, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 60, 75, 91, 92, 106, 112, 114, 119, 120, 135, 136, 137] },
-    Prog { name: "p342", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p342_eval, grad: p342_grad, oracle: p342_oracle, tags: &[0, 1, 3, 4, 13, 22, 23, 24, 26, 28, 38, 39, 40, 41, 42, 43, 46, 55, 57, 64, 67, 78, 83, 85, 91, 93, 95, 98, 106, 107, 112, 115, 119, 120, 124, 128, 133, 135, 137, 138] },
+    Prog { name: "p342", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p342_eval, grad: p342_grad, oracle: p342_oracle, tags: &[0, 1, 3, 4, 13, 22, 23, 24, 25, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 62, 64, 67, 78, 85, 91, 93, 95, 96, 98, 106, 107, 111, 112, 115, 119, 120, 124, 128, 135, 137, 138] },
     Prog { name: "p343", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p343_eval, grad: p343_grad, oracle: p343_oracle, tags: &[0, 1, 2, 3, 6, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 60, 67, 78, 81, 82, 91, 92, 94, 95, 99, 104, 105, 106, 111, 115, 120, 121, 126, 135, 139] },
     Prog { name: "p344", active: &[true, true, true, true], outputs: 1, eval: p344_eval, grad: p344_grad, oracle: p344_oracle, tags: &[0, 1, 6, 14, 22, 23, 24, 25, 26, 30, 31, 38, 39, 40, 43, 91, 92, 96, 97, 111, 115, 117, 118, 119, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p345", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p345_eval, grad: p345_grad, oracle: p345_oracle, tags: &[0, 2, 4, 13, 23, 25, 26, 28, 29, 30, 38, 39, 40, 42, 43, 46, 49, 55, 58, 67, 69, 70, 78, 85, 91, 92, 94, 98, 99, 100, 104, 106, 109, 111, 113, 115, 116, 120, 122, 124, 135, 136] },
-    Prog { name: "p346", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p346_eval, grad: p346_grad, oracle: p346_oracle, tags: &[0, 2, 4, 5, 13, 16, 22, 23, 26, 31, 38, 39, 40, 43, 46, 48, 51, 55, 59, 60, 66, 67, 78, 79, 82, 87, 88, 91, 96, 100, 102, 111, 115, 120, 135] },
+    Prog { name: "p346", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p346_eval, grad: p346_grad, oracle: p346_oracle, tags: &[0, 2, 4, 5, 13, 20, 22, 23, 26, 31, 38, 39, 40, 43, 46, 48, 55, 59, 60, 66, 67, 78, 79, 82, 91, 96, 100, 102, 105, 106, 111, 115, 120, 135, 136] },
     Prog { name: "p347", active: &[true, true, true, true], outputs: 1, eval: p347_eval, grad: p347_grad, oracle: p347_oracle, tags: &[0, 1, 6, 13, 22, 23, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 58, 60, 63, 91, 92, 93, 103, 104, 107, 109, 111, 115, 120, 121, 122, 135, 136] },
-    Prog { name: "p348", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p348_eval, grad: p348_grad, oracle: p348_oracle, tags: &[0, 2, 3, 6, 7, 13, 20, 22, 23, 24, 26, 27, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 65, 67, 69, 70, 76, 78, 81, 86, 87, 88, 91, 92, 96, 97, 106, 107, 108, 109, 111, 115, 117, 118, 119, 120, 121, 123, 124, 130, 134, 135, 136, 137, 139] },
+    Prog { name: "p348", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p348_eval, grad: p348_grad, oracle: p348_oracle, tags: &[0, 2, 3, 6, 7, 13, 16, 22, 23, 24, 26, 27, 38, 39, 40, 41, 42, 43, 46, 51, 53, 54, 55, 56, 57, 65, 67, 69, 70, 76, 78, 81, 86, 87, 88, 91, 92, 96, 97, 106, 107, 108, 109, 111, 115, 117, 118, 119, 120, 121, 123, 124, 130, 135, 136, 137, 139] },
     Prog { name: "p349", active: &[true], outputs: 1, eval: p349_eval, grad: p349_grad, oracle: p349_oracle, tags: &[0, 13, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 47, 49, 55, 58, 60, 63, 64, 91, 92, 95, 97, 106, 107, 111, 115, 116, 119, 120, 123] },
     Prog { name: "p350", active: &[true], outputs: 1, eval: p350_eval, grad: p350_grad, oracle: p350_oracle, tags: &[4, 13, 22, 23, 26, 38, 39, 40, 42, 43, 46, 55, 65, 67, 68, 78, 85, 91, 104, 106, 110, 116, 120, 122] },
     Prog { name: "p351", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p351_eval, grad: p351_grad, oracle: p351_oracle, tags: &[2, 3, 7, 13, 22, 23, 28, 31, 38, 40, 42, 43, 44, 46, 49, 55, 56, 57, 60, 66, 67, 78, 82, 86, 91, 92, 97, 98, 106, 111, 112, 114, 115, 116, 120, 122, 135, 137, 138, 139] },
-    Prog { name: "p352", active: &[true, true, true, true, true, true], outputs: 1, eval: p352_eval, grad: p352_grad, oracle: p352_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 28, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 68, 75, 77, 78, 82, 85, 91, 92, 98, 99, 100, 104, 109, 111, 115, 117, 119, 120, 121, 133, 138] },
+    Prog { name: "p352", active: &[true, true, true, true, true, true], outputs: 1, eval: p352_eval, grad: p352_grad, oracle: p352_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 25, 28, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 62, 68, 75, 77, 78, 82, 85, 91, 92, 98, 99, 100, 104, 106, 109, 111, 115, 117, 119, 120, 121] },
     Prog { name: "p353", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p353_eval, grad: p353_grad, oracle: p353_oracle, tags: &[0, 2, 4, 13, 22, 23, 25, 26, 29, 30, 38, 39, 40, 41, 43, 46, 48, 49, 50, 55, 56, 57, 58, 59, 63, 67, 70, 78, 83, 85, 87, 91, 92, 95, 96, 105, 106, 110, 111, 112, 115, 120, 121, 122, 123, 127, 135, 136, 138, 139] },
     Prog { name: "p354", active: &[true, true, true, true], outputs: 1, eval: p354_eval, grad: p354_grad, oracle: p354_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 28, 29, 32, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 77, 78, 81, 88, 91, 92, 93, 104, 105, 106, 108, 109, 110, 114, 115, 116, 117, 118, 120, 121, 122, 123, 126, 135, 139] },
-    Prog { name: "p355", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p355_eval, grad: p355_grad, oracle: p355_oracle, tags: &[0, 2, 4, 5, 6, 13, 22, 23, 26, 35, 38, 39, 40, 43, 46, 55, 57, 60, 78, 79, 81, 91, 92, 105, 106, 111, 113, 120, 134, 137] },
+    Prog { name: "p355", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p355_eval, grad: p355_grad, oracle: p355_oracle, tags: &[0, 2, 4, 5, 6, 13, 22, 23, 26, 35, 38, 39, 40, 43, 46, 55, 57, 60, 78, 79, 81, 91, 92, 105, 106, 111, 113, 120, 121, 122, 135, 137, 142, 150] },
     Prog { name: "p356", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p356_eval, grad: p356_grad, oracle: p356_oracle, tags: &[0, 2, 4, 6, 7, 13, 22, 23, 38, 39, 40, 44, 78, 91, 94, 115, 123, 135, 139] },
     Prog { name: "p357", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p357_eval, grad: p357_grad, oracle: p357_oracle, tags: &[2, 3, 13, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 57, 59, 63, 77, 78, 81, 82, 91, 97, 98, 99, 105, 106, 108, 109, 113, 115, 116, 119, 120, 122, 135, 139] },
     Prog { name: "p358", active: &[true, true], outputs: 3, eval: p358_eval, grad: p358_grad, oracle: p358_oracle, tags: &[0, 14, 22, 23, 24, 26, 38, 39, 40, 42, 43, 44, 46, 48, 55, 58, 60, 64, 76, 91, 92, 97, 98, 101, 103, 104, 105, 106, 110, 111, 115, 116, 120, 122, 135, 139] },
-    Prog { name: "p359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p359_eval, grad: p359_grad, oracle: p359_oracle, tags: &[0, 2, 4, 5, 6, 7, 13, 22, 23, 25, 26, 29, 38, 39, 40, 43, 44, 46, 47, 49, 50, 55, 58, 60, 62, 63, 78, 79, 82, 85, 91, 92, 93, 106, 107, 111, 113, 114, 115, 116, 117, 118, 120, 131, 135, 136, 138] },
-    Prog { name: "p360", active: &[true, true], outputs: 2, eval: p360_eval, grad: p360_grad, oracle: p360_oracle, tags: &[0, 15, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 48, 52, 55, 56, 60, 66, 76, 91, 92, 93, 96, 103, 106, 108, 110, 111, 112, 113, 115, 116, 119, 120, 122, 128, 135, 138, 139] },
-    Prog { name: "p361", active: &[true, true, true, true], outputs: 1, eval: p361_eval, grad: p361_grad, oracle: p361_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 28, 38, 40, 41, 43, 44, 46, 55, 56, 60, 65, 66, 77, 78, 91, 92, 105, 106, 107, 109, 115, 118, 120, 123, 124, 126, 134, 136] },
+    Prog { name: "p359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p359_eval, grad: p359_grad, oracle: p359_oracle, tags: &[0, 2, 4, 5, 6, 7, 13, 20, 22, 23, 25, 26, 29, 38, 39, 40, 43, 44, 46, 47, 49, 50, 55, 58, 60, 63, 67, 73, 78, 79, 82, 85, 91, 92, 93, 106, 110, 111, 113, 114, 115, 116, 117, 118, 120, 135, 136, 138] },
+    Prog { name: "p360", active: &[true, true], outputs: 2, eval: p360_eval, grad: p360_grad, oracle: p360_oracle, tags: &[0, 15, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 60, 66, 76, 91, 92, 96, 102, 103, 106, 108, 110, 111, 112, 113, 115, 116, 119, 120, 122, 127, 128, 132, 135, 138, 139] },
+    Prog { name: "p361", active: &[true, true, true, true], outputs: 1, eval: p361_eval, grad: p361_grad, oracle: p361_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 56, 60, 65, 66, 77, 78, 91, 92, 93, 100, 106, 107, 109, 115, 118, 120, 123, 124, 126, 132, 136] },
     Prog { name: "p362", active: &[true, true, true, true], outputs: 1, eval: p362_eval, grad: p362_grad, oracle: p362_oracle, tags: &[0, 6, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 49, 55, 57, 58, 59, 60, 91, 92, 98, 102, 106, 109, 111, 112, 115, 118, 120, 122, 127, 135, 136] },
     Prog { name: "p363", active: &[true, true], outputs: 1, eval: p363_eval, grad: p363_grad, oracle: p363_oracle, tags: &[5, 7, 13, 22, 23, 26, 30, 32, 38, 39, 40, 41, 43, 44, 46, 58, 60, 67, 75, 76, 79, 82, 91, 92, 97, 101, 106, 110, 115, 117, 120, 124, 135, 139] },
     Prog { name: "p364", active: &[true, true, true, true], outputs: 1, eval: p364_eval, grad: p364_grad, oracle: p364_oracle, tags: &[0, 1, 14, 22, 23, 26, 38, 39, 40, 41, 43, 60, 91, 92, 97, 106, 109, 111, 114, 115, 120, 122, 124] },
     Prog { name: "p365", active: &[true, true, true], outputs: 1, eval: p365_eval, grad: p365_grad, oracle: p365_oracle, tags: &[0, 7, 13, 22, 23, 24, 27, 30, 31, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 60, 61, 66, 91, 92, 94, 95, 99, 100, 105, 108, 111, 112, 115, 120, 121, 122, 123, 135, 136] },
     Prog { name: "p366", active: &[true, true, true], outputs: 1, eval: p366_eval, grad: p366_grad, oracle: p366_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 29, 31, 38, 39, 40, 41, 43, 44, 60, 66, 91, 92, 94, 104, 106, 110, 111, 112, 113, 115, 118, 120, 121, 122, 123, 135, 137, 139] },
-    Prog { name: "p367", active: &[true], outputs: 2, eval: p367_eval, grad: p367_grad, oracle: p367_oracle, tags: &[0, 15, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 60, 62, 91, 93, 96, 97, 98, 105, 106, 109, 114, 115, 120, 122, 123, 126, 135, 136, 138] },
+    Prog { name: "p367", active: &[true], outputs: 2, eval: p367_eval, grad: p367_grad, oracle: p367_oracle, tags: &[0, 15, 22, 23, 26, 38, 39, 40, 41, 43, 46, 53, 54, 60, 91, 93, 96, 97, 98, 99, 105, 106, 109, 110, 111, 114, 115, 117, 120, 121, 122, 123, 126, 135, 136, 138] },
     Prog { name: "p368", active: &[true], outputs: 1, eval: p368_eval, grad: p368_grad, oracle: p368_oracle, tags: &[2, 13, 23, 27, 38, 40, 41, 42, 43, 46, 58, 60, 61, 66, 67, 68, 78, 82, 91, 92, 105, 106, 108, 111, 115, 120] },
     Prog { name: "p369", active: &[true, true, true, true], outputs: 1, eval: p369_eval, grad: p369_grad, oracle: p369_oracle, tags: &[0, 7, 13, 22, 23, 26, 29, 32, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 65, 76, 91, 92, 94, 95, 96, 106, 111, 112, 115, 117, 118, 120, 121, 123, 124, 135, 139] },
     Prog { name: "p370", active: &[true, true, true, true, true], outputs: 1, eval: p370_eval, grad: p370_grad, oracle: p370_oracle, tags: &[4, 7, 13, 22, 23, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 57, 58, 68, 70, 76, 78, 81, 85, 86, 87, 88, 91, 92, 93, 95, 99, 100, 102, 106, 107, 110, 111, 112, 113, 114, 115, 120, 121, 122, 123, 126, 135, 136] },
-    Prog { name: "p371", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p371_eval, grad: p371_grad, oracle: p371_oracle, tags: &[3, 4, 7, 13, 22, 23, 32, 38, 39, 40, 43, 46, 47, 55, 56, 57, 70, 78, 82, 85, 88, 91, 102, 111, 112, 115, 117, 120, 131, 137] },
+    Prog { name: "p371", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p371_eval, grad: p371_grad, oracle: p371_oracle, tags: &[3, 4, 7, 13, 22, 23, 32, 38, 39, 40, 43, 46, 47, 55, 56, 57, 67, 70, 72, 73, 78, 85, 88, 91, 102, 111, 112, 115, 117, 120, 135, 137] },
     Prog { name: "p372", active: &[true, true, true, true, true], outputs: 1, eval: p372_eval, grad: p372_grad, oracle: p372_oracle, tags: &[0, 1, 2, 6, 7, 13, 23, 26, 30, 38, 39, 40, 41, 43, 44, 46, 55, 58, 63, 78, 81, 82, 91, 93, 101, 105, 106, 111, 113, 115, 117, 120, 138] },
     Prog { name: "p373", active: &[true, true, true, true], outputs: 2, eval: p373_eval, grad: p373_grad, oracle: p373_oracle, tags: &[0, 1, 4, 15, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 55, 60, 66, 67, 68, 78, 82, 91, 92, 97, 98, 99, 100, 104, 115, 116, 120, 121, 122, 123, 124, 136, 139] },
-    Prog { name: "p374", active: &[true, true, true, true, true, true], outputs: 1, eval: p374_eval, grad: p374_grad, oracle: p374_oracle, tags: &[0, 4, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 51, 58, 70, 77, 78, 86, 88, 91, 106, 109, 111, 115, 117, 120, 121, 135, 139] },
+    Prog { name: "p374", active: &[true, true, true, true, true, true], outputs: 1, eval: p374_eval, grad: p374_grad, oracle: p374_oracle, tags: &[0, 4, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 70, 77, 78, 86, 88, 91, 106, 109, 111, 115, 117, 120, 121, 131, 135, 139] },
     Prog { name: "p375", active: &[true], outputs: 1, eval: p375_eval, grad: p375_grad, oracle: p375_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 47, 48, 50, 55, 56, 57, 58, 59, 63, 75, 76, 78, 80, 91, 92, 93, 94, 97, 106, 108, 110, 111, 115, 118, 120, 121, 138, 139] },
     Prog { name: "p376", active: &[true], outputs: 1, eval: p376_eval, grad: p376_grad, oracle: p376_oracle, tags: &[0, 13, 22, 23, 32, 38, 39, 40, 41, 42, 43, 60, 91, 92, 93, 106, 107, 108, 111, 112, 115, 120, 135] },
     Prog { name: "p377", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p377_eval, grad: p377_grad, oracle: p377_oracle, tags: &[2, 5, 7, 13, 22, 23, 32, 38, 39, 40, 41, 43, 76, 78, 82, 91, 92, 96, 107, 108, 115, 120] },
@@ -42709,28 +42832,28 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p386", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p386_eval, grad: p386_grad, oracle: p386_oracle, tags: &[2, 5, 6, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 48, 50, 55, 56, 57, 66, 67, 69, 76, 77, 78, 79, 81, 83, 85, 91, 92, 95, 104, 111, 115, 116, 120, 121, 122, 129, 135, 136, 138] },
     Prog { name: "p387", active: &[true, true], outputs: 1, eval: p387_eval, grad: p387_grad, oracle: p387_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 43, 46, 63, 75, 79, 81, 91, 92, 95, 103, 105, 107, 108, 111, 115, 117, 120, 127, 135, 137] },
     Prog { name: "p388", active: &[true, false], outputs: 1, eval: p388_eval, grad: p388_grad, oracle: p388_oracle, tags: &[0, 1, 8, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 63, 64, 91, 93, 103, 106, 113, 116, 121, 124, 135, 139] },
-    Prog { name: "p389", active: &[true, true, true, true, true], outputs: 1, eval: p389_eval, grad: p389_grad, oracle: p389_oracle, tags: &[2, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 55, 56, 57, 58, 64, 67, 68, 70, 75, 78, 81, 82, 85, 86, 87, 91, 92, 93, 97, 99, 101, 104, 105, 106, 108, 109, 111, 114, 115, 120, 122, 126, 128, 133, 135, 136, 137, 138] },
+    Prog { name: "p389", active: &[true, true, true, true, true], outputs: 1, eval: p389_eval, grad: p389_grad, oracle: p389_oracle, tags: &[2, 7, 13, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 52, 55, 56, 57, 58, 60, 64, 67, 70, 75, 78, 81, 82, 85, 86, 87, 91, 92, 93, 97, 99, 100, 101, 104, 105, 106, 108, 109, 111, 114, 115, 120, 126, 128, 135, 136, 137, 138] },
     Prog { name: "p390", active: &[true, true, true, true, true, true], outputs: 2, eval: p390_eval, grad: p390_grad, oracle: p390_oracle, tags: &[3, 4, 7, 15, 23, 24, 26, 38, 39, 40, 41, 43, 44, 60, 66, 67, 68, 70, 78, 88, 91, 92, 93, 103, 106, 111, 113, 115, 122, 135, 136, 138] },
     Prog { name: "p391", active: &[true, true, true], outputs: 1, eval: p391_eval, grad: p391_grad, oracle: p391_oracle, tags: &[0, 1, 13, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 63, 64, 66, 91, 92, 94, 106, 108, 115, 119, 121, 128, 130, 135, 136, 137, 139] },
-    Prog { name: "p392", active: &[true, true, true], outputs: 1, eval: p392_eval, grad: p392_grad, oracle: p392_oracle, tags: &[3, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 58, 60, 67, 78, 91, 92, 93, 94, 96, 98, 103, 106, 109, 111, 113, 114, 115, 117, 120, 121, 138, 139] },
+    Prog { name: "p392", active: &[true, true, true], outputs: 1, eval: p392_eval, grad: p392_grad, oracle: p392_oracle, tags: &[3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 52, 58, 60, 67, 78, 91, 92, 93, 94, 96, 98, 103, 106, 109, 111, 113, 114, 115, 117, 120, 121, 138, 139] },
     Prog { name: "p393", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p393_eval, grad: p393_grad, oracle: p393_oracle, tags: &[0, 2, 6, 14, 23, 24, 25, 26, 27, 30, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 56, 57, 59, 63, 76, 78, 81, 82, 91, 92, 93, 94, 95, 96, 100, 104, 106, 107, 115, 116, 118, 120, 123, 128, 135, 136, 137, 139] },
     Prog { name: "p394", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p394_eval, grad: p394_grad, oracle: p394_oracle, tags: &[1, 2, 4, 14, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 63, 64, 78, 82, 85, 86, 87, 88, 91, 92, 93, 96, 97, 98, 102, 104, 106, 110, 111, 112, 113, 114, 115, 116, 120, 121, 122, 123, 135, 137] },
     Prog { name: "p395", active: &[true, true, true, true], outputs: 2, eval: p395_eval, grad: p395_grad, oracle: p395_oracle, tags: &[0, 1, 14, 22, 23, 38, 39, 40, 43, 91, 95, 97, 99, 103, 106, 120, 122, 136] },
     Prog { name: "p396", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p396_eval, grad: p396_grad, oracle: p396_oracle, tags: &[0, 2, 3, 4, 13, 23, 26, 38, 40, 41, 43, 67, 78, 85, 91, 93, 105, 111, 115, 120, 135] },
-    Prog { name: "p397", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p397_eval, grad: p397_grad, oracle: p397_oracle, tags: &[0, 1, 2, 3, 4, 13, 20, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 52, 58, 60, 66, 67, 68, 78, 82, 91, 101, 108, 109, 111, 113, 115, 120, 122, 124, 135] },
-    Prog { name: "p398", active: &[true, true], outputs: 1, eval: p398_eval, grad: p398_grad, oracle: p398_oracle, tags: &[4, 7, 13, 22, 23, 28, 38, 39, 40, 43, 46, 51, 58, 60, 70, 77, 78, 81, 82, 85, 91, 92, 94, 96, 100, 106, 111, 113, 114, 115, 118, 120, 121, 122, 123, 129, 133, 135, 137, 138, 139] },
-    Prog { name: "p399", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p399_eval, grad: p399_grad, oracle: p399_oracle, tags: &[0, 1, 3, 14, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 59, 68, 76, 78, 84, 85, 86, 88, 91, 92, 93, 95, 96, 98, 100, 101, 102, 103, 106, 107, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 123, 124, 133, 135, 137, 138, 139] },
+    Prog { name: "p397", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p397_eval, grad: p397_grad, oracle: p397_oracle, tags: &[0, 1, 2, 3, 4, 13, 17, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 51, 58, 60, 66, 67, 68, 78, 82, 91, 92, 94, 102, 106, 108, 110, 111, 112, 115, 120, 122, 127, 132, 135] },
+    Prog { name: "p398", active: &[true, true], outputs: 1, eval: p398_eval, grad: p398_grad, oracle: p398_oracle, tags: &[4, 7, 13, 17, 19, 22, 23, 25, 28, 38, 39, 40, 41, 43, 51, 58, 60, 62, 68, 70, 77, 78, 81, 82, 85, 91, 92, 94, 96, 99, 100, 103, 106, 111, 113, 114, 115, 118, 120, 121, 122, 123, 129, 135, 137, 138, 139] },
+    Prog { name: "p399", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p399_eval, grad: p399_grad, oracle: p399_oracle, tags: &[0, 1, 3, 14, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 59, 68, 76, 78, 84, 85, 86, 88, 91, 92, 93, 95, 96, 98, 100, 101, 102, 103, 106, 107, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 123, 124, 135, 137, 138, 139, 142, 150] },
     Prog { name: "p400", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p400_eval, grad: p400_grad, oracle: p400_oracle, tags: &[0, 1, 3, 4, 14, 23, 26, 27, 30, 38, 39, 40, 43, 46, 47, 60, 63, 66, 67, 68, 78, 82, 91, 111, 115, 117, 119, 120, 121, 137] },
     Prog { name: "p401", active: &[true, true], outputs: 1, eval: p401_eval, grad: p401_grad, oracle: p401_oracle, tags: &[0, 1, 14, 22, 23, 24, 26, 28, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 60, 91, 92, 99, 102, 106, 108, 110, 112, 120, 123] },
     Prog { name: "p402", active: &[true, true], outputs: 1, eval: p402_eval, grad: p402_grad, oracle: p402_oracle, tags: &[0, 2, 13, 22, 23, 31, 32, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 67, 69, 75, 76, 78, 80, 81, 85, 88, 91, 92, 93, 94, 95, 97, 103, 105, 106, 109, 111, 115, 118, 120, 121, 122, 124, 135, 136, 139] },
-    Prog { name: "p403", active: &[true, true, true, true], outputs: 2, eval: p403_eval, grad: p403_grad, oracle: p403_oracle, tags: &[0, 6, 14, 16, 22, 23, 24, 25, 29, 38, 39, 40, 41, 43, 46, 48, 51, 55, 56, 57, 59, 91, 92, 93, 100, 105, 106, 108, 109, 111, 112, 113, 115, 117, 118, 120, 121, 122, 125, 135] },
-    Prog { name: "p404", active: &[true, true, true, true], outputs: 1, eval: p404_eval, grad: p404_grad, oracle: p404_oracle, tags: &[0, 2, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 58, 67, 77, 78, 86, 87, 91, 92, 93, 95, 96, 106, 107, 109, 110, 111, 114, 115, 120, 122, 133, 135, 139] },
+    Prog { name: "p403", active: &[true, true, true, true], outputs: 2, eval: p403_eval, grad: p403_grad, oracle: p403_oracle, tags: &[0, 6, 14, 22, 23, 24, 25, 29, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 59, 91, 92, 93, 100, 105, 106, 108, 109, 111, 112, 115, 117, 118, 120, 121, 122, 133, 135, 142, 148] },
+    Prog { name: "p404", active: &[true, true, true, true], outputs: 1, eval: p404_eval, grad: p404_grad, oracle: p404_oracle, tags: &[0, 2, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 58, 67, 77, 78, 86, 87, 91, 92, 93, 95, 96, 101, 106, 107, 109, 110, 111, 114, 115, 120, 122, 134, 135, 139] },
     Prog { name: "p405", active: &[true, true, true, true], outputs: 1, eval: p405_eval, grad: p405_grad, oracle: p405_oracle, tags: &[0, 2, 13, 22, 23, 27, 30, 38, 39, 40, 41, 43, 46, 47, 55, 58, 60, 76, 78, 82, 83, 84, 91, 98, 114, 115, 116, 117, 120, 121, 122, 136] },
     Prog { name: "p406", active: &[true, true, true, true], outputs: 1, eval: p406_eval, grad: p406_grad, oracle: p406_oracle, tags: &[0, 6, 13, 22, 23, 24, 25, 30, 38, 39, 40, 41, 43, 44, 60, 61, 66, 91, 92, 93, 95, 96, 97, 101, 109, 111, 114, 115, 117, 119, 120, 121, 122, 127, 135, 137, 138, 139] },
     Prog { name: "p407", active: &[true, true, true], outputs: 1, eval: p407_eval, grad: p407_grad, oracle: p407_oracle, tags: &[0, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 59, 60, 61, 91, 92, 93, 94, 95, 96, 98, 99, 102, 104, 105, 106, 107, 109, 111, 113, 115, 116, 118, 120, 121, 123, 124, 128, 136, 138] },
-    Prog { name: "p408", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p408_eval, grad: p408_grad, oracle: p408_oracle, tags: &[2, 7, 14, 22, 23, 25, 26, 35, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 52, 55, 56, 57, 59, 60, 64, 66, 78, 80, 81, 82, 83, 84, 88, 91, 92, 93, 94, 97, 99, 102, 103, 104, 106, 107, 110, 111, 115, 116, 119, 120, 121, 122, 135, 138, 139] },
+    Prog { name: "p408", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p408_eval, grad: p408_grad, oracle: p408_oracle, tags: &[2, 7, 14, 22, 23, 25, 26, 35, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 57, 59, 60, 64, 66, 78, 80, 81, 82, 83, 84, 88, 91, 92, 93, 94, 97, 99, 102, 103, 104, 106, 107, 110, 111, 115, 116, 119, 120, 122, 134, 135, 138, 139] },
     Prog { name: "p409", active: &[true, true, true, true], outputs: 2, eval: p409_eval, grad: p409_grad, oracle: p409_oracle, tags: &[0, 1, 15, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 46, 47, 60, 63, 91, 92, 93, 95, 101, 106, 109, 110, 115, 120, 121, 122, 123, 137] },
-    Prog { name: "p410", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p410_eval, grad: p410_grad, oracle: p410_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 62, 65, 67, 78, 82, 85, 91, 92, 94, 95, 97, 102, 104, 106, 110, 111, 115, 117, 119, 120, 121, 122, 123, 135, 136, 138] },
+    Prog { name: "p410", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p410_eval, grad: p410_grad, oracle: p410_oracle, tags: &[0, 2, 3, 7, 13, 20, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 65, 67, 78, 82, 85, 91, 92, 94, 95, 97, 102, 104, 106, 110, 111, 115, 117, 118, 119, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p411", active: &[true, true, true, true, true, true], outputs: 1, eval: p411_eval, grad: p411_grad, oracle: p411_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 32, 35, 38, 39, 40, 41, 43, 46, 55, 59, 63, 67, 76, 78, 80, 82, 83, 86, 91, 92, 93, 95, 97, 98, 102, 103, 111, 113, 115, 116, 120, 121, 122, 135, 138] },
     Prog { name: "p412", active: &[true, true, true, true], outputs: 1, eval: p412_eval, grad: p412_grad, oracle: p412_oracle, tags: &[0, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 60, 77, 91, 92, 104, 105, 106, 107, 111, 113, 114, 116, 117, 119, 120, 121, 122, 135, 138] },
     Prog { name: "p413", active: &[true], outputs: 1, eval: p413_eval, grad: p413_grad, oracle: p413_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 43, 46, 55, 60, 63, 65, 66, 77, 91, 92, 95, 104, 106, 111, 116, 120] },
@@ -42740,38 +42863,38 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p417", active: &[true, true, true], outputs: 1, eval: p417_eval, grad: p417_grad, oracle: p417_oracle, tags: &[4, 13, 22, 23, 38, 39, 40, 41, 42, 43, 50, 55, 59, 78, 91, 92, 93, 102, 107, 115, 120, 121, 136, 138, 139] },
     Prog { name: "p418", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p418_eval, grad: p418_grad, oracle: p418_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 27, 31, 38, 39, 40, 41, 43, 46, 47, 48, 49, 55, 56, 57, 58, 59, 63, 67, 76, 78, 82, 84, 85, 87, 88, 91, 92, 93, 94, 97, 99, 100, 103, 104, 106, 107, 108, 111, 112, 115, 118, 120, 122, 123, 124, 128, 130, 135] },
     Prog { name: "p419", active: &[true, true], outputs: 1, eval: p419_eval, grad: p419_grad, oracle: p419_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 30, 38, 39, 40, 42, 43, 46, 55, 60, 61, 63, 65, 66, 91, 92, 96, 98, 100, 112, 114, 115, 120, 121, 135, 137, 139] },
-    Prog { name: "p420", active: &[true, true], outputs: 2, eval: p420_eval, grad: p420_grad, oracle: p420_oracle, tags: &[0, 14, 20, 22, 23, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 56, 75, 79, 81, 91, 92, 93, 96, 106, 111, 114, 115, 116, 118, 119, 120, 122, 128, 134, 135] },
+    Prog { name: "p420", active: &[true, true], outputs: 2, eval: p420_eval, grad: p420_grad, oracle: p420_oracle, tags: &[0, 14, 19, 22, 23, 25, 38, 39, 40, 41, 42, 43, 46, 47, 48, 51, 55, 56, 58, 60, 75, 79, 81, 91, 92, 96, 100, 106, 111, 114, 115, 116, 118, 119, 120, 128, 135] },
     Prog { name: "p421", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p421_eval, grad: p421_grad, oracle: p421_oracle, tags: &[0, 2, 3, 7, 14, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 61, 66, 67, 76, 78, 82, 91, 92, 94, 96, 98, 99, 106, 110, 111, 115, 120, 121, 124, 135, 136, 139] },
     Prog { name: "p422", active: &[true, true, true, true, true], outputs: 1, eval: p422_eval, grad: p422_grad, oracle: p422_oracle, tags: &[4, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 58, 67, 68, 78, 91, 92, 93, 111, 115, 117, 118, 120, 123, 135, 138] },
     Prog { name: "p423", active: &[true, true, true, true], outputs: 1, eval: p423_eval, grad: p423_grad, oracle: p423_oracle, tags: &[1, 2, 6, 13, 22, 23, 38, 39, 40, 41, 43, 67, 69, 70, 76, 78, 81, 85, 91, 101, 109, 115, 120, 138] },
-    Prog { name: "p424", active: &[true, true, true, false], outputs: 1, eval: p424_eval, grad: p424_grad, oracle: p424_oracle, tags: &[0, 2, 7, 8, 13, 22, 23, 28, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 65, 67, 70, 78, 83, 88, 91, 93, 98, 104, 105, 106, 107, 109, 110, 111, 113, 115, 116, 120, 124, 134, 135, 136, 138] },
+    Prog { name: "p424", active: &[true, true, true, false], outputs: 1, eval: p424_eval, grad: p424_grad, oracle: p424_oracle, tags: &[0, 2, 7, 8, 13, 22, 23, 28, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 65, 67, 70, 78, 83, 88, 91, 93, 98, 105, 106, 107, 109, 110, 111, 113, 115, 116, 120, 124, 133, 135, 136] },
     Prog { name: "p425", active: &[true, true, true, true, true], outputs: 3, eval: p425_eval, grad: p425_grad, oracle: p425_oracle, tags: &[2, 6, 7, 14, 22, 23, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 70, 78, 80, 81, 85, 86, 88, 91, 92, 93, 94, 95, 97, 98, 103, 105, 106, 109, 111, 115, 119, 120, 121, 123, 124, 128, 135, 136] },
-    Prog { name: "p426", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p426_eval, grad: p426_grad, oracle: p426_oracle, tags: &[0, 2, 3, 6, 7, 14, 20, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 60, 63, 66, 67, 77, 78, 81, 82, 85, 86, 87, 91, 92, 95, 96, 97, 99, 100, 103, 106, 107, 110, 111, 112, 114, 115, 120, 122, 135, 139] },
-    Prog { name: "p427", active: &[false, false, false, false, false, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p427_eval, grad: p427_grad, oracle: p427_oracle, tags: &[2, 3, 4, 8, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 60, 67, 69, 75, 78, 81, 91, 92, 93, 94, 96, 97, 102, 105, 106, 108, 110, 111, 112, 114, 115, 116, 120, 121, 122, 135] },
+    Prog { name: "p426", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p426_eval, grad: p426_grad, oracle: p426_oracle, tags: &[0, 2, 3, 6, 7, 14, 17, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 57, 58, 60, 63, 66, 67, 77, 78, 81, 82, 85, 86, 87, 91, 92, 95, 96, 97, 99, 100, 103, 106, 107, 110, 111, 112, 114, 115, 117, 120, 122, 135] },
+    Prog { name: "p427", active: &[false, false, false, false, false, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p427_eval, grad: p427_grad, oracle: p427_oracle, tags: &[2, 3, 4, 8, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 46, 55, 57, 60, 67, 69, 75, 78, 81, 91, 92, 93, 94, 97, 102, 105, 106, 108, 110, 111, 112, 115, 120, 121, 122, 133, 135] },
     Prog { name: "p428", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p428_eval, grad: p428_grad, oracle: p428_oracle, tags: &[3, 7, 13, 22, 23, 24, 28, 38, 39, 40, 41, 43, 44, 60, 66, 67, 69, 78, 82, 91, 93, 94, 99, 106, 115, 120, 121, 135, 136] },
     Prog { name: "p429", active: &[true, true, true], outputs: 1, eval: p429_eval, grad: p429_grad, oracle: p429_oracle, tags: &[4, 7, 13, 22, 23, 24, 25, 26, 27, 29, 30, 38, 39, 40, 41, 43, 44, 46, 47, 48, 49, 55, 63, 65, 66, 67, 78, 82, 85, 88, 91, 92, 93, 94, 96, 97, 104, 106, 107, 111, 115, 119, 120, 121, 123, 135, 137] },
     Prog { name: "p430", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p430_eval, grad: p430_grad, oracle: p430_oracle, tags: &[0, 2, 4, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 78, 91, 92, 93, 94, 99, 106, 111, 114, 118, 120, 138] },
-    Prog { name: "p431", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p431_eval, grad: p431_grad, oracle: p431_oracle, tags: &[2, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 60, 66, 67, 70, 78, 82, 85, 86, 87, 91, 92, 95, 99, 104, 106, 110, 113, 115, 119, 120, 122, 124, 135] },
+    Prog { name: "p431", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p431_eval, grad: p431_grad, oracle: p431_oracle, tags: &[2, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 52, 58, 60, 62, 66, 67, 70, 78, 82, 85, 91, 92, 93, 94, 95, 99, 102, 104, 105, 106, 110, 111, 115, 116, 119, 120, 122, 124, 135, 139] },
     Prog { name: "p432", active: &[true, true, true, true, true, true], outputs: 1, eval: p432_eval, grad: p432_grad, oracle: p432_oracle, tags: &[0, 4, 13, 22, 23, 24, 29, 31, 38, 39, 40, 41, 42, 44, 60, 78, 91, 92, 93, 101, 102, 106, 111, 120, 121, 122, 128] },
     Prog { name: "p433", active: &[true, true, true, true, true, true], outputs: 2, eval: p433_eval, grad: p433_grad, oracle: p433_oracle, tags: &[0, 2, 7, 15, 23, 25, 28, 30, 38, 39, 40, 41, 43, 44, 46, 55, 58, 61, 66, 67, 78, 82, 91, 92, 100, 102, 104, 106, 108, 111, 114, 115, 117, 120, 121, 122, 135, 137, 138] },
     Prog { name: "p434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p434_eval, grad: p434_grad, oracle: p434_oracle, tags: &[2, 4, 5, 6, 7, 13, 23, 32, 38, 39, 40, 41, 44, 78, 79, 85, 88, 91, 100, 104, 111, 120, 122, 130, 135, 139] },
     Prog { name: "p435", active: &[true, true, true, true], outputs: 1, eval: p435_eval, grad: p435_grad, oracle: p435_oracle, tags: &[0, 1, 6, 7, 13, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 63, 66, 91, 92, 94, 97, 99, 100, 101, 103, 105, 106, 110, 111, 112, 115, 119, 120, 130, 135, 137, 139] },
-    Prog { name: "p436", active: &[false, true], outputs: 1, eval: p436_eval, grad: p436_grad, oracle: p436_oracle, tags: &[0, 1, 7, 8, 13, 22, 23, 24, 26, 28, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 63, 91, 92, 93, 95, 97, 98, 103, 104, 105, 111, 115, 117, 118, 119, 120, 124, 134, 135, 138, 140] },
+    Prog { name: "p436", active: &[false, true], outputs: 1, eval: p436_eval, grad: p436_grad, oracle: p436_oracle, tags: &[0, 1, 7, 8, 13, 16, 22, 23, 24, 26, 28, 30, 31, 38, 39, 40, 41, 43, 44, 46, 51, 53, 54, 55, 56, 57, 63, 91, 92, 93, 95, 97, 98, 103, 104, 105, 106, 111, 115, 116, 117, 118, 120, 124, 135, 138] },
     Prog { name: "p437", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p437_eval, grad: p437_grad, oracle: p437_oracle, tags: &[0, 3, 5, 6, 13, 22, 23, 24, 29, 38, 39, 40, 41, 43, 46, 49, 55, 57, 58, 67, 75, 78, 79, 80, 81, 85, 88, 91, 92, 94, 96, 97, 98, 101, 102, 106, 107, 109, 111, 115, 117, 120, 121, 122, 135, 138] },
-    Prog { name: "p438", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p438_eval, grad: p438_grad, oracle: p438_oracle, tags: &[0, 3, 4, 13, 16, 22, 23, 24, 25, 26, 30, 31, 32, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 51, 55, 56, 57, 59, 60, 68, 75, 78, 85, 86, 87, 91, 92, 93, 95, 97, 100, 103, 106, 107, 109, 110, 111, 113, 115, 116, 120, 121, 135] },
+    Prog { name: "p438", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p438_eval, grad: p438_grad, oracle: p438_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 25, 26, 30, 31, 32, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 56, 57, 59, 60, 68, 75, 78, 85, 86, 87, 91, 92, 97, 100, 103, 106, 107, 109, 110, 111, 113, 115, 116, 120, 121, 135, 140] },
     Prog { name: "p439", active: &[true, true], outputs: 1, eval: p439_eval, grad: p439_grad, oracle: p439_oracle, tags: &[0, 13, 23, 25, 26, 27, 28, 38, 39, 40, 43, 44, 46, 48, 50, 55, 57, 58, 60, 63, 64, 91, 92, 97, 102, 106, 115, 116, 120, 121, 122, 127, 128, 135, 136] },
     Prog { name: "p440", active: &[true, true, true, true, true, true], outputs: 2, eval: p440_eval, grad: p440_grad, oracle: p440_oracle, tags: &[1, 3, 15, 22, 23, 26, 29, 38, 39, 40, 41, 43, 46, 58, 60, 63, 66, 67, 68, 75, 78, 82, 85, 91, 93, 97, 102, 106, 108, 112, 120, 121, 122, 124, 126, 128, 136, 138] },
-    Prog { name: "p441", active: &[true, true, true], outputs: 2, eval: p441_eval, grad: p441_grad, oracle: p441_oracle, tags: &[0, 15, 19, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 58, 60, 91, 92, 95, 98, 101, 106, 111, 112, 115, 120, 125, 135, 139] },
+    Prog { name: "p441", active: &[true, true, true], outputs: 2, eval: p441_eval, grad: p441_grad, oracle: p441_oracle, tags: &[0, 15, 22, 38, 39, 40, 41, 42, 43, 46, 58, 91, 92, 95, 98, 101, 106, 110, 111, 112, 115, 120, 132, 135] },
     Prog { name: "p442", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p442_eval, grad: p442_grad, oracle: p442_oracle, tags: &[2, 4, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 78, 82, 88, 91, 92, 94, 97, 98, 102, 105, 106, 107, 111, 112, 115, 118, 120, 121, 122, 135, 137] },
     Prog { name: "p443", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p443_eval, grad: p443_grad, oracle: p443_oracle, tags: &[0, 4, 7, 15, 20, 22, 23, 24, 30, 38, 39, 40, 41, 43, 44, 78, 82, 85, 87, 88, 91, 92, 93, 105, 106, 111, 112, 115, 117, 119, 120, 121, 122, 123, 126, 135] },
     Prog { name: "p444", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p444_eval, grad: p444_grad, oracle: p444_oracle, tags: &[0, 2, 4, 7, 13, 22, 23, 30, 38, 39, 40, 43, 46, 55, 64, 67, 78, 85, 87, 91, 98, 102, 104, 113, 115, 120, 123, 135, 136] },
     Prog { name: "p445", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p445_eval, grad: p445_grad, oracle: p445_oracle, tags: &[0, 3, 7, 13, 22, 38, 40, 43, 78, 91, 111, 122, 127, 135] },
     Prog { name: "p446", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p446_eval, grad: p446_grad, oracle: p446_oracle, tags: &[1, 4, 5, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 60, 66, 76, 78, 79, 82, 85, 86, 91, 92, 101, 103, 104, 105, 106, 108, 115, 117, 118, 119, 120, 122, 138] },
-    Prog { name: "p447", active: &[true, false, true], outputs: 1, eval: p447_eval, grad: p447_grad, oracle: p447_oracle, tags: &[0, 1, 8, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 44, 52, 60, 61, 91, 92, 96, 106, 109, 111, 114, 115, 120, 122, 124, 134, 135, 136, 139] },
+    Prog { name: "p447", active: &[true, false, true], outputs: 1, eval: p447_eval, grad: p447_grad, oracle: p447_oracle, tags: &[0, 1, 8, 13, 19, 22, 23, 24, 25, 38, 39, 40, 41, 43, 58, 60, 61, 91, 92, 94, 96, 106, 109, 111, 115, 117, 120, 122, 132, 135, 138, 139] },
     Prog { name: "p448", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p448_eval, grad: p448_grad, oracle: p448_oracle, tags: &[0, 2, 3, 7, 13, 23, 26, 29, 38, 39, 40, 41, 43, 44, 60, 78, 82, 91, 92, 101, 103, 106, 109, 115, 119, 120, 122, 124, 126, 136] },
-    Prog { name: "p449", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p449_eval, grad: p449_grad, oracle: p449_oracle, tags: &[0, 1, 3, 4, 5, 13, 20, 22, 23, 24, 30, 32, 38, 39, 40, 42, 43, 46, 55, 56, 57, 66, 67, 75, 78, 79, 85, 91, 93, 96, 101, 106, 107, 111, 114, 115, 119, 120, 121, 123, 124, 127, 135, 138] },
+    Prog { name: "p449", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p449_eval, grad: p449_grad, oracle: p449_oracle, tags: &[0, 1, 3, 4, 5, 13, 19, 22, 23, 24, 25, 30, 32, 38, 39, 40, 42, 43, 44, 46, 55, 56, 57, 58, 60, 66, 67, 75, 78, 79, 85, 91, 96, 99, 101, 114, 115, 117, 119, 120, 121, 123, 124, 135, 138] },
     Prog { name: "p450", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p450_eval, grad: p450_grad, oracle: p450_oracle, tags: &[0, 2, 3, 4, 6, 13, 22, 23, 24, 26, 27, 29, 38, 39, 40, 41, 43, 46, 48, 49, 55, 56, 57, 59, 60, 67, 78, 81, 85, 87, 91, 92, 97, 99, 103, 113, 115, 120, 121, 122, 127, 135, 138, 139] },
-    Prog { name: "p451", active: &[true, true, true, true, true, true], outputs: 2, eval: p451_eval, grad: p451_grad, oracle: p451_oracle, tags: &[0, 4, 14, 19, 22, 23, 24, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 58, 62, 63, 65, 75, 78, 80, 82, 85, 87, 88, 91, 92, 93, 94, 96, 102, 103, 104, 106, 107, 108, 111, 112, 114, 115, 116, 120, 124, 135, 137] },
+    Prog { name: "p451", active: &[true, true, true, true, true, true], outputs: 2, eval: p451_eval, grad: p451_grad, oracle: p451_oracle, tags: &[0, 4, 14, 22, 23, 24, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 58, 62, 63, 65, 75, 78, 80, 82, 85, 87, 88, 91, 92, 93, 94, 96, 102, 103, 104, 106, 107, 111, 114, 115, 116, 120, 135, 136, 137] },
     Prog { name: "p452", active: &[true], outputs: 2, eval: p452_eval, grad: p452_grad, oracle: p452_oracle, tags: &[0, 14, 22, 23, 26, 27, 32, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 58, 61, 76, 78, 81, 91, 92, 94, 96, 97, 102, 104, 106, 107, 108, 111, 115, 118, 119, 120, 121, 122, 123, 124, 127, 135, 136, 137, 138] },
     Prog { name: "p453", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p453_eval, grad: p453_grad, oracle: p453_oracle, tags: &[0, 1, 4, 13, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 60, 67, 68, 78, 88, 91, 92, 93, 94, 98, 104, 106, 108, 109, 110, 111, 113, 115, 116, 120, 121, 122, 124, 130, 135, 137, 138] },
     Prog { name: "p454", active: &[true], outputs: 1, eval: p454_eval, grad: p454_grad, oracle: p454_oracle, tags: &[1, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 63, 65, 75, 79, 91, 92, 94, 100, 102, 107, 111, 115, 118, 119, 120, 121, 122, 139] },
@@ -42779,44 +42902,44 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p456", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p456_eval, grad: p456_grad, oracle: p456_oracle, tags: &[3, 5, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 60, 63, 65, 66, 67, 68, 70, 78, 79, 82, 85, 86, 88, 91, 92, 93, 97, 102, 105, 106, 107, 112, 115, 118, 120, 121, 133, 135, 137, 138] },
     Prog { name: "p457", active: &[true], outputs: 1, eval: p457_eval, grad: p457_grad, oracle: p457_oracle, tags: &[0, 13, 22, 23, 27, 38, 39, 40, 43, 44, 60, 91, 92, 96, 105, 113, 115, 119, 120, 121, 135, 139] },
     Prog { name: "p458", active: &[true, true, true, true, true, true, true, true, false, false, false, false], outputs: 2, eval: p458_eval, grad: p458_grad, oracle: p458_oracle, tags: &[0, 1, 2, 4, 6, 8, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 64, 67, 68, 77, 78, 80, 81, 82, 91, 92, 95, 99, 100, 112, 115, 116, 120, 122, 123, 135, 137, 139] },
-    Prog { name: "p459", active: &[true, true, true, true], outputs: 1, eval: p459_eval, grad: p459_grad, oracle: p459_oracle, tags: &[0, 1, 4, 7, 13, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 59, 77, 78, 82, 84, 91, 92, 93, 99, 100, 101, 103, 104, 106, 111, 114, 115, 120, 121, 123, 135] },
+    Prog { name: "p459", active: &[true, true, true, true], outputs: 1, eval: p459_eval, grad: p459_grad, oracle: p459_oracle, tags: &[0, 1, 4, 7, 13, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 59, 62, 77, 78, 82, 84, 91, 92, 93, 99, 103, 104, 106, 111, 113, 114, 115, 120, 121, 123, 135] },
     Prog { name: "p460", active: &[true], outputs: 1, eval: p460_eval, grad: p460_grad, oracle: p460_oracle, tags: &[1, 7, 13, 22, 23, 27, 38, 39, 40, 41, 43, 46, 47, 48, 50, 55, 56, 59, 91, 93, 94, 95, 98, 102, 106, 108, 115, 117, 120, 122, 123, 125, 135, 136, 137, 139] },
-    Prog { name: "p461", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p461_eval, grad: p461_grad, oracle: p461_oracle, tags: &[0, 4, 5, 7, 13, 22, 23, 25, 38, 39, 40, 43, 46, 51, 55, 58, 65, 67, 68, 78, 79, 82, 85, 91, 93, 97, 98, 100, 106, 110, 111, 113, 115, 116, 120, 121, 123, 124, 135, 138] },
-    Prog { name: "p462", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p462_eval, grad: p462_grad, oracle: p462_oracle, tags: &[0, 1, 2, 4, 6, 13, 19, 22, 23, 24, 25, 27, 38, 39, 40, 41, 42, 43, 46, 51, 55, 56, 58, 60, 64, 67, 69, 70, 75, 76, 78, 81, 83, 84, 85, 87, 91, 92, 93, 97, 102, 103, 105, 106, 107, 109, 111, 112, 113, 115, 119, 120, 121, 123, 135, 136, 137, 138, 139] },
+    Prog { name: "p461", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p461_eval, grad: p461_grad, oracle: p461_oracle, tags: &[0, 4, 5, 7, 13, 22, 23, 25, 38, 39, 40, 43, 46, 53, 54, 55, 65, 67, 68, 78, 79, 82, 85, 91, 93, 97, 98, 100, 106, 110, 111, 113, 115, 116, 120, 121, 123, 124, 135, 138] },
+    Prog { name: "p462", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p462_eval, grad: p462_grad, oracle: p462_oracle, tags: &[0, 1, 2, 4, 6, 13, 16, 22, 23, 24, 27, 38, 39, 40, 41, 42, 43, 46, 51, 55, 56, 58, 64, 67, 69, 75, 76, 78, 79, 81, 83, 85, 87, 91, 92, 93, 97, 102, 103, 105, 106, 107, 109, 111, 112, 113, 115, 119, 120, 121, 122, 123, 135, 136, 137, 138, 139, 142, 148] },
     Prog { name: "p463", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p463_eval, grad: p463_grad, oracle: p463_oracle, tags: &[0, 2, 4, 7, 14, 22, 23, 24, 26, 29, 31, 38, 39, 40, 41, 43, 44, 46, 47, 55, 60, 63, 66, 67, 68, 70, 76, 78, 82, 84, 85, 88, 91, 95, 100, 106, 108, 109, 111, 114, 115, 120, 121, 122, 135, 137, 139] },
     Prog { name: "p464", active: &[true, true, true, true], outputs: 3, eval: p464_eval, grad: p464_grad, oracle: p464_oracle, tags: &[1, 2, 7, 14, 22, 23, 25, 28, 30, 38, 39, 40, 41, 43, 55, 59, 67, 68, 78, 85, 88, 91, 92, 93, 95, 100, 106, 111, 114, 115, 117, 118, 120, 121, 122, 123, 124, 129, 135, 137, 138, 139] },
     Prog { name: "p465", active: &[true, true, true], outputs: 1, eval: p465_eval, grad: p465_grad, oracle: p465_oracle, tags: &[1, 13, 23, 25, 26, 32, 38, 39, 40, 43, 67, 76, 78, 91, 94, 97, 106, 111, 115, 119, 124, 125, 130, 135, 136] },
-    Prog { name: "p466", active: &[true, false], outputs: 1, eval: p466_eval, grad: p466_grad, oracle: p466_oracle, tags: &[0, 8, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 50, 52, 55, 56, 57, 59, 60, 71, 73, 85, 91, 92, 93, 95, 102, 106, 109, 111, 115, 120, 121, 122, 135, 137] },
-    Prog { name: "p467", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p467_eval, grad: p467_grad, oracle: p467_oracle, tags: &[2, 3, 4, 14, 22, 23, 26, 28, 31, 38, 39, 40, 41, 42, 43, 46, 50, 55, 57, 63, 67, 75, 78, 82, 85, 91, 93, 94, 97, 102, 104, 106, 109, 111, 114, 115, 116, 118, 120, 122, 123, 135, 137, 138, 140] },
-    Prog { name: "p468", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p468_eval, grad: p468_grad, oracle: p468_oracle, tags: &[0, 2, 3, 5, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 44, 46, 55, 57, 64, 65, 67, 68, 70, 76, 78, 79, 82, 84, 86, 87, 91, 92, 93, 99, 102, 106, 109, 111, 115, 116, 120, 121, 122, 125, 127, 135, 138, 140] },
+    Prog { name: "p466", active: &[true, false], outputs: 1, eval: p466_eval, grad: p466_grad, oracle: p466_oracle, tags: &[0, 8, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 43, 46, 50, 55, 56, 57, 58, 59, 60, 91, 92, 93, 95, 102, 106, 109, 111, 113, 115, 120, 121, 137, 138, 140] },
+    Prog { name: "p467", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p467_eval, grad: p467_grad, oracle: p467_oracle, tags: &[2, 3, 4, 14, 19, 22, 23, 25, 26, 28, 31, 38, 39, 40, 41, 42, 43, 46, 50, 55, 57, 58, 62, 63, 67, 75, 78, 82, 85, 91, 92, 93, 94, 97, 102, 104, 106, 108, 109, 111, 114, 115, 116, 118, 120, 122, 123, 135, 137, 138] },
+    Prog { name: "p468", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p468_eval, grad: p468_grad, oracle: p468_oracle, tags: &[0, 2, 3, 5, 13, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 64, 65, 67, 68, 70, 76, 78, 79, 82, 84, 86, 87, 91, 92, 93, 99, 102, 106, 109, 111, 115, 116, 120, 121, 122, 124, 125, 127, 135, 138] },
     Prog { name: "p469", active: &[true, true, true, true], outputs: 1, eval: p469_eval, grad: p469_grad, oracle: p469_oracle, tags: &[0, 7, 13, 16, 22, 23, 24, 26, 29, 38, 39, 40, 41, 42, 43, 51, 60, 61, 66, 91, 93, 94, 96, 104, 105, 106, 114, 115, 116, 120, 125, 135, 136, 138] },
-    Prog { name: "p470", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p470_eval, grad: p470_grad, oracle: p470_oracle, tags: &[0, 2, 4, 6, 13, 22, 23, 24, 30, 38, 39, 40, 41, 42, 43, 46, 55, 60, 66, 67, 73, 75, 76, 78, 79, 81, 82, 86, 87, 88, 89, 91, 92, 93, 94, 95, 100, 101, 103, 106, 110, 111, 114, 115, 120, 121, 135, 137, 139] },
+    Prog { name: "p470", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p470_eval, grad: p470_grad, oracle: p470_oracle, tags: &[0, 2, 4, 6, 13, 22, 23, 24, 30, 38, 39, 40, 41, 42, 43, 46, 55, 60, 66, 75, 76, 78, 79, 81, 82, 86, 87, 88, 91, 92, 93, 94, 95, 100, 101, 103, 106, 110, 112, 114, 115, 120, 121, 134, 135, 137, 139] },
     Prog { name: "p471", active: &[true, true, true], outputs: 1, eval: p471_eval, grad: p471_grad, oracle: p471_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 59, 60, 66, 91, 94, 96, 100, 104, 106, 108, 115, 117, 118, 120, 124, 135, 136] },
-    Prog { name: "p472", active: &[true, true, true], outputs: 2, eval: p472_eval, grad: p472_grad, oracle: p472_oracle, tags: &[0, 1, 7, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 55, 59, 61, 77, 78, 81, 91, 92, 95, 99, 101, 107, 111, 114, 115, 120, 121, 124, 135, 140] },
-    Prog { name: "p473", active: &[true, true], outputs: 1, eval: p473_eval, grad: p473_grad, oracle: p473_oracle, tags: &[0, 7, 13, 20, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 58, 60, 91, 92, 93, 98, 104, 105, 106, 110, 111, 115, 118, 119, 120, 121, 122, 135, 136, 137] },
+    Prog { name: "p472", active: &[true, true, true], outputs: 2, eval: p472_eval, grad: p472_grad, oracle: p472_oracle, tags: &[0, 1, 7, 14, 17, 22, 23, 38, 39, 40, 41, 43, 44, 46, 51, 55, 58, 59, 61, 77, 78, 81, 85, 91, 92, 95, 99, 101, 106, 107, 111, 114, 115, 119, 120, 121, 124, 135] },
+    Prog { name: "p473", active: &[true, true], outputs: 1, eval: p473_eval, grad: p473_grad, oracle: p473_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 51, 58, 60, 91, 92, 93, 98, 102, 104, 105, 106, 110, 111, 115, 118, 119, 120, 121, 122, 135, 136, 137] },
     Prog { name: "p474", active: &[true, true, true, true, true], outputs: 1, eval: p474_eval, grad: p474_grad, oracle: p474_oracle, tags: &[4, 7, 13, 22, 23, 28, 38, 39, 40, 43, 44, 46, 48, 55, 57, 78, 91, 92, 95, 104, 110, 115, 118, 119, 120, 136] },
-    Prog { name: "p475", active: &[true], outputs: 1, eval: p475_eval, grad: p475_grad, oracle: p475_oracle, tags: &[1, 13, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 63, 66, 71, 73, 85, 91, 92, 98, 104, 105, 106, 111, 115, 118, 120, 121, 122, 123, 135, 137, 138, 139] },
+    Prog { name: "p475", active: &[true], outputs: 1, eval: p475_eval, grad: p475_grad, oracle: p475_oracle, tags: &[1, 13, 20, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 63, 66, 91, 92, 98, 104, 105, 106, 111, 115, 118, 120, 121, 122, 123, 135, 136, 137, 138, 139] },
     Prog { name: "p476", active: &[true, true, true, true], outputs: 1, eval: p476_eval, grad: p476_grad, oracle: p476_oracle, tags: &[0, 1, 14, 23, 26, 29, 38, 39, 40, 41, 43, 46, 55, 57, 59, 91, 92, 93, 97, 98, 106, 109, 111, 113, 115, 120, 121, 135, 136, 137, 138, 139] },
     Prog { name: "p477", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p477_eval, grad: p477_grad, oracle: p477_oracle, tags: &[0, 1, 2, 4, 5, 7, 15, 23, 26, 29, 38, 40, 41, 42, 43, 60, 78, 91, 92, 93, 97, 101, 104, 106, 108, 110, 114, 115, 117, 120, 121, 127, 135] },
     Prog { name: "p478", active: &[true], outputs: 1, eval: p478_eval, grad: p478_grad, oracle: p478_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 61, 77, 78, 91, 93, 97, 106, 111, 120, 123, 130, 135, 137] },
     Prog { name: "p479", active: &[true], outputs: 3, eval: p479_eval, grad: p479_grad, oracle: p479_oracle, tags: &[0, 14, 23, 24, 26, 38, 39, 40, 41, 43, 67, 70, 76, 78, 86, 91, 92, 106, 108, 110, 111, 112, 115, 116, 118, 120, 124, 128, 135, 137, 139] },
     Prog { name: "p480", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p480_eval, grad: p480_grad, oracle: p480_oracle, tags: &[2, 3, 14, 22, 23, 24, 32, 38, 40, 41, 42, 43, 46, 55, 57, 66, 67, 69, 78, 91, 92, 101, 114, 115, 120, 123, 136, 138] },
     Prog { name: "p481", active: &[true, true], outputs: 1, eval: p481_eval, grad: p481_grad, oracle: p481_oracle, tags: &[0, 1, 13, 22, 23, 24, 32, 38, 39, 40, 41, 43, 46, 47, 48, 55, 56, 57, 58, 75, 91, 92, 93, 101, 102, 103, 104, 106, 109, 110, 111, 115, 118, 120, 121, 123, 128, 136] },
-    Prog { name: "p482", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p482_eval, grad: p482_grad, oracle: p482_oracle, tags: &[1, 3, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 52, 55, 56, 57, 58, 60, 61, 66, 67, 68, 75, 78, 83, 85, 91, 92, 93, 95, 98, 99, 101, 104, 105, 106, 111, 112, 115, 117, 119, 120, 124, 129, 135, 136, 138] },
+    Prog { name: "p482", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p482_eval, grad: p482_grad, oracle: p482_oracle, tags: &[1, 3, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 61, 66, 67, 68, 75, 78, 83, 85, 91, 92, 93, 95, 98, 99, 101, 104, 105, 106, 111, 112, 113, 115, 117, 119, 120, 124, 129, 134, 136, 138, 139] },
     Prog { name: "p483", active: &[true, true, true], outputs: 1, eval: p483_eval, grad: p483_grad, oracle: p483_oracle, tags: &[0, 7, 13, 23, 26, 27, 38, 39, 40, 41, 42, 43, 60, 76, 78, 91, 92, 98, 99, 100, 106, 115, 116, 117, 120, 122] },
-    Prog { name: "p484", active: &[true, true, true], outputs: 2, eval: p484_eval, grad: p484_grad, oracle: p484_oracle, tags: &[2, 15, 19, 22, 23, 24, 25, 31, 38, 39, 40, 41, 43, 58, 60, 78, 88, 91, 92, 93, 103, 104, 109, 111, 115, 120, 123, 124, 135, 138] },
-    Prog { name: "p485", active: &[true, true, true], outputs: 3, eval: p485_eval, grad: p485_grad, oracle: p485_oracle, tags: &[0, 1, 7, 14, 19, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 47, 50, 55, 56, 57, 58, 60, 61, 62, 63, 91, 92, 93, 94, 96, 97, 99, 101, 106, 108, 109, 111, 112, 115, 118, 119, 120, 121, 122, 124, 128, 135, 136, 137, 139] },
-    Prog { name: "p486", active: &[true, true, true], outputs: 1, eval: p486_eval, grad: p486_grad, oracle: p486_oracle, tags: &[0, 6, 7, 13, 19, 23, 25, 26, 29, 30, 38, 39, 40, 43, 58, 62, 91, 92, 96, 105, 111, 115, 116, 119, 120, 121, 122, 130, 136, 138] },
-    Prog { name: "p487", active: &[true, true, true], outputs: 1, eval: p487_eval, grad: p487_grad, oracle: p487_oracle, tags: &[0, 13, 20, 22, 23, 24, 29, 38, 39, 40, 42, 43, 44, 46, 48, 49, 55, 57, 58, 59, 60, 65, 91, 95, 97, 100, 101, 104, 105, 107, 111, 112, 114, 115, 117, 120, 124, 128, 135, 137, 138] },
+    Prog { name: "p484", active: &[true, true, true], outputs: 2, eval: p484_eval, grad: p484_grad, oracle: p484_oracle, tags: &[2, 15, 22, 23, 24, 31, 38, 39, 40, 41, 43, 78, 88, 91, 92, 93, 103, 104, 109, 111, 115, 119, 120, 123, 124, 133, 135, 139] },
+    Prog { name: "p485", active: &[true, true, true], outputs: 3, eval: p485_eval, grad: p485_grad, oracle: p485_oracle, tags: &[0, 1, 7, 14, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 47, 50, 52, 55, 56, 57, 58, 60, 61, 63, 91, 92, 94, 96, 97, 98, 99, 101, 106, 108, 109, 111, 112, 115, 118, 119, 120, 121, 122, 124, 128, 135, 136, 137, 139, 140] },
+    Prog { name: "p486", active: &[true, true, true], outputs: 1, eval: p486_eval, grad: p486_grad, oracle: p486_oracle, tags: &[0, 6, 7, 13, 22, 26, 29, 30, 38, 39, 40, 43, 91, 92, 96, 105, 116, 119, 120, 122, 130, 135, 138, 140] },
+    Prog { name: "p487", active: &[true, true, true], outputs: 1, eval: p487_eval, grad: p487_grad, oracle: p487_oracle, tags: &[0, 13, 19, 22, 23, 24, 25, 29, 38, 39, 40, 42, 43, 44, 46, 48, 49, 55, 57, 58, 59, 60, 62, 65, 91, 95, 97, 100, 104, 107, 111, 112, 114, 115, 116, 117, 120, 124, 127, 135, 137, 138] },
     Prog { name: "p488", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p488_eval, grad: p488_grad, oracle: p488_oracle, tags: &[4, 5, 8, 13, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 46, 48, 50, 55, 57, 60, 70, 78, 79, 84, 85, 91, 93, 98, 103, 106, 108, 111, 112, 113, 115, 120, 121, 123, 124, 135, 138] },
     Prog { name: "p489", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p489_eval, grad: p489_grad, oracle: p489_oracle, tags: &[1, 2, 5, 7, 13, 22, 23, 38, 39, 43, 44, 77, 78, 79, 81, 82, 85, 91, 115, 117, 120, 135] },
-    Prog { name: "p490", active: &[true, true], outputs: 1, eval: p490_eval, grad: p490_grad, oracle: p490_oracle, tags: &[0, 7, 14, 22, 23, 27, 29, 30, 38, 39, 40, 41, 43, 44, 46, 58, 60, 91, 92, 93, 98, 103, 106, 108, 109, 111, 115, 120, 122, 133, 135, 136] },
+    Prog { name: "p490", active: &[true, true], outputs: 1, eval: p490_eval, grad: p490_grad, oracle: p490_oracle, tags: &[0, 7, 14, 22, 23, 27, 29, 30, 38, 39, 40, 41, 43, 44, 46, 53, 54, 58, 60, 91, 92, 93, 98, 103, 106, 108, 109, 111, 115, 119, 120, 121, 122, 135, 136] },
     Prog { name: "p491", active: &[true, true, true], outputs: 1, eval: p491_eval, grad: p491_grad, oracle: p491_oracle, tags: &[0, 1, 2, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 78, 85, 86, 91, 92, 95, 99, 100, 104, 105, 106, 111, 114, 115, 116, 120, 122, 123, 124, 136, 137, 138] },
     Prog { name: "p492", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p492_eval, grad: p492_grad, oracle: p492_oracle, tags: &[2, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 61, 67, 69, 76, 77, 78, 81, 82, 85, 87, 88, 91, 92, 93, 94, 101, 105, 106, 108, 110, 111, 113, 114, 115, 118, 119, 120, 121, 122, 125, 135, 137, 138] },
     Prog { name: "p493", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p493_eval, grad: p493_grad, oracle: p493_oracle, tags: &[2, 3, 14, 22, 23, 26, 32, 38, 39, 40, 41, 46, 58, 63, 67, 78, 82, 88, 91, 93, 94, 105, 111, 120, 135] },
-    Prog { name: "p494", active: &[true, true], outputs: 1, eval: p494_eval, grad: p494_grad, oracle: p494_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 52, 58, 60, 62, 91, 92, 94, 101, 104, 106, 111, 115, 120, 135, 137, 138, 139] },
+    Prog { name: "p494", active: &[true, true], outputs: 1, eval: p494_eval, grad: p494_grad, oracle: p494_oracle, tags: &[0, 6, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 60, 91, 92, 94, 100, 101, 111, 115, 120, 135, 137, 139, 142, 149] },
     Prog { name: "p495", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p495_eval, grad: p495_grad, oracle: p495_oracle, tags: &[0, 2, 4, 7, 13, 23, 38, 39, 40, 41, 43, 46, 55, 57, 66, 67, 78, 91, 92, 94, 99, 103, 106, 110, 115, 118, 120, 121, 122, 135] },
-    Prog { name: "p496", active: &[true], outputs: 1, eval: p496_eval, grad: p496_grad, oracle: p496_oracle, tags: &[1, 7, 13, 19, 23, 24, 25, 38, 39, 40, 41, 43, 44, 58, 60, 91, 92, 104, 106, 111, 115, 120, 122, 124, 135, 136, 139] },
+    Prog { name: "p496", active: &[true], outputs: 1, eval: p496_eval, grad: p496_grad, oracle: p496_oracle, tags: &[1, 7, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 91, 92, 104, 106, 111, 115, 120, 124, 135, 136, 139, 142, 149] },
     Prog { name: "p497", active: &[true, true], outputs: 3, eval: p497_eval, grad: p497_grad, oracle: p497_oracle, tags: &[0, 1, 14, 23, 24, 25, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 61, 65, 66, 75, 78, 80, 81, 82, 91, 92, 93, 94, 96, 98, 99, 101, 108, 111, 112, 115, 120, 121, 123, 129, 135, 137] },
     Prog { name: "p498", active: &[false, true, true, true], outputs: 1, eval: p498_eval, grad: p498_grad, oracle: p498_oracle, tags: &[0, 3, 8, 13, 22, 23, 24, 25, 26, 30, 38, 39, 40, 43, 44, 46, 47, 48, 55, 63, 66, 67, 68, 78, 85, 91, 92, 93, 100, 106, 107, 111, 113, 114, 115, 120, 121, 122, 128, 139] },
     Prog { name: "p499", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p499_eval, grad: p499_grad, oracle: p499_oracle, tags: &[2, 3, 4, 15, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 63, 78, 85, 87, 91, 92, 93, 97, 100, 102, 104, 106, 108, 111, 114, 115, 118, 119, 120, 135, 138] },
@@ -42826,25 +42949,25 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p503", active: &[true, true, true], outputs: 1, eval: p503_eval, grad: p503_grad, oracle: p503_oracle, tags: &[0, 1, 6, 13, 22, 23, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 59, 60, 91, 92, 101, 102, 104, 105, 106, 108, 110, 111, 115, 120, 121, 124, 135, 137, 138, 139] },
     Prog { name: "p504", active: &[true, true, true, true], outputs: 1, eval: p504_eval, grad: p504_grad, oracle: p504_oracle, tags: &[0, 1, 7, 13, 23, 26, 38, 39, 40, 41, 43, 60, 91, 92, 99, 106, 110, 111, 113, 115, 120, 138] },
     Prog { name: "p505", active: &[true, true, true, true], outputs: 1, eval: p505_eval, grad: p505_grad, oracle: p505_oracle, tags: &[0, 1, 13, 22, 23, 24, 38, 39, 40, 41, 43, 60, 61, 75, 76, 81, 82, 91, 92, 102, 106, 107, 111, 112, 117, 118, 119, 120, 121, 122] },
-    Prog { name: "p506", active: &[true], outputs: 2, eval: p506_eval, grad: p506_grad, oracle: p506_oracle, tags: &[0, 14, 19, 22, 23, 24, 25, 26, 38, 39, 40, 43, 46, 50, 55, 58, 60, 91, 92, 96, 100, 103, 105, 106, 109, 110, 111, 112, 115, 118, 120, 121, 122, 123, 134, 135, 139] },
+    Prog { name: "p506", active: &[true], outputs: 2, eval: p506_eval, grad: p506_grad, oracle: p506_oracle, tags: &[0, 14, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 50, 55, 58, 60, 91, 92, 96, 97, 100, 103, 105, 106, 109, 110, 111, 112, 115, 118, 120, 121, 122, 123, 132, 135, 136] },
     Prog { name: "p507", active: &[true], outputs: 1, eval: p507_eval, grad: p507_grad, oracle: p507_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 43, 91, 107, 115, 117, 120, 135] },
-    Prog { name: "p508", active: &[true, true], outputs: 1, eval: p508_eval, grad: p508_grad, oracle: p508_oracle, tags: &[0, 7, 13, 22, 23, 38, 39, 40, 42, 43, 50, 58, 67, 76, 78, 91, 97, 103, 111, 115, 120, 122, 134, 135, 137, 138] },
-    Prog { name: "p509", active: &[true, true], outputs: 1, eval: p509_eval, grad: p509_grad, oracle: p509_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 51, 58, 76, 78, 88, 91, 92, 93, 95, 96, 98, 100, 103, 106, 109, 111, 115, 117, 118, 120, 121, 122, 124, 134, 135, 137, 138, 139] },
+    Prog { name: "p508", active: &[true, true], outputs: 1, eval: p508_eval, grad: p508_grad, oracle: p508_oracle, tags: &[0, 7, 13, 22, 23, 38, 39, 40, 42, 43, 50, 51, 58, 67, 76, 78, 91, 97, 99, 103, 106, 111, 115, 120, 122, 135, 137, 138, 139] },
+    Prog { name: "p509", active: &[true, true], outputs: 1, eval: p509_eval, grad: p509_grad, oracle: p509_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 42, 43, 51, 58, 76, 78, 91, 92, 93, 95, 96, 100, 103, 106, 108, 109, 111, 115, 118, 120, 121, 124, 133, 135, 139] },
     Prog { name: "p510", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p510_eval, grad: p510_grad, oracle: p510_oracle, tags: &[2, 4, 6, 15, 22, 23, 38, 39, 40, 41, 43, 44, 46, 58, 60, 67, 68, 78, 81, 82, 85, 87, 88, 91, 92, 93, 97, 100, 104, 106, 111, 113, 114, 115, 117, 120, 122, 135] },
     Prog { name: "p511", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p511_eval, grad: p511_grad, oracle: p511_oracle, tags: &[3, 7, 13, 22, 23, 26, 38, 39, 40, 43, 67, 78, 82, 91, 92, 95, 114, 115, 116, 119] },
-    Prog { name: "p512", active: &[true, true, true, true, true, true], outputs: 1, eval: p512_eval, grad: p512_grad, oracle: p512_oracle, tags: &[0, 2, 4, 13, 22, 23, 28, 38, 39, 40, 41, 43, 46, 55, 57, 67, 75, 76, 78, 85, 87, 91, 92, 93, 95, 97, 98, 103, 104, 111, 115, 120, 121, 125, 132, 135, 138] },
+    Prog { name: "p512", active: &[true, true, true, true, true, true], outputs: 1, eval: p512_eval, grad: p512_grad, oracle: p512_oracle, tags: &[0, 2, 4, 13, 22, 23, 25, 28, 38, 39, 40, 41, 43, 46, 52, 55, 57, 60, 67, 75, 76, 78, 85, 87, 91, 92, 93, 95, 97, 103, 104, 106, 111, 115, 120, 121, 135, 138] },
     Prog { name: "p513", active: &[true], outputs: 1, eval: p513_eval, grad: p513_grad, oracle: p513_oracle, tags: &[0, 13, 22, 23, 26, 28, 29, 35, 36, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 55, 57, 58, 63, 66, 67, 75, 76, 78, 82, 88, 91, 92, 96, 98, 104, 107, 111, 114, 115, 120, 122, 123, 135, 138] },
     Prog { name: "p514", active: &[true, true], outputs: 3, eval: p514_eval, grad: p514_grad, oracle: p514_oracle, tags: &[0, 1, 14, 22, 23, 25, 26, 38, 39, 40, 43, 46, 55, 58, 60, 66, 91, 92, 95, 96, 101, 103, 104, 105, 106, 110, 111, 115, 116, 120, 121, 123, 135] },
     Prog { name: "p515", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p515_eval, grad: p515_grad, oracle: p515_oracle, tags: &[0, 2, 3, 5, 8, 13, 22, 23, 24, 25, 26, 30, 31, 38, 39, 40, 41, 42, 43, 46, 55, 58, 59, 60, 78, 79, 88, 91, 93, 94, 97, 100, 106, 115, 119, 120, 122, 123, 135, 136] },
     Prog { name: "p516", active: &[true, true, true, true, true, true], outputs: 3, eval: p516_eval, grad: p516_grad, oracle: p516_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 26, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 68, 78, 82, 85, 86, 87, 88, 91, 92, 97, 98, 104, 105, 111, 112, 115, 119, 120, 121, 135, 136, 137, 138] },
     Prog { name: "p517", active: &[true, true], outputs: 2, eval: p517_eval, grad: p517_grad, oracle: p517_oracle, tags: &[0, 14, 23, 26, 27, 30, 38, 39, 40, 41, 43, 46, 55, 57, 91, 92, 102, 103, 105, 106, 108, 111, 113, 115, 118, 119, 120] },
-    Prog { name: "p518", active: &[false, false, false, false, true, true, true, true, true], outputs: 3, eval: p518_eval, grad: p518_grad, oracle: p518_oracle, tags: &[2, 3, 8, 14, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 46, 50, 51, 55, 58, 60, 67, 68, 77, 78, 83, 85, 87, 91, 93, 96, 98, 99, 106, 111, 119, 120, 121, 122, 135, 138] },
+    Prog { name: "p518", active: &[false, false, false, false, true, true, true, true, true], outputs: 3, eval: p518_eval, grad: p518_grad, oracle: p518_oracle, tags: &[2, 3, 8, 14, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 46, 50, 55, 60, 67, 68, 77, 78, 83, 85, 87, 91, 93, 96, 98, 99, 120, 121, 122, 135, 140] },
     Prog { name: "p519", active: &[true, true, true, true, true], outputs: 1, eval: p519_eval, grad: p519_grad, oracle: p519_oracle, tags: &[2, 4, 13, 23, 26, 38, 39, 40, 43, 46, 55, 57, 58, 59, 60, 75, 76, 78, 81, 91, 92, 93, 94, 100, 104, 106, 110, 112, 114, 115, 119, 120, 121, 123, 135] },
-    Prog { name: "p520", active: &[true, false, false, false, false, false, true, true, true], outputs: 1, eval: p520_eval, grad: p520_grad, oracle: p520_oracle, tags: &[0, 1, 3, 4, 6, 8, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 49, 55, 57, 67, 72, 73, 78, 85, 91, 92, 93, 96, 97, 101, 111, 112, 114, 115, 116, 120, 122, 135, 136, 139] },
+    Prog { name: "p520", active: &[true, false, false, false, false, false, true, true, true], outputs: 1, eval: p520_eval, grad: p520_grad, oracle: p520_oracle, tags: &[0, 1, 3, 4, 6, 8, 13, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 46, 49, 55, 57, 78, 91, 92, 93, 95, 96, 97, 100, 101, 104, 106, 111, 112, 114, 115, 116, 120, 121, 122, 135, 136, 139] },
     Prog { name: "p521", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p521_eval, grad: p521_grad, oracle: p521_oracle, tags: &[0, 2, 3, 14, 22, 23, 24, 38, 39, 40, 41, 76, 78, 91, 100, 108, 111, 115, 120, 128] },
-    Prog { name: "p522", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p522_eval, grad: p522_grad, oracle: p522_oracle, tags: &[2, 3, 14, 16, 22, 23, 24, 25, 35, 38, 39, 40, 41, 43, 51, 60, 70, 78, 82, 85, 91, 92, 94, 99, 106, 111, 114, 115, 117, 120, 135, 136, 138] },
-    Prog { name: "p523", active: &[true, true, true, true], outputs: 1, eval: p523_eval, grad: p523_grad, oracle: p523_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 63, 77, 78, 81, 82, 91, 93, 106, 111, 115, 116, 120, 121, 122, 133, 134, 139] },
-    Prog { name: "p524", active: &[true, true, true, true, true, true], outputs: 1, eval: p524_eval, grad: p524_grad, oracle: p524_oracle, tags: &[0, 4, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 51, 55, 57, 58, 60, 63, 64, 66, 75, 78, 82, 88, 91, 92, 93, 95, 98, 99, 103, 106, 107, 109, 111, 115, 120, 121, 122, 124, 135, 136] },
+    Prog { name: "p522", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p522_eval, grad: p522_grad, oracle: p522_oracle, tags: &[2, 3, 14, 22, 23, 24, 25, 35, 38, 39, 40, 41, 43, 60, 70, 78, 82, 85, 91, 94, 99, 106, 111, 114, 115, 117, 120, 135, 136, 138, 142, 149] },
+    Prog { name: "p523", active: &[true, true, true, true], outputs: 1, eval: p523_eval, grad: p523_grad, oracle: p523_oracle, tags: &[0, 1, 13, 20, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 63, 77, 78, 81, 82, 91, 92, 93, 111, 115, 116, 120, 121, 122, 134, 135, 139] },
+    Prog { name: "p524", active: &[true, true, true, true, true, true], outputs: 1, eval: p524_eval, grad: p524_grad, oracle: p524_oracle, tags: &[0, 4, 13, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 62, 63, 64, 66, 75, 78, 82, 88, 91, 92, 93, 95, 98, 99, 109, 111, 115, 120, 121, 122, 136] },
     Prog { name: "p525", active: &[true, true, true], outputs: 1, eval: p525_eval, grad: p525_grad, oracle: p525_oracle, tags: &[1, 4, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 50, 55, 56, 68, 75, 78, 85, 91, 92, 93, 102, 104, 111, 115, 116, 120, 139] },
     Prog { name: "p526", active: &[true, true, true, true], outputs: 3, eval: p526_eval, grad: p526_grad, oracle: p526_oracle, tags: &[3, 7, 14, 22, 23, 27, 28, 30, 31, 38, 39, 40, 41, 43, 44, 46, 58, 67, 78, 83, 85, 91, 92, 94, 97, 100, 102, 106, 111, 112, 115, 119, 120, 122, 124, 135, 137] },
     Prog { name: "p527", active: &[true], outputs: 1, eval: p527_eval, grad: p527_grad, oracle: p527_oracle, tags: &[2, 6, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 43, 46, 55, 60, 63, 66, 67, 68, 78, 81, 82, 88, 91, 93, 102, 106, 107, 111, 114, 115, 119, 120, 122, 135, 136] },
@@ -42856,26 +42979,26 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p533", active: &[true, true, true], outputs: 1, eval: p533_eval, grad: p533_grad, oracle: p533_oracle, tags: &[0, 1, 13, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 57, 60, 70, 75, 78, 81, 83, 85, 91, 92, 93, 97, 100, 101, 106, 108, 111, 112, 114, 115, 116, 120, 122, 124, 136, 137, 138, 139] },
     Prog { name: "p534", active: &[true, true], outputs: 1, eval: p534_eval, grad: p534_grad, oracle: p534_oracle, tags: &[0, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 57, 59, 60, 63, 75, 79, 91, 92, 93, 95, 102, 104, 106, 108, 109, 111, 112, 115, 117, 120, 121, 122, 123, 129, 135, 138, 139] },
     Prog { name: "p535", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p535_eval, grad: p535_grad, oracle: p535_oracle, tags: &[2, 4, 6, 14, 22, 23, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 57, 60, 61, 63, 66, 67, 77, 78, 80, 81, 82, 91, 92, 93, 101, 106, 111, 114, 115, 120, 123, 127, 135, 136, 137, 138] },
-    Prog { name: "p536", active: &[true, true, true, true, true], outputs: 1, eval: p536_eval, grad: p536_grad, oracle: p536_oracle, tags: &[2, 3, 13, 22, 23, 24, 26, 28, 35, 36, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 59, 60, 66, 67, 75, 78, 79, 82, 85, 86, 87, 91, 92, 97, 102, 104, 111, 115, 116, 117, 119, 120, 122, 124, 134, 135, 137, 139, 140] },
-    Prog { name: "p537", active: &[true, true], outputs: 1, eval: p537_eval, grad: p537_grad, oracle: p537_oracle, tags: &[3, 13, 22, 23, 25, 26, 38, 39, 40, 42, 43, 44, 46, 55, 56, 57, 60, 62, 63, 66, 78, 82, 91, 92, 93, 98, 102, 106, 107, 110, 111, 115, 116, 118, 120, 129, 135] },
+    Prog { name: "p536", active: &[true, true, true, true, true], outputs: 1, eval: p536_eval, grad: p536_grad, oracle: p536_oracle, tags: &[2, 3, 13, 22, 23, 24, 26, 28, 35, 36, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 59, 60, 66, 67, 75, 78, 79, 82, 85, 86, 87, 91, 92, 97, 102, 103, 104, 111, 115, 116, 117, 119, 120, 122, 124, 135, 137, 139, 140, 142, 150] },
+    Prog { name: "p537", active: &[true, true], outputs: 1, eval: p537_eval, grad: p537_grad, oracle: p537_oracle, tags: &[3, 13, 22, 23, 25, 26, 38, 39, 40, 42, 43, 46, 55, 56, 57, 60, 63, 66, 78, 82, 91, 92, 93, 98, 106, 110, 111, 115, 116, 118, 120, 127, 128, 129, 135, 142, 148] },
     Prog { name: "p538", active: &[true, true, true], outputs: 1, eval: p538_eval, grad: p538_grad, oracle: p538_oracle, tags: &[0, 13, 22, 23, 25, 26, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 50, 55, 56, 57, 58, 59, 60, 61, 91, 92, 93, 94, 96, 100, 106, 107, 109, 111, 113, 115, 120, 121, 122, 126, 129, 135, 137, 139] },
     Prog { name: "p539", active: &[true, true], outputs: 1, eval: p539_eval, grad: p539_grad, oracle: p539_oracle, tags: &[0, 1, 13, 22, 23, 24, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 57, 58, 59, 68, 75, 78, 88, 91, 92, 93, 95, 98, 100, 101, 102, 103, 106, 107, 109, 111, 112, 115, 117, 118, 119, 120, 122, 135, 138] },
     Prog { name: "p540", active: &[true, true, true, false, true, true, true, true, true, true], outputs: 1, eval: p540_eval, grad: p540_grad, oracle: p540_oracle, tags: &[0, 2, 5, 6, 8, 13, 22, 23, 24, 25, 26, 27, 28, 29, 30, 38, 39, 40, 41, 43, 44, 46, 48, 49, 50, 55, 60, 66, 67, 70, 76, 78, 79, 82, 83, 86, 88, 91, 92, 96, 97, 98, 106, 108, 111, 112, 115, 120, 121, 122, 135, 136, 137] },
     Prog { name: "p541", active: &[true, true, true, true, true, true], outputs: 1, eval: p541_eval, grad: p541_grad, oracle: p541_oracle, tags: &[0, 4, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 55, 56, 57, 58, 59, 60, 63, 66, 76, 78, 82, 84, 85, 86, 91, 93, 98, 100, 101, 104, 106, 109, 113, 115, 118, 120, 135, 136] },
-    Prog { name: "p542", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p542_eval, grad: p542_grad, oracle: p542_oracle, tags: &[3, 4, 5, 13, 22, 23, 28, 38, 39, 40, 41, 42, 43, 44, 60, 71, 73, 78, 79, 85, 87, 88, 91, 93, 94, 97, 107, 115, 120, 122, 132, 135, 136] },
+    Prog { name: "p542", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p542_eval, grad: p542_grad, oracle: p542_oracle, tags: &[3, 4, 5, 13, 22, 23, 25, 28, 38, 40, 41, 42, 43, 44, 46, 52, 53, 54, 60, 78, 79, 87, 88, 91, 94, 107, 110, 111, 115, 117, 120, 122, 135, 136] },
     Prog { name: "p543", active: &[true, true], outputs: 1, eval: p543_eval, grad: p543_grad, oracle: p543_oracle, tags: &[0, 6, 13, 22, 23, 24, 30, 38, 39, 40, 41, 43, 46, 48, 55, 91, 93, 94, 95, 106, 108, 111, 115, 116, 120, 135] },
     Prog { name: "p544", active: &[false, true, true], outputs: 1, eval: p544_eval, grad: p544_grad, oracle: p544_oracle, tags: &[2, 3, 4, 8, 13, 22, 23, 38, 40, 41, 43, 46, 55, 57, 58, 67, 68, 70, 75, 77, 78, 79, 81, 85, 87, 88, 91, 92, 94, 102, 106, 113, 120, 121, 122, 129, 135, 138] },
     Prog { name: "p545", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p545_eval, grad: p545_grad, oracle: p545_oracle, tags: &[0, 3, 13, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 61, 63, 66, 67, 68, 70, 75, 78, 84, 86, 87, 88, 91, 92, 94, 95, 97, 100, 101, 102, 104, 105, 106, 107, 108, 109, 111, 112, 115, 116, 117, 120, 121, 122, 135, 137] },
-    Prog { name: "p546", active: &[true, true, true, true], outputs: 2, eval: p546_eval, grad: p546_grad, oracle: p546_oracle, tags: &[0, 1, 15, 19, 23, 24, 25, 28, 38, 39, 40, 43, 58, 60, 91, 92, 95, 98, 100, 105, 106, 109, 111, 115, 117, 120, 121, 122, 123] },
+    Prog { name: "p546", active: &[true, true, true, true], outputs: 2, eval: p546_eval, grad: p546_grad, oracle: p546_oracle, tags: &[0, 1, 15, 22, 23, 24, 25, 28, 38, 39, 40, 41, 43, 91, 92, 93, 95, 98, 100, 106, 109, 111, 115, 118, 120, 121, 122, 123, 126, 135, 142, 148] },
     Prog { name: "p547", active: &[true, true, false], outputs: 1, eval: p547_eval, grad: p547_grad, oracle: p547_oracle, tags: &[2, 3, 7, 8, 13, 22, 23, 28, 31, 38, 39, 40, 41, 43, 46, 47, 48, 55, 56, 57, 61, 68, 78, 82, 85, 91, 92, 94, 95, 96, 99, 101, 111, 115, 117, 120, 122, 123, 124, 126, 135] },
     Prog { name: "p548", active: &[true, true, true, true, true, true], outputs: 1, eval: p548_eval, grad: p548_grad, oracle: p548_oracle, tags: &[0, 2, 3, 4, 6, 13, 22, 23, 25, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 58, 59, 60, 68, 78, 80, 81, 85, 87, 88, 91, 92, 93, 97, 103, 105, 106, 108, 109, 110, 111, 113, 115, 119, 120, 123, 124, 129, 135, 139] },
-    Prog { name: "p549", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p549_eval, grad: p549_grad, oracle: p549_oracle, tags: &[0, 1, 4, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 51, 58, 78, 83, 91, 92, 107, 111, 113, 115, 118, 120, 122, 135, 138] },
+    Prog { name: "p549", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p549_eval, grad: p549_grad, oracle: p549_oracle, tags: &[0, 1, 4, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 78, 83, 91, 92, 107, 111, 113, 115, 118, 120, 122, 135, 138, 140] },
     Prog { name: "p550", active: &[true, true, true, true, true, true], outputs: 1, eval: p550_eval, grad: p550_grad, oracle: p550_oracle, tags: &[3, 4, 7, 13, 22, 23, 24, 26, 27, 28, 31, 38, 39, 40, 41, 42, 43, 46, 55, 59, 60, 68, 70, 77, 78, 82, 83, 85, 87, 88, 91, 92, 94, 97, 100, 101, 106, 108, 111, 113, 114, 115, 118, 120, 121, 124, 125, 135, 136, 138] },
-    Prog { name: "p551", active: &[true, true, true, true, true], outputs: 2, eval: p551_eval, grad: p551_grad, oracle: p551_oracle, tags: &[2, 7, 15, 16, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 51, 58, 60, 67, 75, 78, 83, 91, 92, 93, 95, 97, 99, 106, 111, 112, 115, 120, 124, 135, 138] },
+    Prog { name: "p551", active: &[true, true, true, true, true], outputs: 2, eval: p551_eval, grad: p551_grad, oracle: p551_oracle, tags: &[2, 7, 15, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 58, 60, 67, 75, 78, 83, 91, 92, 93, 95, 97, 99, 106, 111, 115, 120, 124, 135, 138, 142, 149] },
     Prog { name: "p552", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p552_eval, grad: p552_grad, oracle: p552_oracle, tags: &[0, 1, 2, 3, 13, 22, 23, 24, 26, 32, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 61, 68, 78, 86, 91, 92, 102, 104, 106, 108, 115, 119, 120, 126, 139] },
     Prog { name: "p553", active: &[true], outputs: 2, eval: p553_eval, grad: p553_grad, oracle: p553_oracle, tags: &[0, 7, 15, 22, 23, 26, 29, 38, 39, 40, 43, 44, 60, 91, 92, 94, 100, 106, 109, 111, 115, 118, 120, 121, 122, 123, 135, 136, 138] },
     Prog { name: "p554", active: &[true, true], outputs: 2, eval: p554_eval, grad: p554_grad, oracle: p554_oracle, tags: &[0, 1, 14, 22, 23, 26, 27, 31, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 60, 91, 92, 93, 102, 106, 112, 115, 120, 121, 122, 129, 136, 137, 139] },
-    Prog { name: "p555", active: &[true, true, true], outputs: 1, eval: p555_eval, grad: p555_grad, oracle: p555_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 60, 78, 91, 92, 93, 94, 97, 103, 104, 105, 106, 111, 115, 116, 117, 120, 122, 123, 124, 127, 133, 135, 136, 137] },
+    Prog { name: "p555", active: &[true, true, true], outputs: 1, eval: p555_eval, grad: p555_grad, oracle: p555_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 60, 78, 91, 92, 93, 94, 97, 103, 104, 105, 106, 111, 115, 116, 117, 120, 122, 123, 124, 127, 131, 135, 136, 137] },
     Prog { name: "p556", active: &[true, true, true, true, true], outputs: 1, eval: p556_eval, grad: p556_grad, oracle: p556_oracle, tags: &[0, 4, 5, 7, 13, 23, 38, 39, 40, 43, 68, 75, 78, 79, 85, 91, 92, 102, 106, 109, 112, 115, 118, 119, 120, 121, 124] },
     Prog { name: "p557", active: &[true, true, true, true, true], outputs: 2, eval: p557_eval, grad: p557_grad, oracle: p557_oracle, tags: &[2, 3, 4, 7, 14, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 50, 55, 57, 58, 60, 61, 66, 77, 78, 82, 91, 92, 94, 96, 97, 100, 101, 104, 105, 106, 111, 115, 116, 118, 120, 121, 122, 123, 135, 137, 139] },
     Prog { name: "p558", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p558_eval, grad: p558_grad, oracle: p558_oracle, tags: &[0, 1, 3, 13, 22, 23, 26, 38, 39, 40, 43, 46, 55, 57, 58, 63, 67, 78, 86, 91, 92, 93, 103, 111, 115, 120] },
@@ -42884,16 +43007,16 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p561", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p561_eval, grad: p561_grad, oracle: p561_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 38, 39, 40, 43, 46, 55, 56, 57, 75, 78, 81, 87, 88, 91, 93, 97, 104, 106, 115, 120, 135] },
     Prog { name: "p562", active: &[true, true], outputs: 1, eval: p562_eval, grad: p562_grad, oracle: p562_oracle, tags: &[0, 2, 7, 13, 23, 27, 30, 38, 39, 40, 43, 44, 75, 78, 82, 91, 92, 94, 99, 103, 106, 108, 115, 120, 121] },
     Prog { name: "p563", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p563_eval, grad: p563_grad, oracle: p563_oracle, tags: &[0, 3, 7, 13, 22, 23, 38, 39, 40, 41, 43, 46, 58, 78, 82, 83, 91, 93, 94, 96, 98, 100, 111, 114, 115, 117, 120, 124, 135, 137] },
-    Prog { name: "p564", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p564_eval, grad: p564_grad, oracle: p564_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 58, 59, 60, 67, 78, 79, 88, 91, 92, 93, 95, 96, 100, 102, 103, 104, 105, 106, 107, 108, 110, 111, 114, 115, 118, 120, 121, 122, 135] },
+    Prog { name: "p564", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p564_eval, grad: p564_grad, oracle: p564_oracle, tags: &[0, 1, 2, 5, 7, 14, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 67, 72, 73, 78, 79, 85, 87, 91, 92, 93, 95, 96, 102, 103, 104, 106, 108, 110, 111, 114, 115, 118, 120, 121, 122, 134, 135] },
     Prog { name: "p565", active: &[true, true, true], outputs: 1, eval: p565_eval, grad: p565_grad, oracle: p565_oracle, tags: &[0, 3, 13, 22, 23, 24, 26, 38, 39, 40, 42, 43, 46, 55, 56, 57, 67, 78, 91, 92, 103, 106, 107, 109, 110, 111, 113, 115, 116, 122, 126, 127, 135] },
     Prog { name: "p566", active: &[true, true, true], outputs: 1, eval: p566_eval, grad: p566_grad, oracle: p566_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 29, 31, 38, 40, 41, 43, 46, 55, 57, 59, 60, 67, 78, 91, 92, 93, 95, 99, 113, 120, 135] },
     Prog { name: "p567", active: &[true, true, true, true], outputs: 2, eval: p567_eval, grad: p567_grad, oracle: p567_oracle, tags: &[0, 6, 15, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 61, 65, 66, 76, 78, 91, 92, 95, 96, 101, 108, 110, 111, 113, 115, 119, 120, 122, 123, 125, 128, 135, 137] },
     Prog { name: "p568", active: &[true, true, true, true, true, true], outputs: 1, eval: p568_eval, grad: p568_grad, oracle: p568_oracle, tags: &[2, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 57, 67, 75, 78, 91, 92, 94, 104, 111, 120, 135, 138, 139] },
-    Prog { name: "p569", active: &[true], outputs: 1, eval: p569_eval, grad: p569_grad, oracle: p569_oracle, tags: &[1, 13, 23, 25, 26, 27, 32, 38, 39, 40, 41, 43, 44, 46, 47, 52, 55, 59, 60, 63, 66, 75, 79, 80, 81, 82, 91, 93, 94, 100, 102, 106, 109, 110, 111, 112, 115, 120, 121, 122, 135, 136, 139] },
-    Prog { name: "p570", active: &[true, true], outputs: 1, eval: p570_eval, grad: p570_grad, oracle: p570_oracle, tags: &[0, 6, 7, 13, 22, 23, 25, 26, 30, 31, 32, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 91, 102, 106, 111, 112, 115, 116, 119, 120, 121, 123, 124, 127, 135, 138, 139, 140] },
+    Prog { name: "p569", active: &[true], outputs: 1, eval: p569_eval, grad: p569_grad, oracle: p569_oracle, tags: &[1, 13, 23, 25, 26, 27, 32, 38, 39, 40, 41, 43, 44, 46, 47, 55, 59, 60, 62, 63, 66, 75, 79, 80, 81, 82, 91, 93, 94, 100, 102, 106, 109, 110, 111, 112, 115, 120, 121, 122, 135, 136, 139] },
+    Prog { name: "p570", active: &[true, true], outputs: 1, eval: p570_eval, grad: p570_grad, oracle: p570_oracle, tags: &[0, 6, 7, 13, 20, 22, 23, 25, 26, 30, 31, 32, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 91, 102, 106, 109, 111, 112, 115, 116, 119, 120, 121, 122, 123, 124, 127, 135, 138, 139] },
     Prog { name: "p571", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p571_eval, grad: p571_grad, oracle: p571_oracle, tags: &[0, 2, 3, 6, 7, 14, 23, 35, 36, 38, 39, 40, 43, 44, 66, 67, 68, 78, 80, 81, 82, 91, 106, 110, 112, 115] },
-    Prog { name: "p572", active: &[true], outputs: 3, eval: p572_eval, grad: p572_grad, oracle: p572_oracle, tags: &[0, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 55, 56, 57, 60, 63, 64, 77, 91, 92, 100, 102, 111, 115, 119, 120, 121, 133, 135, 136] },
-    Prog { name: "p573", active: &[true, true, true, true], outputs: 3, eval: p573_eval, grad: p573_grad, oracle: p573_oracle, tags: &[2, 4, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 67, 71, 73, 78, 85, 91, 92, 93, 96, 98, 99, 106, 111, 115, 118, 120, 129, 139] },
+    Prog { name: "p572", active: &[true], outputs: 3, eval: p572_eval, grad: p572_grad, oracle: p572_oracle, tags: &[0, 14, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 52, 55, 56, 57, 60, 63, 64, 77, 91, 92, 100, 102, 111, 115, 116, 119, 120, 121, 135, 136, 137, 138] },
+    Prog { name: "p573", active: &[true, true, true, true], outputs: 3, eval: p573_eval, grad: p573_grad, oracle: p573_oracle, tags: &[2, 4, 14, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 62, 67, 78, 82, 91, 92, 93, 96, 98, 99, 106, 115, 118, 120, 128, 129] },
     Prog { name: "p574", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p574_eval, grad: p574_grad, oracle: p574_oracle, tags: &[0, 2, 3, 14, 22, 23, 25, 27, 38, 39, 40, 41, 43, 46, 55, 57, 67, 78, 85, 91, 92, 96, 98, 101, 102, 106, 107, 108, 111, 113, 115, 116, 119, 120, 131, 135] },
     Prog { name: "p575", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p575_eval, grad: p575_grad, oracle: p575_oracle, tags: &[0, 2, 4, 5, 7, 15, 22, 23, 24, 26, 38, 39, 40, 44, 67, 68, 78, 88, 91, 92, 93, 96, 106, 108, 115, 122, 123, 129, 135, 138] },
     Prog { name: "p576", active: &[true, true], outputs: 1, eval: p576_eval, grad: p576_grad, oracle: p576_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 46, 48, 55, 56, 57, 58, 60, 77, 78, 82, 91, 92, 94, 95, 97, 99, 100, 101, 102, 103, 106, 107, 108, 111, 114, 116, 117, 119, 120, 121, 122, 126, 136] },
@@ -42910,14 +43033,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p587", active: &[true, true, true], outputs: 2, eval: p587_eval, grad: p587_grad, oracle: p587_oracle, tags: &[0, 6, 15, 22, 23, 25, 30, 38, 39, 40, 41, 43, 46, 48, 49, 55, 56, 57, 58, 60, 61, 66, 75, 78, 82, 91, 92, 95, 104, 106, 108, 109, 113, 115, 118, 120, 121, 122, 123, 124] },
     Prog { name: "p588", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p588_eval, grad: p588_grad, oracle: p588_oracle, tags: &[0, 3, 15, 23, 26, 38, 39, 40, 43, 60, 75, 78, 81, 91, 92, 99, 103, 104, 111, 112, 115, 116, 120, 124, 139] },
     Prog { name: "p589", active: &[true, true, true, true, true, true], outputs: 1, eval: p589_eval, grad: p589_grad, oracle: p589_oracle, tags: &[0, 1, 2, 6, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 60, 78, 84, 85, 91, 93, 98, 106, 111, 113, 115, 120, 121, 122, 124, 135] },
-    Prog { name: "p590", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p590_eval, grad: p590_grad, oracle: p590_oracle, tags: &[0, 3, 7, 13, 20, 22, 23, 24, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 65, 67, 68, 77, 78, 80, 82, 85, 91, 93, 96, 106, 109, 111, 114, 115, 120, 126, 135, 138] },
+    Prog { name: "p590", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p590_eval, grad: p590_grad, oracle: p590_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 56, 57, 58, 65, 67, 68, 77, 78, 80, 82, 83, 91, 92, 93, 96, 106, 109, 111, 114, 115, 120, 121, 126, 135, 138] },
     Prog { name: "p591", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p591_eval, grad: p591_grad, oracle: p591_oracle, tags: &[0, 3, 4, 5, 7, 13, 23, 24, 26, 29, 38, 39, 40, 43, 46, 55, 67, 78, 79, 82, 83, 91, 93, 94, 98, 104, 111, 115, 120, 135] },
     Prog { name: "p592", active: &[true, true, true, true], outputs: 2, eval: p592_eval, grad: p592_grad, oracle: p592_oracle, tags: &[0, 1, 6, 14, 22, 23, 24, 27, 29, 38, 39, 40, 41, 42, 43, 46, 47, 55, 57, 61, 91, 92, 93, 97, 98, 99, 100, 106, 107, 110, 111, 112, 113, 115, 116, 120, 121, 122, 123, 125, 135, 137, 139] },
-    Prog { name: "p593", active: &[true, true, true, true, true, true], outputs: 1, eval: p593_eval, grad: p593_grad, oracle: p593_oracle, tags: &[1, 3, 13, 22, 23, 25, 29, 30, 38, 39, 40, 41, 43, 44, 46, 52, 55, 56, 57, 60, 61, 67, 68, 70, 78, 82, 85, 88, 91, 92, 93, 97, 101, 103, 104, 105, 106, 107, 108, 111, 115, 118, 119, 120, 121, 122, 135, 138, 139] },
+    Prog { name: "p593", active: &[true, true, true, true, true, true], outputs: 1, eval: p593_eval, grad: p593_grad, oracle: p593_oracle, tags: &[1, 3, 13, 19, 22, 23, 25, 29, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 61, 67, 68, 70, 78, 82, 85, 88, 91, 92, 93, 97, 101, 103, 104, 105, 106, 107, 108, 111, 115, 119, 120, 121, 122, 135, 138, 139] },
     Prog { name: "p594", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p594_eval, grad: p594_grad, oracle: p594_oracle, tags: &[0, 2, 3, 14, 22, 23, 25, 38, 39, 40, 41, 42, 43, 46, 49, 55, 56, 58, 60, 64, 67, 70, 77, 78, 82, 85, 87, 88, 91, 92, 93, 95, 97, 99, 100, 101, 103, 104, 106, 107, 109, 111, 112, 114, 115, 120, 122, 135, 138] },
     Prog { name: "p595", active: &[true], outputs: 1, eval: p595_eval, grad: p595_grad, oracle: p595_oracle, tags: &[0, 13, 22, 23, 24, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 60, 66, 91, 92, 94, 96, 106, 113, 115, 117, 120, 121, 122, 135, 136] },
     Prog { name: "p596", active: &[true, true, true], outputs: 1, eval: p596_eval, grad: p596_grad, oracle: p596_oracle, tags: &[0, 1, 13, 22, 23, 26, 27, 28, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 63, 65, 66, 76, 91, 93, 94, 98, 101, 102, 104, 106, 110, 111, 113, 114, 115, 116, 118, 120, 122, 124] },
-    Prog { name: "p597", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p597_eval, grad: p597_grad, oracle: p597_oracle, tags: &[0, 3, 4, 13, 22, 23, 25, 38, 39, 40, 43, 44, 46, 48, 50, 55, 56, 65, 67, 69, 71, 73, 78, 84, 85, 91, 92, 100, 102, 106, 111, 115, 116, 117, 118, 119, 120, 121, 122, 123, 135, 137] },
+    Prog { name: "p597", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p597_eval, grad: p597_grad, oracle: p597_oracle, tags: &[0, 3, 4, 13, 22, 23, 25, 38, 39, 40, 43, 46, 48, 50, 55, 56, 65, 67, 69, 76, 78, 84, 91, 92, 99, 100, 102, 106, 109, 115, 116, 117, 118, 119, 120, 121, 122, 123, 135, 137, 142, 148] },
     Prog { name: "p598", active: &[true, true], outputs: 1, eval: p598_eval, grad: p598_grad, oracle: p598_oracle, tags: &[2, 6, 13, 22, 23, 26, 38, 39, 40, 43, 44, 46, 58, 60, 63, 77, 78, 80, 81, 82, 91, 92, 96, 106, 109, 110, 115, 120, 122, 135, 136] },
     Prog { name: "p599", active: &[true, true, true, true, true], outputs: 1, eval: p599_eval, grad: p599_grad, oracle: p599_oracle, tags: &[0, 3, 13, 22, 23, 28, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 65, 66, 68, 70, 76, 78, 82, 85, 88, 91, 92, 101, 102, 103, 106, 109, 111, 112, 113, 115, 117, 118, 120, 122, 124, 125, 130, 137] },
 ];

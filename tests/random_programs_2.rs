@@ -4,7 +4,7 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --first 600 --count 450 --file random_programs_2.rs --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude range-adapters --exclude ref-field-copies --exclude row-args --exclude runtime-loop-in-loop --exclude struct-methods --exclude struct-refs --exclude struct-values --exclude zip-fixed-arrays > tests/random_programs_2.rs
+//! cargo run -p progen -- --seed 1 --first 600 --count 450 --file random_programs_2.rs --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude chain-adapters --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude ref-field-copies --exclude row-args --exclude runtime-loop-in-loop --exclude struct-methods --exclude struct-refs --exclude struct-values --exclude zip-fixed-arrays > tests/random_programs_2.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
 //!
@@ -26,7 +26,7 @@
 //! - `aliased-call-args`: the same fixed-size array passed twice to a `#[grad]` callee (`cdot3(&a, &a)`)
 //! - `aliased-slice-args`: the same slice passed twice to a `#[grad]` callee (`cdot_s(s, s)`, `s: &[f64]`)
 //! - `row-args`: rows of 2-D arrays (parameters and locals) passed by reference to a callee (`caff2(&w[i], b, &h)`), at the top level or in a loop over the rows
-//! - `range-adapters`: an iterator chain from a range with `skip`, `take`, `step_by` or two `rev`s, or reduced with `reduce` (`(0..3).skip(2).map(…)`); excluded, a chain from a range has one `rev` at most and is summed
+//! - `chain-adapters`: iterator chains with two adapters (`a.iter().step_by(2).skip(2)`, E0689 at 8c1a70e), and chains from a range with `skip`, `take`, `step_by` or `reduce` (`(0..3).skip(2)`, E0282); excluded, a chain has one adapter, and a chain from a range only `rev` and a sum
 //! - `field-row-args`: rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -41,6 +41,195 @@ use num_dual::Dual64;
 fn random_programs() {
     check_all(PROGRAMS, TAGS, include_str!("random_programs_2.rs"));
 }
+
+/// The struct and the callees the programs share.
+mod shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+use autodiff::Tangent;
+
+// ---------------------------------------------------------------- the callees of the call programs
+
+#[grad]
+pub fn cdot1(a: &[f64; 1], b: &[f64; 1]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..1 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot1_dual<D: Dn>(a: &[D; 1], b: &[D; 1], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..1 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot2_dual<D: Dn>(a: &[D; 2], b: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..2 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot3_dual<D: Dn>(a: &[D; 3], b: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..3 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot4(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot4_dual<D: Dn>(a: &[D; 4], b: &[D; 4], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..4 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot5(a: &[f64; 5], b: &[f64; 5]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..5 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot5_dual<D: Dn>(a: &[D; 5], b: &[D; 5], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..5 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot_s(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot_s_dual<D: Dn>(a: &[D], b: &[D], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..a.len() {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cpair2(a: &[f64; 2]) -> [f64; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+pub fn cpair2_dual<D: Dn>(a: &[D; 2], tr_: &mut Tr) -> [D; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+#[grad]
+pub fn csplit(x: f64, y: f64) -> (f64, f64) {
+    (x * y, x.sin() + y)
+}
+
+pub fn csplit_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> (D, D) {
+    (x * y, x.sin() + y)
+}
+
+/// A callee with a hand-written companion.
+#[grad(custom)]
+pub fn ccube(x: f64) -> f64 {
+    x * x * x
+}
+
+pub fn ccube_backward(x: f64, d_out: f64) -> (f64, f64) {
+    (x * x * x, 3.0 * x * x * d_out)
+}
+
+pub fn ccube_dual<D: Dn>(x: D, tr_: &mut Tr) -> D {
+    x * x * x
+}
+
+/// A generic callee.
+#[grad]
+pub fn cgen<T: autodiff::Real>(x: T, y: T) -> T {
+    x * y + x.sin()
+}
+
+pub fn cgen_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> D {
+    x * y + x.sin()
+}
+
+#[grad]
+pub fn caff2(w: &[f64; 2], b: f64, h: &[f64; 2]) -> f64 {
+    let mut s = b;
+    for i in 0..2 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff2_dual<D: Dn>(w: &[D; 2], b: D, h: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..2 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+
+#[grad]
+pub fn caff3(w: &[f64; 3], b: f64, h: &[f64; 3]) -> f64 {
+    let mut s = b;
+    for i in 0..3 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff3_dual<D: Dn>(w: &[D; 3], b: D, h: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..3 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+}
+
+use shared::*;
 
 // ---------------------------------------------------------------- p600
 
@@ -194,8 +383,11 @@ fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3]) -> f64 {
     for e9 in b3.iter() {
         acc10 += v8;
     }
-    let v14: f64 = if !b3[n4].is_infinite() { b1.iter().copied().enumerate().fold(1.05f64, |acc13, (j11, e12)| acc13 - ((f64::sin(2.1) * 0.9).acos().atan() * 0.63)).asinh().sin() } else { (f64::sinh(-0.05 * (-1.5)) + b3[4 - 1 - n4]).tanh() };
-    ((((autodiff::leaky_relu(b1[n4 % 1] + 2.55, 0.31).sin() * 0.9).acos() - v1) - v8) + (1.45 * acc10)) + (1.35 * v14)
+    let mut acc11: f64 = 0.0;
+    for i12 in (0..2).rev() {
+        acc11 = (0.5 * acc11) + ((b2[n4 % 3].min(b2[i12]) + b1[i12 % b1.len()].cosh()).tanh() * (i12 as f64));
+    }
+    ((((autodiff::leaky_relu(b1[n4 % 1] + 2.55, 0.31).sin() * 0.9).acos() - v1) - v8) + (1.45 * acc10)) + (0.3 * acc11.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -219,8 +411,11 @@ fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], tr_: &mut 
     for e9 in b3.iter() {
         acc10 += v8;
     }
-    let v14: D = if !dx_is_infinite(b3[n4], tr_) { dx_sin(dx_asinh(b1.iter().copied().enumerate().fold(D::from(1.05), |acc13, (j11, e12)| acc13 - (dx_atan(dx_acos(dx_sin(D::from(2.1), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))), tr_), tr_) } else { dx_tanh(dx_sinh(-D::from(0.05) * (-D::from(1.5)), tr_) + b3[4 - 1 - n4], tr_) };
-    (((dx_acos(dx_sin(dx_leaky_relu(b1[n4 % 1] + D::from(2.55), D::from(0.31), tr_), tr_) * D::from(0.9), tr_) - v1) - v8) + (D::from(1.45) * acc10)) + (D::from(1.35) * v14)
+    let mut acc11: D = D::from(0.0);
+    for i12 in (0..2).rev() {
+        acc11 = (D::from(0.5) * acc11) + (dx_tanh(dx_min(b2[n4 % 3], b2[i12], tr_) + dx_cosh(b1[i12 % b1.len()], tr_), tr_) * D::from(i12 as f64));
+    }
+    (((dx_acos(dx_sin(dx_leaky_relu(b1[n4 % 1] + D::from(2.55), D::from(0.31), tr_), tr_) * D::from(0.9), tr_) - v1) - v8) + (D::from(1.45) * acc10)) + (D::from(0.3) * dx_atan(acc11, tr_))
 }
 
 fn p602_eval(x: &[f64]) -> Vec<f64> {
@@ -276,10 +471,12 @@ fn p603(x3: f64, mut x2: f64, x1: f64) -> f64 {
     for i9 in 0..5 {
         v1 += x3.clamp(autodiff::sigmoid(v1), autodiff::sigmoid(v1) + 2.0).tanh();
     }
-    debug_assert!(!(-autodiff::leaky_relu(-0.4, x1.sin())).is_nan());
-    let v11: f64 = (x3.max(x1) / 1.3).atan();
-    let v12: f64 = autodiff::erfc((-1.8 + x1).tanh());
-    (((-x2).hypot({ let t10 = (f64::abs(-2.35) + 1.15).recip(); t10 * (0.25 / (1.0 + (x2 * x2))) }) + x3).tanh() * x1) + ((0.4 * v11) + (0.75 * v12))
+    let mut acc11: f64 = 0.0;
+    for i12 in 0..3 {
+        acc11 = (0.5 * acc11) + (match i12 { 0 => autodiff::leaky_relu(x1.max(x1), 0.21).tanh(), 1 => (((v1 - 0.15).abs() + 1.3).ln() + x3).tanh(), _ => autodiff::sigmoid((x3 - x2) + x1.cos()) });
+    }
+    let v13: f64 = if x3.tanh().powi(2).tanh().is_finite() { x1.cosh().sin() * acc11 } else { unreachable!() };
+    (((-x2).hypot({ let t10 = (f64::abs(-2.35) + 1.15).recip(); t10 * (0.25 / (1.0 + (x2 * x2))) }) + x3).tanh() * x1) + ((0.4 * acc11) + (0.75 * v13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -300,10 +497,12 @@ fn p603_dual<D: Dn>(x3: D, mut x2: D, x1: D, tr_: &mut Tr) -> D {
     for i9 in 0..5 {
         v1 += dx_tanh(dx_clamp(x3, dx_sigmoid(v1, tr_), dx_sigmoid(v1, tr_) + D::from(2.0), tr_), tr_);
     }
-    debug_assert!(!dx_is_nan(-dx_leaky_relu(-D::from(0.4), dx_sin(x1, tr_), tr_), tr_));
-    let v11: D = dx_atan(dx_max(x3, x1, tr_) / D::from(1.3), tr_);
-    let v12: D = dx_erfc(dx_tanh(-D::from(1.8) + x1, tr_), tr_);
-    (dx_tanh(dx_hypot(-x2, { let t10 = dx_recip(dx_abs(-D::from(2.35), tr_) + D::from(1.15), tr_); t10 * (D::from(0.25) / (D::from(1.0) + (x2 * x2))) }, tr_) + x3, tr_) * x1) + ((D::from(0.4) * v11) + (D::from(0.75) * v12))
+    let mut acc11: D = D::from(0.0);
+    for i12 in 0..3 {
+        acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_tanh(dx_leaky_relu(dx_max(x1, x1, tr_), D::from(0.21), tr_), tr_), 1 => dx_tanh(dx_ln(dx_abs(v1 - D::from(0.15), tr_) + D::from(1.3), tr_) + x3, tr_), _ => dx_sigmoid((x3 - x2) + dx_cos(x1, tr_), tr_) });
+    }
+    let v13: D = if dx_is_finite(dx_tanh(dx_powi(dx_tanh(x3, tr_), 2, tr_), tr_), tr_) { dx_sin(dx_cosh(x1, tr_), tr_) * acc11 } else { unreachable!() };
+    (dx_tanh(dx_hypot(-x2, { let t10 = dx_recip(dx_abs(-D::from(2.35), tr_) + D::from(1.15), tr_); t10 * (D::from(0.25) / (D::from(1.0) + (x2 * x2))) }, tr_) + x3, tr_) * x1) + ((D::from(0.4) * acc11) + (D::from(0.75) * v13))
 }
 
 fn p603_eval(x: &[f64]) -> Vec<f64> {
@@ -449,8 +648,8 @@ fn p606(x1: f64, x2: f64, a3: [f64; 4], a4: [f64; 1]) -> f64 {
     for i12 in 0..4 {
         acc13 += a4[i12 % 1];
     }
-    let v14: f64 = (-acc13 + x2).sin().to_radians();
-    ((v1.sin().mul_add(a3[2] + autodiff::softplus(a3[3]), (y7[0] + a4[0]) - (x2 / (v8.abs() + 1.5))) - 0.7) + (1.25 * acc13)) + (0.3 * v14)
+    let v16: f64 = match (-acc13 + x2).sin() { t14 if t14 > 0.55 => autodiff::sigmoid(({ let t15 = -x1; t15 * y7[1] }) + a4[0]), _ => (-2.6 + a4[0]).atan() };
+    ((v1.sin().mul_add(a3[2] + autodiff::softplus(a3[3]), (y7[0] + a4[0]) - (x2 / (v8.abs() + 1.5))) - 0.7) + (1.25 * acc13)) + (0.3 * v16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -470,8 +669,8 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], tr_: &mut Tr) -> D {
     for i12 in 0..4 {
         acc13 += a4[i12 % 1];
     }
-    let v14: D = dx_to_radians(dx_sin(-acc13 + x2, tr_), tr_);
-    ((dx_mul_add(dx_sin(v1, tr_), a3[2] + dx_softplus(a3[3], tr_), (y7[0] + a4[0]) - (x2 / (dx_abs(v8, tr_) + D::from(1.5))), tr_) - D::from(0.7)) + (D::from(1.25) * acc13)) + (D::from(0.3) * v14)
+    let v16: D = match dx_sin(-acc13 + x2, tr_) { t14 if dx_gt(t14, D::from(0.55), tr_) => dx_sigmoid(({ let t15 = -x1; t15 * y7[1] }) + a4[0], tr_), _ => dx_atan(-D::from(2.6) + a4[0], tr_) };
+    ((dx_mul_add(dx_sin(v1, tr_), a3[2] + dx_softplus(a3[3], tr_), (y7[0] + a4[0]) - (x2 / (dx_abs(v8, tr_) + D::from(1.5))), tr_) - D::from(0.7)) + (D::from(1.25) * acc13)) + (D::from(0.3) * v16)
 }
 
 fn p606_eval(x: &[f64]) -> Vec<f64> {
@@ -602,8 +801,8 @@ fn p608(x1: f64, b2: &[f64; 2], n3: usize) -> (f64, f64) {
     let mut v1 = -((1.45 + (b2[1] * b2[1])).cbrt() / 2.45);
     let mut v2 = (((x1 - b2[1]) * (n3 as f64).exp_m1().atan()).abs() + 0.95).log2();
     v2 += -1.9;
-    let (v3, v4) = autodiff::leaky_relu(x1.tanh(), (v2 * b2[0]).tanh()).sin_cos();
-    (((0.4 * (autodiff::relu(b2[n3]) - f64::sin(-2.0))) * x1) + ((0.9 * v3) + (0.8 * v4)), ((((autodiff::softplus(b2[2 - 1 - n3]).abs() + 0.5).log10().abs() + 1.25).ln() * v2.sin()) + v2) - x1)
+    let v3: f64 = autodiff::erfc((x1 + 0.5).abs().ln_1p().tanh());
+    (((0.4 * (autodiff::relu(b2[n3]) - f64::sin(-2.0))) * x1) + (0.9 * v3), ((((autodiff::softplus(b2[2 - 1 - n3]).abs() + 0.5).log10().abs() + 1.25).ln() * v2.sin()) + v2) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -611,8 +810,8 @@ fn p608_dual<D: Dn>(x1: D, b2: &[D; 2], n3: usize, tr_: &mut Tr) -> (D, D) {
     let mut v1 = -(dx_cbrt(D::from(1.45) + (b2[1] * b2[1]), tr_) / D::from(2.45));
     let mut v2 = dx_log2(dx_abs((x1 - b2[1]) * dx_atan(dx_exp_m1(D::from(n3 as f64), tr_), tr_), tr_) + D::from(0.95), tr_);
     v2 += -D::from(1.9);
-    let (v3, v4) = (dx_sin(dx_leaky_relu(dx_tanh(x1, tr_), dx_tanh(v2 * b2[0], tr_), tr_), tr_), dx_cos(dx_leaky_relu(dx_tanh(x1, tr_), dx_tanh(v2 * b2[0], tr_), tr_), tr_));
-    (((D::from(0.4) * (dx_relu(b2[n3], tr_) - dx_sin(-D::from(2.0), tr_))) * x1) + ((D::from(0.9) * v3) + (D::from(0.8) * v4)), ((dx_ln(dx_abs(dx_log10(dx_abs(dx_softplus(b2[2 - 1 - n3], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.25), tr_) * dx_sin(v2, tr_)) + v2) - x1)
+    let v3: D = dx_erfc(dx_tanh(dx_ln_1p(dx_abs(x1 + D::from(0.5), tr_), tr_), tr_), tr_);
+    (((D::from(0.4) * (dx_relu(b2[n3], tr_) - dx_sin(-D::from(2.0), tr_))) * x1) + (D::from(0.9) * v3), ((dx_ln(dx_abs(dx_log10(dx_abs(dx_softplus(b2[2 - 1 - n3], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.25), tr_) * dx_sin(v2, tr_)) + v2) - x1)
 }
 
 fn p608_eval(x: &[f64]) -> Vec<f64> {
@@ -659,11 +858,8 @@ fn p609(x2: f64, r1: &f64, s3: &[f64]) -> f64 {
         }
         v1 *= f64::max((s3[1].abs().abs() + 1.3).sqrt(), autodiff::elu(v1, 0.1) - (s3[0] % (autodiff::sigmoid(v1).exp() + 0.5))).tanh();
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in (0..4).rev() {
-        acc8 = (0.5 * acc8) + (match i9 { 0 => s3[i9 % 2].tanh(), 1 => (s3[0] / ((s3[(i9 + 2) % 2] * s3[i9 % 2]).abs() + 1.1)).sin(), _ => autodiff::sigmoid(autodiff::relu(s3[i9 % 2] * s3[(i9 + 1) % 2])) });
-    }
-    ((((r1 - v1) * (-s3[1])).tanh() * v1) + x2) + (0.55 * acc8)
+    let v8: f64 = if r1.is_finite() { autodiff::sigmoid((-0.95 + s3[0]) / (autodiff::sigmoid((s3[1].abs() + 1.35).powf(0.55)).exp() + 0.5)) } else { unreachable!() };
+    ((((r1 - v1) * (-s3[1])).tanh() * v1) + x2) + (0.55 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -682,11 +878,8 @@ fn p609_dual<D: Dn>(x2: D, r1: &D, s3: &[D], tr_: &mut Tr) -> D {
         }
         v1 *= dx_tanh(dx_max(dx_sqrt(dx_abs(dx_abs(s3[1], tr_), tr_) + D::from(1.3), tr_), dx_elu(v1, D::from(0.1), tr_) - dx_rem(s3[0], dx_exp(dx_sigmoid(v1, tr_), tr_) + D::from(0.5), tr_), tr_), tr_);
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in (0..4).rev() {
-        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_tanh(s3[i9 % 2], tr_), 1 => dx_sin(s3[0] / (dx_abs(s3[(i9 + 2) % 2] * s3[i9 % 2], tr_) + D::from(1.1)), tr_), _ => dx_sigmoid(dx_relu(s3[i9 % 2] * s3[(i9 + 1) % 2], tr_), tr_) });
-    }
-    ((dx_tanh((*r1 - v1) * (-s3[1]), tr_) * v1) + x2) + (D::from(0.55) * acc8)
+    let v8: D = if dx_is_finite(*r1, tr_) { dx_sigmoid((-D::from(0.95) + s3[0]) / (dx_exp(dx_sigmoid(dx_powf(dx_abs(s3[1], tr_) + D::from(1.35), D::from(0.55), tr_), tr_), tr_) + D::from(0.5)), tr_) } else { unreachable!() };
+    ((dx_tanh((*r1 - v1) * (-s3[1]), tr_) * v1) + x2) + (D::from(0.55) * v8)
 }
 
 fn p609_eval(x: &[f64]) -> Vec<f64> {
@@ -795,8 +988,9 @@ fn p611(x1: f64) -> [f64; 1] {
     for e7 in y6.iter() {
         acc8 += { let t9 = x1; t9 * (y6[0] + (-1.75)).tanh() };
     }
-    let v12: f64 = if !x1.is_nan() { ((f64::abs(1.3) + 0.55).powf(0.55) + x1).atan() } else { autodiff::sigmoid(((acc8 + v5) - y6.iter().fold(x1, |acc11, &e10| (acc11 + e10.tanh()).tanh())) + x1) };
-    y6[0] += 1.0 * v12;
+    debug_assert!(!x1.is_nan());
+    let v10: f64 = ((f64::abs(1.3) + 0.55).powf(0.55) + x1).atan();
+    y6[0] += 1.0 * v10;
     y6
 }
 
@@ -819,8 +1013,9 @@ fn p611_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
     for e7 in y6.iter() {
         acc8 += { let t9 = x1; t9 * dx_tanh(y6[0] + (-D::from(1.75)), tr_) };
     }
-    let v12: D = if !dx_is_nan(x1, tr_) { dx_atan(dx_powf(dx_abs(D::from(1.3), tr_) + D::from(0.55), D::from(0.55), tr_) + x1, tr_) } else { dx_sigmoid(((acc8 + v5) - y6.iter().fold(x1, |acc11, &e10| dx_tanh(acc11 + dx_tanh(e10, tr_), tr_))) + x1, tr_) };
-    y6[0] += D::from(1.0) * v12;
+    debug_assert!(!dx_is_nan(x1, tr_));
+    let v10: D = dx_atan(dx_powf(dx_abs(D::from(1.3), tr_) + D::from(0.55), D::from(0.55), tr_) + x1, tr_);
+    y6[0] += D::from(1.0) * v10;
     y6
 }
 
@@ -867,8 +1062,9 @@ fn p612(mut a1: [f64; 2], a2: [f64; 2], w3: &[[f64; 3]; 3]) -> [f64; 1] {
     for e17 in a2.iter() {
         acc18 += *e17;
     }
-    let v20: f64 = a1.iter().rev().skip(1).map(|e19| ((acc18 - e19) + a2[0].cosh()).sin() + e19.tanh()).sum::<f64>();
-    [(((((f64::mul_add(f64::powi(w3[0][1], 0), a2[1] - w3[1][0], f64::mul_add(a1[1].atan(), a2[0], a1[1])).sin() * autodiff::sigmoid(a2.iter().fold(a1[1], |acc16, e15| (acc16 + acc16.tanh()).tanh()).abs())) * a2[0]) * 1.3) * w3[2][1]) + (0.55 * acc18)) + (1.0 * v20)]
+    debug_assert!(!(acc18 + w3[1][0]).sin().is_nan());
+    let v19: f64 = a1[0].atan();
+    [(((((f64::mul_add(f64::powi(w3[0][1], 0), a2[1] - w3[1][0], f64::mul_add(a1[1].atan(), a2[0], a1[1])).sin() * autodiff::sigmoid(a2.iter().fold(a1[1], |acc16, e15| (acc16 + acc16.tanh()).tanh()).abs())) * a2[0]) * 1.3) * w3[2][1]) + (0.55 * acc18)) + (1.0 * v19)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -890,8 +1086,9 @@ fn p612_dual<D: Dn>(mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], tr_: &mut Tr) 
     for e17 in a2.iter() {
         acc18 += *e17;
     }
-    let v20: D = a1.iter().rev().skip(1).map(|e19| dx_sin((acc18 - (*e19)) + dx_cosh(a2[0], tr_), tr_) + dx_tanh(*e19, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [(((((dx_sin(dx_mul_add(dx_powi(w3[0][1], 0, tr_), a2[1] - w3[1][0], dx_mul_add(dx_atan(a1[1], tr_), a2[0], a1[1], tr_), tr_), tr_) * dx_sigmoid(dx_abs(a2.iter().fold(a1[1], |acc16, e15| dx_tanh(acc16 + dx_tanh(acc16, tr_), tr_)), tr_), tr_)) * a2[0]) * D::from(1.3)) * w3[2][1]) + (D::from(0.55) * acc18)) + (D::from(1.0) * v20)]
+    debug_assert!(!dx_is_nan(dx_sin(acc18 + w3[1][0], tr_), tr_));
+    let v19: D = dx_atan(a1[0], tr_);
+    [(((((dx_sin(dx_mul_add(dx_powi(w3[0][1], 0, tr_), a2[1] - w3[1][0], dx_mul_add(dx_atan(a1[1], tr_), a2[0], a1[1], tr_), tr_), tr_) * dx_sigmoid(dx_abs(a2.iter().fold(a1[1], |acc16, e15| dx_tanh(acc16 + dx_tanh(acc16, tr_), tr_)), tr_), tr_)) * a2[0]) * D::from(1.3)) * w3[2][1]) + (D::from(0.55) * acc18)) + (D::from(1.0) * v19)]
 }
 
 fn p612_eval(x: &[f64]) -> Vec<f64> {
@@ -1090,11 +1287,9 @@ fn p615(x1: f64, x2: f64, s3: &[f64]) -> f64 {
     for i10 in 0..1 {
         acc11 += s3[0];
     }
-    let mut acc12: f64 = 0.0;
-    for i13 in 0..3 {
-        acc12 = (0.5 * acc12) + (match i13 { 0 => (f64::tanh(-0.1).tan().abs().ln_1p() + x1).sin(), 1 => (acc11.asinh() + s3[i13]).atan() * 0.95, _ => (s3[i13] - (x1 * v7)).tanh() });
-    }
-    ((((s3[4] * s3[0].min(x1).hypot((f64::abs(-1.05) + 0.7).log2())) + x2) - x1) + (0.95 * acc11)) + (0.8 * acc12)
+    let hh12: [f64; 2] = [(-s3[1].abs().ln_1p()).atan() * 0.95, (x2.asinh().tanh() * 0.9).atanh().sin()];
+    let hh13: [f64; 2] = cpair2(&hh12);
+    ((((s3[4] * s3[0].min(x1).hypot((f64::abs(-1.05) + 0.7).log2())) + x2) - x1) + (0.95 * acc11)) + ((0.8 * hh13[0]) + (1.45 * hh13[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1123,11 +1318,9 @@ fn p615_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     for i10 in 0..1 {
         acc11 += s3[0];
     }
-    let mut acc12: D = D::from(0.0);
-    for i13 in 0..3 {
-        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_sin(dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(0.1), tr_), tr_), tr_), tr_) + x1, tr_), 1 => dx_atan(dx_asinh(acc11, tr_) + s3[i13], tr_) * D::from(0.95), _ => dx_tanh(s3[i13] - (x1 * v7), tr_) });
-    }
-    ((((s3[4] * dx_hypot(dx_min(s3[0], x1, tr_), dx_log2(dx_abs(-D::from(1.05), tr_) + D::from(0.7), tr_), tr_)) + x2) - x1) + (D::from(0.95) * acc11)) + (D::from(0.8) * acc12)
+    let hh12: [D; 2] = [dx_atan(-dx_ln_1p(dx_abs(s3[1], tr_), tr_), tr_) * D::from(0.95), dx_sin(dx_atanh(dx_tanh(dx_asinh(x2, tr_), tr_) * D::from(0.9), tr_), tr_)];
+    let hh13: [D; 2] = cpair2_dual(&hh12, tr_);
+    ((((s3[4] * dx_hypot(dx_min(s3[0], x1, tr_), dx_log2(dx_abs(-D::from(1.05), tr_) + D::from(0.7), tr_), tr_)) + x2) - x1) + (D::from(0.95) * acc11)) + ((D::from(0.8) * hh13[0]) + (D::from(1.45) * hh13[1]))
 }
 
 fn p615_eval(x: &[f64]) -> Vec<f64> {
@@ -1187,8 +1380,7 @@ fn p616(x1: f64, a2: [f64; 2]) -> f64 {
     for e15 in a2.iter() {
         acc16 += autodiff::elu(a2[1] * (-2.15), 0.35).tanh();
     }
-    assert!(autodiff::sigmoid(a2[1] - (-(a2[1].abs() + 0.6)).cbrt()).is_finite());
-    let v17: f64 = (f64::log(v14.abs() + 1.35, acc16.abs() + 1.65) + x1.atan()).tanh();
+    let v17: f64 = autodiff::erf(((acc16 - a2[1]) - v13.min(a2[1])).tanh());
     (((((v14 + a2[0]).sin().exp().abs() + 0.9).log2() * (-0.2)) - a2[1]) + (0.25 * acc16)) + (0.55 * v17)
 }
 
@@ -1216,8 +1408,7 @@ fn p616_dual<D: Dn>(x1: D, a2: [D; 2], tr_: &mut Tr) -> D {
     for e15 in a2.iter() {
         acc16 += dx_tanh(dx_elu(a2[1] * (-D::from(2.15)), D::from(0.35), tr_), tr_);
     }
-    assert!(dx_is_finite(dx_sigmoid(a2[1] - dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.6)), tr_), tr_), tr_));
-    let v17: D = dx_tanh(dx_log(dx_abs(v14, tr_) + D::from(1.35), dx_abs(acc16, tr_) + D::from(1.65), tr_) + dx_atan(x1, tr_), tr_);
+    let v17: D = dx_erf(dx_tanh((acc16 - a2[1]) - dx_min(v13, a2[1], tr_), tr_), tr_);
     (((dx_log2(dx_abs(dx_exp(dx_sin(v14 + a2[0], tr_), tr_), tr_) + D::from(0.9), tr_) * (-D::from(0.2))) - a2[1]) + (D::from(0.25) * acc16)) + (D::from(0.55) * v17)
 }
 
@@ -1529,9 +1720,11 @@ fn p621(b4: &[f64; 5], s2: &[f64], mut a3: [f64; 2], x1: f64) -> f64 {
         let v5 = y4.iter().enumerate().map(|(j6, e7)| (b4[i3].mul_add(b4[1], 1.6).atan() * 0.63) + 1.0).product::<f64>() - (v2.powi(0) - y4[i3 % 2]);
         a3[(i3 + 1) % a3.len()] = (a3[(i3 + 1) % a3.len()] + (v5 + v5).abs().ln_1p().abs().ln_1p().tanh()).sin();
     }
-    debug_assert!(!autodiff::softplus(s2[1]).cosh().tanh().is_nan());
-    let v8: f64 = x1;
-    (((if x1 > (s2[0].abs() + 1.45).acosh() { (a3[0] / (x1.abs() + 1.25)).max(s2[1]) } else { -v2 }) - x1) - v1) + (1.15 * v8)
+    let mut acc8: f64 = 0.0;
+    for i9 in 0..3 {
+        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { f64::mul_add(1.45, x1, x1).sin().sin() } else { autodiff::sigmoid(x1) });
+    }
+    (((if x1 > (s2[0].abs() + 1.45).acosh() { (a3[0] / (x1.abs() + 1.25)).max(s2[1]) } else { -v2 }) - x1) - v1) + (1.15 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1545,9 +1738,11 @@ fn p621_dual<D: Dn>(b4: &[D; 5], s2: &[D], mut a3: [D; 2], x1: D, tr_: &mut Tr) 
         let v5 = y4.iter().enumerate().map(|(j6, e7)| (dx_atan(dx_mul_add(b4[i3], b4[1], D::from(1.6), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - (dx_powi(v2, 0, tr_) - y4[i3 % 2]);
         a3[(i3 + 1) % a3.len()] = dx_sin(a3[(i3 + 1) % a3.len()] + dx_tanh(dx_ln_1p(dx_abs(dx_ln_1p(dx_abs(v5 + v5, tr_), tr_), tr_), tr_), tr_), tr_);
     }
-    debug_assert!(!dx_is_nan(dx_tanh(dx_cosh(dx_softplus(s2[1], tr_), tr_), tr_), tr_));
-    let v8: D = x1;
-    (((if dx_gt(x1, dx_acosh(dx_abs(s2[0], tr_) + D::from(1.45), tr_), tr_) { dx_max(a3[0] / (dx_abs(x1, tr_) + D::from(1.25)), s2[1], tr_) } else { -v2 }) - x1) - v1) + (D::from(1.15) * v8)
+    let mut acc8: D = D::from(0.0);
+    for i9 in 0..3 {
+        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_sin(dx_sin(dx_mul_add(D::from(1.45), x1, x1, tr_), tr_), tr_) } else { dx_sigmoid(x1, tr_) });
+    }
+    (((if dx_gt(x1, dx_acosh(dx_abs(s2[0], tr_) + D::from(1.45), tr_), tr_) { dx_max(a3[0] / (dx_abs(x1, tr_) + D::from(1.25)), s2[1], tr_) } else { -v2 }) - x1) - v1) + (D::from(1.15) * acc8)
 }
 
 fn p621_eval(x: &[f64]) -> Vec<f64> {
@@ -1607,8 +1802,11 @@ fn p622(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     for i3 in 0..5 {
         acc4 += (f64::cosh(-1.05) * x4.atan()).sin();
     }
-    let v5: f64 = autodiff::gamma(((v1 + (-1.4)) + x1).tanh() + 2.0);
-    (((((if autodiff::relu(x4 + v1) >= 0.95 { 2.3 } else { autodiff::sigmoid(x2 + x2).sinh() }) - x4) - x3) - x3) + (0.85 * acc4)) + (1.3 * v5)
+    let mut acc5: f64 = 0.0;
+    for i6 in (0..4).rev() {
+        acc5 = (0.5 * acc5) + (((v1 + (-1.4)) + x1).tanh() * (i6 as f64));
+    }
+    (((((if autodiff::relu(x4 + v1) >= 0.95 { 2.3 } else { autodiff::sigmoid(x2 + x2).sinh() }) - x4) - x3) - x3) + (0.85 * acc4)) + (0.55 * acc5.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1630,8 +1828,11 @@ fn p622_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     for i3 in 0..5 {
         acc4 += dx_sin(dx_cosh(-D::from(1.05), tr_) * dx_atan(x4, tr_), tr_);
     }
-    let v5: D = dx_gamma(dx_tanh((v1 + (-D::from(1.4))) + x1, tr_) + D::from(2.0), tr_);
-    (((((if dx_ge(dx_relu(x4 + v1, tr_), D::from(0.95), tr_) { D::from(2.3) } else { dx_sinh(dx_sigmoid(x2 + x2, tr_), tr_) }) - x4) - x3) - x3) + (D::from(0.85) * acc4)) + (D::from(1.3) * v5)
+    let mut acc5: D = D::from(0.0);
+    for i6 in (0..4).rev() {
+        acc5 = (D::from(0.5) * acc5) + (dx_tanh((v1 + (-D::from(1.4))) + x1, tr_) * D::from(i6 as f64));
+    }
+    (((((if dx_ge(dx_relu(x4 + v1, tr_), D::from(0.95), tr_) { D::from(2.3) } else { dx_sinh(dx_sigmoid(x2 + x2, tr_), tr_) }) - x4) - x3) - x3) + (D::from(0.85) * acc4)) + (D::from(0.55) * dx_atan(acc5, tr_))
 }
 
 fn p622_eval(x: &[f64]) -> Vec<f64> {
@@ -1856,9 +2057,8 @@ fn p625(x1: f64, mut x2: f64) -> f64 {
     for i4 in 0..5 {
         acc5 += x2.sin();
     }
-    let cl6 = |z7: f64| z7;
-    let v8: f64 = cl6(x1) + (0.6 * cl6(((x1.abs() + 0.65).log2() - (x2 + x2)).sin()));
-    (((x2.atan() * x1) + x2) + (1.05 * acc5)) + (1.15 * v8.atan())
+    let (v6, v7) = (acc5 + x2).atan().sin_cos();
+    (((x2.atan() * x1) + x2) + (1.05 * acc5)) + ((1.45 * v6) + (1.15 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1877,9 +2077,8 @@ fn p625_dual<D: Dn>(x1: D, mut x2: D, tr_: &mut Tr) -> D {
     for i4 in 0..5 {
         acc5 += dx_sin(x2, tr_);
     }
-    let cl6 = |z7: D, tr_: &mut Tr| z7;
-    let v8: D = cl6(x1, tr_) + (D::from(0.6) * cl6(dx_sin(dx_log2(dx_abs(x1, tr_) + D::from(0.65), tr_) - (x2 + x2), tr_), tr_));
-    (((dx_atan(x2, tr_) * x1) + x2) + (D::from(1.05) * acc5)) + (D::from(1.15) * dx_atan(v8, tr_))
+    let (v6, v7) = (dx_sin(dx_atan(acc5 + x2, tr_), tr_), dx_cos(dx_atan(acc5 + x2, tr_), tr_));
+    (((dx_atan(x2, tr_) * x1) + x2) + (D::from(1.05) * acc5)) + ((D::from(1.45) * v6) + (D::from(1.15) * v7))
 }
 
 fn p625_eval(x: &[f64]) -> Vec<f64> {
@@ -2180,9 +2379,11 @@ fn p630(r1: &f64, s2: &[f64]) -> f64 {
     for &e3 in s2.iter() {
         let mut v4 = r1 * s2[3];
     }
-    let cl5 = |z6: f64| ((z6 - z6) - 1.6).tanh();
-    let v7: f64 = cl5(r1.abs()) + (0.6 * cl5((-2.8 + (v2 - r1)).atan()));
-    (((-(s2[4].abs() + 1.05)).cbrt().min(v2).abs() + 0.7).log10() * r1) + (0.7 * v7.sin())
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..2 {
+        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { autodiff::sigmoid((r1 * r1).ln_1p() + (s2[i6] + r1)) } else { ((i6 as f64) + s2[i6]).tanh() });
+    }
+    (((-(s2[4].abs() + 1.05)).cbrt().min(v2).abs() + 0.7).log10() * r1) + (0.35 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2194,9 +2395,11 @@ fn p630_dual<D: Dn>(r1: &D, s2: &[D], tr_: &mut Tr) -> D {
     for &e3 in s2.iter() {
         let mut v4 = *r1 * s2[3];
     }
-    let cl5 = |z6: D, tr_: &mut Tr| dx_tanh((z6 - z6) - D::from(1.6), tr_);
-    let v7: D = cl5(dx_abs(*r1, tr_), tr_) + (D::from(0.6) * cl5(dx_atan(-D::from(2.8) + (v2 - (*r1)), tr_), tr_));
-    (dx_log10(dx_abs(dx_min(dx_cbrt(-(dx_abs(s2[4], tr_) + D::from(1.05)), tr_), v2, tr_), tr_) + D::from(0.7), tr_) * (*r1)) + (D::from(0.7) * dx_sin(v7, tr_))
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..2 {
+        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_sigmoid(dx_ln_1p(*r1 * (*r1), tr_) + (s2[i6] + (*r1)), tr_) } else { dx_tanh(D::from(i6 as f64) + s2[i6], tr_) });
+    }
+    (dx_log10(dx_abs(dx_min(dx_cbrt(-(dx_abs(s2[4], tr_) + D::from(1.05)), tr_), v2, tr_), tr_) + D::from(0.7), tr_) * (*r1)) + (D::from(0.35) * acc5)
 }
 
 fn p630_eval(x: &[f64]) -> Vec<f64> {
@@ -2670,11 +2873,8 @@ fn p637(r1: &f64, x2: f64) -> [f64; 2] {
     for i6 in 0..2 {
         acc7 += (v1 / (x2.sin().exp() + 0.5)).sin() * v5;
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..2 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { ((v4.abs() + 1.1).cbrt().cos() + x2).atan() * 0.95 } else { (acc7 + r1).sin() });
-    }
-    [((((v4.abs() + 0.5).log(6.9) + x2) + x2) + (1.5 * acc7)) + (0.3 * acc8), (((-v1 + (v4 * 0.9)).tanh() * 0.75) - v1).tanh() * v4]
+    let v8: f64 = ((v1.cos() + (v4 % (1.0 + (acc7 * acc7)))) + x2).sin().to_radians();
+    [((((v4.abs() + 0.5).log(6.9) + x2) + x2) + (1.5 * acc7)) + (0.3 * v8), (((-v1 + (v4 * 0.9)).tanh() * 0.75) - v1).tanh() * v4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2694,11 +2894,8 @@ fn p637_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 2] {
     for i6 in 0..2 {
         acc7 += dx_sin(v1 / (dx_exp(dx_sin(x2, tr_), tr_) + D::from(0.5)), tr_) * v5;
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..2 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_atan(dx_cos(dx_cbrt(dx_abs(v4, tr_) + D::from(1.1), tr_), tr_) + x2, tr_) * D::from(0.95) } else { dx_sin(acc7 + (*r1), tr_) });
-    }
-    [(((dx_log(dx_abs(v4, tr_) + D::from(0.5), D::from(6.9), tr_) + x2) + x2) + (D::from(1.5) * acc7)) + (D::from(0.3) * acc8), dx_tanh((dx_tanh(-v1 + (v4 * D::from(0.9)), tr_) * D::from(0.75)) - v1, tr_) * v4]
+    let v8: D = dx_to_radians(dx_sin((dx_cos(v1, tr_) + dx_rem(v4, D::from(1.0) + (acc7 * acc7), tr_)) + x2, tr_), tr_);
+    [(((dx_log(dx_abs(v4, tr_) + D::from(0.5), D::from(6.9), tr_) + x2) + x2) + (D::from(1.5) * acc7)) + (D::from(0.3) * v8), dx_tanh((dx_tanh(-v1 + (v4 * D::from(0.9)), tr_) * D::from(0.75)) - v1, tr_) * v4]
 }
 
 fn p637_eval(x: &[f64]) -> Vec<f64> {
@@ -2875,7 +3072,7 @@ fn p640(b1: &[f64; 4], b2: &[f64; 2]) -> f64 {
     if -0.2 <= 0.3 {
         return (((if 2.9 <= 1.0 || b2[0] > 0.95 { v2 } else { v1 - b2[0] }) + v1).sin() * v1.atan()) * v2.sin();
     }
-    let v3: f64 = (-(v2 - b1[1])).tanh() * std::f64::consts::SQRT_2;
+    let v3: f64 = cgen(((b2[0] * autodiff::sigmoid(b2[1].min(v1))).atan() * 0.95) * 0.5, autodiff::sigmoid((v1.tanh() * 0.9).acos().max(autodiff::sigmoid(v2)) + b1[2]) * 0.5);
     (((v2.hypot(v1).sin() * (-1.6 / (f64::exp(-2.1) + 0.5))).tanh() * 0.9).atanh() + v1) + (0.25 * v3)
 }
 
@@ -2887,7 +3084,7 @@ fn p640_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], tr_: &mut Tr) -> D {
     if dx_le(-D::from(0.2), D::from(0.3), tr_) {
         return (dx_sin((if dx_le(D::from(2.9), D::from(1.0), tr_) || dx_gt(b2[0], D::from(0.95), tr_) { v2 } else { v1 - b2[0] }) + v1, tr_) * dx_atan(v1, tr_)) * dx_sin(v2, tr_);
     }
-    let v3: D = dx_tanh(-(v2 - b1[1]), tr_) * D::from(std::f64::consts::SQRT_2);
+    let v3: D = cgen_dual((dx_atan(b2[0] * dx_sigmoid(dx_min(b2[1], v1, tr_), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_sigmoid(dx_max(dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_), dx_sigmoid(v2, tr_), tr_) + b1[2], tr_) * D::from(0.5), tr_);
     (dx_atanh(dx_tanh(dx_sin(dx_hypot(v2, v1, tr_), tr_) * (-D::from(1.6) / (dx_exp(-D::from(2.1), tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) + v1) + (D::from(0.25) * v3)
 }
 
@@ -3122,11 +3319,8 @@ fn p644(x1: f64, x2: f64, s3: &[f64]) -> f64 {
         }
         let (v10, v11) = (f64::max(3.0, x2), s3[i1].sin().tan() - s3.iter().map(|e9| s3[i1] * e9).sum::<f64>());
     }
-    let mut acc14: f64 = 0.0;
-    for i15 in (0..2).rev() {
-        acc14 = (0.5 * acc14) + ((f64::cos(autodiff::relu(-1.8)) + s3[i15 + 1]).tanh() * (i15 as f64));
-    }
-    (autodiff::sigmoid((((x2 + x2) * (x2 * 1.35)).atan() * s3.iter().fold(x2, |acc13, e12| acc13 - s3[0].sin())) + x2) * x1) + (0.4 * acc14.tanh())
+    let v14: f64 = if autodiff::softplus(x2).is_finite() { ((x1 * 1.6) - (s3[0] % (x1.exp() + 0.5))).sin() } else { autodiff::sigmoid(if s3[0] <= -0.65 || (s3[2] - x2).is_sign_positive() { (x2.sin() * 0.9).asin() } else { x1 }) };
+    (autodiff::sigmoid((((x2 + x2) * (x2 * 1.35)).atan() * s3.iter().fold(x2, |acc13, e12| acc13 - s3[0].sin())) + x2) * x1) + (1.45 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3141,11 +3335,8 @@ fn p644_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
         }
         let (v10, v11) = (dx_max(D::from(3.0), x2, tr_), dx_tan(dx_sin(s3[i1], tr_), tr_) - s3.iter().map(|e9| s3[i1] * (*e9)).fold(D::from(0.0), |acc_, t_| acc_ + t_));
     }
-    let mut acc14: D = D::from(0.0);
-    for i15 in (0..2).rev() {
-        acc14 = (D::from(0.5) * acc14) + (dx_tanh(dx_cos(dx_relu(-D::from(1.8), tr_), tr_) + s3[i15 + 1], tr_) * D::from(i15 as f64));
-    }
-    (dx_sigmoid((dx_atan((x2 + x2) * (x2 * D::from(1.35)), tr_) * s3.iter().fold(x2, |acc13, e12| acc13 - dx_sin(s3[0], tr_))) + x2, tr_) * x1) + (D::from(0.4) * dx_tanh(acc14, tr_))
+    let v14: D = if dx_is_finite(dx_softplus(x2, tr_), tr_) { dx_sin((x1 * D::from(1.6)) - dx_rem(s3[0], dx_exp(x1, tr_) + D::from(0.5), tr_), tr_) } else { dx_sigmoid(if dx_le(s3[0], -D::from(0.65), tr_) || dx_is_sign_positive(s3[2] - x2, tr_) { dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_) } else { x1 }, tr_) };
+    (dx_sigmoid((dx_atan((x2 + x2) * (x2 * D::from(1.35)), tr_) * s3.iter().fold(x2, |acc13, e12| acc13 - dx_sin(s3[0], tr_))) + x2, tr_) * x1) + (D::from(1.45) * v14)
 }
 
 fn p644_eval(x: &[f64]) -> Vec<f64> {
@@ -3552,8 +3743,8 @@ fn p650(x1: f64, x2: f64) -> f64 {
         } else {
         }
     }
-    let v4: f64 = if !(0.15 * x2).hypot(x2.atan().exp_m1()).atan().is_infinite() { autodiff::elu(1.5 + x1, autodiff::sigmoid(x2 + x2)).tanh() } else { autodiff::sigmoid({ let t3 = autodiff::softplus(x1); t3 * ((c1 as f64) / (x2.abs() + 0.95)).tanh() }) };
-    ((((x1.floor() - autodiff::elu(x1, 0.3)) - ((x2 - x2) + x2.tanh())) - x2) + x2) + (0.45 * v4)
+    let v5: f64 = match (0.15 * x2).hypot(x2.atan().exp_m1()).atan() { t3 if t3 < 0.3 => autodiff::elu(1.5 + x1, autodiff::sigmoid(x2 + x2)).tanh(), _ => autodiff::sigmoid({ let t4 = autodiff::softplus(x1); t4 * ((c1 as f64) / (x2.abs() + 0.95)).tanh() }) };
+    ((((x1.floor() - autodiff::elu(x1, 0.3)) - ((x2 - x2) + x2.tanh())) - x2) + x2) + (0.45 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3572,8 +3763,8 @@ fn p650_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v4: D = if !dx_is_infinite(dx_atan(dx_hypot(D::from(0.15) * x2, dx_exp_m1(dx_atan(x2, tr_), tr_), tr_), tr_), tr_) { dx_tanh(dx_elu(D::from(1.5) + x1, dx_sigmoid(x2 + x2, tr_), tr_), tr_) } else { dx_sigmoid({ let t3 = dx_softplus(x1, tr_); t3 * dx_tanh(D::from(c1 as f64) / (dx_abs(x2, tr_) + D::from(0.95)), tr_) }, tr_) };
-    ((((dx_floor(x1, tr_) - dx_elu(x1, D::from(0.3), tr_)) - ((x2 - x2) + dx_tanh(x2, tr_))) - x2) + x2) + (D::from(0.45) * v4)
+    let v5: D = match dx_atan(dx_hypot(D::from(0.15) * x2, dx_exp_m1(dx_atan(x2, tr_), tr_), tr_), tr_) { t3 if dx_lt(t3, D::from(0.3), tr_) => dx_tanh(dx_elu(D::from(1.5) + x1, dx_sigmoid(x2 + x2, tr_), tr_), tr_), _ => dx_sigmoid({ let t4 = dx_softplus(x1, tr_); t4 * dx_tanh(D::from(c1 as f64) / (dx_abs(x2, tr_) + D::from(0.95)), tr_) }, tr_) };
+    ((((dx_floor(x1, tr_) - dx_elu(x1, D::from(0.3), tr_)) - ((x2 - x2) + dx_tanh(x2, tr_))) - x2) + x2) + (D::from(0.45) * v5)
 }
 
 fn p650_eval(x: &[f64]) -> Vec<f64> {
@@ -3954,13 +4145,9 @@ fn p656(s1: &[f64]) -> f64 {
     for e3 in s1.iter() {
         acc4 += s1.iter().sum::<f64>();
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in (0..4).rev() {
-        acc6 = (0.5 * acc6) + (if matches!(i7, 1) { v1.cos().max(s1[i7 % s1.len()] + v2).sin() } else { s1.iter().map(|e8| e8 + v1).sum::<f64>().atan() * 0.95 });
-    }
-    let cl9 = |z10: f64| z10;
-    let v11: f64 = cl9(autodiff::sigmoid(-s1[1] * autodiff::elu(s1[1], 1.2))) + (0.8 * cl9(autodiff::elu(s1[0] + s1[0], 1.7).tanh()));
-    (((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((1.0 * acc6) + (1.5 * autodiff::sigmoid(v11)))
+    let v6: f64 = if (v2 + s1[1]).tanh().is_finite() { ((autodiff::relu(v2).abs() + 1.15).recip() + s1[1]).tanh() } else { unreachable!() };
+    let v8: f64 = s1.iter().cloned().rev().map(|e7| autodiff::sigmoid(((v1 / (v2.tanh().exp() + 0.5)).sin() * 0.9).asin()) + e7).sum::<f64>();
+    (((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((1.0 * v6) + (1.5 * autodiff::sigmoid(v8)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3971,13 +4158,9 @@ fn p656_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> D {
     for e3 in s1.iter() {
         acc4 += s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in (0..4).rev() {
-        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_sin(dx_max(dx_cos(v1, tr_), s1[i7 % s1.len()] + v2, tr_), tr_) } else { dx_atan(s1.iter().map(|e8| *e8 + v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95) });
-    }
-    let cl9 = |z10: D, tr_: &mut Tr| z10;
-    let v11: D = cl9(dx_sigmoid(-s1[1] * dx_elu(s1[1], D::from(1.2), tr_), tr_), tr_) + (D::from(0.8) * cl9(dx_tanh(dx_elu(s1[0] + s1[0], D::from(1.7), tr_), tr_), tr_));
-    (((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((D::from(1.0) * acc6) + (D::from(1.5) * dx_sigmoid(v11, tr_)))
+    let v6: D = if dx_is_finite(dx_tanh(v2 + s1[1], tr_), tr_) { dx_tanh(dx_recip(dx_abs(dx_relu(v2, tr_), tr_) + D::from(1.15), tr_) + s1[1], tr_) } else { unreachable!() };
+    let v8: D = s1.iter().cloned().rev().map(|e7| dx_sigmoid(dx_asin(dx_sin(v1 / (dx_exp(dx_tanh(v2, tr_), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_) + e7).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((D::from(1.0) * v6) + (D::from(1.5) * dx_sigmoid(v8, tr_)))
 }
 
 fn p656_eval(x: &[f64]) -> Vec<f64> {
@@ -4017,7 +4200,8 @@ fn p657(r1: &f64) -> f64 {
     }
     if ((1.1 + (r1 * r1)).log2() + (r1 / (-(r1.exp() + 0.5)))) <= (-0.25 - r1) {
     }
-    let v7: f64 = autodiff::erf(r1.clamp(*r1, r1 + 0.5).tanh());
+    debug_assert!(!autodiff::softplus(-r1).is_nan());
+    let v7: f64 = autodiff::sigmoid((0.55 + (r1 * r1)).powf(*r1).tanh().exp_m1());
     ((((f64::abs(-1.15) + 1.5).sqrt() - r1) / ((0.8 + r1).clamp(-1.65, 0.85).abs() + 0.5)) + r1) + (0.7 * v7)
 }
 
@@ -4033,7 +4217,8 @@ fn p657_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     }
     if dx_le(dx_log2(D::from(1.1) + (*r1 * (*r1)), tr_) + (*r1 / (-(dx_exp(*r1, tr_) + D::from(0.5)))), -D::from(0.25) - (*r1), tr_) {
     }
-    let v7: D = dx_erf(dx_tanh(dx_clamp(*r1, *r1, *r1 + D::from(0.5), tr_), tr_), tr_);
+    debug_assert!(!dx_is_nan(dx_softplus(-(*r1), tr_), tr_));
+    let v7: D = dx_sigmoid(dx_exp_m1(dx_tanh(dx_powf(D::from(0.55) + (*r1 * (*r1)), *r1, tr_), tr_), tr_), tr_);
     (((dx_sqrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) - (*r1)) / (dx_abs(dx_clamp(D::from(0.8) + (*r1), -D::from(1.65), D::from(0.85), tr_), tr_) + D::from(0.5))) + (*r1)) + (D::from(0.7) * v7)
 }
 
@@ -4067,9 +4252,9 @@ fn p658(x1: f64, s2: &[f64]) -> f64 {
     const K658: f64 = 0.55;
     let mut v1 = (if K658 > 0.6 { 2.35 + s2[0] } else { K658 + K658 }).clamp(-1.5, 0.2);
     v1 = K658;
-    assert!(autodiff::sigmoid((K658 + x1) / (v1.asinh().abs() + 1.15)).is_finite());
-    let v2: f64 = (x1 - (-x1)).atan();
-    (K658 - x1) + (0.95 * v2)
+    let cl2 = |z3: f64| autodiff::sigmoid((z3 + z3) / ((z3 % (1.0 + (z3 * z3))).abs() + 1.4));
+    let v4: f64 = cl2((K658 + x1).tanh()) + (0.4 * cl2(x1));
+    (K658 - x1) + (0.45 * autodiff::sigmoid(v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4077,9 +4262,9 @@ fn p658_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
     let K658: D = D::from(0.55);
     let mut v1 = dx_clamp(if dx_gt(K658, D::from(0.6), tr_) { D::from(2.35) + s2[0] } else { K658 + K658 }, -D::from(1.5), D::from(0.2), tr_);
     v1 = K658;
-    assert!(dx_is_finite(dx_sigmoid((K658 + x1) / (dx_abs(dx_asinh(v1, tr_), tr_) + D::from(1.15)), tr_), tr_));
-    let v2: D = dx_atan(x1 - (-x1), tr_);
-    (K658 - x1) + (D::from(0.95) * v2)
+    let cl2 = |z3: D, tr_: &mut Tr| dx_sigmoid((z3 + z3) / (dx_abs(dx_rem(z3, D::from(1.0) + (z3 * z3), tr_), tr_) + D::from(1.4)), tr_);
+    let v4: D = cl2(dx_tanh(K658 + x1, tr_), tr_) + (D::from(0.4) * cl2(x1, tr_));
+    (K658 - x1) + (D::from(0.45) * dx_sigmoid(v4, tr_))
 }
 
 fn p658_eval(x: &[f64]) -> Vec<f64> {
@@ -4241,9 +4426,11 @@ fn p661(x1: f64, x2: f64, b3: &[f64; 2], a5: [f64; 5], a4: [f64; 2]) -> f64 {
         let v3 = ((f64::max(b3[1], a4[1]) * f64::min(1.3, x1)).abs() + 0.85).log10();
         return ((y1.iter().sum::<f64>().abs().ln_1p() * x2) + x1) * K661;
     }
-    assert!(autodiff::elu(a5[4], (K661 + b3[1]).atan() * 0.63).is_finite());
-    let v4: f64 = autodiff::sigmoid(0.3 + x1);
-    (((((a5[2] / (x2.abs() + 0.6)) - (y1[0] * (x2 + y1[0]))) + x1) + x2).sin() * x2) + (0.35 * v4)
+    let mut acc4: f64 = 0.0;
+    for i5 in 0..4 {
+        acc4 = (0.5 * acc4) + (match i5 { 0 => autodiff::sigmoid((0.8 % (1.0 + (K661 * K661))) - (a4[0].abs() + 1.05).sqrt()), 1 => ((y1[i5 % y1.len()] + 0.45) + (-2.55 * x1)).sin(), _ => (a4[i5 % 2].tanh().tan() + f64::tanh(0.4)).atan() * 0.95 });
+    }
+    (((((a5[2] / (x2.abs() + 0.6)) - (y1[0] * (x2 + y1[0]))) + x1) + x2).sin() * x2) + (0.35 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4255,9 +4442,11 @@ fn p661_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a5: [D; 5], a4: [D; 2], tr_: &mut
         let v3 = dx_log10(dx_abs(dx_max(b3[1], a4[1], tr_) * dx_min(D::from(1.3), x1, tr_), tr_) + D::from(0.85), tr_);
         return ((dx_ln_1p(dx_abs(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) * x2) + x1) * K661;
     }
-    assert!(dx_is_finite(dx_elu(a5[4], dx_atan(K661 + b3[1], tr_) * D::from(0.63), tr_), tr_));
-    let v4: D = dx_sigmoid(D::from(0.3) + x1, tr_);
-    (dx_sin((((a5[2] / (dx_abs(x2, tr_) + D::from(0.6))) - (y1[0] * (x2 + y1[0]))) + x1) + x2, tr_) * x2) + (D::from(0.35) * v4)
+    let mut acc4: D = D::from(0.0);
+    for i5 in 0..4 {
+        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_sigmoid(dx_rem(D::from(0.8), D::from(1.0) + (K661 * K661), tr_) - dx_sqrt(dx_abs(a4[0], tr_) + D::from(1.05), tr_), tr_), 1 => dx_sin((y1[i5 % y1.len()] + D::from(0.45)) + (-D::from(2.55) * x1), tr_), _ => dx_atan(dx_tan(dx_tanh(a4[i5 % 2], tr_), tr_) + dx_tanh(D::from(0.4), tr_), tr_) * D::from(0.95) });
+    }
+    (dx_sin((((a5[2] / (dx_abs(x2, tr_) + D::from(0.6))) - (y1[0] * (x2 + y1[0]))) + x1) + x2, tr_) * x2) + (D::from(0.35) * acc4)
 }
 
 fn p661_eval(x: &[f64]) -> Vec<f64> {
@@ -5040,12 +5229,9 @@ fn p673(b1: &[f64; 5], a2: [f64; 1], a3: [f64; 4], k4: i32) -> f64 {
     for e4 in a3.iter() {
         acc5 += (-v1).atan();
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in (0..3).rev() {
-        acc6 = (0.5 * acc6) + ((((a2[i7 % a2.len()] - v1) / ((v1 + (-0.7)).sin().exp() + 0.5)).atan() * 0.95) * (i7 as f64));
-    }
-    let v9: f64 = a2.iter().cloned().step_by(1).take(1).map(|e8| ((acc6 - v1) + (b1[2].abs() + 1.15).log2()).tanh() + e8).sum::<f64>();
-    ((((v1 - v1) - v1).tanh() * v1.tanh()) + (0.25 * acc5)) + ((0.4 * acc6.sin()) + (1.45 * v9))
+    let v7: f64 = match autodiff::sigmoid((1.4 + (a2[0] * a2[0])).ln() * (2.2 / (-(b1[4].exp() + 0.5)))) { t6 if t6 <= 0.1 => a2[0], _ => autodiff::sigmoid(v1 + b1[2]) };
+    let v9: f64 = if autodiff::sigmoid(v7 * a2[0]).is_finite() { autodiff::sigmoid(b1.iter().copied().map(|e8| -b1[2]).sum::<f64>()).mul_add(-v1, v1.trunc()).atan() } else { unreachable!() };
+    ((((v1 - v1) - v1).tanh() * v1.tanh()) + (0.25 * acc5)) + ((1.4 * v7) + (0.4 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5064,12 +5250,9 @@ fn p673_dual<D: Dn>(b1: &[D; 5], a2: [D; 1], a3: [D; 4], k4: i32, tr_: &mut Tr) 
     for e4 in a3.iter() {
         acc5 += dx_atan(-v1, tr_);
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in (0..3).rev() {
-        acc6 = (D::from(0.5) * acc6) + ((dx_atan((a2[i7 % a2.len()] - v1) / (dx_exp(dx_sin(v1 + (-D::from(0.7)), tr_), tr_) + D::from(0.5)), tr_) * D::from(0.95)) * D::from(i7 as f64));
-    }
-    let v9: D = a2.iter().cloned().step_by(1).take(1).map(|e8| dx_tanh((acc6 - v1) + dx_log2(dx_abs(b1[2], tr_) + D::from(1.15), tr_), tr_) + e8).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_tanh((v1 - v1) - v1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.25) * acc5)) + ((D::from(0.4) * dx_sin(acc6, tr_)) + (D::from(1.45) * v9))
+    let v7: D = match dx_sigmoid(dx_ln(D::from(1.4) + (a2[0] * a2[0]), tr_) * (D::from(2.2) / (-(dx_exp(b1[4], tr_) + D::from(0.5)))), tr_) { t6 if dx_le(t6, D::from(0.1), tr_) => a2[0], _ => dx_sigmoid(v1 + b1[2], tr_) };
+    let v9: D = if dx_is_finite(dx_sigmoid(v7 * a2[0], tr_), tr_) { dx_atan(dx_mul_add(dx_sigmoid(b1.iter().copied().map(|e8| -b1[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -v1, dx_trunc(v1, tr_), tr_), tr_) } else { unreachable!() };
+    ((dx_tanh((v1 - v1) - v1, tr_) * dx_tanh(v1, tr_)) + (D::from(0.25) * acc5)) + ((D::from(1.4) * v7) + (D::from(0.4) * v9))
 }
 
 fn p673_eval(x: &[f64]) -> Vec<f64> {
@@ -5380,8 +5563,8 @@ fn p678(x1: f64, s3: &[f64], w2: &[[f64; 3]; 3], s4: &[f64]) -> f64 {
         let mut v3 = autodiff::leaky_relu(x1, 0.26);
     }
     let mut v4 = (w2[2][2] + s4[0].mul_add(v1, s4[1])).tanh().exp_m1();
-    let v8: f64 = autodiff::sigmoid(s3.iter().zip(s4.iter()).map(|(p6, q7)| x1 * v4).sum::<f64>().abs()) * std::f64::consts::LN_2;
-    ((s3.iter().product::<f64>().atan() * v1.tanh()) * autodiff::sigmoid(v4)) + (0.55 * v8)
+    let v6: f64 = cgen((autodiff::sigmoid(1.8) * w2[1][2]).tanh() * 0.5, ((x1 + (v1 * w2[1][2])).atan() * 0.95) * 0.5);
+    ((s3.iter().product::<f64>().atan() * v1.tanh()) * autodiff::sigmoid(v4)) + (0.55 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5394,8 +5577,8 @@ fn p678_dual<D: Dn>(x1: D, s3: &[D], w2: &[[D; 3]; 3], s4: &[D], tr_: &mut Tr) -
         let mut v3 = dx_leaky_relu(x1, D::from(0.26), tr_);
     }
     let mut v4 = dx_exp_m1(dx_tanh(w2[2][2] + dx_mul_add(s4[0], v1, s4[1], tr_), tr_), tr_);
-    let v8: D = dx_sigmoid(dx_abs(s3.iter().zip(s4.iter()).map(|(p6, q7)| x1 * v4).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(std::f64::consts::LN_2);
-    ((dx_atan(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v4, tr_)) + (D::from(0.55) * v8)
+    let v6: D = cgen_dual(dx_tanh(dx_sigmoid(D::from(1.8), tr_) * w2[1][2], tr_) * D::from(0.5), (dx_atan(x1 + (v1 * w2[1][2]), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    ((dx_atan(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) * dx_tanh(v1, tr_)) * dx_sigmoid(v4, tr_)) + (D::from(0.55) * v6)
 }
 
 fn p678_eval(x: &[f64]) -> Vec<f64> {
@@ -5533,15 +5716,9 @@ fn p680(x1: f64, w2: &[[f64; 2]; 3], s3: &[f64], a4: [f64; 3]) -> f64 {
         } else {
         }
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..3).rev() {
-        acc10 = (0.5 * acc10) + (autodiff::sigmoid(x1) * (i11 as f64));
-    }
-    let mut acc12: f64 = 0.0;
-    for i13 in (0..2).rev() {
-        acc12 = (0.5 * acc12) + (autodiff::sigmoid(autodiff::relu(acc10.atan()) + x1) * (i13 as f64));
-    }
-    (((s3.iter().map(|e9| autodiff::elu(x1, 0.7)).sum::<f64>() - x1) - x1).tanh() * x1) + ((1.25 * acc10.sin()) + (1.25 * acc12.tanh()))
+    let v10: f64 = if autodiff::sigmoid(a4[2] - (s3[1] + a4[2])).is_finite() { autodiff::sigmoid(f64::min((s3[3].abs() + 0.55).log(x1.abs() + 2.1), s3[0].exp_m1())) } else { unreachable!() };
+    let v11: f64 = cgen(((v10 * a4[0]) / ((s3[4] - a4[1]).abs() + 1.5)).sin() * 0.5, (if v10.abs() < s3[4].atan() { v10 * a4[0] } else { x1 * (-2.6) }).tanh() * 0.5);
+    (((s3.iter().map(|e9| autodiff::elu(x1, 0.7)).sum::<f64>() - x1) - x1).tanh() * x1) + ((1.4 * v10) + (1.25 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5560,15 +5737,9 @@ fn p680_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], s3: &[D], a4: [D; 3], tr_: &mut Tr)
         } else {
         }
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..3).rev() {
-        acc10 = (D::from(0.5) * acc10) + (dx_sigmoid(x1, tr_) * D::from(i11 as f64));
-    }
-    let mut acc12: D = D::from(0.0);
-    for i13 in (0..2).rev() {
-        acc12 = (D::from(0.5) * acc12) + (dx_sigmoid(dx_relu(dx_atan(acc10, tr_), tr_) + x1, tr_) * D::from(i13 as f64));
-    }
-    (dx_tanh((s3.iter().map(|e9| dx_elu(x1, D::from(0.7), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1, tr_) * x1) + ((D::from(1.25) * dx_sin(acc10, tr_)) + (D::from(1.25) * dx_tanh(acc12, tr_)))
+    let v10: D = if dx_is_finite(dx_sigmoid(a4[2] - (s3[1] + a4[2]), tr_), tr_) { dx_sigmoid(dx_min(dx_log(dx_abs(s3[3], tr_) + D::from(0.55), dx_abs(x1, tr_) + D::from(2.1), tr_), dx_exp_m1(s3[0], tr_), tr_), tr_) } else { unreachable!() };
+    let v11: D = cgen_dual(dx_sin((v10 * a4[0]) / (dx_abs(s3[4] - a4[1], tr_) + D::from(1.5)), tr_) * D::from(0.5), dx_tanh(if dx_lt(dx_abs(v10, tr_), dx_atan(s3[4], tr_), tr_) { v10 * a4[0] } else { x1 * (-D::from(2.6)) }, tr_) * D::from(0.5), tr_);
+    (dx_tanh((s3.iter().map(|e9| dx_elu(x1, D::from(0.7), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1, tr_) * x1) + ((D::from(1.4) * v10) + (D::from(1.25) * v11))
 }
 
 fn p680_eval(x: &[f64]) -> Vec<f64> {
@@ -6135,11 +6306,8 @@ fn p688(w1: &[[f64; 2]; 1], b2: &[f64; 4], s3: &[f64], n4: usize) -> f64 {
         c2 += 1;
         let v3 = 0.95 - (s3[0].abs() + 1.3).log(4.6).atan2(-w1[c2 % w1.len()][c2 % 2]);
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..3 {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => (autodiff::softplus(b2[2]) / (-(autodiff::sigmoid(b2[c2 % b2.len()].cosh()).exp() + 0.5))).atan() * 0.95, 1 => (((n4 + 1) as f64) + b2[(n4 + 3) % b2.len()]).sin(), _ => b2[4 - 1 - i5].tanh() });
-    }
-    (((b2[(n4 + 2) % 4] - (-0.55)) - b2[n4 % b2.len()]) * (-1.05)) + (1.5 * acc4)
+    let v4: f64 = (b2[c2 % 4].sinh().abs() + 1.15).acosh().sin().to_radians();
+    (((b2[(n4 + 2) % 4] - (-0.55)) - b2[n4 % b2.len()]) * (-1.05)) + (1.5 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6152,11 +6320,8 @@ fn p688_dual<D: Dn>(w1: &[[D; 2]; 1], b2: &[D; 4], s3: &[D], n4: usize, tr_: &mu
         c2 += 1;
         let v3 = D::from(0.95) - dx_atan2(dx_log(dx_abs(s3[0], tr_) + D::from(1.3), D::from(4.6), tr_), -w1[c2 % w1.len()][c2 % 2], tr_);
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..3 {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_atan(dx_softplus(b2[2], tr_) / (-(dx_exp(dx_sigmoid(dx_cosh(b2[c2 % b2.len()], tr_), tr_), tr_) + D::from(0.5))), tr_) * D::from(0.95), 1 => dx_sin(D::from((n4 + 1) as f64) + b2[(n4 + 3) % b2.len()], tr_), _ => dx_tanh(b2[4 - 1 - i5], tr_) });
-    }
-    (((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(1.5) * acc4)
+    let v4: D = dx_to_radians(dx_sin(dx_acosh(dx_abs(dx_sinh(b2[c2 % 4], tr_), tr_) + D::from(1.15), tr_), tr_), tr_);
+    (((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(1.5) * v4)
 }
 
 fn p688_eval(x: &[f64]) -> Vec<f64> {
@@ -6468,8 +6633,8 @@ fn p693(x1: f64, s2: &[f64], b3: &[f64; 2]) -> f64 {
     for i17 in 0..5 {
         acc18 += ((s2[i17 % s2.len()] * x1) * (s2[i17 % s2.len()] + (-0.2))).sin();
     }
-    let v20: f64 = (0..2).rev().map(|e19| acc18.tanh().exp().abs().tanh() + (e19 as f64)).sum::<f64>();
-    ((((b3[0].exp_m1() - s2[0]) - x1).sin() * x1) + (0.9 * acc18)) + (0.55 * autodiff::sigmoid(v20))
+    let v19: f64 = if (s2[0].exp2() - acc18.tanh().exp()).tanh().is_finite() { (f64::clamp(-0.95, s2[0], s2[0] + 1.0) - x1.trunc()).tanh() } else { unreachable!() };
+    ((((b3[0].exp_m1() - s2[0]) - x1).sin() * x1) + (0.9 * acc18)) + (0.85 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6497,8 +6662,8 @@ fn p693_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], tr_: &mut Tr) -> D {
     for i17 in 0..5 {
         acc18 += dx_sin((s2[i17 % s2.len()] * x1) * (s2[i17 % s2.len()] + (-D::from(0.2))), tr_);
     }
-    let v20: D = (0..2).rev().map(|e19| dx_tanh(dx_abs(dx_exp(dx_tanh(acc18, tr_), tr_), tr_), tr_) + D::from(e19 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_sin((dx_exp_m1(b3[0], tr_) - s2[0]) - x1, tr_) * x1) + (D::from(0.9) * acc18)) + (D::from(0.55) * dx_sigmoid(v20, tr_))
+    let v19: D = if dx_is_finite(dx_tanh(dx_exp2(s2[0], tr_) - dx_exp(dx_tanh(acc18, tr_), tr_), tr_), tr_) { dx_tanh(dx_clamp(-D::from(0.95), s2[0], s2[0] + D::from(1.0), tr_) - dx_trunc(x1, tr_), tr_) } else { unreachable!() };
+    ((dx_sin((dx_exp_m1(b3[0], tr_) - s2[0]) - x1, tr_) * x1) + (D::from(0.9) * acc18)) + (D::from(0.85) * v19)
 }
 
 fn p693_eval(x: &[f64]) -> Vec<f64> {
@@ -6628,10 +6793,9 @@ fn p695(x1: f64, r2: &f64) -> f64 {
             let x1 = x1 + (x1 / (((c1 as f64).abs() + 1.15).sqrt().abs() + 1.45));
         }
     }
-    assert!((-0.45 + r2.mul_add(K695, *r2)).atan().is_finite());
-    let v8: f64 = autodiff::sigmoid((K695 * x1) - K695.abs().ln_1p());
-    let v9: f64 = autodiff::sigmoid(r2.abs() / ((v8 - r2).exp() + 0.5)) + std::f64::consts::PI;
-    ((((((r2.abs() + 1.3).log2().tanh() * 0.9).acos().abs() + 1.05).powf(1.25) + x1) - K695).tanh() * K695) + ((0.3 * v8) + (0.35 * v9.tanh()))
+    let v8: f64 = (-0.45 + r2.mul_add(K695, *r2)).atan().copysign(autodiff::sigmoid((K695 * x1) - K695.abs().ln_1p()));
+    let v9: f64 = ((if r2.abs() > (v8 - r2) { v8.signum() } else { v8 }) + x1).atan().to_radians();
+    ((((((r2.abs() + 1.3).log2().tanh() * 0.9).acos().abs() + 1.05).powf(1.25) + x1) - K695).tanh() * K695) + ((0.3 * v8) + (0.6 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6654,10 +6818,9 @@ fn p695_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
             let x1 = x1 + (x1 / (dx_abs(dx_sqrt(dx_abs(D::from(c1 as f64), tr_) + D::from(1.15), tr_), tr_) + D::from(1.45)));
         }
     }
-    assert!(dx_is_finite(dx_atan(-D::from(0.45) + dx_mul_add(*r2, K695, *r2, tr_), tr_), tr_));
-    let v8: D = dx_sigmoid((K695 * x1) - dx_ln_1p(dx_abs(K695, tr_), tr_), tr_);
-    let v9: D = dx_sigmoid(dx_abs(*r2, tr_) / (dx_exp(v8 - (*r2), tr_) + D::from(0.5)), tr_) + D::from(std::f64::consts::PI);
-    (dx_tanh((dx_powf(dx_abs(dx_acos(dx_tanh(dx_log2(dx_abs(*r2, tr_) + D::from(1.3), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.05), D::from(1.25), tr_) + x1) - K695, tr_) * K695) + ((D::from(0.3) * v8) + (D::from(0.35) * dx_tanh(v9, tr_)))
+    let v8: D = dx_copysign(dx_atan(-D::from(0.45) + dx_mul_add(*r2, K695, *r2, tr_), tr_), dx_sigmoid((K695 * x1) - dx_ln_1p(dx_abs(K695, tr_), tr_), tr_), tr_);
+    let v9: D = dx_to_radians(dx_atan((if dx_gt(dx_abs(*r2, tr_), v8 - (*r2), tr_) { dx_signum(v8, tr_) } else { v8 }) + x1, tr_), tr_);
+    (dx_tanh((dx_powf(dx_abs(dx_acos(dx_tanh(dx_log2(dx_abs(*r2, tr_) + D::from(1.3), tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(1.05), D::from(1.25), tr_) + x1) - K695, tr_) * K695) + ((D::from(0.3) * v8) + (D::from(0.6) * v9))
 }
 
 fn p695_eval(x: &[f64]) -> Vec<f64> {
@@ -6992,8 +7155,9 @@ fn p700(r1: &f64, a2: [f64; 2], a3: [f64; 4], b4: &[f64; 4]) -> f64 {
     v2 %= v2.abs() + 0.7;
     v1 %= ((v1.tanh() / (-(autodiff::leaky_relu(a3[3], 0.41).exp() + 0.5))) + (-2.25 / (-((v2.sin() * 0.9).asin().abs() + 0.6)))).abs() + 0.6;
     let mut y3: [f64; 2] = a2;
-    let v4: f64 = autodiff::ln_gamma(((y3[1].signum() + a2[0]).atan() * 0.63) + 2.0);
-    ((((v1 - r1).atan() * (autodiff::sigmoid(v1) * autodiff::elu(v2, 1.9))) + v2) * v2) + (0.65 * v4)
+    let cl4 = |z5: f64| ((z5 - z5) * (1.15 + (z5 * z5)).log(f64::abs(0.2) + 1.7)).tanh();
+    let v6: f64 = cl4((v1 + r1).tanh()) + (0.85 * cl4(((v2.tanh() * 0.9).acos() * (1.05 * a2[1])).tanh()));
+    ((((v1 - r1).atan() * (autodiff::sigmoid(v1) * autodiff::elu(v2, 1.9))) + v2) * v2) + (1.2 * v6.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7003,8 +7167,9 @@ fn p700_dual<D: Dn>(r1: &D, a2: [D; 2], a3: [D; 4], b4: &[D; 4], tr_: &mut Tr) -
     v2 = dx_rem(v2, dx_abs(v2, tr_) + D::from(0.7), tr_);
     v1 = dx_rem(v1, dx_abs((dx_tanh(v1, tr_) / (-(dx_exp(dx_leaky_relu(a3[3], D::from(0.41), tr_), tr_) + D::from(0.5)))) + (-D::from(2.25) / (-(dx_abs(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_), tr_) + D::from(0.6)))), tr_) + D::from(0.6), tr_);
     let mut y3: [D; 2] = a2;
-    let v4: D = dx_ln_gamma((dx_atan(dx_signum(y3[1], tr_) + a2[0], tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    (((dx_atan(v1 - (*r1), tr_) * (dx_sigmoid(v1, tr_) * dx_elu(v2, D::from(1.9), tr_))) + v2) * v2) + (D::from(0.65) * v4)
+    let cl4 = |z5: D, tr_: &mut Tr| dx_tanh((z5 - z5) * dx_log(D::from(1.15) + (z5 * z5), dx_abs(D::from(0.2), tr_) + D::from(1.7), tr_), tr_);
+    let v6: D = cl4(dx_tanh(v1 + (*r1), tr_), tr_) + (D::from(0.85) * cl4(dx_tanh(dx_acos(dx_tanh(v2, tr_) * D::from(0.9), tr_) * (D::from(1.05) * a2[1]), tr_), tr_));
+    (((dx_atan(v1 - (*r1), tr_) * (dx_sigmoid(v1, tr_) * dx_elu(v2, D::from(1.9), tr_))) + v2) * v2) + (D::from(1.2) * dx_sin(v6, tr_))
 }
 
 fn p700_eval(x: &[f64]) -> Vec<f64> {
@@ -7432,9 +7597,8 @@ fn p706(x1: f64, b2: &[f64; 1], b3: &[f64; 3], a4: [f64; 3], n5: usize, f6: bool
             }
         }
     }
-    let cl7 = |z8: f64| -1.85 + z8;
-    let v10: f64 = cl7(b3.iter().map(|e9| a4[c1 % 3]).sum::<f64>().tanh()) + (0.5 * cl7(autodiff::leaky_relu(f64::exp(-0.6), (b2[n5 % 1].sin() * 0.9).atanh().tanh()).tanh()));
-    [((b2[(n5 + 1) % b2.len()] - x1) + K706) + (0.35 * autodiff::sigmoid(v10)), f64::powi(b2[n5 % b2.len()], 0) * K706, ((K706 / (-(1.0 + (x1 * x1)))) + b2[n5 % b2.len()]) * x1]
+    let v7: f64 = ccube((-1.85 + b3[1]).sin() * 0.5);
+    [((b2[(n5 + 1) % b2.len()] - x1) + K706) + (0.55 * v7), f64::powi(b2[n5 % b2.len()], 0) * K706, ((K706 / (-(1.0 + (x1 * x1)))) + b2[n5 % b2.len()]) * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7458,9 +7622,8 @@ fn p706_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], a4: [D; 3], n5: usize, f6: 
             }
         }
     }
-    let cl7 = |z8: D, tr_: &mut Tr| -D::from(1.85) + z8;
-    let v10: D = cl7(dx_tanh(b3.iter().map(|e9| a4[c1 % 3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (D::from(0.5) * cl7(dx_tanh(dx_leaky_relu(dx_exp(-D::from(0.6), tr_), dx_tanh(dx_atanh(dx_sin(b2[n5 % 1], tr_) * D::from(0.9), tr_), tr_), tr_), tr_), tr_));
-    [((b2[(n5 + 1) % b2.len()] - x1) + K706) + (D::from(0.35) * dx_sigmoid(v10, tr_)), dx_powi(b2[n5 % b2.len()], 0, tr_) * K706, ((K706 / (-(D::from(1.0) + (x1 * x1)))) + b2[n5 % b2.len()]) * x1]
+    let v7: D = ccube_dual(dx_sin(-D::from(1.85) + b3[1], tr_) * D::from(0.5), tr_);
+    [((b2[(n5 + 1) % b2.len()] - x1) + K706) + (D::from(0.55) * v7), dx_powi(b2[n5 % b2.len()], 0, tr_) * K706, ((K706 / (-(D::from(1.0) + (x1 * x1)))) + b2[n5 % b2.len()]) * x1]
 }
 
 fn p706_eval(x: &[f64]) -> Vec<f64> {
@@ -7524,8 +7687,9 @@ fn p707(s1: &[f64]) -> f64 {
     for e11 in s1.iter() {
         acc12 += v3.tanh().atan2(autodiff::relu(s1[2]));
     }
-    let v14: f64 = autodiff::erf(autodiff::sigmoid(s1.iter().map(|&e13| e13.tanh()).sum::<f64>() / (1.0 + (s1[0] * s1[0]))));
-    (((v3.atan().exp_m1() / (1.0 + (s1[0] * s1[0]))) - v3) + (0.75 * acc12)) + (1.0 * v14)
+    let cl13 = |z14: f64| f64::cosh(autodiff::relu(-0.05)).tanh() + z14;
+    let v15: f64 = cl13(((0.2 - s1[2]) + acc12.hypot(-2.75)).tanh()) + (0.35 * cl13((-v3.asinh() + s1[0]).tanh()));
+    (((v3.atan().exp_m1() / (1.0 + (s1[0] * s1[0]))) - v3) + (0.75 * acc12)) + (0.35 * autodiff::sigmoid(v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7551,8 +7715,9 @@ fn p707_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> D {
     for e11 in s1.iter() {
         acc12 += dx_atan2(dx_tanh(v3, tr_), dx_relu(s1[2], tr_), tr_);
     }
-    let v14: D = dx_erf(dx_sigmoid(s1.iter().map(|&e13| dx_tanh(e13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (D::from(1.0) + (s1[0] * s1[0])), tr_), tr_);
-    (((dx_exp_m1(dx_atan(v3, tr_), tr_) / (D::from(1.0) + (s1[0] * s1[0]))) - v3) + (D::from(0.75) * acc12)) + (D::from(1.0) * v14)
+    let cl13 = |z14: D, tr_: &mut Tr| dx_tanh(dx_cosh(dx_relu(-D::from(0.05), tr_), tr_), tr_) + z14;
+    let v15: D = cl13(dx_tanh((D::from(0.2) - s1[2]) + dx_hypot(acc12, -D::from(2.75), tr_), tr_), tr_) + (D::from(0.35) * cl13(dx_tanh(-dx_asinh(v3, tr_) + s1[0], tr_), tr_));
+    (((dx_exp_m1(dx_atan(v3, tr_), tr_) / (D::from(1.0) + (s1[0] * s1[0]))) - v3) + (D::from(0.75) * acc12)) + (D::from(0.35) * dx_sigmoid(v15, tr_))
 }
 
 fn p707_eval(x: &[f64]) -> Vec<f64> {
@@ -7587,9 +7752,8 @@ fn p708(r1: &f64, f2: bool) -> f64 {
     let mut v3 = *r1;
     let mut y4 = [f64::tanh(1.3).hypot(f64::min(2.55, v1))];
     y4[0] /= ((v2.atan() + (r1 * r1).ln_1p()) * y4.iter().fold(0.35f64, |acc6, e5| acc6 - y4[0].tanh())).abs() + 1.2;
-    debug_assert!(!((y4.iter().copied().map(|e7| -2.55 - y4[0]).sum::<f64>().abs() + 1.1).recip() + r1).atan().is_nan());
-    let v8: f64 = ((y4[0] - v2) + r1).sin();
-    ((((y4[0] + y4[0]) - y4[0]) - r1) - v1) + (1.2 * v8)
+    let v7: f64 = (v3.powi(4).clamp(-0.7, 1.4) + r1).tanh() + std::f64::consts::TAU;
+    ((((y4[0] + y4[0]) - y4[0]) - r1) - v1) + (1.4 * v7.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7599,9 +7763,8 @@ fn p708_dual<D: Dn>(r1: &D, f2: bool, tr_: &mut Tr) -> D {
     let mut v3 = *r1;
     let mut y4 = [dx_hypot(dx_tanh(D::from(1.3), tr_), dx_min(D::from(2.55), v1, tr_), tr_)];
     y4[0] /= dx_abs((dx_atan(v2, tr_) + dx_ln_1p(*r1 * (*r1), tr_)) * y4.iter().fold(D::from(0.35), |acc6, e5| acc6 - dx_tanh(y4[0], tr_)), tr_) + D::from(1.2);
-    debug_assert!(!dx_is_nan(dx_atan(dx_recip(dx_abs(y4.iter().copied().map(|e7| -D::from(2.55) - y4[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.1), tr_) + (*r1), tr_), tr_));
-    let v8: D = dx_sin((y4[0] - v2) + (*r1), tr_);
-    ((((y4[0] + y4[0]) - y4[0]) - (*r1)) - v1) + (D::from(1.2) * v8)
+    let v7: D = dx_tanh(dx_clamp(dx_powi(v3, 4, tr_), -D::from(0.7), D::from(1.4), tr_) + (*r1), tr_) + D::from(std::f64::consts::TAU);
+    ((((y4[0] + y4[0]) - y4[0]) - (*r1)) - v1) + (D::from(1.4) * dx_tanh(v7, tr_))
 }
 
 fn p708_eval(x: &[f64]) -> Vec<f64> {
@@ -7654,8 +7817,7 @@ fn p709(x1: f64) -> f64 {
     for i9 in 0..2 {
         acc10 += (x1 + v8).sin().exp().sin();
     }
-    assert!(((acc10.abs() + 0.6).log(1.95) + x1).sin().is_finite());
-    let v11: f64 = ((f64::cos(-3.0) - (v8 + v8)) + x1).tanh();
+    let v11: f64 = ((acc10.abs() + 0.6).log(1.95) + x1).sin().copysign(((f64::cos(-3.0) - (v8 + v8)) + x1).tanh());
     (((v8.max(f64::powi(-0.6 * x1, 4)) - x1) + v8) + (1.45 * acc10)) + (0.8 * v11)
 }
 
@@ -7684,8 +7846,7 @@ fn p709_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for i9 in 0..2 {
         acc10 += dx_sin(dx_exp(dx_sin(x1 + v8, tr_), tr_), tr_);
     }
-    assert!(dx_is_finite(dx_sin(dx_log(dx_abs(acc10, tr_) + D::from(0.6), D::from(1.95), tr_) + x1, tr_), tr_));
-    let v11: D = dx_tanh((dx_cos(-D::from(3.0), tr_) - (v8 + v8)) + x1, tr_);
+    let v11: D = dx_copysign(dx_sin(dx_log(dx_abs(acc10, tr_) + D::from(0.6), D::from(1.95), tr_) + x1, tr_), dx_tanh((dx_cos(-D::from(3.0), tr_) - (v8 + v8)) + x1, tr_), tr_);
     (((dx_max(v8, dx_powi(-D::from(0.6) * x1, 4, tr_), tr_) - x1) + v8) + (D::from(1.45) * acc10)) + (D::from(0.8) * v11)
 }
 
@@ -7733,7 +7894,7 @@ fn p710(w3: &[[f64; 3]; 2], a2: [f64; 3], x1: f64) -> (f64, f64) {
     }
     let mut acc10: f64 = 0.0;
     for i11 in (0..2).rev() {
-        acc10 = (0.5 * acc10) + (match i11 { 0 => (-(x1 * 1.05)).tanh(), 1 => (((0.55 % (acc9.abs() + 1.15)).abs() + 0.7).powf(1.95) + x1).tanh(), _ => x1.round().hypot(acc9 - 2.55).atan() * 0.95 });
+        acc10 = (0.5 * acc10) + (if matches!(i11, 1) { (-(x1 * 1.05)).tanh() } else { (((0.55 % (acc9.abs() + 1.15)).abs() + 0.7).powf(1.95) + x1).tanh() });
     }
     (((((autodiff::elu((f64::abs(-2.75).ln_1p().abs() + 0.5).ln(), 1.25) - x1) - x1) * x1) + (0.5 * acc9)) + (0.45 * acc10), (((((x1 - x1).sin() * 0.9).asin() % (((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| acc7.min(autodiff::sigmoid(*e6)))).abs() + 1.0)) - a2[2]) * x1) + x1)
 }
@@ -7758,7 +7919,7 @@ fn p710_dual<D: Dn>(w3: &[[D; 3]; 2], a2: [D; 3], x1: D, tr_: &mut Tr) -> (D, D)
     }
     let mut acc10: D = D::from(0.0);
     for i11 in (0..2).rev() {
-        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_tanh(-(x1 * D::from(1.05)), tr_), 1 => dx_tanh(dx_powf(dx_abs(dx_rem(D::from(0.55), dx_abs(acc9, tr_) + D::from(1.15), tr_), tr_) + D::from(0.7), D::from(1.95), tr_) + x1, tr_), _ => dx_atan(dx_hypot(dx_round(x1, tr_), acc9 - D::from(2.55), tr_), tr_) * D::from(0.95) });
+        acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 1) { dx_tanh(-(x1 * D::from(1.05)), tr_) } else { dx_tanh(dx_powf(dx_abs(dx_rem(D::from(0.55), dx_abs(acc9, tr_) + D::from(1.15), tr_), tr_) + D::from(0.7), D::from(1.95), tr_) + x1, tr_) });
     }
     (((((dx_elu(dx_ln(dx_abs(dx_ln_1p(dx_abs(-D::from(2.75), tr_), tr_), tr_) + D::from(0.5), tr_), D::from(1.25), tr_) - x1) - x1) * x1) + (D::from(0.5) * acc9)) + (D::from(0.45) * acc10), ((dx_rem(dx_asin(dx_sin(x1 - x1, tr_) * D::from(0.9), tr_), dx_abs((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| dx_min(acc7, dx_sigmoid(*e6, tr_), tr_)), tr_) + D::from(1.0), tr_) - a2[2]) * x1) + x1)
 }
@@ -8015,11 +8176,9 @@ fn p714(r1: &f64, r2: &f64) -> f64 {
         let v5: f64 = autodiff::sigmoid(r1 / (r2.abs() + 0.75)).exp_m1() / 2.0;
         let mut v6 = (-r1 + v5) / (-1.55);
     }
-    let cl7 = |z8: f64| (z8 + 2.15).sin();
-    let v9: f64 = cl7(*r1) + (0.5 * cl7((r2 % (r2.exp() + 0.5)).signum().sin()));
-    let cl10 = |z11: f64| autodiff::sigmoid(autodiff::relu(z11).sinh());
-    let v12: f64 = cl10(((v9 + r2) / (autodiff::elu(v9, 0.4).abs() + 1.05)).tanh()) + (0.9 * cl10((-2.5 * r2.floor()).tanh()));
-    ((((r2 + r1) * 1.0) - f64::max(*r1, *r1).mul_add(r2 - r1, *r2)) + r1) + ((1.5 * autodiff::sigmoid(v9)) + (1.2 * autodiff::sigmoid(v12)))
+    let v7: f64 = if !(r1 + 2.15).sin().is_nan() { if autodiff::elu(*r2, r2.sin()) >= *r2 { -0.95 } else { *r1 } } else { ((r2 + r1) / (autodiff::elu(*r2, 0.4).abs() + 1.05)).tanh() };
+    let v8: f64 = (-2.5 + r1).atan() + std::f64::consts::SQRT_2;
+    ((((r2 + r1) * 1.0) - f64::max(*r1, *r1).mul_add(r2 - r1, *r2)) + r1) + ((0.65 * v7) + (1.5 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8035,11 +8194,9 @@ fn p714_dual<D: Dn>(r1: &D, r2: &D, tr_: &mut Tr) -> D {
         let v5: D = dx_exp_m1(dx_sigmoid(*r1 / (dx_abs(*r2, tr_) + D::from(0.75)), tr_), tr_) / D::from(2.0);
         let mut v6 = (-(*r1) + v5) / (-D::from(1.55));
     }
-    let cl7 = |z8: D, tr_: &mut Tr| dx_sin(z8 + D::from(2.15), tr_);
-    let v9: D = cl7(*r1, tr_) + (D::from(0.5) * cl7(dx_sin(dx_signum(dx_rem(*r2, dx_exp(*r2, tr_) + D::from(0.5), tr_), tr_), tr_), tr_));
-    let cl10 = |z11: D, tr_: &mut Tr| dx_sigmoid(dx_sinh(dx_relu(z11, tr_), tr_), tr_);
-    let v12: D = cl10(dx_tanh((v9 + (*r2)) / (dx_abs(dx_elu(v9, D::from(0.4), tr_), tr_) + D::from(1.05)), tr_), tr_) + (D::from(0.9) * cl10(dx_tanh(-D::from(2.5) * dx_floor(*r2, tr_), tr_), tr_));
-    ((((*r2 + (*r1)) * D::from(1.0)) - dx_mul_add(dx_max(*r1, *r1, tr_), *r2 - (*r1), *r2, tr_)) + (*r1)) + ((D::from(1.5) * dx_sigmoid(v9, tr_)) + (D::from(1.2) * dx_sigmoid(v12, tr_)))
+    let v7: D = if !dx_is_nan(dx_sin(*r1 + D::from(2.15), tr_), tr_) { if dx_ge(dx_elu(*r2, dx_sin(*r2, tr_), tr_), *r2, tr_) { -D::from(0.95) } else { *r1 } } else { dx_tanh((*r2 + (*r1)) / (dx_abs(dx_elu(*r2, D::from(0.4), tr_), tr_) + D::from(1.05)), tr_) };
+    let v8: D = dx_atan(-D::from(2.5) + (*r1), tr_) + D::from(std::f64::consts::SQRT_2);
+    ((((*r2 + (*r1)) * D::from(1.0)) - dx_mul_add(dx_max(*r1, *r1, tr_), *r2 - (*r1), *r2, tr_)) + (*r1)) + ((D::from(0.65) * v7) + (D::from(1.5) * v8))
 }
 
 fn p714_eval(x: &[f64]) -> Vec<f64> {
@@ -8179,8 +8336,8 @@ fn p716(x1: f64, s2: &[f64], a3: [f64; 5], s4: &[f64]) -> f64 {
     for i16 in 0..5 {
         acc17 += s4[i16 % 1];
     }
-    let v18: f64 = autodiff::erfc(((v2 - v2).min(acc17) + s4[0]).tanh());
-    ((((((x1 + s2[1]) * autodiff::sigmoid(a3.iter().sum::<f64>())) + x1) - v1) * x1) + (0.55 * acc17)) + (1.5 * v18)
+    let v19: f64 = s2.iter().copied().map(|e18| v1.exp()).sum::<f64>().tanh().to_radians();
+    ((((((x1 + s2[1]) * autodiff::sigmoid(a3.iter().sum::<f64>())) + x1) - v1) * x1) + (0.55 * acc17)) + (1.5 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8211,8 +8368,8 @@ fn p716_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 5], s4: &[D], tr_: &mut Tr) -> D {
     for i16 in 0..5 {
         acc17 += s4[i16 % 1];
     }
-    let v18: D = dx_erfc(dx_tanh(dx_min(v2 - v2, acc17, tr_) + s4[0], tr_), tr_);
-    ((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(1.5) * v18)
+    let v19: D = dx_to_radians(dx_tanh(s2.iter().copied().map(|e18| dx_exp(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    ((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(1.5) * v19)
 }
 
 fn p716_eval(x: &[f64]) -> Vec<f64> {
@@ -8265,7 +8422,7 @@ fn p717(r1: &f64, r3: &f64, x2: f64) -> [f64; 2] {
     for i4 in 0..4 {
         acc5 += *r3;
     }
-    let v6: f64 = if !autodiff::sigmoid(v1.atan() + r1).is_nan() { ((r1 - (-1.1)).abs() + 0.5).log10().sin() } else { (autodiff::leaky_relu(-1.35, autodiff::sigmoid(v1)) + r1).sin() };
+    let v6: f64 = ccube(autodiff::sigmoid(v1.atan() + r1) * 0.5);
     [((((x2 + r3).abs() + 0.5).powf((-(x2.abs() + 1.4)).cbrt().tanh()).sin() * v1.tanh()) + (0.85 * acc5)) + (0.9 * v6), (f64::powf(autodiff::relu(x2).abs() + 1.1, 1.95).abs() + 1.45).sqrt() - v1]
 }
 
@@ -8281,7 +8438,7 @@ fn p717_dual<D: Dn>(r1: &D, r3: &D, x2: D, tr_: &mut Tr) -> [D; 2] {
     for i4 in 0..4 {
         acc5 += *r3;
     }
-    let v6: D = if !dx_is_nan(dx_sigmoid(dx_atan(v1, tr_) + (*r1), tr_), tr_) { dx_sin(dx_log10(dx_abs(*r1 - (-D::from(1.1)), tr_) + D::from(0.5), tr_), tr_) } else { dx_sin(dx_leaky_relu(-D::from(1.35), dx_sigmoid(v1, tr_), tr_) + (*r1), tr_) };
+    let v6: D = ccube_dual(dx_sigmoid(dx_atan(v1, tr_) + (*r1), tr_) * D::from(0.5), tr_);
     [((dx_sin(dx_powf(dx_abs(x2 + (*r3), tr_) + D::from(0.5), dx_tanh(dx_cbrt(-(dx_abs(x2, tr_) + D::from(1.4)), tr_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) + (D::from(0.85) * acc5)) + (D::from(0.9) * v6), dx_sqrt(dx_abs(dx_powf(dx_abs(dx_relu(x2, tr_), tr_) + D::from(1.1), D::from(1.95), tr_), tr_) + D::from(1.45), tr_) - v1]
 }
 
@@ -8402,12 +8559,10 @@ fn p719(x1: f64, x4: f64, x3: f64, x2: f64) -> f64 {
     for i14 in 0..1 {
         acc15 += autodiff::sigmoid((x1 - x4) + autodiff::elu(-2.2, 1.4));
     }
-    let v17: f64 = (0..2).rev().map(|e16| (f64::exp_m1(-0.1) / (1.0 + (x1 * x1))).atan() + (e16 as f64)).sum::<f64>();
-    let mut acc18: f64 = 0.0;
-    for i19 in (0..3).rev() {
-        acc18 = (0.5 * acc18) + ((x3.max(acc15).abs() + 0.65).powf(f64::cos(-2.95)).tanh() * (i19 as f64));
-    }
-    (((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((1.0 * v17.atan()) + (1.0 * autodiff::sigmoid(acc18)))
+    let v17: f64 = if !x1.is_infinite() { x1.abs().sin().tan() } else { ({ let t16: f64 = -2.6 + 1.4; t16 * (x3 + acc15) }).sin() };
+    debug_assert!(!(x3 + v17).cos().is_nan());
+    let v18: f64 = autodiff::softplus(x1.exp_m1()).tanh();
+    (((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((0.8 * v17) + (1.0 * v18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8436,12 +8591,10 @@ fn p719_dual<D: Dn>(x1: D, x4: D, x3: D, x2: D, tr_: &mut Tr) -> D {
     for i14 in 0..1 {
         acc15 += dx_sigmoid((x1 - x4) + dx_elu(-D::from(2.2), D::from(1.4), tr_), tr_);
     }
-    let v17: D = (0..2).rev().map(|e16| dx_atan(dx_exp_m1(-D::from(0.1), tr_) / (D::from(1.0) + (x1 * x1)), tr_) + D::from(e16 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let mut acc18: D = D::from(0.0);
-    for i19 in (0..3).rev() {
-        acc18 = (D::from(0.5) * acc18) + (dx_tanh(dx_powf(dx_abs(dx_max(x3, acc15, tr_), tr_) + D::from(0.65), dx_cos(-D::from(2.95), tr_), tr_), tr_) * D::from(i19 as f64));
-    }
-    (((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.0) * dx_atan(v17, tr_)) + (D::from(1.0) * dx_sigmoid(acc18, tr_)))
+    let v17: D = if !dx_is_infinite(x1, tr_) { dx_tan(dx_sin(dx_abs(x1, tr_), tr_), tr_) } else { dx_sin({ let t16: D = -D::from(2.6) + D::from(1.4); t16 * (x3 + acc15) }, tr_) };
+    debug_assert!(!dx_is_nan(dx_cos(x3 + v17, tr_), tr_));
+    let v18: D = dx_tanh(dx_softplus(dx_exp_m1(x1, tr_), tr_), tr_);
+    (((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(0.8) * v17) + (D::from(1.0) * v18))
 }
 
 fn p719_eval(x: &[f64]) -> Vec<f64> {
@@ -8686,8 +8839,9 @@ fn p723(x1: f64, x2: f64) -> [f64; 2] {
     for i2 in 0..1 {
         acc3 += x2.atan();
     }
-    let v5: f64 = (0..2).rev().map(|e4| (((e4 as f64) / (1.0 + (x2 * x2))).abs() + 1.35).sqrt().sin() + (e4 as f64)).sum::<f64>();
-    [(((((if autodiff::relu((1.1 + (v1 * v1)).sqrt()) >= v1.atan() { 2.9 } else if -(0.7 - (-2.1)) >= (x2.abs() + 1.4).log10() { x1 } else { (K723 * K723).clamp(-0.5, -0.3) }) + x1) * x1) - x2) + (0.45 * acc3)) + (1.5 * v5.tanh()), (x2.min(x2).tanh() * v1) + v1]
+    let cl4 = |z5: f64| autodiff::elu(z5 % (f64::abs(2.55) + 0.75), 2.0).atan();
+    let v6: f64 = cl4(autodiff::sigmoid((autodiff::sigmoid(K723) * (v1 * v1).ln_1p()) + x1)) + (1.5 * cl4((x1 * x1).tanh()));
+    [(((((if autodiff::relu((1.1 + (v1 * v1)).sqrt()) >= v1.atan() { 2.9 } else if -(0.7 - (-2.1)) >= (x2.abs() + 1.4).log10() { x1 } else { (K723 * K723).clamp(-0.5, -0.3) }) + x1) * x1) - x2) + (0.45 * acc3)) + (1.5 * v6.tanh()), (x2.min(x2).tanh() * v1) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8700,8 +8854,9 @@ fn p723_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> [D; 2] {
     for i2 in 0..1 {
         acc3 += dx_atan(x2, tr_);
     }
-    let v5: D = (0..2).rev().map(|e4| dx_sin(dx_sqrt(dx_abs(D::from(e4 as f64) / (D::from(1.0) + (x2 * x2)), tr_) + D::from(1.35), tr_), tr_) + D::from(e4 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [(((((if dx_ge(dx_relu(dx_sqrt(D::from(1.1) + (v1 * v1), tr_), tr_), dx_atan(v1, tr_), tr_) { D::from(2.9) } else if dx_ge(-(D::from(0.7) - (-D::from(2.1))), dx_log10(dx_abs(x2, tr_) + D::from(1.4), tr_), tr_) { x1 } else { dx_clamp(K723 * K723, -D::from(0.5), -D::from(0.3), tr_) }) + x1) * x1) - x2) + (D::from(0.45) * acc3)) + (D::from(1.5) * dx_tanh(v5, tr_)), (dx_tanh(dx_min(x2, x2, tr_), tr_) * v1) + v1]
+    let cl4 = |z5: D, tr_: &mut Tr| dx_atan(dx_elu(dx_rem(z5, dx_abs(D::from(2.55), tr_) + D::from(0.75), tr_), D::from(2.0), tr_), tr_);
+    let v6: D = cl4(dx_sigmoid((dx_sigmoid(K723, tr_) * dx_ln_1p(v1 * v1, tr_)) + x1, tr_), tr_) + (D::from(1.5) * cl4(dx_tanh(x1 * x1, tr_), tr_));
+    [(((((if dx_ge(dx_relu(dx_sqrt(D::from(1.1) + (v1 * v1), tr_), tr_), dx_atan(v1, tr_), tr_) { D::from(2.9) } else if dx_ge(-(D::from(0.7) - (-D::from(2.1))), dx_log10(dx_abs(x2, tr_) + D::from(1.4), tr_), tr_) { x1 } else { dx_clamp(K723 * K723, -D::from(0.5), -D::from(0.3), tr_) }) + x1) * x1) - x2) + (D::from(0.45) * acc3)) + (D::from(1.5) * dx_tanh(v6, tr_)), (dx_tanh(dx_min(x2, x2, tr_), tr_) * v1) + v1]
 }
 
 fn p723_eval(x: &[f64]) -> Vec<f64> {
@@ -8755,7 +8910,7 @@ fn p724(x1: f64, x2: f64, w3: &[[f64; 2]; 3], n4: usize) -> (f64, f64) {
             }
         }
     }
-    let v15: f64 = w3[3 - 1 - n4][0].to_radians();
+    let v15: f64 = autodiff::erf((w3[3 - 1 - n4][n4 % 2] - w3[n4][1]).trunc().tanh());
     ((((w3[2][n4 % 2] * (f64::round(-0.95).abs() + 0.65).log2()) * x1).tanh() * v1.tanh()) + (1.05 * v15), (autodiff::sigmoid(((x2 / 1.9) / (1.0 + (v1 * v1))) / (f64::min(w3[1][n4 % 2].sinh(), f64::abs(-0.3).ln_1p()).atan().exp() + 0.5)) * x1) + v1)
 }
 
@@ -8782,7 +8937,7 @@ fn p724_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 3], n4: usize, tr_: &mut Tr) -> 
             }
         }
     }
-    let v15: D = dx_to_radians(w3[3 - 1 - n4][0], tr_);
+    let v15: D = dx_erf(dx_tanh(dx_trunc(w3[3 - 1 - n4][n4 % 2] - w3[n4][1], tr_), tr_), tr_);
     ((dx_tanh((w3[2][n4 % 2] * dx_log2(dx_abs(dx_round(-D::from(0.95), tr_), tr_) + D::from(0.65), tr_)) * x1, tr_) * dx_tanh(v1, tr_)) + (D::from(1.05) * v15), (dx_sigmoid(((x2 / D::from(1.9)) / (D::from(1.0) + (v1 * v1))) / (dx_exp(dx_atan(dx_min(dx_sinh(w3[1][n4 % 2], tr_), dx_ln_1p(dx_abs(-D::from(0.3), tr_), tr_), tr_), tr_), tr_) + D::from(0.5)), tr_) * x1) + v1)
 }
 
@@ -9254,8 +9409,8 @@ fn p731(r1: &f64, x2: f64) -> [f64; 1] {
             let x2 = x2 * (1.3 + (v1 * v1)).ln().tanh().exp2();
         }
     }
-    let (v4, v5) = r1.sin_cos();
-    [((r1 * r1) - r1) + ((1.35 * v4) + (0.8 * v5))]
+    let v4: f64 = if r1.is_finite() { (x2 * (x2 * 2.35)).tanh() } else { autodiff::sigmoid((0.6 + (r1 * r1)).log10() - (-0.6 * x2)) };
+    [((r1 * r1) - r1) + (1.35 * v4)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9269,8 +9424,8 @@ fn p731_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> [D; 1] {
             let x2 = x2 * dx_exp2(dx_tanh(dx_ln(D::from(1.3) + (v1 * v1), tr_), tr_), tr_);
         }
     }
-    let (v4, v5) = (dx_sin(*r1, tr_), dx_cos(*r1, tr_));
-    [((*r1 * (*r1)) - (*r1)) + ((D::from(1.35) * v4) + (D::from(0.8) * v5))]
+    let v4: D = if dx_is_finite(*r1, tr_) { dx_tanh(x2 * (x2 * D::from(2.35)), tr_) } else { dx_sigmoid(dx_log10(D::from(0.6) + (*r1 * (*r1)), tr_) - (-D::from(0.6) * x2), tr_) };
+    [((*r1 * (*r1)) - (*r1)) + (D::from(1.35) * v4)]
 }
 
 fn p731_eval(x: &[f64]) -> Vec<f64> {
@@ -9391,8 +9546,9 @@ fn p733(b3: &[f64; 3], a2: [f64; 3], b1: &[f64; 4]) -> f64 {
     for i9 in 0..3 {
         acc10 += b3[0];
     }
-    let v11: f64 = autodiff::erf(autodiff::relu(b3[0].exp()).atan() * 0.63);
-    ((autodiff::sigmoid((f64::exp(0.3) * ((1.25 + (b3[1] * b3[1])).recip() * (b1[3] * b3[1]))) + b1[1]) * a2[1]) + (1.4 * acc10)) + (0.4 * v11)
+    debug_assert!(!(if b3[0] < b1[0] && b1[3] > 0.55 { f64::atan2(0.75, a2[2]) } else if (acc10.abs() + 1.3).cbrt() > b1.iter().map(|e11| 2.5).sum::<f64>() { acc10 } else { b3.iter().copied().fold(0.25f64, |acc13, e12| (acc13 + (e12 / (-(b1[2].abs() + 1.35))).sin()).tanh()) }).tanh().is_nan());
+    let v15: f64 = b1.iter().map(|e14| *e14).sum::<f64>().atan();
+    ((autodiff::sigmoid((f64::exp(0.3) * ((1.25 + (b3[1] * b3[1])).recip() * (b1[3] * b3[1]))) + b1[1]) * a2[1]) + (1.4 * acc10)) + (0.4 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9424,8 +9580,9 @@ fn p733_dual<D: Dn>(b3: &[D; 3], a2: [D; 3], b1: &[D; 4], tr_: &mut Tr) -> D {
     for i9 in 0..3 {
         acc10 += b3[0];
     }
-    let v11: D = dx_erf(dx_atan(dx_relu(dx_exp(b3[0], tr_), tr_), tr_) * D::from(0.63), tr_);
-    ((dx_sigmoid((dx_exp(D::from(0.3), tr_) * (dx_recip(D::from(1.25) + (b3[1] * b3[1]), tr_) * (b1[3] * b3[1]))) + b1[1], tr_) * a2[1]) + (D::from(1.4) * acc10)) + (D::from(0.4) * v11)
+    debug_assert!(!dx_is_nan(dx_tanh(if dx_lt(b3[0], b1[0], tr_) && dx_gt(b1[3], D::from(0.55), tr_) { dx_atan2(D::from(0.75), a2[2], tr_) } else if dx_gt(dx_cbrt(dx_abs(acc10, tr_) + D::from(1.3), tr_), b1.iter().map(|e11| D::from(2.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { acc10 } else { b3.iter().copied().fold(D::from(0.25), |acc13, e12| dx_tanh(acc13 + dx_sin(e12 / (-(dx_abs(b1[2], tr_) + D::from(1.35))), tr_), tr_)) }, tr_), tr_));
+    let v15: D = dx_atan(b1.iter().map(|e14| *e14).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    ((dx_sigmoid((dx_exp(D::from(0.3), tr_) * (dx_recip(D::from(1.25) + (b3[1] * b3[1]), tr_) * (b1[3] * b3[1]))) + b1[1], tr_) * a2[1]) + (D::from(1.4) * acc10)) + (D::from(0.4) * v15)
 }
 
 fn p733_eval(x: &[f64]) -> Vec<f64> {
@@ -9572,8 +9729,8 @@ fn p735(r1: &f64, f5: bool, a3: [f64; 1], a4: [f64; 5], b2: &[f64; 1]) -> f64 {
     for e9 in a4.iter() {
         acc10 += ((a4[1].abs() + 1.0).powf(a4[3]) + a4[0]).atan();
     }
-    let v13: f64 = a4.iter().cloned().rev().map(|e11| autodiff::sigmoid((a3.iter().map(|&e12| v1.atan() * e11).sum::<f64>().abs() + 0.7).log(4.25)) + autodiff::sigmoid(e11)).sum::<f64>();
-    (((b2[0].abs() * v1.sin()) + r1) + (0.95 * acc10)) + (0.25 * v13.sin())
+    let v11: f64 = ccube((a3[0] - (a3[0] / (f64::abs(1.95) + 1.0))).tanh() * 0.5);
+    (((b2[0].abs() * v1.sin()) + r1) + (0.95 * acc10)) + (1.35 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9595,8 +9752,8 @@ fn p735_dual<D: Dn>(r1: &D, f5: bool, a3: [D; 1], a4: [D; 5], b2: &[D; 1], tr_: 
     for e9 in a4.iter() {
         acc10 += dx_atan(dx_powf(dx_abs(a4[1], tr_) + D::from(1.0), a4[3], tr_) + a4[0], tr_);
     }
-    let v13: D = a4.iter().cloned().rev().map(|e11| dx_sigmoid(dx_log(dx_abs(a3.iter().map(|&e12| dx_atan(v1, tr_) * e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), D::from(4.25), tr_), tr_) + dx_sigmoid(e11, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_abs(b2[0], tr_) * dx_sin(v1, tr_)) + (*r1)) + (D::from(0.95) * acc10)) + (D::from(0.25) * dx_sin(v13, tr_))
+    let v11: D = ccube_dual(dx_tanh(a3[0] - (a3[0] / (dx_abs(D::from(1.95), tr_) + D::from(1.0))), tr_) * D::from(0.5), tr_);
+    (((dx_abs(b2[0], tr_) * dx_sin(v1, tr_)) + (*r1)) + (D::from(0.95) * acc10)) + (D::from(1.35) * v11)
 }
 
 fn p735_eval(x: &[f64]) -> Vec<f64> {
@@ -9809,8 +9966,9 @@ fn p738(x1: f64, x2: f64, x3: f64) -> f64 {
     for i11 in 0..5 {
         acc12 += (0.05 * x3).hypot(x1 / (x2.abs() + 1.0)).tanh();
     }
-    let (v13, v14) = autodiff::softplus(x2 % (x1.abs() + 0.55)).sin_cos();
-    ((x3.abs().ln_1p() - x3) + (0.9 * acc12)) + ((0.75 * v13) + (1.45 * v14))
+    assert!(autodiff::softplus(x2 % (x1.abs() + 0.55)).is_finite());
+    let v13: f64 = ((x2.abs() + 0.6).log(7.45).abs() + 1.15).log(x1.trunc().abs() + 1.9).tanh();
+    ((x3.abs().ln_1p() - x3) + (0.9 * acc12)) + (0.75 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9842,8 +10000,9 @@ fn p738_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> D {
     for i11 in 0..5 {
         acc12 += dx_tanh(dx_hypot(D::from(0.05) * x3, x1 / (dx_abs(x2, tr_) + D::from(1.0)), tr_), tr_);
     }
-    let (v13, v14) = (dx_sin(dx_softplus(dx_rem(x2, dx_abs(x1, tr_) + D::from(0.55), tr_), tr_), tr_), dx_cos(dx_softplus(dx_rem(x2, dx_abs(x1, tr_) + D::from(0.55), tr_), tr_), tr_));
-    ((dx_ln_1p(dx_abs(x3, tr_), tr_) - x3) + (D::from(0.9) * acc12)) + ((D::from(0.75) * v13) + (D::from(1.45) * v14))
+    assert!(dx_is_finite(dx_softplus(dx_rem(x2, dx_abs(x1, tr_) + D::from(0.55), tr_), tr_), tr_));
+    let v13: D = dx_tanh(dx_log(dx_abs(dx_log(dx_abs(x2, tr_) + D::from(0.6), D::from(7.45), tr_), tr_) + D::from(1.15), dx_abs(dx_trunc(x1, tr_), tr_) + D::from(1.9), tr_), tr_);
+    ((dx_ln_1p(dx_abs(x3, tr_), tr_) - x3) + (D::from(0.9) * acc12)) + (D::from(0.75) * v13)
 }
 
 fn p738_eval(x: &[f64]) -> Vec<f64> {
@@ -9970,12 +10129,12 @@ fn p740(s1: &[f64], s2: &[f64], n3: usize) -> f64 {
         c3 += 1;
         let v4 = ((s2.iter().map(|e5| (e5.abs() + 0.5).ln()).sum::<f64>() - (s2[(n3 + 3) % s2.len()] * ((n3 + 1) as f64))).abs() + 1.4).recip();
     }
-    let v9: f64 = (((-(1.15 + (v1 * v1))).recip() * f64::exp(-1.35)) + s2[n3 % s2.len()]).tanh().copysign(s1.iter().sum::<f64>().tanh());
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..2).rev() {
-        acc10 = (0.5 * acc10) + ((s2.iter().sum::<f64>().atan() * 0.95) * (i11 as f64));
+    let v8: f64 = (((v2 - v1).abs() + 0.55).sqrt() + s2[0]).atan() * std::f64::consts::LN_2;
+    let mut acc9: f64 = 0.0;
+    for i10 in 0..3 {
+        acc9 = (0.5 * acc9) + (if matches!(i10, 1) { (s1.iter().sum::<f64>() + (-(f64::abs(2.5) + 1.3)).recip()).tanh() } else { s1[4 - 1 - i10].tanh() });
     }
-    ((if (s2.iter().fold(v1, |acc7, e6| acc7 + autodiff::sigmoid(*e6)).tanh() * 0.9).atanh() <= -0.5 { s2[c3 % s2.len()].tanh().tan().min(v2 * s2[(c3 + 2) % 1]) } else { s1[n3 % 4].clamp(v2, v2 + 1.1).max(s1[n3 % s1.len()]) }) + v2) + ((1.25 * v9) + (1.4 * acc10.tanh()))
+    ((if (s2.iter().fold(v1, |acc7, e6| acc7 + autodiff::sigmoid(*e6)).tanh() * 0.9).atanh() <= -0.5 { s2[c3 % s2.len()].tanh().tan().min(v2 * s2[(c3 + 2) % 1]) } else { s1[n3 % 4].clamp(v2, v2 + 1.1).max(s1[n3 % s1.len()]) }) + v2) + ((1.25 * v8) + (1.35 * acc9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9987,12 +10146,12 @@ fn p740_dual<D: Dn>(s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> D {
         c3 += 1;
         let v4 = dx_recip(dx_abs(s2.iter().map(|e5| dx_ln(dx_abs(*e5, tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (s2[(n3 + 3) % s2.len()] * D::from((n3 + 1) as f64)), tr_) + D::from(1.4), tr_);
     }
-    let v9: D = dx_copysign(dx_tanh((dx_recip(-(D::from(1.15) + (v1 * v1)), tr_) * dx_exp(-D::from(1.35), tr_)) + s2[n3 % s2.len()], tr_), dx_tanh(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_);
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..2).rev() {
-        acc10 = (D::from(0.5) * acc10) + ((dx_atan(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.95)) * D::from(i11 as f64));
+    let v8: D = dx_atan(dx_sqrt(dx_abs(v2 - v1, tr_) + D::from(0.55), tr_) + s2[0], tr_) * D::from(std::f64::consts::LN_2);
+    let mut acc9: D = D::from(0.0);
+    for i10 in 0..3 {
+        acc9 = (D::from(0.5) * acc9) + (if matches!(i10, 1) { dx_tanh(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + dx_recip(-(dx_abs(D::from(2.5), tr_) + D::from(1.3)), tr_), tr_) } else { dx_tanh(s1[4 - 1 - i10], tr_) });
     }
-    ((if dx_le(dx_atanh(dx_tanh(s2.iter().fold(v1, |acc7, e6| acc7 + dx_sigmoid(*e6, tr_)), tr_) * D::from(0.9), tr_), -D::from(0.5), tr_) { dx_min(dx_tan(dx_tanh(s2[c3 % s2.len()], tr_), tr_), v2 * s2[(c3 + 2) % 1], tr_) } else { dx_max(dx_clamp(s1[n3 % 4], v2, v2 + D::from(1.1), tr_), s1[n3 % s1.len()], tr_) }) + v2) + ((D::from(1.25) * v9) + (D::from(1.4) * dx_tanh(acc10, tr_)))
+    ((if dx_le(dx_atanh(dx_tanh(s2.iter().fold(v1, |acc7, e6| acc7 + dx_sigmoid(*e6, tr_)), tr_) * D::from(0.9), tr_), -D::from(0.5), tr_) { dx_min(dx_tan(dx_tanh(s2[c3 % s2.len()], tr_), tr_), v2 * s2[(c3 + 2) % 1], tr_) } else { dx_max(dx_clamp(s1[n3 % 4], v2, v2 + D::from(1.1), tr_), s1[n3 % s1.len()], tr_) }) + v2) + ((D::from(1.25) * v8) + (D::from(1.35) * acc9))
 }
 
 fn p740_eval(x: &[f64]) -> Vec<f64> {
@@ -10039,8 +10198,9 @@ fn p741(x1: f64, r2: &f64) -> f64 {
     for i4 in 0..3 {
         acc5 += i4 as f64;
     }
-    let (v6, v7) = (((0.8 + (acc5 * acc5)).sqrt() / (1.0 + (K741 * K741))) + x1).tanh().sin_cos();
-    (((autodiff::sigmoid(((K741.abs() + 0.65).sqrt().tanh() * 0.9).asin()).exp2() * K741) * K741) + (0.8 * acc5)) + ((0.5 * v6) + (1.45 * v7))
+    let cl6 = |z7: f64| ((0.8 + (z7 * z7)).sqrt() / (1.0 + (z7 * z7))).atan();
+    let v8: f64 = cl6(((f64::abs(autodiff::softplus(0.9)) + 0.7).sqrt() + x1).sin()) + (1.25 * cl6(-autodiff::sigmoid(x1)));
+    (((autodiff::sigmoid(((K741.abs() + 0.65).sqrt().tanh() * 0.9).asin()).exp2() * K741) * K741) + (0.8 * acc5)) + (1.45 * v8.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10057,8 +10217,9 @@ fn p741_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     for i4 in 0..3 {
         acc5 += D::from(i4 as f64);
     }
-    let (v6, v7) = (dx_sin(dx_tanh((dx_sqrt(D::from(0.8) + (acc5 * acc5), tr_) / (D::from(1.0) + (K741 * K741))) + x1, tr_), tr_), dx_cos(dx_tanh((dx_sqrt(D::from(0.8) + (acc5 * acc5), tr_) / (D::from(1.0) + (K741 * K741))) + x1, tr_), tr_));
-    (((dx_exp2(dx_sigmoid(dx_asin(dx_tanh(dx_sqrt(dx_abs(K741, tr_) + D::from(0.65), tr_), tr_) * D::from(0.9), tr_), tr_), tr_) * K741) * K741) + (D::from(0.8) * acc5)) + ((D::from(0.5) * v6) + (D::from(1.45) * v7))
+    let cl6 = |z7: D, tr_: &mut Tr| dx_atan(dx_sqrt(D::from(0.8) + (z7 * z7), tr_) / (D::from(1.0) + (z7 * z7)), tr_);
+    let v8: D = cl6(dx_sin(dx_sqrt(dx_abs(dx_softplus(D::from(0.9), tr_), tr_) + D::from(0.7), tr_) + x1, tr_), tr_) + (D::from(1.25) * cl6(-dx_sigmoid(x1, tr_), tr_));
+    (((dx_exp2(dx_sigmoid(dx_asin(dx_tanh(dx_sqrt(dx_abs(K741, tr_) + D::from(0.65), tr_), tr_) * D::from(0.9), tr_), tr_), tr_) * K741) * K741) + (D::from(0.8) * acc5)) + (D::from(1.45) * dx_tanh(v8, tr_))
 }
 
 fn p741_eval(x: &[f64]) -> Vec<f64> {
@@ -10258,11 +10419,8 @@ fn p744(b3: &[f64; 5], x2: f64, x1: f64) -> [f64; 1] {
     for i7 in 0..5 {
         acc8 += (b3[i7].tanh().tan().abs() + 0.7).log10();
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in 0..4 {
-        acc9 = (0.5 * acc9) + (if matches!(i10, 1) { (2.0 + b3[2]).tanh() } else { autodiff::sigmoid(autodiff::elu(b3[3].atan2(-1.0), 0.25)) });
-    }
-    [((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (0.65 * acc9)]
+    let (v11, v12) = autodiff::sigmoid(f64::mul_add(autodiff::elu(b3[3], 1.05), b3.iter().fold(b3[0], |acc10, &e9| acc10 + (b3[1] * e9).tanh()), v6.cos())).sin_cos();
+    [((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + ((0.65 * v11) + (0.7 * v12))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10275,11 +10433,8 @@ fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, tr_: &mut Tr) -> [D; 1] {
     for i7 in 0..5 {
         acc8 += dx_log10(dx_abs(dx_tan(dx_tanh(b3[i7], tr_), tr_), tr_) + D::from(0.7), tr_);
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in 0..4 {
-        acc9 = (D::from(0.5) * acc9) + (if matches!(i10, 1) { dx_tanh(D::from(2.0) + b3[2], tr_) } else { dx_sigmoid(dx_elu(dx_atan2(b3[3], -D::from(1.0), tr_), D::from(0.25), tr_), tr_) });
-    }
-    [((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (D::from(0.65) * acc9)]
+    let (v11, v12) = (dx_sin(dx_sigmoid(dx_mul_add(dx_elu(b3[3], D::from(1.05), tr_), b3.iter().fold(b3[0], |acc10, &e9| acc10 + dx_tanh(b3[1] * e9, tr_)), dx_cos(v6, tr_), tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_mul_add(dx_elu(b3[3], D::from(1.05), tr_), b3.iter().fold(b3[0], |acc10, &e9| acc10 + dx_tanh(b3[1] * e9, tr_)), dx_cos(v6, tr_), tr_), tr_), tr_));
+    [((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + ((D::from(0.65) * v11) + (D::from(0.7) * v12))]
 }
 
 fn p744_eval(x: &[f64]) -> Vec<f64> {
@@ -10338,8 +10493,8 @@ fn p745(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], s5: &[f64]) -> f64 {
     for i10 in 0..5 {
         acc11 += autodiff::sigmoid((x1 / (a4[(i10 + 2) % a4.len()].exp() + 0.5)) + (s3[3].abs() + 0.55).log10());
     }
-    let v12: f64 = (f64::powi(-2.9, 0) + s3[0]).atan() * std::f64::consts::SQRT_2;
-    (((((s3[1] + s5[2]) + x2) - x2) - x1) + (0.45 * acc11)) + (0.45 * v12)
+    let v14: f64 = ccube(((f64::exp_m1(-2.9).tanh() * s5.iter().fold(acc11, |acc13, &e12| (acc13 + (acc13.tanh() * x1)).tanh()).atan()).atan() * 0.95) * 0.5);
+    (((((s3[1] + s5[2]) + x2) - x2) - x1) + (0.45 * acc11)) + (0.45 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10365,8 +10520,8 @@ fn p745_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], s5: &[D], tr_: &mut Tr) 
     for i10 in 0..5 {
         acc11 += dx_sigmoid((x1 / (dx_exp(a4[(i10 + 2) % a4.len()], tr_) + D::from(0.5))) + dx_log10(dx_abs(s3[3], tr_) + D::from(0.55), tr_), tr_);
     }
-    let v12: D = dx_atan(dx_powi(-D::from(2.9), 0, tr_) + s3[0], tr_) * D::from(std::f64::consts::SQRT_2);
-    (((((s3[1] + s5[2]) + x2) - x2) - x1) + (D::from(0.45) * acc11)) + (D::from(0.45) * v12)
+    let v14: D = ccube_dual((dx_atan(dx_tanh(dx_exp_m1(-D::from(2.9), tr_), tr_) * dx_atan(s5.iter().fold(acc11, |acc13, &e12| dx_tanh(acc13 + (dx_tanh(acc13, tr_) * x1), tr_)), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((((s3[1] + s5[2]) + x2) - x2) - x1) + (D::from(0.45) * acc11)) + (D::from(0.45) * v14)
 }
 
 fn p745_eval(x: &[f64]) -> Vec<f64> {
@@ -10715,8 +10870,8 @@ fn p750(x1: f64, b3: &[f64; 2], x2: f64, s4: &[f64], s5: &[f64]) -> f64 {
     } else {
         let x1 = x1 * b3[1];
     }
-    let v9: f64 = s5.iter().step_by(1).map(|e8| ((s4[0].abs() + 1.15).recip() + s5[0].sin()).sin() + e8.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    (f64::min(autodiff::relu(x2) * (v6.sin() * 0.9).atanh(), -b3[0].sinh()) + 1.55) + (1.5 * v9)
+    let v11: f64 = match ((v6.abs() + 0.8).sqrt() / ((x2.abs() + 0.75).log2().abs() + 1.4)).tanh() { t8 if t8 < 0.35 => s5.iter().enumerate().map(|(j9, e10)| x1 + s5[1]).sum::<f64>().sin(), _ => s4[2] };
+    (f64::min(autodiff::relu(x2) * (v6.sin() * 0.9).atanh(), -b3[0].sinh()) + 1.55) + (1.5 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10738,8 +10893,8 @@ fn p750_dual<D: Dn>(x1: D, b3: &[D; 2], x2: D, s4: &[D], s5: &[D], tr_: &mut Tr)
     } else {
         let x1 = x1 * b3[1];
     }
-    let v9: D = s5.iter().step_by(1).map(|e8| dx_sin(dx_recip(dx_abs(s4[0], tr_) + D::from(1.15), tr_) + dx_sin(s5[0], tr_), tr_) + dx_tanh(*e8, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    (dx_min(dx_relu(x2, tr_) * dx_atanh(dx_sin(v6, tr_) * D::from(0.9), tr_), -dx_sinh(b3[0], tr_), tr_) + D::from(1.55)) + (D::from(1.5) * v9)
+    let v11: D = match dx_tanh(dx_sqrt(dx_abs(v6, tr_) + D::from(0.8), tr_) / (dx_abs(dx_log2(dx_abs(x2, tr_) + D::from(0.75), tr_), tr_) + D::from(1.4)), tr_) { t8 if dx_lt(t8, D::from(0.35), tr_) => dx_sin(s5.iter().enumerate().map(|(j9, e10)| x1 + s5[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), _ => s4[2] };
+    (dx_min(dx_relu(x2, tr_) * dx_atanh(dx_sin(v6, tr_) * D::from(0.9), tr_), -dx_sinh(b3[0], tr_), tr_) + D::from(1.55)) + (D::from(1.5) * v11)
 }
 
 fn p750_eval(x: &[f64]) -> Vec<f64> {
@@ -11256,9 +11411,8 @@ fn p759(x1: f64, r2: &f64, s3: &[f64]) -> f64 {
     while c10 < 3 {
         c10 += 1;
     }
-    debug_assert!(!((s3[(c10 + 1) % 2] - v9).abs() + 1.15).recip().is_nan());
-    let v13: f64 = (s3.iter().enumerate().map(|(j11, e12)| autodiff::leaky_relu(s3[j11], autodiff::sigmoid(s3[1]))).sum::<f64>() + (s3[(c10 + 2) % 2] + r2)).atan();
-    (((autodiff::relu(-x1).signum() + v9) - r2) + s3[(c10 + 3) % 2]) + (0.75 * v13)
+    let v11: f64 = ccube(((s3[(c10 + 1) % 2] - v9).abs() + 1.15).recip().tanh() * 0.5);
+    (((autodiff::relu(-x1).signum() + v9) - r2) + s3[(c10 + 3) % 2]) + (0.75 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11283,9 +11437,8 @@ fn p759_dual<D: Dn>(x1: D, r2: &D, s3: &[D], tr_: &mut Tr) -> D {
     while c10 < 3 {
         c10 += 1;
     }
-    debug_assert!(!dx_is_nan(dx_recip(dx_abs(s3[(c10 + 1) % 2] - v9, tr_) + D::from(1.15), tr_), tr_));
-    let v13: D = dx_atan(s3.iter().enumerate().map(|(j11, e12)| dx_leaky_relu(s3[j11], dx_sigmoid(s3[1], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (s3[(c10 + 2) % 2] + (*r2)), tr_);
-    (((dx_signum(dx_relu(-x1, tr_), tr_) + v9) - (*r2)) + s3[(c10 + 3) % 2]) + (D::from(0.75) * v13)
+    let v11: D = ccube_dual(dx_tanh(dx_recip(dx_abs(s3[(c10 + 1) % 2] - v9, tr_) + D::from(1.15), tr_), tr_) * D::from(0.5), tr_);
+    (((dx_signum(dx_relu(-x1, tr_), tr_) + v9) - (*r2)) + s3[(c10 + 3) % 2]) + (D::from(0.75) * v11)
 }
 
 fn p759_eval(x: &[f64]) -> Vec<f64> {
@@ -11389,15 +11542,10 @@ fn p761(mut x1: f64, r2: &f64, x3: f64, x4: f64) -> f64 {
     for i7 in 0..5 {
         acc8 += autodiff::sigmoid(-x1 * (r2 * (i7 as f64)).tanh());
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in 0..4 {
-        acc9 = (0.5 * acc9) + (match i10 { 0 => autodiff::sigmoid(acc8 % ((x4 + acc8).abs() + 0.7)), 1 => (-x1).max(x4 / (x1.abs() + 0.95)).tanh(), _ => ((((i10 as f64) + 1.6).abs() + 0.6).sqrt() + x4).tanh() });
-    }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..4 {
-        acc11 = (0.5 * acc11) + (match i12 { 0 => x1.atan() * 0.95, 1 => autodiff::sigmoid(x1), _ => (r2 - 0.1).asinh().tanh() });
-    }
-    ((f64::max(if f64::exp_m1(-2.15) > 0.8 { r2.tanh() } else { x4 / (x1.abs() + 0.7) }, 2.5 + (1.05 + x3)) + x1) + (1.45 * acc8)) + ((0.65 * acc9) + (1.45 * acc11))
+    let v9: f64 = autodiff::gamma(autodiff::sigmoid(*r2) + 2.0);
+    debug_assert!(!((acc8 + r2) / (1.0 + (acc8 * acc8))).tanh().is_nan());
+    let v10: f64 = x1.atan();
+    ((f64::max(if f64::exp_m1(-2.15) > 0.8 { r2.tanh() } else { x4 / (x1.abs() + 0.7) }, 2.5 + (1.05 + x3)) + x1) + (1.45 * acc8)) + ((0.65 * v9) + (1.45 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11424,15 +11572,10 @@ fn p761_dual<D: Dn>(mut x1: D, r2: &D, x3: D, x4: D, tr_: &mut Tr) -> D {
     for i7 in 0..5 {
         acc8 += dx_sigmoid(-x1 * dx_tanh(*r2 * D::from(i7 as f64), tr_), tr_);
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in 0..4 {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_sigmoid(dx_rem(acc8, dx_abs(x4 + acc8, tr_) + D::from(0.7), tr_), tr_), 1 => dx_tanh(dx_max(-x1, x4 / (dx_abs(x1, tr_) + D::from(0.95)), tr_), tr_), _ => dx_tanh(dx_sqrt(dx_abs(D::from(i10 as f64) + D::from(1.6), tr_) + D::from(0.6), tr_) + x4, tr_) });
-    }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..4 {
-        acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_atan(x1, tr_) * D::from(0.95), 1 => dx_sigmoid(x1, tr_), _ => dx_tanh(dx_asinh(*r2 - D::from(0.1), tr_), tr_) });
-    }
-    ((dx_max(if dx_gt(dx_exp_m1(-D::from(2.15), tr_), D::from(0.8), tr_) { dx_tanh(*r2, tr_) } else { x4 / (dx_abs(x1, tr_) + D::from(0.7)) }, D::from(2.5) + (D::from(1.05) + x3), tr_) + x1) + (D::from(1.45) * acc8)) + ((D::from(0.65) * acc9) + (D::from(1.45) * acc11))
+    let v9: D = dx_gamma(dx_sigmoid(*r2, tr_) + D::from(2.0), tr_);
+    debug_assert!(!dx_is_nan(dx_tanh((acc8 + (*r2)) / (D::from(1.0) + (acc8 * acc8)), tr_), tr_));
+    let v10: D = dx_atan(x1, tr_);
+    ((dx_max(if dx_gt(dx_exp_m1(-D::from(2.15), tr_), D::from(0.8), tr_) { dx_tanh(*r2, tr_) } else { x4 / (dx_abs(x1, tr_) + D::from(0.7)) }, D::from(2.5) + (D::from(1.05) + x3), tr_) + x1) + (D::from(1.45) * acc8)) + ((D::from(0.65) * v9) + (D::from(1.45) * v10))
 }
 
 fn p761_eval(x: &[f64]) -> Vec<f64> {
@@ -11479,9 +11622,11 @@ fn p762(r1: &f64, a2: [f64; 3]) -> f64 {
         let mut v4 = f64::powf(e3.abs() + 0.75, autodiff::sigmoid(r1.min(*r1))).tanh() * a2[2].sinh().atan();
         v4 -= *e3;
     }
-    let v5: f64 = autodiff::erf((2.4 + a2[0]).atan() * 0.63);
-    let v7: f64 = (a2.iter().map(|e6| ((v1 + a2[2]).atan() * 0.63) + 1.0).product::<f64>() * a2[1].sin().tan()).sin().copysign((((v5 * v1.atan()) * (1.05 + (v1 * v1)).log10().tanh()) + a2[1]).tanh());
-    (((autodiff::softplus(autodiff::softplus(a2[0].exp2())) - r1) + v1) + r1) + ((1.45 * v5) + (0.65 * v7))
+    assert!(((a2[0] * a2[1]) - a2.iter().map(|e5| ((r1 + a2[2]).atan() * 0.63) + 1.0).product::<f64>()).atan().is_finite());
+    let v6: f64 = ((v1.sin() * 0.9).asin() / ((r1 - a2[2]).abs() + 1.2)).tanh();
+    let cl7 = |z8: f64| (-(0.7 + (z8 * z8))).cbrt().tanh();
+    let v9: f64 = cl7((a2[2] / (-1.05)).sin()) + (0.6 * cl7(autodiff::sigmoid(a2[0] + r1)));
+    (((autodiff::softplus(autodiff::softplus(a2[0].exp2())) - r1) + v1) + r1) + ((1.45 * v6) + (0.7 * v9.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11491,9 +11636,11 @@ fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], tr_: &mut Tr) -> D {
         let mut v4 = dx_tanh(dx_powf(dx_abs(*e3, tr_) + D::from(0.75), dx_sigmoid(dx_min(*r1, *r1, tr_), tr_), tr_), tr_) * dx_atan(dx_sinh(a2[2], tr_), tr_);
         v4 -= *e3;
     }
-    let v5: D = dx_erf(dx_atan(D::from(2.4) + a2[0], tr_) * D::from(0.63), tr_);
-    let v7: D = dx_copysign(dx_sin(a2.iter().map(|e6| (dx_atan(v1 + a2[2], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) * dx_tan(dx_sin(a2[1], tr_), tr_), tr_), dx_tanh(((v5 * dx_atan(v1, tr_)) * dx_tanh(dx_log10(D::from(1.05) + (v1 * v1), tr_), tr_)) + a2[1], tr_), tr_);
-    (((dx_softplus(dx_softplus(dx_exp2(a2[0], tr_), tr_), tr_) - (*r1)) + v1) + (*r1)) + ((D::from(1.45) * v5) + (D::from(0.65) * v7))
+    assert!(dx_is_finite(dx_atan((a2[0] * a2[1]) - a2.iter().map(|e5| (dx_atan(*r1 + a2[2], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_));
+    let v6: D = dx_tanh(dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_) / (dx_abs(*r1 - a2[2], tr_) + D::from(1.2)), tr_);
+    let cl7 = |z8: D, tr_: &mut Tr| dx_tanh(dx_cbrt(-(D::from(0.7) + (z8 * z8)), tr_), tr_);
+    let v9: D = cl7(dx_sin(a2[2] / (-D::from(1.05)), tr_), tr_) + (D::from(0.6) * cl7(dx_sigmoid(a2[0] + (*r1), tr_), tr_));
+    (((dx_softplus(dx_softplus(dx_exp2(a2[0], tr_), tr_), tr_) - (*r1)) + v1) + (*r1)) + ((D::from(1.45) * v6) + (D::from(0.7) * dx_sin(v9, tr_)))
 }
 
 fn p762_eval(x: &[f64]) -> Vec<f64> {
@@ -11652,12 +11799,9 @@ fn p764(x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 5]) -> [f64; 3
     for e6 in a5.iter() {
         acc7 += (autodiff::relu(1.8) * (a4[4] + (-2.95))).atan();
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..4 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { (x2 + (i9 as f64)).atan().cosh().tanh() } else { autodiff::sigmoid(autodiff::softplus(-0.55) + x1) });
-    }
-    let v10: f64 = autodiff::erf((-1.6 + s3[0]).max(s3[0] % (f64::exp(1.5) + 0.5)).tanh());
-    [((x2 + x2) + (1.2 * acc7)) + ((1.45 * acc8) + (1.4 * v10)), (a4[1] * K764) - K764, x2.mul_add(x2, x2).cos().mul_add((a4.iter().copied().map(|e5| v2.max(a5[3]).sin() + 1.0).product::<f64>().abs() + 0.7).log10(), v2) - a4[0]]
+    let v8: f64 = ccube((a4[0] - a5[1]).clamp(-1.45, 0.8).sin() * 0.5);
+    let v9: f64 = if !(-0.55 + x1).is_infinite() { autodiff::sigmoid((autodiff::softplus(-2.35) - (-1.6)) + a4[4]) } else { ((f64::abs(1.5) + 1.4).log(K764.abs() + 2.85).cos() + a4[0]).sin() };
+    [((x2 + x2) + (1.2 * acc7)) + ((1.45 * v8) + (1.4 * v9)), (a4[1] * K764) - K764, x2.mul_add(x2, x2).cos().mul_add((a4.iter().copied().map(|e5| v2.max(a5[3]).sin() + 1.0).product::<f64>().abs() + 0.7).log10(), v2) - a4[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11683,12 +11827,9 @@ fn p764_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 5], tr_: &mu
     for e6 in a5.iter() {
         acc7 += dx_atan(dx_relu(D::from(1.8), tr_) * (a4[4] + (-D::from(2.95))), tr_);
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..4 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_tanh(dx_cosh(dx_atan(x2 + D::from(i9 as f64), tr_), tr_), tr_) } else { dx_sigmoid(dx_softplus(-D::from(0.55), tr_) + x1, tr_) });
-    }
-    let v10: D = dx_erf(dx_tanh(dx_max(-D::from(1.6) + s3[0], dx_rem(s3[0], dx_exp(D::from(1.5), tr_) + D::from(0.5), tr_), tr_), tr_), tr_);
-    [((x2 + x2) + (D::from(1.2) * acc7)) + ((D::from(1.45) * acc8) + (D::from(1.4) * v10)), (a4[1] * K764) - K764, dx_mul_add(dx_cos(dx_mul_add(x2, x2, x2, tr_), tr_), dx_log10(dx_abs(a4.iter().copied().map(|e5| dx_sin(dx_max(v2, a5[3], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(0.7), tr_), v2, tr_) - a4[0]]
+    let v8: D = ccube_dual(dx_sin(dx_clamp(a4[0] - a5[1], -D::from(1.45), D::from(0.8), tr_), tr_) * D::from(0.5), tr_);
+    let v9: D = if !dx_is_infinite(-D::from(0.55) + x1, tr_) { dx_sigmoid((dx_softplus(-D::from(2.35), tr_) - (-D::from(1.6))) + a4[4], tr_) } else { dx_sin(dx_cos(dx_log(dx_abs(D::from(1.5), tr_) + D::from(1.4), dx_abs(K764, tr_) + D::from(2.85), tr_), tr_) + a4[0], tr_) };
+    [((x2 + x2) + (D::from(1.2) * acc7)) + ((D::from(1.45) * v8) + (D::from(1.4) * v9)), (a4[1] * K764) - K764, dx_mul_add(dx_cos(dx_mul_add(x2, x2, x2, tr_), tr_), dx_log10(dx_abs(a4.iter().copied().map(|e5| dx_sin(dx_max(v2, a5[3], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(0.7), tr_), v2, tr_) - a4[0]]
 }
 
 fn p764_eval(x: &[f64]) -> Vec<f64> {
@@ -11806,11 +11947,8 @@ fn p766(f5: bool, mut x2: f64, x3: f64, r4: &f64, x1: f64) -> f64 {
             }
         }
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..2 {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 0 | 2) { autodiff::sigmoid(-(-1.75 / (x1.abs() + 0.65))) } else { (autodiff::elu(autodiff::softplus(0.5), 2.0) + x2).tanh() });
-    }
-    (autodiff::elu(autodiff::sigmoid(autodiff::relu(x3)), 0.35) * v1.atan()) + (0.45 * acc7)
+    let v7: f64 = if x1.atan2(autodiff::elu(x1, x1.atan() * 0.63)).tanh().is_finite() { (autodiff::softplus((0.7 + (v1 * v1)).ln()) + x1).atan() } else { unreachable!() };
+    (autodiff::elu(autodiff::sigmoid(autodiff::relu(x3)), 0.35) * v1.atan()) + (0.45 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11825,11 +11963,8 @@ fn p766_dual<D: Dn>(f5: bool, mut x2: D, x3: D, r4: &D, x1: D, tr_: &mut Tr) -> 
             }
         }
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..2 {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 0 | 2) { dx_sigmoid(-(-D::from(1.75) / (dx_abs(x1, tr_) + D::from(0.65))), tr_) } else { dx_tanh(dx_elu(dx_softplus(D::from(0.5), tr_), D::from(2.0), tr_) + x2, tr_) });
-    }
-    (dx_elu(dx_sigmoid(dx_relu(x3, tr_), tr_), D::from(0.35), tr_) * dx_atan(v1, tr_)) + (D::from(0.45) * acc7)
+    let v7: D = if dx_is_finite(dx_tanh(dx_atan2(x1, dx_elu(x1, dx_atan(x1, tr_) * D::from(0.63), tr_), tr_), tr_), tr_) { dx_atan(dx_softplus(dx_ln(D::from(0.7) + (v1 * v1), tr_), tr_) + x1, tr_) } else { unreachable!() };
+    (dx_elu(dx_sigmoid(dx_relu(x3, tr_), tr_), D::from(0.35), tr_) * dx_atan(v1, tr_)) + (D::from(0.45) * v7)
 }
 
 fn p766_eval(x: &[f64]) -> Vec<f64> {
@@ -11891,7 +12026,7 @@ fn p767(mut x1: f64) -> (f64, f64) {
             x1 += (((y11[2 - 1 - i8].sin() * v10) / ((v10.abs() + 1.1).log(9.7).sin().exp() + 0.5)) * (K767.abs() + 1.8).acosh()).tanh();
         }
     }
-    let v12: f64 = if !((K767 - (-1.5)).asinh() + x1).atan().is_nan() { (autodiff::leaky_relu(autodiff::leaky_relu(v1.atan(), v1.tanh()), 0.31) + x1).atan() } else { (v1.tanh().cosh() + x1).tanh() };
+    let v12: f64 = autodiff::erfc((x1 / 2.85).atan2(K767 * (-0.5)).tanh());
     ((((((v1 + f64::atan2(-0.8, 2.8)).atan() * (-K767).min((1.4 + (K767 * K767)).log10())) + 2.65) * v1.tanh()) + x1) + (0.4 * v12), (((v1.tanh() * (2.1 + x1).atan()).sin().tan() + v1).atan() * x1.tanh()) + K767)
 }
 
@@ -11917,7 +12052,7 @@ fn p767_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> (D, D) {
             x1 += dx_tanh(((dx_sin(y11[2 - 1 - i8], tr_) * v10) / (dx_exp(dx_sin(dx_log(dx_abs(v10, tr_) + D::from(1.1), D::from(9.7), tr_), tr_), tr_) + D::from(0.5))) * dx_acosh(dx_abs(K767, tr_) + D::from(1.8), tr_), tr_);
         }
     }
-    let v12: D = if !dx_is_nan(dx_atan(dx_asinh(K767 - (-D::from(1.5)), tr_) + x1, tr_), tr_) { dx_atan(dx_leaky_relu(dx_leaky_relu(dx_atan(v1, tr_), dx_tanh(v1, tr_), tr_), D::from(0.31), tr_) + x1, tr_) } else { dx_tanh(dx_cosh(dx_tanh(v1, tr_), tr_) + x1, tr_) };
+    let v12: D = dx_erfc(dx_tanh(dx_atan2(x1 / D::from(2.85), K767 * (-D::from(0.5)), tr_), tr_), tr_);
     (((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(0.4) * v12), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
 }
 
@@ -11950,8 +12085,8 @@ fn p768(x1: f64, s2: &[f64], b3: &[f64; 2], f4: bool) -> f64 {
     const K768: f64 = 1.0;
     let mut x1 = x1 + (s2[3] * (s2[2].abs() + 1.35).acosh());
     x1 /= (((b3[0] + s2[3]) * (b3[1].abs() + 1.15).acosh()) + (-b3[0] * s2[1])).abs() + 1.35;
-    let v3: f64 = s2.iter().step_by(1).skip(1).map(|e1| (b3.iter().copied().map(|e2| e2.exp_m1()).sum::<f64>().abs() + 1.15).log(2.95).tanh() + e1.tanh()).sum::<f64>();
-    ((autodiff::leaky_relu(f64::powi((1.35 + (K768 * K768)).log2().abs() + 1.5, -2), s2[3].tanh()) + K768) - b3[1]) + (0.5 * v3.tanh())
+    let v2: f64 = match autodiff::sigmoid(-2.35 + b3[1]) { t1 if t1 < -0.2 => s2[2].exp_m1().min(s2[3]).tanh(), _ => (autodiff::sigmoid(x1).exp_m1() - autodiff::sigmoid(K768)).atan() };
+    ((autodiff::leaky_relu(f64::powi((1.35 + (K768 * K768)).log2().abs() + 1.5, -2), s2[3].tanh()) + K768) - b3[1]) + (1.3 * v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11959,8 +12094,8 @@ fn p768_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], f4: bool, tr_: &mut Tr) -> D {
     let K768: D = D::from(1.0);
     let mut x1 = x1 + (s2[3] * dx_acosh(dx_abs(s2[2], tr_) + D::from(1.35), tr_));
     x1 /= dx_abs(((b3[0] + s2[3]) * dx_acosh(dx_abs(b3[1], tr_) + D::from(1.15), tr_)) + (-b3[0] * s2[1]), tr_) + D::from(1.35);
-    let v3: D = s2.iter().step_by(1).skip(1).map(|e1| dx_tanh(dx_log(dx_abs(b3.iter().copied().map(|e2| dx_exp_m1(e2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), D::from(2.95), tr_), tr_) + dx_tanh(*e1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(0.5) * dx_tanh(v3, tr_))
+    let v2: D = match dx_sigmoid(-D::from(2.35) + b3[1], tr_) { t1 if dx_lt(t1, -D::from(0.2), tr_) => dx_tanh(dx_min(dx_exp_m1(s2[2], tr_), s2[3], tr_), tr_), _ => dx_atan(dx_exp_m1(dx_sigmoid(x1, tr_), tr_) - dx_sigmoid(K768, tr_), tr_) };
+    ((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(1.3) * v2)
 }
 
 fn p768_eval(x: &[f64]) -> Vec<f64> {
@@ -12017,8 +12152,11 @@ fn p769(x1: f64, b2: &[f64; 2], f3: bool) -> (f64, f64) {
             }
         }
     }
-    let v11: f64 = (-0.1 + x1).tanh() * std::f64::consts::E;
-    ((((b2.iter().copied().map(|e10| x1).sum::<f64>() * x1) + x1) * x1) + (1.2 * v11.tanh()), ((b2[1] - ((x1 / (b2[1].abs() + 1.35)) - (b2[1] * b2[1]))) * x1).atan() * x1)
+    let mut acc11: f64 = 0.0;
+    for i12 in (0..3).rev() {
+        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { autodiff::sigmoid(1.65 * b2[(i12 + 2) % 2]) } else { (((i12 as f64).tanh() * 0.9).acos() + b2[i12 % 2]).tanh() });
+    }
+    ((((b2.iter().copied().map(|e10| x1).sum::<f64>() * x1) + x1) * x1) + (0.85 * acc11), ((b2[1] - ((x1 / (b2[1].abs() + 1.35)) - (b2[1] * b2[1]))) * x1).atan() * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12041,8 +12179,11 @@ fn p769_dual<D: Dn>(x1: D, b2: &[D; 2], f3: bool, tr_: &mut Tr) -> (D, D) {
             }
         }
     }
-    let v11: D = dx_tanh(-D::from(0.1) + x1, tr_) * D::from(std::f64::consts::E);
-    ((((b2.iter().copied().map(|e10| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (D::from(1.2) * dx_tanh(v11, tr_)), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
+    let mut acc11: D = D::from(0.0);
+    for i12 in (0..3).rev() {
+        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_sigmoid(D::from(1.65) * b2[(i12 + 2) % 2], tr_) } else { dx_tanh(dx_acos(dx_tanh(D::from(i12 as f64), tr_) * D::from(0.9), tr_) + b2[i12 % 2], tr_) });
+    }
+    ((((b2.iter().copied().map(|e10| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (D::from(0.85) * acc11), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
 }
 
 fn p769_eval(x: &[f64]) -> Vec<f64> {
@@ -12507,7 +12648,7 @@ fn p775(x1: f64, x2: f64, x4: f64, x3: f64) -> f64 {
     for i11 in 0..5 {
         acc12 += autodiff::sigmoid(((x3.abs() + 0.75).powf(1.0).abs() + 1.2).acosh());
     }
-    let v14: f64 = (0..3).rev().map(|e13| -2.6 + (e13 as f64).sin()).sum::<f64>();
+    let v14: f64 = (0..3).rev().map(|e13| (acc12.round() - ((e13 as f64) * x4)).tanh() + (e13 as f64).sin()).sum::<f64>();
     ((((f64::min(x4, x3.atan()) + x3) * x4) + x3) + (0.5 * acc12)) + (1.15 * v14.sin())
 }
 
@@ -12542,7 +12683,7 @@ fn p775_dual<D: Dn>(x1: D, x2: D, x4: D, x3: D, tr_: &mut Tr) -> D {
     for i11 in 0..5 {
         acc12 += dx_sigmoid(dx_acosh(dx_abs(dx_powf(dx_abs(x3, tr_) + D::from(0.75), D::from(1.0), tr_), tr_) + D::from(1.2), tr_), tr_);
     }
-    let v14: D = (0..3).rev().map(|e13| -D::from(2.6) + dx_sin(D::from(e13 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v14: D = (0..3).rev().map(|e13| dx_tanh(dx_round(acc12, tr_) - (D::from(e13 as f64) * x4), tr_) + dx_sin(D::from(e13 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     ((((dx_min(x4, dx_atan(x3, tr_), tr_) + x3) * x4) + x3) + (D::from(0.5) * acc12)) + (D::from(1.15) * dx_sin(v14, tr_))
 }
 
@@ -12637,8 +12778,11 @@ fn p777(f3: bool, x2: f64, r1: &f64) -> f64 {
     let mut v3 = ((-(0.95 + (x2 * x2))).cbrt() * r1.cos()).hypot(r1.max(-1.4 - r1));
     let mut v4 = ((r1.max(v3).atan() * autodiff::softplus(K777)).abs() + 0.7).ln();
     let mut y5 = [f64::tanh(-1.2).tan().exp_m1(), (-1.7 + v3) - (1.0 + v3)];
-    let v7: f64 = if !autodiff::sigmoid((v3 / (v3.abs() + 0.55)) + (1.5 + (x2 * x2)).powf(0.45)).is_infinite() { (-2.15 + r1).atan() } else { ((autodiff::sigmoid(v3.max(v3)) * (2.5 * y5[1].tanh())) + x2).sin() };
-    ((((r1 - r1) - y5.iter().map(|e6| -2.95 * v3.tanh()).sum::<f64>()).abs() + 1.15).ln() - v4) + (0.45 * v7)
+    let mut acc7: f64 = 0.0;
+    for i8 in 0..3 {
+        acc7 = (0.5 * acc7) + (match i8 { 0 => ((autodiff::leaky_relu(v3, 0.01) / (y5[i8 % y5.len()].max(v3).abs() + 0.9)) + x2).tanh(), 1 => ((v3.max(v3).abs() + 1.45).log10() + r1).tanh(), _ => (autodiff::leaky_relu(y5[i8 % 2].atan(), 0.11) + r1).sin() });
+    }
+    ((((r1 - r1) - y5.iter().map(|e6| -2.95 * v3.tanh()).sum::<f64>()).abs() + 1.15).ln() - v4) + (0.45 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12650,8 +12794,11 @@ fn p777_dual<D: Dn>(f3: bool, x2: D, r1: &D, tr_: &mut Tr) -> D {
     let mut v3 = dx_hypot(dx_cbrt(-(D::from(0.95) + (x2 * x2)), tr_) * dx_cos(*r1, tr_), dx_max(*r1, -D::from(1.4) - (*r1), tr_), tr_);
     let mut v4 = dx_ln(dx_abs(dx_atan(dx_max(*r1, v3, tr_), tr_) * dx_softplus(K777, tr_), tr_) + D::from(0.7), tr_);
     let mut y5 = [dx_exp_m1(dx_tan(dx_tanh(-D::from(1.2), tr_), tr_), tr_), (-D::from(1.7) + v3) - (D::from(1.0) + v3)];
-    let v7: D = if !dx_is_infinite(dx_sigmoid((v3 / (dx_abs(v3, tr_) + D::from(0.55))) + dx_powf(D::from(1.5) + (x2 * x2), D::from(0.45), tr_), tr_), tr_) { dx_atan(-D::from(2.15) + (*r1), tr_) } else { dx_sin((dx_sigmoid(dx_max(v3, v3, tr_), tr_) * (D::from(2.5) * dx_tanh(y5[1], tr_))) + x2, tr_) };
-    (dx_ln(dx_abs((*r1 - (*r1)) - y5.iter().map(|e6| -D::from(2.95) * dx_tanh(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_) - v4) + (D::from(0.45) * v7)
+    let mut acc7: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_tanh((dx_leaky_relu(v3, D::from(0.01), tr_) / (dx_abs(dx_max(y5[i8 % y5.len()], v3, tr_), tr_) + D::from(0.9))) + x2, tr_), 1 => dx_tanh(dx_log10(dx_abs(dx_max(v3, v3, tr_), tr_) + D::from(1.45), tr_) + (*r1), tr_), _ => dx_sin(dx_leaky_relu(dx_atan(y5[i8 % 2], tr_), D::from(0.11), tr_) + (*r1), tr_) });
+    }
+    (dx_ln(dx_abs((*r1 - (*r1)) - y5.iter().map(|e6| -D::from(2.95) * dx_tanh(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_) - v4) + (D::from(0.45) * acc7)
 }
 
 fn p777_eval(x: &[f64]) -> Vec<f64> {
@@ -12859,8 +13006,11 @@ fn p780(k2: i32, x1: f64) -> f64 {
     for i13 in 0..4 {
         acc14 += autodiff::softplus((v12.tanh() * 0.9).atanh()).sin();
     }
-    let v15: f64 = ((x1 * acc14) / 1.05).tanh().copysign(autodiff::sigmoid(autodiff::elu(x1, v12.tanh()).max(acc14)));
-    ((((((f64::abs(0.55) + 1.2).log(8.25).signum().abs() + 1.35).powf((f64::min(-0.4, x1) / (v12.sin().exp() + 0.5)).tanh()).sin() * 2.55) * v12) * x1) + (0.5 * acc14)) + (1.0 * v15)
+    let mut acc15: f64 = 0.0;
+    for i16 in 0..3 {
+        acc15 = (0.5 * acc15) + (match i16 { 0 => ((acc14.tanh() * 0.9).asin() * (-x1)).sin(), 1 => autodiff::sigmoid(x1 % (v12.abs() + 0.6)), _ => (-1.65 + x1).tanh() });
+    }
+    ((((((f64::abs(0.55) + 1.2).log(8.25).signum().abs() + 1.35).powf((f64::min(-0.4, x1) / (v12.sin().exp() + 0.5)).tanh()).sin() * 2.55) * v12) * x1) + (0.5 * acc14)) + (1.0 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12886,8 +13036,11 @@ fn p780_dual<D: Dn>(k2: i32, x1: D, tr_: &mut Tr) -> D {
     for i13 in 0..4 {
         acc14 += dx_sin(dx_softplus(dx_atanh(dx_tanh(v12, tr_) * D::from(0.9), tr_), tr_), tr_);
     }
-    let v15: D = dx_copysign(dx_tanh((x1 * acc14) / D::from(1.05), tr_), dx_sigmoid(dx_max(dx_elu(x1, dx_tanh(v12, tr_), tr_), acc14, tr_), tr_), tr_);
-    ((((dx_sin(dx_powf(dx_abs(dx_signum(dx_log(dx_abs(D::from(0.55), tr_) + D::from(1.2), D::from(8.25), tr_), tr_), tr_) + D::from(1.35), dx_tanh(dx_min(-D::from(0.4), x1, tr_) / (dx_exp(dx_sin(v12, tr_), tr_) + D::from(0.5)), tr_), tr_), tr_) * D::from(2.55)) * v12) * x1) + (D::from(0.5) * acc14)) + (D::from(1.0) * v15)
+    let mut acc15: D = D::from(0.0);
+    for i16 in 0..3 {
+        acc15 = (D::from(0.5) * acc15) + (match i16 { 0 => dx_sin(dx_asin(dx_tanh(acc14, tr_) * D::from(0.9), tr_) * (-x1), tr_), 1 => dx_sigmoid(dx_rem(x1, dx_abs(v12, tr_) + D::from(0.6), tr_), tr_), _ => dx_tanh(-D::from(1.65) + x1, tr_) });
+    }
+    ((((dx_sin(dx_powf(dx_abs(dx_signum(dx_log(dx_abs(D::from(0.55), tr_) + D::from(1.2), D::from(8.25), tr_), tr_), tr_) + D::from(1.35), dx_tanh(dx_min(-D::from(0.4), x1, tr_) / (dx_exp(dx_sin(v12, tr_), tr_) + D::from(0.5)), tr_), tr_), tr_) * D::from(2.55)) * v12) * x1) + (D::from(0.5) * acc14)) + (D::from(1.0) * acc15)
 }
 
 fn p780_eval(x: &[f64]) -> Vec<f64> {
@@ -13515,11 +13668,8 @@ fn p790(a1: [f64; 4], a2: [f64; 5], f3: bool) -> f64 {
     for e12 in a1.iter() {
         acc13 += -e12.abs();
     }
-    let mut acc14: f64 = 0.0;
-    for i15 in (0..4).rev() {
-        acc14 = (0.5 * acc14) + (a1.iter().copied().map(|e16| a2[2].atan()).sum::<f64>().tanh() * (i15 as f64));
-    }
-    ((((a1.iter().map(|e11| ((v2 / (1.0 + (a2[2] * a2[2]))).atan() * 0.63) + 1.0).product::<f64>().tanh() * autodiff::sigmoid(v1)) + a2[4]) * v2.atan()) + (1.25 * acc13)) + (1.35 * acc14.atan())
+    let v15: f64 = a2.iter().take(1).map(|e14| e14 + e14.tanh()).sum::<f64>();
+    ((((a1.iter().map(|e11| ((v2 / (1.0 + (a2[2] * a2[2]))).atan() * 0.63) + 1.0).product::<f64>().tanh() * autodiff::sigmoid(v1)) + a2[4]) * v2.atan()) + (1.25 * acc13)) + (0.85 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13541,11 +13691,8 @@ fn p790_dual<D: Dn>(a1: [D; 4], a2: [D; 5], f3: bool, tr_: &mut Tr) -> D {
     for e12 in a1.iter() {
         acc13 += -dx_abs(*e12, tr_);
     }
-    let mut acc14: D = D::from(0.0);
-    for i15 in (0..4).rev() {
-        acc14 = (D::from(0.5) * acc14) + (dx_tanh(a1.iter().copied().map(|e16| dx_atan(a2[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(i15 as f64));
-    }
-    ((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + (D::from(1.35) * dx_atan(acc14, tr_))
+    let v15: D = a2.iter().take(1).map(|e14| *e14 + dx_tanh(*e14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + (D::from(0.85) * v15)
 }
 
 fn p790_eval(x: &[f64]) -> Vec<f64> {
@@ -13937,11 +14084,8 @@ fn p796(r2: &f64, x1: f64, x3: f64, x4: f64) -> f64 {
         return (((f64::clamp(-1.45, -0.3, 2.05) - (r2 * 0.2)) - x1) * x4) + x3;
     } else {
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..2).rev() {
-        acc4 = (0.5 * acc4) + ((-((i5 + 1) as f64) * (-2.3 + x1)).tanh() * (i5 as f64));
-    }
-    (((x1.abs().abs() + 1.85).acosh().clamp(-0.75, -0.05) * 1.1) + x1) + (1.5 * acc4.sin())
+    let (v4, v5) = csplit((((x1 + x1) * x1.min(*r2)).atan() * 0.95) * 0.5, autodiff::sigmoid(x3).max(r2 * (-0.25)) * 0.5);
+    (((x1.abs().abs() + 1.85).acosh().clamp(-0.75, -0.05) * 1.1) + x1) + ((1.45 * v4) + (1.5 * v5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13958,11 +14102,8 @@ fn p796_dual<D: Dn>(r2: &D, x1: D, x3: D, x4: D, tr_: &mut Tr) -> D {
         return (((dx_clamp(-D::from(1.45), -D::from(0.3), D::from(2.05), tr_) - (*r2 * D::from(0.2))) - x1) * x4) + x3;
     } else {
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..2).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_tanh(-D::from((i5 + 1) as f64) * (-D::from(2.3) + x1), tr_) * D::from(i5 as f64));
-    }
-    ((dx_clamp(dx_acosh(dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.85), tr_), -D::from(0.75), -D::from(0.05), tr_) * D::from(1.1)) + x1) + (D::from(1.5) * dx_sin(acc4, tr_))
+    let (v4, v5) = csplit_dual((dx_atan((x1 + x1) * dx_min(x1, *r2, tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_max(dx_sigmoid(x3, tr_), *r2 * (-D::from(0.25)), tr_) * D::from(0.5), tr_);
+    ((dx_clamp(dx_acosh(dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.85), tr_), -D::from(0.75), -D::from(0.05), tr_) * D::from(1.1)) + x1) + ((D::from(1.45) * v4) + (D::from(1.5) * v5))
 }
 
 fn p796_eval(x: &[f64]) -> Vec<f64> {
@@ -14006,22 +14147,18 @@ fn p796_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p797(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 3], f7: bool, k6: i32, s5: &[f64]) -> [f64; 2] {
     let v1 = *r2;
     let mut y2 = [b4.iter().map(|&e3| (r2 / (-(s3[0].abs() + 1.15))).tanh() + 1.0).product::<f64>(); 3];
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..3).rev() {
-        acc4 = (0.5 * acc4) + (autodiff::sigmoid(v1 + b4[3 - 1 - i5]) * (i5 as f64));
-    }
-    [((autodiff::sigmoid(autodiff::softplus(autodiff::leaky_relu(y2[1] * b4[1], autodiff::sigmoid(v1 * x1)))) * x1) - v1) + (0.5 * acc4.sin()), autodiff::sigmoid((v1 + r2) + (-(1.05 + (r2 * r2))).recip()) + x1]
+    let cl4 = |z5: f64| z5;
+    let v6: f64 = cl4((y2[2] / ((y2[2] * r2).abs() + 0.85)).tanh()) + (0.55 * cl4((v1 + s5[2]).asinh().atan()));
+    [((autodiff::sigmoid(autodiff::softplus(autodiff::leaky_relu(y2[1] * b4[1], autodiff::sigmoid(v1 * x1)))) * x1) - v1) + (0.5 * v6.sin()), autodiff::sigmoid((v1 + r2) + (-(1.05 + (r2 * r2))).recip()) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p797_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 3], f7: bool, k6: i32, s5: &[D], tr_: &mut Tr) -> [D; 2] {
     let v1 = *r2;
     let mut y2 = [b4.iter().map(|&e3| dx_tanh(*r2 / (-(dx_abs(s3[0], tr_) + D::from(1.15))), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); 3];
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..3).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_sigmoid(v1 + b4[3 - 1 - i5], tr_) * D::from(i5 as f64));
-    }
-    [((dx_sigmoid(dx_softplus(dx_leaky_relu(y2[1] * b4[1], dx_sigmoid(v1 * x1, tr_), tr_), tr_), tr_) * x1) - v1) + (D::from(0.5) * dx_sin(acc4, tr_)), dx_sigmoid((v1 + (*r2)) + dx_recip(-(D::from(1.05) + (*r2 * (*r2))), tr_), tr_) + x1]
+    let cl4 = |z5: D, tr_: &mut Tr| z5;
+    let v6: D = cl4(dx_tanh(y2[2] / (dx_abs(y2[2] * (*r2), tr_) + D::from(0.85)), tr_), tr_) + (D::from(0.55) * cl4(dx_atan(dx_asinh(v1 + s5[2], tr_), tr_), tr_));
+    [((dx_sigmoid(dx_softplus(dx_leaky_relu(y2[1] * b4[1], dx_sigmoid(v1 * x1, tr_), tr_), tr_), tr_) * x1) - v1) + (D::from(0.5) * dx_sin(v6, tr_)), dx_sigmoid((v1 + (*r2)) + dx_recip(-(D::from(1.05) + (*r2 * (*r2))), tr_), tr_) + x1]
 }
 
 fn p797_eval(x: &[f64]) -> Vec<f64> {
@@ -14240,9 +14377,9 @@ fn p800(x1: f64, s2: &[f64], s3: &[f64]) -> f64 {
     for e13 in s2.iter() {
         acc14 += ((s3[1].abs() + 1.1).sqrt() + 2.4).tanh();
     }
-    let v15: f64 = autodiff::gamma(((f64::sin(1.15) * 0.9).asin() - (0.65 / (s2[1].exp() + 0.5))).sin() + 2.0);
-    let v16: f64 = ((if v2.abs() <= -0.7 { -v1 } else { acc14 + v4 }) + x1).atan().to_degrees();
-    (((((s3[0] + 0.9) * v2.min(x1)) + ((x1 - s3[1]) % (s2.iter().sum::<f64>().abs() + 1.1))) + x1) + (0.5 * acc14)) + ((1.1 * v15) + (1.2 * v16.atan()))
+    let (v15, v16) = (((f64::sin(1.15) * 0.9).asin().sin() * 0.9).atanh() + s3[0]).sin().sin_cos();
+    let v18: f64 = match autodiff::sigmoid(autodiff::softplus(f64::exp_m1(-2.6)) + x1) { t17 if t17 >= -0.55 => (v15.asinh() + s3[1]).tanh(), _ => (v16 + s2[2]).atan() };
+    (((((s3[0] + 0.9) * v2.min(x1)) + ((x1 - s3[1]) % (s2.iter().sum::<f64>().abs() + 1.1))) + x1) + (0.5 * acc14)) + (((1.1 * v15) + (0.8 * v16)) + (1.2 * v18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14269,9 +14406,9 @@ fn p800_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> D {
     for e13 in s2.iter() {
         acc14 += dx_tanh(dx_sqrt(dx_abs(s3[1], tr_) + D::from(1.1), tr_) + D::from(2.4), tr_);
     }
-    let v15: D = dx_gamma(dx_sin(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_) - (D::from(0.65) / (dx_exp(s2[1], tr_) + D::from(0.5))), tr_) + D::from(2.0), tr_);
-    let v16: D = dx_to_degrees(dx_atan((if dx_le(dx_abs(v2, tr_), -D::from(0.7), tr_) { -v1 } else { acc14 + v4 }) + x1, tr_), tr_);
-    (((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + ((D::from(1.1) * v15) + (D::from(1.2) * dx_atan(v16, tr_)))
+    let (v15, v16) = (dx_sin(dx_sin(dx_atanh(dx_sin(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) + s3[0], tr_), tr_), dx_cos(dx_sin(dx_atanh(dx_sin(dx_asin(dx_sin(D::from(1.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_) + s3[0], tr_), tr_));
+    let v18: D = match dx_sigmoid(dx_softplus(dx_exp_m1(-D::from(2.6), tr_), tr_) + x1, tr_) { t17 if dx_ge(t17, -D::from(0.55), tr_) => dx_tanh(dx_asinh(v15, tr_) + s3[1], tr_), _ => dx_atan(v16 + s2[2], tr_) };
+    (((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + (((D::from(1.1) * v15) + (D::from(0.8) * v16)) + (D::from(1.2) * v18))
 }
 
 fn p800_eval(x: &[f64]) -> Vec<f64> {
@@ -14373,7 +14510,7 @@ fn p802(x1: f64, x2: f64, s3: &[f64]) -> f64 {
         let mut v2 = v2 * (-2.3);
         return (v1.min(s3[1]).abs().ln_1p() + x1) - v1;
     }
-    let v8: f64 = autodiff::ln_gamma((v2.cos() + s3[0]).sin() + 2.0);
+    let v8: f64 = if ((v2.abs() + 0.85).powf(-1.75) + x2).tanh().is_finite() { autodiff::relu(s3[0]).tanh() } else { unreachable!() };
     (((s3[2] + x2).tanh() * x1) * autodiff::sigmoid(v1)) + (0.4 * v8)
 }
 
@@ -14388,7 +14525,7 @@ fn p802_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
         let mut v2 = v2 * (-D::from(2.3));
         return (dx_ln_1p(dx_abs(dx_min(v1, s3[1], tr_), tr_), tr_) + x1) - v1;
     }
-    let v8: D = dx_ln_gamma(dx_sin(dx_cos(v2, tr_) + s3[0], tr_) + D::from(2.0), tr_);
+    let v8: D = if dx_is_finite(dx_tanh(dx_powf(dx_abs(v2, tr_) + D::from(0.85), -D::from(1.75), tr_) + x2, tr_), tr_) { dx_tanh(dx_relu(s3[0], tr_), tr_) } else { unreachable!() };
     ((dx_tanh(s3[2] + x2, tr_) * x1) * dx_sigmoid(v1, tr_)) + (D::from(0.4) * v8)
 }
 
@@ -14515,12 +14652,9 @@ fn p804(x1: f64, x2: f64, r3: &f64) -> f64 {
     for i4 in 0..5 {
         acc5 += (x1 - 0.25).tanh();
     }
-    let v6: f64 = x1 + std::f64::consts::SQRT_2;
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..4).rev() {
-        acc7 = (0.5 * acc7) + ((((-acc5).sin() * 0.9).atanh() + x2).tanh() * (i8 as f64));
-    }
-    (((((x1.max(2.35) * (-x2)).atan() * (-2.5)) + r3) - x1) + (1.0 * acc5)) + ((1.0 * v6.atan()) + (1.3 * acc7.atan()))
+    let v6: f64 = (-(acc5 * x1)).atan().copysign((-f64::min(0.25, x2)).tanh());
+    let (v7, v8) = csplit(((v6 % (x2.abs() + 1.15)) - autodiff::relu(v6)).sin() * 0.5, x2.tanh() * 0.5);
+    (((((x1.max(2.35) * (-x2)).atan() * (-2.5)) + r3) - x1) + (1.0 * acc5)) + (((1.35 * v6) + (1.0 * v7)) + (0.6 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14535,12 +14669,9 @@ fn p804_dual<D: Dn>(x1: D, x2: D, r3: &D, tr_: &mut Tr) -> D {
     for i4 in 0..5 {
         acc5 += dx_tanh(x1 - D::from(0.25), tr_);
     }
-    let v6: D = x1 + D::from(std::f64::consts::SQRT_2);
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..4).rev() {
-        acc7 = (D::from(0.5) * acc7) + (dx_tanh(dx_atanh(dx_sin(-acc5, tr_) * D::from(0.9), tr_) + x2, tr_) * D::from(i8 as f64));
-    }
-    ((((dx_atan(dx_max(x1, D::from(2.35), tr_) * (-x2), tr_) * (-D::from(2.5))) + (*r3)) - x1) + (D::from(1.0) * acc5)) + ((D::from(1.0) * dx_atan(v6, tr_)) + (D::from(1.3) * dx_atan(acc7, tr_)))
+    let v6: D = dx_copysign(dx_atan(-(acc5 * x1), tr_), dx_tanh(-dx_min(D::from(0.25), x2, tr_), tr_), tr_);
+    let (v7, v8) = csplit_dual(dx_sin(dx_rem(v6, dx_abs(x2, tr_) + D::from(1.15), tr_) - dx_relu(v6, tr_), tr_) * D::from(0.5), dx_tanh(x2, tr_) * D::from(0.5), tr_);
+    ((((dx_atan(dx_max(x1, D::from(2.35), tr_) * (-x2), tr_) * (-D::from(2.5))) + (*r3)) - x1) + (D::from(1.0) * acc5)) + (((D::from(1.35) * v6) + (D::from(1.0) * v7)) + (D::from(0.6) * v8))
 }
 
 fn p804_eval(x: &[f64]) -> Vec<f64> {
@@ -14966,8 +15097,8 @@ fn p811(r1: &f64, s2: &[f64], s3: &[f64], n4: usize) -> f64 {
     for i15 in 0..4 {
         acc16 += (f64::powf(r1.abs() + 0.7, *r1).abs() + 1.15).cbrt();
     }
-    let v17: f64 = r1 + std::f64::consts::PI;
-    (((s2[(n4 + 3) % s2.len()] * r1) - s2[1]) + (0.75 * acc16)) + (0.55 * v17.atan())
+    let v17: f64 = if !(-(n4 as f64).cos() + s2[n4 % 2]).tanh().is_infinite() { s2[0] } else { (-2.1 + s3[0]).tanh() };
+    (((s2[(n4 + 3) % s2.len()] * r1) - s2[1]) + (0.75 * acc16)) + (0.35 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14996,8 +15127,8 @@ fn p811_dual<D: Dn>(r1: &D, s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     for i15 in 0..4 {
         acc16 += dx_cbrt(dx_abs(dx_powf(dx_abs(*r1, tr_) + D::from(0.7), *r1, tr_), tr_) + D::from(1.15), tr_);
     }
-    let v17: D = *r1 + D::from(std::f64::consts::PI);
-    (((s2[(n4 + 3) % s2.len()] * (*r1)) - s2[1]) + (D::from(0.75) * acc16)) + (D::from(0.55) * dx_atan(v17, tr_))
+    let v17: D = if !dx_is_infinite(dx_tanh(-dx_cos(D::from(n4 as f64), tr_) + s2[n4 % 2], tr_), tr_) { s2[0] } else { dx_tanh(-D::from(2.1) + s3[0], tr_) };
+    (((s2[(n4 + 3) % s2.len()] * (*r1)) - s2[1]) + (D::from(0.75) * acc16)) + (D::from(0.35) * v17)
 }
 
 fn p811_eval(x: &[f64]) -> Vec<f64> {
@@ -15159,11 +15290,8 @@ fn p814(x1: f64, x2: f64, a3: [f64; 3], b5: &[f64; 5], s4: &[f64]) -> f64 {
     for e4 in s4.iter() {
         acc5 += (s4[c1 % 3].cos() - (c1 as f64).sin().exp_m1()).atan();
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in 0..4 {
-        acc6 = (0.5 * acc6) + (if matches!(i7, 1) { (acc5.asinh() * x1.mul_add(b5[4], s4[(c1 + 3) % s4.len()])).sin() } else { (a3[c1 % a3.len()].tanh() * 0.9).atanh().round().sin() });
-    }
-    ((((if b5[c1] < 0.15 { b5[0] } else { f64::fract(-2.5) }) + ((x1.abs() + 0.95).log10() / (-(1.0 + (x2 * x2))))) + (-1.35)) + (1.35 * acc5)) + (1.45 * acc6)
+    let (v6, v7) = ((x2.exp_m1().abs() + 1.4).tanh() + 1.5).powf((acc5 * x2).tanh()).tanh().sin_cos();
+    ((((if b5[c1] < 0.15 { b5[0] } else { f64::fract(-2.5) }) + ((x1.abs() + 0.95).log10() / (-(1.0 + (x2 * x2))))) + (-1.35)) + (1.35 * acc5)) + ((1.45 * v6) + (1.4 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15183,11 +15311,8 @@ fn p814_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], b5: &[D; 5], s4: &[D], tr_: &mut T
     for e4 in s4.iter() {
         acc5 += dx_atan(dx_cos(s4[c1 % 3], tr_) - dx_exp_m1(dx_sin(D::from(c1 as f64), tr_), tr_), tr_);
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in 0..4 {
-        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_sin(dx_asinh(acc5, tr_) * dx_mul_add(x1, b5[4], s4[(c1 + 3) % s4.len()], tr_), tr_) } else { dx_sin(dx_round(dx_atanh(dx_tanh(a3[c1 % a3.len()], tr_) * D::from(0.9), tr_), tr_), tr_) });
-    }
-    ((((if dx_lt(b5[c1], D::from(0.15), tr_) { b5[0] } else { dx_fract(-D::from(2.5), tr_) }) + (dx_log10(dx_abs(x1, tr_) + D::from(0.95), tr_) / (-(D::from(1.0) + (x2 * x2))))) + (-D::from(1.35))) + (D::from(1.35) * acc5)) + (D::from(1.45) * acc6)
+    let (v6, v7) = (dx_sin(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc5 * x2, tr_), tr_), tr_), tr_), dx_cos(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc5 * x2, tr_), tr_), tr_), tr_));
+    ((((if dx_lt(b5[c1], D::from(0.15), tr_) { b5[0] } else { dx_fract(-D::from(2.5), tr_) }) + (dx_log10(dx_abs(x1, tr_) + D::from(0.95), tr_) / (-(D::from(1.0) + (x2 * x2))))) + (-D::from(1.35))) + (D::from(1.35) * acc5)) + ((D::from(1.45) * v6) + (D::from(1.4) * v7))
 }
 
 fn p814_eval(x: &[f64]) -> Vec<f64> {
@@ -15246,8 +15371,8 @@ fn p815(x1: f64, mut a2: [f64; 3], b3: &[f64; 1], a4: [f64; 2]) -> f64 {
         return a2[2] * x1;
     } else if ((-1.35 * x1).abs() + 0.8).log2() > (1.35 + (x1 * x1)).recip() {
     }
-    let v3: f64 = ((b3[0] * x1) + a2[1]).atan().to_degrees();
-    ((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (0.35 * v3.atan())
+    let v4: f64 = (0..2).rev().map(|e3| ((x1 * a2[2].atan()) / (a2[0].tanh().exp() + 0.5)).tanh() + (e3 as f64)).sum::<f64>();
+    ((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (0.35 * v4.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15264,8 +15389,8 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], tr_: &mut Tr
         return a2[2] * x1;
     } else if dx_gt(dx_log2(dx_abs(-D::from(1.35) * x1, tr_) + D::from(0.8), tr_), dx_recip(D::from(1.35) + (x1 * x1), tr_), tr_) {
     }
-    let v3: D = dx_to_degrees(dx_atan((b3[0] * x1) + a2[1], tr_), tr_);
-    ((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(0.35) * dx_atan(v3, tr_))
+    let v4: D = (0..2).rev().map(|e3| dx_tanh((x1 * dx_atan(a2[2], tr_)) / (dx_exp(dx_tanh(a2[0], tr_), tr_) + D::from(0.5)), tr_) + D::from(e3 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(0.35) * dx_atan(v4, tr_))
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -15315,15 +15440,10 @@ fn p816(x1: f64) -> f64 {
     }
     let mut v3 = ((x1 % (x1.abs() + 0.55)) + f64::powf(0.65 + (x1 * x1), 2.05)) - x1;
     let mut v4 = (f64::exp(3.0) / (1.0 + (x1 * x1))).tanh() * autodiff::sigmoid(-(x1.abs() + 1.35).powf(-1.3));
-    let mut acc5: f64 = 0.0;
-    for i6 in 0..4 {
-        acc5 = (0.5 * acc5) + (match i6 { 0 => ((i6 as f64) + x1).atan() * 0.95, 1 => (autodiff::leaky_relu(autodiff::leaky_relu(v3.tanh(), 0.51), 0.46) + x1).tanh(), _ => (2.2 + x1).sin() });
-    }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..3 {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => (-f64::min(1.6, -2.85) + x1).atan() * 0.95, 1 => (-0.9 + x1).sin(), _ => x1.tanh() });
-    }
-    ((((if v3 < -2.85 && v4 > 0.5 { x1 / (-(x1.exp() + 0.5)) } else { v4 }).min(v4) * v4) * v4) + (-0.8)) + ((1.4 * acc5) + (1.5 * acc7))
+    let v5: f64 = if !((-1.15 % (1.0 + (v4 * v4))) + x1).tanh().is_infinite() { autodiff::sigmoid(autodiff::leaky_relu(x1.ceil(), 0.46)) } else { ((f64::sin(-2.7) - (-2.1 / (f64::abs(-2.9) + 0.8))) + x1).atan() };
+    let cl6 = |z7: f64| (-f64::mul_add(-0.15, z7, z7)).tanh();
+    let v8: f64 = cl6(autodiff::relu(x1.hypot(v4)).tanh()) + (0.5 * cl6((autodiff::softplus((f64::abs(1.8) + 0.75).sqrt()) + x1).tanh()));
+    ((((if v3 < -2.85 && v4 > 0.5 { x1 / (-(x1.exp() + 0.5)) } else { v4 }).min(v4) * v4) * v4) + (-0.8)) + ((1.4 * v5) + (0.5 * v8.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15336,15 +15456,10 @@ fn p816_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     }
     let mut v3 = (dx_rem(x1, dx_abs(x1, tr_) + D::from(0.55), tr_) + dx_powf(D::from(0.65) + (x1 * x1), D::from(2.05), tr_)) - x1;
     let mut v4 = dx_tanh(dx_exp(D::from(3.0), tr_) / (D::from(1.0) + (x1 * x1)), tr_) * dx_sigmoid(-dx_powf(dx_abs(x1, tr_) + D::from(1.35), -D::from(1.3), tr_), tr_);
-    let mut acc5: D = D::from(0.0);
-    for i6 in 0..4 {
-        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_atan(D::from(i6 as f64) + x1, tr_) * D::from(0.95), 1 => dx_tanh(dx_leaky_relu(dx_leaky_relu(dx_tanh(v3, tr_), D::from(0.51), tr_), D::from(0.46), tr_) + x1, tr_), _ => dx_sin(D::from(2.2) + x1, tr_) });
-    }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..3 {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_atan(-dx_min(D::from(1.6), -D::from(2.85), tr_) + x1, tr_) * D::from(0.95), 1 => dx_sin(-D::from(0.9) + x1, tr_), _ => dx_tanh(x1, tr_) });
-    }
-    (((dx_min(if dx_lt(v3, -D::from(2.85), tr_) && dx_gt(v4, D::from(0.5), tr_) { x1 / (-(dx_exp(x1, tr_) + D::from(0.5))) } else { v4 }, v4, tr_) * v4) * v4) + (-D::from(0.8))) + ((D::from(1.4) * acc5) + (D::from(1.5) * acc7))
+    let v5: D = if !dx_is_infinite(dx_tanh(dx_rem(-D::from(1.15), D::from(1.0) + (v4 * v4), tr_) + x1, tr_), tr_) { dx_sigmoid(dx_leaky_relu(dx_ceil(x1, tr_), D::from(0.46), tr_), tr_) } else { dx_atan((dx_sin(-D::from(2.7), tr_) - (-D::from(2.1) / (dx_abs(-D::from(2.9), tr_) + D::from(0.8)))) + x1, tr_) };
+    let cl6 = |z7: D, tr_: &mut Tr| dx_tanh(-dx_mul_add(-D::from(0.15), z7, z7, tr_), tr_);
+    let v8: D = cl6(dx_tanh(dx_relu(dx_hypot(x1, v4, tr_), tr_), tr_), tr_) + (D::from(0.5) * cl6(dx_tanh(dx_softplus(dx_sqrt(dx_abs(D::from(1.8), tr_) + D::from(0.75), tr_), tr_) + x1, tr_), tr_));
+    (((dx_min(if dx_lt(v3, -D::from(2.85), tr_) && dx_gt(v4, D::from(0.5), tr_) { x1 / (-(dx_exp(x1, tr_) + D::from(0.5))) } else { v4 }, v4, tr_) * v4) * v4) + (-D::from(0.8))) + ((D::from(1.4) * v5) + (D::from(0.5) * dx_tanh(v8, tr_)))
 }
 
 fn p816_eval(x: &[f64]) -> Vec<f64> {
@@ -15467,8 +15582,8 @@ fn p818(a1: [f64; 5]) -> (f64, f64) {
     let mut v1 = a1[4] * ((a1[2] * a1[4]) + f64::mul_add(a1[1], a1[2], a1[0])).sin();
     let mut y2: [f64; 1] = [(v1 - v1) + (-1.8)];
     let mut y3 = [(v1 + v1) / (-3.0); 4];
-    let v5: f64 = (-(y2[0] * a1[2])).tanh() + std::f64::consts::TAU;
-    ((v1 + v1) + (1.1 * v5.tanh()), (autodiff::elu(autodiff::sigmoid(y3[3] * y2[0]).exp_m1(), (a1.iter().copied().map(|e4| autodiff::sigmoid(v1 + y2[0]) + 1.0).product::<f64>().abs() + 1.35).recip().tanh()) + v1) * v1)
+    let (v5, v6) = autodiff::sigmoid(y2[0] * a1[2]).sin_cos();
+    ((v1 + v1) + ((0.25 * v5) + (1.1 * v6)), (autodiff::elu(autodiff::sigmoid(y3[3] * y2[0]).exp_m1(), (a1.iter().copied().map(|e4| autodiff::sigmoid(v1 + y2[0]) + 1.0).product::<f64>().abs() + 1.35).recip().tanh()) + v1) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15476,8 +15591,8 @@ fn p818_dual<D: Dn>(a1: [D; 5], tr_: &mut Tr) -> (D, D) {
     let mut v1 = a1[4] * dx_sin((a1[2] * a1[4]) + dx_mul_add(a1[1], a1[2], a1[0], tr_), tr_);
     let mut y2: [D; 1] = [(v1 - v1) + (-D::from(1.8))];
     let mut y3 = [(v1 + v1) / (-D::from(3.0)); 4];
-    let v5: D = dx_tanh(-(y2[0] * a1[2]), tr_) + D::from(std::f64::consts::TAU);
-    ((v1 + v1) + (D::from(1.1) * dx_tanh(v5, tr_)), (dx_elu(dx_exp_m1(dx_sigmoid(y3[3] * y2[0], tr_), tr_), dx_tanh(dx_recip(dx_abs(a1.iter().copied().map(|e4| dx_sigmoid(v1 + y2[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.35), tr_), tr_), tr_) + v1) * v1)
+    let (v5, v6) = (dx_sin(dx_sigmoid(y2[0] * a1[2], tr_), tr_), dx_cos(dx_sigmoid(y2[0] * a1[2], tr_), tr_));
+    ((v1 + v1) + ((D::from(0.25) * v5) + (D::from(1.1) * v6)), (dx_elu(dx_exp_m1(dx_sigmoid(y3[3] * y2[0], tr_), tr_), dx_tanh(dx_recip(dx_abs(a1.iter().copied().map(|e4| dx_sigmoid(v1 + y2[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.35), tr_), tr_), tr_) + v1) * v1)
 }
 
 fn p818_eval(x: &[f64]) -> Vec<f64> {
@@ -15586,7 +15701,7 @@ fn p820(x1: f64, x2: f64, b3: &[f64; 3], s4: &[f64], b5: &[f64; 4]) -> (f64, f64
     for i4 in 0..4 {
         acc5 += autodiff::relu(b5[i4]);
     }
-    let v8: f64 = if !s4.iter().fold(0.4f64, |acc7, &e6| acc7 + autodiff::sigmoid(acc7 / (-2.5))).sin().is_nan() { (acc5.sin() + x2).tanh() } else { autodiff::relu(2.05 * x1).atan() };
+    let v8: f64 = autodiff::erf((b5.iter().zip(s4.iter()).map(|(p6, q7)| -p6).sum::<f64>().tanh() * 0.9).atanh().atan() * 0.63);
     (((((autodiff::sigmoid((0.95 + (x2 * x2)).log(x2.abs() + 2.15)).exp2() % 2.55) * x1) - s4[2]) + (0.7 * acc5)) + (0.65 * v8), (x1.abs().ln_1p() - s4[4].exp2()) + x2)
 }
 
@@ -15603,7 +15718,7 @@ fn p820_dual<D: Dn>(x1: D, x2: D, b3: &[D; 3], s4: &[D], b5: &[D; 4], tr_: &mut 
     for i4 in 0..4 {
         acc5 += dx_relu(b5[i4], tr_);
     }
-    let v8: D = if !dx_is_nan(dx_sin(s4.iter().fold(D::from(0.4), |acc7, &e6| acc7 + dx_sigmoid(acc7 / (-D::from(2.5)), tr_)), tr_), tr_) { dx_tanh(dx_sin(acc5, tr_) + x2, tr_) } else { dx_atan(dx_relu(D::from(2.05) * x1, tr_), tr_) };
+    let v8: D = dx_erf(dx_atan(dx_atanh(dx_tanh(b5.iter().zip(s4.iter()).map(|(p6, q7)| -(*p6)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63), tr_);
     ((((dx_rem(dx_exp2(dx_sigmoid(dx_log(D::from(0.95) + (x2 * x2), dx_abs(x2, tr_) + D::from(2.15), tr_), tr_), tr_), D::from(2.55), tr_) * x1) - s4[2]) + (D::from(0.7) * acc5)) + (D::from(0.65) * v8), (dx_ln_1p(dx_abs(x1, tr_), tr_) - dx_exp2(s4[4], tr_)) + x2)
 }
 
@@ -15767,11 +15882,8 @@ fn p822(mut x1: f64, r2: &f64, b3: &[f64; 5], a4: [f64; 4], s5: &[f64], k6: i32)
             }
         }
     }
-    let mut acc12: f64 = 0.0;
-    for i13 in (0..3).rev() {
-        acc12 = (0.5 * acc12) + (((autodiff::sigmoid(*r2).abs() + 0.6).ln().atan() * 0.95) * (i13 as f64));
-    }
-    ((((-v1).atan() * 1.9) - v1) - x1) + (0.5 * acc12.sin())
+    let (v13, v14) = autodiff::sigmoid(s5.iter().map(|e12| f64::powi(a4[2], 3)).sum::<f64>().atan().mul_add(autodiff::sigmoid(s5[1].exp()), b3[1].hypot(*r2))).sin_cos();
+    ((((-v1).atan() * 1.9) - v1) - x1) + ((1.45 * v13) + (0.5 * v14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15797,11 +15909,8 @@ fn p822_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 5], a4: [D; 4], s5: &[D], k6: i3
             }
         }
     }
-    let mut acc12: D = D::from(0.0);
-    for i13 in (0..3).rev() {
-        acc12 = (D::from(0.5) * acc12) + ((dx_atan(dx_ln(dx_abs(dx_sigmoid(*r2, tr_), tr_) + D::from(0.6), tr_), tr_) * D::from(0.95)) * D::from(i13 as f64));
-    }
-    (((dx_atan(-v1, tr_) * D::from(1.9)) - v1) - x1) + (D::from(0.5) * dx_sin(acc12, tr_))
+    let (v13, v14) = (dx_sin(dx_sigmoid(dx_mul_add(dx_atan(s5.iter().map(|e12| dx_powi(a4[2], 3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_exp(s5[1], tr_), tr_), dx_hypot(b3[1], *r2, tr_), tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_mul_add(dx_atan(s5.iter().map(|e12| dx_powi(a4[2], 3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_exp(s5[1], tr_), tr_), dx_hypot(b3[1], *r2, tr_), tr_), tr_), tr_));
+    (((dx_atan(-v1, tr_) * D::from(1.9)) - v1) - x1) + ((D::from(1.45) * v13) + (D::from(0.5) * v14))
 }
 
 fn p822_eval(x: &[f64]) -> Vec<f64> {
@@ -15993,10 +16102,9 @@ fn p825(x1: f64, r2: &f64, a3: [f64; 5]) -> [f64; 1] {
     let v1 = f64::max(a3[2] * r2, a3[4] - r2) * (a3[3].sin().abs() + 1.65).acosh();
     let mut v2: f64 = (a3[1] * a3[2]).cos().asinh();
     let v3 = ((-(f64::powf(a3[0].abs() + 0.55, x1).abs() + 1.4)).recip().tanh() * 0.9).asin();
-    let v7: f64 = (((-2.65 / (1.0 + (v1 * v1))).abs() + 1.45).cbrt() + x1).tanh().to_radians();
-    assert!((v7.sin() * 0.9).atanh().mul_add(a3[3] / (-(a3[2].exp() + 0.5)), (a3[0].abs() + 1.4).acosh()).sin().is_finite());
-    let v8: f64 = (autodiff::softplus(v3.tanh()) + a3[3]).tanh();
-    [((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((0.7 * v7) + (0.85 * v8))]
+    let v7: f64 = (autodiff::softplus(v3).clamp(0.4, 1.25) + x1).tanh() + std::f64::consts::PI;
+    let v8: f64 = ((autodiff::softplus(v7).abs() + 1.3).cbrt() + x1).sin() * std::f64::consts::SQRT_2;
+    [((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((0.85 * v7.sin()) + (0.8 * v8))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16004,10 +16112,9 @@ fn p825_dual<D: Dn>(x1: D, r2: &D, a3: [D; 5], tr_: &mut Tr) -> [D; 1] {
     let v1 = dx_max(a3[2] * (*r2), a3[4] - (*r2), tr_) * dx_acosh(dx_abs(dx_sin(a3[3], tr_), tr_) + D::from(1.65), tr_);
     let mut v2: D = dx_asinh(dx_cos(a3[1] * a3[2], tr_), tr_);
     let v3 = dx_asin(dx_tanh(dx_recip(-(dx_abs(dx_powf(dx_abs(a3[0], tr_) + D::from(0.55), x1, tr_), tr_) + D::from(1.4)), tr_), tr_) * D::from(0.9), tr_);
-    let v7: D = dx_to_radians(dx_tanh(dx_cbrt(dx_abs(-D::from(2.65) / (D::from(1.0) + (v1 * v1)), tr_) + D::from(1.45), tr_) + x1, tr_), tr_);
-    assert!(dx_is_finite(dx_sin(dx_mul_add(dx_atanh(dx_sin(v7, tr_) * D::from(0.9), tr_), a3[3] / (-(dx_exp(a3[2], tr_) + D::from(0.5))), dx_acosh(dx_abs(a3[0], tr_) + D::from(1.4), tr_), tr_), tr_), tr_));
-    let v8: D = dx_tanh(dx_softplus(dx_tanh(v3, tr_), tr_) + a3[3], tr_);
-    [((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((D::from(0.7) * v7) + (D::from(0.85) * v8))]
+    let v7: D = dx_tanh(dx_clamp(dx_softplus(v3, tr_), D::from(0.4), D::from(1.25), tr_) + x1, tr_) + D::from(std::f64::consts::PI);
+    let v8: D = dx_sin(dx_cbrt(dx_abs(dx_softplus(v7, tr_), tr_) + D::from(1.3), tr_) + x1, tr_) * D::from(std::f64::consts::SQRT_2);
+    [((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((D::from(0.85) * dx_sin(v7, tr_)) + (D::from(0.8) * v8))]
 }
 
 fn p825_eval(x: &[f64]) -> Vec<f64> {
@@ -16100,12 +16207,10 @@ fn p827(b1: &[f64; 3], mut a2: [f64; 4], s3: &[f64]) -> f64 {
     v5 = v5.atan().sinh();
     v5 %= (v5.abs() + 0.8).sqrt().abs() + 1.35;
     a2[(c1 + 1) % 4] -= (b1.iter().fold(a2[c1 % 4], |acc7, &e6| acc7 - (acc7.tanh() * e6).tanh()) / (b1[(c1 + 3) % 3].hypot(s3[c1 % 4]).abs() + 1.05)).tanh().sinh();
-    let v9: f64 = if !autodiff::sigmoid(f64::cosh(-0.55 * 1.8) + b1[c1 % 3]).is_infinite() { ((if (v5 - a2[c1 % a2.len()]) > 1.0 { f64::trunc(1.8) } else if v5.asinh() >= 0.05 { v5 } else { 2.75 / (((c1 + 1) as f64).abs() + 1.1) }) + a2[c1 % 4]).sin() } else { (v5.atan().powi(2) * autodiff::sigmoid(a2[3])).sin() };
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..4).rev() {
-        acc10 = (0.5 * acc10) + ((((v9 + v5) + (v9 + (c1 as f64))) + a2[4 - 1 - i11]).sin() * (i11 as f64));
-    }
-    (((b1.iter().map(|e8| b1[(c1 + 3) % 3] / (f64::abs(-0.75) + 0.7)).sum::<f64>().cos().abs() + 1.45).acosh() * v5.tanh()) + v5) + ((1.3 * v9) + (0.45 * acc10.tanh()))
+    let hh9: [f64; 2] = [autodiff::sigmoid(f64::cosh(-0.55 * 1.8) + b1[c1 % 3]), (0.85 + (b1[c1 % 3] * b1[c1 % 3])).log10().tanh()];
+    let hh10: [f64; 2] = cpair2(&hh9);
+    let v11: f64 = autodiff::erfc(autodiff::sigmoid(v5 + s3[3]));
+    (((b1.iter().map(|e8| b1[(c1 + 3) % 3] / (f64::abs(-0.75) + 0.7)).sum::<f64>().cos().abs() + 1.45).acosh() * v5.tanh()) + v5) + (((1.3 * hh10[0]) + (1.5 * hh10[1])) + (0.45 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16121,12 +16226,10 @@ fn p827_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 4], s3: &[D], tr_: &mut Tr) -> D {
     v5 = dx_sinh(dx_atan(v5, tr_), tr_);
     v5 = dx_rem(v5, dx_abs(dx_sqrt(dx_abs(v5, tr_) + D::from(0.8), tr_), tr_) + D::from(1.35), tr_);
     a2[(c1 + 1) % 4] -= dx_sinh(dx_tanh(b1.iter().fold(a2[c1 % 4], |acc7, &e6| acc7 - dx_tanh(dx_tanh(acc7, tr_) * e6, tr_)) / (dx_abs(dx_hypot(b1[(c1 + 3) % 3], s3[c1 % 4], tr_), tr_) + D::from(1.05)), tr_), tr_);
-    let v9: D = if !dx_is_infinite(dx_sigmoid(dx_cosh(-D::from(0.55) * D::from(1.8), tr_) + b1[c1 % 3], tr_), tr_) { dx_sin((if dx_gt(v5 - a2[c1 % a2.len()], D::from(1.0), tr_) { dx_trunc(D::from(1.8), tr_) } else if dx_ge(dx_asinh(v5, tr_), D::from(0.05), tr_) { v5 } else { D::from(2.75) / (dx_abs(D::from((c1 + 1) as f64), tr_) + D::from(1.1)) }) + a2[c1 % 4], tr_) } else { dx_sin(dx_powi(dx_atan(v5, tr_), 2, tr_) * dx_sigmoid(a2[3], tr_), tr_) };
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..4).rev() {
-        acc10 = (D::from(0.5) * acc10) + (dx_sin(((v9 + v5) + (v9 + D::from(c1 as f64))) + a2[4 - 1 - i11], tr_) * D::from(i11 as f64));
-    }
-    ((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + ((D::from(1.3) * v9) + (D::from(0.45) * dx_tanh(acc10, tr_)))
+    let hh9: [D; 2] = [dx_sigmoid(dx_cosh(-D::from(0.55) * D::from(1.8), tr_) + b1[c1 % 3], tr_), dx_tanh(dx_log10(D::from(0.85) + (b1[c1 % 3] * b1[c1 % 3]), tr_), tr_)];
+    let hh10: [D; 2] = cpair2_dual(&hh9, tr_);
+    let v11: D = dx_erfc(dx_sigmoid(v5 + s3[3], tr_), tr_);
+    ((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + (((D::from(1.3) * hh10[0]) + (D::from(1.5) * hh10[1])) + (D::from(0.45) * v11))
 }
 
 fn p827_eval(x: &[f64]) -> Vec<f64> {
@@ -16246,7 +16349,7 @@ fn p829(r2: &f64, x1: f64, b3: &[f64; 4], b4: &[f64; 3], a5: [f64; 2]) -> [f64; 
     for e3 in b3.iter() {
         acc4 += autodiff::sigmoid((-2.15 * x1) * a5[0]);
     }
-    let v5: f64 = if (v2 - b3[3]).asinh().tanh().is_finite() { ((b4[2] * acc4) - (v2 + (-0.3))).tanh() } else { (autodiff::softplus(a5[1]) * b3[1]).tanh() };
+    let v5: f64 = autodiff::gamma((-(v2 - b3[3])).tanh() + 2.0);
     [(((autodiff::relu(r2.floor()).trunc() * v1) * v2.tanh()) + (0.35 * acc4)) + (0.35 * v5), b4[2] - v1]
 }
 
@@ -16258,7 +16361,7 @@ fn p829_dual<D: Dn>(r2: &D, x1: D, b3: &[D; 4], b4: &[D; 3], a5: [D; 2], tr_: &m
     for e3 in b3.iter() {
         acc4 += dx_sigmoid((-D::from(2.15) * x1) * a5[0], tr_);
     }
-    let v5: D = if dx_is_finite(dx_tanh(dx_asinh(v2 - b3[3], tr_), tr_), tr_) { dx_tanh((b4[2] * acc4) - (v2 + (-D::from(0.3))), tr_) } else { dx_tanh(dx_softplus(a5[1], tr_) * b3[1], tr_) };
+    let v5: D = dx_gamma(dx_tanh(-(v2 - b3[3]), tr_) + D::from(2.0), tr_);
     [(((dx_trunc(dx_relu(dx_floor(*r2, tr_), tr_), tr_) * v1) * dx_tanh(v2, tr_)) + (D::from(0.35) * acc4)) + (D::from(0.35) * v5), b4[2] - v1]
 }
 
@@ -16378,15 +16481,12 @@ fn p831(x1: f64, x2: f64) -> [f64; 1] {
     const K831: f64 = 1.1;
     let v1 = x2;
     let mut v2 = (x2 + x1).tanh() + (x2.sinh() + (K831 / (K831.abs() + 0.9)));
-    let mut acc3: f64 = 0.0;
-    for i4 in 0..4 {
-        acc3 = (0.5 * acc3) + (if matches!(i4, 0 | 2) { ((K831 - v2) + x2).tanh() } else { autodiff::sigmoid(((i4 as f64) * v2.tanh()).abs().ln_1p() + x2) });
+    let v3: f64 = ccube(autodiff::sigmoid((K831 + x2) - (f64::abs(0.3) + 0.65).powf(v2.sin())) * 0.5);
+    let mut acc4: f64 = 0.0;
+    for i5 in 0..2 {
+        acc4 = (0.5 * acc4) + (if matches!(i5, 0 | 2) { (-(f64::abs(-2.7) + 1.05).log10() + x2).tanh() } else { autodiff::sigmoid(-0.3 + x1) });
     }
-    let mut acc5: f64 = 0.0;
-    for i6 in (0..2).rev() {
-        acc5 = (0.5 * acc5) + ((autodiff::sigmoid(v2.cos()) + x2).sin() * (i6 as f64));
-    }
-    [(x1 * v1) + ((0.45 * acc3) + (0.3 * autodiff::sigmoid(acc5)))]
+    [(x1 * v1) + ((0.45 * v3) + (0.25 * acc4))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16394,15 +16494,12 @@ fn p831_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> [D; 1] {
     let K831: D = D::from(1.1);
     let v1 = x2;
     let mut v2 = dx_tanh(x2 + x1, tr_) + (dx_sinh(x2, tr_) + (K831 / (dx_abs(K831, tr_) + D::from(0.9))));
-    let mut acc3: D = D::from(0.0);
-    for i4 in 0..4 {
-        acc3 = (D::from(0.5) * acc3) + (if matches!(i4, 0 | 2) { dx_tanh((K831 - v2) + x2, tr_) } else { dx_sigmoid(dx_ln_1p(dx_abs(D::from(i4 as f64) * dx_tanh(v2, tr_), tr_), tr_) + x2, tr_) });
+    let v3: D = ccube_dual(dx_sigmoid((K831 + x2) - dx_powf(dx_abs(D::from(0.3), tr_) + D::from(0.65), dx_sin(v2, tr_), tr_), tr_) * D::from(0.5), tr_);
+    let mut acc4: D = D::from(0.0);
+    for i5 in 0..2 {
+        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 0 | 2) { dx_tanh(-dx_log10(dx_abs(-D::from(2.7), tr_) + D::from(1.05), tr_) + x2, tr_) } else { dx_sigmoid(-D::from(0.3) + x1, tr_) });
     }
-    let mut acc5: D = D::from(0.0);
-    for i6 in (0..2).rev() {
-        acc5 = (D::from(0.5) * acc5) + (dx_sin(dx_sigmoid(dx_cos(v2, tr_), tr_) + x2, tr_) * D::from(i6 as f64));
-    }
-    [(x1 * v1) + ((D::from(0.45) * acc3) + (D::from(0.3) * dx_sigmoid(acc5, tr_)))]
+    [(x1 * v1) + ((D::from(0.45) * v3) + (D::from(0.25) * acc4))]
 }
 
 fn p831_eval(x: &[f64]) -> Vec<f64> {
@@ -16644,8 +16741,8 @@ fn p835(x1: f64) -> f64 {
     for i4 in 0..2 {
         acc5 += ((x1 * v3) / (x1.atan().exp() + 0.5)).tanh();
     }
-    let v6: f64 = (acc5 + x1).tanh().to_degrees();
-    (((autodiff::sigmoid(autodiff::elu((v3 - v2).sin(), (v3.abs() + 0.95).recip().tanh()) * (v3 * (x1 - x1))) * v3) - v2) + (0.4 * acc5)) + (1.0 * autodiff::sigmoid(v6))
+    let v6: f64 = if (acc5 + x1).tanh().is_finite() { autodiff::sigmoid(autodiff::elu(v2.sin(), 1.55).asinh() + x1) } else { unreachable!() };
+    (((autodiff::sigmoid(autodiff::elu((v3 - v2).sin(), (v3.abs() + 0.95).recip().tanh()) * (v3 * (x1 - x1))) * v3) - v2) + (0.4 * acc5)) + (1.1 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16657,8 +16754,8 @@ fn p835_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for i4 in 0..2 {
         acc5 += dx_tanh((x1 * v3) / (dx_exp(dx_atan(x1, tr_), tr_) + D::from(0.5)), tr_);
     }
-    let v6: D = dx_to_degrees(dx_tanh(acc5 + x1, tr_), tr_);
-    (((dx_sigmoid(dx_elu(dx_sin(v3 - v2, tr_), dx_tanh(dx_recip(dx_abs(v3, tr_) + D::from(0.95), tr_), tr_), tr_) * (v3 * (x1 - x1)), tr_) * v3) - v2) + (D::from(0.4) * acc5)) + (D::from(1.0) * dx_sigmoid(v6, tr_))
+    let v6: D = if dx_is_finite(dx_tanh(acc5 + x1, tr_), tr_) { dx_sigmoid(dx_asinh(dx_elu(dx_sin(v2, tr_), D::from(1.55), tr_), tr_) + x1, tr_) } else { unreachable!() };
+    (((dx_sigmoid(dx_elu(dx_sin(v3 - v2, tr_), dx_tanh(dx_recip(dx_abs(v3, tr_) + D::from(0.95), tr_), tr_), tr_) * (v3 * (x1 - x1)), tr_) * v3) - v2) + (D::from(0.4) * acc5)) + (D::from(1.1) * v6)
 }
 
 fn p835_eval(x: &[f64]) -> Vec<f64> {
@@ -16714,9 +16811,8 @@ fn p836(a1: [f64; 3]) -> f64 {
     for i10 in 0..2 {
         acc11 += v1.atan().round();
     }
-    let cl12 = |z13: f64| autodiff::softplus(0.15 - z13).tanh();
-    let v14: f64 = cl12((acc11.clamp(0.2, 0.95) + a1[1]).tanh()) + (0.6 * cl12(autodiff::elu(a1[0] * a1[1], 1.35).sin()));
-    ((((f64::sin(-0.05) * 0.9).atanh() / (1.0 + (a1[2] * a1[2]))).min((f64::abs(1.95) + 1.45).log2().tanh().cosh()) - v1) + (0.8 * acc11)) + (0.7 * autodiff::sigmoid(v14))
+    let (v12, v13) = ((if (0.15 - v5) >= -0.65 { acc11 + v1 } else { v1.min(3.0) }) + a1[0]).atan().sin_cos();
+    ((((f64::sin(-0.05) * 0.9).atanh() / (1.0 + (a1[2] * a1[2]))).min((f64::abs(1.95) + 1.45).log2().tanh().cosh()) - v1) + (0.8 * acc11)) + ((0.3 * v12) + (0.7 * v13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16748,9 +16844,8 @@ fn p836_dual<D: Dn>(a1: [D; 3], tr_: &mut Tr) -> D {
     for i10 in 0..2 {
         acc11 += dx_round(dx_atan(v1, tr_), tr_);
     }
-    let cl12 = |z13: D, tr_: &mut Tr| dx_tanh(dx_softplus(D::from(0.15) - z13, tr_), tr_);
-    let v14: D = cl12(dx_tanh(dx_clamp(acc11, D::from(0.2), D::from(0.95), tr_) + a1[1], tr_), tr_) + (D::from(0.6) * cl12(dx_sin(dx_elu(a1[0] * a1[1], D::from(1.35), tr_), tr_), tr_));
-    ((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + (D::from(0.7) * dx_sigmoid(v14, tr_))
+    let (v12, v13) = (dx_sin(dx_atan((if dx_ge(D::from(0.15) - v5, -D::from(0.65), tr_) { acc11 + v1 } else { dx_min(v1, D::from(3.0), tr_) }) + a1[0], tr_), tr_), dx_cos(dx_atan((if dx_ge(D::from(0.15) - v5, -D::from(0.65), tr_) { acc11 + v1 } else { dx_min(v1, D::from(3.0), tr_) }) + a1[0], tr_), tr_));
+    ((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + ((D::from(0.3) * v12) + (D::from(0.7) * v13))
 }
 
 fn p836_eval(x: &[f64]) -> Vec<f64> {
@@ -16804,8 +16899,8 @@ fn p837(x1: f64, x2: f64, s3: &[f64], f6: bool, s5: &[f64], b4: &[f64; 2]) -> f6
     for e14 in b4.iter() {
         acc15 += (if (x2 - autodiff::relu(-1.1)).is_sign_negative() { (-(f64::abs(1.75) + 1.0)).recip() } else { v12 / 2.05 }).sin();
     }
-    let (v16, v17) = ((0.9 + (v12 * v12)).cbrt().tanh().tan() + x2).atan().sin_cos();
-    ((((((x2 / (f64::exp(-2.15) + 0.5)) * s3[0]) % (x2.exp() + 0.5)) + v12) + x2) + (1.05 * acc15)) + ((0.35 * v16) + (1.45 * v17))
+    let v16: f64 = ccube((((0.9 + (v12 * v12)).cbrt().tanh().tan() + x2).atan() * 0.95) * 0.5);
+    ((((((x2 / (f64::exp(-2.15) + 0.5)) * s3[0]) % (x2.exp() + 0.5)) + v12) + x2) + (1.05 * acc15)) + (0.35 * v16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16835,8 +16930,8 @@ fn p837_dual<D: Dn>(x1: D, x2: D, s3: &[D], f6: bool, s5: &[D], b4: &[D; 2], tr_
     for e14 in b4.iter() {
         acc15 += dx_sin(if dx_is_sign_negative(x2 - dx_relu(-D::from(1.1), tr_), tr_) { dx_recip(-(dx_abs(D::from(1.75), tr_) + D::from(1.0)), tr_) } else { v12 / D::from(2.05) }, tr_);
     }
-    let (v16, v17) = (dx_sin(dx_atan(dx_tan(dx_tanh(dx_cbrt(D::from(0.9) + (v12 * v12), tr_), tr_), tr_) + x2, tr_), tr_), dx_cos(dx_atan(dx_tan(dx_tanh(dx_cbrt(D::from(0.9) + (v12 * v12), tr_), tr_), tr_) + x2, tr_), tr_));
-    (((dx_rem((x2 / (dx_exp(-D::from(2.15), tr_) + D::from(0.5))) * s3[0], dx_exp(x2, tr_) + D::from(0.5), tr_) + v12) + x2) + (D::from(1.05) * acc15)) + ((D::from(0.35) * v16) + (D::from(1.45) * v17))
+    let v16: D = ccube_dual((dx_atan(dx_tan(dx_tanh(dx_cbrt(D::from(0.9) + (v12 * v12), tr_), tr_), tr_) + x2, tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((dx_rem((x2 / (dx_exp(-D::from(2.15), tr_) + D::from(0.5))) * s3[0], dx_exp(x2, tr_) + D::from(0.5), tr_) + v12) + x2) + (D::from(1.05) * acc15)) + (D::from(0.35) * v16)
 }
 
 fn p837_eval(x: &[f64]) -> Vec<f64> {
@@ -17037,7 +17132,7 @@ fn p840(w4: &[[f64; 2]; 1], r2: &f64, a3: [f64; 3], r1: &f64, mut a5: [f64; 5]) 
     for e5 in a5.iter() {
         acc6 += -a5[0].max(*e5);
     }
-    let v7: f64 = autodiff::gamma(a5[2].sin() + 2.0);
+    let v7: f64 = ccube((a3[1].trunc() - autodiff::sigmoid(*r1)).tanh() * 0.5);
     ((((if a5[0].max(K840) < (w4[0][1] - r2) && *r1 < (1.4 + (w4[0][0] * w4[0][0])).log2() { (0.7 + (K840 * K840)).log(r1.abs() + 2.1) / (w4[0][1].min(K840).abs() + 0.85) } else if K840 > 0.8 { (autodiff::sigmoid(*r1).abs() + 0.75).log(7.45) } else { (r1 * r2) - r1 }) * r2) + r2) + (1.2 * acc6)) + (1.0 * v7)
 }
 
@@ -17054,7 +17149,7 @@ fn p840_dual<D: Dn>(w4: &[[D; 2]; 1], r2: &D, a3: [D; 3], r1: &D, mut a5: [D; 5]
     for e5 in a5.iter() {
         acc6 += -dx_max(a5[0], *e5, tr_);
     }
-    let v7: D = dx_gamma(dx_sin(a5[2], tr_) + D::from(2.0), tr_);
+    let v7: D = ccube_dual(dx_tanh(dx_trunc(a3[1], tr_) - dx_sigmoid(*r1, tr_), tr_) * D::from(0.5), tr_);
     ((((if dx_lt(dx_max(a5[0], K840, tr_), w4[0][1] - (*r2), tr_) && dx_lt(*r1, dx_log2(D::from(1.4) + (w4[0][0] * w4[0][0]), tr_), tr_) { dx_log(D::from(0.7) + (K840 * K840), dx_abs(*r1, tr_) + D::from(2.1), tr_) / (dx_abs(dx_min(w4[0][1], K840, tr_), tr_) + D::from(0.85)) } else if dx_gt(K840, D::from(0.8), tr_) { dx_log(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.75), D::from(7.45), tr_) } else { (*r1 * (*r2)) - (*r1) }) * (*r2)) + (*r2)) + (D::from(1.2) * acc6)) + (D::from(1.0) * v7)
 }
 
@@ -17117,8 +17212,8 @@ fn p841(mut x1: f64, r2: &f64, a3: [f64; 5], s4: &[f64]) -> f64 {
     for e6 in s4.iter() {
         acc7 += ((e6 / (K841.abs() + 1.05)).abs() + 1.05).sqrt().tanh();
     }
-    let v8: f64 = autodiff::ln_gamma((((0.8 + (v1 * v1)).log2() / 1.25) + a3[0]).tanh() + 2.0);
-    ((((-((a3[1] - (-0.85)) * (a3[2] % (1.0 + (K841 * K841)))) + r2) - v1).tanh() * autodiff::sigmoid(v1)) + (0.7 * acc7)) + (0.3 * v8)
+    let (v8, v9) = autodiff::sigmoid((s4[2] * K841) * K841).sin_cos();
+    ((((-((a3[1] - (-0.85)) * (a3[2] % (1.0 + (K841 * K841)))) + r2) - v1).tanh() * autodiff::sigmoid(v1)) + (0.7 * acc7)) + ((0.3 * v8) + (0.55 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17137,8 +17232,8 @@ fn p841_dual<D: Dn>(mut x1: D, r2: &D, a3: [D; 5], s4: &[D], tr_: &mut Tr) -> D 
     for e6 in s4.iter() {
         acc7 += dx_tanh(dx_sqrt(dx_abs(*e6 / (dx_abs(K841, tr_) + D::from(1.05)), tr_) + D::from(1.05), tr_), tr_);
     }
-    let v8: D = dx_ln_gamma(dx_tanh((dx_log2(D::from(0.8) + (v1 * v1), tr_) / D::from(1.25)) + a3[0], tr_) + D::from(2.0), tr_);
-    ((dx_tanh((-((a3[1] - (-D::from(0.85))) * dx_rem(a3[2], D::from(1.0) + (K841 * K841), tr_)) + (*r2)) - v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.7) * acc7)) + (D::from(0.3) * v8)
+    let (v8, v9) = (dx_sin(dx_sigmoid((s4[2] * K841) * K841, tr_), tr_), dx_cos(dx_sigmoid((s4[2] * K841) * K841, tr_), tr_));
+    ((dx_tanh((-((a3[1] - (-D::from(0.85))) * dx_rem(a3[2], D::from(1.0) + (K841 * K841), tr_)) + (*r2)) - v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.7) * acc7)) + ((D::from(0.3) * v8) + (D::from(0.55) * v9))
 }
 
 fn p841_eval(x: &[f64]) -> Vec<f64> {
@@ -17185,8 +17280,8 @@ fn p842(a1: [f64; 4], b2: &[f64; 2], mut a3: [f64; 1], f4: bool) -> f64 {
     let mut v2 = a1[0].exp_m1();
     let mut v3: f64 = if (-v2).cos() <= -0.2 { b2[0].tanh().tan() } else { 2.4 };
     let mut v4 = v3 + (v3.asinh() + (-1.05));
-    let v5: f64 = ((1.4 + (v4 * v4)).cbrt() + a1[0]).atan().to_degrees();
-    ((y1[2] - v3) - v4) + (1.5 * v5.tanh())
+    let (v5, v6) = ((1.4 + (v4 * v4)).cbrt() + a1[0]).atan().sin_cos();
+    ((y1[2] - v3) - v4) + ((0.3 * v5) + (1.5 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17195,8 +17290,8 @@ fn p842_dual<D: Dn>(a1: [D; 4], b2: &[D; 2], mut a3: [D; 1], f4: bool, tr_: &mut
     let mut v2 = dx_exp_m1(a1[0], tr_);
     let mut v3: D = if dx_le(dx_cos(-v2, tr_), -D::from(0.2), tr_) { dx_tan(dx_tanh(b2[0], tr_), tr_) } else { D::from(2.4) };
     let mut v4 = v3 + (dx_asinh(v3, tr_) + (-D::from(1.05)));
-    let v5: D = dx_to_degrees(dx_atan(dx_cbrt(D::from(1.4) + (v4 * v4), tr_) + a1[0], tr_), tr_);
-    ((y1[2] - v3) - v4) + (D::from(1.5) * dx_tanh(v5, tr_))
+    let (v5, v6) = (dx_sin(dx_atan(dx_cbrt(D::from(1.4) + (v4 * v4), tr_) + a1[0], tr_), tr_), dx_cos(dx_atan(dx_cbrt(D::from(1.4) + (v4 * v4), tr_) + a1[0], tr_), tr_));
+    ((y1[2] - v3) - v4) + ((D::from(0.3) * v5) + (D::from(1.5) * v6))
 }
 
 fn p842_eval(x: &[f64]) -> Vec<f64> {
@@ -17355,9 +17450,8 @@ fn p845(r1: &f64, r2: &f64, a3: [f64; 3], s5: &[f64], b4: &[f64; 5]) -> f64 {
     }
     let v4 = (f64::min(K845 / 1.0, f64::powi(K845, 2)).sin() * 0.9).atanh();
     let mut v5: f64 = f64::max(-1.3, -v4).sin().exp();
-    let cl6 = |z7: f64| z7.max(z7).tanh();
-    let v8: f64 = cl6(autodiff::sigmoid((v5.abs() + 0.95).log10() + b4[2])) + (0.4 * cl6((r2 * 3.0).tanh()));
-    ((b4[2] + K845) + v4) + (1.3 * v8.atan())
+    let (v6, v7) = autodiff::elu(s5[4], (v4 + a3[0]).sin()).sin_cos();
+    ((b4[2] + K845) + v4) + ((1.25 * v6) + (1.3 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17368,9 +17462,8 @@ fn p845_dual<D: Dn>(r1: &D, r2: &D, a3: [D; 3], s5: &[D], b4: &[D; 5], tr_: &mut
     }
     let v4 = dx_atanh(dx_sin(dx_min(K845 / D::from(1.0), dx_powi(K845, 2, tr_), tr_), tr_) * D::from(0.9), tr_);
     let mut v5: D = dx_exp(dx_sin(dx_max(-D::from(1.3), -v4, tr_), tr_), tr_);
-    let cl6 = |z7: D, tr_: &mut Tr| dx_tanh(dx_max(z7, z7, tr_), tr_);
-    let v8: D = cl6(dx_sigmoid(dx_log10(dx_abs(v5, tr_) + D::from(0.95), tr_) + b4[2], tr_), tr_) + (D::from(0.4) * cl6(dx_tanh(*r2 * D::from(3.0), tr_), tr_));
-    ((b4[2] + K845) + v4) + (D::from(1.3) * dx_atan(v8, tr_))
+    let (v6, v7) = (dx_sin(dx_elu(s5[4], dx_sin(v4 + a3[0], tr_), tr_), tr_), dx_cos(dx_elu(s5[4], dx_sin(v4 + a3[0], tr_), tr_), tr_));
+    ((b4[2] + K845) + v4) + ((D::from(1.25) * v6) + (D::from(1.3) * v7))
 }
 
 fn p845_eval(x: &[f64]) -> Vec<f64> {
@@ -17427,7 +17520,7 @@ fn p846(x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], a5: [f64; 2]) -> (f64, f64) 
     } else if a4[2] <= -0.4 {
     } else {
     }
-    let v2: f64 = ((a5[1] * s3[1]).abs() + 1.45).recip().copysign(autodiff::sigmoid(autodiff::relu(K846.exp_m1()) + x1));
+    let v2: f64 = if ((a5[1] * s3[1]).abs() + 1.45).recip().is_finite() { s3[2] } else { unreachable!() };
     (((((a5[0] - K846).cosh().atan() * autodiff::relu(-x2)) - x2) + x1) + (1.2 * v2), (((-(-2.9) + K846.powi(1)).atan().exp_m1() - s3[0]) + a4[4]) + s3[0])
 }
 
@@ -17441,7 +17534,7 @@ fn p846_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 5], a5: [D; 2], tr_: &mut Tr
     } else if dx_le(a4[2], -D::from(0.4), tr_) {
     } else {
     }
-    let v2: D = dx_copysign(dx_recip(dx_abs(a5[1] * s3[1], tr_) + D::from(1.45), tr_), dx_sigmoid(dx_relu(dx_exp_m1(K846, tr_), tr_) + x1, tr_), tr_);
+    let v2: D = if dx_is_finite(dx_recip(dx_abs(a5[1] * s3[1], tr_) + D::from(1.45), tr_), tr_) { s3[2] } else { unreachable!() };
     ((((dx_atan(dx_cosh(a5[0] - K846, tr_), tr_) * dx_relu(-x2, tr_)) - x2) + x1) + (D::from(1.2) * v2), ((dx_exp_m1(dx_atan(-(-D::from(2.9)) + dx_powi(K846, 1, tr_), tr_), tr_) - s3[0]) + a4[4]) + s3[0])
 }
 
@@ -17505,11 +17598,8 @@ fn p847(x1: f64, x2: f64, s3: &[f64], s4: &[f64], b5: &[f64; 1], n6: usize) -> f
         }
     } else if v7 <= -0.65 && (b5[n6 % 1] * s4[(n6 + 3) % 2]) > autodiff::sigmoid(v1) {
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in 0..2 {
-        acc10 = (0.5 * acc10) + (match i11 { 0 => (b5[(n6 + 3) % b5.len()] + s3[i11]).cos().sin(), 1 => autodiff::softplus(s4[n6 % s4.len()]).asinh().sin(), _ => autodiff::softplus(x1 + v7).tanh() });
-    }
-    (((autodiff::sigmoid(b5[(n6 + 2) % b5.len()] + (-0.45)).asinh() + s3[n6 % s3.len()]) - v2).tanh() * x2) + (0.25 * acc10)
+    let v11: f64 = cgen(s3.iter().product::<f64>().tanh() * 0.5, (v2 + x1).sin() * 0.5);
+    (((autodiff::sigmoid(b5[(n6 + 2) % b5.len()] + (-0.45)).asinh() + s3[n6 % s3.len()]) - v2).tanh() * x2) + (0.25 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17531,11 +17621,8 @@ fn p847_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], b5: &[D; 1], n6: usize, tr
         }
     } else if dx_le(v7, -D::from(0.65), tr_) && dx_gt(b5[n6 % 1] * s4[(n6 + 3) % 2], dx_sigmoid(v1, tr_), tr_) {
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in 0..2 {
-        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_sin(dx_cos(b5[(n6 + 3) % b5.len()] + s3[i11], tr_), tr_), 1 => dx_sin(dx_asinh(dx_softplus(s4[n6 % s4.len()], tr_), tr_), tr_), _ => dx_tanh(dx_softplus(x1 + v7, tr_), tr_) });
-    }
-    (dx_tanh((dx_asinh(dx_sigmoid(b5[(n6 + 2) % b5.len()] + (-D::from(0.45)), tr_), tr_) + s3[n6 % s3.len()]) - v2, tr_) * x2) + (D::from(0.25) * acc10)
+    let v11: D = cgen_dual(dx_tanh(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) * D::from(0.5), dx_sin(v2 + x1, tr_) * D::from(0.5), tr_);
+    (dx_tanh((dx_asinh(dx_sigmoid(b5[(n6 + 2) % b5.len()] + (-D::from(0.45)), tr_), tr_) + s3[n6 % s3.len()]) - v2, tr_) * x2) + (D::from(0.25) * v11)
 }
 
 fn p847_eval(x: &[f64]) -> Vec<f64> {
@@ -17598,8 +17685,11 @@ fn p848(x1: f64, x2: f64, s3: &[f64], a4: [f64; 3], n6: usize, b5: &[f64; 3]) ->
     for i10 in 0..n6 {
         v2 %= (a4[1] * s3.iter().zip(b5.iter()).map(|(p11, q12)| -1.9 - q12).sum::<f64>()).abs() + 0.75;
     }
-    let (v13, v14) = ((-(-1.6) / (-(f64::cos(-2.75).abs() + 0.8))) + x2).tanh().sin_cos();
-    (((((0.7 + (x2 * x2)).powi(-1).sin() * autodiff::sigmoid(y1[n6 % 1] - v2)) / ((n6 as f64).abs() + 0.8)) - x1) + ((1.2 * v13) + (1.35 * v14)), (((x2 + v2).abs() * v2).atan() * x1) - x1)
+    let mut acc13: f64 = 0.0;
+    for i14 in 0..3 {
+        acc13 = (0.5 * acc13) + (if matches!(i14, 1) { (-(s3[(n6 + 1) % 1] + x2)).sin() } else { autodiff::sigmoid((a4[3 - 1 - i14] * x1) * (-x2)) });
+    }
+    (((((0.7 + (x2 * x2)).powi(-1).sin() * autodiff::sigmoid(y1[n6 % 1] - v2)) / ((n6 as f64).abs() + 0.8)) - x1) + (1.2 * acc13), (((x2 + v2).abs() * v2).atan() * x1) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17619,8 +17709,11 @@ fn p848_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 3], n6: usize, b5: &[D; 3], 
     for i10 in 0..n6 {
         v2 = dx_rem(v2, dx_abs(a4[1] * s3.iter().zip(b5.iter()).map(|(p11, q12)| -D::from(1.9) - (*q12)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.75), tr_);
     }
-    let (v13, v14) = (dx_sin(dx_tanh((-(-D::from(1.6)) / (-(dx_abs(dx_cos(-D::from(2.75), tr_), tr_) + D::from(0.8)))) + x2, tr_), tr_), dx_cos(dx_tanh((-(-D::from(1.6)) / (-(dx_abs(dx_cos(-D::from(2.75), tr_), tr_) + D::from(0.8)))) + x2, tr_), tr_));
-    ((((dx_sin(dx_powi(D::from(0.7) + (x2 * x2), -1, tr_), tr_) * dx_sigmoid(y1[n6 % 1] - v2, tr_)) / (dx_abs(D::from(n6 as f64), tr_) + D::from(0.8))) - x1) + ((D::from(1.2) * v13) + (D::from(1.35) * v14)), (dx_atan(dx_abs(x2 + v2, tr_) * v2, tr_) * x1) - x1)
+    let mut acc13: D = D::from(0.0);
+    for i14 in 0..3 {
+        acc13 = (D::from(0.5) * acc13) + (if matches!(i14, 1) { dx_sin(-(s3[(n6 + 1) % 1] + x2), tr_) } else { dx_sigmoid((a4[3 - 1 - i14] * x1) * (-x2), tr_) });
+    }
+    ((((dx_sin(dx_powi(D::from(0.7) + (x2 * x2), -1, tr_), tr_) * dx_sigmoid(y1[n6 % 1] - v2, tr_)) / (dx_abs(D::from(n6 as f64), tr_) + D::from(0.8))) - x1) + (D::from(1.2) * acc13), (dx_atan(dx_abs(x2 + v2, tr_) * v2, tr_) * x1) - x1)
 }
 
 fn p848_eval(x: &[f64]) -> Vec<f64> {
@@ -17760,15 +17853,9 @@ fn p850(r1: &f64, b2: &[f64; 2], b3: &[f64; 4], w4: &[[f64; 2]; 1], n5: usize) -
     for e6 in b2.iter() {
         acc7 += autodiff::relu(*r1);
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in (0..3).rev() {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { (if (v2 - (r1.tanh() * 0.9).atanh()).is_sign_positive() { f64::mul_add(v1.atan(), b3[i9], b2[n5 % b2.len()]) } else { w4[(i9 + 2) % w4.len()][n5 % 2].mul_add(*r1, b3[i9]) }).tanh() } else { autodiff::sigmoid((b2[n5 % b2.len()].abs() + 0.75).cbrt()) });
-    }
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..2).rev() {
-        acc10 = (0.5 * acc10) + ((((1.25 % (1.0 + (acc7 * acc7))) + v3.exp()) + r1).sin() * (i11 as f64));
-    }
-    ((v3 * (-0.8)) + (0.7 * acc7)) + ((0.3 * acc8) + (1.1 * autodiff::sigmoid(acc10)))
+    let v8: f64 = if !(v2 + b3[2]).atan().is_infinite() { autodiff::elu(f64::log(0.9 + (acc7 * acc7), r1.abs() + 2.9), 0.9).sin() } else { (r1.tanh() * 0.9).atanh().atan() };
+    let (v9, v10) = (autodiff::relu(acc7).sin().tan() + b3[n5 % b3.len()]).tanh().sin_cos();
+    ((v3 * (-0.8)) + (0.7 * acc7)) + (((0.3 * v8) + (1.3 * v9)) + (1.1 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17791,15 +17878,9 @@ fn p850_dual<D: Dn>(r1: &D, b2: &[D; 2], b3: &[D; 4], w4: &[[D; 2]; 1], n5: usiz
     for e6 in b2.iter() {
         acc7 += dx_relu(*r1, tr_);
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in (0..3).rev() {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_tanh(if dx_is_sign_positive(v2 - dx_atanh(dx_tanh(*r1, tr_) * D::from(0.9), tr_), tr_) { dx_mul_add(dx_atan(v1, tr_), b3[i9], b2[n5 % b2.len()], tr_) } else { dx_mul_add(w4[(i9 + 2) % w4.len()][n5 % 2], *r1, b3[i9], tr_) }, tr_) } else { dx_sigmoid(dx_cbrt(dx_abs(b2[n5 % b2.len()], tr_) + D::from(0.75), tr_), tr_) });
-    }
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..2).rev() {
-        acc10 = (D::from(0.5) * acc10) + (dx_sin((dx_rem(D::from(1.25), D::from(1.0) + (acc7 * acc7), tr_) + dx_exp(v3, tr_)) + (*r1), tr_) * D::from(i11 as f64));
-    }
-    ((v3 * (-D::from(0.8))) + (D::from(0.7) * acc7)) + ((D::from(0.3) * acc8) + (D::from(1.1) * dx_sigmoid(acc10, tr_)))
+    let v8: D = if !dx_is_infinite(dx_atan(v2 + b3[2], tr_), tr_) { dx_sin(dx_elu(dx_log(D::from(0.9) + (acc7 * acc7), dx_abs(*r1, tr_) + D::from(2.9), tr_), D::from(0.9), tr_), tr_) } else { dx_atan(dx_atanh(dx_tanh(*r1, tr_) * D::from(0.9), tr_), tr_) };
+    let (v9, v10) = (dx_sin(dx_tanh(dx_tan(dx_sin(dx_relu(acc7, tr_), tr_), tr_) + b3[n5 % b3.len()], tr_), tr_), dx_cos(dx_tanh(dx_tan(dx_sin(dx_relu(acc7, tr_), tr_), tr_) + b3[n5 % b3.len()], tr_), tr_));
+    ((v3 * (-D::from(0.8))) + (D::from(0.7) * acc7)) + (((D::from(0.3) * v8) + (D::from(1.3) * v9)) + (D::from(1.1) * v10))
 }
 
 fn p850_eval(x: &[f64]) -> Vec<f64> {
@@ -17897,11 +17978,8 @@ fn p852(x1: f64, x2: f64, f3: bool) -> f64 {
     for i3 in 0..3 {
         acc4 += (-(((i3 + 1) as f64) / (1.0 + (v1 * v1)))).tanh();
     }
-    let mut acc5: f64 = 0.0;
-    for i6 in 0..3 {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 0 | 2) { (v1 + x1).tanh() } else { (acc4 + x1).tanh() });
-    }
-    ((((((v1.tanh() / (1.0 + (x1 * x1))) * f64::hypot(-1.8, x2).tanh().exp_m1()) - x1).tanh() * x1) - x1) + (1.05 * acc4)) + (1.2 * acc5)
+    let v5: f64 = (1.2 + (acc4 + x1)).atan() + std::f64::consts::E;
+    ((((((v1.tanh() / (1.0 + (x1 * x1))) * f64::hypot(-1.8, x2).tanh().exp_m1()) - x1).tanh() * x1) - x1) + (1.05 * acc4)) + (0.95 * v5.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17915,11 +17993,8 @@ fn p852_dual<D: Dn>(x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
     for i3 in 0..3 {
         acc4 += dx_tanh(-(D::from((i3 + 1) as f64) / (D::from(1.0) + (v1 * v1))), tr_);
     }
-    let mut acc5: D = D::from(0.0);
-    for i6 in 0..3 {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 0 | 2) { dx_tanh(v1 + x1, tr_) } else { dx_tanh(acc4 + x1, tr_) });
-    }
-    (((dx_tanh(((dx_tanh(v1, tr_) / (D::from(1.0) + (x1 * x1))) * dx_exp_m1(dx_tanh(dx_hypot(-D::from(1.8), x2, tr_), tr_), tr_)) - x1, tr_) * x1) - x1) + (D::from(1.05) * acc4)) + (D::from(1.2) * acc5)
+    let v5: D = dx_atan(D::from(1.2) + (acc4 + x1), tr_) + D::from(std::f64::consts::E);
+    (((dx_tanh(((dx_tanh(v1, tr_) / (D::from(1.0) + (x1 * x1))) * dx_exp_m1(dx_tanh(dx_hypot(-D::from(1.8), x2, tr_), tr_), tr_)) - x1, tr_) * x1) - x1) + (D::from(1.05) * acc4)) + (D::from(0.95) * dx_tanh(v5, tr_))
 }
 
 fn p852_eval(x: &[f64]) -> Vec<f64> {
@@ -18160,11 +18235,8 @@ fn p856(x1: f64, a3: [f64; 4], mut x2: f64, b4: &[f64; 1], s5: &[f64], k6: i32) 
             }
         }
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..4).rev() {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { autodiff::sigmoid(s5.iter().map(|e9| e9 / ((i8 as f64).tanh().exp() + 0.5)).sum::<f64>() - x1) } else { (((0.2 / (-(v2.abs() + 1.5))) / 2.2) + b4[i8 % b4.len()]).tanh() });
-    }
-    (((((x2.atan2(a3[3]) * (v2 - v2).tanh()) * ((v2 + x1).abs() + 1.2).powi(k6).sin()) - s5[0]) * v2.atan()) * v2.tanh()) + (0.4 * acc7)
+    let v7: f64 = s5[2] + std::f64::consts::TAU;
+    (((((x2.atan2(a3[3]) * (v2 - v2).tanh()) * ((v2 + x1).abs() + 1.2).powi(k6).sin()) - s5[0]) * v2.atan()) * v2.tanh()) + (1.1 * v7.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18182,11 +18254,8 @@ fn p856_dual<D: Dn>(x1: D, a3: [D; 4], mut x2: D, b4: &[D; 1], s5: &[D], k6: i32
             }
         }
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..4).rev() {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_sigmoid(s5.iter().map(|e9| *e9 / (dx_exp(dx_tanh(D::from(i8 as f64), tr_), tr_) + D::from(0.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1, tr_) } else { dx_tanh(((D::from(0.2) / (-(dx_abs(v2, tr_) + D::from(1.5)))) / D::from(2.2)) + b4[i8 % b4.len()], tr_) });
-    }
-    (((((dx_atan2(x2, a3[3], tr_) * dx_tanh(v2 - v2, tr_)) * dx_sin(dx_powi(dx_abs(v2 + x1, tr_) + D::from(1.2), k6, tr_), tr_)) - s5[0]) * dx_atan(v2, tr_)) * dx_tanh(v2, tr_)) + (D::from(0.4) * acc7)
+    let v7: D = s5[2] + D::from(std::f64::consts::TAU);
+    (((((dx_atan2(x2, a3[3], tr_) * dx_tanh(v2 - v2, tr_)) * dx_sin(dx_powi(dx_abs(v2 + x1, tr_) + D::from(1.2), k6, tr_), tr_)) - s5[0]) * dx_atan(v2, tr_)) * dx_tanh(v2, tr_)) + (D::from(1.1) * dx_sin(v7, tr_))
 }
 
 fn p856_eval(x: &[f64]) -> Vec<f64> {
@@ -18706,7 +18775,8 @@ fn p865(s2: &[f64], mut a1: [f64; 5], a3: [f64; 5]) -> f64 {
     }
     let mut y3: [f64; 3] = [0.0; 3];
     let mut y4: [f64; 2] = [0.0; 2];
-    let v5: f64 = autodiff::erfc((-(a1[3] + (-1.45))).sin());
+    debug_assert!(!((a1[3] + (-1.45)).abs() + 1.45).ln().sin().is_nan());
+    let v5: f64 = (s2[1].abs() + 1.65).acosh().tanh();
     (((((if (a3[1] - (a1[0] * y4[0])).is_sign_negative() { 1.0 / (y4[1].abs() + 1.1) } else { s2[2].tanh() }) * autodiff::softplus(autodiff::softplus(-1.05))) * (-1.95)) - 1.15) + s2[0]) + (1.3 * v5)
 }
 
@@ -18721,7 +18791,8 @@ fn p865_dual<D: Dn>(s2: &[D], mut a1: [D; 5], a3: [D; 5], tr_: &mut Tr) -> D {
     }
     let mut y3: [D; 3] = [D::from(0.0); 3];
     let mut y4: [D; 2] = [D::from(0.0); 2];
-    let v5: D = dx_erfc(dx_sin(-(a1[3] + (-D::from(1.45))), tr_), tr_);
+    debug_assert!(!dx_is_nan(dx_sin(dx_ln(dx_abs(a1[3] + (-D::from(1.45)), tr_) + D::from(1.45), tr_), tr_), tr_));
+    let v5: D = dx_tanh(dx_acosh(dx_abs(s2[1], tr_) + D::from(1.65), tr_), tr_);
     (((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.3) * v5)
 }
 
@@ -18924,11 +18995,8 @@ fn p868(r1: &f64, x3: f64, r2: &f64, x4: f64) -> f64 {
     for i8 in 0..3 {
         acc9 += ((-r2).abs() + 1.45).powf(0.3).tanh();
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in 0..2 {
-        acc10 = (0.5 * acc10) + (if matches!(i11, 1) { ((2.75 + acc9).atan() + x3).tanh() } else { autodiff::sigmoid(acc9.clamp(-0.05, 1.05) + r2) });
-    }
-    ((((f64::atan2(x4, autodiff::elu(*r2, 1.8) + (0.35 * x4)) - r1) * r2) + r1) + (1.0 * acc9)) + (0.75 * acc10)
+    let v10: f64 = autodiff::relu(r2.powi(2)).tanh() * std::f64::consts::E;
+    ((((f64::atan2(x4, autodiff::elu(*r2, 1.8) + (0.35 * x4)) - r1) * r2) + r1) + (1.0 * acc9)) + (0.75 * v10.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18951,11 +19019,8 @@ fn p868_dual<D: Dn>(r1: &D, x3: D, r2: &D, x4: D, tr_: &mut Tr) -> D {
     for i8 in 0..3 {
         acc9 += dx_tanh(dx_powf(dx_abs(-(*r2), tr_) + D::from(1.45), D::from(0.3), tr_), tr_);
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in 0..2 {
-        acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 1) { dx_tanh(dx_atan(D::from(2.75) + acc9, tr_) + x3, tr_) } else { dx_sigmoid(dx_clamp(acc9, -D::from(0.05), D::from(1.05), tr_) + (*r2), tr_) });
-    }
-    ((((dx_atan2(x4, dx_elu(*r2, D::from(1.8), tr_) + (D::from(0.35) * x4), tr_) - (*r1)) * (*r2)) + (*r1)) + (D::from(1.0) * acc9)) + (D::from(0.75) * acc10)
+    let v10: D = dx_tanh(dx_relu(dx_powi(*r2, 2, tr_), tr_), tr_) * D::from(std::f64::consts::E);
+    ((((dx_atan2(x4, dx_elu(*r2, D::from(1.8), tr_) + (D::from(0.35) * x4), tr_) - (*r1)) * (*r2)) + (*r1)) + (D::from(1.0) * acc9)) + (D::from(0.75) * dx_tanh(v10, tr_))
 }
 
 fn p868_eval(x: &[f64]) -> Vec<f64> {
@@ -19453,8 +19518,11 @@ fn p876(x1: f64, mut x2: f64, x3: f64, k4: i32) -> [f64; 2] {
         let x2 = autodiff::sigmoid((v1 / (v3.abs() + 1.35)) + v1);
         let v1 = v1 * autodiff::softplus(-2.55 + v1);
     }
-    let v4: f64 = if ((v1 - (v1 - 2.7)) + x2).atan().is_finite() { x1 } else { (f64::abs(-(-0.95)) + x3).sin() };
-    [((autodiff::relu(2.9) * v1.tanh()) * x1) + (0.35 * v4), ((autodiff::sigmoid(autodiff::softplus(x3)) * x3) - x1) - x3]
+    let mut acc4: f64 = 0.0;
+    for i5 in 0..2 {
+        acc4 = (0.5 * acc4) + (if matches!(i5, 1) { (v1 + x1).tanh() } else { ((i5 as f64).exp() - (-1.85 - x2)).atan() * 0.95 });
+    }
+    [((autodiff::relu(2.9) * v1.tanh()) * x1) + (0.35 * acc4), ((autodiff::sigmoid(autodiff::softplus(x3)) * x3) - x1) - x3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19465,8 +19533,11 @@ fn p876_dual<D: Dn>(x1: D, mut x2: D, x3: D, k4: i32, tr_: &mut Tr) -> [D; 2] {
         let x2 = dx_sigmoid((v1 / (dx_abs(v3, tr_) + D::from(1.35))) + v1, tr_);
         let v1 = v1 * dx_softplus(-D::from(2.55) + v1, tr_);
     }
-    let v4: D = if dx_is_finite(dx_atan((v1 - (v1 - D::from(2.7))) + x2, tr_), tr_) { x1 } else { dx_sin(dx_abs(-(-D::from(0.95)), tr_) + x3, tr_) };
-    [((dx_relu(D::from(2.9), tr_) * dx_tanh(v1, tr_)) * x1) + (D::from(0.35) * v4), ((dx_sigmoid(dx_softplus(x3, tr_), tr_) * x3) - x1) - x3]
+    let mut acc4: D = D::from(0.0);
+    for i5 in 0..2 {
+        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 1) { dx_tanh(v1 + x1, tr_) } else { dx_atan(dx_exp(D::from(i5 as f64), tr_) - (-D::from(1.85) - x2), tr_) * D::from(0.95) });
+    }
+    [((dx_relu(D::from(2.9), tr_) * dx_tanh(v1, tr_)) * x1) + (D::from(0.35) * acc4), ((dx_sigmoid(dx_softplus(x3, tr_), tr_) * x3) - x1) - x3]
 }
 
 fn p876_eval(x: &[f64]) -> Vec<f64> {
@@ -19576,11 +19647,8 @@ fn p878(mut x1: f64, x2: f64, w3: &[[f64; 3]; 2], f7: bool, a5: [f64; 3], n6: us
         } else {
         }
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..4 {
-        acc8 = (0.5 * acc8) + (match i9 { 0 => (x1 / ((b4[i9] - a5[2]).tanh().exp() + 0.5)).atan() * 0.95, 1 => ({ let t10 = b4[n6]; t10 * (x1 * a5[i9 % 3]).tanh() }).atan() * 0.95, _ => autodiff::softplus((a5[3 - 1 - n6].tanh() * 0.9).acos()).atan() * 0.95 });
-    }
-    ((v1.sin().exp2() * (-1.7)) - w3[0][2]) + (0.5 * acc8)
+    let v9: f64 = a5.iter().skip(2).map(|e8| x2 + autodiff::sigmoid(*e8)).sum::<f64>();
+    ((v1.sin().exp2() * (-1.7)) - w3[0][2]) + (0.5 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19602,11 +19670,8 @@ fn p878_dual<D: Dn>(mut x1: D, x2: D, w3: &[[D; 3]; 2], f7: bool, a5: [D; 3], n6
         } else {
         }
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..4 {
-        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_atan(x1 / (dx_exp(dx_tanh(b4[i9] - a5[2], tr_), tr_) + D::from(0.5)), tr_) * D::from(0.95), 1 => dx_atan({ let t10 = b4[n6]; t10 * dx_tanh(x1 * a5[i9 % 3], tr_) }, tr_) * D::from(0.95), _ => dx_atan(dx_softplus(dx_acos(dx_tanh(a5[3 - 1 - n6], tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(0.95) });
-    }
-    ((dx_exp2(dx_sin(v1, tr_), tr_) * (-D::from(1.7))) - w3[0][2]) + (D::from(0.5) * acc8)
+    let v9: D = a5.iter().skip(2).map(|e8| x2 + dx_sigmoid(*e8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_exp2(dx_sin(v1, tr_), tr_) * (-D::from(1.7))) - w3[0][2]) + (D::from(0.5) * v9)
 }
 
 fn p878_eval(x: &[f64]) -> Vec<f64> {
@@ -19666,12 +19731,10 @@ fn p879(r1: &f64, b2: &[f64; 1]) -> [f64; 2] {
     for i8 in 0..4 {
         acc9 += f64::max((b2[i8 % 1].abs() + 1.35).log2(), b2[(i8 + 1) % 1]).sin();
     }
-    let v10: f64 = if autodiff::sigmoid(f64::sinh(0.85) + r1).is_finite() { autodiff::sigmoid(f64::powf((r1 * r1).abs() + 0.75, (f64::abs(-1.8) + 1.0).powf(acc9.tanh()).tanh())) } else { (-((1.5 + (v1 * v1)).tanh() + 1.5).powf(acc9.tanh()) + r1).tanh() };
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..2 {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { b2[0].sin() } else { (autodiff::sigmoid((0.65 + (acc9 * acc9)).sqrt()).sinh() + r1).tanh() });
-    }
-    [((autodiff::sigmoid((b2[0].min(b2[0]).clamp(0.45, 0.7) + b2[0]) + v1) * autodiff::sigmoid(v1)) + (1.05 * acc9)) + ((1.25 * v10) + (1.05 * acc11)), ((r1 * autodiff::sigmoid((b2[0] + v1) + (-v1))) * v1.sin()) * b2[0]]
+    debug_assert!(!autodiff::sigmoid(f64::sinh(0.85) + r1).is_nan());
+    let v10: f64 = autodiff::sigmoid(f64::powf((r1 * r1).abs() + 0.75, (f64::abs(-1.8) + 1.0).powf(acc9.tanh()).tanh()));
+    let v11: f64 = ((b2[0] * b2[0]).abs() + 0.65).powf(b2[0]).sin() + std::f64::consts::LN_2;
+    [((autodiff::sigmoid((b2[0].min(b2[0]).clamp(0.45, 0.7) + b2[0]) + v1) * autodiff::sigmoid(v1)) + (1.05 * acc9)) + ((1.25 * v10) + (1.05 * v11)), ((r1 * autodiff::sigmoid((b2[0] + v1) + (-v1))) * v1.sin()) * b2[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19689,12 +19752,10 @@ fn p879_dual<D: Dn>(r1: &D, b2: &[D; 1], tr_: &mut Tr) -> [D; 2] {
     for i8 in 0..4 {
         acc9 += dx_sin(dx_max(dx_log2(dx_abs(b2[i8 % 1], tr_) + D::from(1.35), tr_), b2[(i8 + 1) % 1], tr_), tr_);
     }
-    let v10: D = if dx_is_finite(dx_sigmoid(dx_sinh(D::from(0.85), tr_) + (*r1), tr_), tr_) { dx_sigmoid(dx_powf(dx_abs(*r1 * (*r1), tr_) + D::from(0.75), dx_tanh(dx_powf(dx_abs(-D::from(1.8), tr_) + D::from(1.0), dx_tanh(acc9, tr_), tr_), tr_), tr_), tr_) } else { dx_tanh(-dx_powf(dx_tanh(D::from(1.5) + (v1 * v1), tr_) + D::from(1.5), dx_tanh(acc9, tr_), tr_) + (*r1), tr_) };
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..2 {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_sin(b2[0], tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(dx_sqrt(D::from(0.65) + (acc9 * acc9), tr_), tr_), tr_) + (*r1), tr_) });
-    }
-    [((dx_sigmoid((dx_clamp(dx_min(b2[0], b2[0], tr_), D::from(0.45), D::from(0.7), tr_) + b2[0]) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.05) * acc9)) + ((D::from(1.25) * v10) + (D::from(1.05) * acc11)), ((*r1 * dx_sigmoid((b2[0] + v1) + (-v1), tr_)) * dx_sin(v1, tr_)) * b2[0]]
+    debug_assert!(!dx_is_nan(dx_sigmoid(dx_sinh(D::from(0.85), tr_) + (*r1), tr_), tr_));
+    let v10: D = dx_sigmoid(dx_powf(dx_abs(*r1 * (*r1), tr_) + D::from(0.75), dx_tanh(dx_powf(dx_abs(-D::from(1.8), tr_) + D::from(1.0), dx_tanh(acc9, tr_), tr_), tr_), tr_), tr_);
+    let v11: D = dx_sin(dx_powf(dx_abs(b2[0] * b2[0], tr_) + D::from(0.65), b2[0], tr_), tr_) + D::from(std::f64::consts::LN_2);
+    [((dx_sigmoid((dx_clamp(dx_min(b2[0], b2[0], tr_), D::from(0.45), D::from(0.7), tr_) + b2[0]) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.05) * acc9)) + ((D::from(1.25) * v10) + (D::from(1.05) * v11)), ((*r1 * dx_sigmoid((b2[0] + v1) + (-v1), tr_)) * dx_sin(v1, tr_)) * b2[0]]
 }
 
 fn p879_eval(x: &[f64]) -> Vec<f64> {
@@ -19875,8 +19936,11 @@ fn p882(mut a1: [f64; 4], s2: &[f64], b3: &[f64; 5]) -> f64 {
     } else {
         let mut v6 = autodiff::elu(if s2[0].exp2() >= 0.4 { -b3[3] } else { s2[1].min(-0.55) }, a1[2].tanh());
     }
-    let v8: f64 = s2.iter().skip(1).map(|e7| 2.85 + e7).sum::<f64>();
-    (((-1.8 + 2.6) + s2[0]) - s2[1]) + (0.45 * v8.atan())
+    let mut acc7: f64 = 0.0;
+    for i8 in 0..3 {
+        acc7 = (0.5 * acc7) + (match i8 { 0 => b3.iter().enumerate().map(|(j9, e10)| a1[i8].powi(2)).sum::<f64>().atan() * 0.95, 1 => ((s2[i8 % s2.len()] * s2[i8 % s2.len()]).ln_1p() * (s2[i8 % s2.len()].abs() + 0.55).recip()).sin(), _ => autodiff::relu(a1[i8 + 1]).atan() * 0.95 });
+    }
+    (((-1.8 + 2.6) + s2[0]) - s2[1]) + (0.45 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19893,8 +19957,11 @@ fn p882_dual<D: Dn>(mut a1: [D; 4], s2: &[D], b3: &[D; 5], tr_: &mut Tr) -> D {
     } else {
         let mut v6 = dx_elu(if dx_ge(dx_exp2(s2[0], tr_), D::from(0.4), tr_) { -b3[3] } else { dx_min(s2[1], -D::from(0.55), tr_) }, dx_tanh(a1[2], tr_), tr_);
     }
-    let v8: D = s2.iter().skip(1).map(|e7| D::from(2.85) + (*e7)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (D::from(0.45) * dx_atan(v8, tr_))
+    let mut acc7: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_atan(b3.iter().enumerate().map(|(j9, e10)| dx_powi(a1[i8], 2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95), 1 => dx_sin(dx_ln_1p(s2[i8 % s2.len()] * s2[i8 % s2.len()], tr_) * dx_recip(dx_abs(s2[i8 % s2.len()], tr_) + D::from(0.55), tr_), tr_), _ => dx_atan(dx_relu(a1[i8 + 1], tr_), tr_) * D::from(0.95) });
+    }
+    (((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (D::from(0.45) * acc7)
 }
 
 fn p882_eval(x: &[f64]) -> Vec<f64> {
@@ -20382,7 +20449,7 @@ fn p889(x1: f64, r2: &f64) -> f64 {
     for i8 in 0..4 {
         acc9 += (x1.abs() + 0.7).sqrt().round().tanh();
     }
-    let v10: f64 = if !x1.is_infinite() { r2 * r2.cosh().sin() } else { (((-(0.95 + (acc9 * acc9))).cbrt().tanh() * 0.9).atanh() + r2).tanh() };
+    let v10: f64 = x1.to_radians();
     ((((x1.atan2(r2 * r2.clamp(-0.75, -0.45)) + r2) - x1) * x1) + (0.9 * acc9)) + (1.25 * v10)
 }
 
@@ -20406,7 +20473,7 @@ fn p889_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     for i8 in 0..4 {
         acc9 += dx_tanh(dx_round(dx_sqrt(dx_abs(x1, tr_) + D::from(0.7), tr_), tr_), tr_);
     }
-    let v10: D = if !dx_is_infinite(x1, tr_) { *r2 * dx_sin(dx_cosh(*r2, tr_), tr_) } else { dx_tanh(dx_atanh(dx_tanh(dx_cbrt(-(D::from(0.95) + (acc9 * acc9)), tr_), tr_) * D::from(0.9), tr_) + (*r2), tr_) };
+    let v10: D = dx_to_radians(x1, tr_);
     ((((dx_atan2(x1, *r2 * dx_clamp(*r2, -D::from(0.75), -D::from(0.45), tr_), tr_) + (*r2)) - x1) * x1) + (D::from(0.9) * acc9)) + (D::from(1.25) * v10)
 }
 
@@ -20462,8 +20529,11 @@ fn p890(x1: f64, mut x2: f64, b3: &[f64; 2]) -> (f64, f64) {
             x2 = autodiff::sigmoid(x2 + (((c1 as f64) / ((e10 * e10).abs() + 1.2)).abs() + 0.85).log2().tanh());
         }
     }
-    let (v12, v13) = f64::hypot(-0.35 * 1.95, x1 - x1).tanh().sin_cos();
-    (((x1.sin().hypot(K890.abs().ln_1p()) * (((c1 + 1) as f64).tanh().tan() + K890.cos())) * x2.atan()) + ((0.7 * v12) + (0.55 * v13)), autodiff::sigmoid((({ let t11 = x2.atan2(b3[c1 % 2]); t11 * t11 }).tanh() * 0.9).atanh() - x2) * x2.tanh())
+    let mut acc12: f64 = 0.0;
+    for i13 in (0..2).rev() {
+        acc12 = (0.5 * acc12) + ((b3.iter().map(|e14| (e14.tanh() * 0.9).asin()).sum::<f64>().hypot(b3[0] + b3[i13]).atan() * 0.95) * (i13 as f64));
+    }
+    (((x1.sin().hypot(K890.abs().ln_1p()) * (((c1 + 1) as f64).tanh().tan() + K890.cos())) * x2.atan()) + (0.55 * acc12.tanh()), autodiff::sigmoid((({ let t11 = x2.atan2(b3[c1 % 2]); t11 * t11 }).tanh() * 0.9).atanh() - x2) * x2.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20489,8 +20559,11 @@ fn p890_dual<D: Dn>(x1: D, mut x2: D, b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
             x2 = dx_sigmoid(x2 + dx_tanh(dx_log2(dx_abs(D::from(c1 as f64) / (dx_abs(*e10 * (*e10), tr_) + D::from(1.2)), tr_) + D::from(0.85), tr_), tr_), tr_);
         }
     }
-    let (v12, v13) = (dx_sin(dx_tanh(dx_hypot(-D::from(0.35) * D::from(1.95), x1 - x1, tr_), tr_), tr_), dx_cos(dx_tanh(dx_hypot(-D::from(0.35) * D::from(1.95), x1 - x1, tr_), tr_), tr_));
-    (((dx_hypot(dx_sin(x1, tr_), dx_ln_1p(dx_abs(K890, tr_), tr_), tr_) * (dx_tan(dx_tanh(D::from((c1 + 1) as f64), tr_), tr_) + dx_cos(K890, tr_))) * dx_atan(x2, tr_)) + ((D::from(0.7) * v12) + (D::from(0.55) * v13)), dx_sigmoid(dx_atanh(dx_tanh({ let t11 = dx_atan2(x2, b3[c1 % 2], tr_); t11 * t11 }, tr_) * D::from(0.9), tr_) - x2, tr_) * dx_tanh(x2, tr_))
+    let mut acc12: D = D::from(0.0);
+    for i13 in (0..2).rev() {
+        acc12 = (D::from(0.5) * acc12) + ((dx_atan(dx_hypot(b3.iter().map(|e14| dx_asin(dx_tanh(*e14, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), b3[0] + b3[i13], tr_), tr_) * D::from(0.95)) * D::from(i13 as f64));
+    }
+    (((dx_hypot(dx_sin(x1, tr_), dx_ln_1p(dx_abs(K890, tr_), tr_), tr_) * (dx_tan(dx_tanh(D::from((c1 + 1) as f64), tr_), tr_) + dx_cos(K890, tr_))) * dx_atan(x2, tr_)) + (D::from(0.55) * dx_tanh(acc12, tr_)), dx_sigmoid(dx_atanh(dx_tanh({ let t11 = dx_atan2(x2, b3[c1 % 2], tr_); t11 * t11 }, tr_) * D::from(0.9), tr_) - x2, tr_) * dx_tanh(x2, tr_))
 }
 
 fn p890_eval(x: &[f64]) -> Vec<f64> {
@@ -20663,8 +20736,8 @@ fn p893(x1: f64, x2: f64, a3: [f64; 1], a4: [f64; 3], n5: usize) -> f64 {
     for i6 in 0..5 {
         acc7 += ((0.3 * a3[(c2 + 2) % 1]).abs() + 0.9).powf(autodiff::softplus(v1).tanh()).sin();
     }
-    let v8: f64 = if a3[n5 % a3.len()].is_finite() { autodiff::sigmoid(((c2 + 1) as f64) + a4[n5 + 1]) } else { ((x1 * a3[c2 % 1]) * (x2 + acc7)).atan() };
-    (((a4[n5] - x2) + x1) + (1.5 * acc7)) + (1.4 * v8)
+    let (v8, v9) = a3[n5 % a3.len()].sin_cos();
+    (((a4[n5] - x2) + x1) + (1.5 * acc7)) + ((1.4 * v8) + (1.15 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20684,8 +20757,8 @@ fn p893_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 3], n5: usize, tr_: &mut T
     for i6 in 0..5 {
         acc7 += dx_sin(dx_powf(dx_abs(D::from(0.3) * a3[(c2 + 2) % 1], tr_) + D::from(0.9), dx_tanh(dx_softplus(v1, tr_), tr_), tr_), tr_);
     }
-    let v8: D = if dx_is_finite(a3[n5 % a3.len()], tr_) { dx_sigmoid(D::from((c2 + 1) as f64) + a4[n5 + 1], tr_) } else { dx_atan((x1 * a3[c2 % 1]) * (x2 + acc7), tr_) };
-    (((a4[n5] - x2) + x1) + (D::from(1.5) * acc7)) + (D::from(1.4) * v8)
+    let (v8, v9) = (dx_sin(a3[n5 % a3.len()], tr_), dx_cos(a3[n5 % a3.len()], tr_));
+    (((a4[n5] - x2) + x1) + (D::from(1.5) * acc7)) + ((D::from(1.4) * v8) + (D::from(1.15) * v9))
 }
 
 fn p893_eval(x: &[f64]) -> Vec<f64> {
@@ -20745,8 +20818,11 @@ fn p894(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 2], k5: i32) -> [f64; 1]
     for e5 in a2.iter() {
         acc6 += -(f64::abs(0.8) + 1.25).recip();
     }
-    let v9: f64 = a2.iter().map(|e7| a4.iter().sum::<f64>().tanh() + 1.0).product::<f64>().tanh() + std::f64::consts::FRAC_PI_4;
-    [(((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (1.1 * v9)]
+    let mut acc7: f64 = 0.0;
+    for i8 in (0..3).rev() {
+        acc7 = (0.5 * acc7) + (match i8 { 0 => b3.iter().enumerate().fold(b3[i8 + 1], |acc11, (j9, e10)| (acc11 * 0.5) + acc11.tanh()).asinh().tanh(), 1 => (a2[(i8 + 2) % 2].abs() + 0.65).log(a4[i8 % a4.len()].abs() + 2.25).tanh().powi(i8 as i32).tanh(), _ => autodiff::sigmoid(((x1 * b3[i8]).abs() + 0.7).ln()) });
+    }
+    [(((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (1.1 * acc7)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20770,8 +20846,11 @@ fn p894_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 2], k5: i32, tr_: &m
     for e5 in a2.iter() {
         acc6 += -dx_recip(dx_abs(D::from(0.8), tr_) + D::from(1.25), tr_);
     }
-    let v9: D = dx_tanh(a2.iter().map(|e7| dx_tanh(a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(std::f64::consts::FRAC_PI_4);
-    [((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (D::from(1.1) * v9)]
+    let mut acc7: D = D::from(0.0);
+    for i8 in (0..3).rev() {
+        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_tanh(dx_asinh(b3.iter().enumerate().fold(b3[i8 + 1], |acc11, (j9, e10)| (acc11 * D::from(0.5)) + dx_tanh(acc11, tr_)), tr_), tr_), 1 => dx_tanh(dx_powi(dx_tanh(dx_log(dx_abs(a2[(i8 + 2) % 2], tr_) + D::from(0.65), dx_abs(a4[i8 % a4.len()], tr_) + D::from(2.25), tr_), tr_), i8 as i32, tr_), tr_), _ => dx_sigmoid(dx_ln(dx_abs(x1 * b3[i8], tr_) + D::from(0.7), tr_), tr_) });
+    }
+    [((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (D::from(1.1) * acc7)]
 }
 
 fn p894_eval(x: &[f64]) -> Vec<f64> {
@@ -21153,8 +21232,11 @@ fn p899(mut x1: f64, w2: &[[f64; 2]; 1], b3: &[f64; 5], s4: &[f64], k5: i32) -> 
         } else if (autodiff::relu(s4[i1]) - s4[i1].atan2(s4[i1])) < 0.95 {
         }
     }
-    let v5: f64 = b3.iter().map(|e4| (s4[0].sin() * 0.9).atanh()).sum::<f64>().sin().copysign((-b3[2].hypot(-1.2)).tanh());
-    ((((x1 * ((w2[0][0] % 2.5) - b3[4])).sin() * autodiff::sigmoid(x1)) + x1) + 1.1) + (1.35 * v5)
+    let mut acc4: f64 = 0.0;
+    for i5 in 0..4 {
+        acc4 = (0.5 * acc4) + (match i5 { 0 => s4.iter().map(|e6| x1.sin().exp()).sum::<f64>().tanh(), 1 => (-b3[3].hypot(b3[i5])).tanh(), _ => autodiff::leaky_relu(f64::clamp(-0.4, w2[i5 % 1][1], w2[i5 % 1][1] + 1.85), x1.fract().atan() * 0.63) });
+    }
+    ((((x1 * ((w2[0][0] % 2.5) - b3[4])).sin() * autodiff::sigmoid(x1)) + x1) + 1.1) + (1.35 * acc4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21171,8 +21253,11 @@ fn p899_dual<D: Dn>(mut x1: D, w2: &[[D; 2]; 1], b3: &[D; 5], s4: &[D], k5: i32,
         } else if dx_lt(dx_relu(s4[i1], tr_) - dx_atan2(s4[i1], s4[i1], tr_), D::from(0.95), tr_) {
         }
     }
-    let v5: D = dx_copysign(dx_sin(b3.iter().map(|e4| dx_atanh(dx_sin(s4[0], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(-dx_hypot(b3[2], -D::from(1.2), tr_), tr_), tr_);
-    (((dx_sin(x1 * (dx_rem(w2[0][0], D::from(2.5), tr_) - b3[4]), tr_) * dx_sigmoid(x1, tr_)) + x1) + D::from(1.1)) + (D::from(1.35) * v5)
+    let mut acc4: D = D::from(0.0);
+    for i5 in 0..4 {
+        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_tanh(s4.iter().map(|e6| dx_exp(dx_sin(x1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 1 => dx_tanh(-dx_hypot(b3[3], b3[i5], tr_), tr_), _ => dx_leaky_relu(dx_clamp(-D::from(0.4), w2[i5 % 1][1], w2[i5 % 1][1] + D::from(1.85), tr_), dx_atan(dx_fract(x1, tr_), tr_) * D::from(0.63), tr_) });
+    }
+    (((dx_sin(x1 * (dx_rem(w2[0][0], D::from(2.5), tr_) - b3[4]), tr_) * dx_sigmoid(x1, tr_)) + x1) + D::from(1.1)) + (D::from(1.35) * acc4)
 }
 
 fn p899_eval(x: &[f64]) -> Vec<f64> {
@@ -21433,12 +21518,12 @@ fn p902(b1: &[f64; 2], s2: &[f64], s3: &[f64], n4: usize) -> [f64; 2] {
             }
         }
     }
-    let v16: f64 = (-2.15 + s3[0]).tanh() * std::f64::consts::LN_2;
-    let mut acc17: f64 = 0.0;
-    for i18 in 0..3 {
-        acc17 = (0.5 * acc17) + (if matches!(i18, 1) { ((f64::abs(-0.75) + 0.55).log2().abs().ln_1p() + s2[1]).tanh() } else { ((s2[5 - 1 - n4] - b1[i18 % 2]) - (v16.abs() + 1.45).log(s2[n4].abs() + 2.1)).sin() });
+    let mut acc16: f64 = 0.0;
+    for i17 in (0..3).rev() {
+        acc16 = (0.5 * acc16) + (match i17 { 0 => autodiff::sigmoid(s2[4]), 1 => b1[c1 % 2].tanh(), _ => autodiff::sigmoid(b1[n4 % 2].abs().ln_1p() % ((s3[(n4 + 2) % 1] % (s2[i17].abs() + 0.65)).exp() + 0.5)) });
     }
-    [((((autodiff::leaky_relu(s2[c1 % s2.len()], 0.26) - (-0.85 + b1[n4 % b1.len()])).fract() * b1[(n4 + 1) % 2]) - s2[(c1 + 3) % s2.len()]) + b1[n4 % 2]) + ((0.25 * v16) + (0.8 * acc17)), (((-(-3.0) - ((s3[n4 % s3.len()] / (-((n4 as f64).abs() + 1.2))).abs() + 0.6).ln()) + s2[(c1 + 1) % s2.len()]) + (-1.3)).atan() * (-1.35)]
+    let v18: f64 = if (acc16.abs() + 1.2).log(s3[0].powi(1).abs() + 1.7).tanh().is_finite() { autodiff::elu(s2[n4].exp_m1(), autodiff::sigmoid(s3[n4 % 1])).tanh() } else { unreachable!() };
+    [((((autodiff::leaky_relu(s2[c1 % s2.len()], 0.26) - (-0.85 + b1[n4 % b1.len()])).fract() * b1[(n4 + 1) % 2]) - s2[(c1 + 3) % s2.len()]) + b1[n4 % 2]) + ((0.25 * acc16) + (0.8 * v18)), (((-(-3.0) - ((s3[n4 % s3.len()] / (-((n4 as f64).abs() + 1.2))).abs() + 0.6).ln()) + s2[(c1 + 1) % s2.len()]) + (-1.3)).atan() * (-1.35)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21465,12 +21550,12 @@ fn p902_dual<D: Dn>(b1: &[D; 2], s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) ->
             }
         }
     }
-    let v16: D = dx_tanh(-D::from(2.15) + s3[0], tr_) * D::from(std::f64::consts::LN_2);
-    let mut acc17: D = D::from(0.0);
-    for i18 in 0..3 {
-        acc17 = (D::from(0.5) * acc17) + (if matches!(i18, 1) { dx_tanh(dx_ln_1p(dx_abs(dx_log2(dx_abs(-D::from(0.75), tr_) + D::from(0.55), tr_), tr_), tr_) + s2[1], tr_) } else { dx_sin((s2[5 - 1 - n4] - b1[i18 % 2]) - dx_log(dx_abs(v16, tr_) + D::from(1.45), dx_abs(s2[n4], tr_) + D::from(2.1), tr_), tr_) });
+    let mut acc16: D = D::from(0.0);
+    for i17 in (0..3).rev() {
+        acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_sigmoid(s2[4], tr_), 1 => dx_tanh(b1[c1 % 2], tr_), _ => dx_sigmoid(dx_rem(dx_ln_1p(dx_abs(b1[n4 % 2], tr_), tr_), dx_exp(dx_rem(s3[(n4 + 2) % 1], dx_abs(s2[i17], tr_) + D::from(0.65), tr_), tr_) + D::from(0.5), tr_), tr_) });
     }
-    [(((dx_fract(dx_leaky_relu(s2[c1 % s2.len()], D::from(0.26), tr_) - (-D::from(0.85) + b1[n4 % b1.len()]), tr_) * b1[(n4 + 1) % 2]) - s2[(c1 + 3) % s2.len()]) + b1[n4 % 2]) + ((D::from(0.25) * v16) + (D::from(0.8) * acc17)), dx_atan(((-(-D::from(3.0)) - dx_ln(dx_abs(s3[n4 % s3.len()] / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(1.2))), tr_) + D::from(0.6), tr_)) + s2[(c1 + 1) % s2.len()]) + (-D::from(1.3)), tr_) * (-D::from(1.35))]
+    let v18: D = if dx_is_finite(dx_tanh(dx_log(dx_abs(acc16, tr_) + D::from(1.2), dx_abs(dx_powi(s3[0], 1, tr_), tr_) + D::from(1.7), tr_), tr_), tr_) { dx_tanh(dx_elu(dx_exp_m1(s2[n4], tr_), dx_sigmoid(s3[n4 % 1], tr_), tr_), tr_) } else { unreachable!() };
+    [(((dx_fract(dx_leaky_relu(s2[c1 % s2.len()], D::from(0.26), tr_) - (-D::from(0.85) + b1[n4 % b1.len()]), tr_) * b1[(n4 + 1) % 2]) - s2[(c1 + 3) % s2.len()]) + b1[n4 % 2]) + ((D::from(0.25) * acc16) + (D::from(0.8) * v18)), dx_atan(((-(-D::from(3.0)) - dx_ln(dx_abs(s3[n4 % s3.len()] / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(1.2))), tr_) + D::from(0.6), tr_)) + s2[(c1 + 1) % s2.len()]) + (-D::from(1.3)), tr_) * (-D::from(1.35))]
 }
 
 fn p902_eval(x: &[f64]) -> Vec<f64> {
@@ -21519,8 +21604,8 @@ fn p903(r1: &f64, x2: f64, b3: &[f64; 1]) -> f64 {
     let mut y5 = [autodiff::relu(autodiff::leaky_relu(*r1, f64::atan(-2.05) * 0.63))];
     let mut y6: [f64; 4] = [0.0; 4];
     let mut v7: f64 = (y5[0].sin().exp_m1() - (r1 * y6[1])).atan();
-    let v8: f64 = (v7 * (b3[0] * v7)).tanh() + std::f64::consts::TAU;
-    ((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (0.55 * v8.atan())
+    let v8: f64 = ((v7.sin() * 0.9).asin() + r1).tanh().to_radians();
+    ((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (0.4 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21534,8 +21619,8 @@ fn p903_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], tr_: &mut Tr) -> D {
     let mut y5 = [dx_relu(dx_leaky_relu(*r1, dx_atan(-D::from(2.05), tr_) * D::from(0.63), tr_), tr_)];
     let mut y6: [D; 4] = [D::from(0.0); 4];
     let mut v7: D = dx_atan(dx_exp_m1(dx_sin(y5[0], tr_), tr_) - (*r1 * y6[1]), tr_);
-    let v8: D = dx_tanh(v7 * (b3[0] * v7), tr_) + D::from(std::f64::consts::TAU);
-    ((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (D::from(0.55) * dx_atan(v8, tr_))
+    let v8: D = dx_to_radians(dx_tanh(dx_asin(dx_sin(v7, tr_) * D::from(0.9), tr_) + (*r1), tr_), tr_);
+    ((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (D::from(0.4) * v8)
 }
 
 fn p903_eval(x: &[f64]) -> Vec<f64> {
@@ -21597,9 +21682,8 @@ fn p904(x1: f64, r4: &f64, x3: f64, x2: f64) -> f64 {
         } else {
         }
     }
-    let cl9 = |z10: f64| ((z10 * z10).sin() * 0.9).acos().tanh();
-    let v11: f64 = cl9((1.0 + (x2 * x2)).log(f64::min(-0.8, -2.4).abs() + 2.9).sin()) + (0.45 * cl9((r4 * 0.9).min(x3).tanh()));
-    (f64::hypot(-2.25, (-2.0 + r4).asinh()) - x2) + (0.85 * v11.atan())
+    let v9: f64 = ((x1 * x2) * (x3 * x2)).tanh() * std::f64::consts::LN_2;
+    (f64::hypot(-2.25, (-2.0 + r4).asinh()) - x2) + (1.5 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21627,9 +21711,8 @@ fn p904_dual<D: Dn>(x1: D, r4: &D, x3: D, x2: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let cl9 = |z10: D, tr_: &mut Tr| dx_tanh(dx_acos(dx_sin(z10 * z10, tr_) * D::from(0.9), tr_), tr_);
-    let v11: D = cl9(dx_sin(dx_log(D::from(1.0) + (x2 * x2), dx_abs(dx_min(-D::from(0.8), -D::from(2.4), tr_), tr_) + D::from(2.9), tr_), tr_), tr_) + (D::from(0.45) * cl9(dx_tanh(dx_min(*r4 * D::from(0.9), x3, tr_), tr_), tr_));
-    (dx_hypot(-D::from(2.25), dx_asinh(-D::from(2.0) + (*r4), tr_), tr_) - x2) + (D::from(0.85) * dx_atan(v11, tr_))
+    let v9: D = dx_tanh((x1 * x2) * (x3 * x2), tr_) * D::from(std::f64::consts::LN_2);
+    (dx_hypot(-D::from(2.25), dx_asinh(-D::from(2.0) + (*r4), tr_), tr_) - x2) + (D::from(1.5) * v9)
 }
 
 fn p904_eval(x: &[f64]) -> Vec<f64> {
@@ -22309,12 +22392,9 @@ fn p914(x1: f64, a2: [f64; 1], b3: &[f64; 4], n4: usize) -> f64 {
     for e7 in b3.iter() {
         acc8 += (v2.abs() + 0.55).log10().min(v2.sin()).tanh();
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in 0..3 {
-        acc9 = (0.5 * acc9) + (match i10 { 0 => autodiff::leaky_relu(x1, 0.41).tanh(), 1 => (b3[2].abs().abs() + 0.8).log(9.95).tanh(), _ => autodiff::sigmoid(f64::clamp(a2[(n4 + 1) % 1], -1.85, -1.55).tanh()) });
-    }
-    let (v11, v12) = a2[(n4 + 2) % 1].sin_cos();
-    ((f64::powi((0.95 + (v1 * v1)).sqrt().sin(), 3).tanh().exp() * x1) + (0.35 * acc8)) + (((1.0 * acc9) + (0.4 * v11)) + (0.55 * v12))
+    let v9: f64 = autodiff::relu((x1.abs() + 1.35).log(4.5)).atan().to_degrees();
+    let (v10, v11) = csplit(((a2[c6 % a2.len()].atan().abs() + 1.4).acosh().atan() * 0.95) * 0.5, (-a2[n4 % a2.len()].exp2()).tanh() * 0.5);
+    ((f64::powi((0.95 + (v1 * v1)).sqrt().sin(), 3).tanh().exp() * x1) + (0.35 * acc8)) + (((0.4 * v9.tanh()) + (0.55 * v10)) + (1.05 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22334,12 +22414,9 @@ fn p914_dual<D: Dn>(x1: D, a2: [D; 1], b3: &[D; 4], n4: usize, tr_: &mut Tr) -> 
     for e7 in b3.iter() {
         acc8 += dx_tanh(dx_min(dx_log10(dx_abs(v2, tr_) + D::from(0.55), tr_), dx_sin(v2, tr_), tr_), tr_);
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in 0..3 {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_tanh(dx_leaky_relu(x1, D::from(0.41), tr_), tr_), 1 => dx_tanh(dx_log(dx_abs(dx_abs(b3[2], tr_), tr_) + D::from(0.8), D::from(9.95), tr_), tr_), _ => dx_sigmoid(dx_tanh(dx_clamp(a2[(n4 + 1) % 1], -D::from(1.85), -D::from(1.55), tr_), tr_), tr_) });
-    }
-    let (v11, v12) = (dx_sin(a2[(n4 + 2) % 1], tr_), dx_cos(a2[(n4 + 2) % 1], tr_));
-    ((dx_exp(dx_tanh(dx_powi(dx_sin(dx_sqrt(D::from(0.95) + (v1 * v1), tr_), tr_), 3, tr_), tr_), tr_) * x1) + (D::from(0.35) * acc8)) + (((D::from(1.0) * acc9) + (D::from(0.4) * v11)) + (D::from(0.55) * v12))
+    let v9: D = dx_to_degrees(dx_atan(dx_relu(dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.5), tr_), tr_), tr_), tr_);
+    let (v10, v11) = csplit_dual((dx_atan(dx_acosh(dx_abs(dx_atan(a2[c6 % a2.len()], tr_), tr_) + D::from(1.4), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(-dx_exp2(a2[n4 % a2.len()], tr_), tr_) * D::from(0.5), tr_);
+    ((dx_exp(dx_tanh(dx_powi(dx_sin(dx_sqrt(D::from(0.95) + (v1 * v1), tr_), tr_), 3, tr_), tr_), tr_) * x1) + (D::from(0.35) * acc8)) + (((D::from(0.4) * dx_tanh(v9, tr_)) + (D::from(0.55) * v10)) + (D::from(1.05) * v11))
 }
 
 fn p914_eval(x: &[f64]) -> Vec<f64> {
@@ -22477,8 +22554,8 @@ fn p916(x1: f64, x2: f64, x4: f64, r3: &f64) -> f64 {
         } else {
         }
     }
-    let v6: f64 = (v2.atan().sin().tan() + r3).atan().to_degrees();
-    (((((-2.15 - x2) - (-0.4 + x1)) / (1.0 + (x4 * x4))) + v2) + x4) + (0.9 * v6.atan())
+    let v7: f64 = (0..4).rev().map(|e6| f64::min(-2.7, (1.05 + (v2 * v2)).log2()).atan() + (e6 as f64).tanh()).sum::<f64>();
+    (((((-2.15 - x2) - (-0.4 + x1)) / (1.0 + (x4 * x4))) + v2) + x4) + (0.9 * v7.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22502,8 +22579,8 @@ fn p916_dual<D: Dn>(x1: D, x2: D, x4: D, r3: &D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v6: D = dx_to_degrees(dx_atan(dx_tan(dx_sin(dx_atan(v2, tr_), tr_), tr_) + (*r3), tr_), tr_);
-    (((((-D::from(2.15) - x2) - (-D::from(0.4) + x1)) / (D::from(1.0) + (x4 * x4))) + v2) + x4) + (D::from(0.9) * dx_atan(v6, tr_))
+    let v7: D = (0..4).rev().map(|e6| dx_atan(dx_min(-D::from(2.7), dx_log2(D::from(1.05) + (v2 * v2), tr_), tr_), tr_) + dx_tanh(D::from(e6 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (((((-D::from(2.15) - x2) - (-D::from(0.4) + x1)) / (D::from(1.0) + (x4 * x4))) + v2) + x4) + (D::from(0.9) * dx_atan(v7, tr_))
 }
 
 fn p916_eval(x: &[f64]) -> Vec<f64> {
@@ -22749,13 +22826,9 @@ fn p920(a3: [f64; 3], b2: &[f64; 5], r1: &f64, n4: usize) -> f64 {
     let mut v1 = v1 * (1.45 + (v1 * v1)).sqrt().asinh();
     v1 /= f64::abs(-2.25) + 1.2;
     let mut v2 = a3[(n4 + 2) % 3] - (v1.min(v1).sin() * (-(v1.abs() + 0.9)).cbrt());
-    let cl3 = |z4: f64| ((z4 + z4) - z4).sin();
-    let v5: f64 = cl3(a3[n4 % a3.len()]) + (0.25 * cl3(*r1));
-    let mut acc6: f64 = 0.0;
-    for i7 in (0..4).rev() {
-        acc6 = (0.5 * acc6) + (match i7 { 0 => (v2 + a3[i7 % 3]).sin(), 1 => (((0.7 + (v1 * v1)).ln() / (v5.cos().abs() + 0.65)) + a3[i7 % 3]).tanh(), _ => autodiff::sigmoid(v1.min(v5.cos()) + a3[(i7 + 3) % 3]) });
-    }
-    (((f64::abs(0.2) + 1.45).ln() + v2) * b2[n4]) + ((0.7 * v5) + (0.95 * acc6))
+    let v3: f64 = (v2 + b2[2]).tanh() * std::f64::consts::PI;
+    let v4: f64 = autodiff::erfc(a3[n4 % a3.len()].clamp(v1.tanh(), v1.tanh() + 1.25).sin());
+    (((f64::abs(0.2) + 1.45).ln() + v2) * b2[n4]) + ((0.95 * v3.sin()) + (0.65 * v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22764,13 +22837,9 @@ fn p920_dual<D: Dn>(a3: [D; 3], b2: &[D; 5], r1: &D, n4: usize, tr_: &mut Tr) ->
     let mut v1 = v1 * dx_asinh(dx_sqrt(D::from(1.45) + (v1 * v1), tr_), tr_);
     v1 /= dx_abs(-D::from(2.25), tr_) + D::from(1.2);
     let mut v2 = a3[(n4 + 2) % 3] - (dx_sin(dx_min(v1, v1, tr_), tr_) * dx_cbrt(-(dx_abs(v1, tr_) + D::from(0.9)), tr_));
-    let cl3 = |z4: D, tr_: &mut Tr| dx_sin((z4 + z4) - z4, tr_);
-    let v5: D = cl3(a3[n4 % a3.len()], tr_) + (D::from(0.25) * cl3(*r1, tr_));
-    let mut acc6: D = D::from(0.0);
-    for i7 in (0..4).rev() {
-        acc6 = (D::from(0.5) * acc6) + (match i7 { 0 => dx_sin(v2 + a3[i7 % 3], tr_), 1 => dx_tanh((dx_ln(D::from(0.7) + (v1 * v1), tr_) / (dx_abs(dx_cos(v5, tr_), tr_) + D::from(0.65))) + a3[i7 % 3], tr_), _ => dx_sigmoid(dx_min(v1, dx_cos(v5, tr_), tr_) + a3[(i7 + 3) % 3], tr_) });
-    }
-    ((dx_ln(dx_abs(D::from(0.2), tr_) + D::from(1.45), tr_) + v2) * b2[n4]) + ((D::from(0.7) * v5) + (D::from(0.95) * acc6))
+    let v3: D = dx_tanh(v2 + b2[2], tr_) * D::from(std::f64::consts::PI);
+    let v4: D = dx_erfc(dx_sin(dx_clamp(a3[n4 % a3.len()], dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.25), tr_), tr_), tr_);
+    ((dx_ln(dx_abs(D::from(0.2), tr_) + D::from(1.45), tr_) + v2) * b2[n4]) + ((D::from(0.95) * dx_sin(v3, tr_)) + (D::from(0.65) * v4))
 }
 
 fn p920_eval(x: &[f64]) -> Vec<f64> {
@@ -22825,10 +22894,10 @@ fn p921(x1: f64, x2: f64, mut a3: [f64; 4]) -> f64 {
         }
     }
     let mut acc13: f64 = 0.0;
-    for i14 in (0..2).rev() {
-        acc13 = (0.5 * acc13) + (autodiff::sigmoid(a3.iter().fold(0.4f64, |acc16, e15| acc16 + autodiff::sigmoid(a3[i14].tanh() * 1.7)) - (a3[4 - 1 - i14] + x2)) * (i14 as f64));
+    for i14 in (0..3).rev() {
+        acc13 = (0.5 * acc13) + (if matches!(i14, 1) { a3[2].atan() * 0.95 } else { (x1.clamp(0.25, 1.25) / 1.8).sin() });
     }
-    (a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + (1.15 * autodiff::sigmoid(acc13))
+    (a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + (0.5 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22849,10 +22918,10 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], tr_: &mut Tr) -> D {
         }
     }
     let mut acc13: D = D::from(0.0);
-    for i14 in (0..2).rev() {
-        acc13 = (D::from(0.5) * acc13) + (dx_sigmoid(a3.iter().fold(D::from(0.4), |acc16, e15| acc16 + dx_sigmoid(dx_tanh(a3[i14], tr_) * D::from(1.7), tr_)) - (a3[4 - 1 - i14] + x2), tr_) * D::from(i14 as f64));
+    for i14 in (0..3).rev() {
+        acc13 = (D::from(0.5) * acc13) + (if matches!(i14, 1) { dx_atan(a3[2], tr_) * D::from(0.95) } else { dx_sin(dx_clamp(x1, D::from(0.25), D::from(1.25), tr_) / D::from(1.8), tr_) });
     }
-    (dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + (D::from(1.15) * dx_sigmoid(acc13, tr_))
+    (dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + (D::from(0.5) * acc13)
 }
 
 fn p921_eval(x: &[f64]) -> Vec<f64> {
@@ -23092,9 +23161,9 @@ fn p925(mut x1: f64, r2: &f64, s3: &[f64], s4: &[f64]) -> f64 {
     x1 %= ((x1.atan() + s3[0]) + s3.iter().copied().map(|e1| x1 + s3[1]).sum::<f64>()).abs() + 0.95;
     x1 %= s4[2].asinh().abs() + 1.0;
     x1 -= (-s3[2] + (s3[2] / (-(r2.abs() + 1.2)))) / ((s4[2].sin().tan().abs() + 0.75).log2().abs() + 1.5);
-    let v2: f64 = autodiff::erf(((0.7 + (s3[2] * s3[2])).sqrt() + s3[0].mul_add(x1.tanh(), *r2)).tanh());
-    let v5: f64 = autodiff::ln_gamma(autodiff::softplus(s4.iter().fold(*r2, |acc4, e3| acc4.max((x1 + e3).tanh()))).tanh() + 2.0);
-    ((x1 + x1) - r2) + ((1.35 * v2) + (0.4 * v5))
+    let v3: f64 = match s3[1] % ((x1.abs() + 0.55).log2().abs() + 0.6) { t2 if t2 > 0.15 => s4[2].cos() % ((f64::abs(-0.85) + 1.45).log(x1.abs() + 1.9).abs() + 0.65), _ => autodiff::sigmoid(f64::log(1.5 + (r2 * r2), x1.abs() + 2.8) / ((-r2).abs() + 1.45)) };
+    let v5: f64 = (0..4).rev().map(|e4| ((s4[e4] * (-0.65)) + s4[e4]).tanh() + (e4 as f64).atan()).sum::<f64>();
+    ((x1 + x1) - r2) + ((1.35 * v3) + (1.3 * v5.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23102,9 +23171,9 @@ fn p925_dual<D: Dn>(mut x1: D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> D {
     x1 = dx_rem(x1, dx_abs((dx_atan(x1, tr_) + s3[0]) + s3.iter().copied().map(|e1| x1 + s3[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_);
     x1 = dx_rem(x1, dx_abs(dx_asinh(s4[2], tr_), tr_) + D::from(1.0), tr_);
     x1 -= (-s3[2] + (s3[2] / (-(dx_abs(*r2, tr_) + D::from(1.2))))) / (dx_abs(dx_log2(dx_abs(dx_tan(dx_sin(s4[2], tr_), tr_), tr_) + D::from(0.75), tr_), tr_) + D::from(1.5));
-    let v2: D = dx_erf(dx_tanh(dx_sqrt(D::from(0.7) + (s3[2] * s3[2]), tr_) + dx_mul_add(s3[0], dx_tanh(x1, tr_), *r2, tr_), tr_), tr_);
-    let v5: D = dx_ln_gamma(dx_tanh(dx_softplus(s4.iter().fold(*r2, |acc4, e3| dx_max(acc4, dx_tanh(x1 + (*e3), tr_), tr_)), tr_), tr_) + D::from(2.0), tr_);
-    ((x1 + x1) - (*r2)) + ((D::from(1.35) * v2) + (D::from(0.4) * v5))
+    let v3: D = match dx_rem(s3[1], dx_abs(dx_log2(dx_abs(x1, tr_) + D::from(0.55), tr_), tr_) + D::from(0.6), tr_) { t2 if dx_gt(t2, D::from(0.15), tr_) => dx_rem(dx_cos(s4[2], tr_), dx_abs(dx_log(dx_abs(-D::from(0.85), tr_) + D::from(1.45), dx_abs(x1, tr_) + D::from(1.9), tr_), tr_) + D::from(0.65), tr_), _ => dx_sigmoid(dx_log(D::from(1.5) + (*r2 * (*r2)), dx_abs(x1, tr_) + D::from(2.8), tr_) / (dx_abs(-(*r2), tr_) + D::from(1.45)), tr_) };
+    let v5: D = (0..4).rev().map(|e4| dx_tanh((s4[e4] * (-D::from(0.65))) + s4[e4], tr_) + dx_atan(D::from(e4 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((x1 + x1) - (*r2)) + ((D::from(1.35) * v3) + (D::from(1.3) * dx_sin(v5, tr_)))
 }
 
 fn p925_eval(x: &[f64]) -> Vec<f64> {
@@ -23167,8 +23236,11 @@ fn p926(x1: f64, s2: &[f64]) -> f64 {
         } else {
         }
     }
-    let v10: f64 = if (-x1.exp2()).tanh().is_finite() { ((y2[0].tanh() * f64::tanh(-1.5).tan()) + x1).tanh() } else { autodiff::sigmoid((x1 + v1) + autodiff::softplus(x1)) };
-    ((y2.iter().map(|e9| v3.sin()).sum::<f64>() - ((y2[1].sin() * x1).abs() + 0.85).powf(0.05)) + v1) + (1.5 * v10)
+    let mut acc10: f64 = 0.0;
+    for i11 in 0..4 {
+        acc10 = (0.5 * acc10) + (match i11 { 0 => autodiff::sigmoid((i11 as f64).tanh().min(y2[0]) + s2[1]), 1 => (((y2[i11 % y2.len()].abs() + 0.7).ln() * autodiff::sigmoid(v3).cosh()) + s2[i11 % s2.len()]).sin(), _ => ((y2[i11 % y2.len()].atan() * s2[0]) - (x1 / (f64::exp(-2.6) + 0.5))).tanh() });
+    }
+    ((y2.iter().map(|e9| v3.sin()).sum::<f64>() - ((y2[1].sin() * x1).abs() + 0.85).powf(0.05)) + v1) + (1.5 * acc10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23192,8 +23264,11 @@ fn p926_dual<D: Dn>(x1: D, s2: &[D], tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v10: D = if dx_is_finite(dx_tanh(-dx_exp2(x1, tr_), tr_), tr_) { dx_tanh((dx_tanh(y2[0], tr_) * dx_tan(dx_tanh(-D::from(1.5), tr_), tr_)) + x1, tr_) } else { dx_sigmoid((x1 + v1) + dx_softplus(x1, tr_), tr_) };
-    ((y2.iter().map(|e9| dx_sin(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_powf(dx_abs(dx_sin(y2[1], tr_) * x1, tr_) + D::from(0.85), D::from(0.05), tr_)) + v1) + (D::from(1.5) * v10)
+    let mut acc10: D = D::from(0.0);
+    for i11 in 0..4 {
+        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_sigmoid(dx_min(dx_tanh(D::from(i11 as f64), tr_), y2[0], tr_) + s2[1], tr_), 1 => dx_sin((dx_ln(dx_abs(y2[i11 % y2.len()], tr_) + D::from(0.7), tr_) * dx_cosh(dx_sigmoid(v3, tr_), tr_)) + s2[i11 % s2.len()], tr_), _ => dx_tanh((dx_atan(y2[i11 % y2.len()], tr_) * s2[0]) - (x1 / (dx_exp(-D::from(2.6), tr_) + D::from(0.5))), tr_) });
+    }
+    ((y2.iter().map(|e9| dx_sin(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_powf(dx_abs(dx_sin(y2[1], tr_) * x1, tr_) + D::from(0.85), D::from(0.05), tr_)) + v1) + (D::from(1.5) * acc10)
 }
 
 fn p926_eval(x: &[f64]) -> Vec<f64> {
@@ -23301,8 +23376,8 @@ fn p928(x1: f64, k3: i32, a2: [f64; 1]) -> f64 {
     for i9 in 0..1 {
         acc10 += autodiff::sigmoid(x1 / (1.0 + (x1 * x1)));
     }
-    let v12: f64 = a2.iter().map(|e11| -(-2.2)).sum::<f64>().sin().to_radians();
-    ((((0.8 + (a2[0] * a2[0])).log(8.7) - x1).tanh() * autodiff::sigmoid(x1)) + (0.3 * acc10)) + (0.3 * v12)
+    let v12: f64 = a2.iter().step_by(2).map(|e11| -(acc10 + a2[0]) + e11).sum::<f64>();
+    ((((0.8 + (a2[0] * a2[0])).log(8.7) - x1).tanh() * autodiff::sigmoid(x1)) + (0.3 * acc10)) + (0.85 * v12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23321,8 +23396,8 @@ fn p928_dual<D: Dn>(x1: D, k3: i32, a2: [D; 1], tr_: &mut Tr) -> D {
     for i9 in 0..1 {
         acc10 += dx_sigmoid(x1 / (D::from(1.0) + (x1 * x1)), tr_);
     }
-    let v12: D = dx_to_radians(dx_sin(a2.iter().map(|e11| -(-D::from(2.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
-    ((dx_tanh(dx_log(D::from(0.8) + (a2[0] * a2[0]), D::from(8.7), tr_) - x1, tr_) * dx_sigmoid(x1, tr_)) + (D::from(0.3) * acc10)) + (D::from(0.3) * v12)
+    let v12: D = a2.iter().step_by(2).map(|e11| -(acc10 + a2[0]) + (*e11)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_tanh(dx_log(D::from(0.8) + (a2[0] * a2[0]), D::from(8.7), tr_) - x1, tr_) * dx_sigmoid(x1, tr_)) + (D::from(0.3) * acc10)) + (D::from(0.85) * dx_tanh(v12, tr_))
 }
 
 fn p928_eval(x: &[f64]) -> Vec<f64> {
@@ -23373,11 +23448,8 @@ fn p929(a1: [f64; 4]) -> [f64; 2] {
     for i11 in 0..4 {
         acc12 += v3.sin();
     }
-    let mut acc13: f64 = 0.0;
-    for i14 in (0..3).rev() {
-        acc13 = (0.5 * acc13) + ((((f64::tanh(1.6) * 0.9).atanh() - (a1[i14 + 1].abs() + 0.55).log10()).atan() * 0.95) * (i14 as f64));
-    }
-    [(((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (0.85 * acc13.tanh()), a1[0] * v3.tanh()]
+    let v13: f64 = cgen(((a1[0].tanh() * 0.9).atanh().min(a1[3] - a1[3]).atan() * 0.95) * 0.5, autodiff::sigmoid(v3 + a1[2]) * 0.5);
+    [(((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (0.5 * v13), a1[0] * v3.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23400,11 +23472,8 @@ fn p929_dual<D: Dn>(a1: [D; 4], tr_: &mut Tr) -> [D; 2] {
     for i11 in 0..4 {
         acc12 += dx_sin(v3, tr_);
     }
-    let mut acc13: D = D::from(0.0);
-    for i14 in (0..3).rev() {
-        acc13 = (D::from(0.5) * acc13) + ((dx_atan(dx_atanh(dx_tanh(D::from(1.6), tr_) * D::from(0.9), tr_) - dx_log10(dx_abs(a1[i14 + 1], tr_) + D::from(0.55), tr_), tr_) * D::from(0.95)) * D::from(i14 as f64));
-    }
-    [((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(0.85) * dx_tanh(acc13, tr_)), a1[0] * dx_tanh(v3, tr_)]
+    let v13: D = cgen_dual((dx_atan(dx_min(dx_atanh(dx_tanh(a1[0], tr_) * D::from(0.9), tr_), a1[3] - a1[3], tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_sigmoid(v3 + a1[2], tr_) * D::from(0.5), tr_);
+    [((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(0.5) * v13), a1[0] * dx_tanh(v3, tr_)]
 }
 
 fn p929_eval(x: &[f64]) -> Vec<f64> {
@@ -23516,8 +23585,11 @@ fn p931(x1: f64, mut x2: f64, n4: usize, s3: &[f64]) -> [f64; 1] {
     } else if s3[3].abs().tanh() > (s3[5 - 1 - n4] / (1.0 + (s3[n4] * s3[n4]))) {
     } else {
     }
-    let v6: f64 = autodiff::erf(autodiff::sigmoid(-1.3 * x1.abs().ln_1p()));
-    [((x1 - x2) + x1) + (1.35 * v6)]
+    let mut acc6: f64 = 0.0;
+    for i7 in (0..4).rev() {
+        acc6 = (0.5 * acc6) + (autodiff::sigmoid(-1.3 * x1.abs().ln_1p()) * (i7 as f64));
+    }
+    [((x1 - x2) + x1) + (0.85 * acc6.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23530,8 +23602,11 @@ fn p931_dual<D: Dn>(x1: D, mut x2: D, n4: usize, s3: &[D], tr_: &mut Tr) -> [D; 
     } else if dx_gt(dx_tanh(dx_abs(s3[3], tr_), tr_), s3[5 - 1 - n4] / (D::from(1.0) + (s3[n4] * s3[n4])), tr_) {
     } else {
     }
-    let v6: D = dx_erf(dx_sigmoid(-D::from(1.3) * dx_ln_1p(dx_abs(x1, tr_), tr_), tr_), tr_);
-    [((x1 - x2) + x1) + (D::from(1.35) * v6)]
+    let mut acc6: D = D::from(0.0);
+    for i7 in (0..4).rev() {
+        acc6 = (D::from(0.5) * acc6) + (dx_sigmoid(-D::from(1.3) * dx_ln_1p(dx_abs(x1, tr_), tr_), tr_) * D::from(i7 as f64));
+    }
+    [((x1 - x2) + x1) + (D::from(0.85) * dx_tanh(acc6, tr_))]
 }
 
 fn p931_eval(x: &[f64]) -> Vec<f64> {
@@ -23589,8 +23664,11 @@ fn p932(x1: f64, mut a2: [f64; 3]) -> f64 {
         } else {
         }
     }
-    let v12: f64 = autodiff::erfc((-x1.tanh().cosh()).sin());
-    ((a2.iter().fold(x1, |acc11, e10| (acc11 + (a2[2] / (a2[0].abs() + 0.55)).sin()).tanh()) % (x1.abs() + 0.6)).tanh() - x1) + (0.4 * v12)
+    let mut acc12: f64 = 0.0;
+    for i13 in (0..2).rev() {
+        acc12 = (0.5 * acc12) + (if matches!(i13, 1) { a2[i13].tanh() } else { a2[i13 + 1].tanh() });
+    }
+    ((a2.iter().fold(x1, |acc11, e10| (acc11 + (a2[2] / (a2[0].abs() + 0.55)).sin()).tanh()) % (x1.abs() + 0.6)).tanh() - x1) + (0.4 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23615,8 +23693,11 @@ fn p932_dual<D: Dn>(x1: D, mut a2: [D; 3], tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v12: D = dx_erfc(dx_sin(-dx_cosh(dx_tanh(x1, tr_), tr_), tr_), tr_);
-    (dx_tanh(dx_rem(a2.iter().fold(x1, |acc11, e10| dx_tanh(acc11 + dx_sin(a2[2] / (dx_abs(a2[0], tr_) + D::from(0.55)), tr_), tr_)), dx_abs(x1, tr_) + D::from(0.6), tr_), tr_) - x1) + (D::from(0.4) * v12)
+    let mut acc12: D = D::from(0.0);
+    for i13 in (0..2).rev() {
+        acc12 = (D::from(0.5) * acc12) + (if matches!(i13, 1) { dx_tanh(a2[i13], tr_) } else { dx_tanh(a2[i13 + 1], tr_) });
+    }
+    (dx_tanh(dx_rem(a2.iter().fold(x1, |acc11, e10| dx_tanh(acc11 + dx_sin(a2[2] / (dx_abs(a2[0], tr_) + D::from(0.55)), tr_), tr_)), dx_abs(x1, tr_) + D::from(0.6), tr_), tr_) - x1) + (D::from(0.4) * acc12)
 }
 
 fn p932_eval(x: &[f64]) -> Vec<f64> {
@@ -23787,11 +23868,8 @@ fn p935(x2: f64, r1: &f64, r3: &f64) -> [f64; 1] {
     for i5 in 0..5 {
         acc6 += f64::hypot(v1.round(), ((i5 + 1) as f64) / (1.0 + (v1 * v1))).tanh();
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..4).rev() {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 0 | 2) { ((v3 - acc6.tanh().exp_m1()) + r1).sin() } else { ((acc6 + v4).tanh() * (-r1)).sin() });
-    }
-    [(((1.5 * v4) + v1) + (0.4 * acc6)) + (0.9 * acc7)]
+    let v7: f64 = r1.copysign((v3 + x2).atan() * 0.63);
+    [(((1.5 * v4) + v1) + (0.4 * acc6)) + (0.9 * v7)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23805,11 +23883,8 @@ fn p935_dual<D: Dn>(x2: D, r1: &D, r3: &D, tr_: &mut Tr) -> [D; 1] {
     for i5 in 0..5 {
         acc6 += dx_tanh(dx_hypot(dx_round(v1, tr_), D::from((i5 + 1) as f64) / (D::from(1.0) + (v1 * v1)), tr_), tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..4).rev() {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 0 | 2) { dx_sin((v3 - dx_exp_m1(dx_tanh(acc6, tr_), tr_)) + (*r1), tr_) } else { dx_sin(dx_tanh(acc6 + v4, tr_) * (-(*r1)), tr_) });
-    }
-    [(((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.9) * acc7)]
+    let v7: D = dx_copysign(*r1, dx_atan(v3 + x2, tr_) * D::from(0.63), tr_);
+    [(((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.9) * v7)]
 }
 
 fn p935_eval(x: &[f64]) -> Vec<f64> {
@@ -24070,11 +24145,9 @@ fn p939(x1: f64, n4: usize, s3: &[f64], x2: f64) -> [f64; 1] {
         v4 = v4.max((v4 - e6).sin().sinh().min(s3.iter().sum::<f64>().atan2((x1.abs() + 0.9).log2())));
         v4 %= ((e6.abs().ln_1p().abs() + 1.45).log2().abs() + 0.95).cbrt().abs() + 0.85;
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..4 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 1) { ((v1 / (1.0 + (s3[0] * s3[0]))).sin() * (s3[i9] * s3[1])).atan() * 0.95 } else { ((n4 as f64) + s3[i9]).tanh() });
-    }
-    [(((s3[n4] - v4).tanh() * x1) - v1) + (1.25 * acc8)]
+    let cl8 = |z9: f64| autodiff::leaky_relu(z9.mul_add(z9, -2.3), (z9 * z9).tanh()).tanh();
+    let v11: f64 = cl8(autodiff::elu(s3.iter().copied().sum::<f64>(), (-1.3 * s3[n4 + 1]).tanh()).tanh()) + (0.3 * cl8(x1));
+    [(((s3[n4] - v4).tanh() * x1) - v1) + (1.25 * v11)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24087,11 +24160,9 @@ fn p939_dual<D: Dn>(x1: D, n4: usize, s3: &[D], x2: D, tr_: &mut Tr) -> [D; 1] {
         v4 = dx_max(v4, dx_min(dx_sinh(dx_sin(v4 - (*e6), tr_), tr_), dx_atan2(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), dx_log2(dx_abs(x1, tr_) + D::from(0.9), tr_), tr_), tr_), tr_);
         v4 = dx_rem(v4, dx_abs(dx_cbrt(dx_abs(dx_log2(dx_abs(dx_ln_1p(dx_abs(*e6, tr_), tr_), tr_) + D::from(1.45), tr_), tr_) + D::from(0.95), tr_), tr_) + D::from(0.85), tr_);
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..4 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 1) { dx_atan(dx_sin(v1 / (D::from(1.0) + (s3[0] * s3[0])), tr_) * (s3[i9] * s3[1]), tr_) * D::from(0.95) } else { dx_tanh(D::from(n4 as f64) + s3[i9], tr_) });
-    }
-    [((dx_tanh(s3[n4] - v4, tr_) * x1) - v1) + (D::from(1.25) * acc8)]
+    let cl8 = |z9: D, tr_: &mut Tr| dx_tanh(dx_leaky_relu(dx_mul_add(z9, z9, -D::from(2.3), tr_), dx_tanh(z9 * z9, tr_), tr_), tr_);
+    let v11: D = cl8(dx_tanh(dx_elu(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_tanh(-D::from(1.3) * s3[n4 + 1], tr_), tr_), tr_), tr_) + (D::from(0.3) * cl8(x1, tr_));
+    [((dx_tanh(s3[n4] - v4, tr_) * x1) - v1) + (D::from(1.25) * v11)]
 }
 
 fn p939_eval(x: &[f64]) -> Vec<f64> {
@@ -24542,8 +24613,8 @@ fn p945(x1: f64, r2: &f64, k3: i32) -> f64 {
     for i4 in 0..4 {
         acc5 += x1;
     }
-    let v6: f64 = (-r2).min((r2.sin() * 0.9).acos()).atan().copysign(((autodiff::softplus(v3) - acc5.max(v2)) + x1).sin());
-    (((-(f64::mul_add(*r2, (v2 - v3).atan(), v1 * v1).abs() + 1.5)).cbrt() * v1) + (1.45 * acc5)) + (0.7 * v6)
+    let (v6, v7) = (-r2).min((r2.sin() * 0.9).acos()).atan().sin_cos();
+    (((-(f64::mul_add(*r2, (v2 - v3).atan(), v1 * v1).abs() + 1.5)).cbrt() * v1) + (1.45 * acc5)) + ((0.7 * v6) + (1.5 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24555,8 +24626,8 @@ fn p945_dual<D: Dn>(x1: D, r2: &D, k3: i32, tr_: &mut Tr) -> D {
     for i4 in 0..4 {
         acc5 += x1;
     }
-    let v6: D = dx_copysign(dx_atan(dx_min(-(*r2), dx_acos(dx_sin(*r2, tr_) * D::from(0.9), tr_), tr_), tr_), dx_sin((dx_softplus(v3, tr_) - dx_max(acc5, v2, tr_)) + x1, tr_), tr_);
-    ((dx_cbrt(-(dx_abs(dx_mul_add(*r2, dx_atan(v2 - v3, tr_), v1 * v1, tr_), tr_) + D::from(1.5)), tr_) * v1) + (D::from(1.45) * acc5)) + (D::from(0.7) * v6)
+    let (v6, v7) = (dx_sin(dx_atan(dx_min(-(*r2), dx_acos(dx_sin(*r2, tr_) * D::from(0.9), tr_), tr_), tr_), tr_), dx_cos(dx_atan(dx_min(-(*r2), dx_acos(dx_sin(*r2, tr_) * D::from(0.9), tr_), tr_), tr_), tr_));
+    ((dx_cbrt(-(dx_abs(dx_mul_add(*r2, dx_atan(v2 - v3, tr_), v1 * v1, tr_), tr_) + D::from(1.5)), tr_) * v1) + (D::from(1.45) * acc5)) + ((D::from(0.7) * v6) + (D::from(1.5) * v7))
 }
 
 fn p945_eval(x: &[f64]) -> Vec<f64> {
@@ -24759,9 +24830,11 @@ fn p949(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
         }
     } else {
     }
-    assert!(f64::clamp(-0.4, x3, x3 + 0.6).is_finite());
-    let v3: f64 = autodiff::leaky_relu(x1 + v1, 0.01).tanh();
-    ((f64::tanh(0.3).tan() * x2) * x2) + (1.4 * v3)
+    let mut acc3: f64 = 0.0;
+    for i4 in 0..2 {
+        acc3 = (0.5 * acc3) + (match i4 { 0 => autodiff::sigmoid((i4 as f64) / (x3.tanh().abs() + 1.35)), 1 => x4.atan() * 0.95, _ => ((x2 + x3) - (((i4 + 1) as f64) * x2)).tanh() });
+    }
+    ((f64::tanh(0.3).tan() * x2) * x2) + (1.4 * acc3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24775,9 +24848,11 @@ fn p949_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
         }
     } else {
     }
-    assert!(dx_is_finite(dx_clamp(-D::from(0.4), x3, x3 + D::from(0.6), tr_), tr_));
-    let v3: D = dx_tanh(dx_leaky_relu(x1 + v1, D::from(0.01), tr_), tr_);
-    ((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (D::from(1.4) * v3)
+    let mut acc3: D = D::from(0.0);
+    for i4 in 0..2 {
+        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_sigmoid(D::from(i4 as f64) / (dx_abs(dx_tanh(x3, tr_), tr_) + D::from(1.35)), tr_), 1 => dx_atan(x4, tr_) * D::from(0.95), _ => dx_tanh((x2 + x3) - (D::from((i4 + 1) as f64) * x2), tr_) });
+    }
+    ((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (D::from(1.4) * acc3)
 }
 
 fn p949_eval(x: &[f64]) -> Vec<f64> {
@@ -24831,11 +24906,8 @@ fn p950(x1: f64, b2: &[f64; 2], b3: &[f64; 4], b4: &[f64; 3], n5: usize, k6: i32
     for i8 in 0..2 {
         acc9 += (v7 * b3[4 - 1 - i8]).atan2(x1.atan2(b3[0]));
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in 0..4 {
-        acc10 = (0.5 * acc10) + (match i11 { 0 => (v7 + b3[n5]).tanh(), 1 => ((n5 as f64) + b4[n5 % 3]).sin(), _ => autodiff::sigmoid({ let t12 = b4[i11 % b4.len()] + b4[2]; t12 * b2[n5 % 2].max(b3[n5]) }) });
-    }
-    [((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + (1.45 * acc10), (v6 - v7) - x1]
+    let v10: f64 = cgen((-v7 + b3[n5]).tanh() * 0.5, ((n5 as f64) + b4[n5 % 3]).sin() * 0.5);
+    [((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + (1.45 * v10), (v6 - v7) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24853,11 +24925,8 @@ fn p950_dual<D: Dn>(x1: D, b2: &[D; 2], b3: &[D; 4], b4: &[D; 3], n5: usize, k6:
     for i8 in 0..2 {
         acc9 += dx_atan2(v7 * b3[4 - 1 - i8], dx_atan2(x1, b3[0], tr_), tr_);
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in 0..4 {
-        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_tanh(v7 + b3[n5], tr_), 1 => dx_sin(D::from(n5 as f64) + b4[n5 % 3], tr_), _ => dx_sigmoid({ let t12 = b4[i11 % b4.len()] + b4[2]; t12 * dx_max(b2[n5 % 2], b3[n5], tr_) }, tr_) });
-    }
-    [((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + (D::from(1.45) * acc10), (v6 - v7) - x1]
+    let v10: D = cgen_dual(dx_tanh(-v7 + b3[n5], tr_) * D::from(0.5), dx_sin(D::from(n5 as f64) + b4[n5 % 3], tr_) * D::from(0.5), tr_);
+    [((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + (D::from(1.45) * v10), (v6 - v7) - x1]
 }
 
 fn p950_eval(x: &[f64]) -> Vec<f64> {
@@ -25139,11 +25208,8 @@ fn p954(x1: f64, a2: [f64; 5], a3: [f64; 5]) -> f64 {
     for e5 in a3.iter() {
         acc6 += f64::min(0.2, *e5).cos();
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..3 {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => (v4 + a3[i8 + 1]).atan() * 0.95, 1 => (((i8 + 1) as f64).sin().tan() + x1).tanh(), _ => autodiff::leaky_relu(f64::log(a2[5 - 1 - i8].abs() + 1.45, ((i8 + 1) as f64).abs() + 2.75), 0.21).atan() * 0.95 });
-    }
-    ((((((a2[1] / (x1.abs() + 0.9)).abs() + 0.55).log(6.6).max((x1 / (a2[3].exp() + 0.5)) * (1.25 + (a2[4] * a2[4])).ln()) - x1) - 0.4) - x1) + (1.0 * acc6)) + (1.1 * acc7)
+    let v7: f64 = cgen((v4 - (v4 * a3[4])).tanh() * 0.5, (acc6 - x1).trunc().sin() * 0.5);
+    ((((((a2[1] / (x1.abs() + 0.9)).abs() + 0.55).log(6.6).max((x1 / (a2[3].exp() + 0.5)) * (1.25 + (a2[4] * a2[4])).ln()) - x1) - 0.4) - x1) + (1.0 * acc6)) + (1.1 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25156,11 +25222,8 @@ fn p954_dual<D: Dn>(x1: D, a2: [D; 5], a3: [D; 5], tr_: &mut Tr) -> D {
     for e5 in a3.iter() {
         acc6 += dx_cos(dx_min(D::from(0.2), *e5, tr_), tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..3 {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_atan(v4 + a3[i8 + 1], tr_) * D::from(0.95), 1 => dx_tanh(dx_tan(dx_sin(D::from((i8 + 1) as f64), tr_), tr_) + x1, tr_), _ => dx_atan(dx_leaky_relu(dx_log(dx_abs(a2[5 - 1 - i8], tr_) + D::from(1.45), dx_abs(D::from((i8 + 1) as f64), tr_) + D::from(2.75), tr_), D::from(0.21), tr_), tr_) * D::from(0.95) });
-    }
-    ((((dx_max(dx_log(dx_abs(a2[1] / (dx_abs(x1, tr_) + D::from(0.9)), tr_) + D::from(0.55), D::from(6.6), tr_), (x1 / (dx_exp(a2[3], tr_) + D::from(0.5))) * dx_ln(D::from(1.25) + (a2[4] * a2[4]), tr_), tr_) - x1) - D::from(0.4)) - x1) + (D::from(1.0) * acc6)) + (D::from(1.1) * acc7)
+    let v7: D = cgen_dual(dx_tanh(v4 - (v4 * a3[4]), tr_) * D::from(0.5), dx_sin(dx_trunc(acc6 - x1, tr_), tr_) * D::from(0.5), tr_);
+    ((((dx_max(dx_log(dx_abs(a2[1] / (dx_abs(x1, tr_) + D::from(0.9)), tr_) + D::from(0.55), D::from(6.6), tr_), (x1 / (dx_exp(a2[3], tr_) + D::from(0.5))) * dx_ln(D::from(1.25) + (a2[4] * a2[4]), tr_), tr_) - x1) - D::from(0.4)) - x1) + (D::from(1.0) * acc6)) + (D::from(1.1) * v7)
 }
 
 fn p954_eval(x: &[f64]) -> Vec<f64> {
@@ -25505,11 +25568,8 @@ fn p960(x1: f64, b2: &[f64; 2], a3: [f64; 3], f4: bool) -> [f64; 2] {
     let mut v2: f64 = ((-x1.floor()).abs() + 1.4).recip();
     v2 %= (-b2[1]).abs() + 1.45;
     let mut v3 = autodiff::sigmoid(a3[1] + v1).sinh() - b2[1].atan();
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..2 {
-        acc4 = (0.5 * acc4) + (if matches!(i5, 1) { ((v1 + a3[i5 + 1]).tanh() * 0.9).acos().sin() } else { ((b2[1] * 2.8) + (a3[0] - b2[i5])).atan() * 0.95 });
-    }
-    [((v1.mul_add(v3, b2[0]) - (v1 + (-1.3))).max(a3[1].max(b2[0] - v3)) + v3) + (0.6 * acc4), (2.8 / 1.55) - v3]
+    let v4: f64 = cgen(((b2[1].sin() * 0.9).acos() * (v2 * b2[1])).sin() * 0.5, autodiff::sigmoid((b2[0] * b2[0]) + (a3[1] + v3)) * 0.5);
+    [((v1.mul_add(v3, b2[0]) - (v1 + (-1.3))).max(a3[1].max(b2[0] - v3)) + v3) + (0.6 * v4), (2.8 / 1.55) - v3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25518,11 +25578,8 @@ fn p960_dual<D: Dn>(x1: D, b2: &[D; 2], a3: [D; 3], f4: bool, tr_: &mut Tr) -> [
     let mut v2: D = dx_recip(dx_abs(-dx_floor(x1, tr_), tr_) + D::from(1.4), tr_);
     v2 = dx_rem(v2, dx_abs(-b2[1], tr_) + D::from(1.45), tr_);
     let mut v3 = dx_sinh(dx_sigmoid(a3[1] + v1, tr_), tr_) - dx_atan(b2[1], tr_);
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..2 {
-        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 1) { dx_sin(dx_acos(dx_tanh(v1 + a3[i5 + 1], tr_) * D::from(0.9), tr_), tr_) } else { dx_atan((b2[1] * D::from(2.8)) + (a3[0] - b2[i5]), tr_) * D::from(0.95) });
-    }
-    [(dx_max(dx_mul_add(v1, v3, b2[0], tr_) - (v1 + (-D::from(1.3))), dx_max(a3[1], b2[0] - v3, tr_), tr_) + v3) + (D::from(0.6) * acc4), (D::from(2.8) / D::from(1.55)) - v3]
+    let v4: D = cgen_dual(dx_sin(dx_acos(dx_sin(b2[1], tr_) * D::from(0.9), tr_) * (v2 * b2[1]), tr_) * D::from(0.5), dx_sigmoid((b2[0] * b2[0]) + (a3[1] + v3), tr_) * D::from(0.5), tr_);
+    [(dx_max(dx_mul_add(v1, v3, b2[0], tr_) - (v1 + (-D::from(1.3))), dx_max(a3[1], b2[0] - v3, tr_), tr_) + v3) + (D::from(0.6) * v4), (D::from(2.8) / D::from(1.55)) - v3]
 }
 
 fn p960_eval(x: &[f64]) -> Vec<f64> {
@@ -25679,7 +25736,7 @@ fn p963(a2: [f64; 1], b1: &[f64; 1]) -> [f64; 2] {
     for i9 in 0..2 {
         acc10 += a2[i9 % a2.len()].atan2(a2[(i9 + 3) % 1]).clamp(v5.atan(), v5.atan() + 0.45);
     }
-    let v11: f64 = autodiff::sigmoid((acc10.sin() * 0.9).acos() * (1.2 + (b1[0] * b1[0])).sqrt()) + std::f64::consts::FRAC_PI_4;
+    let v11: f64 = autodiff::gamma(autodiff::sigmoid((acc10.sin() * 0.9).acos() * (1.2 + (b1[0] * b1[0])).sqrt()) + 2.0);
     [((((a2[0] * ({ let t6 = v3.tanh() * v1; t6 * (a2[0] + b1[0]) })).tanh() * v5) + b1[0]) + (0.5 * acc10)) + (0.25 * v11), b1.iter().fold(0.85f64, |acc8, e7| (acc8 * 0.5) + (autodiff::elu(a2[0], f64::tanh(1.3)).tanh() * 0.9).asin().tanh()) * v5]
 }
 
@@ -25696,7 +25753,7 @@ fn p963_dual<D: Dn>(a2: [D; 1], b1: &[D; 1], tr_: &mut Tr) -> [D; 2] {
     for i9 in 0..2 {
         acc10 += dx_clamp(dx_atan2(a2[i9 % a2.len()], a2[(i9 + 3) % 1], tr_), dx_atan(v5, tr_), dx_atan(v5, tr_) + D::from(0.45), tr_);
     }
-    let v11: D = dx_sigmoid(dx_acos(dx_sin(acc10, tr_) * D::from(0.9), tr_) * dx_sqrt(D::from(1.2) + (b1[0] * b1[0]), tr_), tr_) + D::from(std::f64::consts::FRAC_PI_4);
+    let v11: D = dx_gamma(dx_sigmoid(dx_acos(dx_sin(acc10, tr_) * D::from(0.9), tr_) * dx_sqrt(D::from(1.2) + (b1[0] * b1[0]), tr_), tr_) + D::from(2.0), tr_);
     [(((dx_tanh(a2[0] * ({ let t6 = dx_tanh(v3, tr_) * v1; t6 * (a2[0] + b1[0]) }), tr_) * v5) + b1[0]) + (D::from(0.5) * acc10)) + (D::from(0.25) * v11), b1.iter().fold(D::from(0.85), |acc8, e7| (acc8 * D::from(0.5)) + dx_tanh(dx_asin(dx_tanh(dx_elu(a2[0], dx_tanh(D::from(1.3), tr_), tr_), tr_) * D::from(0.9), tr_), tr_)) * v5]
 }
 
@@ -25949,8 +26006,8 @@ fn p967(x1: f64, b2: &[f64; 3], b3: &[f64; 3]) -> f64 {
     v1 = b2[0];
     let cl6 = |z7: f64| autodiff::leaky_relu((z7.abs() + 1.0).log10(), (z7 + 2.25).sin()).atan();
     let v8: f64 = cl6((autodiff::elu(v1, x1.tanh()).abs() + 1.3).sqrt().tanh()) + (0.45 * cl6((-1.8 + b3[0]).tanh()));
-    let v9: f64 = (x1.abs() + 0.6).log10().tanh().copysign(autodiff::sigmoid(b3[0]));
-    (b2[2] - v1) + ((0.3 * autodiff::sigmoid(v8)) + (0.75 * v9))
+    let v10: f64 = b2.iter().cloned().rev().map(|e9| (((b3[0].exp().abs() + 0.9).atan() * 0.63) + 1.5).powf(1.0).tanh() + e9.atan()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    (b2[2] - v1) + ((0.3 * autodiff::sigmoid(v8)) + (0.4 * v10.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25967,8 +26024,8 @@ fn p967_dual<D: Dn>(x1: D, b2: &[D; 3], b3: &[D; 3], tr_: &mut Tr) -> D {
     v1 = b2[0];
     let cl6 = |z7: D, tr_: &mut Tr| dx_atan(dx_leaky_relu(dx_log10(dx_abs(z7, tr_) + D::from(1.0), tr_), dx_sin(z7 + D::from(2.25), tr_), tr_), tr_);
     let v8: D = cl6(dx_tanh(dx_sqrt(dx_abs(dx_elu(v1, dx_tanh(x1, tr_), tr_), tr_) + D::from(1.3), tr_), tr_), tr_) + (D::from(0.45) * cl6(dx_tanh(-D::from(1.8) + b3[0], tr_), tr_));
-    let v9: D = dx_copysign(dx_tanh(dx_log10(dx_abs(x1, tr_) + D::from(0.6), tr_), tr_), dx_sigmoid(b3[0], tr_), tr_);
-    (b2[2] - v1) + ((D::from(0.3) * dx_sigmoid(v8, tr_)) + (D::from(0.75) * v9))
+    let v10: D = b2.iter().cloned().rev().map(|e9| dx_tanh(dx_powf((dx_atan(dx_abs(dx_exp(b3[0], tr_), tr_) + D::from(0.9), tr_) * D::from(0.63)) + D::from(1.5), D::from(1.0), tr_), tr_) + dx_atan(e9, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    (b2[2] - v1) + ((D::from(0.3) * dx_sigmoid(v8, tr_)) + (D::from(0.4) * dx_atan(v10, tr_)))
 }
 
 fn p967_eval(x: &[f64]) -> Vec<f64> {
@@ -26192,16 +26249,22 @@ fn p970_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p971(r1: &f64, x2: f64, r3: &f64, r4: &f64) -> f64 {
     let v1 = (((r4 / (r4.abs() + 0.8)) - autodiff::relu(*r3)).tanh() * 0.9).atanh();
     let (v3, v4) = ({ let t2 = r4.asinh(); t2 * 2.15 }, *r3);
-    let v5: f64 = (autodiff::relu(v1.abs()) + r3).tanh().to_degrees();
-    (((-2.65 * v4) + x2) + r1) + (0.55 * v5.sin())
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..4 {
+        acc5 = (0.5 * acc5) + (if matches!(i6, 0 | 2) { autodiff::sigmoid(autodiff::sigmoid(r3 * r3).exp2()) } else { ((-1.45 / (f64::exp(-0.45) + 0.5)).tanh() + r1).atan() * 0.95 });
+    }
+    (((-2.65 * v4) + x2) + r1) + (0.85 * acc5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p971_dual<D: Dn>(r1: &D, x2: D, r3: &D, r4: &D, tr_: &mut Tr) -> D {
     let v1 = dx_atanh(dx_tanh((*r4 / (dx_abs(*r4, tr_) + D::from(0.8))) - dx_relu(*r3, tr_), tr_) * D::from(0.9), tr_);
     let (v3, v4) = ({ let t2 = dx_asinh(*r4, tr_); t2 * D::from(2.15) }, *r3);
-    let v5: D = dx_to_degrees(dx_tanh(dx_relu(dx_abs(v1, tr_), tr_) + (*r3), tr_), tr_);
-    (((-D::from(2.65) * v4) + x2) + (*r1)) + (D::from(0.55) * dx_sin(v5, tr_))
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 0 | 2) { dx_sigmoid(dx_exp2(dx_sigmoid(*r3 * (*r3), tr_), tr_), tr_) } else { dx_atan(dx_tanh(-D::from(1.45) / (dx_exp(-D::from(0.45), tr_) + D::from(0.5)), tr_) + (*r1), tr_) * D::from(0.95) });
+    }
+    (((-D::from(2.65) * v4) + x2) + (*r1)) + (D::from(0.85) * acc5)
 }
 
 fn p971_eval(x: &[f64]) -> Vec<f64> {
@@ -26387,8 +26450,8 @@ fn p974(x1: f64, mut x2: f64, x3: f64) -> f64 {
     } else {
         let mut v7 = y2.iter().map(|e8| y2[0].cosh()).sum::<f64>().cosh();
     }
-    let v12: f64 = if ((y2[0] % (y2.iter().fold(0.85f64, |acc11, e10| (acc11 * 0.5) + (y2[0] - (-0.35))).abs() + 0.95)) + x2).is_finite() { (x1 * y2[0]).max(y2[0].min(v1)) } else { y2[0] + x3 };
-    (({ let t9 = (y2[0].tanh() * 0.9).atanh() + (x3 * v1); t9 * y2[0] }) * x3) + (0.45 * v12)
+    let v13: f64 = match (y2[0] % (y2.iter().fold(0.85f64, |acc11, e10| (acc11 * 0.5) + (y2[0] - (-0.35))).abs() + 0.95)) + x2 { t12 if t12 < 0.1 => (x1 * y2[0]).max(y2[0].min(v1)), _ => y2[0] + x3 };
+    (({ let t9 = (y2[0].tanh() * 0.9).atanh() + (x3 * v1); t9 * y2[0] }) * x3) + (0.45 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26403,8 +26466,8 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, tr_: &mut Tr) -> D {
     } else {
         let mut v7 = dx_cosh(y2.iter().map(|e8| dx_cosh(y2[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     }
-    let v12: D = if dx_is_finite(dx_rem(y2[0], dx_abs(y2.iter().fold(D::from(0.85), |acc11, e10| (acc11 * D::from(0.5)) + (y2[0] - (-D::from(0.35)))), tr_) + D::from(0.95), tr_) + x2, tr_) { dx_max(x1 * y2[0], dx_min(y2[0], v1, tr_), tr_) } else { y2[0] + x3 };
-    (({ let t9 = dx_atanh(dx_tanh(y2[0], tr_) * D::from(0.9), tr_) + (x3 * v1); t9 * y2[0] }) * x3) + (D::from(0.45) * v12)
+    let v13: D = match dx_rem(y2[0], dx_abs(y2.iter().fold(D::from(0.85), |acc11, e10| (acc11 * D::from(0.5)) + (y2[0] - (-D::from(0.35)))), tr_) + D::from(0.95), tr_) + x2 { t12 if dx_lt(t12, D::from(0.1), tr_) => dx_max(x1 * y2[0], dx_min(y2[0], v1, tr_), tr_), _ => y2[0] + x3 };
+    (({ let t9 = dx_atanh(dx_tanh(y2[0], tr_) * D::from(0.9), tr_) + (x3 * v1); t9 * y2[0] }) * x3) + (D::from(0.45) * v13)
 }
 
 fn p974_eval(x: &[f64]) -> Vec<f64> {
@@ -26589,12 +26652,10 @@ fn p977(mut x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 2]) -> f64 {
     for e5 in b3.iter() {
         acc6 += autodiff::sigmoid(v4 * (a4[1] * K977));
     }
-    let v7: f64 = if b3[1].is_finite() { (x1.tanh() * v3) % (1.0 + (K977 * K977)) } else { (autodiff::sigmoid(x1) - (K977 * K977)).sin() };
-    let mut acc8: f64 = 0.0;
-    for i9 in (0..4).rev() {
-        acc8 = (0.5 * acc8) + (autodiff::sigmoid(r2.cosh()) * (i9 as f64));
-    }
-    (((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((1.2 * v7) + (1.5 * acc8.tanh()))
+    let cl7 = |z8: f64| z8;
+    let v9: f64 = cl7((((1.35 / 0.8) + f64::mul_add(0.05, 3.0, K977)) + b3[1]).sin()) + (0.3 * cl7(((b3[1] * a4[1]).sin() * 0.9).asin().atan()));
+    let v11: f64 = b3.iter().take(2).map(|e10| a4[1] + e10).sum::<f64>();
+    (((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((0.25 * autodiff::sigmoid(v9)) + (1.15 * v11.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26608,12 +26669,10 @@ fn p977_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 2], a4: [D; 2], tr_: &mut Tr) ->
     for e5 in b3.iter() {
         acc6 += dx_sigmoid(v4 * (a4[1] * K977), tr_);
     }
-    let v7: D = if dx_is_finite(b3[1], tr_) { dx_rem(dx_tanh(x1, tr_) * v3, D::from(1.0) + (K977 * K977), tr_) } else { dx_sin(dx_sigmoid(x1, tr_) - (K977 * K977), tr_) };
-    let mut acc8: D = D::from(0.0);
-    for i9 in (0..4).rev() {
-        acc8 = (D::from(0.5) * acc8) + (dx_sigmoid(dx_cosh(*r2, tr_), tr_) * D::from(i9 as f64));
-    }
-    ((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(1.2) * v7) + (D::from(1.5) * dx_tanh(acc8, tr_)))
+    let cl7 = |z8: D, tr_: &mut Tr| z8;
+    let v9: D = cl7(dx_sin(((D::from(1.35) / D::from(0.8)) + dx_mul_add(D::from(0.05), D::from(3.0), K977, tr_)) + b3[1], tr_), tr_) + (D::from(0.3) * cl7(dx_atan(dx_asin(dx_sin(b3[1] * a4[1], tr_) * D::from(0.9), tr_), tr_), tr_));
+    let v11: D = b3.iter().take(2).map(|e10| a4[1] + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.25) * dx_sigmoid(v9, tr_)) + (D::from(1.15) * dx_tanh(v11, tr_)))
 }
 
 fn p977_eval(x: &[f64]) -> Vec<f64> {
@@ -27541,8 +27600,8 @@ fn p990(x1: f64, r2: &f64) -> f64 {
     for i5 in 0..4 {
         acc6 += (f64::exp(-2.6) - (r2 - 1.25)).atan();
     }
-    let v7: f64 = (v2 + x1).tanh().to_degrees();
-    ((((x1 + v2) + x1) + (-1.7)) + (0.3 * acc6)) + (0.3 * v7.atan())
+    let v7: f64 = autodiff::ln_gamma(((v1 + x1).atan() * 0.63) + 2.0);
+    ((((x1 + v2) + x1) + (-1.7)) + (0.3 * acc6)) + (1.15 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27566,8 +27625,8 @@ fn p990_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     for i5 in 0..4 {
         acc6 += dx_atan(dx_exp(-D::from(2.6), tr_) - (*r2 - D::from(1.25)), tr_);
     }
-    let v7: D = dx_to_degrees(dx_tanh(v2 + x1, tr_), tr_);
-    ((((x1 + v2) + x1) + (-D::from(1.7))) + (D::from(0.3) * acc6)) + (D::from(0.3) * dx_atan(v7, tr_))
+    let v7: D = dx_ln_gamma((dx_atan(v1 + x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
+    ((((x1 + v2) + x1) + (-D::from(1.7))) + (D::from(0.3) * acc6)) + (D::from(1.15) * v7)
 }
 
 fn p990_eval(x: &[f64]) -> Vec<f64> {
@@ -28537,10 +28596,9 @@ fn p1005(a1: [f64; 2], a2: [f64; 2], n3: usize) -> [f64; 2] {
     for e4 in a1.iter() {
         acc5 += { let t6 = 0.25 * a2[0]; t6 * a1[(c3 + 1) % a1.len()] };
     }
-    assert!(autodiff::sigmoid(f64::log((a2[1] * acc5).abs() + 1.2, 4.75)).is_finite());
-    let v7: f64 = -0.8 * (-a2[n3]);
-    let v8: f64 = f64::max(v7 * a2[n3], a2[2 - 1 - n3]).tanh() + std::f64::consts::TAU;
-    [((v1 + (-2.45)) + (0.65 * acc5)) + ((1.25 * v7) + (0.4 * v8.tanh())), (((((-1.45 % 0.85) / (-1.2)) * ((v2 / (-(a1[c3 % 2].abs() + 0.8))) + (a1[0].tanh() * 0.9).asin()).sin()) - v2) + a1[(c3 + 1) % a1.len()]) + a1[n3]]
+    let v7: f64 = ((a2[1] * acc5) + (acc5 + a2[c3 % a2.len()])).sin() + std::f64::consts::FRAC_PI_4;
+    let v8: f64 = if (v1 + a1[c3 % 2]).tanh().is_finite() { autodiff::sigmoid(f64::hypot(a1[(c3 + 1) % 2], v7) - v2.cos()) } else { unreachable!() };
+    [((v1 + (-2.45)) + (0.65 * acc5)) + ((1.25 * v7) + (1.45 * v8)), (((((-1.45 % 0.85) / (-1.2)) * ((v2 / (-(a1[c3 % 2].abs() + 0.8))) + (a1[0].tanh() * 0.9).asin()).sin()) - v2) + a1[(c3 + 1) % a1.len()]) + a1[n3]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28558,10 +28616,9 @@ fn p1005_dual<D: Dn>(a1: [D; 2], a2: [D; 2], n3: usize, tr_: &mut Tr) -> [D; 2] 
     for e4 in a1.iter() {
         acc5 += { let t6 = D::from(0.25) * a2[0]; t6 * a1[(c3 + 1) % a1.len()] };
     }
-    assert!(dx_is_finite(dx_sigmoid(dx_log(dx_abs(a2[1] * acc5, tr_) + D::from(1.2), D::from(4.75), tr_), tr_), tr_));
-    let v7: D = -D::from(0.8) * (-a2[n3]);
-    let v8: D = dx_tanh(dx_max(v7 * a2[n3], a2[2 - 1 - n3], tr_), tr_) + D::from(std::f64::consts::TAU);
-    [((v1 + (-D::from(2.45))) + (D::from(0.65) * acc5)) + ((D::from(1.25) * v7) + (D::from(0.4) * dx_tanh(v8, tr_))), ((((dx_rem(-D::from(1.45), D::from(0.85), tr_) / (-D::from(1.2))) * dx_sin((v2 / (-(dx_abs(a1[c3 % 2], tr_) + D::from(0.8)))) + dx_asin(dx_tanh(a1[0], tr_) * D::from(0.9), tr_), tr_)) - v2) + a1[(c3 + 1) % a1.len()]) + a1[n3]]
+    let v7: D = dx_sin((a2[1] * acc5) + (acc5 + a2[c3 % a2.len()]), tr_) + D::from(std::f64::consts::FRAC_PI_4);
+    let v8: D = if dx_is_finite(dx_tanh(v1 + a1[c3 % 2], tr_), tr_) { dx_sigmoid(dx_hypot(a1[(c3 + 1) % 2], v7, tr_) - dx_cos(v2, tr_), tr_) } else { unreachable!() };
+    [((v1 + (-D::from(2.45))) + (D::from(0.65) * acc5)) + ((D::from(1.25) * v7) + (D::from(1.45) * v8)), ((((dx_rem(-D::from(1.45), D::from(0.85), tr_) / (-D::from(1.2))) * dx_sin((v2 / (-(dx_abs(a1[c3 % 2], tr_) + D::from(0.8)))) + dx_asin(dx_tanh(a1[0], tr_) * D::from(0.9), tr_), tr_)) - v2) + a1[(c3 + 1) % a1.len()]) + a1[n3]]
 }
 
 fn p1005_eval(x: &[f64]) -> Vec<f64> {
@@ -28668,8 +28725,11 @@ fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1]) -> f64 {
     for e11 in b2.iter() {
         acc12 += autodiff::sigmoid(f64::powf(f64::abs(-0.8) + 1.2, (x1 - v2).atan()));
     }
-    let (v13, v14) = (if autodiff::sigmoid(acc12).exp() > (b2[1] - b2[0]) { acc12.min(v2) } else { f64::clamp(x1, 0.25, 1.2) }).tanh().sin_cos();
-    ((((b2[1] * v2.sin()).min(0.1) - (b2.iter().fold(0.05f64, |acc10, e9| acc10 - v2.tanh()) - f64::atan2(v2, x1))) + x1) + (0.6 * acc12)) + ((0.4 * v13) + (0.65 * v14))
+    let mut acc13: f64 = 0.0;
+    for i14 in 0..2 {
+        acc13 = (0.5 * acc13) + (match i14 { 0 => (acc12 * b2[i14]).sin() * (-0.35), 1 => autodiff::sigmoid(f64::atan2(f64::min(b2[i14], w3[0][i14]), b2[3] - w3[0][i14])), _ => autodiff::sigmoid(((i14 as f64).abs() + 1.3).log10().atan2(w3[i14 % 1][2 - 1 - i14] / (-((i14 as f64).abs() + 1.15)))) });
+    }
+    ((((b2[1] * v2.sin()).min(0.1) - (b2.iter().fold(0.05f64, |acc10, e9| acc10 - v2.tanh()) - f64::atan2(v2, x1))) + x1) + (0.6 * acc12)) + (0.4 * acc13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28685,8 +28745,11 @@ fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], tr_: &mut Tr) -> D {
     for e11 in b2.iter() {
         acc12 += dx_sigmoid(dx_powf(dx_abs(-D::from(0.8), tr_) + D::from(1.2), dx_atan(x1 - v2, tr_), tr_), tr_);
     }
-    let (v13, v14) = (dx_sin(dx_tanh(if dx_gt(dx_exp(dx_sigmoid(acc12, tr_), tr_), b2[1] - b2[0], tr_) { dx_min(acc12, v2, tr_) } else { dx_clamp(x1, D::from(0.25), D::from(1.2), tr_) }, tr_), tr_), dx_cos(dx_tanh(if dx_gt(dx_exp(dx_sigmoid(acc12, tr_), tr_), b2[1] - b2[0], tr_) { dx_min(acc12, v2, tr_) } else { dx_clamp(x1, D::from(0.25), D::from(1.2), tr_) }, tr_), tr_));
-    (((dx_min(b2[1] * dx_sin(v2, tr_), D::from(0.1), tr_) - (b2.iter().fold(D::from(0.05), |acc10, e9| acc10 - dx_tanh(v2, tr_)) - dx_atan2(v2, x1, tr_))) + x1) + (D::from(0.6) * acc12)) + ((D::from(0.4) * v13) + (D::from(0.65) * v14))
+    let mut acc13: D = D::from(0.0);
+    for i14 in 0..2 {
+        acc13 = (D::from(0.5) * acc13) + (match i14 { 0 => dx_sin(acc12 * b2[i14], tr_) * (-D::from(0.35)), 1 => dx_sigmoid(dx_atan2(dx_min(b2[i14], w3[0][i14], tr_), b2[3] - w3[0][i14], tr_), tr_), _ => dx_sigmoid(dx_atan2(dx_log10(dx_abs(D::from(i14 as f64), tr_) + D::from(1.3), tr_), w3[i14 % 1][2 - 1 - i14] / (-(dx_abs(D::from(i14 as f64), tr_) + D::from(1.15))), tr_), tr_) });
+    }
+    (((dx_min(b2[1] * dx_sin(v2, tr_), D::from(0.1), tr_) - (b2.iter().fold(D::from(0.05), |acc10, e9| acc10 - dx_tanh(v2, tr_)) - dx_atan2(v2, x1, tr_))) + x1) + (D::from(0.6) * acc12)) + (D::from(0.4) * acc13)
 }
 
 fn p1007_eval(x: &[f64]) -> Vec<f64> {
@@ -28731,8 +28794,8 @@ fn p1008(b1: &[f64; 1]) -> f64 {
     let mut v3: f64 = -1.1;
     let v4: f64 = (f64::abs(-0.3) + 1.05).log(5.9);
     v1 = (v1 * (v1 + ((y2[0].tanh() * 0.9).asin() + (v3 - y2[1]))).tanh()).tanh();
-    let (v5, v6) = f64::min(3.0, b1[0]).tanh().exp2().tanh().sin_cos();
-    (((b1[0] - v1) + v3) + v4) + ((0.9 * v5) + (1.1 * v6))
+    let v5: f64 = ccube(f64::min(3.0, b1[0]).tanh().exp2().tanh() * 0.5);
+    (((b1[0] - v1) + v3) + v4) + (0.9 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28743,8 +28806,8 @@ fn p1008_dual<D: Dn>(b1: &[D; 1], tr_: &mut Tr) -> D {
     let mut v3: D = -D::from(1.1);
     let v4: D = dx_log(dx_abs(-D::from(0.3), tr_) + D::from(1.05), D::from(5.9), tr_);
     v1 = dx_tanh(v1 * dx_tanh(v1 + (dx_asin(dx_tanh(y2[0], tr_) * D::from(0.9), tr_) + (v3 - y2[1])), tr_), tr_);
-    let (v5, v6) = (dx_sin(dx_tanh(dx_exp2(dx_tanh(dx_min(D::from(3.0), b1[0], tr_), tr_), tr_), tr_), tr_), dx_cos(dx_tanh(dx_exp2(dx_tanh(dx_min(D::from(3.0), b1[0], tr_), tr_), tr_), tr_), tr_));
-    (((b1[0] - v1) + v3) + v4) + ((D::from(0.9) * v5) + (D::from(1.1) * v6))
+    let v5: D = ccube_dual(dx_tanh(dx_exp2(dx_tanh(dx_min(D::from(3.0), b1[0], tr_), tr_), tr_), tr_) * D::from(0.5), tr_);
+    (((b1[0] - v1) + v3) + v4) + (D::from(0.9) * v5)
 }
 
 fn p1008_eval(x: &[f64]) -> Vec<f64> {
@@ -29415,8 +29478,9 @@ fn p1018(a3: [f64; 4], x2: f64, x1: f64) -> f64 {
     for i8 in 0..1 {
         acc9 += a3[3];
     }
-    let v10: f64 = (acc9 + a3[0]).tanh().to_degrees();
-    ((((a3[1].atan() + a3[1]).cos() - v2).tanh() * x2) + (0.35 * acc9)) + (1.05 * v10.atan())
+    debug_assert!(!(acc9 + a3[0]).tanh().is_nan());
+    let v10: f64 = (a3[0] * a3[2]).min(a3[1]).tanh();
+    ((((a3[1].atan() + a3[1]).cos() - v2).tanh() * x2) + (0.35 * acc9)) + (0.85 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29429,8 +29493,9 @@ fn p1018_dual<D: Dn>(a3: [D; 4], x2: D, x1: D, tr_: &mut Tr) -> D {
     for i8 in 0..1 {
         acc9 += a3[3];
     }
-    let v10: D = dx_to_degrees(dx_tanh(acc9 + a3[0], tr_), tr_);
-    ((dx_tanh(dx_cos(dx_atan(a3[1], tr_) + a3[1], tr_) - v2, tr_) * x2) + (D::from(0.35) * acc9)) + (D::from(1.05) * dx_atan(v10, tr_))
+    debug_assert!(!dx_is_nan(dx_tanh(acc9 + a3[0], tr_), tr_));
+    let v10: D = dx_tanh(dx_min(a3[0] * a3[2], a3[1], tr_), tr_);
+    ((dx_tanh(dx_cos(dx_atan(a3[1], tr_) + a3[1], tr_) - v2, tr_) * x2) + (D::from(0.35) * acc9)) + (D::from(0.85) * v10)
 }
 
 fn p1018_eval(x: &[f64]) -> Vec<f64> {
@@ -29548,8 +29613,8 @@ fn p1020(s1: &[f64], w2: &[[f64; 3]; 3]) -> [f64; 3] {
             }
         }
     }
-    let v7: f64 = f64::powf(s1[0].mul_add(s1[2], w2[2][2]).abs() + 0.55, -1.35).tanh() + std::f64::consts::PI;
-    [((((0.7 * w2[1][2]).asinh() + w2[0][0]) * (-3.0)) + 0.2) + (0.8 * v7.sin()), w2[2][2] - s1[1], (-(w2[2][2] - s1[3].exp2()) + w2[2][0]) + w2[1][2]]
+    let (v7, v8) = autodiff::sigmoid(1.05 + w2[2][1]).sin_cos();
+    [((((0.7 * w2[1][2]).asinh() + w2[0][0]) * (-3.0)) + 0.2) + ((0.85 * v7) + (0.8 * v8)), w2[2][2] - s1[1], (-(w2[2][2] - s1[3].exp2()) + w2[2][0]) + w2[1][2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29567,8 +29632,8 @@ fn p1020_dual<D: Dn>(s1: &[D], w2: &[[D; 3]; 3], tr_: &mut Tr) -> [D; 3] {
             }
         }
     }
-    let v7: D = dx_tanh(dx_powf(dx_abs(dx_mul_add(s1[0], s1[2], w2[2][2], tr_), tr_) + D::from(0.55), -D::from(1.35), tr_), tr_) + D::from(std::f64::consts::PI);
-    [(((dx_asinh(D::from(0.7) * w2[1][2], tr_) + w2[0][0]) * (-D::from(3.0))) + D::from(0.2)) + (D::from(0.8) * dx_sin(v7, tr_)), w2[2][2] - s1[1], (-(w2[2][2] - dx_exp2(s1[3], tr_)) + w2[2][0]) + w2[1][2]]
+    let (v7, v8) = (dx_sin(dx_sigmoid(D::from(1.05) + w2[2][1], tr_), tr_), dx_cos(dx_sigmoid(D::from(1.05) + w2[2][1], tr_), tr_));
+    [(((dx_asinh(D::from(0.7) * w2[1][2], tr_) + w2[0][0]) * (-D::from(3.0))) + D::from(0.2)) + ((D::from(0.85) * v7) + (D::from(0.8) * v8)), w2[2][2] - s1[1], (-(w2[2][2] - dx_exp2(s1[3], tr_)) + w2[2][0]) + w2[1][2]]
 }
 
 fn p1020_eval(x: &[f64]) -> Vec<f64> {
@@ -29609,9 +29674,11 @@ fn p1021(s1: &[f64], s2: &[f64], n4: usize, a3: [f64; 4]) -> f64 {
     for e7 in a3.iter() {
         acc8 += autodiff::sigmoid(a3.iter().enumerate().fold(0.95f64, |acc11, (j9, e10)| (acc11 * 0.5) + (s1[n4 + 1].atan2(*e10).atan() * 0.63)));
     }
-    let cl12 = |z13: f64| z13;
-    let v14: f64 = cl12((((n4 as f64) % 1.95).atan() + s1[n4]).tanh()) + (0.55 * cl12(autodiff::sigmoid(acc8 + s2[0])));
-    ((((s2[n4 % 1] - ({ let t6 = v5; t6 * s2[n4 % s2.len()].sinh().tanh() })) + v1) - v5) + (0.3 * acc8)) + (0.35 * autodiff::sigmoid(v14))
+    let mut acc12: f64 = 0.0;
+    for i13 in (0..4).rev() {
+        acc12 = (0.5 * acc12) + (match i13 { 0 => autodiff::softplus((i13 as f64).min(s1[i13 % s1.len()])).atan() * 0.95, 1 => (2.1 + s2[0]).atan() * 0.95, _ => autodiff::relu(s1[0]).abs().ln_1p().atan() * 0.95 });
+    }
+    ((((s2[n4 % 1] - ({ let t6 = v5; t6 * s2[n4 % s2.len()].sinh().tanh() })) + v1) - v5) + (0.3 * acc8)) + (0.65 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29622,9 +29689,11 @@ fn p1021_dual<D: Dn>(s1: &[D], s2: &[D], n4: usize, a3: [D; 4], tr_: &mut Tr) ->
     for e7 in a3.iter() {
         acc8 += dx_sigmoid(a3.iter().enumerate().fold(D::from(0.95), |acc11, (j9, e10)| (acc11 * D::from(0.5)) + (dx_atan(dx_atan2(s1[n4 + 1], *e10, tr_), tr_) * D::from(0.63))), tr_);
     }
-    let cl12 = |z13: D, tr_: &mut Tr| z13;
-    let v14: D = cl12(dx_tanh(dx_atan(dx_rem(D::from(n4 as f64), D::from(1.95), tr_), tr_) + s1[n4], tr_), tr_) + (D::from(0.55) * cl12(dx_sigmoid(acc8 + s2[0], tr_), tr_));
-    ((((s2[n4 % 1] - ({ let t6 = v5; t6 * dx_tanh(dx_sinh(s2[n4 % s2.len()], tr_), tr_) })) + v1) - v5) + (D::from(0.3) * acc8)) + (D::from(0.35) * dx_sigmoid(v14, tr_))
+    let mut acc12: D = D::from(0.0);
+    for i13 in (0..4).rev() {
+        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_atan(dx_softplus(dx_min(D::from(i13 as f64), s1[i13 % s1.len()], tr_), tr_), tr_) * D::from(0.95), 1 => dx_atan(D::from(2.1) + s2[0], tr_) * D::from(0.95), _ => dx_atan(dx_ln_1p(dx_abs(dx_relu(s1[0], tr_), tr_), tr_), tr_) * D::from(0.95) });
+    }
+    ((((s2[n4 % 1] - ({ let t6 = v5; t6 * dx_tanh(dx_sinh(s2[n4 % s2.len()], tr_), tr_) })) + v1) - v5) + (D::from(0.3) * acc8)) + (D::from(0.65) * acc12)
 }
 
 fn p1021_eval(x: &[f64]) -> Vec<f64> {
@@ -29738,10 +29807,10 @@ fn p1023(x1: f64, b2: &[f64; 3], a3: [f64; 5], n4: usize) -> f64 {
         return (((K1023 / 2.75).fract() + x1) - K1023) - b2[(n4 + 2) % b2.len()];
     }
     let mut acc10: f64 = 0.0;
-    for i11 in 0..4 {
-        acc10 = (0.5 * acc10) + (if matches!(i11, 0 | 2) { a3[3].atan() * 0.95 } else { a3.iter().fold(0.75f64, |acc13, e12| (acc13 * 0.5) + (e12.mul_add(0.8, x1).atan() * 0.63)).abs().tanh() });
+    for i11 in (0..3).rev() {
+        acc10 = (0.5 * acc10) + (autodiff::sigmoid(x1) * (i11 as f64));
     }
-    (((x1 * (b2[2] % (1.0 + (b2[n4 % b2.len()] * b2[n4 % b2.len()])))).atan2(autodiff::sigmoid(K1023) / ((a3[n4] + K1023).exp() + 0.5)) * a3[4]) - x1) + (0.6 * acc10)
+    (((x1 * (b2[2] % (1.0 + (b2[n4 % b2.len()] * b2[n4 % b2.len()])))).atan2(autodiff::sigmoid(K1023) / ((a3[n4] + K1023).exp() + 0.5)) * a3[4]) - x1) + (1.4 * autodiff::sigmoid(acc10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29760,10 +29829,10 @@ fn p1023_dual<D: Dn>(x1: D, b2: &[D; 3], a3: [D; 5], n4: usize, tr_: &mut Tr) ->
         return ((dx_fract(K1023 / D::from(2.75), tr_) + x1) - K1023) - b2[(n4 + 2) % b2.len()];
     }
     let mut acc10: D = D::from(0.0);
-    for i11 in 0..4 {
-        acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 0 | 2) { dx_atan(a3[3], tr_) * D::from(0.95) } else { dx_tanh(dx_abs(a3.iter().fold(D::from(0.75), |acc13, e12| (acc13 * D::from(0.5)) + (dx_atan(dx_mul_add(*e12, D::from(0.8), x1, tr_), tr_) * D::from(0.63))), tr_), tr_) });
+    for i11 in (0..3).rev() {
+        acc10 = (D::from(0.5) * acc10) + (dx_sigmoid(x1, tr_) * D::from(i11 as f64));
     }
-    ((dx_atan2(x1 * dx_rem(b2[2], D::from(1.0) + (b2[n4 % b2.len()] * b2[n4 % b2.len()]), tr_), dx_sigmoid(K1023, tr_) / (dx_exp(a3[n4] + K1023, tr_) + D::from(0.5)), tr_) * a3[4]) - x1) + (D::from(0.6) * acc10)
+    ((dx_atan2(x1 * dx_rem(b2[2], D::from(1.0) + (b2[n4 % b2.len()] * b2[n4 % b2.len()]), tr_), dx_sigmoid(K1023, tr_) / (dx_exp(a3[n4] + K1023, tr_) + D::from(0.5)), tr_) * a3[4]) - x1) + (D::from(1.4) * dx_sigmoid(acc10, tr_))
 }
 
 fn p1023_eval(x: &[f64]) -> Vec<f64> {
@@ -30203,9 +30272,8 @@ fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3]) -> f64 {
             let mut v11 = x2 / ((f64::min(w3[c1 % 3][c1 % 3], x1) % (w3[(c1 + 2) % 3][0].abs() + 1.2)).abs() + 1.25);
         }
     }
-    let cl12 = |z13: f64| -z13;
-    let v14: f64 = cl12(x2) + (0.8 * cl12(w3[0][c1 % 3]));
-    ((if (w3[c1 % 3][c1 % 3] - x1.min(w3[c1 % w3.len()][c1 % 3])).is_sign_positive() || (c1 >= 1 && x2 <= x1) { -2.6 * w3[c1 % 3][(c1 + 3) % 3].atan2(w3[(c1 + 2) % w3.len()][(c1 + 2) % 3]) } else if w3[c1 % 3][c1 % 3] >= 0.75 || (x1 >= w3[1][(c1 + 3) % 3] || x1 < x1) { -(w3[c1 % w3.len()][(c1 + 1) % 3] - w3[c1 % 3][2]) } else { (x2 + w3[c1 % 3][c1 % 3]) - w3[(c1 + 3) % w3.len()][c1 % 3] }) * x1) + (0.3 * v14.atan())
+    let v12: f64 = (-w3[(c1 + 2) % w3.len()][(c1 + 2) % 3]).copysign((if x2.asinh() > w3[c1 % w3.len()][c1 % 3].max(w3[c1 % 3][(c1 + 1) % 3]) { x2 } else { x1 }).tanh());
+    ((if (w3[c1 % 3][c1 % 3] - x1.min(w3[c1 % w3.len()][c1 % 3])).is_sign_positive() || (c1 >= 1 && x2 <= x1) { -2.6 * w3[c1 % 3][(c1 + 3) % 3].atan2(w3[(c1 + 2) % w3.len()][(c1 + 2) % 3]) } else if w3[c1 % 3][c1 % 3] >= 0.75 || (x1 >= w3[1][(c1 + 3) % 3] || x1 < x1) { -(w3[c1 % w3.len()][(c1 + 1) % 3] - w3[c1 % 3][2]) } else { (x2 + w3[c1 % 3][c1 % 3]) - w3[(c1 + 3) % w3.len()][c1 % 3] }) * x1) + (0.8 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30231,9 +30299,8 @@ fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], tr_: &mut Tr) -> D {
             let mut v11 = x2 / (dx_abs(dx_rem(dx_min(w3[c1 % 3][c1 % 3], x1, tr_), dx_abs(w3[(c1 + 2) % 3][0], tr_) + D::from(1.2), tr_), tr_) + D::from(1.25));
         }
     }
-    let cl12 = |z13: D, tr_: &mut Tr| -z13;
-    let v14: D = cl12(x2, tr_) + (D::from(0.8) * cl12(w3[0][c1 % 3], tr_));
-    ((if dx_is_sign_positive(w3[c1 % 3][c1 % 3] - dx_min(x1, w3[c1 % w3.len()][c1 % 3], tr_), tr_) || (c1 >= 1 && dx_le(x2, x1, tr_)) { -D::from(2.6) * dx_atan2(w3[c1 % 3][(c1 + 3) % 3], w3[(c1 + 2) % w3.len()][(c1 + 2) % 3], tr_) } else if dx_ge(w3[c1 % 3][c1 % 3], D::from(0.75), tr_) || (dx_ge(x1, w3[1][(c1 + 3) % 3], tr_) || dx_lt(x1, x1, tr_)) { -(w3[c1 % w3.len()][(c1 + 1) % 3] - w3[c1 % 3][2]) } else { (x2 + w3[c1 % 3][c1 % 3]) - w3[(c1 + 3) % w3.len()][c1 % 3] }) * x1) + (D::from(0.3) * dx_atan(v14, tr_))
+    let v12: D = dx_copysign(-w3[(c1 + 2) % w3.len()][(c1 + 2) % 3], dx_tanh(if dx_gt(dx_asinh(x2, tr_), dx_max(w3[c1 % w3.len()][c1 % 3], w3[c1 % 3][(c1 + 1) % 3], tr_), tr_) { x2 } else { x1 }, tr_), tr_);
+    ((if dx_is_sign_positive(w3[c1 % 3][c1 % 3] - dx_min(x1, w3[c1 % w3.len()][c1 % 3], tr_), tr_) || (c1 >= 1 && dx_le(x2, x1, tr_)) { -D::from(2.6) * dx_atan2(w3[c1 % 3][(c1 + 3) % 3], w3[(c1 + 2) % w3.len()][(c1 + 2) % 3], tr_) } else if dx_ge(w3[c1 % 3][c1 % 3], D::from(0.75), tr_) || (dx_ge(x1, w3[1][(c1 + 3) % 3], tr_) || dx_lt(x1, x1, tr_)) { -(w3[c1 % w3.len()][(c1 + 1) % 3] - w3[c1 % 3][2]) } else { (x2 + w3[c1 % 3][c1 % 3]) - w3[(c1 + 3) % w3.len()][c1 % 3] }) * x1) + (D::from(0.8) * v12)
 }
 
 fn p1030_eval(x: &[f64]) -> Vec<f64> {
@@ -31134,8 +31201,9 @@ fn p1044(x1: f64, x2: f64) -> (f64, f64) {
             continue;
         }
     }
-    let v8: f64 = (((v5 / 1.55).abs() + 1.1).sqrt() + x2).tanh().to_radians();
-    ((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (0.75 * v8), ((x1 * x1) - x2) * x1)
+    let cl8 = |z9: f64| autodiff::sigmoid(((z9 / 1.55).abs() + 1.1).sqrt());
+    let v11: f64 = cl8((({ let t10 = (-(x2.abs() + 1.35)).cbrt(); t10 * (t10.sin() * 0.9).acos() }) + x1).tanh()) + (1.15 * cl8((-x1).max(x1).tanh()));
+    ((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (1.1 * autodiff::sigmoid(v11)), ((x1 * x1) - x2) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31158,8 +31226,9 @@ fn p1044_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> (D, D) {
             continue;
         }
     }
-    let v8: D = dx_to_radians(dx_tanh(dx_sqrt(dx_abs(v5 / D::from(1.55), tr_) + D::from(1.1), tr_) + x2, tr_), tr_);
-    (((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(0.75) * v8), ((x1 * x1) - x2) * x1)
+    let cl8 = |z9: D, tr_: &mut Tr| dx_sigmoid(dx_sqrt(dx_abs(z9 / D::from(1.55), tr_) + D::from(1.1), tr_), tr_);
+    let v11: D = cl8(dx_tanh(({ let t10 = dx_cbrt(-(dx_abs(x2, tr_) + D::from(1.35)), tr_); t10 * dx_acos(dx_sin(t10, tr_) * D::from(0.9), tr_) }) + x1, tr_), tr_) + (D::from(1.15) * cl8(dx_tanh(dx_max(-x1, x1, tr_), tr_), tr_));
+    (((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(1.1) * dx_sigmoid(v11, tr_)), ((x1 * x1) - x2) * x1)
 }
 
 fn p1044_eval(x: &[f64]) -> Vec<f64> {
@@ -31347,8 +31416,8 @@ fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2]) -> [f64; 1
     }
     let mut v6 = a3[(c3 + 1) % 1];
     let mut v7 = autodiff::leaky_relu((x2 - x2).cos(), 0.26);
-    let v8: f64 = autodiff::erf(a3[c3 % 1].tanh());
-    [((x2 * v1.sin()) * v1.tanh()) + (0.75 * v8)]
+    let v9: f64 = a5.iter().skip(1).map(|e8| (0.75 + (v7 * v7)).powf(-2.0).tanh().cosh().sin() + e8).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    [((x2 * v1.sin()) * v1.tanh()) + (0.3 * v9.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31367,8 +31436,8 @@ fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], tr_: &mu
     }
     let mut v6 = a3[(c3 + 1) % 1];
     let mut v7 = dx_leaky_relu(dx_cos(x2 - x2, tr_), D::from(0.26), tr_);
-    let v8: D = dx_erf(dx_tanh(a3[c3 % 1], tr_), tr_);
-    [((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.75) * v8)]
+    let v9: D = a5.iter().skip(1).map(|e8| dx_sin(dx_cosh(dx_tanh(dx_powf(D::from(0.75) + (v7 * v7), -D::from(2.0), tr_), tr_), tr_), tr_) + (*e8)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    [((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.3) * dx_tanh(v9, tr_))]
 }
 
 fn p1047_eval(x: &[f64]) -> Vec<f64> {
@@ -31507,7 +31576,7 @@ fn p1049(x1: f64, r2: &f64, x3: f64, x4: f64) -> f64 {
             }
         }
     }
-    let v12: f64 = if !autodiff::sigmoid(f64::max(-0.25, 2.9) / ((-x1).abs() + 1.05)).is_infinite() { autodiff::sigmoid(-1.7 + x4) } else { autodiff::sigmoid(autodiff::leaky_relu(*r2, 0.11) + (x3 * x4)) };
+    let v12: f64 = autodiff::erf((f64::max(2.9, 0.3).sin().exp2() + x3).atan() * 0.63);
     (((r2 * x3.atan()) / (((r2 - r2).abs() + 1.05).recip().exp() + 0.5)) + r2) + (0.5 * v12)
 }
 
@@ -31528,7 +31597,7 @@ fn p1049_dual<D: Dn>(x1: D, r2: &D, x3: D, x4: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    let v12: D = if !dx_is_infinite(dx_sigmoid(dx_max(-D::from(0.25), D::from(2.9), tr_) / (dx_abs(-x1, tr_) + D::from(1.05)), tr_), tr_) { dx_sigmoid(-D::from(1.7) + x4, tr_) } else { dx_sigmoid(dx_leaky_relu(*r2, D::from(0.11), tr_) + (x3 * x4), tr_) };
+    let v12: D = dx_erf(dx_atan(dx_exp2(dx_sin(dx_max(D::from(2.9), D::from(0.3), tr_), tr_), tr_) + x3, tr_) * D::from(0.63), tr_);
     (((*r2 * dx_atan(x3, tr_)) / (dx_exp(dx_recip(dx_abs(*r2 - (*r2), tr_) + D::from(1.05), tr_), tr_) + D::from(0.5))) + (*r2)) + (D::from(0.5) * v12)
 }
 
@@ -31569,66 +31638,66 @@ fn p1049_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 static PROGRAMS: &[Prog] = &[
     Prog { name: "p600", active: &[true, true, true], outputs: 1, eval: p600_eval, grad: p600_grad, oracle: p600_oracle, tags: &[0, 3, 7, 13, 22, 24, 38, 40, 42, 43, 44, 70, 78, 82, 85, 91, 92, 98, 101, 106, 120, 123, 126, 136] },
     Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, oracle: p601_oracle, tags: &[0, 3, 4, 7, 15, 22, 23, 26, 27, 28, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 57, 58, 59, 67, 78, 88, 91, 92, 93, 94, 95, 98, 105, 106, 108, 111, 112, 115, 116, 120, 121, 122, 123, 135, 136, 137, 138] },
-    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 13, 22, 23, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 58, 60, 65, 67, 68, 70, 78, 82, 88, 91, 92, 99, 103, 104, 106, 107, 110, 111, 113, 115, 116, 120, 121, 123, 124, 129, 135, 137, 138] },
-    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 13, 16, 22, 23, 25, 26, 27, 28, 31, 38, 39, 40, 41, 43, 44, 46, 51, 58, 60, 66, 67, 68, 76, 78, 81, 82, 86, 91, 92, 104, 105, 106, 111, 114, 115, 119, 120, 121, 122, 123, 124, 135, 137, 139, 140] },
+    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 13, 22, 23, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 62, 65, 67, 78, 82, 91, 92, 99, 103, 104, 106, 107, 110, 111, 114, 115, 120, 121, 122, 123, 124, 129, 135, 137, 138] },
+    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 13, 17, 22, 23, 25, 26, 27, 28, 31, 38, 39, 40, 41, 43, 44, 46, 51, 52, 58, 60, 66, 67, 68, 76, 78, 81, 82, 86, 91, 92, 96, 103, 104, 105, 106, 107, 111, 114, 115, 119, 120, 121, 122, 123, 124, 135, 137, 139] },
     Prog { name: "p604", active: &[true], outputs: 1, eval: p604_eval, grad: p604_grad, oracle: p604_oracle, tags: &[0, 13, 22, 24, 38, 39, 40, 41, 43, 91, 93, 102, 106, 109, 111, 115, 120, 139] },
     Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, oracle: p605_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 60, 91, 92, 93, 105, 106, 107, 110, 115, 118, 120, 124, 135, 136, 139] },
-    Prog { name: "p606", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 13, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 43, 60, 61, 68, 77, 78, 82, 88, 91, 97, 103, 106, 108, 111, 114, 115, 116, 120, 122, 124, 129, 131, 137, 138, 139] },
+    Prog { name: "p606", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 13, 22, 23, 24, 26, 29, 30, 31, 38, 39, 40, 41, 43, 46, 53, 54, 60, 61, 68, 77, 78, 82, 88, 91, 97, 103, 106, 108, 111, 114, 115, 116, 120, 122, 124, 129, 135, 137, 138, 139] },
     Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, oracle: p607_oracle, tags: &[0, 1, 14, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 61, 91, 92, 93, 97, 103, 105, 106, 107, 109, 110, 111, 115, 119, 120, 121, 135, 136, 137, 138] },
-    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 15, 22, 23, 26, 38, 39, 40, 41, 43, 44, 78, 91, 92, 95, 96, 98, 99, 102, 106, 111, 115, 120, 133, 136, 137, 138] },
-    Prog { name: "p609", active: &[true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 13, 22, 23, 24, 25, 27, 28, 30, 38, 39, 40, 41, 42, 43, 46, 52, 55, 57, 60, 62, 70, 78, 83, 88, 91, 92, 93, 101, 106, 107, 109, 114, 115, 118, 119, 120, 121, 122, 135, 136, 139] },
+    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 15, 22, 23, 26, 38, 39, 40, 41, 43, 44, 78, 91, 92, 95, 96, 98, 99, 100, 102, 106, 111, 115, 120, 136, 138, 140] },
+    Prog { name: "p609", active: &[true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 13, 17, 22, 23, 24, 27, 28, 30, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 58, 60, 70, 78, 83, 88, 91, 92, 93, 101, 104, 106, 107, 109, 114, 115, 118, 119, 120, 121, 122, 135, 139] },
     Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, oracle: p610_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 91, 92, 106, 108, 129] },
-    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 14, 22, 23, 26, 31, 38, 39, 40, 41, 43, 46, 49, 51, 55, 57, 58, 59, 67, 75, 76, 78, 81, 88, 91, 92, 96, 99, 104, 105, 108, 111, 115, 116, 120, 135, 137] },
-    Prog { name: "p612", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 14, 22, 23, 26, 31, 38, 39, 40, 41, 43, 44, 46, 55, 58, 66, 67, 68, 73, 78, 79, 81, 85, 88, 91, 92, 95, 96, 103, 106, 109, 111, 114, 115, 120, 123, 124, 125, 128, 135, 136, 139] },
+    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 14, 16, 22, 23, 26, 31, 38, 39, 40, 41, 43, 46, 49, 51, 55, 57, 59, 67, 75, 76, 78, 81, 91, 92, 96, 99, 104, 105, 108, 111, 115, 116, 120, 137] },
+    Prog { name: "p612", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 14, 16, 22, 23, 26, 31, 38, 39, 40, 41, 43, 44, 46, 51, 55, 58, 66, 67, 68, 78, 79, 81, 85, 88, 91, 92, 95, 96, 103, 106, 109, 111, 115, 120, 123, 124, 125, 128, 135, 136, 139] },
     Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, oracle: p613_oracle, tags: &[0, 7, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 75, 76, 78, 91, 92, 94, 95, 97, 98, 103, 104, 106, 107, 108, 110, 111, 112, 115, 120, 121, 122, 123, 127, 128, 137, 138, 139] },
     Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, oracle: p614_oracle, tags: &[1, 7, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 56, 58, 59, 76, 78, 91, 92, 93, 94, 95, 97, 102, 104, 112, 114, 115, 117, 120, 122, 135, 138] },
-    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 13, 22, 23, 24, 25, 26, 29, 38, 39, 40, 41, 43, 46, 47, 48, 49, 50, 52, 55, 56, 57, 59, 60, 67, 78, 83, 91, 92, 93, 96, 97, 98, 100, 103, 104, 105, 106, 107, 108, 110, 111, 113, 115, 116, 117, 119, 120, 122, 123, 124, 135, 137, 138, 139] },
-    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 13, 16, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 48, 51, 55, 57, 58, 60, 65, 67, 68, 76, 78, 82, 85, 88, 91, 92, 93, 95, 97, 98, 102, 105, 106, 109, 111, 112, 115, 118, 119, 120, 121, 123, 124, 135, 136, 137, 139] },
+    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 29, 38, 39, 40, 41, 43, 46, 47, 48, 49, 50, 55, 56, 57, 59, 60, 67, 76, 78, 83, 91, 92, 93, 96, 97, 98, 100, 103, 104, 105, 106, 107, 110, 111, 113, 115, 116, 117, 118, 119, 120, 122, 123, 124, 135, 137, 138, 139, 142, 148] },
+    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 57, 58, 60, 65, 67, 68, 76, 78, 82, 85, 88, 91, 93, 95, 98, 105, 106, 109, 111, 112, 115, 118, 119, 120, 121, 122, 123, 124, 136, 137, 139, 140] },
     Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, oracle: p617_oracle, tags: &[0, 15, 23, 26, 32, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 67, 75, 78, 81, 85, 91, 92, 93, 95, 103, 106, 108, 110, 111, 115, 116, 117, 120, 121, 135, 137, 139] },
     Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, oracle: p618_oracle, tags: &[0, 4, 7, 15, 23, 38, 39, 40, 41, 42, 43, 46, 47, 48, 49, 55, 56, 57, 58, 76, 78, 81, 85, 87, 91, 92, 96, 98, 101, 104, 106, 108, 111, 112, 113, 115, 120, 122, 124, 135, 136] },
     Prog { name: "p619", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p619_eval, grad: p619_grad, oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 49, 55, 56, 57, 67, 78, 85, 91, 92, 94, 106, 108, 111, 115, 120, 123, 124, 135, 136, 137] },
     Prog { name: "p620", active: &[true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, oracle: p620_oracle, tags: &[2, 3, 4, 7, 13, 23, 25, 27, 28, 32, 38, 39, 40, 41, 42, 43, 46, 47, 50, 55, 56, 57, 59, 76, 78, 91, 92, 93, 94, 96, 97, 100, 105, 106, 107, 109, 110, 112, 115, 116, 117, 120, 122, 123, 126, 135, 136, 137] },
-    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 13, 16, 22, 23, 38, 39, 40, 41, 43, 46, 51, 58, 60, 68, 77, 78, 80, 81, 82, 86, 91, 100, 103, 106, 111, 114, 115, 117, 119, 120, 121, 124, 126, 135, 138] },
-    Prog { name: "p622", active: &[true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 43, 46, 55, 56, 57, 58, 59, 60, 91, 92, 95, 98, 99, 102, 106, 110, 111, 113, 114, 115, 118, 120, 135, 136, 140] },
+    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 13, 19, 22, 23, 25, 38, 39, 40, 41, 43, 46, 58, 60, 68, 77, 78, 80, 81, 82, 86, 91, 100, 103, 106, 111, 115, 117, 119, 120, 121, 124, 126, 135] },
+    Prog { name: "p622", active: &[true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 13, 23, 24, 25, 26, 38, 39, 40, 43, 44, 46, 55, 56, 57, 58, 59, 60, 62, 91, 92, 95, 98, 99, 102, 106, 110, 111, 113, 114, 115, 118, 120, 135, 136] },
     Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, oracle: p623_oracle, tags: &[1, 3, 5, 8, 13, 22, 23, 24, 25, 26, 27, 29, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 59, 60, 70, 76, 78, 79, 80, 85, 88, 91, 92, 95, 98, 100, 104, 106, 110, 111, 113, 115, 118, 120, 121, 135, 137, 138] },
     Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, oracle: p624_oracle, tags: &[0, 3, 13, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 46, 58, 66, 67, 68, 75, 78, 85, 91, 92, 94, 100, 101, 102, 103, 104, 106, 111, 112, 113, 115, 119, 120, 125, 137, 138] },
-    Prog { name: "p625", active: &[true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 13, 20, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 76, 78, 82, 91, 92, 93, 95, 97, 98, 102, 106, 108, 109, 111, 112, 114, 115, 116, 120, 129, 135, 138] },
+    Prog { name: "p625", active: &[true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 60, 76, 78, 82, 91, 92, 93, 95, 97, 102, 106, 108, 109, 111, 112, 114, 115, 116, 120, 129, 133, 135, 138] },
     Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, oracle: p626_oracle, tags: &[2, 4, 8, 13, 23, 38, 39, 40, 41, 43, 46, 58, 76, 78, 91, 92, 93, 100, 102, 106, 112, 113, 115, 118, 120, 121, 125, 128] },
     Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, oracle: p627_oracle, tags: &[0, 2, 3, 5, 13, 20, 22, 23, 27, 38, 39, 40, 41, 43, 67, 78, 79, 91, 92, 93, 94, 104, 105, 106, 109, 111, 115, 117, 120, 122, 123, 124, 136, 137, 138] },
     Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, oracle: p628_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 58, 60, 70, 78, 80, 85, 88, 91, 92, 93, 94, 101, 104, 106, 111, 114, 115, 120, 123, 124, 135] },
     Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, oracle: p629_oracle, tags: &[2, 3, 4, 6, 13, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 60, 66, 78, 81, 85, 87, 91, 92, 93, 95, 98, 111, 112, 113, 115, 118, 120, 123, 124, 137] },
-    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 13, 20, 22, 23, 38, 39, 40, 41, 43, 46, 55, 67, 78, 91, 97, 99, 102, 106, 108, 111, 115, 120, 122, 127] },
+    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 13, 19, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 55, 58, 60, 67, 78, 91, 97, 99, 100, 102, 108, 115, 120, 122, 127, 135] },
     Prog { name: "p631", active: &[true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, oracle: p631_oracle, tags: &[2, 3, 6, 13, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 76, 78, 81, 82, 88, 91, 92, 93, 98, 101, 106, 111, 114, 115, 116, 117, 120, 124, 135, 136, 139] },
     Prog { name: "p632", active: &[true, true, true, true, true, true], outputs: 2, eval: p632_eval, grad: p632_grad, oracle: p632_oracle, tags: &[0, 2, 3, 14, 22, 23, 25, 28, 38, 39, 40, 42, 43, 44, 46, 48, 55, 56, 57, 58, 61, 65, 68, 70, 78, 88, 91, 92, 97, 104, 106, 108, 111, 114, 115, 118, 120, 121, 122, 126, 135, 138] },
     Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, oracle: p633_oracle, tags: &[3, 13, 22, 23, 38, 39, 40, 43, 44, 60, 66, 67, 68, 77, 78, 81, 82, 85, 91, 103, 105, 114, 115, 117, 120, 135] },
     Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, oracle: p634_oracle, tags: &[0, 2, 3, 6, 14, 22, 23, 24, 27, 38, 39, 40, 42, 43, 46, 58, 78, 91, 99, 106, 108, 111, 115, 120, 123, 136] },
     Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, oracle: p635_oracle, tags: &[0, 13, 22, 38, 39, 40, 41, 43, 46, 48, 55, 56, 57, 91, 92, 93, 99, 100, 102, 105, 106, 111, 115, 118, 120, 121, 122, 136, 139] },
     Prog { name: "p636", active: &[true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, oracle: p636_oracle, tags: &[0, 1, 14, 22, 23, 25, 26, 30, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 75, 91, 92, 95, 97, 103, 106, 111, 112, 115, 118, 120, 121, 123, 130, 135] },
-    Prog { name: "p637", active: &[true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 14, 19, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 58, 59, 60, 75, 86, 91, 92, 93, 96, 97, 102, 103, 105, 106, 107, 111, 115, 120, 122, 138] },
+    Prog { name: "p637", active: &[true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 14, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 59, 60, 75, 86, 91, 92, 93, 96, 97, 103, 105, 106, 107, 111, 115, 120, 122, 131, 138] },
     Prog { name: "p638", active: &[true, false, false, false, false, false], outputs: 1, eval: p638_eval, grad: p638_grad, oracle: p638_oracle, tags: &[0, 2, 8, 13, 23, 26, 38, 39, 40, 41, 60, 78, 91, 92, 97, 111, 115, 120, 124, 135, 137] },
     Prog { name: "p639", active: &[true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, oracle: p639_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 50, 55, 56, 57, 58, 60, 63, 64, 65, 91, 92, 93, 94, 96, 97, 98, 105, 106, 110, 111, 112, 113, 114, 115, 120, 121, 135] },
-    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 13, 22, 23, 25, 38, 39, 40, 41, 43, 46, 48, 55, 58, 59, 78, 91, 92, 93, 104, 106, 111, 112, 114, 115, 118, 119, 120, 122, 134, 135, 138, 139] },
+    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 13, 22, 23, 25, 38, 39, 40, 41, 43, 46, 48, 55, 58, 59, 78, 91, 92, 93, 104, 106, 110, 111, 112, 114, 115, 118, 119, 120, 121, 122, 135, 138, 139, 142, 150] },
     Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, oracle: p641_oracle, tags: &[1, 2, 3, 6, 13, 22, 23, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 63, 78, 81, 82, 85, 91, 93, 106, 108, 110, 111, 114, 115, 117, 120, 121, 122, 128, 135] },
     Prog { name: "p642", active: &[true, true, true, true, true, true], outputs: 1, eval: p642_eval, grad: p642_grad, oracle: p642_oracle, tags: &[0, 2, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 67, 78, 86, 91, 93, 95, 105, 111, 112, 116, 120, 122, 135, 137] },
     Prog { name: "p643", active: &[true], outputs: 1, eval: p643_eval, grad: p643_grad, oracle: p643_oracle, tags: &[1, 13, 23, 26, 38, 39, 40, 41, 43, 46, 48, 55, 58, 59, 60, 91, 93, 95, 102, 103, 107, 111, 113, 115, 117, 119, 120, 124, 128] },
-    Prog { name: "p644", active: &[true, true, true, true, true, true], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 22, 23, 25, 30, 31, 38, 39, 40, 41, 43, 44, 60, 61, 62, 66, 70, 78, 85, 88, 91, 92, 102, 106, 107, 108, 109, 111, 115, 118, 120, 121, 135, 136, 137] },
+    Prog { name: "p644", active: &[true, true, true, true, true, true], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 22, 23, 25, 30, 31, 38, 39, 40, 41, 42, 43, 46, 48, 50, 51, 58, 60, 61, 66, 70, 78, 85, 88, 91, 92, 93, 102, 106, 108, 109, 111, 115, 118, 120, 121, 135, 137, 138] },
     Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, oracle: p645_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 27, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 57, 60, 66, 67, 78, 82, 85, 91, 93, 97, 106, 107, 111, 115, 118, 120, 121, 127, 135, 139] },
     Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, oracle: p646_oracle, tags: &[0, 3, 5, 7, 13, 22, 38, 39, 40, 43, 60, 78, 79, 91, 100, 102, 111, 117, 120] },
     Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, oracle: p647_oracle, tags: &[0, 13, 22, 23, 26, 28, 31, 38, 39, 40, 43, 46, 55, 56, 57, 60, 91, 92, 94, 99, 102, 106, 111, 112, 114, 115, 120, 139] },
     Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, oracle: p648_oracle, tags: &[0, 6, 7, 14, 23, 26, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 91, 103, 105, 106, 111, 114, 115, 120, 125, 126, 128, 136, 138] },
     Prog { name: "p649", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, oracle: p649_oracle, tags: &[2, 3, 6, 7, 13, 23, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 60, 64, 78, 81, 82, 91, 92, 95, 98, 106, 111, 118, 120, 121, 124, 135, 139] },
-    Prog { name: "p650", active: &[true, true], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 13, 22, 23, 24, 26, 31, 38, 39, 40, 41, 44, 46, 50, 51, 55, 56, 57, 58, 63, 75, 91, 93, 95, 98, 111, 115, 116, 119, 120, 126, 135, 138, 139] },
+    Prog { name: "p650", active: &[true, true], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 13, 22, 23, 24, 26, 31, 38, 39, 40, 41, 44, 46, 50, 53, 54, 55, 56, 57, 63, 75, 91, 93, 95, 98, 111, 115, 116, 119, 120, 126, 135, 138, 139] },
     Prog { name: "p651", active: &[true], outputs: 2, eval: p651_eval, grad: p651_grad, oracle: p651_oracle, tags: &[2, 14, 22, 23, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 61, 66, 67, 76, 78, 81, 85, 86, 91, 92, 95, 105, 106, 107, 109, 110, 111, 115, 120, 123, 135, 139] },
     Prog { name: "p652", active: &[true], outputs: 1, eval: p652_eval, grad: p652_grad, oracle: p652_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 43, 91, 92, 94, 106, 107, 110, 138] },
     Prog { name: "p653", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p653_eval, grad: p653_grad, oracle: p653_oracle, tags: &[4, 13, 23, 25, 26, 27, 32, 38, 39, 40, 43, 46, 55, 56, 57, 60, 77, 78, 85, 91, 92, 95, 102, 113, 115, 117, 120, 121, 123, 124, 137, 138] },
     Prog { name: "p654", active: &[true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, oracle: p654_oracle, tags: &[4, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 57, 60, 66, 67, 76, 78, 85, 91, 93, 96, 97, 98, 106, 107, 108, 109, 115, 119, 120, 121, 122, 139] },
     Prog { name: "p655", active: &[true, true], outputs: 1, eval: p655_eval, grad: p655_grad, oracle: p655_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 91, 92, 93, 97, 98, 101, 103, 104, 108, 109, 111, 112, 113, 114, 115, 116, 117, 120, 121, 122, 123, 135, 137, 139] },
-    Prog { name: "p656", active: &[true, true], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 13, 19, 20, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 58, 62, 67, 78, 82, 83, 85, 91, 103, 106, 107, 111, 115, 120, 121, 135, 139] },
-    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 13, 22, 23, 38, 39, 40, 41, 43, 46, 50, 55, 57, 59, 76, 91, 92, 93, 94, 96, 98, 101, 103, 105, 106, 111, 112, 113, 115, 118, 120, 122, 123, 139, 140] },
-    Prog { name: "p658", active: &[true, true, true], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 13, 16, 22, 23, 25, 32, 38, 39, 40, 41, 43, 46, 51, 58, 78, 91, 111, 116, 120, 123, 135] },
+    Prog { name: "p656", active: &[true, true], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 13, 17, 22, 23, 26, 38, 39, 40, 41, 42, 51, 58, 67, 72, 73, 78, 83, 85, 91, 93, 103, 105, 106, 109, 115, 120, 135, 136, 139] },
+    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 13, 16, 22, 23, 38, 39, 40, 41, 43, 46, 50, 51, 55, 57, 59, 76, 91, 92, 93, 94, 95, 96, 98, 101, 103, 104, 105, 106, 111, 112, 113, 115, 118, 120, 122, 123, 135, 138, 139] },
+    Prog { name: "p658", active: &[true, true, true], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 13, 20, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 46, 58, 78, 91, 115, 120, 123, 135] },
     Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, oracle: p659_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 27, 31, 38, 39, 40, 41, 43, 44, 46, 47, 60, 61, 63, 66, 91, 92, 98, 106, 107, 111, 114, 115, 117, 118, 120, 121, 124, 135] },
     Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, oracle: p660_oracle, tags: &[0, 14, 23, 25, 27, 30, 38, 39, 40, 41, 42, 43, 46, 55, 59, 91, 92, 93, 94, 97, 98, 102, 104, 106, 107, 108, 111, 113, 114, 115, 117, 120, 121, 122, 137, 138] },
-    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 13, 16, 22, 23, 32, 38, 39, 40, 41, 43, 46, 48, 49, 51, 55, 59, 76, 78, 80, 83, 91, 92, 97, 99, 100, 103, 106, 111, 120, 121, 122, 135, 139] },
+    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 13, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 46, 48, 49, 52, 55, 59, 60, 76, 78, 80, 82, 83, 91, 92, 97, 99, 100, 101, 103, 106, 108, 111, 115, 120, 121, 122, 135] },
     Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 13, 23, 26, 38, 39, 40, 43, 67, 68, 70, 78, 81, 82, 85, 92, 111] },
     Prog { name: "p663", active: &[true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, oracle: p663_oracle, tags: &[1, 4, 7, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 61, 68, 78, 82, 85, 91, 92, 104, 106, 107, 120, 121, 122, 123, 124, 136] },
     Prog { name: "p664", active: &[true, true], outputs: 1, eval: p664_eval, grad: p664_grad, oracle: p664_oracle, tags: &[0, 13, 23, 38, 39, 40, 41, 43, 46, 55, 59, 91, 92, 93, 96, 101, 106, 114, 115, 118, 120, 122, 123, 135, 137] },
@@ -31640,14 +31709,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 14, 22, 23, 26, 28, 29, 30, 38, 39, 40, 41, 42, 43, 46, 58, 60, 61, 78, 88, 91, 92, 95, 100, 101, 104, 106, 109, 111, 112, 115, 116, 119, 120, 121, 124, 125, 135, 136, 138] },
     Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, oracle: p671_oracle, tags: &[0, 1, 8, 15, 22, 23, 24, 26, 27, 30, 31, 38, 39, 40, 43, 46, 47, 48, 55, 60, 91, 93, 98, 106, 107, 109, 111, 112, 115, 120, 123, 124, 136, 138] },
     Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, oracle: p672_oracle, tags: &[2, 4, 6, 8, 13, 22, 23, 24, 28, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 78, 80, 81, 85, 91, 92, 94, 97, 102, 106, 108, 109, 114, 115, 120, 121, 123, 124, 125, 130, 135] },
-    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 57, 59, 62, 67, 72, 73, 78, 82, 85, 91, 92, 93, 96, 98, 103, 106, 111, 112, 115, 120, 121, 124] },
+    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 13, 17, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 46, 49, 51, 53, 54, 55, 57, 58, 59, 67, 70, 78, 85, 91, 92, 93, 96, 98, 103, 111, 112, 115, 120, 121, 124, 129, 135] },
     Prog { name: "p674", active: &[false, false, true, false], outputs: 1, eval: p674_eval, grad: p674_grad, oracle: p674_oracle, tags: &[0, 6, 8, 13, 23, 38, 39, 40, 41, 43, 77, 78, 80, 91, 92, 100, 104, 106, 115, 116, 120, 122, 135] },
     Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, oracle: p675_oracle, tags: &[3, 7, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 64, 67, 68, 70, 77, 78, 80, 82, 85, 91, 92, 99, 106, 111, 120, 121, 128, 138, 139] },
     Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, oracle: p676_oracle, tags: &[0, 3, 7, 13, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 57, 67, 68, 70, 78, 85, 91, 92, 93, 95, 99, 103, 104, 106, 109, 111, 112, 114, 115, 117, 120, 121, 122, 128, 130, 135, 136] },
     Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 13, 22, 23, 25, 26, 29, 38, 39, 40, 41, 43, 60, 61, 67, 76, 78, 82, 83, 86, 91, 92, 106, 111, 115, 119, 120, 136] },
-    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 13, 22, 23, 38, 39, 40, 43, 46, 47, 55, 57, 58, 59, 78, 79, 84, 85, 87, 91, 92, 93, 95, 98, 106, 110, 111, 115, 120, 124, 125, 134, 135, 136, 137] },
+    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 13, 22, 23, 38, 39, 40, 43, 46, 47, 55, 57, 58, 59, 78, 79, 84, 91, 92, 93, 95, 98, 106, 110, 111, 115, 120, 124, 125, 135, 136, 137, 142, 150] },
     Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, oracle: p679_oracle, tags: &[0, 13, 22, 23, 27, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 59, 60, 91, 92, 93, 97, 98, 103, 104, 105, 106, 110, 115, 117, 120, 122, 123, 124, 129, 130, 135] },
-    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 13, 22, 23, 25, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 62, 66, 78, 82, 85, 91, 93, 96, 100, 102, 106, 109, 111, 115, 118, 119, 120, 122, 130, 135, 136, 139] },
+    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 13, 17, 22, 23, 27, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 56, 57, 58, 60, 66, 78, 82, 85, 91, 92, 93, 95, 96, 97, 100, 102, 106, 109, 111, 115, 118, 119, 120, 122, 130, 135, 139, 142, 150] },
     Prog { name: "p681", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, oracle: p681_oracle, tags: &[2, 3, 6, 14, 22, 23, 26, 35, 36, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 65, 66, 67, 70, 76, 77, 78, 81, 85, 88, 91, 92, 99, 102, 106, 110, 111, 113, 114, 115, 120, 122, 135, 138] },
     Prog { name: "p682", active: &[true, true], outputs: 1, eval: p682_eval, grad: p682_grad, oracle: p682_oracle, tags: &[0, 13, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 58, 60, 66, 91, 92, 93, 101, 104, 107, 110, 115, 117, 118, 120, 123, 126, 127, 135, 136, 137] },
     Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 13, 22, 23, 26, 38, 39, 40, 60, 78, 91, 97, 99, 103, 106, 109, 114, 115, 120] },
@@ -31655,69 +31724,69 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p685", active: &[false, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 13, 23, 24, 25, 26, 29, 38, 39, 40, 41, 43, 46, 55, 56, 59, 60, 91, 92, 93, 96, 101, 102, 103, 106, 108, 113, 115, 120, 121, 122, 124, 129, 135, 138] },
     Prog { name: "p686", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p686_eval, grad: p686_grad, oracle: p686_oracle, tags: &[1, 4, 13, 22, 23, 26, 27, 38, 39, 40, 42, 43, 44, 46, 55, 63, 70, 76, 78, 81, 82, 85, 91, 93, 98, 102, 103, 115, 117, 120, 121, 123, 135, 139] },
     Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, oracle: p687_oracle, tags: &[0, 1, 6, 13, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 60, 91, 103, 109, 112, 115, 122, 123, 135] },
-    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 52, 55, 60, 63, 78, 79, 82, 91, 93, 97, 102, 106, 111, 112, 114, 115, 120, 135, 138] },
+    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 13, 22, 23, 26, 38, 39, 40, 43, 46, 55, 63, 78, 79, 82, 91, 97, 102, 106, 112, 113, 117, 120, 131] },
     Prog { name: "p689", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, oracle: p689_oracle, tags: &[1, 4, 5, 7, 13, 16, 22, 23, 30, 38, 40, 43, 51, 78, 79, 85, 91, 92, 111, 115, 120, 121, 122, 129, 137] },
     Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, oracle: p690_oracle, tags: &[4, 14, 22, 23, 26, 31, 38, 39, 40, 41, 43, 46, 48, 49, 55, 56, 57, 59, 67, 78, 91, 92, 100, 103, 106, 107, 109, 111, 113, 115, 118, 120, 121, 122, 135] },
     Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, oracle: p691_oracle, tags: &[1, 2, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 49, 55, 58, 59, 63, 68, 78, 82, 84, 85, 88, 91, 92, 93, 99, 100, 104, 105, 111, 112, 113, 115, 117, 120, 122, 123, 135, 138, 139] },
     Prog { name: "p692", active: &[true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, oracle: p692_oracle, tags: &[3, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 55, 57, 67, 70, 75, 78, 84, 85, 91, 92, 93, 103, 111, 120, 126, 137] },
-    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 26, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 57, 60, 71, 73, 78, 82, 85, 87, 91, 93, 95, 96, 98, 100, 101, 104, 105, 106, 110, 111, 112, 113, 115, 117, 120, 126, 135, 137, 139] },
+    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 13, 17, 22, 23, 24, 26, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 51, 55, 56, 57, 58, 60, 78, 82, 85, 87, 91, 93, 94, 95, 96, 98, 100, 101, 104, 105, 106, 110, 111, 112, 113, 115, 117, 120, 123, 126, 129, 135, 137, 139] },
     Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, oracle: p694_oracle, tags: &[0, 1, 6, 14, 22, 23, 24, 26, 27, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 63, 91, 92, 93, 98, 102, 103, 104, 108, 110, 115, 119, 120, 121, 122, 123, 135, 137] },
-    Prog { name: "p695", active: &[false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 8, 13, 16, 22, 23, 24, 26, 32, 38, 39, 40, 41, 43, 44, 46, 51, 55, 57, 60, 63, 66, 76, 91, 92, 93, 98, 100, 101, 104, 105, 106, 109, 110, 111, 115, 117, 120, 121, 122, 124, 134, 135, 139] },
+    Prog { name: "p695", active: &[false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 8, 13, 22, 23, 24, 26, 32, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 63, 66, 76, 91, 92, 93, 98, 100, 101, 104, 105, 106, 109, 110, 111, 115, 117, 120, 121, 122, 124, 125, 131, 132, 135, 139] },
     Prog { name: "p696", active: &[true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, oracle: p696_oracle, tags: &[0, 4, 7, 13, 22, 23, 26, 31, 38, 40, 41, 43, 46, 55, 56, 57, 58, 60, 63, 66, 75, 78, 81, 85, 91, 92, 93, 100, 106, 108, 110, 115, 118, 120, 128, 129, 130, 135, 136, 137, 138] },
     Prog { name: "p697", active: &[false, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, oracle: p697_oracle, tags: &[0, 8, 14, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 55, 56, 60, 91, 92, 94, 95, 106, 112, 113, 115, 120, 121, 122, 124, 135, 136, 137, 138] },
     Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, oracle: p698_oracle, tags: &[2, 3, 4, 8, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 58, 59, 67, 78, 85, 91, 92, 93, 94, 95, 96, 98, 104, 105, 106, 109, 111, 112, 113, 115, 118, 120, 124, 135, 137] },
     Prog { name: "p699", active: &[true], outputs: 1, eval: p699_eval, grad: p699_grad, oracle: p699_oracle, tags: &[0, 7, 14, 22, 23, 24, 38, 39, 40, 41, 43, 76, 78, 91, 92, 98, 114, 115, 117, 120, 135] },
-    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 13, 22, 23, 30, 35, 38, 39, 40, 41, 43, 78, 91, 93, 101, 104, 106, 109, 111, 115, 120, 122, 124, 125, 135, 137, 139, 140] },
+    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 13, 20, 22, 23, 30, 35, 38, 39, 40, 41, 43, 78, 91, 92, 93, 97, 101, 104, 106, 109, 110, 111, 115, 120, 122, 124, 135, 137, 139] },
     Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, oracle: p701_oracle, tags: &[2, 3, 4, 7, 13, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 57, 60, 78, 82, 85, 87, 91, 92, 94, 95, 101, 104, 106, 109, 110, 111, 113, 115, 119, 120, 137, 138] },
     Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, oracle: p702_oracle, tags: &[0, 1, 7, 8, 13, 23, 25, 30, 38, 39, 40, 41, 42, 43, 46, 55, 60, 65, 75, 79, 81, 91, 92, 93, 94, 100, 104, 106, 109, 111, 112, 115, 117, 118, 119, 120, 121, 122] },
     Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, oracle: p703_oracle, tags: &[0, 1, 2, 6, 14, 22, 38, 39, 40, 41, 43, 78, 80, 88, 91, 92, 104, 106, 111, 115, 120, 122, 123, 135, 137, 138, 139] },
     Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, oracle: p704_oracle, tags: &[2, 4, 15, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 58, 60, 63, 64, 78, 82, 91, 92, 93, 102, 106, 109, 111, 115, 118, 120, 122, 123, 124, 128, 135, 137, 139] },
     Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, oracle: p705_oracle, tags: &[1, 4, 14, 23, 26, 28, 38, 39, 40, 41, 43, 46, 47, 58, 63, 67, 70, 78, 82, 83, 86, 87, 91, 92, 93, 94, 99, 106, 108, 111, 115, 120, 122, 137] },
-    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 14, 20, 22, 23, 26, 32, 35, 36, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 63, 75, 78, 82, 85, 91, 92, 93, 103, 104, 106, 112, 114, 115, 116, 118, 119, 120, 121, 122, 135, 136, 137] },
-    Prog { name: "p707", active: &[true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 66, 67, 75, 76, 78, 79, 81, 85, 91, 92, 93, 95, 96, 102, 106, 110, 111, 112, 115, 120, 124, 135, 136, 140] },
-    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 13, 16, 22, 23, 38, 39, 40, 41, 43, 51, 70, 76, 78, 81, 85, 88, 91, 92, 93, 98, 100, 105, 106, 111, 115, 119, 120, 122] },
-    Prog { name: "p709", active: &[true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 51, 55, 57, 59, 60, 61, 66, 91, 92, 93, 96, 97, 98, 103, 106, 107, 109, 111, 115, 120, 121, 122, 135, 137, 139] },
-    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 15, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 52, 55, 56, 57, 62, 67, 68, 78, 79, 85, 88, 91, 92, 96, 100, 104, 105, 106, 109, 111, 113, 115, 119, 120, 122, 128, 135, 139] },
+    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 26, 32, 35, 36, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 63, 75, 78, 82, 91, 92, 93, 103, 104, 106, 112, 114, 115, 116, 119, 120, 121, 122, 135, 136, 142, 149] },
+    Prog { name: "p707", active: &[true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 13, 20, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 66, 67, 75, 76, 78, 79, 81, 85, 91, 92, 93, 95, 96, 102, 106, 110, 111, 112, 114, 115, 116, 119, 120, 124, 135, 136] },
+    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 13, 22, 23, 38, 39, 40, 41, 43, 76, 78, 81, 88, 91, 92, 93, 98, 100, 103, 111, 115, 119, 120, 122, 123, 134] },
+    Prog { name: "p709", active: &[true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 59, 60, 61, 66, 91, 92, 93, 96, 97, 98, 103, 106, 107, 109, 111, 115, 120, 121, 122, 132, 135, 137, 139] },
+    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 15, 19, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 62, 67, 68, 78, 79, 85, 88, 91, 92, 96, 100, 104, 105, 106, 109, 113, 115, 119, 120, 122, 135, 139] },
     Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, oracle: p711_oracle, tags: &[1, 3, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 56, 67, 76, 78, 91, 92, 103, 106, 115, 121, 136] },
     Prog { name: "p712", active: &[true], outputs: 1, eval: p712_eval, grad: p712_grad, oracle: p712_oracle, tags: &[0, 13, 22, 23, 29, 38, 39, 40, 41, 43, 46, 55, 57, 76, 77, 91, 92, 93, 94, 97, 99, 100, 101, 102, 103, 106, 108, 111, 115, 117, 120, 121, 122, 135, 137, 139] },
     Prog { name: "p713", active: &[true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, oracle: p713_oracle, tags: &[0, 6, 13, 22, 23, 24, 25, 27, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 61, 91, 92, 93, 96, 100, 103, 106, 109, 111, 112, 114, 115, 117, 118, 119, 120, 121, 123, 125, 135, 137, 139] },
-    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 13, 20, 22, 23, 28, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 61, 91, 92, 93, 95, 96, 100, 106, 111, 113, 115, 120, 121, 124, 125, 126, 135, 136, 137, 139] },
+    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 13, 22, 23, 28, 31, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 58, 59, 61, 91, 92, 93, 95, 96, 100, 106, 111, 115, 120, 121, 124, 134, 135, 137, 139] },
     Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, oracle: p715_oracle, tags: &[1, 2, 3, 7, 15, 23, 30, 38, 39, 40, 43, 44, 46, 47, 48, 55, 56, 65, 67, 68, 78, 82, 91, 93, 97, 103, 111, 120, 135, 136, 139] },
-    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 56, 57, 59, 60, 64, 70, 78, 82, 83, 85, 91, 92, 96, 98, 100, 102, 103, 105, 106, 107, 109, 111, 114, 115, 117, 120, 122, 125, 135, 137, 139, 140] },
-    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 14, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 47, 51, 58, 60, 91, 92, 93, 97, 99, 101, 102, 104, 105, 106, 108, 111, 114, 115, 117, 120, 121, 135, 136, 137, 139] },
+    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 56, 57, 59, 60, 64, 70, 78, 82, 83, 85, 91, 92, 93, 96, 98, 100, 102, 103, 105, 106, 107, 109, 111, 114, 115, 117, 120, 122, 125, 131, 135, 137, 139] },
+    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 14, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 47, 58, 60, 91, 92, 93, 97, 99, 101, 102, 104, 105, 106, 108, 111, 114, 115, 117, 120, 121, 135, 136, 137, 139, 142, 149] },
     Prog { name: "p718", active: &[true], outputs: 2, eval: p718_eval, grad: p718_grad, oracle: p718_oracle, tags: &[3, 15, 22, 23, 30, 38, 39, 40, 43, 44, 46, 55, 57, 59, 60, 68, 78, 85, 88, 91, 92, 96, 98, 102, 104, 106, 109, 117, 120, 122, 130, 135, 139] },
-    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 60, 61, 62, 66, 71, 73, 77, 81, 85, 91, 92, 93, 94, 95, 100, 103, 104, 106, 107, 110, 111, 115, 120, 121, 122, 123, 135, 136, 138, 139] },
+    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 13, 16, 22, 23, 24, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 50, 51, 55, 56, 58, 60, 61, 66, 77, 81, 91, 92, 93, 94, 95, 100, 103, 106, 107, 108, 110, 115, 120, 122, 123, 135, 136, 138, 139] },
     Prog { name: "p720", active: &[true], outputs: 3, eval: p720_eval, grad: p720_grad, oracle: p720_oracle, tags: &[0, 7, 14, 22, 23, 26, 30, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 76, 78, 91, 92, 94, 98, 99, 105, 106, 107, 111, 112, 113, 115, 118, 120, 121, 129, 135, 137, 139] },
     Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, oracle: p721_oracle, tags: &[0, 6, 14, 22, 23, 25, 26, 35, 38, 40, 43, 46, 55, 60, 75, 78, 91, 106, 109, 113, 115, 124, 139] },
     Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, oracle: p722_oracle, tags: &[2, 4, 5, 13, 23, 26, 38, 40, 42, 43, 46, 55, 57, 58, 63, 65, 67, 75, 78, 79, 80, 82, 91, 92, 97, 107, 110, 115, 120, 135, 137] },
-    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 14, 22, 23, 24, 25, 26, 32, 38, 39, 40, 41, 43, 44, 46, 58, 60, 71, 73, 85, 91, 99, 101, 106, 111, 115, 120, 122, 123, 124, 136] },
-    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 15, 22, 23, 25, 38, 39, 40, 41, 43, 46, 55, 60, 61, 66, 79, 82, 91, 92, 93, 95, 97, 98, 100, 102, 103, 104, 106, 108, 110, 111, 113, 114, 115, 119, 120, 122, 123, 124, 128, 131, 135] },
+    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 14, 20, 22, 23, 24, 25, 26, 32, 38, 39, 40, 42, 43, 46, 58, 60, 91, 92, 99, 100, 101, 111, 115, 120, 122, 123, 124, 135, 136, 139] },
+    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 15, 22, 23, 25, 38, 39, 40, 41, 43, 46, 55, 60, 61, 66, 79, 82, 91, 92, 93, 95, 97, 98, 100, 102, 103, 104, 106, 108, 110, 111, 113, 114, 115, 119, 120, 122, 123, 124, 128, 129, 135, 140] },
     Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 13, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 43, 46, 55, 57, 58, 60, 66, 67, 68, 78, 85, 91, 93, 96, 106, 109, 111, 115, 120, 121, 122, 135, 136, 137] },
     Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p726_eval, grad: p726_grad, oracle: p726_oracle, tags: &[0, 4, 5, 13, 22, 23, 29, 38, 39, 40, 41, 43, 46, 55, 56, 67, 78, 79, 83, 88, 91, 92, 99, 100, 106, 109, 115, 116, 117, 118, 119, 120, 122, 135] },
     Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, oracle: p727_oracle, tags: &[0, 4, 7, 13, 22, 38, 39, 40, 42, 43, 70, 78, 82, 85, 88, 91, 92, 97, 102, 112, 115, 118, 120, 123, 135, 139] },
     Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, oracle: p728_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 29, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 56, 57, 58, 60, 65, 76, 78, 82, 86, 91, 92, 93, 94, 100, 101, 102, 106, 109, 110, 111, 112, 114, 115, 120, 122, 135, 136, 139] },
     Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p729_eval, grad: p729_grad, oracle: p729_oracle, tags: &[3, 4, 14, 22, 23, 24, 38, 39, 40, 43, 46, 55, 56, 57, 64, 67, 69, 77, 78, 91, 94, 96, 106, 109, 112, 113, 114, 115, 120, 122, 135, 137] },
     Prog { name: "p730", active: &[true], outputs: 1, eval: p730_eval, grad: p730_grad, oracle: p730_oracle, tags: &[0, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 47, 48, 49, 50, 55, 56, 57, 58, 60, 64, 75, 78, 81, 82, 91, 92, 93, 95, 98, 101, 102, 104, 106, 107, 109, 112, 115, 116, 118, 120, 121, 122, 138] },
-    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 14, 22, 23, 24, 38, 39, 40, 43, 46, 55, 57, 60, 65, 91, 94, 96, 106, 111, 115, 120, 133] },
+    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 14, 22, 23, 24, 38, 39, 40, 43, 46, 51, 55, 57, 58, 60, 65, 91, 94, 96, 99, 106, 111, 115, 120, 135] },
     Prog { name: "p732", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 13, 23, 26, 38, 40, 67, 78, 81, 91, 106, 111, 114, 115] },
-    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 57, 59, 60, 63, 78, 82, 88, 91, 92, 93, 100, 101, 103, 105, 106, 107, 111, 114, 115, 120, 121, 135, 136, 137, 140] },
+    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 49, 51, 55, 56, 57, 58, 59, 60, 63, 70, 78, 82, 85, 88, 91, 92, 93, 100, 101, 102, 103, 105, 106, 107, 111, 112, 114, 115, 120, 121, 135, 136, 137] },
     Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 14, 22, 23, 24, 25, 26, 27, 30, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 66, 67, 76, 78, 82, 85, 87, 88, 91, 92, 93, 97, 98, 101, 102, 103, 106, 108, 111, 112, 114, 115, 116, 118, 120, 121, 122, 123, 135, 137, 138, 139] },
-    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 67, 68, 72, 73, 78, 83, 85, 91, 92, 97, 103, 104, 106, 111, 112, 113, 114, 115, 120, 122, 135, 136, 137] },
+    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 67, 68, 78, 83, 91, 92, 103, 104, 106, 111, 112, 113, 114, 115, 120, 122, 136, 137, 142, 149] },
     Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, oracle: p736_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 28, 30, 31, 38, 39, 40, 41, 42, 43, 61, 66, 67, 78, 91, 92, 93, 100, 106, 111, 115, 120, 124, 126, 135, 137, 138, 139] },
     Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, oracle: p737_oracle, tags: &[0, 1, 4, 7, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 49, 55, 57, 59, 75, 78, 85, 91, 92, 100, 111, 120, 122, 124, 138] },
-    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 8, 13, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 91, 92, 93, 96, 100, 101, 105, 106, 108, 114, 115, 119, 120, 121, 122, 124, 129, 133, 135, 138] },
+    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 8, 13, 16, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 56, 57, 58, 60, 91, 92, 93, 96, 97, 100, 101, 105, 106, 108, 114, 115, 119, 120, 121, 122, 124, 129, 135, 138] },
     Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 14, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 57, 64, 67, 78, 82, 91, 92, 97, 99, 104, 106, 111, 115, 116, 120, 121, 124, 135, 139] },
-    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 13, 22, 23, 25, 26, 38, 39, 40, 43, 44, 46, 58, 62, 63, 78, 82, 83, 85, 88, 91, 92, 93, 96, 105, 108, 111, 115, 118, 120, 121, 122, 123, 132, 135] },
-    Prog { name: "p741", active: &[true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 32, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 58, 60, 61, 91, 92, 94, 95, 97, 101, 105, 106, 108, 109, 111, 113, 115, 116, 118, 119, 120, 124, 129, 133, 135, 136] },
+    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 13, 19, 22, 23, 25, 26, 38, 39, 40, 43, 44, 46, 58, 60, 63, 78, 82, 83, 85, 88, 91, 92, 96, 101, 105, 108, 111, 115, 118, 120, 121, 122, 123, 134, 135] },
+    Prog { name: "p741", active: &[true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 13, 20, 22, 23, 25, 26, 32, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 58, 60, 61, 91, 92, 94, 95, 97, 101, 105, 106, 108, 109, 111, 113, 115, 116, 118, 119, 120, 124, 129, 135, 136, 138] },
     Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, oracle: p742_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 61, 65, 68, 76, 78, 85, 91, 92, 93, 94, 96, 101, 106, 107, 120, 122] },
     Prog { name: "p743", active: &[false, true, true, true, true, true], outputs: 1, eval: p743_eval, grad: p743_grad, oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 22, 23, 25, 38, 39, 40, 43, 44, 46, 55, 56, 57, 60, 64, 66, 67, 68, 75, 76, 77, 78, 79, 82, 86, 88, 91, 98, 106, 111, 120, 122, 135, 136] },
-    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 14, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 58, 60, 68, 78, 86, 91, 92, 98, 99, 102, 108, 111, 112, 114, 115, 119, 120, 135, 139] },
-    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 13, 22, 23, 26, 28, 35, 38, 39, 40, 41, 43, 46, 48, 50, 55, 57, 59, 60, 67, 78, 82, 85, 87, 91, 92, 93, 94, 95, 97, 99, 102, 103, 106, 111, 114, 115, 116, 117, 120, 134, 135, 136, 138, 139] },
+    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 14, 22, 23, 26, 38, 39, 40, 41, 43, 60, 68, 78, 86, 88, 91, 92, 98, 99, 102, 107, 108, 111, 114, 115, 119, 120, 124, 133, 135, 139] },
+    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 13, 22, 23, 26, 28, 35, 38, 39, 40, 41, 43, 46, 48, 50, 55, 57, 59, 60, 67, 78, 82, 85, 87, 88, 91, 92, 93, 94, 95, 97, 99, 102, 103, 106, 111, 114, 115, 116, 117, 120, 135, 136, 138, 139, 142, 149] },
     Prog { name: "p746", active: &[true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, oracle: p746_oracle, tags: &[0, 2, 7, 15, 22, 23, 30, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 58, 66, 67, 68, 77, 78, 88, 91, 92, 93, 97, 98, 100, 101, 105, 106, 107, 108, 110, 111, 112, 115, 117, 120, 121, 122, 123, 136, 137] },
     Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, oracle: p747_oracle, tags: &[0, 1, 14, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 65, 66, 76, 91, 92, 98, 99, 101, 102, 103, 107, 111, 112, 113, 114, 115, 119, 120, 121, 123, 135, 136, 138, 139] },
     Prog { name: "p748", active: &[true, true], outputs: 1, eval: p748_eval, grad: p748_grad, oracle: p748_oracle, tags: &[0, 13, 23, 25, 30, 32, 38, 39, 40, 42, 43, 46, 55, 56, 58, 91, 92, 104, 106, 113, 115, 120, 122, 135, 136, 137, 139] },
     Prog { name: "p749", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, oracle: p749_oracle, tags: &[3, 5, 13, 22, 23, 26, 38, 39, 40, 44, 46, 49, 50, 58, 63, 67, 78, 79, 82, 88, 91, 92, 97, 100, 106, 107, 110, 111, 115, 120, 122, 129, 135, 138] },
-    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 48, 55, 57, 58, 59, 67, 73, 78, 83, 85, 89, 91, 92, 93, 95, 96, 98, 101, 102, 103, 105, 106, 111, 113, 114, 115, 116, 118, 119, 120, 121, 122, 130, 136] },
+    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 48, 53, 54, 55, 57, 58, 59, 68, 78, 83, 85, 91, 92, 93, 95, 96, 98, 101, 102, 103, 106, 111, 113, 114, 115, 116, 118, 119, 120, 121, 122, 130, 136] },
     Prog { name: "p751", active: &[true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, oracle: p751_oracle, tags: &[0, 1, 7, 13, 22, 23, 25, 28, 29, 38, 39, 40, 41, 43, 44, 46, 48, 49, 50, 58, 60, 61, 66, 91, 92, 93, 94, 97, 101, 102, 106, 108, 111, 112, 115, 116, 118, 120, 121, 122, 123, 126, 135, 136, 137, 139] },
     Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, oracle: p752_oracle, tags: &[4, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 58, 75, 76, 78, 79, 81, 88, 91, 92, 93, 106, 108, 111, 113, 115, 119, 120, 123, 135] },
     Prog { name: "p753", active: &[true, true, true], outputs: 1, eval: p753_eval, grad: p753_grad, oracle: p753_oracle, tags: &[0, 13, 23, 24, 38, 40, 41, 43, 75, 78, 91, 100, 115, 120, 124, 135, 136] },
@@ -31726,28 +31795,28 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p756", active: &[true, true, true, true, true], outputs: 1, eval: p756_eval, grad: p756_grad, oracle: p756_oracle, tags: &[3, 4, 13, 22, 23, 26, 38, 39, 40, 43, 44, 60, 66, 67, 78, 91, 92, 97, 106, 111, 113, 120, 137, 138] },
     Prog { name: "p757", active: &[true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, oracle: p757_oracle, tags: &[0, 1, 3, 15, 23, 27, 38, 39, 40, 43, 78, 91, 92, 98, 103, 104, 105, 112, 115, 116, 120] },
     Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, oracle: p758_oracle, tags: &[0, 3, 7, 13, 23, 27, 32, 38, 39, 40, 42, 43, 78, 91, 93, 121] },
-    Prog { name: "p759", active: &[true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 13, 16, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 51, 55, 56, 59, 61, 63, 67, 68, 77, 78, 82, 85, 91, 92, 93, 95, 96, 98, 105, 106, 111, 115, 120, 125, 128, 135, 136, 137, 139] },
+    Prog { name: "p759", active: &[true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 55, 56, 59, 61, 63, 67, 68, 77, 78, 82, 91, 92, 93, 95, 96, 98, 105, 106, 111, 115, 120, 125, 128, 135, 136, 137, 139, 142, 149] },
     Prog { name: "p760", active: &[true], outputs: 2, eval: p760_eval, grad: p760_grad, oracle: p760_oracle, tags: &[1, 14, 23, 24, 38, 39, 40, 43, 46, 55, 91, 101, 103, 106, 111, 115, 120, 135, 139] },
-    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 13, 22, 23, 25, 26, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 52, 55, 56, 57, 58, 60, 61, 75, 76, 78, 81, 91, 92, 93, 95, 96, 101, 106, 109, 111, 112, 114, 115, 116, 119, 120, 121, 124, 135, 136, 137, 139] },
-    Prog { name: "p762", active: &[false, true, true, true], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 22, 23, 27, 38, 39, 40, 67, 78, 85, 86, 91, 92, 94, 99, 104, 106, 108, 110, 111, 113, 114, 115, 120, 122, 132, 135, 138, 140] },
+    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 13, 16, 22, 23, 25, 26, 28, 31, 38, 39, 40, 41, 43, 44, 46, 47, 50, 51, 55, 56, 57, 58, 60, 61, 75, 76, 78, 81, 91, 92, 93, 95, 96, 106, 109, 111, 112, 114, 115, 119, 120, 121, 124, 135, 136, 137, 139, 140] },
+    Prog { name: "p762", active: &[false, true, true, true], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 16, 20, 22, 23, 27, 38, 39, 40, 41, 43, 51, 67, 78, 85, 86, 91, 92, 94, 102, 104, 106, 109, 110, 111, 113, 114, 115, 120, 122, 135, 138] },
     Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p763_eval, grad: p763_grad, oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 22, 23, 24, 28, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 57, 60, 64, 65, 67, 75, 76, 78, 79, 81, 82, 91, 92, 93, 96, 99, 102, 104, 106, 107, 110, 111, 114, 115, 116, 119, 120, 121, 122, 135, 136, 137, 138, 139] },
-    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 14, 19, 22, 23, 24, 25, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 59, 60, 67, 70, 78, 81, 83, 86, 91, 92, 93, 99, 101, 105, 106, 107, 108, 109, 110, 111, 113, 114, 115, 116, 118, 119, 120, 121, 122, 124, 135, 136, 138, 139, 140] },
+    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 14, 22, 23, 24, 26, 32, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 58, 59, 67, 70, 78, 81, 83, 86, 91, 92, 97, 99, 101, 105, 106, 107, 108, 109, 110, 111, 113, 115, 116, 118, 119, 120, 121, 122, 123, 124, 135, 136, 138, 139, 142, 149] },
     Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, oracle: p765_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 63, 78, 86, 87, 91, 106, 109, 111, 112, 115, 120, 126, 129, 135] },
-    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 13, 19, 22, 23, 25, 30, 38, 39, 40, 41, 43, 58, 60, 66, 91, 92, 98, 111, 114, 115, 120, 135, 136, 138, 139] },
-    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 15, 22, 23, 26, 27, 32, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 59, 60, 75, 76, 78, 85, 91, 92, 93, 95, 97, 99, 103, 106, 107, 108, 110, 111, 112, 114, 115, 116, 117, 118, 119, 120, 122, 125, 128, 135, 137, 139] },
-    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 24, 29, 32, 38, 39, 40, 43, 67, 70, 73, 78, 85, 91, 92, 95, 97, 98, 103, 115, 117, 120, 137] },
-    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 15, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49, 55, 57, 63, 70, 75, 78, 85, 91, 93, 97, 103, 106, 107, 109, 111, 115, 120, 122, 123, 134, 135, 137] },
+    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 13, 17, 22, 23, 30, 38, 39, 40, 43, 51, 58, 60, 66, 91, 92, 96, 98, 111, 112, 114, 115, 120, 135, 136, 138, 139] },
+    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 15, 22, 23, 26, 27, 32, 38, 39, 40, 41, 43, 46, 55, 57, 59, 60, 75, 76, 78, 85, 91, 92, 93, 95, 97, 99, 103, 106, 107, 108, 110, 111, 112, 115, 117, 118, 119, 120, 122, 125, 128, 135, 137, 139, 140] },
+    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 24, 29, 32, 38, 39, 40, 43, 46, 53, 54, 78, 91, 92, 95, 98, 103, 111, 115, 117, 120, 122, 135, 137] },
+    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 15, 19, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 49, 55, 57, 58, 62, 63, 70, 75, 78, 85, 91, 93, 97, 103, 106, 107, 109, 110, 111, 115, 120, 122, 123, 135, 137] },
     Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, oracle: p770_oracle, tags: &[0, 1, 3, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 67, 78, 91, 94, 106, 109, 111, 115, 117, 120, 124] },
     Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 13, 22, 23, 24, 26, 31, 38, 39, 40, 43, 44, 46, 55, 57, 58, 61, 65, 66, 67, 76, 78, 80, 81, 82, 85, 87, 91, 92, 94, 95, 96, 98, 103, 106, 108, 109, 110, 111, 112, 113, 115, 120, 122, 135, 137, 139] },
     Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, oracle: p772_oracle, tags: &[0, 1, 13, 23, 24, 26, 29, 32, 38, 39, 40, 41, 42, 43, 60, 91, 92, 93, 96, 97, 113, 115, 116, 117, 118, 120, 121, 122, 124, 136] },
     Prog { name: "p773", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, oracle: p773_oracle, tags: &[0, 4, 7, 14, 22, 23, 24, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 61, 64, 65, 67, 70, 76, 77, 78, 82, 83, 85, 87, 91, 92, 93, 95, 101, 104, 105, 106, 107, 111, 114, 115, 117, 118, 120, 121, 135, 136, 138, 139] },
     Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, oracle: p774_oracle, tags: &[0, 13, 22, 24, 31, 38, 39, 40, 41, 43, 91, 93, 96, 106, 115, 117, 118, 120, 121, 135, 136] },
-    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 63, 71, 73, 77, 85, 91, 92, 93, 97, 99, 100, 101, 103, 104, 105, 106, 107, 108, 110, 111, 114, 115, 116, 117, 118, 120, 121, 122, 130, 135, 136, 137, 139] },
+    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 63, 71, 73, 77, 85, 91, 92, 93, 97, 99, 100, 101, 103, 104, 105, 106, 107, 108, 110, 111, 114, 115, 116, 117, 118, 120, 121, 122, 128, 130, 135, 136, 137, 139] },
     Prog { name: "p776", active: &[true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, oracle: p776_oracle, tags: &[0, 8, 14, 22, 23, 24, 38, 39, 40, 41, 43, 91, 92, 93, 94, 97, 103, 106, 108, 111, 112, 115, 120, 123, 130] },
-    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 13, 22, 23, 32, 38, 39, 40, 41, 43, 51, 58, 61, 76, 78, 85, 91, 92, 95, 96, 102, 104, 106, 107, 108, 111, 115, 119, 120, 121, 135, 138] },
+    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 13, 23, 25, 32, 38, 39, 40, 41, 43, 52, 60, 61, 76, 78, 82, 85, 91, 92, 95, 96, 99, 102, 106, 107, 108, 111, 115, 119, 120, 121, 137, 138] },
     Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, oracle: p778_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 43, 44, 60, 77, 78, 81, 91, 92, 96, 100, 107, 120, 135, 137, 138] },
     Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, oracle: p779_oracle, tags: &[0, 3, 6, 7, 14, 22, 23, 25, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 64, 65, 66, 67, 68, 75, 76, 78, 84, 85, 91, 92, 93, 94, 100, 103, 105, 115, 120, 122, 123, 124, 128, 137, 138] },
-    Prog { name: "p780", active: &[true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 61, 66, 91, 92, 93, 97, 101, 102, 104, 106, 108, 109, 111, 112, 115, 118, 120, 121, 122, 125, 126, 129, 132, 135, 136, 138, 139] },
+    Prog { name: "p780", active: &[true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 52, 55, 57, 58, 60, 61, 66, 91, 92, 93, 97, 101, 102, 104, 106, 108, 109, 111, 112, 115, 118, 120, 121, 122, 125, 126, 129, 135, 136, 138] },
     Prog { name: "p781", active: &[true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, oracle: p781_oracle, tags: &[3, 7, 13, 23, 26, 27, 38, 39, 40, 41, 43, 67, 70, 78, 88, 91, 92, 106, 111, 121, 123, 125, 135] },
     Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, oracle: p782_oracle, tags: &[1, 2, 3, 7, 15, 23, 26, 38, 39, 40, 41, 44, 46, 55, 63, 66, 67, 68, 78, 91, 93, 100, 106, 107, 113, 115, 116, 120] },
     Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p783_eval, grad: p783_grad, oracle: p783_oracle, tags: &[4, 13, 23, 24, 38, 39, 40, 41, 43, 46, 49, 58, 78, 85, 87, 91, 106, 115, 120, 135] },
@@ -31757,73 +31826,73 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, oracle: p787_oracle, tags: &[3, 5, 13, 22, 23, 35, 38, 39, 40, 41, 42, 46, 55, 59, 78, 79, 81, 91, 95, 96, 100, 103, 106, 120, 121, 135] },
     Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 15, 22, 23, 31, 38, 39, 40, 42, 43, 44, 46, 55, 57, 58, 78, 81, 82, 86, 87, 88, 91, 92, 96, 100, 102, 104, 106, 108, 111, 115, 116, 120, 122, 124, 136, 137] },
     Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, oracle: p789_oracle, tags: &[0, 2, 4, 13, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 63, 75, 78, 80, 81, 82, 91, 93, 105, 106, 108, 109, 115, 116, 120, 122, 135] },
-    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 59, 62, 67, 68, 70, 76, 78, 85, 86, 88, 91, 92, 93, 96, 98, 99, 100, 104, 106, 108, 109, 111, 113, 114, 115, 116, 120, 121, 122, 124, 135, 137, 139] },
+    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 59, 67, 68, 70, 73, 76, 78, 85, 86, 88, 91, 92, 93, 96, 98, 99, 100, 104, 106, 108, 109, 111, 113, 114, 115, 116, 120, 121, 122, 124, 135, 137, 139] },
     Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, oracle: p791_oracle, tags: &[0, 3, 13, 22, 23, 29, 30, 38, 39, 40, 41, 42, 43, 46, 47, 48, 55, 56, 57, 58, 67, 70, 75, 76, 78, 85, 86, 91, 92, 93, 94, 96, 97, 98, 104, 106, 109, 113, 115, 116, 117, 119, 120, 121, 124, 135, 136, 138] },
     Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, oracle: p792_oracle, tags: &[0, 2, 3, 14, 22, 23, 24, 26, 31, 38, 39, 40, 41, 43, 46, 47, 48, 49, 50, 55, 56, 57, 58, 59, 60, 68, 70, 78, 82, 85, 88, 91, 93, 99, 100, 101, 102, 106, 109, 111, 115, 120, 121, 122, 126, 135, 137, 138, 139] },
     Prog { name: "p793", active: &[true, true, true, true], outputs: 1, eval: p793_eval, grad: p793_grad, oracle: p793_oracle, tags: &[0, 1, 13, 22, 38, 39, 40, 43, 91, 102, 106, 120, 122, 124, 135] },
     Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, oracle: p794_oracle, tags: &[0, 3, 7, 13, 22, 23, 24, 38, 39, 40, 42, 43, 44, 46, 47, 50, 55, 56, 59, 67, 68, 76, 78, 82, 85, 91, 92, 102, 106, 111, 114, 115, 116, 120, 125, 135, 139] },
     Prog { name: "p795", active: &[true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 13, 22, 23, 25, 30, 38, 39, 40, 41, 43, 46, 55, 57, 60, 78, 84, 85, 86, 91, 92, 98, 102, 106, 110, 115, 116, 119, 120, 122] },
-    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 30, 38, 39, 40, 43, 44, 46, 49, 55, 57, 59, 60, 62, 91, 92, 99, 106, 111, 115, 117, 120, 123, 124, 128, 139] },
-    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 14, 22, 23, 25, 38, 39, 40, 41, 43, 44, 62, 77, 78, 86, 91, 105, 106, 115, 120, 135, 137, 138] },
+    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 13, 22, 23, 24, 30, 38, 39, 40, 43, 44, 46, 49, 55, 57, 59, 60, 91, 92, 99, 106, 111, 117, 120, 121, 122, 123, 124, 128, 135, 139, 142, 148] },
+    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 14, 20, 22, 23, 38, 39, 40, 41, 43, 77, 78, 86, 91, 105, 106, 111, 115, 116, 120, 135, 137, 138] },
     Prog { name: "p798", active: &[true, true, true, true, true, true], outputs: 1, eval: p798_eval, grad: p798_grad, oracle: p798_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 30, 32, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 59, 60, 70, 78, 82, 83, 91, 92, 93, 97, 100, 104, 111, 114, 117, 120, 121, 122, 135] },
     Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, oracle: p799_oracle, tags: &[0, 3, 4, 13, 22, 23, 27, 28, 38, 39, 41, 43, 44, 50, 55, 60, 66, 67, 77, 78, 82, 91, 93, 104, 112, 120, 121, 127, 135] },
-    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 46, 55, 56, 58, 60, 61, 66, 67, 78, 83, 91, 92, 93, 94, 101, 104, 105, 106, 108, 109, 111, 112, 115, 119, 120, 121, 122, 124, 131, 135, 140] },
+    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 46, 53, 54, 55, 56, 60, 61, 66, 67, 78, 83, 91, 92, 94, 95, 101, 104, 105, 106, 108, 109, 111, 112, 115, 116, 118, 119, 120, 121, 122, 124, 133, 135, 138] },
     Prog { name: "p801", active: &[true, true], outputs: 1, eval: p801_eval, grad: p801_grad, oracle: p801_oracle, tags: &[0, 13, 23, 25, 27, 38, 40, 41, 43, 46, 55, 57, 60, 91, 98, 106, 111, 115, 120, 121, 136, 139] },
-    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 47, 55, 59, 78, 85, 91, 92, 94, 100, 106, 107, 110, 115, 120, 122, 128, 135, 136, 137, 140] },
+    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 13, 17, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 47, 51, 55, 58, 59, 78, 85, 91, 92, 94, 100, 104, 106, 110, 115, 120, 122, 128, 135, 136, 137] },
     Prog { name: "p803", active: &[true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, oracle: p803_oracle, tags: &[1, 4, 15, 22, 23, 26, 38, 39, 40, 42, 43, 46, 55, 57, 58, 60, 63, 66, 77, 78, 88, 91, 92, 96, 99, 101, 103, 104, 106, 108, 109, 110, 111, 112, 115, 120, 121, 122, 123, 136, 139] },
-    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 38, 39, 40, 43, 44, 60, 62, 91, 106, 111, 115, 118, 121, 122, 134] },
+    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 42, 43, 60, 91, 106, 111, 115, 120, 121, 122, 132, 136, 142, 148] },
     Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, oracle: p805_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 58, 59, 61, 63, 75, 79, 80, 81, 82, 91, 92, 93, 97, 103, 106, 109, 110, 115, 117, 120, 122, 135, 138, 139] },
     Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, oracle: p806_oracle, tags: &[0, 4, 6, 13, 22, 28, 29, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 78, 85, 91, 92, 93, 100, 106, 113, 115, 117, 119, 120, 121, 122, 123, 135, 138] },
     Prog { name: "p807", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p807_eval, grad: p807_grad, oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 13, 23, 29, 38, 39, 40, 78, 81, 91, 92, 102, 108, 113, 114, 115, 119, 120, 122] },
     Prog { name: "p808", active: &[true], outputs: 1, eval: p808_eval, grad: p808_grad, oracle: p808_oracle, tags: &[3, 7, 13, 22, 23, 26, 38, 39, 40, 43, 68, 70, 76, 78, 82, 88, 91, 92, 93, 101, 106, 109, 112, 115, 116, 121, 122, 129, 135, 136] },
     Prog { name: "p809", active: &[true], outputs: 2, eval: p809_eval, grad: p809_grad, oracle: p809_oracle, tags: &[0, 14, 22, 23, 25, 26, 31, 38, 39, 40, 43, 60, 91, 106, 109, 113, 115, 123] },
     Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, oracle: p810_oracle, tags: &[2, 3, 13, 22, 23, 26, 29, 32, 38, 39, 40, 43, 44, 46, 55, 57, 60, 64, 67, 77, 78, 82, 91, 92, 94, 95, 101, 103, 106, 109, 111, 114, 115, 118, 120, 122, 124, 135] },
-    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 13, 22, 23, 26, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 61, 64, 66, 67, 68, 76, 78, 82, 85, 91, 92, 93, 94, 95, 97, 99, 102, 104, 106, 109, 111, 115, 119, 120, 122, 134, 135] },
+    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 13, 22, 23, 26, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 58, 60, 61, 64, 66, 67, 68, 76, 78, 82, 85, 91, 92, 93, 94, 95, 97, 99, 102, 104, 106, 107, 109, 111, 115, 119, 120, 122, 135] },
     Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, oracle: p812_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 77, 91, 92, 93, 97, 103, 104, 111, 112, 115, 116, 120, 124, 136, 138] },
     Prog { name: "p813", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, oracle: p813_oracle, tags: &[0, 2, 4, 6, 13, 23, 38, 39, 42, 77, 78, 81, 85, 87, 91, 93, 99, 120, 136] },
-    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 13, 19, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 58, 60, 63, 67, 78, 82, 91, 92, 94, 95, 99, 106, 107, 111, 115, 116, 118, 120, 121, 124, 128, 130] },
-    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 27, 38, 39, 40, 41, 43, 46, 48, 55, 56, 58, 59, 61, 78, 81, 82, 91, 92, 93, 98, 99, 102, 105, 106, 109, 111, 120, 121, 131, 136, 137] },
-    Prog { name: "p816", active: &[true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 13, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 44, 46, 47, 52, 55, 57, 58, 60, 91, 92, 93, 95, 97, 102, 104, 106, 110, 111, 115, 120, 121, 122, 135, 137] },
+    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 44, 46, 58, 60, 63, 67, 78, 82, 91, 92, 94, 95, 99, 104, 106, 107, 111, 115, 120, 121, 130, 133] },
+    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 27, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 58, 59, 61, 71, 73, 78, 81, 82, 85, 91, 92, 93, 98, 99, 102, 105, 106, 109, 111, 115, 120, 121, 136, 137] },
+    Prog { name: "p816", active: &[true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 13, 20, 22, 23, 24, 38, 39, 40, 41, 42, 43, 46, 47, 51, 55, 57, 58, 91, 92, 93, 95, 97, 101, 102, 104, 106, 110, 111, 115, 119, 120, 121, 122, 124, 127, 135, 136, 137, 138] },
     Prog { name: "p817", active: &[true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, oracle: p817_oracle, tags: &[0, 4, 6, 13, 22, 23, 25, 26, 27, 28, 29, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 55, 56, 57, 59, 60, 68, 78, 85, 88, 91, 92, 93, 94, 97, 99, 101, 103, 104, 106, 108, 109, 111, 112, 113, 115, 117, 118, 119, 120, 121, 122, 135, 136, 137, 138] },
-    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 15, 22, 23, 38, 39, 40, 41, 43, 70, 76, 77, 78, 86, 91, 92, 95, 105, 106, 115, 120, 124, 134, 135, 139] },
+    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 15, 22, 23, 38, 39, 40, 41, 43, 70, 76, 77, 78, 86, 91, 92, 95, 105, 106, 115, 120, 124, 133, 135, 139] },
     Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, oracle: p819_oracle, tags: &[0, 2, 4, 6, 13, 29, 30, 32, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 78, 91, 92, 98, 100, 103, 106, 113, 114, 115, 120, 122, 135] },
-    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 15, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 46, 51, 55, 58, 60, 67, 69, 78, 88, 91, 94, 97, 100, 102, 106, 110, 111, 114, 115, 116, 120, 122, 135, 136, 138] },
+    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 15, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 46, 55, 60, 67, 69, 78, 85, 87, 91, 94, 97, 100, 102, 110, 111, 114, 115, 116, 118, 120, 122, 135, 136, 138, 140] },
     Prog { name: "p821", active: &[true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, oracle: p821_oracle, tags: &[0, 7, 14, 22, 23, 24, 25, 26, 27, 29, 30, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 60, 63, 91, 92, 93, 95, 98, 100, 101, 104, 106, 107, 111, 114, 115, 120, 121, 122, 124, 126, 135, 139] },
-    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 22, 23, 25, 27, 30, 38, 39, 40, 41, 43, 44, 46, 48, 55, 57, 62, 67, 70, 75, 76, 78, 83, 85, 87, 91, 92, 95, 96, 101, 106, 111, 112, 114, 115, 118, 119, 120, 121, 122, 123, 124, 135, 137] },
+    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 22, 23, 25, 27, 30, 38, 39, 40, 41, 43, 46, 48, 55, 57, 67, 70, 75, 76, 78, 83, 85, 87, 91, 92, 93, 95, 96, 101, 103, 106, 111, 112, 114, 115, 118, 119, 120, 121, 122, 123, 124, 133, 135, 137] },
     Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, oracle: p823_oracle, tags: &[1, 13, 22, 23, 24, 26, 28, 29, 30, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 59, 60, 61, 63, 75, 79, 82, 91, 92, 93, 94, 97, 102, 103, 104, 106, 109, 111, 115, 116, 117, 120, 121, 122, 123, 129, 135, 139] },
     Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, oracle: p824_oracle, tags: &[0, 2, 4, 13, 22, 23, 38, 39, 40, 42, 43, 46, 55, 78, 91, 92, 97, 101, 102, 112, 113, 120, 122, 136, 138] },
-    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 14, 16, 22, 23, 38, 39, 40, 41, 43, 51, 68, 78, 88, 91, 92, 93, 102, 104, 105, 106, 107, 109, 115, 116, 117, 118, 120, 121, 122, 124, 131, 135, 137, 138] },
+    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 14, 22, 23, 38, 39, 40, 43, 68, 78, 88, 91, 92, 102, 104, 105, 106, 107, 109, 115, 116, 117, 120, 121, 122, 123, 134, 135, 137, 138] },
     Prog { name: "p826", active: &[true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, oracle: p826_oracle, tags: &[0, 2, 6, 13, 23, 38, 39, 40, 41, 70, 76, 78, 81, 88, 91, 93, 106, 115, 120, 135] },
-    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 13, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 51, 58, 62, 63, 70, 78, 81, 82, 85, 88, 91, 92, 101, 103, 105, 106, 107, 111, 113, 114, 115, 116, 117, 119, 120, 129, 135, 136, 137, 138, 139] },
+    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 13, 22, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 63, 70, 76, 78, 81, 82, 85, 88, 91, 92, 99, 101, 105, 107, 111, 113, 114, 115, 117, 119, 120, 135, 136, 137, 138, 139, 140, 142, 148] },
     Prog { name: "p828", active: &[true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, oracle: p828_oracle, tags: &[0, 1, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 49, 50, 55, 57, 60, 75, 78, 81, 91, 93, 97, 115, 118, 120, 135] },
-    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 14, 22, 23, 26, 38, 39, 40, 43, 51, 58, 67, 78, 91, 101, 115, 116, 120, 122, 126, 129, 135, 136, 138] },
+    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 14, 22, 23, 26, 38, 39, 40, 43, 67, 78, 91, 101, 115, 120, 122, 126, 129, 135, 136, 140] },
     Prog { name: "p830", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, oracle: p830_oracle, tags: &[0, 1, 2, 3, 7, 13, 22, 23, 24, 26, 38, 39, 40, 43, 46, 55, 60, 64, 78, 82, 91, 92, 93, 115, 119] },
-    Prog { name: "p831", active: &[true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 14, 19, 22, 23, 25, 32, 38, 39, 40, 41, 44, 58, 60, 62, 91, 100, 106, 107, 113, 115, 120, 135] },
+    Prog { name: "p831", active: &[true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 14, 19, 22, 23, 25, 32, 38, 39, 40, 41, 43, 58, 60, 91, 92, 99, 104, 106, 113, 115, 120, 135, 142, 149] },
     Prog { name: "p832", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, oracle: p832_oracle, tags: &[0, 2, 13, 16, 22, 23, 25, 26, 38, 39, 40, 43, 44, 46, 48, 51, 55, 57, 60, 66, 67, 68, 70, 78, 84, 86, 88, 91, 92, 95, 96, 100, 104, 106, 111, 115, 116, 118, 120, 122, 124, 126, 135, 136, 138, 139] },
     Prog { name: "p833", active: &[true, true], outputs: 1, eval: p833_eval, grad: p833_grad, oracle: p833_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 38, 39, 40, 42, 43, 46, 55, 63, 76, 91, 92, 98, 102, 103, 106, 111, 114, 115, 118, 120, 121, 122, 130, 139] },
     Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, oracle: p834_oracle, tags: &[0, 3, 4, 13, 23, 26, 32, 38, 39, 40, 43, 67, 75, 78, 81, 91, 92, 103, 104, 106, 108, 120, 121] },
-    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 43, 60, 91, 92, 93, 99, 102, 103, 105, 106, 111, 115, 120, 121, 131, 135, 136, 139] },
-    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 13, 20, 22, 23, 25, 26, 27, 28, 30, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 58, 59, 60, 66, 67, 76, 78, 88, 91, 92, 93, 96, 98, 99, 101, 104, 106, 110, 111, 112, 113, 114, 115, 117, 118, 119, 120, 121, 122, 123, 124, 128, 135, 137, 138, 139] },
-    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 13, 22, 23, 24, 25, 26, 35, 36, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 60, 61, 66, 67, 68, 78, 88, 91, 92, 93, 101, 102, 105, 106, 108, 111, 115, 119, 120, 133, 135, 136, 137, 138, 139] },
+    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 13, 17, 22, 23, 26, 38, 39, 40, 41, 43, 51, 58, 60, 91, 92, 93, 99, 102, 103, 105, 106, 111, 115, 116, 120, 121, 135, 136, 139] },
+    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 13, 22, 23, 25, 26, 27, 28, 30, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 58, 59, 60, 66, 67, 76, 78, 88, 91, 92, 93, 96, 98, 99, 101, 104, 106, 110, 111, 112, 113, 114, 115, 117, 118, 119, 120, 121, 122, 124, 128, 133, 135, 137, 139] },
+    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 13, 22, 23, 24, 25, 26, 35, 36, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 58, 60, 61, 66, 67, 68, 78, 88, 91, 92, 93, 101, 102, 105, 106, 108, 111, 115, 119, 120, 135, 136, 137, 138, 139, 142, 149] },
     Prog { name: "p838", active: &[true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 67, 76, 77, 78, 81, 82, 85, 87, 91, 92, 96, 97, 106, 107, 108, 109, 115, 116, 117, 118, 120, 126, 135, 139] },
     Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p839_eval, grad: p839_grad, oracle: p839_oracle, tags: &[2, 3, 4, 8, 13, 23, 29, 38, 39, 40, 41, 42, 43, 46, 55, 58, 59, 67, 68, 75, 76, 78, 88, 91, 92, 93, 101, 108, 111, 113, 115, 116, 120, 135] },
-    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 13, 22, 23, 26, 32, 38, 39, 40, 41, 43, 46, 47, 55, 57, 58, 67, 68, 78, 79, 80, 85, 91, 94, 97, 98, 106, 113, 120, 121, 122, 135, 139, 140] },
-    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 13, 22, 23, 24, 25, 26, 32, 38, 39, 40, 41, 42, 43, 60, 67, 78, 82, 91, 92, 93, 98, 100, 101, 108, 115, 119, 120, 121, 122, 135, 140] },
-    Prog { name: "p842", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 13, 22, 23, 38, 39, 40, 41, 43, 46, 48, 50, 58, 77, 78, 91, 92, 93, 95, 96, 102, 107, 108, 111, 115, 116, 120, 131] },
+    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 13, 22, 23, 26, 32, 38, 39, 40, 41, 43, 46, 47, 55, 57, 58, 67, 68, 78, 79, 80, 85, 91, 94, 97, 98, 106, 113, 115, 120, 121, 122, 129, 135, 139, 142, 149] },
+    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 13, 22, 23, 24, 25, 26, 32, 38, 39, 40, 41, 42, 43, 60, 67, 78, 82, 91, 92, 93, 100, 101, 108, 115, 119, 120, 121, 122, 133, 135] },
+    Prog { name: "p842", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 13, 22, 23, 38, 39, 40, 41, 43, 46, 48, 50, 58, 77, 78, 91, 92, 93, 95, 96, 102, 107, 108, 111, 115, 116, 120, 133] },
     Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, oracle: p843_oracle, tags: &[0, 13, 22, 23, 26, 31, 38, 39, 40, 43, 46, 60, 63, 66, 91, 92, 94, 104, 106, 109, 111, 112, 115, 118, 120, 121, 122, 136] },
     Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, oracle: p844_oracle, tags: &[1, 2, 6, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 56, 68, 70, 78, 80, 81, 84, 85, 91, 92, 93, 100, 101, 103, 106, 109, 111, 115, 117, 118, 120, 121, 122, 129, 130] },
-    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 13, 20, 22, 23, 32, 38, 39, 40, 41, 43, 67, 69, 78, 91, 92, 93, 99, 103, 106, 111, 115, 118, 120, 121, 122, 123, 135] },
-    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 15, 22, 23, 25, 26, 32, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 78, 91, 92, 95, 97, 100, 103, 105, 106, 111, 112, 114, 115, 118, 120, 122, 132, 135, 136] },
-    Prog { name: "p847", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 24, 25, 29, 30, 38, 39, 40, 41, 43, 46, 47, 52, 55, 56, 57, 60, 67, 78, 82, 83, 87, 88, 91, 92, 93, 94, 101, 102, 106, 107, 109, 112, 115, 116, 119, 120, 121, 122, 124, 127, 135, 138] },
-    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 15, 22, 23, 30, 31, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 59, 60, 68, 77, 78, 81, 82, 85, 86, 87, 88, 91, 92, 98, 100, 103, 104, 106, 107, 108, 111, 112, 115, 120, 121, 122, 123, 133, 135, 136, 137, 138] },
+    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 13, 22, 23, 32, 38, 39, 40, 41, 43, 67, 69, 78, 91, 92, 93, 103, 106, 118, 121, 122, 123, 133, 139] },
+    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 15, 17, 22, 23, 25, 26, 32, 38, 39, 40, 41, 42, 43, 46, 51, 55, 56, 57, 58, 78, 91, 92, 95, 97, 100, 103, 105, 106, 111, 112, 114, 115, 118, 120, 122, 136] },
+    Prog { name: "p847", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 24, 25, 29, 30, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 67, 78, 82, 83, 84, 87, 88, 91, 92, 93, 94, 101, 102, 106, 109, 112, 115, 116, 119, 120, 121, 122, 124, 127, 135, 142, 150] },
+    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 15, 19, 22, 23, 25, 30, 31, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 58, 59, 60, 68, 77, 78, 81, 82, 85, 86, 87, 88, 91, 92, 98, 100, 103, 104, 106, 108, 111, 112, 115, 120, 121, 122, 123, 135, 136, 137, 138] },
     Prog { name: "p849", active: &[true, true, true], outputs: 1, eval: p849_eval, grad: p849_grad, oracle: p849_oracle, tags: &[0, 1, 6, 13, 22, 23, 25, 26, 28, 32, 38, 39, 40, 42, 43, 46, 47, 50, 55, 57, 63, 64, 70, 77, 78, 85, 91, 95, 98, 103, 104, 106, 107, 111, 115, 117, 119, 120, 122, 128, 130, 135] },
-    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 13, 19, 22, 23, 25, 26, 28, 30, 38, 39, 40, 42, 43, 44, 46, 47, 48, 49, 50, 55, 57, 58, 62, 67, 75, 78, 79, 82, 91, 92, 93, 99, 102, 104, 106, 111, 115, 118, 120, 122, 123, 124, 128, 135, 136] },
+    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 13, 22, 23, 26, 28, 30, 38, 39, 40, 43, 44, 46, 47, 48, 49, 50, 51, 55, 57, 58, 67, 75, 78, 79, 82, 91, 92, 97, 99, 104, 106, 108, 111, 115, 118, 120, 122, 123, 128, 133, 135, 136, 139] },
     Prog { name: "p851", active: &[true, true], outputs: 2, eval: p851_eval, grad: p851_grad, oracle: p851_oracle, tags: &[3, 4, 14, 22, 23, 38, 39, 40, 46, 58, 70, 78, 88, 91, 92, 103, 114, 115, 121, 128, 135, 139] },
-    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 58, 60, 91, 95, 103, 106, 112, 115, 117, 119, 120, 121, 136] },
+    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 60, 91, 95, 103, 106, 111, 112, 115, 117, 119, 120, 121, 134, 136] },
     Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, oracle: p853_oracle, tags: &[0, 3, 13, 22, 23, 24, 26, 38, 40, 41, 42, 43, 67, 78, 85, 91, 99, 100, 102, 103, 111, 112, 120, 135, 137] },
     Prog { name: "p854", active: &[true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, oracle: p854_oracle, tags: &[0, 4, 7, 13, 23, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 66, 67, 68, 70, 78, 83, 88, 91, 92, 95, 96, 106, 115, 120, 121, 126, 135] },
     Prog { name: "p855", active: &[true, true], outputs: 1, eval: p855_eval, grad: p855_grad, oracle: p855_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 57, 58, 60, 61, 64, 65, 91, 92, 93, 97, 102, 103, 105, 106, 107, 108, 109, 113, 115, 120, 130] },
-    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 19, 23, 25, 26, 27, 28, 38, 39, 40, 41, 43, 44, 58, 60, 62, 66, 67, 78, 82, 85, 91, 93, 100, 103, 106, 111, 112, 113, 115, 120, 124, 135, 137] },
+    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 22, 23, 26, 27, 28, 38, 39, 40, 60, 66, 67, 78, 82, 91, 100, 103, 106, 111, 112, 113, 115, 120, 124, 134, 135, 137] },
     Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, oracle: p857_oracle, tags: &[0, 3, 4, 5, 14, 22, 23, 38, 40, 41, 42, 43, 46, 49, 55, 56, 57, 67, 68, 70, 75, 78, 79, 81, 83, 86, 91, 92, 96, 113, 115, 117, 120, 122, 124, 135, 136] },
     Prog { name: "p858", active: &[true], outputs: 1, eval: p858_eval, grad: p858_grad, oracle: p858_oracle, tags: &[0, 13, 23, 26, 38, 39, 40, 41, 46, 50, 55, 57, 60, 77, 78, 81, 82, 91, 106, 108, 112, 120, 138] },
     Prog { name: "p859", active: &[true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, oracle: p859_oracle, tags: &[0, 4, 7, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 58, 68, 70, 75, 78, 79, 81, 82, 88, 91, 92, 93, 94, 99, 103, 106, 107, 108, 111, 115, 118, 135, 139] },
@@ -31832,10 +31901,10 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p862", active: &[true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, oracle: p862_oracle, tags: &[3, 4, 13, 22, 23, 26, 30, 38, 39, 40, 46, 47, 55, 60, 63, 66, 67, 68, 77, 78, 91, 92, 94, 100, 105, 106, 111, 113, 114, 120, 128, 135] },
     Prog { name: "p863", active: &[true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, oracle: p863_oracle, tags: &[2, 7, 13, 23, 38, 39, 40, 43, 44, 46, 49, 55, 60, 66, 67, 68, 78, 82, 91, 101, 112, 115, 120, 123, 129] },
     Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, oracle: p864_oracle, tags: &[0, 13, 23, 27, 32, 38, 40, 43, 91, 106, 116, 137, 138] },
-    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 50, 55, 57, 58, 75, 78, 80, 81, 91, 92, 106, 112, 114, 115, 119, 120, 137, 138, 140] },
+    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 13, 16, 22, 23, 38, 39, 40, 41, 42, 43, 46, 50, 51, 55, 57, 58, 75, 78, 80, 81, 91, 92, 96, 106, 112, 114, 115, 117, 119, 120, 137, 138] },
     Prog { name: "p866", active: &[true], outputs: 1, eval: p866_eval, grad: p866_grad, oracle: p866_oracle, tags: &[4, 13, 22, 23, 26, 38, 39, 40, 42, 43, 44, 46, 55, 59, 60, 61, 63, 66, 68, 78, 85, 91, 92, 94, 96, 104, 106, 107, 110, 115, 118, 120, 123, 135, 137] },
     Prog { name: "p867", active: &[true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, oracle: p867_oracle, tags: &[0, 3, 7, 13, 22, 23, 26, 30, 31, 38, 39, 40, 43, 46, 63, 67, 76, 78, 81, 82, 85, 86, 91, 92, 94, 95, 98, 101, 104, 106, 107, 109, 111, 115, 119, 120, 135, 138] },
-    Prog { name: "p868", active: &[true, true, false, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 58, 60, 61, 65, 66, 67, 68, 76, 78, 91, 92, 102, 103, 104, 105, 106, 111, 112, 115, 120, 123, 135, 137, 139] },
+    Prog { name: "p868", active: &[true, true, false, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 58, 60, 61, 65, 66, 67, 68, 76, 78, 91, 92, 102, 103, 104, 105, 106, 112, 115, 120, 134, 136, 137, 139] },
     Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, oracle: p869_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 43, 60, 91, 92, 96, 99, 100, 108, 110, 115, 117, 120, 137] },
     Prog { name: "p870", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 13, 22, 23, 24, 30, 38, 39, 40, 41, 42, 43, 46, 47, 50, 55, 56, 58, 59, 77, 78, 81, 86, 91, 92, 93, 94, 96, 104, 106, 111, 113, 114, 115, 119, 120, 124, 128, 135, 136, 139] },
     Prog { name: "p871", active: &[true, true], outputs: 1, eval: p871_eval, grad: p871_grad, oracle: p871_oracle, tags: &[0, 1, 13, 23, 38, 39, 40, 41, 42, 43, 46, 58, 91, 92, 93, 94, 96, 97, 107, 120, 121, 135, 137] },
@@ -31843,35 +31912,35 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p873", active: &[true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, oracle: p873_oracle, tags: &[3, 14, 22, 23, 26, 30, 38, 39, 40, 43, 46, 55, 57, 67, 78, 91, 92, 98, 99, 101, 102, 104, 106, 107, 108, 110, 111, 114, 115, 120, 122, 124, 135, 136] },
     Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, oracle: p874_oracle, tags: &[2, 4, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 44, 46, 55, 57, 60, 67, 69, 78, 82, 85, 91, 94, 97, 105, 106, 109, 115, 117, 118, 120, 122, 135, 136] },
     Prog { name: "p875", active: &[true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, oracle: p875_oracle, tags: &[0, 1, 3, 7, 14, 22, 23, 28, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 67, 70, 75, 76, 78, 82, 85, 88, 91, 92, 94, 99, 100, 101, 104, 107, 109, 115, 120, 127, 135, 138, 139] },
-    Prog { name: "p876", active: &[true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 14, 22, 24, 38, 39, 40, 41, 43, 44, 51, 58, 60, 91, 92, 93, 101, 105, 106, 111, 115, 120, 124, 135, 136, 137, 138] },
+    Prog { name: "p876", active: &[true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 14, 19, 22, 23, 24, 25, 38, 39, 40, 41, 43, 44, 58, 60, 91, 92, 93, 101, 105, 111, 115, 120, 124, 135, 136, 137, 138] },
     Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, oracle: p877_oracle, tags: &[0, 6, 7, 8, 13, 23, 26, 38, 40, 41, 43, 44, 46, 49, 55, 58, 60, 91, 92, 94, 106, 114, 115, 117, 118, 120, 121, 122, 125, 135, 138] },
-    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 13, 22, 23, 25, 27, 29, 30, 31, 38, 39, 40, 41, 43, 46, 52, 55, 57, 60, 78, 79, 82, 86, 91, 92, 93, 94, 96, 105, 106, 108, 110, 111, 114, 115, 119, 120, 121, 122, 124, 135, 137, 138] },
-    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 14, 19, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 58, 60, 66, 67, 68, 78, 85, 91, 92, 93, 94, 98, 101, 104, 106, 111, 113, 114, 115, 119, 120, 121, 122, 123, 135, 137, 139] },
+    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 13, 22, 23, 27, 29, 30, 38, 39, 40, 41, 43, 46, 55, 57, 60, 67, 73, 78, 79, 82, 85, 86, 91, 92, 93, 94, 96, 105, 106, 108, 110, 111, 114, 115, 119, 120, 121, 122, 124, 135, 137] },
+    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 14, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 60, 66, 67, 68, 78, 85, 91, 92, 93, 94, 98, 104, 106, 111, 113, 114, 115, 119, 120, 121, 122, 123, 134, 135, 137, 139] },
     Prog { name: "p880", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, oracle: p880_oracle, tags: &[2, 3, 6, 14, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 58, 63, 76, 78, 81, 91, 92, 93, 94, 98, 104, 106, 107, 108, 109, 111, 114, 115, 116, 119, 120, 121, 122, 124, 135, 136, 137] },
     Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, oracle: p881_oracle, tags: &[0, 1, 2, 7, 13, 22, 23, 24, 26, 38, 39, 40, 42, 44, 67, 68, 78, 82, 83, 85, 91, 93, 100, 105, 106, 109, 114, 115, 116, 118, 120, 129, 135] },
-    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 13, 22, 23, 38, 39, 40, 41, 43, 46, 49, 55, 57, 58, 59, 67, 68, 73, 78, 80, 85, 91, 92, 94, 106, 107, 111, 115, 120, 122, 135, 137, 139] },
+    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 13, 23, 25, 38, 39, 40, 41, 43, 46, 49, 52, 55, 57, 58, 59, 60, 68, 78, 80, 82, 85, 91, 92, 94, 100, 103, 105, 106, 107, 111, 115, 120, 122, 135, 136, 137, 139] },
     Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, oracle: p883_oracle, tags: &[0, 2, 4, 5, 13, 22, 23, 28, 38, 39, 40, 41, 43, 46, 55, 57, 60, 64, 68, 70, 75, 78, 79, 82, 85, 91, 92, 93, 98, 102, 105, 106, 119, 120, 122, 126, 135, 136, 138] },
     Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, oracle: p884_oracle, tags: &[0, 1, 5, 7, 13, 22, 23, 32, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 57, 59, 75, 79, 82, 91, 96, 98, 99, 104, 105, 106, 108, 110, 115, 120, 121, 122, 124, 135, 136, 139] },
     Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, oracle: p885_oracle, tags: &[3, 5, 13, 22, 23, 30, 31, 38, 39, 40, 41, 43, 46, 49, 55, 56, 59, 78, 79, 83, 85, 91, 92, 93, 94, 96, 97, 100, 102, 106, 111, 115, 120, 122, 135, 139] },
     Prog { name: "p886", active: &[true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, oracle: p886_oracle, tags: &[0, 13, 23, 26, 38, 39, 40, 41, 43, 60, 91, 93, 95, 97, 106, 111, 115, 120, 135] },
     Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p887_eval, grad: p887_grad, oracle: p887_oracle, tags: &[0, 1, 4, 8, 13, 22, 23, 26, 28, 38, 39, 40, 41, 42, 43, 61, 68, 78, 82, 85, 91, 92, 93, 94, 106, 107, 111, 115, 119, 120, 122, 125, 135] },
     Prog { name: "p888", active: &[true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, oracle: p888_oracle, tags: &[0, 2, 14, 22, 23, 24, 26, 28, 31, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 58, 60, 64, 78, 82, 86, 88, 91, 92, 99, 100, 101, 105, 106, 107, 108, 111, 115, 118, 119, 120, 122, 123, 130, 136, 137, 138] },
-    Prog { name: "p889", active: &[true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 47, 48, 50, 51, 55, 57, 58, 60, 76, 78, 81, 91, 92, 94, 95, 101, 102, 104, 106, 109, 112, 114, 115, 118, 120, 123, 127, 128, 138] },
-    Prog { name: "p890", active: &[true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 15, 22, 23, 25, 26, 27, 31, 32, 38, 39, 40, 41, 43, 44, 46, 60, 61, 63, 66, 67, 68, 70, 78, 82, 85, 86, 91, 96, 98, 100, 103, 104, 106, 107, 108, 109, 111, 112, 115, 118, 119, 120, 121, 122, 133, 135] },
+    Prog { name: "p889", active: &[true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 47, 48, 50, 55, 57, 58, 60, 76, 78, 81, 91, 92, 94, 95, 101, 104, 106, 109, 112, 115, 120, 123, 127, 128, 131, 138] },
+    Prog { name: "p890", active: &[true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 15, 22, 23, 25, 26, 27, 31, 32, 38, 39, 40, 41, 43, 44, 46, 60, 61, 62, 63, 66, 67, 68, 70, 78, 82, 85, 86, 91, 96, 98, 100, 103, 104, 106, 107, 108, 109, 111, 112, 115, 118, 119, 120, 121, 122, 135] },
     Prog { name: "p891", active: &[true, true, true, true], outputs: 1, eval: p891_eval, grad: p891_grad, oracle: p891_oracle, tags: &[0, 4, 14, 22, 23, 28, 29, 38, 39, 40, 41, 42, 43, 76, 78, 91, 101, 106, 108, 115, 120, 137] },
     Prog { name: "p892", active: &[true, true, true, true, true], outputs: 2, eval: p892_eval, grad: p892_grad, oracle: p892_oracle, tags: &[0, 2, 3, 15, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 60, 67, 68, 70, 75, 76, 77, 78, 82, 83, 85, 91, 92, 93, 98, 104, 105, 106, 111, 113, 114, 115, 116, 120, 121, 122, 124, 126, 137] },
-    Prog { name: "p893", active: &[true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 51, 58, 60, 63, 66, 67, 78, 82, 91, 93, 99, 104, 106, 108, 111, 115, 120, 121, 135, 138, 139] },
-    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 25, 26, 38, 39, 40, 43, 46, 55, 57, 59, 67, 75, 78, 81, 83, 86, 91, 92, 98, 99, 105, 111, 115, 117, 120, 121, 122, 124, 134, 136, 137, 138] },
+    Prog { name: "p893", active: &[true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 58, 60, 63, 66, 67, 78, 82, 91, 93, 99, 104, 106, 108, 115, 120, 121, 133, 138, 139] },
+    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 14, 23, 25, 26, 38, 39, 40, 43, 46, 52, 55, 57, 59, 62, 67, 68, 75, 78, 81, 82, 83, 88, 91, 92, 96, 97, 98, 99, 103, 105, 111, 115, 116, 117, 120, 121, 122, 124, 135, 136, 137, 138] },
     Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, oracle: p895_oracle, tags: &[0, 2, 6, 14, 22, 23, 28, 32, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 64, 76, 78, 80, 81, 82, 85, 91, 92, 93, 94, 98, 99, 100, 104, 106, 109, 110, 111, 112, 113, 115, 117, 120, 124, 135, 137, 138, 139] },
     Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, oracle: p896_oracle, tags: &[0, 1, 4, 13, 23, 24, 26, 27, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 59, 67, 78, 88, 91, 92, 93, 94, 96, 103, 106, 108, 110, 111, 112, 114, 115, 119, 120, 122, 130, 135, 137, 138, 139] },
     Prog { name: "p897", active: &[true], outputs: 1, eval: p897_eval, grad: p897_grad, oracle: p897_oracle, tags: &[0, 13, 22, 23, 24, 26, 32, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 57, 60, 63, 91, 92, 94, 96, 97, 104, 106, 108, 111, 115, 120, 121, 122, 130, 139] },
     Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, oracle: p898_oracle, tags: &[0, 7, 14, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 59, 60, 91, 92, 93, 96, 99, 101, 102, 103, 104, 105, 106, 111, 112, 115, 118, 120, 121, 122, 125, 127, 129, 135, 136, 138, 139] },
-    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 13, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 46, 55, 56, 60, 66, 67, 78, 79, 82, 85, 91, 106, 108, 110, 112, 115, 118, 119, 122, 132, 135, 136] },
+    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 13, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 46, 52, 55, 56, 60, 66, 67, 78, 79, 82, 85, 91, 92, 93, 106, 108, 110, 111, 112, 115, 119, 122, 123, 130, 135, 136, 137] },
     Prog { name: "p900", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, oracle: p900_oracle, tags: &[2, 5, 7, 14, 23, 26, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 63, 75, 78, 79, 82, 83, 88, 91, 92, 95, 97, 100, 101, 102, 105, 106, 109, 111, 113, 115, 119, 120, 121, 127, 129, 136, 137] },
     Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, oracle: p901_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 58, 60, 65, 91, 92, 94, 95, 99, 100, 113, 115, 116, 120, 121, 123, 124, 128, 129, 135, 137, 138, 139] },
-    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 14, 19, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 63, 66, 67, 68, 75, 78, 80, 82, 85, 86, 88, 91, 92, 93, 95, 96, 97, 98, 100, 103, 106, 110, 111, 112, 114, 115, 116, 120, 122, 123, 130, 134, 135, 137] },
-    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 47, 55, 56, 70, 75, 76, 78, 88, 91, 92, 94, 95, 106, 108, 111, 112, 113, 114, 115, 120, 122, 134, 135, 136, 137] },
-    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 13, 20, 22, 23, 24, 29, 38, 39, 40, 41, 43, 46, 49, 50, 55, 57, 58, 60, 91, 92, 93, 97, 98, 99, 106, 107, 108, 110, 111, 112, 113, 115, 116, 119, 120, 122, 124, 128, 129, 135, 137, 138] },
+    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 14, 17, 22, 23, 25, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 51, 52, 55, 57, 58, 62, 63, 66, 67, 68, 75, 78, 80, 82, 85, 86, 88, 91, 92, 93, 95, 96, 97, 100, 103, 106, 110, 111, 112, 114, 115, 116, 120, 122, 123, 130, 135, 137, 139] },
+    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 47, 55, 56, 70, 75, 76, 78, 88, 91, 92, 94, 95, 106, 108, 109, 111, 112, 113, 114, 115, 120, 122, 131, 135, 136, 137] },
+    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 13, 22, 23, 24, 29, 38, 39, 40, 41, 43, 46, 49, 50, 55, 57, 58, 60, 91, 92, 93, 97, 98, 99, 106, 107, 108, 112, 113, 115, 116, 119, 120, 122, 124, 128, 129, 134, 135, 137, 138] },
     Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, oracle: p905_oracle, tags: &[3, 13, 22, 23, 25, 26, 27, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 59, 67, 68, 75, 78, 83, 85, 91, 92, 93, 94, 96, 97, 100, 102, 104, 106, 111, 114, 115, 120, 121, 122, 124, 126, 135, 137, 138, 139] },
     Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, oracle: p906_oracle, tags: &[2, 3, 4, 7, 14, 23, 26, 38, 39, 40, 41, 43, 60, 78, 82, 91, 96, 107, 111, 115, 116, 121, 124, 136] },
     Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, oracle: p907_oracle, tags: &[0, 3, 4, 13, 22, 23, 24, 26, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 59, 60, 63, 68, 70, 76, 78, 82, 85, 87, 88, 91, 92, 93, 94, 95, 96, 101, 103, 106, 108, 109, 111, 112, 114, 115, 116, 117, 120, 121, 123, 124, 125, 129, 135, 137] },
@@ -31881,70 +31950,70 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, oracle: p911_oracle, tags: &[2, 3, 4, 6, 13, 23, 27, 29, 38, 39, 40, 41, 43, 46, 49, 50, 55, 58, 67, 76, 77, 78, 81, 91, 92, 93, 94, 95, 96, 100, 102, 104, 106, 109, 110, 111, 115, 119, 120, 122, 124, 126, 135, 136] },
     Prog { name: "p912", active: &[false, true], outputs: 2, eval: p912_eval, grad: p912_grad, oracle: p912_oracle, tags: &[0, 1, 6, 8, 14, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 43, 44, 60, 75, 79, 91, 92, 97, 101, 102, 103, 111, 113, 115, 120, 121, 123, 124, 129, 135, 139] },
     Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, oracle: p913_oracle, tags: &[1, 14, 22, 23, 26, 32, 38, 39, 40, 43, 44, 46, 58, 60, 91, 105, 106, 109, 114, 115, 119, 120] },
-    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 52, 60, 63, 67, 78, 82, 85, 91, 92, 93, 97, 99, 101, 103, 106, 109, 112, 115, 119, 120, 121, 122, 123, 133, 135, 137, 139] },
+    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 63, 67, 78, 82, 85, 91, 92, 93, 94, 97, 99, 101, 103, 106, 109, 111, 112, 115, 117, 119, 120, 121, 122, 131, 135, 136, 139, 142, 148] },
     Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, oracle: p915_oracle, tags: &[0, 3, 4, 5, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 58, 60, 67, 70, 78, 79, 85, 87, 91, 92, 93, 97, 98, 99, 102, 106, 107, 110, 111, 115, 118, 120, 121, 124, 136] },
-    Prog { name: "p916", active: &[true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 13, 22, 23, 26, 27, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 91, 92, 93, 95, 106, 108, 110, 111, 115, 117, 119, 120, 121, 123, 131, 135, 138, 139] },
+    Prog { name: "p916", active: &[true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 13, 22, 23, 26, 27, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 71, 73, 85, 91, 92, 93, 95, 98, 106, 108, 110, 111, 115, 117, 119, 120, 121, 122, 123, 135, 138, 139] },
     Prog { name: "p917", active: &[true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, oracle: p917_oracle, tags: &[0, 15, 22, 23, 38, 39, 40, 41, 43, 44, 46, 58, 60, 76, 91, 92, 94, 95, 99, 106, 108, 109, 110, 111, 115, 118, 120, 121, 122, 123, 128, 137] },
     Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, oracle: p918_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 61, 75, 76, 91, 92, 97, 98, 106, 109, 111, 115, 116, 117, 120, 121, 124] },
     Prog { name: "p919", active: &[true, true], outputs: 1, eval: p919_eval, grad: p919_grad, oracle: p919_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 48, 55, 60, 65, 91, 93, 106, 115, 119, 122, 137] },
-    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 13, 20, 22, 23, 24, 25, 29, 38, 39, 40, 41, 43, 52, 62, 78, 82, 91, 92, 96, 101, 102, 106, 107, 115, 116, 120, 122, 135] },
-    Prog { name: "p921", active: &[true, true, true, true, true, true], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 13, 22, 23, 25, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 55, 56, 58, 61, 62, 66, 67, 68, 70, 78, 83, 85, 88, 91, 92, 93, 94, 98, 99, 100, 104, 106, 108, 111, 113, 114, 115, 120, 121, 129, 130, 135, 137] },
+    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 13, 22, 23, 24, 29, 38, 39, 40, 43, 78, 82, 91, 92, 96, 101, 102, 106, 115, 116, 120, 122, 123, 134, 140] },
+    Prog { name: "p921", active: &[true, true, true, true, true, true], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 13, 19, 22, 23, 25, 26, 29, 38, 39, 40, 41, 42, 43, 46, 48, 50, 55, 56, 58, 61, 62, 66, 67, 68, 70, 78, 83, 85, 88, 91, 92, 93, 94, 98, 99, 100, 104, 106, 108, 111, 113, 114, 115, 120, 121, 123, 129, 130, 135, 137] },
     Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, oracle: p922_oracle, tags: &[0, 2, 5, 8, 13, 23, 24, 25, 26, 27, 32, 38, 39, 40, 41, 43, 46, 48, 55, 57, 59, 60, 67, 68, 78, 79, 91, 92, 93, 95, 97, 98, 102, 103, 104, 107, 111, 115, 120, 121, 122, 123, 124, 135] },
     Prog { name: "p923", active: &[true], outputs: 1, eval: p923_eval, grad: p923_grad, oracle: p923_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 58, 60, 91, 92, 93, 95, 105, 106, 110, 111, 114, 115, 120, 135, 137, 139] },
     Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, oracle: p924_oracle, tags: &[0, 3, 6, 7, 13, 23, 26, 28, 38, 39, 40, 41, 43, 67, 68, 76, 78, 80, 85, 91, 92, 93, 94, 97, 99, 105, 106, 108, 111, 115, 117, 120, 135, 136] },
-    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 13, 22, 27, 30, 38, 39, 40, 41, 43, 70, 78, 85, 88, 91, 98, 101, 106, 108, 111, 115, 116, 120, 121, 124, 138, 140] },
-    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 8, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 44, 46, 51, 55, 57, 58, 61, 64, 66, 67, 76, 78, 81, 82, 85, 91, 92, 94, 96, 101, 104, 106, 108, 110, 111, 112, 115, 119, 120, 135, 136, 138] },
+    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 13, 22, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 53, 54, 70, 71, 73, 78, 85, 91, 92, 97, 98, 106, 107, 108, 111, 115, 116, 120, 135] },
+    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 8, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 44, 46, 52, 55, 57, 60, 61, 64, 66, 67, 76, 78, 81, 82, 85, 91, 92, 93, 96, 101, 104, 106, 110, 111, 112, 114, 115, 119, 120, 122, 135, 136] },
     Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, oracle: p927_oracle, tags: &[4, 5, 7, 15, 22, 23, 25, 38, 39, 40, 43, 46, 48, 55, 57, 76, 78, 79, 88, 91, 92, 94, 98, 99, 106, 109, 110, 115, 120, 127] },
-    Prog { name: "p928", active: &[true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 58, 59, 60, 70, 76, 78, 85, 88, 91, 92, 93, 94, 97, 101, 106, 108, 111, 115, 120, 131, 135, 139] },
-    Prog { name: "p929", active: &[true, true, true, true], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 14, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 59, 60, 62, 68, 78, 83, 86, 91, 92, 93, 99, 101, 106, 107, 111, 112, 113, 114, 115, 116, 117, 118, 120, 122, 130, 138] },
+    Prog { name: "p928", active: &[true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 58, 59, 60, 67, 70, 73, 76, 78, 85, 88, 91, 92, 93, 94, 97, 101, 106, 108, 111, 115, 120, 135, 139] },
+    Prog { name: "p929", active: &[true, true, true, true], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 59, 60, 68, 78, 83, 86, 91, 92, 93, 99, 101, 106, 107, 111, 112, 113, 114, 115, 116, 117, 118, 120, 122, 130, 135, 138, 142, 150] },
     Prog { name: "p930", active: &[true, true, true, true], outputs: 2, eval: p930_eval, grad: p930_grad, oracle: p930_oracle, tags: &[4, 7, 14, 22, 23, 27, 38, 39, 40, 41, 42, 43, 46, 55, 56, 59, 60, 65, 67, 77, 78, 82, 85, 91, 92, 96, 100, 101, 103, 106, 107, 110, 112, 113, 115, 117, 120, 123, 124, 130, 135, 136, 137] },
-    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 14, 22, 23, 25, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 68, 78, 83, 85, 91, 92, 93, 97, 100, 110, 111, 115, 120, 121, 135, 137, 138, 139, 140] },
-    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 13, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 50, 55, 57, 60, 70, 76, 78, 82, 86, 88, 91, 92, 93, 97, 98, 101, 106, 108, 110, 111, 112, 113, 114, 115, 116, 118, 120, 121, 125, 135, 139, 140] },
+    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 14, 22, 23, 25, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 62, 68, 78, 83, 85, 91, 92, 93, 97, 100, 110, 111, 115, 120, 121, 135, 137, 138, 139] },
+    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 13, 19, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 50, 55, 57, 58, 60, 62, 70, 76, 78, 82, 86, 88, 91, 92, 93, 97, 98, 101, 106, 108, 110, 111, 112, 113, 115, 116, 118, 120, 121, 125, 135, 139] },
     Prog { name: "p933", active: &[true], outputs: 3, eval: p933_eval, grad: p933_grad, oracle: p933_oracle, tags: &[0, 14, 22, 23, 27, 28, 30, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 58, 91, 92, 93, 94, 95, 96, 97, 98, 102, 106, 108, 111, 112, 114, 115, 116, 120, 121, 122, 123, 124, 135, 136, 138, 139] },
     Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, oracle: p934_oracle, tags: &[0, 1, 13, 22, 23, 24, 38, 39, 40, 42, 43, 46, 55, 91, 106, 115, 118, 139] },
-    Prog { name: "p935", active: &[true, true, true], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 14, 19, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 58, 60, 62, 91, 92, 95, 98, 102, 106, 111, 115, 116, 119, 120, 123, 128, 136, 139] },
+    Prog { name: "p935", active: &[true, true, true], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 14, 22, 23, 26, 27, 38, 40, 41, 43, 44, 60, 91, 92, 98, 102, 111, 115, 116, 119, 120, 123, 128, 132, 136, 139] },
     Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, oracle: p936_oracle, tags: &[2, 4, 8, 13, 22, 23, 26, 38, 39, 40, 41, 43, 50, 55, 57, 59, 60, 67, 75, 76, 78, 80, 83, 91, 92, 101, 106, 113, 115, 120, 121, 123, 127, 128, 135, 137, 139] },
     Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, oracle: p937_oracle, tags: &[0, 3, 5, 7, 14, 22, 23, 24, 31, 35, 38, 39, 40, 42, 43, 78, 79, 91, 92, 95, 97, 106, 109, 111, 115, 118, 120, 122, 123, 136] },
     Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, oracle: p938_oracle, tags: &[0, 2, 4, 15, 22, 23, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 55, 56, 57, 58, 60, 64, 78, 82, 85, 86, 91, 92, 93, 103, 105, 106, 107, 111, 112, 113, 115, 116, 119, 120, 122, 124, 135, 138, 139] },
-    Prog { name: "p939", active: &[true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 14, 19, 23, 25, 26, 29, 30, 38, 39, 40, 41, 44, 58, 60, 67, 68, 70, 78, 83, 88, 91, 97, 98, 100, 102, 106, 110, 111, 112, 113, 115, 120, 121, 122] },
+    Prog { name: "p939", active: &[true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 14, 20, 22, 23, 25, 26, 29, 30, 38, 39, 40, 41, 43, 67, 68, 70, 78, 83, 88, 91, 97, 98, 100, 102, 106, 110, 112, 113, 115, 120, 121, 122, 124, 137, 139] },
     Prog { name: "p940", active: &[true, true, true, true, false, false, false], outputs: 1, eval: p940_eval, grad: p940_grad, oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 59, 67, 68, 78, 85, 91, 92, 103, 106, 107, 111, 116, 122, 135, 139] },
     Prog { name: "p941", active: &[true, true, true], outputs: 1, eval: p941_eval, grad: p941_grad, oracle: p941_oracle, tags: &[5, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 49, 55, 57, 58, 59, 60, 63, 64, 66, 75, 76, 79, 82, 91, 92, 93, 99, 100, 105, 106, 109, 110, 111, 114, 115, 120, 122, 124, 135] },
     Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, oracle: p942_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 24, 27, 28, 29, 30, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 60, 64, 66, 67, 78, 82, 83, 86, 91, 92, 99, 101, 103, 106, 108, 109, 112, 113, 115, 117, 120, 121, 122, 124, 129, 130, 135, 138, 139] },
     Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 14, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 78, 80, 81, 82, 83, 84, 85, 91, 93, 96, 100, 101, 106, 107, 111, 112, 113, 115, 116, 120, 121, 122, 123, 137] },
     Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, oracle: p944_oracle, tags: &[0, 4, 5, 7, 13, 23, 38, 39, 40, 43, 46, 55, 59, 78, 79, 91, 101, 106, 109, 117, 120] },
-    Prog { name: "p945", active: &[true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 38, 39, 40, 43, 60, 91, 92, 98, 102, 106, 110, 111, 115, 116, 118, 119, 120, 121, 122, 124, 132, 138] },
+    Prog { name: "p945", active: &[true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 38, 39, 40, 43, 60, 91, 92, 98, 102, 106, 110, 111, 115, 116, 118, 119, 120, 122, 124, 133] },
     Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, oracle: p946_oracle, tags: &[0, 13, 23, 38, 40, 41, 43, 76, 78, 91, 92, 95, 98, 103, 106, 115, 116, 119, 120, 138] },
     Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 13, 22, 23, 32, 38, 39, 40, 43, 44, 46, 55, 59, 60, 68, 78, 79, 85, 91, 92, 97, 105, 115, 118, 120] },
     Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, oracle: p948_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 57, 76, 91, 92, 93, 96, 97, 101, 104, 106, 115, 120, 121, 122, 127, 135, 137, 139] },
-    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 13, 16, 22, 23, 24, 28, 38, 39, 40, 41, 43, 46, 51, 55, 57, 91, 92, 93, 108, 115, 121, 123, 137] },
-    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 14, 22, 23, 25, 26, 31, 38, 39, 40, 41, 43, 44, 46, 52, 55, 56, 59, 60, 70, 77, 78, 82, 88, 91, 92, 103, 105, 106, 112, 115, 120, 121, 124, 128, 130, 135] },
+    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 13, 22, 23, 24, 25, 28, 38, 39, 40, 41, 43, 44, 46, 52, 55, 57, 60, 91, 92, 93, 108, 111, 115, 120, 121, 135] },
+    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 59, 60, 70, 77, 78, 82, 88, 91, 92, 103, 105, 106, 112, 115, 120, 121, 124, 128, 130, 142, 150] },
     Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 13, 22, 23, 25, 26, 28, 29, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 76, 77, 78, 79, 83, 85, 91, 92, 93, 106, 109, 110, 111, 115, 116, 118, 119, 120, 121, 122, 124, 135, 136, 137] },
     Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, oracle: p952_oracle, tags: &[2, 4, 13, 22, 23, 24, 25, 27, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 59, 78, 91, 92, 94, 101, 104, 106, 107, 108, 109, 111, 115, 117, 120, 121, 122, 127, 135, 136, 138] },
     Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 13, 22, 23, 24, 25, 26, 32, 38, 39, 40, 41, 43, 60, 91, 93, 98, 100, 114, 115, 117, 119, 120, 130, 135, 136] },
-    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 52, 60, 67, 68, 78, 91, 92, 93, 94, 95, 96, 97, 106, 107, 108, 111, 112, 115, 120, 121, 122, 123, 137] },
+    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 67, 68, 78, 91, 93, 94, 95, 96, 97, 106, 107, 111, 112, 115, 120, 121, 122, 123, 129, 142, 150] },
     Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, oracle: p955_oracle, tags: &[0, 1, 4, 13, 23, 26, 30, 32, 38, 39, 40, 42, 43, 44, 60, 67, 70, 78, 82, 85, 91, 92, 93, 96, 97, 98, 105, 106, 108, 112, 115, 119, 120, 121, 122, 124, 136, 139] },
     Prog { name: "p956", active: &[true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, oracle: p956_oracle, tags: &[0, 1, 13, 23, 24, 25, 26, 38, 39, 40, 42, 43, 46, 47, 55, 58, 91, 92, 94, 98, 103, 104, 106, 107, 111, 113, 115, 116, 120, 124, 135, 137, 139] },
     Prog { name: "p957", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p957_eval, grad: p957_grad, oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 57, 67, 75, 76, 78, 85, 91, 92, 98, 99, 106, 116, 117, 120, 124, 125, 139] },
     Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, oracle: p958_oracle, tags: &[0, 3, 4, 6, 13, 23, 25, 28, 29, 30, 38, 39, 40, 43, 46, 47, 55, 57, 68, 78, 85, 91, 92, 106, 107, 109, 120, 121] },
     Prog { name: "p959", active: &[true, true, true, true], outputs: 2, eval: p959_eval, grad: p959_grad, oracle: p959_oracle, tags: &[0, 2, 15, 22, 23, 24, 32, 38, 40, 42, 78, 91, 93, 106, 107, 110, 111, 115, 116, 118, 119, 122, 135] },
-    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 14, 19, 22, 23, 25, 30, 38, 39, 40, 41, 43, 58, 60, 78, 91, 92, 96, 105, 106, 107, 110, 111, 113, 115, 120, 121, 124, 126, 135, 139] },
+    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 30, 38, 39, 40, 41, 43, 78, 91, 92, 96, 105, 106, 107, 110, 111, 113, 120, 121, 124, 126, 135, 139, 142, 150] },
     Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, oracle: p961_oracle, tags: &[0, 1, 3, 7, 15, 22, 23, 24, 31, 38, 39, 40, 41, 43, 46, 48, 55, 57, 68, 76, 78, 81, 85, 88, 91, 92, 93, 94, 95, 96, 101, 104, 105, 106, 111, 112, 115, 120, 122, 124, 126, 135, 137] },
     Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, oracle: p962_oracle, tags: &[2, 13, 23, 38, 39, 40, 43, 46, 58, 76, 78, 85, 91, 92, 93, 96, 100, 105, 106, 110, 111, 115, 118, 120, 121] },
-    Prog { name: "p963", active: &[true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 14, 22, 23, 25, 26, 31, 32, 38, 39, 40, 41, 43, 60, 78, 82, 88, 91, 92, 93, 98, 99, 100, 101, 106, 109, 110, 111, 112, 115, 116, 118, 119, 120, 123, 124, 134, 135, 139] },
+    Prog { name: "p963", active: &[true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 14, 22, 23, 25, 26, 31, 32, 38, 39, 40, 41, 43, 60, 78, 82, 88, 91, 92, 93, 98, 99, 100, 101, 106, 109, 110, 111, 112, 115, 116, 118, 119, 120, 123, 124, 135, 139, 140] },
     Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, oracle: p964_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 66, 67, 68, 76, 78, 82, 83, 88, 91, 92, 93, 94, 96, 97, 98, 101, 102, 107, 111, 113, 115, 117, 120, 121, 125, 135, 138] },
     Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, oracle: p965_oracle, tags: &[2, 3, 6, 13, 22, 38, 39, 40, 41, 43, 46, 55, 57, 58, 67, 68, 78, 81, 86, 91, 92, 93, 94, 95, 103, 111, 115, 120, 122, 135, 136] },
     Prog { name: "p966", active: &[true], outputs: 1, eval: p966_eval, grad: p966_grad, oracle: p966_oracle, tags: &[0, 6, 13, 22, 23, 24, 26, 28, 29, 38, 39, 40, 41, 43, 46, 49, 50, 55, 56, 58, 91, 92, 93, 106, 107, 108, 110, 111, 114, 115, 119, 120, 123] },
-    Prog { name: "p967", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 13, 20, 22, 23, 25, 29, 31, 38, 39, 40, 43, 46, 48, 55, 56, 59, 75, 78, 91, 94, 95, 99, 101, 105, 106, 110, 111, 115, 120, 121, 122, 132, 135, 137, 138, 139] },
+    Prog { name: "p967", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 13, 20, 22, 23, 25, 29, 31, 38, 39, 40, 43, 46, 48, 55, 56, 59, 67, 72, 73, 75, 78, 89, 91, 93, 94, 95, 99, 101, 104, 105, 106, 110, 111, 115, 120, 121, 122, 135, 137, 138, 139] },
     Prog { name: "p968", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, oracle: p968_oracle, tags: &[2, 3, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 60, 75, 78, 81, 83, 91, 92, 93, 98, 101, 104, 105, 106, 108, 110, 111, 113, 115, 118, 120, 122, 135, 138, 139] },
     Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, oracle: p969_oracle, tags: &[0, 2, 7, 14, 22, 23, 24, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 67, 68, 76, 78, 85, 91, 92, 93, 95, 97, 98, 103, 104, 106, 111, 115, 120, 123, 128, 137] },
     Prog { name: "p970", active: &[true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, oracle: p970_oracle, tags: &[0, 15, 23, 38, 39, 40, 43, 75, 78, 81, 91, 105, 117, 120, 135] },
-    Prog { name: "p971", active: &[true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 13, 22, 31, 38, 39, 40, 41, 43, 91, 106, 115, 116, 118, 120, 131, 136] },
+    Prog { name: "p971", active: &[true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 13, 19, 22, 23, 25, 31, 38, 39, 40, 41, 43, 58, 60, 91, 92, 93, 94, 111, 115, 116, 118, 120, 135, 136] },
     Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, oracle: p972_oracle, tags: &[0, 3, 15, 22, 23, 24, 26, 31, 38, 39, 40, 41, 43, 46, 60, 63, 66, 67, 78, 85, 91, 92, 94, 97, 102, 106, 109, 111, 115, 120, 121, 122, 137, 139] },
     Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 13, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 50, 58, 78, 82, 91, 92, 97, 100, 111, 117, 120, 122, 124, 135, 136, 138] },
-    Prog { name: "p974", active: &[true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 13, 22, 23, 26, 28, 31, 38, 39, 40, 42, 43, 44, 46, 47, 51, 55, 57, 58, 68, 75, 78, 81, 85, 88, 91, 92, 99, 101, 105, 113, 114, 115, 116, 118, 120, 121, 122, 135] },
+    Prog { name: "p974", active: &[true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 13, 22, 23, 26, 28, 31, 38, 39, 40, 42, 43, 44, 46, 47, 53, 54, 55, 57, 58, 68, 75, 78, 81, 85, 88, 91, 92, 99, 101, 105, 113, 114, 115, 116, 118, 120, 121, 122, 135] },
     Prog { name: "p975", active: &[true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, oracle: p975_oracle, tags: &[0, 1, 13, 22, 23, 25, 38, 39, 40, 43, 46, 55, 56, 57, 59, 77, 91, 92, 99, 104, 105, 107, 111, 113, 115, 120, 121, 122, 135, 139] },
     Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, oracle: p976_oracle, tags: &[0, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 55, 57, 58, 60, 76, 91, 92, 95, 97, 99, 102, 104, 106, 107, 109, 111, 112, 115, 117, 119, 120, 121, 122, 123, 124, 130, 135, 136] },
-    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 13, 22, 23, 25, 26, 31, 32, 38, 39, 40, 41, 42, 43, 44, 51, 58, 62, 67, 78, 91, 92, 94, 96, 99, 105, 106, 111, 114, 115, 119, 120, 121, 123, 126, 135] },
+    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 13, 20, 22, 23, 26, 31, 32, 38, 39, 40, 41, 43, 67, 73, 78, 85, 91, 92, 94, 96, 99, 105, 106, 109, 111, 115, 119, 120, 121, 123, 124, 126, 135] },
     Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, oracle: p978_oracle, tags: &[0, 6, 13, 23, 25, 26, 29, 38, 39, 40, 41, 42, 43, 46, 55, 60, 91, 92, 93, 94, 95, 99, 102, 106, 111, 112, 114, 115, 120, 122, 123, 135] },
     Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, oracle: p979_oracle, tags: &[0, 3, 4, 6, 13, 22, 23, 24, 25, 26, 28, 38, 39, 40, 41, 43, 46, 55, 60, 78, 86, 91, 92, 93, 97, 102, 104, 106, 107, 111, 115, 119, 120, 121, 124, 136, 137, 138] },
     Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, oracle: p980_oracle, tags: &[3, 13, 22, 23, 26, 27, 30, 38, 39, 40, 41, 42, 43, 46, 55, 60, 64, 66, 67, 68, 78, 85, 91, 93, 98, 106, 113, 115, 119, 120, 121, 138, 139] },
@@ -31957,7 +32026,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p987", active: &[true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, oracle: p987_oracle, tags: &[2, 7, 13, 22, 23, 25, 26, 29, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 58, 59, 78, 85, 86, 88, 91, 92, 93, 94, 98, 99, 102, 106, 107, 108, 111, 113, 115, 116, 118, 119, 120, 121, 123, 124, 125, 135, 137, 138] },
     Prog { name: "p988", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, oracle: p988_oracle, tags: &[0, 5, 13, 22, 23, 24, 25, 31, 38, 39, 40, 41, 42, 43, 46, 47, 49, 50, 55, 56, 57, 58, 60, 66, 67, 78, 79, 91, 92, 94, 96, 97, 99, 100, 101, 102, 103, 106, 107, 108, 112, 114, 115, 119, 120, 121, 122, 135, 139] },
     Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, oracle: p989_oracle, tags: &[0, 1, 2, 3, 14, 23, 38, 39, 40, 43, 44, 46, 55, 57, 59, 68, 76, 78, 85, 91, 119, 121, 122, 123, 135, 136] },
-    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 46, 55, 56, 59, 60, 91, 92, 93, 94, 103, 106, 110, 111, 112, 115, 116, 120, 131, 135] },
+    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 46, 55, 56, 59, 60, 91, 92, 93, 94, 103, 106, 110, 111, 112, 116, 120, 135, 140] },
     Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, oracle: p991_oracle, tags: &[0, 3, 4, 13, 22, 23, 27, 38, 39, 40, 41, 43, 44, 60, 67, 68, 69, 70, 77, 78, 81, 88, 91, 92, 93, 94, 100, 105, 106, 111, 112, 115, 119, 120, 122, 139] },
     Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p992_eval, grad: p992_grad, oracle: p992_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 57, 60, 78, 80, 81, 82, 91, 92, 93, 96, 97, 102, 106, 111, 115, 116, 119, 120, 121, 128, 135] },
     Prog { name: "p993", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, oracle: p993_oracle, tags: &[2, 4, 7, 13, 23, 25, 26, 32, 38, 39, 40, 43, 67, 78, 82, 85, 87, 88, 91, 92, 100, 106, 107, 111, 118, 119, 120, 122, 124, 135] },
@@ -31972,10 +32041,10 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, oracle: p1002_oracle, tags: &[2, 3, 13, 22, 23, 26, 29, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 66, 67, 68, 78, 86, 91, 94, 99, 100, 101, 105, 107, 111, 115, 116, 117, 119, 120, 135, 136, 139] },
     Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, oracle: p1003_oracle, tags: &[2, 3, 5, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 60, 67, 75, 78, 79, 82, 91, 92, 93, 95, 102, 105, 106, 111, 113, 114, 115, 120, 122, 124] },
     Prog { name: "p1004", active: &[true], outputs: 1, eval: p1004_eval, grad: p1004_grad, oracle: p1004_oracle, tags: &[3, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 48, 55, 57, 67, 70, 75, 78, 81, 84, 85, 91, 92, 96, 103, 106, 111, 116, 120, 122] },
-    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 14, 16, 22, 23, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 63, 67, 78, 82, 91, 92, 97, 106, 108, 109, 113, 115, 116, 120, 121, 123, 134, 135] },
+    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 14, 17, 22, 23, 26, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 58, 63, 67, 78, 82, 91, 92, 97, 106, 107, 108, 109, 113, 115, 116, 119, 120, 121, 123, 134, 135] },
     Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, oracle: p1006_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 38, 39, 40, 60, 75, 91, 101, 115, 118, 120, 138] },
-    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 13, 22, 23, 24, 25, 26, 27, 31, 38, 39, 40, 41, 43, 46, 47, 49, 55, 58, 67, 68, 70, 78, 79, 85, 86, 88, 91, 92, 93, 103, 104, 106, 111, 112, 113, 115, 120, 121, 122, 123, 124, 133, 135, 137] },
-    Prog { name: "p1008", active: &[true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 13, 22, 23, 25, 38, 39, 40, 43, 77, 78, 81, 91, 92, 94, 97, 109, 111, 115, 116, 120, 122, 133] },
+    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 13, 22, 23, 24, 25, 26, 27, 31, 38, 39, 40, 41, 43, 44, 46, 47, 49, 52, 55, 60, 67, 68, 70, 78, 79, 85, 86, 88, 91, 92, 93, 99, 103, 104, 106, 111, 112, 113, 115, 120, 121, 122, 124, 135, 137] },
+    Prog { name: "p1008", active: &[true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 13, 22, 23, 25, 38, 39, 40, 43, 77, 78, 81, 91, 92, 94, 97, 109, 111, 115, 116, 120, 122, 142, 149] },
     Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, oracle: p1009_oracle, tags: &[4, 14, 23, 32, 38, 39, 40, 41, 43, 46, 55, 57, 76, 78, 85, 87, 91, 92, 93, 98, 106, 109, 114, 115, 118, 120, 121, 123] },
     Prog { name: "p1010", active: &[true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, oracle: p1010_oracle, tags: &[0, 3, 4, 6, 15, 22, 23, 29, 32, 38, 39, 40, 41, 60, 68, 76, 78, 85, 91, 92, 96, 103, 111, 120, 121, 122, 123, 135, 136] },
     Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, oracle: p1011_oracle, tags: &[4, 5, 7, 13, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 58, 60, 65, 78, 79, 82, 86, 91, 92, 93, 95, 96, 104, 105, 106, 108, 111, 112, 115, 117, 120, 122, 123, 124, 135, 136, 139] },
@@ -31985,19 +32054,19 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, oracle: p1015_oracle, tags: &[1, 2, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 63, 65, 66, 67, 68, 78, 82, 85, 87, 88, 91, 92, 93, 95, 97, 100, 101, 102, 104, 106, 112, 115, 117, 119, 120, 126, 135, 137, 138] },
     Prog { name: "p1016", active: &[true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, oracle: p1016_oracle, tags: &[0, 4, 7, 13, 22, 23, 26, 38, 39, 40, 42, 43, 44, 46, 47, 63, 67, 77, 78, 81, 82, 85, 91, 92, 97, 98, 102, 106, 107, 115, 116, 117, 120, 124, 129, 135, 136, 138, 139] },
     Prog { name: "p1017", active: &[true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, oracle: p1017_oracle, tags: &[0, 4, 7, 13, 22, 23, 24, 28, 30, 38, 39, 40, 41, 43, 44, 46, 55, 58, 60, 64, 66, 76, 78, 82, 83, 91, 92, 93, 98, 104, 106, 111, 115, 120, 121, 122] },
-    Prog { name: "p1018", active: &[true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 60, 68, 78, 85, 88, 91, 106, 107, 109, 111, 115, 120, 121, 123, 131, 135] },
+    Prog { name: "p1018", active: &[true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 51, 60, 68, 78, 85, 88, 91, 106, 107, 109, 111, 115, 120, 121, 122, 123, 135] },
     Prog { name: "p1019", active: &[true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, oracle: p1019_oracle, tags: &[0, 2, 15, 22, 23, 24, 25, 38, 39, 40, 41, 43, 46, 47, 50, 55, 56, 57, 67, 78, 84, 91, 92, 93, 97, 102, 106, 120, 122, 123, 126, 130, 135] },
-    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 14, 22, 23, 24, 38, 39, 40, 41, 43, 46, 55, 56, 57, 65, 67, 78, 79, 91, 92, 94, 97, 104, 106, 107, 115, 116, 117, 119, 120, 124, 126, 134, 135, 136] },
-    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 13, 20, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 44, 67, 68, 78, 82, 86, 87, 88, 91, 92, 93, 101, 106, 111, 112, 113, 115, 120, 121, 135] },
+    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 14, 22, 23, 24, 38, 39, 40, 41, 43, 46, 55, 56, 57, 65, 67, 78, 79, 91, 92, 94, 97, 107, 116, 117, 119, 120, 126, 133, 135, 136] },
+    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 41, 43, 44, 52, 62, 67, 68, 78, 82, 86, 87, 88, 91, 92, 93, 100, 101, 106, 111, 112, 113, 115, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, oracle: p1022_oracle, tags: &[1, 2, 6, 7, 13, 23, 28, 38, 39, 40, 41, 43, 44, 46, 49, 55, 58, 59, 68, 70, 78, 81, 85, 86, 88, 91, 102, 106, 110, 111, 115, 120, 122, 123, 135, 136, 137, 139] },
-    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 13, 19, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 59, 60, 78, 82, 88, 91, 92, 93, 95, 101, 104, 111, 112, 115, 117, 120, 122, 124, 130, 135, 137] },
+    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 59, 62, 78, 82, 88, 91, 92, 93, 95, 101, 104, 111, 112, 115, 117, 120, 122, 130, 135, 137] },
     Prog { name: "p1024", active: &[true, true, true, true, true], outputs: 1, eval: p1024_eval, grad: p1024_grad, oracle: p1024_oracle, tags: &[0, 3, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 67, 68, 76, 78, 91, 93, 95, 103, 106, 120, 121, 125, 135, 137, 138] },
     Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, oracle: p1025_oracle, tags: &[3, 14, 22, 38, 39, 40, 43, 61, 66, 67, 68, 78, 82, 91, 92, 121, 122, 136] },
     Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, oracle: p1026_oracle, tags: &[3, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 56, 65, 66, 67, 68, 75, 78, 85, 91, 92, 95, 106, 107, 110, 111, 112, 115, 120, 122, 124, 135, 136, 137, 138, 139] },
     Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, oracle: p1027_oracle, tags: &[0, 3, 6, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 60, 78, 88, 91, 93, 97, 100, 104, 106, 107, 110, 111, 115, 120, 122, 123, 137] },
     Prog { name: "p1028", active: &[true, true, true, true], outputs: 1, eval: p1028_eval, grad: p1028_grad, oracle: p1028_oracle, tags: &[0, 6, 13, 22, 23, 24, 27, 32, 38, 39, 40, 41, 43, 46, 55, 60, 66, 91, 92, 93, 106, 107, 108, 111, 115, 116, 117, 119, 120, 123, 126, 135] },
     Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, oracle: p1029_oracle, tags: &[0, 13, 22, 23, 38, 39, 40, 41, 60, 77, 92, 106, 124] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 20, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 57, 58, 60, 63, 66, 75, 79, 82, 91, 92, 95, 99, 102, 105, 111, 112, 115, 116, 120, 122, 129, 135, 139] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 57, 58, 60, 63, 66, 75, 79, 82, 91, 92, 95, 99, 102, 105, 111, 112, 115, 116, 120, 121, 122, 129, 132, 135, 139] },
     Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, oracle: p1031_oracle, tags: &[0, 14, 22, 23, 26, 28, 38, 39, 40, 41, 43, 46, 58, 60, 63, 75, 79, 91, 92, 94, 95, 104, 106, 109, 111, 113, 115, 116, 119, 120, 123, 125, 135, 136] },
     Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 14, 22, 23, 24, 25, 28, 30, 38, 39, 40, 41, 42, 43, 46, 49, 55, 57, 58, 67, 70, 78, 79, 88, 91, 92, 97, 98, 105, 106, 107, 110, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 123, 124, 135, 138, 139] },
     Prog { name: "p1033", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1033_eval, grad: p1033_grad, oracle: p1033_oracle, tags: &[3, 4, 14, 23, 26, 27, 32, 38, 39, 40, 41, 43, 67, 78, 91, 93, 101, 105, 106, 111, 112, 115, 120, 121, 122] },
@@ -32011,12 +32080,12 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1041", active: &[true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, oracle: p1041_oracle, tags: &[1, 2, 7, 13, 23, 25, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 63, 64, 67, 78, 82, 85, 88, 91, 97, 103, 106, 107, 112, 115, 120, 121, 122, 124, 136, 139] },
     Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, oracle: p1042_oracle, tags: &[0, 1, 3, 4, 13, 22, 23, 38, 39, 40, 41, 43, 60, 75, 78, 81, 91, 92, 101, 119, 120, 128, 137] },
     Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, oracle: p1043_oracle, tags: &[0, 2, 15, 23, 35, 38, 39, 40, 43, 76, 78, 91, 104, 106, 115, 117, 118, 120, 123, 137] },
-    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 15, 22, 23, 25, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 56, 58, 59, 61, 65, 91, 92, 93, 100, 101, 104, 106, 109, 110, 111, 112, 115, 116, 117, 118, 120, 122, 123, 131, 135, 136, 137] },
+    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 15, 20, 22, 23, 25, 31, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 56, 58, 59, 61, 65, 91, 92, 93, 100, 101, 102, 104, 106, 109, 110, 111, 112, 115, 116, 117, 118, 120, 121, 122, 123, 135, 136, 137] },
     Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 13, 23, 26, 30, 38, 39, 40, 41, 43, 44, 50, 55, 60, 66, 67, 76, 78, 82, 85, 91, 92, 97, 104, 106, 108, 111, 115, 117, 120, 122, 123, 135] },
     Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, oracle: p1046_oracle, tags: &[2, 5, 6, 7, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 58, 59, 68, 76, 78, 79, 80, 81, 83, 85, 91, 92, 94, 96, 98, 106, 110, 111, 114, 115, 120, 122, 123, 124, 135, 136, 137] },
-    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 14, 22, 23, 24, 26, 27, 32, 38, 39, 40, 41, 46, 47, 55, 63, 65, 70, 78, 82, 83, 91, 106, 107, 113, 115, 122, 137, 138, 140] },
+    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 14, 22, 23, 24, 26, 27, 32, 38, 39, 40, 41, 43, 46, 47, 55, 63, 65, 67, 70, 73, 78, 82, 83, 89, 91, 104, 106, 107, 113, 114, 115, 122, 137, 138] },
     Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, oracle: p1048_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 60, 78, 85, 91, 92, 93, 98, 106, 107, 111, 113, 114, 115, 120, 127, 135, 137, 138] },
-    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 47, 51, 55, 57, 58, 60, 64, 66, 67, 68, 70, 76, 78, 81, 82, 85, 88, 91, 93, 95, 96, 105, 106, 110, 111, 112, 115, 117, 118, 120, 121, 135, 137] },
+    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 64, 66, 67, 68, 70, 76, 78, 81, 82, 85, 88, 91, 93, 94, 95, 96, 105, 106, 110, 111, 112, 115, 117, 118, 120, 121, 135, 140] },
 ];
 
 /// The constructs of the README's support table, as (row, construct).

@@ -4,7 +4,7 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --first 1050 --count 450 --file random_programs_3.rs --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude range-adapters --exclude ref-field-copies --exclude row-args --exclude runtime-loop-in-loop --exclude struct-methods --exclude struct-refs --exclude struct-values --exclude zip-fixed-arrays > tests/random_programs_3.rs
+//! cargo run -p progen -- --seed 1 --first 1050 --count 450 --file random_programs_3.rs --exclude aliased-call-args --exclude aliased-slice-args --exclude array-copies --exclude array-snapshots --exclude array-swaps --exclude calls --exclude chain-adapters --exclude field-row-args --exclude field-snapshots --exclude mem-swap --exclude nested-structs --exclude ref-field-copies --exclude row-args --exclude runtime-loop-in-loop --exclude struct-methods --exclude struct-refs --exclude struct-values --exclude zip-fixed-arrays > tests/random_programs_3.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
 //!
@@ -26,7 +26,7 @@
 //! - `aliased-call-args`: the same fixed-size array passed twice to a `#[grad]` callee (`cdot3(&a, &a)`)
 //! - `aliased-slice-args`: the same slice passed twice to a `#[grad]` callee (`cdot_s(s, s)`, `s: &[f64]`)
 //! - `row-args`: rows of 2-D arrays (parameters and locals) passed by reference to a callee (`caff2(&w[i], b, &h)`), at the top level or in a loop over the rows
-//! - `range-adapters`: an iterator chain from a range with `skip`, `take`, `step_by` or two `rev`s, or reduced with `reduce` (`(0..3).skip(2).map(…)`); excluded, a chain from a range has one `rev` at most and is summed
+//! - `chain-adapters`: iterator chains with two adapters (`a.iter().step_by(2).skip(2)`, E0689 at 8c1a70e), and chains from a range with `skip`, `take`, `step_by` or `reduce` (`(0..3).skip(2)`, E0282); excluded, a chain has one adapter, and a chain from a range only `rev` and a sum
 //! - `field-row-args`: rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
@@ -42,6 +42,195 @@ fn random_programs() {
     check_all(PROGRAMS, TAGS, include_str!("random_programs_3.rs"));
 }
 
+/// The struct and the callees the programs share.
+mod shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+use autodiff::Tangent;
+
+// ---------------------------------------------------------------- the callees of the call programs
+
+#[grad]
+pub fn cdot1(a: &[f64; 1], b: &[f64; 1]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..1 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot1_dual<D: Dn>(a: &[D; 1], b: &[D; 1], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..1 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot2_dual<D: Dn>(a: &[D; 2], b: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..2 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot3_dual<D: Dn>(a: &[D; 3], b: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..3 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot4(a: &[f64; 4], b: &[f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot4_dual<D: Dn>(a: &[D; 4], b: &[D; 4], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..4 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot5(a: &[f64; 5], b: &[f64; 5]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..5 {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot5_dual<D: Dn>(a: &[D; 5], b: &[D; 5], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..5 {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cdot_s(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i].tanh();
+    }
+    s
+}
+
+pub fn cdot_s_dual<D: Dn>(a: &[D], b: &[D], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..a.len() {
+        s = s + a[i] * b[i].tanh();
+    }
+    s
+}
+
+#[grad]
+pub fn cpair2(a: &[f64; 2]) -> [f64; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+pub fn cpair2_dual<D: Dn>(a: &[D; 2], tr_: &mut Tr) -> [D; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+#[grad]
+pub fn csplit(x: f64, y: f64) -> (f64, f64) {
+    (x * y, x.sin() + y)
+}
+
+pub fn csplit_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> (D, D) {
+    (x * y, x.sin() + y)
+}
+
+/// A callee with a hand-written companion.
+#[grad(custom)]
+pub fn ccube(x: f64) -> f64 {
+    x * x * x
+}
+
+pub fn ccube_backward(x: f64, d_out: f64) -> (f64, f64) {
+    (x * x * x, 3.0 * x * x * d_out)
+}
+
+pub fn ccube_dual<D: Dn>(x: D, tr_: &mut Tr) -> D {
+    x * x * x
+}
+
+/// A generic callee.
+#[grad]
+pub fn cgen<T: autodiff::Real>(x: T, y: T) -> T {
+    x * y + x.sin()
+}
+
+pub fn cgen_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> D {
+    x * y + x.sin()
+}
+
+#[grad]
+pub fn caff2(w: &[f64; 2], b: f64, h: &[f64; 2]) -> f64 {
+    let mut s = b;
+    for i in 0..2 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff2_dual<D: Dn>(w: &[D; 2], b: D, h: &[D; 2], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..2 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+
+#[grad]
+pub fn caff3(w: &[f64; 3], b: f64, h: &[f64; 3]) -> f64 {
+    let mut s = b;
+    for i in 0..3 {
+        s += w[i] * h[i];
+    }
+    s.tanh()
+}
+
+pub fn caff3_dual<D: Dn>(w: &[D; 3], b: D, h: &[D; 3], tr_: &mut Tr) -> D {
+    let mut s = b;
+    for i in 0..3 {
+        s = s + w[i] * h[i];
+    }
+    s.tanh()
+}
+}
+
+use shared::*;
+
 // ---------------------------------------------------------------- p1050
 
 #[allow(unused, clippy::all)]
@@ -49,16 +238,16 @@ fn random_programs() {
 fn p1050(x3: f64, x2: f64, r1: &f64, f4: bool) -> f64 {
     let v1 = (f64::max(x2, -0.3) / (f64::abs(-0.2).abs() + 0.65)) / ((f64::max(*r1, x2) * x3).abs() + 0.85);
     let v2 = (-autodiff::softplus(v1)).cos();
-    let v4: f64 = (0..2).rev().map(|e3| (autodiff::leaky_relu(x3, f64::atan(-2.1) * 0.63) - f64::max(-1.1, -2.0)).tanh() + (e3 as f64)).sum::<f64>();
-    ((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + (0.65 * v4.tanh())
+    let v3: f64 = ccube(((v2 + 1.05).abs().ln_1p() + x3).sin() * 0.5);
+    ((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + (0.35 * v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1050_dual<D: Dn>(x3: D, x2: D, r1: &D, f4: bool, tr_: &mut Tr) -> D {
     let v1 = (dx_max(x2, -D::from(0.3), tr_) / (dx_abs(dx_abs(-D::from(0.2), tr_), tr_) + D::from(0.65))) / (dx_abs(dx_max(*r1, x2, tr_) * x3, tr_) + D::from(0.85));
     let v2 = dx_cos(-dx_softplus(v1, tr_), tr_);
-    let v4: D = (0..2).rev().map(|e3| dx_tanh(dx_leaky_relu(x3, dx_atan(-D::from(2.1), tr_) * D::from(0.63), tr_) - dx_max(-D::from(1.1), -D::from(2.0), tr_), tr_) + D::from(e3 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + (D::from(0.65) * dx_tanh(v4, tr_))
+    let v3: D = ccube_dual(dx_sin(dx_ln_1p(dx_abs(v2 + D::from(1.05), tr_), tr_) + x3, tr_) * D::from(0.5), tr_);
+    ((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + (D::from(0.35) * v3)
 }
 
 fn p1050_eval(x: &[f64]) -> Vec<f64> {
@@ -184,8 +373,8 @@ fn p1052(x1: f64, b2: &[f64; 2], a4: [f64; 4], b3: &[f64; 5], n5: usize) -> f64 
     for i6 in 0..5 {
         acc7 += v1.asinh().clamp(b3[1], b3[1] + 0.95);
     }
-    let v9: f64 = (0..3).rev().map(|e8| (autodiff::sigmoid(autodiff::relu(v1).abs() + 0.8) + 1.5).powf(0.15).sin() + (e8 as f64).atan()).sum::<f64>();
-    (((x1 * x1) + x1) + (0.65 * acc7)) + (0.65 * v9.sin())
+    let v9: f64 = match (autodiff::leaky_relu(-0.9, b3[n5].tanh()) / (1.0 + (x1 * x1))).sin() { t8 if t8 >= -0.6 => b2[(n5 + 3) % 2], _ => (((acc7 + 0.55).abs() + 0.55).log(5.85) + b3[5 - 1 - n5]).tanh() };
+    (((x1 * x1) + x1) + (0.65 * acc7)) + (1.1 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -210,8 +399,8 @@ fn p1052_dual<D: Dn>(x1: D, b2: &[D; 2], a4: [D; 4], b3: &[D; 5], n5: usize, tr_
     for i6 in 0..5 {
         acc7 += dx_clamp(dx_asinh(v1, tr_), b3[1], b3[1] + D::from(0.95), tr_);
     }
-    let v9: D = (0..3).rev().map(|e8| dx_sin(dx_powf(dx_sigmoid(dx_abs(dx_relu(v1, tr_), tr_) + D::from(0.8), tr_) + D::from(1.5), D::from(0.15), tr_), tr_) + dx_atan(D::from(e8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((x1 * x1) + x1) + (D::from(0.65) * acc7)) + (D::from(0.65) * dx_sin(v9, tr_))
+    let v9: D = match dx_sin(dx_leaky_relu(-D::from(0.9), dx_tanh(b3[n5], tr_), tr_) / (D::from(1.0) + (x1 * x1)), tr_) { t8 if dx_ge(t8, -D::from(0.6), tr_) => b2[(n5 + 3) % 2], _ => dx_tanh(dx_log(dx_abs(acc7 + D::from(0.55), tr_) + D::from(0.55), D::from(5.85), tr_) + b3[5 - 1 - n5], tr_) };
+    (((x1 * x1) + x1) + (D::from(0.65) * acc7)) + (D::from(1.1) * v9)
 }
 
 fn p1052_eval(x: &[f64]) -> Vec<f64> {
@@ -272,8 +461,8 @@ fn p1053(r1: &f64) -> [f64; 2] {
     for i7 in 0..3 {
         acc8 += (r1 + r1.mul_add(*r1, -1.45)).tanh();
     }
-    let v9: f64 = autodiff::sigmoid(f64::abs(-0.55) + r1) + std::f64::consts::LN_2;
-    [((((v3.abs() + 1.05).ln() + v3) - r1) + (1.5 * acc8)) + (0.4 * v9), f64::mul_add(v3.sin().sinh(), autodiff::sigmoid(v3), r1 * r1).clamp(-1.75, -1.5) - r1]
+    let v9: f64 = (((v3.abs() + 1.05).log10() * v3.sin().sinh()) + r1).sin().to_degrees();
+    [((((v3.abs() + 1.05).ln() + v3) - r1) + (1.5 * acc8)) + (1.3 * autodiff::sigmoid(v9)), f64::mul_add(v3.sin().sinh(), autodiff::sigmoid(v3), r1 * r1).clamp(-1.75, -1.5) - r1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -296,8 +485,8 @@ fn p1053_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> [D; 2] {
     for i7 in 0..3 {
         acc8 += dx_tanh(*r1 + dx_mul_add(*r1, *r1, -D::from(1.45), tr_), tr_);
     }
-    let v9: D = dx_sigmoid(dx_abs(-D::from(0.55), tr_) + (*r1), tr_) + D::from(std::f64::consts::LN_2);
-    [(((dx_ln(dx_abs(v3, tr_) + D::from(1.05), tr_) + v3) - (*r1)) + (D::from(1.5) * acc8)) + (D::from(0.4) * v9), dx_clamp(dx_mul_add(dx_sinh(dx_sin(v3, tr_), tr_), dx_sigmoid(v3, tr_), *r1 * (*r1), tr_), -D::from(1.75), -D::from(1.5), tr_) - (*r1)]
+    let v9: D = dx_to_degrees(dx_sin((dx_log10(dx_abs(v3, tr_) + D::from(1.05), tr_) * dx_sinh(dx_sin(v3, tr_), tr_)) + (*r1), tr_), tr_);
+    [(((dx_ln(dx_abs(v3, tr_) + D::from(1.05), tr_) + v3) - (*r1)) + (D::from(1.5) * acc8)) + (D::from(1.3) * dx_sigmoid(v9, tr_)), dx_clamp(dx_mul_add(dx_sinh(dx_sin(v3, tr_), tr_), dx_sigmoid(v3, tr_), *r1 * (*r1), tr_), -D::from(1.75), -D::from(1.5), tr_) - (*r1)]
 }
 
 fn p1053_eval(x: &[f64]) -> Vec<f64> {
@@ -1053,7 +1242,7 @@ fn p1064(x1: f64, r2: &f64, s3: &[f64]) -> [f64; 3] {
     for i7 in 0..3 {
         acc8 += (s3[0].tanh().sin() * 0.9).asin();
     }
-    let v9: f64 = if !(v1.cosh().atan().exp() + r2).tanh().is_infinite() { ((f64::abs(-0.75) + 0.5).log10() + r2).tanh() } else { (r2.cosh() / (acc8.sin().exp() + 0.5)).atan() };
+    let v9: f64 = (v1.cosh().atan().exp() + r2).tanh().to_radians();
     [(((((s3.iter().map(|&e6| s3[c2 % 3] * 2.5).sum::<f64>().atan2(s3[2].min(0.6)) - autodiff::leaky_relu(v1 + s3[c2 % s3.len()], v1.hypot(s3[(c2 + 1) % 3]).sin())) * v1).tanh() * r2) + v1) + (1.35 * acc8)) + (0.95 * v9), r2 - s3[c2 % s3.len()], ((v1.abs() * v1) + x1) + v1]
 }
 
@@ -1072,7 +1261,7 @@ fn p1064_dual<D: Dn>(x1: D, r2: &D, s3: &[D], tr_: &mut Tr) -> [D; 3] {
     for i7 in 0..3 {
         acc8 += dx_asin(dx_sin(dx_tanh(s3[0], tr_), tr_) * D::from(0.9), tr_);
     }
-    let v9: D = if !dx_is_infinite(dx_tanh(dx_exp(dx_atan(dx_cosh(v1, tr_), tr_), tr_) + (*r2), tr_), tr_) { dx_tanh(dx_log10(dx_abs(-D::from(0.75), tr_) + D::from(0.5), tr_) + (*r2), tr_) } else { dx_atan(dx_cosh(*r2, tr_) / (dx_exp(dx_sin(acc8, tr_), tr_) + D::from(0.5)), tr_) };
+    let v9: D = dx_to_radians(dx_tanh(dx_exp(dx_atan(dx_cosh(v1, tr_), tr_), tr_) + (*r2), tr_), tr_);
     [(((dx_tanh((dx_atan2(s3.iter().map(|&e6| s3[c2 % 3] * D::from(2.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_min(s3[2], D::from(0.6), tr_), tr_) - dx_leaky_relu(v1 + s3[c2 % s3.len()], dx_sin(dx_hypot(v1, s3[(c2 + 1) % 3], tr_), tr_), tr_)) * v1, tr_) * (*r2)) + v1) + (D::from(1.35) * acc8)) + (D::from(0.95) * v9), *r2 - s3[c2 % s3.len()], ((dx_abs(v1, tr_) * v1) + x1) + v1]
 }
 
@@ -1379,8 +1568,8 @@ fn p1068(a2: [f64; 2], a1: [f64; 3], a3: [f64; 1]) -> f64 {
     for e12 in a2.iter() {
         acc13 += a3[0];
     }
-    let v14: f64 = if (v1.exp() + a1[2]).tanh().is_finite() { (v1 * a3[0]).tanh().exp2().atan() } else { (a3[0] + a3[0].fract()).tanh() };
-    (((f64::hypot(a3[0].tanh(), v1 + (1.7 - v1)) - v1) + v1) + (0.35 * acc13)) + (1.3 * v14)
+    let v14: f64 = ((v1 * v1).ln_1p() + a1[1]).tanh() + std::f64::consts::TAU;
+    (((f64::hypot(a3[0].tanh(), v1 + (1.7 - v1)) - v1) + v1) + (0.35 * acc13)) + (0.45 * v14.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1406,8 +1595,8 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], tr_: &mut Tr) -> D {
     for e12 in a2.iter() {
         acc13 += a3[0];
     }
-    let v14: D = if dx_is_finite(dx_tanh(dx_exp(v1, tr_) + a1[2], tr_), tr_) { dx_atan(dx_exp2(dx_tanh(v1 * a3[0], tr_), tr_), tr_) } else { dx_tanh(a3[0] + dx_fract(a3[0], tr_), tr_) };
-    (((dx_hypot(dx_tanh(a3[0], tr_), v1 + (D::from(1.7) - v1), tr_) - v1) + v1) + (D::from(0.35) * acc13)) + (D::from(1.3) * v14)
+    let v14: D = dx_tanh(dx_ln_1p(v1 * v1, tr_) + a1[1], tr_) + D::from(std::f64::consts::TAU);
+    (((dx_hypot(dx_tanh(a3[0], tr_), v1 + (D::from(1.7) - v1), tr_) - v1) + v1) + (D::from(0.35) * acc13)) + (D::from(0.45) * dx_atan(v14, tr_))
 }
 
 fn p1068_eval(x: &[f64]) -> Vec<f64> {
@@ -2603,11 +2792,8 @@ fn p1086(a3: [f64; 3], r2: &f64, x1: f64, w4: &[[f64; 3]; 2]) -> f64 {
     const K1086: f64 = 1.4;
     let mut v1 = autodiff::leaky_relu(r2 / 1.7, f64::exp2(-2.75).atan() * 0.63);
     v1 %= 0.85 + (w4[0][2] * w4[0][2]);
-    let mut acc2: f64 = 0.0;
-    for i3 in 0..2 {
-        acc2 = (0.5 * acc2) + (match i3 { 0 => ((w4[2 - 1 - i3][3 - 1 - i3] * x1) * (w4[2 - 1 - i3][i3] - x1)).atan() * 0.95, 1 => r2.clamp(K1086, K1086 + 1.65).hypot(x1).atan() * 0.95, _ => (a3[i3] / (f64::sin(-1.55).exp() + 0.5)).tanh() });
-    }
-    ((((((a3[1] - w4[0][2]).abs() + 1.45).acosh().tanh() * 0.9).atanh() * r2) - K1086) * x1) + (1.05 * acc2)
+    let v2: f64 = if ((r2 * w4[0][0]) * (w4[0][0] + 0.85)).tanh().is_finite() { (w4[1][0] - (r2 - (-0.5))).sin() } else { (x1 + (-1.15)).atan().powi(3).tanh() };
+    ((((((a3[1] - w4[0][2]).abs() + 1.45).acosh().tanh() * 0.9).atanh() * r2) - K1086) * x1) + (1.05 * v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2615,11 +2801,8 @@ fn p1086_dual<D: Dn>(a3: [D; 3], r2: &D, x1: D, w4: &[[D; 3]; 2], tr_: &mut Tr) 
     let K1086: D = D::from(1.4);
     let mut v1 = dx_leaky_relu(*r2 / D::from(1.7), dx_atan(dx_exp2(-D::from(2.75), tr_), tr_) * D::from(0.63), tr_);
     v1 = dx_rem(v1, D::from(0.85) + (w4[0][2] * w4[0][2]), tr_);
-    let mut acc2: D = D::from(0.0);
-    for i3 in 0..2 {
-        acc2 = (D::from(0.5) * acc2) + (match i3 { 0 => dx_atan((w4[2 - 1 - i3][3 - 1 - i3] * x1) * (w4[2 - 1 - i3][i3] - x1), tr_) * D::from(0.95), 1 => dx_atan(dx_hypot(dx_clamp(*r2, K1086, K1086 + D::from(1.65), tr_), x1, tr_), tr_) * D::from(0.95), _ => dx_tanh(a3[i3] / (dx_exp(dx_sin(-D::from(1.55), tr_), tr_) + D::from(0.5)), tr_) });
-    }
-    (((dx_atanh(dx_tanh(dx_acosh(dx_abs(a3[1] - w4[0][2], tr_) + D::from(1.45), tr_), tr_) * D::from(0.9), tr_) * (*r2)) - K1086) * x1) + (D::from(1.05) * acc2)
+    let v2: D = if dx_is_finite(dx_tanh((*r2 * w4[0][0]) * (w4[0][0] + D::from(0.85)), tr_), tr_) { dx_sin(w4[1][0] - (*r2 - (-D::from(0.5))), tr_) } else { dx_tanh(dx_powi(dx_atan(x1 + (-D::from(1.15)), tr_), 3, tr_), tr_) };
+    (((dx_atanh(dx_tanh(dx_acosh(dx_abs(a3[1] - w4[0][2], tr_) + D::from(1.45), tr_), tr_) * D::from(0.9), tr_) * (*r2)) - K1086) * x1) + (D::from(1.05) * v2)
 }
 
 fn p1086_eval(x: &[f64]) -> Vec<f64> {
@@ -2677,9 +2860,8 @@ fn p1087(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], n5: usize) -> f64 {
     } else if x1 <= -0.4 || ((n5 as f64).abs() + 1.15).log(x2.abs() + 1.5) < -0.75 {
     } else {
     }
-    let cl12 = |z13: f64| (autodiff::sigmoid(2.95) * (z13 / (z13.abs() + 0.6))).atan();
-    let v16: f64 = cl12(f64::hypot(-x1, a4.iter().zip(s3.iter()).map(|(p14, q15)| x2.exp()).sum::<f64>()).tanh()) + (0.75 * cl12(x2.max(a4[n5 % a4.len()]).sin()));
-    ((s3[n5 % s3.len()] * x2) - x2) + (0.4 * v16.atan())
+    let v14: f64 = if (s3.iter().fold(0.45f64, |acc13, e12| (acc13 * 0.5) + ((f64::tanh(0.55) * 0.9).acos().atan() * 0.63)) * (-x1)).atan().is_finite() { f64::max(-x2, x2.exp()).tanh() } else { unreachable!() };
+    ((s3[n5 % s3.len()] * x2) - x2) + (1.05 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2699,9 +2881,8 @@ fn p1087_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], n5: usize, tr_: &mut Tr
     } else if dx_le(x1, -D::from(0.4), tr_) || dx_lt(dx_log(dx_abs(D::from(n5 as f64), tr_) + D::from(1.15), dx_abs(x2, tr_) + D::from(1.5), tr_), -D::from(0.75), tr_) {
     } else {
     }
-    let cl12 = |z13: D, tr_: &mut Tr| dx_atan(dx_sigmoid(D::from(2.95), tr_) * (z13 / (dx_abs(z13, tr_) + D::from(0.6))), tr_);
-    let v16: D = cl12(dx_tanh(dx_hypot(-x1, a4.iter().zip(s3.iter()).map(|(p14, q15)| dx_exp(x2, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + (D::from(0.75) * cl12(dx_sin(dx_max(x2, a4[n5 % a4.len()], tr_), tr_), tr_));
-    ((s3[n5 % s3.len()] * x2) - x2) + (D::from(0.4) * dx_atan(v16, tr_))
+    let v14: D = if dx_is_finite(dx_atan(s3.iter().fold(D::from(0.45), |acc13, e12| (acc13 * D::from(0.5)) + (dx_atan(dx_acos(dx_tanh(D::from(0.55), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) * (-x1), tr_), tr_) { dx_tanh(dx_max(-x2, dx_exp(x2, tr_), tr_), tr_) } else { unreachable!() };
+    ((s3[n5 % s3.len()] * x2) - x2) + (D::from(1.05) * v14)
 }
 
 fn p1087_eval(x: &[f64]) -> Vec<f64> {
@@ -2866,11 +3047,8 @@ fn p1090(s1: &[f64], a2: [f64; 4], s3: &[f64], n4: usize) -> (f64, f64) {
     let mut v2 = ((K1090.hypot(s1[n4 % 4]) + f64::atan2(K1090, a2[(n4 + 1) % 4])).abs() + 1.25).sqrt();
     v1 = ((f64::abs(-0.3) + 0.95).ln() - (K1090 / (-(v2.atan().exp() + 0.5)))).clamp(v1.tanh(), v1.tanh() + 1.1);
     v1 = s1.iter().map(|&e3| (v2 - v1).tanh() * (a2[n4 % a2.len()] * K1090)).sum::<f64>();
-    let mut acc6: f64 = 0.0;
-    for i7 in 0..2 {
-        acc6 = (0.5 * acc6) + (match i7 { 0 => autodiff::sigmoid(f64::min(v2, s1[n4 % 4].clamp(0.25, 1.95))), 1 => (v2 + s1[(n4 + 2) % s1.len()]).tanh(), _ => ((v2 / (-(s3[i7 + 1].abs() + 1.05))).sin() * 0.9).asin().sin() });
-    }
-    (((autodiff::sigmoid(-s1[(n4 + 1) % s1.len()].exp_m1()).exp2() * K1090) - K1090) + (0.4 * acc6), s3.iter().fold(1.1f64, |acc5, e4| acc5 - (e4.tanh() * 0.9).atanh().tanh()).abs() + v1)
+    let v7: f64 = a2.iter().copied().map(|e6| s1[n4 % 4] - e6).sum::<f64>().atan().to_radians();
+    (((autodiff::sigmoid(-s1[(n4 + 1) % s1.len()].exp_m1()).exp2() * K1090) - K1090) + (0.4 * v7), s3.iter().fold(1.1f64, |acc5, e4| acc5 - (e4.tanh() * 0.9).atanh().tanh()).abs() + v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2880,11 +3058,8 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, tr_: &mut Tr) ->
     let mut v2 = dx_sqrt(dx_abs(dx_hypot(K1090, s1[n4 % 4], tr_) + dx_atan2(K1090, a2[(n4 + 1) % 4], tr_), tr_) + D::from(1.25), tr_);
     v1 = dx_clamp(dx_ln(dx_abs(-D::from(0.3), tr_) + D::from(0.95), tr_) - (K1090 / (-(dx_exp(dx_atan(v2, tr_), tr_) + D::from(0.5)))), dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.1), tr_);
     v1 = s1.iter().map(|&e3| dx_tanh(v2 - v1, tr_) * (a2[n4 % a2.len()] * K1090)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let mut acc6: D = D::from(0.0);
-    for i7 in 0..2 {
-        acc6 = (D::from(0.5) * acc6) + (match i7 { 0 => dx_sigmoid(dx_min(v2, dx_clamp(s1[n4 % 4], D::from(0.25), D::from(1.95), tr_), tr_), tr_), 1 => dx_tanh(v2 + s1[(n4 + 2) % s1.len()], tr_), _ => dx_sin(dx_asin(dx_sin(v2 / (-(dx_abs(s3[i7 + 1], tr_) + D::from(1.05))), tr_) * D::from(0.9), tr_), tr_) });
-    }
-    (((dx_exp2(dx_sigmoid(-dx_exp_m1(s1[(n4 + 1) % s1.len()], tr_), tr_), tr_) * K1090) - K1090) + (D::from(0.4) * acc6), dx_abs(s3.iter().fold(D::from(1.1), |acc5, e4| acc5 - dx_tanh(dx_atanh(dx_tanh(*e4, tr_) * D::from(0.9), tr_), tr_)), tr_) + v1)
+    let v7: D = dx_to_radians(dx_atan(a2.iter().copied().map(|e6| s1[n4 % 4] - e6).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    (((dx_exp2(dx_sigmoid(-dx_exp_m1(s1[(n4 + 1) % s1.len()], tr_), tr_), tr_) * K1090) - K1090) + (D::from(0.4) * v7), dx_abs(s3.iter().fold(D::from(1.1), |acc5, e4| acc5 - dx_tanh(dx_atanh(dx_tanh(*e4, tr_) * D::from(0.9), tr_), tr_)), tr_) + v1)
 }
 
 fn p1090_eval(x: &[f64]) -> Vec<f64> {
@@ -3076,7 +3251,7 @@ fn p1093(x1: f64, r3: &f64, x2: f64) -> (f64, f64) {
     }
     let mut acc5: f64 = 0.0;
     for i6 in (0..2).rev() {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { (f64::min(-0.55, -2.45).sinh() + r3).tanh() } else { f64::log((0.5 + (r3 * r3)).ln().abs() + 0.85, f64::min(0.85, *r3).abs() + 2.55).sin() });
+        acc5 = (0.5 * acc5) + (match i6 { 0 => (f64::min(-0.55, -2.45).sinh() + r3).tanh(), 1 => f64::log((0.5 + (r3 * r3)).ln().abs() + 0.85, f64::min(0.85, *r3).abs() + 2.55).sin(), _ => x2.tanh().sin() });
     }
     (((((f64::min(-r3.sin(), (v1 / (-(r3.exp() + 0.5))) / 3.0) + r3) + v1).atan() * x2) + (0.7 * acc4)) + (0.85 * acc5), (((((v2.abs() + 0.5).log10().abs() + 0.75).sqrt() / 0.65) * v2.sin()) * x1) + x1)
 }
@@ -3091,7 +3266,7 @@ fn p1093_dual<D: Dn>(x1: D, r3: &D, x2: D, tr_: &mut Tr) -> (D, D) {
     }
     let mut acc5: D = D::from(0.0);
     for i6 in (0..2).rev() {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_tanh(dx_sinh(dx_min(-D::from(0.55), -D::from(2.45), tr_), tr_) + (*r3), tr_) } else { dx_sin(dx_log(dx_abs(dx_ln(D::from(0.5) + (*r3 * (*r3)), tr_), tr_) + D::from(0.85), dx_abs(dx_min(D::from(0.85), *r3, tr_), tr_) + D::from(2.55), tr_), tr_) });
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_tanh(dx_sinh(dx_min(-D::from(0.55), -D::from(2.45), tr_), tr_) + (*r3), tr_), 1 => dx_sin(dx_log(dx_abs(dx_ln(D::from(0.5) + (*r3 * (*r3)), tr_), tr_) + D::from(0.85), dx_abs(dx_min(D::from(0.85), *r3, tr_), tr_) + D::from(2.55), tr_), tr_), _ => dx_sin(dx_tanh(x2, tr_), tr_) });
     }
     (((dx_atan((dx_min(-dx_sin(*r3, tr_), (v1 / (-(dx_exp(*r3, tr_) + D::from(0.5)))) / D::from(3.0), tr_) + (*r3)) + v1, tr_) * x2) + (D::from(0.7) * acc4)) + (D::from(0.85) * acc5), (((dx_sqrt(dx_abs(dx_log10(dx_abs(v2, tr_) + D::from(0.5), tr_), tr_) + D::from(0.75), tr_) / D::from(0.65)) * dx_sin(v2, tr_)) * x1) + x1)
 }
@@ -3643,11 +3818,8 @@ fn p1101(x1: f64, x2: f64, w3: &[[f64; 3]; 2], a4: [f64; 4], k5: i32) -> f64 {
     }
     let v2 = autodiff::sigmoid((f64::abs(0.8) + 1.9).acosh().exp_m1()) * w3[0][2];
     let v3 = autodiff::softplus(-f64::log(v2.abs() + 1.45, v2.abs() + 2.95));
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..3).rev() {
-        acc4 = (0.5 * acc4) + (autodiff::sigmoid(w3[0][i5].tanh() - autodiff::relu(x1)) * (i5 as f64));
-    }
-    (((w3[1][1].min(x2) - 2.15).abs() + x1) - x2) + (1.05 * acc4.tanh())
+    let v4: f64 = (w3[1][2].tanh() + f64::mul_add(0.1, v2, a4[1])).atan() * std::f64::consts::E;
+    (((w3[1][1].min(x2) - 2.15).abs() + x1) - x2) + (1.05 * v4.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3658,11 +3830,8 @@ fn p1101_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 2], a4: [D; 4], k5: i32, tr_: &
     }
     let v2 = dx_sigmoid(dx_exp_m1(dx_acosh(dx_abs(D::from(0.8), tr_) + D::from(1.9), tr_), tr_), tr_) * w3[0][2];
     let v3 = dx_softplus(-dx_log(dx_abs(v2, tr_) + D::from(1.45), dx_abs(v2, tr_) + D::from(2.95), tr_), tr_);
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..3).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_sigmoid(dx_tanh(w3[0][i5], tr_) - dx_relu(x1, tr_), tr_) * D::from(i5 as f64));
-    }
-    ((dx_abs(dx_min(w3[1][1], x2, tr_) - D::from(2.15), tr_) + x1) - x2) + (D::from(1.05) * dx_tanh(acc4, tr_))
+    let v4: D = dx_atan(dx_tanh(w3[1][2], tr_) + dx_mul_add(D::from(0.1), v2, a4[1], tr_), tr_) * D::from(std::f64::consts::E);
+    ((dx_abs(dx_min(w3[1][1], x2, tr_) - D::from(2.15), tr_) + x1) - x2) + (D::from(1.05) * dx_tanh(v4, tr_))
 }
 
 fn p1101_eval(x: &[f64]) -> Vec<f64> {
@@ -3985,7 +4154,7 @@ fn p1106(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], f5: bool) -> (f64, f64) {
     for e8 in a4.iter() {
         acc9 += f64::hypot(a4[0], a4[0]).tanh().exp2().atan();
     }
-    let v10: f64 = autodiff::ln_gamma(((x1 * acc9).atan() * 0.63) + 2.0);
+    let v10: f64 = ccube(autodiff::sigmoid((0.95 + (x1 * x1)).log2()) * 0.5);
     (((((a4[0] - (if autodiff::leaky_relu(-0.5, 0.16) < a4.iter().map(|e7| (v1.abs() + 0.85).ln()).sum::<f64>() { (1.15 + (a4[0] * a4[0])).cbrt() } else { v1 })) - x1) * x2) + (0.7 * acc9)) + (0.85 * v10), ((((if x2 <= v1 && 1.25 > -0.35 { f64::ceil(-0.9) } else { -a4[1] }) * ((x1 + x1) % (x1.tanh().exp() + 0.5))) * (-0.1)) + x1) - s3[2])
 }
 
@@ -4003,7 +4172,7 @@ fn p1106_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], f5: bool, tr_: &mut Tr)
     for e8 in a4.iter() {
         acc9 += dx_atan(dx_exp2(dx_tanh(dx_hypot(a4[0], a4[0], tr_), tr_), tr_), tr_);
     }
-    let v10: D = dx_ln_gamma((dx_atan(x1 * acc9, tr_) * D::from(0.63)) + D::from(2.0), tr_);
+    let v10: D = ccube_dual(dx_sigmoid(dx_log2(D::from(0.95) + (x1 * x1), tr_), tr_) * D::from(0.5), tr_);
     (((((a4[0] - (if dx_lt(dx_leaky_relu(-D::from(0.5), D::from(0.16), tr_), a4.iter().map(|e7| dx_ln(dx_abs(v1, tr_) + D::from(0.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { dx_cbrt(D::from(1.15) + (a4[0] * a4[0]), tr_) } else { v1 })) - x1) * x2) + (D::from(0.7) * acc9)) + (D::from(0.85) * v10), ((((if dx_le(x2, v1, tr_) && dx_gt(D::from(1.25), -D::from(0.35), tr_) { dx_ceil(-D::from(0.9), tr_) } else { -a4[1] }) * dx_rem(x1 + x1, dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5), tr_)) * (-D::from(0.1))) + x1) - s3[2])
 }
 
@@ -4069,10 +4238,10 @@ fn p1107(x1: f64, x2: f64, s3: &[f64], a4: [f64; 4], b5: &[f64; 3]) -> f64 {
             let mut v11 = f64::powi(autodiff::sigmoid(c9 as f64), 0).tanh().exp_m1();
         }
     }
-    debug_assert!(!x1.is_nan());
-    let v12: f64 = (2.5 + x1).trunc().atan();
-    let v14: f64 = b5.iter().rev().take(3).map(|e13| ((e13 + 0.4) - (x1 + 2.15)).tanh() + e13.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    (x1 - x2) + ((1.45 * v12) + (0.5 * v14))
+    let v12: f64 = x1.copysign((2.5 + x1).trunc().atan() * 0.63);
+    debug_assert!(!autodiff::sigmoid((x1 / (-(x1.exp() + 0.5))).tanh().exp2()).is_nan());
+    let v13: f64 = (-(x2 + 2.15)).atan();
+    (x1 - x2) + ((1.45 * v12) + (0.5 * v13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4100,10 +4269,10 @@ fn p1107_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 4], b5: &[D; 3], tr_: &mut 
             let mut v11 = dx_exp_m1(dx_tanh(dx_powi(dx_sigmoid(D::from(c9 as f64), tr_), 0, tr_), tr_), tr_);
         }
     }
-    debug_assert!(!dx_is_nan(x1, tr_));
-    let v12: D = dx_atan(dx_trunc(D::from(2.5) + x1, tr_), tr_);
-    let v14: D = b5.iter().rev().take(3).map(|e13| dx_tanh((*e13 + D::from(0.4)) - (x1 + D::from(2.15)), tr_) + dx_tanh(*e13, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    (x1 - x2) + ((D::from(1.45) * v12) + (D::from(0.5) * v14))
+    let v12: D = dx_copysign(x1, dx_atan(dx_trunc(D::from(2.5) + x1, tr_), tr_) * D::from(0.63), tr_);
+    debug_assert!(!dx_is_nan(dx_sigmoid(dx_exp2(dx_tanh(x1 / (-(dx_exp(x1, tr_) + D::from(0.5))), tr_), tr_), tr_), tr_));
+    let v13: D = dx_atan(-(x2 + D::from(2.15)), tr_);
+    (x1 - x2) + ((D::from(1.45) * v12) + (D::from(0.5) * v13))
 }
 
 fn p1107_eval(x: &[f64]) -> Vec<f64> {
@@ -4303,12 +4472,10 @@ fn p1110(x1: f64, r2: &f64, x3: f64) -> [f64; 3] {
     v1 %= (((r2 + v1) - x3.abs().ln_1p()).abs() + 0.75).ln().abs() + 0.8;
     let mut v2 = f64::log(x3.abs().abs() + 1.45, (-2.5 * r2).abs() + 1.75) * ((-v1).abs() + 0.75).log((v1 * x3).abs() + 2.55);
     let mut v3 = ((x1 - 0.5) + (v2 - x1)).sin().cosh();
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..3 {
-        acc4 = (0.5 * acc4) + (if matches!(i5, 0 | 2) { ((((i5 + 1) as f64) / (-(1.0 + (x1 * x1)))) + (-x3)).tanh() } else { autodiff::sigmoid(autodiff::elu(x1, 1.15) + (-0.3 * v3)) });
-    }
-    let v7: f64 = (0..3).rev().map(|e6| (x3 * f64::abs(-0.5).ln_1p()) + (e6 as f64).sin()).sum::<f64>();
-    [(-((r2 * x1) - (f64::abs(-0.3) + 1.45).log2()) * v1) + ((1.45 * acc4) + (0.85 * v7.sin())), (autodiff::elu(autodiff::leaky_relu(v1, x1.atan() * 0.63) * v2.tanh(), 0.15) - v2) - r2, (autodiff::sigmoid((v3.round() + (v3 * 0.65)).min(0.65) + v2) * x3) - x1]
+    let v4: f64 = ccube(((x3 + (-2.8)) * f64::max(x1, v3)).tanh() * 0.5);
+    assert!(x3.is_finite());
+    let v5: f64 = (if (v2 - v3.sin().tan()).is_sign_negative() { 0.6 / (-(1.0 + (r2 * r2))) } else { v4 * v4 }).tanh();
+    [(-((r2 * x1) - (f64::abs(-0.3) + 1.45).log2()) * v1) + ((1.45 * v4) + (0.35 * v5)), (autodiff::elu(autodiff::leaky_relu(v1, x1.atan() * 0.63) * v2.tanh(), 0.15) - v2) - r2, (autodiff::sigmoid((v3.round() + (v3 * 0.65)).min(0.65) + v2) * x3) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4317,12 +4484,10 @@ fn p1110_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> [D; 3] {
     v1 = dx_rem(v1, dx_abs(dx_ln(dx_abs((*r2 + v1) - dx_ln_1p(dx_abs(x3, tr_), tr_), tr_) + D::from(0.75), tr_), tr_) + D::from(0.8), tr_);
     let mut v2 = dx_log(dx_abs(dx_abs(x3, tr_), tr_) + D::from(1.45), dx_abs(-D::from(2.5) * (*r2), tr_) + D::from(1.75), tr_) * dx_log(dx_abs(-v1, tr_) + D::from(0.75), dx_abs(v1 * x3, tr_) + D::from(2.55), tr_);
     let mut v3 = dx_cosh(dx_sin((x1 - D::from(0.5)) + (v2 - x1), tr_), tr_);
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..3 {
-        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 0 | 2) { dx_tanh((D::from((i5 + 1) as f64) / (-(D::from(1.0) + (x1 * x1)))) + (-x3), tr_) } else { dx_sigmoid(dx_elu(x1, D::from(1.15), tr_) + (-D::from(0.3) * v3), tr_) });
-    }
-    let v7: D = (0..3).rev().map(|e6| (x3 * dx_ln_1p(dx_abs(-D::from(0.5), tr_), tr_)) + dx_sin(D::from(e6 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [(-((*r2 * x1) - dx_log2(dx_abs(-D::from(0.3), tr_) + D::from(1.45), tr_)) * v1) + ((D::from(1.45) * acc4) + (D::from(0.85) * dx_sin(v7, tr_))), (dx_elu(dx_leaky_relu(v1, dx_atan(x1, tr_) * D::from(0.63), tr_) * dx_tanh(v2, tr_), D::from(0.15), tr_) - v2) - (*r2), (dx_sigmoid(dx_min(dx_round(v3, tr_) + (v3 * D::from(0.65)), D::from(0.65), tr_) + v2, tr_) * x3) - x1]
+    let v4: D = ccube_dual(dx_tanh((x3 + (-D::from(2.8))) * dx_max(x1, v3, tr_), tr_) * D::from(0.5), tr_);
+    assert!(dx_is_finite(x3, tr_));
+    let v5: D = dx_tanh(if dx_is_sign_negative(v2 - dx_tan(dx_sin(v3, tr_), tr_), tr_) { D::from(0.6) / (-(D::from(1.0) + (*r2 * (*r2)))) } else { v4 * v4 }, tr_);
+    [(-((*r2 * x1) - dx_log2(dx_abs(-D::from(0.3), tr_) + D::from(1.45), tr_)) * v1) + ((D::from(1.45) * v4) + (D::from(0.35) * v5)), (dx_elu(dx_leaky_relu(v1, dx_atan(x1, tr_) * D::from(0.63), tr_) * dx_tanh(v2, tr_), D::from(0.15), tr_) - v2) - (*r2), (dx_sigmoid(dx_min(dx_round(v3, tr_) + (v3 * D::from(0.65)), D::from(0.65), tr_) + v2, tr_) * x3) - x1]
 }
 
 fn p1110_eval(x: &[f64]) -> Vec<f64> {
@@ -4636,12 +4801,10 @@ fn p1115(x2: f64, x1: f64, s3: &[f64]) -> f64 {
         }
         v1 *= autodiff::sigmoid(((-1.0 - (-3.0)) * (v1 + s3[4 - 1 - i2]).tanh()).abs());
     }
-    let mut acc7: f64 = 0.0;
-    for i8 in 0..2 {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { (v1 + x2).tanh() } else { autodiff::sigmoid(((s3[0] - x2).abs() + 1.25).log10()) });
-    }
-    let (v9, v10) = (acc7 + x2).atan().sin_cos();
-    (-1.4 - x1) + (((1.25 * acc7) + (0.65 * v9)) + (0.35 * v10))
+    let hh9: [f64; 2] = [s3.iter().copied().enumerate().map(|(j7, e8)| autodiff::relu(s3[0])).sum::<f64>().sin(), (x2.tanh() * 0.9).asin().atan().atan() * 0.95];
+    let hh10: [f64; 2] = cpair2(&hh9);
+    let v11: f64 = autodiff::erfc((if x1 <= -0.95 { x2 } else { v1 - hh9[0] }).tanh());
+    (-1.4 - x1) + (((1.25 * hh10[0]) + (0.65 * hh10[1])) + (0.35 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4660,12 +4823,10 @@ fn p1115_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
         }
         v1 *= dx_sigmoid(dx_abs((-D::from(1.0) - (-D::from(3.0))) * dx_tanh(v1 + s3[4 - 1 - i2], tr_), tr_), tr_);
     }
-    let mut acc7: D = D::from(0.0);
-    for i8 in 0..2 {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_tanh(v1 + x2, tr_) } else { dx_sigmoid(dx_log10(dx_abs(s3[0] - x2, tr_) + D::from(1.25), tr_), tr_) });
-    }
-    let (v9, v10) = (dx_sin(dx_atan(acc7 + x2, tr_), tr_), dx_cos(dx_atan(acc7 + x2, tr_), tr_));
-    (-D::from(1.4) - x1) + (((D::from(1.25) * acc7) + (D::from(0.65) * v9)) + (D::from(0.35) * v10))
+    let hh9: [D; 2] = [dx_sin(s3.iter().copied().enumerate().map(|(j7, e8)| dx_relu(s3[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_atan(dx_atan(dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(0.95)];
+    let hh10: [D; 2] = cpair2_dual(&hh9, tr_);
+    let v11: D = dx_erfc(dx_tanh(if dx_le(x1, -D::from(0.95), tr_) { x2 } else { v1 - hh9[0] }, tr_), tr_);
+    (-D::from(1.4) - x1) + (((D::from(1.25) * hh10[0]) + (D::from(0.65) * hh10[1])) + (D::from(0.35) * v11))
 }
 
 fn p1115_eval(x: &[f64]) -> Vec<f64> {
@@ -5135,9 +5296,12 @@ fn p1122(mut x1: f64, mut x2: f64, a3: [f64; 2], b4: &[f64; 3]) -> f64 {
     for i5 in 0..3 {
         acc6 += ((v4 + v3) + a3[(i5 + 3) % 2]).tanh();
     }
-    let v7: f64 = autodiff::gamma(((a3[0].abs() + 1.8).acosh().atan() * 0.63) + 2.0);
-    let v8: f64 = ((b4[1] - b4[2]).abs() + 1.85).acosh().tanh().to_degrees();
-    ((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((0.45 * v7) + (0.65 * autodiff::sigmoid(v8)))
+    let mut acc7: f64 = 0.0;
+    for i8 in (0..4).rev() {
+        acc7 = (0.5 * acc7) + ((a3[1].abs() + 1.95).acosh().tanh() * (i8 as f64));
+    }
+    let v9: f64 = cgen(((f64::sinh(0.15).abs() + 1.45).sqrt() + x2).tanh() * 0.5, (acc7.abs() + x2).tanh() * 0.5);
+    ((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((0.35 * acc7.atan()) + (0.65 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5148,9 +5312,12 @@ fn p1122_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 3], tr_: &mut Tr
     for i5 in 0..3 {
         acc6 += dx_tanh((v4 + v3) + a3[(i5 + 3) % 2], tr_);
     }
-    let v7: D = dx_gamma((dx_atan(dx_acosh(dx_abs(a3[0], tr_) + D::from(1.8), tr_), tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    let v8: D = dx_to_degrees(dx_tanh(dx_acosh(dx_abs(b4[1] - b4[2], tr_) + D::from(1.85), tr_), tr_), tr_);
-    ((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(0.45) * v7) + (D::from(0.65) * dx_sigmoid(v8, tr_)))
+    let mut acc7: D = D::from(0.0);
+    for i8 in (0..4).rev() {
+        acc7 = (D::from(0.5) * acc7) + (dx_tanh(dx_acosh(dx_abs(a3[1], tr_) + D::from(1.95), tr_), tr_) * D::from(i8 as f64));
+    }
+    let v9: D = cgen_dual(dx_tanh(dx_sqrt(dx_abs(dx_sinh(D::from(0.15), tr_), tr_) + D::from(1.45), tr_) + x2, tr_) * D::from(0.5), dx_tanh(dx_abs(acc7, tr_) + x2, tr_) * D::from(0.5), tr_);
+    ((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(0.35) * dx_atan(acc7, tr_)) + (D::from(0.65) * v9))
 }
 
 fn p1122_eval(x: &[f64]) -> Vec<f64> {
@@ -5201,11 +5368,9 @@ fn p1123(x1: f64, k7: i32, b3: &[f64; 3], a4: [f64; 1], a5: [f64; 3], n6: usize,
         let mut v3 = if n6 <= 1 { f64::powf(f64::abs(-2.9) + 1.45, (2.55 * x2).sin()) } else { a4[n6 % a4.len()] * (x1.abs() + 0.9).ln() };
     } else {
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..4 {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => x2.min(-2.8).min(b3[3 - 1 - n6]).atan() * 0.95, 1 => (f64::max(a4[n6 % a4.len()], a5[i5 % 3]) + (n6 as f64)).sin(), _ => ((b3[3 - 1 - n6] - x1) + x1).sin() });
-    }
-    ((((b3[n6] * x2).asinh() / (a4[0].abs() + 1.4)) * (-0.25)) * x1) + (1.25 * acc4)
+    assert!((x2.tanh().tan() + (0.9 + (a4[n6 % a4.len()] * a4[n6 % a4.len()])).ln()).atan().is_finite());
+    let v4: f64 = b3[n6];
+    ((((b3[n6] * x2).asinh() / (a4[0].abs() + 1.4)) * (-0.25)) * x1) + (1.25 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5219,11 +5384,9 @@ fn p1123_dual<D: Dn>(x1: D, k7: i32, b3: &[D; 3], a4: [D; 1], a5: [D; 3], n6: us
         let mut v3 = if n6 <= 1 { dx_powf(dx_abs(-D::from(2.9), tr_) + D::from(1.45), dx_sin(D::from(2.55) * x2, tr_), tr_) } else { a4[n6 % a4.len()] * dx_ln(dx_abs(x1, tr_) + D::from(0.9), tr_) };
     } else {
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..4 {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_atan(dx_min(dx_min(x2, -D::from(2.8), tr_), b3[3 - 1 - n6], tr_), tr_) * D::from(0.95), 1 => dx_sin(dx_max(a4[n6 % a4.len()], a5[i5 % 3], tr_) + D::from(n6 as f64), tr_), _ => dx_sin((b3[3 - 1 - n6] - x1) + x1, tr_) });
-    }
-    (((dx_asinh(b3[n6] * x2, tr_) / (dx_abs(a4[0], tr_) + D::from(1.4))) * (-D::from(0.25))) * x1) + (D::from(1.25) * acc4)
+    assert!(dx_is_finite(dx_atan(dx_tan(dx_tanh(x2, tr_), tr_) + dx_ln(D::from(0.9) + (a4[n6 % a4.len()] * a4[n6 % a4.len()]), tr_), tr_), tr_));
+    let v4: D = b3[n6];
+    (((dx_asinh(b3[n6] * x2, tr_) / (dx_abs(a4[0], tr_) + D::from(1.4))) * (-D::from(0.25))) * x1) + (D::from(1.25) * v4)
 }
 
 fn p1123_eval(x: &[f64]) -> Vec<f64> {
@@ -5903,9 +6066,10 @@ fn p1133(x1: f64, x2: f64) -> f64 {
             v2 %= 1.2 + (v2 * v2);
         }
     }
-    let (v7, v8) = autodiff::leaky_relu(2.35 + x2, 0.51).tanh().sin_cos();
-    let v10: f64 = autodiff::ln_gamma(((({ let t9 = x1 * x1; t9 * v8 }) + x1).atan() * 0.63) + 2.0);
-    (((autodiff::softplus(-x1) - x1) * x1) * x2) + (((0.65 * v7) + (0.6 * v8)) + (0.4 * v10))
+    let v7: f64 = if autodiff::leaky_relu(2.35 + x2, 0.51).tanh().is_finite() { (x1.abs() + 0.6).log10().min(x1).atan() } else { unreachable!() };
+    debug_assert!(!(1.75 / (1.0 + (x2 * x2))).tanh().is_nan());
+    let v8: f64 = autodiff::sigmoid((v7 - v7) * x1.abs());
+    (((autodiff::softplus(-x1) - x1) * x1) * x2) + ((0.65 * v7) + (0.6 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5922,9 +6086,10 @@ fn p1133_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
             v2 = dx_rem(v2, D::from(1.2) + (v2 * v2), tr_);
         }
     }
-    let (v7, v8) = (dx_sin(dx_tanh(dx_leaky_relu(D::from(2.35) + x2, D::from(0.51), tr_), tr_), tr_), dx_cos(dx_tanh(dx_leaky_relu(D::from(2.35) + x2, D::from(0.51), tr_), tr_), tr_));
-    let v10: D = dx_ln_gamma((dx_atan(({ let t9 = x1 * x1; t9 * v8 }) + x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    (((dx_softplus(-x1, tr_) - x1) * x1) * x2) + (((D::from(0.65) * v7) + (D::from(0.6) * v8)) + (D::from(0.4) * v10))
+    let v7: D = if dx_is_finite(dx_tanh(dx_leaky_relu(D::from(2.35) + x2, D::from(0.51), tr_), tr_), tr_) { dx_atan(dx_min(dx_log10(dx_abs(x1, tr_) + D::from(0.6), tr_), x1, tr_), tr_) } else { unreachable!() };
+    debug_assert!(!dx_is_nan(dx_tanh(D::from(1.75) / (D::from(1.0) + (x2 * x2)), tr_), tr_));
+    let v8: D = dx_sigmoid((v7 - v7) * dx_abs(x1, tr_), tr_);
+    (((dx_softplus(-x1, tr_) - x1) * x1) * x2) + ((D::from(0.65) * v7) + (D::from(0.6) * v8))
 }
 
 fn p1133_eval(x: &[f64]) -> Vec<f64> {
@@ -5968,11 +6133,8 @@ fn p1134(s1: &[f64], s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
     for e6 in s2.iter() {
         acc7 += -(-e6);
     }
-    let mut acc8: f64 = 0.0;
-    for i9 in 0..3 {
-        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { f64::max(f64::hypot(s2[(i9 + 2) % s2.len()], acc7), 2.25 - a3[n4 % 3]).atan() * 0.95 } else { (1.05 + s2[0]).sin() });
-    }
-    (((((a3.iter().zip(s1.iter()).fold(0.5f64, |acc4, (p2, q3)| (acc4 * 0.5) + f64::atan2(-0.55, a3[0]).tanh()) + s2[n4 % s2.len()]) * f64::clamp(s1.iter().sum::<f64>(), K1134, K1134 + 1.45)) + K1134) - K1134) + (1.45 * acc7)) + (0.35 * acc8)
+    let (v9, v10) = f64::min(s2.iter().map(|e8| *e8).sum::<f64>(), s1[3] - a3[n4 % 3]).atan().sin_cos();
+    (((((a3.iter().zip(s1.iter()).fold(0.5f64, |acc4, (p2, q3)| (acc4 * 0.5) + f64::atan2(-0.55, a3[0]).tanh()) + s2[n4 % s2.len()]) * f64::clamp(s1.iter().sum::<f64>(), K1134, K1134 + 1.45)) + K1134) - K1134) + (1.45 * acc7)) + ((0.35 * v9) + (0.45 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5988,11 +6150,8 @@ fn p1134_dual<D: Dn>(s1: &[D], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) ->
     for e6 in s2.iter() {
         acc7 += -(-(*e6));
     }
-    let mut acc8: D = D::from(0.0);
-    for i9 in 0..3 {
-        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_atan(dx_max(dx_hypot(s2[(i9 + 2) % s2.len()], acc7, tr_), D::from(2.25) - a3[n4 % 3], tr_), tr_) * D::from(0.95) } else { dx_sin(D::from(1.05) + s2[0], tr_) });
-    }
-    (((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + (D::from(0.35) * acc8)
+    let (v9, v10) = (dx_sin(dx_atan(dx_min(s2.iter().map(|e8| *e8).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - a3[n4 % 3], tr_), tr_), tr_), dx_cos(dx_atan(dx_min(s2.iter().map(|e8| *e8).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - a3[n4 % 3], tr_), tr_), tr_));
+    (((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + ((D::from(0.35) * v9) + (D::from(0.45) * v10))
 }
 
 fn p1134_eval(x: &[f64]) -> Vec<f64> {
@@ -6043,7 +6202,7 @@ fn p1135(x1: f64, r4: &f64, x3: f64, r2: &f64) -> f64 {
         }
     } else {
     }
-    let v4: f64 = (x3.min(-2.95) / (f64::signum(0.55).abs() + 0.7)).tanh() + std::f64::consts::LN_2;
+    let v4: f64 = if x3.min(-2.95).abs().ln_1p().tanh().is_finite() { (v1 - r2).trunc().tanh() } else { unreachable!() };
     ((((if v3 <= 0.55 { -2.5 } else { v2.tanh().tan() }).atan() - r2) - v2) - x3) + (0.7 * v4)
 }
 
@@ -6061,7 +6220,7 @@ fn p1135_dual<D: Dn>(x1: D, r4: &D, x3: D, r2: &D, tr_: &mut Tr) -> D {
         }
     } else {
     }
-    let v4: D = dx_tanh(dx_min(x3, -D::from(2.95), tr_) / (dx_abs(dx_signum(D::from(0.55), tr_), tr_) + D::from(0.7)), tr_) + D::from(std::f64::consts::LN_2);
+    let v4: D = if dx_is_finite(dx_tanh(dx_ln_1p(dx_abs(dx_min(x3, -D::from(2.95), tr_), tr_), tr_), tr_), tr_) { dx_tanh(dx_trunc(v1 - (*r2), tr_), tr_) } else { unreachable!() };
     (((dx_atan(if dx_le(v3, D::from(0.55), tr_) { -D::from(2.5) } else { dx_tan(dx_tanh(v2, tr_), tr_) }, tr_) - (*r2)) - v2) - x3) + (D::from(0.7) * v4)
 }
 
@@ -6544,10 +6703,10 @@ fn p1143(x1: f64) -> f64 {
         acc6 += (((i5 as f64).abs() + 0.9).ln() + (x1 - x1)).tanh();
     }
     let mut acc7: f64 = 0.0;
-    for i8 in (0..4).rev() {
-        acc7 = (0.5 * acc7) + (if matches!(i8, 1) { autodiff::sigmoid((((i8 + 1) as f64) + acc6) - (x1.abs() + 1.55).acosh()) } else { (autodiff::elu(-3.0 / (-2.4), 1.05) + x1).tanh() });
+    for i8 in (0..3).rev() {
+        acc7 = (0.5 * acc7) + ((-1.2 * (x1 - x1)).tanh() * (i8 as f64));
     }
-    (((if (-x1 + x1.tanh()) > (-2.4 + (-1.55)) { x1 } else if (x1 + x1) < x1 && (x1 * x1) <= 0.25 { (f64::abs(2.9) + 1.15).log2() / ((x1 + x1).abs() + 1.4) } else { x1 }) - x1) + (0.75 * acc6)) + (0.65 * acc7)
+    (((if (-x1 + x1.tanh()) > (-2.4 + (-1.55)) { x1 } else if (x1 + x1) < x1 && (x1 * x1) <= 0.25 { (f64::abs(2.9) + 1.15).log2() / ((x1 + x1).abs() + 1.4) } else { x1 }) - x1) + (0.75 * acc6)) + (0.75 * acc7.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6561,10 +6720,10 @@ fn p1143_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         acc6 += dx_tanh(dx_ln(dx_abs(D::from(i5 as f64), tr_) + D::from(0.9), tr_) + (x1 - x1), tr_);
     }
     let mut acc7: D = D::from(0.0);
-    for i8 in (0..4).rev() {
-        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 1) { dx_sigmoid((D::from((i8 + 1) as f64) + acc6) - dx_acosh(dx_abs(x1, tr_) + D::from(1.55), tr_), tr_) } else { dx_tanh(dx_elu(-D::from(3.0) / (-D::from(2.4)), D::from(1.05), tr_) + x1, tr_) });
+    for i8 in (0..3).rev() {
+        acc7 = (D::from(0.5) * acc7) + (dx_tanh(-D::from(1.2) * (x1 - x1), tr_) * D::from(i8 as f64));
     }
-    (((if dx_gt(-x1 + dx_tanh(x1, tr_), -D::from(2.4) + (-D::from(1.55)), tr_) { x1 } else if dx_lt(x1 + x1, x1, tr_) && dx_le(x1 * x1, D::from(0.25), tr_) { dx_log2(dx_abs(D::from(2.9), tr_) + D::from(1.15), tr_) / (dx_abs(x1 + x1, tr_) + D::from(1.4)) } else { x1 }) - x1) + (D::from(0.75) * acc6)) + (D::from(0.65) * acc7)
+    (((if dx_gt(-x1 + dx_tanh(x1, tr_), -D::from(2.4) + (-D::from(1.55)), tr_) { x1 } else if dx_lt(x1 + x1, x1, tr_) && dx_le(x1 * x1, D::from(0.25), tr_) { dx_log2(dx_abs(D::from(2.9), tr_) + D::from(1.15), tr_) / (dx_abs(x1 + x1, tr_) + D::from(1.4)) } else { x1 }) - x1) + (D::from(0.75) * acc6)) + (D::from(0.75) * dx_sin(acc7, tr_))
 }
 
 fn p1143_eval(x: &[f64]) -> Vec<f64> {
@@ -6722,7 +6881,8 @@ fn p1146(x1: f64, f5: bool, x3: f64, x4: f64, x2: f64) -> f64 {
     for i13 in 0..2 {
         acc14 += x2;
     }
-    let v15: f64 = if !autodiff::sigmoid(f64::min(acc14, x4) - autodiff::elu(x3, acc14.atan() * 0.63)).is_infinite() { ((x3 - x3).abs() + 0.85).sqrt().sin() } else { (1.3 + x3).sin() };
+    debug_assert!(!autodiff::sigmoid(f64::min(acc14, x4) - autodiff::elu(x3, acc14.atan() * 0.63)).is_nan());
+    let v15: f64 = ((x3 - x3).abs() + 0.85).sqrt().sin();
     (((if x4 > (x2 - x3) { autodiff::elu(x2.exp(), 0.9) } else { (x3.atan().abs() + 0.95).cbrt() }) + x3) + (1.25 * acc14)) + (0.25 * v15)
 }
 
@@ -6748,7 +6908,8 @@ fn p1146_dual<D: Dn>(x1: D, f5: bool, x3: D, x4: D, x2: D, tr_: &mut Tr) -> D {
     for i13 in 0..2 {
         acc14 += x2;
     }
-    let v15: D = if !dx_is_infinite(dx_sigmoid(dx_min(acc14, x4, tr_) - dx_elu(x3, dx_atan(acc14, tr_) * D::from(0.63), tr_), tr_), tr_) { dx_sin(dx_sqrt(dx_abs(x3 - x3, tr_) + D::from(0.85), tr_), tr_) } else { dx_sin(D::from(1.3) + x3, tr_) };
+    debug_assert!(!dx_is_nan(dx_sigmoid(dx_min(acc14, x4, tr_) - dx_elu(x3, dx_atan(acc14, tr_) * D::from(0.63), tr_), tr_), tr_));
+    let v15: D = dx_sin(dx_sqrt(dx_abs(x3 - x3, tr_) + D::from(0.85), tr_), tr_);
     (((if dx_gt(x4, x2 - x3, tr_) { dx_elu(dx_exp(x2, tr_), D::from(0.9), tr_) } else { dx_cbrt(dx_abs(dx_atan(x3, tr_), tr_) + D::from(0.95), tr_) }) + x3) + (D::from(1.25) * acc14)) + (D::from(0.25) * v15)
 }
 
@@ -7099,11 +7260,10 @@ fn p1151(a1: [f64; 4], b2: &[f64; 1], a3: [f64; 3]) -> f64 {
     for i5 in 0..5 {
         acc6 += autodiff::sigmoid((0.8 * a1[(i5 + 1) % 4]).min(-v1));
     }
-    assert!((autodiff::elu(b2[0], 0.9) - (a1[0] - (-0.85))).tanh().is_finite());
-    let v7: f64 = (if a1[0] >= -v1 { b2[0] + b2[0] } else { v1.clamp(-1.9, -1.15) }).sin();
+    let v7: f64 = autodiff::ln_gamma((b2[0].exp2() / (1.0 + (a1[0] * a1[0]))).tanh() + 2.0);
     let mut acc8: f64 = 0.0;
-    for i9 in (0..4).rev() {
-        acc8 = (0.5 * acc8) + ((autodiff::sigmoid(((i9 + 1) as f64).tanh().tan()) + b2[i9 % 1]).sin() * (i9 as f64));
+    for i9 in (0..3).rev() {
+        acc8 = (0.5 * acc8) + (b2.iter().copied().enumerate().fold(0.65f64, |acc12, (j10, e11)| acc12 - a3.iter().map(|e13| ((v1.tanh() * 0.9).asin().atan() * 0.63) + 1.0).product::<f64>().sin()).sin() * (i9 as f64));
     }
     (((autodiff::elu(v1, 0.15) + autodiff::elu(a3[2], 1.5)).cos() - v1) + (1.25 * acc6)) + ((1.05 * v7) + (0.3 * autodiff::sigmoid(acc8)))
 }
@@ -7129,11 +7289,10 @@ fn p1151_dual<D: Dn>(a1: [D; 4], b2: &[D; 1], a3: [D; 3], tr_: &mut Tr) -> D {
     for i5 in 0..5 {
         acc6 += dx_sigmoid(dx_min(D::from(0.8) * a1[(i5 + 1) % 4], -v1, tr_), tr_);
     }
-    assert!(dx_is_finite(dx_tanh(dx_elu(b2[0], D::from(0.9), tr_) - (a1[0] - (-D::from(0.85))), tr_), tr_));
-    let v7: D = dx_sin(if dx_ge(a1[0], -v1, tr_) { b2[0] + b2[0] } else { dx_clamp(v1, -D::from(1.9), -D::from(1.15), tr_) }, tr_);
+    let v7: D = dx_ln_gamma(dx_tanh(dx_exp2(b2[0], tr_) / (D::from(1.0) + (a1[0] * a1[0])), tr_) + D::from(2.0), tr_);
     let mut acc8: D = D::from(0.0);
-    for i9 in (0..4).rev() {
-        acc8 = (D::from(0.5) * acc8) + (dx_sin(dx_sigmoid(dx_tan(dx_tanh(D::from((i9 + 1) as f64), tr_), tr_), tr_) + b2[i9 % 1], tr_) * D::from(i9 as f64));
+    for i9 in (0..3).rev() {
+        acc8 = (D::from(0.5) * acc8) + (dx_sin(b2.iter().copied().enumerate().fold(D::from(0.65), |acc12, (j10, e11)| acc12 - dx_sin(a3.iter().map(|e13| (dx_atan(dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), tr_) * D::from(i9 as f64));
     }
     ((dx_cos(dx_elu(v1, D::from(0.15), tr_) + dx_elu(a3[2], D::from(1.5), tr_), tr_) - v1) + (D::from(1.25) * acc6)) + ((D::from(1.05) * v7) + (D::from(0.3) * dx_sigmoid(acc8, tr_)))
 }
@@ -7356,10 +7515,12 @@ fn p1154(r1: &f64) -> [f64; 1] {
     for i6 in 0..3 {
         acc7 += ({ let t8 = ((0.95 + (v1 * v1)).sin() + 1.5).powf(0.25); t8 * v1.min(*r1).atan() }).sin();
     }
-    assert!(f64::powf(f64::min(*r1, *r1).abs() + 1.45, -1.35).sin().is_finite());
-    let v9: f64 = ((acc7 - 1.0) / (1.0 + (r1 * r1))).tanh();
-    let v10: f64 = autodiff::sigmoid(v1.sin().mul_add(acc7 * 0.95, (v9.tanh() * 0.9).acos()) + r1) + std::f64::consts::SQRT_2;
-    [((((0.7 + (v1 * v1)).ln().tanh().exp() - autodiff::sigmoid(f64::mul_add(v1.tanh(), *r1, v1))) - v1) + (1.15 * acc7)) + ((0.7 * v9) + (1.05 * v10))]
+    let v9: f64 = ccube(f64::powf(f64::min(*r1, *r1).abs() + 1.45, -1.35).sin() * 0.5);
+    let mut acc10: f64 = 0.0;
+    for i11 in 0..3 {
+        acc10 = (0.5 * acc10) + (match i11 { 0 => (((i11 as f64) / (1.0 + (v1 * v1))) + (r1.tanh() * 0.9).atanh()).tanh(), 1 => (((i11 as f64).tanh() * 0.9).atanh().sin().tan() + r1).atan() * 0.95, _ => ((if v1.abs() < -0.35 { (v1.abs() + 1.5).log10() } else { (acc7.tanh() * 0.9).asin() }) + r1).atan() * 0.95 });
+    }
+    [((((0.7 + (v1 * v1)).ln().tanh().exp() - autodiff::sigmoid(f64::mul_add(v1.tanh(), *r1, v1))) - v1) + (1.15 * acc7)) + ((0.7 * v9) + (1.05 * acc10))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7385,10 +7546,12 @@ fn p1154_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> [D; 1] {
     for i6 in 0..3 {
         acc7 += dx_sin({ let t8 = dx_powf(dx_sin(D::from(0.95) + (v1 * v1), tr_) + D::from(1.5), D::from(0.25), tr_); t8 * dx_atan(dx_min(v1, *r1, tr_), tr_) }, tr_);
     }
-    assert!(dx_is_finite(dx_sin(dx_powf(dx_abs(dx_min(*r1, *r1, tr_), tr_) + D::from(1.45), -D::from(1.35), tr_), tr_), tr_));
-    let v9: D = dx_tanh((acc7 - D::from(1.0)) / (D::from(1.0) + (*r1 * (*r1))), tr_);
-    let v10: D = dx_sigmoid(dx_mul_add(dx_sin(v1, tr_), acc7 * D::from(0.95), dx_acos(dx_tanh(v9, tr_) * D::from(0.9), tr_), tr_) + (*r1), tr_) + D::from(std::f64::consts::SQRT_2);
-    [(((dx_exp(dx_tanh(dx_ln(D::from(0.7) + (v1 * v1), tr_), tr_), tr_) - dx_sigmoid(dx_mul_add(dx_tanh(v1, tr_), *r1, v1, tr_), tr_)) - v1) + (D::from(1.15) * acc7)) + ((D::from(0.7) * v9) + (D::from(1.05) * v10))]
+    let v9: D = ccube_dual(dx_sin(dx_powf(dx_abs(dx_min(*r1, *r1, tr_), tr_) + D::from(1.45), -D::from(1.35), tr_), tr_) * D::from(0.5), tr_);
+    let mut acc10: D = D::from(0.0);
+    for i11 in 0..3 {
+        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_tanh((D::from(i11 as f64) / (D::from(1.0) + (v1 * v1))) + dx_atanh(dx_tanh(*r1, tr_) * D::from(0.9), tr_), tr_), 1 => dx_atan(dx_tan(dx_sin(dx_atanh(dx_tanh(D::from(i11 as f64), tr_) * D::from(0.9), tr_), tr_), tr_) + (*r1), tr_) * D::from(0.95), _ => dx_atan((if dx_lt(dx_abs(v1, tr_), -D::from(0.35), tr_) { dx_log10(dx_abs(v1, tr_) + D::from(1.5), tr_) } else { dx_asin(dx_tanh(acc7, tr_) * D::from(0.9), tr_) }) + (*r1), tr_) * D::from(0.95) });
+    }
+    [(((dx_exp(dx_tanh(dx_ln(D::from(0.7) + (v1 * v1), tr_), tr_), tr_) - dx_sigmoid(dx_mul_add(dx_tanh(v1, tr_), *r1, v1, tr_), tr_)) - v1) + (D::from(1.15) * acc7)) + ((D::from(0.7) * v9) + (D::from(1.05) * acc10))]
 }
 
 fn p1154_eval(x: &[f64]) -> Vec<f64> {
@@ -7588,15 +7751,9 @@ fn p1157(x2: f64, x1: f64) -> f64 {
         } else {
         }
     }
-    let mut acc9: f64 = 0.0;
-    for i10 in (0..2).rev() {
-        acc9 = (0.5 * acc9) + (match i10 { 0 => (autodiff::elu(v1, x2.sin()) / ((v1 + (-0.4)).abs() + 0.75)).atan() * 0.95, 1 => ((-v1).min(-0.3) + x1).atan() * 0.95, _ => autodiff::sigmoid(-(x2 - (i10 as f64))) });
-    }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..3 {
-        acc11 = (0.5 * acc11) + (match i12 { 0 => x1.tanh(), 1 => x2.tanh(), _ => (((v1 + v1) / (-(1.0 + (acc9 * acc9)))) + x2).atan() * 0.95 });
-    }
-    (((autodiff::elu(-2.35, x2.tanh()).sin() * 0.9).acos().sin() + v1) - x2) + ((1.4 * acc9) + (0.25 * acc11))
+    let v9: f64 = ccube((v1 + x1).sin() * 0.5);
+    let v10: f64 = ccube((autodiff::softplus(x1) * v9.min(-0.4)).tanh() * 0.5);
+    (((autodiff::elu(-2.35, x2.tanh()).sin() * 0.9).acos().sin() + v1) - x2) + ((1.4 * v9) + (0.25 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7623,15 +7780,9 @@ fn p1157_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let mut acc9: D = D::from(0.0);
-    for i10 in (0..2).rev() {
-        acc9 = (D::from(0.5) * acc9) + (match i10 { 0 => dx_atan(dx_elu(v1, dx_sin(x2, tr_), tr_) / (dx_abs(v1 + (-D::from(0.4)), tr_) + D::from(0.75)), tr_) * D::from(0.95), 1 => dx_atan(dx_min(-v1, -D::from(0.3), tr_) + x1, tr_) * D::from(0.95), _ => dx_sigmoid(-(x2 - D::from(i10 as f64)), tr_) });
-    }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..3 {
-        acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_tanh(x1, tr_), 1 => dx_tanh(x2, tr_), _ => dx_atan(((v1 + v1) / (-(D::from(1.0) + (acc9 * acc9)))) + x2, tr_) * D::from(0.95) });
-    }
-    ((dx_sin(dx_acos(dx_sin(dx_elu(-D::from(2.35), dx_tanh(x2, tr_), tr_), tr_) * D::from(0.9), tr_), tr_) + v1) - x2) + ((D::from(1.4) * acc9) + (D::from(0.25) * acc11))
+    let v9: D = ccube_dual(dx_sin(v1 + x1, tr_) * D::from(0.5), tr_);
+    let v10: D = ccube_dual(dx_tanh(dx_softplus(x1, tr_) * dx_min(v9, -D::from(0.4), tr_), tr_) * D::from(0.5), tr_);
+    ((dx_sin(dx_acos(dx_sin(dx_elu(-D::from(2.35), dx_tanh(x2, tr_), tr_), tr_) * D::from(0.9), tr_), tr_) + v1) - x2) + ((D::from(1.4) * v9) + (D::from(0.25) * v10))
 }
 
 fn p1157_eval(x: &[f64]) -> Vec<f64> {
@@ -7744,7 +7895,7 @@ fn p1159(mut x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 1], w5: &[[f64; 2]; 2]) 
     x1 /= ((f64::powi(w5[0][1], 0) * (x2 - x2)).tanh() * (autodiff::elu(v1.sin(), w5[0][1].atan() * 0.63) - (b4[0] + (-0.55)))).abs() + 0.75;
     let mut y2 = [x2.sin().tan() % (autodiff::elu(w5[1][0], b4[0].atan() * 0.63).abs() + 0.75), (a3[0] % 1.6) * (w5[0][0] * 0.3), v1];
     y2[2] += (x2.sin().tan() + (b4[0] - b4[0])).clamp(-0.3, 0.35);
-    let v4: f64 = if !((1.45 + (x1 * x1)).powi(-2) + b4[0].min(x1)).atan().is_infinite() { (-y2[0] + a3[0]).atan() } else { ((f64::abs(-1.1) + 1.85).acosh() + x2).tanh() };
+    let v4: f64 = ccube((((1.45 + (x1 * x1)).powi(-2) + b4[0].min(x1)).atan() * 0.95) * 0.5);
     [((((b4[0] / (1.0 + (x1 * x1))) * v1.tanh()) + x2) - x1) + (0.65 * v4), (-w5[0][1]).mul_add(y2[2].tanh().signum(), v1.sin()).tanh().powi(3) + v1, ((autodiff::elu(-2.8 * v1.tanh(), 2.0) - b4.iter().sum::<f64>().exp_m1()) + x1) - v1]
 }
 
@@ -7754,7 +7905,7 @@ fn p1159_dual<D: Dn>(mut x1: D, a3: [D; 1], x2: D, b4: &[D; 1], w5: &[[D; 2]; 2]
     x1 /= dx_abs(dx_tanh(dx_powi(w5[0][1], 0, tr_) * (x2 - x2), tr_) * (dx_elu(dx_sin(v1, tr_), dx_atan(w5[0][1], tr_) * D::from(0.63), tr_) - (b4[0] + (-D::from(0.55)))), tr_) + D::from(0.75);
     let mut y2 = [dx_rem(dx_tan(dx_sin(x2, tr_), tr_), dx_abs(dx_elu(w5[1][0], dx_atan(b4[0], tr_) * D::from(0.63), tr_), tr_) + D::from(0.75), tr_), dx_rem(a3[0], D::from(1.6), tr_) * (w5[0][0] * D::from(0.3)), v1];
     y2[2] += dx_clamp(dx_tan(dx_sin(x2, tr_), tr_) + (b4[0] - b4[0]), -D::from(0.3), D::from(0.35), tr_);
-    let v4: D = if !dx_is_infinite(dx_atan(dx_powi(D::from(1.45) + (x1 * x1), -2, tr_) + dx_min(b4[0], x1, tr_), tr_), tr_) { dx_atan(-y2[0] + a3[0], tr_) } else { dx_tanh(dx_acosh(dx_abs(-D::from(1.1), tr_) + D::from(1.85), tr_) + x2, tr_) };
+    let v4: D = ccube_dual((dx_atan(dx_powi(D::from(1.45) + (x1 * x1), -2, tr_) + dx_min(b4[0], x1, tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
     [((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (D::from(0.65) * v4), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
 }
 
@@ -7818,9 +7969,9 @@ fn p1160(a1: [f64; 3], w2: &[[f64; 3]; 1]) -> f64 {
             v3 = v3.min(f64::sin(-1.85).round() / (-(a1.iter().map(|e12| (v3 - v7).sin()).sum::<f64>().abs() + 0.85)));
         }
     }
-    debug_assert!(!w2[0][c10].is_nan());
-    let v13: f64 = (autodiff::relu(v1).abs() + a1[c10]).tanh();
-    (((v7 - v3.tanh()) * v1.sin()) * v7) + (0.9 * v13)
+    let cl13 = |z14: f64| z14;
+    let v15: f64 = cl13(f64::hypot(v3 - w2[(c10 + 3) % 1][c10], a1[1] / (f64::abs(0.05) + 1.45)).tanh()) + (0.3 * cl13(autodiff::sigmoid((c10 as f64) + a1[c10])));
+    (((v7 - v3.tanh()) * v1.sin()) * v7) + (1.2 * v15.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7841,9 +7992,9 @@ fn p1160_dual<D: Dn>(a1: [D; 3], w2: &[[D; 3]; 1], tr_: &mut Tr) -> D {
             v3 = dx_min(v3, dx_round(dx_sin(-D::from(1.85), tr_), tr_) / (-(dx_abs(a1.iter().map(|e12| dx_sin(v3 - v7, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.85))), tr_);
         }
     }
-    debug_assert!(!dx_is_nan(w2[0][c10], tr_));
-    let v13: D = dx_tanh(dx_abs(dx_relu(v1, tr_), tr_) + a1[c10], tr_);
-    (((v7 - dx_tanh(v3, tr_)) * dx_sin(v1, tr_)) * v7) + (D::from(0.9) * v13)
+    let cl13 = |z14: D, tr_: &mut Tr| z14;
+    let v15: D = cl13(dx_tanh(dx_hypot(v3 - w2[(c10 + 3) % 1][c10], a1[1] / (dx_abs(D::from(0.05), tr_) + D::from(1.45)), tr_), tr_), tr_) + (D::from(0.3) * cl13(dx_sigmoid(D::from(c10 as f64) + a1[c10], tr_), tr_));
+    (((v7 - dx_tanh(v3, tr_)) * dx_sin(v1, tr_)) * v7) + (D::from(1.2) * dx_sin(v15, tr_))
 }
 
 fn p1160_eval(x: &[f64]) -> Vec<f64> {
@@ -7885,11 +8036,8 @@ fn p1161(x1: f64, r2: &f64) -> f64 {
         let mut v4 = ((r2 + x1).abs() + 1.1).ln() / (-((r2 + (r2 + 2.85)).abs() + 0.9));
         v2 += f64::powi(v2.tanh(), 4).sin();
     }
-    let mut acc5: f64 = 0.0;
-    for i6 in 0..3 {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { autodiff::sigmoid((autodiff::sigmoid(v2 + 0.85) * (0.6 + (v1 * v1)).log(v1.abs() + 2.05)) + x1) } else { ((1.2 + (r2 * r2)).sqrt().abs() + 1.5).acosh().sin() });
-    }
-    (((v2 + x1) + r2).sin() * r2) + (0.25 * acc5)
+    let (v5, v6) = autodiff::sigmoid(-(-0.45 * v2) + x1).sin_cos();
+    (((v2 + x1) + r2).sin() * r2) + ((0.25 * v5) + (0.5 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7902,11 +8050,8 @@ fn p1161_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
         let mut v4 = dx_ln(dx_abs(*r2 + x1, tr_) + D::from(1.1), tr_) / (-(dx_abs(*r2 + (*r2 + D::from(2.85)), tr_) + D::from(0.9)));
         v2 += dx_sin(dx_powi(dx_tanh(v2, tr_), 4, tr_), tr_);
     }
-    let mut acc5: D = D::from(0.0);
-    for i6 in 0..3 {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_sigmoid((dx_sigmoid(v2 + D::from(0.85), tr_) * dx_log(D::from(0.6) + (v1 * v1), dx_abs(v1, tr_) + D::from(2.05), tr_)) + x1, tr_) } else { dx_sin(dx_acosh(dx_abs(dx_sqrt(D::from(1.2) + (*r2 * (*r2)), tr_), tr_) + D::from(1.5), tr_), tr_) });
-    }
-    (dx_sin((v2 + x1) + (*r2), tr_) * (*r2)) + (D::from(0.25) * acc5)
+    let (v5, v6) = (dx_sin(dx_sigmoid(-(-D::from(0.45) * v2) + x1, tr_), tr_), dx_cos(dx_sigmoid(-(-D::from(0.45) * v2) + x1, tr_), tr_));
+    (dx_sin((v2 + x1) + (*r2), tr_) * (*r2)) + ((D::from(0.25) * v5) + (D::from(0.5) * v6))
 }
 
 fn p1161_eval(x: &[f64]) -> Vec<f64> {
@@ -7999,11 +8144,10 @@ fn p1163(x1: f64, b3: &[f64; 5], a2: [f64; 1]) -> f64 {
     let x1 = x1 + ((x1 - x1) + (x1 * a2[0]));
     let mut v1 = x1;
     v1 %= (b3[4] / (((b3[0] - 1.6) - (x1 - b3[2])).tanh().exp() + 0.5)).abs() + 0.8;
-    debug_assert!(!(b3[1].hypot(b3[2]).abs() + 1.45).ln().atan().is_nan());
-    let v3: f64 = (a2.iter().map(|e2| autodiff::softplus(x1)).sum::<f64>().tanh() * (v1.abs() + 0.8).log10()).sin();
-    let cl4 = |z5: f64| z5.max(-1.95).tanh();
-    let v6: f64 = cl4((2.15 + x1).atan()) + (0.3 * cl4(autodiff::sigmoid(v3.mul_add(v3, a2[0]) + x1)));
-    (((f64::min(b3[2], (b3[1].abs() + 0.85).ln()).sin().exp2() * v1.tanh()) + x1) + v1) + ((0.35 * v3) + (0.95 * autodiff::sigmoid(v6)))
+    let cl2 = |z3: f64| (z3.hypot(z3).abs() + 1.5).ln().tanh();
+    let v4: f64 = cl2((x1.atan() * 3.0).cos()) + (1.3 * cl2(((b3[3] + x1) / (x1.tanh().mul_add(-0.4, a2[0]).abs() + 0.7)).tanh()));
+    let v5: f64 = ccube(autodiff::sigmoid((2.15 - 0.65) - (a2[0] * b3[2])) * 0.5);
+    (((f64::min(b3[2], (b3[1].abs() + 0.85).ln()).sin().exp2() * v1.tanh()) + x1) + v1) + ((1.3 * v4.sin()) + (0.95 * v5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8011,11 +8155,10 @@ fn p1163_dual<D: Dn>(x1: D, b3: &[D; 5], a2: [D; 1], tr_: &mut Tr) -> D {
     let x1 = x1 + ((x1 - x1) + (x1 * a2[0]));
     let mut v1 = x1;
     v1 = dx_rem(v1, dx_abs(b3[4] / (dx_exp(dx_tanh((b3[0] - D::from(1.6)) - (x1 - b3[2]), tr_), tr_) + D::from(0.5)), tr_) + D::from(0.8), tr_);
-    debug_assert!(!dx_is_nan(dx_atan(dx_ln(dx_abs(dx_hypot(b3[1], b3[2], tr_), tr_) + D::from(1.45), tr_), tr_), tr_));
-    let v3: D = dx_sin(dx_tanh(a2.iter().map(|e2| dx_softplus(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_log10(dx_abs(v1, tr_) + D::from(0.8), tr_), tr_);
-    let cl4 = |z5: D, tr_: &mut Tr| dx_tanh(dx_max(z5, -D::from(1.95), tr_), tr_);
-    let v6: D = cl4(dx_atan(D::from(2.15) + x1, tr_), tr_) + (D::from(0.3) * cl4(dx_sigmoid(dx_mul_add(v3, v3, a2[0], tr_) + x1, tr_), tr_));
-    (((dx_exp2(dx_sin(dx_min(b3[2], dx_ln(dx_abs(b3[1], tr_) + D::from(0.85), tr_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) + x1) + v1) + ((D::from(0.35) * v3) + (D::from(0.95) * dx_sigmoid(v6, tr_)))
+    let cl2 = |z3: D, tr_: &mut Tr| dx_tanh(dx_ln(dx_abs(dx_hypot(z3, z3, tr_), tr_) + D::from(1.5), tr_), tr_);
+    let v4: D = cl2(dx_cos(dx_atan(x1, tr_) * D::from(3.0), tr_), tr_) + (D::from(1.3) * cl2(dx_tanh((b3[3] + x1) / (dx_abs(dx_mul_add(dx_tanh(x1, tr_), -D::from(0.4), a2[0], tr_), tr_) + D::from(0.7)), tr_), tr_));
+    let v5: D = ccube_dual(dx_sigmoid((D::from(2.15) - D::from(0.65)) - (a2[0] * b3[2]), tr_) * D::from(0.5), tr_);
+    (((dx_exp2(dx_sin(dx_min(b3[2], dx_ln(dx_abs(b3[1], tr_) + D::from(0.85), tr_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) + x1) + v1) + ((D::from(1.3) * dx_sin(v4, tr_)) + (D::from(0.95) * v5))
 }
 
 fn p1163_eval(x: &[f64]) -> Vec<f64> {
@@ -8077,11 +8220,9 @@ fn p1164(x1: f64, x2: f64, s3: &[f64], w4: &[[f64; 2]; 3]) -> f64 {
             let mut v14 = (e13.abs() + 1.5).sqrt();
         }
     }
-    let mut acc15: f64 = 0.0;
-    for i16 in 0..4 {
-        acc15 = (0.5 * acc15) + (if matches!(i16, 0 | 2) { w4[i16 % 3][1].atan() * 0.95 } else { (f64::min(x1, v1) * s3.iter().map(|e17| x2 + w4[0][i16 % 2]).sum::<f64>().atan()).tanh() });
-    }
-    (((-(f64::max(autodiff::softplus(1.05), s3[1].atan()).abs() + 1.2)).cbrt() + x1) + x2) + (0.3 * acc15)
+    debug_assert!(!(w4[0][1] + autodiff::softplus(1.75)).atan().is_nan());
+    let v15: f64 = (x1.mul_add(w4[2][1], w4[2][0]) * (x1 + w4[0][0])).sin();
+    (((-(f64::max(autodiff::softplus(1.05), s3[1].atan()).abs() + 1.2)).cbrt() + x1) + x2) + (0.3 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8110,11 +8251,9 @@ fn p1164_dual<D: Dn>(x1: D, x2: D, s3: &[D], w4: &[[D; 2]; 3], tr_: &mut Tr) -> 
             let mut v14 = dx_sqrt(dx_abs(*e13, tr_) + D::from(1.5), tr_);
         }
     }
-    let mut acc15: D = D::from(0.0);
-    for i16 in 0..4 {
-        acc15 = (D::from(0.5) * acc15) + (if matches!(i16, 0 | 2) { dx_atan(w4[i16 % 3][1], tr_) * D::from(0.95) } else { dx_tanh(dx_min(x1, v1, tr_) * dx_atan(s3.iter().map(|e17| x2 + w4[0][i16 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) });
-    }
-    ((dx_cbrt(-(dx_abs(dx_max(dx_softplus(D::from(1.05), tr_), dx_atan(s3[1], tr_), tr_), tr_) + D::from(1.2)), tr_) + x1) + x2) + (D::from(0.3) * acc15)
+    debug_assert!(!dx_is_nan(dx_atan(w4[0][1] + dx_softplus(D::from(1.75), tr_), tr_), tr_));
+    let v15: D = dx_sin(dx_mul_add(x1, w4[2][1], w4[2][0], tr_) * (x1 + w4[0][0]), tr_);
+    ((dx_cbrt(-(dx_abs(dx_max(dx_softplus(D::from(1.05), tr_), dx_atan(s3[1], tr_), tr_), tr_) + D::from(1.2)), tr_) + x1) + x2) + (D::from(0.3) * v15)
 }
 
 fn p1164_eval(x: &[f64]) -> Vec<f64> {
@@ -8241,12 +8380,9 @@ fn p1166(mut x2: f64, mut x1: f64, mut x3: f64) -> f64 {
     for e8 in y4.iter() {
         acc9 += (x3 / (y4[0].abs() + 0.7)).tanh().exp().atan();
     }
-    let mut acc10: f64 = 0.0;
-    for i11 in (0..3).rev() {
-        acc10 = (0.5 * acc10) + (x1.tanh() * (i11 as f64));
-    }
-    let v12: f64 = (1.0 + x2).sin().copysign(((-((f64::tanh(-2.5) * 0.9).acos().abs() + 0.9)).cbrt() + x3).tanh());
-    ((((y4.iter().sum::<f64>() - (-2.65)) + x1) + x3) + (0.5 * acc9)) + ((0.45 * acc10.atan()) + (0.4 * v12))
+    let v10: f64 = if (x3 + (1.0 - y4[0])).tanh().is_finite() { f64::max(x3.sin().powi(0), autodiff::relu(-0.6)).sin() } else { unreachable!() };
+    let v12: f64 = y4.iter().step_by(2).map(|e11| autodiff::leaky_relu(x2, 0.31).clamp(-0.5, 1.2).sin() + e11.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    ((((y4.iter().sum::<f64>() - (-2.65)) + x1) + x3) + (0.5 * acc9)) + ((0.35 * v10) + (0.45 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8267,12 +8403,9 @@ fn p1166_dual<D: Dn>(mut x2: D, mut x1: D, mut x3: D, tr_: &mut Tr) -> D {
     for e8 in y4.iter() {
         acc9 += dx_atan(dx_exp(dx_tanh(x3 / (dx_abs(y4[0], tr_) + D::from(0.7)), tr_), tr_), tr_);
     }
-    let mut acc10: D = D::from(0.0);
-    for i11 in (0..3).rev() {
-        acc10 = (D::from(0.5) * acc10) + (dx_tanh(x1, tr_) * D::from(i11 as f64));
-    }
-    let v12: D = dx_copysign(dx_sin(D::from(1.0) + x2, tr_), dx_tanh(dx_cbrt(-(dx_abs(dx_acos(dx_tanh(-D::from(2.5), tr_) * D::from(0.9), tr_), tr_) + D::from(0.9)), tr_) + x3, tr_), tr_);
-    ((((y4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - (-D::from(2.65))) + x1) + x3) + (D::from(0.5) * acc9)) + ((D::from(0.45) * dx_atan(acc10, tr_)) + (D::from(0.4) * v12))
+    let v10: D = if dx_is_finite(dx_tanh(x3 + (D::from(1.0) - y4[0]), tr_), tr_) { dx_sin(dx_max(dx_powi(dx_sin(x3, tr_), 0, tr_), dx_relu(-D::from(0.6), tr_), tr_), tr_) } else { unreachable!() };
+    let v12: D = y4.iter().step_by(2).map(|e11| dx_sin(dx_clamp(dx_leaky_relu(x2, D::from(0.31), tr_), -D::from(0.5), D::from(1.2), tr_), tr_) + dx_tanh(*e11, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    ((((y4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - (-D::from(2.65))) + x1) + x3) + (D::from(0.5) * acc9)) + ((D::from(0.35) * v10) + (D::from(0.45) * v12))
 }
 
 fn p1166_eval(x: &[f64]) -> Vec<f64> {
@@ -8609,22 +8742,18 @@ fn p1171_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1172(x1: f64, s2: &[f64], mut a3: [f64; 4], s4: &[f64]) -> f64 {
     let v1: f64 = -0.85;
     let mut v2 = ((v1 - a3[3]) * f64::min(0.65, x1)).sin().exp();
-    let cl3 = |z4: f64| (z4 - z4).clamp(-1.1, 0.4).tanh();
-    let v5: f64 = cl3(((s4[0] + 0.7) + f64::cos(0.9)).tanh()) + (1.25 * cl3(((s4[1] + a3[1]) * x1).tanh()));
-    assert!(autodiff::sigmoid(s2[1].sinh() - (-1.8)).is_finite());
-    let v6: f64 = (autodiff::softplus(s4[1]) * x1).tanh();
-    ((((((s2[0].abs() + 1.05).log2().sin() * 0.9).acos() * ((v1 - s2[1]) % (1.0 + (a3[1] * a3[1])))) + x1) - v1) + v2) + ((1.5 * v5.tanh()) + (0.75 * v6))
+    let v3: f64 = ccube(f64::clamp(s2[1] + x1, v2.tanh(), v2.tanh() + 0.9).tanh() * 0.5);
+    let v4: f64 = autodiff::leaky_relu(v3 + s2[1], 0.26).sin().copysign(((v1 + v2) - x1).tanh());
+    ((((((s2[0].abs() + 1.05).log2().sin() * 0.9).acos() * ((v1 - s2[1]) % (1.0 + (a3[1] * a3[1])))) + x1) - v1) + v2) + ((1.05 * v3) + (1.5 * v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1172_dual<D: Dn>(x1: D, s2: &[D], mut a3: [D; 4], s4: &[D], tr_: &mut Tr) -> D {
     let v1: D = -D::from(0.85);
     let mut v2 = dx_exp(dx_sin((v1 - a3[3]) * dx_min(D::from(0.65), x1, tr_), tr_), tr_);
-    let cl3 = |z4: D, tr_: &mut Tr| dx_tanh(dx_clamp(z4 - z4, -D::from(1.1), D::from(0.4), tr_), tr_);
-    let v5: D = cl3(dx_tanh((s4[0] + D::from(0.7)) + dx_cos(D::from(0.9), tr_), tr_), tr_) + (D::from(1.25) * cl3(dx_tanh((s4[1] + a3[1]) * x1, tr_), tr_));
-    assert!(dx_is_finite(dx_sigmoid(dx_sinh(s2[1], tr_) - (-D::from(1.8)), tr_), tr_));
-    let v6: D = dx_tanh(dx_softplus(s4[1], tr_) * x1, tr_);
-    ((((dx_acos(dx_sin(dx_log2(dx_abs(s2[0], tr_) + D::from(1.05), tr_), tr_) * D::from(0.9), tr_) * dx_rem(v1 - s2[1], D::from(1.0) + (a3[1] * a3[1]), tr_)) + x1) - v1) + v2) + ((D::from(1.5) * dx_tanh(v5, tr_)) + (D::from(0.75) * v6))
+    let v3: D = ccube_dual(dx_tanh(dx_clamp(s2[1] + x1, dx_tanh(v2, tr_), dx_tanh(v2, tr_) + D::from(0.9), tr_), tr_) * D::from(0.5), tr_);
+    let v4: D = dx_copysign(dx_sin(dx_leaky_relu(v3 + s2[1], D::from(0.26), tr_), tr_), dx_tanh((v1 + v2) - x1, tr_), tr_);
+    ((((dx_acos(dx_sin(dx_log2(dx_abs(s2[0], tr_) + D::from(1.05), tr_), tr_) * D::from(0.9), tr_) * dx_rem(v1 - s2[1], D::from(1.0) + (a3[1] * a3[1]), tr_)) + x1) - v1) + v2) + ((D::from(1.05) * v3) + (D::from(1.5) * v4))
 }
 
 fn p1172_eval(x: &[f64]) -> Vec<f64> {
@@ -8876,12 +9005,11 @@ fn p1176(x1: f64) -> f64 {
         acc5 += f64::min(y3[0], autodiff::sigmoid(v1));
     }
     let mut acc6: f64 = 0.0;
-    for i7 in (0..3).rev() {
-        acc6 = (0.5 * acc6) + ((y3[(i7 + 1) % 1] + x1).sin() * (i7 as f64));
+    for i7 in (0..2).rev() {
+        acc6 = (0.5 * acc6) + (if matches!(i7, 1) { (autodiff::softplus(v2.asinh()) + x1).tanh() } else { ((-(acc5.min(acc5).abs() + 1.35)).recip() + x1).atan() * 0.95 });
     }
-    assert!(((-(v1.min(v1).abs() + 1.35)).recip() + x1).atan().is_finite());
-    let v12: f64 = ((if autodiff::softplus(y3[0]) <= y3.iter().enumerate().map(|(j8, e9)| -((j8 + 1) as f64)).sum::<f64>() { acc5 / (v1.abs() + 0.55) } else if (y3[0].abs() + 0.75).powf(y3[0]) <= y3[0].max(x1) { y3.iter().fold(1.1f64, |acc11, e10| acc11 + (acc5 - x1).tanh()) } else { autodiff::softplus(y3[0]) }) + x1).tanh();
-    (((y3[0].sin().sinh() * x1) - v1) + (1.15 * acc5)) + ((0.45 * acc6.tanh()) + (0.8 * v12))
+    let (v8, v9) = ((-(y3[0].abs() + 1.35)).cbrt().max(y3[0]) + x1).tanh().sin_cos();
+    (((y3[0].sin().sinh() * x1) - v1) + (1.15 * acc5)) + (((1.5 * acc6) + (0.45 * v8)) + (0.8 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8894,12 +9022,11 @@ fn p1176_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         acc5 += dx_min(y3[0], dx_sigmoid(v1, tr_), tr_);
     }
     let mut acc6: D = D::from(0.0);
-    for i7 in (0..3).rev() {
-        acc6 = (D::from(0.5) * acc6) + (dx_sin(y3[(i7 + 1) % 1] + x1, tr_) * D::from(i7 as f64));
+    for i7 in (0..2).rev() {
+        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_tanh(dx_softplus(dx_asinh(v2, tr_), tr_) + x1, tr_) } else { dx_atan(dx_recip(-(dx_abs(dx_min(acc5, acc5, tr_), tr_) + D::from(1.35)), tr_) + x1, tr_) * D::from(0.95) });
     }
-    assert!(dx_is_finite(dx_atan(dx_recip(-(dx_abs(dx_min(v1, v1, tr_), tr_) + D::from(1.35)), tr_) + x1, tr_), tr_));
-    let v12: D = dx_tanh((if dx_le(dx_softplus(y3[0], tr_), y3.iter().enumerate().map(|(j8, e9)| -D::from((j8 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { acc5 / (dx_abs(v1, tr_) + D::from(0.55)) } else if dx_le(dx_powf(dx_abs(y3[0], tr_) + D::from(0.75), y3[0], tr_), dx_max(y3[0], x1, tr_), tr_) { y3.iter().fold(D::from(1.1), |acc11, e10| acc11 + dx_tanh(acc5 - x1, tr_)) } else { dx_softplus(y3[0], tr_) }) + x1, tr_);
-    (((dx_sinh(dx_sin(y3[0], tr_), tr_) * x1) - v1) + (D::from(1.15) * acc5)) + ((D::from(0.45) * dx_tanh(acc6, tr_)) + (D::from(0.8) * v12))
+    let (v8, v9) = (dx_sin(dx_tanh(dx_max(dx_cbrt(-(dx_abs(y3[0], tr_) + D::from(1.35)), tr_), y3[0], tr_) + x1, tr_), tr_), dx_cos(dx_tanh(dx_max(dx_cbrt(-(dx_abs(y3[0], tr_) + D::from(1.35)), tr_), y3[0], tr_) + x1, tr_), tr_));
+    (((dx_sinh(dx_sin(y3[0], tr_), tr_) * x1) - v1) + (D::from(1.15) * acc5)) + (((D::from(1.5) * acc6) + (D::from(0.45) * v8)) + (D::from(0.8) * v9))
 }
 
 fn p1176_eval(x: &[f64]) -> Vec<f64> {
@@ -9003,8 +9130,11 @@ fn p1178(a2: [f64; 2], b1: &[f64; 1], f3: bool) -> f64 {
         let mut y3 = [a2[(c1 + 2) % a2.len()]; 4];
         y3[1] += 1.45 - (a2[c1 % 2].abs() + 0.9).cbrt().cos();
     }
-    let v5: f64 = b1.iter().step_by(2).map(|e4| (-e4 * f64::powi(b1[0], 0)).sin() + e4).sum::<f64>();
-    ((-1.0 + b1[(c1 + 3) % 1]) * b1[c1 % 1]) + (0.7 * v5)
+    let mut acc4: f64 = 0.0;
+    for i5 in (0..3).rev() {
+        acc4 = (0.5 * acc4) + (f64::max(a2[c1 % a2.len()], a2[c1 % a2.len()]).tanh() * (i5 as f64));
+    }
+    ((-1.0 + b1[(c1 + 3) % 1]) * b1[c1 % 1]) + (1.25 * acc4.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9016,8 +9146,11 @@ fn p1178_dual<D: Dn>(a2: [D; 2], b1: &[D; 1], f3: bool, tr_: &mut Tr) -> D {
         let mut y3 = [a2[(c1 + 2) % a2.len()]; 4];
         y3[1] += D::from(1.45) - dx_cos(dx_cbrt(dx_abs(a2[c1 % 2], tr_) + D::from(0.9), tr_), tr_);
     }
-    let v5: D = b1.iter().step_by(2).map(|e4| dx_sin(-(*e4) * dx_powi(b1[0], 0, tr_), tr_) + (*e4)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((-D::from(1.0) + b1[(c1 + 3) % 1]) * b1[c1 % 1]) + (D::from(0.7) * v5)
+    let mut acc4: D = D::from(0.0);
+    for i5 in (0..3).rev() {
+        acc4 = (D::from(0.5) * acc4) + (dx_tanh(dx_max(a2[c1 % a2.len()], a2[c1 % a2.len()], tr_), tr_) * D::from(i5 as f64));
+    }
+    ((-D::from(1.0) + b1[(c1 + 3) % 1]) * b1[c1 % 1]) + (D::from(1.25) * dx_tanh(acc4, tr_))
 }
 
 fn p1178_eval(x: &[f64]) -> Vec<f64> {
@@ -9112,9 +9245,12 @@ fn p1180(x2: f64, x1: f64, w3: &[[f64; 3]; 2], s4: &[f64], s5: &[f64]) -> f64 {
     }
     let v8 = f64::clamp(x1 - x2, 0.1, 0.35);
     let mut v9 = s5.iter().copied().enumerate().fold(1.25f64, |acc12, (j10, e11)| acc12 - s5.iter().zip(s4.iter()).map(|(p13, q14)| v8 * w3[1][2]).sum::<f64>().tanh());
-    let v17: f64 = if x1.is_finite() { (autodiff::sigmoid(f64::cosh(-2.45)).exp2() + x2).tanh() } else { s5[0] };
-    let (v18, v19) = x1.sin_cos();
-    ((if s5[0] < (x2 * s5[1]) { (x1.tanh() * 0.9).atanh() / ((v9 * s4[2]).tanh().exp() + 0.5) } else if s5.iter().fold(1.6f64, |acc16, &e15| (acc16 * 0.5) + (autodiff::leaky_relu(e15, f64::tanh(-2.55)).atan() * 0.63)) < 3.0 { x2.exp_m1() } else { f64::tanh(0.4) }) - x1) + (((1.15 * v17) + (0.95 * v18)) + (1.25 * v19))
+    let v17: f64 = if x1.is_finite() { w3[1][0] } else { unreachable!() };
+    let mut acc18: f64 = 0.0;
+    for i19 in 0..2 {
+        acc18 = (0.5 * acc18) + (match i19 { 0 => autodiff::leaky_relu(s5[i19] - x1, 0.21).sin(), 1 => (v9.max(autodiff::leaky_relu(v8, autodiff::sigmoid(2.9))) + s5[4 - 1 - i19]).sin(), _ => autodiff::sigmoid(x2 - s5[4 - 1 - i19]) });
+    }
+    ((if s5[0] < (x2 * s5[1]) { (x1.tanh() * 0.9).atanh() / ((v9 * s4[2]).tanh().exp() + 0.5) } else if s5.iter().fold(1.6f64, |acc16, &e15| (acc16 * 0.5) + (autodiff::leaky_relu(e15, f64::tanh(-2.55)).atan() * 0.63)) < 3.0 { x2.exp_m1() } else { f64::tanh(0.4) }) - x1) + ((1.15 * v17) + (0.95 * acc18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9129,9 +9265,12 @@ fn p1180_dual<D: Dn>(x2: D, x1: D, w3: &[[D; 3]; 2], s4: &[D], s5: &[D], tr_: &m
     }
     let v8 = dx_clamp(x1 - x2, D::from(0.1), D::from(0.35), tr_);
     let mut v9 = s5.iter().copied().enumerate().fold(D::from(1.25), |acc12, (j10, e11)| acc12 - dx_tanh(s5.iter().zip(s4.iter()).map(|(p13, q14)| v8 * w3[1][2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
-    let v17: D = if dx_is_finite(x1, tr_) { dx_tanh(dx_exp2(dx_sigmoid(dx_cosh(-D::from(2.45), tr_), tr_), tr_) + x2, tr_) } else { s5[0] };
-    let (v18, v19) = (dx_sin(x1, tr_), dx_cos(x1, tr_));
-    ((if dx_lt(s5[0], x2 * s5[1], tr_) { dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_) / (dx_exp(dx_tanh(v9 * s4[2], tr_), tr_) + D::from(0.5)) } else if dx_lt(s5.iter().fold(D::from(1.6), |acc16, &e15| (acc16 * D::from(0.5)) + (dx_atan(dx_leaky_relu(e15, dx_tanh(-D::from(2.55), tr_), tr_), tr_) * D::from(0.63))), D::from(3.0), tr_) { dx_exp_m1(x2, tr_) } else { dx_tanh(D::from(0.4), tr_) }) - x1) + (((D::from(1.15) * v17) + (D::from(0.95) * v18)) + (D::from(1.25) * v19))
+    let v17: D = if dx_is_finite(x1, tr_) { w3[1][0] } else { unreachable!() };
+    let mut acc18: D = D::from(0.0);
+    for i19 in 0..2 {
+        acc18 = (D::from(0.5) * acc18) + (match i19 { 0 => dx_sin(dx_leaky_relu(s5[i19] - x1, D::from(0.21), tr_), tr_), 1 => dx_sin(dx_max(v9, dx_leaky_relu(v8, dx_sigmoid(D::from(2.9), tr_), tr_), tr_) + s5[4 - 1 - i19], tr_), _ => dx_sigmoid(x2 - s5[4 - 1 - i19], tr_) });
+    }
+    ((if dx_lt(s5[0], x2 * s5[1], tr_) { dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_) / (dx_exp(dx_tanh(v9 * s4[2], tr_), tr_) + D::from(0.5)) } else if dx_lt(s5.iter().fold(D::from(1.6), |acc16, &e15| (acc16 * D::from(0.5)) + (dx_atan(dx_leaky_relu(e15, dx_tanh(-D::from(2.55), tr_), tr_), tr_) * D::from(0.63))), D::from(3.0), tr_) { dx_exp_m1(x2, tr_) } else { dx_tanh(D::from(0.4), tr_) }) - x1) + ((D::from(1.15) * v17) + (D::from(0.95) * acc18))
 }
 
 fn p1180_eval(x: &[f64]) -> Vec<f64> {
@@ -9208,9 +9347,13 @@ fn p1181(w1: &[[f64; 2]; 2], b2: &[f64; 5]) -> f64 {
         } else {
         }
     }
-    let v16: f64 = if (-w1[0][1] / (v4.abs() + 0.75)).atan().is_finite() { (v4 + w1[0][1]).tanh() } else { (f64::abs(-(-0.25)) + b2[2]).tanh() };
-    let v18: f64 = b2.iter().step_by(2).rev().map(|e17| autodiff::sigmoid(w1[0][1] + v16) + autodiff::sigmoid(*e17)).sum::<f64>();
-    (((((2.6 / (v4.abs() + 1.05)) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| e15 + b2[2]).sum::<f64>()).tanh() * v4.atan()) - v4) + ((0.55 * v16) + (0.3 * v18.sin()))
+    let cl16 = |z17: f64| autodiff::sigmoid(-z17 / (-1.15));
+    let v18: f64 = cl16(autodiff::sigmoid((if autodiff::relu(v4) <= (v4.abs() + 0.65).ln() { -0.25 } else if v4 >= b2[2].asinh() { v4 } else { f64::exp_m1(3.0) }) + b2[1])) + (1.3 * cl16(w1[0][1].cosh().tanh().exp().sin()));
+    let mut acc19: f64 = 0.0;
+    for i20 in (0..4).rev() {
+        acc19 = (0.5 * acc19) + (autodiff::sigmoid((v18 % (f64::abs(-1.35) + 0.55)) * b2.iter().enumerate().fold(1.35f64, |acc23, (j21, e22)| acc23 - w1[i20 % 2][1].sin())) * (i20 as f64));
+    }
+    (((((2.6 / (v4.abs() + 1.05)) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| e15 + b2[2]).sum::<f64>()).tanh() * v4.atan()) - v4) + ((0.45 * v18.tanh()) + (0.4 * acc19.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9245,9 +9388,13 @@ fn p1181_dual<D: Dn>(w1: &[[D; 2]; 2], b2: &[D; 5], tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let v16: D = if dx_is_finite(dx_atan(-w1[0][1] / (dx_abs(v4, tr_) + D::from(0.75)), tr_), tr_) { dx_tanh(v4 + w1[0][1], tr_) } else { dx_tanh(dx_abs(-(-D::from(0.25)), tr_) + b2[2], tr_) };
-    let v18: D = b2.iter().step_by(2).rev().map(|e17| dx_sigmoid(w1[0][1] + v16, tr_) + dx_sigmoid(*e17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + ((D::from(0.55) * v16) + (D::from(0.3) * dx_sin(v18, tr_)))
+    let cl16 = |z17: D, tr_: &mut Tr| dx_sigmoid(-z17 / (-D::from(1.15)), tr_);
+    let v18: D = cl16(dx_sigmoid((if dx_le(dx_relu(v4, tr_), dx_ln(dx_abs(v4, tr_) + D::from(0.65), tr_), tr_) { -D::from(0.25) } else if dx_ge(v4, dx_asinh(b2[2], tr_), tr_) { v4 } else { dx_exp_m1(D::from(3.0), tr_) }) + b2[1], tr_), tr_) + (D::from(1.3) * cl16(dx_sin(dx_exp(dx_tanh(dx_cosh(w1[0][1], tr_), tr_), tr_), tr_), tr_));
+    let mut acc19: D = D::from(0.0);
+    for i20 in (0..4).rev() {
+        acc19 = (D::from(0.5) * acc19) + (dx_sigmoid(dx_rem(v18, dx_abs(-D::from(1.35), tr_) + D::from(0.55), tr_) * b2.iter().enumerate().fold(D::from(1.35), |acc23, (j21, e22)| acc23 - dx_sin(w1[i20 % 2][1], tr_)), tr_) * D::from(i20 as f64));
+    }
+    ((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + ((D::from(0.45) * dx_tanh(v18, tr_)) + (D::from(0.4) * dx_tanh(acc19, tr_)))
 }
 
 fn p1181_eval(x: &[f64]) -> Vec<f64> {
@@ -9290,8 +9437,8 @@ fn p1182(f4: bool, b2: &[f64; 5], mut a3: [f64; 4], b1: &[f64; 5]) -> f64 {
         let mut v3 = f64::hypot(v1, -b2[3].exp_m1());
         a3[1] = (a3[1] + a3[(i2 + 1) % 4].sin()).atan() * 0.63;
     }
-    let v5: f64 = if !(f64::tanh(-1.15).tan() - (a3[3] - v1)).tanh().is_infinite() { autodiff::sigmoid(a3[1]) } else { b2.iter().map(|e4| v1.asinh()).sum::<f64>().tanh().sinh().tanh() };
-    (autodiff::sigmoid((a3[1].sin() * (v1 - (a3[0].tanh() * b1[1])).tanh()) + v1) * v1.tanh()) + (1.25 * v5)
+    let v6: f64 = match (f64::tanh(-1.15).tan() - (a3[3] - v1)).tanh() { t4 if t4 > 1.0 => autodiff::sigmoid(a3[1]), _ => b2.iter().map(|e5| v1.asinh()).sum::<f64>().tanh().sinh().tanh() };
+    (autodiff::sigmoid((a3[1].sin() * (v1 - (a3[0].tanh() * b1[1])).tanh()) + v1) * v1.tanh()) + (1.25 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9304,8 +9451,8 @@ fn p1182_dual<D: Dn>(f4: bool, b2: &[D; 5], mut a3: [D; 4], b1: &[D; 5], tr_: &m
         let mut v3 = dx_hypot(v1, -dx_exp_m1(b2[3], tr_), tr_);
         a3[1] = dx_atan(a3[1] + dx_sin(a3[(i2 + 1) % 4], tr_), tr_) * D::from(0.63);
     }
-    let v5: D = if !dx_is_infinite(dx_tanh(dx_tan(dx_tanh(-D::from(1.15), tr_), tr_) - (a3[3] - v1), tr_), tr_) { dx_sigmoid(a3[1], tr_) } else { dx_tanh(dx_sinh(dx_tanh(b2.iter().map(|e4| dx_asinh(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) };
-    (dx_sigmoid((dx_sin(a3[1], tr_) * dx_tanh(v1 - (dx_tanh(a3[0], tr_) * b1[1]), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + (D::from(1.25) * v5)
+    let v6: D = match dx_tanh(dx_tan(dx_tanh(-D::from(1.15), tr_), tr_) - (a3[3] - v1), tr_) { t4 if dx_gt(t4, D::from(1.0), tr_) => dx_sigmoid(a3[1], tr_), _ => dx_tanh(dx_sinh(dx_tanh(b2.iter().map(|e5| dx_asinh(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) };
+    (dx_sigmoid((dx_sin(a3[1], tr_) * dx_tanh(v1 - (dx_tanh(a3[0], tr_) * b1[1]), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + (D::from(1.25) * v6)
 }
 
 fn p1182_eval(x: &[f64]) -> Vec<f64> {
@@ -9616,16 +9763,16 @@ fn p1186_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1187(r1: &f64, a2: [f64; 1], a3: [f64; 5]) -> f64 {
     let mut v1 = -r1;
     let mut v2 = autodiff::softplus(a2[0].hypot(v1)).atan();
-    let v3: f64 = (a3[2].abs() + 1.15).sqrt().abs().ln_1p().atan().to_degrees();
-    ((((a3[1] * r1).atan2(a3[2]) + v2) * v2) * v2) + (1.1 * v3.tanh())
+    let (v3, v4) = csplit(((a3[2].abs() + 1.15).sqrt().abs().ln_1p().atan() * 0.95) * 0.5, (1.4 + a3[2]).tanh() * 0.5);
+    ((((a3[1] * r1).atan2(a3[2]) + v2) * v2) * v2) + ((1.15 * v3) + (1.1 * v4))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1187_dual<D: Dn>(r1: &D, a2: [D; 1], a3: [D; 5], tr_: &mut Tr) -> D {
     let mut v1 = -(*r1);
     let mut v2 = dx_atan(dx_softplus(dx_hypot(a2[0], v1, tr_), tr_), tr_);
-    let v3: D = dx_to_degrees(dx_atan(dx_ln_1p(dx_abs(dx_sqrt(dx_abs(a3[2], tr_) + D::from(1.15), tr_), tr_), tr_), tr_), tr_);
-    (((dx_atan2(a3[1] * (*r1), a3[2], tr_) + v2) * v2) * v2) + (D::from(1.1) * dx_tanh(v3, tr_))
+    let (v3, v4) = csplit_dual((dx_atan(dx_ln_1p(dx_abs(dx_sqrt(dx_abs(a3[2], tr_) + D::from(1.15), tr_), tr_), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(D::from(1.4) + a3[2], tr_) * D::from(0.5), tr_);
+    (((dx_atan2(a3[1] * (*r1), a3[2], tr_) + v2) * v2) * v2) + ((D::from(1.15) * v3) + (D::from(1.1) * v4))
 }
 
 fn p1187_eval(x: &[f64]) -> Vec<f64> {
@@ -9808,7 +9955,7 @@ fn p1190(mut x1: f64, x2: f64) -> f64 {
     for i5 in 0..5 {
         acc6 += autodiff::softplus(x2 - 1.65).sin();
     }
-    let v7: f64 = autodiff::ln_gamma((x1.atan() * 0.63) + 2.0);
+    let v7: f64 = if (x1.hypot(x2) + x2).atan().is_finite() { autodiff::sigmoid(x2.max(acc6) - 1.6) } else { unreachable!() };
     (((x2 - x1) + x1) + (0.7 * acc6)) + (0.95 * v7)
 }
 
@@ -9830,7 +9977,7 @@ fn p1190_dual<D: Dn>(mut x1: D, x2: D, tr_: &mut Tr) -> D {
     for i5 in 0..5 {
         acc6 += dx_sin(dx_softplus(x2 - D::from(1.65), tr_), tr_);
     }
-    let v7: D = dx_ln_gamma((dx_atan(x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
+    let v7: D = if dx_is_finite(dx_atan(dx_hypot(x1, x2, tr_) + x2, tr_), tr_) { dx_sigmoid(dx_max(x2, acc6, tr_) - D::from(1.6), tr_) } else { unreachable!() };
     (((x2 - x1) + x1) + (D::from(0.7) * acc6)) + (D::from(0.95) * v7)
 }
 
@@ -9870,13 +10017,13 @@ fn p1191(w1: &[[f64; 2]; 1], f2: bool) -> f64 {
     let mut y4 = [-1.9, autodiff::sigmoid(v3 * y2[3].sin()).exp()];
     let mut v5 = ((v3.tanh().exp2() * (y1[0][0] + v3)).abs() + 1.0).log(v3.abs() + 1.9);
     let mut v6 = v5.abs().tanh().exp2() + (y1[0][0].abs() * w1[0][1].asinh());
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..2).rev() {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => (w1[(i8 + 2) % w1.len()][i8] / ((v5 - v6).abs() + 0.9)).sin(), 1 => ((v3 - y2[i8 + 1]).cos() + w1[i8 % w1.len()][i8]).sin(), _ => (((y4[i8] * y4[i8]) - y2[1].sin().exp2()) + w1[i8 % w1.len()][2 - 1 - i8]).sin() });
+    let cl7 = |z8: f64| ((z8 / (1.0 + (z8 * z8))) + (z8 - z8)).tanh();
+    let v9: f64 = cl7((v6 + w1[0][1]).sin()) + (1.0 * cl7(((v3 - y2[2]).cos() + w1[0][1]).atan()));
+    let mut acc10: f64 = 0.0;
+    for i11 in 0..2 {
+        acc10 = (0.5 * acc10) + (match i11 { 0 => ((y4[0].mul_add(y4[2 - 1 - i11], v3).atan() * y2[1].sin().exp2()) + w1[i11 % w1.len()][2 - 1 - i11]).sin(), 1 => autodiff::sigmoid(((2.6 * y2[i11].sin()) * (f64::tanh(2.85) * 0.9).asin()) + w1[(i11 + 3) % 1][i11]), _ => (v5.hypot(v5).atan().exp_m1() + w1[0][i11]).atan() * 0.95 });
     }
-    let cl9 = |z10: f64| (z10 + z10).sin().exp().atan();
-    let v11: f64 = cl9(autodiff::sigmoid(-(y2[3] % (1.0 + (y2[0] * y2[0]))) + w1[0][0])) + (0.25 * cl9(((v3.mul_add(y4[1], y2[2]) - v5.abs().ln_1p()) + w1[0][1]).sin()));
-    ((-v3).abs().ln_1p() + v3) + ((1.1 * acc7) + (0.9 * v11.tanh()))
+    ((-v3).abs().ln_1p() + v3) + ((0.5 * autodiff::sigmoid(v9)) + (0.9 * acc10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9887,13 +10034,13 @@ fn p1191_dual<D: Dn>(w1: &[[D; 2]; 1], f2: bool, tr_: &mut Tr) -> D {
     let mut y4 = [-D::from(1.9), dx_exp(dx_sigmoid(v3 * dx_sin(y2[3], tr_), tr_), tr_)];
     let mut v5 = dx_log(dx_abs(dx_exp2(dx_tanh(v3, tr_), tr_) * (y1[0][0] + v3), tr_) + D::from(1.0), dx_abs(v3, tr_) + D::from(1.9), tr_);
     let mut v6 = dx_exp2(dx_tanh(dx_abs(v5, tr_), tr_), tr_) + (dx_abs(y1[0][0], tr_) * dx_asinh(w1[0][1], tr_));
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..2).rev() {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_sin(w1[(i8 + 2) % w1.len()][i8] / (dx_abs(v5 - v6, tr_) + D::from(0.9)), tr_), 1 => dx_sin(dx_cos(v3 - y2[i8 + 1], tr_) + w1[i8 % w1.len()][i8], tr_), _ => dx_sin(((y4[i8] * y4[i8]) - dx_exp2(dx_sin(y2[1], tr_), tr_)) + w1[i8 % w1.len()][2 - 1 - i8], tr_) });
+    let cl7 = |z8: D, tr_: &mut Tr| dx_tanh((z8 / (D::from(1.0) + (z8 * z8))) + (z8 - z8), tr_);
+    let v9: D = cl7(dx_sin(v6 + w1[0][1], tr_), tr_) + (D::from(1.0) * cl7(dx_atan(dx_cos(v3 - y2[2], tr_) + w1[0][1], tr_), tr_));
+    let mut acc10: D = D::from(0.0);
+    for i11 in 0..2 {
+        acc10 = (D::from(0.5) * acc10) + (match i11 { 0 => dx_sin((dx_atan(dx_mul_add(y4[0], y4[2 - 1 - i11], v3, tr_), tr_) * dx_exp2(dx_sin(y2[1], tr_), tr_)) + w1[i11 % w1.len()][2 - 1 - i11], tr_), 1 => dx_sigmoid(((D::from(2.6) * dx_sin(y2[i11], tr_)) * dx_asin(dx_tanh(D::from(2.85), tr_) * D::from(0.9), tr_)) + w1[(i11 + 3) % 1][i11], tr_), _ => dx_atan(dx_exp_m1(dx_atan(dx_hypot(v5, v5, tr_), tr_), tr_) + w1[0][i11], tr_) * D::from(0.95) });
     }
-    let cl9 = |z10: D, tr_: &mut Tr| dx_atan(dx_exp(dx_sin(z10 + z10, tr_), tr_), tr_);
-    let v11: D = cl9(dx_sigmoid(-dx_rem(y2[3], D::from(1.0) + (y2[0] * y2[0]), tr_) + w1[0][0], tr_), tr_) + (D::from(0.25) * cl9(dx_sin((dx_mul_add(v3, y4[1], y2[2], tr_) - dx_ln_1p(dx_abs(v5, tr_), tr_)) + w1[0][1], tr_), tr_));
-    (dx_ln_1p(dx_abs(-v3, tr_), tr_) + v3) + ((D::from(1.1) * acc7) + (D::from(0.9) * dx_tanh(v11, tr_)))
+    (dx_ln_1p(dx_abs(-v3, tr_), tr_) + v3) + ((D::from(0.5) * dx_sigmoid(v9, tr_)) + (D::from(0.9) * acc10))
 }
 
 fn p1191_eval(x: &[f64]) -> Vec<f64> {
@@ -10099,8 +10246,8 @@ fn p1194(x1: f64, b2: &[f64; 1], b3: &[f64; 4], s4: &[f64]) -> f64 {
     }
     let mut v3: f64 = x1 - b2[0].sin().max(autodiff::elu(b2[0], 0.5));
     v3 += (v3.sin() * 0.9).asin() - b2.iter().copied().map(|e4| -1.35).sum::<f64>();
-    let (v8, v9) = ((2.1 * v3.atan()).sin().tan() + s4[2]).tanh().sin_cos();
-    (b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + ((0.95 * v8) + (1.5 * v9))
+    let v9: f64 = b3.iter().cloned().take(3).map(|e8| x1 + e8.atan()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    (b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (1.5 * v9.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10110,8 +10257,8 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
     }
     let mut v3: D = x1 - dx_max(dx_sin(b2[0], tr_), dx_elu(b2[0], D::from(0.5), tr_), tr_);
     v3 += dx_asin(dx_sin(v3, tr_) * D::from(0.9), tr_) - b2.iter().copied().map(|e4| -D::from(1.35)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let (v8, v9) = (dx_sin(dx_tanh(dx_tan(dx_sin(D::from(2.1) * dx_atan(v3, tr_), tr_), tr_) + s4[2], tr_), tr_), dx_cos(dx_tanh(dx_tan(dx_sin(D::from(2.1) * dx_atan(v3, tr_), tr_), tr_) + s4[2], tr_), tr_));
-    (b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + ((D::from(0.95) * v8) + (D::from(1.5) * v9))
+    let v9: D = b3.iter().cloned().take(3).map(|e8| x1 + dx_atan(e8, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    (b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(1.5) * dx_tanh(v9, tr_))
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -10266,10 +10413,10 @@ fn p1196(b4: &[f64; 5], a2: [f64; 5], s3: &[f64], x1: f64) -> f64 {
     } else {
     }
     let mut acc15: f64 = 0.0;
-    for i16 in (0..4).rev() {
-        acc15 = (0.5 * acc15) + ((((-1.5 + v1).abs() + 1.35).log2() + x1).tanh() * (i16 as f64));
+    for i16 in 0..2 {
+        acc15 = (0.5 * acc15) + (match i16 { 0 => ((-1.5 + v1) - (s3[5 - 1 - i16] % 0.8)).tanh(), 1 => ((x1 * x1) - f64::hypot(2.2, s3[1])).tanh(), _ => f64::max(x1.tanh(), 1.8 - b4[3]).tanh() });
     }
-    ((f64::sinh(0.25).sinh() - s3[2]).atan() * x1) + (0.7 * acc15.atan())
+    ((f64::sinh(0.25).sinh() - s3[2]).atan() * x1) + (0.55 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10294,10 +10441,10 @@ fn p1196_dual<D: Dn>(b4: &[D; 5], a2: [D; 5], s3: &[D], x1: D, tr_: &mut Tr) -> 
     } else {
     }
     let mut acc15: D = D::from(0.0);
-    for i16 in (0..4).rev() {
-        acc15 = (D::from(0.5) * acc15) + (dx_tanh(dx_log2(dx_abs(-D::from(1.5) + v1, tr_) + D::from(1.35), tr_) + x1, tr_) * D::from(i16 as f64));
+    for i16 in 0..2 {
+        acc15 = (D::from(0.5) * acc15) + (match i16 { 0 => dx_tanh((-D::from(1.5) + v1) - dx_rem(s3[5 - 1 - i16], D::from(0.8), tr_), tr_), 1 => dx_tanh((x1 * x1) - dx_hypot(D::from(2.2), s3[1], tr_), tr_), _ => dx_tanh(dx_max(dx_tanh(x1, tr_), D::from(1.8) - b4[3], tr_), tr_) });
     }
-    (dx_atan(dx_sinh(dx_sinh(D::from(0.25), tr_), tr_) - s3[2], tr_) * x1) + (D::from(0.7) * dx_atan(acc15, tr_))
+    (dx_atan(dx_sinh(dx_sinh(D::from(0.25), tr_), tr_) - s3[2], tr_) * x1) + (D::from(0.55) * acc15)
 }
 
 fn p1196_eval(x: &[f64]) -> Vec<f64> {
@@ -10354,8 +10501,7 @@ fn p1197(b1: &[f64; 1], w2: &[[f64; 3]; 1]) -> f64 {
         } else {
         }
     }
-    assert!(b1[c1 % 1].exp2().tanh().is_finite());
-    let v9: f64 = b1.iter().map(|e8| (e8.min(b1[0]).atan() * 0.63) + 1.0).product::<f64>().cosh().tanh();
+    let v9: f64 = cgen((b1[c1 % 1].exp2().tanh().atan() * 0.95) * 0.5, b1.iter().map(|e8| (e8.min(b1[0]).atan() * 0.63) + 1.0).product::<f64>().cosh().tanh() * 0.5);
     (b1.iter().enumerate().fold(w2[(c1 + 2) % w2.len()][0], |acc7, (j5, e6)| acc7.min(((e6 % (acc7.abs() + 1.45)) + w2[c1 % 1][2]).sin())) - 0.25) + (0.7 * v9)
 }
 
@@ -10375,8 +10521,7 @@ fn p1197_dual<D: Dn>(b1: &[D; 1], w2: &[[D; 3]; 1], tr_: &mut Tr) -> D {
         } else {
         }
     }
-    assert!(dx_is_finite(dx_tanh(dx_exp2(b1[c1 % 1], tr_), tr_), tr_));
-    let v9: D = dx_tanh(dx_cosh(b1.iter().map(|e8| (dx_atan(dx_min(*e8, b1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_);
+    let v9: D = cgen_dual((dx_atan(dx_tanh(dx_exp2(b1[c1 % 1], tr_), tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_cosh(b1.iter().map(|e8| (dx_atan(dx_min(*e8, b1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * D::from(0.5), tr_);
     (b1.iter().enumerate().fold(w2[(c1 + 2) % w2.len()][0], |acc7, (j5, e6)| dx_min(acc7, dx_sin(dx_rem(*e6, dx_abs(acc7, tr_) + D::from(1.45), tr_) + w2[c1 % 1][2], tr_), tr_)) - D::from(0.25)) + (D::from(0.7) * v9)
 }
 
@@ -10732,8 +10877,8 @@ fn p1202(s3: &[f64], a2: [f64; 3], x1: f64, s4: &[f64]) -> f64 {
     for e12 in s3.iter() {
         acc13 += (e12.abs() + 1.7).acosh();
     }
-    let v16: f64 = autodiff::erf(f64::max(s3[0] / (s4[0].abs() + 1.2), s3.iter().copied().map(|e14| a2.iter().map(|e15| autodiff::elu(s3[0], acc13.atan() * 0.63)).sum::<f64>()).sum::<f64>()).tanh());
-    ((((s3[0].tanh() * 0.9).asin().tanh() - x1) - x1) + (0.7 * acc13)) + (0.8 * v16)
+    let v16: f64 = f64::max(s3[0] / (s4[0].abs() + 1.2), s3.iter().copied().map(|e14| a2.iter().map(|e15| autodiff::elu(s3[0], acc13.atan() * 0.63)).sum::<f64>()).sum::<f64>()).tanh() * std::f64::consts::PI;
+    ((((s3[0].tanh() * 0.9).asin().tanh() - x1) - x1) + (0.7 * acc13)) + (0.9 * v16.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10759,8 +10904,8 @@ fn p1202_dual<D: Dn>(s3: &[D], a2: [D; 3], x1: D, s4: &[D], tr_: &mut Tr) -> D {
     for e12 in s3.iter() {
         acc13 += dx_acosh(dx_abs(*e12, tr_) + D::from(1.7), tr_);
     }
-    let v16: D = dx_erf(dx_tanh(dx_max(s3[0] / (dx_abs(s4[0], tr_) + D::from(1.2)), s3.iter().copied().map(|e14| a2.iter().map(|e15| dx_elu(s3[0], dx_atan(acc13, tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_);
-    (((dx_tanh(dx_asin(dx_tanh(s3[0], tr_) * D::from(0.9), tr_), tr_) - x1) - x1) + (D::from(0.7) * acc13)) + (D::from(0.8) * v16)
+    let v16: D = dx_tanh(dx_max(s3[0] / (dx_abs(s4[0], tr_) + D::from(1.2)), s3.iter().copied().map(|e14| a2.iter().map(|e15| dx_elu(s3[0], dx_atan(acc13, tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(std::f64::consts::PI);
+    (((dx_tanh(dx_asin(dx_tanh(s3[0], tr_) * D::from(0.9), tr_), tr_) - x1) - x1) + (D::from(0.7) * acc13)) + (D::from(0.9) * dx_sin(v16, tr_))
 }
 
 fn p1202_eval(x: &[f64]) -> Vec<f64> {
@@ -11165,8 +11310,8 @@ fn p1208(mut x1: f64, x2: f64, s3: &[f64], n4: usize) -> f64 {
             x1 += (x2.cos().tanh() * 0.9).atanh().min(autodiff::leaky_relu(s3[i3].cosh(), 0.31)).tanh();
         }
     }
-    let v8: f64 = (s3.iter().enumerate().fold(0.25f64, |acc7, (j5, e6)| acc7.max((x1 * (-1.65)).tanh())) + s3[4 - 1 - n4]).tanh() * std::f64::consts::TAU;
-    ((((x1.abs() + 1.5).acosh().cos() * x1) - (-0.7)) + x1) + (1.05 * v8.atan())
+    let (v5, v6) = csplit(((autodiff::relu(x1) / (1.0 + (x1 * x1))).atan() * 0.95) * 0.5, ((autodiff::elu(x2, 0.75) + (f64::abs(1.55) + 1.4).sqrt()).atan() * 0.95) * 0.5);
+    ((((x1.abs() + 1.5).acosh().cos() * x1) - (-0.7)) + x1) + ((1.1 * v5) + (1.05 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11184,8 +11329,8 @@ fn p1208_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
             x1 += dx_tanh(dx_min(dx_atanh(dx_tanh(dx_cos(x2, tr_), tr_) * D::from(0.9), tr_), dx_leaky_relu(dx_cosh(s3[i3], tr_), D::from(0.31), tr_), tr_), tr_);
         }
     }
-    let v8: D = dx_tanh(s3.iter().enumerate().fold(D::from(0.25), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(x1 * (-D::from(1.65)), tr_), tr_)) + s3[4 - 1 - n4], tr_) * D::from(std::f64::consts::TAU);
-    (((dx_cos(dx_acosh(dx_abs(x1, tr_) + D::from(1.5), tr_), tr_) * x1) - (-D::from(0.7))) + x1) + (D::from(1.05) * dx_atan(v8, tr_))
+    let (v5, v6) = csplit_dual((dx_atan(dx_relu(x1, tr_) / (D::from(1.0) + (x1 * x1)), tr_) * D::from(0.95)) * D::from(0.5), (dx_atan(dx_elu(x2, D::from(0.75), tr_) + dx_sqrt(dx_abs(D::from(1.55), tr_) + D::from(1.4), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((dx_cos(dx_acosh(dx_abs(x1, tr_) + D::from(1.5), tr_), tr_) * x1) - (-D::from(0.7))) + x1) + ((D::from(1.1) * v5) + (D::from(1.05) * v6))
 }
 
 fn p1208_eval(x: &[f64]) -> Vec<f64> {
@@ -11238,7 +11383,7 @@ fn p1209(x1: f64, r2: &f64, x3: f64) -> (f64, f64) {
     }
     let cl8 = |z9: f64| (z9 - z9).floor().atan();
     let v10: f64 = cl8(*r2) + (1.35 * cl8((1.15 + (x1 * x1)).powf(-0.6).tanh() * x1));
-    let v11: f64 = (autodiff::elu(0.25, 0.75) + r2).tanh() * std::f64::consts::SQRT_2;
+    let v11: f64 = if !r2.is_nan() { (0.25 + x3).tanh() } else { ((autodiff::sigmoid(v10) * (v10 + v10).tanh()) + r2).sin() };
     ((((((r2 * x3) - autodiff::relu(-0.15)) % (autodiff::relu(x3).abs() + 0.5)) + r2) * x3) + ((0.25 * v10.tanh()) + (1.25 * v11)), (autodiff::elu(*r2, f64::min(f64::max(*r2, *r2), x3 - 0.45).tanh()) + K1209) * x1)
 }
 
@@ -11259,7 +11404,7 @@ fn p1209_dual<D: Dn>(x1: D, r2: &D, x3: D, tr_: &mut Tr) -> (D, D) {
     }
     let cl8 = |z9: D, tr_: &mut Tr| dx_atan(dx_floor(z9 - z9, tr_), tr_);
     let v10: D = cl8(*r2, tr_) + (D::from(1.35) * cl8(dx_tanh(dx_powf(D::from(1.15) + (x1 * x1), -D::from(0.6), tr_), tr_) * x1, tr_));
-    let v11: D = dx_tanh(dx_elu(D::from(0.25), D::from(0.75), tr_) + (*r2), tr_) * D::from(std::f64::consts::SQRT_2);
+    let v11: D = if !dx_is_nan(*r2, tr_) { dx_tanh(D::from(0.25) + x3, tr_) } else { dx_sin((dx_sigmoid(v10, tr_) * dx_tanh(v10 + v10, tr_)) + (*r2), tr_) };
     (((dx_rem((*r2 * x3) - dx_relu(-D::from(0.15), tr_), dx_abs(dx_relu(x3, tr_), tr_) + D::from(0.5), tr_) + (*r2)) * x3) + ((D::from(0.25) * dx_tanh(v10, tr_)) + (D::from(1.25) * v11)), (dx_elu(*r2, dx_tanh(dx_min(dx_max(*r2, *r2, tr_), x3 - D::from(0.45), tr_), tr_), tr_) + K1209) * x1)
 }
 
@@ -11767,8 +11912,7 @@ fn p1217(a1: [f64; 3], mut a3: [f64; 2], s2: &[f64], n4: usize) -> f64 {
     for e5 in y4.iter() {
         acc6 += e5.tanh();
     }
-    debug_assert!(!s2[n4].is_nan());
-    let v7: f64 = (((acc6 / (-1.9)).abs() + 1.5).log10() + a3[(n4 + 2) % 2]).tanh();
+    let v7: f64 = autodiff::gamma((if (0.9 + (acc6 * acc6)).ln() <= 0.05 { a3[n4 % a3.len()] } else { acc6 }).sin() + 2.0);
     ((((if n4 <= 1 || n4 % 3 == 0 { v1.cos() } else { y4[n4 + 1].tanh() * autodiff::sigmoid(v1) }).tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.85 * acc6)) + (1.45 * v7)
 }
 
@@ -11780,8 +11924,7 @@ fn p1217_dual<D: Dn>(a1: [D; 3], mut a3: [D; 2], s2: &[D], n4: usize, tr_: &mut 
     for e5 in y4.iter() {
         acc6 += dx_tanh(*e5, tr_);
     }
-    debug_assert!(!dx_is_nan(s2[n4], tr_));
-    let v7: D = dx_tanh(dx_log10(dx_abs(acc6 / (-D::from(1.9)), tr_) + D::from(1.5), tr_) + a3[(n4 + 2) % 2], tr_);
+    let v7: D = dx_gamma(dx_sin(if dx_le(dx_ln(D::from(0.9) + (acc6 * acc6), tr_), D::from(0.05), tr_) { a3[n4 % a3.len()] } else { acc6 }, tr_) + D::from(2.0), tr_);
     ((dx_atanh(dx_tanh(if n4 <= 1 || n4 % 3 == 0 { dx_cos(v1, tr_) } else { dx_tanh(y4[n4 + 1], tr_) * dx_sigmoid(v1, tr_) }, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.85) * acc6)) + (D::from(1.45) * v7)
 }
 
@@ -12014,11 +12157,8 @@ fn p1221(x1: f64, r2: &f64) -> f64 {
         let mut v2: f64 = -(r2 - x1) / (-((i1 as f64).abs() + 0.95));
     }
     let mut v3 = r2.sin().tan().sin() - autodiff::relu(f64::min(0.75, x1));
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..2).rev() {
-        acc4 = (0.5 * acc4) + (autodiff::sigmoid(((v3 * v3).tanh() * v3.max(-1.15)) + x1) * (i5 as f64));
-    }
-    (r2 - v3) + (0.55 * acc4.tanh())
+    let (v4, v5) = csplit(autodiff::sigmoid((autodiff::relu(v3) * autodiff::sigmoid(f64::sinh(-2.55))) + r2) * 0.5, f64::hypot(*r2, v3).atan().exp_m1().tanh() * 0.5);
+    (r2 - v3) + ((0.7 * v4) + (0.55 * v5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12027,11 +12167,8 @@ fn p1221_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
         let mut v2: D = -(*r2 - x1) / (-(dx_abs(D::from(i1 as f64), tr_) + D::from(0.95)));
     }
     let mut v3 = dx_sin(dx_tan(dx_sin(*r2, tr_), tr_), tr_) - dx_relu(dx_min(D::from(0.75), x1, tr_), tr_);
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..2).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_sigmoid((dx_tanh(v3 * v3, tr_) * dx_max(v3, -D::from(1.15), tr_)) + x1, tr_) * D::from(i5 as f64));
-    }
-    (*r2 - v3) + (D::from(0.55) * dx_tanh(acc4, tr_))
+    let (v4, v5) = csplit_dual(dx_sigmoid((dx_relu(v3, tr_) * dx_sigmoid(dx_sinh(-D::from(2.55), tr_), tr_)) + (*r2), tr_) * D::from(0.5), dx_tanh(dx_exp_m1(dx_atan(dx_hypot(*r2, v3, tr_), tr_), tr_), tr_) * D::from(0.5), tr_);
+    (*r2 - v3) + ((D::from(0.7) * v4) + (D::from(0.55) * v5))
 }
 
 fn p1221_eval(x: &[f64]) -> Vec<f64> {
@@ -12428,9 +12565,9 @@ fn p1228(x1: f64, x2: f64, x3: f64) -> [f64; 2] {
             continue;
         }
     }
-    let v5: f64 = (0..4).rev().map(|e4| x2 + autodiff::sigmoid(e4 as f64)).sum::<f64>();
-    let v6: f64 = (-((x1.sin() * 0.9).acos().abs() + 1.25)).recip().to_radians();
-    [(((((x3 / (x1.exp() + 0.5)).round().abs() + 0.65).powf(((-2.2 + 2.35) * (x2 / (1.0 + (x2 * x2)))).atan()) + x2) - 2.4).sin() * x3) + ((1.15 * v5.atan()) + (0.95 * v6)), (x2 / 0.65) + x1]
+    let v4: f64 = ccube((x2 - x3).ceil().tanh() * 0.5);
+    let v5: f64 = if autodiff::sigmoid((x1 + v4) * autodiff::leaky_relu(x1, autodiff::sigmoid(x3))).is_finite() { (f64::exp(-0.75) + x2).tanh() } else { ((x2 + v4) / (-((x1 * v4).atan().exp() + 0.5))).tanh() };
+    [(((((x3 / (x1.exp() + 0.5)).round().abs() + 0.65).powf(((-2.2 + 2.35) * (x2 / (1.0 + (x2 * x2)))).atan()) + x2) - 2.4).sin() * x3) + ((1.5 * v4) + (1.15 * v5)), (x2 / 0.65) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12443,9 +12580,9 @@ fn p1228_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> [D; 2] {
             continue;
         }
     }
-    let v5: D = (0..4).rev().map(|e4| x2 + dx_sigmoid(D::from(e4 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v6: D = dx_to_radians(dx_recip(-(dx_abs(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.25)), tr_), tr_);
-    [(dx_sin((dx_powf(dx_abs(dx_round(x3 / (dx_exp(x1, tr_) + D::from(0.5)), tr_), tr_) + D::from(0.65), dx_atan((-D::from(2.2) + D::from(2.35)) * (x2 / (D::from(1.0) + (x2 * x2))), tr_), tr_) + x2) - D::from(2.4), tr_) * x3) + ((D::from(1.15) * dx_atan(v5, tr_)) + (D::from(0.95) * v6)), (x2 / D::from(0.65)) + x1]
+    let v4: D = ccube_dual(dx_tanh(dx_ceil(x2 - x3, tr_), tr_) * D::from(0.5), tr_);
+    let v5: D = if dx_is_finite(dx_sigmoid((x1 + v4) * dx_leaky_relu(x1, dx_sigmoid(x3, tr_), tr_), tr_), tr_) { dx_tanh(dx_exp(-D::from(0.75), tr_) + x2, tr_) } else { dx_tanh((x2 + v4) / (-(dx_exp(dx_atan(x1 * v4, tr_), tr_) + D::from(0.5))), tr_) };
+    [(dx_sin((dx_powf(dx_abs(dx_round(x3 / (dx_exp(x1, tr_) + D::from(0.5)), tr_), tr_) + D::from(0.65), dx_atan((-D::from(2.2) + D::from(2.35)) * (x2 / (D::from(1.0) + (x2 * x2))), tr_), tr_) + x2) - D::from(2.4), tr_) * x3) + ((D::from(1.5) * v4) + (D::from(1.15) * v5)), (x2 / D::from(0.65)) + x1]
 }
 
 fn p1228_eval(x: &[f64]) -> Vec<f64> {
@@ -12561,8 +12698,8 @@ fn p1230(x1: f64) -> [f64; 1] {
         return [(x1 + x1) - x1];
     } else if (x1 + 1.65).clamp(x1, x1 + 0.8) <= (x1 + x1) {
     }
-    let v9: f64 = (0..4).rev().map(|e8| (x1 * (x1.tanh() * 0.9).asin()).atan() + (e8 as f64).atan()).sum::<f64>();
-    [(((-1.45 * x1) * (-2.95)) + (-0.15)) + (1.5 * v9.tanh())]
+    let v8: f64 = autodiff::sigmoid((x1 * x1).tanh().sinh()) + std::f64::consts::LN_2;
+    [(((-1.45 * x1) * (-2.95)) + (-0.15)) + (1.1 * v8)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12582,8 +12719,8 @@ fn p1230_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
         return [(x1 + x1) - x1];
     } else if dx_le(dx_clamp(x1 + D::from(1.65), x1, x1 + D::from(0.8), tr_), x1 + x1, tr_) {
     }
-    let v9: D = (0..4).rev().map(|e8| dx_atan(x1 * dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_) + dx_atan(D::from(e8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [(((-D::from(1.45) * x1) * (-D::from(2.95))) + (-D::from(0.15))) + (D::from(1.5) * dx_tanh(v9, tr_))]
+    let v8: D = dx_sigmoid(dx_sinh(dx_tanh(x1 * x1, tr_), tr_), tr_) + D::from(std::f64::consts::LN_2);
+    [(((-D::from(1.45) * x1) * (-D::from(2.95))) + (-D::from(0.15))) + (D::from(1.1) * v8)]
 }
 
 fn p1230_eval(x: &[f64]) -> Vec<f64> {
@@ -12614,24 +12751,20 @@ fn p1230_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64]) -> f64 {
     a2[0] = 2.35;
     let v1 = a2.iter().fold(0.35f64, |acc3, &e2| acc3 - (a2[3].sin().tan() + (-a3[0])).sin());
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..3).rev() {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => (v1 * (s4[i5] - v1)).sin(), 1 => (0.9 + r1).sin(), _ => (a2[i5].sin() * 0.9).asin().ceil().tanh() });
-    }
-    let v6: f64 = autodiff::gamma(autodiff::sigmoid(-2.5 - f64::hypot(1.15, *r1)) + 2.0);
-    (((((r1 - a3[0]).floor().sin() * 0.9).asin() * r1) - r1) - a2[3]) + ((0.4 * acc4) + (0.65 * v6))
+    debug_assert!(!s4[1].is_nan());
+    let v4: f64 = ((s4[0] + r1) - r1.clamp(s4[2], s4[2] + 0.7)).atan();
+    let v6: f64 = match ((1.4 + (a2[2] * a2[2])).log2() + r1).atan() { t5 if t5 >= 0.55 => (if v1 < v1.max(a2[0]) { autodiff::relu(s4[2]) } else { (1.5 + (a3[1] * a3[1])).log2() }).tanh(), _ => ((0.9 + (s4[0] * s4[0])).sqrt() + autodiff::leaky_relu(a3[0], 0.51)).tanh() };
+    (((((r1 - a3[0]).floor().sin() * 0.9).asin() * r1) - r1) - a2[3]) + ((0.4 * v4) + (0.65 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], tr_: &mut Tr) -> D {
     a2[0] = D::from(2.35);
     let v1 = a2.iter().fold(D::from(0.35), |acc3, &e2| acc3 - dx_sin(dx_tan(dx_sin(a2[3], tr_), tr_) + (-a3[0]), tr_));
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..3).rev() {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_sin(v1 * (s4[i5] - v1), tr_), 1 => dx_sin(D::from(0.9) + (*r1), tr_), _ => dx_tanh(dx_ceil(dx_asin(dx_sin(a2[i5], tr_) * D::from(0.9), tr_), tr_), tr_) });
-    }
-    let v6: D = dx_gamma(dx_sigmoid(-D::from(2.5) - dx_hypot(D::from(1.15), *r1, tr_), tr_) + D::from(2.0), tr_);
-    (((dx_asin(dx_sin(dx_floor(*r1 - a3[0], tr_), tr_) * D::from(0.9), tr_) * (*r1)) - (*r1)) - a2[3]) + ((D::from(0.4) * acc4) + (D::from(0.65) * v6))
+    debug_assert!(!dx_is_nan(s4[1], tr_));
+    let v4: D = dx_atan((s4[0] + (*r1)) - dx_clamp(*r1, s4[2], s4[2] + D::from(0.7), tr_), tr_);
+    let v6: D = match dx_atan(dx_log2(D::from(1.4) + (a2[2] * a2[2]), tr_) + (*r1), tr_) { t5 if dx_ge(t5, D::from(0.55), tr_) => dx_tanh(if dx_lt(v1, dx_max(v1, a2[0], tr_), tr_) { dx_relu(s4[2], tr_) } else { dx_log2(D::from(1.5) + (a3[1] * a3[1]), tr_) }, tr_), _ => dx_tanh(dx_sqrt(D::from(0.9) + (s4[0] * s4[0]), tr_) + dx_leaky_relu(a3[0], D::from(0.51), tr_), tr_) };
+    (((dx_asin(dx_sin(dx_floor(*r1 - a3[0], tr_), tr_) * D::from(0.9), tr_) * (*r1)) - (*r1)) - a2[3]) + ((D::from(0.4) * v4) + (D::from(0.65) * v6))
 }
 
 fn p1231_eval(x: &[f64]) -> Vec<f64> {
@@ -12794,9 +12927,8 @@ fn p1234(f4: bool, x2: f64, x3: f64, x1: f64) -> [f64; 3] {
     }
     let mut v9: f64 = 2.75;
     let mut v10: f64 = x2;
-    debug_assert!(!autodiff::sigmoid((0.55 + (v10 * v10)).log10() * (x2 + v1)).is_nan());
-    let v11: f64 = ((-2.5 / (x3.abs() + 0.65)) - v9.mul_add(v1, x3)).sin();
-    [(((autodiff::elu(autodiff::softplus(v10), (f64::exp(-0.45) * f64::max(K1234, v9)).tanh()) * x2) - v1) + x1) + (0.9 * v11), ((v9 - x1).clamp(K1234, K1234 + 1.8).sin().tan() * x2) * 2.3, ((((autodiff::relu(x1) % ((-1.5 / (f64::abs(-2.1) + 1.3)).abs() + 1.2)) * f64::max(v10.sinh(), v9 * x3).tanh()) - v10) * (-0.45)) * x2]
+    let v12: f64 = match autodiff::sigmoid((0.55 + (v10 * v10)).log10() * (x2 + v1)) { t11 if t11 > -0.95 => ((-2.5 / (x3.abs() + 0.65)) - v9.mul_add(v1, x3)).sin(), _ => (2.4 + x3).atan() };
+    [(((autodiff::elu(autodiff::softplus(v10), (f64::exp(-0.45) * f64::max(K1234, v9)).tanh()) * x2) - v1) + x1) + (0.9 * v12), ((v9 - x1).clamp(K1234, K1234 + 1.8).sin().tan() * x2) * 2.3, ((((autodiff::relu(x1) % ((-1.5 / (f64::abs(-2.1) + 1.3)).abs() + 1.2)) * f64::max(v10.sinh(), v9 * x3).tanh()) - v10) * (-0.45)) * x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12812,9 +12944,8 @@ fn p1234_dual<D: Dn>(f4: bool, x2: D, x3: D, x1: D, tr_: &mut Tr) -> [D; 3] {
     }
     let mut v9: D = D::from(2.75);
     let mut v10: D = x2;
-    debug_assert!(!dx_is_nan(dx_sigmoid(dx_log10(D::from(0.55) + (v10 * v10), tr_) * (x2 + v1), tr_), tr_));
-    let v11: D = dx_sin((-D::from(2.5) / (dx_abs(x3, tr_) + D::from(0.65))) - dx_mul_add(v9, v1, x3, tr_), tr_);
-    [(((dx_elu(dx_softplus(v10, tr_), dx_tanh(dx_exp(-D::from(0.45), tr_) * dx_max(K1234, v9, tr_), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v11), (dx_tan(dx_sin(dx_clamp(v9 - x1, K1234, K1234 + D::from(1.8), tr_), tr_), tr_) * x2) * D::from(2.3), (((dx_rem(dx_relu(x1, tr_), dx_abs(-D::from(1.5) / (dx_abs(-D::from(2.1), tr_) + D::from(1.3)), tr_) + D::from(1.2), tr_) * dx_tanh(dx_max(dx_sinh(v10, tr_), v9 * x3, tr_), tr_)) - v10) * (-D::from(0.45))) * x2]
+    let v12: D = match dx_sigmoid(dx_log10(D::from(0.55) + (v10 * v10), tr_) * (x2 + v1), tr_) { t11 if dx_gt(t11, -D::from(0.95), tr_) => dx_sin((-D::from(2.5) / (dx_abs(x3, tr_) + D::from(0.65))) - dx_mul_add(v9, v1, x3, tr_), tr_), _ => dx_atan(D::from(2.4) + x3, tr_) };
+    [(((dx_elu(dx_softplus(v10, tr_), dx_tanh(dx_exp(-D::from(0.45), tr_) * dx_max(K1234, v9, tr_), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v12), (dx_tan(dx_sin(dx_clamp(v9 - x1, K1234, K1234 + D::from(1.8), tr_), tr_), tr_) * x2) * D::from(2.3), (((dx_rem(dx_relu(x1, tr_), dx_abs(-D::from(1.5) / (dx_abs(-D::from(2.1), tr_) + D::from(1.3)), tr_) + D::from(1.2), tr_) * dx_tanh(dx_max(dx_sinh(v10, tr_), v9 * x3, tr_), tr_)) - v10) * (-D::from(0.45))) * x2]
 }
 
 fn p1234_eval(x: &[f64]) -> Vec<f64> {
@@ -12928,8 +13059,11 @@ fn p1236(k3: i32, s2: &[f64], a1: [f64; 2]) -> f64 {
         v1 %= (((e3 + v4) * v2) + v2).abs() + 0.8;
     }
     v1 -= autodiff::leaky_relu(autodiff::sigmoid(s2[0].min(2.35)), 0.31);
-    let v7: f64 = (((-0.5 % (1.0 + (v1 * v1))).abs() + 1.1).recip() + a1[1]).tanh().to_degrees();
-    ((((a1.iter().fold(1.1f64, |acc6, e5| acc6 + f64::tanh(-1.2 + (-0.45))) - (autodiff::sigmoid(s2[0].exp()) * s2[0])) - v2) * (-0.1)) + v2) + (0.55 * v7.sin())
+    let mut acc7: f64 = 0.0;
+    for i8 in 0..3 {
+        acc7 = (0.5 * acc7) + (if matches!(i8, 0 | 2) { autodiff::sigmoid((-v1).tanh().tan() + a1[0]) } else { (a1.iter().zip(s2.iter()).map(|(p9, q10)| autodiff::sigmoid(v1)).sum::<f64>() - v2).tanh() });
+    }
+    ((((a1.iter().fold(1.1f64, |acc6, e5| acc6 + f64::tanh(-1.2 + (-0.45))) - (autodiff::sigmoid(s2[0].exp()) * s2[0])) - v2) * (-0.1)) + v2) + (0.8 * acc7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12944,8 +13078,11 @@ fn p1236_dual<D: Dn>(k3: i32, s2: &[D], a1: [D; 2], tr_: &mut Tr) -> D {
         v1 = dx_rem(v1, dx_abs(((*e3 + v4) * v2) + v2, tr_) + D::from(0.8), tr_);
     }
     v1 -= dx_leaky_relu(dx_sigmoid(dx_min(s2[0], D::from(2.35), tr_), tr_), D::from(0.31), tr_);
-    let v7: D = dx_to_degrees(dx_tanh(dx_recip(dx_abs(dx_rem(-D::from(0.5), D::from(1.0) + (v1 * v1), tr_), tr_) + D::from(1.1), tr_) + a1[1], tr_), tr_);
-    ((((a1.iter().fold(D::from(1.1), |acc6, e5| acc6 + dx_tanh(-D::from(1.2) + (-D::from(0.45)), tr_)) - (dx_sigmoid(dx_exp(s2[0], tr_), tr_) * s2[0])) - v2) * (-D::from(0.1))) + v2) + (D::from(0.55) * dx_sin(v7, tr_))
+    let mut acc7: D = D::from(0.0);
+    for i8 in 0..3 {
+        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 0 | 2) { dx_sigmoid(dx_tan(dx_tanh(-v1, tr_), tr_) + a1[0], tr_) } else { dx_tanh(a1.iter().zip(s2.iter()).map(|(p9, q10)| dx_sigmoid(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - v2, tr_) });
+    }
+    ((((a1.iter().fold(D::from(1.1), |acc6, e5| acc6 + dx_tanh(-D::from(1.2) + (-D::from(0.45)), tr_)) - (dx_sigmoid(dx_exp(s2[0], tr_), tr_) * s2[0])) - v2) * (-D::from(0.1))) + v2) + (D::from(0.8) * acc7)
 }
 
 fn p1236_eval(x: &[f64]) -> Vec<f64> {
@@ -13101,13 +13238,10 @@ fn p1239(x1: f64, r2: &f64) -> [f64; 3] {
             }
         }
     }
-    debug_assert!(!x1.max(autodiff::relu(x1)).tanh().is_nan());
-    let v8: f64 = autodiff::relu(x1.min(*r2)).sin();
-    let mut acc9: f64 = 0.0;
-    for i10 in (0..3).rev() {
-        acc9 = (0.5 * acc9) + ((0.75 + r2).sin() * (i10 as f64));
-    }
-    [((r2 * autodiff::sigmoid((r2 + r2) * f64::powi(0.2, 3))) - x1) + ((1.25 * v8) + (0.6 * acc9.tanh())), ((x1.sin() - x1) * r2) + x1, ((x1 * (x1.tanh() * 0.9).acos().tanh()) * x1) - x1]
+    let v8: f64 = ccube(x1.max(autodiff::relu(x1)).tanh() * 0.5);
+    let cl9 = |z10: f64| autodiff::relu(z10.min(z10)).sin();
+    let v11: f64 = cl9(((0.75 / (f64::exp(-(-1.2)) + 0.5)) + r2).tanh()) + (0.8 * cl9(autodiff::sigmoid(autodiff::sigmoid(v8.min(v8)) + x1)));
+    [((r2 * autodiff::sigmoid((r2 + r2) * f64::powi(0.2, 3))) - x1) + ((1.25 * v8) + (0.6 * v11.tanh())), ((x1.sin() - x1) * r2) + x1, ((x1 * (x1.tanh() * 0.9).acos().tanh()) * x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13135,13 +13269,10 @@ fn p1239_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> [D; 3] {
             }
         }
     }
-    debug_assert!(!dx_is_nan(dx_tanh(dx_max(x1, dx_relu(x1, tr_), tr_), tr_), tr_));
-    let v8: D = dx_sin(dx_relu(dx_min(x1, *r2, tr_), tr_), tr_);
-    let mut acc9: D = D::from(0.0);
-    for i10 in (0..3).rev() {
-        acc9 = (D::from(0.5) * acc9) + (dx_sin(D::from(0.75) + (*r2), tr_) * D::from(i10 as f64));
-    }
-    [((*r2 * dx_sigmoid((*r2 + (*r2)) * dx_powi(D::from(0.2), 3, tr_), tr_)) - x1) + ((D::from(1.25) * v8) + (D::from(0.6) * dx_tanh(acc9, tr_))), ((dx_sin(x1, tr_) - x1) * (*r2)) + x1, ((x1 * dx_tanh(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_)) * x1) - x1]
+    let v8: D = ccube_dual(dx_tanh(dx_max(x1, dx_relu(x1, tr_), tr_), tr_) * D::from(0.5), tr_);
+    let cl9 = |z10: D, tr_: &mut Tr| dx_sin(dx_relu(dx_min(z10, z10, tr_), tr_), tr_);
+    let v11: D = cl9(dx_tanh((D::from(0.75) / (dx_exp(-(-D::from(1.2)), tr_) + D::from(0.5))) + (*r2), tr_), tr_) + (D::from(0.8) * cl9(dx_sigmoid(dx_sigmoid(dx_min(v8, v8, tr_), tr_) + x1, tr_), tr_));
+    [((*r2 * dx_sigmoid((*r2 + (*r2)) * dx_powi(D::from(0.2), 3, tr_), tr_)) - x1) + ((D::from(1.25) * v8) + (D::from(0.6) * dx_tanh(v11, tr_))), ((dx_sin(x1, tr_) - x1) * (*r2)) + x1, ((x1 * dx_tanh(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_)) * x1) - x1]
 }
 
 fn p1239_eval(x: &[f64]) -> Vec<f64> {
@@ -13185,13 +13316,9 @@ fn p1240(x1: f64, x2: f64, x3: f64) -> (f64, f64) {
         let x3 = x3 + f64::min(x2 * autodiff::sigmoid(v1), autodiff::relu(x2));
         v1 *= (x2.abs() + 1.15).sqrt();
     }
-    let cl4 = |z5: f64| z5;
-    let v6: f64 = cl4(autodiff::sigmoid((x3.abs() + 0.5).log2())) + (0.9 * cl4(x2));
-    let mut acc7: f64 = 0.0;
-    for i8 in (0..3).rev() {
-        acc7 = (0.5 * acc7) + (match i8 { 0 => (-v6 + (x2.sin() * 0.9).acos()).sin(), 1 => x2.exp_m1().tanh(), _ => (x3.max(-0.75) + x2).sin() });
-    }
-    ((autodiff::sigmoid(x2 * (-2.4 - x1)) + v1) + ((1.4 * v6.atan()) + (0.6 * acc7)), (((-2.2 + 0.95) - (x1 - x1)) * (x3 + x2).ceil()) - x1)
+    let v5: f64 = match x2 { t4 if t4 <= -1.0 => ((x3 / (f64::exp(-2.2) + 0.5)).sin() * 0.9).atanh().sin(), _ => (1.6 - (-x3)).sin() };
+    let v6: f64 = cgen(x3.sin() * 0.5, x2.exp_m1().tanh() * 0.5);
+    ((autodiff::sigmoid(x2 * (-2.4 - x1)) + v1) + ((0.6 * v5) + (1.4 * v6)), (((-2.2 + 0.95) - (x1 - x1)) * (x3 + x2).ceil()) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13206,13 +13333,9 @@ fn p1240_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> (D, D) {
         let x3 = x3 + dx_min(x2 * dx_sigmoid(v1, tr_), dx_relu(x2, tr_), tr_);
         v1 *= dx_sqrt(dx_abs(x2, tr_) + D::from(1.15), tr_);
     }
-    let cl4 = |z5: D, tr_: &mut Tr| z5;
-    let v6: D = cl4(dx_sigmoid(dx_log2(dx_abs(x3, tr_) + D::from(0.5), tr_), tr_), tr_) + (D::from(0.9) * cl4(x2, tr_));
-    let mut acc7: D = D::from(0.0);
-    for i8 in (0..3).rev() {
-        acc7 = (D::from(0.5) * acc7) + (match i8 { 0 => dx_sin(-v6 + dx_acos(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_), 1 => dx_tanh(dx_exp_m1(x2, tr_), tr_), _ => dx_sin(dx_max(x3, -D::from(0.75), tr_) + x2, tr_) });
-    }
-    ((dx_sigmoid(x2 * (-D::from(2.4) - x1), tr_) + v1) + ((D::from(1.4) * dx_atan(v6, tr_)) + (D::from(0.6) * acc7)), (((-D::from(2.2) + D::from(0.95)) - (x1 - x1)) * dx_ceil(x3 + x2, tr_)) - x1)
+    let v5: D = match x2 { t4 if dx_le(t4, -D::from(1.0), tr_) => dx_sin(dx_atanh(dx_sin(x3 / (dx_exp(-D::from(2.2), tr_) + D::from(0.5)), tr_) * D::from(0.9), tr_), tr_), _ => dx_sin(D::from(1.6) - (-x3), tr_) };
+    let v6: D = cgen_dual(dx_sin(x3, tr_) * D::from(0.5), dx_tanh(dx_exp_m1(x2, tr_), tr_) * D::from(0.5), tr_);
+    ((dx_sigmoid(x2 * (-D::from(2.4) - x1), tr_) + v1) + ((D::from(0.6) * v5) + (D::from(1.4) * v6)), (((-D::from(2.2) + D::from(0.95)) - (x1 - x1)) * dx_ceil(x3 + x2, tr_)) - x1)
 }
 
 fn p1240_eval(x: &[f64]) -> Vec<f64> {
@@ -13266,9 +13389,10 @@ fn p1241(x1: f64, s2: &[f64], n3: usize) -> f64 {
         }
     } else {
     }
-    let (v8, v9) = (s2[n3 % 3].tanh() * 0.9).acos().tanh().sin_cos();
-    let v10: f64 = autodiff::ln_gamma((x1.atan() * 0.63) + 2.0);
-    ((s2.iter().copied().map(|e7| (n3 + 1) as f64).sum::<f64>() - x1) - x1) + (((1.0 * v8) + (1.2 * v9)) + (1.05 * v10))
+    debug_assert!(!(s2[n3 % 3].tanh() * 0.9).acos().tanh().is_nan());
+    let v8: f64 = autodiff::sigmoid((x1 / (f64::exp(-0.4) + 0.5)) + ((n3 + 1) as f64).clamp(x1, x1 + 0.3));
+    let v9: f64 = ccube(((1.95 - s2[1]).abs() + 1.4).ln().tanh() * 0.5);
+    ((s2.iter().copied().map(|e7| (n3 + 1) as f64).sum::<f64>() - x1) - x1) + ((1.0 * v8) + (1.2 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13290,9 +13414,10 @@ fn p1241_dual<D: Dn>(x1: D, s2: &[D], n3: usize, tr_: &mut Tr) -> D {
         }
     } else {
     }
-    let (v8, v9) = (dx_sin(dx_tanh(dx_acos(dx_tanh(s2[n3 % 3], tr_) * D::from(0.9), tr_), tr_), tr_), dx_cos(dx_tanh(dx_acos(dx_tanh(s2[n3 % 3], tr_) * D::from(0.9), tr_), tr_), tr_));
-    let v10: D = dx_ln_gamma((dx_atan(x1, tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    ((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1) + (((D::from(1.0) * v8) + (D::from(1.2) * v9)) + (D::from(1.05) * v10))
+    debug_assert!(!dx_is_nan(dx_tanh(dx_acos(dx_tanh(s2[n3 % 3], tr_) * D::from(0.9), tr_), tr_), tr_));
+    let v8: D = dx_sigmoid((x1 / (dx_exp(-D::from(0.4), tr_) + D::from(0.5))) + dx_clamp(D::from((n3 + 1) as f64), x1, x1 + D::from(0.3), tr_), tr_);
+    let v9: D = ccube_dual(dx_tanh(dx_ln(dx_abs(D::from(1.95) - s2[1], tr_) + D::from(1.4), tr_), tr_) * D::from(0.5), tr_);
+    ((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1) + ((D::from(1.0) * v8) + (D::from(1.2) * v9))
 }
 
 fn p1241_eval(x: &[f64]) -> Vec<f64> {
@@ -13336,8 +13461,8 @@ fn p1242(f2: bool, x1: f64) -> f64 {
     for i4 in 0..2 {
         acc5 += x1;
     }
-    let v6: f64 = autodiff::sigmoid(x1.atan2((acc5.abs() + 0.6).log10())).to_degrees();
-    (((((1.15 + (-1.65)) - (-v3)).abs() - v3) - x1) + (0.45 * acc5)) + (0.5 * v6.atan())
+    let v6: f64 = if autodiff::sigmoid(x1.atan2((acc5.abs() + 0.6).log10())).is_finite() { (((-1.2 - acc5) + autodiff::softplus(-2.0)) + x1).tanh() } else { unreachable!() };
+    (((((1.15 + (-1.65)) - (-v3)).abs() - v3) - x1) + (0.45 * acc5)) + (0.35 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13352,8 +13477,8 @@ fn p1242_dual<D: Dn>(f2: bool, x1: D, tr_: &mut Tr) -> D {
     for i4 in 0..2 {
         acc5 += x1;
     }
-    let v6: D = dx_to_degrees(dx_sigmoid(dx_atan2(x1, dx_log10(dx_abs(acc5, tr_) + D::from(0.6), tr_), tr_), tr_), tr_);
-    (((dx_abs((D::from(1.15) + (-D::from(1.65))) - (-v3), tr_) - v3) - x1) + (D::from(0.45) * acc5)) + (D::from(0.5) * dx_atan(v6, tr_))
+    let v6: D = if dx_is_finite(dx_sigmoid(dx_atan2(x1, dx_log10(dx_abs(acc5, tr_) + D::from(0.6), tr_), tr_), tr_), tr_) { dx_tanh(((-D::from(1.2) - acc5) + dx_softplus(-D::from(2.0), tr_)) + x1, tr_) } else { unreachable!() };
+    (((dx_abs((D::from(1.15) + (-D::from(1.65))) - (-v3), tr_) - v3) - x1) + (D::from(0.45) * acc5)) + (D::from(0.35) * v6)
 }
 
 fn p1242_eval(x: &[f64]) -> Vec<f64> {
@@ -13490,9 +13615,12 @@ fn p1245(mut x1: f64, x2: f64, r3: &f64, mut x4: f64) -> f64 {
     for i6 in 0..2 {
         acc7 += (r3 - (x4 / (1.0 + (x2 * x2)))).tanh();
     }
-    let v9: f64 = (0..3).rev().map(|e8| ((e8 as f64).abs() + 0.85).recip() + (e8 as f64).sin()).sum::<f64>();
-    let v10: f64 = autodiff::erfc(((f64::abs(1.6) + 1.55).acosh().sin().tan() + x2).sin());
-    (((autodiff::sigmoid(autodiff::elu(x1, r3.atan() * 0.63) + (x1 + 0.4)) * (autodiff::sigmoid(x4).powi(4) * (x4 + v1).sin())) - x4) + (0.5 * acc7)) + ((0.6 * v9.tanh()) + (0.9 * v10))
+    let mut acc8: f64 = 0.0;
+    for i9 in 0..2 {
+        acc8 = (0.5 * acc8) + (if matches!(i9, 0 | 2) { autodiff::sigmoid((i9 as f64).hypot(acc7) * (-x1)) } else { (f64::powi(1.6, 0) + x4).tanh() });
+    }
+    let v10: f64 = ((autodiff::sigmoid((acc8 - v1).abs() + 0.8) + 1.5).powf(autodiff::relu(acc8).atan()) + x2).tanh().to_radians();
+    (((autodiff::sigmoid(autodiff::elu(x1, r3.atan() * 0.63) + (x1 + 0.4)) * (autodiff::sigmoid(x4).powi(4) * (x4 + v1).sin())) - x4) + (0.5 * acc7)) + ((1.4 * acc8) + (0.6 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13512,9 +13640,12 @@ fn p1245_dual<D: Dn>(mut x1: D, x2: D, r3: &D, mut x4: D, tr_: &mut Tr) -> D {
     for i6 in 0..2 {
         acc7 += dx_tanh(*r3 - (x4 / (D::from(1.0) + (x2 * x2))), tr_);
     }
-    let v9: D = (0..3).rev().map(|e8| dx_recip(dx_abs(D::from(e8 as f64), tr_) + D::from(0.85), tr_) + dx_sin(D::from(e8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    let v10: D = dx_erfc(dx_sin(dx_tan(dx_sin(dx_acosh(dx_abs(D::from(1.6), tr_) + D::from(1.55), tr_), tr_), tr_) + x2, tr_), tr_);
-    (((dx_sigmoid(dx_elu(x1, dx_atan(*r3, tr_) * D::from(0.63), tr_) + (x1 + D::from(0.4)), tr_) * (dx_powi(dx_sigmoid(x4, tr_), 4, tr_) * dx_sin(x4 + v1, tr_))) - x4) + (D::from(0.5) * acc7)) + ((D::from(0.6) * dx_tanh(v9, tr_)) + (D::from(0.9) * v10))
+    let mut acc8: D = D::from(0.0);
+    for i9 in 0..2 {
+        acc8 = (D::from(0.5) * acc8) + (if matches!(i9, 0 | 2) { dx_sigmoid(dx_hypot(D::from(i9 as f64), acc7, tr_) * (-x1), tr_) } else { dx_tanh(dx_powi(D::from(1.6), 0, tr_) + x4, tr_) });
+    }
+    let v10: D = dx_to_radians(dx_tanh(dx_powf(dx_sigmoid(dx_abs(acc8 - v1, tr_) + D::from(0.8), tr_) + D::from(1.5), dx_atan(dx_relu(acc8, tr_), tr_), tr_) + x2, tr_), tr_);
+    (((dx_sigmoid(dx_elu(x1, dx_atan(*r3, tr_) * D::from(0.63), tr_) + (x1 + D::from(0.4)), tr_) * (dx_powi(dx_sigmoid(x4, tr_), 4, tr_) * dx_sin(x4 + v1, tr_))) - x4) + (D::from(0.5) * acc7)) + ((D::from(1.4) * acc8) + (D::from(0.6) * v10))
 }
 
 fn p1245_eval(x: &[f64]) -> Vec<f64> {
@@ -13636,8 +13767,8 @@ fn p1247(a1: [f64; 3], s2: &[f64]) -> f64 {
             v1 /= s2[2].abs() + 0.6;
         }
     }
-    let v7: f64 = s2.iter().take(2).map(|e6| (-a1[0] * f64::atan2(*e6, v1)).tanh() + e6.tanh()).sum::<f64>();
-    ((autodiff::relu((v1.sin() * a1[0]).atan()) * autodiff::sigmoid(v1)) + v1) + (0.7 * v7)
+    let v6: f64 = if (((1.0 + (v1 * v1)).log10().abs() + 1.15).ln() + a1[0]).tanh().is_finite() { (v1 + a1[2]).sin() } else { (v1.abs() + 0.7).sqrt().sin().mul_add(v1 % (a1[1].abs() + 1.45), v1.sin().signum()).atan() };
+    ((autodiff::relu((v1.sin() * a1[0]).atan()) * autodiff::sigmoid(v1)) + v1) + (0.7 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13650,8 +13781,8 @@ fn p1247_dual<D: Dn>(a1: [D; 3], s2: &[D], tr_: &mut Tr) -> D {
             v1 /= dx_abs(s2[2], tr_) + D::from(0.6);
         }
     }
-    let v7: D = s2.iter().take(2).map(|e6| dx_tanh(-a1[0] * dx_atan2(*e6, v1, tr_), tr_) + dx_tanh(*e6, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_relu(dx_atan(dx_sin(v1, tr_) * a1[0], tr_), tr_) * dx_sigmoid(v1, tr_)) + v1) + (D::from(0.7) * v7)
+    let v6: D = if dx_is_finite(dx_tanh(dx_ln(dx_abs(dx_log10(D::from(1.0) + (v1 * v1), tr_), tr_) + D::from(1.15), tr_) + a1[0], tr_), tr_) { dx_sin(v1 + a1[2], tr_) } else { dx_atan(dx_mul_add(dx_sin(dx_sqrt(dx_abs(v1, tr_) + D::from(0.7), tr_), tr_), dx_rem(v1, dx_abs(a1[1], tr_) + D::from(1.45), tr_), dx_signum(dx_sin(v1, tr_), tr_), tr_), tr_) };
+    ((dx_relu(dx_atan(dx_sin(v1, tr_) * a1[0], tr_), tr_) * dx_sigmoid(v1, tr_)) + v1) + (D::from(0.7) * v6)
 }
 
 fn p1247_eval(x: &[f64]) -> Vec<f64> {
@@ -13776,8 +13907,9 @@ fn p1249(x1: f64, x2: f64, a3: [f64; 2], a5: [f64; 3], b4: &[f64; 2]) -> f64 {
         }
         v3 = a3[0];
     }
-    let v8: f64 = f64::hypot(a5[2] - (-0.6), -0.35 % (x1.abs() + 1.05)).tanh() * std::f64::consts::E;
-    (((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (0.4 * v8.atan())
+    assert!(autodiff::sigmoid(x1.trunc() / (a3.iter().map(|e8| autodiff::softplus(b4[1])).sum::<f64>().abs() + 0.55)).is_finite());
+    let v9: f64 = ((v3 + (-1.1)).tanh().ceil() + b4[0]).tanh();
+    (((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (0.35 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13803,8 +13935,9 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
         }
         v3 = a3[0];
     }
-    let v8: D = dx_tanh(dx_hypot(a5[2] - (-D::from(0.6)), dx_rem(-D::from(0.35), dx_abs(x1, tr_) + D::from(1.05), tr_), tr_), tr_) * D::from(std::f64::consts::E);
-    (((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(0.4) * dx_atan(v8, tr_))
+    assert!(dx_is_finite(dx_sigmoid(dx_trunc(x1, tr_) / (dx_abs(a3.iter().map(|e8| dx_softplus(b4[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), tr_));
+    let v9: D = dx_tanh(dx_ceil(dx_tanh(v3 + (-D::from(1.1)), tr_), tr_) + b4[0], tr_);
+    (((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(0.35) * v9)
 }
 
 fn p1249_eval(x: &[f64]) -> Vec<f64> {
@@ -13910,12 +14043,9 @@ fn p1251(x1: f64, x2: f64, r3: &f64, k4: i32) -> f64 {
             let v3 = (((x2 / (-(r3.abs() + 1.2))) - (-0.1)).abs() + 0.6).log(((x1.abs() + 1.5).log10() * (2.5 / (x1.abs() + 0.65))).abs() + 2.85);
         }
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..4).rev() {
-        acc4 = (0.5 * acc4) + (autodiff::sigmoid(autodiff::softplus(*r3).clamp(x1, x1 + 0.75)) * (i5 as f64));
-    }
-    let v6: f64 = if !autodiff::sigmoid(r3 + autodiff::leaky_relu(acc4, acc4.atan() * 0.63)).is_infinite() { (x1.sinh() + (r3 + 0.35)).sin() } else { autodiff::softplus(x1).min(autodiff::elu(x2, acc4.tanh())).tanh() };
-    ((f64::mul_add(-1.15, r3.min(r3.ceil()), (x2.abs() + 1.5).acosh() / (r3.max(x2).abs() + 0.65)) + (-1.35)) - 1.0) + ((1.4 * autodiff::sigmoid(acc4)) + (1.5 * v6))
+    let v4: f64 = autodiff::erfc(autodiff::sigmoid(autodiff::softplus(*r3).clamp(x1, x1 + 0.75)));
+    let v5: f64 = cgen(autodiff::sigmoid(r3 + autodiff::leaky_relu(v4, v4.atan() * 0.63)) * 0.5, x1.sinh().min(r3 + 0.35).sin() * 0.5);
+    ((f64::mul_add(-1.15, r3.min(r3.ceil()), (x2.abs() + 1.5).acosh() / (r3.max(x2).abs() + 0.65)) + (-1.35)) - 1.0) + ((0.8 * v4) + (1.4 * v5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13929,12 +14059,9 @@ fn p1251_dual<D: Dn>(x1: D, x2: D, r3: &D, k4: i32, tr_: &mut Tr) -> D {
             let v3 = dx_log(dx_abs((x2 / (-(dx_abs(*r3, tr_) + D::from(1.2)))) - (-D::from(0.1)), tr_) + D::from(0.6), dx_abs(dx_log10(dx_abs(x1, tr_) + D::from(1.5), tr_) * (D::from(2.5) / (dx_abs(x1, tr_) + D::from(0.65))), tr_) + D::from(2.85), tr_);
         }
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..4).rev() {
-        acc4 = (D::from(0.5) * acc4) + (dx_sigmoid(dx_clamp(dx_softplus(*r3, tr_), x1, x1 + D::from(0.75), tr_), tr_) * D::from(i5 as f64));
-    }
-    let v6: D = if !dx_is_infinite(dx_sigmoid(*r3 + dx_leaky_relu(acc4, dx_atan(acc4, tr_) * D::from(0.63), tr_), tr_), tr_) { dx_sin(dx_sinh(x1, tr_) + (*r3 + D::from(0.35)), tr_) } else { dx_tanh(dx_min(dx_softplus(x1, tr_), dx_elu(x2, dx_tanh(acc4, tr_), tr_), tr_), tr_) };
-    ((dx_mul_add(-D::from(1.15), dx_min(*r3, dx_ceil(*r3, tr_), tr_), dx_acosh(dx_abs(x2, tr_) + D::from(1.5), tr_) / (dx_abs(dx_max(*r3, x2, tr_), tr_) + D::from(0.65)), tr_) + (-D::from(1.35))) - D::from(1.0)) + ((D::from(1.4) * dx_sigmoid(acc4, tr_)) + (D::from(1.5) * v6))
+    let v4: D = dx_erfc(dx_sigmoid(dx_clamp(dx_softplus(*r3, tr_), x1, x1 + D::from(0.75), tr_), tr_), tr_);
+    let v5: D = cgen_dual(dx_sigmoid(*r3 + dx_leaky_relu(v4, dx_atan(v4, tr_) * D::from(0.63), tr_), tr_) * D::from(0.5), dx_sin(dx_min(dx_sinh(x1, tr_), *r3 + D::from(0.35), tr_), tr_) * D::from(0.5), tr_);
+    ((dx_mul_add(-D::from(1.15), dx_min(*r3, dx_ceil(*r3, tr_), tr_), dx_acosh(dx_abs(x2, tr_) + D::from(1.5), tr_) / (dx_abs(dx_max(*r3, x2, tr_), tr_) + D::from(0.65)), tr_) + (-D::from(1.35))) - D::from(1.0)) + ((D::from(0.8) * v4) + (D::from(1.4) * v5))
 }
 
 fn p1251_eval(x: &[f64]) -> Vec<f64> {
@@ -14027,8 +14154,8 @@ fn p1253(r1: &f64, w2: &[[f64; 3]; 3], w3: &[[f64; 2]; 2], mut a4: [f64; 4], n5:
     let mut v2 = -a4[4 - 1 - n5];
     let v3 = { let t4 = (a4[n5 + 1] + w3[n5][n5]).atan().cosh(); t4 * (-1.35) };
     v2 -= (-((autodiff::leaky_relu(a4[n5], 0.36).abs() + 1.0).log2().abs() + 0.55)).recip();
-    let (v5, v6) = (w2[n5 + 1][3 - 1 - n5].cos() - (v3 + v3)).atan().sin_cos();
-    (r1 - v3) + ((1.05 * v5) + (0.95 * v6))
+    let v5: f64 = ccube(((w2[n5 + 1][3 - 1 - n5].cos() - (v3 + v3)).atan() * 0.95) * 0.5);
+    (r1 - v3) + (1.05 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14037,8 +14164,8 @@ fn p1253_dual<D: Dn>(r1: &D, w2: &[[D; 3]; 3], w3: &[[D; 2]; 2], mut a4: [D; 4],
     let mut v2 = -a4[4 - 1 - n5];
     let v3 = { let t4 = dx_cosh(dx_atan(a4[n5 + 1] + w3[n5][n5], tr_), tr_); t4 * (-D::from(1.35)) };
     v2 -= dx_recip(-(dx_abs(dx_log2(dx_abs(dx_leaky_relu(a4[n5], D::from(0.36), tr_), tr_) + D::from(1.0), tr_), tr_) + D::from(0.55)), tr_);
-    let (v5, v6) = (dx_sin(dx_atan(dx_cos(w2[n5 + 1][3 - 1 - n5], tr_) - (v3 + v3), tr_), tr_), dx_cos(dx_atan(dx_cos(w2[n5 + 1][3 - 1 - n5], tr_) - (v3 + v3), tr_), tr_));
-    (*r1 - v3) + ((D::from(1.05) * v5) + (D::from(0.95) * v6))
+    let v5: D = ccube_dual((dx_atan(dx_cos(w2[n5 + 1][3 - 1 - n5], tr_) - (v3 + v3), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (*r1 - v3) + (D::from(1.05) * v5)
 }
 
 fn p1253_eval(x: &[f64]) -> Vec<f64> {
@@ -14317,16 +14444,16 @@ fn p1257_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1258(x1: f64, n3: usize, b2: &[f64; 4]) -> f64 {
     let v1 = f64::atan2(f64::min(x1, x1) + (b2[n3 % 4].abs() + 1.4).acosh(), (x1 / (-(f64::abs(2.25) + 0.95))) * (b2[n3 % 4] - (n3 as f64)));
     let v2 = b2.iter().fold(0.95f64, |acc4, e3| acc4 - autodiff::sigmoid((b2[(n3 + 1) % b2.len()].tanh() * 0.9).acos() + f64::min(acc4, *e3)));
-    let v8: f64 = b2.iter().cloned().skip(1).skip(2).map(|e7| autodiff::sigmoid((b2[n3 % b2.len()] + v1).tanh().exp2()) + e7.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    ((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (0.9 * v8)
+    let v7: f64 = ccube((x1.atan() * 0.95) * 0.5);
+    ((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (0.9 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1258_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 4], tr_: &mut Tr) -> D {
     let v1 = dx_atan2(dx_min(x1, x1, tr_) + dx_acosh(dx_abs(b2[n3 % 4], tr_) + D::from(1.4), tr_), (x1 / (-(dx_abs(D::from(2.25), tr_) + D::from(0.95)))) * (b2[n3 % 4] - D::from(n3 as f64)), tr_);
     let v2 = b2.iter().fold(D::from(0.95), |acc4, e3| acc4 - dx_sigmoid(dx_acos(dx_tanh(b2[(n3 + 1) % b2.len()], tr_) * D::from(0.9), tr_) + dx_min(acc4, *e3, tr_), tr_));
-    let v8: D = b2.iter().cloned().skip(1).skip(2).map(|e7| dx_sigmoid(dx_exp2(dx_tanh(b2[n3 % b2.len()] + v1, tr_), tr_), tr_) + dx_tanh(e7, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    ((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (D::from(0.9) * v8)
+    let v7: D = ccube_dual((dx_atan(x1, tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    ((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (D::from(0.9) * v7)
 }
 
 fn p1258_eval(x: &[f64]) -> Vec<f64> {
@@ -14646,8 +14773,8 @@ fn p1263(mut x1: f64) -> f64 {
     for e6 in y1.iter() {
         acc7 += f64::min(0.3, *e6).tanh() * e6.abs().tanh();
     }
-    let v9: f64 = y1.iter().skip(1).map(|e8| -0.95 + e8.atan()).sum::<f64>();
-    (((autodiff::sigmoid(autodiff::leaky_relu(x1, 0.51)) * autodiff::softplus(y1[1]).tanh()).tanh() * x1.tanh()) + (1.45 * acc7)) + (1.1 * v9.atan())
+    let v8: f64 = ccube(x1.tanh() * 0.5);
+    (((autodiff::sigmoid(autodiff::leaky_relu(x1, 0.51)) * autodiff::softplus(y1[1]).tanh()).tanh() * x1.tanh()) + (1.45 * acc7)) + (0.35 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14662,8 +14789,8 @@ fn p1263_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
     for e6 in y1.iter() {
         acc7 += dx_tanh(dx_min(D::from(0.3), *e6, tr_), tr_) * dx_tanh(dx_abs(*e6, tr_), tr_);
     }
-    let v9: D = y1.iter().skip(1).map(|e8| -D::from(0.95) + dx_atan(*e8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_tanh(dx_sigmoid(dx_leaky_relu(x1, D::from(0.51), tr_), tr_) * dx_tanh(dx_softplus(y1[1], tr_), tr_), tr_) * dx_tanh(x1, tr_)) + (D::from(1.45) * acc7)) + (D::from(1.1) * dx_atan(v9, tr_))
+    let v8: D = ccube_dual(dx_tanh(x1, tr_) * D::from(0.5), tr_);
+    ((dx_tanh(dx_sigmoid(dx_leaky_relu(x1, D::from(0.51), tr_), tr_) * dx_tanh(dx_softplus(y1[1], tr_), tr_), tr_) * dx_tanh(x1, tr_)) + (D::from(1.45) * acc7)) + (D::from(0.35) * v8)
 }
 
 fn p1263_eval(x: &[f64]) -> Vec<f64> {
@@ -14790,9 +14917,9 @@ fn p1265(r1: &f64, x2: f64, x3: f64, x4: f64, f5: bool) -> f64 {
         }
     }
     let mut y5 = [v1; 3];
-    let v6: f64 = autodiff::sigmoid(y5[2] + x2) * std::f64::consts::LN_2;
-    let (v7, v8) = x4.sin_cos();
-    (((0.65 + (y5[0] * y5[0])).log2().sin() * 0.9).acos().mul_add(y5[1], (-0.85 * x2) * autodiff::leaky_relu(y5[1], r1.sin())) + y5[2]) + (((0.75 * v6) + (0.9 * v7)) + (1.05 * v8))
+    let v6: f64 = ((-(f64::abs(-1.8) + 0.8)).cbrt() + r1).tanh().copysign(((f64::atan(1.15) * y5[0]) + r1).sin());
+    let v8: f64 = y5.iter().cloned().skip(1).map(|e7| (autodiff::sigmoid(y5[1]).cosh().abs() + 1.9).acosh().sin() + e7.atan()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    (((0.65 + (y5[0] * y5[0])).log2().sin() * 0.9).acos().mul_add(y5[1], (-0.85 * x2) * autodiff::leaky_relu(y5[1], r1.sin())) + y5[2]) + ((0.75 * v6) + (1.05 * autodiff::sigmoid(v8)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14811,9 +14938,9 @@ fn p1265_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, f5: bool, tr_: &mut Tr) -> D {
         }
     }
     let mut y5 = [v1; 3];
-    let v6: D = dx_sigmoid(y5[2] + x2, tr_) * D::from(std::f64::consts::LN_2);
-    let (v7, v8) = (dx_sin(x4, tr_), dx_cos(x4, tr_));
-    (dx_mul_add(dx_acos(dx_sin(dx_log2(D::from(0.65) + (y5[0] * y5[0]), tr_), tr_) * D::from(0.9), tr_), y5[1], (-D::from(0.85) * x2) * dx_leaky_relu(y5[1], dx_sin(*r1, tr_), tr_), tr_) + y5[2]) + (((D::from(0.75) * v6) + (D::from(0.9) * v7)) + (D::from(1.05) * v8))
+    let v6: D = dx_copysign(dx_tanh(dx_cbrt(-(dx_abs(-D::from(1.8), tr_) + D::from(0.8)), tr_) + (*r1), tr_), dx_sin((dx_atan(D::from(1.15), tr_) * y5[0]) + (*r1), tr_), tr_);
+    let v8: D = y5.iter().cloned().skip(1).map(|e7| dx_sin(dx_acosh(dx_abs(dx_cosh(dx_sigmoid(y5[1], tr_), tr_), tr_) + D::from(1.9), tr_), tr_) + dx_atan(e7, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    (dx_mul_add(dx_acos(dx_sin(dx_log2(D::from(0.65) + (y5[0] * y5[0]), tr_), tr_) * D::from(0.9), tr_), y5[1], (-D::from(0.85) * x2) * dx_leaky_relu(y5[1], dx_sin(*r1, tr_), tr_), tr_) + y5[2]) + ((D::from(0.75) * v6) + (D::from(1.05) * dx_sigmoid(v8, tr_)))
 }
 
 fn p1265_eval(x: &[f64]) -> Vec<f64> {
@@ -15202,16 +15329,16 @@ fn p1270_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1271(x1: f64, b2: &[f64; 2], s3: &[f64], mut a4: [f64; 5], f5: bool) -> f64 {
     a4[4] = x1;
     let v1 = x1.clamp(a4[4], a4[4] + 1.75);
-    let v3: f64 = b2.iter().take(1).map(|e2| ((v1 % (b2[0].exp() + 0.5)).abs() + 1.15).recip() + e2).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    (((a4[4].clamp(x1, x1 + 0.5) * v1.tanh()).tanh() - v1) - x1) + (0.35 * v3.atan())
+    let v3: f64 = match (v1 + a4[4]).atan() { t2 if t2 <= 0.6 => ((v1 % (b2[0].exp() + 0.5)) + (x1 * a4[2])).atan(), _ => ((v1 - x1) * (-2.45 / (1.0 + (s3[0] * s3[0])))).atan() };
+    (((a4[4].clamp(x1, x1 + 0.5) * v1.tanh()).tanh() - v1) - x1) + (1.3 * v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1271_dual<D: Dn>(x1: D, b2: &[D; 2], s3: &[D], mut a4: [D; 5], f5: bool, tr_: &mut Tr) -> D {
     a4[4] = x1;
     let v1 = dx_clamp(x1, a4[4], a4[4] + D::from(1.75), tr_);
-    let v3: D = b2.iter().take(1).map(|e2| dx_recip(dx_abs(dx_rem(v1, dx_exp(b2[0], tr_) + D::from(0.5), tr_), tr_) + D::from(1.15), tr_) + (*e2)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    ((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (D::from(0.35) * dx_atan(v3, tr_))
+    let v3: D = match dx_atan(v1 + a4[4], tr_) { t2 if dx_le(t2, D::from(0.6), tr_) => dx_atan(dx_rem(v1, dx_exp(b2[0], tr_) + D::from(0.5), tr_) + (x1 * a4[2]), tr_), _ => dx_atan((v1 - x1) * (-D::from(2.45) / (D::from(1.0) + (s3[0] * s3[0]))), tr_) };
+    ((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (D::from(1.3) * v3)
 }
 
 fn p1271_eval(x: &[f64]) -> Vec<f64> {
@@ -15637,10 +15764,10 @@ fn p1277(r1: &f64, a2: [f64; 2], a4: [f64; 5], a3: [f64; 4]) -> f64 {
         let mut y8 = a3;
     }
     let mut acc11: f64 = 0.0;
-    for i12 in (0..3).rev() {
-        acc11 = (0.5 * acc11) + ((-a4[c2]).tanh() * (i12 as f64));
+    for i12 in 0..3 {
+        acc11 = (0.5 * acc11) + (match i12 { 0 => autodiff::sigmoid(K1277 + r1), 1 => (1.95 + a4[5 - 1 - i12]).tanh(), _ => (a3[i12].sin() * 0.9).asin().sin() });
     }
-    ((a4[5 - 1 - c2].hypot(*r1).trunc().abs() + 0.75).log2() * v1) + (0.35 * acc11.atan())
+    ((a4[5 - 1 - c2].hypot(*r1).trunc().abs() + 0.75).log2() * v1) + (1.15 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15663,10 +15790,10 @@ fn p1277_dual<D: Dn>(r1: &D, a2: [D; 2], a4: [D; 5], a3: [D; 4], tr_: &mut Tr) -
         let mut y8 = a3;
     }
     let mut acc11: D = D::from(0.0);
-    for i12 in (0..3).rev() {
-        acc11 = (D::from(0.5) * acc11) + (dx_tanh(-a4[c2], tr_) * D::from(i12 as f64));
+    for i12 in 0..3 {
+        acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_sigmoid(K1277 + (*r1), tr_), 1 => dx_tanh(D::from(1.95) + a4[5 - 1 - i12], tr_), _ => dx_sin(dx_asin(dx_sin(a3[i12], tr_) * D::from(0.9), tr_), tr_) });
     }
-    (dx_log2(dx_abs(dx_trunc(dx_hypot(a4[5 - 1 - c2], *r1, tr_), tr_), tr_) + D::from(0.75), tr_) * v1) + (D::from(0.35) * dx_atan(acc11, tr_))
+    (dx_log2(dx_abs(dx_trunc(dx_hypot(a4[5 - 1 - c2], *r1, tr_), tr_), tr_) + D::from(0.75), tr_) * v1) + (D::from(1.15) * acc11)
 }
 
 fn p1277_eval(x: &[f64]) -> Vec<f64> {
@@ -16388,8 +16515,8 @@ fn p1287(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 5]) -> f64 {
     v3 %= (-autodiff::relu(b3[2])).abs() + 0.5;
     let mut v4: f64 = (x1 / (f64::mul_add(x1, 0.55, x1).abs() + 0.9)) - f64::atan(-1.95 / 2.9);
     let v6: f64 = (((v2 * v1) / (1.0 + (v4 * v4))) + a4[4]).atan() + std::f64::consts::TAU;
-    let v7: f64 = x2.max(a4[0]).max((v2.abs() + 0.5).sqrt()).tanh() * std::f64::consts::E;
-    ((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + ((0.85 * autodiff::sigmoid(v6)) + (0.95 * v7.atan()))
+    let v8: f64 = match x1 { t7 if t7 < -0.75 => f64::mul_add(x2, v4, b3[3]).max(v3).sin(), _ => autodiff::elu(a4[2], x1.atan() * 0.63).powi(2).atan() };
+    ((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + ((0.85 * autodiff::sigmoid(v6)) + (0.75 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16400,8 +16527,8 @@ fn p1287_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 5], tr_: &mut Tr) -> D {
     v3 = dx_rem(v3, dx_abs(-dx_relu(b3[2], tr_), tr_) + D::from(0.5), tr_);
     let mut v4: D = (x1 / (dx_abs(dx_mul_add(x1, D::from(0.55), x1, tr_), tr_) + D::from(0.9))) - dx_atan(-D::from(1.95) / D::from(2.9), tr_);
     let v6: D = dx_atan(((v2 * v1) / (D::from(1.0) + (v4 * v4))) + a4[4], tr_) + D::from(std::f64::consts::TAU);
-    let v7: D = dx_tanh(dx_max(dx_max(x2, a4[0], tr_), dx_sqrt(dx_abs(v2, tr_) + D::from(0.5), tr_), tr_), tr_) * D::from(std::f64::consts::E);
-    ((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + ((D::from(0.85) * dx_sigmoid(v6, tr_)) + (D::from(0.95) * dx_atan(v7, tr_)))
+    let v8: D = match x1 { t7 if dx_lt(t7, -D::from(0.75), tr_) => dx_sin(dx_max(dx_mul_add(x2, v4, b3[3], tr_), v3, tr_), tr_), _ => dx_atan(dx_powi(dx_elu(a4[2], dx_atan(x1, tr_) * D::from(0.63), tr_), 2, tr_), tr_) };
+    ((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + ((D::from(0.85) * dx_sigmoid(v6, tr_)) + (D::from(0.75) * v8))
 }
 
 fn p1287_eval(x: &[f64]) -> Vec<f64> {
@@ -17013,9 +17140,13 @@ fn p1296(w4: &[[f64; 3]; 2], b2: &[f64; 3], s3: &[f64], x1: f64, f5: bool) -> f6
         return ((s3[1] - v1) - (w4[0][0] / (-(s3[1].abs() + 1.0)))) * x1;
     } else if b2[2] >= 0.55 {
     }
-    let (v11, v12) = (if autodiff::leaky_relu(v1, 0.41) <= v1 { (b2[2].abs() + 1.8).acosh() } else { (1.1 + (w4[0][0] * w4[0][0])).recip() }).sin_cos();
-    let v14: f64 = b2.iter().cloned().skip(2).map(|e13| 2.3 + e13.sin()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    ((x1 - (-(b2[2].abs() + 1.1).acosh())) + v1) + (((0.5 * v11) + (0.4 * v12)) + (0.45 * v14.tanh()))
+    assert!((if autodiff::leaky_relu(v1, 0.41) <= v1 { (b2[2].abs() + 1.8).acosh() } else { (1.1 + (w4[0][0] * w4[0][0])).recip() }).is_finite());
+    let v11: f64 = autodiff::sigmoid(2.6 + b2[2]);
+    let mut acc12: f64 = 0.0;
+    for i13 in (0..3).rev() {
+        acc12 = (0.5 * acc12) + (autodiff::sigmoid(w4[(i13 + 3) % w4.len()][i13] / (-((x1 - v1).abs() + 1.35))) * (i13 as f64));
+    }
+    ((x1 - (-(b2[2].abs() + 1.1).acosh())) + v1) + ((0.5 * v11) + (1.2 * acc12.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17038,9 +17169,13 @@ fn p1296_dual<D: Dn>(w4: &[[D; 3]; 2], b2: &[D; 3], s3: &[D], x1: D, f5: bool, t
         return ((s3[1] - v1) - (w4[0][0] / (-(dx_abs(s3[1], tr_) + D::from(1.0))))) * x1;
     } else if dx_ge(b2[2], D::from(0.55), tr_) {
     }
-    let (v11, v12) = (dx_sin(if dx_le(dx_leaky_relu(v1, D::from(0.41), tr_), v1, tr_) { dx_acosh(dx_abs(b2[2], tr_) + D::from(1.8), tr_) } else { dx_recip(D::from(1.1) + (w4[0][0] * w4[0][0]), tr_) }, tr_), dx_cos(if dx_le(dx_leaky_relu(v1, D::from(0.41), tr_), v1, tr_) { dx_acosh(dx_abs(b2[2], tr_) + D::from(1.8), tr_) } else { dx_recip(D::from(1.1) + (w4[0][0] * w4[0][0]), tr_) }, tr_));
-    let v14: D = b2.iter().cloned().skip(2).map(|e13| D::from(2.3) + dx_sin(e13, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    ((x1 - (-dx_acosh(dx_abs(b2[2], tr_) + D::from(1.1), tr_))) + v1) + (((D::from(0.5) * v11) + (D::from(0.4) * v12)) + (D::from(0.45) * dx_tanh(v14, tr_)))
+    assert!(dx_is_finite(if dx_le(dx_leaky_relu(v1, D::from(0.41), tr_), v1, tr_) { dx_acosh(dx_abs(b2[2], tr_) + D::from(1.8), tr_) } else { dx_recip(D::from(1.1) + (w4[0][0] * w4[0][0]), tr_) }, tr_));
+    let v11: D = dx_sigmoid(D::from(2.6) + b2[2], tr_);
+    let mut acc12: D = D::from(0.0);
+    for i13 in (0..3).rev() {
+        acc12 = (D::from(0.5) * acc12) + (dx_sigmoid(w4[(i13 + 3) % w4.len()][i13] / (-(dx_abs(x1 - v1, tr_) + D::from(1.35))), tr_) * D::from(i13 as f64));
+    }
+    ((x1 - (-dx_acosh(dx_abs(b2[2], tr_) + D::from(1.1), tr_))) + v1) + ((D::from(0.5) * v11) + (D::from(1.2) * dx_atan(acc12, tr_)))
 }
 
 fn p1296_eval(x: &[f64]) -> Vec<f64> {
@@ -17351,8 +17486,11 @@ fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize) -> (f6
     for e3 in s4.iter() {
         acc4 += x1.tanh().exp().sin();
     }
-    let v6: f64 = (0..4).rev().map(|e5| ((x1 + s4[(e5 + 2) % s4.len()]) + acc4.min(b3[e5 % 1])).atan() + (e5 as f64).tanh()).sum::<f64>();
-    ((((((x1 / 1.4) + x1.atan2(x1)).abs() + 0.95).recip() * x1.tanh()) + (0.5 * acc4)) + (1.0 * v6.tanh()), (-(-0.35 + x1)).clamp(x1.atan(), x1.atan() + 0.4) + x1)
+    let mut acc5: f64 = 0.0;
+    for i6 in 0..4 {
+        acc5 = (0.5 * acc5) + (match i6 { 0 => ((acc4 - x1) % (x1.tanh().exp_m1().abs() + 0.9)).sin(), 1 => ((s4[2] % (1.0 + (x1 * x1))) + (a2[i6] * x1.tanh())).atan() * 0.95, _ => b3[(n5 + 3) % 1].atan() * 0.95 });
+    }
+    ((((((x1 / 1.4) + x1.atan2(x1)).abs() + 0.95).recip() * x1.tanh()) + (0.5 * acc4)) + (1.5 * acc5), (-(-0.35 + x1)).clamp(x1.atan(), x1.atan() + 0.4) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17367,8 +17505,11 @@ fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, tr
     for e3 in s4.iter() {
         acc4 += dx_sin(dx_exp(dx_tanh(x1, tr_), tr_), tr_);
     }
-    let v6: D = (0..4).rev().map(|e5| dx_atan((x1 + s4[(e5 + 2) % s4.len()]) + dx_min(acc4, b3[e5 % 1], tr_), tr_) + dx_tanh(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_recip(dx_abs((x1 / D::from(1.4)) + dx_atan2(x1, x1, tr_), tr_) + D::from(0.95), tr_) * dx_tanh(x1, tr_)) + (D::from(0.5) * acc4)) + (D::from(1.0) * dx_tanh(v6, tr_)), dx_clamp(-(-D::from(0.35) + x1), dx_atan(x1, tr_), dx_atan(x1, tr_) + D::from(0.4), tr_) + x1)
+    let mut acc5: D = D::from(0.0);
+    for i6 in 0..4 {
+        acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_sin(dx_rem(acc4 - x1, dx_abs(dx_exp_m1(dx_tanh(x1, tr_), tr_), tr_) + D::from(0.9), tr_), tr_), 1 => dx_atan(dx_rem(s4[2], D::from(1.0) + (x1 * x1), tr_) + (a2[i6] * dx_tanh(x1, tr_)), tr_) * D::from(0.95), _ => dx_atan(b3[(n5 + 3) % 1], tr_) * D::from(0.95) });
+    }
+    (((dx_recip(dx_abs((x1 / D::from(1.4)) + dx_atan2(x1, x1, tr_), tr_) + D::from(0.95), tr_) * dx_tanh(x1, tr_)) + (D::from(0.5) * acc4)) + (D::from(1.5) * acc5), dx_clamp(-(-D::from(0.35) + x1), dx_atan(x1, tr_), dx_atan(x1, tr_) + D::from(0.4), tr_) + x1)
 }
 
 fn p1300_eval(x: &[f64]) -> Vec<f64> {
@@ -17623,11 +17764,8 @@ fn p1304(mut x1: f64, s2: &[f64], s3: &[f64], mut a4: [f64; 5], n5: usize) -> f6
     a4[0] += -2.85 * ((v10 - s2[n5]) / (-0.9)).tanh();
     v10 -= ((s2[n5].min(s2[1]) + v10.max(s3[n5 + 1])).sin() * 0.9).atanh();
     v10 += (((v10 - x1) - (a4[3].sin() * 0.9).atanh()).tanh() * 0.9).asin();
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..3 {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 0 | 2) { ((a4[5 - 1 - n5].abs() + 1.1).cbrt() * (f64::abs(0.65) + 0.95).log10()).atan() * 0.95 } else { ((f64::sin(1.6) * 0.9).acos() + s2[1]).tanh() });
-    }
-    ((((x1 + x1) * 0.35) + (s3[n5] - 0.25).ceil()) * autodiff::sigmoid(v10)) + (1.3 * acc11)
+    let (v11, v12) = csplit((if (v10 - (a4[5 - 1 - n5] / 2.6)).is_sign_positive() { 0.65 * (-0.7) } else { v10.tanh() * a4[n5].tanh() }) * 0.5, autodiff::softplus(s2[1].mul_add(v10.atan(), 0.35)).sin() * 0.5);
+    ((((x1 + x1) * 0.35) + (s3[n5] - 0.25).ceil()) * autodiff::sigmoid(v10)) + ((1.3 * v11) + (1.05 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17644,11 +17782,8 @@ fn p1304_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], mut a4: [D; 5], n5: usize, t
     a4[0] += -D::from(2.85) * dx_tanh((v10 - s2[n5]) / (-D::from(0.9)), tr_);
     v10 -= dx_atanh(dx_sin(dx_min(s2[n5], s2[1], tr_) + dx_max(v10, s3[n5 + 1], tr_), tr_) * D::from(0.9), tr_);
     v10 += dx_asin(dx_tanh((v10 - x1) - dx_atanh(dx_sin(a4[3], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_);
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..3 {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 0 | 2) { dx_atan(dx_cbrt(dx_abs(a4[5 - 1 - n5], tr_) + D::from(1.1), tr_) * dx_log10(dx_abs(D::from(0.65), tr_) + D::from(0.95), tr_), tr_) * D::from(0.95) } else { dx_tanh(dx_acos(dx_sin(D::from(1.6), tr_) * D::from(0.9), tr_) + s2[1], tr_) });
-    }
-    ((((x1 + x1) * D::from(0.35)) + dx_ceil(s3[n5] - D::from(0.25), tr_)) * dx_sigmoid(v10, tr_)) + (D::from(1.3) * acc11)
+    let (v11, v12) = csplit_dual((if dx_is_sign_positive(v10 - (a4[5 - 1 - n5] / D::from(2.6)), tr_) { D::from(0.65) * (-D::from(0.7)) } else { dx_tanh(v10, tr_) * dx_tanh(a4[n5], tr_) }) * D::from(0.5), dx_sin(dx_softplus(dx_mul_add(s2[1], dx_atan(v10, tr_), D::from(0.35), tr_), tr_), tr_) * D::from(0.5), tr_);
+    ((((x1 + x1) * D::from(0.35)) + dx_ceil(s3[n5] - D::from(0.25), tr_)) * dx_sigmoid(v10, tr_)) + ((D::from(1.3) * v11) + (D::from(1.05) * v12))
 }
 
 fn p1304_eval(x: &[f64]) -> Vec<f64> {
@@ -17916,11 +18051,9 @@ fn p1308(x1: f64, x2: f64, b3: &[f64; 5]) -> [f64; 3] {
         }
         return [x1.exp2() - x2, (((2.4 * b3[2]) * autodiff::sigmoid(v4 * x2)) + v4) + 2.9, (autodiff::softplus(v4.min(b3[3])) - v4) - x2];
     }
-    let mut acc19: f64 = 0.0;
-    for i20 in (0..3).rev() {
-        acc19 = (0.5 * acc19) + (match i20 { 0 => autodiff::sigmoid((x1 + b3[i20]) - (v4 + b3[5 - 1 - i20])), 1 => autodiff::sigmoid(b3[i20 + 1] * (i20 as f64)), _ => (b3[i20] / (-(b3[3].abs() + 1.5))).hypot(-2.4 * x2).sin() });
-    }
-    [(((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + (0.7 * acc19), b3[2] + x1, v4 * x1]
+    let cl19 = |z20: f64| autodiff::elu(z20, 1.4).tanh();
+    let v21: f64 = cl19(((f64::abs(2.15) + 0.6).log(b3[2].abs() + 2.8) - b3[0]).sin()) + (1.05 * cl19(((x2 * b3[1]) * v4.mul_add(x2, b3[0]).tanh()).tanh()));
+    [(((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + (1.4 * v21.atan()), b3[2] + x1, v4 * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17948,11 +18081,9 @@ fn p1308_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], tr_: &mut Tr) -> [D; 3] {
         }
         return [dx_exp2(x1, tr_) - x2, (((D::from(2.4) * b3[2]) * dx_sigmoid(v4 * x2, tr_)) + v4) + D::from(2.9), (dx_softplus(dx_min(v4, b3[3], tr_), tr_) - v4) - x2];
     }
-    let mut acc19: D = D::from(0.0);
-    for i20 in (0..3).rev() {
-        acc19 = (D::from(0.5) * acc19) + (match i20 { 0 => dx_sigmoid((x1 + b3[i20]) - (v4 + b3[5 - 1 - i20]), tr_), 1 => dx_sigmoid(b3[i20 + 1] * D::from(i20 as f64), tr_), _ => dx_sin(dx_hypot(b3[i20] / (-(dx_abs(b3[3], tr_) + D::from(1.5))), -D::from(2.4) * x2, tr_), tr_) });
-    }
-    [((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + (D::from(0.7) * acc19), b3[2] + x1, v4 * x1]
+    let cl19 = |z20: D, tr_: &mut Tr| dx_tanh(dx_elu(z20, D::from(1.4), tr_), tr_);
+    let v21: D = cl19(dx_sin(dx_log(dx_abs(D::from(2.15), tr_) + D::from(0.6), dx_abs(b3[2], tr_) + D::from(2.8), tr_) - b3[0], tr_), tr_) + (D::from(1.05) * cl19(dx_tanh((x2 * b3[1]) * dx_tanh(dx_mul_add(v4, x2, b3[0], tr_), tr_), tr_), tr_));
+    [((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + (D::from(1.4) * dx_atan(v21, tr_)), b3[2] + x1, v4 * x1]
 }
 
 fn p1308_eval(x: &[f64]) -> Vec<f64> {
@@ -18050,8 +18181,8 @@ fn p1310(r1: &f64, a2: [f64; 3], s3: &[f64], n4: usize) -> f64 {
     for e10 in a2.iter() {
         acc11 += a2[0].tanh() / (-(1.0 + (v1 * v1)));
     }
-    let v12: f64 = (autodiff::sigmoid(a2[0]) - (1.9 * v1)).sin().copysign(s3[n4].exp2().tanh().sinh().tanh());
-    ((((-v5 - v5) + (-0.5)).tanh() * (-2.95)) + (0.6 * acc11)) + (0.45 * v12)
+    let v13: f64 = match (autodiff::sigmoid(a2[0]) - (1.9 * v1)).sin() { t12 if t12 < 0.7 => s3[n4].exp2().tanh().sinh().tanh(), _ => v5.tanh() * (s3[1].abs() + 1.25).recip() };
+    ((((-v5 - v5) + (-0.5)).tanh() * (-2.95)) + (0.6 * acc11)) + (0.45 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18065,8 +18196,8 @@ fn p1310_dual<D: Dn>(r1: &D, a2: [D; 3], s3: &[D], n4: usize, tr_: &mut Tr) -> D
     for e10 in a2.iter() {
         acc11 += dx_tanh(a2[0], tr_) / (-(D::from(1.0) + (v1 * v1)));
     }
-    let v12: D = dx_copysign(dx_sin(dx_sigmoid(a2[0], tr_) - (D::from(1.9) * v1), tr_), dx_tanh(dx_sinh(dx_tanh(dx_exp2(s3[n4], tr_), tr_), tr_), tr_), tr_);
-    ((dx_tanh((-v5 - v5) + (-D::from(0.5)), tr_) * (-D::from(2.95))) + (D::from(0.6) * acc11)) + (D::from(0.45) * v12)
+    let v13: D = match dx_sin(dx_sigmoid(a2[0], tr_) - (D::from(1.9) * v1), tr_) { t12 if dx_lt(t12, D::from(0.7), tr_) => dx_tanh(dx_sinh(dx_tanh(dx_exp2(s3[n4], tr_), tr_), tr_), tr_), _ => dx_tanh(v5, tr_) * dx_recip(dx_abs(s3[1], tr_) + D::from(1.25), tr_) };
+    ((dx_tanh((-v5 - v5) + (-D::from(0.5)), tr_) * (-D::from(2.95))) + (D::from(0.6) * acc11)) + (D::from(0.45) * v13)
 }
 
 fn p1310_eval(x: &[f64]) -> Vec<f64> {
@@ -18297,8 +18428,11 @@ fn p1314(x1: f64, n4: usize, b3: &[f64; 3], a2: [f64; 4]) -> f64 {
         let mut v6 = (if !(x1 >= a2[n4]) { autodiff::sigmoid(2.35) } else { x1 }) + f64::min(-0.7, a2[2]);
         let mut y7: [f64; 2] = [0.0; 2];
     }
-    let v8: f64 = (x1 - (n4 as f64)).clamp(-0.15, 0.1).atan() + std::f64::consts::FRAC_PI_4;
-    ((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (0.6 * v8)
+    let mut acc8: f64 = 0.0;
+    for i9 in 0..4 {
+        acc8 = (0.5 * acc8) + (match i9 { 0 => x1.sin().tanh(), 1 => a2[n4].sin(), _ => autodiff::sigmoid((v4 + (-2.85)).atan().powi(2) + b3[(i9 + 2) % b3.len()]) });
+    }
+    ((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (0.6 * acc8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18313,8 +18447,11 @@ fn p1314_dual<D: Dn>(x1: D, n4: usize, b3: &[D; 3], a2: [D; 4], tr_: &mut Tr) ->
         let mut v6 = (if !dx_ge(x1, a2[n4], tr_) { dx_sigmoid(D::from(2.35), tr_) } else { x1 }) + dx_min(-D::from(0.7), a2[2], tr_);
         let mut y7: [D; 2] = [D::from(0.0); 2];
     }
-    let v8: D = dx_atan(dx_clamp(x1 - D::from(n4 as f64), -D::from(0.15), D::from(0.1), tr_), tr_) + D::from(std::f64::consts::FRAC_PI_4);
-    (((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (D::from(0.6) * v8)
+    let mut acc8: D = D::from(0.0);
+    for i9 in 0..4 {
+        acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_tanh(dx_sin(x1, tr_), tr_), 1 => dx_sin(a2[n4], tr_), _ => dx_sigmoid(dx_powi(dx_atan(v4 + (-D::from(2.85)), tr_), 2, tr_) + b3[(i9 + 2) % b3.len()], tr_) });
+    }
+    (((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (D::from(0.6) * acc8)
 }
 
 fn p1314_eval(x: &[f64]) -> Vec<f64> {
@@ -18446,9 +18583,8 @@ fn p1316(a2: [f64; 2], x1: f64, b3: &[f64; 2], a4: [f64; 2], n5: usize) -> f64 {
     for e10 in b3.iter() {
         acc11 += autodiff::softplus(x1).round();
     }
-    let cl12 = |z13: f64| z13;
-    let v14: f64 = cl12((b3[n5].exp2() + (1.0 * x1)).tanh()) + (0.6 * cl12(acc11.max(a4[n5]).sin()));
-    ((((((n5 as f64) / 1.6) * b3[n5]).ceil() * x1) - x1) + (0.7 * acc11)) + (0.8 * v14.tanh())
+    let (v12, v13) = (acc11 + b3[n5]).sin().sin_cos();
+    ((((((n5 as f64) / 1.6) * b3[n5]).ceil() * x1) - x1) + (0.7 * acc11)) + ((0.5 * v12) + (0.8 * v13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18472,9 +18608,8 @@ fn p1316_dual<D: Dn>(a2: [D; 2], x1: D, b3: &[D; 2], a4: [D; 2], n5: usize, tr_:
     for e10 in b3.iter() {
         acc11 += dx_round(dx_softplus(x1, tr_), tr_);
     }
-    let cl12 = |z13: D, tr_: &mut Tr| z13;
-    let v14: D = cl12(dx_tanh(dx_exp2(b3[n5], tr_) + (D::from(1.0) * x1), tr_), tr_) + (D::from(0.6) * cl12(dx_sin(dx_max(acc11, a4[n5], tr_), tr_), tr_));
-    (((dx_ceil((D::from(n5 as f64) / D::from(1.6)) * b3[n5], tr_) * x1) - x1) + (D::from(0.7) * acc11)) + (D::from(0.8) * dx_tanh(v14, tr_))
+    let (v12, v13) = (dx_sin(dx_sin(acc11 + b3[n5], tr_), tr_), dx_cos(dx_sin(acc11 + b3[n5], tr_), tr_));
+    (((dx_ceil((D::from(n5 as f64) / D::from(1.6)) * b3[n5], tr_) * x1) - x1) + (D::from(0.7) * acc11)) + ((D::from(0.5) * v12) + (D::from(0.8) * v13))
 }
 
 fn p1316_eval(x: &[f64]) -> Vec<f64> {
@@ -18679,9 +18814,11 @@ fn p1319(r1: &f64, x2: f64, b3: &[f64; 1]) -> [f64; 1] {
         let (v11, v12) = (f64::max(2.15, v3) + (r1 - v10), (f64::atan2(*r1, v10).abs() + 1.35).log2());
         v1 += autodiff::sigmoid(e2.max(v1.sin() * b3[0]));
     }
-    debug_assert!(!(x2 * (v1.tanh() * r1)).sin().is_nan());
-    let v14: f64 = b3[0];
-    [(b3.iter().map(|&e13| x2.sinh().tanh() + 1.0).product::<f64>() + r1) + (1.45 * v14)]
+    let mut acc14: f64 = 0.0;
+    for i15 in 0..3 {
+        acc14 = (0.5 * acc14) + (match i15 { 0 => x2.sin(), 1 => autodiff::sigmoid(r1 - (b3[i15 % b3.len()] * 1.05)), _ => (r1 + x2).clamp(-1.1, 0.9).atan() * 0.95 });
+    }
+    [(b3.iter().map(|&e13| x2.sinh().tanh() + 1.0).product::<f64>() + r1) + (1.45 * acc14)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18694,9 +18831,11 @@ fn p1319_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], tr_: &mut Tr) -> [D; 1] {
         let (v11, v12) = (dx_max(D::from(2.15), v3, tr_) + (*r1 - v10), dx_log2(dx_abs(dx_atan2(*r1, v10, tr_), tr_) + D::from(1.35), tr_));
         v1 += dx_sigmoid(dx_max(*e2, dx_sin(v1, tr_) * b3[0], tr_), tr_);
     }
-    debug_assert!(!dx_is_nan(dx_sin(x2 * (dx_tanh(v1, tr_) * (*r1)), tr_), tr_));
-    let v14: D = b3[0];
-    [(b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.45) * v14)]
+    let mut acc14: D = D::from(0.0);
+    for i15 in 0..3 {
+        acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_sin(x2, tr_), 1 => dx_sigmoid(*r1 - (b3[i15 % b3.len()] * D::from(1.05)), tr_), _ => dx_atan(dx_clamp(*r1 + x2, -D::from(1.1), D::from(0.9), tr_), tr_) * D::from(0.95) });
+    }
+    [(b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.45) * acc14)]
 }
 
 fn p1319_eval(x: &[f64]) -> Vec<f64> {
@@ -18924,13 +19063,10 @@ fn p1323(mut a1: [f64; 4], b2: &[f64; 4]) -> f64 {
     }
     let v14: f64 = -2.8;
     a1[3] -= ((b2[0] - v14).min(a1[3].sin()).tanh() * 0.9).acos();
-    let mut acc15: f64 = 0.0;
-    for i16 in (0..3).rev() {
-        acc15 = (0.5 * acc15) + ((a1[i16].atan() * (v14 - b2[i16])).sin() * (i16 as f64));
-    }
-    let cl17 = |z18: f64| (if z18 <= 0.4 { z18.tanh() } else { -1.8 * z18 }).tanh();
-    let v19: f64 = cl17(autodiff::sigmoid(v14.sin().tan() + a1[3])) + (0.8 * cl17(autodiff::sigmoid(autodiff::elu(v14, 1.75).mul_add(b2[0] * autodiff::sigmoid(a1[3]), acc15))));
-    (((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + ((0.25 * autodiff::sigmoid(acc15)) + (1.15 * v19.atan()))
+    let hh15: [f64; 2] = [autodiff::sigmoid(autodiff::sigmoid(a1[0] + a1[3]) * v14), autodiff::sigmoid(v14 + a1[0])];
+    let hh16: [f64; 2] = cpair2(&hh15);
+    let v17: f64 = ccube(((-v14 + b2[2]).atan() * 0.95) * 0.5);
+    (((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + (((1.25 * hh16[0]) + (0.25 * hh16[1])) + (0.35 * v17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18958,13 +19094,10 @@ fn p1323_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], tr_: &mut Tr) -> D {
     }
     let v14: D = -D::from(2.8);
     a1[3] -= dx_acos(dx_tanh(dx_min(b2[0] - v14, dx_sin(a1[3], tr_), tr_), tr_) * D::from(0.9), tr_);
-    let mut acc15: D = D::from(0.0);
-    for i16 in (0..3).rev() {
-        acc15 = (D::from(0.5) * acc15) + (dx_sin(dx_atan(a1[i16], tr_) * (v14 - b2[i16]), tr_) * D::from(i16 as f64));
-    }
-    let cl17 = |z18: D, tr_: &mut Tr| dx_tanh(if dx_le(z18, D::from(0.4), tr_) { dx_tanh(z18, tr_) } else { -D::from(1.8) * z18 }, tr_);
-    let v19: D = cl17(dx_sigmoid(dx_tan(dx_sin(v14, tr_), tr_) + a1[3], tr_), tr_) + (D::from(0.8) * cl17(dx_sigmoid(dx_mul_add(dx_elu(v14, D::from(1.75), tr_), b2[0] * dx_sigmoid(a1[3], tr_), acc15, tr_), tr_), tr_));
-    (((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + ((D::from(0.25) * dx_sigmoid(acc15, tr_)) + (D::from(1.15) * dx_atan(v19, tr_)))
+    let hh15: [D; 2] = [dx_sigmoid(dx_sigmoid(a1[0] + a1[3], tr_) * v14, tr_), dx_sigmoid(v14 + a1[0], tr_)];
+    let hh16: [D; 2] = cpair2_dual(&hh15, tr_);
+    let v17: D = ccube_dual((dx_atan(-v14 + b2[2], tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + (((D::from(1.25) * hh16[0]) + (D::from(0.25) * hh16[1])) + (D::from(0.35) * v17))
 }
 
 fn p1323_eval(x: &[f64]) -> Vec<f64> {
@@ -19000,16 +19133,18 @@ fn p1323_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1324(x1: f64, r2: &f64, a3: [f64; 4], n4: usize) -> f64 {
     let mut y1: [[f64; 3]; 2] = [[0.0; 3]; 2];
     let x1 = x1 + y1[n4 % y1.len()][n4 % 3].max(*r2);
-    let v2: f64 = (0.35 + a3[n4]).sin() + std::f64::consts::TAU;
-    ((a3[n4] - x1) + r2) + (1.5 * v2.tanh())
+    debug_assert!(!((y1[n4 % 2][2] * y1[n4 % y1.len()][(n4 + 3) % 3]) + x1).atan().is_nan());
+    let v2: f64 = (-autodiff::elu(*r2, 1.2)).atan();
+    ((a3[n4] - x1) + r2) + (0.75 * v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1324_dual<D: Dn>(x1: D, r2: &D, a3: [D; 4], n4: usize, tr_: &mut Tr) -> D {
     let mut y1: [[D; 3]; 2] = [[D::from(0.0); 3]; 2];
     let x1 = x1 + dx_max(y1[n4 % y1.len()][n4 % 3], *r2, tr_);
-    let v2: D = dx_sin(D::from(0.35) + a3[n4], tr_) + D::from(std::f64::consts::TAU);
-    ((a3[n4] - x1) + (*r2)) + (D::from(1.5) * dx_tanh(v2, tr_))
+    debug_assert!(!dx_is_nan(dx_atan((y1[n4 % 2][2] * y1[n4 % y1.len()][(n4 + 3) % 3]) + x1, tr_), tr_));
+    let v2: D = dx_atan(-dx_elu(*r2, D::from(1.2), tr_), tr_);
+    ((a3[n4] - x1) + (*r2)) + (D::from(0.75) * v2)
 }
 
 fn p1324_eval(x: &[f64]) -> Vec<f64> {
@@ -19342,11 +19477,8 @@ fn p1329(a4: [f64; 4], a2: [f64; 5], s3: &[f64], r1: &f64, n5: usize) -> f64 {
         let v2 = (a2[n5] + (0.95 + (a4[n5 % 4] * a4[n5 % 4])).sqrt()) * autodiff::sigmoid(r1.tanh());
     } else {
     }
-    let mut acc3: f64 = 0.0;
-    for i4 in (0..2).rev() {
-        acc3 = (0.5 * acc3) + (match i4 { 0 => s3.iter().map(|e5| -s3[0]).sum::<f64>().tanh(), 1 => s3[0].tanh(), _ => ((r1 % (1.0 + (r1 * r1))) - (a2[i4 + 1] - 0.1)).tanh() });
-    }
-    (((-(f64::max(2.55, a4[n5 % 4]).abs() + 1.25)).recip().abs() + 1.4).log(9.5) + r1) + (0.25 * acc3)
+    let v3: f64 = if !((n5 as f64) + a2[n5]).tanh().is_infinite() { ((n5 as f64) / (-(1.0 + ((n5 as f64) * (n5 as f64))))).max(r1.abs()).tanh() } else { ((f64::atan(0.4).abs() + 1.0).cbrt() + s3[n5 % s3.len()]).atan() };
+    (((-(f64::max(2.55, a4[n5 % 4]).abs() + 1.25)).recip().abs() + 1.4).log(9.5) + r1) + (0.25 * v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19358,11 +19490,8 @@ fn p1329_dual<D: Dn>(a4: [D; 4], a2: [D; 5], s3: &[D], r1: &D, n5: usize, tr_: &
         let v2 = (a2[n5] + dx_sqrt(D::from(0.95) + (a4[n5 % 4] * a4[n5 % 4]), tr_)) * dx_sigmoid(dx_tanh(*r1, tr_), tr_);
     } else {
     }
-    let mut acc3: D = D::from(0.0);
-    for i4 in (0..2).rev() {
-        acc3 = (D::from(0.5) * acc3) + (match i4 { 0 => dx_tanh(s3.iter().map(|e5| -s3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 1 => dx_tanh(s3[0], tr_), _ => dx_tanh(dx_rem(*r1, D::from(1.0) + (*r1 * (*r1)), tr_) - (a2[i4 + 1] - D::from(0.1)), tr_) });
-    }
-    (dx_log(dx_abs(dx_recip(-(dx_abs(dx_max(D::from(2.55), a4[n5 % 4], tr_), tr_) + D::from(1.25)), tr_), tr_) + D::from(1.4), D::from(9.5), tr_) + (*r1)) + (D::from(0.25) * acc3)
+    let v3: D = if !dx_is_infinite(dx_tanh(D::from(n5 as f64) + a2[n5], tr_), tr_) { dx_tanh(dx_max(D::from(n5 as f64) / (-(D::from(1.0) + (D::from(n5 as f64) * D::from(n5 as f64)))), dx_abs(*r1, tr_), tr_), tr_) } else { dx_atan(dx_cbrt(dx_abs(dx_atan(D::from(0.4), tr_), tr_) + D::from(1.0), tr_) + s3[n5 % s3.len()], tr_) };
+    (dx_log(dx_abs(dx_recip(-(dx_abs(dx_max(D::from(2.55), a4[n5 % 4], tr_), tr_) + D::from(1.25)), tr_), tr_) + D::from(1.4), D::from(9.5), tr_) + (*r1)) + (D::from(0.25) * v3)
 }
 
 fn p1329_eval(x: &[f64]) -> Vec<f64> {
@@ -19574,8 +19703,11 @@ fn p1332(x1: f64, n4: usize, s3: &[f64], x2: f64) -> (f64, f64) {
             }
         }
     }
-    let (v12, v13) = ((x2 - (n4 as f64)).sin() * 0.9).acos().sin().sin_cos();
-    ((((s3[4 - 1 - n4].tanh() + s3[n4]) - s3.iter().sum::<f64>()).tanh() * x1) + ((0.7 * v12) + (1.4 * v13)), s3.iter().map(|e11| ((s3[4 - 1 - n4].tanh() * 0.9).asin().atan() * 0.63) + 1.0).product::<f64>() - x1)
+    let mut acc12: f64 = 0.0;
+    for i13 in (0..2).rev() {
+        acc12 = (0.5 * acc12) + (if matches!(i13, 1) { (((i13 + 1) as f64) + x2).atan() * 0.95 } else { ((x1 + (i13 as f64)) % (x1.abs() + 0.85)).tanh() });
+    }
+    ((((s3[4 - 1 - n4].tanh() + s3[n4]) - s3.iter().sum::<f64>()).tanh() * x1) + (0.7 * acc12), s3.iter().map(|e11| ((s3[4 - 1 - n4].tanh() * 0.9).asin().atan() * 0.63) + 1.0).product::<f64>() - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19593,8 +19725,11 @@ fn p1332_dual<D: Dn>(x1: D, n4: usize, s3: &[D], x2: D, tr_: &mut Tr) -> (D, D) 
             }
         }
     }
-    let (v12, v13) = (dx_sin(dx_sin(dx_acos(dx_sin(x2 - D::from(n4 as f64), tr_) * D::from(0.9), tr_), tr_), tr_), dx_cos(dx_sin(dx_acos(dx_sin(x2 - D::from(n4 as f64), tr_) * D::from(0.9), tr_), tr_), tr_));
-    ((dx_tanh((dx_tanh(s3[4 - 1 - n4], tr_) + s3[n4]) - s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * x1) + ((D::from(0.7) * v12) + (D::from(1.4) * v13)), s3.iter().map(|e11| (dx_atan(dx_asin(dx_tanh(s3[4 - 1 - n4], tr_) * D::from(0.9), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - x1)
+    let mut acc12: D = D::from(0.0);
+    for i13 in (0..2).rev() {
+        acc12 = (D::from(0.5) * acc12) + (if matches!(i13, 1) { dx_atan(D::from((i13 + 1) as f64) + x2, tr_) * D::from(0.95) } else { dx_tanh(dx_rem(x1 + D::from(i13 as f64), dx_abs(x1, tr_) + D::from(0.85), tr_), tr_) });
+    }
+    ((dx_tanh((dx_tanh(s3[4 - 1 - n4], tr_) + s3[n4]) - s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * x1) + (D::from(0.7) * acc12), s3.iter().map(|e11| (dx_atan(dx_asin(dx_tanh(s3[4 - 1 - n4], tr_) * D::from(0.9), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - x1)
 }
 
 fn p1332_eval(x: &[f64]) -> Vec<f64> {
@@ -20121,10 +20256,12 @@ fn p1340(x1: f64, x2: f64, b3: &[f64; 2]) -> f64 {
     for e2 in b3.iter() {
         acc3 += *e2;
     }
-    debug_assert!(!(b3.iter().product::<f64>() - (-2.65)).atan().is_nan());
-    let v5: f64 = (if b3[1] <= (x2 * b3[0]) { b3[1] - v1 } else { b3[1] * x2 }).sin();
-    let (v6, v7) = x1.sin_cos();
-    ((autodiff::sigmoid((autodiff::softplus(b3[0].cosh() / (-(f64::exp(-0.6) + 0.5))) - b3[1]) - x2) * b3[0]) + (1.1 * acc3)) + (((1.4 * v5) + (0.65 * v6)) + (0.75 * v7))
+    let mut acc4: f64 = 0.0;
+    for i5 in (0..3).rev() {
+        acc4 = (0.5 * acc4) + (b3[i5 % b3.len()].tanh() * (i5 as f64));
+    }
+    let (v6, v7) = x2.sin_cos();
+    ((autodiff::sigmoid((autodiff::softplus(b3[0].cosh() / (-(f64::exp(-0.6) + 0.5))) - b3[1]) - x2) * b3[0]) + (1.1 * acc3)) + (((0.65 * acc4.sin()) + (0.75 * v6)) + (0.35 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20135,10 +20272,12 @@ fn p1340_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], tr_: &mut Tr) -> D {
     for e2 in b3.iter() {
         acc3 += *e2;
     }
-    debug_assert!(!dx_is_nan(dx_atan(b3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - (-D::from(2.65)), tr_), tr_));
-    let v5: D = dx_sin(if dx_le(b3[1], x2 * b3[0], tr_) { b3[1] - v1 } else { b3[1] * x2 }, tr_);
-    let (v6, v7) = (dx_sin(x1, tr_), dx_cos(x1, tr_));
-    ((dx_sigmoid((dx_softplus(dx_cosh(b3[0], tr_) / (-(dx_exp(-D::from(0.6), tr_) + D::from(0.5))), tr_) - b3[1]) - x2, tr_) * b3[0]) + (D::from(1.1) * acc3)) + (((D::from(1.4) * v5) + (D::from(0.65) * v6)) + (D::from(0.75) * v7))
+    let mut acc4: D = D::from(0.0);
+    for i5 in (0..3).rev() {
+        acc4 = (D::from(0.5) * acc4) + (dx_tanh(b3[i5 % b3.len()], tr_) * D::from(i5 as f64));
+    }
+    let (v6, v7) = (dx_sin(x2, tr_), dx_cos(x2, tr_));
+    ((dx_sigmoid((dx_softplus(dx_cosh(b3[0], tr_) / (-(dx_exp(-D::from(0.6), tr_) + D::from(0.5))), tr_) - b3[1]) - x2, tr_) * b3[0]) + (D::from(1.1) * acc3)) + (((D::from(0.65) * dx_sin(acc4, tr_)) + (D::from(0.75) * v6)) + (D::from(0.35) * v7))
 }
 
 fn p1340_eval(x: &[f64]) -> Vec<f64> {
@@ -20282,12 +20421,12 @@ fn p1342(r1: &f64, x2: f64, r3: &f64, x4: f64) -> f64 {
         } else {
         }
     }
-    let mut acc6: f64 = 0.0;
-    for i7 in 0..2 {
-        acc6 = (0.5 * acc6) + (if matches!(i7, 1) { (((f64::abs(-0.6) + 1.55).acosh().sin() * 0.9).asin() + x2).sin() } else { (x4 * autodiff::sigmoid(x2)).sin() });
+    let v6: f64 = ccube(autodiff::sigmoid((r3.sin() * 0.9).asin() + x2.max(x2)) * 0.5);
+    let mut acc7: f64 = 0.0;
+    for i8 in (0..4).rev() {
+        acc7 = (0.5 * acc7) + (if matches!(i8, 0 | 2) { (if (r3 % (1.0 + (x4 * x4))) >= -0.7 { v6 % ((i8 as f64).abs() + 1.05) } else { -x2 }).atan() * 0.95 } else { (-f64::clamp(-0.45, -0.65, -0.4) + r3).sin() });
     }
-    let v8: f64 = if !(-1.1 + x2).atan().is_infinite() { autodiff::sigmoid(x2) } else { r3.exp_m1().sin() };
-    (((r1.mul_add(0.65, 1.25) * f64::min(x2, 0.25).tanh()) * (autodiff::sigmoid(x2) * r3.min(x2).tanh())) * x4) + ((1.1 * acc6) + (0.5 * v8))
+    (((r1.mul_add(0.65, 1.25) * f64::min(x2, 0.25).tanh()) * (autodiff::sigmoid(x2) * r3.min(x2).tanh())) * x4) + ((1.1 * v6) + (0.5 * acc7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20307,12 +20446,12 @@ fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    let mut acc6: D = D::from(0.0);
-    for i7 in 0..2 {
-        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_sin(dx_asin(dx_sin(dx_acosh(dx_abs(-D::from(0.6), tr_) + D::from(1.55), tr_), tr_) * D::from(0.9), tr_) + x2, tr_) } else { dx_sin(x4 * dx_sigmoid(x2, tr_), tr_) });
+    let v6: D = ccube_dual(dx_sigmoid(dx_asin(dx_sin(*r3, tr_) * D::from(0.9), tr_) + dx_max(x2, x2, tr_), tr_) * D::from(0.5), tr_);
+    let mut acc7: D = D::from(0.0);
+    for i8 in (0..4).rev() {
+        acc7 = (D::from(0.5) * acc7) + (if matches!(i8, 0 | 2) { dx_atan(if dx_ge(dx_rem(*r3, D::from(1.0) + (x4 * x4), tr_), -D::from(0.7), tr_) { dx_rem(v6, dx_abs(D::from(i8 as f64), tr_) + D::from(1.05), tr_) } else { -x2 }, tr_) * D::from(0.95) } else { dx_sin(-dx_clamp(-D::from(0.45), -D::from(0.65), -D::from(0.4), tr_) + (*r3), tr_) });
     }
-    let v8: D = if !dx_is_infinite(dx_atan(-D::from(1.1) + x2, tr_), tr_) { dx_sigmoid(x2, tr_) } else { dx_sin(dx_exp_m1(*r3, tr_), tr_) };
-    (((dx_mul_add(*r1, D::from(0.65), D::from(1.25), tr_) * dx_tanh(dx_min(x2, D::from(0.25), tr_), tr_)) * (dx_sigmoid(x2, tr_) * dx_tanh(dx_min(*r3, x2, tr_), tr_))) * x4) + ((D::from(1.1) * acc6) + (D::from(0.5) * v8))
+    (((dx_mul_add(*r1, D::from(0.65), D::from(1.25), tr_) * dx_tanh(dx_min(x2, D::from(0.25), tr_), tr_)) * (dx_sigmoid(x2, tr_) * dx_tanh(dx_min(*r3, x2, tr_), tr_))) * x4) + ((D::from(1.1) * v6) + (D::from(0.5) * acc7))
 }
 
 fn p1342_eval(x: &[f64]) -> Vec<f64> {
@@ -20915,9 +21054,8 @@ fn p1350(r1: &f64, r2: &f64, s3: &[f64]) -> f64 {
     for i11 in 0..2 {
         acc12 += K1350;
     }
-    debug_assert!(!(K1350.min(K1350).atan() + r2).atan().is_nan());
-    let v13: f64 = autodiff::sigmoid((s3[0] * v1).asinh());
-    let v14: f64 = (-(2.0 + acc12) + s3[0]).tanh().copysign(r2.atan() * 0.63);
+    let v13: f64 = if !(K1350.min(K1350).atan() + r2).atan().is_nan() { autodiff::sigmoid((s3[0] * v1).asinh()) } else { f64::clamp(2.0 + v1, *r2, r2 + 1.1).tanh() };
+    let v14: f64 = ccube(autodiff::sigmoid(v1 + r2) * 0.5);
     ((((r2 - s3.iter().fold(0.5f64, |acc8, e7| acc8 - s3.iter().enumerate().map(|(j9, e10)| s3[j9] * K1350).sum::<f64>().tanh())) * v1.tanh()) + K1350) + (0.6 * acc12)) + ((1.4 * v13) + (0.8 * v14))
 }
 
@@ -20936,9 +21074,8 @@ fn p1350_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], tr_: &mut Tr) -> D {
     for i11 in 0..2 {
         acc12 += K1350;
     }
-    debug_assert!(!dx_is_nan(dx_atan(dx_atan(dx_min(K1350, K1350, tr_), tr_) + (*r2), tr_), tr_));
-    let v13: D = dx_sigmoid(dx_asinh(s3[0] * v1, tr_), tr_);
-    let v14: D = dx_copysign(dx_tanh(-(D::from(2.0) + acc12) + s3[0], tr_), dx_atan(*r2, tr_) * D::from(0.63), tr_);
+    let v13: D = if !dx_is_nan(dx_atan(dx_atan(dx_min(K1350, K1350, tr_), tr_) + (*r2), tr_), tr_) { dx_sigmoid(dx_asinh(s3[0] * v1, tr_), tr_) } else { dx_tanh(dx_clamp(D::from(2.0) + v1, *r2, *r2 + D::from(1.1), tr_), tr_) };
+    let v14: D = ccube_dual(dx_sigmoid(v1 + (*r2), tr_) * D::from(0.5), tr_);
     ((((*r2 - s3.iter().fold(D::from(0.5), |acc8, e7| acc8 - dx_tanh(s3.iter().enumerate().map(|(j9, e10)| s3[j9] * K1350).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) * dx_tanh(v1, tr_)) + K1350) + (D::from(0.6) * acc12)) + ((D::from(1.4) * v13) + (D::from(0.8) * v14))
 }
 
@@ -21184,9 +21321,9 @@ fn p1354(s1: &[f64], a2: [f64; 4], n4: usize, s3: &[f64]) -> f64 {
             }
         }
     }
-    let (v13, v14) = ((a2[4 - 1 - n4] * (-2.75)) - autodiff::sigmoid(v1).exp_m1()).atan().sin_cos();
-    let v15: f64 = autodiff::erf((v1.min(n4 as f64) + (-2.85 * s1[0])).tanh());
-    (-(s1[n4 % 1].ceil() * (v1 - s1[n4 % s1.len()]).tanh()) - v1) + (((1.25 * v13) + (0.3 * v14)) + (0.5 * v15))
+    let v13: f64 = if ((a2[4 - 1 - n4] * (-2.75)) - autodiff::sigmoid(v1).exp_m1()).atan().is_finite() { (a2[4 - 1 - n4].abs() + 0.85).ln().atan() } else { unreachable!() };
+    let v14: f64 = if ((s1[0] * v1).sin() * s3[1]).is_finite() { autodiff::sigmoid((v1.abs() + 0.55).powf(s3[2 - 1 - n4]) - (s3[2 - 1 - n4] + (n4 as f64))) } else { unreachable!() };
+    (-(s1[n4 % 1].ceil() * (v1 - s1[n4 % s1.len()]).tanh()) - v1) + ((1.25 * v13) + (0.3 * v14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21205,9 +21342,9 @@ fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], tr_: &mut Tr) ->
             }
         }
     }
-    let (v13, v14) = (dx_sin(dx_atan((a2[4 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(v1, tr_), tr_), tr_), tr_), dx_cos(dx_atan((a2[4 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(v1, tr_), tr_), tr_), tr_));
-    let v15: D = dx_erf(dx_tanh(dx_min(v1, D::from(n4 as f64), tr_) + (-D::from(2.85) * s1[0]), tr_), tr_);
-    (-(dx_ceil(s1[n4 % 1], tr_) * dx_tanh(v1 - s1[n4 % s1.len()], tr_)) - v1) + (((D::from(1.25) * v13) + (D::from(0.3) * v14)) + (D::from(0.5) * v15))
+    let v13: D = if dx_is_finite(dx_atan((a2[4 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(v1, tr_), tr_), tr_), tr_) { dx_atan(dx_ln(dx_abs(a2[4 - 1 - n4], tr_) + D::from(0.85), tr_), tr_) } else { unreachable!() };
+    let v14: D = if dx_is_finite(dx_sin(s1[0] * v1, tr_) * s3[1], tr_) { dx_sigmoid(dx_powf(dx_abs(v1, tr_) + D::from(0.55), s3[2 - 1 - n4], tr_) - (s3[2 - 1 - n4] + D::from(n4 as f64)), tr_) } else { unreachable!() };
+    (-(dx_ceil(s1[n4 % 1], tr_) * dx_tanh(v1 - s1[n4 % s1.len()], tr_)) - v1) + ((D::from(1.25) * v13) + (D::from(0.3) * v14))
 }
 
 fn p1354_eval(x: &[f64]) -> Vec<f64> {
@@ -21866,10 +22003,12 @@ fn p1363(x1: f64, r2: &f64) -> f64 {
     let mut v2 = v1;
     let v3: f64 = (autodiff::elu(*r2, v1.atan() * 0.63).exp2().abs() + 1.15).sqrt();
     let v1 = v1 * v3.sin().exp2().atan2(f64::min(-0.9, v1));
-    let (v4, v5) = ((0.8 + (v1.tanh() * v1.tanh())).powf(-0.85) + r2).sin().sin_cos();
-    let cl6 = |z7: f64| autodiff::leaky_relu(z7 + z7, (z7 % (1.0 + (z7 * z7))).tanh()).tanh();
-    let v8: f64 = cl6(autodiff::sigmoid((0.7 + (x1 * x1)).log2() + (v4 - v4))) + (1.05 * cl6(((r2 / (x1.abs() + 0.75)) + (v2 + v4)).atan()));
-    ((v1.tanh() * r2) - r2) + (((0.6 * v4) + (0.25 * v5)) + (0.25 * autodiff::sigmoid(v8)))
+    let v5: f64 = (0..3).rev().map(|e4| v1.atan() + (e4 as f64).atan()).sum::<f64>();
+    let mut acc6: f64 = 0.0;
+    for i7 in 0..2 {
+        acc6 = (0.5 * acc6) + (if matches!(i7, 1) { autodiff::sigmoid(v3.tanh() + (x1 - v3)) } else { autodiff::sigmoid(v5.tanh().exp() + x1) });
+    }
+    ((v1.tanh() * r2) - r2) + ((0.25 * v5.sin()) + (0.95 * acc6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21879,10 +22018,12 @@ fn p1363_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     let mut v2 = v1;
     let v3: D = dx_sqrt(dx_abs(dx_exp2(dx_elu(*r2, dx_atan(v1, tr_) * D::from(0.63), tr_), tr_), tr_) + D::from(1.15), tr_);
     let v1 = v1 * dx_atan2(dx_exp2(dx_sin(v3, tr_), tr_), dx_min(-D::from(0.9), v1, tr_), tr_);
-    let (v4, v5) = (dx_sin(dx_sin(dx_powf(D::from(0.8) + (dx_tanh(v1, tr_) * dx_tanh(v1, tr_)), -D::from(0.85), tr_) + (*r2), tr_), tr_), dx_cos(dx_sin(dx_powf(D::from(0.8) + (dx_tanh(v1, tr_) * dx_tanh(v1, tr_)), -D::from(0.85), tr_) + (*r2), tr_), tr_));
-    let cl6 = |z7: D, tr_: &mut Tr| dx_tanh(dx_leaky_relu(z7 + z7, dx_tanh(dx_rem(z7, D::from(1.0) + (z7 * z7), tr_), tr_), tr_), tr_);
-    let v8: D = cl6(dx_sigmoid(dx_log2(D::from(0.7) + (x1 * x1), tr_) + (v4 - v4), tr_), tr_) + (D::from(1.05) * cl6(dx_atan((*r2 / (dx_abs(x1, tr_) + D::from(0.75))) + (v2 + v4), tr_), tr_));
-    ((dx_tanh(v1, tr_) * (*r2)) - (*r2)) + (((D::from(0.6) * v4) + (D::from(0.25) * v5)) + (D::from(0.25) * dx_sigmoid(v8, tr_)))
+    let v5: D = (0..3).rev().map(|e4| dx_atan(v1, tr_) + dx_atan(D::from(e4 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let mut acc6: D = D::from(0.0);
+    for i7 in 0..2 {
+        acc6 = (D::from(0.5) * acc6) + (if matches!(i7, 1) { dx_sigmoid(dx_tanh(v3, tr_) + (x1 - v3), tr_) } else { dx_sigmoid(dx_exp(dx_tanh(v5, tr_), tr_) + x1, tr_) });
+    }
+    ((dx_tanh(v1, tr_) * (*r2)) - (*r2)) + ((D::from(0.25) * dx_sin(v5, tr_)) + (D::from(0.95) * acc6))
 }
 
 fn p1363_eval(x: &[f64]) -> Vec<f64> {
@@ -22011,9 +22152,9 @@ fn p1365(r1: &f64, b2: &[f64; 4], b3: &[f64; 5], b4: &[f64; 4], n5: usize) -> f6
     for e9 in b3.iter() {
         acc10 += f64::min(autodiff::relu(b2[0]), autodiff::elu(1.55, 1.8)).tanh();
     }
-    let v11: f64 = autodiff::gamma((autodiff::elu(*r1, b4[(c4 + 3) % b4.len()].atan() * 0.63).abs() + 1.1).sqrt().tanh() + 2.0);
-    let v12: f64 = autodiff::ln_gamma(((-(r1 * b2[n5])).atan() * 0.63) + 2.0);
-    ((((((r1 / (b3[n5 + 1].exp() + 0.5)).abs().ln_1p() + ((b4[(c4 + 2) % 4] % (1.0 + (r1 * r1))) / ((r1 * r1).abs() + 0.7))) - v7) - v8) + v8) + (1.0 * acc10)) + ((0.4 * v11) + (0.9 * v12))
+    let v14: f64 = match ((f64::abs(2.2) + 1.05).log10() + r1).tanh() { t11 if t11 <= -0.35 => b3.iter().copied().enumerate().map(|(j12, e13)| ((0.9 + (acc10 * acc10)).ln().atan() * 0.63) + 1.0).product::<f64>().tanh(), _ => (b2[n5].hypot(v7).abs() + 0.5).recip() };
+    let v15: f64 = autodiff::erf(((b4[n5] * b2[4 - 1 - n5]).abs() + 1.3).log2().tanh());
+    ((((((r1 / (b3[n5 + 1].exp() + 0.5)).abs().ln_1p() + ((b4[(c4 + 2) % 4] % (1.0 + (r1 * r1))) / ((r1 * r1).abs() + 0.7))) - v7) - v8) + v8) + (1.0 * acc10)) + ((0.4 * v14) + (0.9 * v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22038,9 +22179,9 @@ fn p1365_dual<D: Dn>(r1: &D, b2: &[D; 4], b3: &[D; 5], b4: &[D; 4], n5: usize, t
     for e9 in b3.iter() {
         acc10 += dx_tanh(dx_min(dx_relu(b2[0], tr_), dx_elu(D::from(1.55), D::from(1.8), tr_), tr_), tr_);
     }
-    let v11: D = dx_gamma(dx_tanh(dx_sqrt(dx_abs(dx_elu(*r1, dx_atan(b4[(c4 + 3) % b4.len()], tr_) * D::from(0.63), tr_), tr_) + D::from(1.1), tr_), tr_) + D::from(2.0), tr_);
-    let v12: D = dx_ln_gamma((dx_atan(-(*r1 * b2[n5]), tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    (((((dx_ln_1p(dx_abs(*r1 / (dx_exp(b3[n5 + 1], tr_) + D::from(0.5)), tr_), tr_) + (dx_rem(b4[(c4 + 2) % 4], D::from(1.0) + (*r1 * (*r1)), tr_) / (dx_abs(*r1 * (*r1), tr_) + D::from(0.7)))) - v7) - v8) + v8) + (D::from(1.0) * acc10)) + ((D::from(0.4) * v11) + (D::from(0.9) * v12))
+    let v14: D = match dx_tanh(dx_log10(dx_abs(D::from(2.2), tr_) + D::from(1.05), tr_) + (*r1), tr_) { t11 if dx_le(t11, -D::from(0.35), tr_) => dx_tanh(b3.iter().copied().enumerate().map(|(j12, e13)| (dx_atan(dx_ln(D::from(0.9) + (acc10 * acc10), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), _ => dx_recip(dx_abs(dx_hypot(b2[n5], v7, tr_), tr_) + D::from(0.5), tr_) };
+    let v15: D = dx_erf(dx_tanh(dx_log2(dx_abs(b4[n5] * b2[4 - 1 - n5], tr_) + D::from(1.3), tr_), tr_), tr_);
+    (((((dx_ln_1p(dx_abs(*r1 / (dx_exp(b3[n5 + 1], tr_) + D::from(0.5)), tr_), tr_) + (dx_rem(b4[(c4 + 2) % 4], D::from(1.0) + (*r1 * (*r1)), tr_) / (dx_abs(*r1 * (*r1), tr_) + D::from(0.7)))) - v7) - v8) + v8) + (D::from(1.0) * acc10)) + ((D::from(0.4) * v14) + (D::from(0.9) * v15))
 }
 
 fn p1365_eval(x: &[f64]) -> Vec<f64> {
@@ -22408,8 +22549,8 @@ fn p1371(mut x1: f64, r2: &f64, x3: f64) -> f64 {
             x1 %= (-(autodiff::sigmoid(x1) * r2.min(*r2))).abs() + 0.9;
         }
     }
-    let v6: f64 = (0..3).rev().map(|e5| (0.75 % ((f64::abs(2.85) + 1.1).log2().abs() + 1.3)) + (e5 as f64).tanh()).sum::<f64>();
-    ((autodiff::softplus((0.55 * x3) * r2.exp().tanh()) - x1) + r2) + (0.85 * v6.tanh())
+    let v5: f64 = ccube(r2.tanh() * 0.5);
+    ((autodiff::softplus((0.55 * x3) * r2.exp().tanh()) - x1) + r2) + (1.35 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22426,8 +22567,8 @@ fn p1371_dual<D: Dn>(mut x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
             x1 = dx_rem(x1, dx_abs(-(dx_sigmoid(x1, tr_) * dx_min(*r2, *r2, tr_)), tr_) + D::from(0.9), tr_);
         }
     }
-    let v6: D = (0..3).rev().map(|e5| dx_rem(D::from(0.75), dx_abs(dx_log2(dx_abs(D::from(2.85), tr_) + D::from(1.1), tr_), tr_) + D::from(1.3), tr_) + dx_tanh(D::from(e5 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_softplus((D::from(0.55) * x3) * dx_tanh(dx_exp(*r2, tr_), tr_), tr_) - x1) + (*r2)) + (D::from(0.85) * dx_tanh(v6, tr_))
+    let v5: D = ccube_dual(dx_tanh(*r2, tr_) * D::from(0.5), tr_);
+    ((dx_softplus((D::from(0.55) * x3) * dx_tanh(dx_exp(*r2, tr_), tr_), tr_) - x1) + (*r2)) + (D::from(1.35) * v5)
 }
 
 fn p1371_eval(x: &[f64]) -> Vec<f64> {
@@ -22563,8 +22704,8 @@ fn p1373(x1: f64, r2: &f64, x4: f64, x3: f64) -> f64 {
         return ((-1.3 * r2).floor() * x4) - v1;
     } else {
     }
-    let v6: f64 = autodiff::ln_gamma((-1.05 + x3).sin() + 2.0);
-    (((x1 * (1.35 - autodiff::sigmoid(x3))) * r2) - x1) + (1.1 * v6)
+    let v7: f64 = (0..3).rev().map(|e6| ((e6 as f64).sin().tan().abs() + 1.35).powf(-1.95).atan() + (e6 as f64).atan()).sum::<f64>();
+    (((x1 * (1.35 - autodiff::sigmoid(x3))) * r2) - x1) + (1.45 * v7.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22588,8 +22729,8 @@ fn p1373_dual<D: Dn>(x1: D, r2: &D, x4: D, x3: D, tr_: &mut Tr) -> D {
         return (dx_floor(-D::from(1.3) * (*r2), tr_) * x4) - v1;
     } else {
     }
-    let v6: D = dx_ln_gamma(dx_sin(-D::from(1.05) + x3, tr_) + D::from(2.0), tr_);
-    (((x1 * (D::from(1.35) - dx_sigmoid(x3, tr_))) * (*r2)) - x1) + (D::from(1.1) * v6)
+    let v7: D = (0..3).rev().map(|e6| dx_atan(dx_powf(dx_abs(dx_tan(dx_sin(D::from(e6 as f64), tr_), tr_), tr_) + D::from(1.35), -D::from(1.95), tr_), tr_) + dx_atan(D::from(e6 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    (((x1 * (D::from(1.35) - dx_sigmoid(x3, tr_))) * (*r2)) - x1) + (D::from(1.45) * dx_sin(v7, tr_))
 }
 
 fn p1373_eval(x: &[f64]) -> Vec<f64> {
@@ -22980,8 +23121,7 @@ fn p1379(r1: &f64) -> f64 {
     for i12 in 0..3 {
         acc13 += autodiff::sigmoid(f64::max(0.25, K1379));
     }
-    debug_assert!(!(v1 + r1).tanh().is_nan());
-    let v14: f64 = (v1 + r1).tanh();
+    let v14: f64 = ccube((v1 + r1).tanh() * 0.5);
     ((autodiff::sigmoid(((r1 / (-(1.0 + (r1 * r1)))) * r1) + v1) * r1) + (0.45 * acc13)) + (0.5 * v14)
 }
 
@@ -23015,8 +23155,7 @@ fn p1379_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     for i12 in 0..3 {
         acc13 += dx_sigmoid(dx_max(D::from(0.25), K1379, tr_), tr_);
     }
-    debug_assert!(!dx_is_nan(dx_tanh(v1 + (*r1), tr_), tr_));
-    let v14: D = dx_tanh(v1 + (*r1), tr_);
+    let v14: D = ccube_dual(dx_tanh(v1 + (*r1), tr_) * D::from(0.5), tr_);
     ((dx_sigmoid(((*r1 / (-(D::from(1.0) + (*r1 * (*r1))))) * (*r1)) + v1, tr_) * (*r1)) + (D::from(0.45) * acc13)) + (D::from(0.5) * v14)
 }
 
@@ -23059,10 +23198,9 @@ fn p1380(x3: f64, x2: f64, r1: &f64, x4: f64) -> f64 {
     for (i7, e8) in y5.iter().enumerate() {
         y6[i7 % y6.len()] = y6[i7 % y6.len()].max(((autodiff::sigmoid(y6[0]) * (y5[2 - 1 - i7] % (1.0 + (x3 * x3)))).abs() + 1.5).ln().sin());
     }
-    let cl9 = |z10: f64| z10;
-    let v11: f64 = cl9(x4) + (0.65 * cl9(((y6[0] + (y6[0] * y5[0])) + r1).tanh()));
-    let v13: f64 = autodiff::gamma(((y5.iter().sum::<f64>().abs() + 1.75).acosh() + x4).tanh() + 2.0);
-    ((((r1 / (-1.85)) + (x2 - y6[0])).atan() * ((-2.7 / (1.0 + (x3 * x3))) / (1.0 + (x4 * x4))).sin()) + y5[0]) + ((1.5 * v11.atan()) + (0.6 * v13))
+    let v9: f64 = cgen((y5[0] + x4).sin() * 0.5, ((y6[0] + (y6[0] * y5[0])) + r1).tanh() * 0.5);
+    let v12: f64 = y6.iter().cloned().rev().map(|e10| y5.iter().sum::<f64>().tanh() + e10.tanh()).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    ((((r1 / (-1.85)) + (x2 - y6[0])).atan() * ((-2.7 / (1.0 + (x3 * x3))) / (1.0 + (x4 * x4))).sin()) + y5[0]) + ((0.5 * v9) + (1.5 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23079,10 +23217,9 @@ fn p1380_dual<D: Dn>(x3: D, x2: D, r1: &D, x4: D, tr_: &mut Tr) -> D {
     for (i7, e8) in y5.iter().enumerate() {
         y6[i7 % y6.len()] = dx_max(y6[i7 % y6.len()], dx_sin(dx_ln(dx_abs(dx_sigmoid(y6[0], tr_) * dx_rem(y5[2 - 1 - i7], D::from(1.0) + (x3 * x3), tr_), tr_) + D::from(1.5), tr_), tr_), tr_);
     }
-    let cl9 = |z10: D, tr_: &mut Tr| z10;
-    let v11: D = cl9(x4, tr_) + (D::from(0.65) * cl9(dx_tanh((y6[0] + (y6[0] * y5[0])) + (*r1), tr_), tr_));
-    let v13: D = dx_gamma(dx_tanh(dx_acosh(dx_abs(y5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.75), tr_) + x4, tr_) + D::from(2.0), tr_);
-    ((dx_atan((*r1 / (-D::from(1.85))) + (x2 - y6[0]), tr_) * dx_sin((-D::from(2.7) / (D::from(1.0) + (x3 * x3))) / (D::from(1.0) + (x4 * x4)), tr_)) + y5[0]) + ((D::from(1.5) * dx_atan(v11, tr_)) + (D::from(0.6) * v13))
+    let v9: D = cgen_dual(dx_sin(y5[0] + x4, tr_) * D::from(0.5), dx_tanh((y6[0] + (y6[0] * y5[0])) + (*r1), tr_) * D::from(0.5), tr_);
+    let v12: D = y6.iter().cloned().rev().map(|e10| dx_tanh(y5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + dx_tanh(e10, tr_)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    ((dx_atan((*r1 / (-D::from(1.85))) + (x2 - y6[0]), tr_) * dx_sin((-D::from(2.7) / (D::from(1.0) + (x3 * x3))) / (D::from(1.0) + (x4 * x4)), tr_)) + y5[0]) + ((D::from(0.5) * v9) + (D::from(1.5) * v12))
 }
 
 fn p1380_eval(x: &[f64]) -> Vec<f64> {
@@ -23284,8 +23421,8 @@ fn p1383(x1: f64, x2: f64) -> (f64, f64) {
     for i5 in 0..5 {
         acc6 += -2.25 + (0.3 % (f64::abs(-2.6) + 0.85));
     }
-    let v8: f64 = (0..4).rev().map(|e7| autodiff::softplus(0.95 / (1.0 + (x2 * x2))) + (e7 as f64).tanh()).sum::<f64>();
-    (((((v2 - x2) - v3) + v3) + (1.35 * acc6)) + (0.9 * autodiff::sigmoid(v8)), (-x1 - v3) - x2)
+    let v7: f64 = autodiff::ln_gamma((x2.asinh() % ((x1 - 0.75).exp() + 0.5)).tanh() + 2.0);
+    (((((v2 - x2) - v3) + v3) + (1.35 * acc6)) + (0.25 * v7), (-x1 - v3) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23310,8 +23447,8 @@ fn p1383_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> (D, D) {
     for i5 in 0..5 {
         acc6 += -D::from(2.25) + dx_rem(D::from(0.3), dx_abs(-D::from(2.6), tr_) + D::from(0.85), tr_);
     }
-    let v8: D = (0..4).rev().map(|e7| dx_softplus(D::from(0.95) / (D::from(1.0) + (x2 * x2)), tr_) + dx_tanh(D::from(e7 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((((v2 - x2) - v3) + v3) + (D::from(1.35) * acc6)) + (D::from(0.9) * dx_sigmoid(v8, tr_)), (-x1 - v3) - x2)
+    let v7: D = dx_ln_gamma(dx_tanh(dx_rem(dx_asinh(x2, tr_), dx_exp(x1 - D::from(0.75), tr_) + D::from(0.5), tr_), tr_) + D::from(2.0), tr_);
+    (((((v2 - x2) - v3) + v3) + (D::from(1.35) * acc6)) + (D::from(0.25) * v7), (-x1 - v3) - x2)
 }
 
 fn p1383_eval(x: &[f64]) -> Vec<f64> {
@@ -23604,8 +23741,8 @@ fn p1388(x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     }
     let mut x1 = x1 + 1.4;
     let v6 = (autodiff::sigmoid(-0.55 + x4).tanh() * 0.9).atanh();
-    let v7: f64 = autodiff::sigmoid(-0.2 + x4) * std::f64::consts::E;
-    ((x1 * (-0.95)) + (0.9 * v7.sin()), (x4 - (-0.9)) + x4)
+    let v7: f64 = if x4.is_finite() { (x3 + x2).atan2(x3).tanh() } else { unreachable!() };
+    ((x1 * (-0.95)) + (0.95 * v7), (x4 - (-0.9)) + x4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23621,8 +23758,8 @@ fn p1388_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
     }
     let mut x1 = x1 + D::from(1.4);
     let v6 = dx_atanh(dx_tanh(dx_sigmoid(-D::from(0.55) + x4, tr_), tr_) * D::from(0.9), tr_);
-    let v7: D = dx_sigmoid(-D::from(0.2) + x4, tr_) * D::from(std::f64::consts::E);
-    ((x1 * (-D::from(0.95))) + (D::from(0.9) * dx_sin(v7, tr_)), (x4 - (-D::from(0.9))) + x4)
+    let v7: D = if dx_is_finite(x4, tr_) { dx_tanh(dx_atan2(x3 + x2, x3, tr_), tr_) } else { unreachable!() };
+    ((x1 * (-D::from(0.95))) + (D::from(0.95) * v7), (x4 - (-D::from(0.9))) + x4)
 }
 
 fn p1388_eval(x: &[f64]) -> Vec<f64> {
@@ -23853,9 +23990,8 @@ fn p1392(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1]) -> [f64; 2] {
             v7 /= f64::clamp(a4[i2 % 1], -0.05, 2.4).abs() + 1.05;
         }
     }
-    debug_assert!(!x1.is_nan());
-    let v9: f64 = x2;
-    [(((if !(x2 <= -0.1) || !(x1 > 0.1) { autodiff::softplus(b3[3] * b3[1]) } else { f64::atan(-1.15) - (f64::abs(1.5) + 0.7).log(x1.abs() + 2.9) }) - x1) * x1) + (0.75 * v9), (v1.abs() - x2) - 2.55]
+    let v10: f64 = if !x1.is_infinite() { x2 } else { (b3.iter().map(|e9| a4[0]).sum::<f64>() - (x2.abs() + 0.9).powf(1.8)).tanh() };
+    [(((if !(x2 <= -0.1) || !(x1 > 0.1) { autodiff::softplus(b3[3] * b3[1]) } else { f64::atan(-1.15) - (f64::abs(1.5) + 0.7).log(x1.abs() + 2.9) }) - x1) * x1) + (0.75 * v10), (v1.abs() - x2) - 2.55]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23874,9 +24010,8 @@ fn p1392_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 1], tr_: &mut Tr) -> [D;
             v7 /= dx_abs(dx_clamp(a4[i2 % 1], -D::from(0.05), D::from(2.4), tr_), tr_) + D::from(1.05);
         }
     }
-    debug_assert!(!dx_is_nan(x1, tr_));
-    let v9: D = x2;
-    [(((if !dx_le(x2, -D::from(0.1), tr_) || !dx_gt(x1, D::from(0.1), tr_) { dx_softplus(b3[3] * b3[1], tr_) } else { dx_atan(-D::from(1.15), tr_) - dx_log(dx_abs(D::from(1.5), tr_) + D::from(0.7), dx_abs(x1, tr_) + D::from(2.9), tr_) }) - x1) * x1) + (D::from(0.75) * v9), (dx_abs(v1, tr_) - x2) - D::from(2.55)]
+    let v10: D = if !dx_is_infinite(x1, tr_) { x2 } else { dx_tanh(b3.iter().map(|e9| a4[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_powf(dx_abs(x2, tr_) + D::from(0.9), D::from(1.8), tr_), tr_) };
+    [(((if !dx_le(x2, -D::from(0.1), tr_) || !dx_gt(x1, D::from(0.1), tr_) { dx_softplus(b3[3] * b3[1], tr_) } else { dx_atan(-D::from(1.15), tr_) - dx_log(dx_abs(D::from(1.5), tr_) + D::from(0.7), dx_abs(x1, tr_) + D::from(2.9), tr_) }) - x1) * x1) + (D::from(0.75) * v10), (dx_abs(v1, tr_) - x2) - D::from(2.55)]
 }
 
 fn p1392_eval(x: &[f64]) -> Vec<f64> {
@@ -23996,8 +24131,8 @@ fn p1394(a1: [f64; 4], b3: &[f64; 2], mut a2: [f64; 5]) -> (f64, f64) {
     for i4 in 0..4 {
         acc5 += autodiff::sigmoid((v2 * v2).clamp(-1.1, 0.7));
     }
-    let v6: f64 = ((acc5 - a1[1]) / (b3[0].exp2().atan().exp() + 0.5)).atan() * std::f64::consts::PI;
-    (((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + (1.05 * v6.sin()), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
+    let v9: f64 = match (acc5 - a1[1]).max(a2[4]).atan() { t6 if t6 >= 0.35 => (-acc5 * (a1[3].abs() + 1.3).acosh()).atan(), _ => (autodiff::relu(v2) * a1.iter().enumerate().map(|(j7, e8)| -1.95).sum::<f64>()).sin() };
+    (((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + (0.5 * v9), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24009,8 +24144,8 @@ fn p1394_dual<D: Dn>(a1: [D; 4], b3: &[D; 2], mut a2: [D; 5], tr_: &mut Tr) -> (
     for i4 in 0..4 {
         acc5 += dx_sigmoid(dx_clamp(v2 * v2, -D::from(1.1), D::from(0.7), tr_), tr_);
     }
-    let v6: D = dx_atan((acc5 - a1[1]) / (dx_exp(dx_atan(dx_exp2(b3[0], tr_), tr_), tr_) + D::from(0.5)), tr_) * D::from(std::f64::consts::PI);
-    ((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + (D::from(1.05) * dx_sin(v6, tr_)), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
+    let v9: D = match dx_atan(dx_max(acc5 - a1[1], a2[4], tr_), tr_) { t6 if dx_ge(t6, D::from(0.35), tr_) => dx_atan(-acc5 * dx_acosh(dx_abs(a1[3], tr_) + D::from(1.3), tr_), tr_), _ => dx_sin(dx_relu(v2, tr_) * a1.iter().enumerate().map(|(j7, e8)| -D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    ((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + (D::from(0.5) * v9), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
 }
 
 fn p1394_eval(x: &[f64]) -> Vec<f64> {
@@ -24064,9 +24199,9 @@ fn p1395(b1: &[f64; 5], w2: &[[f64; 3]; 3], b3: &[f64; 1], n4: usize) -> f64 {
         }
     }
     let v7 = f64::exp(-2.7).tanh().round();
-    let v8: f64 = b3[(c1 + 2) % b3.len()] + std::f64::consts::LN_2;
-    let v9: f64 = autodiff::erfc(((autodiff::softplus(v7) % (f64::max((c1 + 1) as f64, v7).tanh().exp() + 0.5)) + w2[c1][n4]).tanh());
-    ((w2[n4 + 1][1].min(b3[(n4 + 3) % b3.len()] + v7).asinh() - v7) - v7) + ((1.45 * v8) + (1.45 * v9))
+    let v9: f64 = (0..3).rev().map(|e8| (v7 * (-v7)).sin() + (e8 as f64).tanh()).sum::<f64>();
+    let v10: f64 = if (-1.4 + b3[0]).tanh().is_finite() { -w2[1][c1] } else { unreachable!() };
+    ((w2[n4 + 1][1].min(b3[(n4 + 3) % b3.len()] + v7).asinh() - v7) - v7) + ((1.45 * autodiff::sigmoid(v9)) + (1.25 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24087,9 +24222,9 @@ fn p1395_dual<D: Dn>(b1: &[D; 5], w2: &[[D; 3]; 3], b3: &[D; 1], n4: usize, tr_:
         }
     }
     let v7 = dx_round(dx_tanh(dx_exp(-D::from(2.7), tr_), tr_), tr_);
-    let v8: D = b3[(c1 + 2) % b3.len()] + D::from(std::f64::consts::LN_2);
-    let v9: D = dx_erfc(dx_tanh(dx_rem(dx_softplus(v7, tr_), dx_exp(dx_tanh(dx_max(D::from((c1 + 1) as f64), v7, tr_), tr_), tr_) + D::from(0.5), tr_) + w2[c1][n4], tr_), tr_);
-    ((dx_asinh(dx_min(w2[n4 + 1][1], b3[(n4 + 3) % b3.len()] + v7, tr_), tr_) - v7) - v7) + ((D::from(1.45) * v8) + (D::from(1.45) * v9))
+    let v9: D = (0..3).rev().map(|e8| dx_sin(v7 * (-v7), tr_) + dx_tanh(D::from(e8 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    let v10: D = if dx_is_finite(dx_tanh(-D::from(1.4) + b3[0], tr_), tr_) { -w2[1][c1] } else { unreachable!() };
+    ((dx_asinh(dx_min(w2[n4 + 1][1], b3[(n4 + 3) % b3.len()] + v7, tr_), tr_) - v7) - v7) + ((D::from(1.45) * dx_sigmoid(v9, tr_)) + (D::from(1.25) * v10))
 }
 
 fn p1395_eval(x: &[f64]) -> Vec<f64> {
@@ -24131,20 +24266,24 @@ fn p1395_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1396(a1: [f64; 2], b2: &[f64; 4], f3: bool) -> f64 {
     let mut v1 = autodiff::relu(0.55) - ((0.1 / (b2[0].abs() + 1.0)).abs() + 1.2).ln();
     let mut y2: [f64; 4] = [0.0; 4];
-    let cl3 = |z4: f64| (z4.min(z4) + z4).tanh();
-    let v5: f64 = cl3(((1.5 + (v1 * v1)).log2().tanh().tan() + b2[0]).tanh()) + (0.85 * cl3((v1 * b2[3]).atan()));
-    let v8: f64 = if !(a1[1].hypot(0.7) * b2[2]).sin().is_infinite() { (autodiff::relu(-0.85 + v1) + b2[2]).atan() } else { (y2.iter().fold(1.6f64, |acc7, e6| acc7.max((e6 * e6).ln_1p())) + a1[1]).tanh() };
-    ((((a1[0].atan2(0.75) + (b2[3] / (-1.75))) - (a1[0] - v1).sin().exp_m1()).tanh() * v1.sin()) - v1) + ((0.65 * v5.tanh()) + (0.25 * v8))
+    let mut acc3: f64 = 0.0;
+    for i4 in (0..4).rev() {
+        acc3 = (0.5 * acc3) + (((v1 + a1[(i4 + 2) % a1.len()]).atan() * 0.95) * (i4 as f64));
+    }
+    let (v8, v9) = csplit(((-2.65 - v1.mul_add(a1[0], y2[0])).atan() * 0.95) * 0.5, (if acc3 < -0.65 { acc3.atan() * y2[3] } else if !(y2[3] >= -0.25) { b2.iter().copied().map(|e5| b2.iter().fold(y2[0], |acc7, e6| acc7.max((e6 * e6).ln_1p()))).sum::<f64>() } else { f64::tanh(-1.9) }).tanh() * 0.5);
+    ((((a1[0].atan2(0.75) + (b2[3] / (-1.75))) - (a1[0] - v1).sin().exp_m1()).tanh() * v1.sin()) - v1) + (((0.65 * acc3.tanh()) + (0.25 * v8)) + (0.55 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1396_dual<D: Dn>(a1: [D; 2], b2: &[D; 4], f3: bool, tr_: &mut Tr) -> D {
     let mut v1 = dx_relu(D::from(0.55), tr_) - dx_ln(dx_abs(D::from(0.1) / (dx_abs(b2[0], tr_) + D::from(1.0)), tr_) + D::from(1.2), tr_);
     let mut y2: [D; 4] = [D::from(0.0); 4];
-    let cl3 = |z4: D, tr_: &mut Tr| dx_tanh(dx_min(z4, z4, tr_) + z4, tr_);
-    let v5: D = cl3(dx_tanh(dx_tan(dx_tanh(dx_log2(D::from(1.5) + (v1 * v1), tr_), tr_), tr_) + b2[0], tr_), tr_) + (D::from(0.85) * cl3(dx_atan(v1 * b2[3], tr_), tr_));
-    let v8: D = if !dx_is_infinite(dx_sin(dx_hypot(a1[1], D::from(0.7), tr_) * b2[2], tr_), tr_) { dx_atan(dx_relu(-D::from(0.85) + v1, tr_) + b2[2], tr_) } else { dx_tanh(y2.iter().fold(D::from(1.6), |acc7, e6| dx_max(acc7, dx_ln_1p(*e6 * (*e6), tr_), tr_)) + a1[1], tr_) };
-    ((dx_tanh((dx_atan2(a1[0], D::from(0.75), tr_) + (b2[3] / (-D::from(1.75)))) - dx_exp_m1(dx_sin(a1[0] - v1, tr_), tr_), tr_) * dx_sin(v1, tr_)) - v1) + ((D::from(0.65) * dx_tanh(v5, tr_)) + (D::from(0.25) * v8))
+    let mut acc3: D = D::from(0.0);
+    for i4 in (0..4).rev() {
+        acc3 = (D::from(0.5) * acc3) + ((dx_atan(v1 + a1[(i4 + 2) % a1.len()], tr_) * D::from(0.95)) * D::from(i4 as f64));
+    }
+    let (v8, v9) = csplit_dual((dx_atan(-D::from(2.65) - dx_mul_add(v1, a1[0], y2[0], tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(if dx_lt(acc3, -D::from(0.65), tr_) { dx_atan(acc3, tr_) * y2[3] } else if !dx_ge(y2[3], -D::from(0.25), tr_) { b2.iter().copied().map(|e5| b2.iter().fold(y2[0], |acc7, e6| dx_max(acc7, dx_ln_1p(*e6 * (*e6), tr_), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_tanh(-D::from(1.9), tr_) }, tr_) * D::from(0.5), tr_);
+    ((dx_tanh((dx_atan2(a1[0], D::from(0.75), tr_) + (b2[3] / (-D::from(1.75)))) - dx_exp_m1(dx_sin(a1[0] - v1, tr_), tr_), tr_) * dx_sin(v1, tr_)) - v1) + (((D::from(0.65) * dx_tanh(acc3, tr_)) + (D::from(0.25) * v8)) + (D::from(0.55) * v9))
 }
 
 fn p1396_eval(x: &[f64]) -> Vec<f64> {
@@ -24186,7 +24325,7 @@ fn p1397(x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
     let mut v2 = x1;
     let v3 = x1;
     let mut v4 = x4;
-    let v5: f64 = autodiff::ln_gamma(autodiff::sigmoid(((x1 * x2).abs() + 1.1).log2()) + 2.0);
+    let v5: f64 = autodiff::sigmoid(((x1 * x2).abs() + 1.1).log2()) * std::f64::consts::SQRT_2;
     ((((f64::max(v2 + autodiff::softplus(v3), f64::exp_m1(-0.9).tanh().exp2()) + x3) - v3) - v2) + (0.85 * v5), ((((v2 * x4) - autodiff::elu(-1.15, 1.95)).abs() + 0.75).log((v3.abs() + 1.6).acosh().abs() + 2.55) - v2) + x2)
 }
 
@@ -24200,7 +24339,7 @@ fn p1397_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
     let mut v2 = x1;
     let v3 = x1;
     let mut v4 = x4;
-    let v5: D = dx_ln_gamma(dx_sigmoid(dx_log2(dx_abs(x1 * x2, tr_) + D::from(1.1), tr_), tr_) + D::from(2.0), tr_);
+    let v5: D = dx_sigmoid(dx_log2(dx_abs(x1 * x2, tr_) + D::from(1.1), tr_), tr_) * D::from(std::f64::consts::SQRT_2);
     ((((dx_max(v2 + dx_softplus(v3, tr_), dx_exp2(dx_tanh(dx_exp_m1(-D::from(0.9), tr_), tr_), tr_), tr_) + x3) - v3) - v2) + (D::from(0.85) * v5), (dx_log(dx_abs((v2 * x4) - dx_elu(-D::from(1.15), D::from(1.95), tr_), tr_) + D::from(0.75), dx_abs(dx_acosh(dx_abs(v3, tr_) + D::from(1.6), tr_), tr_) + D::from(2.55), tr_) - v2) + x2)
 }
 
@@ -24376,16 +24515,22 @@ fn p1399_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1400(x1: f64, r2: &f64) -> f64 {
     let mut y1: [f64; 1] = [f64::atan2(x1 + x1, x1.atan2(*r2)); 1];
     y1[0] = (r2.abs() + 1.1).log(4.4);
-    let (v2, v3) = ((x1.sin() * 0.9).acos().abs() + 0.65).log10().atan().sin_cos();
-    (((f64::min(y1[0], -1.85).tanh().sin() * y1[0]) - x1) * x1) + ((0.6 * v2) + (1.35 * v3))
+    let mut acc2: f64 = 0.0;
+    for i3 in 0..3 {
+        acc2 = (0.5 * acc2) + (match i3 { 0 => (y1[i3 % 1] + x1).atan() * 0.95, 1 => autodiff::leaky_relu(y1[i3 % 1].min(x1), y1[i3 % y1.len()].sin()).atan() * 0.95, _ => (((i3 as f64) - r2).abs() + 0.7).ln().tanh() });
+    }
+    (((f64::min(y1[0], -1.85).tanh().sin() * y1[0]) - x1) * x1) + (0.6 * acc2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1400_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     let mut y1: [D; 1] = [dx_atan2(x1 + x1, dx_atan2(x1, *r2, tr_), tr_); 1];
     y1[0] = dx_log(dx_abs(*r2, tr_) + D::from(1.1), D::from(4.4), tr_);
-    let (v2, v3) = (dx_sin(dx_atan(dx_log10(dx_abs(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(0.65), tr_), tr_), tr_), dx_cos(dx_atan(dx_log10(dx_abs(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(0.65), tr_), tr_), tr_));
-    (((dx_sin(dx_tanh(dx_min(y1[0], -D::from(1.85), tr_), tr_), tr_) * y1[0]) - x1) * x1) + ((D::from(0.6) * v2) + (D::from(1.35) * v3))
+    let mut acc2: D = D::from(0.0);
+    for i3 in 0..3 {
+        acc2 = (D::from(0.5) * acc2) + (match i3 { 0 => dx_atan(y1[i3 % 1] + x1, tr_) * D::from(0.95), 1 => dx_atan(dx_leaky_relu(dx_min(y1[i3 % 1], x1, tr_), dx_sin(y1[i3 % y1.len()], tr_), tr_), tr_) * D::from(0.95), _ => dx_tanh(dx_ln(dx_abs(D::from(i3 as f64) - (*r2), tr_) + D::from(0.7), tr_), tr_) });
+    }
+    (((dx_sin(dx_tanh(dx_min(y1[0], -D::from(1.85), tr_), tr_), tr_) * y1[0]) - x1) * x1) + (D::from(0.6) * acc2)
 }
 
 fn p1400_eval(x: &[f64]) -> Vec<f64> {
@@ -24437,8 +24582,11 @@ fn p1401(x1: f64, x2: f64, r3: &f64, x4: f64) -> (f64, f64) {
     for i10 in 0..5 {
         acc11 += (autodiff::sigmoid(v1) * 1.45) - (0.55 / (1.0 + (v1 * v1)));
     }
-    let v12: f64 = (-x2).tanh() + std::f64::consts::E;
-    ((((x1 - (if x1 <= x2 && *r3 <= *r3 { x2 } else { x4.min(*r3) })).atan() * x2.atan()) + (1.05 * acc11)) + (1.05 * v12.tanh()), (1.5 + (r3 * r3)).cbrt().abs().ln_1p().sin().sinh() - x4)
+    let mut acc12: f64 = 0.0;
+    for i13 in 0..4 {
+        acc12 = (0.5 * acc12) + (if matches!(i13, 1) { r3.tanh() } else { ((-(autodiff::softplus(i13 as f64).abs() + 1.15)).recip() + x4).tanh() });
+    }
+    ((((x1 - (if x1 <= x2 && *r3 <= *r3 { x2 } else { x4.min(*r3) })).atan() * x2.atan()) + (1.05 * acc11)) + (1.45 * acc12), (1.5 + (r3 * r3)).cbrt().abs().ln_1p().sin().sinh() - x4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24461,8 +24609,11 @@ fn p1401_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> (D, D) {
     for i10 in 0..5 {
         acc11 += (dx_sigmoid(v1, tr_) * D::from(1.45)) - (D::from(0.55) / (D::from(1.0) + (v1 * v1)));
     }
-    let v12: D = dx_tanh(-x2, tr_) + D::from(std::f64::consts::E);
-    (((dx_atan(x1 - (if dx_le(x1, x2, tr_) && dx_le(*r3, *r3, tr_) { x2 } else { dx_min(x4, *r3, tr_) }), tr_) * dx_atan(x2, tr_)) + (D::from(1.05) * acc11)) + (D::from(1.05) * dx_tanh(v12, tr_)), dx_sinh(dx_sin(dx_ln_1p(dx_abs(dx_cbrt(D::from(1.5) + (*r3 * (*r3)), tr_), tr_), tr_), tr_), tr_) - x4)
+    let mut acc12: D = D::from(0.0);
+    for i13 in 0..4 {
+        acc12 = (D::from(0.5) * acc12) + (if matches!(i13, 1) { dx_tanh(*r3, tr_) } else { dx_tanh(dx_recip(-(dx_abs(dx_softplus(D::from(i13 as f64), tr_), tr_) + D::from(1.15)), tr_) + x4, tr_) });
+    }
+    (((dx_atan(x1 - (if dx_le(x1, x2, tr_) && dx_le(*r3, *r3, tr_) { x2 } else { dx_min(x4, *r3, tr_) }), tr_) * dx_atan(x2, tr_)) + (D::from(1.05) * acc11)) + (D::from(1.45) * acc12), dx_sinh(dx_sin(dx_ln_1p(dx_abs(dx_cbrt(D::from(1.5) + (*r3 * (*r3)), tr_), tr_), tr_), tr_), tr_) - x4)
 }
 
 fn p1401_eval(x: &[f64]) -> Vec<f64> {
@@ -24807,11 +24958,8 @@ fn p1406(r1: &f64, s2: &[f64], mut a3: [f64; 1]) -> f64 {
         }
         let mut y14 = [f64::hypot(a3.iter().zip(s2.iter()).map(|(p15, q16)| autodiff::elu(i5 as f64, 1.2)).sum::<f64>(), autodiff::sigmoid(s2[3 - 1 - i5]))];
     }
-    let mut acc17: f64 = 0.0;
-    for i18 in 0..2 {
-        acc17 = (0.5 * acc17) + (if matches!(i18, 0 | 2) { s2[i18].hypot(s2[3 - 1 - i18] / 1.1).tanh() } else { r1.sin() });
-    }
-    (((if autodiff::elu(*r1, 1.35) <= -0.6 { 1.55 } else { (r1.tanh() * 0.9).asin() }).hypot(autodiff::elu(r1 - r1, 1.3)) - a3[0]) + v1) + (1.1 * acc17)
+    let v17: f64 = if !f64::mul_add(s2[1], autodiff::sigmoid(v1), v1).atan2((r1.abs() + 2.0).acosh()).tanh().is_nan() { (s2[1].abs() + 0.75).powf(s2[1]).clamp(s2[1], s2[1] + 0.5).atan() } else { ((s2[1] * r1) * 2.75).tanh() };
+    (((if autodiff::elu(*r1, 1.35) <= -0.6 { 1.55 } else { (r1.tanh() * 0.9).asin() }).hypot(autodiff::elu(r1 - r1, 1.3)) - a3[0]) + v1) + (1.1 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24827,11 +24975,8 @@ fn p1406_dual<D: Dn>(r1: &D, s2: &[D], mut a3: [D; 1], tr_: &mut Tr) -> D {
         }
         let mut y14 = [dx_hypot(a3.iter().zip(s2.iter()).map(|(p15, q16)| dx_elu(D::from(i5 as f64), D::from(1.2), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(s2[3 - 1 - i5], tr_), tr_)];
     }
-    let mut acc17: D = D::from(0.0);
-    for i18 in 0..2 {
-        acc17 = (D::from(0.5) * acc17) + (if matches!(i18, 0 | 2) { dx_tanh(dx_hypot(s2[i18], s2[3 - 1 - i18] / D::from(1.1), tr_), tr_) } else { dx_sin(*r1, tr_) });
-    }
-    ((dx_hypot(if dx_le(dx_elu(*r1, D::from(1.35), tr_), -D::from(0.6), tr_) { D::from(1.55) } else { dx_asin(dx_tanh(*r1, tr_) * D::from(0.9), tr_) }, dx_elu(*r1 - (*r1), D::from(1.3), tr_), tr_) - a3[0]) + v1) + (D::from(1.1) * acc17)
+    let v17: D = if !dx_is_nan(dx_tanh(dx_atan2(dx_mul_add(s2[1], dx_sigmoid(v1, tr_), v1, tr_), dx_acosh(dx_abs(*r1, tr_) + D::from(2.0), tr_), tr_), tr_), tr_) { dx_atan(dx_clamp(dx_powf(dx_abs(s2[1], tr_) + D::from(0.75), s2[1], tr_), s2[1], s2[1] + D::from(0.5), tr_), tr_) } else { dx_tanh((s2[1] * (*r1)) * D::from(2.75), tr_) };
+    ((dx_hypot(if dx_le(dx_elu(*r1, D::from(1.35), tr_), -D::from(0.6), tr_) { D::from(1.55) } else { dx_asin(dx_tanh(*r1, tr_) * D::from(0.9), tr_) }, dx_elu(*r1 - (*r1), D::from(1.3), tr_), tr_) - a3[0]) + v1) + (D::from(1.1) * v17)
 }
 
 fn p1406_eval(x: &[f64]) -> Vec<f64> {
@@ -24885,8 +25030,8 @@ fn p1407(a1: [f64; 1], w2: &[[f64; 2]; 3]) -> [f64; 1] {
     for e6 in y1.iter() {
         acc7 += (a1.iter().fold(a1[0], |acc9, e8| (acc9 * 0.5) + autodiff::sigmoid(y1[2])).abs() + 0.6).sqrt();
     }
-    let (v10, v11) = ((y1[2] + y1[1]).tanh().cosh() + a1[0]).atan().sin_cos();
-    [((a1[0] - a1[0]) + (0.3 * acc7)) + ((1.2 * v10) + (0.8 * v11))]
+    let v10: f64 = if !((y1[2] + y1[1]).tanh().cosh() + a1[0]).atan().is_nan() { ((y1[2] / (w2[0][1].exp() + 0.5)) - acc7).tanh() } else { (autodiff::sigmoid(-acc7).sinh() + a1[0]).tanh() };
+    [((a1[0] - a1[0]) + (0.3 * acc7)) + (1.2 * v10)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24906,8 +25051,8 @@ fn p1407_dual<D: Dn>(a1: [D; 1], w2: &[[D; 2]; 3], tr_: &mut Tr) -> [D; 1] {
     for e6 in y1.iter() {
         acc7 += dx_sqrt(dx_abs(a1.iter().fold(a1[0], |acc9, e8| (acc9 * D::from(0.5)) + dx_sigmoid(y1[2], tr_)), tr_) + D::from(0.6), tr_);
     }
-    let (v10, v11) = (dx_sin(dx_atan(dx_cosh(dx_tanh(y1[2] + y1[1], tr_), tr_) + a1[0], tr_), tr_), dx_cos(dx_atan(dx_cosh(dx_tanh(y1[2] + y1[1], tr_), tr_) + a1[0], tr_), tr_));
-    [((a1[0] - a1[0]) + (D::from(0.3) * acc7)) + ((D::from(1.2) * v10) + (D::from(0.8) * v11))]
+    let v10: D = if !dx_is_nan(dx_atan(dx_cosh(dx_tanh(y1[2] + y1[1], tr_), tr_) + a1[0], tr_), tr_) { dx_tanh((y1[2] / (dx_exp(w2[0][1], tr_) + D::from(0.5))) - acc7, tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(-acc7, tr_), tr_) + a1[0], tr_) };
+    [((a1[0] - a1[0]) + (D::from(0.3) * acc7)) + (D::from(1.2) * v10)]
 }
 
 fn p1407_eval(x: &[f64]) -> Vec<f64> {
@@ -24994,8 +25139,8 @@ fn p1409(mut x1: f64, s2: &[f64], s3: &[f64], a4: [f64; 2]) -> (f64, f64) {
     let v1 = s2.iter().map(|e2| autodiff::softplus(s2[0]).asinh()).sum::<f64>();
     let v3 = -1.0 + ((v1 * x1) / ((-s3[0]).abs() + 1.15));
     let mut v4: f64 = f64::powi(s2[0], 4).max(f64::powi(1.35, 3)).tanh() * ((s2[0] - v1) % (autodiff::sigmoid(v3.tanh() * v1).exp() + 0.5));
-    let v9: f64 = s2.iter().map(|e8| s2[1].tanh().tan()).sum::<f64>().asinh().tanh() + std::f64::consts::LN_2;
-    ((((s3.iter().zip(s2.iter()).fold(s3[0], |acc7, (p5, q6)| (acc7 + (f64::min(v1, a4[0]) + s2[1].min(s3[0])).sin()).tanh()) + v3).atan() * x1) + v1) + (1.2 * v9), ((autodiff::sigmoid((s3[0] - s2[1]) / (f64::abs(1.95) + 1.5)) + 2.2) * v1.sin()) + v3)
+    let (v8, v9) = csplit(autodiff::sigmoid(f64::log(v1.abs() + 0.65, s2[0].abs() + 2.6).tanh().sinh()) * 0.5, ((-s2[0]).abs() + 1.3).ln().tanh() * 0.5);
+    ((((s3.iter().zip(s2.iter()).fold(s3[0], |acc7, (p5, q6)| (acc7 + (f64::min(v1, a4[0]) + s2[1].min(s3[0])).sin()).tanh()) + v3).atan() * x1) + v1) + ((1.2 * v8) + (1.1 * v9)), ((autodiff::sigmoid((s3[0] - s2[1]) / (f64::abs(1.95) + 1.5)) + 2.2) * v1.sin()) + v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25003,8 +25148,8 @@ fn p1409_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], a4: [D; 2], tr_: &mut Tr) ->
     let v1 = s2.iter().map(|e2| dx_asinh(dx_softplus(s2[0], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v3 = -D::from(1.0) + ((v1 * x1) / (dx_abs(-s3[0], tr_) + D::from(1.15)));
     let mut v4: D = dx_tanh(dx_max(dx_powi(s2[0], 4, tr_), dx_powi(D::from(1.35), 3, tr_), tr_), tr_) * dx_rem(s2[0] - v1, dx_exp(dx_sigmoid(dx_tanh(v3, tr_) * v1, tr_), tr_) + D::from(0.5), tr_);
-    let v9: D = dx_tanh(dx_asinh(s2.iter().map(|e8| dx_tan(dx_tanh(s2[1], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(std::f64::consts::LN_2);
-    (((dx_atan(s3.iter().zip(s2.iter()).fold(s3[0], |acc7, (p5, q6)| dx_tanh(acc7 + dx_sin(dx_min(v1, a4[0], tr_) + dx_min(s2[1], s3[0], tr_), tr_), tr_)) + v3, tr_) * x1) + v1) + (D::from(1.2) * v9), ((dx_sigmoid((s3[0] - s2[1]) / (dx_abs(D::from(1.95), tr_) + D::from(1.5)), tr_) + D::from(2.2)) * dx_sin(v1, tr_)) + v3)
+    let (v8, v9) = csplit_dual(dx_sigmoid(dx_sinh(dx_tanh(dx_log(dx_abs(v1, tr_) + D::from(0.65), dx_abs(s2[0], tr_) + D::from(2.6), tr_), tr_), tr_), tr_) * D::from(0.5), dx_tanh(dx_ln(dx_abs(-s2[0], tr_) + D::from(1.3), tr_), tr_) * D::from(0.5), tr_);
+    (((dx_atan(s3.iter().zip(s2.iter()).fold(s3[0], |acc7, (p5, q6)| dx_tanh(acc7 + dx_sin(dx_min(v1, a4[0], tr_) + dx_min(s2[1], s3[0], tr_), tr_), tr_)) + v3, tr_) * x1) + v1) + ((D::from(1.2) * v8) + (D::from(1.1) * v9)), ((dx_sigmoid((s3[0] - s2[1]) / (dx_abs(D::from(1.95), tr_) + D::from(1.5)), tr_) + D::from(2.2)) * dx_sin(v1, tr_)) + v3)
 }
 
 fn p1409_eval(x: &[f64]) -> Vec<f64> {
@@ -25055,8 +25200,8 @@ fn p1410(s1: &[f64], b2: &[f64; 1], n3: usize) -> f64 {
         y3[n3 % y3.len()] %= ((s1.iter().map(|&e4| y3[n3 % y3.len()] / (v1.abs() + 1.2)).sum::<f64>() * (-1.45 % (v1.abs() + 1.05))).abs() + 0.85).log(f64::atan2(f64::atan2(-2.15, b2[c2 % b2.len()]), -0.4 * s1[n3 % s1.len()]).abs() + 1.55).abs() + 0.75;
     }
     let v5 = b2.iter().zip(s1.iter()).map(|(p6, q7)| (p6.clamp(-0.25, 1.3) % ((s1[(c2 + 1) % 2] / (b2[0].abs() + 1.25)).abs() + 1.3)).tanh() + 1.0).product::<f64>();
-    let v11: f64 = s1.iter().copied().map(|e8| autodiff::elu(v5, v1.atan() * 0.63).sin() + 1.0).product::<f64>().tanh().copysign(autodiff::sigmoid(s1.iter().zip(b2.iter()).map(|(p9, q10)| v5).sum::<f64>()));
-    (((-2.95 - v5) * s1[n3 % 2]) - v1) + (0.3 * v11)
+    let v8: f64 = autodiff::erfc(((v1.tanh() * s1[0]) - autodiff::leaky_relu(v5, 0.31)).atan() * 0.63);
+    (((-2.95 - v5) * s1[n3 % 2]) - v1) + (0.3 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25069,8 +25214,8 @@ fn p1410_dual<D: Dn>(s1: &[D], b2: &[D; 1], n3: usize, tr_: &mut Tr) -> D {
         y3[n3 % y3.len()] = dx_rem(y3[n3 % y3.len()], dx_abs(dx_log(dx_abs(s1.iter().map(|&e4| y3[n3 % y3.len()] / (dx_abs(v1, tr_) + D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_rem(-D::from(1.45), dx_abs(v1, tr_) + D::from(1.05), tr_), tr_) + D::from(0.85), dx_abs(dx_atan2(dx_atan2(-D::from(2.15), b2[c2 % b2.len()], tr_), -D::from(0.4) * s1[n3 % s1.len()], tr_), tr_) + D::from(1.55), tr_), tr_) + D::from(0.75), tr_);
     }
     let v5 = b2.iter().zip(s1.iter()).map(|(p6, q7)| dx_tanh(dx_rem(dx_clamp(*p6, -D::from(0.25), D::from(1.3), tr_), dx_abs(s1[(c2 + 1) % 2] / (dx_abs(b2[0], tr_) + D::from(1.25)), tr_) + D::from(1.3), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
-    let v11: D = dx_copysign(dx_tanh(s1.iter().copied().map(|e8| dx_sin(dx_elu(v5, dx_atan(v1, tr_) * D::from(0.63), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_sigmoid(s1.iter().zip(b2.iter()).map(|(p9, q10)| v5).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
-    (((-D::from(2.95) - v5) * s1[n3 % 2]) - v1) + (D::from(0.3) * v11)
+    let v8: D = dx_erfc(dx_atan((dx_tanh(v1, tr_) * s1[0]) - dx_leaky_relu(v5, D::from(0.31), tr_), tr_) * D::from(0.63), tr_);
+    (((-D::from(2.95) - v5) * s1[n3 % 2]) - v1) + (D::from(0.3) * v8)
 }
 
 fn p1410_eval(x: &[f64]) -> Vec<f64> {
@@ -25177,9 +25322,9 @@ fn p1412(x1: f64, f3: bool, k2: i32) -> f64 {
     }
     let mut acc5: f64 = 0.0;
     for i6 in (0..3).rev() {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { autodiff::sigmoid(((0.8 + (x1 * x1)).recip().abs() + 0.95).sqrt()) } else { x1.exp2().atan() * 0.95 });
+        acc5 = (0.5 * acc5) + (x1.tanh() * (i6 as f64));
     }
-    ((((if (x1 / (1.0 + (x1 * x1))) <= (x1 * x1) { x1.max(x1).hypot(x1) } else { { let t4 = x1; t4 * (-2.4) } }) + x1) * x1) + x1) + (1.35 * acc5)
+    ((((if (x1 / (1.0 + (x1 * x1))) <= (x1 * x1) { x1.max(x1).hypot(x1) } else { { let t4 = x1; t4 * (-2.4) } }) + x1) * x1) + x1) + (0.8 * autodiff::sigmoid(acc5))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25197,9 +25342,9 @@ fn p1412_dual<D: Dn>(x1: D, f3: bool, k2: i32, tr_: &mut Tr) -> D {
     }
     let mut acc5: D = D::from(0.0);
     for i6 in (0..3).rev() {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_sigmoid(dx_sqrt(dx_abs(dx_recip(D::from(0.8) + (x1 * x1), tr_), tr_) + D::from(0.95), tr_), tr_) } else { dx_atan(dx_exp2(x1, tr_), tr_) * D::from(0.95) });
+        acc5 = (D::from(0.5) * acc5) + (dx_tanh(x1, tr_) * D::from(i6 as f64));
     }
-    ((((if dx_le(x1 / (D::from(1.0) + (x1 * x1)), x1 * x1, tr_) { dx_hypot(dx_max(x1, x1, tr_), x1, tr_) } else { { let t4 = x1; t4 * (-D::from(2.4)) } }) + x1) * x1) + x1) + (D::from(1.35) * acc5)
+    ((((if dx_le(x1 / (D::from(1.0) + (x1 * x1)), x1 * x1, tr_) { dx_hypot(dx_max(x1, x1, tr_), x1, tr_) } else { { let t4 = x1; t4 * (-D::from(2.4)) } }) + x1) * x1) + x1) + (D::from(0.8) * dx_sigmoid(acc5, tr_))
 }
 
 fn p1412_eval(x: &[f64]) -> Vec<f64> {
@@ -25314,11 +25459,8 @@ fn p1414(mut x1: f64) -> f64 {
         let mut y3: [f64; 4] = [0.0; 4];
         return ((((x1.abs() + 0.55).log2() * autodiff::leaky_relu(x1, y1[1].sin())).sin() * x1) + x1) + y1[2];
     }
-    let mut acc4: f64 = 0.0;
-    for i5 in (0..3).rev() {
-        acc4 = (0.5 * acc4) + (if matches!(i5, 1) { (f64::powf((y1.iter().enumerate().map(|(j6, e7)| y1.iter().fold(1.55f64, |acc9, &e8| acc9 + ((y1[1] + e7).atan() * 0.63))).sum::<f64>().abs() + 1.35).sin() + 1.5, -1.5) + x1).atan() * 0.95 } else { autodiff::sigmoid(x1) });
-    }
-    ((((y1[2] * x1) * f64::max(1.5, 1.1)).abs() + 1.95).acosh() + x1) + (0.85 * acc4)
+    let v4: f64 = autodiff::erf((y1[1].exp() + x1).tanh());
+    ((((y1[2] * x1) * f64::max(1.5, 1.1)).abs() + 1.95).acosh() + x1) + (0.85 * v4)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25333,11 +25475,8 @@ fn p1414_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
         let mut y3: [D; 4] = [D::from(0.0); 4];
         return ((dx_sin(dx_log2(dx_abs(x1, tr_) + D::from(0.55), tr_) * dx_leaky_relu(x1, dx_sin(y1[1], tr_), tr_), tr_) * x1) + x1) + y1[2];
     }
-    let mut acc4: D = D::from(0.0);
-    for i5 in (0..3).rev() {
-        acc4 = (D::from(0.5) * acc4) + (if matches!(i5, 1) { dx_atan(dx_powf(dx_sin(dx_abs(y1.iter().enumerate().map(|(j6, e7)| y1.iter().fold(D::from(1.55), |acc9, &e8| acc9 + (dx_atan(y1[1] + (*e7), tr_) * D::from(0.63)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35), tr_) + D::from(1.5), -D::from(1.5), tr_) + x1, tr_) * D::from(0.95) } else { dx_sigmoid(x1, tr_) });
-    }
-    (dx_acosh(dx_abs((y1[2] * x1) * dx_max(D::from(1.5), D::from(1.1), tr_), tr_) + D::from(1.95), tr_) + x1) + (D::from(0.85) * acc4)
+    let v4: D = dx_erf(dx_tanh(dx_exp(y1[1], tr_) + x1, tr_), tr_);
+    (dx_acosh(dx_abs((y1[2] * x1) * dx_max(D::from(1.5), D::from(1.1), tr_), tr_) + D::from(1.95), tr_) + x1) + (D::from(0.85) * v4)
 }
 
 fn p1414_eval(x: &[f64]) -> Vec<f64> {
@@ -26538,8 +26677,11 @@ fn p1432(x1: f64, x2: f64, b3: &[f64; 4], a4: [f64; 5]) -> f64 {
             let v17 = *e7;
         }
     }
-    let v18: f64 = autodiff::gamma(autodiff::sigmoid((a4[5 - 1 - c1].tanh().tan().abs() + 0.6).powi(-1)) + 2.0);
-    (((b3[c1] + x2) + x2) - x1) + (0.45 * v18)
+    let mut acc18: f64 = 0.0;
+    for i19 in (0..3).rev() {
+        acc18 = (0.5 * acc18) + (autodiff::sigmoid((a4[5 - 1 - c1].tanh().tan().abs() + 0.6).powi(-1)) * (i19 as f64));
+    }
+    (((b3[c1] + x2) + x2) - x1) + (0.3 * autodiff::sigmoid(acc18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26565,8 +26707,11 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], tr_: &mut Tr) -> D {
             let v17 = *e7;
         }
     }
-    let v18: D = dx_gamma(dx_sigmoid(dx_powi(dx_abs(dx_tan(dx_tanh(a4[5 - 1 - c1], tr_), tr_), tr_) + D::from(0.6), -1, tr_), tr_) + D::from(2.0), tr_);
-    (((b3[c1] + x2) + x2) - x1) + (D::from(0.45) * v18)
+    let mut acc18: D = D::from(0.0);
+    for i19 in (0..3).rev() {
+        acc18 = (D::from(0.5) * acc18) + (dx_sigmoid(dx_powi(dx_abs(dx_tan(dx_tanh(a4[5 - 1 - c1], tr_), tr_), tr_) + D::from(0.6), -1, tr_), tr_) * D::from(i19 as f64));
+    }
+    (((b3[c1] + x2) + x2) - x1) + (D::from(0.3) * dx_sigmoid(acc18, tr_))
 }
 
 fn p1432_eval(x: &[f64]) -> Vec<f64> {
@@ -26635,8 +26780,8 @@ fn p1433(x1: f64) -> f64 {
     for i10 in 0..3 {
         acc11 += (v1.asinh() / (-(v1.abs() + 1.3))).tanh();
     }
-    let v13: f64 = (0..4).rev().map(|e12| f64::hypot(1.35, v1).sin() + (e12 as f64).sin()).sum::<f64>();
-    (((if (if -0.75 > 0.25 || v1 <= x1 { x1 + v1 } else if (((c2 + 1) as f64) * (c2 as f64)) < autodiff::sigmoid(x1) { 0.75 } else { 2.85 + x1 }) > x1 { x1 } else { v1 }) + v1) + (0.9 * acc11)) + (0.75 * v13.tanh())
+    let v12: f64 = autodiff::gamma((x1.sin() * v1.hypot(2.45).tanh()).tanh() + 2.0);
+    (((if (if -0.75 > 0.25 || v1 <= x1 { x1 + v1 } else if (((c2 + 1) as f64) * (c2 as f64)) < autodiff::sigmoid(x1) { 0.75 } else { 2.85 + x1 }) > x1 { x1 } else { v1 }) + v1) + (0.9 * acc11)) + (0.25 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26668,8 +26813,8 @@ fn p1433_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for i10 in 0..3 {
         acc11 += dx_tanh(dx_asinh(v1, tr_) / (-(dx_abs(v1, tr_) + D::from(1.3))), tr_);
     }
-    let v13: D = (0..4).rev().map(|e12| dx_sin(dx_hypot(D::from(1.35), v1, tr_), tr_) + dx_sin(D::from(e12 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + (D::from(0.75) * dx_tanh(v13, tr_))
+    let v12: D = dx_gamma(dx_tanh(dx_sin(x1, tr_) * dx_tanh(dx_hypot(v1, D::from(2.45), tr_), tr_), tr_) + D::from(2.0), tr_);
+    (((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + (D::from(0.25) * v12)
 }
 
 fn p1433_eval(x: &[f64]) -> Vec<f64> {
@@ -27304,11 +27449,8 @@ fn p1443(x1: f64, x2: f64, mut x3: f64) -> f64 {
             let mut y10: [f64; 1] = [0.0; 1];
         }
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..3 {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 0 | 2) { x1.tanh() } else { (autodiff::softplus(-0.7) + x2).sin() });
-    }
-    ((((c1 as f64) * (c1 as f64)).sin() * (-0.6)) - x2) + (1.5 * acc11)
+    let v11: f64 = ((2.15 + 0.05) + (x1 + x1)).sin() + std::f64::consts::PI;
+    ((((c1 as f64) * (c1 as f64)).sin() * (-0.6)) - x2) + (0.95 * v11.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27331,11 +27473,8 @@ fn p1443_dual<D: Dn>(x1: D, x2: D, mut x3: D, tr_: &mut Tr) -> D {
             let mut y10: [D; 1] = [D::from(0.0); 1];
         }
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..3 {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 0 | 2) { dx_tanh(x1, tr_) } else { dx_sin(dx_softplus(-D::from(0.7), tr_) + x2, tr_) });
-    }
-    ((dx_sin(D::from(c1 as f64) * D::from(c1 as f64), tr_) * (-D::from(0.6))) - x2) + (D::from(1.5) * acc11)
+    let v11: D = dx_sin((D::from(2.15) + D::from(0.05)) + (x1 + x1), tr_) + D::from(std::f64::consts::PI);
+    ((dx_sin(D::from(c1 as f64) * D::from(c1 as f64), tr_) * (-D::from(0.6))) - x2) + (D::from(0.95) * dx_tanh(v11, tr_))
 }
 
 fn p1443_eval(x: &[f64]) -> Vec<f64> {
@@ -27390,10 +27529,12 @@ fn p1444(b3: &[f64; 4], b2: &[f64; 2], x1: f64) -> f64 {
         let (v8, v9) = (x1, autodiff::relu(b2[1] * x1));
         return -(b3[0] - x1) + x1;
     }
-    let v12: f64 = (autodiff::softplus(f64::asinh(1.45)) + x1).tanh() * std::f64::consts::LN_2;
-    assert!(((b2[0] + v12).tanh() * 0.9).atanh().tanh().is_finite());
-    let v13: f64 = b3[1];
-    ((((autodiff::sigmoid(b3.iter().map(|e11| autodiff::relu(b2[0]).sin() + 1.0).product::<f64>()) * (-(x1 - b3[2]))) * x1) - x1) * x1) + ((1.05 * v12) + (0.4 * v13))
+    let (v12, v13) = ((b3[1] % (1.0 + (x1 * x1))).tanh() * 0.9).atanh().tanh().sin_cos();
+    let mut acc14: f64 = 0.0;
+    for i15 in 0..2 {
+        acc14 = (0.5 * acc14) + (if matches!(i15, 1) { autodiff::sigmoid(((v13 + (i15 as f64)) / 0.95) + b2[i15]) } else { autodiff::sigmoid(autodiff::softplus(v13) - (x1 - (-2.2))) });
+    }
+    ((((autodiff::sigmoid(b3.iter().map(|e11| autodiff::relu(b2[0]).sin() + 1.0).product::<f64>()) * (-(x1 - b3[2]))) * x1) - x1) * x1) + (((1.05 * v12) + (0.4 * v13)) + (1.5 * acc14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27416,10 +27557,12 @@ fn p1444_dual<D: Dn>(b3: &[D; 4], b2: &[D; 2], x1: D, tr_: &mut Tr) -> D {
         let (v8, v9) = (x1, dx_relu(b2[1] * x1, tr_));
         return -(b3[0] - x1) + x1;
     }
-    let v12: D = dx_tanh(dx_softplus(dx_asinh(D::from(1.45), tr_), tr_) + x1, tr_) * D::from(std::f64::consts::LN_2);
-    assert!(dx_is_finite(dx_tanh(dx_atanh(dx_tanh(b2[0] + v12, tr_) * D::from(0.9), tr_), tr_), tr_));
-    let v13: D = b3[1];
-    ((((dx_sigmoid(b3.iter().map(|e11| dx_sin(dx_relu(b2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * (-(x1 - b3[2]))) * x1) - x1) * x1) + ((D::from(1.05) * v12) + (D::from(0.4) * v13))
+    let (v12, v13) = (dx_sin(dx_tanh(dx_atanh(dx_tanh(dx_rem(b3[1], D::from(1.0) + (x1 * x1), tr_), tr_) * D::from(0.9), tr_), tr_), tr_), dx_cos(dx_tanh(dx_atanh(dx_tanh(dx_rem(b3[1], D::from(1.0) + (x1 * x1), tr_), tr_) * D::from(0.9), tr_), tr_), tr_));
+    let mut acc14: D = D::from(0.0);
+    for i15 in 0..2 {
+        acc14 = (D::from(0.5) * acc14) + (if matches!(i15, 1) { dx_sigmoid(((v13 + D::from(i15 as f64)) / D::from(0.95)) + b2[i15], tr_) } else { dx_sigmoid(dx_softplus(v13, tr_) - (x1 - (-D::from(2.2))), tr_) });
+    }
+    ((((dx_sigmoid(b3.iter().map(|e11| dx_sin(dx_relu(b2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * (-(x1 - b3[2]))) * x1) - x1) * x1) + (((D::from(1.05) * v12) + (D::from(0.4) * v13)) + (D::from(1.5) * acc14))
 }
 
 fn p1444_eval(x: &[f64]) -> Vec<f64> {
@@ -27523,8 +27666,11 @@ fn p1446(x1: f64, x2: f64, mut x3: f64, x4: f64) -> (f64, f64) {
         } else {
         }
     }
-    let v3: f64 = (0..2).rev().map(|e2| autodiff::sigmoid(f64::exp_m1(2.65) / (1.0 + (x2 * x2))) + (e2 as f64)).sum::<f64>();
-    ((((2.85 - x2) - x2) * x2) + (0.65 * v3.tanh()), (((autodiff::softplus((x2 * x2).ln_1p()) / (autodiff::softplus(x2).max((-(x1.abs() + 1.15)).cbrt()).abs() + 1.4)) * x4).tanh() * x2) + x3)
+    let mut acc2: f64 = 0.0;
+    for i3 in (0..2).rev() {
+        acc2 = (0.5 * acc2) + (((x1 / (-(f64::exp(2.65) + 0.5))).abs() + 1.5).log10().sin() * (i3 as f64));
+    }
+    ((((2.85 - x2) - x2) * x2) + (0.65 * acc2.tanh()), (((autodiff::softplus((x2 * x2).ln_1p()) / (autodiff::softplus(x2).max((-(x1.abs() + 1.15)).cbrt()).abs() + 1.4)) * x4).tanh() * x2) + x3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27540,8 +27686,11 @@ fn p1446_dual<D: Dn>(x1: D, x2: D, mut x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
         } else {
         }
     }
-    let v3: D = (0..2).rev().map(|e2| dx_sigmoid(dx_exp_m1(D::from(2.65), tr_) / (D::from(1.0) + (x2 * x2)), tr_) + D::from(e2 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((D::from(2.85) - x2) - x2) * x2) + (D::from(0.65) * dx_tanh(v3, tr_)), (dx_tanh((dx_softplus(dx_ln_1p(x2 * x2, tr_), tr_) / (dx_abs(dx_max(dx_softplus(x2, tr_), dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.15)), tr_), tr_), tr_) + D::from(1.4))) * x4, tr_) * x2) + x3)
+    let mut acc2: D = D::from(0.0);
+    for i3 in (0..2).rev() {
+        acc2 = (D::from(0.5) * acc2) + (dx_sin(dx_log10(dx_abs(x1 / (-(dx_exp(D::from(2.65), tr_) + D::from(0.5))), tr_) + D::from(1.5), tr_), tr_) * D::from(i3 as f64));
+    }
+    ((((D::from(2.85) - x2) - x2) * x2) + (D::from(0.65) * dx_tanh(acc2, tr_)), (dx_tanh((dx_softplus(dx_ln_1p(x2 * x2, tr_), tr_) / (dx_abs(dx_max(dx_softplus(x2, tr_), dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.15)), tr_), tr_), tr_) + D::from(1.4))) * x4, tr_) * x2) + x3)
 }
 
 fn p1446_eval(x: &[f64]) -> Vec<f64> {
@@ -27602,9 +27751,8 @@ fn p1447(mut x1: f64, x2: f64, mut a3: [f64; 4], mut a4: [f64; 1]) -> f64 {
         }
         let mut v7 = (x2.abs() + 1.0).recip();
     }
-    debug_assert!(!a3[2].tanh().is_nan());
-    let v8: f64 = (x2.atan2(a4[0]) + (a4[0] - x2)).tanh();
-    (x1.sin() * x1.tanh()) + (0.45 * v8)
+    let (v8, v9) = a3[2].tanh().sin_cos();
+    (x1.sin() * x1.tanh()) + ((0.45 * v8) + (1.45 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27629,9 +27777,8 @@ fn p1447_dual<D: Dn>(mut x1: D, x2: D, mut a3: [D; 4], mut a4: [D; 1], tr_: &mut
         }
         let mut v7 = dx_recip(dx_abs(x2, tr_) + D::from(1.0), tr_);
     }
-    debug_assert!(!dx_is_nan(dx_tanh(a3[2], tr_), tr_));
-    let v8: D = dx_tanh(dx_atan2(x2, a4[0], tr_) + (a4[0] - x2), tr_);
-    (dx_sin(x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.45) * v8)
+    let (v8, v9) = (dx_sin(dx_tanh(a3[2], tr_), tr_), dx_cos(dx_tanh(a3[2], tr_), tr_));
+    (dx_sin(x1, tr_) * dx_tanh(x1, tr_)) + ((D::from(0.45) * v8) + (D::from(1.45) * v9))
 }
 
 fn p1447_eval(x: &[f64]) -> Vec<f64> {
@@ -27683,8 +27830,8 @@ fn p1448(x1: f64, x2: f64, k3: i32) -> f64 {
     for i7 in 0..1 {
         acc8 += v2.sin();
     }
-    let v10: f64 = autodiff::erfc((({ let t9 = v3; t9 * (-0.65 * acc8) }) + x1).sin());
-    ((v3 * v3.sin()) + (1.5 * acc8)) + (1.0 * v10)
+    let v10: f64 = (0..2).rev().map(|e9| 1.05 + (e9 as f64)).sum::<f64>();
+    ((v3 * v3.sin()) + (1.5 * acc8)) + (0.5 * v10.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27700,8 +27847,8 @@ fn p1448_dual<D: Dn>(x1: D, x2: D, k3: i32, tr_: &mut Tr) -> D {
     for i7 in 0..1 {
         acc8 += dx_sin(v2, tr_);
     }
-    let v10: D = dx_erfc(dx_sin(({ let t9 = v3; t9 * (-D::from(0.65) * acc8) }) + x1, tr_), tr_);
-    ((v3 * dx_sin(v3, tr_)) + (D::from(1.5) * acc8)) + (D::from(1.0) * v10)
+    let v10: D = (0..2).rev().map(|e9| D::from(1.05) + D::from(e9 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    ((v3 * dx_sin(v3, tr_)) + (D::from(1.5) * acc8)) + (D::from(0.5) * dx_atan(v10, tr_))
 }
 
 fn p1448_eval(x: &[f64]) -> Vec<f64> {
@@ -28252,9 +28399,8 @@ fn p1456(x1: f64, x2: f64, b3: &[f64; 5], w4: &[[f64; 3]; 1], f6: bool, b5: &[f6
     for i11 in 0..2 {
         acc12 += (-x1 - (b3[i11 + 1] / (1.0 + (b3[1] * b3[1])))).tanh();
     }
-    let cl13 = |z14: f64| (z14.sin() * 0.9).asin().cos();
-    let v15: f64 = cl13(b5[1]) + (0.45 * cl13((x2.min(acc12) + (1.1 + (b5[1] * b5[1])).log2()).atan()));
-    [(((if (x2 - autodiff::leaky_relu(b5[1], autodiff::sigmoid(x1))) < b5[0] { x1 } else { b3.iter().map(|e10| autodiff::leaky_relu(*e10, 0.36)).sum::<f64>() / (1.0 + (x2 * x2)) }) - x1) + (0.95 * acc12)) + (0.45 * v15.atan())]
+    let v13: f64 = autodiff::erf(((autodiff::elu(acc12, 1.0).abs() + 0.65).ln() + x2).atan() * 0.63);
+    [(((if (x2 - autodiff::leaky_relu(b5[1], autodiff::sigmoid(x1))) < b5[0] { x1 } else { b3.iter().map(|e10| autodiff::leaky_relu(*e10, 0.36)).sum::<f64>() / (1.0 + (x2 * x2)) }) - x1) + (0.95 * acc12)) + (0.8 * v13)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28276,9 +28422,8 @@ fn p1456_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], w4: &[[D; 3]; 1], f6: bool, b5: 
     for i11 in 0..2 {
         acc12 += dx_tanh(-x1 - (b3[i11 + 1] / (D::from(1.0) + (b3[1] * b3[1]))), tr_);
     }
-    let cl13 = |z14: D, tr_: &mut Tr| dx_cos(dx_asin(dx_sin(z14, tr_) * D::from(0.9), tr_), tr_);
-    let v15: D = cl13(b5[1], tr_) + (D::from(0.45) * cl13(dx_atan(dx_min(x2, acc12, tr_) + dx_log2(D::from(1.1) + (b5[1] * b5[1]), tr_), tr_), tr_));
-    [(((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { x1 } else { b3.iter().map(|e10| dx_leaky_relu(*e10, D::from(0.36), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (D::from(1.0) + (x2 * x2)) }) - x1) + (D::from(0.95) * acc12)) + (D::from(0.45) * dx_atan(v15, tr_))]
+    let v13: D = dx_erf(dx_atan(dx_ln(dx_abs(dx_elu(acc12, D::from(1.0), tr_), tr_) + D::from(0.65), tr_) + x2, tr_) * D::from(0.63), tr_);
+    [(((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { x1 } else { b3.iter().map(|e10| dx_leaky_relu(*e10, D::from(0.36), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (D::from(1.0) + (x2 * x2)) }) - x1) + (D::from(0.95) * acc12)) + (D::from(0.8) * v13)]
 }
 
 fn p1456_eval(x: &[f64]) -> Vec<f64> {
@@ -28417,11 +28562,8 @@ fn p1458(x1: f64, w2: &[[f64; 3]; 2], b4: &[f64; 2], s3: &[f64], f5: bool) -> f6
     for e3 in s3.iter() {
         let mut y4: [f64; 1] = [0.0; 1];
     }
-    let mut acc5: f64 = 0.0;
-    for i6 in (0..3).rev() {
-        acc5 = (0.5 * acc5) + (if matches!(i6, 1) { s3[i6 % s3.len()].sin().sin() } else { x1.tanh() });
-    }
-    (((w2[0][2].powi(2) * x1.asinh()) / (1.0 + (w2[0][0] * w2[0][0]))) + x1) + (1.0 * acc5)
+    let v5: f64 = cgen(b4[0].tanh() * 0.5, autodiff::sigmoid(s3[1]) * 0.5);
+    (((w2[0][2].powi(2) * x1.asinh()) / (1.0 + (w2[0][0] * w2[0][0]))) + x1) + (1.0 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28438,11 +28580,8 @@ fn p1458_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], b4: &[D; 2], s3: &[D], f5: bool, t
     for e3 in s3.iter() {
         let mut y4: [D; 1] = [D::from(0.0); 1];
     }
-    let mut acc5: D = D::from(0.0);
-    for i6 in (0..3).rev() {
-        acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_sin(dx_sin(s3[i6 % s3.len()], tr_), tr_) } else { dx_tanh(x1, tr_) });
-    }
-    (((dx_powi(w2[0][2], 2, tr_) * dx_asinh(x1, tr_)) / (D::from(1.0) + (w2[0][0] * w2[0][0]))) + x1) + (D::from(1.0) * acc5)
+    let v5: D = cgen_dual(dx_tanh(b4[0], tr_) * D::from(0.5), dx_sigmoid(s3[1], tr_) * D::from(0.5), tr_);
+    (((dx_powi(w2[0][2], 2, tr_) * dx_asinh(x1, tr_)) / (D::from(1.0) + (w2[0][0] * w2[0][0]))) + x1) + (D::from(1.0) * v5)
 }
 
 fn p1458_eval(x: &[f64]) -> Vec<f64> {
@@ -28869,9 +29008,8 @@ fn p1465(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
         let (v6, v7) = ((s3[3].abs() + 1.5).recip(), s3.iter().map(|e5| s3[3] + v1).sum::<f64>());
         let mut y8: [[f64; 3]; 4] = [[0.0; 3]; 4];
     }
-    debug_assert!(!r1.is_nan());
-    let v9: f64 = (f64::hypot(s3[0], x2) * (s3[0] - (-0.65))).sin();
-    ((autodiff::sigmoid(v1.hypot(v1)).cosh() - ((0.9 + (s3[2] * s3[2])).log2() + (s3[3] * r1))) + r1) + (1.0 * v9)
+    let v10: f64 = match *r1 { t9 if t9 >= -0.4 => (f64::hypot(s3[0], x2) * (s3[0] - (-0.65))).sin(), _ => s3[3].powi(1).tanh().exp_m1().sin() };
+    ((autodiff::sigmoid(v1.hypot(v1)).cosh() - ((0.9 + (s3[2] * s3[2])).log2() + (s3[3] * r1))) + r1) + (1.0 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28882,9 +29020,8 @@ fn p1465_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
         let (v6, v7) = (dx_recip(dx_abs(s3[3], tr_) + D::from(1.5), tr_), s3.iter().map(|e5| s3[3] + v1).fold(D::from(0.0), |acc_, t_| acc_ + t_));
         let mut y8: [[D; 3]; 4] = [[D::from(0.0); 3]; 4];
     }
-    debug_assert!(!dx_is_nan(*r1, tr_));
-    let v9: D = dx_sin(dx_hypot(s3[0], x2, tr_) * (s3[0] - (-D::from(0.65))), tr_);
-    ((dx_cosh(dx_sigmoid(dx_hypot(v1, v1, tr_), tr_), tr_) - (dx_log2(D::from(0.9) + (s3[2] * s3[2]), tr_) + (s3[3] * (*r1)))) + (*r1)) + (D::from(1.0) * v9)
+    let v10: D = match *r1 { t9 if dx_ge(t9, -D::from(0.4), tr_) => dx_sin(dx_hypot(s3[0], x2, tr_) * (s3[0] - (-D::from(0.65))), tr_), _ => dx_sin(dx_exp_m1(dx_tanh(dx_powi(s3[3], 1, tr_), tr_), tr_), tr_) };
+    ((dx_cosh(dx_sigmoid(dx_hypot(v1, v1, tr_), tr_), tr_) - (dx_log2(D::from(0.9) + (s3[2] * s3[2]), tr_) + (s3[3] * (*r1)))) + (*r1)) + (D::from(1.0) * v10)
 }
 
 fn p1465_eval(x: &[f64]) -> Vec<f64> {
@@ -29037,8 +29174,8 @@ fn p1468(x2: f64, r1: &f64, x3: f64) -> [f64; 3] {
     }
     let mut v4 = ((x3 * x3) + (x3 - (-1.85))).clamp(-0.85, -0.15);
     let v5 = ((v4 + (-1.1)).abs() + 1.2).recip() * (r1 * r1).atan().exp2().sin();
-    let v6: f64 = if !(if v4 >= 0.4 && *r1 < -0.8 { autodiff::sigmoid(x3) } else { v4 + 0.65 }).tanh().is_infinite() { (-0.45 + x3).tanh() } else { (x2 - autodiff::leaky_relu(-2.05, x3.tanh())).tanh() };
-    [(-(v4 + r1).max(-x2) * v5) + (0.6 * v6), ((((0.55 / ((x2 - 1.2).abs() + 1.35)) / 1.8) - r1) * v5) + v5, autodiff::relu(*r1).hypot(r1.exp2() / ((-0.4 - r1).abs() + 0.7)) - (-0.65)]
+    let v7: f64 = (0..3).rev().map(|e6| ((v4 + 1.8) - (x3 + v5)).atan() + (e6 as f64).atan()).sum::<f64>();
+    [(-(v4 + r1).max(-x2) * v5) + (0.75 * autodiff::sigmoid(v7)), ((((0.55 / ((x2 - 1.2).abs() + 1.35)) / 1.8) - r1) * v5) + v5, autodiff::relu(*r1).hypot(r1.exp2() / ((-0.4 - r1).abs() + 0.7)) - (-0.65)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29051,8 +29188,8 @@ fn p1468_dual<D: Dn>(x2: D, r1: &D, x3: D, tr_: &mut Tr) -> [D; 3] {
     }
     let mut v4 = dx_clamp((x3 * x3) + (x3 - (-D::from(1.85))), -D::from(0.85), -D::from(0.15), tr_);
     let v5 = dx_recip(dx_abs(v4 + (-D::from(1.1)), tr_) + D::from(1.2), tr_) * dx_sin(dx_exp2(dx_atan(*r1 * (*r1), tr_), tr_), tr_);
-    let v6: D = if !dx_is_infinite(dx_tanh(if dx_ge(v4, D::from(0.4), tr_) && dx_lt(*r1, -D::from(0.8), tr_) { dx_sigmoid(x3, tr_) } else { v4 + D::from(0.65) }, tr_), tr_) { dx_tanh(-D::from(0.45) + x3, tr_) } else { dx_tanh(x2 - dx_leaky_relu(-D::from(2.05), dx_tanh(x3, tr_), tr_), tr_) };
-    [(-dx_max(v4 + (*r1), -x2, tr_) * v5) + (D::from(0.6) * v6), ((((D::from(0.55) / (dx_abs(x2 - D::from(1.2), tr_) + D::from(1.35))) / D::from(1.8)) - (*r1)) * v5) + v5, dx_hypot(dx_relu(*r1, tr_), dx_exp2(*r1, tr_) / (dx_abs(-D::from(0.4) - (*r1), tr_) + D::from(0.7)), tr_) - (-D::from(0.65))]
+    let v7: D = (0..3).rev().map(|e6| dx_atan((v4 + D::from(1.8)) - (x3 + v5), tr_) + dx_atan(D::from(e6 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
+    [(-dx_max(v4 + (*r1), -x2, tr_) * v5) + (D::from(0.75) * dx_sigmoid(v7, tr_)), ((((D::from(0.55) / (dx_abs(x2 - D::from(1.2), tr_) + D::from(1.35))) / D::from(1.8)) - (*r1)) * v5) + v5, dx_hypot(dx_relu(*r1, tr_), dx_exp2(*r1, tr_) / (dx_abs(-D::from(0.4) - (*r1), tr_) + D::from(0.7)), tr_) - (-D::from(0.65))]
 }
 
 fn p1468_eval(x: &[f64]) -> Vec<f64> {
@@ -29218,11 +29355,8 @@ fn p1471(b1: &[f64; 2], b2: &[f64; 5], n3: usize) -> f64 {
     let mut y5: [f64; 2] = [0.0; 2];
     let v6: f64 = 0.45;
     let mut v7 = b1[(n3 + 3) % 2];
-    let mut acc9: f64 = 0.0;
-    for i10 in (0..2).rev() {
-        acc9 = (0.5 * acc9) + ((-(b2[i10] * v1.tanh())).sin() * (i10 as f64));
-    }
-    (((f64::clamp(b1.iter().map(|e8| b1[n3 % 2] / (b1[n3 % 2].abs() + 1.5)).sum::<f64>(), -0.5, -0.2) + b1[n3 % b1.len()]) - v2) * v7) + (0.45 * autodiff::sigmoid(acc9))
+    let v9: f64 = if (y5[n3 % 2] + b1[n3 % b1.len()]).is_finite() { (autodiff::sigmoid(v7 + v1) * autodiff::relu(b2[n3])).atan() } else { unreachable!() };
+    (((f64::clamp(b1.iter().map(|e8| b1[n3 % 2] / (b1[n3 % 2].abs() + 1.5)).sum::<f64>(), -0.5, -0.2) + b1[n3 % b1.len()]) - v2) * v7) + (0.25 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29233,11 +29367,8 @@ fn p1471_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], n3: usize, tr_: &mut Tr) -> D {
     let mut y5: [D; 2] = [D::from(0.0); 2];
     let v6: D = D::from(0.45);
     let mut v7 = b1[(n3 + 3) % 2];
-    let mut acc9: D = D::from(0.0);
-    for i10 in (0..2).rev() {
-        acc9 = (D::from(0.5) * acc9) + (dx_sin(-(b2[i10] * dx_tanh(v1, tr_)), tr_) * D::from(i10 as f64));
-    }
-    (((dx_clamp(b1.iter().map(|e8| b1[n3 % 2] / (dx_abs(b1[n3 % 2], tr_) + D::from(1.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.5), -D::from(0.2), tr_) + b1[n3 % b1.len()]) - v2) * v7) + (D::from(0.45) * dx_sigmoid(acc9, tr_))
+    let v9: D = if dx_is_finite(y5[n3 % 2] + b1[n3 % b1.len()], tr_) { dx_atan(dx_sigmoid(v7 + v1, tr_) * dx_relu(b2[n3], tr_), tr_) } else { unreachable!() };
+    (((dx_clamp(b1.iter().map(|e8| b1[n3 % 2] / (dx_abs(b1[n3 % 2], tr_) + D::from(1.5))).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.5), -D::from(0.2), tr_) + b1[n3 % b1.len()]) - v2) * v7) + (D::from(0.25) * v9)
 }
 
 fn p1471_eval(x: &[f64]) -> Vec<f64> {
@@ -29486,11 +29617,8 @@ fn p1475(x2: f64, r1: &f64) -> f64 {
     y1[0][2] -= (if (r1 - y1[0][1]) >= (x2 % (r1.exp() + 0.5)) { y1[0][2] * x2 } else { -3.0 }) * (if 1.4 <= -y1[0][0] { (1.05 + (y1[0][2] * y1[0][2])).powf(*r1) } else { y1[0][0].exp2() });
     let v2 = y1[0][1];
     y1[0][0] = { let t3 = y1[0][1]; t3 * ((y1[0][0] / (y1[0][0].abs() + 1.3)) - (x2 + x2)).sin() };
-    let mut acc4: f64 = 0.0;
-    for i5 in 0..3 {
-        acc4 = (0.5 * acc4) + (match i5 { 0 => autodiff::sigmoid((r1 + y1[i5 % 1][i5]).tanh().sinh()), 1 => (autodiff::leaky_relu(autodiff::sigmoid(v2), r1.tanh()).tanh() * 0.9).acos().tanh(), _ => ((autodiff::elu(y1[0][3 - 1 - i5].sin(), autodiff::sigmoid(v2)) + v2.sin()) + r1).tanh() });
-    }
-    ((((x2 + (x2.abs() + 0.7).log(v2.abs() + 1.8)) * (y1[0][1] - y1[0][1]).atan()) + v2) - r1) + (1.05 * acc4)
+    let v4: f64 = (-0.45 * r1).cos().to_degrees();
+    ((((x2 + (x2.abs() + 0.7).log(v2.abs() + 1.8)) * (y1[0][1] - y1[0][1]).atan()) + v2) - r1) + (1.3 * v4.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29499,11 +29627,8 @@ fn p1475_dual<D: Dn>(x2: D, r1: &D, tr_: &mut Tr) -> D {
     y1[0][2] -= (if dx_ge(*r1 - y1[0][1], dx_rem(x2, dx_exp(*r1, tr_) + D::from(0.5), tr_), tr_) { y1[0][2] * x2 } else { -D::from(3.0) }) * (if dx_le(D::from(1.4), -y1[0][0], tr_) { dx_powf(D::from(1.05) + (y1[0][2] * y1[0][2]), *r1, tr_) } else { dx_exp2(y1[0][0], tr_) });
     let v2 = y1[0][1];
     y1[0][0] = { let t3 = y1[0][1]; t3 * dx_sin((y1[0][0] / (dx_abs(y1[0][0], tr_) + D::from(1.3))) - (x2 + x2), tr_) };
-    let mut acc4: D = D::from(0.0);
-    for i5 in 0..3 {
-        acc4 = (D::from(0.5) * acc4) + (match i5 { 0 => dx_sigmoid(dx_sinh(dx_tanh(*r1 + y1[i5 % 1][i5], tr_), tr_), tr_), 1 => dx_tanh(dx_acos(dx_tanh(dx_leaky_relu(dx_sigmoid(v2, tr_), dx_tanh(*r1, tr_), tr_), tr_) * D::from(0.9), tr_), tr_), _ => dx_tanh((dx_elu(dx_sin(y1[0][3 - 1 - i5], tr_), dx_sigmoid(v2, tr_), tr_) + dx_sin(v2, tr_)) + (*r1), tr_) });
-    }
-    ((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(1.05) * acc4)
+    let v4: D = dx_to_degrees(dx_cos(-D::from(0.45) * (*r1), tr_), tr_);
+    ((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(1.3) * dx_atan(v4, tr_))
 }
 
 fn p1475_eval(x: &[f64]) -> Vec<f64> {
@@ -29539,18 +29664,16 @@ fn p1475_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1476(a1: [f64; 5], b2: &[f64; 5], n3: usize) -> (f64, f64) {
     let v1 = f64::sin(-1.65);
     let mut y2: [[f64; 3]; 1] = [[0.0; 3]; 1];
-    let cl3 = |z4: f64| autodiff::sigmoid(f64::mul_add(autodiff::sigmoid(z4.sinh()), z4, autodiff::elu(z4, 1.4)));
-    let v5: f64 = cl3((b2[0] * b2[n3]).atan()) + (0.55 * cl3((-0.25 + a1[n3]).tanh()));
-    ((((a1[n3 + 1] * v1) - v1) + v1) + (0.7 * v5.tanh()), ((((a1[n3 + 1] - v1).tanh() / (-((v1 / (b2[n3 + 1].abs() + 1.2)).abs().ln_1p().abs() + 0.75))) * v1) * v1) * v1)
+    let v3: f64 = cgen(autodiff::sigmoid(f64::mul_add(autodiff::sigmoid(v1.sinh()), b2[n3], a1[n3].exp_m1())) * 0.5, (b2[n3].atan() * 0.95) * 0.5);
+    ((((a1[n3 + 1] * v1) - v1) + v1) + (0.6 * v3), ((((a1[n3 + 1] - v1).tanh() / (-((v1 / (b2[n3 + 1].abs() + 1.2)).abs().ln_1p().abs() + 0.75))) * v1) * v1) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1476_dual<D: Dn>(a1: [D; 5], b2: &[D; 5], n3: usize, tr_: &mut Tr) -> (D, D) {
     let v1 = dx_sin(-D::from(1.65), tr_);
     let mut y2: [[D; 3]; 1] = [[D::from(0.0); 3]; 1];
-    let cl3 = |z4: D, tr_: &mut Tr| dx_sigmoid(dx_mul_add(dx_sigmoid(dx_sinh(z4, tr_), tr_), z4, dx_elu(z4, D::from(1.4), tr_), tr_), tr_);
-    let v5: D = cl3(dx_atan(b2[0] * b2[n3], tr_), tr_) + (D::from(0.55) * cl3(dx_tanh(-D::from(0.25) + a1[n3], tr_), tr_));
-    ((((a1[n3 + 1] * v1) - v1) + v1) + (D::from(0.7) * dx_tanh(v5, tr_)), (((dx_tanh(a1[n3 + 1] - v1, tr_) / (-(dx_abs(dx_ln_1p(dx_abs(v1 / (dx_abs(b2[n3 + 1], tr_) + D::from(1.2)), tr_), tr_), tr_) + D::from(0.75)))) * v1) * v1) * v1)
+    let v3: D = cgen_dual(dx_sigmoid(dx_mul_add(dx_sigmoid(dx_sinh(v1, tr_), tr_), b2[n3], dx_exp_m1(a1[n3], tr_), tr_), tr_) * D::from(0.5), (dx_atan(b2[n3], tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    ((((a1[n3 + 1] * v1) - v1) + v1) + (D::from(0.6) * v3), (((dx_tanh(a1[n3 + 1] - v1, tr_) / (-(dx_abs(dx_ln_1p(dx_abs(v1 / (dx_abs(b2[n3 + 1], tr_) + D::from(1.2)), tr_), tr_), tr_) + D::from(0.75)))) * v1) * v1) * v1)
 }
 
 fn p1476_eval(x: &[f64]) -> Vec<f64> {
@@ -29835,12 +29958,9 @@ fn p1480(b2: &[f64; 3], x1: f64, b3: &[f64; 2]) -> f64 {
         let v10 = (autodiff::sigmoid(x1).tanh() * 0.9).acos() - (f64::exp_m1(-2.4).atan() * (b2[2] - x1));
     } else {
     }
-    let v11: f64 = (b2[1].abs() + 0.5).ln().atan() * std::f64::consts::LN_2;
-    let mut acc12: f64 = 0.0;
-    for i13 in 0..4 {
-        acc12 = (0.5 * acc12) + (match i13 { 0 => ((i13 as f64).abs() - f64::max(b3[0], -2.0)).tanh(), 1 => ((f64::atan2(0.4, v11).abs() + 1.25).cbrt() + b3[0]).tanh(), _ => (b2[i13 % 3] - (-2.7)).cos().tanh() });
-    }
-    ((((((f64::max(x1, x1) * (1.45 + (x1 * x1)).log10()).abs() + 1.1).sin() + 1.5).powf(1.9).atan() * b3[0]) - x1) * b2[1]) + ((0.55 * v11) + (1.15 * acc12))
+    let (v11, v12) = csplit(((b2[1].abs() + 0.5).sqrt() * (x1 * b2[0])).tanh() * 0.5, autodiff::sigmoid(b2[2].max(b3[0]).asinh()) * 0.5);
+    let v15: f64 = b3.iter().skip(1).map(|e13| x1.min(b3.iter().map(|e14| b2[1]).sum::<f64>()).tanh() + e13).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
+    ((((((f64::max(x1, x1) * (1.45 + (x1 * x1)).log10()).abs() + 1.1).sin() + 1.5).powf(1.9).atan() * b3[0]) - x1) * b2[1]) + (((0.55 * v11) + (1.15 * v12)) + (0.4 * autodiff::sigmoid(v15)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29861,12 +29981,9 @@ fn p1480_dual<D: Dn>(b2: &[D; 3], x1: D, b3: &[D; 2], tr_: &mut Tr) -> D {
         let v10 = dx_acos(dx_tanh(dx_sigmoid(x1, tr_), tr_) * D::from(0.9), tr_) - (dx_atan(dx_exp_m1(-D::from(2.4), tr_), tr_) * (b2[2] - x1));
     } else {
     }
-    let v11: D = dx_atan(dx_ln(dx_abs(b2[1], tr_) + D::from(0.5), tr_), tr_) * D::from(std::f64::consts::LN_2);
-    let mut acc12: D = D::from(0.0);
-    for i13 in 0..4 {
-        acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_tanh(dx_abs(D::from(i13 as f64), tr_) - dx_max(b3[0], -D::from(2.0), tr_), tr_), 1 => dx_tanh(dx_cbrt(dx_abs(dx_atan2(D::from(0.4), v11, tr_), tr_) + D::from(1.25), tr_) + b3[0], tr_), _ => dx_tanh(dx_cos(b2[i13 % 3] - (-D::from(2.7)), tr_), tr_) });
-    }
-    (((dx_atan(dx_powf(dx_sin(dx_abs(dx_max(x1, x1, tr_) * dx_log10(D::from(1.45) + (x1 * x1), tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), D::from(1.9), tr_), tr_) * b3[0]) - x1) * b2[1]) + ((D::from(0.55) * v11) + (D::from(1.15) * acc12))
+    let (v11, v12) = csplit_dual(dx_tanh(dx_sqrt(dx_abs(b2[1], tr_) + D::from(0.5), tr_) * (x1 * b2[0]), tr_) * D::from(0.5), dx_sigmoid(dx_asinh(dx_max(b2[2], b3[0], tr_), tr_), tr_) * D::from(0.5), tr_);
+    let v15: D = b3.iter().skip(1).map(|e13| dx_tanh(dx_min(x1, b3.iter().map(|e14| b2[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (*e13)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
+    (((dx_atan(dx_powf(dx_sin(dx_abs(dx_max(x1, x1, tr_) * dx_log10(D::from(1.45) + (x1 * x1), tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), D::from(1.9), tr_), tr_) * b3[0]) - x1) * b2[1]) + (((D::from(0.55) * v11) + (D::from(1.15) * v12)) + (D::from(0.4) * dx_sigmoid(v15, tr_)))
 }
 
 fn p1480_eval(x: &[f64]) -> Vec<f64> {
@@ -30034,8 +30151,9 @@ fn p1483(x1: f64, a2: [f64; 3], a3: [f64; 3], b4: &[f64; 2]) -> (f64, f64) {
         y2[c4 % 2] = (y2[c4 % 2] + ((c4 as f64) + v1).sin()).atan() * 0.63;
     }
     let v8: f64 = if a2.iter().enumerate().fold(1.25f64, |acc7, (j5, e6)| (acc7 * 0.5) + y2[(c4 + 1) % y2.len()].abs().tanh()).tanh().is_finite() { (autodiff::elu(2.15, (c4 as f64).atan() * 0.63).abs() + a3[(c4 + 3) % a3.len()]).sin() } else { -(-b4[c4 % b4.len()]) };
-    let v9: f64 = y2[c4 % y2.len()].atan2(a2[c4 % a2.len()] * a3[(c4 + 1) % a3.len()]).atan() * std::f64::consts::FRAC_PI_4;
-    (((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((1.35 * v8) + (1.1 * v9)), (a2[c4 % 3] - x1) * x1)
+    let cl9 = |z10: f64| (autodiff::leaky_relu(z10, z10.atan() * 0.63) * (z10 * z10)).tanh();
+    let v11: f64 = cl9(((v8.sin() * 0.9).acos() + x1).tanh()) + (1.3 * cl9(x1));
+    (((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((1.35 * v8) + (0.7 * v11.sin())), (a2[c4 % 3] - x1) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30051,8 +30169,9 @@ fn p1483_dual<D: Dn>(x1: D, a2: [D; 3], a3: [D; 3], b4: &[D; 2], tr_: &mut Tr) -
         y2[c4 % 2] = dx_atan(y2[c4 % 2] + dx_sin(D::from(c4 as f64) + v1, tr_), tr_) * D::from(0.63);
     }
     let v8: D = if dx_is_finite(dx_tanh(a2.iter().enumerate().fold(D::from(1.25), |acc7, (j5, e6)| (acc7 * D::from(0.5)) + dx_tanh(dx_abs(y2[(c4 + 1) % y2.len()], tr_), tr_)), tr_), tr_) { dx_sin(dx_abs(dx_elu(D::from(2.15), dx_atan(D::from(c4 as f64), tr_) * D::from(0.63), tr_), tr_) + a3[(c4 + 3) % a3.len()], tr_) } else { -(-b4[c4 % b4.len()]) };
-    let v9: D = dx_atan(dx_atan2(y2[c4 % y2.len()], a2[c4 % a2.len()] * a3[(c4 + 1) % a3.len()], tr_), tr_) * D::from(std::f64::consts::FRAC_PI_4);
-    ((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(1.35) * v8) + (D::from(1.1) * v9)), (a2[c4 % 3] - x1) * x1)
+    let cl9 = |z10: D, tr_: &mut Tr| dx_tanh(dx_leaky_relu(z10, dx_atan(z10, tr_) * D::from(0.63), tr_) * (z10 * z10), tr_);
+    let v11: D = cl9(dx_tanh(dx_acos(dx_sin(v8, tr_) * D::from(0.9), tr_) + x1, tr_), tr_) + (D::from(1.3) * cl9(x1, tr_));
+    ((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(1.35) * v8) + (D::from(0.7) * dx_sin(v11, tr_))), (a2[c4 % 3] - x1) * x1)
 }
 
 fn p1483_eval(x: &[f64]) -> Vec<f64> {
@@ -30307,10 +30426,9 @@ fn p1487(x1: f64, b2: &[f64; 4]) -> f64 {
     for e6 in b2.iter() {
         acc7 += autodiff::elu(b2[0] / 2.95, 1.95).atan();
     }
-    let v9: f64 = autodiff::erf(f64::min(acc7, b2.iter().map(|e8| acc7 + b2[3]).sum::<f64>()).atan() * 0.63);
-    let cl10 = |z11: f64| (if z11 <= -0.65 && 0.1 < -2.15 { autodiff::sigmoid(z11) } else if autodiff::softplus(z11) >= (z11 + z11) { (f64::abs(2.5) + 0.7).ln() } else { z11 + z11 }).tanh();
-    let v12: f64 = cl10(autodiff::sigmoid(autodiff::elu(b2[0] - x1, 1.15))) + (0.95 * cl10(-v9 % (x1.abs() + 1.45)));
-    (((((-b2[2] + autodiff::relu(x1)).hypot(b2.iter().map(|e5| b2[3] * x1).sum::<f64>() % (b2[3].min(b2[1]).abs() + 0.6)) * x1).tanh() * x1) - x1) + (1.45 * acc7)) + ((0.4 * v9) + (1.4 * autodiff::sigmoid(v12)))
+    let v8: f64 = if !autodiff::sigmoid(autodiff::leaky_relu(acc7 - x1, 0.36)).is_infinite() { ((x1 + b2[3]) * x1).tanh() } else { ((-acc7).clamp(-1.15, 0.9) + b2[3]).sin() };
+    let v9: f64 = ccube((((b2[3] - x1) + (v8 * acc7)).atan() * 0.95) * 0.5);
+    (((((-b2[2] + autodiff::relu(x1)).hypot(b2.iter().map(|e5| b2[3] * x1).sum::<f64>() % (b2[3].min(b2[1]).abs() + 0.6)) * x1).tanh() * x1) - x1) + (1.45 * acc7)) + ((0.4 * v8) + (1.45 * v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30326,10 +30444,9 @@ fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], tr_: &mut Tr) -> D {
     for e6 in b2.iter() {
         acc7 += dx_atan(dx_elu(b2[0] / D::from(2.95), D::from(1.95), tr_), tr_);
     }
-    let v9: D = dx_erf(dx_atan(dx_min(acc7, b2.iter().map(|e8| acc7 + b2[3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * D::from(0.63), tr_);
-    let cl10 = |z11: D, tr_: &mut Tr| dx_tanh(if dx_le(z11, -D::from(0.65), tr_) && dx_lt(D::from(0.1), -D::from(2.15), tr_) { dx_sigmoid(z11, tr_) } else if dx_ge(dx_softplus(z11, tr_), z11 + z11, tr_) { dx_ln(dx_abs(D::from(2.5), tr_) + D::from(0.7), tr_) } else { z11 + z11 }, tr_);
-    let v12: D = cl10(dx_sigmoid(dx_elu(b2[0] - x1, D::from(1.15), tr_), tr_), tr_) + (D::from(0.95) * cl10(dx_rem(-v9, dx_abs(x1, tr_) + D::from(1.45), tr_), tr_));
-    (((dx_tanh(dx_hypot(-b2[2] + dx_relu(x1, tr_), dx_rem(b2.iter().map(|e5| b2[3] * x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_abs(dx_min(b2[3], b2[1], tr_), tr_) + D::from(0.6), tr_), tr_) * x1, tr_) * x1) - x1) + (D::from(1.45) * acc7)) + ((D::from(0.4) * v9) + (D::from(1.4) * dx_sigmoid(v12, tr_)))
+    let v8: D = if !dx_is_infinite(dx_sigmoid(dx_leaky_relu(acc7 - x1, D::from(0.36), tr_), tr_), tr_) { dx_tanh((x1 + b2[3]) * x1, tr_) } else { dx_sin(dx_clamp(-acc7, -D::from(1.15), D::from(0.9), tr_) + b2[3], tr_) };
+    let v9: D = ccube_dual((dx_atan((b2[3] - x1) + (v8 * acc7), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    (((dx_tanh(dx_hypot(-b2[2] + dx_relu(x1, tr_), dx_rem(b2.iter().map(|e5| b2[3] * x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_abs(dx_min(b2[3], b2[1], tr_), tr_) + D::from(0.6), tr_), tr_) * x1, tr_) * x1) - x1) + (D::from(1.45) * acc7)) + ((D::from(0.4) * v8) + (D::from(1.45) * v9))
 }
 
 fn p1487_eval(x: &[f64]) -> Vec<f64> {
@@ -30377,12 +30494,13 @@ fn p1488(x1: f64) -> f64 {
     for e8 in y1.iter() {
         acc9 += y1.iter().fold(v3, |acc11, &e10| acc11 + (e8 + v3).sin()).atan();
     }
-    let v12: f64 = (y1[0] + x1).tanh() * std::f64::consts::FRAC_PI_4;
-    let mut acc13: f64 = 0.0;
-    for i14 in (0..2).rev() {
-        acc13 = (0.5 * acc13) + (if matches!(i14, 1) { autodiff::sigmoid(autodiff::relu(y1[i14 % y1.len()].sin()) + x1) } else { (((y1[i14 % y1.len()].tanh() * 0.9).asin().abs() + 1.0).sqrt() + x1).tanh() });
+    let cl12 = |z13: f64| z13;
+    let v15: f64 = cl12(((autodiff::sigmoid(y1[0]) * v3).abs() + x1).sin()) + (0.55 * cl12((autodiff::sigmoid(y1.iter().sum::<f64>()).exp() + x1).tanh()));
+    let mut acc16: f64 = 0.0;
+    for i17 in 0..3 {
+        acc16 = (0.5 * acc16) + (match i17 { 0 => ((y1[i17 % y1.len()].max(y1[i17 % y1.len()]).abs() + 1.4).ln() + x1).tanh(), 1 => ((v3 / (-(v3.abs() + 1.15))) * (v2 + x1).tanh()).tanh(), _ => (f64::exp_m1(-1.3).hypot(-0.85 * 0.75) + x1).sin() });
     }
-    (((x1 * 1.8) * v2.sin()) + (0.45 * acc9)) + ((0.25 * v12) + (0.45 * acc13))
+    (((x1 * 1.8) * v2.sin()) + (0.45 * acc9)) + ((0.45 * v15.tanh()) + (0.45 * acc16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30402,12 +30520,13 @@ fn p1488_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for e8 in y1.iter() {
         acc9 += dx_atan(y1.iter().fold(v3, |acc11, &e10| acc11 + dx_sin(*e8 + v3, tr_)), tr_);
     }
-    let v12: D = dx_tanh(y1[0] + x1, tr_) * D::from(std::f64::consts::FRAC_PI_4);
-    let mut acc13: D = D::from(0.0);
-    for i14 in (0..2).rev() {
-        acc13 = (D::from(0.5) * acc13) + (if matches!(i14, 1) { dx_sigmoid(dx_relu(dx_sin(y1[i14 % y1.len()], tr_), tr_) + x1, tr_) } else { dx_tanh(dx_sqrt(dx_abs(dx_asin(dx_tanh(y1[i14 % y1.len()], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), tr_) + x1, tr_) });
+    let cl12 = |z13: D, tr_: &mut Tr| z13;
+    let v15: D = cl12(dx_sin(dx_abs(dx_sigmoid(y1[0], tr_) * v3, tr_) + x1, tr_), tr_) + (D::from(0.55) * cl12(dx_tanh(dx_exp(dx_sigmoid(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) + x1, tr_), tr_));
+    let mut acc16: D = D::from(0.0);
+    for i17 in 0..3 {
+        acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_tanh(dx_ln(dx_abs(dx_max(y1[i17 % y1.len()], y1[i17 % y1.len()], tr_), tr_) + D::from(1.4), tr_) + x1, tr_), 1 => dx_tanh((v3 / (-(dx_abs(v3, tr_) + D::from(1.15)))) * dx_tanh(v2 + x1, tr_), tr_), _ => dx_sin(dx_hypot(dx_exp_m1(-D::from(1.3), tr_), -D::from(0.85) * D::from(0.75), tr_) + x1, tr_) });
     }
-    (((x1 * D::from(1.8)) * dx_sin(v2, tr_)) + (D::from(0.45) * acc9)) + ((D::from(0.25) * v12) + (D::from(0.45) * acc13))
+    (((x1 * D::from(1.8)) * dx_sin(v2, tr_)) + (D::from(0.45) * acc9)) + ((D::from(0.45) * dx_tanh(v15, tr_)) + (D::from(0.45) * acc16))
 }
 
 fn p1488_eval(x: &[f64]) -> Vec<f64> {
@@ -30539,10 +30658,12 @@ fn p1490(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 4], a5: [f64; 1], f6: bool) -
         }
     }
     let v1 = (v1.atan() * b4[1]) - (r2 + 2.0);
-    let cl9 = |z10: f64| (2.8 + z10).sin().tan();
-    let v11: f64 = cl9((-s3[1] * (r2.tanh() * 0.9).atanh()).atan()) + (0.8 * cl9(f64::clamp((r2.abs() + 0.65).ln(), b4[2], b4[2] + 0.45).atan()));
-    let v12: f64 = autodiff::erfc(((2.5 / (f64::abs(-2.95) + 1.15)).sin().cosh() + r2).atan() * 0.63);
-    ((x1.cos() + x1) - x1) + ((1.4 * v11.tanh()) + (1.5 * v12))
+    let v9: f64 = if (a5[0] + v1).sin().tan().is_finite() { (-x1).exp().sin() } else { unreachable!() };
+    let mut acc10: f64 = 0.0;
+    for i11 in (0..3).rev() {
+        acc10 = (0.5 * acc10) + (if matches!(i11, 0 | 2) { ((a5[i11 % 1] * a5[i11 % 1]).sin() * 0.9).atanh().atan() * 0.95 } else { b4[0].cosh().min(v1.tanh().fract()).atan() * 0.95 });
+    }
+    ((x1.cos() + x1) - x1) + ((1.3 * v9) + (1.4 * acc10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30556,10 +30677,12 @@ fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool,
         }
     }
     let v1 = (dx_atan(v1, tr_) * b4[1]) - (*r2 + D::from(2.0));
-    let cl9 = |z10: D, tr_: &mut Tr| dx_tan(dx_sin(D::from(2.8) + z10, tr_), tr_);
-    let v11: D = cl9(dx_atan(-s3[1] * dx_atanh(dx_tanh(*r2, tr_) * D::from(0.9), tr_), tr_), tr_) + (D::from(0.8) * cl9(dx_atan(dx_clamp(dx_ln(dx_abs(*r2, tr_) + D::from(0.65), tr_), b4[2], b4[2] + D::from(0.45), tr_), tr_), tr_));
-    let v12: D = dx_erfc(dx_atan(dx_cosh(dx_sin(D::from(2.5) / (dx_abs(-D::from(2.95), tr_) + D::from(1.15)), tr_), tr_) + (*r2), tr_) * D::from(0.63), tr_);
-    ((dx_cos(x1, tr_) + x1) - x1) + ((D::from(1.4) * dx_tanh(v11, tr_)) + (D::from(1.5) * v12))
+    let v9: D = if dx_is_finite(dx_tan(dx_sin(a5[0] + v1, tr_), tr_), tr_) { dx_sin(dx_exp(-x1, tr_), tr_) } else { unreachable!() };
+    let mut acc10: D = D::from(0.0);
+    for i11 in (0..3).rev() {
+        acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 0 | 2) { dx_atan(dx_atanh(dx_sin(a5[i11 % 1] * a5[i11 % 1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.95) } else { dx_atan(dx_min(dx_cosh(b4[0], tr_), dx_fract(dx_tanh(v1, tr_), tr_), tr_), tr_) * D::from(0.95) });
+    }
+    ((dx_cos(x1, tr_) + x1) - x1) + ((D::from(1.3) * v9) + (D::from(1.4) * acc10))
 }
 
 fn p1490_eval(x: &[f64]) -> Vec<f64> {
@@ -30899,8 +31022,11 @@ fn p1495(x2: f64, x1: f64) -> f64 {
     for e13 in y1.iter() {
         acc14 += y1[1].tanh();
     }
-    let v15: f64 = if (y1[1].sin().powi(3) + x1).tanh().is_finite() { (x2 - y1[1]).cos() } else { ((v9.floor() % (v8.sin().abs() + 0.9)) + x1).tanh() };
-    ((-y1.iter().enumerate().fold(0.2f64, |acc12, (j10, e11)| (acc12 + autodiff::sigmoid(v3 - y1[j10])).tanh()) * v2.tanh()) + (1.4 * acc14)) + (1.15 * v15)
+    let mut acc15: f64 = 0.0;
+    for i16 in (0..3).rev() {
+        acc15 = (0.5 * acc15) + (((y1.iter().map(|e17| y1[(i16 + 1) % y1.len()]).sum::<f64>().abs() + 1.35).acosh() + x2).sin() * (i16 as f64));
+    }
+    ((-y1.iter().enumerate().fold(0.2f64, |acc12, (j10, e11)| (acc12 + autodiff::sigmoid(v3 - y1[j10])).tanh()) * v2.tanh()) + (1.4 * acc14)) + (1.3 * autodiff::sigmoid(acc15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30915,8 +31041,11 @@ fn p1495_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> D {
     for e13 in y1.iter() {
         acc14 += dx_tanh(y1[1], tr_);
     }
-    let v15: D = if dx_is_finite(dx_tanh(dx_powi(dx_sin(y1[1], tr_), 3, tr_) + x1, tr_), tr_) { dx_cos(x2 - y1[1], tr_) } else { dx_tanh(dx_rem(dx_floor(v9, tr_), dx_abs(dx_sin(v8, tr_), tr_) + D::from(0.9), tr_) + x1, tr_) };
-    ((-y1.iter().enumerate().fold(D::from(0.2), |acc12, (j10, e11)| dx_tanh(acc12 + dx_sigmoid(v3 - y1[j10], tr_), tr_)) * dx_tanh(v2, tr_)) + (D::from(1.4) * acc14)) + (D::from(1.15) * v15)
+    let mut acc15: D = D::from(0.0);
+    for i16 in (0..3).rev() {
+        acc15 = (D::from(0.5) * acc15) + (dx_sin(dx_acosh(dx_abs(y1.iter().map(|e17| y1[(i16 + 1) % y1.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.35), tr_) + x2, tr_) * D::from(i16 as f64));
+    }
+    ((-y1.iter().enumerate().fold(D::from(0.2), |acc12, (j10, e11)| dx_tanh(acc12 + dx_sigmoid(v3 - y1[j10], tr_), tr_)) * dx_tanh(v2, tr_)) + (D::from(1.4) * acc14)) + (D::from(1.3) * dx_sigmoid(acc15, tr_))
 }
 
 fn p1495_eval(x: &[f64]) -> Vec<f64> {
@@ -31098,13 +31227,10 @@ fn p1498(r1: &f64, x2: f64, a3: [f64; 1], b4: &[f64; 1]) -> f64 {
         }
         v1 += if (f64::hypot(*r1, 2.0).abs() + 0.9).ln() > (0.1 * 0.25) { r1.atan2(b4[0]) } else { autodiff::sigmoid(x2).cos() };
     }
-    let mut acc11: f64 = 0.0;
-    for i12 in 0..3 {
-        acc11 = (0.5 * acc11) + (if matches!(i12, 1) { (((i12 as f64).abs() + 1.25).log2().sin().exp_m1() + b4[i12 % 1]).sin() } else { (a3[0] / (-(1.0 + (b4[0] * b4[0])))).tanh() });
-    }
-    let cl13 = |z14: f64| autodiff::sigmoid((2.3 * z14).min(z14.min(z14)));
-    let v15: f64 = cl13(((r1 / (1.0 + (b4[0] * b4[0]))).abs() + 1.1).log10().atan()) + (1.1 * cl13((((-v1).abs() + 0.75).sqrt() + r1).tanh()));
-    (((f64::powi(*r1, 3).tanh() * (a3[0] / (-(1.0 + (v1 * v1))))) - ((b4[0] / 0.9) + (v1 / (1.0 + (a3[0] * a3[0]))))) - v1) + ((1.1 * acc11) + (0.7 * v15.atan()))
+    debug_assert!(!((1.15 * v1).tanh().powi(1) + b4[0]).atan().is_nan());
+    let v11: f64 = (v1 * (-1.25)).tanh() * (-b4[0]);
+    let v12: f64 = ccube(autodiff::sigmoid(a3[0].min(a3[0])) * 0.5);
+    (((f64::powi(*r1, 3).tanh() * (a3[0] / (-(1.0 + (v1 * v1))))) - ((b4[0] / 0.9) + (v1 / (1.0 + (a3[0] * a3[0]))))) - v1) + ((1.1 * v11) + (0.45 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31128,13 +31254,10 @@ fn p1498_dual<D: Dn>(r1: &D, x2: D, a3: [D; 1], b4: &[D; 1], tr_: &mut Tr) -> D 
         }
         v1 += if dx_gt(dx_ln(dx_abs(dx_hypot(*r1, D::from(2.0), tr_), tr_) + D::from(0.9), tr_), D::from(0.1) * D::from(0.25), tr_) { dx_atan2(*r1, b4[0], tr_) } else { dx_cos(dx_sigmoid(x2, tr_), tr_) };
     }
-    let mut acc11: D = D::from(0.0);
-    for i12 in 0..3 {
-        acc11 = (D::from(0.5) * acc11) + (if matches!(i12, 1) { dx_sin(dx_exp_m1(dx_sin(dx_log2(dx_abs(D::from(i12 as f64), tr_) + D::from(1.25), tr_), tr_), tr_) + b4[i12 % 1], tr_) } else { dx_tanh(a3[0] / (-(D::from(1.0) + (b4[0] * b4[0]))), tr_) });
-    }
-    let cl13 = |z14: D, tr_: &mut Tr| dx_sigmoid(dx_min(D::from(2.3) * z14, dx_min(z14, z14, tr_), tr_), tr_);
-    let v15: D = cl13(dx_atan(dx_log10(dx_abs(*r1 / (D::from(1.0) + (b4[0] * b4[0])), tr_) + D::from(1.1), tr_), tr_), tr_) + (D::from(1.1) * cl13(dx_tanh(dx_sqrt(dx_abs(-v1, tr_) + D::from(0.75), tr_) + (*r1), tr_), tr_));
-    (((dx_tanh(dx_powi(*r1, 3, tr_), tr_) * (a3[0] / (-(D::from(1.0) + (v1 * v1))))) - ((b4[0] / D::from(0.9)) + (v1 / (D::from(1.0) + (a3[0] * a3[0]))))) - v1) + ((D::from(1.1) * acc11) + (D::from(0.7) * dx_atan(v15, tr_)))
+    debug_assert!(!dx_is_nan(dx_atan(dx_powi(dx_tanh(D::from(1.15) * v1, tr_), 1, tr_) + b4[0], tr_), tr_));
+    let v11: D = dx_tanh(v1 * (-D::from(1.25)), tr_) * (-b4[0]);
+    let v12: D = ccube_dual(dx_sigmoid(dx_min(a3[0], a3[0], tr_), tr_) * D::from(0.5), tr_);
+    (((dx_tanh(dx_powi(*r1, 3, tr_), tr_) * (a3[0] / (-(D::from(1.0) + (v1 * v1))))) - ((b4[0] / D::from(0.9)) + (v1 / (D::from(1.0) + (a3[0] * a3[0]))))) - v1) + ((D::from(1.1) * v11) + (D::from(0.45) * v12))
 }
 
 fn p1498_eval(x: &[f64]) -> Vec<f64> {
@@ -31221,10 +31344,10 @@ fn p1499_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p1050", active: &[true, true, true], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 22, 38, 39, 40, 41, 43, 44, 71, 73, 85, 91, 92, 96, 107, 111, 115, 120, 121, 137, 138] },
+    Prog { name: "p1050", active: &[true, true, true], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 22, 38, 39, 40, 41, 43, 91, 92, 96, 100, 106, 107, 120, 121, 138, 142, 149] },
     Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, oracle: p1051_oracle, tags: &[3, 4, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 57, 58, 67, 68, 77, 78, 81, 91, 92, 93, 96, 97, 106, 111, 115, 120, 121, 122, 135, 137, 139] },
-    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 59, 60, 68, 71, 73, 78, 82, 85, 91, 93, 95, 104, 106, 108, 111, 115, 116, 120, 121, 122, 123, 124, 135, 136] },
-    Prog { name: "p1053", active: &[true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 49, 50, 55, 56, 57, 60, 75, 76, 78, 91, 92, 93, 96, 102, 106, 108, 111, 113, 115, 120, 121, 122, 123, 124, 127, 130, 134, 135] },
+    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 47, 53, 54, 55, 57, 59, 60, 68, 78, 82, 85, 91, 93, 95, 97, 106, 108, 115, 116, 120, 121, 122, 123, 124, 137] },
+    Prog { name: "p1053", active: &[true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 49, 50, 55, 56, 57, 60, 75, 76, 78, 91, 92, 93, 96, 99, 102, 106, 108, 111, 113, 115, 120, 121, 122, 123, 124, 127, 130, 131, 135] },
     Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 13, 23, 24, 25, 26, 27, 30, 32, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 61, 64, 70, 78, 81, 82, 83, 85, 86, 91, 92, 96, 98, 101, 104, 106, 107, 111, 112, 115, 119, 120, 122, 123, 124, 130, 138, 139] },
     Prog { name: "p1055", active: &[true], outputs: 1, eval: p1055_eval, grad: p1055_grad, oracle: p1055_oracle, tags: &[0, 7, 13, 22, 23, 24, 26, 28, 38, 39, 40, 42, 43, 44, 46, 55, 57, 60, 91, 92, 100, 105, 106, 109, 111, 112, 115, 120, 121, 122, 126, 135, 136, 137, 138] },
     Prog { name: "p1056", active: &[true, true], outputs: 3, eval: p1056_eval, grad: p1056_grad, oracle: p1056_oracle, tags: &[0, 1, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 50, 55, 59, 60, 91, 92, 93, 100, 101, 107, 115, 118, 119, 120, 123, 135, 139] },
@@ -31235,11 +31358,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, oracle: p1061_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 26, 28, 38, 39, 40, 41, 43, 46, 48, 55, 56, 57, 58, 59, 67, 75, 78, 81, 91, 93, 104, 105, 111, 112, 115, 120, 122, 123, 126, 135, 137, 138] },
     Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 14, 22, 23, 26, 28, 38, 39, 40, 43, 44, 67, 76, 78, 84, 91, 92, 95, 97, 105, 111, 115, 120, 121, 123, 124, 129, 134, 138] },
     Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, oracle: p1063_oracle, tags: &[0, 1, 6, 13, 23, 25, 27, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 61, 65, 91, 92, 103, 106, 114, 115, 118, 120, 135, 138] },
-    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 14, 22, 23, 26, 27, 30, 38, 39, 40, 41, 43, 46, 51, 58, 60, 63, 78, 82, 83, 85, 91, 92, 93, 99, 103, 106, 109, 111, 112, 114, 115, 119, 120, 122, 137] },
+    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 14, 22, 23, 26, 27, 30, 38, 39, 40, 41, 43, 46, 60, 63, 78, 82, 83, 85, 91, 92, 93, 103, 106, 109, 111, 112, 114, 115, 119, 120, 122, 131, 137] },
     Prog { name: "p1065", active: &[true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, oracle: p1065_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 60, 61, 75, 91, 92, 97, 102, 105, 115, 119, 120, 122, 123, 135, 136] },
     Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, oracle: p1066_oracle, tags: &[0, 1, 5, 6, 14, 22, 23, 24, 26, 28, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 59, 60, 79, 82, 91, 92, 93, 95, 97, 101, 106, 108, 109, 111, 113, 115, 116, 118, 120, 121, 122, 123, 129, 135, 136, 137, 138] },
     Prog { name: "p1067", active: &[true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, oracle: p1067_oracle, tags: &[0, 6, 15, 22, 23, 24, 25, 27, 30, 31, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 91, 92, 93, 100, 101, 103, 104, 105, 106, 107, 109, 111, 112, 115, 120, 122, 138] },
-    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 46, 48, 51, 55, 56, 57, 58, 67, 70, 78, 84, 91, 92, 93, 94, 96, 103, 106, 109, 111, 113, 114, 115, 118, 119, 120, 121, 122, 123, 129, 130, 135, 136, 137, 139] },
+    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 46, 48, 55, 56, 57, 67, 70, 78, 84, 91, 92, 93, 96, 100, 103, 106, 109, 111, 113, 114, 115, 118, 119, 120, 121, 122, 123, 129, 130, 134, 135, 136, 137, 139] },
     Prog { name: "p1069", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, oracle: p1069_oracle, tags: &[0, 3, 5, 14, 23, 29, 38, 39, 40, 41, 42, 50, 55, 60, 65, 78, 79, 91, 92, 93, 99, 100, 106, 111, 117, 120, 135] },
     Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, oracle: p1070_oracle, tags: &[2, 5, 7, 15, 23, 25, 38, 40, 43, 46, 55, 57, 60, 64, 78, 79, 82, 86, 91, 97, 106, 107, 108, 111, 114, 115, 120, 138] },
     Prog { name: "p1071", active: &[true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, oracle: p1071_oracle, tags: &[0, 13, 22, 23, 24, 26, 27, 38, 39, 40, 43, 60, 91, 92, 94, 97, 111, 113, 114, 115, 116, 120, 121, 123, 136] },
@@ -31257,14 +31380,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 13, 23, 38, 39, 40, 43, 46, 55, 57, 61, 64, 66, 67, 78, 91, 98, 120, 135, 138] },
     Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, oracle: p1084_oracle, tags: &[0, 7, 14, 23, 30, 38, 39, 40, 41, 43, 91, 92, 93, 97, 99, 106, 107, 109, 110, 111, 112, 115, 119, 120, 121, 137] },
     Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, oracle: p1085_oracle, tags: &[0, 13, 23, 26, 29, 38, 39, 40, 41, 42, 43, 46, 55, 60, 91, 92, 93, 105, 109, 112, 115, 116, 119, 120, 135, 136, 137, 138] },
-    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 13, 23, 25, 30, 32, 38, 39, 40, 41, 43, 52, 60, 78, 79, 91, 92, 93, 94, 106, 111, 115, 117, 118, 119, 120, 123, 137] },
-    Prog { name: "p1087", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 20, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 56, 57, 58, 63, 66, 67, 68, 78, 82, 84, 85, 87, 88, 91, 92, 93, 97, 100, 103, 105, 106, 111, 114, 115, 119, 120, 121, 123, 135, 137] },
+    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 13, 22, 23, 30, 32, 38, 39, 40, 41, 43, 51, 58, 78, 79, 91, 92, 94, 103, 106, 111, 115, 117, 118, 120, 137] },
+    Prog { name: "p1087", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 17, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 47, 48, 51, 55, 56, 57, 58, 63, 66, 67, 68, 78, 82, 84, 88, 91, 92, 93, 97, 100, 103, 105, 106, 110, 111, 114, 115, 119, 120, 121, 123, 135, 137] },
     Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, oracle: p1088_oracle, tags: &[0, 6, 14, 22, 23, 25, 30, 31, 38, 39, 40, 41, 43, 46, 48, 50, 55, 57, 58, 59, 76, 78, 91, 92, 93, 96, 97, 98, 101, 102, 104, 106, 107, 111, 112, 113, 115, 117, 118, 119, 120, 121, 122, 127, 135, 138] },
     Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, oracle: p1089_oracle, tags: &[0, 7, 14, 22, 23, 24, 38, 39, 40, 41, 43, 77, 78, 91, 92, 93, 94, 100, 106, 110, 112, 114, 115, 118, 119, 120, 122, 135] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 15, 23, 25, 32, 38, 39, 40, 41, 42, 43, 52, 60, 78, 82, 85, 88, 91, 92, 93, 94, 95, 96, 101, 106, 109, 110, 111, 112, 115, 118, 119, 120, 122, 123, 135] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 15, 22, 23, 25, 32, 38, 39, 40, 41, 42, 43, 70, 78, 82, 85, 88, 91, 92, 93, 94, 95, 96, 101, 106, 110, 111, 112, 115, 118, 119, 120, 123, 131, 135] },
     Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, oracle: p1091_oracle, tags: &[0, 1, 3, 4, 13, 22, 23, 26, 38, 39, 40, 43, 44, 46, 47, 49, 55, 58, 60, 67, 78, 82, 85, 91, 106, 108, 112, 115, 120, 122, 139] },
     Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, oracle: p1092_oracle, tags: &[1, 2, 5, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 46, 55, 67, 78, 79, 85, 91, 92, 93, 97, 101, 104, 106, 113, 120, 121, 123, 129, 136] },
-    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 8, 15, 19, 23, 25, 26, 38, 40, 41, 43, 58, 60, 62, 91, 92, 93, 96, 97, 99, 101, 106, 108, 111, 113, 115, 120, 122] },
+    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 8, 15, 23, 25, 26, 38, 40, 41, 43, 52, 60, 62, 91, 92, 93, 96, 97, 99, 101, 106, 108, 111, 113, 115, 120, 122] },
     Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, oracle: p1094_oracle, tags: &[0, 5, 14, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 58, 60, 61, 66, 70, 75, 78, 79, 82, 85, 91, 92, 93, 104, 106, 108, 109, 115, 120, 121, 122, 124, 135, 137] },
     Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, oracle: p1095_oracle, tags: &[0, 6, 7, 13, 23, 25, 26, 32, 38, 39, 40, 41, 43, 46, 55, 56, 57, 59, 91, 92, 94, 107, 111, 113, 114, 115, 116, 117, 120, 122, 123, 137, 138] },
     Prog { name: "p1096", active: &[true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, oracle: p1096_oracle, tags: &[2, 3, 13, 22, 23, 35, 38, 39, 40, 43, 46, 49, 50, 55, 56, 57, 58, 70, 78, 88, 91, 92, 94, 95, 96, 105, 106, 109, 110, 115, 116, 118, 120, 135, 138] },
@@ -31272,29 +31395,29 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1098_eval, grad: p1098_grad, oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 13, 22, 23, 38, 39, 40, 41, 43, 44, 76, 78, 79, 82, 91, 92, 93, 121, 135] },
     Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, oracle: p1099_oracle, tags: &[0, 1, 13, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 60, 75, 79, 91, 92, 96, 97, 102, 103, 106, 115, 116, 120, 121, 122, 124, 135] },
     Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, oracle: p1100_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 55, 58, 59, 60, 78, 91, 92, 97, 99, 101, 106, 107, 111, 116, 117, 118, 119, 120, 121, 137] },
-    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 13, 22, 23, 25, 29, 38, 39, 40, 41, 43, 44, 46, 55, 62, 79, 91, 92, 93, 95, 97, 106, 115, 116, 117, 120, 122, 124, 135, 136, 137, 138] },
+    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 13, 22, 23, 29, 38, 39, 40, 41, 43, 46, 55, 78, 79, 91, 92, 93, 95, 97, 106, 111, 115, 116, 117, 120, 122, 124, 134, 135, 137, 138] },
     Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, oracle: p1102_oracle, tags: &[0, 6, 13, 23, 25, 26, 29, 38, 39, 40, 60, 91, 92, 100, 106, 108, 115, 120, 121, 123, 124, 135, 138] },
     Prog { name: "p1103", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, oracle: p1103_oracle, tags: &[0, 2, 3, 8, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 58, 67, 78, 91, 92, 93, 106, 111, 115, 120, 123, 137] },
     Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, oracle: p1104_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 59, 60, 91, 92, 93, 96, 97, 98, 100, 105, 107, 111, 112, 115, 120, 122, 123, 137] },
     Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, oracle: p1105_oracle, tags: &[0, 2, 4, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 47, 48, 49, 55, 57, 58, 59, 63, 65, 70, 76, 78, 81, 86, 88, 91, 92, 93, 94, 95, 97, 98, 101, 102, 103, 106, 107, 108, 110, 115, 116, 120, 121, 124, 126, 136, 139] },
-    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 15, 22, 23, 26, 31, 38, 39, 40, 42, 43, 46, 47, 55, 57, 58, 64, 67, 69, 78, 85, 91, 92, 93, 94, 96, 102, 104, 108, 111, 115, 116, 119, 120, 121, 123, 127, 137, 140] },
-    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 13, 16, 22, 23, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 51, 55, 57, 60, 63, 64, 66, 67, 73, 78, 85, 89, 91, 92, 95, 96, 98, 103, 104, 105, 106, 111, 114, 115, 119, 120, 129, 135, 137, 138] },
+    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 15, 22, 23, 26, 31, 38, 39, 40, 42, 43, 46, 47, 55, 57, 58, 64, 67, 69, 78, 85, 91, 92, 93, 94, 96, 98, 102, 104, 108, 111, 115, 116, 119, 120, 121, 123, 127, 135, 137, 142, 149] },
+    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 13, 16, 22, 23, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 51, 55, 57, 60, 63, 64, 66, 67, 78, 85, 91, 92, 93, 94, 95, 96, 98, 103, 104, 105, 106, 111, 114, 115, 119, 120, 129, 132, 135, 137, 138] },
     Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, oracle: p1108_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 26, 31, 35, 36, 38, 39, 40, 41, 43, 44, 46, 50, 55, 57, 58, 60, 65, 67, 68, 78, 81, 82, 85, 91, 92, 93, 96, 97, 98, 106, 109, 110, 111, 115, 117, 119, 120, 121, 135, 138] },
     Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, oracle: p1109_oracle, tags: &[0, 2, 3, 15, 22, 23, 28, 38, 39, 40, 41, 42, 43, 46, 49, 55, 56, 59, 78, 83, 85, 91, 92, 102, 106, 107, 112, 113, 115, 118, 120, 123, 124, 135, 136] },
-    Prog { name: "p1110", active: &[true, true, true], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 14, 19, 22, 23, 25, 30, 38, 39, 40, 41, 42, 43, 44, 58, 60, 71, 73, 85, 91, 92, 96, 97, 98, 100, 106, 111, 114, 115, 120, 122, 128, 135, 137, 139] },
+    Prog { name: "p1110", active: &[true, true, true], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 14, 16, 22, 23, 30, 38, 39, 40, 41, 42, 43, 50, 51, 58, 91, 92, 96, 97, 98, 100, 106, 108, 111, 114, 115, 120, 121, 122, 128, 135, 137, 139, 142, 149] },
     Prog { name: "p1111", active: &[true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, oracle: p1111_oracle, tags: &[0, 1, 14, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 60, 66, 77, 78, 91, 92, 97, 106, 107, 110, 112, 115, 120, 122, 124, 136, 137] },
     Prog { name: "p1112", active: &[true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, oracle: p1112_oracle, tags: &[3, 4, 13, 22, 23, 24, 38, 39, 40, 43, 46, 55, 58, 59, 70, 76, 78, 84, 86, 87, 91, 92, 94, 97, 99, 106, 111, 112, 120, 121, 122, 124, 135, 137] },
     Prog { name: "p1113", active: &[true], outputs: 2, eval: p1113_eval, grad: p1113_grad, oracle: p1113_oracle, tags: &[0, 15, 23, 38, 39, 40, 41, 42, 43, 46, 47, 48, 50, 55, 56, 57, 75, 79, 80, 81, 91, 92, 103, 106, 107, 113, 115, 116, 120, 121, 135] },
     Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, oracle: p1114_oracle, tags: &[0, 6, 13, 23, 26, 29, 30, 38, 39, 40, 43, 60, 75, 78, 81, 91, 92, 105, 106, 107, 109, 110, 111, 115, 120, 121, 122, 124, 135] },
-    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 13, 19, 22, 23, 24, 25, 28, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 58, 60, 66, 70, 76, 78, 81, 83, 91, 92, 99, 111, 115, 119, 120, 121, 122, 133, 135, 137, 139] },
+    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 13, 22, 23, 24, 28, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 58, 60, 66, 68, 70, 76, 78, 81, 83, 85, 91, 92, 106, 109, 111, 115, 119, 120, 121, 122, 135, 136, 137, 139, 140, 142, 148] },
     Prog { name: "p1116", active: &[true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, oracle: p1116_oracle, tags: &[0, 1, 13, 22, 23, 28, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 55, 56, 57, 58, 60, 66, 91, 92, 93, 94, 98, 100, 104, 105, 106, 115, 119, 120, 123, 124, 137, 138] },
     Prog { name: "p1117", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, oracle: p1117_oracle, tags: &[2, 4, 6, 7, 14, 22, 23, 30, 31, 38, 39, 40, 41, 43, 44, 46, 58, 68, 70, 78, 81, 85, 87, 88, 91, 92, 95, 106, 108, 110, 111, 113, 115, 119, 120, 121, 122, 124, 135, 136, 137, 139] },
     Prog { name: "p1118", active: &[false, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, oracle: p1118_oracle, tags: &[0, 6, 8, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 64, 91, 92, 95, 106, 110, 114, 115, 120, 122, 123, 135, 136] },
     Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, oracle: p1119_oracle, tags: &[0, 2, 3, 7, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 48, 55, 57, 64, 65, 67, 68, 78, 82, 88, 91, 92, 94, 96, 99, 100, 101, 102, 106, 108, 110, 111, 115, 116, 117, 120, 122, 124, 136] },
     Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1120_eval, grad: p1120_grad, oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 13, 23, 26, 38, 39, 40, 41, 43, 46, 55, 56, 59, 67, 76, 78, 81, 85, 88, 91, 92, 94, 95, 96, 102, 104, 106, 109, 115, 120, 121, 124, 129, 135, 138, 139] },
     Prog { name: "p1121", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, oracle: p1121_oracle, tags: &[1, 2, 3, 6, 13, 22, 23, 38, 40, 41, 42, 43, 46, 58, 68, 78, 86, 91, 95, 98, 109, 115, 118, 120, 135] },
-    Prog { name: "p1122", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 60, 70, 78, 86, 91, 92, 106, 108, 111, 115, 117, 119, 120, 123, 131, 135, 140] },
-    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 52, 55, 57, 58, 59, 60, 78, 82, 91, 92, 96, 104, 106, 107, 111, 116, 120, 121, 122, 126, 135, 136] },
+    Prog { name: "p1122", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 60, 62, 70, 78, 86, 91, 92, 101, 106, 108, 111, 113, 115, 117, 119, 120, 123, 142, 150] },
+    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 13, 16, 22, 23, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 59, 78, 82, 91, 92, 96, 104, 106, 107, 108, 111, 115, 116, 120, 126, 135, 136] },
     Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, oracle: p1124_oracle, tags: &[0, 2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 42, 43, 44, 66, 67, 68, 78, 91, 92, 93, 104, 111, 114, 115, 119, 120, 121, 122, 124, 135, 136] },
     Prog { name: "p1125", active: &[true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, oracle: p1125_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 60, 91, 92, 94, 97, 115, 117, 119, 120, 135] },
     Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, oracle: p1126_oracle, tags: &[3, 13, 22, 23, 24, 38, 39, 40, 41, 43, 78, 91, 92, 106, 108, 115, 118, 136, 137] },
@@ -31304,9 +31427,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, oracle: p1130_oracle, tags: &[4, 14, 22, 23, 38, 39, 40, 43, 70, 78, 88, 91, 98, 111, 115, 117, 120] },
     Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, oracle: p1131_oracle, tags: &[0, 1, 2, 7, 13, 22, 23, 26, 35, 36, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 67, 68, 70, 78, 86, 88, 91, 92, 93, 96, 97, 101, 111, 113, 115, 117, 119, 120, 121, 123, 128, 135, 137] },
     Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1132_eval, grad: p1132_grad, oracle: p1132_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 48, 49, 50, 55, 57, 58, 60, 66, 67, 68, 75, 78, 81, 85, 87, 91, 92, 93, 96, 98, 99, 104, 106, 107, 112, 115, 117, 120, 121, 122, 123, 124, 135] },
-    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 13, 22, 23, 30, 31, 38, 39, 40, 43, 46, 55, 57, 60, 65, 66, 75, 79, 82, 91, 92, 97, 102, 106, 109, 110, 111, 115, 119, 120, 122, 126, 133, 137, 138, 140] },
-    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 13, 19, 23, 25, 26, 29, 32, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 67, 78, 82, 83, 87, 88, 91, 92, 93, 99, 105, 106, 111, 112, 115, 119, 120, 121, 123, 135] },
-    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 29, 32, 38, 39, 40, 41, 43, 46, 48, 55, 57, 58, 91, 92, 95, 104, 106, 107, 108, 110, 111, 115, 118, 120, 122, 125, 134, 135, 136, 138] },
+    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 13, 16, 17, 22, 23, 30, 31, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 60, 65, 66, 75, 79, 82, 91, 92, 97, 99, 102, 106, 109, 110, 111, 115, 119, 120, 122, 126, 135, 137, 138] },
+    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 13, 22, 23, 26, 29, 32, 38, 39, 40, 41, 43, 44, 46, 55, 57, 67, 78, 82, 83, 85, 87, 88, 91, 92, 93, 99, 105, 106, 111, 112, 115, 120, 121, 122, 123, 133, 135] },
+    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 13, 17, 22, 23, 24, 26, 29, 32, 38, 39, 40, 41, 43, 46, 48, 51, 55, 57, 58, 91, 95, 100, 104, 106, 107, 108, 110, 111, 115, 118, 120, 122, 129, 135, 136, 138] },
     Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, oracle: p1136_oracle, tags: &[0, 14, 23, 24, 38, 39, 40, 41, 43, 46, 48, 55, 57, 59, 91, 94, 99, 100, 103, 106, 109, 113, 115] },
     Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, oracle: p1137_oracle, tags: &[0, 4, 7, 13, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 58, 67, 78, 82, 91, 92, 95, 97, 111, 113, 115, 120, 121, 135, 136] },
     Prog { name: "p1138", active: &[true], outputs: 1, eval: p1138_eval, grad: p1138_grad, oracle: p1138_oracle, tags: &[0, 7, 13, 23, 27, 38, 39, 40, 41, 43, 46, 47, 49, 55, 56, 57, 58, 59, 75, 79, 80, 91, 92, 93, 95, 98, 101, 103, 106, 107, 108, 111, 120, 122, 127, 135, 139] },
@@ -31314,73 +31437,73 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, oracle: p1140_oracle, tags: &[0, 1, 4, 13, 22, 23, 29, 38, 39, 40, 70, 75, 84, 91, 106, 108, 109, 113, 115, 116, 117, 120, 127] },
     Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, oracle: p1141_oracle, tags: &[0, 14, 22, 23, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 64, 76, 91, 92, 93, 96, 98, 99, 100, 102, 103, 104, 106, 107, 108, 110, 111, 115, 120, 121, 123, 135, 138, 139] },
     Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1142_eval, grad: p1142_grad, oracle: p1142_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 29, 38, 39, 40, 43, 46, 55, 60, 65, 67, 78, 83, 91, 92, 94, 104, 106, 108, 111, 119, 120, 135, 137, 139] },
-    Prog { name: "p1143", active: &[true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 58, 60, 62, 91, 92, 93, 96, 98, 99, 101, 111, 113, 115, 116, 117, 120, 135, 139] },
+    Prog { name: "p1143", active: &[true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 58, 60, 62, 91, 92, 93, 96, 98, 99, 101, 106, 111, 113, 115, 116, 120] },
     Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, oracle: p1144_oracle, tags: &[1, 3, 4, 8, 13, 22, 23, 38, 39, 40, 43, 78, 91, 94, 101, 106, 111, 113, 115, 116, 118, 120, 135, 139] },
     Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, oracle: p1145_oracle, tags: &[0, 3, 4, 15, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 49, 58, 60, 70, 78, 85, 87, 88, 91, 92, 93, 97, 99, 100, 104, 106, 107, 108, 111, 115, 118, 119, 120, 135, 136, 137, 138] },
-    Prog { name: "p1146", active: &[true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 51, 55, 56, 57, 58, 60, 77, 91, 92, 93, 94, 97, 100, 101, 102, 106, 109, 111, 112, 113, 115, 116, 118, 120, 122, 135, 138, 139] },
+    Prog { name: "p1146", active: &[true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 13, 16, 22, 23, 26, 38, 39, 40, 41, 43, 46, 51, 55, 56, 57, 58, 60, 77, 91, 92, 93, 94, 97, 100, 101, 102, 106, 109, 111, 112, 113, 115, 116, 118, 120, 122, 135, 138, 139] },
     Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, oracle: p1147_oracle, tags: &[0, 2, 3, 7, 15, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 57, 59, 60, 68, 77, 78, 81, 82, 85, 91, 92, 93, 99, 106, 110, 114, 115, 117, 120, 123, 135, 136, 138, 139] },
     Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, oracle: p1148_oracle, tags: &[3, 7, 14, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 76, 78, 81, 82, 88, 91, 92, 93, 96, 97, 100, 105, 106, 110, 111, 113, 115, 116, 118, 119, 120, 121, 122, 135, 136, 137, 138, 139] },
     Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, oracle: p1149_oracle, tags: &[4, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 67, 70, 78, 85, 91, 92, 96, 98, 104, 106, 109, 112, 115, 117, 120, 122, 135, 137] },
     Prog { name: "p1150", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 66, 68, 70, 76, 78, 79, 81, 82, 85, 87, 88, 91, 92, 95, 97, 98, 102, 103, 106, 115, 120, 122, 124, 126, 135, 137] },
-    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 51, 55, 56, 57, 58, 60, 62, 65, 66, 67, 68, 78, 91, 92, 93, 101, 102, 106, 107, 108, 115, 120, 121, 122, 123, 129, 135, 139] },
+    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 62, 65, 66, 67, 68, 70, 78, 86, 88, 91, 92, 93, 94, 101, 102, 106, 107, 109, 111, 115, 120, 121, 122, 129, 135, 139, 140] },
     Prog { name: "p1152", active: &[true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, oracle: p1152_oracle, tags: &[0, 6, 7, 13, 22, 23, 24, 25, 26, 27, 28, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 58, 59, 63, 76, 78, 91, 92, 93, 99, 106, 111, 115, 116, 117, 120, 122, 128, 129, 135, 138, 139] },
     Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, oracle: p1153_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 57, 58, 59, 60, 91, 92, 93, 94, 95, 97, 98, 100, 102, 106, 107, 108, 109, 111, 115, 117, 119, 120, 121, 123, 124, 135, 138, 139] },
-    Prog { name: "p1154", active: &[true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 14, 16, 22, 23, 26, 27, 31, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 60, 66, 77, 78, 81, 91, 92, 93, 96, 98, 101, 104, 106, 110, 111, 115, 120, 122, 123, 124, 134, 135, 139] },
+    Prog { name: "p1154", active: &[true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 14, 22, 23, 25, 26, 27, 31, 38, 39, 40, 41, 42, 43, 44, 46, 52, 55, 57, 58, 60, 66, 77, 78, 81, 91, 92, 93, 96, 98, 99, 101, 104, 106, 108, 109, 111, 115, 118, 120, 122, 123, 124, 135, 139, 142, 149] },
     Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, oracle: p1155_oracle, tags: &[0, 1, 14, 22, 23, 25, 26, 31, 38, 39, 40, 41, 42, 43, 46, 55, 58, 59, 60, 91, 92, 93, 94, 98, 100, 101, 102, 104, 106, 111, 112, 113, 115, 116, 117, 118, 119, 120, 121, 128, 135, 138] },
     Prog { name: "p1156", active: &[true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, oracle: p1156_oracle, tags: &[0, 5, 7, 13, 23, 26, 30, 38, 39, 40, 41, 43, 44, 46, 55, 58, 59, 60, 67, 75, 76, 79, 82, 85, 91, 99, 102, 106, 107, 109, 111, 112, 115, 117, 120, 122, 124, 139] },
-    Prog { name: "p1157", active: &[true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 13, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 49, 52, 55, 56, 57, 60, 62, 63, 66, 75, 77, 78, 91, 92, 99, 106, 108, 110, 111, 115, 119, 120, 121, 122, 124, 129, 135, 139] },
+    Prog { name: "p1157", active: &[true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 47, 49, 55, 56, 57, 60, 63, 66, 75, 77, 78, 91, 92, 99, 106, 108, 110, 111, 115, 119, 120, 121, 122, 124, 129, 135, 138, 139, 142, 149] },
     Prog { name: "p1158", active: &[true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, oracle: p1158_oracle, tags: &[0, 13, 22, 23, 26, 29, 31, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 63, 76, 78, 82, 91, 92, 94, 106, 107, 110, 111, 120, 135, 136] },
-    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 14, 22, 23, 29, 38, 39, 40, 41, 42, 43, 51, 58, 76, 78, 79, 81, 83, 91, 92, 95, 103, 106, 108, 111, 115, 117, 120, 122, 123, 124, 125, 137, 139] },
-    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 46, 50, 51, 55, 57, 59, 60, 63, 66, 68, 78, 79, 85, 86, 88, 91, 92, 93, 94, 99, 102, 104, 106, 109, 111, 114, 115, 120, 121, 122, 128, 135, 136, 137, 139] },
-    Prog { name: "p1161", active: &[true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 46, 47, 58, 60, 63, 91, 92, 96, 97, 101, 103, 105, 106, 115, 117, 120, 135, 138] },
+    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 14, 22, 23, 29, 38, 39, 40, 41, 42, 43, 76, 78, 79, 81, 83, 91, 92, 95, 103, 106, 108, 111, 115, 120, 122, 123, 124, 125, 137, 139, 142, 149] },
+    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 13, 20, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 50, 55, 57, 59, 60, 63, 66, 68, 78, 79, 85, 86, 88, 91, 92, 93, 94, 99, 102, 104, 106, 109, 111, 114, 115, 119, 120, 121, 122, 128, 135, 136, 137, 139] },
+    Prog { name: "p1161", active: &[true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 63, 91, 92, 96, 103, 105, 106, 115, 120, 133, 135, 138] },
     Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, oracle: p1162_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 60, 91, 92, 93, 96, 97, 115, 120, 122] },
-    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 13, 16, 20, 22, 23, 24, 30, 38, 39, 40, 41, 43, 51, 78, 85, 91, 92, 93, 94, 96, 99, 106, 111, 115, 119, 120, 121, 122, 124, 135, 138] },
-    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 13, 19, 22, 23, 24, 25, 26, 31, 38, 39, 40, 42, 43, 46, 48, 55, 57, 58, 59, 60, 61, 63, 67, 78, 79, 82, 83, 85, 91, 92, 101, 102, 103, 105, 107, 109, 111, 115, 120, 121, 122, 136, 138] },
+    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 13, 20, 22, 23, 24, 30, 38, 39, 40, 41, 43, 78, 91, 92, 93, 94, 96, 106, 107, 111, 115, 119, 120, 122, 124, 135, 142, 149] },
+    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 13, 16, 22, 23, 24, 25, 26, 31, 38, 39, 40, 42, 43, 46, 48, 51, 55, 57, 58, 59, 61, 63, 67, 78, 79, 82, 83, 85, 91, 92, 101, 102, 103, 105, 106, 107, 109, 111, 115, 120, 121, 122, 124, 136, 138] },
     Prog { name: "p1165", active: &[true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, oracle: p1165_oracle, tags: &[0, 6, 13, 23, 38, 39, 40, 41, 42, 43, 46, 49, 50, 55, 57, 58, 59, 76, 78, 80, 85, 91, 106, 111, 115, 118, 122, 136, 138] },
-    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 13, 22, 23, 24, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 62, 66, 67, 70, 75, 78, 80, 83, 88, 91, 92, 93, 102, 106, 107, 110, 111, 115, 118, 120, 122, 132, 135] },
+    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 13, 17, 22, 23, 24, 26, 27, 38, 39, 40, 41, 43, 46, 51, 55, 57, 58, 60, 66, 67, 70, 73, 75, 78, 80, 83, 88, 89, 91, 92, 93, 103, 106, 107, 111, 115, 118, 120, 121, 122, 123, 135, 136, 137] },
     Prog { name: "p1167", active: &[true], outputs: 1, eval: p1167_eval, grad: p1167_grad, oracle: p1167_oracle, tags: &[0, 13, 23, 25, 26, 32, 38, 39, 40, 41, 43, 44, 60, 91, 97, 99, 115, 120, 121, 122] },
     Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, oracle: p1168_oracle, tags: &[0, 3, 5, 7, 13, 22, 23, 24, 30, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 67, 68, 78, 79, 82, 91, 92, 93, 94, 95, 97, 100, 101, 105, 106, 107, 109, 111, 113, 115, 118, 120, 124, 135, 138, 139] },
     Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, oracle: p1169_oracle, tags: &[0, 2, 13, 22, 38, 39, 40, 43, 44, 46, 55, 57, 67, 68, 78, 86, 91, 92, 96, 97, 102, 120, 135, 137] },
     Prog { name: "p1170", active: &[true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, oracle: p1170_oracle, tags: &[0, 3, 7, 13, 23, 26, 38, 39, 40, 43, 67, 91, 92, 96, 100, 102, 106, 120, 123] },
     Prog { name: "p1171", active: &[true], outputs: 1, eval: p1171_eval, grad: p1171_grad, oracle: p1171_oracle, tags: &[0, 13, 23, 25, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 59, 60, 91, 92, 93, 95, 101, 103, 105, 106, 107, 109, 112, 115, 116, 119, 120, 121, 135, 136] },
-    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 13, 16, 20, 22, 23, 38, 39, 40, 42, 43, 51, 78, 91, 92, 93, 98, 106, 107, 110, 113, 115, 120, 122, 123, 135, 138] },
+    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 13, 22, 23, 38, 39, 40, 42, 43, 78, 91, 92, 93, 98, 106, 110, 115, 120, 122, 123, 132, 137, 142, 149] },
     Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, oracle: p1173_oracle, tags: &[0, 15, 22, 23, 26, 38, 39, 40, 41, 43, 46, 50, 55, 56, 58, 60, 67, 68, 70, 76, 78, 85, 91, 92, 93, 94, 104, 106, 107, 108, 110, 111, 115, 118, 120, 122, 124, 129, 130, 137, 138, 139] },
     Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, oracle: p1174_oracle, tags: &[0, 2, 3, 6, 13, 23, 26, 28, 38, 39, 40, 41, 42, 43, 44, 66, 67, 68, 78, 80, 81, 85, 91, 92, 93, 94, 97, 104, 106, 111, 113, 115, 117, 119, 120, 122, 135, 136, 138] },
     Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, oracle: p1175_oracle, tags: &[0, 1, 3, 13, 22, 23, 25, 26, 28, 38, 39, 40, 41, 42, 43, 44, 46, 63, 75, 78, 81, 82, 91, 93, 99, 100, 106, 108, 111, 113, 115, 117, 120, 124] },
-    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 62, 67, 68, 76, 78, 85, 88, 91, 92, 104, 105, 106, 107, 108, 111, 113, 115, 120, 121, 122, 135, 136, 138] },
+    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 13, 19, 22, 23, 25, 26, 38, 39, 40, 43, 58, 62, 67, 76, 78, 91, 92, 102, 105, 106, 107, 108, 111, 113, 115, 116, 120, 121, 122, 133, 135, 136, 138] },
     Prog { name: "p1177", active: &[true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, oracle: p1177_oracle, tags: &[0, 7, 13, 22, 23, 24, 32, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 59, 76, 91, 93, 94, 95, 98, 100, 101, 102, 106, 108, 109, 111, 113, 115, 117, 118, 120, 122, 136, 138] },
-    Prog { name: "p1178", active: &[true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 13, 22, 23, 26, 38, 39, 40, 43, 46, 63, 67, 73, 77, 78, 81, 82, 85, 91, 92, 101, 102, 103, 106, 107, 120, 130] },
+    Prog { name: "p1178", active: &[true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 13, 22, 23, 25, 26, 38, 39, 40, 43, 44, 46, 62, 63, 77, 78, 81, 82, 91, 92, 101, 102, 107, 115, 120, 121, 130] },
     Prog { name: "p1179", active: &[true, true, true, true], outputs: 1, eval: p1179_eval, grad: p1179_grad, oracle: p1179_oracle, tags: &[4, 7, 13, 22, 23, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 68, 78, 82, 85, 91, 92, 95, 97, 100, 103, 104, 105, 106, 111, 114, 120, 121, 128, 136, 137] },
-    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 58, 60, 68, 70, 76, 78, 79, 82, 85, 87, 88, 91, 92, 93, 94, 95, 111, 114, 115, 118, 120, 123, 124, 133, 135, 137] },
-    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 13, 22, 23, 26, 28, 30, 38, 39, 40, 41, 43, 44, 46, 51, 55, 56, 57, 58, 59, 63, 64, 67, 68, 73, 78, 79, 82, 85, 86, 88, 91, 92, 95, 101, 104, 106, 109, 111, 115, 119, 120, 135, 138, 139] },
-    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 51, 55, 58, 61, 65, 78, 80, 85, 91, 92, 93, 95, 102, 106, 108, 111, 113, 115, 116, 119, 120, 124, 135] },
+    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 13, 17, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 51, 52, 55, 58, 60, 68, 70, 76, 78, 79, 82, 85, 87, 88, 91, 92, 93, 95, 106, 111, 115, 118, 120, 121, 123, 124, 135, 137] },
+    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 13, 20, 22, 23, 25, 26, 28, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 59, 62, 63, 64, 67, 68, 78, 79, 82, 85, 86, 88, 91, 92, 93, 95, 96, 101, 104, 106, 109, 111, 114, 115, 116, 119, 120, 135, 136, 138, 139] },
+    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 22, 23, 38, 39, 40, 41, 43, 46, 47, 53, 54, 55, 61, 65, 78, 80, 85, 91, 92, 93, 95, 102, 106, 108, 111, 113, 115, 116, 119, 120, 124, 135] },
     Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, oracle: p1183_oracle, tags: &[0, 2, 3, 6, 14, 22, 23, 24, 29, 31, 38, 39, 40, 41, 43, 67, 68, 76, 78, 85, 88, 91, 95, 99, 100, 106, 108, 111, 115, 118, 120, 122, 124, 135] },
     Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, oracle: p1184_oracle, tags: &[0, 1, 2, 6, 13, 22, 38, 39, 40, 43, 78, 91, 92, 97, 98, 106, 115, 118, 120, 138] },
     Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, oracle: p1185_oracle, tags: &[0, 3, 4, 5, 13, 22, 23, 24, 29, 30, 32, 38, 39, 40, 41, 43, 44, 60, 66, 67, 68, 76, 78, 79, 80, 82, 85, 88, 91, 92, 93, 95, 96, 100, 101, 102, 106, 107, 113, 115, 116, 119, 120] },
     Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, oracle: p1186_oracle, tags: &[0, 14, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 60, 91, 92, 93, 95, 97, 106, 109, 111, 112, 114, 115, 116, 118, 119, 120, 121, 122, 123, 124, 135, 137, 138, 139] },
-    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 13, 22, 23, 38, 40, 43, 78, 91, 100, 101, 111, 112, 115, 119, 120, 131, 138] },
+    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 13, 22, 23, 38, 40, 43, 78, 91, 100, 101, 111, 112, 115, 119, 120, 138, 142, 148] },
     Prog { name: "p1188", active: &[true, true], outputs: 1, eval: p1188_eval, grad: p1188_grad, oracle: p1188_oracle, tags: &[3, 13, 22, 23, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 58, 60, 61, 70, 77, 78, 82, 85, 86, 91, 92, 93, 95, 98, 99, 102, 105, 106, 107, 108, 111, 113, 114, 115, 117, 119, 120, 122, 125, 135, 136, 138] },
     Prog { name: "p1189", active: &[false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 14, 23, 25, 38, 39, 40, 41, 43, 68, 78, 85, 91, 106, 109, 110, 111, 115, 118, 120, 121, 138] },
-    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 60, 75, 78, 83, 91, 92, 95, 99, 106, 110, 111, 112, 115, 118, 119, 120, 121, 135, 137, 138, 140] },
-    Prog { name: "p1191", active: &[true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 13, 20, 22, 23, 25, 38, 39, 40, 41, 42, 43, 52, 62, 75, 76, 77, 78, 79, 82, 91, 92, 93, 94, 97, 100, 104, 106, 107, 111, 115, 116, 120, 124, 135, 136] },
+    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 13, 17, 22, 23, 25, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 47, 51, 55, 56, 57, 58, 60, 75, 78, 83, 91, 92, 95, 99, 106, 110, 111, 112, 115, 118, 119, 120, 121, 135, 137, 138] },
+    Prog { name: "p1191", active: &[true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 13, 20, 22, 23, 25, 38, 39, 40, 41, 43, 52, 60, 75, 76, 77, 78, 79, 82, 91, 92, 93, 94, 95, 97, 100, 104, 106, 107, 109, 111, 115, 116, 119, 120, 124, 135, 136] },
     Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, oracle: p1192_oracle, tags: &[0, 1, 6, 14, 22, 24, 25, 26, 27, 28, 30, 38, 39, 40, 41, 42, 43, 46, 55, 56, 60, 65, 91, 92, 94, 99, 102, 103, 104, 105, 111, 112, 113, 115, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 60, 61, 63, 66, 67, 68, 70, 75, 76, 78, 79, 80, 81, 82, 88, 91, 92, 93, 97, 101, 102, 106, 107, 109, 111, 115, 116, 117, 118, 119, 120, 121, 135, 138] },
-    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 13, 22, 23, 26, 38, 39, 40, 41, 43, 67, 68, 70, 78, 85, 88, 91, 98, 106, 108, 109, 111, 115, 121, 130, 133, 139] },
+    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 13, 22, 23, 26, 38, 39, 40, 41, 43, 67, 68, 70, 72, 73, 78, 85, 88, 89, 91, 98, 106, 109, 111, 115, 121, 130, 139] },
     Prog { name: "p1195", active: &[true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, oracle: p1195_oracle, tags: &[0, 4, 13, 22, 23, 24, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 55, 56, 57, 58, 60, 67, 68, 70, 75, 78, 79, 83, 85, 86, 91, 92, 95, 97, 98, 99, 103, 105, 106, 107, 110, 111, 112, 114, 115, 116, 118, 120, 121, 123, 127, 135, 136] },
-    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 13, 23, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 58, 62, 66, 67, 68, 69, 76, 78, 85, 87, 91, 92, 94, 98, 104, 106, 110, 111, 113, 115, 118, 119, 120, 124, 128, 135, 137, 138] },
-    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 13, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 56, 57, 63, 64, 68, 76, 78, 79, 81, 82, 86, 88, 91, 92, 93, 94, 98, 101, 106, 111, 114, 115, 119, 120, 122, 137] },
+    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 13, 23, 25, 26, 30, 38, 39, 40, 41, 42, 43, 46, 48, 52, 55, 56, 57, 58, 60, 66, 67, 68, 69, 76, 78, 85, 87, 91, 92, 94, 104, 106, 110, 111, 113, 115, 118, 119, 120, 121, 124, 128, 135, 137, 138] },
+    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 63, 64, 68, 76, 78, 79, 81, 82, 86, 88, 91, 92, 93, 94, 98, 101, 106, 111, 114, 115, 119, 120, 122, 137, 142, 150] },
     Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, oracle: p1198_oracle, tags: &[0, 1, 2, 5, 13, 22, 23, 24, 27, 28, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 50, 55, 57, 58, 60, 66, 67, 68, 78, 79, 82, 85, 86, 91, 92, 93, 98, 103, 104, 106, 107, 108, 111, 112, 114, 115, 120, 122, 123, 124, 135, 137, 139] },
     Prog { name: "p1199", active: &[true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, oracle: p1199_oracle, tags: &[0, 4, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 46, 55, 57, 58, 60, 78, 82, 91, 92, 94, 97, 104, 106, 110, 111, 115, 120, 121, 123, 127, 128, 138, 139] },
     Prog { name: "p1200", active: &[true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, oracle: p1200_oracle, tags: &[0, 4, 14, 23, 25, 26, 38, 39, 40, 43, 46, 47, 60, 63, 75, 78, 82, 83, 85, 91, 92, 93, 97, 100, 104, 115, 116, 119, 120, 121, 122] },
     Prog { name: "p1201", active: &[true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, oracle: p1201_oracle, tags: &[1, 2, 13, 23, 26, 28, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 58, 59, 60, 77, 78, 83, 91, 93, 94, 99, 106, 110, 111, 112, 115, 117, 119, 120, 123, 135] },
-    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 46, 50, 55, 57, 60, 66, 67, 68, 70, 75, 76, 78, 85, 86, 91, 92, 93, 95, 101, 106, 109, 111, 114, 115, 117, 120, 121, 122, 127, 135, 139, 140] },
+    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 13, 22, 23, 26, 30, 38, 39, 40, 41, 43, 46, 50, 55, 57, 60, 66, 67, 68, 70, 75, 76, 78, 85, 86, 91, 92, 93, 95, 101, 106, 109, 111, 114, 115, 117, 120, 121, 122, 127, 134, 135, 139] },
     Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1203_eval, grad: p1203_grad, oracle: p1203_oracle, tags: &[0, 3, 4, 6, 13, 22, 23, 26, 38, 39, 40, 41, 43, 78, 87, 88, 91, 92, 97, 101, 102, 106, 109, 112, 115, 118, 120, 121, 130, 136] },
     Prog { name: "p1204", active: &[true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, oracle: p1204_oracle, tags: &[3, 13, 22, 23, 26, 29, 30, 38, 39, 40, 41, 42, 43, 46, 50, 55, 57, 58, 60, 65, 67, 70, 75, 77, 78, 82, 84, 85, 91, 92, 93, 95, 96, 97, 98, 99, 100, 101, 104, 106, 110, 111, 112, 114, 115, 118, 119, 120, 121, 123, 124, 130, 135, 138] },
     Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, oracle: p1205_oracle, tags: &[0, 3, 13, 23, 27, 38, 39, 40, 43, 46, 49, 55, 56, 57, 58, 67, 70, 77, 78, 85, 86, 91, 92, 97, 102, 106, 107, 108, 111, 112, 113, 115, 116, 118, 120, 122, 137] },
     Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, oracle: p1206_oracle, tags: &[3, 4, 15, 22, 23, 26, 38, 40, 41, 43, 46, 55, 67, 78, 85, 87, 88, 91, 92, 94, 98, 100, 104, 106, 108, 109, 111, 112, 113, 115, 116, 120, 121, 135, 139] },
     Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, oracle: p1207_oracle, tags: &[0, 6, 13, 22, 23, 26, 28, 31, 38, 39, 40, 41, 42, 43, 44, 50, 55, 59, 60, 61, 91, 94, 100, 106, 111, 114, 121, 126, 135, 136] },
-    Prog { name: "p1208", active: &[true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 68, 75, 78, 88, 91, 92, 97, 101, 107, 111, 114, 115, 117, 118, 120, 121, 122, 134, 135, 137] },
-    Prog { name: "p1209", active: &[true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 15, 20, 22, 23, 24, 30, 32, 38, 39, 40, 41, 42, 43, 44, 60, 61, 66, 91, 92, 94, 101, 104, 106, 111, 112, 115, 117, 119, 120, 121, 122, 125, 126, 134, 135, 136, 139] },
+    Prog { name: "p1208", active: &[true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 59, 60, 75, 78, 91, 92, 97, 101, 107, 111, 114, 115, 117, 118, 120, 122, 135, 136, 137, 139, 142, 148] },
+    Prog { name: "p1209", active: &[true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 15, 20, 22, 23, 24, 30, 32, 38, 39, 40, 41, 42, 43, 44, 51, 58, 60, 61, 66, 91, 92, 94, 101, 104, 106, 111, 112, 115, 117, 119, 120, 121, 122, 125, 126, 135, 136, 139] },
     Prog { name: "p1210", active: &[true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, oracle: p1210_oracle, tags: &[0, 3, 6, 7, 13, 22, 23, 24, 26, 38, 40, 41, 43, 60, 75, 78, 79, 81, 91, 92, 96, 97, 104, 105, 106, 110, 115, 119, 120, 122, 135, 137, 138] },
     Prog { name: "p1211", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, oracle: p1211_oracle, tags: &[0, 3, 15, 23, 26, 29, 38, 39, 40, 41, 43, 67, 76, 78, 81, 91, 92, 95, 96, 99, 105, 115, 116, 119, 120, 121, 123, 124, 127, 135] },
     Prog { name: "p1212", active: &[true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, oracle: p1212_oracle, tags: &[0, 6, 13, 22, 23, 26, 28, 38, 40, 41, 43, 44, 46, 49, 55, 60, 65, 91, 92, 99, 115, 120, 138] },
@@ -31388,67 +31511,67 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false], outputs: 1, eval: p1214_eval, grad: p1214_grad, oracle: p1214_oracle, tags: &[1, 2, 7, 8, 13, 22, 23, 24, 28, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 58, 66, 67, 68, 78, 91, 92, 99, 106, 107, 109, 112, 113, 120, 123, 124, 130, 137, 138] },
     Prog { name: "p1215", active: &[true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, oracle: p1215_oracle, tags: &[0, 4, 13, 23, 24, 26, 38, 40, 41, 42, 43, 44, 46, 55, 57, 63, 75, 76, 78, 79, 81, 82, 91, 92, 94, 96, 106, 111, 119, 120, 122, 124, 135, 137] },
     Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, oracle: p1216_oracle, tags: &[0, 7, 14, 23, 26, 38, 39, 40, 42, 43, 46, 47, 55, 56, 57, 58, 67, 70, 76, 78, 81, 86, 88, 91, 94, 97, 106, 111, 112, 115, 119, 120, 124, 135, 137, 138, 139] },
-    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 13, 16, 22, 23, 26, 38, 39, 40, 41, 43, 46, 48, 51, 58, 67, 70, 76, 78, 88, 91, 92, 99, 100, 104, 107, 115, 118, 120, 135, 138] },
+    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 48, 58, 67, 70, 76, 78, 82, 88, 91, 92, 96, 100, 104, 106, 107, 115, 118, 120, 135, 138, 140] },
     Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1218_eval, grad: p1218_grad, oracle: p1218_oracle, tags: &[4, 7, 15, 22, 23, 27, 38, 39, 40, 41, 44, 46, 55, 68, 70, 78, 85, 87, 88, 91, 92, 96, 103, 106, 107, 108, 109, 111, 113, 115, 119, 120, 122, 135, 136, 139] },
     Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, oracle: p1219_oracle, tags: &[3, 7, 14, 22, 23, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 57, 59, 63, 77, 78, 81, 82, 91, 92, 97, 98, 102, 104, 106, 110, 111, 112, 115, 116, 120, 121, 122, 128, 135, 136, 137] },
     Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, oracle: p1220_oracle, tags: &[2, 3, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 63, 76, 78, 80, 81, 82, 86, 91, 92, 93, 101, 106, 107, 111, 113, 114, 115, 117, 118, 120, 121, 123, 124, 135, 136, 139] },
-    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 13, 23, 25, 38, 39, 40, 41, 43, 44, 61, 62, 91, 106, 108, 115, 120, 121, 122, 135, 136] },
+    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 43, 44, 61, 91, 92, 95, 106, 108, 111, 113, 115, 119, 120, 122, 135, 136, 142, 148] },
     Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, oracle: p1222_oracle, tags: &[0, 13, 23, 38, 39, 40, 43, 46, 47, 58, 91, 92, 97, 100, 106, 110, 119, 120, 121] },
     Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, oracle: p1223_oracle, tags: &[3, 4, 13, 22, 23, 38, 39, 40, 43, 78, 91, 108, 111, 115, 121, 130, 137] },
     Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, oracle: p1224_oracle, tags: &[0, 13, 22, 23, 24, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 60, 91, 92, 93, 96, 98, 106, 111, 113, 114, 115, 119, 120, 122, 123, 124, 135, 139] },
     Prog { name: "p1225", active: &[true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, oracle: p1225_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 55, 57, 59, 60, 61, 91, 92, 93, 98, 105, 106, 107, 110, 112, 114, 115, 117, 118, 120, 122, 123, 125, 130, 136] },
     Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, oracle: p1226_oracle, tags: &[0, 3, 13, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 46, 58, 67, 78, 83, 88, 91, 92, 93, 96, 103, 106, 111, 115, 118, 121, 122, 136] },
     Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, oracle: p1227_oracle, tags: &[3, 13, 22, 23, 25, 38, 39, 40, 41, 43, 46, 48, 50, 55, 56, 57, 58, 59, 78, 85, 88, 91, 92, 95, 96, 97, 99, 104, 105, 106, 107, 108, 110, 111, 115, 117, 118, 120, 121, 126, 135, 137, 139] },
-    Prog { name: "p1228", active: &[true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 60, 65, 71, 73, 77, 78, 85, 91, 93, 94, 104, 105, 106, 110, 111, 120, 128, 131, 135] },
+    Prog { name: "p1228", active: &[true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 14, 22, 23, 26, 38, 39, 40, 41, 43, 46, 51, 55, 58, 60, 65, 77, 78, 91, 92, 93, 94, 104, 106, 111, 115, 120, 127, 128, 135, 137, 142, 149] },
     Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, oracle: p1229_oracle, tags: &[0, 1, 13, 22, 23, 25, 38, 39, 40, 43, 46, 47, 49, 50, 55, 57, 70, 75, 78, 86, 91, 92, 94, 100, 105, 106, 107, 115, 118, 119, 120, 121, 124, 132, 135, 139] },
-    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 56, 59, 60, 64, 71, 73, 85, 91, 92, 93, 94, 106, 109, 111, 115, 117, 119, 120, 121, 123, 124, 135, 138, 139] },
-    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 25, 38, 39, 40, 43, 52, 62, 78, 80, 88, 91, 106, 108, 109, 115, 119, 126, 127, 135, 140] },
+    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 48, 49, 55, 56, 59, 60, 64, 91, 92, 93, 94, 106, 111, 113, 115, 117, 119, 120, 121, 123, 124, 134, 135, 138, 139] },
+    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 13, 16, 22, 38, 39, 40, 43, 46, 51, 53, 54, 58, 78, 80, 88, 91, 98, 101, 106, 108, 109, 111, 115, 121, 123, 126, 136, 137] },
     Prog { name: "p1232", active: &[true], outputs: 2, eval: p1232_eval, grad: p1232_grad, oracle: p1232_oracle, tags: &[0, 7, 15, 23, 26, 28, 38, 39, 40, 41, 43, 44, 60, 91, 92, 93, 97, 106, 111, 115, 117, 120, 122, 135, 136, 137, 138, 139] },
     Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, oracle: p1233_oracle, tags: &[3, 4, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 58, 67, 78, 85, 87, 91, 92, 93, 96, 99, 100, 106, 111, 113, 115, 116, 118, 120, 123, 124, 135, 137, 138, 139] },
-    Prog { name: "p1234", active: &[true, true, true], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 14, 16, 22, 23, 32, 38, 39, 40, 41, 42, 43, 51, 60, 66, 70, 77, 78, 85, 91, 92, 93, 95, 98, 99, 106, 108, 109, 110, 113, 115, 117, 120, 121, 123, 124, 125, 135, 136, 138, 139] },
+    Prog { name: "p1234", active: &[true, true, true], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 14, 22, 23, 32, 38, 39, 40, 41, 42, 43, 46, 53, 54, 60, 66, 70, 77, 78, 85, 91, 92, 93, 95, 98, 99, 106, 108, 109, 110, 111, 113, 115, 117, 120, 121, 123, 124, 125, 135, 136, 138, 139] },
     Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, oracle: p1235_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 44, 46, 50, 55, 59, 63, 78, 85, 87, 91, 92, 99, 103, 104, 111, 113, 115, 117, 120, 121, 123, 135] },
-    Prog { name: "p1236", active: &[true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 13, 22, 23, 27, 30, 38, 39, 40, 42, 43, 46, 55, 58, 64, 67, 78, 88, 91, 92, 93, 94, 98, 102, 105, 106, 112, 115, 116, 117, 120, 122, 131, 135, 136, 137] },
+    Prog { name: "p1236", active: &[true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 13, 19, 22, 23, 25, 27, 30, 38, 39, 40, 43, 46, 55, 58, 60, 64, 67, 78, 85, 87, 88, 91, 92, 93, 94, 98, 102, 108, 112, 115, 116, 117, 120, 122, 135, 136, 137] },
     Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, oracle: p1237_oracle, tags: &[3, 13, 22, 23, 25, 30, 38, 39, 40, 43, 46, 49, 55, 57, 59, 70, 78, 83, 85, 91, 92, 99, 100, 108, 111, 112, 114, 115, 117, 119, 120, 127, 137, 139] },
     Prog { name: "p1238", active: &[true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, oracle: p1238_oracle, tags: &[2, 7, 13, 23, 38, 39, 40, 44, 78, 84, 88, 91, 92, 97, 98, 106, 107, 111, 114, 115, 118, 120, 122, 135] },
-    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 14, 16, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 51, 55, 56, 57, 60, 61, 62, 64, 66, 77, 78, 82, 91, 92, 98, 103, 106, 110, 111, 112, 114, 115, 116, 120, 121, 122, 135, 136, 137, 139] },
-    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 15, 20, 22, 23, 24, 25, 28, 38, 39, 40, 43, 46, 49, 52, 55, 60, 62, 77, 78, 82, 91, 92, 95, 97, 98, 101, 106, 110, 111, 115, 119, 120, 121, 122, 127, 135, 136, 137] },
-    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 13, 22, 23, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 59, 60, 70, 78, 84, 85, 91, 92, 95, 98, 99, 103, 106, 110, 111, 112, 114, 115, 119, 120, 121, 122, 124, 127, 133, 135, 137, 139, 140] },
-    Prog { name: "p1242", active: &[true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 13, 22, 23, 26, 38, 39, 40, 43, 46, 60, 63, 91, 97, 99, 111, 112, 120, 123, 129, 131, 135, 137] },
+    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 14, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 43, 44, 46, 49, 50, 55, 56, 57, 60, 61, 64, 66, 77, 78, 82, 91, 92, 93, 98, 103, 106, 110, 111, 112, 114, 115, 116, 120, 121, 122, 135, 136, 137, 139, 142, 149] },
+    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 15, 22, 23, 24, 28, 38, 39, 40, 41, 43, 46, 49, 53, 54, 55, 60, 77, 78, 82, 91, 92, 93, 95, 97, 101, 106, 110, 111, 115, 118, 119, 120, 122, 127, 135, 136, 137, 142, 150] },
+    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 13, 16, 22, 23, 29, 38, 39, 40, 41, 43, 44, 46, 51, 55, 57, 58, 59, 60, 70, 78, 84, 85, 91, 92, 93, 95, 96, 98, 99, 103, 106, 110, 111, 112, 114, 115, 119, 120, 121, 122, 123, 124, 127, 135, 137, 139, 142, 149] },
+    Prog { name: "p1242", active: &[true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 13, 17, 22, 23, 26, 38, 39, 40, 43, 46, 51, 58, 60, 63, 91, 97, 99, 111, 112, 115, 120, 123, 129, 135, 137, 138] },
     Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, oracle: p1243_oracle, tags: &[0, 3, 5, 13, 23, 30, 38, 39, 40, 41, 43, 68, 78, 79, 88, 91, 92, 93, 106, 111, 120, 135] },
     Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, oracle: p1244_oracle, tags: &[0, 13, 23, 38, 39, 40, 41, 42, 43, 46, 58, 77, 78, 85, 91, 92, 109, 115, 116, 117, 120, 122, 138, 139] },
-    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 13, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 60, 71, 73, 85, 91, 92, 93, 95, 98, 103, 105, 106, 108, 110, 111, 115, 117, 120, 135, 138, 139, 140] },
+    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 13, 19, 22, 23, 25, 26, 28, 38, 39, 40, 41, 43, 44, 46, 55, 58, 60, 91, 92, 93, 95, 98, 103, 104, 105, 106, 108, 110, 111, 115, 119, 120, 131, 135, 136, 138, 139] },
     Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, oracle: p1246_oracle, tags: &[3, 5, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 55, 56, 59, 67, 68, 75, 78, 79, 88, 91, 92, 97, 99, 103, 106, 108, 109, 111, 115, 118, 119, 120, 121, 124, 135, 137, 139] },
-    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 8, 13, 22, 23, 27, 29, 38, 39, 40, 41, 43, 46, 55, 67, 73, 78, 85, 87, 88, 91, 92, 94, 104, 106, 111, 112, 114, 115, 120, 122, 123, 135, 136] },
+    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 8, 13, 22, 23, 27, 29, 38, 39, 40, 41, 42, 43, 46, 51, 55, 58, 78, 87, 88, 91, 92, 94, 96, 99, 101, 104, 106, 111, 114, 115, 120, 122, 123, 124, 125, 135, 136] },
     Prog { name: "p1248", active: &[true], outputs: 1, eval: p1248_eval, grad: p1248_grad, oracle: p1248_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 60, 61, 66, 91, 93, 102, 103, 104, 106, 110, 115, 120, 122, 124, 135, 138, 139] },
-    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 13, 22, 23, 24, 25, 27, 28, 29, 30, 32, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 57, 59, 61, 70, 78, 82, 83, 84, 91, 92, 98, 104, 106, 111, 112, 114, 115, 116, 117, 119, 120, 134, 136, 139] },
+    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 13, 16, 22, 23, 24, 25, 27, 28, 29, 30, 32, 38, 39, 40, 41, 43, 46, 50, 51, 55, 56, 57, 59, 61, 70, 78, 82, 83, 84, 85, 91, 92, 98, 104, 106, 112, 114, 115, 116, 117, 120, 127, 129, 135, 136, 138, 139] },
     Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, oracle: p1250_oracle, tags: &[0, 2, 3, 14, 22, 23, 38, 39, 40, 41, 43, 44, 60, 78, 82, 91, 92, 95, 101, 111, 115, 120, 121, 135, 136] },
-    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 13, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 44, 46, 48, 51, 55, 56, 58, 59, 61, 62, 91, 92, 93, 96, 97, 99, 102, 106, 111, 113, 115, 117, 120, 121, 122, 123, 124, 127, 135, 137, 138, 139] },
+    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 13, 22, 24, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 59, 61, 91, 92, 93, 96, 97, 99, 102, 106, 111, 113, 115, 117, 120, 121, 122, 123, 124, 127, 135, 137, 138, 140, 142, 150] },
     Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, oracle: p1252_oracle, tags: &[0, 3, 7, 13, 22, 23, 25, 26, 31, 38, 39, 40, 43, 46, 58, 60, 78, 82, 91, 94, 95, 102, 106, 111, 115, 116, 120, 122, 123, 136] },
-    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 13, 22, 23, 27, 31, 38, 39, 40, 43, 78, 79, 91, 98, 105, 106, 107, 110, 111, 114, 115, 120, 133, 136, 137] },
+    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 13, 22, 23, 27, 31, 38, 39, 40, 43, 78, 79, 91, 98, 105, 106, 107, 110, 111, 114, 115, 120, 136, 137, 142, 149] },
     Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, oracle: p1254_oracle, tags: &[1, 3, 13, 22, 23, 25, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 60, 76, 78, 85, 88, 91, 93, 97, 101, 102, 106, 107, 110, 111, 114, 115, 118, 119, 120, 122, 123, 135] },
     Prog { name: "p1255", active: &[true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, oracle: p1255_oracle, tags: &[0, 5, 13, 22, 23, 24, 26, 30, 38, 39, 40, 41, 43, 44, 46, 60, 63, 76, 79, 82, 91, 92, 93, 97, 102, 103, 106, 107, 117, 118, 120, 122, 135, 136, 138] },
     Prog { name: "p1256", active: &[true], outputs: 2, eval: p1256_eval, grad: p1256_grad, oracle: p1256_oracle, tags: &[1, 14, 23, 26, 30, 38, 39, 40, 43, 91, 92, 103, 105, 106, 111, 115, 118, 120, 121, 135] },
     Prog { name: "p1257", active: &[true], outputs: 1, eval: p1257_eval, grad: p1257_grad, oracle: p1257_oracle, tags: &[1, 13, 23, 25, 28, 29, 30, 38, 39, 40, 41, 42, 43, 46, 48, 50, 55, 56, 58, 75, 91, 92, 93, 94, 99, 100, 104, 106, 108, 115, 120, 122, 135, 136] },
-    Prog { name: "p1258", active: &[true, true, true, true, true], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 13, 22, 38, 39, 40, 41, 42, 43, 44, 67, 68, 72, 73, 78, 82, 85, 88, 89, 91, 92, 94, 95, 106, 110, 111, 112, 115, 117, 120, 122, 135] },
+    Prog { name: "p1258", active: &[true, true, true, true, true], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 13, 22, 38, 39, 40, 41, 42, 43, 44, 68, 78, 82, 85, 88, 91, 92, 95, 106, 110, 111, 112, 115, 117, 120, 122, 135, 142, 149] },
     Prog { name: "p1259", active: &[true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, oracle: p1259_oracle, tags: &[3, 5, 7, 13, 22, 23, 24, 26, 29, 38, 39, 40, 41, 43, 44, 46, 55, 57, 63, 65, 70, 78, 79, 82, 83, 88, 91, 92, 93, 94, 95, 97, 101, 106, 109, 111, 113, 115, 119, 120, 122, 135, 137] },
     Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, oracle: p1260_oracle, tags: &[3, 4, 5, 13, 22, 23, 24, 29, 38, 39, 40, 42, 43, 46, 55, 78, 79, 91, 93, 98, 101, 106, 107, 109, 120, 138] },
     Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true], outputs: 1, eval: p1261_eval, grad: p1261_grad, oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 22, 23, 25, 27, 29, 31, 38, 39, 40, 41, 42, 43, 46, 55, 60, 66, 67, 75, 78, 79, 82, 85, 87, 91, 96, 101, 102, 103, 106, 111, 115, 120, 121, 136] },
     Prog { name: "p1262", active: &[true, true, true, true, true], outputs: 1, eval: p1262_eval, grad: p1262_grad, oracle: p1262_oracle, tags: &[2, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 56, 57, 67, 68, 75, 76, 78, 81, 86, 88, 91, 98, 102, 115, 118, 120, 121, 135, 137] },
-    Prog { name: "p1263", active: &[true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 27, 38, 39, 40, 42, 43, 44, 46, 47, 58, 60, 67, 73, 76, 78, 85, 88, 91, 101, 106, 108, 111, 113, 115, 120, 122, 128, 135, 137, 138] },
+    Prog { name: "p1263", active: &[true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 27, 38, 39, 40, 42, 43, 44, 46, 47, 58, 60, 67, 76, 78, 88, 91, 101, 106, 108, 113, 115, 120, 122, 128, 135, 137, 138, 142, 149] },
     Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, oracle: p1264_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 49, 55, 56, 60, 65, 76, 81, 82, 91, 92, 105, 106, 108, 110, 111, 112, 113, 115, 116, 118, 120, 121, 122, 123, 124, 128, 135] },
-    Prog { name: "p1265", active: &[true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 13, 22, 23, 28, 30, 38, 39, 40, 41, 43, 46, 55, 57, 60, 64, 75, 77, 78, 91, 93, 98, 104, 106, 107, 110, 115, 116, 120, 124, 133, 134, 135, 137, 138, 139] },
+    Prog { name: "p1265", active: &[true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 13, 22, 23, 28, 30, 38, 39, 40, 41, 43, 46, 55, 57, 60, 64, 67, 72, 73, 75, 77, 78, 89, 91, 92, 93, 98, 102, 104, 106, 107, 110, 111, 114, 115, 116, 117, 120, 124, 132, 135, 137, 138, 139] },
     Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, oracle: p1266_oracle, tags: &[0, 3, 7, 14, 23, 26, 30, 38, 39, 40, 41, 43, 67, 70, 78, 83, 91, 92, 93, 94, 95, 96, 97, 99, 115, 120, 121, 135] },
     Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, oracle: p1267_oracle, tags: &[0, 1, 7, 8, 13, 22, 23, 24, 30, 38, 39, 40, 42, 43, 46, 55, 59, 91, 92, 95, 96, 100, 106, 107, 108, 109, 110, 115, 116, 117, 120, 121, 122, 123, 124, 135] },
     Prog { name: "p1268", active: &[true, true, true, true, true, true], outputs: 1, eval: p1268_eval, grad: p1268_grad, oracle: p1268_oracle, tags: &[2, 13, 23, 29, 32, 38, 39, 40, 41, 43, 46, 55, 57, 65, 67, 78, 91, 102, 106, 108, 111, 115, 120] },
     Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1269_eval, grad: p1269_grad, oracle: p1269_oracle, tags: &[1, 2, 6, 7, 15, 22, 23, 31, 38, 39, 40, 41, 43, 44, 46, 58, 60, 66, 78, 80, 82, 91, 92, 93, 105, 106, 111, 113, 115, 120, 121, 122, 124, 135, 136, 137, 138, 139] },
     Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false], outputs: 1, eval: p1270_eval, grad: p1270_grad, oracle: p1270_oracle, tags: &[2, 3, 6, 8, 14, 22, 23, 26, 32, 38, 39, 40, 43, 46, 55, 57, 67, 68, 78, 81, 88, 91, 92, 93, 100, 103, 106, 108, 110, 114, 115, 120, 122, 124, 128, 135, 136, 138] },
-    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 22, 38, 39, 40, 42, 67, 73, 78, 80, 89, 91, 93, 105, 111, 115, 120, 123] },
+    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 22, 38, 39, 40, 41, 42, 43, 46, 53, 54, 78, 80, 91, 93, 111, 115, 123] },
     Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, oracle: p1272_oracle, tags: &[0, 2, 6, 14, 23, 25, 26, 38, 39, 40, 41, 42, 43, 60, 67, 76, 78, 81, 82, 88, 91, 92, 100, 103, 104, 106, 111, 112, 115, 120, 121, 135, 138] },
     Prog { name: "p1273", active: &[true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, oracle: p1273_oracle, tags: &[0, 4, 6, 13, 22, 23, 24, 25, 26, 28, 29, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 61, 67, 75, 78, 79, 91, 92, 93, 97, 100, 102, 106, 107, 109, 110, 111, 115, 116, 118, 120, 121, 122, 123, 124, 129, 135, 139] },
     Prog { name: "p1274", active: &[true, false], outputs: 3, eval: p1274_eval, grad: p1274_grad, oracle: p1274_oracle, tags: &[0, 1, 8, 14, 23, 24, 26, 38, 39, 40, 41, 43, 46, 55, 59, 60, 63, 66, 76, 78, 81, 85, 91, 92, 93, 94, 106, 107, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 123, 136] },
     Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, oracle: p1275_oracle, tags: &[0, 1, 6, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 63, 66, 91, 92, 97, 111, 116, 120, 121, 128, 135, 138] },
     Prog { name: "p1276", active: &[true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, oracle: p1276_oracle, tags: &[3, 4, 5, 13, 22, 23, 38, 39, 40, 41, 43, 46, 55, 65, 66, 67, 78, 79, 85, 87, 91, 93, 94, 95, 98, 100, 108, 115, 117, 120, 121, 122, 138] },
-    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 13, 22, 23, 24, 25, 26, 29, 32, 35, 36, 38, 39, 40, 41, 43, 44, 46, 55, 56, 58, 62, 63, 64, 78, 82, 85, 91, 92, 94, 96, 98, 100, 102, 104, 106, 109, 111, 115, 119, 120, 122, 127, 129, 135, 136] },
+    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 13, 22, 23, 24, 25, 26, 29, 32, 35, 36, 38, 39, 40, 41, 43, 44, 46, 52, 55, 56, 58, 60, 63, 64, 78, 82, 85, 91, 92, 94, 96, 98, 100, 102, 104, 106, 109, 111, 115, 119, 120, 122, 127, 129, 135, 136] },
     Prog { name: "p1278", active: &[true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, oracle: p1278_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 59, 60, 61, 66, 77, 91, 92, 106, 108, 113, 121, 138] },
     Prog { name: "p1279", active: &[true, true, true], outputs: 3, eval: p1279_eval, grad: p1279_grad, oracle: p1279_oracle, tags: &[0, 2, 6, 7, 14, 22, 23, 24, 38, 39, 40, 43, 44, 46, 48, 49, 55, 58, 60, 65, 66, 78, 81, 82, 91, 92, 96, 100, 103, 106, 107, 112, 115, 119, 120, 135, 138] },
     Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, oracle: p1280_oracle, tags: &[1, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 46, 55, 56, 59, 60, 91, 92, 94, 97, 102, 106, 112, 115, 116, 117, 118, 120, 121, 122, 123, 124, 136, 138] },
@@ -31458,7 +31581,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1284_eval, grad: p1284_grad, oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 14, 22, 23, 25, 38, 39, 40, 41, 43, 46, 55, 57, 65, 67, 78, 79, 85, 87, 91, 92, 93, 94, 96, 100, 105, 106, 111, 114, 115, 117, 118, 120, 123, 129, 135, 136] },
     Prog { name: "p1285", active: &[true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, oracle: p1285_oracle, tags: &[0, 3, 4, 14, 22, 23, 26, 38, 40, 41, 43, 44, 46, 63, 67, 78, 91, 92, 96, 97, 103, 107, 110, 111, 112, 115, 120, 123, 135, 136, 137] },
     Prog { name: "p1286", active: &[true, true, true], outputs: 1, eval: p1286_eval, grad: p1286_grad, oracle: p1286_oracle, tags: &[0, 4, 13, 22, 23, 24, 25, 26, 27, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 57, 58, 61, 67, 68, 70, 76, 78, 81, 82, 85, 91, 93, 95, 96, 100, 102, 103, 106, 107, 109, 111, 113, 115, 117, 118, 120, 121, 122, 123, 124, 135, 137] },
-    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 13, 22, 23, 30, 38, 39, 40, 41, 43, 78, 85, 91, 92, 93, 95, 96, 101, 103, 111, 115, 118, 120, 121, 124, 134, 135, 136] },
+    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 13, 22, 23, 30, 38, 39, 40, 41, 43, 46, 53, 54, 78, 85, 91, 92, 93, 95, 96, 103, 106, 111, 115, 118, 120, 121, 124, 134, 135, 136, 139] },
     Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, oracle: p1288_oracle, tags: &[0, 3, 7, 14, 22, 23, 25, 29, 35, 38, 39, 40, 41, 43, 44, 46, 55, 57, 68, 78, 82, 85, 91, 92, 93, 95, 102, 105, 106, 111, 115, 116, 118, 119, 120, 123, 135, 139] },
     Prog { name: "p1289", active: &[true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 13, 22, 23, 24, 25, 26, 30, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 60, 63, 78, 82, 85, 87, 91, 92, 93, 97, 104, 106, 110, 112, 115, 119, 120, 124] },
     Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, oracle: p1290_oracle, tags: &[0, 1, 7, 15, 22, 23, 38, 39, 40, 42, 43, 46, 48, 55, 60, 65, 76, 78, 82, 91, 111, 116, 119, 122, 123, 136, 138] },
@@ -31467,43 +31590,43 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, oracle: p1293_oracle, tags: &[0, 6, 14, 23, 24, 27, 28, 38, 39, 40, 41, 42, 43, 46, 48, 55, 56, 57, 58, 91, 92, 93, 94, 102, 105, 106, 111, 115, 116, 117, 119, 120, 122, 124, 127, 135, 137] },
     Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, oracle: p1294_oracle, tags: &[0, 7, 15, 22, 23, 24, 25, 27, 29, 30, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 58, 59, 77, 91, 92, 94, 98, 104, 105, 106, 107, 108, 110, 111, 112, 113, 115, 116, 119, 120, 122, 123, 124, 136, 139] },
     Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, oracle: p1295_oracle, tags: &[0, 1, 13, 22, 23, 24, 26, 30, 31, 32, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 57, 59, 60, 63, 77, 91, 92, 93, 96, 101, 105, 106, 109, 113, 115, 116, 117, 119, 120, 121, 124, 125, 135, 137, 138] },
-    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 59, 63, 67, 72, 73, 78, 79, 82, 85, 87, 88, 89, 91, 92, 101, 105, 106, 110, 111, 115, 116, 117, 119, 120, 133, 137, 138, 139] },
+    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 13, 16, 22, 23, 25, 26, 29, 38, 39, 40, 41, 43, 44, 46, 51, 55, 56, 57, 58, 59, 62, 63, 67, 78, 79, 82, 85, 87, 88, 91, 92, 101, 105, 106, 110, 111, 115, 116, 117, 119, 120, 135, 137, 138, 139] },
     Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, oracle: p1297_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 60, 63, 66, 76, 78, 80, 91, 92, 96, 97, 101, 106, 109, 110, 111, 112, 115, 117, 119, 120, 121, 124, 135, 136, 137, 139] },
     Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, oracle: p1298_oracle, tags: &[0, 1, 13, 22, 23, 26, 30, 31, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 58, 60, 66, 91, 92, 93, 97, 99, 102, 103, 104, 106, 108, 111, 115, 118, 120, 121, 122, 135, 137] },
     Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, oracle: p1299_oracle, tags: &[0, 4, 13, 23, 25, 26, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 59, 60, 63, 66, 76, 78, 81, 82, 91, 92, 97, 98, 99, 102, 105, 106, 111, 112, 113, 114, 115, 117, 120, 122, 135, 139] },
-    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 15, 22, 23, 26, 28, 35, 38, 40, 41, 43, 44, 67, 71, 73, 78, 82, 85, 91, 93, 105, 106, 111, 112, 113, 115, 120, 122, 123, 135, 139] },
+    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 15, 23, 25, 26, 28, 35, 38, 39, 40, 41, 42, 43, 52, 60, 67, 78, 91, 93, 95, 105, 106, 111, 112, 113, 115, 120, 123, 135, 139] },
     Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, oracle: p1301_oracle, tags: &[1, 4, 14, 23, 27, 30, 38, 39, 40, 41, 43, 46, 58, 70, 78, 85, 87, 91, 93, 96, 104, 105, 106, 110, 111, 112, 115, 120, 121, 122, 135] },
     Prog { name: "p1302", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, oracle: p1302_oracle, tags: &[0, 5, 7, 14, 23, 25, 26, 27, 29, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 57, 60, 63, 79, 82, 91, 94, 97, 101, 106, 115, 120, 122, 135, 136] },
     Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, oracle: p1303_oracle, tags: &[0, 2, 3, 4, 13, 23, 38, 39, 40, 41, 43, 76, 78, 86, 87, 91, 99, 108, 111, 112, 115, 120, 136] },
-    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 13, 19, 22, 23, 25, 26, 27, 29, 31, 38, 39, 40, 41, 43, 44, 46, 47, 48, 55, 57, 58, 60, 76, 78, 81, 85, 87, 88, 91, 92, 94, 98, 99, 100, 102, 104, 106, 109, 110, 111, 112, 115, 118, 120, 121, 122, 127, 129, 135, 137, 138] },
+    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 13, 22, 23, 26, 27, 29, 31, 38, 39, 40, 41, 43, 44, 46, 47, 48, 50, 55, 57, 58, 76, 78, 81, 85, 87, 88, 91, 92, 94, 98, 100, 104, 106, 109, 111, 112, 115, 118, 120, 121, 122, 124, 127, 129, 135, 137, 138, 142, 148] },
     Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, oracle: p1305_oracle, tags: &[2, 3, 4, 7, 13, 22, 23, 26, 27, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 60, 63, 64, 66, 67, 78, 82, 91, 92, 93, 94, 99, 105, 106, 111, 115, 117, 119, 120, 135] },
     Prog { name: "p1306", active: &[true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, oracle: p1306_oracle, tags: &[0, 1, 13, 22, 23, 26, 31, 38, 39, 40, 41, 43, 46, 48, 49, 55, 56, 57, 59, 60, 75, 79, 81, 91, 92, 93, 103, 105, 106, 111, 115, 118, 120, 122] },
     Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, oracle: p1307_oracle, tags: &[1, 3, 7, 13, 22, 23, 24, 38, 40, 41, 43, 44, 76, 78, 82, 85, 91, 92, 93, 96, 102, 104, 109, 111, 115, 120, 121, 123, 124, 135] },
-    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 14, 22, 23, 25, 29, 38, 39, 40, 41, 43, 44, 46, 48, 49, 50, 52, 55, 56, 57, 59, 62, 68, 70, 78, 85, 88, 91, 92, 93, 94, 97, 98, 99, 101, 105, 106, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 123, 125, 135, 136, 137, 138, 139] },
+    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 14, 20, 22, 23, 29, 38, 39, 40, 41, 43, 46, 48, 49, 50, 55, 56, 57, 59, 68, 70, 78, 85, 88, 91, 92, 93, 94, 97, 98, 99, 101, 105, 106, 110, 111, 113, 114, 115, 117, 120, 121, 122, 123, 124, 125, 135, 136, 137, 138, 139] },
     Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, oracle: p1309_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 41, 42, 43, 77, 78, 80, 83, 85, 91, 98, 115, 120, 122, 135, 136, 139] },
-    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 13, 22, 23, 26, 29, 30, 38, 39, 40, 41, 43, 44, 67, 78, 85, 87, 91, 93, 94, 97, 100, 102, 103, 106, 109, 111, 113, 115, 119, 120, 132, 135] },
+    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 13, 22, 23, 26, 29, 30, 38, 39, 40, 41, 43, 44, 46, 53, 54, 67, 78, 85, 87, 91, 93, 94, 97, 100, 102, 103, 105, 106, 109, 111, 113, 115, 119, 120, 135] },
     Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, oracle: p1311_oracle, tags: &[0, 6, 7, 13, 22, 23, 38, 40, 43, 91, 92, 98, 105, 106, 107, 108, 110, 117, 120, 122, 127] },
     Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 14, 22, 23, 26, 29, 38, 39, 40, 41, 43, 46, 55, 56, 67, 76, 78, 79, 81, 84, 91, 92, 97, 101, 103, 104, 106, 107, 108, 112, 113, 114, 115, 118, 120, 123, 126, 135, 137] },
     Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, oracle: p1313_oracle, tags: &[0, 1, 13, 22, 23, 26, 38, 40, 41, 60, 91, 92, 106, 108, 119, 139] },
-    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 24, 38, 39, 40, 42, 43, 44, 46, 49, 58, 60, 75, 78, 82, 83, 91, 97, 106, 107, 109, 110, 111, 115, 120, 121, 122, 123, 134, 135, 136] },
+    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 24, 25, 38, 39, 40, 42, 43, 44, 46, 49, 52, 58, 60, 75, 78, 82, 83, 91, 97, 103, 106, 107, 109, 110, 111, 115, 120, 121, 122, 135, 136] },
     Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, oracle: p1315_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 26, 38, 39, 40, 41, 44, 46, 48, 55, 56, 57, 60, 66, 67, 78, 82, 85, 91, 92, 93, 95, 97, 98, 106, 109, 110, 112, 115, 118, 120, 121, 122, 128, 135, 139] },
-    Prog { name: "p1316", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 13, 20, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 67, 70, 78, 83, 84, 85, 91, 92, 94, 95, 98, 103, 105, 106, 111, 114, 115, 116, 117, 120, 121, 122, 124, 127, 128, 135, 136, 138] },
+    Prog { name: "p1316", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 67, 70, 78, 83, 84, 85, 91, 92, 94, 95, 98, 103, 105, 106, 111, 114, 116, 117, 120, 122, 124, 127, 128, 133, 135, 136, 138] },
     Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 13, 22, 23, 28, 32, 38, 39, 40, 43, 46, 55, 57, 76, 78, 81, 85, 87, 91, 92, 97, 100, 101, 107, 111, 116, 120, 121, 122, 123, 127, 138] },
     Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, oracle: p1318_oracle, tags: &[2, 3, 13, 22, 23, 30, 38, 39, 40, 41, 42, 43, 46, 55, 57, 58, 60, 67, 78, 85, 86, 91, 92, 93, 94, 96, 100, 101, 102, 103, 105, 106, 107, 110, 111, 113, 115, 116, 117, 120, 122, 124, 125, 126, 127, 130, 135, 137, 139] },
-    Prog { name: "p1319", active: &[true, true, true], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 14, 16, 22, 23, 26, 38, 39, 40, 41, 42, 43, 51, 67, 68, 78, 86, 88, 91, 92, 93, 98, 106, 110, 111, 112, 113, 115, 116, 120, 121, 135, 138] },
+    Prog { name: "p1319", active: &[true, true, true], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 14, 22, 23, 25, 26, 38, 39, 40, 41, 42, 43, 52, 60, 67, 68, 78, 82, 86, 88, 91, 92, 93, 98, 106, 110, 111, 112, 113, 115, 116, 120, 121, 123, 135, 138] },
     Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, oracle: p1320_oracle, tags: &[3, 7, 13, 23, 24, 26, 38, 39, 40, 41, 43, 46, 58, 60, 78, 91, 93, 98, 106, 112, 115, 120, 121, 135] },
     Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, oracle: p1321_oracle, tags: &[2, 3, 4, 7, 13, 23, 25, 38, 39, 40, 43, 44, 46, 55, 57, 60, 61, 66, 78, 91, 92, 102, 103, 105, 106, 108, 110, 112, 115, 116, 120, 135, 136] },
     Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, oracle: p1322_oracle, tags: &[1, 13, 23, 38, 39, 40, 41, 42, 43, 91, 95, 103, 106, 107, 111, 116, 117, 120, 121, 122, 135] },
-    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 13, 20, 22, 23, 25, 29, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 58, 59, 62, 68, 70, 76, 78, 81, 86, 88, 91, 92, 94, 97, 98, 105, 106, 108, 110, 111, 114, 115, 116, 119, 120, 121, 122, 123, 124, 126, 135, 136, 138, 139] },
-    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 13, 22, 23, 24, 38, 39, 40, 75, 78, 79, 82, 91, 106, 115, 121, 134] },
+    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 13, 22, 23, 29, 31, 38, 39, 40, 41, 42, 43, 46, 47, 55, 56, 57, 58, 59, 68, 70, 76, 78, 81, 86, 88, 91, 92, 94, 97, 98, 105, 106, 110, 111, 114, 115, 116, 119, 120, 121, 122, 123, 126, 135, 136, 138, 139, 142, 148, 149] },
+    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 13, 16, 22, 23, 24, 38, 39, 40, 43, 51, 75, 78, 79, 82, 91, 111, 121, 139] },
     Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, oracle: p1325_oracle, tags: &[3, 5, 7, 13, 22, 23, 24, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 66, 67, 68, 75, 78, 79, 81, 85, 88, 91, 92, 100, 102, 104, 106, 108, 111, 115, 116, 117, 120, 121, 122, 125, 130, 135] },
     Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 13, 23, 24, 26, 29, 38, 39, 40, 43, 44, 46, 55, 57, 67, 68, 78, 85, 87, 91, 100, 101, 106, 107, 114, 115, 120, 121, 135, 138] },
     Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, oracle: p1327_oracle, tags: &[3, 4, 13, 23, 26, 29, 38, 39, 40, 43, 44, 46, 47, 58, 60, 63, 66, 78, 91, 92, 94, 97, 99, 106, 108, 111, 113, 117, 120, 123, 135] },
     Prog { name: "p1328", active: &[true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, oracle: p1328_oracle, tags: &[0, 4, 13, 22, 23, 24, 25, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 64, 70, 76, 78, 82, 85, 86, 91, 92, 106, 107, 113, 115, 118, 120, 121, 122, 123, 124, 127, 135, 137] },
-    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 13, 22, 23, 25, 38, 39, 40, 42, 43, 44, 46, 52, 55, 57, 62, 78, 85, 91, 97, 101, 105, 115, 119, 120, 121, 122, 135] },
+    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 13, 22, 23, 38, 40, 41, 42, 43, 44, 46, 51, 55, 57, 58, 78, 82, 91, 92, 97, 101, 102, 105, 111, 115, 119, 120, 121, 122, 135] },
     Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1330_eval, grad: p1330_grad, oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 59, 60, 67, 78, 80, 81, 82, 91, 92, 93, 94, 96, 99, 105, 106, 108, 110, 111, 114, 115, 116, 120, 121, 122, 128, 135, 139] },
     Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, oracle: p1331_oracle, tags: &[0, 14, 23, 24, 25, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 60, 61, 65, 76, 91, 92, 93, 95, 96, 97, 98, 103, 106, 108, 115, 119, 120, 122, 123, 129, 138] },
-    Prog { name: "p1332", active: &[true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 15, 22, 23, 24, 28, 31, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 60, 66, 67, 78, 83, 85, 86, 91, 92, 93, 106, 109, 110, 111, 113, 114, 115, 133, 135, 138, 139] },
+    Prog { name: "p1332", active: &[true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 15, 19, 22, 23, 24, 25, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 49, 55, 56, 58, 60, 62, 66, 67, 78, 83, 85, 86, 91, 92, 93, 109, 111, 113, 114, 115, 120, 135, 138, 139] },
     Prog { name: "p1333", active: &[true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, oracle: p1333_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 50, 55, 56, 57, 59, 60, 76, 91, 92, 93, 96, 101, 106, 107, 108, 110, 113, 115, 120, 121, 122, 129] },
     Prog { name: "p1334", active: &[false, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, oracle: p1334_oracle, tags: &[0, 1, 8, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 58, 63, 91, 92, 93, 105, 106, 109, 111, 113, 115, 120, 121, 122] },
     Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, oracle: p1335_oracle, tags: &[2, 3, 8, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 48, 49, 50, 55, 56, 57, 59, 60, 65, 67, 68, 76, 77, 78, 85, 91, 96, 100, 102, 106, 109, 112, 113, 114, 115, 117, 118, 120, 135, 136, 137, 139] },
@@ -31511,9 +31634,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, oracle: p1337_oracle, tags: &[0, 14, 22, 23, 27, 38, 39, 40, 41, 43, 60, 91, 98, 106, 111, 115, 116, 120, 124, 135] },
     Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, oracle: p1338_oracle, tags: &[0, 1, 5, 13, 22, 23, 26, 38, 39, 40, 42, 43, 60, 79, 91, 92, 102, 114, 116, 120, 122] },
     Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, oracle: p1339_oracle, tags: &[0, 7, 15, 23, 25, 28, 29, 38, 39, 40, 41, 42, 43, 46, 55, 60, 61, 64, 66, 91, 92, 94, 96, 99, 101, 106, 107, 108, 111, 114, 115, 116, 117, 118, 120, 122, 136, 137, 139] },
-    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 13, 16, 22, 23, 25, 26, 38, 39, 40, 41, 43, 46, 51, 58, 67, 78, 84, 91, 92, 93, 103, 106, 111, 114, 121, 133, 135, 138] },
+    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 62, 67, 78, 82, 91, 92, 93, 103, 106, 114, 115, 121, 133, 135, 138] },
     Prog { name: "p1341", active: &[true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, oracle: p1341_oracle, tags: &[0, 1, 13, 22, 23, 25, 26, 27, 32, 38, 39, 40, 41, 42, 43, 44, 46, 47, 52, 55, 56, 57, 58, 60, 61, 63, 76, 78, 91, 92, 97, 101, 103, 106, 107, 109, 111, 112, 115, 118, 120, 123, 125, 130, 135, 136, 138] },
-    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 42, 43, 44, 46, 47, 51, 55, 56, 57, 58, 60, 91, 92, 93, 95, 98, 102, 105, 106, 109, 110, 111, 112, 113, 115, 117, 120, 122, 124, 135, 137, 138] },
+    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 42, 43, 44, 46, 47, 55, 56, 57, 58, 60, 62, 91, 92, 93, 98, 102, 105, 106, 109, 110, 111, 112, 113, 115, 120, 121, 122, 123, 124, 135, 137, 138, 142, 149] },
     Prog { name: "p1343", active: &[true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, oracle: p1343_oracle, tags: &[0, 3, 15, 22, 23, 24, 27, 31, 38, 39, 40, 41, 42, 43, 44, 60, 70, 76, 78, 80, 88, 91, 101, 106, 112, 115, 120, 122, 123, 124, 135, 136, 138] },
     Prog { name: "p1344", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1344_eval, grad: p1344_grad, oracle: p1344_oracle, tags: &[0, 2, 4, 7, 13, 22, 23, 30, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 59, 60, 75, 78, 82, 86, 91, 92, 104, 106, 107, 110, 111, 112, 113, 115, 117, 120, 123, 127, 135] },
     Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 13, 22, 23, 28, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 58, 60, 66, 67, 69, 78, 85, 87, 91, 93, 104, 115, 119, 120, 135, 136] },
@@ -31521,11 +31644,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, oracle: p1347_oracle, tags: &[2, 3, 6, 7, 15, 22, 23, 26, 30, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 63, 65, 66, 67, 78, 81, 82, 91, 92, 93, 94, 97, 98, 101, 102, 106, 107, 109, 111, 115, 118, 119, 120, 121, 130, 135, 136, 137] },
     Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, oracle: p1348_oracle, tags: &[0, 1, 8, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 44, 46, 58, 60, 66, 67, 68, 75, 78, 79, 86, 91, 92, 93, 95, 102, 106, 111, 115, 120, 121, 122, 135, 136, 138] },
     Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, oracle: p1349_oracle, tags: &[2, 3, 5, 7, 14, 22, 23, 30, 38, 39, 40, 41, 43, 46, 47, 55, 56, 57, 58, 59, 67, 76, 78, 79, 86, 91, 92, 93, 96, 99, 101, 106, 108, 111, 113, 115, 120, 121, 123, 126, 135, 136] },
-    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 13, 16, 22, 23, 26, 32, 38, 39, 40, 41, 43, 46, 48, 49, 50, 51, 55, 56, 60, 68, 78, 85, 88, 91, 93, 109, 111, 115, 116, 119, 120, 122, 126, 132, 135] },
+    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 13, 22, 23, 26, 32, 38, 39, 40, 41, 43, 46, 48, 49, 50, 51, 55, 56, 58, 60, 68, 78, 85, 88, 91, 92, 93, 109, 111, 115, 116, 119, 120, 122, 123, 126, 135, 142, 149] },
     Prog { name: "p1351", active: &[true], outputs: 1, eval: p1351_eval, grad: p1351_grad, oracle: p1351_oracle, tags: &[1, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 59, 60, 64, 66, 75, 79, 81, 91, 92, 93, 98, 100, 105, 115, 120, 123, 126, 136, 137, 138] },
     Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, oracle: p1352_oracle, tags: &[0, 13, 22, 23, 24, 38, 39, 40, 43, 44, 46, 55, 56, 60, 91, 92, 94, 96, 98, 99, 103, 107, 113, 115, 120, 121, 122, 123, 128, 135, 136, 139] },
     Prog { name: "p1353", active: &[true, true], outputs: 1, eval: p1353_eval, grad: p1353_grad, oracle: p1353_oracle, tags: &[0, 13, 22, 23, 24, 25, 38, 40, 41, 43, 44, 60, 91, 92, 97, 102, 106, 108, 109, 115, 119, 120, 121, 123, 135, 136, 137] },
-    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 13, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 55, 56, 58, 60, 66, 67, 68, 78, 82, 83, 85, 91, 93, 95, 103, 106, 110, 111, 112, 113, 115, 119, 120, 121, 122, 123, 124, 126, 127, 133, 135, 138, 139, 140] },
+    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 13, 17, 22, 23, 24, 38, 39, 40, 41, 43, 44, 46, 51, 55, 56, 58, 60, 66, 67, 68, 78, 82, 83, 85, 91, 93, 95, 96, 103, 104, 106, 110, 111, 112, 113, 115, 119, 120, 121, 123, 124, 126, 127, 135, 138, 139] },
     Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, oracle: p1355_oracle, tags: &[2, 3, 4, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 56, 57, 60, 63, 64, 66, 67, 78, 82, 86, 88, 91, 92, 95, 100, 101, 102, 105, 106, 107, 108, 109, 112, 113, 114, 115, 116, 117, 119, 120, 121, 123, 135, 138] },
     Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, oracle: p1356_oracle, tags: &[2, 3, 14, 22, 23, 38, 39, 40, 41, 43, 46, 55, 60, 64, 77, 78, 83, 91, 93, 99, 120, 135, 138] },
     Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, oracle: p1357_oracle, tags: &[0, 6, 14, 22, 23, 27, 32, 38, 39, 40, 41, 43, 76, 91, 92, 101, 102, 106, 114, 120, 122, 135] },
@@ -31534,58 +31657,58 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 13, 23, 24, 26, 27, 28, 38, 39, 40, 41, 43, 44, 46, 63, 66, 67, 68, 70, 78, 80, 81, 82, 86, 91, 92, 94, 98, 99, 105, 106, 110, 111, 115, 117, 118, 120, 122, 124, 135, 137, 138] },
     Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, oracle: p1361_oracle, tags: &[0, 3, 4, 5, 14, 23, 25, 38, 39, 40, 46, 48, 50, 55, 57, 60, 61, 64, 66, 76, 78, 79, 82, 91, 92, 101, 107, 115, 116, 120, 135, 138] },
     Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, oracle: p1362_oracle, tags: &[0, 1, 6, 7, 13, 22, 23, 24, 26, 30, 38, 39, 40, 42, 44, 46, 55, 60, 61, 65, 75, 79, 81, 91, 92, 96, 98, 104, 106, 111, 112, 113, 114, 116, 119, 120, 122, 123, 135, 139] },
-    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 13, 20, 22, 23, 24, 30, 38, 39, 40, 41, 42, 43, 91, 92, 94, 98, 101, 104, 106, 111, 112, 115, 120, 122, 133, 135, 137, 139] },
+    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 13, 19, 22, 23, 24, 25, 30, 38, 39, 40, 41, 43, 44, 58, 60, 71, 73, 85, 91, 92, 93, 94, 98, 101, 104, 106, 111, 112, 115, 120, 122, 135, 139] },
     Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, oracle: p1364_oracle, tags: &[0, 2, 5, 8, 15, 22, 23, 30, 38, 40, 42, 43, 46, 55, 56, 57, 67, 75, 77, 78, 88, 91, 92, 103, 109, 110, 111, 115, 116, 119, 120, 122, 135] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 60, 63, 64, 66, 67, 76, 78, 82, 91, 92, 93, 95, 97, 100, 101, 106, 110, 111, 113, 115, 120, 122, 136, 138, 139, 140] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 50, 53, 54, 55, 60, 63, 64, 66, 67, 68, 70, 76, 78, 82, 86, 91, 92, 93, 95, 96, 97, 98, 99, 100, 105, 106, 110, 111, 113, 115, 119, 120, 122, 136, 138, 139, 140] },
     Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, oracle: p1366_oracle, tags: &[0, 3, 4, 7, 14, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 56, 63, 67, 69, 78, 82, 91, 92, 102, 106, 107, 109, 115, 120, 121, 127, 137, 138] },
     Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, oracle: p1367_oracle, tags: &[0, 3, 13, 23, 26, 38, 40, 41, 43, 60, 75, 79, 83, 84, 91, 92, 94, 106, 111, 115, 120, 121, 137] },
     Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, oracle: p1368_oracle, tags: &[1, 3, 13, 23, 40, 41, 43, 46, 55, 67, 75, 77, 85, 91, 121, 135, 136] },
     Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, oracle: p1369_oracle, tags: &[0, 4, 13, 22, 23, 24, 25, 38, 39, 40, 67, 78, 83, 91, 92, 95, 98, 106, 110, 111, 113, 114, 115, 120, 121, 122] },
     Prog { name: "p1370", active: &[false, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, oracle: p1370_oracle, tags: &[0, 4, 5, 8, 13, 22, 23, 38, 39, 40, 42, 70, 78, 79, 85, 91, 92, 93, 98, 106, 107, 109, 114, 115, 120, 122, 135] },
-    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 13, 22, 23, 27, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 60, 61, 66, 71, 73, 85, 91, 92, 93, 98, 104, 111, 115, 116, 119, 120, 122, 123, 135, 138] },
+    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 13, 22, 23, 27, 30, 38, 39, 40, 41, 43, 46, 55, 56, 57, 60, 61, 66, 91, 92, 93, 104, 111, 115, 116, 119, 120, 122, 123, 135, 138, 142, 149] },
     Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1372_eval, grad: p1372_grad, oracle: p1372_oracle, tags: &[3, 4, 7, 14, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 47, 55, 60, 78, 82, 85, 91, 92, 96, 104, 106, 107, 109, 111, 113, 115, 120, 122, 127, 135, 139] },
-    Prog { name: "p1373", active: &[true, false, true, false], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 13, 22, 23, 25, 26, 28, 29, 32, 38, 39, 40, 41, 43, 46, 47, 50, 55, 57, 58, 59, 60, 63, 91, 92, 97, 98, 102, 104, 106, 108, 115, 120, 123, 124, 126, 130, 135, 136, 138, 140] },
+    Prog { name: "p1373", active: &[true, false, true, false], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 13, 22, 23, 25, 26, 28, 29, 32, 38, 39, 40, 41, 43, 44, 46, 47, 50, 55, 57, 58, 59, 60, 63, 71, 73, 85, 91, 92, 97, 98, 102, 104, 106, 108, 111, 115, 120, 123, 124, 126, 130, 135, 136, 138] },
     Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, oracle: p1374_oracle, tags: &[0, 1, 14, 23, 25, 38, 40, 43, 46, 55, 57, 60, 77, 78, 91, 92, 101, 106, 115, 120, 121, 122, 125, 137] },
     Prog { name: "p1375", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, oracle: p1375_oracle, tags: &[0, 2, 3, 6, 13, 22, 23, 24, 26, 27, 38, 39, 40, 43, 44, 46, 55, 57, 61, 63, 65, 75, 78, 81, 82, 91, 92, 93, 95, 97, 102, 106, 107, 108, 110, 114, 115, 119, 120, 122, 123, 124, 136, 137, 138] },
     Prog { name: "p1376", active: &[true, true, true], outputs: 3, eval: p1376_eval, grad: p1376_grad, oracle: p1376_oracle, tags: &[2, 7, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 58, 67, 70, 78, 82, 83, 85, 86, 88, 91, 92, 93, 97, 99, 104, 106, 115, 116, 119, 120, 121, 122, 123, 129, 136] },
     Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, oracle: p1377_oracle, tags: &[2, 5, 7, 14, 22, 23, 24, 38, 39, 40, 41, 43, 44, 60, 78, 79, 82, 85, 88, 91, 93, 96, 104, 105, 106, 115, 118, 120, 121, 135, 136] },
     Prog { name: "p1378", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1378_eval, grad: p1378_grad, oracle: p1378_oracle, tags: &[0, 3, 6, 8, 13, 25, 38, 39, 41, 42, 43, 46, 55, 66, 67, 68, 78, 91, 92, 93, 106, 115, 117, 120, 121, 122, 136, 139] },
-    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 13, 16, 22, 23, 24, 26, 28, 29, 32, 38, 39, 40, 41, 43, 44, 46, 47, 51, 55, 56, 60, 63, 66, 76, 91, 92, 94, 97, 103, 106, 107, 109, 112, 113, 115, 116, 118, 120, 121, 122, 135, 137, 138] },
-    Prog { name: "p1380", active: &[true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 13, 20, 22, 23, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 67, 68, 75, 78, 80, 82, 83, 91, 93, 96, 98, 100, 101, 106, 111, 115, 117, 120, 121, 124, 135, 137, 140] },
+    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 13, 22, 23, 24, 26, 28, 29, 32, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 60, 63, 66, 76, 91, 92, 94, 97, 103, 106, 107, 109, 112, 113, 115, 116, 118, 120, 121, 122, 135, 137, 138, 142, 149] },
+    Prog { name: "p1380", active: &[true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 13, 22, 23, 31, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 67, 68, 72, 73, 75, 78, 80, 82, 83, 89, 91, 93, 96, 98, 100, 101, 106, 111, 115, 120, 121, 124, 135, 137, 142, 150] },
     Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, oracle: p1381_oracle, tags: &[0, 7, 15, 22, 23, 24, 25, 26, 30, 31, 38, 39, 40, 41, 43, 44, 46, 50, 55, 57, 60, 66, 91, 92, 94, 97, 106, 111, 113, 114, 115, 118, 120, 122, 123, 124, 130, 135, 136, 137] },
     Prog { name: "p1382", active: &[true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, oracle: p1382_oracle, tags: &[0, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 44, 46, 48, 50, 55, 56, 57, 58, 67, 68, 70, 77, 78, 81, 85, 91, 92, 99, 105, 106, 113, 115, 116, 120, 121, 123, 135, 136, 137] },
-    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 15, 22, 23, 24, 25, 26, 29, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 58, 59, 60, 61, 71, 73, 85, 91, 92, 97, 100, 103, 104, 108, 111, 113, 114, 115, 116, 120, 121, 122, 124, 127, 130, 135, 137, 138] },
+    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 15, 22, 23, 24, 25, 26, 29, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 58, 59, 60, 61, 91, 92, 93, 97, 100, 103, 104, 108, 111, 113, 114, 115, 116, 120, 121, 122, 124, 127, 130, 135, 137, 140] },
     Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, oracle: p1384_oracle, tags: &[0, 5, 13, 23, 25, 30, 38, 39, 40, 43, 46, 58, 79, 91, 92, 100, 107, 115, 120, 121, 125, 137] },
     Prog { name: "p1385", active: &[true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, oracle: p1385_oracle, tags: &[0, 2, 3, 13, 23, 26, 29, 38, 39, 40, 42, 43, 60, 61, 77, 78, 91, 97, 101, 106, 112, 117, 120, 121, 135, 137] },
     Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, oracle: p1386_oracle, tags: &[3, 7, 13, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 60, 66, 67, 78, 91, 93, 101, 105, 106, 117, 118, 120, 123, 130] },
     Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 14, 22, 23, 24, 25, 26, 29, 38, 39, 40, 41, 43, 67, 78, 79, 91, 92, 106, 110, 111, 115, 120] },
-    Prog { name: "p1388", active: &[true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 15, 22, 23, 24, 26, 38, 39, 40, 43, 44, 46, 60, 63, 91, 92, 106, 115, 118, 121, 122, 123, 124, 134, 135] },
+    Prog { name: "p1388", active: &[true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 15, 17, 22, 23, 24, 26, 38, 39, 40, 43, 44, 46, 51, 58, 60, 63, 91, 92, 106, 112, 115, 118, 121, 122, 123, 124, 135] },
     Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 13, 22, 23, 24, 38, 39, 40, 41, 43, 78, 84, 91, 92, 96, 107, 114, 115, 116, 120, 121, 139] },
     Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, oracle: p1390_oracle, tags: &[4, 14, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 47, 48, 55, 56, 58, 60, 64, 75, 78, 82, 91, 93, 96, 100, 106, 108, 109, 115, 118, 119, 120, 135, 136, 137, 138] },
     Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, oracle: p1391_oracle, tags: &[0, 4, 13, 23, 25, 38, 39, 40, 42, 43, 44, 46, 55, 58, 60, 78, 82, 91, 92, 111, 115, 117, 118, 120, 123, 124, 128, 135, 137] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 14, 16, 22, 23, 29, 38, 39, 40, 41, 42, 43, 46, 48, 49, 51, 55, 56, 57, 58, 60, 65, 70, 78, 82, 86, 91, 92, 96, 97, 103, 104, 106, 111, 119, 120, 123, 137, 138, 139] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 14, 22, 23, 29, 38, 39, 40, 41, 42, 43, 46, 48, 49, 51, 55, 56, 57, 58, 60, 65, 70, 78, 82, 85, 86, 91, 92, 96, 97, 103, 104, 106, 111, 115, 119, 120, 123, 137, 138, 139] },
     Prog { name: "p1393", active: &[true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, oracle: p1393_oracle, tags: &[2, 4, 7, 13, 22, 23, 25, 26, 32, 38, 39, 40, 42, 43, 44, 46, 55, 58, 67, 68, 75, 78, 81, 82, 88, 91, 100, 101, 102, 106, 109, 110, 115, 116, 117, 120, 121, 124, 136, 137] },
-    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 15, 22, 23, 26, 30, 38, 39, 40, 41, 43, 60, 78, 85, 91, 92, 93, 94, 106, 111, 112, 113, 115, 120, 121, 122, 123, 134, 135, 136, 139] },
-    Prog { name: "p1395", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 13, 22, 23, 26, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 55, 57, 63, 65, 75, 78, 79, 82, 83, 91, 92, 93, 94, 96, 102, 104, 106, 111, 115, 116, 120, 121, 122, 123, 128, 129, 134, 137, 138, 140] },
-    Prog { name: "p1396", active: &[true, true, true, true, true, true], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 13, 20, 22, 23, 38, 39, 40, 41, 43, 51, 58, 75, 78, 88, 91, 95, 96, 98, 100, 106, 108, 111, 112, 115, 119, 120, 121, 122, 136] },
-    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 15, 22, 23, 38, 39, 40, 43, 46, 55, 57, 59, 91, 92, 94, 95, 96, 97, 98, 106, 111, 112, 115, 117, 120, 121, 124, 135, 138, 139, 140] },
+    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 15, 22, 23, 26, 30, 38, 39, 40, 43, 46, 53, 54, 60, 68, 78, 85, 91, 92, 93, 94, 106, 111, 112, 113, 115, 117, 120, 121, 122, 123, 135, 136, 139] },
+    Prog { name: "p1395", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 13, 17, 22, 23, 26, 29, 30, 38, 39, 40, 41, 42, 43, 44, 46, 51, 55, 57, 58, 63, 65, 71, 73, 75, 78, 79, 82, 83, 85, 91, 92, 93, 94, 96, 102, 104, 106, 111, 115, 116, 120, 122, 123, 128, 129, 135, 137] },
+    Prog { name: "p1396", active: &[true, true, true, true, true, true], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 13, 22, 23, 25, 38, 39, 40, 41, 43, 44, 46, 49, 58, 62, 70, 75, 78, 82, 85, 88, 91, 92, 95, 96, 100, 106, 111, 112, 115, 120, 121, 124, 136, 142, 148] },
+    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 15, 22, 23, 38, 39, 40, 43, 46, 55, 57, 59, 91, 92, 94, 95, 96, 97, 98, 106, 111, 112, 115, 117, 120, 121, 124, 134, 135, 138, 139] },
     Prog { name: "p1398", active: &[true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, oracle: p1398_oracle, tags: &[0, 2, 3, 15, 22, 23, 24, 29, 31, 38, 39, 40, 41, 43, 46, 49, 55, 56, 78, 91, 93, 94, 99, 106, 115, 120, 129, 136] },
     Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, oracle: p1399_oracle, tags: &[1, 7, 13, 22, 23, 26, 27, 28, 38, 39, 40, 41, 43, 44, 46, 49, 55, 56, 57, 60, 91, 92, 93, 104, 106, 111, 115, 135, 136] },
-    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 13, 22, 23, 38, 39, 40, 43, 77, 78, 80, 91, 92, 97, 99, 106, 110, 111, 112, 115, 120, 122, 133] },
-    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 15, 22, 23, 24, 26, 31, 38, 39, 40, 41, 43, 46, 47, 55, 57, 58, 60, 66, 75, 76, 78, 80, 83, 91, 92, 95, 100, 102, 106, 111, 113, 114, 115, 120, 121, 122, 123, 124, 130, 134, 135, 138] },
+    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 13, 23, 25, 38, 39, 40, 43, 44, 52, 60, 77, 78, 80, 82, 91, 92, 96, 97, 106, 111, 112, 115, 120, 122, 137] },
+    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 15, 19, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 43, 44, 46, 47, 55, 57, 58, 60, 66, 75, 76, 78, 80, 83, 91, 92, 95, 100, 102, 105, 106, 111, 113, 114, 115, 120, 121, 122, 123, 124, 130, 135, 138] },
     Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, oracle: p1402_oracle, tags: &[3, 13, 23, 26, 38, 39, 40, 41, 43, 67, 77, 78, 81, 91, 92, 93, 100, 103, 106, 111, 120, 123, 139] },
     Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, oracle: p1403_oracle, tags: &[0, 2, 3, 4, 13, 22, 23, 24, 26, 29, 31, 38, 39, 40, 41, 42, 43, 46, 55, 58, 59, 67, 70, 78, 88, 91, 92, 93, 97, 98, 102, 106, 107, 110, 111, 113, 115, 120, 121, 122, 124, 135, 136] },
     Prog { name: "p1404", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, oracle: p1404_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 38, 39, 40, 41, 42, 43, 44, 46, 48, 55, 56, 57, 64, 67, 68, 70, 77, 78, 80, 81, 85, 87, 88, 91, 92, 93, 95, 106, 107, 108, 109, 111, 113, 115, 118, 119, 120, 122, 136, 137, 138] },
     Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, oracle: p1405_oracle, tags: &[0, 1, 3, 7, 13, 22, 23, 25, 26, 28, 29, 31, 38, 39, 40, 41, 43, 44, 46, 48, 55, 58, 60, 78, 82, 91, 92, 93, 97, 101, 102, 103, 106, 108, 114, 115, 119, 120, 121, 122, 136] },
-    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 13, 19, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 58, 60, 66, 67, 68, 70, 76, 78, 81, 82, 85, 86, 87, 88, 91, 92, 95, 99, 106, 109, 110, 111, 114, 115, 116, 119, 120, 121, 135, 136, 137, 139] },
-    Prog { name: "p1407", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 14, 22, 23, 26, 38, 39, 40, 42, 43, 46, 55, 57, 60, 67, 77, 78, 79, 80, 81, 82, 83, 88, 91, 92, 99, 100, 101, 106, 108, 110, 111, 113, 114, 115, 116, 120, 121, 122, 130, 133, 135] },
+    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 60, 66, 67, 68, 70, 76, 78, 81, 82, 85, 86, 87, 88, 91, 92, 95, 99, 104, 106, 109, 110, 111, 112, 114, 115, 116, 117, 119, 120, 121, 123, 124, 135, 136, 137, 139] },
+    Prog { name: "p1407", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 51, 55, 57, 58, 60, 67, 77, 78, 79, 80, 81, 82, 83, 88, 91, 92, 93, 99, 100, 101, 106, 108, 110, 111, 113, 114, 115, 116, 120, 121, 122, 130, 135] },
     Prog { name: "p1408", active: &[true], outputs: 1, eval: p1408_eval, grad: p1408_grad, oracle: p1408_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 43, 44, 46, 55, 63, 91, 92, 106, 110, 115, 120, 121, 123, 129, 135, 136] },
-    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 15, 22, 23, 38, 39, 40, 41, 42, 43, 78, 85, 87, 88, 91, 92, 93, 103, 106, 108, 111, 115, 116, 120, 121, 122, 134, 135, 138] },
-    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 63, 70, 76, 78, 81, 82, 85, 86, 87, 91, 92, 93, 97, 106, 111, 112, 115, 120, 123, 132, 135, 139] },
+    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 15, 22, 23, 38, 39, 40, 41, 42, 43, 78, 85, 87, 88, 91, 92, 93, 96, 97, 103, 106, 111, 113, 115, 116, 120, 121, 122, 135, 138, 142, 148] },
+    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 63, 76, 78, 81, 82, 85, 86, 87, 91, 92, 93, 97, 111, 112, 115, 120, 123, 137, 140] },
     Prog { name: "p1411", active: &[true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, oracle: p1411_oracle, tags: &[2, 4, 14, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 58, 60, 76, 78, 81, 83, 91, 92, 93, 94, 100, 106, 111, 113, 115, 119, 120, 121, 122, 123, 124, 128, 130, 135, 139] },
-    Prog { name: "p1412", active: &[true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 13, 19, 22, 23, 24, 25, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 62, 91, 94, 97, 101, 104, 105, 106, 111, 115, 119, 120, 121, 135, 136] },
+    Prog { name: "p1412", active: &[true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 13, 22, 23, 24, 25, 31, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 58, 60, 62, 91, 97, 104, 106, 115, 119, 120, 121, 135, 136] },
     Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, oracle: p1413_oracle, tags: &[1, 2, 4, 6, 13, 22, 23, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 59, 63, 77, 78, 81, 85, 91, 92, 93, 94, 97, 99, 100, 103, 105, 106, 109, 111, 112, 115, 117, 119, 120, 121, 135] },
-    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 13, 19, 23, 25, 38, 39, 40, 43, 46, 50, 55, 56, 58, 59, 62, 68, 75, 77, 78, 85, 88, 91, 92, 95, 98, 104, 106, 111, 117, 120, 121, 135, 137] },
+    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 13, 22, 23, 38, 39, 40, 43, 46, 50, 55, 56, 59, 75, 77, 78, 91, 93, 95, 98, 106, 115, 117, 120, 121, 137, 140] },
     Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, oracle: p1415_oracle, tags: &[0, 15, 22, 23, 25, 26, 29, 31, 38, 39, 40, 41, 43, 44, 46, 47, 55, 56, 57, 58, 60, 61, 66, 76, 78, 81, 85, 91, 92, 93, 96, 100, 103, 106, 107, 108, 109, 111, 115, 117, 119, 120, 122, 124, 135, 136, 137, 138] },
     Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, oracle: p1416_oracle, tags: &[0, 1, 7, 13, 22, 23, 26, 29, 38, 39, 40, 41, 43, 46, 58, 60, 91, 97, 101, 104, 106, 109, 111, 112, 120, 123, 135] },
     Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, oracle: p1417_oracle, tags: &[1, 13, 22, 23, 26, 30, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 56, 57, 63, 75, 79, 82, 91, 93, 104, 106, 108, 109, 110, 113, 114, 115, 120, 121, 135] },
@@ -31603,8 +31726,8 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, oracle: p1429_oracle, tags: &[0, 15, 23, 26, 38, 39, 40, 67, 75, 78, 81, 86, 91, 93, 103, 135, 137] },
     Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, oracle: p1430_oracle, tags: &[1, 2, 4, 14, 22, 23, 24, 26, 38, 39, 40, 41, 42, 43, 67, 78, 91, 92, 93, 106, 108, 109, 111, 115, 117, 118, 120, 121, 122, 139] },
     Prog { name: "p1431", active: &[true, true, true, true], outputs: 2, eval: p1431_eval, grad: p1431_grad, oracle: p1431_oracle, tags: &[0, 6, 7, 14, 22, 23, 25, 26, 30, 31, 38, 39, 40, 41, 43, 44, 60, 61, 66, 91, 92, 93, 103, 106, 111, 112, 115, 120, 121] },
-    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 13, 22, 23, 26, 38, 39, 40, 41, 46, 55, 56, 60, 63, 64, 66, 67, 68, 70, 76, 78, 80, 82, 83, 85, 88, 91, 92, 100, 102, 103, 108, 115, 116, 120, 121, 135, 140] },
-    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 58, 60, 63, 64, 71, 73, 76, 81, 85, 88, 91, 93, 99, 101, 106, 111, 112, 113, 115, 116, 119, 120, 123, 135, 136, 139] },
+    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 13, 22, 23, 25, 26, 38, 39, 40, 41, 44, 46, 55, 56, 60, 62, 63, 64, 66, 67, 68, 70, 76, 78, 80, 82, 83, 85, 88, 91, 92, 100, 102, 103, 108, 115, 116, 120, 121, 135] },
+    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 48, 55, 56, 57, 58, 60, 63, 64, 76, 81, 88, 91, 93, 99, 101, 106, 111, 112, 113, 115, 116, 119, 120, 123, 135, 136, 139, 140] },
     Prog { name: "p1434", active: &[true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, oracle: p1434_oracle, tags: &[2, 3, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 46, 47, 55, 58, 59, 63, 75, 78, 81, 82, 91, 92, 93, 104, 106, 111, 114, 115, 117, 120, 121, 123, 135] },
     Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, oracle: p1435_oracle, tags: &[0, 4, 13, 22, 23, 25, 26, 31, 32, 38, 39, 40, 41, 42, 43, 60, 61, 66, 78, 82, 91, 92, 93, 96, 106, 111, 112, 114, 115, 120, 121, 122, 126, 135, 139] },
     Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, oracle: p1436_oracle, tags: &[1, 2, 4, 13, 22, 23, 26, 38, 39, 40, 41, 67, 78, 91, 104, 106, 109, 111, 115, 119, 120, 122, 128, 135] },
@@ -31614,12 +31737,12 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, oracle: p1440_oracle, tags: &[0, 4, 13, 22, 23, 24, 28, 38, 39, 40, 41, 42, 43, 46, 55, 56, 57, 59, 67, 75, 78, 79, 83, 91, 92, 93, 97, 100, 103, 106, 107, 111, 115, 116, 120, 125, 135, 137, 138, 139] },
     Prog { name: "p1441", active: &[true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, oracle: p1441_oracle, tags: &[0, 1, 13, 23, 25, 38, 39, 40, 43, 46, 58, 91, 92, 97, 106, 110, 115, 117, 119, 120, 135, 136] },
     Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 13, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 55, 57, 59, 60, 78, 80, 86, 91, 92, 97, 104, 106, 110, 112, 115, 120, 122, 135, 136] },
-    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 13, 19, 22, 23, 25, 26, 29, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 58, 60, 63, 66, 70, 75, 76, 78, 81, 85, 91, 92, 93, 95, 99, 102, 106, 109, 111, 113, 115, 120, 121, 135, 138] },
-    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 13, 16, 22, 23, 38, 39, 40, 41, 43, 46, 50, 51, 55, 56, 59, 78, 84, 86, 91, 92, 94, 96, 105, 106, 111, 115, 116, 118, 119, 120, 121, 122, 134, 135, 136, 138] },
+    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 13, 22, 23, 25, 26, 29, 32, 38, 39, 40, 41, 42, 43, 44, 46, 55, 60, 63, 66, 70, 75, 76, 78, 81, 85, 91, 92, 93, 95, 99, 102, 106, 109, 111, 113, 115, 120, 121, 134, 135, 138] },
+    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 13, 19, 22, 23, 25, 38, 39, 40, 41, 42, 43, 44, 46, 50, 55, 56, 58, 59, 60, 78, 84, 86, 91, 92, 94, 96, 105, 106, 111, 115, 116, 118, 119, 120, 121, 122, 133, 135, 136, 138] },
     Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, oracle: p1445_oracle, tags: &[0, 1, 8, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 57, 59, 91, 92, 101, 114, 120, 121, 122, 124, 130] },
-    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 15, 22, 23, 29, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 71, 73, 85, 91, 92, 94, 95, 100, 102, 103, 109, 111, 115, 120, 121, 123, 135, 136, 138, 139] },
-    Prog { name: "p1447", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 13, 16, 22, 23, 24, 25, 38, 39, 40, 41, 43, 46, 49, 51, 55, 56, 57, 58, 60, 67, 75, 78, 80, 81, 82, 91, 92, 95, 98, 101, 103, 105, 106, 111, 112, 113, 114, 115, 119, 120, 121, 122, 123, 135] },
-    Prog { name: "p1448", active: &[true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 13, 22, 23, 26, 27, 31, 38, 39, 40, 41, 43, 44, 60, 91, 92, 93, 94, 95, 98, 103, 106, 111, 112, 120, 135, 140] },
+    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 15, 23, 25, 29, 30, 38, 39, 40, 41, 43, 44, 46, 55, 57, 62, 91, 92, 93, 94, 99, 100, 102, 103, 106, 109, 111, 115, 120, 121, 123, 135, 136, 138, 139] },
+    Prog { name: "p1447", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 13, 22, 23, 24, 25, 38, 39, 40, 41, 43, 46, 49, 55, 56, 57, 58, 60, 67, 75, 78, 80, 81, 82, 91, 92, 95, 98, 101, 103, 105, 106, 111, 113, 114, 115, 119, 120, 121, 122, 123, 133, 135] },
+    Prog { name: "p1448", active: &[true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 13, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 60, 71, 73, 85, 91, 92, 93, 94, 95, 98, 103, 106, 111, 112, 120, 135] },
     Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, oracle: p1449_oracle, tags: &[0, 1, 13, 23, 26, 28, 38, 39, 40, 43, 46, 58, 60, 91, 92, 106, 111, 115, 120, 135, 137, 139] },
     Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, oracle: p1450_oracle, tags: &[0, 2, 13, 22, 23, 32, 38, 39, 40, 41, 43, 46, 55, 56, 57, 58, 59, 70, 78, 84, 91, 92, 98, 100, 104, 106, 108, 111, 112, 115, 117, 119, 120, 122, 137] },
     Prog { name: "p1451", active: &[true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, oracle: p1451_oracle, tags: &[0, 3, 15, 22, 23, 26, 38, 39, 40, 41, 43, 46, 47, 48, 49, 55, 56, 59, 63, 68, 70, 78, 82, 85, 91, 94, 97, 105, 115, 117, 118, 120, 121, 122, 135, 136, 138, 139] },
@@ -31627,49 +31750,49 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 13, 22, 23, 26, 28, 31, 38, 39, 40, 41, 42, 43, 44, 46, 47, 55, 57, 59, 60, 63, 78, 79, 80, 81, 82, 88, 91, 92, 95, 105, 106, 107, 109, 112, 115, 120, 121, 122, 124, 127, 129] },
     Prog { name: "p1454", active: &[true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, oracle: p1454_oracle, tags: &[3, 7, 13, 22, 23, 24, 25, 38, 39, 41, 75, 78, 91, 106, 115, 120, 122, 137] },
     Prog { name: "p1455", active: &[true, true, true, true], outputs: 1, eval: p1455_eval, grad: p1455_grad, oracle: p1455_oracle, tags: &[0, 6, 13, 22, 23, 24, 26, 38, 39, 40, 43, 44, 60, 91, 95, 96, 106, 114, 115, 120] },
-    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 14, 20, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 56, 58, 60, 63, 66, 68, 77, 78, 79, 82, 83, 85, 91, 93, 95, 98, 101, 106, 107, 109, 111, 112, 113, 115, 120, 122, 135, 137, 139] },
+    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 14, 22, 23, 26, 27, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 56, 58, 60, 63, 66, 68, 77, 78, 79, 82, 83, 85, 91, 93, 95, 96, 101, 111, 112, 113, 115, 120, 135, 137, 139, 140] },
     Prog { name: "p1457", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1457_eval, grad: p1457_grad, oracle: p1457_oracle, tags: &[1, 2, 4, 7, 13, 23, 25, 26, 27, 38, 40, 41, 42, 43, 44, 46, 55, 57, 60, 63, 67, 75, 78, 81, 91, 93, 94, 103, 106, 108, 115, 119, 121, 122, 135, 138] },
-    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 13, 19, 22, 23, 24, 25, 38, 40, 41, 43, 46, 55, 58, 62, 64, 67, 75, 78, 79, 82, 91, 92, 93, 96, 103, 104, 106, 111, 115, 116, 120, 135, 136, 139] },
+    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 13, 22, 23, 24, 38, 40, 41, 43, 46, 55, 64, 67, 75, 78, 79, 91, 92, 93, 96, 103, 104, 106, 111, 115, 116, 120, 135, 136, 139, 142, 150] },
     Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, oracle: p1459_oracle, tags: &[2, 3, 4, 13, 23, 30, 38, 39, 40, 41, 43, 46, 58, 78, 88, 91, 102, 105, 111, 115, 118, 120, 123, 138] },
     Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 13, 23, 26, 38, 39, 40, 43, 44, 46, 47, 55, 58, 61, 63, 66, 67, 78, 80, 85, 91, 92, 94, 96, 106, 108, 120, 136, 138] },
     Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 13, 23, 26, 27, 32, 38, 40, 44, 46, 49, 55, 61, 67, 75, 78, 81, 85, 87, 91, 92, 111, 115, 116, 117, 118, 120, 135, 139] },
     Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, oracle: p1462_oracle, tags: &[4, 13, 23, 25, 26, 29, 38, 39, 40, 43, 44, 46, 55, 56, 57, 60, 66, 68, 70, 78, 82, 85, 87, 91, 92, 97, 100, 104, 107, 113, 114, 115, 119, 120, 121, 122, 123, 136] },
     Prog { name: "p1463", active: &[true], outputs: 1, eval: p1463_eval, grad: p1463_grad, oracle: p1463_oracle, tags: &[0, 13, 22, 23, 26, 38, 40, 41, 43, 60, 91, 92, 94, 113, 115, 117, 120, 123, 135, 137] },
     Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, oracle: p1464_oracle, tags: &[0, 2, 4, 8, 14, 22, 23, 27, 31, 38, 39, 40, 41, 43, 46, 47, 48, 49, 50, 55, 56, 59, 70, 75, 78, 83, 87, 88, 91, 92, 106, 107, 110, 111, 112, 114, 115, 120, 122, 138, 139] },
-    Prog { name: "p1465", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 13, 16, 22, 23, 38, 39, 40, 43, 46, 47, 49, 50, 51, 55, 58, 68, 75, 78, 85, 91, 92, 98, 100, 105, 106, 108, 114, 115, 119, 120, 135] },
+    Prog { name: "p1465", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 13, 22, 23, 38, 39, 40, 43, 46, 47, 49, 50, 53, 54, 55, 58, 68, 75, 78, 85, 91, 92, 95, 98, 100, 103, 105, 106, 108, 114, 115, 119, 120, 135] },
     Prog { name: "p1466", active: &[true, true, true, true, true], outputs: 1, eval: p1466_eval, grad: p1466_grad, oracle: p1466_oracle, tags: &[2, 3, 13, 23, 26, 29, 38, 39, 40, 41, 43, 76, 77, 78, 88, 91, 92, 103, 106, 111, 115, 117, 120, 122, 138] },
     Prog { name: "p1467", active: &[true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, oracle: p1467_oracle, tags: &[0, 3, 7, 13, 22, 23, 38, 39, 40, 41, 42, 43, 46, 55, 60, 64, 78, 91, 92, 94, 109, 115, 120, 121, 122, 127, 136, 139] },
-    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 14, 22, 23, 38, 39, 40, 41, 43, 46, 47, 51, 55, 57, 58, 91, 93, 94, 104, 105, 106, 111, 115, 119, 120, 121, 123, 135, 136, 137, 138] },
+    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 14, 22, 23, 38, 39, 40, 41, 43, 44, 46, 55, 57, 71, 73, 85, 91, 93, 94, 104, 105, 106, 111, 119, 120, 121, 123, 135, 136, 138] },
     Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, oracle: p1469_oracle, tags: &[0, 8, 13, 23, 26, 29, 38, 39, 40, 43, 67, 77, 78, 91, 92, 96, 97, 103, 112, 117, 120] },
     Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, oracle: p1470_oracle, tags: &[0, 6, 7, 13, 22, 23, 26, 27, 29, 30, 38, 39, 40, 41, 43, 44, 60, 66, 76, 91, 92, 94, 97, 101, 104, 106, 114, 115, 117, 118, 120, 122, 123, 124, 135, 136, 137] },
-    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 13, 22, 23, 25, 38, 39, 40, 41, 43, 44, 62, 75, 78, 82, 85, 91, 92, 101, 106, 108, 111, 113, 115, 116, 118, 120, 123, 135] },
+    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 13, 17, 22, 23, 38, 39, 40, 41, 43, 51, 58, 75, 78, 82, 85, 91, 92, 101, 106, 108, 111, 113, 115, 116, 118, 120, 123, 135, 136] },
     Prog { name: "p1472", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, oracle: p1472_oracle, tags: &[0, 1, 2, 3, 14, 22, 23, 24, 25, 27, 38, 39, 40, 41, 43, 46, 49, 55, 57, 58, 67, 68, 70, 78, 82, 85, 91, 93, 94, 100, 106, 108, 110, 111, 115, 120, 121, 122, 135, 137] },
     Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, oracle: p1473_oracle, tags: &[3, 5, 13, 22, 23, 24, 25, 26, 31, 38, 39, 40, 41, 43, 44, 46, 55, 57, 58, 60, 66, 67, 78, 79, 82, 86, 91, 92, 93, 94, 97, 100, 101, 102, 106, 108, 110, 111, 112, 113, 115, 116, 119, 120, 122, 129, 135, 136, 137, 139] },
     Prog { name: "p1474", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, oracle: p1474_oracle, tags: &[2, 6, 7, 13, 23, 26, 35, 38, 39, 40, 41, 43, 46, 58, 67, 78, 80, 91, 93, 94, 98, 99, 102, 106, 116, 120, 121, 124, 135, 136] },
-    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 13, 22, 23, 25, 31, 38, 39, 40, 41, 42, 43, 46, 52, 58, 60, 75, 79, 80, 81, 91, 93, 94, 97, 104, 106, 110, 111, 113, 115, 120, 135, 137, 139] },
-    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 15, 20, 22, 23, 38, 39, 40, 41, 43, 75, 78, 91, 92, 100, 106, 111, 113, 115, 120, 124, 135, 139] },
+    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 13, 22, 23, 31, 38, 39, 40, 41, 42, 43, 46, 58, 75, 79, 80, 81, 91, 93, 94, 97, 104, 106, 107, 111, 120, 131] },
+    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 15, 22, 23, 38, 39, 40, 41, 43, 75, 78, 91, 92, 95, 100, 106, 111, 113, 115, 120, 124, 135, 142, 150] },
     Prog { name: "p1477", active: &[true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, oracle: p1477_oracle, tags: &[0, 6, 7, 13, 22, 23, 24, 26, 28, 29, 38, 39, 40, 41, 42, 43, 44, 46, 48, 58, 60, 61, 66, 76, 78, 81, 82, 85, 91, 92, 93, 97, 102, 106, 108, 110, 111, 114, 115, 117, 118, 119, 120, 121, 135, 136, 137, 138, 139] },
     Prog { name: "p1478", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1478_eval, grad: p1478_grad, oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 15, 22, 23, 24, 25, 26, 27, 28, 29, 31, 38, 39, 40, 41, 43, 44, 46, 50, 55, 56, 60, 67, 76, 78, 81, 85, 91, 92, 93, 96, 99, 106, 107, 109, 111, 112, 113, 115, 119, 120, 122, 135, 136, 137, 138, 139] },
     Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, oracle: p1479_oracle, tags: &[0, 3, 4, 7, 14, 23, 38, 39, 40, 41, 42, 43, 44, 46, 55, 56, 57, 67, 76, 78, 85, 87, 91, 93, 105, 107, 112, 113, 115, 120, 121, 122, 138, 139] },
-    Prog { name: "p1480", active: &[true, true, true, true, true, true], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 13, 22, 23, 25, 38, 39, 40, 43, 44, 46, 52, 55, 57, 59, 60, 66, 78, 82, 88, 91, 92, 95, 96, 98, 99, 102, 103, 104, 106, 107, 110, 111, 112, 115, 120, 121, 134, 135, 136, 137] },
+    Prog { name: "p1480", active: &[true, true, true, true, true, true], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 13, 22, 23, 38, 39, 40, 43, 46, 55, 57, 59, 60, 66, 67, 73, 78, 82, 85, 88, 89, 91, 92, 95, 98, 99, 101, 103, 104, 106, 110, 111, 115, 116, 120, 121, 122, 135, 136, 137, 142, 148] },
     Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, oracle: p1481_oracle, tags: &[0, 3, 4, 6, 15, 23, 26, 38, 39, 40, 43, 46, 55, 57, 58, 60, 67, 75, 78, 79, 81, 91, 92, 93, 96, 97, 106, 109, 113, 115, 120, 135, 139] },
     Prog { name: "p1482", active: &[true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, oracle: p1482_oracle, tags: &[3, 4, 7, 13, 22, 23, 31, 38, 39, 40, 41, 43, 78, 82, 88, 91, 92, 96, 103, 105, 106, 110, 111, 112, 115, 116, 120, 121, 122, 135] },
-    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 15, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 63, 68, 76, 77, 78, 80, 82, 88, 91, 92, 94, 98, 103, 106, 111, 112, 115, 120, 134, 135, 139] },
+    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 15, 20, 22, 23, 24, 26, 38, 39, 40, 41, 43, 44, 46, 51, 58, 63, 68, 76, 77, 78, 80, 82, 88, 91, 92, 94, 98, 103, 106, 110, 111, 115, 120, 135, 137, 139] },
     Prog { name: "p1484", active: &[true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, oracle: p1484_oracle, tags: &[3, 7, 13, 23, 24, 28, 38, 39, 40, 41, 43, 67, 70, 78, 82, 85, 88, 91, 93, 102, 103, 106, 113, 115, 121, 135] },
     Prog { name: "p1485", active: &[true, true, true, false], outputs: 1, eval: p1485_eval, grad: p1485_grad, oracle: p1485_oracle, tags: &[0, 8, 13, 23, 26, 38, 39, 40, 41, 43, 60, 91, 92, 93, 99, 100, 106, 108, 111, 115, 118, 120, 121, 123, 137] },
     Prog { name: "p1486", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, oracle: p1486_oracle, tags: &[0, 1, 2, 6, 14, 22, 23, 26, 31, 38, 39, 40, 41, 42, 43, 46, 47, 49, 55, 57, 58, 60, 67, 68, 77, 78, 81, 88, 91, 92, 93, 98, 99, 101, 102, 103, 106, 111, 114, 115, 116, 118, 119, 120, 121, 127, 129, 135] },
-    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 8, 13, 20, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 47, 55, 58, 59, 67, 68, 78, 85, 91, 92, 96, 111, 115, 119, 120, 122, 135, 136, 138, 139, 140] },
-    Prog { name: "p1488", active: &[true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 13, 19, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 50, 55, 56, 58, 62, 67, 76, 78, 81, 82, 86, 88, 91, 92, 93, 101, 105, 106, 109, 111, 115, 116, 117, 120, 121, 122, 134, 135, 136, 139] },
+    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 8, 13, 22, 23, 26, 38, 39, 40, 41, 42, 43, 46, 51, 55, 58, 59, 67, 68, 78, 85, 91, 106, 111, 115, 119, 120, 122, 123, 135, 136, 137, 139, 142, 149] },
+    Prog { name: "p1488", active: &[true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 13, 20, 22, 23, 24, 25, 26, 38, 39, 40, 41, 42, 43, 46, 50, 52, 55, 56, 60, 67, 76, 78, 81, 82, 83, 86, 88, 91, 92, 93, 95, 96, 105, 106, 111, 115, 116, 117, 119, 120, 121, 122, 135, 139] },
     Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, oracle: p1489_oracle, tags: &[0, 2, 4, 13, 22, 23, 24, 26, 29, 30, 38, 39, 40, 41, 42, 43, 46, 55, 58, 59, 60, 67, 70, 78, 83, 85, 87, 91, 92, 93, 96, 98, 101, 103, 106, 111, 113, 115, 118, 119, 120, 121, 122, 123, 124, 135] },
-    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 13, 20, 22, 23, 24, 38, 39, 40, 41, 42, 43, 66, 67, 68, 69, 75, 76, 78, 91, 92, 96, 103, 104, 106, 107, 108, 111, 114, 115, 118, 120, 122, 123, 135, 139, 140] },
+    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 13, 17, 19, 22, 23, 24, 25, 38, 39, 40, 41, 42, 43, 51, 58, 62, 66, 67, 68, 69, 75, 76, 78, 91, 92, 93, 103, 104, 106, 107, 108, 111, 114, 115, 118, 122, 130, 135, 139] },
     Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, oracle: p1491_oracle, tags: &[1, 2, 4, 8, 13, 22, 23, 29, 38, 39, 40, 41, 42, 43, 60, 76, 78, 81, 82, 85, 91, 92, 96, 97, 99, 101, 105, 106, 110, 117, 120, 122, 135] },
     Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, oracle: p1492_oracle, tags: &[0, 1, 6, 7, 13, 23, 25, 27, 28, 38, 39, 40, 41, 42, 43, 46, 48, 50, 55, 56, 57, 58, 76, 91, 92, 93, 96, 100, 106, 109, 111, 112, 115, 119, 120, 124, 130, 135, 139] },
     Prog { name: "p1493", active: &[true, true, true, true], outputs: 1, eval: p1493_eval, grad: p1493_grad, oracle: p1493_oracle, tags: &[4, 13, 22, 23, 26, 31, 38, 39, 40, 43, 60, 75, 76, 77, 78, 81, 88, 91, 92, 96, 98, 103, 106, 115, 119, 120, 121, 122, 135] },
     Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, oracle: p1494_oracle, tags: &[2, 3, 7, 13, 22, 23, 25, 26, 27, 38, 39, 40, 41, 43, 44, 46, 55, 56, 57, 63, 65, 78, 82, 85, 88, 91, 92, 93, 95, 98, 99, 106, 110, 111, 114, 115, 116, 117, 119, 120, 122, 135, 136, 137, 138] },
-    Prog { name: "p1495", active: &[true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 13, 22, 23, 26, 29, 38, 39, 40, 41, 42, 43, 51, 58, 67, 68, 76, 78, 88, 91, 92, 93, 94, 103, 104, 105, 106, 107, 115, 116, 120, 126, 130, 135, 136] },
+    Prog { name: "p1495", active: &[true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 13, 22, 23, 25, 26, 29, 38, 39, 40, 41, 43, 44, 62, 67, 68, 76, 78, 82, 85, 88, 91, 92, 93, 94, 104, 105, 106, 115, 116, 117, 120, 130, 135, 136] },
     Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, oracle: p1496_oracle, tags: &[3, 15, 23, 25, 26, 29, 30, 38, 39, 40, 41, 43, 46, 48, 58, 67, 68, 78, 88, 91, 97, 99, 104, 106, 109, 111, 113, 115, 120, 124, 128, 135, 136, 139] },
     Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, oracle: p1497_oracle, tags: &[0, 2, 7, 13, 22, 23, 26, 38, 39, 40, 41, 43, 46, 55, 64, 67, 78, 82, 91, 92, 93, 101, 102, 106, 107, 119, 120, 121, 123, 126] },
-    Prog { name: "p1498", active: &[true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 13, 19, 20, 22, 23, 25, 26, 38, 39, 40, 41, 43, 44, 46, 48, 50, 55, 56, 57, 58, 59, 60, 70, 75, 77, 78, 81, 88, 91, 92, 95, 96, 98, 99, 101, 103, 104, 106, 107, 110, 111, 112, 113, 115, 117, 119, 120, 121, 122, 130, 135, 136] },
+    Prog { name: "p1498", active: &[true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 13, 16, 22, 23, 26, 38, 39, 40, 41, 43, 46, 48, 50, 51, 55, 56, 57, 58, 59, 70, 75, 77, 78, 81, 88, 91, 92, 96, 98, 103, 104, 106, 107, 110, 111, 112, 113, 115, 117, 119, 120, 121, 122, 130, 135, 136, 142, 149] },
     Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, oracle: p1499_oracle, tags: &[2, 7, 13, 22, 23, 24, 26, 38, 39, 40, 60, 78, 91, 93, 101, 106, 107, 109, 111, 113, 114, 115, 120, 126, 136] },
 ];
 

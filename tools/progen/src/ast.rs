@@ -32,6 +32,10 @@ pub(crate) enum E {
     Apply(String, Box<E>),
     /// An iterator chain with adapters, mapped and reduced.
     Chain(Box<Chain>),
+    /// `unreachable!()` (the value of a branch never taken)
+    Unreachable,
+    /// `match e { t if t < k => a, _ => b }`: the binding, the guard, the arms
+    FMatch(Box<E>, String, Box<C>, Box<E>, Box<E>),
 }
 
 /// `a.iter()[.cloned()].rev().skip(1)….map(|v| body).sum::<f64>()`, or from a
@@ -166,6 +170,8 @@ pub(crate) enum S {
     Closure(String, String, E),
     /// `assert!(c);` (`debug_assert!` when the flag is set)
     Assert(bool, C),
+    /// `let (p, q) = csplit(a, b);`: a callee's tuple result
+    TupCall(String, String, E),
 }
 
 #[derive(Clone, Debug)]
@@ -179,6 +185,8 @@ pub(crate) enum AInit {
     Splat(E, usize),
     /// `std::mem::replace(&mut a, b)`
     Replace(String, String),
+    /// A callee's array result: `cpair2(&a)` (annotated)
+    Call(E),
 }
 
 #[derive(Clone, Debug)]
@@ -322,6 +330,8 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Const(_)
         | E::Apply(..)
         | E::Chain(_) => true,
+        E::Unreachable => false,
+        E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
         E::Neg(x) => anchored(x),
         E::Bin(_, a, b) => anchored(a) || anchored(b),
@@ -361,6 +371,8 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Match(_, arms, d) => reads(d, inputs) || arms.iter().any(|(_, e)| reads(e, inputs)),
         E::Apply(_, e) => reads(e, inputs),
         E::Chain(c) => reads(&c.body, inputs) || matches!(&c.src, ChainSrc::Arr(a, _) if i(a)),
+        E::Unreachable => false,
+        E::FMatch(s, _, _, a, b) => reads(s, inputs) || reads(a, inputs) || reads(b, inputs),
     }
 }
 
@@ -386,6 +398,10 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 }
                 S::Closure(f, ..) => declared.push(f.clone()),
                 S::Assert(..) => {}
+                S::TupCall(p, q, _) => {
+                    declared.push(p.clone());
+                    declared.push(q.clone());
+                }
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

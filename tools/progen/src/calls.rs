@@ -60,6 +60,51 @@ pub fn cdot_s_dual<D: Dn>(a: &[D], b: &[D], tr_: &mut Tr) -> D {
 }
 ",
     );
+    s.push_str(
+        "
+#[grad]
+pub fn cpair2(a: &[f64; 2]) -> [f64; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+pub fn cpair2_dual<D: Dn>(a: &[D; 2], tr_: &mut Tr) -> [D; 2] {
+    [a[0] * a[1].tanh(), a[0] - a[1]]
+}
+
+#[grad]
+pub fn csplit(x: f64, y: f64) -> (f64, f64) {
+    (x * y, x.sin() + y)
+}
+
+pub fn csplit_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> (D, D) {
+    (x * y, x.sin() + y)
+}
+
+/// A callee with a hand-written companion.
+#[grad(custom)]
+pub fn ccube(x: f64) -> f64 {
+    x * x * x
+}
+
+pub fn ccube_backward(x: f64, d_out: f64) -> (f64, f64) {
+    (x * x * x, 3.0 * x * x * d_out)
+}
+
+pub fn ccube_dual<D: Dn>(x: D, tr_: &mut Tr) -> D {
+    x * x * x
+}
+
+/// A generic callee.
+#[grad]
+pub fn cgen<T: autodiff::Real>(x: T, y: T) -> T {
+    x * y + x.sin()
+}
+
+pub fn cgen_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> D {
+    x * y + x.sin()
+}
+",
+    );
     for m in ROW_LENS {
         let _ = write!(
             s,

@@ -22,7 +22,15 @@ pub(crate) const FORMS: &[&str] = &[
     "special-functions",
     "asserts",
     "iterator-chains",
+    "callee-results",
+    "custom-callees",
+    "generic-callees",
+    "unreachable",
+    "float-match",
 ];
+
+/// The forms that call the callees of the file's header.
+pub(crate) const CALLING_FORMS: &[&str] = &["callee-results", "custom-callees", "generic-callees"];
 
 const CONSTS: &[(&str, f64)] = &[
     ("PI", std::f64::consts::PI),
@@ -189,6 +197,94 @@ impl Gen<'_> {
                 vec![self.bind(a, ab, out)]
             }
             "iterator-chains" => self.chain(out),
+            "callee-results" => {
+                // scalar arguments are products, never a bare field (a known limit,
+                // tests/structs.rs `scalar_field_by_value`)
+                let (x, _) = self.input_expr(1.5);
+                let (y, _) = self.input_expr(1.5);
+                let half = |e: E| E::Bin('*', bx(e), bx(E::Lit(0.5)));
+                if self.rng.chance(0.5) {
+                    let (p, q) = (self.fresh("v"), self.fresh("v"));
+                    let call = E::Call(
+                        "csplit",
+                        vec![Arg::F(half(x)), Arg::F(half(y))],
+                        Style::User,
+                    );
+                    out.push(S::TupCall(p.clone(), q.clone(), call));
+                    self.declare(&p, VK::F, false, 1.0);
+                    self.declare(&q, VK::F, false, 2.0);
+                    vec![(E::Var(p), 1.0), (E::Var(q), 2.0)]
+                } else {
+                    let a = self.fresh("hh");
+                    out.push(S::LetArr {
+                        name: a.clone(),
+                        mutable: false,
+                        annot: Some("[f64; 2]".into()),
+                        init: AInit::Lit(vec![x, y]),
+                    });
+                    self.declare(
+                        &a,
+                        VK::Arr {
+                            len: 2,
+                            inner: None,
+                            slice: false,
+                        },
+                        false,
+                        1.5,
+                    );
+                    let h = self.fresh("hh");
+                    let call = E::Call("cpair2", vec![Arg::Ref(a, Vec::new(), true)], Style::User);
+                    out.push(S::LetArr {
+                        name: h.clone(),
+                        mutable: false,
+                        annot: Some("[f64; 2]".into()),
+                        init: AInit::Call(call),
+                    });
+                    self.declare(
+                        &h,
+                        VK::Arr {
+                            len: 2,
+                            inner: None,
+                            slice: false,
+                        },
+                        false,
+                        3.0,
+                    );
+                    let at = |j: i64| E::Idx(h.clone(), vec![I::Lit(j)]);
+                    vec![(at(0), 3.0), (at(1), 3.0)]
+                }
+            }
+            "custom-callees" | "generic-callees" => {
+                let (x, _) = self.input_expr(1.5);
+                let x = E::Bin('*', bx(x), bx(E::Lit(0.5)));
+                let e = if form == "custom-callees" {
+                    E::Call("ccube", vec![Arg::F(x)], Style::User)
+                } else {
+                    let (y, _) = self.input_expr(1.5);
+                    let y = E::Bin('*', bx(y), bx(E::Lit(0.5)));
+                    E::Call("cgen", vec![Arg::F(x), Arg::F(y)], Style::User)
+                };
+                vec![self.bind(e, 2.0, out)]
+            }
+            "unreachable" => {
+                // `if x.is_finite() { a } else { unreachable!() }`
+                let (x, _) = self.input_expr(3.0);
+                let (a, ab) = self.input_expr(2.0);
+                let e = E::If(bx(C::Class("is_finite", x)), bx(a), bx(E::Unreachable));
+                vec![self.bind(e, ab, out)]
+            }
+            "float-match" => {
+                // `match e { t if t < k => a, _ => b }`
+                let (s, _) = self.input_expr(2.0);
+                let t = self.fresh("t");
+                let k = self.lit_value(-1.0, 1.0);
+                let (a, ab) = self.input_expr(2.0);
+                let (b, bb) = self.input_expr(2.0);
+                let op = *self.rng.pick(&["<", ">=", "<=", ">"]);
+                let c = C::Cmp(op, E::Var(t.clone()), lit(k));
+                let e = E::FMatch(bx(s), t, bx(c), bx(a), bx(b));
+                vec![self.bind(e, ab.max(bb), out)]
+            }
             _ => {
                 // `let f = |z: f64| body(z);` then `f(a) + k * f(b)`
                 let f = self.fresh("cl");
@@ -248,14 +344,18 @@ impl Gen<'_> {
             };
             (ChainSrc::Range(n), n, kind, 0.0)
         };
-        // adapters that leave at least one element; on a range one `rev` at most,
-        // unless `range-adapters` is on (`(0..3).skip(2)`, `take`, `step_by`,
-        // `.rev().rev()` and `reduce` after a range give E0282 "type annotations
-        // needed" in the companion at 8c1a70e)
-        let range_ok = matches!(src, ChainSrc::Arr(..)) || self.on("range-adapters");
+        // adapters that leave at least one element; unless `chain-adapters` is on,
+        // one adapter, and on a range only `rev` and no `reduce` (`(0..3).skip(2)`,
+        // `take`, `step_by`, `.rev().rev()` and `reduce` after a range give E0282
+        // "type annotations needed" in the companion at 8c1a70e)
+        let range_ok = matches!(src, ChainSrc::Arr(..)) || self.on("chain-adapters");
         let mut left = len;
         let mut adapters = Vec::new();
         for _ in 0..self.rng.int(1, 2) {
+            if !adapters.is_empty() && !self.on("chain-adapters") {
+                // one adapter (`.step_by(2).skip(2)`: E0689 at 8c1a70e)
+                break;
+            }
             match self.rng.below(4) {
                 _ if !range_ok => {
                     if adapters.is_empty() {

@@ -197,8 +197,25 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "`assert!(x.is_finite());`, `debug_assert!(!x.is_nan());`",
     ),
     (
-        "range-adapters",
-        "an iterator chain from a range with `skip`, `take`, `step_by` or two `rev`s, or reduced with `reduce` (`(0..3).skip(2).map(…)`); excluded, a chain from a range has one `rev` at most and is summed",
+        "callee-results",
+        "a callee's array result annotated (`let h: [f64; 2] = cpair2(&a);`) and tuple result (`let (p, q) = csplit(x, y);`)",
+    ),
+    (
+        "custom-callees",
+        "a `#[grad(custom)]` callee with its hand-written companion (`ccube`)",
+    ),
+    ("generic-callees", "a generic `#[grad]` callee (`cgen<T: Real>`)"),
+    (
+        "unreachable",
+        "`unreachable!()` as the value of a branch never taken",
+    ),
+    (
+        "float-match",
+        "`match` on a float with a guard (`match e { t if t < k => a, _ => b }`)",
+    ),
+    (
+        "chain-adapters",
+        "iterator chains with two adapters (`a.iter().step_by(2).skip(2)`, E0689 at 8c1a70e), and chains from a range with `skip`, `take`, `step_by` or `reduce` (`(0..3).skip(2)`, E0282); excluded, a chain has one adapter, and a chain from a range only `rev` and a sum",
     ),
     (
         "iterator-chains",
@@ -347,6 +364,7 @@ fn calls_on(opts: &Options) -> bool {
         "field-row-args",
     ]
     .iter()
+    .chain(forms::CALLING_FORMS)
     .any(|c| opts.on(c))
 }
 

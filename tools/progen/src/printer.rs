@@ -220,6 +220,17 @@ impl Printer {
                 (s, 0)
             }
             E::Chain(c) => (self.chain(c), 10),
+            E::Unreachable => ("unreachable!()".to_string(), 10),
+            E::FMatch(s, t, c, a, b) => (
+                format!(
+                    "match {} {{ {t} if {} => {}, _ => {} }}",
+                    self.ex(s, true).0,
+                    self.cond(c).0,
+                    self.ex(a, true).0,
+                    self.ex(b, true).0
+                ),
+                0,
+            ),
             E::Apply(f, e) => match self.fl {
                 Flavor::F64 => (format!("{f}({})", self.ex(e, true).0), 10),
                 Flavor::Dual => (format!("{f}({}, tr_)", self.ex(e, true).0), 10),
@@ -483,6 +494,7 @@ impl Printer {
                     }
                     AInit::Splat(e, n) => format!("[{}; {n}]", self.ex(e, true).0),
                     AInit::Replace(a, b) => format!("std::mem::replace(&mut {a}, {b})"),
+                    AInit::Call(e) => self.ex(e, true).0,
                 };
                 let annot = match (annot, dual) {
                     (Some(t), false) => format!(": {t}"),
@@ -575,6 +587,10 @@ impl Printer {
                 } else {
                     format!("let ({p}, {q}) = f64::sin_cos({});", self.ex(e, true).0)
                 };
+                self.line(&l);
+            }
+            S::TupCall(p, q, e) => {
+                let l = format!("let ({p}, {q}) = {};", self.ex(e, true).0);
                 self.line(&l);
             }
             S::Assert(debug, c) => {

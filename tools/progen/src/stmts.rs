@@ -366,7 +366,7 @@ impl Gen<'_> {
             AInit::Zeros(..) => true,
             AInit::Splat(e, _) => !anchored(e),
             AInit::Lit(es) => !es.iter().any(anchored),
-            AInit::Copy(..) | AInit::Replace(..) => false,
+            AInit::Copy(..) | AInit::Replace(..) | AInit::Call(_) => false,
         };
         let annot =
             annot.or_else(|| (unanchored || self.rng.chance(0.1)).then(|| format!("[f64; {len}]")));

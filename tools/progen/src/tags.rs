@@ -250,6 +250,12 @@ impl Walk {
                 match style {
                     Style::User => {
                         self.tag("#[grad] callee");
+                        match *name {
+                            "ccube" => self.tag("#[grad(custom)] callee"),
+                            "cgen" => self.tag("generic callee"),
+                            "cpair2" | "csplit" => self.tag("tuple or array result of a callee"),
+                            _ => {}
+                        }
                         if self.loops > 0 {
                             self.tag("call in a loop");
                         }
@@ -346,6 +352,15 @@ impl Walk {
                     "map(…).sum()"
                 });
                 self.ex(&c.body);
+            }
+            E::Unreachable => self.tag("panic! / unreachable! / todo!"),
+            E::FMatch(s, _, c, a, b) => {
+                self.tag("match on floats");
+                self.tag("match guard");
+                self.ex(s);
+                self.cond(c);
+                self.ex(a);
+                self.ex(b);
             }
             E::Apply(_, e) => {
                 self.tag("closure defined and called");
@@ -481,6 +496,7 @@ impl Walk {
                         self.tag("[e; N]");
                         self.ex(e);
                     }
+                    AInit::Call(e) => self.ex(e),
                     AInit::Replace(..) => {
                         self.tag("std::mem::swap / replace");
                         if self.loops > 0 {
@@ -600,6 +616,12 @@ impl Walk {
             S::Break => self.tag("break"),
             S::SinCos(p, q, e) => {
                 self.tag("sin_cos");
+                self.tag("let");
+                self.ex(e);
+                self.declare(p);
+                self.declare(q);
+            }
+            S::TupCall(p, q, e) => {
                 self.tag("let");
                 self.ex(e);
                 self.declare(p);
