@@ -203,3 +203,20 @@ fn three_arrays_zipped() {
         &g,
     );
 }
+
+/// A range of literals with index adapters: its items index an array.
+#[grad]
+pub fn literal_range(x: &[f64]) -> f64 {
+    let a: f64 = (0..2).take(1).map(|k| x[k].tanh() + k as f64).sum();
+    let b: f64 = (1..=3).skip(1).map(|k| x[k] * x[k - 1]).sum();
+    a + b
+}
+
+#[test]
+fn literal_ranges_with_adapters() {
+    let x = [0.3, -1.1, 2.2, 0.7];
+    let mut dx = [0.0; 4];
+    let y = literal_range_backward(&x, &mut dx, 1.0);
+    assert_bits(y, literal_range(&x), "value");
+    assert_fd(literal_range, &x, &dx);
+}

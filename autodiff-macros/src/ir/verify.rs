@@ -34,8 +34,11 @@ pub fn linear(func: &Func) -> Result<(), String> {
 fn verify_linear(func: &Func, r: &Region, consumed: &mut IdSet) -> Result<(), String> {
     let in_place = |v: &Value| matches!(func.ty(*v), Ty::Array(_) | Ty::Struct(_));
     for op in &r.ops {
+        // A zero shaped like a value reads only its shape, which updates in
+        // place keep.
+        let shape_only = matches!(op.kind, OpKind::ZerosLike(_));
         for v in op.operands() {
-            if consumed.contains(&v) {
+            if consumed.contains(&v) && !shape_only {
                 return Err(format!(
                     "{v} read after it was updated in place, in `{}`",
                     op_text(&op.kind)

@@ -55,11 +55,13 @@ enum Source {
         size: Value,
         kind: Cut,
     },
-    /// The integers `lo..hi` (or `lo..=hi`).
+    /// The integers `lo..hi` (or `lo..=hi`); `untyped`: `lo` is a literal
+    /// without a suffix (its type comes from its use).
     Range {
         lo: Value,
         hi: Value,
         inclusive: bool,
+        untyped: bool,
     },
 }
 
@@ -148,7 +150,13 @@ impl Lowering<'_, '_> {
             return Some(None);
         }
         let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
-        Some(Some(Source::Range { lo, hi, inclusive }))
+        let untyped = matches!(&**start, Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.suffix().is_empty());
+        Some(Some(Source::Range {
+            lo,
+            hi,
+            inclusive,
+            untyped,
+        }))
     }
 
     /// Parses an iterator chain (see the module doc).
@@ -241,7 +249,10 @@ impl Lowering<'_, '_> {
     /// Computes the length after each adapter (before the loop: loop-invariant),
     /// and how the loop walks.
     pub(super) fn prepare(&mut self, c: &mut Chain<'_>) -> Walk {
-        if let Source::Range { lo, hi, inclusive } = c.source {
+        if let Source::Range {
+            lo, hi, inclusive, ..
+        } = c.source
+        {
             // Over the range itself; `rev` directly on it runs backwards.
             let mut rev = false;
             let mut ok = true;
@@ -292,7 +303,9 @@ impl Lowering<'_, '_> {
                 }
                 Cut::ChunksExact => self.bin(BinOp::Div, len, size),
             },
-            Source::Range { lo, hi, inclusive } => {
+            Source::Range {
+                lo, hi, inclusive, ..
+            } => {
                 let hi = if inclusive {
                     let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
                     self.push(OpKind::Binary(BinOp::Add, hi, one), Ty::Int)
@@ -419,9 +432,14 @@ impl Lowering<'_, '_> {
                         len: n,
                     }
                 }
-                Source::Range { lo, .. } => {
-                    // `lo + k as _`: the range's integer type, whatever it is.
-                    let k = self.push(OpKind::Cast(k, CastTo::Other("_".into())), Ty::Int);
+                Source::Range { lo, untyped, .. } => {
+                    // `lo + k as _`: the range's integer type, whatever it is; a
+                    // literal `lo` takes `k`'s (a cast to `_` needs a known type).
+                    let k = if untyped {
+                        k
+                    } else {
+                        self.push(OpKind::Cast(k, CastTo::Other("_".into())), Ty::Int)
+                    };
                     Val::Scalar(self.push(OpKind::Binary(BinOp::Add, lo, k), Ty::Int))
                 }
             };
