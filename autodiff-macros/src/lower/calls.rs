@@ -229,13 +229,7 @@ impl Lowering<'_, '_> {
             );
             return self.poison();
         }
-        let args: Vec<Value> = c
-            .args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| self.prim_arg(p, i, a))
-            .collect();
-        Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
+        self.prim_call(p, c)
     }
 
     pub(super) fn prim_arg(&mut self, p: Prim, i: usize, a: &Expr) -> Value {
@@ -305,6 +299,28 @@ impl Lowering<'_, '_> {
         Val::Unit
     }
 
+    /// `f64::exp(x)`, `autodiff::relu(x)`: a call of primitive `p`.
+    fn prim_call(&mut self, p: Prim, c: &syn::ExprCall) -> Val {
+        if c.args.len() != p.arity() {
+            let name = p.name();
+            self.errors.at(
+                &c.func,
+                format!(
+                    "wrong number of arguments to `{name}`; write `{}`",
+                    p.usage(false)
+                ),
+            );
+            return self.poison();
+        }
+        let args: Vec<Value> = c
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.prim_arg(p, i, a))
+            .collect();
+        Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
+    }
+
     pub(super) fn call(&mut self, c: &syn::ExprCall, hint: Option<Ty>) -> Val {
         let Expr::Path(fp) = &*c.func else {
             self.errors.at(
@@ -365,23 +381,7 @@ impl Lowering<'_, '_> {
                 Form::CoreFn => from_core,
             };
             if ok {
-                if c.args.len() != p.arity() {
-                    self.errors.at(
-                        &c.func,
-                        format!(
-                            "wrong number of arguments to `{name}`; write `{}`",
-                            p.usage(false)
-                        ),
-                    );
-                    return self.poison();
-                }
-                let args: Vec<Value> = c
-                    .args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| self.prim_arg(p, i, a))
-                    .collect();
-                return Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float));
+                return self.prim_call(p, c);
             }
         }
         if let Some(name) = mem_fn(c) {
@@ -410,16 +410,6 @@ impl Lowering<'_, '_> {
         let bare = Prim::function(&name)
             .filter(|p| segs.len() == 1 && p.form() == Form::CoreFn && !p.internal());
         if let Some(p) = bare {
-            if c.args.len() != p.arity() {
-                self.errors.at(
-                    &c.func,
-                    format!(
-                        "wrong number of arguments to `{name}`; write `{}`",
-                        p.usage(false)
-                    ),
-                );
-                return self.poison();
-            }
             let (id, f) = (&fp.path, &self.sig.float_ty);
             let core = quote::format_ident!("{}", name);
             // Spanned at the name, where a mismatch is reported.
@@ -433,13 +423,7 @@ impl Lowering<'_, '_> {
                     diverges: false,
                 })),
             });
-            let args: Vec<Value> = c
-                .args
-                .iter()
-                .enumerate()
-                .map(|(i, a)| self.prim_arg(p, i, a))
-                .collect();
-            return Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float));
+            return self.prim_call(p, c);
         }
         if from_core && name == "no_grad" && c.args.len() == 1 {
             let v = self.expr(&c.args[0], hint);
