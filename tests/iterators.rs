@@ -220,3 +220,23 @@ fn literal_ranges_with_adapters() {
     assert_bits(y, literal_range(&x), "value");
     assert_fd(literal_range, &x, &dx);
 }
+
+/// Adapters over literal ranges and a fixed array whose lengths fold to
+/// constants: `rev().rev()`, `step_by(2).skip(2)`, `map(…).reduce(…)`.
+#[grad]
+pub fn folded_lengths(a: [f64; 4], x: f64) -> f64 {
+    let s: f64 = a.iter().cloned().step_by(2).skip(1).map(|v| v * x).sum();
+    let t: f64 = (0..3).rev().rev().map(|k| a[k] * x.sin()).sum();
+    let u = (0..3).map(|k| a[k] * x * x).reduce(|p, q| p + q).unwrap();
+    s + t + u
+}
+
+#[test]
+fn adapters_with_folded_lengths() {
+    let p = [1.0, -2.0, 3.0, 0.5, 0.7];
+    let (y, da, dx) = folded_lengths_backward(arr::<4>(&p), p[4], 1.0);
+    assert_bits(y, folded_lengths(arr::<4>(&p), p[4]), "value");
+    let mut g = da.to_vec();
+    g.push(dx);
+    assert_fd(|q| folded_lengths(arr::<4>(q), q[4]), &p, &g);
+}

@@ -304,8 +304,20 @@ impl Lowering<'_, '_> {
                 Cut::ChunksExact => self.bin(BinOp::Div, len, size),
             },
             Source::Range {
-                lo, hi, inclusive, ..
+                lo,
+                hi,
+                inclusive,
+                untyped,
             } => {
+                // Literal bounds have no type yet: a length is a `usize`.
+                let (lo, hi) = if untyped {
+                    let to = |l: &mut Self, v| {
+                        l.push(OpKind::Cast(v, CastTo::Other("usize".into())), Ty::Int)
+                    };
+                    (to(self, lo), to(self, hi))
+                } else {
+                    (lo, hi)
+                };
                 let hi = if inclusive {
                     let one = self.push(OpKind::Verbatim("1".into()), Ty::Int);
                     self.push(OpKind::Binary(BinOp::Add, hi, one), Ty::Int)

@@ -27,6 +27,9 @@ struct Folder {
     /// `l + r` results, and element loads, for the store of a sum.
     sums: super::ValueMap<(Value, Value)>,
     loads: super::ValueMap<(Value, Vec<Value>)>,
+    /// The type suffix of integer literals (`4usize`): kept by what they fold into,
+    /// so that a folded length stays typed (`5usize`, not `5`).
+    suffixes: super::ValueMap<&'static str>,
     rep: Replace,
 }
 
@@ -36,6 +39,7 @@ pub fn run(func: &mut Func, kind: FloatKind) {
         known: super::ValueMap::default(),
         sums: super::ValueMap::default(),
         loads: super::ValueMap::default(),
+        suffixes: super::ValueMap::default(),
         rep: Replace::default(),
     };
     let mut body = std::mem::take(&mut func.body);
@@ -77,10 +81,16 @@ fn arith(kind: FloatKind, op: BinOp, a: f64, b: f64) -> Option<f64> {
 }
 
 /// The value of an integer literal, suffixed or not (`3`, `3usize`, `-1i32`).
+const SUFFIXES: &[&str] = &[
+    "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
+];
+
+/// The type suffix of an integer literal, if it has one.
+fn int_suffix(s: &str) -> Option<&'static str> {
+    SUFFIXES.iter().copied().find(|x| s.ends_with(x))
+}
+
 fn int_literal(s: &str) -> Result<i64, std::num::ParseIntError> {
-    const SUFFIXES: &[&str] = &[
-        "usize", "isize", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64",
-    ];
     let digits = SUFFIXES.iter().find_map(|x| s.strip_suffix(x)).unwrap_or(s);
     digits.replace('_', "").parse::<i64>()
 }
@@ -170,7 +180,12 @@ impl Folder {
             OpKind::Verbatim(s) if s == "true" => Known::B(true),
             OpKind::Verbatim(s) if s == "false" => Known::B(false),
             OpKind::Verbatim(s) => match int_literal(s) {
-                Ok(i) => Known::I(i),
+                Ok(i) => {
+                    if let Some(x) = int_suffix(s) {
+                        self.suffixes.insert(op.results[0], x);
+                    }
+                    Known::I(i)
+                }
                 Err(_) => return,
             },
             _ => return,
@@ -214,7 +229,13 @@ impl Folder {
                     }
                     (Some(Known::I(x)), Some(Known::I(y))) => {
                         if let Some(r) = int_arith(bop, x, y) {
-                            return Fold::To(OpKind::Verbatim(r.to_string()));
+                            let suffix = self.suffixes.get(&a).or(self.suffixes.get(&b));
+                            // A negative value of an unsigned type is no literal.
+                            let ok = r >= 0 || !suffix.is_some_and(|x| x.starts_with('u'));
+                            if ok {
+                                let suffix = suffix.copied().unwrap_or("");
+                                return Fold::To(OpKind::Verbatim(format!("{r}{suffix}")));
+                            }
                         }
                     }
                     _ => {}
