@@ -274,9 +274,19 @@ impl Folder {
                     _ => Fold::Keep,
                 }
             }
-            OpKind::Cast(a, CastTo::Other(_)) => match self.known.get(a) {
-                // An integer literal cast to an integer type: the literal.
-                Some(Known::I(i)) => Fold::To(OpKind::Verbatim(i.to_string())),
+            OpKind::Cast(a, CastTo::Other(t)) => match self.known.get(a) {
+                // An integer literal cast to an integer type: the literal, of that
+                // type (`3 as usize` is `3usize`, not an untyped `3`).
+                Some(Known::I(i)) => {
+                    let t = t.trim_start_matches("::core::primitive::");
+                    match SUFFIXES.iter().find(|x| **x == t) {
+                        Some(x) if *i >= 0 || !x.starts_with('u') => {
+                            Fold::To(OpKind::Verbatim(format!("{i}{x}")))
+                        }
+                        Some(_) => Fold::Keep,
+                        None => Fold::To(OpKind::Verbatim(i.to_string())),
+                    }
+                }
                 _ => Fold::Keep,
             },
             OpKind::Cast(a, CastTo::Float) => match self.known.get(a) {
@@ -316,10 +326,19 @@ impl Folder {
                 _ => Fold::Keep,
             },
             OpKind::Method(m, args) if m == "saturating_sub" && args.len() == 2 => {
+                let suffix = self
+                    .suffixes
+                    .get(&args[0])
+                    .or(self.suffixes.get(&args[1]))
+                    .copied();
                 match (self.known.get(&args[0]), self.known.get(&args[1])) {
                     (Some(Known::I(x)), Some(Known::I(y))) => match x.checked_sub(*y) {
                         Some(r) if r >= i64::from(i32::MIN) => {
-                            Fold::To(OpKind::Verbatim(r.to_string()))
+                            // Lengths are `usize`: an unsigned difference stops at 0.
+                            let unsigned = !matches!(suffix, Some(x) if !x.starts_with('u'));
+                            let r = if unsigned { r.max(0) } else { r };
+                            let suffix = suffix.unwrap_or("");
+                            Fold::To(OpKind::Verbatim(format!("{r}{suffix}")))
                         }
                         _ => Fold::Keep,
                     },
