@@ -623,3 +623,23 @@ fn local_copy_of_a_struct_parameter() {
         &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dt],
     );
 }
+
+/// A field first copied without a type, then indexed: the copy is an array.
+#[grad]
+pub fn untyped_field_copy(b: Body, k: f64) -> f64 {
+    let p = b.pos;
+    let s = p[0] * k + b.pos[1];
+    s + p.iter().map(|v| v * v).sum::<f64>()
+}
+
+#[test]
+fn a_field_copied_without_a_type() {
+    let p = [0.5, -0.3, 3.0, 1.2, 0.7];
+    let (y, db, dk) = untyped_field_copy_backward(body(&p), p[4], 1.0);
+    assert_bits(y, untyped_field_copy(body(&p), p[4]), "value");
+    assert_fd(
+        |q| untyped_field_copy(body(q), q[4]),
+        &p,
+        &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dk],
+    );
+}

@@ -124,10 +124,14 @@ impl Lowering<'_, '_> {
             .find(|(_, p, f)| *p == param && *f == fields)
         {
             let v = *v;
-            let (have, want_array) = (self.ty(v), matches!(want, Ty::Array(_)));
-            if matches!(have, Ty::Array(_)) != want_array {
-                self.errors.at(e, "this field is used both as a number and as an array; annotate it once: `let w: [f64; N] = p.w;`");
+            // The body is valid Rust, so a field is a number or an array, not
+            // both: a first read that took it for a number (`let y = p.w;`, no
+            // annotation) was a guess, which an indexed read corrects.
+            if matches!(want, Ty::Array(_)) && self.ty(v) == Ty::Float {
+                self.func.values[v.0 as usize].ty =
+                    self.func.array_ty(Ty::Float, crate::ir::Len::View);
             }
+            let _ = e;
             return Some(v);
         }
         let ty = match want {
@@ -136,6 +140,10 @@ impl Lowering<'_, '_> {
         };
         let v = self.func.new_value(ty);
         self.func.views.push((v, param, fields));
+        if ty == Ty::Float {
+            // Typed by its first use: indexing it later makes it an array.
+            self.guessed.insert(v);
+        }
         Some(v)
     }
 }
