@@ -197,6 +197,11 @@ pub fn dx_atan2<D: Dn>(y: D, x: D, t: &mut Tr) -> D {
         // the branch cut of atan2 is the negative x axis
         t.note(y, u64::from(ry >= 0.0));
     }
+    // atan2(0, 0) has no derivative; a program reaches it only with constant
+    // arguments (as `atan2(z[1], z[1])` of a zero array), whose tangents are 0.
+    if rx == 0.0 && ry == 0.0 {
+        return k::<D>(ry.atan2(rx));
+    }
     // the second term has real part (ry rx - rx ry) / r² = 0 exactly
     k::<D>(ry.atan2(rx)) + (y * k::<D>(rx) - x * k::<D>(ry)) / k::<D>(rx * rx + ry * ry)
 }
