@@ -365,3 +365,35 @@ fn powi_with_most_negative_exponent() {
     assert_eq!(v, 1.0);
     assert_eq!(dx, f64::from(n));
 }
+
+#[grad]
+fn atan2_of(y: f64, x: f64) -> f64 {
+    y.atan2(x)
+}
+
+/// atan2 at the origin: both partials are 0 (no derivative exists there); 0 / 0
+/// would make the whole gradient NaN, also where the arguments are constant
+/// (found by the random programs: `atan2(-v.max(v), elu(y.max(v), …))` with
+/// `v = (x - x) / …`, here `(x * 0.0) / …`, made a smooth function's gradient NaN).
+#[test]
+fn atan2_at_the_origin_is_zero() {
+    for (y, x) in [(0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (-0.0, -0.0)] {
+        let (_, dy, dx) = atan2_of_backward(y, x, 1.0);
+        assert_eq!((dy, dx), (0.0, 0.0), "at ({y}, {x})");
+    }
+    let (_, dy, dx) = atan2_of_backward(1e-300, 1e-300, 1.0);
+    assert!(dy.is_finite() && dx.is_finite());
+}
+
+#[grad]
+fn through_the_origin(x: f64, y: f64) -> f64 {
+    let v = (x * 0.0) / (1.0 + y * y);
+    (-v.max(v)).atan2(autodiff::elu(y.max(v), 0.5)) + x.sin() * y
+}
+
+#[test]
+fn a_constant_atan2_at_the_origin_leaves_the_gradient_finite() {
+    let (_, dx, dy) = through_the_origin_backward(-0.72, -0.52, 1.0);
+    assert!((dx - (-0.72f64).cos() * -0.52).abs() < 1e-12, "{dx}");
+    assert!((dy - (-0.72f64).sin()).abs() < 1e-12, "{dy}");
+}

@@ -281,8 +281,16 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
             let inf = b.constant(f64::INFINITY);
             let at_inf = b.cmp(CmpOp::Eq, r, inf);
             let zero = b.constant(0.0);
-            let gy = b.select(at_inf, zero, gy);
-            let gx = b.select(at_inf, zero, gx);
+            // At the origin atan2 has no derivative; the convention is 0 (as
+            // abs'(0) = 0): 0 / 0 would make the whole gradient NaN, also where
+            // the arguments are constant there (`atan2(0.0 * x, …)`).
+            let at_origin = b.cmp(CmpOp::Eq, r, zero);
+            let vanish = b.push(
+                OpKind::Binary(crate::ir::BinOp::BitOr, at_inf, at_origin),
+                Ty::Bool,
+            );
+            let gy = b.select(vanish, zero, gy);
+            let gx = b.select(vanish, zero, gx);
             vec![(y, gy), (xx, gx)]
         }
         Prim::Sinh => {
