@@ -348,12 +348,7 @@ impl Lowering<'_, '_> {
                 None => {}
             }
         }
-        let segs: Vec<String> = fp
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&fp.path);
         let name = segs.last().cloned().unwrap_or_default();
         let qualified = fp.qself.is_some() || segs.len() > 1;
         // autodiff's own functions, by a path through the crate: `autodiff::relu`,
@@ -598,12 +593,7 @@ impl Lowering<'_, '_> {
 fn is_no_grad(f: &Expr) -> bool {
     match f {
         Expr::Path(p) => {
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs = segments(&p.path);
             segs.len() >= 2
                 && (segs[0] == "autodiff" || segs[0] == "autodiff_core")
                 && segs.last().is_some_and(|s| s == "no_grad")
@@ -618,12 +608,7 @@ pub(super) fn mem_fn(c: &syn::ExprCall) -> Option<&'static str> {
     let Expr::Path(p) = &*c.func else {
         return None;
     };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segs = segments(&p.path);
     match segs.as_slice() {
         [.., m, f] if m == "mem" && f == "swap" => Some("swap"),
         [.., m, f] if m == "mem" && f == "replace" => Some("replace"),

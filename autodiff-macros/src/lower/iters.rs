@@ -10,7 +10,7 @@
 //! (`|v| …`, inlined) or a path to a float function (`f64::exp`, `f64::max`,
 //! `autodiff::relu`) or to a `#[grad]` function.
 
-use super::{Lowering, Val};
+use super::{segments, Lowering, Val};
 use crate::ir::{BinOp, Callee, CastTo, Op, OpKind, Ty, Value};
 use crate::prim::{Form, Prim};
 use syn::{Expr, ExprClosure};
@@ -496,12 +496,7 @@ impl Lowering<'_, '_> {
             Callable::Closure(c) => return self.closure(c, args),
             Callable::Path(p) => p,
         };
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&p.path);
         let name = segs.last().cloned().unwrap_or_default();
         let mut vals = Vec::new();
         for a in &args {

@@ -972,12 +972,7 @@ impl Lowering<'_, '_> {
             }
         }
         // A constant from outside the body: its type from its path, else from context.
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&p.path);
         let float = self.sig.float_name();
         let is_typed_path = segs
             .iter()
@@ -1364,6 +1359,11 @@ fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
 }
 
 /// A name without its raw prefix: `r#x` and `x` are one variable.
+/// The names of a path's segments (`["f64", "exp"]` for `f64::exp`).
+pub(super) fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 pub(super) fn unraw(name: &str) -> &str {
     name.strip_prefix("r#").unwrap_or(name)
 }
