@@ -800,10 +800,16 @@ impl Emitter<'_> {
                 let x = self.name(*x);
                 match self.func.array(self.func.ty(r)) {
                     Some(ArrayTy {
-                        len: Len::Const(n), ..
+                        len: Len::Const(n),
+                        elem,
                     }) => {
                         let n: TokenStream = n.parse().unwrap_or_else(|_| quote!(0));
-                        quote!([#x; #n])
+                        if holds_vec(self.func, *elem) {
+                            // `[v; N]` of a `Vec` needs `Copy`: N clones instead.
+                            quote!(::core::array::from_fn::<_, #n, _>(|_| ::core::clone::Clone::clone(&#x)))
+                        } else {
+                            quote!([#x; #n])
+                        }
                     }
                     _ => quote!(::core::compile_error!("autodiff: splat of unknown length")),
                 }
