@@ -643,3 +643,43 @@ fn a_field_copied_without_a_type() {
         &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dk],
     );
 }
+
+/// A field updated in an `if` that may return early, then in a loop with
+/// `continue`: the reverse sweep reads the field's value from before the loop,
+/// which the forward sweep goes on to update, so the companion keeps a copy
+/// (once rejected by the linearity check; random program p195).
+#[grad]
+pub fn early_exit_updates(mut b: Body, x: f64) -> f64 {
+    if b.pos[0] <= 0.4 {
+        b.vel[0] *= x.sin();
+        if x >= 0.4 {
+            return b.pos[1] * x;
+        }
+        for i in 0..2 {
+            if x > b.pos[i] {
+                continue;
+            }
+            b.vel[1] += x.tanh();
+        }
+    }
+    b.vel[1] * b.vel[0]
+}
+
+#[test]
+fn a_field_updated_before_an_early_return_and_in_a_loop() {
+    // Each branch: the early return, the loop with and without `continue`, no update.
+    for p in [
+        [0.1, 0.7, 1.5, -0.8, 0.6],
+        [0.1, 0.7, 1.5, -0.8, 0.2],
+        [-0.3, 0.05, 1.5, -0.8, 0.2],
+        [0.9, 0.7, 1.5, -0.8, 0.2],
+    ] {
+        let (y, db, dx) = early_exit_updates_backward(body(&p), p[4], 1.0);
+        assert_bits(y, early_exit_updates(body(&p), p[4]), "value");
+        assert_fd(
+            |q| early_exit_updates(body(q), q[4]),
+            &p,
+            &[db.pos[0], db.pos[1], db.vel[0], db.vel[1], dx],
+        );
+    }
+}

@@ -106,6 +106,10 @@ pub fn companion_with(
         Ok(c) => c,
         Err(errors) => return Err(Box::new((Some(sig), errors))),
     };
+    // The reverse sweep reads forward values (its residuals) after the forward
+    // sweep has gone on to update them: the same pass as after lowering copies
+    // what is still read.
+    crate::linearity::linearize_companion(&mut comp.func);
     if let Err(e) = verify(&comp.func) {
         debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
     }

@@ -11,7 +11,7 @@
 //! Arrays are values too. A store produces a new version of its array; versions
 //! are used linearly (no version is read after a newer one exists), so the
 //! emitter writes every version of one array into one mutable Rust variable;
-//! lowering establishes that (`lower/linearity.rs`) and `verify` checks it.
+//! lowering establishes that (`linearity.rs`, again after the reverse sweep) and `verify` checks it.
 
 use crate::prim::Prim;
 use quote::ToTokens;

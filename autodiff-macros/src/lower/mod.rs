@@ -11,7 +11,6 @@ mod arrays;
 mod calls;
 mod fields;
 mod iters;
-mod linearity;
 mod loops;
 mod macros;
 mod patterns;
@@ -266,7 +265,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
     };
     let untyped = std::mem::take(&mut l.untyped_results);
     calls::type_passed_results(&mut l.func, &untyped);
-    linearity::linearize(&mut l.func);
+    crate::linearity::linearize(&mut l.func);
     l.func
 }
 

@@ -1,4 +1,5 @@
-//! Linearity: every array version is used linearly, established after lowering.
+//! Linearity: every array version is used linearly, established after lowering
+//! and again on the companion (`linearize_companion`).
 //!
 //! The emitter keeps all versions of an array in one mutable Rust variable and
 //! updates it in place (`store a[i], x` writes into `a`'s buffer). That is only
@@ -22,6 +23,17 @@ use crate::ir::{IdMap, IdSet, Len};
 
 /// Makes every array version of `func` used linearly (see the module doc).
 pub fn linearize(func: &mut Func) {
+    linearize_with(func, true);
+}
+
+/// The same for a companion: its views are the shadows of struct parameters,
+/// which the reverse sweep accumulates into in place, so only reads after a
+/// consuming op get copies (a residual the forward sweep went on to update).
+pub fn linearize_companion(func: &mut Func) {
+    linearize_with(func, false);
+}
+
+fn linearize_with(func: &mut Func, views_alias: bool) {
     // `r = if c { x } else { x }`: `r` is `x` (the emitter would keep both in one
     // buffer), so its readers read `x` and the analysis below sees them.
     let mut same = IdMap::default();
@@ -37,8 +49,11 @@ pub fn linearize(func: &mut Func) {
         body.map_uses(&mut |v| resolve(v));
     }
     func.body = body;
-    let mut aliases: IdSet = func.views.iter().map(|v| v.0).collect();
-    collect_aliases(&func.body, &mut aliases);
+    let mut aliases = IdSet::default();
+    if views_alias {
+        aliases.extend(func.views.iter().map(|v| v.0));
+        collect_aliases(&func.body, &mut aliases);
+    }
     let body = std::mem::take(&mut func.body);
     func.body = region(func, body, &IdSet::default(), &aliases);
 }
