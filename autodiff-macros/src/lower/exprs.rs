@@ -1,0 +1,447 @@
+//! Lowering of expressions: literals, paths, unary and binary operators,
+//! conditions, blocks and assignment targets.
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    // ------------------------------------------------------------ expressions
+
+    pub(super) fn expr(&mut self, e: &Expr, hint: Option<Ty>) -> Val {
+        match e {
+            Expr::Lit(l) => self.lit(&l.lit, hint),
+            Expr::Paren(p) => self.expr(&p.expr, hint),
+            Expr::Group(g) => self.expr(&g.expr, hint),
+            Expr::Path(p) => self.path(p, hint),
+            Expr::Unary(u) => self.unary(u, hint),
+            Expr::Binary(b) => self.binary(b, hint),
+            Expr::Closure(c) => self.closure_value(c),
+            Expr::Match(m) => self.match_with_hint(m, hint),
+            Expr::Macro(m) => self.macro_call(&m.mac),
+            Expr::Assign(a) => {
+                let target_ty = match &*a.left {
+                    Expr::Path(p) => {
+                        p.path
+                            .get_ident()
+                            .and_then(|id| match self.lookup(&id.to_string()) {
+                                Some(Val::Scalar(v)) => Some(self.ty(*v)),
+                                _ => None,
+                            })
+                    }
+                    _ => None,
+                };
+                let v = self.expr(&a.right, target_ty);
+                self.assign_to(&a.left, v);
+                Val::Unit
+            }
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c, hint),
+            Expr::Cast(c) => self.cast(c),
+            Expr::If(ife) => {
+                let saved = std::mem::replace(&mut self.tail_hint, hint);
+                let v = self.if_expr(ife);
+                self.tail_hint = saved;
+                v
+            }
+            Expr::Block(b) => {
+                if let Some(label) = &b.label {
+                    self.errors
+                        .at(label, "labeled blocks are not supported in #[grad] bodies");
+                }
+                self.block(&b.block)
+            }
+            Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e, hint)).collect()),
+            Expr::Field(f) if self.field_path(e).is_some() => {
+                let want = match hint {
+                    Some(t @ (Ty::Array(_) | Ty::Int | Ty::Bool)) => t,
+                    _ => Ty::Float,
+                };
+                self.field_of(e, want).map_or(Val::Poisoned, Val::Scalar)
+            }
+            Expr::Field(f) => {
+                let base = self.expr(&f.base, None);
+                match (&f.member, base) {
+                    (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
+                        vs[i.index as usize].clone()
+                    }
+                    _ => {
+                        self.errors.at(
+                            &f.member,
+                            "field access is only supported on tuples (`t.0`) in #[grad] bodies",
+                        );
+                        self.poison()
+                    }
+                }
+            }
+            Expr::Return(_) => {
+                self.errors.at(e, RETURN_HERE);
+                self.poison()
+            }
+            Expr::Index(ix) => match &*ix.index {
+                Expr::Range(r) => self.sub_slice(&ix.expr, r),
+                _ => self.index_expr(ix),
+            },
+            // A shared reference reads the value (`&x[1..]`, `let y = &x;`).
+            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr, hint),
+            Expr::Repeat(r) => self.repeat(r),
+            Expr::Array(a) => self.array_lit(a),
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(w) => self.while_loop(w),
+            other => {
+                let msg = unsupported(other);
+                self.errors.at(smallest(other), msg);
+                Val::Poisoned
+            }
+        }
+    }
+
+    // `expr` recurses once per level of nesting (a 2,000-term sum is 2,000
+    // levels): what its arms do out of line keeps its frame small.
+
+    #[inline(never)]
+    pub(super) fn closure_value(&mut self, c: &syn::ExprClosure) -> Val {
+        self.closures.push((c.clone(), self.scopes.clone()));
+        Val::Closure(self.closures.len() - 1)
+    }
+
+    #[inline(never)]
+    pub(super) fn match_with_hint(&mut self, m: &syn::ExprMatch, hint: Option<Ty>) -> Val {
+        let saved = std::mem::replace(&mut self.tail_hint, hint);
+        let v = self.match_expr(m);
+        self.tail_hint = saved;
+        v
+    }
+
+    pub(super) fn block(&mut self, b: &Block) -> Val {
+        self.scopes.push(Vec::new());
+        let v = match self.seq(&b.stmts, &[], Level::Block) {
+            Flow::Value(v) => v,
+            Flow::Return(_) => Val::Unit,
+        };
+        self.scopes.pop();
+        v
+    }
+
+    pub(super) fn lit(&mut self, l: &Lit, hint: Option<Ty>) -> Val {
+        match l {
+            Lit::Float(f) => {
+                let suffix = f.suffix();
+                let matches = suffix.is_empty() || suffix == self.sig.float_name();
+                // Parse in the function's own float type: an f32 literal rounds once.
+                let parsed = if self.sig.float_name() == "f32" {
+                    f.base10_parse::<f32>().map(f64::from)
+                } else {
+                    f.base10_parse::<f64>()
+                };
+                match parsed {
+                    Ok(x) if matches && hint != Some(Ty::Int) => {
+                        Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
+                    }
+                    Ok(_) => Val::Scalar(self.push(OpKind::Verbatim(f.to_string()), Ty::Int)),
+                    Err(err) => {
+                        self.errors.push(err);
+                        self.poison()
+                    }
+                }
+            }
+            // `2f64` is a float literal written without a point.
+            Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => {
+                let own = i.suffix() == self.sig.float_name();
+                match i.base10_parse::<f64>() {
+                    Ok(x) if own && hint != Some(Ty::Int) => {
+                        Val::Scalar(self.push(OpKind::Const(x), Ty::Float))
+                    }
+                    Ok(_) => Val::Scalar(self.push(OpKind::Verbatim(i.to_string()), Ty::Int)),
+                    Err(err) => {
+                        self.errors.push(err);
+                        self.poison()
+                    }
+                }
+            }
+            Lit::Int(i) => Val::Scalar(self.push(OpKind::Verbatim(i.to_string()), Ty::Int)),
+            Lit::Bool(b) => Val::Scalar(self.push(OpKind::Verbatim(b.value.to_string()), Ty::Bool)),
+            // Inactive data, as in a `match` on a `char`.
+            Lit::Char(_) | Lit::Byte(_) => {
+                Val::Scalar(self.push(OpKind::Verbatim(l.to_token_stream().to_string()), Ty::Int))
+            }
+            other => {
+                self.errors.at(
+                    other,
+                    "only number, `bool` and `char` literals can appear in a #[grad] body; strings have no derivative",
+                );
+                self.poison()
+            }
+        }
+    }
+
+    pub(super) fn path(&mut self, p: &syn::ExprPath, hint: Option<Ty>) -> Val {
+        if p.qself.is_none() {
+            if let Some(id) = p.path.get_ident() {
+                if let Some(v) = self.lookup(&id.to_string()) {
+                    return v.clone();
+                }
+            }
+        }
+        // A constant from outside the body: its type from its path, else from context.
+        let segs = segments(&p.path);
+        let float = self.sig.float_name();
+        let is_typed_path = segs
+            .iter()
+            .any(|s| s == "f32" || s == "f64" || is_int_type(s))
+            || (segs.len() > 1 && segs[0] == float);
+        let ty = if segs.iter().any(|s| s == "f32" || s == "f64") {
+            if segs.contains(&float) {
+                Ty::Float
+            } else {
+                Ty::Int
+            }
+        } else if segs.len() > 1 && segs[0] == float {
+            Ty::Float
+        } else if segs.len() > 1 && is_int_type(&segs[0]) {
+            Ty::Int
+        } else {
+            hint.unwrap_or(Ty::Float)
+        };
+        let guessed = hint.is_none() && !is_typed_path;
+        let text = p.to_token_stream().to_string();
+        let v = self.push(OpKind::Extern(text), ty);
+        if guessed {
+            self.guessed.insert(v);
+        }
+        Val::Scalar(v)
+    }
+
+    pub(super) fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {
+        match u.op {
+            syn::UnOp::Deref(_) => self.expr(&u.expr, hint),
+            syn::UnOp::Neg(_) | syn::UnOp::Not(_) => {
+                let (op, what, wrong, msg) = match u.op {
+                    syn::UnOp::Neg(_) => (
+                        UnOp::Neg,
+                        "the operand of `-`",
+                        Ty::Bool,
+                        "cannot negate a `bool`",
+                    ),
+                    _ => (
+                        UnOp::Not,
+                        "the operand of `!`",
+                        Ty::Float,
+                        "`!` does not apply to a float",
+                    ),
+                };
+                let v = self.expr(&u.expr, hint);
+                let v = self.scalar(v, &u.expr, what);
+                let ty = self.ty(v);
+                if ty == wrong {
+                    self.errors.at(u, msg);
+                }
+                Val::Scalar(self.push(OpKind::Unary(op, v), ty))
+            }
+            _ => {
+                self.errors
+                    .at(u, "unsupported unary operator in #[grad] body");
+                self.poison()
+            }
+        }
+    }
+
+    pub(super) fn cond(&mut self, e: &Expr) -> Value {
+        if let Expr::Let(l) = e {
+            self.errors.at(
+                l,
+                "`if let` and `while let` are not supported in #[grad] bodies; test the condition with a comparison",
+            );
+            return self.push(OpKind::Verbatim("false".into()), Ty::Bool);
+        }
+        let v = self.expr(e, Some(Ty::Bool));
+        let v = self.scalar(v, e, "a condition");
+        if self.ty(v) != Ty::Bool {
+            self.errors.at(e, "a condition must be a `bool`");
+        }
+        v
+    }
+
+    pub(super) fn binary(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> Val {
+        use syn::BinOp as S;
+        let arith = |op: &S| -> Option<(BinOp, bool)> {
+            Some(match op {
+                S::Add(_) => (BinOp::Add, false),
+                S::Sub(_) => (BinOp::Sub, false),
+                S::Mul(_) => (BinOp::Mul, false),
+                S::Div(_) => (BinOp::Div, false),
+                S::Rem(_) => (BinOp::Rem, false),
+                S::BitAnd(_) => (BinOp::BitAnd, false),
+                S::BitOr(_) => (BinOp::BitOr, false),
+                S::BitXor(_) => (BinOp::BitXor, false),
+                S::Shl(_) => (BinOp::Shl, false),
+                S::Shr(_) => (BinOp::Shr, false),
+                S::AddAssign(_) => (BinOp::Add, true),
+                S::SubAssign(_) => (BinOp::Sub, true),
+                S::MulAssign(_) => (BinOp::Mul, true),
+                S::DivAssign(_) => (BinOp::Div, true),
+                S::RemAssign(_) => (BinOp::Rem, true),
+                S::BitAndAssign(_) => (BinOp::BitAnd, true),
+                S::BitOrAssign(_) => (BinOp::BitOr, true),
+                S::BitXorAssign(_) => (BinOp::BitXor, true),
+                S::ShlAssign(_) => (BinOp::Shl, true),
+                S::ShrAssign(_) => (BinOp::Shr, true),
+                _ => return None,
+            })
+        };
+        let cmp = match b.op {
+            S::Lt(_) => Some(CmpOp::Lt),
+            S::Le(_) => Some(CmpOp::Le),
+            S::Gt(_) => Some(CmpOp::Gt),
+            S::Ge(_) => Some(CmpOp::Ge),
+            S::Eq(_) => Some(CmpOp::Eq),
+            S::Ne(_) => Some(CmpOp::Ne),
+            _ => None,
+        };
+        if let Some(op) = cmp {
+            let (l, r) = self.operands(b, None);
+            if self.ty(l) != self.ty(r) {
+                let lt = self.ty(l);
+                self.mixed(b, lt);
+            }
+            return Val::Scalar(self.push(OpKind::Cmp(op, l, r), Ty::Bool));
+        }
+        if matches!(b.op, S::And(_) | S::Or(_)) {
+            // Short-circuit: the right operand runs in a region of an `if`.
+            let l = self.cond(&b.left);
+            let (r_ops, r) = self.region(|s| s.cond(&b.right));
+            let (k_ops, k) = self.region(|s| {
+                let text = if matches!(b.op, S::And(_)) {
+                    "false"
+                } else {
+                    "true"
+                };
+                s.push(OpKind::Verbatim(text.into()), Ty::Bool)
+            });
+            let rhs = Region {
+                args: Vec::new(),
+                ops: r_ops,
+                yields: vec![r],
+            };
+            let konst = Region {
+                args: Vec::new(),
+                ops: k_ops,
+                yields: vec![k],
+            };
+            let (t, e) = if matches!(b.op, S::And(_)) {
+                (rhs, konst)
+            } else {
+                (konst, rhs)
+            };
+            let res = self.func.new_value(Ty::Bool);
+            self.ops.push(Op {
+                results: vec![res],
+                kind: OpKind::If(l, t, e),
+            });
+            return Val::Scalar(res);
+        }
+        let Some((op, compound)) = arith(&b.op) else {
+            self.errors.at(b.op, "unsupported operator in #[grad] body");
+            return self.poison();
+        };
+        let (l, r) = self.operands(b, hint);
+        let (lt, rt) = (self.ty(l), self.ty(r));
+        if matches!(lt, Ty::Array(_)) || matches!(rt, Ty::Array(_)) {
+            self.errors.at(b, "arithmetic on whole arrays is not supported in #[grad] bodies; write a loop over the elements");
+            return self.poison();
+        }
+        if lt != rt {
+            self.mixed(b, lt);
+        } else if lt == Ty::Float
+            && !matches!(
+                op,
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+            )
+        {
+            self.errors
+                .at(b.op, "bitwise operators do not apply to floats");
+        }
+        let v = Val::Scalar(self.push(OpKind::Binary(op, l, r), lt));
+        if compound {
+            self.assign_to(&b.left, v);
+            Val::Unit
+        } else {
+            v
+        }
+    }
+
+    /// Reports a float mixed with an integer, at the integer operand.
+    pub(super) fn mixed(&mut self, b: &syn::ExprBinary, left_ty: Ty) {
+        if self.poisoned.contains(&self.last_operands.0)
+            || self.poisoned.contains(&self.last_operands.1)
+        {
+            return;
+        }
+        let int_side = if left_ty == Ty::Float {
+            &b.right
+        } else {
+            &b.left
+        };
+        let msg = match &**int_side {
+            Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. }) => format!(
+                "cannot mix a float and the integer literal `{}`; write it as a float literal: `{}.0`",
+                i,
+                i.base10_digits()
+            ),
+            _ => MIXED.to_string(),
+        };
+        self.errors.at(int_side, msg);
+    }
+
+    /// Gives a guessed path the type `ty` that its use requires.
+    pub(super) fn settle(&mut self, v: Value, ty: Ty) {
+        if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
+            self.func.values[v.0 as usize].ty = ty;
+        }
+    }
+
+    pub(super) fn operands(&mut self, b: &syn::ExprBinary, hint: Option<Ty>) -> (Value, Value) {
+        let l = self.expr(&b.left, hint);
+        let l = self.scalar(l, &b.left, "an operand");
+        let lt = self.ty(l);
+        let r = self.expr(&b.right, Some(lt));
+        let r = self.scalar(r, &b.right, "an operand");
+        self.last_operands = (l, r);
+        let rt = self.ty(r);
+        if lt != rt {
+            if self.guessed.contains(&l) {
+                self.settle(l, rt);
+            } else {
+                self.settle(r, lt);
+            }
+        }
+        (l, r)
+    }
+
+    pub(super) fn assign_to(&mut self, target: &Expr, v: Val) {
+        match target {
+            Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+                let name = p.path.segments[0].ident.to_string();
+                if !self.assign(&name, v) {
+                    self.errors.at(
+                        target,
+                        format!("cannot assign to `{name}`: it is not a local of this function"),
+                    );
+                }
+            }
+            Expr::Paren(p) => self.assign_to(&p.expr, v),
+            Expr::Index(ix) => self.store_to(ix, v),
+            Expr::Field(_) if field_name(target).is_some_and(|n| self.lookup(&n).is_some()) => {
+                if let Some(n) = field_name(target) {
+                    self.assign(&n, v);
+                }
+            }
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.at(
+                target,
+                "cannot assign through a reference in a #[grad] body; compute a new local instead",
+            ),
+            _ => self.errors.at(
+                target,
+                "unsupported assignment target in #[grad] body; assign to a local variable (or an element `a[i]`, or a field of a struct parameter)",
+            ),
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Lowering of control flow: statement lists, `if` (as an expression, and with an
+//! early `return` / `break` / `continue` inside: continuation lowering), and the
+//! values a region yields to the op around it.
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    // ------------------------------------------------------------ statements
+
+    /// Lowers a statement list. At function level, an `if` that returns takes the
+    /// rest of the list, and of the `frames` around it, into its branches.
+    pub(super) fn seq(&mut self, stmts: &[Stmt], frames: &[Frame<'_>], level: Level) -> Flow {
+        let mut tail = Val::Unit;
+        for (i, s) in stmts.iter().enumerate() {
+            let last = i + 1 == stmts.len();
+            if let Stmt::Expr(e @ (Expr::Break(_) | Expr::Continue(_)), _) = s {
+                if level == Level::Loop {
+                    if let Expr::Break(b) = e {
+                        if b.label.is_some() || b.expr.is_some() {
+                            self.errors.at(b, "`break` with a label or a value is not supported in #[grad] bodies; use a plain `break`");
+                        }
+                    }
+                    return Flow::Return(self.loop_exit(matches!(e, Expr::Break(_))));
+                }
+                self.errors.at(s, "`break` and `continue` are supported as statements of a loop body or of the branches of its `if`s");
+                tail = self.poison();
+                continue;
+            }
+            if let Stmt::Expr(Expr::Return(r), _) = s {
+                if level != Level::Fn {
+                    self.errors.at(
+                        s,
+                        if level == Level::Loop || !self.loops.is_empty() {
+                            RETURN_IN_LOOP
+                        } else {
+                            RETURN_HERE
+                        },
+                    );
+                    // `return` has type `!`: it fits any branch, so poison fits too.
+                    tail = self.poison();
+                    continue;
+                }
+                let v = match &r.expr {
+                    Some(e) => self.expr(e, Some(Ty::Float)),
+                    None => Val::Unit,
+                };
+                return Flow::Return(v.flat());
+            }
+            if level != Level::Block {
+                if let Stmt::Expr(Expr::If(ife), _) = s {
+                    if contains_exit(ife, level) {
+                        let mut cont = frames.to_vec();
+                        cont.push(Frame {
+                            stmts: &stmts[i + 1..],
+                            depth: self.scopes.len(),
+                        });
+                        return Flow::Return(self.if_return(ife, &cont, level));
+                    }
+                }
+            }
+            tail = self.stmt(s, last);
+        }
+        if let Some((top, rest)) = frames.split_last() {
+            self.scopes.truncate(top.depth);
+            return self.seq(top.stmts, rest, level);
+        }
+        Flow::Value(tail)
+    }
+
+    /// An `if` with an exit inside (a `return` at function level, a `break` or
+    /// `continue` at loop level): each branch runs on into the continuation, so
+    /// every branch ends by producing the exit's values.
+    pub(super) fn if_return(
+        &mut self,
+        ife: &ExprIf,
+        cont: &[Frame<'_>],
+        level: Level,
+    ) -> Vec<Value> {
+        let c = self.cond(&ife.cond);
+        let snapshot = self.scopes.clone();
+        let (t_ops, t_outs) = self.region(|l| {
+            l.scopes.push(Vec::new());
+            let flow = l.seq(&ife.then_branch.stmts, cont, level);
+            l.flow_outs(flow, level)
+        });
+        self.scopes = snapshot.clone();
+        let (e_ops, e_outs) = self.region(|l| {
+            l.scopes.push(Vec::new());
+            match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+                None => {
+                    let flow = l.seq(&[], cont, level);
+                    l.flow_outs(flow, level)
+                }
+                Some(Expr::Block(b)) => {
+                    let flow = l.seq(&b.block.stmts, cont, level);
+                    l.flow_outs(flow, level)
+                }
+                Some(Expr::If(inner)) => l.if_return(inner, cont, level),
+                Some(other) => {
+                    l.errors.at(other, "unsupported `else` branch");
+                    Vec::new()
+                }
+            }
+        });
+        self.scopes = snapshot;
+        if t_outs.len() != e_outs.len() {
+            self.errors.at(
+                ife,
+                "the branches of this `if` return different numbers of values",
+            );
+            return t_outs;
+        }
+        self.push_if(c, (t_ops, t_outs), (e_ops, e_outs))
+    }
+
+    /// The exit values of a statement list that fell through: the function's
+    /// results, or the next iteration's carried values.
+    /// Pushes `if c { t } else { e }` and returns its results, typed like the yields.
+    pub(super) fn push_if(
+        &mut self,
+        c: Value,
+        t: (Vec<Op>, Vec<Value>),
+        e: (Vec<Op>, Vec<Value>),
+    ) -> Vec<Value> {
+        let results: Vec<Value> =
+            t.1.iter()
+                .map(|v| self.func.new_value(self.ty(*v)))
+                .collect();
+        let region = |(ops, yields)| Region {
+            args: Vec::new(),
+            ops,
+            yields,
+        };
+        self.ops.push(Op {
+            results: results.clone(),
+            kind: OpKind::If(c, region(t), region(e)),
+        });
+        results
+    }
+
+    pub(super) fn flow_outs(&mut self, flow: Flow, level: Level) -> Vec<Value> {
+        match flow {
+            Flow::Value(v) if level == Level::Loop => {
+                let _ = v;
+                self.loop_exit(false)
+            }
+            Flow::Value(v) => v.flat(),
+            Flow::Return(o) => o,
+        }
+    }
+
+    /// The yields that end this iteration: the carried values, then (if the
+    /// loop can break) whether to go on.
+    pub(super) fn loop_exit(&mut self, is_break: bool) -> Vec<Value> {
+        let Some(ctx) = self.loops.last() else {
+            return Vec::new();
+        };
+        let has_break = ctx.has_break;
+        let mut ys = Vec::new();
+        for &(si, bi) in &ctx.carried {
+            self.scopes[si][bi].val.flatten(&mut ys);
+        }
+        if has_break {
+            let go_on = if is_break { "false" } else { "true" };
+            ys.push(self.push(OpKind::Verbatim(go_on.into()), Ty::Bool));
+        }
+        ys
+    }
+
+    /// `if` as an expression or a statement (without `return` inside): the `if` op
+    /// yields the branch value and the new values of the outer names it assigns.
+    pub(super) fn if_expr(&mut self, ife: &ExprIf) -> Val {
+        let c = self.cond(&ife.cond);
+        let has_else = ife.else_branch.is_some();
+        self.branch(
+            c,
+            &mut |l| l.block(&ife.then_branch),
+            &mut |l| match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+                None => Val::Unit,
+                Some(Expr::Block(b)) => l.block(&b.block),
+                Some(Expr::If(inner)) => l.if_expr(inner),
+                Some(other) => l.expr(other, None),
+            },
+            has_else,
+            ife,
+        )
+    }
+
+    /// An `if` on `c` whose branches `then` and `els` lower to values of one
+    /// shape (`has_value`: the `if` is an expression); the outer names either
+    /// branch assigns are yielded too.
+    pub(super) fn branch(
+        &mut self,
+        c: Value,
+        then: &mut dyn FnMut(&mut Self) -> Val,
+        els: &mut dyn FnMut(&mut Self) -> Val,
+        has_value: bool,
+        node: &dyn ToTokens,
+    ) -> Val {
+        let snapshot = self.scopes.clone();
+        let (t_ops, t_val) = self.region(|l| then(l));
+        let t_env = std::mem::replace(&mut self.scopes, snapshot.clone());
+        let (e_ops, e_val) = self.region(|l| els(l));
+        let e_env = std::mem::replace(&mut self.scopes, snapshot);
+        let (mut t_ops, mut e_ops) = (t_ops, e_ops);
+        let (t_val, e_val) = match (has_value, t_val, e_val) {
+            (false, _, _) => (Val::Unit, Val::Unit),
+            (_, Val::Never, Val::Never) => return Val::Never,
+            // A branch that diverges yields stand-ins it never reaches.
+            (_, Val::Never, e) => (self.placeholders(&e, &mut t_ops), e),
+            (_, t, Val::Never) => {
+                let e = self.placeholders(&t, &mut e_ops);
+                (t, e)
+            }
+            (_, t, e) => (t, e),
+        };
+
+        // The outer names either branch assigned, in a fixed order.
+        let mut changed = Vec::new();
+        for (si, scope) in self.scopes.iter().enumerate() {
+            for (bi, b) in scope.iter().enumerate() {
+                if t_env[si][bi].val != b.val || e_env[si][bi].val != b.val {
+                    changed.push((si, bi));
+                }
+            }
+        }
+        let mut t_yields = t_val.flat();
+        let mut e_yields = e_val.flat();
+        for &(si, bi) in &changed {
+            t_env[si][bi].val.flatten(&mut t_yields);
+            e_env[si][bi].val.flatten(&mut e_yields);
+        }
+        let same = t_yields.len() == e_yields.len()
+            && t_yields
+                .iter()
+                .zip(&e_yields)
+                .all(|(a, b)| self.ty(*a) == self.ty(*b));
+        if !same {
+            self.errors.at(
+                node,
+                "the branches of this `if` (or the arms of this `match`) give values of different types",
+            );
+            return self.poison();
+        }
+        let results = self.push_if(c, (t_ops, t_yields), (e_ops, e_yields));
+        let mut it = results.into_iter();
+        let value = t_val.rebuild(&mut it);
+        for (si, bi) in changed {
+            let shape = self.scopes[si][bi].val.clone();
+            self.scopes[si][bi].val = shape.rebuild(&mut it);
+        }
+        value
+    }
+}
+
+/// Whether `e` contains what exits at `level`: a `return` at function level, a
+/// `break` or `continue` of this loop (not of a nested one) at loop level.
+pub(super) fn contains_exit(e: &ExprIf, level: Level) -> bool {
+    struct Finder {
+        level: Level,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            if self.level == Level::Fn {
+                self.found = true;
+            }
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.found |= self.level == Level::Loop;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.found |= self.level == Level::Loop;
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if self.level == Level::Fn {
+                syn::visit::visit_expr_for_loop(self, f);
+            }
+        }
+        fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+            if self.level == Level::Fn {
+                syn::visit::visit_expr_while(self, w);
+            }
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder {
+        level,
+        found: false,
+    };
+    f.visit_expr_if(e);
+    f.found
+}
