@@ -43,7 +43,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-work=$root/target/progen-batches
+# PROGEN_SCRATCH: the scratch directory (default target/progen-batches), so that two
+# runs at once do not share one; CARGO_TARGET_DIR: where progen is built.
+work=${PROGEN_SCRATCH:-$root/target/progen-batches}
 crate=$work/crate
 mkdir -p "$crate/tests/random_programs"
 cat > "$crate/Cargo.toml" <<EOF
@@ -64,7 +66,7 @@ rm -f "$work"/batch-*.log "$work"/batch-*.compile-*.txt
 cp "$root/tests/random_programs/driver.rs" "$crate/tests/random_programs/driver.rs"
 
 (cd "$root" && cargo build --quiet -p progen)
-progen=$root/target/debug/progen
+progen=${CARGO_TARGET_DIR:-$root/target}/debug/progen
 
 # The programs of the generated file with a compile error in the log (each error's
 # line, mapped to the program whose section holds it), as "N,M,…".
