@@ -36,6 +36,27 @@ pub(crate) enum E {
     Unreachable,
     /// `match e { t if t < k => a, _ => b }`: the binding, the guard, the arms
     FMatch(Box<E>, String, Box<C>, Box<E>, Box<E>),
+    /// An idiom of `idioms.rs`: function paths and closures by name in `map` /
+    /// `fold`, `max_by` / `min_by`.
+    Idiom(Box<Idiom>),
+    /// `autodiff::no_grad(e)`
+    NoGrad(Box<E>),
+}
+
+/// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
+#[derive(Clone, Debug)]
+pub(crate) enum Idiom {
+    /// `a.iter().map(|&v| k * v).map(f64::name).sum::<f64>()`
+    MapPath(String, String, f64, &'static str),
+    /// `a.iter().copied().fold(f64::NEG_INFINITY, f64::max)` (`min`: `INFINITY`)
+    FoldPath(String, bool),
+    /// `a.iter().copied().map(f).sum::<f64>()`: a closure by name
+    MapNamed(String, String),
+    /// `a.iter().copied().fold(init, g)`: a closure `|acc, z|` by name
+    FoldNamed(String, f64, String),
+    /// `a.iter().copied().max_by(|p, q| p.total_cmp(q)).unwrap()`: max (or min),
+    /// `total_cmp` (or `partial_cmp(q).unwrap()`), the closure's parameters
+    MaxBy(String, bool, bool, String, String),
 }
 
 /// `a.iter()[.cloned()].rev().skip(1)….map(|v| body).sum::<f64>()`, or from a
@@ -109,6 +130,8 @@ pub(crate) enum C {
     Class(&'static str, E),
     /// `matches!(i, 0 | 2)`
     Matches(I, Vec<i64>),
+    /// `c == 'a'` on a `char` parameter
+    CharIs(String, char),
 }
 
 /// An iterator reduction.
@@ -172,6 +195,10 @@ pub(crate) enum S {
     Assert(bool, C),
     /// `let (p, q) = csplit(a, b);`: a callee's tuple result
     TupCall(String, String, E),
+    /// `let g = |acc: f64, z: f64| body;`
+    Closure2(String, String, String, E),
+    /// `println!("{}", e);`, `eprintln!`, `dbg!(e);` (in a branch never taken)
+    Print(&'static str, E),
 }
 
 #[derive(Clone, Debug)]
@@ -237,6 +264,10 @@ pub(crate) enum PK {
     /// A struct `Body` of the file header (see `structs.rs`): how it is passed,
     /// and whether it has its nested field `inner`.
     Body(BodyMode, bool),
+    /// `c: char`, passed through (its value at every point)
+    Char(char),
+    /// `[[f64; m]; n]` by value
+    Arr2V(usize, usize),
 }
 
 /// How a `Body` parameter is passed.
@@ -255,8 +286,8 @@ impl PK {
         match self {
             PK::F | PK::RefF => 1,
             PK::Arr(n) | PK::RefArr(n) | PK::Slice(n) => n,
-            PK::Arr2(n, m) => n * m,
-            PK::Usize(_) | PK::I32(_) | PK::Bool(_) => 0,
+            PK::Arr2(n, m) | PK::Arr2V(n, m) => n * m,
+            PK::Usize(_) | PK::I32(_) | PK::Bool(_) | PK::Char(_) => 0,
             PK::Body(_, nested) => crate::structs::floats(nested),
         }
     }
@@ -329,7 +360,9 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Red(_)
         | E::Const(_)
         | E::Apply(..)
-        | E::Chain(_) => true,
+        | E::Chain(_)
+        | E::Idiom(_) => true,
+        E::NoGrad(x) => anchored(x),
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -373,6 +406,14 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Chain(c) => reads(&c.body, inputs) || matches!(&c.src, ChainSrc::Arr(a, _) if i(a)),
         E::Unreachable => false,
         E::FMatch(s, _, _, a, b) => reads(s, inputs) || reads(a, inputs) || reads(b, inputs),
+        E::Idiom(d) => match &**d {
+            Idiom::MapPath(a, ..)
+            | Idiom::FoldPath(a, _)
+            | Idiom::MapNamed(a, _)
+            | Idiom::FoldNamed(a, ..)
+            | Idiom::MaxBy(a, ..) => i(a),
+        },
+        E::NoGrad(x) => reads(x, inputs),
     }
 }
 
@@ -402,6 +443,8 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                     declared.push(p.clone());
                     declared.push(q.clone());
                 }
+                S::Closure2(f, ..) => declared.push(f.clone()),
+                S::Print(..) => {}
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

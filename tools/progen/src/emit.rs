@@ -22,6 +22,8 @@ pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
         PK::Usize(_) => "usize".into(),
         PK::I32(_) => "i32".into(),
         PK::Bool(_) => "bool".into(),
+        PK::Char(_) => "char".into(),
+        PK::Arr2V(n, m) => format!("[[{f}; {m}]; {n}]"),
         PK::Body(mode, _) => {
             let t = match fl {
                 Flavor::F64 => "Body",
@@ -137,7 +139,12 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
             q.name.clone()
         }
     };
-    let by_value = |q: &Param| matches!(q.kind, PK::F | PK::Arr(_) | PK::Body(BodyMode::Value, _));
+    let by_value = |q: &Param| {
+        matches!(
+            q.kind,
+            PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::Body(BodyMode::Value, _)
+        )
+    };
     let unpack = |s: &mut String, t: &str| {
         for q in &p.params {
             let line = match q.kind {
@@ -152,7 +159,9 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
                     format!("    let {}: [{t}; {n}] = take(x, k);\n", q.name)
                 }
                 PK::Slice(n) => format!("    let {}: Vec<{t}> = take_vec(x, k, {n});\n", q.name),
-                PK::Arr2(n, m) => format!("    let {}: [[{t}; {m}]; {n}] = take2(x, k);\n", q.name),
+                PK::Arr2(n, m) | PK::Arr2V(n, m) => {
+                    format!("    let {}: [[{t}; {m}]; {n}] = take2(x, k);\n", q.name)
+                }
                 _ => continue,
             };
             s.push_str(&line);
@@ -177,7 +186,8 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
                     shadowed(&mut out);
                     continue;
                 }
-                PK::F | PK::Arr(_) => q.name.clone(),
+                PK::F | PK::Arr(_) | PK::Arr2V(..) => q.name.clone(),
+                PK::Char(c) => format!("{c:?}"),
                 PK::RefF | PK::RefArr(_) | PK::Arr2(..) | PK::Slice(_) => format!("&{}", q.name),
                 PK::Usize(v) => format!("{v}"),
                 PK::I32(v) => format!("{v}"),

@@ -225,6 +225,36 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "field-row-args",
         "rows of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`)",
     ),
+    ("prints", "`println!(\"v = {v}\")`, `eprintln!(\"{}\", e)`, `dbg!(v)` in a branch never taken (`if v.abs() > 1e300`)"),
+    (
+        "closures-by-name",
+        "a closure passed to `map` or `fold` by name (`let f = |z: f64| …; a.iter().copied().map(f).sum::<f64>()`, `.fold(0.5, g)` with `let g = |acc: f64, z: f64| …;`)",
+    ),
+    (
+        "fn-paths",
+        "function paths in `map` and `fold`: `a.iter().map(|&e| k * e).map(f64::exp).sum::<f64>()`, `a.iter().copied().fold(f64::NEG_INFINITY, f64::max)`",
+    ),
+    (
+        "max-by",
+        "`a.iter().copied().max_by(|p, q| p.total_cmp(q)).unwrap()`, `min_by`, `partial_cmp(q).unwrap()`",
+    ),
+    (
+        "no-grad",
+        "`let m: f64 = autodiff::no_grad(e);` as the shift of a log-sum-exp or a softmax weight (the value does not depend on `m`)",
+    ),
+    ("char-params", "a `char` parameter passed through (`if c == 'a' { … } else { … }`)"),
+    (
+        "nested-array-values",
+        "a nested array by value, `wv: [[f64; M]; N]`, its gradient returned as a nested array",
+    ),
+    (
+        "generic-programs",
+        "a program `pNg<T: autodiff::Real>` after `pN` (literals `T::from_f64(…)`, paths `T::exp(x)`), checked at `f64`; without it, the same program in `f64`",
+    ),
+    (
+        "f32-programs",
+        "the `f32` twin `pNg_f32` of that program, checked in `pNg_grad` against the `f64` companion at the point rounded to `f32` (relative 1e-3)",
+    ),
 ];
 
 /// What to generate.
@@ -332,6 +362,7 @@ mod exprs;
 mod extras;
 mod forms;
 mod gen;
+mod idioms;
 mod loops;
 mod printer;
 mod program;
@@ -339,6 +370,7 @@ mod rng;
 mod stmts;
 mod structs;
 mod tags;
+mod typed;
 
 pub use rng::Rng;
 pub use tags::TABLE;
@@ -412,6 +444,11 @@ fn random_programs() {{
         }
         s.push_str("}\n\nuse shared::*;\n");
     }
+    if opts.on("f32-programs") {
+        s.push_str(&typed::header());
+    }
+    // the typed programs are checked after all others, so that no point moves
+    let mut typed_entries = String::new();
     let mut table = String::from("\nstatic PROGRAMS: &[Prog] = &[\n");
     for i in opts.first..opts.first + opts.count {
         if opts.skip.contains(&i) {
@@ -430,7 +467,12 @@ fn random_programs() {{
         let (w, entry) = emit_wrappers(&p, &tags::of(&p));
         s.push_str(&w);
         table.push_str(&entry);
+        if let Some((text, entry)) = typed::program(opts, i) {
+            s.push_str(&text);
+            typed_entries.push_str(&entry);
+        }
     }
+    table.push_str(&typed_entries);
     table.push_str("];\n");
     s.push_str(&table);
     s.push_str("\n/// The constructs of the README's support table, as (row, construct).\nstatic TAGS: &[(&str, &str)] = &[\n");

@@ -231,6 +231,17 @@ impl Printer {
                 ),
                 0,
             ),
+            E::Idiom(d) => (self.idiom(d), 10),
+            E::NoGrad(x) => match self.fl {
+                Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
+                Flavor::Dual => (
+                    format!(
+                        "D::from(num_dual::DualStruct::re(&({})))",
+                        self.ex(x, true).0
+                    ),
+                    10,
+                ),
+            },
             E::Apply(f, e) => match self.fl {
                 Flavor::F64 => (format!("{f}({})", self.ex(e, true).0), 10),
                 Flavor::Dual => (format!("{f}({}, tr_)", self.ex(e, true).0), 10),
@@ -272,6 +283,78 @@ impl Printer {
             }
         }
         s
+    }
+
+    pub(crate) fn idiom(&self, d: &Idiom) -> String {
+        let dual = self.fl == Flavor::Dual;
+        let sum = if dual {
+            format!(".fold({}, |acc_, t_| acc_ + t_)", self.lit(0.0))
+        } else {
+            ".sum::<f64>()".to_string()
+        };
+        match d {
+            Idiom::MapPath(a, v, k, name) => {
+                let f = if dual {
+                    format!("|t_| dx_{name}(t_, tr_)")
+                } else {
+                    format!("f64::{name}")
+                };
+                format!(
+                    "{a}.iter().map(|&{v}| {} * {v}).map({f}){sum}",
+                    self.lit(*k)
+                )
+            }
+            Idiom::FoldPath(a, max) => {
+                let (init, f) = if *max {
+                    ("f64::NEG_INFINITY", "max")
+                } else {
+                    ("f64::INFINITY", "min")
+                };
+                if dual {
+                    format!(
+                        "{a}.iter().copied().fold(D::from({init}), |p_, q_| dx_{f}(p_, q_, tr_))"
+                    )
+                } else {
+                    format!("{a}.iter().copied().fold({init}, f64::{f})")
+                }
+            }
+            Idiom::MapNamed(a, f) => {
+                if dual {
+                    format!("{a}.iter().copied().map(|t_| {f}(t_, tr_)){sum}")
+                } else {
+                    format!("{a}.iter().copied().map({f}){sum}")
+                }
+            }
+            Idiom::FoldNamed(a, init, g) => {
+                if dual {
+                    format!(
+                        "{a}.iter().copied().fold({}, |acc_, t_| {g}(acc_, t_, tr_))",
+                        self.lit(*init)
+                    )
+                } else {
+                    format!("{a}.iter().copied().fold({}, {g})", self.lit(*init))
+                }
+            }
+            Idiom::MaxBy(a, max, total, p, q) => {
+                if dual {
+                    // `max_by` gives the last of equal maxima, `min_by` the first minimum
+                    let take = if *max {
+                        "dx_ge(q_, p_, tr_)"
+                    } else {
+                        "dx_lt(q_, p_, tr_)"
+                    };
+                    format!("{a}.iter().copied().reduce(|p_, q_| if {take} {{ q_ }} else {{ p_ }}).unwrap()")
+                } else {
+                    let m = if *max { "max_by" } else { "min_by" };
+                    let cmp = if *total {
+                        format!("{p}.total_cmp({q})")
+                    } else {
+                        format!("{p}.partial_cmp({q}).unwrap()")
+                    };
+                    format!("{a}.iter().copied().{m}(|{p}, {q}| {cmp}).unwrap()")
+                }
+            }
+        }
     }
 
     pub(crate) fn red(&self, r: &Red) -> String {
@@ -405,6 +488,7 @@ impl Printer {
                     (format!("{neg}f64::{m}({})", self.ex(e, true).0), 8)
                 }
             }
+            C::CharIs(c, ch) => (format!("{c} == {ch:?}"), 3),
             C::Matches(i, ks) => {
                 let ks: Vec<String> = ks.iter().map(|k| k.to_string()).collect();
                 (
@@ -603,6 +687,27 @@ impl Printer {
                     format!("let {f} = |{z}: D, tr_: &mut Tr| {};", self.ex(e, true).0)
                 } else {
                     format!("let {f} = |{z}: f64| {};", self.ex(e, true).0)
+                };
+                self.line(&l);
+            }
+            S::Closure2(g, acc, z, e) => {
+                let l = if dual {
+                    format!(
+                        "let {g} = |{acc}: D, {z}: D, tr_: &mut Tr| {};",
+                        self.ex(e, true).0
+                    )
+                } else {
+                    format!("let {g} = |{acc}: f64, {z}: f64| {};", self.ex(e, true).0)
+                };
+                self.line(&l);
+            }
+            S::Print(m, e) => {
+                let v = self.ex(e, true).0;
+                let l = match (dual, *m, e) {
+                    (true, _, _) => format!("let _ = {v};"),
+                    (false, "dbg", _) => format!("dbg!({v});"),
+                    (false, m, E::Var(n)) => format!("{m}!(\"{n} = {{{n}}}\");"),
+                    (false, m, _) => format!("{m}!(\"{{}}\", {v});"),
                 };
                 self.line(&l);
             }

@@ -185,7 +185,7 @@ fn method(name: &str) -> &str {
     }
 }
 
-fn index(item: &str) -> usize {
+pub(crate) fn index(item: &str) -> usize {
     TABLE
         .iter()
         .position(|(_, n)| *n == item)
@@ -366,6 +366,38 @@ impl Walk {
                 self.tag("closure defined and called");
                 self.ex(e);
             }
+            E::NoGrad(x) => {
+                self.tag("no_grad");
+                self.ex(x);
+            }
+            E::Idiom(d) => {
+                self.tag("for v in x.iter()");
+                match &**d {
+                    Idiom::MapPath(..) => {
+                        self.tag(".map(f64::exp) (a function path)");
+                        self.tag("map(…).sum()");
+                    }
+                    Idiom::FoldPath(..) => {
+                        self.tag(".map(f64::exp) (a function path)");
+                        self.tag(".copied()");
+                        self.tag("fold(…)");
+                    }
+                    Idiom::MapNamed(..) => {
+                        self.tag("closure passed to map / fold by name");
+                        self.tag(".copied()");
+                        self.tag("map(…).sum()");
+                    }
+                    Idiom::FoldNamed(..) => {
+                        self.tag("closure passed to map / fold by name");
+                        self.tag(".copied()");
+                        self.tag("fold(…)");
+                    }
+                    Idiom::MaxBy(..) => {
+                        self.tag(".copied()");
+                        self.tag("max_by / min_by");
+                    }
+                }
+            }
             E::Red(r) => {
                 if r.arrs.len() > 1 {
                     self.tag("zip(…) in a reduction");
@@ -432,6 +464,7 @@ impl Walk {
                 self.tag("is_nan and friends");
                 self.ex(e);
             }
+            C::CharIs(..) => self.tag("comparison"),
             C::Matches(i, _) => {
                 self.tag("matches!");
                 self.int(i);
@@ -642,6 +675,16 @@ impl Walk {
                     self.tag("whole-array assignment in a loop");
                 }
             }
+            S::Closure2(g, _, _, e) => {
+                self.tag("closure defined and called");
+                self.ex(e);
+                self.declare(g);
+            }
+            S::Print(m, e) => {
+                let _ = m;
+                self.tag("println! / eprintln! / dbg!");
+                self.ex(e);
+            }
             S::Continue => self.tag("continue"),
             S::Return(r) => {
                 self.tag("early return");
@@ -685,6 +728,8 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
             PK::Slice(_) => w.tag("&[f64] slice"),
             PK::Arr2(..) => w.tag("&[[f64; M]; N]"),
             PK::Usize(_) | PK::I32(_) | PK::Bool(_) => w.tag("usize / i32 / bool passed through"),
+            PK::Char(_) => w.tag("char passed through"),
+            PK::Arr2V(..) => w.tag("nested array by value / const generic"),
             PK::Body(mode, _) => match mode {
                 BodyMode::Value => w.tag("struct by value (mut)"),
                 BodyMode::Ref => w.tag("struct by &"),
@@ -698,7 +743,7 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
         }
         if matches!(
             q.kind,
-            PK::Arr(_) | PK::RefArr(_) | PK::Slice(_) | PK::Arr2(..)
+            PK::Arr(_) | PK::RefArr(_) | PK::Slice(_) | PK::Arr2(..) | PK::Arr2V(..)
         ) {
             w.arrays.insert(q.name.clone());
         }

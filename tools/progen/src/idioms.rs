@@ -1,0 +1,390 @@
+//! Idioms of the README's support table that neither the main generator nor
+//! `forms.rs` writes: `println!` / `eprintln!` / `dbg!`, closures passed to `map`
+//! and `fold` by name, function paths in `map` and `fold` (`.map(f64::exp)`,
+//! `.fold(f64::NEG_INFINITY, f64::max)`), `max_by` / `min_by`, `autodiff::no_grad`,
+//! a `char` parameter and a nested array `[[f64; M]; N]` by value. Each is a short
+//! segment after the body (see `extras`), drawn from a generator of its own so that
+//! a program without them is the program the stream had before they existed; the
+//! two parameters are added after the parameters of the rest of the program, and
+//! only the segments read them.
+
+use crate::ast::*;
+use crate::gen::*;
+use crate::{Options, Rng};
+
+/// The constructs of this module, as named in `CONSTRUCTS`.
+pub(crate) const IDIOMS: &[&str] = &[
+    "prints",
+    "closures-by-name",
+    "fn-paths",
+    "max-by",
+    "no-grad",
+    "char-params",
+    "nested-array-values",
+];
+
+/// The functions `.map(f64::name)` applies, and whether they need a small argument.
+const PATHS: &[(&str, bool)] = &[
+    ("exp", true),
+    ("sinh", true),
+    ("sin", false),
+    ("cos", false),
+    ("tanh", false),
+    ("atan", false),
+    ("asinh", false),
+    ("abs", false),
+];
+
+/// What a program gets from this module.
+pub(crate) struct Idioms {
+    segments: usize,
+    rng: Rng,
+}
+
+impl Idioms {
+    pub(crate) fn draw(opts: &Options, index: usize) -> Idioms {
+        let mut rng = Rng::new(opts.seed.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (index as u64));
+        for _ in 0..4 {
+            rng.next_u64();
+        }
+        let segments = if IDIOMS.iter().any(|c| opts.on(c)) && rng.chance(0.3) {
+            1 + usize::from(rng.chance(0.25))
+        } else {
+            0
+        };
+        Idioms { segments, rng }
+    }
+
+    /// Appends the segments to `body`, their parameters to `params`, and their terms
+    /// to the result.
+    pub(crate) fn apply(
+        self,
+        g: &mut Gen,
+        params: &mut Vec<Param>,
+        body: &mut Vec<S>,
+        tail: R,
+    ) -> R {
+        if self.segments == 0 {
+            return tail;
+        }
+        let main = std::mem::replace(&mut g.rng, self.rng);
+        let mut terms = Vec::new();
+        for _ in 0..self.segments {
+            terms.extend(g.idiom_segment(params, body));
+        }
+        let mut sum: Option<E> = None;
+        for (e, b) in terms {
+            let (e, _) = g.squash(e, b, 4.0);
+            let c = g.lit_value(0.25, 1.5);
+            let t = E::Bin('*', bx(E::Lit(c)), bx(e));
+            sum = Some(match sum {
+                None => t,
+                Some(s) => E::Bin('+', bx(s), bx(t)),
+            });
+        }
+        g.rng = main;
+        let Some(sum) = sum else {
+            return tail;
+        };
+        let add = |e: E| E::Bin('+', bx(e), bx(sum.clone()));
+        match tail {
+            R::S(e) => R::S(add(e)),
+            R::T(a, b) => R::T(add(a), b),
+            R::A(mut es) => {
+                let first = es.remove(0);
+                es.insert(0, add(first));
+                R::A(es)
+            }
+            R::AVar(a) => {
+                body.push(S::Assign(LV::Idx(a.clone(), vec![I::Lit(0)]), '+', sum));
+                R::AVar(a)
+            }
+        }
+    }
+}
+
+impl Gen<'_> {
+    /// `let name: f64 = e;`
+    fn bind_idiom(&mut self, e: E, bound: f64, out: &mut Vec<S>) -> (E, f64) {
+        let name = self.fresh("v");
+        out.push(S::Let {
+            name: name.clone(),
+            mutable: false,
+            annot: true,
+            init: e,
+        });
+        self.declare(&name, VK::F, false, bound);
+        (E::Var(name), bound)
+    }
+
+    /// A 1-D array to iterate over (not a field) with elements bounded by
+    /// `max_bound`, or a new local `let a: [f64; n] = [e, …];` of the parameters.
+    fn idiom_array(&mut self, max_bound: f64, out: &mut Vec<S>) -> (String, f64) {
+        let arrays: Vec<Var> = self
+            .arrays()
+            .into_iter()
+            .filter(|v| {
+                matches!(v.kind, VK::Arr { inner: None, .. })
+                    && !is_field(&v.name)
+                    && v.bound <= max_bound
+            })
+            .collect();
+        if !arrays.is_empty() && self.rng.chance(0.7) {
+            let a = self.rng.pick(&arrays).clone();
+            return (a.name, a.bound);
+        }
+        let name = self.fresh("ia");
+        let len = self.rng.int(2, 4) as usize;
+        let mut es = Vec::new();
+        let mut bound = 0.0f64;
+        for _ in 0..len {
+            let (e, b) = self.input_expr(2.0);
+            bound = bound.max(b);
+            es.push(e);
+        }
+        out.push(S::LetArr {
+            name: name.clone(),
+            mutable: false,
+            annot: Some(format!("[f64; {len}]")),
+            init: AInit::Lit(es),
+        });
+        self.declare(
+            &name,
+            VK::Arr {
+                len,
+                inner: None,
+                slice: false,
+            },
+            false,
+            bound,
+        );
+        (name, bound)
+    }
+
+    /// The length of a visible array.
+    fn len_of(&self, a: &str) -> usize {
+        match self
+            .visible()
+            .into_iter()
+            .find(|v| v.name == a)
+            .map(|v| v.kind)
+        {
+            Some(VK::Arr { len, .. }) => len,
+            _ => 1,
+        }
+    }
+
+    /// A closure body of one float parameter `z` (bound `zb`), reading `z`.
+    fn closure_body(&mut self, z: &str, zb: f64) -> (E, f64) {
+        let saved = std::mem::replace(&mut self.scopes, vec![Vec::new()]);
+        let inputs = std::mem::replace(&mut self.inputs, vec![z.to_string()]);
+        let depth = std::mem::replace(&mut self.loop_depth, 0);
+        self.declare(z, VK::F, false, zb);
+        let (body, b) = self.fexpr(2);
+        let (body, bb) = self.squash(body, b, 2.0);
+        let (body, bb) = if reads(&body, &self.inputs) {
+            (body, bb)
+        } else {
+            let (zz, zzb) = self.squash(E::Var(z.to_string()), zb, 2.0);
+            (E::Bin('+', bx(body), bx(zz)), bb + zzb)
+        };
+        self.scopes = saved;
+        self.inputs = inputs;
+        self.loop_depth = depth;
+        (body, bb)
+    }
+
+    /// One segment of an idiom of this module that is on; terms for the result.
+    fn idiom_segment(&mut self, params: &mut Vec<Param>, out: &mut Vec<S>) -> Vec<(E, f64)> {
+        let on: Vec<&str> = IDIOMS.iter().copied().filter(|f| self.on(f)).collect();
+        if on.is_empty() {
+            return Vec::new();
+        }
+        match *self.rng.pick(&on) {
+            "prints" => {
+                // `let v: f64 = e; if v.abs() > 1e300 { println!("v = {v}"); }`: kept
+                // in the forward sweep, never printed (the values are bounded)
+                let (e, b) = self.input_expr(3.0);
+                let (v, vb) = self.bind_idiom(e, b, out);
+                let m = *self.rng.pick(&["println", "eprintln", "dbg"]);
+                let arg = if m == "dbg" || self.rng.chance(0.5) {
+                    v.clone()
+                } else {
+                    E::Bin('*', bx(v.clone()), bx(E::Lit(2.0)))
+                };
+                let c = C::Cmp(">", call_any("abs", v.clone()), E::Lit(1e300));
+                out.push(S::If(vec![(c, vec![S::Print(m, arg)])], None));
+                vec![(v, vb)]
+            }
+            "closures-by-name" => {
+                let (a, ab) = self.idiom_array(f64::INFINITY, out);
+                let n = self.len_of(&a) as f64;
+                if self.rng.chance(0.5) {
+                    // `let f = |z: f64| …; a.iter().copied().map(f).sum::<f64>()`
+                    let f = self.fresh("cl");
+                    let z = self.fresh("z");
+                    let (body, bb) = self.closure_body(&z, ab);
+                    out.push(S::Closure(f.clone(), z, body));
+                    let e = E::Idiom(bx(Idiom::MapNamed(a, f)));
+                    vec![self.bind_idiom(e, n * bb, out)]
+                } else {
+                    // `let g = |acc: f64, z: f64| 0.5 * acc + …; ….fold(init, g)`
+                    let g = self.fresh("cl");
+                    let acc = self.fresh("acc");
+                    let z = self.fresh("z");
+                    let (body, bb) = self.closure_body(&z, ab);
+                    let step = E::Bin(
+                        '+',
+                        bx(E::Bin('*', bx(E::Lit(0.5)), bx(E::Var(acc.clone())))),
+                        bx(body),
+                    );
+                    out.push(S::Closure2(g.clone(), acc, z, step));
+                    let init = self.lit_value(0.0, 1.0);
+                    let e = E::Idiom(bx(Idiom::FoldNamed(a, init, g)));
+                    vec![self.bind_idiom(e, init + 2.0 * bb, out)]
+                }
+            }
+            "fn-paths" => {
+                let (a, ab) = self.idiom_array(f64::INFINITY, out);
+                let n = self.len_of(&a) as f64;
+                if self.rng.chance(0.6) {
+                    // `a.iter().map(|&v| k * v).map(f64::exp).sum::<f64>()`
+                    let (name, small) = *self.rng.pick(PATHS);
+                    let k = ((3.0 / ab.max(1e-9)).min(1.0) * 20.0).floor() / 20.0;
+                    let (name, k) = if small && k < 0.05 {
+                        ("tanh", 0.5)
+                    } else if k < 0.05 {
+                        (name, 0.5)
+                    } else {
+                        (name, k)
+                    };
+                    let fb = match name {
+                        "exp" | "sinh" => 3f64.exp(),
+                        "abs" | "asinh" => k * ab,
+                        _ => 1.6,
+                    };
+                    let v = self.fresh("e");
+                    let e = E::Idiom(bx(Idiom::MapPath(a, v, k, name)));
+                    vec![self.bind_idiom(e, n * fb, out)]
+                } else {
+                    // `a.iter().copied().fold(f64::NEG_INFINITY, f64::max)`
+                    let max = self.rng.chance(0.5);
+                    let e = E::Idiom(bx(Idiom::FoldPath(a, max)));
+                    vec![self.bind_idiom(e, ab, out)]
+                }
+            }
+            "max-by" => {
+                let (a, ab) = self.idiom_array(f64::INFINITY, out);
+                let max = self.rng.chance(0.5);
+                let total = self.rng.chance(0.5);
+                let (p, q) = (self.fresh("p"), self.fresh("q"));
+                let e = E::Idiom(bx(Idiom::MaxBy(a, max, total, p, q)));
+                vec![self.bind_idiom(e, ab, out)]
+            }
+            "no-grad" => {
+                // a shift the value does not depend on: log-sum-exp or a softmax
+                // weight around `m = autodiff::no_grad(…)`, so that the gradient of
+                // the function as written (finite differences, dual numbers without
+                // the stop) is the companion's
+                let (a, ab) = self.idiom_array(20.0, out);
+                let (s, _) = self.input_expr(3.0);
+                // not declared: a term read elsewhere through `m` would lose its
+                // gradient there
+                let m = self.fresh("m");
+                out.push(S::Let {
+                    name: m.clone(),
+                    mutable: false,
+                    annot: true,
+                    init: E::NoGrad(bx(s)),
+                });
+                let m = E::Var(m);
+                let e = self.fresh("e");
+                let shifted = |x: E| call("exp", vec![E::Bin('-', bx(x), bx(m.clone()))]);
+                let red = E::Red(bx(Red {
+                    arrs: vec![a.clone()],
+                    copied: false,
+                    enumerate: false,
+                    params: vec![e.clone()],
+                    ref_pat: true,
+                    kind: RK::MapSum(shifted(E::Var(e))),
+                }));
+                let (v, b) = if self.rng.chance(0.5) {
+                    (E::Bin('+', bx(m), bx(call("ln", vec![red]))), ab + 2.0)
+                } else {
+                    let j = self.rng.below(self.len_of(&a));
+                    let top = shifted(E::Idx(a, vec![I::Lit(j as i64)]));
+                    (E::Bin('/', bx(top), bx(red)), 1.0)
+                };
+                vec![self.bind_idiom(v, b, out)]
+            }
+            "char-params" => {
+                // `if c == 'a' { … } else { … }` on a `char` parameter
+                let c = match params.iter().find(|p| matches!(p.kind, PK::Char(_))) {
+                    Some(p) => p.name.clone(),
+                    None => {
+                        let name = self.fresh("ch");
+                        let v = *self.rng.pick(&['a', 'b', 'z']);
+                        params.push(Param {
+                            name: name.clone(),
+                            kind: PK::Char(v),
+                            mutable: false,
+                            active: false,
+                        });
+                        name
+                    }
+                };
+                let ch = *self.rng.pick(&['a', 'b']);
+                let (x, xb) = self.input_expr(2.0);
+                let (y, yb) = self.input_expr(2.0);
+                let e = E::If(bx(C::CharIs(c, ch)), bx(x), bx(y));
+                vec![self.bind_idiom(e, xb.max(yb), out)]
+            }
+            _ => {
+                // a nested array by value, `wv: [[f64; m]; n]`: two elements read
+                let (w, n, m) = match params.iter().find(|p| matches!(p.kind, PK::Arr2V(..))) {
+                    Some(Param {
+                        name,
+                        kind: PK::Arr2V(n, m),
+                        ..
+                    }) => (name.clone(), *n, *m),
+                    _ => {
+                        let name = self.fresh("wv");
+                        let (n, m) = (self.rng.int(1, 3) as usize, self.rng.int(2, 3) as usize);
+                        params.push(Param {
+                            name: name.clone(),
+                            kind: PK::Arr2V(n, m),
+                            mutable: false,
+                            active: true,
+                        });
+                        self.inputs.push(name.clone());
+                        let kind = VK::Arr {
+                            len: n,
+                            inner: Some(m),
+                            slice: false,
+                        };
+                        if let Some(top) = self.scopes.first_mut() {
+                            top.push(Var {
+                                name: name.clone(),
+                                kind,
+                                mutable: false,
+                                bound: 2.0,
+                                depth: 0,
+                            });
+                        }
+                        (name, n, m)
+                    }
+                };
+                let at = |g: &mut Self| {
+                    let i = g.rng.below(n) as i64;
+                    let j = g.rng.below(m) as i64;
+                    E::Idx(w.clone(), vec![I::Lit(i), I::Lit(j)])
+                };
+                let a = at(self);
+                let b = at(self);
+                let (x, xb) = self.input_expr(2.0);
+                let e = E::Bin('+', bx(E::Bin('*', bx(a), bx(x))), bx(call("sin", vec![b])));
+                vec![self.bind_idiom(e, 2.0 * xb + 1.0, out)]
+            }
+        }
+    }
+}
