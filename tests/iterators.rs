@@ -240,3 +240,138 @@ fn adapters_with_folded_lengths() {
     g.push(dx);
     assert_fd(|q| folded_lengths(arr::<4>(q), q[4]), &p, &g);
 }
+
+// ------------------------------------------- fold with a tuple, filter, count,
+// any, all, position, iter_mut
+
+/// Mean and variance in one pass: `fold` with a tuple accumulator.
+#[grad]
+pub fn variance(x: &[f64]) -> f64 {
+    let (s, s2) = x.iter().fold((0.0, 0.0), |(s, s2), v| (s + v, s2 + v * v));
+    let n = x.len() as f64;
+    s2 / n - (s / n) * (s / n)
+}
+
+/// Welford's online mean and M2, the accumulator a tuple of a count and floats.
+#[grad]
+pub fn welford(x: &[f64]) -> f64 {
+    let (_, _, m2) = x.iter().fold((0usize, 0.0, 0.0), |(n, mean, m2), &v| {
+        let n = n + 1;
+        let d = v - mean;
+        let mean = mean + d / n as f64;
+        (n, mean, m2 + d * (v - mean))
+    });
+    m2 / (x.len() - 1) as f64
+}
+
+/// A hinge loss over the margins that are violated, counted: `filter`, `map`,
+/// `sum`, `count`, with the predicate reading a parameter.
+#[grad]
+pub fn hinge(margins: &[f64], slack: f64) -> f64 {
+    let violated = margins.iter().filter(|m| **m < slack).count();
+    let loss: f64 = margins
+        .iter()
+        .filter(|&&m| m < slack)
+        .map(|m| (slack - m).powi(2))
+        .sum();
+    loss / (violated.max(1) as f64)
+}
+
+/// `any`, `all` and `position` are inactive: they choose what is computed.
+#[grad]
+pub fn first_above(x: &[f64], t: f64) -> f64 {
+    if x.iter().all(|v| v.is_finite()) && !x.iter().any(|v| *v < -10.0) {
+        let i = x.iter().position(|&v| v > t).unwrap_or(0);
+        let j = x.iter().position(|v| *v > t).unwrap();
+        x[i] * t + x[j].sin()
+    } else {
+        0.0
+    }
+}
+
+/// Writing through `iter_mut` (zipped, enumerated, skipped) into a local array.
+#[grad]
+pub fn through_iter_mut(x: [f64; 4]) -> f64 {
+    let mut y = [0.0; 4];
+    for (o, xi) in y.iter_mut().zip(x.iter()) {
+        *o = xi.tanh();
+    }
+    for o in y.iter_mut() {
+        *o *= 2.0;
+        *o += *o * *o;
+    }
+    for (i, o) in y.iter_mut().enumerate().skip(1) {
+        *o -= 0.1 * i as f64 * x[i - 1];
+    }
+    y.iter().sum()
+}
+
+/// Gradient descent on a `Vec` copy of the data, the update written with
+/// `iter_mut` (a loop inside a loop, both carrying `w`).
+#[grad]
+pub fn sgd_steps(x: &[f64], lr: f64) -> f64 {
+    let mut w = x.to_vec();
+    for _ in 0..3 {
+        for (wi, xi) in w.iter_mut().zip(x) {
+            let g = 2.0 * (*wi - xi * 0.5);
+            *wi -= lr * g;
+        }
+    }
+    w.iter().map(|v| v * v).sum()
+}
+
+#[test]
+fn folds_with_tuples_filters_and_inactive_reductions() {
+    let x = [0.3, -1.2, 2.0, 0.7, 1.1];
+    let mut d = [0.0; 5];
+    let y = variance_backward(&x, &mut d, 1.0);
+    assert_eq!(y.to_bits(), variance(&x).to_bits());
+    assert_fd(|q| variance(q), &x, &d);
+
+    let mut d = [0.0; 5];
+    let y = welford_backward(&x, &mut d, 1.0);
+    assert_eq!(y.to_bits(), welford(&x).to_bits());
+    assert_fd(|q| welford(q), &x, &d);
+
+    // Slack between the margins, so that no margin sits at the kink.
+    for slack in [0.5, 1.5, -2.0] {
+        let mut d = [0.0; 5];
+        let (y, ds) = hinge_backward(&x, &mut d, slack, 1.0);
+        assert_eq!(y.to_bits(), hinge(&x, slack).to_bits());
+        let mut g = d.to_vec();
+        g.push(ds);
+        let mut p = x.to_vec();
+        p.push(slack);
+        assert_fd(|q| hinge(&q[..5], q[5]), &p, &g);
+    }
+
+    for t in [0.5, 1.5, -5.0] {
+        let mut d = [0.0; 5];
+        let (y, dt) = first_above_backward(&x, &mut d, t, 1.0);
+        assert_eq!(y.to_bits(), first_above(&x, t).to_bits());
+        let mut g = d.to_vec();
+        g.push(dt);
+        let mut p = x.to_vec();
+        p.push(t);
+        assert_fd(|q| first_above(&q[..5], q[5]), &p, &g);
+    }
+}
+
+#[test]
+fn writing_through_iter_mut() {
+    let x = [0.3, -1.2, 2.0, 0.7];
+    let (y, d) = through_iter_mut_backward(x, 1.0);
+    assert_eq!(y.to_bits(), through_iter_mut(x).to_bits());
+    assert_fd(|q| through_iter_mut([q[0], q[1], q[2], q[3]]), &x, &d);
+
+    let mut d = [0.0; 4];
+    let (y, dlr) = sgd_steps_backward(&x, &mut d, 0.1, 1.0);
+    assert_eq!(y.to_bits(), sgd_steps(&x, 0.1).to_bits());
+    let mut g = d.to_vec();
+    g.push(dlr);
+    assert_fd(
+        |q| sgd_steps(&q[..4], q[4]),
+        &[0.3, -1.2, 2.0, 0.7, 0.1],
+        &g,
+    );
+}

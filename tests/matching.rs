@@ -103,3 +103,78 @@ fn char_patterns_and_matches() {
         assert_fd(|q| op(q[0], q[1], c), &[0.8, -1.5], &[da, db]);
     }
 }
+
+// ---------------------------------------------- Option and Result of data
+
+/// `if let`, `let … else` with an early return, and a `match` with a guard on
+/// an `Option` the caller passes as data.
+#[grad]
+pub fn option_power(x: f64, k: Option<usize>) -> f64 {
+    let n = if let Some(n) = k { n } else { 3 };
+    let Some(m) = k else { return x * x };
+    match k {
+        Some(j) if j > 2 => x.powi(j as i32 + n as i32 + m as i32),
+        Some(_) => x.sin(),
+        None => 0.0,
+    }
+}
+
+/// `let … else { continue }` in a loop, `if let Ok(c)` with the content used
+/// as a float, and a `match` on an `Option<f64>` with a literal inside.
+#[grad(wrt(x))]
+pub fn optional_scale(x: &[f64], w: Option<f64>, cap: Result<f64, String>) -> f64 {
+    let mut s = 0.0;
+    for v in x {
+        let Some(scale) = w else { continue };
+        s += scale * v * v;
+    }
+    if let Ok(c) = cap {
+        s = s.min(c);
+    }
+    match w {
+        Some(0.0) => s,
+        Some(f) => s * f,
+        None => s + 1.0,
+    }
+}
+
+#[test]
+fn option_and_result_of_data() {
+    for k in [None, Some(1), Some(3)] {
+        let (y, dx) = option_power_backward(0.7, k, 1.0);
+        assert_eq!(y.to_bits(), option_power(0.7, k).to_bits());
+        assert_fd(|q| option_power(q[0], k), &[0.7], &[dx]);
+    }
+    let x = [0.3, -1.2, 2.0];
+    let cases = [
+        (Some(0.5), Ok(1.0)),
+        (None, Ok(10.0)),
+        (Some(2.0), Err("none".to_string())),
+        (Some(0.0), Ok(3.0)),
+        (Some(0.5), Ok(100.0)),
+    ];
+    for (w, cap) in cases {
+        let mut d = [0.0; 3];
+        let y = optional_scale_backward(&x, &mut d, w, cap.clone(), 1.0);
+        assert_eq!(y.to_bits(), optional_scale(&x, w, cap.clone()).to_bits());
+        assert_fd(|q| optional_scale(q, w, cap.clone()), &x, &d);
+    }
+}
+
+/// A `match` on the `Option` an integer method gives.
+#[grad]
+pub fn checked(x: f64, n: i32) -> f64 {
+    match n.checked_sub(1) {
+        Some(k) => x * f64::from(k),
+        None => x,
+    }
+}
+
+#[test]
+fn option_of_an_integer_method() {
+    for n in [i32::MIN, 0, 3] {
+        let (y, dx) = checked_backward(0.7, n, 1.0);
+        assert_eq!(y.to_bits(), checked(0.7, n).to_bits());
+        assert_fd(|q| checked(q[0], n), &[0.7], &[dx]);
+    }
+}

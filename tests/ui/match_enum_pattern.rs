@@ -1,11 +1,17 @@
 use autodiff::grad;
 
-// Enum variants with data (`Some(k)`) are not patterns a #[grad] `match` knows.
-#[grad]
-fn f(x: f64, n: i32) -> f64 {
-    match n.checked_sub(1) {
-        Some(k) => x * f64::from(k),
-        None => x,
+pub enum Kind {
+    Linear(usize),
+    Flat,
+}
+
+// Variants of the user's enums are not patterns a #[grad] `match` knows (`Option`
+// and `Result` are).
+#[grad(wrt(x))]
+fn f(x: f64, k: &Kind) -> f64 {
+    match k {
+        Kind::Linear(n) => x * *n as f64,
+        Kind::Flat => x,
     }
 }
 

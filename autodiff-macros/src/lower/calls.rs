@@ -6,7 +6,9 @@ use super::*;
 impl Lowering<'_, '_> {
     pub(super) fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
-        if matches!(name.as_str(), "sum" | "product" | "fold") {
+        if matches!(name.as_str(), "sum" | "product" | "fold")
+            || (matches!(name.as_str(), "count" | "any" | "all") && is_chain(&m.receiver))
+        {
             return self.reduction(m);
         }
         if name == "collect" && m.args.is_empty() {
@@ -21,6 +23,15 @@ impl Lowering<'_, '_> {
                 "max_by" | "min_by" | "reduce"
             ) {
                 return self.reduce_first(inner);
+            }
+        }
+        // `.position(p).unwrap()`, `.expect(…)`, `.unwrap_or(i)`.
+        if let (true, Expr::MethodCall(inner)) = (
+            matches!(name.as_str(), "unwrap" | "expect" | "unwrap_or"),
+            &*m.receiver,
+        ) {
+            if inner.method == "position" {
+                return self.position(inner, m);
             }
         }
         if let Some(t) = &m.turbofish {
@@ -236,6 +247,8 @@ impl Lowering<'_, '_> {
         let want = if p.int_arg(i) { Ty::Int } else { Ty::Float };
         let v = self.expr(a, Some(want));
         let v = self.scalar(v, a, "an argument");
+        // Data of unknown type (`c` of `if let Ok(c) = cap`) is what its use needs.
+        self.settle(v, want);
         if self.ty(v) != want {
             let msg = if want == Ty::Int {
                 format!("the exponent of `{}` must be an integer (`i32`)", p.name())
@@ -659,5 +672,34 @@ fn no_grad_of(e: &Expr) -> Option<&Expr> {
     match e {
         Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => Some(&nc.args[0]),
         _ => None,
+    }
+}
+
+/// Whether `e` is written as an iterator chain (`x.iter()…`, `(a..b)…`).
+fn is_chain(e: &Expr) -> bool {
+    match e {
+        Expr::Range(_) => true,
+        Expr::Paren(p) => is_chain(&p.expr),
+        Expr::MethodCall(m) => {
+            matches!(
+                m.method.to_string().as_str(),
+                "iter"
+                    | "into_iter"
+                    | "copied"
+                    | "cloned"
+                    | "enumerate"
+                    | "zip"
+                    | "map"
+                    | "filter"
+                    | "rev"
+                    | "skip"
+                    | "take"
+                    | "step_by"
+                    | "windows"
+                    | "chunks"
+                    | "chunks_exact"
+            )
+        }
+        _ => false,
     }
 }

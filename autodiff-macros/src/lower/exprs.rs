@@ -177,6 +177,10 @@ impl Lowering<'_, '_> {
         if p.qself.is_none() {
             if let Some(id) = p.path.get_ident() {
                 if let Some(v) = self.lookup(&id.to_string()) {
+                    // An item of `iter_mut`: what it holds now.
+                    if let Val::Place { at, idx } = *v {
+                        return self.place_load(at, idx);
+                    }
                     return v.clone();
                 }
             }
@@ -248,7 +252,7 @@ impl Lowering<'_, '_> {
         if let Expr::Let(l) = e {
             self.errors.at(
                 l,
-                "`if let` and `while let` are not supported in #[grad] bodies; test the condition with a comparison",
+                "`while let` and `let` inside a condition are not supported in #[grad] bodies; use `if let` / `match`, or a `while` loop with a comparison",
             );
             return self.push(OpKind::Verbatim("false".into()), Ty::Bool);
         }
@@ -434,10 +438,25 @@ impl Lowering<'_, '_> {
                     self.assign(&n, v);
                 }
             }
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.errors.at(
-                target,
-                "cannot assign through a reference in a #[grad] body; compute a new local instead",
-            ),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                let place = match &*u.expr {
+                    Expr::Path(p) => p.path.get_ident().and_then(|i| match self.lookup(&i.to_string()) {
+                        Some(Val::Place { at, idx }) => Some((*at, *idx)),
+                        _ => None,
+                    }),
+                    _ => None,
+                };
+                match place {
+                    Some((at, idx)) => {
+                        let x = self.scalar(v, target, "the value to store");
+                        self.place_store(at, idx, x);
+                    }
+                    None => self.errors.at(
+                        target,
+                        "cannot assign through a reference in a #[grad] body; compute a new local instead (or write through the items of `y.iter_mut()` of a local array)",
+                    ),
+                }
+            }
             _ => self.errors.at(
                 target,
                 "unsupported assignment target in #[grad] body; assign to a local variable (or an element `a[i]`, or a field of a struct parameter)",

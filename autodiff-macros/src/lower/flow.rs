@@ -46,6 +46,18 @@ impl Lowering<'_, '_> {
                 };
                 return Flow::Return(v.flat());
             }
+            if let Stmt::Local(local) = s {
+                if let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_some()) {
+                    let rest = Frame {
+                        stmts: &stmts[i + 1..],
+                        depth: self.scopes.len(),
+                    };
+                    if let Some(flow) = self.let_else(local, init, frames, rest, level) {
+                        return flow;
+                    }
+                    continue;
+                }
+            }
             if level != Level::Block {
                 if let Stmt::Expr(Expr::If(ife), _) = s {
                     if contains_exit(ife, level) {
@@ -67,6 +79,84 @@ impl Lowering<'_, '_> {
         Flow::Value(tail)
     }
 
+    /// The condition of an `if`, and for `if let P = e` the pattern and the
+    /// scrutinee, whose bindings the `then` branch sees.
+    pub(super) fn if_cond<'p>(&mut self, cond: &'p Expr) -> (Value, Option<(&'p Pat, Val)>) {
+        let Expr::Let(l) = cond else {
+            return (self.cond(cond), None);
+        };
+        let s = self.expr(&l.expr, None);
+        let c = match self.pat_cond(&s, &l.pat) {
+            Some(c) => c,
+            None => self.push(OpKind::Verbatim("true".into()), Ty::Bool),
+        };
+        (c, Some((&l.pat, s)))
+    }
+
+    /// `let P = e else { d };` then `rest`: when `d` exits (a `return`, or a
+    /// `break` / `continue` of the loop), an `if` whose `then` branch binds `P`
+    /// and runs on into `rest` (continuation lowering) — its flow is returned;
+    /// otherwise (`d` panics) `if !matches { d }` and `P` bound here (`None`).
+    fn let_else(
+        &mut self,
+        local: &syn::Local,
+        init: &syn::LocalInit,
+        frames: &[Frame<'_>],
+        rest: Frame<'_>,
+        level: Level,
+    ) -> Option<Flow> {
+        let Some((_, d)) = &init.diverge else {
+            return None;
+        };
+        let Expr::Block(d) = &**d else {
+            self.errors
+                .at(d, "the `else` of `let … else` must be a block");
+            return None;
+        };
+        let pat = match &local.pat {
+            Pat::Type(pt) => &*pt.pat,
+            p => p,
+        };
+        let s = self.expr(&init.expr, None);
+        let c = match self.pat_cond(&s, pat) {
+            Some(c) => c,
+            None => self.push(OpKind::Verbatim("true".into()), Ty::Bool),
+        };
+        if level != Level::Block && block_exits(&d.block, level) {
+            let mut cont = frames.to_vec();
+            cont.push(rest);
+            let snapshot = self.scopes.clone();
+            let (t_ops, t_outs) = self.region(|l| {
+                // In the current scope, which the rest of the list keeps.
+                l.bind_match(pat, &s);
+                let flow = l.seq(&[], &cont, level);
+                l.flow_outs(flow, level)
+            });
+            self.scopes = snapshot.clone();
+            let (e_ops, e_outs) = self.region(|l| {
+                l.scopes.push(Vec::new());
+                let flow = l.seq(&d.block.stmts, &cont, level);
+                l.flow_outs(flow, level)
+            });
+            self.scopes = snapshot;
+            if t_outs.len() != e_outs.len() {
+                self.errors.at(
+                    d,
+                    "the `else` of this `let … else` returns a different number of values",
+                );
+                return Some(Flow::Return(t_outs));
+            }
+            return Some(Flow::Return(self.push_if(
+                c,
+                (t_ops, t_outs),
+                (e_ops, e_outs),
+            )));
+        }
+        self.branch(c, &mut |_| Val::Unit, &mut |l| l.block(&d.block), false, d);
+        self.bind_match(pat, &s);
+        None
+    }
+
     /// An `if` with an exit inside (a `return` at function level, a `break` or
     /// `continue` at loop level): each branch runs on into the continuation, so
     /// every branch ends by producing the exit's values.
@@ -76,10 +166,13 @@ impl Lowering<'_, '_> {
         cont: &[Frame<'_>],
         level: Level,
     ) -> Vec<Value> {
-        let c = self.cond(&ife.cond);
+        let (c, bound) = self.if_cond(&ife.cond);
         let snapshot = self.scopes.clone();
         let (t_ops, t_outs) = self.region(|l| {
             l.scopes.push(Vec::new());
+            if let Some((pat, s)) = &bound {
+                l.bind_match(pat, s);
+            }
             let flow = l.seq(&ife.then_branch.stmts, cont, level);
             l.flow_outs(flow, level)
         });
@@ -170,11 +263,20 @@ impl Lowering<'_, '_> {
     /// `if` as an expression or a statement (without `return` inside): the `if` op
     /// yields the branch value and the new values of the outer names it assigns.
     pub(super) fn if_expr(&mut self, ife: &ExprIf) -> Val {
-        let c = self.cond(&ife.cond);
+        let (c, bound) = self.if_cond(&ife.cond);
         let has_else = ife.else_branch.is_some();
         self.branch(
             c,
-            &mut |l| l.block(&ife.then_branch),
+            &mut |l| match &bound {
+                Some((pat, s)) => {
+                    l.scopes.push(Vec::new());
+                    l.bind_match(pat, s);
+                    let v = l.block(&ife.then_branch);
+                    l.scopes.pop();
+                    v
+                }
+                None => l.block(&ife.then_branch),
+            },
             &mut |l| match ife.else_branch.as_ref().map(|(_, e)| &**e) {
                 None => Val::Unit,
                 Some(Expr::Block(b)) => l.block(&b.block),
@@ -256,6 +358,15 @@ impl Lowering<'_, '_> {
 /// Whether `e` contains what exits at `level`: a `return` at function level, a
 /// `break` or `continue` of this loop (not of a nested one) at loop level.
 pub(super) fn contains_exit(e: &ExprIf, level: Level) -> bool {
+    exits(level, |f| f.visit_expr_if(e))
+}
+
+/// Whether block `b` contains what exits at `level` (see `contains_exit`).
+pub(super) fn block_exits(b: &Block, level: Level) -> bool {
+    exits(level, |f| f.visit_block(b))
+}
+
+fn exits<'a>(level: Level, visit: impl FnOnce(&mut dyn Visit<'a>)) -> bool {
     struct Finder {
         level: Level,
         found: bool,
@@ -289,6 +400,6 @@ pub(super) fn contains_exit(e: &ExprIf, level: Level) -> bool {
         level,
         found: false,
     };
-    f.visit_expr_if(e);
+    visit(&mut f);
     f.found
 }

@@ -39,6 +39,9 @@ impl<'e> Callable<'e> {
 enum Source {
     /// The elements of an array or slice.
     Array(Value),
+    /// The elements of the local array bound at `at`, as places
+    /// (`y.iter_mut()`): `arr` is its version before the loop.
+    Mut { arr: Value, at: (usize, usize) },
     /// The elements of a sub-slice (`&x[a..b]`): `len` of `base` from `start`.
     Sub {
         base: Value,
@@ -78,10 +81,21 @@ enum Stage<'e> {
     Enumerate,
     Zip(Box<Chain<'e>>),
     Map(Callable<'e>),
+    /// `filter(p)`: only at the chain's tail, with `map`s (see `Tail`).
+    Filter(Callable<'e>, &'e Expr),
     Rev,
     Skip(Value),
     Take(Value),
     StepBy(Value),
+}
+
+/// A `map` or `filter` of a chain's tail: the adapters after its first
+/// `filter`, applied to each item in the loop body (`reductions.rs`) rather
+/// than by index.
+#[derive(Clone, Copy)]
+pub(super) enum Tail<'e> {
+    Map(Callable<'e>),
+    Filter(Callable<'e>, &'e Expr),
 }
 
 /// An iterator chain: its source, its adapters in order, and (once `prepare`d)
@@ -91,6 +105,26 @@ pub(super) struct Chain<'e> {
     source: Source,
     stages: Vec<Stage<'e>>,
     lens: Vec<Value>,
+}
+
+impl Chain<'_> {
+    /// Where the tail starts: the first `filter` (all stages: none).
+    fn tail_start(&self) -> usize {
+        self.stages
+            .iter()
+            .position(|s| matches!(s, Stage::Filter(..)))
+            .unwrap_or(self.stages.len())
+    }
+
+    /// Whether the chain has a `filter`.
+    pub(super) fn tail_filters(&self) -> bool {
+        self.tail_start() < self.stages.len()
+    }
+
+    /// The number of items before any `filter` (after `prepare_indexed`).
+    pub(super) fn len(&self) -> Value {
+        self.lens[self.lens.len() - 1]
+    }
 }
 
 /// How a loop over a chain runs: over `lo..hi` (forwards or backwards) with the
@@ -125,6 +159,64 @@ impl Lowering<'_, '_> {
         }
         self.array_value_or(e, "expected an array or a slice to iterate over")
             .map(Source::Array)
+    }
+
+    /// `y.iter_mut()` of a local array `y`: its elements as places.
+    fn iter_mut_source(&mut self, recv: &Expr) -> Option<Source> {
+        let name = match recv {
+            Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+            _ => None,
+        };
+        let at = name.as_deref().and_then(|n| self.position_of(n));
+        let Some(at) = at else {
+            self.errors.at(
+                recv,
+                "`iter_mut` is supported on a local array or `Vec` (`let mut y = [0.0; 3]; for o in y.iter_mut() { … }`)",
+            );
+            return None;
+        };
+        match self.scopes[at.0][at.1].val {
+            Val::Scalar(arr)
+                if matches!(self.ty(arr), Ty::Array(_)) && !self.refs.contains(&arr) =>
+            {
+                let elem = self.func.index_ty(self.ty(arr), 1);
+                if elem != Some(Ty::Float) {
+                    self.errors.at(
+                        recv,
+                        "`iter_mut` is supported on arrays of floats; index the rows of a 2-D array (`m[i][j] = …`)",
+                    );
+                    return None;
+                }
+                Some(Source::Mut { arr, at })
+            }
+            _ => {
+                self.errors.at(
+                    recv,
+                    "`iter_mut` is supported on a local array or `Vec` (`let mut y = [0.0; 3]; for o in y.iter_mut() { … }`)",
+                );
+                None
+            }
+        }
+    }
+
+    /// The value an item place holds now: a load of its array's current version.
+    pub(super) fn place_load(&mut self, at: (usize, usize), idx: Value) -> Val {
+        match self.scopes[at.0][at.1].val {
+            Val::Scalar(a) => {
+                let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+                Val::Scalar(self.push(OpKind::Load(a, vec![idx]), ty))
+            }
+            _ => self.poison(),
+        }
+    }
+
+    /// `*o = x` for an item place: a new version of its array.
+    pub(super) fn place_store(&mut self, at: (usize, usize), idx: Value, x: Value) {
+        if let Val::Scalar(a) = self.scopes[at.0][at.1].val {
+            let ty = self.ty(a);
+            let v = self.push(OpKind::Store(a, vec![idx], x), ty);
+            self.scopes[at.0][at.1].val = Val::Scalar(v);
+        }
     }
 
     /// `a..b` / `a..=b` (in parentheses or not) as a chain source.
@@ -206,10 +298,19 @@ impl Lowering<'_, '_> {
                     kind,
                 }));
             }
+            ("iter_mut", 0) => return self.iter_mut_source(&m.receiver).map(new),
             ("copied" | "cloned", 0) => None,
             ("enumerate", 0) => Some(Stage::Enumerate),
             ("rev", 0) => Some(Stage::Rev),
             ("zip", 1) => Some(Stage::Zip(Box::new(self.chain(&m.args[0])?))),
+            ("filter", 1) => match Callable::of(&m.args[0]) {
+                Some(f) => Some(Stage::Filter(f, &m.args[0])),
+                None => {
+                    self.errors
+                        .at(&m.args[0], "`filter` takes a closure `|v| …` here");
+                    return None;
+                }
+            },
             ("map", 1) => match Callable::of(&m.args[0]) {
                 Some(f) => Some(Stage::Map(f)),
                 None => {
@@ -236,12 +337,22 @@ impl Lowering<'_, '_> {
             _ => {
                 self.errors.at(
                     &m.method,
-                    format!("unsupported iterator adapter `{name}` in #[grad] fn; the supported adapters are `copied`, `cloned`, `enumerate`, `zip`, `map`, `rev`, `skip`, `take` and `step_by` on `x.iter()` or a range `(a..b)`"),
+                    format!("unsupported iterator adapter `{name}` in #[grad] fn; the supported adapters are `copied`, `cloned`, `enumerate`, `zip`, `map`, `filter`, `rev`, `skip`, `take` and `step_by` on `x.iter()` or a range `(a..b)`"),
                 );
                 return None;
             }
         };
         let mut c = self.chain(&m.receiver)?;
+        let positional = stage
+            .as_ref()
+            .is_some_and(|s| !matches!(s, Stage::Map(_) | Stage::Filter(..)));
+        if positional && c.tail_filters() {
+            self.errors.at(
+                &m.method,
+                format!("`.{name}(…)` after `.filter(…)` is not supported; put `.filter(…)` after the adapters that count items (`enumerate`, `zip`, `skip`, `take`, `step_by`, `rev`)"),
+            );
+            return None;
+        }
         c.stages.extend(stage);
         Some(c)
     }
@@ -259,7 +370,7 @@ impl Lowering<'_, '_> {
             for s in &c.stages {
                 match s {
                     Stage::Rev if !rev => rev = true,
-                    Stage::Map(_) => {}
+                    Stage::Map(_) | Stage::Filter(..) => {}
                     _ => ok = false,
                 }
             }
@@ -280,7 +391,7 @@ impl Lowering<'_, '_> {
     /// Lengths for a chain walked by index `0..len`.
     pub(super) fn prepare_indexed(&mut self, c: &mut Chain<'_>) -> Walk {
         let mut len = match c.source {
-            Source::Array(a) => self.len_of(a),
+            Source::Array(a) | Source::Mut { arr: a, .. } => self.len_of(a),
             Source::Sub { len, .. } => len,
             Source::Windows {
                 len, size, kind, ..
@@ -353,7 +464,7 @@ impl Lowering<'_, '_> {
                     let up = self.push(OpKind::Binary(BinOp::Add, len, sm1), Ty::Int);
                     self.push(OpKind::Binary(BinOp::Div, up, s), Ty::Int)
                 }
-                Stage::Enumerate | Stage::Map(_) | Stage::Rev => len,
+                Stage::Enumerate | Stage::Map(_) | Stage::Filter(..) | Stage::Rev => len,
             };
             c.lens.push(len);
         }
@@ -390,19 +501,41 @@ impl Lowering<'_, '_> {
         matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
     }
 
-    /// The item of the loop iteration with index `idx` (after `prepare`).
+    /// The item of the loop iteration with index `idx` (after `prepare`), of a
+    /// chain without `filter`.
     pub(super) fn chain_item(&mut self, c: &Chain<'_>, idx: Value) -> Val {
+        let (item, tail) = self.chain_head_item(c, idx);
+        debug_assert!(tail.is_empty(), "chain_item of a filtered chain");
+        item
+    }
+
+    /// The item of the loop iteration with index `idx` before the chain's
+    /// tail (its adapters from its first `filter` on), and that tail.
+    pub(super) fn chain_head_item<'e>(
+        &mut self,
+        c: &Chain<'e>,
+        idx: Value,
+    ) -> (Val, Vec<Tail<'e>>) {
+        let head = c.tail_start();
+        let tail = c.stages[head..]
+            .iter()
+            .filter_map(|s| match s {
+                Stage::Map(f) => Some(Tail::Map(*f)),
+                Stage::Filter(p, e) => Some(Tail::Filter(*p, e)),
+                _ => None,
+            })
+            .collect();
         if c.lens.is_empty() {
             // A range walked by itself: the index is the item; then the maps.
             let mut item = Val::Scalar(idx);
-            for s in &c.stages {
+            for s in &c.stages[..head] {
                 if let Stage::Map(f) = s {
                     item = self.apply(*f, vec![item]);
                 }
             }
-            return item;
+            return (item, tail);
         }
-        self.item_at(c, c.stages.len(), idx)
+        (self.item_at(c, head, idx), tail)
     }
 
     /// The item at position `k` of the chain after its first `n` adapters.
@@ -413,6 +546,7 @@ impl Lowering<'_, '_> {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
                     Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))
                 }
+                Source::Mut { at, .. } => Val::Place { at, idx: k },
                 Source::Sub { base, start, .. } => {
                     let ty = self.func.index_ty(self.ty(base), 1).unwrap_or(Ty::Float);
                     let j = self.bin(BinOp::Add, start, k);
@@ -486,6 +620,8 @@ impl Lowering<'_, '_> {
                 let item = self.item_at(c, n - 1, k);
                 self.apply(*f, vec![item])
             }
+            // Never reached: a filter starts the tail (`chain_head_item`).
+            Stage::Filter(..) => self.item_at(c, n - 1, k),
         }
     }
 

@@ -1,19 +1,16 @@
-//! Lowering of loops: `for` over ranges and arrays, `while`, and the iterator
-//! reductions `sum`, `product` and `fold`.
+//! Lowering of loops: `for` over ranges, arrays and iterator chains, and `while`.
 //!
 //! A loop carries the outer names its body assigns: they become the body's
 //! arguments and yields, and the loop's results are their values after it.
 //! `break` and `continue` end the iteration early (continuation lowering, as for
 //! `return`); a loop that can break also yields whether to go on.
 
-use super::iters::{Callable, Chain, Walk};
 use super::{Level, LoopCtx, Lowering, Val};
-use crate::ir::{BinOp, Loop, LoopKind, Op, OpKind, Region, Ty, Value};
-use crate::prim::Prim;
+use crate::ir::{Loop, LoopKind, Op, OpKind, Region, Ty, Value};
 use proc_macro2::Span;
 use std::collections::HashSet;
 use syn::visit::Visit;
-use syn::{Expr, ExprClosure, ExprForLoop, ExprMethodCall, ExprWhile, Pat};
+use syn::{Expr, ExprClosure, ExprForLoop, ExprWhile, Pat};
 
 /// The names a loop body assigns (`x = …`, `x += …`, `x[i] = …`).
 fn assigned_names(body: &syn::Block) -> HashSet<String> {
@@ -64,12 +61,29 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
             }
             syn::visit::visit_expr_call(self, c);
         }
+        // `for o in y.iter_mut() { *o = … }` assigns `y`.
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if m.method == "iter_mut" {
+                self.0.extend(root(&m.receiver));
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
         fn visit_expr_closure(&mut self, _: &'ast ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut f = Finder(HashSet::new());
     f.visit_block(body);
     f.0
+}
+
+/// The arrays a chain walks with `iter_mut` (`y` of `y.iter_mut().zip(…)`).
+fn iter_mut_roots(e: &Expr) -> HashSet<String> {
+    let mut block = syn::Block {
+        brace_token: Default::default(),
+        stmts: Vec::new(),
+    };
+    block.stmts.push(syn::Stmt::Expr(e.clone(), None));
+    assigned_names(&block)
 }
 
 /// Whether the body breaks out of this loop (not out of a nested one).
@@ -91,7 +105,7 @@ fn breaks(body: &syn::Block) -> bool {
 }
 
 /// How a loop is built.
-enum Head {
+pub(super) enum Head {
     Range {
         lo: Value,
         hi: Value,
@@ -105,7 +119,7 @@ impl Lowering<'_, '_> {
     /// Builds a loop op. `carried` are binding positions; `body` lowers the body
     /// given the index and returns its yields; `cond` (for `while`) the condition.
     #[allow(clippy::too_many_arguments)]
-    fn build_loop(
+    pub(super) fn build_loop(
         &mut self,
         head: Head,
         carried: Vec<(usize, usize)>,
@@ -238,7 +252,11 @@ impl Lowering<'_, '_> {
 
     /// The positions of the outer bindings that `body` assigns.
     fn carried_by(&self, body: &syn::Block) -> Vec<(usize, usize)> {
-        let names = assigned_names(body);
+        self.binding_positions(assigned_names(body))
+    }
+
+    /// Where the innermost bindings of `names` are (scope, position), sorted.
+    fn binding_positions(&self, names: HashSet<String>) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for name in names {
             // The innermost binding of that name is the one assigned.
@@ -275,11 +293,21 @@ impl Lowering<'_, '_> {
                 .at(label, "labeled loops are not supported in #[grad] bodies");
         }
         let span = f.for_token.span;
-        let carried = self.carried_by(&f.body);
+        // The body and the chain's `iter_mut` sources (`for o in y.iter_mut()`).
+        let mut names = assigned_names(&f.body);
+        names.extend(iter_mut_roots(&f.expr));
+        let carried = self.binding_positions(names);
         let has_break = breaks(&f.body);
         let Some(mut chain) = self.chain(&f.expr) else {
             return Val::Unit;
         };
+        if chain.tail_filters() {
+            self.errors.at(
+                &f.expr,
+                "a `for` loop over `.filter(…)` is not supported yet; test the condition with an `if` in the body (`for v in x { if … { … } }`)",
+            );
+            return Val::Unit;
+        }
         let walk = self.prepare(&mut chain);
         if walk.rev && has_break {
             self.errors.at(
@@ -332,199 +360,6 @@ impl Lowering<'_, '_> {
         Val::Unit
     }
 
-    /// `chain.sum()`, `chain.product()`, `chain.fold(init, f)`.
-    pub(super) fn reduction(&mut self, m: &ExprMethodCall) -> Val {
-        let name = m.method.to_string();
-        let Some(mut chain) = self.chain(&m.receiver) else {
-            return self.poison();
-        };
-        let (init, fold) = match name.as_str() {
-            "fold" if m.args.len() == 2 => {
-                let Some(f) = Callable::of(&m.args[1]) else {
-                    self.errors.at(
-                        &m.args[1],
-                        "`fold` takes a closure or a function path here: `.fold(init, |acc, v| …)`, `.fold(f64::NEG_INFINITY, f64::max)`",
-                    );
-                    return self.poison();
-                };
-                let v = self.expr(&m.args[0], Some(Ty::Float));
-                (
-                    self.scalar(v, &m.args[0], "the initial value of `fold`"),
-                    Some(f),
-                )
-            }
-            "sum" | "product" if m.args.is_empty() => {
-                let c = if name == "sum" { 0.0 } else { 1.0 };
-                (self.push(OpKind::Const(c), Ty::Float), None)
-            }
-            _ => {
-                self.errors.at(
-                    &m.method,
-                    format!("unsupported form of `{name}`; write `.{name}()`"),
-                );
-                return self.poison();
-            }
-        };
-        let walk = self.prepare(&mut chain);
-        let op = if name == "product" {
-            BinOp::Mul
-        } else {
-            BinOp::Add
-        };
-        self.accumulate(&chain, walk, init, m, &mut |l, acc, item| match fold {
-            Some(f) => l.apply(f, vec![Val::Scalar(acc), item]),
-            None => {
-                let x = l.scalar(item, &m.receiver, "an element to reduce");
-                Val::Scalar(l.push(OpKind::Binary(op, acc, x), Ty::Float))
-            }
-        })
-    }
-
-    /// `chain.max_by(cmp).unwrap()`, `.min_by(cmp)`, `.reduce(f)` (then `unwrap`
-    /// or `expect`): the first item, combined with each of the others. `cmp`
-    /// must be the float order (`|a, b| a.total_cmp(b)`, `a.partial_cmp(b).unwrap()`,
-    /// or reversed), read here so that a reversed order is never taken for
-    /// the other extremum.
-    pub(super) fn reduce_first(&mut self, m: &ExprMethodCall) -> Val {
-        let name = m.method.to_string();
-        enum Combine<'e> {
-            Apply(Callable<'e>),
-            Extremum(Prim),
-        }
-        let combine = match (name.as_str(), m.args.first()) {
-            ("reduce", Some(f)) if m.args.len() == 1 => match Callable::of(f) {
-                Some(f) => Combine::Apply(f),
-                None => {
-                    self.errors.at(
-                        f,
-                        "`reduce` takes a closure `|a, b| …` or a function path `f64::max` here",
-                    );
-                    return self.poison();
-                }
-            },
-            ("max_by" | "min_by", Some(Expr::Closure(c))) if m.args.len() == 1 => {
-                match float_order(c) {
-                    // `max_by` with the reversed order is the minimum.
-                    Some(natural) if (name == "max_by") == natural => Combine::Extremum(Prim::Max),
-                    Some(_) => Combine::Extremum(Prim::Min),
-                    None => {
-                        self.errors.at(c, format!("write the float order here: `.{name}(|a, b| a.total_cmp(b))` (or `a.partial_cmp(b).unwrap()`)"));
-                        return self.poison();
-                    }
-                }
-            }
-            _ => {
-                self.errors.at(&m.method, format!("unsupported form of `{name}`; write `.{name}(|a, b| a.total_cmp(b))`, or `.fold(f64::NEG_INFINITY, f64::max)`"));
-                return self.poison();
-            }
-        };
-        let Some(mut chain) = self.chain(&m.receiver) else {
-            return self.poison();
-        };
-        let mut walk = self.prepare_indexed(&mut chain);
-        // The first item starts the accumulator (an empty chain panics, as
-        // `unwrap` on `None` does); the loop combines the others.
-        let zero = self.push(OpKind::Verbatim("0".into()), Ty::Int);
-        let first = self.chain_item(&chain, zero);
-        let first = self.scalar(first, &m.receiver, "an element to reduce");
-        walk.lo = self.push(OpKind::Verbatim("1".into()), Ty::Int);
-        self.accumulate(&chain, walk, first, m, &mut |l, acc, item| match combine {
-            Combine::Apply(f) => l.apply(f, vec![Val::Scalar(acc), item]),
-            Combine::Extremum(p) => {
-                let x = l.scalar(item, &m.receiver, "an element to compare");
-                Val::Scalar(l.push(OpKind::Call(p, vec![acc, x]), Ty::Float))
-            }
-        })
-    }
-
-    /// `chain.collect::<Vec<_>>()` (or typed by its `let`): a `Vec` as long as
-    /// the chain, each item stored at its position.
-    pub(super) fn collect_vec(&mut self, m: &ExprMethodCall) -> Val {
-        let Some(mut chain) = self.chain(&m.receiver) else {
-            return self.poison();
-        };
-        let walk = self.prepare_indexed(&mut chain);
-        let zero = self.push(OpKind::Const(0.0), Ty::Float);
-        let vty = self.func.array_ty(Ty::Float, crate::ir::Len::Vec);
-        let init = self.push(OpKind::VecSplat(zero, walk.hi), vty);
-        let name = format!("\u{0}collect{}", self.func.values.len());
-        self.bind(name, Val::Scalar(init));
-        let si = self.scopes.len() - 1;
-        let bi = self.scopes[si].len() - 1;
-        self.build_loop(
-            Head::Range {
-                lo: walk.lo,
-                hi: walk.hi,
-                inclusive: false,
-                rev: false,
-            },
-            vec![(si, bi)],
-            false,
-            m.method.span(),
-            None,
-            &mut |l, idx| {
-                let item = l.chain_item(&chain, idx);
-                let x = l.scalar(item, &m.receiver, "an element to collect");
-                if l.ty(x) != Ty::Float {
-                    l.errors
-                        .at(&m.receiver, "only floats are collected into a `Vec` here");
-                }
-                let Val::Scalar(v) = l.scopes[si][bi].val else {
-                    return Vec::new();
-                };
-                vec![l.push(OpKind::Store(v, vec![idx], x), vty)]
-            },
-        );
-        let out = self.scopes[si][bi].val.clone();
-        self.scopes[si].pop();
-        out
-    }
-
-    /// A loop over `chain` carrying a float accumulator from `init`, the next
-    /// value given by `step(acc, item)`.
-    fn accumulate(
-        &mut self,
-        chain: &Chain<'_>,
-        walk: Walk,
-        init: Value,
-        m: &ExprMethodCall,
-        step: &mut dyn FnMut(&mut Self, Value, Val) -> Val,
-    ) -> Val {
-        // The accumulator is a binding of its own, carried by the loop.
-        let acc_name = format!("\u{0}acc{}", self.func.values.len());
-        self.bind(acc_name, Val::Scalar(init));
-        let si = self.scopes.len() - 1;
-        let bi = self.scopes[si].len() - 1;
-        self.build_loop(
-            Head::Range {
-                lo: walk.lo,
-                hi: walk.hi,
-                inclusive: walk.inclusive,
-                rev: walk.rev,
-            },
-            vec![(si, bi)],
-            false,
-            m.method.span(),
-            None,
-            &mut |l, idx| {
-                let item = l.chain_item(chain, idx);
-                let acc = match l.scopes[si][bi].val {
-                    Val::Scalar(a) => a,
-                    _ => return Vec::new(),
-                };
-                let next = step(l, acc, item);
-                let next = l.scalar(next, &m.receiver, "the reduced value");
-                if l.ty(next) != Ty::Float {
-                    l.errors.at(&m.receiver, "a reduction must produce a float");
-                }
-                vec![next]
-            },
-        );
-        let out = self.scopes[si][bi].val.clone();
-        self.scopes[si].pop();
-        out
-    }
-
     /// The value of a closure's body with its parameters bound to `args`.
     pub(super) fn closure(&mut self, f: &ExprClosure, args: Vec<Val>) -> Val {
         if f.inputs.len() != args.len() {
@@ -559,52 +394,5 @@ impl Lowering<'_, '_> {
         }
         self.scopes = snapshot;
         v
-    }
-}
-
-/// Whether closure `c` is the float order of its two parameters: `Some(true)`
-/// for `|a, b| a.total_cmp(b)` / `a.partial_cmp(b).unwrap()` (also with `&`,
-/// `*` and `expect`), `Some(false)` for the same with `a` and `b` exchanged.
-fn float_order(c: &ExprClosure) -> Option<bool> {
-    fn name(e: &Expr) -> Option<String> {
-        match e {
-            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
-            Expr::Reference(r) => name(&r.expr),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => name(&u.expr),
-            Expr::Paren(p) => name(&p.expr),
-            _ => None,
-        }
-    }
-    fn param(p: &Pat) -> Option<String> {
-        match p {
-            Pat::Ident(i) => Some(i.ident.to_string()),
-            Pat::Reference(r) => param(&r.pat),
-            Pat::Type(t) => param(&t.pat),
-            _ => None,
-        }
-    }
-    let [a, b] = [c.inputs.first()?, c.inputs.get(1)?].map(param);
-    let (a, b) = (a?, b?);
-    let mut body = &*c.body;
-    if let Expr::Block(bl) = body {
-        match bl.block.stmts.as_slice() {
-            [syn::Stmt::Expr(e, None)] => body = e,
-            _ => return None,
-        }
-    }
-    let cmp = match body {
-        Expr::MethodCall(u) if (u.method == "unwrap" || u.method == "expect") => match &*u.receiver
-        {
-            Expr::MethodCall(p) if p.method == "partial_cmp" => p,
-            _ => return None,
-        },
-        Expr::MethodCall(t) if t.method == "total_cmp" => t,
-        _ => return None,
-    };
-    let (x, y) = (name(&cmp.receiver)?, name(cmp.args.first()?)?);
-    match (x == a && y == b, x == b && y == a) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
     }
 }

@@ -16,6 +16,7 @@ mod iters;
 mod loops;
 mod macros;
 mod patterns;
+mod reductions;
 mod slices;
 
 use fields::{assigned_fields, field_name};
@@ -48,12 +49,19 @@ pub enum Val {
         start: Value,
         len: Value,
     },
+    /// Element `idx` of the array bound at `at` (scope, position): an item of
+    /// `x.iter_mut()`. Reading it loads the array's current version; `*o = v`
+    /// stores into it.
+    Place {
+        at: (usize, usize),
+        idx: Value,
+    },
 }
 
 impl Val {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
-            Val::Unit | Val::Poisoned | Val::Closure(_) | Val::Never => {}
+            Val::Unit | Val::Poisoned | Val::Closure(_) | Val::Never | Val::Place { .. } => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
             Val::Sub { base, start, len } => out.extend([*base, *start, *len]),
@@ -73,6 +81,7 @@ impl Val {
             Val::Poisoned => Val::Poisoned,
             Val::Closure(c) => Val::Closure(*c),
             Val::Never => Val::Never,
+            Val::Place { at, idx } => Val::Place { at: *at, idx: *idx },
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
             Val::Sub { .. } => match (it.next(), it.next(), it.next()) {
@@ -330,6 +339,16 @@ impl Lowering<'_, '_> {
             .map(|b| &b.val)
     }
 
+    /// Where the innermost binding of `name` is: (scope, position).
+    fn position_of(&self, name: &str) -> Option<(usize, usize)> {
+        let name = unraw(name);
+        self.scopes
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(si, s)| s.iter().rposition(|b| b.name == name).map(|bi| (si, bi)))
+    }
+
     fn assign(&mut self, name: &str, val: Val) -> bool {
         let name = unraw(name);
         let found = self
@@ -399,6 +418,10 @@ impl Lowering<'_, '_> {
                 );
                 self.poison_value()
             }
+            Val::Place { at, idx } => {
+                let v = self.place_load(at, idx);
+                self.scalar(v, node, what)
+            }
             Val::Sub { .. } => {
                 self.errors.at(
                     node,
@@ -439,12 +462,6 @@ impl Lowering<'_, '_> {
         match s {
             Stmt::Local(local) => {
                 if let Some(init) = &local.init {
-                    if let Some((_, diverge)) = &init.diverge {
-                        self.errors.at(
-                            diverge,
-                            "`let ... else` is not supported in #[grad] bodies; use `if` / `else`",
-                        );
-                    }
                     let (pat, hint, tuple_tys) = match &local.pat {
                         Pat::Type(pt) => {
                             let tys = match &*pt.ty {

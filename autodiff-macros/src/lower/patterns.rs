@@ -7,8 +7,10 @@
 //! pattern matches, and the last arm is the `else` (Rust checked that the match is
 //! exhaustive). Arms give values of one shape, or assign outer names, like the
 //! branches of an `if`. Scrutinees are values of the body: integers, `bool`s,
-//! `char`s, floats (with guards or float ranges), tuples of them; nothing a
-//! condition reads carries a gradient.
+//! `char`s, floats (with guards or float ranges), tuples of them, and `Option`s
+//! and `Result`s of data (`Some(p)` is `s.is_some()`, then `p` matched against
+//! `s.unwrap()`); nothing a condition reads carries a gradient. The same
+//! patterns serve `if let` and `let … else` (`flow.rs`).
 
 use super::{Lowering, Val};
 use crate::ir::{BinOp, CmpOp, OpKind, Ty, Value};
@@ -100,7 +102,10 @@ impl Lowering<'_, '_> {
     }
 
     /// The condition under which `s` matches `p` (`None`: always).
-    fn pat_cond(&mut self, s: &Val, p: &Pat) -> Option<Value> {
+    pub(super) fn pat_cond(&mut self, s: &Val, p: &Pat) -> Option<Value> {
+        if let Some(variant) = variant_of(p) {
+            return self.variant_cond(s, p, variant);
+        }
         match p {
             Pat::Wild(_) | Pat::Rest(_) => None,
             Pat::Ident(pi) => pi.subpat.as_ref().and_then(|(_, sp)| self.pat_cond(s, sp)),
@@ -170,11 +175,55 @@ impl Lowering<'_, '_> {
             other => {
                 self.errors.at(
                     other,
-                    "unsupported pattern in a #[grad] `match`; use literals, ranges, `|`, constants, `_`, names and tuples of them, or an `if` chain",
+                    "unsupported pattern in a #[grad] `match`; use literals, ranges, `|`, constants, `_`, names, tuples of them and `Some` / `None` / `Ok` / `Err` of data, or an `if` chain",
                 );
                 Some(self.push(OpKind::Verbatim("false".into()), Ty::Bool))
             }
         }
+    }
+
+    /// The condition under which `s` (an `Option` or a `Result` of data) is
+    /// `variant`, and its content matches the inner pattern: that is tested
+    /// only when the variant matched (`unwrap` would panic otherwise).
+    fn variant_cond(&mut self, s: &Val, p: &Pat, variant: Variant) -> Option<Value> {
+        let sv = self.scrutinee(s, p)?;
+        let test = match variant {
+            Variant::Some => "is_some",
+            Variant::None => "is_none",
+            Variant::Ok => "is_ok",
+            Variant::Err => "is_err",
+        };
+        let tag = self.push(OpKind::Method(test.into(), vec![sv]), Ty::Bool);
+        let Some(inner) = variant_inner(p) else {
+            return Some(tag);
+        };
+        let (ops, c) = self.region(|l| {
+            let v = l.unwrapped(sv, variant);
+            l.pat_cond(&v, inner)
+        });
+        match c {
+            // The content matches whatever it is: the variant decides.
+            None => Some(tag),
+            Some(c) => {
+                let (f_ops, f) =
+                    self.region(|l| l.push(OpKind::Verbatim("false".into()), Ty::Bool));
+                self.push_if(tag, (ops, vec![c]), (f_ops, vec![f]))
+                    .first()
+                    .copied()
+            }
+        }
+    }
+
+    /// The content of `sv` known to be `variant`: an inactive value typed by its use.
+    fn unwrapped(&mut self, sv: Value, variant: Variant) -> Val {
+        let get = if variant == Variant::Err {
+            "unwrap_err"
+        } else {
+            "unwrap"
+        };
+        let r = self.push(OpKind::Method(get.into(), vec![sv]), Ty::Int);
+        self.guessed.insert(r);
+        Val::Scalar(r)
     }
 
     /// The scrutinee as one value (for a literal, a path or a range pattern).
@@ -203,7 +252,14 @@ impl Lowering<'_, '_> {
     }
 
     /// Binds the names of pattern `p` matched by `s` (`n`, `n @ 1..=3`, tuples).
-    fn bind_match(&mut self, p: &Pat, s: &Val) {
+    pub(super) fn bind_match(&mut self, p: &Pat, s: &Val) {
+        if let Some(variant) = variant_of(p) {
+            if let (Some(inner), Val::Scalar(sv)) = (variant_inner(p), s) {
+                let v = self.unwrapped(*sv, variant);
+                self.bind_match(inner, &v);
+            }
+            return;
+        }
         match p {
             Pat::Ident(pi) => {
                 self.bind(pi.ident.to_string(), s.clone());
@@ -270,6 +326,43 @@ impl Lowering<'_, '_> {
             None => self.push(OpKind::Verbatim("true".into()), Ty::Bool),
         };
         Val::Scalar(c)
+    }
+}
+
+/// A variant of `Option` or `Result`, matched on data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Some,
+    None,
+    Ok,
+    Err,
+}
+
+/// `Some(p)`, `None`, `Ok(p)`, `Err(p)` (also as `Option::Some(p)` …).
+fn variant_of(p: &Pat) -> Option<Variant> {
+    let last = |path: &syn::Path| path.segments.last().map(|s| s.ident.to_string());
+    let (name, arity) = match p {
+        Pat::TupleStruct(t) => (last(&t.path)?, t.elems.len()),
+        Pat::Path(pp) => (last(&pp.path)?, 0),
+        Pat::Ident(pi) if pi.subpat.is_none() && pi.by_ref.is_none() && pi.mutability.is_none() => {
+            (pi.ident.to_string(), 0)
+        }
+        _ => return None,
+    };
+    match (name.as_str(), arity) {
+        ("Some", 1) => Some(Variant::Some),
+        ("None", 0) => Some(Variant::None),
+        ("Ok", 1) => Some(Variant::Ok),
+        ("Err", 1) => Some(Variant::Err),
+        _ => None,
+    }
+}
+
+/// The pattern inside `Some(p)`, `Ok(p)`, `Err(p)`.
+fn variant_inner(p: &Pat) -> Option<&Pat> {
+    match p {
+        Pat::TupleStruct(t) if t.elems.len() == 1 => t.elems.first(),
+        _ => None,
     }
 }
 
