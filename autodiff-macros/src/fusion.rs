@@ -17,7 +17,7 @@
 //!   results, every array still read before the op that updates it in place.
 //!   When they cannot, the loops stay apart.
 //!
-//! The reverse driver (`reverse.rs`) offers each loop as a [`Candidate`] with
+//! The reverse driver (`reverse/`) offers each loop as a [`Candidate`] with
 //! its reverse body in the form the fused loop needs (reading the forward
 //! iteration's values directly); [`fuse`] decides and rewrites.
 

@@ -5,7 +5,7 @@
 //! the [`Builder`], so constant folding and CSE apply to what it writes. Rules reuse
 //! the primal result where that saves work (`exp`: `g * out`). Accumulation on
 //! fan-out and symbolic zeros are not a rule's business: the reverse driver
-//! (`reverse.rs`) owns them, and drops contributions to inactive operands.
+//! (`reverse/`) owns them, and drops contributions to inactive operands.
 //!
 //! Array ops have rules too: a load sends its cotangent to one element of the
 //! array ([`Grad::At`]), a store takes the element's cotangent back out of the new
