@@ -35,7 +35,11 @@
 //! `std::mem::swap` / `replace` and snapshots in straight-line code and loops
 //! (`arrays_copy`); calls to `#[grad]` callees with the same array twice and rows of
 //! 2-D arrays and fields (`calls`). The struct and the callees are written once in
-//! the file's header, each with its dual-number version.
+//! the file's header, each with its dual-number version. The idioms of `idioms`
+//! (prints, closures and function paths in `map` / `fold`, `max_by` / `min_by`,
+//! `no_grad`, a `char` parameter, a nested array by value) are segments of their own
+//! generator too; `typed` adds, after some programs `pN`, a program `pNg` generic
+//! over `T: autodiff::Real` with its `f32` twin, appended to the table.
 //!
 //! Each program records which constructs of the README's support table it
 //! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.
