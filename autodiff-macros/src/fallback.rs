@@ -4,7 +4,7 @@
 
 use crate::emit;
 use crate::error::Errors;
-use crate::signature::Signature;
+use crate::signature::{ParamKind, Signature};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -12,7 +12,18 @@ use syn::ItemFn;
 pub fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: Errors) -> TokenStream {
     let errors = errors.into_compile_errors();
     let stub = sig.map(|sig| {
-        let head = emit::header(item, sig);
+        // A parameter whose type was rejected gets what it would have if it were
+        // supported (a gradient, or a `&mut` shadow), so that call sites written
+        // for it show no errors of their own.
+        let mut sig = sig.clone();
+        for p in sig.params.iter_mut().filter(|p| p.rejected) {
+            p.kind = if matches!(p.ty, syn::Type::Reference(_)) {
+                ParamKind::FloatRef
+            } else {
+                ParamKind::Float
+            };
+        }
+        let head = emit::header(item, &sig);
         quote! {
             #[allow(unused_variables)]
             #head {

@@ -31,6 +31,9 @@ pub struct Param {
     pub receiver: bool,
     pub ty: Type,
     pub kind: ParamKind,
+    /// Its type was rejected (an error says so): the body's uses of it report
+    /// nothing more.
+    pub rejected: bool,
 }
 
 impl Param {
@@ -289,6 +292,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                         by_ref,
                         is_bool: false,
                     },
+                    rejected: false,
                 });
                 continue;
             }
@@ -341,6 +345,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         };
         // A rejected parameter stays in the model (inactive) so the stub companion
         // of the fallback keeps the right arity.
+        let rejected = kind.is_none();
         let kind = kind.unwrap_or(ParamKind::Inactive {
             by_ref: false,
             is_bool: false,
@@ -358,6 +363,7 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             receiver: false,
             ty,
             kind,
+            rejected,
         });
     }
 

@@ -217,7 +217,13 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
             l.refs.insert(v);
         }
         if let Some(id) = &p.ident {
-            l.bind(id.to_string(), Val::Scalar(v));
+            // A parameter whose type was rejected: its uses say nothing more.
+            let val = if p.rejected {
+                Val::Poisoned
+            } else {
+                Val::Scalar(v)
+            };
+            l.bind(id.to_string(), val);
         }
     }
     // Fields of struct parameters that the body assigns become locals of their
