@@ -80,7 +80,7 @@ pub fn companion_with(
     item: &ItemFn,
     alloc: bool,
 ) -> Result<(Signature, Companion), Failure> {
-    let (sig, mut func) = forward(attr, item)?;
+    let (sig, mut func) = forward_with(attr, item, alloc)?;
     // Fold and clean the forward code first: a branch on a constant condition
     // is gone before the reverse sweep would keep residuals for it.
     let kind = match sig.float_name().as_str() {
@@ -127,7 +127,17 @@ pub fn companion_with(
 }
 
 /// The stages up to the forward IR of the body.
+#[cfg(test)]
 pub fn forward(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Func), Failure> {
+    forward_with(attr, item, cfg!(feature = "alloc"))
+}
+
+/// [`forward`], saying whether the companion may allocate.
+pub fn forward_with(
+    attr: TokenStream,
+    item: &ItemFn,
+    alloc: bool,
+) -> Result<(Signature, Func), Failure> {
     let mut errors = Errors::default();
     let attr = attr::parse(attr, &mut errors);
     let sig = signature::model(item, &attr, &mut errors);
@@ -137,7 +147,7 @@ pub fn forward(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Func), Fa
     if sig.has_receiver {
         return Err(Box::new((None, errors)));
     }
-    let func = lower::lower(&sig, &item.block, &mut errors);
+    let func = lower::lower(&sig, &item.block, &mut errors, alloc);
     if !errors.is_empty() {
         return Err(Box::new((Some(sig), errors)));
     }

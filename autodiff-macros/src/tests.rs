@@ -291,6 +291,57 @@ fn a_runtime_loop_that_records_needs_alloc() {
     assert!(expand::companion_with(quote!(), &f, true).is_ok());
 }
 
+/// Without `alloc`, each construct that builds a `Vec` is an error at its span
+/// that names it and says what to do; with `alloc` the same functions are fine.
+#[test]
+fn vec_locals_need_alloc() {
+    let cases = [
+        (
+            quote!(
+                fn f(x: f64, n: usize) -> f64 {
+                    let h = vec![x; n];
+                    h[0]
+                }
+            ),
+            "`vec!`",
+        ),
+        (
+            quote!(
+                fn f(x: &[f64]) -> f64 {
+                    let v: Vec<f64> = x.iter().map(|a| a * a).collect();
+                    v[0]
+                }
+            ),
+            "`.collect()`",
+        ),
+        (
+            quote!(
+                fn f(x: &[f64]) -> f64 {
+                    let v = x.to_vec();
+                    v[0]
+                }
+            ),
+            "`.to_vec()`",
+        ),
+    ];
+    for (src, what) in cases {
+        let f = item(src);
+        let Err(failure) = expand::companion_with(quote!(), &f, false) else {
+            panic!("accepted without alloc: {what}");
+        };
+        let msg = failure
+            .1
+            .combined()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            msg.contains(what) && msg.contains("needs the heap") && msg.contains("`alloc` feature"),
+            "{msg}"
+        );
+        assert!(expand::companion_with(quote!(), &f, true).is_ok(), "{what}");
+    }
+}
+
 #[test]
 fn every_expansion_parses_even_on_bad_input() {
     let inputs = [

@@ -167,6 +167,16 @@ impl Lowering<'_, '_> {
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
             // `x.to_vec()`, `v.clone()`: a copy, of its own buffer.
             Ty::Array(_) if (name == "to_vec" || name == "clone") && m.args.is_empty() => {
+                let of_vec = matches!(
+                    self.func.array(self.ty(recv)),
+                    Some(crate::ir::ArrayTy {
+                        len: crate::ir::Len::Vec,
+                        ..
+                    })
+                );
+                if (name == "to_vec" || of_vec) && !self.heap(m, &format!("`.{name}()`")) {
+                    return self.poison();
+                }
                 let ty = if name == "to_vec" {
                     let elem = self.func.index_ty(self.ty(recv), 1).unwrap_or(Ty::Float);
                     self.func.array_ty(elem, crate::ir::Len::Vec)

@@ -126,6 +126,9 @@ impl Lowering<'_, '_> {
 
     /// `vec![x; n]` and `vec![a, b, c]`: a `Vec` local.
     fn vec_macro(&mut self, mac: &syn::Macro) -> Val {
+        if !self.heap(mac, "`vec!`") {
+            return self.poison();
+        }
         let splat = mac.parse_body_with(|input: syn::parse::ParseStream<'_>| {
             let x: Expr = input.parse()?;
             input.parse::<syn::Token![;]>()?;

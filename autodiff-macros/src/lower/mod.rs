@@ -168,11 +168,15 @@ struct Lowering<'s, 'e> {
     assigned: Vec<(String, Expr, bool)>,
     /// Names of local copies of struct parameters (`let mut st = s;`).
     struct_copies: std::collections::HashSet<String>,
+    /// Whether a `Vec` may be built (autodiff's `alloc` feature).
+    alloc: bool,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
 /// IR is only meaningful when none were reported.
-pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
+/// `alloc`: whether the companion may allocate (autodiff's `alloc` feature):
+/// without it, what builds a `Vec` is an error that says so.
+pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -> Func {
     let mut l = Lowering {
         sig,
         errors,
@@ -186,6 +190,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors) -> Func {
         opaque: Default::default(),
         assigned: Vec::new(),
         struct_copies: Default::default(),
+        alloc,
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -343,6 +348,18 @@ impl Lowering<'_, '_> {
             .flat_map(|s| s.iter().rev())
             .find(|b| b.name == name)
             .map(|b| &b.val)
+    }
+
+    /// Reports `what` at `node` when the companion may not allocate; returns
+    /// whether it may.
+    fn heap(&mut self, node: &dyn ToTokens, what: &str) -> bool {
+        if !self.alloc {
+            self.errors.at(
+                node,
+                format!("{what} builds a `Vec`, which needs the heap: enable autodiff's `alloc` feature (on with `std`, the default), or use a fixed-size array (`[0.0; N]`)"),
+            );
+        }
+        self.alloc
     }
 
     /// Where the innermost binding of `name` is: (scope, position).

@@ -304,6 +304,9 @@ impl Lowering<'_, '_> {
     /// `chain.collect::<Vec<_>>()` (or typed by its `let`): a `Vec` as long as
     /// the chain, each item stored at its position.
     pub(super) fn collect_vec(&mut self, m: &ExprMethodCall) -> Val {
+        if !self.heap(m, "`.collect()`") {
+            return self.poison();
+        }
         let Some(mut chain) = self.chain(&m.receiver) else {
             return self.poison();
         };
