@@ -815,3 +815,79 @@ mod field_assignment {
         assert!((ds.t - want_t).abs() < 1e-7, "dt {} vs {want_t}", ds.t);
     }
 }
+
+// ------------------------------------------------ structs built in the body
+
+/// A plain struct the body builds (no `Tangent`: it never crosses the signature).
+#[derive(Clone, Copy)]
+pub struct State {
+    pub pos: [f64; 2],
+    pub vel: [f64; 2],
+    pub t: f64,
+}
+
+/// Nested literals.
+#[derive(Clone, Copy)]
+pub struct World {
+    pub s: State,
+    pub g: f64,
+}
+
+/// A spring integrated with its state in a struct literal: fields read,
+/// assigned by element, carried by loops; a copy `let mut c = start;` updated
+/// on its own; a nested literal.
+#[grad]
+pub fn spring_state(x0: [f64; 2], k: f64, dt: f64) -> f64 {
+    let mut s = State {
+        pos: x0,
+        vel: [0.0; 2],
+        t: 0.0,
+    };
+    for _ in 0..10 {
+        for d in 0..2 {
+            let a = -k * s.pos[d];
+            s.vel[d] += a * dt;
+            s.pos[d] += s.vel[d] * dt;
+        }
+        s.t += dt;
+    }
+    let start = State {
+        pos: x0,
+        vel: [1.0, 0.0],
+        t: 0.0,
+    };
+    let mut c = start;
+    c.pos[0] += k;
+    c.vel = [s.vel[1], start.vel[0]];
+    let w = World {
+        s: State {
+            pos: [k, dt],
+            vel: s.vel,
+            t: s.t,
+        },
+        g: 9.81,
+    };
+    if s.t > 0.5 {
+        s.pos[0] * s.pos[1]
+            + s.t
+            + start.pos[0] * c.pos[0]
+            + c.vel[0]
+            + w.s.pos[0] * w.g
+            + w.s.vel[1]
+    } else {
+        0.0
+    }
+}
+
+#[test]
+fn a_struct_built_in_the_body() {
+    for (x0, k, dt) in [([0.3, -0.7], 2.0, 0.1), ([1.2, 0.4], 0.5, 0.06)] {
+        let (y, dx, dk, ddt) = spring_state_backward(x0, k, dt, 1.0);
+        assert_eq!(y.to_bits(), spring_state(x0, k, dt).to_bits());
+        assert_fd(
+            |q| spring_state([q[0], q[1]], q[2], q[3]),
+            &[x0[0], x0[1], k, dt],
+            &[dx[0], dx[1], dk, ddt],
+        );
+    }
+}

@@ -50,6 +50,18 @@ impl Lowering<'_, '_> {
                 self.block(&b.block)
             }
             Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e, hint)).collect()),
+            // A field of a struct built in the body, or an assigned field.
+            Expr::Field(_) if field_name(e).is_some_and(|n| self.lookup(&n).is_some()) => {
+                let n = field_name(e).unwrap_or_default();
+                match self.lookup(&n) {
+                    Some(Val::Record) => {
+                        self.errors.at(e, RECORD_WHOLE);
+                        self.poison()
+                    }
+                    Some(v) => v.clone(),
+                    None => self.poison(),
+                }
+            }
             Expr::Field(f) if self.field_path(e).is_some() => {
                 let want = match hint {
                     Some(t @ (Ty::Array(_) | Ty::Int | Ty::Bool)) => t,
@@ -63,6 +75,7 @@ impl Lowering<'_, '_> {
                     (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
                         vs[i.index as usize].clone()
                     }
+                    (_, Val::Poisoned) => Val::Poisoned,
                     _ => {
                         self.errors.at(
                             &f.member,
@@ -180,6 +193,10 @@ impl Lowering<'_, '_> {
                     // An item of `iter_mut`: what it holds now.
                     if let Val::Place { at, idx } = *v {
                         return self.place_load(at, idx);
+                    }
+                    if *v == Val::Record {
+                        self.errors.at(p, RECORD_WHOLE);
+                        return self.poison();
                     }
                     return v.clone();
                 }
@@ -464,3 +481,5 @@ impl Lowering<'_, '_> {
         }
     }
 }
+
+const RECORD_WHOLE: &str = "a struct built in the body is used field by field (`s.pos[0]`, `s.vel = …`); passing it on, returning it or choosing it in an `if` whole is not supported yet";

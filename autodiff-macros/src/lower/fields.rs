@@ -74,6 +74,95 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// `let s = State { a: …, b: … };` (fields nested as literals too), or
+    /// `let t = s;` of such an `s`: binds `s` as a record and each field as a
+    /// local (`s.a`, `s.b.c`). Returns whether `init` was one of those.
+    pub(super) fn record(&mut self, name: &str, init: &Expr) -> bool {
+        let prefix = format!("\u{0}{}", unraw(name));
+        match init {
+            Expr::Struct(st) => {
+                let mut fields = Vec::new();
+                self.record_fields(&prefix, st, &mut fields);
+                self.bind(name.to_string(), Val::Record);
+                for (n, v) in fields {
+                    self.bind(n, v);
+                }
+                true
+            }
+            Expr::Path(p) if p.qself.is_none() => {
+                let Some(id) = p.path.get_ident() else {
+                    return false;
+                };
+                if !matches!(self.lookup(&id.to_string()), Some(Val::Record)) {
+                    return false;
+                }
+                // A copy: each field's current value, under the new name.
+                let from = format!("\u{0}{}.", unraw(&id.to_string()));
+                let mut fields: Vec<(String, Val)> = Vec::new();
+                for scope in &self.scopes {
+                    for b in scope {
+                        if let Some(rest) = b.name.strip_prefix(from.as_str()) {
+                            let n = format!("{prefix}.{rest}");
+                            fields.retain(|(k, _)| *k != n);
+                            fields.push((n, b.val.clone()));
+                        }
+                    }
+                }
+                self.bind(name.to_string(), Val::Record);
+                for (n, v) in fields {
+                    let v = match v {
+                        // Arrays are values: linearity keeps the two apart.
+                        Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => {
+                            Val::Scalar(self.copy_array(a, init))
+                        }
+                        v => v,
+                    };
+                    self.bind(n, v);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The fields of struct literal `st` as (local name, value), nested ones
+    /// flattened.
+    fn record_fields(&mut self, prefix: &str, st: &syn::ExprStruct, out: &mut Vec<(String, Val)>) {
+        if let Some(rest) = &st.rest {
+            self.errors.at(
+                rest,
+                "struct update syntax (`..base`) is not supported in a #[grad] body; write every field",
+            );
+        }
+        for f in &st.fields {
+            let syn::Member::Named(m) = &f.member else {
+                self.errors
+                    .at(&f.member, "name the fields of this struct literal");
+                continue;
+            };
+            let n = format!("{prefix}.{m}");
+            if let Expr::Struct(inner) = &f.expr {
+                out.push((n.clone(), Val::Record));
+                self.record_fields(&n, inner, out);
+                continue;
+            }
+            let v = self.expr(&f.expr, None);
+            let ok = match &v {
+                Val::Scalar(x) => !matches!(self.ty(*x), Ty::Struct(_)),
+                Val::Poisoned => true,
+                _ => false,
+            };
+            if !ok {
+                self.errors.at(
+                    &f.expr,
+                    "a field of a struct literal here is a number or an array (or a struct literal)",
+                );
+                continue;
+            }
+            out.push((n, v));
+        }
+    }
+
     /// `let (a, b) = p;` for a tuple parameter `p`: the views of its elements
     /// (arrays where the tuple's type says so).
     pub(super) fn tuple_elements(&mut self, root: Value, n: usize) -> Option<Vec<Val>> {

@@ -305,8 +305,12 @@ impl Lowering<'_, '_> {
         let (e_ops, e_val) = self.region(|l| els(l));
         let e_env = std::mem::replace(&mut self.scopes, snapshot);
         let (mut t_ops, mut e_ops) = (t_ops, e_ops);
+        // A branch whose value was rejected: the `if`'s value is too (its
+        // uses report nothing more); the names the branches assign still merge.
+        let rejected = has_value && (t_val == Val::Poisoned || e_val == Val::Poisoned);
         let (t_val, e_val) = match (has_value, t_val, e_val) {
             (false, _, _) => (Val::Unit, Val::Unit),
+            _ if rejected => (Val::Unit, Val::Unit),
             (_, Val::Never, Val::Never) => return Val::Never,
             // A branch that diverges yields stand-ins it never reaches.
             (_, Val::Never, e) => (self.placeholders(&e, &mut t_ops), e),
@@ -350,6 +354,9 @@ impl Lowering<'_, '_> {
         for (si, bi) in changed {
             let shape = self.scopes[si][bi].val.clone();
             self.scopes[si][bi].val = shape.rebuild(&mut it);
+        }
+        if rejected {
+            return Val::Poisoned;
         }
         value
     }

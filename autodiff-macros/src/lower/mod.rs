@@ -49,6 +49,10 @@ pub enum Val {
         start: Value,
         len: Value,
     },
+    /// A struct built in the body (`let s = State { pos, vel: [0.0; 2] };`): its
+    /// fields live as locals of their own (`field_name`: `s.pos`), read, assigned
+    /// and carried by loops like any local.
+    Record,
     /// Element `idx` of the array bound at `at` (scope, position): an item of
     /// `x.iter_mut()`. Reading it loads the array's current version; `*o = v`
     /// stores into it.
@@ -61,7 +65,12 @@ pub enum Val {
 impl Val {
     fn flatten(&self, out: &mut Vec<Value>) {
         match self {
-            Val::Unit | Val::Poisoned | Val::Closure(_) | Val::Never | Val::Place { .. } => {}
+            Val::Unit
+            | Val::Poisoned
+            | Val::Closure(_)
+            | Val::Never
+            | Val::Place { .. }
+            | Val::Record => {}
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
             Val::Sub { base, start, len } => out.extend([*base, *start, *len]),
@@ -81,6 +90,7 @@ impl Val {
             Val::Poisoned => Val::Poisoned,
             Val::Closure(c) => Val::Closure(*c),
             Val::Never => Val::Never,
+            Val::Record => Val::Record,
             Val::Place { at, idx } => Val::Place { at: *at, idx: *idx },
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
@@ -504,6 +514,12 @@ impl Lowering<'_, '_> {
                     if matches!(&*init.expr, Expr::Call(_)) {
                         self.pending_shape = tuple_tys;
                     }
+                    // A struct literal, or a copy of one: its fields as locals.
+                    if let Pat::Ident(pi) = pat {
+                        if pi.subpat.is_none() && self.record(&pi.ident.to_string(), &init.expr) {
+                            return Val::Unit;
+                        }
+                    }
                     let v = self.expr(&init.expr, hint);
                     // `let b = a;` copies an array: `b` and `a` change separately.
                     let named = match &*init.expr {
@@ -721,7 +737,7 @@ fn unsupported(e: &Expr) -> String {
         Expr::Range(_) => "ranges are only supported as `for` loop bounds".into(),
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated".into(),
         Expr::Try(_) => "the `?` operator is not supported in #[grad] bodies".into(),
-        Expr::Struct(_) => "struct literals are not supported in #[grad] bodies".into(),
+        Expr::Struct(_) => "a struct literal is supported as the value of a `let` (`let s = State { pos, vel: [0.0; 2] };`), whose fields are then read and assigned; not as a value passed on or returned".into(),
         Expr::Let(_) => "`let` expressions are not supported here".into(),
         _ => "unsupported expression in #[grad] body".into(),
     }
