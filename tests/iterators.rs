@@ -375,3 +375,43 @@ fn writing_through_iter_mut() {
         &g,
     );
 }
+
+/// `for` over a filtered chain, with a `map` after the filter, a `continue` and
+/// a `break` inside: only the items the filter keeps run the body.
+#[grad]
+pub fn positive_logs(x: &[f64], cap: f64) -> f64 {
+    let mut s = 0.0;
+    for v in x.iter().filter(|v| **v > 0.0) {
+        s += v.ln();
+    }
+    for (i, w) in x
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(i, v)| (i, v * cap))
+    {
+        if w < -1.0 {
+            continue;
+        }
+        s += w.tanh() * i as f64;
+        if s > 1.0 {
+            break;
+        }
+    }
+    s
+}
+
+#[test]
+fn for_loops_over_filtered_chains() {
+    let x = [0.3, -1.2, 2.0, 0.7, -0.4, 1.5];
+    for cap in [0.5, 2.0, -1.5] {
+        let mut d = [0.0; 6];
+        let (y, dc) = positive_logs_backward(&x, &mut d, cap, 1.0);
+        assert_eq!(y.to_bits(), positive_logs(&x, cap).to_bits());
+        let mut g = d.to_vec();
+        g.push(dc);
+        let mut p = x.to_vec();
+        p.push(cap);
+        assert_fd(|q| positive_logs(&q[..6], q[6]), &p, &g);
+    }
+}

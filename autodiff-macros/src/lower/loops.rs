@@ -5,6 +5,7 @@
 //! `break` and `continue` end the iteration early (continuation lowering, as for
 //! `return`); a loop that can break also yields whether to go on.
 
+use super::iters::Tail;
 use super::{Level, LoopCtx, Lowering, Val};
 use crate::ir::{Loop, LoopKind, Op, OpKind, Region, Ty, Value};
 use proc_macro2::Span;
@@ -301,13 +302,6 @@ impl Lowering<'_, '_> {
         let Some(mut chain) = self.chain(&f.expr) else {
             return Val::Unit;
         };
-        if chain.tail_filters() {
-            self.errors.at(
-                &f.expr,
-                "a `for` loop over `.filter(…)` is not supported yet; test the condition with an `if` in the body (`for v in x { if … { … } }`)",
-            );
-            return Val::Unit;
-        }
         let walk = self.prepare(&mut chain);
         if walk.rev && has_break {
             self.errors.at(
@@ -329,13 +323,44 @@ impl Lowering<'_, '_> {
             span,
             None,
             &mut |l, idx| {
-                l.loop_body(&f.body, &mut |l| {
-                    let item = l.chain_item(&chain, idx);
-                    l.bind_pat(pat, item);
-                })
+                let (item, tail) = l.chain_head_item(&chain, idx);
+                l.filtered_body(&tail, item, pat, &f.body)
             },
         );
         Val::Unit
+    }
+
+    /// The body of a `for` loop over a chain whose tail (`iters.rs`) has
+    /// `map`s and `filter`s: each `filter` an `if` whose other branch goes on
+    /// to the next iteration, as `continue` does.
+    fn filtered_body(
+        &mut self,
+        tail: &[Tail<'_>],
+        item: Val,
+        pat: &Pat,
+        body: &syn::Block,
+    ) -> Vec<Value> {
+        let Some((first, rest)) = tail.split_first() else {
+            return self.loop_body(body, &mut |l| l.bind_pat(pat, item.clone()));
+        };
+        match first {
+            Tail::Map(f) => {
+                let item = self.apply(*f, vec![item]);
+                self.filtered_body(rest, item, pat, body)
+            }
+            Tail::Filter(p, node) => {
+                let c = self.predicate(*p, item.clone(), node);
+                let snapshot = self.scopes.clone();
+                let (t_ops, t_outs) = self.region(|l| l.filtered_body(rest, item, pat, body));
+                self.scopes = snapshot.clone();
+                let (e_ops, e_outs) = self.region(|l| l.loop_exit(false));
+                self.scopes = snapshot;
+                if t_outs.len() != e_outs.len() {
+                    return t_outs;
+                }
+                self.push_if(c, (t_ops, t_outs), (e_ops, e_outs))
+            }
+        }
     }
 
     pub(super) fn while_loop(&mut self, w: &ExprWhile) -> Val {

@@ -222,7 +222,7 @@ impl Lowering<'_, '_> {
     }
 
     /// `p(item)` as a condition.
-    fn predicate(&mut self, p: Callable<'_>, item: Val, node: &Expr) -> Value {
+    pub(super) fn predicate(&mut self, p: Callable<'_>, item: Val, node: &Expr) -> Value {
         let c = self.apply(p, vec![item]);
         let c = self.scalar(c, node, "a condition");
         if self.ty(c) != Ty::Bool {
