@@ -1,7 +1,7 @@
 //! A GradBench tool: this crate speaks the protocol of the cross-language AD
 //! benchmark suite <https://github.com/gradbench/gradbench> (JSON lines on
-//! stdin and stdout) for the evals `hello`, `lse`, `llsq`, `gmm`, `ba`, `ode`
-//! and `det`, with every derivative written by `#[grad]`.
+//! stdin and stdout) for the evals `hello`, `lse`, `llsq`, `gmm`, `ba`,
+//! `lstm`, `ode` and `det`, with every derivative written by `#[grad]`.
 //!
 //! Run it with
 //!
@@ -25,7 +25,10 @@
 //! ```
 //!
 //! The modules and the message handler are in `gradbench/modules.rs`, which
-//! `tests/gradbench.rs` includes too.
+//! `tests/gradbench.rs` includes too. The same tool without this crate's
+//! dev-dependencies (a faster first build) is the workspace member
+//! `tools/gradbench-tool`: `cargo run --release -p gradbench-tool`;
+//! `tools/gradbench.sh` runs every GradBench eval against it.
 
 use std::io::{self, BufRead, Write};
 

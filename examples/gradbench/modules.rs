@@ -1,8 +1,12 @@
-//! The GradBench modules `hello`, `lse`, `llsq`, `gmm`, `ba`, `ode` and `det`,
-//! and the request handler of the GradBench protocol.
+//! The GradBench modules `hello`, `lse`, `llsq`, `gmm`, `ba`, `lstm`, `ode`
+//! and `det`, and the request handler of the GradBench protocol.
 //!
-//! Shared by `examples/gradbench.rs` (the tool: JSON lines on stdin/stdout)
-//! and `tests/gradbench.rs` (which feeds protocol messages to [`handle`]).
+//! Shared by `examples/gradbench.rs` and the workspace member
+//! `tools/gradbench-tool` (the tool: JSON lines on stdin/stdout) and by
+//! `tests/gradbench.rs` (which feeds protocol messages to [`handle`]).
+//! `kmeans` (a Hessian), `particle` and `saddle` (nested derivatives) need
+//! forward mode, which `autodiff` does not have yet: they answer "unknown
+//! module".
 //!
 //! Every derivative comes from a companion written by `#[grad]`. The one
 //! exception is the time loop of `ode`, whose state is a vector whose length
@@ -21,7 +25,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 /// The modules this tool implements, for `define`.
-pub const MODULES: [&str; 7] = ["hello", "lse", "llsq", "gmm", "ba", "ode", "det"];
+pub const MODULES: [&str; 8] = ["hello", "lse", "llsq", "gmm", "ba", "lstm", "ode", "det"];
 
 /// Answers one line of the protocol (one message) with one line (the
 /// response, without its newline).
@@ -95,6 +99,7 @@ fn evaluate(module: &str, function: &str, input: &Value) -> Evaluation {
         "llsq" => llsq::evaluate(function, input),
         "gmm" => gmm::evaluate(function, input),
         "ba" => ba::evaluate(function, input),
+        "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
         "det" => det::evaluate(function, input),
         _ => Err(format!("unknown module {module:?}")),
@@ -733,6 +738,129 @@ pub mod ba {
                 Ok((output, t))
             }
             _ => unknown_function("ba", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// lstm
+// ---------------------------------------------------------------------------
+
+/// ADBench's LSTM (all weight matrices diagonal): `l` layers of `b` cells
+/// run over a sequence of `c` one-hot-ish inputs of `b` bits; the objective is
+/// the mean log-likelihood loss of predicting each next input, and `jacobian`
+/// is its gradient with respect to `main_params` and `extra_params`.
+///
+/// Layout (flat, row-major as the input's rows): `main` is `2l × 4b` (for
+/// layer `j`, row `2j` holds the forget, input-gate, output-gate and change
+/// weights, row `2j + 1` their biases), `extra` is `3 × b` (input weight,
+/// output weight, output bias), `state` is `2l × b` (layer `j`'s hidden state
+/// is row `2j`, its cell state row `2j + 1`), `seq` is `c × b`.
+pub mod lstm {
+    use super::*;
+    use autodiff::grad;
+
+    /// The loss, as GradBench's `lstm.hpp` computes it, with the state a
+    /// local copy updated in place over the `c - 1` time steps.
+    #[grad(wrt(main, extra))]
+    pub fn objective(
+        main: &[f64],
+        extra: &[f64],
+        state: &[f64],
+        seq: &[f64],
+        l: usize,
+        c: usize,
+        b: usize,
+    ) -> f64 {
+        let mut st = state.to_vec();
+        let mut ypred = vec![0.0; b];
+        let mut total = 0.0;
+        for t in 0..c - 1 {
+            for i in 0..b {
+                ypred[i] = seq[t * b + i] * extra[i];
+            }
+            for j in 0..l {
+                let p = 8 * b * j;
+                let s = 2 * b * j;
+                for i in 0..b {
+                    // Layer 0 reads the weighted input, layer j the hidden
+                    // state layer j - 1 has just computed.
+                    let input = if j == 0 { ypred[i] } else { st[s - 2 * b + i] };
+                    let hidden = st[s + i];
+                    let forget = autodiff::sigmoid(input * main[p + i] + main[p + 4 * b + i]);
+                    let ingate = autodiff::sigmoid(hidden * main[p + b + i] + main[p + 5 * b + i]);
+                    let outgate =
+                        autodiff::sigmoid(input * main[p + 2 * b + i] + main[p + 6 * b + i]);
+                    let change = (hidden * main[p + 3 * b + i] + main[p + 7 * b + i]).tanh();
+                    let cell = st[s + b + i] * forget + ingate * change;
+                    st[s + b + i] = cell;
+                    st[s + i] = outgate * cell.tanh();
+                }
+            }
+            let last = 2 * b * (l - 1);
+            let mut sum = 2.0;
+            for i in 0..b {
+                let y = st[last + i] * extra[b + i] + extra[2 * b + i];
+                ypred[i] = y;
+                sum += y.exp();
+            }
+            let lse = sum.ln();
+            for i in 0..b {
+                total += seq[(t + 1) * b + i] * (ypred[i] - lse);
+            }
+        }
+        -total / ((c - 1) * b) as f64
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let rows = |key: &str| -> Result<(usize, usize), String> {
+            let v = field(input, key)?
+                .as_array()
+                .ok_or_else(|| format!("the field {key:?} is not an array"))?;
+            let cols = v.first().and_then(Value::as_array).map_or(0, Vec::len);
+            Ok((v.len(), cols))
+        };
+        let (two_l, four_b) = rows("main_params")?;
+        let (c, b) = rows("sequence")?;
+        if two_l == 0 || two_l % 2 != 0 || four_b != 4 * b || b == 0 || c < 2 {
+            return Err("`main_params` must be 2l × 4b and `sequence` c × b, c ≥ 2".into());
+        }
+        let l = two_l / 2;
+        let main = matrix(input, "main_params", 2 * l, 4 * b)?;
+        let extra = matrix(input, "extra_params", 3, b)?;
+        let state = matrix(input, "state", 2 * l, b)?;
+        let seq = matrix(input, "sequence", c, b)?;
+        match function {
+            "objective" => {
+                let (y, t) = runs(input, || {
+                    objective(black_box(&main), &extra, &state, &seq, l, c, b)
+                });
+                Ok((json!(y), t))
+            }
+            "jacobian" => {
+                // The output buffers are allocated once and zeroed per run.
+                let mut d_main = vec![0.0; main.len()];
+                let mut d_extra = vec![0.0; extra.len()];
+                let (_, t) = runs(input, || {
+                    d_main.fill(0.0);
+                    d_extra.fill(0.0);
+                    objective_backward(
+                        black_box(&main),
+                        &mut d_main,
+                        &extra,
+                        &mut d_extra,
+                        &state,
+                        &seq,
+                        l,
+                        c,
+                        b,
+                        1.0,
+                    )
+                });
+                d_main.extend_from_slice(&d_extra);
+                Ok((json!(d_main), t))
+            }
+            _ => unknown_function("lstm", function),
         }
     }
 }
