@@ -1,6 +1,8 @@
 //! The program model: expressions, statements, parameters, results, and small
 //! helpers over them.
 
+pub(crate) use crate::seq_ast::*;
+
 /// A float expression.
 #[derive(Clone, Debug)]
 pub(crate) enum E {
@@ -41,6 +43,8 @@ pub(crate) enum E {
     Idiom(Box<Idiom>),
     /// `autodiff::no_grad(e)`
     NoGrad(Box<E>),
+    /// A construct of `seqs.rs` (filters, patterns on `Option` …)
+    Seq(Box<SeqE>),
 }
 
 /// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
@@ -132,6 +136,8 @@ pub(crate) enum C {
     Matches(I, Vec<i64>),
     /// `c == 'a'` on a `char` parameter
     CharIs(String, char),
+    /// `any` / `all` (`seqs.rs`)
+    Seq(Box<SeqC>),
 }
 
 /// An iterator reduction.
@@ -199,6 +205,8 @@ pub(crate) enum S {
     Closure2(String, String, String, E),
     /// `println!("{}", e);`, `eprintln!`, `dbg!(e);` (in a branch never taken)
     Print(&'static str, E),
+    /// A statement of `seqs.rs` (tuple folds, `iter_mut` loops, `let … else` …)
+    Seq(Box<SeqS>),
 }
 
 #[derive(Clone, Debug)]
@@ -268,6 +276,9 @@ pub(crate) enum PK {
     Char(char),
     /// `[[f64; m]; n]` by value
     Arr2V(usize, usize),
+    /// `Option<usize>`, `Option<f64>`, `Result<f64, String>`: inactive data, its
+    /// value drawn per point from one float of the point (`seq_ast.rs`)
+    Opt(OptTy),
 }
 
 /// How a `Body` parameter is passed.
@@ -289,6 +300,7 @@ impl PK {
             PK::Arr2(n, m) | PK::Arr2V(n, m) => n * m,
             PK::Usize(_) | PK::I32(_) | PK::Bool(_) | PK::Char(_) => 0,
             PK::Body(_, nested) => crate::structs::floats(nested),
+            PK::Opt(_) => 1,
         }
     }
 }
@@ -363,6 +375,7 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Chain(_)
         | E::Idiom(_) => true,
         E::NoGrad(x) => anchored(x),
+        E::Seq(s) => seq_anchored(s),
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -414,6 +427,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
             | Idiom::MaxBy(a, ..) => i(a),
         },
         E::NoGrad(x) => reads(x, inputs),
+        E::Seq(s) => seq_reads(s, inputs),
     }
 }
 
@@ -445,6 +459,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 }
                 S::Closure2(f, ..) => declared.push(f.clone()),
                 S::Print(..) => {}
+                S::Seq(s) => seq_walk(s, declared, assigned, walk),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

@@ -24,6 +24,9 @@ pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
         PK::Bool(_) => "bool".into(),
         PK::Char(_) => "char".into(),
         PK::Arr2V(n, m) => format!("[[{f}; {m}]; {n}]"),
+        PK::Opt(OptTy::Usize(_)) => "Option<usize>".into(),
+        PK::Opt(OptTy::F64) => "Option<f64>".into(),
+        PK::Opt(OptTy::ResF64) => "Result<f64, String>".into(),
         PK::Body(mode, _) => {
             let t = match fl {
                 Flavor::F64 => "Body",
@@ -162,6 +165,18 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
                 PK::Arr2(n, m) | PK::Arr2V(n, m) => {
                     format!("    let {}: [[{t}; {m}]; {n}] = take2(x, k);\n", q.name)
                 }
+                PK::Opt(o) => {
+                    let (ty, f) = match o {
+                        OptTy::Usize(m) => {
+                            ("Option<usize>", format!("opt_usize(take1(x, k), {m})"))
+                        }
+                        OptTy::F64 => ("Option<f64>", "opt_f64(take1(x, k))".to_string()),
+                        OptTy::ResF64 => {
+                            ("Result<f64, String>", "res_f64(take1(x, k))".to_string())
+                        }
+                    };
+                    format!("    let {}: {ty} = {f};\n", q.name)
+                }
                 _ => continue,
             };
             s.push_str(&line);
@@ -188,6 +203,7 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
                 }
                 PK::F | PK::Arr(_) | PK::Arr2V(..) => q.name.clone(),
                 PK::Char(c) => format!("{c:?}"),
+                PK::Opt(_) => q.name.clone(),
                 PK::RefF | PK::RefArr(_) | PK::Arr2(..) | PK::Slice(_) => format!("&{}", q.name),
                 PK::Usize(v) => format!("{v}"),
                 PK::I32(v) => format!("{v}"),

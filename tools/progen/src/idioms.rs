@@ -105,7 +105,7 @@ impl Idioms {
 
 impl Gen<'_> {
     /// `let name: f64 = e;`
-    fn bind_idiom(&mut self, e: E, bound: f64, out: &mut Vec<S>) -> (E, f64) {
+    pub(crate) fn bind_idiom(&mut self, e: E, bound: f64, out: &mut Vec<S>) -> (E, f64) {
         let name = self.fresh("v");
         out.push(S::Let {
             name: name.clone(),
@@ -119,7 +119,7 @@ impl Gen<'_> {
 
     /// A 1-D array to iterate over (not a field) with elements bounded by
     /// `max_bound`, or a new local `let a: [f64; n] = [e, …];` of the parameters.
-    fn idiom_array(&mut self, max_bound: f64, out: &mut Vec<S>) -> (String, f64) {
+    pub(crate) fn idiom_array(&mut self, max_bound: f64, out: &mut Vec<S>) -> (String, f64) {
         let arrays: Vec<Var> = self
             .arrays()
             .into_iter()
@@ -162,7 +162,7 @@ impl Gen<'_> {
     }
 
     /// The length of a visible array.
-    fn len_of(&self, a: &str) -> usize {
+    pub(crate) fn len_of(&self, a: &str) -> usize {
         match self
             .visible()
             .into_iter()

@@ -252,6 +252,42 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "a nested array by value, `wv: [[f64; M]; N]`, its gradient returned as a nested array",
     ),
     (
+        "tuple-folds",
+        "`fold` with a tuple accumulator: `let (s1, s2) = a.iter().fold((0.0, 0.0), |(p, q), &v| (p + …, q + …));`, also `(0usize, 0.0, 0.0)` with the count in the step (`q + … * c as f64`) and the mean `s1 / n as f64`",
+    ),
+    (
+        "filters",
+        "`filter` at a chain's tail, after `copied` / `rev` / `skip` / `take` / `step_by`: `a.iter().filter(|v| **v > t).map(|e| …).sum::<f64>()`, `.product::<f64>()`, `.fold(0.5f64, |acc, e| …)`, `|&&v| v < t` (`t` a parameter or a literal)",
+    ),
+    (
+        "inactive-reductions",
+        "`let k = a.iter().filter(|&&v| v < t).count();`, `a.iter().any(|&v| v > t)` / `all` / `all(|v| v.is_finite())` as conditions, `a.iter().position(p).unwrap()` (under `if a.iter().any(p)`) / `.unwrap_or(i)`; counts and positions in `k as f64` and as indices `a[j]`",
+    ),
+    (
+        "iter-mut",
+        "`iter_mut` on a local `[0.0; n]`, `vec![0.0; n]` or `a.to_vec()`: `for (o, xi) in y.iter_mut().zip(a.iter()) { *o = …; }`, `for o in y.iter_mut() { *o *= k; *o += c * *o * *o; }`, `.enumerate().skip(1)`, inside `for _ in 0..r` (gradient-descent steps)",
+    ),
+    (
+        "option-params",
+        "an `Option<usize>` parameter (its value drawn per point: `None`, `Some(0..=max)`): `let n = if let Some(j) = k { j } else { 2 };`, `let Some(m) = k else { return …; };`, `let Some(m) = k else { continue };` in a loop, `match k { Some(j) if j > 2 => …, Some(_) => …, None => … }`, `if let Some(j) = k { … } else { … }`",
+    ),
+    (
+        "option-data",
+        "`Option<f64>` and `Result<f64, String>` parameters (data: the program is under `wrt`): `match w { Some(0.0) => …, Some(f) => … * f, None => … }`, `let Some(s) = w else { continue };`, `if let Some(f) = w { … } else { … }`, `if let Ok(c) = cap { v = v.min(c); }`, `match cap { Ok(c) => …, Err(_) => … }`",
+    ),
+    (
+        "checked-sub",
+        "`match n.checked_sub(1) { Some(j) => … * j as f64, None => … }` (or `if let`) on a `usize` of the program or a count",
+    ),
+    (
+        "reused-results",
+        "a `Result<f64, String>` parameter tested by two patterns (`if let Ok(c) = cap { … }` then `match cap { … }`: E0382, the companion moves it with `unwrap`); excluded, a program tests it once",
+    ),
+    (
+        "to-vec-of-array-values",
+        "`a.to_vec()` of an array parameter by value (`a: [f64; 2]`; E0308, the companion types the `Vec` as the array); excluded, `to_vec` of references, slices and locals only",
+    ),
+    (
         "generic-programs",
         "a program `pNg<T: autodiff::Real>` after `pN` (literals `T::from_f64(…)`, paths `T::exp(x)`), checked at `f64`; without it, the same program in `f64`",
     ),
@@ -371,6 +407,10 @@ mod loops;
 mod printer;
 mod program;
 mod rng;
+mod seq_ast;
+mod seq_opts;
+mod seq_print;
+mod seqs;
 mod stmts;
 mod structs;
 mod tags;
@@ -450,6 +490,9 @@ fn random_programs() {{
     }
     if opts.on("f32-programs") {
         s.push_str(&typed::header());
+    }
+    if ["option-params", "option-data"].iter().any(|c| opts.on(c)) {
+        s.push_str(&seqs::header());
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();

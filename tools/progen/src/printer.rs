@@ -232,6 +232,7 @@ impl Printer {
                 0,
             ),
             E::Idiom(d) => (self.idiom(d), 10),
+            E::Seq(q) => self.seq_e(q),
             E::NoGrad(x) => match self.fl {
                 Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
                 Flavor::Dual => (
@@ -489,6 +490,7 @@ impl Printer {
                 }
             }
             C::CharIs(c, ch) => (format!("{c} == {ch:?}"), 3),
+            C::Seq(q) => self.seq_c(q),
             C::Matches(i, ks) => {
                 let ks: Vec<String> = ks.iter().map(|k| k.to_string()).collect();
                 (
@@ -712,6 +714,7 @@ impl Printer {
                 self.line(&l);
             }
             S::Continue => self.line("continue;"),
+            S::Seq(q) => self.seq_s(q),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));
                 self.line(&l);

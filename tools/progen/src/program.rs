@@ -4,6 +4,7 @@ use crate::ast::*;
 use crate::extras::Plan;
 use crate::gen::*;
 use crate::idioms::Idioms;
+use crate::seqs::Seqs;
 use crate::{Options, Rng};
 
 /// Program `index` of the stream.
@@ -177,7 +178,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             PK::Usize(v) => (VK::Int { max: v, i32: false }, 0.0),
             PK::I32(v) => (VK::Int { max: v, i32: true }, 0.0),
             PK::Bool(_) => (VK::Bool, 0.0),
-            PK::Body(..) | PK::Char(_) | PK::Arr2V(..) => continue,
+            PK::Body(..) | PK::Char(_) | PK::Arr2V(..) | PK::Opt(_) => continue,
         };
         g.declare(&p.name, kind, p.mutable, bound);
     }
@@ -230,6 +231,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
     }
     let tail = plan.apply(&mut g, &mut body, tail);
     let tail = Idioms::draw(opts, index).apply(&mut g, &mut params, &mut body, tail);
+    let tail = Seqs::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut body, tail);
     Program {
         name: format!("p{index}"),
         params,

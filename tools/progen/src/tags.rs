@@ -6,6 +6,9 @@
 use crate::ast::*;
 use std::collections::{BTreeSet, HashSet};
 
+#[path = "seq_tags.rs"]
+mod seq_tags;
+
 /// The constructs, each as (row of the README's table, construct). The names are
 /// unique across rows.
 pub const TABLE: &[(&str, &str)] = &[
@@ -22,6 +25,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("parameters", "generic T: Real"),
     ("parameters", "nested array by value / const generic"),
     ("parameters", "char passed through"),
+    ("parameters", "Option / Result passed through"),
     ("results", "float result"),
     ("results", "array result"),
     ("results", "tuple result"),
@@ -64,6 +68,10 @@ pub const TABLE: &[(&str, &str)] = &[
     ("match", "match on integers"),
     ("match", "match on floats"),
     ("match", "match guard"),
+    ("match", "match on Option / Result"),
+    ("match", "if let"),
+    ("match", "let … else"),
+    ("match", "checked_sub(…)"),
     ("control flow", "if"),
     ("control flow", "else if"),
     ("control flow", "else"),
@@ -87,6 +95,8 @@ pub const TABLE: &[(&str, &str)] = &[
         ".rev() / .skip(n) / .take(n) / .step_by(s)",
     ),
     ("iterator chains", ".map(f64::exp) (a function path)"),
+    ("iterator chains", ".filter(…)"),
+    ("iterator chains", "y.iter_mut()"),
     ("arrays", "[0.0; N]"),
     ("arrays", "[a, b, c]"),
     ("arrays", "[e; N]"),
@@ -103,6 +113,10 @@ pub const TABLE: &[(&str, &str)] = &[
     ("reductions", "fold(…)"),
     ("reductions", "reduce(…).unwrap()"),
     ("reductions", "max_by / min_by"),
+    ("reductions", "fold with a tuple"),
+    ("reductions", "count()"),
+    ("reductions", "any(…) / all(…)"),
+    ("reductions", "position(…).unwrap() / unwrap_or(…)"),
     ("float methods", "method form x.f()"),
     ("float methods", "path form f64::f(x)"),
     ("float methods", "exp"),
@@ -370,6 +384,7 @@ impl Walk {
                 self.tag("no_grad");
                 self.ex(x);
             }
+            E::Seq(q) => self.seq_e(q),
             E::Idiom(d) => {
                 self.tag("for v in x.iter()");
                 match &**d {
@@ -465,6 +480,7 @@ impl Walk {
                 self.ex(e);
             }
             C::CharIs(..) => self.tag("comparison"),
+            C::Seq(q) => self.seq_c(q),
             C::Matches(i, _) => {
                 self.tag("matches!");
                 self.int(i);
@@ -686,6 +702,7 @@ impl Walk {
                 self.ex(e);
             }
             S::Continue => self.tag("continue"),
+            S::Seq(q) => self.seq_s(q),
             S::Return(r) => {
                 self.tag("early return");
                 self.result(r);
@@ -730,6 +747,7 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
             PK::Usize(_) | PK::I32(_) | PK::Bool(_) => w.tag("usize / i32 / bool passed through"),
             PK::Char(_) => w.tag("char passed through"),
             PK::Arr2V(..) => w.tag("nested array by value / const generic"),
+            PK::Opt(_) => w.tag("Option / Result passed through"),
             PK::Body(mode, _) => match mode {
                 BodyMode::Value => w.tag("struct by value (mut)"),
                 BodyMode::Ref => w.tag("struct by &"),
