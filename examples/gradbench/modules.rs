@@ -1,5 +1,5 @@
-//! The GradBench modules `hello`, `lse`, `llsq`, `gmm`, `ba`, `lstm`, `ode`
-//! and `det`, and the request handler of the GradBench protocol.
+//! The GradBench modules `hello`, `lse`, `llsq`, `gmm`, `ba`, `ht`, `lstm`,
+//! `ode` and `det`, and the request handler of the GradBench protocol.
 //!
 //! Shared by `examples/gradbench.rs` and the workspace member
 //! `tools/gradbench-tool` (the tool: JSON lines on stdin/stdout) and by
@@ -8,8 +8,10 @@
 //! forward mode, which `autodiff` does not have yet: they answer "unknown
 //! module".
 //!
-//! Every derivative comes from a companion written by `#[grad]`. The one
-//! exception is the time loop of `ode`, whose state is a vector whose length
+//! Every derivative comes from a companion written by `#[grad]`. `ht`
+//! joins the Jacobians its companions give by the chain rule (see
+//! [`ht::Problem::jacobian`] for why). The other exception is the time loop
+//! of `ode`, whose state is a vector whose length
 //! is known only at run time: it is marked `#[grad(custom)]` and its
 //! hand-written companion only sequences the `#[grad]` companion of one
 //! Runge–Kutta step of one component (see [`ode::ode_last`]).
@@ -25,7 +27,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 /// The modules this tool implements, for `define`.
-pub const MODULES: [&str; 8] = ["hello", "lse", "llsq", "gmm", "ba", "lstm", "ode", "det"];
+pub const MODULES: [&str; 9] = [
+    "hello", "lse", "llsq", "gmm", "ba", "ht", "lstm", "ode", "det",
+];
 
 /// Answers one line of the protocol (one message) with one line (the
 /// response, without its newline).
@@ -99,6 +103,7 @@ fn evaluate(module: &str, function: &str, input: &Value) -> Evaluation {
         "llsq" => llsq::evaluate(function, input),
         "gmm" => gmm::evaluate(function, input),
         "ba" => ba::evaluate(function, input),
+        "ht" => ht::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
         "ode" => ode::evaluate(function, input),
         "det" => det::evaluate(function, input),
@@ -738,6 +743,608 @@ pub mod ba {
                 Ok((output, t))
             }
             _ => unknown_function("ba", function),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ht
+// ---------------------------------------------------------------------------
+
+/// ADBench's hand tracking: a skinned hand model posed by `theta` (global
+/// rotation, global translation, then the finger joint angles), and the
+/// residuals between observed points and their corresponding model points:
+/// vertices (simple variant) or points on triangles at barycentric
+/// coordinates `us` (complicated variant). `jacobian` is the dense Jacobian
+/// of the `3 × points` residuals with respect to `theta` (26 columns), after
+/// two columns for each point's own `us` in the complicated variant.
+///
+/// The model of GradBench's inputs has [`BONES`] bones and `theta` has
+/// [`THETA`] entries; both are compile-time sizes here (other sizes are
+/// refused).
+pub mod ht {
+    use super::*;
+    use autodiff::grad;
+
+    /// Bones of the hand model.
+    pub const BONES: usize = 22;
+    /// Pose parameters.
+    pub const THETA: usize = 26;
+    /// The first three rows (the affine part) of a 4 × 4 bone transform.
+    const AFF: usize = 12;
+    /// Marks a bone angle that no entry of `theta` sets.
+    const NONE: usize = usize::MAX;
+
+    /// The rotation matrix (row-major) of the angle-axis vector `aa`; the
+    /// identity when `|aa| < 1e-4`, as in `ht.hpp`.
+    #[grad]
+    pub fn angle_axis_to_rotation(aa: [f64; 3]) -> [f64; 9] {
+        let norm = (aa[0] * aa[0] + aa[1] * aa[1] + aa[2] * aa[2]).sqrt();
+        if norm < 1e-4 {
+            return [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        }
+        let x = aa[0] / norm;
+        let y = aa[1] / norm;
+        let z = aa[2] / norm;
+        let s = norm.sin();
+        let c = norm.cos();
+        [
+            x * x + (1.0 - x * x) * c,
+            x * y * (1.0 - c) - z * s,
+            x * z * (1.0 - c) + y * s,
+            x * y * (1.0 - c) + z * s,
+            y * y + (1.0 - y * y) * c,
+            y * z * (1.0 - c) - x * s,
+            x * z * (1.0 - c) - y * s,
+            z * y * (1.0 - c) + x * s,
+            z * z + (1.0 - z * z) * c,
+        ]
+    }
+
+    /// The affine part (3 × 4, row-major) of each bone's skinning transform
+    /// `absolute_b · inverse_base_absolute_b`, where `absolute_b =
+    /// absolute_parent · base_relative_b · Rot(b)` and `Rot(b) = Rz · Ry · Rx`
+    /// of the bone's Euler angles (`ht.hpp`'s `get_posed_relatives`,
+    /// `relatives_to_absolutes` and transforms). The bone's angles are
+    /// `theta[pose[2b]]` (x) and `theta[pose[2b + 1]]` (z), 0 where the index
+    /// is [`NONE`]; its y angle is always 0 (`to_pose_params` sets none).
+    /// `base_rel` and `iba` are 4 × 4 row-major per bone; a parent precedes
+    /// its children and a root's parent is negative.
+    #[grad(wrt(theta))]
+    pub fn bone_transforms(
+        theta: &[f64],
+        base_rel: &[f64],
+        iba: &[f64],
+        parents: &[i64],
+        pose: &[usize],
+    ) -> [f64; AFF * BONES] {
+        let mut abs = [0.0; AFF * BONES];
+        let mut out = [0.0; AFF * BONES];
+        for b in 0..BONES {
+            let tx = if pose[2 * b] == NONE {
+                0.0
+            } else {
+                theta[pose[2 * b]]
+            };
+            let tz = if pose[2 * b + 1] == NONE {
+                0.0
+            } else {
+                theta[pose[2 * b + 1]]
+            };
+            let (sx, cx) = tx.sin_cos();
+            let (sz, cz) = tz.sin_cos();
+            // Rz · Rx (Ry is the identity).
+            let rot = [cz, -sz * cx, sz * sx, sz, cz * cx, -cz * sx, 0.0, sx, cx];
+            // rel = base_rel · [rot 0; 0 1], all four rows.
+            let mut rel = [0.0; 16];
+            for r in 0..4 {
+                for c in 0..3 {
+                    rel[4 * r + c] = base_rel[16 * b + 4 * r] * rot[c]
+                        + base_rel[16 * b + 4 * r + 1] * rot[3 + c]
+                        + base_rel[16 * b + 4 * r + 2] * rot[6 + c];
+                }
+                rel[4 * r + 3] = base_rel[16 * b + 4 * r + 3];
+            }
+            let p = parents[b];
+            for r in 0..3 {
+                for c in 0..4 {
+                    abs[AFF * b + 4 * r + c] = if p < 0 {
+                        rel[4 * r + c]
+                    } else {
+                        let q = AFF * p as usize + 4 * r;
+                        abs[q] * rel[c]
+                            + abs[q + 1] * rel[4 + c]
+                            + abs[q + 2] * rel[8 + c]
+                            + abs[q + 3] * rel[12 + c]
+                    };
+                }
+            }
+            for r in 0..3 {
+                for c in 0..4 {
+                    out[AFF * b + 4 * r + c] = abs[AFF * b + 4 * r] * iba[16 * b + c]
+                        + abs[AFF * b + 4 * r + 1] * iba[16 * b + 4 + c]
+                        + abs[AFF * b + 4 * r + 2] * iba[16 * b + 8 + c]
+                        + abs[AFF * b + 4 * r + 3] * iba[16 * b + 12 + c];
+                }
+            }
+        }
+        out
+    }
+
+    /// The residual of an observed point and the model vertex it
+    /// corresponds to (simple variant).
+    #[grad(wrt(v))]
+    pub fn residual(point: [f64; 3], v: [f64; 3]) -> [f64; 3] {
+        [point[0] - v[0], point[1] - v[1], point[2] - v[2]]
+    }
+
+    /// The residual of an observed point and the point at barycentric
+    /// coordinates `u` on the model triangle `(va, vb, vc)` (complicated
+    /// variant).
+    #[grad(wrt(u, va, vb, vc))]
+    pub fn residual_on_triangle(
+        point: [f64; 3],
+        u: [f64; 2],
+        va: [f64; 3],
+        vb: [f64; 3],
+        vc: [f64; 3],
+    ) -> [f64; 3] {
+        let w = 1.0 - u[0] - u[1];
+        [
+            point[0] - (u[0] * va[0] + u[1] * vb[0] + w * vc[0]),
+            point[1] - (u[0] * va[1] + u[1] * vb[1] + w * vc[1]),
+            point[2] - (u[0] * va[2] + u[1] * vb[2] + w * vc[2]),
+        ]
+    }
+
+    /// A parsed input.
+    pub struct Problem {
+        pub theta: Vec<f64>,
+        /// 4 × 4 row-major per bone.
+        pub base_rel: Vec<f64>,
+        pub iba: Vec<f64>,
+        pub parents: Vec<i64>,
+        /// Per bone, the `theta` index of its x and z angles, or [`NONE`].
+        pub pose: Vec<usize>,
+        /// Homogeneous base positions, 4 per vertex.
+        pub base_pos: Vec<f64>,
+        /// `weights[v * BONES + b]`.
+        pub weights: Vec<f64>,
+        pub mirrored: bool,
+        pub triangles: Vec<[usize; 3]>,
+        pub correspondences: Vec<usize>,
+        /// 3 per point.
+        pub points: Vec<f64>,
+        /// 2 per point in the complicated variant, empty in the simple one.
+        pub us: Vec<f64>,
+    }
+
+    fn rows_of(input: &Value, key: &str, cols: usize) -> Result<Vec<f64>, String> {
+        let n = input.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+        matrix(input, key, n, cols)
+    }
+
+    fn indices(v: &Value, what: &str) -> Result<Vec<usize>, String> {
+        v.as_array()
+            .ok_or_else(|| format!("{what} is not an array"))?
+            .iter()
+            .map(|e| {
+                e.as_u64()
+                    .map(|i| i as usize)
+                    .ok_or_else(|| format!("{what} has an element that is not an index"))
+            })
+            .collect()
+    }
+
+    impl Problem {
+        pub fn from_input(input: &Value) -> Result<Self, String> {
+            let theta = floats(input, "theta")?;
+            let data = field(input, "data")?;
+            let model = field(data, "model")?;
+            let bones = uint(model, "bone_count")?;
+            if bones != BONES || theta.len() != THETA {
+                return Err(format!(
+                    "this tool is compiled for {BONES} bones and {THETA} pose parameters"
+                ));
+            }
+            let mats = |key: &str| -> Result<Vec<f64>, String> {
+                let v = field(model, key)?
+                    .as_array()
+                    .ok_or_else(|| format!("{key:?} is not an array"))?;
+                if v.len() != BONES {
+                    return Err(format!("{key:?} must have {BONES} matrices"));
+                }
+                let mut flat = Vec::with_capacity(16 * BONES);
+                for m in v {
+                    flat.extend(matrix(&json!({ "m": m }), "m", 4, 4)?);
+                }
+                Ok(flat)
+            };
+            let base_rel = mats("base_relatives")?;
+            let iba = mats("inverse_base_absolutes")?;
+            let parents: Vec<i64> = field(model, "parents")?
+                .as_array()
+                .ok_or("\"parents\" is not an array")?
+                .iter()
+                .map(|p| p.as_i64().unwrap_or(-1))
+                .collect();
+            if parents.len() != BONES || parents.iter().enumerate().any(|(b, &p)| p >= b as i64) {
+                return Err("`parents` must precede their children".into());
+            }
+            // `to_pose_params` of ht.hpp: pose column `col` is bone `col - 3`;
+            // each finger's first three bones take an x angle, its first one
+            // a z angle too; the fourth bone takes none.
+            let mut pose = vec![NONE; 2 * BONES];
+            let (mut i_theta, mut col) = (6, 5);
+            for _finger in 0..5 {
+                for joint in 0..3 {
+                    pose[2 * (col - 3)] = i_theta;
+                    i_theta += 1;
+                    if joint == 0 {
+                        pose[2 * (col - 3) + 1] = i_theta;
+                        i_theta += 1;
+                    }
+                    col += 1;
+                }
+                col += 1;
+            }
+            let base_pos = rows_of(model, "base_positions", 4)?;
+            let nverts = base_pos.len() / 4;
+            let weights = matrix(model, "weights", nverts, BONES)?;
+            let mirrored = field(model, "is_mirrored")?.as_bool().unwrap_or(false);
+            let triangles: Vec<[usize; 3]> = field(model, "triangles")?
+                .as_array()
+                .ok_or("\"triangles\" is not an array")?
+                .iter()
+                .map(|t| {
+                    let t = indices(t, "a triangle")?;
+                    <[usize; 3]>::try_from(t).map_err(|_| "a triangle has 3 vertices".to_string())
+                })
+                .collect::<Result<_, _>>()?;
+            let correspondences = indices(field(data, "correspondences")?, "correspondences")?;
+            let npts = correspondences.len();
+            let points = matrix(data, "points", npts, 3)?;
+            let us = rows_of(input, "us", 2)?;
+            let complicated = !us.is_empty();
+            if complicated && us.len() != 2 * npts {
+                return Err("`us` must have one pair per point".into());
+            }
+            let limit = if complicated { triangles.len() } else { nverts };
+            if correspondences.iter().any(|&c| c >= limit)
+                || triangles.iter().flatten().any(|&v| v >= nverts)
+            {
+                return Err("a correspondence or triangle is out of range".into());
+            }
+            Ok(Problem {
+                theta,
+                base_rel,
+                iba,
+                parents,
+                pose,
+                base_pos,
+                weights,
+                mirrored,
+                triangles,
+                correspondences,
+                points,
+                us,
+            })
+        }
+
+        fn nverts(&self) -> usize {
+            self.base_pos.len() / 4
+        }
+
+        fn transforms(&self) -> [f64; AFF * BONES] {
+            bone_transforms(
+                &self.theta,
+                &self.base_rel,
+                &self.iba,
+                &self.parents,
+                &self.pose,
+            )
+        }
+
+        /// The residuals, into `err` (3 per point). `pos` is scratch for
+        /// the posed vertices (3 per vertex).
+        pub fn objective(&self, pos: &mut [f64], err: &mut [f64]) {
+            let m = self.transforms();
+            let rot = angle_axis_to_rotation([self.theta[0], self.theta[1], self.theta[2]]);
+            // Skinning as `ht.hpp` does it: every bone transforms every
+            // vertex, weighted (most weights are 0).
+            pos.fill(0.0);
+            for b in 0..BONES {
+                let t = &m[AFF * b..AFF * (b + 1)];
+                for (v, (p, x)) in pos
+                    .chunks_exact_mut(3)
+                    .zip(self.base_pos.chunks_exact(4))
+                    .enumerate()
+                {
+                    let w = self.weights[v * BONES + b];
+                    for r in 0..3 {
+                        p[r] += w
+                            * (t[4 * r] * x[0]
+                                + t[4 * r + 1] * x[1]
+                                + t[4 * r + 2] * x[2]
+                                + t[4 * r + 3] * x[3]);
+                    }
+                }
+            }
+            let sign = if self.mirrored { -1.0 } else { 1.0 };
+            for p in pos.chunks_exact_mut(3) {
+                let l = [sign * p[0], p[1], p[2]];
+                for r in 0..3 {
+                    p[r] = rot[3 * r] * l[0]
+                        + rot[3 * r + 1] * l[1]
+                        + rot[3 * r + 2] * l[2]
+                        + self.theta[3 + r];
+                }
+            }
+            let vertex = |v: usize| [pos[3 * v], pos[3 * v + 1], pos[3 * v + 2]];
+            for (i, &c) in self.correspondences.iter().enumerate() {
+                let point = [
+                    self.points[3 * i],
+                    self.points[3 * i + 1],
+                    self.points[3 * i + 2],
+                ];
+                let e = if self.us.is_empty() {
+                    residual(point, vertex(c))
+                } else {
+                    let [a, b, cc] = self.triangles[c];
+                    let u = [self.us[2 * i], self.us[2 * i + 1]];
+                    residual_on_triangle(point, u, vertex(a), vertex(b), vertex(cc))
+                };
+                err[3 * i..3 * i + 3].copy_from_slice(&e);
+            }
+        }
+    }
+
+    /// What the Jacobian needs besides the problem, precomputed once per
+    /// run from the companions (see [`Problem::jacobian`]).
+    pub struct Scratch {
+        /// Per bone: `G · M_b` and, for each of the three rotation
+        /// parameters `k`, `∂G/∂θ_k · M_b`, 3 × 4 each, where `G = R · S`
+        /// (the global rotation and the mirror).
+        posed: Vec<[[f64; AFF]; 4]>,
+        /// Per bone, its pose parameters and `G · ∂M_b/∂θ_j` for each.
+        dposed: Vec<Vec<(usize, [f64; AFF])>>,
+        /// The bones whose transform depends on `theta`, in groups of bones
+        /// whose dependencies are disjoint: one group is one set of reverse
+        /// sweeps.
+        groups: Vec<Vec<usize>>,
+    }
+
+    impl Scratch {
+        pub fn new(problem: &Problem) -> Self {
+            // The pose parameters each bone's transform depends on: its own
+            // and its ancestors'.
+            let mut deps: Vec<Vec<usize>> = Vec::with_capacity(BONES);
+            for b in 0..BONES {
+                let mut d = if problem.parents[b] < 0 {
+                    Vec::new()
+                } else {
+                    deps[problem.parents[b] as usize].clone()
+                };
+                d.extend(
+                    problem.pose[2 * b..2 * b + 2]
+                        .iter()
+                        .filter(|&&j| j != NONE),
+                );
+                d.sort_unstable();
+                d.dedup();
+                deps.push(d);
+            }
+            let mut groups: Vec<Vec<usize>> = Vec::new();
+            for b in (0..BONES).filter(|&b| !deps[b].is_empty()) {
+                let free = groups.iter_mut().find(|g| {
+                    g.iter()
+                        .all(|&o| deps[o].iter().all(|j| !deps[b].contains(j)))
+                });
+                match free {
+                    Some(g) => g.push(b),
+                    None => groups.push(vec![b]),
+                }
+            }
+            Scratch {
+                posed: vec![[[0.0; AFF]; 4]; BONES],
+                dposed: deps
+                    .iter()
+                    .map(|d| d.iter().map(|&j| (j, [0.0; AFF])).collect())
+                    .collect(),
+                groups,
+            }
+        }
+    }
+
+    /// `a · m` for a 3 × 3 `a` and a 3 × 4 `m` (row-major), the rows of `m`
+    /// first multiplied by `s`.
+    fn mat3x4(a: &[f64; 9], s: [f64; 3], m: &[f64]) -> [f64; AFF] {
+        let mut out = [0.0; AFF];
+        for r in 0..3 {
+            for c in 0..4 {
+                out[4 * r + c] = a[3 * r] * s[0] * m[c]
+                    + a[3 * r + 1] * s[1] * m[4 + c]
+                    + a[3 * r + 2] * s[2] * m[8 + c];
+            }
+        }
+        out
+    }
+
+    impl Problem {
+        /// The Jacobian, row-major (`3 × points` rows of `ncols`), into `jac`.
+        ///
+        /// Hand-written here is only the chain rule that joins Jacobians the
+        /// companions give, because reverse mode would need one sweep of the
+        /// whole model per residual (3 per point, up to 153,600) and forward
+        /// mode does not exist yet:
+        ///
+        /// - `∂M/∂θ` of [`bone_transforms`], by reverse sweeps with one unit
+        ///   cotangent per entry of the 3 × 4 transform and per bone of a
+        ///   group (bones of one group depend on disjoint parameters, so one
+        ///   sweep gives each its own column: 3 groups × 12 = 36 sweeps for
+        ///   the hand);
+        /// - `∂R/∂θ_{0..3}` of [`angle_axis_to_rotation`], 9 sweeps;
+        /// - the residual's derivatives with respect to the vertices (and
+        ///   `us`) from [`residual`] / [`residual_on_triangle`], 3 sweeps
+        ///   per point;
+        ///
+        /// and the skinning, linear in the transforms, applies them:
+        /// `∂v/∂θ_j = Σ_b w_{v,b} G ∂M_b/∂θ_j p_v` (and `∂G/∂θ_k` for the
+        /// rotation, the identity for the translation).
+        pub fn jacobian(&self, s: &mut Scratch, jac: &mut [f64]) {
+            let complicated = !self.us.is_empty();
+            let ncols = THETA + if complicated { 2 } else { 0 };
+            let off = ncols - THETA;
+            // ∂M/∂θ.
+            let mut m = [0.0; AFF * BONES];
+            let mut d_theta = [0.0; THETA];
+            for group in &s.groups {
+                for e in 0..AFF {
+                    let mut d_out = [0.0; AFF * BONES];
+                    for &b in group {
+                        d_out[AFF * b + e] = 1.0;
+                    }
+                    d_theta.fill(0.0);
+                    m = bone_transforms_backward(
+                        &self.theta,
+                        &mut d_theta,
+                        &self.base_rel,
+                        &self.iba,
+                        &self.parents,
+                        &self.pose,
+                        d_out,
+                    );
+                    for &b in group {
+                        for (j, d) in s.dposed[b].iter_mut() {
+                            d[e] = d_theta[*j];
+                        }
+                    }
+                }
+            }
+            // R and ∂R/∂θ_k (row-major 3 × 3 each).
+            let aa = [self.theta[0], self.theta[1], self.theta[2]];
+            let mut rot = [0.0; 9];
+            let mut drot = [[0.0; 9]; 3];
+            for e in 0..9 {
+                let mut d_out = [0.0; 9];
+                d_out[e] = 1.0;
+                let (r, d_aa) = angle_axis_to_rotation_backward(aa, d_out);
+                rot = r;
+                for k in 0..3 {
+                    drot[k][e] = d_aa[k];
+                }
+            }
+            let mirror = [if self.mirrored { -1.0 } else { 1.0 }, 1.0, 1.0];
+            for b in 0..BONES {
+                let mb = &m[AFF * b..AFF * (b + 1)];
+                s.posed[b][0] = mat3x4(&rot, mirror, mb);
+                for k in 0..3 {
+                    s.posed[b][k + 1] = mat3x4(&drot[k], mirror, mb);
+                }
+                for (_, d) in s.dposed[b].iter_mut() {
+                    *d = mat3x4(&rot, mirror, &d.clone());
+                }
+            }
+            // A vertex and its 3 × 26 Jacobian (row-major).
+            let vertex = |v: usize, jv: &mut [f64; 3 * THETA]| -> [f64; 3] {
+                let x = &self.base_pos[4 * v..4 * v + 4];
+                let mut pos = [self.theta[3], self.theta[4], self.theta[5]];
+                jv.fill(0.0);
+                for r in 0..3 {
+                    jv[THETA * r + 3 + r] = 1.0;
+                }
+                for b in 0..BONES {
+                    let w = self.weights[v * BONES + b];
+                    if w == 0.0 {
+                        continue;
+                    }
+                    let apply = |t: &[f64; AFF], r: usize| {
+                        w * (t[4 * r] * x[0]
+                            + t[4 * r + 1] * x[1]
+                            + t[4 * r + 2] * x[2]
+                            + t[4 * r + 3] * x[3])
+                    };
+                    for r in 0..3 {
+                        pos[r] += apply(&s.posed[b][0], r);
+                        for k in 0..3 {
+                            jv[THETA * r + k] += apply(&s.posed[b][k + 1], r);
+                        }
+                        for (j, d) in &s.dposed[b] {
+                            jv[THETA * r + j] += apply(d, r);
+                        }
+                    }
+                }
+                pos
+            };
+            let mut ja = [0.0; 3 * THETA];
+            let mut jb = [0.0; 3 * THETA];
+            let mut jc = [0.0; 3 * THETA];
+            for (i, &c) in self.correspondences.iter().enumerate() {
+                let point = [
+                    self.points[3 * i],
+                    self.points[3 * i + 1],
+                    self.points[3 * i + 2],
+                ];
+                let rows = &mut jac[3 * i * ncols..3 * (i + 1) * ncols];
+                rows.fill(0.0);
+                if complicated {
+                    let [a, b, cc] = self.triangles[c];
+                    let (va, vb, vc) =
+                        (vertex(a, &mut ja), vertex(b, &mut jb), vertex(cc, &mut jc));
+                    let u = [self.us[2 * i], self.us[2 * i + 1]];
+                    for r in 0..3 {
+                        let mut d_out = [0.0; 3];
+                        d_out[r] = 1.0;
+                        let (_, d_u, d_va, d_vb, d_vc) =
+                            residual_on_triangle_backward(point, u, va, vb, vc, d_out);
+                        let row = &mut rows[r * ncols..(r + 1) * ncols];
+                        row[..2].copy_from_slice(&d_u);
+                        for q in 0..3 {
+                            for j in 0..THETA {
+                                row[off + j] += d_va[q] * ja[THETA * q + j]
+                                    + d_vb[q] * jb[THETA * q + j]
+                                    + d_vc[q] * jc[THETA * q + j];
+                            }
+                        }
+                    }
+                } else {
+                    let v = vertex(c, &mut ja);
+                    for r in 0..3 {
+                        let mut d_out = [0.0; 3];
+                        d_out[r] = 1.0;
+                        let (_, d_v) = residual_backward(point, v, d_out);
+                        let row = &mut rows[r * ncols..(r + 1) * ncols];
+                        for q in 0..3 {
+                            for j in 0..THETA {
+                                row[j] += d_v[q] * ja[THETA * q + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+        let problem = Problem::from_input(input)?;
+        let npts = problem.correspondences.len();
+        match function {
+            "objective" => {
+                let mut pos = vec![0.0; 3 * problem.nverts()];
+                let mut err = vec![0.0; 3 * npts];
+                let (_, t) = runs(input, || problem.objective(&mut pos, black_box(&mut err)));
+                Ok((json!(err), t))
+            }
+            "jacobian" => {
+                let ncols = THETA + if problem.us.is_empty() { 0 } else { 2 };
+                let mut scratch = Scratch::new(&problem);
+                let mut jac = vec![0.0; 3 * npts * ncols];
+                let (_, t) = runs(input, || {
+                    problem.jacobian(&mut scratch, black_box(&mut jac))
+                });
+                Ok((rows_json(&jac, 3 * npts, ncols), t))
+            }
+            _ => unknown_function("ht", function),
         }
     }
 }
