@@ -3,7 +3,7 @@
 //! end of each iteration.
 
 use super::buffers::{mut_if, parallel_copy};
-use super::{val, Emitter};
+use super::{flat, val, Emitter};
 use crate::ir::{Loop, LoopKind, Op, OpKind, Region, Value};
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -83,18 +83,20 @@ impl Emitter<'_> {
                 if let OpKind::Effect(e) = &r.ops[k].kind {
                     body.push(self.effect(e));
                 }
-                (body, r.yields.clone(), true)
+                (flat::block(body), r.yields.clone(), true)
             }
             None => {
                 self.ops(&r.ops, &mut body);
-                (body, r.yields.clone(), false)
+                (flat::block(body), r.yields.clone(), false)
             }
         }
     }
 
-    pub(super) fn loop_op(&mut self, op: &Op, l: &Loop) -> TokenStream {
+    /// A loop: the carried values' `let`s, then the loop, each statement
+    /// pushed into `out`.
+    pub(super) fn loop_op(&mut self, op: &Op, l: &Loop, out: &mut Vec<TokenStream>) {
         let n = l.inits.len();
-        let mut pre = Vec::new();
+        let pre = out;
         let mut arg_binds = Vec::new();
         let mut updates = Vec::new();
         for j in 0..n {
@@ -147,23 +149,22 @@ impl Emitter<'_> {
                     quote!(#lo..#hi)
                 };
                 let range = if *rev { quote!((#range).rev()) } else { range };
-                let end = if l.track_end {
+                let mut stmts = Vec::new();
+                if l.track_end {
                     let end = val(*op.results.last().unwrap_or(&l.body.args[0]));
                     pre.push(quote!(let mut #end = #lo;));
-                    quote!(#end = #idx + 1;)
-                } else {
-                    TokenStream::new()
-                };
-                quote! {
-                    #(#pre)*
-                    for #idx in #range {
-                        #end
-                        #(#arg_binds)*
-                        #(#body)*
-                        #(#updates)*
-                        #brk
-                    }
+                    stmts.push(quote!(#end = #idx + 1;));
                 }
+                stmts.extend(arg_binds);
+                stmts.extend(body);
+                stmts.extend(updates);
+                stmts.push(brk);
+                let stmts = flat::block(stmts);
+                pre.push(quote! {
+                    for #idx in #range {
+                        #(#stmts)*
+                    }
+                });
             }
             LoopKind::While(c) => {
                 let count = val(*op.results.last().unwrap_or(&l.body.args[0]));
@@ -179,20 +180,21 @@ impl Emitter<'_> {
                 let mut cond_ops = Vec::new();
                 self.ops(&c.ops, &mut cond_ops);
                 let cv = self.name(c.yields[0]);
-                quote! {
-                    #(#pre)*
+                let mut stmts = cond_binds;
+                stmts.extend(cond_ops);
+                stmts.push(quote!(if !#cv { break; }));
+                stmts.push(quote!(let #idx = #count;));
+                stmts.push(quote!(#count += 1;));
+                stmts.extend(arg_binds);
+                stmts.extend(body);
+                stmts.extend(updates);
+                stmts.push(brk);
+                let stmts = flat::block(stmts);
+                pre.push(quote! {
                     loop {
-                        #(#cond_binds)*
-                        #(#cond_ops)*
-                        if !#cv { break; }
-                        let #idx = #count;
-                        #count += 1;
-                        #(#arg_binds)*
-                        #(#body)*
-                        #(#updates)*
-                        #brk
+                        #(#stmts)*
                     }
-                }
+                });
             }
         }
     }
