@@ -234,3 +234,45 @@ fn no_grad_inside_or_outside_the_reference() {
     assert_bits(y, reach(q), "value");
     assert_fd(|p| reach(arr::<2>(p)), &q, &dq);
 }
+
+/// sRGB to linear light by `[f64; 3]::map`, a hue wrapped by `rem_euclid`
+/// (with `div_euclid`), and `!x.is_empty()` in an assertion.
+#[grad]
+pub fn luminance(rgb: [f64; 3], w: f64) -> f64 {
+    let lin = rgb.map(|c| {
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    let hue = (w * 7.0).rem_euclid(6.0) + w.div_euclid(0.3);
+    0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2] * hue
+}
+
+#[grad]
+pub fn sharpe(r: &[f64]) -> f64 {
+    assert!(!r.is_empty());
+    let n = r.len() as f64;
+    let m = r.iter().sum::<f64>() / n;
+    let v = r.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n;
+    m / v.sqrt()
+}
+
+#[test]
+fn array_map_rem_euclid_and_is_empty() {
+    for (rgb, w) in [([0.5, 0.02, 0.8], 1.3), ([0.03, 0.7, 0.2], -0.45)] {
+        let (y, d, dw) = luminance_backward(rgb, w, 1.0);
+        assert_eq!(y.to_bits(), luminance(rgb, w).to_bits());
+        assert_fd(
+            |p| luminance([p[0], p[1], p[2]], p[3]),
+            &[rgb[0], rgb[1], rgb[2], w],
+            &[d[0], d[1], d[2], dw],
+        );
+    }
+    let r = [0.01, -0.02, 0.03, 0.015];
+    let mut d = [0.0; 4];
+    let y = sharpe_backward(&r, &mut d, 1.0);
+    assert_eq!(y.to_bits(), sharpe(&r).to_bits());
+    assert_fd(|p| sharpe(p), &r, &d);
+}

@@ -379,6 +379,25 @@ unary!(ceil, off_integers());
 unary!(round, off_half_integers());
 unary!(trunc, off_integers());
 unary!(fract, off_integers());
+binary!(
+    rem_euclid,
+    // y away from 0, x / y at least 1e-3 from an integer (where the result jumps)
+    (any_x(), nonzero(-5.0, 5.0))
+        .prop_filter("at a jump", |(x, y)| {
+            let q = x / y;
+            (q - q.round()).abs() >= 1e-3
+        })
+        .boxed()
+);
+binary!(
+    div_euclid,
+    (any_x(), nonzero(-5.0, 5.0))
+        .prop_filter("at a jump", |(x, y)| {
+            let q = x / y;
+            (q - q.round()).abs() >= 1e-3
+        })
+        .boxed()
+);
 unary!(to_degrees, any_x());
 unary!(to_radians, (-300.0f64..300.0).boxed());
 binary!(

@@ -136,6 +136,12 @@ pub trait Real:
     fn trunc(self) -> Self;
     /// Fractional part, `self - self.trunc()`.
     fn fract(self) -> Self;
+    /// The least non-negative remainder of `self / rhs` (std's `rem_euclid`:
+    /// `self % rhs`, plus `|rhs|` when that is negative).
+    fn rem_euclid(self, rhs: Self) -> Self;
+    /// The quotient of Euclidean division, so that
+    /// `self == rhs * self.div_euclid(rhs) + self.rem_euclid(rhs)` (std's `div_euclid`).
+    fn div_euclid(self, rhs: Self) -> Self;
     /// `(self.sin(), self.cos())`, as std computes it.
     fn sin_cos(self) -> (Self, Self) {
         (Real::sin(self), Real::cos(self))
@@ -316,6 +322,26 @@ macro_rules! impl_real {
             #[inline]
             fn fract(self) -> Self {
                 self - Real::trunc(self)
+            }
+
+            // std's formulas, with or without std.
+            #[inline]
+            fn rem_euclid(self, rhs: Self) -> Self {
+                let r = self % rhs;
+                if r < 0.0 {
+                    r + Real::abs(rhs)
+                } else {
+                    r
+                }
+            }
+
+            #[inline]
+            fn div_euclid(self, rhs: Self) -> Self {
+                let q = Real::trunc(self / rhs);
+                if self % rhs < 0.0 {
+                    return if rhs > 0.0 { q - 1.0 } else { q + 1.0 };
+                }
+                q
             }
 
             // Inherent in `core` too: the same formula with or without std.
@@ -509,7 +535,7 @@ mod tests {
                         stringify!($t)
                     );
                 }
-                let exact: [(&str, $t, $t); 15] = [
+                let exact: [(&str, $t, $t); 19] = [
                     ("to_degrees", Real::to_degrees(x), x.to_degrees()),
                     ("to_radians", Real::to_radians(x), x.to_radians()),
                     ("copysign", Real::copysign(x, y), x.copysign(y)),
@@ -529,6 +555,10 @@ mod tests {
                     ("round", Real::round(x), x.round()),
                     ("trunc", Real::trunc(x), x.trunc()),
                     ("fract", Real::fract(x), x.fract()),
+                    ("rem_euclid", Real::rem_euclid(x, y), x.rem_euclid(y)),
+                    ("rem_euclid -y", Real::rem_euclid(x, -y), x.rem_euclid(-y)),
+                    ("div_euclid", Real::div_euclid(x, y), x.div_euclid(y)),
+                    ("div_euclid -y", Real::div_euclid(x, -y), x.div_euclid(-y)),
                 ];
                 for (name, actual, expected) in exact {
                     assert_eq!(

@@ -91,6 +91,8 @@ prims! {
     Round => "round", 1, Method, Inline;
     Trunc => "trunc", 1, Method, Inline;
     Fract => "fract", 1, Method, Inline;
+    RemEuclid => "rem_euclid", 2, Method, Inline;
+    DivEuclid => "div_euclid", 2, Method, Inline;
     ToDegrees => "to_degrees", 1, Method, Inline;
     ToRadians => "to_radians", 1, Method, Inline;
     Copysign => "copysign", 2, Method, Inline;

@@ -365,6 +365,14 @@ fn call(b: &mut Builder, p: Prim, args: &[Value], out: Value, g: Value) -> Vec<(
         }
         Prim::Signum | Prim::Floor | Prim::Ceil | Prim::Round | Prim::Trunc => vec![],
         Prim::Fract => vec![(x, g)],
+        // x.rem_euclid(y) = x - y * x.div_euclid(y), the quotient flat between jumps.
+        Prim::RemEuclid => {
+            let y = args[1];
+            let q = b.call(Prim::DivEuclid, &[x, y]);
+            let u = b.mul(g, q);
+            vec![(x, g), (y, b.neg(u))]
+        }
+        Prim::DivEuclid => vec![],
         Prim::ToDegrees | Prim::ToRadians => {
             // The factor std multiplies by (in f64; rounded once for f32).
             let c = b.constant(if p == Prim::ToDegrees {

@@ -52,6 +52,9 @@ impl Lowering<'_, '_> {
             if name == "len" && m.args.is_empty() {
                 return Val::Scalar(len);
             }
+            if name == "is_empty" && m.args.is_empty() {
+                return Val::Scalar(self.is_zero_len(len));
+            }
             self.errors.at(
                 &m.method,
                 format!("unsupported method `{name}` of a sub-slice; a sub-slice supports indexing, `.len()` and iteration"),
@@ -165,6 +168,12 @@ impl Lowering<'_, '_> {
                 self.user_call(&path, &call, None)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            Ty::Array(_) if name == "is_empty" && m.args.is_empty() => {
+                let n = self.len_of(recv);
+                Val::Scalar(self.is_zero_len(n))
+            }
+            // `[a, b, c].map(f)`: an array of `f` of each element.
+            Ty::Array(_) if name == "map" && m.args.len() == 1 => self.array_map(recv, m),
             // `x.to_vec()`, `v.clone()`: a copy, of its own buffer.
             Ty::Array(_) if (name == "to_vec" || name == "clone") && m.args.is_empty() => {
                 let of_vec = matches!(
@@ -204,6 +213,50 @@ impl Lowering<'_, '_> {
                 self.poison()
             }
         }
+    }
+
+    /// `n == 0`, for `.is_empty()`.
+    fn is_zero_len(&mut self, n: Value) -> Value {
+        let zero = self.int("0");
+        self.push(OpKind::Cmp(CmpOp::Eq, n, zero), Ty::Bool)
+    }
+
+    /// `a.map(f)` of a fixed-size array: `[f(a[0]), f(a[1]), …]`.
+    fn array_map(&mut self, a: Value, m: &syn::ExprMethodCall) -> Val {
+        let n = match self.func.array(self.ty(a)) {
+            Some(crate::ir::ArrayTy {
+                len: crate::ir::Len::Const(n),
+                ..
+            }) => n.parse::<usize>().ok(),
+            _ => None,
+        };
+        let (Some(n), Some(f)) = (n, super::iters::Callable::of(&m.args[0])) else {
+            self.errors.at(
+                &m.method,
+                "`.map(f)` is supported on a fixed-size array with a literal length (`[f64; 3]`) and a closure or a function path; iterate otherwise (`a.iter().map(f)`)",
+            );
+            return self.poison();
+        };
+        let elem = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+        let mut xs = Vec::new();
+        for k in 0..n {
+            let i = self.int(&k.to_string());
+            let x = self.push(OpKind::Load(a, vec![i]), elem);
+            let y = self.apply(f, vec![Val::Scalar(x)]);
+            xs.push(self.scalar(y, &m.args[0], "the result of `map`'s function"));
+        }
+        let Some(&first) = xs.first() else {
+            return Val::Scalar(a);
+        };
+        let ty = self.ty(first);
+        if ty != Ty::Float && !matches!(ty, Ty::Int | Ty::Bool) {
+            self.errors
+                .at(&m.args[0], "`map`'s function must give a number here");
+            return self.poison();
+        }
+        let len = crate::ir::Len::Const(n.to_string());
+        let aty = self.func.array_ty(ty, len);
+        Val::Scalar(self.push(OpKind::ArrayLit(xs), aty))
     }
 
     /// `x.sin_cos()`: the tuple `(x.sin(), x.cos())`, as std computes it (the

@@ -251,6 +251,10 @@ impl Lowering<'_, '_> {
                 };
                 let v = self.expr(&u.expr, hint);
                 let v = self.scalar(v, &u.expr, what);
+                // An operand already reported: nothing more to say.
+                if self.poisoned.contains(&v) {
+                    return self.poison();
+                }
                 let ty = self.ty(v);
                 if ty == wrong {
                     self.errors.at(u, msg);
@@ -275,7 +279,7 @@ impl Lowering<'_, '_> {
         }
         let v = self.expr(e, Some(Ty::Bool));
         let v = self.scalar(v, e, "a condition");
-        if self.ty(v) != Ty::Bool {
+        if self.ty(v) != Ty::Bool && !self.poisoned.contains(&v) {
             self.errors.at(e, "a condition must be a `bool`");
         }
         v
