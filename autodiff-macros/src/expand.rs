@@ -100,6 +100,7 @@ pub fn companion_with(
             }
             ParamKind::FloatRef => Activity::Active,
             ParamKind::Inactive { .. } => Activity::Inactive,
+            ParamKind::Out => Activity::Out,
         })
         .collect();
     let mut comp = match reverse::reverse(func, &activity, alloc) {

@@ -18,6 +18,10 @@ pub enum ParamKind {
     FloatRef,
     /// Anything else (integers, `bool`, floats outside `wrt`): passed through.
     Inactive { by_ref: bool, is_bool: bool },
+    /// An output array `&mut [F]`, `&mut [F; N]`, `&mut Vec<F>`: the function
+    /// writes it (and may read it); its `&mut` shadow carries in the cotangent
+    /// of the final contents and leaves holding the gradient of the initial ones.
+    Out,
 }
 
 /// One parameter of the original function.
@@ -39,7 +43,10 @@ pub struct Param {
 impl Param {
     /// Whether this parameter gets a gradient.
     pub fn active(&self) -> bool {
-        matches!(self.kind, ParamKind::Float | ParamKind::FloatRef)
+        matches!(
+            self.kind,
+            ParamKind::Float | ParamKind::FloatRef | ParamKind::Out
+        )
     }
 
     /// The type without its reference, for the `&mut` shadow.
@@ -207,12 +214,11 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
 
     // The return type fixes the float type and the number of outputs.
     let (ret, ret_float, outputs) = match &sig.output {
-        ReturnType::Default => {
-            errors.at(
-                &sig.ident,
-                "a #[grad] function must return a float or a tuple of floats; add a return type such as `-> f64`",
-            );
-            (syn::parse_quote!(()), None, 0)
+        // `()`: the results are in output parameters (`dy: &mut [f64]`), whose
+        // element type is the float type.
+        ReturnType::Default => (syn::parse_quote!(()), None, 0),
+        ReturnType::Type(_, t) if matches!(strip_parens(t), Type::Tuple(tt) if tt.elems.is_empty()) => {
+            (strip_parens(t).clone(), None, 0)
         }
         ReturnType::Type(_, t) => {
             let t = strip_parens(t);
@@ -250,7 +256,24 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             }
         }
     };
-    let float_ty = ret_float.clone().unwrap_or_else(|| syn::parse_quote!(f64));
+    let out_float = sig.inputs.iter().find_map(|a| match a {
+        FnArg::Typed(pt) => out_elem(&pt.ty).and_then(float_of),
+        FnArg::Receiver(_) => None,
+    });
+    if outputs == 0
+        && ret_float.is_none()
+        && out_float.is_none()
+        && matches!(&ret, Type::Tuple(tt) if tt.elems.is_empty())
+    {
+        errors.at(
+            &sig.ident,
+            "a #[grad] function must return a float or a tuple of floats (add a return type such as `-> f64`), or write its results into output parameters (`out: &mut [f64]`)",
+        );
+    }
+    let float_ty = ret_float
+        .clone()
+        .or(out_float)
+        .unwrap_or_else(|| syn::parse_quote!(f64));
     if let Type::Tuple(tt) = &ret {
         for e in &tt.elems {
             let l = leaf(e, false).and_then(float_of);
@@ -334,11 +357,16 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         let kind = match strip_parens(&ty) {
             _ if !pattern_ok => None,
             Type::Reference(r) if r.mutability.is_some() => {
-                errors.at(
-                    &ty,
-                    "a #[grad] function cannot take `&mut` parameters: the companion adds gradients into `&mut` shadows of `&` parameters; take this one by `&` or by value and return what it computes",
-                );
-                None
+                match out_elem(&ty).and_then(float_of) {
+                    Some(f) if same_type(&f, &float_ty) => Some(ParamKind::Out),
+                    _ => {
+                        errors.at(
+                            &ty,
+                            format!("`{}` parameters are not supported: a `&mut` parameter of a #[grad] function is an output array of its float type (`out: &mut [{f}]`, `&mut [{f}; N]`, `&mut Vec<{f}>`); take this one by `&` or by value and return what it computes", type_text(&ty), f = type_text(&float_ty)),
+                        );
+                        None
+                    }
+                }
             }
             Type::Reference(r) => kind_of(&r.elem, true, errors),
             t => kind_of(t, false, errors),
@@ -430,6 +458,30 @@ fn leaf(t: &Type, by_ref: bool) -> Option<&Type> {
         Type::Slice(s) if by_ref => leaf(&s.elem, false),
         Type::Slice(_) => None,
         t => Some(t),
+    }
+}
+
+/// The element type of an output parameter's type: `F` of `&mut [F]`,
+/// `&mut [F; N]` or `&mut Vec<F>`.
+fn out_elem(t: &Type) -> Option<&Type> {
+    let Type::Reference(r) = strip_parens(t) else {
+        return None;
+    };
+    r.mutability?;
+    match strip_parens(&r.elem) {
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let seg = p.path.segments.last().filter(|s| s.ident == "Vec")?;
+            match &seg.arguments {
+                syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+                    syn::GenericArgument::Type(t) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

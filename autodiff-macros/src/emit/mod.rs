@@ -108,6 +108,13 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             continue;
         }
         let name = val(*v);
+        if p.kind == ParamKind::Out {
+            // Written in place, through the caller's `&mut`.
+            body.push(quote!(let #name = #id;));
+            e.refs.insert(*v);
+            e.bufs.insert(*v, name.to_token_stream());
+            continue;
+        }
         if e.is_array(*v) {
             // `&` arrays stay references; arrays by value become owned buffers.
             if matches!(p.ty, syn::Type::Reference(_)) {
@@ -153,13 +160,14 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     if comp.outputs == 1 {
         let p = &pats[0];
         body.push(quote!(let #p = #d_out;));
-    } else {
+    } else if comp.outputs > 1 {
         body.push(quote!(let (#(#pats),*) = #d_out;));
     }
     // Shadows of `&` arrays: the cotangent accumulates into them in place.
     let mut shadows = func.params[n + comp.outputs..].iter();
     for (i, p) in sig.params.iter().enumerate() {
-        if p.kind == ParamKind::FloatRef && e.in_place(func.params[i]) {
+        let shadowed = p.kind == ParamKind::FloatRef && e.in_place(func.params[i]);
+        if shadowed || p.kind == ParamKind::Out {
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
@@ -195,7 +203,20 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
                     returned.push(e.name(*g));
                 }
             }
+            // Through `write_back` below.
+            ParamKind::Out => {
+                grads.next();
+            }
             ParamKind::Inactive { .. } => {}
+        }
+    }
+    // Output parameters: the final contents, and the gradient of the initial
+    // ones, each in its buffer (a copy unless it was updated there in place).
+    for &(buf, at) in &comp.write_back {
+        let Some(&v) = yields.get(at) else { continue };
+        let (dst, src) = (e.name(buf), e.name(v));
+        if dst.to_string() != src.to_string() {
+            body.push(quote!(#dst.copy_from_slice(&#src[..]);));
         }
     }
     let out = if comp.outputs == 1 {
@@ -203,10 +224,11 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     } else {
         quote!((#(#outs),*))
     };
-    let ret = if returned.is_empty() {
-        out
-    } else {
-        quote!((#out, #(#returned),*))
+    let ret = match (comp.outputs, returned.as_slice()) {
+        (0, [g]) => g.to_token_stream(),
+        (0, gs) => quote!((#(#gs),*)),
+        (_, []) => out,
+        (_, gs) => quote!((#out, #(#gs),*)),
     };
     let body = flat::block(body);
     let head = header(item, sig);

@@ -152,6 +152,7 @@ impl Lowering<'_, '_> {
             .func
             .array(self.ty(a))
             .is_some_and(|t| t.len == Len::Slice)
+            && !self.is_out_param(&name)
         {
             self.errors.at(
                 base,
@@ -236,6 +237,16 @@ impl Lowering<'_, '_> {
             Some(Len::Const(n)) => self.push(OpKind::Verbatim(n), Ty::Int),
             _ => self.push(OpKind::Method("len".into(), vec![a]), Ty::Int),
         }
+    }
+
+    /// Whether `name` is an output parameter (`out: &mut [f64]`), writable.
+    pub(super) fn is_out_param(&self, name: &str) -> bool {
+        self.out_params
+            .iter()
+            .any(|&(si, bi)| self.scopes[si][bi].name == super::unraw(name))
+            && self
+                .position_of(name)
+                .is_some_and(|at| self.out_params.contains(&at))
     }
 
     /// A copy of array `a` (its own buffer).

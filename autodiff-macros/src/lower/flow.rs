@@ -44,7 +44,7 @@ impl Lowering<'_, '_> {
                     Some(e) => self.expr(e, Some(Ty::Float)),
                     None => Val::Unit,
                 };
-                return Flow::Return(v.flat());
+                return Flow::Return(self.fn_exit(v));
             }
             if let Stmt::Local(local) = s {
                 if let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_some()) {
@@ -237,6 +237,7 @@ impl Lowering<'_, '_> {
                 let _ = v;
                 self.loop_exit(false)
             }
+            Flow::Value(v) if level == Level::Fn => self.fn_exit(v),
             Flow::Value(v) => v.flat(),
             Flow::Return(o) => o,
         }

@@ -177,7 +177,8 @@ impl Lowering<'_, '_> {
         };
         match self.scopes[at.0][at.1].val {
             Val::Scalar(arr)
-                if matches!(self.ty(arr), Ty::Array(_)) && !self.refs.contains(&arr) =>
+                if matches!(self.ty(arr), Ty::Array(_))
+                    && (!self.refs.contains(&arr) || self.out_params.contains(&at)) =>
             {
                 let elem = self.func.index_ty(self.ty(arr), 1);
                 if elem != Some(Ty::Float) {

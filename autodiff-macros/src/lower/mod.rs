@@ -180,6 +180,9 @@ struct Lowering<'s, 'e> {
     struct_copies: std::collections::HashSet<String>,
     /// Whether a `Vec` may be built (autodiff's `alloc` feature).
     alloc: bool,
+    /// Where the output parameters (`out: &mut [f64]`) are bound: their values
+    /// when the function exits are results too (`fn_exit`).
+    out_params: Vec<(usize, usize)>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -201,6 +204,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         assigned: Vec::new(),
         struct_copies: Default::default(),
         alloc,
+        out_params: Vec::new(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -239,6 +243,9 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
                 Val::Scalar(v)
             };
             l.bind(id.to_string(), val);
+            if p.kind == crate::signature::ParamKind::Out {
+                l.out_params.push((0, l.scopes[0].len() - 1));
+            }
         }
     }
     // Fields of struct parameters that the body assigns become locals of their
@@ -271,17 +278,21 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         }
     }
     let outs = match l.seq(&block.stmts, &[], Level::Fn) {
-        Flow::Value(v) => v.flat(),
+        Flow::Value(v) => l.fn_exit(v),
         Flow::Return(o) => o,
     };
-    let ok = outs.len() == sig.outputs && outs.iter().all(|v| l.func.differentiable(l.func.ty(*v)));
+    let n_out = l.out_params.len();
+    let ok = outs.len() == sig.outputs + n_out
+        && outs.iter().all(|v| l.func.differentiable(l.func.ty(*v)));
     if !ok && l.errors.is_empty() {
         let at = block.stmts.last().map(ToTokens::to_token_stream);
         l.errors.at(
             at.unwrap_or_else(|| block.to_token_stream()),
             format!(
                 "this body must end in {} of type `{}`",
-                if sig.outputs == 1 {
+                if sig.outputs == 0 {
+                    "no value".to_string()
+                } else if sig.outputs == 1 {
                     "a value".to_string()
                 } else {
                     format!("a tuple of {} floats", sig.outputs)
@@ -358,6 +369,16 @@ impl Lowering<'_, '_> {
             .flat_map(|s| s.iter().rev())
             .find(|b| b.name == name)
             .map(|b| &b.val)
+    }
+
+    /// What the function gives back where it exits with value `v`: its results,
+    /// then the final contents of each output parameter.
+    fn fn_exit(&mut self, v: Val) -> Vec<Value> {
+        let mut out = v.flat();
+        for &(si, bi) in &self.out_params {
+            self.scopes[si][bi].val.flatten(&mut out);
+        }
+        out
     }
 
     /// Reports `what` at `node` when the companion may not allocate; returns

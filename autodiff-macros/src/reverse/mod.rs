@@ -42,6 +42,12 @@ pub struct Companion {
     /// Body yields: the primal outputs, then one gradient per active parameter.
     pub func: Func,
     pub outputs: usize,
+    /// Per output parameter, in order: its buffer (a parameter) and the index
+    /// of the yield it must hold when the companion returns (the final
+    /// contents), then its shadow and the yield of the gradient of the initial
+    /// contents. The emitter copies each into its buffer unless it is updated
+    /// there in place already.
+    pub write_back: Vec<(Value, usize)>,
 }
 
 /// How a parameter enters the reverse sweep.
@@ -53,6 +59,10 @@ pub enum Activity {
     /// Differentiated, and its gradient accumulates into a shadow parameter of the
     /// companion (a `&` array: the adjoint is updated in place).
     Shadowed,
+    /// An output array (`&mut`): the forward body's last yields are its final
+    /// contents; its shadow carries in their cotangent and leaves holding the
+    /// gradient of the initial contents.
+    Out,
 }
 
 type Adjoints = IdMap<Value>;
@@ -474,19 +484,30 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
     let mut const_set = IdMap::default();
     consts(&func.body, &mut const_set);
 
-    let outs = std::mem::take(&mut func.body.yields);
+    let mut outs = std::mem::take(&mut func.body.yields);
+    // The final contents of the output parameters come last.
+    let n_out = activity.iter().filter(|a| **a == Activity::Out).count();
+    let finals = outs.split_off(outs.len().saturating_sub(n_out));
     let mut fwd = std::mem::take(&mut func.body.ops);
     let d_outs: Vec<Value> = outs.iter().map(|o| func.new_value(func.ty(*o))).collect();
     func.params.extend(&d_outs);
 
-    // `&` arrays: their cotangent is the caller's shadow, updated in place.
+    // `&` arrays: their cotangent is the caller's shadow, updated in place. An
+    // output array's shadow is the cotangent of its final contents.
     let mut adj = Adjoints::default();
     let params = func.params.clone();
+    let mut out_shadows = Vec::new();
     for (p, a) in params.iter().zip(activity) {
-        if *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_) | Ty::Struct(_)) {
+        let shadowed =
+            *a == Activity::Shadowed && matches!(func.ty(*p), Ty::Array(_) | Ty::Struct(_));
+        if shadowed || *a == Activity::Out {
             let shadow = func.new_value(func.ty(*p));
             func.params.push(shadow);
-            adj.insert(*p, shadow);
+            if shadowed {
+                adj.insert(*p, shadow);
+            } else {
+                out_shadows.push((*p, shadow));
+            }
         }
     }
 
@@ -521,6 +542,9 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
     for (o, d) in outs.iter().zip(&d_outs) {
         r.accumulate(&mut b, &mut adj, *o, Grad::Full(*d));
     }
+    for (fin, (_, shadow)) in finals.iter().zip(&out_shadows) {
+        r.accumulate(&mut b, &mut adj, *fin, Grad::Full(*shadow));
+    }
     r.ops(&mut b, &mut fwd, &mut adj);
     // A float field's cotangent is added into that field at the end. The final
     // versions of the fields' cotangents are yielded (after the gradients, where
@@ -543,6 +567,18 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
             None => b.zero_like(*p),
         })
         .collect();
+    // Output parameters: the final contents into the buffer, the gradient of
+    // the initial contents into the shadow (yields, so that DCE keeps them and
+    // the passes after this one rename them consistently).
+    let mut write_back = Vec::new();
+    for ((p, shadow), fin) in out_shadows.iter().zip(&finals) {
+        let at = outs.len() + grads.len() + in_place.len();
+        write_back.push((*p, at));
+        in_place.push(*fin);
+        if let Some(k) = active_params.iter().position(|a| a == p) {
+            write_back.push((*shadow, outs.len() + k));
+        }
+    }
     let rev = std::mem::take(&mut b.ops);
     let errors = r.errors.into_inner();
     if !errors.is_empty() {
@@ -556,5 +592,9 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         ops: fwd,
         yields: outs.into_iter().chain(grads).chain(in_place).collect(),
     };
-    Ok(Companion { func, outputs })
+    Ok(Companion {
+        func,
+        outputs,
+        write_back,
+    })
 }
