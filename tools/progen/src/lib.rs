@@ -39,7 +39,14 @@
 //! (prints, closures and function paths in `map` / `fold`, `max_by` / `min_by`,
 //! `no_grad`, a `char` parameter, a nested array by value) are segments of their own
 //! generator too; `typed` adds, after some programs `pN`, a program `pNg` generic
-//! over `T: autodiff::Real` with its `f32` twin, appended to the table.
+//! over `T: autodiff::Real` with its `f32` twin, appended to the table. `seqs` (with
+//! `seq_opts`; the model in `seq_ast`, printed by `seq_print`, tagged by `seq_tags`)
+//! adds segments of its own generator too: `fold` with a tuple accumulator, `filter`
+//! at a chain's tail, `count` / `any` / `all` / `position`, `iter_mut` loops, and
+//! `if let` / `let … else` / `match` on an `Option<usize>` parameter, on
+//! `Option<f64>` / `Result<f64, String>` data (under `wrt`) and on `checked_sub`; an
+//! `Option` / `Result` parameter is one inactive float of the point, mapped to its
+//! value by helpers of the file's header, so that every point draws its own.
 //!
 //! Each program records which constructs of the README's support table it
 //! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.

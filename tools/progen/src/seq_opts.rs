@@ -369,8 +369,18 @@ impl Gen<'_> {
 
     /// `match n.checked_sub(1) { Some(j) => … * j as f64, None => … }` on an
     /// integer of the program (or `if let`).
-    pub(crate) fn checked_segment(&mut self, out: &mut Vec<S>) -> Vec<(E, f64)> {
-        let ints: Vec<Var> = self.ints();
+    /// The integer is a `usize` parameter or a new count (a counter `let mut c = 0;`
+    /// has no type yet: E0689 on `c.checked_sub(1)`).
+    pub(crate) fn checked_segment(&mut self, params: &[Param], out: &mut Vec<S>) -> Vec<(E, f64)> {
+        let ints: Vec<Var> = self
+            .ints()
+            .into_iter()
+            .filter(|v| {
+                params
+                    .iter()
+                    .any(|p| p.name == v.name && matches!(p.kind, PK::Usize(_)))
+            })
+            .collect();
         let (n, max) = if let Some(v) = (!ints.is_empty()).then(|| self.rng.pick(&ints).clone()) {
             let VK::Int { max, .. } = v.kind else {
                 unreachable!()

@@ -332,7 +332,7 @@ impl Gen<'_> {
                 *wrt = true;
                 self.data_segment(params, out)
             }
-            _ => self.checked_segment(out),
+            _ => self.checked_segment(params, out),
         }
     }
 
