@@ -178,3 +178,85 @@ fn option_of_an_integer_method() {
         assert_fd(|q| checked(q[0], n), &[0.7], &[dx]);
     }
 }
+
+// ---------------------------------------------- Option values of the body
+
+/// A ray–sphere hit as `Option`: `None` in one branch, `Some(t)` in the other,
+/// matched with a guard.
+#[grad]
+pub fn ray_sphere(o: [f64; 3], d: [f64; 3], r: f64) -> f64 {
+    let b = o[0] * d[0] + o[1] * d[1] + o[2] * d[2];
+    let c = o[0] * o[0] + o[1] * o[1] + o[2] * o[2] - r * r;
+    let disc = b * b - c;
+    let hit = if disc < 0.0 {
+        None
+    } else {
+        Some(-b - disc.sqrt())
+    };
+    match hit {
+        Some(t) if t > 0.0 => t,
+        _ => -1.0,
+    }
+}
+
+/// `Option`s carried by loops (annotated, and not), `is_none`, `let … else`
+/// with an early return, `unwrap_or`, `if let`.
+#[grad]
+pub fn first_hit(x: &[f64], k: f64) -> f64 {
+    let mut best: Option<f64> = None;
+    for v in x {
+        let y = v * k - 1.0;
+        if y > 0.0 && best.is_none() {
+            best = Some(y * y);
+        }
+    }
+    let mut other = None;
+    for v in x {
+        if *v < 0.0 {
+            other = Some(v.sin());
+        }
+    }
+    let Some(b) = best else {
+        return other.unwrap_or(0.5) * k;
+    };
+    if let Some(o) = other {
+        b + o
+    } else {
+        b
+    }
+}
+
+#[test]
+fn options_built_in_the_body() {
+    // A hit in front, a miss, a hit behind the origin.
+    for (o, d, r) in [
+        ([0.0, 0.0, -5.0], [0.0, 0.1, 1.0], 1.5),
+        ([0.0, 3.0, -5.0], [0.0, 0.0, 1.0], 1.5),
+        ([0.0, 0.0, 5.0], [0.0, 0.1, 1.0], 1.5),
+    ] {
+        let (y, dox, dd, dr) = ray_sphere_backward(o, d, r, 1.0);
+        assert_eq!(y.to_bits(), ray_sphere(o, d, r).to_bits());
+        let p = [o[0], o[1], o[2], d[0], d[1], d[2], r];
+        let g = [dox[0], dox[1], dox[2], dd[0], dd[1], dd[2], dr];
+        assert_fd(
+            |q| ray_sphere([q[0], q[1], q[2]], [q[3], q[4], q[5]], q[6]),
+            &p,
+            &g,
+        );
+    }
+    for x in [
+        [0.3, -1.2, 2.0],
+        [0.1, 0.2, 0.3],
+        [-0.5, 0.2, -0.1],
+        [0.9, 0.8, -0.3],
+    ] {
+        let mut d = [0.0; 3];
+        let (y, dk) = first_hit_backward(&x, &mut d, 2.0, 1.0);
+        assert_eq!(y.to_bits(), first_hit(&x, 2.0).to_bits());
+        assert_fd(
+            |q| first_hit(&q[..3], q[3]),
+            &[x[0], x[1], x[2], 2.0],
+            &[d[0], d[1], d[2], dk],
+        );
+    }
+}

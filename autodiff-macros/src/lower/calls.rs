@@ -46,6 +46,7 @@ impl Lowering<'_, '_> {
         match recv {
             Val::Poisoned => return recv,
             Val::Scalar(v) if self.poisoned.contains(&v) => return recv,
+            Val::Opt { .. } => return self.opt_method(recv, m),
             _ => {}
         }
         if let Val::Sub { len, .. } = recv {
@@ -406,6 +407,9 @@ impl Lowering<'_, '_> {
             return self.poison();
         };
         if let Some(id) = fp.path.get_ident() {
+            if id == "Some" && c.args.len() == 1 && self.lookup("Some").is_none() {
+                return self.some(&c.args[0], hint);
+            }
             match self.lookup(&id.to_string()) {
                 // A closure of the body: inlined.
                 Some(Val::Closure(k)) => {

@@ -200,6 +200,9 @@ impl Lowering<'_, '_> {
                     }
                     return v.clone();
                 }
+                if id == "None" {
+                    return self.none();
+                }
             }
         }
         // A constant from outside the body: its type from its path, else from context.

@@ -304,7 +304,9 @@ impl Lowering<'_, '_> {
         let (t_ops, t_val) = self.region(|l| then(l));
         let t_env = std::mem::replace(&mut self.scopes, snapshot.clone());
         let (e_ops, e_val) = self.region(|l| els(l));
+        let mut t_env = t_env;
         let e_env = std::mem::replace(&mut self.scopes, snapshot);
+        let mut e_env = e_env;
         let (mut t_ops, mut e_ops) = (t_ops, e_ops);
         // A branch whose value was rejected: the `if`'s value is too (its
         // uses report nothing more); the names the branches assign still merge.
@@ -321,6 +323,8 @@ impl Lowering<'_, '_> {
             }
             (_, t, e) => (t, e),
         };
+        // A `None` meeting a `Some`: the same shape on both sides.
+        let (t_val, e_val) = self.unify_opts(t_val, e_val, &mut t_ops, &mut e_ops);
 
         // The outer names either branch assigned, in a fixed order.
         let mut changed = Vec::new();
@@ -330,6 +334,12 @@ impl Lowering<'_, '_> {
                     changed.push((si, bi));
                 }
             }
+        }
+        for &(si, bi) in &changed {
+            let (t, e) = (t_env[si][bi].val.clone(), e_env[si][bi].val.clone());
+            let (t, e) = self.unify_opts(t, e, &mut t_ops, &mut e_ops);
+            t_env[si][bi].val = t;
+            e_env[si][bi].val = e;
         }
         let mut t_yields = t_val.flat();
         let mut e_yields = e_val.flat();
@@ -353,7 +363,7 @@ impl Lowering<'_, '_> {
         let mut it = results.into_iter();
         let value = t_val.rebuild(&mut it);
         for (si, bi) in changed {
-            let shape = self.scopes[si][bi].val.clone();
+            let shape = t_env[si][bi].val.clone();
             self.scopes[si][bi].val = shape.rebuild(&mut it);
         }
         if rejected {

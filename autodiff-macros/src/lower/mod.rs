@@ -15,6 +15,7 @@ mod flow;
 mod iters;
 mod loops;
 mod macros;
+mod opt;
 mod patterns;
 mod reductions;
 mod slices;
@@ -49,6 +50,13 @@ pub enum Val {
         start: Value,
         len: Value,
     },
+    /// An `Option` built in the body (`Some(t)`, `None`): whether it is `Some`,
+    /// and its content (`Never` for a `None` whose content type is not known
+    /// yet: a placeholder where it meets a `Some`, `opt.rs`).
+    Opt {
+        tag: Value,
+        payload: Box<Val>,
+    },
     /// A struct built in the body (`let s = State { pos, vel: [0.0; 2] };`): its
     /// fields live as locals of their own (`field_name`: `s.pos`), read, assigned
     /// and carried by loops like any local.
@@ -74,6 +82,10 @@ impl Val {
             Val::Scalar(v) => out.push(*v),
             Val::Tuple(vs) => vs.iter().for_each(|v| v.flatten(out)),
             Val::Sub { base, start, len } => out.extend([*base, *start, *len]),
+            Val::Opt { tag, payload } => {
+                out.push(*tag);
+                payload.flatten(out);
+            }
         }
     }
 
@@ -91,6 +103,13 @@ impl Val {
             Val::Closure(c) => Val::Closure(*c),
             Val::Never => Val::Never,
             Val::Record => Val::Record,
+            Val::Opt { payload, .. } => match it.next() {
+                Some(tag) => Val::Opt {
+                    tag,
+                    payload: Box::new(payload.rebuild(it)),
+                },
+                None => Val::Unit,
+            },
             Val::Place { at, idx } => Val::Place { at: *at, idx: *idx },
             Val::Scalar(_) => it.next().map_or(Val::Unit, Val::Scalar),
             Val::Tuple(vs) => Val::Tuple(vs.iter().map(|v| v.rebuild(it)).collect()),
@@ -413,10 +432,39 @@ impl Lowering<'_, '_> {
             .find(|b| b.name == name);
         match found {
             Some(b) => {
-                b.val = val;
+                // `x = None` where `x` holds an `Option` of known content.
+                let val = match (&b.val, val) {
+                    (Val::Opt { payload, .. }, Val::Opt { tag, payload: p })
+                        if *p == Val::Never && **payload != Val::Never =>
+                    {
+                        let like = (**payload).clone();
+                        let mut ops = Vec::new();
+                        let p = self.placeholders(&like, &mut ops);
+                        self.ops.extend(ops);
+                        Val::Opt {
+                            tag,
+                            payload: Box::new(p),
+                        }
+                    }
+                    (_, v) => v,
+                };
+                self.bind_again(name, val);
                 true
             }
             None => false,
+        }
+    }
+
+    /// Sets the innermost binding of `name` (which exists) to `val`.
+    fn bind_again(&mut self, name: &str, val: Val) {
+        if let Some(b) = self
+            .scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|s| s.iter_mut().rev())
+            .find(|b| b.name == name)
+        {
+            b.val = val;
         }
     }
 
@@ -555,6 +603,19 @@ impl Lowering<'_, '_> {
                             Val::Scalar(self.copy_array(a, &init.expr))
                         }
                         (_, v) => v,
+                    };
+                    // `let mut best = None;`: the content's type from the
+                    // annotation (`Option<[f64; 3]>`), else a float.
+                    let v = if matches!(v, Val::Opt { .. }) {
+                        let inner = match &local.pat {
+                            Pat::Type(pt) => {
+                                opt::option_inner(&pt.ty).and_then(|t| self.type_of(t))
+                            }
+                            _ => None,
+                        };
+                        self.settle_opt(v, inner)
+                    } else {
+                        v
                     };
                     // `let mut st = s;` of a struct parameter: a copy field by field.
                     if let (Val::Scalar(root), Pat::Ident(pi)) = (&v, pat) {

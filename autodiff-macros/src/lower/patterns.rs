@@ -103,6 +103,20 @@ impl Lowering<'_, '_> {
 
     /// The condition under which `s` matches `p` (`None`: always).
     pub(super) fn pat_cond(&mut self, s: &Val, p: &Pat) -> Option<Value> {
+        // An `Option` of the body: its tag, and its content's pattern.
+        if let (Val::Opt { tag, payload }, Some(variant)) = (s, variant_of(p)) {
+            return match variant {
+                Variant::Some => match variant_inner(p).and_then(|q| self.pat_cond(payload, q)) {
+                    Some(c) => Some(self.push(OpKind::Binary(BinOp::BitAnd, *tag, c), Ty::Bool)),
+                    None => Some(*tag),
+                },
+                Variant::None => Some(self.not(*tag)),
+                _ => {
+                    self.errors.at(p, "an `Option` matches `Some(…)` or `None`");
+                    Some(self.push(OpKind::Verbatim("false".into()), Ty::Bool))
+                }
+            };
+        }
         if let Some(variant) = variant_of(p) {
             return self.variant_cond(s, p, variant);
         }
@@ -253,6 +267,13 @@ impl Lowering<'_, '_> {
 
     /// Binds the names of pattern `p` matched by `s` (`n`, `n @ 1..=3`, tuples).
     pub(super) fn bind_match(&mut self, p: &Pat, s: &Val) {
+        if let (Val::Opt { payload, .. }, Some(_)) = (s, variant_of(p)) {
+            if let Some(inner) = variant_inner(p) {
+                let payload = (**payload).clone();
+                self.bind_match(inner, &payload);
+            }
+            return;
+        }
         if let Some(variant) = variant_of(p) {
             if let (Some(inner), Val::Scalar(sv)) = (variant_inner(p), s) {
                 let v = self.unwrapped(*sv, variant);

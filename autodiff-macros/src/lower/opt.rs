@@ -1,0 +1,213 @@
+//! `Option`s built in the body: `None`, `Some(t)`, matched by `match`, `if let`
+//! and `let … else`, and read by `is_some`, `is_none`, `unwrap`, `expect`,
+//! `unwrap_or`.
+//!
+//! An `Option` is `Val::Opt`: a `bool` (whether it is `Some`) and its content,
+//! values like any other, so that `if`s and loops carry them (a `None` holds a
+//! placeholder content). A `None` whose content type is not known yet (`let mut
+//! best = None;`) takes it from its annotation (`Option<[f64; 3]>`), from the
+//! `Some` it meets in an `if`, or else is a float.
+
+use super::{Lowering, Val};
+use crate::ir::{BinOp, OpKind, Ty, Value};
+use syn::Expr;
+
+impl Lowering<'_, '_> {
+    /// `None`, its content not known yet.
+    pub(super) fn none(&mut self) -> Val {
+        let tag = self.push(OpKind::Verbatim("false".into()), Ty::Bool);
+        Val::Opt {
+            tag,
+            payload: Box::new(Val::Never),
+        }
+    }
+
+    /// `Some(e)`.
+    pub(super) fn some(&mut self, e: &Expr, hint: Option<Ty>) -> Val {
+        let v = self.expr(e, hint);
+        if v == Val::Poisoned {
+            return v;
+        }
+        let tag = self.push(OpKind::Verbatim("true".into()), Ty::Bool);
+        Val::Opt {
+            tag,
+            payload: Box::new(v),
+        }
+    }
+
+    /// `v` with every unknown content of a `None` in it made concrete: of type
+    /// `ty` where given (an annotation), else a float.
+    pub(super) fn settle_opt(&mut self, v: Val, ty: Option<Ty>) -> Val {
+        match v {
+            Val::Opt { tag, payload } => {
+                let payload = match *payload {
+                    Val::Never => {
+                        let ty = ty.unwrap_or(Ty::Float);
+                        Val::Scalar(self.placeholder(ty))
+                    }
+                    p => self.settle_opt(p, None),
+                };
+                Val::Opt {
+                    tag,
+                    payload: Box::new(payload),
+                }
+            }
+            Val::Tuple(vs) => {
+                Val::Tuple(vs.into_iter().map(|v| self.settle_opt(v, None)).collect())
+            }
+            v => v,
+        }
+    }
+
+    /// A stand-in value of type `ty` (the content of a `None`).
+    fn placeholder(&mut self, ty: Ty) -> Value {
+        let kind = match ty {
+            Ty::Float => OpKind::Const(0.0),
+            Ty::Bool => OpKind::Verbatim("false".into()),
+            Ty::Int => OpKind::Verbatim("::core::default::Default::default()".into()),
+            Ty::Array(_) | Ty::Struct(_) => OpKind::Zeros,
+        };
+        self.push(kind, ty)
+    }
+
+    /// The two branch values of an `if` made the same shape where one holds a
+    /// `None` of unknown content and the other the matching `Some`: the `None`
+    /// gets a placeholder like the other's content, in its own branch's ops.
+    pub(super) fn unify_opts(
+        &mut self,
+        t: Val,
+        e: Val,
+        t_ops: &mut Vec<crate::ir::Op>,
+        e_ops: &mut Vec<crate::ir::Op>,
+    ) -> (Val, Val) {
+        match (t, e) {
+            (
+                Val::Opt {
+                    tag: tt,
+                    payload: tp,
+                },
+                Val::Opt {
+                    tag: et,
+                    payload: ep,
+                },
+            ) => {
+                let (tp, ep) = match (*tp, *ep) {
+                    (Val::Never, Val::Never) => (Val::Never, Val::Never),
+                    (Val::Never, ep) => (self.placeholders(&ep, t_ops), ep),
+                    (tp, Val::Never) => {
+                        let ep = self.placeholders(&tp, e_ops);
+                        (tp, ep)
+                    }
+                    (tp, ep) => self.unify_opts(tp, ep, t_ops, e_ops),
+                };
+                (
+                    Val::Opt {
+                        tag: tt,
+                        payload: Box::new(tp),
+                    },
+                    Val::Opt {
+                        tag: et,
+                        payload: Box::new(ep),
+                    },
+                )
+            }
+            (Val::Tuple(ts), Val::Tuple(es)) if ts.len() == es.len() => {
+                let mut t_out = Vec::new();
+                let mut e_out = Vec::new();
+                for (t, e) in ts.into_iter().zip(es) {
+                    let (t, e) = self.unify_opts(t, e, t_ops, e_ops);
+                    t_out.push(t);
+                    e_out.push(e);
+                }
+                (Val::Tuple(t_out), Val::Tuple(e_out))
+            }
+            (t, e) => (t, e),
+        }
+    }
+
+    /// `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(…)`,
+    /// `o.unwrap_or(d)` of an `Option` built in the body.
+    pub(super) fn opt_method(&mut self, o: Val, m: &syn::ExprMethodCall) -> Val {
+        let Val::Opt { tag, payload } = o else {
+            return self.poison();
+        };
+        let name = m.method.to_string();
+        match (name.as_str(), m.args.len()) {
+            ("is_some", 0) => Val::Scalar(tag),
+            ("is_none", 0) => Val::Scalar(self.not(tag)),
+            // A `None` unwrapped panics in the function, which is what the
+            // caller sees first: the companion reads the placeholder.
+            ("unwrap" | "expect", _) => match *payload {
+                Val::Never => {
+                    self.errors.at(
+                        m,
+                        "this `Option` is always `None` here: `unwrap` would panic",
+                    );
+                    self.poison()
+                }
+                p => p,
+            },
+            ("unwrap_or", 1) => {
+                let d = self.expr(&m.args[0], None);
+                let payload = match *payload {
+                    Val::Never => return d,
+                    p => p,
+                };
+                self.select_val(tag, payload, d, m)
+            }
+            _ => {
+                self.errors.at(
+                    &m.method,
+                    format!("unsupported method `{name}` of an `Option` in a #[grad] body; match it (`if let Some(t) = o`, `match`), or use `is_some`, `is_none`, `unwrap`, `unwrap_or`"),
+                );
+                self.poison()
+            }
+        }
+    }
+
+    /// `if c { a } else { b }` of two values of one shape, element by element.
+    fn select_val(&mut self, c: Value, a: Val, b: Val, node: &syn::ExprMethodCall) -> Val {
+        let (fa, fb) = (a.flat(), b.flat());
+        let mismatch = fa.len() != fb.len()
+            || fa.iter().zip(&fb).any(|(x, y)| {
+                self.ty(*x) != self.ty(*y) || matches!(self.ty(*x), Ty::Array(_) | Ty::Struct(_))
+            });
+        if mismatch {
+            self.errors.at(
+                &node.args[0],
+                "the default of `unwrap_or` must have the type of the `Option`'s content, a number (for an array, match the `Option`)",
+            );
+            return self.poison();
+        }
+        let picked: Vec<Value> = fa
+            .iter()
+            .zip(&fb)
+            .map(|(x, y)| {
+                let ty = self.ty(*x);
+                self.push(OpKind::Select(c, *x, *y), ty)
+            })
+            .collect();
+        a.rebuild(&mut picked.into_iter())
+    }
+
+    /// `!c`.
+    pub(super) fn not(&mut self, c: Value) -> Value {
+        let t = self.push(OpKind::Verbatim("true".into()), Ty::Bool);
+        self.push(OpKind::Binary(BinOp::BitXor, c, t), Ty::Bool)
+    }
+}
+
+/// `T` of `Option<T>`.
+pub(super) fn option_inner(t: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = t else {
+        return None;
+    };
+    let seg = p.path.segments.last().filter(|s| s.ident == "Option")?;
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
