@@ -151,17 +151,38 @@ fn tuple_parameter_destructured() {
 }
 
 mod imported {
-    use autodiff::{erfc, grad, ln_gamma, sigmoid};
+    use autodiff::softplus;
+    use autodiff::{digamma, elu, erf, erfc, gamma, grad, leaky_relu, ln_gamma, relu, sigmoid};
 
     /// autodiff's primitives imported and called by their bare names.
     #[grad]
     pub fn poisson_nll(lambda: f64, k: f64) -> f64 {
         lambda - k * lambda.ln() + ln_gamma(k + 1.0) + 0.1 * erfc(lambda) + sigmoid(k)
     }
+
+    /// Every primitive by its bare name (each has its compile-time proof).
+    #[grad]
+    pub fn all_bare(x: f64, y: f64) -> f64 {
+        sigmoid(x)
+            + relu(x - 0.3)
+            + leaky_relu(y, 0.1)
+            + softplus(x * y)
+            + elu(y, 1.5)
+            + erf(x)
+            + erfc(y)
+            + ln_gamma(x + 2.0)
+            + gamma(y + 2.5)
+            + digamma(x + 1.5)
+    }
 }
 
 #[test]
 fn imported_primitives_by_bare_name() {
+    for (x, y) in [(0.7, -0.4), (1.3, 0.6)] {
+        let (v, dx, dy) = imported::all_bare_backward(x, y, 1.0);
+        assert_bits(v, imported::all_bare(x, y), "value");
+        assert_fd(|q| imported::all_bare(q[0], q[1]), &[x, y], &[dx, dy]);
+    }
     let (y, dl, dk) = imported::poisson_nll_backward(2.5, 3.0, 1.0);
     assert_bits(y, imported::poisson_nll(2.5, 3.0), "value");
     assert_fd(

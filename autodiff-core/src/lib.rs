@@ -143,12 +143,36 @@ pub mod __private {
         }
     }
 
-    /// Compiles only when both arguments are the same function (every fn item
-    /// has a type of its own): the companion's proof that a bare `relu(x)` in a
-    /// `#[grad]` body is `autodiff::relu`, imported.
-    #[inline]
-    pub fn bare_name_is_the_autodiff_primitive<F>(_: F, _: F) -> bool {
-        true
+    /// Each compiles only when both arguments are the same function (every fn
+    /// item has a type of its own): the companion's proof that a bare `relu(x)`
+    /// in a `#[grad]` body is `autodiff::relu`, imported. One function per
+    /// primitive, named so that rustc's
+    /// "function defined here" note says what a mismatch means and what to
+    /// write: a bare `erf(x)` in a `#[grad]` body is autodiff's `erf`; to call
+    /// a function of your own with that name, write its path (`self::erf(x)`).
+    pub mod bare {
+        macro_rules! proofs {
+            ($($name:ident),* $(,)?) => {$(
+                #[doc(hidden)]
+                #[inline]
+                #[allow(non_snake_case)]
+                pub fn $name<F>(_: F, _: F) -> bool {
+                    true
+                }
+            )*};
+        }
+        proofs!(
+            a_bare_sigmoid_call_is_autodiffs_sigmoid__for_your_own_fn_write_self_sigmoid,
+            a_bare_relu_call_is_autodiffs_relu__for_your_own_fn_write_self_relu,
+            a_bare_leaky_relu_call_is_autodiffs_leaky_relu__for_your_own_fn_write_self_leaky_relu,
+            a_bare_softplus_call_is_autodiffs_softplus__for_your_own_fn_write_self_softplus,
+            a_bare_elu_call_is_autodiffs_elu__for_your_own_fn_write_self_elu,
+            a_bare_erf_call_is_autodiffs_erf__for_your_own_fn_write_self_erf,
+            a_bare_erfc_call_is_autodiffs_erfc__for_your_own_fn_write_self_erfc,
+            a_bare_ln_gamma_call_is_autodiffs_ln_gamma__for_your_own_fn_write_self_ln_gamma,
+            a_bare_gamma_call_is_autodiffs_gamma__for_your_own_fn_write_self_gamma,
+            a_bare_digamma_call_is_autodiffs_digamma__for_your_own_fn_write_self_digamma,
+        );
     }
 
     /// `vec![x; n]` (a `Vec` local of a `#[grad]` body).

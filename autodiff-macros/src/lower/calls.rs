@@ -489,7 +489,11 @@ impl Lowering<'_, '_> {
             let core = quote::format_ident!("{}", name);
             // Spanned at the name, where a mismatch is reported.
             let at = syn::spanned::Spanned::span(&fp.path);
-            let proof = quote::quote_spanned!(at=> ::autodiff::__private::bare_name_is_the_autodiff_primitive(#id, ::autodiff::#core::<#f>));
+            let check = quote::format_ident!(
+                "a_bare_{0}_call_is_autodiffs_{0}__for_your_own_fn_write_self_{0}",
+                name
+            );
+            let proof = quote::quote_spanned!(at=> ::autodiff::__private::bare::#check(#id, ::autodiff::#core::<#f>));
             self.ops.push(Op {
                 results: Vec::new(),
                 kind: OpKind::Effect(Box::new(crate::ir::Effect {
