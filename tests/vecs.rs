@@ -138,3 +138,83 @@ fn vec_double_buffers_and_aliased_arguments() {
     assert_bits(y, self_dot(&u), "value");
     assert_fd(self_dot, &u, &dx);
 }
+
+// ------------------------------------------------------------- Vec results
+
+/// Layer normalisation returning a `Vec` (collected), its cotangent `&[f64]`.
+#[grad]
+pub fn layer_norm(x: &[f64], g: f64) -> Vec<f64> {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let v = x.iter().map(|a| (a - m) * (a - m)).sum::<f64>() / n;
+    let s = (v + 1e-5).sqrt();
+    x.iter().map(|a| g * (a - m) / s).collect()
+}
+
+/// A `Vec` result built by element assignment, updated after, returned from
+/// one of two branches.
+#[grad]
+pub fn scaled(x: &[f64], k: f64) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = x[i] * k + out[i];
+    }
+    if k > 2.0 {
+        return x.to_vec();
+    }
+    out[0] += k * out[0];
+    out
+}
+
+#[test]
+fn vec_results() {
+    let x = [0.3, -1.2, 2.0, 0.7];
+    let seed = [1.0, 0.5, -0.25, 2.0];
+    let dot = |v: &[f64]| v.iter().zip(&seed).map(|(a, b)| a * b).sum::<f64>();
+    let mut dx = [0.0; 4];
+    let (y, dg) = layer_norm_backward(&x, &mut dx, 1.5, &seed);
+    assert_eq!(y, layer_norm(&x, 1.5));
+    let mut g = dx.to_vec();
+    g.push(dg);
+    assert_fd(
+        |q| dot(&layer_norm(&q[..4], q[4])),
+        &[x[0], x[1], x[2], x[3], 1.5],
+        &g,
+    );
+    for k in [1.5, 2.5] {
+        let mut dx = [0.0; 4];
+        let (y, dk) = scaled_backward(&x, &mut dx, k, &seed);
+        assert_eq!(y, scaled(&x, k));
+        let mut g = dx.to_vec();
+        g.push(dk);
+        assert_fd(
+            |q| dot(&scaled(&q[..4], q[4])),
+            &[x[0], x[1], x[2], x[3], k],
+            &g,
+        );
+    }
+}
+
+/// A `Vec` result used by a caller, typed and untyped (its cotangent passed
+/// as `&[f64]` either way).
+#[grad]
+pub fn through_callee(x: &[f64], k: f64) -> f64 {
+    let h: Vec<f64> = layer_norm(x, k);
+    let u = scaled(x, k);
+    h[0] * h[1] + u[2] + dot(&h, &h)
+}
+
+#[test]
+fn vec_results_of_callees() {
+    let x = [0.3, -1.2, 2.0, 0.7];
+    let mut dx = [0.0; 4];
+    let (y, dk) = through_callee_backward(&x, &mut dx, 1.5, 1.0);
+    assert_eq!(y.to_bits(), through_callee(&x, 1.5).to_bits());
+    let mut g = dx.to_vec();
+    g.push(dk);
+    assert_fd(
+        |q| through_callee(&q[..4], q[4]),
+        &[x[0], x[1], x[2], x[3], 1.5],
+        &g,
+    );
+}

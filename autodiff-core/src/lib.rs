@@ -188,10 +188,60 @@ pub mod __private {
         xs.iter().map(|_| A::zero()).collect()
     }
 
-    /// The zero of `x`'s type (for a field whose type the macro cannot see).
+    /// The zero of `x`'s type, shaped like `x` (for a value whose type the
+    /// macro cannot see: a field, a call's result; a `Vec` as long as `x`).
     #[inline]
-    pub fn zero_of<T: Tangent>(_: &T) -> T {
-        T::zero()
+    pub fn zero_of<T: ZeroLike>(x: &T) -> T {
+        x.zero_like()
+    }
+
+    /// A zero shaped like a value: `Tangent::zero()`, or for a `Vec` one as
+    /// long as it.
+    pub trait ZeroLike {
+        /// The zero shaped like `self`.
+        fn zero_like(&self) -> Self;
+    }
+
+    impl<T: Tangent> ZeroLike for T {
+        #[inline]
+        fn zero_like(&self) -> Self {
+            T::zero()
+        }
+    }
+
+    #[cfg(feature = "alloc")]
+    impl<A: ZeroLike> ZeroLike for Vec<A> {
+        #[inline]
+        fn zero_like(&self) -> Self {
+            self.iter().map(ZeroLike::zero_like).collect()
+        }
+    }
+
+    /// The `d_out` a call of a companion passes for a result whose type the
+    /// macro cannot see: a float, an array or a struct by value, a `Vec`'s as
+    /// `&[F]` (the contract for a `Vec` result).
+    pub trait DOut {
+        /// What the companion takes.
+        type Arg;
+        /// The argument.
+        fn d_out(self) -> Self::Arg;
+    }
+
+    impl<'a, T: Tangent + Clone> DOut for &'a T {
+        type Arg = T;
+        #[inline]
+        fn d_out(self) -> T {
+            self.clone()
+        }
+    }
+
+    #[cfg(feature = "alloc")]
+    impl<'a, A> DOut for &'a Vec<A> {
+        type Arg = &'a [A];
+        #[inline]
+        fn d_out(self) -> &'a [A] {
+            self
+        }
     }
 
     /// The sum of all elements of a float array (the cotangent of `[x; N]`).

@@ -222,7 +222,11 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
         }
         ReturnType::Type(_, t) => {
             let t = strip_parens(t);
-            if let Some(f) = leaf(t, false)
+            // `Vec<F>`: its cotangent comes as `d_out: &[F]`.
+            let vec_of = vec_elem(t).and_then(|e| leaf(e, false)).and_then(float_of);
+            if let Some(f) = vec_of {
+                (t.clone(), Some(f), 1)
+            } else if let Some(f) = leaf(t, false)
                 .and_then(float_of)
                 .filter(|_| matches!(t, Type::Array(_)))
             {
@@ -458,6 +462,24 @@ fn leaf(t: &Type, by_ref: bool) -> Option<&Type> {
         Type::Slice(s) if by_ref => leaf(&s.elem, false),
         Type::Slice(_) => None,
         t => Some(t),
+    }
+}
+
+/// `T` of `Vec<T>`.
+pub fn vec_elem(t: &Type) -> Option<&Type> {
+    let Type::Path(p) = strip_parens(t) else {
+        return None;
+    };
+    if p.qself.is_some() {
+        return None;
+    }
+    let seg = p.path.segments.last().filter(|s| s.ident == "Vec")?;
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -27,7 +27,6 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
-    let ret = &sig.ret;
     let attrs = item
         .attrs
         .iter()
@@ -67,7 +66,8 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     }
     if sig.outputs > 0 {
         let d_out = hyg("d_out");
-        params.push(quote!(#d_out: #ret));
+        let d_ty = d_out_type(sig);
+        params.push(quote!(#d_out: #d_ty));
     }
     let output = result_type(sig, &grad_tys);
     let orig = &sig.name;
@@ -103,12 +103,21 @@ fn fn_pointer(sig: &Signature) -> TokenStream {
             ParamKind::Inactive { .. } => {}
         }
     }
-    let ret = &sig.ret;
     if sig.outputs > 0 {
-        tys.push(quote!(#ret));
+        tys.push(d_out_type(sig));
     }
     let output = result_type(sig, &grad_tys);
     quote!(fn(#(#tys),*) -> #output)
+}
+
+/// The type of `d_out`: the result's, except `&[F]` for a `Vec<F>` result (so
+/// that the caller never allocates to call the companion).
+fn d_out_type(sig: &Signature) -> TokenStream {
+    let ret = &sig.ret;
+    match crate::signature::vec_elem(ret) {
+        Some(elem) => quote!(&[#elem]),
+        None => quote!(#ret),
+    }
 }
 
 /// The companion's result type: the result, then the gradients of the

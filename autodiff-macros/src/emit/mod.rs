@@ -157,7 +157,20 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             }
         })
         .collect();
-    if comp.outputs == 1 {
+    if comp.outputs == 1 && crate::signature::vec_elem(&sig.ret).is_some() {
+        // `d_out: &[F]`: read in place, or copied where the reverse sweep
+        // updates it.
+        let v = d_outs[0];
+        if used.contains(&v) {
+            let name = val(v);
+            if e.muts.updated(v) {
+                body.push(quote!(let mut #name = #d_out.to_vec();));
+            } else {
+                body.push(quote!(let #name = #d_out;));
+                e.refs.insert(v);
+            }
+        }
+    } else if comp.outputs == 1 {
         let p = &pats[0];
         body.push(quote!(let #p = #d_out;));
     } else if comp.outputs > 1 {
@@ -543,7 +556,19 @@ impl Emitter<'_> {
             }
         }
         let args = self.call_args(c, args, Some(&shadow_args));
-        let d: Vec<TokenStream> = ds.iter().map(|v| self.name(*v)).collect();
+        // A `Vec` result's cotangent goes by reference (`d_out: &[F]`).
+        let d: Vec<TokenStream> = ds
+            .iter()
+            .map(|v| {
+                let n = self.name(*v);
+                match self.func.array(self.func.ty(*v)).map(|a| a.len.clone()) {
+                    Some(Len::Vec) => quote!(&#n[..]),
+                    // A result of unknown kind: an array, or a `Vec`.
+                    Some(Len::View) => quote!(::autodiff::__private::DOut::d_out(&#n)),
+                    _ => n,
+                }
+            })
+            .collect();
         let d_out = if c.tuple {
             quote!((#(#d),*))
         } else {
