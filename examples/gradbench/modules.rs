@@ -249,14 +249,20 @@ pub mod lse {
     use super::*;
     use autodiff::grad;
 
-    /// `max x + ln Σ exp(x_i - max x)`; the derivative goes through the max
-    /// too (its contributions cancel). `x` must not be empty.
+    /// `max x + ln Σ exp(x_i - max x)`. `x` must not be empty.
+    ///
+    /// The max is a shift the value does not depend on (∂/∂m = 1 - Σ softmax
+    /// = 0), so it is held constant by `no_grad`, as `manual`'s gradient
+    /// (`exp(x_i - m) / Σ`) does: differentiated, the companion reverses the
+    /// running max too and costs 2.0–2.3× the primal instead of ≈ 1.3× (see
+    /// PERFORMANCE.md, "GradBench").
     #[grad]
     pub fn logsumexp(x: &[f64]) -> f64 {
         let mut m = x[0];
         for v in x.iter() {
             m = m.max(*v);
         }
+        let m = autodiff::no_grad(m);
         let z: f64 = x.iter().map(|v| (v - m).exp()).sum();
         m + z.ln()
     }
@@ -272,10 +278,11 @@ pub mod lse {
                 Ok((json!(y), t))
             }
             "gradient" => {
-                let (dx, t) = runs(input, || {
-                    let mut dx = vec![0.0; x.len()];
-                    logsumexp_backward(black_box(&x), &mut dx, 1.0);
-                    dx
+                // The gradient buffer is allocated once and zeroed per run.
+                let mut dx = vec![0.0; x.len()];
+                let (_, t) = runs(input, || {
+                    dx.fill(0.0);
+                    logsumexp_backward(black_box(&x), &mut dx, 1.0)
                 });
                 Ok((json!(dx), t))
             }
@@ -341,10 +348,11 @@ pub mod llsq {
                 Ok((json!(y), t))
             }
             "gradient" => {
-                let (dx, t) = runs(input, || {
-                    let mut dx = vec![0.0; x.len()];
-                    llsq_backward(black_box(&x), &mut dx, n, 1.0);
-                    dx
+                // The gradient buffer is allocated once and zeroed per run.
+                let mut dx = vec![0.0; x.len()];
+                let (_, t) = runs(input, || {
+                    dx.fill(0.0);
+                    llsq_backward(black_box(&x), &mut dx, n, 1.0)
                 });
                 Ok((json!(dx), t))
             }
@@ -369,40 +377,17 @@ pub mod gmm {
     use super::*;
     use autodiff::grad;
 
-    /// `β_{i,k} = α_k + Σ_j q_{k,j} - ½ ‖Q_k (x_i - μ_k)‖²`, one row of
-    /// `Q_k (x_i - μ_k)` at a time (no buffer).
-    #[grad(wrt(alpha, mu, q, l))]
-    pub fn beta(
-        alpha: &[f64],
-        mu: &[f64],
-        q: &[f64],
-        l: &[f64],
-        x: &[f64],
-        d: usize,
-        i: usize,
-        k: usize,
-    ) -> f64 {
-        let lsz = d * (d - 1) / 2;
-        let mut sum_q = 0.0;
-        let mut sq = 0.0;
-        for r in 0..d {
-            let qr = q[k * d + r];
-            sum_q += qr;
-            let mut row = qr.exp() * (x[i * d + r] - mu[k * d + r]);
-            for c in 0..r {
-                row += l[k * lsz + c * (2 * d - c - 1) / 2 + r - c - 1]
-                    * (x[i * d + c] - mu[k * d + c]);
-            }
-            sq += row * row;
-        }
-        alpha[k] + sum_q - 0.5 * sq
-    }
-
     /// The log posterior `log p(X | θ, φ) + log p(θ)`.
     ///
     /// `wishart_m` is the Wishart prior's `m`; `constant` is the part that
     /// depends on no independent variable (`-nd/2 ln 2π` plus `k` times the
     /// Wishart normalisation, see [`constant`]).
+    ///
+    /// As `manual` does, `Q_k`'s diagonal `exp(q_k)` and `Σ_j q_{k,j}` are
+    /// computed once, not per point, and each point's `β_{i,k} = α_k + Σ_j
+    /// q_{k,j} - ½ ‖Q_k (x_i - μ_k)‖²` once per component (into `beta`,
+    /// one row of `Q_k (x_i - μ_k)` at a time), then reduced by a stable
+    /// log-sum-exp.
     #[grad(wrt(alpha, mu, q, l))]
     pub fn objective(
         alpha: &[f64],
@@ -418,20 +403,38 @@ pub mod gmm {
         constant: f64,
     ) -> f64 {
         let lsz = d * (d - 1) / 2;
-        // Σ_i logsumexp_k β_{i,k}, stabilised by the max over k. The max is a
-        // shift the value does not depend on (∂/∂shift = 1 - Σ softmax = 0),
-        // so it is computed in a first pass and held constant by `no_grad`:
-        // the reverse sweep then differentiates only the second pass.
+        let qdiag: Vec<f64> = q.iter().map(|v| v.exp()).collect();
+        let mut sum_q = vec![0.0; k];
+        for kk in 0..k {
+            for j in 0..d {
+                sum_q[kk] += q[kk * d + j];
+            }
+        }
+        let mut beta = vec![0.0; k];
         let mut slse = 0.0;
         for i in 0..n {
-            let mut shift = beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, 0);
+            for kk in 0..k {
+                let mut sq = 0.0;
+                for r in 0..d {
+                    let mut row = qdiag[kk * d + r] * (x[i * d + r] - mu[kk * d + r]);
+                    for c in 0..r {
+                        row += l[kk * lsz + c * (2 * d - c - 1) / 2 + r - c - 1]
+                            * (x[i * d + c] - mu[kk * d + c]);
+                    }
+                    sq += row * row;
+                }
+                beta[kk] = alpha[kk] + sum_q[kk] - 0.5 * sq;
+            }
+            // The max over k is a shift the value does not depend on
+            // (∂/∂shift = 1 - Σ softmax = 0): held constant by `no_grad`.
+            let mut shift = beta[0];
             for kk in 1..k {
-                shift = shift.max(beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, kk));
+                shift = shift.max(beta[kk]);
             }
             let shift = autodiff::no_grad(shift);
             let mut z = 0.0;
             for kk in 0..k {
-                z += (beta(alpha, mu, q, l, autodiff::no_grad(x), d, i, kk) - shift).exp();
+                z += (beta[kk] - shift).exp();
             }
             slse += shift + z.ln();
         }
@@ -439,16 +442,13 @@ pub mod gmm {
         let mut prior = 0.0;
         for kk in 0..k {
             let mut frobenius = 0.0;
-            let mut sum_q = 0.0;
             for j in 0..d {
-                let e = q[kk * d + j].exp();
-                frobenius += e * e;
-                sum_q += q[kk * d + j];
+                frobenius += qdiag[kk * d + j] * qdiag[kk * d + j];
             }
             for j in 0..lsz {
                 frobenius += l[kk * lsz + j] * l[kk * lsz + j];
             }
-            prior += 0.5 * gamma * gamma * frobenius - wishart_m * sum_q;
+            prior += 0.5 * gamma * gamma * frobenius - wishart_m * sum_q[kk];
         }
         constant + slse - (n as f64) * super::lse::logsumexp(alpha) - prior
     }
@@ -510,9 +510,14 @@ pub mod gmm {
                 Ok((json!(y), t))
             }
             "jacobian" => {
-                let ((da, dm, dq, dl), t) = runs(input, || {
-                    let (mut da, mut dm) = (vec![0.0; k], vec![0.0; k * d]);
-                    let (mut dq, mut dl) = (vec![0.0; k * d], vec![0.0; k * lsz]);
+                // The gradient buffers are allocated once and zeroed per run.
+                let (mut da, mut dm) = (vec![0.0; k], vec![0.0; k * d]);
+                let (mut dq, mut dl) = (vec![0.0; k * d], vec![0.0; k * lsz]);
+                let (_, t) = runs(input, || {
+                    da.fill(0.0);
+                    dm.fill(0.0);
+                    dq.fill(0.0);
+                    dl.fill(0.0);
                     objective_backward(
                         black_box(&alpha),
                         &mut da,
@@ -530,8 +535,7 @@ pub mod gmm {
                         gamma,
                         c,
                         1.0,
-                    );
-                    (da, dm, dq, dl)
+                    )
                 });
                 let output = json!({
                     "alpha": da,
@@ -683,11 +687,28 @@ pub mod ba {
         /// ADBench builds it: for each observation two rows of 15 entries
         /// (11 camera, 3 point, 1 weight columns), then one row of one entry
         /// per weight. Returns `(rows, cols, vals)`.
+        #[allow(dead_code)] // the tool calls `jacobian_into`; tests call this
         pub fn jacobian(&self) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+            let (mut rows, mut cols, mut vals) = (Vec::new(), Vec::new(), Vec::new());
+            self.jacobian_into(&mut rows, &mut cols, &mut vals);
+            (rows, cols, vals)
+        }
+
+        /// [`Problem::jacobian`] into buffers that are cleared first (and
+        /// reused from run to run).
+        pub fn jacobian_into(
+            &self,
+            rows: &mut Vec<usize>,
+            cols: &mut Vec<usize>,
+            vals: &mut Vec<f64>,
+        ) {
             let nnz = 2 * (CAM + 4) * self.p + self.p;
-            let mut rows = Vec::with_capacity(3 * self.p + 1);
-            let mut cols = Vec::with_capacity(nnz);
-            let mut vals = Vec::with_capacity(nnz);
+            rows.clear();
+            cols.clear();
+            vals.clear();
+            rows.reserve(3 * self.p + 1);
+            cols.reserve(nnz);
+            vals.reserve(nnz);
             rows.push(0);
             let point_col = CAM * self.n;
             let weight_col = point_col + 3 * self.m;
@@ -710,7 +731,6 @@ pub mod ba {
                 cols.push(weight_col + i);
                 vals.push(w_error_backward(w, 1.0).1);
             }
-            (rows, cols, vals)
         }
     }
 
@@ -737,7 +757,10 @@ pub mod ba {
                 Ok((output, t))
             }
             "jacobian" => {
-                let ((rows, cols, vals), t) = runs(input, || black_box(&problem).jacobian());
+                let (mut rows, mut cols, mut vals) = (Vec::new(), Vec::new(), Vec::new());
+                let (_, t) = runs(input, || {
+                    black_box(&problem).jacobian_into(&mut rows, &mut cols, &mut vals)
+                });
                 let output =
                     json!({ "rows": dedup(&rows), "cols": dedup(&cols), "vals": dedup(&vals) });
                 Ok((output, t))
@@ -1604,10 +1627,11 @@ pub mod ode {
                 Ok((json!(y), t))
             }
             "gradient" => {
-                let (dx, t) = runs(input, || {
-                    let mut dx = vec![0.0; x.len()];
-                    ode_last_backward(black_box(&x), &mut dx, s, 1.0);
-                    dx
+                // The gradient buffer is allocated once and zeroed per run.
+                let mut dx = vec![0.0; x.len()];
+                let (_, t) = runs(input, || {
+                    dx.fill(0.0);
+                    ode_last_backward(black_box(&x), &mut dx, s, 1.0)
                 });
                 Ok((json!(dx), t))
             }
@@ -1671,10 +1695,11 @@ pub mod det {
                 Ok((json!(y), t))
             }
             "gradient" => {
-                let (da, t) = runs(input, || {
-                    let mut da = vec![0.0; a.len()];
-                    minor_backward(black_box(&a), &mut da, ell, 0, 0, 1.0);
-                    da
+                // The gradient buffer is allocated once and zeroed per run.
+                let mut da = vec![0.0; a.len()];
+                let (_, t) = runs(input, || {
+                    da.fill(0.0);
+                    minor_backward(black_box(&a), &mut da, ell, 0, 0, 1.0)
                 });
                 Ok((json!(da), t))
             }
