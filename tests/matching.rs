@@ -3,6 +3,8 @@
 //! or arrays) and as statements (arms assigning). Each gradient is checked
 //! against central finite differences (relative 1e-6, absolute 1e-8).
 #![deny(warnings)]
+// The patterns are what is tested, where a method would do.
+#![allow(clippy::manual_unwrap_or, clippy::manual_unwrap_or_default)]
 
 use autodiff::grad;
 
@@ -258,5 +260,29 @@ fn options_built_in_the_body() {
             &[x[0], x[1], x[2], 2.0],
             &[d[0], d[1], d[2], dk],
         );
+    }
+}
+
+/// A `Result` tested by two patterns and an `Option` read twice by
+/// `unwrap_or`: each use reads the parameter (the random programs' p189).
+#[grad(wrt(x))]
+pub fn data_read_twice(x: f64, cap: Result<f64, String>, k: Option<usize>) -> f64 {
+    let mut v = x * x;
+    if let Ok(c) = cap {
+        v *= c;
+    }
+    if let Ok(c) = cap {
+        v += c;
+    }
+    let n = k.unwrap_or(2) + k.unwrap_or(3);
+    v * n as f64
+}
+
+#[test]
+fn data_read_twice_is_not_moved() {
+    for (cap, k) in [(Ok(2.0), Some(1)), (Err("e".to_string()), None)] {
+        let (y, dx) = data_read_twice_backward(1.5, cap.clone(), k, 1.0);
+        assert_eq!(y.to_bits(), data_read_twice(1.5, cap.clone(), k).to_bits());
+        assert_fd(|q| data_read_twice(q[0], cap.clone(), k), &[1.5], &[dx]);
     }
 }

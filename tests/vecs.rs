@@ -157,7 +157,7 @@ pub fn layer_norm(x: &[f64], g: f64) -> Vec<f64> {
 pub fn scaled(x: &[f64], k: f64) -> Vec<f64> {
     let mut out = vec![0.0; x.len()];
     for i in 0..x.len() {
-        out[i] = x[i] * k + out[i];
+        out[i] += x[i] * k;
     }
     if k > 2.0 {
         return x.to_vec();
@@ -217,4 +217,19 @@ fn vec_results_of_callees() {
         &[x[0], x[1], x[2], x[3], 1.5],
         &g,
     );
+}
+
+/// `to_vec()` of an array parameter by value: its gradient is the `Vec`'s
+/// cotangent back as an array (the random programs' p465).
+#[grad]
+pub fn to_vec_of_value(a: [f64; 2]) -> f64 {
+    let u = a.to_vec();
+    u[1] * u[0] + u.iter().map(|v| v.sin()).sum::<f64>()
+}
+
+#[test]
+fn to_vec_of_an_array_by_value() {
+    let (y, d) = to_vec_of_value_backward([2.0, 3.0], 1.0);
+    assert_eq!(y.to_bits(), to_vec_of_value([2.0, 3.0]).to_bits());
+    assert_fd(|q| to_vec_of_value([q[0], q[1]]), &[2.0, 3.0], &d);
 }

@@ -175,6 +175,13 @@ pub mod __private {
         );
     }
 
+    /// The fixed-size array of a slice's elements (the cotangent of
+    /// `a.to_vec()` for an array `a`); the lengths are equal by construction.
+    #[inline]
+    pub fn to_array<A: Copy, const N: usize>(xs: &[A]) -> [A; N] {
+        core::array::from_fn(|i| xs[i])
+    }
+
     /// `vec![x; n]` (a `Vec` local of a `#[grad]` body).
     #[cfg(feature = "alloc")]
     #[inline]
@@ -227,7 +234,7 @@ pub mod __private {
         fn d_out(self) -> Self::Arg;
     }
 
-    impl<'a, T: Tangent + Clone> DOut for &'a T {
+    impl<T: Tangent + Clone> DOut for &T {
         type Arg = T;
         #[inline]
         fn d_out(self) -> T {

@@ -84,6 +84,18 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
                 (*x, Grad::Full(b.load(g, &[i])))
             })
             .collect(),
+        // `a.to_vec()` of an array: its cotangent back as an array.
+        OpKind::Copy(a)
+            if b.ty(*a) != b.ty(out)
+                && matches!(
+                    b.func.array(b.ty(*a)).map(|t| &t.len),
+                    Some(crate::ir::Len::Const(_))
+                ) =>
+        {
+            let ty = b.ty(*a);
+            let c = b.push(OpKind::Copy(g), ty);
+            vec![(*a, Grad::Full(c))]
+        }
         OpKind::Copy(a) => vec![(*a, Grad::Full(g))],
         OpKind::SumAll(a) => {
             let s = b.push(OpKind::Splat(g), b.ty(*a));

@@ -239,6 +239,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     };
     let ret = match (comp.outputs, returned.as_slice()) {
         (0, [g]) => g.to_token_stream(),
+        (0, []) => TokenStream::new(),
         (0, gs) => quote!((#(#gs),*)),
         (_, []) => out,
         (_, gs) => quote!((#out, #(#gs),*)),
@@ -751,6 +752,11 @@ impl Emitter<'_> {
             OpKind::Copy(a) if self.is_vec(r) => {
                 let a = self.name(*a);
                 quote!(#a.to_vec())
+            }
+            // A `Vec` back to a fixed-size array (the cotangent of `a.to_vec()`).
+            OpKind::Copy(a) if self.is_vec(*a) && !self.is_vec(r) => {
+                let a = self.name(*a);
+                quote!(::autodiff::__private::to_array(&#a[..]))
             }
             OpKind::Copy(a) if self.refs.contains(a) => {
                 let a = self.name(*a);

@@ -197,6 +197,16 @@ impl Lowering<'_, '_> {
             }
             // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
             Ty::Array(_) if self.opaque.contains(&recv.0) => {
+                // A method that takes its receiver (`opts.unwrap_or(3)`) works on
+                // a clone: the parameter is read again later.
+                let recv = if TAKES_SELF.contains(&name.as_str()) {
+                    let c = self.push(OpKind::Method("clone".into(), vec![recv]), Ty::Int);
+                    self.guessed.insert(c);
+                    self.opaque.insert(c.0);
+                    c
+                } else {
+                    recv
+                };
                 let mut args = vec![recv];
                 for a in &m.args {
                     let v = self.expr(a, None);
@@ -745,6 +755,18 @@ fn no_grad_of(e: &Expr) -> Option<&Expr> {
         _ => None,
     }
 }
+
+/// Methods of `Option` / `Result` data that take their receiver by value.
+const TAKES_SELF: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_err",
+    "expect_err",
+    "ok",
+    "err",
+];
 
 /// Whether `e` is written as an iterator chain (`x.iter()…`, `(a..b)…`).
 fn is_chain(e: &Expr) -> bool {

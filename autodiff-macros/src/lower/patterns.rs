@@ -235,7 +235,11 @@ impl Lowering<'_, '_> {
         } else {
             "unwrap"
         };
-        let r = self.push(OpKind::Method(get.into(), vec![sv]), Ty::Int);
+        // On a clone: `unwrap` takes its receiver, which other patterns and
+        // uses still read (`if let Ok(c) = cap` twice).
+        let c = self.push(OpKind::Method("clone".into(), vec![sv]), Ty::Int);
+        self.guessed.insert(c);
+        let r = self.push(OpKind::Method(get.into(), vec![c]), Ty::Int);
         self.guessed.insert(r);
         Val::Scalar(r)
     }
