@@ -295,5 +295,5 @@ fn array_map_rem_euclid_and_is_empty() {
     let mut d = [0.0; 4];
     let y = sharpe_backward(&r, &mut d, 1.0);
     assert_eq!(y.to_bits(), sharpe(&r).to_bits());
-    assert_fd(|p| sharpe(p), &r, &d);
+    assert_fd(sharpe, &r, &d);
 }

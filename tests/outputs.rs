@@ -32,6 +32,7 @@ pub fn scale_in_place(x: &mut [f64; 3], s: f64) -> f64 {
 }
 
 /// A `Vec` output read and written through `iter_mut`, with an early return.
+#[allow(clippy::ptr_arg)] // `&mut Vec<f64>` is the kind of output tested here
 #[grad]
 pub fn relax(v: &mut Vec<f64>, k: f64) -> f64 {
     if k > 10.0 {
@@ -45,7 +46,8 @@ pub fn relax(v: &mut Vec<f64>, k: f64) -> f64 {
     v.iter().sum()
 }
 
-/// Two outputs and a by-value gradient with a `()` result.
+/// Two outputs and a by-value gradient with a `()` result (written out).
+#[allow(clippy::unused_unit)]
 #[grad]
 pub fn split(x: f64, lo: &mut [f64; 2], hi: &mut [f64]) -> () {
     lo[0] = x.sin();

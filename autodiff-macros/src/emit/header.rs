@@ -27,10 +27,13 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
-    let attrs = item
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("inline") || a.path().is_ident("cfg"));
+    let attrs = item.attrs.iter().filter(|a| {
+        // The user's lint allowances hold for the companion too.
+        matches!(a.style, syn::AttrStyle::Outer)
+            && (a.path().is_ident("inline")
+                || a.path().is_ident("cfg")
+                || a.path().is_ident("allow"))
+    });
     let mut params = Vec::new();
     let mut grad_tys = Vec::new();
     for (i, p) in sig.params.iter().enumerate() {
