@@ -891,3 +891,58 @@ fn a_struct_built_in_the_body() {
         );
     }
 }
+
+// ------------------------------------ rows of a 2-D field, iterated
+
+#[derive(Clone, Copy, Default, Debug, PartialEq, Tangent)]
+pub struct Mlp {
+    pub w1: [[f64; 2]; 3],
+    pub b1: [f64; 3],
+    pub w2: [f64; 3],
+}
+
+/// The rows of a 2-D field walked by an iterator (`net.w1.iter().zip(…)`) and
+/// indexed (`row[0]`), into a hidden layer written through `iter_mut` (the
+/// corpus round's `mlp_loss` as first written).
+#[grad(wrt(net))]
+pub fn mlp_loss(net: Mlp, x: [f64; 2], y: f64) -> f64 {
+    let mut hidden = [0.0; 3];
+    for (h, (row, b)) in hidden.iter_mut().zip(net.w1.iter().zip(net.b1.iter())) {
+        *h = (row[0] * x[0] + row[1] * x[1] + b).tanh();
+    }
+    let out: f64 = hidden.iter().zip(net.w2.iter()).map(|(h, w)| h * w).sum();
+    let mut s = 0.0;
+    for b in net.b1.iter() {
+        s += b * b;
+    }
+    (out - y).powi(2) + 0.01 * s
+}
+
+#[test]
+fn rows_of_a_field_iterated() {
+    let net = Mlp {
+        w1: [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]],
+        b1: [0.1, 0.2, -0.3],
+        w2: [0.7, -0.8, 0.9],
+    };
+    let flat = |n: &Mlp| -> Vec<f64> {
+        n.w1.iter()
+            .flatten()
+            .chain(&n.b1)
+            .chain(&n.w2)
+            .copied()
+            .collect()
+    };
+    let unflat = |q: &[f64]| Mlp {
+        w1: [[q[0], q[1]], [q[2], q[3]], [q[4], q[5]]],
+        b1: [q[6], q[7], q[8]],
+        w2: [q[9], q[10], q[11]],
+    };
+    let (l, g) = mlp_loss_backward(net, [0.5, -1.0], 0.3, 1.0);
+    assert_eq!(l.to_bits(), mlp_loss(net, [0.5, -1.0], 0.3).to_bits());
+    assert_fd(
+        |q| mlp_loss(unflat(q), [0.5, -1.0], 0.3),
+        &flat(&net),
+        &flat(&g),
+    );
+}

@@ -83,6 +83,24 @@ impl Lowering<'_, '_> {
 
     pub(super) fn index_expr(&mut self, ix: &ExprIndex) -> Val {
         let (base, mut idx) = self.index_chain(ix);
+        // `row[j]` of a row of a struct field: the field's element.
+        if let Expr::Path(p) = base {
+            let row = p
+                .path
+                .get_ident()
+                .and_then(|id| match self.lookup(&id.to_string()) {
+                    Some(Val::Row { base, idx }) => Some((*base, idx.clone())),
+                    _ => None,
+                });
+            if let Some((b, mut at)) = row {
+                at.extend(idx);
+                let ty = self
+                    .func
+                    .index_ty(self.ty(b), at.len())
+                    .unwrap_or(Ty::Float);
+                return Val::Scalar(self.push(OpKind::Load(b, at), ty));
+            }
+        }
         // An element of a sub-slice: of its base, `start` further.
         let a = match self.sub_of(base) {
             Some((b, start, _)) => {

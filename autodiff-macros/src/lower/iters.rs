@@ -543,6 +543,11 @@ impl Lowering<'_, '_> {
     fn item_at(&mut self, c: &Chain<'_>, n: usize, k: Value) -> Val {
         if n == 0 {
             return match c.source {
+                // A row of a struct field of unknown shape, if it is indexed.
+                Source::Array(a) if self.func.views.iter().any(|(v, _, _)| *v == a) => Val::Row {
+                    base: a,
+                    idx: vec![k],
+                },
                 Source::Array(a) => {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
                     Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))

@@ -50,6 +50,13 @@ pub enum Val {
         start: Value,
         len: Value,
     },
+    /// `base[idx…]` of a struct field whose shape the body cannot see (an
+    /// item of `net.w1.iter()`): a number where one is needed, a row where it
+    /// is indexed further (`row[0]` is `net.w1[k][0]`).
+    Row {
+        base: Value,
+        idx: Vec<Value>,
+    },
     /// An `Option` built in the body (`Some(t)`, `None`): whether it is `Some`,
     /// and its content (`Never` for a `None` whose content type is not known
     /// yet: a placeholder where it meets a `Some`, `opt.rs`).
@@ -86,6 +93,10 @@ impl Val {
                 out.push(*tag);
                 payload.flatten(out);
             }
+            Val::Row { base, idx } => {
+                out.push(*base);
+                out.extend(idx);
+            }
         }
     }
 
@@ -103,6 +114,14 @@ impl Val {
             Val::Closure(c) => Val::Closure(*c),
             Val::Never => Val::Never,
             Val::Record => Val::Record,
+            Val::Row { idx, .. } => {
+                let base = it.next();
+                let idx: Vec<Value> = idx.iter().filter_map(|_| it.next()).collect();
+                match base {
+                    Some(base) => Val::Row { base, idx },
+                    None => Val::Unit,
+                }
+            }
             Val::Opt { payload, .. } => match it.next() {
                 Some(tag) => Val::Opt {
                     tag,
@@ -523,6 +542,13 @@ impl Lowering<'_, '_> {
             Val::Place { at, idx } => {
                 let v = self.place_load(at, idx);
                 self.scalar(v, node, what)
+            }
+            Val::Row { base, idx } => {
+                let ty = self
+                    .func
+                    .index_ty(self.ty(base), idx.len())
+                    .unwrap_or(Ty::Float);
+                self.push(OpKind::Load(base, idx), ty)
             }
             Val::Sub { .. } => {
                 self.errors.at(
