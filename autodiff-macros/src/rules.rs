@@ -97,6 +97,21 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
             vec![(*a, Grad::Full(c))]
         }
         OpKind::Copy(a) => vec![(*a, Grad::Full(g))],
+        // Each field's cotangent is that field of the struct's: a number read
+        // from it, an array copied out of it (its own buffer).
+        OpKind::StructLit(_, fs) => fs
+            .iter()
+            .map(|(name, v)| {
+                let ty = b.ty(*v);
+                let view = b.push(OpKind::View(g, vec![name.clone()]), ty);
+                let c = if matches!(ty, Ty::Array(_)) {
+                    b.push(OpKind::Copy(view), ty)
+                } else {
+                    view
+                };
+                (*v, Grad::Full(c))
+            })
+            .collect(),
         OpKind::SumAll(a) => {
             let s = b.push(OpKind::Splat(g), b.ty(*a));
             vec![(*a, Grad::Full(s))]

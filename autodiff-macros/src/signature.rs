@@ -248,11 +248,14 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                 } else {
                     (t.clone(), fs[0].clone(), fs.len())
                 }
+            } else if is_struct_type(t, &generics) {
+                // A `Tangent` struct: its cotangent comes as `d_out: S`.
+                (t.clone(), None, 1)
             } else {
                 errors.at(
                     t,
                     format!(
-                        "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple of them, not `{}`",
+                        "a #[grad] function must return a float (`f64`, `f32` or a `T: Real`), a tuple or an array of them, a `Vec`, or a `#[derive(Tangent)]` struct, not `{}`",
                         type_text(t)
                     ),
                 );
@@ -274,9 +277,21 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
             "a #[grad] function must return a float or a tuple of floats (add a return type such as `-> f64`), or write its results into output parameters (`out: &mut [f64]`)",
         );
     }
+    // A struct result: the float type of the parameters.
+    let param_float = sig.inputs.iter().find_map(|a| match a {
+        FnArg::Typed(pt) => {
+            let t = match strip_parens(&pt.ty) {
+                Type::Reference(r) => &*r.elem,
+                t => t,
+            };
+            leaf(t, true).and_then(float_of)
+        }
+        FnArg::Receiver(_) => None,
+    });
     let float_ty = ret_float
         .clone()
         .or(out_float)
+        .or(param_float)
         .unwrap_or_else(|| syn::parse_quote!(f64));
     if let Type::Tuple(tt) = &ret {
         for e in &tt.elems {

@@ -748,6 +748,15 @@ impl Emitter<'_> {
                 let xs = xs.iter().map(|x| self.name(*x));
                 quote!([#(#xs),*])
             }
+            OpKind::StructLit(path, fs) => {
+                let path: TokenStream = path.parse().unwrap_or_else(|_| quote!(_));
+                let fs = fs.iter().map(|(n, v)| {
+                    let n = member(n);
+                    let v = self.by_value(*v);
+                    quote!(#n: #v)
+                });
+                quote!(#path { #(#fs),* })
+            }
             // A `Vec` is no `Copy`: its copy is a clone (of a slice too).
             OpKind::Copy(a) if self.is_vec(r) => {
                 let a = self.name(*a);

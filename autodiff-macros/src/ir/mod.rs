@@ -231,6 +231,10 @@ pub enum OpKind {
     VecSplat(Value, Value),
     /// `[a, b, c]`.
     ArrayLit(Vec<Value>),
+    /// `S { a: x, b: y }`: a struct of the type written (its path as tokens)
+    /// built from its fields' values (a struct result, a struct built in the
+    /// body used whole).
+    StructLit(String, Vec<(String, Value)>),
     /// A fresh copy of an array (`let mut b = a;`).
     Copy(Value),
     /// An empty `Vec` (a tape), with room for as many elements as the value says.
@@ -343,6 +347,7 @@ impl Op {
                 args.iter().chain(ds).chain(shadows).copied().collect()
             }
             OpKind::ArrayLit(xs) => xs.clone(),
+            OpKind::StructLit(_, fs) => fs.iter().map(|(_, v)| *v).collect(),
             OpKind::Push(a, x) => vec![*a, *x],
             OpKind::Effect(e) => e.values().collect(),
         }
@@ -428,6 +433,11 @@ impl Op {
             }
             OpKind::ArrayLit(xs) => {
                 for x in xs {
+                    *x = f(*x);
+                }
+            }
+            OpKind::StructLit(_, fs) => {
+                for (_, x) in fs {
                     *x = f(*x);
                 }
             }

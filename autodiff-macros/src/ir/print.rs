@@ -70,6 +70,10 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::Splat(a) => format!("splat {a}"),
         OpKind::VecSplat(a, n) => format!("vec_splat {a}, {n}"),
         OpKind::ArrayLit(xs) => format!("array [{}]", list(xs)),
+        OpKind::StructLit(path, fs) => {
+            let fs: Vec<String> = fs.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+            format!("struct {path} {{ {} }}", fs.join(", "))
+        }
         OpKind::Copy(a) => format!("copy {a}"),
         OpKind::VecNew(None) => "vec_new".into(),
         OpKind::VecNew(Some(n)) => format!("vec_new capacity {n}"),

@@ -54,10 +54,7 @@ impl Lowering<'_, '_> {
             Expr::Field(_) if field_name(e).is_some_and(|n| self.lookup(&n).is_some()) => {
                 let n = field_name(e).unwrap_or_default();
                 match self.lookup(&n) {
-                    Some(Val::Record) => {
-                        self.errors.at(e, RECORD_WHOLE);
-                        self.poison()
-                    }
+                    Some(Val::Record) => self.record_value(&n, e),
                     Some(v) => v.clone(),
                     None => self.poison(),
                 }
@@ -76,6 +73,13 @@ impl Lowering<'_, '_> {
                         vs[i.index as usize].clone()
                     }
                     (_, Val::Poisoned) => Val::Poisoned,
+                    (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
+                        self.errors.at(
+                            &f.member,
+                            "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
+                        );
+                        self.poison()
+                    }
                     _ => {
                         self.errors.at(
                             &f.member,
@@ -96,6 +100,7 @@ impl Lowering<'_, '_> {
             // A shared reference reads the value (`&x[1..]`, `let y = &x;`).
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr, hint),
             Expr::Repeat(r) => self.repeat(r),
+            Expr::Struct(st) => self.struct_value(st),
             Expr::Array(a) => self.array_lit(a),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w),
@@ -195,8 +200,8 @@ impl Lowering<'_, '_> {
                         return self.place_load(at, idx);
                     }
                     if *v == Val::Record {
-                        self.errors.at(p, RECORD_WHOLE);
-                        return self.poison();
+                        let prefix = format!("\u{0}{}", super::unraw(&id.to_string()));
+                        return self.record_value(&prefix, p);
                     }
                     return v.clone();
                 }
@@ -489,4 +494,4 @@ impl Lowering<'_, '_> {
     }
 }
 
-const RECORD_WHOLE: &str = "a struct built in the body is used field by field (`s.pos[0]`, `s.vel = …`); passing it on, returning it or choosing it in an `if` whole is not supported yet";
+pub(super) const RECORD_WHOLE: &str = "a struct built in the body is used field by field (`s.pos[0]`, `s.vel = …`); passing it on, returning it or choosing it in an `if` whole is not supported yet";

@@ -140,6 +140,14 @@ impl Lowering<'_, '_> {
                     .at(&f.member, "name the fields of this struct literal");
                 continue;
             };
+            let path = st.path.to_token_stream().to_string();
+            let entry = self
+                .records
+                .entry(prefix.to_string())
+                .or_insert_with(|| (path, Vec::new()));
+            if !entry.1.contains(&m.to_string()) {
+                entry.1.push(m.to_string());
+            }
             let n = format!("{prefix}.{m}");
             if let Expr::Struct(inner) = &f.expr {
                 out.push((n.clone(), Val::Record));
@@ -161,6 +169,48 @@ impl Lowering<'_, '_> {
             }
             out.push((n, v));
         }
+    }
+
+    /// A struct built in the body, used whole (returned, passed on): a value
+    /// of its type from its fields' current values (`S { a: x, b: y }`).
+    pub(super) fn record_value(&mut self, prefix: &str, at: &dyn ToTokens) -> Val {
+        let Some((path, fields)) = self.records.get(prefix).cloned() else {
+            self.errors.at(at, super::exprs::RECORD_WHOLE);
+            return self.poison();
+        };
+        let mut vals = Vec::new();
+        for f in fields {
+            let n = format!("{prefix}.{f}");
+            let v = match self.lookup(&n).cloned() {
+                Some(Val::Record) => match self.record_value(&n, at) {
+                    Val::Scalar(v) => v,
+                    _ => return self.poison(),
+                },
+                Some(Val::Scalar(v)) => v,
+                _ => {
+                    self.errors.at(at, super::exprs::RECORD_WHOLE);
+                    return self.poison();
+                }
+            };
+            vals.push((f, v));
+        }
+        let ty = self.func.struct_ty(path.clone());
+        Val::Scalar(self.push(OpKind::StructLit(path, vals), ty))
+    }
+
+    /// `S { a: x, b: y }` as a value (a struct result): its fields lowered in
+    /// order (nested literals too).
+    pub(super) fn struct_value(&mut self, st: &syn::ExprStruct) -> Val {
+        let prefix = format!("\u{0}lit{}", self.func.values.len());
+        let mut fields = Vec::new();
+        self.record_fields(&prefix, st, &mut fields);
+        self.scopes.push(Vec::new());
+        for (n, v) in fields {
+            self.bind(n, v);
+        }
+        let v = self.record_value(&prefix, st);
+        self.scopes.pop();
+        v
     }
 
     /// `let (a, b) = p;` for a tuple parameter `p`: the views of its elements

@@ -31,6 +31,8 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Block, Expr, ExprIf, Lit, Pat, Stmt, Type};
 
+type IdMapString = std::collections::HashMap<String, (String, Vec<String>)>;
+
 /// A lowered expression: nothing, one scalar, or a tuple.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Val {
@@ -218,6 +220,10 @@ struct Lowering<'s, 'e> {
     struct_copies: std::collections::HashSet<String>,
     /// Whether a `Vec` may be built (autodiff's `alloc` feature).
     alloc: bool,
+    /// The structs built in the body (`Val::Record`), by the name prefix of
+    /// their fields (`\0s`, `\0s.body`): their type, as written, and their
+    /// fields in order.
+    records: IdMapString,
     /// Where the output parameters (`out: &mut [f64]`) are bound: their values
     /// when the function exits are results too (`fn_exit`).
     out_params: Vec<(usize, usize)>,
@@ -242,6 +248,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         assigned: Vec::new(),
         struct_copies: Default::default(),
         alloc,
+        records: Default::default(),
         out_params: Vec::new(),
         pending_shape: None,
         refs: IdSet::default(),

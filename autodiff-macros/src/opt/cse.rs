@@ -51,6 +51,7 @@ fn key(kind: &OpKind) -> Option<Key> {
         | OpKind::Splat(_)
         | OpKind::VecSplat(..)
         | OpKind::ArrayLit(_)
+        | OpKind::StructLit(..)
         | OpKind::Copy(_)
         | OpKind::VecNew(_)
         | OpKind::Push(..)
@@ -102,7 +103,11 @@ fn region(r: &mut Region, seen: &mut Seen, rep: &mut Replace, tys: &[Ty]) {
                     .iter()
                     .any(|r| matches!(tys.get(r.0 as usize), Some(Ty::Array(_))));
                 if let Some(k) = key(kind).filter(|_| !array_result) {
-                    if let Some(&twin) = seen.table.get(&k) {
+                    // The same op of another type (an extern path typed by two
+                    // uses) is not its twin.
+                    let ty = |v: Value| tys.get(v.0 as usize).copied();
+                    let twin = seen.table.get(&k).copied();
+                    if let Some(twin) = twin.filter(|t| ty(*t) == ty(op.result())) {
                         rep.0.insert(op.result(), twin);
                         continue;
                     }

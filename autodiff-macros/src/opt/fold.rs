@@ -365,6 +365,7 @@ impl Folder {
             | OpKind::Splat(_)
             | OpKind::VecSplat(..)
             | OpKind::ArrayLit(_)
+            | OpKind::StructLit(..)
             | OpKind::Copy(_)
             | OpKind::VecNew(_)
             | OpKind::Push(..)
