@@ -28,6 +28,11 @@ pub fn erf(x: f64) -> f64 {
 //     note: function defined here: autodiff-core/src/lib.rs
 //         pub fn bare_name_is_the_autodiff_primitive<F>(_: F, _: F) -> bool {
 //     = help: consider casting both fn items to fn pointers using `as fn(f64) -> f64`
+//
+// Still rejected at fcef2ea (a bare `erf` is autodiff's primitive, by design), with a
+// clearer note since 7bfe1c5:
+//     note: function defined here: autodiff-core/src/lib.rs
+//         a_bare_erf_call_is_autodiffs_erf__for_your_own_fn_write_self_erf,
 #[grad]
 pub fn norm_cdf(x: f64) -> f64 {
     0.5 * (1.0 + self::erf(x * FRAC_1_SQRT_2))
@@ -73,6 +78,8 @@ pub fn garch_nll(returns: &[f64], omega: f64, alpha: f64, beta: f64) -> f64 {
 //         .sum()
 //
 // error: this tuple pattern does not match the value's shape   (at `&(t, cf)`)
+//
+// Still rejected at fcef2ea, with the same error.
 /// Price of a bond from [time, cashflow] pairs under a flat continuously compounded yield.
 #[grad(wrt(yield_rate))]
 pub fn bond_price(cashflows: &[[f64; 2]], yield_rate: f64) -> f64 {
@@ -123,13 +130,10 @@ pub fn american_put_crr(s0: f64, k: f64, r: f64, sigma: f64, t: f64, steps: usiz
 /// Annualised Sharpe ratio of a return series against a risk-free rate.
 #[grad]
 pub fn sharpe_ratio(returns: &[f64], risk_free: f64) -> f64 {
-    // First attempt, rejected: `assert!(!returns.is_empty());`
-    //   error: unsupported array method `is_empty` in #[grad] fn; arrays support indexing,
-    //   `.len()`, `for` loops over `.iter()`, and the reductions `.iter().sum()`,
-    //   `.iter().map(|v| …).sum()` and `.iter().fold(init, |acc, v| …)`
-    //   error: `!` does not apply to a float
-    //   error: a condition must be a `bool`
-    assert!(returns.len() >= 2);
+    // `.is_empty()`: rejected on the first attempt at a5b95ac ("unsupported array method
+    // `is_empty`", then "`!` does not apply to a float", "a condition must be a `bool`");
+    // accepted as first written since 94d1d4e.
+    assert!(!returns.is_empty());
     let n = returns.len() as f64;
     let excess: Vec<f64> = returns.iter().map(|r| r - risk_free).collect();
     let mean = excess.iter().sum::<f64>() / n;

@@ -26,17 +26,10 @@ pub fn blinn_phong(n: [f64; 3], l: [f64; 3], v: [f64; 3], shininess: f64) -> f64
     0.8 * diffuse + 0.5 * specular
 }
 
-// First attempt, rejected (a `match` on an `Option` local with a guarded arm):
-//
-//     let hit = if disc < 0.0 { None } else { Some((-half_b - disc.sqrt()) / a) };
-//     match hit {
-//         Some(t) if t > 0.0 => t,
-//         _ => -1.0,
-//     }
-//
-// error: the branches of this `if` (or the arms of this `match`) give values of different
-// types   (at the `match`)
 /// Distance along a ray to the first hit on a sphere, or -1 on a miss.
+// A `match` with a guard on an `Option` built in the body: rejected on the first attempt
+// at a5b95ac ("the branches of this `if` … give values of different types"); accepted as
+// first written since 45ca1bf.
 #[grad]
 pub fn ray_sphere(origin: [f64; 3], dir: [f64; 3], center: [f64; 3], radius: f64) -> f64 {
     let oc = [
@@ -48,16 +41,14 @@ pub fn ray_sphere(origin: [f64; 3], dir: [f64; 3], center: [f64; 3], radius: f64
     let half_b = dot3(oc, dir);
     let c = dot3(oc, oc) - radius * radius;
     let disc = half_b * half_b - a * c;
-    // Second attempt, rejected too: `match hit { Some(t) => if t > 0.0 { t } else { -1.0 },
-    // None => -1.0 }` (the same error, at the inner `if`).
-    if disc < 0.0 {
-        return -1.0;
-    }
-    let t = (-half_b - disc.sqrt()) / a;
-    if t > 0.0 {
-        t
+    let hit = if disc < 0.0 {
+        None
     } else {
-        -1.0
+        Some((-half_b - disc.sqrt()) / a)
+    };
+    match hit {
+        Some(t) if t > 0.0 => t,
+        _ => -1.0,
     }
 }
 
@@ -112,37 +103,22 @@ pub fn srgb_to_linear(c: f64) -> f64 {
     }
 }
 
-// First attempt, rejected:
-//
-//     let lin = rgb.map(srgb_to_linear);
-//
-// error: unsupported array method `map` in #[grad] fn; arrays support indexing, `.len()`,
-// `for` loops over `.iter()`, and the reductions `.iter().sum()`, `.iter().map(|v| …).sum()`
-// and `.iter().fold(init, |acc, v| …)`
 /// Relative luminance of an sRGB color.
+// `[f64; 3]::map(f)`: rejected on the first attempt at a5b95ac ("unsupported array method
+// `map`"); accepted as first written since 94d1d4e.
 #[grad]
 pub fn srgb_luminance(rgb: [f64; 3]) -> f64 {
-    let lin = [
-        srgb_to_linear(rgb[0]),
-        srgb_to_linear(rgb[1]),
-        srgb_to_linear(rgb[2]),
-    ];
+    let lin = rgb.map(srgb_to_linear);
     0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 }
 
-// First attempt, rejected:
-//
-//     let hp = (h / 60.0).rem_euclid(6.0);
-//
-// error: unsupported method `rem_euclid` in #[grad] fn; the supported float methods are
-// exp exp2 exp_m1 ln log log2 log10 ln_1p sqrt cbrt powi powf recip sin cos tan asin acos
-// atan atan2 sinh cosh tanh asinh acosh atanh hypot abs max min clamp mul_add signum floor
-// ceil round trunc fract to_degrees to_radians copysign
 /// HSV to RGB, hue in degrees.
+// `rem_euclid`: rejected on the first attempt at a5b95ac ("unsupported method
+// `rem_euclid`"); accepted as first written since 94d1d4e.
 #[grad]
 pub fn hsv_to_rgb(h: f64, s: f64, v: f64) -> [f64; 3] {
     let c = v * s;
-    let hp = h / 60.0 - 6.0 * (h / 360.0).floor();
+    let hp = (h / 60.0).rem_euclid(6.0);
     let x = c * (1.0 - (hp % 2.0 - 1.0).abs());
     let m = v - c;
     let (r, g, b) = match hp as u32 {

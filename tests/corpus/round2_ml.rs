@@ -68,39 +68,19 @@ pub fn adam_step(param: f64, grad: f64, m: f64, v: f64, t: i32, lr: f64) -> (f64
     (new_param, m, v)
 }
 
-// First attempt, rejected (a `Vec<f64>` result):
-//
-//     #[grad]
-//     pub fn layer_norm(x: &[f64], gamma: f64, beta: f64) -> Vec<f64> {
-//         let n = x.len() as f64;
-//         let mean = x.iter().sum::<f64>() / n;
-//         let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
-//         let inv_std = 1.0 / (var + 1e-5).sqrt();
-//         x.iter().map(|v| gamma * (v - mean) * inv_std + beta).collect()
-//     }
-//
-// error: a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple
-// of them, not `Vec<f64>`
-//
-// Second attempt, rejected too: an output parameter `out: &mut [f64]`, returning `()`,
-// with `for (o, v) in out.iter_mut().zip(x) { *o = gamma * (v - mean) * inv_std + beta; }`
-//   error: a #[grad] function must return a float or a tuple of floats; add a return type
-//   such as `-> f64`
-//   error: a #[grad] function cannot take `&mut` parameters: the companion adds gradients
-//   into `&mut` shadows of `&` parameters; take this one by `&` or by value and return
-//   what it computes
 /// Layer normalisation with a scalar gain and bias.
+// A `Vec<f64>` result: rejected on the first attempt at a5b95ac ("a #[grad] function must
+// return a float … or a tuple of them, not `Vec<f64>`"); accepted as first written since
+// e075413 (the companion takes `d_out: &[f64]`).
 #[grad]
-pub fn layer_norm<const N: usize>(x: [f64; N], gamma: f64, beta: f64) -> [f64; N] {
-    let n = N as f64;
+pub fn layer_norm(x: &[f64], gamma: f64, beta: f64) -> Vec<f64> {
+    let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n;
     let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
     let inv_std = 1.0 / (var + 1e-5).sqrt();
-    let mut out = [0.0; N];
-    for i in 0..N {
-        out[i] = gamma * (x[i] - mean) * inv_std + beta;
-    }
-    out
+    x.iter()
+        .map(|v| gamma * (v - mean) * inv_std + beta)
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -118,21 +98,15 @@ pub struct Mlp {
     pub b2: f64,
 }
 
-// First attempt, rejected (indexing `row`, bound by a `for` over a nested `zip`):
-//
-//     for (h, (row, b)) in hidden.iter_mut().zip(net.w1.iter().zip(net.b1.iter())) {
-//         let z = row[0] * x[0] + row[1] * x[1] + b;
-//         *h = match act { … };
-//     }
-//
-// error: only arrays and slices can be indexed in a #[grad] body (if this is the result
-// of a call, annotate it: `let h: [f64; N] = f(…);`)   (twice, at `row[0]` and `row[1]`)
 /// A two-layer perceptron with a configurable hidden activation, scored by squared error.
+// `row[0]`, a row of `net.w1` bound by a `for` over a nested `zip`: rejected on the first
+// attempt at a5b95ac ("only arrays and slices can be indexed in a #[grad] body", twice);
+// accepted as first written since 80afad0.
 #[grad(wrt(net))]
 pub fn mlp_loss(net: Mlp, act: Activation, x: [f64; 2], y: f64) -> f64 {
     let mut hidden = [0.0; 3];
-    for (i, h) in hidden.iter_mut().enumerate() {
-        let z = net.w1[i][0] * x[0] + net.w1[i][1] * x[1] + net.b1[i];
+    for (h, (row, b)) in hidden.iter_mut().zip(net.w1.iter().zip(net.b1.iter())) {
+        let z = row[0] * x[0] + row[1] * x[1] + b;
         *h = match act {
             Activation::Tanh => z.tanh(),
             Activation::Relu => z.max(0.0),
@@ -239,13 +213,14 @@ fn r2_layer_norm() {
     let x = [0.3, -1.2, 2.0, 0.7, -0.1, 0.9];
     let (gamma, beta) = (1.3, -0.2);
     let d_out = [0.5, -1.0, 0.25, 2.0, -0.75, 0.1];
-    let (y, dx, dg, db) = layer_norm_backward(x, gamma, beta, d_out);
-    let want = layer_norm(x, gamma, beta);
+    let mut dx = [0.0; 6];
+    let (y, dg, db) = layer_norm_backward(&x, &mut dx, gamma, beta, &d_out);
+    let want = layer_norm(&x, gamma, beta);
     for i in 0..6 {
         assert_bits(y[i], want[i], "value");
     }
     assert_fd(
-        |p| dot(&layer_norm::<6>(arr(p), p[6], p[7]), &d_out),
+        |p| dot(&layer_norm(&p[..6], p[6], p[7]), &d_out),
         &cat(&[&x, &[gamma, beta]]),
         &cat(&[&dx, &[dg, db]]),
     );

@@ -42,6 +42,14 @@ pub fn planar_arm_fk(angles: [f64; 3], lengths: [f64; 3]) -> [f64; 2] {
 //
 // error: a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple
 // of them, not `Pose2`
+//
+// Still rejected at fcef2ea: since e00f805 a struct result is accepted (`d_out: Pose2`),
+// but not a local struct updated field by field (7 errors):
+//   error: field access is only supported on tuples (`t.0`) in #[grad] bodies
+//       (at `pose.theta`, `pose.x`, `pose.y`, `pose.theta`)
+//   error: unsupported assignment target in #[grad] body; assign to a local variable (or an
+//   element `a[i]`, or a field of a struct parameter)   (at `pose.x +=`, `pose.y +=`,
+//   `pose.theta +=`)
 /// Differential-drive odometry: integrate wheel travel increments into (x, y, theta).
 #[grad]
 pub fn diff_drive_odometry(left: &[f64], right: &[f64], track: f64) -> (f64, f64, f64) {
@@ -115,20 +123,11 @@ pub fn ik_residual(theta: [f64; 2], target: [f64; 2]) -> f64 {
     (x - target[0]).powi(2) + (y - target[1]).powi(2)
 }
 
-// First attempt, rejected:
-//
-//     #[grad]
-//     pub fn wrap_angle(a: f64) -> f64 {
-//         (a + PI).rem_euclid(TAU) - PI
-//     }
-//
-// error: unsupported method `rem_euclid` in #[grad] fn; the supported float methods are
-// exp exp2 exp_m1 ln log log2 log10 ln_1p sqrt cbrt powi powf recip sin cos tan asin acos
-// atan atan2 sinh cosh tanh asinh acosh atanh hypot abs max min clamp mul_add signum floor
-// ceil round trunc fract to_degrees to_radians copysign
+// `rem_euclid`: rejected on the first attempt at a5b95ac ("unsupported method
+// `rem_euclid`"); accepted as first written since 94d1d4e.
 #[grad]
 pub fn wrap_angle(a: f64) -> f64 {
-    a - TAU * ((a + PI) / TAU).floor()
+    (a + PI).rem_euclid(TAU) - PI
 }
 
 /// Heading controller cost: wrapped heading error, squared, plus a turn-rate penalty.

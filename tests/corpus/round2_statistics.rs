@@ -49,6 +49,11 @@ pub fn ln_gamma(x: f64) -> f64 {
 //     note: function defined here: autodiff-core/src/lib.rs
 //         pub fn bare_name_is_the_autodiff_primitive<F>(_: F, _: F) -> bool {
 //     = help: consider casting both fn items to fn pointers using `as fn(f64) -> f64`
+//
+// Still rejected at fcef2ea (a bare `ln_gamma` is autodiff's primitive, by design), with a
+// clearer note since 7bfe1c5:
+//     note: function defined here: autodiff-core/src/lib.rs
+//         a_bare_ln_gamma_call_is_autodiffs_ln_gamma__for_your_own_fn_write_self_ln_gamma,
 /// Student-t log-likelihood with location, scale and degrees of freedom.
 #[grad(wrt(mu, scale, nu))]
 pub fn student_t_loglik(x: &[f64], mu: f64, scale: f64, nu: f64) -> f64 {
