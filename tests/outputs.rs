@@ -164,3 +164,83 @@ proptest! {
         prop_fd(loss, &p, &g)?;
     }
 }
+
+/// A midpoint integrator calling `rhs` with output arrays (`&mut k1`) in a
+/// loop: each call writes its buffer, and the reverse sweep calls `rhs`'s
+/// companion with the buffer's cotangent (issue 11: an ODE solver written the
+/// plain way).
+#[grad]
+pub fn midpoint(y0: &[f64], p: &[f64], h: f64) -> f64 {
+    let mut y = y0.to_vec();
+    let mut k1 = vec![0.0; 2];
+    let mut k2 = vec![0.0; 2];
+    let mut tmp = vec![0.0; 2];
+    for _ in 0..5 {
+        rhs(&y, p, &mut k1);
+        for i in 0..2 {
+            tmp[i] = y[i] + 0.5 * h * k1[i];
+        }
+        rhs(&tmp, p, &mut k2);
+        for i in 0..2 {
+            y[i] += h * k2[i];
+        }
+    }
+    y[0] * y[1]
+}
+
+/// Output arrays passed on: a fixed-size local, and the caller's own output
+/// parameter; a callee with a value and an output.
+#[grad]
+pub fn chained(x: &mut [f64; 3], s: f64, out: &mut [f64]) -> f64 {
+    let v = scale_in_place(x, s);
+    let mut w = [s, 2.0 * s, 0.5];
+    let u = scale_in_place(&mut w, 0.5);
+    let xy = [x[0], x[1]];
+    let p = [w[0], w[1], w[2], s];
+    rhs(&xy, &p, out);
+    v + u * out[0]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn an_integrator_calling_an_rhs_with_outputs(
+        y0 in prop::array::uniform2(0.2f64..2.0),
+        p in prop::array::uniform4(-1.0f64..1.0),
+        h in 0.01f64..0.2,
+        d_out in cotangent(),
+    ) {
+        let (mut d_y0, mut d_p) = ([0.0; 2], [0.0; 4]);
+        let (v, dh) = midpoint_backward(&y0, &mut d_y0, &p, &mut d_p, h, d_out);
+        prop_assert_eq!(v.to_bits(), midpoint(&y0, &p, h).to_bits());
+        let x: Vec<f64> = y0.iter().chain(&p).chain([h].iter()).copied().collect();
+        let g: Vec<f64> = d_y0.iter().chain(&d_p).chain([dh].iter()).copied().collect();
+        prop_fd(|q| d_out * midpoint(&q[..2], &q[2..6], q[6]), &x, &g)?;
+    }
+
+    #[test]
+    fn outputs_passed_on(
+        x0 in prop::array::uniform3(-1.5f64..1.5),
+        s in -1.5f64..1.5,
+        o0 in prop::array::uniform2(-1.0f64..1.0),
+        seed_x in prop::array::uniform3(-1.0f64..1.0),
+        seed_o in prop::array::uniform2(-1.0f64..1.0),
+        d_out in cotangent(),
+    ) {
+        let (mut x, mut o) = (x0, o0);
+        let (mut d_x, mut d_o) = (seed_x, seed_o);
+        let (v, ds) = chained_backward(&mut x, &mut d_x, s, &mut o, &mut d_o, d_out);
+        let (mut wx, mut wo) = (x0, o0);
+        prop_assert_eq!(v.to_bits(), chained(&mut wx, s, &mut wo).to_bits());
+        prop_assert_eq!((x, o), (wx, wo));
+        let loss = |q: &[f64]| {
+            let mut x = [q[0], q[1], q[2]];
+            let mut o = [q[4], q[5]];
+            let v = chained(&mut x, q[3], &mut o);
+            d_out * v + seed_dot(&seed_x, &x) + seed_dot(&seed_o, &o)
+        };
+        let p = [x0[0], x0[1], x0[2], s, o0[0], o0[1]];
+        prop_fd(loss, &p, &[d_x[0], d_x[1], d_x[2], ds, d_o[0], d_o[1]])?;
+    }
+}

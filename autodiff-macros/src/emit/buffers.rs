@@ -67,7 +67,13 @@ impl Mutation {
                     self.updated.insert(*a);
                 }
                 OpKind::StopGrad(a) if in_place(*a) => self.union(*a, op.results[0]),
-                OpKind::CallBack(_, _, _, shadows) => {
+                OpKind::CallBack(c, args, _, shadows) => {
+                    for (a, o) in args.iter().zip(&c.outs) {
+                        if *o {
+                            self.updated.insert(*a);
+                            self.reborrowed.insert(*a);
+                        }
+                    }
                     let n_bv = op.results.len() - shadows.len();
                     for (s, res) in shadows.iter().zip(&op.results[n_bv..]) {
                         if in_place(*s) {
@@ -75,6 +81,16 @@ impl Mutation {
                             self.updated.insert(*s);
                             self.reborrowed.insert(*s);
                         }
+                    }
+                }
+                // An output array passed on: written in place by the callee.
+                OpKind::CallFn(c, args) => {
+                    let n_val = op.results.len() - c.outs.iter().filter(|o| **o).count();
+                    let outs = args.iter().zip(&c.outs).filter(|(_, o)| **o);
+                    for ((a, _), r) in outs.zip(&op.results[n_val..]) {
+                        self.union(*a, *r);
+                        self.updated.insert(*a);
+                        self.reborrowed.insert(*a);
                     }
                 }
                 OpKind::Loop(l) => {

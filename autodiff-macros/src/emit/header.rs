@@ -68,7 +68,7 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
         }
     }
     if sig.outputs > 0 {
-        let d_out = hyg("d_out");
+        let d_out = d_out_name(sig);
         let d_ty = d_out_type(sig);
         params.push(quote!(#d_out: #d_ty));
     }
@@ -111,6 +111,16 @@ fn fn_pointer(sig: &Signature) -> TokenStream {
     }
     let output = result_type(sig, &grad_tys);
     quote!(fn(#(#tys),*) -> #output)
+}
+
+/// The name of the result's cotangent: `d_out`, or `d_result` when a
+/// parameter named `out` has the shadow `d_out`.
+pub(super) fn d_out_name(sig: &Signature) -> Ident {
+    let taken = sig
+        .params
+        .iter()
+        .any(|p| p.ident.as_ref().is_some_and(|id| id.unraw() == "out"));
+    hyg(if taken { "d_result" } else { "d_out" })
 }
 
 /// The type of `d_out`: the result's, except `&[F]` for a `Vec<F>` result (so

@@ -139,7 +139,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         let fields = fields.iter().map(|f| member(f));
         e.bufs.insert(*v, quote!(#id #(.#fields)*));
     }
-    let d_out = hyg("d_out");
+    let d_out = header::d_out_name(sig);
     let d_outs = &func.params[n..n + comp.outputs];
     let pats: Vec<TokenStream> = d_outs
         .iter()
@@ -389,7 +389,13 @@ impl Emitter<'_> {
                 let buf = self.name(*a);
                 self.bufs.insert(op.result(), buf.clone());
                 let i = self.index(idx);
-                let x = self.by_value(*x);
+                // A `Vec` whose buffer is updated later (a carried local written
+                // in place) is recorded as a copy, not moved into the tape.
+                let xv = *x;
+                let x = self.by_value(xv);
+                if holds_vec(self.func, self.func.ty(xv)) && self.muts.updated(xv) {
+                    return quote!(#buf #i = ::core::clone::Clone::clone(&#x););
+                }
                 return quote!(#buf #i = #x;);
             }
             OpKind::AddAt(a, idx, x) => {
@@ -482,7 +488,20 @@ impl Emitter<'_> {
         let mut sh = shadows.map(|s| s.iter());
         for (k, a) in args.iter().enumerate() {
             let name = self.name(*a);
-            if c.refs[k] {
+            if c.outs[k] {
+                // Through a reference already (a buffer that is an output
+                // parameter, in any version), or a local.
+                let text = name.to_string();
+                let is_ref = self.refs.iter().any(|r| self.name(*r).to_string() == text);
+                out.push(if is_ref {
+                    quote!(&mut *#name)
+                } else {
+                    quote!(&mut #name)
+                });
+                if let Some(s) = sh.as_mut().and_then(Iterator::next) {
+                    out.push(s.clone());
+                }
+            } else if c.refs[k] {
                 out.push(quote!(&#name));
                 let differentiable = !c.stop[k] && self.func.differentiable(self.func.ty(*a));
                 if differentiable {
@@ -516,9 +535,19 @@ impl Emitter<'_> {
 
     fn call_fn(&mut self, op: &Op, c: &Callee, args: &[Value]) -> TokenStream {
         let path = &c.path;
+        // Output arrays: their new versions live in the buffers passed.
+        let n_val = op.results.len() - c.outs.iter().filter(|o| **o).count();
+        let outs = args.iter().zip(&c.outs).filter(|(_, o)| **o);
+        for ((a, _), r) in outs.zip(&op.results[n_val..]) {
+            let buf = self.name(*a);
+            self.bufs.insert(*r, buf);
+        }
         let args = self.call_args(c, args, None);
         let call = quote!(#path(#(#args),*));
-        let pats = self.result_pats(&op.results);
+        if c.unit {
+            return quote!(#call;);
+        }
+        let pats = self.result_pats(&op.results[..n_val]);
         match (c.tuple, pats.as_slice()) {
             (false, [p]) => {
                 let ann = self.annotation(op.results[0]);
@@ -575,8 +604,18 @@ impl Emitter<'_> {
         } else {
             quote!(#(#d)*)
         };
-        let call = quote!(#path(#(#args,)* #d_out));
         let pats = self.result_pats(&op.results[..n_bv]);
+        if c.unit {
+            // A `()` callee: no `d_out`; it returns its by-value gradients only.
+            let call = quote!(#path(#(#args),*));
+            out.push(match pats.as_slice() {
+                [] => quote!(#call;),
+                [p] => quote!(let #p = #call;),
+                ps => quote!(let (#(#ps),*) = #call;),
+            });
+            return;
+        }
+        let call = quote!(#path(#(#args,)* #d_out));
         out.push(if pats.is_empty() {
             quote!(let _ = #call;)
         } else {
@@ -766,6 +805,19 @@ impl Emitter<'_> {
             OpKind::Copy(a) if self.is_vec(*a) && !self.is_vec(r) => {
                 let a = self.name(*a);
                 quote!(::autodiff::__private::to_array(&#a[..]))
+            }
+            // A copy of a slice (an output parameter as it was): a `Vec`.
+            OpKind::Copy(a)
+                if matches!(
+                    self.func.array(self.func.ty(*a)),
+                    Some(ArrayTy {
+                        len: Len::Slice,
+                        ..
+                    })
+                ) =>
+            {
+                let a = self.name(*a);
+                quote!(#a.to_vec())
             }
             OpKind::Copy(a) if self.refs.contains(a) => {
                 let a = self.name(*a);

@@ -130,6 +130,12 @@ pub struct Callee {
     pub stop: Vec<bool>,
     /// Whether the result is a tuple (one result per element) rather than a value.
     pub tuple: bool,
+    /// Per argument: passed as `&mut arg`, an output array the callee writes
+    /// (its new version is one of the call's results, after the value's).
+    pub outs: Vec<bool>,
+    /// The callee returns `()` (its results are in output arrays): no value
+    /// result, no `d_out` for its companion.
+    pub unit: bool,
 }
 
 /// A loop: `results = loop (carried = inits) { body }`.
@@ -359,6 +365,13 @@ impl Op {
             OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => vec![*a],
             OpKind::Loop(l) => l.inits.clone(),
             OpKind::CallBack(_, _, _, shadows) => shadows.clone(),
+            // An output array passed on: the callee writes it in place.
+            OpKind::CallFn(c, args) => args
+                .iter()
+                .zip(&c.outs)
+                .filter(|(_, o)| **o)
+                .map(|(a, _)| *a)
+                .collect(),
             _ => vec![],
         }
     }

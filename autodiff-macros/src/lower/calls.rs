@@ -557,10 +557,62 @@ impl Lowering<'_, '_> {
     ) -> Val {
         // Taken first: a call among the arguments must not see it.
         let shape = self.pending_shape.take();
+        let discarded = std::mem::take(&mut self.discarded);
         let mut args = Vec::new();
         let mut refs = Vec::new();
         let mut stop = Vec::new();
+        let mut outs = Vec::new();
+        // The names of the output arrays passed (`&mut k1`), rebound after.
+        let mut out_names = Vec::new();
         for a in &c.args {
+            // An output parameter passed on as it is (`scale(x, s)` with
+            // `x: &mut [f64; 3]`): an output array too.
+            let passed_out = match a {
+                Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .is_some_and(|id| self.is_out_param(&id.to_string())),
+                _ => false,
+            };
+            let mut_target = match a {
+                Expr::Reference(r) if r.mutability.is_some() => Some(&*r.expr),
+                _ if passed_out => Some(a),
+                _ => None,
+            };
+            if let Some(target) = mut_target {
+                let r = a;
+                {
+                    let name = match target {
+                        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                        _ => None,
+                    };
+                    let v = name.as_deref().and_then(|n| match self.lookup(n) {
+                        Some(Val::Scalar(v)) if matches!(self.ty(*v), Ty::Array(_)) => Some(*v),
+                        _ => None,
+                    });
+                    let (Some(name), Some(v)) = (name, v) else {
+                        self.errors.at(
+                            r,
+                            "an output array passed on (`&mut out`) must be a local array or `Vec`, or an output parameter, named as it is",
+                        );
+                        return self.poison();
+                    };
+                    if self.refs.contains(&v) && !self.is_out_param(&name) {
+                        self.errors.at(
+                            r,
+                            "a `&` parameter cannot be passed on as `&mut`: copy it into a local first",
+                        );
+                        return self.poison();
+                    }
+                    args.push(v);
+                    refs.push(true);
+                    stop.push(false);
+                    outs.push(true);
+                    out_names.push(name);
+                    continue;
+                }
+            }
+            outs.push(false);
             // `no_grad(&x)` and `&no_grad(x)` alike.
             let (inner, outer_stop) = match no_grad_of(a) {
                 Some(e) => (e, true),
@@ -571,7 +623,7 @@ impl Lowering<'_, '_> {
                 Expr::Reference(r) => {
                     self.errors.at(
                         r,
-                        "a #[grad] function takes no `&mut` arguments; pass `&` or a value",
+                        "`no_grad` of an output array: pass the array itself (`&mut out`)",
                     );
                     (&*r.expr, true)
                 }
@@ -614,15 +666,27 @@ impl Lowering<'_, '_> {
             refs.push(by_ref || (!deref && self.refs.contains(&v)));
             stop.push(stopped);
         }
+        // A call with output arrays whose value is dropped: a callee that
+        // returns `()`.
+        let unit = discarded && !out_names.is_empty();
         let (tys, tuple) = match shape {
+            _ if unit => (Vec::new(), false),
             Some(tys) => (tys, true),
             None => (vec![hint.unwrap_or(Ty::Float)], false),
         };
-        let results: Vec<Value> = tys.iter().map(|t| self.func.new_value(*t)).collect();
-        if hint.is_none() && !tuple {
+        let mut results: Vec<Value> = tys.iter().map(|t| self.func.new_value(*t)).collect();
+        if hint.is_none() && !tuple && !unit {
             // Typed by its use, like a path: `argmax(&s)` used as an index is an integer.
             self.guessed.insert(results[0]);
             self.untyped_results.insert(results[0]);
+        }
+        // The new versions of the output arrays, rebound to their names.
+        let n_val = results.len();
+        for (k, &a) in args.iter().enumerate() {
+            if outs[k] {
+                let ty = self.ty(a);
+                results.push(self.func.new_value(ty));
+            }
         }
         self.ops.push(Op {
             results: results.clone(),
@@ -632,10 +696,19 @@ impl Lowering<'_, '_> {
                     refs,
                     stop,
                     tuple,
+                    outs,
+                    unit,
                 }),
                 args,
             ),
         });
+        for (name, v) in out_names.iter().zip(&results[n_val..]) {
+            self.assign(name, Val::Scalar(*v));
+        }
+        let results = results[..n_val].to_vec();
+        if unit {
+            return Val::Unit;
+        }
         if tuple {
             Val::Tuple(results.into_iter().map(Val::Scalar).collect())
         } else {

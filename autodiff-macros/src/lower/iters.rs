@@ -693,6 +693,8 @@ impl Lowering<'_, '_> {
                     refs: vec![false; n],
                     stop: vec![false; n],
                     tuple: false,
+                    outs: vec![false; n],
+                    unit: false,
                 }),
                 vals,
             ),

@@ -49,9 +49,10 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
             }
             syn::visit::visit_expr_binary(self, b);
         }
-        // `mem::swap(&mut a, &mut b)`, `mem::replace(&mut a, v)`.
+        // `mem::swap(&mut a, &mut b)`, `mem::replace(&mut a, v)`, and output
+        // arrays passed to a `#[grad]` callee (`rhs(&y, &p, &mut k1)`).
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            if super::calls::mem_fn(c).is_some() {
+            {
                 for a in &c.args {
                     if let Expr::Reference(r) = a {
                         if r.mutability.is_some() {

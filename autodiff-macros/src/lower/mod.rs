@@ -220,6 +220,8 @@ struct Lowering<'s, 'e> {
     struct_copies: std::collections::HashSet<String>,
     /// Whether a `Vec` may be built (autodiff's `alloc` feature).
     alloc: bool,
+    /// The expression being lowered is a call statement whose value is dropped.
+    discarded: bool,
     /// The structs built in the body (`Val::Record`), by the name prefix of
     /// their fields (`\0s`, `\0s.body`): their type, as written, and their
     /// fields in order.
@@ -248,6 +250,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         assigned: Vec::new(),
         struct_copies: Default::default(),
         alloc,
+        discarded: false,
         records: Default::default(),
         out_params: Vec::new(),
         pending_shape: None,
@@ -703,7 +706,11 @@ impl Lowering<'_, '_> {
                 } else {
                     None
                 };
+                // `rhs(&y, &p, &mut dy);`: a call whose value is dropped (a
+                // callee that returns `()` when it writes output arrays).
+                self.discarded = semi.is_some() && matches!(e, Expr::Call(_));
                 let v = self.expr(e, hint);
+                self.discarded = false;
                 if semi.is_none() && last {
                     v
                 } else {

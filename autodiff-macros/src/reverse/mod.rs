@@ -174,14 +174,32 @@ impl Reverser<'_> {
             })
             .collect();
         let args = &args;
-        let d_outs: Vec<Value> = gs
+        // The value's results first, then the new versions of output arrays.
+        let n_outs = callee.outs.iter().filter(|o| **o).count();
+        let n_val = op.results.len() - n_outs;
+        let d_outs: Vec<Value> = gs[..n_val]
             .iter()
-            .zip(&op.results)
+            .zip(&op.results[..n_val])
             .map(|(g, r)| match g {
                 Some(g) => *g,
                 None => b.zero_like(*r),
             })
             .collect();
+        // An output array's shadow carries in the cotangent of what the callee
+        // wrote (zero if nothing reads it) and leaves with its initial one.
+        let mut out_incoming = IdMap::default();
+        let mut k_out = n_val;
+        for (k, &a) in fwd_args.iter().enumerate() {
+            if callee.outs[k] {
+                let r = op.results[k_out];
+                let g = match gs[k_out] {
+                    Some(g) => g,
+                    None => b.zero_like(r),
+                };
+                out_incoming.insert(a, g);
+                k_out += 1;
+            }
+        }
         // The callee's signature: by-value and `&` differentiable parameters.
         let mut by_value = Vec::new();
         let mut by_ref = Vec::new();
@@ -202,6 +220,11 @@ impl Reverser<'_> {
         let mut seen = IdSet::default();
         let mut scratch_of: Vec<Option<Value>> = Vec::new();
         for &a in &by_ref {
+            if let Some(&g) = out_incoming.get(&a) {
+                scratch_of.push(None);
+                shadows.push(g);
+                continue;
+            }
             let ty = b.ty(a);
             let first = seen.insert(a);
             scratch_of.push((!first && self.varied.contains(&a)).then_some(a));
@@ -245,7 +268,7 @@ impl Reverser<'_> {
             .zip(&results[by_value.len()..])
             .zip(&scratch_of)
         {
-            if scratch.is_some() {
+            if scratch.is_some() || out_incoming.contains_key(a) {
                 self.accumulate(b, adj, *a, Grad::Full(*g));
             } else if self.varied.contains(a) {
                 adj.insert(*a, *g);

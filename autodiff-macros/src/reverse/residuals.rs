@@ -287,6 +287,14 @@ impl Resolve<'_> {
             };
         };
         let op = &self.body.ops[i];
+        // An output array a callee wrote: it lives in the caller's buffer,
+        // updated later; its readers are recorded instead.
+        if let OpKind::CallFn(c, _) = &op.kind {
+            let n_val = op.results.len() - c.outs.iter().filter(|o| **o).count();
+            if op.results[n_val..].contains(&v) {
+                return How::Avoid;
+            }
+        }
         if matches!(op.kind, OpKind::CallFn(..) | OpKind::CallBack(..)) {
             // User code runs once.
             return How::Record;
