@@ -2,7 +2,9 @@
 //! arrays, for loops with a constant trip count (their tapes are fixed-size
 //! arrays) and for accumulation loops of any trip count; only a loop whose
 //! trip count is known at run time alone *and* whose reverse sweep needs
-//! per-iteration values records into a `Vec` (DESIGN.md, "Semantics").
+//! per-iteration values records into a `Vec` (DESIGN.md, "Semantics"). A `Vec`
+//! local allocates in the companion what it allocates in the primal, plus one
+//! buffer for its cotangent.
 //!
 //! A counting `#[global_allocator]` wraps `std::alloc::System` and counts the
 //! allocations of the current thread (a `thread_local` counter, so tests that
@@ -305,4 +307,49 @@ fn run_time_loops_that_record_allocate() {
     assert!(n >= 1, "a recording while loop allocates its tape");
     assert_near(v, 2f64.sqrt(), 1e-15, "sqrt");
     assert_near(da, 0.5 / 2f64.sqrt(), 1e-12, "d sqrt");
+}
+
+// ---------------------------------------------------------------- Vec locals
+
+/// A hidden layer of run-time width (`vec![0.0; n]`), filled in an
+/// accumulation loop and reduced: the primal allocates the layer once.
+#[grad]
+fn hidden(w: &[f64], x: &[f64], n: usize) -> f64 {
+    let mut h = vec![0.0; n];
+    for i in 0..n {
+        h[i] = (w[i] * x[i]).tanh();
+    }
+    h.iter().map(|v| v * v).sum()
+}
+
+/// A `Vec` collected from a chain, then read: one allocation in the primal.
+#[grad]
+fn collected(x: &[f64]) -> f64 {
+    let y: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+    y[0] * y[y.len() - 1]
+}
+
+#[test]
+fn vec_locals_allocate_what_the_primal_does_and_their_gradient() {
+    let w = [0.3, -0.7, 1.1, 0.2, -0.4];
+    let x = [1.0, 0.5, -0.25, 2.0, 0.75];
+    let (primal, _) = allocations(|| hidden(&w, &x, 5));
+    let (mut dw, mut dx) = ([0.0; 5], [0.0; 5]);
+    let (n, v) = allocations(|| hidden_backward(&w, &mut dw, &x, &mut dx, 5, 1.0));
+    assert_eq!(primal, 1);
+    // The layer, and its cotangent (a buffer as long as it): nothing per
+    // iteration, no tape (the loop's reverse recomputes what it needs).
+    assert_eq!(n, primal + 1, "{n} allocations");
+    assert_eq!(v.to_bits(), hidden(&w, &x, 5).to_bits());
+    let p: Vec<f64> = w.iter().chain(&x).copied().collect();
+    let g: Vec<f64> = dw.iter().chain(&dx).copied().collect();
+    assert_fd(|q| hidden(&q[..5], &q[5..], 5), &p, &g);
+
+    let (primal, _) = allocations(|| collected(&x));
+    let mut dx = [0.0; 5];
+    let (n, v) = allocations(|| collected_backward(&x, &mut dx, 1.0));
+    assert_eq!(primal, 1);
+    assert_eq!(n, primal + 1, "{n} allocations");
+    assert_eq!(v.to_bits(), collected(&x).to_bits());
+    assert_fd(collected, &x, &dx);
 }
