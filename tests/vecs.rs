@@ -233,3 +233,43 @@ fn to_vec_of_an_array_by_value() {
     assert_eq!(y.to_bits(), to_vec_of_value([2.0, 3.0]).to_bits());
     assert_fd(|q| to_vec_of_value([q[0], q[1]]), &[2.0, 3.0], &d);
 }
+
+// ------------------------------------------------------------ Vec grown by push
+
+/// `Vec::new()` grown by `push` in a filtered loop, and a `vec![a; n]` pushed
+/// onto: the pushed element's cotangent is read at its index, and the splat's
+/// sum does not count it again.
+#[grad]
+pub fn pushed(x: &[f64], a: f64) -> f64 {
+    let mut v = Vec::new();
+    for xi in x {
+        if *xi > 0.0 {
+            v.push(xi * a);
+        }
+    }
+    let mut w = vec![a; 2];
+    w.push(a * a);
+    let mut u: Vec<f64> = Vec::with_capacity(x.len());
+    for (i, xi) in x.iter().enumerate() {
+        u.push(xi * v.len() as f64 + i as f64 * a);
+    }
+    v.iter().map(|t| t.sin()).sum::<f64>() + w.iter().sum::<f64>() + u[u.len() - 1] * u[0]
+}
+
+#[test]
+fn vecs_grown_by_push() {
+    for (x, a) in [
+        ([0.3, -1.2, 2.0, 0.7], 1.5),
+        ([-0.3, -1.2, -2.0, -0.7], -0.5),
+    ] {
+        let mut dx = [0.0; 4];
+        let (y, da) = pushed_backward(&x, &mut dx, a, 1.0);
+        assert_eq!(y.to_bits(), pushed(&x, a).to_bits());
+        let p = [x[0], x[1], x[2], x[3], a];
+        assert_fd(
+            |q| pushed(&q[..4], q[4]),
+            &p,
+            &[dx[0], dx[1], dx[2], dx[3], da],
+        );
+    }
+}

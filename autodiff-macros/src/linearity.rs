@@ -140,7 +140,10 @@ fn region(func: &mut Func, r: Region, live_out: &IdSet, aliases: &IdSet) -> Regi
             copyable(func, v) && (live.contains(&v) || aliases.contains(&v) || taken.contains(&v))
         };
         match &mut op.kind {
-            OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _)
+            OpKind::Store(a, ..)
+            | OpKind::AddAt(a, ..)
+            | OpKind::Push(a, _)
+            | OpKind::PushAt(a, ..)
                 if must_copy(func, *a, &IdSet::default()) =>
             {
                 *a = copy(func, *a, &mut ops);

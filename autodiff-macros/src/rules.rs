@@ -97,6 +97,16 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
             vec![(*a, Grad::Full(c))]
         }
         OpKind::Copy(a) => vec![(*a, Grad::Full(g))],
+        // `v.push(x)`: `x`'s cotangent is element `at` of the new `Vec`'s,
+        // which then holds `v`'s (that element zeroed, so that a sum over it,
+        // the reverse of `vec![a; n]`, does not count it again).
+        OpKind::PushAt(v, x, at) => {
+            let gx = b.load(g, &[*at]);
+            let zero = b.constant(0.0);
+            let ty = b.ty(*v);
+            let gv = b.push(OpKind::Store(g, vec![*at], zero), ty);
+            vec![(*x, Grad::Full(gx)), (*v, Grad::Full(gv))]
+        }
         // Each field's cotangent is that field of the struct's: a number read
         // from it, an array copied out of it (its own buffer).
         OpKind::StructLit(_, fs) => fs

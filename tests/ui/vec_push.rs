@@ -1,12 +1,11 @@
 use autodiff::grad;
 
+// `push` onto a `Vec` of floats is supported; a `Vec` of arrays is not yet.
 #[grad]
-fn f(x: &[f64]) -> f64 {
-    let mut v = Vec::with_capacity(x.len());
-    for a in x {
-        v.push(a * a);
-    }
-    v[0]
+fn f(x: [f64; 2]) -> f64 {
+    let mut rows = Vec::new();
+    rows.push(x);
+    rows[0][1]
 }
 
 fn main() {}

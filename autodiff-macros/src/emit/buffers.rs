@@ -51,7 +51,10 @@ impl Mutation {
         let in_place = |v: Value| matches!(func.ty(v), Ty::Array(_) | Ty::Struct(_));
         for op in &r.ops {
             match &op.kind {
-                OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => {
+                OpKind::Store(a, ..)
+                | OpKind::AddAt(a, ..)
+                | OpKind::Push(a, _)
+                | OpKind::PushAt(a, ..) => {
                     self.union(*a, op.results[0]);
                     self.updated.insert(*a);
                 }

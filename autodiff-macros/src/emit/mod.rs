@@ -419,6 +419,12 @@ impl Emitter<'_> {
                     quote!(#buf #i += #xn;)
                 };
             }
+            OpKind::PushAt(a, x, _) => {
+                let buf = self.name(*a);
+                self.bufs.insert(op.result(), buf.clone());
+                let x = self.by_value(*x);
+                return quote!(#buf.push(#x););
+            }
             OpKind::Push(a, x) => {
                 let buf = self.name(*a);
                 self.bufs.insert(op.result(), buf.clone());
@@ -859,6 +865,7 @@ impl Emitter<'_> {
             | OpKind::Store(..)
             | OpKind::AddAt(..)
             | OpKind::Push(..)
+            | OpKind::PushAt(..)
             | OpKind::CallFn(..)
             | OpKind::CallBack(..)
             | OpKind::Effect(_)

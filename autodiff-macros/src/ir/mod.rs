@@ -247,6 +247,9 @@ pub enum OpKind {
     VecNew(Option<Value>),
     /// `v.push(x)`: the new version of the `Vec`.
     Push(Value, Value),
+    /// `v.push(x)` of a `Vec` of the body, `at` its length before (the index
+    /// the element takes, which its cotangent is read from).
+    PushAt(Value, Value, Value),
     /// Sum of all elements of a float array (the adjoint of `Splat`).
     SumAll(Value),
     /// The field path `.a.b` of a struct value, updated in place with it (the
@@ -355,6 +358,7 @@ impl Op {
             OpKind::ArrayLit(xs) => xs.clone(),
             OpKind::StructLit(_, fs) => fs.iter().map(|(_, v)| *v).collect(),
             OpKind::Push(a, x) => vec![*a, *x],
+            OpKind::PushAt(a, x, at) => vec![*a, *x, *at],
             OpKind::Effect(e) => e.values().collect(),
         }
     }
@@ -362,7 +366,10 @@ impl Op {
     /// The array version this op consumes (updates in place), if any.
     pub fn consumes(&self) -> Vec<Value> {
         match &self.kind {
-            OpKind::Store(a, ..) | OpKind::AddAt(a, ..) | OpKind::Push(a, _) => vec![*a],
+            OpKind::Store(a, ..)
+            | OpKind::AddAt(a, ..)
+            | OpKind::Push(a, _)
+            | OpKind::PushAt(a, ..) => vec![*a],
             OpKind::Loop(l) => l.inits.clone(),
             OpKind::CallBack(_, _, _, shadows) => shadows.clone(),
             // An output array passed on: the callee writes it in place.
@@ -464,6 +471,11 @@ impl Op {
             OpKind::Push(a, x) => {
                 *a = f(*a);
                 *x = f(*x);
+            }
+            OpKind::PushAt(a, x, at) => {
+                *a = f(*a);
+                *x = f(*x);
+                *at = f(*at);
             }
         }
     }

@@ -78,6 +78,7 @@ pub fn op_text(kind: &OpKind) -> String {
         OpKind::VecNew(None) => "vec_new".into(),
         OpKind::VecNew(Some(n)) => format!("vec_new capacity {n}"),
         OpKind::Push(a, x) => format!("push {a}, {x}"),
+        OpKind::PushAt(a, x, at) => format!("push {a}, {x} at {at}"),
         OpKind::SumAll(a) => format!("sum_all {a}"),
         OpKind::ZerosLike(a) => format!("zeros_like {a}"),
         OpKind::StopGrad(a) => format!("no_grad {a}"),

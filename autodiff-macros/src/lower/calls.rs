@@ -41,6 +41,9 @@ impl Lowering<'_, '_> {
         if name == "split_at" && m.args.len() == 1 {
             return self.split_at(&m.receiver, &m.args[0]);
         }
+        if name == "push" && m.args.len() == 1 {
+            return self.vec_push(m);
+        }
         let recv = self.expr(&m.receiver, None);
         // A receiver already reported: nothing more to say.
         match recv {
@@ -224,6 +227,56 @@ impl Lowering<'_, '_> {
                 self.poison()
             }
         }
+    }
+
+    /// `v.push(x)` of a local `Vec` of floats: a new version of `v`, `x` at
+    /// index `v.len()` (the index its cotangent is read from).
+    fn vec_push(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = match &*m.receiver {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        };
+        let v = name.as_deref().and_then(|n| match self.lookup(n) {
+            Some(Val::Scalar(v)) => Some(*v),
+            _ => None,
+        });
+        let (Some(name), Some(v)) = (name, v) else {
+            self.errors.at(
+                &m.receiver,
+                "`push` is supported on a local `Vec` of floats (`let mut v = Vec::new(); v.push(x);`)",
+            );
+            return self.poison();
+        };
+        let is_vec = matches!(
+            self.func.array(self.ty(v)),
+            Some(crate::ir::ArrayTy {
+                len: crate::ir::Len::Vec,
+                elem: Ty::Float,
+            })
+        );
+        if !is_vec || self.refs.contains(&v) {
+            self.errors.at(
+                &m.receiver,
+                "`push` is supported on a local `Vec` of floats (`let mut v = Vec::new(); v.push(x);`)",
+            );
+            return self.poison();
+        }
+        let x = self.expr(&m.args[0], Some(Ty::Float));
+        let x = self.scalar(x, &m.args[0], "the pushed value");
+        if self.ty(x) != Ty::Float {
+            self.errors.at(
+                &m.args[0],
+                "only floats are pushed here: a `Vec` of arrays is not supported yet (a `Vec<f64>` of `n * k` elements, indexed `v[i * k + j]`, is)",
+            );
+            // Its uses say nothing more.
+            self.assign(&name, Val::Poisoned);
+            return Val::Unit;
+        }
+        let at = self.len_of(v);
+        let ty = self.ty(v);
+        let nv = self.push(OpKind::PushAt(v, x, at), ty);
+        self.assign(&name, Val::Scalar(nv));
+        Val::Unit
     }
 
     /// `n == 0`, for `.is_empty()`.
@@ -471,6 +524,24 @@ impl Lowering<'_, '_> {
         }
         if let Some(name) = mem_fn(c) {
             return self.mem_call(c, name);
+        }
+        // `Vec::new()`, `Vec::with_capacity(n)`: an empty `Vec` of floats, grown
+        // by `push`.
+        if segs.len() >= 2
+            && segs[segs.len() - 2] == "Vec"
+            && matches!(name.as_str(), "new" | "with_capacity")
+        {
+            if !self.heap(c, &format!("`Vec::{name}`")) {
+                return self.poison();
+            }
+            if let Some(n) = c.args.first() {
+                let v = self.expr(n, Some(Ty::Int));
+                self.scalar(v, n, "a capacity");
+            }
+            let zero = self.push(OpKind::Const(0.0), Ty::Float);
+            let none = self.int("0");
+            let vty = self.func.array_ty(Ty::Float, crate::ir::Len::Vec);
+            return Val::Scalar(self.push(OpKind::VecSplat(zero, none), vty));
         }
         if segs.len() >= 2 && segs[segs.len() - 2] == "Vec" {
             self.errors.at(

@@ -65,7 +65,7 @@ fn assigned_names(body: &syn::Block) -> HashSet<String> {
         }
         // `for o in y.iter_mut() { *o = … }` assigns `y`.
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            if m.method == "iter_mut" {
+            if m.method == "iter_mut" || m.method == "push" {
                 self.0.extend(root(&m.receiver));
             }
             syn::visit::visit_expr_method_call(self, m);

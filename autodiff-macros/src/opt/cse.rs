@@ -55,6 +55,7 @@ fn key(kind: &OpKind) -> Option<Key> {
         | OpKind::Copy(_)
         | OpKind::VecNew(_)
         | OpKind::Push(..)
+        | OpKind::PushAt(..)
         | OpKind::ZerosLike(_)
         | OpKind::CallFn(..)
         | OpKind::CallBack(..)

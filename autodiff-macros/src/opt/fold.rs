@@ -369,6 +369,7 @@ impl Folder {
             | OpKind::Copy(_)
             | OpKind::VecNew(_)
             | OpKind::Push(..)
+            | OpKind::PushAt(..)
             | OpKind::SumAll(_)
             | OpKind::ZerosLike(_)
             | OpKind::StopGrad(_)
