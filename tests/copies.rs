@@ -683,3 +683,26 @@ fn a_field_updated_before_an_early_return_and_in_a_loop() {
         );
     }
 }
+
+/// A field copied without a type, its `.len()` asked before it is indexed
+/// (random program p371 of seed 1003: the copy was taken for a number).
+#[grad]
+pub fn untyped_field_len(mut b: Body, n: usize) -> f64 {
+    let y = b.pos;
+    b.vel[0] += 0.25 * y[n % y.len()].tanh();
+    b.vel[0] * y.iter().map(|v| v.exp()).sum::<f64>()
+}
+
+#[test]
+fn a_field_copied_without_a_type_then_measured() {
+    for n in [0, 3] {
+        let p = [0.5, -0.3, 3.0, 1.2];
+        let (y, db) = untyped_field_len_backward(body(&p), n, 1.0);
+        assert_bits(y, untyped_field_len(body(&p), n), "value");
+        assert_fd(
+            |q| untyped_field_len(body(q), n),
+            &p,
+            &[db.pos[0], db.pos[1], db.vel[0], db.vel[1]],
+        );
+    }
+}

@@ -66,6 +66,15 @@ impl Lowering<'_, '_> {
             return self.poison();
         }
         let recv = self.scalar(recv, &m.receiver, "a method receiver");
+        // A value typed by a guess (a field first read as a number, a call's
+        // result) asked for an array's method is an array.
+        if self.ty(recv) == Ty::Float
+            && matches!(name.as_str(), "len" | "is_empty" | "iter" | "to_vec")
+            && self.guessed.remove(&recv)
+        {
+            let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
+            self.func.values[recv.0 as usize].ty = any;
+        }
         match self.ty(recv) {
             Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),
             Ty::Float => {
