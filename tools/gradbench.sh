@@ -21,6 +21,9 @@
 #   TOOLS         which tools to run: "autodiff manual" (default), or one of them
 #   MIN_SECONDS   each eval's --min-seconds (default 1, GradBench's default;
 #                 0 for a quick validation run)
+#   ODE_MIN_SECONDS  ode's --min-seconds (default 0.01): manual's ode takes
+#                 ~0.1 µs at these sizes, and a second of runs is millions of
+#                 timings that take the intermediary a minute per message
 #   LOGDIR        where the logs go (default /tmp/gradbench-logs; they are large)
 #   NATIVE        1 (default): build our tool with RUSTFLAGS="-C target-cpu=native",
 #                 as `manual` is built with -march=native; 0: without
@@ -46,6 +49,7 @@ PYTHON=${PYTHON:-python3}
 EVALS=${EVALS:-"hello lse llsq gmm ba ht-simple ht-complicated lstm ode det kmeans particle saddle"}
 TOOLS=${TOOLS:-"autodiff manual"}
 MIN_SECONDS=${MIN_SECONDS:-1}
+ODE_MIN_SECONDS=${ODE_MIN_SECONDS:-0.01}
 LOGDIR=${LOGDIR:-/tmp/gradbench-logs}
 NATIVE=${NATIVE:-1}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,7 +91,9 @@ if [ "${SUMMARY_ONLY:-0}" != 1 ]; then
   cd "$GRADBENCH"   # the validators read data and call tools/manual by relative path
   for e in $EVALS; do
     d=$(eval_dir "$e")
-    cmd="$PYTHON python/gradbench/gradbench/evals/$d/run.py $(eval_args "$e") --min-seconds $MIN_SECONDS"
+    ms=$MIN_SECONDS
+    [ "$d" = ode ] && ms=$ODE_MIN_SECONDS
+    cmd="$PYTHON python/gradbench/gradbench/evals/$d/run.py $(eval_args "$e") --min-seconds $ms"
     for t in $TOOLS; do
       case "$t" in
         autodiff) tool="$TOOL_BIN" ;;
