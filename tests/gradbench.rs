@@ -122,14 +122,19 @@ fn start_define_analysis_and_other_kinds() {
     assert_eq!(r["tool"], "autodiff");
     assert!(r.get("success").is_none());
 
-    for module in ["hello", "lse", "llsq", "gmm", "ba", "ode", "det"] {
+    for module in [
+        "hello", "lse", "llsq", "gmm", "ba", "ode", "det", "lstm", "ht",
+    ] {
         let r = send(json!({ "id": 1, "kind": "define", "module": module }));
         assert_eq!(r["success"], json!(true), "{module}");
         assert!(r.get("error").is_none());
     }
-    let r = send(json!({ "id": 2, "kind": "define", "module": "lstm" }));
-    assert_eq!(r["success"], json!(false));
-    assert!(r["error"].as_str().unwrap().contains("lstm"));
+    // kmeans, particle and saddle need forward mode: unknown modules.
+    for module in ["kmeans", "particle", "saddle"] {
+        let r = send(json!({ "id": 2, "kind": "define", "module": module }));
+        assert_eq!(r["success"], json!(false), "{module}");
+        assert!(r["error"].as_str().unwrap().contains(module));
+    }
 
     // Other kinds get just their id back.
     let r = send(json!({ "id": 3, "kind": "analysis", "of": 2, "valid": false, "error": "no" }));
