@@ -286,3 +286,28 @@ fn data_read_twice_is_not_moved() {
         assert_fd(|q| data_read_twice(q[0], cap.clone(), k), &[1.5], &[dx]);
     }
 }
+
+/// Data unwrapped by `let … else { continue }`, then multiplied by a sum that
+/// starts with a float literal: the literal is not read as an integer (the
+/// unwrapped value's type comes from its use; random programs p189 and p363 of
+/// seed 1004).
+#[grad(wrt(x))]
+pub fn unwrapped_times_sum(x: &[f64], w: Option<f64>) -> f64 {
+    let mut acc = 0.0;
+    for v in x.iter() {
+        let Some(m) = w else { continue };
+        acc += m * (-1.05 + v);
+    }
+    acc.sin()
+}
+
+#[test]
+fn unwrapped_data_times_a_literal_sum() {
+    let x = [0.3, -1.2, 2.0];
+    for w in [Some(0.7), None] {
+        let mut d = [0.0; 3];
+        let y = unwrapped_times_sum_backward(&x, &mut d, w, 1.0);
+        assert_eq!(y.to_bits(), unwrapped_times_sum(&x, w).to_bits());
+        assert_fd(|q| unwrapped_times_sum(q, w), &x, &d);
+    }
+}

@@ -435,7 +435,14 @@ impl Lowering<'_, '_> {
         let l = self.expr(&b.left, hint);
         let l = self.scalar(l, &b.left, "an operand");
         let lt = self.ty(l);
-        let r = self.expr(&b.right, Some(lt));
+        // A guessed type (data unwrapped, a call's result) is no hint: the
+        // right operand may be what types it (`m * (-1.05 + v)`).
+        let r_hint = if self.guessed.contains(&l) {
+            hint
+        } else {
+            Some(lt)
+        };
+        let r = self.expr(&b.right, r_hint);
         let r = self.scalar(r, &b.right, "an operand");
         self.last_operands = (l, r);
         let rt = self.ty(r);

@@ -146,6 +146,9 @@ impl Lowering<'_, '_> {
                 );
                 return Some(Flow::Return(t_outs));
             }
+            if !self.same_exit_types(&t_outs, &e_outs, d) {
+                return Some(Flow::Return(t_outs));
+            }
             return Some(Flow::Return(self.push_if(
                 c,
                 (t_ops, t_outs),
@@ -155,6 +158,30 @@ impl Lowering<'_, '_> {
         self.branch(c, &mut |_| Val::Unit, &mut |l| l.block(&d.block), false, d);
         self.bind_match(pat, &s);
         None
+    }
+
+    /// Whether the values two branches exit with have one type each (a value
+    /// typed by a guess takes the other's); otherwise an error at `node`.
+    fn same_exit_types(&mut self, t: &[Value], e: &[Value], node: &dyn ToTokens) -> bool {
+        for (&a, &b) in t.iter().zip(e) {
+            let (ta, tb) = (self.ty(a), self.ty(b));
+            if ta == tb {
+                continue;
+            }
+            if self.guessed.contains(&a) {
+                self.settle(a, tb);
+            } else if self.guessed.contains(&b) {
+                self.settle(b, ta);
+            }
+            if self.ty(a) != self.ty(b) {
+                self.errors.at(
+                    node,
+                    "the branches of this `if` return values of different types",
+                );
+                return false;
+            }
+        }
+        true
     }
 
     /// An `if` with an exit inside (a `return` at function level, a `break` or
@@ -201,6 +228,9 @@ impl Lowering<'_, '_> {
                 ife,
                 "the branches of this `if` return different numbers of values",
             );
+            return t_outs;
+        }
+        if !self.same_exit_types(&t_outs, &e_outs, ife) {
             return t_outs;
         }
         self.push_if(c, (t_ops, t_outs), (e_ops, e_outs))
