@@ -1,0 +1,384 @@
+//! Lowering of method calls: float methods and primitives, array and `Vec`
+//! methods (`len`, `push`, `map`, `to_vec` …), the reductions of iterator
+//! chains (to `reductions.rs`), methods of data and of `Option`s.
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    pub(super) fn method(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        if matches!(name.as_str(), "sum" | "product" | "fold")
+            || (matches!(name.as_str(), "count" | "any" | "all") && is_chain(&m.receiver))
+        {
+            return self.reduction(m);
+        }
+        if name == "collect" && m.args.is_empty() {
+            return self.collect_vec(m);
+        }
+        // `.max_by(…).unwrap()`, `.min_by(…).expect("…")`, `.reduce(f).unwrap()`.
+        if let (true, Expr::MethodCall(inner)) =
+            (name == "unwrap" || name == "expect", &*m.receiver)
+        {
+            if matches!(
+                inner.method.to_string().as_str(),
+                "max_by" | "min_by" | "reduce"
+            ) {
+                return self.reduce_first(inner);
+            }
+        }
+        // `.position(p).unwrap()`, `.expect(…)`, `.unwrap_or(i)`.
+        if let (true, Expr::MethodCall(inner)) = (
+            matches!(name.as_str(), "unwrap" | "expect" | "unwrap_or"),
+            &*m.receiver,
+        ) {
+            if inner.method == "position" {
+                return self.position(inner, m);
+            }
+        }
+        if let Some(t) = &m.turbofish {
+            self.errors
+                .at(t, "turbofish is not supported on methods in #[grad] bodies");
+        }
+        if name == "split_at" && m.args.len() == 1 {
+            return self.split_at(&m.receiver, &m.args[0]);
+        }
+        if name == "push" && m.args.len() == 1 {
+            return self.vec_push(m);
+        }
+        let recv = self.expr(&m.receiver, None);
+        // A receiver already reported: nothing more to say.
+        match recv {
+            Val::Poisoned => return recv,
+            Val::Scalar(v) if self.poisoned.contains(&v) => return recv,
+            Val::Opt { .. } => return self.opt_method(recv, m),
+            _ => {}
+        }
+        if let Val::Sub { len, .. } = recv {
+            if name == "len" && m.args.is_empty() {
+                return Val::Scalar(len);
+            }
+            if name == "is_empty" && m.args.is_empty() {
+                return Val::Scalar(self.is_zero_len(len));
+            }
+            self.errors.at(
+                &m.method,
+                format!("unsupported method `{name}` of a sub-slice; a sub-slice supports indexing, `.len()` and iteration"),
+            );
+            return self.poison();
+        }
+        let recv = self.scalar(recv, &m.receiver, "a method receiver");
+        // A value typed by a guess (a field first read as a number, a call's
+        // result) asked for an array's method is an array.
+        if self.ty(recv) == Ty::Float
+            && matches!(name.as_str(), "len" | "is_empty" | "iter" | "to_vec")
+            && self.guessed.remove(&recv)
+        {
+            let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
+            self.func.values[recv.0 as usize].ty = any;
+        }
+        match self.ty(recv) {
+            Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),
+            Ty::Float => {
+                if let Some(p) = Prim::method(&name) {
+                    let mut args = vec![recv];
+                    if m.args.len() + 1 != p.arity() {
+                        self.errors.at(
+                            &m.method,
+                            format!(
+                                "wrong number of arguments to `{name}`; write `{}`",
+                                p.usage(true)
+                            ),
+                        );
+                        return self.poison();
+                    }
+                    for (i, a) in m.args.iter().enumerate() {
+                        args.push(self.prim_arg(p, i + 1, a));
+                    }
+                    Val::Scalar(self.push(OpKind::Call(p, args), Ty::Float))
+                } else if FLOAT_PREDICATES.contains(&name.as_str()) && m.args.is_empty() {
+                    Val::Scalar(self.push(OpKind::Method(name, vec![recv]), Ty::Bool))
+                } else if Prim::function(&name).is_some_and(|p| p.form() == Form::CoreFn) {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "`{name}` is a function, not a method: write `autodiff::{name}({})`",
+                            m.receiver.to_token_stream()
+                        ),
+                    );
+                    self.poison()
+                } else {
+                    self.errors.at(
+                        &m.method,
+                        format!(
+                            "unsupported method `{name}` in #[grad] fn; the supported float methods are {}",
+                            Prim::method_list()
+                        ),
+                    );
+                    self.poison()
+                }
+            }
+            Ty::Int => {
+                let mut args = vec![recv];
+                for a in &m.args {
+                    let v = self.expr(a, Some(Ty::Int));
+                    args.push(self.scalar(v, a, "an argument"));
+                }
+                let ty = if name.starts_with("is_") {
+                    Ty::Bool
+                } else {
+                    Ty::Int
+                };
+                Val::Scalar(self.push(OpKind::Method(name, args), ty))
+            }
+            Ty::Bool => {
+                self.errors.at(
+                    &m.method,
+                    "methods on `bool` are not supported in #[grad] bodies",
+                );
+                self.poison()
+            }
+            // `self.helper(x)`, `model.forward(x)`: the `#[grad]` method called as
+            // `Self::helper(self, x)` / `Model::forward(model, x)`.
+            Ty::Struct(_) => {
+                let ty = match self
+                    .structs
+                    .get(&recv)
+                    .and_then(|i| self.sig.params.get(*i))
+                {
+                    Some(p) if p.receiver => Some(syn::parse_quote!(Self)),
+                    Some(p) => match p.value_ty() {
+                        syn::Type::Path(tp) if tp.qself.is_none() => Some(tp.path.clone()),
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let Some(mut path): Option<syn::Path> = ty else {
+                    self.errors.at(
+                        &m.method,
+                        "call this method by its path here: `Type::method(p, …)`",
+                    );
+                    return self.poison();
+                };
+                // `Affine<T>` → `Affine::<T>::method`.
+                if let Some(last) = path.segments.last_mut() {
+                    if let syn::PathArguments::AngleBracketed(a) = &mut last.arguments {
+                        a.colon2_token = Some(Default::default());
+                    }
+                }
+                path.segments.push(m.method.clone().into());
+                let mut args = syn::punctuated::Punctuated::new();
+                args.push((*m.receiver).clone());
+                args.extend(m.args.iter().cloned());
+                let call = syn::ExprCall {
+                    attrs: Vec::new(),
+                    func: Box::new(Expr::Path(syn::ExprPath {
+                        attrs: Vec::new(),
+                        qself: None,
+                        path: path.clone(),
+                    })),
+                    paren_token: m.paren_token,
+                    args,
+                };
+                self.user_call(&path, &call, None)
+            }
+            Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            Ty::Array(_) if name == "is_empty" && m.args.is_empty() => {
+                let n = self.len_of(recv);
+                Val::Scalar(self.is_zero_len(n))
+            }
+            // `[a, b, c].map(f)`: an array of `f` of each element.
+            Ty::Array(_) if name == "map" && m.args.len() == 1 => self.array_map(recv, m),
+            // `x.to_vec()`, `v.clone()`: a copy, of its own buffer.
+            Ty::Array(_) if (name == "to_vec" || name == "clone") && m.args.is_empty() => {
+                let of_vec = matches!(
+                    self.func.array(self.ty(recv)),
+                    Some(crate::ir::ArrayTy {
+                        len: crate::ir::Len::Vec,
+                        ..
+                    })
+                );
+                if (name == "to_vec" || of_vec) && !self.heap(m, &format!("`.{name}()`")) {
+                    return self.poison();
+                }
+                let ty = if name == "to_vec" {
+                    let elem = self.func.index_ty(self.ty(recv), 1).unwrap_or(Ty::Float);
+                    self.func.array_ty(elem, crate::ir::Len::Vec)
+                } else {
+                    self.ty(recv)
+                };
+                Val::Scalar(self.push(OpKind::Copy(recv), ty))
+            }
+            // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
+            Ty::Array(_) if self.opaque.contains(&recv.0) => {
+                // A method that takes its receiver (`opts.unwrap_or(3)`) works on
+                // a clone: the parameter is read again later.
+                let recv = if TAKES_SELF.contains(&name.as_str()) {
+                    let c = self.push(OpKind::Method("clone".into(), vec![recv]), Ty::Int);
+                    self.guessed.insert(c);
+                    self.opaque.insert(c.0);
+                    c
+                } else {
+                    recv
+                };
+                let mut args = vec![recv];
+                for a in &m.args {
+                    let v = self.expr(a, None);
+                    args.push(self.scalar(v, a, "an argument"));
+                }
+                let r = self.push(OpKind::Method(name, args), Ty::Int);
+                self.guessed.insert(r);
+                Val::Scalar(r)
+            }
+            Ty::Array(_) => {
+                self.errors.at(
+                    &m.method,
+                    format!("unsupported array method `{name}` in #[grad] fn; arrays support indexing, `.len()`, `for` loops over `.iter()`, and the reductions `.iter().sum()`, `.iter().map(|v| …).sum()` and `.iter().fold(init, |acc, v| …)`"),
+                );
+                self.poison()
+            }
+        }
+    }
+
+    /// `v.push(x)` of a local `Vec` of floats: a new version of `v`, `x` at
+    /// index `v.len()` (the index its cotangent is read from).
+    fn vec_push(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = match &*m.receiver {
+            Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+            _ => None,
+        };
+        let v = name.as_deref().and_then(|n| match self.lookup(n) {
+            Some(Val::Scalar(v)) => Some(*v),
+            _ => None,
+        });
+        let (Some(name), Some(v)) = (name, v) else {
+            self.errors.at(
+                &m.receiver,
+                "`push` is supported on a local `Vec` of floats (`let mut v = Vec::new(); v.push(x);`)",
+            );
+            return self.poison();
+        };
+        let is_vec = matches!(
+            self.func.array(self.ty(v)),
+            Some(crate::ir::ArrayTy {
+                len: crate::ir::Len::Vec,
+                elem: Ty::Float,
+            })
+        );
+        if !is_vec || self.refs.contains(&v) {
+            self.errors.at(
+                &m.receiver,
+                "`push` is supported on a local `Vec` of floats (`let mut v = Vec::new(); v.push(x);`)",
+            );
+            return self.poison();
+        }
+        let x = self.expr(&m.args[0], Some(Ty::Float));
+        let x = self.scalar(x, &m.args[0], "the pushed value");
+        if self.ty(x) != Ty::Float {
+            self.errors.at(
+                &m.args[0],
+                "only floats are pushed here: a `Vec` of arrays is not supported yet (a `Vec<f64>` of `n * k` elements, indexed `v[i * k + j]`, is)",
+            );
+            // Its uses say nothing more.
+            self.assign(&name, Val::Poisoned);
+            return Val::Unit;
+        }
+        let at = self.len_of(v);
+        let ty = self.ty(v);
+        let nv = self.push(OpKind::PushAt(v, x, at), ty);
+        self.assign(&name, Val::Scalar(nv));
+        Val::Unit
+    }
+
+    /// `n == 0`, for `.is_empty()`.
+    fn is_zero_len(&mut self, n: Value) -> Value {
+        let zero = self.int("0");
+        self.push(OpKind::Cmp(CmpOp::Eq, n, zero), Ty::Bool)
+    }
+
+    /// `a.map(f)` of a fixed-size array: `[f(a[0]), f(a[1]), …]`.
+    fn array_map(&mut self, a: Value, m: &syn::ExprMethodCall) -> Val {
+        let n = match self.func.array(self.ty(a)) {
+            Some(crate::ir::ArrayTy {
+                len: crate::ir::Len::Const(n),
+                ..
+            }) => n.parse::<usize>().ok(),
+            _ => None,
+        };
+        let (Some(n), Some(f)) = (n, super::iters::Callable::of(&m.args[0])) else {
+            self.errors.at(
+                &m.method,
+                "`.map(f)` is supported on a fixed-size array with a literal length (`[f64; 3]`) and a closure or a function path; iterate otherwise (`a.iter().map(f)`)",
+            );
+            return self.poison();
+        };
+        let elem = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+        let mut xs = Vec::new();
+        for k in 0..n {
+            let i = self.int(&k.to_string());
+            let x = self.push(OpKind::Load(a, vec![i]), elem);
+            let y = self.apply(f, vec![Val::Scalar(x)]);
+            xs.push(self.scalar(y, &m.args[0], "the result of `map`'s function"));
+        }
+        let Some(&first) = xs.first() else {
+            return Val::Scalar(a);
+        };
+        let ty = self.ty(first);
+        if ty != Ty::Float && !matches!(ty, Ty::Int | Ty::Bool) {
+            self.errors
+                .at(&m.args[0], "`map`'s function must give a number here");
+            return self.poison();
+        }
+        let len = crate::ir::Len::Const(n.to_string());
+        let aty = self.func.array_ty(ty, len);
+        Val::Scalar(self.push(OpKind::ArrayLit(xs), aty))
+    }
+
+    /// `x.sin_cos()`: the tuple `(x.sin(), x.cos())`, as std computes it (the
+    /// same bits), of two primitives the reverse sweep knows.
+    pub(super) fn sin_cos(&mut self, x: Value) -> Val {
+        let s = self.push(OpKind::Call(Prim::Sin, vec![x]), Ty::Float);
+        let c = self.push(OpKind::Call(Prim::Cos, vec![x]), Ty::Float);
+        Val::Tuple(vec![Val::Scalar(s), Val::Scalar(c)])
+    }
+}
+
+/// Methods of `Option` / `Result` data that take their receiver by value.
+const TAKES_SELF: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_err",
+    "expect_err",
+    "ok",
+    "err",
+];
+
+/// Whether `e` is written as an iterator chain (`x.iter()…`, `(a..b)…`).
+fn is_chain(e: &Expr) -> bool {
+    match e {
+        Expr::Range(_) => true,
+        Expr::Paren(p) => is_chain(&p.expr),
+        Expr::MethodCall(m) => {
+            matches!(
+                m.method.to_string().as_str(),
+                "iter"
+                    | "into_iter"
+                    | "copied"
+                    | "cloned"
+                    | "enumerate"
+                    | "zip"
+                    | "map"
+                    | "filter"
+                    | "rev"
+                    | "skip"
+                    | "take"
+                    | "step_by"
+                    | "windows"
+                    | "chunks"
+                    | "chunks_exact"
+            )
+        }
+        _ => false,
+    }
+}

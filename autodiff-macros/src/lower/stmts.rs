@@ -1,0 +1,223 @@
+//! Lowering of statements: `let` (with patterns, annotations, struct literals
+//! and copies), expression statements, `const` items, and the binding of patterns.
+
+use super::*;
+
+impl Lowering<'_, '_> {
+    pub(super) fn stmt(&mut self, s: &Stmt, last: bool) -> Val {
+        let attrs: &[syn::Attribute] = match s {
+            Stmt::Local(l) => &l.attrs,
+            Stmt::Macro(m) => &m.attrs,
+            Stmt::Expr(e, _) => expr_attrs(e),
+            Stmt::Item(_) => &[],
+        };
+        if let Some(a) = attrs
+            .iter()
+            .find(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+        {
+            self.errors.at(
+                a,
+                "`#[cfg]` on a statement of a #[grad] body is not supported: the macro cannot tell whether it is compiled in; put the configured code in its own #[grad] function",
+            );
+            return Val::Unit;
+        }
+        if let Stmt::Expr(Expr::Verbatim(v), _) = s {
+            if v.is_empty() {
+                return Val::Unit; // an empty statement: `;`
+            }
+        }
+        match s {
+            Stmt::Local(local) => {
+                if let Some(init) = &local.init {
+                    let (pat, hint, tuple_tys) = match &local.pat {
+                        Pat::Type(pt) => {
+                            let tys = match &*pt.ty {
+                                Type::Tuple(tt) => Some(
+                                    tt.elems
+                                        .iter()
+                                        .map(|t| self.type_of(t).unwrap_or(Ty::Float))
+                                        .collect(),
+                                ),
+                                _ => None,
+                            };
+                            (&*pt.pat, self.type_of(&pt.ty), tys)
+                        }
+                        Pat::Tuple(tp) => (&local.pat, None, Some(vec![Ty::Float; tp.elems.len()])),
+                        p => (p, None, None),
+                    };
+                    if matches!(&*init.expr, Expr::Call(_)) {
+                        self.pending_shape = tuple_tys;
+                    }
+                    // A struct literal, or a copy of one: its fields as locals.
+                    if let Pat::Ident(pi) = pat {
+                        if pi.subpat.is_none() && self.record(&pi.ident.to_string(), &init.expr) {
+                            return Val::Unit;
+                        }
+                    }
+                    let v = self.expr(&init.expr, hint);
+                    // `let b = a;` copies an array: `b` and `a` change separately.
+                    let named = match &*init.expr {
+                        Expr::Path(_) => true,
+                        Expr::Unary(u) => {
+                            matches!((&u.op, &*u.expr), (syn::UnOp::Deref(_), Expr::Path(_)))
+                        }
+                        _ => false,
+                    };
+                    let v = match (named, v) {
+                        (true, Val::Scalar(a)) if matches!(self.ty(a), Ty::Array(_)) => {
+                            Val::Scalar(self.copy_array(a, &init.expr))
+                        }
+                        (_, v) => v,
+                    };
+                    // `let mut best = None;`: the content's type from the
+                    // annotation (`Option<[f64; 3]>`), else a float.
+                    let v = if matches!(v, Val::Opt { .. }) {
+                        let inner = match &local.pat {
+                            Pat::Type(pt) => {
+                                opt::option_inner(&pt.ty).and_then(|t| self.type_of(t))
+                            }
+                            _ => None,
+                        };
+                        self.settle_opt(v, inner)
+                    } else {
+                        v
+                    };
+                    // `let mut st = s;` of a struct parameter: a copy field by field.
+                    if let (Val::Scalar(root), Pat::Ident(pi)) = (&v, pat) {
+                        if self.structs.contains_key(root) && pi.subpat.is_none() {
+                            let root = *root;
+                            self.struct_copy(&pi.ident.to_string(), root, &init.expr);
+                            return Val::Unit;
+                        }
+                    }
+                    self.bind_pat(pat, v);
+                } else {
+                    self.errors.at(
+                        &local.pat,
+                        "declare a local with its value (`let x = ...;`): #[grad] bodies do not support deferred initialisation",
+                    );
+                }
+                Val::Unit
+            }
+            Stmt::Item(syn::Item::Const(c)) => {
+                let hint = self.type_of(&c.ty);
+                let v = self.expr(&c.expr, hint);
+                self.bind(c.ident.to_string(), v);
+                Val::Unit
+            }
+            Stmt::Item(item) => {
+                let at = match item {
+                    syn::Item::Fn(f) => {
+                        let (fn_token, ident) = (&f.sig.fn_token, &f.sig.ident);
+                        // Calls to it would only repeat this error.
+                        self.bind(ident.to_string(), Val::Poisoned);
+                        quote::quote!(#fn_token #ident)
+                    }
+                    other => other.to_token_stream(),
+                };
+                self.errors.at(
+                    at,
+                    "items inside a #[grad] body are not supported (only `const`); move this item out of the function",
+                );
+                Val::Unit
+            }
+            Stmt::Macro(m) => {
+                let v = self.macro_call(&m.mac);
+                if m.semi_token.is_none() && last || v == Val::Never {
+                    v
+                } else {
+                    Val::Unit
+                }
+            }
+            Stmt::Expr(e, semi) => {
+                let hint = if semi.is_none() && last {
+                    self.tail_hint
+                } else {
+                    None
+                };
+                // `rhs(&y, &p, &mut dy);`: a call whose value is dropped (a
+                // callee that returns `()` when it writes output arrays).
+                self.discarded = semi.is_some() && matches!(e, Expr::Call(_));
+                let v = self.expr(e, hint);
+                self.discarded = false;
+                if semi.is_none() && last {
+                    v
+                } else {
+                    Val::Unit
+                }
+            }
+        }
+    }
+
+    pub(super) fn bind_pat(&mut self, pat: &Pat, v: Val) {
+        match pat {
+            Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                self.bind(pi.ident.to_string(), v);
+            }
+            Pat::Wild(_) => {}
+            Pat::Type(pt) => self.bind_pat(&pt.pat, v),
+            Pat::Reference(r) => self.bind_pat(&r.pat, v),
+            Pat::Paren(pp) => self.bind_pat(&pp.pat, v),
+            Pat::Tuple(pt) => match v {
+                Val::Tuple(vs) if vs.len() == pt.elems.len() => {
+                    for (p, v) in pt.elems.iter().zip(vs) {
+                        self.bind_pat(p, v);
+                    }
+                }
+                // A tuple parameter: its elements.
+                Val::Scalar(root) if self.structs.contains_key(&root) => {
+                    match self.tuple_elements(root, pt.elems.len()) {
+                        Some(vs) => {
+                            for (p, v) in pt.elems.iter().zip(vs) {
+                                self.bind_pat(p, v);
+                            }
+                        }
+                        None => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
+                    }
+                }
+                _ => self.errors.at(pt, "this tuple pattern does not match the value's shape"),
+            },
+            // `let [x, y, z] = a;`: each name an element.
+            Pat::Slice(ps) => {
+                let a = match v {
+                    Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => a,
+                    Val::Poisoned => return,
+                    _ => {
+                        self.errors.at(ps, "an array pattern needs an array");
+                        return;
+                    }
+                };
+                if ps.elems.iter().any(|p| matches!(p, Pat::Rest(_))) {
+                    self.errors.at(ps, "name every element here (`let [x, y, z] = a;`), or index the array");
+                    return;
+                }
+                for (i, p) in ps.elems.iter().enumerate() {
+                    let k = self.push(OpKind::Verbatim(format!("{i}usize")), Ty::Int);
+                    let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
+                    let x = self.push(OpKind::Load(a, vec![k]), ty);
+                    self.bind_pat(p, Val::Scalar(x));
+                }
+            }
+            p => self.errors.at(
+                p,
+                "unsupported pattern in #[grad] body; bind a plain name (`let x = ...`) or a tuple of names",
+            ),
+        }
+    }
+}
+
+/// The attributes of an expression statement.
+pub(super) fn expr_attrs(e: &Expr) -> &[syn::Attribute] {
+    match e {
+        Expr::Block(b) => &b.attrs,
+        Expr::If(i) => &i.attrs,
+        Expr::ForLoop(f) => &f.attrs,
+        Expr::While(w) => &w.attrs,
+        Expr::Assign(a) => &a.attrs,
+        Expr::Binary(b) => &b.attrs,
+        Expr::Call(c) => &c.attrs,
+        Expr::MethodCall(m) => &m.attrs,
+        Expr::Unsafe(u) => &u.attrs,
+        _ => &[],
+    }
+}
