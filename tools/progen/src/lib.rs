@@ -47,6 +47,8 @@
 //! `Option<f64>` / `Result<f64, String>` data (under `wrt`) and on `checked_sub`; an
 //! `Option` / `Result` parameter is one inactive float of the point, mapped to its
 //! value by helpers of the file's header, so that every point draws its own.
+//! `recent` adds, from a generator of its own too, the constructs the macro learned
+//! last: `x.rem_euclid(y)` / `x.div_euclid(y)`, their oracles in the file's header.
 //!
 //! Each program records which constructs of the README's support table it
 //! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.
@@ -287,6 +289,10 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "`match n.checked_sub(1) { Some(j) => … * j as f64, None => … }` (or `if let`) on a `usize` of the program or a count",
     ),
     (
+        "euclid",
+        "`x.rem_euclid(y)` / `x.div_euclid(y)` (method and path forms), `y` away from zero (`recent`)",
+    ),
+    (
         "reused-results",
         "a `Result<f64, String>` parameter tested by two patterns (`if let Ok(c) = cap { … }` then `match cap { … }`: E0382, the companion moves it with `unwrap`); excluded, a program tests it once",
     ),
@@ -413,6 +419,7 @@ mod idioms;
 mod loops;
 mod printer;
 mod program;
+mod recent;
 mod rng;
 mod seq_ast;
 mod seq_opts;
@@ -500,6 +507,9 @@ fn random_programs() {{
     }
     if ["option-params", "option-data"].iter().any(|c| opts.on(c)) {
         s.push_str(&seqs::header());
+    }
+    if recent::RECENT.iter().any(|c| opts.on(c)) {
+        s.push_str(&recent::header());
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();

@@ -159,6 +159,8 @@ pub const TABLE: &[(&str, &str)] = &[
     ("float methods", "fract"),
     ("float methods", "to_degrees / to_radians"),
     ("float methods", "copysign"),
+    ("float methods", "rem_euclid"),
+    ("float methods", "div_euclid"),
     ("float methods", "sin_cos"),
     ("float methods", "std::f64::consts"),
     ("primitives", "sigmoid"),
