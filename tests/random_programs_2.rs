@@ -369,6 +369,21 @@ fn res_f64(s: impl Sel) -> Result<f64, String> {
     }
 }
 
+/// `x.div_euclid(y)`: `floor(x / y)` for `y > 0`, `ceil(x / y)` for `y < 0`
+/// (piecewise constant, jumps where `x / y` crosses an integer).
+pub fn dx_div_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    if b.re() > 0.0 {
+        dx_floor(a / b, t)
+    } else {
+        dx_ceil(a / b, t)
+    }
+}
+/// `x.rem_euclid(y) = x - y * x.div_euclid(y)`.
+pub fn dx_rem_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    let q = dx_div_euclid(a, b, t);
+    a - b * q
+}
+
 // ---------------------------------------------------------------- p600
 
 #[allow(unused, clippy::all)]
@@ -552,7 +567,8 @@ fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3], mut st: Body, ch
         acc7 = (0.5 * acc7) + (((st.w[n4 % 2][0].min(st.vel[i8]) + (f64::sin(2.1) * 0.9).acos()).atan() * 0.95) * (i8 as f64));
     }
     let v10: f64 = if ch9 == 'a' { (acc4.sin().powi(n4 as i32) / (st.m.max(b2[n4 % b2.len()]).abs() + 0.7)).sin() } else { (autodiff::elu(v1, (acc4.abs() + 1.1).log2().atan() * 0.63) + st.inner.t).sin() };
-    (((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)
+    let v11: f64 = f64::rem_euclid(((v1 + b2[0]) / (-((b1[(n4 + 1) % b1.len()] - 1.35).abs() + 0.65))).tanh(), b3[n4].abs() + 1.35);
+    ((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)) + (1.05 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -589,7 +605,8 @@ fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], mut st: Bo
         acc7 = (D::from(0.5) * acc7) + ((dx_atan(dx_min(st.w[n4 % 2][0], st.vel[i8], tr_) + dx_acos(dx_sin(D::from(2.1), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)) * D::from(i8 as f64));
     }
     let v10: D = if ch9 == 'a' { dx_sin(dx_powi(dx_sin(acc4, tr_), n4 as i32, tr_) / (dx_abs(dx_max(st.m, b2[n4 % b2.len()], tr_), tr_) + D::from(0.7)), tr_) } else { dx_sin(dx_elu(v1, dx_atan(dx_log2(dx_abs(acc4, tr_) + D::from(1.1), tr_), tr_) * D::from(0.63), tr_) + st.inner.t, tr_) };
-    (((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)
+    let v11: D = dx_rem_euclid(dx_tanh((v1 + b2[0]) / (-(dx_abs(b1[(n4 + 1) % b1.len()] - D::from(1.35), tr_) + D::from(0.65))), tr_), dx_abs(b3[n4], tr_) + D::from(1.35), tr_);
+    ((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)) + (D::from(1.05) * v11)
 }
 
 fn p602_eval(x: &[f64]) -> Vec<f64> {
@@ -966,7 +983,9 @@ fn p606(x1: f64, x2: f64, a3: [f64; 4], a4: [f64; 1], mut st: Body) -> f64 {
     }
     let cc20: f64 = cdot1(&old16, &old16);
     let v26: f64 = match -x1 { t21 if t21 < 0.35 => (a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| st.inner.a[c13 % 2].max(*p22)).sum::<f64>()).sum::<f64>() + old16[(c13 + 1) % old16.len()].atan().cosh()).tanh(), _ => (-x2.abs().ln_1p()).atan() };
-    ((((if x1.asinh() <= -0.05 { a4.iter().fold(st.m, |acc6, e5| acc6 + (x1 * st.w[0][0].atan()).sin()) } else { st.w[0][0] / 1.1 }) - f64::min(-2.4 / 1.65, 0.3 / (-(f64::abs(1.6) + 1.25)))).tanh() * x2) + (1.25 * acc8)) + (((((((0.75 * (st.pos[1] - snap9[1]).tanh()) + (1.35 * autodiff::sigmoid(u12[2]))) + (0.9 * old11[1].sin())) + (1.45 * u17[0].atan())) + (0.3 * old16[0].tanh())) + (0.65 * autodiff::sigmoid(cc20))) + (0.8 * v26))
+    let v27: f64 = f64::rem_euclid(((st.inner.a[c13 % 2] - x2) * a3[c13].mul_add(x2, st.inner.t)).atan(), (v26.abs() + 1.8).acosh().exp() + 0.5);
+    let v28: f64 = (u12[0] + f64::clamp(st.inner.a[(c13 + 1) % 2], c13 as f64, (c13 as f64) + 1.45)).tanh().div_euclid(autodiff::relu(st.inner.a[(c13 + 1) % 2]).abs() + 1.15);
+    (((((if x1.asinh() <= -0.05 { a4.iter().fold(st.m, |acc6, e5| acc6 + (x1 * st.w[0][0].atan()).sin()) } else { st.w[0][0] / 1.1 }) - f64::min(-2.4 / 1.65, 0.3 / (-(f64::abs(1.6) + 1.25)))).tanh() * x2) + (1.25 * acc8)) + (((((((0.75 * (st.pos[1] - snap9[1]).tanh()) + (1.35 * autodiff::sigmoid(u12[2]))) + (0.9 * old11[1].sin())) + (1.45 * u17[0].atan())) + (0.3 * old16[0].tanh())) + (0.65 * autodiff::sigmoid(cc20))) + (0.8 * v26))) + ((0.45 * autodiff::sigmoid(v27)) + (0.8 * (v28 * (autodiff::sigmoid(st.pos[c13 % 2]) * st.m)).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1015,7 +1034,9 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], mut st: BodyD<D>, tr_:
     }
     let cc20: D = cdot1_dual(&old16, &old16, tr_);
     let v26: D = match -x1 { t21 if dx_lt(t21, D::from(0.35), tr_) => dx_tanh(a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| dx_max(st.inner.a[c13 % 2], *p22, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(old16[(c13 + 1) % old16.len()], tr_), tr_), tr_), _ => dx_atan(-dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) };
-    ((dx_tanh((if dx_le(dx_asinh(x1, tr_), -D::from(0.05), tr_) { a4.iter().fold(st.m, |acc6, e5| acc6 + dx_sin(x1 * dx_atan(st.w[0][0], tr_), tr_)) } else { st.w[0][0] / D::from(1.1) }) - dx_min(-D::from(2.4) / D::from(1.65), D::from(0.3) / (-(dx_abs(D::from(1.6), tr_) + D::from(1.25))), tr_), tr_) * x2) + (D::from(1.25) * acc8)) + (((((((D::from(0.75) * dx_tanh(st.pos[1] - snap9[1], tr_)) + (D::from(1.35) * dx_sigmoid(u12[2], tr_))) + (D::from(0.9) * dx_sin(old11[1], tr_))) + (D::from(1.45) * dx_atan(u17[0], tr_))) + (D::from(0.3) * dx_tanh(old16[0], tr_))) + (D::from(0.65) * dx_sigmoid(cc20, tr_))) + (D::from(0.8) * v26))
+    let v27: D = dx_rem_euclid(dx_atan((st.inner.a[c13 % 2] - x2) * dx_mul_add(a3[c13], x2, st.inner.t, tr_), tr_), dx_exp(dx_acosh(dx_abs(v26, tr_) + D::from(1.8), tr_), tr_) + D::from(0.5), tr_);
+    let v28: D = dx_div_euclid(dx_tanh(u12[0] + dx_clamp(st.inner.a[(c13 + 1) % 2], D::from(c13 as f64), D::from(c13 as f64) + D::from(1.45), tr_), tr_), dx_abs(dx_relu(st.inner.a[(c13 + 1) % 2], tr_), tr_) + D::from(1.15), tr_);
+    (((dx_tanh((if dx_le(dx_asinh(x1, tr_), -D::from(0.05), tr_) { a4.iter().fold(st.m, |acc6, e5| acc6 + dx_sin(x1 * dx_atan(st.w[0][0], tr_), tr_)) } else { st.w[0][0] / D::from(1.1) }) - dx_min(-D::from(2.4) / D::from(1.65), D::from(0.3) / (-(dx_abs(D::from(1.6), tr_) + D::from(1.25))), tr_), tr_) * x2) + (D::from(1.25) * acc8)) + (((((((D::from(0.75) * dx_tanh(st.pos[1] - snap9[1], tr_)) + (D::from(1.35) * dx_sigmoid(u12[2], tr_))) + (D::from(0.9) * dx_sin(old11[1], tr_))) + (D::from(1.45) * dx_atan(u17[0], tr_))) + (D::from(0.3) * dx_tanh(old16[0], tr_))) + (D::from(0.65) * dx_sigmoid(cc20, tr_))) + (D::from(0.8) * v26))) + ((D::from(0.45) * dx_sigmoid(v27, tr_)) + (D::from(0.8) * dx_atan(v28 * (dx_sigmoid(st.pos[c13 % 2], tr_) * st.m), tr_)))
 }
 
 fn p606_eval(x: &[f64]) -> Vec<f64> {
@@ -1259,7 +1280,9 @@ fn p609(&self, x2: f64, r1: &f64, s3: &[f64]) -> f64 {
     out8[1] += ((r1 - self.w[1][0]) + x2).sin();
     let v9: f64 = if r1.is_finite() { ((-0.95 - self.w[0][0]) / (self.pos[0].abs().ln_1p().abs() + 1.5)).atan() } else { unreachable!() };
     let v12: f64 = out8.iter().copied().max_by(|p10, q11| p10.total_cmp(q11)).unwrap();
-    (((autodiff::softplus(self.vel[1]) - self.m) * self.inner.t) + ((1.35 * out8[1].atan()) + (1.45 * v9))) + (0.85 * v12)
+    let v13: f64 = self.w[0][0].rem_euclid(-((self.vel[1] + out8[0]).abs() + 1.1));
+    let v14: f64 = self.pos[0].rem_euclid((f64::abs(1.95) + 1.25).log10().atan().exp() + 0.5);
+    ((((autodiff::softplus(self.vel[1]) - self.m) * self.inner.t) + ((1.35 * out8[1].atan()) + (1.45 * v9))) + (0.85 * v12)) + ((0.85 * v13.tanh()) + (1.15 * v14.tanh()))
 }
 }
 
@@ -1287,7 +1310,9 @@ fn p609_dual(&self, x2: D, r1: &D, s3: &[D], tr_: &mut Tr) -> D {
     out8[1] += dx_sin((*r1 - self.w[1][0]) + x2, tr_);
     let v9: D = if dx_is_finite(*r1, tr_) { dx_atan((-D::from(0.95) - self.w[0][0]) / (dx_abs(dx_ln_1p(dx_abs(self.pos[0], tr_), tr_), tr_) + D::from(1.5)), tr_) } else { unreachable!() };
     let v12: D = out8.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    (((dx_softplus(self.vel[1], tr_) - self.m) * self.inner.t) + ((D::from(1.35) * dx_atan(out8[1], tr_)) + (D::from(1.45) * v9))) + (D::from(0.85) * v12)
+    let v13: D = dx_rem_euclid(self.w[0][0], -(dx_abs(self.vel[1] + out8[0], tr_) + D::from(1.1)), tr_);
+    let v14: D = dx_rem_euclid(self.pos[0], dx_exp(dx_atan(dx_log10(dx_abs(D::from(1.95), tr_) + D::from(1.25), tr_), tr_), tr_) + D::from(0.5), tr_);
+    ((((dx_softplus(self.vel[1], tr_) - self.m) * self.inner.t) + ((D::from(1.35) * dx_atan(out8[1], tr_)) + (D::from(1.45) * v9))) + (D::from(0.85) * v12)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(1.15) * dx_tanh(v14, tr_)))
 }
 }
 
@@ -2136,7 +2161,9 @@ fn p619(x1: f64, b2: &[f64; 3], s3: &[f64], a4: [f64; 1], k5: i32, f6: bool, ch7
         v13 += (((v8 - acc6) - f64::tanh(-1.85).tan()) + x1).sin() * ((j14 as f64) + 0.5);
     }
     let v16: f64 = match ok11 { Some(j15) if j15 > 0 => (autodiff::sigmoid(acc6).sin() + s3[0]).tanh() * (j15 as f64), Some(_) => (0.75 + (s3[0] * s3[0])).recip(), None => -autodiff::sigmoid(s3[0]), };
-    (((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))
+    let v17: f64 = autodiff::sigmoid((v16 * a4[0]) + s3[0].min(s3[1])).rem_euclid(-(f64::clamp(1.5, a4[0], a4[0] + 1.5).exp() + 0.5));
+    let v18: f64 = v17.sin().exp2().sin().div_euclid(1.35);
+    ((((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))) + ((1.45 * autodiff::sigmoid(v17)) + (0.6 * (v18 * (x1.abs() + 0.95).sqrt().atan()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2163,7 +2190,9 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
         v13 += dx_sin(((v8 - acc6) - dx_tan(dx_tanh(-D::from(1.85), tr_), tr_)) + x1, tr_) * (D::from(j14 as f64) + D::from(0.5));
     }
     let v16: D = match ok11 { Some(j15) if j15 > 0 => dx_tanh(dx_sin(dx_sigmoid(acc6, tr_), tr_) + s3[0], tr_) * D::from(j15 as f64), Some(_) => dx_recip(D::from(0.75) + (s3[0] * s3[0]), tr_), None => -dx_sigmoid(s3[0], tr_), };
-    (((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))
+    let v17: D = dx_rem_euclid(dx_sigmoid((v16 * a4[0]) + dx_min(s3[0], s3[1], tr_), tr_), -(dx_exp(dx_clamp(D::from(1.5), a4[0], a4[0] + D::from(1.5), tr_), tr_) + D::from(0.5)), tr_);
+    let v18: D = dx_div_euclid(dx_sin(dx_exp2(dx_sin(v17, tr_), tr_), tr_), D::from(1.35), tr_);
+    ((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))
 }
 
 fn p619_eval(x: &[f64]) -> Vec<f64> {
@@ -2229,7 +2258,9 @@ fn p620(a1: [f64; 1], s2: &[f64], b3: &[f64; 1], k4: i32, st: &Body) -> f64 {
     out6[1] -= ((st.vel[1] / (1.0 + (st.inner.t * st.inner.t))) - s2[1].max(st.inner.t)).sin();
     let cc7: f64 = cdot1(&a1, b3);
     let cc8: f64 = cdot1(&a1, &a1);
-    ((((K620 % (st.inner.t.cos().abs() + 1.1)).exp_m1() - st.m).atan() * st.inner.t) + st.inner.t) + (((0.25 * autodiff::sigmoid(out6[0])) + (0.75 * cc7)) + (1.2 * cc8))
+    let v9: f64 = f64::rem_euclid(autodiff::sigmoid((a1[0] * a1[0]).ln_1p().sinh()), K620.sin().abs() + 1.0);
+    let v10: f64 = f64::rem_euclid(((b3[0] - st.w[0][1]) * autodiff::elu(1.85, b3[0].tanh())).sin(), (f64::abs(2.05) + 1.45).recip().abs() + 1.35);
+    (((((K620 % (st.inner.t.cos().abs() + 1.1)).exp_m1() - st.m).atan() * st.inner.t) + st.inner.t) + (((0.25 * autodiff::sigmoid(out6[0])) + (0.75 * cc7)) + (1.2 * cc8))) + ((1.2 * v9) + (1.45 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2253,7 +2284,9 @@ fn p620_dual<D: Dn>(a1: [D; 1], s2: &[D], b3: &[D; 1], k4: i32, st: &BodyD<D>, t
     out6[1] -= dx_sin((st.vel[1] / (D::from(1.0) + (st.inner.t * st.inner.t))) - dx_max(s2[1], st.inner.t, tr_), tr_);
     let cc7: D = cdot1_dual(&a1, b3, tr_);
     let cc8: D = cdot1_dual(&a1, &a1, tr_);
-    ((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))
+    let v9: D = dx_rem_euclid(dx_sigmoid(dx_sinh(dx_ln_1p(a1[0] * a1[0], tr_), tr_), tr_), dx_abs(dx_sin(K620, tr_), tr_) + D::from(1.0), tr_);
+    let v10: D = dx_rem_euclid(dx_sin((b3[0] - st.w[0][1]) * dx_elu(D::from(1.85), dx_tanh(b3[0], tr_), tr_), tr_), dx_abs(dx_recip(dx_abs(D::from(2.05), tr_) + D::from(1.45), tr_), tr_) + D::from(1.35), tr_);
+    (((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))) + ((D::from(1.2) * v9) + (D::from(1.45) * v10))
 }
 
 fn p620_eval(x: &[f64]) -> Vec<f64> {
@@ -2592,7 +2625,8 @@ fn p623(r1: &f64, b2: &[f64; 4], w3: &[[f64; 2]; 2], b4: &[f64; 4], wv11: [[f64;
     let cc10: f64 = cdot4(b2, b2);
     let v14: f64 = (wv11[0][1] * autodiff::sigmoid(b2.iter().fold(0.65f64, |acc13, e12| acc13 + (cc10 / (cc10.sin().exp() + 0.5)).tanh()))) + wv11[1][0].sin();
     let v15: f64 = b4.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (((w3[0][0] - v1) + (0.3 * acc7)) + (0.7 * autodiff::sigmoid(cc10))) + ((0.5 * v14) + (0.65 * v15))
+    let v17: f64 = r1.rem_euclid(b2.iter().sum::<f64>().abs() + 1.2);
+    ((((w3[0][0] - v1) + (0.3 * acc7)) + (0.7 * autodiff::sigmoid(cc10))) + ((0.5 * v14) + (0.65 * v15))) + (1.25 * v17.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2609,7 +2643,8 @@ fn p623_dual<D: Dn>(r1: &D, b2: &[D; 4], w3: &[[D; 2]; 2], b4: &[D; 4], wv11: [[
     let cc10: D = cdot4_dual(b2, b2, tr_);
     let v14: D = (wv11[0][1] * dx_sigmoid(b2.iter().fold(D::from(0.65), |acc13, e12| acc13 + dx_tanh(cc10 / (dx_exp(dx_sin(cc10, tr_), tr_) + D::from(0.5)), tr_)), tr_)) + dx_sin(wv11[1][0], tr_);
     let v15: D = b4.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
-    (((w3[0][0] - v1) + (D::from(0.3) * acc7)) + (D::from(0.7) * dx_sigmoid(cc10, tr_))) + ((D::from(0.5) * v14) + (D::from(0.65) * v15))
+    let v17: D = dx_rem_euclid(*r1, dx_abs(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), tr_);
+    ((((w3[0][0] - v1) + (D::from(0.3) * acc7)) + (D::from(0.7) * dx_sigmoid(cc10, tr_))) + ((D::from(0.5) * v14) + (D::from(0.65) * v15))) + (D::from(1.25) * dx_tanh(v17, tr_))
 }
 
 fn p623_eval(x: &[f64]) -> Vec<f64> {
@@ -2679,7 +2714,9 @@ fn p624(b3: &[f64; 4], x2: f64, x1: f64, ch19: char) -> f64 {
     let cc18: f64 = cdot4(b3, b3);
     let v22: f64 = if ch19 == 'a' { -(-(1.15 + (x1 * x1))).recip() } else { ((b3[3] % (f64::abs(-1.85) + 1.2)) * b3.iter().fold(b3[2], |acc21, &e20| (acc21 * 0.5) + f64::tanh(-1.75))).tanh() };
     let v25: f64 = b3.iter().filter(|&&v23| v23 < x2).map(|e24| e24.sin()).product::<f64>();
-    ((((((-(if v13.exp2() >= (b3[3] % (b3[1].abs() + 1.35)) { v2.atan2(x1) } else { v1 + b3[2] }) - v15) - v2) + v1) + (0.9 * acc17)) + (0.6 * cc18.tanh())) + (1.45 * v22)) + (0.3 * v25)
+    let v26: f64 = v13.tanh().exp_m1().sin().rem_euclid(-(v22.exp() + 0.5));
+    let v27: f64 = ((v2 + b3[1]) / ((acc17 + v26).abs() + 0.7)).tanh().div_euclid(-(1.0 + (v2 * v2)));
+    (((((((-(if v13.exp2() >= (b3[3] % (b3[1].abs() + 1.35)) { v2.atan2(x1) } else { v1 + b3[2] }) - v15) - v2) + v1) + (0.9 * acc17)) + (0.6 * cc18.tanh())) + (1.45 * v22)) + (0.3 * v25)) + ((0.3 * v26.tanh()) + (0.85 * (v27 * (b3[3] - v13).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2706,7 +2743,9 @@ fn p624_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, ch19: char, tr_: &mut Tr) -> D {
     let cc18: D = cdot4_dual(b3, b3, tr_);
     let v22: D = if ch19 == 'a' { -dx_recip(-(D::from(1.15) + (x1 * x1)), tr_) } else { dx_tanh(dx_rem(b3[3], dx_abs(-D::from(1.85), tr_) + D::from(1.2), tr_) * b3.iter().fold(b3[2], |acc21, &e20| (acc21 * D::from(0.5)) + dx_tanh(-D::from(1.75), tr_)), tr_) };
     let v25: D = { let mut s_ = D::from(1.0); for e24 in b3.iter() { if dx_lt(*e24, x2, tr_) { s_ = s_ * dx_sin(*e24, tr_); } } s_ };
-    ((((((-(if dx_ge(dx_exp2(v13, tr_), dx_rem(b3[3], dx_abs(b3[1], tr_) + D::from(1.35), tr_), tr_) { dx_atan2(v2, x1, tr_) } else { v1 + b3[2] }) - v15) - v2) + v1) + (D::from(0.9) * acc17)) + (D::from(0.6) * dx_tanh(cc18, tr_))) + (D::from(1.45) * v22)) + (D::from(0.3) * v25)
+    let v26: D = dx_rem_euclid(dx_sin(dx_exp_m1(dx_tanh(v13, tr_), tr_), tr_), -(dx_exp(v22, tr_) + D::from(0.5)), tr_);
+    let v27: D = dx_div_euclid(dx_tanh((v2 + b3[1]) / (dx_abs(acc17 + v26, tr_) + D::from(0.7)), tr_), -(D::from(1.0) + (v2 * v2)), tr_);
+    (((((((-(if dx_ge(dx_exp2(v13, tr_), dx_rem(b3[3], dx_abs(b3[1], tr_) + D::from(1.35), tr_), tr_) { dx_atan2(v2, x1, tr_) } else { v1 + b3[2] }) - v15) - v2) + v1) + (D::from(0.9) * acc17)) + (D::from(0.6) * dx_tanh(cc18, tr_))) + (D::from(1.45) * v22)) + (D::from(0.3) * v25)) + ((D::from(0.3) * dx_tanh(v26, tr_)) + (D::from(0.85) * (v27 * dx_tanh(b3[3] - v13, tr_))))
 }
 
 fn p624_eval(x: &[f64]) -> Vec<f64> {
@@ -2843,7 +2882,9 @@ fn p626(a1: [f64; 5], s2: &[f64], a3: [f64; 2]) -> f64 {
             *o6 -= 0.3 * (*o6 - autodiff::relu(f64::min(*xi7, *xi7)).atan());
         }
     }
-    (((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])
+    let v8: f64 = f64::rem_euclid(-y3[0].tanh().exp(), (a1[4] + v2).abs() + 1.5);
+    let v9: f64 = (ia4[1] / (-1.05)).round().rem_euclid(-(1.0 + (v8 * v8)));
+    ((((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])) + ((1.45 * v8.tanh()) + (1.4 * v9.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2858,7 +2899,9 @@ fn p626_dual<D: Dn>(a1: [D; 5], s2: &[D], a3: [D; 2], tr_: &mut Tr) -> D {
             *o6 -= D::from(0.3) * (*o6 - dx_atan(dx_relu(dx_min(*xi7, *xi7, tr_), tr_), tr_));
         }
     }
-    (((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])
+    let v8: D = dx_rem_euclid(-dx_exp(dx_tanh(y3[0], tr_), tr_), dx_abs(a1[4] + v2, tr_) + D::from(1.5), tr_);
+    let v9: D = dx_rem_euclid(dx_round(ia4[1] / (-D::from(1.05)), tr_), -(D::from(1.0) + (v8 * v8)), tr_);
+    ((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))
 }
 
 fn p626_eval(x: &[f64]) -> Vec<f64> {
@@ -3023,7 +3066,8 @@ fn p628(r1: &f64, mut a2: [f64; 2], s3: &[f64]) -> f64 {
     for (i27, o26) in u23.iter_mut().enumerate().skip(1) {
         *o26 -= (0.3 * (i27 as f64)) * a2[i27 - 1].sin();
     }
-    (((autodiff::sigmoid(a2[1]) * r1) + ((1.4 * u14[0]) + (0.75 * old13[0]))) + (0.95 * v17)) + ((1.05 * v21) + (0.35 * u23[1].tanh()))
+    let v28: f64 = v17.div_euclid(1.0 + (r1 * r1));
+    ((((autodiff::sigmoid(a2[1]) * r1) + ((1.4 * u14[0]) + (0.75 * old13[0]))) + (0.95 * v17)) + ((1.05 * v21) + (0.35 * u23[1].tanh()))) + (0.7 * (v28 * v21.abs().atan()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3065,7 +3109,8 @@ fn p628_dual<D: Dn>(r1: &D, mut a2: [D; 2], s3: &[D], tr_: &mut Tr) -> D {
     for (i27, o26) in u23.iter_mut().enumerate().skip(1) {
         *o26 -= (D::from(0.3) * D::from(i27 as f64)) * dx_sin(a2[i27 - 1], tr_);
     }
-    (((dx_sigmoid(a2[1], tr_) * (*r1)) + ((D::from(1.4) * u14[0]) + (D::from(0.75) * old13[0]))) + (D::from(0.95) * v17)) + ((D::from(1.05) * v21) + (D::from(0.35) * dx_tanh(u23[1], tr_)))
+    let v28: D = dx_div_euclid(v17, D::from(1.0) + (*r1 * (*r1)), tr_);
+    ((((dx_sigmoid(a2[1], tr_) * (*r1)) + ((D::from(1.4) * u14[0]) + (D::from(0.75) * old13[0]))) + (D::from(0.95) * v17)) + ((D::from(1.05) * v21) + (D::from(0.35) * dx_tanh(u23[1], tr_)))) + (D::from(0.7) * dx_tanh(v28 * dx_atan(dx_abs(v21, tr_), tr_), tr_))
 }
 
 fn p628_eval(x: &[f64]) -> Vec<f64> {
@@ -3187,7 +3232,8 @@ fn p630(r1: &f64, s2: &[f64]) -> f64 {
     for i6 in 0..2 {
         acc5 = (0.5 * acc5) + (if matches!(i6, 1) { autodiff::sigmoid((r1 * r1).ln_1p() + (s2[i6] + r1)) } else { ((i6 as f64) + s2[i6]).tanh() });
     }
-    (((-(s2[4].abs() + 1.05)).cbrt().min(v2).abs() + 0.7).log10() * r1) + (1.05 * acc5)
+    let v7: f64 = v2.atan().rem_euclid(2.2);
+    ((((-(s2[4].abs() + 1.05)).cbrt().min(v2).abs() + 0.7).log10() * r1) + (1.05 * acc5)) + (0.5 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3203,7 +3249,8 @@ fn p630_dual<D: Dn>(r1: &D, s2: &[D], tr_: &mut Tr) -> D {
     for i6 in 0..2 {
         acc5 = (D::from(0.5) * acc5) + (if matches!(i6, 1) { dx_sigmoid(dx_ln_1p(*r1 * (*r1), tr_) + (s2[i6] + (*r1)), tr_) } else { dx_tanh(D::from(i6 as f64) + s2[i6], tr_) });
     }
-    (dx_log10(dx_abs(dx_min(dx_cbrt(-(dx_abs(s2[4], tr_) + D::from(1.05)), tr_), v2, tr_), tr_) + D::from(0.7), tr_) * (*r1)) + (D::from(1.05) * acc5)
+    let v7: D = dx_rem_euclid(dx_atan(v2, tr_), D::from(2.2), tr_);
+    ((dx_log10(dx_abs(dx_min(dx_cbrt(-(dx_abs(s2[4], tr_) + D::from(1.05)), tr_), v2, tr_), tr_) + D::from(0.7), tr_) * (*r1)) + (D::from(1.05) * acc5)) + (D::from(0.5) * v7)
 }
 
 fn p630_eval(x: &[f64]) -> Vec<f64> {
@@ -3391,7 +3438,8 @@ fn p632(x1: f64, b2: &[f64; 1], a3: [f64; 4], ok21: Option<usize>) -> [f64; 2] {
     if let Some(j23) = ok21 {
         v22 += ((cc20 + b2[0]) - (cc20.abs() + 0.55).sqrt()).sin() * ((j23 as f64) + 0.5);
     }
-    [(((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin()), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
+    let v25: f64 = f64::div_euclid((a3.iter().map(|e24| b2[0]).sum::<f64>() * b2[0]).tanh(), -(x1.asinh().exp() + 0.5));
+    [((((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin())) + (0.25 * autodiff::sigmoid(v25 * autodiff::softplus(v22).atan())), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3427,7 +3475,8 @@ fn p632_dual<D: Dn>(x1: D, b2: &[D; 1], a3: [D; 4], ok21: Option<usize>, tr_: &m
     if let Some(j23) = ok21 {
         v22 += dx_sin((cc20 + b2[0]) - dx_sqrt(dx_abs(cc20, tr_) + D::from(0.55), tr_), tr_) * (D::from(j23 as f64) + D::from(0.5));
     }
-    [(((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_)), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
+    let v25: D = dx_div_euclid(dx_tanh(a3.iter().map(|e24| b2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * b2[0], tr_), -(dx_exp(dx_asinh(x1, tr_), tr_) + D::from(0.5)), tr_);
+    [((((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_))) + (D::from(0.25) * dx_sigmoid(v25 * dx_atan(dx_softplus(v22, tr_), tr_), tr_)), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
 }
 
 fn p632_eval(x: &[f64]) -> Vec<f64> {
@@ -3482,7 +3531,9 @@ fn p633(b1: &[f64; 4], b2: &[f64; 2], b3: &[f64; 3]) -> f64 {
         }
     }
     let v12: f64 = b1.iter().copied().fold(f64::INFINITY, f64::min);
-    ((v1 * v3.tanh()) - b1[1]) + (1.1 * v12)
+    let v16: f64 = f64::div_euclid((b3.iter().zip(b1.iter()).fold(v12, |acc15, (p13, q14)| acc15 - ((q14.abs() + 0.6).log2().atan() * 0.63)) - f64::sinh(-0.05)).tanh(), v3.abs() + 1.05);
+    let v17: f64 = f64::rem_euclid(autodiff::elu(-2.9, v4.tanh()).sin(), 1.7);
+    (((v1 * v3.tanh()) - b1[1]) + (1.1 * v12)) + ((0.25 * (v16 * autodiff::sigmoid(b1[0].min(v16)))) + (0.45 * v17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3500,7 +3551,9 @@ fn p633_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], b3: &[D; 3], tr_: &mut Tr) -> D {
         }
     }
     let v12: D = b1.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
-    ((v1 * dx_tanh(v3, tr_)) - b1[1]) + (D::from(1.1) * v12)
+    let v16: D = dx_div_euclid(dx_tanh(b3.iter().zip(b1.iter()).fold(v12, |acc15, (p13, q14)| acc15 - (dx_atan(dx_log2(dx_abs(*q14, tr_) + D::from(0.6), tr_), tr_) * D::from(0.63))) - dx_sinh(-D::from(0.05), tr_), tr_), dx_abs(v3, tr_) + D::from(1.05), tr_);
+    let v17: D = dx_rem_euclid(dx_sin(dx_elu(-D::from(2.9), dx_tanh(v4, tr_), tr_), tr_), D::from(1.7), tr_);
+    (((v1 * dx_tanh(v3, tr_)) - b1[1]) + (D::from(1.1) * v12)) + ((D::from(0.25) * (v16 * dx_sigmoid(dx_min(b1[0], v16, tr_), tr_))) + (D::from(0.45) * v17))
 }
 
 fn p633_eval(x: &[f64]) -> Vec<f64> {
@@ -3557,7 +3610,8 @@ fn p634(&self, a4: [f64; 5], b2: &[f64; 5], b3: &[f64; 4], mut x1: f64) -> [f64;
     }
     let m10: f64 = autodiff::no_grad(b2.iter().enumerate().map(|(j8, e9)| f64::atan2(x1, *e9)).sum::<f64>().tanh());
     let v12: f64 = m10 + a4.iter().map(|&e11| (e11 - m10).exp()).sum::<f64>().ln();
-    [(((self.pos[0].sin().clamp(0.25, 0.6).min((self.m + self.vel[1]).sin()) * self.w[1][1]) - v1) + (((0.35 * out3[0].sin()) + (1.05 * u5[0])) + (1.15 * old4[0]))) + (1.25 * v12), ((a4[3].exp_m1() + self.inner.t.max(0.15).sinh()) - x1) + self.pos[0]]
+    let v13: f64 = (-(self.inner.t * self.w[0][1])).rem_euclid(1.0 + (z6[0] * z6[0]));
+    [((((self.pos[0].sin().clamp(0.25, 0.6).min((self.m + self.vel[1]).sin()) * self.w[1][1]) - v1) + (((0.35 * out3[0].sin()) + (1.05 * u5[0])) + (1.15 * old4[0]))) + (1.25 * v12)) + (1.3 * v13.tanh()), ((a4[3].exp_m1() + self.inner.t.max(0.15).sinh()) - x1) + self.pos[0]]
 }
 }
 
@@ -3580,7 +3634,8 @@ fn p634_dual(&self, a4: [D; 5], b2: &[D; 5], b3: &[D; 4], mut x1: D, tr_: &mut T
     }
     let m10: D = D::from(num_dual::DualStruct::re(&(dx_tanh(b2.iter().enumerate().map(|(j8, e9)| dx_atan2(x1, *e9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))));
     let v12: D = m10 + dx_ln(a4.iter().map(|&e11| dx_exp(e11 - m10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    [(((dx_min(dx_clamp(dx_sin(self.pos[0], tr_), D::from(0.25), D::from(0.6), tr_), dx_sin(self.m + self.vel[1], tr_), tr_) * self.w[1][1]) - v1) + (((D::from(0.35) * dx_sin(out3[0], tr_)) + (D::from(1.05) * u5[0])) + (D::from(1.15) * old4[0]))) + (D::from(1.25) * v12), ((dx_exp_m1(a4[3], tr_) + dx_sinh(dx_max(self.inner.t, D::from(0.15), tr_), tr_)) - x1) + self.pos[0]]
+    let v13: D = dx_rem_euclid(-(self.inner.t * self.w[0][1]), D::from(1.0) + (z6[0] * z6[0]), tr_);
+    [((((dx_min(dx_clamp(dx_sin(self.pos[0], tr_), D::from(0.25), D::from(0.6), tr_), dx_sin(self.m + self.vel[1], tr_), tr_) * self.w[1][1]) - v1) + (((D::from(0.35) * dx_sin(out3[0], tr_)) + (D::from(1.05) * u5[0])) + (D::from(1.15) * old4[0]))) + (D::from(1.25) * v12)) + (D::from(1.3) * dx_tanh(v13, tr_)), ((dx_exp_m1(a4[3], tr_) + dx_sinh(dx_max(self.inner.t, D::from(0.15), tr_), tr_)) - x1) + self.pos[0]]
 }
 }
 
@@ -4264,7 +4319,8 @@ fn p641(r1: &f64, b2: &[f64; 4], mut a3: [f64; 5]) -> f64 {
         u9[0] = (0.75 * snap11[1]) + (((r1.abs() + 1.3).acosh() * (r1 + r1)).atan() * 0.95);
     }
     let cc12: f64 = cdot2(&u9, &u9);
-    (({ let t8 = *r1; t8 * (b2[1] + f64::max(2.4, *r1)).tanh() }) - r1) + ((1.25 * u9[1].atan()) + (1.3 * cc12.tanh()))
+    let v13: f64 = f64::rem_euclid(cc12.tanh(), cc12.abs() + 1.45);
+    ((({ let t8 = *r1; t8 * (b2[1] + f64::max(2.4, *r1)).tanh() }) - r1) + ((1.25 * u9[1].atan()) + (1.3 * cc12.tanh()))) + (1.35 * v13.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4293,7 +4349,8 @@ fn p641_dual<D: Dn>(r1: &D, b2: &[D; 4], mut a3: [D; 5], tr_: &mut Tr) -> D {
         u9[0] = (D::from(0.75) * snap11[1]) + (dx_atan(dx_acosh(dx_abs(*r1, tr_) + D::from(1.3), tr_) * (*r1 + (*r1)), tr_) * D::from(0.95));
     }
     let cc12: D = cdot2_dual(&u9, &u9, tr_);
-    (({ let t8 = *r1; t8 * dx_tanh(b2[1] + dx_max(D::from(2.4), *r1, tr_), tr_) }) - (*r1)) + ((D::from(1.25) * dx_atan(u9[1], tr_)) + (D::from(1.3) * dx_tanh(cc12, tr_)))
+    let v13: D = dx_rem_euclid(dx_tanh(cc12, tr_), dx_abs(cc12, tr_) + D::from(1.45), tr_);
+    ((({ let t8 = *r1; t8 * dx_tanh(b2[1] + dx_max(D::from(2.4), *r1, tr_), tr_) }) - (*r1)) + ((D::from(1.25) * dx_atan(u9[1], tr_)) + (D::from(1.3) * dx_tanh(cc12, tr_)))) + (D::from(1.35) * dx_tanh(v13, tr_))
 }
 
 fn p641_eval(x: &[f64]) -> Vec<f64> {
@@ -4348,7 +4405,8 @@ fn p642(x1: f64, a2: [f64; 5], n3: usize, ok7: Option<usize>) -> f64 {
         u4 = z6;
     }
     let v9: f64 = match ok7 { Some(j8) if j8 > 1 => (a2[n3].sin() * 0.9).atanh().abs().ln_1p().sin() * (j8 as f64), Some(_) => autodiff::sigmoid((autodiff::elu(u4[n3 % 1], x1.atan() * 0.63).sin() * 0.9).atanh()), None => (-0.4 + a2[0]).tanh(), };
-    (((a2[n3] + (x1 + a2[4]).atan2(a2[n3] / (x1.abs() + 0.9))) - x1) + (1.1 * u4[0].tanh())) + (1.45 * v9)
+    let v10: f64 = f64::rem_euclid((-0.25 + a2[n3 + 1]).min(v9 - v9).sin(), 2.25);
+    ((((a2[n3] + (x1 + a2[4]).atan2(a2[n3] / (x1.abs() + 0.9))) - x1) + (1.1 * u4[0].tanh())) + (1.45 * v9)) + (0.75 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4369,7 +4427,8 @@ fn p642_dual<D: Dn>(x1: D, a2: [D; 5], n3: usize, ok7: Option<usize>, tr_: &mut 
         u4 = z6;
     }
     let v9: D = match ok7 { Some(j8) if j8 > 1 => dx_sin(dx_ln_1p(dx_abs(dx_atanh(dx_sin(a2[n3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(j8 as f64), Some(_) => dx_sigmoid(dx_atanh(dx_sin(dx_elu(u4[n3 % 1], dx_atan(x1, tr_) * D::from(0.63), tr_), tr_) * D::from(0.9), tr_), tr_), None => dx_tanh(-D::from(0.4) + a2[0], tr_), };
-    (((a2[n3] + dx_atan2(x1 + a2[4], a2[n3] / (dx_abs(x1, tr_) + D::from(0.9)), tr_)) - x1) + (D::from(1.1) * dx_tanh(u4[0], tr_))) + (D::from(1.45) * v9)
+    let v10: D = dx_rem_euclid(dx_sin(dx_min(-D::from(0.25) + a2[n3 + 1], v9 - v9, tr_), tr_), D::from(2.25), tr_);
+    ((((a2[n3] + dx_atan2(x1 + a2[4], a2[n3] / (dx_abs(x1, tr_) + D::from(0.9)), tr_)) - x1) + (D::from(1.1) * dx_tanh(u4[0], tr_))) + (D::from(1.45) * v9)) + (D::from(0.75) * v10)
 }
 
 fn p642_eval(x: &[f64]) -> Vec<f64> {
@@ -4767,7 +4826,9 @@ fn p646(x1: f64, x2: f64, b3: &[f64; 3], w4: &[[f64; 2]; 1], b5: &[f64; 5], k6: 
         st.pos[1] += 0.1 * (-0.95 + (f64::abs(0.05) + 1.25).ln()).sin();
         st.pos[0] += 0.2 * f64::hypot(v1.atan2(st.inner.a[1]), autodiff::leaky_relu(v1, st.inner.a[0].tanh())).tanh();
     }
-    (((-(0.7 + (x2 * x2)).log10().atan() + st.vel[0]) + st.inner.t) - x2) + (0.55 * (st.pos[1] - snap12[1]).sin())
+    let v14: f64 = f64::rem_euclid(autodiff::sigmoid(x1.powi(2) - v1), -(v1.tanh().sinh().sin().exp() + 0.5));
+    let v15: f64 = (if (b3[1] * st.w[1][0]) >= -0.95 { v14.tanh().cosh() } else { b5[4] }).rem_euclid(0.6);
+    ((((-(0.7 + (x2 * x2)).log10().atan() + st.vel[0]) + st.inner.t) - x2) + (0.55 * (st.pos[1] - snap12[1]).sin())) + ((0.55 * v14) + (0.75 * v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4793,7 +4854,9 @@ fn p646_dual<D: Dn>(x1: D, x2: D, b3: &[D; 3], w4: &[[D; 2]; 1], b5: &[D; 5], k6
         st.pos[1] += D::from(0.1) * dx_sin(-D::from(0.95) + dx_ln(dx_abs(D::from(0.05), tr_) + D::from(1.25), tr_), tr_);
         st.pos[0] += D::from(0.2) * dx_tanh(dx_hypot(dx_atan2(v1, st.inner.a[1], tr_), dx_leaky_relu(v1, dx_tanh(st.inner.a[0], tr_), tr_), tr_), tr_);
     }
-    (((-dx_atan(dx_log10(D::from(0.7) + (x2 * x2), tr_), tr_) + st.vel[0]) + st.inner.t) - x2) + (D::from(0.55) * dx_sin(st.pos[1] - snap12[1], tr_))
+    let v14: D = dx_rem_euclid(dx_sigmoid(dx_powi(x1, 2, tr_) - v1, tr_), -(dx_exp(dx_sin(dx_sinh(dx_tanh(v1, tr_), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    let v15: D = dx_rem_euclid(if dx_ge(b3[1] * st.w[1][0], -D::from(0.95), tr_) { dx_cosh(dx_tanh(v14, tr_), tr_) } else { b5[4] }, D::from(0.6), tr_);
+    ((((-dx_atan(dx_log10(D::from(0.7) + (x2 * x2), tr_), tr_) + st.vel[0]) + st.inner.t) - x2) + (D::from(0.55) * dx_sin(st.pos[1] - snap12[1], tr_))) + ((D::from(0.55) * v14) + (D::from(0.75) * v15))
 }
 
 fn p646_eval(x: &[f64]) -> Vec<f64> {
@@ -5365,7 +5428,8 @@ fn p653(s1: &[f64], s2: &[f64], nt: usize, ow17: Option<f64>) -> f64 {
     let ia11: [f64; 2] = [(u7.iter().zip(snap8.iter()).map(|(p12, q13)| q13 + v4).sum::<f64>() + s2[nt % 3]).tanh(), (autodiff::relu((K653.tanh() * 0.9).asin()) + s2[(nt + 1) % s2.len()]).atan()];
     let v16: f64 = ia11.iter().step_by(2).filter(|&&v14| v14 < -0.787).map(|e15| ((e15.sin() * 0.9).acos() * (e15 * e15)).tanh()).sum::<f64>();
     let v19: f64 = match ow17 { Some(0.0) => autodiff::sigmoid((v4 + K653).mul_add(-0.95, -2.55 * s1[nt])), Some(f18) => ((((nt as f64) * 1.25) * f64::asinh(-1.25)) + s2[nt % s2.len()]).tanh() * f18, None => (((v4 / (v1.abs() + 0.8)) / (-3.0)) + s2[nt % s2.len()]).tanh(), };
-    (((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))
+    let v20: f64 = v19.rem_euclid(-((acc6 / (snap8[nt % snap8.len()].sin().exp() + 0.5)).sin().exp() + 0.5));
+    ((((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))) + (1.25 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5392,7 +5456,8 @@ fn p653_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, ow17: Option<f64>, tr_: &mut 
     let ia11: [D; 2] = [dx_tanh(u7.iter().zip(snap8.iter()).map(|(p12, q13)| *q13 + v4).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s2[nt % 3], tr_), dx_atan(dx_relu(dx_asin(dx_tanh(K653, tr_) * D::from(0.9), tr_), tr_) + s2[(nt + 1) % s2.len()], tr_)];
     let v16: D = { let mut s_ = D::from(0.0); for e15 in ia11.iter().step_by(2) { if dx_lt(*e15, -D::from(0.787), tr_) { s_ = s_ + dx_tanh(dx_acos(dx_sin(*e15, tr_) * D::from(0.9), tr_) * (*e15 * (*e15)), tr_); } } s_ };
     let v19: D = match ow17 { Some(0.0) => dx_sigmoid(dx_mul_add(v4 + K653, -D::from(0.95), -D::from(2.55) * s1[nt], tr_), tr_), Some(f18) => dx_tanh(((D::from(nt as f64) * D::from(1.25)) * dx_asinh(-D::from(1.25), tr_)) + s2[nt % s2.len()], tr_) * D::from(f18), None => dx_tanh(((v4 / (dx_abs(v1, tr_) + D::from(0.8))) / (-D::from(3.0))) + s2[nt % s2.len()], tr_), };
-    (((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))
+    let v20: D = dx_rem_euclid(v19, -(dx_exp(dx_sin(acc6 / (dx_exp(dx_sin(snap8[nt % snap8.len()], tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5)), tr_);
+    ((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)
 }
 
 fn p653_eval(x: &[f64]) -> Vec<f64> {
@@ -5614,7 +5679,8 @@ fn p656(s1: &[f64], ok17: Option<usize>, ow20: Option<f64>) -> f64 {
         let Some(m23) = ow20 else { continue };
         acc21 += m23 * ((v22.tanh() * v22.tanh()).sin() * 0.9).acos().sin();
     }
-    ((((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((((((1.2 * autodiff::sigmoid(u8[1])) + (0.65 * old6[0].atan())) + (0.3 * u8[0].atan())) + (0.9 * snap13[0].tanh())) + (1.2 * v15)) + (0.25 * v16.tanh()))) + ((1.2 * ((n18 as f64) * ((f64::sin(-2.4) * 0.9).atanh().mul_add(autodiff::leaky_relu(u8[n18 % 2], autodiff::sigmoid(v2)).atan(), v2.atan2(v1)) + s1[1]).sin())) + (1.05 * acc21))
+    let v24: f64 = (v15 + v1).sin().tan().div_euclid(1.0 + (acc21 * acc21));
+    (((((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((((((1.2 * autodiff::sigmoid(u8[1])) + (0.65 * old6[0].atan())) + (0.3 * u8[0].atan())) + (0.9 * snap13[0].tanh())) + (1.2 * v15)) + (0.25 * v16.tanh()))) + ((1.2 * ((n18 as f64) * ((f64::sin(-2.4) * 0.9).atanh().mul_add(autodiff::leaky_relu(u8[n18 % 2], autodiff::sigmoid(v2)).atan(), v2.atan2(v1)) + s1[1]).sin())) + (1.05 * acc21))) + (0.6 * autodiff::sigmoid(v24 * (v15.tanh() * 0.9).acos().sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5648,7 +5714,8 @@ fn p656_dual<D: Dn>(s1: &[D], ok17: Option<usize>, ow20: Option<f64>, tr_: &mut 
         let Some(m23) = ow20 else { continue };
         acc21 += D::from(m23) * dx_sin(dx_acos(dx_sin(dx_tanh(*v22, tr_) * dx_tanh(*v22, tr_), tr_) * D::from(0.9), tr_), tr_);
     }
-    ((((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((((((D::from(1.2) * dx_sigmoid(u8[1], tr_)) + (D::from(0.65) * dx_atan(old6[0], tr_))) + (D::from(0.3) * dx_atan(u8[0], tr_))) + (D::from(0.9) * dx_tanh(snap13[0], tr_))) + (D::from(1.2) * v15)) + (D::from(0.25) * dx_tanh(v16, tr_)))) + ((D::from(1.2) * (D::from(n18 as f64) * dx_sin(dx_mul_add(dx_atanh(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_), dx_atan(dx_leaky_relu(u8[n18 % 2], dx_sigmoid(v2, tr_), tr_), tr_), dx_atan2(v2, v1, tr_), tr_) + s1[1], tr_))) + (D::from(1.05) * acc21))
+    let v24: D = dx_div_euclid(dx_tan(dx_sin(v15 + v1, tr_), tr_), D::from(1.0) + (acc21 * acc21), tr_);
+    (((((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((((((D::from(1.2) * dx_sigmoid(u8[1], tr_)) + (D::from(0.65) * dx_atan(old6[0], tr_))) + (D::from(0.3) * dx_atan(u8[0], tr_))) + (D::from(0.9) * dx_tanh(snap13[0], tr_))) + (D::from(1.2) * v15)) + (D::from(0.25) * dx_tanh(v16, tr_)))) + ((D::from(1.2) * (D::from(n18 as f64) * dx_sin(dx_mul_add(dx_atanh(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_), dx_atan(dx_leaky_relu(u8[n18 % 2], dx_sigmoid(v2, tr_), tr_), tr_), dx_atan2(v2, v1, tr_), tr_) + s1[1], tr_))) + (D::from(1.05) * acc21))) + (D::from(0.6) * dx_sigmoid(v24 * dx_sin(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_))
 }
 
 fn p656_eval(x: &[f64]) -> Vec<f64> {
@@ -6087,7 +6154,8 @@ fn p662(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 4], n6:
         let snap8 = out6;
         out6[0] = (0.65 * snap8[0]) + (f64::mul_add(x1, f64::tanh(2.65), self.m + a5[3]).atan() * 0.95);
     }
-    ((((v3 - v3) - 2.9) - v3) + (0.95 * acc5)) + ((0.45 * out6[0].tanh()) + (1.0 * out6[0].tanh()))
+    let v9: f64 = (f64::min(acc5, s3[n6]) / (-((-v3).abs() + 0.75))).atan().rem_euclid(-(acc5.abs() + 1.3));
+    (((((v3 - v3) - 2.9) - v3) + (0.95 * acc5)) + ((0.45 * out6[0].tanh()) + (1.0 * out6[0].tanh()))) + (0.45 * v9.atan())
 }
 }
 
@@ -6106,7 +6174,8 @@ fn p662_dual(&self, x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 4], n6: usiz
         let snap8 = out6;
         out6[0] = (D::from(0.65) * snap8[0]) + (dx_atan(dx_mul_add(x1, dx_tanh(D::from(2.65), tr_), self.m + a5[3], tr_), tr_) * D::from(0.95));
     }
-    ((((v3 - v3) - D::from(2.9)) - v3) + (D::from(0.95) * acc5)) + ((D::from(0.45) * dx_tanh(out6[0], tr_)) + (D::from(1.0) * dx_tanh(out6[0], tr_)))
+    let v9: D = dx_rem_euclid(dx_atan(dx_min(acc5, s3[n6], tr_) / (-(dx_abs(-v3, tr_) + D::from(0.75))), tr_), -(dx_abs(acc5, tr_) + D::from(1.3)), tr_);
+    (((((v3 - v3) - D::from(2.9)) - v3) + (D::from(0.95) * acc5)) + ((D::from(0.45) * dx_tanh(out6[0], tr_)) + (D::from(1.0) * dx_tanh(out6[0], tr_)))) + (D::from(0.45) * dx_atan(v9, tr_))
 }
 }
 
@@ -6410,7 +6479,8 @@ fn p666(s1: &[f64], s2: &[f64], k3: i32, mut st: Body, oc10: Result<f64, String>
     old7 = u8;
     u8 = z9;
     let v12: f64 = match oc10 { Ok(c11) => (autodiff::elu(st.m, 0.15).abs() + 1.3).log2().tanh() * c11, Err(_) => ((st.vel[0].abs() + 1.05).log2() * (st.inner.t.sin() * 0.9).atanh()).tanh(), };
-    ((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)
+    let v13: f64 = f64::rem_euclid(-(-(-0.85)), (u8[0] % (autodiff::sigmoid(st.vel[1]).exp() + 0.5)).abs() + 0.55);
+    (((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)) + (0.5 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6436,7 +6506,8 @@ fn p666_dual<D: Dn>(s1: &[D], s2: &[D], k3: i32, mut st: BodyD<D>, oc10: Result<
     old7 = u8;
     u8 = z9;
     let v12: D = match oc10 { Ok(c11) => dx_tanh(dx_log2(dx_abs(dx_elu(st.m, D::from(0.15), tr_), tr_) + D::from(1.3), tr_), tr_) * D::from(c11), Err(_) => dx_tanh(dx_log2(dx_abs(st.vel[0], tr_) + D::from(1.05), tr_) * dx_atanh(dx_sin(st.inner.t, tr_) * D::from(0.9), tr_), tr_), };
-    ((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)
+    let v13: D = dx_rem_euclid(-(-(-D::from(0.85))), dx_abs(dx_rem(u8[0], dx_exp(dx_sigmoid(st.vel[1], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(0.55), tr_);
+    (((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)) + (D::from(0.5) * v13)
 }
 
 fn p666_eval(x: &[f64]) -> Vec<f64> {
@@ -6488,7 +6559,8 @@ fn p667(s1: &[f64], s2: &[f64]) -> f64 {
             }
         }
     }
-    (-(if (v1.sin() * autodiff::sigmoid(v1)) <= (v1 - v1) { v1.sin() * s1[2] } else { (s1[3].abs() + 0.7).log2() }) - v1) - v1
+    let v7: f64 = s2[0].max(autodiff::sigmoid(v1).cosh()).sin().rem_euclid((v1 + v1).abs() + 0.6);
+    ((-(if (v1.sin() * autodiff::sigmoid(v1)) <= (v1 - v1) { v1.sin() * s1[2] } else { (s1[3].abs() + 0.7).log2() }) - v1) - v1) + (0.6 * v7.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6503,7 +6575,8 @@ fn p667_dual<D: Dn>(s1: &[D], s2: &[D], tr_: &mut Tr) -> D {
             }
         }
     }
-    (-(if dx_le(dx_sin(v1, tr_) * dx_sigmoid(v1, tr_), v1 - v1, tr_) { dx_sin(v1, tr_) * s1[2] } else { dx_log2(dx_abs(s1[3], tr_) + D::from(0.7), tr_) }) - v1) - v1
+    let v7: D = dx_rem_euclid(dx_sin(dx_max(s2[0], dx_cosh(dx_sigmoid(v1, tr_), tr_), tr_), tr_), dx_abs(v1 + v1, tr_) + D::from(0.6), tr_);
+    ((-(if dx_le(dx_sin(v1, tr_) * dx_sigmoid(v1, tr_), v1 - v1, tr_) { dx_sin(v1, tr_) * s1[2] } else { dx_log2(dx_abs(s1[3], tr_) + D::from(0.7), tr_) }) - v1) - v1) + (D::from(0.6) * dx_tanh(v7, tr_))
 }
 
 fn p667_eval(x: &[f64]) -> Vec<f64> {
@@ -6711,6 +6784,8 @@ fn p670(x1: f64, mut x2: f64, b4: &[f64; 4], s3: &[f64], st: &Body) -> [f64; 2] 
     y6[0] += 1.45 * out14[1].atan();
     let v17: f64 = out14.iter().copied().min_by(|p15, q16| p15.total_cmp(q16)).unwrap();
     y6[0] += 0.7 * v17;
+    let v18: f64 = (-b4[2] * f64::cos(-2.1)).rem_euclid((v17.abs() + 0.75).log2().abs() + 0.8);
+    y6[0] += 0.85 * v18.tanh();
     y6
 }
 
@@ -6734,6 +6809,8 @@ fn p670_dual<D: Dn>(x1: D, mut x2: D, b4: &[D; 4], s3: &[D], st: &BodyD<D>, tr_:
     y6[0] += D::from(1.45) * dx_atan(out14[1], tr_);
     let v17: D = out14.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     y6[0] += D::from(0.7) * v17;
+    let v18: D = dx_rem_euclid(-b4[2] * dx_cos(-D::from(2.1), tr_), dx_abs(dx_log2(dx_abs(v17, tr_) + D::from(0.75), tr_), tr_) + D::from(0.8), tr_);
+    y6[0] += D::from(0.85) * dx_tanh(v18, tr_);
     y6
 }
 
@@ -7298,7 +7375,8 @@ fn p676(x1: f64, k3: i32, b2: &[f64; 3], f4: bool) -> f64 {
     for e8 in b2.iter() {
         acc9 += -x1;
     }
-    (((((x1 * b2[2]) - x1.min(x1)).atan().cosh() + x1) - x1).tanh() * x1) + (1.35 * acc9)
+    let v11: f64 = f64::rem_euclid(autodiff::sigmoid({ let t10 = x1 / (acc9.abs() + 1.0); t10 * b2[2].asinh() }), (f64::abs(1.65) + 0.8).log2().abs() + 0.5);
+    ((((((x1 * b2[2]) - x1.min(x1)).atan().cosh() + x1) - x1).tanh() * x1) + (1.35 * acc9)) + (0.25 * v11.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7320,7 +7398,8 @@ fn p676_dual<D: Dn>(x1: D, k3: i32, b2: &[D; 3], f4: bool, tr_: &mut Tr) -> D {
     for e8 in b2.iter() {
         acc9 += -x1;
     }
-    (dx_tanh((dx_cosh(dx_atan((x1 * b2[2]) - dx_min(x1, x1, tr_), tr_), tr_) + x1) - x1, tr_) * x1) + (D::from(1.35) * acc9)
+    let v11: D = dx_rem_euclid(dx_sigmoid({ let t10 = x1 / (dx_abs(acc9, tr_) + D::from(1.0)); t10 * dx_asinh(b2[2], tr_) }, tr_), dx_abs(dx_log2(dx_abs(D::from(1.65), tr_) + D::from(0.8), tr_), tr_) + D::from(0.5), tr_);
+    ((dx_tanh((dx_cosh(dx_atan((x1 * b2[2]) - dx_min(x1, x1, tr_), tr_), tr_) + x1) - x1, tr_) * x1) + (D::from(1.35) * acc9)) + (D::from(0.25) * dx_atan(v11, tr_))
 }
 
 fn p676_eval(x: &[f64]) -> Vec<f64> {
@@ -7372,7 +7451,8 @@ fn p677(x1: f64, r2: &f64, s4: &[f64], b3: &[f64; 5], a5: [f64; 1]) -> f64 {
         acc10 += s4[2];
     }
     let cc11: f64 = cdot_s(s4, s4);
-    ((((-(v1 * v1).ln_1p() + r2) * x1).atan() * x1) + (0.35 * acc10)) + (0.55 * cc11.sin())
+    let v12: f64 = f64::powi((b3[2] * s4[1]).tanh(), 1).rem_euclid(s4[1].abs() + 0.6);
+    (((((-(v1 * v1).ln_1p() + r2) * x1).atan() * x1) + (0.35 * acc10)) + (0.55 * cc11.sin())) + (0.6 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7395,7 +7475,8 @@ fn p677_dual<D: Dn>(x1: D, r2: &D, s4: &[D], b3: &[D; 5], a5: [D; 1], tr_: &mut 
         acc10 += s4[2];
     }
     let cc11: D = cdot_s_dual(s4, s4, tr_);
-    ((dx_atan((-dx_ln_1p(v1 * v1, tr_) + (*r2)) * x1, tr_) * x1) + (D::from(0.35) * acc10)) + (D::from(0.55) * dx_sin(cc11, tr_))
+    let v12: D = dx_rem_euclid(dx_powi(dx_tanh(b3[2] * s4[1], tr_), 1, tr_), dx_abs(s4[1], tr_) + D::from(0.6), tr_);
+    (((dx_atan((-dx_ln_1p(v1 * v1, tr_) + (*r2)) * x1, tr_) * x1) + (D::from(0.35) * acc10)) + (D::from(0.55) * dx_sin(cc11, tr_))) + (D::from(0.6) * v12)
 }
 
 fn p677_eval(x: &[f64]) -> Vec<f64> {
@@ -7795,6 +7876,8 @@ fn p681(mut a1: [f64; 4], b2: &[f64; 4], wv16: [[f64; 2]; 3]) -> [f64; 3] {
     }
     let v17: f64 = (wv16[2][1] * (f64::tanh(-0.25) + wv16[1][0]).tanh()) + wv16[0][1].sin();
     y2[0] += 0.9 * v17;
+    let v18: f64 = y2[0].atan2(v17.exp_m1()).rem_euclid(a1[1].tanh().powi(4).abs() + 1.15);
+    y2[0] += 1.5 * v18.atan();
     y2
 }
 
@@ -7826,6 +7909,8 @@ fn p681_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], wv16: [[D; 2]; 3], tr_: &mut Tr
     }
     let v17: D = (wv16[2][1] * dx_tanh(dx_tanh(-D::from(0.25), tr_) + wv16[1][0], tr_)) + dx_sin(wv16[0][1], tr_);
     y2[0] += D::from(0.9) * v17;
+    let v18: D = dx_rem_euclid(dx_atan2(y2[0], dx_exp_m1(v17, tr_), tr_), dx_abs(dx_powi(dx_tanh(a1[1], tr_), 4, tr_), tr_) + D::from(1.15), tr_);
+    y2[0] += D::from(1.5) * dx_atan(v18, tr_);
     y2
 }
 
@@ -7958,7 +8043,8 @@ fn p683(x1: f64, f5: bool, mut a3: [f64; 3], s4: &[f64], a2: [f64; 5]) -> f64 {
         acc4 += a3[3 - 1 - i3].powi(0).sin();
     }
     let cc5: f64 = cdot3(&a3, &a3);
-    (((x1.abs() + 1.35).log((a2[1].cosh().abs() + 0.5).log(8.7).abs() + 2.4) - v2) + (0.85 * acc4)) + (0.9 * cc5.sin())
+    let v6: f64 = autodiff::sigmoid(cc5 - (-acc4)).rem_euclid(1.0 + (cc5 * cc5));
+    ((((x1.abs() + 1.35).log((a2[1].cosh().abs() + 0.5).log(8.7).abs() + 2.4) - v2) + (0.85 * acc4)) + (0.9 * cc5.sin())) + (0.4 * v6.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7970,7 +8056,8 @@ fn p683_dual<D: Dn>(x1: D, f5: bool, mut a3: [D; 3], s4: &[D], a2: [D; 5], tr_: 
         acc4 += dx_sin(dx_powi(a3[3 - 1 - i3], 0, tr_), tr_);
     }
     let cc5: D = cdot3_dual(&a3, &a3, tr_);
-    ((dx_log(dx_abs(x1, tr_) + D::from(1.35), dx_abs(dx_log(dx_abs(dx_cosh(a2[1], tr_), tr_) + D::from(0.5), D::from(8.7), tr_), tr_) + D::from(2.4), tr_) - v2) + (D::from(0.85) * acc4)) + (D::from(0.9) * dx_sin(cc5, tr_))
+    let v6: D = dx_rem_euclid(dx_sigmoid(cc5 - (-acc4), tr_), D::from(1.0) + (cc5 * cc5), tr_);
+    (((dx_log(dx_abs(x1, tr_) + D::from(1.35), dx_abs(dx_log(dx_abs(dx_cosh(a2[1], tr_), tr_) + D::from(0.5), D::from(8.7), tr_), tr_) + D::from(2.4), tr_) - v2) + (D::from(0.85) * acc4)) + (D::from(0.9) * dx_sin(cc5, tr_))) + (D::from(0.4) * dx_tanh(v6, tr_))
 }
 
 fn p683_eval(x: &[f64]) -> Vec<f64> {
@@ -8029,7 +8116,8 @@ fn p684(x1: f64, a5: [f64; 3], s3: &[f64], b4: &[f64; 4], x2: f64, ok16: Option<
     let cc13: f64 = cdot4(b4, b4);
     let j15 = a5.iter().copied().position(|v14| v14 > -0.437).unwrap_or(1);
     let v18: f64 = match ok16 { Some(j17) if j17 > 1 => ((b4[2] + a5[3 - 1 - j15]).abs() + 1.1).acosh().atan() * (j17 as f64), Some(_) => autodiff::sigmoid(autodiff::relu(autodiff::leaky_relu(x1, f64::atan(2.45) * 0.63))), None => (a5[j15].max((j15 + 1) as f64).abs() + 0.75).recip(), };
-    ((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh())), b4[3] * x1)
+    let v19: f64 = f64::rem_euclid(s3[j15 + 1].cos() - b4[j15], -(1.0 + (v18 * v18)));
+    (((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh()))) + (0.7 * v19.tanh()), b4[3] * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8051,7 +8139,8 @@ fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Optio
     let cc13: D = cdot4_dual(b4, b4, tr_);
     let j15 = a5.iter().copied().position(|v14| dx_gt(v14, -D::from(0.437), tr_)).unwrap_or(1);
     let v18: D = match ok16 { Some(j17) if j17 > 1 => dx_atan(dx_acosh(dx_abs(b4[2] + a5[3 - 1 - j15], tr_) + D::from(1.1), tr_), tr_) * D::from(j17 as f64), Some(_) => dx_sigmoid(dx_relu(dx_leaky_relu(x1, dx_atan(D::from(2.45), tr_) * D::from(0.63), tr_), tr_), tr_), None => dx_recip(dx_abs(dx_max(a5[j15], D::from((j15 + 1) as f64), tr_), tr_) + D::from(0.75), tr_), };
-    ((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_))), b4[3] * x1)
+    let v19: D = dx_rem_euclid(dx_cos(s3[j15 + 1], tr_) - b4[j15], -(D::from(1.0) + (v18 * v18)), tr_);
+    (((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_)))) + (D::from(0.7) * dx_tanh(v19, tr_)), b4[3] * x1)
 }
 
 fn p684_eval(x: &[f64]) -> Vec<f64> {
@@ -8229,7 +8318,8 @@ fn p686(r1: &f64, s3: &[f64], r2: &f64, s4: &[f64], ok13: Option<usize>) -> f64 
     if let Some(j15) = ok13 {
         v14 += r1.sin() * ((j15 as f64) + 0.5);
     }
-    (((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())
+    let v16: f64 = cc12.div_euclid(-(s3[1].max(*r2).tanh().exp() + 0.5));
+    ((((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())) + (0.85 * (v16 * s3[0].powi(2).tanh()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8254,7 +8344,8 @@ fn p686_dual<D: Dn>(r1: &D, s3: &[D], r2: &D, s4: &[D], ok13: Option<usize>, tr_
     if let Some(j15) = ok13 {
         v14 += dx_sin(*r1, tr_) * (D::from(j15 as f64) + D::from(0.5));
     }
-    (((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))
+    let v16: D = dx_div_euclid(cc12, -(dx_exp(dx_tanh(dx_max(s3[1], *r2, tr_), tr_), tr_) + D::from(0.5)), tr_);
+    ((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))
 }
 
 fn p686_eval(x: &[f64]) -> Vec<f64> {
@@ -8646,7 +8737,8 @@ fn p690(s2: &[f64], s1: &[f64]) -> [f64; 1] {
         z8[1] = (0.3 * u7[1]) + (((c9 as f64) + v1).sin() * s2.iter().zip(u7.iter()).map(|(p11, q12)| (acc6.atan() * 0.63) + 1.0).product::<f64>().tanh());
         u7 = z8;
     }
-    [(((v1.atan() - s2[1]) * v1.tanh()) + (1.1 * acc6)) + ((0.85 * u7[1].sin()) + (0.45 * z8[0].tanh()))]
+    let v13: f64 = f64::rem_euclid(s2[4 - 1 - c9], autodiff::sigmoid(acc6 - v1).exp() + 0.5);
+    [((((v1.atan() - s2[1]) * v1.tanh()) + (1.1 * acc6)) + ((0.85 * u7[1].sin()) + (0.45 * z8[0].tanh()))) + (1.0 * v13)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8673,7 +8765,8 @@ fn p690_dual<D: Dn>(s2: &[D], s1: &[D], tr_: &mut Tr) -> [D; 1] {
         z8[1] = (D::from(0.3) * u7[1]) + (dx_sin(D::from(c9 as f64) + v1, tr_) * dx_tanh(s2.iter().zip(u7.iter()).map(|(p11, q12)| (dx_atan(acc6, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_));
         u7 = z8;
     }
-    [(((dx_atan(v1, tr_) - s2[1]) * dx_tanh(v1, tr_)) + (D::from(1.1) * acc6)) + ((D::from(0.85) * dx_sin(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z8[0], tr_)))]
+    let v13: D = dx_rem_euclid(s2[4 - 1 - c9], dx_exp(dx_sigmoid(acc6 - v1, tr_), tr_) + D::from(0.5), tr_);
+    [((((dx_atan(v1, tr_) - s2[1]) * dx_tanh(v1, tr_)) + (D::from(1.1) * acc6)) + ((D::from(0.85) * dx_sin(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z8[0], tr_)))) + (D::from(1.0) * v13)]
 }
 
 fn p690_eval(x: &[f64]) -> Vec<f64> {
@@ -8722,7 +8815,9 @@ fn p691(r1: &f64, a2: [f64; 2]) -> f64 {
         return (((0.6 + (r1 * r1)).recip() + a2[1]) + r1) - a2[1];
     }
     let v12 = if ((a2[0] * v1).abs() + 0.85).powf(autodiff::sigmoid(a2.iter().fold(1.85f64, |acc14, &e13| (acc14 * 0.5) + r1.abs().ln_1p().tanh()))) <= (v1 / 2.05) { v1 * autodiff::softplus(v1) } else { f64::min(a2[0] - a2[1], r1 - (-1.4)) };
-    (((if (a2[1] - v12) < -0.5 { autodiff::elu(v12, 0.5) } else { f64::min(r1.atan(), v12) }) - v1) + r1) - 1.25
+    let v15: f64 = a2[0].rem_euclid(a2[1].hypot(1.75).tanh().exp() + 0.5);
+    let v19: f64 = (a2.iter().copied().map(|e16| -2.65).sum::<f64>() / ((a2[1] % (a2[0].abs() + 1.05)).abs() + 0.75)).sin().rem_euclid(-(a2.iter().enumerate().map(|(j17, e18)| v12).sum::<f64>().abs() + 0.9));
+    ((((if (a2[1] - v12) < -0.5 { autodiff::elu(v12, 0.5) } else { f64::min(r1.atan(), v12) }) - v1) + r1) - 1.25) + ((0.85 * v15) + (1.15 * v19.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8741,7 +8836,9 @@ fn p691_dual<D: Dn>(r1: &D, a2: [D; 2], tr_: &mut Tr) -> D {
         return ((dx_recip(D::from(0.6) + (*r1 * (*r1)), tr_) + a2[1]) + (*r1)) - a2[1];
     }
     let v12 = if dx_le(dx_powf(dx_abs(a2[0] * v1, tr_) + D::from(0.85), dx_sigmoid(a2.iter().fold(D::from(1.85), |acc14, &e13| (acc14 * D::from(0.5)) + dx_tanh(dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_)), tr_), tr_), v1 / D::from(2.05), tr_) { v1 * dx_softplus(v1, tr_) } else { dx_min(a2[0] - a2[1], *r1 - (-D::from(1.4)), tr_) };
-    (((if dx_lt(a2[1] - v12, -D::from(0.5), tr_) { dx_elu(v12, D::from(0.5), tr_) } else { dx_min(dx_atan(*r1, tr_), v12, tr_) }) - v1) + (*r1)) - D::from(1.25)
+    let v15: D = dx_rem_euclid(a2[0], dx_exp(dx_tanh(dx_hypot(a2[1], D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_);
+    let v19: D = dx_rem_euclid(dx_sin(a2.iter().copied().map(|e16| -D::from(2.65)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(dx_rem(a2[1], dx_abs(a2[0], tr_) + D::from(1.05), tr_), tr_) + D::from(0.75)), tr_), -(dx_abs(a2.iter().enumerate().map(|(j17, e18)| v12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.9)), tr_);
+    ((((if dx_lt(a2[1] - v12, -D::from(0.5), tr_) { dx_elu(v12, D::from(0.5), tr_) } else { dx_min(dx_atan(*r1, tr_), v12, tr_) }) - v1) + (*r1)) - D::from(1.25)) + ((D::from(0.85) * v15) + (D::from(1.15) * dx_tanh(v19, tr_)))
 }
 
 fn p691_eval(x: &[f64]) -> Vec<f64> {
@@ -9823,7 +9920,8 @@ fn p703(x1: f64, r2: &f64, mut a3: [f64; 1]) -> [f64; 2] {
         }
     }
     let cc17: f64 = cdot1(&z14, &z14);
-    [((autodiff::elu(autodiff::leaky_relu(a3.iter().fold(0.7f64, |acc3, e2| (acc3 * 0.5) + f64::clamp(a3[0], v1, v1 + 1.5).tanh()), 0.41), a3.iter().fold(0.55f64, |acc5, e4| acc5.min(((e4.abs() + 0.9).tanh() + 1.5).powf(-1.5).tanh())).atan() * 0.63) + x1) * x1) + (((((1.0 * u10[0]) + (0.9 * old8[1])) + (0.25 * u13[0].sin())) + (1.3 * z14[0].tanh())) + (0.35 * cc17.atan())), (((a3.iter().fold(0.85f64, |acc7, &e6| (acc7 + autodiff::sigmoid(autodiff::softplus(2.3))).tanh()).abs() + 0.9).powf(-0.7) + x1) + v1).tanh() * x1]
+    let v18: f64 = (v1 / (u10[1].abs() + 1.1)).div_euclid(-(r2.exp() + 0.5));
+    [(((autodiff::elu(autodiff::leaky_relu(a3.iter().fold(0.7f64, |acc3, e2| (acc3 * 0.5) + f64::clamp(a3[0], v1, v1 + 1.5).tanh()), 0.41), a3.iter().fold(0.55f64, |acc5, e4| acc5.min(((e4.abs() + 0.9).tanh() + 1.5).powf(-1.5).tanh())).atan() * 0.63) + x1) * x1) + (((((1.0 * u10[0]) + (0.9 * old8[1])) + (0.25 * u13[0].sin())) + (1.3 * z14[0].tanh())) + (0.35 * cc17.atan()))) + (0.45 * autodiff::sigmoid(v18 * (-1.55))), (((a3.iter().fold(0.85f64, |acc7, &e6| (acc7 + autodiff::sigmoid(autodiff::softplus(2.3))).tanh()).abs() + 0.9).powf(-0.7) + x1) + v1).tanh() * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9849,7 +9947,8 @@ fn p703_dual<D: Dn>(x1: D, r2: &D, mut a3: [D; 1], tr_: &mut Tr) -> [D; 2] {
         }
     }
     let cc17: D = cdot1_dual(&z14, &z14, tr_);
-    [((dx_elu(dx_leaky_relu(a3.iter().fold(D::from(0.7), |acc3, e2| (acc3 * D::from(0.5)) + dx_tanh(dx_clamp(a3[0], v1, v1 + D::from(1.5), tr_), tr_)), D::from(0.41), tr_), dx_atan(a3.iter().fold(D::from(0.55), |acc5, e4| dx_min(acc5, dx_tanh(dx_powf(dx_tanh(dx_abs(*e4, tr_) + D::from(0.9), tr_) + D::from(1.5), -D::from(1.5), tr_), tr_), tr_)), tr_) * D::from(0.63), tr_) + x1) * x1) + (((((D::from(1.0) * u10[0]) + (D::from(0.9) * old8[1])) + (D::from(0.25) * dx_sin(u13[0], tr_))) + (D::from(1.3) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * dx_atan(cc17, tr_))), dx_tanh((dx_powf(dx_abs(a3.iter().fold(D::from(0.85), |acc7, &e6| dx_tanh(acc7 + dx_sigmoid(dx_softplus(D::from(2.3), tr_), tr_), tr_)), tr_) + D::from(0.9), -D::from(0.7), tr_) + x1) + v1, tr_) * x1]
+    let v18: D = dx_div_euclid(v1 / (dx_abs(u10[1], tr_) + D::from(1.1)), -(dx_exp(*r2, tr_) + D::from(0.5)), tr_);
+    [(((dx_elu(dx_leaky_relu(a3.iter().fold(D::from(0.7), |acc3, e2| (acc3 * D::from(0.5)) + dx_tanh(dx_clamp(a3[0], v1, v1 + D::from(1.5), tr_), tr_)), D::from(0.41), tr_), dx_atan(a3.iter().fold(D::from(0.55), |acc5, e4| dx_min(acc5, dx_tanh(dx_powf(dx_tanh(dx_abs(*e4, tr_) + D::from(0.9), tr_) + D::from(1.5), -D::from(1.5), tr_), tr_), tr_)), tr_) * D::from(0.63), tr_) + x1) * x1) + (((((D::from(1.0) * u10[0]) + (D::from(0.9) * old8[1])) + (D::from(0.25) * dx_sin(u13[0], tr_))) + (D::from(1.3) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * dx_atan(cc17, tr_)))) + (D::from(0.45) * dx_sigmoid(v18 * (-D::from(1.55)), tr_)), dx_tanh((dx_powf(dx_abs(a3.iter().fold(D::from(0.85), |acc7, &e6| dx_tanh(acc7 + dx_sigmoid(dx_softplus(D::from(2.3), tr_), tr_), tr_)), tr_) + D::from(0.9), -D::from(0.7), tr_) + x1) + v1, tr_) * x1]
 }
 
 fn p703_eval(x: &[f64]) -> Vec<f64> {
@@ -10102,7 +10201,8 @@ fn p706(x1: f64, b2: &[f64; 1], b3: &[f64; 3], a4: [f64; 3], n5: usize, f6: bool
     if let Ok(c21) = oc20 {
         v22 = v22.max(c21);
     }
-    [((f64::clamp(autodiff::relu(b3.iter().map(|e8| f64::min(1.25, K706)).sum::<f64>()), -0.85, 0.75) * K706) + ((((1.25 * u13[1].sin()) + (0.55 * old12[0].tanh())) + (0.3 * u16[0].sin())) + (1.45 * v19))) + (1.35 * v22), a4.iter().map(|e9| 1.85 * (b2[(n5 + 1) % b2.len()] * x1)).sum::<f64>().atan() * K706, ((if c1 > 1 { b2.iter().copied().fold(1.4f64, |acc11, e10| (acc11 + (2.75 / (-(b2[0].abs() + 0.65))).sin()).tanh()) } else { x1 }) + x1) + x1]
+    let v23: f64 = ((1.45 + (K706 * K706)).ln() + (x1 - x1)).tanh().div_euclid(-(1.0 + (v22 * v22)));
+    [(((f64::clamp(autodiff::relu(b3.iter().map(|e8| f64::min(1.25, K706)).sum::<f64>()), -0.85, 0.75) * K706) + ((((1.25 * u13[1].sin()) + (0.55 * old12[0].tanh())) + (0.3 * u16[0].sin())) + (1.45 * v19))) + (1.35 * v22)) + (1.05 * (v23 * ((n5 as f64).abs() + 0.65).sqrt().atan()).sin()), a4.iter().map(|e9| 1.85 * (b2[(n5 + 1) % b2.len()] * x1)).sum::<f64>().atan() * K706, ((if c1 > 1 { b2.iter().copied().fold(1.4f64, |acc11, e10| (acc11 + (2.75 / (-(b2[0].abs() + 0.65))).sin()).tanh()) } else { x1 }) + x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10154,7 +10254,8 @@ fn p706_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], a4: [D; 3], n5: usize, f6: 
     if let Ok(c21) = oc20 {
         v22 = dx_max(v22, D::from(c21), tr_);
     }
-    [((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
+    let v23: D = dx_div_euclid(dx_tanh(dx_ln(D::from(1.45) + (K706 * K706), tr_) + (x1 - x1), tr_), -(D::from(1.0) + (v22 * v22)), tr_);
+    [(((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22)) + (D::from(1.05) * dx_sin(v23 * dx_atan(dx_sqrt(dx_abs(D::from(n5 as f64), tr_) + D::from(0.65), tr_), tr_), tr_)), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
 }
 
 fn p706_eval(x: &[f64]) -> Vec<f64> {
@@ -10227,7 +10328,8 @@ fn p707(s1: &[f64], st: &Body) -> f64 {
     out11[1] += out11.iter().zip(s1.iter()).map(|(p12, q13)| f64::round(-2.8)).sum::<f64>().sin();
     let cl14 = |z15: f64| f64::cosh(autodiff::relu(-0.05)).tanh() + z15;
     let v16: f64 = cl14(((0.2 - s1[2]) + st.inner.t.hypot(-2.75)).tanh()) + (0.35 * cl14((-v3.asinh() + s1[0]).tanh()));
-    ((st.w[0][1].powi(3).atan2(st.vel[1]).tanh() + st.w[1][0]) + (0.75 * acc10)) + ((1.4 * out11[0].sin()) + (0.4 * autodiff::sigmoid(v16)))
+    let v17: f64 = (autodiff::leaky_relu(v16, st.vel[1].tanh()) - st.inner.t.min(acc10)).tanh().div_euclid(autodiff::sigmoid(st.pos[0] * st.m).exp() + 0.5);
+    (((st.w[0][1].powi(3).atan2(st.vel[1]).tanh() + st.w[1][0]) + (0.75 * acc10)) + ((1.4 * out11[0].sin()) + (0.4 * autodiff::sigmoid(v16)))) + (1.35 * (v17 * (s1[0] + s1[2]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10258,7 +10360,8 @@ fn p707_dual<D: Dn>(s1: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
     out11[1] += dx_sin(out11.iter().zip(s1.iter()).map(|(p12, q13)| dx_round(-D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let cl14 = |z15: D, tr_: &mut Tr| dx_tanh(dx_cosh(dx_relu(-D::from(0.05), tr_), tr_), tr_) + z15;
     let v16: D = cl14(dx_tanh((D::from(0.2) - s1[2]) + dx_hypot(st.inner.t, -D::from(2.75), tr_), tr_), tr_) + (D::from(0.35) * cl14(dx_tanh(-dx_asinh(v3, tr_) + s1[0], tr_), tr_));
-    ((dx_tanh(dx_atan2(dx_powi(st.w[0][1], 3, tr_), st.vel[1], tr_), tr_) + st.w[1][0]) + (D::from(0.75) * acc10)) + ((D::from(1.4) * dx_sin(out11[0], tr_)) + (D::from(0.4) * dx_sigmoid(v16, tr_)))
+    let v17: D = dx_div_euclid(dx_tanh(dx_leaky_relu(v16, dx_tanh(st.vel[1], tr_), tr_) - dx_min(st.inner.t, acc10, tr_), tr_), dx_exp(dx_sigmoid(st.pos[0] * st.m, tr_), tr_) + D::from(0.5), tr_);
+    (((dx_tanh(dx_atan2(dx_powi(st.w[0][1], 3, tr_), st.vel[1], tr_), tr_) + st.w[1][0]) + (D::from(0.75) * acc10)) + ((D::from(1.4) * dx_sin(out11[0], tr_)) + (D::from(0.4) * dx_sigmoid(v16, tr_)))) + (D::from(1.35) * (v17 * dx_tanh(s1[0] + s1[2], tr_)))
 }
 
 fn p707_eval(x: &[f64]) -> Vec<f64> {
@@ -10569,7 +10672,8 @@ fn p711(r1: &f64, b2: &[f64; 1], b3: &[f64; 4], b4: &[f64; 3], st: &Body) -> f64
     }
     let ia20: [f64; 2] = [autodiff::sigmoid(r1.mul_add(b3[1] - (-2.1), b3.iter().copied().enumerate().map(|(j21, e22)| (f64::abs(-0.6) + 1.85).acosh()).sum::<f64>())), ((f64::fract(-2.8) * (-3.0)) + st.w[1][0]).atan()];
     let (n27, s28, s29) = ia20.iter().fold((0usize, 0.0, 0.0), |(c24, p25, q26), v23| (c24 + 1, p25 + ((v23 * v23) / ((v23 / (1.0 + (v23 * v23))).atan().exp() + 0.5)).tanh(), q26 + (autodiff::sigmoid((v23.exp2().tanh() * 0.9).atanh()) * (c24 as f64))));
-    ((((f64::powf(((b3[0] / 1.1).abs() + 1.2).log10().abs() + 0.85, v1.sin()) - v1) - st.inner.t).tanh() * r1) + (((1.35 * out5[0].sin()) + (1.4 * u9[0].atan())) + (0.9 * z13[0].sin()))) + ((1.5 * (s28 / (n27 as f64))) + (1.1 * s29))
+    let v30: f64 = s28.rem_euclid(-(1.0 + (st.w[n27 % 2][n27 % 2] * st.w[n27 % 2][n27 % 2])));
+    (((((f64::powf(((b3[0] / 1.1).abs() + 1.2).log10().abs() + 0.85, v1.sin()) - v1) - st.inner.t).tanh() * r1) + (((1.35 * out5[0].sin()) + (1.4 * u9[0].atan())) + (0.9 * z13[0].sin()))) + ((1.5 * (s28 / (n27 as f64))) + (1.1 * s29))) + (0.7 * v30.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10597,7 +10701,8 @@ fn p711_dual<D: Dn>(r1: &D, b2: &[D; 1], b3: &[D; 4], b4: &[D; 3], st: &BodyD<D>
     }
     let ia20: [D; 2] = [dx_sigmoid(dx_mul_add(*r1, b3[1] - (-D::from(2.1)), b3.iter().copied().enumerate().map(|(j21, e22)| dx_acosh(dx_abs(-D::from(0.6), tr_) + D::from(1.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan((dx_fract(-D::from(2.8), tr_) * (-D::from(3.0))) + st.w[1][0], tr_)];
     let (n27, s28, s29) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c24, p25, q26), v23| (c24 + 1, p25 + dx_tanh((*v23 * (*v23)) / (dx_exp(dx_atan(*v23 / (D::from(1.0) + (*v23 * (*v23))), tr_), tr_) + D::from(0.5)), tr_), q26 + (dx_sigmoid(dx_atanh(dx_tanh(dx_exp2(*v23, tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(c24 as f64))));
-    ((dx_tanh((dx_powf(dx_abs(dx_log10(dx_abs(b3[0] / D::from(1.1), tr_) + D::from(1.2), tr_), tr_) + D::from(0.85), dx_sin(v1, tr_), tr_) - v1) - st.inner.t, tr_) * (*r1)) + (((D::from(1.35) * dx_sin(out5[0], tr_)) + (D::from(1.4) * dx_atan(u9[0], tr_))) + (D::from(0.9) * dx_sin(z13[0], tr_)))) + ((D::from(1.5) * (s28 / D::from(n27 as f64))) + (D::from(1.1) * s29))
+    let v30: D = dx_rem_euclid(s28, -(D::from(1.0) + (st.w[n27 % 2][n27 % 2] * st.w[n27 % 2][n27 % 2])), tr_);
+    (((dx_tanh((dx_powf(dx_abs(dx_log10(dx_abs(b3[0] / D::from(1.1), tr_) + D::from(1.2), tr_), tr_) + D::from(0.85), dx_sin(v1, tr_), tr_) - v1) - st.inner.t, tr_) * (*r1)) + (((D::from(1.35) * dx_sin(out5[0], tr_)) + (D::from(1.4) * dx_atan(u9[0], tr_))) + (D::from(0.9) * dx_sin(z13[0], tr_)))) + ((D::from(1.5) * (s28 / D::from(n27 as f64))) + (D::from(1.1) * s29))) + (D::from(0.7) * dx_tanh(v30, tr_))
 }
 
 fn p711_eval(x: &[f64]) -> Vec<f64> {
@@ -10995,7 +11100,8 @@ fn p715(r1: &f64, b2: &[f64; 1], a3: [f64; 2], b4: &[f64; 3], n5: usize, f6: boo
         } else {
         }
     }
-    (((b2[(n5 + 1) % 1] / (b2[n5 % 1].abs() + 0.65)).tanh().powi(0) * ((b2[n5 % 1].tanh() * 0.9).atanh() - ((n5 as f64) - r1)).atan()) - v1, r1 - r1)
+    let v9: f64 = b2[n5 % b2.len()].rem_euclid(-((b4[(n5 + 3) % 3] - r1).tanh().exp() + 0.5));
+    ((((b2[(n5 + 1) % 1] / (b2[n5 % 1].abs() + 0.65)).tanh().powi(0) * ((b2[n5 % 1].tanh() * 0.9).atanh() - ((n5 as f64) - r1)).atan()) - v1) + (0.75 * v9), r1 - r1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11016,7 +11122,8 @@ fn p715_dual<D: Dn>(r1: &D, b2: &[D; 1], a3: [D; 2], b4: &[D; 3], n5: usize, f6:
         } else {
         }
     }
-    ((dx_powi(dx_tanh(b2[(n5 + 1) % 1] / (dx_abs(b2[n5 % 1], tr_) + D::from(0.65)), tr_), 0, tr_) * dx_atan(dx_atanh(dx_tanh(b2[n5 % 1], tr_) * D::from(0.9), tr_) - (D::from(n5 as f64) - (*r1)), tr_)) - v1, *r1 - (*r1))
+    let v9: D = dx_rem_euclid(b2[n5 % b2.len()], -(dx_exp(dx_tanh(b4[(n5 + 3) % 3] - (*r1), tr_), tr_) + D::from(0.5)), tr_);
+    (((dx_powi(dx_tanh(b2[(n5 + 1) % 1] / (dx_abs(b2[n5 % 1], tr_) + D::from(0.65)), tr_), 0, tr_) * dx_atan(dx_atanh(dx_tanh(b2[n5 % 1], tr_) * D::from(0.9), tr_) - (D::from(n5 as f64) - (*r1)), tr_)) - v1) + (D::from(0.75) * v9), *r1 - (*r1))
 }
 
 fn p715_eval(x: &[f64]) -> Vec<f64> {
@@ -11089,7 +11196,8 @@ fn p716(x1: f64, s2: &[f64], a3: [f64; 5], s4: &[f64], wv20: [[f64; 3]; 3], ch22
     let v19: f64 = s2.iter().copied().map(|e18| v1.exp()).sum::<f64>().tanh().to_radians();
     let v21: f64 = (wv20[1][0] * s2[3].cos().sin()) + wv20[0][1].sin();
     let v23: f64 = if ch22 == 'b' { (((v21 + 0.25) * (-1.2)) + s4[0]).atan() } else { wv20[2][1] };
-    (((((((x1 + s2[1]) * autodiff::sigmoid(a3.iter().sum::<f64>())) + x1) - v1) * x1) + (0.55 * acc17)) + (0.25 * v19)) + ((0.95 * v21.tanh()) + (0.9 * v23))
+    let v24: f64 = f64::rem_euclid((s2[1].asinh() * autodiff::leaky_relu(wv20[2][0], 0.16)).tanh(), -1.55);
+    ((((((((x1 + s2[1]) * autodiff::sigmoid(a3.iter().sum::<f64>())) + x1) - v1) * x1) + (0.55 * acc17)) + (0.25 * v19)) + ((0.95 * v21.tanh()) + (0.9 * v23))) + (0.85 * v24)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11123,7 +11231,8 @@ fn p716_dual<D: Dn>(x1: D, s2: &[D], a3: [D; 5], s4: &[D], wv20: [[D; 3]; 3], ch
     let v19: D = dx_to_radians(dx_tanh(s2.iter().copied().map(|e18| dx_exp(v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
     let v21: D = (wv20[1][0] * dx_sin(dx_cos(s2[3], tr_), tr_)) + dx_sin(wv20[0][1], tr_);
     let v23: D = if ch22 == 'b' { dx_atan(((v21 + D::from(0.25)) * (-D::from(1.2))) + s4[0], tr_) } else { wv20[2][1] };
-    (((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(0.25) * v19)) + ((D::from(0.95) * dx_tanh(v21, tr_)) + (D::from(0.9) * v23))
+    let v24: D = dx_rem_euclid(dx_tanh(dx_asinh(s2[1], tr_) * dx_leaky_relu(wv20[2][0], D::from(0.16), tr_), tr_), -D::from(1.55), tr_);
+    ((((((((x1 + s2[1]) * dx_sigmoid(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1) * x1) + (D::from(0.55) * acc17)) + (D::from(0.25) * v19)) + ((D::from(0.95) * dx_tanh(v21, tr_)) + (D::from(0.9) * v23))) + (D::from(0.85) * v24)
 }
 
 fn p716_eval(x: &[f64]) -> Vec<f64> {
@@ -11616,7 +11725,9 @@ fn p722(a1: [f64; 3], w2: &[[f64; 3]; 2], s3: &[f64]) -> f64 {
     }
     let cc11: f64 = cdot3(&z8, &u7);
     let cc12: f64 = cdot3(&a1, &z8);
-    (((-(w2[c1 % w2.len()][c1 % 3].abs() + 1.2).log(8.1) + (w2[c1 % 2][(c1 + 3) % 3] / (1.0 + (a1[(c1 + 3) % 3] * a1[(c1 + 3) % 3]))).cos()) + a1[0]) + (1.45 * acc6)) + ((((0.9 * u7[0].tanh()) + (1.4 * z8[1].tanh())) + (0.65 * cc11.tanh())) + (0.7 * cc12.tanh()))
+    let v13: f64 = f64::div_euclid(f64::clamp(((c1 + 1) as f64).tanh().tan(), cc11.sin(), cc11.sin() + 0.3), 1.0 + (a1[2] * a1[2]));
+    let v14: f64 = autodiff::sigmoid(autodiff::sigmoid(s3[3])).rem_euclid(-0.7);
+    ((((-(w2[c1 % w2.len()][c1 % 3].abs() + 1.2).log(8.1) + (w2[c1 % 2][(c1 + 3) % 3] / (1.0 + (a1[(c1 + 3) % 3] * a1[(c1 + 3) % 3]))).cos()) + a1[0]) + (1.45 * acc6)) + ((((0.9 * u7[0].tanh()) + (1.4 * z8[1].tanh())) + (0.65 * cc11.tanh())) + (0.7 * cc12.tanh()))) + ((1.15 * (v13 * (((c1 + 1) as f64).abs() + 1.35).sqrt().tanh()).atan()) + (1.35 * v14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11656,7 +11767,9 @@ fn p722_dual<D: Dn>(a1: [D; 3], w2: &[[D; 3]; 2], s3: &[D], tr_: &mut Tr) -> D {
     }
     let cc11: D = cdot3_dual(&z8, &u7, tr_);
     let cc12: D = cdot3_dual(&a1, &z8, tr_);
-    (((-dx_log(dx_abs(w2[c1 % w2.len()][c1 % 3], tr_) + D::from(1.2), D::from(8.1), tr_) + dx_cos(w2[c1 % 2][(c1 + 3) % 3] / (D::from(1.0) + (a1[(c1 + 3) % 3] * a1[(c1 + 3) % 3])), tr_)) + a1[0]) + (D::from(1.45) * acc6)) + ((((D::from(0.9) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[1], tr_))) + (D::from(0.65) * dx_tanh(cc11, tr_))) + (D::from(0.7) * dx_tanh(cc12, tr_)))
+    let v13: D = dx_div_euclid(dx_clamp(dx_tan(dx_tanh(D::from((c1 + 1) as f64), tr_), tr_), dx_sin(cc11, tr_), dx_sin(cc11, tr_) + D::from(0.3), tr_), D::from(1.0) + (a1[2] * a1[2]), tr_);
+    let v14: D = dx_rem_euclid(dx_sigmoid(dx_sigmoid(s3[3], tr_), tr_), -D::from(0.7), tr_);
+    ((((-dx_log(dx_abs(w2[c1 % w2.len()][c1 % 3], tr_) + D::from(1.2), D::from(8.1), tr_) + dx_cos(w2[c1 % 2][(c1 + 3) % 3] / (D::from(1.0) + (a1[(c1 + 3) % 3] * a1[(c1 + 3) % 3])), tr_)) + a1[0]) + (D::from(1.45) * acc6)) + ((((D::from(0.9) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[1], tr_))) + (D::from(0.65) * dx_tanh(cc11, tr_))) + (D::from(0.7) * dx_tanh(cc12, tr_)))) + ((D::from(1.15) * dx_atan(v13 * dx_tanh(dx_sqrt(dx_abs(D::from((c1 + 1) as f64), tr_) + D::from(1.35), tr_), tr_), tr_)) + (D::from(1.35) * v14))
 }
 
 fn p722_eval(x: &[f64]) -> Vec<f64> {
@@ -11875,7 +11988,8 @@ fn p725(a4: [f64; 3], x2: f64, b3: &[f64; 5], x1: f64, k5: i32, nt: usize) -> f6
         let snap7 = u4;
         u4[0] = (0.55 * snap7[2]) + (acc3 + x2).sin();
     }
-    ((((b3[0] - x1) * x2) * x1) + (1.1 * acc3)) + (1.5 * u4[1].tanh())
+    let v8: f64 = f64::tanh(autodiff::elu(0.85 + (-2.55), 2.0)).rem_euclid(-(x1.sinh().atan().exp() + 0.5));
+    (((((b3[0] - x1) * x2) * x1) + (1.1 * acc3)) + (1.5 * u4[1].tanh())) + (1.05 * v8.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11893,7 +12007,8 @@ fn p725_dual<D: Dn>(a4: [D; 3], x2: D, b3: &[D; 5], x1: D, k5: i32, nt: usize, t
         let snap7 = u4;
         u4[0] = (D::from(0.55) * snap7[2]) + dx_sin(acc3 + x2, tr_);
     }
-    ((((b3[0] - x1) * x2) * x1) + (D::from(1.1) * acc3)) + (D::from(1.5) * dx_tanh(u4[1], tr_))
+    let v8: D = dx_rem_euclid(dx_tanh(dx_elu(D::from(0.85) + (-D::from(2.55)), D::from(2.0), tr_), tr_), -(dx_exp(dx_atan(dx_sinh(x1, tr_), tr_), tr_) + D::from(0.5)), tr_);
+    (((((b3[0] - x1) * x2) * x1) + (D::from(1.1) * acc3)) + (D::from(1.5) * dx_tanh(u4[1], tr_))) + (D::from(1.05) * dx_tanh(v8, tr_))
 }
 
 fn p725_eval(x: &[f64]) -> Vec<f64> {
@@ -12538,7 +12653,8 @@ fn p732(&self, mut x1: f64, w2: &[[f64; 3]; 2], mut a3: [f64; 3], b4: &[f64; 4],
         u16[2] = (0.6 * snap17[2]) + (f64::abs(-0.25) + 1.4).powf(autodiff::elu(self.vel[c13], (i18 as f64).tanh()).sin()).tanh();
         u16[1] = (0.3 * snap17[1]) + autodiff::sigmoid((self.pos[c13] + (-0.15)) - autodiff::elu(x1, 1.65));
     }
-    ((((w2[nt][nt] * x1.sin()) + self.inner.t) - a3[nt]) + (0.75 * acc7)) + ((((0.85 * out8[1].sin()) + (0.55 * u11[2].sin())) + (0.95 * u16[1].tanh())) + (1.05 * snap17[0].tanh()))
+    let v19: f64 = (((nt as f64) + (-1.05)) - u16[1].sin().powi(0)).atan().rem_euclid((self.pos[nt] % (1.0 + (u11[c13] * u11[c13]))).abs() + 1.2);
+    (((((w2[nt][nt] * x1.sin()) + self.inner.t) - a3[nt]) + (0.75 * acc7)) + ((((0.85 * out8[1].sin()) + (0.55 * u11[2].sin())) + (0.95 * u16[1].tanh())) + (1.05 * snap17[0].tanh()))) + (1.4 * v19)
 }
 }
 
@@ -12568,7 +12684,8 @@ fn p732_dual(&self, mut x1: D, w2: &[[D; 3]; 2], mut a3: [D; 3], b4: &[D; 4], nt
         u16[2] = (D::from(0.6) * snap17[2]) + dx_tanh(dx_powf(dx_abs(-D::from(0.25), tr_) + D::from(1.4), dx_sin(dx_elu(self.vel[c13], dx_tanh(D::from(i18 as f64), tr_), tr_), tr_), tr_), tr_);
         u16[1] = (D::from(0.3) * snap17[1]) + dx_sigmoid((self.pos[c13] + (-D::from(0.15))) - dx_elu(x1, D::from(1.65), tr_), tr_);
     }
-    ((((w2[nt][nt] * dx_sin(x1, tr_)) + self.inner.t) - a3[nt]) + (D::from(0.75) * acc7)) + ((((D::from(0.85) * dx_sin(out8[1], tr_)) + (D::from(0.55) * dx_sin(u11[2], tr_))) + (D::from(0.95) * dx_tanh(u16[1], tr_))) + (D::from(1.05) * dx_tanh(snap17[0], tr_)))
+    let v19: D = dx_rem_euclid(dx_atan((D::from(nt as f64) + (-D::from(1.05))) - dx_powi(dx_sin(u16[1], tr_), 0, tr_), tr_), dx_abs(dx_rem(self.pos[nt], D::from(1.0) + (u11[c13] * u11[c13]), tr_), tr_) + D::from(1.2), tr_);
+    (((((w2[nt][nt] * dx_sin(x1, tr_)) + self.inner.t) - a3[nt]) + (D::from(0.75) * acc7)) + ((((D::from(0.85) * dx_sin(out8[1], tr_)) + (D::from(0.55) * dx_sin(u11[2], tr_))) + (D::from(0.95) * dx_tanh(u16[1], tr_))) + (D::from(1.05) * dx_tanh(snap17[0], tr_)))) + (D::from(1.4) * v19)
 }
 }
 
@@ -12645,7 +12762,8 @@ fn p733(b3: &[f64; 3], a2: [f64; 3], b1: &[f64; 4]) -> f64 {
     }
     debug_assert!(!(if b3[0] < b1[0] && b1[3] > 0.55 { f64::atan2(0.75, a2[2]) } else if (acc13.abs() + 1.3).cbrt() > b1.iter().map(|e14| 2.5).sum::<f64>() { acc13 } else { b3.iter().copied().fold(0.25f64, |acc16, e15| (acc16 + (e15 / (-(b1[2].abs() + 1.35))).sin()).tanh()) }).tanh().is_nan());
     let v18: f64 = b1.iter().map(|e17| *e17).sum::<f64>().atan();
-    (((((2.8 * a2[2]) + (b3[2].tanh() * 0.9).asin()) + ((a2[0] % (b1[0].abs() + 1.3)) - autodiff::relu(b1[0]))).tanh() * 2.3) + (1.4 * acc13)) + (1.2 * v18)
+    let v22: f64 = f64::div_euclid(autodiff::sigmoid(b3[1].hypot(a2[2]) * b1.iter().copied().enumerate().fold(0.55f64, |acc21, (j19, e20)| acc21 + b3[2].fract().sin())), 1.0 + (b1[3] * b1[3]));
+    ((((((2.8 * a2[2]) + (b3[2].tanh() * 0.9).asin()) + ((a2[0] % (b1[0].abs() + 1.3)) - autodiff::relu(b1[0]))).tanh() * 2.3) + (1.4 * acc13)) + (1.2 * v18)) + (1.5 * (v22 * b3.iter().zip(a2.iter()).map(|(p23, q24)| (0.65 + (acc13 * acc13)).ln()).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12679,7 +12797,8 @@ fn p733_dual<D: Dn>(b3: &[D; 3], a2: [D; 3], b1: &[D; 4], tr_: &mut Tr) -> D {
     }
     debug_assert!(!dx_is_nan(dx_tanh(if dx_lt(b3[0], b1[0], tr_) && dx_gt(b1[3], D::from(0.55), tr_) { dx_atan2(D::from(0.75), a2[2], tr_) } else if dx_gt(dx_cbrt(dx_abs(acc13, tr_) + D::from(1.3), tr_), b1.iter().map(|e14| D::from(2.5)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { acc13 } else { b3.iter().copied().fold(D::from(0.25), |acc16, e15| dx_tanh(acc16 + dx_sin(e15 / (-(dx_abs(b1[2], tr_) + D::from(1.35))), tr_), tr_)) }, tr_), tr_));
     let v18: D = dx_atan(b1.iter().map(|e17| *e17).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)
+    let v22: D = dx_div_euclid(dx_sigmoid(dx_hypot(b3[1], a2[2], tr_) * b1.iter().copied().enumerate().fold(D::from(0.55), |acc21, (j19, e20)| acc21 + dx_sin(dx_fract(b3[2], tr_), tr_)), tr_), D::from(1.0) + (b1[3] * b1[3]), tr_);
+    (((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)) + (D::from(1.5) * (v22 * dx_tanh(b3.iter().zip(a2.iter()).map(|(p23, q24)| dx_ln(D::from(0.65) + (acc13 * acc13), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p733_eval(x: &[f64]) -> Vec<f64> {
@@ -12737,7 +12856,8 @@ fn p734(x1: f64, mut x2: f64, b3: &[f64; 1], b4: &[f64; 5], s5: &[f64], n6: usiz
         }
         x2 += ((if (e1.abs() + 1.2).log2() > 0.5 { b4[n6] * s5[(n6 + 3) % 4] } else { x1 + x2 }) / 1.3).tanh();
     }
-    [(x1.sin() * autodiff::sigmoid(x2)) - x1, (autodiff::leaky_relu((n6 + 1) as f64, 0.41).fract() + x1) + x1, (((n6 as f64).hypot(0.55).abs() + 1.65).acosh() - ((x1 * x1).ln_1p() * b3[(n6 + 3) % b3.len()])) - x1]
+    let v8: f64 = x1.min(b3[0] + x1).tanh().div_euclid(1.0 + (x2 * x2));
+    [((x1.sin() * autodiff::sigmoid(x2)) - x1) + (0.5 * (v8 * x2.tanh())), (autodiff::leaky_relu((n6 + 1) as f64, 0.41).fract() + x1) + x1, (((n6 as f64).hypot(0.55).abs() + 1.65).acosh() - ((x1 * x1).ln_1p() * b3[(n6 + 3) % b3.len()])) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12761,7 +12881,8 @@ fn p734_dual<D: Dn>(x1: D, mut x2: D, b3: &[D; 1], b4: &[D; 5], s5: &[D], n6: us
         }
         x2 += dx_tanh((if dx_gt(dx_log2(dx_abs(*e1, tr_) + D::from(1.2), tr_), D::from(0.5), tr_) { b4[n6] * s5[(n6 + 3) % 4] } else { x1 + x2 }) / D::from(1.3), tr_);
     }
-    [(dx_sin(x1, tr_) * dx_sigmoid(x2, tr_)) - x1, (dx_fract(dx_leaky_relu(D::from((n6 + 1) as f64), D::from(0.41), tr_), tr_) + x1) + x1, (dx_acosh(dx_abs(dx_hypot(D::from(n6 as f64), D::from(0.55), tr_), tr_) + D::from(1.65), tr_) - (dx_ln_1p(x1 * x1, tr_) * b3[(n6 + 3) % b3.len()])) - x1]
+    let v8: D = dx_div_euclid(dx_tanh(dx_min(x1, b3[0] + x1, tr_), tr_), D::from(1.0) + (x2 * x2), tr_);
+    [((dx_sin(x1, tr_) * dx_sigmoid(x2, tr_)) - x1) + (D::from(0.5) * (v8 * dx_tanh(x2, tr_))), (dx_fract(dx_leaky_relu(D::from((n6 + 1) as f64), D::from(0.41), tr_), tr_) + x1) + x1, (dx_acosh(dx_abs(dx_hypot(D::from(n6 as f64), D::from(0.55), tr_), tr_) + D::from(1.65), tr_) - (dx_ln_1p(x1 * x1, tr_) * b3[(n6 + 3) % b3.len()])) - x1]
 }
 
 fn p734_eval(x: &[f64]) -> Vec<f64> {
@@ -13022,7 +13143,8 @@ fn p737(x1: f64, r2: &f64, s3: &[f64], n4: usize) -> f64 {
         return ((autodiff::softplus(x1) - r2) * x1) + x1;
     } else {
     }
-    (r2 * r2) + r2
+    let v5: f64 = f64::div_euclid(((n4 as f64) * autodiff::leaky_relu(s3[n4], 0.41)).tanh(), 1.7);
+    ((r2 * r2) + r2) + (0.6 * (v5 * autodiff::sigmoid(x1 * r2)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13041,7 +13163,8 @@ fn p737_dual<D: Dn>(x1: D, r2: &D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
         return ((dx_softplus(x1, tr_) - (*r2)) * x1) + x1;
     } else {
     }
-    (*r2 * (*r2)) + (*r2)
+    let v5: D = dx_div_euclid(dx_tanh(D::from(n4 as f64) * dx_leaky_relu(s3[n4], D::from(0.41), tr_), tr_), D::from(1.7), tr_);
+    ((*r2 * (*r2)) + (*r2)) + (D::from(0.6) * (v5 * dx_sigmoid(x1 * (*r2), tr_)))
 }
 
 fn p737_eval(x: &[f64]) -> Vec<f64> {
@@ -13866,7 +13989,8 @@ fn p745(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], s5: &[f64]) -> f64 {
     if v22.abs() > 1e300 {
         dbg!(v22);
     }
-    ((((s5[2] % (((s5[0] % (1.0 + (x1 * x1))) + (s5[1] - 0.9)).tanh().exp() + 0.5)) * (-1.05)) + (0.45 * acc12)) + (0.6 * v15)) + ((0.95 * v21) + (0.7 * v22))
+    let v23: f64 = (s3[3].cosh() - v21).tanh().rem_euclid(-(1.0 + (v15 * v15)));
+    (((((s5[2] % (((s5[0] % (1.0 + (x1 * x1))) + (s5[1] - 0.9)).tanh().exp() + 0.5)) * (-1.05)) + (0.45 * acc12)) + (0.6 * v15)) + ((0.95 * v21) + (0.7 * v22))) + (0.3 * v23.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13898,7 +14022,8 @@ fn p745_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], s5: &[D], tr_: &mut Tr) 
     if dx_gt(dx_abs(v22, tr_), D::from(1e300), tr_) {
         let _ = v22;
     }
-    (((dx_rem(s5[2], dx_exp(dx_tanh(dx_rem(s5[0], D::from(1.0) + (x1 * x1), tr_) + (s5[1] - D::from(0.9)), tr_), tr_) + D::from(0.5), tr_) * (-D::from(1.05))) + (D::from(0.45) * acc12)) + (D::from(0.6) * v15)) + ((D::from(0.95) * v21) + (D::from(0.7) * v22))
+    let v23: D = dx_rem_euclid(dx_tanh(dx_cosh(s3[3], tr_) - v21, tr_), -(D::from(1.0) + (v15 * v15)), tr_);
+    ((((dx_rem(s5[2], dx_exp(dx_tanh(dx_rem(s5[0], D::from(1.0) + (x1 * x1), tr_) + (s5[1] - D::from(0.9)), tr_), tr_) + D::from(0.5), tr_) * (-D::from(1.05))) + (D::from(0.45) * acc12)) + (D::from(0.6) * v15)) + ((D::from(0.95) * v21) + (D::from(0.7) * v22))) + (D::from(0.3) * dx_tanh(v23, tr_))
 }
 
 fn p745_eval(x: &[f64]) -> Vec<f64> {
@@ -14269,7 +14394,8 @@ fn p749(&self, w2: &[[f64; 3]; 2], b1: &[f64; 2], nt: usize) -> f64 {
         z28[0] = (0.5 * u26[0]) + ((u17.iter().zip(out16.iter()).map(|(p29, q30)| self.vel[(c1 + 3) % 2]).sum::<f64>().abs() + 1.2).powf(-0.55) + self.inner.t).sin();
         u26 = z28;
     }
-    ((((b1.iter().enumerate().fold(0.65f64, |acc13, (j11, e12)| (acc13 + autodiff::leaky_relu(self.vel[j11].tanh().tan(), w2[c1 % 2][c1].tanh())).tanh()) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (1.2 * acc15)) + ((((0.55 * out16[0].tanh()) + (1.45 * u17[1].atan())) + (1.05 * z18[2].atan())) + (0.45 * u26[0].atan()))
+    let v31: f64 = autodiff::sigmoid((-2.3 / (-(self.m.abs() + 0.55))) + self.inner.t.atan()).rem_euclid(-1.35);
+    (((((b1.iter().enumerate().fold(0.65f64, |acc13, (j11, e12)| (acc13 + autodiff::leaky_relu(self.vel[j11].tanh().tan(), w2[c1 % 2][c1].tanh())).tanh()) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (1.2 * acc15)) + ((((0.55 * out16[0].tanh()) + (1.45 * u17[1].atan())) + (1.05 * z18[2].atan())) + (0.45 * u26[0].atan()))) + (1.35 * v31)
 }
 }
 
@@ -14315,7 +14441,8 @@ fn p749_dual(&self, w2: &[[D; 3]; 2], b1: &[D; 2], nt: usize, tr_: &mut Tr) -> D
         z28[0] = (D::from(0.5) * u26[0]) + dx_sin(dx_powf(dx_abs(u17.iter().zip(out16.iter()).map(|(p29, q30)| self.vel[(c1 + 3) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), -D::from(0.55), tr_) + self.inner.t, tr_);
         u26 = z28;
     }
-    ((((b1.iter().enumerate().fold(D::from(0.65), |acc13, (j11, e12)| dx_tanh(acc13 + dx_leaky_relu(dx_tan(dx_tanh(self.vel[j11], tr_), tr_), dx_tanh(w2[c1 % 2][c1], tr_), tr_), tr_)) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (D::from(1.2) * acc15)) + ((((D::from(0.55) * dx_tanh(out16[0], tr_)) + (D::from(1.45) * dx_atan(u17[1], tr_))) + (D::from(1.05) * dx_atan(z18[2], tr_))) + (D::from(0.45) * dx_atan(u26[0], tr_)))
+    let v31: D = dx_rem_euclid(dx_sigmoid((-D::from(2.3) / (-(dx_abs(self.m, tr_) + D::from(0.55)))) + dx_atan(self.inner.t, tr_), tr_), -D::from(1.35), tr_);
+    (((((b1.iter().enumerate().fold(D::from(0.65), |acc13, (j11, e12)| dx_tanh(acc13 + dx_leaky_relu(dx_tan(dx_tanh(self.vel[j11], tr_), tr_), dx_tanh(w2[c1 % 2][c1], tr_), tr_), tr_)) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (D::from(1.2) * acc15)) + ((((D::from(0.55) * dx_tanh(out16[0], tr_)) + (D::from(1.45) * dx_atan(u17[1], tr_))) + (D::from(1.05) * dx_atan(z18[2], tr_))) + (D::from(0.45) * dx_atan(u26[0], tr_)))) + (D::from(1.35) * v31)
 }
 }
 
@@ -14652,7 +14779,8 @@ fn p752(s1: &[f64]) -> f64 {
     let mut v1 = v1 + ((v1 - v1) + (v1 - v1));
     let hh7: [f64; 3] = [(1.05 + s1[1]).atan() * 0.95, (((v1.sin() * 0.9).acos().abs() + 0.85).recip() + s1[0]).atan() * 0.95, (y4[1][2] + s1[1]).sin()];
     let cc6: f64 = caff3(&y4[1], (autodiff::sigmoid(hh7.iter().enumerate().fold(0.9f64, |acc10, (j8, e9)| (acc10 + (hh7[j8] + y5[j8 % 1]).atan()).tanh())).powi(3) + s1[1]).sin() * 0.5, &hh7);
-    ((((if (-0.45 / (-2.5)) <= autodiff::sigmoid(v1) { -2.35 } else if ((y4[0][2] / (f64::abs(-0.8) + 1.5)) * v1.hypot(s1[1]).sin()) >= v1 { v1 } else { (s1[1] - (-2.05)) / (s1[0].exp() + 0.5) }) + v1.tanh()) - v1.atan()) + v1.sin()) + (1.2 * cc6)
+    let v11: f64 = f64::rem_euclid((1.25 + (cc6 * cc6)).ln().min(cc6.hypot(s1[1])).atan(), cc6.exp() + 0.5);
+    (((((if (-0.45 / (-2.5)) <= autodiff::sigmoid(v1) { -2.35 } else if ((y4[0][2] / (f64::abs(-0.8) + 1.5)) * v1.hypot(s1[1]).sin()) >= v1 { v1 } else { (s1[1] - (-2.05)) / (s1[0].exp() + 0.5) }) + v1.tanh()) - v1.atan()) + v1.sin()) + (1.2 * cc6)) + (0.6 * v11.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14664,7 +14792,8 @@ fn p752_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> D {
     let mut v1 = v1 + ((v1 - v1) + (v1 - v1));
     let hh7: [D; 3] = [dx_atan(D::from(1.05) + s1[1], tr_) * D::from(0.95), dx_atan(dx_recip(dx_abs(dx_acos(dx_sin(v1, tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) + s1[0], tr_) * D::from(0.95), dx_sin(y4[1][2] + s1[1], tr_)];
     let cc6: D = caff3_dual(&y4[1], dx_sin(dx_powi(dx_sigmoid(hh7.iter().enumerate().fold(D::from(0.9), |acc10, (j8, e9)| dx_tanh(acc10 + dx_atan(hh7[j8] + y5[j8 % 1], tr_), tr_)), tr_), 3, tr_) + s1[1], tr_) * D::from(0.5), &hh7, tr_);
-    ((((if dx_le(-D::from(0.45) / (-D::from(2.5)), dx_sigmoid(v1, tr_), tr_) { -D::from(2.35) } else if dx_ge((y4[0][2] / (dx_abs(-D::from(0.8), tr_) + D::from(1.5))) * dx_sin(dx_hypot(v1, s1[1], tr_), tr_), v1, tr_) { v1 } else { (s1[1] - (-D::from(2.05))) / (dx_exp(s1[0], tr_) + D::from(0.5)) }) + dx_tanh(v1, tr_)) - dx_atan(v1, tr_)) + dx_sin(v1, tr_)) + (D::from(1.2) * cc6)
+    let v11: D = dx_rem_euclid(dx_atan(dx_min(dx_ln(D::from(1.25) + (cc6 * cc6), tr_), dx_hypot(cc6, s1[1], tr_), tr_), tr_), dx_exp(cc6, tr_) + D::from(0.5), tr_);
+    (((((if dx_le(-D::from(0.45) / (-D::from(2.5)), dx_sigmoid(v1, tr_), tr_) { -D::from(2.35) } else if dx_ge((y4[0][2] / (dx_abs(-D::from(0.8), tr_) + D::from(1.5))) * dx_sin(dx_hypot(v1, s1[1], tr_), tr_), v1, tr_) { v1 } else { (s1[1] - (-D::from(2.05))) / (dx_exp(s1[0], tr_) + D::from(0.5)) }) + dx_tanh(v1, tr_)) - dx_atan(v1, tr_)) + dx_sin(v1, tr_)) + (D::from(1.2) * cc6)) + (D::from(0.6) * dx_atan(v11, tr_))
 }
 
 fn p752_eval(x: &[f64]) -> Vec<f64> {
@@ -15038,7 +15167,8 @@ fn p758(&self, x1: f64, x2: f64, b4: &[f64; 5], b3: &[f64; 5], n5: usize) -> f64
     let mut out3: [f64; 2] = self.pos;
     out3[0] -= ((self.pos[2 - 1 - n5] / (1.0 + (v1 * v1))).abs() + 1.3).recip();
     out3[1] -= ((self.vel[2 - 1 - n5] + v2) % (self.m.clamp(-1.25, 0.25).exp() + 0.5)).tanh();
-    ((((v1 + v1).max(self.inner.a[0]) % (1.0 + (K758 * K758))) + K758) - v2) + (0.95 * out3[0].tanh())
+    let v4: f64 = f64::div_euclid(((self.vel[n5] / (b3[5 - 1 - n5].exp() + 0.5)) + (K758 / (1.0 + (b4[5 - 1 - n5] * b4[5 - 1 - n5])))).tanh(), (b3[n5] - K758).abs() + 1.25);
+    (((((v1 + v1).max(self.inner.a[0]) % (1.0 + (K758 * K758))) + K758) - v2) + (0.95 * out3[0].tanh())) + (0.75 * (v4 * self.m).tanh())
 }
 }
 
@@ -15052,7 +15182,8 @@ fn p758_dual(&self, x1: D, x2: D, b4: &[D; 5], b3: &[D; 5], n5: usize, tr_: &mut
     let mut out3: [D; 2] = self.pos;
     out3[0] -= dx_recip(dx_abs(self.pos[2 - 1 - n5] / (D::from(1.0) + (v1 * v1)), tr_) + D::from(1.3), tr_);
     out3[1] -= dx_tanh(dx_rem(self.vel[2 - 1 - n5] + v2, dx_exp(dx_clamp(self.m, -D::from(1.25), D::from(0.25), tr_), tr_) + D::from(0.5), tr_), tr_);
-    ((dx_rem(dx_max(v1 + v1, self.inner.a[0], tr_), D::from(1.0) + (K758 * K758), tr_) + K758) - v2) + (D::from(0.95) * dx_tanh(out3[0], tr_))
+    let v4: D = dx_div_euclid(dx_tanh((self.vel[n5] / (dx_exp(b3[5 - 1 - n5], tr_) + D::from(0.5))) + (K758 / (D::from(1.0) + (b4[5 - 1 - n5] * b4[5 - 1 - n5]))), tr_), dx_abs(b3[n5] - K758, tr_) + D::from(1.25), tr_);
+    (((dx_rem(dx_max(v1 + v1, self.inner.a[0], tr_), D::from(1.0) + (K758 * K758), tr_) + K758) - v2) + (D::from(0.95) * dx_tanh(out3[0], tr_))) + (D::from(0.75) * dx_tanh(v4 * self.m, tr_))
 }
 }
 
@@ -15515,7 +15646,8 @@ fn p763(mut x1: f64, b2: &[f64; 2], b3: &[f64; 2], w4: &[[f64; 3]; 2], ok16: Opt
         let j25 = ia17.iter().position(|v23| *v23 > x1).unwrap();
         v24 += ia17[j25] * (((0.7 + (cc13 * cc13)).cbrt() * w4[0][2]).atan() * 0.63);
     }
-    ((((((0.65 + (b2[1] * b2[1])).log10() - (b3[0] / 1.4)) + (-1.0)) - x1) + x1) + (0.9 * cc13)) + ((1.2 * acc20.tanh()) + (0.85 * v24))
+    let v27: f64 = f64::rem_euclid(-f64::atan(1.6), b2.iter().copied().map(|e26| acc20).sum::<f64>().abs() + 1.2);
+    (((((((0.65 + (b2[1] * b2[1])).log10() - (b3[0] / 1.4)) + (-1.0)) - x1) + x1) + (0.9 * cc13)) + ((1.2 * acc20.tanh()) + (0.85 * v24))) + (0.55 * v27.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15565,7 +15697,8 @@ fn p763_dual<D: Dn>(mut x1: D, b2: &[D; 2], b3: &[D; 2], w4: &[[D; 3]; 2], ok16:
         let j25 = ia17.iter().position(|v23| dx_gt(*v23, x1, tr_)).unwrap();
         v24 += ia17[j25] * (dx_atan(dx_cbrt(D::from(0.7) + (cc13 * cc13), tr_) * w4[0][2], tr_) * D::from(0.63));
     }
-    (((((dx_log10(D::from(0.65) + (b2[1] * b2[1]), tr_) - (b3[0] / D::from(1.4))) + (-D::from(1.0))) - x1) + x1) + (D::from(0.9) * cc13)) + ((D::from(1.2) * dx_tanh(acc20, tr_)) + (D::from(0.85) * v24))
+    let v27: D = dx_rem_euclid(-dx_atan(D::from(1.6), tr_), dx_abs(b2.iter().copied().map(|e26| acc20).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
+    ((((((dx_log10(D::from(0.65) + (b2[1] * b2[1]), tr_) - (b3[0] / D::from(1.4))) + (-D::from(1.0))) - x1) + x1) + (D::from(0.9) * cc13)) + ((D::from(1.2) * dx_tanh(acc20, tr_)) + (D::from(0.85) * v24))) + (D::from(0.55) * dx_sin(v27, tr_))
 }
 
 fn p763_eval(x: &[f64]) -> Vec<f64> {
@@ -15638,7 +15771,8 @@ fn p764(x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 5], mut st: Bo
     }
     let v8: f64 = ccube((st.vel[0] - st.inner.a[1]).clamp(-1.45, 0.8).sin() * 0.5);
     let v9: f64 = if !(-0.55 + st.vel[0]).is_nan() { st.pos[1] } else { ((-1.6 / (v1.mul_add(snap6[1], K764).tanh().exp() + 0.5)) + st.vel[1]).tanh() };
-    [(((st.inner.a[1] * K764) - K764) + (1.2 * acc5)) + (((0.6 * (st.vel[1] - snap6[1]).sin()) + (0.85 * v8)) + (0.6 * v9)), (((-2.35 - ((-v2).abs() + 1.2).acosh()) - st.inner.t).sin() * x1) - st.m, (1.05 - x1) - x2]
+    let v10: f64 = f64::rem_euclid((st.inner.a[0].cos().abs() + 1.1).ln(), (-0.15 + x2).abs() + 1.05);
+    [((((st.inner.a[1] * K764) - K764) + (1.2 * acc5)) + (((0.6 * (st.vel[1] - snap6[1]).sin()) + (0.85 * v8)) + (0.6 * v9))) + (1.5 * v10), (((-2.35 - ((-v2).abs() + 1.2).acosh()) - st.inner.t).sin() * x1) - st.m, (1.05 - x1) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15668,7 +15802,8 @@ fn p764_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 5], mut st: 
     }
     let v8: D = ccube_dual(dx_sin(dx_clamp(st.vel[0] - st.inner.a[1], -D::from(1.45), D::from(0.8), tr_), tr_) * D::from(0.5), tr_);
     let v9: D = if !dx_is_nan(-D::from(0.55) + st.vel[0], tr_) { st.pos[1] } else { dx_tanh((-D::from(1.6) / (dx_exp(dx_tanh(dx_mul_add(v1, snap6[1], K764, tr_), tr_), tr_) + D::from(0.5))) + st.vel[1], tr_) };
-    [(((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9)), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
+    let v10: D = dx_rem_euclid(dx_ln(dx_abs(dx_cos(st.inner.a[0], tr_), tr_) + D::from(1.1), tr_), dx_abs(-D::from(0.15) + x2, tr_) + D::from(1.05), tr_);
+    [((((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9))) + (D::from(1.5) * v10), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
 }
 
 fn p764_eval(x: &[f64]) -> Vec<f64> {
@@ -16158,7 +16293,8 @@ fn p769(x1: f64, b2: &[f64; 2], f3: bool) -> (f64, f64) {
     for i17 in (0..3).rev() {
         acc16 = (0.5 * acc16) + (if matches!(i17, 1) { autodiff::sigmoid(1.65 * b2[(i17 + 2) % 2]) } else { (((i17 as f64).tanh() * 0.9).acos() + b2[i17 % 2]).tanh() });
     }
-    ((((b2.iter().copied().map(|e10| x1).sum::<f64>() * x1) + x1) * x1) + (((1.45 * u12[0].tanh()) + (1.2 * autodiff::sigmoid(old11[0]))) + (0.85 * acc16)), ((b2[1] - ((x1 / (b2[1].abs() + 1.35)) - (b2[1] * b2[1]))) * x1).atan() * x1)
+    let v19: f64 = autodiff::sigmoid(b2[1] % (x1.exp() + 0.5)).div_euclid(-(b2.iter().map(|e18| e18.sinh()).sum::<f64>().abs() + 0.55));
+    (((((b2.iter().copied().map(|e10| x1).sum::<f64>() * x1) + x1) * x1) + (((1.45 * u12[0].tanh()) + (1.2 * autodiff::sigmoid(old11[0]))) + (0.85 * acc16))) + (1.25 * (v19 * (v19 - x1).sin())), ((b2[1] - ((x1 / (b2[1].abs() + 1.35)) - (b2[1] * b2[1]))) * x1).atan() * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16193,7 +16329,8 @@ fn p769_dual<D: Dn>(x1: D, b2: &[D; 2], f3: bool, tr_: &mut Tr) -> (D, D) {
     for i17 in (0..3).rev() {
         acc16 = (D::from(0.5) * acc16) + (if matches!(i17, 1) { dx_sigmoid(D::from(1.65) * b2[(i17 + 2) % 2], tr_) } else { dx_tanh(dx_acos(dx_tanh(D::from(i17 as f64), tr_) * D::from(0.9), tr_) + b2[i17 % 2], tr_) });
     }
-    ((((b2.iter().copied().map(|e10| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (((D::from(1.45) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_sigmoid(old11[0], tr_))) + (D::from(0.85) * acc16)), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
+    let v19: D = dx_div_euclid(dx_sigmoid(dx_rem(b2[1], dx_exp(x1, tr_) + D::from(0.5), tr_), tr_), -(dx_abs(b2.iter().map(|e18| dx_sinh(*e18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_);
+    (((((b2.iter().copied().map(|e10| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) * x1) + x1) * x1) + (((D::from(1.45) * dx_tanh(u12[0], tr_)) + (D::from(1.2) * dx_sigmoid(old11[0], tr_))) + (D::from(0.85) * acc16))) + (D::from(1.25) * (v19 * dx_sin(v19 - x1, tr_))), dx_atan((b2[1] - ((x1 / (dx_abs(b2[1], tr_) + D::from(1.35))) - (b2[1] * b2[1]))) * x1, tr_) * x1)
 }
 
 fn p769_eval(x: &[f64]) -> Vec<f64> {
@@ -16364,7 +16501,8 @@ fn p771(x1: f64, x2: f64, b3: &[f64; 2], s5: &[f64], mut a4: [f64; 5], nt: usize
         z14 = tmp15;
     }
     let cc16: f64 = cdot1(&z14, &u13);
-    ((((f64::cosh(2.8) + x1).abs() + 0.6).ln() - b3[nt % 2]) + (1.1 * acc12)) + (((0.8 * u13[0].tanh()) + (0.25 * z14[0].sin())) + (0.25 * cc16.sin()))
+    let v19: f64 = (u13.iter().zip(z14.iter()).map(|(p17, q18)| autodiff::leaky_relu(s5[nt], cc16.sin())).sum::<f64>() * (a4[nt].abs() + 1.3).log(7.95)).sin().rem_euclid(2.55);
+    (((((f64::cosh(2.8) + x1).abs() + 0.6).ln() - b3[nt % 2]) + (1.1 * acc12)) + (((0.8 * u13[0].tanh()) + (0.25 * z14[0].sin())) + (0.25 * cc16.sin()))) + (1.5 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16405,7 +16543,8 @@ fn p771_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], s5: &[D], mut a4: [D; 5], nt: usi
         z14 = tmp15;
     }
     let cc16: D = cdot1_dual(&z14, &u13, tr_);
-    ((dx_ln(dx_abs(dx_cosh(D::from(2.8), tr_) + x1, tr_) + D::from(0.6), tr_) - b3[nt % 2]) + (D::from(1.1) * acc12)) + (((D::from(0.8) * dx_tanh(u13[0], tr_)) + (D::from(0.25) * dx_sin(z14[0], tr_))) + (D::from(0.25) * dx_sin(cc16, tr_)))
+    let v19: D = dx_rem_euclid(dx_sin(u13.iter().zip(z14.iter()).map(|(p17, q18)| dx_leaky_relu(s5[nt], dx_sin(cc16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_log(dx_abs(a4[nt], tr_) + D::from(1.3), D::from(7.95), tr_), tr_), D::from(2.55), tr_);
+    (((dx_ln(dx_abs(dx_cosh(D::from(2.8), tr_) + x1, tr_) + D::from(0.6), tr_) - b3[nt % 2]) + (D::from(1.1) * acc12)) + (((D::from(0.8) * dx_tanh(u13[0], tr_)) + (D::from(0.25) * dx_sin(z14[0], tr_))) + (D::from(0.25) * dx_sin(cc16, tr_)))) + (D::from(1.5) * v19)
 }
 
 fn p771_eval(x: &[f64]) -> Vec<f64> {
@@ -17515,7 +17654,8 @@ fn p783(&self, s1: &[f64], s2: &[f64], wv15: [[f64; 3]; 1], ok17: Option<usize>)
     let v14: f64 = ia13.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v16: f64 = (wv15[0][1] * wv15[0][1]) + wv15[0][1].sin();
     let Some(m18) = ok17 else { return (((s1[4].clamp(-1.25, 0.95) - s1[2].max(self.vel[1])) + v16) + 0.4) - v16; };
-    (((self.w[1][1] - self.inner.t) + (0.4 * out12[0].tanh())) + ((0.45 * v14) + (0.8 * autodiff::sigmoid(v16)))) + (0.45 * ((m18 as f64) * ((if autodiff::sigmoid(self.inner.t) < -0.4 { 2.85 } else { out12.iter().copied().sum::<f64>() }) + self.w[m18 % 2][m18 % 2]).atan()).atan())
+    let v20: f64 = s2[m18 % 4].rem_euclid(-(self.inner.t.sin().tan().abs() + 1.25));
+    ((((self.w[1][1] - self.inner.t) + (0.4 * out12[0].tanh())) + ((0.45 * v14) + (0.8 * autodiff::sigmoid(v16)))) + (0.45 * ((m18 as f64) * ((if autodiff::sigmoid(self.inner.t) < -0.4 { 2.85 } else { out12.iter().copied().sum::<f64>() }) + self.w[m18 % 2][m18 % 2]).atan()).atan())) + (0.95 * v20)
 }
 }
 
@@ -17543,7 +17683,8 @@ fn p783_dual(&self, s1: &[D], s2: &[D], wv15: [[D; 3]; 1], ok17: Option<usize>, 
     let v14: D = ia13.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v16: D = (wv15[0][1] * wv15[0][1]) + dx_sin(wv15[0][1], tr_);
     let Some(m18) = ok17 else { return (((dx_clamp(s1[4], -D::from(1.25), D::from(0.95), tr_) - dx_max(s1[2], self.vel[1], tr_)) + v16) + D::from(0.4)) - v16; };
-    (((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))
+    let v20: D = dx_rem_euclid(s2[m18 % 4], -(dx_abs(dx_tan(dx_sin(self.inner.t, tr_), tr_), tr_) + D::from(1.25)), tr_);
+    ((((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))) + (D::from(0.95) * v20)
 }
 }
 
@@ -18206,7 +18347,8 @@ fn p791(x1: f64, b2: &[f64; 4], b3: &[f64; 2]) -> f64 {
         }
     } else if (1.4 + (v1 * v1)).ln() < f64::asinh(1.85) && autodiff::relu(x1) < -0.75 {
     }
-    ((((1.15 + (x1 * x1)).log2().abs() + 1.5).acosh().abs() + 0.5).log(7.3) * v1.tanh()) * v1.tanh()
+    let v10: f64 = autodiff::sigmoid(b3[0] / (x1.exp() + 0.5)).exp2().div_euclid((v1.sin() * v1.tanh()).abs() + 0.75);
+    (((((1.15 + (x1 * x1)).log2().abs() + 1.5).acosh().abs() + 0.5).log(7.3) * v1.tanh()) * v1.tanh()) + (0.7 * (v10 * (f64::abs(1.05) + 0.95).sqrt().tanh()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18230,7 +18372,8 @@ fn p791_dual<D: Dn>(x1: D, b2: &[D; 4], b3: &[D; 2], tr_: &mut Tr) -> D {
         }
     } else if dx_lt(dx_ln(D::from(1.4) + (v1 * v1), tr_), dx_asinh(D::from(1.85), tr_), tr_) && dx_lt(dx_relu(x1, tr_), -D::from(0.75), tr_) {
     }
-    (dx_log(dx_abs(dx_acosh(dx_abs(dx_log2(D::from(1.15) + (x1 * x1), tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.5), D::from(7.3), tr_) * dx_tanh(v1, tr_)) * dx_tanh(v1, tr_)
+    let v10: D = dx_div_euclid(dx_exp2(dx_sigmoid(b3[0] / (dx_exp(x1, tr_) + D::from(0.5)), tr_), tr_), dx_abs(dx_sin(v1, tr_) * dx_tanh(v1, tr_), tr_) + D::from(0.75), tr_);
+    ((dx_log(dx_abs(dx_acosh(dx_abs(dx_log2(D::from(1.15) + (x1 * x1), tr_), tr_) + D::from(1.5), tr_), tr_) + D::from(0.5), D::from(7.3), tr_) * dx_tanh(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.7) * dx_tanh(v10 * dx_tanh(dx_sqrt(dx_abs(D::from(1.05), tr_) + D::from(0.95), tr_), tr_), tr_))
 }
 
 fn p791_eval(x: &[f64]) -> Vec<f64> {
@@ -18445,7 +18588,8 @@ fn p794(x1: f64, b2: &[f64; 2], k5: i32, n4: usize, b3: &[f64; 2]) -> f64 {
         u6[1] = (0.5 * snap8[2]) + (f64::mul_add((i9 as f64) * v1.tanh(), u6.iter().fold(0.8f64, |acc11, e10| acc11 + b3.iter().copied().map(|e12| (b3[(n4 + 3) % b3.len()].sin() * 0.9).asin()).sum::<f64>().sin()), v1) + b3[i9 % b3.len()]).tanh();
     }
     let cc13: f64 = cdot3(&u6, &u6);
-    (((((2.7 + (v1.sin() * b3[n4 % b3.len()])) * ((v1.tanh() * b2[(n4 + 2) % 2]) * (x1 - b3[n4 % 2]).atan())) - x1) + x1) + v1) + (((1.25 * autodiff::sigmoid(u6[0])) + (1.2 * snap8[2].sin())) + (1.0 * cc13.tanh()))
+    let v14: f64 = ((snap8[(n4 + 2) % snap8.len()] - b3[(n4 + 2) % 2]) - autodiff::relu(b3[n4 % b3.len()])).atan().div_euclid(1.0 + (u6[n4 % u6.len()] * u6[n4 % u6.len()]));
+    ((((((2.7 + (v1.sin() * b3[n4 % b3.len()])) * ((v1.tanh() * b2[(n4 + 2) % 2]) * (x1 - b3[n4 % 2]).atan())) - x1) + x1) + v1) + (((1.25 * autodiff::sigmoid(u6[0])) + (1.2 * snap8[2].sin())) + (1.0 * cc13.tanh()))) + (1.3 * autodiff::sigmoid(v14 * autodiff::sigmoid(1.85 - v14)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18465,7 +18609,8 @@ fn p794_dual<D: Dn>(x1: D, b2: &[D; 2], k5: i32, n4: usize, b3: &[D; 2], tr_: &m
         u6[1] = (D::from(0.5) * snap8[2]) + dx_tanh(dx_mul_add(D::from(i9 as f64) * dx_tanh(v1, tr_), u6.iter().fold(D::from(0.8), |acc11, e10| acc11 + dx_sin(b3.iter().copied().map(|e12| dx_asin(dx_sin(b3[(n4 + 3) % b3.len()], tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), v1, tr_) + b3[i9 % b3.len()], tr_);
     }
     let cc13: D = cdot3_dual(&u6, &u6, tr_);
-    (((((D::from(2.7) + (dx_sin(v1, tr_) * b3[n4 % b3.len()])) * ((dx_tanh(v1, tr_) * b2[(n4 + 2) % 2]) * dx_atan(x1 - b3[n4 % 2], tr_))) - x1) + x1) + v1) + (((D::from(1.25) * dx_sigmoid(u6[0], tr_)) + (D::from(1.2) * dx_sin(snap8[2], tr_))) + (D::from(1.0) * dx_tanh(cc13, tr_)))
+    let v14: D = dx_div_euclid(dx_atan((snap8[(n4 + 2) % snap8.len()] - b3[(n4 + 2) % 2]) - dx_relu(b3[n4 % b3.len()], tr_), tr_), D::from(1.0) + (u6[n4 % u6.len()] * u6[n4 % u6.len()]), tr_);
+    ((((((D::from(2.7) + (dx_sin(v1, tr_) * b3[n4 % b3.len()])) * ((dx_tanh(v1, tr_) * b2[(n4 + 2) % 2]) * dx_atan(x1 - b3[n4 % 2], tr_))) - x1) + x1) + v1) + (((D::from(1.25) * dx_sigmoid(u6[0], tr_)) + (D::from(1.2) * dx_sin(snap8[2], tr_))) + (D::from(1.0) * dx_tanh(cc13, tr_)))) + (D::from(1.3) * dx_sigmoid(v14 * dx_sigmoid(D::from(1.85) - v14, tr_), tr_))
 }
 
 fn p794_eval(x: &[f64]) -> Vec<f64> {
@@ -18995,7 +19140,8 @@ fn p799(x1: f64, x2: f64, s3: &[f64], b4: &[f64; 5], nt: usize) -> f64 {
     }
     let cc17: f64 = cdot2(&u8, &u8);
     let cc18: f64 = cdot_s(s3, s3);
-    (autodiff::relu(b4[c2]) - v7) + (((((0.9 * u8[1].tanh()) + (0.9 * u12[0].atan())) + (0.25 * autodiff::sigmoid(old11[0]))) + (1.3 * cc17.tanh())) + (1.05 * cc18.tanh()))
+    let v19: f64 = autodiff::sigmoid((v6 * x1).atan().sinh()).rem_euclid((x1 * 0.15).exp() + 0.5);
+    ((autodiff::relu(b4[c2]) - v7) + (((((0.9 * u8[1].tanh()) + (0.9 * u12[0].atan())) + (0.25 * autodiff::sigmoid(old11[0]))) + (1.3 * cc17.tanh())) + (1.05 * cc18.tanh()))) + (0.75 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19029,7 +19175,8 @@ fn p799_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 5], nt: usize, tr_: &mut Tr
     }
     let cc17: D = cdot2_dual(&u8, &u8, tr_);
     let cc18: D = cdot_s_dual(s3, s3, tr_);
-    (dx_relu(b4[c2], tr_) - v7) + (((((D::from(0.9) * dx_tanh(u8[1], tr_)) + (D::from(0.9) * dx_atan(u12[0], tr_))) + (D::from(0.25) * dx_sigmoid(old11[0], tr_))) + (D::from(1.3) * dx_tanh(cc17, tr_))) + (D::from(1.05) * dx_tanh(cc18, tr_)))
+    let v19: D = dx_rem_euclid(dx_sigmoid(dx_sinh(dx_atan(v6 * x1, tr_), tr_), tr_), dx_exp(x1 * D::from(0.15), tr_) + D::from(0.5), tr_);
+    ((dx_relu(b4[c2], tr_) - v7) + (((((D::from(0.9) * dx_tanh(u8[1], tr_)) + (D::from(0.9) * dx_atan(u12[0], tr_))) + (D::from(0.25) * dx_sigmoid(old11[0], tr_))) + (D::from(1.3) * dx_tanh(cc17, tr_))) + (D::from(1.05) * dx_tanh(cc18, tr_)))) + (D::from(0.75) * v19)
 }
 
 fn p799_eval(x: &[f64]) -> Vec<f64> {
@@ -19099,7 +19246,8 @@ fn p800(x1: f64, s2: &[f64], s3: &[f64]) -> f64 {
     let v19: f64 = match autodiff::sigmoid(autodiff::softplus(f64::exp_m1(-2.6)) + x1) { t18 if t18 >= -0.55 => (acc14.asinh() + s3[1]).tanh(), _ => (v1 + s2[2]).atan() };
     let cl20 = |z21: f64| (0.8 + (z21 * z21)).log((f64::abs(-2.25) + 1.3).log(2.35).abs() + 2.55).atan();
     let v22: f64 = s2.iter().copied().map(cl20).sum::<f64>();
-    ((((((s3[0] + 0.9) * v2.min(x1)) + ((x1 - s3[1]) % (s2.iter().sum::<f64>().abs() + 1.1))) + x1) + (0.5 * acc14)) + ((((0.25 * autodiff::sigmoid(cc15)) + (1.35 * v16)) + (1.25 * v17)) + (1.0 * v19))) + (1.05 * v22.atan())
+    let v23: f64 = ((s3[1] * s3[0]) * autodiff::sigmoid(s3[0])).rem_euclid(1.5);
+    (((((((s3[0] + 0.9) * v2.min(x1)) + ((x1 - s3[1]) % (s2.iter().sum::<f64>().abs() + 1.1))) + x1) + (0.5 * acc14)) + ((((0.25 * autodiff::sigmoid(cc15)) + (1.35 * v16)) + (1.25 * v17)) + (1.0 * v19))) + (1.05 * v22.atan())) + (1.15 * v23)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19131,7 +19279,8 @@ fn p800_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> D {
     let v19: D = match dx_sigmoid(dx_softplus(dx_exp_m1(-D::from(2.6), tr_), tr_) + x1, tr_) { t18 if dx_ge(t18, -D::from(0.55), tr_) => dx_tanh(dx_asinh(acc14, tr_) + s3[1], tr_), _ => dx_atan(v1 + s2[2], tr_) };
     let cl20 = |z21: D, tr_: &mut Tr| dx_atan(dx_log(D::from(0.8) + (z21 * z21), dx_abs(dx_log(dx_abs(-D::from(2.25), tr_) + D::from(1.3), D::from(2.35), tr_), tr_) + D::from(2.55), tr_), tr_);
     let v22: D = s2.iter().copied().map(|t_| cl20(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + ((((D::from(0.25) * dx_sigmoid(cc15, tr_)) + (D::from(1.35) * v16)) + (D::from(1.25) * v17)) + (D::from(1.0) * v19))) + (D::from(1.05) * dx_atan(v22, tr_))
+    let v23: D = dx_rem_euclid((s3[1] * s3[0]) * dx_sigmoid(s3[0], tr_), D::from(1.5), tr_);
+    (((((((s3[0] + D::from(0.9)) * dx_min(v2, x1, tr_)) + dx_rem(x1 - s3[1], dx_abs(s2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.1), tr_)) + x1) + (D::from(0.5) * acc14)) + ((((D::from(0.25) * dx_sigmoid(cc15, tr_)) + (D::from(1.35) * v16)) + (D::from(1.25) * v17)) + (D::from(1.0) * v19))) + (D::from(1.05) * dx_atan(v22, tr_))) + (D::from(1.15) * v23)
 }
 
 fn p800_eval(x: &[f64]) -> Vec<f64> {
@@ -19578,7 +19727,8 @@ fn p806(mut x1: f64, s2: &[f64], s3: &[f64]) -> f64 {
         }
     }
     let cc5: f64 = cdot_s(s3, s3);
-    (s2[0] + x1) + (0.35 * cc5.tanh())
+    let v6: f64 = (-(2.75 + s3[0])).rem_euclid((s3[0].sin() * 0.9).asin().abs() + 0.85);
+    ((s2[0] + x1) + (0.35 * cc5.tanh())) + (0.75 * autodiff::sigmoid(v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19596,7 +19746,8 @@ fn p806_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], tr_: &mut Tr) -> D {
         }
     }
     let cc5: D = cdot_s_dual(s3, s3, tr_);
-    (s2[0] + x1) + (D::from(0.35) * dx_tanh(cc5, tr_))
+    let v6: D = dx_rem_euclid(-(D::from(2.75) + s3[0]), dx_abs(dx_asin(dx_sin(s3[0], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_);
+    ((s2[0] + x1) + (D::from(0.35) * dx_tanh(cc5, tr_))) + (D::from(0.75) * dx_sigmoid(v6, tr_))
 }
 
 fn p806_eval(x: &[f64]) -> Vec<f64> {
@@ -19655,7 +19806,8 @@ fn p807(r1: &f64, b2: &[f64; 1], mut a3: [f64; 5], k4: i32) -> f64 {
         }
     }
     let cc8: f64 = cdot1(b2, b2);
-    ((b2[0] * b2[0]) + v1) + (((0.95 * u3[1].tanh()) + (0.6 * autodiff::sigmoid(z4[0]))) + (0.95 * cc8))
+    let v9: f64 = u3[(c5 + 2) % u3.len()].rem_euclid(1.0 + (u3[1] * u3[1]));
+    (((b2[0] * b2[0]) + v1) + (((0.95 * u3[1].tanh()) + (0.6 * autodiff::sigmoid(z4[0]))) + (0.95 * cc8))) + (0.5 * v9.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19680,7 +19832,8 @@ fn p807_dual<D: Dn>(r1: &D, b2: &[D; 1], mut a3: [D; 5], k4: i32, tr_: &mut Tr) 
         }
     }
     let cc8: D = cdot1_dual(b2, b2, tr_);
-    ((b2[0] * b2[0]) + v1) + (((D::from(0.95) * dx_tanh(u3[1], tr_)) + (D::from(0.6) * dx_sigmoid(z4[0], tr_))) + (D::from(0.95) * cc8))
+    let v9: D = dx_rem_euclid(u3[(c5 + 2) % u3.len()], D::from(1.0) + (u3[1] * u3[1]), tr_);
+    (((b2[0] * b2[0]) + v1) + (((D::from(0.95) * dx_tanh(u3[1], tr_)) + (D::from(0.6) * dx_sigmoid(z4[0], tr_))) + (D::from(0.95) * cc8))) + (D::from(0.5) * dx_atan(v9, tr_))
 }
 
 fn p807_eval(x: &[f64]) -> Vec<f64> {
@@ -19750,7 +19903,8 @@ fn p808(n2: usize, b1: &[f64; 1], k3: i32, mut st: Body) -> f64 {
         let snap15 = u13;
         u13[0] = (0.75 * snap15[0]) + autodiff::sigmoid(((1.75 * snap10[i14 % snap10.len()]).abs() + 1.7).acosh() + st.vel[(n2 + 3) % 2]);
     }
-    ((autodiff::leaky_relu(st.m + (st.inner.t - 1.0), 0.01).tanh() * autodiff::sigmoid(st.inner.t)) - v1) + ((1.2 * (st.pos[0] - snap10[0]).atan()) + (0.7 * autodiff::sigmoid(u13[0])))
+    let v16: f64 = st.w[(n2 + 2) % 2][n2 % 2].sin().div_euclid(-(f64::exp_m1(-0.2).abs() + 1.0));
+    (((autodiff::leaky_relu(st.m + (st.inner.t - 1.0), 0.01).tanh() * autodiff::sigmoid(st.inner.t)) - v1) + ((1.2 * (st.pos[0] - snap10[0]).atan()) + (0.7 * autodiff::sigmoid(u13[0])))) + (0.45 * autodiff::sigmoid(v16 * (snap10[(n2 + 2) % 2] - st.pos[n2 % 2]).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19786,7 +19940,8 @@ fn p808_dual<D: Dn>(n2: usize, b1: &[D; 1], k3: i32, mut st: BodyD<D>, tr_: &mut
         let snap15 = u13;
         u13[0] = (D::from(0.75) * snap15[0]) + dx_sigmoid(dx_acosh(dx_abs(D::from(1.75) * snap10[i14 % snap10.len()], tr_) + D::from(1.7), tr_) + st.vel[(n2 + 3) % 2], tr_);
     }
-    ((dx_tanh(dx_leaky_relu(st.m + (st.inner.t - D::from(1.0)), D::from(0.01), tr_), tr_) * dx_sigmoid(st.inner.t, tr_)) - v1) + ((D::from(1.2) * dx_atan(st.pos[0] - snap10[0], tr_)) + (D::from(0.7) * dx_sigmoid(u13[0], tr_)))
+    let v16: D = dx_div_euclid(dx_sin(st.w[(n2 + 2) % 2][n2 % 2], tr_), -(dx_abs(dx_exp_m1(-D::from(0.2), tr_), tr_) + D::from(1.0)), tr_);
+    (((dx_tanh(dx_leaky_relu(st.m + (st.inner.t - D::from(1.0)), D::from(0.01), tr_), tr_) * dx_sigmoid(st.inner.t, tr_)) - v1) + ((D::from(1.2) * dx_atan(st.pos[0] - snap10[0], tr_)) + (D::from(0.7) * dx_sigmoid(u13[0], tr_)))) + (D::from(0.45) * dx_sigmoid(v16 * dx_atan(snap10[(n2 + 2) % 2] - st.pos[n2 % 2], tr_), tr_))
 }
 
 fn p808_eval(x: &[f64]) -> Vec<f64> {
@@ -19930,7 +20085,8 @@ fn p810(a1: [f64; 2], b2: &[f64; 2], b3: &[f64; 5]) -> f64 {
     if v15.abs() > 1e300 {
         eprintln!("{}", v15 * 2.0);
     }
-    (((K810 + (v11 - b3[0]).tanh().exp()) + K810) + (0.7 * acc14)) + (0.8 * v15)
+    let v16: f64 = f64::rem_euclid(autodiff::sigmoid(b2[0].exp2()), (v11 + v11).abs() + 0.5);
+    ((((K810 + (v11 - b3[0]).tanh().exp()) + K810) + (0.7 * acc14)) + (0.8 * v15)) + (1.35 * v16.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19959,7 +20115,8 @@ fn p810_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], b3: &[D; 5], tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v15, tr_), D::from(1e300), tr_) {
         let _ = v15 * D::from(2.0);
     }
-    (((K810 + dx_exp(dx_tanh(v11 - b3[0], tr_), tr_)) + K810) + (D::from(0.7) * acc14)) + (D::from(0.8) * v15)
+    let v16: D = dx_rem_euclid(dx_sigmoid(dx_exp2(b2[0], tr_), tr_), dx_abs(v11 + v11, tr_) + D::from(0.5), tr_);
+    ((((K810 + dx_exp(dx_tanh(v11 - b3[0], tr_), tr_)) + K810) + (D::from(0.7) * acc14)) + (D::from(0.8) * v15)) + (D::from(1.35) * dx_atan(v16, tr_))
 }
 
 fn p810_eval(x: &[f64]) -> Vec<f64> {
@@ -20023,7 +20180,9 @@ fn p811(r1: &f64, s2: &[f64], s3: &[f64], n4: usize) -> f64 {
     }
     let cc17: f64 = cdot_s(s2, s2);
     let v18: f64 = if !(-(n4 as f64).cos() + s2[n4 % 2]).tanh().is_infinite() { s2[0] } else { (-2.1 + s3[0]).tanh() };
-    ((((-s2[n4 % 2].cosh()).sin() * ((r1.abs() + 1.45).acosh() + (n4 as f64))) - r1) + (0.75 * acc16)) + ((0.9 * cc17) + (0.25 * v18))
+    let v19: f64 = s3[0].div_euclid(-(f64::abs(-0.55) + 0.8));
+    let v20: f64 = f64::rem_euclid(s2[n4 % 2], -((acc16 - acc16).abs() + 0.85));
+    (((((-s2[n4 % 2].cosh()).sin() * ((r1.abs() + 1.45).acosh() + (n4 as f64))) - r1) + (0.75 * acc16)) + ((0.9 * cc17) + (0.25 * v18))) + ((0.25 * (v19 * s3[(n4 + 2) % 1]).tanh()) + (1.5 * v20.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20053,7 +20212,9 @@ fn p811_dual<D: Dn>(r1: &D, s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     }
     let cc17: D = cdot_s_dual(s2, s2, tr_);
     let v18: D = if !dx_is_infinite(dx_tanh(-dx_cos(D::from(n4 as f64), tr_) + s2[n4 % 2], tr_), tr_) { s2[0] } else { dx_tanh(-D::from(2.1) + s3[0], tr_) };
-    (((dx_sin(-dx_cosh(s2[n4 % 2], tr_), tr_) * (dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_) + D::from(n4 as f64))) - (*r1)) + (D::from(0.75) * acc16)) + ((D::from(0.9) * cc17) + (D::from(0.25) * v18))
+    let v19: D = dx_div_euclid(s3[0], -(dx_abs(-D::from(0.55), tr_) + D::from(0.8)), tr_);
+    let v20: D = dx_rem_euclid(s2[n4 % 2], -(dx_abs(acc16 - acc16, tr_) + D::from(0.85)), tr_);
+    ((((dx_sin(-dx_cosh(s2[n4 % 2], tr_), tr_) * (dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_) + D::from(n4 as f64))) - (*r1)) + (D::from(0.75) * acc16)) + ((D::from(0.9) * cc17) + (D::from(0.25) * v18))) + ((D::from(0.25) * dx_tanh(v19 * s3[(n4 + 2) % 1], tr_)) + (D::from(1.5) * dx_atan(v20, tr_)))
 }
 
 fn p811_eval(x: &[f64]) -> Vec<f64> {
@@ -20194,7 +20355,9 @@ fn p813(x1: f64, x2: f64, mut a3: [f64; 2], s4: &[f64], st: &Body, nt: usize, wv
         old7 = tmp11;
     }
     let v13: f64 = (wv12[0][1] * (f64::min(0.95, x1) * v3.powi(3)).atan()) + wv12[0][1].sin();
-    ((((-(((x1.abs() + 1.25).recip() + f64::powf(x1.abs() + 1.35, -0.25)).abs() + 1.05)).cbrt() - st.m) - x1) + (((1.25 * out6[0].tanh()) + (0.25 * u8[0].sin())) + (1.0 * autodiff::sigmoid(old7[1])))) + (0.7 * v13.sin())
+    let v14: f64 = (v13.max(v3) / ((f64::abs(-2.2) + 0.8).ln().abs() + 0.95)).tanh().rem_euclid((f64::tanh(-0.75) * 0.9).acos().abs() + 1.25);
+    let v15: f64 = (st.inner.t.abs() + 1.35).log(v14.abs() + 2.8).rem_euclid(st.inner.t.sinh().abs() + 0.55);
+    (((((-(((x1.abs() + 1.25).recip() + f64::powf(x1.abs() + 1.35, -0.25)).abs() + 1.05)).cbrt() - st.m) - x1) + (((1.25 * out6[0].tanh()) + (0.25 * u8[0].sin())) + (1.0 * autodiff::sigmoid(old7[1])))) + (0.7 * v13.sin())) + ((1.1 * v14.tanh()) + (0.6 * v15.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20214,7 +20377,9 @@ fn p813_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 2], s4: &[D], st: &BodyD<D>, nt: u
         old7 = tmp11;
     }
     let v13: D = (wv12[0][1] * dx_atan(dx_min(D::from(0.95), x1, tr_) * dx_powi(v3, 3, tr_), tr_)) + dx_sin(wv12[0][1], tr_);
-    (((dx_cbrt(-(dx_abs(dx_recip(dx_abs(x1, tr_) + D::from(1.25), tr_) + dx_powf(dx_abs(x1, tr_) + D::from(1.35), -D::from(0.25), tr_), tr_) + D::from(1.05)), tr_) - st.m) - x1) + (((D::from(1.25) * dx_tanh(out6[0], tr_)) + (D::from(0.25) * dx_sin(u8[0], tr_))) + (D::from(1.0) * dx_sigmoid(old7[1], tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))
+    let v14: D = dx_rem_euclid(dx_tanh(dx_max(v13, v3, tr_) / (dx_abs(dx_ln(dx_abs(-D::from(2.2), tr_) + D::from(0.8), tr_), tr_) + D::from(0.95)), tr_), dx_abs(dx_acos(dx_tanh(-D::from(0.75), tr_) * D::from(0.9), tr_), tr_) + D::from(1.25), tr_);
+    let v15: D = dx_rem_euclid(dx_log(dx_abs(st.inner.t, tr_) + D::from(1.35), dx_abs(v14, tr_) + D::from(2.8), tr_), dx_abs(dx_sinh(st.inner.t, tr_), tr_) + D::from(0.55), tr_);
+    ((((dx_cbrt(-(dx_abs(dx_recip(dx_abs(x1, tr_) + D::from(1.25), tr_) + dx_powf(dx_abs(x1, tr_) + D::from(1.35), -D::from(0.25), tr_), tr_) + D::from(1.05)), tr_) - st.m) - x1) + (((D::from(1.25) * dx_tanh(out6[0], tr_)) + (D::from(0.25) * dx_sin(u8[0], tr_))) + (D::from(1.0) * dx_sigmoid(old7[1], tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + ((D::from(1.1) * dx_tanh(v14, tr_)) + (D::from(0.6) * dx_atan(v15, tr_)))
 }
 
 fn p813_eval(x: &[f64]) -> Vec<f64> {
@@ -20379,7 +20544,8 @@ fn p815(x1: f64, mut a2: [f64; 3], b3: &[f64; 1], a4: [f64; 2]) -> f64 {
     for (o9, xi10) in u8.iter_mut().zip(ia7.iter()) {
         *o9 += autodiff::sigmoid(xi10.hypot(xi10 / (xi10.abs() + 0.85)));
     }
-    (((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())
+    let v12: f64 = (if !(v6 >= a4[1]) { ia7[2] + x1 } else { a4[1] - v6 }).tanh().rem_euclid(f64::abs(-2.0) + 1.45);
+    ((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20402,7 +20568,8 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], tr_: &mut Tr
     for (o9, xi10) in u8.iter_mut().zip(ia7.iter()) {
         *o9 += dx_sigmoid(dx_hypot(*xi10, *xi10 / (dx_abs(*xi10, tr_) + D::from(0.85)), tr_), tr_);
     }
-    (((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
+    let v12: D = dx_rem_euclid(dx_tanh(if !dx_ge(v6, a4[1], tr_) { ia7[2] + x1 } else { a4[1] - v6 }, tr_), dx_abs(-D::from(2.0), tr_) + D::from(1.45), tr_);
+    ((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -20785,7 +20952,8 @@ fn p818(a1: [f64; 5], nt: usize) -> (f64, f64) {
     }
     let (v10, v11) = (autodiff::sigmoid(u2[3 - 1 - nt] * v1) + a1[5 - 1 - nt]).sin_cos();
     let v14: f64 = snap8.iter().copied().min_by(|p12, q13| p12.partial_cmp(q13).unwrap()).unwrap();
-    ((((-(a1[nt] - v1.max(a1[nt])) - v1) * a1[1]) + ((((((1.15 * autodiff::sigmoid(u2[1])) + (0.65 * z4[2].atan())) + (0.7 * autodiff::sigmoid(u2[0]))) + (0.35 * snap8[2].atan())) + (0.85 * v10)) + (0.55 * v11))) + (0.85 * autodiff::sigmoid(v14)), (v1 / (1.0 + (v1 * v1))) - a1[nt + 1])
+    let v16: f64 = f64::rem_euclid(z4.iter().sum::<f64>().sin(), 2.25);
+    (((((-(a1[nt] - v1.max(a1[nt])) - v1) * a1[1]) + ((((((1.15 * autodiff::sigmoid(u2[1])) + (0.65 * z4[2].atan())) + (0.7 * autodiff::sigmoid(u2[0]))) + (0.35 * snap8[2].atan())) + (0.85 * v10)) + (0.55 * v11))) + (0.85 * autodiff::sigmoid(v14))) + (1.5 * v16), (v1 / (1.0 + (v1 * v1))) - a1[nt + 1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20812,7 +20980,8 @@ fn p818_dual<D: Dn>(a1: [D; 5], nt: usize, tr_: &mut Tr) -> (D, D) {
     }
     let (v10, v11) = (dx_sin(dx_sigmoid(u2[3 - 1 - nt] * v1, tr_) + a1[5 - 1 - nt], tr_), dx_cos(dx_sigmoid(u2[3 - 1 - nt] * v1, tr_) + a1[5 - 1 - nt], tr_));
     let v14: D = snap8.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((-(a1[nt] - dx_max(v1, a1[nt], tr_)) - v1) * a1[1]) + ((((((D::from(1.15) * dx_sigmoid(u2[1], tr_)) + (D::from(0.65) * dx_atan(z4[2], tr_))) + (D::from(0.7) * dx_sigmoid(u2[0], tr_))) + (D::from(0.35) * dx_atan(snap8[2], tr_))) + (D::from(0.85) * v10)) + (D::from(0.55) * v11))) + (D::from(0.85) * dx_sigmoid(v14, tr_)), (v1 / (D::from(1.0) + (v1 * v1))) - a1[nt + 1])
+    let v16: D = dx_rem_euclid(dx_sin(z4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), D::from(2.25), tr_);
+    (((((-(a1[nt] - dx_max(v1, a1[nt], tr_)) - v1) * a1[1]) + ((((((D::from(1.15) * dx_sigmoid(u2[1], tr_)) + (D::from(0.65) * dx_atan(z4[2], tr_))) + (D::from(0.7) * dx_sigmoid(u2[0], tr_))) + (D::from(0.35) * dx_atan(snap8[2], tr_))) + (D::from(0.85) * v10)) + (D::from(0.55) * v11))) + (D::from(0.85) * dx_sigmoid(v14, tr_))) + (D::from(1.5) * v16), (v1 / (D::from(1.0) + (v1 * v1))) - a1[nt + 1])
 }
 
 fn p818_eval(x: &[f64]) -> Vec<f64> {
@@ -21410,7 +21579,8 @@ fn p825(x1: f64, r2: &f64, a3: [f64; 5]) -> [f64; 1] {
     let cc8: f64 = cdot5(&a3, &a3);
     let v9: f64 = (autodiff::softplus(v1).clamp(0.4, 1.25) + x1).tanh() + std::f64::consts::PI;
     let v10: f64 = ((autodiff::softplus(v9).abs() + 1.3).cbrt() + x1).sin() * std::f64::consts::SQRT_2;
-    [((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((((0.65 * autodiff::sigmoid(cc7)) + (1.2 * cc8.sin())) + (0.35 * v9.sin())) + (1.35 * v10))]
+    let v11: f64 = (x1 - v2).tanh().exp().rem_euclid(f64::clamp(2.2, -0.9, 1.5).abs() + 0.6);
+    [(((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((((0.65 * autodiff::sigmoid(cc7)) + (1.2 * cc8.sin())) + (0.35 * v9.sin())) + (1.35 * v10))) + (0.7 * v11)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21422,7 +21592,8 @@ fn p825_dual<D: Dn>(x1: D, r2: &D, a3: [D; 5], tr_: &mut Tr) -> [D; 1] {
     let cc8: D = cdot5_dual(&a3, &a3, tr_);
     let v9: D = dx_tanh(dx_clamp(dx_softplus(v1, tr_), D::from(0.4), D::from(1.25), tr_) + x1, tr_) + D::from(std::f64::consts::PI);
     let v10: D = dx_sin(dx_cbrt(dx_abs(dx_softplus(v9, tr_), tr_) + D::from(1.3), tr_) + x1, tr_) * D::from(std::f64::consts::SQRT_2);
-    [((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((((D::from(0.65) * dx_sigmoid(cc7, tr_)) + (D::from(1.2) * dx_sin(cc8, tr_))) + (D::from(0.35) * dx_sin(v9, tr_))) + (D::from(1.35) * v10))]
+    let v11: D = dx_rem_euclid(dx_exp(dx_tanh(x1 - v2, tr_), tr_), dx_abs(dx_clamp(D::from(2.2), -D::from(0.9), D::from(1.5), tr_), tr_) + D::from(0.6), tr_);
+    [(((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((((D::from(0.65) * dx_sigmoid(cc7, tr_)) + (D::from(1.2) * dx_sin(cc8, tr_))) + (D::from(0.35) * dx_sin(v9, tr_))) + (D::from(1.35) * v10))) + (D::from(0.7) * v11)]
 }
 
 fn p825_eval(x: &[f64]) -> Vec<f64> {
@@ -21540,7 +21711,9 @@ fn p826(mut a2: [f64; 2], x1: f64, wv7: [[f64; 2]; 3]) -> f64 {
     let mut v4 = (y1.iter().fold(y1[2], |acc6, &e5| acc6 + (a2[1] + acc6).sin()) / (1.0 + (x1 * x1))) / (a2[0].abs() + 0.9);
     a2[1] -= y1[1];
     let v8: f64 = (wv7[0][0] * autodiff::leaky_relu(x1 + y1[1], x1.atan() * 0.63).sin()) + wv7[2][1].sin();
-    (v4 - v4.sin()) + (0.6 * v8)
+    let v9: f64 = (v4.tanh().cosh() * autodiff::sigmoid(a2[1] - x1)).rem_euclid(autodiff::elu(a2[0], v8.tanh()).abs() + 0.75);
+    let v10: f64 = ((wv7[1][1] + wv7[1][0]) * (2.05 / (x1.abs() + 1.0))).atan().rem_euclid(-((v9 + y1[1]).abs() + 0.7));
+    ((v4 - v4.sin()) + (0.6 * v8)) + ((0.55 * v9.tanh()) + (1.15 * v10.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21549,7 +21722,9 @@ fn p826_dual<D: Dn>(mut a2: [D; 2], x1: D, wv7: [[D; 2]; 3], tr_: &mut Tr) -> D 
     let mut v4 = (y1.iter().fold(y1[2], |acc6, &e5| acc6 + dx_sin(a2[1] + acc6, tr_)) / (D::from(1.0) + (x1 * x1))) / (dx_abs(a2[0], tr_) + D::from(0.9));
     a2[1] -= y1[1];
     let v8: D = (wv7[0][0] * dx_sin(dx_leaky_relu(x1 + y1[1], dx_atan(x1, tr_) * D::from(0.63), tr_), tr_)) + dx_sin(wv7[2][1], tr_);
-    (v4 - dx_sin(v4, tr_)) + (D::from(0.6) * v8)
+    let v9: D = dx_rem_euclid(dx_cosh(dx_tanh(v4, tr_), tr_) * dx_sigmoid(a2[1] - x1, tr_), dx_abs(dx_elu(a2[0], dx_tanh(v8, tr_), tr_), tr_) + D::from(0.75), tr_);
+    let v10: D = dx_rem_euclid(dx_atan((wv7[1][1] + wv7[1][0]) * (D::from(2.05) / (dx_abs(x1, tr_) + D::from(1.0))), tr_), -(dx_abs(v9 + y1[1], tr_) + D::from(0.7)), tr_);
+    ((v4 - dx_sin(v4, tr_)) + (D::from(0.6) * v8)) + ((D::from(0.55) * dx_tanh(v9, tr_)) + (D::from(1.15) * dx_tanh(v10, tr_)))
 }
 
 fn p826_eval(x: &[f64]) -> Vec<f64> {
@@ -21608,7 +21783,8 @@ fn p827(b1: &[f64; 3], mut a2: [f64; 4], s3: &[f64], nt: usize) -> f64 {
     let cc13: f64 = cdot1(&u10, &old9);
     let (v14, v15) = csplit(autodiff::sigmoid(f64::cosh(-0.55 * 1.8) + b1[nt % 3]) * 0.5, ((0.85 + (old9[c1 % 1] * old9[c1 % 1])).log10() + b1[0]).tanh() * 0.5);
     let (v16, v17) = (v14.mul_add(cc13.atan(), v5).floor() + s3[c1 % s3.len()]).tanh().sin_cos();
-    (((b1.iter().map(|e8| b1[(c1 + 3) % 3] / (f64::abs(-0.75) + 0.7)).sum::<f64>().cos().abs() + 1.45).acosh() * v5.tanh()) + v5) + (((((((0.95 * autodiff::sigmoid(u10[0])) + (0.45 * old9[0].atan())) + (0.7 * cc13.sin())) + (1.5 * v14)) + (0.25 * v15)) + (1.05 * v16)) + (1.35 * v17))
+    let v18: f64 = autodiff::elu(v17, 0.9).rem_euclid(2.3);
+    ((((b1.iter().map(|e8| b1[(c1 + 3) % 3] / (f64::abs(-0.75) + 0.7)).sum::<f64>().cos().abs() + 1.45).acosh() * v5.tanh()) + v5) + (((((((0.95 * autodiff::sigmoid(u10[0])) + (0.45 * old9[0].atan())) + (0.7 * cc13.sin())) + (1.5 * v14)) + (0.25 * v15)) + (1.05 * v16)) + (1.35 * v17))) + (1.4 * v18)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21635,7 +21811,8 @@ fn p827_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 4], s3: &[D], nt: usize, tr_: &mut 
     let cc13: D = cdot1_dual(&u10, &old9, tr_);
     let (v14, v15) = csplit_dual(dx_sigmoid(dx_cosh(-D::from(0.55) * D::from(1.8), tr_) + b1[nt % 3], tr_) * D::from(0.5), dx_tanh(dx_log10(D::from(0.85) + (old9[c1 % 1] * old9[c1 % 1]), tr_) + b1[0], tr_) * D::from(0.5), tr_);
     let (v16, v17) = (dx_sin(dx_tanh(dx_floor(dx_mul_add(v14, dx_atan(cc13, tr_), v5, tr_), tr_) + s3[c1 % s3.len()], tr_), tr_), dx_cos(dx_tanh(dx_floor(dx_mul_add(v14, dx_atan(cc13, tr_), v5, tr_), tr_) + s3[c1 % s3.len()], tr_), tr_));
-    ((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + (((((((D::from(0.95) * dx_sigmoid(u10[0], tr_)) + (D::from(0.45) * dx_atan(old9[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * v14)) + (D::from(0.25) * v15)) + (D::from(1.05) * v16)) + (D::from(1.35) * v17))
+    let v18: D = dx_rem_euclid(dx_elu(v17, D::from(0.9), tr_), D::from(2.3), tr_);
+    (((dx_acosh(dx_abs(dx_cos(b1.iter().map(|e8| b1[(c1 + 3) % 3] / (dx_abs(-D::from(0.75), tr_) + D::from(0.7))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(1.45), tr_) * dx_tanh(v5, tr_)) + v5) + (((((((D::from(0.95) * dx_sigmoid(u10[0], tr_)) + (D::from(0.45) * dx_atan(old9[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * v14)) + (D::from(0.25) * v15)) + (D::from(1.05) * v16)) + (D::from(1.35) * v17))) + (D::from(1.4) * v18)
 }
 
 fn p827_eval(x: &[f64]) -> Vec<f64> {
@@ -21771,7 +21948,8 @@ fn p829(&self, r2: &f64, x1: f64, b3: &[f64; 4], b4: &[f64; 3], a5: [f64; 2]) ->
     out5[1] = self.inner.a[0].max(self.vel[0]).min(x1 + self.inner.a[0]).atan();
     out5[0] += (-1.2 * autodiff::softplus(acc4)).tanh();
     let v6: f64 = autodiff::gamma((-(v1 - self.vel[1])).tanh() + 2.0);
-    [(((autodiff::relu(v1.floor()).trunc() * self.m) * x1) + (0.35 * acc4)) + ((0.45 * out5[1].tanh()) + (0.35 * v6)), (v2 - a5[1]) + self.inner.t]
+    let v9: f64 = b3.iter().map(|e7| (acc4 - self.inner.t).sin() + 1.0).product::<f64>().max(self.inner.t - out5[0]).sin().div_euclid(b4.iter().map(|e8| 0.95).sum::<f64>().abs() + 1.0);
+    [((((autodiff::relu(v1.floor()).trunc() * self.m) * x1) + (0.35 * acc4)) + ((0.45 * out5[1].tanh()) + (0.35 * v6))) + (1.05 * (v9 * f64::powf(1.5 + (self.inner.a[1] * self.inner.a[1]), self.inner.t).tanh())), (v2 - a5[1]) + self.inner.t]
 }
 }
 
@@ -21788,7 +21966,8 @@ fn p829_dual(&self, r2: &D, x1: D, b3: &[D; 4], b4: &[D; 3], a5: [D; 2], tr_: &m
     out5[1] = dx_atan(dx_min(dx_max(self.inner.a[0], self.vel[0], tr_), x1 + self.inner.a[0], tr_), tr_);
     out5[0] += dx_tanh(-D::from(1.2) * dx_softplus(acc4, tr_), tr_);
     let v6: D = dx_gamma(dx_tanh(-(v1 - self.vel[1]), tr_) + D::from(2.0), tr_);
-    [(((dx_trunc(dx_relu(dx_floor(v1, tr_), tr_), tr_) * self.m) * x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6)), (v2 - a5[1]) + self.inner.t]
+    let v9: D = dx_div_euclid(dx_sin(dx_max(b3.iter().map(|e7| dx_sin(acc4 - self.inner.t, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), self.inner.t - out5[0], tr_), tr_), dx_abs(b4.iter().map(|e8| D::from(0.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0), tr_);
+    [((((dx_trunc(dx_relu(dx_floor(v1, tr_), tr_), tr_) * self.m) * x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6))) + (D::from(1.05) * (v9 * dx_tanh(dx_powf(D::from(1.5) + (self.inner.a[1] * self.inner.a[1]), self.inner.t, tr_), tr_))), (v2 - a5[1]) + self.inner.t]
 }
 }
 
@@ -22058,7 +22237,8 @@ fn p832(x1: f64, x2: f64, a3: [f64; 5], wv21: [[f64; 2]; 3]) -> f64 {
         dbg!(v20);
     }
     let v22: f64 = (wv21[1][0] * autodiff::sigmoid(v20 + a3[3])) + wv21[0][0].sin();
-    ((((((v6.sin() * 0.9).asin() * (a3[1] / (-(1.0 + (x1 * x1))))).sin().exp2() * autodiff::sigmoid(v5)) - x1) + (0.25 * acc18)) + (0.3 * v19)) + ((0.9 * v20) + (1.15 * v22))
+    let v24: f64 = (if -v20 <= (x2 / (-(1.0 + (v22 * v22)))) { v6.abs().ln_1p() } else if a3.iter().map(|e23| v20).sum::<f64>() >= -0.75 { a3[1] } else { wv21[1][1] }).atan().rem_euclid(0.55);
+    (((((((v6.sin() * 0.9).asin() * (a3[1] / (-(1.0 + (x1 * x1))))).sin().exp2() * autodiff::sigmoid(v5)) - x1) + (0.25 * acc18)) + (0.3 * v19)) + ((0.9 * v20) + (1.15 * v22))) + (1.2 * v24)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22087,7 +22267,8 @@ fn p832_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], wv21: [[D; 2]; 3], tr_: &mut Tr) -
         let _ = v20;
     }
     let v22: D = (wv21[1][0] * dx_sigmoid(v20 + a3[3], tr_)) + dx_sin(wv21[0][0], tr_);
-    ((((dx_exp2(dx_sin(dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_) * (a3[1] / (-(D::from(1.0) + (x1 * x1)))), tr_), tr_) * dx_sigmoid(v5, tr_)) - x1) + (D::from(0.25) * acc18)) + (D::from(0.3) * v19)) + ((D::from(0.9) * v20) + (D::from(1.15) * v22))
+    let v24: D = dx_rem_euclid(dx_atan(if dx_le(-v20, x2 / (-(D::from(1.0) + (v22 * v22))), tr_) { dx_ln_1p(dx_abs(v6, tr_), tr_) } else if dx_ge(a3.iter().map(|e23| v20).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.75), tr_) { a3[1] } else { wv21[1][1] }, tr_), D::from(0.55), tr_);
+    (((((dx_exp2(dx_sin(dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_) * (a3[1] / (-(D::from(1.0) + (x1 * x1)))), tr_), tr_) * dx_sigmoid(v5, tr_)) - x1) + (D::from(0.25) * acc18)) + (D::from(0.3) * v19)) + ((D::from(0.9) * v20) + (D::from(1.15) * v22))) + (D::from(1.2) * v24)
 }
 
 fn p832_eval(x: &[f64]) -> Vec<f64> {
@@ -22683,7 +22864,8 @@ fn p839(b1: &[f64; 4], a2: [f64; 4], s3: &[f64], mut st: Body, nt: usize) -> f64
         let tmp11 = std::mem::replace(&mut u8, z10);
         old7 = tmp11;
     }
-    (f64::max(b1[nt + 1], st.w[nt][2 - 1 - nt]) + st.m) + (((1.15 * (st.vel[0] - snap5[0]).tanh()) + (0.4 * u8[0])) + (0.75 * old7[0]))
+    let v12: f64 = f64::rem_euclid((st.inner.a[1].abs() + 1.85).acosh() * (nt as f64).sin().tan(), 1.0 + (st.m * st.m));
+    ((f64::max(b1[nt + 1], st.w[nt][2 - 1 - nt]) + st.m) + (((1.15 * (st.vel[0] - snap5[0]).tanh()) + (0.4 * u8[0])) + (0.75 * old7[0]))) + (0.75 * v12.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22709,7 +22891,8 @@ fn p839_dual<D: Dn>(b1: &[D; 4], a2: [D; 4], s3: &[D], mut st: BodyD<D>, nt: usi
         let tmp11 = std::mem::replace(&mut u8, z10);
         old7 = tmp11;
     }
-    (dx_max(b1[nt + 1], st.w[nt][2 - 1 - nt], tr_) + st.m) + (((D::from(1.15) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.4) * u8[0])) + (D::from(0.75) * old7[0]))
+    let v12: D = dx_rem_euclid(dx_acosh(dx_abs(st.inner.a[1], tr_) + D::from(1.85), tr_) * dx_tan(dx_sin(D::from(nt as f64), tr_), tr_), D::from(1.0) + (st.m * st.m), tr_);
+    ((dx_max(b1[nt + 1], st.w[nt][2 - 1 - nt], tr_) + st.m) + (((D::from(1.15) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.4) * u8[0])) + (D::from(0.75) * old7[0]))) + (D::from(0.75) * dx_sin(v12, tr_))
 }
 
 fn p839_eval(x: &[f64]) -> Vec<f64> {
@@ -22900,7 +23083,9 @@ fn p841(mut x1: f64, r2: &f64, a3: [f64; 5], s4: &[f64]) -> f64 {
         z14 = tmp16;
     }
     let (v17, v18) = ((s4[c10] * v1.sin()) * acc7.atan()).atan().sin_cos();
-    ((((-((a3[1] - (-0.85)) * (a3[2] % (1.0 + (K841 * K841)))) + r2) - v1).tanh() * autodiff::sigmoid(v1)) + (0.7 * acc7)) + ((((((0.8 * u8[0].tanh()) + (0.55 * z9[0].tanh())) + (1.45 * autodiff::sigmoid(u13[0]))) + (0.45 * autodiff::sigmoid(z14[0]))) + (1.2 * v17)) + (0.55 * v18))
+    let v19: f64 = f64::div_euclid(-1.0, 1.0 + (u8[0] * u8[0]));
+    let v20: f64 = v5.tanh().rem_euclid(v5.atan2(*r2).abs() + 0.6);
+    (((((-((a3[1] - (-0.85)) * (a3[2] % (1.0 + (K841 * K841)))) + r2) - v1).tanh() * autodiff::sigmoid(v1)) + (0.7 * acc7)) + ((((((0.8 * u8[0].tanh()) + (0.55 * z9[0].tanh())) + (1.45 * autodiff::sigmoid(u13[0]))) + (0.45 * autodiff::sigmoid(z14[0]))) + (1.2 * v17)) + (0.55 * v18))) + ((0.5 * (v19 * (x1.sin() * r2)).atan()) + (1.05 * v20))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22939,7 +23124,9 @@ fn p841_dual<D: Dn>(mut x1: D, r2: &D, a3: [D; 5], s4: &[D], tr_: &mut Tr) -> D 
         z14 = tmp16;
     }
     let (v17, v18) = (dx_sin(dx_atan((s4[c10] * dx_sin(v1, tr_)) * dx_atan(acc7, tr_), tr_), tr_), dx_cos(dx_atan((s4[c10] * dx_sin(v1, tr_)) * dx_atan(acc7, tr_), tr_), tr_));
-    ((dx_tanh((-((a3[1] - (-D::from(0.85))) * dx_rem(a3[2], D::from(1.0) + (K841 * K841), tr_)) + (*r2)) - v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.7) * acc7)) + ((((((D::from(0.8) * dx_tanh(u8[0], tr_)) + (D::from(0.55) * dx_tanh(z9[0], tr_))) + (D::from(1.45) * dx_sigmoid(u13[0], tr_))) + (D::from(0.45) * dx_sigmoid(z14[0], tr_))) + (D::from(1.2) * v17)) + (D::from(0.55) * v18))
+    let v19: D = dx_div_euclid(-D::from(1.0), D::from(1.0) + (u8[0] * u8[0]), tr_);
+    let v20: D = dx_rem_euclid(dx_tanh(v5, tr_), dx_abs(dx_atan2(v5, *r2, tr_), tr_) + D::from(0.6), tr_);
+    (((dx_tanh((-((a3[1] - (-D::from(0.85))) * dx_rem(a3[2], D::from(1.0) + (K841 * K841), tr_)) + (*r2)) - v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.7) * acc7)) + ((((((D::from(0.8) * dx_tanh(u8[0], tr_)) + (D::from(0.55) * dx_tanh(z9[0], tr_))) + (D::from(1.45) * dx_sigmoid(u13[0], tr_))) + (D::from(0.45) * dx_sigmoid(z14[0], tr_))) + (D::from(1.2) * v17)) + (D::from(0.55) * v18))) + ((D::from(0.5) * dx_atan(v19 * (dx_sin(x1, tr_) * (*r2)), tr_)) + (D::from(1.05) * v20))
 }
 
 fn p841_eval(x: &[f64]) -> Vec<f64> {
@@ -23139,7 +23326,8 @@ fn p844(r1: &f64, mut a2: [f64; 1], a3: [f64; 3]) -> f64 {
         }
     }
     let cc15: f64 = cdot1(&a2, &a2);
-    (((if *r1 >= (a2[0].tanh() * r1) { r1.powi(2) } else { f64::min(r1 * r1, autodiff::softplus(a2[0])) }).atan() * r1) + r1) + (0.6 * cc15.tanh())
+    let v16: f64 = f64::rem_euclid(a3[0], -0.65);
+    ((((if *r1 >= (a2[0].tanh() * r1) { r1.powi(2) } else { f64::min(r1 * r1, autodiff::softplus(a2[0])) }).atan() * r1) + r1) + (0.6 * cc15.tanh())) + (0.7 * v16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23165,7 +23353,8 @@ fn p844_dual<D: Dn>(r1: &D, mut a2: [D; 1], a3: [D; 3], tr_: &mut Tr) -> D {
         }
     }
     let cc15: D = cdot1_dual(&a2, &a2, tr_);
-    ((dx_atan(if dx_ge(*r1, dx_tanh(a2[0], tr_) * (*r1), tr_) { dx_powi(*r1, 2, tr_) } else { dx_min(*r1 * (*r1), dx_softplus(a2[0], tr_), tr_) }, tr_) * (*r1)) + (*r1)) + (D::from(0.6) * dx_tanh(cc15, tr_))
+    let v16: D = dx_rem_euclid(a3[0], -D::from(0.65), tr_);
+    (((dx_atan(if dx_ge(*r1, dx_tanh(a2[0], tr_) * (*r1), tr_) { dx_powi(*r1, 2, tr_) } else { dx_min(*r1 * (*r1), dx_softplus(a2[0], tr_), tr_) }, tr_) * (*r1)) + (*r1)) + (D::from(0.6) * dx_tanh(cc15, tr_))) + (D::from(0.7) * v16)
 }
 
 fn p844_eval(x: &[f64]) -> Vec<f64> {
@@ -23480,7 +23669,9 @@ fn p848(x1: f64, x2: f64, s3: &[f64], a4: [f64; 3], n6: usize, b5: &[f64; 3]) ->
     for i15 in 0..3 {
         acc14 = (0.5 * acc14) + (if matches!(i15, 1) { (-(s3[(n6 + 1) % 1] + x2)).sin() } else { autodiff::sigmoid((a4[3 - 1 - i15] * x1) * (-x2)) });
     }
-    (((((f64::powi(1.05, n6 as i32) * ((1.45 + (v2 * v2)).cbrt() - autodiff::relu(x2))) + x1) - x1) - v2) + (0.5 * acc14), autodiff::sigmoid(0.05) * v2.sin())
+    let v16: f64 = f64::div_euclid(((y1[0].atan() * acc14) * (s3[n6 % 1] + acc14)).atan(), -(f64::exp(-3.0).tanh().exp() + 0.5));
+    let v17: f64 = autodiff::leaky_relu(v16.tanh().cosh(), 0.46).tanh().div_euclid(1.0 + (v2 * v2));
+    ((((((f64::powi(1.05, n6 as i32) * ((1.45 + (v2 * v2)).cbrt() - autodiff::relu(x2))) + x1) - x1) - v2) + (0.5 * acc14)) + ((1.45 * (v16 * (a4[3 - 1 - n6] / 1.6).tanh()).tanh()) + (0.65 * (v17 * v2.atan()).sin())), autodiff::sigmoid(0.05) * v2.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23504,7 +23695,9 @@ fn p848_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 3], n6: usize, b5: &[D; 3], 
     for i15 in 0..3 {
         acc14 = (D::from(0.5) * acc14) + (if matches!(i15, 1) { dx_sin(-(s3[(n6 + 1) % 1] + x2), tr_) } else { dx_sigmoid((a4[3 - 1 - i15] * x1) * (-x2), tr_) });
     }
-    (((((dx_powi(D::from(1.05), n6 as i32, tr_) * (dx_cbrt(D::from(1.45) + (v2 * v2), tr_) - dx_relu(x2, tr_))) + x1) - x1) - v2) + (D::from(0.5) * acc14), dx_sigmoid(D::from(0.05), tr_) * dx_sin(v2, tr_))
+    let v16: D = dx_div_euclid(dx_atan((dx_atan(y1[0], tr_) * acc14) * (s3[n6 % 1] + acc14), tr_), -(dx_exp(dx_tanh(dx_exp(-D::from(3.0), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    let v17: D = dx_div_euclid(dx_tanh(dx_leaky_relu(dx_cosh(dx_tanh(v16, tr_), tr_), D::from(0.46), tr_), tr_), D::from(1.0) + (v2 * v2), tr_);
+    ((((((dx_powi(D::from(1.05), n6 as i32, tr_) * (dx_cbrt(D::from(1.45) + (v2 * v2), tr_) - dx_relu(x2, tr_))) + x1) - x1) - v2) + (D::from(0.5) * acc14)) + ((D::from(1.45) * dx_tanh(v16 * dx_tanh(a4[3 - 1 - n6] / D::from(1.6), tr_), tr_)) + (D::from(0.65) * dx_sin(v17 * dx_atan(v2, tr_), tr_))), dx_sigmoid(D::from(0.05), tr_) * dx_sin(v2, tr_))
 }
 
 fn p848_eval(x: &[f64]) -> Vec<f64> {
@@ -23771,7 +23964,8 @@ fn p851(b1: &[f64; 1], s2: &[f64]) -> [f64; 2] {
         }
     }
     let cc10: f64 = cdot3(&u5, &z6);
-    [(autodiff::sigmoid(v4.max(v1) + v1).cosh() * 1.2) + (((1.45 * u5[2].sin()) + (0.85 * z6[0].tanh())) + (0.55 * cc10.tanh())), v1 - v1]
+    let v11: f64 = f64::rem_euclid(v4.sin(), 2.75);
+    [((autodiff::sigmoid(v4.max(v1) + v1).cosh() * 1.2) + (((1.45 * u5[2].sin()) + (0.85 * z6[0].tanh())) + (0.55 * cc10.tanh()))) + (1.45 * v11), v1 - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23795,7 +23989,8 @@ fn p851_dual<D: Dn>(b1: &[D; 1], s2: &[D], tr_: &mut Tr) -> [D; 2] {
         }
     }
     let cc10: D = cdot3_dual(&u5, &z6, tr_);
-    [(dx_cosh(dx_sigmoid(dx_max(v4, v1, tr_) + v1, tr_), tr_) * D::from(1.2)) + (((D::from(1.45) * dx_sin(u5[2], tr_)) + (D::from(0.85) * dx_tanh(z6[0], tr_))) + (D::from(0.55) * dx_tanh(cc10, tr_))), v1 - v1]
+    let v11: D = dx_rem_euclid(dx_sin(v4, tr_), D::from(2.75), tr_);
+    [((dx_cosh(dx_sigmoid(dx_max(v4, v1, tr_) + v1, tr_), tr_) * D::from(1.2)) + (((D::from(1.45) * dx_sin(u5[2], tr_)) + (D::from(0.85) * dx_tanh(z6[0], tr_))) + (D::from(0.55) * dx_tanh(cc10, tr_)))) + (D::from(1.45) * v11), v1 - v1]
 }
 
 fn p851_eval(x: &[f64]) -> Vec<f64> {
@@ -24711,7 +24906,8 @@ fn p862(s1: &[f64], b2: &[f64; 1]) -> f64 {
         acc5 += (f64::abs(2.7) + 0.9).recip().round();
     }
     let cc6: f64 = cdot1(b2, b2);
-    ((v1 - v1) + (0.9 * acc5)) + (0.3 * cc6)
+    let v7: f64 = (-s1[c2] * (v1 + (c2 as f64)).tanh()).div_euclid((cc6 * cc6).ln_1p().exp() + 0.5);
+    (((v1 - v1) + (0.9 * acc5)) + (0.3 * cc6)) + (1.15 * (v7 * acc5.atan().powi(1).atan()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24732,7 +24928,8 @@ fn p862_dual<D: Dn>(s1: &[D], b2: &[D; 1], tr_: &mut Tr) -> D {
         acc5 += dx_round(dx_recip(dx_abs(D::from(2.7), tr_) + D::from(0.9), tr_), tr_);
     }
     let cc6: D = cdot1_dual(b2, b2, tr_);
-    ((v1 - v1) + (D::from(0.9) * acc5)) + (D::from(0.3) * cc6)
+    let v7: D = dx_div_euclid(-s1[c2] * dx_tanh(v1 + D::from(c2 as f64), tr_), dx_exp(dx_ln_1p(cc6 * cc6, tr_), tr_) + D::from(0.5), tr_);
+    (((v1 - v1) + (D::from(0.9) * acc5)) + (D::from(0.3) * cc6)) + (D::from(1.15) * dx_tanh(v7 * dx_atan(dx_powi(dx_atan(acc5, tr_), 1, tr_), tr_), tr_))
 }
 
 fn p862_eval(x: &[f64]) -> Vec<f64> {
@@ -24788,7 +24985,8 @@ fn p863(a1: [f64; 5], n2: usize, st: &Body) -> f64 {
     if v14.abs() > 1e300 {
         dbg!(v14);
     }
-    (((st.m * st.m) * st.inner.t) + (((1.2 * out10[1].tanh()) + (0.7 * out10[0].sin())) + (0.5 * snap11[0].sin()))) + (1.45 * v14)
+    let v15: f64 = (-v14.asinh()).rem_euclid(-((1.35 + (st.w[n2 % 2][1] * st.w[n2 % 2][1])).sqrt().tanh().exp() + 0.5));
+    ((((st.m * st.m) * st.inner.t) + (((1.2 * out10[1].tanh()) + (0.7 * out10[0].sin())) + (0.5 * snap11[0].sin()))) + (1.45 * v14)) + (0.95 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24814,7 +25012,8 @@ fn p863_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v14, tr_), D::from(1e300), tr_) {
         let _ = v14;
     }
-    (((st.m * st.m) * st.inner.t) + (((D::from(1.2) * dx_tanh(out10[1], tr_)) + (D::from(0.7) * dx_sin(out10[0], tr_))) + (D::from(0.5) * dx_sin(snap11[0], tr_)))) + (D::from(1.45) * v14)
+    let v15: D = dx_rem_euclid(-dx_asinh(v14, tr_), -(dx_exp(dx_tanh(dx_sqrt(D::from(1.35) + (st.w[n2 % 2][1] * st.w[n2 % 2][1]), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    ((((st.m * st.m) * st.inner.t) + (((D::from(1.2) * dx_tanh(out10[1], tr_)) + (D::from(0.7) * dx_sin(out10[0], tr_))) + (D::from(0.5) * dx_sin(snap11[0], tr_)))) + (D::from(1.45) * v14)) + (D::from(0.95) * v15)
 }
 
 fn p863_eval(x: &[f64]) -> Vec<f64> {
@@ -24927,7 +25126,8 @@ fn p865(s2: &[f64], mut a1: [f64; 5], a3: [f64; 5]) -> f64 {
     let v5: f64 = (s2[1].abs() + 1.65).acosh().tanh();
     let ia6: [f64; 2] = [(s2[1] + (v5 - y4[1])).tanh(), (-f64::hypot(a1[0], -1.7)).tanh()];
     let v9: f64 = ia6.iter().copied().min_by(|p7, q8| p7.partial_cmp(q8).unwrap()).unwrap();
-    ((((((if (a3[1] - (a1[0] * y4[0])).is_sign_negative() { 1.0 / (y4[1].abs() + 1.1) } else { s2[2].tanh() }) * autodiff::softplus(autodiff::softplus(-1.05))) * (-1.95)) - 1.15) + s2[0]) + (1.0 * v5)) + (0.8 * v9)
+    let v10: f64 = (-a1[4] % (v9.min(1.5).abs() + 1.5)).rem_euclid(-((-y3[0]).abs() + 0.95));
+    (((((((if (a3[1] - (a1[0] * y4[0])).is_sign_negative() { 1.0 / (y4[1].abs() + 1.1) } else { s2[2].tanh() }) * autodiff::softplus(autodiff::softplus(-1.05))) * (-1.95)) - 1.15) + s2[0]) + (1.0 * v5)) + (0.8 * v9)) + (0.95 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24945,7 +25145,8 @@ fn p865_dual<D: Dn>(s2: &[D], mut a1: [D; 5], a3: [D; 5], tr_: &mut Tr) -> D {
     let v5: D = dx_tanh(dx_acosh(dx_abs(s2[1], tr_) + D::from(1.65), tr_), tr_);
     let ia6: [D; 2] = [dx_tanh(s2[1] + (v5 - y4[1]), tr_), dx_tanh(-dx_hypot(a1[0], -D::from(1.7), tr_), tr_)];
     let v9: D = ia6.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)
+    let v10: D = dx_rem_euclid(dx_rem(-a1[4], dx_abs(dx_min(v9, D::from(1.5), tr_), tr_) + D::from(1.5), tr_), -(dx_abs(-y3[0], tr_) + D::from(0.95)), tr_);
+    (((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)) + (D::from(0.95) * v10)
 }
 
 fn p865_eval(x: &[f64]) -> Vec<f64> {
@@ -25016,7 +25217,8 @@ fn p866(&self, s1: &[f64]) -> f64 {
     }
     let k19 = s1.iter().filter(|&&v18| v18 < 0.113).count();
     let v21: f64 = match k19.checked_sub(2) { Some(j20) => (((k19 + 1) as f64) + self.inner.t.tanh().tan()).tanh() * (j20 as f64), None => (f64::powi(acc10.sin(), k19 as i32).clamp(-0.85, 1.0) + s1[k19 % 1]).sin(), };
-    ((((((autodiff::elu(self.inner.t, self.inner.a[1].tanh()).abs() + 0.7).sqrt() - self.vel[0]) * v4.atan()) + (1.0 * acc10)) + (1.45 * out11[1].tanh())) + (1.45 * v13)) + ((1.15 * u14[0]) + (0.75 * v21))
+    let v24: f64 = autodiff::sigmoid(self.pos[1].exp() + y5.iter().copied().enumerate().map(|(j22, e23)| self.m.tanh() + 1.0).product::<f64>()).div_euclid(2.35);
+    (((((((autodiff::elu(self.inner.t, self.inner.a[1].tanh()).abs() + 0.7).sqrt() - self.vel[0]) * v4.atan()) + (1.0 * acc10)) + (1.45 * out11[1].tanh())) + (1.45 * v13)) + ((1.15 * u14[0]) + (0.75 * v21))) + (1.5 * (v24 * autodiff::leaky_relu(v21, self.m.tanh())).atan())
 }
 }
 
@@ -25055,7 +25257,8 @@ fn p866_dual(&self, s1: &[D], tr_: &mut Tr) -> D {
     }
     let k19 = { let mut c_ = 0usize; for v18 in s1.iter() { if dx_lt(*v18, D::from(0.113), tr_) { c_ += 1; } } c_ };
     let v21: D = match k19.checked_sub(2) { Some(j20) => dx_tanh(D::from((k19 + 1) as f64) + dx_tan(dx_tanh(self.inner.t, tr_), tr_), tr_) * D::from(j20 as f64), None => dx_sin(dx_clamp(dx_powi(dx_sin(acc10, tr_), k19 as i32, tr_), -D::from(0.85), D::from(1.0), tr_) + s1[k19 % 1], tr_), };
-    (((((dx_sqrt(dx_abs(dx_elu(self.inner.t, dx_tanh(self.inner.a[1], tr_), tr_), tr_) + D::from(0.7), tr_) - self.vel[0]) * dx_atan(v4, tr_)) + (D::from(1.0) * acc10)) + (D::from(1.45) * dx_tanh(out11[1], tr_))) + (D::from(1.45) * v13)) + ((D::from(1.15) * u14[0]) + (D::from(0.75) * v21))
+    let v24: D = dx_div_euclid(dx_sigmoid(dx_exp(self.pos[1], tr_) + y5.iter().copied().enumerate().map(|(j22, e23)| dx_tanh(self.m, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.35), tr_);
+    ((((((dx_sqrt(dx_abs(dx_elu(self.inner.t, dx_tanh(self.inner.a[1], tr_), tr_), tr_) + D::from(0.7), tr_) - self.vel[0]) * dx_atan(v4, tr_)) + (D::from(1.0) * acc10)) + (D::from(1.45) * dx_tanh(out11[1], tr_))) + (D::from(1.45) * v13)) + ((D::from(1.15) * u14[0]) + (D::from(0.75) * v21))) + (D::from(1.5) * dx_atan(v24 * dx_leaky_relu(v21, dx_tanh(self.m, tr_), tr_), tr_))
 }
 }
 
@@ -25349,7 +25552,8 @@ fn p870(&self, mut x1: f64, r2: &f64, b3: &[f64; 2], b4: &[f64; 2], b5: &[f64; 5
     out5[1] = x1;
     out5[1] = self.vel[1];
     let cc6: f64 = cdot2(b3, &out5);
-    ((autodiff::relu(((f64::abs(0.95) + 1.15).powf(0.05).abs() + 1.15).sqrt()) - x1) * self.m) + ((0.7 * autodiff::sigmoid(out5[1])) + (0.85 * cc6))
+    let v7: f64 = (-r2).rem_euclid(1.2);
+    (((autodiff::relu(((f64::abs(0.95) + 1.15).powf(0.05).abs() + 1.15).sqrt()) - x1) * self.m) + ((0.7 * autodiff::sigmoid(out5[1])) + (0.85 * cc6))) + (1.4 * v7)
 }
 }
 
@@ -25369,7 +25573,8 @@ fn p870_dual(&self, mut x1: D, r2: &D, b3: &[D; 2], b4: &[D; 2], b5: &[D; 5], f6
     out5[1] = x1;
     out5[1] = self.vel[1];
     let cc6: D = cdot2_dual(b3, &out5, tr_);
-    ((dx_relu(dx_sqrt(dx_abs(dx_powf(dx_abs(D::from(0.95), tr_) + D::from(1.15), D::from(0.05), tr_), tr_) + D::from(1.15), tr_), tr_) - x1) * self.m) + ((D::from(0.7) * dx_sigmoid(out5[1], tr_)) + (D::from(0.85) * cc6))
+    let v7: D = dx_rem_euclid(-(*r2), D::from(1.2), tr_);
+    (((dx_relu(dx_sqrt(dx_abs(dx_powf(dx_abs(D::from(0.95), tr_) + D::from(1.15), D::from(0.05), tr_), tr_) + D::from(1.15), tr_), tr_) - x1) * self.m) + ((D::from(0.7) * dx_sigmoid(out5[1], tr_)) + (D::from(0.85) * cc6))) + (D::from(1.4) * v7)
 }
 }
 
@@ -25523,7 +25728,8 @@ fn p872(x1: f64, w2: &[[f64; 3]; 1], a3: [f64; 2], b4: &[f64; 1], st: &Body) -> 
     } else {
         std::mem::swap(&mut u8, &mut z9);
     }
-    ((((w2[0][2] * v4) + st.inner.t) + (0.55 * acc6)) + (((0.25 * out7[0].sin()) + (0.25 * u8[1].tanh())) + (0.65 * z9[0].tanh())), ((st.inner.t.tanh() + (st.inner.t - st.m)).abs().ln_1p() + v4) - st.w[1][1])
+    let v14: f64 = f64::div_euclid((z9.iter().zip(out7.iter()).map(|(p10, q11)| z9[1].sin() + 1.0).product::<f64>() - b4.iter().fold(acc6, |acc13, e12| (acc13 + (st.pos[0] / 2.45).atan()).tanh())).tanh(), -(st.vel[0].sin().tan().abs() + 1.2));
+    (((((w2[0][2] * v4) + st.inner.t) + (0.55 * acc6)) + (((0.25 * out7[0].sin()) + (0.25 * u8[1].tanh())) + (0.65 * z9[0].tanh()))) + (1.4 * (v14 * (f64::abs(-3.0) + 1.45).ln().tanh())), ((st.inner.t.tanh() + (st.inner.t - st.m)).abs().ln_1p() + v4) - st.w[1][1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25547,7 +25753,8 @@ fn p872_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], a3: [D; 2], b4: &[D; 1], st: &BodyD
     } else {
         std::mem::swap(&mut u8, &mut z9);
     }
-    ((((w2[0][2] * v4) + st.inner.t) + (D::from(0.55) * acc6)) + (((D::from(0.25) * dx_sin(out7[0], tr_)) + (D::from(0.25) * dx_tanh(u8[1], tr_))) + (D::from(0.65) * dx_tanh(z9[0], tr_))), (dx_ln_1p(dx_abs(dx_tanh(st.inner.t, tr_) + (st.inner.t - st.m), tr_), tr_) + v4) - st.w[1][1])
+    let v14: D = dx_div_euclid(dx_tanh(z9.iter().zip(out7.iter()).map(|(p10, q11)| dx_sin(z9[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - b4.iter().fold(acc6, |acc13, e12| dx_tanh(acc13 + dx_atan(st.pos[0] / D::from(2.45), tr_), tr_)), tr_), -(dx_abs(dx_tan(dx_sin(st.vel[0], tr_), tr_), tr_) + D::from(1.2)), tr_);
+    (((((w2[0][2] * v4) + st.inner.t) + (D::from(0.55) * acc6)) + (((D::from(0.25) * dx_sin(out7[0], tr_)) + (D::from(0.25) * dx_tanh(u8[1], tr_))) + (D::from(0.65) * dx_tanh(z9[0], tr_)))) + (D::from(1.4) * (v14 * dx_tanh(dx_ln(dx_abs(-D::from(3.0), tr_) + D::from(1.45), tr_), tr_))), (dx_ln_1p(dx_abs(dx_tanh(st.inner.t, tr_) + (st.inner.t - st.m), tr_), tr_) + v4) - st.w[1][1])
 }
 
 fn p872_eval(x: &[f64]) -> Vec<f64> {
@@ -25607,7 +25814,8 @@ fn p873(&self, b1: &[f64; 3], b2: &[f64; 3], wv7: [[f64; 3]; 3]) -> [f64; 1] {
     out5[1] += (0.95 + (acc4 * acc4)).sqrt().abs().tanh();
     let cc6: f64 = cdot3(b2, b1);
     let v8: f64 = (wv7[1][1] * autodiff::sigmoid(self.w[0][1].min(-2.4))) + wv7[0][1].sin();
-    [((((-(self.vel[0].min(self.w[1][1]) - v1)).tanh() * self.w[1][1]) + (0.9 * acc4)) + ((0.9 * autodiff::sigmoid(out5[0])) + (0.35 * autodiff::sigmoid(cc6)))) + (0.3 * v8)]
+    let v9: f64 = f64::rem_euclid(self.vel[0], 2.15);
+    [(((((-(self.vel[0].min(self.w[1][1]) - v1)).tanh() * self.w[1][1]) + (0.9 * acc4)) + ((0.9 * autodiff::sigmoid(out5[0])) + (0.35 * autodiff::sigmoid(cc6)))) + (0.3 * v8)) + (0.25 * v9)]
 }
 }
 
@@ -25625,7 +25833,8 @@ fn p873_dual(&self, b1: &[D; 3], b2: &[D; 3], wv7: [[D; 3]; 3], tr_: &mut Tr) ->
     out5[1] += dx_tanh(dx_abs(dx_sqrt(D::from(0.95) + (acc4 * acc4), tr_), tr_), tr_);
     let cc6: D = cdot3_dual(b2, b1, tr_);
     let v8: D = (wv7[1][1] * dx_sigmoid(dx_min(self.w[0][1], -D::from(2.4), tr_), tr_)) + dx_sin(wv7[0][1], tr_);
-    [(((dx_tanh(-(dx_min(self.vel[0], self.w[1][1], tr_) - v1), tr_) * self.w[1][1]) + (D::from(0.9) * acc4)) + ((D::from(0.9) * dx_sigmoid(out5[0], tr_)) + (D::from(0.35) * dx_sigmoid(cc6, tr_)))) + (D::from(0.3) * v8)]
+    let v9: D = dx_rem_euclid(self.vel[0], D::from(2.15), tr_);
+    [((((dx_tanh(-(dx_min(self.vel[0], self.w[1][1], tr_) - v1), tr_) * self.w[1][1]) + (D::from(0.9) * acc4)) + ((D::from(0.9) * dx_sigmoid(out5[0], tr_)) + (D::from(0.35) * dx_sigmoid(cc6, tr_)))) + (D::from(0.3) * v8)) + (D::from(0.25) * v9)]
 }
 }
 
@@ -25703,7 +25912,9 @@ fn p874(a1: [f64; 4], s2: &[f64], s3: &[f64], n4: usize, st: &Body) -> f64 {
     let cc14: f64 = caff2(&st.w[n4 % 2], (((n4 as f64) - st.inner.t).sin() * 0.9).asin().tanh() * 0.5, &hh15);
     let ia16: [f64; 2] = [(u10[c3 % 1] * (st.m / (1.0 + ((c3 as f64) * (c3 as f64))))).sin(), (out9.iter().map(|&e17| ((c3 + 1) as f64).atan2(st.w[(c3 + 2) % 2][(n4 + 1) % 2]).tanh() + 1.0).product::<f64>().sin().tan() + st.pos[c3 % 2]).sin()];
     let v20: f64 = ia16.iter().copied().max_by(|p18, q19| p18.total_cmp(q19)).unwrap();
-    (((((v2.mul_add(st.inner.a[c3 % 2], s3[(c3 + 1) % s3.len()].clamp(-0.3, 1.25) / (-(v1.abs() + 0.65))).tanh() * v2.tanh()) + st.m) * st.m) + (0.7 * acc8)) + (((0.25 * out9[0].sin()) + (0.45 * u10[0].tanh())) + (0.55 * cc14))) + (0.95 * v20)
+    let v21: f64 = (-3.0 * hh15[0]).tanh().exp2().rem_euclid(-(1.0 + (hh15[1] * hh15[1])));
+    let v22: f64 = ((f64::abs(-1.0) + 1.05).log(5.65) - (st.m / (acc8.abs() + 1.35))).atan().rem_euclid(1.0 + (hh15[0] * hh15[0]));
+    ((((((v2.mul_add(st.inner.a[c3 % 2], s3[(c3 + 1) % s3.len()].clamp(-0.3, 1.25) / (-(v1.abs() + 0.65))).tanh() * v2.tanh()) + st.m) * st.m) + (0.7 * acc8)) + (((0.25 * out9[0].sin()) + (0.45 * u10[0].tanh())) + (0.55 * cc14))) + (0.95 * v20)) + ((0.7 * v21) + (1.3 * v22))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25742,7 +25953,9 @@ fn p874_dual<D: Dn>(a1: [D; 4], s2: &[D], s3: &[D], n4: usize, st: &BodyD<D>, tr
     let cc14: D = caff2_dual(&st.w[n4 % 2], dx_tanh(dx_asin(dx_sin(D::from(n4 as f64) - st.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(0.5), &hh15, tr_);
     let ia16: [D; 2] = [dx_sin(u10[c3 % 1] * (st.m / (D::from(1.0) + (D::from(c3 as f64) * D::from(c3 as f64)))), tr_), dx_sin(dx_tan(dx_sin(out9.iter().map(|&e17| dx_tanh(dx_atan2(D::from((c3 + 1) as f64), st.w[(c3 + 2) % 2][(n4 + 1) % 2], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + st.pos[c3 % 2], tr_)];
     let v20: D = ia16.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    (((((dx_tanh(dx_mul_add(v2, st.inner.a[c3 % 2], dx_clamp(s3[(c3 + 1) % s3.len()], -D::from(0.3), D::from(1.25), tr_) / (-(dx_abs(v1, tr_) + D::from(0.65))), tr_), tr_) * dx_tanh(v2, tr_)) + st.m) * st.m) + (D::from(0.7) * acc8)) + (((D::from(0.25) * dx_sin(out9[0], tr_)) + (D::from(0.45) * dx_tanh(u10[0], tr_))) + (D::from(0.55) * cc14))) + (D::from(0.95) * v20)
+    let v21: D = dx_rem_euclid(dx_exp2(dx_tanh(-D::from(3.0) * hh15[0], tr_), tr_), -(D::from(1.0) + (hh15[1] * hh15[1])), tr_);
+    let v22: D = dx_rem_euclid(dx_atan(dx_log(dx_abs(-D::from(1.0), tr_) + D::from(1.05), D::from(5.65), tr_) - (st.m / (dx_abs(acc8, tr_) + D::from(1.35))), tr_), D::from(1.0) + (hh15[0] * hh15[0]), tr_);
+    ((((((dx_tanh(dx_mul_add(v2, st.inner.a[c3 % 2], dx_clamp(s3[(c3 + 1) % s3.len()], -D::from(0.3), D::from(1.25), tr_) / (-(dx_abs(v1, tr_) + D::from(0.65))), tr_), tr_) * dx_tanh(v2, tr_)) + st.m) * st.m) + (D::from(0.7) * acc8)) + (((D::from(0.25) * dx_sin(out9[0], tr_)) + (D::from(0.45) * dx_tanh(u10[0], tr_))) + (D::from(0.55) * cc14))) + (D::from(0.95) * v20)) + ((D::from(0.7) * v21) + (D::from(1.3) * v22))
 }
 
 fn p874_eval(x: &[f64]) -> Vec<f64> {
@@ -25810,7 +26023,8 @@ fn p875(&self, x1: f64, r2: &f64, b3: &[f64; 1], n4: usize) -> [f64; 1] {
     let mut out11: [f64; 2] = self.pos;
     out11[0] += autodiff::sigmoid(2.5 / (-((self.m / (self.inner.t.abs() + 1.1)).abs() + 1.15)));
     out11[0] += b3.iter().enumerate().map(|(j12, e13)| (0.75 + (r2 * r2)).cbrt()).sum::<f64>().atan();
-    [((((0.55 + (self.vel[c2 % 2] * self.vel[c2 % 2])).ln() / (self.pos[n4 % 2].abs() + 1.4)).abs().ln_1p() + self.vel[n4 % 2]) + self.inner.t) + (1.35 * out11[0].tanh())]
+    let v14: f64 = f64::rem_euclid(-0.05 / 1.8, -(1.0 + (self.w[c2 % 2][n4 % 2] * self.w[c2 % 2][n4 % 2])));
+    [(((((0.55 + (self.vel[c2 % 2] * self.vel[c2 % 2])).ln() / (self.pos[n4 % 2].abs() + 1.4)).abs().ln_1p() + self.vel[n4 % 2]) + self.inner.t) + (1.35 * out11[0].tanh())) + (0.3 * v14.sin())]
 }
 }
 
@@ -25840,7 +26054,8 @@ fn p875_dual(&self, x1: D, r2: &D, b3: &[D; 1], n4: usize, tr_: &mut Tr) -> [D; 
     let mut out11: [D; 2] = self.pos;
     out11[0] += dx_sigmoid(D::from(2.5) / (-(dx_abs(self.m / (dx_abs(self.inner.t, tr_) + D::from(1.1)), tr_) + D::from(1.15))), tr_);
     out11[0] += dx_atan(b3.iter().enumerate().map(|(j12, e13)| dx_cbrt(D::from(0.75) + (*r2 * (*r2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    [((dx_ln_1p(dx_abs(dx_ln(D::from(0.55) + (self.vel[c2 % 2] * self.vel[c2 % 2]), tr_) / (dx_abs(self.pos[n4 % 2], tr_) + D::from(1.4)), tr_), tr_) + self.vel[n4 % 2]) + self.inner.t) + (D::from(1.35) * dx_tanh(out11[0], tr_))]
+    let v14: D = dx_rem_euclid(-D::from(0.05) / D::from(1.8), -(D::from(1.0) + (self.w[c2 % 2][n4 % 2] * self.w[c2 % 2][n4 % 2])), tr_);
+    [(((dx_ln_1p(dx_abs(dx_ln(D::from(0.55) + (self.vel[c2 % 2] * self.vel[c2 % 2]), tr_) / (dx_abs(self.pos[n4 % 2], tr_) + D::from(1.4)), tr_), tr_) + self.vel[n4 % 2]) + self.inner.t) + (D::from(1.35) * dx_tanh(out11[0], tr_))) + (D::from(0.3) * dx_sin(v14, tr_))]
 }
 }
 
@@ -26160,7 +26375,9 @@ fn p879(r1: &f64, b2: &[f64; 1]) -> [f64; 2] {
     debug_assert!(!autodiff::sigmoid(f64::sinh(0.85) + r1).is_nan());
     let v14: f64 = autodiff::sigmoid(f64::powf((r1 * r1).abs() + 0.75, (f64::abs(-1.8) + 1.0).powf(acc9.tanh()).tanh()));
     let v15: f64 = (f64::powf(((u10[0] * u10[0]).abs() + 0.65).tanh() + 1.5, -1.1) + r1).tanh() * std::f64::consts::LN_2;
-    [((autodiff::sigmoid((b2[0].min(b2[0]).clamp(0.45, 0.7) + b2[0]) + v1) * autodiff::sigmoid(v1)) + (1.05 * acc9)) + (((0.4 * u10[0].sin()) + (0.6 * v14)) + (1.4 * v15)), ((r1 * autodiff::sigmoid((b2[0] + v1) + (-v1))) * v1.sin()) * b2[0]]
+    let v16: f64 = v15.div_euclid(2.7);
+    let v17: f64 = (-(r1 + u10[0])).tanh().div_euclid((u10[0] / (u10[0].abs() + 0.8)).abs() + 1.35);
+    [(((autodiff::sigmoid((b2[0].min(b2[0]).clamp(0.45, 0.7) + b2[0]) + v1) * autodiff::sigmoid(v1)) + (1.05 * acc9)) + (((0.4 * u10[0].sin()) + (0.6 * v14)) + (1.4 * v15))) + ((0.3 * (v16 * (-1.45)).tanh()) + (1.4 * (v17 * (b2[0] + u10[0]).tanh()))), ((r1 * autodiff::sigmoid((b2[0] + v1) + (-v1))) * v1.sin()) * b2[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26187,7 +26404,9 @@ fn p879_dual<D: Dn>(r1: &D, b2: &[D; 1], tr_: &mut Tr) -> [D; 2] {
     debug_assert!(!dx_is_nan(dx_sigmoid(dx_sinh(D::from(0.85), tr_) + (*r1), tr_), tr_));
     let v14: D = dx_sigmoid(dx_powf(dx_abs(*r1 * (*r1), tr_) + D::from(0.75), dx_tanh(dx_powf(dx_abs(-D::from(1.8), tr_) + D::from(1.0), dx_tanh(acc9, tr_), tr_), tr_), tr_), tr_);
     let v15: D = dx_tanh(dx_powf(dx_tanh(dx_abs(u10[0] * u10[0], tr_) + D::from(0.65), tr_) + D::from(1.5), -D::from(1.1), tr_) + (*r1), tr_) * D::from(std::f64::consts::LN_2);
-    [((dx_sigmoid((dx_clamp(dx_min(b2[0], b2[0], tr_), D::from(0.45), D::from(0.7), tr_) + b2[0]) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.05) * acc9)) + (((D::from(0.4) * dx_sin(u10[0], tr_)) + (D::from(0.6) * v14)) + (D::from(1.4) * v15)), ((*r1 * dx_sigmoid((b2[0] + v1) + (-v1), tr_)) * dx_sin(v1, tr_)) * b2[0]]
+    let v16: D = dx_div_euclid(v15, D::from(2.7), tr_);
+    let v17: D = dx_div_euclid(dx_tanh(-(*r1 + u10[0]), tr_), dx_abs(u10[0] / (dx_abs(u10[0], tr_) + D::from(0.8)), tr_) + D::from(1.35), tr_);
+    [(((dx_sigmoid((dx_clamp(dx_min(b2[0], b2[0], tr_), D::from(0.45), D::from(0.7), tr_) + b2[0]) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.05) * acc9)) + (((D::from(0.4) * dx_sin(u10[0], tr_)) + (D::from(0.6) * v14)) + (D::from(1.4) * v15))) + ((D::from(0.3) * dx_tanh(v16 * (-D::from(1.45)), tr_)) + (D::from(1.4) * (v17 * dx_tanh(b2[0] + u10[0], tr_)))), ((*r1 * dx_sigmoid((b2[0] + v1) + (-v1), tr_)) * dx_sin(v1, tr_)) * b2[0]]
 }
 
 fn p879_eval(x: &[f64]) -> Vec<f64> {
@@ -26229,7 +26448,8 @@ fn p880(&self, b1: &[f64; 5], b2: &[f64; 3], mut a3: [f64; 3]) -> [f64; 2] {
     out5[0] -= ((a3[1] - b2[0]) - b2.iter().copied().map(|e6| e6 % (1.0 + (e6 * e6))).sum::<f64>()).tanh();
     out5[0] = autodiff::sigmoid((v1.tanh() * self.w[0][0]) * (-(self.inner.t.abs() + 1.1)).recip());
     let cc7: f64 = cdot2(&out5, &out5);
-    [((self.inner.t * a3[1].sin()) - self.inner.t) + ((0.3 * out5[1].sin()) + (1.05 * cc7)), (self.m.sin() * 0.9).atanh().max(2.45 * self.inner.t).max((b1[2].min(-2.5).abs() + 1.25).powf((self.vel[1].abs() + 1.15).ln().tanh())) + self.inner.t]
+    let v8: f64 = f64::rem_euclid((self.pos[1] * self.inner.t) - b1[3], -0.9);
+    [(((self.inner.t * a3[1].sin()) - self.inner.t) + ((0.3 * out5[1].sin()) + (1.05 * cc7))) + (1.15 * v8), (self.m.sin() * 0.9).atanh().max(2.45 * self.inner.t).max((b1[2].min(-2.5).abs() + 1.25).powf((self.vel[1].abs() + 1.15).ln().tanh())) + self.inner.t]
 }
 }
 
@@ -26243,7 +26463,8 @@ fn p880_dual(&self, b1: &[D; 5], b2: &[D; 3], mut a3: [D; 3], tr_: &mut Tr) -> [
     out5[0] -= dx_tanh((a3[1] - b2[0]) - b2.iter().copied().map(|e6| dx_rem(e6, D::from(1.0) + (e6 * e6), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     out5[0] = dx_sigmoid((dx_tanh(v1, tr_) * self.w[0][0]) * dx_recip(-(dx_abs(self.inner.t, tr_) + D::from(1.1)), tr_), tr_);
     let cc7: D = cdot2_dual(&out5, &out5, tr_);
-    [((self.inner.t * dx_sin(a3[1], tr_)) - self.inner.t) + ((D::from(0.3) * dx_sin(out5[1], tr_)) + (D::from(1.05) * cc7)), dx_max(dx_max(dx_atanh(dx_sin(self.m, tr_) * D::from(0.9), tr_), D::from(2.45) * self.inner.t, tr_), dx_powf(dx_abs(dx_min(b1[2], -D::from(2.5), tr_), tr_) + D::from(1.25), dx_tanh(dx_ln(dx_abs(self.vel[1], tr_) + D::from(1.15), tr_), tr_), tr_), tr_) + self.inner.t]
+    let v8: D = dx_rem_euclid((self.pos[1] * self.inner.t) - b1[3], -D::from(0.9), tr_);
+    [(((self.inner.t * dx_sin(a3[1], tr_)) - self.inner.t) + ((D::from(0.3) * dx_sin(out5[1], tr_)) + (D::from(1.05) * cc7))) + (D::from(1.15) * v8), dx_max(dx_max(dx_atanh(dx_sin(self.m, tr_) * D::from(0.9), tr_), D::from(2.45) * self.inner.t, tr_), dx_powf(dx_abs(dx_min(b1[2], -D::from(2.5), tr_), tr_) + D::from(1.25), dx_tanh(dx_ln(dx_abs(self.vel[1], tr_) + D::from(1.15), tr_), tr_), tr_), tr_) + self.inner.t]
 }
 }
 
@@ -26308,7 +26529,8 @@ fn p881(n4: usize, r2: &f64, a3: [f64; 1], x1: f64) -> f64 {
         u11[1] = (0.75 * snap13[1]) + autodiff::sigmoid(2.35 + r2);
     }
     let cc14: f64 = cdot1(&a3, &a3);
-    (((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))
+    let v17: f64 = f64::rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-1.6)).sum::<f64>(), 2.25);
+    ((((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))) + (1.4 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26334,7 +26556,8 @@ fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, tr_: &mut Tr) -> D {
         u11[1] = (D::from(0.75) * snap13[1]) + dx_sigmoid(D::from(2.35) + (*r2), tr_);
     }
     let cc14: D = cdot1_dual(&a3, &a3, tr_);
-    (((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))
+    let v17: D = dx_rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-D::from(1.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(2.25), tr_);
+    ((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)
 }
 
 fn p881_eval(x: &[f64]) -> Vec<f64> {
@@ -26559,7 +26782,9 @@ fn p883(w3: &[[f64; 2]; 1], s2: &[f64], x1: f64, a4: [f64; 4]) -> f64 {
         } else {
         }
     }
-    (s2.iter().copied().enumerate().map(|(j5, e6)| autodiff::relu(v1 / (a4[4 - 1 - j5].exp() + 0.5))).sum::<f64>() + v1) - v1
+    let v7: f64 = f64::min(-0.7, a4[3]).exp_m1().sin().rem_euclid(-((-0.05 + v1).abs() + 0.5));
+    let v8: f64 = autodiff::sigmoid((x1 * s2[1]).hypot(x1.mul_add(w3[0][0], x1))).rem_euclid(w3[0][1].abs() + 0.8);
+    ((s2.iter().copied().enumerate().map(|(j5, e6)| autodiff::relu(v1 / (a4[4 - 1 - j5].exp() + 0.5))).sum::<f64>() + v1) - v1) + ((0.65 * v7.atan()) + (0.6 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26576,7 +26801,9 @@ fn p883_dual<D: Dn>(w3: &[[D; 2]; 1], s2: &[D], x1: D, a4: [D; 4], tr_: &mut Tr)
         } else {
         }
     }
-    (s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + v1) - v1
+    let v7: D = dx_rem_euclid(dx_sin(dx_exp_m1(dx_min(-D::from(0.7), a4[3], tr_), tr_), tr_), -(dx_abs(-D::from(0.05) + v1, tr_) + D::from(0.5)), tr_);
+    let v8: D = dx_rem_euclid(dx_sigmoid(dx_hypot(x1 * s2[1], dx_mul_add(x1, w3[0][0], x1, tr_), tr_), tr_), dx_abs(w3[0][1], tr_) + D::from(0.8), tr_);
+    ((s2.iter().copied().enumerate().map(|(j5, e6)| dx_relu(v1 / (dx_exp(a4[4 - 1 - j5], tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + v1) - v1) + ((D::from(0.65) * dx_atan(v7, tr_)) + (D::from(0.6) * v8))
 }
 
 fn p883_eval(x: &[f64]) -> Vec<f64> {
@@ -26648,7 +26875,9 @@ fn p884(x1: f64, r2: &f64, w3: &[[f64; 2]; 2], n4: usize, f5: bool) -> f64 {
         old9 = u10;
         u10 = z12;
     }
-    (((K884.min(1.25).abs() + 1.0).recip() / 0.5) * x1) + ((0.35 * u10[0].atan()) + (1.4 * old9[0].tanh()))
+    let v14: f64 = f64::rem_euclid(f64::min(x1, f64::atan2(old9[n4 % 1], x1)), f64::abs(-1.8).ln_1p().abs() + 1.3);
+    let v15: f64 = (K884.sin() * 0.9).asin().trunc().rem_euclid(1.0 + (r2 * r2));
+    ((((K884.min(1.25).abs() + 1.0).recip() / 0.5) * x1) + ((0.35 * u10[0].atan()) + (1.4 * old9[0].tanh()))) + ((1.3 * v14) + (0.25 * v15.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26682,7 +26911,9 @@ fn p884_dual<D: Dn>(x1: D, r2: &D, w3: &[[D; 2]; 2], n4: usize, f5: bool, tr_: &
         old9 = u10;
         u10 = z12;
     }
-    ((dx_recip(dx_abs(dx_min(K884, D::from(1.25), tr_), tr_) + D::from(1.0), tr_) / D::from(0.5)) * x1) + ((D::from(0.35) * dx_atan(u10[0], tr_)) + (D::from(1.4) * dx_tanh(old9[0], tr_)))
+    let v14: D = dx_rem_euclid(dx_min(x1, dx_atan2(old9[n4 % 1], x1, tr_), tr_), dx_abs(dx_ln_1p(dx_abs(-D::from(1.8), tr_), tr_), tr_) + D::from(1.3), tr_);
+    let v15: D = dx_rem_euclid(dx_trunc(dx_asin(dx_sin(K884, tr_) * D::from(0.9), tr_), tr_), D::from(1.0) + (*r2 * (*r2)), tr_);
+    (((dx_recip(dx_abs(dx_min(K884, D::from(1.25), tr_), tr_) + D::from(1.0), tr_) / D::from(0.5)) * x1) + ((D::from(0.35) * dx_atan(u10[0], tr_)) + (D::from(1.4) * dx_tanh(old9[0], tr_)))) + ((D::from(1.3) * v14) + (D::from(0.25) * dx_sin(v15, tr_)))
 }
 
 fn p884_eval(x: &[f64]) -> Vec<f64> {
@@ -27337,7 +27568,8 @@ fn p890(&self, x1: f64, mut x2: f64, b3: &[f64; 2]) -> (f64, f64) {
     for i18 in (0..2).rev() {
         acc17 = (0.5 * acc17) + (autodiff::sigmoid(u13.iter().map(|e19| autodiff::softplus(u13[c1 % 1])).sum::<f64>().hypot(f64::hypot(self.w[(c1 + 1) % 2][i18], self.vel[c1 % 2]))) * (i18 as f64));
     }
-    ((((((self.pos[c1 % 2].atan2(0.65) + (self.inner.a[c1 % 2].sin() * 0.9).asin()).abs() + 1.0).cbrt() + K890) + x2) - self.m) + ((((1.25 * out12[0].tanh()) + (1.1 * u13[0].sin())) + (0.55 * cc16)) + (0.4 * autodiff::sigmoid(acc17))), (((((self.inner.t - 0.5) / 1.3) / 2.35) - K890).tanh() * 0.8) + self.m)
+    let v20: f64 = self.w[c1 % 2][(c1 + 2) % 2].max(x1).div_euclid((self.inner.a[c1 % 2].abs() + 1.1).log10().abs() + 1.45);
+    (((((((self.pos[c1 % 2].atan2(0.65) + (self.inner.a[c1 % 2].sin() * 0.9).asin()).abs() + 1.0).cbrt() + K890) + x2) - self.m) + ((((1.25 * out12[0].tanh()) + (1.1 * u13[0].sin())) + (0.55 * cc16)) + (0.4 * autodiff::sigmoid(acc17)))) + (0.25 * autodiff::sigmoid(v20 * (self.inner.a[c1 % 2] * acc17).atan())), (((((self.inner.t - 0.5) / 1.3) / 2.35) - K890).tanh() * 0.8) + self.m)
 }
 }
 
@@ -27382,7 +27614,8 @@ fn p890_dual(&self, x1: D, mut x2: D, b3: &[D; 2], tr_: &mut Tr) -> (D, D) {
     for i18 in (0..2).rev() {
         acc17 = (D::from(0.5) * acc17) + (dx_sigmoid(dx_hypot(u13.iter().map(|e19| dx_softplus(u13[c1 % 1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_hypot(self.w[(c1 + 1) % 2][i18], self.vel[c1 % 2], tr_), tr_), tr_) * D::from(i18 as f64));
     }
-    ((((dx_cbrt(dx_abs(dx_atan2(self.pos[c1 % 2], D::from(0.65), tr_) + dx_asin(dx_sin(self.inner.a[c1 % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), tr_) + K890) + x2) - self.m) + ((((D::from(1.25) * dx_tanh(out12[0], tr_)) + (D::from(1.1) * dx_sin(u13[0], tr_))) + (D::from(0.55) * cc16)) + (D::from(0.4) * dx_sigmoid(acc17, tr_))), (dx_tanh((((self.inner.t - D::from(0.5)) / D::from(1.3)) / D::from(2.35)) - K890, tr_) * D::from(0.8)) + self.m)
+    let v20: D = dx_div_euclid(dx_max(self.w[c1 % 2][(c1 + 2) % 2], x1, tr_), dx_abs(dx_log10(dx_abs(self.inner.a[c1 % 2], tr_) + D::from(1.1), tr_), tr_) + D::from(1.45), tr_);
+    (((((dx_cbrt(dx_abs(dx_atan2(self.pos[c1 % 2], D::from(0.65), tr_) + dx_asin(dx_sin(self.inner.a[c1 % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), tr_) + K890) + x2) - self.m) + ((((D::from(1.25) * dx_tanh(out12[0], tr_)) + (D::from(1.1) * dx_sin(u13[0], tr_))) + (D::from(0.55) * cc16)) + (D::from(0.4) * dx_sigmoid(acc17, tr_)))) + (D::from(0.25) * dx_sigmoid(v20 * dx_atan(self.inner.a[c1 % 2] * acc17, tr_), tr_)), (dx_tanh((((self.inner.t - D::from(0.5)) / D::from(1.3)) / D::from(2.35)) - K890, tr_) * D::from(0.8)) + self.m)
 }
 }
 
@@ -27453,7 +27686,9 @@ fn p891(x1: f64, x2: f64, s3: &[f64], mut st: Body, ow21: Option<f64>) -> [f64; 
     }
     let (s19, s20) = snap9.iter().fold((0.0, 0.0), |(p16, q17), v14| (p16 + v14.sin(), q17 + ((autodiff::elu(*v14, 0.35) + autodiff::elu(*v14, 0.75)).sin() * p16)));
     let v23: f64 = match ow21 { Some(0.0) => autodiff::sigmoid(autodiff::softplus(s19) + autodiff::elu(st.pos[1], st.vel[0].sin())), Some(f22) => ((s3[1] + hh12[0]) / ((-x2).abs() + 1.3)).atan() * f22, None => (st.vel[1] - x1.exp()).sin(), };
-    [((((((st.vel[0] + s3[0]).tanh() * (x1 * st.pos[1].atan())).tanh() - x2) + v1) + st.vel[0]) + ((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.1 * cc11))) + (((0.55 * s19) + (1.1 * s20)) + (1.0 * v23))]
+    let v24: f64 = (st.inner.t - x1).tanh().cosh().div_euclid((x2 * 2.9).abs() + 1.5);
+    let v25: f64 = st.inner.a[1].tanh().rem_euclid(-(((st.vel[0].abs() + 1.05).tanh() + 1.5).powf(autodiff::sigmoid(s20)).sin().exp() + 0.5));
+    [(((((((st.vel[0] + s3[0]).tanh() * (x1 * st.pos[1].atan())).tanh() - x2) + v1) + st.vel[0]) + ((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.1 * cc11))) + (((0.55 * s19) + (1.1 * s20)) + (1.0 * v23))) + ((0.75 * (v24 * (v24.tanh() * snap9[1].atan())).sin()) + (1.3 * v25))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27485,7 +27720,9 @@ fn p891_dual<D: Dn>(x1: D, x2: D, s3: &[D], mut st: BodyD<D>, ow21: Option<f64>,
     }
     let (s19, s20) = snap9.iter().fold((D::from(0.0), D::from(0.0)), |(p16, q17), v14| (p16 + dx_sin(*v14, tr_), q17 + (dx_sin(dx_elu(*v14, D::from(0.35), tr_) + dx_elu(*v14, D::from(0.75), tr_), tr_) * p16)));
     let v23: D = match ow21 { Some(0.0) => dx_sigmoid(dx_softplus(s19, tr_) + dx_elu(st.pos[1], dx_sin(st.vel[0], tr_), tr_), tr_), Some(f22) => dx_atan((s3[1] + hh12[0]) / (dx_abs(-x2, tr_) + D::from(1.3)), tr_) * D::from(f22), None => dx_sin(st.vel[1] - dx_exp(x1, tr_), tr_), };
-    [((((dx_tanh(dx_tanh(st.vel[0] + s3[0], tr_) * (x1 * dx_atan(st.pos[1], tr_)), tr_) - x2) + v1) + st.vel[0]) + ((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.1) * cc11))) + (((D::from(0.55) * s19) + (D::from(1.1) * s20)) + (D::from(1.0) * v23))]
+    let v24: D = dx_div_euclid(dx_cosh(dx_tanh(st.inner.t - x1, tr_), tr_), dx_abs(x2 * D::from(2.9), tr_) + D::from(1.5), tr_);
+    let v25: D = dx_rem_euclid(dx_tanh(st.inner.a[1], tr_), -(dx_exp(dx_sin(dx_powf(dx_tanh(dx_abs(st.vel[0], tr_) + D::from(1.05), tr_) + D::from(1.5), dx_sigmoid(s20, tr_), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    [(((((dx_tanh(dx_tanh(st.vel[0] + s3[0], tr_) * (x1 * dx_atan(st.pos[1], tr_)), tr_) - x2) + v1) + st.vel[0]) + ((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.1) * cc11))) + (((D::from(0.55) * s19) + (D::from(1.1) * s20)) + (D::from(1.0) * v23))) + ((D::from(0.75) * dx_sin(v24 * (dx_tanh(v24, tr_) * dx_atan(snap9[1], tr_)), tr_)) + (D::from(1.3) * v25))]
 }
 
 fn p891_eval(x: &[f64]) -> Vec<f64> {
@@ -27643,7 +27880,8 @@ fn p893(x1: f64, x2: f64, a3: [f64; 1], a4: [f64; 3], n5: usize, mut st: Body) -
         st.pos[1] += 0.15 * autodiff::sigmoid((st.pos[n5] * st.inner.t).mul_add((snap4[1].abs() + 0.5).log10(), -st.inner.t));
     }
     let (v6, v7) = autodiff::sigmoid(st.w[n5][n5]).sin_cos();
-    ((((st.inner.a[n5] + (-0.7)) + st.m) + 1.3) + (1.3 * acc3)) + (((0.65 * autodiff::sigmoid(st.pos[0] - snap4[0])) + (0.9 * v6)) + (0.9 * v7))
+    let v8: f64 = f64::rem_euclid((f64::mul_add(snap4[n5], a4[n5], a3[(n5 + 2) % a3.len()]) + autodiff::elu(a4[n5], autodiff::sigmoid(-2.75))).atan(), (snap4[n5] - st.pos[n5]).tanh().exp() + 0.5);
+    (((((st.inner.a[n5] + (-0.7)) + st.m) + 1.3) + (1.3 * acc3)) + (((0.65 * autodiff::sigmoid(st.pos[0] - snap4[0])) + (0.9 * v6)) + (0.9 * v7))) + (1.3 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27661,7 +27899,8 @@ fn p893_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 3], n5: usize, mut st: Bod
         st.pos[1] += D::from(0.15) * dx_sigmoid(dx_mul_add(st.pos[n5] * st.inner.t, dx_log10(dx_abs(snap4[1], tr_) + D::from(0.5), tr_), -st.inner.t, tr_), tr_);
     }
     let (v6, v7) = (dx_sin(dx_sigmoid(st.w[n5][n5], tr_), tr_), dx_cos(dx_sigmoid(st.w[n5][n5], tr_), tr_));
-    ((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))
+    let v8: D = dx_rem_euclid(dx_atan(dx_mul_add(snap4[n5], a4[n5], a3[(n5 + 2) % a3.len()], tr_) + dx_elu(a4[n5], dx_sigmoid(-D::from(2.75), tr_), tr_), tr_), dx_exp(dx_tanh(snap4[n5] - st.pos[n5], tr_), tr_) + D::from(0.5), tr_);
+    (((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))) + (D::from(1.3) * v8)
 }
 
 fn p893_eval(x: &[f64]) -> Vec<f64> {
@@ -28312,7 +28551,8 @@ fn p900(a1: [f64; 5], w2: &[[f64; 2]; 1], f3: bool, ch13: char) -> [f64; 3] {
     let v17: f64 = a1.iter().take(3).filter(|v15| **v15 > -1.037).map(|e16| (if *e16 >= *e16 && *e16 > -0.65 { e16 - (-0.85) } else if (e16 % (1.0 + (e16 * e16))) < f64::clamp(*e16, -0.05, 1.8) { e16.cosh() } else { e16 + e16 }).tanh()).product::<f64>();
     let ia18: [f64; 4] = [((cc11 * hh12[1]).powi(c3 as i32) + w2[c3 % 1][c3 % 2]).sin(), autodiff::sigmoid(f64::hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2]) * autodiff::relu(cc11)), ((v1.max(v2) - 0.75) + w2[c3 % w2.len()][c3 % 2]).sin(), ((v2 / (hh12.iter().copied().enumerate().map(|(j19, e20)| v1.clamp(-2.0, -1.4)).sum::<f64>().abs() + 0.65)) + w2[(c3 + 2) % w2.len()][0]).tanh()];
     let v23: f64 = ia18.iter().filter(|&&v21| v21 > 0.263).map(|e22| (e22 - (e22 - 2.05)).atan()).sum::<f64>();
-    [((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan())), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
+    let v25: f64 = a1.iter().map(|e24| cc11 + 1.0).product::<f64>().tanh().rem_euclid(2.15);
+    [(((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan()))) + (1.5 * v25), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28349,7 +28589,8 @@ fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, tr_: &mu
     let v17: D = { let mut s_ = D::from(1.0); for e16 in a1.iter().take(3) { if dx_gt(*e16, -D::from(1.037), tr_) { s_ = s_ * dx_tanh(if dx_ge(*e16, *e16, tr_) && dx_gt(*e16, -D::from(0.65), tr_) { *e16 - (-D::from(0.85)) } else if dx_lt(dx_rem(*e16, D::from(1.0) + (*e16 * (*e16)), tr_), dx_clamp(*e16, -D::from(0.05), D::from(1.8), tr_), tr_) { dx_cosh(*e16, tr_) } else { *e16 + (*e16) }, tr_); } } s_ };
     let ia18: [D; 4] = [dx_sin(dx_powi(cc11 * hh12[1], c3 as i32, tr_) + w2[c3 % 1][c3 % 2], tr_), dx_sigmoid(dx_hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2], tr_) * dx_relu(cc11, tr_), tr_), dx_sin((dx_max(v1, v2, tr_) - D::from(0.75)) + w2[c3 % w2.len()][c3 % 2], tr_), dx_tanh((v2 / (dx_abs(hh12.iter().copied().enumerate().map(|(j19, e20)| dx_clamp(v1, -D::from(2.0), -D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65))) + w2[(c3 + 2) % w2.len()][0], tr_)];
     let v23: D = { let mut s_ = D::from(0.0); for e22 in ia18.iter() { if dx_gt(*e22, D::from(0.263), tr_) { s_ = s_ + dx_atan(*e22 - (*e22 - D::from(2.05)), tr_); } } s_ };
-    [((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_))), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
+    let v25: D = dx_rem_euclid(dx_tanh(a1.iter().map(|e24| cc11 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.15), tr_);
+    [(((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_)))) + (D::from(1.5) * v25), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
 }
 
 fn p900_eval(x: &[f64]) -> Vec<f64> {
@@ -28629,7 +28870,8 @@ fn p903(r1: &f64, x2: f64, b3: &[f64; 1]) -> f64 {
     let ia13: [f64; 3] = [b3[0], b3.iter().zip(z9.iter()).map(|(p14, q15)| autodiff::softplus(z9[2])).sum::<f64>().tanh(), (y6[c10 + 1] / (b3[c10 % b3.len()].abs() + 1.45)).exp().sin()];
     let m17: f64 = autodiff::no_grad(b3.iter().copied().map(|e16| autodiff::relu(1.0)).sum::<f64>());
     let v19: f64 = (ia13[1] - m17).exp() / ia13.iter().map(|&e18| (e18 - m17).exp()).sum::<f64>();
-    (((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (((0.35 * u8[2].tanh()) + (0.5 * z9[0].tanh())) + (0.65 * v12))) + (1.5 * v19)
+    let v20: f64 = ia13[1].rem_euclid((v19 - x2).tanh().exp() + 0.5);
+    ((((autodiff::sigmoid((v7 - (v7.sinh() / ((v7 - (-1.15)).abs() + 0.7))) - y6[1]) * v7) - r1) + (((0.35 * u8[2].tanh()) + (0.5 * z9[0].tanh())) + (0.65 * v12))) + (1.5 * v19)) + (0.25 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28657,7 +28899,8 @@ fn p903_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], tr_: &mut Tr) -> D {
     let ia13: [D; 3] = [b3[0], dx_tanh(b3.iter().zip(z9.iter()).map(|(p14, q15)| dx_softplus(z9[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin(dx_exp(y6[c10 + 1] / (dx_abs(b3[c10 % b3.len()], tr_) + D::from(1.45)), tr_), tr_)];
     let m17: D = D::from(num_dual::DualStruct::re(&(b3.iter().copied().map(|e16| dx_relu(D::from(1.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))));
     let v19: D = dx_exp(ia13[1] - m17, tr_) / ia13.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (((D::from(0.35) * dx_tanh(u8[2], tr_)) + (D::from(0.5) * dx_tanh(z9[0], tr_))) + (D::from(0.65) * v12))) + (D::from(1.5) * v19)
+    let v20: D = dx_rem_euclid(ia13[1], dx_exp(dx_tanh(v19 - x2, tr_), tr_) + D::from(0.5), tr_);
+    ((((dx_sigmoid((v7 - (dx_sinh(v7, tr_) / (dx_abs(v7 - (-D::from(1.15)), tr_) + D::from(0.7)))) - y6[1], tr_) * v7) - (*r1)) + (((D::from(0.35) * dx_tanh(u8[2], tr_)) + (D::from(0.5) * dx_tanh(z9[0], tr_))) + (D::from(0.65) * v12))) + (D::from(1.5) * v19)) + (D::from(0.25) * v20)
 }
 
 fn p903_eval(x: &[f64]) -> Vec<f64> {
@@ -28827,7 +29070,9 @@ fn p905(b1: &[f64; 4]) -> f64 {
     let m21: f64 = autodiff::no_grad((ia19[2] + b1[0]).atan());
     let v23: f64 = m21 + ia19.iter().map(|&e22| (e22 - m21).exp()).sum::<f64>().ln();
     let (s29, s30) = b1.iter().fold((0.0, 0.0), |(p26, q27), &v24| (p26 + (v24.max(v24).abs() + 1.3).sqrt().sin(), q27 + (v24.tanh() * p26)));
-    ((((b1[0].abs().ln_1p().cosh().sin() * v1.sin()) * v3) + (1.05 * acc17)) + ((0.4 * v18) + (0.8 * v23))) + ((0.9 * s29) + (0.9 * s30.atan()))
+    let v31: f64 = autodiff::sigmoid((-1.7 * v3) * autodiff::elu(v1.sin(), ia19[3].tanh())).div_euclid(1.0 + (s30 * s30));
+    let v32: f64 = ((v23.sin() * 0.9).asin() - (v31 - b1[0])).atan().div_euclid(b1[3].abs() + 0.55);
+    (((((b1[0].abs().ln_1p().cosh().sin() * v1.sin()) * v3) + (1.05 * acc17)) + ((0.4 * v18) + (0.8 * v23))) + ((0.9 * s29) + (0.9 * s30.atan()))) + ((0.7 * (v31 * autodiff::softplus(v31).sin())) + (0.8 * autodiff::sigmoid(v32 * (-0.85 * v32).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28862,7 +29107,9 @@ fn p905_dual<D: Dn>(b1: &[D; 4], tr_: &mut Tr) -> D {
     let m21: D = D::from(num_dual::DualStruct::re(&(dx_atan(ia19[2] + b1[0], tr_))));
     let v23: D = m21 + dx_ln(ia19.iter().map(|&e22| dx_exp(e22 - m21, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let (s29, s30) = b1.iter().fold((D::from(0.0), D::from(0.0)), |(p26, q27), &v24| (p26 + dx_sin(dx_sqrt(dx_abs(dx_max(v24, v24, tr_), tr_) + D::from(1.3), tr_), tr_), q27 + (dx_tanh(v24, tr_) * p26)));
-    ((((dx_sin(dx_cosh(dx_ln_1p(dx_abs(b1[0], tr_), tr_), tr_), tr_) * dx_sin(v1, tr_)) * v3) + (D::from(1.05) * acc17)) + ((D::from(0.4) * v18) + (D::from(0.8) * v23))) + ((D::from(0.9) * s29) + (D::from(0.9) * dx_atan(s30, tr_)))
+    let v31: D = dx_div_euclid(dx_sigmoid((-D::from(1.7) * v3) * dx_elu(dx_sin(v1, tr_), dx_tanh(ia19[3], tr_), tr_), tr_), D::from(1.0) + (s30 * s30), tr_);
+    let v32: D = dx_div_euclid(dx_atan(dx_asin(dx_sin(v23, tr_) * D::from(0.9), tr_) - (v31 - b1[0]), tr_), dx_abs(b1[3], tr_) + D::from(0.55), tr_);
+    (((((dx_sin(dx_cosh(dx_ln_1p(dx_abs(b1[0], tr_), tr_), tr_), tr_) * dx_sin(v1, tr_)) * v3) + (D::from(1.05) * acc17)) + ((D::from(0.4) * v18) + (D::from(0.8) * v23))) + ((D::from(0.9) * s29) + (D::from(0.9) * dx_atan(s30, tr_)))) + ((D::from(0.7) * (v31 * dx_sin(dx_softplus(v31, tr_), tr_))) + (D::from(0.8) * dx_sigmoid(v32 * dx_tanh(-D::from(0.85) * v32, tr_), tr_)))
 }
 
 fn p905_eval(x: &[f64]) -> Vec<f64> {
@@ -28916,7 +29163,9 @@ fn p906(s1: &[f64], a2: [f64; 3], b3: &[f64; 4], n4: usize) -> [f64; 2] {
     for (i22, o21) in u20.iter_mut().enumerate().skip(1) {
         *o21 -= (0.15 * (i22 as f64)) * a2[i22 - 1];
     }
-    [(((((autodiff::relu((s1[(n4 + 3) % 1] + (-0.65)).mul_add(0.5, v1 / 1.65)) - v2) * v2) + (0.25 * acc4)) + ((1.45 * u5[0].tanh()) + (0.55 * cc13))) + (1.0 * v17)) + ((0.35 * ((j19 as f64) * ((((c10 as f64) - u5[n4 % 3]) - autodiff::leaky_relu(cc13, 0.16)) + b3[n4 % 4]).tanh())) + (0.25 * u20[2])), (v1.cos() * ((0.75 + (v2 * v2)).ln() + (v2 - s1[n4 % s1.len()])).tanh()) - v1]
+    let v23: f64 = f64::rem_euclid(1.95, u5[n4 % u5.len()].atan().exp() + 0.5);
+    let v24: f64 = autodiff::elu((acc4.sin() * 0.9).asin(), 1.2).rem_euclid(1.45);
+    [((((((autodiff::relu((s1[(n4 + 3) % 1] + (-0.65)).mul_add(0.5, v1 / 1.65)) - v2) * v2) + (0.25 * acc4)) + ((1.45 * u5[0].tanh()) + (0.55 * cc13))) + (1.0 * v17)) + ((0.35 * ((j19 as f64) * ((((c10 as f64) - u5[n4 % 3]) - autodiff::leaky_relu(cc13, 0.16)) + b3[n4 % 4]).tanh())) + (0.25 * u20[2]))) + ((1.3 * v23.atan()) + (0.55 * v24)), (v1.cos() * ((0.75 + (v2 * v2)).ln() + (v2 - s1[n4 % s1.len()])).tanh()) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28945,7 +29194,9 @@ fn p906_dual<D: Dn>(s1: &[D], a2: [D; 3], b3: &[D; 4], n4: usize, tr_: &mut Tr) 
     for (i22, o21) in u20.iter_mut().enumerate().skip(1) {
         *o21 -= (D::from(0.15) * D::from(i22 as f64)) * a2[i22 - 1];
     }
-    [(((((dx_relu(dx_mul_add(s1[(n4 + 3) % 1] + (-D::from(0.65)), D::from(0.5), v1 / D::from(1.65), tr_), tr_) - v2) * v2) + (D::from(0.25) * acc4)) + ((D::from(1.45) * dx_tanh(u5[0], tr_)) + (D::from(0.55) * cc13))) + (D::from(1.0) * v17)) + ((D::from(0.35) * (D::from(j19 as f64) * dx_tanh(((D::from(c10 as f64) - u5[n4 % 3]) - dx_leaky_relu(cc13, D::from(0.16), tr_)) + b3[n4 % 4], tr_))) + (D::from(0.25) * u20[2])), (dx_cos(v1, tr_) * dx_tanh(dx_ln(D::from(0.75) + (v2 * v2), tr_) + (v2 - s1[n4 % s1.len()]), tr_)) - v1]
+    let v23: D = dx_rem_euclid(D::from(1.95), dx_exp(dx_atan(u5[n4 % u5.len()], tr_), tr_) + D::from(0.5), tr_);
+    let v24: D = dx_rem_euclid(dx_elu(dx_asin(dx_sin(acc4, tr_) * D::from(0.9), tr_), D::from(1.2), tr_), D::from(1.45), tr_);
+    [((((((dx_relu(dx_mul_add(s1[(n4 + 3) % 1] + (-D::from(0.65)), D::from(0.5), v1 / D::from(1.65), tr_), tr_) - v2) * v2) + (D::from(0.25) * acc4)) + ((D::from(1.45) * dx_tanh(u5[0], tr_)) + (D::from(0.55) * cc13))) + (D::from(1.0) * v17)) + ((D::from(0.35) * (D::from(j19 as f64) * dx_tanh(((D::from(c10 as f64) - u5[n4 % 3]) - dx_leaky_relu(cc13, D::from(0.16), tr_)) + b3[n4 % 4], tr_))) + (D::from(0.25) * u20[2]))) + ((D::from(1.3) * dx_atan(v23, tr_)) + (D::from(0.55) * v24)), (dx_cos(v1, tr_) * dx_tanh(dx_ln(D::from(0.75) + (v2 * v2), tr_) + (v2 - s1[n4 % s1.len()]), tr_)) - v1]
 }
 
 fn p906_eval(x: &[f64]) -> Vec<f64> {
@@ -29258,7 +29509,9 @@ fn p910(b1: &[f64; 4], b2: &[f64; 1], s3: &[f64], n4: usize, ok14: Option<usize>
     if let Some(j16) = ok14 {
         v15 += (y1[n4][1] + b2[n4 % 1]).tanh() * ((j16 as f64) + 0.5);
     }
-    ((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())
+    let v18: f64 = hh10.iter().map(|e17| (n4 + 1) as f64).sum::<f64>().sin().rem_euclid(1.0 + (b2[n4 % 1] * b2[n4 % 1]));
+    let v19: f64 = autodiff::sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18).div_euclid((n4 as f64).abs().ln_1p().abs() + 1.4);
+    (((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())) + ((0.3 * autodiff::sigmoid(v18)) + (0.75 * (v19 * f64::tanh(-2.8))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29288,7 +29541,9 @@ fn p910_dual<D: Dn>(b1: &[D; 4], b2: &[D; 1], s3: &[D], n4: usize, ok14: Option<
     if let Some(j16) = ok14 {
         v15 += dx_tanh(y1[n4][1] + b2[n4 % 1], tr_) * (D::from(j16 as f64) + D::from(0.5));
     }
-    ((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))
+    let v18: D = dx_rem_euclid(dx_sin(hh10.iter().map(|e17| D::from((n4 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (b2[n4 % 1] * b2[n4 % 1]), tr_);
+    let v19: D = dx_div_euclid(dx_sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(n4 as f64), tr_), tr_), tr_) + D::from(1.4), tr_);
+    (((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))
 }
 
 fn p910_eval(x: &[f64]) -> Vec<f64> {
@@ -29685,7 +29940,8 @@ fn p914(x1: f64, a2: [f64; 1], b3: &[f64; 4], n4: usize) -> f64 {
     let cc11: f64 = cdot1(&a2, &a2);
     let v12: f64 = (autodiff::relu((cc11.abs() + 1.35).log(4.5)) + x1).tanh().copysign((a2[c6 % a2.len()].atan().abs() + 1.4).acosh().atan() * 0.63);
     let v14: f64 = a2.iter().step_by(2).rev().map(|e13| ((cc11 - acc10) * (acc10 + v1)).tanh() + e13).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
-    ((((((v2 - autodiff::sigmoid(x1)).abs() + 0.7).log10() + a2[n4 % 1]) + x1) - (-0.05)) + (0.35 * acc10)) + (((1.45 * cc11) + (1.45 * v12)) + (1.05 * v14.atan()))
+    let v15: f64 = (v12 * cc11).abs().div_euclid(a2[(c6 + 2) % a2.len()].atan().abs() + 0.5);
+    (((((((v2 - autodiff::sigmoid(x1)).abs() + 0.7).log10() + a2[n4 % 1]) + x1) - (-0.05)) + (0.35 * acc10)) + (((1.45 * cc11) + (1.45 * v12)) + (1.05 * v14.atan()))) + (1.3 * (v15 * autodiff::sigmoid(v12.mul_add(v14, b3[(n4 + 2) % 4]))).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29710,7 +29966,8 @@ fn p914_dual<D: Dn>(x1: D, a2: [D; 1], b3: &[D; 4], n4: usize, tr_: &mut Tr) -> 
     let cc11: D = cdot1_dual(&a2, &a2, tr_);
     let v12: D = dx_copysign(dx_tanh(dx_relu(dx_log(dx_abs(cc11, tr_) + D::from(1.35), D::from(4.5), tr_), tr_) + x1, tr_), dx_atan(dx_acosh(dx_abs(dx_atan(a2[c6 % a2.len()], tr_), tr_) + D::from(1.4), tr_), tr_) * D::from(0.63), tr_);
     let v14: D = a2.iter().step_by(2).rev().map(|e13| dx_tanh((cc11 - acc10) * (acc10 + v1), tr_) + (*e13)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
-    ((((dx_log10(dx_abs(v2 - dx_sigmoid(x1, tr_), tr_) + D::from(0.7), tr_) + a2[n4 % 1]) + x1) - (-D::from(0.05))) + (D::from(0.35) * acc10)) + (((D::from(1.45) * cc11) + (D::from(1.45) * v12)) + (D::from(1.05) * dx_atan(v14, tr_)))
+    let v15: D = dx_div_euclid(dx_abs(v12 * cc11, tr_), dx_abs(dx_atan(a2[(c6 + 2) % a2.len()], tr_), tr_) + D::from(0.5), tr_);
+    (((((dx_log10(dx_abs(v2 - dx_sigmoid(x1, tr_), tr_) + D::from(0.7), tr_) + a2[n4 % 1]) + x1) - (-D::from(0.05))) + (D::from(0.35) * acc10)) + (((D::from(1.45) * cc11) + (D::from(1.45) * v12)) + (D::from(1.05) * dx_atan(v14, tr_)))) + (D::from(1.3) * dx_tanh(v15 * dx_sigmoid(dx_mul_add(v12, v14, b3[(n4 + 2) % 4], tr_), tr_), tr_))
 }
 
 fn p914_eval(x: &[f64]) -> Vec<f64> {
@@ -29767,7 +30024,8 @@ fn p915(x1: f64, x2: f64, b3: &[f64; 5], s4: &[f64], w5: &[[f64; 2]; 1]) -> f64 
     }
     let cl17 = |acc18: f64, z19: f64| (0.5 * acc18) + (z19 + z19.abs()).atan();
     let v20: f64 = hh12.iter().copied().fold(0.25, cl17);
-    ((((((if (s4[0] / (1.0 + (v3 * v3))) <= v2.cos() && v3 <= 0.75 { (b3.iter().copied().map(|e6| (f64::abs(1.05) + 1.4).log2()).sum::<f64>().tanh() * 0.9).atanh() } else { -x1 * v2.tanh() }) + (-2.05)) - b3[0]) - x1) + (0.95 * acc8)) + (((1.1 * autodiff::sigmoid(cc10)) + (0.8 * cc11)) + (1.35 * acc15))) + (1.45 * v20)
+    let v21: f64 = f64::div_euclid((acc8 - cc11).round(), 0.5);
+    (((((((if (s4[0] / (1.0 + (v3 * v3))) <= v2.cos() && v3 <= 0.75 { (b3.iter().copied().map(|e6| (f64::abs(1.05) + 1.4).log2()).sum::<f64>().tanh() * 0.9).atanh() } else { -x1 * v2.tanh() }) + (-2.05)) - b3[0]) - x1) + (0.95 * acc8)) + (((1.1 * autodiff::sigmoid(cc10)) + (0.8 * cc11)) + (1.35 * acc15))) + (1.45 * v20)) + (1.5 * (v21 * hh12[1]).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29791,7 +30049,8 @@ fn p915_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], s4: &[D], w5: &[[D; 2]; 1], tr_: 
     }
     let cl17 = |acc18: D, z19: D, tr_: &mut Tr| (D::from(0.5) * acc18) + dx_atan(z19 + dx_abs(z19, tr_), tr_);
     let v20: D = hh12.iter().copied().fold(D::from(0.25), |acc_, t_| cl17(acc_, t_, tr_));
-    ((((((if dx_le(s4[0] / (D::from(1.0) + (v3 * v3)), dx_cos(v2, tr_), tr_) && dx_le(v3, D::from(0.75), tr_) { dx_atanh(dx_tanh(b3.iter().copied().map(|e6| dx_log2(dx_abs(D::from(1.05), tr_) + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) } else { -x1 * dx_tanh(v2, tr_) }) + (-D::from(2.05))) - b3[0]) - x1) + (D::from(0.95) * acc8)) + (((D::from(1.1) * dx_sigmoid(cc10, tr_)) + (D::from(0.8) * cc11)) + (D::from(1.35) * acc15))) + (D::from(1.45) * v20)
+    let v21: D = dx_div_euclid(dx_round(acc8 - cc11, tr_), D::from(0.5), tr_);
+    (((((((if dx_le(s4[0] / (D::from(1.0) + (v3 * v3)), dx_cos(v2, tr_), tr_) && dx_le(v3, D::from(0.75), tr_) { dx_atanh(dx_tanh(b3.iter().copied().map(|e6| dx_log2(dx_abs(D::from(1.05), tr_) + D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.9), tr_) } else { -x1 * dx_tanh(v2, tr_) }) + (-D::from(2.05))) - b3[0]) - x1) + (D::from(0.95) * acc8)) + (((D::from(1.1) * dx_sigmoid(cc10, tr_)) + (D::from(0.8) * cc11)) + (D::from(1.35) * acc15))) + (D::from(1.45) * v20)) + (D::from(1.5) * dx_atan(v21 * hh12[1], tr_))
 }
 
 fn p915_eval(x: &[f64]) -> Vec<f64> {
@@ -30194,7 +30453,8 @@ fn p920(a3: [f64; 3], b2: &[f64; 5], r1: &f64, n4: usize, mut st: Body) -> f64 {
     let v20: f64 = st.m.atan() + std::f64::consts::PI;
     let v22: f64 = match (-snap19[1] + st.inner.a[n4 % 2]).tanh() { t21 if t21 < 0.9 => st.inner.t.min(((1.2 + (v1 * v1)).tanh() + 1.5).powf(-1.15)).atan(), _ => (-1.05 + b2[n4]).tanh() };
     let v25: f64 = y4.iter().copied().min_by(|p23, q24| p23.total_cmp(q24)).unwrap();
-    ((({ let t18 = (-(st.vel[(n4 + 1) % 2].atan().abs() + 0.85)).cbrt(); t18 * f64::min(st.m - v1, b2[4] - (-0.1)).tanh() }) - st.m) + (((0.35 * (st.inner.a[0] - snap19[0]).atan()) + (1.25 * v20.tanh())) + (1.0 * v22))) + (0.95 * autodiff::sigmoid(v25))
+    let v26: f64 = v22.div_euclid((st.w[1][(n4 + 3) % 2] + 1.15).sin().exp() + 0.5);
+    (((({ let t18 = (-(st.vel[(n4 + 1) % 2].atan().abs() + 0.85)).cbrt(); t18 * f64::min(st.m - v1, b2[4] - (-0.1)).tanh() }) - st.m) + (((0.35 * (st.inner.a[0] - snap19[0]).atan()) + (1.25 * v20.tanh())) + (1.0 * v22))) + (0.95 * autodiff::sigmoid(v25))) + (1.2 * autodiff::sigmoid(v26 * snap19.iter().zip(a3.iter()).map(|(p27, q28)| autodiff::sigmoid(2.1)).sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30221,7 +30481,8 @@ fn p920_dual<D: Dn>(a3: [D; 3], b2: &[D; 5], r1: &D, n4: usize, mut st: BodyD<D>
     let v20: D = dx_atan(st.m, tr_) + D::from(std::f64::consts::PI);
     let v22: D = match dx_tanh(-snap19[1] + st.inner.a[n4 % 2], tr_) { t21 if dx_lt(t21, D::from(0.9), tr_) => dx_atan(dx_min(st.inner.t, dx_powf(dx_tanh(D::from(1.2) + (v1 * v1), tr_) + D::from(1.5), -D::from(1.15), tr_), tr_), tr_), _ => dx_tanh(-D::from(1.05) + b2[n4], tr_) };
     let v25: D = y4.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((({ let t18 = dx_cbrt(-(dx_abs(dx_atan(st.vel[(n4 + 1) % 2], tr_), tr_) + D::from(0.85)), tr_); t18 * dx_tanh(dx_min(st.m - v1, b2[4] - (-D::from(0.1)), tr_), tr_) }) - st.m) + (((D::from(0.35) * dx_atan(st.inner.a[0] - snap19[0], tr_)) + (D::from(1.25) * dx_tanh(v20, tr_))) + (D::from(1.0) * v22))) + (D::from(0.95) * dx_sigmoid(v25, tr_))
+    let v26: D = dx_div_euclid(v22, dx_exp(dx_sin(st.w[1][(n4 + 3) % 2] + D::from(1.15), tr_), tr_) + D::from(0.5), tr_);
+    (((({ let t18 = dx_cbrt(-(dx_abs(dx_atan(st.vel[(n4 + 1) % 2], tr_), tr_) + D::from(0.85)), tr_); t18 * dx_tanh(dx_min(st.m - v1, b2[4] - (-D::from(0.1)), tr_), tr_) }) - st.m) + (((D::from(0.35) * dx_atan(st.inner.a[0] - snap19[0], tr_)) + (D::from(1.25) * dx_tanh(v20, tr_))) + (D::from(1.0) * v22))) + (D::from(0.95) * dx_sigmoid(v25, tr_))) + (D::from(1.2) * dx_sigmoid(v26 * snap19.iter().zip(a3.iter()).map(|(p27, q28)| dx_sigmoid(D::from(2.1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p920_eval(x: &[f64]) -> Vec<f64> {
@@ -30286,7 +30547,9 @@ fn p921(x1: f64, x2: f64, mut a3: [f64; 4], ok16: Option<usize>, ow19: Option<f6
     }
     let v18: f64 = match ok16 { Some(j17) if j17 > 0 => a3[0].atan2(cc13).min(cc13 + a3[0]).tanh() * (j17 as f64), Some(_) => (acc14 * (a3[0] * a3[0]).ln_1p()).tanh(), None => a3[2].tanh().exp2().tanh(), };
     let v21: f64 = if let Some(f20) = ow19 { ((-(1.2 + (cc13.tanh() * cc13.tanh()))).recip().min(v18 / (f64::exp(2.85) + 0.5)) + x2).tanh() * f20 } else { ((-(a3[1].abs() + 0.75)).cbrt() * f64::floor(-1.75)).tanh() };
-    ((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))
+    let v22: f64 = f64::rem_euclid((a3[3] / (-(1.0 + (v18 * v18)))).atan() * (v18.tanh() * 0.9).acos(), 1.0 + (a3[2] * a3[2]));
+    let v23: f64 = a3[0].tanh().div_euclid(1.0 + (acc14 * acc14));
+    (((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))) + ((0.25 * autodiff::sigmoid(v22)) + (1.5 * (v23 * autodiff::sigmoid((1.05 + (x1 * x1)).log2()))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30313,7 +30576,9 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Opt
     }
     let v18: D = match ok16 { Some(j17) if j17 > 0 => dx_tanh(dx_min(dx_atan2(a3[0], cc13, tr_), cc13 + a3[0], tr_), tr_) * D::from(j17 as f64), Some(_) => dx_tanh(acc14 * dx_ln_1p(a3[0] * a3[0], tr_), tr_), None => dx_tanh(dx_exp2(dx_tanh(a3[2], tr_), tr_), tr_), };
     let v21: D = if let Some(f20) = ow19 { dx_tanh(dx_min(dx_recip(-(D::from(1.2) + (dx_tanh(cc13, tr_) * dx_tanh(cc13, tr_))), tr_), v18 / (dx_exp(D::from(2.85), tr_) + D::from(0.5)), tr_) + x2, tr_) * D::from(f20) } else { dx_tanh(dx_cbrt(-(dx_abs(a3[1], tr_) + D::from(0.75)), tr_) * dx_floor(-D::from(1.75), tr_), tr_) };
-    ((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))
+    let v22: D = dx_rem_euclid(dx_atan(a3[3] / (-(D::from(1.0) + (v18 * v18))), tr_) * dx_acos(dx_tanh(v18, tr_) * D::from(0.9), tr_), D::from(1.0) + (a3[2] * a3[2]), tr_);
+    let v23: D = dx_div_euclid(dx_tanh(a3[0], tr_), D::from(1.0) + (acc14 * acc14), tr_);
+    (((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))
 }
 
 fn p921_eval(x: &[f64]) -> Vec<f64> {
@@ -30718,7 +30983,9 @@ fn p926(x1: f64, s2: &[f64], nt: usize) -> f64 {
     for i9 in 0..4 {
         acc8 = (0.5 * acc8) + (match i9 { 0 => ((nt as f64).tanh().min(y4[0][i9 % 3]) + x1).tanh(), 1 => (autodiff::sigmoid(z7[nt % z7.len()]) + x1).atan() * 0.95, _ => autodiff::sigmoid(v5.asinh().clamp(0.4, 2.35) + s2[i9 % s2.len()]) });
     }
-    (((((-((v1 / 2.05).abs() + 1.25)).recip().tanh() * 0.9).acos() + v3) + v1) - s2[(nt + 2) % 2]) + (((0.85 * u6[0].tanh()) + (1.2 * z7[0].atan())) + (0.35 * acc8))
+    let v10: f64 = f64::rem_euclid((-2.85 + (z7[nt % z7.len()].tanh() * 0.9).asin()).tanh(), -2.0);
+    let v11: f64 = (-(x1 / (u6[nt % u6.len()].abs() + 0.95))).rem_euclid(z7[nt % z7.len()].abs() + 1.3);
+    ((((((-((v1 / 2.05).abs() + 1.25)).recip().tanh() * 0.9).acos() + v3) + v1) - s2[(nt + 2) % 2]) + (((0.85 * u6[0].tanh()) + (1.2 * z7[0].atan())) + (0.35 * acc8))) + ((0.25 * v10) + (0.8 * autodiff::sigmoid(v11)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30736,7 +31003,9 @@ fn p926_dual<D: Dn>(x1: D, s2: &[D], nt: usize, tr_: &mut Tr) -> D {
     for i9 in 0..4 {
         acc8 = (D::from(0.5) * acc8) + (match i9 { 0 => dx_tanh(dx_min(dx_tanh(D::from(nt as f64), tr_), y4[0][i9 % 3], tr_) + x1, tr_), 1 => dx_atan(dx_sigmoid(z7[nt % z7.len()], tr_) + x1, tr_) * D::from(0.95), _ => dx_sigmoid(dx_clamp(dx_asinh(v5, tr_), D::from(0.4), D::from(2.35), tr_) + s2[i9 % s2.len()], tr_) });
     }
-    (((dx_acos(dx_tanh(dx_recip(-(dx_abs(v1 / D::from(2.05), tr_) + D::from(1.25)), tr_), tr_) * D::from(0.9), tr_) + v3) + v1) - s2[(nt + 2) % 2]) + (((D::from(0.85) * dx_tanh(u6[0], tr_)) + (D::from(1.2) * dx_atan(z7[0], tr_))) + (D::from(0.35) * acc8))
+    let v10: D = dx_rem_euclid(dx_tanh(-D::from(2.85) + dx_asin(dx_tanh(z7[nt % z7.len()], tr_) * D::from(0.9), tr_), tr_), -D::from(2.0), tr_);
+    let v11: D = dx_rem_euclid(-(x1 / (dx_abs(u6[nt % u6.len()], tr_) + D::from(0.95))), dx_abs(z7[nt % z7.len()], tr_) + D::from(1.3), tr_);
+    ((((dx_acos(dx_tanh(dx_recip(-(dx_abs(v1 / D::from(2.05), tr_) + D::from(1.25)), tr_), tr_) * D::from(0.9), tr_) + v3) + v1) - s2[(nt + 2) % 2]) + (((D::from(0.85) * dx_tanh(u6[0], tr_)) + (D::from(1.2) * dx_atan(z7[0], tr_))) + (D::from(0.35) * acc8))) + ((D::from(0.25) * v10) + (D::from(0.8) * dx_sigmoid(v11, tr_)))
 }
 
 fn p926_eval(x: &[f64]) -> Vec<f64> {
@@ -30780,7 +31049,8 @@ fn p927(w1: &[[f64; 3]; 3], s2: &[f64], k3: i32) -> (f64, f64) {
         let mut v4 = (-f64::exp2(-2.6)).tanh() * ((w1[0][0] * s2[3]) + (s2[1].tanh() * 0.9).acos());
         v4 = ((-v4).ceil().tanh() * 0.9).asin();
     }
-    ((w1[0][2] * s2[3]) + s2[2], (s2.iter().fold(w1[0][0], |acc6, e5| (acc6 * 0.5) + acc6.sin()) - s2[1]) * 0.45)
+    let v7: f64 = ((0.6 + (w1[1][2] * w1[1][2])).ln() + (s2[0] - w1[1][0])).atan().div_euclid(1.0);
+    (((w1[0][2] * s2[3]) + s2[2]) + (0.25 * (v7 * (0.25 - v7).tanh()).sin()), (s2.iter().fold(w1[0][0], |acc6, e5| (acc6 * 0.5) + acc6.sin()) - s2[1]) * 0.45)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30795,7 +31065,8 @@ fn p927_dual<D: Dn>(w1: &[[D; 3]; 3], s2: &[D], k3: i32, tr_: &mut Tr) -> (D, D)
         let mut v4 = dx_tanh(-dx_exp2(-D::from(2.6), tr_), tr_) * ((w1[0][0] * s2[3]) + dx_acos(dx_tanh(s2[1], tr_) * D::from(0.9), tr_));
         v4 = dx_asin(dx_tanh(dx_ceil(-v4, tr_), tr_) * D::from(0.9), tr_);
     }
-    ((w1[0][2] * s2[3]) + s2[2], (s2.iter().fold(w1[0][0], |acc6, e5| (acc6 * D::from(0.5)) + dx_sin(acc6, tr_)) - s2[1]) * D::from(0.45))
+    let v7: D = dx_div_euclid(dx_atan(dx_ln(D::from(0.6) + (w1[1][2] * w1[1][2]), tr_) + (s2[0] - w1[1][0]), tr_), D::from(1.0), tr_);
+    (((w1[0][2] * s2[3]) + s2[2]) + (D::from(0.25) * dx_sin(v7 * dx_tanh(D::from(0.25) - v7, tr_), tr_)), (s2.iter().fold(w1[0][0], |acc6, e5| (acc6 * D::from(0.5)) + dx_sin(acc6, tr_)) - s2[1]) * D::from(0.45))
 }
 
 fn p927_eval(x: &[f64]) -> Vec<f64> {
@@ -30853,7 +31124,8 @@ fn p928(x1: f64, k3: i32, a2: [f64; 1], mut st: Body) -> f64 {
     if v16.abs() > 1e300 {
         eprintln!("{}", v16 * 2.0);
     }
-    (((({ let t5 = v4.atan() + st.m; t5 * st.pos[0] }) + v3) + (0.3 * acc7)) + ((0.65 * autodiff::sigmoid(st.vel[1] - snap8[1])) + (0.25 * v11))) + ((0.9 * v15) + (1.45 * v16))
+    let v17: f64 = f64::rem_euclid(f64::floor(autodiff::relu(-1.55)), (v15 * st.w[1][1]).abs() + 1.3);
+    ((((({ let t5 = v4.atan() + st.m; t5 * st.pos[0] }) + v3) + (0.3 * acc7)) + ((0.65 * autodiff::sigmoid(st.vel[1] - snap8[1])) + (0.25 * v11))) + ((0.9 * v15) + (1.45 * v16))) + (1.0 * v17.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30881,7 +31153,8 @@ fn p928_dual<D: Dn>(x1: D, k3: i32, a2: [D; 1], mut st: BodyD<D>, tr_: &mut Tr) 
     if dx_gt(dx_abs(v16, tr_), D::from(1e300), tr_) {
         let _ = v16 * D::from(2.0);
     }
-    (((({ let t5 = dx_atan(v4, tr_) + st.m; t5 * st.pos[0] }) + v3) + (D::from(0.3) * acc7)) + ((D::from(0.65) * dx_sigmoid(st.vel[1] - snap8[1], tr_)) + (D::from(0.25) * v11))) + ((D::from(0.9) * v15) + (D::from(1.45) * v16))
+    let v17: D = dx_rem_euclid(dx_floor(dx_relu(-D::from(1.55), tr_), tr_), dx_abs(v15 * st.w[1][1], tr_) + D::from(1.3), tr_);
+    ((((({ let t5 = dx_atan(v4, tr_) + st.m; t5 * st.pos[0] }) + v3) + (D::from(0.3) * acc7)) + ((D::from(0.65) * dx_sigmoid(st.vel[1] - snap8[1], tr_)) + (D::from(0.25) * v11))) + ((D::from(0.9) * v15) + (D::from(1.45) * v16))) + (D::from(1.0) * dx_atan(v17, tr_))
 }
 
 fn p928_eval(x: &[f64]) -> Vec<f64> {
@@ -30939,7 +31212,8 @@ fn p929(a1: [f64; 4], ok17: Option<usize>) -> [f64; 2] {
     let v13: f64 = cgen(((a1[0].tanh() * 0.9).atanh().min(a1[3] - a1[3]).atan() * 0.95) * 0.5, autodiff::sigmoid(v3 + a1[2]) * 0.5);
     let v16: f64 = if !a1.iter().any(|&v14| v14 < -0.587) { ((a1[0] / 2.6).abs() + 0.75).cbrt().atan() } else { autodiff::sigmoid(a1.iter().copied().map(|e15| (v3.abs() + 1.35).acosh()).sum::<f64>().asinh()) };
     let Some(m18) = ok17 else { return [(v2 - v16).mul_add((v16.abs() + 0.95).powi(-2), a1.iter().map(|&e19| a1[3] * 1.6).sum::<f64>()).sin() * v16, a1.iter().sum::<f64>() - v2]; };
-    [((((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (1.35 * v13)) + ((1.1 * v16) + (0.8 * ((m18 as f64) * a1[2]).tanh())), a1[0] * v3.tanh()]
+    let v21: f64 = (a1[m18].sin() * 0.9).atanh().tanh().rem_euclid((v2.abs() + 1.4).acosh().exp() + 0.5);
+    [(((((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (1.35 * v13)) + ((1.1 * v16) + (0.8 * ((m18 as f64) * a1[2]).tanh()))) + (0.8 * autodiff::sigmoid(v21)), a1[0] * v3.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30965,7 +31239,8 @@ fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, tr_: &mut Tr) -> [D; 2] {
     let v13: D = cgen_dual((dx_atan(dx_min(dx_atanh(dx_tanh(a1[0], tr_) * D::from(0.9), tr_), a1[3] - a1[3], tr_), tr_) * D::from(0.95)) * D::from(0.5), dx_sigmoid(v3 + a1[2], tr_) * D::from(0.5), tr_);
     let v16: D = if !a1.iter().any(|v14| dx_lt(*v14, -D::from(0.587), tr_)) { dx_atan(dx_cbrt(dx_abs(a1[0] / D::from(2.6), tr_) + D::from(0.75), tr_), tr_) } else { dx_sigmoid(dx_asinh(a1.iter().copied().map(|e15| dx_acosh(dx_abs(v3, tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
     let Some(m18) = ok17 else { return [dx_sin(dx_mul_add(v2 - v16, dx_powi(dx_abs(v16, tr_) + D::from(0.95), -2, tr_), a1.iter().map(|&e19| a1[3] * D::from(1.6)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * v16, a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v2]; };
-    [(((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(1.35) * v13)) + ((D::from(1.1) * v16) + (D::from(0.8) * dx_tanh(D::from(m18 as f64) * a1[2], tr_))), a1[0] * dx_tanh(v3, tr_)]
+    let v21: D = dx_rem_euclid(dx_tanh(dx_atanh(dx_sin(a1[m18], tr_) * D::from(0.9), tr_), tr_), dx_exp(dx_acosh(dx_abs(v2, tr_) + D::from(1.4), tr_), tr_) + D::from(0.5), tr_);
+    [((((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(1.35) * v13)) + ((D::from(1.1) * v16) + (D::from(0.8) * dx_tanh(D::from(m18 as f64) * a1[2], tr_)))) + (D::from(0.8) * dx_sigmoid(v21, tr_)), a1[0] * dx_tanh(v3, tr_)]
 }
 
 fn p929_eval(x: &[f64]) -> Vec<f64> {
@@ -31022,7 +31297,8 @@ fn p930(s1: &[f64], f2: bool, ok12: Option<usize>) -> [f64; 2] {
     if let Some(j14) = ok12 {
         v13 += (v3 + s1[3]).sin() * ((j14 as f64) + 0.5);
     }
-    [((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan()), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
+    let v15: f64 = f64::rem_euclid(autodiff::sigmoid(v3 - s1[1]).sinh(), f64::exp(-(-0.15)) + 0.5);
+    [(((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan())) + (0.75 * v15), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31051,7 +31327,8 @@ fn p930_dual<D: Dn>(s1: &[D], f2: bool, ok12: Option<usize>, tr_: &mut Tr) -> [D
     if let Some(j14) = ok12 {
         v13 += dx_sin(v3 + s1[3], tr_) * (D::from(j14 as f64) + D::from(0.5));
     }
-    [(dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_)), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
+    let v15: D = dx_rem_euclid(dx_sinh(dx_sigmoid(v3 - s1[1], tr_), tr_), dx_exp(-(-D::from(0.15)), tr_) + D::from(0.5), tr_);
+    [((dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_))) + (D::from(0.75) * v15), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
 }
 
 fn p930_eval(x: &[f64]) -> Vec<f64> {
@@ -31111,7 +31388,8 @@ fn p931(x1: f64, mut x2: f64, n4: usize, s3: &[f64]) -> [f64; 1] {
     let v18: f64 = s3.iter().copied().map(cl16).sum::<f64>();
     let cl19 = |z20: f64| (f64::max(0.05, 0.55) - f64::exp(0.65)).sin() + z20.tanh();
     let v21: f64 = old6.iter().copied().map(cl19).sum::<f64>();
-    [(((x1 - x2) + x1) + ((((0.95 * autodiff::sigmoid(u7[1])) + (0.75 * old6[1].sin())) + (1.4 * cc13.tanh())) + (1.4 * acc14.tanh()))) + ((0.95 * v18.tanh()) + (0.7 * v21))]
+    let v22: f64 = f64::rem_euclid(x2.sin().cosh(), 2.65);
+    [((((x1 - x2) + x1) + ((((0.95 * autodiff::sigmoid(u7[1])) + (0.75 * old6[1].sin())) + (1.4 * cc13.tanh())) + (1.4 * acc14.tanh()))) + ((0.95 * v18.tanh()) + (0.7 * v21))) + (0.5 * v22)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31142,7 +31420,8 @@ fn p931_dual<D: Dn>(x1: D, mut x2: D, n4: usize, s3: &[D], tr_: &mut Tr) -> [D; 
     let v18: D = s3.iter().copied().map(|t_| cl16(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let cl19 = |z20: D, tr_: &mut Tr| dx_sin(dx_max(D::from(0.05), D::from(0.55), tr_) - dx_exp(D::from(0.65), tr_), tr_) + dx_tanh(z20, tr_);
     let v21: D = old6.iter().copied().map(|t_| cl19(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [(((x1 - x2) + x1) + ((((D::from(0.95) * dx_sigmoid(u7[1], tr_)) + (D::from(0.75) * dx_sin(old6[1], tr_))) + (D::from(1.4) * dx_tanh(cc13, tr_))) + (D::from(1.4) * dx_tanh(acc14, tr_)))) + ((D::from(0.95) * dx_tanh(v18, tr_)) + (D::from(0.7) * v21))]
+    let v22: D = dx_rem_euclid(dx_cosh(dx_sin(x2, tr_), tr_), D::from(2.65), tr_);
+    [((((x1 - x2) + x1) + ((((D::from(0.95) * dx_sigmoid(u7[1], tr_)) + (D::from(0.75) * dx_sin(old6[1], tr_))) + (D::from(1.4) * dx_tanh(cc13, tr_))) + (D::from(1.4) * dx_tanh(acc14, tr_)))) + ((D::from(0.95) * dx_tanh(v18, tr_)) + (D::from(0.7) * v21))) + (D::from(0.5) * v22)]
 }
 
 fn p931_eval(x: &[f64]) -> Vec<f64> {
@@ -31507,7 +31786,8 @@ fn p936(s2: &[f64], a1: [f64; 3], nt: usize) -> f64 {
         u12[0] = (0.5 * snap15[0]) + autodiff::elu(a1[nt % a1.len()], autodiff::sigmoid(-2.8 * u12[0])).tanh();
     }
     let v16: f64 = a1.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (((((a1[(nt + 2) % 3] / 1.65) + s2.iter().map(|&e9| autodiff::leaky_relu((nt + 1) as f64, f64::atan(-2.65) * 0.63)).sum::<f64>().clamp(a1[0], a1[0] + 0.75)) - (-1.1)) + (0.55 * acc11)) + (0.7 * u12[0].tanh())) + (1.45 * v16)
+    let v17: f64 = v16.signum().rem_euclid(3.0);
+    ((((((a1[(nt + 2) % 3] / 1.65) + s2.iter().map(|&e9| autodiff::leaky_relu((nt + 1) as f64, f64::atan(-2.65) * 0.63)).sum::<f64>().clamp(a1[0], a1[0] + 0.75)) - (-1.1)) + (0.55 * acc11)) + (0.7 * u12[0].tanh())) + (1.45 * v16)) + (0.9 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31534,7 +31814,8 @@ fn p936_dual<D: Dn>(s2: &[D], a1: [D; 3], nt: usize, tr_: &mut Tr) -> D {
         u12[0] = (D::from(0.5) * snap15[0]) + dx_tanh(dx_elu(a1[nt % a1.len()], dx_sigmoid(-D::from(2.8) * u12[0], tr_), tr_), tr_);
     }
     let v16: D = a1.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
-    (((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)
+    let v17: D = dx_rem_euclid(dx_signum(v16, tr_), D::from(3.0), tr_);
+    ((((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)) + (D::from(0.9) * v17)
 }
 
 fn p936_eval(x: &[f64]) -> Vec<f64> {
@@ -31571,7 +31852,8 @@ fn p937(x1: f64, b2: &[f64; 2], w3: &[[f64; 2]; 2], b4: &[f64; 3], k5: i32) -> [
     let v1 = v1 + (b4[0] * 0.75).min((v1.tanh() * 0.9).asin());
     let mut y2: [f64; 2] = *b2;
     let mut v3 = ((v1.sin().exp_m1() + (v1.tanh() * v1.atan())).tanh() * 0.9).atanh();
-    [(({ let t4 = x1 + x1; t4 * (f64::abs(0.9) + 1.4).log(v3.abs() + 2.75) }).clamp(-0.85, -0.15) - v1) + x1, b4[2] - v3]
+    let v5: f64 = f64::min(v3, (v3.abs() + 1.8).acosh()).sin().rem_euclid((-(v3.abs() + 1.2)).recip().abs() + 1.3);
+    [((({ let t4 = x1 + x1; t4 * (f64::abs(0.9) + 1.4).log(v3.abs() + 2.75) }).clamp(-0.85, -0.15) - v1) + x1) + (0.75 * v5), b4[2] - v3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31580,7 +31862,8 @@ fn p937_dual<D: Dn>(x1: D, b2: &[D; 2], w3: &[[D; 2]; 2], b4: &[D; 3], k5: i32, 
     let v1 = v1 + dx_min(b4[0] * D::from(0.75), dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_);
     let mut y2: [D; 2] = *b2;
     let mut v3 = dx_atanh(dx_tanh(dx_exp_m1(dx_sin(v1, tr_), tr_) + (dx_tanh(v1, tr_) * dx_atan(v1, tr_)), tr_) * D::from(0.9), tr_);
-    [(dx_clamp({ let t4 = x1 + x1; t4 * dx_log(dx_abs(D::from(0.9), tr_) + D::from(1.4), dx_abs(v3, tr_) + D::from(2.75), tr_) }, -D::from(0.85), -D::from(0.15), tr_) - v1) + x1, b4[2] - v3]
+    let v5: D = dx_rem_euclid(dx_sin(dx_min(v3, dx_acosh(dx_abs(v3, tr_) + D::from(1.8), tr_), tr_), tr_), dx_abs(dx_recip(-(dx_abs(v3, tr_) + D::from(1.2)), tr_), tr_) + D::from(1.3), tr_);
+    [((dx_clamp({ let t4 = x1 + x1; t4 * dx_log(dx_abs(D::from(0.9), tr_) + D::from(1.4), dx_abs(v3, tr_) + D::from(2.75), tr_) }, -D::from(0.85), -D::from(0.15), tr_) - v1) + x1) + (D::from(0.75) * v5), b4[2] - v3]
 }
 
 fn p937_eval(x: &[f64]) -> Vec<f64> {
@@ -32033,7 +32316,8 @@ fn p942(x1: f64, b2: &[f64; 5], b3: &[f64; 3], s4: &[f64], k5: i32, mut st: Body
     let snap14 = st.inner.a;
     st.inner.a[0] += 0.2 * (b2[0].atan() * 0.63);
     st.inner.a[1] += 0.1 * ((f64::abs(-0.45) + 1.1).cbrt() + x1).tanh();
-    (st.inner.t + x1) + (1.1 * autodiff::sigmoid(st.inner.a[0] - snap14[0]))
+    let v16: f64 = snap14.iter().map(|e15| st.inner.t).sum::<f64>().tanh().rem_euclid(-(1.0 + (st.inner.t * st.inner.t)));
+    ((st.inner.t + x1) + (1.1 * autodiff::sigmoid(st.inner.a[0] - snap14[0]))) + (0.6 * v16.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32062,7 +32346,8 @@ fn p942_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], s4: &[D], k5: i32, mut st: 
     let snap14 = st.inner.a;
     st.inner.a[0] += D::from(0.2) * (dx_atan(b2[0], tr_) * D::from(0.63));
     st.inner.a[1] += D::from(0.1) * dx_tanh(dx_cbrt(dx_abs(-D::from(0.45), tr_) + D::from(1.1), tr_) + x1, tr_);
-    (st.inner.t + x1) + (D::from(1.1) * dx_sigmoid(st.inner.a[0] - snap14[0], tr_))
+    let v16: D = dx_rem_euclid(dx_tanh(snap14.iter().map(|e15| st.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(D::from(1.0) + (st.inner.t * st.inner.t)), tr_);
+    ((st.inner.t + x1) + (D::from(1.1) * dx_sigmoid(st.inner.a[0] - snap14[0], tr_))) + (D::from(0.6) * dx_tanh(v16, tr_))
 }
 
 fn p942_eval(x: &[f64]) -> Vec<f64> {
@@ -32876,7 +33161,8 @@ fn p952(s1: &[f64], a2: [f64; 5]) -> f64 {
     let k7 = ia5.iter().copied().filter(|&v6| v6 > -0.337).count();
     let v9: f64 = match k7.checked_sub(1) { Some(j8) => ((a2[1].sin() * 0.9).asin() * v1.sin()).atan() * (j8 as f64), None => a2[k7].exp2().sin(), };
     let (s15, s16) = a2.iter().fold((0.0, 0.0), |(p12, q13), v10| (p12 + autodiff::sigmoid((0.9 + (v10 * v10)).ln() - (v10 * v10)), q13 + v10.sin()));
-    (((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))
+    let v17: f64 = f64::rem_euclid(((s16 - a2[k7]) + (v9 - v4)).sin(), autodiff::relu(a2[k7]).abs() + 1.25);
+    ((((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))) + (1.35 * autodiff::sigmoid(v17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32900,7 +33186,8 @@ fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], tr_: &mut Tr) -> D {
     let k7 = { let mut c_ = 0usize; for v6 in ia5.iter().copied() { if dx_gt(v6, -D::from(0.337), tr_) { c_ += 1; } } c_ };
     let v9: D = match k7.checked_sub(1) { Some(j8) => dx_atan(dx_asin(dx_sin(a2[1], tr_) * D::from(0.9), tr_) * dx_sin(v1, tr_), tr_) * D::from(j8 as f64), None => dx_sin(dx_exp2(a2[k7], tr_), tr_), };
     let (s15, s16) = a2.iter().fold((D::from(0.0), D::from(0.0)), |(p12, q13), v10| (p12 + dx_sigmoid(dx_ln(D::from(0.9) + (*v10 * (*v10)), tr_) - (*v10 * (*v10)), tr_), q13 + dx_sin(*v10, tr_)));
-    (((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))
+    let v17: D = dx_rem_euclid(dx_sin((s16 - a2[k7]) + (v9 - v4), tr_), dx_abs(dx_relu(a2[k7], tr_), tr_) + D::from(1.25), tr_);
+    ((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))
 }
 
 fn p952_eval(x: &[f64]) -> Vec<f64> {
@@ -33273,7 +33560,9 @@ fn p957(x1: f64, b2: &[f64; 1], mut a3: [f64; 5], n4: usize, st: &Body, ok10: Op
     out9[0] = (-(-2.05 - out9[n4])).sin();
     out9[0] = (f64::abs(-0.7) + 0.75).powf(autodiff::sigmoid(st.inner.a[n4].max(x1))).tanh();
     let Some(m11) = ok10 else { return ((out9[2 - 1 - n4] + 2.2) * v4) - x1; };
-    (((((b2.iter().fold(0.45f64, |acc6, e5| (acc6 + autodiff::leaky_relu(a3[n4 + 1], e5.sin()).sin()).tanh()).asinh() * ((st.pos[n4] / (-(st.m.abs() + 1.2))) + st.inner.t)) + st.inner.t).tanh() * st.inner.t) + (0.65 * acc8)) + (1.4 * out9[1].tanh())) + (0.95 * ((m11 as f64) * (-(-1.65) - (st.inner.t / (x1.abs() + 1.1))).tanh()))
+    let v12: f64 = f64::rem_euclid((out9[n4].tanh() * 0.9).asin(), (st.inner.t.abs() + 1.25).sqrt().abs() + 1.35);
+    let v14: f64 = ({ let t13 = a3[4]; t13 * st.inner.a[m11 % 2] }).tanh().rem_euclid(1.0 + (v12 * v12));
+    ((((((b2.iter().fold(0.45f64, |acc6, e5| (acc6 + autodiff::leaky_relu(a3[n4 + 1], e5.sin()).sin()).tanh()).asinh() * ((st.pos[n4] / (-(st.m.abs() + 1.2))) + st.inner.t)) + st.inner.t).tanh() * st.inner.t) + (0.65 * acc8)) + (1.4 * out9[1].tanh())) + (0.95 * ((m11 as f64) * (-(-1.65) - (st.inner.t / (x1.abs() + 1.1))).tanh()))) + ((1.25 * autodiff::sigmoid(v12)) + (0.6 * autodiff::sigmoid(v14)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33295,7 +33584,9 @@ fn p957_dual<D: Dn>(x1: D, b2: &[D; 1], mut a3: [D; 5], n4: usize, st: &BodyD<D>
     out9[0] = dx_sin(-(-D::from(2.05) - out9[n4]), tr_);
     out9[0] = dx_tanh(dx_powf(dx_abs(-D::from(0.7), tr_) + D::from(0.75), dx_sigmoid(dx_max(st.inner.a[n4], x1, tr_), tr_), tr_), tr_);
     let Some(m11) = ok10 else { return ((out9[2 - 1 - n4] + D::from(2.2)) * v4) - x1; };
-    (((dx_tanh((dx_asinh(b2.iter().fold(D::from(0.45), |acc6, e5| dx_tanh(acc6 + dx_sin(dx_leaky_relu(a3[n4 + 1], dx_sin(*e5, tr_), tr_), tr_), tr_)), tr_) * ((st.pos[n4] / (-(dx_abs(st.m, tr_) + D::from(1.2)))) + st.inner.t)) + st.inner.t, tr_) * st.inner.t) + (D::from(0.65) * acc8)) + (D::from(1.4) * dx_tanh(out9[1], tr_))) + (D::from(0.95) * (D::from(m11 as f64) * dx_tanh(-(-D::from(1.65)) - (st.inner.t / (dx_abs(x1, tr_) + D::from(1.1))), tr_)))
+    let v12: D = dx_rem_euclid(dx_asin(dx_tanh(out9[n4], tr_) * D::from(0.9), tr_), dx_abs(dx_sqrt(dx_abs(st.inner.t, tr_) + D::from(1.25), tr_), tr_) + D::from(1.35), tr_);
+    let v14: D = dx_rem_euclid(dx_tanh({ let t13 = a3[4]; t13 * st.inner.a[m11 % 2] }, tr_), D::from(1.0) + (v12 * v12), tr_);
+    ((((dx_tanh((dx_asinh(b2.iter().fold(D::from(0.45), |acc6, e5| dx_tanh(acc6 + dx_sin(dx_leaky_relu(a3[n4 + 1], dx_sin(*e5, tr_), tr_), tr_), tr_)), tr_) * ((st.pos[n4] / (-(dx_abs(st.m, tr_) + D::from(1.2)))) + st.inner.t)) + st.inner.t, tr_) * st.inner.t) + (D::from(0.65) * acc8)) + (D::from(1.4) * dx_tanh(out9[1], tr_))) + (D::from(0.95) * (D::from(m11 as f64) * dx_tanh(-(-D::from(1.65)) - (st.inner.t / (dx_abs(x1, tr_) + D::from(1.1))), tr_)))) + ((D::from(1.25) * dx_sigmoid(v12, tr_)) + (D::from(0.6) * dx_sigmoid(v14, tr_)))
 }
 
 fn p957_eval(x: &[f64]) -> Vec<f64> {
@@ -33633,7 +33924,8 @@ fn p960(x1: f64, b2: &[f64; 2], a3: [f64; 3], f4: bool, nt: usize) -> [f64; 2] {
     u10[2] = (0.45 * snap13[2]) + (v1 + x1).tanh();
     u10[2] = (0.6 * snap13[2]) + autodiff::sigmoid((x1.abs() + 1.45).log10().tanh());
     let v14: f64 = cgen(((((u10[nt].sin() * 0.9).acos() * u10[nt]) + x1).atan() * 0.95) * 0.5, (b2[nt % b2.len()].sin() * u10[nt].hypot(nt as f64).tanh()).tanh() * 0.5);
-    [(((a3[nt] + x1) * v2.tanh()) * b2[1]) + (((1.4 * u10[1].tanh()) + (0.6 * snap13[1].atan())) + (1.15 * v14)), (((-v2 * (v2 + (-2.2)).atan()) / 1.7).atan() * 0.95) * v1.tanh()]
+    let v15: f64 = f64::rem_euclid((snap13[3 - 1 - nt] * b2[nt % b2.len()]).sin() * f64::hypot(a3[nt], 2.3), (v14 - u10[nt]).abs() + 1.25);
+    [((((a3[nt] + x1) * v2.tanh()) * b2[1]) + (((1.4 * u10[1].tanh()) + (0.6 * snap13[1].atan())) + (1.15 * v14))) + (1.4 * autodiff::sigmoid(v15)), (((-v2 * (v2 + (-2.2)).atan()) / 1.7).atan() * 0.95) * v1.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33661,7 +33953,8 @@ fn p960_dual<D: Dn>(x1: D, b2: &[D; 2], a3: [D; 3], f4: bool, nt: usize, tr_: &m
     u10[2] = (D::from(0.45) * snap13[2]) + dx_tanh(v1 + x1, tr_);
     u10[2] = (D::from(0.6) * snap13[2]) + dx_sigmoid(dx_tanh(dx_log10(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_);
     let v14: D = cgen_dual((dx_atan((dx_acos(dx_sin(u10[nt], tr_) * D::from(0.9), tr_) * u10[nt]) + x1, tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_sin(b2[nt % b2.len()], tr_) * dx_tanh(dx_hypot(u10[nt], D::from(nt as f64), tr_), tr_), tr_) * D::from(0.5), tr_);
-    [(((a3[nt] + x1) * dx_tanh(v2, tr_)) * b2[1]) + (((D::from(1.4) * dx_tanh(u10[1], tr_)) + (D::from(0.6) * dx_atan(snap13[1], tr_))) + (D::from(1.15) * v14)), (dx_atan((-v2 * dx_atan(v2 + (-D::from(2.2)), tr_)) / D::from(1.7), tr_) * D::from(0.95)) * dx_tanh(v1, tr_)]
+    let v15: D = dx_rem_euclid(dx_sin(snap13[3 - 1 - nt] * b2[nt % b2.len()], tr_) * dx_hypot(a3[nt], D::from(2.3), tr_), dx_abs(v14 - u10[nt], tr_) + D::from(1.25), tr_);
+    [((((a3[nt] + x1) * dx_tanh(v2, tr_)) * b2[1]) + (((D::from(1.4) * dx_tanh(u10[1], tr_)) + (D::from(0.6) * dx_atan(snap13[1], tr_))) + (D::from(1.15) * v14))) + (D::from(1.4) * dx_sigmoid(v15, tr_)), (dx_atan((-v2 * dx_atan(v2 + (-D::from(2.2)), tr_)) / D::from(1.7), tr_) * D::from(0.95)) * dx_tanh(v1, tr_)]
 }
 
 fn p960_eval(x: &[f64]) -> Vec<f64> {
@@ -33996,7 +34289,8 @@ fn p964(x1: f64, b2: &[f64; 5], b3: &[f64; 3], n4: usize) -> [f64; 1] {
         let tmp22 = std::mem::replace(&mut u17, z19);
         old16 = tmp22;
     }
-    [(((((-((n4 as f64) + x1)).abs() + 1.05).cbrt() + x1) * x1) + (0.8 * acc15)) + ((0.9 * u17[0].sin()) + (1.4 * old16[2].tanh()))]
+    let v23: f64 = f64::rem_euclid(if c20 <= 3 { x1 } else { autodiff::elu(1.15, x1.sin()) }, 1.0);
+    [((((((-((n4 as f64) + x1)).abs() + 1.05).cbrt() + x1) * x1) + (0.8 * acc15)) + ((0.9 * u17[0].sin()) + (1.4 * old16[2].tanh()))) + (1.45 * v23)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34034,7 +34328,8 @@ fn p964_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], n4: usize, tr_: &mut Tr) ->
         let tmp22 = std::mem::replace(&mut u17, z19);
         old16 = tmp22;
     }
-    [(((dx_cbrt(dx_abs(-(D::from(n4 as f64) + x1), tr_) + D::from(1.05), tr_) + x1) * x1) + (D::from(0.8) * acc15)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.4) * dx_tanh(old16[2], tr_)))]
+    let v23: D = dx_rem_euclid(if c20 <= 3 { x1 } else { dx_elu(D::from(1.15), dx_sin(x1, tr_), tr_) }, D::from(1.0), tr_);
+    [((((dx_cbrt(dx_abs(-(D::from(n4 as f64) + x1), tr_) + D::from(1.05), tr_) + x1) * x1) + (D::from(0.8) * acc15)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.4) * dx_tanh(old16[2], tr_)))) + (D::from(1.45) * v23)]
 }
 
 fn p964_eval(x: &[f64]) -> Vec<f64> {
@@ -34258,7 +34553,9 @@ fn p967(x1: f64, b2: &[f64; 3], b3: &[f64; 3], st: &Body, ch20: char) -> f64 {
     }
     let v19: f64 = b3.iter().copied().max_by(|p17, q18| p17.partial_cmp(q18).unwrap()).unwrap();
     let v21: f64 = if ch20 == 'a' { ((v1.abs() + 1.1).tanh() + 1.5).powf(st.vel[1]).abs().ln_1p().atan() } else { (st.vel[1].powi(0).abs() + 1.1).log10().sin() };
-    ((((if b3.iter().enumerate().map(|(j9, e10)| autodiff::sigmoid(x1)).sum::<f64>() < 0.7 { (x1 + v1).sin() } else if (st.m.sinh() % (st.m.abs() + 0.9)) <= 0.05 { -st.vel[1] } else { autodiff::elu(st.inner.a[1].floor(), (f64::tanh(0.85) * 0.9).acos().tanh()) }) - v8) - v1) + (((0.95 * out11[1].atan()) + (1.35 * v14.atan())) + (0.25 * acc15))) + ((1.0 * v19) + (1.45 * v21))
+    let v22: f64 = ((x1 * v8) / (out11[0].exp() + 0.5)).atan().rem_euclid(1.0 + (v14 * v14));
+    let v23: f64 = ((v19 + out11[1]).abs() + 1.6).acosh().div_euclid(1.0 + (v8 * v8));
+    (((((if b3.iter().enumerate().map(|(j9, e10)| autodiff::sigmoid(x1)).sum::<f64>() < 0.7 { (x1 + v1).sin() } else if (st.m.sinh() % (st.m.abs() + 0.9)) <= 0.05 { -st.vel[1] } else { autodiff::elu(st.inner.a[1].floor(), (f64::tanh(0.85) * 0.9).acos().tanh()) }) - v8) - v1) + (((0.95 * out11[1].atan()) + (1.35 * v14.atan())) + (0.25 * acc15))) + ((1.0 * v19) + (1.45 * v21))) + ((1.3 * v22.atan()) + (1.2 * (v23 * st.inner.a[0]).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34289,7 +34586,9 @@ fn p967_dual<D: Dn>(x1: D, b2: &[D; 3], b3: &[D; 3], st: &BodyD<D>, ch20: char, 
     }
     let v19: D = b3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v21: D = if ch20 == 'a' { dx_atan(dx_ln_1p(dx_abs(dx_powf(dx_tanh(dx_abs(v1, tr_) + D::from(1.1), tr_) + D::from(1.5), st.vel[1], tr_), tr_), tr_), tr_) } else { dx_sin(dx_log10(dx_abs(dx_powi(st.vel[1], 0, tr_), tr_) + D::from(1.1), tr_), tr_) };
-    ((((if dx_lt(b3.iter().enumerate().map(|(j9, e10)| dx_sigmoid(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.7), tr_) { dx_sin(x1 + v1, tr_) } else if dx_le(dx_rem(dx_sinh(st.m, tr_), dx_abs(st.m, tr_) + D::from(0.9), tr_), D::from(0.05), tr_) { -st.vel[1] } else { dx_elu(dx_floor(st.inner.a[1], tr_), dx_tanh(dx_acos(dx_tanh(D::from(0.85), tr_) * D::from(0.9), tr_), tr_), tr_) }) - v8) - v1) + (((D::from(0.95) * dx_atan(out11[1], tr_)) + (D::from(1.35) * dx_atan(v14, tr_))) + (D::from(0.25) * acc15))) + ((D::from(1.0) * v19) + (D::from(1.45) * v21))
+    let v22: D = dx_rem_euclid(dx_atan((x1 * v8) / (dx_exp(out11[0], tr_) + D::from(0.5)), tr_), D::from(1.0) + (v14 * v14), tr_);
+    let v23: D = dx_div_euclid(dx_acosh(dx_abs(v19 + out11[1], tr_) + D::from(1.6), tr_), D::from(1.0) + (v8 * v8), tr_);
+    (((((if dx_lt(b3.iter().enumerate().map(|(j9, e10)| dx_sigmoid(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.7), tr_) { dx_sin(x1 + v1, tr_) } else if dx_le(dx_rem(dx_sinh(st.m, tr_), dx_abs(st.m, tr_) + D::from(0.9), tr_), D::from(0.05), tr_) { -st.vel[1] } else { dx_elu(dx_floor(st.inner.a[1], tr_), dx_tanh(dx_acos(dx_tanh(D::from(0.85), tr_) * D::from(0.9), tr_), tr_), tr_) }) - v8) - v1) + (((D::from(0.95) * dx_atan(out11[1], tr_)) + (D::from(1.35) * dx_atan(v14, tr_))) + (D::from(0.25) * acc15))) + ((D::from(1.0) * v19) + (D::from(1.45) * v21))) + ((D::from(1.3) * dx_atan(v22, tr_)) + (D::from(1.2) * dx_sin(v23 * st.inner.a[0], tr_)))
 }
 
 fn p967_eval(x: &[f64]) -> Vec<f64> {
@@ -34419,7 +34718,9 @@ fn p969(x1: f64, x2: f64, a3: [f64; 3], k4: i32) -> [f64; 2] {
     }
     let cc9: f64 = cdot3(&a3, &a3);
     let v12: f64 = a3.iter().copied().max_by(|p10, q11| p10.partial_cmp(q11).unwrap()).unwrap();
-    [((((((f64::abs(1.95) + 0.5).powf(a3[1]).clamp(0.35, 1.95).abs() + 0.95).log(6.2) - x1) - x1) * x1) + (0.95 * autodiff::sigmoid(cc9))) + (0.35 * v12), ((autodiff::leaky_relu(x2 / ((a3[1] + x2).abs() + 0.85), 0.36) + x2) - x1) - x1]
+    let v13: f64 = autodiff::softplus(v12.abs()).div_euclid(1.0 + (x1 * x1));
+    let v15: f64 = ({ let t14 = (a3[2].sin() * 0.9).atanh(); t14 * (f64::abs(-1.3) + 1.45).ln() }).tanh().div_euclid(-(f64::abs(autodiff::relu(-2.0)) + 1.2));
+    [(((((((f64::abs(1.95) + 0.5).powf(a3[1]).clamp(0.35, 1.95).abs() + 0.95).log(6.2) - x1) - x1) * x1) + (0.95 * autodiff::sigmoid(cc9))) + (0.35 * v12)) + ((1.05 * (v13 * (v13.tanh() * 0.9).acos().atan()).tanh()) + (1.2 * (v15 * x2.abs()).sin())), ((autodiff::leaky_relu(x2 / ((a3[1] + x2).abs() + 0.85), 0.36) + x2) - x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34439,7 +34740,9 @@ fn p969_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], k4: i32, tr_: &mut Tr) -> [D; 2] {
     }
     let cc9: D = cdot3_dual(&a3, &a3, tr_);
     let v12: D = a3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    [((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
+    let v13: D = dx_div_euclid(dx_softplus(dx_abs(v12, tr_), tr_), D::from(1.0) + (x1 * x1), tr_);
+    let v15: D = dx_div_euclid(dx_tanh({ let t14 = dx_atanh(dx_sin(a3[2], tr_) * D::from(0.9), tr_); t14 * dx_ln(dx_abs(-D::from(1.3), tr_) + D::from(1.45), tr_) }, tr_), -(dx_abs(dx_relu(-D::from(2.0), tr_), tr_) + D::from(1.2)), tr_);
+    [(((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12)) + ((D::from(1.05) * dx_tanh(v13 * dx_atan(dx_acos(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_)) + (D::from(1.2) * dx_sin(v15 * dx_abs(x2, tr_), tr_))), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
 }
 
 fn p969_eval(x: &[f64]) -> Vec<f64> {
@@ -34651,7 +34954,8 @@ fn p972(x1: f64, b2: &[f64; 4]) -> (f64, f64) {
     z17[1] = (0.75 * u16[1]) + (((1.4 + (z17[1] * z17[1])).log2() + b2[c1]).atan() * 0.95);
     z17[2] = (0.25 * u16[1]) + ((z17[c1 % 3].abs() + 0.9).log((acc11 / (u13[2].abs() + 0.6)).abs() + 2.2) + b2[c1]).tanh();
     u16 = z17;
-    (((0.6 + x1) + (1.15 * acc11)) + ((((0.55 * u13[2].tanh()) + (1.2 * old12[1].tanh())) + (0.35 * u16[2].sin())) + (0.9 * z17[0].tanh())), ((b2.iter().map(|&e8| { let t9 = x1.tanh(); t9 * x1.min(b2[c1]).tanh() }).sum::<f64>() + x1) + b2[4 - 1 - c1]).atan() * (-2.75))
+    let v19: f64 = ({ let t18 = c1 as f64; t18 * (f64::abs(1.85) + 0.85).log(f64::abs(1.45) + 2.05) }).tanh().rem_euclid(u13[c1 % 3].max(u13[c1 % u13.len()]).abs() + 0.6);
+    ((((0.6 + x1) + (1.15 * acc11)) + ((((0.55 * u13[2].tanh()) + (1.2 * old12[1].tanh())) + (0.35 * u16[2].sin())) + (0.9 * z17[0].tanh()))) + (0.25 * v19.sin()), ((b2.iter().map(|&e8| { let t9 = x1.tanh(); t9 * x1.min(b2[c1]).tanh() }).sum::<f64>() + x1) + b2[4 - 1 - c1]).atan() * (-2.75))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34689,7 +34993,8 @@ fn p972_dual<D: Dn>(x1: D, b2: &[D; 4], tr_: &mut Tr) -> (D, D) {
     z17[1] = (D::from(0.75) * u16[1]) + (dx_atan(dx_log2(D::from(1.4) + (z17[1] * z17[1]), tr_) + b2[c1], tr_) * D::from(0.95));
     z17[2] = (D::from(0.25) * u16[1]) + dx_tanh(dx_log(dx_abs(z17[c1 % 3], tr_) + D::from(0.9), dx_abs(acc11 / (dx_abs(u13[2], tr_) + D::from(0.6)), tr_) + D::from(2.2), tr_) + b2[c1], tr_);
     u16 = z17;
-    (((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_))), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
+    let v19: D = dx_rem_euclid(dx_tanh({ let t18 = D::from(c1 as f64); t18 * dx_log(dx_abs(D::from(1.85), tr_) + D::from(0.85), dx_abs(D::from(1.45), tr_) + D::from(2.05), tr_) }, tr_), dx_abs(dx_max(u13[c1 % 3], u13[c1 % u13.len()], tr_), tr_) + D::from(0.6), tr_);
+    ((((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_)))) + (D::from(0.25) * dx_sin(v19, tr_)), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
 }
 
 fn p972_eval(x: &[f64]) -> Vec<f64> {
@@ -35089,7 +35394,8 @@ fn p977(mut x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 2]) -> f64 {
     let cl7 = |z8: f64| z8;
     let v9: f64 = cl7((((1.35 / 0.8) + f64::mul_add(0.05, 3.0, K977)) + b3[1]).sin()) + (0.3 * cl7(((b3[1] * a4[1]).sin() * 0.9).asin().atan()));
     let v11: f64 = b3.iter().take(2).rev().map(|e10| ((b3[1].abs() + 1.05).log10() + f64::max(0.8, -0.9)).tanh() + e10).sum::<f64>();
-    (((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((0.35 * v9.sin()) + (1.5 * v11.atan()))
+    let v12: f64 = (-v11).rem_euclid(1.0 + (a4[0] * a4[0]));
+    ((((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((0.35 * v9.sin()) + (1.5 * v11.atan()))) + (0.6 * v12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35106,7 +35412,8 @@ fn p977_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 2], a4: [D; 2], tr_: &mut Tr) ->
     let cl7 = |z8: D, tr_: &mut Tr| z8;
     let v9: D = cl7(dx_sin(((D::from(1.35) / D::from(0.8)) + dx_mul_add(D::from(0.05), D::from(3.0), K977, tr_)) + b3[1], tr_), tr_) + (D::from(0.3) * cl7(dx_atan(dx_asin(dx_sin(b3[1] * a4[1], tr_) * D::from(0.9), tr_), tr_), tr_));
     let v11: D = b3.iter().take(2).rev().map(|e10| dx_tanh(dx_log10(dx_abs(b3[1], tr_) + D::from(1.05), tr_) + dx_max(D::from(0.8), -D::from(0.9), tr_), tr_) + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))
+    let v12: D = dx_rem_euclid(-v11, D::from(1.0) + (a4[0] * a4[0]), tr_);
+    (((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))) + (D::from(0.6) * dx_tanh(v12, tr_))
 }
 
 fn p977_eval(x: &[f64]) -> Vec<f64> {
@@ -35326,7 +35633,8 @@ fn p979(x1: f64, mut x2: f64, b3: &[f64; 4], s4: &[f64], b5: &[f64; 4], nt: usiz
     for i17 in 0..nt {
         old9[0] = (0.65 * snap16[0]) + ((-0.4 + x1).atan() * 0.95);
     }
-    ((((if x1.asinh() > f64::exp2(-0.05) { (b3[1].sin() * 0.9).asin() } else if autodiff::sigmoid(s4[(c2 + 2) % 3]) > (1.0 + (b5[nt] * b5[nt])).recip() { s4[1] } else { x2 / (x2.abs() + 1.2) }) + (b3[(c2 + 1) % 4] / (-(b5[nt].abs() + 1.1))).asinh()).atan() * x2.sin()) + (1.2 * acc8)) + ((((0.65 * u10[0]) + (1.35 * old9[0])) + (0.7 * old9[0].tanh())) + (0.6 * snap16[0].tanh()))
+    let v18: f64 = (-x2 / (autodiff::elu(x1, s4[2].tanh()).abs() + 0.65)).tanh().rem_euclid(1.0 + (old9[c2 % 1] * old9[c2 % 1]));
+    (((((if x1.asinh() > f64::exp2(-0.05) { (b3[1].sin() * 0.9).asin() } else if autodiff::sigmoid(s4[(c2 + 2) % 3]) > (1.0 + (b5[nt] * b5[nt])).recip() { s4[1] } else { x2 / (x2.abs() + 1.2) }) + (b3[(c2 + 1) % 4] / (-(b5[nt].abs() + 1.1))).asinh()).atan() * x2.sin()) + (1.2 * acc8)) + ((((0.65 * u10[0]) + (1.35 * old9[0])) + (0.7 * old9[0].tanh())) + (0.6 * snap16[0].tanh()))) + (1.0 * v18.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35360,7 +35668,8 @@ fn p979_dual<D: Dn>(x1: D, mut x2: D, b3: &[D; 4], s4: &[D], b5: &[D; 4], nt: us
     for i17 in 0..nt {
         old9[0] = (D::from(0.65) * snap16[0]) + (dx_atan(-D::from(0.4) + x1, tr_) * D::from(0.95));
     }
-    ((dx_atan((if dx_gt(dx_asinh(x1, tr_), dx_exp2(-D::from(0.05), tr_), tr_) { dx_asin(dx_sin(b3[1], tr_) * D::from(0.9), tr_) } else if dx_gt(dx_sigmoid(s4[(c2 + 2) % 3], tr_), dx_recip(D::from(1.0) + (b5[nt] * b5[nt]), tr_), tr_) { s4[1] } else { x2 / (dx_abs(x2, tr_) + D::from(1.2)) }) + dx_asinh(b3[(c2 + 1) % 4] / (-(dx_abs(b5[nt], tr_) + D::from(1.1))), tr_), tr_) * dx_sin(x2, tr_)) + (D::from(1.2) * acc8)) + ((((D::from(0.65) * u10[0]) + (D::from(1.35) * old9[0])) + (D::from(0.7) * dx_tanh(old9[0], tr_))) + (D::from(0.6) * dx_tanh(snap16[0], tr_)))
+    let v18: D = dx_rem_euclid(dx_tanh(-x2 / (dx_abs(dx_elu(x1, dx_tanh(s4[2], tr_), tr_), tr_) + D::from(0.65)), tr_), D::from(1.0) + (old9[c2 % 1] * old9[c2 % 1]), tr_);
+    (((dx_atan((if dx_gt(dx_asinh(x1, tr_), dx_exp2(-D::from(0.05), tr_), tr_) { dx_asin(dx_sin(b3[1], tr_) * D::from(0.9), tr_) } else if dx_gt(dx_sigmoid(s4[(c2 + 2) % 3], tr_), dx_recip(D::from(1.0) + (b5[nt] * b5[nt]), tr_), tr_) { s4[1] } else { x2 / (dx_abs(x2, tr_) + D::from(1.2)) }) + dx_asinh(b3[(c2 + 1) % 4] / (-(dx_abs(b5[nt], tr_) + D::from(1.1))), tr_), tr_) * dx_sin(x2, tr_)) + (D::from(1.2) * acc8)) + ((((D::from(0.65) * u10[0]) + (D::from(1.35) * old9[0])) + (D::from(0.7) * dx_tanh(old9[0], tr_))) + (D::from(0.6) * dx_tanh(snap16[0], tr_)))) + (D::from(1.0) * dx_tanh(v18, tr_))
 }
 
 fn p979_eval(x: &[f64]) -> Vec<f64> {
@@ -35641,7 +35950,8 @@ fn p982(x1: f64, x2: f64, s3: &[f64], s4: &[f64], n5: usize, wv7: [[f64; 2]; 3])
     }
     let v8: f64 = (wv7[0][1] * f64::cosh(0.2).min((n5 as f64).hypot(wv7[1][n5])).tanh()) + wv7[1][1].sin();
     let v9: f64 = (wv7[2][1] * ((v8.abs().abs() + 1.05).log((f64::tanh(-0.05) * 0.9).acos().abs() + 2.95) + s3[(n5 + 3) % 1]).tanh()) + wv7[0][0].sin();
-    (((s4[n5 + 1] - x1) * x2.tanh()) + (0.85 * acc6)) + ((0.7 * v8) + (0.65 * v9))
+    let v10: f64 = ((s4[0] / (v9.exp() + 0.5)) - wv7[n5][1].asinh()).tanh().rem_euclid(0.95);
+    ((((s4[n5 + 1] - x1) * x2.tanh()) + (0.85 * acc6)) + ((0.7 * v8) + (0.65 * v9))) + (0.7 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35661,7 +35971,8 @@ fn p982_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], n5: usize, wv7: [[D; 2]; 3
     }
     let v8: D = (wv7[0][1] * dx_tanh(dx_min(dx_cosh(D::from(0.2), tr_), dx_hypot(D::from(n5 as f64), wv7[1][n5], tr_), tr_), tr_)) + dx_sin(wv7[1][1], tr_);
     let v9: D = (wv7[2][1] * dx_tanh(dx_log(dx_abs(dx_abs(v8, tr_), tr_) + D::from(1.05), dx_abs(dx_acos(dx_tanh(-D::from(0.05), tr_) * D::from(0.9), tr_), tr_) + D::from(2.95), tr_) + s3[(n5 + 3) % 1], tr_)) + dx_sin(wv7[0][0], tr_);
-    (((s4[n5 + 1] - x1) * dx_tanh(x2, tr_)) + (D::from(0.85) * acc6)) + ((D::from(0.7) * v8) + (D::from(0.65) * v9))
+    let v10: D = dx_rem_euclid(dx_tanh((s4[0] / (dx_exp(v9, tr_) + D::from(0.5))) - dx_asinh(wv7[n5][1], tr_), tr_), D::from(0.95), tr_);
+    ((((s4[n5 + 1] - x1) * dx_tanh(x2, tr_)) + (D::from(0.85) * acc6)) + ((D::from(0.7) * v8) + (D::from(0.65) * v9))) + (D::from(0.7) * v10)
 }
 
 fn p982_eval(x: &[f64]) -> Vec<f64> {
@@ -35723,7 +36034,8 @@ fn p983(x1: f64, x2: f64, a3: [f64; 5], a4: [f64; 4], n5: usize, ok9: Option<usi
         v10 += autodiff::sigmoid(a3[n5].asinh()) * ((j11 as f64) + 0.5);
     }
     let v14: f64 = match oc12 { Ok(c13) => a3[c1] * c13, Err(_) => a3[3].sin() * x2.cosh().tanh(), };
-    [(((a4[c1 % a4.len()] - x2) + v8).sin() * x2) + ((0.35 * v10.sin()) + (0.25 * v14))]
+    let v15: f64 = (a4[n5 % a4.len()] * v14).min(1.9 * a3[n5]).atan().rem_euclid(1.0 + (a3[n5] * a3[n5]));
+    [((((a4[c1 % a4.len()] - x2) + v8).sin() * x2) + ((0.35 * v10.sin()) + (0.25 * v14))) + (1.2 * v15.atan())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35744,7 +36056,8 @@ fn p983_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], a4: [D; 4], n5: usize, ok9: Option
         v10 += dx_sigmoid(dx_asinh(a3[n5], tr_), tr_) * (D::from(j11 as f64) + D::from(0.5));
     }
     let v14: D = match oc12 { Ok(c13) => a3[c1] * D::from(c13), Err(_) => dx_sin(a3[3], tr_) * dx_tanh(dx_cosh(x2, tr_), tr_), };
-    [(dx_sin((a4[c1 % a4.len()] - x2) + v8, tr_) * x2) + ((D::from(0.35) * dx_sin(v10, tr_)) + (D::from(0.25) * v14))]
+    let v15: D = dx_rem_euclid(dx_atan(dx_min(a4[n5 % a4.len()] * v14, D::from(1.9) * a3[n5], tr_), tr_), D::from(1.0) + (a3[n5] * a3[n5]), tr_);
+    [((dx_sin((a4[c1 % a4.len()] - x2) + v8, tr_) * x2) + ((D::from(0.35) * dx_sin(v10, tr_)) + (D::from(0.25) * v14))) + (D::from(1.2) * dx_atan(v15, tr_))]
 }
 
 fn p983_eval(x: &[f64]) -> Vec<f64> {
@@ -35836,7 +36149,9 @@ fn p984(x1: f64, x2: f64, w3: &[[f64; 3]; 1], b4: &[f64; 4], k5: i32) -> f64 {
         let tmp17 = std::mem::replace(&mut u14, z15);
         old13 = tmp17;
     }
-    (((((x2 - (b4[0] - (-0.8))) * x1) * x1) - x1) + (0.5 * acc7)) + ((((1.4 * u8[1].tanh()) + (0.25 * z9[0].tanh())) + (0.85 * u14[1].tanh())) + (0.45 * old13[0].sin()))
+    let v18: f64 = autodiff::sigmoid(f64::min(0.95, c10 as f64) - (-acc7)).div_euclid(((c10 as f64) - acc7).tanh().exp() + 0.5);
+    let v19: f64 = f64::rem_euclid(((v18 * (-1.45)) + u8[c10 % u8.len()].max(x1)).sin(), 1.55);
+    ((((((x2 - (b4[0] - (-0.8))) * x1) * x1) - x1) + (0.5 * acc7)) + ((((1.4 * u8[1].tanh()) + (0.25 * z9[0].tanh())) + (0.85 * u14[1].tanh())) + (0.45 * old13[0].sin()))) + ((0.7 * (v18 * u8[(c10 + 3) % 2].clamp(old13[c10 % 2].sin(), old13[c10 % 2].sin() + 0.7).atan()).tanh()) + (0.8 * v19))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35884,7 +36199,9 @@ fn p984_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 1], b4: &[D; 4], k5: i32, tr_: &
         let tmp17 = std::mem::replace(&mut u14, z15);
         old13 = tmp17;
     }
-    (((((x2 - (b4[0] - (-D::from(0.8)))) * x1) * x1) - x1) + (D::from(0.5) * acc7)) + ((((D::from(1.4) * dx_tanh(u8[1], tr_)) + (D::from(0.25) * dx_tanh(z9[0], tr_))) + (D::from(0.85) * dx_tanh(u14[1], tr_))) + (D::from(0.45) * dx_sin(old13[0], tr_)))
+    let v18: D = dx_div_euclid(dx_sigmoid(dx_min(D::from(0.95), D::from(c10 as f64), tr_) - (-acc7), tr_), dx_exp(dx_tanh(D::from(c10 as f64) - acc7, tr_), tr_) + D::from(0.5), tr_);
+    let v19: D = dx_rem_euclid(dx_sin((v18 * (-D::from(1.45))) + dx_max(u8[c10 % u8.len()], x1, tr_), tr_), D::from(1.55), tr_);
+    ((((((x2 - (b4[0] - (-D::from(0.8)))) * x1) * x1) - x1) + (D::from(0.5) * acc7)) + ((((D::from(1.4) * dx_tanh(u8[1], tr_)) + (D::from(0.25) * dx_tanh(z9[0], tr_))) + (D::from(0.85) * dx_tanh(u14[1], tr_))) + (D::from(0.45) * dx_sin(old13[0], tr_)))) + ((D::from(0.7) * dx_tanh(v18 * dx_atan(dx_clamp(u8[(c10 + 3) % 2], dx_sin(old13[c10 % 2], tr_), dx_sin(old13[c10 % 2], tr_) + D::from(0.7), tr_), tr_), tr_)) + (D::from(0.8) * v19))
 }
 
 fn p984_eval(x: &[f64]) -> Vec<f64> {
@@ -36225,7 +36542,8 @@ fn p988(x1: f64, x2: f64, w3: &[[f64; 2]; 3], st: &Body, nt: usize, wv23: [[f64;
     }
     let v24: f64 = (wv23[0][0] * (autodiff::relu(x2) * (-1.85)).tanh()) + wv23[0][1].sin();
     let (n29, s30, s31) = u16.iter().fold((0usize, 0.0, 0.0), |(c26, p27, q28), v25| (c26 + 1, p27 + (if (f64::abs(1.65) + 0.9).sqrt() <= (v25 - v25) { v25.tanh() } else { 0.2 }), q28 + (((-1.9 + v25.tanh()).atan() * 0.63) * (c26 as f64))));
-    ((((autodiff::leaky_relu(x1 / (-2.0), x1.exp_m1().atan() * 0.63).atan().exp_m1() - x2).tanh() * st.inner.t) + ((((0.3 * out13[1].tanh()) + (1.25 * autodiff::sigmoid(out13[1]))) + (1.15 * snap14[0].atan())) + (0.85 * u16[1].tanh()))) + (1.2 * v24)) + ((0.5 * (s30 / (n29 as f64))) + (1.4 * s31.atan()))
+    let v32: f64 = (u16[(n29 + 2) % 3].tanh().tan() + (s30 + out13[c20 % 2])).tanh().rem_euclid(1.95);
+    (((((autodiff::leaky_relu(x1 / (-2.0), x1.exp_m1().atan() * 0.63).atan().exp_m1() - x2).tanh() * st.inner.t) + ((((0.3 * out13[1].tanh()) + (1.25 * autodiff::sigmoid(out13[1]))) + (1.15 * snap14[0].atan())) + (0.85 * u16[1].tanh()))) + (1.2 * v24)) + ((0.5 * (s30 / (n29 as f64))) + (1.4 * s31.atan()))) + (0.25 * v32)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36270,7 +36588,8 @@ fn p988_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 3], st: &BodyD<D>, nt: usize, wv
     }
     let v24: D = (wv23[0][0] * dx_tanh(dx_relu(x2, tr_) * (-D::from(1.85)), tr_)) + dx_sin(wv23[0][1], tr_);
     let (n29, s30, s31) = u16.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c26, p27, q28), v25| (c26 + 1, p27 + (if dx_le(dx_sqrt(dx_abs(D::from(1.65), tr_) + D::from(0.9), tr_), *v25 - (*v25), tr_) { dx_tanh(*v25, tr_) } else { D::from(0.2) }), q28 + ((dx_atan(-D::from(1.9) + dx_tanh(*v25, tr_), tr_) * D::from(0.63)) * D::from(c26 as f64))));
-    (((dx_tanh(dx_exp_m1(dx_atan(dx_leaky_relu(x1 / (-D::from(2.0)), dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.63), tr_), tr_), tr_) - x2, tr_) * st.inner.t) + ((((D::from(0.3) * dx_tanh(out13[1], tr_)) + (D::from(1.25) * dx_sigmoid(out13[1], tr_))) + (D::from(1.15) * dx_atan(snap14[0], tr_))) + (D::from(0.85) * dx_tanh(u16[1], tr_)))) + (D::from(1.2) * v24)) + ((D::from(0.5) * (s30 / D::from(n29 as f64))) + (D::from(1.4) * dx_atan(s31, tr_)))
+    let v32: D = dx_rem_euclid(dx_tanh(dx_tan(dx_tanh(u16[(n29 + 2) % 3], tr_), tr_) + (s30 + out13[c20 % 2]), tr_), D::from(1.95), tr_);
+    ((((dx_tanh(dx_exp_m1(dx_atan(dx_leaky_relu(x1 / (-D::from(2.0)), dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.63), tr_), tr_), tr_) - x2, tr_) * st.inner.t) + ((((D::from(0.3) * dx_tanh(out13[1], tr_)) + (D::from(1.25) * dx_sigmoid(out13[1], tr_))) + (D::from(1.15) * dx_atan(snap14[0], tr_))) + (D::from(0.85) * dx_tanh(u16[1], tr_)))) + (D::from(1.2) * v24)) + ((D::from(0.5) * (s30 / D::from(n29 as f64))) + (D::from(1.4) * dx_atan(s31, tr_)))) + (D::from(0.25) * v32)
 }
 
 fn p988_eval(x: &[f64]) -> Vec<f64> {
@@ -36335,7 +36654,9 @@ fn p989(r1: &f64, x2: f64, a3: [f64; 3], b4: &[f64; 2], b5: &[f64; 3], nt: usize
     let v7: f64 = z3.iter().copied().max_by(|p5, q6| p5.partial_cmp(q6).unwrap()).unwrap();
     let ia8: [f64; 4] = [(v7 + b4[nt % 2]).tanh(), (r1.clamp(a3[nt], a3[nt] + 1.4) / (-(r1.abs() + 0.85))).atan(), (-b4[nt % b4.len()] - u2[0].tanh()).tanh(), ((x2 * v7) - v7.max(a3[nt])).atan()];
     let k10 = ia8.iter().copied().filter(|&v9| v9 > x2).count();
-    [(((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))]
+    let v11: f64 = u2[nt].rem_euclid(z3[(k10 + 1) % 3].abs() + 1.0);
+    let v12: f64 = ((2.6 * (-0.85)) % ((1.1 + (z3[nt] * z3[nt])).sqrt().abs() + 0.95)).rem_euclid(2.05);
+    [((((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))) + ((1.2 * v11.atan()) + (1.45 * v12))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36358,7 +36679,9 @@ fn p989_dual<D: Dn>(r1: &D, x2: D, a3: [D; 3], b4: &[D; 2], b5: &[D; 3], nt: usi
     let v7: D = z3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let ia8: [D; 4] = [dx_tanh(v7 + b4[nt % 2], tr_), dx_atan(dx_clamp(*r1, a3[nt], a3[nt] + D::from(1.4), tr_) / (-(dx_abs(*r1, tr_) + D::from(0.85))), tr_), dx_tanh(-b4[nt % b4.len()] - dx_tanh(u2[0], tr_), tr_), dx_atan((x2 * v7) - dx_max(v7, a3[nt], tr_), tr_)];
     let k10 = { let mut c_ = 0usize; for v9 in ia8.iter().copied() { if dx_gt(v9, x2, tr_) { c_ += 1; } } c_ };
-    [(((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))]
+    let v11: D = dx_rem_euclid(u2[nt], dx_abs(z3[(k10 + 1) % 3], tr_) + D::from(1.0), tr_);
+    let v12: D = dx_rem_euclid(dx_rem(D::from(2.6) * (-D::from(0.85)), dx_abs(dx_sqrt(D::from(1.1) + (z3[nt] * z3[nt]), tr_), tr_) + D::from(0.95), tr_), D::from(2.05), tr_);
+    [((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))]
 }
 
 fn p989_eval(x: &[f64]) -> Vec<f64> {
@@ -36529,7 +36852,9 @@ fn p991(x1: f64, b2: &[f64; 1], s3: &[f64]) -> f64 {
     }
     let cc13: f64 = cdot1(&y1, b2);
     let cc14: f64 = cdot1(b2, b2);
-    (((f64::abs(-0.95).ln_1p() / (-1.1)) * y1[0].atan2(s3.iter().copied().fold(0.1f64, |acc12, e11| acc12.min(y1[0].atan() * b2[0])))) - b2[0]) + ((0.3 * cc13.atan()) + (1.15 * cc14))
+    let v17: f64 = s3.iter().zip(b2.iter()).map(|(p15, q16)| y1[0] / (1.0 + (p15 * p15))).sum::<f64>().sin().rem_euclid(f64::exp(-1.6) + 0.5);
+    let v18: f64 = autodiff::leaky_relu(v5.signum(), 0.31).tanh().rem_euclid(2.05);
+    ((((f64::abs(-0.95).ln_1p() / (-1.1)) * y1[0].atan2(s3.iter().copied().fold(0.1f64, |acc12, e11| acc12.min(y1[0].atan() * b2[0])))) - b2[0]) + ((0.3 * cc13.atan()) + (1.15 * cc14))) + ((0.7 * autodiff::sigmoid(v17)) + (0.3 * v18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36546,7 +36871,9 @@ fn p991_dual<D: Dn>(x1: D, b2: &[D; 1], s3: &[D], tr_: &mut Tr) -> D {
     }
     let cc13: D = cdot1_dual(&y1, b2, tr_);
     let cc14: D = cdot1_dual(b2, b2, tr_);
-    (((dx_ln_1p(dx_abs(-D::from(0.95), tr_), tr_) / (-D::from(1.1))) * dx_atan2(y1[0], s3.iter().copied().fold(D::from(0.1), |acc12, e11| dx_min(acc12, dx_atan(y1[0], tr_) * b2[0], tr_)), tr_)) - b2[0]) + ((D::from(0.3) * dx_atan(cc13, tr_)) + (D::from(1.15) * cc14))
+    let v17: D = dx_rem_euclid(dx_sin(s3.iter().zip(b2.iter()).map(|(p15, q16)| y1[0] / (D::from(1.0) + (*p15 * (*p15)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_exp(-D::from(1.6), tr_) + D::from(0.5), tr_);
+    let v18: D = dx_rem_euclid(dx_tanh(dx_leaky_relu(dx_signum(v5, tr_), D::from(0.31), tr_), tr_), D::from(2.05), tr_);
+    ((((dx_ln_1p(dx_abs(-D::from(0.95), tr_), tr_) / (-D::from(1.1))) * dx_atan2(y1[0], s3.iter().copied().fold(D::from(0.1), |acc12, e11| dx_min(acc12, dx_atan(y1[0], tr_) * b2[0], tr_)), tr_)) - b2[0]) + ((D::from(0.3) * dx_atan(cc13, tr_)) + (D::from(1.15) * cc14))) + ((D::from(0.7) * dx_sigmoid(v17, tr_)) + (D::from(0.3) * v18))
 }
 
 fn p991_eval(x: &[f64]) -> Vec<f64> {
@@ -36604,7 +36931,8 @@ fn p992(x1: f64, b3: &[f64; 1], b2: &[f64; 4], mut a4: [f64; 4]) -> f64 {
     }
     let cc7: f64 = cdot4(b2, b2);
     let cc8: f64 = cdot1(b3, b3);
-    (((x1 + (x1 - x1)).abs().ln_1p() - x1) - x1) + ((1.25 * cc7.atan()) + (0.45 * cc8))
+    let v9: f64 = f64::rem_euclid(if b2[3] <= 0.8 { (cc7.abs() + 0.85).log2() } else { x1 * (-0.9) }, (cc7 + b2[0]).sin().exp() + 0.5);
+    ((((x1 + (x1 - x1)).abs().ln_1p() - x1) - x1) + ((1.25 * cc7.atan()) + (0.45 * cc8))) + (0.9 * v9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36628,7 +36956,8 @@ fn p992_dual<D: Dn>(x1: D, b3: &[D; 1], b2: &[D; 4], mut a4: [D; 4], tr_: &mut T
     }
     let cc7: D = cdot4_dual(b2, b2, tr_);
     let cc8: D = cdot1_dual(b3, b3, tr_);
-    ((dx_ln_1p(dx_abs(x1 + (x1 - x1), tr_), tr_) - x1) - x1) + ((D::from(1.25) * dx_atan(cc7, tr_)) + (D::from(0.45) * cc8))
+    let v9: D = dx_rem_euclid(if dx_le(b2[3], D::from(0.8), tr_) { dx_log2(dx_abs(cc7, tr_) + D::from(0.85), tr_) } else { x1 * (-D::from(0.9)) }, dx_exp(dx_sin(cc7 + b2[0], tr_), tr_) + D::from(0.5), tr_);
+    (((dx_ln_1p(dx_abs(x1 + (x1 - x1), tr_), tr_) - x1) - x1) + ((D::from(1.25) * dx_atan(cc7, tr_)) + (D::from(0.45) * cc8))) + (D::from(0.9) * v9)
 }
 
 fn p992_eval(x: &[f64]) -> Vec<f64> {
@@ -36799,7 +37128,9 @@ fn p994(x1: f64, a3: [f64; 4], b2: &[f64; 4], n4: usize) -> (f64, f64) {
         let snap15 = u13;
         u13[0] = (0.25 * snap15[0]) + ((v9 + a3[i14 + 1]).atan() * 0.95);
     }
-    ((((((if (v7 - (-0.2)) >= (b2[n4] - a3[4 - 1 - n4]) { autodiff::elu(x1, b2[4 - 1 - n4].atan() * 0.63) } else { v7.tanh() * v8 }).abs() + 0.5).sqrt() - v7) + v9) + (0.35 * acc12)) + (0.35 * autodiff::sigmoid(u13[0])), a3[4 - 1 - n4] - x1)
+    let v16: f64 = ((0.95 + (a3[2] * a3[2])).cbrt() - v9).rem_euclid(-((u13[0] + v10).tanh().exp() + 0.5));
+    let v17: f64 = f64::rem_euclid((v16 * v8).mul_add(acc12.hypot(n4 as f64), b2[n4].atan()).tanh(), 1.55);
+    (((((((if (v7 - (-0.2)) >= (b2[n4] - a3[4 - 1 - n4]) { autodiff::elu(x1, b2[4 - 1 - n4].atan() * 0.63) } else { v7.tanh() * v8 }).abs() + 0.5).sqrt() - v7) + v9) + (0.35 * acc12)) + (0.35 * autodiff::sigmoid(u13[0]))) + ((0.4 * v16) + (0.85 * v17)), a3[4 - 1 - n4] - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36829,7 +37160,9 @@ fn p994_dual<D: Dn>(x1: D, a3: [D; 4], b2: &[D; 4], n4: usize, tr_: &mut Tr) -> 
         let snap15 = u13;
         u13[0] = (D::from(0.25) * snap15[0]) + (dx_atan(v9 + a3[i14 + 1], tr_) * D::from(0.95));
     }
-    ((((dx_sqrt(dx_abs(if dx_ge(v7 - (-D::from(0.2)), b2[n4] - a3[4 - 1 - n4], tr_) { dx_elu(x1, dx_atan(b2[4 - 1 - n4], tr_) * D::from(0.63), tr_) } else { dx_tanh(v7, tr_) * v8 }, tr_) + D::from(0.5), tr_) - v7) + v9) + (D::from(0.35) * acc12)) + (D::from(0.35) * dx_sigmoid(u13[0], tr_)), a3[4 - 1 - n4] - x1)
+    let v16: D = dx_rem_euclid(dx_cbrt(D::from(0.95) + (a3[2] * a3[2]), tr_) - v9, -(dx_exp(dx_tanh(u13[0] + v10, tr_), tr_) + D::from(0.5)), tr_);
+    let v17: D = dx_rem_euclid(dx_tanh(dx_mul_add(v16 * v8, dx_hypot(acc12, D::from(n4 as f64), tr_), dx_atan(b2[n4], tr_), tr_), tr_), D::from(1.55), tr_);
+    (((((dx_sqrt(dx_abs(if dx_ge(v7 - (-D::from(0.2)), b2[n4] - a3[4 - 1 - n4], tr_) { dx_elu(x1, dx_atan(b2[4 - 1 - n4], tr_) * D::from(0.63), tr_) } else { dx_tanh(v7, tr_) * v8 }, tr_) + D::from(0.5), tr_) - v7) + v9) + (D::from(0.35) * acc12)) + (D::from(0.35) * dx_sigmoid(u13[0], tr_))) + ((D::from(0.4) * v16) + (D::from(0.85) * v17)), a3[4 - 1 - n4] - x1)
 }
 
 fn p994_eval(x: &[f64]) -> Vec<f64> {
@@ -36953,7 +37286,8 @@ fn p996(b2: &[f64; 2], mut x1: f64, n3: usize) -> f64 {
     let ia11: [f64; 2] = [autodiff::sigmoid((snap8[c5 % 1].abs() + 0.5).ln().floor() + x1), (-(-((c5 as f64).abs() + 0.75)).recip() + b2[1]).atan()];
     let cl12 = |z13: f64| ((z13.sin() * 0.9).acos() / 1.2).atan();
     let v14: f64 = ia11.iter().copied().map(cl12).sum::<f64>();
-    (((x1.cos() * b2[c5 % b2.len()].min((c5 as f64).floor()).atan()) * x1.tanh()) + (((1.3 * autodiff::sigmoid(u7[0])) + (1.05 * snap8[0].tanh())) + (0.95 * u7[0].tanh()))) + (0.3 * v14)
+    let v17: f64 = (-v14).rem_euclid(u7.iter().zip(ia11.iter()).map(|(p15, q16)| (v14.abs() + 0.5).log(v1.abs() + 2.75).sin() + 1.0).product::<f64>().abs() + 1.5);
+    ((((x1.cos() * b2[c5 % b2.len()].min((c5 as f64).floor()).atan()) * x1.tanh()) + (((1.3 * autodiff::sigmoid(u7[0])) + (1.05 * snap8[0].tanh())) + (0.95 * u7[0].tanh()))) + (0.3 * v14)) + (1.4 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36977,7 +37311,8 @@ fn p996_dual<D: Dn>(b2: &[D; 2], mut x1: D, n3: usize, tr_: &mut Tr) -> D {
     let ia11: [D; 2] = [dx_sigmoid(dx_floor(dx_ln(dx_abs(snap8[c5 % 1], tr_) + D::from(0.5), tr_), tr_) + x1, tr_), dx_atan(-dx_recip(-(dx_abs(D::from(c5 as f64), tr_) + D::from(0.75)), tr_) + b2[1], tr_)];
     let cl12 = |z13: D, tr_: &mut Tr| dx_atan(dx_acos(dx_sin(z13, tr_) * D::from(0.9), tr_) / D::from(1.2), tr_);
     let v14: D = ia11.iter().copied().map(|t_| cl12(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_cos(x1, tr_) * dx_atan(dx_min(b2[c5 % b2.len()], dx_floor(D::from(c5 as f64), tr_), tr_), tr_)) * dx_tanh(x1, tr_)) + (((D::from(1.3) * dx_sigmoid(u7[0], tr_)) + (D::from(1.05) * dx_tanh(snap8[0], tr_))) + (D::from(0.95) * dx_tanh(u7[0], tr_)))) + (D::from(0.3) * v14)
+    let v17: D = dx_rem_euclid(-v14, dx_abs(u7.iter().zip(ia11.iter()).map(|(p15, q16)| dx_sin(dx_log(dx_abs(v14, tr_) + D::from(0.5), dx_abs(v1, tr_) + D::from(2.75), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.5), tr_);
+    ((((dx_cos(x1, tr_) * dx_atan(dx_min(b2[c5 % b2.len()], dx_floor(D::from(c5 as f64), tr_), tr_), tr_)) * dx_tanh(x1, tr_)) + (((D::from(1.3) * dx_sigmoid(u7[0], tr_)) + (D::from(1.05) * dx_tanh(snap8[0], tr_))) + (D::from(0.95) * dx_tanh(u7[0], tr_)))) + (D::from(0.3) * v14)) + (D::from(1.4) * v17)
 }
 
 fn p996_eval(x: &[f64]) -> Vec<f64> {
@@ -37031,7 +37366,8 @@ fn p997(&self, s1: &[f64], s2: &[f64], n3: usize) -> (f64, f64) {
     }
     let cl16 = |acc17: f64, z18: f64| (0.5 * acc17) + (2.25 + z18).atan2(z18.abs()).sin();
     let v19: f64 = out6.iter().copied().fold(0.2, cl16);
-    (((s1.iter().product::<f64>() - v3) + (((((0.9 * out6[1].tanh()) + (1.25 * u8[1].tanh())) + (0.3 * snap11[1].tanh())) + (0.85 * u13[0].tanh())) + (1.15 * z14[0].atan()))) + (0.9 * v19), (self.inner.a[n3] * K997) - self.w[n3][1])
+    let v24: f64 = (z14.iter().sum::<f64>() / (snap11.iter().zip(s1.iter()).map(|(p21, q22)| out6.iter().map(|e23| (0.5 + (K997 * K997)).cbrt()).sum::<f64>()).sum::<f64>().abs() + 0.55)).tanh().rem_euclid(self.vel[n3].abs() + 1.05);
+    ((((s1.iter().product::<f64>() - v3) + (((((0.9 * out6[1].tanh()) + (1.25 * u8[1].tanh())) + (0.3 * snap11[1].tanh())) + (0.85 * u13[0].tanh())) + (1.15 * z14[0].atan()))) + (0.9 * v19)) + (0.95 * v24), (self.inner.a[n3] * K997) - self.w[n3][1])
 }
 }
 
@@ -37057,7 +37393,8 @@ fn p997_dual(&self, s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> (D, D) {
     }
     let cl16 = |acc17: D, z18: D, tr_: &mut Tr| (D::from(0.5) * acc17) + dx_sin(dx_atan2(D::from(2.25) + z18, dx_abs(z18, tr_), tr_), tr_);
     let v19: D = out6.iter().copied().fold(D::from(0.2), |acc_, t_| cl16(acc_, t_, tr_));
-    (((s1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - v3) + (((((D::from(0.9) * dx_tanh(out6[1], tr_)) + (D::from(1.25) * dx_tanh(u8[1], tr_))) + (D::from(0.3) * dx_tanh(snap11[1], tr_))) + (D::from(0.85) * dx_tanh(u13[0], tr_))) + (D::from(1.15) * dx_atan(z14[0], tr_)))) + (D::from(0.9) * v19), (self.inner.a[n3] * K997) - self.w[n3][1])
+    let v24: D = dx_rem_euclid(dx_tanh(z14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) / (dx_abs(snap11.iter().zip(s1.iter()).map(|(p21, q22)| out6.iter().map(|e23| dx_cbrt(D::from(0.5) + (K997 * K997), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), dx_abs(self.vel[n3], tr_) + D::from(1.05), tr_);
+    ((((s1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) - v3) + (((((D::from(0.9) * dx_tanh(out6[1], tr_)) + (D::from(1.25) * dx_tanh(u8[1], tr_))) + (D::from(0.3) * dx_tanh(snap11[1], tr_))) + (D::from(0.85) * dx_tanh(u13[0], tr_))) + (D::from(1.15) * dx_atan(z14[0], tr_)))) + (D::from(0.9) * v19)) + (D::from(0.95) * v24), (self.inner.a[n3] * K997) - self.w[n3][1])
 }
 }
 
@@ -37102,7 +37439,8 @@ fn p998(x1: f64, r2: &f64, b3: &[f64; 1], b4: &[f64; 2]) -> f64 {
     let mut y2: [[f64; 3]; 1] = [[0.0; 3]; 1];
     let mut v3 = ((-(b4[0] * x1)).abs() + 1.5).powf(((r2 - 1.75) + (x1.abs() + 1.15).ln()).tanh());
     v3 /= ({ let t4 = autodiff::leaky_relu(autodiff::relu(v3).tanh(), (x1.tanh() * 0.9).asin().tanh()); t4 * autodiff::sigmoid(-2.75 - (v1 + 0.3)) }).abs() + 1.3;
-    (autodiff::leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| b3.iter().enumerate().map(|(j7, e8)| v1.min(b4[0])).sum::<f64>().sin() + 1.0).product::<f64>(), 0.06).max(autodiff::sigmoid(b3[0]) + (-1.85 * b4[1])) - r2) - v1
+    let v9: f64 = autodiff::sigmoid((b3[0] * 3.0).mul_add(b3[0], b3[0] * b3[0])).rem_euclid(v3.hypot(v1).abs() + 0.9);
+    ((autodiff::leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| b3.iter().enumerate().map(|(j7, e8)| v1.min(b4[0])).sum::<f64>().sin() + 1.0).product::<f64>(), 0.06).max(autodiff::sigmoid(b3[0]) + (-1.85 * b4[1])) - r2) - v1) + (1.05 * v9.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37111,7 +37449,8 @@ fn p998_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 1], b4: &[D; 2], tr_: &mut Tr) -> D 
     let mut y2: [[D; 3]; 1] = [[D::from(0.0); 3]; 1];
     let mut v3 = dx_powf(dx_abs(-(b4[0] * x1), tr_) + D::from(1.5), dx_tanh((*r2 - D::from(1.75)) + dx_ln(dx_abs(x1, tr_) + D::from(1.15), tr_), tr_), tr_);
     v3 /= dx_abs({ let t4 = dx_leaky_relu(dx_tanh(dx_relu(v3, tr_), tr_), dx_tanh(dx_asin(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), tr_); t4 * dx_sigmoid(-D::from(2.75) - (v1 + D::from(0.3)), tr_) }, tr_) + D::from(1.3);
-    (dx_max(dx_leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| dx_sin(b3.iter().enumerate().map(|(j7, e8)| dx_min(v1, b4[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.06), tr_), dx_sigmoid(b3[0], tr_) + (-D::from(1.85) * b4[1]), tr_) - (*r2)) - v1
+    let v9: D = dx_rem_euclid(dx_sigmoid(dx_mul_add(b3[0] * D::from(3.0), b3[0], b3[0] * b3[0], tr_), tr_), dx_abs(dx_hypot(v3, v1, tr_), tr_) + D::from(0.9), tr_);
+    ((dx_max(dx_leaky_relu(b4.iter().zip(b3.iter()).map(|(p5, q6)| dx_sin(b3.iter().enumerate().map(|(j7, e8)| dx_min(v1, b4[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), D::from(0.06), tr_), dx_sigmoid(b3[0], tr_) + (-D::from(1.85) * b4[1]), tr_) - (*r2)) - v1) + (D::from(1.05) * dx_tanh(v9, tr_))
 }
 
 fn p998_eval(x: &[f64]) -> Vec<f64> {
@@ -37257,7 +37596,8 @@ fn p1000(a4: [f64; 2], x2: f64, a3: [f64; 2], x1: f64, nt: usize, ch21: char) ->
         u16[2] = (0.4 * snap19[2]) + autodiff::elu(u16[3 - 1 - nt] - a4[2 - 1 - i18], (-v15).tanh()).tanh();
     }
     let v22: f64 = if ch21 == 'b' { a3[nt].round().sin() } else { ((a3[nt] / (1.0 + (a4[nt] * a4[nt]))) + (a3[nt] + u16[nt])).sin() };
-    ((((-1.25 - x1) - x1) + x1) + (1.45 * autodiff::sigmoid(u16[0]))) + (1.15 * v22)
+    let v23: f64 = ((1.2 + v22) - (nt as f64)).div_euclid((a3[1].tanh() * 0.9).asin().abs() + 0.8);
+    (((((-1.25 - x1) - x1) + x1) + (1.45 * autodiff::sigmoid(u16[0]))) + (1.15 * v22)) + (1.15 * (v23 * v13.min(v13).atan()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37282,7 +37622,8 @@ fn p1000_dual<D: Dn>(a4: [D; 2], x2: D, a3: [D; 2], x1: D, nt: usize, ch21: char
         u16[2] = (D::from(0.4) * snap19[2]) + dx_tanh(dx_elu(u16[3 - 1 - nt] - a4[2 - 1 - i18], dx_tanh(-v15, tr_), tr_), tr_);
     }
     let v22: D = if ch21 == 'b' { dx_sin(dx_round(a3[nt], tr_), tr_) } else { dx_sin((a3[nt] / (D::from(1.0) + (a4[nt] * a4[nt]))) + (a3[nt] + u16[nt]), tr_) };
-    ((((-D::from(1.25) - x1) - x1) + x1) + (D::from(1.45) * dx_sigmoid(u16[0], tr_))) + (D::from(1.15) * v22)
+    let v23: D = dx_div_euclid((D::from(1.2) + v22) - D::from(nt as f64), dx_abs(dx_asin(dx_tanh(a3[1], tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_);
+    (((((-D::from(1.25) - x1) - x1) + x1) + (D::from(1.45) * dx_sigmoid(u16[0], tr_))) + (D::from(1.15) * v22)) + (D::from(1.15) * dx_tanh(v23 * dx_atan(dx_min(v13, v13, tr_), tr_), tr_))
 }
 
 fn p1000_eval(x: &[f64]) -> Vec<f64> {
@@ -37333,7 +37674,8 @@ fn p1001(a1: [f64; 2], b2: &[f64; 2], s3: &[f64], nt: usize) -> f64 {
     z6[2] = (u5[2] + (0.25 * (u5[2] - old4[2]))) + (0.25 * ((v2 % (v2.abs() + 0.95)).abs() + b2[0]).tanh());
     old4 = u5;
     u5 = z6;
-    ((((v2 + v1) - s3[nt % 1].clamp(-0.8, 1.05)) / ((v1.exp_m1().sin() * 0.9).asin().abs() + 0.6)).sin() * a1[1]) + ((0.7 * u5[0]) + (1.15 * old4[2]))
+    let v8: f64 = old4[nt % old4.len()].rem_euclid((s3[nt % s3.len()].abs() + 1.25).log10().abs() + 0.9);
+    (((((v2 + v1) - s3[nt % 1].clamp(-0.8, 1.05)) / ((v1.exp_m1().sin() * 0.9).asin().abs() + 0.6)).sin() * a1[1]) + ((0.7 * u5[0]) + (1.15 * old4[2]))) + (0.25 * v8.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37348,7 +37690,8 @@ fn p1001_dual<D: Dn>(a1: [D; 2], b2: &[D; 2], s3: &[D], nt: usize, tr_: &mut Tr)
     z6[2] = (u5[2] + (D::from(0.25) * (u5[2] - old4[2]))) + (D::from(0.25) * dx_tanh(dx_abs(dx_rem(v2, dx_abs(v2, tr_) + D::from(0.95), tr_), tr_) + b2[0], tr_));
     old4 = u5;
     u5 = z6;
-    (dx_sin(((v2 + v1) - dx_clamp(s3[nt % 1], -D::from(0.8), D::from(1.05), tr_)) / (dx_abs(dx_asin(dx_sin(dx_exp_m1(v1, tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.6)), tr_) * a1[1]) + ((D::from(0.7) * u5[0]) + (D::from(1.15) * old4[2]))
+    let v8: D = dx_rem_euclid(old4[nt % old4.len()], dx_abs(dx_log10(dx_abs(s3[nt % s3.len()], tr_) + D::from(1.25), tr_), tr_) + D::from(0.9), tr_);
+    ((dx_sin(((v2 + v1) - dx_clamp(s3[nt % 1], -D::from(0.8), D::from(1.05), tr_)) / (dx_abs(dx_asin(dx_sin(dx_exp_m1(v1, tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.6)), tr_) * a1[1]) + ((D::from(0.7) * u5[0]) + (D::from(1.15) * old4[2]))) + (D::from(0.25) * dx_tanh(v8, tr_))
 }
 
 fn p1001_eval(x: &[f64]) -> Vec<f64> {
@@ -37428,7 +37771,9 @@ fn p1002(a1: [f64; 2], b2: &[f64; 3], nt: usize) -> f64 {
     let cc25: f64 = cdot3(b2, b2);
     let ia26: [f64; 4] = [(a1[c23 % a1.len()] / (1.0 + (a1[nt % 2] * a1[nt % 2]))).tanh(), ((1.45 + (acc18 * acc18)).log(4.7) + a1[nt % 2]).tanh(), (f64::clamp(cc25 - acc18, acc18, acc18 + 2.0) + a1[0]).atan(), ((u20[(c23 + 3) % 3] - f64::hypot(1.3, z22[nt % 3])) + b2[nt % b2.len()]).sin()];
     let v28: f64 = ia26.iter().map(|&e27| 1.0 * e27).map(f64::tanh).sum::<f64>();
-    ((((v1.abs().tanh() * v1.tanh()) + (-1.35)) + (1.0 * acc18)) + (((0.4 * u20[1].tanh()) + (0.85 * z22[0].tanh())) + (1.1 * cc25.atan()))) + (0.8 * autodiff::sigmoid(v28))
+    let v29: f64 = v28.tanh().div_euclid(f64::powf(cc25.abs() + 1.25, autodiff::sigmoid(z22[(nt + 2) % 3])).tanh().exp() + 0.5);
+    let v30: f64 = autodiff::relu(v1).cos().rem_euclid(-0.6);
+    (((((v1.abs().tanh() * v1.tanh()) + (-1.35)) + (1.0 * acc18)) + (((0.4 * u20[1].tanh()) + (0.85 * z22[0].tanh())) + (1.1 * cc25.atan()))) + (0.8 * autodiff::sigmoid(v28))) + ((0.7 * (v29 * f64::exp2(2.95).sin())) + (1.3 * v30))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37474,7 +37819,9 @@ fn p1002_dual<D: Dn>(a1: [D; 2], b2: &[D; 3], nt: usize, tr_: &mut Tr) -> D {
     let cc25: D = cdot3_dual(b2, b2, tr_);
     let ia26: [D; 4] = [dx_tanh(a1[c23 % a1.len()] / (D::from(1.0) + (a1[nt % 2] * a1[nt % 2])), tr_), dx_tanh(dx_log(D::from(1.45) + (acc18 * acc18), D::from(4.7), tr_) + a1[nt % 2], tr_), dx_atan(dx_clamp(cc25 - acc18, acc18, acc18 + D::from(2.0), tr_) + a1[0], tr_), dx_sin((u20[(c23 + 3) % 3] - dx_hypot(D::from(1.3), z22[nt % 3], tr_)) + b2[nt % b2.len()], tr_)];
     let v28: D = ia26.iter().map(|&e27| D::from(1.0) * e27).map(|t_| dx_tanh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((dx_tanh(dx_abs(v1, tr_), tr_) * dx_tanh(v1, tr_)) + (-D::from(1.35))) + (D::from(1.0) * acc18)) + (((D::from(0.4) * dx_tanh(u20[1], tr_)) + (D::from(0.85) * dx_tanh(z22[0], tr_))) + (D::from(1.1) * dx_atan(cc25, tr_)))) + (D::from(0.8) * dx_sigmoid(v28, tr_))
+    let v29: D = dx_div_euclid(dx_tanh(v28, tr_), dx_exp(dx_tanh(dx_powf(dx_abs(cc25, tr_) + D::from(1.25), dx_sigmoid(z22[(nt + 2) % 3], tr_), tr_), tr_), tr_) + D::from(0.5), tr_);
+    let v30: D = dx_rem_euclid(dx_cos(dx_relu(v1, tr_), tr_), -D::from(0.6), tr_);
+    (((((dx_tanh(dx_abs(v1, tr_), tr_) * dx_tanh(v1, tr_)) + (-D::from(1.35))) + (D::from(1.0) * acc18)) + (((D::from(0.4) * dx_tanh(u20[1], tr_)) + (D::from(0.85) * dx_tanh(z22[0], tr_))) + (D::from(1.1) * dx_atan(cc25, tr_)))) + (D::from(0.8) * dx_sigmoid(v28, tr_))) + ((D::from(0.7) * (v29 * dx_sin(dx_exp2(D::from(2.95), tr_), tr_))) + (D::from(1.3) * v30))
 }
 
 fn p1002_eval(x: &[f64]) -> Vec<f64> {
@@ -37545,7 +37892,8 @@ fn p1003(b1: &[f64; 4], a2: [f64; 1], w3: &[[f64; 3]; 1], k4: i32, nt: usize) ->
     for i20 in 0..nt {
         u13[0] = (0.7 * snap19[1]) + (v1 + w3[i20][i20]).tanh();
     }
-    ((((((f64::abs(-1.15 * (-2.4)) + 1.0).ln().abs() + 0.8).cbrt() + a2[nt % 1]) * v1) * v1) + (0.95 * acc11)) + ((((0.25 * u13[1]) + (1.2 * old12[1])) + (0.25 * u13[0].atan())) + (1.45 * snap19[0].tanh()))
+    let v21: f64 = w3[nt % w3.len()][0].rem_euclid(-0.5);
+    (((((((f64::abs(-1.15 * (-2.4)) + 1.0).ln().abs() + 0.8).cbrt() + a2[nt % 1]) * v1) * v1) + (0.95 * acc11)) + ((((0.25 * u13[1]) + (1.2 * old12[1])) + (0.25 * u13[0].atan())) + (1.45 * snap19[0].tanh()))) + (0.25 * v21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37587,7 +37935,8 @@ fn p1003_dual<D: Dn>(b1: &[D; 4], a2: [D; 1], w3: &[[D; 3]; 1], k4: i32, nt: usi
     for i20 in 0..nt {
         u13[0] = (D::from(0.7) * snap19[1]) + dx_tanh(v1 + w3[i20][i20], tr_);
     }
-    ((((dx_cbrt(dx_abs(dx_ln(dx_abs(-D::from(1.15) * (-D::from(2.4)), tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_) + a2[nt % 1]) * v1) * v1) + (D::from(0.95) * acc11)) + ((((D::from(0.25) * u13[1]) + (D::from(1.2) * old12[1])) + (D::from(0.25) * dx_atan(u13[0], tr_))) + (D::from(1.45) * dx_tanh(snap19[0], tr_)))
+    let v21: D = dx_rem_euclid(w3[nt % w3.len()][0], -D::from(0.5), tr_);
+    (((((dx_cbrt(dx_abs(dx_ln(dx_abs(-D::from(1.15) * (-D::from(2.4)), tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_) + a2[nt % 1]) * v1) * v1) + (D::from(0.95) * acc11)) + ((((D::from(0.25) * u13[1]) + (D::from(1.2) * old12[1])) + (D::from(0.25) * dx_atan(u13[0], tr_))) + (D::from(1.45) * dx_tanh(snap19[0], tr_)))) + (D::from(0.25) * v21)
 }
 
 fn p1003_eval(x: &[f64]) -> Vec<f64> {
@@ -37663,7 +38012,9 @@ fn p1004(&self, b1: &[f64; 1], nt: usize) -> f64 {
     for l21 in 0..2 {
         cc19 += caff2(&self.w[l21], autodiff::sigmoid((self.pos[2 - 1 - nt] / (-(self.inner.t.abs() + 1.4))) / 2.8) * 0.5, &hh20);
     }
-    ((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((0.65 * out9[0].sin()) + (0.65 * u10[0].atan())) + (0.7 * autodiff::sigmoid(z13[0]))) + (0.45 * cc18)) + (0.6 * cc19))
+    let v22: f64 = f64::rem_euclid(-(self.m.abs() + 1.1).log(3.55), (u10[nt] / (self.vel[(c14 + 3) % 2].exp() + 0.5)).abs() + 1.5);
+    let v23: f64 = f64::rem_euclid(((-2.9 * self.inner.t) - (-2.95)).atan(), f64::exp(-3.0) + 0.5);
+    (((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((0.65 * out9[0].sin()) + (0.65 * u10[0].atan())) + (0.7 * autodiff::sigmoid(z13[0]))) + (0.45 * cc18)) + (0.6 * cc19))) + ((1.25 * v22.tanh()) + (0.8 * v23.tanh()))
 }
 }
 
@@ -37706,7 +38057,9 @@ fn p1004_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     for l21 in 0..2 {
         cc19 += caff2_dual(&self.w[l21], dx_sigmoid((self.pos[2 - 1 - nt] / (-(dx_abs(self.inner.t, tr_) + D::from(1.4)))) / D::from(2.8), tr_) * D::from(0.5), &hh20, tr_);
     }
-    (((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(0.65) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_atan(u10[0], tr_))) + (D::from(0.7) * dx_sigmoid(z13[0], tr_))) + (D::from(0.45) * cc18)) + (D::from(0.6) * cc19))
+    let v22: D = dx_rem_euclid(-dx_log(dx_abs(self.m, tr_) + D::from(1.1), D::from(3.55), tr_), dx_abs(u10[nt] / (dx_exp(self.vel[(c14 + 3) % 2], tr_) + D::from(0.5)), tr_) + D::from(1.5), tr_);
+    let v23: D = dx_rem_euclid(dx_atan((-D::from(2.9) * self.inner.t) - (-D::from(2.95)), tr_), dx_exp(-D::from(3.0), tr_) + D::from(0.5), tr_);
+    ((((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(0.65) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_atan(u10[0], tr_))) + (D::from(0.7) * dx_sigmoid(z13[0], tr_))) + (D::from(0.45) * cc18)) + (D::from(0.6) * cc19))) + ((D::from(1.25) * dx_tanh(v22, tr_)) + (D::from(0.8) * dx_tanh(v23, tr_)))
 }
 }
 
@@ -37928,7 +38281,8 @@ fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2];
     }
     let v20: f64 = (wv19[2][0] * autodiff::sigmoid(-acc16 + b2[5 - 1 - nt])) + wv19[2][1].sin();
     let v23: f64 = hh12.iter().filter(|v21| **v21 > -1.337).map(|e22| (e22 / (-(f64::abs(-2.05) + 1.4))).trunc().tanh()).sum::<f64>();
-    (((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)
+    let v24: f64 = f64::rem_euclid(((wv19[0][nt % 2] - (nt as f64)) * (f64::abs(2.85) + 1.1).log2()).atan(), ((nt + 1) as f64).trunc().abs() + 1.15);
+    ((((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)) + (1.4 * v24.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37954,7 +38308,8 @@ fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D;
     }
     let v20: D = (wv19[2][0] * dx_sigmoid(-acc16 + b2[5 - 1 - nt], tr_)) + dx_sin(wv19[2][1], tr_);
     let v23: D = { let mut s_ = D::from(0.0); for e22 in hh12.iter() { if dx_gt(*e22, -D::from(1.337), tr_) { s_ = s_ + dx_tanh(dx_trunc(*e22 / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_); } } s_ };
-    (((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)
+    let v24: D = dx_rem_euclid(dx_atan((wv19[0][nt % 2] - D::from(nt as f64)) * dx_log2(dx_abs(D::from(2.85), tr_) + D::from(1.1), tr_), tr_), dx_abs(dx_trunc(D::from((nt + 1) as f64), tr_), tr_) + D::from(1.15), tr_);
+    ((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))
 }
 
 fn p1007_eval(x: &[f64]) -> Vec<f64> {
@@ -38019,7 +38374,8 @@ fn p1008(&self, b1: &[f64; 1], nt: usize) -> f64 {
     }
     let cc9: f64 = cdot3(&z7, &z7);
     let v10: f64 = ccube((nt as f64).min(self.m).tanh().exp2().tanh() * 0.5);
-    (((self.pos[nt % 2].max(((nt as f64).abs() + 0.55).sqrt()) * self.w[nt % 2][nt % 2]) - self.inner.t) - self.m) + (((((0.5 * out5[0].tanh()) + (1.25 * u6[2].atan())) + (0.5 * z7[1].tanh())) + (0.55 * cc9.sin())) + (1.0 * v10))
+    let v11: f64 = f64::rem_euclid(v1.sin(), -(1.0 + (out5[nt % out5.len()] * out5[nt % out5.len()])));
+    ((((self.pos[nt % 2].max(((nt as f64).abs() + 0.55).sqrt()) * self.w[nt % 2][nt % 2]) - self.inner.t) - self.m) + (((((0.5 * out5[0].tanh()) + (1.25 * u6[2].atan())) + (0.5 * z7[1].tanh())) + (0.55 * cc9.sin())) + (1.0 * v10))) + (0.85 * v11.tanh())
 }
 }
 
@@ -38047,7 +38403,8 @@ fn p1008_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     }
     let cc9: D = cdot3_dual(&z7, &z7, tr_);
     let v10: D = ccube_dual(dx_tanh(dx_exp2(dx_tanh(dx_min(D::from(nt as f64), self.m, tr_), tr_), tr_), tr_) * D::from(0.5), tr_);
-    (((dx_max(self.pos[nt % 2], dx_sqrt(dx_abs(D::from(nt as f64), tr_) + D::from(0.55), tr_), tr_) * self.w[nt % 2][nt % 2]) - self.inner.t) - self.m) + (((((D::from(0.5) * dx_tanh(out5[0], tr_)) + (D::from(1.25) * dx_atan(u6[2], tr_))) + (D::from(0.5) * dx_tanh(z7[1], tr_))) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(1.0) * v10))
+    let v11: D = dx_rem_euclid(dx_sin(v1, tr_), -(D::from(1.0) + (out5[nt % out5.len()] * out5[nt % out5.len()])), tr_);
+    ((((dx_max(self.pos[nt % 2], dx_sqrt(dx_abs(D::from(nt as f64), tr_) + D::from(0.55), tr_), tr_) * self.w[nt % 2][nt % 2]) - self.inner.t) - self.m) + (((((D::from(0.5) * dx_tanh(out5[0], tr_)) + (D::from(1.25) * dx_atan(u6[2], tr_))) + (D::from(0.5) * dx_tanh(z7[1], tr_))) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(1.0) * v10))) + (D::from(0.85) * dx_tanh(v11, tr_))
 }
 }
 
@@ -38291,7 +38648,8 @@ fn p1011(s1: &[f64], w2: &[[f64; 2]; 1], s3: &[f64], f4: bool, nt: usize) -> f64
         u14 = z15;
     }
     let (n21, s22, s23) = s3.iter().fold((0usize, 0.0, 0.0), |(c18, p19, q20), &v17| (c18 + 1, p19 + (if v17 < v17 || 2.45 >= v17 { v17.min(-1.0) } else { v17 * v17 }).tanh(), q20 + (v17.tanh() * (c18 as f64))));
-    (((((autodiff::sigmoid((nt as f64).exp_m1() + (s3[nt] / (-(f64::exp(-0.15) + 0.5)))) * s3.iter().enumerate().map(|(j11, e12)| j11 as f64).sum::<f64>().tanh()) - v1) - v1) - v1) + ((0.3 * u14[1].atan()) + (1.0 * old13[0].tanh()))) + ((1.15 * (s22 / (n21 as f64))) + (0.8 * s23.tanh()))
+    let v24: f64 = f64::rem_euclid(autodiff::relu(2.05), (s22.abs() + 1.85).acosh().abs() + 0.65);
+    ((((((autodiff::sigmoid((nt as f64).exp_m1() + (s3[nt] / (-(f64::exp(-0.15) + 0.5)))) * s3.iter().enumerate().map(|(j11, e12)| j11 as f64).sum::<f64>().tanh()) - v1) - v1) - v1) + ((0.3 * u14[1].atan()) + (1.0 * old13[0].tanh()))) + ((1.15 * (s22 / (n21 as f64))) + (0.8 * s23.tanh()))) + (1.5 * v24)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38332,7 +38690,8 @@ fn p1011_dual<D: Dn>(s1: &[D], w2: &[[D; 2]; 1], s3: &[D], f4: bool, nt: usize, 
         u14 = z15;
     }
     let (n21, s22, s23) = s3.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c18, p19, q20), &v17| (c18 + 1, p19 + dx_tanh(if dx_lt(v17, v17, tr_) || dx_ge(D::from(2.45), v17, tr_) { dx_min(v17, -D::from(1.0), tr_) } else { v17 * v17 }, tr_), q20 + (dx_tanh(v17, tr_) * D::from(c18 as f64))));
-    (((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))
+    let v24: D = dx_rem_euclid(dx_relu(D::from(2.05), tr_), dx_abs(dx_acosh(dx_abs(s22, tr_) + D::from(1.85), tr_), tr_) + D::from(0.65), tr_);
+    ((((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))) + (D::from(1.5) * v24)
 }
 
 fn p1011_eval(x: &[f64]) -> Vec<f64> {
@@ -38737,7 +39096,8 @@ fn p1016(x1: f64, x2: f64, s3: &[f64], n4: usize) -> f64 {
     if v11.abs() > 1e300 {
         println!("v11 = {v11}");
     }
-    ((s3.iter().map(|e9| (x1 + e9) - (x1 * x1)).sum::<f64>() + 0.25) - v7) + (1.1 * v11)
+    let v12: f64 = ((1.25 + (s3[(c8 + 2) % 1] * s3[(c8 + 2) % 1])).ln() + s3[n4 % 1]).tanh().div_euclid(-(s3[0].exp2().abs() + 0.9));
+    (((s3.iter().map(|e9| (x1 + e9) - (x1 * x1)).sum::<f64>() + 0.25) - v7) + (1.1 * v11)) + (0.35 * (v12 * v7.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38758,7 +39118,8 @@ fn p1016_dual<D: Dn>(x1: D, x2: D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v11, tr_), D::from(1e300), tr_) {
         let _ = v11;
     }
-    ((s3.iter().map(|e9| (x1 + (*e9)) - (x1 * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + D::from(0.25)) - v7) + (D::from(1.1) * v11)
+    let v12: D = dx_div_euclid(dx_tanh(dx_ln(D::from(1.25) + (s3[(c8 + 2) % 1] * s3[(c8 + 2) % 1]), tr_) + s3[n4 % 1], tr_), -(dx_abs(dx_exp2(s3[0], tr_), tr_) + D::from(0.9)), tr_);
+    (((s3.iter().map(|e9| (x1 + (*e9)) - (x1 * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + D::from(0.25)) - v7) + (D::from(1.1) * v11)) + (D::from(0.35) * (v12 * dx_tanh(v7, tr_)))
 }
 
 fn p1016_eval(x: &[f64]) -> Vec<f64> {
@@ -38809,7 +39170,9 @@ fn p1017(&self, x1: f64, s2: &[f64], k3: i32) -> f64 {
     let v8: f64 = s2.iter().map(|&e7| 1.0 * e7).map(f64::sinh).sum::<f64>();
     let ia9: [f64; 4] = [(out3[1].floor().exp2() + self.w[1][0]).sin(), ((2.45 / (v2.atan().exp() + 0.5)).sin().cosh() + s2[0]).sin(), ((-2.4 + v2) - self.w[0][0]).atan(), s2.iter().zip(out3.iter()).map(|(p10, q11)| s2[3] * (-0.4)).sum::<f64>().tanh()];
     let v15: f64 = ia9.iter().filter(|v12| **v12 < x1).fold(0.8f64, |acc14, e13| (0.5 * acc14) + (f64::abs(-1.1).round().tanh() + e13));
-    (((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())
+    let v16: f64 = autodiff::elu(x1.min(self.inner.a[0]).tanh(), 1.3).rem_euclid(self.vel[0].max(self.inner.a[0]).tanh().exp() + 0.5);
+    let v17: f64 = f64::rem_euclid(2.5, f64::tanh(-0.55).exp() + 0.5);
+    ((((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())) + ((1.45 * v16) + (0.85 * v17.tanh()))
 }
 }
 
@@ -38828,7 +39191,9 @@ fn p1017_dual(&self, x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> D {
     let v8: D = s2.iter().map(|&e7| D::from(1.0) * e7).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let ia9: [D; 4] = [dx_sin(dx_exp2(dx_floor(out3[1], tr_), tr_) + self.w[1][0], tr_), dx_sin(dx_cosh(dx_sin(D::from(2.45) / (dx_exp(dx_atan(v2, tr_), tr_) + D::from(0.5)), tr_), tr_) + s2[0], tr_), dx_atan((-D::from(2.4) + v2) - self.w[0][0], tr_), dx_tanh(s2.iter().zip(out3.iter()).map(|(p10, q11)| s2[3] * (-D::from(0.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
     let v15: D = { let mut acc14 = D::from(0.8); for e13 in ia9.iter() { if dx_lt(*e13, x1, tr_) { acc14 = (D::from(0.5) * acc14) + (dx_tanh(dx_round(dx_abs(-D::from(1.1), tr_), tr_), tr_) + (*e13)); } } acc14 };
-    ((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))
+    let v16: D = dx_rem_euclid(dx_elu(dx_tanh(dx_min(x1, self.inner.a[0], tr_), tr_), D::from(1.3), tr_), dx_exp(dx_tanh(dx_max(self.vel[0], self.inner.a[0], tr_), tr_), tr_) + D::from(0.5), tr_);
+    let v17: D = dx_rem_euclid(D::from(2.5), dx_exp(dx_tanh(-D::from(0.55), tr_), tr_) + D::from(0.5), tr_);
+    (((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))) + ((D::from(1.45) * v16) + (D::from(0.85) * dx_tanh(v17, tr_)))
 }
 }
 
@@ -39309,7 +39674,9 @@ fn p1023(x1: f64, b2: &[f64; 3], a3: [f64; 5], n4: usize) -> f64 {
     for i11 in (0..3).rev() {
         acc10 = (0.5 * acc10) + (autodiff::sigmoid(x1) * (i11 as f64));
     }
-    (((x1 * (b2[2] % (1.0 + (b2[n4 % b2.len()] * b2[n4 % b2.len()])))).atan2(autodiff::sigmoid(K1023) / ((a3[n4] + K1023).exp() + 0.5)) * a3[4]) - x1) + (0.7 * autodiff::sigmoid(acc10))
+    let v12: f64 = f64::rem_euclid((b2[(n4 + 1) % b2.len()] - 2.95) * (-K1023), x1.max(K1023).abs() + 0.5);
+    let v13: f64 = ((x1 * 2.8).tanh() * 0.9).atanh().rem_euclid((acc10 + (n4 as f64)).abs() + 1.05);
+    ((((x1 * (b2[2] % (1.0 + (b2[n4 % b2.len()] * b2[n4 % b2.len()])))).atan2(autodiff::sigmoid(K1023) / ((a3[n4] + K1023).exp() + 0.5)) * a3[4]) - x1) + (0.7 * autodiff::sigmoid(acc10))) + ((1.3 * v12) + (1.2 * v13.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39331,7 +39698,9 @@ fn p1023_dual<D: Dn>(x1: D, b2: &[D; 3], a3: [D; 5], n4: usize, tr_: &mut Tr) ->
     for i11 in (0..3).rev() {
         acc10 = (D::from(0.5) * acc10) + (dx_sigmoid(x1, tr_) * D::from(i11 as f64));
     }
-    ((dx_atan2(x1 * dx_rem(b2[2], D::from(1.0) + (b2[n4 % b2.len()] * b2[n4 % b2.len()]), tr_), dx_sigmoid(K1023, tr_) / (dx_exp(a3[n4] + K1023, tr_) + D::from(0.5)), tr_) * a3[4]) - x1) + (D::from(0.7) * dx_sigmoid(acc10, tr_))
+    let v12: D = dx_rem_euclid((b2[(n4 + 1) % b2.len()] - D::from(2.95)) * (-K1023), dx_abs(dx_max(x1, K1023, tr_), tr_) + D::from(0.5), tr_);
+    let v13: D = dx_rem_euclid(dx_atanh(dx_tanh(x1 * D::from(2.8), tr_) * D::from(0.9), tr_), dx_abs(acc10 + D::from(n4 as f64), tr_) + D::from(1.05), tr_);
+    (((dx_atan2(x1 * dx_rem(b2[2], D::from(1.0) + (b2[n4 % b2.len()] * b2[n4 % b2.len()]), tr_), dx_sigmoid(K1023, tr_) / (dx_exp(a3[n4] + K1023, tr_) + D::from(0.5)), tr_) * a3[4]) - x1) + (D::from(0.7) * dx_sigmoid(acc10, tr_))) + ((D::from(1.3) * v12) + (D::from(1.2) * dx_atan(v13, tr_)))
 }
 
 fn p1023_eval(x: &[f64]) -> Vec<f64> {
@@ -39497,7 +39866,8 @@ fn p1025(b1: &[f64; 2]) -> [f64; 2] {
         }
     }
     let cc7: f64 = cdot2(b1, b1);
-    [((autodiff::relu(0.75) - (-0.3)) + b1[0]) + (0.25 * cc7), ((1.3 + b1[1]) + b1[1]) + (-2.65)]
+    let v8: f64 = (0.75 + (b1[0] * b1[0])).cbrt().hypot(cc7.atan2(-0.25)).rem_euclid(f64::max(b1[1], b1[0]).abs() + 1.3);
+    [(((autodiff::relu(0.75) - (-0.3)) + b1[0]) + (0.25 * cc7)) + (0.35 * autodiff::sigmoid(v8)), ((1.3 + b1[1]) + b1[1]) + (-2.65)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39510,7 +39880,8 @@ fn p1025_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> [D; 2] {
         }
     }
     let cc7: D = cdot2_dual(b1, b1, tr_);
-    [((dx_relu(D::from(0.75), tr_) - (-D::from(0.3))) + b1[0]) + (D::from(0.25) * cc7), ((D::from(1.3) + b1[1]) + b1[1]) + (-D::from(2.65))]
+    let v8: D = dx_rem_euclid(dx_hypot(dx_cbrt(D::from(0.75) + (b1[0] * b1[0]), tr_), dx_atan2(cc7, -D::from(0.25), tr_), tr_), dx_abs(dx_max(b1[1], b1[0], tr_), tr_) + D::from(1.3), tr_);
+    [(((dx_relu(D::from(0.75), tr_) - (-D::from(0.3))) + b1[0]) + (D::from(0.25) * cc7)) + (D::from(0.35) * dx_sigmoid(v8, tr_)), ((D::from(1.3) + b1[1]) + b1[1]) + (-D::from(2.65))]
 }
 
 fn p1025_eval(x: &[f64]) -> Vec<f64> {
@@ -39629,7 +40000,9 @@ fn p1027(mut x1: f64, b2: &[f64; 5], b3: &[f64; 3], b4: &[f64; 5]) -> f64 {
     for i5 in 0..4 {
         acc6 += (-b2.iter().fold(x1, |acc8, e7| acc8.min(x1))).tanh();
     }
-    ((((v1.abs().ln_1p() % ((b3[0].abs() + 0.5).log(9.75).abs() + 0.85)).cos() * (-1.55)) - b4[1]) * v4.atan()) + (0.35 * acc6)
+    let v9: f64 = f64::rem_euclid((b3[1].hypot(b2[0]) + (b2[1] - (-2.4))).sin(), 1.4);
+    let v10: f64 = f64::clamp(1.4, 0.25, 0.5).asinh().rem_euclid(1.0 + (v1 * v1));
+    (((((v1.abs().ln_1p() % ((b3[0].abs() + 0.5).log(9.75).abs() + 0.85)).cos() * (-1.55)) - b4[1]) * v4.atan()) + (0.35 * acc6)) + ((1.1 * v9) + (0.4 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39642,7 +40015,9 @@ fn p1027_dual<D: Dn>(mut x1: D, b2: &[D; 5], b3: &[D; 3], b4: &[D; 5], tr_: &mut
     for i5 in 0..4 {
         acc6 += dx_tanh(-b2.iter().fold(x1, |acc8, e7| dx_min(acc8, x1, tr_)), tr_);
     }
-    (((dx_cos(dx_rem(dx_ln_1p(dx_abs(v1, tr_), tr_), dx_abs(dx_log(dx_abs(b3[0], tr_) + D::from(0.5), D::from(9.75), tr_), tr_) + D::from(0.85), tr_), tr_) * (-D::from(1.55))) - b4[1]) * dx_atan(v4, tr_)) + (D::from(0.35) * acc6)
+    let v9: D = dx_rem_euclid(dx_sin(dx_hypot(b3[1], b2[0], tr_) + (b2[1] - (-D::from(2.4))), tr_), D::from(1.4), tr_);
+    let v10: D = dx_rem_euclid(dx_asinh(dx_clamp(D::from(1.4), D::from(0.25), D::from(0.5), tr_), tr_), D::from(1.0) + (v1 * v1), tr_);
+    ((((dx_cos(dx_rem(dx_ln_1p(dx_abs(v1, tr_), tr_), dx_abs(dx_log(dx_abs(b3[0], tr_) + D::from(0.5), D::from(9.75), tr_), tr_) + D::from(0.85), tr_), tr_) * (-D::from(1.55))) - b4[1]) * dx_atan(v4, tr_)) + (D::from(0.35) * acc6)) + ((D::from(1.1) * v9) + (D::from(0.4) * v10))
 }
 
 fn p1027_eval(x: &[f64]) -> Vec<f64> {
@@ -40148,7 +40523,8 @@ fn p1032(mut x1: f64, w4: &[[f64; 3]; 1], a3: [f64; 3], r2: &f64, a5: [f64; 3], 
         v20 += z16[j21] * ((z16[(nt + 1) % 1] + f64::sin(2.3)) + w4[(nt + 3) % w4.len()][0]).tanh();
     }
     let v25: f64 = a3.iter().filter(|&&v22| v22 > 0.063).fold(0.35f64, |acc24, e23| (0.5 * acc24) + (e23.atan() + (f64::abs(-2.25) + 1.45).log10()).tanh());
-    [(((a3[nt % a3.len()] - x1) + 0.8) + (((1.45 * u14[0].tanh()) + (0.25 * z16[0].atan())) + (1.1 * cc18))) + ((0.55 * v20.sin()) + (0.8 * v25)), ((a5.iter().fold(1.45f64, |acc13, e12| acc13.min(w4[nt % w4.len()][nt % 3].max(-2.15))) * (-2.8 - w4[0][(nt + 1) % 3])) + autodiff::elu(f64::atan2(2.65, a5[nt % 3]), w4[0][nt % 3].tanh())) - a5[nt % 3], a5[nt % a5.len()] + r2]
+    let v26: f64 = f64::rem_euclid(-cc18, ((nt as f64) - w4[nt % 1][(nt + 3) % 3]).tanh().exp() + 0.5);
+    [((((a3[nt % a3.len()] - x1) + 0.8) + (((1.45 * u14[0].tanh()) + (0.25 * z16[0].atan())) + (1.1 * cc18))) + ((0.55 * v20.sin()) + (0.8 * v25))) + (0.7 * v26), ((a5.iter().fold(1.45f64, |acc13, e12| acc13.min(w4[nt % w4.len()][nt % 3].max(-2.15))) * (-2.8 - w4[0][(nt + 1) % 3])) + autodiff::elu(f64::atan2(2.65, a5[nt % 3]), w4[0][nt % 3].tanh())) - a5[nt % 3], a5[nt % a5.len()] + r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40187,7 +40563,8 @@ fn p1032_dual<D: Dn>(mut x1: D, w4: &[[D; 3]; 1], a3: [D; 3], r2: &D, a5: [D; 3]
         v20 += z16[j21] * dx_tanh((z16[(nt + 1) % 1] + dx_sin(D::from(2.3), tr_)) + w4[(nt + 3) % w4.len()][0], tr_);
     }
     let v25: D = { let mut acc24 = D::from(0.35); for e23 in a3.iter() { if dx_gt(*e23, D::from(0.063), tr_) { acc24 = (D::from(0.5) * acc24) + dx_tanh(dx_atan(*e23, tr_) + dx_log10(dx_abs(-D::from(2.25), tr_) + D::from(1.45), tr_), tr_); } } acc24 };
-    [(((a3[nt % a3.len()] - x1) + D::from(0.8)) + (((D::from(1.45) * dx_tanh(u14[0], tr_)) + (D::from(0.25) * dx_atan(z16[0], tr_))) + (D::from(1.1) * cc18))) + ((D::from(0.55) * dx_sin(v20, tr_)) + (D::from(0.8) * v25)), ((a5.iter().fold(D::from(1.45), |acc13, e12| dx_min(acc13, dx_max(w4[nt % w4.len()][nt % 3], -D::from(2.15), tr_), tr_)) * (-D::from(2.8) - w4[0][(nt + 1) % 3])) + dx_elu(dx_atan2(D::from(2.65), a5[nt % 3], tr_), dx_tanh(w4[0][nt % 3], tr_), tr_)) - a5[nt % 3], a5[nt % a5.len()] + (*r2)]
+    let v26: D = dx_rem_euclid(-cc18, dx_exp(dx_tanh(D::from(nt as f64) - w4[nt % 1][(nt + 3) % 3], tr_), tr_) + D::from(0.5), tr_);
+    [((((a3[nt % a3.len()] - x1) + D::from(0.8)) + (((D::from(1.45) * dx_tanh(u14[0], tr_)) + (D::from(0.25) * dx_atan(z16[0], tr_))) + (D::from(1.1) * cc18))) + ((D::from(0.55) * dx_sin(v20, tr_)) + (D::from(0.8) * v25))) + (D::from(0.7) * v26), ((a5.iter().fold(D::from(1.45), |acc13, e12| dx_min(acc13, dx_max(w4[nt % w4.len()][nt % 3], -D::from(2.15), tr_), tr_)) * (-D::from(2.8) - w4[0][(nt + 1) % 3])) + dx_elu(dx_atan2(D::from(2.65), a5[nt % 3], tr_), dx_tanh(w4[0][nt % 3], tr_), tr_)) - a5[nt % 3], a5[nt % a5.len()] + (*r2)]
 }
 
 fn p1032_eval(x: &[f64]) -> Vec<f64> {
@@ -40341,7 +40718,8 @@ fn p1034(x1: f64, a2: [f64; 3], s3: &[f64]) -> (f64, f64) {
         std::mem::swap(&mut u13, &mut z14);
     }
     let v17: f64 = u13.iter().copied().min_by(|p15, q16| p15.partial_cmp(q16).unwrap()).unwrap();
-    (((((-(-x1) - (if !(a2[0] < v1) { a2[0].sin().tan() } else { 0.1 + v1 })) - v1) + v1) + ((0.95 * autodiff::sigmoid(u13[1])) + (1.3 * z14[1].atan()))) + (1.0 * v17.sin()), f64::mul_add(x1.atan(), v1.atan(), x1).cos().atan() * autodiff::sigmoid(v1))
+    let v18: f64 = (-s3[0]).sin().rem_euclid(-(1.0 + (x1 * x1)));
+    ((((((-(-x1) - (if !(a2[0] < v1) { a2[0].sin().tan() } else { 0.1 + v1 })) - v1) + v1) + ((0.95 * autodiff::sigmoid(u13[1])) + (1.3 * z14[1].atan()))) + (1.0 * v17.sin())) + (1.3 * v18.tanh()), f64::mul_add(x1.atan(), v1.atan(), x1).cos().atan() * autodiff::sigmoid(v1))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40373,7 +40751,8 @@ fn p1034_dual<D: Dn>(x1: D, a2: [D; 3], s3: &[D], tr_: &mut Tr) -> (D, D) {
         std::mem::swap(&mut u13, &mut z14);
     }
     let v17: D = u13.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    (((((-(-x1) - (if !dx_lt(a2[0], v1, tr_) { dx_tan(dx_sin(a2[0], tr_), tr_) } else { D::from(0.1) + v1 })) - v1) + v1) + ((D::from(0.95) * dx_sigmoid(u13[1], tr_)) + (D::from(1.3) * dx_atan(z14[1], tr_)))) + (D::from(1.0) * dx_sin(v17, tr_)), dx_atan(dx_cos(dx_mul_add(dx_atan(x1, tr_), dx_atan(v1, tr_), x1, tr_), tr_), tr_) * dx_sigmoid(v1, tr_))
+    let v18: D = dx_rem_euclid(dx_sin(-s3[0], tr_), -(D::from(1.0) + (x1 * x1)), tr_);
+    ((((((-(-x1) - (if !dx_lt(a2[0], v1, tr_) { dx_tan(dx_sin(a2[0], tr_), tr_) } else { D::from(0.1) + v1 })) - v1) + v1) + ((D::from(0.95) * dx_sigmoid(u13[1], tr_)) + (D::from(1.3) * dx_atan(z14[1], tr_)))) + (D::from(1.0) * dx_sin(v17, tr_))) + (D::from(1.3) * dx_tanh(v18, tr_)), dx_atan(dx_cos(dx_mul_add(dx_atan(x1, tr_), dx_atan(v1, tr_), x1, tr_), tr_), tr_) * dx_sigmoid(v1, tr_))
 }
 
 fn p1034_eval(x: &[f64]) -> Vec<f64> {
@@ -40510,7 +40889,8 @@ fn p1036(x1: f64, x2: f64, s3: &[f64], ok18: Option<usize>) -> [f64; 1] {
     if let Some(j20) = ok18 {
         v19 += ((f64::sinh(2.8).abs() + 1.3).sqrt() + s3[n15 + 1]).sin() * ((j20 as f64) + 0.5);
     }
-    [((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))]
+    let v22: f64 = f64::rem_euclid(z8.iter().map(|e21| v19.tanh() + 1.0).product::<f64>() - (s3[n15 + 1] * 1.4), f64::sinh(-1.3).abs() + 0.75);
+    [(((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))) + (1.4 * autodiff::sigmoid(v22))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40543,7 +40923,8 @@ fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, tr_: &mut Tr) 
     if let Some(j20) = ok18 {
         v19 += dx_sin(dx_sqrt(dx_abs(dx_sinh(D::from(2.8), tr_), tr_) + D::from(1.3), tr_) + s3[n15 + 1], tr_) * (D::from(j20 as f64) + D::from(0.5));
     }
-    [((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))]
+    let v22: D = dx_rem_euclid(z8.iter().map(|e21| dx_tanh(v19, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - (s3[n15 + 1] * D::from(1.4)), dx_abs(dx_sinh(-D::from(1.3), tr_), tr_) + D::from(0.75), tr_);
+    [(((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))) + (D::from(1.4) * dx_sigmoid(v22, tr_))]
 }
 
 fn p1036_eval(x: &[f64]) -> Vec<f64> {
@@ -40951,7 +41332,8 @@ fn p1041(r1: &f64, a2: [f64; 1], n3: usize, st: &Body) -> f64 {
     out4[0] -= autodiff::sigmoid(0.1);
     out4[0] += f64::min(st.vel[(n3 + 3) % 2], 0.95).sinh().tanh();
     let (s10, s11) = out4.iter().fold((0.0, 0.0), |(p7, q8), v5| (p7 + (v5 * v5).mul_add(v5 - v5, f64::max(-1.7, *v5)).sin(), q8 + ((v5 / (f64::abs(1.1) + 1.05)).asinh().sin() * p7)));
-    ((((a2[0].sin().tan().exp_m1().abs() + 0.9).log10() - st.m) + (1.0 * acc3)) + (0.9 * out4[1].tanh())) + ((0.75 * s10) + (1.1 * s11))
+    let v12: f64 = out4[(n3 + 2) % out4.len()].rem_euclid((out4[(n3 + 1) % out4.len()] + a2[0]).abs() + 0.95);
+    (((((a2[0].sin().tan().exp_m1().abs() + 0.9).log10() - st.m) + (1.0 * acc3)) + (0.9 * out4[1].tanh())) + ((0.75 * s10) + (1.1 * s11))) + (0.95 * v12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40967,7 +41349,8 @@ fn p1041_dual<D: Dn>(r1: &D, a2: [D; 1], n3: usize, st: &BodyD<D>, tr_: &mut Tr)
     out4[0] -= dx_sigmoid(D::from(0.1), tr_);
     out4[0] += dx_tanh(dx_sinh(dx_min(st.vel[(n3 + 3) % 2], D::from(0.95), tr_), tr_), tr_);
     let (s10, s11) = out4.iter().fold((D::from(0.0), D::from(0.0)), |(p7, q8), v5| (p7 + dx_sin(dx_mul_add(*v5 * (*v5), *v5 - (*v5), dx_max(-D::from(1.7), *v5, tr_), tr_), tr_), q8 + (dx_sin(dx_asinh(*v5 / (dx_abs(D::from(1.1), tr_) + D::from(1.05)), tr_), tr_) * p7)));
-    (((dx_log10(dx_abs(dx_exp_m1(dx_tan(dx_sin(a2[0], tr_), tr_), tr_), tr_) + D::from(0.9), tr_) - st.m) + (D::from(1.0) * acc3)) + (D::from(0.9) * dx_tanh(out4[1], tr_))) + ((D::from(0.75) * s10) + (D::from(1.1) * s11))
+    let v12: D = dx_rem_euclid(out4[(n3 + 2) % out4.len()], dx_abs(out4[(n3 + 1) % out4.len()] + a2[0], tr_) + D::from(0.95), tr_);
+    ((((dx_log10(dx_abs(dx_exp_m1(dx_tan(dx_sin(a2[0], tr_), tr_), tr_), tr_) + D::from(0.9), tr_) - st.m) + (D::from(1.0) * acc3)) + (D::from(0.9) * dx_tanh(out4[1], tr_))) + ((D::from(0.75) * s10) + (D::from(1.1) * s11))) + (D::from(0.95) * dx_tanh(v12, tr_))
 }
 
 fn p1041_eval(x: &[f64]) -> Vec<f64> {
@@ -41107,14 +41490,16 @@ fn p1042_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1043(x2: f64, x1: f64, a3: [f64; 2]) -> (f64, f64) {
     let mut y1 = a3;
     let mut y2 = [(x1.abs() + 1.35).acosh().clamp(-0.4, 1.2), (a3[1] + y1[1]) + autodiff::leaky_relu(y1[0], x1.sin()), (x2.tanh() * 0.9).atanh(), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).sum::<f64>()];
-    ((((0.9 + (x1 * x1)).cbrt() * (a3[0] - a3[1])).abs() + 0.8).ln() * x1, (x1 * x1) - x1)
+    let v5: f64 = (x1.clamp(x2, x2 + 0.5) * (x1 + x1)).sin().rem_euclid(-1.05);
+    (((((0.9 + (x1 * x1)).cbrt() * (a3[0] - a3[1])).abs() + 0.8).ln() * x1) + (0.4 * v5), (x1 * x1) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1043_dual<D: Dn>(x2: D, x1: D, a3: [D; 2], tr_: &mut Tr) -> (D, D) {
     let mut y1 = a3;
     let mut y2 = [dx_clamp(dx_acosh(dx_abs(x1, tr_) + D::from(1.35), tr_), -D::from(0.4), D::from(1.2), tr_), (a3[1] + y1[1]) + dx_leaky_relu(y1[0], dx_sin(x1, tr_), tr_), dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), y1.iter().zip(a3.iter()).map(|(p3, q4)| *q4).fold(D::from(0.0), |acc_, t_| acc_ + t_)];
-    (dx_ln(dx_abs(dx_cbrt(D::from(0.9) + (x1 * x1), tr_) * (a3[0] - a3[1]), tr_) + D::from(0.8), tr_) * x1, (x1 * x1) - x1)
+    let v5: D = dx_rem_euclid(dx_sin(dx_clamp(x1, x2, x2 + D::from(0.5), tr_) * (x1 + x1), tr_), -D::from(1.05), tr_);
+    ((dx_ln(dx_abs(dx_cbrt(D::from(0.9) + (x1 * x1), tr_) * (a3[0] - a3[1]), tr_) + D::from(0.8), tr_) * x1) + (D::from(0.4) * v5), (x1 * x1) - x1)
 }
 
 fn p1043_eval(x: &[f64]) -> Vec<f64> {
@@ -41510,7 +41895,8 @@ fn p1048(a3: [f64; 2], b2: &[f64; 2], x1: f64, b4: &[f64; 4], n5: usize, st: &Bo
     }
     let mut out12: [f64; 2] = st.pos;
     out12[0] = f64::atan2(st.inner.t, st.m.exp()).tanh();
-    (a3.iter().fold(0.8f64, |acc11, &e10| acc11 - ((-(-(n5 as f64))).atan() * 0.63)) + x1) + (0.45 * out12[0].sin())
+    let v13: f64 = st.m.fract().div_euclid(1.0 + (st.inner.t * st.inner.t));
+    ((a3.iter().fold(0.8f64, |acc11, &e10| acc11 - ((-(-(n5 as f64))).atan() * 0.63)) + x1) + (0.45 * out12[0].sin())) + (1.35 * autodiff::sigmoid(v13 * (st.m + v13).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41532,7 +41918,8 @@ fn p1048_dual<D: Dn>(a3: [D; 2], b2: &[D; 2], x1: D, b4: &[D; 4], n5: usize, st:
     }
     let mut out12: [D; 2] = st.pos;
     out12[0] = dx_tanh(dx_atan2(st.inner.t, dx_exp(st.m, tr_), tr_), tr_);
-    (a3.iter().fold(D::from(0.8), |acc11, &e10| acc11 - (dx_atan(-(-D::from(n5 as f64)), tr_) * D::from(0.63))) + x1) + (D::from(0.45) * dx_sin(out12[0], tr_))
+    let v13: D = dx_div_euclid(dx_fract(st.m, tr_), D::from(1.0) + (st.inner.t * st.inner.t), tr_);
+    ((a3.iter().fold(D::from(0.8), |acc11, &e10| acc11 - (dx_atan(-(-D::from(n5 as f64)), tr_) * D::from(0.63))) + x1) + (D::from(0.45) * dx_sin(out12[0], tr_))) + (D::from(1.35) * dx_sigmoid(v13 * dx_tanh(st.m + v13, tr_), tr_))
 }
 
 fn p1048_eval(x: &[f64]) -> Vec<f64> {
@@ -41665,484 +42052,484 @@ fn p1049_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p600", active: &[true, true, true, false], outputs: 1, eval: p600_eval, grad: p600_grad, oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 23, 24, 25, 36, 39, 41, 42, 43, 44, 45, 58, 64, 65, 72, 75, 79, 83, 85, 87, 89, 92, 95, 102, 103, 104, 109, 112, 117, 121, 122, 126, 131, 132, 134, 137, 146, 147] },
-    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, oracle: p601_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 106, 109, 116, 117, 119, 122, 123, 126, 127, 131, 132, 133, 134, 146, 147, 148, 149] },
-    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 12, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 72, 85, 86, 88, 89, 102, 103, 106, 107, 108, 109, 113, 114, 117, 121, 122, 126, 130, 131, 132, 133, 136, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 29, 32, 39, 40, 41, 42, 44, 45, 47, 52, 53, 63, 65, 71, 72, 73, 83, 85, 88, 89, 93, 102, 103, 107, 114, 115, 116, 117, 118, 122, 125, 126, 130, 131, 132, 133, 134, 135, 146, 148, 150] },
-    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, oracle: p604_oracle, tags: &[0, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 60, 62, 64, 85, 86, 88, 102, 103, 109, 110, 115, 117, 122, 123, 125, 126, 130, 131, 132, 134, 146, 163, 166, 169, 170] },
-    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, oracle: p605_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 82, 83, 85, 87, 89, 92, 94, 102, 103, 107, 108, 113, 117, 118, 119, 121, 122, 123, 126, 128, 131, 132, 133, 134, 146, 147] },
-    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 14, 23, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 54, 55, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 105, 108, 111, 112, 114, 116, 117, 120, 122, 123, 125, 126, 127, 129, 131, 132, 133, 134, 135, 139, 146, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, oracle: p607_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 66, 72, 75, 79, 82, 83, 85, 87, 92, 95, 102, 103, 104, 108, 114, 116, 117, 118, 120, 121, 122, 126, 127, 130, 131, 132, 141, 146, 147, 148, 149, 153] },
-    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 16, 21, 22, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 63, 65, 72, 73, 75, 83, 85, 87, 92, 93, 97, 102, 103, 105, 106, 107, 109, 110, 111, 113, 115, 117, 118, 119, 122, 126, 131, 146, 147, 149, 151] },
-    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 8, 14, 18, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 72, 75, 85, 86, 88, 91, 95, 97, 102, 111, 112, 117, 118, 120, 121, 122, 125, 126, 129, 130, 131, 132, 133, 149, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, oracle: p610_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 72, 75, 79, 83, 95, 102, 103, 108, 112, 115, 116, 117, 119, 121, 122, 126, 131, 140, 146] },
-    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 15, 17, 19, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 50, 52, 60, 62, 64, 72, 75, 82, 83, 85, 88, 97, 102, 103, 107, 110, 115, 116, 119, 122, 126, 127, 131, 148] },
-    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 15, 17, 23, 24, 27, 39, 40, 41, 42, 44, 47, 52, 60, 63, 64, 68, 71, 72, 73, 75, 79, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 133, 146, 164, 166, 169, 170] },
-    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, oracle: p613_oracle, tags: &[0, 7, 12, 14, 23, 24, 36, 39, 40, 41, 44, 45, 47, 63, 65, 83, 85, 87, 94, 95, 102, 103, 105, 107, 110, 112, 114, 115, 117, 122, 123, 124, 126, 129, 130, 131, 133, 135, 146] },
-    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, oracle: p614_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 64, 83, 85, 92, 102, 103, 104, 105, 106, 108, 112, 113, 115, 117, 122, 123, 125, 126, 128, 130, 131, 133, 146, 148, 149, 152] },
-    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 64, 65, 72, 83, 85, 90, 102, 103, 104, 107, 108, 109, 111, 114, 115, 116, 117, 118, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 146, 148, 149, 150, 153, 159] },
-    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 70, 72, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 133, 134, 135, 139, 146, 147, 148, 150, 151] },
-    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, oracle: p617_oracle, tags: &[0, 16, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 72, 82, 85, 88, 92, 102, 103, 104, 106, 114, 117, 119, 121, 122, 126, 127, 128, 131, 132, 146, 148, 150] },
-    Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, oracle: p618_oracle, tags: &[0, 4, 7, 16, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 61, 62, 63, 72, 83, 85, 88, 92, 94, 101, 102, 103, 107, 109, 112, 115, 117, 119, 122, 123, 124, 126, 130, 131, 132, 133, 135, 146, 147] },
-    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p619_eval, grad: p619_grad, oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 57, 60, 61, 62, 63, 68, 71, 72, 79, 85, 92, 93, 102, 103, 104, 105, 116, 117, 119, 122, 126, 130, 131, 134, 135, 136, 146, 147, 148] },
-    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, oracle: p620_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 82, 85, 86, 88, 95, 102, 103, 105, 106, 108, 111, 117, 118, 119, 120, 122, 125, 126, 128, 131, 132, 146, 147, 148, 150, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 63, 65, 73, 84, 85, 86, 87, 88, 93, 95, 102, 103, 111, 114, 117, 122, 123, 126, 130, 131, 132, 135, 137, 140, 146, 163, 166, 169, 170] },
-    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 67, 83, 85, 88, 93, 94, 102, 103, 104, 107, 109, 117, 119, 120, 122, 125, 126, 131, 132, 146, 153, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 79, 85, 86, 92, 94, 95, 102, 103, 104, 109, 117, 122, 124, 126, 128, 131, 132, 146, 148, 153, 155] },
-    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, oracle: p624_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 63, 68, 71, 72, 73, 80, 85, 92, 93, 95, 102, 103, 105, 111, 112, 113, 114, 115, 116, 117, 122, 123, 124, 126, 130, 131, 136, 148, 149, 153, 155] },
-    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 82, 85, 86, 88, 102, 107, 113, 117, 119, 122, 126, 131, 133, 134, 140, 144, 150, 163, 166, 169, 170] },
-    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, oracle: p626_oracle, tags: &[2, 4, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 102, 103, 104, 111, 113, 114, 117, 122, 123, 124, 126, 129, 131, 132, 133, 136, 139, 147] },
-    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 82, 83, 85, 86, 87, 89, 91, 95, 102, 103, 104, 108, 112, 117, 120, 122, 124, 126, 128, 129, 130, 131, 133, 134, 135, 146, 147, 149, 153, 155] },
-    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, oracle: p628_oracle, tags: &[1, 2, 4, 6, 14, 19, 23, 24, 26, 27, 28, 31, 34, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 71, 72, 73, 74, 75, 78, 81, 82, 83, 85, 87, 89, 92, 93, 95, 100, 101, 102, 103, 104, 105, 109, 110, 117, 120, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 136, 139, 146] },
-    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 71, 85, 88, 92, 94, 102, 103, 104, 106, 107, 109, 110, 115, 117, 122, 123, 124, 126, 129, 131, 134, 135, 141, 146, 148] },
-    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 72, 85, 102, 108, 110, 111, 113, 119, 126, 131, 133, 138, 146] },
-    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, oracle: p631_oracle, tags: &[2, 3, 6, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 51, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 90, 91, 92, 94, 95, 98, 102, 103, 107, 109, 113, 117, 118, 119, 120, 122, 124, 126, 130, 131, 132, 134, 135, 136, 146, 147, 148, 149, 153, 163, 166, 169, 170] },
-    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, oracle: p632_oracle, tags: &[0, 2, 3, 13, 15, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 60, 61, 62, 66, 68, 70, 71, 72, 73, 74, 75, 83, 85, 88, 90, 93, 95, 102, 103, 104, 105, 107, 108, 111, 112, 115, 116, 117, 119, 121, 122, 126, 131, 132, 133, 135, 141, 146, 147, 149, 153, 155] },
-    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, oracle: p633_oracle, tags: &[3, 14, 23, 24, 39, 40, 41, 44, 45, 65, 71, 72, 73, 75, 79, 84, 85, 88, 89, 92, 95, 102, 114, 116, 125, 126, 128, 131, 146] },
-    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 43, 44, 47, 63, 65, 73, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 110, 117, 119, 121, 122, 123, 124, 126, 131, 132, 133, 134, 146, 147, 152, 164, 165, 166, 169, 170] },
-    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, oracle: p635_oracle, tags: &[0, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 83, 84, 85, 87, 102, 104, 111, 115, 117, 118, 119, 120, 122, 124, 126, 130, 131, 146, 153, 155] },
-    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, oracle: p636_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 64, 65, 68, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 95, 102, 103, 104, 106, 107, 108, 109, 110, 112, 114, 116, 117, 119, 120, 122, 123, 126, 127, 131, 132, 133, 135, 139, 146, 147, 149, 150, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 66, 68, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 110, 113, 117, 118, 122, 126, 131, 132, 133, 135, 138, 143, 146, 148, 149, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, oracle: p638_oracle, tags: &[0, 2, 8, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 65, 75, 83, 85, 86, 88, 92, 102, 104, 106, 108, 117, 120, 121, 122, 124, 126, 127, 128, 131, 132, 146, 149, 152, 162, 166, 167, 168, 170] },
-    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, oracle: p639_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 63, 65, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 106, 107, 108, 109, 110, 111, 113, 115, 117, 118, 120, 121, 122, 125, 126, 130, 131, 132, 134, 135, 139, 146, 147, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 12, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 64, 73, 85, 95, 102, 103, 104, 115, 117, 118, 119, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 146, 149, 150, 153, 161] },
-    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, oracle: p641_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 27, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 68, 83, 85, 87, 88, 89, 92, 102, 104, 117, 119, 121, 122, 125, 126, 128, 131, 132, 133, 139, 146, 147, 148, 153, 155] },
-    Prog { name: "p642", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p642_eval, grad: p642_grad, oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 55, 56, 60, 61, 65, 72, 82, 83, 85, 87, 93, 102, 103, 104, 106, 111, 116, 117, 122, 123, 126, 127, 129, 131, 133, 146, 148, 150] },
-    Prog { name: "p643", active: &[true], outputs: 1, eval: p643_eval, grad: p643_grad, oracle: p643_oracle, tags: &[1, 7, 14, 23, 24, 26, 27, 29, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 97, 102, 103, 104, 105, 108, 110, 112, 113, 114, 117, 121, 122, 124, 126, 127, 131, 135, 139, 146, 147, 149, 152] },
-    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 52, 58, 63, 65, 70, 72, 75, 85, 93, 97, 102, 104, 109, 117, 120, 122, 126, 131, 136, 138, 146, 147, 148, 149, 153, 156] },
-    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, oracle: p645_oracle, tags: &[0, 2, 3, 7, 14, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 64, 65, 68, 69, 71, 84, 85, 89, 94, 95, 102, 103, 104, 108, 115, 117, 118, 119, 122, 123, 125, 126, 129, 130, 131, 132, 133, 135, 146, 149] },
-    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, oracle: p646_oracle, tags: &[0, 3, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 63, 65, 83, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 107, 110, 116, 117, 119, 120, 122, 123, 125, 126, 127, 130, 131, 133, 134, 141, 146, 147, 148, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, oracle: p647_oracle, tags: &[0, 14, 23, 24, 27, 29, 32, 39, 40, 41, 44, 47, 60, 61, 62, 65, 102, 103, 105, 110, 113, 117, 122, 123, 125, 126, 131, 150] },
-    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, oracle: p648_oracle, tags: &[0, 6, 7, 15, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 102, 114, 116, 117, 122, 125, 126, 131, 136, 137, 139, 147, 149] },
-    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 14, 19, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 93, 97, 102, 103, 106, 108, 109, 110, 111, 115, 117, 118, 122, 124, 126, 130, 131, 132, 146, 148, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 70, 72, 83, 85, 86, 87, 102, 103, 109, 117, 122, 126, 128, 129, 130, 131, 132, 133, 149, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, oracle: p651_oracle, tags: &[2, 15, 23, 24, 25, 28, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 65, 71, 72, 73, 75, 83, 85, 86, 87, 89, 92, 102, 103, 106, 107, 108, 111, 112, 116, 117, 131, 134, 140, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, oracle: p652_oracle, tags: &[0, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 108, 109, 115, 117, 118, 119, 120, 121, 122, 126, 129, 131, 132, 133, 146, 152, 164, 166, 169, 170] },
-    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, oracle: p653_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 33, 36, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 72, 78, 80, 83, 85, 87, 89, 92, 94, 102, 103, 104, 105, 108, 117, 119, 120, 121, 122, 123, 125, 126, 127, 128, 131, 132, 135, 139, 141, 146, 147, 149, 153, 156] },
-    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, oracle: p654_oracle, tags: &[4, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 62, 69, 71, 72, 73, 75, 85, 86, 88, 92, 102, 103, 104, 107, 111, 116, 117, 118, 119, 122, 124, 126, 128, 130, 131, 133, 134, 146, 147, 149, 163, 166, 169, 170] },
-    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, oracle: p655_oracle, tags: &[0, 1, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 85, 86, 88, 102, 103, 104, 109, 116, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 148, 163, 166, 169, 170] },
-    Prog { name: "p656", active: &[true, true, false, false], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 8, 13, 14, 18, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 58, 63, 65, 68, 70, 72, 75, 82, 83, 85, 87, 89, 90, 92, 102, 103, 108, 110, 113, 114, 115, 117, 121, 122, 123, 126, 127, 128, 129, 131, 135, 145, 146, 147, 148, 150] },
-    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 14, 17, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 52, 57, 59, 60, 62, 64, 72, 75, 80, 83, 85, 89, 99, 102, 103, 104, 105, 106, 107, 109, 112, 114, 115, 116, 117, 122, 123, 124, 126, 128, 129, 131, 133, 134, 146, 147, 149, 150] },
-    Prog { name: "p658", active: &[true, true, true, false, false], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 8, 13, 14, 19, 21, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 56, 58, 60, 63, 64, 85, 102, 103, 105, 108, 112, 115, 117, 122, 125, 126, 131, 134, 135, 146, 153, 156] },
-    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, oracle: p659_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 109, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 133, 135, 146, 149] },
-    Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, oracle: p660_oracle, tags: &[0, 15, 21, 22, 23, 24, 26, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 82, 83, 85, 87, 89, 93, 95, 102, 103, 104, 105, 108, 109, 111, 113, 115, 116, 117, 118, 119, 122, 124, 125, 126, 127, 128, 131, 132, 133, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 53, 63, 65, 72, 73, 75, 85, 86, 88, 89, 92, 93, 95, 98, 101, 102, 103, 104, 108, 112, 117, 118, 122, 124, 126, 129, 131, 133, 141, 146, 148, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 44, 65, 72, 73, 75, 85, 87, 88, 89, 92, 102, 103, 117, 122, 126, 133, 135, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 63, 65, 73, 85, 86, 87, 88, 92, 102, 103, 104, 105, 108, 110, 111, 114, 117, 122, 123, 126, 131, 132, 133, 134, 146, 153, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 94, 95, 97, 102, 103, 104, 107, 109, 112, 113, 117, 119, 122, 125, 126, 129, 131, 132, 134, 146, 147, 150, 152, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p665", active: &[true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, oracle: p665_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 68, 85, 94, 95, 102, 103, 122, 126, 136, 138, 146, 153] },
-    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p666_eval, grad: p666_grad, oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 34, 39, 40, 41, 42, 44, 56, 65, 72, 74, 82, 83, 85, 86, 87, 88, 102, 103, 106, 107, 108, 109, 117, 119, 122, 124, 126, 129, 131, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, oracle: p667_oracle, tags: &[4, 14, 24, 27, 29, 39, 40, 41, 43, 44, 47, 50, 60, 63, 71, 72, 85, 95, 102, 103, 109, 111, 117, 126, 131, 133, 146, 147, 150] },
-    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, oracle: p668_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 72, 73, 83, 85, 89, 94, 95, 102, 103, 107, 108, 112, 114, 116, 117, 119, 122, 124, 125, 126, 127, 131, 133, 135, 146] },
-    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, oracle: p669_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 65, 68, 71, 72, 75, 83, 84, 85, 88, 97, 102, 103, 104, 109, 110, 112, 117, 119, 122, 123, 126, 131, 133, 134, 137, 147, 148, 150] },
-    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 72, 73, 75, 82, 85, 86, 88, 92, 95, 97, 102, 106, 108, 112, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 133, 136, 149, 163, 166, 169, 170] },
-    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, oracle: p671_oracle, tags: &[0, 1, 8, 16, 23, 24, 25, 26, 27, 28, 31, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 49, 60, 62, 65, 82, 83, 85, 87, 102, 104, 109, 110, 117, 118, 120, 122, 123, 126, 131, 132, 134, 135, 147, 149] },
-    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, oracle: p672_oracle, tags: &[2, 4, 6, 8, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 85, 87, 88, 92, 102, 103, 105, 108, 113, 117, 119, 120, 125, 126, 131, 132, 134, 135, 136, 141, 146] },
-    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 14, 18, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 50, 52, 54, 55, 60, 62, 63, 64, 72, 75, 85, 92, 102, 103, 104, 107, 109, 114, 122, 123, 126, 131, 132, 135, 140, 146] },
-    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 89, 95, 102, 103, 104, 106, 110, 115, 117, 120, 121, 122, 126, 127, 131, 141, 146, 147, 153, 154, 158, 163, 166, 169, 170] },
-    Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, oracle: p675_oracle, tags: &[3, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 69, 72, 73, 75, 84, 85, 87, 89, 92, 102, 103, 110, 117, 122, 131, 132, 139, 149, 150] },
-    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, oracle: p676_oracle, tags: &[0, 3, 7, 14, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 72, 73, 75, 85, 92, 102, 103, 104, 106, 110, 114, 115, 117, 120, 122, 123, 125, 126, 128, 131, 132, 133, 139, 141, 146, 147] },
-    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 66, 68, 71, 72, 83, 85, 89, 92, 93, 102, 103, 107, 111, 117, 122, 130, 131, 133, 147, 153, 156] },
-    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 64, 68, 82, 83, 85, 86, 87, 89, 91, 94, 95, 102, 103, 104, 106, 109, 117, 120, 121, 122, 126, 127, 131, 135, 136, 146, 147, 148, 150, 153, 161] },
-    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, oracle: p679_oracle, tags: &[0, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 102, 103, 104, 108, 109, 114, 115, 116, 117, 121, 126, 128, 131, 133, 134, 135, 140, 141, 146] },
-    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 14, 18, 21, 22, 23, 24, 25, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 71, 72, 75, 85, 89, 92, 93, 102, 103, 104, 106, 108, 111, 117, 120, 122, 126, 131, 133, 134, 146, 150, 153, 161] },
-    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, oracle: p681_oracle, tags: &[2, 3, 6, 11, 15, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 72, 75, 83, 84, 85, 86, 88, 92, 95, 102, 103, 110, 113, 117, 121, 122, 124, 125, 126, 131, 133, 146, 149] },
-    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, oracle: p682_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 31, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 75, 82, 85, 86, 87, 88, 95, 102, 103, 104, 110, 117, 118, 125, 126, 130, 131, 133, 134, 138, 139, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 65, 85, 102, 108, 110, 114, 117, 120, 125, 126, 131, 153, 155] },
-    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 16, 23, 24, 27, 29, 39, 40, 41, 43, 44, 45, 47, 55, 56, 60, 63, 64, 65, 72, 75, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 107, 108, 113, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 134, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 72, 73, 83, 85, 86, 87, 88, 95, 98, 102, 103, 104, 106, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 146, 148, 149, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, oracle: p686_oracle, tags: &[1, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 66, 68, 71, 73, 75, 83, 85, 87, 88, 89, 90, 92, 95, 102, 104, 107, 117, 122, 124, 126, 131, 133, 146, 147, 153, 156] },
-    Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, oracle: p687_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 31, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 68, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 106, 108, 112, 117, 122, 123, 126, 131, 132, 134, 146] },
-    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 44, 45, 47, 60, 68, 72, 73, 74, 78, 81, 82, 83, 85, 86, 89, 90, 95, 98, 102, 103, 108, 113, 117, 122, 123, 124, 126, 128, 131, 133, 134, 142, 146, 147] },
-    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, oracle: p689_oracle, tags: &[1, 4, 5, 7, 14, 17, 21, 22, 23, 24, 31, 39, 41, 44, 52, 72, 75, 85, 86, 92, 95, 102, 103, 122, 126, 128, 131, 132, 133, 140, 148] },
-    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, oracle: p690_oracle, tags: &[4, 15, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 60, 61, 62, 64, 68, 72, 82, 83, 85, 87, 93, 94, 102, 103, 111, 114, 117, 118, 120, 122, 124, 126, 129, 130, 131, 132, 133, 146] },
-    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, oracle: p691_oracle, tags: &[1, 2, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 50, 60, 63, 64, 68, 73, 85, 89, 91, 92, 95, 102, 103, 104, 110, 111, 115, 116, 122, 123, 124, 126, 128, 131, 133, 134, 146, 149, 150] },
-    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, oracle: p692_oracle, tags: &[3, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 49, 60, 62, 63, 70, 72, 73, 85, 86, 88, 93, 102, 103, 104, 108, 117, 122, 123, 125, 126, 131, 132, 135, 146, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 14, 18, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 49, 52, 60, 61, 62, 63, 65, 71, 72, 73, 85, 89, 102, 103, 104, 105, 107, 108, 109, 110, 112, 113, 117, 118, 121, 122, 124, 126, 128, 129, 131, 133, 134, 136, 140, 146, 148, 150] },
-    Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, oracle: p694_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 68, 102, 103, 104, 109, 113, 114, 115, 119, 121, 126, 130, 131, 132, 133, 134, 146, 148] },
-    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 63, 65, 67, 68, 71, 72, 75, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 104, 108, 110, 114, 115, 117, 118, 121, 122, 124, 125, 126, 128, 131, 134, 135, 143, 146, 147, 150, 153, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, oracle: p696_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 63, 65, 82, 83, 85, 86, 87, 88, 91, 92, 94, 95, 102, 103, 104, 108, 111, 112, 115, 116, 117, 120, 124, 126, 127, 131, 133, 134, 136, 139, 146, 163, 166, 169, 170] },
-    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, oracle: p697_oracle, tags: &[0, 8, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 65, 85, 86, 87, 102, 103, 104, 112, 117, 123, 126, 127, 129, 130, 131, 132, 133, 134, 139, 146, 147, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, oracle: p698_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 72, 85, 92, 102, 103, 104, 105, 106, 107, 109, 115, 116, 117, 120, 122, 123, 124, 126, 129, 131, 135, 146, 148, 153, 156] },
-    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 65, 71, 85, 86, 88, 92, 102, 103, 104, 111, 115, 122, 123, 125, 126, 128, 131, 133, 134, 146, 148, 150, 153, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 7, 14, 21, 23, 24, 26, 28, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 62, 63, 65, 72, 73, 83, 85, 87, 89, 92, 95, 98, 102, 103, 104, 105, 108, 110, 115, 116, 117, 118, 121, 122, 123, 124, 126, 127, 131, 132, 133, 135, 146] },
-    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, oracle: p701_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 59, 60, 61, 62, 65, 85, 89, 93, 94, 102, 103, 105, 106, 109, 112, 115, 117, 120, 121, 122, 124, 126, 130, 131, 146, 148, 149] },
-    Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 23, 24, 25, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 70, 73, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 102, 103, 104, 105, 111, 115, 117, 121, 122, 123, 125, 126, 128, 129, 131, 134, 146] },
-    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, oracle: p703_oracle, tags: &[0, 1, 2, 6, 15, 23, 24, 26, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 115, 117, 119, 122, 124, 125, 126, 130, 131, 132, 133, 134, 135, 146, 148, 149, 150, 153, 155] },
-    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, oracle: p704_oracle, tags: &[2, 4, 16, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 68, 69, 85, 89, 102, 103, 104, 113, 117, 120, 122, 126, 129, 131, 133, 134, 135, 139, 146, 148, 150] },
-    Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, oracle: p705_oracle, tags: &[1, 4, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 68, 72, 75, 85, 89, 90, 93, 94, 100, 101, 102, 103, 104, 105, 110, 115, 117, 119, 122, 126, 131, 132, 133, 146, 148] },
-    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 23, 24, 25, 26, 27, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 63, 65, 68, 69, 71, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 105, 106, 107, 108, 112, 113, 114, 115, 116, 117, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 146, 147, 149, 150, 153, 160] },
-    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 14, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 47, 48, 49, 60, 61, 62, 63, 65, 68, 69, 71, 72, 82, 85, 86, 88, 92, 94, 102, 103, 106, 107, 109, 111, 114, 117, 121, 123, 125, 126, 127, 130, 131, 133, 135, 139, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 44, 83, 85, 88, 95, 102, 103, 104, 109, 111, 114, 117, 122, 126, 130, 131, 133, 134, 145, 146, 153, 155] },
-    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 65, 68, 69, 71, 83, 85, 86, 88, 102, 103, 104, 105, 107, 108, 109, 112, 114, 115, 117, 122, 126, 127, 128, 129, 130, 131, 133, 134, 143, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 16, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 67, 71, 72, 73, 74, 78, 81, 85, 86, 92, 95, 102, 103, 107, 111, 115, 116, 117, 120, 124, 126, 130, 131, 133, 146, 150] },
-    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, oracle: p711_oracle, tags: &[1, 3, 14, 23, 24, 26, 31, 34, 35, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 72, 73, 75, 82, 83, 85, 86, 87, 90, 92, 93, 95, 98, 102, 103, 104, 105, 107, 110, 112, 114, 115, 117, 122, 124, 126, 128, 129, 131, 132, 135, 141, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, oracle: p712_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 68, 82, 83, 85, 86, 87, 88, 89, 94, 95, 102, 103, 108, 109, 110, 112, 114, 115, 117, 122, 126, 129, 130, 131, 132, 133, 139, 146, 147, 162, 166, 167, 168, 170] },
-    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 66, 85, 86, 88, 102, 103, 105, 107, 108, 112, 117, 121, 122, 126, 128, 129, 131, 132, 135, 146, 150, 153, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 12, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 53, 60, 62, 63, 64, 65, 66, 68, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 106, 107, 108, 111, 112, 115, 117, 121, 122, 124, 126, 131, 132, 135, 139, 146, 148, 153] },
-    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, oracle: p715_oracle, tags: &[1, 2, 3, 7, 16, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 61, 62, 70, 72, 73, 85, 89, 94, 95, 102, 104, 108, 114, 122, 126, 129, 131, 146, 147, 150] },
-    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 64, 65, 69, 75, 85, 86, 89, 90, 92, 102, 103, 104, 107, 109, 111, 113, 114, 116, 117, 118, 120, 122, 125, 126, 128, 131, 133, 136, 142, 146, 148, 150] },
-    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 48, 63, 65, 102, 103, 104, 108, 110, 112, 113, 115, 116, 117, 119, 122, 125, 126, 128, 131, 132, 146, 147, 148, 150, 153, 160] },
-    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, oracle: p718_oracle, tags: &[3, 16, 23, 24, 25, 39, 40, 41, 42, 44, 47, 48, 51, 60, 63, 64, 73, 85, 86, 87, 92, 95, 102, 103, 107, 109, 112, 117, 119, 120, 121, 122, 124, 125, 126, 128, 129, 131, 132, 133, 141, 146, 147, 150, 163, 166, 169, 170] },
-    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 12, 14, 17, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 66, 71, 84, 88, 102, 103, 104, 105, 106, 111, 114, 117, 118, 119, 121, 122, 126, 131, 133, 134, 139, 146, 147, 149, 150] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 72, 80, 85, 86, 88, 99, 102, 103, 105, 110, 115, 117, 118, 121, 122, 123, 125, 126, 128, 131, 132, 134, 135, 140, 146, 150, 153, 154, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, oracle: p721_oracle, tags: &[0, 6, 7, 15, 19, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 45, 47, 60, 65, 68, 72, 79, 82, 83, 85, 87, 88, 89, 92, 94, 95, 98, 102, 103, 104, 110, 112, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 135, 141, 146, 149, 150, 153, 155] },
-    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, oracle: p722_oracle, tags: &[2, 4, 5, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 70, 71, 72, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 107, 108, 111, 117, 118, 121, 126, 131, 140, 146, 148, 153] },
-    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 63, 65, 83, 85, 92, 102, 103, 104, 110, 111, 112, 116, 117, 122, 126, 131, 133, 134, 135, 146, 147, 150, 152] },
-    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 60, 62, 65, 66, 68, 71, 83, 86, 89, 102, 103, 104, 106, 108, 109, 113, 114, 115, 117, 119, 121, 125, 126, 130, 131, 133, 134, 135, 140, 146, 149, 151, 153, 154, 157] },
-    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 43, 44, 45, 47, 68, 72, 83, 85, 87, 102, 103, 112, 117, 126, 131, 135, 141, 148] },
-    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p726_eval, grad: p726_grad, oracle: p726_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 65, 83, 85, 86, 87, 89, 102, 106, 111, 113, 116, 122, 126, 131, 133, 146, 150, 153, 154, 157] },
-    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, oracle: p727_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 108, 112, 113, 117, 122, 123, 126, 129, 131, 134, 146, 150] },
-    Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, oracle: p728_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 70, 72, 75, 83, 85, 89, 93, 97, 102, 103, 104, 105, 111, 112, 113, 117, 119, 120, 121, 122, 123, 125, 126, 131, 133, 146, 147, 150] },
-    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, oracle: p729_oracle, tags: &[3, 4, 13, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 74, 75, 81, 82, 83, 84, 85, 87, 90, 92, 95, 102, 103, 105, 107, 112, 114, 117, 120, 122, 123, 124, 125, 126, 131, 132, 133, 146, 147, 148, 153, 155] },
-    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 60, 63, 65, 66, 71, 72, 73, 80, 83, 85, 86, 87, 92, 95, 99, 102, 103, 107, 109, 110, 111, 112, 117, 118, 120, 122, 123, 126, 131, 134, 137, 140, 146, 147, 148, 149, 153, 154, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 68, 70, 82, 83, 85, 87, 89, 95, 102, 103, 105, 107, 109, 110, 115, 117, 121, 122, 126, 128, 130, 131, 133, 141, 146, 147] },
-    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 83, 85, 86, 87, 88, 90, 92, 93, 94, 95, 102, 103, 104, 115, 117, 118, 121, 122, 126, 127, 128, 131, 132, 133, 135, 146, 150, 164, 166, 169, 170] },
-    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 14, 17, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 60, 61, 62, 63, 64, 65, 68, 75, 85, 89, 92, 94, 95, 102, 103, 104, 111, 112, 113, 114, 117, 118, 120, 122, 123, 125, 126, 131, 132, 133, 134, 147, 148] },
-    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 15, 23, 24, 25, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 68, 71, 72, 83, 85, 89, 93, 94, 102, 103, 104, 105, 108, 109, 111, 112, 113, 117, 122, 126, 127, 128, 130, 131, 132, 133, 141, 146, 148, 149] },
-    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 68, 72, 73, 82, 83, 85, 87, 90, 92, 94, 95, 102, 103, 107, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 146, 147, 148, 153, 155, 160] },
-    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, oracle: p736_oracle, tags: &[0, 2, 3, 14, 19, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 47, 60, 66, 71, 72, 85, 102, 103, 104, 111, 117, 119, 122, 126, 127, 131, 135, 137, 146, 148, 149, 150] },
-    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, oracle: p737_oracle, tags: &[0, 1, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 82, 85, 92, 102, 103, 111, 122, 131, 133, 135, 149] },
-    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 7, 8, 14, 17, 23, 24, 27, 28, 29, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 62, 63, 65, 68, 83, 84, 85, 87, 89, 102, 103, 104, 107, 112, 114, 117, 118, 119, 122, 125, 126, 129, 130, 131, 132, 133, 134, 135, 138, 140, 146, 147, 149] },
-    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 69, 72, 85, 89, 102, 103, 108, 117, 122, 123, 126, 127, 131, 132, 134, 135, 146, 147, 149] },
-    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 14, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 74, 81, 82, 85, 89, 90, 92, 95, 102, 103, 107, 112, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 145, 146, 147, 149] },
-    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 65, 72, 75, 83, 85, 86, 88, 90, 92, 95, 102, 103, 108, 112, 116, 117, 122, 124, 127, 131, 133, 146, 149, 164, 166, 169, 170] },
-    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 70, 85, 86, 92, 94, 95, 102, 103, 104, 105, 112, 115, 116, 117, 122, 126, 131, 132, 134, 146, 147, 148, 150, 153, 155] },
-    Prog { name: "p743", active: &[false, true, true, true, true, true, false], outputs: 1, eval: p743_eval, grad: p743_grad, oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 14, 23, 24, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 73, 82, 83, 84, 85, 86, 87, 89, 93, 95, 98, 102, 104, 109, 115, 117, 122, 126, 131, 133, 146, 147, 149] },
-    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 15, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 80, 82, 83, 85, 87, 89, 90, 93, 95, 98, 99, 102, 103, 104, 107, 108, 109, 110, 111, 113, 117, 119, 122, 123, 125, 126, 127, 129, 130, 131, 132, 134, 135, 138, 144, 146, 150] },
-    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 14, 19, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 65, 72, 75, 83, 85, 89, 95, 97, 102, 103, 104, 105, 106, 108, 110, 113, 114, 117, 120, 122, 125, 126, 127, 131, 146, 147, 150, 153, 160] },
-    Prog { name: "p746", active: &[true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, oracle: p746_oracle, tags: &[0, 2, 7, 16, 23, 24, 26, 31, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 71, 72, 73, 80, 82, 83, 84, 85, 87, 89, 92, 95, 102, 103, 104, 108, 109, 111, 112, 116, 117, 118, 119, 121, 122, 123, 124, 126, 128, 131, 132, 133, 134, 146, 147, 148] },
-    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, oracle: p747_oracle, tags: &[0, 1, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 83, 102, 103, 109, 110, 112, 113, 114, 118, 122, 123, 124, 125, 126, 130, 131, 132, 134, 146, 147, 149, 150] },
-    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, oracle: p748_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 26, 32, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 108, 112, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 133, 146, 147, 149, 163, 166, 169, 170] },
-    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, oracle: p749_oracle, tags: &[3, 5, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 61, 62, 65, 66, 68, 71, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 111, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 134, 140, 146, 147, 148, 149, 164, 166, 169, 170] },
-    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 26, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 54, 55, 60, 62, 63, 64, 65, 73, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 104, 109, 110, 112, 115, 117, 120, 122, 125, 126, 129, 131, 132, 135, 141, 146, 147, 149, 150, 153, 156] },
-    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, oracle: p751_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 65, 68, 83, 85, 86, 88, 102, 103, 104, 108, 114, 117, 119, 121, 122, 126, 128, 129, 130, 131, 133, 146, 147, 148, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, oracle: p752_oracle, tags: &[4, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 73, 82, 83, 85, 86, 88, 95, 102, 103, 104, 114, 116, 117, 119, 121, 122, 124, 126, 130, 131, 134, 146, 153, 157] },
-    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, oracle: p753_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 41, 42, 44, 58, 70, 72, 82, 83, 85, 93, 95, 98, 102, 104, 111, 117, 121, 123, 126, 131, 132, 134, 135, 146, 147, 149] },
-    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 15, 23, 24, 36, 39, 40, 41, 42, 44, 45, 75, 85, 86, 87, 88, 89, 91, 93, 95, 102, 103, 104, 116, 117, 120, 122, 126, 127, 128, 131, 132, 133, 134, 146, 147, 148, 153, 164, 165, 166, 169, 170] },
-    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, oracle: p755_oracle, tags: &[1, 14, 23, 24, 27, 39, 40, 41, 44, 65, 82, 83, 86, 88, 92, 102, 104, 106, 107, 112, 113, 115, 117, 122, 126, 127, 129, 131, 152] },
-    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, oracle: p756_oracle, tags: &[3, 4, 8, 13, 14, 19, 21, 22, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 58, 60, 65, 70, 71, 72, 75, 85, 95, 102, 103, 108, 117, 122, 124, 128, 131, 133, 146, 147, 148, 149] },
+    Prog { name: "p600", active: &[true, true, true, false], outputs: 1, eval: p600_eval, grad: p600_grad, oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 23, 24, 25, 36, 39, 41, 42, 43, 44, 45, 58, 64, 65, 72, 75, 79, 83, 85, 87, 89, 92, 95, 102, 103, 104, 109, 112, 117, 121, 122, 126, 131, 132, 134, 137, 148, 149] },
+    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, oracle: p601_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 106, 109, 116, 117, 119, 122, 123, 126, 127, 131, 132, 133, 134, 148, 149, 150, 151] },
+    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 12, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 72, 85, 86, 88, 89, 102, 103, 106, 107, 108, 109, 113, 114, 117, 121, 122, 126, 130, 131, 132, 133, 136, 144, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 29, 32, 39, 40, 41, 42, 44, 45, 47, 52, 53, 63, 65, 71, 72, 73, 83, 85, 88, 89, 93, 102, 103, 107, 114, 115, 116, 117, 118, 122, 125, 126, 130, 131, 132, 133, 134, 135, 148, 150, 152] },
+    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, oracle: p604_oracle, tags: &[0, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 60, 62, 64, 85, 86, 88, 102, 103, 109, 110, 115, 117, 122, 123, 125, 126, 130, 131, 132, 134, 148, 165, 168, 171, 172] },
+    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, oracle: p605_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 82, 83, 85, 87, 89, 92, 94, 102, 103, 107, 108, 113, 117, 118, 119, 121, 122, 123, 126, 128, 131, 132, 133, 134, 148, 149] },
+    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 14, 23, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 105, 108, 111, 112, 114, 116, 117, 120, 122, 123, 125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 139, 144, 145, 148, 149, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, oracle: p607_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 66, 72, 75, 79, 82, 83, 85, 87, 92, 95, 102, 103, 104, 108, 114, 116, 117, 118, 120, 121, 122, 126, 127, 130, 131, 132, 141, 148, 149, 150, 151, 155] },
+    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 16, 21, 22, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 63, 65, 72, 73, 75, 83, 85, 87, 92, 93, 97, 102, 103, 105, 106, 107, 109, 110, 111, 113, 115, 117, 118, 119, 122, 126, 131, 148, 149, 151, 153] },
+    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 8, 14, 18, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 72, 75, 85, 86, 88, 91, 95, 97, 102, 103, 104, 110, 111, 112, 117, 118, 120, 121, 122, 125, 126, 129, 130, 131, 132, 133, 144, 151, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, oracle: p610_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 72, 75, 79, 83, 95, 102, 103, 108, 112, 115, 116, 117, 119, 121, 122, 126, 131, 140, 148] },
+    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 15, 17, 19, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 50, 52, 60, 62, 64, 72, 75, 82, 83, 85, 88, 97, 102, 103, 107, 110, 115, 116, 119, 122, 126, 127, 131, 150] },
+    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 15, 17, 23, 24, 27, 39, 40, 41, 42, 44, 47, 52, 60, 63, 64, 68, 71, 72, 73, 75, 79, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 133, 148, 166, 168, 171, 172] },
+    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, oracle: p613_oracle, tags: &[0, 7, 12, 14, 23, 24, 36, 39, 40, 41, 44, 45, 47, 63, 65, 83, 85, 87, 94, 95, 102, 103, 105, 107, 110, 112, 114, 115, 117, 122, 123, 124, 126, 129, 130, 131, 133, 135, 148] },
+    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, oracle: p614_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 64, 83, 85, 92, 102, 103, 104, 105, 106, 108, 112, 113, 115, 117, 122, 123, 125, 126, 128, 130, 131, 133, 148, 150, 151, 154] },
+    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 64, 65, 72, 83, 85, 90, 102, 103, 104, 107, 108, 109, 111, 114, 115, 116, 117, 118, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 148, 150, 151, 152, 155, 161] },
+    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 70, 72, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 133, 134, 135, 139, 148, 149, 150, 152, 153] },
+    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, oracle: p617_oracle, tags: &[0, 16, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 72, 82, 85, 88, 92, 102, 103, 104, 106, 114, 117, 119, 121, 122, 126, 127, 128, 131, 132, 148, 150, 152] },
+    Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, oracle: p618_oracle, tags: &[0, 4, 7, 16, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 61, 62, 63, 72, 83, 85, 88, 92, 94, 101, 102, 103, 107, 109, 112, 115, 117, 119, 122, 123, 124, 126, 130, 131, 132, 133, 135, 148, 149] },
+    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p619_eval, grad: p619_grad, oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 57, 60, 61, 62, 63, 68, 71, 72, 79, 85, 92, 93, 102, 103, 104, 105, 112, 116, 117, 119, 122, 126, 130, 131, 133, 134, 135, 136, 144, 145, 148, 149, 150] },
+    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, oracle: p620_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 82, 85, 86, 88, 95, 102, 103, 105, 106, 108, 111, 116, 117, 118, 119, 120, 122, 124, 125, 126, 128, 131, 132, 144, 148, 149, 150, 152, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 63, 65, 73, 84, 85, 86, 87, 88, 93, 95, 102, 103, 111, 114, 117, 122, 123, 126, 130, 131, 132, 135, 137, 140, 148, 165, 168, 171, 172] },
+    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 67, 83, 85, 88, 93, 94, 102, 103, 104, 107, 109, 117, 119, 120, 122, 125, 126, 131, 132, 148, 155, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 79, 85, 86, 90, 92, 94, 95, 102, 103, 104, 109, 117, 122, 124, 126, 128, 131, 132, 144, 148, 150, 155, 157] },
+    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, oracle: p624_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 63, 68, 71, 72, 73, 80, 85, 92, 93, 95, 102, 103, 104, 105, 106, 111, 112, 113, 114, 115, 116, 117, 122, 123, 124, 126, 130, 131, 136, 144, 145, 150, 151, 155, 157] },
+    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 82, 85, 86, 88, 102, 107, 113, 117, 119, 122, 126, 131, 133, 134, 140, 146, 152, 165, 168, 171, 172] },
+    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, oracle: p626_oracle, tags: &[2, 4, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 102, 103, 104, 111, 113, 114, 117, 122, 123, 124, 126, 129, 131, 132, 133, 136, 139, 144, 149] },
+    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 82, 83, 85, 86, 87, 89, 91, 95, 102, 103, 104, 108, 112, 117, 120, 122, 124, 126, 128, 129, 130, 131, 133, 134, 135, 148, 149, 151, 155, 157] },
+    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, oracle: p628_oracle, tags: &[1, 2, 4, 6, 14, 19, 23, 24, 26, 27, 28, 31, 34, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 71, 72, 73, 74, 75, 78, 81, 82, 83, 85, 87, 89, 92, 93, 95, 100, 101, 102, 103, 104, 105, 109, 110, 117, 120, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 136, 139, 145, 148] },
+    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 71, 85, 88, 92, 94, 102, 103, 104, 106, 107, 109, 110, 115, 117, 122, 123, 124, 126, 129, 131, 134, 135, 141, 148, 150] },
+    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 72, 85, 102, 108, 110, 111, 113, 119, 122, 126, 131, 133, 138, 144, 148] },
+    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, oracle: p631_oracle, tags: &[2, 3, 6, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 51, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 90, 91, 92, 94, 95, 98, 102, 103, 107, 109, 113, 117, 118, 119, 120, 122, 124, 126, 130, 131, 132, 134, 135, 136, 148, 149, 150, 151, 155, 165, 168, 171, 172] },
+    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, oracle: p632_oracle, tags: &[0, 2, 3, 13, 15, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 60, 61, 62, 66, 68, 70, 71, 72, 73, 74, 75, 83, 85, 88, 90, 92, 93, 95, 102, 103, 104, 105, 107, 108, 111, 112, 115, 116, 117, 119, 121, 122, 126, 127, 131, 132, 133, 135, 141, 145, 148, 149, 151, 155, 157] },
+    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, oracle: p633_oracle, tags: &[3, 14, 23, 24, 39, 40, 41, 44, 45, 65, 71, 72, 73, 75, 79, 84, 85, 88, 89, 92, 94, 95, 102, 103, 109, 114, 116, 117, 122, 124, 125, 126, 128, 131, 133, 144, 145, 148, 152] },
+    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 43, 44, 47, 63, 65, 73, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 110, 117, 119, 121, 122, 123, 124, 126, 131, 132, 133, 134, 144, 148, 149, 154, 166, 167, 168, 171, 172] },
+    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, oracle: p635_oracle, tags: &[0, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 83, 84, 85, 87, 102, 104, 111, 115, 117, 118, 119, 120, 122, 124, 126, 130, 131, 148, 155, 157] },
+    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, oracle: p636_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 64, 65, 68, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 95, 102, 103, 104, 106, 107, 108, 109, 110, 112, 114, 116, 117, 119, 120, 122, 123, 126, 127, 131, 132, 133, 135, 139, 148, 149, 151, 152, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 66, 68, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 110, 113, 117, 118, 122, 126, 131, 132, 133, 135, 138, 143, 148, 150, 151, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, oracle: p638_oracle, tags: &[0, 2, 8, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 65, 75, 83, 85, 86, 88, 92, 102, 104, 106, 108, 117, 120, 121, 122, 124, 126, 127, 128, 131, 132, 148, 151, 154, 164, 168, 169, 170, 172] },
+    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, oracle: p639_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 63, 65, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 106, 107, 108, 109, 110, 111, 113, 115, 117, 118, 120, 121, 122, 125, 126, 130, 131, 132, 134, 135, 139, 148, 149, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 12, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 64, 73, 85, 95, 102, 103, 104, 115, 117, 118, 119, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 148, 151, 152, 155, 163] },
+    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, oracle: p641_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 27, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 68, 83, 85, 87, 88, 89, 92, 102, 103, 104, 117, 119, 121, 122, 125, 126, 128, 131, 132, 133, 139, 144, 148, 149, 150, 155, 157] },
+    Prog { name: "p642", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p642_eval, grad: p642_grad, oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 55, 56, 60, 61, 65, 72, 82, 83, 85, 87, 93, 102, 103, 104, 106, 111, 116, 117, 122, 123, 126, 127, 129, 131, 133, 144, 148, 150, 152] },
+    Prog { name: "p643", active: &[true], outputs: 1, eval: p643_eval, grad: p643_grad, oracle: p643_oracle, tags: &[1, 7, 14, 23, 24, 26, 27, 29, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 97, 102, 103, 104, 105, 108, 110, 112, 113, 114, 117, 121, 122, 124, 126, 127, 131, 135, 139, 148, 149, 151, 154] },
+    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 52, 58, 63, 65, 70, 72, 75, 85, 93, 97, 102, 104, 109, 117, 120, 122, 126, 131, 136, 138, 148, 149, 150, 151, 155, 158] },
+    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, oracle: p645_oracle, tags: &[0, 2, 3, 7, 14, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 64, 65, 68, 69, 71, 84, 85, 89, 94, 95, 102, 103, 104, 108, 115, 117, 118, 119, 122, 123, 125, 126, 129, 130, 131, 132, 133, 135, 148, 151] },
+    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, oracle: p646_oracle, tags: &[0, 3, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 63, 65, 83, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 107, 110, 114, 116, 117, 119, 120, 122, 123, 124, 125, 126, 127, 130, 131, 133, 134, 141, 144, 148, 149, 150, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, oracle: p647_oracle, tags: &[0, 14, 23, 24, 27, 29, 32, 39, 40, 41, 44, 47, 60, 61, 62, 65, 102, 103, 105, 110, 113, 117, 122, 123, 125, 126, 131, 152] },
+    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, oracle: p648_oracle, tags: &[0, 6, 7, 15, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 102, 114, 116, 117, 122, 125, 126, 131, 136, 137, 139, 149, 151] },
+    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 14, 19, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 93, 97, 102, 103, 106, 108, 109, 110, 111, 115, 117, 118, 122, 124, 126, 130, 131, 132, 148, 150, 151, 166, 167, 168, 171, 172] },
+    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 70, 72, 83, 85, 86, 87, 102, 103, 109, 117, 122, 126, 128, 129, 130, 131, 132, 133, 151, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, oracle: p651_oracle, tags: &[2, 15, 23, 24, 25, 28, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 65, 71, 72, 73, 75, 83, 85, 86, 87, 89, 92, 102, 103, 106, 107, 108, 111, 112, 116, 117, 131, 134, 140, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, oracle: p652_oracle, tags: &[0, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 108, 109, 115, 117, 118, 119, 120, 121, 122, 126, 129, 131, 132, 133, 148, 154, 166, 168, 171, 172] },
+    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, oracle: p653_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 33, 36, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 72, 78, 80, 83, 85, 87, 89, 92, 94, 102, 103, 104, 105, 108, 117, 119, 120, 121, 122, 123, 125, 126, 127, 128, 131, 132, 135, 139, 141, 144, 148, 149, 151, 155, 158] },
+    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, oracle: p654_oracle, tags: &[4, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 62, 69, 71, 72, 73, 75, 85, 86, 88, 92, 102, 103, 104, 107, 111, 116, 117, 118, 119, 122, 124, 126, 128, 130, 131, 133, 134, 148, 149, 151, 165, 168, 171, 172] },
+    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, oracle: p655_oracle, tags: &[0, 1, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 85, 86, 88, 102, 103, 104, 109, 116, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 150, 165, 168, 171, 172] },
+    Prog { name: "p656", active: &[true, true, false, false], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 8, 13, 14, 18, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 58, 63, 65, 68, 70, 72, 75, 82, 83, 85, 87, 89, 90, 92, 102, 103, 108, 110, 113, 114, 115, 117, 119, 121, 122, 123, 126, 127, 128, 129, 131, 135, 145, 147, 148, 149, 150, 152] },
+    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 14, 17, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 52, 57, 59, 60, 62, 64, 72, 75, 80, 83, 85, 89, 99, 102, 103, 104, 105, 106, 107, 109, 112, 114, 115, 116, 117, 122, 123, 124, 126, 128, 129, 131, 133, 134, 148, 149, 151, 152] },
+    Prog { name: "p658", active: &[true, true, true, false, false], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 8, 13, 14, 19, 21, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 56, 58, 60, 63, 64, 85, 102, 103, 105, 108, 112, 115, 117, 122, 125, 126, 131, 134, 135, 148, 155, 158] },
+    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, oracle: p659_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 109, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 133, 135, 148, 151] },
+    Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, oracle: p660_oracle, tags: &[0, 15, 21, 22, 23, 24, 26, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 82, 83, 85, 87, 89, 93, 95, 102, 103, 104, 105, 108, 109, 111, 113, 115, 116, 117, 118, 119, 122, 124, 125, 126, 127, 128, 131, 132, 133, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 53, 63, 65, 72, 73, 75, 85, 86, 88, 89, 92, 93, 95, 98, 101, 102, 103, 104, 108, 112, 117, 118, 122, 124, 126, 129, 131, 133, 141, 148, 150, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 65, 72, 73, 75, 85, 87, 88, 89, 92, 102, 103, 117, 122, 126, 131, 133, 135, 144, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 63, 65, 73, 85, 86, 87, 88, 92, 102, 103, 104, 105, 108, 110, 111, 114, 117, 122, 123, 126, 131, 132, 133, 134, 148, 155, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 94, 95, 97, 102, 103, 104, 107, 109, 112, 113, 117, 119, 122, 125, 126, 129, 131, 132, 134, 148, 149, 152, 154, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p665", active: &[true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, oracle: p665_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 68, 85, 94, 95, 102, 103, 122, 126, 136, 138, 148, 155] },
+    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p666_eval, grad: p666_grad, oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 34, 39, 40, 41, 42, 43, 44, 56, 65, 72, 74, 82, 83, 85, 86, 87, 88, 102, 103, 104, 106, 107, 108, 109, 117, 119, 122, 124, 126, 129, 131, 144, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, oracle: p667_oracle, tags: &[4, 14, 23, 24, 27, 29, 39, 40, 41, 43, 44, 47, 50, 60, 63, 71, 72, 85, 95, 102, 103, 109, 111, 117, 125, 126, 131, 132, 133, 144, 148, 149, 152] },
+    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, oracle: p668_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 72, 73, 83, 85, 89, 94, 95, 102, 103, 107, 108, 112, 114, 116, 117, 119, 122, 124, 125, 126, 127, 131, 133, 135, 148] },
+    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, oracle: p669_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 65, 68, 71, 72, 75, 83, 84, 85, 88, 97, 102, 103, 104, 109, 110, 112, 117, 119, 122, 123, 126, 131, 133, 134, 137, 149, 150, 152] },
+    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 72, 73, 75, 82, 85, 86, 88, 92, 95, 97, 102, 103, 106, 108, 109, 112, 115, 117, 118, 121, 122, 123, 124, 126, 127, 131, 132, 133, 136, 144, 151, 165, 168, 171, 172] },
+    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, oracle: p671_oracle, tags: &[0, 1, 8, 16, 23, 24, 25, 26, 27, 28, 31, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 49, 60, 62, 65, 82, 83, 85, 87, 102, 104, 109, 110, 117, 118, 120, 122, 123, 126, 131, 132, 134, 135, 149, 151] },
+    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, oracle: p672_oracle, tags: &[2, 4, 6, 8, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 85, 87, 88, 92, 102, 103, 105, 108, 113, 117, 119, 120, 125, 126, 131, 132, 134, 135, 136, 141, 148] },
+    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 14, 18, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 50, 52, 54, 55, 60, 62, 63, 64, 72, 75, 85, 92, 102, 103, 104, 107, 109, 114, 122, 123, 126, 131, 132, 135, 140, 148] },
+    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 89, 95, 102, 103, 104, 106, 110, 115, 117, 120, 121, 122, 126, 127, 131, 141, 148, 149, 155, 156, 160, 165, 168, 171, 172] },
+    Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, oracle: p675_oracle, tags: &[3, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 69, 72, 73, 75, 84, 85, 87, 89, 92, 102, 103, 110, 117, 122, 131, 132, 139, 151, 152] },
+    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, oracle: p676_oracle, tags: &[0, 3, 7, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 72, 73, 75, 85, 92, 102, 103, 104, 106, 109, 110, 114, 115, 117, 120, 122, 123, 125, 126, 127, 128, 131, 132, 133, 139, 141, 144, 148, 149] },
+    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 66, 68, 71, 72, 83, 85, 89, 92, 93, 102, 103, 107, 111, 114, 117, 122, 126, 130, 131, 133, 144, 149, 155, 158] },
+    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 64, 68, 82, 83, 85, 86, 87, 89, 91, 94, 95, 102, 103, 104, 106, 109, 117, 120, 121, 122, 126, 127, 131, 135, 136, 148, 149, 150, 152, 155, 163] },
+    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, oracle: p679_oracle, tags: &[0, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 102, 103, 104, 108, 109, 114, 115, 116, 117, 121, 126, 128, 131, 133, 134, 135, 140, 141, 148] },
+    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 14, 18, 21, 22, 23, 24, 25, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 71, 72, 75, 85, 89, 92, 93, 102, 103, 104, 106, 108, 111, 117, 120, 122, 126, 131, 133, 134, 148, 152, 155, 163] },
+    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, oracle: p681_oracle, tags: &[2, 3, 6, 11, 15, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 72, 75, 83, 84, 85, 86, 88, 92, 95, 102, 103, 106, 110, 113, 114, 117, 121, 122, 123, 124, 125, 126, 131, 133, 144, 148, 151] },
+    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, oracle: p682_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 31, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 75, 82, 85, 86, 87, 88, 95, 102, 103, 104, 110, 117, 118, 125, 126, 130, 131, 133, 134, 138, 139, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 44, 65, 85, 102, 108, 110, 114, 117, 120, 125, 126, 131, 144, 148, 155, 157] },
+    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 16, 23, 24, 27, 29, 39, 40, 41, 43, 44, 45, 47, 55, 56, 60, 63, 64, 65, 72, 75, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 107, 108, 113, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 134, 144, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 72, 73, 83, 85, 86, 87, 88, 95, 98, 102, 103, 104, 106, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 148, 150, 151, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, oracle: p686_oracle, tags: &[1, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 66, 68, 71, 73, 75, 83, 85, 87, 88, 89, 90, 92, 95, 102, 104, 107, 114, 117, 122, 124, 126, 131, 132, 133, 145, 148, 149, 155, 158] },
+    Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, oracle: p687_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 31, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 68, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 106, 108, 112, 117, 122, 123, 126, 131, 132, 134, 148] },
+    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 44, 45, 47, 60, 68, 72, 73, 74, 78, 81, 82, 83, 85, 86, 89, 90, 95, 98, 102, 103, 108, 113, 117, 122, 123, 124, 126, 128, 131, 133, 134, 142, 148, 149] },
+    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, oracle: p689_oracle, tags: &[1, 4, 5, 7, 14, 17, 21, 22, 23, 24, 31, 39, 41, 44, 52, 72, 75, 85, 86, 92, 95, 102, 103, 122, 126, 128, 131, 132, 133, 140, 150] },
+    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, oracle: p690_oracle, tags: &[4, 15, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 60, 61, 62, 64, 68, 72, 82, 83, 85, 87, 93, 94, 102, 103, 104, 111, 114, 117, 118, 120, 122, 124, 126, 129, 130, 131, 132, 133, 144, 148] },
+    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, oracle: p691_oracle, tags: &[1, 2, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 63, 64, 68, 73, 75, 85, 89, 91, 92, 95, 102, 103, 104, 110, 111, 115, 116, 117, 122, 123, 124, 126, 128, 130, 131, 133, 134, 144, 148, 151, 152] },
+    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, oracle: p692_oracle, tags: &[3, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 49, 60, 62, 63, 70, 72, 73, 85, 86, 88, 93, 102, 103, 104, 108, 117, 122, 123, 125, 126, 131, 132, 135, 148, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 14, 18, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 49, 52, 60, 61, 62, 63, 65, 71, 72, 73, 85, 89, 102, 103, 104, 105, 107, 108, 109, 110, 112, 113, 117, 118, 121, 122, 124, 126, 128, 129, 131, 133, 134, 136, 140, 148, 150, 152] },
+    Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, oracle: p694_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 68, 102, 103, 104, 109, 113, 114, 115, 119, 121, 126, 130, 131, 132, 133, 134, 148, 150] },
+    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 63, 65, 67, 68, 71, 72, 75, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 104, 108, 110, 114, 115, 117, 118, 121, 122, 124, 125, 126, 128, 131, 134, 135, 143, 148, 149, 152, 155, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, oracle: p696_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 63, 65, 82, 83, 85, 86, 87, 88, 91, 92, 94, 95, 102, 103, 104, 108, 111, 112, 115, 116, 117, 120, 124, 126, 127, 131, 133, 134, 136, 139, 148, 165, 168, 171, 172] },
+    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, oracle: p697_oracle, tags: &[0, 8, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 65, 85, 86, 87, 102, 103, 104, 112, 117, 123, 126, 127, 129, 130, 131, 132, 133, 134, 139, 148, 149, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, oracle: p698_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 72, 85, 92, 102, 103, 104, 105, 106, 107, 109, 115, 116, 117, 120, 122, 123, 124, 126, 129, 131, 135, 148, 150, 155, 158] },
+    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 65, 71, 85, 86, 88, 92, 102, 103, 104, 111, 115, 122, 123, 125, 126, 128, 131, 133, 134, 148, 150, 152, 155, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 7, 14, 21, 23, 24, 26, 28, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 62, 63, 65, 72, 73, 83, 85, 87, 89, 92, 95, 98, 102, 103, 104, 105, 108, 110, 115, 116, 117, 118, 121, 122, 123, 124, 126, 127, 131, 132, 133, 135, 148] },
+    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, oracle: p701_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 59, 60, 61, 62, 65, 85, 89, 93, 94, 102, 103, 105, 106, 109, 112, 115, 117, 120, 121, 122, 124, 126, 130, 131, 148, 150, 151] },
+    Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 23, 24, 25, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 70, 73, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 102, 103, 104, 105, 111, 115, 117, 121, 122, 123, 125, 126, 128, 129, 131, 134, 148] },
+    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, oracle: p703_oracle, tags: &[0, 1, 2, 6, 15, 23, 24, 26, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 115, 117, 119, 122, 124, 125, 126, 130, 131, 132, 133, 134, 135, 145, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, oracle: p704_oracle, tags: &[2, 4, 16, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 68, 69, 85, 89, 102, 103, 104, 113, 117, 120, 122, 126, 129, 131, 133, 134, 135, 139, 148, 150, 152] },
+    Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, oracle: p705_oracle, tags: &[1, 4, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 68, 72, 75, 85, 89, 90, 93, 94, 100, 101, 102, 103, 104, 105, 110, 115, 117, 119, 122, 126, 131, 132, 133, 148, 150] },
+    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 23, 24, 25, 26, 27, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 63, 65, 68, 69, 71, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 105, 106, 107, 108, 112, 113, 114, 115, 116, 117, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 145, 148, 149, 151, 152, 155, 162] },
+    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 14, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 47, 48, 49, 60, 61, 62, 63, 65, 68, 69, 71, 72, 82, 85, 86, 88, 92, 94, 102, 103, 104, 106, 107, 109, 111, 114, 117, 121, 123, 125, 126, 127, 130, 131, 133, 135, 139, 145, 148, 149, 150, 165, 168, 171, 172] },
+    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 44, 83, 85, 88, 95, 102, 103, 104, 109, 111, 114, 117, 122, 126, 130, 131, 133, 134, 147, 148, 155, 157] },
+    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 65, 68, 69, 71, 83, 85, 86, 88, 102, 103, 104, 105, 107, 108, 109, 112, 114, 115, 117, 122, 126, 127, 128, 129, 130, 131, 133, 134, 143, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 16, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 67, 71, 72, 73, 74, 78, 81, 85, 86, 92, 95, 102, 103, 107, 111, 115, 116, 117, 120, 124, 126, 130, 131, 133, 148, 152] },
+    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, oracle: p711_oracle, tags: &[1, 3, 14, 23, 24, 26, 31, 34, 35, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 72, 73, 75, 82, 83, 85, 86, 87, 90, 92, 93, 95, 98, 102, 103, 104, 105, 107, 110, 112, 114, 115, 117, 122, 124, 126, 128, 129, 131, 132, 135, 141, 144, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, oracle: p712_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 68, 82, 83, 85, 86, 87, 88, 89, 94, 95, 102, 103, 108, 109, 110, 112, 114, 115, 117, 122, 126, 129, 130, 131, 132, 133, 139, 148, 149, 164, 168, 169, 170, 172] },
+    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 66, 85, 86, 88, 102, 103, 105, 107, 108, 112, 117, 121, 122, 126, 128, 129, 131, 132, 135, 148, 152, 155, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 12, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 53, 60, 62, 63, 64, 65, 66, 68, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 106, 107, 108, 111, 112, 115, 117, 121, 122, 124, 126, 131, 132, 135, 139, 148, 150, 155] },
+    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, oracle: p715_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 61, 62, 70, 72, 73, 85, 89, 94, 95, 102, 104, 108, 114, 122, 126, 129, 131, 144, 148, 149, 152] },
+    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 64, 65, 69, 75, 85, 86, 89, 90, 92, 102, 103, 104, 107, 109, 111, 113, 114, 116, 117, 118, 120, 122, 125, 126, 127, 128, 131, 133, 136, 142, 144, 148, 150, 152] },
+    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 48, 63, 65, 102, 103, 104, 108, 110, 112, 113, 115, 116, 117, 119, 122, 125, 126, 128, 131, 132, 148, 149, 150, 152, 155, 162] },
+    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, oracle: p718_oracle, tags: &[3, 16, 23, 24, 25, 39, 40, 41, 42, 44, 47, 48, 51, 60, 63, 64, 73, 85, 86, 87, 92, 95, 102, 103, 107, 109, 112, 117, 119, 120, 121, 122, 124, 125, 126, 128, 129, 131, 132, 133, 141, 148, 149, 152, 165, 168, 171, 172] },
+    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 12, 14, 17, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 66, 71, 84, 88, 102, 103, 104, 105, 106, 111, 114, 117, 118, 119, 121, 122, 126, 131, 133, 134, 139, 148, 149, 151, 152] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 72, 80, 85, 86, 88, 99, 102, 103, 105, 110, 115, 117, 118, 121, 122, 123, 125, 126, 128, 131, 132, 134, 135, 140, 148, 152, 155, 156, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, oracle: p721_oracle, tags: &[0, 6, 7, 15, 19, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 45, 47, 60, 65, 68, 72, 79, 82, 83, 85, 87, 88, 89, 92, 94, 95, 98, 102, 103, 104, 110, 112, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 135, 141, 148, 151, 152, 155, 157] },
+    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, oracle: p722_oracle, tags: &[2, 4, 5, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 70, 71, 72, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 107, 108, 111, 112, 117, 118, 119, 121, 122, 126, 131, 134, 140, 144, 145, 148, 150, 155] },
+    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 63, 65, 83, 85, 92, 102, 103, 104, 110, 111, 112, 116, 117, 122, 126, 131, 133, 134, 135, 148, 149, 152, 154] },
+    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 60, 62, 65, 66, 68, 71, 83, 86, 89, 102, 103, 104, 106, 108, 109, 113, 114, 115, 117, 119, 121, 125, 126, 130, 131, 133, 134, 135, 140, 148, 151, 153, 155, 156, 159] },
+    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 43, 44, 45, 47, 68, 72, 83, 85, 87, 102, 103, 104, 112, 117, 122, 124, 126, 131, 135, 141, 144, 150, 152] },
+    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p726_eval, grad: p726_grad, oracle: p726_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 65, 83, 85, 86, 87, 89, 102, 106, 111, 113, 116, 122, 126, 131, 133, 148, 152, 155, 156, 159] },
+    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, oracle: p727_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 108, 112, 113, 117, 122, 123, 126, 129, 131, 134, 148, 152] },
+    Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, oracle: p728_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 70, 72, 75, 83, 85, 89, 93, 97, 102, 103, 104, 105, 111, 112, 113, 117, 119, 120, 121, 122, 123, 125, 126, 131, 133, 148, 149, 152] },
+    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, oracle: p729_oracle, tags: &[3, 4, 13, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 74, 75, 81, 82, 83, 84, 85, 87, 90, 92, 95, 102, 103, 105, 107, 112, 114, 117, 120, 122, 123, 124, 125, 126, 131, 132, 133, 148, 149, 150, 155, 157] },
+    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 60, 63, 65, 66, 71, 72, 73, 80, 83, 85, 86, 87, 92, 95, 99, 102, 103, 107, 109, 110, 111, 112, 117, 118, 120, 122, 123, 126, 131, 134, 137, 140, 148, 149, 150, 151, 155, 156, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 68, 70, 82, 83, 85, 87, 89, 95, 102, 103, 105, 107, 109, 110, 115, 117, 121, 122, 126, 128, 130, 131, 133, 141, 148, 149] },
+    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 72, 83, 85, 86, 87, 88, 90, 92, 93, 94, 95, 102, 103, 104, 114, 115, 117, 118, 121, 122, 126, 127, 128, 131, 132, 133, 135, 144, 148, 152, 166, 168, 171, 172] },
+    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 14, 17, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 60, 61, 62, 63, 64, 65, 68, 73, 75, 85, 89, 92, 94, 95, 102, 103, 104, 107, 111, 112, 113, 114, 117, 118, 120, 122, 123, 125, 126, 130, 131, 132, 133, 134, 141, 145, 148, 149, 150] },
+    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 15, 23, 24, 25, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 68, 71, 72, 83, 85, 89, 93, 94, 102, 103, 104, 105, 108, 109, 111, 112, 113, 117, 122, 126, 127, 128, 130, 131, 132, 133, 141, 145, 148, 150, 151] },
+    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 68, 72, 73, 82, 83, 85, 87, 90, 92, 94, 95, 102, 103, 107, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 148, 149, 150, 155, 157, 162] },
+    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, oracle: p736_oracle, tags: &[0, 2, 3, 14, 19, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 47, 60, 66, 71, 72, 85, 102, 103, 104, 111, 117, 119, 122, 126, 127, 131, 135, 137, 148, 150, 151, 152] },
+    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, oracle: p737_oracle, tags: &[0, 1, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 82, 85, 92, 102, 103, 111, 122, 126, 131, 133, 135, 145, 148, 150, 151] },
+    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 7, 8, 14, 17, 23, 24, 27, 28, 29, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 62, 63, 65, 68, 83, 84, 85, 87, 89, 102, 103, 104, 107, 112, 114, 117, 118, 119, 122, 125, 126, 129, 130, 131, 132, 133, 134, 135, 138, 140, 148, 149, 151] },
+    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 69, 72, 85, 89, 102, 103, 108, 117, 122, 123, 126, 127, 131, 132, 134, 135, 148, 149, 151] },
+    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 14, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 74, 81, 82, 85, 89, 90, 92, 95, 102, 103, 107, 112, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 147, 148, 149, 151] },
+    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 65, 72, 75, 83, 85, 86, 88, 90, 92, 95, 102, 103, 108, 112, 116, 117, 122, 124, 127, 131, 133, 148, 151, 166, 168, 171, 172] },
+    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 70, 85, 86, 92, 94, 95, 102, 103, 104, 105, 112, 115, 116, 117, 122, 126, 131, 132, 134, 148, 149, 150, 152, 155, 157] },
+    Prog { name: "p743", active: &[false, true, true, true, true, true, false], outputs: 1, eval: p743_eval, grad: p743_grad, oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 14, 23, 24, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 73, 82, 83, 84, 85, 86, 87, 89, 93, 95, 98, 102, 104, 109, 115, 117, 122, 126, 131, 133, 148, 149, 151] },
+    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 15, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 80, 82, 83, 85, 87, 89, 90, 93, 95, 98, 99, 102, 103, 104, 107, 108, 109, 110, 111, 113, 117, 119, 122, 123, 125, 126, 127, 129, 130, 131, 132, 134, 135, 138, 146, 148, 152] },
+    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 14, 19, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 65, 72, 75, 83, 85, 89, 95, 97, 102, 103, 104, 105, 106, 108, 110, 113, 114, 117, 120, 122, 125, 126, 127, 131, 144, 148, 149, 152, 155, 162] },
+    Prog { name: "p746", active: &[true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, oracle: p746_oracle, tags: &[0, 2, 7, 16, 23, 24, 26, 31, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 71, 72, 73, 80, 82, 83, 84, 85, 87, 89, 92, 95, 102, 103, 104, 108, 109, 111, 112, 116, 117, 118, 119, 121, 122, 123, 124, 126, 128, 131, 132, 133, 134, 148, 149, 150] },
+    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, oracle: p747_oracle, tags: &[0, 1, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 83, 102, 103, 109, 110, 112, 113, 114, 118, 122, 123, 124, 125, 126, 130, 131, 132, 134, 148, 149, 151, 152] },
+    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, oracle: p748_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 26, 32, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 108, 112, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 133, 148, 149, 151, 165, 168, 171, 172] },
+    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, oracle: p749_oracle, tags: &[3, 5, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 61, 62, 65, 66, 68, 71, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 111, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 134, 140, 144, 148, 149, 150, 151, 166, 168, 171, 172] },
+    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 26, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 54, 55, 60, 62, 63, 64, 65, 73, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 104, 109, 110, 112, 115, 117, 120, 122, 125, 126, 129, 131, 132, 135, 141, 148, 149, 151, 152, 155, 158] },
+    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, oracle: p751_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 65, 68, 83, 85, 86, 88, 102, 103, 104, 108, 114, 117, 119, 121, 122, 126, 128, 129, 130, 131, 133, 148, 149, 150, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, oracle: p752_oracle, tags: &[4, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 73, 82, 83, 85, 86, 88, 95, 102, 103, 104, 107, 114, 116, 117, 119, 121, 122, 124, 126, 130, 131, 133, 134, 144, 148, 155, 159] },
+    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, oracle: p753_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 41, 42, 44, 58, 70, 72, 82, 83, 85, 93, 95, 98, 102, 104, 111, 117, 121, 123, 126, 131, 132, 134, 135, 148, 149, 151] },
+    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 15, 23, 24, 36, 39, 40, 41, 42, 44, 45, 75, 85, 86, 87, 88, 89, 91, 93, 95, 102, 103, 104, 116, 117, 120, 122, 126, 127, 128, 131, 132, 133, 134, 148, 149, 150, 155, 166, 167, 168, 171, 172] },
+    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, oracle: p755_oracle, tags: &[1, 14, 23, 24, 27, 39, 40, 41, 44, 65, 82, 83, 86, 88, 92, 102, 104, 106, 107, 112, 113, 115, 117, 122, 126, 127, 129, 131, 154] },
+    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, oracle: p756_oracle, tags: &[3, 4, 8, 13, 14, 19, 21, 22, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 58, 60, 65, 70, 71, 72, 75, 85, 95, 102, 103, 108, 117, 122, 124, 128, 131, 133, 148, 149, 150, 151] },
     Prog { name: "p757", active: &[true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, oracle: p757_oracle, tags: &[0, 1, 3, 16, 24, 28, 39, 40, 41, 44, 85, 102, 103, 109, 114, 115, 116, 123, 126, 127, 131] },
-    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, oracle: p758_oracle, tags: &[0, 3, 7, 8, 14, 24, 28, 33, 39, 40, 41, 42, 43, 44, 85, 88, 102, 104, 116, 126, 131, 132, 134, 164, 165, 166, 169, 170] },
-    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 64, 65, 66, 72, 73, 75, 83, 85, 86, 88, 92, 94, 97, 102, 103, 104, 107, 109, 112, 115, 116, 117, 122, 124, 126, 128, 131, 138, 139, 140, 146, 147, 153, 154, 158, 160, 163, 166, 169, 170] },
-    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, oracle: p760_oracle, tags: &[1, 15, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 65, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 111, 114, 117, 121, 122, 126, 128, 131, 137, 146, 147, 148, 150, 164, 166, 169, 170] },
-    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 14, 17, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 61, 62, 63, 65, 66, 82, 83, 85, 88, 102, 103, 104, 106, 107, 117, 120, 122, 123, 125, 126, 130, 131, 132, 135, 146, 147, 148, 150, 151] },
-    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 65, 68, 71, 72, 73, 80, 85, 86, 87, 88, 89, 92, 95, 99, 102, 103, 104, 106, 113, 116, 117, 119, 120, 121, 122, 123, 125, 126, 131, 132, 133, 140, 146, 147, 149, 153, 155, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 69, 70, 72, 82, 83, 85, 86, 89, 92, 94, 95, 100, 101, 102, 103, 104, 110, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 131, 132, 133, 135, 137, 146, 147, 148, 149, 150, 153, 154, 157] },
-    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 47, 51, 52, 60, 61, 62, 63, 64, 65, 72, 83, 85, 86, 88, 102, 103, 104, 105, 106, 108, 112, 113, 116, 117, 120, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 146, 147, 148, 150, 153, 160, 162, 166, 167, 168, 170] },
-    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, oracle: p765_oracle, tags: &[0, 3, 4, 7, 14, 19, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 92, 94, 102, 105, 109, 114, 117, 118, 119, 120, 122, 123, 126, 128, 131, 132, 140, 146] },
-    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 14, 18, 23, 24, 31, 39, 40, 41, 44, 52, 63, 65, 71, 102, 103, 107, 109, 122, 123, 125, 126, 131, 146, 147, 149, 150] },
-    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 16, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 74, 78, 81, 82, 83, 85, 90, 92, 102, 103, 104, 106, 108, 110, 114, 117, 118, 119, 121, 122, 123, 126, 127, 128, 129, 130, 131, 133, 136, 139, 146, 148, 150, 151] },
-    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 30, 33, 39, 40, 41, 44, 47, 54, 55, 85, 102, 103, 106, 109, 114, 122, 126, 128, 131, 133, 146, 148] },
-    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 16, 20, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 62, 63, 65, 67, 68, 75, 82, 83, 85, 87, 89, 92, 102, 104, 108, 114, 117, 118, 120, 121, 122, 126, 131, 133, 134, 141, 146, 148] },
-    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, oracle: p770_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 72, 73, 79, 83, 85, 92, 93, 94, 102, 104, 105, 110, 113, 115, 117, 120, 122, 126, 128, 131, 134, 135, 146, 148, 150, 152, 153, 155] },
-    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 32, 34, 38, 39, 40, 41, 44, 45, 47, 60, 62, 63, 66, 70, 71, 72, 82, 83, 85, 87, 88, 89, 93, 94, 102, 103, 105, 106, 107, 109, 114, 115, 117, 119, 121, 122, 123, 124, 125, 126, 131, 133, 146, 147, 148, 149, 150, 153] },
-    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, oracle: p772_oracle, tags: &[0, 1, 14, 24, 25, 27, 30, 33, 39, 40, 41, 42, 43, 44, 65, 102, 103, 104, 107, 108, 124, 126, 127, 128, 129, 131, 132, 133, 135, 147] },
-    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, oracle: p773_oracle, tags: &[0, 4, 7, 15, 23, 24, 26, 27, 29, 30, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 103, 104, 107, 109, 110, 111, 112, 114, 115, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 135, 146, 147, 164, 166, 169, 170] },
-    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, oracle: p774_oracle, tags: &[0, 14, 23, 25, 32, 39, 40, 41, 42, 44, 102, 104, 107, 117, 126, 128, 129, 131, 132, 146, 147] },
-    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 72, 76, 78, 79, 83, 84, 92, 96, 102, 103, 104, 108, 110, 111, 112, 114, 115, 116, 117, 118, 119, 121, 122, 125, 126, 127, 128, 129, 131, 132, 133, 141, 146, 147, 148, 150] },
-    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, oracle: p776_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 105, 114, 117, 118, 122, 123, 126, 128, 130, 131, 134, 141, 146, 164, 166, 169, 170] },
-    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 14, 24, 26, 33, 39, 40, 41, 42, 44, 53, 65, 66, 83, 85, 89, 92, 102, 103, 106, 107, 110, 113, 117, 118, 119, 122, 126, 130, 131, 132, 148, 149] },
-    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, oracle: p778_oracle, tags: &[0, 1, 14, 19, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 65, 84, 85, 88, 102, 103, 107, 111, 113, 118, 122, 126, 131, 146, 148, 149, 153, 155] },
-    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, oracle: p779_oracle, tags: &[0, 3, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 68, 72, 75, 79, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 108, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 127, 129, 131, 132, 133, 134, 135, 137, 139, 146, 148, 153, 155] },
-    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 53, 65, 66, 71, 83, 85, 86, 87, 88, 102, 107, 112, 113, 117, 120, 121, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 135, 138, 146, 147, 162, 166, 167, 168, 170] },
-    Prog { name: "p781", active: &[true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, oracle: p781_oracle, tags: &[3, 7, 14, 24, 27, 28, 39, 40, 41, 42, 44, 72, 75, 85, 95, 102, 103, 117, 122, 132, 134, 136, 146] },
-    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, oracle: p782_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 45, 47, 60, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 104, 105, 111, 117, 118, 120, 122, 124, 126, 127, 129, 131, 132, 133, 146, 150] },
-    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, oracle: p783_oracle, tags: &[4, 8, 11, 13, 14, 23, 24, 26, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 58, 60, 62, 63, 64, 69, 72, 73, 75, 79, 83, 85, 86, 88, 90, 95, 102, 103, 105, 107, 109, 110, 113, 114, 115, 117, 118, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 146, 147, 149, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p784", active: &[true, true, true], outputs: 1, eval: p784_eval, grad: p784_grad, oracle: p784_oracle, tags: &[0, 7, 14, 23, 24, 25, 27, 29, 32, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 68, 82, 86, 88, 89, 102, 103, 108, 109, 112, 113, 117, 118, 119, 120, 121, 124, 125, 126, 130, 131, 133, 134, 146, 147, 148, 149, 150] },
-    Prog { name: "p785", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, oracle: p785_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 72, 73, 78, 80, 83, 85, 92, 93, 94, 95, 102, 103, 104, 107, 110, 113, 115, 117, 121, 122, 123, 126, 129, 130, 131, 132, 133, 134, 135, 138, 147, 148, 149, 150, 153, 156] },
-    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 14, 23, 24, 25, 27, 30, 36, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 73, 85, 89, 92, 95, 102, 109, 113, 117, 124, 126, 127, 128, 131, 133, 136, 146, 147, 148, 149, 153] },
-    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, oracle: p787_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 68, 71, 73, 74, 78, 81, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 108, 111, 114, 116, 117, 118, 122, 124, 126, 131, 132, 146, 148, 153, 155] },
-    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 23, 24, 32, 39, 40, 41, 43, 44, 45, 47, 60, 62, 63, 85, 88, 89, 93, 94, 95, 102, 103, 107, 111, 113, 115, 117, 119, 122, 126, 127, 131, 133, 135, 147, 148] },
-    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 82, 83, 85, 87, 88, 89, 102, 103, 106, 107, 113, 114, 116, 117, 118, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 146, 147] },
-    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 14, 19, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 78, 83, 85, 87, 92, 93, 94, 95, 96, 102, 103, 104, 107, 109, 110, 111, 115, 117, 119, 120, 122, 124, 125, 126, 127, 131, 132, 133, 134, 135, 146, 147, 148, 150, 152] },
-    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, oracle: p791_oracle, tags: &[0, 3, 14, 23, 24, 30, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 72, 75, 82, 83, 85, 92, 93, 102, 103, 104, 105, 107, 108, 109, 115, 117, 120, 124, 126, 127, 128, 130, 131, 132, 135, 146, 147, 149] },
-    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, oracle: p792_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 89, 92, 95, 97, 102, 104, 110, 111, 112, 113, 117, 120, 122, 126, 131, 132, 133, 137, 146, 148, 149, 150, 153, 155] },
-    Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, oracle: p793_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 39, 40, 41, 44, 45, 58, 70, 72, 83, 102, 113, 117, 122, 126, 131, 133, 135, 146, 147] },
-    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, oracle: p794_oracle, tags: &[0, 3, 7, 14, 23, 24, 25, 36, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 61, 64, 65, 72, 73, 75, 83, 85, 87, 89, 92, 95, 102, 103, 113, 115, 117, 120, 122, 125, 126, 127, 131, 135, 136, 146, 147, 150, 153, 155] },
-    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 65, 85, 86, 88, 93, 102, 103, 113, 117, 119, 121, 122, 124, 126, 127, 130, 131, 133, 135, 148, 153, 155, 158, 163, 166, 169, 170] },
-    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 64, 65, 71, 72, 74, 80, 81, 82, 83, 85, 89, 99, 102, 103, 104, 110, 112, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 139, 146, 147, 150, 153, 159] },
-    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 15, 21, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 68, 72, 79, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 107, 108, 110, 111, 116, 117, 122, 126, 131, 132, 146, 147, 148, 149, 152] },
-    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 14, 23, 24, 27, 28, 32, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 51, 57, 58, 60, 61, 62, 64, 68, 70, 72, 83, 84, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 108, 109, 111, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 133, 137, 146, 148, 153, 156, 162, 166, 167, 168, 170] },
-    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, oracle: p799_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 82, 83, 85, 87, 92, 102, 103, 104, 113, 115, 117, 118, 122, 123, 124, 125, 126, 127, 131, 146, 147, 149, 153, 155, 156] },
-    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 54, 55, 60, 61, 65, 66, 71, 72, 75, 85, 90, 91, 92, 102, 103, 105, 106, 108, 112, 115, 116, 117, 119, 120, 122, 123, 126, 127, 129, 130, 131, 132, 133, 135, 144, 146, 149, 153, 156] },
-    Prog { name: "p801", active: &[true, true, false], outputs: 1, eval: p801_eval, grad: p801_grad, oracle: p801_oracle, tags: &[0, 13, 14, 21, 22, 23, 24, 26, 28, 39, 41, 42, 44, 45, 47, 55, 56, 60, 62, 65, 72, 75, 83, 85, 95, 102, 103, 104, 108, 109, 117, 121, 122, 123, 126, 130, 131, 132, 135, 147, 149, 150] },
-    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 14, 18, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 52, 60, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 92, 95, 97, 102, 103, 104, 105, 110, 111, 115, 117, 121, 122, 126, 131, 133, 135, 139, 146, 147, 148] },
-    Prog { name: "p803", active: &[true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, oracle: p803_oracle, tags: &[1, 4, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 68, 71, 72, 73, 79, 82, 85, 92, 95, 102, 103, 104, 106, 110, 111, 117, 121, 122, 123, 124, 126, 131, 133, 134, 146, 147, 148, 150, 153, 156] },
-    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 43, 44, 65, 102, 117, 122, 126, 131, 132, 133, 143, 147, 153, 159] },
-    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, oracle: p805_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 66, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 108, 112, 114, 115, 117, 120, 121, 122, 124, 126, 128, 131, 133, 146, 147, 149, 150] },
-    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, oracle: p806_oracle, tags: &[0, 4, 6, 14, 23, 29, 30, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 85, 92, 102, 103, 104, 111, 117, 124, 126, 128, 130, 131, 132, 133, 134, 146, 149, 153, 156] },
-    Prog { name: "p807", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p807_eval, grad: p807_grad, oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 43, 47, 60, 62, 68, 82, 83, 85, 87, 88, 102, 103, 104, 113, 116, 117, 119, 124, 125, 126, 130, 131, 133, 146, 153, 155] },
-    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, oracle: p808_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 72, 73, 83, 85, 86, 87, 88, 89, 92, 95, 102, 104, 108, 110, 115, 116, 117, 118, 120, 122, 125, 126, 128, 129, 130, 131, 133, 134, 146, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p809", active: &[true], outputs: 2, eval: p809_eval, grad: p809_grad, oracle: p809_oracle, tags: &[0, 15, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 73, 82, 83, 85, 87, 93, 102, 103, 105, 106, 108, 117, 120, 122, 124, 126, 130, 131, 134, 146] },
-    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, oracle: p810_oracle, tags: &[2, 3, 14, 19, 23, 24, 25, 27, 28, 31, 33, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 70, 72, 73, 74, 85, 92, 95, 102, 103, 104, 105, 107, 110, 111, 112, 117, 121, 123, 125, 126, 131, 132, 133, 139, 140, 146, 150] },
-    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 63, 65, 69, 71, 72, 73, 83, 85, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 110, 113, 115, 117, 118, 120, 122, 125, 126, 128, 131, 132, 133, 146, 153, 156] },
-    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, oracle: p812_oracle, tags: &[0, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 73, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 105, 108, 112, 114, 115, 117, 122, 123, 126, 127, 131, 132, 135, 146, 147, 149, 153, 155] },
-    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 43, 44, 45, 65, 82, 83, 84, 85, 86, 87, 88, 89, 92, 94, 102, 103, 105, 113, 114, 115, 116, 117, 120, 122, 124, 126, 131, 133, 146, 147, 163, 166, 169] },
-    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 83, 85, 89, 95, 98, 102, 103, 105, 106, 109, 113, 115, 117, 118, 122, 126, 131, 132, 133, 138, 144, 149] },
-    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 63, 64, 66, 74, 75, 76, 78, 81, 82, 83, 85, 88, 89, 90, 92, 95, 102, 103, 104, 109, 110, 112, 113, 116, 117, 120, 122, 125, 126, 128, 130, 131, 132, 146, 147, 148] },
-    Prog { name: "p816", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 7, 11, 14, 21, 23, 24, 26, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 52, 57, 59, 60, 62, 63, 65, 72, 73, 75, 79, 82, 83, 85, 86, 87, 89, 95, 102, 103, 104, 106, 110, 113, 114, 115, 117, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 135, 146, 147, 149, 153] },
-    Prog { name: "p817", active: &[true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, oracle: p817_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 29, 30, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 61, 62, 64, 65, 68, 73, 75, 82, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 107, 108, 110, 111, 112, 114, 115, 117, 119, 120, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 7, 16, 23, 24, 26, 29, 34, 35, 36, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 72, 75, 82, 83, 85, 87, 92, 95, 97, 102, 104, 105, 106, 117, 122, 124, 126, 131, 132, 133, 135, 136, 144, 146, 150] },
-    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, oracle: p819_oracle, tags: &[0, 2, 4, 6, 14, 23, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 64, 85, 102, 103, 109, 111, 114, 117, 124, 125, 126, 131, 133, 146, 153, 156] },
-    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 16, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 74, 85, 92, 94, 102, 105, 108, 111, 113, 121, 122, 125, 126, 127, 129, 131, 133, 146, 147, 149, 151, 153, 155] },
-    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, oracle: p821_oracle, tags: &[0, 7, 11, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 74, 81, 83, 85, 86, 89, 102, 103, 104, 106, 109, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 132, 133, 134, 137, 138, 146, 148] },
-    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 63, 71, 72, 73, 83, 85, 90, 92, 94, 95, 102, 103, 106, 107, 114, 116, 117, 118, 121, 122, 125, 126, 128, 130, 131, 133, 134, 135, 144, 146, 150, 153, 156] },
-    Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, oracle: p823_oracle, tags: &[1, 14, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 72, 75, 82, 83, 86, 88, 93, 95, 100, 102, 103, 104, 106, 111, 113, 114, 116, 117, 122, 124, 126, 131, 132, 133, 134, 140, 146, 150] },
-    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, oracle: p824_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 71, 72, 74, 75, 85, 86, 87, 88, 93, 95, 102, 103, 104, 105, 110, 111, 112, 115, 116, 117, 122, 123, 126, 128, 131, 132, 133, 135, 139, 146, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 15, 23, 24, 39, 40, 41, 44, 73, 85, 95, 102, 103, 113, 115, 116, 117, 118, 120, 126, 127, 128, 131, 132, 133, 134, 145, 146, 148, 149, 153, 155] },
-    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, oracle: p826_oracle, tags: &[0, 2, 6, 11, 14, 23, 24, 39, 40, 41, 42, 75, 83, 85, 86, 88, 95, 102, 104, 117, 122, 126, 131, 146, 148] },
-    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 110, 112, 115, 116, 117, 118, 122, 124, 125, 126, 128, 130, 131, 132, 135, 137, 144, 146, 147, 148, 149, 150, 153, 159] },
-    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, oracle: p828_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 65, 83, 85, 86, 88, 102, 103, 104, 106, 109, 111, 114, 115, 117, 121, 126, 128, 129, 131, 133, 135, 146, 147, 149, 163, 166, 169, 170] },
-    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 87, 88, 102, 112, 122, 126, 131, 132, 133, 137, 140, 146, 147, 149, 151, 164, 165, 166, 169, 170] },
-    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, oracle: p830_oracle, tags: &[0, 1, 2, 3, 7, 8, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 65, 75, 85, 86, 88, 89, 90, 95, 102, 103, 115, 116, 117, 118, 126, 127, 128, 131, 133, 135, 146, 153, 155, 164, 165, 166, 169, 170] },
-    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 43, 44, 47, 49, 50, 53, 60, 61, 62, 63, 64, 65, 82, 83, 85, 86, 87, 88, 102, 103, 110, 111, 114, 115, 117, 118, 119, 121, 122, 126, 127, 131, 132, 133, 137, 146, 148, 153, 160, 164, 165, 166, 169, 170] },
-    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, oracle: p832_oracle, tags: &[0, 2, 11, 14, 17, 19, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 52, 60, 68, 71, 72, 73, 75, 85, 86, 91, 92, 93, 95, 102, 103, 105, 106, 107, 108, 111, 115, 117, 118, 120, 122, 126, 127, 129, 131, 132, 133, 135, 146, 147] },
-    Prog { name: "p833", active: &[true, true], outputs: 1, eval: p833_eval, grad: p833_grad, oracle: p833_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 39, 40, 41, 43, 44, 47, 60, 68, 83, 102, 103, 109, 113, 114, 117, 122, 125, 126, 129, 131, 132, 133, 141, 150] },
-    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, oracle: p834_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 72, 85, 87, 88, 90, 102, 103, 116, 122, 131, 132, 134, 146, 150, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 7, 14, 18, 23, 24, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 52, 57, 59, 63, 65, 66, 82, 83, 85, 87, 94, 95, 102, 103, 104, 107, 109, 110, 113, 117, 118, 119, 122, 123, 126, 127, 129, 130, 131, 132, 133, 134, 140, 146, 150, 153, 155] },
-    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 14, 23, 24, 26, 27, 28, 29, 31, 34, 36, 38, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 65, 71, 72, 79, 82, 83, 85, 87, 90, 92, 95, 102, 103, 104, 107, 109, 110, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 139, 144, 146, 147, 148, 150, 153] },
-    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 51, 60, 62, 63, 72, 84, 85, 94, 95, 102, 103, 104, 113, 116, 117, 118, 119, 120, 122, 123, 126, 127, 130, 131, 135, 137, 138, 141, 146, 147, 148, 149, 153, 160] },
-    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 30, 36, 37, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 65, 68, 69, 71, 72, 85, 86, 87, 88, 95, 102, 103, 106, 107, 115, 117, 118, 119, 120, 122, 123, 124, 125, 126, 127, 131, 133, 137, 146, 148, 164, 166, 169, 170] },
-    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 60, 64, 65, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 106, 107, 117, 124, 126, 128, 131, 132, 135, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 19, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 65, 71, 72, 73, 74, 78, 80, 81, 83, 85, 86, 88, 89, 90, 92, 94, 95, 99, 102, 103, 105, 108, 109, 115, 117, 122, 124, 126, 128, 131, 132, 133, 134, 140, 146, 149, 150, 153, 160] },
-    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 14, 23, 24, 25, 26, 27, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 72, 82, 83, 85, 87, 89, 102, 103, 104, 107, 110, 111, 112, 117, 119, 122, 126, 128, 130, 131, 132, 133, 144, 146] },
-    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 63, 65, 84, 85, 86, 87, 88, 102, 103, 104, 105, 107, 111, 113, 117, 118, 122, 126, 130, 131, 133, 144, 146, 147, 148, 163, 166, 169, 170] },
-    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, oracle: p843_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 34, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 71, 75, 82, 83, 85, 87, 95, 102, 103, 105, 106, 108, 115, 117, 120, 122, 123, 124, 126, 129, 131, 132, 133, 134, 147, 153, 155] },
-    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, oracle: p844_oracle, tags: &[1, 2, 6, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 63, 65, 71, 72, 73, 74, 75, 83, 85, 87, 88, 89, 91, 92, 102, 103, 104, 105, 108, 109, 110, 111, 112, 114, 115, 117, 120, 121, 122, 126, 128, 131, 132, 133, 136, 140, 148, 149, 153, 155] },
-    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 45, 47, 68, 71, 85, 86, 87, 88, 89, 102, 117, 122, 124, 126, 127, 131, 132, 135, 144, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 16, 18, 23, 24, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 62, 63, 85, 102, 103, 106, 108, 111, 114, 116, 117, 122, 123, 125, 126, 129, 131, 133, 147, 153, 156] },
-    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 82, 83, 85, 86, 88, 89, 91, 102, 103, 106, 107, 108, 111, 112, 117, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 131, 133, 146, 147, 148, 149, 153, 161, 164, 166, 169, 170] },
-    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 16, 20, 23, 24, 26, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 63, 64, 65, 73, 84, 85, 88, 89, 93, 94, 95, 102, 103, 109, 111, 113, 114, 115, 117, 119, 122, 123, 126, 131, 132, 133, 134, 146, 147, 148, 149] },
-    Prog { name: "p849", active: &[true, true, true], outputs: 1, eval: p849_eval, grad: p849_grad, oracle: p849_oracle, tags: &[0, 1, 6, 14, 23, 24, 26, 27, 29, 33, 34, 37, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 62, 65, 68, 69, 75, 82, 83, 84, 85, 87, 89, 92, 95, 102, 106, 109, 110, 111, 114, 115, 117, 118, 122, 126, 128, 130, 131, 133, 139, 141, 146, 150] },
-    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 52, 60, 63, 65, 67, 72, 73, 82, 83, 85, 86, 87, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 113, 115, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 146, 147, 148, 149, 150] },
-    Prog { name: "p851", active: &[true, true], outputs: 2, eval: p851_eval, grad: p851_grad, oracle: p851_oracle, tags: &[3, 4, 15, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 110, 114, 117, 122, 123, 125, 126, 132, 139, 146, 150, 153] },
-    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 72, 75, 83, 92, 102, 103, 106, 114, 117, 122, 123, 126, 128, 130, 131, 132, 145, 146, 147, 150] },
-    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, oracle: p853_oracle, tags: &[0, 3, 7, 14, 19, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 68, 72, 82, 83, 85, 87, 89, 92, 102, 103, 111, 113, 122, 123, 126, 127, 129, 130, 131, 134, 146, 148, 149, 150] },
-    Prog { name: "p854", active: &[true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, oracle: p854_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 80, 83, 85, 89, 91, 95, 102, 103, 106, 107, 117, 126, 129, 131, 132, 133, 137, 146, 147] },
-    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p855_eval, grad: p855_grad, oracle: p855_oracle, tags: &[0, 1, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 57, 65, 71, 73, 74, 78, 81, 83, 85, 86, 88, 90, 93, 102, 103, 104, 108, 114, 117, 120, 121, 122, 123, 126, 128, 131, 132, 146, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 70, 72, 73, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 120, 122, 124, 126, 131, 132, 133, 135, 145, 146, 148, 149, 152] },
-    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, oracle: p857_oracle, tags: &[0, 3, 4, 5, 15, 23, 24, 39, 41, 42, 43, 44, 47, 50, 60, 61, 62, 72, 73, 75, 82, 85, 86, 88, 90, 93, 102, 103, 107, 124, 126, 128, 131, 133, 135, 146, 147, 153, 155] },
-    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, oracle: p858_oracle, tags: &[0, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 69, 83, 85, 86, 87, 88, 102, 103, 105, 117, 122, 123, 125, 126, 131, 132, 135, 146, 147, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p859", active: &[true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, oracle: p859_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 63, 73, 75, 82, 85, 86, 88, 89, 95, 102, 103, 104, 105, 110, 114, 117, 118, 119, 122, 126, 129, 146, 150] },
-    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, oracle: p860_oracle, tags: &[0, 6, 8, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 72, 80, 83, 85, 86, 88, 92, 102, 104, 109, 110, 112, 117, 122, 125, 126, 131, 133, 134, 135, 164, 165, 166, 169, 170] },
-    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, oracle: p861_oracle, tags: &[2, 7, 15, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 73, 74, 79, 81, 82, 85, 86, 87, 90, 92, 95, 102, 103, 104, 111, 115, 117, 122, 126, 131, 133, 141, 146, 163, 166, 169, 170] },
-    Prog { name: "p862", active: &[true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, oracle: p862_oracle, tags: &[3, 4, 14, 23, 24, 27, 30, 39, 40, 41, 47, 48, 60, 65, 68, 70, 84, 85, 88, 102, 103, 105, 111, 114, 115, 116, 117, 124, 126, 131, 139, 146, 153, 155] },
-    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, oracle: p863_oracle, tags: &[2, 7, 14, 19, 23, 24, 36, 39, 41, 42, 44, 45, 47, 50, 60, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 102, 105, 112, 114, 117, 122, 123, 126, 131, 132, 134, 140, 146, 148, 163, 166, 169, 170] },
-    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, oracle: p864_oracle, tags: &[0, 7, 14, 23, 24, 26, 28, 33, 34, 36, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 82, 83, 85, 87, 102, 103, 106, 109, 113, 117, 122, 125, 126, 127, 131, 146, 148, 149, 150] },
-    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 14, 17, 23, 24, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 62, 63, 72, 75, 82, 83, 85, 87, 88, 97, 102, 103, 107, 117, 123, 125, 126, 128, 130, 131, 148, 149] },
-    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p866_eval, grad: p866_grad, oracle: p866_oracle, tags: &[4, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 68, 71, 72, 73, 74, 79, 80, 81, 82, 84, 85, 86, 87, 88, 92, 95, 99, 102, 103, 104, 105, 107, 112, 114, 115, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 135, 146, 150, 164, 166, 169, 170] },
-    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, oracle: p867_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 105, 106, 107, 108, 109, 112, 114, 115, 117, 118, 119, 120, 122, 124, 126, 129, 130, 131, 146, 148, 149, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 37, 39, 40, 41, 42, 44, 65, 66, 71, 85, 86, 87, 88, 92, 95, 102, 103, 110, 114, 115, 117, 119, 122, 124, 125, 126, 131, 132, 133, 135, 145, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, oracle: p869_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 44, 65, 102, 103, 107, 110, 111, 119, 121, 126, 128, 131, 148] },
-    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 31, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 63, 83, 84, 85, 86, 87, 88, 102, 103, 104, 107, 112, 115, 124, 130, 131, 139, 146, 147, 153, 164, 166, 169, 170] },
-    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, oracle: p871_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 59, 60, 62, 63, 65, 82, 83, 85, 87, 102, 103, 104, 105, 107, 111, 117, 118, 122, 123, 126, 131, 133, 134, 146, 147, 148, 153, 155] },
-    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, oracle: p872_oracle, tags: &[0, 2, 3, 5, 16, 24, 26, 27, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 88, 95, 102, 107, 109, 111, 117, 120, 122, 126, 131, 141, 146, 163, 166, 169, 170] },
-    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, oracle: p873_oracle, tags: &[3, 11, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 88, 102, 112, 115, 117, 122, 126, 127, 131, 133, 135, 146, 153, 164, 166, 169, 170] },
-    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 75, 82, 83, 85, 86, 87, 89, 93, 97, 102, 103, 106, 108, 117, 119, 120, 123, 125, 126, 131, 132, 133, 134, 135, 146, 150, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 15, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 60, 62, 68, 71, 72, 73, 75, 85, 86, 88, 89, 90, 92, 102, 105, 107, 111, 113, 117, 122, 126, 129, 131, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 15, 20, 23, 24, 26, 31, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 85, 86, 87, 88, 102, 103, 110, 112, 113, 115, 116, 117, 121, 126, 131, 132, 136, 141, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 63, 65, 72, 75, 80, 83, 85, 89, 99, 102, 103, 105, 110, 111, 117, 123, 125, 126, 128, 129, 131, 132, 133, 136, 146, 149] },
-    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 19, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 60, 62, 65, 68, 71, 72, 78, 85, 86, 89, 92, 94, 95, 102, 103, 104, 105, 113, 117, 121, 122, 126, 130, 131, 132, 133, 135, 146, 147, 148] },
-    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 15, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 103, 104, 105, 109, 115, 117, 122, 124, 125, 126, 130, 131, 132, 133, 134, 145, 146, 148, 150] },
-    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, oracle: p880_oracle, tags: &[2, 3, 6, 15, 23, 24, 39, 40, 41, 43, 44, 47, 63, 75, 85, 86, 87, 88, 92, 94, 95, 102, 104, 105, 106, 107, 115, 116, 117, 125, 126, 127, 129, 131, 132, 133, 146, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, oracle: p881_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 27, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 72, 73, 83, 85, 87, 89, 92, 102, 104, 108, 109, 111, 117, 120, 122, 124, 126, 131, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 14, 23, 24, 26, 39, 40, 41, 42, 44, 47, 50, 53, 60, 62, 63, 64, 65, 72, 73, 75, 78, 80, 83, 85, 86, 87, 89, 92, 93, 94, 102, 103, 104, 105, 107, 111, 112, 114, 116, 117, 118, 122, 123, 126, 131, 133, 138, 146, 147, 148, 150, 152, 153, 156] },
-    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, oracle: p883_oracle, tags: &[0, 2, 4, 5, 14, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 62, 65, 69, 73, 75, 82, 85, 86, 89, 92, 102, 103, 104, 109, 113, 116, 117, 130, 131, 133, 137, 146, 147, 149] },
-    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, oracle: p884_oracle, tags: &[0, 1, 5, 7, 14, 23, 24, 26, 32, 33, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 62, 64, 65, 82, 83, 85, 86, 87, 89, 102, 107, 109, 110, 115, 116, 117, 119, 121, 122, 126, 131, 132, 133, 135, 146, 147, 149, 150] },
-    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, oracle: p885_oracle, tags: &[3, 5, 11, 12, 14, 23, 24, 31, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 64, 85, 86, 90, 92, 102, 103, 104, 105, 106, 107, 108, 111, 113, 117, 122, 126, 131, 132, 133, 146, 150] },
-    Prog { name: "p886", active: &[true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, oracle: p886_oracle, tags: &[0, 14, 24, 27, 39, 40, 41, 42, 44, 65, 102, 104, 106, 108, 117, 122, 126, 131, 146] },
-    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p887_eval, grad: p887_grad, oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 66, 73, 85, 89, 92, 102, 103, 104, 105, 117, 118, 122, 126, 130, 131, 133, 136, 146] },
-    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, oracle: p888_oracle, tags: &[0, 2, 7, 11, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 47, 48, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 92, 102, 103, 107, 109, 110, 112, 115, 117, 119, 122, 124, 126, 129, 130, 131, 132, 133, 141, 146, 147, 148, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 49, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 107, 114, 115, 117, 118, 120, 122, 126, 128, 131, 135, 136, 142, 146, 147, 149, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 8, 16, 23, 24, 26, 27, 28, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 66, 67, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 107, 113, 117, 118, 120, 123, 126, 128, 130, 131, 132, 146, 147, 149, 150, 153, 155, 164, 165, 166, 169, 170] },
-    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 69, 71, 72, 73, 82, 83, 85, 86, 88, 95, 98, 102, 103, 104, 106, 108, 111, 116, 117, 119, 121, 122, 126, 129, 131, 135, 146, 148, 149, 150, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 16, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 62, 63, 65, 72, 73, 75, 80, 82, 83, 84, 85, 88, 89, 90, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 108, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 137, 146, 147, 148, 153, 155] },
-    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 65, 85, 86, 88, 102, 104, 108, 110, 115, 116, 117, 122, 126, 127, 131, 135, 144, 146, 148, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 15, 23, 24, 26, 27, 28, 39, 40, 41, 44, 45, 47, 53, 55, 56, 60, 62, 64, 67, 72, 73, 78, 81, 82, 85, 88, 89, 90, 95, 102, 103, 107, 108, 109, 110, 114, 116, 117, 122, 126, 127, 128, 129, 131, 132, 133, 135, 146, 147, 148, 149, 153] },
-    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, oracle: p895_oracle, tags: &[0, 2, 6, 15, 23, 24, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 69, 71, 72, 73, 83, 84, 85, 87, 88, 89, 92, 94, 95, 102, 103, 105, 109, 110, 111, 115, 116, 117, 120, 121, 122, 123, 124, 125, 126, 128, 131, 132, 133, 146, 149, 153, 155] },
-    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, oracle: p896_oracle, tags: &[0, 1, 4, 14, 24, 25, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 107, 114, 117, 119, 121, 122, 123, 125, 126, 130, 131, 133, 141, 146, 148, 149, 150] },
-    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, oracle: p897_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 29, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 70, 75, 82, 83, 85, 87, 88, 93, 95, 102, 103, 105, 110, 113, 116, 117, 122, 126, 129, 131, 132, 134, 139, 141, 146, 147, 148, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, oracle: p898_oracle, tags: &[0, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 64, 65, 72, 75, 83, 85, 100, 102, 103, 104, 107, 110, 112, 113, 114, 115, 116, 117, 122, 123, 126, 129, 131, 132, 133, 136, 138, 140, 146, 147, 149, 150] },
-    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 47, 53, 57, 63, 65, 72, 80, 82, 85, 86, 88, 90, 92, 93, 94, 95, 102, 103, 104, 107, 109, 111, 117, 122, 126, 130, 131, 132, 146, 152, 162, 166, 167, 168, 170] },
-    Prog { name: "p900", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, oracle: p900_oracle, tags: &[2, 5, 7, 12, 15, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 64, 68, 72, 73, 75, 78, 80, 82, 83, 85, 86, 89, 90, 92, 93, 95, 102, 103, 105, 106, 108, 111, 112, 113, 114, 116, 117, 120, 122, 124, 125, 126, 130, 131, 132, 133, 134, 138, 140, 141, 146, 147, 148, 153, 157] },
-    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, oracle: p901_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 87, 92, 94, 102, 103, 104, 106, 107, 108, 110, 115, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 134, 137, 146, 147, 149, 150] },
-    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 15, 18, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 60, 62, 63, 67, 68, 71, 72, 73, 74, 85, 89, 92, 102, 103, 104, 106, 108, 111, 114, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 146, 148, 149, 150] },
-    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 37, 38, 39, 40, 41, 42, 44, 47, 48, 60, 61, 68, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 105, 106, 115, 117, 119, 120, 122, 123, 124, 125, 126, 131, 133, 142, 146, 147, 148, 149, 152] },
-    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 25, 30, 39, 40, 41, 42, 44, 47, 50, 51, 60, 62, 63, 65, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 117, 118, 119, 123, 124, 126, 127, 130, 131, 133, 135, 139, 140, 145, 146, 148, 149] },
-    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, oracle: p905_oracle, tags: &[3, 14, 19, 23, 24, 26, 27, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 72, 73, 82, 83, 85, 90, 92, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 115, 117, 119, 122, 125, 126, 129, 131, 132, 133, 134, 135, 137, 146, 148, 149, 150, 152] },
-    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, oracle: p906_oracle, tags: &[2, 3, 4, 7, 15, 21, 22, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 78, 81, 82, 83, 85, 87, 89, 94, 95, 101, 102, 104, 107, 117, 118, 122, 126, 127, 131, 132, 135, 146, 147, 148, 153, 156] },
-    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, oracle: p907_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 44, 45, 47, 60, 61, 62, 64, 65, 68, 73, 82, 83, 85, 87, 89, 93, 94, 95, 102, 103, 105, 107, 114, 117, 119, 120, 122, 125, 126, 127, 128, 131, 132, 133, 134, 136, 138, 146, 148] },
-    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, oracle: p908_oracle, tags: &[0, 3, 7, 12, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 72, 73, 75, 84, 85, 86, 87, 88, 90, 92, 93, 97, 102, 103, 105, 107, 112, 117, 122, 126, 131, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, oracle: p909_oracle, tags: &[4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 60, 63, 64, 85, 92, 102, 103, 106, 111, 118, 126, 131, 132, 146, 153, 156] },
-    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p910_eval, grad: p910_grad, oracle: p910_oracle, tags: &[3, 4, 7, 13, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 60, 61, 65, 66, 71, 72, 82, 83, 85, 86, 87, 88, 89, 90, 92, 94, 102, 103, 104, 106, 111, 112, 114, 122, 125, 126, 128, 129, 131, 132, 133, 134, 146, 150, 153, 154, 155, 157] },
-    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 47, 50, 51, 60, 63, 65, 68, 72, 80, 82, 83, 84, 85, 87, 88, 89, 90, 102, 103, 104, 105, 106, 107, 108, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 126, 130, 131, 133, 135, 137, 146, 147, 153] },
-    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 15, 23, 24, 25, 27, 30, 31, 39, 40, 41, 42, 44, 45, 65, 72, 75, 79, 82, 83, 86, 95, 102, 103, 108, 112, 113, 114, 117, 122, 124, 126, 130, 131, 132, 134, 135, 140, 146, 147, 150] },
-    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, oracle: p913_oracle, tags: &[1, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 59, 63, 65, 71, 72, 74, 80, 81, 83, 85, 89, 90, 99, 102, 103, 107, 110, 116, 117, 120, 122, 123, 125, 126, 128, 129, 130, 131, 140, 146] },
-    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 74, 78, 85, 89, 92, 96, 102, 108, 110, 112, 117, 120, 122, 123, 126, 128, 130, 131, 133, 141, 143, 146, 147, 150, 153, 155] },
-    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, oracle: p915_oracle, tags: &[0, 3, 4, 5, 14, 20, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 63, 65, 72, 75, 83, 85, 86, 89, 92, 94, 95, 102, 103, 104, 108, 109, 110, 113, 117, 118, 122, 126, 129, 131, 133, 135, 146, 147, 153, 156, 157] },
-    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 65, 72, 77, 78, 82, 83, 85, 87, 88, 92, 102, 103, 104, 106, 111, 115, 117, 119, 121, 122, 126, 131, 132, 135, 146, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, oracle: p917_oracle, tags: &[0, 16, 19, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 63, 65, 83, 85, 86, 88, 102, 106, 117, 119, 121, 122, 126, 131, 137, 146, 147, 164, 166, 169, 170] },
-    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, oracle: p918_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 102, 103, 104, 108, 109, 111, 112, 116, 117, 119, 122, 126, 127, 128, 131, 137, 148] },
-    Prog { name: "p919", active: &[true, true, false], outputs: 1, eval: p919_eval, grad: p919_grad, oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 52, 57, 60, 63, 65, 70, 72, 75, 82, 83, 85, 87, 100, 102, 104, 112, 117, 126, 130, 133, 146, 148, 153, 155] },
-    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 25, 26, 32, 39, 40, 41, 42, 44, 45, 47, 54, 55, 60, 62, 63, 65, 69, 71, 72, 75, 84, 85, 87, 88, 89, 90, 92, 94, 95, 97, 102, 103, 104, 106, 113, 115, 117, 121, 122, 123, 126, 129, 131, 132, 133, 135, 145, 146, 148, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 14, 20, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 55, 56, 57, 60, 61, 63, 66, 67, 71, 72, 73, 75, 85, 90, 92, 95, 102, 103, 104, 105, 109, 110, 111, 113, 115, 116, 117, 119, 122, 123, 124, 125, 126, 131, 132, 133, 134, 137, 140, 141, 146, 148, 153, 155] },
-    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 14, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 63, 64, 65, 72, 73, 85, 86, 102, 103, 104, 105, 106, 108, 109, 113, 114, 115, 118, 122, 126, 128, 131, 132, 133, 134, 135, 146, 150] },
-    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 60, 61, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 88, 93, 94, 97, 99, 102, 103, 106, 112, 114, 115, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 140, 146, 147, 148, 153, 154, 158, 163, 166, 169, 170] },
-    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, oracle: p924_oracle, tags: &[0, 3, 6, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 63, 72, 73, 83, 85, 87, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 109, 110, 111, 116, 117, 119, 122, 125, 126, 128, 131, 146, 147, 148] },
-    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 14, 23, 24, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 75, 76, 78, 85, 87, 92, 102, 103, 104, 108, 109, 117, 118, 119, 122, 126, 127, 128, 131, 136, 146, 163, 166, 169, 170] },
-    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 23, 24, 26, 34, 39, 40, 41, 42, 44, 45, 53, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 116, 121, 122, 124, 126, 127, 129, 131, 133, 134, 139, 146, 147, 149] },
-    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, oracle: p927_oracle, tags: &[4, 5, 7, 16, 23, 24, 26, 39, 40, 41, 44, 47, 49, 60, 62, 83, 85, 86, 95, 102, 103, 105, 109, 110, 117, 120, 121, 126, 131, 138] },
-    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 14, 19, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 75, 78, 83, 85, 86, 88, 92, 95, 97, 102, 103, 104, 107, 108, 112, 116, 117, 119, 121, 122, 126, 131, 132, 133, 146, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 90, 92, 93, 100, 102, 103, 104, 110, 112, 113, 114, 117, 118, 122, 123, 124, 125, 126, 127, 128, 129, 131, 133, 135, 141, 146, 149, 153, 161] },
-    Prog { name: "p930", active: &[true, true, true, true, false], outputs: 2, eval: p930_eval, grad: p930_grad, oracle: p930_oracle, tags: &[4, 7, 13, 15, 23, 24, 25, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 64, 65, 70, 72, 75, 84, 85, 89, 93, 95, 102, 103, 107, 111, 112, 114, 117, 118, 120, 121, 122, 124, 126, 128, 131, 134, 135, 146, 147, 148] },
-    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 15, 21, 22, 23, 24, 26, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 67, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 93, 102, 103, 104, 108, 110, 111, 117, 118, 121, 122, 126, 129, 131, 132, 133, 136, 146, 148, 149, 150, 153, 155] },
-    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 14, 20, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 60, 62, 63, 65, 67, 75, 83, 85, 89, 93, 95, 102, 103, 104, 108, 109, 112, 117, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 136, 146, 150, 153, 155] },
-    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 3, eval: p933_eval, grad: p933_grad, oracle: p933_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 72, 78, 80, 83, 85, 88, 92, 99, 102, 103, 106, 108, 117, 120, 122, 124, 125, 126, 131, 133, 141, 146, 164, 166, 169, 170] },
-    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, oracle: p934_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 75, 82, 83, 85, 87, 92, 102, 103, 104, 105, 106, 107, 117, 118, 122, 123, 124, 126, 130, 131, 133, 146] },
-    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 56, 65, 102, 103, 107, 109, 113, 117, 122, 126, 127, 129, 130, 131, 134, 139, 143, 147, 150] },
-    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, oracle: p936_oracle, tags: &[2, 4, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 64, 65, 68, 72, 75, 79, 83, 84, 85, 87, 89, 90, 92, 95, 102, 103, 116, 117, 122, 126, 128, 130, 131, 134, 138, 146, 147, 148, 150] },
-    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, oracle: p937_oracle, tags: &[0, 3, 5, 7, 15, 23, 24, 25, 32, 36, 39, 40, 41, 43, 44, 85, 86, 102, 103, 106, 108, 117, 120, 122, 126, 129, 131, 133, 134, 147] },
-    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, oracle: p938_oracle, tags: &[0, 2, 4, 7, 16, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 106, 107, 109, 110, 114, 115, 117, 118, 120, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 135, 146, 147, 148, 149] },
-    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 15, 21, 23, 24, 27, 28, 39, 40, 41, 42, 44, 73, 75, 82, 85, 88, 95, 102, 103, 108, 109, 113, 117, 119, 121, 122, 126, 127, 130, 131, 135, 146, 148, 150, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 50, 60, 61, 62, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 94, 95, 102, 103, 114, 117, 118, 122, 126, 127, 134, 146, 147, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 58, 60, 62, 63, 64, 65, 68, 69, 70, 71, 72, 82, 83, 85, 86, 89, 102, 103, 104, 110, 111, 112, 116, 117, 120, 121, 122, 125, 126, 129, 131, 133, 135, 146, 150, 153, 157] },
-    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, oracle: p942_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 112, 113, 114, 117, 120, 121, 122, 123, 126, 128, 129, 131, 133, 136, 146, 149, 150, 162, 166, 167, 168, 170] },
+    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, oracle: p758_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 28, 33, 39, 40, 41, 42, 43, 44, 85, 88, 102, 103, 104, 116, 126, 131, 132, 134, 145, 166, 167, 168, 171, 172] },
+    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 64, 65, 66, 72, 73, 75, 83, 85, 86, 88, 92, 94, 97, 102, 103, 104, 107, 109, 112, 115, 116, 117, 122, 124, 126, 128, 131, 138, 139, 140, 148, 149, 155, 156, 160, 162, 165, 168, 171, 172] },
+    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, oracle: p760_oracle, tags: &[1, 15, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 65, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 111, 114, 117, 121, 122, 126, 128, 131, 137, 148, 149, 150, 152, 166, 168, 171, 172] },
+    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 14, 17, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 61, 62, 63, 65, 66, 82, 83, 85, 88, 102, 103, 104, 106, 107, 117, 120, 122, 123, 125, 126, 130, 131, 132, 135, 148, 149, 150, 152, 153] },
+    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 65, 68, 71, 72, 73, 80, 85, 86, 87, 88, 89, 92, 95, 99, 102, 103, 104, 106, 113, 116, 117, 119, 120, 121, 122, 123, 125, 126, 131, 132, 133, 140, 148, 149, 151, 155, 157, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 69, 70, 72, 75, 82, 83, 85, 86, 89, 92, 94, 95, 100, 101, 102, 103, 104, 110, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 131, 132, 133, 135, 137, 144, 148, 149, 150, 151, 152, 155, 156, 159] },
+    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 47, 51, 52, 60, 61, 62, 63, 64, 65, 72, 83, 85, 86, 88, 102, 103, 104, 105, 106, 107, 108, 112, 113, 116, 117, 118, 120, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 144, 148, 149, 150, 152, 155, 162, 164, 168, 169, 170, 172] },
+    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, oracle: p765_oracle, tags: &[0, 3, 4, 7, 14, 19, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 92, 94, 102, 105, 109, 114, 117, 118, 119, 120, 122, 123, 126, 128, 131, 132, 140, 148] },
+    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 14, 18, 23, 24, 31, 39, 40, 41, 44, 52, 63, 65, 71, 102, 103, 107, 109, 122, 123, 125, 126, 131, 148, 149, 151, 152] },
+    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 16, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 74, 78, 81, 82, 83, 85, 90, 92, 102, 103, 104, 106, 108, 110, 114, 117, 118, 119, 121, 122, 123, 126, 127, 128, 129, 130, 131, 133, 136, 139, 148, 150, 152, 153] },
+    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 30, 33, 39, 40, 41, 44, 47, 54, 55, 85, 102, 103, 106, 109, 114, 122, 126, 128, 131, 133, 148, 150] },
+    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 16, 20, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 62, 63, 65, 67, 68, 75, 82, 83, 85, 87, 89, 92, 102, 104, 108, 114, 117, 118, 120, 121, 122, 124, 126, 131, 133, 134, 141, 145, 148, 150] },
+    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, oracle: p770_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 72, 73, 79, 83, 85, 92, 93, 94, 102, 104, 105, 110, 113, 115, 117, 120, 122, 126, 128, 131, 134, 135, 148, 150, 152, 154, 155, 157] },
+    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 32, 34, 38, 39, 40, 41, 44, 45, 47, 60, 62, 63, 66, 70, 71, 72, 82, 83, 85, 87, 88, 89, 92, 93, 94, 102, 103, 105, 106, 107, 108, 109, 114, 115, 117, 119, 121, 122, 123, 124, 125, 126, 131, 133, 144, 148, 149, 150, 151, 152, 155] },
+    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, oracle: p772_oracle, tags: &[0, 1, 14, 24, 25, 27, 30, 33, 39, 40, 41, 42, 43, 44, 65, 102, 103, 104, 107, 108, 124, 126, 127, 128, 129, 131, 132, 133, 135, 149] },
+    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, oracle: p773_oracle, tags: &[0, 4, 7, 15, 23, 24, 26, 27, 29, 30, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 103, 104, 107, 109, 110, 111, 112, 114, 115, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 135, 148, 149, 166, 168, 171, 172] },
+    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, oracle: p774_oracle, tags: &[0, 14, 23, 25, 32, 39, 40, 41, 42, 44, 102, 104, 107, 117, 126, 128, 129, 131, 132, 148, 149] },
+    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 72, 76, 78, 79, 83, 84, 92, 96, 102, 103, 104, 108, 110, 111, 112, 114, 115, 116, 117, 118, 119, 121, 122, 125, 126, 127, 128, 129, 131, 132, 133, 141, 148, 149, 150, 152] },
+    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, oracle: p776_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 105, 114, 117, 118, 122, 123, 126, 128, 130, 131, 134, 141, 148, 166, 168, 171, 172] },
+    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 14, 24, 26, 33, 39, 40, 41, 42, 44, 53, 65, 66, 83, 85, 89, 92, 102, 103, 106, 107, 110, 113, 117, 118, 119, 122, 126, 130, 131, 132, 150, 151] },
+    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, oracle: p778_oracle, tags: &[0, 1, 14, 19, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 65, 84, 85, 88, 102, 103, 107, 111, 113, 118, 122, 126, 131, 148, 150, 151, 155, 157] },
+    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, oracle: p779_oracle, tags: &[0, 3, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 68, 72, 75, 79, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 108, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 127, 129, 131, 132, 133, 134, 135, 137, 139, 148, 150, 155, 157] },
+    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 53, 65, 66, 71, 83, 85, 86, 87, 88, 102, 107, 112, 113, 117, 120, 121, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 135, 138, 148, 149, 164, 168, 169, 170, 172] },
+    Prog { name: "p781", active: &[true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, oracle: p781_oracle, tags: &[3, 7, 14, 24, 27, 28, 39, 40, 41, 42, 44, 72, 75, 85, 95, 102, 103, 117, 122, 132, 134, 136, 148] },
+    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, oracle: p782_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 45, 47, 60, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 104, 105, 111, 117, 118, 120, 122, 124, 126, 127, 129, 131, 132, 133, 148, 152] },
+    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, oracle: p783_oracle, tags: &[4, 8, 11, 13, 14, 23, 24, 26, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 58, 60, 62, 63, 64, 69, 72, 73, 75, 79, 83, 85, 86, 88, 90, 95, 102, 103, 105, 107, 109, 110, 113, 114, 115, 117, 118, 119, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 144, 148, 149, 151, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p784", active: &[true, true, true], outputs: 1, eval: p784_eval, grad: p784_grad, oracle: p784_oracle, tags: &[0, 7, 14, 23, 24, 25, 27, 29, 32, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 68, 82, 86, 88, 89, 102, 103, 108, 109, 112, 113, 117, 118, 119, 120, 121, 124, 125, 126, 130, 131, 133, 134, 148, 149, 150, 151, 152] },
+    Prog { name: "p785", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, oracle: p785_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 72, 73, 78, 80, 83, 85, 92, 93, 94, 95, 102, 103, 104, 107, 110, 113, 115, 117, 121, 122, 123, 126, 129, 130, 131, 132, 133, 134, 135, 138, 149, 150, 151, 152, 155, 158] },
+    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 14, 23, 24, 25, 27, 30, 36, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 73, 85, 89, 92, 95, 102, 109, 113, 117, 124, 126, 127, 128, 131, 133, 136, 148, 149, 150, 151, 155] },
+    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, oracle: p787_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 68, 71, 73, 74, 78, 81, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 108, 111, 114, 116, 117, 118, 122, 124, 126, 131, 132, 148, 150, 155, 157] },
+    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 23, 24, 32, 39, 40, 41, 43, 44, 45, 47, 60, 62, 63, 85, 88, 89, 93, 94, 95, 102, 103, 107, 111, 113, 115, 117, 119, 122, 126, 127, 131, 133, 135, 149, 150] },
+    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 82, 83, 85, 87, 88, 89, 102, 103, 106, 107, 113, 114, 116, 117, 118, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 148, 149] },
+    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 14, 19, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 78, 83, 85, 87, 92, 93, 94, 95, 96, 102, 103, 104, 107, 109, 110, 111, 115, 117, 119, 120, 122, 124, 125, 126, 127, 131, 132, 133, 134, 135, 148, 149, 150, 152, 154] },
+    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, oracle: p791_oracle, tags: &[0, 3, 14, 23, 24, 30, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 72, 75, 82, 83, 85, 92, 93, 102, 103, 104, 105, 107, 108, 109, 112, 115, 117, 120, 124, 126, 127, 128, 130, 131, 132, 135, 145, 148, 149, 151] },
+    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, oracle: p792_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 89, 92, 95, 97, 102, 104, 110, 111, 112, 113, 117, 120, 122, 126, 131, 132, 133, 137, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, oracle: p793_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 39, 40, 41, 44, 45, 58, 70, 72, 83, 102, 113, 117, 122, 126, 131, 133, 135, 148, 149] },
+    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, oracle: p794_oracle, tags: &[0, 3, 7, 14, 23, 24, 25, 36, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 61, 64, 65, 72, 73, 75, 83, 85, 87, 89, 92, 95, 102, 103, 113, 115, 117, 120, 122, 125, 126, 127, 131, 135, 136, 145, 148, 149, 152, 155, 157] },
+    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 65, 85, 86, 88, 93, 102, 103, 113, 117, 119, 121, 122, 124, 126, 127, 130, 131, 133, 135, 150, 155, 157, 160, 165, 168, 171, 172] },
+    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 64, 65, 71, 72, 74, 80, 81, 82, 83, 85, 89, 99, 102, 103, 104, 110, 112, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 139, 148, 149, 152, 155, 161] },
+    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 15, 21, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 68, 72, 79, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 107, 108, 110, 111, 116, 117, 122, 126, 131, 132, 148, 149, 150, 151, 154] },
+    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 14, 23, 24, 27, 28, 32, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 51, 57, 58, 60, 61, 62, 64, 68, 70, 72, 83, 84, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 108, 109, 111, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 133, 137, 148, 150, 155, 158, 164, 168, 169, 170, 172] },
+    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, oracle: p799_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 82, 83, 85, 87, 92, 102, 103, 104, 113, 115, 117, 118, 122, 123, 124, 125, 126, 127, 131, 144, 148, 149, 151, 155, 157, 158] },
+    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 54, 55, 60, 61, 65, 66, 71, 72, 75, 85, 90, 91, 92, 102, 103, 105, 106, 108, 112, 115, 116, 117, 119, 120, 122, 123, 126, 127, 129, 130, 131, 132, 133, 135, 144, 146, 148, 151, 155, 158] },
+    Prog { name: "p801", active: &[true, true, false], outputs: 1, eval: p801_eval, grad: p801_grad, oracle: p801_oracle, tags: &[0, 13, 14, 21, 22, 23, 24, 26, 28, 39, 41, 42, 44, 45, 47, 55, 56, 60, 62, 65, 72, 75, 83, 85, 95, 102, 103, 104, 108, 109, 117, 121, 122, 123, 126, 130, 131, 132, 135, 149, 151, 152] },
+    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 14, 18, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 52, 60, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 92, 95, 97, 102, 103, 104, 105, 110, 111, 115, 117, 121, 122, 126, 131, 133, 135, 139, 148, 149, 150] },
+    Prog { name: "p803", active: &[true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, oracle: p803_oracle, tags: &[1, 4, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 68, 71, 72, 73, 79, 82, 85, 92, 95, 102, 103, 104, 106, 110, 111, 117, 121, 122, 123, 124, 126, 131, 133, 134, 148, 149, 150, 152, 155, 158] },
+    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 43, 44, 65, 102, 117, 122, 126, 131, 132, 133, 143, 149, 155, 161] },
+    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, oracle: p805_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 66, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 108, 112, 114, 115, 117, 120, 121, 122, 124, 126, 128, 131, 133, 148, 149, 151, 152] },
+    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, oracle: p806_oracle, tags: &[0, 4, 6, 14, 23, 29, 30, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 85, 92, 102, 103, 104, 111, 117, 120, 124, 126, 128, 130, 131, 132, 133, 134, 144, 148, 151, 155, 158] },
+    Prog { name: "p807", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p807_eval, grad: p807_grad, oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 43, 47, 60, 62, 68, 82, 83, 85, 87, 88, 89, 102, 103, 104, 113, 116, 117, 119, 122, 124, 125, 126, 130, 131, 133, 144, 148, 155, 157] },
+    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, oracle: p808_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 72, 73, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 106, 108, 110, 115, 116, 117, 118, 120, 122, 125, 126, 128, 129, 130, 131, 133, 134, 145, 148, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p809", active: &[true], outputs: 2, eval: p809_eval, grad: p809_grad, oracle: p809_oracle, tags: &[0, 15, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 73, 82, 83, 85, 87, 93, 102, 103, 105, 106, 108, 117, 120, 122, 124, 126, 130, 131, 134, 148] },
+    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, oracle: p810_oracle, tags: &[2, 3, 14, 19, 23, 24, 25, 27, 28, 31, 33, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 70, 72, 73, 74, 85, 92, 95, 102, 103, 104, 105, 107, 110, 111, 112, 117, 121, 122, 123, 125, 126, 131, 132, 133, 139, 140, 144, 148, 152] },
+    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 63, 65, 69, 71, 72, 73, 83, 85, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 110, 113, 115, 117, 118, 120, 122, 125, 126, 128, 131, 132, 133, 144, 145, 148, 155, 158] },
+    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, oracle: p812_oracle, tags: &[0, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 73, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 105, 108, 112, 114, 115, 117, 122, 123, 126, 127, 131, 132, 135, 148, 149, 151, 155, 157] },
+    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 65, 82, 83, 84, 85, 86, 87, 88, 89, 92, 94, 102, 103, 105, 107, 108, 113, 114, 115, 116, 117, 120, 121, 122, 124, 126, 131, 132, 133, 144, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 83, 85, 89, 95, 98, 102, 103, 105, 106, 109, 113, 115, 117, 118, 122, 126, 131, 132, 133, 138, 146, 151] },
+    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 63, 64, 66, 74, 75, 76, 78, 81, 82, 83, 85, 88, 89, 90, 92, 95, 102, 103, 104, 109, 110, 112, 113, 116, 117, 120, 122, 125, 126, 128, 130, 131, 132, 144, 148, 149, 150] },
+    Prog { name: "p816", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 7, 11, 14, 21, 23, 24, 26, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 52, 57, 59, 60, 62, 63, 65, 72, 73, 75, 79, 82, 83, 85, 86, 87, 89, 95, 102, 103, 104, 106, 110, 113, 114, 115, 117, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 135, 148, 149, 151, 155] },
+    Prog { name: "p817", active: &[true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, oracle: p817_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 29, 30, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 61, 62, 64, 65, 68, 73, 75, 82, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 107, 108, 110, 111, 112, 114, 115, 117, 119, 120, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 7, 16, 23, 24, 26, 29, 34, 35, 36, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 72, 75, 82, 83, 85, 87, 90, 92, 95, 97, 102, 103, 104, 105, 106, 117, 122, 124, 126, 131, 132, 133, 135, 136, 144, 146, 148, 152] },
+    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, oracle: p819_oracle, tags: &[0, 2, 4, 6, 14, 23, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 64, 85, 102, 103, 109, 111, 114, 117, 124, 125, 126, 131, 133, 148, 155, 158] },
+    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 16, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 74, 85, 92, 94, 102, 105, 108, 111, 113, 121, 122, 125, 126, 127, 129, 131, 133, 148, 149, 151, 153, 155, 157] },
+    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, oracle: p821_oracle, tags: &[0, 7, 11, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 74, 81, 83, 85, 86, 89, 102, 103, 104, 106, 109, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 132, 133, 134, 137, 138, 148, 150] },
+    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 63, 71, 72, 73, 83, 85, 90, 92, 94, 95, 102, 103, 106, 107, 114, 116, 117, 118, 121, 122, 125, 126, 128, 130, 131, 133, 134, 135, 146, 148, 152, 155, 158] },
+    Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, oracle: p823_oracle, tags: &[1, 14, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 72, 75, 82, 83, 86, 88, 93, 95, 100, 102, 103, 104, 106, 111, 113, 114, 116, 117, 122, 124, 126, 131, 132, 133, 134, 140, 148, 152] },
+    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, oracle: p824_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 71, 72, 74, 75, 85, 86, 87, 88, 93, 95, 102, 103, 104, 105, 110, 111, 112, 115, 116, 117, 122, 123, 126, 128, 131, 132, 133, 135, 139, 148, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 15, 23, 24, 39, 40, 41, 44, 73, 85, 95, 102, 103, 104, 113, 115, 116, 117, 118, 120, 126, 127, 128, 131, 132, 133, 134, 144, 147, 148, 150, 151, 155, 157] },
+    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, oracle: p826_oracle, tags: &[0, 2, 6, 11, 14, 23, 24, 39, 40, 41, 42, 44, 75, 83, 85, 86, 88, 95, 102, 104, 117, 122, 125, 126, 131, 144, 148, 150, 152] },
+    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 110, 112, 115, 116, 117, 118, 122, 124, 125, 126, 128, 130, 131, 132, 135, 137, 144, 146, 148, 149, 150, 151, 152, 155, 161] },
+    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, oracle: p828_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 65, 83, 85, 86, 88, 102, 103, 104, 106, 109, 111, 114, 115, 117, 121, 126, 128, 129, 131, 133, 135, 148, 149, 151, 165, 168, 171, 172] },
+    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 87, 88, 92, 93, 102, 103, 112, 115, 117, 122, 126, 131, 132, 133, 137, 140, 145, 148, 149, 151, 153, 166, 167, 168, 171, 172] },
+    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, oracle: p830_oracle, tags: &[0, 1, 2, 3, 7, 8, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 65, 75, 85, 86, 88, 89, 90, 95, 102, 103, 115, 116, 117, 118, 126, 127, 128, 131, 133, 135, 148, 155, 157, 166, 167, 168, 171, 172] },
+    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 43, 44, 47, 49, 50, 53, 60, 61, 62, 63, 64, 65, 82, 83, 85, 86, 87, 88, 102, 103, 110, 111, 114, 115, 117, 118, 119, 121, 122, 126, 127, 131, 132, 133, 137, 148, 150, 155, 162, 166, 167, 168, 171, 172] },
+    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, oracle: p832_oracle, tags: &[0, 2, 11, 14, 17, 19, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 52, 60, 63, 68, 71, 72, 73, 75, 85, 86, 91, 92, 93, 95, 102, 103, 105, 106, 107, 108, 111, 115, 117, 118, 120, 122, 126, 127, 129, 131, 132, 133, 135, 144, 148, 149] },
+    Prog { name: "p833", active: &[true, true], outputs: 1, eval: p833_eval, grad: p833_grad, oracle: p833_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 39, 40, 41, 43, 44, 47, 60, 68, 83, 102, 103, 109, 113, 114, 117, 122, 125, 126, 129, 131, 132, 133, 141, 152] },
+    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, oracle: p834_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 72, 85, 87, 88, 90, 102, 103, 116, 122, 131, 132, 134, 148, 152, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 7, 14, 18, 23, 24, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 52, 57, 59, 63, 65, 66, 82, 83, 85, 87, 94, 95, 102, 103, 104, 107, 109, 110, 113, 117, 118, 119, 122, 123, 126, 127, 129, 130, 131, 132, 133, 134, 140, 148, 152, 155, 157] },
+    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 14, 23, 24, 26, 27, 28, 29, 31, 34, 36, 38, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 65, 71, 72, 79, 82, 83, 85, 87, 90, 92, 95, 102, 103, 104, 107, 109, 110, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 139, 146, 148, 149, 150, 152, 155] },
+    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 51, 60, 62, 63, 72, 84, 85, 94, 95, 102, 103, 104, 113, 116, 117, 118, 119, 120, 122, 123, 126, 127, 130, 131, 135, 137, 138, 141, 148, 149, 150, 151, 155, 162] },
+    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 30, 36, 37, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 65, 68, 69, 71, 72, 85, 86, 87, 88, 95, 102, 103, 106, 107, 115, 117, 118, 119, 120, 122, 123, 124, 125, 126, 127, 131, 133, 137, 148, 150, 166, 168, 171, 172] },
+    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 60, 64, 65, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 106, 107, 117, 119, 124, 126, 128, 131, 132, 135, 144, 148, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 19, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 65, 71, 72, 73, 74, 78, 80, 81, 83, 85, 86, 88, 89, 90, 92, 94, 95, 99, 102, 103, 105, 108, 109, 115, 117, 122, 124, 126, 128, 131, 132, 133, 134, 140, 148, 151, 152, 155, 162] },
+    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 14, 23, 24, 25, 26, 27, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 72, 82, 83, 85, 87, 89, 102, 103, 104, 107, 110, 111, 112, 117, 119, 122, 123, 126, 128, 130, 131, 132, 133, 144, 145, 146, 148] },
+    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 63, 65, 84, 85, 86, 87, 88, 102, 103, 104, 105, 107, 111, 113, 117, 118, 122, 126, 130, 131, 133, 146, 148, 149, 150, 165, 168, 171, 172] },
+    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, oracle: p843_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 34, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 71, 75, 82, 83, 85, 87, 95, 102, 103, 105, 106, 108, 115, 117, 120, 122, 123, 124, 126, 129, 131, 132, 133, 134, 149, 155, 157] },
+    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, oracle: p844_oracle, tags: &[1, 2, 6, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 63, 65, 71, 72, 73, 74, 75, 83, 85, 87, 88, 89, 91, 92, 102, 103, 104, 105, 108, 109, 110, 111, 112, 114, 115, 117, 120, 121, 122, 126, 128, 131, 132, 133, 136, 140, 144, 150, 151, 155, 157] },
+    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 45, 47, 68, 71, 85, 86, 87, 88, 89, 102, 117, 122, 124, 126, 127, 131, 132, 135, 146, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 16, 18, 23, 24, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 62, 63, 85, 102, 103, 106, 108, 111, 114, 116, 117, 122, 123, 125, 126, 129, 131, 133, 149, 155, 158] },
+    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 82, 83, 85, 86, 88, 89, 91, 102, 103, 106, 107, 108, 111, 112, 117, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 131, 133, 148, 149, 150, 151, 155, 163, 166, 168, 171, 172] },
+    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 16, 20, 23, 24, 26, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 63, 64, 65, 73, 84, 85, 88, 89, 93, 94, 95, 102, 103, 104, 109, 111, 113, 114, 115, 117, 119, 122, 123, 125, 126, 131, 132, 133, 134, 145, 148, 149, 150, 151] },
+    Prog { name: "p849", active: &[true, true, true], outputs: 1, eval: p849_eval, grad: p849_grad, oracle: p849_oracle, tags: &[0, 1, 6, 14, 23, 24, 26, 27, 29, 33, 34, 37, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 62, 65, 68, 69, 75, 82, 83, 84, 85, 87, 89, 92, 95, 102, 106, 109, 110, 111, 114, 115, 117, 118, 122, 126, 128, 130, 131, 133, 139, 141, 148, 152] },
+    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 52, 60, 63, 65, 67, 72, 73, 82, 83, 85, 86, 87, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 113, 115, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 148, 149, 150, 151, 152] },
+    Prog { name: "p851", active: &[true, true], outputs: 2, eval: p851_eval, grad: p851_grad, oracle: p851_oracle, tags: &[3, 4, 15, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 110, 114, 117, 122, 123, 125, 126, 132, 139, 144, 148, 152, 155] },
+    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 72, 75, 83, 92, 102, 103, 106, 114, 117, 122, 123, 126, 128, 130, 131, 132, 147, 148, 149, 152] },
+    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, oracle: p853_oracle, tags: &[0, 3, 7, 14, 19, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 68, 72, 82, 83, 85, 87, 89, 92, 102, 103, 111, 113, 122, 123, 126, 127, 129, 130, 131, 134, 148, 150, 151, 152] },
+    Prog { name: "p854", active: &[true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, oracle: p854_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 80, 83, 85, 89, 91, 95, 102, 103, 106, 107, 117, 126, 129, 131, 132, 133, 137, 148, 149] },
+    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p855_eval, grad: p855_grad, oracle: p855_oracle, tags: &[0, 1, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 57, 65, 71, 73, 74, 78, 81, 83, 85, 86, 88, 90, 93, 102, 103, 104, 108, 114, 117, 120, 121, 122, 123, 126, 128, 131, 132, 148, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 70, 72, 73, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 120, 122, 124, 126, 131, 132, 133, 135, 147, 148, 150, 151, 154] },
+    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, oracle: p857_oracle, tags: &[0, 3, 4, 5, 15, 23, 24, 39, 41, 42, 43, 44, 47, 50, 60, 61, 62, 72, 73, 75, 82, 85, 86, 88, 90, 93, 102, 103, 107, 124, 126, 128, 131, 133, 135, 148, 149, 155, 157] },
+    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, oracle: p858_oracle, tags: &[0, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 69, 83, 85, 86, 87, 88, 102, 103, 105, 117, 122, 123, 125, 126, 131, 132, 135, 148, 149, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p859", active: &[true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, oracle: p859_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 63, 73, 75, 82, 85, 86, 88, 89, 95, 102, 103, 104, 105, 110, 114, 117, 118, 119, 122, 126, 129, 148, 152] },
+    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, oracle: p860_oracle, tags: &[0, 6, 8, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 72, 80, 83, 85, 86, 88, 92, 102, 104, 109, 110, 112, 117, 122, 125, 126, 131, 133, 134, 135, 166, 167, 168, 171, 172] },
+    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, oracle: p861_oracle, tags: &[2, 7, 15, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 73, 74, 79, 81, 82, 85, 86, 87, 90, 92, 95, 102, 103, 104, 111, 115, 117, 122, 126, 131, 133, 141, 148, 165, 168, 171, 172] },
+    Prog { name: "p862", active: &[true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, oracle: p862_oracle, tags: &[3, 4, 14, 23, 24, 27, 30, 39, 40, 41, 44, 45, 47, 48, 60, 65, 68, 70, 84, 85, 88, 102, 103, 104, 105, 111, 114, 115, 116, 117, 122, 124, 126, 131, 139, 145, 148, 155, 157] },
+    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, oracle: p863_oracle, tags: &[2, 7, 14, 19, 23, 24, 36, 39, 41, 42, 44, 45, 47, 50, 60, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 102, 104, 105, 112, 114, 117, 122, 123, 126, 127, 131, 132, 134, 140, 144, 148, 150, 165, 168, 171, 172] },
+    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, oracle: p864_oracle, tags: &[0, 7, 14, 23, 24, 26, 28, 33, 34, 36, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 82, 83, 85, 87, 102, 103, 106, 109, 113, 117, 122, 125, 126, 127, 131, 148, 150, 151, 152] },
+    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 14, 17, 23, 24, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 62, 63, 72, 75, 82, 83, 85, 87, 88, 97, 102, 103, 107, 117, 123, 125, 126, 128, 130, 131, 133, 144, 150, 151] },
+    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p866_eval, grad: p866_grad, oracle: p866_oracle, tags: &[4, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 68, 71, 72, 73, 74, 75, 79, 80, 81, 82, 84, 85, 86, 87, 88, 92, 93, 95, 99, 102, 103, 104, 105, 107, 112, 114, 115, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 135, 145, 148, 150, 152, 166, 168, 171, 172] },
+    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, oracle: p867_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 105, 106, 107, 108, 109, 112, 114, 115, 117, 118, 119, 120, 122, 124, 126, 129, 130, 131, 148, 150, 151, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 37, 39, 40, 41, 42, 44, 65, 66, 71, 85, 86, 87, 88, 92, 95, 102, 103, 110, 114, 115, 117, 119, 122, 124, 125, 126, 131, 132, 133, 135, 147, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, oracle: p869_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 44, 65, 102, 103, 107, 110, 111, 119, 121, 126, 128, 131, 150] },
+    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 31, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 63, 83, 84, 85, 86, 87, 88, 102, 103, 104, 107, 112, 115, 124, 130, 131, 139, 144, 148, 149, 155, 166, 168, 171, 172] },
+    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, oracle: p871_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 59, 60, 62, 63, 65, 82, 83, 85, 87, 102, 103, 104, 105, 107, 111, 117, 118, 122, 123, 126, 131, 133, 134, 148, 149, 150, 155, 157] },
+    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, oracle: p872_oracle, tags: &[0, 2, 3, 5, 16, 23, 24, 26, 27, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 88, 93, 94, 95, 102, 103, 107, 109, 111, 117, 119, 120, 122, 126, 131, 141, 145, 148, 165, 168, 171, 172] },
+    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, oracle: p873_oracle, tags: &[3, 11, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 88, 102, 103, 112, 115, 117, 122, 126, 127, 131, 133, 135, 144, 148, 155, 166, 168, 171, 172] },
+    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 75, 82, 83, 85, 86, 87, 89, 93, 97, 102, 103, 105, 106, 108, 117, 119, 120, 122, 123, 125, 126, 131, 132, 133, 134, 135, 144, 148, 152, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 15, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 60, 62, 68, 71, 72, 73, 75, 85, 86, 88, 89, 90, 92, 102, 105, 107, 111, 113, 117, 122, 126, 129, 131, 144, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 15, 20, 23, 24, 26, 31, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 85, 86, 87, 88, 102, 103, 110, 112, 113, 115, 116, 117, 121, 126, 131, 132, 136, 141, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 63, 65, 72, 75, 80, 83, 85, 89, 99, 102, 103, 105, 110, 111, 117, 123, 125, 126, 128, 129, 131, 132, 133, 136, 148, 151] },
+    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 19, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 60, 62, 65, 68, 71, 72, 78, 85, 86, 89, 92, 94, 95, 102, 103, 104, 105, 113, 117, 121, 122, 126, 130, 131, 132, 133, 135, 148, 149, 150] },
+    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 15, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 103, 104, 105, 109, 115, 117, 122, 124, 125, 126, 130, 131, 132, 133, 134, 145, 147, 148, 150, 152] },
+    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, oracle: p880_oracle, tags: &[2, 3, 6, 15, 23, 24, 39, 40, 41, 43, 44, 47, 63, 75, 85, 86, 87, 88, 92, 94, 95, 102, 103, 104, 105, 106, 107, 115, 116, 117, 125, 126, 127, 129, 131, 132, 133, 144, 148, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, oracle: p881_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 27, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 72, 73, 83, 85, 87, 89, 92, 94, 102, 103, 104, 108, 109, 111, 117, 120, 122, 124, 126, 131, 144, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 14, 23, 24, 26, 39, 40, 41, 42, 44, 47, 50, 53, 60, 62, 63, 64, 65, 72, 73, 75, 78, 80, 83, 85, 86, 87, 89, 92, 93, 94, 102, 103, 104, 105, 107, 111, 112, 114, 116, 117, 118, 122, 123, 126, 131, 133, 138, 148, 149, 150, 152, 154, 155, 158] },
+    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, oracle: p883_oracle, tags: &[0, 2, 4, 5, 14, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 62, 65, 69, 73, 75, 82, 85, 86, 89, 92, 102, 103, 104, 106, 109, 113, 116, 117, 122, 130, 131, 133, 135, 137, 144, 148, 149, 151] },
+    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, oracle: p884_oracle, tags: &[0, 1, 5, 7, 14, 23, 24, 26, 32, 33, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 62, 64, 65, 82, 83, 85, 86, 87, 89, 102, 103, 107, 109, 110, 111, 115, 116, 117, 119, 120, 121, 122, 123, 126, 131, 132, 133, 135, 140, 144, 148, 149, 151, 152] },
+    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, oracle: p885_oracle, tags: &[3, 5, 11, 12, 14, 23, 24, 31, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 64, 85, 86, 90, 92, 102, 103, 104, 105, 106, 107, 108, 111, 113, 117, 122, 126, 131, 132, 133, 148, 152] },
+    Prog { name: "p886", active: &[true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, oracle: p886_oracle, tags: &[0, 14, 24, 27, 39, 40, 41, 42, 44, 65, 102, 104, 106, 108, 117, 122, 126, 131, 148] },
+    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p887_eval, grad: p887_grad, oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 66, 73, 85, 89, 92, 102, 103, 104, 105, 117, 118, 122, 126, 130, 131, 133, 136, 148] },
+    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, oracle: p888_oracle, tags: &[0, 2, 7, 11, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 47, 48, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 92, 102, 103, 107, 109, 110, 112, 115, 117, 119, 122, 124, 126, 129, 130, 131, 132, 133, 141, 148, 149, 150, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 49, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 107, 114, 115, 117, 118, 120, 122, 126, 128, 131, 135, 136, 142, 148, 149, 151, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 8, 16, 23, 24, 26, 27, 28, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 66, 67, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 107, 110, 113, 117, 118, 120, 122, 123, 126, 128, 130, 131, 132, 145, 148, 149, 151, 152, 155, 157, 166, 167, 168, 171, 172] },
+    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 69, 71, 72, 73, 82, 83, 85, 86, 88, 95, 98, 102, 103, 104, 106, 108, 111, 115, 116, 117, 119, 121, 122, 125, 126, 129, 131, 135, 144, 145, 148, 150, 151, 152, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 16, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 62, 63, 65, 72, 73, 75, 80, 82, 83, 84, 85, 88, 89, 90, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 108, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 137, 148, 149, 150, 155, 157] },
+    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 65, 85, 86, 88, 89, 102, 103, 104, 108, 110, 115, 116, 117, 122, 126, 127, 131, 135, 144, 146, 148, 150, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 15, 23, 24, 26, 27, 28, 39, 40, 41, 44, 45, 47, 53, 55, 56, 60, 62, 64, 67, 72, 73, 78, 81, 82, 85, 88, 89, 90, 95, 102, 103, 107, 108, 109, 110, 114, 116, 117, 122, 126, 127, 128, 129, 131, 132, 133, 135, 148, 149, 150, 151, 155] },
+    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, oracle: p895_oracle, tags: &[0, 2, 6, 15, 23, 24, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 69, 71, 72, 73, 83, 84, 85, 87, 88, 89, 92, 94, 95, 102, 103, 105, 109, 110, 111, 115, 116, 117, 120, 121, 122, 123, 124, 125, 126, 128, 131, 132, 133, 148, 151, 155, 157] },
+    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, oracle: p896_oracle, tags: &[0, 1, 4, 14, 24, 25, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 107, 114, 117, 119, 121, 122, 123, 125, 126, 130, 131, 133, 141, 148, 150, 151, 152] },
+    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, oracle: p897_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 29, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 70, 75, 82, 83, 85, 87, 88, 93, 95, 102, 103, 105, 110, 113, 116, 117, 122, 126, 129, 131, 132, 134, 139, 141, 148, 149, 150, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, oracle: p898_oracle, tags: &[0, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 64, 65, 72, 75, 83, 85, 100, 102, 103, 104, 107, 110, 112, 113, 114, 115, 116, 117, 122, 123, 126, 129, 131, 132, 133, 136, 138, 140, 148, 149, 151, 152] },
+    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 47, 53, 57, 63, 65, 72, 80, 82, 85, 86, 88, 90, 92, 93, 94, 95, 102, 103, 104, 107, 109, 111, 117, 122, 126, 130, 131, 132, 148, 154, 164, 168, 169, 170, 172] },
+    Prog { name: "p900", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, oracle: p900_oracle, tags: &[2, 5, 7, 12, 15, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 64, 68, 72, 73, 75, 78, 80, 82, 83, 85, 86, 89, 90, 92, 93, 95, 102, 103, 105, 106, 108, 111, 112, 113, 114, 116, 117, 120, 122, 124, 125, 126, 130, 131, 132, 133, 134, 138, 140, 141, 144, 148, 149, 150, 155, 159] },
+    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, oracle: p901_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 87, 92, 94, 102, 103, 104, 106, 107, 108, 110, 115, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 134, 137, 148, 149, 151, 152] },
+    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 15, 18, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 60, 62, 63, 67, 68, 71, 72, 73, 74, 85, 89, 92, 102, 103, 104, 106, 108, 111, 114, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 148, 150, 151, 152] },
+    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 37, 38, 39, 40, 41, 42, 44, 47, 48, 60, 61, 68, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 105, 106, 115, 117, 119, 120, 122, 123, 124, 125, 126, 131, 133, 142, 144, 148, 149, 150, 151, 154] },
+    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 25, 30, 39, 40, 41, 42, 44, 47, 50, 51, 60, 62, 63, 65, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 117, 118, 119, 123, 124, 126, 127, 130, 131, 133, 135, 139, 140, 147, 148, 150, 151] },
+    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, oracle: p905_oracle, tags: &[3, 14, 19, 23, 24, 26, 27, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 72, 73, 82, 83, 85, 90, 92, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 115, 117, 119, 120, 122, 125, 126, 129, 131, 132, 133, 134, 135, 137, 145, 148, 150, 151, 152, 154] },
+    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, oracle: p906_oracle, tags: &[2, 3, 4, 7, 15, 21, 22, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 78, 81, 82, 83, 85, 87, 89, 94, 95, 101, 102, 104, 107, 117, 118, 120, 122, 126, 127, 131, 132, 135, 144, 148, 149, 150, 152, 155, 158] },
+    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, oracle: p907_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 44, 45, 47, 60, 61, 62, 64, 65, 68, 73, 82, 83, 85, 87, 89, 93, 94, 95, 102, 103, 105, 107, 114, 117, 119, 120, 122, 125, 126, 127, 128, 131, 132, 133, 134, 136, 138, 148, 150] },
+    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, oracle: p908_oracle, tags: &[0, 3, 7, 12, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 72, 73, 75, 84, 85, 86, 87, 88, 90, 92, 93, 97, 102, 103, 105, 107, 112, 117, 122, 126, 131, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, oracle: p909_oracle, tags: &[4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 60, 63, 64, 85, 92, 102, 103, 106, 111, 118, 126, 131, 132, 148, 155, 158] },
+    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p910_eval, grad: p910_grad, oracle: p910_oracle, tags: &[3, 4, 7, 13, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 60, 61, 65, 66, 71, 72, 82, 83, 85, 86, 87, 88, 89, 90, 92, 94, 102, 103, 104, 106, 111, 112, 114, 117, 122, 125, 126, 128, 129, 131, 132, 133, 134, 144, 145, 148, 152, 155, 156, 157, 159] },
+    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 47, 50, 51, 60, 63, 65, 68, 72, 80, 82, 83, 84, 85, 87, 88, 89, 90, 102, 103, 104, 105, 106, 107, 108, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 126, 130, 131, 133, 135, 137, 148, 149, 155] },
+    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 15, 23, 24, 25, 27, 30, 31, 39, 40, 41, 42, 44, 45, 65, 72, 75, 79, 82, 83, 86, 95, 102, 103, 108, 112, 113, 114, 117, 122, 124, 126, 130, 131, 132, 134, 135, 140, 148, 149, 152] },
+    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, oracle: p913_oracle, tags: &[1, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 59, 63, 65, 71, 72, 74, 80, 81, 83, 85, 89, 90, 99, 102, 103, 107, 110, 116, 117, 120, 122, 123, 125, 126, 128, 129, 130, 131, 140, 148] },
+    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 74, 78, 85, 89, 92, 96, 102, 108, 110, 112, 117, 120, 122, 123, 126, 128, 130, 131, 133, 135, 141, 143, 145, 148, 149, 152, 155, 157] },
+    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, oracle: p915_oracle, tags: &[0, 3, 4, 5, 14, 20, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 63, 65, 72, 75, 83, 85, 86, 89, 92, 94, 95, 102, 103, 104, 108, 109, 110, 113, 117, 118, 122, 126, 129, 131, 133, 135, 139, 145, 148, 149, 155, 158, 159] },
+    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 65, 72, 77, 78, 82, 83, 85, 87, 88, 92, 102, 103, 104, 106, 111, 115, 117, 119, 121, 122, 126, 131, 132, 135, 148, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, oracle: p917_oracle, tags: &[0, 16, 19, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 63, 65, 83, 85, 86, 88, 102, 106, 117, 119, 121, 122, 126, 131, 137, 148, 149, 166, 168, 171, 172] },
+    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, oracle: p918_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 102, 103, 104, 108, 109, 111, 112, 116, 117, 119, 122, 126, 127, 128, 131, 137, 150] },
+    Prog { name: "p919", active: &[true, true, false], outputs: 1, eval: p919_eval, grad: p919_grad, oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 52, 57, 60, 63, 65, 70, 72, 75, 82, 83, 85, 87, 100, 102, 104, 112, 117, 126, 130, 133, 148, 150, 155, 157] },
+    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 25, 26, 32, 39, 40, 41, 42, 44, 45, 47, 54, 55, 60, 62, 63, 65, 69, 71, 72, 75, 84, 85, 86, 87, 88, 89, 90, 92, 94, 95, 97, 102, 103, 104, 106, 113, 115, 117, 121, 122, 123, 126, 129, 131, 132, 133, 135, 145, 147, 148, 150, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 14, 20, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 55, 56, 57, 60, 61, 63, 66, 67, 71, 72, 73, 75, 85, 90, 92, 95, 102, 103, 104, 105, 109, 110, 111, 113, 115, 116, 117, 119, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 137, 140, 141, 144, 145, 148, 150, 155, 157] },
+    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 14, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 63, 64, 65, 72, 73, 85, 86, 102, 103, 104, 105, 106, 108, 109, 113, 114, 115, 118, 122, 126, 128, 131, 132, 133, 134, 135, 148, 152] },
+    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 60, 61, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 88, 93, 94, 97, 99, 102, 103, 106, 112, 114, 115, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 140, 148, 149, 150, 155, 156, 160, 165, 168, 171, 172] },
+    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, oracle: p924_oracle, tags: &[0, 3, 6, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 63, 72, 73, 83, 85, 87, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 109, 110, 111, 116, 117, 119, 122, 125, 126, 128, 131, 148, 149, 150] },
+    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 14, 23, 24, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 75, 76, 78, 85, 87, 92, 102, 103, 104, 108, 109, 117, 118, 119, 122, 126, 127, 128, 131, 136, 148, 165, 168, 171, 172] },
+    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 23, 24, 26, 34, 39, 40, 41, 42, 44, 45, 53, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 116, 120, 121, 122, 124, 126, 127, 129, 131, 133, 134, 139, 144, 148, 149, 151] },
+    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, oracle: p927_oracle, tags: &[4, 5, 7, 16, 23, 24, 26, 39, 40, 41, 44, 47, 49, 60, 62, 83, 85, 86, 95, 102, 103, 105, 107, 109, 110, 117, 120, 121, 122, 126, 131, 138, 145] },
+    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 14, 19, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 75, 78, 83, 85, 86, 88, 92, 95, 97, 102, 103, 104, 107, 108, 112, 116, 117, 119, 121, 122, 126, 131, 132, 133, 137, 144, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 90, 92, 93, 100, 102, 103, 104, 110, 112, 113, 114, 117, 118, 122, 123, 124, 125, 126, 127, 128, 129, 131, 133, 135, 141, 144, 148, 151, 155, 163] },
+    Prog { name: "p930", active: &[true, true, true, true, false], outputs: 2, eval: p930_eval, grad: p930_grad, oracle: p930_oracle, tags: &[4, 7, 13, 15, 23, 24, 25, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 64, 65, 70, 72, 75, 84, 85, 89, 93, 95, 102, 103, 104, 107, 111, 112, 114, 117, 118, 120, 121, 122, 124, 126, 128, 131, 134, 135, 144, 148, 149, 150] },
+    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 15, 21, 22, 23, 24, 26, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 67, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 93, 102, 103, 104, 108, 110, 111, 117, 118, 121, 122, 125, 126, 129, 131, 132, 133, 136, 144, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 14, 20, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 60, 62, 63, 65, 67, 75, 83, 85, 89, 93, 95, 102, 103, 104, 108, 109, 112, 117, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 136, 148, 152, 155, 157] },
+    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 3, eval: p933_eval, grad: p933_grad, oracle: p933_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 72, 78, 80, 83, 85, 88, 92, 99, 102, 103, 106, 108, 117, 120, 122, 124, 125, 126, 131, 133, 141, 148, 166, 168, 171, 172] },
+    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, oracle: p934_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 75, 82, 83, 85, 87, 92, 102, 103, 104, 105, 106, 107, 117, 118, 122, 123, 124, 126, 130, 131, 133, 148] },
+    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 56, 65, 102, 103, 107, 109, 113, 117, 122, 126, 127, 129, 130, 131, 134, 139, 143, 149, 152] },
+    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, oracle: p936_oracle, tags: &[2, 4, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 64, 65, 68, 72, 75, 79, 83, 84, 85, 87, 89, 90, 92, 95, 102, 103, 116, 117, 122, 126, 128, 130, 131, 134, 136, 138, 144, 148, 149, 150, 152] },
+    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, oracle: p937_oracle, tags: &[0, 3, 5, 7, 15, 23, 24, 25, 32, 36, 39, 40, 41, 43, 44, 85, 86, 102, 103, 106, 108, 116, 117, 120, 122, 126, 128, 129, 131, 133, 134, 144, 149] },
+    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, oracle: p938_oracle, tags: &[0, 2, 4, 7, 16, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 106, 107, 109, 110, 114, 115, 117, 118, 120, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 135, 148, 149, 150, 151] },
+    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 15, 21, 23, 24, 27, 28, 39, 40, 41, 42, 44, 73, 75, 82, 85, 88, 95, 102, 103, 108, 109, 113, 117, 119, 121, 122, 126, 127, 130, 131, 135, 148, 150, 152, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 50, 60, 61, 62, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 94, 95, 102, 103, 114, 117, 118, 122, 126, 127, 134, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 58, 60, 62, 63, 64, 65, 68, 69, 70, 71, 72, 82, 83, 85, 86, 89, 102, 103, 104, 110, 111, 112, 116, 117, 120, 121, 122, 125, 126, 129, 131, 133, 135, 148, 152, 155, 159] },
+    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, oracle: p942_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 112, 113, 114, 117, 120, 121, 122, 123, 126, 128, 129, 131, 133, 136, 144, 148, 151, 152, 164, 168, 169, 170, 172] },
     Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 61, 62, 69, 72, 74, 75, 85, 87, 88, 89, 92, 93, 95, 102, 103, 104, 105, 106, 112, 117, 119, 122, 123, 124, 126, 130, 131, 132, 133, 134] },
-    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, oracle: p944_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 39, 40, 41, 45, 65, 85, 86, 87, 88, 92, 102, 122, 146, 162, 166, 167, 168] },
-    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 60, 61, 62, 65, 69, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 111, 113, 115, 117, 120, 122, 123, 125, 126, 129, 130, 131, 132, 135, 144, 146, 147, 148, 149, 153, 154, 158, 163, 166, 169, 170] },
-    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, oracle: p946_oracle, tags: &[0, 14, 23, 24, 39, 41, 42, 44, 83, 85, 102, 103, 106, 109, 114, 117, 126, 127, 130, 131, 146, 149, 153, 155] },
-    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 23, 24, 33, 39, 40, 41, 42, 44, 45, 47, 60, 64, 65, 73, 85, 86, 87, 88, 92, 102, 103, 108, 116, 122, 126, 129, 131, 146, 148, 163, 166, 169, 170] },
-    Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, oracle: p948_oracle, tags: &[0, 14, 23, 24, 36, 39, 40, 41, 42, 44, 47, 60, 62, 83, 85, 87, 102, 103, 104, 107, 108, 112, 114, 115, 117, 122, 123, 126, 131, 132, 133, 138, 146, 148, 150] },
-    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 14, 23, 24, 25, 26, 29, 38, 39, 40, 41, 42, 44, 47, 53, 60, 62, 65, 82, 83, 85, 87, 90, 102, 103, 104, 107, 111, 116, 117, 119, 122, 126, 131, 132, 146, 149] },
-    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 75, 84, 85, 89, 95, 102, 103, 114, 116, 117, 122, 123, 126, 131, 132, 133, 135, 139, 141, 153, 155, 161] },
-    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 14, 23, 24, 26, 27, 29, 30, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 82, 83, 84, 85, 86, 87, 90, 92, 102, 103, 104, 117, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 135, 146, 147, 148] },
-    Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, oracle: p952_oracle, tags: &[2, 4, 14, 23, 24, 25, 26, 28, 39, 40, 41, 42, 44, 45, 47, 51, 59, 60, 61, 62, 64, 72, 75, 80, 83, 85, 95, 98, 99, 102, 103, 105, 107, 112, 115, 117, 118, 119, 120, 122, 126, 128, 129, 131, 132, 133, 138, 146, 147, 149] },
-    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 25, 26, 27, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 87, 101, 102, 103, 104, 109, 111, 115, 117, 119, 122, 125, 126, 127, 128, 130, 131, 132, 134, 135, 141, 146, 147, 148, 150] },
-    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 12, 13, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 57, 63, 72, 73, 83, 85, 92, 94, 95, 98, 102, 103, 104, 105, 106, 107, 108, 115, 116, 117, 118, 122, 123, 126, 130, 131, 132, 133, 134, 138, 140, 146, 147, 149, 152, 153, 161] },
-    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, oracle: p955_oracle, tags: &[0, 1, 4, 14, 23, 24, 26, 27, 33, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 95, 102, 104, 109, 116, 117, 120, 126, 131, 133, 135, 146, 147, 148, 150] },
-    Prog { name: "p956", active: &[true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, oracle: p956_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 60, 63, 83, 85, 92, 102, 103, 104, 105, 107, 109, 114, 115, 117, 118, 122, 124, 126, 127, 131, 135, 146, 148, 150, 152] },
-    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 14, 23, 24, 25, 27, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 72, 85, 86, 87, 88, 89, 92, 95, 102, 103, 108, 110, 115, 117, 119, 126, 127, 131, 132, 138, 146, 148, 163, 166, 169, 170] },
-    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 14, 23, 24, 26, 29, 30, 31, 39, 40, 41, 42, 44, 47, 48, 60, 62, 63, 73, 85, 92, 102, 103, 117, 118, 120, 122, 126, 131, 132, 141, 146, 150, 153, 156] },
-    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, oracle: p959_oracle, tags: &[0, 2, 8, 13, 16, 23, 24, 25, 26, 27, 33, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 51, 56, 60, 62, 65, 68, 72, 73, 75, 82, 83, 85, 86, 87, 88, 90, 92, 94, 95, 97, 102, 103, 104, 108, 109, 117, 118, 120, 121, 122, 125, 126, 127, 129, 130, 131, 133, 139, 146, 152, 163, 166, 169, 170] },
-    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 70, 83, 85, 87, 89, 95, 102, 103, 107, 109, 110, 112, 113, 116, 117, 118, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 139, 146, 147, 150, 153, 161] },
-    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, oracle: p961_oracle, tags: &[0, 1, 3, 7, 16, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 45, 47, 49, 59, 60, 62, 72, 73, 80, 82, 83, 85, 87, 88, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 112, 113, 116, 117, 119, 120, 122, 123, 126, 127, 130, 131, 132, 133, 134, 135, 137, 138, 146, 148, 150] },
-    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, oracle: p962_oracle, tags: &[2, 14, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 90, 92, 102, 103, 104, 107, 111, 116, 117, 120, 121, 122, 126, 129, 131, 132, 133, 137, 146] },
-    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 8, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 65, 85, 86, 88, 91, 92, 102, 103, 104, 105, 107, 110, 111, 112, 116, 117, 118, 120, 121, 122, 123, 126, 127, 130, 131, 134, 146, 149, 150, 151, 152, 153, 155, 164, 165, 166, 169, 170] },
-    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, oracle: p964_oracle, tags: &[0, 3, 7, 15, 23, 24, 25, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 95, 102, 103, 104, 105, 107, 108, 109, 112, 113, 116, 117, 118, 120, 122, 124, 126, 128, 131, 132, 133, 136, 146, 148, 149] },
-    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, oracle: p965_oracle, tags: &[2, 3, 6, 14, 23, 39, 40, 41, 42, 44, 47, 60, 62, 63, 72, 73, 78, 80, 83, 85, 88, 92, 93, 102, 103, 104, 105, 106, 107, 114, 117, 119, 122, 125, 126, 131, 133, 146, 147] },
-    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 75, 85, 86, 88, 95, 102, 103, 104, 107, 115, 117, 122, 126, 130, 131, 132, 146, 148, 149, 153, 154, 155, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 12, 14, 21, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 49, 53, 60, 61, 62, 63, 64, 67, 72, 73, 75, 82, 85, 86, 88, 92, 94, 97, 102, 103, 104, 105, 110, 111, 112, 114, 115, 116, 117, 121, 122, 124, 126, 128, 131, 132, 133, 137, 146, 148, 149, 150, 163, 166, 169, 170] },
-    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, oracle: p968_oracle, tags: &[2, 3, 11, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 82, 85, 86, 88, 90, 102, 103, 104, 109, 112, 115, 116, 117, 119, 121, 122, 124, 126, 129, 131, 133, 135, 146, 149, 150, 153, 155] },
-    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, oracle: p969_oracle, tags: &[0, 2, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 47, 60, 63, 69, 71, 72, 73, 75, 85, 97, 102, 103, 106, 108, 115, 117, 121, 126, 131, 134, 139, 146, 148, 153, 155] },
-    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, oracle: p970_oracle, tags: &[0, 16, 23, 24, 39, 40, 41, 44, 82, 85, 87, 88, 102, 110, 116, 117, 122, 128, 131, 146, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 26, 39, 40, 41, 42, 43, 44, 63, 65, 85, 86, 88, 102, 103, 104, 105, 122, 126, 129, 131, 139, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, oracle: p972_oracle, tags: &[0, 3, 16, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 82, 83, 85, 87, 89, 92, 102, 103, 105, 106, 108, 109, 110, 113, 117, 118, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 141, 146, 148, 150] },
-    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 14, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 51, 63, 85, 89, 102, 103, 108, 111, 122, 128, 131, 133, 135, 146, 147, 149] },
-    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 54, 55, 60, 61, 62, 63, 66, 68, 71, 73, 74, 78, 81, 82, 84, 85, 86, 88, 90, 95, 102, 103, 104, 108, 110, 112, 113, 114, 117, 119, 122, 125, 126, 127, 128, 130, 131, 133, 134, 135, 146, 147, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, oracle: p975_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 30, 34, 37, 38, 39, 40, 41, 43, 44, 47, 68, 82, 83, 85, 87, 88, 102, 103, 116, 117, 125, 126, 131, 132, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, oracle: p976_oracle, tags: &[0, 14, 23, 24, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 63, 65, 72, 73, 78, 80, 81, 82, 83, 85, 90, 93, 102, 103, 106, 108, 110, 113, 115, 117, 118, 120, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 146, 147] },
-    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 14, 21, 23, 24, 27, 32, 33, 39, 40, 41, 42, 44, 72, 78, 85, 92, 102, 103, 105, 107, 110, 116, 117, 120, 122, 126, 130, 131, 132, 134, 135, 137, 146] },
-    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, oracle: p978_oracle, tags: &[0, 6, 14, 21, 22, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 83, 92, 102, 103, 104, 105, 106, 107, 110, 113, 116, 117, 122, 123, 125, 126, 131, 132, 133, 134, 146, 152] },
-    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 63, 65, 68, 82, 83, 85, 87, 89, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 120, 121, 122, 126, 127, 128, 130, 131, 132, 133, 135, 136, 140, 146, 148] },
-    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, oracle: p980_oracle, tags: &[3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 69, 71, 72, 73, 85, 92, 102, 104, 109, 117, 122, 124, 126, 130, 131, 132, 149, 150, 153, 155] },
-    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, oracle: p981_oracle, tags: &[1, 7, 14, 23, 24, 27, 31, 33, 39, 40, 41, 43, 44, 47, 63, 65, 66, 71, 72, 79, 83, 92, 102, 103, 104, 112, 117, 125, 126, 129, 131, 133, 146, 149, 150] },
-    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p982_eval, grad: p982_grad, oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 68, 72, 85, 86, 92, 102, 103, 104, 105, 107, 108, 109, 115, 117, 118, 121, 122, 125, 126, 128, 130, 131, 133, 146] },
-    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 62, 68, 85, 89, 93, 95, 102, 117, 122, 123, 125, 126, 127, 128, 131, 134, 146, 148] },
-    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 14, 23, 24, 26, 27, 28, 31, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 69, 72, 73, 82, 83, 85, 86, 87, 89, 93, 102, 103, 104, 114, 117, 118, 122, 126, 128, 130, 131, 132, 146, 150] },
-    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, oracle: p985_oracle, tags: &[1, 3, 14, 23, 24, 25, 27, 29, 39, 41, 42, 44, 45, 47, 63, 72, 73, 75, 79, 83, 85, 95, 102, 103, 104, 106, 114, 116, 117, 122, 126, 131, 135, 146, 153, 155] },
-    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, oracle: p986_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 65, 66, 71, 73, 83, 92, 102, 103, 105, 113, 114, 117, 120, 126, 131, 133, 134, 137, 146, 148, 149] },
-    Prog { name: "p987", active: &[true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, oracle: p987_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 87, 92, 93, 95, 102, 103, 104, 105, 106, 109, 110, 113, 117, 118, 119, 122, 124, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 141, 146, 147, 148, 149, 150, 153, 155] },
-    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, oracle: p988_oracle, tags: &[0, 5, 7, 11, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 68, 69, 71, 72, 75, 82, 83, 85, 86, 87, 89, 90, 92, 95, 98, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 116, 117, 119, 120, 122, 123, 126, 130, 131, 132, 134, 135, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 15, 23, 24, 37, 38, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 80, 82, 83, 84, 85, 87, 89, 97, 99, 102, 104, 105, 112, 117, 118, 122, 123, 126, 131, 132, 133, 134, 146, 147] },
-    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 30, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 105, 107, 108, 109, 110, 114, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 146, 150, 151] },
-    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, oracle: p991_oracle, tags: &[0, 3, 4, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 65, 72, 73, 74, 75, 84, 85, 88, 95, 102, 103, 104, 105, 111, 116, 117, 122, 123, 126, 130, 131, 133, 150, 153, 155] },
-    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p992_eval, grad: p992_grad, oracle: p992_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 83, 85, 87, 88, 89, 92, 94, 102, 103, 104, 107, 111, 116, 117, 122, 126, 127, 131, 132, 133, 134, 135, 148, 149, 153, 155] },
-    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, oracle: p993_oracle, tags: &[2, 4, 7, 11, 14, 23, 24, 26, 27, 33, 34, 35, 38, 39, 40, 41, 42, 44, 47, 60, 62, 72, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 104, 105, 108, 111, 112, 117, 118, 122, 123, 126, 129, 130, 131, 133, 135, 146, 149, 150, 152] },
-    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, oracle: p994_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 70, 72, 73, 83, 85, 87, 102, 103, 104, 106, 110, 112, 118, 122, 126, 128, 131, 133, 134, 135, 140, 146, 150] },
-    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 15, 23, 24, 26, 34, 39, 40, 41, 42, 44, 73, 75, 82, 83, 85, 87, 92, 94, 95, 102, 104, 112, 114, 116, 117, 126, 128, 131, 146, 148, 149] },
-    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, oracle: p996_oracle, tags: &[0, 3, 6, 7, 14, 21, 22, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 83, 84, 85, 87, 89, 92, 95, 102, 103, 107, 108, 114, 116, 117, 118, 119, 120, 121, 122, 126, 128, 129, 131, 133, 137, 146] },
-    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, oracle: p997_oracle, tags: &[4, 7, 8, 16, 21, 22, 23, 24, 26, 33, 34, 36, 37, 39, 40, 41, 42, 44, 65, 72, 73, 75, 82, 83, 85, 86, 87, 91, 92, 95, 102, 103, 104, 105, 111, 113, 117, 119, 122, 123, 126, 127, 130, 131, 134, 135, 146, 147, 164, 165, 166, 169, 170] },
-    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, oracle: p998_oracle, tags: &[0, 1, 3, 14, 23, 24, 30, 32, 39, 40, 41, 44, 73, 82, 85, 92, 93, 94, 102, 107, 109, 113, 115, 117, 120, 126, 130, 131, 132, 133, 146, 147, 148] },
-    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, oracle: p999_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 82, 85, 102, 103, 104, 108, 112, 115, 117, 119, 125, 126, 131, 132, 138, 146, 148] },
-    Prog { name: "p1000", active: &[true, true, true, true, true, true], outputs: 1, eval: p1000_eval, grad: p1000_grad, oracle: p1000_oracle, tags: &[0, 2, 7, 12, 14, 23, 24, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 72, 73, 74, 75, 83, 85, 87, 90, 92, 95, 102, 103, 111, 114, 117, 122, 124, 126, 131, 132, 133, 134, 137, 139, 146, 148, 149, 150] },
-    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, oracle: p1001_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 51, 63, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 117, 120, 122, 123, 126, 131, 134, 135, 146, 147] },
-    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, oracle: p1002_oracle, tags: &[2, 3, 7, 14, 23, 24, 25, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 68, 71, 72, 73, 74, 79, 82, 83, 85, 87, 89, 92, 93, 102, 103, 104, 105, 106, 108, 109, 115, 116, 117, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 146, 149, 150, 153, 155] },
-    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, oracle: p1003_oracle, tags: &[2, 3, 5, 7, 14, 23, 24, 25, 26, 27, 30, 34, 36, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 82, 83, 85, 86, 87, 89, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 113, 114, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 135, 141, 146] },
-    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 94, 102, 103, 104, 107, 111, 112, 113, 115, 117, 120, 122, 123, 125, 126, 127, 129, 131, 134, 139, 146, 147, 148, 149, 153, 154, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 15, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 68, 71, 72, 73, 85, 89, 102, 107, 117, 119, 120, 122, 126, 127, 128, 131, 132, 133, 134, 137, 145, 146, 153, 155] },
-    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, oracle: p1006_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 60, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 95, 102, 103, 108, 111, 112, 116, 117, 122, 126, 129, 131, 146, 147, 149, 153] },
-    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 26, 27, 31, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 53, 65, 72, 80, 83, 85, 86, 87, 92, 93, 94, 102, 103, 104, 105, 115, 117, 120, 122, 125, 126, 127, 131, 133, 140, 146, 147, 150, 153, 157] },
-    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 7, 8, 14, 23, 24, 26, 31, 34, 37, 39, 40, 41, 43, 44, 45, 47, 60, 65, 72, 82, 83, 85, 86, 87, 88, 102, 103, 104, 105, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 146, 153, 155, 160, 164, 165, 166, 169, 170] },
-    Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, oracle: p1009_oracle, tags: &[4, 7, 15, 23, 24, 27, 29, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 68, 72, 80, 83, 85, 87, 92, 95, 98, 102, 103, 104, 107, 109, 111, 112, 117, 118, 122, 123, 126, 131, 132, 133, 141, 146, 147, 150] },
-    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, oracle: p1010_oracle, tags: &[0, 3, 4, 6, 16, 23, 24, 28, 30, 33, 36, 39, 40, 41, 42, 44, 65, 71, 73, 74, 81, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 114, 117, 121, 122, 123, 125, 126, 131, 132, 133, 134, 146, 147, 150, 163, 166, 169, 170] },
-    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, oracle: p1011_oracle, tags: &[4, 5, 7, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 98, 102, 103, 104, 105, 106, 109, 110, 113, 116, 117, 118, 122, 123, 126, 127, 130, 131, 132, 133, 134, 135, 137, 141, 146, 147, 149] },
-    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, oracle: p1012_oracle, tags: &[1, 7, 14, 21, 22, 23, 24, 25, 26, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 69, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 111, 112, 117, 118, 120, 126, 128, 130, 131, 132, 133, 137, 146, 149, 150] },
-    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, oracle: p1013_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 60, 63, 68, 72, 73, 75, 79, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 117, 119, 120, 121, 122, 126, 127, 131, 132, 133, 146, 147, 148, 149, 150] },
-    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 14, 23, 24, 26, 27, 33, 39, 40, 41, 42, 44, 45, 47, 60, 72, 73, 75, 84, 85, 89, 92, 93, 95, 102, 103, 107, 108, 109, 112, 114, 115, 122, 124, 126, 128, 131, 132, 146, 149] },
-    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, oracle: p1015_oracle, tags: &[1, 2, 4, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 68, 71, 85, 89, 93, 94, 102, 103, 104, 106, 108, 109, 111, 112, 113, 115, 117, 122, 123, 126, 128, 130, 131, 133, 134, 137, 146, 148, 149] },
-    Prog { name: "p1016", active: &[true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, oracle: p1016_oracle, tags: &[0, 4, 7, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 48, 60, 68, 72, 75, 84, 85, 88, 89, 92, 102, 103, 108, 109, 113, 117, 118, 126, 127, 128, 131, 135, 140, 146, 147, 149, 150] },
-    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, oracle: p1017_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 47, 72, 75, 79, 80, 83, 85, 86, 88, 92, 94, 95, 97, 102, 103, 104, 105, 107, 108, 109, 110, 117, 122, 125, 126, 131, 133, 137, 139, 146, 164, 166, 169, 170] },
-    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 11, 14, 17, 23, 24, 26, 27, 39, 40, 41, 42, 44, 52, 65, 73, 85, 86, 92, 95, 102, 117, 118, 120, 122, 126, 131, 132, 134, 146, 153, 155] },
-    Prog { name: "p1019", active: &[true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, oracle: p1019_oracle, tags: &[0, 2, 16, 23, 24, 25, 26, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 62, 72, 85, 91, 102, 103, 104, 108, 113, 117, 131, 133, 134, 137, 141, 146] },
-    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 15, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 70, 72, 82, 83, 85, 86, 87, 102, 103, 105, 108, 117, 118, 122, 126, 127, 128, 130, 131, 132, 133, 134, 137, 144, 146, 147, 153, 156] },
-    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 11, 14, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 53, 67, 72, 73, 75, 85, 86, 89, 93, 94, 95, 102, 103, 104, 106, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 146, 147, 149] },
-    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, oracle: p1022_oracle, tags: &[1, 2, 6, 7, 14, 24, 29, 39, 40, 41, 42, 44, 45, 47, 50, 60, 63, 64, 73, 75, 85, 88, 92, 93, 95, 102, 113, 117, 121, 122, 126, 131, 133, 134, 146, 147, 148, 150] },
-    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 67, 85, 89, 95, 102, 103, 104, 106, 112, 115, 122, 123, 126, 128, 131, 133, 141, 146, 148] },
-    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, oracle: p1024_oracle, tags: &[0, 3, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 44, 47, 57, 60, 62, 65, 66, 71, 72, 73, 82, 83, 84, 85, 86, 87, 88, 94, 95, 102, 103, 105, 106, 107, 111, 114, 115, 117, 121, 122, 124, 126, 127, 130, 131, 132, 133, 134, 146, 147, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, oracle: p1025_oracle, tags: &[3, 15, 23, 39, 40, 41, 44, 66, 71, 72, 73, 85, 89, 102, 103, 132, 133, 147, 153, 155] },
-    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, oracle: p1026_oracle, tags: &[3, 7, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 60, 61, 62, 70, 71, 72, 73, 75, 82, 83, 85, 92, 95, 102, 117, 118, 120, 121, 122, 123, 126, 131, 146, 147, 153, 155] },
-    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, oracle: p1027_oracle, tags: &[0, 3, 6, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 85, 95, 102, 104, 108, 111, 115, 117, 118, 121, 122, 126, 131, 133, 134, 148] },
-    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, oracle: p1028_oracle, tags: &[0, 6, 13, 14, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 60, 62, 65, 71, 102, 103, 104, 113, 117, 118, 119, 122, 126, 127, 128, 130, 131, 134, 137, 146] },
-    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, oracle: p1029_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 42, 44, 45, 47, 65, 68, 71, 102, 104, 117, 131, 149] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 75, 81, 85, 86, 87, 88, 90, 97, 102, 103, 104, 106, 112, 113, 115, 117, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 142, 146, 147, 149, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, oracle: p1031_oracle, tags: &[0, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 86, 102, 103, 105, 106, 115, 117, 120, 122, 124, 126, 127, 130, 131, 134, 136, 146, 147] },
-    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 100, 101, 102, 103, 104, 108, 110, 111, 117, 118, 119, 121, 122, 123, 126, 131, 132, 133, 134, 135, 137, 146, 147, 148, 149, 150, 153, 157] },
-    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 15, 23, 24, 26, 27, 33, 34, 38, 39, 40, 41, 42, 44, 57, 72, 82, 83, 85, 87, 89, 90, 102, 104, 112, 113, 115, 117, 119, 122, 126, 129, 131, 132, 134, 146] },
-    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, oracle: p1034_oracle, tags: &[0, 2, 4, 16, 23, 24, 25, 26, 29, 31, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 62, 63, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 95, 97, 102, 103, 104, 105, 106, 108, 109, 110, 113, 114, 117, 118, 119, 120, 122, 123, 126, 127, 131, 133, 135, 146] },
-    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, oracle: p1035_oracle, tags: &[0, 4, 15, 20, 21, 22, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 63, 65, 72, 73, 75, 85, 92, 102, 103, 104, 108, 112, 117, 121, 122, 125, 126, 131, 134, 146, 147, 150, 152] },
-    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, oracle: p1036_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 72, 82, 83, 85, 87, 90, 95, 98, 102, 103, 104, 107, 108, 112, 117, 118, 120, 121, 122, 124, 126, 129, 131, 133, 134, 146, 148] },
-    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, oracle: p1037_oracle, tags: &[0, 6, 15, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 65, 85, 86, 87, 102, 103, 104, 105, 106, 107, 117, 122, 123, 126, 131, 146, 149, 150, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, oracle: p1038_oracle, tags: &[1, 8, 15, 23, 24, 25, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 69, 85, 86, 87, 102, 103, 107, 110, 112, 117, 120, 121, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 140, 146, 147, 148, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, oracle: p1039_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 104, 110, 113, 115, 117, 118, 122, 124, 125, 126, 130, 131, 132, 133, 135, 139, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p1040", active: &[true, true, true, true], outputs: 1, eval: p1040_eval, grad: p1040_grad, oracle: p1040_oracle, tags: &[0, 1, 7, 14, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 65, 68, 70, 71, 72, 73, 82, 83, 85, 92, 94, 102, 103, 107, 108, 113, 114, 117, 122, 126, 127, 129, 131, 133, 136, 141, 146, 149] },
-    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, oracle: p1041_oracle, tags: &[1, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 72, 85, 88, 95, 98, 102, 103, 106, 109, 110, 114, 117, 119, 123, 124, 126, 127, 131, 132, 133, 135, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, oracle: p1042_oracle, tags: &[0, 1, 3, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 69, 72, 73, 83, 85, 86, 87, 88, 92, 95, 102, 103, 113, 117, 122, 126, 130, 131, 133, 134, 137, 140, 146, 150, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, oracle: p1043_oracle, tags: &[0, 2, 16, 24, 36, 39, 40, 41, 44, 83, 85, 92, 94, 102, 107, 113, 117, 126, 128, 129, 131, 134, 148] },
-    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 16, 21, 23, 24, 26, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 57, 59, 60, 61, 63, 64, 66, 70, 72, 80, 83, 85, 89, 99, 102, 103, 104, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 128, 129, 131, 132, 133, 134, 146, 147, 148] },
-    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 63, 65, 71, 72, 83, 85, 89, 92, 102, 103, 104, 108, 115, 117, 119, 122, 126, 128, 131, 133, 134, 146] },
-    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, oracle: p1046_oracle, tags: &[2, 5, 6, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 72, 73, 78, 80, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 105, 107, 109, 111, 117, 121, 122, 125, 126, 131, 132, 133, 134, 135, 146, 147, 148] },
-    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 12, 15, 19, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 48, 57, 59, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 90, 94, 95, 96, 99, 102, 115, 117, 118, 122, 124, 125, 126, 129, 131, 132, 133, 136, 146, 148, 149] },
-    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, oracle: p1048_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 65, 85, 87, 92, 95, 102, 103, 104, 109, 117, 118, 122, 123, 126, 131, 146, 148, 149, 163, 166, 169, 170] },
-    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 48, 65, 68, 71, 72, 73, 82, 83, 85, 87, 95, 102, 103, 105, 106, 112, 114, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 146, 150, 151] },
+    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, oracle: p944_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 39, 40, 41, 45, 65, 85, 86, 87, 88, 92, 102, 122, 148, 164, 168, 169, 170] },
+    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 60, 61, 62, 65, 69, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 111, 113, 115, 117, 120, 122, 123, 125, 126, 129, 130, 131, 132, 135, 146, 148, 149, 150, 151, 155, 156, 160, 165, 168, 171, 172] },
+    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, oracle: p946_oracle, tags: &[0, 14, 23, 24, 39, 41, 42, 44, 83, 85, 102, 103, 106, 109, 114, 117, 126, 127, 130, 131, 148, 151, 155, 157] },
+    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 23, 24, 33, 39, 40, 41, 42, 44, 45, 47, 60, 64, 65, 73, 85, 86, 87, 88, 92, 102, 103, 108, 116, 122, 126, 129, 131, 148, 150, 165, 168, 171, 172] },
+    Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, oracle: p948_oracle, tags: &[0, 14, 23, 24, 36, 39, 40, 41, 42, 44, 47, 60, 62, 83, 85, 87, 102, 103, 104, 107, 108, 112, 114, 115, 117, 122, 123, 126, 131, 132, 133, 138, 148, 150, 152] },
+    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 14, 23, 24, 25, 26, 29, 38, 39, 40, 41, 42, 44, 47, 53, 60, 62, 65, 82, 83, 85, 87, 90, 102, 103, 104, 107, 111, 116, 117, 119, 122, 126, 131, 132, 148, 151] },
+    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 75, 84, 85, 89, 95, 102, 103, 114, 116, 117, 122, 123, 126, 131, 132, 133, 135, 139, 141, 155, 157, 163] },
+    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 14, 23, 24, 26, 27, 29, 30, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 82, 83, 84, 85, 86, 87, 90, 92, 102, 103, 104, 117, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 135, 148, 149, 150] },
+    Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, oracle: p952_oracle, tags: &[2, 4, 14, 23, 24, 25, 26, 28, 39, 40, 41, 42, 44, 45, 47, 51, 59, 60, 61, 62, 64, 72, 75, 80, 83, 85, 95, 98, 99, 102, 103, 105, 107, 112, 115, 117, 118, 119, 120, 122, 126, 128, 129, 131, 132, 133, 138, 144, 148, 149, 151] },
+    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 25, 26, 27, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 87, 101, 102, 103, 104, 109, 111, 115, 117, 119, 122, 125, 126, 127, 128, 130, 131, 132, 134, 135, 141, 148, 149, 150, 152] },
+    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 12, 13, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 57, 63, 72, 73, 83, 85, 92, 94, 95, 98, 102, 103, 104, 105, 106, 107, 108, 115, 116, 117, 118, 122, 123, 126, 130, 131, 132, 133, 134, 138, 140, 148, 149, 151, 154, 155, 163] },
+    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, oracle: p955_oracle, tags: &[0, 1, 4, 14, 23, 24, 26, 27, 33, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 95, 102, 104, 109, 116, 117, 120, 126, 131, 133, 135, 148, 149, 150, 152] },
+    Prog { name: "p956", active: &[true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, oracle: p956_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 60, 63, 83, 85, 92, 102, 103, 104, 105, 107, 109, 114, 115, 117, 118, 122, 124, 126, 127, 131, 135, 148, 150, 152, 154] },
+    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 14, 23, 24, 25, 27, 28, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 72, 85, 86, 87, 88, 89, 92, 95, 102, 103, 108, 110, 112, 115, 117, 119, 120, 126, 127, 131, 132, 138, 144, 148, 150, 165, 168, 171, 172] },
+    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 14, 23, 24, 26, 29, 30, 31, 39, 40, 41, 42, 44, 47, 48, 60, 62, 63, 73, 85, 92, 102, 103, 117, 118, 120, 122, 126, 131, 132, 141, 148, 152, 155, 158] },
+    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, oracle: p959_oracle, tags: &[0, 2, 8, 13, 16, 23, 24, 25, 26, 27, 33, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 51, 56, 60, 62, 65, 68, 72, 73, 75, 82, 83, 85, 86, 87, 88, 90, 92, 94, 95, 97, 102, 103, 104, 108, 109, 117, 118, 120, 121, 122, 125, 126, 127, 129, 130, 131, 133, 139, 148, 154, 165, 168, 171, 172] },
+    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 70, 83, 85, 87, 89, 95, 102, 103, 107, 109, 110, 112, 113, 116, 117, 118, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 139, 144, 148, 149, 152, 155, 163] },
+    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, oracle: p961_oracle, tags: &[0, 1, 3, 7, 16, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 45, 47, 49, 59, 60, 62, 72, 73, 80, 82, 83, 85, 87, 88, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 112, 113, 116, 117, 119, 120, 122, 123, 126, 127, 130, 131, 132, 133, 134, 135, 137, 138, 148, 150, 152] },
+    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, oracle: p962_oracle, tags: &[2, 14, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 90, 92, 102, 103, 104, 107, 111, 116, 117, 120, 121, 122, 126, 129, 131, 132, 133, 137, 148] },
+    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 8, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 65, 85, 86, 88, 91, 92, 102, 103, 104, 105, 107, 110, 111, 112, 116, 117, 118, 120, 121, 122, 123, 126, 127, 130, 131, 134, 148, 151, 152, 153, 154, 155, 157, 166, 167, 168, 171, 172] },
+    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, oracle: p964_oracle, tags: &[0, 3, 7, 15, 23, 24, 25, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 95, 102, 103, 104, 105, 107, 108, 109, 112, 113, 116, 117, 118, 120, 122, 124, 126, 128, 131, 132, 133, 136, 144, 148, 150, 151, 152] },
+    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, oracle: p965_oracle, tags: &[2, 3, 6, 14, 23, 39, 40, 41, 42, 44, 47, 60, 62, 63, 72, 73, 78, 80, 83, 85, 88, 92, 93, 102, 103, 104, 105, 106, 107, 114, 117, 119, 122, 125, 126, 131, 133, 148, 149] },
+    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 75, 85, 86, 88, 95, 102, 103, 104, 107, 115, 117, 122, 126, 130, 131, 132, 148, 150, 151, 155, 156, 157, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 12, 14, 21, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 49, 53, 60, 61, 62, 63, 64, 67, 72, 73, 75, 82, 85, 86, 88, 92, 94, 97, 102, 103, 104, 105, 110, 111, 112, 114, 115, 116, 117, 121, 122, 124, 126, 128, 131, 132, 133, 137, 144, 145, 148, 150, 151, 152, 165, 168, 171, 172] },
+    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, oracle: p968_oracle, tags: &[2, 3, 11, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 82, 85, 86, 88, 90, 102, 103, 104, 109, 112, 115, 116, 117, 119, 121, 122, 124, 126, 129, 131, 133, 135, 148, 151, 152, 155, 157] },
+    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, oracle: p969_oracle, tags: &[0, 2, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 44, 47, 60, 63, 69, 71, 72, 73, 75, 85, 97, 102, 103, 106, 107, 108, 115, 117, 121, 122, 126, 129, 131, 134, 139, 145, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, oracle: p970_oracle, tags: &[0, 16, 23, 24, 39, 40, 41, 44, 82, 85, 87, 88, 102, 110, 116, 117, 122, 128, 131, 148, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 26, 39, 40, 41, 42, 43, 44, 63, 65, 85, 86, 88, 102, 103, 104, 105, 122, 126, 129, 131, 139, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, oracle: p972_oracle, tags: &[0, 3, 16, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 82, 83, 85, 87, 89, 92, 102, 103, 105, 106, 108, 109, 110, 113, 117, 118, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 141, 144, 148, 150, 152] },
+    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 14, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 51, 63, 85, 89, 102, 103, 108, 111, 122, 128, 131, 133, 135, 148, 149, 151] },
+    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 54, 55, 60, 61, 62, 63, 66, 68, 71, 73, 74, 78, 81, 82, 84, 85, 86, 88, 90, 95, 102, 103, 104, 108, 110, 112, 113, 114, 117, 119, 122, 125, 126, 127, 128, 130, 131, 133, 134, 135, 148, 149, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, oracle: p975_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 30, 34, 37, 38, 39, 40, 41, 43, 44, 47, 68, 82, 83, 85, 87, 88, 102, 103, 116, 117, 125, 126, 131, 132, 148, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, oracle: p976_oracle, tags: &[0, 14, 23, 24, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 63, 65, 72, 73, 78, 80, 81, 82, 83, 85, 90, 93, 102, 103, 106, 108, 110, 113, 115, 117, 118, 120, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 148, 149] },
+    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 14, 21, 23, 24, 27, 32, 33, 39, 40, 41, 42, 44, 72, 78, 85, 92, 102, 103, 105, 107, 110, 116, 117, 120, 122, 126, 130, 131, 132, 134, 135, 137, 144, 148] },
+    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, oracle: p978_oracle, tags: &[0, 6, 14, 21, 22, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 83, 92, 102, 103, 104, 105, 106, 107, 110, 113, 116, 117, 122, 123, 125, 126, 131, 132, 133, 134, 148, 154] },
+    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 63, 65, 68, 82, 83, 85, 87, 89, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 120, 121, 122, 126, 127, 128, 130, 131, 132, 133, 135, 136, 140, 144, 148, 150, 152] },
+    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, oracle: p980_oracle, tags: &[3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 69, 71, 72, 73, 85, 92, 102, 104, 109, 117, 122, 124, 126, 130, 131, 132, 151, 152, 155, 157] },
+    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, oracle: p981_oracle, tags: &[1, 7, 14, 23, 24, 27, 31, 33, 39, 40, 41, 43, 44, 47, 63, 65, 66, 71, 72, 79, 83, 92, 102, 103, 104, 112, 117, 125, 126, 129, 131, 133, 148, 151, 152] },
+    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p982_eval, grad: p982_grad, oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 68, 72, 85, 86, 92, 102, 103, 104, 105, 107, 108, 109, 115, 117, 118, 121, 122, 125, 126, 127, 128, 130, 131, 133, 144, 148] },
+    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 62, 68, 85, 89, 93, 95, 102, 117, 122, 123, 125, 126, 127, 128, 131, 133, 134, 144, 148, 150] },
+    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 14, 23, 24, 26, 27, 28, 31, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 69, 72, 73, 82, 83, 85, 86, 87, 89, 93, 102, 103, 104, 114, 117, 118, 122, 126, 128, 130, 131, 132, 133, 134, 144, 145, 148, 152] },
+    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, oracle: p985_oracle, tags: &[1, 3, 14, 23, 24, 25, 27, 29, 39, 41, 42, 44, 45, 47, 63, 72, 73, 75, 79, 83, 85, 95, 102, 103, 104, 106, 114, 116, 117, 122, 126, 131, 135, 148, 155, 157] },
+    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, oracle: p986_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 65, 66, 71, 73, 83, 92, 102, 103, 105, 113, 114, 117, 120, 126, 131, 133, 134, 137, 148, 150, 151] },
+    Prog { name: "p987", active: &[true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, oracle: p987_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 87, 92, 93, 95, 102, 103, 104, 105, 106, 109, 110, 113, 117, 118, 119, 122, 124, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 141, 148, 149, 150, 151, 152, 155, 157] },
+    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, oracle: p988_oracle, tags: &[0, 5, 7, 11, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 68, 69, 71, 72, 75, 82, 83, 85, 86, 87, 89, 90, 92, 95, 98, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 116, 117, 119, 120, 122, 123, 126, 130, 131, 132, 134, 135, 144, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 15, 23, 24, 37, 38, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 80, 82, 83, 84, 85, 87, 89, 97, 99, 102, 104, 105, 112, 117, 118, 122, 123, 126, 131, 132, 133, 134, 144, 148, 149] },
+    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 30, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 105, 107, 108, 109, 110, 114, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 148, 152, 153] },
+    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, oracle: p991_oracle, tags: &[0, 3, 4, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 65, 72, 73, 74, 75, 84, 85, 88, 92, 94, 95, 102, 103, 104, 105, 111, 116, 117, 122, 123, 126, 130, 131, 133, 136, 144, 148, 150, 152, 155, 157] },
+    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p992_eval, grad: p992_grad, oracle: p992_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 83, 85, 87, 88, 89, 92, 94, 102, 103, 104, 107, 109, 111, 116, 117, 122, 126, 127, 131, 132, 133, 134, 135, 144, 150, 151, 155, 157] },
+    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, oracle: p993_oracle, tags: &[2, 4, 7, 11, 14, 23, 24, 26, 27, 33, 34, 35, 38, 39, 40, 41, 42, 44, 47, 60, 62, 72, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 104, 105, 108, 111, 112, 117, 118, 122, 123, 126, 129, 130, 131, 133, 135, 148, 151, 152, 154] },
+    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, oracle: p994_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 70, 72, 73, 83, 85, 87, 102, 103, 104, 106, 110, 112, 113, 118, 122, 126, 128, 130, 131, 133, 134, 135, 140, 144, 148, 152] },
+    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 15, 23, 24, 26, 34, 39, 40, 41, 42, 44, 73, 75, 82, 83, 85, 87, 92, 94, 95, 102, 104, 112, 114, 116, 117, 126, 128, 131, 148, 150, 151] },
+    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, oracle: p996_oracle, tags: &[0, 3, 6, 7, 14, 21, 22, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 83, 84, 85, 87, 89, 92, 93, 94, 95, 102, 103, 107, 108, 114, 116, 117, 118, 119, 120, 121, 122, 126, 128, 129, 131, 133, 137, 144, 148] },
+    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, oracle: p997_oracle, tags: &[4, 7, 8, 16, 21, 22, 23, 24, 26, 33, 34, 36, 37, 39, 40, 41, 42, 44, 65, 72, 73, 75, 82, 83, 85, 86, 87, 90, 91, 92, 94, 95, 102, 103, 104, 105, 111, 113, 117, 119, 122, 123, 126, 127, 130, 131, 134, 135, 144, 148, 149, 166, 167, 168, 171, 172] },
+    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, oracle: p998_oracle, tags: &[0, 1, 3, 14, 23, 24, 30, 32, 39, 40, 41, 44, 73, 82, 85, 92, 93, 94, 102, 107, 109, 113, 115, 117, 120, 126, 130, 131, 132, 133, 135, 144, 148, 149, 150] },
+    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, oracle: p999_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 82, 85, 102, 103, 104, 108, 112, 115, 117, 119, 125, 126, 131, 132, 138, 148, 150] },
+    Prog { name: "p1000", active: &[true, true, true, true, true, true], outputs: 1, eval: p1000_eval, grad: p1000_grad, oracle: p1000_oracle, tags: &[0, 2, 7, 12, 14, 23, 24, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 72, 73, 74, 75, 83, 85, 87, 90, 92, 95, 102, 103, 111, 114, 117, 120, 122, 124, 126, 131, 132, 133, 134, 137, 139, 145, 148, 150, 151, 152] },
+    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, oracle: p1001_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 51, 63, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 110, 117, 120, 122, 123, 126, 131, 134, 135, 144, 148, 149] },
+    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, oracle: p1002_oracle, tags: &[2, 3, 7, 14, 23, 24, 25, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 68, 71, 72, 73, 74, 79, 82, 83, 85, 87, 89, 92, 93, 102, 103, 104, 105, 106, 108, 109, 115, 116, 117, 118, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 144, 145, 148, 149, 151, 152, 155, 157] },
+    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, oracle: p1003_oracle, tags: &[2, 3, 5, 7, 14, 23, 24, 25, 26, 27, 30, 34, 36, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 82, 83, 85, 86, 87, 89, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 113, 114, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 135, 141, 144, 148] },
+    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 94, 102, 103, 104, 107, 108, 111, 112, 113, 115, 117, 120, 122, 123, 125, 126, 127, 129, 131, 134, 139, 144, 148, 149, 150, 151, 155, 156, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 15, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 68, 71, 72, 73, 85, 89, 102, 107, 117, 119, 120, 122, 126, 127, 128, 131, 132, 133, 134, 137, 147, 148, 155, 157] },
+    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, oracle: p1006_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 60, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 95, 102, 103, 108, 111, 112, 116, 117, 122, 126, 129, 131, 148, 149, 151, 155] },
+    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 26, 27, 31, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 53, 65, 72, 80, 83, 85, 86, 87, 92, 93, 94, 102, 103, 104, 105, 109, 115, 117, 120, 122, 125, 126, 127, 131, 133, 140, 144, 148, 149, 152, 155, 159] },
+    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 7, 8, 14, 23, 24, 26, 31, 34, 37, 39, 40, 41, 43, 44, 45, 47, 60, 65, 72, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 105, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 144, 148, 155, 157, 162, 166, 167, 168, 171, 172] },
+    Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, oracle: p1009_oracle, tags: &[4, 7, 15, 23, 24, 27, 29, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 68, 72, 80, 83, 85, 87, 92, 95, 98, 102, 103, 104, 107, 109, 111, 112, 117, 118, 122, 123, 126, 131, 132, 133, 141, 148, 149, 152] },
+    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, oracle: p1010_oracle, tags: &[0, 3, 4, 6, 16, 23, 24, 28, 30, 33, 36, 39, 40, 41, 42, 44, 65, 71, 73, 74, 81, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 114, 117, 121, 122, 123, 125, 126, 131, 132, 133, 134, 148, 149, 152, 165, 168, 171, 172] },
+    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, oracle: p1011_oracle, tags: &[4, 5, 7, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 98, 102, 103, 104, 105, 106, 109, 110, 113, 116, 117, 118, 122, 123, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 141, 144, 148, 149, 151] },
+    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, oracle: p1012_oracle, tags: &[1, 7, 14, 21, 22, 23, 24, 25, 26, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 69, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 111, 112, 117, 118, 120, 126, 128, 130, 131, 132, 133, 137, 148, 151, 152] },
+    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, oracle: p1013_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 60, 63, 68, 72, 73, 75, 79, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 117, 119, 120, 121, 122, 126, 127, 131, 132, 133, 148, 149, 150, 151, 152] },
+    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 14, 23, 24, 26, 27, 33, 39, 40, 41, 42, 44, 45, 47, 60, 72, 73, 75, 84, 85, 89, 92, 93, 95, 102, 103, 107, 108, 109, 112, 114, 115, 122, 124, 126, 128, 131, 132, 148, 151] },
+    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, oracle: p1015_oracle, tags: &[1, 2, 4, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 68, 71, 85, 89, 93, 94, 102, 103, 104, 106, 108, 109, 111, 112, 113, 115, 117, 122, 123, 126, 128, 130, 131, 133, 134, 137, 148, 150, 151] },
+    Prog { name: "p1016", active: &[true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, oracle: p1016_oracle, tags: &[0, 4, 7, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 48, 60, 68, 72, 75, 84, 85, 88, 89, 92, 102, 103, 105, 107, 108, 109, 113, 117, 118, 126, 127, 128, 131, 135, 140, 145, 148, 149, 151, 152] },
+    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, oracle: p1017_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 47, 72, 75, 79, 80, 83, 85, 86, 88, 92, 94, 95, 97, 102, 103, 104, 105, 107, 108, 109, 110, 117, 122, 125, 126, 131, 132, 133, 137, 139, 144, 148, 152, 166, 168, 171, 172] },
+    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 11, 14, 17, 23, 24, 26, 27, 39, 40, 41, 42, 44, 52, 65, 73, 85, 86, 92, 95, 102, 117, 118, 120, 122, 126, 131, 132, 134, 148, 155, 157] },
+    Prog { name: "p1019", active: &[true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, oracle: p1019_oracle, tags: &[0, 2, 16, 23, 24, 25, 26, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 62, 72, 85, 91, 102, 103, 104, 108, 113, 117, 131, 133, 134, 137, 141, 148] },
+    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 15, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 70, 72, 82, 83, 85, 86, 87, 102, 103, 105, 108, 117, 118, 122, 126, 127, 128, 130, 131, 132, 133, 134, 137, 146, 148, 149, 155, 158] },
+    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 11, 14, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 53, 67, 72, 73, 75, 85, 86, 89, 93, 94, 95, 102, 103, 104, 106, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 148, 149, 151] },
+    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, oracle: p1022_oracle, tags: &[1, 2, 6, 7, 14, 24, 29, 39, 40, 41, 42, 44, 45, 47, 50, 60, 63, 64, 73, 75, 85, 88, 92, 93, 95, 102, 113, 117, 121, 122, 126, 131, 133, 134, 148, 149, 150, 152] },
+    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 67, 85, 89, 95, 102, 103, 104, 106, 112, 115, 122, 123, 126, 128, 129, 131, 132, 133, 141, 144, 148, 150] },
+    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, oracle: p1024_oracle, tags: &[0, 3, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 44, 47, 57, 60, 62, 65, 66, 71, 72, 73, 82, 83, 84, 85, 86, 87, 88, 94, 95, 102, 103, 105, 106, 107, 111, 114, 115, 117, 121, 122, 124, 126, 127, 130, 131, 132, 133, 134, 148, 149, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, oracle: p1025_oracle, tags: &[3, 15, 23, 39, 40, 41, 44, 66, 71, 72, 73, 85, 89, 102, 103, 113, 123, 130, 131, 132, 133, 144, 148, 149, 155, 157] },
+    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, oracle: p1026_oracle, tags: &[3, 7, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 60, 61, 62, 70, 71, 72, 73, 75, 82, 83, 85, 92, 95, 102, 117, 118, 120, 121, 122, 123, 126, 131, 148, 149, 155, 157] },
+    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, oracle: p1027_oracle, tags: &[0, 3, 6, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 85, 95, 102, 103, 104, 108, 111, 115, 117, 118, 121, 122, 126, 127, 130, 131, 133, 134, 144, 150] },
+    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, oracle: p1028_oracle, tags: &[0, 6, 13, 14, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 60, 62, 65, 71, 102, 103, 104, 113, 117, 118, 119, 122, 126, 127, 128, 130, 131, 134, 137, 148] },
+    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, oracle: p1029_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 42, 44, 45, 47, 65, 68, 71, 102, 104, 117, 131, 151] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 75, 81, 85, 86, 87, 88, 90, 97, 102, 103, 104, 106, 112, 113, 115, 117, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 142, 148, 149, 151, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, oracle: p1031_oracle, tags: &[0, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 86, 102, 103, 105, 106, 115, 117, 120, 122, 124, 126, 127, 130, 131, 134, 136, 148, 149] },
+    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 100, 101, 102, 103, 104, 108, 110, 111, 117, 118, 119, 121, 122, 123, 126, 131, 132, 133, 134, 135, 137, 144, 148, 149, 150, 151, 152, 155, 159] },
+    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 15, 23, 24, 26, 27, 33, 34, 38, 39, 40, 41, 42, 44, 57, 72, 82, 83, 85, 87, 89, 90, 102, 104, 112, 113, 115, 117, 119, 122, 126, 129, 131, 132, 134, 148] },
+    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, oracle: p1034_oracle, tags: &[0, 2, 4, 16, 23, 24, 25, 26, 29, 31, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 62, 63, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 95, 97, 102, 103, 104, 105, 106, 108, 109, 110, 113, 114, 117, 118, 119, 120, 122, 123, 126, 127, 131, 133, 135, 144, 148] },
+    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, oracle: p1035_oracle, tags: &[0, 4, 15, 20, 21, 22, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 63, 65, 72, 73, 75, 85, 92, 102, 103, 104, 108, 112, 117, 121, 122, 125, 126, 131, 134, 148, 149, 152, 154] },
+    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, oracle: p1036_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 72, 82, 83, 85, 87, 90, 93, 95, 98, 102, 103, 104, 107, 108, 112, 117, 118, 120, 121, 122, 124, 126, 129, 131, 133, 134, 144, 148, 150] },
+    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, oracle: p1037_oracle, tags: &[0, 6, 15, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 65, 85, 86, 87, 102, 103, 104, 105, 106, 107, 117, 122, 123, 126, 131, 148, 151, 152, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, oracle: p1038_oracle, tags: &[1, 8, 15, 23, 24, 25, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 69, 85, 86, 87, 102, 103, 107, 110, 112, 117, 120, 121, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 140, 148, 149, 150, 151, 166, 167, 168, 171, 172] },
+    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, oracle: p1039_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 104, 110, 113, 115, 117, 118, 122, 124, 125, 126, 130, 131, 132, 133, 135, 139, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p1040", active: &[true, true, true, true], outputs: 1, eval: p1040_eval, grad: p1040_grad, oracle: p1040_oracle, tags: &[0, 1, 7, 14, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 65, 68, 70, 71, 72, 73, 82, 83, 85, 92, 94, 102, 103, 107, 108, 113, 114, 117, 122, 126, 127, 129, 131, 133, 136, 141, 148, 151] },
+    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, oracle: p1041_oracle, tags: &[1, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 72, 85, 88, 89, 95, 98, 102, 103, 106, 109, 110, 114, 117, 119, 123, 124, 126, 127, 131, 132, 133, 135, 144, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, oracle: p1042_oracle, tags: &[0, 1, 3, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 69, 72, 73, 83, 85, 86, 87, 88, 92, 95, 102, 103, 113, 117, 122, 126, 130, 131, 133, 134, 137, 140, 148, 152, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, oracle: p1043_oracle, tags: &[0, 2, 16, 23, 24, 36, 39, 40, 41, 44, 83, 85, 92, 94, 102, 107, 113, 117, 126, 128, 129, 131, 134, 144, 150] },
+    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 16, 21, 23, 24, 26, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 57, 59, 60, 61, 63, 64, 66, 70, 72, 80, 83, 85, 89, 99, 102, 103, 104, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 128, 129, 131, 132, 133, 134, 148, 149, 150] },
+    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 63, 65, 71, 72, 83, 85, 89, 92, 102, 103, 104, 108, 115, 117, 119, 122, 126, 128, 131, 133, 134, 148] },
+    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, oracle: p1046_oracle, tags: &[2, 5, 6, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 72, 73, 78, 80, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 105, 107, 109, 111, 117, 121, 122, 125, 126, 131, 132, 133, 134, 135, 148, 149, 150] },
+    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 12, 15, 19, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 48, 57, 59, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 90, 94, 95, 96, 99, 102, 115, 117, 118, 122, 124, 125, 126, 129, 131, 132, 133, 136, 148, 150, 151] },
+    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, oracle: p1048_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 65, 85, 87, 92, 95, 102, 103, 104, 109, 117, 118, 122, 123, 126, 131, 141, 145, 148, 150, 151, 165, 168, 171, 172] },
+    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 48, 65, 68, 71, 72, 73, 82, 83, 85, 87, 95, 102, 103, 105, 106, 112, 114, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 148, 152, 153] },
     Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, oracle: p602g_oracle, tags: &[46, 39, 40, 9, 14, 10, 23, 107, 102, 114, 126] },
     Prog { name: "p611g", active: &[true, true, true, true, true], outputs: 1, eval: p611g_eval, grad: p611g_grad, oracle: p611g_oracle, tags: &[27, 46, 39, 40, 42, 85, 118, 9, 14, 65, 10, 23, 24, 102, 103, 114, 117] },
     Prog { name: "p620g", active: &[true], outputs: 1, eval: p620g_eval, grad: p620g_grad, oracle: p620g_oracle, tags: &[46, 39, 122, 9, 14, 10, 23, 107, 102, 103, 114, 112, 126] },
     Prog { name: "p622g", active: &[true, true, true, true], outputs: 1, eval: p622g_eval, grad: p622g_grad, oracle: p622g_oracle, tags: &[46, 39, 40, 85, 127, 122, 47, 9, 14, 10, 63, 23, 102, 114, 112] },
     Prog { name: "p645g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p645g_eval, grad: p645g_grad, oracle: p645g_oracle, tags: &[27, 46, 41, 39, 40, 85, 122, 9, 14, 65, 10, 24, 102, 103, 114, 112, 126] },
-    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, oracle: p675g_oracle, tags: &[27, 46, 39, 40, 42, 85, 122, 47, 118, 9, 14, 65, 10, 63, 23, 24, 102, 114, 146, 117] },
+    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, oracle: p675g_oracle, tags: &[27, 46, 39, 40, 42, 85, 122, 47, 118, 9, 14, 65, 10, 63, 23, 24, 102, 114, 148, 117] },
     Prog { name: "p679g", active: &[true, true, true, true, true, true], outputs: 1, eval: p679g_eval, grad: p679g_grad, oracle: p679g_oracle, tags: &[27, 46, 41, 39, 85, 122, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 126] },
-    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, oracle: p686g_oracle, tags: &[27, 46, 39, 85, 127, 9, 14, 65, 10, 23, 24, 107, 102, 114, 146, 126] },
-    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, oracle: p714g_oracle, tags: &[46, 39, 40, 42, 47, 9, 14, 10, 63, 23, 102, 103, 114, 146, 117] },
+    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, oracle: p686g_oracle, tags: &[27, 46, 39, 85, 127, 9, 14, 65, 10, 23, 24, 107, 102, 114, 148, 126] },
+    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, oracle: p714g_oracle, tags: &[46, 39, 40, 42, 47, 9, 14, 10, 63, 23, 102, 103, 114, 148, 117] },
     Prog { name: "p727g", active: &[true, true, true, true, true], outputs: 1, eval: p727g_eval, grad: p727g_grad, oracle: p727g_oracle, tags: &[46, 39, 42, 85, 47, 9, 14, 10, 63, 23, 102, 114] },
     Prog { name: "p737g", active: &[true, true, true], outputs: 1, eval: p737g_eval, grad: p737g_grad, oracle: p737g_oracle, tags: &[46, 41, 39, 40, 122, 9, 14, 10, 23, 102] },
-    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, oracle: p742g_oracle, tags: &[46, 39, 40, 42, 9, 14, 10, 23, 102, 114, 146] },
+    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, oracle: p742g_oracle, tags: &[46, 39, 40, 42, 9, 14, 10, 23, 102, 114, 148] },
     Prog { name: "p749g", active: &[true, true, true, true], outputs: 1, eval: p749g_eval, grad: p749g_grad, oracle: p749g_oracle, tags: &[46, 39, 40, 85, 9, 14, 10, 23, 107, 102, 103, 114, 117] },
     Prog { name: "p767g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p767g_eval, grad: p767g_grad, oracle: p767g_oracle, tags: &[27, 46, 41, 39, 42, 85, 127, 122, 9, 14, 65, 10, 24, 102, 103, 114, 117, 112, 126] },
-    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, oracle: p782g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 102, 114, 146, 112, 126] },
-    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, oracle: p795g_oracle, tags: &[27, 46, 41, 39, 85, 122, 9, 14, 65, 10, 23, 24, 107, 102, 103, 114, 146, 117, 126] },
-    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, oracle: p815g_oracle, tags: &[27, 46, 39, 85, 104, 9, 14, 65, 10, 23, 24, 102, 103, 114, 146, 126] },
+    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, oracle: p782g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 102, 114, 148, 112, 126] },
+    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, oracle: p795g_oracle, tags: &[27, 46, 41, 39, 85, 122, 9, 14, 65, 10, 23, 24, 107, 102, 103, 114, 148, 117, 126] },
+    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, oracle: p815g_oracle, tags: &[27, 46, 39, 85, 104, 9, 14, 65, 10, 23, 24, 102, 103, 114, 148, 126] },
     Prog { name: "p825g", active: &[true, true, true, true, true], outputs: 1, eval: p825g_eval, grad: p825g_grad, oracle: p825g_oracle, tags: &[27, 46, 39, 40, 42, 85, 127, 47, 9, 14, 65, 10, 63, 24, 107, 102, 103, 114, 126] },
-    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, oracle: p856g_oracle, tags: &[46, 39, 104, 9, 14, 10, 23, 102, 114, 146, 117] },
-    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, oracle: p881g_oracle, tags: &[27, 46, 41, 39, 42, 85, 122, 47, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 146, 117, 112, 126] },
+    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, oracle: p856g_oracle, tags: &[46, 39, 104, 9, 14, 10, 23, 102, 114, 148, 117] },
+    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, oracle: p881g_oracle, tags: &[27, 46, 41, 39, 42, 85, 122, 47, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 148, 117, 112, 126] },
     Prog { name: "p885g", active: &[true, true, true], outputs: 1, eval: p885g_eval, grad: p885g_grad, oracle: p885g_oracle, tags: &[46, 41, 39, 122, 47, 118, 9, 14, 10, 63, 23, 102, 103, 114, 112] },
     Prog { name: "p886g", active: &[true, true, true, true, true], outputs: 1, eval: p886g_eval, grad: p886g_grad, oracle: p886g_oracle, tags: &[46, 41, 39, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, oracle: p911g_oracle, tags: &[46, 41, 39, 47, 9, 14, 10, 63, 23, 102, 114, 146, 126] },
-    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, oracle: p958g_oracle, tags: &[27, 46, 39, 40, 85, 9, 14, 65, 10, 23, 24, 102, 114, 146, 126] },
+    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, oracle: p911g_oracle, tags: &[46, 41, 39, 47, 9, 14, 10, 63, 23, 102, 114, 148, 126] },
+    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, oracle: p958g_oracle, tags: &[27, 46, 39, 40, 85, 9, 14, 65, 10, 23, 24, 102, 114, 148, 126] },
     Prog { name: "p977g", active: &[true, true, true, true, true, true], outputs: 1, eval: p977g_eval, grad: p977g_grad, oracle: p977g_oracle, tags: &[46, 41, 39, 40, 42, 85, 127, 122, 9, 14, 10, 23, 102, 103, 114, 112] },
     Prog { name: "p980g", active: &[true, true, true, true], outputs: 1, eval: p980g_eval, grad: p980g_grad, oracle: p980g_oracle, tags: &[27, 46, 39, 42, 85, 127, 122, 9, 14, 65, 10, 23, 24, 102, 103, 114] },
     Prog { name: "p1019g", active: &[true, true, true], outputs: 1, eval: p1019g_eval, grad: p1019g_grad, oracle: p1019g_oracle, tags: &[46, 39, 9, 14, 10, 23] },
-    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, oracle: p1031g_oracle, tags: &[46, 41, 39, 104, 9, 14, 10, 23, 102, 114, 146, 126] },
+    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, oracle: p1031g_oracle, tags: &[46, 41, 39, 104, 9, 14, 10, 23, 102, 114, 148, 126] },
 ];
 
 /// The constructs of the README's support table, as (row, construct).
@@ -42291,6 +42678,8 @@ static TAGS: &[(&str, &str)] = &[
     ("float methods", "fract"),
     ("float methods", "to_degrees / to_radians"),
     ("float methods", "copysign"),
+    ("float methods", "rem_euclid"),
+    ("float methods", "div_euclid"),
     ("float methods", "sin_cos"),
     ("float methods", "std::f64::consts"),
     ("primitives", "sigmoid"),

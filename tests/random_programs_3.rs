@@ -369,6 +369,21 @@ fn res_f64(s: impl Sel) -> Result<f64, String> {
     }
 }
 
+/// `x.div_euclid(y)`: `floor(x / y)` for `y > 0`, `ceil(x / y)` for `y < 0`
+/// (piecewise constant, jumps where `x / y` crosses an integer).
+pub fn dx_div_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    if b.re() > 0.0 {
+        dx_floor(a / b, t)
+    } else {
+        dx_ceil(a / b, t)
+    }
+}
+/// `x.rem_euclid(y) = x - y * x.div_euclid(y)`.
+pub fn dx_rem_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
+    let q = dx_div_euclid(a, b, t);
+    a - b * q
+}
+
 // ---------------------------------------------------------------- p1050
 
 #[allow(unused, clippy::all)]
@@ -625,7 +640,8 @@ fn p1052(x1: f64, b2: &[f64; 2], a4: [f64; 4], b3: &[f64; 5], n5: usize, st: &Bo
     }
     let cc22: f64 = caff2(&st.w[(n5 + 2) % 2], ((a4[3] + st.m) / (1.0 + (b3[5 - 1 - c2] * b3[5 - 1 - c2]))).tanh() * 0.5, &out14);
     let v24: f64 = match (autodiff::leaky_relu(-0.9, b3[n5].tanh()) / (1.0 + (x1 * x1))).sin() { t23 if t23 > -0.6 => b3[5 - 1 - n5], _ => ((0.9 + (st.vel[c19 % 2] * st.vel[c19 % 2])).log(b3[c2].abs() + 2.7) + autodiff::elu(st.m, st.vel[c19 % 2].atan() * 0.63)).atan() };
-    ((((st.inner.t + st.m) - x1) - st.m) + (0.5 * acc13)) + (((((0.95 * out14[1].tanh()) + (0.3 * u18[1].tanh())) + (0.75 * autodiff::sigmoid(old15[0]))) + (0.35 * cc22)) + (0.8 * v24))
+    let v25: f64 = f64::rem_euclid((st.inner.a[(c19 + 2) % 2].abs() + 1.2).ln().clamp(-0.95, 1.45), -((v24.tanh() * 0.9).acos().abs() + 1.15));
+    (((((st.inner.t + st.m) - x1) - st.m) + (0.5 * acc13)) + (((((0.95 * out14[1].tanh()) + (0.3 * u18[1].tanh())) + (0.75 * autodiff::sigmoid(old15[0]))) + (0.35 * cc22)) + (0.8 * v24))) + (0.8 * v25.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -665,7 +681,8 @@ fn p1052_dual<D: Dn>(x1: D, b2: &[D; 2], a4: [D; 4], b3: &[D; 5], n5: usize, st:
     }
     let cc22: D = caff2_dual(&st.w[(n5 + 2) % 2], dx_tanh((a4[3] + st.m) / (D::from(1.0) + (b3[5 - 1 - c2] * b3[5 - 1 - c2])), tr_) * D::from(0.5), &out14, tr_);
     let v24: D = match dx_sin(dx_leaky_relu(-D::from(0.9), dx_tanh(b3[n5], tr_), tr_) / (D::from(1.0) + (x1 * x1)), tr_) { t23 if dx_gt(t23, -D::from(0.6), tr_) => b3[5 - 1 - n5], _ => dx_atan(dx_log(D::from(0.9) + (st.vel[c19 % 2] * st.vel[c19 % 2]), dx_abs(b3[c2], tr_) + D::from(2.7), tr_) + dx_elu(st.m, dx_atan(st.vel[c19 % 2], tr_) * D::from(0.63), tr_), tr_) };
-    ((((st.inner.t + st.m) - x1) - st.m) + (D::from(0.5) * acc13)) + (((((D::from(0.95) * dx_tanh(out14[1], tr_)) + (D::from(0.3) * dx_tanh(u18[1], tr_))) + (D::from(0.75) * dx_sigmoid(old15[0], tr_))) + (D::from(0.35) * cc22)) + (D::from(0.8) * v24))
+    let v25: D = dx_rem_euclid(dx_clamp(dx_ln(dx_abs(st.inner.a[(c19 + 2) % 2], tr_) + D::from(1.2), tr_), -D::from(0.95), D::from(1.45), tr_), -(dx_abs(dx_acos(dx_tanh(v24, tr_) * D::from(0.9), tr_), tr_) + D::from(1.15)), tr_);
+    (((((st.inner.t + st.m) - x1) - st.m) + (D::from(0.5) * acc13)) + (((((D::from(0.95) * dx_tanh(out14[1], tr_)) + (D::from(0.3) * dx_tanh(u18[1], tr_))) + (D::from(0.75) * dx_sigmoid(old15[0], tr_))) + (D::from(0.35) * cc22)) + (D::from(0.8) * v24))) + (D::from(0.8) * dx_tanh(v25, tr_))
 }
 
 fn p1052_eval(x: &[f64]) -> Vec<f64> {
@@ -1094,7 +1111,8 @@ fn p1057(w1: &[[f64; 3]; 2], b2: &[f64; 1]) -> f64 {
     for e5 in b2.iter() {
         acc6 += b2[0];
     }
-    ((((-f64::clamp(1.7, -1.75, -0.15) - (w1[1][1] * v1.tanh()).round()) + v1) + v1) - v1) + (0.55 * acc6)
+    let v7: f64 = (acc6.abs() + 0.8).ln().rem_euclid(-(w1[0][1].floor().abs() + 1.1));
+    (((((-f64::clamp(1.7, -1.75, -0.15) - (w1[1][1] * v1.tanh()).round()) + v1) + v1) - v1) + (0.55 * acc6)) + (0.8 * v7.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1114,7 +1132,8 @@ fn p1057_dual<D: Dn>(w1: &[[D; 3]; 2], b2: &[D; 1], tr_: &mut Tr) -> D {
     for e5 in b2.iter() {
         acc6 += b2[0];
     }
-    ((((-dx_clamp(D::from(1.7), -D::from(1.75), -D::from(0.15), tr_) - dx_round(w1[1][1] * dx_tanh(v1, tr_), tr_)) + v1) + v1) - v1) + (D::from(0.55) * acc6)
+    let v7: D = dx_rem_euclid(dx_ln(dx_abs(acc6, tr_) + D::from(0.8), tr_), -(dx_abs(dx_floor(w1[0][1], tr_), tr_) + D::from(1.1)), tr_);
+    (((((-dx_clamp(D::from(1.7), -D::from(1.75), -D::from(0.15), tr_) - dx_round(w1[1][1] * dx_tanh(v1, tr_), tr_)) + v1) + v1) - v1) + (D::from(0.55) * acc6)) + (D::from(0.8) * dx_atan(v7, tr_))
 }
 
 fn p1057_eval(x: &[f64]) -> Vec<f64> {
@@ -1222,7 +1241,9 @@ fn p1058(s1: &[f64], b2: &[f64; 5], a3: [f64; 3]) -> [f64; 3] {
     z10[0] = (u9[0] + (0.25 * (u9[0] - old8[0]))) + (0.25 * s1.iter().sum::<f64>().exp_m1().tanh());
     old8 = u9;
     u9 = z10;
-    [((((((b2[4].abs() + 1.45).sqrt() / (f64::tanh(2.85 * 2.85).exp() + 0.5)) * autodiff::elu(b2[3] + b2[2], 0.2)) - a3[2]) - (-1.5)) + (0.85 * acc7)) + ((0.45 * u9[0]) + (1.35 * old8[0])), ((((f64::hypot(a3[0], s1[0]).abs() + 1.1).log2() + s1[0]) + a3[1]) * s1[0]) - a3[2], ((a3[0].powi(1) - a3[1]) % (((a3[1].abs() + 1.2).log10() * 2.65).abs() + 1.15)) * s1[0]]
+    let v12: f64 = f64::div_euclid(autodiff::sigmoid(z10[0] / (-(acc7.abs() + 0.85))).exp_m1(), f64::exp(2.85) + 0.5);
+    let v13: f64 = f64::rem_euclid((old8[0] - v12).max(s1[0] / (b2[2].abs() + 1.05)).atan(), -(v12.abs() + 0.9));
+    [(((((((b2[4].abs() + 1.45).sqrt() / (f64::tanh(2.85 * 2.85).exp() + 0.5)) * autodiff::elu(b2[3] + b2[2], 0.2)) - a3[2]) - (-1.5)) + (0.85 * acc7)) + ((0.45 * u9[0]) + (1.35 * old8[0]))) + ((0.6 * (v12 * autodiff::sigmoid((0.65 + (v12 * v12)).log10())).atan()) + (0.8 * v13.atan())), ((((f64::hypot(a3[0], s1[0]).abs() + 1.1).log2() + s1[0]) + a3[1]) * s1[0]) - a3[2], ((a3[0].powi(1) - a3[1]) % (((a3[1].abs() + 1.2).log10() * 2.65).abs() + 1.15)) * s1[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1247,7 +1268,9 @@ fn p1058_dual<D: Dn>(s1: &[D], b2: &[D; 5], a3: [D; 3], tr_: &mut Tr) -> [D; 3] 
     z10[0] = (u9[0] + (D::from(0.25) * (u9[0] - old8[0]))) + (D::from(0.25) * dx_tanh(dx_exp_m1(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_));
     old8 = u9;
     u9 = z10;
-    [(((((dx_sqrt(dx_abs(b2[4], tr_) + D::from(1.45), tr_) / (dx_exp(dx_tanh(D::from(2.85) * D::from(2.85), tr_), tr_) + D::from(0.5))) * dx_elu(b2[3] + b2[2], D::from(0.2), tr_)) - a3[2]) - (-D::from(1.5))) + (D::from(0.85) * acc7)) + ((D::from(0.45) * u9[0]) + (D::from(1.35) * old8[0])), (((dx_log2(dx_abs(dx_hypot(a3[0], s1[0], tr_), tr_) + D::from(1.1), tr_) + s1[0]) + a3[1]) * s1[0]) - a3[2], dx_rem(dx_powi(a3[0], 1, tr_) - a3[1], dx_abs(dx_log10(dx_abs(a3[1], tr_) + D::from(1.2), tr_) * D::from(2.65), tr_) + D::from(1.15), tr_) * s1[0]]
+    let v12: D = dx_div_euclid(dx_exp_m1(dx_sigmoid(z10[0] / (-(dx_abs(acc7, tr_) + D::from(0.85))), tr_), tr_), dx_exp(D::from(2.85), tr_) + D::from(0.5), tr_);
+    let v13: D = dx_rem_euclid(dx_atan(dx_max(old8[0] - v12, s1[0] / (dx_abs(b2[2], tr_) + D::from(1.05)), tr_), tr_), -(dx_abs(v12, tr_) + D::from(0.9)), tr_);
+    [((((((dx_sqrt(dx_abs(b2[4], tr_) + D::from(1.45), tr_) / (dx_exp(dx_tanh(D::from(2.85) * D::from(2.85), tr_), tr_) + D::from(0.5))) * dx_elu(b2[3] + b2[2], D::from(0.2), tr_)) - a3[2]) - (-D::from(1.5))) + (D::from(0.85) * acc7)) + ((D::from(0.45) * u9[0]) + (D::from(1.35) * old8[0]))) + ((D::from(0.6) * dx_atan(v12 * dx_sigmoid(dx_log10(D::from(0.65) + (v12 * v12), tr_), tr_), tr_)) + (D::from(0.8) * dx_atan(v13, tr_))), (((dx_log2(dx_abs(dx_hypot(a3[0], s1[0], tr_), tr_) + D::from(1.1), tr_) + s1[0]) + a3[1]) * s1[0]) - a3[2], dx_rem(dx_powi(a3[0], 1, tr_) - a3[1], dx_abs(dx_log10(dx_abs(a3[1], tr_) + D::from(1.2), tr_) * D::from(2.65), tr_) + D::from(1.15), tr_) * s1[0]]
 }
 
 fn p1058_eval(x: &[f64]) -> Vec<f64> {
@@ -1387,7 +1410,8 @@ fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>) -> [f64; 1] {
         let Some(m10) = ow7 else { continue };
         acc8 += m10 * v9.sinh().clamp(-0.9, 1.15).tanh();
     }
-    [((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())]
+    let v11: f64 = acc5.rem_euclid(cc6.abs() + 1.3);
+    [(((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1412,7 +1436,8 @@ fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, tr_: &mut
         let Some(m10) = ow7 else { continue };
         acc8 += D::from(m10) * dx_tanh(dx_clamp(dx_sinh(*v9, tr_), -D::from(0.9), D::from(1.15), tr_), tr_);
     }
-    [((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))]
+    let v11: D = dx_rem_euclid(acc5, dx_abs(cc6, tr_) + D::from(1.3), tr_);
+    [(((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))]
 }
 
 fn p1060_eval(x: &[f64]) -> Vec<f64> {
@@ -1817,7 +1842,8 @@ fn p1064(x1: f64, r2: &f64, s3: &[f64]) -> [f64; 3] {
         acc9 += (s3[0].tanh().sin() * 0.9).asin();
     }
     let v10: f64 = (v1.cosh().atan().exp() + r2).tanh().to_radians();
-    [((((((0.45 / (-0.55)) * (0.65 + (v1 * v1)).recip()) - (r2.atan() * autodiff::leaky_relu(v1, 0.11))) * v1) - (c2 as f64)) + (1.35 * acc9)) + (0.3 * v10), ((((s3[c2 % 3] + x1) - v1).sin() + r2) * x1) - x1, (((((r2 + v1) - (s3[0] % (r2.abs() + 1.5))).abs() + 1.8).acosh() - v1) + x1) - v1]
+    let v14: f64 = s3.iter().enumerate().fold(s3[(c2 + 1) % s3.len()], |acc13, (j11, e12)| (acc13 + autodiff::sigmoid(acc13 * x1)).tanh()).rem_euclid(f64::hypot(-1.7, s3[c2 % 3]).abs() + 0.55);
+    [(((((((0.45 / (-0.55)) * (0.65 + (v1 * v1)).recip()) - (r2.atan() * autodiff::leaky_relu(v1, 0.11))) * v1) - (c2 as f64)) + (1.35 * acc9)) + (0.3 * v10)) + (1.25 * autodiff::sigmoid(v14)), ((((s3[c2 % 3] + x1) - v1).sin() + r2) * x1) - x1, (((((r2 + v1) - (s3[0] % (r2.abs() + 1.5))).abs() + 1.8).acosh() - v1) + x1) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1846,7 +1872,8 @@ fn p1064_dual<D: Dn>(x1: D, r2: &D, s3: &[D], tr_: &mut Tr) -> [D; 3] {
         acc9 += dx_asin(dx_sin(dx_tanh(s3[0], tr_), tr_) * D::from(0.9), tr_);
     }
     let v10: D = dx_to_radians(dx_tanh(dx_exp(dx_atan(dx_cosh(v1, tr_), tr_), tr_) + (*r2), tr_), tr_);
-    [((((((D::from(0.45) / (-D::from(0.55))) * dx_recip(D::from(0.65) + (v1 * v1), tr_)) - (dx_atan(*r2, tr_) * dx_leaky_relu(v1, D::from(0.11), tr_))) * v1) - D::from(c2 as f64)) + (D::from(1.35) * acc9)) + (D::from(0.3) * v10), ((dx_sin((s3[c2 % 3] + x1) - v1, tr_) + (*r2)) * x1) - x1, ((dx_acosh(dx_abs((*r2 + v1) - dx_rem(s3[0], dx_abs(*r2, tr_) + D::from(1.5), tr_), tr_) + D::from(1.8), tr_) - v1) + x1) - v1]
+    let v14: D = dx_rem_euclid(s3.iter().enumerate().fold(s3[(c2 + 1) % s3.len()], |acc13, (j11, e12)| dx_tanh(acc13 + dx_sigmoid(acc13 * x1, tr_), tr_)), dx_abs(dx_hypot(-D::from(1.7), s3[c2 % 3], tr_), tr_) + D::from(0.55), tr_);
+    [(((((((D::from(0.45) / (-D::from(0.55))) * dx_recip(D::from(0.65) + (v1 * v1), tr_)) - (dx_atan(*r2, tr_) * dx_leaky_relu(v1, D::from(0.11), tr_))) * v1) - D::from(c2 as f64)) + (D::from(1.35) * acc9)) + (D::from(0.3) * v10)) + (D::from(1.25) * dx_sigmoid(v14, tr_)), ((dx_sin((s3[c2 % 3] + x1) - v1, tr_) + (*r2)) * x1) - x1, ((dx_acosh(dx_abs((*r2 + v1) - dx_rem(s3[0], dx_abs(*r2, tr_) + D::from(1.5), tr_), tr_) + D::from(1.8), tr_) - v1) + x1) - v1]
 }
 
 fn p1064_eval(x: &[f64]) -> Vec<f64> {
@@ -2022,7 +2049,9 @@ fn p1066(mut x1: f64, r2: &f64, w3: &[[f64; 2]; 1]) -> [f64; 2] {
     let cc13: f64 = cdot3(&snap11, &u10);
     let hh15: [f64; 2] = [autodiff::sigmoid(autodiff::leaky_relu(u10[2].tanh().cosh(), autodiff::sigmoid(cc13)) + x1), (-autodiff::sigmoid(-2.9) + r2).atan() * 0.95];
     let cc14: f64 = caff2(&w3[0], autodiff::sigmoid(-(w3[0][1] - x1)) * 0.5, &hh15);
-    [(((r2 - r2) * x1.atan()) + (0.3 * acc8)) + ((((1.15 * u10[0].atan()) + (1.2 * snap11[2].atan())) + (1.4 * cc13.atan())) + (0.85 * cc14)), ((-(-2.3) * w3[0][1].sin().tan()).asinh() - r2) - (-2.1)]
+    let v16: f64 = (-snap11[1]).div_euclid(w3[0][1].atan().exp() + 0.5);
+    let v18: f64 = f64::div_euclid(f64::max(autodiff::sigmoid(cc14), cc14 - w3[0][0]), -((hh15[0] + hh15[0]).exp() + 0.5));
+    [((((r2 - r2) * x1.atan()) + (0.3 * acc8)) + ((((1.15 * u10[0].atan()) + (1.2 * snap11[2].atan())) + (1.4 * cc13.atan())) + (0.85 * cc14))) + ((0.8 * autodiff::sigmoid(v16 * hh15.iter().map(|e17| x1 - e17).sum::<f64>().atan())) + (0.7 * (v18 * (cc14 + cc14)).tanh())), ((-(-2.3) * w3[0][1].sin().tan()).asinh() - r2) - (-2.1)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2058,7 +2087,9 @@ fn p1066_dual<D: Dn>(mut x1: D, r2: &D, w3: &[[D; 2]; 1], tr_: &mut Tr) -> [D; 2
     let cc13: D = cdot3_dual(&snap11, &u10, tr_);
     let hh15: [D; 2] = [dx_sigmoid(dx_leaky_relu(dx_cosh(dx_tanh(u10[2], tr_), tr_), dx_sigmoid(cc13, tr_), tr_) + x1, tr_), dx_atan(-dx_sigmoid(-D::from(2.9), tr_) + (*r2), tr_) * D::from(0.95)];
     let cc14: D = caff2_dual(&w3[0], dx_sigmoid(-(w3[0][1] - x1), tr_) * D::from(0.5), &hh15, tr_);
-    [(((*r2 - (*r2)) * dx_atan(x1, tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.15) * dx_atan(u10[0], tr_)) + (D::from(1.2) * dx_atan(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc13, tr_))) + (D::from(0.85) * cc14)), (dx_asinh(-(-D::from(2.3)) * dx_tan(dx_sin(w3[0][1], tr_), tr_), tr_) - (*r2)) - (-D::from(2.1))]
+    let v16: D = dx_div_euclid(-snap11[1], dx_exp(dx_atan(w3[0][1], tr_), tr_) + D::from(0.5), tr_);
+    let v18: D = dx_div_euclid(dx_max(dx_sigmoid(cc14, tr_), cc14 - w3[0][0], tr_), -(dx_exp(hh15[0] + hh15[0], tr_) + D::from(0.5)), tr_);
+    [((((*r2 - (*r2)) * dx_atan(x1, tr_)) + (D::from(0.3) * acc8)) + ((((D::from(1.15) * dx_atan(u10[0], tr_)) + (D::from(1.2) * dx_atan(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc13, tr_))) + (D::from(0.85) * cc14))) + ((D::from(0.8) * dx_sigmoid(v16 * dx_atan(hh15.iter().map(|e17| x1 - (*e17)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.7) * dx_tanh(v18 * (cc14 + cc14), tr_))), (dx_asinh(-(-D::from(2.3)) * dx_tan(dx_sin(w3[0][1], tr_), tr_), tr_) - (*r2)) - (-D::from(2.1))]
 }
 
 fn p1066_eval(x: &[f64]) -> Vec<f64> {
@@ -2225,7 +2256,8 @@ fn p1068(a2: [f64; 2], a1: [f64; 3], a3: [f64; 1], nt: usize) -> f64 {
     }
     let v26: f64 = autodiff::sigmoid((v1 * v1).ln_1p() + a1[(nt + 2) % 3]) * std::f64::consts::TAU;
     let k28 = a3.iter().filter(|v27| **v27 > 0.113).count();
-    (((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))
+    let v29: f64 = (v1 + (a1[(nt + 3) % 3] * a2[k28])).div_euclid(v26.min(v1).abs() + 0.7);
+    ((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))) + (1.0 * (v29 * (k28 as f64)).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2264,7 +2296,8 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], nt: usize, tr_: &mut Tr
     }
     let v26: D = dx_sigmoid(dx_ln_1p(v1 * v1, tr_) + a1[(nt + 2) % 3], tr_) * D::from(std::f64::consts::TAU);
     let k28 = { let mut c_ = 0usize; for v27 in a3.iter() { if dx_gt(*v27, D::from(0.113), tr_) { c_ += 1; } } c_ };
-    (((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))
+    let v29: D = dx_div_euclid(v1 + (a1[(nt + 3) % 3] * a2[k28]), dx_abs(dx_min(v26, v1, tr_), tr_) + D::from(0.7), tr_);
+    ((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))) + (D::from(1.0) * dx_tanh(v29 * D::from(k28 as f64), tr_))
 }
 
 fn p1068_eval(x: &[f64]) -> Vec<f64> {
@@ -2309,7 +2342,8 @@ fn p1069(&self, x1: f64, x2: f64, b3: &[f64; 5], b4: &[f64; 5], w5: &[[f64; 2]; 
     let mut y3: [f64; 1] = [0.0; 1];
     let mut out4: [f64; 2] = self.pos;
     out4[1] += b4.iter().map(|&e5| x1).sum::<f64>().sin();
-    [((-((y3[0] * self.pos[0]).sin() * 0.9).asin() - self.inner.t) * self.inner.a[0]) + (0.6 * out4[0].atan()), -0.75 + self.m, (((self.pos[0] + b4[3]).abs().ln_1p() * self.w[1][0]) + self.inner.a[1]) - self.m]
+    let v6: f64 = autodiff::leaky_relu(self.inner.t - x2, autodiff::sigmoid((f64::abs(2.6) + 0.95).log(8.0))).rem_euclid(1.0 + (self.inner.t * self.inner.t));
+    [(((-((y3[0] * self.pos[0]).sin() * 0.9).asin() - self.inner.t) * self.inner.a[0]) + (0.6 * out4[0].atan())) + (0.25 * autodiff::sigmoid(v6)), -0.75 + self.m, (((self.pos[0] + b4[3]).abs().ln_1p() * self.w[1][0]) + self.inner.a[1]) - self.m]
 }
 }
 
@@ -2323,7 +2357,8 @@ fn p1069_dual(&self, x1: D, x2: D, b3: &[D; 5], b4: &[D; 5], w5: &[[D; 2]; 3], t
     let mut y3: [D; 1] = [D::from(0.0); 1];
     let mut out4: [D; 2] = self.pos;
     out4[1] += dx_sin(b4.iter().map(|&e5| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    [((-dx_asin(dx_sin(y3[0] * self.pos[0], tr_) * D::from(0.9), tr_) - self.inner.t) * self.inner.a[0]) + (D::from(0.6) * dx_atan(out4[0], tr_)), -D::from(0.75) + self.m, ((dx_ln_1p(dx_abs(self.pos[0] + b4[3], tr_), tr_) * self.w[1][0]) + self.inner.a[1]) - self.m]
+    let v6: D = dx_rem_euclid(dx_leaky_relu(self.inner.t - x2, dx_sigmoid(dx_log(dx_abs(D::from(2.6), tr_) + D::from(0.95), D::from(8.0), tr_), tr_), tr_), D::from(1.0) + (self.inner.t * self.inner.t), tr_);
+    [(((-dx_asin(dx_sin(y3[0] * self.pos[0], tr_) * D::from(0.9), tr_) - self.inner.t) * self.inner.a[0]) + (D::from(0.6) * dx_atan(out4[0], tr_))) + (D::from(0.25) * dx_sigmoid(v6, tr_)), -D::from(0.75) + self.m, ((dx_ln_1p(dx_abs(self.pos[0] + b4[3], tr_), tr_) * self.w[1][0]) + self.inner.a[1]) - self.m]
 }
 }
 
@@ -3008,7 +3043,8 @@ fn p1077(b3: &[f64; 2], b2: &[f64; 5], x1: f64, n4: usize, ch3: char) -> (f64, f
     let mut v1 = (((b3[1].abs() + 1.3).powf(-1.0).abs() + 1.2).log(x1.clamp(-0.6, 1.35).abs() + 1.65).tanh() * 0.9).acos();
     let v2: f64 = n4 as f64;
     let v4: f64 = if ch3 == 'a' { b3[n4 % 2].sin().tanh().tan() } else { (v1 + b2[n4 + 1]).tanh() };
-    ((((autodiff::leaky_relu((-1.15 / (-((n4 as f64).tanh().exp() + 0.5))).round(), 0.31) * v1) + v2) + ((n4 + 1) as f64)) + (0.3 * v4), (v1.sin() - ((b2[n4 + 1] + v1) / (b3[n4 % 2].exp() + 0.5))) + x1)
+    let v5: f64 = f64::div_euclid(b3[n4 % b3.len()].tanh().sinh().atan(), autodiff::leaky_relu(b3[n4 % 2], 0.21).abs() + 1.05);
+    (((((autodiff::leaky_relu((-1.15 / (-((n4 as f64).tanh().exp() + 0.5))).round(), 0.31) * v1) + v2) + ((n4 + 1) as f64)) + (0.3 * v4)) + (0.35 * autodiff::sigmoid(v5 * f64::asinh(-1.3).tanh())), (v1.sin() - ((b2[n4 + 1] + v1) / (b3[n4 % 2].exp() + 0.5))) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3016,7 +3052,8 @@ fn p1077_dual<D: Dn>(b3: &[D; 2], b2: &[D; 5], x1: D, n4: usize, ch3: char, tr_:
     let mut v1 = dx_acos(dx_tanh(dx_log(dx_abs(dx_powf(dx_abs(b3[1], tr_) + D::from(1.3), -D::from(1.0), tr_), tr_) + D::from(1.2), dx_abs(dx_clamp(x1, -D::from(0.6), D::from(1.35), tr_), tr_) + D::from(1.65), tr_), tr_) * D::from(0.9), tr_);
     let v2: D = D::from(n4 as f64);
     let v4: D = if ch3 == 'a' { dx_tan(dx_tanh(dx_sin(b3[n4 % 2], tr_), tr_), tr_) } else { dx_tanh(v1 + b2[n4 + 1], tr_) };
-    ((((dx_leaky_relu(dx_round(-D::from(1.15) / (-(dx_exp(dx_tanh(D::from(n4 as f64), tr_), tr_) + D::from(0.5))), tr_), D::from(0.31), tr_) * v1) + v2) + D::from((n4 + 1) as f64)) + (D::from(0.3) * v4), (dx_sin(v1, tr_) - ((b2[n4 + 1] + v1) / (dx_exp(b3[n4 % 2], tr_) + D::from(0.5)))) + x1)
+    let v5: D = dx_div_euclid(dx_atan(dx_sinh(dx_tanh(b3[n4 % b3.len()], tr_), tr_), tr_), dx_abs(dx_leaky_relu(b3[n4 % 2], D::from(0.21), tr_), tr_) + D::from(1.05), tr_);
+    (((((dx_leaky_relu(dx_round(-D::from(1.15) / (-(dx_exp(dx_tanh(D::from(n4 as f64), tr_), tr_) + D::from(0.5))), tr_), D::from(0.31), tr_) * v1) + v2) + D::from((n4 + 1) as f64)) + (D::from(0.3) * v4)) + (D::from(0.35) * dx_sigmoid(v5 * dx_tanh(dx_asinh(-D::from(1.3), tr_), tr_), tr_)), (dx_sin(v1, tr_) - ((b2[n4 + 1] + v1) / (dx_exp(b3[n4 % 2], tr_) + D::from(0.5)))) + x1)
 }
 
 fn p1077_eval(x: &[f64]) -> Vec<f64> {
@@ -3426,7 +3463,9 @@ fn p1081(x1: f64, x2: f64, s4: &[f64], a3: [f64; 3], w5: &[[f64; 2]; 2], f6: boo
             z19 = tmp24;
         }
     }
-    ((if (x2 - (x1 + w5[1][0])) <= -1.0 { w5[0][1] } else if autodiff::sigmoid(x1).tanh().tan() >= s4[0] { v15 } else { x2 }) * x1) + ((((0.55 * autodiff::sigmoid(u16[0])) + (0.75 * z17[1].sin())) + (0.9 * u18[0].tanh())) + (1.4 * z19[0].tanh()))
+    let v27: f64 = (-0.8 * u18[1]).min(a3.iter().zip(s4.iter()).map(|(p25, q26)| x1 + x2).sum::<f64>()).atan().rem_euclid((u16[0] * v15).tanh().exp() + 0.5);
+    let v28: f64 = (-u16[1]).rem_euclid(1.0 + (x1 * x1));
+    (((if (x2 - (x1 + w5[1][0])) <= -1.0 { w5[0][1] } else if autodiff::sigmoid(x1).tanh().tan() >= s4[0] { v15 } else { x2 }) * x1) + ((((0.55 * autodiff::sigmoid(u16[0])) + (0.75 * z17[1].sin())) + (0.9 * u18[0].tanh())) + (1.4 * z19[0].tanh()))) + ((0.3 * v27) + (0.75 * v28.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3465,7 +3504,9 @@ fn p1081_dual<D: Dn>(x1: D, x2: D, s4: &[D], a3: [D; 3], w5: &[[D; 2]; 2], f6: b
             z19 = tmp24;
         }
     }
-    ((if dx_le(x2 - (x1 + w5[1][0]), -D::from(1.0), tr_) { w5[0][1] } else if dx_ge(dx_tan(dx_tanh(dx_sigmoid(x1, tr_), tr_), tr_), s4[0], tr_) { v15 } else { x2 }) * x1) + ((((D::from(0.55) * dx_sigmoid(u16[0], tr_)) + (D::from(0.75) * dx_sin(z17[1], tr_))) + (D::from(0.9) * dx_tanh(u18[0], tr_))) + (D::from(1.4) * dx_tanh(z19[0], tr_)))
+    let v27: D = dx_rem_euclid(dx_atan(dx_min(-D::from(0.8) * u18[1], a3.iter().zip(s4.iter()).map(|(p25, q26)| x1 + x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_exp(dx_tanh(u16[0] * v15, tr_), tr_) + D::from(0.5), tr_);
+    let v28: D = dx_rem_euclid(-u16[1], D::from(1.0) + (x1 * x1), tr_);
+    (((if dx_le(x2 - (x1 + w5[1][0]), -D::from(1.0), tr_) { w5[0][1] } else if dx_ge(dx_tan(dx_tanh(dx_sigmoid(x1, tr_), tr_), tr_), s4[0], tr_) { v15 } else { x2 }) * x1) + ((((D::from(0.55) * dx_sigmoid(u16[0], tr_)) + (D::from(0.75) * dx_sin(z17[1], tr_))) + (D::from(0.9) * dx_tanh(u18[0], tr_))) + (D::from(1.4) * dx_tanh(z19[0], tr_)))) + ((D::from(0.3) * v27) + (D::from(0.75) * dx_tanh(v28, tr_)))
 }
 
 fn p1081_eval(x: &[f64]) -> Vec<f64> {
@@ -3540,7 +3581,9 @@ fn p1082(b1: &[f64; 1], nt: usize, wv20: [[f64; 3]; 1], ch22: char) -> f64 {
     let v21: f64 = (wv20[0][0] * autodiff::sigmoid(-2.85 + b1[nt % 1])) + wv20[0][0].sin();
     let v23: f64 = if ch22 == 'a' { (((nt + 1) as f64).min(wv20[nt % wv20.len()][nt % 3]) * cc19.tanh().tan()).atan() } else { (v2 + b1[0]).tanh() };
     let v25: f64 = if let Some(j24) = nt.checked_sub(1) { (wv20[nt % wv20.len()][nt % 3] + v21).atan() * (j24 as f64) } else { wv20[(nt + 3) % wv20.len()][nt % 3] };
-    ((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())
+    let v26: f64 = f64::rem_euclid(u13[0], -((((nt + 1) as f64) % (v23.abs() + 1.45)).abs() + 0.85));
+    let v27: f64 = f64::rem_euclid(autodiff::sigmoid((z15[nt % 3] + 1.4).min(autodiff::softplus(v21))), -0.95);
+    (((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())) + ((0.75 * v26) + (0.8 * v27))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3574,7 +3617,9 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_:
     let v21: D = (wv20[0][0] * dx_sigmoid(-D::from(2.85) + b1[nt % 1], tr_)) + dx_sin(wv20[0][0], tr_);
     let v23: D = if ch22 == 'a' { dx_atan(dx_min(D::from((nt + 1) as f64), wv20[nt % wv20.len()][nt % 3], tr_) * dx_tan(dx_tanh(cc19, tr_), tr_), tr_) } else { dx_tanh(v2 + b1[0], tr_) };
     let v25: D = if let Some(j24) = nt.checked_sub(1) { dx_atan(wv20[nt % wv20.len()][nt % 3] + v21, tr_) * D::from(j24 as f64) } else { wv20[(nt + 3) % wv20.len()][nt % 3] };
-    ((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))
+    let v26: D = dx_rem_euclid(u13[0], -(dx_abs(dx_rem(D::from((nt + 1) as f64), dx_abs(v23, tr_) + D::from(1.45), tr_), tr_) + D::from(0.85)), tr_);
+    let v27: D = dx_rem_euclid(dx_sigmoid(dx_min(z15[nt % 3] + D::from(1.4), dx_softplus(v21, tr_), tr_), tr_), -D::from(0.95), tr_);
+    (((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))
 }
 
 fn p1082_eval(x: &[f64]) -> Vec<f64> {
@@ -3917,7 +3962,9 @@ fn p1086(a3: [f64; 3], r2: &f64, x1: f64, w4: &[[f64; 3]; 2]) -> f64 {
     v1 %= 0.85 + (w4[0][2] * w4[0][2]);
     let cc2: f64 = caff3(&w4[1], a3.iter().enumerate().fold(K1086, |acc5, (j3, e4)| (acc5 + a3.iter().copied().enumerate().fold(0.25f64, |acc8, (j6, e7)| (acc8 * 0.5) + (r2 / (1.0 + (acc8 * acc8))).tanh()).atan()).tanh()).hypot(a3.iter().map(|&e9| (K1086.sin() * 0.9).asin().sin() + 1.0).product::<f64>()).tanh() * 0.5, &a3);
     let v10: f64 = if ((r2 * w4[0][0]) * (w4[0][0] + 0.85)).tanh().is_finite() { (w4[1][0] - (r2 - (-0.5))).sin() } else { (r2 + (-1.15)).atan().powi(3).tanh() };
-    ((((((a3[1] - w4[0][2]).abs() + 1.45).acosh().tanh() * 0.9).atanh() * r2) - K1086) * x1) + ((0.75 * cc2) + (1.35 * v10))
+    let v11: f64 = ((cc2 % 2.95).sin() * 0.9).atanh().rem_euclid(-((K1086 / 1.25).abs() + 0.8));
+    let v12: f64 = f64::rem_euclid((v1.hypot(x1) * (v10 * w4[1][1])).tanh(), (v11 + (-1.8)).abs() + 1.4);
+    (((((((a3[1] - w4[0][2]).abs() + 1.45).acosh().tanh() * 0.9).atanh() * r2) - K1086) * x1) + ((0.75 * cc2) + (1.35 * v10))) + ((1.0 * v11) + (1.25 * v12.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3927,7 +3974,9 @@ fn p1086_dual<D: Dn>(a3: [D; 3], r2: &D, x1: D, w4: &[[D; 3]; 2], tr_: &mut Tr) 
     v1 = dx_rem(v1, D::from(0.85) + (w4[0][2] * w4[0][2]), tr_);
     let cc2: D = caff3_dual(&w4[1], dx_tanh(dx_hypot(a3.iter().enumerate().fold(K1086, |acc5, (j3, e4)| dx_tanh(acc5 + dx_atan(a3.iter().copied().enumerate().fold(D::from(0.25), |acc8, (j6, e7)| (acc8 * D::from(0.5)) + dx_tanh(*r2 / (D::from(1.0) + (acc8 * acc8)), tr_)), tr_), tr_)), a3.iter().map(|&e9| dx_sin(dx_asin(dx_sin(K1086, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) * D::from(0.5), &a3, tr_);
     let v10: D = if dx_is_finite(dx_tanh((*r2 * w4[0][0]) * (w4[0][0] + D::from(0.85)), tr_), tr_) { dx_sin(w4[1][0] - (*r2 - (-D::from(0.5))), tr_) } else { dx_tanh(dx_powi(dx_atan(*r2 + (-D::from(1.15)), tr_), 3, tr_), tr_) };
-    (((dx_atanh(dx_tanh(dx_acosh(dx_abs(a3[1] - w4[0][2], tr_) + D::from(1.45), tr_), tr_) * D::from(0.9), tr_) * (*r2)) - K1086) * x1) + ((D::from(0.75) * cc2) + (D::from(1.35) * v10))
+    let v11: D = dx_rem_euclid(dx_atanh(dx_sin(dx_rem(cc2, D::from(2.95), tr_), tr_) * D::from(0.9), tr_), -(dx_abs(K1086 / D::from(1.25), tr_) + D::from(0.8)), tr_);
+    let v12: D = dx_rem_euclid(dx_tanh(dx_hypot(v1, x1, tr_) * (v10 * w4[1][1]), tr_), dx_abs(v11 + (-D::from(1.8)), tr_) + D::from(1.4), tr_);
+    ((((dx_atanh(dx_tanh(dx_acosh(dx_abs(a3[1] - w4[0][2], tr_) + D::from(1.45), tr_), tr_) * D::from(0.9), tr_) * (*r2)) - K1086) * x1) + ((D::from(0.75) * cc2) + (D::from(1.35) * v10))) + ((D::from(1.0) * v11) + (D::from(1.25) * dx_tanh(v12, tr_)))
 }
 
 fn p1086_eval(x: &[f64]) -> Vec<f64> {
@@ -3993,7 +4042,8 @@ fn p1087(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], n5: usize, mut st: Body, ok
     }
     let v11: f64 = if (snap6.iter().fold(0.45f64, |acc10, e9| (acc10 * 0.5) + ((f64::tanh(0.55) * 0.9).acos().atan() * 0.63)) * (-x1)).atan().is_finite() { f64::max(-st.inner.t, x2.exp()).tanh() } else { unreachable!() };
     let n13 = if let Some(j14) = ok12 { j14 } else { 2 };
-    (((((x2 * st.m).atan() * (x1.abs() + 1.95).acosh().min(s3[n5 % s3.len()])) + x2) - x1) + ((0.6 * (st.pos[1] - snap6[1]).tanh()) + (0.4 * v11))) + (1.15 * ((n13 as f64) * ((1.3 + (st.inner.a[1] * st.inner.a[1])).log2() * (-1.7)).sin()))
+    let v15: f64 = f64::rem_euclid(((st.inner.a[1] % (v11.exp() + 0.5)) + (snap6[0] + (n5 as f64))).tanh(), 1.0 + (st.w[0][n5 % 2] * st.w[0][n5 % 2]));
+    ((((((x2 * st.m).atan() * (x1.abs() + 1.95).acosh().min(s3[n5 % s3.len()])) + x2) - x1) + ((0.6 * (st.pos[1] - snap6[1]).tanh()) + (0.4 * v11))) + (1.15 * ((n13 as f64) * ((1.3 + (st.inner.a[1] * st.inner.a[1])).log2() * (-1.7)).sin()))) + (0.5 * v15.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4021,7 +4071,8 @@ fn p1087_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], n5: usize, mut st: Body
     }
     let v11: D = if dx_is_finite(dx_atan(snap6.iter().fold(D::from(0.45), |acc10, e9| (acc10 * D::from(0.5)) + (dx_atan(dx_acos(dx_tanh(D::from(0.55), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) * (-x1), tr_), tr_) { dx_tanh(dx_max(-st.inner.t, dx_exp(x2, tr_), tr_), tr_) } else { unreachable!() };
     let n13 = if let Some(j14) = ok12 { j14 } else { 2 };
-    ((((dx_atan(x2 * st.m, tr_) * dx_min(dx_acosh(dx_abs(x1, tr_) + D::from(1.95), tr_), s3[n5 % s3.len()], tr_)) + x2) - x1) + ((D::from(0.6) * dx_tanh(st.pos[1] - snap6[1], tr_)) + (D::from(0.4) * v11))) + (D::from(1.15) * (D::from(n13 as f64) * dx_sin(dx_log2(D::from(1.3) + (st.inner.a[1] * st.inner.a[1]), tr_) * (-D::from(1.7)), tr_)))
+    let v15: D = dx_rem_euclid(dx_tanh(dx_rem(st.inner.a[1], dx_exp(v11, tr_) + D::from(0.5), tr_) + (snap6[0] + D::from(n5 as f64)), tr_), D::from(1.0) + (st.w[0][n5 % 2] * st.w[0][n5 % 2]), tr_);
+    (((((dx_atan(x2 * st.m, tr_) * dx_min(dx_acosh(dx_abs(x1, tr_) + D::from(1.95), tr_), s3[n5 % s3.len()], tr_)) + x2) - x1) + ((D::from(0.6) * dx_tanh(st.pos[1] - snap6[1], tr_)) + (D::from(0.4) * v11))) + (D::from(1.15) * (D::from(n13 as f64) * dx_sin(dx_log2(D::from(1.3) + (st.inner.a[1] * st.inner.a[1]), tr_) * (-D::from(1.7)), tr_)))) + (D::from(0.5) * dx_tanh(v15, tr_))
 }
 
 fn p1087_eval(x: &[f64]) -> Vec<f64> {
@@ -4244,7 +4295,8 @@ fn p1090(s1: &[f64], a2: [f64; 4], s3: &[f64], n4: usize, st: &Body) -> (f64, f6
     let v19: f64 = hh14.iter().filter(|&&v17| v17 > -1.237).map(|e18| autodiff::sigmoid(e18.asinh().abs().ln_1p())).sum::<f64>();
     let ia20: [f64; 3] = [autodiff::sigmoid((v16 + 1.05).min(n4 as f64) + st.vel[n4 % 2]), ((n4 as f64) - (s1[n4 % 4] * st.inner.t)).sin(), (out5.iter().sum::<f64>() + s1[n4 % s1.len()]).tanh()];
     let (n26, s27, s28) = ia20.iter().fold((0usize, 0.0, 0.0), |(c23, p24, q25), &v22| (c23 + 1, p24 + (-v22 - v22), q25 + ((v22.cos() - autodiff::elu(3.0, -0.8)).tanh() * (c23 as f64))));
-    ((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh())), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
+    let v29: f64 = (-st.inner.t - st.inner.t.hypot(s3[n4])).rem_euclid(-(f64::max(v16, -0.35).abs() + 0.6));
+    (((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh()))) + (0.9 * v29), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4272,7 +4324,8 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, st: &BodyD<D>, t
     let v19: D = { let mut s_ = D::from(0.0); for e18 in hh14.iter() { if dx_gt(*e18, -D::from(1.237), tr_) { s_ = s_ + dx_sigmoid(dx_ln_1p(dx_abs(dx_asinh(*e18, tr_), tr_), tr_), tr_); } } s_ };
     let ia20: [D; 3] = [dx_sigmoid(dx_min(v16 + D::from(1.05), D::from(n4 as f64), tr_) + st.vel[n4 % 2], tr_), dx_sin(D::from(n4 as f64) - (s1[n4 % 4] * st.inner.t), tr_), dx_tanh(out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + s1[n4 % s1.len()], tr_)];
     let (n26, s27, s28) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c23, p24, q25), &v22| (c23 + 1, p24 + (-v22 - v22), q25 + (dx_tanh(dx_cos(v22, tr_) - dx_elu(D::from(3.0), -D::from(0.8), tr_), tr_) * D::from(c23 as f64))));
-    ((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_))), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
+    let v29: D = dx_rem_euclid(-st.inner.t - dx_hypot(st.inner.t, s3[n4], tr_), -(dx_abs(dx_max(v16, -D::from(0.35), tr_), tr_) + D::from(0.6)), tr_);
+    (((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_)))) + (D::from(0.9) * v29), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
 }
 
 fn p1090_eval(x: &[f64]) -> Vec<f64> {
@@ -4334,7 +4387,8 @@ fn p1091(&self, r1: &f64, x2: f64, b3: &[f64; 1], s4: &[f64], s5: &[f64]) -> f64
     out8[1] -= (-(self.inner.t * x2)).sin();
     out8[0] -= (x2.max(self.m) - (self.inner.t % (self.m.abs() + 0.55))).sin();
     let cc9: f64 = cdot_s(s5, s5);
-    (((((x2 * self.vel[0]) / ((s5[3] + s4[0]).abs() + 0.95)).abs() + 0.7).log(8.1) - self.m) + (1.2 * acc5)) + ((0.95 * out8[0].tanh()) + (1.25 * cc9.sin()))
+    let v10: f64 = f64::div_euclid(b3[0], 2.55);
+    ((((((x2 * self.vel[0]) / ((s5[3] + s4[0]).abs() + 0.95)).abs() + 0.7).log(8.1) - self.m) + (1.2 * acc5)) + ((0.95 * out8[0].tanh()) + (1.25 * cc9.sin()))) + (0.65 * (v10 * (self.inner.t.abs() + 1.4).log2().tanh()).atan())
 }
 }
 
@@ -4359,7 +4413,8 @@ fn p1091_dual(&self, r1: &D, x2: D, b3: &[D; 1], s4: &[D], s5: &[D], tr_: &mut T
     out8[1] -= dx_sin(-(self.inner.t * x2), tr_);
     out8[0] -= dx_sin(dx_max(x2, self.m, tr_) - dx_rem(self.inner.t, dx_abs(self.m, tr_) + D::from(0.55), tr_), tr_);
     let cc9: D = cdot_s_dual(s5, s5, tr_);
-    ((dx_log(dx_abs((x2 * self.vel[0]) / (dx_abs(s5[3] + s4[0], tr_) + D::from(0.95)), tr_) + D::from(0.7), D::from(8.1), tr_) - self.m) + (D::from(1.2) * acc5)) + ((D::from(0.95) * dx_tanh(out8[0], tr_)) + (D::from(1.25) * dx_sin(cc9, tr_)))
+    let v10: D = dx_div_euclid(b3[0], D::from(2.55), tr_);
+    (((dx_log(dx_abs((x2 * self.vel[0]) / (dx_abs(s5[3] + s4[0], tr_) + D::from(0.95)), tr_) + D::from(0.7), D::from(8.1), tr_) - self.m) + (D::from(1.2) * acc5)) + ((D::from(0.95) * dx_tanh(out8[0], tr_)) + (D::from(1.25) * dx_sin(cc9, tr_)))) + (D::from(0.65) * dx_atan(v10 * dx_tanh(dx_log2(dx_abs(self.inner.t, tr_) + D::from(1.4), tr_), tr_), tr_))
 }
 }
 
@@ -4451,7 +4506,8 @@ fn p1092(f4: bool, a2: [f64; 1], w3: &[[f64; 2]; 1], r1: &f64) -> f64 {
             *o19 -= 0.55 * (*o19 - (xi20.sin() + (-0.95 + xi20)).sin());
         }
     }
-    ((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())
+    let v22: f64 = f64::div_euclid(*r1, -1.9);
+    (((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())) + (0.3 * (v22 * (v22.sin() * 0.9).asin().atan()).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4493,7 +4549,8 @@ fn p1092_dual<D: Dn>(f4: bool, a2: [D; 1], w3: &[[D; 2]; 1], r1: &D, tr_: &mut T
             *o19 -= D::from(0.55) * (*o19 - dx_sin(dx_sin(*xi20, tr_) + (-D::from(0.95) + (*xi20)), tr_));
         }
     }
-    ((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))
+    let v22: D = dx_div_euclid(*r1, -D::from(1.9), tr_);
+    (((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))
 }
 
 fn p1092_eval(x: &[f64]) -> Vec<f64> {
@@ -4648,7 +4705,8 @@ fn p1094(x1: f64, x2: f64, w3: &[[f64; 2]; 2]) -> [f64; 2] {
     let hh11: [f64; 2] = [(-x1 % (1.0 + (w3[1][1] * w3[1][1]))).tanh(), (x1.min(x2) / (f64::abs(0.75) + 1.3)).sin()];
     let cc10: f64 = caff2(&w3[0], ((hh11[1].sin() * 0.9).atanh() - (x1 / 2.2)).tanh() * 0.5, &hh11);
     let cc12: f64 = cdot2(&hh11, &hh11);
-    [(((((x2.tanh() * 0.9).atanh() + v7) * v7).atan() * x2) + (0.25 * acc9)) + ((0.5 * cc10) + (1.2 * cc12)), (-autodiff::relu(f64::powf(0.95 + (w3[0][1] * w3[0][1]), 1.95))).sin() * x1]
+    let v13: f64 = ((f64::abs(-1.35) + 0.85).recip() / 1.05).div_euclid(f64::min(hh11[0], hh11[0]).abs() + 0.85);
+    [((((((x2.tanh() * 0.9).atanh() + v7) * v7).atan() * x2) + (0.25 * acc9)) + ((0.5 * cc10) + (1.2 * cc12))) + (1.15 * (v13 * (acc9 + w3[1][1]).atan()).tanh()), (-autodiff::relu(f64::powf(0.95 + (w3[0][1] * w3[0][1]), 1.95))).sin() * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4683,7 +4741,8 @@ fn p1094_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 2], tr_: &mut Tr) -> [D; 2] {
     let hh11: [D; 2] = [dx_tanh(dx_rem(-x1, D::from(1.0) + (w3[1][1] * w3[1][1]), tr_), tr_), dx_sin(dx_min(x1, x2, tr_) / (dx_abs(D::from(0.75), tr_) + D::from(1.3)), tr_)];
     let cc10: D = caff2_dual(&w3[0], dx_tanh(dx_atanh(dx_sin(hh11[1], tr_) * D::from(0.9), tr_) - (x1 / D::from(2.2)), tr_) * D::from(0.5), &hh11, tr_);
     let cc12: D = cdot2_dual(&hh11, &hh11, tr_);
-    [((dx_atan((dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_) + v7) * v7, tr_) * x2) + (D::from(0.25) * acc9)) + ((D::from(0.5) * cc10) + (D::from(1.2) * cc12)), dx_sin(-dx_relu(dx_powf(D::from(0.95) + (w3[0][1] * w3[0][1]), D::from(1.95), tr_), tr_), tr_) * x1]
+    let v13: D = dx_div_euclid(dx_recip(dx_abs(-D::from(1.35), tr_) + D::from(0.85), tr_) / D::from(1.05), dx_abs(dx_min(hh11[0], hh11[0], tr_), tr_) + D::from(0.85), tr_);
+    [(((dx_atan((dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_) + v7) * v7, tr_) * x2) + (D::from(0.25) * acc9)) + ((D::from(0.5) * cc10) + (D::from(1.2) * cc12))) + (D::from(1.15) * dx_tanh(v13 * dx_atan(acc9 + w3[1][1], tr_), tr_)), dx_sin(-dx_relu(dx_powf(D::from(0.95) + (w3[0][1] * w3[0][1]), D::from(1.95), tr_), tr_), tr_) * x1]
 }
 
 fn p1094_eval(x: &[f64]) -> Vec<f64> {
@@ -5147,7 +5206,8 @@ fn p1100(x1: f64, a2: [f64; 4], b3: &[f64; 2], a4: [f64; 5], n5: usize) -> [f64;
     let v3 = ((x1.abs() + 0.5).log10().abs() + 1.05).log(8.55) * a4[n5];
     let mut v4 = autodiff::leaky_relu(v3, 0.51) / 0.9;
     let (n9, s10, s11) = a2.iter().fold((0usize, 0.0, 0.0), |(c6, p7, q8), &v5| (c6 + 1, p7 + autodiff::sigmoid((2.85 / (1.0 + (v5 * v5))) / ((v5 + v5).abs() + 1.4)), q8 + (((v5 + v5) + (-v5)).sin() * (c6 as f64))));
-    [((2.2 + ((n5 + 1) as f64)) + (-0.45)) + ((1.35 * (s10 / (n9 as f64))) + (1.5 * s11.sin())), f64::max(-0.55, f64::atan(-2.35)).asinh() - v4, (if -(a2[n5].abs() + 1.05).sqrt() > (b3[0] % 1.8) { b3[1].hypot(0.8 - v3) } else { a4[1] }) + v4]
+    let v12: f64 = f64::min(b3[n5] * a4[n5 + 1], -2.25 + a2[n9 % a2.len()]).tanh().rem_euclid((s11.tanh() * b3[1]).exp() + 0.5);
+    [(((2.2 + ((n5 + 1) as f64)) + (-0.45)) + ((1.35 * (s10 / (n9 as f64))) + (1.5 * s11.sin()))) + (0.55 * autodiff::sigmoid(v12)), f64::max(-0.55, f64::atan(-2.35)).asinh() - v4, (if -(a2[n5].abs() + 1.05).sqrt() > (b3[0] % 1.8) { b3[1].hypot(0.8 - v3) } else { a4[1] }) + v4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5161,7 +5221,8 @@ fn p1100_dual<D: Dn>(x1: D, a2: [D; 4], b3: &[D; 2], a4: [D; 5], n5: usize, tr_:
     let v3 = dx_log(dx_abs(dx_log10(dx_abs(x1, tr_) + D::from(0.5), tr_), tr_) + D::from(1.05), D::from(8.55), tr_) * a4[n5];
     let mut v4 = dx_leaky_relu(v3, D::from(0.51), tr_) / D::from(0.9);
     let (n9, s10, s11) = a2.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c6, p7, q8), &v5| (c6 + 1, p7 + dx_sigmoid((D::from(2.85) / (D::from(1.0) + (v5 * v5))) / (dx_abs(v5 + v5, tr_) + D::from(1.4)), tr_), q8 + (dx_sin((v5 + v5) + (-v5), tr_) * D::from(c6 as f64))));
-    [((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_))), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
+    let v12: D = dx_rem_euclid(dx_tanh(dx_min(b3[n5] * a4[n5 + 1], -D::from(2.25) + a2[n9 % a2.len()], tr_), tr_), dx_exp(dx_tanh(s11, tr_) * b3[1], tr_) + D::from(0.5), tr_);
+    [(((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_)))) + (D::from(0.55) * dx_sigmoid(v12, tr_)), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
 }
 
 fn p1100_eval(x: &[f64]) -> Vec<f64> {
@@ -5574,7 +5635,8 @@ fn p1105(x1: f64, x2: f64, a3: [f64; 1], a4: [f64; 5], s5: &[f64]) -> f64 {
         c11 += 1;
         u9[0] = (0.25 * snap10[0]) + (a4[c7] + x1).tanh();
     }
-    ((if !(c7 < 4) || c7 % 3 == 0 { f64::abs(-2.9) } else if (x2.tanh() * 0.9).acos() >= 1.0 && (0.85 - a3[0]) <= a4[5 - 1 - c7] { ((((c7 + 1) as f64).abs() + 1.5).log2().abs() + 0.55).log(8.8) } else { -2.55 }) * x1) + ((1.1 * u9[0].sin()) + (1.3 * snap10[0].sin()))
+    let v13: f64 = ((snap10[(c11 + 2) % 1] + x2) * autodiff::sigmoid(snap10[(c7 + 3) % snap10.len()] * x1)).tanh().rem_euclid(x2.atan2(a4[5 - 1 - c7]).tanh().exp() + 0.5);
+    (((if !(c7 < 4) || c7 % 3 == 0 { f64::abs(-2.9) } else if (x2.tanh() * 0.9).acos() >= 1.0 && (0.85 - a3[0]) <= a4[5 - 1 - c7] { ((((c7 + 1) as f64).abs() + 1.5).log2().abs() + 0.55).log(8.8) } else { -2.55 }) * x1) + ((1.1 * u9[0].sin()) + (1.3 * snap10[0].sin()))) + (1.25 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5604,7 +5666,8 @@ fn p1105_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 5], s5: &[D], tr_: &mut T
         c11 += 1;
         u9[0] = (D::from(0.25) * snap10[0]) + dx_tanh(a4[c7] + x1, tr_);
     }
-    ((if !(c7 < 4) || c7 % 3 == 0 { dx_abs(-D::from(2.9), tr_) } else if dx_ge(dx_acos(dx_tanh(x2, tr_) * D::from(0.9), tr_), D::from(1.0), tr_) && dx_le(D::from(0.85) - a3[0], a4[5 - 1 - c7], tr_) { dx_log(dx_abs(dx_log2(dx_abs(D::from((c7 + 1) as f64), tr_) + D::from(1.5), tr_), tr_) + D::from(0.55), D::from(8.8), tr_) } else { -D::from(2.55) }) * x1) + ((D::from(1.1) * dx_sin(u9[0], tr_)) + (D::from(1.3) * dx_sin(snap10[0], tr_)))
+    let v13: D = dx_rem_euclid(dx_tanh((snap10[(c11 + 2) % 1] + x2) * dx_sigmoid(snap10[(c7 + 3) % snap10.len()] * x1, tr_), tr_), dx_exp(dx_tanh(dx_atan2(x2, a4[5 - 1 - c7], tr_), tr_), tr_) + D::from(0.5), tr_);
+    (((if !(c7 < 4) || c7 % 3 == 0 { dx_abs(-D::from(2.9), tr_) } else if dx_ge(dx_acos(dx_tanh(x2, tr_) * D::from(0.9), tr_), D::from(1.0), tr_) && dx_le(D::from(0.85) - a3[0], a4[5 - 1 - c7], tr_) { dx_log(dx_abs(dx_log2(dx_abs(D::from((c7 + 1) as f64), tr_) + D::from(1.5), tr_), tr_) + D::from(0.55), D::from(8.8), tr_) } else { -D::from(2.55) }) * x1) + ((D::from(1.1) * dx_sin(u9[0], tr_)) + (D::from(1.3) * dx_sin(snap10[0], tr_)))) + (D::from(1.25) * v13)
 }
 
 fn p1105_eval(x: &[f64]) -> Vec<f64> {
@@ -5815,7 +5878,8 @@ fn p1107(x1: f64, x2: f64, s3: &[f64], a4: [f64; 4], b5: &[f64; 3], mut st: Body
     let v21: f64 = st.inner.t.tanh().copysign(((x2 - st.inner.t).abs() + 1.3).recip().tanh());
     debug_assert!(!(autodiff::softplus(cc20) / (-(st.m.atan().exp() + 0.5))).tanh().is_nan());
     let v22: f64 = ((autodiff::sigmoid(cc20).cosh().sin() * 0.9).asin() + st.inner.t).tanh();
-    ((autodiff::sigmoid((autodiff::elu((st.m / (-(x1.abs() + 1.2))).tanh(), 0.6) * (st.inner.t.atan2(x1) - s3[c1].atan())) - v4) * st.pos[1].atan()) - st.inner.t) + ((((((((0.35 * (st.pos[1] - snap10[1]).atan()) + (0.9 * u12[0].sin())) + (0.65 * autodiff::sigmoid(u15[0]))) + (1.45 * snap16[1].atan())) + (1.45 * cc19.atan())) + (0.9 * cc20.tanh())) + (1.0 * v21)) + (1.0 * v22))
+    let v23: f64 = (autodiff::sigmoid(st.inner.a[c17 % 2]) * st.w[c17 % 2][c1 % 2].tanh()).sin().rem_euclid((x1 * v21).abs() + 1.45);
+    (((autodiff::sigmoid((autodiff::elu((st.m / (-(x1.abs() + 1.2))).tanh(), 0.6) * (st.inner.t.atan2(x1) - s3[c1].atan())) - v4) * st.pos[1].atan()) - st.inner.t) + ((((((((0.35 * (st.pos[1] - snap10[1]).atan()) + (0.9 * u12[0].sin())) + (0.65 * autodiff::sigmoid(u15[0]))) + (1.45 * snap16[1].atan())) + (1.45 * cc19.atan())) + (0.9 * cc20.tanh())) + (1.0 * v21)) + (1.0 * v22))) + (1.25 * v23)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5869,7 +5933,8 @@ fn p1107_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 4], b5: &[D; 3], mut st: Bo
     let v21: D = dx_copysign(dx_tanh(st.inner.t, tr_), dx_tanh(dx_recip(dx_abs(x2 - st.inner.t, tr_) + D::from(1.3), tr_), tr_), tr_);
     debug_assert!(!dx_is_nan(dx_tanh(dx_softplus(cc20, tr_) / (-(dx_exp(dx_atan(st.m, tr_), tr_) + D::from(0.5))), tr_), tr_));
     let v22: D = dx_tanh(dx_asin(dx_sin(dx_cosh(dx_sigmoid(cc20, tr_), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_);
-    ((dx_sigmoid((dx_elu(dx_tanh(st.m / (-(dx_abs(x1, tr_) + D::from(1.2))), tr_), D::from(0.6), tr_) * (dx_atan2(st.inner.t, x1, tr_) - dx_atan(s3[c1], tr_))) - v4, tr_) * dx_atan(st.pos[1], tr_)) - st.inner.t) + ((((((((D::from(0.35) * dx_atan(st.pos[1] - snap10[1], tr_)) + (D::from(0.9) * dx_sin(u12[0], tr_))) + (D::from(0.65) * dx_sigmoid(u15[0], tr_))) + (D::from(1.45) * dx_atan(snap16[1], tr_))) + (D::from(1.45) * dx_atan(cc19, tr_))) + (D::from(0.9) * dx_tanh(cc20, tr_))) + (D::from(1.0) * v21)) + (D::from(1.0) * v22))
+    let v23: D = dx_rem_euclid(dx_sin(dx_sigmoid(st.inner.a[c17 % 2], tr_) * dx_tanh(st.w[c17 % 2][c1 % 2], tr_), tr_), dx_abs(x1 * v21, tr_) + D::from(1.45), tr_);
+    (((dx_sigmoid((dx_elu(dx_tanh(st.m / (-(dx_abs(x1, tr_) + D::from(1.2))), tr_), D::from(0.6), tr_) * (dx_atan2(st.inner.t, x1, tr_) - dx_atan(s3[c1], tr_))) - v4, tr_) * dx_atan(st.pos[1], tr_)) - st.inner.t) + ((((((((D::from(0.35) * dx_atan(st.pos[1] - snap10[1], tr_)) + (D::from(0.9) * dx_sin(u12[0], tr_))) + (D::from(0.65) * dx_sigmoid(u15[0], tr_))) + (D::from(1.45) * dx_atan(snap16[1], tr_))) + (D::from(1.45) * dx_atan(cc19, tr_))) + (D::from(0.9) * dx_tanh(cc20, tr_))) + (D::from(1.0) * v21)) + (D::from(1.0) * v22))) + (D::from(1.25) * v23)
 }
 
 fn p1107_eval(x: &[f64]) -> Vec<f64> {
@@ -5943,7 +6008,9 @@ fn p1108(&self, r1: &f64, s2: &[f64], a4: [f64; 1], mut a3: [f64; 4]) -> f64 {
     }
     let mut out19: [f64; 2] = self.vel;
     out19[0] -= a3[3].tanh();
-    (((((a3[2] - (-0.65)).abs() + 0.6).log10() * self.pos[0]) + self.inner.t) + (1.2 * acc18)) + (0.6 * out19[1].tanh())
+    let v20: f64 = f64::rem_euclid(-0.1, (acc18 + self.inner.t).exp() + 0.5);
+    let v21: f64 = f64::div_euclid(-r1, 2.65);
+    ((((((a3[2] - (-0.65)).abs() + 0.6).log10() * self.pos[0]) + self.inner.t) + (1.2 * acc18)) + (0.6 * out19[1].tanh())) + ((1.05 * v20.sin()) + (0.35 * autodiff::sigmoid(v21 * a4.iter().map(|e22| a4.iter().map(|&e23| self.vel[1] * a3[3].tanh()).sum::<f64>().tanh() + 1.0).product::<f64>())))
 }
 }
 
@@ -5972,7 +6039,9 @@ fn p1108_dual(&self, r1: &D, s2: &[D], a4: [D; 1], mut a3: [D; 4], tr_: &mut Tr)
     }
     let mut out19: [D; 2] = self.vel;
     out19[0] -= dx_tanh(a3[3], tr_);
-    (((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))
+    let v20: D = dx_rem_euclid(-D::from(0.1), dx_exp(acc18 + self.inner.t, tr_) + D::from(0.5), tr_);
+    let v21: D = dx_div_euclid(-(*r1), D::from(2.65), tr_);
+    ((((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))) + ((D::from(1.05) * dx_sin(v20, tr_)) + (D::from(0.35) * dx_sigmoid(v21 * a4.iter().map(|e22| dx_tanh(a4.iter().map(|&e23| self.vel[1] * dx_tanh(a3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))
 }
 }
 
@@ -6324,7 +6393,9 @@ fn p1112(b2: &[f64; 1], s1: &[f64], mut st: Body) -> f64 {
     st.pos[0] += 0.45 * (v1.atan() * 0.63);
     st.pos[1] += 0.35 * autodiff::sigmoid(b2[0].exp() / 1.3);
     let cc24: f64 = cdot_s(s1, s1);
-    (((st.pos[0] - v2) + v22).atan() * v1) + ((1.1 * autodiff::sigmoid(st.pos[1] - snap23[1])) + (0.3 * autodiff::sigmoid(cc24)))
+    let v25: f64 = b2[0].exp2().min((cc24.sin() * 0.9).asin()).tanh().div_euclid((st.inner.t + st.m).sin().exp() + 0.5);
+    let v31: f64 = f64::rem_euclid(snap23.iter().enumerate().fold(0.65f64, |acc28, (j26, e27)| acc28 + b2.iter().zip(snap23.iter()).map(|(p29, q30)| ((st.pos[j26] + s1[j26]).atan() * 0.63) + 1.0).product::<f64>().tanh()), cc24.min(-1.75).abs() + 1.2);
+    ((((st.pos[0] - v2) + v22).atan() * v1) + ((1.1 * autodiff::sigmoid(st.pos[1] - snap23[1])) + (0.3 * autodiff::sigmoid(cc24)))) + ((1.45 * (v25 * st.pos[0].atan().exp2().tanh())) + (1.5 * autodiff::sigmoid(v31)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6350,7 +6421,9 @@ fn p1112_dual<D: Dn>(b2: &[D; 1], s1: &[D], mut st: BodyD<D>, tr_: &mut Tr) -> D
     st.pos[0] += D::from(0.45) * (dx_atan(v1, tr_) * D::from(0.63));
     st.pos[1] += D::from(0.35) * dx_sigmoid(dx_exp(b2[0], tr_) / D::from(1.3), tr_);
     let cc24: D = cdot_s_dual(s1, s1, tr_);
-    (dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))
+    let v25: D = dx_div_euclid(dx_tanh(dx_min(dx_exp2(b2[0], tr_), dx_asin(dx_sin(cc24, tr_) * D::from(0.9), tr_), tr_), tr_), dx_exp(dx_sin(st.inner.t + st.m, tr_), tr_) + D::from(0.5), tr_);
+    let v31: D = dx_rem_euclid(snap23.iter().enumerate().fold(D::from(0.65), |acc28, (j26, e27)| acc28 + dx_tanh(b2.iter().zip(snap23.iter()).map(|(p29, q30)| (dx_atan(st.pos[j26] + s1[j26], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), dx_abs(dx_min(cc24, -D::from(1.75), tr_), tr_) + D::from(1.2), tr_);
+    ((dx_atan((st.pos[0] - v2) + v22, tr_) * v1) + ((D::from(1.1) * dx_sigmoid(st.pos[1] - snap23[1], tr_)) + (D::from(0.3) * dx_sigmoid(cc24, tr_)))) + ((D::from(1.45) * (v25 * dx_tanh(dx_exp2(dx_atan(st.pos[0], tr_), tr_), tr_))) + (D::from(1.5) * dx_sigmoid(v31, tr_)))
 }
 
 fn p1112_eval(x: &[f64]) -> Vec<f64> {
@@ -6558,7 +6631,8 @@ fn p1115(x2: f64, x1: f64, s3: &[f64]) -> f64 {
     let hh17: [f64; 2] = cpair2(&hh16);
     assert!((if cc13 <= -0.95 { x2 } else { x2 - hh16[0] }).tanh().is_finite());
     let v18: f64 = s3[2];
-    ((((((v1 - v1).abs() + 1.1).log2() / ((s3[2] + x1).tanh().sinh().abs() + 1.3)) - v1) + x2) + v1) + ((((1.15 * cc13.tanh()) + (1.05 * hh17[0])) + (1.05 * hh17[1])) + (0.3 * v18))
+    let v19: f64 = f64::max(hh17[1], hh17[1]).max(hh17[1] / 0.9).tanh().div_euclid((cc13 + v18).tanh().exp() + 0.5);
+    (((((((v1 - v1).abs() + 1.1).log2() / ((s3[2] + x1).tanh().sinh().abs() + 1.3)) - v1) + x2) + v1) + ((((1.15 * cc13.tanh()) + (1.05 * hh17[0])) + (1.05 * hh17[1])) + (0.3 * v18))) + (1.25 * autodiff::sigmoid(v19 * s3[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6586,7 +6660,8 @@ fn p1115_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
     let hh17: [D; 2] = cpair2_dual(&hh16, tr_);
     assert!(dx_is_finite(dx_tanh(if dx_le(cc13, -D::from(0.95), tr_) { x2 } else { x2 - hh16[0] }, tr_), tr_));
     let v18: D = s3[2];
-    ((((dx_log2(dx_abs(v1 - v1, tr_) + D::from(1.1), tr_) / (dx_abs(dx_sinh(dx_tanh(s3[2] + x1, tr_), tr_), tr_) + D::from(1.3))) - v1) + x2) + v1) + ((((D::from(1.15) * dx_tanh(cc13, tr_)) + (D::from(1.05) * hh17[0])) + (D::from(1.05) * hh17[1])) + (D::from(0.3) * v18))
+    let v19: D = dx_div_euclid(dx_tanh(dx_max(dx_max(hh17[1], hh17[1], tr_), hh17[1] / D::from(0.9), tr_), tr_), dx_exp(dx_tanh(cc13 + v18, tr_), tr_) + D::from(0.5), tr_);
+    (((((dx_log2(dx_abs(v1 - v1, tr_) + D::from(1.1), tr_) / (dx_abs(dx_sinh(dx_tanh(s3[2] + x1, tr_), tr_), tr_) + D::from(1.3))) - v1) + x2) + v1) + ((((D::from(1.15) * dx_tanh(cc13, tr_)) + (D::from(1.05) * hh17[0])) + (D::from(1.05) * hh17[1])) + (D::from(0.3) * v18))) + (D::from(1.25) * dx_sigmoid(v19 * s3[0], tr_))
 }
 
 fn p1115_eval(x: &[f64]) -> Vec<f64> {
@@ -6818,7 +6893,8 @@ fn p1117(&self, s1: &[f64], mut a2: [f64; 3], n3: usize) -> [f64; 2] {
         }
     }
     let cc24: f64 = cdot3(&z19, &a2);
-    [((v1 - (n3 as f64)) * v5.tanh()) + (((((0.6 * out12[1].atan()) + (0.4 * u13[0].atan())) + (1.3 * autodiff::sigmoid(u18[2]))) + (0.65 * z19[2].sin())) + (1.05 * cc24.atan())), -((v2 + v5).tanh() * (self.w[1][0].abs() + 0.9).log(v1.abs() + 2.0)) + v2]
+    let v25: f64 = f64::rem_euclid(v2.atan(), -(v1.abs() + 1.0));
+    [(((v1 - (n3 as f64)) * v5.tanh()) + (((((0.6 * out12[1].atan()) + (0.4 * u13[0].atan())) + (1.3 * autodiff::sigmoid(u18[2]))) + (0.65 * z19[2].sin())) + (1.05 * cc24.atan()))) + (1.35 * v25.atan()), -((v2 + v5).tanh() * (self.w[1][0].abs() + 0.9).log(v1.abs() + 2.0)) + v2]
 }
 }
 
@@ -6862,7 +6938,8 @@ fn p1117_dual(&self, s1: &[D], mut a2: [D; 3], n3: usize, tr_: &mut Tr) -> [D; 2
         }
     }
     let cc24: D = cdot3_dual(&z19, &a2, tr_);
-    [((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_))), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
+    let v25: D = dx_rem_euclid(dx_atan(v2, tr_), -(dx_abs(v1, tr_) + D::from(1.0)), tr_);
+    [(((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_)))) + (D::from(1.35) * dx_atan(v25, tr_)), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
 }
 }
 
@@ -7041,7 +7118,8 @@ fn p1119(f5: bool, b2: &[f64; 2], a3: [f64; 4], a4: [f64; 3], x1: f64, nt: usize
     }
     let cl22 = |acc23: f64, z24: f64| (0.5 * acc23) + ((1.3 - z24) * z24.exp_m1().tanh()).tanh();
     let v25: f64 = a4.iter().copied().fold(0.55, cl22);
-    [(((((((-0.85 - (b2[(c3 + 3) % b2.len()].abs() + 1.4).ln()) - (x1 + x1)) + x1) - v1) - x1) + (1.25 * acc12)) + ((0.25 * autodiff::sigmoid(u13[0])) + (0.9 * z15[0].sin()))) + (1.05 * v25), (a3.iter().sum::<f64>() * autodiff::sigmoid(a4[c3 % a4.len()].sinh())) * a4[c3 % a4.len()]]
+    let v26: f64 = (if acc12.atan().exp2() < -0.35 { v1 + b2[c16 % 2] } else { (c3 + 1) as f64 }).rem_euclid(1.95);
+    [((((((((-0.85 - (b2[(c3 + 3) % b2.len()].abs() + 1.4).ln()) - (x1 + x1)) + x1) - v1) - x1) + (1.25 * acc12)) + ((0.25 * autodiff::sigmoid(u13[0])) + (0.9 * z15[0].sin()))) + (1.05 * v25)) + (0.85 * v26), (a3.iter().sum::<f64>() * autodiff::sigmoid(a4[c3 % a4.len()].sinh())) * a4[c3 % a4.len()]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7087,7 +7165,8 @@ fn p1119_dual<D: Dn>(f5: bool, b2: &[D; 2], a3: [D; 4], a4: [D; 3], x1: D, nt: u
     }
     let cl22 = |acc23: D, z24: D, tr_: &mut Tr| (D::from(0.5) * acc23) + dx_tanh((D::from(1.3) - z24) * dx_tanh(dx_exp_m1(z24, tr_), tr_), tr_);
     let v25: D = a4.iter().copied().fold(D::from(0.55), |acc_, t_| cl22(acc_, t_, tr_));
-    [(((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25), (a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
+    let v26: D = dx_rem_euclid(if dx_lt(dx_exp2(dx_atan(acc12, tr_), tr_), -D::from(0.35), tr_) { v1 + b2[c16 % 2] } else { D::from((c3 + 1) as f64) }, D::from(1.95), tr_);
+    [((((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25)) + (D::from(0.85) * v26), (a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
 }
 
 fn p1119_eval(x: &[f64]) -> Vec<f64> {
@@ -7321,7 +7400,8 @@ fn p1122(mut x1: f64, mut x2: f64, a3: [f64; 2], b4: &[f64; 3], ow10: Option<f64
     }
     let v9: f64 = cgen(((f64::sinh(0.15).abs() + 1.45).sqrt() + x2).tanh() * 0.5, (acc7.abs() + x2).tanh() * 0.5);
     let v12: f64 = if let Some(f11) = ow10 { (autodiff::relu(acc7) + a3[1]).atan() * f11 } else { (v2 + x1).max(v3 - x1).atan() };
-    (((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((1.3 * autodiff::sigmoid(acc7)) + (1.5 * v9))) + (0.65 * v12)
+    let v13: f64 = (-v12 + (b4[0].abs() + 0.6).log2()).div_euclid(-1.8);
+    ((((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((1.3 * autodiff::sigmoid(acc7)) + (1.5 * v9))) + (0.65 * v12)) + (1.05 * (v13 * b4.iter().copied().map(|e14| (x2 % (f64::abs(-1.95) + 0.6)).sin() + 1.0).product::<f64>().tanh()).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7338,7 +7418,8 @@ fn p1122_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 3], ow10: Option
     }
     let v9: D = cgen_dual(dx_tanh(dx_sqrt(dx_abs(dx_sinh(D::from(0.15), tr_), tr_) + D::from(1.45), tr_) + x2, tr_) * D::from(0.5), dx_tanh(dx_abs(acc7, tr_) + x2, tr_) * D::from(0.5), tr_);
     let v12: D = if let Some(f11) = ow10 { dx_atan(dx_relu(acc7, tr_) + a3[1], tr_) * D::from(f11) } else { dx_atan(dx_max(v2 + x1, v3 - x1, tr_), tr_) };
-    (((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(1.3) * dx_sigmoid(acc7, tr_)) + (D::from(1.5) * v9))) + (D::from(0.65) * v12)
+    let v13: D = dx_div_euclid(-v12 + dx_log2(dx_abs(b4[0], tr_) + D::from(0.6), tr_), -D::from(1.8), tr_);
+    ((((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(1.3) * dx_sigmoid(acc7, tr_)) + (D::from(1.5) * v9))) + (D::from(0.65) * v12)) + (D::from(1.05) * dx_sin(v13 * dx_tanh(b4.iter().copied().map(|e14| dx_sin(dx_rem(x2, dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_))
 }
 
 fn p1122_eval(x: &[f64]) -> Vec<f64> {
@@ -7401,7 +7482,8 @@ fn p1123(x1: f64, k7: i32, b3: &[f64; 3], a4: [f64; 1], a5: [f64; 3], n6: usize,
     assert!((x2.tanh().tan() + (st.vel[2 - 1 - n6].abs() + 0.8).ln()).atan().is_finite());
     let v6: f64 = autodiff::sigmoid(b3[n6 + 1].max(a5[3 - 1 - n6]) - (st.m + st.m));
     let v10: f64 = a5.iter().filter(|&&v7| v7 < x2).fold(0.9f64, |acc9, e8| (0.5 * acc9) + (e8 * (e8 * e8)).atan());
-    (((autodiff::sigmoid((({ let t3 = autodiff::relu(n6 as f64); t3 * (st.w[n6][2 - 1 - n6] / (1.0 + (t3 * t3))).atan() }).abs() + 0.6).powf(autodiff::sigmoid(b3[n6] + (st.vel[1] - x1)))) * st.m.sin()) * x1) + ((0.55 * (st.vel[1] - snap4[1]).atan()) + (0.6 * v6))) + (1.5 * autodiff::sigmoid(v10))
+    let v11: f64 = (f64::exp_m1(-0.05) * (a4[n6 % a4.len()] * st.m).tanh()).rem_euclid(x2.abs() + 1.2);
+    ((((autodiff::sigmoid((({ let t3 = autodiff::relu(n6 as f64); t3 * (st.w[n6][2 - 1 - n6] / (1.0 + (t3 * t3))).atan() }).abs() + 0.6).powf(autodiff::sigmoid(b3[n6] + (st.vel[1] - x1)))) * st.m.sin()) * x1) + ((0.55 * (st.vel[1] - snap4[1]).atan()) + (0.6 * v6))) + (1.5 * autodiff::sigmoid(v10))) + (0.3 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7423,7 +7505,8 @@ fn p1123_dual<D: Dn>(x1: D, k7: i32, b3: &[D; 3], a4: [D; 1], a5: [D; 3], n6: us
     assert!(dx_is_finite(dx_atan(dx_tan(dx_tanh(x2, tr_), tr_) + dx_ln(dx_abs(st.vel[2 - 1 - n6], tr_) + D::from(0.8), tr_), tr_), tr_));
     let v6: D = dx_sigmoid(dx_max(b3[n6 + 1], a5[3 - 1 - n6], tr_) - (st.m + st.m), tr_);
     let v10: D = { let mut acc9 = D::from(0.9); for e8 in a5.iter() { if dx_lt(*e8, x2, tr_) { acc9 = (D::from(0.5) * acc9) + dx_atan(*e8 * (*e8 * (*e8)), tr_); } } acc9 };
-    (((dx_sigmoid(dx_powf(dx_abs({ let t3 = dx_relu(D::from(n6 as f64), tr_); t3 * dx_atan(st.w[n6][2 - 1 - n6] / (D::from(1.0) + (t3 * t3)), tr_) }, tr_) + D::from(0.6), dx_sigmoid(b3[n6] + (st.vel[1] - x1), tr_), tr_), tr_) * dx_sin(st.m, tr_)) * x1) + ((D::from(0.55) * dx_atan(st.vel[1] - snap4[1], tr_)) + (D::from(0.6) * v6))) + (D::from(1.5) * dx_sigmoid(v10, tr_))
+    let v11: D = dx_rem_euclid(dx_exp_m1(-D::from(0.05), tr_) * dx_tanh(a4[n6 % a4.len()] * st.m, tr_), dx_abs(x2, tr_) + D::from(1.2), tr_);
+    ((((dx_sigmoid(dx_powf(dx_abs({ let t3 = dx_relu(D::from(n6 as f64), tr_); t3 * dx_atan(st.w[n6][2 - 1 - n6] / (D::from(1.0) + (t3 * t3)), tr_) }, tr_) + D::from(0.6), dx_sigmoid(b3[n6] + (st.vel[1] - x1), tr_), tr_), tr_) * dx_sin(st.m, tr_)) * x1) + ((D::from(0.55) * dx_atan(st.vel[1] - snap4[1], tr_)) + (D::from(0.6) * v6))) + (D::from(1.5) * dx_sigmoid(v10, tr_))) + (D::from(0.3) * v11)
 }
 
 fn p1123_eval(x: &[f64]) -> Vec<f64> {
@@ -7856,7 +7939,8 @@ fn p1128(x1: f64, x2: f64, s3: &[f64], b4: &[f64; 4], b5: &[f64; 3], nt: usize, 
     let cc11: f64 = cdot2(&old5, &u6);
     let cc12: f64 = cdot2(&u6, &u6);
     let v14: f64 = (wv13[2][0] * b4[nt + 1]) + wv13[2][0].sin();
-    ((((((s3[nt % 2] + x2).tanh() * 0.9).acos() * ((b5[1] + x1) % (x1.abs().abs() + 1.2))) + v4) + b5[nt]) + ((((0.45 * u6[1].atan()) + (0.95 * old5[0].sin())) + (1.2 * cc11.tanh())) + (1.0 * cc12.tanh()))) + (1.4 * v14.sin())
+    let v15: f64 = ((old5[nt % old5.len()].sin() * 0.9).acos() * ((nt as f64) / 2.75)).atan().rem_euclid(-(autodiff::sigmoid(autodiff::softplus(old5[nt % old5.len()])).exp() + 0.5));
+    (((((((s3[nt % 2] + x2).tanh() * 0.9).acos() * ((b5[1] + x1) % (x1.abs().abs() + 1.2))) + v4) + b5[nt]) + ((((0.45 * u6[1].atan()) + (0.95 * old5[0].sin())) + (1.2 * cc11.tanh())) + (1.0 * cc12.tanh()))) + (1.4 * v14.sin())) + (0.9 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7879,7 +7963,8 @@ fn p1128_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 4], b5: &[D; 3], nt: usize
     let cc11: D = cdot2_dual(&old5, &u6, tr_);
     let cc12: D = cdot2_dual(&u6, &u6, tr_);
     let v14: D = (wv13[2][0] * b4[nt + 1]) + dx_sin(wv13[2][0], tr_);
-    ((((dx_acos(dx_tanh(s3[nt % 2] + x2, tr_) * D::from(0.9), tr_) * dx_rem(b5[1] + x1, dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.2), tr_)) + v4) + b5[nt]) + ((((D::from(0.45) * dx_atan(u6[1], tr_)) + (D::from(0.95) * dx_sin(old5[0], tr_))) + (D::from(1.2) * dx_tanh(cc11, tr_))) + (D::from(1.0) * dx_tanh(cc12, tr_)))) + (D::from(1.4) * dx_sin(v14, tr_))
+    let v15: D = dx_rem_euclid(dx_atan(dx_acos(dx_sin(old5[nt % old5.len()], tr_) * D::from(0.9), tr_) * (D::from(nt as f64) / D::from(2.75)), tr_), -(dx_exp(dx_sigmoid(dx_softplus(old5[nt % old5.len()], tr_), tr_), tr_) + D::from(0.5)), tr_);
+    (((((dx_acos(dx_tanh(s3[nt % 2] + x2, tr_) * D::from(0.9), tr_) * dx_rem(b5[1] + x1, dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.2), tr_)) + v4) + b5[nt]) + ((((D::from(0.45) * dx_atan(u6[1], tr_)) + (D::from(0.95) * dx_sin(old5[0], tr_))) + (D::from(1.2) * dx_tanh(cc11, tr_))) + (D::from(1.0) * dx_tanh(cc12, tr_)))) + (D::from(1.4) * dx_sin(v14, tr_))) + (D::from(0.9) * v15)
 }
 
 fn p1128_eval(x: &[f64]) -> Vec<f64> {
@@ -8064,14 +8149,16 @@ fn p1129_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1130(s1: &[f64]) -> [f64; 2] {
     let v1 = (s1.iter().copied().fold(0.6f64, |acc3, e2| (acc3 + acc3).tanh()) * 0.95) * ((s1[0] * s1[0]) - (-1.2));
     let mut v4 = s1[0];
-    [((v4 * v1).abs() + 1.85).acosh() * v4, ((((v1.atan().abs() + 0.8).log2().abs() + 1.1).log2() + v4) * v4) + v1]
+    let v7: f64 = autodiff::sigmoid(v1.mul_add(-2.6, 1.25) / (-0.75)).div_euclid(s1.iter().copied().fold(0.6f64, |acc6, e5| (acc6 + v4).tanh()).abs() + 0.7);
+    [(((v4 * v1).abs() + 1.85).acosh() * v4) + (0.4 * (v7 * autodiff::sigmoid(v1 + v1))), ((((v1.atan().abs() + 0.8).log2().abs() + 1.1).log2() + v4) * v4) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1130_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> [D; 2] {
     let v1 = (s1.iter().copied().fold(D::from(0.6), |acc3, e2| dx_tanh(acc3 + acc3, tr_)) * D::from(0.95)) * ((s1[0] * s1[0]) - (-D::from(1.2)));
     let mut v4 = s1[0];
-    [dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4, ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
+    let v7: D = dx_div_euclid(dx_sigmoid(dx_mul_add(v1, -D::from(2.6), D::from(1.25), tr_) / (-D::from(0.75)), tr_), dx_abs(s1.iter().copied().fold(D::from(0.6), |acc6, e5| dx_tanh(acc6 + v4, tr_)), tr_) + D::from(0.7), tr_);
+    [(dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4) + (D::from(0.4) * (v7 * dx_sigmoid(v1 + v1, tr_))), ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
 }
 
 fn p1130_eval(x: &[f64]) -> Vec<f64> {
@@ -8237,7 +8324,8 @@ fn p1132(x1: f64, a2: [f64; 5], s3: &[f64], b4: &[f64; 3], nt: usize) -> f64 {
         let snap16 = u14;
         u14[0] = (0.35 * snap16[0]) + (((1.15 - u14[nt % 1]) * snap16[i15 % 1].tanh().exp2()) + s3[1]).tanh();
     }
-    (x1 + x1) + (0.35 * u14[0].tanh())
+    let v17: f64 = f64::exp_m1(-(-1.0)).div_euclid((u14[0].abs() + 1.15).sqrt().abs() + 1.1);
+    ((x1 + x1) + (0.35 * u14[0].tanh())) + (0.6 * (v17 * autodiff::softplus((nt + 1) as f64).sin()).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8269,7 +8357,8 @@ fn p1132_dual<D: Dn>(x1: D, a2: [D; 5], s3: &[D], b4: &[D; 3], nt: usize, tr_: &
         let snap16 = u14;
         u14[0] = (D::from(0.35) * snap16[0]) + dx_tanh(((D::from(1.15) - u14[nt % 1]) * dx_exp2(dx_tanh(snap16[i15 % 1], tr_), tr_)) + s3[1], tr_);
     }
-    (x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))
+    let v17: D = dx_div_euclid(dx_exp_m1(-(-D::from(1.0)), tr_), dx_abs(dx_sqrt(dx_abs(u14[0], tr_) + D::from(1.15), tr_), tr_) + D::from(1.1), tr_);
+    ((x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))) + (D::from(0.6) * dx_sin(v17 * dx_sin(dx_softplus(D::from((nt + 1) as f64), tr_), tr_), tr_))
 }
 
 fn p1132_eval(x: &[f64]) -> Vec<f64> {
@@ -8433,7 +8522,8 @@ fn p1134(s1: &[f64], s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
     let tmp10 = std::mem::replace(&mut u8, z9);
     z9 = tmp10;
     let (v12, v13) = f64::min(z9.iter().map(|e11| *e11).sum::<f64>(), s1[3] - s1[n4 % 4]).atan().sin_cos();
-    (((((a3.iter().zip(s1.iter()).fold(0.5f64, |acc4, (p2, q3)| (acc4 * 0.5) + f64::atan2(-0.55, a3[0]).tanh()) + s2[n4 % s2.len()]) * f64::clamp(s1.iter().sum::<f64>(), K1134, K1134 + 1.45)) + K1134) - K1134) + (1.45 * acc7)) + ((((1.2 * u8[0].sin()) + (1.15 * z9[2].sin())) + (0.9 * v12)) + (1.3 * v13))
+    let v14: f64 = acc7.rem_euclid(1.7);
+    ((((((a3.iter().zip(s1.iter()).fold(0.5f64, |acc4, (p2, q3)| (acc4 * 0.5) + f64::atan2(-0.55, a3[0]).tanh()) + s2[n4 % s2.len()]) * f64::clamp(s1.iter().sum::<f64>(), K1134, K1134 + 1.45)) + K1134) - K1134) + (1.45 * acc7)) + ((((1.2 * u8[0].sin()) + (1.15 * z9[2].sin())) + (0.9 * v12)) + (1.3 * v13))) + (0.5 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8457,7 +8547,8 @@ fn p1134_dual<D: Dn>(s1: &[D], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) ->
     let tmp10 = std::mem::replace(&mut u8, z9);
     z9 = tmp10;
     let (v12, v13) = (dx_sin(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_), dx_cos(dx_atan(dx_min(z9.iter().map(|e11| *e11).fold(D::from(0.0), |acc_, t_| acc_ + t_), s1[3] - s1[n4 % 4], tr_), tr_), tr_));
-    (((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + ((((D::from(1.2) * dx_sin(u8[0], tr_)) + (D::from(1.15) * dx_sin(z9[2], tr_))) + (D::from(0.9) * v12)) + (D::from(1.3) * v13))
+    let v14: D = dx_rem_euclid(acc7, D::from(1.7), tr_);
+    ((((((a3.iter().zip(s1.iter()).fold(D::from(0.5), |acc4, (p2, q3)| (acc4 * D::from(0.5)) + dx_tanh(dx_atan2(-D::from(0.55), a3[0], tr_), tr_)) + s2[n4 % s2.len()]) * dx_clamp(s1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), K1134, K1134 + D::from(1.45), tr_)) + K1134) - K1134) + (D::from(1.45) * acc7)) + ((((D::from(1.2) * dx_sin(u8[0], tr_)) + (D::from(1.15) * dx_sin(z9[2], tr_))) + (D::from(0.9) * v12)) + (D::from(1.3) * v13))) + (D::from(0.5) * v14)
 }
 
 fn p1134_eval(x: &[f64]) -> Vec<f64> {
@@ -8679,7 +8770,9 @@ fn p1137(x1: f64, s3: &[f64], s2: &[f64], s4: &[f64], n5: usize) -> f64 {
         acc5 += ((e4 * (n5 as f64)).abs() + 0.7).log(f64::max(x1, v2).abs() + 2.45).atan();
     }
     let v9: f64 = s4.iter().skip(2).filter(|&&v6| v6 < 0.313).fold(0.8f64, |acc8, e7| (0.5 * acc8) + autodiff::relu(-e7).tanh());
-    (((({ let t3 = x1.sinh(); t3 * autodiff::relu(s2[(n5 + 1) % 2]) }).atan().exp_m1() * x1).tanh() * x1) + (0.8 * acc5)) + (0.35 * v9)
+    let v10: f64 = f64::div_euclid((s2[(n5 + 3) % 2] * 0.45) - v2, 1.0 + (s2[n5 % 2] * s2[n5 % 2]));
+    let v11: f64 = (0.15 + v2).ceil().rem_euclid((v1 + ((n5 + 1) as f64)).tanh().exp() + 0.5);
+    ((((({ let t3 = x1.sinh(); t3 * autodiff::relu(s2[(n5 + 1) % 2]) }).atan().exp_m1() * x1).tanh() * x1) + (0.8 * acc5)) + (0.35 * v9)) + ((1.5 * (v10 * s2[n5 % s2.len()]).tanh()) + (0.7 * v11))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8691,7 +8784,9 @@ fn p1137_dual<D: Dn>(x1: D, s3: &[D], s2: &[D], s4: &[D], n5: usize, tr_: &mut T
         acc5 += dx_atan(dx_log(dx_abs(*e4 * D::from(n5 as f64), tr_) + D::from(0.7), dx_abs(dx_max(x1, v2, tr_), tr_) + D::from(2.45), tr_), tr_);
     }
     let v9: D = { let mut acc8 = D::from(0.8); for e7 in s4.iter().skip(2) { if dx_lt(*e7, D::from(0.313), tr_) { acc8 = (D::from(0.5) * acc8) + dx_tanh(dx_relu(-(*e7), tr_), tr_); } } acc8 };
-    ((dx_tanh(dx_exp_m1(dx_atan({ let t3 = dx_sinh(x1, tr_); t3 * dx_relu(s2[(n5 + 1) % 2], tr_) }, tr_), tr_) * x1, tr_) * x1) + (D::from(0.8) * acc5)) + (D::from(0.35) * v9)
+    let v10: D = dx_div_euclid((s2[(n5 + 3) % 2] * D::from(0.45)) - v2, D::from(1.0) + (s2[n5 % 2] * s2[n5 % 2]), tr_);
+    let v11: D = dx_rem_euclid(dx_ceil(D::from(0.15) + v2, tr_), dx_exp(dx_tanh(v1 + D::from((n5 + 1) as f64), tr_), tr_) + D::from(0.5), tr_);
+    (((dx_tanh(dx_exp_m1(dx_atan({ let t3 = dx_sinh(x1, tr_); t3 * dx_relu(s2[(n5 + 1) % 2], tr_) }, tr_), tr_) * x1, tr_) * x1) + (D::from(0.8) * acc5)) + (D::from(0.35) * v9)) + ((D::from(1.5) * dx_tanh(v10 * s2[n5 % s2.len()], tr_)) + (D::from(0.7) * v11))
 }
 
 fn p1137_eval(x: &[f64]) -> Vec<f64> {
@@ -8850,7 +8945,9 @@ fn p1139(&self, x1: f64, mut a4: [f64; 1], b3: &[f64; 5], a2: [f64; 2], ok8: Opt
         acc9 += ((m11 as f64) + 0.5) * autodiff::sigmoid(((v10 * 1.9).abs() + 0.95).log(7.05));
     }
     let v14: f64 = a4.iter().filter(|v12| **v12 > -0.137).map(|e13| (if (e13 - (-2.45)).is_sign_positive() && *e13 <= *e13 { (e13.sin() * 0.9).acos() } else { *e13 }).tanh()).sum::<f64>();
-    (((self.vel[0].asinh() + autodiff::leaky_relu(x1, autodiff::sigmoid((x1.abs() + 1.45).recip()))) - self.m) + (((1.25 * autodiff::sigmoid(out4[1])) + (0.3 * cc6.atan())) + (0.35 * cc7))) + ((0.8 * acc9.tanh()) + (0.6 * v14))
+    let v15: f64 = self.inner.t.atan2(v1.abs().ln_1p()).rem_euclid(cc6.abs() + 0.9);
+    let v16: f64 = a2[1].div_euclid(1.0 + (self.w[0][1] * self.w[0][1]));
+    ((((self.vel[0].asinh() + autodiff::leaky_relu(x1, autodiff::sigmoid((x1.abs() + 1.45).recip()))) - self.m) + (((1.25 * autodiff::sigmoid(out4[1])) + (0.3 * cc6.atan())) + (0.35 * cc7))) + ((0.8 * acc9.tanh()) + (0.6 * v14))) + ((1.35 * autodiff::sigmoid(v15)) + (1.0 * (v16 * b3[0].atan()).atan()))
 }
 }
 
@@ -8871,7 +8968,9 @@ fn p1139_dual(&self, x1: D, mut a4: [D; 1], b3: &[D; 5], a2: [D; 2], ok8: Option
         acc9 += (D::from(m11 as f64) + D::from(0.5)) * dx_sigmoid(dx_log(dx_abs(*v10 * D::from(1.9), tr_) + D::from(0.95), D::from(7.05), tr_), tr_);
     }
     let v14: D = { let mut s_ = D::from(0.0); for e13 in a4.iter() { if dx_gt(*e13, -D::from(0.137), tr_) { s_ = s_ + dx_tanh(if dx_is_sign_positive(*e13 - (-D::from(2.45)), tr_) && dx_le(*e13, *e13, tr_) { dx_acos(dx_sin(*e13, tr_) * D::from(0.9), tr_) } else { *e13 }, tr_); } } s_ };
-    (((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))
+    let v15: D = dx_rem_euclid(dx_atan2(self.inner.t, dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), dx_abs(cc6, tr_) + D::from(0.9), tr_);
+    let v16: D = dx_div_euclid(a2[1], D::from(1.0) + (self.w[0][1] * self.w[0][1]), tr_);
+    ((((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))) + ((D::from(1.35) * dx_sigmoid(v15, tr_)) + (D::from(1.0) * dx_atan(v16 * dx_atan(b3[0], tr_), tr_)))
 }
 }
 
@@ -8949,7 +9048,8 @@ fn p1140(x1: f64, r2: &f64, s3: &[f64], nt: usize) -> f64 {
     if v15.abs() > 1e300 {
         dbg!(v15);
     }
-    (((-1.55 + x1) - x1) + ((1.4 * u7[0].tanh()) + (1.4 * u11[2].atan()))) + (0.9 * v15)
+    let v16: f64 = f64::rem_euclid(autodiff::sigmoid(y1[0][nt] * (x1 * u11[nt]).tanh()), (s3[nt] / (-0.9)).abs() + 0.7);
+    ((((-1.55 + x1) - x1) + ((1.4 * u7[0].tanh()) + (1.4 * u11[2].atan()))) + (0.9 * v15)) + (1.2 * v16.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8982,7 +9082,8 @@ fn p1140_dual<D: Dn>(x1: D, r2: &D, s3: &[D], nt: usize, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v15, tr_), D::from(1e300), tr_) {
         let _ = v15;
     }
-    (((-D::from(1.55) + x1) - x1) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_)))) + (D::from(0.9) * v15)
+    let v16: D = dx_rem_euclid(dx_sigmoid(y1[0][nt] * dx_tanh(x1 * u11[nt], tr_), tr_), dx_abs(s3[nt] / (-D::from(0.9)), tr_) + D::from(0.7), tr_);
+    ((((-D::from(1.55) + x1) - x1) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_)))) + (D::from(0.9) * v15)) + (D::from(1.2) * dx_atan(v16, tr_))
 }
 
 fn p1140_eval(x: &[f64]) -> Vec<f64> {
@@ -9110,7 +9211,8 @@ fn p1142(x1: f64, b3: &[f64; 1], a2: [f64; 3], a4: [f64; 5], ow11: Option<f64>) 
     let v13: f64 = if let Some(f12) = ow11 { ((0.6 * a2[0]) - (v1 / (-(a2[0].abs() + 0.55)))).sin() * f12 } else { ((b3[0] + v10) + v10.exp2()).tanh() };
     let ia14: [f64; 4] = [((-v1 * acc9.powi(3).tanh()) + x1).sin(), ((v13 * v10).tanh().tan() + x1).tanh(), (-((v13 - a4[2]).abs() + 1.4)).cbrt().tanh(), ((v1 / 1.25) + b3[0]).sin()];
     let (s20, s21) = ia14.iter().fold((0.0, 0.0), |(p17, q18), v15| (p17 + (autodiff::leaky_relu(*v15, 0.41) / (v15.sin().tan().exp() + 0.5)).tanh(), q18 + (v15 + v15).round().tanh()));
-    ((((((b3[0].sinh().abs() + 0.95).atan() * 0.63) + 1.5).powf(autodiff::sigmoid(v1 + a2[1])).tanh().mul_add(a2.iter().zip(b3.iter()).map(|(p6, q7)| p6 - q7).sum::<f64>().sin(), if v1 < a4[1] && (v1 - (-1.95)).is_sign_negative() { -a4[3] } else { 0.75 * a4[3] }) + x1) + (0.55 * acc9)) + (0.9 * v10)) + (((0.8 * v13) + (1.1 * s20)) + (0.7 * s21))
+    let v22: f64 = ((v10 * a2[0]).abs() + 1.1).log10().div_euclid(-((x1 * acc9).sin().exp() + 0.5));
+    (((((((b3[0].sinh().abs() + 0.95).atan() * 0.63) + 1.5).powf(autodiff::sigmoid(v1 + a2[1])).tanh().mul_add(a2.iter().zip(b3.iter()).map(|(p6, q7)| p6 - q7).sum::<f64>().sin(), if v1 < a4[1] && (v1 - (-1.95)).is_sign_negative() { -a4[3] } else { 0.75 * a4[3] }) + x1) + (0.55 * acc9)) + (0.9 * v10)) + (((0.8 * v13) + (1.1 * s20)) + (0.7 * s21))) + (0.9 * (v22 * (s20 * v13).tanh()).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9134,7 +9236,8 @@ fn p1142_dual<D: Dn>(x1: D, b3: &[D; 1], a2: [D; 3], a4: [D; 5], ow11: Option<f6
     let v13: D = if let Some(f12) = ow11 { dx_sin((D::from(0.6) * a2[0]) - (v1 / (-(dx_abs(a2[0], tr_) + D::from(0.55)))), tr_) * D::from(f12) } else { dx_tanh((b3[0] + v10) + dx_exp2(v10, tr_), tr_) };
     let ia14: [D; 4] = [dx_sin((-v1 * dx_tanh(dx_powi(acc9, 3, tr_), tr_)) + x1, tr_), dx_tanh(dx_tan(dx_tanh(v13 * v10, tr_), tr_) + x1, tr_), dx_tanh(dx_cbrt(-(dx_abs(v13 - a4[2], tr_) + D::from(1.4)), tr_), tr_), dx_sin((v1 / D::from(1.25)) + b3[0], tr_)];
     let (s20, s21) = ia14.iter().fold((D::from(0.0), D::from(0.0)), |(p17, q18), v15| (p17 + dx_tanh(dx_leaky_relu(*v15, D::from(0.41), tr_) / (dx_exp(dx_tan(dx_sin(*v15, tr_), tr_), tr_) + D::from(0.5)), tr_), q18 + dx_tanh(dx_round(*v15 + (*v15), tr_), tr_)));
-    (((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))
+    let v22: D = dx_div_euclid(dx_log10(dx_abs(v10 * a2[0], tr_) + D::from(1.1), tr_), -(dx_exp(dx_sin(x1 * acc9, tr_), tr_) + D::from(0.5)), tr_);
+    ((((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))) + (D::from(0.9) * dx_sin(v22 * dx_tanh(s20 * v13, tr_), tr_))
 }
 
 fn p1142_eval(x: &[f64]) -> Vec<f64> {
@@ -9331,7 +9434,9 @@ fn p1145(x1: f64, s2: &[f64], b3: &[f64; 1], nt: usize) -> (f64, f64) {
         }
     }
     let v19: f64 = b3.iter().filter(|v17| **v17 < x1).map(|e18| autodiff::elu(e18 * (-1.95), e18.atan2(-0.95).tanh()).atan().atan() * 0.95).product::<f64>();
-    ((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19)), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
+    let v20: f64 = autodiff::sigmoid((1.05 + (old6[nt % 1] * old6[nt % 1])).powf(autodiff::sigmoid(-2.25 % (x1.abs() + 0.6)))).div_euclid(1.75);
+    let v21: f64 = f64::rem_euclid(nt as f64, (v20 * v20).tanh().exp() + 0.5);
+    (((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19))) + ((1.45 * (v20 * autodiff::elu(v2, 1.7).sin())) + (1.2 * v21)), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9369,7 +9474,9 @@ fn p1145_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], nt: usize, tr_: &mut Tr) -> (
         }
     }
     let v19: D = { let mut s_ = D::from(1.0); for e18 in b3.iter() { if dx_lt(*e18, x1, tr_) { s_ = s_ * (dx_atan(dx_atan(dx_elu(*e18 * (-D::from(1.95)), dx_tanh(dx_atan2(*e18, -D::from(0.95), tr_), tr_), tr_), tr_), tr_) * D::from(0.95)); } } s_ };
-    (((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19)), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
+    let v20: D = dx_div_euclid(dx_sigmoid(dx_powf(D::from(1.05) + (old6[nt % 1] * old6[nt % 1]), dx_sigmoid(dx_rem(-D::from(2.25), dx_abs(x1, tr_) + D::from(0.6), tr_), tr_), tr_), tr_), D::from(1.75), tr_);
+    let v21: D = dx_rem_euclid(D::from(nt as f64), dx_exp(dx_tanh(v20 * v20, tr_), tr_) + D::from(0.5), tr_);
+    ((((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19))) + ((D::from(1.45) * (v20 * dx_sin(dx_elu(v2, D::from(1.7), tr_), tr_))) + (D::from(1.2) * v21)), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
 }
 
 fn p1145_eval(x: &[f64]) -> Vec<f64> {
@@ -9554,7 +9661,8 @@ fn p1147(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 1], n5: usize, mut st: 
         st.inner.a[1] += 0.35 * (0.85 % ((st.inner.t - snap14[n5]).abs() + 1.1));
     }
     let v18: f64 = b3.iter().take(3).filter(|v16| **v16 > 0.413).map(|e17| (1.6 * (e17 - (-0.75))).atan()).sum::<f64>();
-    (((((((a4[n5 % 1].asinh() * ((x1 - a2[2 - 1 - n5]) + f64::atan2(1.55, st.vel[1]))).sin() * autodiff::sigmoid(st.vel[0])) - st.m) - st.inner.t) + (0.55 * acc13)) + (1.45 * (st.inner.a[1] - snap14[1]).sin())) + (0.4 * v18.atan()), autodiff::sigmoid((f64::cos(0.9) + st.inner.t) + st.inner.t) * st.inner.t.sin())
+    let v21: f64 = f64::div_euclid(b3.iter().enumerate().map(|(j19, e20)| b3[n5].min((j19 + 1) as f64)).sum::<f64>().tanh(), 1.0 + (st.vel[n5] * st.vel[n5]));
+    ((((((((a4[n5 % 1].asinh() * ((x1 - a2[2 - 1 - n5]) + f64::atan2(1.55, st.vel[1]))).sin() * autodiff::sigmoid(st.vel[0])) - st.m) - st.inner.t) + (0.55 * acc13)) + (1.45 * (st.inner.a[1] - snap14[1]).sin())) + (0.4 * v18.atan())) + (1.1 * (v21 * (0.7 + (st.m * st.m)).powi(-2).tanh())), autodiff::sigmoid((f64::cos(0.9) + st.inner.t) + st.inner.t) * st.inner.t.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9585,7 +9693,8 @@ fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut 
         st.inner.a[1] += D::from(0.35) * dx_rem(D::from(0.85), dx_abs(st.inner.t - snap14[n5], tr_) + D::from(1.1), tr_);
     }
     let v18: D = { let mut s_ = D::from(0.0); for e17 in b3.iter().take(3) { if dx_gt(*e17, D::from(0.413), tr_) { s_ = s_ + dx_atan(D::from(1.6) * (*e17 - (-D::from(0.75))), tr_); } } s_ };
-    ((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_)), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
+    let v21: D = dx_div_euclid(dx_tanh(b3.iter().enumerate().map(|(j19, e20)| dx_min(b3[n5], D::from((j19 + 1) as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (st.vel[n5] * st.vel[n5]), tr_);
+    (((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_))), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
 }
 
 fn p1147_eval(x: &[f64]) -> Vec<f64> {
@@ -9756,7 +9865,8 @@ fn p1149(s1: &[f64], nt: usize) -> [f64; 3] {
         z15 = tmp17;
     }
     let cc18: f64 = cdot_s(s1, s1);
-    [(((s1[nt] + v1) - v1) + (1.25 * acc13)) + (((0.6 * u14[1].tanh()) + (0.65 * z15[0].tanh())) + (1.25 * cc18.tanh())), (((s1[4 - 1 - nt] / (1.0 + (s1[2] * s1[2]))).abs() + 1.25).recip() + v1).tanh() * 2.9, (s1.iter().map(|e11| 2.95 - s1[1]).sum::<f64>().tanh().exp_m1().fract() * v1.tanh()) - v1]
+    let v19: f64 = f64::div_euclid(acc13, -(autodiff::elu(z15[nt], v1.sin()).atan().exp() + 0.5));
+    [((((s1[nt] + v1) - v1) + (1.25 * acc13)) + (((0.6 * u14[1].tanh()) + (0.65 * z15[0].tanh())) + (1.25 * cc18.tanh()))) + (0.7 * (v19 * (acc13 * autodiff::sigmoid(v19)).atan()).atan()), (((s1[4 - 1 - nt] / (1.0 + (s1[2] * s1[2]))).abs() + 1.25).recip() + v1).tanh() * 2.9, (s1.iter().map(|e11| 2.95 - s1[1]).sum::<f64>().tanh().exp_m1().fract() * v1.tanh()) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9789,7 +9899,8 @@ fn p1149_dual<D: Dn>(s1: &[D], nt: usize, tr_: &mut Tr) -> [D; 3] {
         z15 = tmp17;
     }
     let cc18: D = cdot_s_dual(s1, s1, tr_);
-    [(((s1[nt] + v1) - v1) + (D::from(1.25) * acc13)) + (((D::from(0.6) * dx_tanh(u14[1], tr_)) + (D::from(0.65) * dx_tanh(z15[0], tr_))) + (D::from(1.25) * dx_tanh(cc18, tr_))), dx_tanh(dx_recip(dx_abs(s1[4 - 1 - nt] / (D::from(1.0) + (s1[2] * s1[2])), tr_) + D::from(1.25), tr_) + v1, tr_) * D::from(2.9), (dx_fract(dx_exp_m1(dx_tanh(s1.iter().map(|e11| D::from(2.95) - s1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) - v1]
+    let v19: D = dx_div_euclid(acc13, -(dx_exp(dx_atan(dx_elu(z15[nt], dx_sin(v1, tr_), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    [((((s1[nt] + v1) - v1) + (D::from(1.25) * acc13)) + (((D::from(0.6) * dx_tanh(u14[1], tr_)) + (D::from(0.65) * dx_tanh(z15[0], tr_))) + (D::from(1.25) * dx_tanh(cc18, tr_)))) + (D::from(0.7) * dx_atan(v19 * dx_atan(acc13 * dx_sigmoid(v19, tr_), tr_), tr_)), dx_tanh(dx_recip(dx_abs(s1[4 - 1 - nt] / (D::from(1.0) + (s1[2] * s1[2])), tr_) + D::from(1.25), tr_) + v1, tr_) * D::from(2.9), (dx_fract(dx_exp_m1(dx_tanh(s1.iter().map(|e11| D::from(2.95) - s1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_tanh(v1, tr_)) - v1]
 }
 
 fn p1149_eval(x: &[f64]) -> Vec<f64> {
@@ -9845,7 +9956,9 @@ fn p1150(&self, mut x1: f64, w2: &[[f64; 3]; 2], b3: &[f64; 4], s4: &[f64], n5: 
     for l9 in 0..2 {
         cc7 += caff3(&w2[l9], ((-(1.4 + (acc5 * acc5))).cbrt() - autodiff::sigmoid(self.inner.t)).tanh() * 0.5, &hh8);
     }
-    ((((autodiff::sigmoid(self.m) - self.m) + self.inner.t) + self.inner.t) + (0.4 * acc5)) + ((0.75 * out6[0].tanh()) + (1.05 * cc7))
+    let v10: f64 = ((((n5 + 1) as f64) - w2[(n5 + 2) % w2.len()][n5]) + (-(acc5.abs() + 1.35)).recip()).atan().rem_euclid(1.0 + (self.m * self.m));
+    let v11: f64 = f64::rem_euclid(((-2.2 - w2[1][n5]) - (cc7 - self.inner.t)).tanh(), 1.0 + (self.inner.a[c2 % 2] * self.inner.a[c2 % 2]));
+    (((((autodiff::sigmoid(self.m) - self.m) + self.inner.t) + self.inner.t) + (0.4 * acc5)) + ((0.75 * out6[0].tanh()) + (1.05 * cc7))) + ((0.95 * v10.sin()) + (0.55 * v11.sin()))
 }
 }
 
@@ -9877,7 +9990,9 @@ fn p1150_dual(&self, mut x1: D, w2: &[[D; 3]; 2], b3: &[D; 4], s4: &[D], n5: usi
     for l9 in 0..2 {
         cc7 += caff3_dual(&w2[l9], dx_tanh(dx_cbrt(-(D::from(1.4) + (acc5 * acc5)), tr_) - dx_sigmoid(self.inner.t, tr_), tr_) * D::from(0.5), &hh8, tr_);
     }
-    ((((dx_sigmoid(self.m, tr_) - self.m) + self.inner.t) + self.inner.t) + (D::from(0.4) * acc5)) + ((D::from(0.75) * dx_tanh(out6[0], tr_)) + (D::from(1.05) * cc7))
+    let v10: D = dx_rem_euclid(dx_atan((D::from((n5 + 1) as f64) - w2[(n5 + 2) % w2.len()][n5]) + dx_recip(-(dx_abs(acc5, tr_) + D::from(1.35)), tr_), tr_), D::from(1.0) + (self.m * self.m), tr_);
+    let v11: D = dx_rem_euclid(dx_tanh((-D::from(2.2) - w2[1][n5]) - (cc7 - self.inner.t), tr_), D::from(1.0) + (self.inner.a[c2 % 2] * self.inner.a[c2 % 2]), tr_);
+    (((((dx_sigmoid(self.m, tr_) - self.m) + self.inner.t) + self.inner.t) + (D::from(0.4) * acc5)) + ((D::from(0.75) * dx_tanh(out6[0], tr_)) + (D::from(1.05) * cc7))) + ((D::from(0.95) * dx_sin(v10, tr_)) + (D::from(0.55) * dx_sin(v11, tr_)))
 }
 }
 
@@ -9950,7 +10065,8 @@ fn p1151(a1: [f64; 4], b2: &[f64; 1], a3: [f64; 3]) -> f64 {
     for i9 in (0..3).rev() {
         acc8 = (0.5 * acc8) + (b2.iter().copied().enumerate().fold(0.65f64, |acc12, (j10, e11)| acc12 - a3.iter().map(|e13| ((v1.tanh() * 0.9).asin().atan() * 0.63) + 1.0).product::<f64>().sin()).sin() * (i9 as f64));
     }
-    (((autodiff::elu(v1, 0.15) + autodiff::elu(a3[2], 1.5)).cos() - v1) + (1.25 * acc6)) + ((0.7 * v7) + (0.8 * acc8.tanh()))
+    let v14: f64 = (b2[0] + (b2[0] + b2[0])).div_euclid(1.0 + (a3[0] * a3[0]));
+    ((((autodiff::elu(v1, 0.15) + autodiff::elu(a3[2], 1.5)).cos() - v1) + (1.25 * acc6)) + ((0.7 * v7) + (0.8 * acc8.tanh()))) + (0.55 * autodiff::sigmoid(v14 * a1[2].exp2().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9979,7 +10095,8 @@ fn p1151_dual<D: Dn>(a1: [D; 4], b2: &[D; 1], a3: [D; 3], tr_: &mut Tr) -> D {
     for i9 in (0..3).rev() {
         acc8 = (D::from(0.5) * acc8) + (dx_sin(b2.iter().copied().enumerate().fold(D::from(0.65), |acc12, (j10, e11)| acc12 - dx_sin(a3.iter().map(|e13| (dx_atan(dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), tr_) * D::from(i9 as f64));
     }
-    ((dx_cos(dx_elu(v1, D::from(0.15), tr_) + dx_elu(a3[2], D::from(1.5), tr_), tr_) - v1) + (D::from(1.25) * acc6)) + ((D::from(0.7) * v7) + (D::from(0.8) * dx_tanh(acc8, tr_)))
+    let v14: D = dx_div_euclid(b2[0] + (b2[0] + b2[0]), D::from(1.0) + (a3[0] * a3[0]), tr_);
+    (((dx_cos(dx_elu(v1, D::from(0.15), tr_) + dx_elu(a3[2], D::from(1.5), tr_), tr_) - v1) + (D::from(1.25) * acc6)) + ((D::from(0.7) * v7) + (D::from(0.8) * dx_tanh(acc8, tr_)))) + (D::from(0.55) * dx_sigmoid(v14 * dx_tanh(dx_exp2(a1[2], tr_), tr_), tr_))
 }
 
 fn p1151_eval(x: &[f64]) -> Vec<f64> {
@@ -11714,7 +11831,8 @@ fn p1170(x1: f64, b2: &[f64; 2], b3: &[f64; 2], n4: usize, wv4: [[f64; 2]; 2]) -
         acc3 += v1.sin();
     }
     let v5: f64 = (wv4[1][0] * (b3[n4] * acc3).max(b3[0] - v1).sin()) + wv4[1][0].sin();
-    (((f64::abs(3.0) + 1.5).ln() - v1) + (1.15 * acc3)) + (0.5 * v5)
+    let v6: f64 = f64::rem_euclid(autodiff::relu((-(wv4[n4][1].abs() + 0.85)).cbrt()), 2.15);
+    ((((f64::abs(3.0) + 1.5).ln() - v1) + (1.15 * acc3)) + (0.5 * v5)) + (0.85 * v6)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11726,7 +11844,8 @@ fn p1170_dual<D: Dn>(x1: D, b2: &[D; 2], b3: &[D; 2], n4: usize, wv4: [[D; 2]; 2
         acc3 += dx_sin(v1, tr_);
     }
     let v5: D = (wv4[1][0] * dx_sin(dx_max(b3[n4] * acc3, b3[0] - v1, tr_), tr_)) + dx_sin(wv4[1][0], tr_);
-    ((dx_ln(dx_abs(D::from(3.0), tr_) + D::from(1.5), tr_) - v1) + (D::from(1.15) * acc3)) + (D::from(0.5) * v5)
+    let v6: D = dx_rem_euclid(dx_relu(dx_cbrt(-(dx_abs(wv4[n4][1], tr_) + D::from(0.85)), tr_), tr_), D::from(2.15), tr_);
+    (((dx_ln(dx_abs(D::from(3.0), tr_) + D::from(1.5), tr_) - v1) + (D::from(1.15) * acc3)) + (D::from(0.5) * v5)) + (D::from(0.85) * v6)
 }
 
 fn p1170_eval(x: &[f64]) -> Vec<f64> {
@@ -12471,7 +12590,8 @@ fn p1179(s1: &[f64], n2: usize, k3: i32, ow10: Option<f64>) -> f64 {
         let Some(m13) = ow10 else { continue };
         acc11 += m13 * (v12.tanh().exp().abs() + 1.25).log2().sin();
     }
-    ((((((f64::powf(s1[n2 % s1.len()].abs() + 0.7, s1[n2 % s1.len()]).abs() + 1.1).sin() + 1.5).powf((-(1.35 + (s1[1] * s1[1]))).recip()).abs().ln_1p() * v6.atan()) - v6) - v6) + (1.25 * autodiff::sigmoid(u7[1]))) + (0.55 * acc11)
+    let v14: f64 = f64::log((acc11 + (n2 as f64)).abs() + 1.45, (s1[n2 % 4] + u7[n2 % u7.len()]).abs() + 2.45).rem_euclid(-(s1[0].exp() + 0.5));
+    (((((((f64::powf(s1[n2 % s1.len()].abs() + 0.7, s1[n2 % s1.len()]).abs() + 1.1).sin() + 1.5).powf((-(1.35 + (s1[1] * s1[1]))).recip()).abs().ln_1p() * v6.atan()) - v6) - v6) + (1.25 * autodiff::sigmoid(u7[1]))) + (0.55 * acc11)) + (0.4 * v14.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12494,7 +12614,8 @@ fn p1179_dual<D: Dn>(s1: &[D], n2: usize, k3: i32, ow10: Option<f64>, tr_: &mut 
         let Some(m13) = ow10 else { continue };
         acc11 += D::from(m13) * dx_sin(dx_log2(dx_abs(dx_exp(dx_tanh(*v12, tr_), tr_), tr_) + D::from(1.25), tr_), tr_);
     }
-    ((((dx_ln_1p(dx_abs(dx_powf(dx_sin(dx_abs(dx_powf(dx_abs(s1[n2 % s1.len()], tr_) + D::from(0.7), s1[n2 % s1.len()], tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), dx_recip(-(D::from(1.35) + (s1[1] * s1[1])), tr_), tr_), tr_), tr_) * dx_atan(v6, tr_)) - v6) - v6) + (D::from(1.25) * dx_sigmoid(u7[1], tr_))) + (D::from(0.55) * acc11)
+    let v14: D = dx_rem_euclid(dx_log(dx_abs(acc11 + D::from(n2 as f64), tr_) + D::from(1.45), dx_abs(s1[n2 % 4] + u7[n2 % u7.len()], tr_) + D::from(2.45), tr_), -(dx_exp(s1[0], tr_) + D::from(0.5)), tr_);
+    (((((dx_ln_1p(dx_abs(dx_powf(dx_sin(dx_abs(dx_powf(dx_abs(s1[n2 % s1.len()], tr_) + D::from(0.7), s1[n2 % s1.len()], tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), dx_recip(-(D::from(1.35) + (s1[1] * s1[1])), tr_), tr_), tr_), tr_) * dx_atan(v6, tr_)) - v6) - v6) + (D::from(1.25) * dx_sigmoid(u7[1], tr_))) + (D::from(0.55) * acc11)) + (D::from(0.4) * dx_tanh(v14, tr_))
 }
 
 fn p1179_eval(x: &[f64]) -> Vec<f64> {
@@ -12541,7 +12662,9 @@ fn p1180(&self, x2: f64, x1: f64, w3: &[[f64; 3]; 2], s4: &[f64], s5: &[f64]) ->
     let v10: f64 = if self.inner.t.is_finite() { s4[1] } else { unreachable!() };
     assert!(autodiff::softplus(v2.min(self.vel[0])).atan().is_finite());
     let v14: f64 = s4.iter().enumerate().fold(self.inner.a[1], |acc13, (j11, e12)| acc13 + autodiff::leaky_relu(v10, autodiff::sigmoid(2.9)).sin()).atan();
-    ((s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (p7 + (-2.5))).sum::<f64>().sin() * v6) - x2) + (((0.6 * autodiff::sigmoid(out9[1])) + (0.65 * v10)) + (1.25 * v14))
+    let v17: f64 = (if (self.m - s5.iter().fold(x1, |acc16, e15| (acc16 + x1).tanh())).is_sign_positive() { self.pos[0].min(s4[2]) } else if autodiff::elu(0.4, autodiff::sigmoid(v6)) < 0.4 { x2 - self.w[1][0] } else { x2 / (x2.exp() + 0.5) }).rem_euclid((s4[0] % (v2.abs() + 0.8)).exp() + 0.5);
+    let v19: f64 = autodiff::sigmoid(v6).atan2(autodiff::softplus(v10)).div_euclid(-(autodiff::sigmoid(out9.iter().copied().map(|e18| v5 * 2.3).sum::<f64>()).exp() + 0.5));
+    (((s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (p7 + (-2.5))).sum::<f64>().sin() * v6) - x2) + (((0.6 * autodiff::sigmoid(out9[1])) + (0.65 * v10)) + (1.25 * v14))) + ((0.7 * v17.tanh()) + (0.55 * autodiff::sigmoid(v19 * x2)))
 }
 }
 
@@ -12560,7 +12683,9 @@ fn p1180_dual(&self, x2: D, x1: D, w3: &[[D; 3]; 2], s4: &[D], s5: &[D], tr_: &m
     let v10: D = if dx_is_finite(self.inner.t, tr_) { s4[1] } else { unreachable!() };
     assert!(dx_is_finite(dx_atan(dx_softplus(dx_min(v2, self.vel[0], tr_), tr_), tr_), tr_));
     let v14: D = dx_atan(s4.iter().enumerate().fold(self.inner.a[1], |acc13, (j11, e12)| acc13 + dx_sin(dx_leaky_relu(v10, dx_sigmoid(D::from(2.9), tr_), tr_), tr_)), tr_);
-    ((dx_sin(s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (*p7 + (-D::from(2.5)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * v6) - x2) + (((D::from(0.6) * dx_sigmoid(out9[1], tr_)) + (D::from(0.65) * v10)) + (D::from(1.25) * v14))
+    let v17: D = dx_rem_euclid(if dx_is_sign_positive(self.m - s5.iter().fold(x1, |acc16, e15| dx_tanh(acc16 + x1, tr_)), tr_) { dx_min(self.pos[0], s4[2], tr_) } else if dx_lt(dx_elu(D::from(0.4), dx_sigmoid(v6, tr_), tr_), D::from(0.4), tr_) { x2 - self.w[1][0] } else { x2 / (dx_exp(x2, tr_) + D::from(0.5)) }, dx_exp(dx_rem(s4[0], dx_abs(v2, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5), tr_);
+    let v19: D = dx_div_euclid(dx_atan2(dx_sigmoid(v6, tr_), dx_softplus(v10, tr_), tr_), -(dx_exp(dx_sigmoid(out9.iter().copied().map(|e18| v5 * D::from(2.3)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5)), tr_);
+    (((dx_sin(s5.iter().zip(s4.iter()).map(|(p7, q8)| (self.vel[0] * self.pos[1]) * (*p7 + (-D::from(2.5)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * v6) - x2) + (((D::from(0.6) * dx_sigmoid(out9[1], tr_)) + (D::from(0.65) * v10)) + (D::from(1.25) * v14))) + ((D::from(0.7) * dx_tanh(v17, tr_)) + (D::from(0.55) * dx_sigmoid(v19 * x2, tr_)))
 }
 }
 
@@ -12652,7 +12777,8 @@ fn p1181(w1: &[[f64; 2]; 2], b2: &[f64; 5], ch23: char) -> f64 {
         acc21 = (0.5 * acc21) + (match i22 { 0 => (b2[i22] * cc16).atan2(-w1[i22 % 2][1]).sin(), 1 => w1[i22 % 2][i22 % 2].atan() * 0.95, _ => (v20 + w1[i22 % w1.len()][(i22 + 2) % 2]).tanh() });
     }
     let v24: f64 = if ch23 == 'a' { autodiff::softplus(w1[1][0].cos()).sin() } else { autodiff::sigmoid(v4 + b2[2]) };
-    ((((((2.6 / (v4.abs() + 1.05)) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| e15 + b2[2]).sum::<f64>()).tanh() * v4.atan()) - v4) + (((0.6 * cc16) + (0.8 * v20.tanh())) + (1.5 * acc21))) + (0.9 * v24)
+    let v25: f64 = f64::rem_euclid(((v24.abs() + 0.5).powf(1.65) - w1[0][0].round()).sin(), -((0.1 - cc16).abs() + 1.4));
+    (((((((2.6 / (v4.abs() + 1.05)) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| e15 + b2[2]).sum::<f64>()).tanh() * v4.atan()) - v4) + (((0.6 * cc16) + (0.8 * v20.tanh())) + (1.5 * acc21))) + (0.9 * v24)) + (1.35 * v25)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12696,7 +12822,8 @@ fn p1181_dual<D: Dn>(w1: &[[D; 2]; 2], b2: &[D; 5], ch23: char, tr_: &mut Tr) ->
         acc21 = (D::from(0.5) * acc21) + (match i22 { 0 => dx_sin(dx_atan2(b2[i22] * cc16, -w1[i22 % 2][1], tr_), tr_), 1 => dx_atan(w1[i22 % 2][i22 % 2], tr_) * D::from(0.95), _ => dx_tanh(v20 + w1[i22 % w1.len()][(i22 + 2) % 2], tr_) });
     }
     let v24: D = if ch23 == 'a' { dx_sin(dx_softplus(dx_cos(w1[1][0], tr_), tr_), tr_) } else { dx_sigmoid(v4 + b2[2], tr_) };
-    (((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + (((D::from(0.6) * cc16) + (D::from(0.8) * dx_tanh(v20, tr_))) + (D::from(1.5) * acc21))) + (D::from(0.9) * v24)
+    let v25: D = dx_rem_euclid(dx_sin(dx_powf(dx_abs(v24, tr_) + D::from(0.5), D::from(1.65), tr_) - dx_round(w1[0][0], tr_), tr_), -(dx_abs(D::from(0.1) - cc16, tr_) + D::from(1.4)), tr_);
+    ((((dx_tanh(((D::from(2.6) / (dx_abs(v4, tr_) + D::from(1.05))) - b2[1]) + b2.iter().enumerate().map(|(j14, e15)| *e15 + b2[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_atan(v4, tr_)) - v4) + (((D::from(0.6) * cc16) + (D::from(0.8) * dx_tanh(v20, tr_))) + (D::from(1.5) * acc21))) + (D::from(0.9) * v24)) + (D::from(1.35) * v25)
 }
 
 fn p1181_eval(x: &[f64]) -> Vec<f64> {
@@ -12823,7 +12950,8 @@ fn p1183(x1: f64, b2: &[f64; 1], b3: &[f64; 1], mut a4: [f64; 1]) -> [f64; 2] {
         z10[0] = (0.75 * u9[0]) + a4[0].tanh();
         u9 = z10;
     }
-    [(((((x1.abs() + 0.8).log10() * ((x1 / 0.5).tanh() * x1.mul_add(x1, -0.75).tanh())) * b2[0]) * x1.tanh()) * x1.tanh()) + ((1.25 * u9[0].tanh()) + (0.65 * z10[0].atan())), autodiff::sigmoid((({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| b2[0].min(b2[0])).sum::<f64>() }).tanh().exp_m1() + x1) + x1) * x1.atan()]
+    let v12: f64 = f64::rem_euclid((autodiff::sigmoid(z10[0]).cosh().tanh() * 0.9).acos(), 1.0 + (x1 * x1));
+    [((((((x1.abs() + 0.8).log10() * ((x1 / 0.5).tanh() * x1.mul_add(x1, -0.75).tanh())) * b2[0]) * x1.tanh()) * x1.tanh()) + ((1.25 * u9[0].tanh()) + (0.65 * z10[0].atan()))) + (1.25 * v12.tanh()), autodiff::sigmoid((({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| b2[0].min(b2[0])).sum::<f64>() }).tanh().exp_m1() + x1) + x1) * x1.atan()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12840,7 +12968,8 @@ fn p1183_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], mut a4: [D; 1], tr_: &mut 
         z10[0] = (D::from(0.75) * u9[0]) + dx_tanh(a4[0], tr_);
         u9 = z10;
     }
-    [((((dx_log10(dx_abs(x1, tr_) + D::from(0.8), tr_) * (dx_tanh(x1 / D::from(0.5), tr_) * dx_tanh(dx_mul_add(x1, x1, -D::from(0.75), tr_), tr_))) * b2[0]) * dx_tanh(x1, tr_)) * dx_tanh(x1, tr_)) + ((D::from(1.25) * dx_tanh(u9[0], tr_)) + (D::from(0.65) * dx_atan(z10[0], tr_))), dx_sigmoid((dx_exp_m1(dx_tanh({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| dx_min(b2[0], b2[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + x1) + x1, tr_) * dx_atan(x1, tr_)]
+    let v12: D = dx_rem_euclid(dx_acos(dx_tanh(dx_cosh(dx_sigmoid(z10[0], tr_), tr_), tr_) * D::from(0.9), tr_), D::from(1.0) + (x1 * x1), tr_);
+    [(((((dx_log10(dx_abs(x1, tr_) + D::from(0.8), tr_) * (dx_tanh(x1 / D::from(0.5), tr_) * dx_tanh(dx_mul_add(x1, x1, -D::from(0.75), tr_), tr_))) * b2[0]) * dx_tanh(x1, tr_)) * dx_tanh(x1, tr_)) + ((D::from(1.25) * dx_tanh(u9[0], tr_)) + (D::from(0.65) * dx_atan(z10[0], tr_)))) + (D::from(1.25) * dx_tanh(v12, tr_)), dx_sigmoid((dx_exp_m1(dx_tanh({ let t7 = x1 * x1; t7 * a4.iter().map(|e8| dx_min(b2[0], b2[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + x1) + x1, tr_) * dx_atan(x1, tr_)]
 }
 
 fn p1183_eval(x: &[f64]) -> Vec<f64> {
@@ -13294,7 +13423,8 @@ fn p1188(b1: &[f64; 2], st: &Body, ok19: Option<usize>) -> f64 {
         v17 += out13[j18] * autodiff::sigmoid(out13[0] - b1[0]);
     }
     let n20 = if let Some(j21) = ok19 { j21 } else { 3 };
-    (((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))
+    let v22: f64 = ((n20 as f64).max(st.inner.t) + b1[n20 % 2].mul_add(b1[n20 % b1.len()], -2.2)).atan().rem_euclid(1.05);
+    ((((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))) + (1.4 * v22)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13331,7 +13461,8 @@ fn p1188_dual<D: Dn>(b1: &[D; 2], st: &BodyD<D>, ok19: Option<usize>, tr_: &mut 
         v17 += out13[j18] * dx_sigmoid(out13[0] - b1[0], tr_);
     }
     let n20 = if let Some(j21) = ok19 { j21 } else { 3 };
-    (((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))
+    let v22: D = dx_rem_euclid(dx_atan(dx_max(D::from(n20 as f64), st.inner.t, tr_) + dx_mul_add(b1[n20 % 2], b1[n20 % b1.len()], -D::from(2.2), tr_), tr_), D::from(1.05), tr_);
+    ((((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))) + (D::from(1.4) * v22)
 }
 
 fn p1188_eval(x: &[f64]) -> Vec<f64> {
@@ -13727,7 +13858,9 @@ fn p1193(b4: &[f64; 2], x2: f64, mut a3: [f64; 1], x1: f64) -> f64 {
     for i13 in 0..=3 {
         a3[i13 % 1] += (v10.sin().asinh() - ((x1.abs() + 0.7).sqrt().abs() + 1.55).acosh()).tanh();
     }
-    autodiff::sigmoid((autodiff::softplus(v10).abs() + 1.4).log(8.3) - f64::max(c11 as f64, f64::log(1.4 + (v10 * v10), f64::abs(-0.05) + 2.75))) * v10
+    let v15: f64 = ({ let t14 = autodiff::sigmoid(x1); t14 * b4[0] }).rem_euclid(x1.asinh().abs() + 0.65);
+    let v16: f64 = autodiff::sigmoid(v10.tanh().sinh() * (a3[c11 % 1] - x2).atan()).div_euclid(-(x1.abs() + 0.8));
+    (autodiff::sigmoid((autodiff::softplus(v10).abs() + 1.4).log(8.3) - f64::max(c11 as f64, f64::log(1.4 + (v10 * v10), f64::abs(-0.05) + 2.75))) * v10) + ((0.7 * v15) + (1.0 * (v16 * (a3[0].atan() * (c11 as f64)).atan()).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13754,7 +13887,9 @@ fn p1193_dual<D: Dn>(b4: &[D; 2], x2: D, mut a3: [D; 1], x1: D, tr_: &mut Tr) ->
     for i13 in 0..=3 {
         a3[i13 % 1] += dx_tanh(dx_asinh(dx_sin(v10, tr_), tr_) - dx_acosh(dx_abs(dx_sqrt(dx_abs(x1, tr_) + D::from(0.7), tr_), tr_) + D::from(1.55), tr_), tr_);
     }
-    dx_sigmoid(dx_log(dx_abs(dx_softplus(v10, tr_), tr_) + D::from(1.4), D::from(8.3), tr_) - dx_max(D::from(c11 as f64), dx_log(D::from(1.4) + (v10 * v10), dx_abs(-D::from(0.05), tr_) + D::from(2.75), tr_), tr_), tr_) * v10
+    let v15: D = dx_rem_euclid({ let t14 = dx_sigmoid(x1, tr_); t14 * b4[0] }, dx_abs(dx_asinh(x1, tr_), tr_) + D::from(0.65), tr_);
+    let v16: D = dx_div_euclid(dx_sigmoid(dx_sinh(dx_tanh(v10, tr_), tr_) * dx_atan(a3[c11 % 1] - x2, tr_), tr_), -(dx_abs(x1, tr_) + D::from(0.8)), tr_);
+    (dx_sigmoid(dx_log(dx_abs(dx_softplus(v10, tr_), tr_) + D::from(1.4), D::from(8.3), tr_) - dx_max(D::from(c11 as f64), dx_log(D::from(1.4) + (v10 * v10), dx_abs(-D::from(0.05), tr_) + D::from(2.75), tr_), tr_), tr_) * v10) + ((D::from(0.7) * v15) + (D::from(1.0) * dx_atan(v16 * dx_atan(dx_atan(a3[0], tr_) * D::from(c11 as f64), tr_), tr_)))
 }
 
 fn p1193_eval(x: &[f64]) -> Vec<f64> {
@@ -13809,7 +13944,9 @@ fn p1194(x1: f64, b2: &[f64; 1], b3: &[f64; 4], s4: &[f64]) -> f64 {
         let j16 = ia13.iter().position(|&v14| v14 > x1).unwrap();
         v15 += ia13[j16] * ((x1.abs() + 1.0).recip() + s4[2].max(x1)).tanh();
     }
-    (((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)
+    let v18: f64 = f64::div_euclid(ia13[2].floor() - b2.iter().map(|e17| (ia13[2] * b3[1]).sin() + 1.0).product::<f64>(), -2.0);
+    let v19: f64 = f64::rem_euclid(1.75, (b2[0].tanh() * 0.9).asin().abs() + 1.45);
+    ((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13827,7 +13964,9 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
         let j16 = ia13.iter().position(|v14| dx_gt(*v14, x1, tr_)).unwrap();
         v15 += ia13[j16] * dx_tanh(dx_recip(dx_abs(x1, tr_) + D::from(1.0), tr_) + dx_max(s4[2], x1, tr_), tr_);
     }
-    (((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)
+    let v18: D = dx_div_euclid(dx_floor(ia13[2], tr_) - b2.iter().map(|e17| dx_sin(ia13[2] * b3[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(2.0), tr_);
+    let v19: D = dx_rem_euclid(D::from(1.75), dx_abs(dx_asin(dx_tanh(b2[0], tr_) * D::from(0.9), tr_), tr_) + D::from(1.45), tr_);
+    ((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -13892,7 +14031,8 @@ fn p1195(&self, x1: f64, s2: &[f64], wv11: [[f64; 2]; 2]) -> f64 {
     let mut out10: [f64; 2] = self.vel;
     out10[0] = autodiff::sigmoid(v7);
     let v12: f64 = (wv11[0][0] * autodiff::sigmoid(self.inner.t.exp())) + wv11[1][0].sin();
-    ((((0.7 + (v7 * v7)).log(autodiff::sigmoid(1.5 + self.w[0][0]).cosh().abs() + 2.05) * x1.tanh()) + (0.25 * acc9)) + (0.8 * out10[1].tanh())) + (0.9 * v12)
+    let v15: f64 = out10.iter().fold(wv11[0][0], |acc14, &e13| acc14.min(v7.sin().tan())).div_euclid((-self.pos[0]).abs() + 0.9);
+    (((((0.7 + (v7 * v7)).log(autodiff::sigmoid(1.5 + self.w[0][0]).cosh().abs() + 2.05) * x1.tanh()) + (0.25 * acc9)) + (0.8 * out10[1].tanh())) + (0.9 * v12)) + (0.95 * autodiff::sigmoid(v15 * self.w[0][0]))
 }
 }
 
@@ -13919,7 +14059,8 @@ fn p1195_dual(&self, x1: D, s2: &[D], wv11: [[D; 2]; 2], tr_: &mut Tr) -> D {
     let mut out10: [D; 2] = self.vel;
     out10[0] = dx_sigmoid(v7, tr_);
     let v12: D = (wv11[0][0] * dx_sigmoid(dx_exp(self.inner.t, tr_), tr_)) + dx_sin(wv11[1][0], tr_);
-    (((dx_log(D::from(0.7) + (v7 * v7), dx_abs(dx_cosh(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), tr_), tr_) + D::from(2.05), tr_) * dx_tanh(x1, tr_)) + (D::from(0.25) * acc9)) + (D::from(0.8) * dx_tanh(out10[1], tr_))) + (D::from(0.9) * v12)
+    let v15: D = dx_div_euclid(out10.iter().fold(wv11[0][0], |acc14, &e13| dx_min(acc14, dx_tan(dx_sin(v7, tr_), tr_), tr_)), dx_abs(-self.pos[0], tr_) + D::from(0.9), tr_);
+    ((((dx_log(D::from(0.7) + (v7 * v7), dx_abs(dx_cosh(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), tr_), tr_) + D::from(2.05), tr_) * dx_tanh(x1, tr_)) + (D::from(0.25) * acc9)) + (D::from(0.8) * dx_tanh(out10[1], tr_))) + (D::from(0.9) * v12)) + (D::from(0.95) * dx_sigmoid(v15 * self.w[0][0], tr_))
 }
 }
 
@@ -13985,7 +14126,8 @@ fn p1196(b4: &[f64; 5], a2: [f64; 5], s3: &[f64], x1: f64) -> f64 {
     for i15 in 0..2 {
         acc14 = (0.5 * acc14) + (match i15 { 0 => ((-1.5 + v1) - (s3[5 - 1 - i15] % 0.8)).tanh(), 1 => ((x1 * x1) - f64::hypot(2.2, s3[1])).tanh(), _ => f64::max(x1.tanh(), 1.8 - b4[3]).tanh() });
     }
-    ((0.25 - s3[2]) * x1) + (1.2 * acc14)
+    let v16: f64 = (a2[2] * x1.min(a2[0])).tanh().rem_euclid(acc14.min(v1).abs() + 1.3);
+    (((0.25 - s3[2]) * x1) + (1.2 * acc14)) + (1.3 * v16.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14013,7 +14155,8 @@ fn p1196_dual<D: Dn>(b4: &[D; 5], a2: [D; 5], s3: &[D], x1: D, tr_: &mut Tr) -> 
     for i15 in 0..2 {
         acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_tanh((-D::from(1.5) + v1) - dx_rem(s3[5 - 1 - i15], D::from(0.8), tr_), tr_), 1 => dx_tanh((x1 * x1) - dx_hypot(D::from(2.2), s3[1], tr_), tr_), _ => dx_tanh(dx_max(dx_tanh(x1, tr_), D::from(1.8) - b4[3], tr_), tr_) });
     }
-    ((D::from(0.25) - s3[2]) * x1) + (D::from(1.2) * acc14)
+    let v16: D = dx_rem_euclid(dx_tanh(a2[2] * dx_min(x1, a2[0], tr_), tr_), dx_abs(dx_min(acc14, v1, tr_), tr_) + D::from(1.3), tr_);
+    (((D::from(0.25) - s3[2]) * x1) + (D::from(1.2) * acc14)) + (D::from(1.3) * dx_tanh(v16, tr_))
 }
 
 fn p1196_eval(x: &[f64]) -> Vec<f64> {
@@ -14408,7 +14551,9 @@ fn p1201(r1: &f64, a2: [f64; 5], wv6: [[f64; 2]; 3]) -> f64 {
     let v7: f64 = (wv6[2][0] * ((v1 / (v1.abs() + 0.5)).cos() + r1).tanh()) + wv6[1][0].sin();
     let ia8: [f64; 4] = [autodiff::elu(a2[0].max(a2[1]), 0.6).atan(), (-v1).max(a2[2] - wv6[1][0]).tanh(), a2.iter().copied().fold(0.75f64, |acc10, e9| acc10 + (wv6[2][1] - wv6[1][1]).tanh()).tanh(), (wv6[0][0] * a2[3]).tanh().cosh().atan()];
     let v14: f64 = ia8.iter().filter(|v11| **v11 < -0.137).fold(0.85f64, |acc13, e12| (0.5 * acc13) + (e12 * e12.sin().tan()).sin());
-    ((((((((2.3 / (r1.abs() + 1.2)) * (r1 / 1.95)).tanh() * 0.9).acos() * v1.tanh()) - r1) + r1) + (0.75 * acc4)) + (0.4 * v7)) + (0.9 * v14)
+    let v15: f64 = f64::rem_euclid(-2.5, 1.0 + (wv6[1][0] * wv6[1][0]));
+    let v16: f64 = ((v7 * acc4) + autodiff::sigmoid(v1).powi(0)).atan().div_euclid(-((v15 / (acc4.exp() + 0.5)).abs() + 1.0));
+    (((((((((2.3 / (r1.abs() + 1.2)) * (r1 / 1.95)).tanh() * 0.9).acos() * v1.tanh()) - r1) + r1) + (0.75 * acc4)) + (0.4 * v7)) + (0.9 * v14)) + ((1.25 * v15.atan()) + (0.95 * autodiff::sigmoid(v16 * (v16 * v1.atan()).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14433,7 +14578,9 @@ fn p1201_dual<D: Dn>(r1: &D, a2: [D; 5], wv6: [[D; 2]; 3], tr_: &mut Tr) -> D {
     let v7: D = (wv6[2][0] * dx_tanh(dx_cos(v1 / (dx_abs(v1, tr_) + D::from(0.5)), tr_) + (*r1), tr_)) + dx_sin(wv6[1][0], tr_);
     let ia8: [D; 4] = [dx_atan(dx_elu(dx_max(a2[0], a2[1], tr_), D::from(0.6), tr_), tr_), dx_tanh(dx_max(-v1, a2[2] - wv6[1][0], tr_), tr_), dx_tanh(a2.iter().copied().fold(D::from(0.75), |acc10, e9| acc10 + dx_tanh(wv6[2][1] - wv6[1][1], tr_)), tr_), dx_atan(dx_cosh(dx_tanh(wv6[0][0] * a2[3], tr_), tr_), tr_)];
     let v14: D = { let mut acc13 = D::from(0.85); for e12 in ia8.iter() { if dx_lt(*e12, -D::from(0.137), tr_) { acc13 = (D::from(0.5) * acc13) + dx_sin(*e12 * dx_tan(dx_sin(*e12, tr_), tr_), tr_); } } acc13 };
-    (((((dx_acos(dx_tanh((D::from(2.3) / (dx_abs(*r1, tr_) + D::from(1.2))) * (*r1 / D::from(1.95)), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_)) - (*r1)) + (*r1)) + (D::from(0.75) * acc4)) + (D::from(0.4) * v7)) + (D::from(0.9) * v14)
+    let v15: D = dx_rem_euclid(-D::from(2.5), D::from(1.0) + (wv6[1][0] * wv6[1][0]), tr_);
+    let v16: D = dx_div_euclid(dx_atan((v7 * acc4) + dx_powi(dx_sigmoid(v1, tr_), 0, tr_), tr_), -(dx_abs(v15 / (dx_exp(acc4, tr_) + D::from(0.5)), tr_) + D::from(1.0)), tr_);
+    ((((((dx_acos(dx_tanh((D::from(2.3) / (dx_abs(*r1, tr_) + D::from(1.2))) * (*r1 / D::from(1.95)), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_)) - (*r1)) + (*r1)) + (D::from(0.75) * acc4)) + (D::from(0.4) * v7)) + (D::from(0.9) * v14)) + ((D::from(1.25) * dx_atan(v15, tr_)) + (D::from(0.95) * dx_sigmoid(v16 * dx_tanh(v16 * dx_atan(v1, tr_), tr_), tr_)))
 }
 
 fn p1201_eval(x: &[f64]) -> Vec<f64> {
@@ -14502,7 +14649,8 @@ fn p1202(s3: &[f64], a2: [f64; 3], x1: f64, s4: &[f64]) -> f64 {
         u12 = z13;
     }
     let v16: f64 = (s3[(c14 + 2) % 1] / (s3[0].exp() + 0.5)).max(acc10 - a2[1]).sin() + std::f64::consts::PI;
-    ((((x1 - x1) - x1) + x1) + (0.7 * acc10)) + (((0.95 * autodiff::sigmoid(u12[0])) + (0.4 * autodiff::sigmoid(old11[0]))) + (0.9 * autodiff::sigmoid(v16)))
+    let v17: f64 = f64::rem_euclid(autodiff::elu(x1 + s3[0], autodiff::sigmoid(x1 - a2[c14 % 3])), 2.7);
+    (((((x1 - x1) - x1) + x1) + (0.7 * acc10)) + (((0.95 * autodiff::sigmoid(u12[0])) + (0.4 * autodiff::sigmoid(old11[0]))) + (0.9 * autodiff::sigmoid(v16)))) + (0.95 * v17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14538,7 +14686,8 @@ fn p1202_dual<D: Dn>(s3: &[D], a2: [D; 3], x1: D, s4: &[D], tr_: &mut Tr) -> D {
         u12 = z13;
     }
     let v16: D = dx_sin(dx_max(s3[(c14 + 2) % 1] / (dx_exp(s3[0], tr_) + D::from(0.5)), acc10 - a2[1], tr_), tr_) + D::from(std::f64::consts::PI);
-    ((((x1 - x1) - x1) + x1) + (D::from(0.7) * acc10)) + (((D::from(0.95) * dx_sigmoid(u12[0], tr_)) + (D::from(0.4) * dx_sigmoid(old11[0], tr_))) + (D::from(0.9) * dx_sigmoid(v16, tr_)))
+    let v17: D = dx_rem_euclid(dx_elu(x1 + s3[0], dx_sigmoid(x1 - a2[c14 % 3], tr_), tr_), D::from(2.7), tr_);
+    (((((x1 - x1) - x1) + x1) + (D::from(0.7) * acc10)) + (((D::from(0.95) * dx_sigmoid(u12[0], tr_)) + (D::from(0.4) * dx_sigmoid(old11[0], tr_))) + (D::from(0.9) * dx_sigmoid(v16, tr_)))) + (D::from(0.95) * v17)
 }
 
 fn p1202_eval(x: &[f64]) -> Vec<f64> {
@@ -14588,7 +14737,8 @@ fn p1203(x1: f64, mut x2: f64, b3: &[f64; 4], b4: &[f64; 1], s5: &[f64]) -> f64 
     let mut v4 = f64::max(b4[0] / (v2.abs() + 1.25), v3) + ((1.35 + (b3[2] * b3[2])).cbrt().abs() + 1.2).log(7.3);
     let cc8: f64 = cdot_s(s5, s5);
     let cc9: f64 = cdot_s(s5, s5);
-    ((b3.iter().zip(b4.iter()).fold(1.2f64, |acc7, (p5, q6)| acc7 + ((p5 / 2.25) + (b3[0] - x2)).sin()) + x1) - x2) + ((0.8 * cc8) + (1.2 * cc9))
+    let v10: f64 = (if b3[0] <= -0.25 || b3[1] <= cc8 { b3[2] - x1 } else { autodiff::elu(b4[0], 1.0) }).div_euclid((1.25 + (b4[0] * b4[0])).recip().abs() + 0.65);
+    (((b3.iter().zip(b4.iter()).fold(1.2f64, |acc7, (p5, q6)| acc7 + ((p5 / 2.25) + (b3[0] - x2)).sin()) + x1) - x2) + ((0.8 * cc8) + (1.2 * cc9))) + (0.3 * (v10 * autodiff::sigmoid((b4[0].abs() + 0.55).powf(x1))).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14600,7 +14750,8 @@ fn p1203_dual<D: Dn>(x1: D, mut x2: D, b3: &[D; 4], b4: &[D; 1], s5: &[D], tr_: 
     let mut v4 = dx_max(b4[0] / (dx_abs(v2, tr_) + D::from(1.25)), v3, tr_) + dx_log(dx_abs(dx_cbrt(D::from(1.35) + (b3[2] * b3[2]), tr_), tr_) + D::from(1.2), D::from(7.3), tr_);
     let cc8: D = cdot_s_dual(s5, s5, tr_);
     let cc9: D = cdot_s_dual(s5, s5, tr_);
-    ((b3.iter().zip(b4.iter()).fold(D::from(1.2), |acc7, (p5, q6)| acc7 + dx_sin((*p5 / D::from(2.25)) + (b3[0] - x2), tr_)) + x1) - x2) + ((D::from(0.8) * cc8) + (D::from(1.2) * cc9))
+    let v10: D = dx_div_euclid(if dx_le(b3[0], -D::from(0.25), tr_) || dx_le(b3[1], cc8, tr_) { b3[2] - x1 } else { dx_elu(b4[0], D::from(1.0), tr_) }, dx_abs(dx_recip(D::from(1.25) + (b4[0] * b4[0]), tr_), tr_) + D::from(0.65), tr_);
+    (((b3.iter().zip(b4.iter()).fold(D::from(1.2), |acc7, (p5, q6)| acc7 + dx_sin((*p5 / D::from(2.25)) + (b3[0] - x2), tr_)) + x1) - x2) + ((D::from(0.8) * cc8) + (D::from(1.2) * cc9))) + (D::from(0.3) * dx_tanh(v10 * dx_sigmoid(dx_powf(dx_abs(b4[0], tr_) + D::from(0.55), x1, tr_), tr_), tr_))
 }
 
 fn p1203_eval(x: &[f64]) -> Vec<f64> {
@@ -14678,7 +14829,9 @@ fn p1204(b1: &[f64; 3]) -> f64 {
     let v14: f64 = b1.iter().copied().min_by(|p12, q13| p12.total_cmp(q13)).unwrap();
     let k16 = b1.iter().filter(|&&v15| v15 > 0.263).count();
     let v18: f64 = if let Some(j17) = k16.checked_sub(1) { (2.4 + b1[k16 % b1.len()]).sin() * (j17 as f64) } else { (acc11.tanh().exp_m1() * (b1[(k16 + 1) % b1.len()] - b1[k16 % 3])).sin() };
-    ((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)
+    let v19: f64 = f64::rem_euclid(((b1[k16 % 3] * b1[1]) + (-v3)).atan(), -((0.85 % (v18.abs() + 0.7)).abs() + 0.55));
+    let v20: f64 = v14.div_euclid(autodiff::sigmoid(v19).abs() + 0.55);
+    (((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)) + ((1.3 * v19) + (1.25 * (v20 * (0.55 * v14)).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14713,7 +14866,9 @@ fn p1204_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     let v14: D = b1.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let k16 = { let mut c_ = 0usize; for v15 in b1.iter() { if dx_gt(*v15, D::from(0.263), tr_) { c_ += 1; } } c_ };
     let v18: D = if let Some(j17) = k16.checked_sub(1) { dx_sin(D::from(2.4) + b1[k16 % b1.len()], tr_) * D::from(j17 as f64) } else { dx_sin(dx_exp_m1(dx_tanh(acc11, tr_), tr_) * (b1[(k16 + 1) % b1.len()] - b1[k16 % 3]), tr_) };
-    ((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)
+    let v19: D = dx_rem_euclid(dx_atan((b1[k16 % 3] * b1[1]) + (-v3), tr_), -(dx_abs(dx_rem(D::from(0.85), dx_abs(v18, tr_) + D::from(0.7), tr_), tr_) + D::from(0.55)), tr_);
+    let v20: D = dx_div_euclid(v14, dx_abs(dx_sigmoid(v19, tr_), tr_) + D::from(0.55), tr_);
+    (((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))
 }
 
 fn p1204_eval(x: &[f64]) -> Vec<f64> {
@@ -14762,7 +14917,8 @@ fn p1205(x1: f64, b3: &[f64; 5], x2: f64, b4: &[f64; 4], mut st: Body) -> f64 {
     }
     let k13 = snap5.iter().copied().filter(|v12| *v12 < -0.537).count();
     let v15: f64 = match k13.checked_sub(1) { Some(j14) => (autodiff::sigmoid(-1.55 - (-1.95)) + st.pos[1]).sin() * (j14 as f64), None => st.vel[0].sin(), };
-    ((((st.w[1][1] * x1) + v3) - b4[0]) + (0.25 * (st.pos[0] - snap5[0]).sin())) + (0.65 * v15)
+    let v16: f64 = autodiff::sigmoid(f64::exp2(-0.05) + (v3 / (-(1.0 + (x2 * x2))))).div_euclid(st.pos[k13 % 2].trunc().abs() + 0.75);
+    (((((st.w[1][1] * x1) + v3) - b4[0]) + (0.25 * (st.pos[0] - snap5[0]).sin())) + (0.65 * v15)) + (0.7 * autodiff::sigmoid(v16 * b3[k13].sinh().atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14786,7 +14942,8 @@ fn p1205_dual<D: Dn>(x1: D, b3: &[D; 5], x2: D, b4: &[D; 4], mut st: BodyD<D>, t
     }
     let k13 = { let mut c_ = 0usize; for v12 in snap5.iter().copied() { if dx_lt(v12, -D::from(0.537), tr_) { c_ += 1; } } c_ };
     let v15: D = match k13.checked_sub(1) { Some(j14) => dx_sin(dx_sigmoid(-D::from(1.55) - (-D::from(1.95)), tr_) + st.pos[1], tr_) * D::from(j14 as f64), None => dx_sin(st.vel[0], tr_), };
-    ((((st.w[1][1] * x1) + v3) - b4[0]) + (D::from(0.25) * dx_sin(st.pos[0] - snap5[0], tr_))) + (D::from(0.65) * v15)
+    let v16: D = dx_div_euclid(dx_sigmoid(dx_exp2(-D::from(0.05), tr_) + (v3 / (-(D::from(1.0) + (x2 * x2)))), tr_), dx_abs(dx_trunc(st.pos[k13 % 2], tr_), tr_) + D::from(0.75), tr_);
+    (((((st.w[1][1] * x1) + v3) - b4[0]) + (D::from(0.25) * dx_sin(st.pos[0] - snap5[0], tr_))) + (D::from(0.65) * v15)) + (D::from(0.7) * dx_sigmoid(v16 * dx_atan(dx_sinh(b3[k13], tr_), tr_), tr_))
 }
 
 fn p1205_eval(x: &[f64]) -> Vec<f64> {
@@ -14852,7 +15009,8 @@ fn p1206(b1: &[f64; 4], s2: &[f64], b3: &[f64; 5]) -> (f64, f64) {
         u11 = z16;
     }
     let cc19: f64 = cdot_s(s2, s2);
-    (((f64::powf((b3[1].asinh().tanh() * 0.9).asin().abs() + 0.75, autodiff::sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| s2[2].sinh()).sum::<f64>())).tanh() * autodiff::sigmoid(v5)) + (1.3 * acc10)) + ((1.0 * autodiff::sigmoid(u11[0])) + (0.85 * cc19.atan())), ((0.15 * v5.sin()) * v4.sin()) * v5.atan())
+    let v22: f64 = s2.iter().fold(b1[3], |acc21, e20| (acc21 + autodiff::sigmoid(acc10.fract())).tanh()).rem_euclid((s2[0] + v4).abs() + 1.1);
+    ((((f64::powf((b3[1].asinh().tanh() * 0.9).asin().abs() + 0.75, autodiff::sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| s2[2].sinh()).sum::<f64>())).tanh() * autodiff::sigmoid(v5)) + (1.3 * acc10)) + ((1.0 * autodiff::sigmoid(u11[0])) + (0.85 * cc19.atan()))) + (0.5 * v22.tanh()), ((0.15 * v5.sin()) * v4.sin()) * v5.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14876,7 +15034,8 @@ fn p1206_dual<D: Dn>(b1: &[D; 4], s2: &[D], b3: &[D; 5], tr_: &mut Tr) -> (D, D)
         u11 = z16;
     }
     let cc19: D = cdot_s_dual(s2, s2, tr_);
-    (((dx_tanh(dx_powf(dx_abs(dx_asin(dx_tanh(dx_asinh(b3[1], tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.75), dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| dx_sinh(s2[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_sigmoid(v5, tr_)) + (D::from(1.3) * acc10)) + ((D::from(1.0) * dx_sigmoid(u11[0], tr_)) + (D::from(0.85) * dx_atan(cc19, tr_))), ((D::from(0.15) * dx_sin(v5, tr_)) * dx_sin(v4, tr_)) * dx_atan(v5, tr_))
+    let v22: D = dx_rem_euclid(s2.iter().fold(b1[3], |acc21, e20| dx_tanh(acc21 + dx_sigmoid(dx_fract(acc10, tr_), tr_), tr_)), dx_abs(s2[0] + v4, tr_) + D::from(1.1), tr_);
+    ((((dx_tanh(dx_powf(dx_abs(dx_asin(dx_tanh(dx_asinh(b3[1], tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.75), dx_sigmoid(s2.iter().zip(b1.iter()).map(|(p7, q8)| dx_sinh(s2[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * dx_sigmoid(v5, tr_)) + (D::from(1.3) * acc10)) + ((D::from(1.0) * dx_sigmoid(u11[0], tr_)) + (D::from(0.85) * dx_atan(cc19, tr_)))) + (D::from(0.5) * dx_tanh(v22, tr_)), ((D::from(0.15) * dx_sin(v5, tr_)) * dx_sin(v4, tr_)) * dx_atan(v5, tr_))
 }
 
 fn p1206_eval(x: &[f64]) -> Vec<f64> {
@@ -15569,7 +15728,8 @@ fn p1214(r1: &f64, a2: [f64; 3], a3: [f64; 4], n4: usize, st: &Body) -> f64 {
     if v20.abs() > 1e300 {
         println!("v20 = {v20}");
     }
-    ((((((f64::atan2(-0.5, st.inner.t) + 2.8) * (r1 - a3[3].abs())) + st.m) + r1).atan() * st.inner.t) + (((0.7 * out10[1].tanh()) + (1.4 * u11[2].atan())) + (1.15 * z14[2].atan()))) + ((1.3 * v19.tanh()) + (0.95 * v20))
+    let v21: f64 = f64::rem_euclid(st.inner.t, (v20 * r1).abs() + 1.5);
+    (((((((f64::atan2(-0.5, st.inner.t) + 2.8) * (r1 - a3[3].abs())) + st.m) + r1).atan() * st.inner.t) + (((0.7 * out10[1].tanh()) + (1.4 * u11[2].atan())) + (1.15 * z14[2].atan()))) + ((1.3 * v19.tanh()) + (0.95 * v20))) + (0.9 * v21.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15613,7 +15773,8 @@ fn p1214_dual<D: Dn>(r1: &D, a2: [D; 3], a3: [D; 4], n4: usize, st: &BodyD<D>, t
     if dx_gt(dx_abs(v20, tr_), D::from(1e300), tr_) {
         let _ = v20;
     }
-    ((dx_atan((((dx_atan2(-D::from(0.5), st.inner.t, tr_) + D::from(2.8)) * (*r1 - dx_abs(a3[3], tr_))) + st.m) + (*r1), tr_) * st.inner.t) + (((D::from(0.7) * dx_tanh(out10[1], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_))) + (D::from(1.15) * dx_atan(z14[2], tr_)))) + ((D::from(1.3) * dx_tanh(v19, tr_)) + (D::from(0.95) * v20))
+    let v21: D = dx_rem_euclid(st.inner.t, dx_abs(v20 * (*r1), tr_) + D::from(1.5), tr_);
+    (((dx_atan((((dx_atan2(-D::from(0.5), st.inner.t, tr_) + D::from(2.8)) * (*r1 - dx_abs(a3[3], tr_))) + st.m) + (*r1), tr_) * st.inner.t) + (((D::from(0.7) * dx_tanh(out10[1], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_))) + (D::from(1.15) * dx_atan(z14[2], tr_)))) + ((D::from(1.3) * dx_tanh(v19, tr_)) + (D::from(0.95) * v20))) + (D::from(0.9) * dx_tanh(v21, tr_))
 }
 
 fn p1214_eval(x: &[f64]) -> Vec<f64> {
@@ -15850,7 +16011,8 @@ fn p1217(a1: [f64; 3], mut a3: [f64; 2], s2: &[f64], n4: usize) -> f64 {
         acc6 += e5.tanh();
     }
     let v7: f64 = autodiff::gamma((if (0.9 + (acc6 * acc6)).ln() <= 0.05 { a3[n4 % a3.len()] } else { acc6 }).sin() + 2.0);
-    ((((if n4 <= 1 || n4 % 3 == 0 { v1.cos() } else { y4[n4 + 1].tanh() * autodiff::sigmoid(v1) }).tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.85 * acc6)) + (0.55 * v7)
+    let v8: f64 = f64::rem_euclid((-((s2[n4 + 1] * s2[n4 + 1]).ln_1p().abs() + 1.2)).cbrt(), (s2[1].abs() + 1.2).sqrt().sin().exp() + 0.5);
+    (((((if n4 <= 1 || n4 % 3 == 0 { v1.cos() } else { y4[n4 + 1].tanh() * autodiff::sigmoid(v1) }).tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.85 * acc6)) + (0.55 * v7)) + (0.35 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15862,7 +16024,8 @@ fn p1217_dual<D: Dn>(a1: [D; 3], mut a3: [D; 2], s2: &[D], n4: usize, tr_: &mut 
         acc6 += dx_tanh(*e5, tr_);
     }
     let v7: D = dx_gamma(dx_sin(if dx_le(dx_ln(D::from(0.9) + (acc6 * acc6), tr_), D::from(0.05), tr_) { a3[n4 % a3.len()] } else { acc6 }, tr_) + D::from(2.0), tr_);
-    ((dx_atanh(dx_tanh(if n4 <= 1 || n4 % 3 == 0 { dx_cos(v1, tr_) } else { dx_tanh(y4[n4 + 1], tr_) * dx_sigmoid(v1, tr_) }, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.85) * acc6)) + (D::from(0.55) * v7)
+    let v8: D = dx_rem_euclid(dx_cbrt(-(dx_abs(dx_ln_1p(s2[n4 + 1] * s2[n4 + 1], tr_), tr_) + D::from(1.2)), tr_), dx_exp(dx_sin(dx_sqrt(dx_abs(s2[1], tr_) + D::from(1.2), tr_), tr_), tr_) + D::from(0.5), tr_);
+    (((dx_atanh(dx_tanh(if n4 <= 1 || n4 % 3 == 0 { dx_cos(v1, tr_) } else { dx_tanh(y4[n4 + 1], tr_) * dx_sigmoid(v1, tr_) }, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.85) * acc6)) + (D::from(0.55) * v7)) + (D::from(0.35) * v8)
 }
 
 fn p1217_eval(x: &[f64]) -> Vec<f64> {
@@ -16485,7 +16648,9 @@ fn p1226(x1: f64, x2: f64, b3: &[f64; 4]) -> f64 {
     for e7 in b3.iter() {
         acc8 += ((0.55 + (v5 * v5)).ln() - (b3[1] * b3[0])).tanh();
     }
-    (((b3.iter().sum::<f64>() - (if x1.min(v1) >= v5.max(v1) { b3[2] * x1 } else if b3[3].max(v4) > 0.25 { b3[1] } else { 0.4 % (1.0 + (b3[1] * b3[1])) })) - v1) + v5) + (0.45 * acc8)
+    let v10: f64 = f64::div_euclid((v5.tanh().tan() - b3.iter().sum::<f64>()).sin(), 1.0 + (x2 * x2));
+    let v11: f64 = ((b3[3] + v10) * (b3[1] / (-(b3[1].abs() + 0.55)))).tanh().div_euclid(b3[0].exp() + 0.5);
+    ((((b3.iter().sum::<f64>() - (if x1.min(v1) >= v5.max(v1) { b3[2] * x1 } else if b3[3].max(v4) > 0.25 { b3[1] } else { 0.4 % (1.0 + (b3[1] * b3[1])) })) - v1) + v5) + (0.45 * acc8)) + ((0.9 * (v10 * v4.ceil().tanh())) + (1.15 * (v11 * autodiff::sigmoid(acc8).exp2().atan()).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16498,7 +16663,9 @@ fn p1226_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], tr_: &mut Tr) -> D {
     for e7 in b3.iter() {
         acc8 += dx_tanh(dx_ln(D::from(0.55) + (v5 * v5), tr_) - (b3[1] * b3[0]), tr_);
     }
-    (((b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - (if dx_ge(dx_min(x1, v1, tr_), dx_max(v5, v1, tr_), tr_) { b3[2] * x1 } else if dx_gt(dx_max(b3[3], v4, tr_), D::from(0.25), tr_) { b3[1] } else { dx_rem(D::from(0.4), D::from(1.0) + (b3[1] * b3[1]), tr_) })) - v1) + v5) + (D::from(0.45) * acc8)
+    let v10: D = dx_div_euclid(dx_sin(dx_tan(dx_tanh(v5, tr_), tr_) - b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), D::from(1.0) + (x2 * x2), tr_);
+    let v11: D = dx_div_euclid(dx_tanh((b3[3] + v10) * (b3[1] / (-(dx_abs(b3[1], tr_) + D::from(0.55)))), tr_), dx_exp(b3[0], tr_) + D::from(0.5), tr_);
+    ((((b3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - (if dx_ge(dx_min(x1, v1, tr_), dx_max(v5, v1, tr_), tr_) { b3[2] * x1 } else if dx_gt(dx_max(b3[3], v4, tr_), D::from(0.25), tr_) { b3[1] } else { dx_rem(D::from(0.4), D::from(1.0) + (b3[1] * b3[1]), tr_) })) - v1) + v5) + (D::from(0.45) * acc8)) + ((D::from(0.9) * (v10 * dx_tanh(dx_ceil(v4, tr_), tr_))) + (D::from(1.15) * dx_atan(v11 * dx_atan(dx_exp2(dx_sigmoid(acc8, tr_), tr_), tr_), tr_)))
 }
 
 fn p1226_eval(x: &[f64]) -> Vec<f64> {
@@ -16564,7 +16731,8 @@ fn p1227(b1: &[f64; 2]) -> f64 {
     let v17: f64 = match k15.checked_sub(1) { Some(j16) => b1[(k15 + 3) % b1.len()].exp().tanh().sinh().atan() * (j16 as f64), None => ((0.6 * b1[k15 % b1.len()]) / (autodiff::sigmoid((b1[k15 % b1.len()].abs() + 1.35).log(1.75)).exp() + 0.5)).sin(), };
     let k19 = b1.iter().filter(|v18| **v18 < 0.463).count();
     let v23: f64 = if let Some(j20) = k19.checked_sub(1) { (cc12.cos().asinh() + b1[0]).tanh() * (j20 as f64) } else { (b1.iter().copied().fold(0.4f64, |acc22, e21| (acc22 * 0.5) + (e21.atan() * 0.63)) + (-(k15 as f64))).sin() };
-    (((b1[1] + b1[1]) - b1[1]) + ((0.8 * cc12) + (0.25 * cc13))) + ((0.55 * v17) + (1.2 * v23))
+    let v24: f64 = (if (b1[k19 % b1.len()] / 1.25) < (cc12 / (-(1.0 + (b1[k15 % 2] * b1[k15 % 2])))) { f64::cos(0.8) } else if k15 >= 1 { v17 } else { (k15 as f64) * v17 }).atan().div_euclid((v17 * b1[(k19 + 2) % b1.len()]).abs() + 1.45);
+    ((((b1[1] + b1[1]) - b1[1]) + ((0.8 * cc12) + (0.25 * cc13))) + ((0.55 * v17) + (1.2 * v23))) + (0.6 * (v24 * autodiff::softplus(v24).tanh()).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16597,7 +16765,8 @@ fn p1227_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> D {
     let v17: D = match k15.checked_sub(1) { Some(j16) => dx_atan(dx_sinh(dx_tanh(dx_exp(b1[(k15 + 3) % b1.len()], tr_), tr_), tr_), tr_) * D::from(j16 as f64), None => dx_sin((D::from(0.6) * b1[k15 % b1.len()]) / (dx_exp(dx_sigmoid(dx_log(dx_abs(b1[k15 % b1.len()], tr_) + D::from(1.35), D::from(1.75), tr_), tr_), tr_) + D::from(0.5)), tr_), };
     let k19 = { let mut c_ = 0usize; for v18 in b1.iter() { if dx_lt(*v18, D::from(0.463), tr_) { c_ += 1; } } c_ };
     let v23: D = if let Some(j20) = k19.checked_sub(1) { dx_tanh(dx_asinh(dx_cos(cc12, tr_), tr_) + b1[0], tr_) * D::from(j20 as f64) } else { dx_sin(b1.iter().copied().fold(D::from(0.4), |acc22, e21| (acc22 * D::from(0.5)) + (dx_atan(e21, tr_) * D::from(0.63))) + (-D::from(k15 as f64)), tr_) };
-    (((b1[1] + b1[1]) - b1[1]) + ((D::from(0.8) * cc12) + (D::from(0.25) * cc13))) + ((D::from(0.55) * v17) + (D::from(1.2) * v23))
+    let v24: D = dx_div_euclid(dx_atan(if dx_lt(b1[k19 % b1.len()] / D::from(1.25), cc12 / (-(D::from(1.0) + (b1[k15 % 2] * b1[k15 % 2]))), tr_) { dx_cos(D::from(0.8), tr_) } else if k15 >= 1 { v17 } else { D::from(k15 as f64) * v17 }, tr_), dx_abs(v17 * b1[(k19 + 2) % b1.len()], tr_) + D::from(1.45), tr_);
+    ((((b1[1] + b1[1]) - b1[1]) + ((D::from(0.8) * cc12) + (D::from(0.25) * cc13))) + ((D::from(0.55) * v17) + (D::from(1.2) * v23))) + (D::from(0.6) * dx_sin(v24 * dx_tanh(dx_softplus(v24, tr_), tr_), tr_))
 }
 
 fn p1227_eval(x: &[f64]) -> Vec<f64> {
@@ -16856,7 +17025,9 @@ fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64], nt: usize) -> f64
     let hh10: [f64; 2] = [(a2[nt].sin() * 0.9).asin().abs().tanh(), autodiff::softplus(r1 - v9).atan() * 0.95];
     let hh11: [f64; 2] = cpair2(&hh10);
     let (s17, s18) = a3.iter().fold((0.0, 0.0), |(p14, q15), &v12| (p14 + v12, q15 + (autodiff::sigmoid(((v12 * 0.55).abs() + 1.15).log10()) * p14)));
-    (((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))
+    let v19: f64 = f64::div_euclid(a3[(nt + 3) % 2], (((nt + 1) as f64) / (-(s18.sin().exp() + 0.5))).atan().exp() + 0.5);
+    let v20: f64 = autodiff::sigmoid(v19.tanh().cosh() / (1.0 + (s17 * s17))).rem_euclid(1.8);
+    ((((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))) + ((1.1 * (v19 * ((nt as f64) - r1).tanh()).sin()) + (0.4 * v20))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16878,7 +17049,9 @@ fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, tr
     let hh10: [D; 2] = [dx_tanh(dx_abs(dx_asin(dx_sin(a2[nt], tr_) * D::from(0.9), tr_), tr_), tr_), dx_atan(dx_softplus(*r1 - v9, tr_), tr_) * D::from(0.95)];
     let hh11: [D; 2] = cpair2_dual(&hh10, tr_);
     let (s17, s18) = a3.iter().fold((D::from(0.0), D::from(0.0)), |(p14, q15), &v12| (p14 + v12, q15 + (dx_sigmoid(dx_log10(dx_abs(v12 * D::from(0.55), tr_) + D::from(1.15), tr_), tr_) * p14)));
-    ((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))
+    let v19: D = dx_div_euclid(a3[(nt + 3) % 2], dx_exp(dx_atan(D::from((nt + 1) as f64) / (-(dx_exp(dx_sin(s18, tr_), tr_) + D::from(0.5))), tr_), tr_) + D::from(0.5), tr_);
+    let v20: D = dx_rem_euclid(dx_sigmoid(dx_cosh(dx_tanh(v19, tr_), tr_) / (D::from(1.0) + (s17 * s17)), tr_), D::from(1.8), tr_);
+    (((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))
 }
 
 fn p1231_eval(x: &[f64]) -> Vec<f64> {
@@ -17246,7 +17419,9 @@ fn p1235(&self, a4: [f64; 5], x2: f64, s3: &[f64], x1: f64) -> f64 {
     let mut out6: [f64; 2] = self.pos;
     out6[0] -= autodiff::sigmoid(autodiff::leaky_relu(self.m.exp(), 0.01));
     out6[0] += autodiff::sigmoid((a4[1] * x1).max((self.inner.t.abs() + 0.9).powf(-0.35)));
-    ((autodiff::sigmoid(f64::max(self.m, (0.6 + (x2 * x2)).log10()) + self.inner.t) * x1) + x2) + (1.0 * out6[0].tanh())
+    let v7: f64 = (1.35 / (self.inner.t.abs() + 0.85)).sin().rem_euclid(-(f64::powi(2.2, 1).abs() + 0.85));
+    let v10: f64 = f64::rem_euclid(out6.iter().zip(a4.iter()).map(|(p8, q9)| q9 * 1.4).sum::<f64>(), 1.0 + (x2 * x2));
+    (((autodiff::sigmoid(f64::max(self.m, (0.6 + (x2 * x2)).log10()) + self.inner.t) * x1) + x2) + (1.0 * out6[0].tanh())) + ((0.7 * autodiff::sigmoid(v7)) + (1.05 * v10.tanh()))
 }
 }
 
@@ -17266,7 +17441,9 @@ fn p1235_dual(&self, a4: [D; 5], x2: D, s3: &[D], x1: D, tr_: &mut Tr) -> D {
     let mut out6: [D; 2] = self.pos;
     out6[0] -= dx_sigmoid(dx_leaky_relu(dx_exp(self.m, tr_), D::from(0.01), tr_), tr_);
     out6[0] += dx_sigmoid(dx_max(a4[1] * x1, dx_powf(dx_abs(self.inner.t, tr_) + D::from(0.9), -D::from(0.35), tr_), tr_), tr_);
-    ((dx_sigmoid(dx_max(self.m, dx_log10(D::from(0.6) + (x2 * x2), tr_), tr_) + self.inner.t, tr_) * x1) + x2) + (D::from(1.0) * dx_tanh(out6[0], tr_))
+    let v7: D = dx_rem_euclid(dx_sin(D::from(1.35) / (dx_abs(self.inner.t, tr_) + D::from(0.85)), tr_), -(dx_abs(dx_powi(D::from(2.2), 1, tr_), tr_) + D::from(0.85)), tr_);
+    let v10: D = dx_rem_euclid(out6.iter().zip(a4.iter()).map(|(p8, q9)| *q9 * D::from(1.4)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.0) + (x2 * x2), tr_);
+    (((dx_sigmoid(dx_max(self.m, dx_log10(D::from(0.6) + (x2 * x2), tr_), tr_) + self.inner.t, tr_) * x1) + x2) + (D::from(1.0) * dx_tanh(out6[0], tr_))) + ((D::from(0.7) * dx_sigmoid(v7, tr_)) + (D::from(1.05) * dx_tanh(v10, tr_)))
 }
 }
 
@@ -17730,7 +17907,8 @@ fn p1241(x1: f64, s2: &[f64], n3: usize) -> f64 {
     debug_assert!(!(s2[n3 % 3].tanh() * 0.9).acos().tanh().is_nan());
     let v8: f64 = autodiff::sigmoid((x1 / (f64::exp(-0.4) + 0.5)) + ((n3 + 1) as f64).clamp(x1, x1 + 0.3));
     let v9: f64 = ccube(((1.95 - s2[1]).abs() + 1.4).ln().tanh() * 0.5);
-    ((s2.iter().copied().map(|e7| (n3 + 1) as f64).sum::<f64>() - x1) - x1) + ((1.0 * v8) + (0.65 * v9))
+    let v10: f64 = autodiff::softplus(x1).max(v8 - x1).div_euclid((s2[n3 % 3] / (-(s2[2].abs() + 0.95))).abs() + 1.45);
+    (((s2.iter().copied().map(|e7| (n3 + 1) as f64).sum::<f64>() - x1) - x1) + ((1.0 * v8) + (0.65 * v9))) + (0.7 * (v10 * (0.9 + (v9 * v9)).powf(1.05).atan()).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17755,7 +17933,8 @@ fn p1241_dual<D: Dn>(x1: D, s2: &[D], n3: usize, tr_: &mut Tr) -> D {
     debug_assert!(!dx_is_nan(dx_tanh(dx_acos(dx_tanh(s2[n3 % 3], tr_) * D::from(0.9), tr_), tr_), tr_));
     let v8: D = dx_sigmoid((x1 / (dx_exp(-D::from(0.4), tr_) + D::from(0.5))) + dx_clamp(D::from((n3 + 1) as f64), x1, x1 + D::from(0.3), tr_), tr_);
     let v9: D = ccube_dual(dx_tanh(dx_ln(dx_abs(D::from(1.95) - s2[1], tr_) + D::from(1.4), tr_), tr_) * D::from(0.5), tr_);
-    ((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1) + ((D::from(1.0) * v8) + (D::from(0.65) * v9))
+    let v10: D = dx_div_euclid(dx_max(dx_softplus(x1, tr_), v8 - x1, tr_), dx_abs(s2[n3 % 3] / (-(dx_abs(s2[2], tr_) + D::from(0.95))), tr_) + D::from(1.45), tr_);
+    (((s2.iter().copied().map(|e7| D::from((n3 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - x1) - x1) + ((D::from(1.0) * v8) + (D::from(0.65) * v9))) + (D::from(0.7) * dx_atan(v10 * dx_atan(dx_powf(D::from(0.9) + (v9 * v9), D::from(1.05), tr_), tr_), tr_))
 }
 
 fn p1241_eval(x: &[f64]) -> Vec<f64> {
@@ -18208,7 +18387,8 @@ fn p1246(b1: &[f64; 1], w2: &[[f64; 3]; 3], f3: bool, nt: usize) -> f64 {
     if v24.abs() > 1e300 {
         eprintln!("v24 = {v24}");
     }
-    (((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (1.15 * acc16)) + ((0.9 * u17[0].sin()) + (1.35 * z21[1].sin()))) + (1.25 * v24)
+    let v25: f64 = (acc16.tanh().powi(2) / (1.0 + (b1[nt % b1.len()] * b1[nt % b1.len()]))).tanh().rem_euclid(1.35);
+    ((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (1.15 * acc16)) + ((0.9 * u17[0].sin()) + (1.35 * z21[1].sin()))) + (1.25 * v24)) + (0.85 * v25)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18256,7 +18436,8 @@ fn p1246_dual<D: Dn>(b1: &[D; 1], w2: &[[D; 3]; 3], f3: bool, nt: usize, tr_: &m
     if dx_gt(dx_abs(v24, tr_), D::from(1e300), tr_) {
         let _ = v24;
     }
-    (((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (D::from(1.15) * acc16)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.35) * dx_sin(z21[1], tr_)))) + (D::from(1.25) * v24)
+    let v25: D = dx_rem_euclid(dx_tanh(dx_powi(dx_tanh(acc16, tr_), 2, tr_) / (D::from(1.0) + (b1[nt % b1.len()] * b1[nt % b1.len()])), tr_), D::from(1.35), tr_);
+    ((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (D::from(1.15) * acc16)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.35) * dx_sin(z21[1], tr_)))) + (D::from(1.25) * v24)) + (D::from(0.85) * v25)
 }
 
 fn p1246_eval(x: &[f64]) -> Vec<f64> {
@@ -18315,7 +18496,8 @@ fn p1247(a1: [f64; 3], s2: &[f64], mut st: Body, nt: usize, ch13: char) -> f64 {
     let ia11: [f64; 2] = [st.m.tanh(), (((st.inner.t * st.pos[nt % 2]).abs() + 1.15).tanh() + 1.5).powf(autodiff::sigmoid(v10.sinh())).tanh()];
     let v12: f64 = ia11.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v14: f64 = if ch13 == 'a' { ((v1.sinh() / (f64::abs(-2.1 - 1.05) + 1.05)) + st.inner.a[nt % 2]).tanh() } else { (f64::abs(-0.85).ln_1p() + a1[nt % 3]).tanh() };
-    ((autodiff::sigmoid((st.m.clamp(st.inner.t, st.inner.t + 0.4).abs() + 1.7).acosh()).cosh() - v1) + ((((0.85 * (st.pos[0] - snap3[0]).tanh()) + (0.65 * u6[1].atan())) + (0.25 * old4[1].tanh())) + (0.5 * v10))) + ((1.4 * v12) + (0.3 * v14))
+    let v15: f64 = v10.min(old4[(nt + 1) % 3]).sin().tan().rem_euclid(-((ia11[nt % 2] * st.m).abs() + 1.45));
+    (((autodiff::sigmoid((st.m.clamp(st.inner.t, st.inner.t + 0.4).abs() + 1.7).acosh()).cosh() - v1) + ((((0.85 * (st.pos[0] - snap3[0]).tanh()) + (0.65 * u6[1].atan())) + (0.25 * old4[1].tanh())) + (0.5 * v10))) + ((1.4 * v12) + (0.3 * v14))) + (0.9 * v15.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18344,7 +18526,8 @@ fn p1247_dual<D: Dn>(a1: [D; 3], s2: &[D], mut st: BodyD<D>, nt: usize, ch13: ch
     let ia11: [D; 2] = [dx_tanh(st.m, tr_), dx_tanh(dx_powf(dx_tanh(dx_abs(st.inner.t * st.pos[nt % 2], tr_) + D::from(1.15), tr_) + D::from(1.5), dx_sigmoid(dx_sinh(v10, tr_), tr_), tr_), tr_)];
     let v12: D = ia11.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v14: D = if ch13 == 'a' { dx_tanh((dx_sinh(v1, tr_) / (dx_abs(-D::from(2.1) - D::from(1.05), tr_) + D::from(1.05))) + st.inner.a[nt % 2], tr_) } else { dx_tanh(dx_ln_1p(dx_abs(-D::from(0.85), tr_), tr_) + a1[nt % 3], tr_) };
-    ((dx_cosh(dx_sigmoid(dx_acosh(dx_abs(dx_clamp(st.m, st.inner.t, st.inner.t + D::from(0.4), tr_), tr_) + D::from(1.7), tr_), tr_), tr_) - v1) + ((((D::from(0.85) * dx_tanh(st.pos[0] - snap3[0], tr_)) + (D::from(0.65) * dx_atan(u6[1], tr_))) + (D::from(0.25) * dx_tanh(old4[1], tr_))) + (D::from(0.5) * v10))) + ((D::from(1.4) * v12) + (D::from(0.3) * v14))
+    let v15: D = dx_rem_euclid(dx_tan(dx_sin(dx_min(v10, old4[(nt + 1) % 3], tr_), tr_), tr_), -(dx_abs(ia11[nt % 2] * st.m, tr_) + D::from(1.45)), tr_);
+    (((dx_cosh(dx_sigmoid(dx_acosh(dx_abs(dx_clamp(st.m, st.inner.t, st.inner.t + D::from(0.4), tr_), tr_) + D::from(1.7), tr_), tr_), tr_) - v1) + ((((D::from(0.85) * dx_tanh(st.pos[0] - snap3[0], tr_)) + (D::from(0.65) * dx_atan(u6[1], tr_))) + (D::from(0.25) * dx_tanh(old4[1], tr_))) + (D::from(0.5) * v10))) + ((D::from(1.4) * v12) + (D::from(0.3) * v14))) + (D::from(0.9) * dx_tanh(v15, tr_))
 }
 
 fn p1247_eval(x: &[f64]) -> Vec<f64> {
@@ -18516,7 +18699,9 @@ fn p1249(x1: f64, x2: f64, a3: [f64; 2], a5: [f64; 3], b4: &[f64; 2]) -> f64 {
     assert!(autodiff::sigmoid(x1.trunc() / (a3.iter().map(|e8| autodiff::softplus(b4[1])).sum::<f64>().abs() + 0.55)).is_finite());
     let v9: f64 = ((v3 + (-1.1)).tanh().ceil() + b4[0]).tanh();
     let (s15, s16) = a5.iter().fold((0.0, 0.0), |(p12, q13), &v10| (p12 + (autodiff::softplus(v10) / 1.95).tanh(), q13 + ((v10 % (v10.abs() + 0.5)).tanh().tanh() * p12)));
-    ((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))
+    let v17: f64 = f64::rem_euclid(autodiff::sigmoid(v3.min(-0.65 * b4[1])), (b4[0] * K1249).abs() + 0.75);
+    let v18: f64 = autodiff::relu(K1249).div_euclid(-(a3[1].cosh().abs() + 0.85));
+    (((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))) + ((0.55 * v17) + (1.15 * autodiff::sigmoid(v18 * autodiff::sigmoid(a3[0] + b4[0]))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18545,7 +18730,9 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
     assert!(dx_is_finite(dx_sigmoid(dx_trunc(x1, tr_) / (dx_abs(a3.iter().map(|e8| dx_softplus(b4[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.55)), tr_), tr_));
     let v9: D = dx_tanh(dx_ceil(dx_tanh(v3 + (-D::from(1.1)), tr_), tr_) + b4[0], tr_);
     let (s15, s16) = a5.iter().fold((D::from(0.0), D::from(0.0)), |(p12, q13), &v10| (p12 + dx_tanh(dx_softplus(v10, tr_) / D::from(1.95), tr_), q13 + (dx_tanh(dx_tanh(dx_rem(v10, dx_abs(v10, tr_) + D::from(0.5), tr_), tr_), tr_) * p12)));
-    ((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))
+    let v17: D = dx_rem_euclid(dx_sigmoid(dx_min(v3, -D::from(0.65) * b4[1], tr_), tr_), dx_abs(b4[0] * K1249, tr_) + D::from(0.75), tr_);
+    let v18: D = dx_div_euclid(dx_relu(K1249, tr_), -(dx_abs(dx_cosh(a3[1], tr_), tr_) + D::from(0.85)), tr_);
+    (((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))) + ((D::from(0.55) * v17) + (D::from(1.15) * dx_sigmoid(v18 * dx_sigmoid(a3[0] + b4[0], tr_), tr_)))
 }
 
 fn p1249_eval(x: &[f64]) -> Vec<f64> {
@@ -18694,7 +18881,8 @@ fn p1250(a3: [f64; 3], b2: &[f64; 5], x1: f64, mut st: Body, nt: usize) -> [f64;
         old5 = tmp9;
     }
     let cc10: f64 = cdot2(&snap3, &snap3);
-    [((((-(st.w[nt % 2][nt % 2] - st.pos[0])).max(autodiff::sigmoid(a3[nt]) / ((st.inner.a[nt % 2] / (st.vel[(nt + 1) % 2].abs() + 0.9)).abs() + 1.0)) + v1).tanh() * b2[nt]) * v1.atan()) + ((((1.25 * (st.inner.a[0] - snap3[0]).tanh()) + (0.25 * u6[0])) + (0.9 * old5[0])) + (1.2 * autodiff::sigmoid(cc10))), (((st.vel[(nt + 1) % 2] * (-0.25)) * (st.inner.t * (st.inner.t / (-(st.pos[nt % 2].abs() + 1.3))))) * x1) - v1]
+    let v11: f64 = f64::rem_euclid(if (1.45 + (st.m * st.m)).powi(-1) <= -0.65 { st.vel[(nt + 3) % 2] / (autodiff::sigmoid(cc10).exp() + 0.5) } else { -0.35 + st.pos[(nt + 3) % 2] }, -0.65);
+    [(((((-(st.w[nt % 2][nt % 2] - st.pos[0])).max(autodiff::sigmoid(a3[nt]) / ((st.inner.a[nt % 2] / (st.vel[(nt + 1) % 2].abs() + 0.9)).abs() + 1.0)) + v1).tanh() * b2[nt]) * v1.atan()) + ((((1.25 * (st.inner.a[0] - snap3[0]).tanh()) + (0.25 * u6[0])) + (0.9 * old5[0])) + (1.2 * autodiff::sigmoid(cc10)))) + (1.2 * v11), (((st.vel[(nt + 1) % 2] * (-0.25)) * (st.inner.t * (st.inner.t / (-(st.pos[nt % 2].abs() + 1.3))))) * x1) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18716,7 +18904,8 @@ fn p1250_dual<D: Dn>(a3: [D; 3], b2: &[D; 5], x1: D, mut st: BodyD<D>, nt: usize
         old5 = tmp9;
     }
     let cc10: D = cdot2_dual(&snap3, &snap3, tr_);
-    [((dx_tanh(dx_max(-(st.w[nt % 2][nt % 2] - st.pos[0]), dx_sigmoid(a3[nt], tr_) / (dx_abs(st.inner.a[nt % 2] / (dx_abs(st.vel[(nt + 1) % 2], tr_) + D::from(0.9)), tr_) + D::from(1.0)), tr_) + v1, tr_) * b2[nt]) * dx_atan(v1, tr_)) + ((((D::from(1.25) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.25) * u6[0])) + (D::from(0.9) * old5[0])) + (D::from(1.2) * dx_sigmoid(cc10, tr_))), (((st.vel[(nt + 1) % 2] * (-D::from(0.25))) * (st.inner.t * (st.inner.t / (-(dx_abs(st.pos[nt % 2], tr_) + D::from(1.3)))))) * x1) - v1]
+    let v11: D = dx_rem_euclid(if dx_le(dx_powi(D::from(1.45) + (st.m * st.m), -1, tr_), -D::from(0.65), tr_) { st.vel[(nt + 3) % 2] / (dx_exp(dx_sigmoid(cc10, tr_), tr_) + D::from(0.5)) } else { -D::from(0.35) + st.pos[(nt + 3) % 2] }, -D::from(0.65), tr_);
+    [(((dx_tanh(dx_max(-(st.w[nt % 2][nt % 2] - st.pos[0]), dx_sigmoid(a3[nt], tr_) / (dx_abs(st.inner.a[nt % 2] / (dx_abs(st.vel[(nt + 1) % 2], tr_) + D::from(0.9)), tr_) + D::from(1.0)), tr_) + v1, tr_) * b2[nt]) * dx_atan(v1, tr_)) + ((((D::from(1.25) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.25) * u6[0])) + (D::from(0.9) * old5[0])) + (D::from(1.2) * dx_sigmoid(cc10, tr_)))) + (D::from(1.2) * v11), (((st.vel[(nt + 1) % 2] * (-D::from(0.25))) * (st.inner.t * (st.inner.t / (-(dx_abs(st.pos[nt % 2], tr_) + D::from(1.3)))))) * x1) - v1]
 }
 
 fn p1250_eval(x: &[f64]) -> Vec<f64> {
@@ -18891,7 +19080,9 @@ fn p1253(r1: &f64, w2: &[[f64; 3]; 3], w3: &[[f64; 2]; 2], mut a4: [f64; 4], n5:
     if v7.abs() > 1e300 {
         println!("{}", v7 * 2.0);
     }
-    ((r1 - v3) + (1.1 * v5)) + (0.25 * v7)
+    let v8: f64 = a4[0].rem_euclid(-(1.0 + (a4[n5] * a4[n5])));
+    let v9: f64 = f64::div_euclid(0.85 / (1.0 + (v5 * v5)), (v8 - v8).abs() + 1.15);
+    (((r1 - v3) + (1.1 * v5)) + (0.25 * v7)) + ((0.7 * v8.sin()) + (0.6 * (v9 * (v3 / (-2.2)).atan()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18905,7 +19096,9 @@ fn p1253_dual<D: Dn>(r1: &D, w2: &[[D; 3]; 3], w3: &[[D; 2]; 2], mut a4: [D; 4],
     if dx_gt(dx_abs(v7, tr_), D::from(1e300), tr_) {
         let _ = v7 * D::from(2.0);
     }
-    ((*r1 - v3) + (D::from(1.1) * v5)) + (D::from(0.25) * v7)
+    let v8: D = dx_rem_euclid(a4[0], -(D::from(1.0) + (a4[n5] * a4[n5])), tr_);
+    let v9: D = dx_div_euclid(D::from(0.85) / (D::from(1.0) + (v5 * v5)), dx_abs(v8 - v8, tr_) + D::from(1.15), tr_);
+    (((*r1 - v3) + (D::from(1.1) * v5)) + (D::from(0.25) * v7)) + ((D::from(0.7) * dx_sin(v8, tr_)) + (D::from(0.6) * dx_tanh(v9 * dx_atan(v3 / (-D::from(2.2)), tr_), tr_)))
 }
 
 fn p1253_eval(x: &[f64]) -> Vec<f64> {
@@ -19028,7 +19221,8 @@ fn p1255(&self, x1: f64, x2: f64, w3: &[[f64; 3]; 1]) -> f64 {
     let mut out5: [f64; 2] = self.inner.a;
     out5[1] = (if self.w[(c1 + 1) % 2][(c1 + 3) % 2].exp2() > 0.6 { out5.iter().sum::<f64>() } else { self.vel[c1 % 2].cosh() }).tanh();
     out5[1] -= out5.iter().map(|e7| self.w[(c1 + 1) % 2][c1 % 2]).sum::<f64>().sin();
-    (((self.inner.t * x1) - x2) - self.inner.t) + (0.6 * out5[0].tanh())
+    let v8: f64 = (-((c1 as f64).clamp(self.inner.a[0], self.inner.a[0] + 1.3).abs() + 0.8)).recip().rem_euclid(1.0 + (self.m * self.m));
+    ((((self.inner.t * x1) - x2) - self.inner.t) + (0.6 * out5[0].tanh())) + (0.5 * v8.tanh())
 }
 }
 
@@ -19049,7 +19243,8 @@ fn p1255_dual(&self, x1: D, x2: D, w3: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     let mut out5: [D; 2] = self.inner.a;
     out5[1] = dx_tanh(if dx_gt(dx_exp2(self.w[(c1 + 1) % 2][(c1 + 3) % 2], tr_), D::from(0.6), tr_) { out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) } else { dx_cosh(self.vel[c1 % 2], tr_) }, tr_);
     out5[1] -= dx_sin(out5.iter().map(|e7| self.w[(c1 + 1) % 2][c1 % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    (((self.inner.t * x1) - x2) - self.inner.t) + (D::from(0.6) * dx_tanh(out5[0], tr_))
+    let v8: D = dx_rem_euclid(dx_recip(-(dx_abs(dx_clamp(D::from(c1 as f64), self.inner.a[0], self.inner.a[0] + D::from(1.3), tr_), tr_) + D::from(0.8)), tr_), D::from(1.0) + (self.m * self.m), tr_);
+    ((((self.inner.t * x1) - x2) - self.inner.t) + (D::from(0.6) * dx_tanh(out5[0], tr_))) + (D::from(0.5) * dx_tanh(v8, tr_))
 }
 }
 
@@ -19395,7 +19590,8 @@ fn p1259(b1: &[f64; 2], w2: &[[f64; 2]; 2], n3: usize, mut st: Body) -> f64 {
     let hh13: [f64; 3] = [((st.inner.t * w2[0][n3 % 2]) / ((st.m - st.m).abs() + 1.5)).sin(), (if (v9 * st.inner.t) >= -0.2 { st.pos[0].atan2(st.inner.a[0]) } else if st.inner.a[n3 % 2].asinh() >= snap11.iter().map(|&e14| autodiff::sigmoid(st.inner.t.max(st.pos[n3 % 2])) + 1.0).product::<f64>() { v9 + v9 } else { snap11[0] }).tanh(), (v1 + st.inner.t).tanh()];
     let cc12: f64 = caff3(&y8[n3 % 1], (snap11[n3 % snap11.len()] % (w2[n3 % w2.len()][n3 % 2].abs() + 1.2)).ceil().tanh() * 0.5, &hh13);
     let cc15: f64 = cdot2(&snap11, b1);
-    ((((v9 / (st.w[(n3 + 3) % 2][n3 % 2].abs() + 0.6)) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((0.85 * (st.vel[1] - snap11[1]).sin()) + (1.15 * cc12)) + (0.8 * cc15.atan()))
+    let v16: f64 = f64::div_euclid(((n3 + 1) as f64).abs().ln_1p(), (w2[n3 % w2.len()][(n3 + 1) % 2].sin() * 0.9).atanh().abs() + 0.85);
+    (((((v9 / (st.w[(n3 + 3) % 2][n3 % 2].abs() + 0.6)) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((0.85 * (st.vel[1] - snap11[1]).sin()) + (1.15 * cc12)) + (0.8 * cc15.atan()))) + (0.6 * autodiff::sigmoid(v16 * f64::max(st.w[n3 % 2][n3 % 2], v9).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19411,7 +19607,8 @@ fn p1259_dual<D: Dn>(b1: &[D; 2], w2: &[[D; 2]; 2], n3: usize, mut st: BodyD<D>,
     let hh13: [D; 3] = [dx_sin((st.inner.t * w2[0][n3 % 2]) / (dx_abs(st.m - st.m, tr_) + D::from(1.5)), tr_), dx_tanh(if dx_ge(v9 * st.inner.t, -D::from(0.2), tr_) { dx_atan2(st.pos[0], st.inner.a[0], tr_) } else if dx_ge(dx_asinh(st.inner.a[n3 % 2], tr_), snap11.iter().map(|&e14| dx_sigmoid(dx_max(st.inner.t, st.pos[n3 % 2], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) { v9 + v9 } else { snap11[0] }, tr_), dx_tanh(v1 + st.inner.t, tr_)];
     let cc12: D = caff3_dual(&y8[n3 % 1], dx_tanh(dx_ceil(dx_rem(snap11[n3 % snap11.len()], dx_abs(w2[n3 % w2.len()][n3 % 2], tr_) + D::from(1.2), tr_), tr_), tr_) * D::from(0.5), &hh13, tr_);
     let cc15: D = cdot2_dual(&snap11, b1, tr_);
-    ((((v9 / (dx_abs(st.w[(n3 + 3) % 2][n3 % 2], tr_) + D::from(0.6))) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((D::from(0.85) * dx_sin(st.vel[1] - snap11[1], tr_)) + (D::from(1.15) * cc12)) + (D::from(0.8) * dx_atan(cc15, tr_)))
+    let v16: D = dx_div_euclid(dx_ln_1p(dx_abs(D::from((n3 + 1) as f64), tr_), tr_), dx_abs(dx_atanh(dx_sin(w2[n3 % w2.len()][(n3 + 1) % 2], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_);
+    (((((v9 / (dx_abs(st.w[(n3 + 3) % 2][n3 % 2], tr_) + D::from(0.6))) + y8[0][(n3 + 3) % 3]) * v9) + st.pos[1]) + (((D::from(0.85) * dx_sin(st.vel[1] - snap11[1], tr_)) + (D::from(1.15) * cc12)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + (D::from(0.6) * dx_sigmoid(v16 * dx_tanh(dx_max(st.w[n3 % 2][n3 % 2], v9, tr_), tr_), tr_))
 }
 
 fn p1259_eval(x: &[f64]) -> Vec<f64> {
@@ -20104,7 +20301,9 @@ fn p1266(x1: f64, b3: &[f64; 2], x2: f64, b4: &[f64; 5], f5: bool, mut st: Body)
         let tmp15 = std::mem::replace(&mut u10, z14);
         old8 = tmp15;
     }
-    [(((st.vel[1].max(b3.iter().copied().sum::<f64>()) + v2) - v2) + (0.55 * acc5)) + (((0.9 * (st.inner.a[1] - snap6[1]).sin()) + (1.5 * autodiff::sigmoid(u10[0]))) + (1.45 * old8[0].sin()))]
+    let v16: f64 = ((x1 - u10[0]) + (-x1)).atan().rem_euclid(-(1.0 + (snap6[1] * snap6[1])));
+    let v17: f64 = autodiff::sigmoid(-st.inner.a[0]).sinh().rem_euclid((1.05 + (v1 * v1)).log(x1.abs() + 2.15).abs() + 0.75);
+    [((((st.vel[1].max(b3.iter().copied().sum::<f64>()) + v2) - v2) + (0.55 * acc5)) + (((0.9 * (st.inner.a[1] - snap6[1]).sin()) + (1.5 * autodiff::sigmoid(u10[0]))) + (1.45 * old8[0].sin()))) + ((1.3 * v16.tanh()) + (0.35 * v17.tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20131,7 +20330,9 @@ fn p1266_dual<D: Dn>(x1: D, b3: &[D; 2], x2: D, b4: &[D; 5], f5: bool, mut st: B
         let tmp15 = std::mem::replace(&mut u10, z14);
         old8 = tmp15;
     }
-    [(((dx_max(st.vel[1], b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + v2) - v2) + (D::from(0.55) * acc5)) + (((D::from(0.9) * dx_sin(st.inner.a[1] - snap6[1], tr_)) + (D::from(1.5) * dx_sigmoid(u10[0], tr_))) + (D::from(1.45) * dx_sin(old8[0], tr_)))]
+    let v16: D = dx_rem_euclid(dx_atan((x1 - u10[0]) + (-x1), tr_), -(D::from(1.0) + (snap6[1] * snap6[1])), tr_);
+    let v17: D = dx_rem_euclid(dx_sinh(dx_sigmoid(-st.inner.a[0], tr_), tr_), dx_abs(dx_log(D::from(1.05) + (v1 * v1), dx_abs(x1, tr_) + D::from(2.15), tr_), tr_) + D::from(0.75), tr_);
+    [((((dx_max(st.vel[1], b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + v2) - v2) + (D::from(0.55) * acc5)) + (((D::from(0.9) * dx_sin(st.inner.a[1] - snap6[1], tr_)) + (D::from(1.5) * dx_sigmoid(u10[0], tr_))) + (D::from(1.45) * dx_sin(old8[0], tr_)))) + ((D::from(1.3) * dx_tanh(v16, tr_)) + (D::from(0.35) * dx_tanh(v17, tr_)))]
 }
 
 fn p1266_eval(x: &[f64]) -> Vec<f64> {
@@ -20299,7 +20500,9 @@ fn p1268(&self, a2: [f64; 5], a1: [f64; 1], ok14: Option<usize>) -> f64 {
     let cl11 = |z12: f64| (z12.min(1.65) / 0.55).atan();
     let v13: f64 = a2.iter().copied().map(cl11).sum::<f64>();
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
-    (((((self.vel[0].max(self.m) / (-((self.inner.t - 1.2).abs() + 0.55))).abs().ln_1p() + self.inner.t) * self.m) + (((0.85 * out6[0].tanh()) + (1.35 * u7[0].atan())) + (1.5 * autodiff::sigmoid(cc10)))) + (0.7 * v13.sin())) + (1.15 * ((m15 as f64) * (out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| q19.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh()))
+    let v20: f64 = f64::rem_euclid(K1268, (a2[m15] - self.w[(m15 + 1) % 2][m15 % 2]).abs() + 1.15);
+    let v21: f64 = f64::hypot(self.m, autodiff::elu(self.m, 0.1)).rem_euclid(-(autodiff::sigmoid(self.vel[m15 % 2]).abs() + 1.3));
+    ((((((self.vel[0].max(self.m) / (-((self.inner.t - 1.2).abs() + 0.55))).abs().ln_1p() + self.inner.t) * self.m) + (((0.85 * out6[0].tanh()) + (1.35 * u7[0].atan())) + (1.5 * autodiff::sigmoid(cc10)))) + (0.7 * v13.sin())) + (1.15 * ((m15 as f64) * (out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| q19.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh()))) + ((1.1 * v20.atan()) + (1.2 * v21))
 }
 }
 
@@ -20328,7 +20531,9 @@ fn p1268_dual(&self, a2: [D; 5], a1: [D; 1], ok14: Option<usize>, tr_: &mut Tr) 
     let cl11 = |z12: D, tr_: &mut Tr| dx_atan(dx_min(z12, D::from(1.65), tr_) / D::from(0.55), tr_);
     let v13: D = a2.iter().copied().map(|t_| cl11(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
-    ((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))
+    let v20: D = dx_rem_euclid(K1268, dx_abs(a2[m15] - self.w[(m15 + 1) % 2][m15 % 2], tr_) + D::from(1.15), tr_);
+    let v21: D = dx_rem_euclid(dx_hypot(self.m, dx_elu(self.m, D::from(0.1), tr_), tr_), -(dx_abs(dx_sigmoid(self.vel[m15 % 2], tr_), tr_) + D::from(1.3)), tr_);
+    (((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))
 }
 }
 
@@ -20398,7 +20603,8 @@ fn p1269(r1: &f64, r2: &f64, mut a4: [f64; 4], a3: [f64; 4], n5: usize, ch13: ch
     if let Ok(c19) = oc18 {
         v20 = v20.max(c19);
     }
-    ((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20)), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
+    let v21: f64 = v3.tanh().rem_euclid(-((v20.sin() * 0.9).atanh().abs() + 1.3));
+    (((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20))) + (0.7 * v21.atan()), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20430,7 +20636,8 @@ fn p1269_dual<D: Dn>(r1: &D, r2: &D, mut a4: [D; 4], a3: [D; 4], n5: usize, ch13
     if let Ok(c19) = oc18 {
         v20 = dx_max(v20, D::from(c19), tr_);
     }
-    ((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20)), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
+    let v21: D = dx_rem_euclid(dx_tanh(v3, tr_), -(dx_abs(dx_atanh(dx_sin(v20, tr_) * D::from(0.9), tr_), tr_) + D::from(1.3)), tr_);
+    (((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20))) + (D::from(0.7) * dx_atan(v21, tr_)), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
 }
 
 fn p1269_eval(x: &[f64]) -> Vec<f64> {
@@ -20496,7 +20703,8 @@ fn p1270(b1: &[f64; 3], a2: [f64; 3], mut a3: [f64; 4], mut st: Body) -> [f64; 1
     st.pos[0] += 0.2 * (K1270.atan() * 0.63);
     st.pos[1] += 0.2 * autodiff::sigmoid((f64::sin(2.0) * 0.9).acos() - a3[0]);
     st.pos[0] += 0.15 * v3.sin();
-    [((({ let t5 = b1[2] - (-a3[3]); t5 * f64::hypot(-2.5, st.inner.a[0].tanh().tan()).sin() }) * v2) + (1.4 * acc7)) + (0.55 * (st.pos[1] - snap10[1]).sin())]
+    let v11: f64 = (st.inner.t - K1270).tanh().exp2().div_euclid(-1.3);
+    [(((({ let t5 = b1[2] - (-a3[3]); t5 * f64::hypot(-2.5, st.inner.a[0].tanh().tan()).sin() }) * v2) + (1.4 * acc7)) + (0.55 * (st.pos[1] - snap10[1]).sin())) + (1.15 * autodiff::sigmoid(v11 * b1[0]))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20516,7 +20724,8 @@ fn p1270_dual<D: Dn>(b1: &[D; 3], a2: [D; 3], mut a3: [D; 4], mut st: BodyD<D>, 
     st.pos[0] += D::from(0.2) * (dx_atan(K1270, tr_) * D::from(0.63));
     st.pos[1] += D::from(0.2) * dx_sigmoid(dx_acos(dx_sin(D::from(2.0), tr_) * D::from(0.9), tr_) - a3[0], tr_);
     st.pos[0] += D::from(0.15) * dx_sin(v3, tr_);
-    [((({ let t5 = b1[2] - (-a3[3]); t5 * dx_sin(dx_hypot(-D::from(2.5), dx_tan(dx_tanh(st.inner.a[0], tr_), tr_), tr_), tr_) }) * v2) + (D::from(1.4) * acc7)) + (D::from(0.55) * dx_sin(st.pos[1] - snap10[1], tr_))]
+    let v11: D = dx_div_euclid(dx_exp2(dx_tanh(st.inner.t - K1270, tr_), tr_), -D::from(1.3), tr_);
+    [(((({ let t5 = b1[2] - (-a3[3]); t5 * dx_sin(dx_hypot(-D::from(2.5), dx_tan(dx_tanh(st.inner.a[0], tr_), tr_), tr_), tr_) }) * v2) + (D::from(1.4) * acc7)) + (D::from(0.55) * dx_sin(st.pos[1] - snap10[1], tr_))) + (D::from(1.15) * dx_sigmoid(v11 * b1[0], tr_))]
 }
 
 fn p1270_eval(x: &[f64]) -> Vec<f64> {
@@ -20580,7 +20789,8 @@ fn p1271(x1: f64, b2: &[f64; 2], s3: &[f64], mut a4: [f64; 5], f5: bool) -> f64 
     old8 = u9;
     u9 = z10;
     let v12: f64 = match autodiff::sigmoid(v1 + a4[5 - 1 - c4]) { t11 if t11 >= -0.85 => (a4[c4].abs() + 1.1).powi(-1).atan(), _ => (x1 / (x1.abs() + 1.3)).cos() };
-    (((a4[4].clamp(x1, x1 + 0.5) * v1.tanh()).tanh() - v1) - x1) + (((((0.4 * u3[1].atan()) + (1.0 * old2[1].tanh())) + (0.95 * u9[0])) + (1.4 * old8[0])) + (0.25 * v12))
+    let v13: f64 = autodiff::sigmoid(autodiff::elu(autodiff::sigmoid(u3[c4 % 2]).exp_m1(), (v12.abs() + 1.05).log(v12.abs() + 1.7).tanh())).rem_euclid(1.0 + (v1 * v1));
+    ((((a4[4].clamp(x1, x1 + 0.5) * v1.tanh()).tanh() - v1) - x1) + (((((0.4 * u3[1].atan()) + (1.0 * old2[1].tanh())) + (0.95 * u9[0])) + (1.4 * old8[0])) + (0.25 * v12))) + (1.45 * v13.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20607,7 +20817,8 @@ fn p1271_dual<D: Dn>(x1: D, b2: &[D; 2], s3: &[D], mut a4: [D; 5], f5: bool, tr_
     old8 = u9;
     u9 = z10;
     let v12: D = match dx_sigmoid(v1 + a4[5 - 1 - c4], tr_) { t11 if dx_ge(t11, -D::from(0.85), tr_) => dx_atan(dx_powi(dx_abs(a4[c4], tr_) + D::from(1.1), -1, tr_), tr_), _ => dx_cos(x1 / (dx_abs(x1, tr_) + D::from(1.3)), tr_) };
-    ((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (((((D::from(0.4) * dx_atan(u3[1], tr_)) + (D::from(1.0) * dx_tanh(old2[1], tr_))) + (D::from(0.95) * u9[0])) + (D::from(1.4) * old8[0])) + (D::from(0.25) * v12))
+    let v13: D = dx_rem_euclid(dx_sigmoid(dx_elu(dx_exp_m1(dx_sigmoid(u3[c4 % 2], tr_), tr_), dx_tanh(dx_log(dx_abs(v12, tr_) + D::from(1.05), dx_abs(v12, tr_) + D::from(1.7), tr_), tr_), tr_), tr_), D::from(1.0) + (v1 * v1), tr_);
+    (((dx_tanh(dx_clamp(a4[4], x1, x1 + D::from(0.5), tr_) * dx_tanh(v1, tr_), tr_) - v1) - x1) + (((((D::from(0.4) * dx_atan(u3[1], tr_)) + (D::from(1.0) * dx_tanh(old2[1], tr_))) + (D::from(0.95) * u9[0])) + (D::from(1.4) * old8[0])) + (D::from(0.25) * v12))) + (D::from(1.45) * dx_atan(v13, tr_))
 }
 
 fn p1271_eval(x: &[f64]) -> Vec<f64> {
@@ -20661,7 +20872,8 @@ fn p1272(x1: f64, mut x2: f64, mut a3: [f64; 1]) -> [f64; 2] {
     for e7 in a3.iter() {
         acc8 += v2.sin();
     }
-    [(((f64::powi(a3.iter().fold(1.65f64, |acc6, e5| acc6 + autodiff::sigmoid(x1 % (e5.abs() + 1.0))), 0) * x1).sin() * a3[0].atan()) * a3[0].tanh()) + (0.75 * acc8), (x2 + v2) - a3[0]]
+    let v9: f64 = ((a3[0] + v1) - acc8.trunc()).atan().rem_euclid(-(f64::exp(1.65 - 1.35) + 0.5));
+    [((((f64::powi(a3.iter().fold(1.65f64, |acc6, e5| acc6 + autodiff::sigmoid(x1 % (e5.abs() + 1.0))), 0) * x1).sin() * a3[0].atan()) * a3[0].tanh()) + (0.75 * acc8)) + (1.5 * v9.tanh()), (x2 + v2) - a3[0]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20677,7 +20889,8 @@ fn p1272_dual<D: Dn>(x1: D, mut x2: D, mut a3: [D; 1], tr_: &mut Tr) -> [D; 2] {
     for e7 in a3.iter() {
         acc8 += dx_sin(v2, tr_);
     }
-    [((dx_sin(dx_powi(a3.iter().fold(D::from(1.65), |acc6, e5| acc6 + dx_sigmoid(dx_rem(x1, dx_abs(*e5, tr_) + D::from(1.0), tr_), tr_)), 0, tr_) * x1, tr_) * dx_atan(a3[0], tr_)) * dx_tanh(a3[0], tr_)) + (D::from(0.75) * acc8), (x2 + v2) - a3[0]]
+    let v9: D = dx_rem_euclid(dx_atan((a3[0] + v1) - dx_trunc(acc8, tr_), tr_), -(dx_exp(D::from(1.65) - D::from(1.35), tr_) + D::from(0.5)), tr_);
+    [(((dx_sin(dx_powi(a3.iter().fold(D::from(1.65), |acc6, e5| acc6 + dx_sigmoid(dx_rem(x1, dx_abs(*e5, tr_) + D::from(1.0), tr_), tr_)), 0, tr_) * x1, tr_) * dx_atan(a3[0], tr_)) * dx_tanh(a3[0], tr_)) + (D::from(0.75) * acc8)) + (D::from(1.5) * dx_tanh(v9, tr_)), (x2 + v2) - a3[0]]
 }
 
 fn p1272_eval(x: &[f64]) -> Vec<f64> {
@@ -21582,7 +21795,8 @@ fn p1283(x1: f64, x2: f64, s3: &[f64], n4: usize) -> f64 {
     let v3 = autodiff::softplus((s3[n4 + 1] / (-2.5)).max(1.1));
     let ia4: [f64; 2] = [f64::log(s3[0].max(s3[3]).abs() + 1.05, 4.9).atan(), autodiff::sigmoid((v3 % (x2.abs() + 1.0)) / (1.0 + (x1 * x1)))];
     let v7: f64 = ia4.iter().copied().filter(|&v5| v5 < x2).map(|e6| e6.atan() * 0.95).product::<f64>();
-    (((v3 - v3) - x1).tanh() * v3.atan()) + (1.4 * v7)
+    let v8: f64 = (ia4[0].abs() + 1.75).acosh().rem_euclid(0.9);
+    ((((v3 - v3) - x1).tanh() * v3.atan()) + (1.4 * v7)) + (0.95 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21595,7 +21809,8 @@ fn p1283_dual<D: Dn>(x1: D, x2: D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     let v3 = dx_softplus(dx_max(s3[n4 + 1] / (-D::from(2.5)), D::from(1.1), tr_), tr_);
     let ia4: [D; 2] = [dx_atan(dx_log(dx_abs(dx_max(s3[0], s3[3], tr_), tr_) + D::from(1.05), D::from(4.9), tr_), tr_), dx_sigmoid(dx_rem(v3, dx_abs(x2, tr_) + D::from(1.0), tr_) / (D::from(1.0) + (x1 * x1)), tr_)];
     let v7: D = { let mut s_ = D::from(1.0); for e6 in ia4.iter().copied() { if dx_lt(e6, x2, tr_) { s_ = s_ * (dx_atan(e6, tr_) * D::from(0.95)); } } s_ };
-    (dx_tanh((v3 - v3) - x1, tr_) * dx_atan(v3, tr_)) + (D::from(1.4) * v7)
+    let v8: D = dx_rem_euclid(dx_acosh(dx_abs(ia4[0], tr_) + D::from(1.75), tr_), D::from(0.9), tr_);
+    ((dx_tanh((v3 - v3) - x1, tr_) * dx_atan(v3, tr_)) + (D::from(1.4) * v7)) + (D::from(0.95) * v8)
 }
 
 fn p1283_eval(x: &[f64]) -> Vec<f64> {
@@ -21648,7 +21863,8 @@ fn p1284(&self, x1: f64, mut x2: f64, s3: &[f64], w4: &[[f64; 2]; 3], b5: &[f64;
     out6[1] -= ((-2.75 + self.m) - x1.max(self.m)).tanh();
     let k8 = b5.iter().filter(|&&v7| v7 < -1.487).count();
     let Some(m10) = ok9 else { return [self.m.max(b5[k8 % b5.len()] * self.vel[(k8 + 1) % 2]) + self.inner.a[k8 % 2], ((self.m * autodiff::sigmoid(x2)).abs() + 1.3).log10() - (-0.05), ((self.inner.t - self.m) / (-(self.inner.a[(k8 + 2) % 2].abs() + 0.85))) + self.m]; };
-    [(((((s3[0] - x1).atan() + (self.m.abs() + 0.75).cbrt().max(s3[0] + self.w[1][0])) - x2) + x1) + (1.25 * out6[0].sin())) + ((1.2 * (b5[k8 % 5] + (self.inner.t - x1).atan().exp2().tanh())) + (0.6 * ((m10 as f64) * ((1.0 + (x2 * x2)).tanh() + 1.5).powf(x1).tanh().exp2().sin()))), b5[0] * x1, self.pos[0] + x1]
+    let v12: f64 = (1.0 + (out6[1] * out6[1])).recip().rem_euclid(s3.iter().map(|e11| f64::powi(-2.95, 1)).sum::<f64>().abs() + 1.15);
+    [((((((s3[0] - x1).atan() + (self.m.abs() + 0.75).cbrt().max(s3[0] + self.w[1][0])) - x2) + x1) + (1.25 * out6[0].sin())) + ((1.2 * (b5[k8 % 5] + (self.inner.t - x1).atan().exp2().tanh())) + (0.6 * ((m10 as f64) * ((1.0 + (x2 * x2)).tanh() + 1.5).powf(x1).tanh().exp2().sin())))) + (1.2 * v12.atan()), b5[0] * x1, self.pos[0] + x1]
 }
 }
 
@@ -21669,7 +21885,8 @@ fn p1284_dual(&self, x1: D, mut x2: D, s3: &[D], w4: &[[D; 2]; 3], b5: &[D; 5], 
     out6[1] -= dx_tanh((-D::from(2.75) + self.m) - dx_max(x1, self.m, tr_), tr_);
     let k8 = { let mut c_ = 0usize; for v7 in b5.iter() { if dx_lt(*v7, -D::from(1.487), tr_) { c_ += 1; } } c_ };
     let Some(m10) = ok9 else { return [dx_max(self.m, b5[k8 % b5.len()] * self.vel[(k8 + 1) % 2], tr_) + self.inner.a[k8 % 2], dx_log10(dx_abs(self.m * dx_sigmoid(x2, tr_), tr_) + D::from(1.3), tr_) - (-D::from(0.05)), ((self.inner.t - self.m) / (-(dx_abs(self.inner.a[(k8 + 2) % 2], tr_) + D::from(0.85)))) + self.m]; };
-    [((((dx_atan(s3[0] - x1, tr_) + dx_max(dx_cbrt(dx_abs(self.m, tr_) + D::from(0.75), tr_), s3[0] + self.w[1][0], tr_)) - x2) + x1) + (D::from(1.25) * dx_sin(out6[0], tr_))) + ((D::from(1.2) * (b5[k8 % 5] + dx_tanh(dx_exp2(dx_atan(self.inner.t - x1, tr_), tr_), tr_))) + (D::from(0.6) * (D::from(m10 as f64) * dx_sin(dx_exp2(dx_tanh(dx_powf(dx_tanh(D::from(1.0) + (x2 * x2), tr_) + D::from(1.5), x1, tr_), tr_), tr_), tr_)))), b5[0] * x1, self.pos[0] + x1]
+    let v12: D = dx_rem_euclid(dx_recip(D::from(1.0) + (out6[1] * out6[1]), tr_), dx_abs(s3.iter().map(|e11| dx_powi(-D::from(2.95), 1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
+    [(((((dx_atan(s3[0] - x1, tr_) + dx_max(dx_cbrt(dx_abs(self.m, tr_) + D::from(0.75), tr_), s3[0] + self.w[1][0], tr_)) - x2) + x1) + (D::from(1.25) * dx_sin(out6[0], tr_))) + ((D::from(1.2) * (b5[k8 % 5] + dx_tanh(dx_exp2(dx_atan(self.inner.t - x1, tr_), tr_), tr_))) + (D::from(0.6) * (D::from(m10 as f64) * dx_sin(dx_exp2(dx_tanh(dx_powf(dx_tanh(D::from(1.0) + (x2 * x2), tr_) + D::from(1.5), x1, tr_), tr_), tr_), tr_))))) + (D::from(1.2) * dx_atan(v12, tr_)), b5[0] * x1, self.pos[0] + x1]
 }
 }
 
@@ -21862,7 +22079,8 @@ fn p1286(x1: f64, s3: &[f64], x2: f64, ow26: Option<f64>) -> f64 {
         let Some(m33) = ow26 else { continue };
         acc31 += m33 * autodiff::sigmoid(v32 + v32);
     }
-    (((-((v1 - v1).tanh() * (0.85 * x2)) * v1.sin()) + (1.5 * acc17)) + ((0.9 * autodiff::sigmoid(u18[1])) + (1.1 * cc25))) + (1.0 * autodiff::sigmoid(acc31))
+    let v35: f64 = f64::rem_euclid((cc25.mul_add(u18[0], x2) - u18[0].atan().exp()).tanh(), -(ia27.iter().map(|e34| ia27[0].sinh()).sum::<f64>().abs() + 0.95));
+    ((((-((v1 - v1).tanh() * (0.85 * x2)) * v1.sin()) + (1.5 * acc17)) + ((0.9 * autodiff::sigmoid(u18[1])) + (1.1 * cc25))) + (1.0 * autodiff::sigmoid(acc31))) + (1.0 * v35.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21907,7 +22125,8 @@ fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) ->
         let Some(m33) = ow26 else { continue };
         acc31 += D::from(m33) * dx_sigmoid(*v32 + (*v32), tr_);
     }
-    (((-(dx_tanh(v1 - v1, tr_) * (D::from(0.85) * x2)) * dx_sin(v1, tr_)) + (D::from(1.5) * acc17)) + ((D::from(0.9) * dx_sigmoid(u18[1], tr_)) + (D::from(1.1) * cc25))) + (D::from(1.0) * dx_sigmoid(acc31, tr_))
+    let v35: D = dx_rem_euclid(dx_tanh(dx_mul_add(cc25, u18[0], x2, tr_) - dx_exp(dx_atan(u18[0], tr_), tr_), tr_), -(dx_abs(ia27.iter().map(|e34| dx_sinh(ia27[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)), tr_);
+    ((((-(dx_tanh(v1 - v1, tr_) * (D::from(0.85) * x2)) * dx_sin(v1, tr_)) + (D::from(1.5) * acc17)) + ((D::from(0.9) * dx_sigmoid(u18[1], tr_)) + (D::from(1.1) * cc25))) + (D::from(1.0) * dx_sigmoid(acc31, tr_))) + (D::from(1.0) * dx_atan(v35, tr_))
 }
 
 fn p1286_eval(x: &[f64]) -> Vec<f64> {
@@ -21959,7 +22178,8 @@ fn p1287(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 5]) -> f64 {
     assert!(autodiff::softplus(f64::max(-0.5, b3[1])).sin().is_finite());
     let v8: f64 = autodiff::sigmoid(((v2 / (a4[0].exp() + 0.5)).abs() + 0.7).ln());
     let (s14, s15) = a4.iter().fold((0.0, 0.0), |(p11, q12), &v9| (p11 + ((v9 + v9).sin() * 0.9).asin().sin(), q12 + (v9.sin() * 0.9).acos().tanh()));
-    (((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))
+    let v18: f64 = (a4.iter().zip(b3.iter()).map(|(p16, q17)| (b3[0] / (v2.abs() + 0.95)).tanh() + 1.0).product::<f64>().atan() * (a4[4].sin() * 0.9).atanh()).rem_euclid((x2 + a4[1]).abs() + 1.45);
+    ((((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))) + (0.85 * v18.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21974,7 +22194,8 @@ fn p1287_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 5], tr_: &mut Tr) -> D {
     assert!(dx_is_finite(dx_sin(dx_softplus(dx_max(-D::from(0.5), b3[1], tr_), tr_), tr_), tr_));
     let v8: D = dx_sigmoid(dx_ln(dx_abs(v2 / (dx_exp(a4[0], tr_) + D::from(0.5)), tr_) + D::from(0.7), tr_), tr_);
     let (s14, s15) = a4.iter().fold((D::from(0.0), D::from(0.0)), |(p11, q12), &v9| (p11 + dx_sin(dx_asin(dx_sin(v9 + v9, tr_) * D::from(0.9), tr_), tr_), q12 + dx_tanh(dx_acos(dx_sin(v9, tr_) * D::from(0.9), tr_), tr_)));
-    (((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))
+    let v18: D = dx_rem_euclid(dx_atan(a4.iter().zip(b3.iter()).map(|(p16, q17)| dx_tanh(b3[0] / (dx_abs(v2, tr_) + D::from(0.95)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_atanh(dx_sin(a4[4], tr_) * D::from(0.9), tr_), dx_abs(x2 + a4[1], tr_) + D::from(1.45), tr_);
+    ((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))
 }
 
 fn p1287_eval(x: &[f64]) -> Vec<f64> {
@@ -22025,7 +22246,9 @@ fn p1288(x1: f64, n3: usize, b2: &[f64; 1]) -> [f64; 1] {
     } else {
     }
     let cc7: f64 = cdot1(b2, b2);
-    [((autodiff::elu(b2[n3 % b2.len()], v1.tanh() * autodiff::sigmoid(v2)).hypot(-0.05) * x1) * x1) + (1.35 * cc7)]
+    let v8: f64 = ((v2 - b2[n3 % 1]) + (b2[0] / (x1.abs() + 0.95))).tanh().rem_euclid((b2[n3 % b2.len()] - v1).abs() + 1.15);
+    let v11: f64 = (b2.iter().fold(0.85f64, |acc10, &e9| acc10.max(f64::clamp(2.95, b2[n3 % b2.len()], b2[n3 % b2.len()] + 0.6).tanh())) / (-(1.0 + (b2[0] * b2[0])))).rem_euclid(1.0 + (v1 * v1));
+    [(((autodiff::elu(b2[n3 % b2.len()], v1.tanh() * autodiff::sigmoid(v2)).hypot(-0.05) * x1) * x1) + (1.35 * cc7)) + ((1.1 * v8.tanh()) + (0.7 * autodiff::sigmoid(v11)))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22039,7 +22262,9 @@ fn p1288_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 1], tr_: &mut Tr) -> [D; 1] {
     } else {
     }
     let cc7: D = cdot1_dual(b2, b2, tr_);
-    [((dx_hypot(dx_elu(b2[n3 % b2.len()], dx_tanh(v1, tr_) * dx_sigmoid(v2, tr_), tr_), -D::from(0.05), tr_) * x1) * x1) + (D::from(1.35) * cc7)]
+    let v8: D = dx_rem_euclid(dx_tanh((v2 - b2[n3 % 1]) + (b2[0] / (dx_abs(x1, tr_) + D::from(0.95))), tr_), dx_abs(b2[n3 % b2.len()] - v1, tr_) + D::from(1.15), tr_);
+    let v11: D = dx_rem_euclid(b2.iter().fold(D::from(0.85), |acc10, &e9| dx_max(acc10, dx_tanh(dx_clamp(D::from(2.95), b2[n3 % b2.len()], b2[n3 % b2.len()] + D::from(0.6), tr_), tr_), tr_)) / (-(D::from(1.0) + (b2[0] * b2[0]))), D::from(1.0) + (v1 * v1), tr_);
+    [(((dx_hypot(dx_elu(b2[n3 % b2.len()], dx_tanh(v1, tr_) * dx_sigmoid(v2, tr_), tr_), -D::from(0.05), tr_) * x1) * x1) + (D::from(1.35) * cc7)) + ((D::from(1.1) * dx_tanh(v8, tr_)) + (D::from(0.7) * dx_sigmoid(v11, tr_)))]
 }
 
 fn p1288_eval(x: &[f64]) -> Vec<f64> {
@@ -22320,7 +22545,9 @@ fn p1291(x1: f64, a2: [f64; 3], n3: usize) -> f64 {
     let v5 = ((a2[2] / (f64::abs(-2.65) + 0.8)) + (a2[1] + v2)).tanh().exp();
     let x1 = (a2[n3 + 1].sin() * 0.9).acos() * f64::clamp(0.65, autodiff::sigmoid(v1), autodiff::sigmoid(v1) + 0.25);
     let mut v6: f64 = autodiff::sigmoid((1.6 % (1.0 + (a2[2] * a2[2]))).min(a2.iter().product::<f64>())) * (a2[n3].asinh() / (-(1.0 + (v5 * v5))));
-    (v1 + v2).tanh() * v6.sin()
+    let v8: f64 = ((v1 * x1.sin()) / (v6.atan().exp() + 0.5)).atan().div_euclid(v6.abs() + 1.25);
+    let v9: f64 = a2[n3].div_euclid(v1.abs().abs() + 0.9);
+    ((v1 + v2).tanh() * v6.sin()) + ((1.45 * autodiff::sigmoid(v8 * (v5 + a2[n3]).sin())) + (0.45 * (v9 * v2.ceil().tanh()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22331,7 +22558,9 @@ fn p1291_dual<D: Dn>(x1: D, a2: [D; 3], n3: usize, tr_: &mut Tr) -> D {
     let v5 = dx_exp(dx_tanh((a2[2] / (dx_abs(-D::from(2.65), tr_) + D::from(0.8))) + (a2[1] + v2), tr_), tr_);
     let x1 = dx_acos(dx_sin(a2[n3 + 1], tr_) * D::from(0.9), tr_) * dx_clamp(D::from(0.65), dx_sigmoid(v1, tr_), dx_sigmoid(v1, tr_) + D::from(0.25), tr_);
     let mut v6: D = dx_sigmoid(dx_min(dx_rem(D::from(1.6), D::from(1.0) + (a2[2] * a2[2]), tr_), a2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) * (dx_asinh(a2[n3], tr_) / (-(D::from(1.0) + (v5 * v5))));
-    dx_tanh(v1 + v2, tr_) * dx_sin(v6, tr_)
+    let v8: D = dx_div_euclid(dx_atan((v1 * dx_sin(x1, tr_)) / (dx_exp(dx_atan(v6, tr_), tr_) + D::from(0.5)), tr_), dx_abs(v6, tr_) + D::from(1.25), tr_);
+    let v9: D = dx_div_euclid(a2[n3], dx_abs(dx_abs(v1, tr_), tr_) + D::from(0.9), tr_);
+    (dx_tanh(v1 + v2, tr_) * dx_sin(v6, tr_)) + ((D::from(1.45) * dx_sigmoid(v8 * dx_sin(v5 + a2[n3], tr_), tr_)) + (D::from(0.45) * dx_tanh(v9 * dx_tanh(dx_ceil(v2, tr_), tr_), tr_)))
 }
 
 fn p1291_eval(x: &[f64]) -> Vec<f64> {
@@ -22378,7 +22607,9 @@ fn p1292(x2: f64, r1: &f64, s3: &[f64], b4: &[f64; 3], s5: &[f64], n6: usize) ->
     if v6.abs() > 1e300 {
         eprintln!("v6 = {v6}");
     }
-    (((((b4[1] + v2).tanh() * s3[0]) + r1) + (1.5 * acc4)) + ((1.5 * v5) + (0.9 * v6)), ((((s5[1] / (-(f64::exp(1.6) + 0.5))) - (autodiff::relu(s3[0]) - b4[n6].sinh())) + s3[n6]).tanh() * x2) - v1)
+    let v7: f64 = f64::div_euclid(s3[1], 1.45);
+    let v8: f64 = f64::div_euclid(s3[2], -((b4[1] - (-1.35)).abs() + 0.5));
+    ((((((b4[1] + v2).tanh() * s3[0]) + r1) + (1.5 * acc4)) + ((1.5 * v5) + (0.9 * v6))) + ((0.45 * (v7 * (b4[n6] / (1.0 + (v1 * v1))).atan()).tanh()) + (0.5 * (v8 * b4[3 - 1 - n6]).tanh())), ((((s5[1] / (-(f64::exp(1.6) + 0.5))) - (autodiff::relu(s3[0]) - b4[n6].sinh())) + s3[n6]).tanh() * x2) - v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22397,7 +22628,9 @@ fn p1292_dual<D: Dn>(x2: D, r1: &D, s3: &[D], b4: &[D; 3], s5: &[D], n6: usize, 
     if dx_gt(dx_abs(v6, tr_), D::from(1e300), tr_) {
         let _ = v6;
     }
-    ((((dx_tanh(b4[1] + v2, tr_) * s3[0]) + (*r1)) + (D::from(1.5) * acc4)) + ((D::from(1.5) * v5) + (D::from(0.9) * v6)), (dx_tanh(((s5[1] / (-(dx_exp(D::from(1.6), tr_) + D::from(0.5)))) - (dx_relu(s3[0], tr_) - dx_sinh(b4[n6], tr_))) + s3[n6], tr_) * x2) - v1)
+    let v7: D = dx_div_euclid(s3[1], D::from(1.45), tr_);
+    let v8: D = dx_div_euclid(s3[2], -(dx_abs(b4[1] - (-D::from(1.35)), tr_) + D::from(0.5)), tr_);
+    (((((dx_tanh(b4[1] + v2, tr_) * s3[0]) + (*r1)) + (D::from(1.5) * acc4)) + ((D::from(1.5) * v5) + (D::from(0.9) * v6))) + ((D::from(0.45) * dx_tanh(v7 * dx_atan(b4[n6] / (D::from(1.0) + (v1 * v1)), tr_), tr_)) + (D::from(0.5) * dx_tanh(v8 * b4[3 - 1 - n6], tr_))), (dx_tanh(((s5[1] / (-(dx_exp(D::from(1.6), tr_) + D::from(0.5)))) - (dx_relu(s3[0], tr_) - dx_sinh(b4[n6], tr_))) + s3[n6], tr_) * x2) - v1)
 }
 
 fn p1292_eval(x: &[f64]) -> Vec<f64> {
@@ -23057,7 +23290,8 @@ fn p1299(x2: f64, x1: f64, s3: &[f64]) -> f64 {
         }
     }
     let (s17, s18) = s3.iter().fold((0.0, 0.0), |(p14, q15), &v12| (p14 + ((v12 * v12) * (v12 / (-(1.0 + (v12 * v12))))).tanh(), q15 + (v12.abs() + 1.2).log10().tanh()));
-    (((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((0.45 * autodiff::sigmoid(s17)) + (0.95 * autodiff::sigmoid(s18)))
+    let v19: f64 = autodiff::sigmoid((s18.sin() * 0.9).atanh() - s3[c3 % 5].atan2(s3[c3 % s3.len()])).rem_euclid(1.0 + (x1 * x1));
+    ((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((0.45 * autodiff::sigmoid(s17)) + (0.95 * autodiff::sigmoid(s18)))) + (0.95 * v19.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23083,7 +23317,8 @@ fn p1299_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
         }
     }
     let (s17, s18) = s3.iter().fold((D::from(0.0), D::from(0.0)), |(p14, q15), &v12| (p14 + dx_tanh((v12 * v12) * (v12 / (-(D::from(1.0) + (v12 * v12)))), tr_), q15 + dx_tanh(dx_log10(dx_abs(v12, tr_) + D::from(1.2), tr_), tr_)));
-    (((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((D::from(0.45) * dx_sigmoid(s17, tr_)) + (D::from(0.95) * dx_sigmoid(s18, tr_)))
+    let v19: D = dx_rem_euclid(dx_sigmoid(dx_atanh(dx_sin(s18, tr_) * D::from(0.9), tr_) - dx_atan2(s3[c3 % 5], s3[c3 % s3.len()], tr_), tr_), D::from(1.0) + (x1 * x1), tr_);
+    ((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((D::from(0.45) * dx_sigmoid(s17, tr_)) + (D::from(0.95) * dx_sigmoid(s18, tr_)))) + (D::from(0.95) * dx_sin(v19, tr_))
 }
 
 fn p1299_eval(x: &[f64]) -> Vec<f64> {
@@ -23155,7 +23390,8 @@ fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize, mut st
         dbg!(v9);
     }
     let v12: f64 = b3.iter().copied().filter(|&v10| v10 < x1).map(|e11| f64::sin(2.45) + e11).sum::<f64>();
-    (((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12), (x1 * x1) + x1)
+    let v13: f64 = f64::div_euclid(autodiff::sigmoid(-(0.7 + (st.inner.t * st.inner.t)).ln()), 2.9);
+    ((((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12)) + (0.5 * (v13 * autodiff::leaky_relu(st.pos[n5], 0.46).sin())), (x1 * x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23194,7 +23430,8 @@ fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mu
         let _ = v9;
     }
     let v12: D = { let mut s_ = D::from(0.0); for e11 in b3.iter().copied() { if dx_lt(e11, x1, tr_) { s_ = s_ + (dx_sin(D::from(2.45), tr_) + e11); } } s_ };
-    (((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12), (x1 * x1) + x1)
+    let v13: D = dx_div_euclid(dx_sigmoid(-dx_ln(D::from(0.7) + (st.inner.t * st.inner.t), tr_), tr_), D::from(2.9), tr_);
+    ((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_))), (x1 * x1) + x1)
 }
 
 fn p1300_eval(x: &[f64]) -> Vec<f64> {
@@ -23249,7 +23486,8 @@ fn p1301(s5: &[f64], r2: &f64, s3: &[f64], s4: &[f64], r1: &f64, mut st: Body) -
     for i6 in 0..3 {
         st.vel[1] += 0.1 * st.inner.t.hypot(-0.4).tanh();
     }
-    [((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0])), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
+    let v7: f64 = st.inner.t.div_euclid(1.0 + (st.vel[1] * st.vel[1]));
+    [(((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0]))) + (0.95 * autodiff::sigmoid(v7 * autodiff::sigmoid(s4[0]))), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23262,7 +23500,8 @@ fn p1301_dual<D: Dn>(s5: &[D], r2: &D, s3: &[D], s4: &[D], r1: &D, mut st: BodyD
     for i6 in 0..3 {
         st.vel[1] += D::from(0.1) * dx_tanh(dx_hypot(st.inner.t, -D::from(0.4), tr_), tr_);
     }
-    [((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_)), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
+    let v7: D = dx_div_euclid(st.inner.t, D::from(1.0) + (st.vel[1] * st.vel[1]), tr_);
+    [(((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_))) + (D::from(0.95) * dx_sigmoid(v7 * dx_sigmoid(s4[0], tr_), tr_)), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
 }
 
 fn p1301_eval(x: &[f64]) -> Vec<f64> {
@@ -23416,7 +23655,9 @@ fn p1303(x2: f64, x1: f64, s3: &[f64], b4: &[f64; 3], a5: [f64; 4]) -> f64 {
     let ia7: [f64; 4] = [(-cc6 % (1.0 + (a5[3] * a5[3]))).atan(), (if a5[2] >= (b4[1] + s3[1]) { 2.45 } else { s3[0].abs() }).tanh(), (v3 - s3[0]).tanh(), ((0.6 + (y1[0] * y1[0])).ln().atan() + x1).atan()];
     let k9 = ia7.iter().filter(|v8| **v8 > x2).count();
     let v11: f64 = match k9.checked_sub(2) { Some(j10) => autodiff::sigmoid((a5[k9 % 4] + 0.45).max(x1 + 1.3)) * (j10 as f64), None => autodiff::sigmoid((cc6 + 1.55) - (x1.tanh() * 0.9).acos()), };
-    ((((b4[0].tanh().tan().atan2(b4.iter().zip(s3.iter()).map(|(p4, q5)| ((y1[0] / (p4.abs() + 0.5)).atan() * 0.63) + 1.0).product::<f64>()) - ((x1.abs() + 1.0).log10() + (a5[3] / 1.05))) + v3) - x1) + (0.55 * cc6.atan())) + (0.35 * v11)
+    let v12: f64 = a5[k9 % a5.len()].cosh().sin().rem_euclid(v3.sin().exp() + 0.5);
+    let v13: f64 = f64::div_euclid(v3.max(x1) * (0.75 % 1.15), -(v11.tanh().sinh().abs() + 1.4));
+    (((((b4[0].tanh().tan().atan2(b4.iter().zip(s3.iter()).map(|(p4, q5)| ((y1[0] / (p4.abs() + 0.5)).atan() * 0.63) + 1.0).product::<f64>()) - ((x1.abs() + 1.0).log10() + (a5[3] / 1.05))) + v3) - x1) + (0.55 * cc6.atan())) + (0.35 * v11)) + ((0.55 * v12) + (0.9 * autodiff::sigmoid(v13 * cc6.sin().cosh().tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23427,7 +23668,9 @@ fn p1303_dual<D: Dn>(x2: D, x1: D, s3: &[D], b4: &[D; 3], a5: [D; 4], tr_: &mut 
     let ia7: [D; 4] = [dx_atan(dx_rem(-cc6, D::from(1.0) + (a5[3] * a5[3]), tr_), tr_), dx_tanh(if dx_ge(a5[2], b4[1] + s3[1], tr_) { D::from(2.45) } else { dx_abs(s3[0], tr_) }, tr_), dx_tanh(v3 - s3[0], tr_), dx_atan(dx_atan(dx_ln(D::from(0.6) + (y1[0] * y1[0]), tr_), tr_) + x1, tr_)];
     let k9 = { let mut c_ = 0usize; for v8 in ia7.iter() { if dx_gt(*v8, x2, tr_) { c_ += 1; } } c_ };
     let v11: D = match k9.checked_sub(2) { Some(j10) => dx_sigmoid(dx_max(a5[k9 % 4] + D::from(0.45), x1 + D::from(1.3), tr_), tr_) * D::from(j10 as f64), None => dx_sigmoid((cc6 + D::from(1.55)) - dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), };
-    ((((dx_atan2(dx_tan(dx_tanh(b4[0], tr_), tr_), b4.iter().zip(s3.iter()).map(|(p4, q5)| (dx_atan(y1[0] / (dx_abs(*p4, tr_) + D::from(0.5)), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - (dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_) + (a5[3] / D::from(1.05)))) + v3) - x1) + (D::from(0.55) * dx_atan(cc6, tr_))) + (D::from(0.35) * v11)
+    let v12: D = dx_rem_euclid(dx_sin(dx_cosh(a5[k9 % a5.len()], tr_), tr_), dx_exp(dx_sin(v3, tr_), tr_) + D::from(0.5), tr_);
+    let v13: D = dx_div_euclid(dx_max(v3, x1, tr_) * dx_rem(D::from(0.75), D::from(1.15), tr_), -(dx_abs(dx_sinh(dx_tanh(v11, tr_), tr_), tr_) + D::from(1.4)), tr_);
+    (((((dx_atan2(dx_tan(dx_tanh(b4[0], tr_), tr_), b4.iter().zip(s3.iter()).map(|(p4, q5)| (dx_atan(y1[0] / (dx_abs(*p4, tr_) + D::from(0.5)), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - (dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_) + (a5[3] / D::from(1.05)))) + v3) - x1) + (D::from(0.55) * dx_atan(cc6, tr_))) + (D::from(0.35) * v11)) + ((D::from(0.55) * v12) + (D::from(0.9) * dx_sigmoid(v13 * dx_tanh(dx_cosh(dx_sin(cc6, tr_), tr_), tr_), tr_)))
 }
 
 fn p1303_eval(x: &[f64]) -> Vec<f64> {
@@ -23499,7 +23742,8 @@ fn p1304(mut x1: f64, s2: &[f64], s3: &[f64], mut a4: [f64; 5], n5: usize, mut s
         st.inner.a[0] += 0.4 * (a4.iter().fold(st.inner.t, |acc12, e11| acc12 - autodiff::sigmoid(st.pos[n5].max(st.inner.a[2 - 1 - n5]))).abs() + 2.0).acosh().tanh();
     }
     let (v14, v15) = csplit((if (v8 - (st.vel[2 - 1 - n5] / 2.6)).is_sign_positive() { 0.65 * (-0.7) } else { st.inner.t * st.pos[n5] }).tanh() * 0.5, autodiff::sigmoid(snap9[n5] + a4[5 - 1 - n5]) * 0.5);
-    (((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.35 * v14)) + (1.15 * v15))
+    let v16: f64 = f64::div_euclid(-(autodiff::sigmoid(st.vel[n5]) * v7), st.vel[n5].abs() + 1.35);
+    ((((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.35 * v14)) + (1.15 * v15))) + (1.3 * (v16 * s2.iter().zip(snap9.iter()).map(|(p17, q18)| autodiff::elu(st.inner.t, snap9[n5].tanh())).sum::<f64>().tanh()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23529,7 +23773,8 @@ fn p1304_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], mut a4: [D; 5], n5: usize, m
         st.inner.a[0] += D::from(0.4) * dx_tanh(dx_acosh(dx_abs(a4.iter().fold(st.inner.t, |acc12, e11| acc12 - dx_sigmoid(dx_max(st.pos[n5], st.inner.a[2 - 1 - n5], tr_), tr_)), tr_) + D::from(2.0), tr_), tr_);
     }
     let (v14, v15) = csplit_dual(dx_tanh(if dx_is_sign_positive(v8 - (st.vel[2 - 1 - n5] / D::from(2.6)), tr_) { D::from(0.65) * (-D::from(0.7)) } else { st.inner.t * st.pos[n5] }, tr_) * D::from(0.5), dx_sigmoid(snap9[n5] + a4[5 - 1 - n5], tr_) * D::from(0.5), tr_);
-    (((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.35) * v14)) + (D::from(1.15) * v15))
+    let v16: D = dx_div_euclid(-(dx_sigmoid(st.vel[n5], tr_) * v7), dx_abs(st.vel[n5], tr_) + D::from(1.35), tr_);
+    ((((st.inner.a[n5] * st.inner.t) + v7) - v7) + (((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.35) * v14)) + (D::from(1.15) * v15))) + (D::from(1.3) * dx_tanh(v16 * dx_tanh(s2.iter().zip(snap9.iter()).map(|(p17, q18)| dx_elu(st.inner.t, dx_tanh(snap9[n5], tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_))
 }
 
 fn p1304_eval(x: &[f64]) -> Vec<f64> {
@@ -23775,7 +24020,8 @@ fn p1307(r1: &f64, b2: &[f64; 2], n3: usize) -> f64 {
         z6[2] = (0.75 * u4[1]) + ((v1.abs() + r1).atan() * 0.95);
         u4 = z6;
     }
-    ((f64::max(y3[0].clamp(y3[(n3 + 3) % 1].tanh(), y3[(n3 + 3) % 1].tanh() + 1.5), autodiff::sigmoid(v1)) + ((-(1.35 + (autodiff::sigmoid(v1) * autodiff::sigmoid(v1)))).cbrt().abs() + 0.65).ln()) + v1.tanh()) + (1.5 * autodiff::sigmoid(u4[1]))
+    let v7: f64 = r1.rem_euclid(b2[(n3 + 2) % 2].abs() + 1.0);
+    (((f64::max(y3[0].clamp(y3[(n3 + 3) % 1].tanh(), y3[(n3 + 3) % 1].tanh() + 1.5), autodiff::sigmoid(v1)) + ((-(1.35 + (autodiff::sigmoid(v1) * autodiff::sigmoid(v1)))).cbrt().abs() + 0.65).ln()) + v1.tanh()) + (1.5 * autodiff::sigmoid(u4[1]))) + (1.0 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23791,7 +24037,8 @@ fn p1307_dual<D: Dn>(r1: &D, b2: &[D; 2], n3: usize, tr_: &mut Tr) -> D {
         z6[2] = (D::from(0.75) * u4[1]) + (dx_atan(dx_abs(v1, tr_) + (*r1), tr_) * D::from(0.95));
         u4 = z6;
     }
-    ((dx_max(dx_clamp(y3[0], dx_tanh(y3[(n3 + 3) % 1], tr_), dx_tanh(y3[(n3 + 3) % 1], tr_) + D::from(1.5), tr_), dx_sigmoid(v1, tr_), tr_) + dx_ln(dx_abs(dx_cbrt(-(D::from(1.35) + (dx_sigmoid(v1, tr_) * dx_sigmoid(v1, tr_))), tr_), tr_) + D::from(0.65), tr_)) + dx_tanh(v1, tr_)) + (D::from(1.5) * dx_sigmoid(u4[1], tr_))
+    let v7: D = dx_rem_euclid(*r1, dx_abs(b2[(n3 + 2) % 2], tr_) + D::from(1.0), tr_);
+    (((dx_max(dx_clamp(y3[0], dx_tanh(y3[(n3 + 3) % 1], tr_), dx_tanh(y3[(n3 + 3) % 1], tr_) + D::from(1.5), tr_), dx_sigmoid(v1, tr_), tr_) + dx_ln(dx_abs(dx_cbrt(-(D::from(1.35) + (dx_sigmoid(v1, tr_) * dx_sigmoid(v1, tr_))), tr_), tr_) + D::from(0.65), tr_)) + dx_tanh(v1, tr_)) + (D::from(1.5) * dx_sigmoid(u4[1], tr_))) + (D::from(1.0) * v7)
 }
 
 fn p1307_eval(x: &[f64]) -> Vec<f64> {
@@ -23868,7 +24115,9 @@ fn p1308(x1: f64, x2: f64, b3: &[f64; 5]) -> [f64; 3] {
     }
     let cl27 = |z28: f64| autodiff::elu(z28, 1.4).tanh();
     let v29: f64 = cl27((((f64::abs(2.15) + 0.6).log(u23[0].abs() + 2.8) - u19[0]) + b3[1]).tanh()) + (0.35 * cl27(((u23[0] * (z24[0] * (-0.1))) + x2).sin()));
-    [(((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + ((((0.85 * u19[0].sin()) + (0.7 * u23[0].sin())) + (0.25 * autodiff::sigmoid(z24[0]))) + (0.45 * autodiff::sigmoid(v29))), b3[2] + x1, v4 * x1]
+    let v30: f64 = ((x2 / (1.0 + (z24[0] * z24[0]))) * autodiff::softplus(x2)).tanh().div_euclid(1.0 + (b3[3] * b3[3]));
+    let v31: f64 = z24[0].rem_euclid((-2.6 / (x1.abs() + 0.85)).abs() + 1.0);
+    [((((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + ((((0.85 * u19[0].sin()) + (0.7 * u23[0].sin())) + (0.25 * autodiff::sigmoid(z24[0]))) + (0.45 * autodiff::sigmoid(v29)))) + ((1.5 * (v30 * u23[0].sin().exp2().sin())) + (1.0 * v31.tanh())), b3[2] + x1, v4 * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23915,7 +24164,9 @@ fn p1308_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], tr_: &mut Tr) -> [D; 3] {
     }
     let cl27 = |z28: D, tr_: &mut Tr| dx_tanh(dx_elu(z28, D::from(1.4), tr_), tr_);
     let v29: D = cl27(dx_tanh((dx_log(dx_abs(D::from(2.15), tr_) + D::from(0.6), dx_abs(u23[0], tr_) + D::from(2.8), tr_) - u19[0]) + b3[1], tr_), tr_) + (D::from(0.35) * cl27(dx_sin((u23[0] * (z24[0] * (-D::from(0.1)))) + x2, tr_), tr_));
-    [((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + ((((D::from(0.85) * dx_sin(u19[0], tr_)) + (D::from(0.7) * dx_sin(u23[0], tr_))) + (D::from(0.25) * dx_sigmoid(z24[0], tr_))) + (D::from(0.45) * dx_sigmoid(v29, tr_))), b3[2] + x1, v4 * x1]
+    let v30: D = dx_div_euclid(dx_tanh((x2 / (D::from(1.0) + (z24[0] * z24[0]))) * dx_softplus(x2, tr_), tr_), D::from(1.0) + (b3[3] * b3[3]), tr_);
+    let v31: D = dx_rem_euclid(z24[0], dx_abs(-D::from(2.6) / (dx_abs(x1, tr_) + D::from(0.85)), tr_) + D::from(1.0), tr_);
+    [(((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + ((((D::from(0.85) * dx_sin(u19[0], tr_)) + (D::from(0.7) * dx_sin(u23[0], tr_))) + (D::from(0.25) * dx_sigmoid(z24[0], tr_))) + (D::from(0.45) * dx_sigmoid(v29, tr_)))) + ((D::from(1.5) * (v30 * dx_sin(dx_exp2(dx_sin(u23[0], tr_), tr_), tr_))) + (D::from(1.0) * dx_tanh(v31, tr_))), b3[2] + x1, v4 * x1]
 }
 
 fn p1308_eval(x: &[f64]) -> Vec<f64> {
@@ -24190,7 +24441,9 @@ fn p1312(x1: f64, b2: &[f64; 4], f5: bool, w4: &[[f64; 2]; 3], s3: &[f64], ch15:
         let j20 = ia17.iter().copied().position(|v18| v18 < -0.637).unwrap();
         v19 += ia17[j20] * ((acc8 - b2[c12 % 4]) * (1.45 + (x1 * x1)).log10()).tanh();
     }
-    [(((((v1.tanh().tan().floor() - 0.25) + x1) + (0.5 * acc8)) + ((0.45 * u9[0].tanh()) + (1.35 * z11[0].atan()))) + (1.2 * v16)) + (0.75 * v19), (s3.iter().product::<f64>() + b2[2]).sin() * x1, (((x1.cosh() / (x1.atan2(b2[3]).abs() + 0.9)).tanh().cosh() * v1.sin()) + b2[0]) * x1]
+    let v21: f64 = ((c12 as f64) - (((c12 + 1) as f64) - ia17[c12 % ia17.len()])).tanh().rem_euclid(-((acc8.abs() + 0.75).powf(1.4).abs() + 1.1));
+    let v22: f64 = f64::rem_euclid(v16 * ia17[(c12 + 3) % ia17.len()].tanh().tan(), f64::clamp(-1.3, -1.8, 0.6).exp() + 0.5);
+    [((((((v1.tanh().tan().floor() - 0.25) + x1) + (0.5 * acc8)) + ((0.45 * u9[0].tanh()) + (1.35 * z11[0].atan()))) + (1.2 * v16)) + (0.75 * v19)) + ((1.45 * v21.atan()) + (0.45 * v22.atan())), (s3.iter().product::<f64>() + b2[2]).sin() * x1, (((x1.cosh() / (x1.atan2(b2[3]).abs() + 0.9)).tanh().cosh() * v1.sin()) + b2[0]) * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24227,7 +24480,9 @@ fn p1312_dual<D: Dn>(x1: D, b2: &[D; 4], f5: bool, w4: &[[D; 2]; 3], s3: &[D], c
         let j20 = ia17.iter().copied().position(|v18| dx_lt(v18, -D::from(0.637), tr_)).unwrap();
         v19 += ia17[j20] * dx_tanh((acc8 - b2[c12 % 4]) * dx_log10(D::from(1.45) + (x1 * x1), tr_), tr_);
     }
-    [(((((dx_floor(dx_tan(dx_tanh(v1, tr_), tr_), tr_) - D::from(0.25)) + x1) + (D::from(0.5) * acc8)) + ((D::from(0.45) * dx_tanh(u9[0], tr_)) + (D::from(1.35) * dx_atan(z11[0], tr_)))) + (D::from(1.2) * v16)) + (D::from(0.75) * v19), dx_sin(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b2[2], tr_) * x1, ((dx_cosh(dx_tanh(dx_cosh(x1, tr_) / (dx_abs(dx_atan2(x1, b2[3], tr_), tr_) + D::from(0.9)), tr_), tr_) * dx_sin(v1, tr_)) + b2[0]) * x1]
+    let v21: D = dx_rem_euclid(dx_tanh(D::from(c12 as f64) - (D::from((c12 + 1) as f64) - ia17[c12 % ia17.len()]), tr_), -(dx_abs(dx_powf(dx_abs(acc8, tr_) + D::from(0.75), D::from(1.4), tr_), tr_) + D::from(1.1)), tr_);
+    let v22: D = dx_rem_euclid(v16 * dx_tan(dx_tanh(ia17[(c12 + 3) % ia17.len()], tr_), tr_), dx_exp(dx_clamp(-D::from(1.3), -D::from(1.8), D::from(0.6), tr_), tr_) + D::from(0.5), tr_);
+    [((((((dx_floor(dx_tan(dx_tanh(v1, tr_), tr_), tr_) - D::from(0.25)) + x1) + (D::from(0.5) * acc8)) + ((D::from(0.45) * dx_tanh(u9[0], tr_)) + (D::from(1.35) * dx_atan(z11[0], tr_)))) + (D::from(1.2) * v16)) + (D::from(0.75) * v19)) + ((D::from(1.45) * dx_atan(v21, tr_)) + (D::from(0.45) * dx_atan(v22, tr_))), dx_sin(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b2[2], tr_) * x1, ((dx_cosh(dx_tanh(dx_cosh(x1, tr_) / (dx_abs(dx_atan2(x1, b2[3], tr_), tr_) + D::from(0.9)), tr_), tr_) * dx_sin(v1, tr_)) + b2[0]) * x1]
 }
 
 fn p1312_eval(x: &[f64]) -> Vec<f64> {
@@ -24348,7 +24603,9 @@ fn p1314(x1: f64, n4: usize, b3: &[f64; 3], a2: [f64; 4]) -> f64 {
     for i12 in 0..4 {
         acc11 = (0.5 * acc11) + (match i12 { 0 => x1.sin().tanh(), 1 => a2[n4].sin(), _ => autodiff::sigmoid((v4 + (-2.85)).atan().powi(2) + b3[(i12 + 2) % b3.len()]) });
     }
-    ((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (((1.15 * u8[2].tanh()) + (0.4 * autodiff::sigmoid(z9[2]))) + (1.1 * acc11))
+    let v13: f64 = (x1.sin() * (-b3[n4 % 3])).rem_euclid(b3[n4 % b3.len()].max(0.65).abs() + 1.0);
+    let v14: f64 = ((x1 + z9[n4 % 3]).atan() * (b3[n4 % 3] + a2[1])).atan().rem_euclid(a2[n4].abs() + 1.3);
+    (((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (((1.15 * u8[2].tanh()) + (0.4 * autodiff::sigmoid(z9[2]))) + (1.1 * acc11))) + ((1.5 * v13) + (0.45 * v14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24379,7 +24636,9 @@ fn p1314_dual<D: Dn>(x1: D, n4: usize, b3: &[D; 3], a2: [D; 4], tr_: &mut Tr) ->
     for i12 in 0..4 {
         acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_tanh(dx_sin(x1, tr_), tr_), 1 => dx_sin(a2[n4], tr_), _ => dx_sigmoid(dx_powi(dx_atan(v4 + (-D::from(2.85)), tr_), 2, tr_) + b3[(i12 + 2) % b3.len()], tr_) });
     }
-    (((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (((D::from(1.15) * dx_tanh(u8[2], tr_)) + (D::from(0.4) * dx_sigmoid(z9[2], tr_))) + (D::from(1.1) * acc11))
+    let v13: D = dx_rem_euclid(dx_sin(x1, tr_) * (-b3[n4 % 3]), dx_abs(dx_max(b3[n4 % b3.len()], D::from(0.65), tr_), tr_) + D::from(1.0), tr_);
+    let v14: D = dx_rem_euclid(dx_atan(dx_atan(x1 + z9[n4 % 3], tr_) * (b3[n4 % 3] + a2[1]), tr_), dx_abs(a2[n4], tr_) + D::from(1.3), tr_);
+    ((((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (((D::from(1.15) * dx_tanh(u8[2], tr_)) + (D::from(0.4) * dx_sigmoid(z9[2], tr_))) + (D::from(1.1) * acc11))) + ((D::from(1.5) * v13) + (D::from(0.45) * v14))
 }
 
 fn p1314_eval(x: &[f64]) -> Vec<f64> {
@@ -24434,7 +24693,8 @@ fn p1315(n4: usize, b2: &[f64; 4], a3: [f64; 4], x1: f64) -> f64 {
         acc9 += autodiff::sigmoid(e8.atan2(*e8).min(e8 - e8));
     }
     let cc10: f64 = cdot4(&a3, &a3);
-    (((((((x1 * x1) * ((n4 as f64).abs() + 1.45).log2()).sin() * ((n4 as f64).round() + (x1 / 2.3)).sin()) - x1) + b2[n4]) - x1) + (0.75 * acc9)) + (0.4 * cc10.tanh())
+    let v11: f64 = (x1.abs() + 1.85).acosh().atan2(a3[2].atan2(acc9)).div_euclid(f64::exp(2.6) + 0.5);
+    ((((((((x1 * x1) * ((n4 as f64).abs() + 1.45).log2()).sin() * ((n4 as f64).round() + (x1 / 2.3)).sin()) - x1) + b2[n4]) - x1) + (0.75 * acc9)) + (0.4 * cc10.tanh())) + (0.9 * (v11 * (((n4 + 1) as f64) + v11).tanh()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24456,7 +24716,8 @@ fn p1315_dual<D: Dn>(n4: usize, b2: &[D; 4], a3: [D; 4], x1: D, tr_: &mut Tr) ->
         acc9 += dx_sigmoid(dx_min(dx_atan2(*e8, *e8, tr_), *e8 - (*e8), tr_), tr_);
     }
     let cc10: D = cdot4_dual(&a3, &a3, tr_);
-    (((((dx_sin((x1 * x1) * dx_log2(dx_abs(D::from(n4 as f64), tr_) + D::from(1.45), tr_), tr_) * dx_sin(dx_round(D::from(n4 as f64), tr_) + (x1 / D::from(2.3)), tr_)) - x1) + b2[n4]) - x1) + (D::from(0.75) * acc9)) + (D::from(0.4) * dx_tanh(cc10, tr_))
+    let v11: D = dx_div_euclid(dx_atan2(dx_acosh(dx_abs(x1, tr_) + D::from(1.85), tr_), dx_atan2(a3[2], acc9, tr_), tr_), dx_exp(D::from(2.6), tr_) + D::from(0.5), tr_);
+    ((((((dx_sin((x1 * x1) * dx_log2(dx_abs(D::from(n4 as f64), tr_) + D::from(1.45), tr_), tr_) * dx_sin(dx_round(D::from(n4 as f64), tr_) + (x1 / D::from(2.3)), tr_)) - x1) + b2[n4]) - x1) + (D::from(0.75) * acc9)) + (D::from(0.4) * dx_tanh(cc10, tr_))) + (D::from(0.9) * dx_tanh(v11 * dx_tanh(D::from((n4 + 1) as f64) + v11, tr_), tr_))
 }
 
 fn p1315_eval(x: &[f64]) -> Vec<f64> {
@@ -24517,7 +24778,8 @@ fn p1316(&self, a2: [f64; 2], x1: f64, b3: &[f64; 2], a4: [f64; 2], n5: usize) -
     let mut out12: [f64; 2] = self.inner.a;
     out12[1] -= (-((self.vel[n5] - out12[0]).abs() + 1.5)).cbrt().sin();
     let (v13, v14) = self.inner.t.sin_cos();
-    ((((((n5 as f64) / 1.6) * self.vel[n5]).ceil() * self.inner.t) - self.m) + (0.7 * acc11)) + (((1.15 * out12[1].tanh()) + (1.5 * v13)) + (1.5 * v14))
+    let v15: f64 = ((x1 + self.pos[n5]) + self.m).rem_euclid(-1.6);
+    (((((((n5 as f64) / 1.6) * self.vel[n5]).ceil() * self.inner.t) - self.m) + (0.7 * acc11)) + (((1.15 * out12[1].tanh()) + (1.5 * v13)) + (1.5 * v14))) + (1.15 * v15)
 }
 }
 
@@ -24546,7 +24808,8 @@ fn p1316_dual(&self, a2: [D; 2], x1: D, b3: &[D; 2], a4: [D; 2], n5: usize, tr_:
     let mut out12: [D; 2] = self.inner.a;
     out12[1] -= dx_sin(dx_cbrt(-(dx_abs(self.vel[n5] - out12[0], tr_) + D::from(1.5)), tr_), tr_);
     let (v13, v14) = (dx_sin(self.inner.t, tr_), dx_cos(self.inner.t, tr_));
-    (((dx_ceil((D::from(n5 as f64) / D::from(1.6)) * self.vel[n5], tr_) * self.inner.t) - self.m) + (D::from(0.7) * acc11)) + (((D::from(1.15) * dx_tanh(out12[1], tr_)) + (D::from(1.5) * v13)) + (D::from(1.5) * v14))
+    let v15: D = dx_rem_euclid((x1 + self.pos[n5]) + self.m, -D::from(1.6), tr_);
+    ((((dx_ceil((D::from(n5 as f64) / D::from(1.6)) * self.vel[n5], tr_) * self.inner.t) - self.m) + (D::from(0.7) * acc11)) + (((D::from(1.15) * dx_tanh(out12[1], tr_)) + (D::from(1.5) * v13)) + (D::from(1.5) * v14))) + (D::from(1.15) * v15)
 }
 }
 
@@ -24606,7 +24869,8 @@ fn p1317(r1: &f64, x2: f64, w3: &[[f64; 3]; 1], s4: &[f64], b5: &[f64; 3], nt: u
         z12[0] = (0.3 * u8[0]) + ((K1317.sin() * 0.9).acos().clamp(y7[2 - 1 - i11].tanh(), y7[2 - 1 - i11].tanh() + 1.9) + r1).tanh();
         u8 = z12;
     }
-    (((v5.max(r1.cos() + (-2.45 - 0.9)) * v6.atan()) - x2) + r1) + (1.1 * u8[0].sin())
+    let v13: f64 = y7[0].tanh().div_euclid(-((b5[nt] + v6).abs() + 1.05));
+    ((((v5.max(r1.cos() + (-2.45 - 0.9)) * v6.atan()) - x2) + r1) + (1.1 * u8[0].sin())) + (1.35 * (v13 * (v1 + v2).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24623,7 +24887,8 @@ fn p1317_dual<D: Dn>(r1: &D, x2: D, w3: &[[D; 3]; 1], s4: &[D], b5: &[D; 3], nt:
         z12[0] = (D::from(0.3) * u8[0]) + dx_tanh(dx_clamp(dx_acos(dx_sin(K1317, tr_) * D::from(0.9), tr_), dx_tanh(y7[2 - 1 - i11], tr_), dx_tanh(y7[2 - 1 - i11], tr_) + D::from(1.9), tr_) + (*r1), tr_);
         u8 = z12;
     }
-    (((dx_max(v5, dx_cos(*r1, tr_) + (-D::from(2.45) - D::from(0.9)), tr_) * dx_atan(v6, tr_)) - x2) + (*r1)) + (D::from(1.1) * dx_sin(u8[0], tr_))
+    let v13: D = dx_div_euclid(dx_tanh(y7[0], tr_), -(dx_abs(b5[nt] + v6, tr_) + D::from(1.05)), tr_);
+    ((((dx_max(v5, dx_cos(*r1, tr_) + (-D::from(2.45) - D::from(0.9)), tr_) * dx_atan(v6, tr_)) - x2) + (*r1)) + (D::from(1.1) * dx_sin(u8[0], tr_))) + (D::from(1.35) * (v13 * dx_tanh(v1 + v2, tr_)))
 }
 
 fn p1317_eval(x: &[f64]) -> Vec<f64> {
@@ -24924,7 +25189,8 @@ fn p1321(b1: &[f64; 5], s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
     }
     let cc4: f64 = cdot_s(s2, s2);
     let v7: f64 = a3.iter().filter(|&&v5| v5 > -0.237).map(|e6| autodiff::sigmoid(-(e6 - e6))).product::<f64>();
-    ((((autodiff::sigmoid((n4 as f64) + s2[4 - 1 - n4]).powi(n4 as i32) * autodiff::relu(a3[3 - 1 - n4])) + b1[2]) - s2[2]) + (1.1 * cc4.atan())) + (1.25 * v7)
+    let v8: f64 = ((v7.hypot(cc4).abs() + 1.4).sin() + 1.5).powf(-1.45).sin().div_euclid((cc4 + cc4).atan().exp() + 0.5);
+    (((((autodiff::sigmoid((n4 as f64) + s2[4 - 1 - n4]).powi(n4 as i32) * autodiff::relu(a3[3 - 1 - n4])) + b1[2]) - s2[2]) + (1.1 * cc4.atan())) + (1.25 * v7)) + (1.15 * autodiff::sigmoid(v8 * (s2[n4 + 1] + s2[n4]).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24941,7 +25207,8 @@ fn p1321_dual<D: Dn>(b1: &[D; 5], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr)
     }
     let cc4: D = cdot_s_dual(s2, s2, tr_);
     let v7: D = { let mut s_ = D::from(1.0); for e6 in a3.iter() { if dx_gt(*e6, -D::from(0.237), tr_) { s_ = s_ * dx_sigmoid(-(*e6 - (*e6)), tr_); } } s_ };
-    ((((dx_powi(dx_sigmoid(D::from(n4 as f64) + s2[4 - 1 - n4], tr_), n4 as i32, tr_) * dx_relu(a3[3 - 1 - n4], tr_)) + b1[2]) - s2[2]) + (D::from(1.1) * dx_atan(cc4, tr_))) + (D::from(1.25) * v7)
+    let v8: D = dx_div_euclid(dx_sin(dx_powf(dx_sin(dx_abs(dx_hypot(v7, cc4, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), -D::from(1.45), tr_), tr_), dx_exp(dx_atan(cc4 + cc4, tr_), tr_) + D::from(0.5), tr_);
+    (((((dx_powi(dx_sigmoid(D::from(n4 as f64) + s2[4 - 1 - n4], tr_), n4 as i32, tr_) * dx_relu(a3[3 - 1 - n4], tr_)) + b1[2]) - s2[2]) + (D::from(1.1) * dx_atan(cc4, tr_))) + (D::from(1.25) * v7)) + (D::from(1.15) * dx_sigmoid(v8 * dx_atan(s2[n4 + 1] + s2[n4], tr_), tr_))
 }
 
 fn p1321_eval(x: &[f64]) -> Vec<f64> {
@@ -25142,7 +25409,8 @@ fn p1324(x1: f64, r2: &f64, a3: [f64; 4], n4: usize, ch10: char) -> f64 {
     let v11: f64 = if ch10 == 'b' { autodiff::sigmoid(f64::clamp(0.85, a3[n4], a3[n4] + 0.4)) } else { autodiff::sigmoid(x1.trunc().atan2(y1[n4 % 2][0] + (-2.0))) };
     let v15: f64 = if let Some(j12) = n4.checked_sub(1) { (2.2 + x1).sin() * (j12 as f64) } else { (({ let t13 = u2[n4 % u2.len()] * r2; t13 * u2.iter().map(|e14| autodiff::elu(1.2, 1.75)).sum::<f64>() }) + a3[n4]).tanh() };
     let k17 = a3.iter().filter(|v16| **v16 < x1).count();
-    ((((a3[n4] - x1) + r2) + ((1.1 * u2[0].atan()) + (0.85 * v9))) + (0.7 * v11)) + ((0.45 * v15) + (1.25 * ((k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1)).sin()))
+    let v18: f64 = f64::rem_euclid(x1 % (1.0 + (a3[(k17 + 3) % 4] * a3[(k17 + 3) % 4])), (v9 * (n4 as f64)).abs() + 0.85);
+    (((((a3[n4] - x1) + r2) + ((1.1 * u2[0].atan()) + (0.85 * v9))) + (0.7 * v11)) + ((0.45 * v15) + (1.25 * ((k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1)).sin()))) + (0.6 * v18.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25159,7 +25427,8 @@ fn p1324_dual<D: Dn>(x1: D, r2: &D, a3: [D; 4], n4: usize, ch10: char, tr_: &mut
     let v11: D = if ch10 == 'b' { dx_sigmoid(dx_clamp(D::from(0.85), a3[n4], a3[n4] + D::from(0.4), tr_), tr_) } else { dx_sigmoid(dx_atan2(dx_trunc(x1, tr_), y1[n4 % 2][0] + (-D::from(2.0)), tr_), tr_) };
     let v15: D = if let Some(j12) = n4.checked_sub(1) { dx_sin(D::from(2.2) + x1, tr_) * D::from(j12 as f64) } else { dx_tanh(({ let t13 = u2[n4 % u2.len()] * (*r2); t13 * u2.iter().map(|e14| dx_elu(D::from(1.2), D::from(1.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + a3[n4], tr_) };
     let k17 = { let mut c_ = 0usize; for v16 in a3.iter() { if dx_lt(*v16, x1, tr_) { c_ += 1; } } c_ };
-    ((((a3[n4] - x1) + (*r2)) + ((D::from(1.1) * dx_atan(u2[0], tr_)) + (D::from(0.85) * v9))) + (D::from(0.7) * v11)) + ((D::from(0.45) * v15) + (D::from(1.25) * dx_sin(D::from(k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1), tr_)))
+    let v18: D = dx_rem_euclid(dx_rem(x1, D::from(1.0) + (a3[(k17 + 3) % 4] * a3[(k17 + 3) % 4]), tr_), dx_abs(v9 * D::from(n4 as f64), tr_) + D::from(0.85), tr_);
+    (((((a3[n4] - x1) + (*r2)) + ((D::from(1.1) * dx_atan(u2[0], tr_)) + (D::from(0.85) * v9))) + (D::from(0.7) * v11)) + ((D::from(0.45) * v15) + (D::from(1.25) * dx_sin(D::from(k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1), tr_)))) + (D::from(0.6) * dx_atan(v18, tr_))
 }
 
 fn p1324_eval(x: &[f64]) -> Vec<f64> {
@@ -25282,7 +25551,8 @@ fn p1326(mut x1: f64, s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
         z7 = tmp9;
     }
     let cc10: f64 = cdot_s(s2, s2);
-    ((((((a3[n4] + x1).abs() + 1.25).sqrt() - autodiff::softplus(x1.sin().cosh())) + x1.tanh()) - a3[3 - 1 - n4]) - x1.tanh()) + (((0.65 * autodiff::sigmoid(u6[0])) + (0.35 * z7[0].tanh())) + (1.15 * cc10))
+    let v11: f64 = (-z7[n4 % 1].sin().sinh()).rem_euclid((cc10.abs() + 1.95).acosh().abs() + 0.7);
+    (((((((a3[n4] + x1).abs() + 1.25).sqrt() - autodiff::softplus(x1.sin().cosh())) + x1.tanh()) - a3[3 - 1 - n4]) - x1.tanh()) + (((0.65 * autodiff::sigmoid(u6[0])) + (0.35 * z7[0].tanh())) + (1.15 * cc10))) + (0.95 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25304,7 +25574,8 @@ fn p1326_dual<D: Dn>(mut x1: D, s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) -
         z7 = tmp9;
     }
     let cc10: D = cdot_s_dual(s2, s2, tr_);
-    ((((dx_sqrt(dx_abs(a3[n4] + x1, tr_) + D::from(1.25), tr_) - dx_softplus(dx_cosh(dx_sin(x1, tr_), tr_), tr_)) + dx_tanh(x1, tr_)) - a3[3 - 1 - n4]) - dx_tanh(x1, tr_)) + (((D::from(0.65) * dx_sigmoid(u6[0], tr_)) + (D::from(0.35) * dx_tanh(z7[0], tr_))) + (D::from(1.15) * cc10))
+    let v11: D = dx_rem_euclid(-dx_sinh(dx_sin(z7[n4 % 1], tr_), tr_), dx_abs(dx_acosh(dx_abs(cc10, tr_) + D::from(1.95), tr_), tr_) + D::from(0.7), tr_);
+    (((((dx_sqrt(dx_abs(a3[n4] + x1, tr_) + D::from(1.25), tr_) - dx_softplus(dx_cosh(dx_sin(x1, tr_), tr_), tr_)) + dx_tanh(x1, tr_)) - a3[3 - 1 - n4]) - dx_tanh(x1, tr_)) + (((D::from(0.65) * dx_sigmoid(u6[0], tr_)) + (D::from(0.35) * dx_tanh(z7[0], tr_))) + (D::from(1.15) * cc10))) + (D::from(0.95) * v11)
 }
 
 fn p1326_eval(x: &[f64]) -> Vec<f64> {
@@ -25356,7 +25627,8 @@ fn p1327(b1: &[f64; 3], s2: &[f64]) -> f64 {
     let ia5: [f64; 3] = [((f64::powf(((v1.abs() + 0.6).atan() * 0.63) + 1.5, -1.85) + f64::cos(-1.15)) + b1[1]).sin(), ((-0.45 + s2[c2 % s2.len()]) % (((c2 as f64) - v1).abs() + 0.55)).atan(), (((v1.tanh() * 0.9).acos().abs() + 1.5).ln() + b1[c2 % b1.len()]).atan()];
     let m6: f64 = autodiff::no_grad(((1.05 + (ia5[0] * ia5[0])).powf(s2[1]) / (-(1.0 + (s2[1] * s2[1])))).tanh());
     let v8: f64 = m6 + ia5.iter().map(|&e7| (e7 - m6).exp()).sum::<f64>().ln();
-    ((((autodiff::softplus(v1.sin().exp_m1()) + ((v1 + s2[c2 % 2]) / (b1[(c2 + 2) % 3].exp2().abs() + 0.85))) + v1) - s2[(c2 + 1) % 2]) - v1) + (0.65 * v8)
+    let v9: f64 = (s2[(c2 + 3) % s2.len()].hypot(1.95).abs() + 1.2).log10().div_euclid(1.75);
+    (((((autodiff::softplus(v1.sin().exp_m1()) + ((v1 + s2[c2 % 2]) / (b1[(c2 + 2) % 3].exp2().abs() + 0.85))) + v1) - s2[(c2 + 1) % 2]) - v1) + (0.65 * v8)) + (1.4 * (v9 * (-1.75 + s2[c2 % s2.len()]).tanh()).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25375,7 +25647,8 @@ fn p1327_dual<D: Dn>(b1: &[D; 3], s2: &[D], tr_: &mut Tr) -> D {
     let ia5: [D; 3] = [dx_sin((dx_powf((dx_atan(dx_abs(v1, tr_) + D::from(0.6), tr_) * D::from(0.63)) + D::from(1.5), -D::from(1.85), tr_) + dx_cos(-D::from(1.15), tr_)) + b1[1], tr_), dx_atan(dx_rem(-D::from(0.45) + s2[c2 % s2.len()], dx_abs(D::from(c2 as f64) - v1, tr_) + D::from(0.55), tr_), tr_), dx_atan(dx_ln(dx_abs(dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.5), tr_) + b1[c2 % b1.len()], tr_)];
     let m6: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_powf(D::from(1.05) + (ia5[0] * ia5[0]), s2[1], tr_) / (-(D::from(1.0) + (s2[1] * s2[1]))), tr_))));
     let v8: D = m6 + dx_ln(ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((((dx_softplus(dx_exp_m1(dx_sin(v1, tr_), tr_), tr_) + ((v1 + s2[c2 % 2]) / (dx_abs(dx_exp2(b1[(c2 + 2) % 3], tr_), tr_) + D::from(0.85)))) + v1) - s2[(c2 + 1) % 2]) - v1) + (D::from(0.65) * v8)
+    let v9: D = dx_div_euclid(dx_log10(dx_abs(dx_hypot(s2[(c2 + 3) % s2.len()], D::from(1.95), tr_), tr_) + D::from(1.2), tr_), D::from(1.75), tr_);
+    (((((dx_softplus(dx_exp_m1(dx_sin(v1, tr_), tr_), tr_) + ((v1 + s2[c2 % 2]) / (dx_abs(dx_exp2(b1[(c2 + 2) % 3], tr_), tr_) + D::from(0.85)))) + v1) - s2[(c2 + 1) % 2]) - v1) + (D::from(0.65) * v8)) + (D::from(1.4) * dx_tanh(v9 * dx_tanh(-D::from(1.75) + s2[c2 % s2.len()], tr_), tr_))
 }
 
 fn p1327_eval(x: &[f64]) -> Vec<f64> {
@@ -26204,7 +26477,8 @@ fn p1335(b2: &[f64; 5], a1: [f64; 3]) -> f64 {
     }
     let cc12: f64 = cdot3(&a1, &a1);
     let v15: f64 = a1.iter().copied().min_by(|p13, q14| p13.total_cmp(q14)).unwrap();
-    (((((v6 + autodiff::relu(b2[2]).abs().ln_1p()) - (-0.75)) - v6) + (1.0 * acc11)) + (0.45 * autodiff::sigmoid(cc12))) + (1.1 * v15)
+    let v16: f64 = (v6 + (-1.55)).clamp(-0.25, 1.0).rem_euclid(v6.signum().abs() + 1.5);
+    ((((((v6 + autodiff::relu(b2[2]).abs().ln_1p()) - (-0.75)) - v6) + (1.0 * acc11)) + (0.45 * autodiff::sigmoid(cc12))) + (1.1 * v15)) + (0.25 * v16.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26237,7 +26511,8 @@ fn p1335_dual<D: Dn>(b2: &[D; 5], a1: [D; 3], tr_: &mut Tr) -> D {
     }
     let cc12: D = cdot3_dual(&a1, &a1, tr_);
     let v15: D = a1.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    (((((v6 + dx_ln_1p(dx_abs(dx_relu(b2[2], tr_), tr_), tr_)) - (-D::from(0.75))) - v6) + (D::from(1.0) * acc11)) + (D::from(0.45) * dx_sigmoid(cc12, tr_))) + (D::from(1.1) * v15)
+    let v16: D = dx_rem_euclid(dx_clamp(v6 + (-D::from(1.55)), -D::from(0.25), D::from(1.0), tr_), dx_abs(dx_signum(v6, tr_), tr_) + D::from(1.5), tr_);
+    ((((((v6 + dx_ln_1p(dx_abs(dx_relu(b2[2], tr_), tr_), tr_)) - (-D::from(0.75))) - v6) + (D::from(1.0) * acc11)) + (D::from(0.45) * dx_sigmoid(cc12, tr_))) + (D::from(1.1) * v15)) + (D::from(0.25) * dx_atan(v16, tr_))
 }
 
 fn p1335_eval(x: &[f64]) -> Vec<f64> {
@@ -26428,7 +26703,8 @@ fn p1338(r1: &f64, w3: &[[f64; 3]; 2], x2: f64, wv7: [[f64; 3]; 1]) -> f64 {
         acc6 += -(x2 % (f64::abs(-0.2) + 0.55));
     }
     let v8: f64 = (wv7[0][2] * w3[1][1].cosh().atan()) + wv7[0][1].sin();
-    (((w3[1][1] - w3[0][1]) + x2) + (0.9 * acc6)) + (0.4 * v8.atan())
+    let v9: f64 = f64::rem_euclid(w3[0][1], (2.9 * wv7[0][1]).abs() + 1.3);
+    ((((w3[1][1] - w3[0][1]) + x2) + (0.9 * acc6)) + (0.4 * v8.atan())) + (0.9 * v9.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26443,7 +26719,8 @@ fn p1338_dual<D: Dn>(r1: &D, w3: &[[D; 3]; 2], x2: D, wv7: [[D; 3]; 1], tr_: &mu
         acc6 += -dx_rem(x2, dx_abs(-D::from(0.2), tr_) + D::from(0.55), tr_);
     }
     let v8: D = (wv7[0][2] * dx_atan(dx_cosh(w3[1][1], tr_), tr_)) + dx_sin(wv7[0][1], tr_);
-    (((w3[1][1] - w3[0][1]) + x2) + (D::from(0.9) * acc6)) + (D::from(0.4) * dx_atan(v8, tr_))
+    let v9: D = dx_rem_euclid(w3[0][1], dx_abs(D::from(2.9) * wv7[0][1], tr_) + D::from(1.3), tr_);
+    ((((w3[1][1] - w3[0][1]) + x2) + (D::from(0.9) * acc6)) + (D::from(0.4) * dx_atan(v8, tr_))) + (D::from(0.9) * dx_sin(v9, tr_))
 }
 
 fn p1338_eval(x: &[f64]) -> Vec<f64> {
@@ -27179,7 +27456,8 @@ fn p1345(&self, k4: i32, b2: &[f64; 2], s3: &[f64], x1: f64) -> f64 {
     }
     let hh22: [f64; 2] = [(autodiff::leaky_relu(z16[(c12 + 2) % z16.len()], 0.51) + b2[(c12 + 2) % 2]).tanh(), ((self.inner.t.tanh() * 0.9).asin() / (-(u11[c12 % 1].trunc().sin().exp() + 0.5))).atan() * 0.95];
     let cc21: f64 = caff2(&self.w[1], x1.tanh() * 0.5, &hh22);
-    ((((((x1 / 1.45) / ((self.inner.a[1] + self.inner.t).abs() + 0.85)) + ((self.m + self.inner.t).abs() + 1.1).ln()).tanh() * x1) + self.inner.t) * self.m) + (((((0.25 * out10[1].atan()) + (0.95 * u11[0].tanh())) + (1.3 * autodiff::sigmoid(u15[1]))) + (0.4 * z16[1].tanh())) + (0.85 * cc21))
+    let v23: f64 = f64::div_euclid((x1 + (-1.6)) % ((self.m * self.inner.t).abs() + 0.65), 2.25);
+    (((((((x1 / 1.45) / ((self.inner.a[1] + self.inner.t).abs() + 0.85)) + ((self.m + self.inner.t).abs() + 1.1).ln()).tanh() * x1) + self.inner.t) * self.m) + (((((0.25 * out10[1].atan()) + (0.95 * u11[0].tanh())) + (1.3 * autodiff::sigmoid(u15[1]))) + (0.4 * z16[1].tanh())) + (0.85 * cc21))) + (1.15 * (v23 * (self.w[0][c12 % 2].abs() + 1.1).ln().tanh()).tanh())
 }
 }
 
@@ -27217,7 +27495,8 @@ fn p1345_dual(&self, k4: i32, b2: &[D; 2], s3: &[D], x1: D, tr_: &mut Tr) -> D {
     }
     let hh22: [D; 2] = [dx_tanh(dx_leaky_relu(z16[(c12 + 2) % z16.len()], D::from(0.51), tr_) + b2[(c12 + 2) % 2], tr_), dx_atan(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_) / (-(dx_exp(dx_sin(dx_trunc(u11[c12 % 1], tr_), tr_), tr_) + D::from(0.5))), tr_) * D::from(0.95)];
     let cc21: D = caff2_dual(&self.w[1], dx_tanh(x1, tr_) * D::from(0.5), &hh22, tr_);
-    (((dx_tanh(((x1 / D::from(1.45)) / (dx_abs(self.inner.a[1] + self.inner.t, tr_) + D::from(0.85))) + dx_ln(dx_abs(self.m + self.inner.t, tr_) + D::from(1.1), tr_), tr_) * x1) + self.inner.t) * self.m) + (((((D::from(0.25) * dx_atan(out10[1], tr_)) + (D::from(0.95) * dx_tanh(u11[0], tr_))) + (D::from(1.3) * dx_sigmoid(u15[1], tr_))) + (D::from(0.4) * dx_tanh(z16[1], tr_))) + (D::from(0.85) * cc21))
+    let v23: D = dx_div_euclid(dx_rem(x1 + (-D::from(1.6)), dx_abs(self.m * self.inner.t, tr_) + D::from(0.65), tr_), D::from(2.25), tr_);
+    ((((dx_tanh(((x1 / D::from(1.45)) / (dx_abs(self.inner.a[1] + self.inner.t, tr_) + D::from(0.85))) + dx_ln(dx_abs(self.m + self.inner.t, tr_) + D::from(1.1), tr_), tr_) * x1) + self.inner.t) * self.m) + (((((D::from(0.25) * dx_atan(out10[1], tr_)) + (D::from(0.95) * dx_tanh(u11[0], tr_))) + (D::from(1.3) * dx_sigmoid(u15[1], tr_))) + (D::from(0.4) * dx_tanh(z16[1], tr_))) + (D::from(0.85) * cc21))) + (D::from(1.15) * dx_tanh(v23 * dx_tanh(dx_ln(dx_abs(self.w[0][c12 % 2], tr_) + D::from(1.1), tr_), tr_), tr_))
 }
 }
 
@@ -27681,7 +27960,8 @@ fn p1349(w3: &[[f64; 3]; 2], a2: [f64; 4], b1: &[f64; 3], f4: bool) -> [f64; 1] 
     let cc10: f64 = cdot3(b1, b1);
     let j12 = b1.iter().copied().position(|v11| v11 > 0.863).unwrap_or(0);
     let k14 = a2.iter().take(3).filter(|v13| **v13 < 0.813).count();
-    [((-1.65 + 1.8) + (1.4 * cc10.atan())) + ((0.3 * (b1[j12] * (-b1[j12].atan2(cc10)).sin())) + (0.85 * ((k14 as f64) * b1[j12].powi(3).atan()).sin()))]
+    let v15: f64 = cc10.rem_euclid(-(cc10.abs() + 1.35));
+    [(((-1.65 + 1.8) + (1.4 * cc10.atan())) + ((0.3 * (b1[j12] * (-b1[j12].atan2(cc10)).sin())) + (0.85 * ((k14 as f64) * b1[j12].powi(3).atan()).sin()))) + (0.5 * v15.atan())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27714,7 +27994,8 @@ fn p1349_dual<D: Dn>(w3: &[[D; 3]; 2], a2: [D; 4], b1: &[D; 3], f4: bool, tr_: &
     let cc10: D = cdot3_dual(b1, b1, tr_);
     let j12 = b1.iter().copied().position(|v11| dx_gt(v11, D::from(0.863), tr_)).unwrap_or(0);
     let k14 = { let mut c_ = 0usize; for v13 in a2.iter().take(3) { if dx_lt(*v13, D::from(0.813), tr_) { c_ += 1; } } c_ };
-    [((-D::from(1.65) + D::from(1.8)) + (D::from(1.4) * dx_atan(cc10, tr_))) + ((D::from(0.3) * (b1[j12] * dx_sin(-dx_atan2(b1[j12], cc10, tr_), tr_))) + (D::from(0.85) * dx_sin(D::from(k14 as f64) * dx_atan(dx_powi(b1[j12], 3, tr_), tr_), tr_)))]
+    let v15: D = dx_rem_euclid(cc10, -(dx_abs(cc10, tr_) + D::from(1.35)), tr_);
+    [(((-D::from(1.65) + D::from(1.8)) + (D::from(1.4) * dx_atan(cc10, tr_))) + ((D::from(0.3) * (b1[j12] * dx_sin(-dx_atan2(b1[j12], cc10, tr_), tr_))) + (D::from(0.85) * dx_sin(D::from(k14 as f64) * dx_atan(dx_powi(b1[j12], 3, tr_), tr_), tr_)))) + (D::from(0.5) * dx_atan(v15, tr_))]
 }
 
 fn p1349_eval(x: &[f64]) -> Vec<f64> {
@@ -28217,7 +28498,8 @@ fn p1354(s1: &[f64], a2: [f64; 4], n4: usize, s3: &[f64]) -> f64 {
     let cc20: f64 = cdot4(&a2, &a2);
     let v22: f64 = if (((z17[3 - 1 - n4] * (-2.75)) - autodiff::sigmoid(cc20).exp_m1()) + s3[n4]).tanh().is_finite() { ((n4 as f64) % 0.75).min(a2.iter().sum::<f64>()).atan() } else { unreachable!() };
     let (v23, v24) = (autodiff::sigmoid(v1 + v1) * (-(s3[2 - 1 - n4].abs() + 1.1)).recip()).sin_cos();
-    (autodiff::sigmoid((v1 * (v1.tanh() + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (1.0 + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).sum::<f64>()).tanh()) + v1) * v1.tanh()) + ((((((((1.4 * u14[0].sin()) + (0.85 * z17[1].sin())) + (1.5 * z17[0].atan())) + (1.3 * snap18[2].tanh())) + (0.85 * cc20.tanh())) + (0.65 * v22)) + (1.3 * v23)) + (0.25 * v24))
+    let v25: f64 = f64::rem_euclid(((n4 as f64) - v24).exp_m1().tanh(), f64::abs(autodiff::relu(-1.75)) + 1.45);
+    ((autodiff::sigmoid((v1 * (v1.tanh() + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (1.0 + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).sum::<f64>()).tanh()) + v1) * v1.tanh()) + ((((((((1.4 * u14[0].sin()) + (0.85 * z17[1].sin())) + (1.5 * z17[0].atan())) + (1.3 * snap18[2].tanh())) + (0.85 * cc20.tanh())) + (0.65 * v22)) + (1.3 * v23)) + (0.25 * v24))) + (0.9 * v25.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28251,7 +28533,8 @@ fn p1354_dual<D: Dn>(s1: &[D], a2: [D; 4], n4: usize, s3: &[D], tr_: &mut Tr) ->
     let cc20: D = cdot4_dual(&a2, &a2, tr_);
     let v22: D = if dx_is_finite(dx_tanh(((z17[3 - 1 - n4] * (-D::from(2.75))) - dx_exp_m1(dx_sigmoid(cc20, tr_), tr_)) + s3[n4], tr_), tr_) { dx_atan(dx_min(dx_rem(D::from(n4 as f64), D::from(0.75), tr_), a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), tr_) } else { unreachable!() };
     let (v23, v24) = (dx_sin(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_), dx_cos(dx_sigmoid(v1 + v1, tr_) * dx_recip(-(dx_abs(s3[2 - 1 - n4], tr_) + D::from(1.1)), tr_), tr_));
-    (dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))
+    let v25: D = dx_rem_euclid(dx_tanh(dx_exp_m1(D::from(n4 as f64) - v24, tr_), tr_), dx_abs(dx_relu(-D::from(1.75), tr_), tr_) + D::from(1.45), tr_);
+    ((dx_sigmoid((v1 * dx_tanh(dx_tanh(v1, tr_) + s3.iter().map(|e13| s1[(n4 + 1) % 1] / (D::from(1.0) + (a2[4 - 1 - n4] * a2[4 - 1 - n4]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + v1, tr_) * dx_tanh(v1, tr_)) + ((((((((D::from(1.4) * dx_sin(u14[0], tr_)) + (D::from(0.85) * dx_sin(z17[1], tr_))) + (D::from(1.5) * dx_atan(z17[0], tr_))) + (D::from(1.3) * dx_tanh(snap18[2], tr_))) + (D::from(0.85) * dx_tanh(cc20, tr_))) + (D::from(0.65) * v22)) + (D::from(1.3) * v23)) + (D::from(0.25) * v24))) + (D::from(0.9) * dx_atan(v25, tr_))
 }
 
 fn p1354_eval(x: &[f64]) -> Vec<f64> {
@@ -28450,7 +28733,9 @@ fn p1356(b2: &[f64; 3], a1: [f64; 1], b3: &[f64; 3], nt: usize, ch8: char) -> [f
     }
     let v9: f64 = if ch8 == 'a' { (v3 + b2[2]).atan() } else { ((b2[1].sin() * 0.9).atanh() / ((b2[3 - 1 - nt] % (v4.tanh().exp() + 0.5)).abs() + 1.4)).atan() };
     let v11: f64 = if let Some(j10) = nt.checked_sub(1) { autodiff::sigmoid((b3[nt] + (nt as f64)) - (v4 / (b3[nt].exp() + 0.5))) * (j10 as f64) } else { b2[nt] };
-    [((((v4 - v4) - v3) + ((0.4 * u5[0].tanh()) + (0.4 * z6[0].sin()))) + (0.55 * v9)) + (0.95 * v11)]
+    let v12: f64 = v3.div_euclid(-(b3[nt].abs().abs() + 1.0));
+    let v13: f64 = (nt as f64).rem_euclid(-(autodiff::sigmoid(b2[nt] + a1[0]).exp() + 0.5));
+    [(((((v4 - v4) - v3) + ((0.4 * u5[0].tanh()) + (0.4 * z6[0].sin()))) + (0.55 * v9)) + (0.95 * v11)) + ((0.75 * (v12 * b2[3 - 1 - nt].atan()).atan()) + (0.5 * v13))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28472,7 +28757,9 @@ fn p1356_dual<D: Dn>(b2: &[D; 3], a1: [D; 1], b3: &[D; 3], nt: usize, ch8: char,
     }
     let v9: D = if ch8 == 'a' { dx_atan(v3 + b2[2], tr_) } else { dx_atan(dx_atanh(dx_sin(b2[1], tr_) * D::from(0.9), tr_) / (dx_abs(dx_rem(b2[3 - 1 - nt], dx_exp(dx_tanh(v4, tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(1.4)), tr_) };
     let v11: D = if let Some(j10) = nt.checked_sub(1) { dx_sigmoid((b3[nt] + D::from(nt as f64)) - (v4 / (dx_exp(b3[nt], tr_) + D::from(0.5))), tr_) * D::from(j10 as f64) } else { b2[nt] };
-    [((((v4 - v4) - v3) + ((D::from(0.4) * dx_tanh(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_)))) + (D::from(0.55) * v9)) + (D::from(0.95) * v11)]
+    let v12: D = dx_div_euclid(v3, -(dx_abs(dx_abs(b3[nt], tr_), tr_) + D::from(1.0)), tr_);
+    let v13: D = dx_rem_euclid(D::from(nt as f64), -(dx_exp(dx_sigmoid(b2[nt] + a1[0], tr_), tr_) + D::from(0.5)), tr_);
+    [(((((v4 - v4) - v3) + ((D::from(0.4) * dx_tanh(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_)))) + (D::from(0.55) * v9)) + (D::from(0.95) * v11)) + ((D::from(0.75) * dx_atan(v12 * dx_atan(b2[3 - 1 - nt], tr_), tr_)) + (D::from(0.5) * v13))]
 }
 
 fn p1356_eval(x: &[f64]) -> Vec<f64> {
@@ -28797,7 +29084,8 @@ fn p1360(r1: &f64, mut x2: f64, b3: &[f64; 4], mut a4: [f64; 3], a5: [f64; 4], n
         z6[1] = (0.3 * u3[1]) + (b3[c4 % 4].abs() + 1.6).acosh().sin();
         u3 = z6;
     }
-    (((autodiff::sigmoid((r1.abs() + 1.45).acosh().powi(2).max(a4[nt % a4.len()])) * r1) + r1) + (0.65 * acc2)) + (0.85 * autodiff::sigmoid(u3[0]))
+    let v9: f64 = f64::div_euclid(nt as f64, (x2 - (nt as f64)).abs() + 1.0);
+    ((((autodiff::sigmoid((r1.abs() + 1.45).acosh().powi(2).max(a4[nt % a4.len()])) * r1) + r1) + (0.65 * acc2)) + (0.85 * autodiff::sigmoid(u3[0]))) + (0.9 * (v9 * autodiff::sigmoid(v9.tanh() * (-2.5))).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28820,7 +29108,8 @@ fn p1360_dual<D: Dn>(r1: &D, mut x2: D, b3: &[D; 4], mut a4: [D; 3], a5: [D; 4],
         z6[1] = (D::from(0.3) * u3[1]) + dx_sin(dx_acosh(dx_abs(b3[c4 % 4], tr_) + D::from(1.6), tr_), tr_);
         u3 = z6;
     }
-    (((dx_sigmoid(dx_max(dx_powi(dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_), 2, tr_), a4[nt % a4.len()], tr_), tr_) * (*r1)) + (*r1)) + (D::from(0.65) * acc2)) + (D::from(0.85) * dx_sigmoid(u3[0], tr_))
+    let v9: D = dx_div_euclid(D::from(nt as f64), dx_abs(x2 - D::from(nt as f64), tr_) + D::from(1.0), tr_);
+    ((((dx_sigmoid(dx_max(dx_powi(dx_acosh(dx_abs(*r1, tr_) + D::from(1.45), tr_), 2, tr_), a4[nt % a4.len()], tr_), tr_) * (*r1)) + (*r1)) + (D::from(0.65) * acc2)) + (D::from(0.85) * dx_sigmoid(u3[0], tr_))) + (D::from(0.9) * dx_sin(v9 * dx_sigmoid(dx_tanh(v9, tr_) * (-D::from(2.5)), tr_), tr_))
 }
 
 fn p1360_eval(x: &[f64]) -> Vec<f64> {
@@ -28893,7 +29182,9 @@ fn p1361(x1: f64, x2: f64, b3: &[f64; 5], w4: &[[f64; 2]; 1], s5: &[f64], mut st
         }
     }
     let cc17: f64 = cdot5(b3, b3);
-    [((((2.2 * autodiff::sigmoid(st.w[nt % 2][(nt + 1) % 2] / (1.0 + (st.pos[nt % 2] * st.pos[nt % 2])))) - x2) * x2) + x2) + ((((0.55 * (st.inner.a[1] - snap3[1]).sin()) + (0.95 * u5[0].sin())) + (1.2 * z9[0].atan())) + (0.3 * cc17.tanh()))]
+    let v18: f64 = autodiff::sigmoid(u5[1].min(st.m)).exp_m1().div_euclid(f64::exp(autodiff::softplus(-1.95)) + 0.5);
+    let v19: f64 = f64::rem_euclid(autodiff::elu(s5[c1 % s5.len()].exp(), 1.5).tanh(), 1.4);
+    [(((((2.2 * autodiff::sigmoid(st.w[nt % 2][(nt + 1) % 2] / (1.0 + (st.pos[nt % 2] * st.pos[nt % 2])))) - x2) * x2) + x2) + ((((0.55 * (st.inner.a[1] - snap3[1]).sin()) + (0.95 * u5[0].sin())) + (1.2 * z9[0].atan())) + (0.3 * cc17.tanh()))) + ((0.75 * (v18 * autodiff::sigmoid(x1 + st.inner.a[nt % 2])).tanh()) + (1.0 * v19))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28924,7 +29215,9 @@ fn p1361_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], w4: &[[D; 2]; 1], s5: &[D], mut 
         }
     }
     let cc17: D = cdot5_dual(b3, b3, tr_);
-    [((((D::from(2.2) * dx_sigmoid(st.w[nt % 2][(nt + 1) % 2] / (D::from(1.0) + (st.pos[nt % 2] * st.pos[nt % 2])), tr_)) - x2) * x2) + x2) + ((((D::from(0.55) * dx_sin(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.95) * dx_sin(u5[0], tr_))) + (D::from(1.2) * dx_atan(z9[0], tr_))) + (D::from(0.3) * dx_tanh(cc17, tr_)))]
+    let v18: D = dx_div_euclid(dx_exp_m1(dx_sigmoid(dx_min(u5[1], st.m, tr_), tr_), tr_), dx_exp(dx_softplus(-D::from(1.95), tr_), tr_) + D::from(0.5), tr_);
+    let v19: D = dx_rem_euclid(dx_tanh(dx_elu(dx_exp(s5[c1 % s5.len()], tr_), D::from(1.5), tr_), tr_), D::from(1.4), tr_);
+    [(((((D::from(2.2) * dx_sigmoid(st.w[nt % 2][(nt + 1) % 2] / (D::from(1.0) + (st.pos[nt % 2] * st.pos[nt % 2])), tr_)) - x2) * x2) + x2) + ((((D::from(0.55) * dx_sin(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.95) * dx_sin(u5[0], tr_))) + (D::from(1.2) * dx_atan(z9[0], tr_))) + (D::from(0.3) * dx_tanh(cc17, tr_)))) + ((D::from(0.75) * dx_tanh(v18 * dx_sigmoid(x1 + st.inner.a[nt % 2], tr_), tr_)) + (D::from(1.0) * v19))]
 }
 
 fn p1361_eval(x: &[f64]) -> Vec<f64> {
@@ -29157,7 +29450,8 @@ fn p1364(x1: f64, w2: &[[f64; 2]; 3], a3: [f64; 3], a4: [f64; 2], nt: usize) -> 
         u5[1] = (0.6 * snap9[0]) + autodiff::sigmoid(-1.65 + a4[c7]);
         u5[1] = (0.55 * snap9[0]) + (-x1 + v3.atan().exp2()).sin();
     }
-    (((w2[nt][nt].abs() * v1) - v3) + (0.4 * u5[1].tanh()), (autodiff::sigmoid(((v4 * v4).ln_1p() * v1).fract()) * autodiff::sigmoid(v3)) * v4.atan())
+    let v13: f64 = f64::clamp(a3.iter().zip(u5.iter()).fold(0.1f64, |acc12, (p10, q11)| acc12 + v3.tanh()), 0.35, 2.1).div_euclid(a4[1].abs() + 0.5);
+    ((((w2[nt][nt].abs() * v1) - v3) + (0.4 * u5[1].tanh())) + (1.45 * (v13 * a4[c7].asinh().sin()).tanh()), (autodiff::sigmoid(((v4 * v4).ln_1p() * v1).fract()) * autodiff::sigmoid(v3)) * v4.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29178,7 +29472,8 @@ fn p1364_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], a3: [D; 3], a4: [D; 2], nt: usize,
         u5[1] = (D::from(0.6) * snap9[0]) + dx_sigmoid(-D::from(1.65) + a4[c7], tr_);
         u5[1] = (D::from(0.55) * snap9[0]) + dx_sin(-x1 + dx_exp2(dx_atan(v3, tr_), tr_), tr_);
     }
-    (((dx_abs(w2[nt][nt], tr_) * v1) - v3) + (D::from(0.4) * dx_tanh(u5[1], tr_)), (dx_sigmoid(dx_fract(dx_ln_1p(v4 * v4, tr_) * v1, tr_), tr_) * dx_sigmoid(v3, tr_)) * dx_atan(v4, tr_))
+    let v13: D = dx_div_euclid(dx_clamp(a3.iter().zip(u5.iter()).fold(D::from(0.1), |acc12, (p10, q11)| acc12 + dx_tanh(v3, tr_)), D::from(0.35), D::from(2.1), tr_), dx_abs(a4[1], tr_) + D::from(0.5), tr_);
+    ((((dx_abs(w2[nt][nt], tr_) * v1) - v3) + (D::from(0.4) * dx_tanh(u5[1], tr_))) + (D::from(1.45) * dx_tanh(v13 * dx_sin(dx_asinh(a4[c7], tr_), tr_), tr_)), (dx_sigmoid(dx_fract(dx_ln_1p(v4 * v4, tr_) * v1, tr_), tr_) * dx_sigmoid(v3, tr_)) * dx_atan(v4, tr_))
 }
 
 fn p1364_eval(x: &[f64]) -> Vec<f64> {
@@ -29354,7 +29649,8 @@ fn p1366(x1: f64, x2: f64, b3: &[f64; 1], s4: &[f64], b5: &[f64; 3], f6: bool) -
             }
         }
     }
-    [((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2]
+    let v10: f64 = (x2.atan2(x1) * x2.hypot(b3[0])).atan().div_euclid(-((-x1).abs() + 0.7));
+    [(((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (0.45 * (v10 * autodiff::sigmoid((s4[c1].abs() + 1.0).log2())).tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29379,7 +29675,8 @@ fn p1366_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], s4: &[D], b5: &[D; 3], f6: bool,
             }
         }
     }
-    [((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2]
+    let v10: D = dx_div_euclid(dx_atan(dx_atan2(x2, x1, tr_) * dx_hypot(x2, b3[0], tr_), tr_), -(dx_abs(-x1, tr_) + D::from(0.7)), tr_);
+    [(((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (D::from(0.45) * dx_tanh(v10 * dx_sigmoid(dx_log2(dx_abs(s4[c1], tr_) + D::from(1.0), tr_), tr_), tr_))]
 }
 
 fn p1366_eval(x: &[f64]) -> Vec<f64> {
@@ -29635,7 +29932,8 @@ fn p1369(x1: f64, s2: &[f64], s3: &[f64], mut st: Body) -> f64 {
     let ia5: [f64; 4] = [(x1 * (st.w[1][0] * st.inner.t.sin())).tanh(), (-0.35 + s2[3]).tanh(), autodiff::sigmoid(autodiff::leaky_relu(snap4[1], f64::clamp(2.85, y2[1].tanh(), y2[1].tanh() + 0.2).sin()) + st.m), snap4[1] * autodiff::sigmoid(st.w[1][0])];
     let v8: f64 = ia5.iter().copied().min_by(|p6, q7| p6.partial_cmp(q7).unwrap()).unwrap();
     let v10: f64 = snap4.iter().map(|&e9| 1.0 * e9).map(f64::asinh).sum::<f64>();
-    ((st.inner.t.tanh() * st.m) + (1.15 * (st.pos[1] - snap4[1]).tanh())) + ((0.95 * v8) + (1.45 * v10))
+    let v11: f64 = f64::div_euclid((st.inner.a[0].abs() + 0.6).log2(), -((y2[2] / (-(v10.abs() + 0.85))).abs() + 0.9));
+    (((st.inner.t.tanh() * st.m) + (1.15 * (st.pos[1] - snap4[1]).tanh())) + ((0.95 * v8) + (1.45 * v10))) + (0.35 * autodiff::sigmoid(v11 * v3.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29650,7 +29948,8 @@ fn p1369_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], mut st: BodyD<D>, tr_: &mut Tr) 
     let ia5: [D; 4] = [dx_tanh(x1 * (st.w[1][0] * dx_sin(st.inner.t, tr_)), tr_), dx_tanh(-D::from(0.35) + s2[3], tr_), dx_sigmoid(dx_leaky_relu(snap4[1], dx_sin(dx_clamp(D::from(2.85), dx_tanh(y2[1], tr_), dx_tanh(y2[1], tr_) + D::from(0.2), tr_), tr_), tr_) + st.m, tr_), snap4[1] * dx_sigmoid(st.w[1][0], tr_)];
     let v8: D = ia5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v10: D = snap4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_tanh(st.inner.t, tr_) * st.m) + (D::from(1.15) * dx_tanh(st.pos[1] - snap4[1], tr_))) + ((D::from(0.95) * v8) + (D::from(1.45) * v10))
+    let v11: D = dx_div_euclid(dx_log2(dx_abs(st.inner.a[0], tr_) + D::from(0.6), tr_), -(dx_abs(y2[2] / (-(dx_abs(v10, tr_) + D::from(0.85))), tr_) + D::from(0.9)), tr_);
+    (((dx_tanh(st.inner.t, tr_) * st.m) + (D::from(1.15) * dx_tanh(st.pos[1] - snap4[1], tr_))) + ((D::from(0.95) * v8) + (D::from(1.45) * v10))) + (D::from(0.35) * dx_sigmoid(v11 * dx_atan(v3, tr_), tr_))
 }
 
 fn p1369_eval(x: &[f64]) -> Vec<f64> {
@@ -29708,7 +30007,8 @@ fn p1370(x1: f64, s2: &[f64], w3: &[[f64; 2]; 2], st: &Body, nt: usize) -> f64 {
         z8[2] = (0.65 * u5[1]) + (s2[(i7 + 1) % s2.len()].abs().atan() * 0.95);
         u5 = z8;
     }
-    ((w3[(nt + 2) % 2][1] / (f64::abs(-2.8) + 1.15)).asinh().tanh().exp_m1() * st.inner.t) + ((1.1 * out4[1].tanh()) + (0.85 * u5[1].atan()))
+    let v9: f64 = (f64::clamp(nt as f64, x1, x1 + 0.35).abs() + 1.25).sqrt().rem_euclid(1.0 + (st.pos[0] * st.pos[0]));
+    (((w3[(nt + 2) % 2][1] / (f64::abs(-2.8) + 1.15)).asinh().tanh().exp_m1() * st.inner.t) + ((1.1 * out4[1].tanh()) + (0.85 * u5[1].atan()))) + (1.4 * v9.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29728,7 +30028,8 @@ fn p1370_dual<D: Dn>(x1: D, s2: &[D], w3: &[[D; 2]; 2], st: &BodyD<D>, nt: usize
         z8[2] = (D::from(0.65) * u5[1]) + (dx_atan(dx_abs(s2[(i7 + 1) % s2.len()], tr_), tr_) * D::from(0.95));
         u5 = z8;
     }
-    (dx_exp_m1(dx_tanh(dx_asinh(w3[(nt + 2) % 2][1] / (dx_abs(-D::from(2.8), tr_) + D::from(1.15)), tr_), tr_), tr_) * st.inner.t) + ((D::from(1.1) * dx_tanh(out4[1], tr_)) + (D::from(0.85) * dx_atan(u5[1], tr_)))
+    let v9: D = dx_rem_euclid(dx_sqrt(dx_abs(dx_clamp(D::from(nt as f64), x1, x1 + D::from(0.35), tr_), tr_) + D::from(1.25), tr_), D::from(1.0) + (st.pos[0] * st.pos[0]), tr_);
+    ((dx_exp_m1(dx_tanh(dx_asinh(w3[(nt + 2) % 2][1] / (dx_abs(-D::from(2.8), tr_) + D::from(1.15)), tr_), tr_), tr_) * st.inner.t) + ((D::from(1.1) * dx_tanh(out4[1], tr_)) + (D::from(0.85) * dx_atan(u5[1], tr_)))) + (D::from(1.4) * dx_sin(v9, tr_))
 }
 
 fn p1370_eval(x: &[f64]) -> Vec<f64> {
@@ -29859,7 +30160,8 @@ fn p1372(b1: &[f64; 2], b2: &[f64; 5], s3: &[f64], n4: usize) -> [f64; 2] {
     let cc11: f64 = cdot5(b2, b2);
     let cc12: f64 = cdot5(b2, b2);
     let v14: f64 = match n4.checked_sub(1) { Some(j13) => ((cc11 / (-(b1[n4 % b1.len()].exp() + 0.5))) + cc12.hypot(-0.9)).sin() * (j13 as f64), None => ((n4 as f64).cosh() + (b1[n4 % b1.len()] + (n4 as f64))).tanh(), };
-    [((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
+    let v15: f64 = f64::rem_euclid(autodiff::softplus(acc10 % (1.0 + (v8 * v8))), -(1.0 + (s3[n4] * s3[n4])));
+    [(((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan()), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29884,7 +30186,8 @@ fn p1372_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], s3: &[D], n4: usize, tr_: &mut Tr
     let cc11: D = cdot5_dual(b2, b2, tr_);
     let cc12: D = cdot5_dual(b2, b2, tr_);
     let v14: D = match n4.checked_sub(1) { Some(j13) => dx_sin((cc11 / (-(dx_exp(b1[n4 % b1.len()], tr_) + D::from(0.5)))) + dx_hypot(cc12, -D::from(0.9), tr_), tr_) * D::from(j13 as f64), None => dx_tanh(dx_cosh(D::from(n4 as f64), tr_) + (b1[n4 % b1.len()] + D::from(n4 as f64)), tr_), };
-    [((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
+    let v15: D = dx_rem_euclid(dx_softplus(dx_rem(acc10, D::from(1.0) + (v8 * v8), tr_), tr_), -(D::from(1.0) + (s3[n4] * s3[n4])), tr_);
+    [(((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
 }
 
 fn p1372_eval(x: &[f64]) -> Vec<f64> {
@@ -30138,7 +30441,8 @@ fn p1375(x1: f64, b3: &[f64; 1], mut a2: [f64; 1], a4: [f64; 4]) -> f64 {
         }
         let mut y6: [f64; 1] = [0.0; 1];
     }
-    (f64::min((x1.sin() * 0.9).acos().hypot(b3[c3 % 1].cosh()), f64::log((a2[c3 % a2.len()] + x1).abs() + 1.35, (b3[c3 % b3.len()] * b3[c3 % b3.len()]).abs() + 2.9)) - x1) + x1
+    let v7: f64 = x1.cosh().sin().rem_euclid(-2.75);
+    ((f64::min((x1.sin() * 0.9).acos().hypot(b3[c3 % 1].cosh()), f64::log((a2[c3 % a2.len()] + x1).abs() + 1.35, (b3[c3 % b3.len()] * b3[c3 % b3.len()]).abs() + 2.9)) - x1) + x1) + (1.35 * v7)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30168,7 +30472,8 @@ fn p1375_dual<D: Dn>(x1: D, b3: &[D; 1], mut a2: [D; 1], a4: [D; 4], tr_: &mut T
         }
         let mut y6: [D; 1] = [D::from(0.0); 1];
     }
-    (dx_min(dx_hypot(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_cosh(b3[c3 % 1], tr_), tr_), dx_log(dx_abs(a2[c3 % a2.len()] + x1, tr_) + D::from(1.35), dx_abs(b3[c3 % b3.len()] * b3[c3 % b3.len()], tr_) + D::from(2.9), tr_), tr_) - x1) + x1
+    let v7: D = dx_rem_euclid(dx_sin(dx_cosh(x1, tr_), tr_), -D::from(2.75), tr_);
+    ((dx_min(dx_hypot(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_cosh(b3[c3 % 1], tr_), tr_), dx_log(dx_abs(a2[c3 % a2.len()] + x1, tr_) + D::from(1.35), dx_abs(b3[c3 % b3.len()] * b3[c3 % b3.len()], tr_) + D::from(2.9), tr_), tr_) - x1) + x1) + (D::from(1.35) * v7)
 }
 
 fn p1375_eval(x: &[f64]) -> Vec<f64> {
@@ -30220,7 +30525,8 @@ fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>) -> [f64; 3]
     }
     let v13: f64 = match n3.checked_sub(1) { Some(j12) => a2[n3 % 2] * (j12 as f64), None => ((n3 as f64) + a1[0]).sin(), };
     let n15 = if let Some(j16) = ok14 { j16 } else { 3 };
-    [((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan())), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
+    let v17: f64 = (if (v13 + v13) < -0.05 { v6 } else { -1.45 }).tanh().rem_euclid(f64::tanh(autodiff::relu(2.7)).exp() + 0.5);
+    [(((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan()))) + (0.3 * v17), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30235,7 +30541,8 @@ fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, tr_
     }
     let v13: D = match n3.checked_sub(1) { Some(j12) => a2[n3 % 2] * D::from(j12 as f64), None => dx_sin(D::from(n3 as f64) + a1[0], tr_), };
     let n15 = if let Some(j16) = ok14 { j16 } else { 3 };
-    [((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_))), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
+    let v17: D = dx_rem_euclid(dx_tanh(if dx_lt(v13 + v13, -D::from(0.05), tr_) { v6 } else { -D::from(1.45) }, tr_), dx_exp(dx_tanh(dx_relu(D::from(2.7), tr_), tr_), tr_) + D::from(0.5), tr_);
+    [(((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
 }
 
 fn p1376_eval(x: &[f64]) -> Vec<f64> {
@@ -31026,7 +31333,8 @@ fn p1384(x1: f64, x2: f64, w3: &[[f64; 3]; 3], wv2: [[f64; 3]; 3]) -> f64 {
     v1 %= (((w3[2][1] + w3[0][1]) - w3[1][2]) - 2.65).abs() + 1.3;
     v1 = autodiff::leaky_relu(w3[2][1] * x2, 0.06) * x2.signum();
     let v3: f64 = (wv2[0][1] * autodiff::sigmoid(autodiff::relu(f64::clamp(wv2[0][2], wv2[2][2], wv2[2][2] + 0.55)))) + wv2[0][1].sin();
-    (((((w3[2][2] - v1) + autodiff::leaky_relu(f64::abs(2.4), 0.06)).tanh() * x2) - v1) + x1) + (0.9 * v3)
+    let v4: f64 = f64::tanh(-1.9).abs().ln_1p().div_euclid(2.55);
+    ((((((w3[2][2] - v1) + autodiff::leaky_relu(f64::abs(2.4), 0.06)).tanh() * x2) - v1) + x1) + (0.9 * v3)) + (1.15 * (v4 * (v3 + v3).tanh()).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31035,7 +31343,8 @@ fn p1384_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], wv2: [[D; 3]; 3], tr_: &mut
     v1 = dx_rem(v1, dx_abs(((w3[2][1] + w3[0][1]) - w3[1][2]) - D::from(2.65), tr_) + D::from(1.3), tr_);
     v1 = dx_leaky_relu(w3[2][1] * x2, D::from(0.06), tr_) * dx_signum(x2, tr_);
     let v3: D = (wv2[0][1] * dx_sigmoid(dx_relu(dx_clamp(wv2[0][2], wv2[2][2], wv2[2][2] + D::from(0.55), tr_), tr_), tr_)) + dx_sin(wv2[0][1], tr_);
-    (((dx_tanh((w3[2][2] - v1) + dx_leaky_relu(dx_abs(D::from(2.4), tr_), D::from(0.06), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v3)
+    let v4: D = dx_div_euclid(dx_ln_1p(dx_abs(dx_tanh(-D::from(1.9), tr_), tr_), tr_), D::from(2.55), tr_);
+    ((((dx_tanh((w3[2][2] - v1) + dx_leaky_relu(dx_abs(D::from(2.4), tr_), D::from(0.06), tr_), tr_) * x2) - v1) + x1) + (D::from(0.9) * v3)) + (D::from(1.15) * dx_sin(v4 * dx_tanh(v3 + v3, tr_), tr_))
 }
 
 fn p1384_eval(x: &[f64]) -> Vec<f64> {
@@ -31097,7 +31406,8 @@ fn p1385(x1: f64, x2: f64, a3: [f64; 1], b4: &[f64; 1], mut st: Body) -> f64 {
         st.vel[1] += 0.35 * (st.vel[1].atan() * 0.63);
     }
     let cc15: f64 = cdot1(&a3, &a3);
-    (((v1 / (st.pos[0].abs() + 0.5)) - st.inner.t) + (0.25 * acc10)) + ((0.95 * (st.vel[0] - snap11[0]).tanh()) + (0.25 * cc15))
+    let v16: f64 = (-st.inner.t).abs().rem_euclid(st.w[0][1].abs() + 1.5);
+    ((((v1 / (st.pos[0].abs() + 0.5)) - st.inner.t) + (0.25 * acc10)) + ((0.95 * (st.vel[0] - snap11[0]).tanh()) + (0.25 * cc15))) + (1.35 * v16.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31122,7 +31432,8 @@ fn p1385_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, tr
         st.vel[1] += D::from(0.35) * (dx_atan(st.vel[1], tr_) * D::from(0.63));
     }
     let cc15: D = cdot1_dual(&a3, &a3, tr_);
-    (((v1 / (dx_abs(st.pos[0], tr_) + D::from(0.5))) - st.inner.t) + (D::from(0.25) * acc10)) + ((D::from(0.95) * dx_tanh(st.vel[0] - snap11[0], tr_)) + (D::from(0.25) * cc15))
+    let v16: D = dx_rem_euclid(dx_abs(-st.inner.t, tr_), dx_abs(st.w[0][1], tr_) + D::from(1.5), tr_);
+    ((((v1 / (dx_abs(st.pos[0], tr_) + D::from(0.5))) - st.inner.t) + (D::from(0.25) * acc10)) + ((D::from(0.95) * dx_tanh(st.vel[0] - snap11[0], tr_)) + (D::from(0.25) * cc15))) + (D::from(1.35) * dx_atan(v16, tr_))
 }
 
 fn p1385_eval(x: &[f64]) -> Vec<f64> {
@@ -31198,7 +31509,8 @@ fn p1386(b1: &[f64; 5], n2: usize) -> f64 {
         z14[2] = (0.55 * u12[1]) + ((-b1[i13]).atan() * 0.95);
         u12 = z14;
     }
-    ((((v4 + v4) * autodiff::elu(b1[n2] + b1[3], 0.6)) - v5) + (0.75 * acc7)) + (((0.35 * u8[1].atan()) + (0.75 * z9[2].tanh())) + (0.5 * u12[0].atan()))
+    let v17: f64 = z9.iter().zip(u12.iter()).map(|(p15, q16)| (v4.tanh() * 0.9).asin()).sum::<f64>().tanh().rem_euclid((-z9[(n2 + 3) % 3]).abs() + 0.65);
+    (((((v4 + v4) * autodiff::elu(b1[n2] + b1[3], 0.6)) - v5) + (0.75 * acc7)) + (((0.35 * u8[1].atan()) + (0.75 * z9[2].tanh())) + (0.5 * u12[0].atan()))) + (0.95 * v17.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31233,7 +31545,8 @@ fn p1386_dual<D: Dn>(b1: &[D; 5], n2: usize, tr_: &mut Tr) -> D {
         z14[2] = (D::from(0.55) * u12[1]) + (dx_atan(-b1[i13], tr_) * D::from(0.95));
         u12 = z14;
     }
-    ((((v4 + v4) * dx_elu(b1[n2] + b1[3], D::from(0.6), tr_)) - v5) + (D::from(0.75) * acc7)) + (((D::from(0.35) * dx_atan(u8[1], tr_)) + (D::from(0.75) * dx_tanh(z9[2], tr_))) + (D::from(0.5) * dx_atan(u12[0], tr_)))
+    let v17: D = dx_rem_euclid(dx_tanh(z9.iter().zip(u12.iter()).map(|(p15, q16)| dx_asin(dx_tanh(v4, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-z9[(n2 + 3) % 3], tr_) + D::from(0.65), tr_);
+    (((((v4 + v4) * dx_elu(b1[n2] + b1[3], D::from(0.6), tr_)) - v5) + (D::from(0.75) * acc7)) + (((D::from(0.35) * dx_atan(u8[1], tr_)) + (D::from(0.75) * dx_tanh(z9[2], tr_))) + (D::from(0.5) * dx_atan(u12[0], tr_)))) + (D::from(0.95) * dx_tanh(v17, tr_))
 }
 
 fn p1386_eval(x: &[f64]) -> Vec<f64> {
@@ -31275,7 +31588,8 @@ fn p1387(f6: bool, x2: f64, w3: &[[f64; 3]; 2], b4: &[f64; 5], a5: [f64; 5], x1:
     let mut out5: [f64; 2] = st.pos;
     out5[0] = (out5[0] + f64::max(acc4, acc4)).sin();
     let cc6: f64 = caff2(&st.w[1], ((v2 - autodiff::sigmoid(x1)).atan() * 0.63) * 0.5, &out5);
-    [((((st.inner.t % (w3[0][0].abs() + 0.5)).mul_add(-2.7 / (st.vel[1].abs() + 1.4), v1.cosh()).abs() + 1.5).acosh() - x1) + (0.35 * acc4)) + ((0.45 * out5[0].tanh()) + (0.25 * cc6))]
+    let v7: f64 = f64::div_euclid((-0.25 * (-1.4)) / 2.6, (1.15 + (x1 * x1)).log10().abs() + 0.8);
+    [(((((st.inner.t % (w3[0][0].abs() + 0.5)).mul_add(-2.7 / (st.vel[1].abs() + 1.4), v1.cosh()).abs() + 1.5).acosh() - x1) + (0.35 * acc4)) + ((0.45 * out5[0].tanh()) + (0.25 * cc6))) + (1.3 * (v7 * (st.m + st.inner.t).tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31292,7 +31606,8 @@ fn p1387_dual<D: Dn>(f6: bool, x2: D, w3: &[[D; 3]; 2], b4: &[D; 5], a5: [D; 5],
     let mut out5: [D; 2] = st.pos;
     out5[0] = dx_sin(out5[0] + dx_max(acc4, acc4, tr_), tr_);
     let cc6: D = caff2_dual(&st.w[1], (dx_atan(v2 - dx_sigmoid(x1, tr_), tr_) * D::from(0.63)) * D::from(0.5), &out5, tr_);
-    [((dx_acosh(dx_abs(dx_mul_add(dx_rem(st.inner.t, dx_abs(w3[0][0], tr_) + D::from(0.5), tr_), -D::from(2.7) / (dx_abs(st.vel[1], tr_) + D::from(1.4)), dx_cosh(v1, tr_), tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[0], tr_)) + (D::from(0.25) * cc6))]
+    let v7: D = dx_div_euclid((-D::from(0.25) * (-D::from(1.4))) / D::from(2.6), dx_abs(dx_log10(D::from(1.15) + (x1 * x1), tr_), tr_) + D::from(0.8), tr_);
+    [(((dx_acosh(dx_abs(dx_mul_add(dx_rem(st.inner.t, dx_abs(w3[0][0], tr_) + D::from(0.5), tr_), -D::from(2.7) / (dx_abs(st.vel[1], tr_) + D::from(1.4)), dx_cosh(v1, tr_), tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[0], tr_)) + (D::from(0.25) * cc6))) + (D::from(1.3) * (v7 * dx_tanh(st.m + st.inner.t, tr_)))]
 }
 
 fn p1387_eval(x: &[f64]) -> Vec<f64> {
@@ -31481,7 +31796,8 @@ fn p1389(a4: [f64; 5], b2: &[f64; 2], w3: &[[f64; 2]; 1], x1: f64, n5: usize) ->
     let mut x1 = x1 + (-v2.max(0.55));
     let cl4 = |acc5: f64, z6: f64| (0.5 * acc5) + ((-1.25 + z6).abs() + 1.45).acosh().atan();
     let v7: f64 = a4.iter().copied().fold(0.05, cl4);
-    ((((v2 * v1) - autodiff::elu(b2[2 - 1 - n5], v1.tanh())) + (b2.iter().product::<f64>() / (f64::abs(-1.65).abs() + 0.8))) + x1) + (0.45 * v7)
+    let v8: f64 = ((0.9 + (a4[0] * a4[0])).sqrt() * (b2[n5] + v7)).sin().div_euclid(1.0 + (b2[n5] * b2[n5]));
+    (((((v2 * v1) - autodiff::elu(b2[2 - 1 - n5], v1.tanh())) + (b2.iter().product::<f64>() / (f64::abs(-1.65).abs() + 0.8))) + x1) + (0.45 * v7)) + (0.55 * (v8 * autodiff::sigmoid(v8.asinh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31491,7 +31807,8 @@ fn p1389_dual<D: Dn>(a4: [D; 5], b2: &[D; 2], w3: &[[D; 2]; 1], x1: D, n5: usize
     let mut x1 = x1 + (-dx_max(v2, D::from(0.55), tr_));
     let cl4 = |acc5: D, z6: D, tr_: &mut Tr| (D::from(0.5) * acc5) + dx_atan(dx_acosh(dx_abs(-D::from(1.25) + z6, tr_) + D::from(1.45), tr_), tr_);
     let v7: D = a4.iter().copied().fold(D::from(0.05), |acc_, t_| cl4(acc_, t_, tr_));
-    ((((v2 * v1) - dx_elu(b2[2 - 1 - n5], dx_tanh(v1, tr_), tr_)) + (b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) / (dx_abs(dx_abs(-D::from(1.65), tr_), tr_) + D::from(0.8)))) + x1) + (D::from(0.45) * v7)
+    let v8: D = dx_div_euclid(dx_sin(dx_sqrt(D::from(0.9) + (a4[0] * a4[0]), tr_) * (b2[n5] + v7), tr_), D::from(1.0) + (b2[n5] * b2[n5]), tr_);
+    (((((v2 * v1) - dx_elu(b2[2 - 1 - n5], dx_tanh(v1, tr_), tr_)) + (b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) / (dx_abs(dx_abs(-D::from(1.65), tr_), tr_) + D::from(0.8)))) + x1) + (D::from(0.45) * v7)) + (D::from(0.55) * (v8 * dx_sigmoid(dx_asinh(v8, tr_), tr_)))
 }
 
 fn p1389_eval(x: &[f64]) -> Vec<f64> {
@@ -31552,7 +31869,8 @@ fn p1390(s1: &[f64]) -> [f64; 1] {
             let mut v9 = s1[i1 % s1.len()];
         }
     }
-    [(s1[0].clamp(s1[0], s1[0] + 0.9).sin() - ((s1[0] - s1[1]) * (s1[1] * (-1.5)))) + s1[1]]
+    let v10: f64 = f64::div_euclid(f64::sin((1.45 * (-2.1)) / 2.3), (-s1[1]).abs() + 0.85);
+    [((s1[0].clamp(s1[0], s1[0] + 0.9).sin() - ((s1[0] - s1[1]) * (s1[1] * (-1.5)))) + s1[1]) + (0.25 * (v10 * (v10 - v10).sin()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31575,7 +31893,8 @@ fn p1390_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> [D; 1] {
             let mut v9 = s1[i1 % s1.len()];
         }
     }
-    [(dx_sin(dx_clamp(s1[0], s1[0], s1[0] + D::from(0.9), tr_), tr_) - ((s1[0] - s1[1]) * (s1[1] * (-D::from(1.5))))) + s1[1]]
+    let v10: D = dx_div_euclid(dx_sin((D::from(1.45) * (-D::from(2.1))) / D::from(2.3), tr_), dx_abs(-s1[1], tr_) + D::from(0.85), tr_);
+    [((dx_sin(dx_clamp(s1[0], s1[0], s1[0] + D::from(0.9), tr_), tr_) - ((s1[0] - s1[1]) * (s1[1] * (-D::from(1.5))))) + s1[1]) + (D::from(0.25) * (v10 * dx_sin(v10 - v10, tr_)))]
 }
 
 fn p1390_eval(x: &[f64]) -> Vec<f64> {
@@ -31897,7 +32216,9 @@ fn p1394(a1: [f64; 4], b3: &[f64; 2], mut a2: [f64; 5]) -> (f64, f64) {
     }
     let cc6: f64 = cdot2(b3, b3);
     let v10: f64 = match (acc5 - a1[1]).max(a2[4]).atan() { t7 if t7 >= 0.35 => (-v2 * (a1[3].abs() + 1.3).acosh()).atan(), _ => (autodiff::relu(acc5) * a1.iter().enumerate().map(|(j8, e9)| -1.95).sum::<f64>()).sin() };
-    (((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + ((1.1 * cc6) + (1.25 * v10)), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
+    let v11: f64 = cc6.rem_euclid(1.0 + (a1[3] * a1[3]));
+    let v13: f64 = a2.iter().map(|e12| -1.8 / (1.0 + (cc6 * cc6))).sum::<f64>().tanh().rem_euclid(1.0 + (v1 * v1));
+    ((((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + ((1.1 * cc6) + (1.25 * v10))) + ((0.7 * v11.tanh()) + (0.35 * v13.atan())), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31911,7 +32232,9 @@ fn p1394_dual<D: Dn>(a1: [D; 4], b3: &[D; 2], mut a2: [D; 5], tr_: &mut Tr) -> (
     }
     let cc6: D = cdot2_dual(b3, b3, tr_);
     let v10: D = match dx_atan(dx_max(acc5 - a1[1], a2[4], tr_), tr_) { t7 if dx_ge(t7, D::from(0.35), tr_) => dx_atan(-v2 * dx_acosh(dx_abs(a1[3], tr_) + D::from(1.3), tr_), tr_), _ => dx_sin(dx_relu(acc5, tr_) * a1.iter().enumerate().map(|(j8, e9)| -D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
-    ((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10)), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
+    let v11: D = dx_rem_euclid(cc6, D::from(1.0) + (a1[3] * a1[3]), tr_);
+    let v13: D = dx_rem_euclid(dx_tanh(a2.iter().map(|e12| -D::from(1.8) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (v1 * v1), tr_);
+    (((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10))) + ((D::from(0.7) * dx_tanh(v11, tr_)) + (D::from(0.35) * dx_atan(v13, tr_))), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
 }
 
 fn p1394_eval(x: &[f64]) -> Vec<f64> {
@@ -32116,7 +32439,9 @@ fn p1396(&self, a1: [f64; 2], b2: &[f64; 4], f3: bool, ow9: Option<f64>) -> f64 
     }
     let v8: f64 = if !autodiff::sigmoid(-(self.pos[1].abs() + 0.9).log(self.inner.a[0].abs() + 3.0)).is_infinite() { autodiff::sigmoid((self.inner.a[1] / (cc4.abs() + 0.5)).min(v2 * self.inner.t)) } else { ((-(autodiff::softplus(hh5[1]).abs() + 1.0)).cbrt() + self.inner.a[0]).tanh() };
     let v11: f64 = if let Some(f10) = ow9 { (v1.atan().exp2().ceil() + a1[0]).tanh() * f10 } else { (v8.max(self.m).sin() * 0.9).acos().tanh() };
-    ((((self.pos[0] + (v2.sin() * 0.9).asin()) * self.m) - self.m) + ((((0.35 * out3[1].atan()) + (0.4 * cc4)) + (1.45 * autodiff::sigmoid(acc6))) + (1.3 * v8))) + (1.25 * v11)
+    let v14: f64 = f64::div_euclid((b2[3] + b2.iter().zip(hh5.iter()).map(|(p12, q13)| (v2.sin() * 0.9).asin().tanh() + 1.0).product::<f64>()).tanh(), -2.05);
+    let v15: f64 = f64::rem_euclid(autodiff::elu(-0.5 % (1.0 + (b2[0] * b2[0])), a1[0].tanh()), 1.0 + (self.vel[0] * self.vel[0]));
+    (((((self.pos[0] + (v2.sin() * 0.9).asin()) * self.m) - self.m) + ((((0.35 * out3[1].atan()) + (0.4 * cc4)) + (1.45 * autodiff::sigmoid(acc6))) + (1.3 * v8))) + (1.25 * v11)) + ((0.85 * (v14 * (out3[0].abs() + 0.5).ln().tanh())) + (1.25 * v15.sin()))
 }
 }
 
@@ -32136,7 +32461,9 @@ fn p1396_dual(&self, a1: [D; 2], b2: &[D; 4], f3: bool, ow9: Option<f64>, tr_: &
     }
     let v8: D = if !dx_is_infinite(dx_sigmoid(-dx_log(dx_abs(self.pos[1], tr_) + D::from(0.9), dx_abs(self.inner.a[0], tr_) + D::from(3.0), tr_), tr_), tr_) { dx_sigmoid(dx_min(self.inner.a[1] / (dx_abs(cc4, tr_) + D::from(0.5)), v2 * self.inner.t, tr_), tr_) } else { dx_tanh(dx_cbrt(-(dx_abs(dx_softplus(hh5[1], tr_), tr_) + D::from(1.0)), tr_) + self.inner.a[0], tr_) };
     let v11: D = if let Some(f10) = ow9 { dx_tanh(dx_ceil(dx_exp2(dx_atan(v1, tr_), tr_), tr_) + a1[0], tr_) * D::from(f10) } else { dx_tanh(dx_acos(dx_sin(dx_max(v8, self.m, tr_), tr_) * D::from(0.9), tr_), tr_) };
-    ((((self.pos[0] + dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_)) * self.m) - self.m) + ((((D::from(0.35) * dx_atan(out3[1], tr_)) + (D::from(0.4) * cc4)) + (D::from(1.45) * dx_sigmoid(acc6, tr_))) + (D::from(1.3) * v8))) + (D::from(1.25) * v11)
+    let v14: D = dx_div_euclid(dx_tanh(b2[3] + b2.iter().zip(hh5.iter()).map(|(p12, q13)| dx_tanh(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), -D::from(2.05), tr_);
+    let v15: D = dx_rem_euclid(dx_elu(dx_rem(-D::from(0.5), D::from(1.0) + (b2[0] * b2[0]), tr_), dx_tanh(a1[0], tr_), tr_), D::from(1.0) + (self.vel[0] * self.vel[0]), tr_);
+    (((((self.pos[0] + dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_)) * self.m) - self.m) + ((((D::from(0.35) * dx_atan(out3[1], tr_)) + (D::from(0.4) * cc4)) + (D::from(1.45) * dx_sigmoid(acc6, tr_))) + (D::from(1.3) * v8))) + (D::from(1.25) * v11)) + ((D::from(0.85) * (v14 * dx_tanh(dx_ln(dx_abs(out3[0], tr_) + D::from(0.5), tr_), tr_))) + (D::from(1.25) * dx_sin(v15, tr_)))
 }
 }
 
@@ -32681,7 +33008,8 @@ fn p1402(b1: &[f64; 2], nt: usize) -> f64 {
         let snap11 = z7;
         z7[0] = (0.7 * snap11[0]) + ((z7.iter().zip(y1.iter()).map(|(p12, q13)| -2.65 - v3).sum::<f64>() + (v3 - acc5)) + b1[nt]).sin();
     }
-    ((v3 - v3) + (1.35 * acc5)) + (((0.25 * autodiff::sigmoid(u6[0])) + (0.5 * z7[0].atan())) + (0.65 * z7[0].atan()))
+    let v14: f64 = f64::rem_euclid(autodiff::elu(u6[0].atan().exp2(), 1.3).tanh(), 2.05);
+    (((v3 - v3) + (1.35 * acc5)) + (((0.25 * autodiff::sigmoid(u6[0])) + (0.5 * z7[0].atan())) + (0.65 * z7[0].atan()))) + (0.55 * v14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32710,7 +33038,8 @@ fn p1402_dual<D: Dn>(b1: &[D; 2], nt: usize, tr_: &mut Tr) -> D {
         let snap11 = z7;
         z7[0] = (D::from(0.7) * snap11[0]) + dx_sin((z7.iter().zip(y1.iter()).map(|(p12, q13)| -D::from(2.65) - v3).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (v3 - acc5)) + b1[nt], tr_);
     }
-    ((v3 - v3) + (D::from(1.35) * acc5)) + (((D::from(0.25) * dx_sigmoid(u6[0], tr_)) + (D::from(0.5) * dx_atan(z7[0], tr_))) + (D::from(0.65) * dx_atan(z7[0], tr_)))
+    let v14: D = dx_rem_euclid(dx_tanh(dx_elu(dx_exp2(dx_atan(u6[0], tr_), tr_), D::from(1.3), tr_), tr_), D::from(2.05), tr_);
+    (((v3 - v3) + (D::from(1.35) * acc5)) + (((D::from(0.25) * dx_sigmoid(u6[0], tr_)) + (D::from(0.5) * dx_atan(z7[0], tr_))) + (D::from(0.65) * dx_atan(z7[0], tr_)))) + (D::from(0.55) * v14)
 }
 
 fn p1402_eval(x: &[f64]) -> Vec<f64> {
@@ -32779,7 +33108,8 @@ fn p1403(b4: &[f64; 5], s2: &[f64], a3: [f64; 1], x1: f64, mut st: Body, nt: usi
     let cc16: f64 = cdot2(&z10, &z10);
     let m17: f64 = autodiff::no_grad(-(st.w[0][c11 % 2].atan() * acc6));
     let v19: f64 = (a3[0] - m17).exp() / a3.iter().map(|&e18| (e18 - m17).exp()).sum::<f64>();
-    ((((((nt as f64) - st.m) - st.m) * autodiff::sigmoid(st.inner.t)) + (0.55 * acc6)) + (((((1.5 * autodiff::sigmoid(st.vel[0] - snap7[0])) + (1.15 * u9[1].atan())) + (0.4 * z10[1].sin())) + (1.15 * u13[1].tanh())) + (0.35 * cc16.atan()))) + (0.65 * v19)
+    let v20: f64 = f64::rem_euclid(autodiff::sigmoid(x1).powi(c11 as i32), u13[(c11 + 2) % 3].sin().exp() + 0.5);
+    (((((((nt as f64) - st.m) - st.m) * autodiff::sigmoid(st.inner.t)) + (0.55 * acc6)) + (((((1.5 * autodiff::sigmoid(st.vel[0] - snap7[0])) + (1.15 * u9[1].atan())) + (0.4 * z10[1].sin())) + (1.15 * u13[1].tanh())) + (0.35 * cc16.atan()))) + (0.65 * v19)) + (1.1 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32823,7 +33153,8 @@ fn p1403_dual<D: Dn>(b4: &[D; 5], s2: &[D], a3: [D; 1], x1: D, mut st: BodyD<D>,
     let cc16: D = cdot2_dual(&z10, &z10, tr_);
     let m17: D = D::from(num_dual::DualStruct::re(&(-(dx_atan(st.w[0][c11 % 2], tr_) * acc6))));
     let v19: D = dx_exp(a3[0] - m17, tr_) / a3.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((((D::from(nt as f64) - st.m) - st.m) * dx_sigmoid(st.inner.t, tr_)) + (D::from(0.55) * acc6)) + (((((D::from(1.5) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.15) * dx_atan(u9[1], tr_))) + (D::from(0.4) * dx_sin(z10[1], tr_))) + (D::from(1.15) * dx_tanh(u13[1], tr_))) + (D::from(0.35) * dx_atan(cc16, tr_)))) + (D::from(0.65) * v19)
+    let v20: D = dx_rem_euclid(dx_powi(dx_sigmoid(x1, tr_), c11 as i32, tr_), dx_exp(dx_sin(u13[(c11 + 2) % 3], tr_), tr_) + D::from(0.5), tr_);
+    ((((((D::from(nt as f64) - st.m) - st.m) * dx_sigmoid(st.inner.t, tr_)) + (D::from(0.55) * acc6)) + (((((D::from(1.5) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.15) * dx_atan(u9[1], tr_))) + (D::from(0.4) * dx_sin(z10[1], tr_))) + (D::from(1.15) * dx_tanh(u13[1], tr_))) + (D::from(0.35) * dx_atan(cc16, tr_)))) + (D::from(0.65) * v19)) + (D::from(1.1) * v20)
 }
 
 fn p1403_eval(x: &[f64]) -> Vec<f64> {
@@ -32893,7 +33224,8 @@ fn p1404(&self, r1: &f64, s2: &[f64], a4: [f64; 5], mut a3: [f64; 2], ch15: char
     let mut out14: [f64; 2] = self.pos;
     out14[0] = self.m;
     let v18: f64 = if ch15 == 'b' { f64::max(self.pos[0] * a3[0], self.pos[1] - self.pos[1]).sin() } else { a4.iter().zip(s2.iter()).map(|(p16, q17)| p16.asinh()).sum::<f64>().tanh() };
-    ((((r1 * a4[4]) % 2.95).max(self.w[1][0].sin().cos()) * self.inner.t) + (0.55 * out14[1].tanh())) + (0.35 * v18)
+    let v19: f64 = self.inner.a[1].rem_euclid(1.0 + (v18 * v18));
+    (((((r1 * a4[4]) % 2.95).max(self.w[1][0].sin().cos()) * self.inner.t) + (0.55 * out14[1].tanh())) + (0.35 * v18)) + (0.55 * v19)
 }
 }
 
@@ -32922,7 +33254,8 @@ fn p1404_dual(&self, r1: &D, s2: &[D], a4: [D; 5], mut a3: [D; 2], ch15: char, t
     let mut out14: [D; 2] = self.pos;
     out14[0] = self.m;
     let v18: D = if ch15 == 'b' { dx_sin(dx_max(self.pos[0] * a3[0], self.pos[1] - self.pos[1], tr_), tr_) } else { dx_tanh(a4.iter().zip(s2.iter()).map(|(p16, q17)| dx_asinh(*p16, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
-    ((dx_max(dx_rem(*r1 * a4[4], D::from(2.95), tr_), dx_cos(dx_sin(self.w[1][0], tr_), tr_), tr_) * self.inner.t) + (D::from(0.55) * dx_tanh(out14[1], tr_))) + (D::from(0.35) * v18)
+    let v19: D = dx_rem_euclid(self.inner.a[1], D::from(1.0) + (v18 * v18), tr_);
+    (((dx_max(dx_rem(*r1 * a4[4], D::from(2.95), tr_), dx_cos(dx_sin(self.w[1][0], tr_), tr_), tr_) * self.inner.t) + (D::from(0.55) * dx_tanh(out14[1], tr_))) + (D::from(0.35) * v18)) + (D::from(0.55) * v19)
 }
 }
 
@@ -32992,7 +33325,8 @@ fn p1405(x1: f64, r2: &f64, b3: &[f64; 4], b4: &[f64; 5], n5: usize, mut st: Bod
     let snap5 = st.vel;
     st.vel[0] += 0.4 * autodiff::sigmoid(b4[n5] * (snap5[n5 % 2] - b4[1]));
     let v7: f64 = (wv6[1][0] * st.m.tanh()) + wv6[0][0].sin();
-    ((((st.vel[(n5 + 1) % 2] * st.inner.t) + r2) + (1.2 * acc4)) + (1.15 * autodiff::sigmoid(st.vel[1] - snap5[1]))) + (0.25 * v7)
+    let v8: f64 = (-((b3[n5 % 4] - st.m).abs() + 1.35)).recip().rem_euclid(-(1.0 + (st.w[n5 % 2][n5 % 2] * st.w[n5 % 2][n5 % 2])));
+    (((((st.vel[(n5 + 1) % 2] * st.inner.t) + r2) + (1.2 * acc4)) + (1.15 * autodiff::sigmoid(st.vel[1] - snap5[1]))) + (0.25 * v7)) + (0.3 * autodiff::sigmoid(v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33019,7 +33353,8 @@ fn p1405_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 4], b4: &[D; 5], n5: usize, mut st:
     let snap5 = st.vel;
     st.vel[0] += D::from(0.4) * dx_sigmoid(b4[n5] * (snap5[n5 % 2] - b4[1]), tr_);
     let v7: D = (wv6[1][0] * dx_tanh(st.m, tr_)) + dx_sin(wv6[0][0], tr_);
-    ((((st.vel[(n5 + 1) % 2] * st.inner.t) + (*r2)) + (D::from(1.2) * acc4)) + (D::from(1.15) * dx_sigmoid(st.vel[1] - snap5[1], tr_))) + (D::from(0.25) * v7)
+    let v8: D = dx_rem_euclid(dx_recip(-(dx_abs(b3[n5 % 4] - st.m, tr_) + D::from(1.35)), tr_), -(D::from(1.0) + (st.w[n5 % 2][n5 % 2] * st.w[n5 % 2][n5 % 2])), tr_);
+    (((((st.vel[(n5 + 1) % 2] * st.inner.t) + (*r2)) + (D::from(1.2) * acc4)) + (D::from(1.15) * dx_sigmoid(st.vel[1] - snap5[1], tr_))) + (D::from(0.25) * v7)) + (D::from(0.3) * dx_sigmoid(v8, tr_))
 }
 
 fn p1405_eval(x: &[f64]) -> Vec<f64> {
@@ -33083,7 +33418,8 @@ fn p1406(r1: &f64, s2: &[f64], mut a3: [f64; 1], nt: usize) -> f64 {
         a3[0] = (0.45 * snap7[0]) + autodiff::sigmoid((s2[3 - 1 - i8] - r1).trunc());
     }
     let v9: f64 = if !f64::atan2(a3[nt % 1].mul_add(v1.tanh(), v1), autodiff::relu(*r1)).sin().is_nan() { ((2.3 * r1) * a3[(nt + 2) % 1].tanh().sinh()).tanh() } else { (s2[nt] * v1.sin()).min(r1.exp2()).tanh() };
-    (((-0.25 * r1) / (-(1.0 + (r1 * r1)))) - v1) + (((0.3 * autodiff::sigmoid(a3[0])) + (0.6 * snap7[0].sin())) + (1.4 * v9))
+    let v10: f64 = f64::div_euclid(autodiff::sigmoid(v1), -1.3);
+    ((((-0.25 * r1) / (-(1.0 + (r1 * r1)))) - v1) + (((0.3 * autodiff::sigmoid(a3[0])) + (0.6 * snap7[0].sin())) + (1.4 * v9))) + (0.7 * (v10 * (-v9)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33100,7 +33436,8 @@ fn p1406_dual<D: Dn>(r1: &D, s2: &[D], mut a3: [D; 1], nt: usize, tr_: &mut Tr) 
         a3[0] = (D::from(0.45) * snap7[0]) + dx_sigmoid(dx_trunc(s2[3 - 1 - i8] - (*r1), tr_), tr_);
     }
     let v9: D = if !dx_is_nan(dx_sin(dx_atan2(dx_mul_add(a3[nt % 1], dx_tanh(v1, tr_), v1, tr_), dx_relu(*r1, tr_), tr_), tr_), tr_) { dx_tanh((D::from(2.3) * (*r1)) * dx_sinh(dx_tanh(a3[(nt + 2) % 1], tr_), tr_), tr_) } else { dx_tanh(dx_min(s2[nt] * dx_sin(v1, tr_), dx_exp2(*r1, tr_), tr_), tr_) };
-    (((-D::from(0.25) * (*r1)) / (-(D::from(1.0) + (*r1 * (*r1))))) - v1) + (((D::from(0.3) * dx_sigmoid(a3[0], tr_)) + (D::from(0.6) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * v9))
+    let v10: D = dx_div_euclid(dx_sigmoid(v1, tr_), -D::from(1.3), tr_);
+    ((((-D::from(0.25) * (*r1)) / (-(D::from(1.0) + (*r1 * (*r1))))) - v1) + (((D::from(0.3) * dx_sigmoid(a3[0], tr_)) + (D::from(0.6) * dx_sin(snap7[0], tr_))) + (D::from(1.4) * v9))) + (D::from(0.7) * (v10 * (-v9)))
 }
 
 fn p1406_eval(x: &[f64]) -> Vec<f64> {
@@ -33430,7 +33767,9 @@ fn p1410(s1: &[f64], b2: &[f64; 1], n3: usize) -> f64 {
         old8 = tmp17;
     }
     let v18: f64 = autodiff::erfc(((v1.tanh() * s1[0]) - autodiff::leaky_relu(v5, 0.31)).atan() * 0.63);
-    (((-2.95 - v5) * s1[n3 % 2]) - v1) + (((0.55 * u12[0].atan()) + (1.05 * old8[0].atan())) + (0.3 * v18))
+    let v19: f64 = v5.rem_euclid(-0.9);
+    let v20: f64 = f64::div_euclid(autodiff::relu(autodiff::leaky_relu(v18, ((n3 + 1) as f64).sin())), v19.exp() + 0.5);
+    ((((-2.95 - v5) * s1[n3 % 2]) - v1) + (((0.55 * u12[0].atan()) + (1.05 * old8[0].atan())) + (0.3 * v18))) + ((1.0 * v19) + (0.35 * (v20 * (old8[0] / (-(v19.abs() + 1.4))).atan()).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33452,7 +33791,9 @@ fn p1410_dual<D: Dn>(s1: &[D], b2: &[D; 1], n3: usize, tr_: &mut Tr) -> D {
         old8 = tmp17;
     }
     let v18: D = dx_erfc(dx_atan((dx_tanh(v1, tr_) * s1[0]) - dx_leaky_relu(v5, D::from(0.31), tr_), tr_) * D::from(0.63), tr_);
-    (((-D::from(2.95) - v5) * s1[n3 % 2]) - v1) + (((D::from(0.55) * dx_atan(u12[0], tr_)) + (D::from(1.05) * dx_atan(old8[0], tr_))) + (D::from(0.3) * v18))
+    let v19: D = dx_rem_euclid(v5, -D::from(0.9), tr_);
+    let v20: D = dx_div_euclid(dx_relu(dx_leaky_relu(v18, dx_sin(D::from((n3 + 1) as f64), tr_), tr_), tr_), dx_exp(v19, tr_) + D::from(0.5), tr_);
+    ((((-D::from(2.95) - v5) * s1[n3 % 2]) - v1) + (((D::from(0.55) * dx_atan(u12[0], tr_)) + (D::from(1.05) * dx_atan(old8[0], tr_))) + (D::from(0.3) * v18))) + ((D::from(1.0) * v19) + (D::from(0.35) * dx_atan(v20 * dx_atan(old8[0] / (-(dx_abs(v19, tr_) + D::from(1.4))), tr_), tr_)))
 }
 
 fn p1410_eval(x: &[f64]) -> Vec<f64> {
@@ -33761,7 +34102,8 @@ fn p1413(r1: &f64, s4: &[f64], mut a3: [f64; 2], a2: [f64; 2]) -> f64 {
     let ia8: [f64; 2] = [(if (-1.3 + 1.7) < (v2 / (-1.35)) { v1 } else { a2[0] * v1.tanh() }).sin(), autodiff::sigmoid((autodiff::relu(v1).sin() * 0.9).atanh() + r1)];
     let cl9 = |acc10: f64, z11: f64| (0.5 * acc10) + z11;
     let v12: f64 = ia8.iter().copied().fold(0.95, cl9);
-    (((((v2.hypot(2.9) - (a3[0] / (v4.abs() + 1.2))).sin() * (f64::tanh(-0.65).tanh() * 0.9).asin()) + v4).tanh() * v3) * v2) + (1.05 * v12)
+    let v13: f64 = f64::rem_euclid(2.9, 2.0);
+    ((((((v2.hypot(2.9) - (a3[0] / (v4.abs() + 1.2))).sin() * (f64::tanh(-0.65).tanh() * 0.9).asin()) + v4).tanh() * v3) * v2) + (1.05 * v12)) + (0.85 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33783,7 +34125,8 @@ fn p1413_dual<D: Dn>(r1: &D, s4: &[D], mut a3: [D; 2], a2: [D; 2], tr_: &mut Tr)
     let ia8: [D; 2] = [dx_sin(if dx_lt(-D::from(1.3) + D::from(1.7), v2 / (-D::from(1.35)), tr_) { v1 } else { a2[0] * dx_tanh(v1, tr_) }, tr_), dx_sigmoid(dx_atanh(dx_sin(dx_relu(v1, tr_), tr_) * D::from(0.9), tr_) + (*r1), tr_)];
     let cl9 = |acc10: D, z11: D, tr_: &mut Tr| (D::from(0.5) * acc10) + z11;
     let v12: D = ia8.iter().copied().fold(D::from(0.95), |acc_, t_| cl9(acc_, t_, tr_));
-    ((dx_tanh((dx_sin(dx_hypot(v2, D::from(2.9), tr_) - (a3[0] / (dx_abs(v4, tr_) + D::from(1.2))), tr_) * dx_asin(dx_tanh(dx_tanh(-D::from(0.65), tr_), tr_) * D::from(0.9), tr_)) + v4, tr_) * v3) * v2) + (D::from(1.05) * v12)
+    let v13: D = dx_rem_euclid(D::from(2.9), D::from(2.0), tr_);
+    (((dx_tanh((dx_sin(dx_hypot(v2, D::from(2.9), tr_) - (a3[0] / (dx_abs(v4, tr_) + D::from(1.2))), tr_) * dx_asin(dx_tanh(dx_tanh(-D::from(0.65), tr_), tr_) * D::from(0.9), tr_)) + v4, tr_) * v3) * v2) + (D::from(1.05) * v12)) + (D::from(0.85) * v13)
 }
 
 fn p1413_eval(x: &[f64]) -> Vec<f64> {
@@ -34153,7 +34496,8 @@ fn p1418(k3: i32, s2: &[f64], b1: &[f64; 3], nt: usize) -> f64 {
     u8[0] = (0.4 * snap12[1]) + autodiff::sigmoid(autodiff::relu((v1.abs() + 1.8).acosh()) + s2[c3 % 1]);
     u8[0] = (0.3 * snap12[0]) + (v1 + b1[nt % b1.len()]).sin();
     let cc13: f64 = cdot3(b1, b1);
-    ((((v1.sin() * 0.9).asin() + s2[c3 % s2.len()].cos()) - v1) - b1[c3 % b1.len()]) + (((((0.9 * u8[0].atan()) + (0.4 * z9[0].tanh())) + (1.05 * u8[1].tanh())) + (0.85 * snap12[1].tanh())) + (0.3 * cc13.tanh()))
+    let v14: f64 = autodiff::relu(cc13).atan().powi(nt as i32).atan().rem_euclid(f64::hypot((nt + 1) as f64, v2).abs() + 0.75);
+    (((((v1.sin() * 0.9).asin() + s2[c3 % s2.len()].cos()) - v1) - b1[c3 % b1.len()]) + (((((0.9 * u8[0].atan()) + (0.4 * z9[0].tanh())) + (1.05 * u8[1].tanh())) + (0.85 * snap12[1].tanh())) + (0.3 * cc13.tanh()))) + (1.05 * v14.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34187,7 +34531,8 @@ fn p1418_dual<D: Dn>(k3: i32, s2: &[D], b1: &[D; 3], nt: usize, tr_: &mut Tr) ->
     u8[0] = (D::from(0.4) * snap12[1]) + dx_sigmoid(dx_relu(dx_acosh(dx_abs(v1, tr_) + D::from(1.8), tr_), tr_) + s2[c3 % 1], tr_);
     u8[0] = (D::from(0.3) * snap12[0]) + dx_sin(v1 + b1[nt % b1.len()], tr_);
     let cc13: D = cdot3_dual(b1, b1, tr_);
-    (((dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_) + dx_cos(s2[c3 % s2.len()], tr_)) - v1) - b1[c3 % b1.len()]) + (((((D::from(0.9) * dx_atan(u8[0], tr_)) + (D::from(0.4) * dx_tanh(z9[0], tr_))) + (D::from(1.05) * dx_tanh(u8[1], tr_))) + (D::from(0.85) * dx_tanh(snap12[1], tr_))) + (D::from(0.3) * dx_tanh(cc13, tr_)))
+    let v14: D = dx_rem_euclid(dx_atan(dx_powi(dx_atan(dx_relu(cc13, tr_), tr_), nt as i32, tr_), tr_), dx_abs(dx_hypot(D::from((nt + 1) as f64), v2, tr_), tr_) + D::from(0.75), tr_);
+    ((((dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_) + dx_cos(s2[c3 % s2.len()], tr_)) - v1) - b1[c3 % b1.len()]) + (((((D::from(0.9) * dx_atan(u8[0], tr_)) + (D::from(0.4) * dx_tanh(z9[0], tr_))) + (D::from(1.05) * dx_tanh(u8[1], tr_))) + (D::from(0.85) * dx_tanh(snap12[1], tr_))) + (D::from(0.3) * dx_tanh(cc13, tr_)))) + (D::from(1.05) * dx_atan(v14, tr_))
 }
 
 fn p1418_eval(x: &[f64]) -> Vec<f64> {
@@ -34354,7 +34699,8 @@ fn p1420(b1: &[f64; 2], a2: [f64; 5], st: &Body) -> f64 {
     }
     let mut out22: [f64; 2] = st.pos;
     out22[1] += st.m;
-    ((((-a2[2] / ((st.vel[0] * st.m).abs() + 1.3)).abs() + 1.35).log(7.95) * st.m) + (1.4 * acc21)) + (0.35 * autodiff::sigmoid(out22[1]))
+    let v23: f64 = (if (-0.8 + st.inner.t) >= -0.9 { y1[0] / (st.m.abs() + 1.2) } else if v8 < (a2[3] / (-(v8.abs() + 1.5))) { f64::max(y1[1], v7) } else { -v8 }).atan().div_euclid(1.0 + (v7 * v7));
+    (((((-a2[2] / ((st.vel[0] * st.m).abs() + 1.3)).abs() + 1.35).log(7.95) * st.m) + (1.4 * acc21)) + (0.35 * autodiff::sigmoid(out22[1]))) + (1.45 * autodiff::sigmoid(v23 * f64::tanh(2.2)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34381,7 +34727,8 @@ fn p1420_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], st: &BodyD<D>, tr_: &mut Tr) -> D 
     }
     let mut out22: [D; 2] = st.pos;
     out22[1] += st.m;
-    ((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))
+    let v23: D = dx_div_euclid(dx_atan(if dx_ge(-D::from(0.8) + st.inner.t, -D::from(0.9), tr_) { y1[0] / (dx_abs(st.m, tr_) + D::from(1.2)) } else if dx_lt(v8, a2[3] / (-(dx_abs(v8, tr_) + D::from(1.5))), tr_) { dx_max(y1[1], v7, tr_) } else { -v8 }, tr_), D::from(1.0) + (v7 * v7), tr_);
+    (((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))) + (D::from(1.45) * dx_sigmoid(v23 * dx_tanh(D::from(2.2), tr_), tr_))
 }
 
 fn p1420_eval(x: &[f64]) -> Vec<f64> {
@@ -34514,7 +34861,9 @@ fn p1422(x1: f64, a2: [f64; 3]) -> [f64; 1] {
     v2 = a2.iter().sum::<f64>();
     let mut v2 = v2 + ((v2 - x1) + (x1 * a2[1]));
     v2 = (v2 * ((v1 / (-(1.0 + (x1 * x1)))) - ((x1 * v2.atan()) % ((v2 + v2).abs() + 1.5))).atan()).tanh();
-    [(((({ let t4 = a2.iter().map(|e5| autodiff::sigmoid(autodiff::relu(a2[0])) + 1.0).product::<f64>(); t4 * f64::mul_add(a2[2], a2[0], a2[0]).tanh() }) / ((-(a2[1].abs() + 0.55)).cbrt().sin().tan().abs() + 0.85)) - x1).tanh() * v2.tanh()) - (-3.0)]
+    let v6: f64 = (x1 - v2).tanh().tan().div_euclid((0.7 / (f64::exp(-1.3) + 0.5)).exp() + 0.5);
+    let v7: f64 = (if (v2 / (a2[1].abs() + 0.8)) >= -0.45 { v1 / (1.0 + (v2.atan() * v2.atan())) } else { a2[0] * a2[0] }).tanh().rem_euclid((0.8 + (v6 * v6)).powi(-1).abs() + 1.0);
+    [((((({ let t4 = a2.iter().map(|e5| autodiff::sigmoid(autodiff::relu(a2[0])) + 1.0).product::<f64>(); t4 * f64::mul_add(a2[2], a2[0], a2[0]).tanh() }) / ((-(a2[1].abs() + 0.55)).cbrt().sin().tan().abs() + 0.85)) - x1).tanh() * v2.tanh()) - (-3.0)) + ((1.35 * (v6 * v1.tanh()).tanh()) + (0.7 * v7.atan()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34525,7 +34874,9 @@ fn p1422_dual<D: Dn>(x1: D, a2: [D; 3], tr_: &mut Tr) -> [D; 1] {
     v2 = a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_);
     let mut v2 = v2 + ((v2 - x1) + (x1 * a2[1]));
     v2 = dx_tanh(v2 * dx_atan((v1 / (-(D::from(1.0) + (x1 * x1)))) - dx_rem(x1 * dx_atan(v2, tr_), dx_abs(v2 + v2, tr_) + D::from(1.5), tr_), tr_), tr_);
-    [(dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))]
+    let v6: D = dx_div_euclid(dx_tan(dx_tanh(x1 - v2, tr_), tr_), dx_exp(D::from(0.7) / (dx_exp(-D::from(1.3), tr_) + D::from(0.5)), tr_) + D::from(0.5), tr_);
+    let v7: D = dx_rem_euclid(dx_tanh(if dx_ge(v2 / (dx_abs(a2[1], tr_) + D::from(0.8)), -D::from(0.45), tr_) { v1 / (D::from(1.0) + (dx_atan(v2, tr_) * dx_atan(v2, tr_))) } else { a2[0] * a2[0] }, tr_), dx_abs(dx_powi(D::from(0.8) + (v6 * v6), -1, tr_), tr_) + D::from(1.0), tr_);
+    [((dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))) + ((D::from(1.35) * dx_tanh(v6 * dx_tanh(v1, tr_), tr_)) + (D::from(0.7) * dx_atan(v7, tr_)))]
 }
 
 fn p1422_eval(x: &[f64]) -> Vec<f64> {
@@ -35469,7 +35820,8 @@ fn p1432(x1: f64, x2: f64, b3: &[f64; 4], a4: [f64; 5]) -> f64 {
         acc15 = (0.5 * acc15) + (autodiff::sigmoid((a4[5 - 1 - c1].tanh().tan().abs() + 0.6).powi(-1)) * (i16 as f64));
     }
     let v19: f64 = b3.iter().filter(|v17| **v17 < 0.613).map(|e18| autodiff::sigmoid(((e18 - e18).abs() + 1.35).sqrt())).sum::<f64>();
-    ((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)
+    let v23: f64 = (a4.iter().zip(b3.iter()).fold(x2, |acc22, (p20, q21)| (acc22 + autodiff::sigmoid((1.3 + (a4[c1 + 1] * a4[c1 + 1])).log10())).tanh()) % ((acc15 / (x2.abs() + 0.6)).abs() + 0.7)).tanh().div_euclid(-(x2.cosh().abs() + 1.1));
+    (((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)) + (1.1 * (v23 * autodiff::softplus(v23).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35503,7 +35855,8 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], tr_: &mut Tr) -> D {
         acc15 = (D::from(0.5) * acc15) + (dx_sigmoid(dx_powi(dx_abs(dx_tan(dx_tanh(a4[5 - 1 - c1], tr_), tr_), tr_) + D::from(0.6), -1, tr_), tr_) * D::from(i16 as f64));
     }
     let v19: D = { let mut s_ = D::from(0.0); for e18 in b3.iter() { if dx_lt(*e18, D::from(0.613), tr_) { s_ = s_ + dx_sigmoid(dx_sqrt(dx_abs(*e18 - (*e18), tr_) + D::from(1.35), tr_), tr_); } } s_ };
-    ((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)
+    let v23: D = dx_div_euclid(dx_tanh(dx_rem(a4.iter().zip(b3.iter()).fold(x2, |acc22, (p20, q21)| dx_tanh(acc22 + dx_sigmoid(dx_log10(D::from(1.3) + (a4[c1 + 1] * a4[c1 + 1]), tr_), tr_), tr_)), dx_abs(acc15 / (dx_abs(x2, tr_) + D::from(0.6)), tr_) + D::from(0.7), tr_), tr_), -(dx_abs(dx_cosh(x2, tr_), tr_) + D::from(1.1)), tr_);
+    (((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))
 }
 
 fn p1432_eval(x: &[f64]) -> Vec<f64> {
@@ -35941,7 +36294,8 @@ fn p1437(b1: &[f64; 1]) -> f64 {
     let cc6: f64 = cdot1(b1, b1);
     let cl7 = |z8: f64| (autodiff::softplus(z8) + (z8 / (f64::abs(2.2) + 1.05))).tanh();
     let v9: f64 = b1.iter().copied().map(cl7).sum::<f64>();
-    ((((v3 - v3) * v3) + (0.45 * acc5)) + (0.5 * cc6)) + (1.1 * v9)
+    let v10: f64 = (f64::log(1.2 + (b1[0] * b1[0]), b1[0].abs() + 2.6) - (1.2 + (acc5 * acc5)).log(4.0)).tanh().div_euclid(-(v3.sin().abs() + 0.55));
+    (((((v3 - v3) * v3) + (0.45 * acc5)) + (0.5 * cc6)) + (1.1 * v9)) + (0.5 * (v10 * autodiff::sigmoid(v3 + v9)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35959,7 +36313,8 @@ fn p1437_dual<D: Dn>(b1: &[D; 1], tr_: &mut Tr) -> D {
     let cc6: D = cdot1_dual(b1, b1, tr_);
     let cl7 = |z8: D, tr_: &mut Tr| dx_tanh(dx_softplus(z8, tr_) + (z8 / (dx_abs(D::from(2.2), tr_) + D::from(1.05))), tr_);
     let v9: D = b1.iter().copied().map(|t_| cl7(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((v3 - v3) * v3) + (D::from(0.45) * acc5)) + (D::from(0.5) * cc6)) + (D::from(1.1) * v9)
+    let v10: D = dx_div_euclid(dx_tanh(dx_log(D::from(1.2) + (b1[0] * b1[0]), dx_abs(b1[0], tr_) + D::from(2.6), tr_) - dx_log(D::from(1.2) + (acc5 * acc5), D::from(4.0), tr_), tr_), -(dx_abs(dx_sin(v3, tr_), tr_) + D::from(0.55)), tr_);
+    (((((v3 - v3) * v3) + (D::from(0.45) * acc5)) + (D::from(0.5) * cc6)) + (D::from(1.1) * v9)) + (D::from(0.5) * (v10 * dx_sigmoid(v3 + v9, tr_)))
 }
 
 fn p1437_eval(x: &[f64]) -> Vec<f64> {
@@ -37012,7 +37367,9 @@ fn p1450(x1: f64, x2: f64, a3: [f64; 3]) -> f64 {
         if x1.sin().sin().tan() >= 0.2 {
         }
     }
-    f64::hypot(a3.iter().copied().product::<f64>(), -0.4).abs().ln_1p() + 0.7
+    let v9: f64 = (x2 * (-1.1)).hypot(a3.iter().copied().sum::<f64>()).tanh().rem_euclid(-0.6);
+    let v10: f64 = autodiff::relu(a3[2] + v9).rem_euclid(1.95);
+    (f64::hypot(a3.iter().copied().product::<f64>(), -0.4).abs().ln_1p() + 0.7) + ((0.55 * v9) + (0.8 * v10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37034,7 +37391,9 @@ fn p1450_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], tr_: &mut Tr) -> D {
         if dx_ge(dx_tan(dx_sin(dx_sin(x1, tr_), tr_), tr_), D::from(0.2), tr_) {
         }
     }
-    dx_ln_1p(dx_abs(dx_hypot(a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(0.4), tr_), tr_), tr_) + D::from(0.7)
+    let v9: D = dx_rem_euclid(dx_tanh(dx_hypot(x2 * (-D::from(1.1)), a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), -D::from(0.6), tr_);
+    let v10: D = dx_rem_euclid(dx_relu(a3[2] + v9, tr_), D::from(1.95), tr_);
+    (dx_ln_1p(dx_abs(dx_hypot(a3.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(0.4), tr_), tr_), tr_) + D::from(0.7)) + ((D::from(0.55) * v9) + (D::from(0.8) * v10))
 }
 
 fn p1450_eval(x: &[f64]) -> Vec<f64> {
@@ -37190,7 +37549,9 @@ fn p1452(x1: f64, x2: f64, s3: &[f64]) -> [f64; 1] {
         let snap24 = u17;
         u17[0] = (0.4 * snap24[0]) + (snap18[c19 % snap18.len()] + (x1 % 0.9)).tanh();
     }
-    [((autodiff::sigmoid((s3[2].atan2((c2 + 1) as f64) * (x1 - x1)).max((x1 - (c2 as f64)) * 0.5)) * x1) + (0.95 * acc16)) + (((1.35 * autodiff::sigmoid(u17[0])) + (1.45 * snap18[0].tanh())) + (0.9 * u17[0].tanh()))]
+    let v25: f64 = ((-0.55 / (s3[c22 % s3.len()].abs() + 0.6)) * (((c19 + 1) as f64).abs() + 0.85).sqrt()).rem_euclid((autodiff::sigmoid(acc16) * v1.tanh()).exp() + 0.5);
+    let v26: f64 = f64::rem_euclid(u17[(c2 + 2) % 1], -(autodiff::sigmoid(acc16.tanh().powi(c22 as i32)).exp() + 0.5));
+    [(((autodiff::sigmoid((s3[2].atan2((c2 + 1) as f64) * (x1 - x1)).max((x1 - (c2 as f64)) * 0.5)) * x1) + (0.95 * acc16)) + (((1.35 * autodiff::sigmoid(u17[0])) + (1.45 * snap18[0].tanh())) + (0.9 * u17[0].tanh()))) + ((0.65 * v25) + (0.5 * v26))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37234,7 +37595,9 @@ fn p1452_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> [D; 1] {
         let snap24 = u17;
         u17[0] = (D::from(0.4) * snap24[0]) + dx_tanh(snap18[c19 % snap18.len()] + dx_rem(x1, D::from(0.9), tr_), tr_);
     }
-    [((dx_sigmoid(dx_max(dx_atan2(s3[2], D::from((c2 + 1) as f64), tr_) * (x1 - x1), (x1 - D::from(c2 as f64)) * D::from(0.5), tr_), tr_) * x1) + (D::from(0.95) * acc16)) + (((D::from(1.35) * dx_sigmoid(u17[0], tr_)) + (D::from(1.45) * dx_tanh(snap18[0], tr_))) + (D::from(0.9) * dx_tanh(u17[0], tr_)))]
+    let v25: D = dx_rem_euclid((-D::from(0.55) / (dx_abs(s3[c22 % s3.len()], tr_) + D::from(0.6))) * dx_sqrt(dx_abs(D::from((c19 + 1) as f64), tr_) + D::from(0.85), tr_), dx_exp(dx_sigmoid(acc16, tr_) * dx_tanh(v1, tr_), tr_) + D::from(0.5), tr_);
+    let v26: D = dx_rem_euclid(u17[(c2 + 2) % 1], -(dx_exp(dx_sigmoid(dx_powi(dx_tanh(acc16, tr_), c22 as i32, tr_), tr_), tr_) + D::from(0.5)), tr_);
+    [(((dx_sigmoid(dx_max(dx_atan2(s3[2], D::from((c2 + 1) as f64), tr_) * (x1 - x1), (x1 - D::from(c2 as f64)) * D::from(0.5), tr_), tr_) * x1) + (D::from(0.95) * acc16)) + (((D::from(1.35) * dx_sigmoid(u17[0], tr_)) + (D::from(1.45) * dx_tanh(snap18[0], tr_))) + (D::from(0.9) * dx_tanh(u17[0], tr_)))) + ((D::from(0.65) * v25) + (D::from(0.5) * v26))]
 }
 
 fn p1452_eval(x: &[f64]) -> Vec<f64> {
@@ -37308,7 +37671,8 @@ fn p1453(mut a1: [f64; 1], s2: &[f64], w3: &[[f64; 3]; 3], n4: usize) -> f64 {
         old15 = u16;
         u16 = z19;
     }
-    ((s2[n4 % 3] * 0.35) + (1.25 * acc13)) + ((0.8 * u16[0].atan()) + (1.2 * old15[0].tanh()))
+    let v20: f64 = (acc13 + (((n4 + 1) as f64) - acc13)).tanh().div_euclid(-(w3[n4 % 3][n4 % 3].abs() + 1.35));
+    (((s2[n4 % 3] * 0.35) + (1.25 * acc13)) + ((0.8 * u16[0].atan()) + (1.2 * old15[0].tanh()))) + (0.8 * (v20 * acc13.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37350,7 +37714,8 @@ fn p1453_dual<D: Dn>(mut a1: [D; 1], s2: &[D], w3: &[[D; 3]; 3], n4: usize, tr_:
         old15 = u16;
         u16 = z19;
     }
-    ((s2[n4 % 3] * D::from(0.35)) + (D::from(1.25) * acc13)) + ((D::from(0.8) * dx_atan(u16[0], tr_)) + (D::from(1.2) * dx_tanh(old15[0], tr_)))
+    let v20: D = dx_div_euclid(dx_tanh(acc13 + (D::from((n4 + 1) as f64) - acc13), tr_), -(dx_abs(w3[n4 % 3][n4 % 3], tr_) + D::from(1.35)), tr_);
+    (((s2[n4 % 3] * D::from(0.35)) + (D::from(1.25) * acc13)) + ((D::from(0.8) * dx_atan(u16[0], tr_)) + (D::from(1.2) * dx_tanh(old15[0], tr_)))) + (D::from(0.8) * (v20 * dx_sin(acc13, tr_)))
 }
 
 fn p1453_eval(x: &[f64]) -> Vec<f64> {
@@ -37560,7 +37925,8 @@ fn p1456(x1: f64, x2: f64, b3: &[f64; 5], w4: &[[f64; 3]; 1], f6: bool, b5: &[f6
     let cc15: f64 = caff3(&w4[0], (hh16[0] + b3[2]).sin() * 0.5, &hh16);
     let cc17: f64 = caff3(&w4[0], ((x2 * b3[3]).mul_add(f64::min(x1, x1), b3[0]).atan() * 0.63) * 0.5, &hh16);
     let v18: f64 = autodiff::erf(((autodiff::elu(acc14, 1.0).abs() + 0.65).ln() + x2).atan() * 0.63);
-    [((((if (x2 - autodiff::leaky_relu(b5[1], autodiff::sigmoid(x1))) < b5[0] { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| autodiff::leaky_relu(x2, 0.36)).sum::<f64>()).sum::<f64>() } else { (1.0 + (b5[0] * b5[0])).ln() }) + x2) - x1) + (0.95 * acc14)) + (((1.0 * cc15) + (0.9 * cc17)) + (1.2 * v18))]
+    let v19: f64 = ((b3[2] + (-2.95)).abs() + 0.85).log2().rem_euclid(-(1.0 + (x1 * x1)));
+    [(((((if (x2 - autodiff::leaky_relu(b5[1], autodiff::sigmoid(x1))) < b5[0] { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| autodiff::leaky_relu(x2, 0.36)).sum::<f64>()).sum::<f64>() } else { (1.0 + (b5[0] * b5[0])).ln() }) + x2) - x1) + (0.95 * acc14)) + (((1.0 * cc15) + (0.9 * cc17)) + (1.2 * v18))) + (0.95 * v19.sin())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37586,7 +37952,8 @@ fn p1456_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], w4: &[[D; 3]; 1], f6: bool, b5: 
     let cc15: D = caff3_dual(&w4[0], dx_sin(hh16[0] + b3[2], tr_) * D::from(0.5), &hh16, tr_);
     let cc17: D = caff3_dual(&w4[0], (dx_atan(dx_mul_add(x2 * b3[3], dx_min(x1, x1, tr_), b3[0], tr_), tr_) * D::from(0.63)) * D::from(0.5), &hh16, tr_);
     let v18: D = dx_erf(dx_atan(dx_ln(dx_abs(dx_elu(acc14, D::from(1.0), tr_), tr_) + D::from(0.65), tr_) + x2, tr_) * D::from(0.63), tr_);
-    [((((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| dx_leaky_relu(x2, D::from(0.36), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_ln(D::from(1.0) + (b5[0] * b5[0]), tr_) }) + x2) - x1) + (D::from(0.95) * acc14)) + (((D::from(1.0) * cc15) + (D::from(0.9) * cc17)) + (D::from(1.2) * v18))]
+    let v19: D = dx_rem_euclid(dx_log2(dx_abs(b3[2] + (-D::from(2.95)), tr_) + D::from(0.85), tr_), -(D::from(1.0) + (x1 * x1)), tr_);
+    [(((((if dx_lt(x2 - dx_leaky_relu(b5[1], dx_sigmoid(x1, tr_), tr_), b5[0], tr_) { b3.iter().zip(b5.iter()).map(|(p10, q11)| b3.iter().map(|e12| dx_leaky_relu(x2, D::from(0.36), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_ln(D::from(1.0) + (b5[0] * b5[0]), tr_) }) + x2) - x1) + (D::from(0.95) * acc14)) + (((D::from(1.0) * cc15) + (D::from(0.9) * cc17)) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_sin(v19, tr_))]
 }
 
 fn p1456_eval(x: &[f64]) -> Vec<f64> {
@@ -37657,7 +38024,8 @@ fn p1457(r1: &f64, a2: [f64; 4], s3: &[f64], n4: usize, f5: bool) -> f64 {
         acc8 += autodiff::sigmoid(((n4 as f64) / 1.15) + r1.hypot(*e7));
     }
     let cc9: f64 = cdot4(&a2, &a2);
-    (((((s3[n4 % 2].abs() + 0.65).powf(0.4) / ((r1 + s3[c4 % s3.len()]).abs() + 1.45)) - ((0.75 + (a2[n4] * a2[n4])).powf(1.3) + ((c4 + 1) as f64))).tanh() * r1) + (1.1 * acc8)) + (1.4 * cc9.tanh())
+    let v10: f64 = f64::rem_euclid(s3[n4 % s3.len()], -(autodiff::elu(cc9, 1.3).sin().exp() + 0.5));
+    ((((((s3[n4 % 2].abs() + 0.65).powf(0.4) / ((r1 + s3[c4 % s3.len()]).abs() + 1.45)) - ((0.75 + (a2[n4] * a2[n4])).powf(1.3) + ((c4 + 1) as f64))).tanh() * r1) + (1.1 * acc8)) + (1.4 * cc9.tanh())) + (1.45 * v10)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37686,7 +38054,8 @@ fn p1457_dual<D: Dn>(r1: &D, a2: [D; 4], s3: &[D], n4: usize, f5: bool, tr_: &mu
         acc8 += dx_sigmoid((D::from(n4 as f64) / D::from(1.15)) + dx_hypot(*r1, *e7, tr_), tr_);
     }
     let cc9: D = cdot4_dual(&a2, &a2, tr_);
-    ((dx_tanh((dx_powf(dx_abs(s3[n4 % 2], tr_) + D::from(0.65), D::from(0.4), tr_) / (dx_abs(*r1 + s3[c4 % s3.len()], tr_) + D::from(1.45))) - (dx_powf(D::from(0.75) + (a2[n4] * a2[n4]), D::from(1.3), tr_) + D::from((c4 + 1) as f64)), tr_) * (*r1)) + (D::from(1.1) * acc8)) + (D::from(1.4) * dx_tanh(cc9, tr_))
+    let v10: D = dx_rem_euclid(s3[n4 % s3.len()], -(dx_exp(dx_sin(dx_elu(cc9, D::from(1.3), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    (((dx_tanh((dx_powf(dx_abs(s3[n4 % 2], tr_) + D::from(0.65), D::from(0.4), tr_) / (dx_abs(*r1 + s3[c4 % s3.len()], tr_) + D::from(1.45))) - (dx_powf(D::from(0.75) + (a2[n4] * a2[n4]), D::from(1.3), tr_) + D::from((c4 + 1) as f64)), tr_) * (*r1)) + (D::from(1.1) * acc8)) + (D::from(1.4) * dx_tanh(cc9, tr_))) + (D::from(1.45) * v10)
 }
 
 fn p1457_eval(x: &[f64]) -> Vec<f64> {
@@ -37993,7 +38362,8 @@ fn p1461(mut a1: [f64; 4], b2: &[f64; 1], s3: &[f64], n4: usize) -> f64 {
         u8 = z10;
         z10 = tmp12;
     }
-    (((2.6 + K1461) * v1.tanh()) + (0.55 * acc7)) + ((1.35 * u8[0].tanh()) + (1.3 * z10[0].atan()))
+    let v13: f64 = (u8[2 - 1 - n4].abs() + 0.5).sqrt().rem_euclid(0.65);
+    ((((2.6 + K1461) * v1.tanh()) + (0.55 * acc7)) + ((1.35 * u8[0].tanh()) + (1.3 * z10[0].atan()))) + (0.35 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38021,7 +38391,8 @@ fn p1461_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 1], s3: &[D], n4: usize, tr_: &mut
         u8 = z10;
         z10 = tmp12;
     }
-    (((D::from(2.6) + K1461) * dx_tanh(v1, tr_)) + (D::from(0.55) * acc7)) + ((D::from(1.35) * dx_tanh(u8[0], tr_)) + (D::from(1.3) * dx_atan(z10[0], tr_)))
+    let v13: D = dx_rem_euclid(dx_sqrt(dx_abs(u8[2 - 1 - n4], tr_) + D::from(0.5), tr_), D::from(0.65), tr_);
+    ((((D::from(2.6) + K1461) * dx_tanh(v1, tr_)) + (D::from(0.55) * acc7)) + ((D::from(1.35) * dx_tanh(u8[0], tr_)) + (D::from(1.3) * dx_atan(z10[0], tr_)))) + (D::from(0.35) * v13)
 }
 
 fn p1461_eval(x: &[f64]) -> Vec<f64> {
@@ -38431,7 +38802,8 @@ fn p1466(a2: [f64; 4], b1: &[f64; 1], ok6: Option<usize>) -> f64 {
     } else {
         v7 -= (2.3 + a2[2]).sin().exp2().tanh();
     }
-    ((((autodiff::softplus(v3).sin().abs() + 1.85).acosh() * v3.tanh()) * v3.tanh()) * v3.atan()) + (0.75 * v7.tanh())
+    let v10: f64 = f64::div_euclid(f64::atan2(-0.9, b1.iter().map(|e9| b1[0] + v7).sum::<f64>()), -(autodiff::sigmoid(v3 + v7).exp() + 0.5));
+    (((((autodiff::softplus(v3).sin().abs() + 1.85).acosh() * v3.tanh()) * v3.tanh()) * v3.atan()) + (0.75 * v7.tanh())) + (1.05 * (v10 * (-(-0.3))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38447,7 +38819,8 @@ fn p1466_dual<D: Dn>(a2: [D; 4], b1: &[D; 1], ok6: Option<usize>, tr_: &mut Tr) 
     } else {
         v7 -= dx_tanh(dx_exp2(dx_sin(D::from(2.3) + a2[2], tr_), tr_), tr_);
     }
-    (((dx_acosh(dx_abs(dx_sin(dx_softplus(v3, tr_), tr_), tr_) + D::from(1.85), tr_) * dx_tanh(v3, tr_)) * dx_tanh(v3, tr_)) * dx_atan(v3, tr_)) + (D::from(0.75) * dx_tanh(v7, tr_))
+    let v10: D = dx_div_euclid(dx_atan2(-D::from(0.9), b1.iter().map(|e9| b1[0] + v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(dx_exp(dx_sigmoid(v3 + v7, tr_), tr_) + D::from(0.5)), tr_);
+    ((((dx_acosh(dx_abs(dx_sin(dx_softplus(v3, tr_), tr_), tr_) + D::from(1.85), tr_) * dx_tanh(v3, tr_)) * dx_tanh(v3, tr_)) * dx_atan(v3, tr_)) + (D::from(0.75) * dx_tanh(v7, tr_))) + (D::from(1.05) * (v10 * (-(-D::from(0.3)))))
 }
 
 fn p1466_eval(x: &[f64]) -> Vec<f64> {
@@ -38756,7 +39129,9 @@ fn p1471(b1: &[f64; 2], b2: &[f64; 5], n3: usize) -> f64 {
     let v6 = y5.iter().zip(b2.iter()).map(|(p7, q8)| b1[(n3 + 3) % 2]).sum::<f64>();
     y5[n3 % 2] += autodiff::sigmoid(v6.max(v2));
     let v9: f64 = if (y5[n3 % 2] + b1[n3 % b1.len()]).is_finite() { autodiff::sigmoid((v4 + v6) * autodiff::relu(b2[n3])) } else { unreachable!() };
-    ((f64::mul_add(-0.5, v3, v6).abs() + 1.25).sqrt().atan().cosh() + v1) + (0.9 * v9)
+    let v12: f64 = y5.iter().fold(0.15f64, |acc11, &e10| acc11.max((-1.15 - v1).tanh())).rem_euclid(2.75);
+    let v13: f64 = autodiff::sigmoid(f64::clamp(v6, -0.35, 0.95) / (-1.8)).div_euclid(y5[n3 % y5.len()].abs() + 0.55);
+    (((f64::mul_add(-0.5, v3, v6).abs() + 1.25).sqrt().atan().cosh() + v1) + (0.9 * v9)) + ((1.15 * v12) + (0.25 * (v13 * v13.atan()).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38768,7 +39143,9 @@ fn p1471_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], n3: usize, tr_: &mut Tr) -> D {
     let v6 = y5.iter().zip(b2.iter()).map(|(p7, q8)| b1[(n3 + 3) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     y5[n3 % 2] += dx_sigmoid(dx_max(v6, v2, tr_), tr_);
     let v9: D = if dx_is_finite(y5[n3 % 2] + b1[n3 % b1.len()], tr_) { dx_sigmoid((v4 + v6) * dx_relu(b2[n3], tr_), tr_) } else { unreachable!() };
-    (dx_cosh(dx_atan(dx_sqrt(dx_abs(dx_mul_add(-D::from(0.5), v3, v6, tr_), tr_) + D::from(1.25), tr_), tr_), tr_) + v1) + (D::from(0.9) * v9)
+    let v12: D = dx_rem_euclid(y5.iter().fold(D::from(0.15), |acc11, &e10| dx_max(acc11, dx_tanh(-D::from(1.15) - v1, tr_), tr_)), D::from(2.75), tr_);
+    let v13: D = dx_div_euclid(dx_sigmoid(dx_clamp(v6, -D::from(0.35), D::from(0.95), tr_) / (-D::from(1.8)), tr_), dx_abs(y5[n3 % y5.len()], tr_) + D::from(0.55), tr_);
+    ((dx_cosh(dx_atan(dx_sqrt(dx_abs(dx_mul_add(-D::from(0.5), v3, v6, tr_), tr_) + D::from(1.25), tr_), tr_), tr_) + v1) + (D::from(0.9) * v9)) + ((D::from(1.15) * v12) + (D::from(0.25) * dx_sin(v13 * dx_atan(v13, tr_), tr_)))
 }
 
 fn p1471_eval(x: &[f64]) -> Vec<f64> {
@@ -38812,7 +39189,9 @@ fn p1472(x1: f64, r2: &f64, b3: &[f64; 3], a4: [f64; 2]) -> [f64; 1] {
     if ((r2 - a4[1]) + r2) < 0.85 {
         y4[0] *= y4[0];
     }
-    [(x1.sinh().abs().ln_1p() + x1) - r2]
+    let v5: f64 = f64::div_euclid((r2 * r2).atan(), (0.15 - y4[0]).abs() + 0.9);
+    let v6: f64 = (x1.sin() % ((a4[0] + x1).atan().exp() + 0.5)).rem_euclid((-1.6 % (f64::abs(1.65) + 0.5)).abs() + 0.8);
+    [((x1.sinh().abs().ln_1p() + x1) - r2) + ((0.85 * (v5 * r2).atan()) + (1.25 * v6))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38826,7 +39205,9 @@ fn p1472_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 3], a4: [D; 2], tr_: &mut Tr) -> [D
     if dx_lt((*r2 - a4[1]) + (*r2), D::from(0.85), tr_) {
         y4[0] *= y4[0];
     }
-    [(dx_ln_1p(dx_abs(dx_sinh(x1, tr_), tr_), tr_) + x1) - (*r2)]
+    let v5: D = dx_div_euclid(dx_atan(*r2 * (*r2), tr_), dx_abs(D::from(0.15) - y4[0], tr_) + D::from(0.9), tr_);
+    let v6: D = dx_rem_euclid(dx_rem(dx_sin(x1, tr_), dx_exp(dx_atan(a4[0] + x1, tr_), tr_) + D::from(0.5), tr_), dx_abs(dx_rem(-D::from(1.6), dx_abs(D::from(1.65), tr_) + D::from(0.5), tr_), tr_) + D::from(0.8), tr_);
+    [((dx_ln_1p(dx_abs(dx_sinh(x1, tr_), tr_), tr_) + x1) - (*r2)) + ((D::from(0.85) * dx_atan(v5 * (*r2), tr_)) + (D::from(1.25) * v6))]
 }
 
 fn p1472_eval(x: &[f64]) -> Vec<f64> {
@@ -39393,7 +39774,9 @@ fn p1479(b2: &[f64; 2], x1: f64, s3: &[f64], n4: usize) -> [f64; 2] {
         } else if -f64::atan2(-0.1, b2[n4]) <= -0.4 {
         }
     }
-    [((x1.cos().cos() * ((x1 + x1) / ((x1.abs() + 0.8).recip().exp() + 0.5))).tanh() * x1) - x1, ((b2[2 - 1 - n4] - x1) + x1) + x1]
+    let v6: f64 = f64::rem_euclid(x1 * x1.abs(), 1.0 + (s3[n4 + 1] * s3[n4 + 1]));
+    let v7: f64 = b2[2 - 1 - n4].tanh().max(-2.1).rem_euclid(1.5);
+    [(((x1.cos().cos() * ((x1 + x1) / ((x1.abs() + 0.8).recip().exp() + 0.5))).tanh() * x1) - x1) + ((1.5 * autodiff::sigmoid(v6)) + (0.75 * v7)), ((b2[2 - 1 - n4] - x1) + x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39408,7 +39791,9 @@ fn p1479_dual<D: Dn>(b2: &[D; 2], x1: D, s3: &[D], n4: usize, tr_: &mut Tr) -> [
         } else if dx_le(-dx_atan2(-D::from(0.1), b2[n4], tr_), -D::from(0.4), tr_) {
         }
     }
-    [(dx_tanh(dx_cos(dx_cos(x1, tr_), tr_) * ((x1 + x1) / (dx_exp(dx_recip(dx_abs(x1, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5))), tr_) * x1) - x1, ((b2[2 - 1 - n4] - x1) + x1) + x1]
+    let v6: D = dx_rem_euclid(x1 * dx_abs(x1, tr_), D::from(1.0) + (s3[n4 + 1] * s3[n4 + 1]), tr_);
+    let v7: D = dx_rem_euclid(dx_max(dx_tanh(b2[2 - 1 - n4], tr_), -D::from(2.1), tr_), D::from(1.5), tr_);
+    [((dx_tanh(dx_cos(dx_cos(x1, tr_), tr_) * ((x1 + x1) / (dx_exp(dx_recip(dx_abs(x1, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5))), tr_) * x1) - x1) + ((D::from(1.5) * dx_sigmoid(v6, tr_)) + (D::from(0.75) * v7)), ((b2[2 - 1 - n4] - x1) + x1) + x1]
 }
 
 fn p1479_eval(x: &[f64]) -> Vec<f64> {
@@ -40018,7 +40403,8 @@ fn p1486(&self, x1: f64, mut a3: [f64; 5], r2: &f64) -> [f64; 2] {
     out16[1] = (self.inner.a[0] / (-(r2.abs() + 1.15))).asinh().tanh();
     let v20: f64 = a3.iter().copied().fold(f64::INFINITY, f64::min);
     let (s26, s27) = y1.iter().fold((0.0, 0.0), |(p23, q24), v21| (p23 + (v21.atan() * autodiff::sigmoid(*v21)), q24 + (autodiff::relu(*v21).sin() * (-0.3 * v21.sin()))));
-    [((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27)), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
+    let v28: f64 = f64::div_euclid(self.m.sin().cos(), (v20 / (-(1.0 + (self.vel[0] * self.vel[0])))).abs() + 0.55);
+    [(((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27))) + (1.0 * autodiff::sigmoid(v28 * acc15.ceil().tanh())), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
 }
 }
 
@@ -40058,7 +40444,8 @@ fn p1486_dual(&self, x1: D, mut a3: [D; 5], r2: &D, tr_: &mut Tr) -> [D; 2] {
     out16[1] = dx_tanh(dx_asinh(self.inner.a[0] / (-(dx_abs(*r2, tr_) + D::from(1.15))), tr_), tr_);
     let v20: D = a3.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
     let (s26, s27) = y1.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), v21| (p23 + (dx_atan(*v21, tr_) * dx_sigmoid(*v21, tr_)), q24 + (dx_sin(dx_relu(*v21, tr_), tr_) * (-D::from(0.3) * dx_sin(*v21, tr_)))));
-    [((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27)), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
+    let v28: D = dx_div_euclid(dx_cos(dx_sin(self.m, tr_), tr_), dx_abs(v20 / (-(D::from(1.0) + (self.vel[0] * self.vel[0]))), tr_) + D::from(0.55), tr_);
+    [(((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_)), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
 }
 }
 
@@ -40359,7 +40746,8 @@ fn p1489(x1: f64, x2: f64, a3: [f64; 3], s4: &[f64], s5: &[f64], mut st: Body, n
     }
     let m14: f64 = autodiff::no_grad(x1);
     let v16: f64 = m14 + u9.iter().map(|&e15| (e15 - m14).exp()).sum::<f64>().ln();
-    ((((autodiff::sigmoid(s5[nt % s5.len()].round()) * (st.w[(nt + 2) % 2][0] + (st.m % (f64::abs(0.8) + 1.3)))) - st.m) + (0.9 * acc6)) + (((0.55 * (st.vel[0] - snap7[0]).tanh()) + (0.85 * u9[1])) + (0.45 * old8[0]))) + (0.7 * v16)
+    let v17: f64 = (st.w[c10][0] * (c10 as f64)).min(autodiff::relu(0.7)).div_euclid((x2 / 2.9).abs() + 0.65);
+    (((((autodiff::sigmoid(s5[nt % s5.len()].round()) * (st.w[(nt + 2) % 2][0] + (st.m % (f64::abs(0.8) + 1.3)))) - st.m) + (0.9 * acc6)) + (((0.55 * (st.vel[0] - snap7[0]).tanh()) + (0.85 * u9[1])) + (0.45 * old8[0]))) + (0.7 * v16)) + (0.75 * (v17 * (st.inner.t * 1.0)).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40389,7 +40777,8 @@ fn p1489_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], s4: &[D], s5: &[D], mut st: BodyD
     }
     let m14: D = D::from(num_dual::DualStruct::re(&(x1)));
     let v16: D = m14 + dx_ln(u9.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((((dx_sigmoid(dx_round(s5[nt % s5.len()], tr_), tr_) * (st.w[(nt + 2) % 2][0] + dx_rem(st.m, dx_abs(D::from(0.8), tr_) + D::from(1.3), tr_))) - st.m) + (D::from(0.9) * acc6)) + (((D::from(0.55) * dx_tanh(st.vel[0] - snap7[0], tr_)) + (D::from(0.85) * u9[1])) + (D::from(0.45) * old8[0]))) + (D::from(0.7) * v16)
+    let v17: D = dx_div_euclid(dx_min(st.w[c10][0] * D::from(c10 as f64), dx_relu(D::from(0.7), tr_), tr_), dx_abs(x2 / D::from(2.9), tr_) + D::from(0.65), tr_);
+    (((((dx_sigmoid(dx_round(s5[nt % s5.len()], tr_), tr_) * (st.w[(nt + 2) % 2][0] + dx_rem(st.m, dx_abs(D::from(0.8), tr_) + D::from(1.3), tr_))) - st.m) + (D::from(0.9) * acc6)) + (((D::from(0.55) * dx_tanh(st.vel[0] - snap7[0], tr_)) + (D::from(0.85) * u9[1])) + (D::from(0.45) * old8[0]))) + (D::from(0.7) * v16)) + (D::from(0.75) * dx_sin(v17 * (st.inner.t * D::from(1.0)), tr_))
 }
 
 fn p1489_eval(x: &[f64]) -> Vec<f64> {
@@ -40471,7 +40860,8 @@ fn p1490(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 4], a5: [f64; 1], f6: bool, n
     let m18: f64 = autodiff::no_grad(f64::hypot(b4[nt], autodiff::leaky_relu(nt as f64, 0.46)).sin());
     let v20: f64 = (b4[0] - m18).exp() / b4.iter().map(|&e19| (e19 - m18).exp()).sum::<f64>();
     let v23: f64 = match ow21 { Some(0.0) => autodiff::sigmoid((v16 / (a5[nt % a5.len()].exp() + 0.5)) * v20), Some(f22) => autodiff::sigmoid((v2 / 1.25) + r2) * f22, None => (-f64::mul_add(0.55, b4[nt], v2)).sin(), };
-    ((((-(s3[nt] * s3[nt]) / (s3[nt].max((f64::abs(2.75) + 0.6).ln()).abs() + 1.2)) + v2) + ((((1.2 * u11[1].tanh()) + (0.9 * z12[1].atan())) + (0.75 * v16)) + (1.1 * v17))) + (0.65 * v20)) + (0.8 * v23)
+    let v24: f64 = f64::rem_euclid((v17 - (v2 + v1)).sin(), -(a5[0].hypot(-2.5).abs() + 0.7));
+    (((((-(s3[nt] * s3[nt]) / (s3[nt].max((f64::abs(2.75) + 0.6).ln()).abs() + 1.2)) + v2) + ((((1.2 * u11[1].tanh()) + (0.9 * z12[1].atan())) + (0.75 * v16)) + (1.1 * v17))) + (0.65 * v20)) + (0.8 * v23)) + (0.25 * v24.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40507,7 +40897,8 @@ fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool,
     let m18: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_hypot(b4[nt], dx_leaky_relu(D::from(nt as f64), D::from(0.46), tr_), tr_), tr_))));
     let v20: D = dx_exp(b4[0] - m18, tr_) / b4.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v23: D = match ow21 { Some(0.0) => dx_sigmoid((v16 / (dx_exp(a5[nt % a5.len()], tr_) + D::from(0.5))) * v20, tr_), Some(f22) => dx_sigmoid((v2 / D::from(1.25)) + (*r2), tr_) * D::from(f22), None => dx_sin(-dx_mul_add(D::from(0.55), b4[nt], v2, tr_), tr_), };
-    ((((-(s3[nt] * s3[nt]) / (dx_abs(dx_max(s3[nt], dx_ln(dx_abs(D::from(2.75), tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(1.2))) + v2) + ((((D::from(1.2) * dx_tanh(u11[1], tr_)) + (D::from(0.9) * dx_atan(z12[1], tr_))) + (D::from(0.75) * v16)) + (D::from(1.1) * v17))) + (D::from(0.65) * v20)) + (D::from(0.8) * v23)
+    let v24: D = dx_rem_euclid(dx_sin(v17 - (v2 + v1), tr_), -(dx_abs(dx_hypot(a5[0], -D::from(2.5), tr_), tr_) + D::from(0.7)), tr_);
+    (((((-(s3[nt] * s3[nt]) / (dx_abs(dx_max(s3[nt], dx_ln(dx_abs(D::from(2.75), tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(1.2))) + v2) + ((((D::from(1.2) * dx_tanh(u11[1], tr_)) + (D::from(0.9) * dx_atan(z12[1], tr_))) + (D::from(0.75) * v16)) + (D::from(1.1) * v17))) + (D::from(0.65) * v20)) + (D::from(0.8) * v23)) + (D::from(0.25) * dx_sin(v24, tr_))
 }
 
 fn p1490_eval(x: &[f64]) -> Vec<f64> {
@@ -40569,7 +40960,8 @@ fn p1491(a2: [f64; 2], r1: &f64, a3: [f64; 3], s4: &[f64]) -> f64 {
         let mut v8 = (f64::abs(0.95) + 1.3).acosh() + (v3.sin() * 0.9).acos().abs();
         v3 /= ((((-(a2[i4 % a2.len()].abs() + 1.2)).recip().abs() + 1.3).acosh().abs() + 0.85).sqrt().abs() + 1.0) + 0.5;
     }
-    (((r1.abs() + 1.8).acosh().abs() + 0.6).log((-2.45 + s4[0]).abs() + 1.5) % (1.0 + (v3 * v3))) + v2
+    let v9: f64 = a3[2].rem_euclid(1.0 + (v2 * v2));
+    ((((r1.abs() + 1.8).acosh().abs() + 0.6).log((-2.45 + s4[0]).abs() + 1.5) % (1.0 + (v3 * v3))) + v2) + (1.1 * v9.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40584,7 +40976,8 @@ fn p1491_dual<D: Dn>(a2: [D; 2], r1: &D, a3: [D; 3], s4: &[D], tr_: &mut Tr) -> 
         let mut v8 = dx_acosh(dx_abs(D::from(0.95), tr_) + D::from(1.3), tr_) + dx_abs(dx_acos(dx_sin(v3, tr_) * D::from(0.9), tr_), tr_);
         v3 /= (dx_abs(dx_sqrt(dx_abs(dx_acosh(dx_abs(dx_recip(-(dx_abs(a2[i4 % a2.len()], tr_) + D::from(1.2)), tr_), tr_) + D::from(1.3), tr_), tr_) + D::from(0.85), tr_), tr_) + D::from(1.0)) + D::from(0.5);
     }
-    dx_rem(dx_log(dx_abs(dx_acosh(dx_abs(*r1, tr_) + D::from(1.8), tr_), tr_) + D::from(0.6), dx_abs(-D::from(2.45) + s4[0], tr_) + D::from(1.5), tr_), D::from(1.0) + (v3 * v3), tr_) + v2
+    let v9: D = dx_rem_euclid(a3[2], D::from(1.0) + (v2 * v2), tr_);
+    (dx_rem(dx_log(dx_abs(dx_acosh(dx_abs(*r1, tr_) + D::from(1.8), tr_), tr_) + D::from(0.6), dx_abs(-D::from(2.45) + s4[0], tr_) + D::from(1.5), tr_), D::from(1.0) + (v3 * v3), tr_) + v2) + (D::from(1.1) * dx_tanh(v9, tr_))
 }
 
 fn p1491_eval(x: &[f64]) -> Vec<f64> {
@@ -40725,7 +41118,8 @@ fn p1493(s1: &[f64], oc13: Result<f64, String>) -> f64 {
     if let Ok(c14) = oc13 {
         v15 = v15.max(c14);
     }
-    ((((y4[2] * y1[1].sin()) - ((y7[1] - v10).abs() + 1.45).log2()) - v9) + (1.45 * acc12)) + (1.3 * v15)
+    let v16: f64 = s1[2].rem_euclid(-1.55);
+    (((((y4[2] * y1[1].sin()) - ((y7[1] - v10).abs() + 1.45).log2()) - v9) + (1.45 * acc12)) + (1.3 * v15)) + (0.35 * v16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40744,7 +41138,8 @@ fn p1493_dual<D: Dn>(s1: &[D], oc13: Result<f64, String>, tr_: &mut Tr) -> D {
     if let Ok(c14) = oc13 {
         v15 = dx_max(v15, D::from(c14), tr_);
     }
-    ((((y4[2] * dx_sin(y1[1], tr_)) - dx_log2(dx_abs(y7[1] - v10, tr_) + D::from(1.45), tr_)) - v9) + (D::from(1.45) * acc12)) + (D::from(1.3) * v15)
+    let v16: D = dx_rem_euclid(s1[2], -D::from(1.55), tr_);
+    (((((y4[2] * dx_sin(y1[1], tr_)) - dx_log2(dx_abs(y7[1] - v10, tr_) + D::from(1.45), tr_)) - v9) + (D::from(1.45) * acc12)) + (D::from(1.3) * v15)) + (D::from(0.35) * v16)
 }
 
 fn p1493_eval(x: &[f64]) -> Vec<f64> {
@@ -41118,7 +41513,9 @@ fn p1498(r1: &f64, x2: f64, a3: [f64; 1], b4: &[f64; 1], mut st: Body) -> f64 {
     for i13 in 0..2 {
         acc12 = (0.5 * acc12) + (match i13 { 0 => (x2 - (y1[i13 + 1] / (1.0 + (st.m * st.m)))).tanh(), 1 => (a3[(i13 + 2) % a3.len()] - 0.25).round().sin(), _ => (if cc7 < f64::min(1.0, st.vel[1]) { cc7 * snap5[i13] } else { st.inner.a[i13] }).atan() * 0.95 });
     }
-    ((-(st.pos[0] / 2.6)).round() - r1) + ((((0.9 * (st.vel[0] - snap5[0]).tanh()) + (0.25 * cc7)) + (0.7 * v11)) + (0.3 * acc12))
+    let v14: f64 = cc7.rem_euclid(-1.25);
+    let v15: f64 = f64::div_euclid((autodiff::sigmoid(x2).abs() + 1.2).log(3.25), 1.0 + (v14 * v14));
+    (((-(st.pos[0] / 2.6)).round() - r1) + ((((0.9 * (st.vel[0] - snap5[0]).tanh()) + (0.25 * cc7)) + (0.7 * v11)) + (0.3 * acc12))) + ((0.6 * v14) + (0.7 * (v15 * st.inner.t.exp_m1().atan()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41138,7 +41535,9 @@ fn p1498_dual<D: Dn>(r1: &D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, t
     for i13 in 0..2 {
         acc12 = (D::from(0.5) * acc12) + (match i13 { 0 => dx_tanh(x2 - (y1[i13 + 1] / (D::from(1.0) + (st.m * st.m))), tr_), 1 => dx_sin(dx_round(a3[(i13 + 2) % a3.len()] - D::from(0.25), tr_), tr_), _ => dx_atan(if dx_lt(cc7, dx_min(D::from(1.0), st.vel[1], tr_), tr_) { cc7 * snap5[i13] } else { st.inner.a[i13] }, tr_) * D::from(0.95) });
     }
-    (dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))
+    let v14: D = dx_rem_euclid(cc7, -D::from(1.25), tr_);
+    let v15: D = dx_div_euclid(dx_log(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.2), D::from(3.25), tr_), D::from(1.0) + (v14 * v14), tr_);
+    ((dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))) + ((D::from(0.6) * v14) + (D::from(0.7) * dx_tanh(v15 * dx_atan(dx_exp_m1(st.inner.t, tr_), tr_), tr_)))
 }
 
 fn p1498_eval(x: &[f64]) -> Vec<f64> {
@@ -41231,485 +41630,485 @@ fn p1499_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p1050", active: &[true, true, true, false], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 58, 65, 70, 72, 82, 83, 85, 87, 102, 103, 104, 107, 111, 112, 117, 118, 126, 131, 132, 146, 147, 149, 153, 155, 160] },
-    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, oracle: p1051_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 51, 60, 62, 63, 72, 73, 84, 85, 88, 102, 103, 104, 107, 108, 117, 122, 126, 131, 132, 133, 146, 148, 150, 153, 156] },
-    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 106, 108, 111, 113, 117, 118, 119, 120, 121, 122, 123, 125, 126, 127, 131, 133, 134, 146, 147, 148, 150, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 11, 15, 21, 22, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 71, 72, 75, 85, 86, 88, 92, 102, 103, 110, 114, 117, 118, 121, 122, 124, 126, 131, 134, 135, 136, 142, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 28, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 65, 66, 69, 75, 82, 83, 85, 87, 88, 89, 90, 92, 93, 102, 103, 107, 109, 112, 113, 115, 117, 118, 122, 123, 126, 127, 130, 131, 133, 134, 135, 141, 149, 150, 153, 155] },
-    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, oracle: p1055_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 73, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 105, 106, 117, 119, 120, 122, 125, 126, 130, 132, 133, 134, 140, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1056_eval, grad: p1056_grad, oracle: p1056_oracle, tags: &[0, 1, 15, 23, 24, 25, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 63, 64, 65, 83, 85, 86, 88, 102, 104, 109, 112, 117, 118, 121, 122, 126, 131, 133, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, oracle: p1057_oracle, tags: &[3, 5, 14, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 64, 65, 71, 72, 83, 85, 86, 89, 102, 103, 104, 107, 109, 122, 126, 131, 132, 134, 135, 139, 146, 148] },
-    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, oracle: p1058_oracle, tags: &[2, 3, 4, 8, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 66, 72, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 107, 109, 110, 112, 114, 116, 117, 118, 121, 122, 126, 127, 130, 131, 132, 133, 139, 150] },
-    Prog { name: "p1059", active: &[true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, oracle: p1059_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 66, 102, 103, 104, 107, 112, 117, 119, 122, 125, 126, 128, 129, 131, 133, 134, 138, 146, 147, 150] },
-    Prog { name: "p1060", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1060_eval, grad: p1060_grad, oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 15, 23, 24, 25, 27, 39, 40, 41, 44, 45, 47, 50, 58, 60, 65, 68, 70, 71, 72, 85, 102, 112, 117, 119, 124, 126, 129, 131, 132, 133, 134, 146, 149, 153, 155] },
-    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 14, 23, 24, 26, 29, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 74, 82, 83, 84, 85, 87, 89, 92, 102, 103, 106, 107, 110, 113, 117, 122, 123, 126, 130, 131, 132, 133, 134, 135, 136, 146, 147, 149] },
-    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 23, 24, 26, 27, 30, 34, 35, 36, 39, 40, 41, 44, 45, 47, 68, 71, 72, 73, 75, 82, 83, 85, 87, 91, 92, 95, 102, 103, 109, 115, 116, 117, 118, 119, 122, 123, 124, 126, 131, 132, 133, 135, 145, 146, 150, 153, 155] },
-    Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, oracle: p1063_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 28, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 70, 72, 83, 85, 87, 89, 100, 101, 102, 103, 111, 114, 116, 117, 122, 125, 126, 129, 131, 132, 146, 149] },
-    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 15, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 69, 75, 85, 89, 90, 92, 102, 103, 104, 114, 116, 117, 119, 120, 122, 125, 126, 128, 131, 133, 142, 147, 148, 149] },
-    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, oracle: p1065_oracle, tags: &[0, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 95, 102, 103, 104, 106, 108, 113, 114, 115, 116, 117, 121, 122, 123, 126, 130, 131, 134, 146, 150, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, oracle: p1066_oracle, tags: &[0, 1, 5, 6, 15, 23, 24, 25, 27, 29, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 89, 102, 103, 104, 106, 108, 110, 112, 114, 117, 119, 120, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 140, 146, 147, 148, 149, 153, 157] },
-    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, oracle: p1067_oracle, tags: &[0, 6, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 59, 60, 61, 62, 63, 64, 65, 72, 75, 80, 85, 86, 87, 88, 97, 99, 102, 107, 109, 111, 113, 115, 116, 117, 120, 121, 122, 126, 130, 131, 132, 133, 135, 136, 141, 146, 148, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 72, 74, 80, 82, 83, 85, 87, 89, 92, 93, 94, 95, 99, 102, 103, 105, 108, 110, 111, 112, 115, 117, 120, 122, 123, 124, 126, 130, 131, 132, 133, 135, 136, 145, 146, 147, 148, 149, 150] },
-    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, oracle: p1069_oracle, tags: &[0, 3, 5, 15, 23, 24, 25, 39, 40, 41, 42, 44, 65, 82, 85, 86, 88, 92, 102, 111, 117, 120, 122, 126, 131, 146, 164, 166, 169, 170] },
-    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, oracle: p1070_oracle, tags: &[2, 5, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 72, 75, 83, 85, 86, 89, 91, 93, 97, 102, 103, 108, 117, 118, 119, 121, 122, 124, 125, 126, 131, 133, 135, 146, 149, 150, 153, 154, 157] },
-    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 65, 66, 68, 82, 83, 85, 86, 87, 102, 103, 104, 105, 108, 110, 117, 119, 122, 124, 126, 128, 131, 132, 146, 149, 153, 154, 155, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1072_eval, grad: p1072_grad, oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 58, 60, 62, 64, 85, 86, 92, 93, 102, 103, 104, 107, 108, 112, 116, 117, 122, 126, 129, 130, 131, 132, 133, 135, 146, 147, 149, 153, 156] },
-    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, oracle: p1073_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 68, 82, 84, 85, 87, 88, 92, 102, 103, 104, 107, 110, 117, 118, 119, 122, 123, 126, 131, 134, 135, 146, 150] },
-    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1074_eval, grad: p1074_grad, oracle: p1074_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 63, 65, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 100, 101, 102, 103, 109, 110, 116, 117, 122, 124, 126, 128, 130, 131, 132, 141, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, oracle: p1075_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 73, 82, 85, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 107, 108, 110, 114, 117, 122, 123, 125, 126, 128, 130, 131, 132, 133, 138, 146, 148, 150, 152, 153] },
-    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, oracle: p1076_oracle, tags: &[0, 1, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 48, 65, 68, 85, 86, 87, 88, 102, 103, 117, 126, 127, 131, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1077_eval, grad: p1077_grad, oracle: p1077_oracle, tags: &[0, 3, 7, 12, 16, 23, 24, 39, 40, 41, 42, 44, 45, 47, 63, 85, 102, 104, 108, 115, 117, 119, 121, 126, 131, 134, 139, 148] },
-    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, oracle: p1078_oracle, tags: &[0, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 59, 60, 61, 62, 65, 68, 82, 83, 85, 86, 87, 89, 91, 93, 102, 103, 104, 106, 112, 113, 114, 117, 120, 122, 123, 126, 128, 130, 131, 133, 134, 135, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, oracle: p1079_oracle, tags: &[2, 4, 12, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 47, 49, 50, 60, 61, 62, 63, 64, 70, 72, 74, 75, 83, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 105, 108, 109, 111, 112, 113, 115, 116, 117, 122, 123, 124, 125, 126, 127, 129, 131, 133, 135, 146, 147, 150] },
-    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 27, 30, 39, 41, 42, 44, 45, 72, 85, 89, 102, 104, 109, 115, 117, 118, 123, 125, 126, 127, 131, 146, 147, 148] },
-    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false], outputs: 1, eval: p1081_eval, grad: p1081_grad, oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 14, 23, 24, 25, 26, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 66, 71, 72, 73, 82, 83, 85, 86, 87, 89, 94, 95, 102, 103, 104, 108, 113, 117, 119, 122, 123, 125, 126, 131, 132, 133, 134, 146, 147, 149, 150] },
-    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, oracle: p1082_oracle, tags: &[3, 7, 11, 12, 14, 23, 24, 26, 27, 31, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 57, 59, 60, 61, 63, 65, 73, 75, 82, 83, 85, 86, 87, 89, 90, 92, 93, 95, 102, 104, 106, 107, 108, 110, 113, 116, 117, 119, 120, 122, 126, 127, 131, 132, 133, 134, 146, 147, 148, 149, 150, 153, 155] },
-    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 43, 44, 47, 60, 62, 66, 68, 69, 71, 72, 82, 83, 85, 86, 87, 88, 92, 102, 103, 117, 122, 123, 126, 133, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, oracle: p1084_oracle, tags: &[0, 7, 12, 15, 23, 24, 31, 39, 40, 41, 42, 44, 47, 63, 102, 103, 104, 107, 108, 110, 113, 117, 118, 120, 121, 122, 123, 126, 130, 131, 132, 146, 148, 150] },
-    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, oracle: p1085_oracle, tags: &[0, 14, 23, 24, 27, 30, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 65, 75, 83, 85, 87, 90, 102, 103, 104, 116, 117, 120, 123, 126, 127, 130, 131, 134, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 31, 33, 39, 40, 41, 42, 44, 52, 63, 73, 75, 85, 86, 93, 95, 102, 103, 105, 114, 117, 120, 122, 126, 128, 129, 130, 131, 148, 153, 157] },
-    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 14, 18, 23, 24, 29, 30, 39, 40, 41, 42, 44, 45, 47, 48, 50, 52, 57, 60, 61, 62, 63, 65, 85, 86, 88, 89, 91, 92, 93, 94, 95, 102, 103, 104, 109, 111, 114, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 131, 132, 133, 135, 146, 147, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, oracle: p1088_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 27, 29, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 102, 103, 108, 109, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 146, 148, 149] },
-    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, oracle: p1089_oracle, tags: &[0, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 45, 72, 84, 85, 95, 98, 102, 103, 104, 105, 111, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 146, 147, 148] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 73, 75, 80, 83, 85, 86, 87, 88, 89, 90, 92, 93, 94, 95, 98, 102, 103, 104, 106, 107, 109, 111, 117, 118, 120, 122, 126, 127, 129, 131, 133, 143, 146, 150, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 62, 63, 65, 69, 72, 85, 86, 88, 89, 92, 93, 102, 104, 108, 117, 119, 121, 123, 126, 131, 132, 133, 146, 147, 153, 156, 164, 165, 166, 169, 170] },
-    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, oracle: p1092_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 25, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 74, 75, 81, 82, 83, 85, 86, 87, 90, 92, 97, 102, 103, 104, 108, 109, 112, 113, 115, 117, 122, 124, 126, 130, 131, 132, 134, 140, 146, 147, 150] },
-    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 7, 8, 16, 19, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 67, 82, 83, 85, 87, 89, 102, 103, 104, 105, 110, 111, 112, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 146, 148] },
-    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, oracle: p1094_oracle, tags: &[0, 5, 15, 23, 24, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 68, 71, 83, 85, 86, 88, 89, 102, 103, 105, 109, 115, 117, 119, 122, 123, 124, 126, 128, 129, 131, 133, 135, 146, 147, 150, 153, 155, 157] },
-    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, oracle: p1095_oracle, tags: &[0, 6, 7, 14, 24, 26, 27, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 102, 103, 105, 118, 122, 124, 125, 126, 127, 128, 131, 133, 134, 148, 149] },
-    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, oracle: p1096_oracle, tags: &[2, 3, 11, 14, 23, 24, 36, 39, 40, 41, 42, 44, 45, 47, 50, 51, 59, 60, 61, 62, 63, 72, 75, 80, 85, 86, 89, 95, 99, 102, 103, 105, 106, 107, 115, 116, 117, 120, 121, 122, 126, 127, 129, 131, 132, 135, 146, 149, 150] },
-    Prog { name: "p1097", active: &[false, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, oracle: p1097_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 63, 64, 68, 75, 82, 83, 85, 87, 93, 102, 103, 106, 108, 109, 110, 112, 115, 117, 118, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 134, 140, 146, 147, 149, 150] },
-    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1098_eval, grad: p1098_grad, oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 14, 19, 23, 24, 32, 39, 40, 41, 42, 44, 45, 47, 57, 59, 60, 83, 85, 86, 89, 102, 103, 104, 114, 115, 117, 121, 122, 126, 131, 132, 136, 146, 149] },
-    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, oracle: p1099_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 82, 86, 102, 103, 107, 108, 113, 114, 117, 126, 127, 131, 132, 133, 135, 146] },
-    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, oracle: p1100_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 72, 85, 95, 98, 102, 103, 108, 110, 112, 117, 118, 122, 127, 128, 129, 130, 131, 132, 146, 148] },
-    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 85, 86, 102, 103, 104, 106, 108, 117, 122, 126, 127, 128, 131, 133, 135, 145, 146, 148, 149] },
-    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, oracle: p1102_oracle, tags: &[0, 6, 7, 12, 14, 23, 24, 26, 27, 30, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 119, 122, 124, 126, 129, 130, 131, 134, 135, 146, 149, 152] },
-    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, oracle: p1103_oracle, tags: &[0, 2, 3, 8, 14, 24, 25, 27, 39, 40, 41, 42, 44, 47, 63, 72, 83, 85, 86, 87, 88, 102, 103, 109, 117, 118, 120, 122, 126, 130, 131, 132, 133, 146, 148, 164, 165, 166, 169, 170] },
-    Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, oracle: p1104_oracle, tags: &[0, 7, 12, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 64, 65, 68, 71, 72, 73, 74, 81, 82, 83, 85, 87, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 107, 109, 110, 111, 113, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 127, 129, 131, 132, 133, 137, 138, 140, 146, 148, 153, 155] },
-    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, oracle: p1105_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 62, 63, 64, 68, 70, 75, 83, 85, 87, 88, 93, 95, 102, 103, 104, 105, 106, 108, 109, 112, 113, 114, 117, 118, 119, 121, 126, 127, 131, 132, 135, 137, 147, 150] },
-    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 69, 72, 74, 82, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 105, 107, 109, 113, 115, 117, 119, 122, 125, 126, 127, 130, 131, 132, 134, 135, 138, 146, 147, 148, 153, 158, 160, 164, 165, 166, 169, 170] },
-    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 14, 17, 23, 24, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 109, 114, 116, 117, 120, 121, 122, 123, 124, 125, 126, 131, 133, 134, 135, 143, 146, 148, 149, 150, 153, 156, 162, 166, 167, 168, 170] },
-    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 70, 72, 73, 85, 86, 88, 95, 102, 103, 104, 107, 109, 110, 117, 121, 122, 123, 126, 128, 130, 131, 132, 134, 137, 146, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 16, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 64, 68, 82, 83, 85, 86, 87, 89, 90, 92, 102, 103, 113, 116, 117, 118, 122, 123, 124, 126, 129, 131, 132, 133, 134, 135, 146, 147, 150] },
-    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 15, 18, 23, 24, 26, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 63, 65, 72, 73, 75, 79, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 117, 122, 123, 124, 125, 126, 130, 131, 132, 133, 135, 146, 148, 149, 150, 153, 155, 160] },
-    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, oracle: p1111_oracle, tags: &[0, 1, 7, 15, 23, 24, 27, 30, 31, 36, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 83, 85, 86, 87, 88, 102, 103, 104, 105, 107, 109, 112, 117, 118, 122, 126, 130, 131, 133, 135, 146, 147, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, oracle: p1112_oracle, tags: &[3, 4, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 82, 83, 85, 86, 88, 89, 91, 92, 94, 95, 102, 103, 104, 105, 108, 113, 114, 117, 119, 120, 122, 126, 128, 130, 131, 132, 133, 135, 141, 146, 147, 153, 156, 162, 166, 167, 168, 170] },
-    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, oracle: p1113_oracle, tags: &[0, 7, 16, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 97, 102, 103, 106, 114, 117, 122, 123, 126, 127, 128, 130, 131, 132, 146, 147, 148, 149, 150, 153, 157, 164, 166, 169, 170] },
-    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, oracle: p1114_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 36, 37, 39, 40, 41, 44, 65, 82, 85, 87, 88, 102, 103, 116, 117, 118, 120, 121, 122, 125, 126, 131, 132, 133, 135, 146] },
-    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 14, 17, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 52, 60, 63, 65, 68, 71, 72, 73, 75, 83, 85, 89, 92, 95, 102, 103, 109, 117, 120, 122, 124, 126, 131, 132, 146, 147, 149, 150, 153, 156, 159] },
-    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, oracle: p1116_oracle, tags: &[0, 1, 11, 14, 23, 24, 27, 29, 30, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 71, 72, 73, 79, 83, 85, 86, 87, 92, 93, 102, 103, 104, 105, 106, 109, 110, 111, 112, 117, 118, 119, 120, 122, 126, 130, 131, 132, 133, 134, 135, 146, 148, 149, 150] },
-    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, oracle: p1117_oracle, tags: &[2, 4, 6, 7, 15, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 108, 111, 117, 118, 119, 122, 125, 126, 127, 129, 131, 134, 146, 148, 150, 153, 164, 166, 169, 170] },
-    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, oracle: p1118_oracle, tags: &[0, 6, 8, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 59, 60, 61, 62, 63, 65, 72, 80, 85, 86, 88, 99, 102, 103, 104, 106, 107, 114, 117, 119, 122, 124, 125, 126, 127, 131, 133, 139, 141, 146, 148, 149, 163, 166, 169, 170] },
-    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, oracle: p1119_oracle, tags: &[0, 2, 3, 7, 15, 21, 22, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 71, 72, 75, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 106, 107, 110, 111, 112, 115, 117, 122, 123, 124, 126, 129, 131, 133, 146, 149] },
-    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1120_eval, grad: p1120_grad, oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 47, 48, 60, 65, 68, 72, 75, 83, 84, 85, 86, 88, 92, 94, 95, 102, 105, 112, 113, 114, 117, 119, 120, 121, 126, 131, 133, 135, 140, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, oracle: p1121_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 39, 41, 42, 43, 44, 45, 47, 59, 63, 72, 73, 80, 85, 86, 87, 88, 92, 93, 94, 99, 102, 109, 117, 120, 122, 125, 126, 129, 131, 140, 146, 147, 164, 166, 169, 170] },
-    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 57, 65, 67, 75, 85, 93, 102, 103, 112, 117, 119, 122, 124, 126, 128, 130, 131, 132, 134, 146, 147, 153, 161] },
-    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 14, 17, 23, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 65, 72, 74, 80, 85, 86, 88, 89, 95, 102, 107, 115, 117, 119, 122, 123, 126, 127, 130, 131, 132, 139, 146, 147, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, oracle: p1124_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 47, 51, 60, 63, 71, 72, 73, 83, 85, 92, 94, 102, 103, 105, 108, 114, 115, 117, 119, 125, 126, 130, 131, 133, 146, 147, 153, 155] },
-    Prog { name: "p1125", active: &[true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, oracle: p1125_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 102, 103, 105, 108, 126, 128, 130, 131, 146] },
-    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, oracle: p1126_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 104, 106, 114, 117, 121, 122, 125, 126, 131, 132, 133, 146, 147, 152, 153, 155] },
-    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, oracle: p1127_oracle, tags: &[0, 4, 8, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 72, 74, 82, 83, 85, 87, 89, 102, 103, 104, 110, 112, 114, 116, 117, 121, 122, 125, 126, 129, 131, 132, 135, 146, 149] },
-    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 51, 63, 65, 66, 82, 83, 85, 86, 87, 89, 92, 93, 102, 104, 105, 106, 115, 116, 117, 121, 122, 123, 126, 130, 131, 133, 146, 149, 150, 153, 155] },
-    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, oracle: p1129_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 59, 60, 63, 65, 68, 70, 72, 75, 80, 82, 83, 85, 86, 87, 89, 97, 99, 102, 103, 104, 105, 108, 110, 112, 113, 114, 116, 117, 122, 123, 124, 126, 127, 130, 131, 132, 133, 141, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, oracle: p1130_oracle, tags: &[4, 15, 23, 24, 39, 40, 41, 44, 75, 85, 95, 102, 109, 122, 126, 128, 131] },
-    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, oracle: p1131_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 64, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 93, 102, 103, 107, 108, 110, 115, 117, 122, 123, 124, 126, 128, 130, 131, 132, 146, 148, 150] },
-    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1132_eval, grad: p1132_grad, oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 64, 65, 68, 72, 83, 85, 87, 89, 92, 93, 94, 102, 103, 105, 107, 109, 110, 115, 117, 119, 121, 122, 123, 126, 130, 131, 133, 146, 147] },
-    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 14, 18, 23, 24, 26, 27, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 68, 70, 71, 72, 80, 82, 83, 85, 86, 87, 89, 93, 102, 103, 108, 111, 113, 114, 117, 120, 121, 122, 123, 125, 126, 127, 130, 131, 133, 137, 142, 146, 148, 149] },
-    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 30, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 110, 113, 116, 117, 122, 123, 124, 126, 129, 131, 132, 133, 134, 137, 144, 146] },
-    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 7, 14, 18, 21, 22, 23, 24, 26, 27, 28, 32, 33, 34, 37, 39, 40, 41, 44, 45, 47, 52, 60, 62, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 111, 113, 115, 117, 118, 121, 122, 126, 129, 131, 132, 134, 136, 146, 147, 148, 149] },
-    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, oracle: p1136_oracle, tags: &[0, 15, 24, 25, 26, 34, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 64, 65, 82, 83, 85, 87, 102, 105, 106, 110, 111, 114, 117, 120, 122, 124, 126, 131, 135, 146] },
-    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, oracle: p1137_oracle, tags: &[0, 4, 7, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 72, 78, 80, 85, 89, 95, 102, 103, 106, 108, 122, 124, 126, 131, 132, 146, 147] },
-    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, oracle: p1138_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 50, 57, 60, 61, 62, 63, 64, 65, 74, 75, 81, 82, 83, 85, 86, 87, 89, 90, 95, 102, 103, 104, 106, 109, 112, 114, 117, 118, 119, 122, 125, 126, 131, 132, 133, 136, 138, 146, 150] },
-    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 27, 32, 39, 40, 41, 44, 45, 47, 48, 51, 58, 63, 70, 72, 80, 85, 86, 87, 88, 92, 93, 102, 103, 104, 108, 116, 117, 121, 122, 125, 126, 127, 130, 131, 134, 146, 148, 149, 150, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, oracle: p1140_oracle, tags: &[0, 1, 4, 7, 14, 19, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 73, 82, 83, 85, 86, 87, 91, 95, 102, 103, 107, 112, 115, 116, 117, 119, 121, 122, 123, 126, 127, 128, 131, 132, 133, 138, 146, 150] },
-    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, oracle: p1141_oracle, tags: &[0, 15, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 69, 83, 102, 103, 104, 107, 109, 110, 111, 113, 114, 115, 117, 118, 119, 121, 122, 126, 131, 132, 134, 146, 149, 150] },
-    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 14, 19, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 51, 57, 60, 63, 65, 71, 72, 73, 82, 83, 85, 92, 94, 95, 98, 102, 104, 105, 113, 114, 115, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 146, 148] },
-    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 65, 67, 85, 86, 88, 102, 104, 109, 110, 117, 124, 126, 127, 131, 132, 137, 146, 163, 166, 169, 170] },
-    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, oracle: p1144_oracle, tags: &[1, 3, 4, 8, 14, 23, 24, 39, 40, 41, 44, 85, 102, 105, 112, 117, 122, 124, 126, 127, 129, 131, 146, 150] },
-    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, oracle: p1145_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 71, 72, 74, 80, 81, 82, 83, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 111, 117, 118, 121, 122, 123, 126, 129, 130, 131, 132, 133, 146, 147, 149, 150] },
-    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 11, 14, 17, 19, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 72, 74, 81, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 104, 107, 108, 109, 117, 118, 120, 122, 125, 126, 127, 131, 132, 133, 135, 137, 146, 147, 148, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, oracle: p1147_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 66, 71, 72, 73, 78, 80, 85, 88, 92, 94, 95, 102, 103, 104, 110, 112, 117, 118, 121, 122, 123, 125, 126, 127, 131, 132, 133, 146, 147, 162, 166, 167, 168, 170] },
-    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, oracle: p1148_oracle, tags: &[3, 7, 15, 23, 24, 25, 26, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 82, 83, 85, 87, 88, 89, 90, 95, 102, 103, 104, 107, 108, 111, 116, 117, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 146, 147, 148, 149, 150] },
-    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, oracle: p1149_oracle, tags: &[4, 7, 15, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 70, 72, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 106, 108, 110, 116, 117, 122, 123, 124, 126, 131, 139, 141, 146, 148, 149, 153, 156] },
-    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 83, 85, 86, 88, 89, 102, 105, 107, 109, 113, 117, 119, 122, 126, 128, 131, 133, 135, 146, 147, 148, 149, 150, 153, 154, 157, 164, 166, 169, 170] },
-    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 67, 70, 71, 72, 73, 75, 85, 93, 95, 102, 103, 104, 105, 112, 113, 117, 118, 120, 122, 126, 131, 132, 133, 140, 146, 150, 151] },
-    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, oracle: p1152_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 65, 85, 86, 88, 92, 102, 103, 104, 105, 110, 111, 113, 119, 122, 123, 126, 131, 132, 133, 138, 140, 147, 149, 152, 163, 166, 169, 170] },
-    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, oracle: p1153_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 111, 113, 116, 117, 118, 119, 120, 121, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 146, 147, 149, 150, 153, 155] },
-    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 11, 15, 19, 23, 24, 26, 27, 29, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 59, 60, 61, 62, 64, 65, 70, 72, 80, 85, 86, 88, 90, 95, 98, 99, 102, 103, 106, 107, 108, 109, 115, 116, 117, 118, 119, 120, 122, 123, 126, 127, 128, 131, 132, 133, 134, 139, 140, 146, 148, 150, 153, 155, 160, 162, 166, 167, 168, 170] },
-    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, oracle: p1155_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 78, 80, 83, 95, 102, 103, 104, 105, 109, 111, 112, 113, 115, 117, 122, 123, 124, 126, 127, 128, 129, 130, 131, 132, 139, 146, 149] },
-    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, oracle: p1156_oracle, tags: &[0, 5, 7, 14, 23, 24, 26, 27, 30, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 63, 64, 65, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 108, 109, 116, 117, 119, 120, 122, 123, 124, 126, 127, 128, 129, 131, 132, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 8, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 59, 60, 61, 62, 68, 71, 72, 76, 78, 80, 83, 85, 86, 88, 89, 96, 99, 102, 103, 104, 106, 107, 114, 117, 119, 120, 122, 126, 131, 132, 133, 135, 146, 148, 153, 160, 164, 165, 166, 169, 170] },
-    Prog { name: "p1158", active: &[true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, oracle: p1158_oracle, tags: &[0, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 83, 85, 89, 92, 102, 103, 104, 105, 107, 117, 118, 120, 121, 122, 126, 131, 146, 147, 150, 152] },
-    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 15, 23, 24, 26, 28, 30, 36, 39, 40, 41, 42, 43, 44, 45, 73, 74, 78, 81, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 106, 114, 117, 119, 122, 126, 129, 131, 132, 133, 134, 135, 136, 146, 148, 149, 150, 153, 160] },
-    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 14, 21, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 64, 68, 71, 72, 73, 80, 85, 86, 90, 93, 95, 99, 102, 103, 104, 105, 110, 113, 115, 117, 120, 122, 125, 126, 130, 131, 132, 133, 135, 139, 146, 147, 148, 150] },
-    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 11, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 72, 75, 85, 86, 87, 92, 95, 102, 103, 104, 105, 109, 113, 117, 122, 126, 131, 144, 146, 163, 166, 169, 170] },
-    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, oracle: p1162_oracle, tags: &[0, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 72, 75, 83, 95, 102, 103, 104, 107, 108, 109, 117, 120, 122, 126, 131, 133, 135, 136, 146] },
-    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 7, 14, 19, 21, 23, 24, 25, 26, 28, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 72, 79, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 109, 111, 113, 114, 115, 116, 117, 118, 119, 122, 123, 125, 126, 130, 131, 132, 133, 135, 139, 141, 146, 147, 148, 149] },
-    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 7, 14, 17, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 116, 117, 120, 123, 124, 126, 131, 132, 146, 153] },
-    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, oracle: p1165_oracle, tags: &[0, 6, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 50, 51, 60, 62, 63, 64, 83, 85, 86, 87, 92, 102, 117, 122, 126, 129, 133, 147, 149, 153, 155] },
-    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 14, 18, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 65, 68, 71, 76, 78, 92, 102, 103, 104, 107, 113, 117, 121, 122, 126, 127, 130, 131, 132, 133, 146, 147, 148, 150] },
-    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, oracle: p1167_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 33, 39, 40, 41, 42, 44, 47, 63, 72, 82, 85, 86, 88, 93, 102, 103, 104, 117, 118, 126, 131, 134, 146, 147, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, oracle: p1168_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 72, 73, 75, 85, 86, 89, 95, 97, 102, 103, 104, 105, 106, 108, 111, 112, 116, 117, 118, 120, 122, 124, 126, 129, 131, 135, 146, 149, 150] },
-    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, oracle: p1169_oracle, tags: &[0, 2, 14, 23, 39, 40, 41, 44, 45, 47, 60, 62, 72, 73, 85, 93, 102, 103, 107, 108, 113, 131, 146, 148] },
-    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, oracle: p1170_oracle, tags: &[0, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 102, 103, 107, 111, 113, 117, 131, 132, 134] },
-    Prog { name: "p1171", active: &[true], outputs: 1, eval: p1171_eval, grad: p1171_grad, oracle: p1171_oracle, tags: &[0, 14, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 102, 103, 104, 106, 112, 114, 116, 117, 118, 120, 123, 126, 127, 130, 131, 132, 146, 147] },
-    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 47, 52, 68, 82, 83, 85, 87, 89, 102, 104, 106, 109, 110, 117, 121, 122, 126, 131, 133, 134, 146, 153, 160] },
-    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, oracle: p1173_oracle, tags: &[0, 16, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 51, 60, 61, 63, 65, 72, 73, 75, 83, 85, 92, 95, 102, 103, 104, 105, 115, 117, 118, 119, 121, 122, 126, 129, 131, 133, 135, 140, 141, 146, 148, 149, 150, 153, 155] },
-    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, oracle: p1174_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 26, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 87, 88, 89, 92, 94, 95, 102, 103, 104, 108, 114, 115, 117, 121, 122, 123, 124, 125, 126, 128, 130, 131, 133, 134, 137, 146, 148, 150] },
+    Prog { name: "p1050", active: &[true, true, true, false], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 58, 65, 70, 72, 82, 83, 85, 87, 102, 103, 104, 107, 111, 112, 117, 118, 126, 131, 132, 148, 149, 151, 155, 157, 162] },
+    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, oracle: p1051_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 51, 60, 62, 63, 72, 73, 84, 85, 88, 102, 103, 104, 107, 108, 117, 122, 126, 131, 132, 133, 148, 150, 152, 155, 158] },
+    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 106, 107, 108, 111, 113, 117, 118, 119, 120, 121, 122, 123, 125, 126, 127, 131, 133, 134, 144, 148, 149, 150, 152, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 11, 15, 21, 22, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 71, 72, 75, 85, 86, 88, 92, 102, 103, 110, 114, 117, 118, 121, 122, 124, 126, 131, 134, 135, 136, 142, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 28, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 65, 66, 69, 75, 82, 83, 85, 87, 88, 89, 90, 92, 93, 102, 103, 107, 109, 112, 113, 115, 117, 118, 122, 123, 126, 127, 130, 131, 133, 134, 135, 141, 151, 152, 155, 157] },
+    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, oracle: p1055_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 73, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 105, 106, 117, 119, 120, 122, 125, 126, 130, 132, 133, 134, 140, 148, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1056_eval, grad: p1056_grad, oracle: p1056_oracle, tags: &[0, 1, 15, 23, 24, 25, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 63, 64, 65, 83, 85, 86, 88, 102, 104, 109, 112, 117, 118, 121, 122, 126, 131, 133, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, oracle: p1057_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 64, 65, 71, 72, 83, 85, 86, 89, 102, 103, 104, 107, 109, 122, 126, 131, 132, 134, 135, 137, 139, 144, 148, 150] },
+    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, oracle: p1058_oracle, tags: &[2, 3, 4, 8, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 66, 72, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 107, 109, 110, 112, 114, 116, 117, 118, 121, 122, 126, 127, 130, 131, 132, 133, 139, 144, 145, 148, 152] },
+    Prog { name: "p1059", active: &[true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, oracle: p1059_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 66, 102, 103, 104, 107, 112, 117, 119, 122, 125, 126, 128, 129, 131, 133, 134, 138, 148, 149, 152] },
+    Prog { name: "p1060", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1060_eval, grad: p1060_grad, oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 15, 23, 24, 25, 27, 39, 40, 41, 44, 45, 47, 50, 58, 60, 65, 68, 70, 71, 72, 85, 102, 112, 117, 119, 124, 126, 129, 131, 132, 133, 134, 144, 148, 151, 155, 157] },
+    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 14, 23, 24, 26, 29, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 74, 82, 83, 84, 85, 87, 89, 92, 102, 103, 106, 107, 110, 113, 117, 122, 123, 126, 130, 131, 132, 133, 134, 135, 136, 148, 149, 151] },
+    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 23, 24, 26, 27, 30, 34, 35, 36, 39, 40, 41, 44, 45, 47, 68, 71, 72, 73, 75, 82, 83, 85, 87, 91, 92, 95, 102, 103, 109, 115, 116, 117, 118, 119, 122, 123, 124, 126, 131, 132, 133, 135, 147, 148, 152, 155, 157] },
+    Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, oracle: p1063_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 28, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 70, 72, 83, 85, 87, 89, 100, 101, 102, 103, 111, 114, 116, 117, 122, 125, 126, 129, 131, 132, 148, 151] },
+    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 15, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 69, 73, 75, 85, 89, 90, 92, 95, 102, 103, 104, 114, 116, 117, 119, 120, 122, 125, 126, 128, 130, 131, 133, 142, 144, 148, 149, 150, 151] },
+    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, oracle: p1065_oracle, tags: &[0, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 95, 102, 103, 104, 106, 108, 113, 114, 115, 116, 117, 121, 122, 123, 126, 130, 131, 134, 148, 152, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, oracle: p1066_oracle, tags: &[0, 1, 5, 6, 15, 23, 24, 25, 27, 29, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 89, 92, 102, 103, 104, 106, 108, 110, 112, 114, 117, 119, 120, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 140, 145, 148, 149, 150, 151, 155, 159] },
+    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, oracle: p1067_oracle, tags: &[0, 6, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 59, 60, 61, 62, 63, 64, 65, 72, 75, 80, 85, 86, 87, 88, 97, 99, 102, 107, 109, 111, 113, 115, 116, 117, 120, 121, 122, 126, 130, 131, 132, 133, 135, 136, 141, 148, 150, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 72, 74, 80, 82, 83, 85, 87, 89, 92, 93, 94, 95, 99, 102, 103, 105, 108, 110, 111, 112, 115, 117, 120, 122, 123, 124, 126, 130, 131, 132, 133, 135, 136, 145, 147, 148, 149, 150, 151, 152] },
+    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, oracle: p1069_oracle, tags: &[0, 3, 5, 15, 23, 24, 25, 39, 40, 41, 42, 44, 65, 82, 85, 86, 88, 92, 102, 103, 108, 111, 117, 120, 122, 126, 131, 144, 148, 150, 166, 168, 171, 172] },
+    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, oracle: p1070_oracle, tags: &[2, 5, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 72, 75, 83, 85, 86, 89, 91, 93, 97, 102, 103, 108, 117, 118, 119, 121, 122, 124, 125, 126, 131, 133, 135, 148, 151, 152, 155, 156, 159] },
+    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 65, 66, 68, 82, 83, 85, 86, 87, 102, 103, 104, 105, 108, 110, 117, 119, 122, 124, 126, 128, 131, 132, 148, 151, 155, 156, 157, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1072_eval, grad: p1072_grad, oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 58, 60, 62, 64, 85, 86, 92, 93, 102, 103, 104, 107, 108, 112, 116, 117, 122, 126, 129, 130, 131, 132, 133, 135, 148, 149, 151, 155, 158] },
+    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, oracle: p1073_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 68, 82, 84, 85, 87, 88, 92, 102, 103, 104, 107, 110, 117, 118, 119, 122, 123, 126, 131, 134, 135, 148, 152] },
+    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1074_eval, grad: p1074_grad, oracle: p1074_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 63, 65, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 100, 101, 102, 103, 109, 110, 116, 117, 122, 124, 126, 128, 130, 131, 132, 141, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, oracle: p1075_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 73, 82, 85, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 107, 108, 110, 114, 117, 122, 123, 125, 126, 128, 130, 131, 132, 133, 138, 148, 150, 152, 154, 155] },
+    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, oracle: p1076_oracle, tags: &[0, 1, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 48, 65, 68, 85, 86, 87, 88, 102, 103, 117, 126, 127, 131, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1077_eval, grad: p1077_grad, oracle: p1077_oracle, tags: &[0, 3, 7, 12, 16, 23, 24, 39, 40, 41, 42, 44, 45, 47, 63, 85, 89, 102, 103, 104, 108, 115, 117, 119, 121, 122, 124, 126, 127, 131, 134, 139, 145, 148, 150] },
+    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, oracle: p1078_oracle, tags: &[0, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 59, 60, 61, 62, 65, 68, 82, 83, 85, 86, 87, 89, 91, 93, 102, 103, 104, 106, 112, 113, 114, 117, 120, 122, 123, 126, 128, 130, 131, 133, 134, 135, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, oracle: p1079_oracle, tags: &[2, 4, 12, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 47, 49, 50, 60, 61, 62, 63, 64, 70, 72, 74, 75, 83, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 105, 108, 109, 111, 112, 113, 115, 116, 117, 122, 123, 124, 125, 126, 127, 129, 131, 133, 135, 148, 149, 152] },
+    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 27, 30, 39, 41, 42, 44, 45, 72, 85, 89, 102, 104, 109, 115, 117, 118, 123, 125, 126, 127, 131, 148, 149, 150] },
+    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false], outputs: 1, eval: p1081_eval, grad: p1081_grad, oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 14, 23, 24, 25, 26, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 66, 71, 72, 73, 82, 83, 85, 86, 87, 89, 92, 94, 95, 102, 103, 104, 108, 113, 117, 119, 122, 123, 125, 126, 131, 132, 133, 134, 144, 148, 149, 151, 152] },
+    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, oracle: p1082_oracle, tags: &[3, 7, 11, 12, 14, 23, 24, 26, 27, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 60, 61, 63, 65, 73, 75, 82, 83, 85, 86, 87, 89, 90, 92, 93, 95, 102, 103, 104, 106, 107, 108, 110, 113, 116, 117, 119, 120, 122, 126, 127, 131, 132, 133, 134, 144, 148, 149, 150, 151, 152, 155, 157] },
+    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 43, 44, 47, 60, 62, 66, 68, 69, 71, 72, 82, 83, 85, 86, 87, 88, 92, 102, 103, 117, 122, 123, 126, 133, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, oracle: p1084_oracle, tags: &[0, 7, 12, 15, 23, 24, 31, 39, 40, 41, 42, 44, 47, 63, 102, 103, 104, 107, 108, 110, 113, 117, 118, 120, 121, 122, 123, 126, 130, 131, 132, 148, 150, 152] },
+    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, oracle: p1085_oracle, tags: &[0, 14, 23, 24, 27, 30, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 65, 75, 83, 85, 87, 90, 102, 103, 104, 116, 117, 120, 123, 126, 127, 130, 131, 134, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 31, 33, 39, 40, 41, 42, 43, 44, 52, 63, 73, 75, 85, 86, 93, 95, 102, 103, 105, 114, 117, 120, 122, 126, 128, 129, 130, 131, 144, 150, 155, 159] },
+    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 14, 18, 23, 24, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 57, 60, 61, 62, 63, 65, 85, 86, 88, 89, 91, 92, 93, 94, 95, 102, 103, 104, 109, 111, 114, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 131, 132, 133, 135, 144, 148, 149, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, oracle: p1088_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 27, 29, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 102, 103, 108, 109, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 148, 150, 151] },
+    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, oracle: p1089_oracle, tags: &[0, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 45, 72, 84, 85, 95, 98, 102, 103, 104, 105, 111, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 148, 149, 150] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 73, 75, 80, 83, 85, 86, 87, 88, 89, 90, 92, 93, 94, 95, 98, 102, 103, 104, 106, 107, 109, 111, 117, 118, 120, 122, 126, 127, 129, 130, 131, 132, 133, 143, 144, 148, 152, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 62, 63, 65, 69, 72, 85, 86, 88, 89, 92, 93, 102, 103, 104, 108, 109, 117, 119, 121, 122, 123, 126, 131, 132, 133, 145, 148, 149, 155, 158, 166, 167, 168, 171, 172] },
+    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, oracle: p1092_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 25, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 74, 75, 81, 82, 83, 85, 86, 87, 90, 92, 97, 102, 103, 104, 108, 109, 112, 113, 115, 117, 120, 122, 124, 126, 130, 131, 132, 134, 140, 145, 148, 149, 152] },
+    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 7, 8, 16, 19, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 67, 82, 83, 85, 87, 89, 102, 103, 104, 105, 110, 111, 112, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 148, 150] },
+    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, oracle: p1094_oracle, tags: &[0, 5, 15, 23, 24, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 68, 71, 83, 85, 86, 88, 89, 102, 103, 105, 109, 115, 116, 117, 119, 122, 123, 124, 126, 128, 129, 131, 133, 135, 145, 148, 149, 152, 155, 157, 159] },
+    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, oracle: p1095_oracle, tags: &[0, 6, 7, 14, 24, 26, 27, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 102, 103, 105, 118, 122, 124, 125, 126, 127, 128, 131, 133, 134, 150, 151] },
+    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, oracle: p1096_oracle, tags: &[2, 3, 11, 14, 23, 24, 36, 39, 40, 41, 42, 44, 45, 47, 50, 51, 59, 60, 61, 62, 63, 72, 75, 80, 85, 86, 89, 95, 99, 102, 103, 105, 106, 107, 115, 116, 117, 120, 121, 122, 126, 127, 129, 131, 132, 135, 148, 151, 152] },
+    Prog { name: "p1097", active: &[false, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, oracle: p1097_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 63, 64, 68, 75, 82, 83, 85, 87, 93, 102, 103, 106, 108, 109, 110, 112, 115, 117, 118, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 134, 140, 148, 149, 151, 152] },
+    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1098_eval, grad: p1098_grad, oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 14, 19, 23, 24, 32, 39, 40, 41, 42, 44, 45, 47, 57, 59, 60, 83, 85, 86, 89, 102, 103, 104, 114, 115, 117, 121, 122, 126, 131, 132, 136, 148, 151] },
+    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, oracle: p1099_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 82, 86, 102, 103, 107, 108, 113, 114, 117, 126, 127, 131, 132, 133, 135, 148] },
+    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, oracle: p1100_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 72, 85, 89, 95, 98, 102, 103, 104, 108, 110, 112, 117, 118, 122, 126, 127, 128, 129, 130, 131, 132, 133, 144, 148, 150] },
+    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 85, 86, 102, 103, 104, 106, 108, 117, 122, 126, 127, 128, 131, 133, 135, 147, 148, 150, 151] },
+    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, oracle: p1102_oracle, tags: &[0, 6, 7, 12, 14, 23, 24, 26, 27, 30, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 119, 122, 124, 126, 129, 130, 131, 134, 135, 148, 151, 154] },
+    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, oracle: p1103_oracle, tags: &[0, 2, 3, 8, 14, 24, 25, 27, 39, 40, 41, 42, 44, 47, 63, 72, 83, 85, 86, 87, 88, 102, 103, 109, 117, 118, 120, 122, 126, 130, 131, 132, 133, 148, 150, 166, 167, 168, 171, 172] },
+    Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, oracle: p1104_oracle, tags: &[0, 7, 12, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 64, 65, 68, 71, 72, 73, 74, 81, 82, 83, 85, 87, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 107, 109, 110, 111, 113, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 127, 129, 131, 132, 133, 137, 138, 140, 148, 150, 155, 157] },
+    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, oracle: p1105_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 62, 63, 64, 68, 70, 75, 83, 85, 87, 88, 89, 93, 95, 102, 103, 104, 105, 106, 108, 109, 112, 113, 114, 117, 118, 119, 121, 123, 126, 127, 131, 132, 135, 137, 144, 148, 149, 152] },
+    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 69, 72, 74, 82, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 105, 107, 109, 113, 115, 117, 119, 122, 125, 126, 127, 130, 131, 132, 134, 135, 138, 148, 149, 150, 155, 160, 162, 166, 167, 168, 171, 172] },
+    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 14, 17, 23, 24, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 109, 114, 116, 117, 120, 121, 122, 123, 124, 125, 126, 131, 133, 134, 135, 143, 144, 148, 150, 151, 152, 155, 158, 164, 168, 169, 170, 172] },
+    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 70, 72, 73, 85, 86, 88, 92, 93, 95, 102, 103, 104, 107, 109, 110, 117, 121, 122, 123, 126, 128, 130, 131, 132, 134, 137, 144, 145, 148, 151, 166, 167, 168, 171, 172] },
+    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 16, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 64, 68, 82, 83, 85, 86, 87, 89, 90, 92, 102, 103, 113, 116, 117, 118, 122, 123, 124, 126, 129, 131, 132, 133, 134, 135, 148, 149, 152] },
+    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 15, 18, 23, 24, 26, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 63, 65, 72, 73, 75, 79, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 117, 122, 123, 124, 125, 126, 130, 131, 132, 133, 135, 148, 150, 151, 152, 155, 157, 162] },
+    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, oracle: p1111_oracle, tags: &[0, 1, 7, 15, 23, 24, 27, 30, 31, 36, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 83, 85, 86, 87, 88, 102, 103, 104, 105, 107, 109, 112, 117, 118, 122, 126, 130, 131, 133, 135, 148, 149, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, oracle: p1112_oracle, tags: &[3, 4, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 82, 83, 85, 86, 88, 89, 91, 92, 93, 94, 95, 102, 103, 104, 105, 108, 113, 114, 117, 119, 120, 122, 126, 128, 130, 131, 132, 133, 135, 141, 144, 145, 148, 149, 155, 158, 164, 168, 169, 170, 172] },
+    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, oracle: p1113_oracle, tags: &[0, 7, 16, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 97, 102, 103, 106, 114, 117, 122, 123, 126, 127, 128, 130, 131, 132, 148, 149, 150, 151, 152, 155, 159, 166, 168, 171, 172] },
+    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, oracle: p1114_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 36, 37, 39, 40, 41, 44, 65, 82, 85, 87, 88, 102, 103, 116, 117, 118, 120, 121, 122, 125, 126, 131, 132, 133, 135, 148] },
+    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 14, 17, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 52, 60, 63, 65, 68, 71, 72, 73, 75, 83, 85, 89, 92, 95, 102, 103, 104, 109, 117, 120, 122, 124, 126, 131, 132, 145, 148, 149, 151, 152, 155, 158, 161] },
+    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, oracle: p1116_oracle, tags: &[0, 1, 11, 14, 23, 24, 27, 29, 30, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 71, 72, 73, 79, 83, 85, 86, 87, 92, 93, 102, 103, 104, 105, 106, 109, 110, 111, 112, 117, 118, 119, 120, 122, 126, 130, 131, 132, 133, 134, 135, 148, 150, 151, 152] },
+    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, oracle: p1117_oracle, tags: &[2, 4, 6, 7, 15, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 108, 111, 117, 118, 119, 122, 125, 126, 127, 129, 131, 134, 144, 148, 150, 152, 155, 166, 168, 171, 172] },
+    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, oracle: p1118_oracle, tags: &[0, 6, 8, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 59, 60, 61, 62, 63, 65, 72, 80, 85, 86, 88, 99, 102, 103, 104, 106, 107, 114, 117, 119, 122, 124, 125, 126, 127, 131, 133, 139, 141, 148, 150, 151, 165, 168, 171, 172] },
+    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, oracle: p1119_oracle, tags: &[0, 2, 3, 7, 15, 21, 22, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 65, 68, 69, 71, 72, 75, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 106, 107, 110, 111, 112, 115, 117, 122, 123, 124, 126, 129, 131, 133, 144, 148, 151] },
+    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1120_eval, grad: p1120_grad, oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 47, 48, 60, 65, 68, 72, 75, 83, 84, 85, 86, 88, 92, 94, 95, 102, 105, 112, 113, 114, 117, 119, 120, 121, 126, 131, 133, 135, 140, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, oracle: p1121_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 39, 41, 42, 43, 44, 45, 47, 59, 63, 72, 73, 80, 85, 86, 87, 88, 92, 93, 94, 99, 102, 109, 117, 120, 122, 125, 126, 129, 131, 140, 148, 149, 166, 168, 171, 172] },
+    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 57, 65, 67, 75, 85, 93, 102, 103, 109, 112, 117, 119, 122, 124, 126, 128, 130, 131, 132, 134, 145, 148, 149, 155, 163] },
+    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 14, 17, 23, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 65, 72, 74, 80, 85, 86, 88, 89, 95, 102, 103, 106, 107, 115, 117, 119, 122, 123, 126, 127, 130, 131, 132, 139, 144, 148, 149, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, oracle: p1124_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 47, 51, 60, 63, 71, 72, 73, 83, 85, 92, 94, 102, 103, 105, 108, 114, 115, 117, 119, 125, 126, 130, 131, 133, 148, 149, 155, 157] },
+    Prog { name: "p1125", active: &[true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, oracle: p1125_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 102, 103, 105, 108, 126, 128, 130, 131, 148] },
+    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, oracle: p1126_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 104, 106, 114, 117, 121, 122, 125, 126, 131, 132, 133, 148, 149, 154, 155, 157] },
+    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, oracle: p1127_oracle, tags: &[0, 4, 8, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 72, 74, 82, 83, 85, 87, 89, 102, 103, 104, 110, 112, 114, 116, 117, 121, 122, 125, 126, 129, 131, 132, 135, 148, 151] },
+    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 63, 65, 66, 82, 83, 85, 86, 87, 89, 92, 93, 102, 104, 105, 106, 115, 116, 117, 121, 122, 123, 126, 130, 131, 133, 144, 148, 151, 152, 155, 157] },
+    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, oracle: p1129_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 59, 60, 63, 65, 68, 70, 72, 75, 80, 82, 83, 85, 86, 87, 89, 97, 99, 102, 103, 104, 105, 108, 110, 112, 113, 114, 116, 117, 122, 123, 124, 126, 127, 130, 131, 132, 133, 141, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, oracle: p1130_oracle, tags: &[4, 15, 23, 24, 39, 40, 41, 42, 44, 75, 85, 95, 102, 109, 122, 126, 128, 131, 135, 145, 148] },
+    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, oracle: p1131_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 64, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 93, 102, 103, 107, 108, 110, 115, 117, 122, 123, 124, 126, 128, 130, 131, 132, 148, 150, 152] },
+    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1132_eval, grad: p1132_grad, oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 64, 65, 68, 72, 83, 85, 87, 89, 92, 93, 94, 102, 103, 105, 106, 107, 109, 110, 112, 115, 117, 119, 121, 122, 123, 126, 130, 131, 133, 145, 148, 149, 151] },
+    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 14, 18, 23, 24, 26, 27, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 68, 70, 71, 72, 80, 82, 83, 85, 86, 87, 89, 93, 102, 103, 108, 111, 113, 114, 117, 120, 121, 122, 123, 125, 126, 127, 130, 131, 133, 137, 142, 148, 150, 151] },
+    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 30, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 110, 113, 116, 117, 122, 123, 124, 126, 129, 131, 132, 133, 134, 137, 144, 146, 148] },
+    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 7, 14, 18, 21, 22, 23, 24, 26, 27, 28, 32, 33, 34, 37, 39, 40, 41, 44, 45, 47, 52, 60, 62, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 111, 113, 115, 117, 118, 121, 122, 126, 129, 131, 132, 134, 136, 148, 149, 150, 151] },
+    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, oracle: p1136_oracle, tags: &[0, 15, 24, 25, 26, 34, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 64, 65, 82, 83, 85, 87, 102, 105, 106, 110, 111, 114, 117, 120, 122, 124, 126, 131, 135, 148] },
+    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, oracle: p1137_oracle, tags: &[0, 4, 7, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 72, 78, 80, 85, 89, 95, 102, 103, 104, 106, 108, 122, 124, 126, 131, 132, 138, 144, 145, 148, 149] },
+    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, oracle: p1138_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 50, 57, 60, 61, 62, 63, 64, 65, 74, 75, 81, 82, 83, 85, 86, 87, 89, 90, 95, 102, 103, 104, 106, 109, 112, 114, 117, 118, 119, 122, 125, 126, 131, 132, 133, 136, 138, 148, 152] },
+    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 27, 32, 39, 40, 41, 44, 45, 47, 48, 51, 58, 63, 70, 72, 80, 85, 86, 87, 88, 92, 93, 102, 103, 104, 108, 111, 116, 117, 121, 122, 123, 125, 126, 127, 130, 131, 134, 144, 145, 148, 150, 151, 152, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, oracle: p1140_oracle, tags: &[0, 1, 4, 7, 14, 19, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 73, 82, 83, 85, 86, 87, 91, 95, 102, 103, 107, 112, 115, 116, 117, 119, 121, 122, 123, 126, 127, 128, 131, 132, 133, 138, 144, 148, 152] },
+    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, oracle: p1141_oracle, tags: &[0, 15, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 69, 83, 102, 103, 104, 107, 109, 110, 111, 113, 114, 115, 117, 118, 119, 121, 122, 126, 131, 132, 134, 148, 151, 152] },
+    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 14, 19, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 51, 57, 60, 63, 65, 71, 72, 73, 82, 83, 85, 92, 94, 95, 98, 102, 104, 105, 110, 113, 114, 115, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 145, 148, 150] },
+    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 65, 67, 85, 86, 88, 102, 104, 109, 110, 117, 124, 126, 127, 131, 132, 137, 148, 165, 168, 171, 172] },
+    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, oracle: p1144_oracle, tags: &[1, 3, 4, 8, 14, 23, 24, 39, 40, 41, 44, 85, 102, 105, 112, 117, 122, 124, 126, 127, 129, 131, 148, 152] },
+    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, oracle: p1145_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 71, 72, 74, 80, 81, 82, 83, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 111, 115, 117, 118, 121, 122, 123, 126, 129, 130, 131, 132, 133, 144, 145, 148, 149, 151, 152] },
+    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 11, 14, 17, 19, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 72, 74, 81, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 104, 107, 108, 109, 117, 118, 120, 122, 125, 126, 127, 131, 132, 133, 135, 137, 148, 149, 150, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, oracle: p1147_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 66, 71, 72, 73, 78, 80, 85, 88, 92, 94, 95, 102, 103, 104, 110, 112, 114, 117, 118, 121, 122, 123, 125, 126, 127, 131, 132, 133, 145, 148, 149, 164, 168, 169, 170, 172] },
+    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, oracle: p1148_oracle, tags: &[3, 7, 15, 23, 24, 25, 26, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 82, 83, 85, 87, 88, 89, 90, 95, 102, 103, 104, 107, 108, 111, 116, 117, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 148, 149, 150, 151, 152] },
+    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, oracle: p1149_oracle, tags: &[4, 7, 15, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 70, 72, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 106, 108, 110, 116, 117, 122, 123, 124, 126, 131, 139, 141, 145, 148, 150, 151, 152, 155, 158] },
+    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 83, 85, 86, 88, 89, 102, 103, 105, 107, 109, 113, 116, 117, 119, 122, 126, 128, 131, 133, 135, 144, 148, 149, 150, 151, 152, 155, 156, 159, 166, 168, 171, 172] },
+    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 67, 70, 71, 72, 73, 75, 85, 93, 95, 102, 103, 104, 105, 112, 113, 117, 118, 120, 122, 126, 131, 132, 133, 140, 145, 148, 152, 153] },
+    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, oracle: p1152_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 65, 85, 86, 88, 92, 102, 103, 104, 105, 110, 111, 113, 119, 122, 123, 126, 131, 132, 133, 138, 140, 149, 151, 154, 165, 168, 171, 172] },
+    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, oracle: p1153_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 111, 113, 116, 117, 118, 119, 120, 121, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 151, 152, 155, 157] },
+    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 11, 15, 19, 23, 24, 26, 27, 29, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 59, 60, 61, 62, 64, 65, 70, 72, 80, 85, 86, 88, 90, 95, 98, 99, 102, 103, 106, 107, 108, 109, 115, 116, 117, 118, 119, 120, 122, 123, 126, 127, 128, 131, 132, 133, 134, 139, 140, 148, 150, 152, 155, 157, 162, 164, 168, 169, 170, 172] },
+    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, oracle: p1155_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 78, 80, 83, 95, 102, 103, 104, 105, 109, 111, 112, 113, 115, 117, 122, 123, 124, 126, 127, 128, 129, 130, 131, 132, 139, 148, 151] },
+    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, oracle: p1156_oracle, tags: &[0, 5, 7, 14, 23, 24, 26, 27, 30, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 63, 64, 65, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 108, 109, 116, 117, 119, 120, 122, 123, 124, 126, 127, 128, 129, 131, 132, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 8, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 59, 60, 61, 62, 68, 71, 72, 76, 78, 80, 83, 85, 86, 88, 89, 96, 99, 102, 103, 104, 106, 107, 114, 117, 119, 120, 122, 126, 131, 132, 133, 135, 148, 150, 155, 162, 166, 167, 168, 171, 172] },
+    Prog { name: "p1158", active: &[true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, oracle: p1158_oracle, tags: &[0, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 83, 85, 89, 92, 102, 103, 104, 105, 107, 117, 118, 120, 121, 122, 126, 131, 148, 149, 152, 154] },
+    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 15, 23, 24, 26, 28, 30, 36, 39, 40, 41, 42, 43, 44, 45, 73, 74, 78, 81, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 106, 114, 117, 119, 122, 126, 129, 131, 132, 133, 134, 135, 136, 148, 150, 151, 152, 155, 162] },
+    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 14, 21, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 64, 68, 71, 72, 73, 80, 85, 86, 90, 93, 95, 99, 102, 103, 104, 105, 110, 113, 115, 117, 120, 122, 125, 126, 130, 131, 132, 133, 135, 139, 148, 149, 150, 152] },
+    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 11, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 72, 75, 85, 86, 87, 92, 95, 102, 103, 104, 105, 109, 113, 117, 122, 126, 131, 146, 148, 165, 168, 171, 172] },
+    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, oracle: p1162_oracle, tags: &[0, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 72, 75, 83, 95, 102, 103, 104, 107, 108, 109, 117, 120, 122, 126, 131, 133, 135, 136, 148] },
+    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 7, 14, 19, 21, 23, 24, 25, 26, 28, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 72, 79, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 109, 111, 113, 114, 115, 116, 117, 118, 119, 122, 123, 125, 126, 130, 131, 132, 133, 135, 139, 141, 148, 149, 150, 151] },
+    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 7, 14, 17, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 116, 117, 120, 123, 124, 126, 131, 132, 148, 155] },
+    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, oracle: p1165_oracle, tags: &[0, 6, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 50, 51, 60, 62, 63, 64, 83, 85, 86, 87, 92, 102, 117, 122, 126, 129, 133, 149, 151, 155, 157] },
+    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 14, 18, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 65, 68, 71, 76, 78, 92, 102, 103, 104, 107, 113, 117, 121, 122, 126, 127, 130, 131, 132, 133, 148, 149, 150, 152] },
+    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, oracle: p1167_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 33, 39, 40, 41, 42, 44, 47, 63, 72, 82, 85, 86, 88, 93, 102, 103, 104, 117, 118, 126, 131, 134, 148, 149, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, oracle: p1168_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 72, 73, 75, 85, 86, 89, 95, 97, 102, 103, 104, 105, 106, 108, 111, 112, 116, 117, 118, 120, 122, 124, 126, 129, 131, 135, 148, 151, 152] },
+    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, oracle: p1169_oracle, tags: &[0, 2, 14, 23, 39, 40, 41, 44, 45, 47, 60, 62, 72, 73, 85, 93, 102, 103, 107, 108, 113, 131, 148, 150] },
+    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, oracle: p1170_oracle, tags: &[0, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 102, 103, 107, 111, 113, 117, 131, 132, 134, 144, 149] },
+    Prog { name: "p1171", active: &[true], outputs: 1, eval: p1171_eval, grad: p1171_grad, oracle: p1171_oracle, tags: &[0, 14, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 102, 103, 104, 106, 112, 114, 116, 117, 118, 120, 123, 126, 127, 130, 131, 132, 148, 149] },
+    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 47, 52, 68, 82, 83, 85, 87, 89, 102, 104, 106, 109, 110, 117, 121, 122, 126, 131, 133, 134, 148, 155, 162] },
+    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, oracle: p1173_oracle, tags: &[0, 16, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 51, 60, 61, 63, 65, 72, 73, 75, 83, 85, 92, 95, 102, 103, 104, 105, 115, 117, 118, 119, 121, 122, 126, 129, 131, 133, 135, 140, 141, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, oracle: p1174_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 26, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 87, 88, 89, 92, 94, 95, 102, 103, 104, 108, 114, 115, 117, 121, 122, 123, 124, 125, 126, 128, 130, 131, 133, 134, 137, 148, 150, 152] },
     Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, oracle: p1175_oracle, tags: &[0, 1, 3, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 68, 82, 85, 88, 89, 102, 104, 110, 111, 117, 119, 122, 124, 126, 128, 131, 135] },
-    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 14, 19, 20, 23, 24, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 67, 72, 73, 75, 76, 78, 83, 85, 87, 93, 96, 97, 102, 103, 104, 117, 118, 119, 122, 124, 126, 127, 131, 132, 133, 134, 146, 147, 149, 153, 155] },
-    Prog { name: "p1177", active: &[true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, oracle: p1177_oracle, tags: &[0, 7, 14, 23, 24, 26, 29, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 82, 83, 85, 87, 102, 103, 105, 110, 113, 117, 126, 129, 130, 131, 133, 135, 146, 147, 149, 153, 155] },
-    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 36, 39, 40, 41, 42, 44, 45, 47, 60, 65, 67, 83, 85, 86, 87, 88, 89, 92, 102, 104, 106, 108, 111, 112, 117, 119, 122, 126, 127, 131, 132, 140, 146, 149, 150, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, oracle: p1179_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 58, 60, 61, 62, 65, 70, 72, 73, 83, 85, 87, 89, 92, 102, 103, 104, 106, 108, 109, 111, 114, 115, 116, 117, 122, 125, 126, 130, 131, 132, 139, 146, 147, 148] },
-    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 14, 17, 18, 23, 24, 39, 40, 41, 42, 44, 47, 48, 52, 60, 63, 73, 75, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 117, 122, 123, 124, 125, 126, 129, 133, 135, 137, 146, 148, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 12, 14, 21, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 53, 60, 61, 62, 63, 64, 65, 68, 69, 72, 73, 83, 85, 86, 89, 92, 93, 95, 102, 103, 106, 107, 112, 113, 115, 117, 118, 120, 122, 123, 126, 127, 130, 131, 146, 147, 149, 150, 153, 157] },
-    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 58, 64, 65, 73, 83, 85, 86, 88, 92, 93, 102, 103, 104, 105, 109, 110, 116, 117, 119, 122, 123, 124, 126, 127, 128, 129, 131, 135, 136, 146, 148, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, oracle: p1183_oracle, tags: &[0, 2, 3, 6, 15, 23, 24, 25, 26, 30, 32, 34, 37, 39, 40, 41, 42, 44, 65, 72, 73, 82, 83, 85, 87, 92, 95, 102, 106, 110, 111, 117, 119, 122, 126, 129, 131, 133, 135, 146] },
-    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, oracle: p1184_oracle, tags: &[0, 1, 2, 6, 14, 23, 39, 40, 41, 44, 85, 102, 103, 108, 109, 117, 126, 129, 131, 149, 153, 155] },
-    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 14, 23, 24, 25, 27, 31, 33, 39, 40, 41, 42, 43, 44, 51, 63, 65, 71, 72, 74, 85, 86, 102, 103, 108, 113, 117, 118, 122, 126, 129, 131, 134, 146, 153, 155] },
-    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, oracle: p1186_oracle, tags: &[0, 7, 15, 19, 23, 24, 25, 26, 27, 28, 30, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 64, 65, 82, 83, 85, 87, 89, 95, 102, 103, 104, 106, 108, 117, 119, 120, 122, 123, 125, 126, 127, 129, 130, 131, 133, 134, 135, 136, 146, 148, 149, 150] },
-    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 68, 82, 83, 85, 87, 89, 102, 108, 111, 112, 115, 116, 117, 122, 124, 126, 128, 130, 131, 146, 147, 149, 153, 159] },
-    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, oracle: p1188_oracle, tags: &[3, 13, 14, 23, 24, 27, 28, 31, 39, 40, 41, 43, 44, 45, 47, 48, 57, 60, 62, 63, 65, 66, 68, 71, 72, 75, 85, 86, 88, 92, 95, 100, 101, 102, 103, 106, 109, 112, 113, 114, 115, 117, 118, 121, 122, 125, 126, 128, 131, 146, 149, 150, 163, 166, 169, 170] },
-    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 15, 23, 24, 26, 32, 36, 39, 40, 41, 42, 44, 45, 65, 73, 75, 85, 86, 87, 88, 89, 92, 93, 94, 102, 104, 107, 117, 120, 121, 122, 126, 129, 131, 132, 146, 147, 149, 150, 152, 164, 165, 166, 169, 170] },
-    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 63, 65, 72, 75, 82, 83, 85, 90, 97, 102, 103, 106, 110, 117, 121, 122, 123, 126, 129, 130, 131, 132, 146, 147, 148, 149] },
-    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 8, 14, 21, 23, 24, 26, 39, 40, 41, 42, 44, 45, 67, 82, 83, 84, 85, 86, 88, 102, 104, 108, 112, 115, 117, 122, 126, 127, 131, 132, 146, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, oracle: p1192_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 26, 27, 28, 29, 31, 36, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 70, 72, 79, 83, 85, 87, 92, 102, 103, 105, 110, 113, 114, 115, 116, 117, 122, 123, 124, 126, 127, 131, 132, 133, 146, 147, 149, 153, 155] },
-    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 65, 66, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 108, 112, 113, 117, 118, 120, 122, 126, 127, 128, 129, 130, 131, 132, 146, 149] },
-    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 72, 73, 75, 77, 78, 83, 85, 92, 95, 96, 97, 100, 101, 102, 103, 109, 112, 116, 117, 118, 120, 122, 126, 127, 131, 132, 133, 141, 150] },
-    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, oracle: p1195_oracle, tags: &[0, 4, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 51, 60, 62, 63, 72, 75, 82, 85, 86, 87, 90, 102, 103, 104, 108, 109, 117, 125, 126, 129, 130, 131, 132, 134, 138, 146, 164, 166, 169, 170] },
-    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 14, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 53, 60, 61, 62, 63, 65, 68, 71, 72, 74, 83, 85, 92, 94, 95, 102, 103, 105, 115, 117, 121, 126, 129, 130, 131, 132, 135, 139, 146, 148, 149] },
-    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 14, 23, 24, 27, 39, 41, 42, 44, 47, 48, 60, 61, 68, 71, 72, 79, 83, 85, 86, 89, 92, 93, 102, 103, 105, 109, 110, 122, 125, 126, 127, 131, 132, 133, 146, 153, 161] },
-    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, oracle: p1198_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 25, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 71, 72, 73, 85, 86, 89, 92, 93, 102, 103, 104, 109, 114, 115, 117, 118, 119, 122, 123, 125, 126, 131, 133, 134, 135, 146, 148, 150] },
-    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, oracle: p1199_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 83, 85, 86, 87, 88, 95, 102, 103, 104, 107, 111, 114, 115, 116, 117, 122, 126, 128, 131, 132, 141, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, oracle: p1200_oracle, tags: &[0, 4, 15, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 75, 85, 86, 88, 92, 102, 103, 104, 108, 109, 110, 111, 117, 120, 122, 126, 129, 130, 131, 133, 134, 146, 147, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, oracle: p1201_oracle, tags: &[1, 2, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 72, 75, 80, 83, 84, 85, 86, 90, 95, 102, 104, 105, 110, 117, 118, 119, 121, 122, 123, 125, 126, 128, 130, 131, 132, 134, 146, 150] },
-    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 65, 68, 69, 71, 72, 73, 82, 83, 84, 85, 87, 89, 93, 102, 104, 105, 107, 110, 112, 117, 118, 122, 126, 128, 131, 132, 135, 138, 145, 146, 147, 150] },
-    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1203_eval, grad: p1203_grad, oracle: p1203_oracle, tags: &[0, 3, 4, 6, 14, 23, 24, 27, 39, 40, 41, 42, 44, 85, 94, 95, 102, 103, 108, 112, 113, 117, 120, 123, 126, 129, 131, 132, 141, 147, 153, 156] },
-    Prog { name: "p1204", active: &[true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, oracle: p1204_oracle, tags: &[3, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 59, 60, 62, 63, 65, 70, 72, 75, 80, 82, 84, 85, 89, 91, 92, 97, 99, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 115, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 141, 146, 149] },
-    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, oracle: p1205_oracle, tags: &[0, 3, 14, 23, 24, 25, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 61, 63, 65, 72, 73, 75, 80, 83, 85, 86, 88, 89, 93, 94, 95, 99, 102, 103, 104, 106, 108, 113, 115, 117, 118, 122, 126, 128, 129, 131, 132, 133, 134, 140, 146, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, oracle: p1206_oracle, tags: &[3, 4, 16, 23, 24, 26, 27, 34, 37, 39, 41, 42, 44, 47, 60, 68, 72, 73, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 105, 109, 111, 114, 115, 117, 119, 120, 122, 123, 124, 125, 126, 127, 131, 132, 146, 150, 153, 156] },
-    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, oracle: p1207_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 83, 85, 87, 102, 103, 104, 105, 107, 110, 111, 112, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 139, 146, 149, 150] },
-    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 112, 117, 118, 122, 126, 128, 129, 131, 132, 133, 146, 147, 150, 153, 156, 159, 162, 166, 167, 168, 170] },
-    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 16, 21, 23, 24, 25, 26, 30, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 82, 83, 85, 86, 87, 88, 102, 103, 106, 107, 116, 117, 118, 121, 122, 123, 126, 128, 130, 131, 132, 133, 135, 136, 137, 146, 148, 149, 150, 153, 163, 166, 169, 170] },
-    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 65, 73, 82, 85, 86, 87, 88, 93, 102, 103, 104, 107, 108, 115, 117, 121, 122, 126, 127, 131, 132, 133, 146, 148, 149, 163, 166, 169, 170] },
-    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, oracle: p1211_oracle, tags: &[0, 3, 11, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 72, 83, 85, 86, 87, 88, 95, 98, 102, 103, 106, 107, 109, 110, 116, 117, 119, 120, 122, 126, 127, 130, 131, 132, 134, 135, 138, 146, 148, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, oracle: p1212_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 39, 40, 41, 44, 47, 63, 65, 85, 86, 87, 88, 95, 102, 106, 108, 110, 114, 116, 117, 123, 126, 131, 132, 133, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, oracle: p1213_oracle, tags: &[0, 3, 4, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 68, 69, 71, 72, 74, 85, 102, 103, 104, 106, 107, 112, 115, 116, 117, 120, 122, 126, 128, 129, 131, 132, 146, 153, 156] },
-    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, oracle: p1214_oracle, tags: &[1, 2, 7, 8, 14, 19, 23, 24, 25, 26, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 71, 72, 73, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 107, 110, 112, 113, 117, 119, 122, 123, 126, 131, 134, 146, 147, 163, 166, 169, 170] },
-    Prog { name: "p1215", active: &[true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, oracle: p1215_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 25, 27, 39, 41, 42, 43, 44, 45, 47, 60, 62, 68, 71, 72, 75, 78, 80, 82, 83, 85, 86, 88, 89, 90, 95, 102, 103, 105, 107, 113, 114, 117, 122, 123, 126, 127, 129, 130, 131, 133, 135, 146, 147, 148, 150] },
-    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, oracle: p1216_oracle, tags: &[0, 7, 15, 23, 24, 26, 27, 34, 35, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 87, 88, 89, 93, 94, 95, 102, 104, 105, 108, 117, 119, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 146, 147, 148, 149, 150] },
-    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 63, 72, 75, 83, 85, 89, 95, 102, 103, 107, 111, 115, 117, 118, 126, 129, 131, 146, 149, 151] },
-    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1218_eval, grad: p1218_grad, oracle: p1218_oracle, tags: &[4, 7, 16, 23, 24, 28, 39, 40, 41, 42, 45, 47, 60, 73, 75, 85, 92, 94, 95, 102, 103, 107, 114, 117, 118, 119, 120, 122, 124, 126, 130, 131, 133, 146, 147, 150] },
-    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, oracle: p1219_oracle, tags: &[3, 7, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 59, 60, 62, 64, 68, 84, 85, 88, 89, 90, 102, 103, 108, 109, 113, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 139, 146, 147, 148] },
-    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, oracle: p1220_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 68, 83, 85, 87, 88, 89, 93, 102, 103, 104, 112, 117, 118, 122, 124, 125, 126, 128, 129, 131, 132, 134, 135, 146, 147, 150] },
-    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 65, 66, 82, 83, 85, 87, 90, 102, 104, 117, 119, 122, 126, 130, 131, 133, 140, 146, 147, 149, 150, 153, 159] },
+    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 14, 19, 20, 23, 24, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 67, 72, 73, 75, 76, 78, 83, 85, 87, 93, 96, 97, 102, 103, 104, 117, 118, 119, 122, 124, 126, 127, 131, 132, 133, 134, 148, 149, 151, 155, 157] },
+    Prog { name: "p1177", active: &[true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, oracle: p1177_oracle, tags: &[0, 7, 14, 23, 24, 26, 29, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 82, 83, 85, 87, 102, 103, 105, 110, 113, 117, 126, 129, 130, 131, 133, 135, 148, 149, 151, 155, 157] },
+    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 36, 39, 40, 41, 42, 44, 45, 47, 60, 65, 67, 83, 85, 86, 87, 88, 89, 92, 102, 104, 106, 108, 111, 112, 117, 119, 122, 126, 127, 131, 132, 140, 148, 151, 152, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, oracle: p1179_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 58, 60, 61, 62, 65, 70, 72, 73, 83, 85, 87, 89, 92, 102, 103, 104, 106, 108, 109, 111, 114, 115, 116, 117, 122, 125, 126, 130, 131, 132, 139, 144, 148, 149, 150] },
+    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 14, 17, 18, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 51, 52, 60, 63, 73, 75, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 117, 122, 123, 124, 125, 126, 129, 131, 133, 135, 137, 144, 145, 148, 150, 151, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 12, 14, 21, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 53, 60, 61, 62, 63, 64, 65, 68, 69, 72, 73, 83, 85, 86, 89, 92, 93, 95, 102, 103, 106, 107, 112, 113, 115, 117, 118, 120, 122, 123, 126, 127, 130, 131, 139, 144, 148, 149, 151, 152, 155, 159] },
+    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 58, 64, 65, 73, 83, 85, 86, 88, 92, 93, 102, 103, 104, 105, 109, 110, 116, 117, 119, 122, 123, 124, 126, 127, 128, 129, 131, 135, 136, 148, 150, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, oracle: p1183_oracle, tags: &[0, 2, 3, 6, 15, 23, 24, 25, 26, 30, 32, 34, 37, 39, 40, 41, 42, 44, 65, 72, 73, 82, 83, 85, 87, 92, 95, 102, 103, 106, 110, 111, 117, 119, 121, 122, 125, 126, 129, 131, 133, 135, 144, 148] },
+    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, oracle: p1184_oracle, tags: &[0, 1, 2, 6, 14, 23, 39, 40, 41, 44, 85, 102, 103, 108, 109, 117, 126, 129, 131, 151, 155, 157] },
+    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 14, 23, 24, 25, 27, 31, 33, 39, 40, 41, 42, 43, 44, 51, 63, 65, 71, 72, 74, 85, 86, 102, 103, 108, 113, 117, 118, 122, 126, 129, 131, 134, 148, 155, 157] },
+    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, oracle: p1186_oracle, tags: &[0, 7, 15, 19, 23, 24, 25, 26, 27, 28, 30, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 64, 65, 82, 83, 85, 87, 89, 95, 102, 103, 104, 106, 108, 117, 119, 120, 122, 123, 125, 126, 127, 129, 130, 131, 133, 134, 135, 136, 148, 150, 151, 152] },
+    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 68, 82, 83, 85, 87, 89, 102, 108, 111, 112, 115, 116, 117, 122, 124, 126, 128, 130, 131, 148, 149, 151, 155, 161] },
+    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, oracle: p1188_oracle, tags: &[3, 13, 14, 23, 24, 27, 28, 31, 39, 40, 41, 43, 44, 45, 47, 48, 57, 60, 62, 63, 65, 66, 68, 71, 72, 75, 85, 86, 88, 89, 92, 95, 100, 101, 102, 103, 106, 109, 112, 113, 114, 115, 117, 118, 121, 122, 125, 126, 128, 131, 132, 135, 144, 148, 151, 152, 165, 168, 171, 172] },
+    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 15, 23, 24, 26, 32, 36, 39, 40, 41, 42, 44, 45, 65, 73, 75, 85, 86, 87, 88, 89, 92, 93, 94, 102, 104, 107, 117, 120, 121, 122, 126, 129, 131, 132, 148, 149, 151, 152, 154, 166, 167, 168, 171, 172] },
+    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 63, 65, 72, 75, 82, 83, 85, 90, 97, 102, 103, 106, 110, 117, 121, 122, 123, 126, 129, 130, 131, 132, 148, 149, 150, 151] },
+    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 8, 14, 21, 23, 24, 26, 39, 40, 41, 42, 44, 45, 67, 82, 83, 84, 85, 86, 88, 102, 104, 108, 112, 115, 117, 122, 126, 127, 131, 132, 148, 151, 166, 167, 168, 171, 172] },
+    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, oracle: p1192_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 26, 27, 28, 29, 31, 36, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 70, 72, 79, 83, 85, 87, 92, 102, 103, 105, 110, 113, 114, 115, 116, 117, 122, 123, 124, 126, 127, 131, 132, 133, 148, 149, 151, 155, 157] },
+    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 65, 66, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 108, 112, 113, 117, 118, 120, 122, 124, 126, 127, 128, 129, 130, 131, 132, 144, 145, 148, 151] },
+    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 72, 73, 75, 77, 78, 83, 85, 92, 93, 95, 96, 97, 100, 101, 102, 103, 109, 112, 116, 117, 118, 120, 122, 126, 127, 131, 132, 133, 137, 140, 141, 144, 145, 152] },
+    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, oracle: p1195_oracle, tags: &[0, 4, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 51, 60, 62, 63, 72, 75, 82, 85, 86, 87, 90, 95, 102, 103, 104, 108, 109, 117, 119, 125, 126, 129, 130, 131, 132, 133, 134, 138, 145, 148, 166, 168, 171, 172] },
+    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 53, 60, 61, 62, 63, 65, 68, 71, 72, 74, 83, 85, 92, 94, 95, 102, 103, 105, 115, 117, 121, 126, 129, 130, 131, 132, 133, 135, 139, 144, 148, 150, 151] },
+    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 14, 23, 24, 27, 39, 41, 42, 44, 47, 48, 60, 61, 68, 71, 72, 79, 83, 85, 86, 89, 92, 93, 102, 103, 105, 109, 110, 122, 125, 126, 127, 131, 132, 133, 148, 155, 163] },
+    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, oracle: p1198_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 25, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 71, 72, 73, 85, 86, 89, 92, 93, 102, 103, 104, 109, 114, 115, 117, 118, 119, 122, 123, 125, 126, 131, 133, 134, 135, 148, 150, 152] },
+    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, oracle: p1199_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 83, 85, 86, 87, 88, 95, 102, 103, 104, 107, 111, 114, 115, 116, 117, 122, 126, 128, 131, 132, 141, 148, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, oracle: p1200_oracle, tags: &[0, 4, 15, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 75, 85, 86, 88, 92, 102, 103, 104, 108, 109, 110, 111, 117, 120, 122, 126, 129, 130, 131, 133, 134, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, oracle: p1201_oracle, tags: &[1, 2, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 72, 75, 80, 83, 84, 85, 86, 90, 95, 102, 104, 105, 110, 114, 117, 118, 119, 121, 122, 123, 125, 126, 128, 130, 131, 132, 134, 144, 145, 148, 152] },
+    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 65, 68, 69, 71, 72, 73, 82, 83, 84, 85, 87, 89, 93, 102, 103, 104, 105, 107, 110, 112, 117, 118, 122, 126, 128, 131, 132, 135, 138, 144, 147, 148, 149, 152] },
+    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1203_eval, grad: p1203_grad, oracle: p1203_oracle, tags: &[0, 3, 4, 6, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 63, 85, 94, 95, 102, 103, 108, 112, 113, 115, 116, 117, 120, 123, 126, 129, 131, 132, 141, 145, 148, 149, 152, 155, 158] },
+    Prog { name: "p1204", active: &[true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, oracle: p1204_oracle, tags: &[3, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 59, 60, 62, 63, 65, 70, 72, 75, 80, 82, 84, 85, 89, 91, 92, 97, 99, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 115, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 141, 144, 145, 148, 151] },
+    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, oracle: p1205_oracle, tags: &[0, 3, 14, 23, 24, 25, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 61, 63, 65, 72, 73, 75, 80, 83, 85, 86, 88, 89, 93, 94, 95, 99, 102, 103, 104, 105, 106, 108, 113, 115, 117, 118, 122, 124, 126, 128, 129, 131, 132, 133, 134, 140, 145, 148, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, oracle: p1206_oracle, tags: &[3, 4, 16, 23, 24, 26, 27, 34, 37, 39, 41, 42, 44, 47, 60, 68, 72, 73, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 105, 109, 111, 114, 115, 117, 119, 120, 122, 123, 124, 125, 126, 127, 131, 132, 141, 144, 148, 152, 155, 158] },
+    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, oracle: p1207_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 83, 85, 87, 102, 103, 104, 105, 107, 110, 111, 112, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 139, 148, 151, 152] },
+    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 112, 117, 118, 122, 126, 128, 129, 131, 132, 133, 148, 149, 152, 155, 158, 161, 164, 168, 169, 170, 172] },
+    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 16, 21, 23, 24, 25, 26, 30, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 82, 83, 85, 86, 87, 88, 102, 103, 106, 107, 116, 117, 118, 121, 122, 123, 126, 128, 130, 131, 132, 133, 135, 136, 137, 148, 150, 151, 152, 155, 165, 168, 171, 172] },
+    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 65, 73, 82, 85, 86, 87, 88, 93, 102, 103, 104, 107, 108, 115, 117, 121, 122, 126, 127, 131, 132, 133, 148, 150, 151, 165, 168, 171, 172] },
+    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, oracle: p1211_oracle, tags: &[0, 3, 11, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 72, 83, 85, 86, 87, 88, 95, 98, 102, 103, 106, 107, 109, 110, 116, 117, 119, 120, 122, 126, 127, 130, 131, 132, 134, 135, 138, 148, 150, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, oracle: p1212_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 39, 40, 41, 44, 47, 63, 65, 85, 86, 87, 88, 95, 102, 106, 108, 110, 114, 116, 117, 123, 126, 131, 132, 133, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, oracle: p1213_oracle, tags: &[0, 3, 4, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 68, 69, 71, 72, 74, 85, 102, 103, 104, 106, 107, 112, 115, 116, 117, 120, 122, 126, 128, 129, 131, 132, 148, 155, 158] },
+    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, oracle: p1214_oracle, tags: &[1, 2, 7, 8, 14, 19, 23, 24, 25, 26, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 71, 72, 73, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 103, 107, 110, 112, 113, 117, 119, 122, 123, 126, 131, 134, 144, 148, 149, 165, 168, 171, 172] },
+    Prog { name: "p1215", active: &[true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, oracle: p1215_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 25, 27, 39, 41, 42, 43, 44, 45, 47, 60, 62, 68, 71, 72, 75, 78, 80, 82, 83, 85, 86, 88, 89, 90, 95, 102, 103, 105, 107, 113, 114, 117, 122, 123, 126, 127, 129, 130, 131, 133, 135, 148, 149, 150, 152] },
+    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, oracle: p1216_oracle, tags: &[0, 7, 15, 23, 24, 26, 27, 34, 35, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 87, 88, 89, 93, 94, 95, 102, 104, 105, 108, 117, 119, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 148, 149, 150, 151, 152] },
+    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 63, 72, 75, 83, 85, 89, 95, 102, 103, 104, 107, 111, 112, 113, 115, 117, 118, 126, 129, 131, 144, 148, 151, 153] },
+    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1218_eval, grad: p1218_grad, oracle: p1218_oracle, tags: &[4, 7, 16, 23, 24, 28, 39, 40, 41, 42, 45, 47, 60, 73, 75, 85, 92, 94, 95, 102, 103, 107, 114, 117, 118, 119, 120, 122, 124, 126, 130, 131, 133, 148, 149, 152] },
+    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, oracle: p1219_oracle, tags: &[3, 7, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 59, 60, 62, 64, 68, 84, 85, 88, 89, 90, 102, 103, 108, 109, 113, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 139, 148, 149, 150] },
+    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, oracle: p1220_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 68, 83, 85, 87, 88, 89, 93, 102, 103, 104, 112, 117, 118, 122, 124, 125, 126, 128, 129, 131, 132, 134, 135, 148, 149, 152] },
+    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 65, 66, 82, 83, 85, 87, 90, 102, 104, 117, 119, 122, 126, 130, 131, 133, 140, 148, 149, 151, 152, 155, 161] },
     Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, oracle: p1222_oracle, tags: &[0, 14, 24, 39, 40, 41, 44, 47, 48, 63, 102, 103, 108, 111, 117, 121, 130, 131, 132] },
-    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, oracle: p1223_oracle, tags: &[3, 4, 14, 23, 24, 39, 40, 41, 44, 85, 102, 119, 122, 126, 132, 141, 148] },
-    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, oracle: p1224_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 68, 82, 83, 85, 87, 93, 102, 103, 104, 107, 109, 117, 122, 124, 125, 126, 130, 131, 133, 134, 135, 146, 150] },
-    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, oracle: p1225_oracle, tags: &[0, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 83, 85, 87, 88, 102, 103, 107, 115, 116, 117, 122, 123, 126, 127, 128, 131, 132, 133, 140, 146, 147, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, oracle: p1226_oracle, tags: &[0, 3, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 63, 72, 85, 90, 95, 102, 103, 104, 107, 114, 117, 122, 126, 129, 132, 133, 147] },
-    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, oracle: p1227_oracle, tags: &[3, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 59, 60, 61, 62, 63, 64, 72, 75, 80, 85, 89, 92, 95, 99, 102, 103, 104, 106, 107, 108, 110, 115, 116, 117, 118, 119, 121, 122, 124, 126, 127, 128, 129, 131, 132, 137, 146, 148, 150, 153, 155] },
-    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 85, 88, 102, 103, 108, 117, 122, 126, 127, 131, 132, 134, 137, 144, 146, 153, 160, 162, 166, 167, 168, 170] },
-    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, oracle: p1229_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 93, 97, 99, 102, 103, 104, 105, 106, 111, 114, 116, 117, 118, 122, 123, 126, 129, 130, 131, 132, 133, 135, 137, 143, 146, 149, 150] },
-    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 65, 102, 103, 108, 115, 117, 121, 122, 124, 125, 126, 128, 131, 132, 140, 145, 146, 150] },
-    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 14, 17, 23, 24, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 72, 73, 83, 85, 87, 88, 89, 92, 93, 95, 98, 102, 103, 104, 109, 110, 112, 113, 114, 117, 120, 122, 126, 127, 131, 134, 139, 146, 149, 153, 159] },
-    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, oracle: p1232_oracle, tags: &[0, 7, 8, 16, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 65, 72, 82, 85, 87, 88, 102, 104, 107, 117, 122, 126, 131, 146, 148, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, oracle: p1233_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 63, 72, 79, 85, 92, 94, 102, 103, 104, 107, 110, 111, 117, 122, 124, 126, 127, 129, 131, 134, 135, 146, 148, 149, 150] },
-    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 15, 23, 24, 26, 27, 29, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 57, 63, 68, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 106, 108, 111, 112, 115, 117, 122, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 146, 147, 150, 152, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, oracle: p1235_oracle, tags: &[0, 2, 4, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 51, 60, 64, 68, 85, 88, 92, 94, 102, 103, 104, 110, 114, 115, 122, 124, 126, 128, 131, 132, 134, 146, 148, 164, 165, 166, 169, 170] },
-    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 14, 20, 21, 22, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 75, 85, 86, 88, 92, 102, 103, 104, 107, 117, 118, 119, 122, 125, 126, 129, 131, 132, 133, 140, 146, 147, 162, 166, 167, 168, 170] },
-    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, oracle: p1237_oracle, tags: &[3, 14, 23, 24, 26, 31, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 72, 75, 83, 85, 90, 92, 95, 98, 102, 103, 110, 111, 117, 119, 122, 123, 125, 126, 128, 130, 131, 138, 147, 148, 150] },
-    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, oracle: p1238_oracle, tags: &[2, 7, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 85, 86, 88, 95, 102, 103, 108, 110, 111, 113, 117, 118, 122, 126, 128, 131, 133, 134, 146, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 52, 60, 61, 62, 63, 65, 66, 69, 71, 73, 83, 84, 85, 87, 89, 92, 93, 94, 102, 103, 104, 109, 114, 117, 121, 122, 123, 125, 126, 127, 131, 132, 133, 134, 146, 147, 148, 150, 153, 155, 160] },
-    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 44, 45, 47, 50, 54, 55, 60, 65, 82, 83, 84, 85, 87, 89, 95, 102, 103, 108, 109, 110, 111, 112, 114, 117, 121, 122, 123, 126, 130, 131, 132, 133, 134, 141, 146, 147, 148, 153, 155, 159] },
-    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 14, 17, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 64, 65, 75, 85, 91, 92, 102, 103, 104, 106, 107, 109, 110, 114, 117, 121, 122, 123, 125, 126, 130, 131, 132, 133, 134, 135, 138, 146, 148, 150, 153, 160] },
-    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 14, 18, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 63, 65, 68, 72, 80, 85, 86, 87, 91, 93, 95, 99, 102, 103, 104, 107, 110, 117, 120, 121, 122, 123, 126, 131, 133, 134, 140, 146, 163, 166, 169, 170] },
-    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, oracle: p1243_oracle, tags: &[0, 3, 5, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 68, 73, 85, 86, 88, 89, 95, 102, 104, 107, 111, 117, 118, 121, 122, 125, 126, 128, 131, 132, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, oracle: p1244_oracle, tags: &[0, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 49, 63, 65, 82, 83, 84, 85, 87, 92, 93, 94, 102, 103, 112, 117, 120, 121, 122, 124, 126, 127, 128, 131, 133, 141, 146, 148, 149, 150, 153, 155] },
-    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 14, 20, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 71, 102, 103, 105, 106, 108, 109, 114, 117, 122, 124, 126, 127, 130, 131, 133, 135, 136, 142, 146, 149, 150] },
-    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, oracle: p1246_oracle, tags: &[3, 5, 7, 14, 19, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 105, 108, 115, 117, 118, 122, 125, 126, 129, 130, 131, 134, 135, 148] },
-    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 14, 23, 24, 25, 26, 29, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 64, 65, 72, 75, 79, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 108, 110, 111, 114, 115, 117, 121, 122, 123, 124, 125, 126, 128, 129, 130, 131, 132, 134, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1248", active: &[true], outputs: 1, eval: p1248_eval, grad: p1248_grad, oracle: p1248_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 66, 68, 71, 82, 83, 85, 87, 92, 102, 103, 109, 111, 112, 113, 114, 115, 117, 119, 120, 121, 122, 123, 124, 126, 131, 132, 146, 147, 148] },
-    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 25, 26, 28, 29, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 61, 62, 64, 66, 72, 75, 85, 89, 90, 91, 92, 95, 98, 102, 103, 109, 115, 117, 122, 123, 125, 126, 127, 128, 131, 138, 140, 146, 147, 149, 150] },
-    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, oracle: p1250_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 82, 83, 85, 86, 87, 88, 89, 93, 102, 103, 104, 107, 117, 119, 122, 126, 129, 131, 132, 134, 146, 150, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 14, 23, 25, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 64, 66, 102, 103, 104, 107, 108, 110, 113, 117, 122, 124, 126, 128, 131, 132, 133, 134, 135, 138, 146, 148, 149, 151, 153, 161] },
-    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, oracle: p1252_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 32, 36, 39, 40, 41, 44, 47, 63, 65, 83, 85, 87, 89, 102, 105, 106, 113, 116, 117, 122, 126, 127, 130, 131, 133, 134, 146, 147, 153, 155] },
-    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 14, 19, 23, 24, 28, 32, 39, 40, 41, 44, 45, 47, 60, 85, 86, 91, 102, 109, 116, 117, 118, 121, 122, 125, 126, 131, 133, 147, 148, 153, 160] },
-    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, oracle: p1254_oracle, tags: &[1, 3, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 65, 83, 85, 92, 95, 102, 104, 108, 112, 113, 117, 118, 121, 122, 125, 126, 129, 130, 131, 133, 134, 146] },
-    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, oracle: p1255_oracle, tags: &[0, 5, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 85, 86, 87, 88, 90, 92, 102, 103, 105, 108, 117, 125, 126, 128, 131, 146, 147, 164, 166, 169, 170] },
-    Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, oracle: p1256_oracle, tags: &[1, 7, 8, 13, 15, 23, 24, 27, 31, 36, 39, 40, 41, 43, 44, 45, 47, 58, 65, 70, 72, 80, 83, 85, 87, 89, 90, 102, 103, 105, 114, 116, 117, 122, 126, 129, 131, 132, 146, 153, 155] },
-    Prog { name: "p1257", active: &[true], outputs: 1, eval: p1257_eval, grad: p1257_grad, oracle: p1257_oracle, tags: &[1, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 63, 65, 82, 83, 86, 102, 103, 104, 105, 110, 111, 115, 117, 119, 122, 126, 131, 133, 134, 146, 147, 153, 154, 157] },
-    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 14, 23, 24, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 68, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 117, 121, 122, 123, 126, 128, 131, 133, 146, 147, 150, 153, 160] },
-    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, oracle: p1259_oracle, tags: &[3, 5, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 63, 72, 73, 75, 82, 83, 85, 86, 88, 89, 93, 95, 102, 105, 108, 117, 122, 123, 126, 127, 130, 131, 132, 138, 146, 153, 157, 162, 166, 167, 168, 170] },
-    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, oracle: p1260_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 72, 75, 80, 85, 86, 87, 88, 92, 94, 95, 99, 102, 103, 105, 108, 109, 117, 120, 122, 124, 126, 130, 131, 132, 133, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 70, 72, 75, 79, 82, 83, 85, 86, 87, 92, 94, 95, 102, 103, 104, 106, 108, 113, 114, 117, 120, 122, 126, 128, 131, 132, 133, 134, 135, 146, 147] },
-    Prog { name: "p1262", active: &[true, true, true, true, true], outputs: 1, eval: p1262_eval, grad: p1262_grad, oracle: p1262_oracle, tags: &[2, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 68, 72, 73, 82, 83, 85, 87, 88, 93, 95, 102, 109, 113, 117, 122, 126, 129, 131, 132, 146, 148, 153, 155] },
-    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 85, 86, 88, 102, 103, 108, 116, 117, 119, 122, 126, 131, 146, 148, 149, 150, 153, 160, 162, 166, 167, 168, 170] },
-    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, oracle: p1264_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 65, 68, 70, 82, 83, 85, 87, 88, 89, 102, 103, 104, 116, 117, 118, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 133, 134, 135, 139, 146, 150] },
-    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 72, 77, 78, 84, 85, 86, 87, 88, 89, 96, 102, 103, 105, 110, 113, 114, 115, 117, 121, 122, 125, 126, 127, 131, 133, 134, 136, 139, 143, 146, 148, 163, 166, 169, 170] },
-    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, oracle: p1266_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 105, 106, 107, 108, 110, 116, 117, 122, 126, 131, 132, 133, 134, 135, 141, 146, 148, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, oracle: p1267_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 25, 26, 31, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 106, 107, 111, 112, 115, 117, 118, 119, 120, 121, 122, 123, 126, 127, 128, 131, 132, 133, 134, 135, 141, 146, 147, 153] },
-    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, oracle: p1268_oracle, tags: &[2, 8, 13, 14, 21, 22, 23, 24, 30, 33, 36, 37, 39, 40, 41, 42, 44, 45, 58, 64, 65, 71, 72, 75, 83, 85, 86, 87, 88, 92, 94, 102, 103, 111, 113, 116, 117, 118, 119, 120, 121, 122, 126, 129, 131, 132, 133, 135, 146, 153, 155, 164, 165, 166, 169, 170] },
-    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 55, 56, 57, 60, 63, 65, 71, 82, 83, 85, 87, 88, 89, 93, 94, 102, 103, 104, 107, 108, 110, 113, 114, 117, 121, 122, 126, 127, 128, 129, 131, 132, 135, 146, 147, 148, 149, 150] },
-    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, oracle: p1270_oracle, tags: &[2, 3, 6, 8, 15, 23, 24, 27, 29, 32, 33, 39, 40, 41, 42, 43, 44, 72, 85, 86, 88, 93, 94, 102, 103, 111, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 68, 82, 83, 85, 87, 89, 102, 103, 107, 112, 114, 117, 118, 119, 121, 122, 123, 126, 128, 129, 130, 131, 133, 134, 146] },
-    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, oracle: p1272_oracle, tags: &[0, 2, 6, 15, 24, 26, 27, 39, 40, 41, 42, 43, 44, 65, 72, 83, 85, 88, 89, 95, 102, 103, 111, 114, 115, 117, 122, 123, 126, 131, 132, 146, 149] },
-    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, oracle: p1273_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 65, 72, 75, 80, 83, 85, 86, 87, 88, 95, 99, 102, 104, 105, 107, 112, 114, 117, 118, 119, 121, 122, 126, 131, 132, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 63, 84, 85, 86, 87, 88, 102, 107, 108, 117, 119, 120, 122, 123, 125, 126, 128, 131, 132, 134, 162, 166, 167, 168, 170] },
-    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, oracle: p1275_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 60, 62, 65, 68, 71, 72, 80, 83, 99, 102, 103, 104, 108, 114, 117, 122, 126, 127, 131, 132, 139, 146, 149] },
-    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, oracle: p1276_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 26, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 74, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 109, 111, 117, 122, 123, 126, 130, 131, 132, 133, 146, 148, 164, 165, 166, 169, 170] },
-    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 7, 14, 21, 22, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 105, 109, 113, 117, 120, 122, 123, 124, 125, 126, 131, 133, 134, 146, 148, 153, 155] },
-    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, oracle: p1278_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 29, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 111, 112, 117, 118, 122, 124, 126, 128, 130, 131, 132, 133, 134, 135, 146, 147, 164, 166, 169, 170] },
-    Prog { name: "p1279", active: &[true, true, true], outputs: 3, eval: p1279_eval, grad: p1279_grad, oracle: p1279_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 25, 39, 40, 41, 44, 45, 47, 49, 50, 60, 63, 65, 70, 71, 85, 88, 89, 102, 103, 107, 111, 114, 117, 118, 123, 126, 130, 131, 146, 149, 153, 155] },
-    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, oracle: p1280_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 64, 65, 72, 75, 83, 92, 102, 103, 104, 105, 107, 108, 113, 117, 122, 123, 126, 127, 128, 129, 131, 132, 133, 134, 135, 146, 147, 149] },
-    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 14, 23, 24, 27, 28, 39, 40, 41, 44, 47, 68, 72, 79, 84, 85, 92, 102, 103, 117, 120, 126, 132, 134, 135, 153, 155] },
-    Prog { name: "p1282", active: &[true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, oracle: p1282_oracle, tags: &[0, 6, 15, 21, 22, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 63, 65, 66, 70, 71, 72, 75, 83, 95, 102, 103, 104, 105, 106, 109, 115, 117, 118, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 139, 146, 148, 150] },
-    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, oracle: p1283_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 72, 75, 80, 83, 85, 93, 102, 103, 108, 122, 126, 127, 129, 131, 132, 146, 149] },
-    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 15, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 64, 70, 72, 80, 85, 86, 88, 89, 92, 93, 99, 102, 103, 105, 110, 111, 113, 114, 115, 117, 122, 124, 125, 126, 128, 129, 131, 132, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, oracle: p1285_oracle, tags: &[0, 3, 4, 8, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 68, 72, 83, 85, 86, 88, 89, 100, 101, 102, 103, 104, 105, 106, 107, 108, 114, 116, 117, 119, 121, 122, 123, 124, 126, 129, 131, 132, 134, 139, 146, 147, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, oracle: p1286_oracle, tags: &[0, 4, 8, 13, 14, 23, 24, 25, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 66, 70, 72, 73, 75, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 107, 111, 113, 114, 117, 118, 120, 122, 124, 126, 128, 129, 130, 131, 132, 133, 134, 135, 146, 148, 153, 156] },
-    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 31, 39, 40, 41, 42, 44, 52, 72, 85, 92, 95, 98, 102, 103, 104, 106, 107, 114, 117, 120, 121, 122, 126, 129, 131, 132, 135, 145, 146, 147, 149, 153, 155] },
-    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, oracle: p1288_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 30, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 73, 85, 89, 92, 102, 103, 104, 106, 113, 116, 117, 122, 126, 127, 129, 130, 131, 134, 146, 150, 153, 155] },
-    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 14, 23, 24, 26, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 60, 68, 71, 72, 73, 74, 82, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 106, 113, 115, 117, 122, 124, 126, 131, 132, 133, 135, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, oracle: p1290_oracle, tags: &[0, 1, 7, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 60, 65, 68, 70, 72, 80, 83, 85, 87, 89, 99, 102, 117, 119, 120, 122, 124, 125, 126, 127, 130, 131, 133, 134, 146, 147, 148, 149, 153, 155] },
-    Prog { name: "p1291", active: &[true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, oracle: p1291_oracle, tags: &[0, 2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 85, 91, 95, 102, 103, 104, 117, 121, 122, 126, 127, 131, 133, 134, 146, 150] },
-    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1292_eval, grad: p1292_grad, oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 16, 19, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 85, 102, 103, 104, 109, 115, 122, 124, 125, 126, 129, 131, 133, 146, 147, 148] },
-    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, oracle: p1293_oracle, tags: &[0, 6, 15, 23, 24, 25, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 63, 72, 80, 83, 90, 102, 103, 104, 105, 113, 115, 116, 117, 122, 123, 126, 127, 128, 130, 131, 133, 135, 138, 146, 148] },
-    Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, oracle: p1294_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 28, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 60, 61, 63, 64, 72, 75, 79, 80, 83, 84, 85, 95, 99, 101, 102, 103, 105, 108, 109, 111, 115, 116, 117, 118, 119, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 135, 146, 147, 150] },
-    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, oracle: p1295_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 64, 65, 82, 83, 84, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 112, 116, 117, 120, 122, 124, 126, 127, 128, 130, 131, 132, 134, 135, 136, 146, 147, 149] },
-    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 63, 64, 65, 68, 72, 75, 82, 83, 85, 86, 87, 89, 92, 94, 95, 97, 102, 103, 104, 105, 106, 108, 116, 117, 119, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 136, 146, 147, 148, 149, 150] },
-    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, oracle: p1297_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 48, 50, 52, 60, 62, 63, 65, 68, 71, 72, 82, 83, 85, 87, 93, 100, 102, 103, 107, 108, 112, 116, 117, 120, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 141, 146, 147, 148, 150, 153] },
-    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, oracle: p1298_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 71, 102, 103, 104, 108, 110, 113, 114, 115, 117, 119, 122, 126, 129, 131, 132, 133, 146, 148] },
-    Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, oracle: p1299_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 68, 71, 72, 73, 85, 89, 92, 95, 98, 102, 109, 110, 111, 113, 122, 126, 128, 131, 132, 133, 146, 149] },
-    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 19, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 60, 62, 64, 65, 72, 75, 80, 85, 86, 88, 92, 102, 103, 104, 106, 110, 113, 115, 116, 117, 120, 122, 123, 126, 128, 129, 131, 134, 135, 140, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, oracle: p1301_oracle, tags: &[1, 4, 15, 23, 24, 28, 30, 31, 32, 39, 40, 41, 42, 44, 65, 85, 88, 93, 94, 102, 104, 106, 107, 115, 116, 117, 121, 122, 123, 126, 130, 131, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, oracle: p1302_oracle, tags: &[0, 5, 7, 15, 23, 24, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 78, 80, 82, 83, 85, 86, 87, 88, 89, 95, 99, 102, 103, 104, 113, 116, 117, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 140, 146, 147, 150, 153, 163, 166, 169, 170] },
-    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, oracle: p1303_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 59, 63, 72, 80, 83, 85, 93, 94, 99, 102, 107, 110, 119, 121, 122, 123, 126, 131, 132, 146, 147, 153, 155] },
-    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 63, 65, 85, 86, 88, 92, 93, 95, 102, 103, 104, 105, 107, 111, 113, 115, 117, 118, 122, 125, 126, 128, 129, 131, 132, 135, 146, 149, 150, 153, 159, 162, 166, 167, 168, 170] },
+    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, oracle: p1223_oracle, tags: &[3, 4, 14, 23, 24, 39, 40, 41, 44, 85, 102, 119, 122, 126, 132, 141, 150] },
+    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, oracle: p1224_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 68, 82, 83, 85, 87, 93, 102, 103, 104, 107, 109, 117, 122, 124, 125, 126, 130, 131, 133, 134, 135, 148, 152] },
+    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, oracle: p1225_oracle, tags: &[0, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 83, 85, 87, 88, 102, 103, 107, 115, 116, 117, 122, 123, 126, 127, 128, 131, 132, 133, 140, 148, 149, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, oracle: p1226_oracle, tags: &[0, 3, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 63, 72, 85, 90, 95, 102, 103, 104, 105, 107, 114, 117, 119, 122, 126, 129, 131, 132, 133, 138, 145, 148, 149] },
+    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, oracle: p1227_oracle, tags: &[3, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 59, 60, 61, 62, 63, 64, 72, 75, 80, 85, 89, 92, 95, 99, 102, 103, 104, 106, 107, 108, 110, 115, 116, 117, 118, 119, 121, 122, 124, 126, 127, 128, 129, 131, 132, 137, 145, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 85, 88, 102, 103, 108, 117, 122, 126, 127, 131, 132, 134, 137, 146, 148, 155, 162, 164, 168, 169, 170, 172] },
+    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, oracle: p1229_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 93, 97, 99, 102, 103, 104, 105, 106, 111, 114, 116, 117, 118, 122, 123, 126, 129, 130, 131, 132, 133, 135, 137, 143, 148, 151, 152] },
+    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 65, 102, 103, 108, 115, 117, 121, 122, 124, 125, 126, 128, 131, 132, 140, 147, 148, 152] },
+    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 14, 17, 23, 24, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 72, 73, 83, 85, 87, 88, 89, 92, 93, 95, 98, 102, 103, 104, 109, 110, 112, 113, 114, 117, 120, 122, 125, 126, 127, 131, 134, 139, 144, 145, 148, 151, 155, 161] },
+    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, oracle: p1232_oracle, tags: &[0, 7, 8, 16, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 65, 72, 82, 85, 87, 88, 102, 104, 107, 117, 122, 126, 131, 148, 150, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, oracle: p1233_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 63, 72, 79, 85, 92, 94, 102, 103, 104, 107, 110, 111, 117, 122, 124, 126, 127, 129, 131, 134, 135, 148, 150, 151, 152] },
+    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 15, 23, 24, 26, 27, 29, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 57, 63, 68, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 106, 108, 111, 112, 115, 117, 122, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 152, 154, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, oracle: p1235_oracle, tags: &[0, 2, 4, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 51, 60, 64, 68, 85, 88, 92, 94, 102, 103, 104, 110, 114, 115, 117, 122, 124, 126, 128, 131, 132, 134, 144, 148, 150, 166, 167, 168, 171, 172] },
+    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 14, 20, 21, 22, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 75, 85, 86, 88, 92, 102, 103, 104, 107, 117, 118, 119, 122, 125, 126, 129, 131, 132, 133, 140, 148, 149, 164, 168, 169, 170, 172] },
+    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, oracle: p1237_oracle, tags: &[3, 14, 23, 24, 26, 31, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 72, 75, 83, 85, 90, 92, 95, 98, 102, 103, 110, 111, 117, 119, 122, 123, 125, 126, 128, 130, 131, 138, 149, 150, 152] },
+    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, oracle: p1238_oracle, tags: &[2, 7, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 85, 86, 88, 95, 102, 103, 108, 110, 111, 113, 117, 118, 122, 126, 128, 131, 133, 134, 148, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 52, 60, 61, 62, 63, 65, 66, 69, 71, 73, 83, 84, 85, 87, 89, 92, 93, 94, 102, 103, 104, 109, 114, 117, 121, 122, 123, 125, 126, 127, 131, 132, 133, 134, 148, 149, 150, 152, 155, 157, 162] },
+    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 44, 45, 47, 50, 54, 55, 60, 65, 82, 83, 84, 85, 87, 89, 95, 102, 103, 108, 109, 110, 111, 112, 114, 117, 121, 122, 123, 126, 130, 131, 132, 133, 134, 141, 148, 149, 150, 155, 157, 161] },
+    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 14, 17, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 64, 65, 75, 85, 91, 92, 102, 103, 104, 106, 107, 109, 110, 114, 115, 117, 121, 122, 123, 125, 126, 130, 131, 132, 133, 134, 135, 138, 145, 148, 150, 151, 152, 155, 162] },
+    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 14, 18, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 63, 65, 68, 72, 80, 85, 86, 87, 91, 93, 95, 99, 102, 103, 104, 107, 110, 117, 120, 121, 122, 123, 126, 131, 133, 134, 140, 148, 165, 168, 171, 172] },
+    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, oracle: p1243_oracle, tags: &[0, 3, 5, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 68, 73, 85, 86, 88, 89, 95, 102, 104, 107, 111, 117, 118, 121, 122, 125, 126, 128, 131, 132, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, oracle: p1244_oracle, tags: &[0, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 49, 63, 65, 82, 83, 84, 85, 87, 92, 93, 94, 102, 103, 112, 117, 120, 121, 122, 124, 126, 127, 128, 131, 133, 141, 148, 150, 151, 152, 155, 157] },
+    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 14, 20, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 71, 102, 103, 105, 106, 108, 109, 114, 117, 122, 124, 126, 127, 130, 131, 133, 135, 136, 142, 148, 151, 152] },
+    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, oracle: p1246_oracle, tags: &[3, 5, 7, 14, 19, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 105, 108, 114, 115, 117, 118, 122, 125, 126, 129, 130, 131, 134, 135, 144, 150] },
+    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 14, 23, 24, 25, 26, 29, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 64, 65, 72, 75, 79, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 108, 110, 111, 114, 115, 117, 119, 121, 122, 123, 124, 125, 126, 128, 129, 130, 131, 132, 133, 134, 144, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1248", active: &[true], outputs: 1, eval: p1248_eval, grad: p1248_grad, oracle: p1248_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 66, 68, 71, 82, 83, 85, 87, 92, 102, 103, 109, 111, 112, 113, 114, 115, 117, 119, 120, 121, 122, 123, 124, 126, 131, 132, 148, 149, 150] },
+    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 25, 26, 28, 29, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 61, 62, 64, 66, 72, 75, 85, 89, 90, 91, 92, 95, 98, 102, 103, 109, 115, 117, 122, 123, 125, 126, 127, 128, 131, 133, 138, 140, 144, 145, 148, 149, 151, 152] },
+    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, oracle: p1250_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 82, 83, 85, 86, 87, 88, 89, 93, 102, 103, 104, 107, 114, 117, 119, 122, 126, 129, 131, 132, 134, 144, 148, 152, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 14, 23, 25, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 64, 66, 102, 103, 104, 107, 108, 110, 113, 117, 122, 124, 126, 128, 131, 132, 133, 134, 135, 138, 148, 150, 151, 153, 155, 163] },
+    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, oracle: p1252_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 32, 36, 39, 40, 41, 44, 47, 63, 65, 83, 85, 87, 89, 102, 105, 106, 113, 116, 117, 122, 126, 127, 130, 131, 133, 134, 148, 149, 155, 157] },
+    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 14, 19, 23, 24, 28, 32, 39, 40, 41, 42, 44, 45, 47, 60, 85, 86, 91, 102, 103, 109, 116, 117, 118, 121, 122, 125, 126, 131, 133, 144, 145, 149, 150, 155, 162] },
+    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, oracle: p1254_oracle, tags: &[1, 3, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 65, 83, 85, 92, 95, 102, 104, 108, 112, 113, 117, 118, 121, 122, 125, 126, 129, 130, 131, 133, 134, 148] },
+    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, oracle: p1255_oracle, tags: &[0, 5, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 85, 86, 87, 88, 90, 92, 102, 103, 105, 108, 116, 117, 125, 126, 128, 131, 134, 144, 148, 149, 166, 168, 171, 172] },
+    Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, oracle: p1256_oracle, tags: &[1, 7, 8, 13, 15, 23, 24, 27, 31, 36, 39, 40, 41, 43, 44, 45, 47, 58, 65, 70, 72, 80, 83, 85, 87, 89, 90, 102, 103, 105, 114, 116, 117, 122, 126, 129, 131, 132, 148, 155, 157] },
+    Prog { name: "p1257", active: &[true], outputs: 1, eval: p1257_eval, grad: p1257_grad, oracle: p1257_oracle, tags: &[1, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 63, 65, 82, 83, 86, 102, 103, 104, 105, 110, 111, 115, 117, 119, 122, 126, 131, 133, 134, 148, 149, 155, 156, 159] },
+    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 14, 23, 24, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 68, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 117, 121, 122, 123, 126, 128, 131, 133, 148, 149, 152, 155, 162] },
+    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, oracle: p1259_oracle, tags: &[3, 5, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 63, 72, 73, 75, 82, 83, 85, 86, 88, 89, 93, 95, 102, 103, 105, 108, 111, 117, 122, 123, 126, 127, 129, 130, 131, 132, 138, 145, 148, 155, 159, 164, 168, 169, 170, 172] },
+    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, oracle: p1260_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 72, 75, 80, 85, 86, 87, 88, 92, 94, 95, 99, 102, 103, 105, 108, 109, 117, 120, 122, 124, 126, 130, 131, 132, 133, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 70, 72, 75, 79, 82, 83, 85, 86, 87, 92, 94, 95, 102, 103, 104, 106, 108, 113, 114, 117, 120, 122, 126, 128, 131, 132, 133, 134, 135, 148, 149] },
+    Prog { name: "p1262", active: &[true, true, true, true, true], outputs: 1, eval: p1262_eval, grad: p1262_grad, oracle: p1262_oracle, tags: &[2, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 68, 72, 73, 82, 83, 85, 87, 88, 93, 95, 102, 109, 113, 117, 122, 126, 129, 131, 132, 148, 150, 155, 157] },
+    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 85, 86, 88, 102, 103, 108, 116, 117, 119, 122, 126, 131, 148, 150, 151, 152, 155, 162, 164, 168, 169, 170, 172] },
+    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, oracle: p1264_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 65, 68, 70, 82, 83, 85, 87, 88, 89, 102, 103, 104, 116, 117, 118, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 133, 134, 135, 139, 148, 152] },
+    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 72, 77, 78, 84, 85, 86, 87, 88, 89, 96, 102, 103, 105, 110, 113, 114, 115, 117, 121, 122, 125, 126, 127, 131, 133, 134, 136, 139, 143, 148, 150, 165, 168, 171, 172] },
+    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, oracle: p1266_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 105, 106, 107, 108, 110, 116, 117, 122, 124, 126, 131, 132, 133, 134, 135, 141, 144, 148, 150, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, oracle: p1267_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 25, 26, 31, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 106, 107, 111, 112, 115, 117, 118, 119, 120, 121, 122, 123, 126, 127, 128, 131, 132, 133, 134, 135, 141, 148, 149, 155] },
+    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, oracle: p1268_oracle, tags: &[2, 8, 13, 14, 21, 22, 23, 24, 30, 33, 36, 37, 39, 40, 41, 42, 44, 45, 58, 64, 65, 71, 72, 75, 83, 85, 86, 87, 88, 92, 94, 102, 103, 111, 113, 116, 117, 118, 119, 120, 121, 122, 126, 129, 130, 131, 132, 133, 135, 144, 148, 152, 155, 157, 166, 167, 168, 171, 172] },
+    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 55, 56, 57, 60, 63, 65, 71, 82, 83, 85, 87, 88, 89, 93, 94, 102, 103, 104, 107, 108, 110, 113, 114, 117, 121, 122, 126, 127, 128, 129, 131, 132, 135, 144, 148, 149, 150, 151, 152] },
+    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, oracle: p1270_oracle, tags: &[2, 3, 6, 8, 15, 23, 24, 27, 29, 32, 33, 39, 40, 41, 42, 43, 44, 72, 85, 86, 88, 93, 94, 102, 103, 105, 111, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 145, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 68, 82, 83, 85, 87, 89, 102, 103, 106, 107, 108, 112, 114, 117, 118, 119, 121, 122, 123, 126, 128, 129, 130, 131, 133, 134, 144, 148, 152] },
+    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, oracle: p1272_oracle, tags: &[0, 2, 6, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 65, 72, 83, 85, 88, 89, 95, 102, 103, 104, 111, 114, 115, 117, 122, 123, 126, 131, 132, 140, 144, 148, 151] },
+    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, oracle: p1273_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 65, 72, 75, 80, 83, 85, 86, 87, 88, 95, 99, 102, 104, 105, 107, 112, 114, 117, 118, 119, 121, 122, 126, 131, 132, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 63, 84, 85, 86, 87, 88, 102, 107, 108, 117, 119, 120, 122, 123, 125, 126, 128, 131, 132, 134, 164, 168, 169, 170, 172] },
+    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, oracle: p1275_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 60, 62, 65, 68, 71, 72, 80, 83, 99, 102, 103, 104, 108, 114, 117, 122, 126, 127, 131, 132, 139, 148, 151] },
+    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, oracle: p1276_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 26, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 74, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 109, 111, 117, 122, 123, 126, 130, 131, 132, 133, 148, 150, 166, 167, 168, 171, 172] },
+    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 7, 14, 21, 22, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 105, 109, 113, 117, 120, 122, 123, 124, 125, 126, 131, 133, 134, 148, 150, 155, 157] },
+    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, oracle: p1278_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 29, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 111, 112, 117, 118, 122, 124, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 166, 168, 171, 172] },
+    Prog { name: "p1279", active: &[true, true, true], outputs: 3, eval: p1279_eval, grad: p1279_grad, oracle: p1279_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 25, 39, 40, 41, 44, 45, 47, 49, 50, 60, 63, 65, 70, 71, 85, 88, 89, 102, 103, 107, 111, 114, 117, 118, 123, 126, 130, 131, 148, 151, 155, 157] },
+    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, oracle: p1280_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 64, 65, 72, 75, 83, 92, 102, 103, 104, 105, 107, 108, 113, 117, 122, 123, 126, 127, 128, 129, 131, 132, 133, 134, 135, 148, 149, 151] },
+    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 14, 23, 24, 27, 28, 39, 40, 41, 44, 47, 68, 72, 79, 84, 85, 92, 102, 103, 117, 120, 126, 132, 134, 135, 155, 157] },
+    Prog { name: "p1282", active: &[true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, oracle: p1282_oracle, tags: &[0, 6, 15, 21, 22, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 63, 65, 66, 70, 71, 72, 75, 83, 95, 102, 103, 104, 105, 106, 109, 115, 117, 118, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 139, 148, 150, 152] },
+    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, oracle: p1283_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 72, 75, 80, 83, 85, 93, 102, 103, 108, 122, 126, 127, 128, 129, 131, 132, 144, 148, 151] },
+    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 15, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 64, 70, 72, 80, 85, 86, 88, 89, 92, 93, 99, 102, 103, 105, 110, 111, 113, 114, 115, 116, 117, 122, 124, 125, 126, 128, 129, 131, 132, 144, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, oracle: p1285_oracle, tags: &[0, 3, 4, 8, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 68, 72, 83, 85, 86, 88, 89, 100, 101, 102, 103, 104, 105, 106, 107, 108, 114, 116, 117, 119, 121, 122, 123, 124, 126, 129, 131, 132, 134, 139, 148, 149, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, oracle: p1286_oracle, tags: &[0, 4, 8, 13, 14, 23, 24, 25, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 66, 70, 72, 73, 75, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 107, 111, 113, 114, 117, 118, 120, 122, 124, 126, 128, 129, 130, 131, 132, 133, 134, 135, 144, 148, 150, 155, 158] },
+    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 31, 39, 40, 41, 42, 44, 52, 72, 85, 92, 93, 94, 95, 98, 102, 103, 104, 106, 107, 114, 117, 120, 121, 122, 126, 129, 131, 132, 135, 144, 147, 148, 149, 151, 155, 157] },
+    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, oracle: p1288_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 30, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 73, 85, 89, 92, 95, 102, 103, 104, 106, 113, 116, 117, 122, 126, 127, 129, 130, 131, 132, 134, 144, 148, 152, 155, 157] },
+    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 14, 23, 24, 26, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 60, 68, 71, 72, 73, 74, 82, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 106, 113, 115, 117, 122, 124, 126, 131, 132, 133, 135, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, oracle: p1290_oracle, tags: &[0, 1, 7, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 60, 65, 68, 70, 72, 80, 83, 85, 87, 89, 99, 102, 117, 119, 120, 122, 124, 125, 126, 127, 130, 131, 133, 134, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p1291", active: &[true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, oracle: p1291_oracle, tags: &[0, 2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 85, 91, 95, 102, 103, 104, 117, 121, 122, 126, 127, 131, 133, 134, 138, 145, 148, 152] },
+    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1292_eval, grad: p1292_grad, oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 16, 19, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 85, 102, 103, 104, 109, 115, 122, 124, 125, 126, 129, 131, 133, 145, 148, 149, 150] },
+    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, oracle: p1293_oracle, tags: &[0, 6, 15, 23, 24, 25, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 63, 72, 80, 83, 90, 102, 103, 104, 105, 113, 115, 116, 117, 122, 123, 126, 127, 128, 130, 131, 133, 135, 138, 148, 150] },
+    Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, oracle: p1294_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 28, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 60, 61, 63, 64, 72, 75, 79, 80, 83, 84, 85, 95, 99, 101, 102, 103, 105, 108, 109, 111, 115, 116, 117, 118, 119, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 135, 148, 149, 152] },
+    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, oracle: p1295_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 64, 65, 82, 83, 84, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 112, 116, 117, 120, 122, 124, 126, 127, 128, 130, 131, 132, 134, 135, 136, 148, 149, 151] },
+    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 63, 64, 65, 68, 72, 75, 82, 83, 85, 86, 87, 89, 92, 94, 95, 97, 102, 103, 104, 105, 106, 108, 116, 117, 119, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 136, 148, 149, 150, 151, 152] },
+    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, oracle: p1297_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 48, 50, 52, 60, 62, 63, 65, 68, 71, 72, 82, 83, 85, 87, 93, 100, 102, 103, 107, 108, 112, 116, 117, 120, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 141, 148, 149, 150, 152, 155] },
+    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, oracle: p1298_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 71, 102, 103, 104, 108, 110, 113, 114, 115, 117, 119, 122, 126, 129, 131, 132, 133, 148, 150] },
+    Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, oracle: p1299_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 68, 71, 72, 73, 85, 89, 92, 95, 98, 102, 109, 110, 111, 113, 117, 122, 123, 126, 128, 129, 131, 132, 133, 144, 148, 151] },
+    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 19, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 60, 62, 64, 65, 72, 75, 80, 85, 86, 88, 92, 102, 103, 104, 106, 107, 110, 113, 115, 116, 117, 120, 122, 123, 126, 128, 129, 131, 134, 135, 140, 145, 148, 150, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, oracle: p1301_oracle, tags: &[1, 4, 15, 23, 24, 28, 30, 31, 32, 39, 40, 41, 42, 44, 65, 85, 88, 93, 94, 102, 104, 106, 107, 115, 116, 117, 121, 122, 123, 126, 130, 131, 145, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, oracle: p1302_oracle, tags: &[0, 5, 7, 15, 23, 24, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 78, 80, 82, 83, 85, 86, 87, 88, 89, 95, 99, 102, 103, 104, 113, 116, 117, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 140, 148, 149, 152, 155, 165, 168, 171, 172] },
+    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, oracle: p1303_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 59, 63, 72, 80, 83, 85, 89, 93, 94, 99, 102, 103, 104, 107, 110, 117, 119, 121, 122, 123, 124, 125, 126, 131, 132, 144, 145, 148, 149, 155, 157] },
+    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 63, 65, 85, 86, 88, 92, 93, 94, 95, 102, 103, 104, 105, 107, 111, 113, 115, 117, 118, 122, 125, 126, 128, 129, 131, 132, 135, 145, 148, 151, 152, 155, 161, 164, 168, 169, 170, 172] },
     Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, oracle: p1305_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 71, 72, 75, 82, 83, 85, 87, 89, 92, 97, 102, 103, 104, 105, 109, 117, 122, 126, 128, 130, 131, 132, 133, 134, 135] },
     Prog { name: "p1306", active: &[true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, oracle: p1306_oracle, tags: &[0, 1, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 62, 64, 65, 82, 86, 88, 102, 103, 104, 114, 116, 117, 122, 126, 129, 131, 133] },
-    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, oracle: p1307_oracle, tags: &[1, 3, 7, 14, 23, 24, 25, 26, 34, 37, 39, 41, 42, 44, 45, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 113, 115, 117, 118, 120, 122, 126, 131, 132, 134, 135, 146, 148] },
-    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 15, 21, 23, 24, 26, 30, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 51, 60, 61, 62, 64, 65, 73, 75, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 108, 109, 110, 112, 116, 117, 121, 122, 124, 125, 126, 128, 131, 132, 133, 134, 136, 146, 147, 148, 149, 150] },
-    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, oracle: p1309_oracle, tags: &[0, 1, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 65, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 109, 113, 122, 125, 126, 131, 132, 133, 146, 147, 149, 150] },
-    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 44, 45, 47, 54, 55, 72, 85, 92, 94, 102, 104, 105, 108, 111, 113, 114, 116, 117, 120, 122, 124, 126, 130, 131, 146] },
-    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, oracle: p1311_oracle, tags: &[0, 6, 7, 14, 19, 23, 24, 27, 32, 36, 37, 39, 40, 41, 44, 47, 60, 68, 83, 85, 87, 102, 103, 109, 116, 117, 118, 119, 120, 121, 122, 128, 131, 133, 135, 138, 146] },
-    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 12, 15, 23, 24, 26, 27, 30, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 91, 92, 100, 101, 102, 103, 106, 108, 109, 110, 112, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 129, 131, 134, 137, 141, 146, 148] },
-    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, oracle: p1313_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 41, 42, 65, 102, 103, 117, 119, 130, 150] },
-    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 60, 62, 63, 65, 82, 83, 85, 87, 89, 90, 102, 108, 114, 117, 118, 120, 121, 122, 126, 128, 130, 131, 132, 133, 146, 147] },
-    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, oracle: p1315_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 45, 47, 49, 60, 61, 62, 65, 71, 72, 85, 89, 92, 102, 103, 104, 106, 108, 109, 117, 120, 121, 123, 126, 129, 131, 132, 133, 139, 146, 150, 153, 155] },
-    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 75, 85, 88, 90, 91, 92, 102, 103, 105, 106, 109, 113, 114, 116, 117, 122, 125, 126, 127, 128, 131, 133, 135, 138, 139, 144, 146, 147, 149, 164, 165, 166, 169, 170] },
-    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 24, 26, 33, 34, 37, 39, 40, 41, 42, 44, 45, 65, 73, 82, 83, 85, 87, 92, 95, 102, 103, 108, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134] },
-    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, oracle: p1318_oracle, tags: &[2, 3, 14, 23, 24, 26, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 70, 71, 72, 73, 75, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 104, 105, 107, 111, 112, 113, 114, 116, 117, 122, 125, 126, 127, 131, 132, 133, 135, 136, 138, 141, 146, 148, 150, 153] },
-    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 55, 56, 57, 65, 72, 73, 79, 85, 89, 92, 93, 95, 102, 103, 104, 109, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 134, 146, 149, 150] },
-    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, oracle: p1320_oracle, tags: &[3, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 85, 94, 95, 102, 104, 109, 117, 123, 126, 131, 146, 153, 155] },
-    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, oracle: p1321_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 39, 40, 41, 44, 45, 47, 60, 62, 65, 66, 71, 72, 80, 85, 93, 102, 103, 113, 114, 116, 117, 119, 121, 122, 123, 126, 127, 131, 146, 147, 153, 156] },
-    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, oracle: p1322_oracle, tags: &[1, 14, 23, 24, 39, 40, 41, 42, 43, 44, 72, 79, 83, 92, 102, 106, 114, 117, 118, 122, 125, 126, 127, 128, 131, 132, 133, 146] },
-    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 14, 23, 24, 26, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 57, 60, 61, 62, 63, 64, 73, 75, 83, 85, 88, 93, 95, 102, 103, 105, 108, 109, 116, 117, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 137, 146, 147, 149, 150, 153, 159, 160] },
-    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 14, 17, 23, 24, 25, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 52, 57, 59, 63, 65, 72, 73, 75, 80, 82, 83, 85, 86, 87, 89, 90, 92, 95, 99, 102, 104, 117, 122, 123, 125, 126, 132, 133, 134, 140, 146, 150] },
-    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, oracle: p1325_oracle, tags: &[3, 5, 7, 14, 23, 24, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 72, 85, 86, 87, 88, 102, 103, 104, 113, 114, 117, 121, 122, 126, 127, 128, 131, 132, 133, 134, 141, 146, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 73, 82, 83, 85, 87, 92, 94, 102, 104, 111, 112, 117, 118, 125, 126, 131, 132, 133, 146, 149, 153, 156] },
-    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, oracle: p1327_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 68, 71, 83, 85, 89, 92, 102, 103, 104, 105, 106, 107, 108, 115, 117, 118, 119, 121, 122, 124, 126, 131, 134, 146, 149, 152] },
-    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, oracle: p1328_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 86, 88, 92, 95, 102, 103, 104, 108, 116, 117, 118, 120, 121, 122, 123, 126, 128, 131, 132, 133, 134, 146, 147, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 14, 23, 24, 26, 27, 31, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 65, 68, 70, 71, 72, 74, 82, 83, 85, 87, 88, 89, 92, 93, 94, 102, 103, 104, 112, 113, 114, 115, 117, 122, 123, 126, 131, 132, 133, 134, 138, 146, 149, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1330_eval, grad: p1330_grad, oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 81, 83, 85, 87, 88, 89, 90, 102, 103, 104, 105, 107, 110, 116, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 139, 146, 150] },
-    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, oracle: p1331_oracle, tags: &[0, 15, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 66, 70, 83, 102, 103, 104, 106, 107, 108, 109, 114, 117, 119, 126, 130, 131, 133, 134, 140, 149] },
-    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 16, 20, 23, 24, 26, 28, 39, 40, 41, 42, 43, 45, 63, 65, 67, 71, 72, 85, 86, 87, 89, 92, 102, 103, 105, 110, 114, 115, 116, 117, 118, 122, 126, 128, 131, 133, 146, 147, 149, 164, 166, 169, 170] },
-    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, oracle: p1333_oracle, tags: &[0, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 97, 102, 103, 104, 109, 115, 117, 118, 122, 123, 125, 126, 130, 131, 132, 133, 140, 146, 147, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1334", active: &[false, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, oracle: p1334_oracle, tags: &[0, 1, 7, 8, 14, 19, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 68, 74, 81, 82, 83, 85, 87, 89, 92, 102, 103, 104, 110, 116, 117, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 140, 146, 147, 148, 149] },
-    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, oracle: p1335_oracle, tags: &[2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 49, 50, 51, 60, 61, 62, 64, 65, 70, 72, 73, 75, 83, 84, 85, 92, 97, 102, 107, 111, 113, 117, 120, 123, 124, 125, 126, 128, 129, 131, 146, 147, 148, 150, 153, 155] },
-    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, oracle: p1336_oracle, tags: &[0, 1, 15, 23, 24, 33, 39, 40, 41, 42, 44, 47, 63, 72, 75, 83, 85, 86, 87, 88, 95, 97, 102, 103, 105, 106, 107, 120, 121, 122, 124, 126, 128, 131, 132, 133, 134, 135, 136, 146, 148, 150, 164, 166, 169, 170] },
-    Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, oracle: p1337_oracle, tags: &[0, 15, 23, 24, 26, 28, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 65, 72, 80, 82, 83, 85, 87, 93, 102, 103, 107, 109, 115, 117, 120, 122, 126, 127, 130, 131, 132, 135, 146] },
-    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, oracle: p1338_oracle, tags: &[0, 1, 5, 11, 14, 23, 24, 27, 39, 40, 41, 43, 44, 65, 86, 102, 103, 113, 117, 122, 125, 127, 131, 133] },
-    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, oracle: p1339_oracle, tags: &[0, 7, 16, 21, 22, 23, 24, 25, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 72, 75, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 107, 110, 113, 117, 122, 124, 125, 126, 127, 128, 129, 131, 132, 133, 137, 146, 147, 148, 149, 150, 153, 155] },
-    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 67, 68, 71, 72, 82, 83, 85, 87, 89, 93, 102, 110, 112, 114, 116, 117, 122, 123, 124, 126, 129, 130, 131, 133, 144, 149, 150] },
-    Prog { name: "p1341", active: &[true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, oracle: p1341_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 53, 60, 61, 62, 63, 65, 66, 68, 83, 85, 87, 89, 93, 102, 103, 104, 108, 112, 114, 115, 117, 120, 122, 123, 126, 129, 131, 132, 134, 135, 136, 141, 146, 149] },
-    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 14, 20, 23, 24, 25, 26, 39, 40, 41, 43, 44, 45, 47, 60, 61, 63, 65, 67, 71, 102, 103, 104, 109, 110, 113, 116, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 134, 135, 146, 149, 153, 160] },
-    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, oracle: p1343_oracle, tags: &[0, 3, 8, 16, 24, 29, 39, 40, 41, 42, 44, 45, 65, 71, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 104, 105, 112, 120, 122, 126, 131, 133, 134, 146, 164, 165, 166, 169, 170] },
-    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 14, 23, 24, 27, 29, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 58, 60, 61, 62, 64, 65, 70, 71, 72, 73, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 113, 115, 117, 122, 123, 125, 126, 131, 132, 133, 134, 135, 136, 138, 146, 147, 148, 149, 150, 164, 166, 169, 170] },
-    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 47, 65, 68, 71, 72, 74, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 107, 113, 116, 117, 120, 122, 126, 127, 131, 132, 133, 134, 135, 137, 140, 146, 147, 148, 149, 153, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p1346", active: &[true, true, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 14, 23, 24, 26, 30, 34, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 61, 62, 63, 72, 73, 82, 83, 84, 85, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 109, 113, 117, 119, 122, 123, 126, 130, 131, 133, 135, 141, 146, 148, 149, 150] },
-    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, oracle: p1347_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 110, 115, 117, 120, 122, 123, 126, 128, 129, 131, 133, 146, 147, 148, 150] },
-    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, oracle: p1348_oracle, tags: &[0, 1, 8, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 68, 69, 71, 72, 73, 74, 81, 82, 83, 85, 86, 89, 90, 95, 102, 103, 113, 117, 119, 123, 126, 128, 129, 131, 132, 133, 139, 146, 148, 149] },
-    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, oracle: p1349_oracle, tags: &[2, 3, 5, 7, 15, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 64, 72, 75, 78, 80, 83, 85, 86, 93, 99, 101, 102, 103, 104, 107, 110, 112, 114, 117, 119, 122, 123, 124, 126, 131, 132, 134, 137, 146, 147, 153, 155] },
-    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 47, 49, 50, 51, 52, 60, 61, 63, 65, 73, 85, 92, 95, 102, 103, 104, 120, 122, 126, 127, 130, 131, 133, 134, 137, 146, 153, 160] },
-    Prog { name: "p1351", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, oracle: p1351_oracle, tags: &[1, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 61, 64, 65, 69, 71, 72, 80, 82, 83, 85, 86, 88, 89, 95, 98, 99, 102, 103, 104, 109, 111, 116, 117, 122, 126, 131, 134, 137, 147, 148, 149] },
-    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, oracle: p1352_oracle, tags: &[0, 14, 23, 24, 26, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 82, 83, 85, 87, 89, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 124, 126, 127, 131, 132, 133, 138, 146, 147, 149, 150, 153, 155] },
-    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, oracle: p1353_oracle, tags: &[0, 13, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 62, 65, 68, 73, 82, 83, 85, 87, 93, 95, 102, 103, 104, 108, 111, 112, 113, 117, 119, 120, 122, 123, 124, 126, 130, 131, 132, 133, 134, 146, 147, 148] },
-    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 14, 18, 23, 24, 26, 27, 34, 36, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 93, 94, 102, 104, 106, 111, 116, 117, 121, 122, 123, 124, 125, 126, 128, 129, 131, 132, 133, 135, 137, 144, 146, 148, 149, 153, 155] },
-    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, oracle: p1355_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 69, 71, 72, 74, 82, 83, 84, 85, 87, 89, 92, 94, 102, 103, 104, 105, 106, 107, 108, 111, 117, 119, 120, 122, 123, 126, 127, 129, 131, 132, 133, 135, 146, 148, 149] },
-    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, oracle: p1356_oracle, tags: &[2, 3, 7, 12, 15, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 65, 69, 82, 83, 85, 87, 89, 102, 103, 104, 106, 107, 108, 112, 117, 122, 126, 128, 129, 131, 133, 136, 146, 149] },
-    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, oracle: p1357_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 28, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 82, 83, 85, 87, 88, 89, 102, 103, 104, 107, 108, 112, 113, 117, 125, 126, 131, 132, 133, 146] },
-    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, oracle: p1358_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 65, 68, 71, 72, 85, 90, 92, 94, 102, 103, 106, 108, 115, 117, 121, 122, 125, 126, 131, 133, 135, 139, 140, 146, 150, 153, 155] },
-    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, oracle: p1359_oracle, tags: &[1, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 65, 71, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 102, 103, 105, 107, 108, 112, 115, 117, 120, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 140, 146, 147, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 68, 72, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 109, 111, 114, 116, 117, 122, 125, 126, 128, 131, 132, 133, 146] },
-    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 15, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 71, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 105, 106, 110, 111, 114, 117, 122, 125, 126, 127, 131, 132, 133, 135, 146, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, oracle: p1362_oracle, tags: &[0, 1, 6, 7, 14, 21, 22, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 108, 109, 115, 117, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 146, 150, 153, 155] },
-    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 72, 76, 78, 80, 83, 96, 99, 102, 103, 104, 105, 109, 112, 113, 115, 117, 122, 123, 126, 131, 133, 146, 150] },
-    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 64, 68, 83, 85, 86, 87, 90, 102, 103, 104, 105, 106, 111, 115, 117, 122, 123, 126, 127, 130, 131, 132, 134, 141, 146] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 51, 54, 55, 60, 62, 65, 68, 69, 71, 72, 76, 78, 83, 85, 86, 87, 89, 95, 96, 102, 103, 104, 109, 110, 112, 117, 122, 126, 127, 131, 132, 133, 138, 146, 147, 149, 150, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, oracle: p1366_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 68, 72, 74, 85, 89, 102, 103, 113, 117, 118, 120, 126, 131, 132, 138, 148, 149] },
-    Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, oracle: p1367_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 39, 41, 42, 44, 47, 63, 65, 82, 85, 86, 90, 91, 95, 102, 103, 105, 117, 120, 122, 126, 131, 132, 148, 150] },
-    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, oracle: p1368_oracle, tags: &[1, 3, 14, 21, 22, 23, 24, 39, 40, 41, 42, 44, 47, 60, 72, 75, 82, 84, 92, 95, 102, 126, 132, 146, 147, 149, 153, 155] },
-    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, oracle: p1369_oracle, tags: &[0, 4, 14, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 72, 75, 79, 83, 85, 86, 88, 90, 92, 97, 102, 103, 109, 111, 117, 121, 122, 125, 126, 129, 131, 132, 134, 138, 146, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 44, 45, 65, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 105, 106, 109, 117, 118, 121, 122, 126, 127, 131, 146, 148, 163, 166, 169, 170] },
-    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 14, 23, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 68, 71, 102, 103, 109, 114, 116, 117, 119, 120, 126, 127, 131, 133, 149, 153, 160] },
-    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1372_eval, grad: p1372_grad, oracle: p1372_oracle, tags: &[3, 4, 7, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 59, 60, 65, 85, 89, 92, 102, 103, 104, 107, 115, 117, 118, 120, 122, 124, 125, 126, 130, 131, 133, 138, 146, 150, 153, 155] },
-    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 28, 30, 31, 33, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 68, 72, 78, 83, 85, 86, 87, 88, 92, 94, 96, 102, 103, 106, 107, 108, 114, 117, 119, 120, 121, 122, 125, 126, 128, 131, 133, 146, 147, 149, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, oracle: p1374_oracle, tags: &[0, 1, 15, 23, 24, 26, 34, 35, 37, 39, 41, 44, 47, 60, 62, 65, 73, 82, 83, 84, 85, 87, 93, 102, 103, 110, 112, 115, 117, 126, 129, 131, 132, 133, 136, 146, 148] },
-    Prog { name: "p1375", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, oracle: p1375_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 27, 28, 39, 40, 41, 44, 45, 47, 60, 62, 66, 68, 70, 82, 85, 88, 89, 102, 103, 104, 106, 108, 113, 117, 118, 119, 121, 125, 126, 130, 131, 133, 134, 135, 147, 148, 149] },
-    Prog { name: "p1376", active: &[true, true, true, false], outputs: 3, eval: p1376_eval, grad: p1376_grad, oracle: p1376_oracle, tags: &[2, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 72, 75, 85, 89, 90, 92, 93, 95, 102, 103, 104, 108, 110, 115, 116, 117, 122, 126, 127, 130, 131, 132, 133, 134, 140, 147] },
-    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, oracle: p1377_oracle, tags: &[2, 5, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 89, 92, 93, 95, 102, 103, 106, 117, 119, 122, 125, 126, 131, 132, 135, 146, 149, 162, 166, 167, 168, 170] },
-    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, oracle: p1378_oracle, tags: &[0, 3, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 86, 87, 89, 90, 92, 93, 102, 103, 104, 113, 117, 120, 122, 124, 126, 127, 131, 132, 133, 146, 147, 149, 150, 153, 155] },
-    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 14, 23, 24, 25, 27, 29, 30, 33, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 65, 68, 71, 83, 102, 103, 105, 108, 114, 117, 118, 120, 123, 124, 126, 127, 129, 131, 132, 133, 146, 148, 149, 153, 160] },
-    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 68, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 105, 109, 111, 112, 113, 117, 118, 120, 122, 123, 126, 127, 128, 131, 133, 135, 146, 150, 153, 159, 161, 164, 166, 169, 170] },
-    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, oracle: p1381_oracle, tags: &[0, 7, 16, 19, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 65, 68, 71, 82, 83, 85, 87, 102, 103, 104, 105, 108, 117, 120, 122, 123, 124, 125, 126, 129, 131, 133, 134, 135, 141, 146, 147, 148] },
-    Prog { name: "p1382", active: &[true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, oracle: p1382_oracle, tags: &[0, 14, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 68, 72, 73, 75, 83, 84, 85, 87, 88, 92, 102, 103, 104, 110, 116, 117, 122, 123, 124, 126, 127, 131, 132, 134, 137, 146, 147, 148] },
-    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 16, 23, 24, 25, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 66, 102, 103, 104, 108, 111, 114, 115, 119, 122, 124, 125, 126, 127, 131, 132, 133, 135, 138, 141, 146, 148, 151] },
-    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, oracle: p1384_oracle, tags: &[0, 5, 11, 14, 23, 24, 26, 31, 39, 40, 41, 44, 47, 63, 86, 102, 103, 111, 117, 118, 126, 131, 132, 134, 136, 146, 147, 148] },
-    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, oracle: p1385_oracle, tags: &[0, 2, 3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 90, 93, 94, 95, 102, 103, 104, 107, 109, 112, 116, 117, 119, 122, 126, 131, 132, 135, 146, 148, 149, 150, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, oracle: p1386_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 45, 47, 49, 51, 60, 65, 68, 71, 72, 82, 83, 85, 87, 89, 95, 102, 103, 104, 113, 114, 116, 117, 122, 126, 127, 129, 130, 131, 132, 133, 134, 136, 140, 146, 147, 148, 150] },
-    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 72, 85, 86, 87, 102, 103, 117, 121, 122, 125, 126, 128, 131, 132, 135, 146, 153, 158, 163, 166, 169, 170] },
-    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 16, 18, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 71, 82, 83, 85, 86, 87, 88, 92, 102, 103, 108, 114, 116, 117, 120, 122, 125, 126, 127, 128, 129, 131, 134, 135, 146, 147, 150, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 22, 23, 24, 25, 39, 40, 41, 42, 44, 72, 75, 85, 91, 95, 102, 103, 107, 118, 122, 125, 126, 127, 128, 131, 132, 150] },
-    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, oracle: p1390_oracle, tags: &[4, 15, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 65, 83, 85, 89, 102, 103, 104, 109, 110, 116, 117, 119, 124, 126, 127, 130, 131, 132, 133, 134, 140, 146, 147, 150] },
-    Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, oracle: p1391_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 89, 90, 91, 92, 99, 102, 103, 105, 106, 111, 116, 117, 122, 124, 126, 128, 131, 133, 139, 146, 147, 149] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 70, 72, 75, 85, 86, 88, 89, 92, 95, 97, 102, 104, 108, 115, 122, 123, 126, 128, 131, 134, 140, 146, 150, 153, 154, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 72, 73, 81, 85, 86, 88, 89, 90, 92, 95, 102, 103, 104, 105, 106, 108, 109, 113, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 146, 148, 149, 150, 153, 154, 158, 163, 166, 169, 170] },
-    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 16, 23, 24, 27, 31, 39, 40, 41, 44, 47, 54, 55, 65, 73, 85, 92, 102, 103, 104, 105, 117, 122, 123, 124, 126, 128, 131, 132, 133, 134, 146, 147, 150, 153, 155] },
-    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 14, 18, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 68, 71, 72, 73, 76, 78, 83, 85, 86, 87, 89, 90, 92, 102, 103, 104, 105, 110, 115, 116, 117, 122, 124, 126, 129, 131, 133, 134, 136, 141, 146, 148, 153, 155, 164, 166, 169, 170] },
-    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 63, 67, 83, 85, 86, 88, 102, 103, 104, 105, 108, 113, 115, 117, 119, 120, 121, 122, 123, 126, 130, 131, 132, 133, 134, 138, 146, 147, 149, 153, 158, 164, 165, 166, 169, 170] },
-    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 104, 105, 106, 107, 108, 109, 117, 120, 122, 123, 126, 128, 131, 132, 135, 145, 146, 149, 150] },
-    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, oracle: p1398_oracle, tags: &[0, 2, 3, 16, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 62, 68, 82, 83, 85, 86, 87, 88, 92, 95, 102, 104, 107, 110, 114, 117, 122, 126, 127, 129, 131, 132, 135, 140, 146, 147, 148, 149, 150, 163, 166, 169, 170] },
-    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, oracle: p1399_oracle, tags: &[1, 7, 14, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 63, 65, 102, 103, 104, 108, 117, 122, 123, 126, 130, 131, 132, 146, 147] },
-    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 14, 24, 26, 39, 40, 41, 44, 45, 53, 65, 84, 85, 87, 89, 102, 103, 107, 108, 117, 122, 123, 126, 131, 133, 148] },
-    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 16, 20, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 63, 65, 68, 71, 84, 102, 103, 104, 106, 112, 116, 117, 122, 125, 126, 131, 132, 133, 134, 135, 141, 146, 149, 150] },
-    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, oracle: p1402_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 82, 83, 84, 85, 87, 88, 89, 92, 94, 102, 103, 117, 120, 122, 131, 134, 146] },
-    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 91, 92, 102, 103, 104, 105, 112, 115, 117, 122, 123, 124, 126, 131, 132, 133, 136, 146, 148, 152, 153, 155, 162, 166, 167, 168, 170] },
-    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 69, 72, 73, 84, 85, 86, 87, 88, 92, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 118, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 146, 147, 148, 149, 164, 166, 169, 170] },
-    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 64, 65, 85, 86, 88, 93, 102, 103, 104, 112, 115, 117, 118, 119, 122, 125, 126, 128, 131, 146, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 14, 23, 24, 25, 30, 36, 39, 40, 41, 42, 44, 45, 52, 63, 65, 73, 75, 85, 87, 88, 89, 92, 93, 102, 103, 105, 106, 110, 117, 121, 123, 124, 126, 130, 131, 132, 133, 135, 140, 146, 147, 148] },
-    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 8, 12, 15, 19, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 68, 72, 82, 83, 84, 85, 86, 87, 88, 89, 90, 94, 95, 102, 103, 104, 108, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 146, 147, 150, 153, 155, 164, 165, 166, 169, 170] },
-    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, oracle: p1408_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 63, 65, 82, 83, 85, 86, 87, 88, 102, 104, 109, 110, 117, 121, 122, 126, 131, 132, 133, 136, 146, 150, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 16, 23, 24, 25, 26, 27, 29, 34, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 82, 83, 85, 87, 90, 92, 102, 103, 104, 105, 108, 115, 117, 119, 122, 124, 125, 126, 128, 131, 132, 133, 134, 146, 149, 150, 153, 159] },
-    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 47, 65, 68, 73, 82, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 108, 117, 121, 122, 123, 126, 131, 134, 148, 151] },
-    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, oracle: p1411_oracle, tags: &[2, 4, 7, 15, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 57, 59, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 88, 89, 93, 95, 102, 104, 105, 108, 109, 110, 111, 115, 117, 118, 120, 122, 124, 125, 126, 129, 131, 133, 134, 135, 136, 146, 148, 149, 163, 166, 169, 170] },
-    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 67, 68, 82, 83, 84, 85, 86, 87, 88, 89, 102, 103, 106, 109, 116, 117, 119, 126, 131, 132, 133, 135, 146, 147, 153, 163, 166, 169, 170] },
-    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, oracle: p1413_oracle, tags: &[1, 2, 4, 6, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 68, 72, 75, 83, 84, 85, 88, 92, 95, 102, 103, 104, 105, 108, 110, 111, 114, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 146, 147] },
-    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 12, 14, 23, 24, 39, 40, 41, 44, 47, 51, 60, 61, 63, 64, 82, 84, 85, 102, 104, 106, 109, 117, 122, 126, 128, 131, 132, 148, 151] },
-    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, oracle: p1415_oracle, tags: &[0, 16, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 66, 71, 83, 85, 88, 92, 102, 103, 104, 107, 111, 114, 117, 118, 119, 120, 122, 126, 128, 130, 131, 133, 135, 146, 147, 148, 149] },
-    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, oracle: p1416_oracle, tags: &[0, 1, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 65, 72, 75, 83, 97, 102, 103, 105, 106, 112, 113, 115, 117, 120, 122, 123, 126, 131, 133, 134, 141, 146, 148, 150] },
-    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, oracle: p1417_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 75, 82, 83, 86, 89, 95, 102, 104, 110, 115, 117, 118, 119, 120, 121, 122, 124, 125, 126, 130, 131, 132, 136, 146] },
-    Prog { name: "p1418", active: &[true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, oracle: p1418_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 31, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 71, 82, 83, 85, 87, 89, 92, 102, 103, 107, 109, 112, 117, 118, 120, 121, 122, 126, 128, 131, 132, 133, 139, 146, 147, 148, 153, 155] },
-    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 72, 73, 75, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 108, 110, 112, 117, 121, 122, 125, 126, 127, 129, 131, 132, 133, 134, 135, 146, 147, 148, 150, 153, 154, 158, 162, 166, 167, 168, 170] },
-    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, oracle: p1420_oracle, tags: &[2, 3, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 70, 72, 73, 74, 82, 83, 85, 88, 92, 93, 94, 95, 102, 103, 104, 108, 117, 119, 121, 122, 126, 129, 131, 132, 133, 146, 147, 148, 149, 150, 163, 166, 169, 170] },
-    Prog { name: "p1421", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1421_eval, grad: p1421_grad, oracle: p1421_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 83, 85, 86, 87, 102, 103, 104, 107, 108, 114, 115, 117, 122, 124, 126, 131, 132, 133, 134, 146] },
-    Prog { name: "p1422", active: &[true, true, true, true], outputs: 1, eval: p1422_eval, grad: p1422_grad, oracle: p1422_oracle, tags: &[0, 2, 15, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 63, 85, 90, 93, 102, 103, 107, 110, 113, 117, 119, 121, 122, 126, 131, 133, 134, 135, 146, 147] },
-    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, oracle: p1423_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 60, 72, 79, 83, 85, 92, 100, 101, 102, 103, 110, 112, 117, 122, 125, 126, 131, 133, 136, 149] },
-    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, oracle: p1424_oracle, tags: &[4, 7, 14, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 69, 71, 72, 73, 75, 79, 81, 82, 83, 85, 87, 90, 92, 95, 102, 104, 105, 106, 109, 114, 117, 122, 126, 127, 130, 131, 132, 148, 149] },
-    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, oracle: p1425_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 72, 73, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 107, 108, 109, 110, 112, 114, 116, 117, 118, 122, 124, 126, 128, 129, 131, 132, 133, 134, 146, 147, 149, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, oracle: p1426_oracle, tags: &[0, 3, 7, 14, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 83, 85, 88, 89, 93, 94, 102, 103, 104, 111, 117, 120, 126, 131, 132, 135, 146] },
-    Prog { name: "p1427", active: &[true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, oracle: p1427_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 28, 29, 32, 33, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 69, 71, 82, 83, 84, 85, 87, 89, 102, 103, 105, 107, 117, 119, 120, 122, 124, 125, 126, 130, 131, 132, 133, 146, 153, 155] },
-    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, oracle: p1428_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 52, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 92, 94, 95, 98, 102, 103, 104, 106, 107, 111, 113, 115, 117, 118, 120, 122, 125, 126, 127, 131, 133, 140, 146, 148] },
-    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, oracle: p1429_oracle, tags: &[0, 7, 16, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 68, 72, 75, 80, 82, 83, 85, 87, 88, 89, 90, 92, 95, 102, 103, 106, 110, 112, 117, 121, 122, 123, 126, 128, 130, 131, 132, 133, 146, 149] },
-    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, oracle: p1430_oracle, tags: &[1, 2, 4, 7, 15, 23, 24, 27, 28, 29, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 108, 112, 114, 117, 120, 122, 126, 128, 129, 131, 132, 133, 134, 138, 146, 147, 148, 149] },
-    Prog { name: "p1431", active: &[true, true, true, true, false], outputs: 2, eval: p1431_eval, grad: p1431_grad, oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 65, 68, 70, 71, 72, 75, 83, 92, 102, 103, 106, 107, 109, 113, 114, 115, 117, 118, 120, 122, 123, 125, 126, 131, 132, 133, 134, 136, 141, 146, 148] },
-    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 65, 67, 68, 69, 71, 72, 80, 85, 92, 94, 102, 103, 112, 114, 118, 119, 126, 127, 131, 132, 136, 146, 147] },
-    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 69, 82, 83, 85, 87, 88, 89, 95, 102, 104, 110, 112, 117, 122, 123, 124, 126, 127, 129, 131, 134, 146, 147, 150, 151, 153] },
-    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, oracle: p1434_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 68, 71, 73, 82, 83, 85, 87, 88, 92, 93, 102, 103, 106, 107, 108, 109, 111, 115, 117, 121, 122, 126, 130, 131, 132, 134, 146, 149, 163, 166, 169, 170] },
-    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, oracle: p1435_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 30, 32, 33, 39, 40, 41, 42, 43, 44, 47, 48, 63, 65, 68, 71, 85, 89, 102, 103, 114, 115, 117, 123, 126, 129, 131, 132, 133, 137, 146, 149, 150, 153, 156] },
-    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, oracle: p1436_oracle, tags: &[1, 2, 4, 14, 23, 24, 26, 27, 34, 35, 39, 40, 41, 42, 44, 72, 82, 83, 85, 87, 92, 94, 102, 103, 104, 109, 114, 115, 117, 120, 122, 126, 130, 131, 133, 135, 139, 146, 150] },
-    Prog { name: "p1437", active: &[true], outputs: 1, eval: p1437_eval, grad: p1437_grad, oracle: p1437_oracle, tags: &[3, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 72, 75, 85, 92, 102, 103, 104, 105, 117, 119, 122, 126, 131, 133, 134, 149, 153, 155] },
-    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 75, 82, 83, 85, 87, 89, 90, 92, 102, 104, 108, 110, 111, 113, 116, 117, 121, 122, 125, 126, 129, 131, 132, 146, 147, 150] },
-    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, oracle: p1439_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 79, 82, 83, 84, 85, 86, 87, 88, 89, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 113, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 141, 146, 147, 148, 150, 163, 166, 169, 170] },
-    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, oracle: p1440_oracle, tags: &[0, 4, 14, 23, 24, 25, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 72, 75, 82, 85, 86, 90, 92, 100, 102, 103, 104, 108, 111, 114, 117, 118, 122, 126, 127, 129, 131, 136, 146, 148, 149, 150, 153, 156] },
-    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, oracle: p1441_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 85, 86, 88, 102, 117, 119, 122, 126, 129, 147, 164, 166, 169] },
-    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 63, 64, 65, 72, 75, 83, 85, 87, 89, 93, 100, 102, 103, 105, 107, 108, 113, 115, 117, 121, 122, 123, 124, 126, 131, 133, 146, 147] },
-    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 75, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 106, 108, 110, 113, 117, 120, 122, 123, 124, 126, 129, 131, 132, 145, 146, 149, 153, 155] },
-    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 63, 64, 65, 69, 71, 72, 74, 75, 83, 85, 92, 93, 95, 102, 103, 104, 106, 107, 112, 114, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 133, 144, 146, 147, 149] },
+    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, oracle: p1307_oracle, tags: &[1, 3, 7, 14, 23, 24, 25, 26, 34, 37, 39, 41, 42, 44, 45, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 113, 115, 117, 118, 120, 122, 126, 131, 132, 134, 135, 144, 148, 150] },
+    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 15, 21, 23, 24, 26, 30, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 51, 60, 61, 62, 64, 65, 73, 75, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 108, 109, 110, 112, 116, 117, 121, 122, 124, 125, 126, 128, 131, 132, 133, 134, 136, 144, 145, 148, 149, 150, 151, 152] },
+    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, oracle: p1309_oracle, tags: &[0, 1, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 65, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 109, 113, 122, 125, 126, 131, 132, 133, 148, 149, 151, 152] },
+    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 44, 45, 47, 54, 55, 72, 85, 92, 94, 102, 104, 105, 108, 111, 113, 114, 116, 117, 120, 122, 124, 126, 130, 131, 148] },
+    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, oracle: p1311_oracle, tags: &[0, 6, 7, 14, 19, 23, 24, 27, 32, 36, 37, 39, 40, 41, 44, 47, 60, 68, 83, 85, 87, 102, 103, 109, 116, 117, 118, 119, 120, 121, 122, 128, 131, 133, 135, 138, 148] },
+    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 12, 15, 23, 24, 26, 27, 30, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 91, 92, 100, 101, 102, 103, 104, 106, 108, 109, 110, 112, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 129, 131, 134, 137, 141, 144, 148, 150] },
+    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, oracle: p1313_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 41, 42, 65, 102, 103, 117, 119, 130, 152] },
+    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 60, 62, 63, 65, 82, 83, 85, 87, 89, 90, 102, 108, 114, 117, 118, 120, 121, 122, 126, 128, 130, 131, 132, 133, 144, 148, 149] },
+    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, oracle: p1315_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 45, 47, 49, 60, 61, 62, 65, 71, 72, 85, 89, 92, 102, 103, 104, 106, 108, 109, 117, 120, 121, 123, 126, 128, 129, 131, 132, 133, 139, 145, 148, 152, 155, 157] },
+    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 75, 85, 88, 90, 91, 92, 102, 103, 105, 106, 109, 113, 114, 116, 117, 122, 125, 126, 127, 128, 131, 133, 135, 138, 139, 144, 146, 148, 149, 151, 166, 167, 168, 171, 172] },
+    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 23, 24, 26, 33, 34, 37, 39, 40, 41, 42, 44, 45, 65, 73, 82, 83, 85, 87, 92, 95, 102, 103, 108, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 145] },
+    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, oracle: p1318_oracle, tags: &[2, 3, 14, 23, 24, 26, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 70, 71, 72, 73, 75, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 104, 105, 107, 111, 112, 113, 114, 116, 117, 122, 125, 126, 127, 131, 132, 133, 135, 136, 138, 141, 148, 150, 152, 155] },
+    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 55, 56, 57, 65, 72, 73, 79, 85, 89, 92, 93, 95, 102, 103, 104, 109, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 134, 148, 151, 152] },
+    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, oracle: p1320_oracle, tags: &[3, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 85, 94, 95, 102, 104, 109, 117, 123, 126, 131, 148, 155, 157] },
+    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, oracle: p1321_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 39, 40, 41, 44, 45, 47, 60, 62, 65, 66, 71, 72, 80, 85, 93, 102, 103, 104, 113, 114, 115, 116, 117, 119, 121, 122, 123, 126, 127, 130, 131, 145, 148, 149, 155, 158] },
+    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, oracle: p1322_oracle, tags: &[1, 14, 23, 24, 39, 40, 41, 42, 43, 44, 72, 79, 83, 92, 102, 106, 114, 117, 118, 122, 125, 126, 127, 128, 131, 132, 133, 148] },
+    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 14, 23, 24, 26, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 57, 60, 61, 62, 63, 64, 73, 75, 83, 85, 88, 93, 95, 102, 103, 105, 108, 109, 116, 117, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 137, 148, 149, 151, 152, 155, 161, 162] },
+    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 14, 17, 23, 24, 25, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 63, 65, 72, 73, 75, 80, 82, 83, 85, 86, 87, 89, 90, 92, 95, 99, 102, 103, 104, 117, 122, 123, 125, 126, 131, 132, 133, 134, 140, 144, 148, 152] },
+    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, oracle: p1325_oracle, tags: &[3, 5, 7, 14, 23, 24, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 72, 85, 86, 87, 88, 102, 103, 104, 113, 114, 117, 121, 122, 126, 127, 128, 131, 132, 133, 134, 141, 148, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 73, 82, 83, 85, 87, 92, 94, 102, 104, 111, 112, 117, 118, 124, 125, 126, 128, 131, 132, 133, 144, 148, 151, 155, 158] },
+    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, oracle: p1327_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 68, 71, 83, 85, 89, 92, 102, 103, 104, 105, 106, 107, 108, 110, 115, 117, 118, 119, 121, 122, 124, 126, 130, 131, 134, 145, 148, 151, 154] },
+    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, oracle: p1328_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 86, 88, 92, 95, 102, 103, 104, 108, 116, 117, 118, 120, 121, 122, 123, 126, 128, 131, 132, 133, 134, 148, 149, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 14, 23, 24, 26, 27, 31, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 65, 68, 70, 71, 72, 74, 82, 83, 85, 87, 88, 89, 92, 93, 94, 102, 103, 104, 112, 113, 114, 115, 117, 122, 123, 126, 131, 132, 133, 134, 138, 148, 151, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1330_eval, grad: p1330_grad, oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 81, 83, 85, 87, 88, 89, 90, 102, 103, 104, 105, 107, 110, 116, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 139, 148, 152] },
+    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, oracle: p1331_oracle, tags: &[0, 15, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 66, 70, 83, 102, 103, 104, 106, 107, 108, 109, 114, 117, 119, 126, 130, 131, 133, 134, 140, 151] },
+    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 16, 20, 23, 24, 26, 28, 39, 40, 41, 42, 43, 45, 63, 65, 67, 71, 72, 85, 86, 87, 89, 92, 102, 103, 105, 110, 114, 115, 116, 117, 118, 122, 126, 128, 131, 133, 148, 149, 151, 166, 168, 171, 172] },
+    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, oracle: p1333_oracle, tags: &[0, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 97, 102, 103, 104, 109, 115, 117, 118, 122, 123, 125, 126, 130, 131, 132, 133, 140, 148, 149, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1334", active: &[false, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, oracle: p1334_oracle, tags: &[0, 1, 7, 8, 14, 19, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 68, 74, 81, 82, 83, 85, 87, 89, 92, 102, 103, 104, 110, 116, 117, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 140, 148, 149, 150, 151] },
+    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, oracle: p1335_oracle, tags: &[2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 49, 50, 51, 60, 61, 62, 64, 65, 70, 72, 73, 75, 83, 84, 85, 92, 97, 102, 107, 111, 113, 117, 120, 122, 123, 124, 125, 126, 128, 129, 131, 134, 136, 144, 148, 149, 150, 152, 155, 157] },
+    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, oracle: p1336_oracle, tags: &[0, 1, 15, 23, 24, 33, 39, 40, 41, 42, 44, 47, 63, 72, 75, 83, 85, 86, 87, 88, 95, 97, 102, 103, 105, 106, 107, 120, 121, 122, 124, 126, 128, 131, 132, 133, 134, 135, 136, 148, 150, 152, 166, 168, 171, 172] },
+    Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, oracle: p1337_oracle, tags: &[0, 15, 23, 24, 26, 28, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 65, 72, 80, 82, 83, 85, 87, 93, 102, 103, 107, 109, 115, 117, 120, 122, 126, 127, 130, 131, 132, 135, 148] },
+    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, oracle: p1338_oracle, tags: &[0, 1, 5, 11, 14, 23, 24, 27, 39, 40, 41, 43, 44, 65, 86, 102, 103, 113, 117, 122, 125, 127, 131, 133, 144] },
+    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, oracle: p1339_oracle, tags: &[0, 7, 16, 21, 22, 23, 24, 25, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 72, 75, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 107, 110, 113, 117, 122, 124, 125, 126, 127, 128, 129, 131, 132, 133, 137, 148, 149, 150, 151, 152, 155, 157] },
+    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 67, 68, 71, 72, 82, 83, 85, 87, 89, 93, 102, 110, 112, 114, 116, 117, 122, 123, 124, 126, 129, 130, 131, 133, 146, 151, 152] },
+    Prog { name: "p1341", active: &[true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, oracle: p1341_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 53, 60, 61, 62, 63, 65, 66, 68, 83, 85, 87, 89, 93, 102, 103, 104, 108, 112, 114, 115, 117, 120, 122, 123, 126, 129, 131, 132, 134, 135, 136, 141, 148, 151] },
+    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 14, 20, 23, 24, 25, 26, 39, 40, 41, 43, 44, 45, 47, 60, 61, 63, 65, 67, 71, 102, 103, 104, 109, 110, 113, 116, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 134, 135, 148, 151, 155, 162] },
+    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, oracle: p1343_oracle, tags: &[0, 3, 8, 16, 24, 29, 39, 40, 41, 42, 44, 45, 65, 71, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 104, 105, 112, 120, 122, 126, 131, 133, 134, 148, 166, 167, 168, 171, 172] },
+    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 14, 23, 24, 27, 29, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 58, 60, 61, 62, 64, 65, 70, 71, 72, 73, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 113, 115, 117, 122, 123, 125, 126, 131, 132, 133, 134, 135, 136, 138, 148, 149, 150, 151, 152, 166, 168, 171, 172] },
+    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 71, 72, 74, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 107, 113, 116, 117, 120, 122, 126, 127, 131, 132, 133, 134, 135, 137, 140, 145, 148, 149, 150, 151, 155, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p1346", active: &[true, true, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 14, 23, 24, 26, 30, 34, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 61, 62, 63, 72, 73, 82, 83, 84, 85, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 109, 113, 117, 119, 122, 123, 126, 130, 131, 133, 135, 141, 148, 150, 151, 152] },
+    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, oracle: p1347_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 110, 115, 117, 120, 122, 123, 126, 128, 129, 131, 133, 148, 149, 150, 152] },
+    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, oracle: p1348_oracle, tags: &[0, 1, 8, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 68, 69, 71, 72, 73, 74, 81, 82, 83, 85, 86, 89, 90, 95, 102, 103, 113, 117, 119, 123, 126, 128, 129, 131, 132, 133, 139, 148, 150, 151] },
+    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, oracle: p1349_oracle, tags: &[2, 3, 5, 7, 15, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 64, 72, 75, 78, 80, 83, 85, 86, 93, 99, 101, 102, 103, 104, 107, 110, 112, 114, 117, 119, 122, 123, 124, 126, 131, 132, 134, 137, 144, 148, 149, 155, 157] },
+    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 47, 49, 50, 51, 52, 60, 61, 63, 65, 73, 85, 92, 95, 102, 103, 104, 120, 122, 126, 127, 130, 131, 133, 134, 137, 148, 155, 162] },
+    Prog { name: "p1351", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, oracle: p1351_oracle, tags: &[1, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 61, 64, 65, 69, 71, 72, 80, 82, 83, 85, 86, 88, 89, 95, 98, 99, 102, 103, 104, 109, 111, 116, 117, 122, 126, 131, 134, 137, 149, 150, 151] },
+    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, oracle: p1352_oracle, tags: &[0, 14, 23, 24, 26, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 82, 83, 85, 87, 89, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 124, 126, 127, 131, 132, 133, 138, 148, 149, 151, 152, 155, 157] },
+    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, oracle: p1353_oracle, tags: &[0, 13, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 62, 65, 68, 73, 82, 83, 85, 87, 93, 95, 102, 103, 104, 108, 111, 112, 113, 117, 119, 120, 122, 123, 124, 126, 130, 131, 132, 133, 134, 148, 149, 150] },
+    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 14, 18, 23, 24, 26, 27, 34, 36, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 93, 94, 102, 103, 104, 106, 111, 116, 117, 121, 122, 123, 124, 125, 126, 128, 129, 131, 132, 133, 135, 137, 144, 146, 148, 149, 150, 151, 155, 157] },
+    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, oracle: p1355_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 69, 71, 72, 74, 82, 83, 84, 85, 87, 89, 92, 94, 102, 103, 104, 105, 106, 107, 108, 111, 117, 119, 120, 122, 123, 126, 127, 129, 131, 132, 133, 135, 148, 150, 151] },
+    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, oracle: p1356_oracle, tags: &[2, 3, 7, 12, 15, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 65, 69, 82, 83, 85, 87, 89, 102, 103, 104, 106, 107, 108, 112, 117, 122, 126, 128, 129, 131, 133, 136, 144, 145, 148, 151] },
+    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, oracle: p1357_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 28, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 82, 83, 85, 87, 88, 89, 102, 103, 104, 107, 108, 112, 113, 117, 125, 126, 131, 132, 133, 148] },
+    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, oracle: p1358_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 65, 68, 71, 72, 85, 90, 92, 94, 102, 103, 106, 108, 115, 117, 121, 122, 125, 126, 131, 133, 135, 139, 140, 148, 152, 155, 157] },
+    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, oracle: p1359_oracle, tags: &[1, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 65, 71, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 102, 103, 105, 107, 108, 112, 115, 117, 120, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 140, 148, 149, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 68, 72, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 109, 111, 114, 116, 117, 122, 125, 126, 128, 131, 132, 133, 145, 148] },
+    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 15, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 71, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 105, 106, 110, 111, 114, 117, 122, 125, 126, 127, 131, 132, 133, 135, 144, 145, 148, 151, 152, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, oracle: p1362_oracle, tags: &[0, 1, 6, 7, 14, 21, 22, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 108, 109, 115, 117, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 148, 152, 155, 157] },
+    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 72, 76, 78, 80, 83, 96, 99, 102, 103, 104, 105, 109, 112, 113, 115, 117, 122, 123, 126, 131, 133, 148, 152] },
+    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 64, 68, 83, 85, 86, 87, 90, 94, 95, 102, 103, 104, 105, 106, 111, 115, 117, 122, 123, 126, 127, 130, 131, 132, 134, 141, 145, 148] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 51, 54, 55, 60, 62, 65, 68, 69, 71, 72, 76, 78, 83, 85, 86, 87, 89, 95, 96, 102, 103, 104, 109, 110, 112, 117, 122, 126, 127, 131, 132, 133, 138, 148, 149, 151, 152, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, oracle: p1366_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 68, 72, 74, 85, 89, 102, 103, 109, 113, 117, 118, 120, 122, 123, 126, 130, 131, 132, 138, 145, 148, 150, 151] },
+    Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, oracle: p1367_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 39, 41, 42, 44, 47, 63, 65, 82, 85, 86, 90, 91, 95, 102, 103, 105, 117, 120, 122, 126, 131, 132, 150, 152] },
+    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, oracle: p1368_oracle, tags: &[1, 3, 14, 21, 22, 23, 24, 39, 40, 41, 42, 44, 47, 60, 72, 75, 82, 84, 92, 95, 102, 126, 132, 148, 149, 151, 155, 157] },
+    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, oracle: p1369_oracle, tags: &[0, 4, 14, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 72, 75, 79, 83, 85, 86, 88, 90, 92, 97, 102, 103, 109, 111, 117, 121, 122, 125, 126, 129, 131, 132, 134, 138, 145, 148, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 44, 45, 65, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 105, 106, 109, 112, 117, 118, 121, 122, 126, 127, 131, 134, 144, 148, 150, 165, 168, 171, 172] },
+    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 14, 23, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 68, 71, 102, 103, 109, 114, 116, 117, 119, 120, 126, 127, 131, 133, 151, 155, 162] },
+    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1372_eval, grad: p1372_grad, oracle: p1372_oracle, tags: &[3, 4, 7, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 60, 65, 85, 89, 92, 102, 103, 104, 107, 115, 117, 118, 120, 122, 124, 125, 126, 130, 131, 133, 138, 144, 148, 151, 152, 155, 157] },
+    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 28, 30, 31, 33, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 68, 72, 78, 83, 85, 86, 87, 88, 92, 94, 96, 102, 103, 106, 107, 108, 114, 117, 119, 120, 121, 122, 125, 126, 128, 131, 133, 148, 149, 151, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, oracle: p1374_oracle, tags: &[0, 1, 15, 23, 24, 26, 34, 35, 37, 39, 41, 44, 47, 60, 62, 65, 73, 82, 83, 84, 85, 87, 93, 102, 103, 110, 112, 115, 117, 126, 129, 131, 132, 133, 136, 148, 150] },
+    Prog { name: "p1375", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, oracle: p1375_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 27, 28, 39, 40, 41, 44, 45, 47, 60, 62, 66, 68, 70, 82, 85, 88, 89, 102, 103, 104, 106, 108, 113, 117, 118, 119, 121, 125, 126, 130, 131, 133, 134, 135, 144, 149, 150, 151] },
+    Prog { name: "p1376", active: &[true, true, true, false], outputs: 3, eval: p1376_eval, grad: p1376_grad, oracle: p1376_oracle, tags: &[2, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 72, 75, 85, 89, 90, 92, 93, 95, 102, 103, 104, 108, 110, 115, 116, 117, 122, 126, 127, 130, 131, 132, 133, 134, 140, 144, 149] },
+    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, oracle: p1377_oracle, tags: &[2, 5, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 89, 92, 93, 95, 102, 103, 106, 117, 119, 122, 125, 126, 131, 132, 135, 148, 151, 164, 168, 169, 170, 172] },
+    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, oracle: p1378_oracle, tags: &[0, 3, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 86, 87, 89, 90, 92, 93, 102, 103, 104, 113, 117, 120, 122, 124, 126, 127, 131, 132, 133, 148, 149, 151, 152, 155, 157] },
+    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 14, 23, 24, 25, 27, 29, 30, 33, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 65, 68, 71, 83, 102, 103, 105, 108, 114, 117, 118, 120, 123, 124, 126, 127, 129, 131, 132, 133, 148, 150, 151, 155, 162] },
+    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 68, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 105, 109, 111, 112, 113, 117, 118, 120, 122, 123, 126, 127, 128, 131, 133, 135, 148, 152, 155, 161, 163, 166, 168, 171, 172] },
+    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, oracle: p1381_oracle, tags: &[0, 7, 16, 19, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 65, 68, 71, 82, 83, 85, 87, 102, 103, 104, 105, 108, 117, 120, 122, 123, 124, 125, 126, 129, 131, 133, 134, 135, 141, 148, 149, 150] },
+    Prog { name: "p1382", active: &[true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, oracle: p1382_oracle, tags: &[0, 14, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 68, 72, 73, 75, 83, 84, 85, 87, 88, 92, 102, 103, 104, 110, 116, 117, 122, 123, 124, 126, 127, 131, 132, 134, 137, 148, 149, 150] },
+    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 16, 23, 24, 25, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 66, 102, 103, 104, 108, 111, 114, 115, 119, 122, 124, 125, 126, 127, 131, 132, 133, 135, 138, 141, 148, 150, 153] },
+    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, oracle: p1384_oracle, tags: &[0, 5, 11, 14, 23, 24, 26, 31, 39, 40, 41, 44, 47, 63, 86, 102, 103, 111, 117, 118, 126, 131, 132, 134, 136, 145, 148, 149, 150] },
+    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, oracle: p1385_oracle, tags: &[0, 2, 3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 90, 93, 94, 95, 102, 103, 104, 107, 109, 112, 116, 117, 119, 122, 126, 131, 132, 135, 144, 148, 150, 151, 152, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, oracle: p1386_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 45, 47, 49, 51, 60, 65, 68, 71, 72, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 113, 114, 116, 117, 120, 122, 126, 127, 129, 130, 131, 132, 133, 134, 136, 140, 144, 148, 149, 150, 152] },
+    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 72, 85, 86, 87, 102, 103, 110, 117, 121, 122, 125, 126, 128, 131, 132, 135, 145, 148, 155, 160, 165, 168, 171, 172] },
+    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 16, 18, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 71, 82, 83, 85, 86, 87, 88, 92, 102, 103, 108, 114, 116, 117, 120, 122, 125, 126, 127, 128, 129, 131, 134, 135, 148, 149, 152, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 22, 23, 24, 25, 39, 40, 41, 42, 44, 72, 75, 85, 91, 95, 102, 103, 107, 112, 117, 118, 122, 125, 126, 127, 128, 131, 132, 145, 148, 152] },
+    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, oracle: p1390_oracle, tags: &[4, 15, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 65, 83, 85, 89, 102, 103, 104, 109, 110, 116, 117, 119, 124, 126, 127, 130, 131, 132, 133, 134, 140, 145, 148, 149, 152] },
+    Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, oracle: p1391_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 89, 90, 91, 92, 99, 102, 103, 105, 106, 111, 116, 117, 122, 124, 126, 128, 131, 133, 139, 148, 149, 151] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 70, 72, 75, 85, 86, 88, 89, 92, 95, 97, 102, 104, 108, 115, 122, 123, 126, 128, 131, 134, 140, 148, 152, 155, 156, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 72, 73, 81, 85, 86, 88, 89, 90, 92, 95, 102, 103, 104, 105, 106, 108, 109, 113, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 148, 150, 151, 152, 155, 156, 160, 165, 168, 171, 172] },
+    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 54, 55, 65, 73, 85, 92, 102, 103, 104, 105, 117, 122, 123, 124, 126, 128, 131, 132, 133, 134, 144, 148, 149, 152, 155, 157] },
+    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 14, 18, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 68, 71, 72, 73, 76, 78, 83, 85, 86, 87, 89, 90, 92, 102, 103, 104, 105, 110, 115, 116, 117, 122, 124, 126, 129, 131, 133, 134, 136, 141, 148, 150, 155, 157, 166, 168, 171, 172] },
+    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 63, 67, 83, 85, 86, 88, 93, 94, 102, 103, 104, 105, 107, 108, 113, 115, 117, 119, 120, 121, 122, 123, 126, 130, 131, 132, 133, 134, 138, 144, 145, 148, 149, 151, 152, 155, 160, 166, 167, 168, 171, 172] },
+    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 104, 105, 106, 107, 108, 109, 117, 120, 122, 123, 126, 128, 131, 132, 135, 147, 148, 151, 152] },
+    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, oracle: p1398_oracle, tags: &[0, 2, 3, 16, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 62, 68, 82, 83, 85, 86, 87, 88, 92, 95, 102, 104, 107, 110, 114, 117, 122, 126, 127, 129, 131, 132, 135, 140, 148, 149, 150, 151, 152, 165, 168, 171, 172] },
+    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, oracle: p1399_oracle, tags: &[1, 7, 14, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 63, 65, 102, 103, 104, 108, 117, 122, 123, 126, 130, 131, 132, 148, 149] },
+    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 14, 24, 26, 39, 40, 41, 44, 45, 53, 65, 84, 85, 87, 89, 102, 103, 107, 108, 117, 122, 123, 126, 131, 133, 150] },
+    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 16, 20, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 63, 65, 68, 71, 84, 102, 103, 104, 106, 112, 116, 117, 122, 125, 126, 131, 132, 133, 134, 135, 141, 148, 151, 152] },
+    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, oracle: p1402_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 82, 83, 84, 85, 87, 88, 89, 92, 94, 102, 103, 105, 117, 120, 122, 126, 131, 134, 144, 148, 152] },
+    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 91, 92, 102, 103, 104, 105, 112, 114, 115, 117, 122, 123, 124, 126, 131, 132, 133, 136, 144, 148, 150, 154, 155, 157, 164, 168, 169, 170, 172] },
+    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 69, 72, 73, 84, 85, 86, 87, 88, 92, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 118, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 144, 148, 149, 150, 151, 166, 168, 171, 172] },
+    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 64, 65, 85, 86, 88, 93, 102, 103, 104, 112, 115, 116, 117, 118, 119, 122, 125, 126, 128, 131, 144, 148, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 14, 23, 24, 25, 30, 36, 39, 40, 41, 42, 44, 45, 52, 63, 65, 73, 75, 85, 87, 88, 89, 92, 93, 102, 103, 105, 106, 110, 117, 121, 123, 124, 126, 130, 131, 132, 133, 135, 140, 145, 148, 149, 150] },
+    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 8, 12, 15, 19, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 68, 72, 82, 83, 84, 85, 86, 87, 88, 89, 90, 94, 95, 102, 103, 104, 108, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 148, 149, 152, 155, 157, 166, 167, 168, 171, 172] },
+    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, oracle: p1408_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 63, 65, 82, 83, 85, 86, 87, 88, 102, 104, 109, 110, 117, 121, 122, 126, 131, 132, 133, 136, 148, 152, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 16, 23, 24, 25, 26, 27, 29, 34, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 82, 83, 85, 87, 90, 92, 102, 103, 104, 105, 108, 115, 117, 119, 122, 124, 125, 126, 128, 131, 132, 133, 134, 148, 151, 152, 155, 161] },
+    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 73, 82, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 108, 117, 121, 122, 123, 126, 131, 134, 144, 145, 149, 150, 153] },
+    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, oracle: p1411_oracle, tags: &[2, 4, 7, 15, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 57, 59, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 88, 89, 93, 95, 102, 104, 105, 108, 109, 110, 111, 115, 117, 118, 120, 122, 124, 125, 126, 129, 131, 133, 134, 135, 136, 148, 150, 151, 165, 168, 171, 172] },
+    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 67, 68, 82, 83, 84, 85, 86, 87, 88, 89, 102, 103, 106, 109, 116, 117, 119, 126, 131, 132, 133, 135, 148, 149, 155, 165, 168, 171, 172] },
+    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, oracle: p1413_oracle, tags: &[1, 2, 4, 6, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 68, 72, 75, 83, 84, 85, 88, 92, 95, 102, 103, 104, 105, 108, 110, 111, 114, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 144, 148, 149] },
+    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 12, 14, 23, 24, 39, 40, 41, 44, 47, 51, 60, 61, 63, 64, 82, 84, 85, 102, 104, 106, 109, 117, 122, 126, 128, 131, 132, 150, 153] },
+    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, oracle: p1415_oracle, tags: &[0, 16, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 66, 71, 83, 85, 88, 92, 102, 103, 104, 107, 111, 114, 117, 118, 119, 120, 122, 126, 128, 130, 131, 133, 135, 148, 149, 150, 151] },
+    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, oracle: p1416_oracle, tags: &[0, 1, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 65, 72, 75, 83, 97, 102, 103, 105, 106, 112, 113, 115, 117, 120, 122, 123, 126, 131, 133, 134, 141, 148, 150, 152] },
+    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, oracle: p1417_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 75, 82, 83, 86, 89, 95, 102, 104, 110, 115, 117, 118, 119, 120, 121, 122, 124, 125, 126, 130, 131, 132, 136, 148] },
+    Prog { name: "p1418", active: &[true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, oracle: p1418_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 31, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 71, 82, 83, 85, 87, 89, 92, 102, 103, 107, 109, 112, 114, 117, 118, 120, 121, 122, 126, 128, 130, 131, 132, 133, 139, 144, 148, 149, 150, 155, 157] },
+    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 72, 73, 75, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 108, 110, 112, 117, 121, 122, 125, 126, 127, 129, 131, 132, 133, 134, 135, 148, 149, 150, 152, 155, 156, 160, 164, 168, 169, 170, 172] },
+    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, oracle: p1420_oracle, tags: &[2, 3, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 70, 72, 73, 74, 82, 83, 85, 88, 92, 93, 94, 95, 102, 103, 104, 108, 117, 119, 121, 122, 126, 129, 131, 132, 133, 145, 148, 149, 150, 151, 152, 165, 168, 171, 172] },
+    Prog { name: "p1421", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1421_eval, grad: p1421_grad, oracle: p1421_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 83, 85, 86, 87, 102, 103, 104, 107, 108, 114, 115, 117, 122, 124, 126, 131, 132, 133, 134, 148] },
+    Prog { name: "p1422", active: &[true, true, true, true], outputs: 1, eval: p1422_eval, grad: p1422_grad, oracle: p1422_oracle, tags: &[0, 2, 15, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 63, 85, 90, 93, 102, 103, 104, 107, 110, 113, 114, 117, 119, 121, 122, 126, 131, 133, 134, 135, 144, 145, 148, 149] },
+    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, oracle: p1423_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 60, 72, 79, 83, 85, 92, 100, 101, 102, 103, 110, 112, 117, 122, 125, 126, 131, 133, 136, 151] },
+    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, oracle: p1424_oracle, tags: &[4, 7, 14, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 69, 71, 72, 73, 75, 79, 81, 82, 83, 85, 87, 90, 92, 95, 102, 104, 105, 106, 109, 114, 117, 122, 126, 127, 130, 131, 132, 150, 151] },
+    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, oracle: p1425_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 72, 73, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 107, 108, 109, 110, 112, 114, 116, 117, 118, 122, 124, 126, 128, 129, 131, 132, 133, 134, 148, 149, 151, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, oracle: p1426_oracle, tags: &[0, 3, 7, 14, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 83, 85, 88, 89, 93, 94, 102, 103, 104, 111, 117, 120, 126, 131, 132, 135, 148] },
+    Prog { name: "p1427", active: &[true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, oracle: p1427_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 28, 29, 32, 33, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 69, 71, 82, 83, 84, 85, 87, 89, 102, 103, 105, 107, 117, 119, 120, 122, 124, 125, 126, 130, 131, 132, 133, 148, 155, 157] },
+    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, oracle: p1428_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 52, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 92, 94, 95, 98, 102, 103, 104, 106, 107, 111, 113, 115, 117, 118, 120, 122, 125, 126, 127, 131, 133, 140, 148, 150] },
+    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, oracle: p1429_oracle, tags: &[0, 7, 16, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 68, 72, 75, 80, 82, 83, 85, 87, 88, 89, 90, 92, 95, 102, 103, 106, 110, 112, 117, 121, 122, 123, 126, 128, 130, 131, 132, 133, 148, 151] },
+    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, oracle: p1430_oracle, tags: &[1, 2, 4, 7, 15, 23, 24, 27, 28, 29, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 108, 112, 114, 117, 120, 122, 126, 128, 129, 131, 132, 133, 134, 138, 148, 149, 150, 151] },
+    Prog { name: "p1431", active: &[true, true, true, true, false], outputs: 2, eval: p1431_eval, grad: p1431_grad, oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 65, 68, 70, 71, 72, 75, 83, 92, 102, 103, 106, 107, 109, 113, 114, 115, 117, 118, 120, 122, 123, 125, 126, 131, 132, 133, 134, 136, 141, 148, 150] },
+    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 65, 67, 68, 69, 71, 72, 80, 85, 92, 94, 95, 102, 103, 110, 112, 114, 118, 119, 125, 126, 127, 131, 132, 136, 145, 148, 149, 151] },
+    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 69, 82, 83, 85, 87, 88, 89, 95, 102, 104, 110, 112, 117, 122, 123, 124, 126, 127, 129, 131, 134, 148, 149, 152, 153, 155] },
+    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, oracle: p1434_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 68, 71, 73, 82, 83, 85, 87, 88, 92, 93, 102, 103, 106, 107, 108, 109, 111, 115, 117, 121, 122, 126, 130, 131, 132, 134, 148, 151, 165, 168, 171, 172] },
+    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, oracle: p1435_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 30, 32, 33, 39, 40, 41, 42, 43, 44, 47, 48, 63, 65, 68, 71, 85, 89, 102, 103, 114, 115, 117, 123, 126, 129, 131, 132, 133, 137, 148, 151, 152, 155, 158] },
+    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, oracle: p1436_oracle, tags: &[1, 2, 4, 14, 23, 24, 26, 27, 34, 35, 39, 40, 41, 42, 44, 72, 82, 83, 85, 87, 92, 94, 102, 103, 104, 109, 114, 115, 117, 120, 122, 126, 130, 131, 133, 135, 139, 148, 152] },
+    Prog { name: "p1437", active: &[true], outputs: 1, eval: p1437_eval, grad: p1437_grad, oracle: p1437_oracle, tags: &[3, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 72, 75, 85, 92, 102, 103, 104, 105, 108, 117, 119, 122, 126, 131, 133, 134, 145, 148, 151, 155, 157] },
+    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 75, 82, 83, 85, 87, 89, 90, 92, 102, 104, 108, 110, 111, 113, 116, 117, 121, 122, 125, 126, 129, 131, 132, 148, 149, 152] },
+    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, oracle: p1439_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 79, 82, 83, 84, 85, 86, 87, 88, 89, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 113, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 141, 148, 149, 150, 152, 165, 168, 171, 172] },
+    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, oracle: p1440_oracle, tags: &[0, 4, 14, 23, 24, 25, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 72, 75, 82, 85, 86, 90, 92, 100, 102, 103, 104, 108, 111, 114, 117, 118, 122, 126, 127, 129, 131, 136, 148, 150, 151, 152, 155, 158] },
+    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, oracle: p1441_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 85, 86, 88, 102, 117, 119, 122, 126, 129, 149, 166, 168, 171] },
+    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 63, 64, 65, 72, 75, 83, 85, 87, 89, 93, 100, 102, 103, 105, 107, 108, 113, 115, 117, 121, 122, 123, 124, 126, 131, 133, 148, 149] },
+    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 75, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 106, 108, 110, 113, 117, 120, 122, 123, 124, 126, 129, 131, 132, 147, 148, 151, 155, 157] },
+    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 63, 64, 65, 69, 71, 72, 74, 75, 83, 85, 92, 93, 95, 102, 103, 104, 106, 107, 112, 114, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 133, 146, 148, 149, 151] },
     Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, oracle: p1445_oracle, tags: &[0, 1, 8, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 102, 103, 112, 125, 131, 132, 133, 135, 141] },
-    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 7, 16, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 68, 82, 83, 85, 87, 95, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 125, 126, 131, 132, 146, 148] },
-    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 14, 23, 25, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 65, 75, 85, 86, 88, 93, 94, 95, 102, 103, 106, 108, 109, 116, 117, 119, 120, 122, 124, 125, 126, 128, 130, 131, 133, 134, 144, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 65, 72, 78, 85, 86, 87, 92, 102, 109, 117, 126, 133, 135, 146, 148, 153, 155, 163, 166, 169, 170] },
-    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, oracle: p1449_oracle, tags: &[0, 1, 14, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 44, 47, 63, 65, 82, 83, 85, 87, 89, 102, 103, 105, 115, 117, 122, 126, 131, 132, 146, 148, 150] },
-    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, oracle: p1450_oracle, tags: &[0, 2, 14, 23, 24, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 75, 85, 91, 102, 103, 109, 111, 115, 117, 119, 122, 123, 126, 128, 130, 131, 133, 148] },
-    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, oracle: p1451_oracle, tags: &[0, 3, 16, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 64, 68, 82, 85, 86, 87, 88, 102, 103, 116, 117, 121, 122, 123, 125, 126, 133, 134, 163, 166, 169, 170] },
-    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, oracle: p1452_oracle, tags: &[0, 4, 8, 15, 23, 24, 27, 29, 31, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 83, 84, 85, 87, 89, 91, 92, 102, 103, 104, 105, 109, 112, 117, 119, 122, 123, 125, 126, 130, 131, 132, 133, 137, 146, 148, 150] },
-    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 106, 116, 117, 118, 120, 122, 123, 126, 131, 132, 133, 135, 138, 140] },
-    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, oracle: p1454_oracle, tags: &[3, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 75, 82, 85, 86, 87, 88, 92, 102, 103, 104, 109, 110, 111, 112, 114, 115, 117, 120, 122, 125, 126, 127, 130, 131, 133, 134, 135, 136, 146, 147, 149, 150, 163, 166, 169, 170] },
-    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, oracle: p1455_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 45, 56, 65, 102, 106, 107, 117, 122, 125, 126, 130, 131, 133, 135, 146] },
-    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 73, 83, 84, 85, 86, 89, 90, 92, 94, 102, 103, 104, 106, 107, 112, 117, 122, 123, 124, 126, 129, 131, 133, 135, 140, 146, 148, 150, 151, 153, 157] },
-    Prog { name: "p1457", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1457_eval, grad: p1457_grad, oracle: p1457_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 45, 47, 60, 62, 65, 68, 71, 72, 82, 83, 85, 88, 89, 102, 104, 105, 114, 115, 117, 119, 126, 130, 131, 133, 146, 149, 153, 155] },
-    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 14, 23, 24, 25, 27, 39, 41, 42, 44, 47, 60, 65, 68, 69, 71, 72, 75, 79, 80, 83, 85, 86, 92, 95, 102, 103, 104, 106, 107, 109, 111, 114, 115, 117, 122, 126, 127, 128, 131, 135, 146, 147, 150, 153, 154, 157, 161] },
-    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, oracle: p1459_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 68, 72, 80, 82, 83, 85, 87, 92, 94, 95, 99, 102, 104, 105, 111, 113, 116, 117, 122, 126, 127, 129, 131, 134, 135, 146, 149] },
-    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 66, 68, 71, 72, 85, 86, 87, 89, 92, 102, 103, 104, 105, 107, 117, 119, 122, 126, 131, 133, 146, 147, 149] },
-    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 33, 34, 35, 37, 39, 41, 44, 47, 50, 60, 62, 65, 66, 72, 75, 82, 83, 85, 87, 88, 92, 94, 95, 102, 103, 111, 117, 119, 122, 126, 127, 128, 131, 133, 137, 146, 147, 150] },
-    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, oracle: p1462_oracle, tags: &[4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 75, 85, 89, 92, 93, 94, 95, 102, 103, 108, 111, 115, 124, 125, 126, 130, 131, 132, 133, 134, 147, 153, 156] },
-    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, oracle: p1463_oracle, tags: &[0, 14, 23, 24, 27, 29, 39, 40, 41, 44, 65, 85, 86, 88, 102, 105, 114, 117, 126, 131, 146, 148, 162, 166, 167, 168, 170] },
-    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, oracle: p1464_oracle, tags: &[0, 2, 4, 8, 15, 23, 24, 28, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 64, 75, 82, 85, 90, 94, 95, 102, 103, 117, 118, 121, 122, 123, 125, 126, 131, 133, 149, 150] },
-    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 44, 45, 47, 51, 54, 55, 58, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 109, 112, 113, 115, 116, 117, 122, 124, 126, 130, 131, 132, 133, 135, 139, 146, 163, 166, 169, 170] },
-    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, oracle: p1466_oracle, tags: &[2, 3, 13, 14, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 57, 62, 83, 84, 85, 95, 102, 103, 105, 114, 117, 122, 126, 128, 131, 133, 149] },
-    Prog { name: "p1467", active: &[true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, oracle: p1467_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 68, 72, 75, 79, 82, 83, 85, 87, 89, 92, 97, 102, 104, 105, 117, 122, 126, 136, 146, 148, 150, 153] },
-    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 75, 76, 78, 83, 92, 96, 102, 104, 105, 106, 115, 116, 117, 119, 122, 126, 130, 131, 132, 134, 146, 147, 149] },
+    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 7, 16, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 68, 82, 83, 85, 87, 95, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 125, 126, 131, 132, 148, 150] },
+    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 14, 23, 25, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 65, 75, 85, 86, 88, 93, 94, 95, 102, 103, 106, 108, 109, 116, 117, 119, 120, 122, 124, 125, 126, 128, 130, 131, 133, 134, 146, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 65, 72, 78, 85, 86, 87, 92, 102, 109, 117, 126, 133, 135, 148, 150, 155, 157, 165, 168, 171, 172] },
+    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, oracle: p1449_oracle, tags: &[0, 1, 14, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 44, 47, 63, 65, 82, 83, 85, 87, 89, 102, 103, 105, 115, 117, 122, 126, 131, 132, 148, 150, 152] },
+    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, oracle: p1450_oracle, tags: &[0, 2, 14, 23, 24, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 75, 85, 90, 91, 102, 103, 109, 111, 115, 117, 119, 122, 123, 126, 128, 130, 131, 133, 144, 149, 150] },
+    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, oracle: p1451_oracle, tags: &[0, 3, 16, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 64, 68, 82, 85, 86, 87, 88, 102, 103, 116, 117, 121, 122, 123, 125, 126, 133, 134, 165, 168, 171, 172] },
+    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, oracle: p1452_oracle, tags: &[0, 4, 8, 15, 23, 24, 27, 29, 31, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 83, 84, 85, 87, 89, 91, 92, 102, 103, 104, 105, 109, 112, 114, 117, 119, 122, 123, 125, 126, 130, 131, 132, 133, 137, 144, 148, 150, 152] },
+    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 106, 116, 117, 118, 120, 122, 123, 126, 131, 132, 133, 135, 138, 140, 145] },
+    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, oracle: p1454_oracle, tags: &[3, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 75, 82, 85, 86, 87, 88, 92, 102, 103, 104, 109, 110, 111, 112, 114, 115, 117, 120, 122, 125, 126, 127, 130, 131, 133, 134, 135, 136, 148, 149, 151, 152, 165, 168, 171, 172] },
+    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, oracle: p1455_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 45, 56, 65, 102, 106, 107, 117, 122, 125, 126, 130, 131, 133, 135, 148] },
+    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 73, 83, 84, 85, 86, 89, 90, 92, 94, 102, 103, 104, 106, 107, 109, 112, 117, 122, 123, 124, 126, 129, 131, 133, 135, 140, 144, 148, 150, 152, 153, 155, 159] },
+    Prog { name: "p1457", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1457_eval, grad: p1457_grad, oracle: p1457_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 71, 72, 82, 83, 85, 88, 89, 102, 103, 104, 105, 114, 115, 117, 119, 126, 130, 131, 133, 144, 148, 151, 152, 155, 157] },
+    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 14, 23, 24, 25, 27, 39, 41, 42, 44, 47, 60, 65, 68, 69, 71, 72, 75, 79, 80, 83, 85, 86, 92, 95, 102, 103, 104, 106, 107, 109, 111, 114, 115, 117, 122, 126, 127, 128, 131, 135, 148, 149, 152, 155, 156, 159, 163] },
+    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, oracle: p1459_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 68, 72, 80, 82, 83, 85, 87, 92, 94, 95, 99, 102, 104, 105, 111, 113, 116, 117, 122, 126, 127, 129, 131, 134, 135, 148, 151] },
+    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 66, 68, 71, 72, 85, 86, 87, 89, 92, 102, 103, 104, 105, 107, 117, 119, 122, 126, 131, 133, 148, 149, 151] },
+    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 33, 34, 35, 37, 39, 41, 44, 47, 50, 60, 62, 65, 66, 72, 75, 82, 83, 85, 87, 88, 92, 94, 95, 102, 103, 111, 112, 117, 119, 122, 126, 127, 128, 131, 133, 137, 144, 148, 149, 152] },
+    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, oracle: p1462_oracle, tags: &[4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 75, 85, 89, 92, 93, 94, 95, 102, 103, 108, 111, 115, 124, 125, 126, 130, 131, 132, 133, 134, 149, 155, 158] },
+    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, oracle: p1463_oracle, tags: &[0, 14, 23, 24, 27, 29, 39, 40, 41, 44, 65, 85, 86, 88, 102, 105, 114, 117, 126, 131, 148, 150, 164, 168, 169, 170, 172] },
+    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, oracle: p1464_oracle, tags: &[0, 2, 4, 8, 15, 23, 24, 28, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 64, 75, 82, 85, 90, 94, 95, 102, 103, 117, 118, 121, 122, 123, 125, 126, 131, 133, 151, 152] },
+    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 44, 45, 47, 51, 54, 55, 58, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 109, 112, 113, 115, 116, 117, 122, 124, 126, 130, 131, 132, 133, 135, 139, 148, 165, 168, 171, 172] },
+    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, oracle: p1466_oracle, tags: &[2, 3, 13, 14, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 57, 62, 83, 84, 85, 92, 95, 102, 103, 104, 105, 114, 117, 122, 123, 126, 128, 131, 133, 145, 148, 151] },
+    Prog { name: "p1467", active: &[true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, oracle: p1467_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 68, 72, 75, 79, 82, 83, 85, 87, 89, 92, 97, 102, 104, 105, 117, 122, 126, 136, 148, 150, 152, 155] },
+    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 75, 76, 78, 83, 92, 96, 102, 104, 105, 106, 115, 116, 117, 119, 122, 126, 130, 131, 132, 134, 148, 149, 151] },
     Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, oracle: p1469_oracle, tags: &[0, 8, 14, 24, 27, 30, 39, 40, 41, 44, 72, 84, 85, 102, 103, 107, 108, 114, 123, 128, 131] },
-    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, oracle: p1470_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 65, 71, 83, 102, 103, 105, 111, 112, 117, 122, 125, 126, 128, 129, 131, 132, 133, 134, 135, 146, 147, 148] },
-    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 14, 18, 23, 24, 39, 41, 42, 44, 52, 63, 82, 85, 88, 89, 92, 94, 102, 103, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 135, 146, 147] },
-    Prog { name: "p1472", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, oracle: p1472_oracle, tags: &[0, 1, 2, 3, 15, 23, 24, 25, 26, 39, 40, 41, 42, 44, 47, 50, 60, 63, 82, 85, 88, 92, 94, 102, 104, 109, 111, 117, 121, 122, 124, 126, 131, 132, 146] },
-    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, oracle: p1473_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 65, 68, 71, 72, 82, 85, 86, 89, 102, 103, 104, 105, 111, 112, 113, 117, 119, 122, 123, 124, 126, 129, 130, 131, 133, 140, 146, 148, 150] },
-    Prog { name: "p1474", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 23, 24, 25, 27, 29, 32, 36, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 66, 68, 71, 72, 73, 75, 80, 85, 87, 88, 92, 94, 99, 102, 103, 104, 109, 110, 113, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 135, 146, 147] },
-    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 47, 63, 72, 80, 82, 83, 86, 87, 88, 95, 102, 103, 104, 105, 108, 115, 116, 117, 118, 121, 122, 126, 130, 131, 137, 142, 146] },
-    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 16, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 85, 86, 87, 89, 102, 106, 112, 117, 121, 122, 124, 126, 131, 132, 135, 140, 146, 147, 153, 161, 164, 165, 166, 169, 170] },
-    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, oracle: p1477_oracle, tags: &[0, 6, 7, 11, 14, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 63, 65, 66, 71, 72, 80, 83, 85, 86, 88, 89, 92, 99, 102, 103, 104, 107, 108, 112, 113, 117, 119, 121, 122, 125, 126, 128, 129, 130, 131, 132, 136, 146, 147, 148, 149, 150] },
-    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 16, 23, 24, 25, 26, 27, 28, 29, 30, 32, 39, 40, 41, 42, 44, 45, 47, 51, 57, 60, 61, 65, 71, 72, 74, 81, 83, 85, 88, 89, 92, 102, 103, 104, 105, 107, 108, 110, 117, 118, 120, 122, 123, 124, 126, 128, 129, 130, 131, 133, 146, 147, 148, 149, 150] },
-    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, oracle: p1479_oracle, tags: &[0, 3, 4, 7, 15, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 83, 85, 92, 94, 102, 104, 116, 118, 123, 124, 126, 131, 132, 133, 149, 150] },
-    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 8, 13, 14, 20, 23, 24, 26, 36, 39, 40, 41, 44, 47, 57, 60, 62, 63, 64, 65, 71, 83, 85, 87, 89, 95, 102, 103, 106, 109, 110, 112, 114, 115, 116, 117, 120, 121, 122, 126, 131, 132, 133, 135, 146, 147, 148, 153, 155, 159] },
-    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 16, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 63, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 93, 102, 103, 104, 107, 113, 117, 119, 122, 124, 126, 127, 128, 131, 133, 146, 162, 166, 167, 168, 170] },
-    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, oracle: p1482_oracle, tags: &[3, 4, 7, 14, 23, 26, 27, 39, 40, 41, 44, 65, 85, 86, 88, 89, 102, 103, 117, 120, 123, 125, 126, 127, 132, 133, 134, 150, 153, 156, 162, 166, 167, 168, 170] },
-    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 16, 21, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 52, 63, 68, 73, 81, 83, 84, 85, 87, 89, 95, 102, 103, 105, 106, 109, 110, 114, 117, 121, 122, 126, 131, 134, 146, 148, 150] },
-    Prog { name: "p1484", active: &[true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, oracle: p1484_oracle, tags: &[3, 7, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 72, 75, 83, 85, 89, 92, 95, 97, 102, 104, 113, 114, 117, 122, 124, 126, 131, 132, 133, 146, 153, 155] },
-    Prog { name: "p1485", active: &[true, true, true, false], outputs: 1, eval: p1485_eval, grad: p1485_grad, oracle: p1485_oracle, tags: &[0, 7, 8, 14, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 65, 72, 75, 82, 83, 85, 87, 89, 97, 102, 103, 104, 110, 117, 118, 120, 122, 126, 129, 131, 132, 148, 150, 153, 155] },
-    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 15, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 60, 61, 62, 63, 64, 65, 72, 73, 75, 79, 84, 85, 86, 87, 88, 92, 94, 95, 98, 102, 103, 104, 108, 114, 117, 118, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 139, 140, 146, 147, 149, 150, 164, 165, 166, 169, 170] },
-    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 27, 30, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 52, 59, 60, 62, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 106, 110, 111, 117, 122, 124, 126, 130, 131, 132, 134, 135, 136, 137, 146, 147, 148, 149, 150, 151, 153, 155] },
-    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 7, 11, 14, 19, 20, 21, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 105, 108, 110, 112, 114, 117, 118, 122, 123, 124, 125, 126, 130, 131, 146, 147, 149, 150, 153, 164, 166, 169, 170] },
-    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, oracle: p1489_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 111, 112, 116, 117, 120, 122, 126, 128, 129, 130, 131, 132, 133, 134, 139, 146, 150, 152, 162, 166, 167, 168, 170] },
-    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 14, 18, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 52, 56, 60, 62, 63, 65, 66, 68, 71, 72, 73, 74, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 104, 107, 114, 115, 117, 119, 122, 126, 130, 131, 132, 135, 146, 147, 148, 149, 150, 152, 153, 161] },
-    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, oracle: p1491_oracle, tags: &[1, 2, 4, 8, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 65, 83, 85, 88, 89, 92, 102, 103, 107, 108, 110, 112, 116, 117, 121, 128, 131, 133, 146] },
-    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, oracle: p1492_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 62, 63, 72, 79, 83, 92, 102, 103, 104, 107, 110, 111, 117, 120, 122, 123, 126, 130, 131, 135, 141, 146, 150] },
-    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, oracle: p1493_oracle, tags: &[4, 8, 13, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 57, 65, 82, 83, 84, 85, 88, 95, 102, 103, 107, 109, 113, 114, 117, 126, 130, 131, 132, 133, 146] },
-    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, oracle: p1494_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 68, 70, 73, 78, 81, 85, 89, 92, 95, 102, 103, 104, 106, 109, 110, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 146, 147, 148, 149] },
-    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 14, 23, 24, 26, 27, 29, 30, 39, 40, 41, 44, 45, 47, 48, 60, 62, 65, 67, 72, 83, 85, 86, 87, 88, 90, 92, 102, 112, 116, 117, 118, 119, 122, 123, 126, 127, 128, 130, 131, 133, 141, 146, 147, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, oracle: p1496_oracle, tags: &[3, 16, 24, 26, 27, 31, 39, 40, 41, 42, 44, 72, 73, 85, 92, 94, 95, 102, 106, 108, 109, 110, 115, 116, 117, 120, 122, 124, 126, 131, 132, 135, 139, 146, 147, 150] },
-    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, oracle: p1497_oracle, tags: &[0, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 73, 80, 82, 83, 84, 85, 87, 88, 89, 92, 94, 95, 99, 102, 103, 108, 115, 117, 118, 120, 122, 126, 128, 129, 131, 133, 137, 146, 149, 150, 162, 166, 167, 168, 170] },
-    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 14, 17, 23, 24, 26, 28, 39, 40, 41, 42, 43, 44, 47, 52, 53, 63, 65, 73, 83, 85, 86, 88, 89, 94, 95, 102, 103, 104, 107, 109, 110, 114, 117, 122, 124, 126, 128, 131, 132, 133, 136, 139, 146, 153, 162, 166, 167, 168, 170] },
-    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, oracle: p1499_oracle, tags: &[2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 65, 85, 102, 104, 112, 117, 118, 120, 122, 124, 125, 126, 131, 137, 147, 153, 155] },
+    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, oracle: p1470_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 65, 71, 83, 102, 103, 105, 111, 112, 117, 122, 125, 126, 128, 129, 131, 132, 133, 134, 135, 148, 149, 150] },
+    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 14, 18, 23, 24, 39, 40, 41, 42, 44, 52, 63, 82, 85, 88, 89, 92, 94, 95, 102, 103, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 134, 135, 144, 145, 148, 149] },
+    Prog { name: "p1472", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, oracle: p1472_oracle, tags: &[0, 1, 2, 3, 15, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 50, 60, 63, 82, 85, 88, 92, 94, 102, 103, 104, 109, 111, 117, 121, 122, 124, 126, 131, 132, 144, 145, 148] },
+    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, oracle: p1473_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 65, 68, 71, 72, 82, 85, 86, 89, 102, 103, 104, 105, 111, 112, 113, 117, 119, 122, 123, 124, 126, 129, 130, 131, 133, 140, 148, 150, 152] },
+    Prog { name: "p1474", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 23, 24, 25, 27, 29, 32, 36, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 66, 68, 71, 72, 73, 75, 80, 85, 87, 88, 92, 94, 99, 102, 103, 104, 109, 110, 113, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 135, 148, 149] },
+    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 47, 63, 72, 80, 82, 83, 86, 87, 88, 95, 102, 103, 104, 105, 108, 115, 116, 117, 118, 121, 122, 126, 130, 131, 137, 142, 148] },
+    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 16, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 85, 86, 87, 89, 102, 106, 112, 117, 121, 122, 124, 126, 131, 132, 135, 140, 148, 149, 155, 163, 166, 167, 168, 171, 172] },
+    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, oracle: p1477_oracle, tags: &[0, 6, 7, 11, 14, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 63, 65, 66, 71, 72, 80, 83, 85, 86, 88, 89, 92, 99, 102, 103, 104, 107, 108, 112, 113, 117, 119, 121, 122, 125, 126, 128, 129, 130, 131, 132, 136, 148, 149, 150, 151, 152] },
+    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 16, 23, 24, 25, 26, 27, 28, 29, 30, 32, 39, 40, 41, 42, 44, 45, 47, 51, 57, 60, 61, 65, 71, 72, 74, 81, 83, 85, 88, 89, 92, 102, 103, 104, 105, 107, 108, 110, 117, 118, 120, 122, 123, 124, 126, 128, 129, 130, 131, 133, 148, 149, 150, 151, 152] },
+    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, oracle: p1479_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 83, 85, 92, 94, 102, 103, 104, 116, 118, 123, 124, 126, 131, 132, 133, 144, 148, 151, 152] },
+    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 8, 13, 14, 20, 23, 24, 26, 36, 39, 40, 41, 44, 47, 57, 60, 62, 63, 64, 65, 71, 83, 85, 87, 89, 95, 102, 103, 106, 109, 110, 112, 114, 115, 116, 117, 120, 121, 122, 126, 131, 132, 133, 135, 148, 149, 150, 155, 157, 161] },
+    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 16, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 63, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 93, 102, 103, 104, 107, 113, 117, 119, 122, 124, 126, 127, 128, 131, 133, 148, 164, 168, 169, 170, 172] },
+    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, oracle: p1482_oracle, tags: &[3, 4, 7, 14, 23, 26, 27, 39, 40, 41, 44, 65, 85, 86, 88, 89, 102, 103, 117, 120, 123, 125, 126, 127, 132, 133, 134, 152, 155, 158, 164, 168, 169, 170, 172] },
+    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 16, 21, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 52, 63, 68, 73, 81, 83, 84, 85, 87, 89, 95, 102, 103, 105, 106, 109, 110, 114, 117, 121, 122, 126, 131, 134, 148, 150, 152] },
+    Prog { name: "p1484", active: &[true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, oracle: p1484_oracle, tags: &[3, 7, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 72, 75, 83, 85, 89, 92, 95, 97, 102, 104, 113, 114, 117, 122, 124, 126, 131, 132, 133, 148, 155, 157] },
+    Prog { name: "p1485", active: &[true, true, true, false], outputs: 1, eval: p1485_eval, grad: p1485_grad, oracle: p1485_oracle, tags: &[0, 7, 8, 14, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 65, 72, 75, 82, 83, 85, 87, 89, 97, 102, 103, 104, 110, 117, 118, 120, 122, 126, 129, 131, 132, 150, 152, 155, 157] },
+    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 15, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 60, 61, 62, 63, 64, 65, 72, 73, 75, 79, 84, 85, 86, 87, 88, 92, 94, 95, 98, 102, 103, 104, 108, 114, 117, 118, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 138, 139, 140, 145, 148, 149, 151, 152, 166, 167, 168, 171, 172] },
+    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 27, 30, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 52, 59, 60, 62, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 106, 110, 111, 117, 122, 124, 126, 130, 131, 132, 134, 135, 136, 137, 148, 149, 150, 151, 152, 153, 155, 157] },
+    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 7, 11, 14, 19, 20, 21, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 105, 108, 110, 112, 114, 117, 118, 122, 123, 124, 125, 126, 130, 131, 148, 149, 151, 152, 155, 166, 168, 171, 172] },
+    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, oracle: p1489_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 111, 112, 116, 117, 120, 122, 126, 128, 129, 130, 131, 132, 133, 134, 139, 145, 148, 149, 152, 154, 164, 168, 169, 170, 172] },
+    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 14, 18, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 52, 56, 60, 62, 63, 65, 66, 68, 71, 72, 73, 74, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 104, 107, 114, 115, 117, 119, 122, 126, 130, 131, 132, 135, 144, 148, 149, 150, 151, 152, 154, 155, 163] },
+    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, oracle: p1491_oracle, tags: &[1, 2, 4, 8, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 65, 83, 85, 88, 89, 92, 102, 103, 107, 108, 110, 112, 116, 117, 121, 126, 128, 131, 133, 144, 148] },
+    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, oracle: p1492_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 62, 63, 72, 79, 83, 92, 102, 103, 104, 107, 110, 111, 117, 120, 122, 123, 126, 130, 131, 135, 141, 148, 152] },
+    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, oracle: p1493_oracle, tags: &[4, 8, 13, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 57, 65, 82, 83, 84, 85, 88, 95, 102, 103, 107, 109, 113, 114, 117, 126, 130, 131, 132, 133, 144, 148] },
+    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, oracle: p1494_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 68, 70, 73, 78, 81, 85, 89, 92, 95, 102, 103, 104, 106, 109, 110, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 148, 149, 150, 151] },
+    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 14, 23, 24, 26, 27, 29, 30, 39, 40, 41, 44, 45, 47, 48, 60, 62, 65, 67, 72, 83, 85, 86, 87, 88, 90, 92, 102, 112, 116, 117, 118, 119, 122, 123, 126, 127, 128, 130, 131, 133, 141, 148, 149, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, oracle: p1496_oracle, tags: &[3, 16, 24, 26, 27, 31, 39, 40, 41, 42, 44, 72, 73, 85, 92, 94, 95, 102, 106, 108, 109, 110, 115, 116, 117, 120, 122, 124, 126, 131, 132, 135, 139, 148, 149, 152] },
+    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, oracle: p1497_oracle, tags: &[0, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 73, 80, 82, 83, 84, 85, 87, 88, 89, 92, 94, 95, 99, 102, 103, 108, 115, 117, 118, 120, 122, 126, 128, 129, 131, 133, 137, 148, 151, 152, 164, 168, 169, 170, 172] },
+    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 14, 17, 23, 24, 26, 28, 39, 40, 41, 42, 43, 44, 47, 52, 53, 63, 65, 73, 83, 85, 86, 88, 89, 94, 95, 102, 103, 104, 106, 107, 108, 109, 110, 114, 117, 122, 124, 126, 128, 131, 132, 133, 136, 139, 144, 145, 148, 155, 164, 168, 169, 170, 172] },
+    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, oracle: p1499_oracle, tags: &[2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 65, 85, 102, 104, 112, 117, 118, 120, 122, 124, 125, 126, 131, 137, 149, 155, 157] },
     Prog { name: "p1050g", active: &[true, true, true], outputs: 1, eval: p1050g_eval, grad: p1050g_grad, oracle: p1050g_oracle, tags: &[46, 41, 39, 40, 47, 9, 14, 10, 63, 23, 102, 114] },
-    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, oracle: p1057g_oracle, tags: &[39, 9, 14, 10, 23, 102, 114, 146] },
+    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, oracle: p1057g_oracle, tags: &[39, 9, 14, 10, 23, 102, 114, 148] },
     Prog { name: "p1060g", active: &[true], outputs: 1, eval: p1060g_eval, grad: p1060g_grad, oracle: p1060g_oracle, tags: &[46, 39, 42, 47, 9, 14, 10, 63, 23, 102, 103, 114, 117, 126] },
-    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, oracle: p1079g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 103, 114, 146, 112] },
+    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, oracle: p1079g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 103, 114, 148, 112] },
     Prog { name: "p1085g", active: &[true, true, true, true, true], outputs: 1, eval: p1085g_eval, grad: p1085g_grad, oracle: p1085g_oracle, tags: &[27, 46, 41, 39, 85, 127, 122, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 126] },
     Prog { name: "p1115g", active: &[true], outputs: 1, eval: p1115g_eval, grad: p1115g_grad, oracle: p1115g_oracle, tags: &[46, 39, 9, 14, 10, 23, 102, 103, 114, 126] },
-    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, oracle: p1154g_oracle, tags: &[46, 41, 39, 40, 85, 122, 9, 14, 10, 23, 107, 102, 103, 114, 146, 117] },
-    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, oracle: p1162g_oracle, tags: &[27, 46, 41, 39, 40, 85, 122, 118, 9, 14, 65, 10, 23, 24, 102, 103, 146, 126] },
+    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, oracle: p1154g_oracle, tags: &[46, 41, 39, 40, 85, 122, 9, 14, 10, 23, 107, 102, 103, 114, 148, 117] },
+    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, oracle: p1162g_oracle, tags: &[27, 46, 41, 39, 40, 85, 122, 118, 9, 14, 65, 10, 23, 24, 102, 103, 148, 126] },
     Prog { name: "p1177g", active: &[true, true, true], outputs: 1, eval: p1177g_eval, grad: p1177g_grad, oracle: p1177g_oracle, tags: &[46, 39, 85, 47, 9, 14, 10, 63, 23, 102, 114, 112, 126] },
     Prog { name: "p1186g", active: &[true, true], outputs: 1, eval: p1186g_eval, grad: p1186g_grad, oracle: p1186g_oracle, tags: &[39, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, oracle: p1222g_oracle, tags: &[46, 39, 42, 85, 127, 122, 104, 9, 14, 10, 23, 102, 114, 146] },
-    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, oracle: p1231g_oracle, tags: &[46, 39, 47, 104, 9, 14, 10, 63, 23, 103, 114, 146] },
+    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, oracle: p1222g_oracle, tags: &[46, 39, 42, 85, 127, 122, 104, 9, 14, 10, 23, 102, 114, 148] },
+    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, oracle: p1231g_oracle, tags: &[46, 39, 47, 104, 9, 14, 10, 63, 23, 103, 114, 148] },
     Prog { name: "p1242g", active: &[true, true], outputs: 1, eval: p1242g_eval, grad: p1242g_grad, oracle: p1242g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 102, 114, 117] },
-    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, oracle: p1249g_oracle, tags: &[27, 46, 41, 39, 40, 42, 85, 47, 9, 14, 65, 10, 63, 23, 24, 102, 114, 146, 126] },
+    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, oracle: p1249g_oracle, tags: &[27, 46, 41, 39, 40, 42, 85, 47, 9, 14, 65, 10, 63, 23, 24, 102, 114, 148, 126] },
     Prog { name: "p1256g", active: &[true, true, true], outputs: 1, eval: p1256g_eval, grad: p1256g_grad, oracle: p1256g_oracle, tags: &[27, 46, 41, 39, 42, 85, 127, 122, 47, 118, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114] },
-    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, oracle: p1263g_oracle, tags: &[27, 46, 41, 39, 40, 85, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 146, 117, 126] },
-    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, oracle: p1289g_oracle, tags: &[46, 41, 39, 42, 9, 14, 10, 23, 102, 114, 146, 117, 112] },
+    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, oracle: p1263g_oracle, tags: &[27, 46, 41, 39, 40, 85, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 148, 117, 126] },
+    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, oracle: p1289g_oracle, tags: &[46, 41, 39, 42, 9, 14, 10, 23, 102, 114, 148, 117, 112] },
     Prog { name: "p1334g", active: &[true], outputs: 1, eval: p1334g_eval, grad: p1334g_grad, oracle: p1334g_oracle, tags: &[46, 39, 122, 47, 104, 9, 14, 10, 63, 23, 102, 114, 117, 112] },
     Prog { name: "p1342g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1342g_eval, grad: p1342g_grad, oracle: p1342g_oracle, tags: &[27, 46, 41, 39, 85, 122, 47, 9, 14, 65, 10, 63, 23, 24, 102, 114, 112, 126] },
     Prog { name: "p1346g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1346g_eval, grad: p1346g_grad, oracle: p1346g_oracle, tags: &[46, 39, 42, 9, 14, 10, 23, 102, 114] },
     Prog { name: "p1351g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1351g_eval, grad: p1351g_grad, oracle: p1351g_oracle, tags: &[46, 41, 39, 85, 127, 122, 47, 104, 9, 14, 10, 63, 23, 102, 103, 114, 117, 126] },
-    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, oracle: p1366g_oracle, tags: &[27, 46, 41, 39, 85, 104, 9, 14, 65, 10, 24, 102, 103, 114, 146, 126] },
+    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, oracle: p1366g_oracle, tags: &[27, 46, 41, 39, 85, 104, 9, 14, 65, 10, 24, 102, 103, 114, 148, 126] },
     Prog { name: "p1377g", active: &[true, true, true], outputs: 1, eval: p1377g_eval, grad: p1377g_grad, oracle: p1377g_oracle, tags: &[46, 39, 40, 42, 85, 122, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, oracle: p1395g_oracle, tags: &[46, 39, 47, 118, 9, 14, 10, 63, 23, 102, 114, 146] },
-    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, oracle: p1397g_oracle, tags: &[46, 41, 39, 42, 85, 127, 47, 9, 14, 10, 63, 23, 102, 114, 146] },
-    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, oracle: p1412g_oracle, tags: &[39, 40, 85, 47, 9, 14, 10, 63, 23, 146] },
+    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, oracle: p1395g_oracle, tags: &[46, 39, 47, 118, 9, 14, 10, 63, 23, 102, 114, 148] },
+    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, oracle: p1397g_oracle, tags: &[46, 41, 39, 42, 85, 127, 47, 9, 14, 10, 63, 23, 102, 114, 148] },
+    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, oracle: p1412g_oracle, tags: &[39, 40, 85, 47, 9, 14, 10, 63, 23, 148] },
     Prog { name: "p1426g", active: &[true], outputs: 1, eval: p1426g_eval, grad: p1426g_grad, oracle: p1426g_oracle, tags: &[46, 39, 42, 122, 47, 9, 14, 10, 63, 23, 107, 102, 114] },
-    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, oracle: p1463g_oracle, tags: &[46, 41, 39, 40, 42, 122, 47, 104, 9, 14, 10, 63, 23, 107, 102, 103, 114, 146, 126] },
-    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, oracle: p1483g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 107, 102, 103, 114, 146, 126] },
+    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, oracle: p1463g_oracle, tags: &[46, 41, 39, 40, 42, 122, 47, 104, 9, 14, 10, 63, 23, 107, 102, 103, 114, 148, 126] },
+    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, oracle: p1483g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 107, 102, 103, 114, 148, 126] },
 ];
 
 /// The constructs of the README's support table, as (row, construct).
@@ -41858,6 +42257,8 @@ static TAGS: &[(&str, &str)] = &[
     ("float methods", "fract"),
     ("float methods", "to_degrees / to_radians"),
     ("float methods", "copysign"),
+    ("float methods", "rem_euclid"),
+    ("float methods", "div_euclid"),
     ("float methods", "sin_cos"),
     ("float methods", "std::f64::consts"),
     ("primitives", "sigmoid"),
