@@ -311,3 +311,42 @@ fn unwrapped_data_times_a_literal_sum() {
         assert_fd(|q| unwrapped_times_sum(q, w), &x, &d);
     }
 }
+
+#[derive(Clone, Copy, Default, Debug, PartialEq, autodiff::Tangent)]
+pub struct Mass {
+    pub m: f64,
+    pub pos: [f64; 2],
+}
+
+/// A struct field read first as `st.m * f` with `f` unwrapped data: both typed
+/// by a guess, the product is a float (random program p244 of seed 1010).
+#[grad(wrt(st))]
+pub fn field_times_data(st: Mass, w: Option<f64>) -> f64 {
+    let v: f64 = if let Some(f) = w {
+        st.m * f
+    } else {
+        (-2.1 + st.pos[0]).tanh()
+    };
+    v * st.pos[1]
+}
+
+#[test]
+fn a_field_times_unwrapped_data() {
+    let st = Mass {
+        m: 1.3,
+        pos: [0.4, -0.7],
+    };
+    for w in [Some(0.6), None] {
+        let (y, g) = field_times_data_backward(st, w, 1.0);
+        assert_eq!(y.to_bits(), field_times_data(st, w).to_bits());
+        let at = |q: &[f64]| Mass {
+            m: q[0],
+            pos: [q[1], q[2]],
+        };
+        assert_fd(
+            |q| field_times_data(at(q), w),
+            &[1.3, 0.4, -0.7],
+            &[g.m, g.pos[0], g.pos[1]],
+        );
+    }
+}

@@ -447,7 +447,16 @@ impl Lowering<'_, '_> {
         self.last_operands = (l, r);
         let rt = self.ty(r);
         if lt != rt {
-            if self.guessed.contains(&l) {
+            let (gl, gr) = (self.guessed.contains(&l), self.guessed.contains(&r));
+            if gl && gr {
+                // Both typed by a guess (a field read and unwrapped data): a
+                // number that meets a float is a float.
+                if lt == Ty::Float {
+                    self.settle(r, lt);
+                } else {
+                    self.settle(l, rt);
+                }
+            } else if gl {
                 self.settle(l, rt);
             } else {
                 self.settle(r, lt);
