@@ -145,33 +145,8 @@ impl Plan {
             }
             g.rng = rest;
         }
-        let mut sum: Option<E> = None;
-        for (e, b) in terms {
-            let (e, _) = g.squash(e, b, 4.0);
-            let c = g.lit_value(0.25, 1.5);
-            let t = E::Bin('*', bx(E::Lit(c)), bx(e));
-            sum = Some(match sum {
-                None => t,
-                Some(s) => E::Bin('+', bx(s), bx(t)),
-            });
-        }
+        let tail = g.add_terms(terms, body, tail);
         g.rng = main;
-        let Some(sum) = sum else {
-            return tail;
-        };
-        let add = |e: E| E::Bin('+', bx(e), bx(sum.clone()));
-        match tail {
-            R::S(e) => R::S(add(e)),
-            R::T(a, b) => R::T(add(a), b),
-            R::A(mut es) => {
-                let first = es.remove(0);
-                es.insert(0, add(first));
-                R::A(es)
-            }
-            R::AVar(a) => {
-                body.push(S::Assign(LV::Idx(a.clone(), vec![I::Lit(0)]), '+', sum));
-                R::AVar(a)
-            }
-        }
+        tail
     }
 }

@@ -65,6 +65,40 @@ impl Gen<'_> {
         self.opts.on(c)
     }
 
+    /// Adds the terms of a generator of its own (`extras`, `idioms`, `seqs`,
+    /// `recent`) to the program's result, each squashed and scaled (drawing
+    /// from the current stream, that generator's): into its first element, or
+    /// for an array variable by `+=` into its element 0.
+    pub(crate) fn add_terms(&mut self, terms: Vec<(E, f64)>, body: &mut Vec<S>, tail: R) -> R {
+        let mut sum: Option<E> = None;
+        for (e, b) in terms {
+            let (e, _) = self.squash(e, b, 4.0);
+            let c = self.lit_value(0.25, 1.5);
+            let t = E::Bin('*', bx(E::Lit(c)), bx(e));
+            sum = Some(match sum {
+                None => t,
+                Some(s) => E::Bin('+', bx(s), bx(t)),
+            });
+        }
+        let Some(sum) = sum else {
+            return tail;
+        };
+        let add = |e: E| E::Bin('+', bx(e), bx(sum.clone()));
+        match tail {
+            R::S(e) => R::S(add(e)),
+            R::T(a, b) => R::T(add(a), b),
+            R::A(mut es) => {
+                let first = es.remove(0);
+                es.insert(0, add(first));
+                R::A(es)
+            }
+            R::AVar(a) => {
+                body.push(S::Assign(LV::Idx(a.clone(), vec![I::Lit(0)]), '+', sum));
+                R::AVar(a)
+            }
+        }
+    }
+
     pub(crate) fn fresh(&mut self, prefix: &str) -> String {
         self.ids += 1;
         format!("{prefix}{}", self.ids)
