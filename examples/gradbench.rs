@@ -30,21 +30,9 @@
 //! `tools/gradbench-tool`: `cargo run --release -p gradbench-tool`;
 //! `tools/gradbench.sh` runs every GradBench eval against it.
 
-use std::io::{self, BufRead, Write};
-
 #[path = "gradbench/modules.rs"]
 mod modules;
 
-fn main() -> io::Result<()> {
-    let stdin = io::stdin();
-    let mut stdout = io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        writeln!(stdout, "{}", modules::handle(&line))?;
-        stdout.flush()?;
-    }
-    Ok(())
+fn main() -> std::io::Result<()> {
+    modules::serve()
 }

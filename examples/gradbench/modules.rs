@@ -31,6 +31,25 @@ pub const MODULES: [&str; 9] = [
     "hello", "lse", "llsq", "gmm", "ba", "ht", "lstm", "ode", "det",
 ];
 
+/// The tool's main loop: one GradBench message per line of standard input,
+/// one answer per line of standard output (shared by `examples/gradbench.rs`
+/// and `tools/gradbench-tool`).
+#[allow(dead_code)] // `tests/gradbench.rs` includes this file and calls `handle`.
+pub fn serve() -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        writeln!(stdout, "{}", handle(&line))?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
 /// Answers one line of the protocol (one message) with one line (the
 /// response, without its newline).
 ///

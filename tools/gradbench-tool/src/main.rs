@@ -11,21 +11,9 @@
 //! `tools/gradbench.sh` runs every GradBench eval against it and against
 //! GradBench's C++ tool `manual`.
 
-use std::io::{self, BufRead, Write};
-
 #[path = "../../../examples/gradbench/modules.rs"]
 mod modules;
 
-fn main() -> io::Result<()> {
-    let stdin = io::stdin();
-    let mut stdout = io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        writeln!(stdout, "{}", modules::handle(&line))?;
-        stdout.flush()?;
-    }
-    Ok(())
+fn main() -> std::io::Result<()> {
+    modules::serve()
 }
