@@ -43,15 +43,8 @@ pub(crate) struct Idioms {
 
 impl Idioms {
     pub(crate) fn draw(opts: &Options, index: usize) -> Idioms {
-        let mut rng = Rng::new(opts.seed.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (index as u64));
-        for _ in 0..4 {
-            rng.next_u64();
-        }
-        let segments = if IDIOMS.iter().any(|c| opts.on(c)) && rng.chance(0.3) {
-            1 + usize::from(rng.chance(0.25))
-        } else {
-            0
-        };
+        let (segments, rng) =
+            crate::gen::own_stream(opts, index, 0xC2B2_AE3D_27D4_EB4F, IDIOMS, 0.25);
         Idioms { segments, rng }
     }
 

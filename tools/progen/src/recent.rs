@@ -45,15 +45,8 @@ pub(crate) struct Recent {
 
 impl Recent {
     pub(crate) fn draw(opts: &Options, index: usize) -> Recent {
-        let mut rng = Rng::new(opts.seed.wrapping_mul(0xA076_1D64_78BD_642F) ^ (index as u64));
-        for _ in 0..4 {
-            rng.next_u64();
-        }
-        let segments = if RECENT.iter().any(|c| opts.on(c)) && rng.chance(0.3) {
-            1 + usize::from(rng.chance(0.3))
-        } else {
-            0
-        };
+        let (segments, rng) =
+            crate::gen::own_stream(opts, index, 0xA076_1D64_78BD_642F, RECENT, 0.3);
         Recent { segments, rng }
     }
 

@@ -92,15 +92,7 @@ pub(crate) struct Seqs {
 
 impl Seqs {
     pub(crate) fn draw(opts: &Options, index: usize) -> Seqs {
-        let mut rng = Rng::new(opts.seed.wrapping_mul(0x8EBC_6AF0_9C88_C6E3) ^ (index as u64));
-        for _ in 0..4 {
-            rng.next_u64();
-        }
-        let segments = if SEQS.iter().any(|c| opts.on(c)) && rng.chance(0.3) {
-            1 + usize::from(rng.chance(0.3))
-        } else {
-            0
-        };
+        let (segments, rng) = crate::gen::own_stream(opts, index, 0x8EBC_6AF0_9C88_C6E3, SEQS, 0.3);
         Seqs { segments, rng }
     }
 
