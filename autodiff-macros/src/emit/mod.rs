@@ -413,6 +413,9 @@ impl Emitter<'_> {
                 return if idx.is_empty() && (run_time(*a) || run_time(*x)) {
                     // A slice or `Vec` is no `Tangent`: element by element.
                     quote!(::autodiff::__private::accumulate(&mut #buf[..], &#xn[..]);)
+                } else if run_time(*x) {
+                    // A row of a `&[Vec<f64>]` shadow.
+                    quote!(::autodiff::__private::accumulate(&mut #buf #i[..], &#xn[..]);)
                 } else if self.in_place(*x) {
                     // A method call, so that a `&mut` buffer is reborrowed.
                     quote!({ use ::autodiff::Tangent as _; #buf #i.accumulate(&#xn); })
