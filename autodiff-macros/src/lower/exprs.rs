@@ -59,6 +59,11 @@ impl Lowering<'_, '_> {
                     None => self.poison(),
                 }
             }
+            // A field of a struct made by `S::default()`, not assigned yet.
+            Expr::Field(_) if field_name(e).is_some_and(|n| self.defaults_hold(&n)) => {
+                let n = field_name(e).unwrap_or_default();
+                self.default_field(&n, hint).unwrap_or(Val::Poisoned)
+            }
             Expr::Field(f) if self.field_path(e).is_some() => {
                 let want = match hint {
                     Some(t @ (Ty::Array(_) | Ty::Int | Ty::Bool)) => t,

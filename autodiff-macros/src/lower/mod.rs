@@ -231,6 +231,9 @@ struct Lowering<'s, 'e> {
     /// Where the output parameters (`out: &mut [f64]`) are bound: their values
     /// when the function exits are results too (`fn_exit`).
     out_params: Vec<(usize, usize)>,
+    /// Structs made by `S::default()` (`Val::Record`s whose fields are
+    /// read from `S::default()` until assigned): name prefix → type as written.
+    defaults: std::collections::HashMap<String, String>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -255,6 +258,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         discarded: false,
         records: Default::default(),
         out_params: Vec::new(),
+        defaults: Default::default(),
         pending_shape: None,
         refs: IdSet::default(),
         structs: IdMap::default(),

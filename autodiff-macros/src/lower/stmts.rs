@@ -53,6 +53,16 @@ impl Lowering<'_, '_> {
                         if pi.subpat.is_none() && self.record(&pi.ident.to_string(), &init.expr) {
                             return Val::Unit;
                         }
+                        // `let mut s = S::default();`: its fields as locals too.
+                        let annotated = match &local.pat {
+                            Pat::Type(pt) => Some(&*pt.ty),
+                            _ => None,
+                        };
+                        if pi.subpat.is_none()
+                            && self.default_record(&pi.ident.to_string(), annotated, &init.expr)
+                        {
+                            return Val::Unit;
+                        }
                     }
                     let v = self.expr(&init.expr, hint);
                     // `let b = a;` copies an array: `b` and `a` change separately.
