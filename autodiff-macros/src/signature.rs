@@ -493,6 +493,15 @@ fn ref_leaf(t: &Type) -> Option<&Type> {
     }
 }
 
+/// `S` of `[S]`, `[S; N]` or `Vec<S>`.
+fn record_elem(t: &Type) -> Option<&Type> {
+    match strip_parens(t) {
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        t => vec_elem(t),
+    }
+}
+
 /// `T` of `Vec<T>`.
 pub fn vec_elem(t: &Type) -> Option<&Type> {
     let Type::Path(p) = strip_parens(t) else {
@@ -599,6 +608,14 @@ fn classify(
         } else {
             ParamKind::Float
         });
+    }
+    // A slice (array, `Vec`) of structs or float tuples behind `&`: its
+    // shadow `&mut [S]`, added into field by field.
+    if by_ref
+        && record_elem(t)
+            .is_some_and(|e| is_struct_type(e, generics) || is_float_tuple(e, float_ty))
+    {
+        return Some(ParamKind::FloatRef);
     }
     let leaf_ty = if by_ref { ref_leaf(t) } else { leaf(t, by_ref) };
     if let Some(f) = leaf_ty.and_then(float_of) {

@@ -373,8 +373,15 @@ impl Emitter<'_> {
     }
 
     fn index(&self, idx: &[Value]) -> TokenStream {
-        let idx = idx.iter().map(|i| self.name(*i));
-        quote!(#([#idx])*)
+        let idx = idx.iter().map(|i| {
+            let n = self.name(*i);
+            // A field step (`.x` of an element of a slice of structs).
+            match n.clone().into_iter().next() {
+                Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '.' => n,
+                _ => quote!([#n]),
+            }
+        });
+        quote!(#(#idx)*)
     }
 
     fn op(&mut self, op: &Op) -> TokenStream {
@@ -441,6 +448,13 @@ impl Emitter<'_> {
                     xn
                 };
                 return quote!(#buf.push(#x););
+            }
+            // A field step of an index path: written where the path is.
+            OpKind::Verbatim(s) if s.starts_with('.') => {
+                if let Ok(t) = s.parse::<TokenStream>() {
+                    self.bufs.insert(op.result(), t);
+                }
+                return TokenStream::new();
             }
             OpKind::View(a, fields) => {
                 let base = self.name(*a);

@@ -71,29 +71,7 @@ impl Lowering<'_, '_> {
                 };
                 self.field_of(e, want).map_or(Val::Poisoned, Val::Scalar)
             }
-            Expr::Field(f) => {
-                let base = self.expr(&f.base, None);
-                match (&f.member, base) {
-                    (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
-                        vs[i.index as usize].clone()
-                    }
-                    (_, Val::Poisoned) => Val::Poisoned,
-                    (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
-                        self.errors.at(
-                            &f.member,
-                            "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
-                        );
-                        self.poison()
-                    }
-                    _ => {
-                        self.errors.at(
-                            &f.member,
-                            "field access is only supported on tuples (`t.0`) in #[grad] bodies",
-                        );
-                        self.poison()
-                    }
-                }
-            }
+            Expr::Field(f) => self.field_access(f),
             Expr::Return(_) => {
                 self.errors.at(e, RETURN_HERE);
                 self.poison()
@@ -242,6 +220,37 @@ impl Lowering<'_, '_> {
             self.guessed.insert(v);
         }
         Val::Scalar(v)
+    }
+
+    /// `e.member` of a tuple or of an element of a slice of records (kept out
+    /// of `expr`, whose stack frame deep expressions multiply).
+    #[inline(never)]
+    fn field_access(&mut self, f: &syn::ExprField) -> Val {
+        let base = self.expr(&f.base, None);
+        // A field of an element of a slice of structs or tuples.
+        if let Some((b, idx)) = self.elem_of(&base) {
+            return self.elem_field(b, idx, &f.member);
+        }
+        match (&f.member, base) {
+            (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
+                vs[i.index as usize].clone()
+            }
+            (_, Val::Poisoned) => Val::Poisoned,
+            (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
+                self.errors.at(
+                    &f.member,
+                    "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
+                );
+                self.poison()
+            }
+            _ => {
+                self.errors.at(
+                    &f.member,
+                    "field access is only supported on tuples (`t.0`) in #[grad] bodies",
+                );
+                self.poison()
+            }
+        }
     }
 
     pub(super) fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {

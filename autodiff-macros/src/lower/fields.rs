@@ -255,6 +255,9 @@ impl Lowering<'_, '_> {
                     rest,
                     "struct update syntax is supported with `..Default::default()` (or `..S::default()`) in a #[grad] body; write every field",
                 );
+                // Its other fields read nothing more (no second error).
+                let ty = st.path.to_token_stream().to_string();
+                self.defaults.insert(prefix.to_string(), ty);
             }
         }
         for f in &st.fields {

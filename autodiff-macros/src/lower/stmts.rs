@@ -174,6 +174,15 @@ impl Lowering<'_, '_> {
                         self.bind_pat(p, v);
                     }
                 }
+                // An element of a slice of tuples: its fields.
+                Val::Scalar(x) if self.elems.contains_key(&x) => {
+                    if let Some((b, idx)) = self.elems.get(&x).cloned() {
+                        let vs = self.elem_tuple(b, idx, pt.elems.len());
+                        for (p, v) in pt.elems.iter().zip(vs) {
+                            self.bind_pat(p, v);
+                        }
+                    }
+                }
                 // A tuple parameter: its elements.
                 Val::Scalar(root) if self.structs.contains_key(&root) => {
                     match self.tuple_elements(root, pt.elems.len()) {
