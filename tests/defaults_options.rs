@@ -1,6 +1,7 @@
 //! Issue 12: structs made by `S::default()` and updated field by field
 //! (`let mut s = S::default(); s.a = …; s.b += …;`, in loops too, array and
-//! integer fields), and `Option` combinators of `Option`s the body builds
+//! integer fields; returned or passed on whole: the assigned fields and the
+//! others' defaults), and `Option` combinators of `Option`s the body builds
 //! (`map`, `map_or`, `and_then`, `unwrap_or_else`, with closures or paths).
 //! Gradients against central finite differences, values bit for bit.
 #![deny(warnings)]
@@ -75,6 +76,42 @@ pub fn update_syntax(x: f64, y: f64) -> f64 {
     s.sum_sq * s.hist[2] + s.sum / t.n as f64 + t.sum
 }
 
+/// A pose integrated from the default one and returned whole (round 2's
+/// `diff_drive_odometry` as first written).
+#[derive(autodiff::Tangent, Default, Clone, Copy, Debug)]
+pub struct Pose2 {
+    pub x: f64,
+    pub y: f64,
+    pub theta: f64,
+}
+
+#[grad]
+pub fn odometry(v: f64, w: f64, dt: f64) -> Pose2 {
+    let mut pose = Pose2::default();
+    for _ in 0..3 {
+        pose.x += v * pose.theta.cos() * dt;
+        pose.y += v * pose.theta.sin() * dt;
+        pose.theta += w * dt;
+    }
+    pose
+}
+
+#[grad]
+pub fn pose_cost(p: &Pose2) -> f64 {
+    p.x * p.x + (p.y - 1.0).powi(2) + p.theta.sin()
+}
+
+/// Passed on whole by `&` (and one field never assigned: its default).
+#[grad]
+pub fn partial_pose(v: f64) -> f64 {
+    let mut pose = Pose2 {
+        x: v,
+        ..Default::default()
+    };
+    pose.theta = v * v;
+    pose_cost(&pose)
+}
+
 #[derive(Clone, Copy)]
 pub struct Gains {
     k: f64,
@@ -147,6 +184,24 @@ proptest! {
         let (v, g) = custom_default_backward(x, d);
         assert_bits(v, custom_default(x), "value");
         prop_fd(|p| custom_default(p[0]), &[x], &[g / d])?;
+    }
+
+    #[test]
+    fn whole(v in -2.0f64..2.0, w in -2.0f64..2.0, dt in 0.05f64..0.5, d in cotangent()) {
+        let axes = [
+            Pose2 { x: d, y: 0.0, theta: 0.0 },
+            Pose2 { x: 0.0, y: d, theta: 0.0 },
+            Pose2 { x: 0.0, y: 0.0, theta: d },
+        ];
+        for (k, dp) in axes.into_iter().enumerate() {
+            let pick = move |p: Pose2| [p.x, p.y, p.theta][k];
+            let (p, gv, gw, gdt) = odometry_backward(v, w, dt, dp);
+            assert_bits(pick(p), pick(odometry(v, w, dt)), "value");
+            prop_fd(|q| pick(odometry(q[0], q[1], q[2])), &[v, w, dt], &[gv / d, gw / d, gdt / d])?;
+        }
+        let (c, g) = partial_pose_backward(v, d);
+        assert_bits(c, partial_pose(v), "value");
+        prop_fd(|q| partial_pose(q[0]), &[v], &[g / d])?;
     }
 
     #[test]

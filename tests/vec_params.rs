@@ -1,12 +1,14 @@
 //! `Vec` parameters differentiated (issue 11, point 3): `&Vec<f64>` and
 //! `&[Vec<f64>]` with shadows of the parameter's own type (`d_x: &mut
 //! Vec<f64>`, `d_w: &mut [Vec<f64>]`), read by index, rows, iterators, passed
-//! on to `#[grad]` callees by `&`. Gradients against central finite differences
+//! on to `#[grad]` callees by `&`; `Vec<f64>` and `Vec<Vec<f64>>` fields of
+//! `#[derive(Tangent)]` structs, by `&` and by value (the gradient's `Vec`s
+//! as long as the parameter's); nested `Vec<Vec<f64>>` locals. Gradients against central finite differences
 //! (relative 1e-6, absolute 1e-8) at proptest points, values bit for bit.
 #![deny(warnings)]
 #![allow(clippy::needless_range_loop, clippy::ptr_arg)]
 
-use autodiff::grad;
+use autodiff::{grad, Tangent};
 use proptest::prelude::*;
 
 mod common;
@@ -84,6 +86,69 @@ pub fn quad_twice(a: &[Vec<f64>], x: &[f64]) -> f64 {
     quad_form(a, x) + 0.5 * quad_form(a, x).sin()
 }
 
+/// A linear model with its weights in a `Vec` field.
+#[derive(Tangent, Clone, Debug)]
+pub struct Linear {
+    pub w: Vec<f64>,
+    pub b: f64,
+}
+
+#[grad]
+pub fn linear(p: &Linear, x: &[f64]) -> f64 {
+    let mut s = p.b;
+    for i in 0..x.len() {
+        s += p.w[i] * x[i];
+    }
+    s.tanh()
+}
+
+/// By value: the gradient, a `Linear`, has a `w` as long as `p.w`.
+#[grad]
+pub fn linear_by_value(p: Linear, x: &[f64]) -> f64 {
+    let z: f64 = p.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + p.b;
+    z * z
+}
+
+/// A 2-layer net as a struct of `Vec`s (`Vec<Vec<f64>>` weights).
+#[derive(Tangent, Clone, Debug)]
+pub struct Mlp {
+    pub w1: Vec<Vec<f64>>,
+    pub b1: Vec<f64>,
+    pub w2: Vec<f64>,
+}
+
+#[grad]
+pub fn mlp_struct(m: &Mlp, x: &[f64]) -> f64 {
+    let mut out = 0.0;
+    for j in 0..m.b1.len() {
+        let mut z = m.b1[j];
+        for i in 0..x.len() {
+            z += m.w1[j][i] * x[i];
+        }
+        out += m.w2[j] * z.tanh();
+    }
+    out
+}
+
+/// A nested `Vec<Vec<f64>>` local: an outer product, read transposed.
+#[grad]
+pub fn outer(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut m = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            m[i][j] = x[i] * x[j];
+        }
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        for j in 0..n {
+            s += m[i][j] * m[j][i].sin();
+        }
+    }
+    s
+}
+
 fn rows(p: &[f64], r: usize, c: usize) -> Vec<Vec<f64>> {
     (0..r).map(|i| p[i * c..(i + 1) * c].to_vec()).collect()
 }
@@ -156,6 +221,50 @@ proptest! {
         assert_bits(v, mlp(&w1, &b1, &w2, &x), "value");
         let g: Vec<f64> = flat(&d1).iter().chain(&db).chain(&d2).chain(&dx).map(|g| g / d).collect();
         prop_fd(|q| { let (a, b, c, e) = split(q); mlp(&a, &b, &c, &e) }, &p, &g)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn vec_fields(n in 1usize..5, p in prop::collection::vec(-1.0f64..1.0, 30), d in cotangent()) {
+        let lin = |q: &[f64]| Linear { w: q[..n].to_vec(), b: q[n] };
+        let x = p[20..20 + n].to_vec();
+        let l = lin(&p);
+        let mut dl = Linear { w: vec![0.0; n], b: 0.0 };
+        let v = linear_backward(&l, &mut dl, &x, &mut vec![0.0; n], d);
+        assert_bits(v, linear(&l, &x), "value");
+        let mut g: Vec<f64> = dl.w.iter().map(|g| g / d).collect();
+        g.push(dl.b / d);
+        prop_fd(|q| linear(&lin(q), &x), &p[..n + 1], &g)?;
+
+        let (v, gl) = linear_by_value_backward(l.clone(), &x, &mut vec![0.0; n], d);
+        assert_bits(v, linear_by_value(l.clone(), &x), "value");
+        prop_assert_eq!(gl.w.len(), n);
+        let mut g: Vec<f64> = gl.w.iter().map(|g| g / d).collect();
+        g.push(gl.b / d);
+        prop_fd(|q| linear_by_value(lin(q), &x), &p[..n + 1], &g)?;
+
+        // w1: n×3, b1: n, w2: n.
+        let mlp = |q: &[f64]| Mlp { w1: rows(&q[..3 * n], n, 3), b1: q[3 * n..4 * n].to_vec(), w2: q[4 * n..5 * n].to_vec() };
+        let m = mlp(&p);
+        let xs = &p[27..30];
+        let mut dm = Tangent::zero_like(&m);
+        prop_assert_eq!(dm.w1.len(), n);
+        let v = mlp_struct_backward(&m, &mut dm, xs, &mut [0.0; 3], d);
+        assert_bits(v, mlp_struct(&m, xs), "value");
+        let g: Vec<f64> = flat(&dm.w1).iter().chain(&dm.b1).chain(&dm.w2).map(|g| g / d).collect();
+        prop_fd(|q| mlp_struct(&mlp(q), xs), &p[..5 * n], &g)?;
+    }
+
+    #[test]
+    fn nested_vec_local(x in prop::collection::vec(-1.5f64..1.5, 1..5), d in cotangent()) {
+        let mut dx = vec![0.0; x.len()];
+        let v = outer_backward(&x, &mut dx, d);
+        assert_bits(v, outer(&x), "value");
+        let g: Vec<f64> = dx.iter().map(|g| g / d).collect();
+        prop_fd(outer, &x, &g)?;
     }
 }
 

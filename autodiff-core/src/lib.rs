@@ -64,13 +64,22 @@ pub use real::Real;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Tangent`: #[grad] cannot differentiate it",
     label = "not a float, a float array, or a `#[derive(Tangent)]` struct",
-    note = "derive it: `#[derive(autodiff::Tangent)]` on a struct whose fields are floats, float arrays or `Tangent` structs"
+    note = "derive it: `#[derive(autodiff::Tangent)]` on a struct whose fields are floats, float arrays, `Vec`s of them or `Tangent` structs"
 )]
 pub trait Tangent {
     /// The zero gradient.
     fn zero() -> Self;
     /// `self += other`, element by element.
     fn accumulate(&mut self, other: &Self);
+    /// The zero gradient shaped like `self`: field by field for a derived
+    /// struct, whose `Vec` fields get zeros as long as `self`'s.
+    #[inline]
+    fn zero_like(&self) -> Self
+    where
+        Self: Sized,
+    {
+        Self::zero()
+    }
 }
 
 macro_rules! tangent_float {
@@ -95,6 +104,10 @@ impl<A: Tangent, const N: usize> Tangent for [A; N] {
         core::array::from_fn(|_| A::zero())
     }
     #[inline]
+    fn zero_like(&self) -> Self {
+        core::array::from_fn(|i| self[i].zero_like())
+    }
+    #[inline]
     fn accumulate(&mut self, other: &Self) {
         for (d, s) in self.iter_mut().zip(other) {
             d.accumulate(s);
@@ -114,6 +127,10 @@ macro_rules! tangent_tuple {
             #[inline]
             fn accumulate(&mut self, other: &Self) {
                 $(self.$i.accumulate(&other.$i);)+
+            }
+            #[inline]
+            fn zero_like(&self) -> Self {
+                ($(self.$i.zero_like(),)+)
             }
         }
     )*};
@@ -168,6 +185,53 @@ pub mod __private {
         }
     }
 
+    /// What `#[derive(Tangent)]` asks of a field: a [`Tangent`], or a `Vec`
+    /// of them (a run-time shape). A `Vec`'s zero is empty and adding into a
+    /// shorter one grows it, so a zero made without a length (`zero()`) still
+    /// adds up right; `zero_like` gives one as long as a given `Vec`.
+    pub trait FieldTangent {
+        /// The zero (an empty `Vec`).
+        fn zero() -> Self;
+        /// `self += other`, element by element.
+        fn accumulate(&mut self, other: &Self);
+        /// The zero shaped like `self`.
+        fn zero_like(&self) -> Self;
+    }
+
+    impl<T: Tangent> FieldTangent for T {
+        #[inline]
+        fn zero() -> Self {
+            T::zero()
+        }
+        #[inline]
+        fn accumulate(&mut self, other: &Self) {
+            Tangent::accumulate(self, other);
+        }
+        #[inline]
+        fn zero_like(&self) -> Self {
+            Tangent::zero_like(self)
+        }
+    }
+
+    #[cfg(feature = "alloc")]
+    impl<A: FieldTangent> FieldTangent for Vec<A> {
+        #[inline]
+        fn zero() -> Self {
+            Vec::new()
+        }
+        fn accumulate(&mut self, other: &Self) {
+            if self.len() < other.len() {
+                self.resize_with(other.len(), A::zero);
+            }
+            for (d, s) in self.iter_mut().zip(other) {
+                d.accumulate(s);
+            }
+        }
+        fn zero_like(&self) -> Self {
+            self.iter().map(A::zero_like).collect()
+        }
+    }
+
     /// Each compiles only when both arguments are the same function (every fn
     /// item has a type of its own): the companion's proof that a bare `relu(x)`
     /// in a `#[grad]` body is `autodiff::relu`, imported. One function per
@@ -214,10 +278,11 @@ pub mod __private {
         alloc::vec![x; n]
     }
 
-    /// Zeros as many as `xs` has elements (scratch for a callee's gradient).
+    /// Zeros as many as `xs` has elements, each shaped like its element (rows
+    /// of a `Vec` of `Vec`s: as long as they): scratch for a cotangent.
     #[cfg(feature = "alloc")]
-    pub fn zeros_like<A: Tangent>(xs: &[A]) -> Vec<A> {
-        xs.iter().map(|_| A::zero()).collect()
+    pub fn zeros_like<A: ZeroLike>(xs: &[A]) -> Vec<A> {
+        xs.iter().map(ZeroLike::zero_like).collect()
     }
 
     /// The zero of `x`'s type, shaped like `x` (for a value whose type the
@@ -237,7 +302,7 @@ pub mod __private {
     impl<T: Tangent> ZeroLike for T {
         #[inline]
         fn zero_like(&self) -> Self {
-            T::zero()
+            Tangent::zero_like(self)
         }
     }
 
@@ -274,6 +339,15 @@ pub mod __private {
         fn d_out(self) -> &'a [A] {
             self
         }
+    }
+
+    /// `T::default()` with `f` applied: a struct made by `S::default()` in a
+    /// `#[grad]` body, used whole, with the fields the body assigned.
+    #[inline]
+    pub fn with_default<T: Default>(f: impl FnOnce(&mut T)) -> T {
+        let mut t = T::default();
+        f(&mut t);
+        t
     }
 
     /// The sum of all elements of a float array (the cotangent of `[x; N]`).

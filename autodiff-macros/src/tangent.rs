@@ -1,4 +1,5 @@
-//! `#[derive(Tangent)]`: zero and accumulate, field by field.
+//! `#[derive(Tangent)]`: zero, accumulate and a zero shaped like a value,
+//! field by field (fields: `Tangent`s or `Vec`s of them, `FieldTangent`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -33,7 +34,7 @@ pub fn derive(item: TokenStream) -> TokenStream {
         let wc = generics.make_where_clause();
         for t in &tys {
             wc.predicates
-                .push(syn::parse_quote!(#t: ::autodiff::Tangent));
+                .push(syn::parse_quote!(#t: ::autodiff::__private::FieldTangent));
         }
     }
     let (impl_g, ty_g, where_clause) = generics.split_for_impl();
@@ -41,11 +42,15 @@ pub fn derive(item: TokenStream) -> TokenStream {
         impl #impl_g ::autodiff::Tangent for #name #ty_g #where_clause {
             #[inline]
             fn zero() -> Self {
-                Self { #(#names: <#tys as ::autodiff::Tangent>::zero()),* }
+                Self { #(#names: <#tys as ::autodiff::__private::FieldTangent>::zero()),* }
             }
             #[inline]
             fn accumulate(&mut self, other: &Self) {
-                #(::autodiff::Tangent::accumulate(&mut self.#names, &other.#names);)*
+                #(::autodiff::__private::FieldTangent::accumulate(&mut self.#names, &other.#names);)*
+            }
+            #[inline]
+            fn zero_like(&self) -> Self {
+                Self { #(#names: ::autodiff::__private::FieldTangent::zero_like(&self.#names)),* }
             }
         }
     }

@@ -667,6 +667,19 @@ impl Emitter<'_> {
                 quote!([#(#xs),*])
             }
             OpKind::StructLit(path, fs) => {
+                // A path ending in ` ..`: the other fields are the default's
+                // (written through a closure: `S { a, ..Default::default() }`
+                // of every field is clippy's `needless_update`).
+                if let Some(path) = path.strip_suffix(" ..") {
+                    let path: TokenStream = path.parse().unwrap_or_else(|_| quote!(_));
+                    let s = quote::format_ident!("__autodiff_default");
+                    let fs = fs.iter().map(|(n, v)| {
+                        let n = member(n);
+                        let v = self.by_value(*v);
+                        quote!(#s.#n = #v;)
+                    });
+                    return quote!(::autodiff::__private::with_default(|#s: &mut #path| { #(#fs)* }));
+                }
                 let path: TokenStream = path.parse().unwrap_or_else(|_| quote!(_));
                 let fs = fs.iter().map(|(n, v)| {
                     let n = member(n);
@@ -719,6 +732,11 @@ impl Emitter<'_> {
             {
                 let a = self.name(*a);
                 quote!(::autodiff::__private::zeros_like(&#a[..]))
+            }
+            // A struct's (whose `Vec` fields have a length): `Tangent`'s.
+            OpKind::ZerosLike(a) if matches!(self.func.ty(*a), Ty::Struct(_)) => {
+                let a = self.by_value(*a);
+                quote!(::autodiff::Tangent::zero_like(&#a))
             }
             OpKind::ZerosLike(a) => {
                 let a = self.by_value(*a);

@@ -75,8 +75,9 @@ impl<'a> Builder<'a> {
     /// A zero of `v`'s type: `0.0`, or an array of zeros.
     pub fn zero_like(&mut self, v: Value) -> Value {
         let ty = self.ty(v);
-        // A field of a shape not seen from here: a zero like the value itself.
-        if self.func.array(ty).is_some_and(|a| a.len == Len::View) {
+        // A field of a shape not seen from here, or a struct (whose `Vec`
+        // fields have a length): a zero like the value itself.
+        if self.func.array(ty).is_some_and(|a| a.len == Len::View) || matches!(ty, Ty::Struct(_)) {
             return self.push(OpKind::ZerosLike(v), ty);
         }
         // A `Vec` (a slice): as long as the value, known at run time.

@@ -300,9 +300,10 @@ impl Lowering<'_, '_> {
     /// A struct built in the body, used whole (returned, passed on): a value
     /// of its type from its fields' current values (`S { a: x, b: y }`).
     pub(super) fn record_value(&mut self, prefix: &str, at: &dyn ToTokens) -> Val {
-        let from_default = self.defaults.contains_key(prefix);
-        let Some((path, fields)) = self.records.get(prefix).cloned().filter(|_| !from_default)
-        else {
+        if let Some(ty) = self.defaults.get(prefix).cloned() {
+            return self.default_record_value(prefix, ty, at);
+        }
+        let Some((path, fields)) = self.records.get(prefix).cloned() else {
             self.errors.at(at, super::exprs::RECORD_WHOLE);
             return self.poison();
         };
@@ -324,6 +325,37 @@ impl Lowering<'_, '_> {
         }
         let ty = self.func.struct_ty(path.clone());
         Val::Scalar(self.push(OpKind::StructLit(path, vals), ty))
+    }
+
+    /// A struct made by `S::default()` (or `..Default::default()`) used whole:
+    /// `S::default()` with the fields it has as locals (those the body assigns
+    /// or wrote in the literal) set, the others `S`'s defaults (which depend on
+    /// no input). The literal's path ends in ` ..`, which the emitter writes
+    /// as `__private::with_default(|s: &mut S| { s.a = x; … })`.
+    fn default_record_value(&mut self, prefix: &str, ty: String, at: &dyn ToTokens) -> Val {
+        let own = format!("{prefix}.");
+        let mut vals: Vec<(String, Value)> = Vec::new();
+        let mut nested = false;
+        for scope in &self.scopes {
+            for b in scope {
+                let Some(rest) = b.name.strip_prefix(own.as_str()) else {
+                    continue;
+                };
+                match (&b.val, rest.contains('.')) {
+                    (Val::Scalar(v), false) => {
+                        vals.retain(|(n, _)| n != rest);
+                        vals.push((rest.to_string(), *v));
+                    }
+                    _ => nested = true,
+                }
+            }
+        }
+        if nested {
+            self.errors.at(at, super::exprs::RECORD_WHOLE);
+            return self.poison();
+        }
+        let sty = self.func.struct_ty(ty.clone());
+        Val::Scalar(self.push(OpKind::StructLit(format!("{ty} .."), vals), sty))
     }
 
     /// `S { a: x, b: y }` as a value (a struct result): its fields lowered in

@@ -65,6 +65,14 @@ impl Lowering<'_, '_> {
                         }
                     }
                     let v = self.expr(&init.expr, hint);
+                    // `let mut acc = *b;` of an item of a struct field: a number
+                    // the body goes on to update (loops carry it as one).
+                    let v = match (v, pat) {
+                        (v @ Val::Row { .. }, Pat::Ident(pi)) if pi.mutability.is_some() => {
+                            Val::Scalar(self.scalar(v, &init.expr, "the value"))
+                        }
+                        (v, _) => v,
+                    };
                     // `let b = a;` copies an array: `b` and `a` change separately.
                     let named = match &*init.expr {
                         Expr::Path(_) => true,
