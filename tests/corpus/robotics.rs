@@ -102,12 +102,12 @@ pub fn quat_rotate(q: [f64; 4], v: [f64; 3]) -> [f64; 3] {
 }
 
 /// Differential-drive odometry from wheel speeds; final heading and position norm.
+// First attempt rejected at cce7e0b and still at b0bed85 (a slice of tuples as a
+// parameter); accepted as first written since 604caf3 (its shadow `&mut [(f64, f64)]`).
 #[grad(wrt(wheel_speeds))]
-pub fn diff_drive_odometry(wheel_speeds: &[[f64; 2]], radius: f64, base: f64) -> f64 {
-    // First attempt: `wheel_speeds: &[(f64, f64)]` and `for &(wl, wr) in wheel_speeds`
-    // (rejected: a slice of tuples as a parameter; still rejected at b0bed85).
+pub fn diff_drive_odometry(wheel_speeds: &[(f64, f64)], radius: f64, base: f64) -> f64 {
     let mut pose = [0.0f64; 3];
-    for &[wl, wr] in wheel_speeds {
+    for &(wl, wr) in wheel_speeds {
         let v = radius * (wl + wr) / 2.0;
         let w = radius * (wr - wl) / base;
         pose[0] += v * pose[2].cos() * 0.1;
@@ -261,14 +261,16 @@ fn quaternion_rotation() {
 
 #[test]
 fn differential_drive() {
-    let speeds = [[1.0, 1.2], [0.8, 1.1], [1.3, 0.9], [1.0, 1.0]];
-    let mut ds = [[0.0; 2]; 4];
+    let speeds = [(1.0, 1.2), (0.8, 1.1), (1.3, 0.9), (1.0, 1.0)];
+    let mut ds = [(0.0, 0.0); 4];
     let y = diff_drive_odometry_backward(&speeds, &mut ds, 0.1, 0.5, 1.0);
     assert_bits(y, diff_drive_odometry(&speeds, 0.1, 0.5), "value");
+    let pairs = |p: &[f64]| -> Vec<(f64, f64)> { p.chunks(2).map(|c| (c[0], c[1])).collect() };
+    let flat = |t: &[(f64, f64)]| -> Vec<f64> { t.iter().flat_map(|&(a, b)| [a, b]).collect() };
     assert_fd(
-        |p| diff_drive_odometry(&arr2::<2, 4>(p), 0.1, 0.5),
-        &flat2(&speeds),
-        &flat2(&ds),
+        |p| diff_drive_odometry(&pairs(p), 0.1, 0.5),
+        &flat(&speeds),
+        &flat(&ds),
     );
 }
 

@@ -70,27 +70,15 @@ pub fn garch_nll(returns: &[f64], omega: f64, alpha: f64, beta: f64) -> f64 {
     nll
 }
 
-// First attempt, rejected (a tuple pattern in the closure over a data slice of tuples):
-//
-//     cashflows
-//         .iter()
-//         .map(|&(t, cf)| cf * (-yield_rate * t).exp())
-//         .sum()
-//
-// error: this tuple pattern does not match the value's shape   (at `&(t, cf)`)
-//
-// Still rejected at fcef2ea, with the same error.
-/// Price of a bond from [time, cashflow] pairs under a flat continuously compounded yield.
+/// Price of a bond from (time, cashflow) pairs under a flat continuously compounded yield.
+// First attempt rejected at a5b95ac and still at fcef2ea (a tuple pattern over a data
+// slice of tuples: "this tuple pattern does not match the value's shape"); accepted as
+// first written since 604caf3 (slices of tuples, elements read field by field).
 #[grad(wrt(yield_rate))]
-pub fn bond_price(cashflows: &[[f64; 2]], yield_rate: f64) -> f64 {
-    // Second attempt, rejected too: `.map(|c| c.1 * (-yield_rate * c.0).exp())`
-    //   error: field access is only supported on tuples (`t.0`) in #[grad] bodies
-    // Third, rejected too: `for &(t, cf) in cashflows { price += … }`
-    //   error: this tuple pattern does not match the value's shape
-    // Accepted: the pairs as `[t, cf]` arrays.
+pub fn bond_price(cashflows: &[(f64, f64)], yield_rate: f64) -> f64 {
     cashflows
         .iter()
-        .map(|c| c[1] * (-yield_rate * c[0]).exp())
+        .map(|&(t, cf)| cf * (-yield_rate * t).exp())
         .sum()
 }
 
@@ -207,7 +195,7 @@ fn r2_garch_nll() {
 
 #[test]
 fn r2_bond_price() {
-    let cashflows = [[0.5, 2.5], [1.0, 2.5], [1.5, 2.5], [2.0, 102.5]];
+    let cashflows = [(0.5, 2.5), (1.0, 2.5), (1.5, 2.5), (2.0, 102.5)];
     let y0 = 0.04;
     let (y, dy) = bond_price_backward(&cashflows, y0, 1.0);
     assert_bits(y, bond_price(&cashflows, y0), "value");

@@ -17,52 +17,30 @@ pub fn planar_arm_fk(angles: [f64; 3], lengths: [f64; 3]) -> [f64; 2] {
     tip
 }
 
-// First attempt, rejected (a struct result, `-> Pose2` with `Pose2: Tangent`):
-//
-//     #[derive(Clone, Copy, Default, Debug, autodiff::Tangent)]
-//     pub struct Pose2 {
-//         pub x: f64,
-//         pub y: f64,
-//         pub theta: f64,
-//     }
-//
-//     #[grad]
-//     pub fn diff_drive_odometry(left: &[f64], right: &[f64], track: f64) -> Pose2 {
-//         let mut pose = Pose2::default();
-//         for (&dl, &dr) in left.iter().zip(right) {
-//             let ds = 0.5 * (dl + dr);
-//             let dtheta = (dr - dl) / track;
-//             let mid = pose.theta + 0.5 * dtheta;
-//             pose.x += ds * mid.cos();
-//             pose.y += ds * mid.sin();
-//             pose.theta += dtheta;
-//         }
-//         pose
-//     }
-//
-// error: a #[grad] function must return a float (`f64`, `f32` or a `T: Real`) or a tuple
-// of them, not `Pose2`
-//
-// Still rejected at fcef2ea: since e00f805 a struct result is accepted (`d_out: Pose2`),
-// but not a local struct updated field by field (7 errors):
-//   error: field access is only supported on tuples (`t.0`) in #[grad] bodies
-//       (at `pose.theta`, `pose.x`, `pose.y`, `pose.theta`)
-//   error: unsupported assignment target in #[grad] body; assign to a local variable (or an
-//   element `a[i]`, or a field of a struct parameter)   (at `pose.x +=`, `pose.y +=`,
-//   `pose.theta +=`)
+// First attempt rejected at a5b95ac (a struct result) and still at fcef2ea (a local
+// struct made by `Pose2::default()` updated field by field: 7 errors); accepted as first
+// written since this round (`S::default()` records, returned whole with
+// `..Default::default()`).
+#[derive(Clone, Copy, Default, Debug, autodiff::Tangent)]
+pub struct Pose2 {
+    pub x: f64,
+    pub y: f64,
+    pub theta: f64,
+}
+
 /// Differential-drive odometry: integrate wheel travel increments into (x, y, theta).
 #[grad]
-pub fn diff_drive_odometry(left: &[f64], right: &[f64], track: f64) -> (f64, f64, f64) {
-    let (mut x, mut y, mut theta) = (0.0, 0.0, 0.0);
+pub fn diff_drive_odometry(left: &[f64], right: &[f64], track: f64) -> Pose2 {
+    let mut pose = Pose2::default();
     for (&dl, &dr) in left.iter().zip(right) {
         let ds = 0.5 * (dl + dr);
         let dtheta = (dr - dl) / track;
-        let mid = theta + 0.5 * dtheta;
-        x += ds * mid.cos();
-        y += ds * mid.sin();
-        theta += dtheta;
+        let mid = pose.theta + 0.5 * dtheta;
+        pose.x += ds * mid.cos();
+        pose.y += ds * mid.sin();
+        pose.theta += dtheta;
     }
-    (x, y, theta)
+    pose
 }
 
 /// Tracking cost of a PID controller driving a first-order plant to a setpoint.
@@ -177,18 +155,22 @@ fn r2_diff_drive_odometry() {
     let left = [0.10, 0.12, 0.08, 0.15, 0.11];
     let right = [0.11, 0.09, 0.14, 0.15, 0.07];
     let track = 0.35;
-    let d_out = (1.0, -0.7, 0.4);
+    let d_out = Pose2 {
+        x: 1.0,
+        y: -0.7,
+        theta: 0.4,
+    };
     let (mut dl, mut dr) = ([0.0; 5], [0.0; 5]);
-    let ((x, y, th), dtrack) =
+    let (pose, dtrack) =
         diff_drive_odometry_backward(&left, &mut dl, &right, &mut dr, track, d_out);
-    let (wx, wy, wth) = diff_drive_odometry(&left, &right, track);
-    assert_bits(x, wx, "x");
-    assert_bits(y, wy, "y");
-    assert_bits(th, wth, "theta");
+    let want = diff_drive_odometry(&left, &right, track);
+    assert_bits(pose.x, want.x, "x");
+    assert_bits(pose.y, want.y, "y");
+    assert_bits(pose.theta, want.theta, "theta");
     assert_fd(
         |p| {
-            let (a, b, c) = diff_drive_odometry(&p[..5], &p[5..10], p[10]);
-            d_out.0 * a + d_out.1 * b + d_out.2 * c
+            let q = diff_drive_odometry(&p[..5], &p[5..10], p[10]);
+            d_out.x * q.x + d_out.y * q.y + d_out.theta * q.theta
         },
         &cat(&[&left, &right, &[track]]),
         &cat(&[&dl, &dr, &[dtrack]]),
