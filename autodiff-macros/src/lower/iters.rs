@@ -157,6 +157,17 @@ impl Lowering<'_, '_> {
                 };
             }
         }
+        // A row of a struct field of unknown shape (an item of `p.w.iter()`).
+        if let Expr::Path(p) = e {
+            let row = p.path.get_ident().map(|id| id.to_string());
+            if row.is_some_and(|n| matches!(self.lookup(&n), Some(Val::Row { .. }))) {
+                self.errors.at(
+                    e,
+                    "a row of a struct field (an item of `p.w.iter()`) is indexed here (`row[k]`), not iterated yet: loop over its indices (`for k in 0..n { … row[k] … }`)",
+                );
+                return None;
+            }
+        }
         self.array_value_or(e, "expected an array or a slice to iterate over")
             .map(Source::Array)
     }
