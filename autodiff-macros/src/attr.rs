@@ -1,4 +1,5 @@
-//! The attribute's arguments: `#[grad]` or `#[grad(wrt(a, b))]`.
+//! The attribute's arguments: `#[grad]`, `#[grad(wrt(a, b))]`, the modes
+//! (`reverse`, `forward`) and `custom`.
 
 use crate::error::Errors;
 use proc_macro2::TokenStream;
@@ -15,6 +16,34 @@ pub struct Attr {
     /// `#[grad(custom)]`: the user writes `<name>_backward`; the macro checks its
     /// signature against the contract instead of differentiating the body.
     pub custom: bool,
+    /// `reverse` was written.
+    pub reverse: bool,
+    /// `forward` was written: emit `<name>_forward` (forward mode).
+    pub forward: bool,
+}
+
+/// The companions a function gets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// `<name>_backward`: reverse mode (a gradient, a vector-Jacobian product).
+    Reverse,
+    /// `<name>_forward`: forward mode (a directional derivative, a Jacobian-vector product).
+    Forward,
+}
+
+impl Attr {
+    /// The modes asked for, in emission order: `reverse` alone when no mode is
+    /// written.
+    pub fn modes(&self) -> Vec<Mode> {
+        let mut m = Vec::new();
+        if self.reverse || !self.forward {
+            m.push(Mode::Reverse);
+        }
+        if self.forward {
+            m.push(Mode::Forward);
+        }
+        m
+    }
 }
 
 /// Parses the attribute's arguments, reporting junk into `errors`.
@@ -43,9 +72,15 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("custom") {
             attr.custom = true;
             Ok(())
+        } else if meta.path.is_ident("forward") {
+            attr.forward = true;
+            Ok(())
+        } else if meta.path.is_ident("reverse") {
+            attr.reverse = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, and `custom`, for a companion written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default) and `forward` (`<name>_forward`), and `custom`, for companions written by hand",
             ))
         }
     });

@@ -1,6 +1,7 @@
 //! The pipeline, start to end: attribute → signature → lowering → reverse →
 //! optimisation → emission, or the fallback on error.
 
+use crate::attr::Mode;
 use crate::error::Errors;
 use crate::ir::Ty;
 use crate::ir::{verify, Func};
@@ -27,21 +28,30 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
-    if attr::parse(attr.clone(), &mut errors).custom {
+    let parsed = attr::parse(attr.clone(), &mut errors);
+    let modes = parsed.modes();
+    if parsed.custom {
         return custom(attr, &item);
     }
-    match companion(attr, &item) {
-        Ok((sig, comp)) => {
-            let companion = emit::companion(&item, &sig, &comp);
-            // Calling only the companion must not make the original dead code;
-            // an unused pair is still reported, on the companion.
-            quote!(#[allow(dead_code)] #item #companion)
-        }
-        Err(failure) => {
-            let (sig, errors) = *failure;
-            fallback::fallback(&item, sig.as_ref(), errors)
+    let mut out = Vec::new();
+    for &mode in &modes {
+        let made = match mode {
+            Mode::Reverse => companion(attr.clone(), &item)
+                .map(|(sig, comp)| emit::companion(&item, &sig, &comp)),
+            Mode::Forward => forward_mode(attr.clone(), &item)
+                .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
+        };
+        match made {
+            Ok(tokens) => out.push(tokens),
+            Err(failure) => {
+                let (sig, errors) = *failure;
+                return fallback::fallback(&item, sig.as_ref(), &modes, errors);
+            }
         }
     }
+    // Calling only a companion must not make the original dead code; an
+    // unused pair is still reported, on the companion.
+    quote!(#[allow(dead_code)] #item #(#out)*)
 }
 
 /// `#[grad(custom)]`: the function as written, and a check that the hand-written
@@ -58,7 +68,9 @@ fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
     let sig = signature::model(item, &parsed, &mut errors);
     match sig {
         Some(sig) if errors.is_empty() => {
-            let check = emit::signature_check(item, &sig);
+            let checks = parsed.modes().into_iter();
+            let check = checks.map(|m| emit::signature_check(item, &sig, m));
+            let check = quote!(#(#check)*);
             // Used through its hand-written companion only, it is not dead code.
             quote!(#[allow(dead_code)] #item #check)
         }
@@ -80,6 +92,33 @@ pub fn companion_with(
     item: &ItemFn,
     alloc: bool,
 ) -> Result<(Signature, Companion), Failure> {
+    let (sig, func, activity, kind) = prepared(attr, item, alloc)?;
+    let mut comp = match reverse::reverse(func, &activity, alloc) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    // The reverse sweep reads forward values (its residuals) after the forward
+    // sweep has gone on to update them: the same pass as after lowering copies
+    // what is still read.
+    crate::linearity::linearize_companion(&mut comp.func);
+    finish(item, sig, comp, kind)
+}
+
+/// The stages up to the optimised IR of `<name>_forward`.
+pub fn forward_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    let (sig, func, activity, kind) = prepared(attr, item, false)?;
+    let mut comp = crate::jvp::jvp(func, &activity);
+    // Tangent views are fields of the caller's tangents: read, never updated.
+    crate::linearity::linearize(&mut comp.func);
+    finish(item, sig, comp, kind)
+}
+
+/// The forward IR, folded and cleaned, and how each parameter is differentiated.
+fn prepared(
+    attr: TokenStream,
+    item: &ItemFn,
+    alloc: bool,
+) -> Result<(Signature, Func, Vec<Activity>, FloatKind), Failure> {
     let (sig, mut func) = forward_with(attr, item, alloc)?;
     // Fold and clean the forward code first: a branch on a constant condition
     // is gone before the reverse sweep would keep residuals for it.
@@ -103,16 +142,18 @@ pub fn companion_with(
             ParamKind::Out => Activity::Out,
         })
         .collect();
-    let mut comp = match reverse::reverse(func, &activity, alloc) {
-        Ok(c) => c,
-        Err(errors) => return Err(Box::new((Some(sig), errors))),
-    };
-    // The reverse sweep reads forward values (its residuals) after the forward
-    // sweep has gone on to update them: the same pass as after lowering copies
-    // what is still read.
-    crate::linearity::linearize_companion(&mut comp.func);
+    Ok((sig, func, activity, kind))
+}
+
+/// A companion's IR, verified, optimised and checked.
+fn finish(
+    item: &ItemFn,
+    sig: Signature,
+    mut comp: Companion,
+    kind: FloatKind,
+) -> Result<(Signature, Companion), Failure> {
     if let Err(e) = verify(&comp.func) {
-        debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
+        debug_assert!(false, "a mode produced invalid IR: {e}\n{}", comp.func);
     }
     opt::run(&mut comp.func, kind);
     // Never a wrong gradient: checked in release builds of the macro too.

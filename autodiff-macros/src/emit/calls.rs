@@ -75,6 +75,15 @@ impl Emitter<'_> {
             return quote!(#call;);
         }
         let pats = self.result_pats(&op.results[..n_val]);
+        if c.forward {
+            // `_forward` returns the value and its tangent.
+            let (p, t) = pats.split_at(n_val / 2);
+            return if c.tuple {
+                quote!(let ((#(#p),*), (#(#t),*)) = #call;)
+            } else {
+                quote!(let (#(#p)*, #(#t)*) = #call;)
+            };
+        }
         match (c.tuple, pats.as_slice()) {
             (false, [p]) => {
                 let ann = self.annotation(op.results[0]);

@@ -21,8 +21,10 @@ mod buffers;
 mod calls;
 mod control;
 mod flat;
+mod forward;
 mod header;
 use buffers::{holds_vec, mut_if, Mutation};
+pub use forward::forward_companion;
 use header::shadow_name;
 pub use header::{header, signature_check};
 
@@ -96,42 +98,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     let n = sig.params.len();
     for (p, v) in sig.params.iter().zip(&func.params[..n]) {
         let Some(id) = &p.ident else { continue };
-        if p.is_struct {
-            // Read field by field, in place: `p.w[i]`; `*p` when passed by value.
-            e.bufs.insert(*v, id.to_token_stream());
-            if matches!(p.ty, syn::Type::Reference(_)) {
-                e.refs.insert(*v);
-            }
-            continue;
-        }
-        if !used.contains(v) {
-            body.push(quote!(let _ = #id;));
-            continue;
-        }
-        let name = val(*v);
-        if p.kind == ParamKind::Out {
-            // Written in place, through the caller's `&mut`.
-            body.push(quote!(let #name = #id;));
-            e.refs.insert(*v);
-            e.bufs.insert(*v, name.to_token_stream());
-            continue;
-        }
-        if e.is_array(*v) {
-            // `&` arrays stay references; arrays by value become owned buffers.
-            if matches!(p.ty, syn::Type::Reference(_)) {
-                body.push(quote!(let #name = #id;));
-                e.refs.insert(*v);
-            } else {
-                let m = mut_if(e.muts.updated(*v));
-                body.push(quote!(let #m #name = #id;));
-            }
-            e.bufs.insert(*v, name.to_token_stream());
-            continue;
-        }
-        let by_ref = matches!(p.ty, syn::Type::Reference(_));
-        let src = if by_ref { quote!(*#id) } else { quote!(#id) };
-        let ann = e.annotation(*v);
-        body.push(quote!(let #name #ann = #src;));
+        e.bind_param(p, id, *v, &used, &mut body);
     }
     for (v, p, fields) in &func.views {
         let Some(id) = &sig.params[*p].ident else {
@@ -246,7 +213,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         (_, gs) => quote!((#out, #(#gs),*)),
     };
     let body = flat::block(body);
-    let head = header(item, sig);
+    let head = header(item, sig, crate::attr::Mode::Reverse);
     quote! {
         #head {
             #(#body)*
@@ -256,6 +223,55 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
 }
 
 impl Emitter<'_> {
+    /// Binds parameter `p`, named `id` (a tangent's name for a tangent), to its
+    /// value `v`: structs and output arrays are used in place, `&` arrays stay
+    /// references, arrays by value become owned buffers, scalars locals.
+    fn bind_param(
+        &mut self,
+        p: &crate::signature::Param,
+        id: &Ident,
+        v: Value,
+        used: &IdSet,
+        body: &mut Vec<TokenStream>,
+    ) {
+        if p.is_struct {
+            // Read field by field, in place: `p.w[i]`; `*p` when passed by value.
+            self.bufs.insert(v, id.to_token_stream());
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                self.refs.insert(v);
+            }
+            return;
+        }
+        if !used.contains(&v) {
+            body.push(quote!(let _ = #id;));
+            return;
+        }
+        let name = val(v);
+        if p.kind == ParamKind::Out {
+            // Written in place, through the caller's `&mut`.
+            body.push(quote!(let #name = #id;));
+            self.refs.insert(v);
+            self.bufs.insert(v, name.to_token_stream());
+            return;
+        }
+        if self.is_array(v) {
+            // `&` arrays stay references; arrays by value become owned buffers.
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                body.push(quote!(let #name = #id;));
+                self.refs.insert(v);
+            } else {
+                let m = mut_if(self.muts.updated(v));
+                body.push(quote!(let #m #name = #id;));
+            }
+            self.bufs.insert(v, name.to_token_stream());
+            return;
+        }
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
+        let src = if by_ref { quote!(*#id) } else { quote!(#id) };
+        let ann = self.annotation(v);
+        body.push(quote!(let #name #ann = #src;));
+    }
+
     fn float_ty(&self) -> TokenStream {
         self.float_tokens.clone()
     }

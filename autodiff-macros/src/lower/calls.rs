@@ -443,6 +443,7 @@ impl Lowering<'_, '_> {
                     tuple,
                     outs,
                     unit,
+                    forward: false,
                 }),
                 args,
             ),
