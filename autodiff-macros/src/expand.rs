@@ -106,7 +106,8 @@ pub fn companion_with(
 
 /// The stages up to the optimised IR of `<name>_forward`.
 pub fn forward_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
-    let (sig, func, activity, kind) = prepared(attr, item, false)?;
+    // `Vec`s the body builds need `alloc`; forward mode itself never allocates.
+    let (sig, func, activity, kind) = prepared(attr, item, cfg!(feature = "alloc"))?;
     let mut comp = crate::jvp::jvp(func, &activity);
     // Tangent views are fields of the caller's tangents: read, never updated.
     crate::linearity::linearize(&mut comp.func);

@@ -378,16 +378,22 @@ impl Lowering<'_, '_> {
                 Some(e) => (e, true),
                 None => (inner, outer_stop),
             };
-            if let Expr::Path(p) = inner {
-                if p.path
+            let copy = match inner {
+                Expr::Path(p) => p
+                    .path
                     .get_ident()
-                    .is_some_and(|id| self.struct_copies.contains(&id.to_string()))
-                {
-                    self.errors.at(
-                        inner,
-                        "a local copy of a struct parameter cannot be passed on whole yet; pass the parameter itself, or the copy's fields",
-                    );
-                }
+                    .is_some_and(|id| self.struct_copies.contains(&id.to_string())),
+                _ => false,
+            };
+            if copy {
+                self.errors.at(
+                    inner,
+                    "a local copy of a struct parameter cannot be passed on whole yet; pass the parameter itself, or the copy's fields",
+                );
+            } else if matches!(self.field_path(inner), Some((_, ref f)) if f.is_empty())
+                && self.reject_updated_whole(inner)
+            {
+                return self.poison();
             }
             let v = match self.field_path(inner) {
                 // A field passed on by `&`: in place, whatever its shape.
