@@ -20,6 +20,8 @@ pub struct Attr {
     pub reverse: bool,
     /// `forward` was written: emit `<name>_forward` (forward mode).
     pub forward: bool,
+    /// `hvp` was written: emit `<name>_hvp` (Hessian-vector products).
+    pub hvp: bool,
 }
 
 /// The companions a function gets.
@@ -29,6 +31,8 @@ pub enum Mode {
     Reverse,
     /// `<name>_forward`: forward mode (a directional derivative, a Jacobian-vector product).
     Forward,
+    /// `<name>_hvp`: the gradient and a Hessian-vector product (forward over reverse).
+    Hvp,
 }
 
 impl Attr {
@@ -36,11 +40,14 @@ impl Attr {
     /// written.
     pub fn modes(&self) -> Vec<Mode> {
         let mut m = Vec::new();
-        if self.reverse || !self.forward {
+        if self.reverse || !(self.forward || self.hvp) {
             m.push(Mode::Reverse);
         }
         if self.forward {
             m.push(Mode::Forward);
+        }
+        if self.hvp {
+            m.push(Mode::Hvp);
         }
         m
     }
@@ -78,9 +85,12 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("reverse") {
             attr.reverse = true;
             Ok(())
+        } else if meta.path.is_ident("hvp") {
+            attr.hvp = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default) and `forward` (`<name>_forward`), and `custom`, for companions written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`) and `hvp` (`<name>_hvp`), and `custom`, for companions written by hand",
             ))
         }
     });

@@ -40,6 +40,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .map(|(sig, comp)| emit::companion(&item, &sig, &comp)),
             Mode::Forward => forward_mode(attr.clone(), &item)
                 .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
+            Mode::Hvp => hvp_mode(attr.clone(), &item)
+                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp)),
         };
         match made {
             Ok(tokens) => out.push(tokens),
@@ -108,10 +110,52 @@ pub fn companion_with(
 pub fn forward_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
     // `Vec`s the body builds need `alloc`; forward mode itself never allocates.
     let (sig, func, activity, kind) = prepared(attr, item, cfg!(feature = "alloc"))?;
-    let mut comp = crate::jvp::jvp(func, &activity);
+    let mut comp = match crate::jvp::jvp(func, &activity) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
     // Tangent views are fields of the caller's tangents: read, never updated.
     crate::linearity::linearize(&mut comp.func);
     finish(item, sig, comp, kind)
+}
+
+/// The stages up to the optimised IR of `<name>_hvp`: the reverse companion
+/// with `d_out = 1`, differentiated again in forward mode (a Hessian-vector
+/// product costs a small constant times the gradient). Its parameters: the
+/// original ones, `d_out`, the shadows, then the directions (`v_x`) and the
+/// shadows of the Hessian-vector product (`h_x`); its yields: the companion's,
+/// then their tangents.
+pub fn hvp_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    let alloc = cfg!(feature = "alloc");
+    let (sig, func, activity, kind) = prepared(attr, item, alloc)?;
+    let text = |t: &syn::Type| quote!(#t).to_string();
+    let scalar = sig.outputs == 1 && text(&sig.ret) == text(&sig.float_ty);
+    if !scalar || activity.contains(&Activity::Out) {
+        let mut errors = Errors::default();
+        errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            "`hvp` is for a function with one float result (a loss) and no output parameters: for a vector result, put `hvp` on a function returning a weighted sum of its outputs (a scalar)",
+        ));
+        return Err(Box::new((Some(sig), errors)));
+    }
+    let mut comp = match reverse::reverse(func, &activity, alloc) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    crate::linearity::linearize_companion(&mut comp.func);
+    opt::run(&mut comp.func, kind);
+    // The companion's parameters: the originals, `d_out` (fixed to 1, no
+    // tangent), the shadows (whose tangents receive H·v).
+    let mut outer = activity.clone();
+    outer.push(Activity::Inactive);
+    let shadows = comp.func.params.len() - outer.len();
+    outer.extend(std::iter::repeat_n(Activity::Active, shadows));
+    let mut hv = match crate::jvp::jvp(comp.func, &outer) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    crate::linearity::linearize_companion(&mut hv.func);
+    finish(item, sig, hv, kind)
 }
 
 /// The forward IR, folded and cleaned, and how each parameter is differentiated.

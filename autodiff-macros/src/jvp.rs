@@ -24,6 +24,7 @@
 //!   differentiable argument followed by its tangent.
 
 use crate::activity;
+use crate::error::Errors;
 use crate::ir::{
     BinOp, Builder, Func, IdMap, IdSet, Loop, LoopKind, Op, OpKind, Region, UnOp, Value,
 };
@@ -37,6 +38,7 @@ type Tangents = IdMap<Value>;
 
 struct Jvp<'v> {
     varied: &'v IdSet,
+    errors: std::cell::RefCell<Errors>,
 }
 
 /// Builds `<name>_forward`'s IR from the forward IR of `func`.
@@ -47,7 +49,7 @@ struct Jvp<'v> {
 /// Body yields: the primal outputs, their tangents, then per output parameter
 /// its final contents and their tangent (`Companion::write_back` says which
 /// buffer each goes to).
-pub fn jvp(mut func: Func, activity: &[Activity]) -> Companion {
+pub fn jvp(mut func: Func, activity: &[Activity]) -> Result<Companion, Errors> {
     let n = func.params.len();
     let params = func.params.clone();
     let mut t = Tangents::default();
@@ -76,7 +78,10 @@ pub fn jvp(mut func: Func, activity: &[Activity]) -> Companion {
     let mut outs = body.yields;
     let n_out = activity.iter().filter(|a| **a == Activity::Out).count();
     let finals = outs.split_off(outs.len().saturating_sub(n_out));
-    let j = Jvp { varied: &varied };
+    let j = Jvp {
+        varied: &varied,
+        errors: Default::default(),
+    };
     let mut b = Builder::new(&mut func);
     j.ops(&mut b, body.ops, &mut t);
     let t_outs: Vec<Value> = outs.iter().map(|o| j.tangent(&mut b, &t, *o)).collect();
@@ -94,17 +99,21 @@ pub fn jvp(mut func: Func, activity: &[Activity]) -> Companion {
         yields.push(tf);
     }
     let ops = std::mem::take(&mut b.ops);
+    let errors = j.errors.into_inner();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let outputs = outs.len();
     func.body = Region {
         args: Vec::new(),
         ops,
         yields,
     };
-    Companion {
+    Ok(Companion {
         func,
         outputs,
         write_back,
-    }
+    })
 }
 
 impl Jvp<'_> {
@@ -123,6 +132,17 @@ impl Jvp<'_> {
                 OpKind::If(c, then_r, else_r) => self.if_op(b, op.results, c, then_r, else_r, t),
                 OpKind::Loop(l) => self.loop_op(b, op.results, *l, t),
                 OpKind::CallFn(..) => self.call_op(b, op, t),
+                // In a companion (`hvp`): the callee's gradient would need its
+                // own second-order companion.
+                OpKind::CallBack(ref c, ..)
+                    if op.operands().iter().any(|v| self.varied.contains(v)) =>
+                {
+                    self.errors.borrow_mut().push(syn::Error::new_spanned(
+                        &c.path,
+                        "`hvp` of a function that calls another `#[grad]` function is not supported yet: write the callee's body inline, or use `_forward` of a `#[grad(reverse, forward)]` function for directional derivatives",
+                    ));
+                    b.ops.push(op);
+                }
                 _ => {
                     let out = (op.results.len() == 1).then(|| op.results[0]);
                     let kind = op.kind.clone();
@@ -218,9 +238,33 @@ impl Jvp<'_> {
                 let ta = get(a)?;
                 b.push(OpKind::SumAll(ta), ty)
             }
-            // Everything else through its reverse rule: Σ ∂out/∂x · ẋ over
+            // A field of a struct's tangent (of a gradient, under `hvp`).
+            OpKind::View(a, fields) => {
+                let ta = get(a)?;
+                b.push(OpKind::View(ta, fields.clone()), ty)
+            }
+            // Values without a derivative (by the same conventions as the
+            // reverse rules: casts, methods of data, `no_grad`) or zeros.
+            OpKind::Const(_)
+            | OpKind::Verbatim(_)
+            | OpKind::Extern(_)
+            | OpKind::Cmp(..)
+            | OpKind::Method(..)
+            | OpKind::Cast(..)
+            | OpKind::Zeros
+            | OpKind::ZerosLike(_)
+            | OpKind::VecNew(_)
+            | OpKind::StopGrad(_)
+            | OpKind::Unary(UnOp::Not, _)
+            | OpKind::Effect(_) => return None,
+            // Regions and calls are `ops`' business; a companion call appears
+            // only in a companion, which `hvp` differentiates when it has none.
+            OpKind::If(..) | OpKind::Loop(_) | OpKind::CallFn(..) | OpKind::CallBack(..) => {
+                return None
+            }
+            // The scalar ops, through their reverse rules: Σ ∂out/∂x · ẋ over
             // the distinct operands x with a tangent.
-            _ => {
+            OpKind::Binary(..) | OpKind::Call(..) => {
                 let mut seen = IdSet::default();
                 let mut sum: Option<Value> = None;
                 for x in kind_operands(kind) {

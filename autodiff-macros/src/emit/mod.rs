@@ -23,10 +23,12 @@ mod control;
 mod flat;
 mod forward;
 mod header;
+mod hvp;
 use buffers::{holds_vec, mut_if, Mutation};
 pub use forward::forward_companion;
 use header::shadow_name;
 pub use header::{header, signature_check};
+pub use hvp::hvp_companion;
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[
