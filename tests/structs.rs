@@ -1051,3 +1051,57 @@ fn struct_results() {
     assert_eq!(y.to_bits(), passed_whole([1.0, -2.0]).to_bits());
     assert_fd(|q| passed_whole([q[0], q[1]]), &[1.0, -2.0], &dx);
 }
+
+/// A callee's struct result (and an array and a float result), untyped or
+/// annotated, passed on by `&` to other `#[grad]` callees: the companion's
+/// scratch shadow is a zero shaped like the value (`zero_of`), not a float
+/// (E0308 in the companion before: the result was typed `f64`, its shadow
+/// `&mut f64`; found writing the struct results of tools/progen).
+#[grad]
+pub fn pose_cost(p: &Pose2) -> f64 {
+    p.x * p.x + p.y * p.th.sin()
+}
+
+#[grad]
+pub fn pair(x: f64) -> [f64; 2] {
+    [x.sin(), x * x]
+}
+
+#[grad]
+pub fn pair_dot(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[1] + a[1] * b[0].cos()
+}
+
+#[grad]
+pub fn cube_ref(x: &f64) -> f64 {
+    x * x * x
+}
+
+#[grad]
+pub fn struct_result_by_reference(v: f64, w: f64) -> f64 {
+    let p0 = Pose2 {
+        x: v,
+        y: w,
+        th: 0.2,
+    };
+    let q = odometry(p0, v, w, 0.1);
+    let r: Pose2 = odometry(q, w, v, 0.2);
+    let m = pair(v);
+    let c = kinetic(&spring_step([v, w], 0.5));
+    let s = w.sin();
+    let t = cube_ref(&s);
+    pose_cost(&q) * v + pose_cost(&r) + pair_dot(&m, &m) + c + t
+}
+
+#[test]
+fn struct_results_passed_by_reference() {
+    for (v, w) in [(0.7, -0.4), (1.3, 0.9)] {
+        let (y, dv, dw) = struct_result_by_reference_backward(v, w, 1.0);
+        assert_eq!(y.to_bits(), struct_result_by_reference(v, w).to_bits());
+        assert_fd(
+            |q| struct_result_by_reference(q[0], q[1]),
+            &[v, w],
+            &[dv, dw],
+        );
+    }
+}

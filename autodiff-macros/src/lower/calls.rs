@@ -547,7 +547,7 @@ pub(super) fn type_passed_results(func: &mut crate::ir::Func, untyped: &IdSet) {
                 OpKind::CallFn(c, args) => {
                     for (k, a) in args.iter().enumerate() {
                         if untyped.contains(a) {
-                            if c.refs[k] || c.stop[k] {
+                            if c.stop[k] {
                                 other.insert(*a);
                             } else {
                                 passed.insert(*a);

@@ -244,6 +244,9 @@ impl Reverser<'_> {
                             .array_ty(b.func.index_ty(ty, 1).unwrap_or(Ty::Float), Len::Vec);
                         b.push(OpKind::ZerosLike(a), vty)
                     }
+                    // A call's result of unknown type (a struct, a `Vec`, an
+                    // array) passed on by `&`: a zero shaped like it.
+                    Some(Len::View) => b.zero_like(a),
                     _ => b.zero(ty),
                 },
             };
