@@ -113,3 +113,72 @@ fn hessian_is_symmetric() {
     let (a, b) = (dot(&w, &hu), dot(&u, &hw));
     assert!((a - b).abs() < 1e-12 * a.abs().max(1.0), "{a} {b}");
 }
+
+#[test]
+fn backward_forward_is_the_forward_mode_of_backward() {
+    let (x, y) = (0.7, 1.3);
+    let (tx, ty, d, td) = (0.25, -1.5, 2.0, 0.5);
+    let ((v, gx, gy), (tv, tgx, tgy)) = rosen_backward_forward(x, tx, y, ty, d, td);
+    let (w, wx, wy) = rosen_backward(x, y, d);
+    assert_eq!((v, gx, gy), (w, wx, wy));
+    // t_value = ∇f·t; t_grads = d·H·t + t_d·∇f
+    let (_, g1x, g1y) = rosen_backward(x, y, 1.0);
+    let (_, _, _, hx, hy) = rosen_hvp(x, tx, y, ty);
+    assert!((tv - (g1x * tx + g1y * ty)).abs() < 1e-12 * tv.abs().max(1.0));
+    assert!((tgx - (d * hx + td * g1x)).abs() < 1e-10 * tgx.abs().max(1.0));
+    assert!((tgy - (d * hy + td * g1y)).abs() < 1e-10 * tgy.abs().max(1.0));
+    // A `&` parameter: its shadow and the shadow's tangent.
+    let xs = [0.3, 1.4, -0.8, 2.1];
+    let txs = [0.5, -1.0, 0.25, 0.75];
+    let (mut dx, mut tdx) = ([0.0; 4], [0.0; 4]);
+    let ((_, dk), (_, tdk)) =
+        energy_backward_forward(&xs, &txs, &mut dx, &mut tdx, 0.9, -0.4, 1.0, 0.0);
+    let (mut hdx, mut hx) = ([0.0; 4], [0.0; 4]);
+    let (_, hk_g, hk) = energy_hvp(&xs, &txs, &mut hdx, &mut hx, 0.9, -0.4);
+    assert_eq!((dx, dk), (hdx, hk_g));
+    for i in 0..4 {
+        assert!((tdx[i] - hx[i]).abs() < 1e-12 * hx[i].abs().max(1.0));
+    }
+    assert!((tdk - hk).abs() < 1e-12 * hk.abs().max(1.0));
+}
+
+/// `hvp` through calls: the callees' `_forward` and `_backward_forward`.
+#[grad(hvp)]
+fn pair_energy(a: f64, b: f64) -> f64 {
+    (a - b).powi(2) * (a * b).cos()
+}
+
+#[grad(hvp)]
+fn ring(x: &[f64], k: f64) -> f64 {
+    x.iter().map(|v| v * v).sum::<f64>() * k
+}
+
+#[grad(hvp)]
+fn composed(x: [f64; 3]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..3 {
+        e += pair_energy(x[i], x[(i + 1) % 3]);
+    }
+    e + ring(&x, x[0]).sqrt()
+}
+
+#[test]
+fn through_calls() {
+    let x = [0.4, -0.9, 0.6];
+    let v = [1.0, 0.3, -0.7];
+    let (val, g, hv) = composed_hvp(x, v);
+    assert_eq!(val, composed(x));
+    let (_, g2) = composed_backward(x, 1.0);
+    assert_eq!(g, g2);
+    let eps = 1e-6;
+    let at = |s: f64| composed_backward(std::array::from_fn(|i| x[i] + s * v[i]), 1.0).1;
+    let (p, m) = (at(eps), at(-eps));
+    for i in 0..3 {
+        let fd = (p[i] - m[i]) / (2.0 * eps);
+        assert!(
+            (hv[i] - fd).abs() < 1e-6 * fd.abs().max(1.0),
+            "{i}: {} {fd}",
+            hv[i]
+        );
+    }
+}

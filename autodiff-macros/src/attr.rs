@@ -33,21 +33,27 @@ pub enum Mode {
     Forward,
     /// `<name>_hvp`: the gradient and a Hessian-vector product (forward over reverse).
     Hvp,
+    /// `<name>_backward_forward`: the forward mode of `_backward` (its
+    /// parameters and `d_out` with tangents), for nested differentiation.
+    BackwardForward,
 }
 
 impl Attr {
     /// The modes asked for, in emission order: `reverse` alone when no mode is
-    /// written.
+    /// written. `hvp` brings every companion second-order code and nested
+    /// differentiation call: `_backward`, `_forward`, `_hvp` and
+    /// `_backward_forward`.
     pub fn modes(&self) -> Vec<Mode> {
         let mut m = Vec::new();
-        if self.reverse || !(self.forward || self.hvp) {
+        if self.reverse || self.hvp || !self.forward {
             m.push(Mode::Reverse);
         }
-        if self.forward {
+        if self.forward || self.hvp {
             m.push(Mode::Forward);
         }
         if self.hvp {
             m.push(Mode::Hvp);
+            m.push(Mode::BackwardForward);
         }
         m
     }

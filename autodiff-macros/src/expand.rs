@@ -41,7 +41,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             Mode::Forward => forward_mode(attr.clone(), &item)
                 .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
             Mode::Hvp => hvp_mode(attr.clone(), &item)
-                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp)),
+                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, false)),
+            Mode::BackwardForward => backward_forward_mode(attr.clone(), &item)
+                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, true)),
         };
         match made {
             Ok(tokens) => out.push(tokens),
@@ -126,6 +128,27 @@ pub fn forward_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Comp
 /// shadows of the Hessian-vector product (`h_x`); its yields: the companion's,
 /// then their tangents.
 pub fn hvp_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    second_order(attr, item, false)
+}
+
+/// The stages up to the optimised IR of `<name>_backward_forward`: the forward
+/// mode of `_backward` itself, `d_out` differentiated too (its tangent follows
+/// it). Nested differentiation goes through it: a call of `f_backward` in a
+/// forward-mode body calls it, and the reverse sweep of a body that calls
+/// `f_backward` or `f_forward` calls it too (the VJP of a gradient is a
+/// Hessian-vector product).
+pub fn backward_forward_mode(
+    attr: TokenStream,
+    item: &ItemFn,
+) -> Result<(Signature, Companion), Failure> {
+    second_order(attr, item, true)
+}
+
+fn second_order(
+    attr: TokenStream,
+    item: &ItemFn,
+    general: bool,
+) -> Result<(Signature, Companion), Failure> {
     let alloc = cfg!(feature = "alloc");
     let (sig, func, activity, kind) = prepared(attr, item, alloc)?;
     let text = |t: &syn::Type| quote!(#t).to_string();
@@ -144,12 +167,16 @@ pub fn hvp_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companio
     };
     crate::linearity::linearize_companion(&mut comp.func);
     opt::run(&mut comp.func, kind);
-    // The companion's parameters: the originals, `d_out` (fixed to 1, no
-    // tangent), the shadows (whose tangents receive H·v).
+    // The companion's parameters: the originals, `d_out` (fixed to 1 without a
+    // tangent for `_hvp`), the shadows (whose tangents receive H·v).
     let mut outer = activity.clone();
-    outer.push(Activity::Inactive);
+    outer.push(if general {
+        Activity::Active
+    } else {
+        Activity::Inactive
+    });
     let shadows = comp.func.params.len() - outer.len();
-    outer.extend(std::iter::repeat_n(Activity::Active, shadows));
+    outer.extend(std::iter::repeat(Activity::Active).take(shadows));
     let mut hv = match crate::jvp::jvp(comp.func, &outer) {
         Ok(c) => c,
         Err(errors) => return Err(Box::new((Some(sig), errors))),

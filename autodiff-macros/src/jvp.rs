@@ -132,16 +132,9 @@ impl Jvp<'_> {
                 OpKind::If(c, then_r, else_r) => self.if_op(b, op.results, c, then_r, else_r, t),
                 OpKind::Loop(l) => self.loop_op(b, op.results, *l, t),
                 OpKind::CallFn(..) => self.call_op(b, op, t),
-                // In a companion (`hvp`): the callee's gradient would need its
-                // own second-order companion.
-                OpKind::CallBack(ref c, ..)
-                    if op.operands().iter().any(|v| self.varied.contains(v)) =>
-                {
-                    self.errors.borrow_mut().push(syn::Error::new_spanned(
-                        &c.path,
-                        "`hvp` of a function that calls another `#[grad]` function is not supported yet: write the callee's body inline, or use `_forward` of a `#[grad(reverse, forward)]` function for directional derivatives",
-                    ));
-                    b.ops.push(op);
+                // In a companion (`hvp`): the callee's `_backward_forward`.
+                OpKind::CallBack(..) if op.operands().iter().any(|v| self.varied.contains(v)) => {
+                    self.call_back(b, op, t)
                 }
                 _ => {
                     let out = (op.results.len() == 1).then(|| op.results[0]);
@@ -441,6 +434,98 @@ impl Jvp<'_> {
                 results.push(tr);
                 t.insert(r, tr);
             }
+        }
+        b.ops.push(Op {
+            results,
+            kind: OpKind::CallFn(Box::new(c), fargs),
+        });
+    }
+}
+
+impl Jvp<'_> {
+    /// A call of a callee's `_backward` in a companion differentiated again
+    /// (`hvp`): its `_backward_forward`, each differentiable argument followed by
+    /// its tangent (a `&` one also by its shadow and the shadow's tangent), then
+    /// `d_out` and its tangent. Results: the callee's value and by-value
+    /// gradients, their tangents, then each shadow and its tangent.
+    fn call_back(&self, b: &mut Builder, op: Op, t: &mut Tangents) {
+        let OpKind::CallBack(callee, args, ds, shadows) = &op.kind else {
+            return;
+        };
+        if callee.unit || callee.tuple || callee.outs.iter().any(|o| *o) || ds.len() != 1 {
+            self.errors.borrow_mut().push(syn::Error::new_spanned(
+                &callee.path,
+                "`hvp` through this call needs the callee's second-order companion, which exists for functions with one float result and no output parameters: write the callee's body inline",
+            ));
+            b.ops.push(op);
+            return;
+        }
+        let mut c = (**callee).clone();
+        if let Some(last) = c.path.segments.last_mut() {
+            last.ident = format_ident!(
+                "{}_backward_forward",
+                last.ident.unraw(),
+                span = last.ident.span()
+            );
+        }
+        c.forward = true;
+        let (mut refs, mut stop, mut outs, mut fargs) = (vec![], vec![], vec![], vec![]);
+        let mut push = |a: Value, r: bool, s: bool, o: bool| {
+            fargs.push(a);
+            refs.push(r);
+            stop.push(s);
+            outs.push(o);
+        };
+        let mut sh = shadows.iter();
+        let mut shadow_pairs = Vec::new();
+        let mut by_value = 0;
+        for (k, &a) in args.iter().enumerate() {
+            let diff = !callee.stop[k] && b.func.differentiable(b.ty(a));
+            push(a, callee.refs[k], callee.stop[k], false);
+            if !diff {
+                continue;
+            }
+            let ta = self.tangent(b, t, a);
+            push(ta, callee.refs[k], false, false);
+            if callee.refs[k] {
+                if let Some(&s) = sh.next() {
+                    let ts = self.tangent(b, t, s);
+                    push(s, false, false, true);
+                    push(ts, false, false, true);
+                    shadow_pairs.push((s, ts));
+                }
+            } else {
+                by_value += 1;
+            }
+        }
+        let d = ds[0];
+        let td = self.tangent(b, t, d);
+        push(d, false, false, false);
+        push(td, false, false, false);
+        c.refs = refs;
+        c.stop = stop;
+        c.outs = outs;
+        c.tuple = by_value > 0;
+        // The value (unused by the reverse sweep), the by-value gradients, their
+        // tangents, then the shadows and their tangents.
+        let grads = &op.results[..by_value];
+        let updated = &op.results[by_value..];
+        let ty_out = b.ty(d);
+        let value = b.func.new_value(ty_out);
+        let t_value = b.func.new_value(ty_out);
+        let mut results = vec![value];
+        results.extend(grads);
+        results.push(t_value);
+        for &g in grads {
+            let tg = b.func.new_value(b.ty(g));
+            results.push(tg);
+            t.insert(g, tg);
+        }
+        for (&r, &(_, ts)) in updated.iter().zip(&shadow_pairs) {
+            results.push(r);
+            let tr = b.func.new_value(b.ty(ts));
+            results.push(tr);
+            t.insert(r, tr);
         }
         b.ops.push(Op {
             results,

@@ -6,13 +6,14 @@ fn field(x: [f64; 2]) -> [f64; 2] {
 }
 
 #[grad]
-fn sq(x: f64) -> f64 {
-    x * x
+fn polar(x: f64, y: f64) -> (f64, f64) {
+    (x.hypot(y), y.atan2(x))
 }
 
 #[grad(hvp)]
 fn calls(x: f64) -> f64 {
-    sq(x).exp()
+    let (r, t) = polar(x, 2.0 * x);
+    r * t
 }
 
 fn main() {}

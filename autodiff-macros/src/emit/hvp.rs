@@ -9,8 +9,16 @@ use super::header::{direction_name, shadow_name};
 use super::*;
 use crate::attr::Mode;
 
-/// The whole `<name>_hvp` function.
-pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStream {
+/// The whole `<name>_hvp` function, or with `general` the whole
+/// `<name>_backward_forward` (`d_out` and its tangent are parameters; the
+/// tangents are named `t_x`, `t_d_x`; it returns `_backward`'s result and its
+/// tangent).
+pub fn hvp_companion(
+    item: &ItemFn,
+    sig: &Signature,
+    comp: &Companion,
+    general: bool,
+) -> TokenStream {
     let func = &comp.func;
     let mut e = Emitter {
         sig,
@@ -37,20 +45,35 @@ pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenS
     let s = shadowed.len();
     // The name of each IR parameter, and the original parameter it stands for
     // (its type, for the binding).
+    let (dir, hv) = if general { ("t", "t_d") } else { ("v", "h") };
+    let d_out = header::d_out_name(sig);
     let mut names: Vec<Option<Ident>> = sig.params.iter().map(|p| p.ident.clone()).collect();
-    names.push(None);
-    let mut shadow_names = Vec::new();
+    names.push(general.then(|| d_out.clone()));
     for &i in &shadowed {
         names.push(Some(shadow_name(i, sig)));
-        shadow_names.push(i);
     }
     for &i in &active {
-        names.push(Some(direction_name(i, sig, "v")));
+        names.push(Some(direction_name(i, sig, dir)));
+    }
+    if general {
+        names.push(Some(hyg(&format!("t_{d_out}"))));
     }
     for &i in &shadowed {
-        names.push(Some(direction_name(i, sig, "h")));
+        names.push(Some(direction_name(i, sig, hv)));
     }
+    let tangents_at = n + 1 + s;
+    let shadow_tangents_at = tangents_at + active.len() + usize::from(general);
     for (k, v) in func.params.iter().enumerate() {
+        // `d_out` and its tangent: by value, like a float parameter.
+        if general && (k == n || k == shadow_tangents_at - 1) {
+            let id = names[k].clone().unwrap_or_else(|| d_out.clone());
+            if used.contains(v) {
+                let name = val(*v);
+                let ann = e.annotation(*v);
+                body.push(quote!(let #name #ann = #id;));
+            }
+            continue;
+        }
         let Some(Some(id)) = names.get(k) else {
             // `d_out`: the gradient of a loss, seeded with 1.
             if k == n && used.contains(v) {
@@ -61,7 +84,7 @@ pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenS
             }
             continue;
         };
-        let is_shadow = (k > n && k <= n + s) || k >= n + 1 + s + active.len();
+        let is_shadow = (k > n && k < tangents_at) || k >= shadow_tangents_at;
         if is_shadow {
             // Added into in place; `mut` when a call reborrows it.
             let name = val(*v);
@@ -70,7 +93,7 @@ pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenS
             e.bufs.insert(*v, name.to_token_stream());
             continue;
         }
-        let p = if k < n { k } else { active[k - n - 1 - s] };
+        let p = if k < n { k } else { active[k - tangents_at] };
         e.bind_param(&sig.params[p], id, *v, &used, &mut body);
     }
     for (v, p, fields) in &func.views {
@@ -93,7 +116,7 @@ pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenS
             ParamKind::FloatRef => {
                 if !e.in_place(g) {
                     // A `&f64`: added into its shadows.
-                    let (d, hd) = (shadow_name(i, sig), direction_name(i, sig, "h"));
+                    let (d, hd) = (shadow_name(i, sig), direction_name(i, sig, hv));
                     let (g, h) = (e.name(g), e.name(h));
                     body.push(quote!(*#d += #g;));
                     body.push(quote!(*#hd += #h;));
@@ -106,11 +129,23 @@ pub fn hvp_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenS
         }
     }
     let body = flat::block(body);
-    let head = header(item, sig, Mode::Hvp);
+    let (mode, ret) = if general {
+        // `_backward`'s result, and its tangent.
+        let t_out = e.by_value(yields[m]);
+        let (v, t) = if grads.is_empty() {
+            (out, t_out)
+        } else {
+            (quote!((#out, #(#grads),*)), quote!((#t_out, #(#hvps),*)))
+        };
+        (Mode::BackwardForward, quote!((#v, #t)))
+    } else {
+        (Mode::Hvp, quote!((#out, #(#grads,)* #(#hvps),*)))
+    };
+    let head = header(item, sig, mode);
     quote! {
         #head {
             #(#body)*
-            (#out, #(#grads,)* #(#hvps),*)
+            #ret
         }
     }
 }
