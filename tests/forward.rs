@@ -133,7 +133,8 @@ fn euler(y0: [f64; 2], p: &[f64], h: f64) -> f64 {
 /// `Vec` locals, a `while` loop with `break`, `wrt`, `no_grad`, effects.
 #[grad(reverse, forward, wrt(x))]
 fn newtonish(x: f64, scale: f64) -> f64 {
-    let mut v = vec![0.0; 4];
+    let n = if scale > 0.0 { 4 } else { 2 };
+    let mut v = vec![0.0; n];
     let mut i = 0;
     let mut z = x;
     while i < 20 {

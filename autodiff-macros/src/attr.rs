@@ -22,6 +22,8 @@ pub struct Attr {
     pub forward: bool,
     /// `hvp` was written: emit `<name>_hvp` (Hessian-vector products).
     pub hvp: bool,
+    /// `jacobian` was written: emit `<name>_jacobian` (dense Jacobians).
+    pub jacobian: bool,
 }
 
 /// The companions a function gets.
@@ -36,6 +38,8 @@ pub enum Mode {
     /// `<name>_backward_forward`: the forward mode of `_backward` (its
     /// parameters and `d_out` with tangents), for nested differentiation.
     BackwardForward,
+    /// `<name>_jacobian`: the dense Jacobian of an array result, by the cheaper sweep.
+    Jacobian,
 }
 
 impl Attr {
@@ -45,15 +49,18 @@ impl Attr {
     /// `_backward_forward`.
     pub fn modes(&self) -> Vec<Mode> {
         let mut m = Vec::new();
-        if self.reverse || self.hvp || !self.forward {
+        if self.reverse || self.hvp || self.jacobian || !self.forward {
             m.push(Mode::Reverse);
         }
-        if self.forward || self.hvp {
+        if self.forward || self.hvp || self.jacobian {
             m.push(Mode::Forward);
         }
         if self.hvp {
             m.push(Mode::Hvp);
             m.push(Mode::BackwardForward);
+        }
+        if self.jacobian {
+            m.push(Mode::Jacobian);
         }
         m
     }
@@ -94,9 +101,12 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("hvp") {
             attr.hvp = true;
             Ok(())
+        } else if meta.path.is_ident("jacobian") {
+            attr.jacobian = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`) and `hvp` (`<name>_hvp`), and `custom`, for companions written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`) and `jacobian` (`<name>_jacobian`), and `custom`, for companions written by hand",
             ))
         }
     });

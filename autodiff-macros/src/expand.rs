@@ -35,16 +35,29 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut out = Vec::new();
     for &mode in &modes {
-        let made = match mode {
-            Mode::Reverse => companion(attr.clone(), &item)
-                .map(|(sig, comp)| emit::companion(&item, &sig, &comp)),
-            Mode::Forward => forward_mode(attr.clone(), &item)
-                .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
-            Mode::Hvp => hvp_mode(attr.clone(), &item)
-                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, false)),
-            Mode::BackwardForward => backward_forward_mode(attr.clone(), &item)
-                .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, true)),
-        };
+        let made =
+            match mode {
+                Mode::Reverse => companion(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::companion(&item, &sig, &comp)),
+                Mode::Forward => forward_mode(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
+                Mode::Hvp => hvp_mode(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, false)),
+                // With the companions of the companions (nested differentiation).
+                Mode::BackwardForward => {
+                    backward_forward_mode(attr.clone(), &item).map(|(sig, comp)| {
+                        let bf = emit::hvp_companion(&item, &sig, &comp, true);
+                        let nested = emit::nested_companions(&item, &sig);
+                        quote!(#bf #nested)
+                    })
+                }
+                // Plain Rust over `_forward` and `_backward`, from the signature.
+                Mode::Jacobian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
+                    .and_then(|(sig, _)| match emit::jacobian(&item, &sig) {
+                        Ok(t) => Ok(t),
+                        Err(errors) => Err(Box::new((Some(sig), errors))),
+                    }),
+            };
         match made {
             Ok(tokens) => out.push(tokens),
             Err(failure) => {

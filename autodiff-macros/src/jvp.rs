@@ -28,8 +28,6 @@ use crate::error::Errors;
 use crate::ir::{
     BinOp, Builder, Func, IdMap, IdSet, Loop, LoopKind, Op, OpKind, Region, UnOp, Value,
 };
-use crate::ir::{Len, Ty};
-use crate::reverse::nested::{self, Nested};
 use crate::reverse::{Activity, Companion};
 use crate::rules::{self, Grad};
 use quote::format_ident;
@@ -392,10 +390,6 @@ impl Jvp<'_> {
             });
             return;
         }
-        if nested::nested(&callee) == Some(Nested::Forward) {
-            self.forward_of_forward(b, op.results, callee, args, t);
-            return;
-        }
         let mut c = (*callee).clone();
         if let Some(last) = c.path.segments.last_mut() {
             last.ident = format_ident!("{}_forward", last.ident.unraw(), span = last.ident.span());
@@ -449,111 +443,6 @@ impl Jvp<'_> {
 }
 
 impl Jvp<'_> {
-    /// A call of another function's `_forward` (forward over forward): the
-    /// call as written, and its tangents from `f_backward_forward` at
-    /// `d_out = 1` in the direction of the arguments: the value's tangent is
-    /// `∇f·ẋ`, that of `J·t` is `⟨t, H·ẋ⟩ + ⟨∇f, ṫ⟩`.
-    fn forward_of_forward(
-        &self,
-        b: &mut Builder,
-        results: Vec<Value>,
-        callee: Box<crate::ir::Callee>,
-        args: Vec<Value>,
-        t: &mut Tangents,
-    ) {
-        let span_path = callee.path.clone();
-        let (val, jt) = match results.as_slice() {
-            [v, j] if callee.tuple => (*v, *j),
-            _ => {
-                self.errors.borrow_mut().push(syn::Error::new_spanned(
-                    &span_path,
-                    "the forward mode of a call of `_forward` needs its result as a pair `(value, tangent)`",
-                ));
-                return;
-            }
-        };
-        let mut fargs = Vec::new();
-        let mut stop = Vec::new();
-        // (the tangent argument t, its own tangent ṫ) per differentiated parameter
-        let mut pairs = Vec::new();
-        let mut k = 0;
-        while k < args.len() {
-            let a = args[k];
-            let diff = !callee.stop[k] && b.func.differentiable(b.ty(a));
-            fargs.push(a);
-            stop.push(callee.stop[k]);
-            if diff && k + 1 < args.len() {
-                let ta = self.tangent(b, t, a);
-                fargs.push(ta);
-                stop.push(false);
-                pairs.push((args[k + 1], t.get(&args[k + 1]).copied()));
-                k += 2;
-            } else {
-                k += 1;
-            }
-        }
-        let ty = b.ty(val);
-        let one = b.constant(1.0);
-        let zero = b.constant(0.0);
-        fargs.extend([one, zero]);
-        stop.extend([false, false]);
-        b.ops.push(Op {
-            results: results.clone(),
-            kind: OpKind::CallFn(callee.clone(), args),
-        });
-        let n = fargs.len();
-        let c = crate::ir::Callee {
-            path: nested::backward_forward_path(&callee.path, Nested::Forward),
-            refs: vec![false; n],
-            stop,
-            tuple: !pairs.is_empty(),
-            outs: vec![false; n],
-            unit: false,
-            forward: true,
-        };
-        let mut res = vec![b.func.new_value(ty)];
-        let grads: Vec<Value> = pairs
-            .iter()
-            .map(|(p, _)| b.func.new_value(b.ty(*p)))
-            .collect();
-        res.extend(&grads);
-        let t_val = b.func.new_value(ty);
-        res.push(t_val);
-        let hvs: Vec<Value> = pairs
-            .iter()
-            .map(|(p, _)| b.func.new_value(b.ty(*p)))
-            .collect();
-        res.extend(&hvs);
-        b.ops.push(Op {
-            results: res,
-            kind: OpKind::CallFn(Box::new(c), fargs),
-        });
-        t.insert(val, t_val);
-        let mut sum: Option<Value> = None;
-        for (((tp, tdot), g), hv) in pairs.iter().zip(&grads).zip(&hvs) {
-            let mut terms = vec![dot(b, *tp, *hv)];
-            if let Some(td) = tdot {
-                terms.push(dot(b, *g, *td));
-            }
-            for term in terms {
-                let Some(term) = term else {
-                    self.errors.borrow_mut().push(syn::Error::new_spanned(
-                        &span_path,
-                        "the forward mode of a call of `_forward` is supported for float and one-dimensional fixed-size array parameters",
-                    ));
-                    return;
-                };
-                sum = Some(match sum {
-                    Some(s) => b.add(s, term),
-                    None => term,
-                });
-            }
-        }
-        if let Some(s) = sum {
-            t.insert(jt, s);
-        }
-    }
-
     /// A call of a callee's `_backward` in a companion differentiated again
     /// (`hvp`): its `_backward_forward`, each differentiable argument followed by
     /// its tangent (a `&` one also by its shadow and the shadow's tangent), then
@@ -643,52 +532,6 @@ impl Jvp<'_> {
             kind: OpKind::CallFn(Box::new(c), fargs),
         });
     }
-}
-
-/// `⟨x, y⟩` for two floats or two one-dimensional fixed-size float arrays (a
-/// loop), `None` for other shapes.
-fn dot(b: &mut Builder, x: Value, y: Value) -> Option<Value> {
-    let ty = b.ty(x);
-    if ty == Ty::Float {
-        return Some(b.mul(x, y));
-    }
-    let arr = b.func.array(ty)?.clone();
-    let (Ty::Float, Len::Const(n)) = (arr.elem, &arr.len) else {
-        return None;
-    };
-    let lo = b.push(OpKind::Verbatim("0".into()), Ty::Int);
-    let hi = b.push(OpKind::Verbatim(n.clone()), Ty::Int);
-    let init = b.constant(0.0);
-    let i = b.func.new_value(Ty::Int);
-    let acc = b.func.new_value(Ty::Float);
-    let (ops, next) = b.region(|b| {
-        let xi = b.load(x, &[i]);
-        let yi = b.load(y, &[i]);
-        let p = b.mul(xi, yi);
-        b.add(acc, p)
-    });
-    let out = b.func.new_value(Ty::Float);
-    b.ops.push(Op {
-        results: vec![out],
-        kind: OpKind::Loop(Box::new(Loop {
-            kind: LoopKind::Range {
-                lo,
-                hi,
-                inclusive: false,
-                rev: false,
-            },
-            inits: vec![init],
-            body: Region {
-                args: vec![i, acc],
-                ops,
-                yields: vec![next],
-            },
-            has_break: false,
-            track_end: false,
-            span: proc_macro2::Span::call_site(),
-        })),
-    });
-    Some(out)
 }
 
 /// The operands of a non-region op (in `Op::operands` order).

@@ -24,11 +24,15 @@ mod flat;
 mod forward;
 mod header;
 mod hvp;
+mod jacobian;
+mod nested;
 use buffers::{holds_vec, mut_if, Mutation};
 pub use forward::forward_companion;
 use header::shadow_name;
 pub use header::{header, signature_check};
 pub use hvp::hvp_companion;
+pub use jacobian::jacobian;
+pub use nested::nested_companions;
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[

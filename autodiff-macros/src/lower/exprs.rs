@@ -206,7 +206,10 @@ impl Lowering<'_, '_> {
                     let v = v.clone();
                     if let Val::Scalar(root) = v {
                         let e = syn::Expr::Path(p.clone());
-                        if self.structs.contains_key(&root) && self.reject_updated_whole(&e) {
+                        if self.structs.contains_key(&root)
+                            && !self.struct_copy_init
+                            && self.reject_updated_whole(&e)
+                        {
                             return self.poison();
                         }
                     }

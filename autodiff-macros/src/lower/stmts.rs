@@ -54,7 +54,12 @@ impl Lowering<'_, '_> {
                             return Val::Unit;
                         }
                     }
+                    // `let mut c = b;` of a struct: a copy field by field
+                    // (below), not a use of `b` whole.
+                    let copy = matches!(&*init.expr, Expr::Path(_));
+                    let saved = std::mem::replace(&mut self.struct_copy_init, copy);
                     let v = self.expr(&init.expr, hint);
+                    self.struct_copy_init = saved;
                     // `let b = a;` copies an array: `b` and `a` change separately.
                     let named = match &*init.expr {
                         Expr::Path(_) => true,

@@ -33,7 +33,6 @@ use crate::rules::{self, Grad};
 use std::collections::{HashMap, HashSet};
 
 mod loops;
-pub(crate) mod nested;
 mod residuals;
 
 /// The companion's IR and how its body's yields map onto the contract.
@@ -174,10 +173,6 @@ impl Reverser<'_> {
                 }
             })
             .collect();
-        if let Some(kind) = nested::nested(callee) {
-            self.nested_call(b, op, kind, &args, &gs, adj);
-            return pre;
-        }
         let args = &args;
         // The value's results first, then the new versions of output arrays.
         let n_outs = callee.outs.iter().filter(|o| **o).count();
