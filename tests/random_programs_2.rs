@@ -384,6 +384,158 @@ pub fn dx_rem_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
     a - b * q
 }
 
+// ---------------------------------------------------------------- the struct and the callees of late.rs
+
+/// The struct the programs build (`Lp { a: …, v: […, …] }`) and the callees that
+/// return a struct or a `Vec`, or write output arrays.
+mod late_shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+
+#[derive(Clone, Copy, Debug, Default, autodiff::Tangent)]
+pub struct Lp {
+    pub a: f64,
+    pub v: [f64; 2],
+}
+
+/// `Lp` in the oracle.
+#[derive(Clone, Copy, Debug)]
+pub struct LpD<D> {
+    pub a: D,
+    pub v: [D; 2],
+}
+
+/// A struct result.
+#[grad]
+pub fn lmake(x: f64, y: f64) -> Lp {
+    Lp { a: x * y.tanh(), v: [x.sin(), x - y] }
+}
+
+pub fn lmake_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> LpD<D> {
+    LpD { a: x * y.tanh(), v: [x.sin(), x - y] }
+}
+
+/// A struct by value, a struct result.
+#[grad]
+pub fn lshift(p: Lp, k: f64) -> Lp {
+    Lp { a: p.a * k, v: [p.v[1], p.v[0] + k] }
+}
+
+pub fn lshift_dual<D: Dn>(p: LpD<D>, k: D, tr_: &mut Tr) -> LpD<D> {
+    LpD { a: p.a * k, v: [p.v[1], p.v[0] + k] }
+}
+
+/// A struct by reference.
+#[grad]
+pub fn lnorm(p: &Lp) -> f64 {
+    p.a * p.a.tanh() + p.v[0] * p.v[1]
+}
+
+pub fn lnorm_dual<D: Dn>(p: &LpD<D>, tr_: &mut Tr) -> D {
+    p.a * p.a.tanh() + p.v[0] * p.v[1]
+}
+
+/// A struct by value.
+#[grad]
+pub fn lnormv(p: Lp) -> f64 {
+    p.a.sin() + p.v[0] * p.v[1].cos()
+}
+
+pub fn lnormv_dual<D: Dn>(p: LpD<D>, tr_: &mut Tr) -> D {
+    p.a.sin() + p.v[0] * p.v[1].cos()
+}
+
+/// A `Vec` result, collected.
+#[grad]
+pub fn lvec(a: &[f64], k: f64) -> Vec<f64> {
+    a.iter().map(|v| (v * k).tanh()).collect()
+}
+
+pub fn lvec_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
+    a.iter().map(|v| (*v * k).tanh()).collect()
+}
+
+/// A `Vec` result grown by `push`.
+#[grad]
+pub fn lpush(a: &[f64], k: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len());
+    for v in a {
+        out.push(v.sin() * k);
+    }
+    out
+}
+
+pub fn lpush_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
+    let mut out = Vec::with_capacity(a.len());
+    for v in a {
+        out.push(v.sin() * k);
+    }
+    out
+}
+
+/// A weighted sum of a slice (a `Vec` passed on by `&`).
+#[grad]
+pub fn lsum(a: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * (0.5 + 0.25 * i as f64);
+    }
+    s
+}
+
+pub fn lsum_dual<D: Dn>(a: &[D], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..a.len() {
+        s = s + a[i] * D::from(0.5 + 0.25 * i as f64);
+    }
+    s
+}
+
+/// An output array written and read, no result.
+#[grad]
+pub fn lfill2(x: f64, out: &mut [f64; 2]) {
+    out[0] = x.sin();
+    out[1] += x * out[0];
+}
+
+pub fn lfill2_dual<D: Dn>(x: D, out: &mut [D; 2], tr_: &mut Tr) {
+    out[0] = x.sin();
+    out[1] = out[1] + x * out[0];
+}
+
+/// An output slice updated in place, and a value.
+#[grad]
+pub fn lscale(s: f64, out: &mut [f64]) -> f64 {
+    for i in 0..out.len() {
+        out[i] = out[i] * s + 0.5;
+    }
+    out[0]
+}
+
+pub fn lscale_dual<D: Dn>(s: D, out: &mut [D], tr_: &mut Tr) -> D {
+    for i in 0..out.len() {
+        out[i] = out[i] * s + D::from(0.5);
+    }
+    out[0]
+}
+
+/// An output slice updated through `iter_mut`, no result.
+#[grad]
+pub fn lfill(x: f64, out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = *o * 0.5 + (x * (i as f64 + 1.0)).sin();
+    }
+}
+
+pub fn lfill_dual<D: Dn>(x: D, out: &mut [D], tr_: &mut Tr) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = *o * D::from(0.5) + (x * D::from(i as f64 + 1.0)).sin();
+    }
+}
+}
+
+use late_shared::*;
+
 // ---------------------------------------------------------------- p600
 
 #[allow(unused, clippy::all)]
@@ -568,7 +720,8 @@ fn p602(b1: &[f64; 1], n4: usize, b3: &[f64; 4], b2: &[f64; 3], mut st: Body, ch
     }
     let v10: f64 = if ch9 == 'a' { (acc4.sin().powi(n4 as i32) / (st.m.max(b2[n4 % b2.len()]).abs() + 0.7)).sin() } else { (autodiff::elu(v1, (acc4.abs() + 1.1).log2().atan() * 0.63) + st.inner.t).sin() };
     let v11: f64 = f64::rem_euclid(((v1 + b2[0]) / (-((b1[(n4 + 1) % b1.len()] - 1.35).abs() + 0.65))).tanh(), b3[n4].abs() + 1.35);
-    ((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)) + (1.05 * v11)
+    let lq12: Lp = lmake((b3[4 - 1 - n4] + ((n4 as f64) * snap5[1])).atan(), autodiff::sigmoid(b1[n4 % 1] / (-((n4 as f64).abs() + 0.75))).exp().tanh());
+    (((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (1.0 + (st.inner.t * st.inner.t))) - st.m) - st.m) + (0.3 * acc4)) + ((1.05 * (st.inner.a[1] - snap5[1]).atan()) + (1.05 * acc7.tanh()))) + (1.1 * v10)) + (1.05 * v11)) + (0.85 * lnormv(lq12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -606,7 +759,8 @@ fn p602_dual<D: Dn>(b1: &[D; 1], n4: usize, b3: &[D; 4], b2: &[D; 3], mut st: Bo
     }
     let v10: D = if ch9 == 'a' { dx_sin(dx_powi(dx_sin(acc4, tr_), n4 as i32, tr_) / (dx_abs(dx_max(st.m, b2[n4 % b2.len()], tr_), tr_) + D::from(0.7)), tr_) } else { dx_sin(dx_elu(v1, dx_atan(dx_log2(dx_abs(acc4, tr_) + D::from(1.1), tr_), tr_) * D::from(0.63), tr_) + st.inner.t, tr_) };
     let v11: D = dx_rem_euclid(dx_tanh((v1 + b2[0]) / (-(dx_abs(b1[(n4 + 1) % b1.len()] - D::from(1.35), tr_) + D::from(0.65))), tr_), dx_abs(b3[n4], tr_) + D::from(1.35), tr_);
-    ((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)) + (D::from(1.05) * v11)
+    let lq12: LpD<D> = lmake_dual(dx_atan(b3[4 - 1 - n4] + (D::from(n4 as f64) * snap5[1]), tr_), dx_tanh(dx_exp(dx_sigmoid(b1[n4 % 1] / (-(dx_abs(D::from(n4 as f64), tr_) + D::from(0.75))), tr_), tr_), tr_), tr_);
+    (((((((((b3[3] + b3[4 - 1 - n4]) + st.pos[(n4 + 1) % 2]) / (D::from(1.0) + (st.inner.t * st.inner.t))) - st.m) - st.m) + (D::from(0.3) * acc4)) + ((D::from(1.05) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(1.05) * dx_tanh(acc7, tr_)))) + (D::from(1.1) * v10)) + (D::from(1.05) * v11)) + (D::from(0.85) * lnormv_dual(lq12, tr_))
 }
 
 fn p602_eval(x: &[f64]) -> Vec<f64> {
@@ -737,7 +891,9 @@ fn p603(x3: f64, mut x2: f64, x1: f64) -> f64 {
         acc11 = (0.5 * acc11) + (match i12 { 0 => autodiff::leaky_relu(x1.max(x1), 0.21).tanh(), 1 => (((v1 - 0.15).abs() + 1.3).ln() + x3).tanh(), _ => autodiff::sigmoid((x3 - x2) + x1.cos()) });
     }
     let v13: f64 = if x3.tanh().powi(2).tanh().is_finite() { x1.cosh().sin() * acc11 } else { unreachable!() };
-    (((-x2).hypot({ let t10 = (f64::abs(-2.35) + 1.15).recip(); t10 * (0.25 / (1.0 + (x2 * x2))) }) + x3).tanh() * x1) + ((1.25 * acc11) + (1.0 * v13))
+    let la14: [f64; 4] = [(v1 + x2).sin(), f64::clamp(x2 % 2.05, -1.0, 0.85).sin(), autodiff::sigmoid(if acc11 > (1.95 / (f64::exp(2.6) + 0.5)) { autodiff::elu(x1, acc11.tanh()) } else { 2.2 }), autodiff::sigmoid((v13 * autodiff::relu(v1).tanh()) + x1)];
+    let lm15 = la14.map(|t16| f64::atan(-2.6 * 2.35).sinh().tanh() + t16);
+    ((((-x2).hypot({ let t10 = (f64::abs(-2.35) + 1.15).recip(); t10 * (0.25 / (1.0 + (x2 * x2))) }) + x3).tanh() * x1) + ((1.25 * acc11) + (1.0 * v13))) + (1.4 * (lm15[1] * autodiff::sigmoid(f64::abs(-1.25).asinh() + x2)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -763,7 +919,9 @@ fn p603_dual<D: Dn>(x3: D, mut x2: D, x1: D, tr_: &mut Tr) -> D {
         acc11 = (D::from(0.5) * acc11) + (match i12 { 0 => dx_tanh(dx_leaky_relu(dx_max(x1, x1, tr_), D::from(0.21), tr_), tr_), 1 => dx_tanh(dx_ln(dx_abs(v1 - D::from(0.15), tr_) + D::from(1.3), tr_) + x3, tr_), _ => dx_sigmoid((x3 - x2) + dx_cos(x1, tr_), tr_) });
     }
     let v13: D = if dx_is_finite(dx_tanh(dx_powi(dx_tanh(x3, tr_), 2, tr_), tr_), tr_) { dx_sin(dx_cosh(x1, tr_), tr_) * acc11 } else { unreachable!() };
-    (dx_tanh(dx_hypot(-x2, { let t10 = dx_recip(dx_abs(-D::from(2.35), tr_) + D::from(1.15), tr_); t10 * (D::from(0.25) / (D::from(1.0) + (x2 * x2))) }, tr_) + x3, tr_) * x1) + ((D::from(1.25) * acc11) + (D::from(1.0) * v13))
+    let la14: [D; 4] = [dx_sin(v1 + x2, tr_), dx_sin(dx_clamp(dx_rem(x2, D::from(2.05), tr_), -D::from(1.0), D::from(0.85), tr_), tr_), dx_sigmoid(if dx_gt(acc11, D::from(1.95) / (dx_exp(D::from(2.6), tr_) + D::from(0.5)), tr_) { dx_elu(x1, dx_tanh(acc11, tr_), tr_) } else { D::from(2.2) }, tr_), dx_sigmoid((v13 * dx_tanh(dx_relu(v1, tr_), tr_)) + x1, tr_)];
+    let lm15 = la14.map(|t16| dx_tanh(dx_sinh(dx_atan(-D::from(2.6) * D::from(2.35), tr_), tr_), tr_) + t16);
+    ((dx_tanh(dx_hypot(-x2, { let t10 = dx_recip(dx_abs(-D::from(2.35), tr_) + D::from(1.15), tr_); t10 * (D::from(0.25) / (D::from(1.0) + (x2 * x2))) }, tr_) + x3, tr_) * x1) + ((D::from(1.25) * acc11) + (D::from(1.0) * v13))) + (D::from(1.4) * (lm15[1] * dx_sigmoid(dx_asinh(dx_abs(-D::from(1.25), tr_), tr_) + x2, tr_)))
 }
 
 fn p603_eval(x: &[f64]) -> Vec<f64> {
@@ -985,7 +1143,8 @@ fn p606(x1: f64, x2: f64, a3: [f64; 4], a4: [f64; 1], mut st: Body) -> f64 {
     let v26: f64 = match -x1 { t21 if t21 < 0.35 => (a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| st.inner.a[c13 % 2].max(*p22)).sum::<f64>()).sum::<f64>() + old16[(c13 + 1) % old16.len()].atan().cosh()).tanh(), _ => (-x2.abs().ln_1p()).atan() };
     let v27: f64 = f64::rem_euclid(((st.inner.a[c13 % 2] - x2) * a3[c13].mul_add(x2, st.inner.t)).atan(), (v26.abs() + 1.8).acosh().exp() + 0.5);
     let v28: f64 = (u12[0] + f64::clamp(st.inner.a[(c13 + 1) % 2], c13 as f64, (c13 as f64) + 1.45)).tanh().div_euclid(autodiff::relu(st.inner.a[(c13 + 1) % 2]).abs() + 1.15);
-    (((((if x1.asinh() <= -0.05 { a4.iter().fold(st.m, |acc6, e5| acc6 + (x1 * st.w[0][0].atan()).sin()) } else { st.w[0][0] / 1.1 }) - f64::min(-2.4 / 1.65, 0.3 / (-(f64::abs(1.6) + 1.25)))).tanh() * x2) + (1.25 * acc8)) + (((((((0.75 * (st.pos[1] - snap9[1]).tanh()) + (1.35 * autodiff::sigmoid(u12[2]))) + (0.9 * old11[1].sin())) + (1.45 * u17[0].atan())) + (0.3 * old16[0].tanh())) + (0.65 * autodiff::sigmoid(cc20))) + (0.8 * v26))) + ((0.45 * autodiff::sigmoid(v27)) + (0.8 * (v28 * (autodiff::sigmoid(st.pos[c13 % 2]) * st.m)).atan()))
+    let lm29: [f64; 3] = u12.map(|t30| autodiff::sigmoid(autodiff::relu(t30 * t30)));
+    ((((((if x1.asinh() <= -0.05 { a4.iter().fold(st.m, |acc6, e5| acc6 + (x1 * st.w[0][0].atan()).sin()) } else { st.w[0][0] / 1.1 }) - f64::min(-2.4 / 1.65, 0.3 / (-(f64::abs(1.6) + 1.25)))).tanh() * x2) + (1.25 * acc8)) + (((((((0.75 * (st.pos[1] - snap9[1]).tanh()) + (1.35 * autodiff::sigmoid(u12[2]))) + (0.9 * old11[1].sin())) + (1.45 * u17[0].atan())) + (0.3 * old16[0].tanh())) + (0.65 * autodiff::sigmoid(cc20))) + (0.8 * v26))) + ((0.45 * autodiff::sigmoid(v27)) + (0.8 * (v28 * (autodiff::sigmoid(st.pos[c13 % 2]) * st.m)).atan()))) + (1.1 * (lm29[0] * autodiff::elu(autodiff::elu(st.inner.a[c13 % 2], a3[3].sin()), (st.w[c13 % 2][c13 % 2] - snap9[0]).sin()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1036,7 +1195,8 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], mut st: BodyD<D>, tr_:
     let v26: D = match -x1 { t21 if dx_lt(t21, D::from(0.35), tr_) => dx_tanh(a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| dx_max(st.inner.a[c13 % 2], *p22, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(old16[(c13 + 1) % old16.len()], tr_), tr_), tr_), _ => dx_atan(-dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) };
     let v27: D = dx_rem_euclid(dx_atan((st.inner.a[c13 % 2] - x2) * dx_mul_add(a3[c13], x2, st.inner.t, tr_), tr_), dx_exp(dx_acosh(dx_abs(v26, tr_) + D::from(1.8), tr_), tr_) + D::from(0.5), tr_);
     let v28: D = dx_div_euclid(dx_tanh(u12[0] + dx_clamp(st.inner.a[(c13 + 1) % 2], D::from(c13 as f64), D::from(c13 as f64) + D::from(1.45), tr_), tr_), dx_abs(dx_relu(st.inner.a[(c13 + 1) % 2], tr_), tr_) + D::from(1.15), tr_);
-    (((dx_tanh((if dx_le(dx_asinh(x1, tr_), -D::from(0.05), tr_) { a4.iter().fold(st.m, |acc6, e5| acc6 + dx_sin(x1 * dx_atan(st.w[0][0], tr_), tr_)) } else { st.w[0][0] / D::from(1.1) }) - dx_min(-D::from(2.4) / D::from(1.65), D::from(0.3) / (-(dx_abs(D::from(1.6), tr_) + D::from(1.25))), tr_), tr_) * x2) + (D::from(1.25) * acc8)) + (((((((D::from(0.75) * dx_tanh(st.pos[1] - snap9[1], tr_)) + (D::from(1.35) * dx_sigmoid(u12[2], tr_))) + (D::from(0.9) * dx_sin(old11[1], tr_))) + (D::from(1.45) * dx_atan(u17[0], tr_))) + (D::from(0.3) * dx_tanh(old16[0], tr_))) + (D::from(0.65) * dx_sigmoid(cc20, tr_))) + (D::from(0.8) * v26))) + ((D::from(0.45) * dx_sigmoid(v27, tr_)) + (D::from(0.8) * dx_atan(v28 * (dx_sigmoid(st.pos[c13 % 2], tr_) * st.m), tr_)))
+    let lm29: [D; 3] = u12.map(|t30| dx_sigmoid(dx_relu(t30 * t30, tr_), tr_));
+    ((((dx_tanh((if dx_le(dx_asinh(x1, tr_), -D::from(0.05), tr_) { a4.iter().fold(st.m, |acc6, e5| acc6 + dx_sin(x1 * dx_atan(st.w[0][0], tr_), tr_)) } else { st.w[0][0] / D::from(1.1) }) - dx_min(-D::from(2.4) / D::from(1.65), D::from(0.3) / (-(dx_abs(D::from(1.6), tr_) + D::from(1.25))), tr_), tr_) * x2) + (D::from(1.25) * acc8)) + (((((((D::from(0.75) * dx_tanh(st.pos[1] - snap9[1], tr_)) + (D::from(1.35) * dx_sigmoid(u12[2], tr_))) + (D::from(0.9) * dx_sin(old11[1], tr_))) + (D::from(1.45) * dx_atan(u17[0], tr_))) + (D::from(0.3) * dx_tanh(old16[0], tr_))) + (D::from(0.65) * dx_sigmoid(cc20, tr_))) + (D::from(0.8) * v26))) + ((D::from(0.45) * dx_sigmoid(v27, tr_)) + (D::from(0.8) * dx_atan(v28 * (dx_sigmoid(st.pos[c13 % 2], tr_) * st.m), tr_)))) + (D::from(1.1) * (lm29[0] * dx_tanh(dx_elu(dx_elu(st.inner.a[c13 % 2], dx_sin(a3[3], tr_), tr_), dx_sin(st.w[c13 % 2][c13 % 2] - snap9[0], tr_), tr_), tr_)))
 }
 
 fn p606_eval(x: &[f64]) -> Vec<f64> {
@@ -1114,7 +1274,8 @@ fn p607(x1: f64, x2: f64, x3: f64, r4: &f64, nt: usize) -> [f64; 1] {
     z14 = tmp15;
     let cc16: f64 = cdot1(&z14, &u13);
     let v17: f64 = u13.iter().copied().fold(f64::INFINITY, f64::min);
-    [((((x3 - x3) + r4) + (0.95 * acc8)) + ((((1.25 * u9[0].sin()) + (0.5 * u13[0].sin())) + (1.35 * z14[0].sin())) + (0.55 * cc16.tanh()))) + (1.4 * v17.tanh())]
+    let ls18 = Lp { a: (x3.exp_m1() + (-0.2 + 2.8)).sin(), v: [(x1 * ((nt + 1) as f64)).atan(), ((u9[3 - 1 - nt] - u9[3 - 1 - nt]).max(-0.35) + x2).tanh()] };
+    [(((((x3 - x3) + r4) + (0.95 * acc8)) + ((((1.25 * u9[0].sin()) + (0.5 * u13[0].sin())) + (1.35 * z14[0].sin())) + (0.55 * cc16.tanh()))) + (1.4 * v17.tanh())) + (0.85 * (ls18.a * ls18.v[1]))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1152,7 +1313,8 @@ fn p607_dual<D: Dn>(x1: D, x2: D, x3: D, r4: &D, nt: usize, tr_: &mut Tr) -> [D;
     z14 = tmp15;
     let cc16: D = cdot1_dual(&z14, &u13, tr_);
     let v17: D = u13.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
-    [((((x3 - x3) + (*r4)) + (D::from(0.95) * acc8)) + ((((D::from(1.25) * dx_sin(u9[0], tr_)) + (D::from(0.5) * dx_sin(u13[0], tr_))) + (D::from(1.35) * dx_sin(z14[0], tr_))) + (D::from(0.55) * dx_tanh(cc16, tr_)))) + (D::from(1.4) * dx_tanh(v17, tr_))]
+    let ls18 = LpD { a: dx_sin(dx_exp_m1(x3, tr_) + (-D::from(0.2) + D::from(2.8)), tr_), v: [dx_atan(x1 * D::from((nt + 1) as f64), tr_), dx_tanh(dx_max(u9[3 - 1 - nt] - u9[3 - 1 - nt], -D::from(0.35), tr_) + x2, tr_)] };
+    [(((((x3 - x3) + (*r4)) + (D::from(0.95) * acc8)) + ((((D::from(1.25) * dx_sin(u9[0], tr_)) + (D::from(0.5) * dx_sin(u13[0], tr_))) + (D::from(1.35) * dx_sin(z14[0], tr_))) + (D::from(0.55) * dx_tanh(cc16, tr_)))) + (D::from(1.4) * dx_tanh(v17, tr_))) + (D::from(0.85) * (ls18.a * ls18.v[1]))]
 }
 
 fn p607_eval(x: &[f64]) -> Vec<f64> {
@@ -1442,6 +1604,9 @@ fn p611(x1: f64) -> [f64; 1] {
         dbg!(v14);
     }
     y6[0] += (1.4 * v13.atan()) + (1.4 * v14);
+    let mut lo15: [f64; 4] = [0.0; 4];
+    let r18: f64 = lscale(((lo15.iter().enumerate().map(|(j16, e17)| y6[j16 % 1].max(-2.8)).sum::<f64>() / ((v5.tanh() * v14).exp() + 0.5)) + x1).tanh(), &mut lo15);
+    y6[0] += (0.4 * lo15[0]) + (0.6 * r18);
     y6
 }
 
@@ -1473,6 +1638,9 @@ fn p611_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
         let _ = v14;
     }
     y6[0] += (D::from(1.4) * dx_atan(v13, tr_)) + (D::from(1.4) * v14);
+    let mut lo15: [D; 4] = [D::from(0.0); 4];
+    let r18: D = lscale_dual(dx_tanh((lo15.iter().enumerate().map(|(j16, e17)| dx_max(y6[j16 % 1], -D::from(2.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_tanh(v5, tr_) * v14, tr_) + D::from(0.5))) + x1, tr_), &mut lo15, tr_);
+    y6[0] += (D::from(0.4) * lo15[0]) + (D::from(0.6) * r18);
     y6
 }
 
@@ -1941,7 +2109,9 @@ fn p616(x1: f64, a2: [f64; 2]) -> f64 {
         u17 = z21;
     }
     let v22: f64 = autodiff::erf((((acc16 - u17[2]) - v13.min(u17[1])) + x1).atan() * 0.63);
-    (((((v14 + a2[0]).sin().exp().abs() + 0.9).log2() * (-0.2)) - a2[1]) + (0.25 * acc16)) + ((0.65 * autodiff::sigmoid(u17[0])) + (0.85 * v22))
+    let mut ls23 = Lp { a: (({ let t24 = v22.abs().ln_1p(); t24 * acc16.min(acc16) }) + x1).atan(), v: [((-2.05 % (autodiff::relu(v14).abs() + 0.95)) + a2[0]).tanh(), (acc16.exp2().atan().mul_add(2.3 % (v13.exp() + 0.5), v22 / (-2.2)) + a2[1]).sin()] };
+    ls23.a += (if (v14.abs() + 1.05).powf(v13) < u17.iter().zip(a2.iter()).map(|(p25, q26)| acc16.clamp(-0.8, 0.0)).sum::<f64>() { v13 * acc16 } else { -a2[1] }).atan() * 0.95;
+    ((((((v14 + a2[0]).sin().exp().abs() + 0.9).log2() * (-0.2)) - a2[1]) + (0.25 * acc16)) + ((0.65 * autodiff::sigmoid(u17[0])) + (0.85 * v22))) + (1.45 * autodiff::sigmoid(ls23.v[0] + (ls23.a * ls23.v[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1977,7 +2147,9 @@ fn p616_dual<D: Dn>(x1: D, a2: [D; 2], tr_: &mut Tr) -> D {
         u17 = z21;
     }
     let v22: D = dx_erf(dx_atan(((acc16 - u17[2]) - dx_min(v13, u17[1], tr_)) + x1, tr_) * D::from(0.63), tr_);
-    (((dx_log2(dx_abs(dx_exp(dx_sin(v14 + a2[0], tr_), tr_), tr_) + D::from(0.9), tr_) * (-D::from(0.2))) - a2[1]) + (D::from(0.25) * acc16)) + ((D::from(0.65) * dx_sigmoid(u17[0], tr_)) + (D::from(0.85) * v22))
+    let mut ls23 = LpD { a: dx_atan(({ let t24 = dx_ln_1p(dx_abs(v22, tr_), tr_); t24 * dx_min(acc16, acc16, tr_) }) + x1, tr_), v: [dx_tanh(dx_rem(-D::from(2.05), dx_abs(dx_relu(v14, tr_), tr_) + D::from(0.95), tr_) + a2[0], tr_), dx_sin(dx_mul_add(dx_atan(dx_exp2(acc16, tr_), tr_), dx_rem(D::from(2.3), dx_exp(v13, tr_) + D::from(0.5), tr_), v22 / (-D::from(2.2)), tr_) + a2[1], tr_)] };
+    ls23.a += dx_atan(if dx_lt(dx_powf(dx_abs(v14, tr_) + D::from(1.05), v13, tr_), u17.iter().zip(a2.iter()).map(|(p25, q26)| dx_clamp(acc16, -D::from(0.8), D::from(0.0), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { v13 * acc16 } else { -a2[1] }, tr_) * D::from(0.95);
+    ((((dx_log2(dx_abs(dx_exp(dx_sin(v14 + a2[0], tr_), tr_), tr_) + D::from(0.9), tr_) * (-D::from(0.2))) - a2[1]) + (D::from(0.25) * acc16)) + ((D::from(0.65) * dx_sigmoid(u17[0], tr_)) + (D::from(0.85) * v22))) + (D::from(1.45) * dx_sigmoid(ls23.v[0] + (ls23.a * ls23.v[1]), tr_))
 }
 
 fn p616_eval(x: &[f64]) -> Vec<f64> {
@@ -2163,7 +2335,9 @@ fn p619(x1: f64, b2: &[f64; 3], s3: &[f64], a4: [f64; 1], k5: i32, f6: bool, ch7
     let v16: f64 = match ok11 { Some(j15) if j15 > 0 => (autodiff::sigmoid(acc6).sin() + s3[0]).tanh() * (j15 as f64), Some(_) => (0.75 + (s3[0] * s3[0])).recip(), None => -autodiff::sigmoid(s3[0]), };
     let v17: f64 = autodiff::sigmoid((v16 * a4[0]) + s3[0].min(s3[1])).rem_euclid(-(f64::clamp(1.5, a4[0], a4[0] + 1.5).exp() + 0.5));
     let v18: f64 = v17.sin().exp2().sin().div_euclid(1.35);
-    ((((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))) + ((1.45 * autodiff::sigmoid(v17)) + (0.6 * (v18 * (x1.abs() + 0.95).sqrt().atan()).tanh()))
+    let lo19 = if (v18 + a4[0]).atan() > x1 { Some(s3.iter().map(|&e20| x1).sum::<f64>().atan()) } else { None };
+    let v22: f64 = lo19.unwrap_or(autodiff::softplus(v13.clamp(s3[2], s3[2] + 0.6)).tanh());
+    (((((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))) + ((1.45 * autodiff::sigmoid(v17)) + (0.6 * (v18 * (x1.abs() + 0.95).sqrt().atan()).tanh()))) + (1.05 * v22)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2192,7 +2366,9 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
     let v16: D = match ok11 { Some(j15) if j15 > 0 => dx_tanh(dx_sin(dx_sigmoid(acc6, tr_), tr_) + s3[0], tr_) * D::from(j15 as f64), Some(_) => dx_recip(D::from(0.75) + (s3[0] * s3[0]), tr_), None => -dx_sigmoid(s3[0], tr_), };
     let v17: D = dx_rem_euclid(dx_sigmoid((v16 * a4[0]) + dx_min(s3[0], s3[1], tr_), tr_), -(dx_exp(dx_clamp(D::from(1.5), a4[0], a4[0] + D::from(1.5), tr_), tr_) + D::from(0.5)), tr_);
     let v18: D = dx_div_euclid(dx_sin(dx_exp2(dx_sin(v17, tr_), tr_), tr_), D::from(1.35), tr_);
-    ((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))
+    let lo19 = if dx_gt(dx_atan(v18 + a4[0], tr_), x1, tr_) { Some(dx_atan(s3.iter().map(|&e20| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) } else { None };
+    let v22: D = lo19.unwrap_or(dx_tanh(dx_softplus(dx_clamp(v13, s3[2], s3[2] + D::from(0.6), tr_), tr_), tr_));
+    (((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))) + (D::from(1.05) * v22)
 }
 
 fn p619_eval(x: &[f64]) -> Vec<f64> {
@@ -2260,7 +2436,10 @@ fn p620(a1: [f64; 1], s2: &[f64], b3: &[f64; 1], k4: i32, st: &Body) -> f64 {
     let cc8: f64 = cdot1(&a1, &a1);
     let v9: f64 = f64::rem_euclid(autodiff::sigmoid((a1[0] * a1[0]).ln_1p().sinh()), K620.sin().abs() + 1.0);
     let v10: f64 = f64::rem_euclid(((b3[0] - st.w[0][1]) * autodiff::elu(1.85, b3[0].tanh())).sin(), (f64::abs(2.05) + 1.45).recip().abs() + 1.35);
-    (((((K620 % (st.inner.t.cos().abs() + 1.1)).exp_m1() - st.m).atan() * st.inner.t) + st.inner.t) + (((0.25 * autodiff::sigmoid(out6[0])) + (0.75 * cc7)) + (1.2 * cc8))) + ((1.2 * v9) + (1.45 * v10))
+    let lh11: Vec<f64> = lvec(&a1, (st.w[1][0] * st.m).atan() * 0.95);
+    let lo13 = if a1.iter().zip(b3.iter()).map(|(p14, q15)| autodiff::sigmoid(st.w[0][1] + s2[1]) + 1.0).product::<f64>() < -0.937 { Some(autodiff::sigmoid((s2[3] - b3[0]).round())) } else { None };
+    let v17: f64 = match lo13 { Some(ov16) if ov16 < 1.513 => (-ov16).fract() + cc7.min(st.m / 0.7).sin(), Some(ov16) => autodiff::sigmoid(ov16 * 1.15) + ((st.inner.a[0].abs() + 1.65).acosh().atan() * 0.95), None => (cc8 + st.w[1][0]).sin() };
+    ((((((K620 % (st.inner.t.cos().abs() + 1.1)).exp_m1() - st.m).atan() * st.inner.t) + st.inner.t) + (((0.25 * autodiff::sigmoid(out6[0])) + (0.75 * cc7)) + (1.2 * cc8))) + ((1.2 * v9) + (1.45 * v10))) + (((1.15 * (lh11[0] * autodiff::sigmoid(if (cc7 - st.vel[0]) >= 0.85 { out6.iter().map(|e12| 1.95).sum::<f64>() } else { (s2[2].tanh() * 0.9).atanh() }))) + (1.0 * lsum(&lh11))) + (0.85 * v17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2286,7 +2465,10 @@ fn p620_dual<D: Dn>(a1: [D; 1], s2: &[D], b3: &[D; 1], k4: i32, st: &BodyD<D>, t
     let cc8: D = cdot1_dual(&a1, &a1, tr_);
     let v9: D = dx_rem_euclid(dx_sigmoid(dx_sinh(dx_ln_1p(a1[0] * a1[0], tr_), tr_), tr_), dx_abs(dx_sin(K620, tr_), tr_) + D::from(1.0), tr_);
     let v10: D = dx_rem_euclid(dx_sin((b3[0] - st.w[0][1]) * dx_elu(D::from(1.85), dx_tanh(b3[0], tr_), tr_), tr_), dx_abs(dx_recip(dx_abs(D::from(2.05), tr_) + D::from(1.45), tr_), tr_) + D::from(1.35), tr_);
-    (((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))) + ((D::from(1.2) * v9) + (D::from(1.45) * v10))
+    let lh11: Vec<D> = lvec_dual(&a1, dx_atan(st.w[1][0] * st.m, tr_) * D::from(0.95), tr_);
+    let lo13 = if dx_lt(a1.iter().zip(b3.iter()).map(|(p14, q15)| dx_sigmoid(st.w[0][1] + s2[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(0.937), tr_) { Some(dx_sigmoid(dx_round(s2[3] - b3[0], tr_), tr_)) } else { None };
+    let v17: D = match lo13 { Some(ov16) if dx_lt(ov16, D::from(1.513), tr_) => dx_fract(-ov16, tr_) + dx_sin(dx_min(cc7, st.m / D::from(0.7), tr_), tr_), Some(ov16) => dx_sigmoid(ov16 * D::from(1.15), tr_) + (dx_atan(dx_acosh(dx_abs(st.inner.a[0], tr_) + D::from(1.65), tr_), tr_) * D::from(0.95)), None => dx_sin(cc8 + st.w[1][0], tr_) };
+    ((((dx_atan(dx_exp_m1(dx_rem(K620, dx_abs(dx_cos(st.inner.t, tr_), tr_) + D::from(1.1), tr_), tr_) - st.m, tr_) * st.inner.t) + st.inner.t) + (((D::from(0.25) * dx_sigmoid(out6[0], tr_)) + (D::from(0.75) * cc7)) + (D::from(1.2) * cc8))) + ((D::from(1.2) * v9) + (D::from(1.45) * v10))) + (((D::from(1.15) * (lh11[0] * dx_sigmoid(if dx_ge(cc7 - st.vel[0], D::from(0.85), tr_) { out6.iter().map(|e12| D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_atanh(dx_tanh(s2[2], tr_) * D::from(0.9), tr_) }, tr_))) + (D::from(1.0) * lsum_dual(&lh11, tr_))) + (D::from(0.85) * v17))
 }
 
 fn p620_eval(x: &[f64]) -> Vec<f64> {
@@ -2486,7 +2668,16 @@ fn p622(x1: f64, x2: f64, x3: f64, x4: f64, mut st: Body) -> f64 {
     for i11 in (0..4).rev() {
         acc10 = (0.5 * acc10) + (((snap4[i11 % 2] - (st.vel[1].sin() * 0.9).asin()).atan() * 0.95) * (i11 as f64));
     }
-    (((((f64::abs(-1.45) + 0.6).ln() - 2.05) - x4) - st.m) + (1.3 * acc3)) + (((0.6 * (st.inner.a[1] - snap4[1]).sin()) + (0.85 * cc6)) + (0.95 * acc10.tanh()))
+    let mut lv12 = Vec::new();
+    for (i14, e13) in hh7.iter().enumerate() {
+        if *e13 < x2 {
+            lv12.push(e13 + ((i14 as f64) * 0.95));
+        }
+    }
+    let v15: f64 = if lv12.is_empty() { (st.m.powi(0) - v1).sin() } else { (lv12[0] * autodiff::sigmoid((cc6.sin() * 0.9).asin().tanh().cosh() + x4)) + lv12[lv12.len() - 1] };
+    let la16: [f64; 3] = [autodiff::sigmoid(if (st.m * x1) > -0.8 { acc3 * x4 } else { (snap4[0].tanh() * 0.9).acos() }), autodiff::sigmoid(if st.inner.t >= x1 && st.inner.t > -0.85 { st.pos[0] } else if st.vel[0].min(x1) < -0.8 { autodiff::leaky_relu(cc6, autodiff::sigmoid(x1)) } else { st.vel[0].sin() }), (cc6 + x4).sin()];
+    let lm17 = la16.map(|t18| (t18 * t18.exp2()).atan());
+    ((((((f64::abs(-1.45) + 0.6).ln() - 2.05) - x4) - st.m) + (1.3 * acc3)) + (((0.6 * (st.inner.a[1] - snap4[1]).sin()) + (0.85 * cc6)) + (0.95 * acc10.tanh()))) + ((1.1 * v15.tanh()) + (1.5 * (lm17[1] * x3.tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2508,7 +2699,16 @@ fn p622_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, mut st: BodyD<D>, tr_: &mut Tr) 
     for i11 in (0..4).rev() {
         acc10 = (D::from(0.5) * acc10) + ((dx_atan(snap4[i11 % 2] - dx_asin(dx_sin(st.vel[1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)) * D::from(i11 as f64));
     }
-    ((((dx_ln(dx_abs(-D::from(1.45), tr_) + D::from(0.6), tr_) - D::from(2.05)) - x4) - st.m) + (D::from(1.3) * acc3)) + (((D::from(0.6) * dx_sin(st.inner.a[1] - snap4[1], tr_)) + (D::from(0.85) * cc6)) + (D::from(0.95) * dx_tanh(acc10, tr_)))
+    let mut lv12 = Vec::new();
+    for (i14, e13) in hh7.iter().enumerate() {
+        if dx_lt(*e13, x2, tr_) {
+            lv12.push(*e13 + (D::from(i14 as f64) * D::from(0.95)));
+        }
+    }
+    let v15: D = if lv12.is_empty() { dx_sin(dx_powi(st.m, 0, tr_) - v1, tr_) } else { (lv12[0] * dx_sigmoid(dx_cosh(dx_tanh(dx_asin(dx_sin(cc6, tr_) * D::from(0.9), tr_), tr_), tr_) + x4, tr_)) + lv12[lv12.len() - 1] };
+    let la16: [D; 3] = [dx_sigmoid(if dx_gt(st.m * x1, -D::from(0.8), tr_) { acc3 * x4 } else { dx_acos(dx_tanh(snap4[0], tr_) * D::from(0.9), tr_) }, tr_), dx_sigmoid(if dx_ge(st.inner.t, x1, tr_) && dx_gt(st.inner.t, -D::from(0.85), tr_) { st.pos[0] } else if dx_lt(dx_min(st.vel[0], x1, tr_), -D::from(0.8), tr_) { dx_leaky_relu(cc6, dx_sigmoid(x1, tr_), tr_) } else { dx_sin(st.vel[0], tr_) }, tr_), dx_sin(cc6 + x4, tr_)];
+    let lm17 = la16.map(|t18| dx_atan(t18 * dx_exp2(t18, tr_), tr_));
+    (((((dx_ln(dx_abs(-D::from(1.45), tr_) + D::from(0.6), tr_) - D::from(2.05)) - x4) - st.m) + (D::from(1.3) * acc3)) + (((D::from(0.6) * dx_sin(st.inner.a[1] - snap4[1], tr_)) + (D::from(0.85) * cc6)) + (D::from(0.95) * dx_tanh(acc10, tr_)))) + ((D::from(1.1) * dx_tanh(v15, tr_)) + (D::from(1.5) * (lm17[1] * dx_tanh(x3, tr_))))
 }
 
 fn p622_eval(x: &[f64]) -> Vec<f64> {
@@ -2626,7 +2826,9 @@ fn p623(r1: &f64, b2: &[f64; 4], w3: &[[f64; 2]; 2], b4: &[f64; 4], wv11: [[f64;
     let v14: f64 = (wv11[0][1] * autodiff::sigmoid(b2.iter().fold(0.65f64, |acc13, e12| acc13 + (cc10 / (cc10.sin().exp() + 0.5)).tanh()))) + wv11[1][0].sin();
     let v15: f64 = b4.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v17: f64 = r1.rem_euclid(b2.iter().sum::<f64>().abs() + 1.2);
-    ((((w3[0][0] - v1) + (0.3 * acc7)) + (0.7 * autodiff::sigmoid(cc10))) + ((0.5 * v14) + (0.65 * v15))) + (1.25 * v17.tanh())
+    let lq18 = lmake(((v1.atan().abs() + 1.45).powi(-1) + wv11[1][1]).atan(), ((1.75 * w3[0][0]) / (r1.cos().abs() + 0.85)).sin());
+    let lq19 = lshift(lq18, (v14 + b4[2]).tanh());
+    (((((w3[0][0] - v1) + (0.3 * acc7)) + (0.7 * autodiff::sigmoid(cc10))) + ((0.5 * v14) + (0.65 * v15))) + (1.25 * v17.tanh())) + (1.15 * lnorm(&lq19).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2644,7 +2846,9 @@ fn p623_dual<D: Dn>(r1: &D, b2: &[D; 4], w3: &[[D; 2]; 2], b4: &[D; 4], wv11: [[
     let v14: D = (wv11[0][1] * dx_sigmoid(b2.iter().fold(D::from(0.65), |acc13, e12| acc13 + dx_tanh(cc10 / (dx_exp(dx_sin(cc10, tr_), tr_) + D::from(0.5)), tr_)), tr_)) + dx_sin(wv11[1][0], tr_);
     let v15: D = b4.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v17: D = dx_rem_euclid(*r1, dx_abs(b2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.2), tr_);
-    ((((w3[0][0] - v1) + (D::from(0.3) * acc7)) + (D::from(0.7) * dx_sigmoid(cc10, tr_))) + ((D::from(0.5) * v14) + (D::from(0.65) * v15))) + (D::from(1.25) * dx_tanh(v17, tr_))
+    let lq18 = lmake_dual(dx_atan(dx_powi(dx_abs(dx_atan(v1, tr_), tr_) + D::from(1.45), -1, tr_) + wv11[1][1], tr_), dx_sin((D::from(1.75) * w3[0][0]) / (dx_abs(dx_cos(*r1, tr_), tr_) + D::from(0.85)), tr_), tr_);
+    let lq19 = lshift_dual(lq18, dx_tanh(v14 + b4[2], tr_), tr_);
+    (((((w3[0][0] - v1) + (D::from(0.3) * acc7)) + (D::from(0.7) * dx_sigmoid(cc10, tr_))) + ((D::from(0.5) * v14) + (D::from(0.65) * v15))) + (D::from(1.25) * dx_tanh(v17, tr_))) + (D::from(1.15) * dx_tanh(lnorm_dual(&lq19, tr_), tr_))
 }
 
 fn p623_eval(x: &[f64]) -> Vec<f64> {
@@ -2804,7 +3008,9 @@ fn p625(x1: f64, mut x2: f64, st: &Body, wv8: [[f64; 2]; 2]) -> f64 {
     out5[1] -= ((x1 - out5[0]) + st.inner.t).tanh();
     let (v6, v7) = st.w[0][0].sin_cos();
     let v9: f64 = (wv8[1][1] * (2.75 * (v6 - x1)).atan()) + wv8[1][0].sin();
-    (((((st.vel[1].clamp(st.inner.t, st.inner.t + 1.05) + st.m) + st.m) - st.inner.t) + (0.65 * acc4)) + (((1.2 * out5[0].atan()) + (1.4 * v6)) + (1.05 * v7))) + (1.5 * v9.tanh())
+    let lh10: Vec<f64> = lpush(&out5, ((v6 / (st.vel[1].exp() + 0.5)) + x2.min(x2)).sin());
+    let lq11 = lmake(-(-(1.1 + (st.m * st.m))).recip(), (out5.iter().map(|e12| autodiff::sigmoid(v9)).sum::<f64>() + st.w[1][0]).tanh());
+    ((((((st.vel[1].clamp(st.inner.t, st.inner.t + 1.05) + st.m) + st.m) - st.inner.t) + (0.65 * acc4)) + (((1.2 * out5[0].atan()) + (1.4 * v6)) + (1.05 * v7))) + (1.5 * v9.tanh())) + (((1.25 * (lh10[0] * (((acc4.abs() + 1.05).ln().trunc() + st.inner.a[1]).atan() * 0.95))) + (1.25 * lsum(&lh10))) + (0.6 * lnorm(&lq11).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2830,7 +3036,9 @@ fn p625_dual<D: Dn>(x1: D, mut x2: D, st: &BodyD<D>, wv8: [[D; 2]; 2], tr_: &mut
     out5[1] -= dx_tanh((x1 - out5[0]) + st.inner.t, tr_);
     let (v6, v7) = (dx_sin(st.w[0][0], tr_), dx_cos(st.w[0][0], tr_));
     let v9: D = (wv8[1][1] * dx_atan(D::from(2.75) * (v6 - x1), tr_)) + dx_sin(wv8[1][0], tr_);
-    (((((dx_clamp(st.vel[1], st.inner.t, st.inner.t + D::from(1.05), tr_) + st.m) + st.m) - st.inner.t) + (D::from(0.65) * acc4)) + (((D::from(1.2) * dx_atan(out5[0], tr_)) + (D::from(1.4) * v6)) + (D::from(1.05) * v7))) + (D::from(1.5) * dx_tanh(v9, tr_))
+    let lh10: Vec<D> = lpush_dual(&out5, dx_sin((v6 / (dx_exp(st.vel[1], tr_) + D::from(0.5))) + dx_min(x2, x2, tr_), tr_), tr_);
+    let lq11 = lmake_dual(-dx_recip(-(D::from(1.1) + (st.m * st.m)), tr_), dx_tanh(out5.iter().map(|e12| dx_sigmoid(v9, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.w[1][0], tr_), tr_);
+    ((((((dx_clamp(st.vel[1], st.inner.t, st.inner.t + D::from(1.05), tr_) + st.m) + st.m) - st.inner.t) + (D::from(0.65) * acc4)) + (((D::from(1.2) * dx_atan(out5[0], tr_)) + (D::from(1.4) * v6)) + (D::from(1.05) * v7))) + (D::from(1.5) * dx_tanh(v9, tr_))) + (((D::from(1.25) * (lh10[0] * (dx_atan(dx_trunc(dx_ln(dx_abs(acc4, tr_) + D::from(1.05), tr_), tr_) + st.inner.a[1], tr_) * D::from(0.95)))) + (D::from(1.25) * lsum_dual(&lh10, tr_))) + (D::from(0.6) * dx_tanh(lnorm_dual(&lq11, tr_), tr_)))
 }
 
 fn p625_eval(x: &[f64]) -> Vec<f64> {
@@ -2884,7 +3092,8 @@ fn p626(a1: [f64; 5], s2: &[f64], a3: [f64; 2]) -> f64 {
     }
     let v8: f64 = f64::rem_euclid(-y3[0].tanh().exp(), (a1[4] + v2).abs() + 1.5);
     let v9: f64 = (ia4[1] / (-1.05)).round().rem_euclid(-(1.0 + (v8 * v8)));
-    ((((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])) + ((1.45 * v8.tanh()) + (1.4 * v9.sin()))
+    let lq10 = lmake(autodiff::relu(s2[3]).atan(), (((autodiff::sigmoid(v9) * 1.85) / ((v8.tanh() * 0.9).atanh().abs() + 1.05)) + a1[3]).atan());
+    (((((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])) + ((1.45 * v8.tanh()) + (1.4 * v9.sin()))) + ((0.85 * lnormv(lq10).tanh()) + (1.15 * lnorm(&lq10).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2901,7 +3110,8 @@ fn p626_dual<D: Dn>(a1: [D; 5], s2: &[D], a3: [D; 2], tr_: &mut Tr) -> D {
     }
     let v8: D = dx_rem_euclid(-dx_exp(dx_tanh(y3[0], tr_), tr_), dx_abs(a1[4] + v2, tr_) + D::from(1.5), tr_);
     let v9: D = dx_rem_euclid(dx_round(ia4[1] / (-D::from(1.05)), tr_), -(D::from(1.0) + (v8 * v8)), tr_);
-    ((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))
+    let lq10 = lmake_dual(dx_atan(dx_relu(s2[3], tr_), tr_), dx_atan(((dx_sigmoid(v9, tr_) * D::from(1.85)) / (dx_abs(dx_atanh(dx_tanh(v8, tr_) * D::from(0.9), tr_), tr_) + D::from(1.05))) + a1[3], tr_), tr_);
+    (((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))) + ((D::from(0.85) * dx_tanh(lnormv_dual(lq10, tr_), tr_)) + (D::from(1.15) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))
 }
 
 fn p626_eval(x: &[f64]) -> Vec<f64> {
@@ -2958,7 +3168,8 @@ fn p627(x1: f64, x2: f64, w3: &[[f64; 2]; 1], a4: [f64; 3], b5: &[f64; 5], nt: u
     let cc10: f64 = cdot5(b5, b5);
     let cl11 = |z12: f64| ((-2.45 - z12) - (z12 * z12)).tanh();
     let v13: f64 = cl11((a4[nt + 1].mul_add(u4[nt], x2) / (1.0 + (z6[nt] * z6[nt]))).sin()) + (0.45 * cl11(autodiff::sigmoid(z6[nt].mul_add(b5[nt], z6[2 - 1 - nt]).atan() * (x2 - b5[nt]))));
-    ((((f64::abs(-1.95) + 0.6).sqrt() * b5[nt]).tanh() * 0.9).atanh() - x2) + ((((1.15 * u4[1].atan()) + (1.1 * z6[0].tanh())) + (0.6 * cc10.atan())) + (1.45 * v13.sin()))
+    let lq14: Lp = lmake(((0.95 + (w3[nt % w3.len()][nt] * w3[nt % w3.len()][nt])).log10().abs() + 1.0).powf(x1).tanh(), x1.exp_m1().tanh());
+    (((((f64::abs(-1.95) + 0.6).sqrt() * b5[nt]).tanh() * 0.9).atanh() - x2) + ((((1.15 * u4[1].atan()) + (1.1 * z6[0].tanh())) + (0.6 * cc10.atan())) + (1.45 * v13.sin()))) + (1.15 * lnorm(&lq14).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2982,7 +3193,8 @@ fn p627_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 1], a4: [D; 3], b5: &[D; 5], nt:
     let cc10: D = cdot5_dual(b5, b5, tr_);
     let cl11 = |z12: D, tr_: &mut Tr| dx_tanh((-D::from(2.45) - z12) - (z12 * z12), tr_);
     let v13: D = cl11(dx_sin(dx_mul_add(a4[nt + 1], u4[nt], x2, tr_) / (D::from(1.0) + (z6[nt] * z6[nt])), tr_), tr_) + (D::from(0.45) * cl11(dx_sigmoid(dx_atan(dx_mul_add(z6[nt], b5[nt], z6[2 - 1 - nt], tr_), tr_) * (x2 - b5[nt]), tr_), tr_));
-    (dx_atanh(dx_tanh(dx_sqrt(dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_) * b5[nt], tr_) * D::from(0.9), tr_) - x2) + ((((D::from(1.15) * dx_atan(u4[1], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.6) * dx_atan(cc10, tr_))) + (D::from(1.45) * dx_sin(v13, tr_)))
+    let lq14: LpD<D> = lmake_dual(dx_tanh(dx_powf(dx_abs(dx_log10(D::from(0.95) + (w3[nt % w3.len()][nt] * w3[nt % w3.len()][nt]), tr_), tr_) + D::from(1.0), x1, tr_), tr_), dx_tanh(dx_exp_m1(x1, tr_), tr_), tr_);
+    ((dx_atanh(dx_tanh(dx_sqrt(dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_) * b5[nt], tr_) * D::from(0.9), tr_) - x2) + ((((D::from(1.15) * dx_atan(u4[1], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.6) * dx_atan(cc10, tr_))) + (D::from(1.45) * dx_sin(v13, tr_)))) + (D::from(1.15) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))
 }
 
 fn p627_eval(x: &[f64]) -> Vec<f64> {
@@ -3324,7 +3536,9 @@ fn p631(b1: &[f64; 3], mut a2: [f64; 2], st: &Body) -> f64 {
     let ia16: [f64; 4] = [((0.15 * (z11[c12 % 1] / 2.5).tanh()) + st.inner.a[1]).tanh(), ((st.pos[c12 % 2] * st.inner.a[c12 % 2]) + ((c12 as f64) - st.inner.t)).tanh(), (out9.iter().copied().product::<f64>().signum() + st.pos[c12 % 2]).atan(), autodiff::leaky_relu(-2.5, (st.pos[(c12 + 3) % 2].abs() + 0.8).log2().tanh()).sin()];
     let (n22, s23, s24) = ia16.iter().fold((0usize, 0.0, 0.0), |(c19, p20, q21), v18| (c19 + 1, p20 + (-0.55 + v18), q21 + ((v18 / 1.45).tanh() * (c19 as f64))));
     let (s30, s31) = out9.iter().fold((0.0, 0.0), |(p27, q28), &v25| (p27 + (if v25.cos() <= 1.0 { -0.4 - v25 } else { autodiff::relu(v25) }).tanh(), q28 + autodiff::sigmoid(((-0.9 + v25).abs() + 1.2).cbrt())));
-    ((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((1.05 * out9[1].tanh()) + (1.25 * u10[0].tanh())) + (0.6 * autodiff::sigmoid(z11[0]))) + (0.7 * cc15))) + ((((0.6 * (s23 / (n22 as f64))) + (0.85 * s24.sin())) + (0.8 * s30)) + (0.7 * s31))
+    let ia32: [f64; 4] = [(s30.max(st.m) / ((s24 + s31).sin().exp() + 0.5)).sin(), a2.iter().zip(u10.iter()).fold(s30, |acc35, (p33, q34)| (acc35 + f64::powi(-1.45, c12 as i32).tanh()).tanh()).atan(), (f64::max(-1.15, -1.15) / ((out9[c12 % 2] + st.inner.t).abs() + 1.45)).sin(), autodiff::sigmoid(((n22 + 1) as f64).tanh().exp().atan() + a2[(n22 + 3) % a2.len()])];
+    let lh36: Vec<f64> = lpush(&ia32, autodiff::sigmoid((((n22 as f64) + (c12 as f64)).abs() + 0.5).recip() + st.vel[0]));
+    (((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((1.05 * out9[1].tanh()) + (1.25 * u10[0].tanh())) + (0.6 * autodiff::sigmoid(z11[0]))) + (0.7 * cc15))) + ((((0.6 * (s23 / (n22 as f64))) + (0.85 * s24.sin())) + (0.8 * s30)) + (0.7 * s31))) + (0.95 * lh36.iter().map(|&t37| autodiff::sigmoid((t37.abs() + 0.6).log(2.45))).sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3368,7 +3582,9 @@ fn p631_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 2], st: &BodyD<D>, tr_: &mut Tr) ->
     let ia16: [D; 4] = [dx_tanh((D::from(0.15) * dx_tanh(z11[c12 % 1] / D::from(2.5), tr_)) + st.inner.a[1], tr_), dx_tanh((st.pos[c12 % 2] * st.inner.a[c12 % 2]) + (D::from(c12 as f64) - st.inner.t), tr_), dx_atan(dx_signum(out9.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + st.pos[c12 % 2], tr_), dx_sin(dx_leaky_relu(-D::from(2.5), dx_tanh(dx_log2(dx_abs(st.pos[(c12 + 3) % 2], tr_) + D::from(0.8), tr_), tr_), tr_), tr_)];
     let (n22, s23, s24) = ia16.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c19, p20, q21), v18| (c19 + 1, p20 + (-D::from(0.55) + (*v18)), q21 + (dx_tanh(*v18 / D::from(1.45), tr_) * D::from(c19 as f64))));
     let (s30, s31) = out9.iter().fold((D::from(0.0), D::from(0.0)), |(p27, q28), &v25| (p27 + dx_tanh(if dx_le(dx_cos(v25, tr_), D::from(1.0), tr_) { -D::from(0.4) - v25 } else { dx_relu(v25, tr_) }, tr_), q28 + dx_sigmoid(dx_cbrt(dx_abs(-D::from(0.9) + v25, tr_) + D::from(1.2), tr_), tr_)));
-    ((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))
+    let ia32: [D; 4] = [dx_sin(dx_max(s30, st.m, tr_) / (dx_exp(dx_sin(s24 + s31, tr_), tr_) + D::from(0.5)), tr_), dx_atan(a2.iter().zip(u10.iter()).fold(s30, |acc35, (p33, q34)| dx_tanh(acc35 + dx_tanh(dx_powi(-D::from(1.45), c12 as i32, tr_), tr_), tr_)), tr_), dx_sin(dx_max(-D::from(1.15), -D::from(1.15), tr_) / (dx_abs(out9[c12 % 2] + st.inner.t, tr_) + D::from(1.45)), tr_), dx_sigmoid(dx_atan(dx_exp(dx_tanh(D::from((n22 + 1) as f64), tr_), tr_), tr_) + a2[(n22 + 3) % a2.len()], tr_)];
+    let lh36: Vec<D> = lpush_dual(&ia32, dx_sigmoid(dx_recip(dx_abs(D::from(n22 as f64) + D::from(c12 as f64), tr_) + D::from(0.5), tr_) + st.vel[0], tr_), tr_);
+    (((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))) + (D::from(0.95) * lh36.iter().map(|&t37| dx_sigmoid(dx_log(dx_abs(t37, tr_) + D::from(0.6), D::from(2.45), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p631_eval(x: &[f64]) -> Vec<f64> {
@@ -3439,7 +3655,8 @@ fn p632(x1: f64, b2: &[f64; 1], a3: [f64; 4], ok21: Option<usize>) -> [f64; 2] {
         v22 += ((cc20 + b2[0]) - (cc20.abs() + 0.55).sqrt()).sin() * ((j23 as f64) + 0.5);
     }
     let v25: f64 = f64::div_euclid((a3.iter().map(|e24| b2[0]).sum::<f64>() * b2[0]).tanh(), -(x1.asinh().exp() + 0.5));
-    [((((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin())) + (0.25 * autodiff::sigmoid(v25 * autodiff::softplus(v22).atan())), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
+    let lm26: [f64; 4] = a3.map(|t27| autodiff::sigmoid((t27 + 1.9) * (t27.sin() * 0.9).acos()));
+    [(((((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin())) + (0.25 * autodiff::sigmoid(v25 * autodiff::softplus(v22).atan()))) + (1.0 * (lm26[2] * ((b2[0] / (v22.tanh().exp() + 0.5)) + f64::ceil(2.95)).sin())), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3476,7 +3693,8 @@ fn p632_dual<D: Dn>(x1: D, b2: &[D; 1], a3: [D; 4], ok21: Option<usize>, tr_: &m
         v22 += dx_sin((cc20 + b2[0]) - dx_sqrt(dx_abs(cc20, tr_) + D::from(0.55), tr_), tr_) * (D::from(j23 as f64) + D::from(0.5));
     }
     let v25: D = dx_div_euclid(dx_tanh(a3.iter().map(|e24| b2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * b2[0], tr_), -(dx_exp(dx_asinh(x1, tr_), tr_) + D::from(0.5)), tr_);
-    [((((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_))) + (D::from(0.25) * dx_sigmoid(v25 * dx_atan(dx_softplus(v22, tr_), tr_), tr_)), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
+    let lm26: [D; 4] = a3.map(|t27| dx_sigmoid((t27 + D::from(1.9)) * dx_acos(dx_sin(t27, tr_) * D::from(0.9), tr_), tr_));
+    [(((((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_))) + (D::from(0.25) * dx_sigmoid(v25 * dx_atan(dx_softplus(v22, tr_), tr_), tr_))) + (D::from(1.0) * (lm26[2] * dx_sin((b2[0] / (dx_exp(dx_tanh(v22, tr_), tr_) + D::from(0.5))) + dx_ceil(D::from(2.95), tr_), tr_))), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
 }
 
 fn p632_eval(x: &[f64]) -> Vec<f64> {
@@ -3707,7 +3925,10 @@ fn p635(x1: f64, nt: usize) -> f64 {
         u4[0] = (0.4 * snap8[0]) + x1.sin();
     }
     let cc9: f64 = cdot1(&u4, &u4);
-    ((((autodiff::sigmoid(x1.sinh().abs() + 1.2) + 1.5).powf(2.2).cos() + ((nt + 1) as f64)) + x1) - x1) + ((((1.35 * u4[0].sin()) + (1.25 * snap5[0].sin())) + (0.65 * u4[0].sin())) + (1.2 * autodiff::sigmoid(cc9)))
+    let r10: f64 = lscale(((cc9.cos() - (cc9 / 0.6)) + x1).tanh(), &mut u4);
+    let mut lo11: [f64; 2] = [(f64::log(f64::abs(-2.55) + 1.4, u4[c6 % 1].abs() + 2.55).sin().tan() + x1).sin(), autodiff::sigmoid(x1)];
+    lfill2(((3.0 / (1.0 + (lo11[1] * lo11[1]))).tanh().exp_m1() + x1).tanh(), &mut lo11);
+    (((((autodiff::sigmoid(x1.sinh().abs() + 1.2) + 1.5).powf(2.2).cos() + ((nt + 1) as f64)) + x1) - x1) + ((((1.35 * u4[0].sin()) + (1.25 * snap5[0].sin())) + (0.65 * u4[0].sin())) + (1.2 * autodiff::sigmoid(cc9)))) + (((1.5 * autodiff::sigmoid(u4[0])) + (0.9 * r10.atan())) + (1.5 * (lo11[1] * lo11[0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3735,7 +3956,10 @@ fn p635_dual<D: Dn>(x1: D, nt: usize, tr_: &mut Tr) -> D {
         u4[0] = (D::from(0.4) * snap8[0]) + dx_sin(x1, tr_);
     }
     let cc9: D = cdot1_dual(&u4, &u4, tr_);
-    (((dx_cos(dx_powf(dx_sigmoid(dx_abs(dx_sinh(x1, tr_), tr_) + D::from(1.2), tr_) + D::from(1.5), D::from(2.2), tr_), tr_) + D::from((nt + 1) as f64)) + x1) - x1) + ((((D::from(1.35) * dx_sin(u4[0], tr_)) + (D::from(1.25) * dx_sin(snap5[0], tr_))) + (D::from(0.65) * dx_sin(u4[0], tr_))) + (D::from(1.2) * dx_sigmoid(cc9, tr_)))
+    let r10: D = lscale_dual(dx_tanh((dx_cos(cc9, tr_) - (cc9 / D::from(0.6))) + x1, tr_), &mut u4, tr_);
+    let mut lo11: [D; 2] = [dx_sin(dx_tan(dx_sin(dx_log(dx_abs(-D::from(2.55), tr_) + D::from(1.4), dx_abs(u4[c6 % 1], tr_) + D::from(2.55), tr_), tr_), tr_) + x1, tr_), dx_sigmoid(x1, tr_)];
+    lfill2_dual(dx_tanh(dx_exp_m1(dx_tanh(D::from(3.0) / (D::from(1.0) + (lo11[1] * lo11[1])), tr_), tr_) + x1, tr_), &mut lo11, tr_);
+    ((((dx_cos(dx_powf(dx_sigmoid(dx_abs(dx_sinh(x1, tr_), tr_) + D::from(1.2), tr_) + D::from(1.5), D::from(2.2), tr_), tr_) + D::from((nt + 1) as f64)) + x1) - x1) + ((((D::from(1.35) * dx_sin(u4[0], tr_)) + (D::from(1.25) * dx_sin(snap5[0], tr_))) + (D::from(0.65) * dx_sin(u4[0], tr_))) + (D::from(1.2) * dx_sigmoid(cc9, tr_)))) + (((D::from(1.5) * dx_sigmoid(u4[0], tr_)) + (D::from(0.9) * dx_atan(r10, tr_))) + (D::from(1.5) * (lo11[1] * lo11[0])))
 }
 
 fn p635_eval(x: &[f64]) -> Vec<f64> {
@@ -4320,7 +4544,10 @@ fn p641(r1: &f64, b2: &[f64; 4], mut a3: [f64; 5]) -> f64 {
     }
     let cc12: f64 = cdot2(&u9, &u9);
     let v13: f64 = f64::rem_euclid(cc12.tanh(), cc12.abs() + 1.45);
-    ((({ let t8 = *r1; t8 * (b2[1] + f64::max(2.4, *r1)).tanh() }) - r1) + ((1.25 * u9[1].atan()) + (1.3 * cc12.tanh()))) + (1.35 * v13.tanh())
+    let mut ls14 = Lp { a: (v13 - r1).min(b2[3]).sin(), v: [(autodiff::softplus(autodiff::softplus(v13)) + a3[2]).atan(), (u9[1] - v13).hypot(autodiff::leaky_relu(b2[3], 0.36)).tanh()] };
+    ls14.a += (cc12.atan() * (b2[1] + v13).atan()).atan() * 0.95;
+    ls14.v[0] *= autodiff::sigmoid((2.5 * (cc12.tanh() * autodiff::sigmoid(v13))) + a3[4]);
+    (((({ let t8 = *r1; t8 * (b2[1] + f64::max(2.4, *r1)).tanh() }) - r1) + ((1.25 * u9[1].atan()) + (1.3 * cc12.tanh()))) + (1.35 * v13.tanh())) + ((1.45 * autodiff::sigmoid(ls14.v[0] + (ls14.a * ls14.v[1]))) + (0.35 * lnorm(&ls14).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4350,7 +4577,10 @@ fn p641_dual<D: Dn>(r1: &D, b2: &[D; 4], mut a3: [D; 5], tr_: &mut Tr) -> D {
     }
     let cc12: D = cdot2_dual(&u9, &u9, tr_);
     let v13: D = dx_rem_euclid(dx_tanh(cc12, tr_), dx_abs(cc12, tr_) + D::from(1.45), tr_);
-    ((({ let t8 = *r1; t8 * dx_tanh(b2[1] + dx_max(D::from(2.4), *r1, tr_), tr_) }) - (*r1)) + ((D::from(1.25) * dx_atan(u9[1], tr_)) + (D::from(1.3) * dx_tanh(cc12, tr_)))) + (D::from(1.35) * dx_tanh(v13, tr_))
+    let mut ls14 = LpD { a: dx_sin(dx_min(v13 - (*r1), b2[3], tr_), tr_), v: [dx_atan(dx_softplus(dx_softplus(v13, tr_), tr_) + a3[2], tr_), dx_tanh(dx_hypot(u9[1] - v13, dx_leaky_relu(b2[3], D::from(0.36), tr_), tr_), tr_)] };
+    ls14.a += dx_atan(dx_atan(cc12, tr_) * dx_atan(b2[1] + v13, tr_), tr_) * D::from(0.95);
+    ls14.v[0] *= dx_sigmoid((D::from(2.5) * (dx_tanh(cc12, tr_) * dx_sigmoid(v13, tr_))) + a3[4], tr_);
+    (((({ let t8 = *r1; t8 * dx_tanh(b2[1] + dx_max(D::from(2.4), *r1, tr_), tr_) }) - (*r1)) + ((D::from(1.25) * dx_atan(u9[1], tr_)) + (D::from(1.3) * dx_tanh(cc12, tr_)))) + (D::from(1.35) * dx_tanh(v13, tr_))) + ((D::from(1.45) * dx_sigmoid(ls14.v[0] + (ls14.a * ls14.v[1]), tr_)) + (D::from(0.35) * dx_atan(lnorm_dual(&ls14, tr_), tr_)))
 }
 
 fn p641_eval(x: &[f64]) -> Vec<f64> {
@@ -4652,7 +4882,14 @@ fn p645(x1: f64, a4: [f64; 1], a3: [f64; 4], b2: &[f64; 3], n5: usize) -> f64 {
             let mut y10 = [-f64::atan(0.6); 3];
         }
     }
-    2.6 + x1
+    let mut lv11: Vec<f64> = Vec::with_capacity(a4.len());
+    for (i13, e12) in a4.iter().enumerate() {
+        if *e12 > -0.787 {
+            lv11.push((e12 - e12).sin() + ((i13 as f64) * 0.65));
+        }
+    }
+    let v14: f64 = if lv11.is_empty() { ((-(0.65 + (x1 * x1))).cbrt() / 2.35).atan() } else { (lv11[0] * ((a3[(n5 + 3) % 4] + b2[n5 % b2.len()]) + (n5 as f64).tanh().sinh()).sin()) + lv11[lv11.len() - 1] };
+    (2.6 + x1) + (0.7 * v14.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4680,7 +4917,14 @@ fn p645_dual<D: Dn>(x1: D, a4: [D; 1], a3: [D; 4], b2: &[D; 3], n5: usize, tr_: 
             let mut y10 = [-dx_atan(D::from(0.6), tr_); 3];
         }
     }
-    D::from(2.6) + x1
+    let mut lv11: Vec<D> = Vec::with_capacity(a4.len());
+    for (i13, e12) in a4.iter().enumerate() {
+        if dx_gt(*e12, -D::from(0.787), tr_) {
+            lv11.push(dx_sin(*e12 - (*e12), tr_) + (D::from(i13 as f64) * D::from(0.65)));
+        }
+    }
+    let v14: D = if lv11.is_empty() { dx_atan(dx_cbrt(-(D::from(0.65) + (x1 * x1)), tr_) / D::from(2.35), tr_) } else { (lv11[0] * dx_sin((a3[(n5 + 3) % 4] + b2[n5 % b2.len()]) + dx_sinh(dx_tanh(D::from(n5 as f64), tr_), tr_), tr_)) + lv11[lv11.len() - 1] };
+    (D::from(2.6) + x1) + (D::from(0.7) * dx_atan(v14, tr_))
 }
 
 fn p645_eval(x: &[f64]) -> Vec<f64> {
@@ -5429,7 +5673,8 @@ fn p653(s1: &[f64], s2: &[f64], nt: usize, ow17: Option<f64>) -> f64 {
     let v16: f64 = ia11.iter().step_by(2).filter(|&&v14| v14 < -0.787).map(|e15| ((e15.sin() * 0.9).acos() * (e15 * e15)).tanh()).sum::<f64>();
     let v19: f64 = match ow17 { Some(0.0) => autodiff::sigmoid((v4 + K653).mul_add(-0.95, -2.55 * s1[nt])), Some(f18) => ((((nt as f64) * 1.25) * f64::asinh(-1.25)) + s2[nt % s2.len()]).tanh() * f18, None => (((v4 / (v1.abs() + 0.8)) / (-3.0)) + s2[nt % s2.len()]).tanh(), };
     let v20: f64 = v19.rem_euclid(-((acc6 / (snap8[nt % snap8.len()].sin().exp() + 0.5)).sin().exp() + 0.5));
-    ((((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))) + (1.25 * v20)
+    let ls21 = Lp { a: (-(v3.sin() * ((nt + 1) as f64)) + s2[nt % s2.len()]).sin(), v: [((v16 / 2.55).cos() + s1[nt]).tanh(), (s1.iter().fold(1.75f64, |acc23, e22| acc23.min(s1.iter().map(|e24| (nt as f64) + (nt as f64)).sum::<f64>().tanh())).sin() * 0.9).acos().tanh()] };
+    (((((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))) + (1.25 * v20)) + (0.7 * (ls21.a * ls21.v[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5457,7 +5702,8 @@ fn p653_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, ow17: Option<f64>, tr_: &mut 
     let v16: D = { let mut s_ = D::from(0.0); for e15 in ia11.iter().step_by(2) { if dx_lt(*e15, -D::from(0.787), tr_) { s_ = s_ + dx_tanh(dx_acos(dx_sin(*e15, tr_) * D::from(0.9), tr_) * (*e15 * (*e15)), tr_); } } s_ };
     let v19: D = match ow17 { Some(0.0) => dx_sigmoid(dx_mul_add(v4 + K653, -D::from(0.95), -D::from(2.55) * s1[nt], tr_), tr_), Some(f18) => dx_tanh(((D::from(nt as f64) * D::from(1.25)) * dx_asinh(-D::from(1.25), tr_)) + s2[nt % s2.len()], tr_) * D::from(f18), None => dx_tanh(((v4 / (dx_abs(v1, tr_) + D::from(0.8))) / (-D::from(3.0))) + s2[nt % s2.len()], tr_), };
     let v20: D = dx_rem_euclid(v19, -(dx_exp(dx_sin(acc6 / (dx_exp(dx_sin(snap8[nt % snap8.len()], tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5)), tr_);
-    ((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)
+    let ls21 = LpD { a: dx_sin(-(dx_sin(v3, tr_) * D::from((nt + 1) as f64)) + s2[nt % s2.len()], tr_), v: [dx_tanh(dx_cos(v16 / D::from(2.55), tr_) + s1[nt], tr_), dx_tanh(dx_acos(dx_sin(s1.iter().fold(D::from(1.75), |acc23, e22| dx_min(acc23, dx_tanh(s1.iter().map(|e24| D::from(nt as f64) + D::from(nt as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_) * D::from(0.9), tr_), tr_)] };
+    (((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)) + (D::from(0.7) * (ls21.a * ls21.v[0]))
 }
 
 fn p653_eval(x: &[f64]) -> Vec<f64> {
@@ -5591,7 +5837,9 @@ fn p655(x1: f64, r2: &f64, st: &Body, wv6: [[f64; 3]; 3]) -> f64 {
     out5[1] += -(-out5[1]);
     out5[0] += ((st.vel[0] / (st.vel[1].abs() + 0.5)).abs() + 1.75).acosh().atan();
     let v7: f64 = (wv6[1][0] * x1) + wv6[1][0].sin();
-    ((((st.m.clamp(-0.85, 0.05) - v1.max(st.pos[0])).tanh().exp() + v4).tanh() * st.m) + (0.95 * out5[0].tanh())) + (1.45 * v7.sin())
+    let ia8: [f64; 2] = [autodiff::sigmoid(0.2 + st.inner.a[1]), x1];
+    let lh9: Vec<f64> = lvec(&ia8, st.w[1][0].tanh());
+    (((((st.m.clamp(-0.85, 0.05) - v1.max(st.pos[0])).tanh().exp() + v4).tanh() * st.m) + (0.95 * out5[0].tanh())) + (1.45 * v7.sin())) + ((0.6 * lh9.iter().map(|&t10| t10.atan()).sum::<f64>()) + (1.1 * lsum(&lh9)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5607,7 +5855,9 @@ fn p655_dual<D: Dn>(x1: D, r2: &D, st: &BodyD<D>, wv6: [[D; 3]; 3], tr_: &mut Tr
     out5[1] += -(-out5[1]);
     out5[0] += dx_atan(dx_acosh(dx_abs(st.vel[0] / (dx_abs(st.vel[1], tr_) + D::from(0.5)), tr_) + D::from(1.75), tr_), tr_);
     let v7: D = (wv6[1][0] * x1) + dx_sin(wv6[1][0], tr_);
-    ((dx_tanh(dx_exp(dx_tanh(dx_clamp(st.m, -D::from(0.85), D::from(0.05), tr_) - dx_max(v1, st.pos[0], tr_), tr_), tr_) + v4, tr_) * st.m) + (D::from(0.95) * dx_tanh(out5[0], tr_))) + (D::from(1.45) * dx_sin(v7, tr_))
+    let ia8: [D; 2] = [dx_sigmoid(D::from(0.2) + st.inner.a[1], tr_), x1];
+    let lh9: Vec<D> = lvec_dual(&ia8, dx_tanh(st.w[1][0], tr_), tr_);
+    (((dx_tanh(dx_exp(dx_tanh(dx_clamp(st.m, -D::from(0.85), D::from(0.05), tr_) - dx_max(v1, st.pos[0], tr_), tr_), tr_) + v4, tr_) * st.m) + (D::from(0.95) * dx_tanh(out5[0], tr_))) + (D::from(1.45) * dx_sin(v7, tr_))) + ((D::from(0.6) * lh9.iter().map(|&t10| dx_atan(t10, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.1) * lsum_dual(&lh9, tr_)))
 }
 
 fn p655_eval(x: &[f64]) -> Vec<f64> {
@@ -6319,7 +6569,10 @@ fn p664(x1: f64, x2: f64, mut st: Body, nt: usize) -> f64 {
     let m18: f64 = autodiff::no_grad(((-2.4 - ia15[1]) * x1).sin());
     let v20: f64 = m18 + ia15.iter().map(|&e19| (e19 - m18).exp()).sum::<f64>().ln();
     let v23: f64 = u5.iter().copied().min_by(|p21, q22| p21.partial_cmp(q22).unwrap()).unwrap();
-    ((((((x1 * (x2 / (st.pos[1].abs() + 0.95))).tanh() * 0.9).atanh() * st.inner.t.sin()) - st.m).sin() * st.inner.t.sin()) + ((((0.5 * (st.vel[1] - snap4[1]).sin()) + (1.5 * u5[2].tanh())) + (1.25 * cc9)) + (0.75 * cc11))) + ((0.6 * v20) + (1.25 * v23.atan()))
+    let mut lo24: [f64; 2] = [0.0; 2];
+    lfill2(autodiff::sigmoid(autodiff::sigmoid(st.pos[1] * st.inner.t) * snap4[1]), &mut lo24);
+    let lq25 = lmake((((ia15[nt] - v20) / (f64::exp(1.15 * 2.35) + 0.5)) + st.inner.a[0]).tanh(), (st.w[nt][2 - 1 - nt].tanh().tan() * v20).tanh());
+    (((((((x1 * (x2 / (st.pos[1].abs() + 0.95))).tanh() * 0.9).atanh() * st.inner.t.sin()) - st.m).sin() * st.inner.t.sin()) + ((((0.5 * (st.vel[1] - snap4[1]).sin()) + (1.5 * u5[2].tanh())) + (1.25 * cc9)) + (0.75 * cc11))) + ((0.6 * v20) + (1.25 * v23.atan()))) + ((0.6 * lo24[0]) + (0.6 * lnormv(lq25)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6352,7 +6605,10 @@ fn p664_dual<D: Dn>(x1: D, x2: D, mut st: BodyD<D>, nt: usize, tr_: &mut Tr) -> 
     let m18: D = D::from(num_dual::DualStruct::re(&(dx_sin((-D::from(2.4) - ia15[1]) * x1, tr_))));
     let v20: D = m18 + dx_ln(ia15.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let v23: D = u5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((dx_sin((dx_atanh(dx_tanh(x1 * (x2 / (dx_abs(st.pos[1], tr_) + D::from(0.95))), tr_) * D::from(0.9), tr_) * dx_sin(st.inner.t, tr_)) - st.m, tr_) * dx_sin(st.inner.t, tr_)) + ((((D::from(0.5) * dx_sin(st.vel[1] - snap4[1], tr_)) + (D::from(1.5) * dx_tanh(u5[2], tr_))) + (D::from(1.25) * cc9)) + (D::from(0.75) * cc11))) + ((D::from(0.6) * v20) + (D::from(1.25) * dx_atan(v23, tr_)))
+    let mut lo24: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_sigmoid(dx_sigmoid(st.pos[1] * st.inner.t, tr_) * snap4[1], tr_), &mut lo24, tr_);
+    let lq25 = lmake_dual(dx_tanh(((ia15[nt] - v20) / (dx_exp(D::from(1.15) * D::from(2.35), tr_) + D::from(0.5))) + st.inner.a[0], tr_), dx_tanh(dx_tan(dx_tanh(st.w[nt][2 - 1 - nt], tr_), tr_) * v20, tr_), tr_);
+    (((dx_sin((dx_atanh(dx_tanh(x1 * (x2 / (dx_abs(st.pos[1], tr_) + D::from(0.95))), tr_) * D::from(0.9), tr_) * dx_sin(st.inner.t, tr_)) - st.m, tr_) * dx_sin(st.inner.t, tr_)) + ((((D::from(0.5) * dx_sin(st.vel[1] - snap4[1], tr_)) + (D::from(1.5) * dx_tanh(u5[2], tr_))) + (D::from(1.25) * cc9)) + (D::from(0.75) * cc11))) + ((D::from(0.6) * v20) + (D::from(1.25) * dx_atan(v23, tr_)))) + ((D::from(0.6) * lo24[0]) + (D::from(0.6) * lnormv_dual(lq25, tr_)))
 }
 
 fn p664_eval(x: &[f64]) -> Vec<f64> {
@@ -6480,7 +6736,9 @@ fn p666(s1: &[f64], s2: &[f64], k3: i32, mut st: Body, oc10: Result<f64, String>
     u8 = z9;
     let v12: f64 = match oc10 { Ok(c11) => (autodiff::elu(st.m, 0.15).abs() + 1.3).log2().tanh() * c11, Err(_) => ((st.vel[0].abs() + 1.05).log2() * (st.inner.t.sin() * 0.9).atanh()).tanh(), };
     let v13: f64 = f64::rem_euclid(-(-(-0.85)), (u8[0] % (autodiff::sigmoid(st.vel[1]).exp() + 0.5)).abs() + 0.55);
-    (((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)) + (0.5 * v13)
+    let lo14 = if (s2.iter().enumerate().fold(0.15f64, |acc17, (j15, e16)| (acc17 + autodiff::sigmoid(e16.exp())).tanh()) / (1.0 + (z9[0] * z9[0]))).atan() < st.inner.t { Some(st.inner.t.sin().exp().tanh()) } else { None };
+    let v19: f64 = lo14.unwrap_or(((u8[0].max(0.65).tanh() * 0.9).asin() + st.pos[0]).tanh());
+    ((((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)) + (0.5 * v13)) + (0.3 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6507,7 +6765,9 @@ fn p666_dual<D: Dn>(s1: &[D], s2: &[D], k3: i32, mut st: BodyD<D>, oc10: Result<
     u8 = z9;
     let v12: D = match oc10 { Ok(c11) => dx_tanh(dx_log2(dx_abs(dx_elu(st.m, D::from(0.15), tr_), tr_) + D::from(1.3), tr_), tr_) * D::from(c11), Err(_) => dx_tanh(dx_log2(dx_abs(st.vel[0], tr_) + D::from(1.05), tr_) * dx_atanh(dx_sin(st.inner.t, tr_) * D::from(0.9), tr_), tr_), };
     let v13: D = dx_rem_euclid(-(-(-D::from(0.85))), dx_abs(dx_rem(u8[0], dx_exp(dx_sigmoid(st.vel[1], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(0.55), tr_);
-    (((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)) + (D::from(0.5) * v13)
+    let lo14 = if dx_lt(dx_atan(s2.iter().enumerate().fold(D::from(0.15), |acc17, (j15, e16)| dx_tanh(acc17 + dx_sigmoid(dx_exp(*e16, tr_), tr_), tr_)) / (D::from(1.0) + (z9[0] * z9[0])), tr_), st.inner.t, tr_) { Some(dx_tanh(dx_exp(dx_sin(st.inner.t, tr_), tr_), tr_)) } else { None };
+    let v19: D = lo14.unwrap_or(dx_tanh(dx_asin(dx_tanh(dx_max(u8[0], D::from(0.65), tr_), tr_) * D::from(0.9), tr_) + st.pos[0], tr_));
+    ((((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)) + (D::from(0.5) * v13)) + (D::from(0.3) * v19)
 }
 
 fn p666_eval(x: &[f64]) -> Vec<f64> {
@@ -6626,7 +6886,14 @@ fn p668(a1: [f64; 4], n3: usize, b2: &[f64; 3]) -> f64 {
         acc12 += autodiff::sigmoid(f64::log((v3 + b2[2]).abs() + 1.0, 9.9));
     }
     let v17: f64 = match n3.checked_sub(2) { Some(j13) => (((0.7 + (acc12 * acc12)).sqrt() / (autodiff::sigmoid(v3).powi(2).abs() + 1.3)) + a1[n3 % 4]).tanh() * (j13 as f64), None => autodiff::sigmoid(y7.iter().zip(b2.iter()).fold(0.05f64, |acc16, (p14, q15)| acc16.min((n3 as f64).atan().sinh().sin())).cosh()), };
-    ((((a1[0].asinh() - (b2[n3 % 3].abs() + 1.35).ln()).sin().tan() + v3) * (-2.6)) + (0.85 * acc12)) + (0.5 * v17)
+    let mut lv18 = Vec::new();
+    for (i20, e19) in y7.iter().enumerate() {
+        if *e19 > -1.287 {
+            lv18.push(autodiff::sigmoid(*e19) + ((i20 as f64) * 0.25));
+        }
+    }
+    let v21: f64 = if lv18.is_empty() { ((autodiff::leaky_relu(v3, 0.31).abs() + 1.2).cbrt() + a1[n3 % a1.len()]).tanh() } else { (lv18[0] * autodiff::sigmoid(f64::max(v17 - v17, v17 / 1.25) + b2[0])) + lv18[lv18.len() - 1] };
+    (((((a1[0].asinh() - (b2[n3 % 3].abs() + 1.35).ln()).sin().tan() + v3) * (-2.6)) + (0.85 * acc12)) + (0.5 * v17)) + (0.3 * v21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6646,7 +6913,14 @@ fn p668_dual<D: Dn>(a1: [D; 4], n3: usize, b2: &[D; 3], tr_: &mut Tr) -> D {
         acc12 += dx_sigmoid(dx_log(dx_abs(v3 + b2[2], tr_) + D::from(1.0), D::from(9.9), tr_), tr_);
     }
     let v17: D = match n3.checked_sub(2) { Some(j13) => dx_tanh((dx_sqrt(D::from(0.7) + (acc12 * acc12), tr_) / (dx_abs(dx_powi(dx_sigmoid(v3, tr_), 2, tr_), tr_) + D::from(1.3))) + a1[n3 % 4], tr_) * D::from(j13 as f64), None => dx_sigmoid(dx_cosh(y7.iter().zip(b2.iter()).fold(D::from(0.05), |acc16, (p14, q15)| dx_min(acc16, dx_sin(dx_sinh(dx_atan(D::from(n3 as f64), tr_), tr_), tr_), tr_)), tr_), tr_), };
-    (((dx_tan(dx_sin(dx_asinh(a1[0], tr_) - dx_ln(dx_abs(b2[n3 % 3], tr_) + D::from(1.35), tr_), tr_), tr_) + v3) * (-D::from(2.6))) + (D::from(0.85) * acc12)) + (D::from(0.5) * v17)
+    let mut lv18 = Vec::new();
+    for (i20, e19) in y7.iter().enumerate() {
+        if dx_gt(*e19, -D::from(1.287), tr_) {
+            lv18.push(dx_sigmoid(*e19, tr_) + (D::from(i20 as f64) * D::from(0.25)));
+        }
+    }
+    let v21: D = if lv18.is_empty() { dx_tanh(dx_cbrt(dx_abs(dx_leaky_relu(v3, D::from(0.31), tr_), tr_) + D::from(1.2), tr_) + a1[n3 % a1.len()], tr_) } else { (lv18[0] * dx_sigmoid(dx_max(v17 - v17, v17 / D::from(1.25), tr_) + b2[0], tr_)) + lv18[lv18.len() - 1] };
+    ((((dx_tan(dx_sin(dx_asinh(a1[0], tr_) - dx_ln(dx_abs(b2[n3 % 3], tr_) + D::from(1.35), tr_), tr_), tr_) + v3) * (-D::from(2.6))) + (D::from(0.85) * acc12)) + (D::from(0.5) * v17)) + (D::from(0.3) * v21)
 }
 
 fn p668_eval(x: &[f64]) -> Vec<f64> {
@@ -7220,7 +7494,8 @@ fn p675(b1: &[f64; 2], n2: usize) -> f64 {
         } else {
         }
     }
-    ((f64::abs(2.2) + 0.95).log10() + (-1.45)) + 0.65
+    let lq10: Lp = lmake(b1.iter().enumerate().map(|(j11, e12)| *e12).sum::<f64>().sin(), b1[n2 % b1.len()]);
+    (((f64::abs(2.2) + 0.95).log10() + (-1.45)) + 0.65) + (1.4 * lnormv(lq10))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7237,7 +7512,8 @@ fn p675_dual<D: Dn>(b1: &[D; 2], n2: usize, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    (dx_log10(dx_abs(D::from(2.2), tr_) + D::from(0.95), tr_) + (-D::from(1.45))) + D::from(0.65)
+    let lq10: LpD<D> = lmake_dual(dx_sin(b1.iter().enumerate().map(|(j11, e12)| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), b1[n2 % b1.len()], tr_);
+    ((dx_log10(dx_abs(D::from(2.2), tr_) + D::from(0.95), tr_) + (-D::from(1.45))) + D::from(0.65)) + (D::from(1.4) * lnormv_dual(lq10, tr_))
 }
 
 fn p675_eval(x: &[f64]) -> Vec<f64> {
@@ -7628,7 +7904,8 @@ fn p679(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
             v6 -= -0.7;
         }
     }
-    (((autodiff::sigmoid(v1.min((x3.abs() + 1.25).powi(-2)).abs() + 0.9) + 1.5).powf(((x3 - x2) * (-x3)).tanh()) + x3) - x1) - x1
+    let lq8 = lmake(x2, x4);
+    ((((autodiff::sigmoid(v1.min((x3.abs() + 1.25).powi(-2)).abs() + 0.9) + 1.5).powf(((x3 - x2) * (-x3)).tanh()) + x3) - x1) - x1) + ((1.2 * lnormv(lq8).sin()) + (1.1 * lnorm(&lq8).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7650,7 +7927,8 @@ fn p679_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
             v6 -= -D::from(0.7);
         }
     }
-    ((dx_powf(dx_sigmoid(dx_abs(dx_min(v1, dx_powi(dx_abs(x3, tr_) + D::from(1.25), -2, tr_), tr_), tr_) + D::from(0.9), tr_) + D::from(1.5), dx_tanh((x3 - x2) * (-x3), tr_), tr_) + x3) - x1) - x1
+    let lq8 = lmake_dual(x2, x4, tr_);
+    (((dx_powf(dx_sigmoid(dx_abs(dx_min(v1, dx_powi(dx_abs(x3, tr_) + D::from(1.25), -2, tr_), tr_), tr_) + D::from(0.9), tr_) + D::from(1.5), dx_tanh((x3 - x2) * (-x3), tr_), tr_) + x3) - x1) - x1) + ((D::from(1.2) * dx_sin(lnormv_dual(lq8, tr_), tr_)) + (D::from(1.1) * dx_tanh(lnorm_dual(&lq8, tr_), tr_)))
 }
 
 fn p679_eval(x: &[f64]) -> Vec<f64> {
@@ -7878,6 +8156,12 @@ fn p681(mut a1: [f64; 4], b2: &[f64; 4], wv16: [[f64; 2]; 3]) -> [f64; 3] {
     y2[0] += 0.9 * v17;
     let v18: f64 = y2[0].atan2(v17.exp_m1()).rem_euclid(a1[1].tanh().powi(4).abs() + 1.15);
     y2[0] += 1.5 * v18.atan();
+    let ia20: [f64; 3] = [autodiff::sigmoid(((0.5 + (v1 * v1)).log(4.4) + (2.3 / (y2[2].abs() + 0.6))) + a1[2]), (1.3 + wv16[0][1]).sin(), ((acc15 - (v1.sin() * 0.9).acos()) + b2[1]).tanh()];
+    let mut lv19 = Vec::new();
+    for e21 in ia20.iter() {
+        lv19.push(1.5 + e21);
+    }
+    y2[0] += (0.65 * ((lv19.len() as f64) * (-0.95 + a1[0]).tanh())) + (1.15 * lv19.iter().sum::<f64>().tanh());
     y2
 }
 
@@ -7911,6 +8195,12 @@ fn p681_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], wv16: [[D; 2]; 3], tr_: &mut Tr
     y2[0] += D::from(0.9) * v17;
     let v18: D = dx_rem_euclid(dx_atan2(y2[0], dx_exp_m1(v17, tr_), tr_), dx_abs(dx_powi(dx_tanh(a1[1], tr_), 4, tr_), tr_) + D::from(1.15), tr_);
     y2[0] += D::from(1.5) * dx_atan(v18, tr_);
+    let ia20: [D; 3] = [dx_sigmoid((dx_log(D::from(0.5) + (v1 * v1), D::from(4.4), tr_) + (D::from(2.3) / (dx_abs(y2[2], tr_) + D::from(0.6)))) + a1[2], tr_), dx_sin(D::from(1.3) + wv16[0][1], tr_), dx_tanh((acc15 - dx_acos(dx_sin(v1, tr_) * D::from(0.9), tr_)) + b2[1], tr_)];
+    let mut lv19 = Vec::new();
+    for e21 in ia20.iter() {
+        lv19.push(D::from(1.5) + (*e21));
+    }
+    y2[0] += (D::from(0.65) * (D::from(lv19.len() as f64) * dx_tanh(-D::from(0.95) + a1[0], tr_))) + (D::from(1.15) * dx_tanh(lv19.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_));
     y2
 }
 
@@ -8044,7 +8334,9 @@ fn p683(x1: f64, f5: bool, mut a3: [f64; 3], s4: &[f64], a2: [f64; 5]) -> f64 {
     }
     let cc5: f64 = cdot3(&a3, &a3);
     let v6: f64 = autodiff::sigmoid(cc5 - (-acc4)).rem_euclid(1.0 + (cc5 * cc5));
-    ((((x1.abs() + 1.35).log((a2[1].cosh().abs() + 0.5).log(8.7).abs() + 2.4) - v2) + (0.85 * acc4)) + (0.9 * cc5.sin())) + (0.4 * v6.tanh())
+    let ia7: [f64; 3] = [(acc4 * s4[0]).mul_add(x1 - v2, a2[3].exp()).tanh(), autodiff::sigmoid(-v1.clamp(-1.8, -1.4) + x1), autodiff::sigmoid((autodiff::softplus(a2[3]).abs() + 0.7).log2())];
+    let lh8: Vec<f64> = lvec(&ia7, autodiff::sigmoid((a3[2] * a3[2]).ln_1p() * a3[1].atan()));
+    (((((x1.abs() + 1.35).log((a2[1].cosh().abs() + 0.5).log(8.7).abs() + 2.4) - v2) + (0.85 * acc4)) + (0.9 * cc5.sin())) + (0.4 * v6.tanh())) + (0.95 * (lh8[1] * autodiff::sigmoid(a2[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8057,7 +8349,9 @@ fn p683_dual<D: Dn>(x1: D, f5: bool, mut a3: [D; 3], s4: &[D], a2: [D; 5], tr_: 
     }
     let cc5: D = cdot3_dual(&a3, &a3, tr_);
     let v6: D = dx_rem_euclid(dx_sigmoid(cc5 - (-acc4), tr_), D::from(1.0) + (cc5 * cc5), tr_);
-    (((dx_log(dx_abs(x1, tr_) + D::from(1.35), dx_abs(dx_log(dx_abs(dx_cosh(a2[1], tr_), tr_) + D::from(0.5), D::from(8.7), tr_), tr_) + D::from(2.4), tr_) - v2) + (D::from(0.85) * acc4)) + (D::from(0.9) * dx_sin(cc5, tr_))) + (D::from(0.4) * dx_tanh(v6, tr_))
+    let ia7: [D; 3] = [dx_tanh(dx_mul_add(acc4 * s4[0], x1 - v2, dx_exp(a2[3], tr_), tr_), tr_), dx_sigmoid(-dx_clamp(v1, -D::from(1.8), -D::from(1.4), tr_) + x1, tr_), dx_sigmoid(dx_log2(dx_abs(dx_softplus(a2[3], tr_), tr_) + D::from(0.7), tr_), tr_)];
+    let lh8: Vec<D> = lvec_dual(&ia7, dx_sigmoid(dx_ln_1p(a3[2] * a3[2], tr_) * dx_atan(a3[1], tr_), tr_), tr_);
+    ((((dx_log(dx_abs(x1, tr_) + D::from(1.35), dx_abs(dx_log(dx_abs(dx_cosh(a2[1], tr_), tr_) + D::from(0.5), D::from(8.7), tr_), tr_) + D::from(2.4), tr_) - v2) + (D::from(0.85) * acc4)) + (D::from(0.9) * dx_sin(cc5, tr_))) + (D::from(0.4) * dx_tanh(v6, tr_))) + (D::from(0.95) * (lh8[1] * dx_sigmoid(a2[1], tr_)))
 }
 
 fn p683_eval(x: &[f64]) -> Vec<f64> {
@@ -8319,7 +8613,9 @@ fn p686(r1: &f64, s3: &[f64], r2: &f64, s4: &[f64], ok13: Option<usize>) -> f64 
         v14 += r1.sin() * ((j15 as f64) + 0.5);
     }
     let v16: f64 = cc12.div_euclid(-(s3[1].max(*r2).tanh().exp() + 0.5));
-    ((((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())) + (0.85 * (v16 * s3[0].powi(2).tanh()).tanh())
+    let mut lo17: [f64; 3] = [(s3[1] - v14).asinh().tanh(), (autodiff::leaky_relu(s4[1], s3[1].tanh()) + (-(s3[0].abs() + 1.3)).cbrt()).sin(), (f64::mul_add(s3[0], s4[2], s3[1]) - autodiff::relu(s3[2])).tanh()];
+    lfill(autodiff::sigmoid(r1 % (lo17.iter().zip(s4.iter()).map(|(p18, q19)| s4[2].cos()).sum::<f64>().abs() + 0.7)), &mut lo17);
+    (((((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())) + (0.85 * (v16 * s3[0].powi(2).tanh()).tanh())) + (0.65 * (lo17[1] * lo17[2]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8345,7 +8641,9 @@ fn p686_dual<D: Dn>(r1: &D, s3: &[D], r2: &D, s4: &[D], ok13: Option<usize>, tr_
         v14 += dx_sin(*r1, tr_) * (D::from(j15 as f64) + D::from(0.5));
     }
     let v16: D = dx_div_euclid(cc12, -(dx_exp(dx_tanh(dx_max(s3[1], *r2, tr_), tr_), tr_) + D::from(0.5)), tr_);
-    ((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))
+    let mut lo17: [D; 3] = [dx_tanh(dx_asinh(s3[1] - v14, tr_), tr_), dx_sin(dx_leaky_relu(s4[1], dx_tanh(s3[1], tr_), tr_) + dx_cbrt(-(dx_abs(s3[0], tr_) + D::from(1.3)), tr_), tr_), dx_tanh(dx_mul_add(s3[0], s4[2], s3[1], tr_) - dx_relu(s3[2], tr_), tr_)];
+    lfill_dual(dx_sigmoid(dx_rem(*r1, dx_abs(lo17.iter().zip(s4.iter()).map(|(p18, q19)| dx_cos(s4[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), tr_), &mut lo17, tr_);
+    (((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))) + (D::from(0.65) * (lo17[1] * lo17[2]))
 }
 
 fn p686_eval(x: &[f64]) -> Vec<f64> {
@@ -8663,7 +8961,10 @@ fn p689(r1: &f64, w2: &[[f64; 2]; 1], s3: &[f64], f4: bool) -> f64 {
     let v4: f64 = (v1 + s3[4]).atan();
     let cl5 = |acc6: f64, z7: f64| (0.5 * acc6) + ((z7.abs() + 1.4).acosh() * z7.min(z7)).tanh();
     let v8: f64 = s3.iter().copied().fold(0.8, cl5);
-    ((((f64::max((r1 + 2.15) + v2, autodiff::leaky_relu(-v1, 0.26)).tanh() * v2) + v2) + v1) + (0.55 * v4)) + (1.0 * v8)
+    let ia9: [f64; 3] = [w2[0][1], autodiff::sigmoid(autodiff::leaky_relu(w2[0][0], 0.11) / ((2.5 - v1).abs() + 0.6)), (v4.sin() * (r1.abs() + 0.75).sqrt()).atan()];
+    let lh10: Vec<f64> = lvec(&ia9, ((f64::tanh(-2.75) % 1.45) + s3[3]).atan() * 0.95);
+    let ls14 = Lp { a: (-s3[0] * (v8 * v4)).tanh(), v: [*r1, (((v4 * (-2.25)).abs() + 1.2).log10() + s3[0]).tanh()] };
+    (((((f64::max((r1 + 2.15) + v2, autodiff::leaky_relu(-v1, 0.26)).tanh() * v2) + v2) + v1) + (0.55 * v4)) + (1.0 * v8)) + (((0.85 * (lh10[0] * (s3.iter().zip(ia9.iter()).fold(*r1, |acc13, (p11, q12)| acc13.min(*q12)) - w2[0][0].powi(0)).tanh())) + (0.65 * (ls14.v[0] + (ls14.a * ls14.v[1])))) + (1.2 * lnormv(ls14)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8675,7 +8976,10 @@ fn p689_dual<D: Dn>(r1: &D, w2: &[[D; 2]; 1], s3: &[D], f4: bool, tr_: &mut Tr) 
     let v4: D = dx_atan(v1 + s3[4], tr_);
     let cl5 = |acc6: D, z7: D, tr_: &mut Tr| (D::from(0.5) * acc6) + dx_tanh(dx_acosh(dx_abs(z7, tr_) + D::from(1.4), tr_) * dx_min(z7, z7, tr_), tr_);
     let v8: D = s3.iter().copied().fold(D::from(0.8), |acc_, t_| cl5(acc_, t_, tr_));
-    ((((dx_tanh(dx_max((*r1 + D::from(2.15)) + v2, dx_leaky_relu(-v1, D::from(0.26), tr_), tr_), tr_) * v2) + v2) + v1) + (D::from(0.55) * v4)) + (D::from(1.0) * v8)
+    let ia9: [D; 3] = [w2[0][1], dx_sigmoid(dx_leaky_relu(w2[0][0], D::from(0.11), tr_) / (dx_abs(D::from(2.5) - v1, tr_) + D::from(0.6)), tr_), dx_atan(dx_sin(v4, tr_) * dx_sqrt(dx_abs(*r1, tr_) + D::from(0.75), tr_), tr_)];
+    let lh10: Vec<D> = lvec_dual(&ia9, dx_atan(dx_rem(dx_tanh(-D::from(2.75), tr_), D::from(1.45), tr_) + s3[3], tr_) * D::from(0.95), tr_);
+    let ls14 = LpD { a: dx_tanh(-s3[0] * (v8 * v4), tr_), v: [*r1, dx_tanh(dx_log10(dx_abs(v4 * (-D::from(2.25)), tr_) + D::from(1.2), tr_) + s3[0], tr_)] };
+    (((((dx_tanh(dx_max((*r1 + D::from(2.15)) + v2, dx_leaky_relu(-v1, D::from(0.26), tr_), tr_), tr_) * v2) + v2) + v1) + (D::from(0.55) * v4)) + (D::from(1.0) * v8)) + (((D::from(0.85) * (lh10[0] * dx_tanh(s3.iter().zip(ia9.iter()).fold(*r1, |acc13, (p11, q12)| dx_min(acc13, *q12, tr_)) - dx_powi(w2[0][0], 0, tr_), tr_))) + (D::from(0.65) * (ls14.v[0] + (ls14.a * ls14.v[1])))) + (D::from(1.2) * lnormv_dual(ls14, tr_)))
 }
 
 fn p689_eval(x: &[f64]) -> Vec<f64> {
@@ -9058,7 +9362,11 @@ fn p694(r3: &f64, mut x2: f64, x1: f64, x4: f64) -> [f64; 3] {
         let mut v5 = v5 * (f64::abs(1.95) + 1.05).powi(-1);
         x2 -= (c1 as f64).tanh();
     }
-    [(-2.9 - r3) + r3, f64::max(*r3, v4).tanh() * autodiff::sigmoid(x2), (f64::min(-2.3 - (-0.7), autodiff::sigmoid(v4).exp()).abs() + 1.0).cbrt() - v4]
+    let lq7 = lmake(((x1 / (f64::abs(0.25) + 0.95)) * (r3 * ((c1 + 1) as f64))).sin(), (r3 / (-1.05)).fract().sin());
+    let lq8 = lshift(lq7, ((x1 - v4) + autodiff::leaky_relu(v4, x2.tanh())).atan() * 0.95);
+    let mut ls9 = Lp { a: x4, v: [((x2 - x1) - (r3 - x4)).tanh(), ((f64::abs(1.6) + 1.3).log2().atan() + x4).atan()] };
+    ls9.a += (1.8 + r3).tanh();
+    [((-2.9 - r3) + r3) + ((((1.1 * lnormv(lq8).tanh()) + (0.95 * lnorm(&lq8).tanh())) + (0.9 * (ls9.a * ls9.v[0]).tanh())) + (0.75 * lnorm(&ls9).atan())), f64::max(*r3, v4).tanh() * autodiff::sigmoid(x2), (f64::min(-2.3 - (-0.7), autodiff::sigmoid(v4).exp()).abs() + 1.0).cbrt() - v4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9076,7 +9384,11 @@ fn p694_dual<D: Dn>(r3: &D, mut x2: D, x1: D, x4: D, tr_: &mut Tr) -> [D; 3] {
         let mut v5 = v5 * dx_powi(dx_abs(D::from(1.95), tr_) + D::from(1.05), -1, tr_);
         x2 -= dx_tanh(D::from(c1 as f64), tr_);
     }
-    [(-D::from(2.9) - (*r3)) + (*r3), dx_tanh(dx_max(*r3, v4, tr_), tr_) * dx_sigmoid(x2, tr_), dx_cbrt(dx_abs(dx_min(-D::from(2.3) - (-D::from(0.7)), dx_exp(dx_sigmoid(v4, tr_), tr_), tr_), tr_) + D::from(1.0), tr_) - v4]
+    let lq7 = lmake_dual(dx_sin((x1 / (dx_abs(D::from(0.25), tr_) + D::from(0.95))) * (*r3 * D::from((c1 + 1) as f64)), tr_), dx_sin(dx_fract(*r3 / (-D::from(1.05)), tr_), tr_), tr_);
+    let lq8 = lshift_dual(lq7, dx_atan((x1 - v4) + dx_leaky_relu(v4, dx_tanh(x2, tr_), tr_), tr_) * D::from(0.95), tr_);
+    let mut ls9 = LpD { a: x4, v: [dx_tanh((x2 - x1) - (*r3 - x4), tr_), dx_atan(dx_atan(dx_log2(dx_abs(D::from(1.6), tr_) + D::from(1.3), tr_), tr_) + x4, tr_)] };
+    ls9.a += dx_tanh(D::from(1.8) + (*r3), tr_);
+    [((-D::from(2.9) - (*r3)) + (*r3)) + ((((D::from(1.1) * dx_tanh(lnormv_dual(lq8, tr_), tr_)) + (D::from(0.95) * dx_tanh(lnorm_dual(&lq8, tr_), tr_))) + (D::from(0.9) * dx_tanh(ls9.a * ls9.v[0], tr_))) + (D::from(0.75) * dx_atan(lnorm_dual(&ls9, tr_), tr_))), dx_tanh(dx_max(*r3, v4, tr_), tr_) * dx_sigmoid(x2, tr_), dx_cbrt(dx_abs(dx_min(-D::from(2.3) - (-D::from(0.7)), dx_exp(dx_sigmoid(v4, tr_), tr_), tr_), tr_) + D::from(1.0), tr_) - v4]
 }
 
 fn p694_eval(x: &[f64]) -> Vec<f64> {
@@ -9921,7 +10233,8 @@ fn p703(x1: f64, r2: &f64, mut a3: [f64; 1]) -> [f64; 2] {
     }
     let cc17: f64 = cdot1(&z14, &z14);
     let v18: f64 = (v1 / (u10[1].abs() + 1.1)).div_euclid(-(r2.exp() + 0.5));
-    [(((autodiff::elu(autodiff::leaky_relu(a3.iter().fold(0.7f64, |acc3, e2| (acc3 * 0.5) + f64::clamp(a3[0], v1, v1 + 1.5).tanh()), 0.41), a3.iter().fold(0.55f64, |acc5, e4| acc5.min(((e4.abs() + 0.9).tanh() + 1.5).powf(-1.5).tanh())).atan() * 0.63) + x1) * x1) + (((((1.0 * u10[0]) + (0.9 * old8[1])) + (0.25 * u13[0].sin())) + (1.3 * z14[0].tanh())) + (0.35 * cc17.atan()))) + (0.45 * autodiff::sigmoid(v18 * (-1.55))), (((a3.iter().fold(0.85f64, |acc7, &e6| (acc7 + autodiff::sigmoid(autodiff::softplus(2.3))).tanh()).abs() + 0.9).powf(-0.7) + x1) + v1).tanh() * x1]
+    let lq19 = lmake((old8[0] + r2).tanh(), (old8[0] + r2).tanh());
+    [((((autodiff::elu(autodiff::leaky_relu(a3.iter().fold(0.7f64, |acc3, e2| (acc3 * 0.5) + f64::clamp(a3[0], v1, v1 + 1.5).tanh()), 0.41), a3.iter().fold(0.55f64, |acc5, e4| acc5.min(((e4.abs() + 0.9).tanh() + 1.5).powf(-1.5).tanh())).atan() * 0.63) + x1) * x1) + (((((1.0 * u10[0]) + (0.9 * old8[1])) + (0.25 * u13[0].sin())) + (1.3 * z14[0].tanh())) + (0.35 * cc17.atan()))) + (0.45 * autodiff::sigmoid(v18 * (-1.55)))) + (1.35 * lnorm(&lq19).tanh()), (((a3.iter().fold(0.85f64, |acc7, &e6| (acc7 + autodiff::sigmoid(autodiff::softplus(2.3))).tanh()).abs() + 0.9).powf(-0.7) + x1) + v1).tanh() * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9948,7 +10261,8 @@ fn p703_dual<D: Dn>(x1: D, r2: &D, mut a3: [D; 1], tr_: &mut Tr) -> [D; 2] {
     }
     let cc17: D = cdot1_dual(&z14, &z14, tr_);
     let v18: D = dx_div_euclid(v1 / (dx_abs(u10[1], tr_) + D::from(1.1)), -(dx_exp(*r2, tr_) + D::from(0.5)), tr_);
-    [(((dx_elu(dx_leaky_relu(a3.iter().fold(D::from(0.7), |acc3, e2| (acc3 * D::from(0.5)) + dx_tanh(dx_clamp(a3[0], v1, v1 + D::from(1.5), tr_), tr_)), D::from(0.41), tr_), dx_atan(a3.iter().fold(D::from(0.55), |acc5, e4| dx_min(acc5, dx_tanh(dx_powf(dx_tanh(dx_abs(*e4, tr_) + D::from(0.9), tr_) + D::from(1.5), -D::from(1.5), tr_), tr_), tr_)), tr_) * D::from(0.63), tr_) + x1) * x1) + (((((D::from(1.0) * u10[0]) + (D::from(0.9) * old8[1])) + (D::from(0.25) * dx_sin(u13[0], tr_))) + (D::from(1.3) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * dx_atan(cc17, tr_)))) + (D::from(0.45) * dx_sigmoid(v18 * (-D::from(1.55)), tr_)), dx_tanh((dx_powf(dx_abs(a3.iter().fold(D::from(0.85), |acc7, &e6| dx_tanh(acc7 + dx_sigmoid(dx_softplus(D::from(2.3), tr_), tr_), tr_)), tr_) + D::from(0.9), -D::from(0.7), tr_) + x1) + v1, tr_) * x1]
+    let lq19 = lmake_dual(dx_tanh(old8[0] + (*r2), tr_), dx_tanh(old8[0] + (*r2), tr_), tr_);
+    [((((dx_elu(dx_leaky_relu(a3.iter().fold(D::from(0.7), |acc3, e2| (acc3 * D::from(0.5)) + dx_tanh(dx_clamp(a3[0], v1, v1 + D::from(1.5), tr_), tr_)), D::from(0.41), tr_), dx_atan(a3.iter().fold(D::from(0.55), |acc5, e4| dx_min(acc5, dx_tanh(dx_powf(dx_tanh(dx_abs(*e4, tr_) + D::from(0.9), tr_) + D::from(1.5), -D::from(1.5), tr_), tr_), tr_)), tr_) * D::from(0.63), tr_) + x1) * x1) + (((((D::from(1.0) * u10[0]) + (D::from(0.9) * old8[1])) + (D::from(0.25) * dx_sin(u13[0], tr_))) + (D::from(1.3) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * dx_atan(cc17, tr_)))) + (D::from(0.45) * dx_sigmoid(v18 * (-D::from(1.55)), tr_))) + (D::from(1.35) * dx_tanh(lnorm_dual(&lq19, tr_), tr_)), dx_tanh((dx_powf(dx_abs(a3.iter().fold(D::from(0.85), |acc7, &e6| dx_tanh(acc7 + dx_sigmoid(dx_softplus(D::from(2.3), tr_), tr_), tr_)), tr_) + D::from(0.9), -D::from(0.7), tr_) + x1) + v1, tr_) * x1]
 }
 
 fn p703_eval(x: &[f64]) -> Vec<f64> {
@@ -10087,7 +10401,10 @@ fn p705(r1: &f64, r2: &f64, s3: &[f64], s4: &[f64]) -> [f64; 3] {
         let j12 = s4.iter().position(|&v10| v10 > -0.137).unwrap();
         v11 += s4[j12] * (((s4[(c4 + 2) % 3] + ((c4 + 1) as f64)).abs() + 1.4).sin() + 1.5).powf(-1.05).sin();
     }
-    [(((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
+    let lq13: Lp = lmake(autodiff::sigmoid((autodiff::elu(0.05, 1.3) / (-(f64::abs(-2.15) + 1.35))) + s3[c4 % s3.len()]), (acc9 + s3[0]).tanh());
+    let lq14 = lshift(lq13, ((acc9 * r2) + autodiff::elu(*r1, 1.4)).tanh());
+    let lq15: Lp = lmake(autodiff::sigmoid(-2.25 + s3[1]), ((s3[c4 % 2] + r1) / 2.35).tanh());
+    [((((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11)) + ((0.5 * lnormv(lq14)) + (0.8 * lnorm(&lq15).sin())), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10109,7 +10426,10 @@ fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> [D; 3] 
         let j12 = s4.iter().position(|v10| dx_gt(*v10, -D::from(0.137), tr_)).unwrap();
         v11 += s4[j12] * dx_sin(dx_powf(dx_sin(dx_abs(s4[(c4 + 2) % 3] + D::from((c4 + 1) as f64), tr_) + D::from(1.4), tr_) + D::from(1.5), -D::from(1.05), tr_), tr_);
     }
-    [((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
+    let lq13: LpD<D> = lmake_dual(dx_sigmoid((dx_elu(D::from(0.05), D::from(1.3), tr_) / (-(dx_abs(-D::from(2.15), tr_) + D::from(1.35)))) + s3[c4 % s3.len()], tr_), dx_tanh(acc9 + s3[0], tr_), tr_);
+    let lq14 = lshift_dual(lq13, dx_tanh((acc9 * (*r2)) + dx_elu(*r1, D::from(1.4), tr_), tr_), tr_);
+    let lq15: LpD<D> = lmake_dual(dx_sigmoid(-D::from(2.25) + s3[1], tr_), dx_tanh((s3[c4 % 2] + (*r1)) / D::from(2.35), tr_), tr_);
+    [(((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
 }
 
 fn p705_eval(x: &[f64]) -> Vec<f64> {
@@ -10956,7 +11276,8 @@ fn p714(r1: &f64, r2: &f64, ch18: char) -> f64 {
     if v23.abs() > 1e300 {
         eprintln!("v23 = {v23}");
     }
-    (((((r2 + r1) * 1.0) - f64::max(*r1, *r1).mul_add(r2 - r1, *r2)) + r1) + (((((0.9 * u8[0]) + (1.45 * old7[0])) + (1.25 * cc12)) + (1.45 * v15)) + (0.45 * acc16))) + ((0.35 * v22) + (0.3 * v23))
+    let lq24: Lp = lmake(((if (acc16 % (f64::exp(-1.65) + 0.5)) < -0.75 { acc16 % (f64::abs(0.2) + 0.8) } else { old7[c10 % old7.len()] }) + r1).tanh(), (2.85 + r2).atan());
+    ((((((r2 + r1) * 1.0) - f64::max(*r1, *r1).mul_add(r2 - r1, *r2)) + r1) + (((((0.9 * u8[0]) + (1.45 * old7[0])) + (1.25 * cc12)) + (1.45 * v15)) + (0.45 * acc16))) + ((0.35 * v22) + (0.3 * v23))) + (1.15 * lnormv(lq24))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10993,7 +11314,8 @@ fn p714_dual<D: Dn>(r1: &D, r2: &D, ch18: char, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v23, tr_), D::from(1e300), tr_) {
         let _ = v23;
     }
-    (((((*r2 + (*r1)) * D::from(1.0)) - dx_mul_add(dx_max(*r1, *r1, tr_), *r2 - (*r1), *r2, tr_)) + (*r1)) + (((((D::from(0.9) * u8[0]) + (D::from(1.45) * old7[0])) + (D::from(1.25) * cc12)) + (D::from(1.45) * v15)) + (D::from(0.45) * acc16))) + ((D::from(0.35) * v22) + (D::from(0.3) * v23))
+    let lq24: LpD<D> = lmake_dual(dx_tanh((if dx_lt(dx_rem(acc16, dx_exp(-D::from(1.65), tr_) + D::from(0.5), tr_), -D::from(0.75), tr_) { dx_rem(acc16, dx_abs(D::from(0.2), tr_) + D::from(0.8), tr_) } else { old7[c10 % old7.len()] }) + (*r1), tr_), dx_atan(D::from(2.85) + (*r2), tr_), tr_);
+    ((((((*r2 + (*r1)) * D::from(1.0)) - dx_mul_add(dx_max(*r1, *r1, tr_), *r2 - (*r1), *r2, tr_)) + (*r1)) + (((((D::from(0.9) * u8[0]) + (D::from(1.45) * old7[0])) + (D::from(1.25) * cc12)) + (D::from(1.45) * v15)) + (D::from(0.45) * acc16))) + ((D::from(0.35) * v22) + (D::from(0.3) * v23))) + (D::from(1.15) * lnormv_dual(lq24, tr_))
 }
 
 fn p714_eval(x: &[f64]) -> Vec<f64> {
@@ -11357,7 +11679,10 @@ fn p718(b1: &[f64; 1], st: &Body) -> (f64, f64) {
     }
     let mut out13: [f64; 2] = st.vel;
     out13[1] = ((st.inner.t + st.inner.t).sin() * 0.9).acos().tanh();
-    ((((if st.m >= st.vel[1] && st.w[0][1] > st.m { st.m } else { b1.iter().map(|&e11| b1[0].cosh()).sum::<f64>() }).tanh().tan() + st.inner.t) * st.m) + (0.8 * autodiff::sigmoid(out13[0])), ((autodiff::relu(b1.iter().map(|e12| (0.6 + (e12 * e12)).log2()).sum::<f64>()) + b1[0]) - st.inner.t) + st.inner.t)
+    let lo14 = if autodiff::sigmoid(((f64::sin(-1.25) * 0.9).asin() + out13.iter().sum::<f64>()) + st.w[1][0]) > 0.163 { Some(f64::clamp(f64::mul_add(st.vel[1], st.inner.a[0], st.m), st.inner.t, st.inner.t + 0.3).tanh()) } else { None };
+    let v19: f64 = match lo14 { Some(ov16) if ov16 > 0.663 => autodiff::sigmoid(ov16.clamp(ov16, ov16 + 1.05) + (ov16 + (-3.0))) * st.vel[1].tanh(), Some(ov16) => ov16.cosh().min(ov16.cosh()).sin() + st.m.cos().min(st.m).tanh(), None => (out13.iter().enumerate().map(|(j17, e18)| (st.vel[j17] - out13[j17]).tanh() + 1.0).product::<f64>() + st.vel[0]).tanh() };
+    let r20: f64 = lscale((0.2 - b1[0]).max((st.pos[0].tanh() * 0.9).acos()).tanh(), &mut out13);
+    (((((if st.m >= st.vel[1] && st.w[0][1] > st.m { st.m } else { b1.iter().map(|&e11| b1[0].cosh()).sum::<f64>() }).tanh().tan() + st.inner.t) * st.m) + (0.8 * autodiff::sigmoid(out13[0]))) + (((1.45 * v19) + (1.4 * out13[0])) + (0.25 * r20)), ((autodiff::relu(b1.iter().map(|e12| (0.6 + (e12 * e12)).log2()).sum::<f64>()) + b1[0]) - st.inner.t) + st.inner.t)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11374,7 +11699,10 @@ fn p718_dual<D: Dn>(b1: &[D; 1], st: &BodyD<D>, tr_: &mut Tr) -> (D, D) {
     }
     let mut out13: [D; 2] = st.vel;
     out13[1] = dx_tanh(dx_acos(dx_sin(st.inner.t + st.inner.t, tr_) * D::from(0.9), tr_), tr_);
-    (((dx_tan(dx_tanh(if dx_ge(st.m, st.vel[1], tr_) && dx_gt(st.w[0][1], st.m, tr_) { st.m } else { b1.iter().map(|&e11| dx_cosh(b1[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + st.inner.t) * st.m) + (D::from(0.8) * dx_sigmoid(out13[0], tr_)), ((dx_relu(b1.iter().map(|e12| dx_log2(D::from(0.6) + (*e12 * (*e12)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + b1[0]) - st.inner.t) + st.inner.t)
+    let lo14 = if dx_gt(dx_sigmoid((dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_) + out13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + st.w[1][0], tr_), D::from(0.163), tr_) { Some(dx_tanh(dx_clamp(dx_mul_add(st.vel[1], st.inner.a[0], st.m, tr_), st.inner.t, st.inner.t + D::from(0.3), tr_), tr_)) } else { None };
+    let v19: D = match lo14 { Some(ov16) if dx_gt(ov16, D::from(0.663), tr_) => dx_sigmoid(dx_clamp(ov16, ov16, ov16 + D::from(1.05), tr_) + (ov16 + (-D::from(3.0))), tr_) * dx_tanh(st.vel[1], tr_), Some(ov16) => dx_sin(dx_min(dx_cosh(ov16, tr_), dx_cosh(ov16, tr_), tr_), tr_) + dx_tanh(dx_min(dx_cos(st.m, tr_), st.m, tr_), tr_), None => dx_tanh(out13.iter().enumerate().map(|(j17, e18)| dx_tanh(st.vel[j17] - out13[j17], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.vel[0], tr_) };
+    let r20: D = lscale_dual(dx_tanh(dx_max(D::from(0.2) - b1[0], dx_acos(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_), tr_), tr_), &mut out13, tr_);
+    ((((dx_tan(dx_tanh(if dx_ge(st.m, st.vel[1], tr_) && dx_gt(st.w[0][1], st.m, tr_) { st.m } else { b1.iter().map(|&e11| dx_cosh(b1[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), tr_) + st.inner.t) * st.m) + (D::from(0.8) * dx_sigmoid(out13[0], tr_))) + (((D::from(1.45) * v19) + (D::from(1.4) * out13[0])) + (D::from(0.25) * r20)), ((dx_relu(b1.iter().map(|e12| dx_log2(D::from(0.6) + (*e12 * (*e12)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + b1[0]) - st.inner.t) + st.inner.t)
 }
 
 fn p718_eval(x: &[f64]) -> Vec<f64> {
@@ -11437,7 +11765,10 @@ fn p719(x1: f64, x4: f64, x3: f64, x2: f64, ch20: char) -> f64 {
     debug_assert!(!(x3 + v18).cos().is_nan());
     let v19: f64 = autodiff::softplus(x1.exp_m1()).tanh();
     let v21: f64 = if ch20 == 'a' { (x3 * x3).ln_1p().round().atan() } else { (acc15 + x1).tanh() };
-    ((((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((1.3 * v18) + (1.35 * v19))) + (1.25 * v21)
+    let ls22 = Lp { a: x3.max(x3).sin(), v: [(f64::atan2(-2.05, x1).abs() + 1.1).ln().tanh(), ((v21 + 2.0).clamp(-1.15, 0.8) + x2).tanh()] };
+    let ia23: [f64; 4] = [(x4 + x3.exp_m1()).tanh(), autodiff::sigmoid(v19 + x4), x1, (x3 - x1).hypot(x4 - v18).tanh()];
+    let lh24 = lpush(&ia23, (((ia23[2] * ia23[2]) - ia23.iter().map(|e25| ((x3 + ia23[2]).atan() * 0.63) + 1.0).product::<f64>()) + x3).atan() * 0.95);
+    (((((x3 - (autodiff::relu(x2).sin() * 0.9).acos()) - x4) + (1.0 * acc15)) + ((1.3 * v18) + (1.35 * v19))) + (1.25 * v21)) + (((0.7 * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (0.95 * ((lh24.len() as f64) * ((1.5 + (ia23[1] * ia23[1])).recip() + x1).sin()))) + (0.95 * lh24.iter().sum::<f64>().atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11470,7 +11801,10 @@ fn p719_dual<D: Dn>(x1: D, x4: D, x3: D, x2: D, ch20: char, tr_: &mut Tr) -> D {
     debug_assert!(!dx_is_nan(dx_cos(x3 + v18, tr_), tr_));
     let v19: D = dx_tanh(dx_softplus(dx_exp_m1(x1, tr_), tr_), tr_);
     let v21: D = if ch20 == 'a' { dx_atan(dx_round(dx_ln_1p(x3 * x3, tr_), tr_), tr_) } else { dx_tanh(acc15 + x1, tr_) };
-    ((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)
+    let ls22 = LpD { a: dx_sin(dx_max(x3, x3, tr_), tr_), v: [dx_tanh(dx_ln(dx_abs(dx_atan2(-D::from(2.05), x1, tr_), tr_) + D::from(1.1), tr_), tr_), dx_tanh(dx_clamp(v21 + D::from(2.0), -D::from(1.15), D::from(0.8), tr_) + x2, tr_)] };
+    let ia23: [D; 4] = [dx_tanh(x4 + dx_exp_m1(x3, tr_), tr_), dx_sigmoid(v19 + x4, tr_), x1, dx_tanh(dx_hypot(x3 - x1, x4 - v18, tr_), tr_)];
+    let lh24 = lpush_dual(&ia23, dx_atan(((ia23[2] * ia23[2]) - ia23.iter().map(|e25| (dx_atan(x3 + ia23[2], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x3, tr_) * D::from(0.95), tr_);
+    (((((x3 - dx_acos(dx_sin(dx_relu(x2, tr_), tr_) * D::from(0.9), tr_)) - x4) + (D::from(1.0) * acc15)) + ((D::from(1.3) * v18) + (D::from(1.35) * v19))) + (D::from(1.25) * v21)) + (((D::from(0.7) * (ls22.v[0] + (ls22.a * ls22.v[1]))) + (D::from(0.95) * (D::from(lh24.len() as f64) * dx_sin(dx_recip(D::from(1.5) + (ia23[1] * ia23[1]), tr_) + x1, tr_)))) + (D::from(0.95) * dx_atan(lh24.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))
 }
 
 fn p719_eval(x: &[f64]) -> Vec<f64> {
@@ -11621,6 +11955,9 @@ fn p721(mut x1: f64, x2: f64, nt: usize) -> [f64; 3] {
     let ia19: [f64; 4] = [(((v17 - (nt as f64)).abs() + 0.5).recip() + x2).tanh(), ((f64::powi(z8[c9 % 1].tanh(), 3) * (cc11 % (1.0 + (cc11 * cc11)))) + x2).atan(), autodiff::sigmoid((v17.abs() + 1.25).recip() + x1), (y2[c9].fract() * x1.atan2(y3[nt])).tanh()];
     let (n24, s25, s26) = ia19.iter().fold((0usize, 0.0, 0.0), |(c21, p22, q23), v20| (c21 + 1, p22 + v20, q23 + (autodiff::sigmoid((f64::sin(2.75).abs() + 1.1).log10().sin() + v20) * (c21 as f64))));
     y2[0] += (0.9 * (s25 / (n24 as f64))) + (0.25 * autodiff::sigmoid(s26));
+    let lq27 = lmake(autodiff::sigmoid(((y2[2] / (ia19[4 - 1 - nt].abs() + 1.1)).abs() + 0.85).ln() + x1), ((-(z8.iter().sum::<f64>().abs() + 1.05)).recip() + x2).sin());
+    let lq29 = lshift(lq27, (((f64::mul_add(v17, 2.7, v4).abs() + 0.7).sin() + 1.5).powf((z8[nt % z8.len()] - y3[2]).atan()) + x1).tanh());
+    y2[0] += 0.35 * autodiff::sigmoid(lnorm(&lq29));
     y2
 }
 
@@ -11657,6 +11994,9 @@ fn p721_dual<D: Dn>(mut x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let ia19: [D; 4] = [dx_tanh(dx_recip(dx_abs(v17 - D::from(nt as f64), tr_) + D::from(0.5), tr_) + x2, tr_), dx_atan((dx_powi(dx_tanh(z8[c9 % 1], tr_), 3, tr_) * dx_rem(cc11, D::from(1.0) + (cc11 * cc11), tr_)) + x2, tr_), dx_sigmoid(dx_recip(dx_abs(v17, tr_) + D::from(1.25), tr_) + x1, tr_), dx_tanh(dx_fract(y2[c9], tr_) * dx_atan2(x1, y3[nt], tr_), tr_)];
     let (n24, s25, s26) = ia19.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c21, p22, q23), v20| (c21 + 1, p22 + (*v20), q23 + (dx_sigmoid(dx_sin(dx_log10(dx_abs(dx_sin(D::from(2.75), tr_), tr_) + D::from(1.1), tr_), tr_) + (*v20), tr_) * D::from(c21 as f64))));
     y2[0] += (D::from(0.9) * (s25 / D::from(n24 as f64))) + (D::from(0.25) * dx_sigmoid(s26, tr_));
+    let lq27 = lmake_dual(dx_sigmoid(dx_ln(dx_abs(y2[2] / (dx_abs(ia19[4 - 1 - nt], tr_) + D::from(1.1)), tr_) + D::from(0.85), tr_) + x1, tr_), dx_sin(dx_recip(-(dx_abs(z8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.05)), tr_) + x2, tr_), tr_);
+    let lq29 = lshift_dual(lq27, dx_tanh(dx_powf(dx_sin(dx_abs(dx_mul_add(v17, D::from(2.7), v4, tr_), tr_) + D::from(0.7), tr_) + D::from(1.5), dx_atan(z8[nt % z8.len()] - y3[2], tr_), tr_) + x1, tr_), tr_);
+    y2[0] += D::from(0.35) * dx_sigmoid(lnorm_dual(&lq29, tr_), tr_);
     y2
 }
 
@@ -12142,7 +12482,9 @@ fn p727(x1: f64, s2: &[f64], s3: &[f64], n4: usize) -> f64 {
     z9[0] = (0.45 * u8[1]) + (-(x1 / (v5.abs() + 0.65))).tanh();
     z9[1] = (0.45 * u8[0]) + (f64::atan2(1.0, s3[1]) + 2.4).sin();
     u8 = z9;
-    (((-s3[n4 % 2] % (1.0 + (v1 * v1))) * v5) + v1) + ((0.65 * u8[1].sin()) + (1.2 * z9[0].tanh()))
+    let lq10 = lmake(((v7 * s3[n4 % 2]) / (-(1.0 + ((n4 as f64) * (n4 as f64))))).tanh(), ((v6 / (autodiff::leaky_relu(v5, 0.01).abs() + 1.3)) + x1).atan());
+    let lq11 = lshift(lq10, (v6 + x1).sin());
+    ((((-s3[n4 % 2] % (1.0 + (v1 * v1))) * v5) + v1) + ((0.65 * u8[1].sin()) + (1.2 * z9[0].tanh()))) + (0.45 * lnorm(&lq11).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12155,7 +12497,9 @@ fn p727_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     z9[0] = (D::from(0.45) * u8[1]) + dx_tanh(-(x1 / (dx_abs(v5, tr_) + D::from(0.65))), tr_);
     z9[1] = (D::from(0.45) * u8[0]) + dx_sin(dx_atan2(D::from(1.0), s3[1], tr_) + D::from(2.4), tr_);
     u8 = z9;
-    ((dx_rem(-s3[n4 % 2], D::from(1.0) + (v1 * v1), tr_) * v5) + v1) + ((D::from(0.65) * dx_sin(u8[1], tr_)) + (D::from(1.2) * dx_tanh(z9[0], tr_)))
+    let lq10 = lmake_dual(dx_tanh((v7 * s3[n4 % 2]) / (-(D::from(1.0) + (D::from(n4 as f64) * D::from(n4 as f64)))), tr_), dx_atan((v6 / (dx_abs(dx_leaky_relu(v5, D::from(0.01), tr_), tr_) + D::from(1.3))) + x1, tr_), tr_);
+    let lq11 = lshift_dual(lq10, dx_sin(v6 + x1, tr_), tr_);
+    (((dx_rem(-s3[n4 % 2], D::from(1.0) + (v1 * v1), tr_) * v5) + v1) + ((D::from(0.65) * dx_sin(u8[1], tr_)) + (D::from(1.2) * dx_tanh(z9[0], tr_)))) + (D::from(0.45) * dx_tanh(lnorm_dual(&lq11, tr_), tr_))
 }
 
 fn p727_eval(x: &[f64]) -> Vec<f64> {
@@ -12362,7 +12706,9 @@ fn p729(s1: &[f64], b2: &[f64; 4], ok19: Option<usize>) -> [f64; 2] {
         *o16 = autodiff::sigmoid(0.15) * autodiff::relu(*xi17).sin();
     }
     let Some(m20) = ok19 else { return [((-(u7[1] - cc12) + cc12) - cc12) + cc12, ((((cc12.abs() + 0.5).sqrt() % (cc12.max(cc12).abs() + 0.95)) * cc12.tanh()) + (-1.8)) * autodiff::sigmoid(cc12)]; };
-    [(((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh())), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
+    let mut ls21 = Lp { a: s1.iter().copied().sum::<f64>().tanh().cosh().tanh(), v: [((old5[0].sin().exp().sin() * 0.9).atanh() + b2[4 - 1 - m20]).tanh(), ((cc12.tanh() * 0.9).acos() + s1[5 - 1 - m20].cosh()).atan()] };
+    ls21.a += (f64::hypot(-0.95 * (-2.95), cc12) + b2[m20]).tanh();
+    [((((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh()))) + (0.95 * (ls21.a * ls21.v[0])), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12398,7 +12744,9 @@ fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) ->
         *o16 = dx_sigmoid(D::from(0.15), tr_) * dx_sin(dx_relu(*xi17, tr_), tr_);
     }
     let Some(m20) = ok19 else { return [((-(u7[1] - cc12) + cc12) - cc12) + cc12, ((dx_rem(dx_sqrt(dx_abs(cc12, tr_) + D::from(0.5), tr_), dx_abs(dx_max(cc12, cc12, tr_), tr_) + D::from(0.95), tr_) * dx_tanh(cc12, tr_)) + (-D::from(1.8))) * dx_sigmoid(cc12, tr_)]; };
-    [((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_))), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
+    let mut ls21 = LpD { a: dx_tanh(dx_cosh(dx_tanh(s1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), v: [dx_tanh(dx_atanh(dx_sin(dx_exp(dx_sin(old5[0], tr_), tr_), tr_) * D::from(0.9), tr_) + b2[4 - 1 - m20], tr_), dx_atan(dx_acos(dx_tanh(cc12, tr_) * D::from(0.9), tr_) + dx_cosh(s1[5 - 1 - m20], tr_), tr_)] };
+    ls21.a += dx_tanh(dx_hypot(-D::from(0.95) * (-D::from(2.95)), cc12, tr_) + b2[m20], tr_);
+    [(((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0])), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
 }
 
 fn p729_eval(x: &[f64]) -> Vec<f64> {
@@ -13144,7 +13492,9 @@ fn p737(x1: f64, r2: &f64, s3: &[f64], n4: usize) -> f64 {
     } else {
     }
     let v5: f64 = f64::div_euclid(((n4 as f64) * autodiff::leaky_relu(s3[n4], 0.41)).tanh(), 1.7);
-    ((r2 * r2) + r2) + (0.6 * (v5 * autodiff::sigmoid(x1 * r2)))
+    let la6: [f64; 2] = [autodiff::sigmoid(f64::sinh(-1.05).sin().powi(1) + r2), s3.iter().enumerate().map(|(j7, e8)| (n4 as f64).atan2(-2.95)).sum::<f64>().sin()];
+    let lm9: [f64; 2] = la6.map(|t10| -(t10 + t10));
+    (((r2 * r2) + r2) + (0.6 * (v5 * autodiff::sigmoid(x1 * r2)))) + (0.75 * (lm9[0] * ((lm9.iter().sum::<f64>() + r2).atan() * 0.95)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13164,7 +13514,9 @@ fn p737_dual<D: Dn>(x1: D, r2: &D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     } else {
     }
     let v5: D = dx_div_euclid(dx_tanh(D::from(n4 as f64) * dx_leaky_relu(s3[n4], D::from(0.41), tr_), tr_), D::from(1.7), tr_);
-    ((*r2 * (*r2)) + (*r2)) + (D::from(0.6) * (v5 * dx_sigmoid(x1 * (*r2), tr_)))
+    let la6: [D; 2] = [dx_sigmoid(dx_powi(dx_sin(dx_sinh(-D::from(1.05), tr_), tr_), 1, tr_) + (*r2), tr_), dx_sin(s3.iter().enumerate().map(|(j7, e8)| dx_atan2(D::from(n4 as f64), -D::from(2.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let lm9: [D; 2] = la6.map(|t10| -(t10 + t10));
+    (((*r2 * (*r2)) + (*r2)) + (D::from(0.6) * (v5 * dx_sigmoid(x1 * (*r2), tr_)))) + (D::from(0.75) * (lm9[0] * (dx_atan(lm9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (*r2), tr_) * D::from(0.95))))
 }
 
 fn p737_eval(x: &[f64]) -> Vec<f64> {
@@ -13627,7 +13979,15 @@ fn p742(x1: f64, x2: f64, a3: [f64; 4], b4: &[f64; 3], f5: bool, wv15: [[f64; 2]
     let mut v13 = (autodiff::relu(x1 / (f64::exp(-0.65) + 0.5)).abs() + 0.8).sqrt();
     let cc14: f64 = cdot3(b4, b4);
     let v16: f64 = (wv15[0][0] * (x1 % (cc14.atan().exp() + 0.5))) + wv15[0][0].sin();
-    ((((((((v13 * v13).abs() + 0.85).sin() + 1.5).powf(-1.15).abs() + 1.3).recip() + x2) * x1) + x1) + (0.45 * cc14.tanh())) + (0.85 * autodiff::sigmoid(v16))
+    let ia18: [f64; 3] = [((v16 * wv15[0][0]) - (f64::abs(-2.35) + 0.8).log(x2.abs() + 2.45)).tanh(), autodiff::sigmoid(x1.atan2(cc14).hypot(0.55 - x2)), ((0.95 + (wv15[0][1] * wv15[0][1])).log(wv15[0][1].abs() + 2.45).abs() + 0.6).log2().atan()];
+    let mut lv17 = Vec::new();
+    for (i20, e19) in ia18.iter().enumerate() {
+        if *e19 < 0.713 {
+            lv17.push((-1.9 * (e19 / (e19.abs() + 0.55))).tanh() + ((i20 as f64) * 0.7));
+        }
+    }
+    let v21: f64 = if lv17.is_empty() { a3[2].cos() } else { (lv17[0] * (b4[0] * ia18[2]).tanh()) + lv17[lv17.len() - 1] };
+    (((((((((v13 * v13).abs() + 0.85).sin() + 1.5).powf(-1.15).abs() + 1.3).recip() + x2) * x1) + x1) + (0.45 * cc14.tanh())) + (0.85 * autodiff::sigmoid(v16))) + (1.0 * v21.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13644,7 +14004,15 @@ fn p742_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], b4: &[D; 3], f5: bool, wv15: [[D; 
     let mut v13 = dx_sqrt(dx_abs(dx_relu(x1 / (dx_exp(-D::from(0.65), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.8), tr_);
     let cc14: D = cdot3_dual(b4, b4, tr_);
     let v16: D = (wv15[0][0] * dx_rem(x1, dx_exp(dx_atan(cc14, tr_), tr_) + D::from(0.5), tr_)) + dx_sin(wv15[0][0], tr_);
-    ((((dx_recip(dx_abs(dx_powf(dx_sin(dx_abs(v13 * v13, tr_) + D::from(0.85), tr_) + D::from(1.5), -D::from(1.15), tr_), tr_) + D::from(1.3), tr_) + x2) * x1) + x1) + (D::from(0.45) * dx_tanh(cc14, tr_))) + (D::from(0.85) * dx_sigmoid(v16, tr_))
+    let ia18: [D; 3] = [dx_tanh((v16 * wv15[0][0]) - dx_log(dx_abs(-D::from(2.35), tr_) + D::from(0.8), dx_abs(x2, tr_) + D::from(2.45), tr_), tr_), dx_sigmoid(dx_hypot(dx_atan2(x1, cc14, tr_), D::from(0.55) - x2, tr_), tr_), dx_atan(dx_log2(dx_abs(dx_log(D::from(0.95) + (wv15[0][1] * wv15[0][1]), dx_abs(wv15[0][1], tr_) + D::from(2.45), tr_), tr_) + D::from(0.6), tr_), tr_)];
+    let mut lv17 = Vec::new();
+    for (i20, e19) in ia18.iter().enumerate() {
+        if dx_lt(*e19, D::from(0.713), tr_) {
+            lv17.push(dx_tanh(-D::from(1.9) * (*e19 / (dx_abs(*e19, tr_) + D::from(0.55))), tr_) + (D::from(i20 as f64) * D::from(0.7)));
+        }
+    }
+    let v21: D = if lv17.is_empty() { dx_cos(a3[2], tr_) } else { (lv17[0] * dx_tanh(b4[0] * ia18[2], tr_)) + lv17[lv17.len() - 1] };
+    (((((dx_recip(dx_abs(dx_powf(dx_sin(dx_abs(v13 * v13, tr_) + D::from(0.85), tr_) + D::from(1.5), -D::from(1.15), tr_), tr_) + D::from(1.3), tr_) + x2) * x1) + x1) + (D::from(0.45) * dx_tanh(cc14, tr_))) + (D::from(0.85) * dx_sigmoid(v16, tr_))) + (D::from(1.0) * dx_tanh(v21, tr_))
 }
 
 fn p742_eval(x: &[f64]) -> Vec<f64> {
@@ -13893,7 +14261,8 @@ fn p744(b3: &[f64; 5], x2: f64, x1: f64) -> [f64; 1] {
     let ia18: [f64; 2] = [(((z12[(c13 + 3) % 2] - (-2.15)) / (f64::log(((c13 + 1) as f64).abs() + 1.05, 6.2).abs() + 0.8)) + x2).tanh(), autodiff::elu(v6 + b3[5 - 1 - c13], autodiff::sigmoid(z12[1].atan2(v1))).sin()];
     let k20 = ia18.iter().copied().filter(|v19| *v19 > x2).count();
     let (s26, s27) = u11.iter().fold((0.0, 0.0), |(p23, q24), &v21| (p23 + (v21.max(v21) + (2.5 / (v21.abs() + 1.25))).sin(), q24 + ((v21.exp() / (-(v21.abs() + 1.05))).atan().tanh() * p23)));
-    [(((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))]
+    let ls28 = Lp { a: (((z12[c13 % z12.len()].tanh() * 0.9).acos().abs() + 1.0).log(3.2) + x1).atan(), v: [autodiff::sigmoid(((s26 - v2) / (f64::abs(autodiff::softplus(-2.6)) + 0.95)) + x2), (if -((k20 + 1) as f64) > -0.95 { acc8.atan2(x2) } else { b3[k20 + 1] }).tanh()] };
+    [((((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))) + ((0.35 * (ls28.a * ls28.v[1])) + (1.25 * lnormv(ls28)))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13924,7 +14293,8 @@ fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, tr_: &mut Tr) -> [D; 1] {
     let ia18: [D; 2] = [dx_tanh(((z12[(c13 + 3) % 2] - (-D::from(2.15))) / (dx_abs(dx_log(dx_abs(D::from((c13 + 1) as f64), tr_) + D::from(1.05), D::from(6.2), tr_), tr_) + D::from(0.8))) + x2, tr_), dx_sin(dx_elu(v6 + b3[5 - 1 - c13], dx_sigmoid(dx_atan2(z12[1], v1, tr_), tr_), tr_), tr_)];
     let k20 = { let mut c_ = 0usize; for v19 in ia18.iter().copied() { if dx_gt(v19, x2, tr_) { c_ += 1; } } c_ };
     let (s26, s27) = u11.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), &v21| (p23 + dx_sin(dx_max(v21, v21, tr_) + (D::from(2.5) / (dx_abs(v21, tr_) + D::from(1.25))), tr_), q24 + (dx_tanh(dx_atan(dx_exp(v21, tr_) / (-(dx_abs(v21, tr_) + D::from(1.05))), tr_), tr_) * p23)));
-    [(((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))]
+    let ls28 = LpD { a: dx_atan(dx_log(dx_abs(dx_acos(dx_tanh(z12[c13 % z12.len()], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), D::from(3.2), tr_) + x1, tr_), v: [dx_sigmoid(((s26 - v2) / (dx_abs(dx_softplus(-D::from(2.6), tr_), tr_) + D::from(0.95))) + x2, tr_), dx_tanh(if dx_gt(-D::from((k20 + 1) as f64), -D::from(0.95), tr_) { dx_atan2(acc8, x2, tr_) } else { b3[k20 + 1] }, tr_)] };
+    [((((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))) + ((D::from(0.35) * (ls28.a * ls28.v[1])) + (D::from(1.25) * lnormv_dual(ls28, tr_)))]
 }
 
 fn p744_eval(x: &[f64]) -> Vec<f64> {
@@ -14208,7 +14578,9 @@ fn p747(x1: f64, r2: &f64) -> [f64; 2] {
     for i9 in 0..4 {
         acc10 += autodiff::sigmoid(f64::hypot(0.25, *r2) / (1.0 + (r2 * r2)));
     }
-    [(((((-(r2.abs() + 0.8)).cbrt() / ((0.95 + (x1 * x1)).sqrt().abs() + 0.7)) / 2.55) + r2).tanh() * r2) + (0.35 * acc10), (-2.4 / 0.95) + r2]
+    let la11: [f64; 2] = [(-r2 + (0.9 * 3.0)).tanh(), ((r2 - r2) * (1.4 - (-0.95))).tanh()];
+    let lm12 = la11.map(|t13| (autodiff::elu(t13, t13) - (t13.abs() + 1.45).acosh()).sin());
+    [((((((-(r2.abs() + 0.8)).cbrt() / ((0.95 + (x1 * x1)).sqrt().abs() + 0.7)) / 2.55) + r2).tanh() * r2) + (0.35 * acc10)) + (0.7 * (lm12[0] * ((acc10.abs() + 0.9).powi(-1).tanh() * x1).tanh())), (-2.4 / 0.95) + r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14237,7 +14609,9 @@ fn p747_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> [D; 2] {
     for i9 in 0..4 {
         acc10 += dx_sigmoid(dx_hypot(D::from(0.25), *r2, tr_) / (D::from(1.0) + (*r2 * (*r2))), tr_);
     }
-    [(dx_tanh(((dx_cbrt(-(dx_abs(*r2, tr_) + D::from(0.8)), tr_) / (dx_abs(dx_sqrt(D::from(0.95) + (x1 * x1), tr_), tr_) + D::from(0.7))) / D::from(2.55)) + (*r2), tr_) * (*r2)) + (D::from(0.35) * acc10), (-D::from(2.4) / D::from(0.95)) + (*r2)]
+    let la11: [D; 2] = [dx_tanh(-(*r2) + (D::from(0.9) * D::from(3.0)), tr_), dx_tanh((*r2 - (*r2)) * (D::from(1.4) - (-D::from(0.95))), tr_)];
+    let lm12 = la11.map(|t13| dx_sin(dx_elu(t13, t13, tr_) - dx_acosh(dx_abs(t13, tr_) + D::from(1.45), tr_), tr_));
+    [((dx_tanh(((dx_cbrt(-(dx_abs(*r2, tr_) + D::from(0.8)), tr_) / (dx_abs(dx_sqrt(D::from(0.95) + (x1 * x1), tr_), tr_) + D::from(0.7))) / D::from(2.55)) + (*r2), tr_) * (*r2)) + (D::from(0.35) * acc10)) + (D::from(0.7) * (lm12[0] * dx_tanh(dx_tanh(dx_powi(dx_abs(acc10, tr_) + D::from(0.9), -1, tr_), tr_) * x1, tr_))), (-D::from(2.4) / D::from(0.95)) + (*r2)]
 }
 
 fn p747_eval(x: &[f64]) -> Vec<f64> {
@@ -14395,7 +14769,8 @@ fn p749(&self, w2: &[[f64; 3]; 2], b1: &[f64; 2], nt: usize) -> f64 {
         u26 = z28;
     }
     let v31: f64 = autodiff::sigmoid((-2.3 / (-(self.m.abs() + 0.55))) + self.inner.t.atan()).rem_euclid(-1.35);
-    (((((b1.iter().enumerate().fold(0.65f64, |acc13, (j11, e12)| (acc13 + autodiff::leaky_relu(self.vel[j11].tanh().tan(), w2[c1 % 2][c1].tanh())).tanh()) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (1.2 * acc15)) + ((((0.55 * out16[0].tanh()) + (1.45 * u17[1].atan())) + (1.05 * z18[2].atan())) + (0.45 * u26[0].atan()))) + (1.35 * v31)
+    let ls32 = Lp { a: (self.inner.a[c1 % 2] % (acc15.abs() + 1.45)).exp().sin(), v: [w2[nt % w2.len()][(nt + 2) % 3].mul_add(v31, self.inner.t).tanh().tan(), (1.75 + self.m).tanh()] };
+    ((((((b1.iter().enumerate().fold(0.65f64, |acc13, (j11, e12)| (acc13 + autodiff::leaky_relu(self.vel[j11].tanh().tan(), w2[c1 % 2][c1].tanh())).tanh()) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (1.2 * acc15)) + ((((0.55 * out16[0].tanh()) + (1.45 * u17[1].atan())) + (1.05 * z18[2].atan())) + (0.45 * u26[0].atan()))) + (1.35 * v31)) + ((0.4 * (ls32.v[0] + (ls32.a * ls32.v[1]))) + (1.5 * lnorm(&ls32)))
 }
 }
 
@@ -14442,7 +14817,8 @@ fn p749_dual(&self, w2: &[[D; 3]; 2], b1: &[D; 2], nt: usize, tr_: &mut Tr) -> D
         u26 = z28;
     }
     let v31: D = dx_rem_euclid(dx_sigmoid((-D::from(2.3) / (-(dx_abs(self.m, tr_) + D::from(0.55)))) + dx_atan(self.inner.t, tr_), tr_), -D::from(1.35), tr_);
-    (((((b1.iter().enumerate().fold(D::from(0.65), |acc13, (j11, e12)| dx_tanh(acc13 + dx_leaky_relu(dx_tan(dx_tanh(self.vel[j11], tr_), tr_), dx_tanh(w2[c1 % 2][c1], tr_), tr_), tr_)) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (D::from(1.2) * acc15)) + ((((D::from(0.55) * dx_tanh(out16[0], tr_)) + (D::from(1.45) * dx_atan(u17[1], tr_))) + (D::from(1.05) * dx_atan(z18[2], tr_))) + (D::from(0.45) * dx_atan(u26[0], tr_)))) + (D::from(1.35) * v31)
+    let ls32 = LpD { a: dx_sin(dx_exp(dx_rem(self.inner.a[c1 % 2], dx_abs(acc15, tr_) + D::from(1.45), tr_), tr_), tr_), v: [dx_tan(dx_tanh(dx_mul_add(w2[nt % w2.len()][(nt + 2) % 3], v31, self.inner.t, tr_), tr_), tr_), dx_tanh(D::from(1.75) + self.m, tr_)] };
+    ((((((b1.iter().enumerate().fold(D::from(0.65), |acc13, (j11, e12)| dx_tanh(acc13 + dx_leaky_relu(dx_tan(dx_tanh(self.vel[j11], tr_), tr_), dx_tanh(w2[c1 % 2][c1], tr_), tr_), tr_)) * b1[(c1 + 1) % 2]) - self.m) - self.m) + (D::from(1.2) * acc15)) + ((((D::from(0.55) * dx_tanh(out16[0], tr_)) + (D::from(1.45) * dx_atan(u17[1], tr_))) + (D::from(1.05) * dx_atan(z18[2], tr_))) + (D::from(0.45) * dx_atan(u26[0], tr_)))) + (D::from(1.35) * v31)) + ((D::from(0.4) * (ls32.v[0] + (ls32.a * ls32.v[1]))) + (D::from(1.5) * lnorm_dual(&ls32, tr_)))
 }
 }
 
@@ -14978,7 +15354,11 @@ fn p755(r1: &f64) -> f64 {
     let ia7: [f64; 2] = [(y2[1][1] - (y2[0][0] + y2[0][0])) + r1, ((1.4 + (v4 * v4)).sqrt().tanh().exp_m1() + r1).tanh()];
     let m8: f64 = autodiff::no_grad((acc6.atan() * (r1 * r1)).tanh());
     let v10: f64 = m8 + ia7.iter().map(|&e9| (e9 - m8).exp()).sum::<f64>().ln();
-    ((((y2[1][0].abs() + 1.35).powf(v1).abs() + 1.4).cbrt().asinh() * v4) + (0.5 * acc6)) + (1.15 * v10)
+    let mut lo11: [f64; 2] = [((if y2[1][0].clamp(-1.85, 0.3) >= -0.35 { v3 + y2[0][0] } else if (2.45 / (-(ia7[0].abs() + 1.05))) > 0.55 { autodiff::relu(-0.55) } else { ia7[1] * ia7[1] }) + r1).sin(), autodiff::sigmoid(acc6.sin() * (r1 - 1.7))];
+    lfill((lo11[1].abs() + r1).sin(), &mut lo11);
+    let la12: [f64; 4] = [((y2[1][0] * ia7[1]).atan() + r1).atan(), ((lo11.iter().copied().map(|e13| e13.max(v1)).sum::<f64>() + (lo11[1] - v3)) + r1).tanh(), (y2[1][1].atan2((ia7[0].abs() + 0.6).powi(-1)) + r1).tanh(), autodiff::sigmoid((-((-lo11[1]).abs() + 0.5)).recip() + r1)];
+    let lm14 = la12.map(|t15| ((t15 * t15) * (-1.1)).tanh());
+    (((((y2[1][0].abs() + 1.35).powf(v1).abs() + 1.4).cbrt().asinh() * v4) + (0.5 * acc6)) + (1.15 * v10)) + ((1.1 * lo11[0]) + (0.65 * (lm14[1] * ((lo11[1] * (acc6.sin() * la12[0])) + r1).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14995,7 +15375,11 @@ fn p755_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     let ia7: [D; 2] = [(y2[1][1] - (y2[0][0] + y2[0][0])) + (*r1), dx_tanh(dx_exp_m1(dx_tanh(dx_sqrt(D::from(1.4) + (v4 * v4), tr_), tr_), tr_) + (*r1), tr_)];
     let m8: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_atan(acc6, tr_) * (*r1 * (*r1)), tr_))));
     let v10: D = m8 + dx_ln(ia7.iter().map(|&e9| dx_exp(e9 - m8, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((dx_asinh(dx_cbrt(dx_abs(dx_powf(dx_abs(y2[1][0], tr_) + D::from(1.35), v1, tr_), tr_) + D::from(1.4), tr_), tr_) * v4) + (D::from(0.5) * acc6)) + (D::from(1.15) * v10)
+    let mut lo11: [D; 2] = [dx_sin((if dx_ge(dx_clamp(y2[1][0], -D::from(1.85), D::from(0.3), tr_), -D::from(0.35), tr_) { v3 + y2[0][0] } else if dx_gt(D::from(2.45) / (-(dx_abs(ia7[0], tr_) + D::from(1.05))), D::from(0.55), tr_) { dx_relu(-D::from(0.55), tr_) } else { ia7[1] * ia7[1] }) + (*r1), tr_), dx_sigmoid(dx_sin(acc6, tr_) * (*r1 - D::from(1.7)), tr_)];
+    lfill_dual(dx_sin(dx_abs(lo11[1], tr_) + (*r1), tr_), &mut lo11, tr_);
+    let la12: [D; 4] = [dx_atan(dx_atan(y2[1][0] * ia7[1], tr_) + (*r1), tr_), dx_tanh((lo11.iter().copied().map(|e13| dx_max(e13, v1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (lo11[1] - v3)) + (*r1), tr_), dx_tanh(dx_atan2(y2[1][1], dx_powi(dx_abs(ia7[0], tr_) + D::from(0.6), -1, tr_), tr_) + (*r1), tr_), dx_sigmoid(dx_recip(-(dx_abs(-lo11[1], tr_) + D::from(0.5)), tr_) + (*r1), tr_)];
+    let lm14 = la12.map(|t15| dx_tanh((t15 * t15) * (-D::from(1.1)), tr_));
+    (((dx_asinh(dx_cbrt(dx_abs(dx_powf(dx_abs(y2[1][0], tr_) + D::from(1.35), v1, tr_), tr_) + D::from(1.4), tr_), tr_) * v4) + (D::from(0.5) * acc6)) + (D::from(1.15) * v10)) + ((D::from(1.1) * lo11[0]) + (D::from(0.65) * (lm14[1] * dx_tanh((lo11[1] * (dx_sin(acc6, tr_) * la12[0])) + (*r1), tr_))))
 }
 
 fn p755_eval(x: &[f64]) -> Vec<f64> {
@@ -15531,7 +15915,8 @@ fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>) -> f64 {
     let v19: f64 = if let Some(f17) = ow16 { (snap8.iter().map(|&e18| cc10).sum::<f64>() + st.inner.t).tanh() * f17 } else { (((c3 as f64).atan() * (c3 as f64).trunc()) + a2[0]).tanh() };
     let k21 = a2.iter().filter(|v20| **v20 < -0.387).count();
     let v25: f64 = if let Some(j22) = k21.checked_sub(1) { a2[1] * (j22 as f64) } else { autodiff::sigmoid(snap8.iter().fold(st.w[(c3 + 3) % 2][1], |acc24, e23| (acc24 + (f64::sin(-1.25) * 0.9).asin().tanh()).tanh()) + st.m) };
-    (((a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - autodiff::sigmoid((st.inner.t + st.inner.t).min(((j5 + 1) as f64) + acc7))) - v1).atan() * v1.tanh()) + (((((0.4 * (st.pos[1] - snap8[1]).sin()) + (1.4 * cc10)) + (0.8 * cc11.atan())) + (1.1 * v12)) + (0.25 * v15))) + ((0.7 * v19) + (1.3 * v25.tanh()))
+    let lh26 = lpush(&snap8, ((if ((k21 as f64).abs() + 0.85).ln() > (st.inner.a[(c3 + 1) % 2] - st.w[c3 % 2][k21 % 2]) { snap8[(k21 + 3) % 2] } else { snap8[c3 % snap8.len()].min(v19) }) + st.w[1][0]).tanh());
+    ((((a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - autodiff::sigmoid((st.inner.t + st.inner.t).min(((j5 + 1) as f64) + acc7))) - v1).atan() * v1.tanh()) + (((((0.4 * (st.pos[1] - snap8[1]).sin()) + (1.4 * cc10)) + (0.8 * cc11.atan())) + (1.1 * v12)) + (0.25 * v15))) + ((0.7 * v19) + (1.3 * v25.tanh()))) + (0.25 * (lh26[0] * (f64::max(2.45, st.inner.a[0]).asinh().atan() * 0.95)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15560,7 +15945,8 @@ fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, tr_
     let v19: D = if let Some(f17) = ow16 { dx_tanh(snap8.iter().map(|&e18| cc10).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * D::from(f17) } else { dx_tanh((dx_atan(D::from(c3 as f64), tr_) * dx_trunc(D::from(c3 as f64), tr_)) + a2[0], tr_) };
     let k21 = { let mut c_ = 0usize; for v20 in a2.iter() { if dx_lt(*v20, -D::from(0.387), tr_) { c_ += 1; } } c_ };
     let v25: D = if let Some(j22) = k21.checked_sub(1) { a2[1] * D::from(j22 as f64) } else { dx_sigmoid(snap8.iter().fold(st.w[(c3 + 3) % 2][1], |acc24, e23| dx_tanh(acc24 + dx_tanh(dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_), tr_), tr_)) + st.m, tr_) };
-    ((dx_atan(a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - dx_sigmoid(dx_min(st.inner.t + st.inner.t, D::from((j5 + 1) as f64) + acc7, tr_), tr_)) - v1, tr_) * dx_tanh(v1, tr_)) + (((((D::from(0.4) * dx_sin(st.pos[1] - snap8[1], tr_)) + (D::from(1.4) * cc10)) + (D::from(0.8) * dx_atan(cc11, tr_))) + (D::from(1.1) * v12)) + (D::from(0.25) * v15))) + ((D::from(0.7) * v19) + (D::from(1.3) * dx_tanh(v25, tr_)))
+    let lh26 = lpush_dual(&snap8, dx_tanh((if dx_gt(dx_ln(dx_abs(D::from(k21 as f64), tr_) + D::from(0.85), tr_), st.inner.a[(c3 + 1) % 2] - st.w[c3 % 2][k21 % 2], tr_) { snap8[(k21 + 3) % 2] } else { dx_min(snap8[c3 % snap8.len()], v19, tr_) }) + st.w[1][0], tr_), tr_);
+    (((dx_atan(a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - dx_sigmoid(dx_min(st.inner.t + st.inner.t, D::from((j5 + 1) as f64) + acc7, tr_), tr_)) - v1, tr_) * dx_tanh(v1, tr_)) + (((((D::from(0.4) * dx_sin(st.pos[1] - snap8[1], tr_)) + (D::from(1.4) * cc10)) + (D::from(0.8) * dx_atan(cc11, tr_))) + (D::from(1.1) * v12)) + (D::from(0.25) * v15))) + ((D::from(0.7) * v19) + (D::from(1.3) * dx_tanh(v25, tr_)))) + (D::from(0.25) * (lh26[0] * (dx_atan(dx_asinh(dx_max(D::from(2.45), st.inner.a[0], tr_), tr_), tr_) * D::from(0.95))))
 }
 
 fn p762_eval(x: &[f64]) -> Vec<f64> {
@@ -15872,7 +16258,9 @@ fn p765(x1: f64, s2: &[f64], b3: &[f64; 2], k4: i32, nt: usize) -> f64 {
     if v12.abs() > 1e300 {
         println!("{}", v12 * 2.0);
     }
-    ((((x1.sin() * 0.9).asin().atan().exp2() / (1.0 + (v1 * v1))).tanh() * v1) + (1.3 * autodiff::sigmoid(u9[1]))) + (1.45 * v12)
+    let mut lo13: [f64; 2] = [autodiff::sigmoid(b3.iter().map(|e14| f64::exp2(-0.1)).sum::<f64>()), autodiff::sigmoid(autodiff::sigmoid(s2[nt] * v1).sinh())];
+    let r15: f64 = lscale((-v1.asinh() + s2[5 - 1 - nt]).sin(), &mut lo13);
+    (((((x1.sin() * 0.9).asin().atan().exp2() / (1.0 + (v1 * v1))).tanh() * v1) + (1.3 * autodiff::sigmoid(u9[1]))) + (1.45 * v12)) + ((0.65 * (lo13[1] * lo13[0])) + (1.25 * r15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15896,7 +16284,9 @@ fn p765_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], k4: i32, nt: usize, tr_: &mut 
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    ((dx_tanh(dx_exp2(dx_atan(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_), tr_) / (D::from(1.0) + (v1 * v1)), tr_) * v1) + (D::from(1.3) * dx_sigmoid(u9[1], tr_))) + (D::from(1.45) * v12)
+    let mut lo13: [D; 2] = [dx_sigmoid(b3.iter().map(|e14| dx_exp2(-D::from(0.1), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sigmoid(dx_sinh(dx_sigmoid(s2[nt] * v1, tr_), tr_), tr_)];
+    let r15: D = lscale_dual(dx_sin(-dx_asinh(v1, tr_) + s2[5 - 1 - nt], tr_), &mut lo13, tr_);
+    (((dx_tanh(dx_exp2(dx_atan(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_), tr_) / (D::from(1.0) + (v1 * v1)), tr_) * v1) + (D::from(1.3) * dx_sigmoid(u9[1], tr_))) + (D::from(1.45) * v12)) + ((D::from(0.65) * (lo13[1] * lo13[0])) + (D::from(1.25) * r15))
 }
 
 fn p765_eval(x: &[f64]) -> Vec<f64> {
@@ -16037,7 +16427,10 @@ fn p767(mut x1: f64) -> (f64, f64) {
     for (i20, o19) in u15.iter_mut().enumerate().skip(1) {
         *o19 -= (0.25 * (i20 as f64)) * ia14[i20 - 1];
     }
-    (((((((v1 + f64::atan2(-0.8, 2.8)).atan() * (-K767).min((1.4 + (K767 * K767)).log10())) + 2.65) * v1.tanh()) + x1) + (1.1 * v13)) + (0.45 * u15.iter().sum::<f64>().atan()), (((v1.tanh() * (2.1 + x1).atan()).sin().tan() + v1).atan() * x1.tanh()) + K767)
+    let lo22 = if (ia14.iter().map(|&e23| (0.75 + (K767 * K767)).log10()).sum::<f64>() + x1).atan() > -0.887 { Some(autodiff::sigmoid(((ia14[0] % (v1.abs() + 1.0)) + (-(-2.55))) + x1)) } else { None };
+    let v25: f64 = match lo22 { Some(ov24) if ov24 > 0.613 => ov24 + (v13 + x1).sin(), Some(ov24) => (-ov24).abs() + (0.25 + x1).tanh(), None => (((f64::abs(-1.15) + 1.5).cbrt() + v1) + x1).tanh() };
+    let ls26 = Lp { a: (ia14[0].exp_m1() + x1).sin(), v: [((((v1.abs() + 1.05).sin() + 1.5).powf(K767) - K767) + x1).sin(), ((K767.abs() + 1.4).log2() + (x1 - v1)).atan()] };
+    ((((((((v1 + f64::atan2(-0.8, 2.8)).atan() * (-K767).min((1.4 + (K767 * K767)).log10())) + 2.65) * v1.tanh()) + x1) + (1.1 * v13)) + (0.45 * u15.iter().sum::<f64>().atan())) + ((1.4 * v25) + (1.05 * (ls26.a * ls26.v[0]))), (((v1.tanh() * (2.1 + x1).atan()).sin().tan() + v1).atan() * x1.tanh()) + K767)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16075,7 +16468,10 @@ fn p767_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> (D, D) {
     for (i20, o19) in u15.iter_mut().enumerate().skip(1) {
         *o19 -= (D::from(0.25) * D::from(i20 as f64)) * ia14[i20 - 1];
     }
-    ((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
+    let lo22 = if dx_gt(dx_atan(ia14.iter().map(|&e23| dx_log10(D::from(0.75) + (K767 * K767), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_), -D::from(0.887), tr_) { Some(dx_sigmoid((dx_rem(ia14[0], dx_abs(v1, tr_) + D::from(1.0), tr_) + (-(-D::from(2.55)))) + x1, tr_)) } else { None };
+    let v25: D = match lo22 { Some(ov24) if dx_gt(ov24, D::from(0.613), tr_) => ov24 + dx_sin(v13 + x1, tr_), Some(ov24) => dx_abs(-ov24, tr_) + dx_tanh(D::from(0.25) + x1, tr_), None => dx_tanh((dx_cbrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) + v1) + x1, tr_) };
+    let ls26 = LpD { a: dx_sin(dx_exp_m1(ia14[0], tr_) + x1, tr_), v: [dx_sin((dx_powf(dx_sin(dx_abs(v1, tr_) + D::from(1.05), tr_) + D::from(1.5), K767, tr_) - K767) + x1, tr_), dx_atan(dx_log2(dx_abs(K767, tr_) + D::from(1.4), tr_) + (x1 - v1), tr_)] };
+    (((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.4) * v25) + (D::from(1.05) * (ls26.a * ls26.v[0]))), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
 }
 
 fn p767_eval(x: &[f64]) -> Vec<f64> {
@@ -16215,7 +16611,14 @@ fn p768(x1: f64, s2: &[f64], b3: &[f64; 2], f4: bool) -> f64 {
     let mut x1 = x1 + (s2[3] * (s2[2].abs() + 1.35).acosh());
     x1 /= (((b3[0] + s2[3]) * (b3[1].abs() + 1.15).acosh()) + (-b3[0] * s2[1])).abs() + 1.35;
     let v2: f64 = match autodiff::sigmoid(-2.35 + b3[1]) { t1 if t1 < -0.2 => s2[2].exp_m1().min(s2[3]).tanh(), _ => (autodiff::sigmoid(x1).exp_m1() - autodiff::sigmoid(K768)).atan() };
-    ((autodiff::leaky_relu(f64::powi((1.35 + (K768 * K768)).log2().abs() + 1.5, -2), s2[3].tanh()) + K768) - b3[1]) + (1.4 * v2)
+    let ia4: [f64; 2] = [(b3.iter().zip(s2.iter()).map(|(p5, q6)| (b3[1] - K768).sin() + 1.0).product::<f64>() + f64::log(1.45 + (v2 * v2), 8.7)).tanh(), s2[0]];
+    let mut lv3 = Vec::new();
+    for e7 in ia4.iter() {
+        lv3.push(*e7);
+    }
+    let ia8: [f64; 4] = [autodiff::sigmoid((v2 / (x1.sin().exp() + 0.5)) * (x1 + x1).tanh()), f64::log(1.25 + (s2[2] * s2[2]), 2.75).atan(), b3[1], (-(1.25 + (K768 * K768)).log2() + x1).atan()];
+    let lh9 = lpush(&ia8, autodiff::sigmoid(v2.max(s2[4])).exp().sin());
+    (((autodiff::leaky_relu(f64::powi((1.35 + (K768 * K768)).log2().abs() + 1.5, -2), s2[3].tanh()) + K768) - b3[1]) + (1.4 * v2)) + ((1.0 * lv3.iter().sum::<f64>()) + (0.9 * lh9.iter().map(|&t10| (t10.abs() + 0.9).log2().clamp(t10, t10 + 2.0).tanh()).sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16224,7 +16627,14 @@ fn p768_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], f4: bool, tr_: &mut Tr) -> D {
     let mut x1 = x1 + (s2[3] * dx_acosh(dx_abs(s2[2], tr_) + D::from(1.35), tr_));
     x1 /= dx_abs(((b3[0] + s2[3]) * dx_acosh(dx_abs(b3[1], tr_) + D::from(1.15), tr_)) + (-b3[0] * s2[1]), tr_) + D::from(1.35);
     let v2: D = match dx_sigmoid(-D::from(2.35) + b3[1], tr_) { t1 if dx_lt(t1, -D::from(0.2), tr_) => dx_tanh(dx_min(dx_exp_m1(s2[2], tr_), s2[3], tr_), tr_), _ => dx_atan(dx_exp_m1(dx_sigmoid(x1, tr_), tr_) - dx_sigmoid(K768, tr_), tr_) };
-    ((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(1.4) * v2)
+    let ia4: [D; 2] = [dx_tanh(b3.iter().zip(s2.iter()).map(|(p5, q6)| dx_sin(b3[1] - K768, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + dx_log(D::from(1.45) + (v2 * v2), D::from(8.7), tr_), tr_), s2[0]];
+    let mut lv3 = Vec::new();
+    for e7 in ia4.iter() {
+        lv3.push(*e7);
+    }
+    let ia8: [D; 4] = [dx_sigmoid((v2 / (dx_exp(dx_sin(x1, tr_), tr_) + D::from(0.5))) * dx_tanh(x1 + x1, tr_), tr_), dx_atan(dx_log(D::from(1.25) + (s2[2] * s2[2]), D::from(2.75), tr_), tr_), b3[1], dx_atan(-dx_log2(D::from(1.25) + (K768 * K768), tr_) + x1, tr_)];
+    let lh9 = lpush_dual(&ia8, dx_sin(dx_exp(dx_sigmoid(dx_max(v2, s2[4], tr_), tr_), tr_), tr_), tr_);
+    (((dx_leaky_relu(dx_powi(dx_abs(dx_log2(D::from(1.35) + (K768 * K768), tr_), tr_) + D::from(1.5), -2, tr_), dx_tanh(s2[3], tr_), tr_) + K768) - b3[1]) + (D::from(1.4) * v2)) + ((D::from(1.0) * lv3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.9) * lh9.iter().map(|&t10| dx_tanh(dx_clamp(dx_log2(dx_abs(t10, tr_) + D::from(0.9), tr_), t10, t10 + D::from(2.0), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
 }
 
 fn p768_eval(x: &[f64]) -> Vec<f64> {
@@ -16502,7 +16912,14 @@ fn p771(x1: f64, x2: f64, b3: &[f64; 2], s5: &[f64], mut a4: [f64; 5], nt: usize
     }
     let cc16: f64 = cdot1(&z14, &u13);
     let v19: f64 = (u13.iter().zip(z14.iter()).map(|(p17, q18)| autodiff::leaky_relu(s5[nt], cc16.sin())).sum::<f64>() * (a4[nt].abs() + 1.3).log(7.95)).sin().rem_euclid(2.55);
-    (((((f64::cosh(2.8) + x1).abs() + 0.6).ln() - b3[nt % 2]) + (1.1 * acc12)) + (((0.8 * u13[0].tanh()) + (0.25 * z14[0].sin())) + (0.25 * cc16.sin()))) + (1.5 * v19)
+    let mut lo20 = None;
+    for e21 in u13.iter() {
+        if *e21 > -1.237 {
+            lo20 = Some(e21.tanh());
+        }
+    }
+    let v23: f64 = if let Some(ov22) = lo20 { (ov22 - (-0.7)) + ((1.8 * z14[nt % z14.len()]).atan() * s5[nt]).sin() } else { (a4[nt + 1].tanh() * x1).exp().atan() };
+    ((((((f64::cosh(2.8) + x1).abs() + 0.6).ln() - b3[nt % 2]) + (1.1 * acc12)) + (((0.8 * u13[0].tanh()) + (0.25 * z14[0].sin())) + (0.25 * cc16.sin()))) + (1.5 * v19)) + (1.5 * v23)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16544,7 +16961,14 @@ fn p771_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], s5: &[D], mut a4: [D; 5], nt: usi
     }
     let cc16: D = cdot1_dual(&z14, &u13, tr_);
     let v19: D = dx_rem_euclid(dx_sin(u13.iter().zip(z14.iter()).map(|(p17, q18)| dx_leaky_relu(s5[nt], dx_sin(cc16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) * dx_log(dx_abs(a4[nt], tr_) + D::from(1.3), D::from(7.95), tr_), tr_), D::from(2.55), tr_);
-    (((dx_ln(dx_abs(dx_cosh(D::from(2.8), tr_) + x1, tr_) + D::from(0.6), tr_) - b3[nt % 2]) + (D::from(1.1) * acc12)) + (((D::from(0.8) * dx_tanh(u13[0], tr_)) + (D::from(0.25) * dx_sin(z14[0], tr_))) + (D::from(0.25) * dx_sin(cc16, tr_)))) + (D::from(1.5) * v19)
+    let mut lo20 = None;
+    for e21 in u13.iter() {
+        if dx_gt(*e21, -D::from(1.237), tr_) {
+            lo20 = Some(dx_tanh(*e21, tr_));
+        }
+    }
+    let v23: D = if let Some(ov22) = lo20 { (ov22 - (-D::from(0.7))) + dx_sin(dx_atan(D::from(1.8) * z14[nt % z14.len()], tr_) * s5[nt], tr_) } else { dx_atan(dx_exp(dx_tanh(a4[nt + 1], tr_) * x1, tr_), tr_) };
+    ((((dx_ln(dx_abs(dx_cosh(D::from(2.8), tr_) + x1, tr_) + D::from(0.6), tr_) - b3[nt % 2]) + (D::from(1.1) * acc12)) + (((D::from(0.8) * dx_tanh(u13[0], tr_)) + (D::from(0.25) * dx_sin(z14[0], tr_))) + (D::from(0.25) * dx_sin(cc16, tr_)))) + (D::from(1.5) * v19)) + (D::from(1.5) * v23)
 }
 
 fn p771_eval(x: &[f64]) -> Vec<f64> {
@@ -17120,7 +17544,15 @@ fn p778(r2: &f64, x1: f64, x3: f64, r4: &f64) -> f64 {
     if v6.abs() > 1e300 {
         eprintln!("v6 = {v6}");
     }
-    ((autodiff::sigmoid(y3[1]) * x3) + (1.35 * cc5.atan())) + (0.25 * v6)
+    let mut lo7 = None;
+    for e8 in y3.iter() {
+        if *e8 < -1.187 {
+            lo7 = Some(autodiff::sigmoid(*e8));
+        }
+    }
+    let v10: f64 = if let Some(ov9) = lo7 { -(ov9 + ov9) * ((y3[1] + r2).atan() * 0.95) } else { autodiff::sigmoid(((y3[0].atan() * (-2.2)) - y3[1]) + r4) };
+    let lq11 = lmake(f64::mul_add(x1 * v10, (f64::abs(0.65) + 0.5).powf(0.5), (y3[2].abs() + 1.55).acosh()).sin(), (1.4 + (x1 / (y3[0].abs() + 1.5))).tanh());
+    (((autodiff::sigmoid(y3[1]) * x3) + (1.35 * cc5.atan())) + (0.25 * v6)) + ((1.1 * v10) + (0.9 * lnormv(lq11)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17136,7 +17568,15 @@ fn p778_dual<D: Dn>(r2: &D, x1: D, x3: D, r4: &D, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v6, tr_), D::from(1e300), tr_) {
         let _ = v6;
     }
-    ((dx_sigmoid(y3[1], tr_) * x3) + (D::from(1.35) * dx_atan(cc5, tr_))) + (D::from(0.25) * v6)
+    let mut lo7 = None;
+    for e8 in y3.iter() {
+        if dx_lt(*e8, -D::from(1.187), tr_) {
+            lo7 = Some(dx_sigmoid(*e8, tr_));
+        }
+    }
+    let v10: D = if let Some(ov9) = lo7 { -(ov9 + ov9) * (dx_atan(y3[1] + (*r2), tr_) * D::from(0.95)) } else { dx_sigmoid(((dx_atan(y3[0], tr_) * (-D::from(2.2))) - y3[1]) + (*r4), tr_) };
+    let lq11 = lmake_dual(dx_sin(dx_mul_add(x1 * v10, dx_powf(dx_abs(D::from(0.65), tr_) + D::from(0.5), D::from(0.5), tr_), dx_acosh(dx_abs(y3[2], tr_) + D::from(1.55), tr_), tr_), tr_), dx_tanh(D::from(1.4) + (x1 / (dx_abs(y3[0], tr_) + D::from(1.5))), tr_), tr_);
+    (((dx_sigmoid(y3[1], tr_) * x3) + (D::from(1.35) * dx_atan(cc5, tr_))) + (D::from(0.25) * v6)) + ((D::from(1.1) * v10) + (D::from(0.9) * lnormv_dual(lq11, tr_)))
 }
 
 fn p778_eval(x: &[f64]) -> Vec<f64> {
@@ -17220,7 +17660,8 @@ fn p779(b3: &[f64; 2], mut x2: f64, mut x1: f64, k4: i32, nt: usize) -> [f64; 2]
     let cc17: f64 = cdot2(b3, b3);
     let ia18: [f64; 4] = [(-1.15 * b3.iter().copied().map(|e19| (b3[1].abs() + 1.2).log2().tanh() + 1.0).product::<f64>()).atan(), ((b3[nt] - x2) / (-(1.0 + (u8[c9 % 3] * u8[c9 % 3])))).sin(), autodiff::sigmoid((nt as f64).asinh() + x2), x1.sin()];
     let v20: f64 = ia18.iter().copied().fold(f64::INFINITY, f64::min);
-    [(((autodiff::sigmoid(b3[2 - 1 - nt] + (b3[2 - 1 - nt].clamp(-0.05, 2.3) - x1)) * x2.tanh()) - x2.tanh()) + (((1.5 * u8[1].tanh()) + (0.5 * autodiff::sigmoid(u8[0]))) + (0.6 * cc17))) + (1.35 * v20), ((b3[nt] - x2.sin()) + x2.atan()) + x2.tanh()]
+    let r21: f64 = lscale((u8[c14 % u8.len()] + x1).tanh(), &mut u8);
+    [((((autodiff::sigmoid(b3[2 - 1 - nt] + (b3[2 - 1 - nt].clamp(-0.05, 2.3) - x1)) * x2.tanh()) - x2.tanh()) + (((1.5 * u8[1].tanh()) + (0.5 * autodiff::sigmoid(u8[0]))) + (0.6 * cc17))) + (1.35 * v20)) + ((0.75 * (u8[1] * u8[2]).tanh()) + (1.25 * r21.atan())), ((b3[nt] - x2.sin()) + x2.atan()) + x2.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17266,7 +17707,8 @@ fn p779_dual<D: Dn>(b3: &[D; 2], mut x2: D, mut x1: D, k4: i32, nt: usize, tr_: 
     let cc17: D = cdot2_dual(b3, b3, tr_);
     let ia18: [D; 4] = [dx_atan(-D::from(1.15) * b3.iter().copied().map(|e19| dx_tanh(dx_log2(dx_abs(b3[1], tr_) + D::from(1.2), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_sin((b3[nt] - x2) / (-(D::from(1.0) + (u8[c9 % 3] * u8[c9 % 3]))), tr_), dx_sigmoid(dx_asinh(D::from(nt as f64), tr_) + x2, tr_), dx_sin(x1, tr_)];
     let v20: D = ia18.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
-    [(((dx_sigmoid(b3[2 - 1 - nt] + (dx_clamp(b3[2 - 1 - nt], -D::from(0.05), D::from(2.3), tr_) - x1), tr_) * dx_tanh(x2, tr_)) - dx_tanh(x2, tr_)) + (((D::from(1.5) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sigmoid(u8[0], tr_))) + (D::from(0.6) * cc17))) + (D::from(1.35) * v20), ((b3[nt] - dx_sin(x2, tr_)) + dx_atan(x2, tr_)) + dx_tanh(x2, tr_)]
+    let r21: D = lscale_dual(dx_tanh(u8[c14 % u8.len()] + x1, tr_), &mut u8, tr_);
+    [((((dx_sigmoid(b3[2 - 1 - nt] + (dx_clamp(b3[2 - 1 - nt], -D::from(0.05), D::from(2.3), tr_) - x1), tr_) * dx_tanh(x2, tr_)) - dx_tanh(x2, tr_)) + (((D::from(1.5) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sigmoid(u8[0], tr_))) + (D::from(0.6) * cc17))) + (D::from(1.35) * v20)) + ((D::from(0.75) * dx_tanh(u8[1] * u8[2], tr_)) + (D::from(1.25) * dx_atan(r21, tr_))), ((b3[nt] - dx_sin(x2, tr_)) + dx_atan(x2, tr_)) + dx_tanh(x2, tr_)]
 }
 
 fn p779_eval(x: &[f64]) -> Vec<f64> {
@@ -17485,7 +17927,11 @@ fn p782(r1: &f64, a2: [f64; 5], a3: [f64; 3], b4: &[f64; 5], n5: usize) -> (f64,
         u10[1] = (0.4 * snap18[0]) + ((a2.iter().sum::<f64>().sin() * 0.9).atanh().atan() * 0.95);
         u10[0] = (0.3 * snap18[1]) + a3.iter().map(|e20| b4[c16] + r1).sum::<f64>().tanh();
     }
-    (((((c1 + 1) as f64).sin().exp().asinh() + (r1 / (1.0 + (r1 * r1))).abs().ln_1p()) * r1) + (((0.6 * u10[1]) + (1.45 * old6[0])) + (1.15 * u10[0].tanh())), ((a2[n5] * r1) - r1) * r1)
+    let lo21 = if (a2[c1 + 1].abs() + 1.15).ln().tanh() > *r1 { Some(r1.exp_m1().min((n5 as f64) + z13[c1 % 2]).atan()) } else { None };
+    let v25: f64 = match lo21 { Some(ov22) if ov22 > -0.587 => ov22 * autodiff::sigmoid(u10[2 - 1 - c16] * r1), Some(ov22) => ov22.exp_m1().sin() + (old6.iter().enumerate().map(|(j23, e24)| b4[c16 + 1] % 2.05).sum::<f64>() + b4[0]).sin(), None => autodiff::sigmoid(f64::min(-(-1.1), r1 - r1)) };
+    let mut lo26: [f64; 2] = [0.0; 2];
+    lfill2(((if n5 % 3 == 0 { -0.75 } else { u10[n5] }) + a3[3 - 1 - c16]).atan() * 0.95, &mut lo26);
+    ((((((c1 + 1) as f64).sin().exp().asinh() + (r1 / (1.0 + (r1 * r1))).abs().ln_1p()) * r1) + (((0.6 * u10[1]) + (1.45 * old6[0])) + (1.15 * u10[0].tanh()))) + ((1.2 * v25) + (0.85 * lo26[1])), ((a2[n5] * r1) - r1) * r1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17516,7 +17962,11 @@ fn p782_dual<D: Dn>(r1: &D, a2: [D; 5], a3: [D; 3], b4: &[D; 5], n5: usize, tr_:
         u10[1] = (D::from(0.4) * snap18[0]) + (dx_atan(dx_atanh(dx_sin(a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95));
         u10[0] = (D::from(0.3) * snap18[1]) + dx_tanh(a3.iter().map(|e20| b4[c16] + (*r1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     }
-    (((dx_asinh(dx_exp(dx_sin(D::from((c1 + 1) as f64), tr_), tr_), tr_) + dx_ln_1p(dx_abs(*r1 / (D::from(1.0) + (*r1 * (*r1))), tr_), tr_)) * (*r1)) + (((D::from(0.6) * u10[1]) + (D::from(1.45) * old6[0])) + (D::from(1.15) * dx_tanh(u10[0], tr_))), ((a2[n5] * (*r1)) - (*r1)) * (*r1))
+    let lo21 = if dx_gt(dx_tanh(dx_ln(dx_abs(a2[c1 + 1], tr_) + D::from(1.15), tr_), tr_), *r1, tr_) { Some(dx_atan(dx_min(dx_exp_m1(*r1, tr_), D::from(n5 as f64) + z13[c1 % 2], tr_), tr_)) } else { None };
+    let v25: D = match lo21 { Some(ov22) if dx_gt(ov22, -D::from(0.587), tr_) => ov22 * dx_sigmoid(u10[2 - 1 - c16] * (*r1), tr_), Some(ov22) => dx_sin(dx_exp_m1(ov22, tr_), tr_) + dx_sin(old6.iter().enumerate().map(|(j23, e24)| dx_rem(b4[c16 + 1], D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b4[0], tr_), None => dx_sigmoid(dx_min(-(-D::from(1.1)), *r1 - (*r1), tr_), tr_) };
+    let mut lo26: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_atan((if n5 % 3 == 0 { -D::from(0.75) } else { u10[n5] }) + a3[3 - 1 - c16], tr_) * D::from(0.95), &mut lo26, tr_);
+    ((((dx_asinh(dx_exp(dx_sin(D::from((c1 + 1) as f64), tr_), tr_), tr_) + dx_ln_1p(dx_abs(*r1 / (D::from(1.0) + (*r1 * (*r1))), tr_), tr_)) * (*r1)) + (((D::from(0.6) * u10[1]) + (D::from(1.45) * old6[0])) + (D::from(1.15) * dx_tanh(u10[0], tr_)))) + ((D::from(1.2) * v25) + (D::from(0.85) * lo26[1])), ((a2[n5] * (*r1)) - (*r1)) * (*r1))
 }
 
 fn p782_eval(x: &[f64]) -> Vec<f64> {
@@ -18261,7 +18711,8 @@ fn p790(a1: [f64; 4], a2: [f64; 5], f3: bool) -> f64 {
     }
     let m23: f64 = autodiff::no_grad(autodiff::sigmoid((1.6 * (v22 * v2.atan())) + a1[1]));
     let v25: f64 = m23 + a1.iter().map(|&e24| (e24 - m23).exp()).sum::<f64>().ln();
-    (((((a1.iter().map(|e11| ((v2 / (1.0 + (a2[2] * a2[2]))).atan() * 0.63) + 1.0).product::<f64>().tanh() * autodiff::sigmoid(v1)) + a2[4]) * v2.atan()) + (1.25 * acc13)) + ((1.2 * u14[0].sin()) + (1.35 * v21))) + ((0.6 * v22) + (0.8 * v25))
+    let lh26: Vec<f64> = lvec(&a2, (v1.atan() * u14.iter().zip(a2.iter()).fold(v21, |acc29, (p27, q28)| (acc29 * 0.5) + v22.mul_add(v25, 1.15).sin())).sin());
+    ((((((a1.iter().map(|e11| ((v2 / (1.0 + (a2[2] * a2[2]))).atan() * 0.63) + 1.0).product::<f64>().tanh() * autodiff::sigmoid(v1)) + a2[4]) * v2.atan()) + (1.25 * acc13)) + ((1.2 * u14[0].sin()) + (1.35 * v21))) + ((0.6 * v22) + (0.8 * v25))) + (1.5 * autodiff::sigmoid(lh26.iter().map(|&t30| t30).sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18295,7 +18746,8 @@ fn p790_dual<D: Dn>(a1: [D; 4], a2: [D; 5], f3: bool, tr_: &mut Tr) -> D {
     }
     let m23: D = D::from(num_dual::DualStruct::re(&(dx_sigmoid((D::from(1.6) * (v22 * dx_atan(v2, tr_))) + a1[1], tr_))));
     let v25: D = m23 + dx_ln(a1.iter().map(|&e24| dx_exp(e24 - m23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    (((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + ((D::from(1.2) * dx_sin(u14[0], tr_)) + (D::from(1.35) * v21))) + ((D::from(0.6) * v22) + (D::from(0.8) * v25))
+    let lh26: Vec<D> = lvec_dual(&a2, dx_sin(dx_atan(v1, tr_) * u14.iter().zip(a2.iter()).fold(v21, |acc29, (p27, q28)| (acc29 * D::from(0.5)) + dx_sin(dx_mul_add(v22, v25, D::from(1.15), tr_), tr_)), tr_), tr_);
+    ((((((dx_tanh(a1.iter().map(|e11| (dx_atan(v2 / (D::from(1.0) + (a2[2] * a2[2])), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_sigmoid(v1, tr_)) + a2[4]) * dx_atan(v2, tr_)) + (D::from(1.25) * acc13)) + ((D::from(1.2) * dx_sin(u14[0], tr_)) + (D::from(1.35) * v21))) + ((D::from(0.6) * v22) + (D::from(0.8) * v25))) + (D::from(1.5) * dx_sigmoid(lh26.iter().map(|&t30| t30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p790_eval(x: &[f64]) -> Vec<f64> {
@@ -18661,7 +19113,8 @@ fn p795(r1: &f64, mut x2: f64, b3: &[f64; 4], k4: i32, st: &Body) -> f64 {
     out5[0] += (-st.m.mul_add(0.15, out5[1])).sin();
     let cc6: f64 = cdot4(b3, b3);
     let cc7: f64 = caff2(&st.w[1], ((out5[1].sin().tan() / (-0.65)) + r1).tanh() * 0.5, &out5);
-    (((2.85 * (st.inner.a[1] * st.inner.t)) + b3.iter().map(|e4| st.inner.t.tanh() + 1.0).product::<f64>()) + x2) + (((0.95 * out5[0].atan()) + (0.3 * cc6.sin())) + (0.3 * cc7))
+    lfill(autodiff::sigmoid(autodiff::elu(out5[0] * x2, 1.85)), &mut out5);
+    ((((2.85 * (st.inner.a[1] * st.inner.t)) + b3.iter().map(|e4| st.inner.t.tanh() + 1.0).product::<f64>()) + x2) + (((0.95 * out5[0].atan()) + (0.3 * cc6.sin())) + (0.3 * cc7))) + (1.4 * (out5[1] * out5[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18678,7 +19131,8 @@ fn p795_dual<D: Dn>(r1: &D, mut x2: D, b3: &[D; 4], k4: i32, st: &BodyD<D>, tr_:
     out5[0] += dx_sin(-dx_mul_add(st.m, D::from(0.15), out5[1], tr_), tr_);
     let cc6: D = cdot4_dual(b3, b3, tr_);
     let cc7: D = caff2_dual(&st.w[1], dx_tanh((dx_tan(dx_sin(out5[1], tr_), tr_) / (-D::from(0.65))) + (*r1), tr_) * D::from(0.5), &out5, tr_);
-    (((D::from(2.85) * (st.inner.a[1] * st.inner.t)) + b3.iter().map(|e4| dx_tanh(st.inner.t, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x2) + (((D::from(0.95) * dx_atan(out5[0], tr_)) + (D::from(0.3) * dx_sin(cc6, tr_))) + (D::from(0.3) * cc7))
+    lfill_dual(dx_sigmoid(dx_elu(out5[0] * x2, D::from(1.85), tr_), tr_), &mut out5, tr_);
+    ((((D::from(2.85) * (st.inner.a[1] * st.inner.t)) + b3.iter().map(|e4| dx_tanh(st.inner.t, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x2) + (((D::from(0.95) * dx_atan(out5[0], tr_)) + (D::from(0.3) * dx_sin(cc6, tr_))) + (D::from(0.3) * cc7))) + (D::from(1.4) * (out5[1] * out5[0]))
 }
 
 fn p795_eval(x: &[f64]) -> Vec<f64> {
@@ -19018,7 +19472,9 @@ fn p798(x1: f64, s2: &[f64], b3: &[f64; 1], n4: usize, mut st: Body, ow17: Optio
     } else {
         v23 -= (0.05 + st.inner.t).sin();
     }
-    (((s2.iter().map(|e8| ((b3[n4 % 1] + b3[(n4 + 2) % 1]).abs() + 1.05).log2()).sum::<f64>().tanh() * st.inner.t) + st.m) + (((0.7 * autodiff::sigmoid(st.pos[0] - snap9[0])) + (0.9 * u10[1].tanh())) + (0.8 * cc16.sin()))) + ((0.75 * acc19) + (1.45 * v23.sin()))
+    let lh25: Vec<f64> = lpush(&u10, x1.sin());
+    lfill((-u10[c13 % 2] + st.inner.t).atan() * 0.95, &mut u10);
+    ((((s2.iter().map(|e8| ((b3[n4 % 1] + b3[(n4 + 2) % 1]).abs() + 1.05).log2()).sum::<f64>().tanh() * st.inner.t) + st.m) + (((0.7 * autodiff::sigmoid(st.pos[0] - snap9[0])) + (0.9 * u10[1].tanh())) + (0.8 * cc16.sin()))) + ((0.75 * acc19) + (1.45 * v23.sin()))) + ((0.3 * lh25.iter().map(|&t26| t26).sum::<f64>()) + (1.3 * u10[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19060,7 +19516,9 @@ fn p798_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], n4: usize, mut st: BodyD<D>, o
     } else {
         v23 -= dx_sin(D::from(0.05) + st.inner.t, tr_);
     }
-    (((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))
+    let lh25: Vec<D> = lpush_dual(&u10, dx_sin(x1, tr_), tr_);
+    lfill_dual(dx_atan(-u10[c13 % 2] + st.inner.t, tr_) * D::from(0.95), &mut u10, tr_);
+    ((((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))) + ((D::from(0.3) * lh25.iter().map(|&t26| t26).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.3) * u10[1]))
 }
 
 fn p798_eval(x: &[f64]) -> Vec<f64> {
@@ -19141,7 +19599,8 @@ fn p799(x1: f64, x2: f64, s3: &[f64], b4: &[f64; 5], nt: usize) -> f64 {
     let cc17: f64 = cdot2(&u8, &u8);
     let cc18: f64 = cdot_s(s3, s3);
     let v19: f64 = autodiff::sigmoid((v6 * x1).atan().sinh()).rem_euclid((x1 * 0.15).exp() + 0.5);
-    ((autodiff::relu(b4[c2]) - v7) + (((((0.9 * u8[1].tanh()) + (0.9 * u12[0].atan())) + (0.25 * autodiff::sigmoid(old11[0]))) + (1.3 * cc17.tanh())) + (1.05 * cc18.tanh()))) + (0.75 * v19)
+    let ls20 = Lp { a: old11.iter().map(|e21| v6.clamp(e21.tanh(), e21.tanh() + 0.55)).sum::<f64>().hypot(3.0 + s3[4]).atan(), v: [autodiff::sigmoid(cc17 + s3[nt]), (u12.iter().sum::<f64>() + x1).sin()] };
+    (((autodiff::relu(b4[c2]) - v7) + (((((0.9 * u8[1].tanh()) + (0.9 * u12[0].atan())) + (0.25 * autodiff::sigmoid(old11[0]))) + (1.3 * cc17.tanh())) + (1.05 * cc18.tanh()))) + (0.75 * v19)) + (1.1 * (ls20.a * ls20.v[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19176,7 +19635,8 @@ fn p799_dual<D: Dn>(x1: D, x2: D, s3: &[D], b4: &[D; 5], nt: usize, tr_: &mut Tr
     let cc17: D = cdot2_dual(&u8, &u8, tr_);
     let cc18: D = cdot_s_dual(s3, s3, tr_);
     let v19: D = dx_rem_euclid(dx_sigmoid(dx_sinh(dx_atan(v6 * x1, tr_), tr_), tr_), dx_exp(x1 * D::from(0.15), tr_) + D::from(0.5), tr_);
-    ((dx_relu(b4[c2], tr_) - v7) + (((((D::from(0.9) * dx_tanh(u8[1], tr_)) + (D::from(0.9) * dx_atan(u12[0], tr_))) + (D::from(0.25) * dx_sigmoid(old11[0], tr_))) + (D::from(1.3) * dx_tanh(cc17, tr_))) + (D::from(1.05) * dx_tanh(cc18, tr_)))) + (D::from(0.75) * v19)
+    let ls20 = LpD { a: dx_atan(dx_hypot(old11.iter().map(|e21| dx_clamp(v6, dx_tanh(*e21, tr_), dx_tanh(*e21, tr_) + D::from(0.55), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(3.0) + s3[4], tr_), tr_), v: [dx_sigmoid(cc17 + s3[nt], tr_), dx_sin(u12.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + x1, tr_)] };
+    (((dx_relu(b4[c2], tr_) - v7) + (((((D::from(0.9) * dx_tanh(u8[1], tr_)) + (D::from(0.9) * dx_atan(u12[0], tr_))) + (D::from(0.25) * dx_sigmoid(old11[0], tr_))) + (D::from(1.3) * dx_tanh(cc17, tr_))) + (D::from(1.05) * dx_tanh(cc18, tr_)))) + (D::from(0.75) * v19)) + (D::from(1.1) * (ls20.a * ls20.v[1]))
 }
 
 fn p799_eval(x: &[f64]) -> Vec<f64> {
@@ -20545,7 +21005,9 @@ fn p815(x1: f64, mut a2: [f64; 3], b3: &[f64; 1], a4: [f64; 2]) -> f64 {
         *o9 += autodiff::sigmoid(xi10.hypot(xi10 / (xi10.abs() + 0.85)));
     }
     let v12: f64 = (if !(v6 >= a4[1]) { ia7[2] + x1 } else { a4[1] - v6 }).tanh().rem_euclid(f64::abs(-2.0) + 1.45);
-    ((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)
+    let mut lo13: [f64; 4] = [0.0; 4];
+    let r14: f64 = lscale(((v12 * v6).cos() + a2[1]).tanh(), &mut lo13);
+    (((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)) + ((1.35 * (lo13[3] * lo13[0])) + (0.75 * r14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20569,7 +21031,9 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], tr_: &mut Tr
         *o9 += dx_sigmoid(dx_hypot(*xi10, *xi10 / (dx_abs(*xi10, tr_) + D::from(0.85)), tr_), tr_);
     }
     let v12: D = dx_rem_euclid(dx_tanh(if !dx_ge(v6, a4[1], tr_) { ia7[2] + x1 } else { a4[1] - v6 }, tr_), dx_abs(-D::from(2.0), tr_) + D::from(1.45), tr_);
-    ((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)
+    let mut lo13: [D; 4] = [D::from(0.0); 4];
+    let r14: D = lscale_dual(dx_tanh(dx_cos(v12 * v6, tr_) + a2[1], tr_), &mut lo13, tr_);
+    (((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -20836,7 +21300,10 @@ fn p817(x1: f64, s3: &[f64], mut x2: f64) -> f64 {
     }
     let cc24: f64 = cdot2(&u18, &z20);
     let cc25: f64 = cdot2(&z20, &z20);
-    (((autodiff::softplus(v1 - v1) + (s3[0] / (x2.tanh().exp() + 0.5)).min((f64::abs(2.95) + 0.95).powf(1.3))) + v1) + (0.85 * acc10)) + ((((((1.05 * u11[2].tanh()) + (0.6 * z14[0].tanh())) + (0.8 * autodiff::sigmoid(u18[0]))) + (1.3 * z20[1].atan())) + (1.3 * cc24.tanh())) + (1.4 * cc25.atan()))
+    lfill((((u11[c21 % 3] + cc24).abs() + 1.25).log2() + x1).tanh(), &mut u18);
+    assert!(!s3.is_empty());
+    let v26: f64 = if s3.is_empty() { (autodiff::sigmoid(z20[0] + 2.05).exp() + x1).tanh() } else { s3[0] * autodiff::sigmoid(2.15 + x1) };
+    ((((autodiff::softplus(v1 - v1) + (s3[0] / (x2.tanh().exp() + 0.5)).min((f64::abs(2.95) + 0.95).powf(1.3))) + v1) + (0.85 * acc10)) + ((((((1.05 * u11[2].tanh()) + (0.6 * z14[0].tanh())) + (0.8 * autodiff::sigmoid(u18[0]))) + (1.3 * z20[1].atan())) + (1.3 * cc24.tanh())) + (1.4 * cc25.atan()))) + ((0.95 * u18[0]) + (0.5 * v26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20892,7 +21359,10 @@ fn p817_dual<D: Dn>(x1: D, s3: &[D], mut x2: D, tr_: &mut Tr) -> D {
     }
     let cc24: D = cdot2_dual(&u18, &z20, tr_);
     let cc25: D = cdot2_dual(&z20, &z20, tr_);
-    (((dx_softplus(v1 - v1, tr_) + dx_min(s3[0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5)), dx_powf(dx_abs(D::from(2.95), tr_) + D::from(0.95), D::from(1.3), tr_), tr_)) + v1) + (D::from(0.85) * acc10)) + ((((((D::from(1.05) * dx_tanh(u11[2], tr_)) + (D::from(0.6) * dx_tanh(z14[0], tr_))) + (D::from(0.8) * dx_sigmoid(u18[0], tr_))) + (D::from(1.3) * dx_atan(z20[1], tr_))) + (D::from(1.3) * dx_tanh(cc24, tr_))) + (D::from(1.4) * dx_atan(cc25, tr_)))
+    lfill_dual(dx_tanh(dx_log2(dx_abs(u11[c21 % 3] + cc24, tr_) + D::from(1.25), tr_) + x1, tr_), &mut u18, tr_);
+    assert!(!s3.is_empty());
+    let v26: D = if s3.is_empty() { dx_tanh(dx_exp(dx_sigmoid(z20[0] + D::from(2.05), tr_), tr_) + x1, tr_) } else { s3[0] * dx_sigmoid(D::from(2.15) + x1, tr_) };
+    ((((dx_softplus(v1 - v1, tr_) + dx_min(s3[0] / (dx_exp(dx_tanh(x2, tr_), tr_) + D::from(0.5)), dx_powf(dx_abs(D::from(2.95), tr_) + D::from(0.95), D::from(1.3), tr_), tr_)) + v1) + (D::from(0.85) * acc10)) + ((((((D::from(1.05) * dx_tanh(u11[2], tr_)) + (D::from(0.6) * dx_tanh(z14[0], tr_))) + (D::from(0.8) * dx_sigmoid(u18[0], tr_))) + (D::from(1.3) * dx_atan(z20[1], tr_))) + (D::from(1.3) * dx_tanh(cc24, tr_))) + (D::from(1.4) * dx_atan(cc25, tr_)))) + ((D::from(0.95) * u18[0]) + (D::from(0.5) * v26))
 }
 
 fn p817_eval(x: &[f64]) -> Vec<f64> {
@@ -21196,7 +21666,9 @@ fn p821(x1: f64, x3: f64, x2: f64, k4: i32, wv8: [[f64; 3]; 3]) -> [f64; 1] {
             *o16 -= 0.55 * (*o16 - (xi17 - xi17.min(*xi17)).tanh());
         }
     }
-    [(((((f64::min(-2.8, v1) - (1.0 * x2)).clamp(0.2, 1.95) * (c4 as f64).tanh()) + v2) - x1) + (0.4 * v9.atan())) + (0.35 * u11[0])]
+    let mut lo18: [f64; 2] = [0.0; 2];
+    lfill2((ia10[(c4 + 3) % 2] + x1).atan() * 0.95, &mut lo18);
+    [((((((f64::min(-2.8, v1) - (1.0 * x2)).clamp(0.2, 1.95) * (c4 as f64).tanh()) + v2) - x1) + (0.4 * v9.atan())) + (0.35 * u11[0])) + (0.8 * lo18[1])]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21237,7 +21709,9 @@ fn p821_dual<D: Dn>(x1: D, x3: D, x2: D, k4: i32, wv8: [[D; 3]; 3], tr_: &mut Tr
             *o16 -= D::from(0.55) * (*o16 - dx_tanh(*xi17 - dx_min(*xi17, *xi17, tr_), tr_));
         }
     }
-    [((((dx_clamp(dx_min(-D::from(2.8), v1, tr_) - (D::from(1.0) * x2), D::from(0.2), D::from(1.95), tr_) * dx_tanh(D::from(c4 as f64), tr_)) + v2) - x1) + (D::from(0.4) * dx_atan(v9, tr_))) + (D::from(0.35) * u11[0])]
+    let mut lo18: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_atan(ia10[(c4 + 3) % 2] + x1, tr_) * D::from(0.95), &mut lo18, tr_);
+    [(((((dx_clamp(dx_min(-D::from(2.8), v1, tr_) - (D::from(1.0) * x2), D::from(0.2), D::from(1.95), tr_) * dx_tanh(D::from(c4 as f64), tr_)) + v2) - x1) + (D::from(0.4) * dx_atan(v9, tr_))) + (D::from(0.35) * u11[0])) + (D::from(0.8) * lo18[1])]
 }
 
 fn p821_eval(x: &[f64]) -> Vec<f64> {
@@ -21492,7 +21966,14 @@ fn p824(s3: &[f64], s2: &[f64], x1: f64, a4: [f64; 3], mut st: Body) -> f64 {
         st.vel[1] += 0.2 * ((st.vel[0] - st.m) - x1.mul_add(s3[0], st.m)).sin();
         st.vel[0] += 0.35 * autodiff::sigmoid(snap11[1].max(0.65).abs().ln_1p());
     }
-    (((((st.w[1][0] - 2.95).tanh() * (x1 * st.vel[1].tanh())) - (x1.atan2(st.m).abs() + 0.95).log10()) + st.m).atan() * st.m.atan()) + (0.45 * autodiff::sigmoid(st.vel[0] - snap11[0]))
+    let mut lo13: [f64; 3] = [0.0; 3];
+    let r14: f64 = lscale(a4[2].cosh().abs().ln_1p().sin(), &mut lo13);
+    let ia16: [f64; 4] = [((-0.8 + s2[1]) + (st.m / (-(st.m.abs() + 0.75)))).tanh(), (-(x1 * s2[1])).atan(), (r14.powi(1).cos() + st.pos[1]).tanh(), ((st.vel[1] - 2.05) + autodiff::softplus(st.m)).tanh()];
+    let mut lv15: Vec<f64> = Vec::new();
+    for e17 in ia16.iter() {
+        lv15.push((f64::min(2.9, *e17).abs() + 0.7).ln().tanh());
+    }
+    ((((((st.w[1][0] - 2.95).tanh() * (x1 * st.vel[1].tanh())) - (x1.atan2(st.m).abs() + 0.95).log10()) + st.m).atan() * st.m.atan()) + (0.45 * autodiff::sigmoid(st.vel[0] - snap11[0]))) + (((0.5 * lo13[1]) + (0.45 * r14)) + (1.3 * lv15.iter().map(|&t18| autodiff::sigmoid(2.4) + t18).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21525,7 +22006,14 @@ fn p824_dual<D: Dn>(s3: &[D], s2: &[D], x1: D, a4: [D; 3], mut st: BodyD<D>, tr_
         st.vel[1] += D::from(0.2) * dx_sin((st.vel[0] - st.m) - dx_mul_add(x1, s3[0], st.m, tr_), tr_);
         st.vel[0] += D::from(0.35) * dx_sigmoid(dx_ln_1p(dx_abs(dx_max(snap11[1], D::from(0.65), tr_), tr_), tr_), tr_);
     }
-    (dx_atan(((dx_tanh(st.w[1][0] - D::from(2.95), tr_) * (x1 * dx_tanh(st.vel[1], tr_))) - dx_log10(dx_abs(dx_atan2(x1, st.m, tr_), tr_) + D::from(0.95), tr_)) + st.m, tr_) * dx_atan(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.vel[0] - snap11[0], tr_))
+    let mut lo13: [D; 3] = [D::from(0.0); 3];
+    let r14: D = lscale_dual(dx_sin(dx_ln_1p(dx_abs(dx_cosh(a4[2], tr_), tr_), tr_), tr_), &mut lo13, tr_);
+    let ia16: [D; 4] = [dx_tanh((-D::from(0.8) + s2[1]) + (st.m / (-(dx_abs(st.m, tr_) + D::from(0.75)))), tr_), dx_atan(-(x1 * s2[1]), tr_), dx_tanh(dx_cos(dx_powi(r14, 1, tr_), tr_) + st.pos[1], tr_), dx_tanh((st.vel[1] - D::from(2.05)) + dx_softplus(st.m, tr_), tr_)];
+    let mut lv15: Vec<D> = Vec::new();
+    for e17 in ia16.iter() {
+        lv15.push(dx_tanh(dx_ln(dx_abs(dx_min(D::from(2.9), *e17, tr_), tr_) + D::from(0.7), tr_), tr_));
+    }
+    ((dx_atan(((dx_tanh(st.w[1][0] - D::from(2.95), tr_) * (x1 * dx_tanh(st.vel[1], tr_))) - dx_log10(dx_abs(dx_atan2(x1, st.m, tr_), tr_) + D::from(0.95), tr_)) + st.m, tr_) * dx_atan(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.vel[0] - snap11[0], tr_))) + (((D::from(0.5) * lo13[1]) + (D::from(0.45) * r14)) + (D::from(1.3) * dx_tanh(lv15.iter().map(|&t18| dx_sigmoid(D::from(2.4), tr_) + t18).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p824_eval(x: &[f64]) -> Vec<f64> {
@@ -21580,7 +22068,9 @@ fn p825(x1: f64, r2: &f64, a3: [f64; 5]) -> [f64; 1] {
     let v9: f64 = (autodiff::softplus(v1).clamp(0.4, 1.25) + x1).tanh() + std::f64::consts::PI;
     let v10: f64 = ((autodiff::softplus(v9).abs() + 1.3).cbrt() + x1).sin() * std::f64::consts::SQRT_2;
     let v11: f64 = (x1 - v2).tanh().exp().rem_euclid(f64::clamp(2.2, -0.9, 1.5).abs() + 0.6);
-    [(((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((((0.65 * autodiff::sigmoid(cc7)) + (1.2 * cc8.sin())) + (0.35 * v9.sin())) + (1.35 * v10))) + (0.7 * v11)]
+    let lo12 = if (v10.ceil() + x1).atan() < 0.563 { Some((-(-1.85 / (1.0 + (a3[3] * a3[3])))).tanh()) } else { None };
+    let v14: f64 = lo12.unwrap_or(((x1 * a3[4]) + autodiff::elu(a3[4], a3[1].atan() * 0.63)).tanh());
+    [((((((autodiff::leaky_relu(f64::min(1.1, v3), 0.26) * a3.iter().enumerate().fold(0.95f64, |acc6, (j4, e5)| acc6 + autodiff::sigmoid((1.45 + (a3[j4] * a3[j4])).recip()))) + x1).sin() * v1.tanh()) * v3) + ((((0.65 * autodiff::sigmoid(cc7)) + (1.2 * cc8.sin())) + (0.35 * v9.sin())) + (1.35 * v10))) + (0.7 * v11)) + (0.7 * v14)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21593,7 +22083,9 @@ fn p825_dual<D: Dn>(x1: D, r2: &D, a3: [D; 5], tr_: &mut Tr) -> [D; 1] {
     let v9: D = dx_tanh(dx_clamp(dx_softplus(v1, tr_), D::from(0.4), D::from(1.25), tr_) + x1, tr_) + D::from(std::f64::consts::PI);
     let v10: D = dx_sin(dx_cbrt(dx_abs(dx_softplus(v9, tr_), tr_) + D::from(1.3), tr_) + x1, tr_) * D::from(std::f64::consts::SQRT_2);
     let v11: D = dx_rem_euclid(dx_exp(dx_tanh(x1 - v2, tr_), tr_), dx_abs(dx_clamp(D::from(2.2), -D::from(0.9), D::from(1.5), tr_), tr_) + D::from(0.6), tr_);
-    [(((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((((D::from(0.65) * dx_sigmoid(cc7, tr_)) + (D::from(1.2) * dx_sin(cc8, tr_))) + (D::from(0.35) * dx_sin(v9, tr_))) + (D::from(1.35) * v10))) + (D::from(0.7) * v11)]
+    let lo12 = if dx_lt(dx_atan(dx_ceil(v10, tr_) + x1, tr_), D::from(0.563), tr_) { Some(dx_tanh(-(-D::from(1.85) / (D::from(1.0) + (a3[3] * a3[3]))), tr_)) } else { None };
+    let v14: D = lo12.unwrap_or(dx_tanh((x1 * a3[4]) + dx_elu(a3[4], dx_atan(a3[1], tr_) * D::from(0.63), tr_), tr_));
+    [((((dx_sin((dx_leaky_relu(dx_min(D::from(1.1), v3, tr_), D::from(0.26), tr_) * a3.iter().enumerate().fold(D::from(0.95), |acc6, (j4, e5)| acc6 + dx_sigmoid(dx_recip(D::from(1.45) + (a3[j4] * a3[j4]), tr_), tr_))) + x1, tr_) * dx_tanh(v1, tr_)) * v3) + ((((D::from(0.65) * dx_sigmoid(cc7, tr_)) + (D::from(1.2) * dx_sin(cc8, tr_))) + (D::from(0.35) * dx_sin(v9, tr_))) + (D::from(1.35) * v10))) + (D::from(0.7) * v11)) + (D::from(0.7) * v14)]
 }
 
 fn p825_eval(x: &[f64]) -> Vec<f64> {
@@ -22238,7 +22730,11 @@ fn p832(x1: f64, x2: f64, a3: [f64; 5], wv21: [[f64; 2]; 3]) -> f64 {
     }
     let v22: f64 = (wv21[1][0] * autodiff::sigmoid(v20 + a3[3])) + wv21[0][0].sin();
     let v24: f64 = (if -v20 <= (x2 / (-(1.0 + (v22 * v22)))) { v6.abs().ln_1p() } else if a3.iter().map(|e23| v20).sum::<f64>() >= -0.75 { a3[1] } else { wv21[1][1] }).atan().rem_euclid(0.55);
-    (((((((v6.sin() * 0.9).asin() * (a3[1] / (-(1.0 + (x1 * x1))))).sin().exp2() * autodiff::sigmoid(v5)) - x1) + (0.25 * acc18)) + (0.3 * v19)) + ((0.9 * v20) + (1.15 * v22))) + (1.2 * v24)
+    let lm25 = a3.map(|t26| (t26.mul_add(t26, t26) * f64::max(t26, t26)).tanh());
+    let mut ls27 = Lp { a: ((wv21[2][0] + wv21[1][0]) * (-lm25[4])).atan(), v: [((-0.7 * v19) + a3[0]).tanh(), f64::hypot(x2, 1.0).atan()] };
+    ls27.a += (wv21[0][1].abs() + 0.55).log(9.25).cos().atan() * 0.95;
+    ls27.v[0] *= autodiff::sigmoid((1.5 + (lm25[0] * lm25[0])).log10() + (lm25[0] - wv21[0][0]));
+    ((((((((v6.sin() * 0.9).asin() * (a3[1] / (-(1.0 + (x1 * x1))))).sin().exp2() * autodiff::sigmoid(v5)) - x1) + (0.25 * acc18)) + (0.3 * v19)) + ((0.9 * v20) + (1.15 * v22))) + (1.2 * v24)) + ((0.85 * (lm25[3] * ((-v22).abs() + x1).sin())) + (1.45 * (ls27.v[0] + (ls27.a * ls27.v[1])).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22268,7 +22764,11 @@ fn p832_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], wv21: [[D; 2]; 3], tr_: &mut Tr) -
     }
     let v22: D = (wv21[1][0] * dx_sigmoid(v20 + a3[3], tr_)) + dx_sin(wv21[0][0], tr_);
     let v24: D = dx_rem_euclid(dx_atan(if dx_le(-v20, x2 / (-(D::from(1.0) + (v22 * v22))), tr_) { dx_ln_1p(dx_abs(v6, tr_), tr_) } else if dx_ge(a3.iter().map(|e23| v20).fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(0.75), tr_) { a3[1] } else { wv21[1][1] }, tr_), D::from(0.55), tr_);
-    (((((dx_exp2(dx_sin(dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_) * (a3[1] / (-(D::from(1.0) + (x1 * x1)))), tr_), tr_) * dx_sigmoid(v5, tr_)) - x1) + (D::from(0.25) * acc18)) + (D::from(0.3) * v19)) + ((D::from(0.9) * v20) + (D::from(1.15) * v22))) + (D::from(1.2) * v24)
+    let lm25 = a3.map(|t26| dx_tanh(dx_mul_add(t26, t26, t26, tr_) * dx_max(t26, t26, tr_), tr_));
+    let mut ls27 = LpD { a: dx_atan((wv21[2][0] + wv21[1][0]) * (-lm25[4]), tr_), v: [dx_tanh((-D::from(0.7) * v19) + a3[0], tr_), dx_atan(dx_hypot(x2, D::from(1.0), tr_), tr_)] };
+    ls27.a += dx_atan(dx_cos(dx_log(dx_abs(wv21[0][1], tr_) + D::from(0.55), D::from(9.25), tr_), tr_), tr_) * D::from(0.95);
+    ls27.v[0] *= dx_sigmoid(dx_log10(D::from(1.5) + (lm25[0] * lm25[0]), tr_) + (lm25[0] - wv21[0][0]), tr_);
+    ((((((dx_exp2(dx_sin(dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_) * (a3[1] / (-(D::from(1.0) + (x1 * x1)))), tr_), tr_) * dx_sigmoid(v5, tr_)) - x1) + (D::from(0.25) * acc18)) + (D::from(0.3) * v19)) + ((D::from(0.9) * v20) + (D::from(1.15) * v22))) + (D::from(1.2) * v24)) + ((D::from(0.85) * (lm25[3] * dx_sin(dx_abs(-v22, tr_) + x1, tr_))) + (D::from(1.45) * dx_tanh(ls27.v[0] + (ls27.a * ls27.v[1]), tr_)))
 }
 
 fn p832_eval(x: &[f64]) -> Vec<f64> {
@@ -22320,7 +22820,17 @@ fn p833(r1: &f64, x2: f64) -> f64 {
             v1 = (v1 + v2.tanh()).sin();
         }
     }
-    ((0.45 + r1) * x2) - v1
+    let la5: [f64; 3] = [((v1.atan() * (-0.5)) + x2.cos()).sin(), (-r1).abs(), (-0.6 + x2).tanh()];
+    let lm6 = la5.map(|t7| (-(1.5 + (t7 * t7))).recip());
+    let ia9: [f64; 4] = [*r1, ((la5[2] + la5[2]).tanh().exp2() + x2).tanh(), (v1.max(lm6[2]).sin() + x2).sin(), f64::powi((x2 + lm6[0]).abs() + 0.95, -2).atan()];
+    let mut lv8: Vec<f64> = Vec::new();
+    for (i11, e10) in ia9.iter().enumerate() {
+        if *e10 > x2 {
+            lv8.push(((e10 * e10) + (e10 + e10)).sin() + ((i11 as f64) * 0.5));
+        }
+    }
+    let v12: f64 = if lv8.is_empty() { ((x2 * r1).abs() + 0.55).powf(x2.cos()).tanh() } else { (lv8[0] * (ia9[3] + r1).tanh()) + lv8[lv8.len() - 1] };
+    (((0.45 + r1) * x2) - v1) + ((0.95 * (lm6[1] * ((-1.95 + r1).atan() * 0.95))) + (0.7 * v12.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22336,7 +22846,17 @@ fn p833_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> D {
             v1 = dx_sin(v1 + dx_tanh(v2, tr_), tr_);
         }
     }
-    ((D::from(0.45) + (*r1)) * x2) - v1
+    let la5: [D; 3] = [dx_sin((dx_atan(v1, tr_) * (-D::from(0.5))) + dx_cos(x2, tr_), tr_), dx_abs(-(*r1), tr_), dx_tanh(-D::from(0.6) + x2, tr_)];
+    let lm6 = la5.map(|t7| dx_recip(-(D::from(1.5) + (t7 * t7)), tr_));
+    let ia9: [D; 4] = [*r1, dx_tanh(dx_exp2(dx_tanh(la5[2] + la5[2], tr_), tr_) + x2, tr_), dx_sin(dx_sin(dx_max(v1, lm6[2], tr_), tr_) + x2, tr_), dx_atan(dx_powi(dx_abs(x2 + lm6[0], tr_) + D::from(0.95), -2, tr_), tr_)];
+    let mut lv8: Vec<D> = Vec::new();
+    for (i11, e10) in ia9.iter().enumerate() {
+        if dx_gt(*e10, x2, tr_) {
+            lv8.push(dx_sin((*e10 * (*e10)) + (*e10 + (*e10)), tr_) + (D::from(i11 as f64) * D::from(0.5)));
+        }
+    }
+    let v12: D = if lv8.is_empty() { dx_tanh(dx_powf(dx_abs(x2 * (*r1), tr_) + D::from(0.55), dx_cos(x2, tr_), tr_), tr_) } else { (lv8[0] * dx_tanh(ia9[3] + (*r1), tr_)) + lv8[lv8.len() - 1] };
+    (((D::from(0.45) + (*r1)) * x2) - v1) + ((D::from(0.95) * (lm6[1] * (dx_atan(-D::from(1.95) + (*r1), tr_) * D::from(0.95)))) + (D::from(0.7) * dx_tanh(v12, tr_)))
 }
 
 fn p833_eval(x: &[f64]) -> Vec<f64> {
@@ -23178,7 +23698,8 @@ fn p842(a1: [f64; 4], b2: &[f64; 2], mut a3: [f64; 1], f4: bool, st: &Body) -> f
     let mut out5: [f64; 2] = st.pos;
     out5[1] = (if (st.inner.t - st.pos[0]) < st.m { st.inner.a[0] } else if f4 { -b2[0] } else { autodiff::relu(st.inner.t) }).tanh();
     let (v6, v7) = ((1.4 + (v2 * v2)).cbrt() + st.w[0][0]).tanh().sin_cos();
-    ((-(a3[0].sin() * st.inner.t) * ((v2 * v2).ln_1p() + v2).sin()) + v2) + (((0.65 * out5[1].tanh()) + (0.35 * v6)) + (0.4 * v7))
+    lfill2(st.inner.t.tanh(), &mut out5);
+    (((-(a3[0].sin() * st.inner.t) * ((v2 * v2).ln_1p() + v2).sin()) + v2) + (((0.65 * out5[1].tanh()) + (0.35 * v6)) + (0.4 * v7))) + (0.85 * out5[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23192,7 +23713,8 @@ fn p842_dual<D: Dn>(a1: [D; 4], b2: &[D; 2], mut a3: [D; 1], f4: bool, st: &Body
     let mut out5: [D; 2] = st.pos;
     out5[1] = dx_tanh(if dx_lt(st.inner.t - st.pos[0], st.m, tr_) { st.inner.a[0] } else if f4 { -b2[0] } else { dx_relu(st.inner.t, tr_) }, tr_);
     let (v6, v7) = (dx_sin(dx_tanh(dx_cbrt(D::from(1.4) + (v2 * v2), tr_) + st.w[0][0], tr_), tr_), dx_cos(dx_tanh(dx_cbrt(D::from(1.4) + (v2 * v2), tr_) + st.w[0][0], tr_), tr_));
-    ((-(dx_sin(a3[0], tr_) * st.inner.t) * dx_sin(dx_ln_1p(v2 * v2, tr_) + v2, tr_)) + v2) + (((D::from(0.65) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6)) + (D::from(0.4) * v7))
+    lfill2_dual(dx_tanh(st.inner.t, tr_), &mut out5, tr_);
+    (((-(dx_sin(a3[0], tr_) * st.inner.t) * dx_sin(dx_ln_1p(v2 * v2, tr_) + v2, tr_)) + v2) + (((D::from(0.65) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6)) + (D::from(0.4) * v7))) + (D::from(0.85) * out5[0])
 }
 
 fn p842_eval(x: &[f64]) -> Vec<f64> {
@@ -23327,7 +23849,14 @@ fn p844(r1: &f64, mut a2: [f64; 1], a3: [f64; 3]) -> f64 {
     }
     let cc15: f64 = cdot1(&a2, &a2);
     let v16: f64 = f64::rem_euclid(a3[0], -0.65);
-    ((((if *r1 >= (a2[0].tanh() * r1) { r1.powi(2) } else { f64::min(r1 * r1, autodiff::softplus(a2[0])) }).atan() * r1) + r1) + (0.6 * cc15.tanh())) + (0.7 * v16)
+    let mut lv17 = Vec::new();
+    for (i19, e18) in a3.iter().enumerate() {
+        if *e18 > 0.963 {
+            lv17.push(autodiff::sigmoid(e18.exp2() - (e18 % (e18.abs() + 1.05))) + ((i19 as f64) * 0.25));
+        }
+    }
+    let v20: f64 = if lv17.is_empty() { autodiff::sigmoid((v16 / (-1.95)).atan2(*r1)) } else { (lv17[0] * (r1 / (f64::exp(0.3) + 0.5)).max(a2[0] / (r1.abs() + 1.5)).sin()) + lv17[lv17.len() - 1] };
+    (((((if *r1 >= (a2[0].tanh() * r1) { r1.powi(2) } else { f64::min(r1 * r1, autodiff::softplus(a2[0])) }).atan() * r1) + r1) + (0.6 * cc15.tanh())) + (0.7 * v16)) + (0.3 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23354,7 +23883,14 @@ fn p844_dual<D: Dn>(r1: &D, mut a2: [D; 1], a3: [D; 3], tr_: &mut Tr) -> D {
     }
     let cc15: D = cdot1_dual(&a2, &a2, tr_);
     let v16: D = dx_rem_euclid(a3[0], -D::from(0.65), tr_);
-    (((dx_atan(if dx_ge(*r1, dx_tanh(a2[0], tr_) * (*r1), tr_) { dx_powi(*r1, 2, tr_) } else { dx_min(*r1 * (*r1), dx_softplus(a2[0], tr_), tr_) }, tr_) * (*r1)) + (*r1)) + (D::from(0.6) * dx_tanh(cc15, tr_))) + (D::from(0.7) * v16)
+    let mut lv17 = Vec::new();
+    for (i19, e18) in a3.iter().enumerate() {
+        if dx_gt(*e18, D::from(0.963), tr_) {
+            lv17.push(dx_sigmoid(dx_exp2(*e18, tr_) - dx_rem(*e18, dx_abs(*e18, tr_) + D::from(1.05), tr_), tr_) + (D::from(i19 as f64) * D::from(0.25)));
+        }
+    }
+    let v20: D = if lv17.is_empty() { dx_sigmoid(dx_atan2(v16 / (-D::from(1.95)), *r1, tr_), tr_) } else { (lv17[0] * dx_sin(dx_max(*r1 / (dx_exp(D::from(0.3), tr_) + D::from(0.5)), a2[0] / (dx_abs(*r1, tr_) + D::from(1.5)), tr_), tr_)) + lv17[lv17.len() - 1] };
+    ((((dx_atan(if dx_ge(*r1, dx_tanh(a2[0], tr_) * (*r1), tr_) { dx_powi(*r1, 2, tr_) } else { dx_min(*r1 * (*r1), dx_softplus(a2[0], tr_), tr_) }, tr_) * (*r1)) + (*r1)) + (D::from(0.6) * dx_tanh(cc15, tr_))) + (D::from(0.7) * v16)) + (D::from(0.3) * v20)
 }
 
 fn p844_eval(x: &[f64]) -> Vec<f64> {
@@ -23406,7 +23942,9 @@ fn p845(r1: &f64, r2: &f64, a3: [f64; 3], s5: &[f64], b4: &[f64; 5], mut st: Bod
     let snap3 = st.inner.a;
     st.inner.a[1] += 0.5 * a3[c1 % a3.len()].tanh();
     let (v4, v5) = autodiff::sigmoid(autodiff::elu(st.w[c1 % 2][c1 % 2], (-K845).tanh())).sin_cos();
-    (-(st.inner.a[(c1 + 1) % 2].asinh() - (r2 / 2.85)) * (-0.85)) + (((1.15 * (st.inner.a[1] - snap3[1]).tanh()) + (1.25 * v4)) + (0.6 * v5))
+    let mut lo6: [f64; 2] = [(K845 + r1).tanh(), autodiff::sigmoid((r2 * st.w[(c1 + 2) % 2][c1 % 2].tanh()) + r1)];
+    lfill2((s5.iter().zip(lo6.iter()).fold(st.m, |acc9, (p7, q8)| (acc9 * 0.5) + q8.sin()) % (v5.abs() + 0.75)).atan() * 0.95, &mut lo6);
+    ((-(st.inner.a[(c1 + 1) % 2].asinh() - (r2 / 2.85)) * (-0.85)) + (((1.15 * (st.inner.a[1] - snap3[1]).tanh()) + (1.25 * v4)) + (0.6 * v5))) + (1.0 * autodiff::sigmoid(lo6[0] * lo6[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23425,7 +23963,9 @@ fn p845_dual<D: Dn>(r1: &D, r2: &D, a3: [D; 3], s5: &[D], b4: &[D; 5], mut st: B
     let snap3 = st.inner.a;
     st.inner.a[1] += D::from(0.5) * dx_tanh(a3[c1 % a3.len()], tr_);
     let (v4, v5) = (dx_sin(dx_sigmoid(dx_elu(st.w[c1 % 2][c1 % 2], dx_tanh(-K845, tr_), tr_), tr_), tr_), dx_cos(dx_sigmoid(dx_elu(st.w[c1 % 2][c1 % 2], dx_tanh(-K845, tr_), tr_), tr_), tr_));
-    (-(dx_asinh(st.inner.a[(c1 + 1) % 2], tr_) - (*r2 / D::from(2.85))) * (-D::from(0.85))) + (((D::from(1.15) * dx_tanh(st.inner.a[1] - snap3[1], tr_)) + (D::from(1.25) * v4)) + (D::from(0.6) * v5))
+    let mut lo6: [D; 2] = [dx_tanh(K845 + (*r1), tr_), dx_sigmoid((*r2 * dx_tanh(st.w[(c1 + 2) % 2][c1 % 2], tr_)) + (*r1), tr_)];
+    lfill2_dual(dx_atan(dx_rem(s5.iter().zip(lo6.iter()).fold(st.m, |acc9, (p7, q8)| (acc9 * D::from(0.5)) + dx_sin(*q8, tr_)), dx_abs(v5, tr_) + D::from(0.75), tr_), tr_) * D::from(0.95), &mut lo6, tr_);
+    ((-(dx_asinh(st.inner.a[(c1 + 1) % 2], tr_) - (*r2 / D::from(2.85))) * (-D::from(0.85))) + (((D::from(1.15) * dx_tanh(st.inner.a[1] - snap3[1], tr_)) + (D::from(1.25) * v4)) + (D::from(0.6) * v5))) + (D::from(1.0) * dx_sigmoid(lo6[0] * lo6[1], tr_))
 }
 
 fn p845_eval(x: &[f64]) -> Vec<f64> {
@@ -23570,7 +24110,8 @@ fn p847(&self, x1: f64, x2: f64, s3: &[f64], s4: &[f64], b5: &[f64; 1], n6: usiz
     let mut out11: [f64; 2] = self.pos;
     out11[1] += (x2.min(0.95) - (out11[0].tanh() * 0.9).acos()).atan();
     let v13: f64 = cgen(((out11.iter().product::<f64>() + self.inner.t).atan() * 0.95) * 0.5, ((v1 * v1).ln_1p() - (self.vel[(n6 + 3) % 2] * s3[n6 % 2])).tanh() * 0.5);
-    (autodiff::sigmoid(self.pos[(n6 + 1) % 2] - x2).asinh() + self.w[1][n6 % 2]) + ((1.2 * out11[0].tanh()) + (1.3 * v13))
+    let lq14: Lp = lmake((self.m.sin().tan().abs() + 1.4).log10().atan(), (self.w[n6 % 2][n6 % 2].tanh().abs() + 1.15).log2().atan());
+    ((autodiff::sigmoid(self.pos[(n6 + 1) % 2] - x2).asinh() + self.w[1][n6 % 2]) + ((1.2 * out11[0].tanh()) + (1.3 * v13))) + (0.95 * lnormv(lq14).tanh())
 }
 }
 
@@ -23597,7 +24138,8 @@ fn p847_dual(&self, x1: D, x2: D, s3: &[D], s4: &[D], b5: &[D; 1], n6: usize, tr
     let mut out11: [D; 2] = self.pos;
     out11[1] += dx_atan(dx_min(x2, D::from(0.95), tr_) - dx_acos(dx_tanh(out11[0], tr_) * D::from(0.9), tr_), tr_);
     let v13: D = cgen_dual((dx_atan(out11.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + self.inner.t, tr_) * D::from(0.95)) * D::from(0.5), dx_tanh(dx_ln_1p(v1 * v1, tr_) - (self.vel[(n6 + 3) % 2] * s3[n6 % 2]), tr_) * D::from(0.5), tr_);
-    (dx_asinh(dx_sigmoid(self.pos[(n6 + 1) % 2] - x2, tr_), tr_) + self.w[1][n6 % 2]) + ((D::from(1.2) * dx_tanh(out11[0], tr_)) + (D::from(1.3) * v13))
+    let lq14: LpD<D> = lmake_dual(dx_atan(dx_log10(dx_abs(dx_tan(dx_sin(self.m, tr_), tr_), tr_) + D::from(1.4), tr_), tr_), dx_atan(dx_log2(dx_abs(dx_tanh(self.w[n6 % 2][n6 % 2], tr_), tr_) + D::from(1.15), tr_), tr_), tr_);
+    ((dx_asinh(dx_sigmoid(self.pos[(n6 + 1) % 2] - x2, tr_), tr_) + self.w[1][n6 % 2]) + ((D::from(1.2) * dx_tanh(out11[0], tr_)) + (D::from(1.3) * v13))) + (D::from(0.95) * dx_tanh(lnormv_dual(lq14, tr_), tr_))
 }
 }
 
@@ -24110,7 +24652,9 @@ fn p853(x1: f64, x2: f64, b3: &[f64; 1], nt: usize) -> f64 {
     if v12.abs() > 1e300 {
         eprintln!("{}", v12 * 2.0);
     }
-    (((((autodiff::leaky_relu(x1 / 2.3, (((nt + 1) as f64).tanh() * 0.9).atanh().tanh()).asinh() * x1) * v1) + b3[nt % b3.len()]) + (0.65 * acc5)) + ((1.35 * u7[0]) + (0.6 * old6[0]))) + (1.45 * v12)
+    let lo13 = if (-v3.exp_m1() + x1).atan() < -0.937 { Some((f64::tanh(-2.25).sin().tan() + x1).tanh()) } else { None };
+    let v15: f64 = lo13.unwrap_or(x1);
+    ((((((autodiff::leaky_relu(x1 / 2.3, (((nt + 1) as f64).tanh() * 0.9).atanh().tanh()).asinh() * x1) * v1) + b3[nt % b3.len()]) + (0.65 * acc5)) + ((1.35 * u7[0]) + (0.6 * old6[0]))) + (1.45 * v12)) + (1.35 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24136,7 +24680,9 @@ fn p853_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    (((((dx_asinh(dx_leaky_relu(x1 / D::from(2.3), dx_tanh(dx_atanh(dx_tanh(D::from((nt + 1) as f64), tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * x1) * v1) + b3[nt % b3.len()]) + (D::from(0.65) * acc5)) + ((D::from(1.35) * u7[0]) + (D::from(0.6) * old6[0]))) + (D::from(1.45) * v12)
+    let lo13 = if dx_lt(dx_atan(-dx_exp_m1(v3, tr_) + x1, tr_), -D::from(0.937), tr_) { Some(dx_tanh(dx_tan(dx_sin(dx_tanh(-D::from(2.25), tr_), tr_), tr_) + x1, tr_)) } else { None };
+    let v15: D = lo13.unwrap_or(x1);
+    ((((((dx_asinh(dx_leaky_relu(x1 / D::from(2.3), dx_tanh(dx_atanh(dx_tanh(D::from((nt + 1) as f64), tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * x1) * v1) + b3[nt % b3.len()]) + (D::from(0.65) * acc5)) + ((D::from(1.35) * u7[0]) + (D::from(0.6) * old6[0]))) + (D::from(1.45) * v12)) + (D::from(1.35) * v15)
 }
 
 fn p853_eval(x: &[f64]) -> Vec<f64> {
@@ -24186,7 +24732,10 @@ fn p854(x1: f64, s2: &[f64], k3: i32) -> f64 {
     }
     let ia10: [f64; 2] = [(s2[3].tanh() * 0.9).atanh().sin(), autodiff::relu(s2[1].min(v1)).tanh()];
     let v14: f64 = ia10.iter().filter(|v11| **v11 > x1).fold(0.7f64, |acc13, e12| (0.5 * acc13) + (e12.min(*e12) / 0.9).sin());
-    ((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)
+    let lo15 = if x1.tanh().tan() > x1 { Some(((v14 * s2[4]) + s2[2].sinh()).sin()) } else { None };
+    let v17: f64 = lo15.unwrap_or((ia10[1] + x1).tanh());
+    let lq18: Lp = lmake(autodiff::sigmoid(x1.abs() + (0.4 * (-2.8))), x1);
+    (((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)) + ((0.4 * v17) + (0.45 * lnormv(lq18)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24203,7 +24752,10 @@ fn p854_dual<D: Dn>(x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> D {
     }
     let ia10: [D; 2] = [dx_sin(dx_atanh(dx_tanh(s2[3], tr_) * D::from(0.9), tr_), tr_), dx_tanh(dx_relu(dx_min(s2[1], v1, tr_), tr_), tr_)];
     let v14: D = { let mut acc13 = D::from(0.7); for e12 in ia10.iter() { if dx_gt(*e12, x1, tr_) { acc13 = (D::from(0.5) * acc13) + dx_sin(dx_min(*e12, *e12, tr_) / D::from(0.9), tr_); } } acc13 };
-    ((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)
+    let lo15 = if dx_gt(dx_tan(dx_tanh(x1, tr_), tr_), x1, tr_) { Some(dx_sin((v14 * s2[4]) + dx_sinh(s2[2], tr_), tr_)) } else { None };
+    let v17: D = lo15.unwrap_or(dx_tanh(ia10[1] + x1, tr_));
+    let lq18: LpD<D> = lmake_dual(dx_sigmoid(dx_abs(x1, tr_) + (D::from(0.4) * (-D::from(2.8))), tr_), x1, tr_);
+    (((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))
 }
 
 fn p854_eval(x: &[f64]) -> Vec<f64> {
@@ -24373,7 +24925,9 @@ fn p856(x1: f64, a3: [f64; 4], mut x2: f64, b4: &[f64; 1], s5: &[f64], k6: i32) 
     let v12: f64 = a3[1] + std::f64::consts::TAU;
     let m13: f64 = autodiff::no_grad(a3[2]);
     let v15: f64 = (u6[1] - m13).exp() / u6.iter().map(|&e14| (e14 - m13).exp()).sum::<f64>();
-    ((b4[0] + x2) + ((1.25 * u6[0].tanh()) + (1.4 * autodiff::sigmoid(v12)))) + (1.1 * v15)
+    let lo16 = if (((v2 - v12).abs() + 1.15).log10() + a3[c7]).tanh() > 0.513 { Some(u6[c7].mul_add(s5[1] * v2.atan(), u6[c7] * v15).sin()) } else { None };
+    let v21: f64 = if let Some(ov17) = lo16 { autodiff::sigmoid(ov17 - ov17) * u6.iter().zip(s5.iter()).map(|(p19, q20)| (v2 / (v15.exp() + 0.5)).tanh()).sum::<f64>().tanh() } else { (u6.iter().sum::<f64>() + a3[c7]).tanh() };
+    (((b4[0] + x2) + ((1.25 * u6[0].tanh()) + (1.4 * autodiff::sigmoid(v12)))) + (1.1 * v15)) + (0.5 * v21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24405,7 +24959,9 @@ fn p856_dual<D: Dn>(x1: D, a3: [D; 4], mut x2: D, b4: &[D; 1], s5: &[D], k6: i32
     let v12: D = a3[1] + D::from(std::f64::consts::TAU);
     let m13: D = D::from(num_dual::DualStruct::re(&(a3[2])));
     let v15: D = dx_exp(u6[1] - m13, tr_) / u6.iter().map(|&e14| dx_exp(e14 - m13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((b4[0] + x2) + ((D::from(1.25) * dx_tanh(u6[0], tr_)) + (D::from(1.4) * dx_sigmoid(v12, tr_)))) + (D::from(1.1) * v15)
+    let lo16 = if dx_gt(dx_tanh(dx_log10(dx_abs(v2 - v12, tr_) + D::from(1.15), tr_) + a3[c7], tr_), D::from(0.513), tr_) { Some(dx_sin(dx_mul_add(u6[c7], s5[1] * dx_atan(v2, tr_), u6[c7] * v15, tr_), tr_)) } else { None };
+    let v21: D = if let Some(ov17) = lo16 { dx_sigmoid(ov17 - ov17, tr_) * dx_tanh(u6.iter().zip(s5.iter()).map(|(p19, q20)| dx_tanh(v2 / (dx_exp(v15, tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + a3[c7], tr_) };
+    (((b4[0] + x2) + ((D::from(1.25) * dx_tanh(u6[0], tr_)) + (D::from(1.4) * dx_sigmoid(v12, tr_)))) + (D::from(1.1) * v15)) + (D::from(0.5) * v21)
 }
 
 fn p856_eval(x: &[f64]) -> Vec<f64> {
@@ -24539,6 +25095,8 @@ fn p857(b4: &[f64; 1], s2: &[f64], w3: &[[f64; 2]; 1], x1: f64) -> [f64; 1] {
     }
     let cc9: f64 = cdot1(&y1, &y1);
     y1[0] += 0.75 * cc9;
+    lfill((w3[0][1] + s2[3]).min(x1).tanh(), &mut y1);
+    y1[0] += 1.25 * y1[0];
     y1
 }
 
@@ -24557,6 +25115,8 @@ fn p857_dual<D: Dn>(b4: &[D; 1], s2: &[D], w3: &[[D; 2]; 1], x1: D, tr_: &mut Tr
     }
     let cc9: D = cdot1_dual(&y1, &y1, tr_);
     y1[0] += D::from(0.75) * cc9;
+    lfill_dual(dx_tanh(dx_min(w3[0][1] + s2[3], x1, tr_), tr_), &mut y1, tr_);
+    y1[0] += D::from(1.25) * y1[0];
     y1
 }
 
@@ -24823,7 +25383,16 @@ fn p861(a1: [f64; 5], n2: usize, st: &Body) -> [f64; 3] {
             *o18 -= 0.4 * (*o18 - ((xi19 / (xi19.exp() + 0.5)) - (xi19 - xi19)).tanh());
         }
     }
-    [(((((((a1[c1 + 1] * (st.m + st.pos[0])) + (st.m.abs() + 0.95).powf(1.2)).sin() * st.m) * st.m) + (0.55 * acc9)) + (1.2 * out10[0].atan())) + (0.95 * v12.sin())) + (1.4 * u13.iter().sum::<f64>().tanh()), ((a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| acc7.min(e6 - st.pos[n2 % 2])).abs().ln_1p() + st.m) * ((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / 1.3) * st.vel[0]) + st.inner.t) - st.inner.t]
+    let mut lo21 = None;
+    for e22 in out10.iter() {
+        if *e22 > 0.813 {
+            lo21 = Some(autodiff::leaky_relu(-0.15, 0.06) + e22);
+        }
+    }
+    let v24: f64 = if let Some(ov23) = lo21 { (f64::atan(-0.35) * ov23).sin() * ((v12.tanh() * st.inner.a[(n2 + 2) % 2]).min(st.vel[(c1 + 3) % 2].max(a1[c1])).atan() * 0.95) } else { autodiff::sigmoid(st.w[c1 % 2][n2 % 2] - a1[5 - 1 - n2]) };
+    let mut ls25 = Lp { a: autodiff::sigmoid(((v24 - v24).abs() + 1.0).sqrt() + st.inner.a[(n2 + 1) % 2]), v: [((-0.15 / (-2.35)) + st.pos[(n2 + 1) % 2]).tanh(), ((st.inner.a[c1 % 2] + st.inner.t).abs() + 1.2).log2().sin()] };
+    ls25.a += (-1.95 + st.w[0][(n2 + 2) % 2]).tanh();
+    [((((((((a1[c1 + 1] * (st.m + st.pos[0])) + (st.m.abs() + 0.95).powf(1.2)).sin() * st.m) * st.m) + (0.55 * acc9)) + (1.2 * out10[0].atan())) + (0.95 * v12.sin())) + (1.4 * u13.iter().sum::<f64>().tanh())) + ((0.95 * v24) + (0.6 * (ls25.v[0] + (ls25.a * ls25.v[1])))), ((a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| acc7.min(e6 - st.pos[n2 % 2])).abs().ln_1p() + st.m) * ((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / 1.3) * st.vel[0]) + st.inner.t) - st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24856,7 +25425,16 @@ fn p861_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> [D; 3
             *o18 -= D::from(0.4) * (*o18 - dx_tanh((*xi19 / (dx_exp(*xi19, tr_) + D::from(0.5))) - (*xi19 - (*xi19)), tr_));
         }
     }
-    [(((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
+    let mut lo21 = None;
+    for e22 in out10.iter() {
+        if dx_gt(*e22, D::from(0.813), tr_) {
+            lo21 = Some(dx_leaky_relu(-D::from(0.15), D::from(0.06), tr_) + (*e22));
+        }
+    }
+    let v24: D = if let Some(ov23) = lo21 { dx_sin(dx_atan(-D::from(0.35), tr_) * ov23, tr_) * (dx_atan(dx_min(dx_tanh(v12, tr_) * st.inner.a[(n2 + 2) % 2], dx_max(st.vel[(c1 + 3) % 2], a1[c1], tr_), tr_), tr_) * D::from(0.95)) } else { dx_sigmoid(st.w[c1 % 2][n2 % 2] - a1[5 - 1 - n2], tr_) };
+    let mut ls25 = LpD { a: dx_sigmoid(dx_sqrt(dx_abs(v24 - v24, tr_) + D::from(1.0), tr_) + st.inner.a[(n2 + 1) % 2], tr_), v: [dx_tanh((-D::from(0.15) / (-D::from(2.35))) + st.pos[(n2 + 1) % 2], tr_), dx_sin(dx_log2(dx_abs(st.inner.a[c1 % 2] + st.inner.t, tr_) + D::from(1.2), tr_), tr_)] };
+    ls25.a += dx_tanh(-D::from(1.95) + st.w[0][(n2 + 2) % 2], tr_);
+    [((((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * v24) + (D::from(0.6) * (ls25.v[0] + (ls25.a * ls25.v[1])))), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
 }
 
 fn p861_eval(x: &[f64]) -> Vec<f64> {
@@ -25127,7 +25705,10 @@ fn p865(s2: &[f64], mut a1: [f64; 5], a3: [f64; 5]) -> f64 {
     let ia6: [f64; 2] = [(s2[1] + (v5 - y4[1])).tanh(), (-f64::hypot(a1[0], -1.7)).tanh()];
     let v9: f64 = ia6.iter().copied().min_by(|p7, q8| p7.partial_cmp(q8).unwrap()).unwrap();
     let v10: f64 = (-a1[4] % (v9.min(1.5).abs() + 1.5)).rem_euclid(-((-y3[0]).abs() + 0.95));
-    (((((((if (a3[1] - (a1[0] * y4[0])).is_sign_negative() { 1.0 / (y4[1].abs() + 1.1) } else { s2[2].tanh() }) * autodiff::softplus(autodiff::softplus(-1.05))) * (-1.95)) - 1.15) + s2[0]) + (1.0 * v5)) + (0.8 * v9)) + (0.95 * v10)
+    let ia11: [f64; 4] = [(v10 + s2[0]).tanh(), autodiff::sigmoid(autodiff::relu(y3[2] / (-(1.0 + (v9 * v9)))) + a3[3]), (v9 + s2[2]).sin(), a3[0]];
+    let lh12 = lpush(&ia11, (ia11[1] + s2[1]).tanh());
+    let lq13: Lp = lmake(((ia11[0] + v9) + a3[4]).sin(), ((v9.min(v9) * (f64::tanh(1.9) * 0.9).acos()) + s2[2]).sin());
+    ((((((((if (a3[1] - (a1[0] * y4[0])).is_sign_negative() { 1.0 / (y4[1].abs() + 1.1) } else { s2[2].tanh() }) * autodiff::softplus(autodiff::softplus(-1.05))) * (-1.95)) - 1.15) + s2[0]) + (1.0 * v5)) + (0.8 * v9)) + (0.95 * v10)) + (((0.35 * ((lh12.len() as f64) * (autodiff::softplus(y3[0] / (v10.abs() + 1.35)) + a1[0]).sin())) + (1.05 * lh12.iter().sum::<f64>())) + (1.2 * lnorm(&lq13).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25146,7 +25727,10 @@ fn p865_dual<D: Dn>(s2: &[D], mut a1: [D; 5], a3: [D; 5], tr_: &mut Tr) -> D {
     let ia6: [D; 2] = [dx_tanh(s2[1] + (v5 - y4[1]), tr_), dx_tanh(-dx_hypot(a1[0], -D::from(1.7), tr_), tr_)];
     let v9: D = ia6.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v10: D = dx_rem_euclid(dx_rem(-a1[4], dx_abs(dx_min(v9, D::from(1.5), tr_), tr_) + D::from(1.5), tr_), -(dx_abs(-y3[0], tr_) + D::from(0.95)), tr_);
-    (((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)) + (D::from(0.95) * v10)
+    let ia11: [D; 4] = [dx_tanh(v10 + s2[0], tr_), dx_sigmoid(dx_relu(y3[2] / (-(D::from(1.0) + (v9 * v9))), tr_) + a3[3], tr_), dx_sin(v9 + s2[2], tr_), a3[0]];
+    let lh12 = lpush_dual(&ia11, dx_tanh(ia11[1] + s2[1], tr_), tr_);
+    let lq13: LpD<D> = lmake_dual(dx_sin((ia11[0] + v9) + a3[4], tr_), dx_sin((dx_min(v9, v9, tr_) * dx_acos(dx_tanh(D::from(1.9), tr_) * D::from(0.9), tr_)) + s2[2], tr_), tr_);
+    ((((((((if dx_is_sign_negative(a3[1] - (a1[0] * y4[0]), tr_) { D::from(1.0) / (dx_abs(y4[1], tr_) + D::from(1.1)) } else { dx_tanh(s2[2], tr_) }) * dx_softplus(dx_softplus(-D::from(1.05), tr_), tr_)) * (-D::from(1.95))) - D::from(1.15)) + s2[0]) + (D::from(1.0) * v5)) + (D::from(0.8) * v9)) + (D::from(0.95) * v10)) + (((D::from(0.35) * (D::from(lh12.len() as f64) * dx_sin(dx_softplus(y3[0] / (dx_abs(v10, tr_) + D::from(1.35)), tr_) + a1[0], tr_))) + (D::from(1.05) * lh12.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq13, tr_), tr_)))
 }
 
 fn p865_eval(x: &[f64]) -> Vec<f64> {
@@ -25495,7 +26079,11 @@ fn p869(x1: f64, r2: &f64) -> f64 {
         let v2 = ((x1.abs() + 1.6).acosh() * (x1 + x1)).abs().ln_1p();
     }
     let mut v3 = (f64::abs(-2.35) + 1.25).ln().tanh().tan() * x1;
-    (((((v3 * (-2.15)).abs() + 0.5).log10() * (autodiff::leaky_relu(v3, 0.26).tanh() * 0.9).acos()) - (-2.5)) - v3) - r2
+    let mut lo4: [f64; 4] = [(f64::clamp(autodiff::sigmoid(2.45), -1.35, 0.6) + x1).tanh(), autodiff::sigmoid(-x1 * (v3 - 0.5)), (x1.asinh() - (-1.05 % (1.0 + (r2 * r2)))).sin(), (x1.abs() * x1.ceil()).tanh()];
+    lfill((x1.round().abs() + 1.0).powi(-2).tanh(), &mut lo4);
+    let lo5 = if ((x1 / (r2.exp() + 0.5)) + x1).tanh() > -0.887 { Some(((v3 * v3).sin() + x1).tanh()) } else { None };
+    let v7: f64 = if let Some(ov6) = lo5 { (ov6 * (ov6.abs() + 1.5).acosh()).sin() + autodiff::sigmoid(f64::tanh(2.75) + r2) } else { (lo4[0].mul_add(lo4[2], *r2) + (lo4[1].sin() * 0.9).asin()).tanh() };
+    ((((((v3 * (-2.15)).abs() + 0.5).log10() * (autodiff::leaky_relu(v3, 0.26).tanh() * 0.9).acos()) - (-2.5)) - v3) - r2) + ((1.1 * (lo4[3] * lo4[0])) + (0.35 * v7))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25504,7 +26092,11 @@ fn p869_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
         let v2 = dx_ln_1p(dx_abs(dx_acosh(dx_abs(x1, tr_) + D::from(1.6), tr_) * (x1 + x1), tr_), tr_);
     }
     let mut v3 = dx_tan(dx_tanh(dx_ln(dx_abs(-D::from(2.35), tr_) + D::from(1.25), tr_), tr_), tr_) * x1;
-    (((dx_log10(dx_abs(v3 * (-D::from(2.15)), tr_) + D::from(0.5), tr_) * dx_acos(dx_tanh(dx_leaky_relu(v3, D::from(0.26), tr_), tr_) * D::from(0.9), tr_)) - (-D::from(2.5))) - v3) - (*r2)
+    let mut lo4: [D; 4] = [dx_tanh(dx_clamp(dx_sigmoid(D::from(2.45), tr_), -D::from(1.35), D::from(0.6), tr_) + x1, tr_), dx_sigmoid(-x1 * (v3 - D::from(0.5)), tr_), dx_sin(dx_asinh(x1, tr_) - dx_rem(-D::from(1.05), D::from(1.0) + (*r2 * (*r2)), tr_), tr_), dx_tanh(dx_abs(x1, tr_) * dx_ceil(x1, tr_), tr_)];
+    lfill_dual(dx_tanh(dx_powi(dx_abs(dx_round(x1, tr_), tr_) + D::from(1.0), -2, tr_), tr_), &mut lo4, tr_);
+    let lo5 = if dx_gt(dx_tanh((x1 / (dx_exp(*r2, tr_) + D::from(0.5))) + x1, tr_), -D::from(0.887), tr_) { Some(dx_tanh(dx_sin(v3 * v3, tr_) + x1, tr_)) } else { None };
+    let v7: D = if let Some(ov6) = lo5 { dx_sin(ov6 * dx_acosh(dx_abs(ov6, tr_) + D::from(1.5), tr_), tr_) + dx_sigmoid(dx_tanh(D::from(2.75), tr_) + (*r2), tr_) } else { dx_tanh(dx_mul_add(lo4[0], lo4[2], *r2, tr_) + dx_asin(dx_sin(lo4[1], tr_) * D::from(0.9), tr_), tr_) };
+    ((((dx_log10(dx_abs(v3 * (-D::from(2.15)), tr_) + D::from(0.5), tr_) * dx_acos(dx_tanh(dx_leaky_relu(v3, D::from(0.26), tr_), tr_) * D::from(0.9), tr_)) - (-D::from(2.5))) - v3) - (*r2)) + ((D::from(1.1) * (lo4[3] * lo4[0])) + (D::from(0.35) * v7))
 }
 
 fn p869_eval(x: &[f64]) -> Vec<f64> {
@@ -25729,7 +26321,9 @@ fn p872(x1: f64, w2: &[[f64; 3]; 1], a3: [f64; 2], b4: &[f64; 1], st: &Body) -> 
         std::mem::swap(&mut u8, &mut z9);
     }
     let v14: f64 = f64::div_euclid((z9.iter().zip(out7.iter()).map(|(p10, q11)| z9[1].sin() + 1.0).product::<f64>() - b4.iter().fold(acc6, |acc13, e12| (acc13 + (st.pos[0] / 2.45).atan()).tanh())).tanh(), -(st.vel[0].sin().tan().abs() + 1.2));
-    (((((w2[0][2] * v4) + st.inner.t) + (0.55 * acc6)) + (((0.25 * out7[0].sin()) + (0.25 * u8[1].tanh())) + (0.65 * z9[0].tanh()))) + (1.4 * (v14 * (f64::abs(-3.0) + 1.45).ln().tanh())), ((st.inner.t.tanh() + (st.inner.t - st.m)).abs().ln_1p() + v4) - st.w[1][1])
+    let lo15 = if v14.max(b4[0]).max(st.m * v14).tanh() > 0.113 { Some(f64::powi(a3.iter().copied().sum::<f64>().sin(), 2).tanh()) } else { None };
+    let v18: f64 = match lo15 { Some(ov17) if ov17 > st.m => ov17 * st.inner.a[1].max(x1 + st.inner.a[0]).tanh(), Some(ov17) => ov17.min(ov17) + autodiff::sigmoid(-(acc6.abs() + 1.1).log2() + st.inner.a[0]), None => (v4 + b4[0]).tanh() };
+    ((((((w2[0][2] * v4) + st.inner.t) + (0.55 * acc6)) + (((0.25 * out7[0].sin()) + (0.25 * u8[1].tanh())) + (0.65 * z9[0].tanh()))) + (1.4 * (v14 * (f64::abs(-3.0) + 1.45).ln().tanh()))) + (0.5 * v18), ((st.inner.t.tanh() + (st.inner.t - st.m)).abs().ln_1p() + v4) - st.w[1][1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25754,7 +26348,9 @@ fn p872_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], a3: [D; 2], b4: &[D; 1], st: &BodyD
         std::mem::swap(&mut u8, &mut z9);
     }
     let v14: D = dx_div_euclid(dx_tanh(z9.iter().zip(out7.iter()).map(|(p10, q11)| dx_sin(z9[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - b4.iter().fold(acc6, |acc13, e12| dx_tanh(acc13 + dx_atan(st.pos[0] / D::from(2.45), tr_), tr_)), tr_), -(dx_abs(dx_tan(dx_sin(st.vel[0], tr_), tr_), tr_) + D::from(1.2)), tr_);
-    (((((w2[0][2] * v4) + st.inner.t) + (D::from(0.55) * acc6)) + (((D::from(0.25) * dx_sin(out7[0], tr_)) + (D::from(0.25) * dx_tanh(u8[1], tr_))) + (D::from(0.65) * dx_tanh(z9[0], tr_)))) + (D::from(1.4) * (v14 * dx_tanh(dx_ln(dx_abs(-D::from(3.0), tr_) + D::from(1.45), tr_), tr_))), (dx_ln_1p(dx_abs(dx_tanh(st.inner.t, tr_) + (st.inner.t - st.m), tr_), tr_) + v4) - st.w[1][1])
+    let lo15 = if dx_gt(dx_tanh(dx_max(dx_max(v14, b4[0], tr_), st.m * v14, tr_), tr_), D::from(0.113), tr_) { Some(dx_tanh(dx_powi(dx_sin(a3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), 2, tr_), tr_)) } else { None };
+    let v18: D = match lo15 { Some(ov17) if dx_gt(ov17, st.m, tr_) => ov17 * dx_tanh(dx_max(st.inner.a[1], x1 + st.inner.a[0], tr_), tr_), Some(ov17) => dx_min(ov17, ov17, tr_) + dx_sigmoid(-dx_log2(dx_abs(acc6, tr_) + D::from(1.1), tr_) + st.inner.a[0], tr_), None => dx_tanh(v4 + b4[0], tr_) };
+    ((((((w2[0][2] * v4) + st.inner.t) + (D::from(0.55) * acc6)) + (((D::from(0.25) * dx_sin(out7[0], tr_)) + (D::from(0.25) * dx_tanh(u8[1], tr_))) + (D::from(0.65) * dx_tanh(z9[0], tr_)))) + (D::from(1.4) * (v14 * dx_tanh(dx_ln(dx_abs(-D::from(3.0), tr_) + D::from(1.45), tr_), tr_)))) + (D::from(0.5) * v18), (dx_ln_1p(dx_abs(dx_tanh(st.inner.t, tr_) + (st.inner.t - st.m), tr_), tr_) + v4) - st.w[1][1])
 }
 
 fn p872_eval(x: &[f64]) -> Vec<f64> {
@@ -25914,7 +26510,9 @@ fn p874(a1: [f64; 4], s2: &[f64], s3: &[f64], n4: usize, st: &Body) -> f64 {
     let v20: f64 = ia16.iter().copied().max_by(|p18, q19| p18.total_cmp(q19)).unwrap();
     let v21: f64 = (-3.0 * hh15[0]).tanh().exp2().rem_euclid(-(1.0 + (hh15[1] * hh15[1])));
     let v22: f64 = ((f64::abs(-1.0) + 1.05).log(5.65) - (st.m / (acc8.abs() + 1.35))).atan().rem_euclid(1.0 + (hh15[0] * hh15[0]));
-    ((((((v2.mul_add(st.inner.a[c3 % 2], s3[(c3 + 1) % s3.len()].clamp(-0.3, 1.25) / (-(v1.abs() + 0.65))).tanh() * v2.tanh()) + st.m) * st.m) + (0.7 * acc8)) + (((0.25 * out9[0].sin()) + (0.45 * u10[0].tanh())) + (0.55 * cc14))) + (0.95 * v20)) + ((0.7 * v21) + (1.3 * v22))
+    let lo23 = if ((s3[n4 % s3.len()] * 2.55) / (a1.iter().fold(0.6f64, |acc25, e24| acc25 + ia16[0]).abs() + 1.1)).tanh() < -0.337 { Some((f64::exp(-0.9).cos() + s2[c3 % s2.len()]).atan()) } else { None };
+    let v27: f64 = lo23.unwrap_or((st.inner.t * v22).min(v20.tanh().tan()).atan());
+    (((((((v2.mul_add(st.inner.a[c3 % 2], s3[(c3 + 1) % s3.len()].clamp(-0.3, 1.25) / (-(v1.abs() + 0.65))).tanh() * v2.tanh()) + st.m) * st.m) + (0.7 * acc8)) + (((0.25 * out9[0].sin()) + (0.45 * u10[0].tanh())) + (0.55 * cc14))) + (0.95 * v20)) + ((0.7 * v21) + (1.3 * v22))) + (0.6 * v27)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25955,7 +26553,9 @@ fn p874_dual<D: Dn>(a1: [D; 4], s2: &[D], s3: &[D], n4: usize, st: &BodyD<D>, tr
     let v20: D = ia16.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v21: D = dx_rem_euclid(dx_exp2(dx_tanh(-D::from(3.0) * hh15[0], tr_), tr_), -(D::from(1.0) + (hh15[1] * hh15[1])), tr_);
     let v22: D = dx_rem_euclid(dx_atan(dx_log(dx_abs(-D::from(1.0), tr_) + D::from(1.05), D::from(5.65), tr_) - (st.m / (dx_abs(acc8, tr_) + D::from(1.35))), tr_), D::from(1.0) + (hh15[0] * hh15[0]), tr_);
-    ((((((dx_tanh(dx_mul_add(v2, st.inner.a[c3 % 2], dx_clamp(s3[(c3 + 1) % s3.len()], -D::from(0.3), D::from(1.25), tr_) / (-(dx_abs(v1, tr_) + D::from(0.65))), tr_), tr_) * dx_tanh(v2, tr_)) + st.m) * st.m) + (D::from(0.7) * acc8)) + (((D::from(0.25) * dx_sin(out9[0], tr_)) + (D::from(0.45) * dx_tanh(u10[0], tr_))) + (D::from(0.55) * cc14))) + (D::from(0.95) * v20)) + ((D::from(0.7) * v21) + (D::from(1.3) * v22))
+    let lo23 = if dx_lt(dx_tanh((s3[n4 % s3.len()] * D::from(2.55)) / (dx_abs(a1.iter().fold(D::from(0.6), |acc25, e24| acc25 + ia16[0]), tr_) + D::from(1.1)), tr_), -D::from(0.337), tr_) { Some(dx_atan(dx_cos(dx_exp(-D::from(0.9), tr_), tr_) + s2[c3 % s2.len()], tr_)) } else { None };
+    let v27: D = lo23.unwrap_or(dx_atan(dx_min(st.inner.t * v22, dx_tan(dx_tanh(v20, tr_), tr_), tr_), tr_));
+    (((((((dx_tanh(dx_mul_add(v2, st.inner.a[c3 % 2], dx_clamp(s3[(c3 + 1) % s3.len()], -D::from(0.3), D::from(1.25), tr_) / (-(dx_abs(v1, tr_) + D::from(0.65))), tr_), tr_) * dx_tanh(v2, tr_)) + st.m) * st.m) + (D::from(0.7) * acc8)) + (((D::from(0.25) * dx_sin(out9[0], tr_)) + (D::from(0.45) * dx_tanh(u10[0], tr_))) + (D::from(0.55) * cc14))) + (D::from(0.95) * v20)) + ((D::from(0.7) * v21) + (D::from(1.3) * v22))) + (D::from(0.6) * v27)
 }
 
 fn p874_eval(x: &[f64]) -> Vec<f64> {
@@ -26530,7 +27130,11 @@ fn p881(n4: usize, r2: &f64, a3: [f64; 1], x1: f64) -> f64 {
     }
     let cc14: f64 = cdot1(&a3, &a3);
     let v17: f64 = f64::rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-1.6)).sum::<f64>(), 2.25);
-    ((((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))) + (1.4 * v17)
+    let mut lv18 = Vec::with_capacity(1);
+    for e19 in a3.iter() {
+        lv18.push(e19.asinh().powi(4).sin());
+    }
+    (((((({ let t6 = a3.iter().map(|&e7| (n4 as f64) - x1).sum::<f64>(); t6 * autodiff::softplus(-1.2) }) + a3[0]) + r2) + (0.9 * acc9)) + ((0.55 * u11[0].atan()) + (0.85 * cc14))) + (1.4 * v17)) + (1.25 * lv18.iter().map(|&t20| t20.abs().ln_1p()).sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26557,7 +27161,11 @@ fn p881_dual<D: Dn>(n4: usize, r2: &D, a3: [D; 1], x1: D, tr_: &mut Tr) -> D {
     }
     let cc14: D = cdot1_dual(&a3, &a3, tr_);
     let v17: D = dx_rem_euclid(a3.iter().zip(u11.iter()).map(|(p15, q16)| a3[0] - (-D::from(1.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(2.25), tr_);
-    ((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)
+    let mut lv18 = Vec::with_capacity(1);
+    for e19 in a3.iter() {
+        lv18.push(dx_sin(dx_powi(dx_asinh(*e19, tr_), 4, tr_), tr_));
+    }
+    (((((({ let t6 = a3.iter().map(|&e7| D::from(n4 as f64) - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_); t6 * dx_softplus(-D::from(1.2), tr_) }) + a3[0]) + (*r2)) + (D::from(0.9) * acc9)) + ((D::from(0.55) * dx_atan(u11[0], tr_)) + (D::from(0.85) * cc14))) + (D::from(1.4) * v17)) + (D::from(1.25) * lv18.iter().map(|&t20| dx_ln_1p(dx_abs(t20, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p881_eval(x: &[f64]) -> Vec<f64> {
@@ -26966,7 +27574,16 @@ fn p885(w2: &[[f64; 3]; 3], b1: &[f64; 5], ch11: char, wv13: [[f64; 2]; 2]) -> f
     }
     let v12: f64 = if ch11 == 'a' { (v1 + b1[0]).sin() } else { f64::max(w2[1][0].exp_m1(), w2[0][0] - w2[0][1]).tanh() };
     let v14: f64 = (wv13[1][1] * w2[2][1]) + wv13[1][0].sin();
-    (-0.3 - v1) + ((0.25 * v12) + (0.4 * v14.atan()))
+    let mut lv15 = Vec::new();
+    for (i17, e16) in b1.iter().enumerate() {
+        if *e16 > 1.163 {
+            lv15.push(autodiff::sigmoid(((e16.sin() * 0.9).asin().tanh() * 0.9).asin()) + ((i17 as f64) * 1.0));
+        }
+    }
+    let v18: f64 = if lv15.is_empty() { v1.clamp(w2[0][1], w2[0][1] + 1.65).clamp(v14.sin(), v14.sin() + 2.0).tanh() } else { (lv15[0] * autodiff::sigmoid(wv13[1][0]).fract().tanh()) + lv15[lv15.len() - 1] };
+    let lo19 = if ((v12 * v12) + wv13[0][0]).sin() < 0.463 { Some(b1[3]) } else { None };
+    let v21: f64 = match lo19 { Some(ov20) if ov20 > -0.137 => (-f64::sin(2.8) + ov20) * (v1.sin() + wv13[1][0]).sin(), Some(ov20) => autodiff::sigmoid(f64::min(1.35, ov20).atan().sinh()) * (-v1.clamp(-0.5, 0.3) + wv13[0][1]).sin(), None => ((wv13[1][0] - v12) + v12).atan() };
+    ((-0.3 - v1) + ((0.25 * v12) + (0.4 * v14.atan()))) + ((0.25 * v18.atan()) + (0.9 * v21))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26985,7 +27602,16 @@ fn p885_dual<D: Dn>(w2: &[[D; 3]; 3], b1: &[D; 5], ch11: char, wv13: [[D; 2]; 2]
     }
     let v12: D = if ch11 == 'a' { dx_sin(v1 + b1[0], tr_) } else { dx_tanh(dx_max(dx_exp_m1(w2[1][0], tr_), w2[0][0] - w2[0][1], tr_), tr_) };
     let v14: D = (wv13[1][1] * w2[2][1]) + dx_sin(wv13[1][0], tr_);
-    (-D::from(0.3) - v1) + ((D::from(0.25) * v12) + (D::from(0.4) * dx_atan(v14, tr_)))
+    let mut lv15 = Vec::new();
+    for (i17, e16) in b1.iter().enumerate() {
+        if dx_gt(*e16, D::from(1.163), tr_) {
+            lv15.push(dx_sigmoid(dx_asin(dx_tanh(dx_asin(dx_sin(*e16, tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_), tr_) + (D::from(i17 as f64) * D::from(1.0)));
+        }
+    }
+    let v18: D = if lv15.is_empty() { dx_tanh(dx_clamp(dx_clamp(v1, w2[0][1], w2[0][1] + D::from(1.65), tr_), dx_sin(v14, tr_), dx_sin(v14, tr_) + D::from(2.0), tr_), tr_) } else { (lv15[0] * dx_tanh(dx_fract(dx_sigmoid(wv13[1][0], tr_), tr_), tr_)) + lv15[lv15.len() - 1] };
+    let lo19 = if dx_lt(dx_sin((v12 * v12) + wv13[0][0], tr_), D::from(0.463), tr_) { Some(b1[3]) } else { None };
+    let v21: D = match lo19 { Some(ov20) if dx_gt(ov20, -D::from(0.137), tr_) => (-dx_sin(D::from(2.8), tr_) + ov20) * dx_sin(dx_sin(v1, tr_) + wv13[1][0], tr_), Some(ov20) => dx_sigmoid(dx_sinh(dx_atan(dx_min(D::from(1.35), ov20, tr_), tr_), tr_), tr_) * dx_sin(-dx_clamp(v1, -D::from(0.5), D::from(0.3), tr_) + wv13[0][1], tr_), None => dx_atan((wv13[1][0] - v12) + v12, tr_) };
+    ((-D::from(0.3) - v1) + ((D::from(0.25) * v12) + (D::from(0.4) * dx_atan(v14, tr_)))) + ((D::from(0.25) * dx_atan(v18, tr_)) + (D::from(0.9) * v21))
 }
 
 fn p885_eval(x: &[f64]) -> Vec<f64> {
@@ -27098,7 +27724,15 @@ fn p886(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     for i3 in 0..3 {
         acc4 += v1.atan() * autodiff::sigmoid(v1 - v2);
     }
-    ((-x3.tanh()).abs() - x2) + (1.2 * acc4)
+    let ia6: [f64; 3] = [(-(x1.abs() + 0.55).log2()).tanh(), (f64::abs(1.55) + 0.8).log(x1.abs() + 2.95).abs().atan(), ((x2.abs() + 0.55).cbrt() + (f64::abs(-2.8) + 1.2).log10()).tanh()];
+    let mut lv5: Vec<f64> = Vec::new();
+    for (i8, e7) in ia6.iter().enumerate() {
+        if *e7 > -0.487 {
+            lv5.push(autodiff::sigmoid(e7 + e7) + ((i8 as f64) * 0.7));
+        }
+    }
+    let v9: f64 = if lv5.is_empty() { (((ia6[0].tanh() * 0.9).acos() / (-1.35)) + x2).tanh() } else { (lv5[0] * (0.05 % (x2.abs() + 1.5)).signum()) + lv5[lv5.len() - 1] };
+    (((-x3.tanh()).abs() - x2) + (1.2 * acc4)) + (0.25 * autodiff::sigmoid(v9))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27110,7 +27744,15 @@ fn p886_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     for i3 in 0..3 {
         acc4 += dx_atan(v1, tr_) * dx_sigmoid(v1 - v2, tr_);
     }
-    (dx_abs(-dx_tanh(x3, tr_), tr_) - x2) + (D::from(1.2) * acc4)
+    let ia6: [D; 3] = [dx_tanh(-dx_log2(dx_abs(x1, tr_) + D::from(0.55), tr_), tr_), dx_atan(dx_abs(dx_log(dx_abs(D::from(1.55), tr_) + D::from(0.8), dx_abs(x1, tr_) + D::from(2.95), tr_), tr_), tr_), dx_tanh(dx_cbrt(dx_abs(x2, tr_) + D::from(0.55), tr_) + dx_log10(dx_abs(-D::from(2.8), tr_) + D::from(1.2), tr_), tr_)];
+    let mut lv5: Vec<D> = Vec::new();
+    for (i8, e7) in ia6.iter().enumerate() {
+        if dx_gt(*e7, -D::from(0.487), tr_) {
+            lv5.push(dx_sigmoid(*e7 + (*e7), tr_) + (D::from(i8 as f64) * D::from(0.7)));
+        }
+    }
+    let v9: D = if lv5.is_empty() { dx_tanh((dx_acos(dx_tanh(ia6[0], tr_) * D::from(0.9), tr_) / (-D::from(1.35))) + x2, tr_) } else { (lv5[0] * dx_signum(dx_rem(D::from(0.05), dx_abs(x2, tr_) + D::from(1.5), tr_), tr_)) + lv5[lv5.len() - 1] };
+    ((dx_abs(-dx_tanh(x3, tr_), tr_) - x2) + (D::from(1.2) * acc4)) + (D::from(0.25) * dx_sigmoid(v9, tr_))
 }
 
 fn p886_eval(x: &[f64]) -> Vec<f64> {
@@ -27236,7 +27878,11 @@ fn p887(x1: f64, r2: &f64, s3: &[f64], s4: &[f64]) -> f64 {
         v1 *= 0.85;
         let mut v7 = s4[i5 % 3];
     }
-    r2.min(s4[0]).sin() - x1
+    let mut lv8 = Vec::with_capacity(4);
+    for i9 in 0..4 {
+        lv8.push(((x1 % 2.5) - ((i9 as f64).abs() + 0.9).powf(v1.tanh())).atan() + ((i9 as f64) * 0.95));
+    }
+    (r2.min(s4[0]).sin() - x1) + (0.55 * (lv8[0] * f64::min(v2.sin().tan(), r2.asinh()).tanh()).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27249,7 +27895,11 @@ fn p887_dual<D: Dn>(x1: D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> D {
         v1 *= D::from(0.85);
         let mut v7 = s4[i5 % 3];
     }
-    dx_sin(dx_min(*r2, s4[0], tr_), tr_) - x1
+    let mut lv8 = Vec::with_capacity(4);
+    for i9 in 0..4 {
+        lv8.push(dx_atan(dx_rem(x1, D::from(2.5), tr_) - dx_powf(dx_abs(D::from(i9 as f64), tr_) + D::from(0.9), dx_tanh(v1, tr_), tr_), tr_) + (D::from(i9 as f64) * D::from(0.95)));
+    }
+    (dx_sin(dx_min(*r2, s4[0], tr_), tr_) - x1) + (D::from(0.55) * dx_atan(lv8[0] * dx_tanh(dx_min(dx_tan(dx_sin(v2, tr_), tr_), dx_asinh(*r2, tr_), tr_), tr_), tr_))
 }
 
 fn p887_eval(x: &[f64]) -> Vec<f64> {
@@ -27881,7 +28531,14 @@ fn p893(x1: f64, x2: f64, a3: [f64; 1], a4: [f64; 3], n5: usize, mut st: Body) -
     }
     let (v6, v7) = autodiff::sigmoid(st.w[n5][n5]).sin_cos();
     let v8: f64 = f64::rem_euclid((f64::mul_add(snap4[n5], a4[n5], a3[(n5 + 2) % a3.len()]) + autodiff::elu(a4[n5], autodiff::sigmoid(-2.75))).atan(), (snap4[n5] - st.pos[n5]).tanh().exp() + 0.5);
-    (((((st.inner.a[n5] + (-0.7)) + st.m) + 1.3) + (1.3 * acc3)) + (((0.65 * autodiff::sigmoid(st.pos[0] - snap4[0])) + (0.9 * v6)) + (0.9 * v7))) + (1.3 * v8)
+    let ia10: [f64; 2] = [(((v7.sin() * 0.9).acos() / (f64::abs(1.25) + 1.25)) + a3[n5 % a3.len()]).sin(), x2];
+    let mut lv9 = Vec::new();
+    for e11 in ia10.iter() {
+        lv9.push((autodiff::leaky_relu(*e11, e11.atan() * 0.63) - e11).tanh());
+    }
+    let mut lo14: [f64; 2] = [0.0; 2];
+    lfill2(autodiff::sigmoid(a4[n5 + 1] * st.pos[n5]).exp().tanh(), &mut lo14);
+    ((((((st.inner.a[n5] + (-0.7)) + st.m) + 1.3) + (1.3 * acc3)) + (((0.65 * autodiff::sigmoid(st.pos[0] - snap4[0])) + (0.9 * v6)) + (0.9 * v7))) + (1.3 * v8)) + ((1.2 * (lv9[0] * (-a4.iter().zip(ia10.iter()).map(|(p12, q13)| v1).sum::<f64>()).tanh())) + (1.0 * (lo14[1] * lo14[0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27900,7 +28557,14 @@ fn p893_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 3], n5: usize, mut st: Bod
     }
     let (v6, v7) = (dx_sin(dx_sigmoid(st.w[n5][n5], tr_), tr_), dx_cos(dx_sigmoid(st.w[n5][n5], tr_), tr_));
     let v8: D = dx_rem_euclid(dx_atan(dx_mul_add(snap4[n5], a4[n5], a3[(n5 + 2) % a3.len()], tr_) + dx_elu(a4[n5], dx_sigmoid(-D::from(2.75), tr_), tr_), tr_), dx_exp(dx_tanh(snap4[n5] - st.pos[n5], tr_), tr_) + D::from(0.5), tr_);
-    (((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))) + (D::from(1.3) * v8)
+    let ia10: [D; 2] = [dx_sin((dx_acos(dx_sin(v7, tr_) * D::from(0.9), tr_) / (dx_abs(D::from(1.25), tr_) + D::from(1.25))) + a3[n5 % a3.len()], tr_), x2];
+    let mut lv9 = Vec::new();
+    for e11 in ia10.iter() {
+        lv9.push(dx_tanh(dx_leaky_relu(*e11, dx_atan(*e11, tr_) * D::from(0.63), tr_) - (*e11), tr_));
+    }
+    let mut lo14: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_tanh(dx_exp(dx_sigmoid(a4[n5 + 1] * st.pos[n5], tr_), tr_), tr_), &mut lo14, tr_);
+    ((((((st.inner.a[n5] + (-D::from(0.7))) + st.m) + D::from(1.3)) + (D::from(1.3) * acc3)) + (((D::from(0.65) * dx_sigmoid(st.pos[0] - snap4[0], tr_)) + (D::from(0.9) * v6)) + (D::from(0.9) * v7))) + (D::from(1.3) * v8)) + ((D::from(1.2) * (lv9[0] * dx_tanh(-a4.iter().zip(ia10.iter()).map(|(p12, q13)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.0) * (lo14[1] * lo14[0])))
 }
 
 fn p893_eval(x: &[f64]) -> Vec<f64> {
@@ -27978,7 +28642,15 @@ fn p894(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 2], k5: i32, ok14: Optio
     for (i21, o20) in u17.iter_mut().enumerate().skip(1) {
         *o20 -= (0.15 * (i21 as f64)) * a2[i21 - 1];
     }
-    [((((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (((0.35 * cc7) + (0.45 * cc8)) + (1.35 * acc9))) + ((0.75 * v16) + (1.05 * u17[0]))]
+    let ia23: [f64; 3] = [(a2[1].min(a4[0]) / 0.85).tanh(), a4.iter().copied().enumerate().map(|(j24, e25)| (f64::abs(-2.3) + 1.25).log10()).sum::<f64>().tanh(), ((b3[4] / (acc6.abs() + 1.2)) / (-((a4[1] / 0.9).tanh().exp() + 0.5))).sin()];
+    let mut lv22 = Vec::new();
+    for (i27, e26) in ia23.iter().enumerate() {
+        if *e26 < 1.163 {
+            lv22.push((f64::abs(0.65) * (e26 - e26)).atan() + ((i27 as f64) * 0.8));
+        }
+    }
+    let v28: f64 = if lv22.is_empty() { (v16.mul_add(acc9, acc9).clamp(-1.55, -0.9) + a4[1]).sin() } else { (lv22[0] * autodiff::sigmoid(((1.8 / (-(1.0 + (acc9 * acc9)))).abs() + 0.85).log(4.75) + a4[1])) + lv22[lv22.len() - 1] };
+    [(((((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (((0.35 * cc7) + (0.45 * cc8)) + (1.35 * acc9))) + ((0.75 * v16) + (1.05 * u17[0]))) + (1.15 * v28.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28016,7 +28688,15 @@ fn p894_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 2], k5: i32, ok14: O
     for (i21, o20) in u17.iter_mut().enumerate().skip(1) {
         *o20 -= (D::from(0.15) * D::from(i21 as f64)) * a2[i21 - 1];
     }
-    [(((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (((D::from(0.35) * cc7) + (D::from(0.45) * cc8)) + (D::from(1.35) * acc9))) + ((D::from(0.75) * v16) + (D::from(1.05) * u17[0]))]
+    let ia23: [D; 3] = [dx_tanh(dx_min(a2[1], a4[0], tr_) / D::from(0.85), tr_), dx_tanh(a4.iter().copied().enumerate().map(|(j24, e25)| dx_log10(dx_abs(-D::from(2.3), tr_) + D::from(1.25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin((b3[4] / (dx_abs(acc6, tr_) + D::from(1.2))) / (-(dx_exp(dx_tanh(a4[1] / D::from(0.9), tr_), tr_) + D::from(0.5))), tr_)];
+    let mut lv22 = Vec::new();
+    for (i27, e26) in ia23.iter().enumerate() {
+        if dx_lt(*e26, D::from(1.163), tr_) {
+            lv22.push(dx_atan(dx_abs(D::from(0.65), tr_) * (*e26 - (*e26)), tr_) + (D::from(i27 as f64) * D::from(0.8)));
+        }
+    }
+    let v28: D = if lv22.is_empty() { dx_sin(dx_clamp(dx_mul_add(v16, acc9, acc9, tr_), -D::from(1.55), -D::from(0.9), tr_) + a4[1], tr_) } else { (lv22[0] * dx_sigmoid(dx_log(dx_abs(D::from(1.8) / (-(D::from(1.0) + (acc9 * acc9))), tr_) + D::from(0.85), D::from(4.75), tr_) + a4[1], tr_)) + lv22[lv22.len() - 1] };
+    [((((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (((D::from(0.35) * cc7) + (D::from(0.45) * cc8)) + (D::from(1.35) * acc9))) + ((D::from(0.75) * v16) + (D::from(1.05) * u17[0]))) + (D::from(1.15) * dx_tanh(v28, tr_))]
 }
 
 fn p894_eval(x: &[f64]) -> Vec<f64> {
@@ -28173,7 +28853,16 @@ fn p896(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
     for e7 in s3.iter() {
         acc8 += x2.atan2(*r1).atan2(1.75 + s3[1]);
     }
-    ((((x2 / (s3[0].abs() + 0.75)) * s3[1]) * (x2 / ((r1 + s3[1]).atan().exp() + 0.5))).atan() * x2) + (1.2 * acc8)
+    let mut lo9 = None;
+    for e10 in s3.iter() {
+        if *e10 < -0.587 {
+            lo9 = Some(autodiff::sigmoid(-(e10 - e10)));
+        }
+    }
+    let v12: f64 = if let Some(ov11) = lo9 { (ov11 - (-ov11)) * ((r1 + s3[1]).tanh().atan() * 0.95) } else { s3[3].mul_add(s3[3], acc8).tanh() };
+    let lo13 = if autodiff::sigmoid(r1 - r1.abs().ln_1p()) > -1.337 { Some(autodiff::sigmoid(-s3[3] * s3[4])) } else { None };
+    let v15: f64 = if let Some(ov14) = lo13 { (1.25 * ov14) * ((f64::cosh(-0.55) + s3[2]).atan() * 0.95) } else { (v12 + r1).atan() };
+    (((((x2 / (s3[0].abs() + 0.75)) * s3[1]) * (x2 / ((r1 + s3[1]).atan().exp() + 0.5))).atan() * x2) + (1.2 * acc8)) + ((0.4 * v12) + (0.35 * v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28199,7 +28888,16 @@ fn p896_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     for e7 in s3.iter() {
         acc8 += dx_atan2(dx_atan2(x2, *r1, tr_), D::from(1.75) + s3[1], tr_);
     }
-    (dx_atan(((x2 / (dx_abs(s3[0], tr_) + D::from(0.75))) * s3[1]) * (x2 / (dx_exp(dx_atan(*r1 + s3[1], tr_), tr_) + D::from(0.5))), tr_) * x2) + (D::from(1.2) * acc8)
+    let mut lo9 = None;
+    for e10 in s3.iter() {
+        if dx_lt(*e10, -D::from(0.587), tr_) {
+            lo9 = Some(dx_sigmoid(-(*e10 - (*e10)), tr_));
+        }
+    }
+    let v12: D = if let Some(ov11) = lo9 { (ov11 - (-ov11)) * (dx_atan(dx_tanh(*r1 + s3[1], tr_), tr_) * D::from(0.95)) } else { dx_tanh(dx_mul_add(s3[3], s3[3], acc8, tr_), tr_) };
+    let lo13 = if dx_gt(dx_sigmoid(*r1 - dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_), -D::from(1.337), tr_) { Some(dx_sigmoid(-s3[3] * s3[4], tr_)) } else { None };
+    let v15: D = if let Some(ov14) = lo13 { (D::from(1.25) * ov14) * (dx_atan(dx_cosh(-D::from(0.55), tr_) + s3[2], tr_) * D::from(0.95)) } else { dx_atan(v12 + (*r1), tr_) };
+    ((dx_atan(((x2 / (dx_abs(s3[0], tr_) + D::from(0.75))) * s3[1]) * (x2 / (dx_exp(dx_atan(*r1 + s3[1], tr_), tr_) + D::from(0.5))), tr_) * x2) + (D::from(1.2) * acc8)) + ((D::from(0.4) * v12) + (D::from(0.35) * v15))
 }
 
 fn p896_eval(x: &[f64]) -> Vec<f64> {
@@ -28272,7 +28970,15 @@ fn p897(x1: f64, mut st: Body) -> f64 {
         std::mem::swap(&mut u9, &mut z12);
     }
     let cc14: f64 = cdot2(&snap7, &u9);
-    ((((((-(f64::abs(autodiff::leaky_relu(-2.35, 0.16)) + 1.4)).recip() + (-0.85)) + K897) * K897) * st.inner.t.atan()) + (0.9 * acc6)) + ((((0.95 * (st.vel[0] - snap7[0]).tanh()) + (0.85 * u9[1].tanh())) + (0.6 * z12[1].tanh())) + (0.6 * autodiff::sigmoid(cc14)))
+    let mut lo15 = None;
+    for e16 in z12.iter() {
+        if *e16 < st.inner.t {
+            lo15 = Some(e16.sin());
+        }
+    }
+    let v18: f64 = if let Some(ov17) = lo15 { (ov17.abs() + 1.5).sqrt().round().tanh() * ((-(-acc6) + st.w[1][0]).atan() * 0.95) } else { (cc14 + st.inner.t).sin() };
+    let ls19 = Lp { a: st.m.max(v18).hypot(st.w[1][0].atan().exp_m1()).tanh(), v: [(st.inner.t / (-(1.0 + (K897 * K897)))).atan(), autodiff::sigmoid(st.inner.t.trunc())] };
+    (((((((-(f64::abs(autodiff::leaky_relu(-2.35, 0.16)) + 1.4)).recip() + (-0.85)) + K897) * K897) * st.inner.t.atan()) + (0.9 * acc6)) + ((((0.95 * (st.vel[0] - snap7[0]).tanh()) + (0.85 * u9[1].tanh())) + (0.6 * z12[1].tanh())) + (0.6 * autodiff::sigmoid(cc14)))) + (((0.6 * v18) + (1.45 * (ls19.a * ls19.v[1]))) + (0.85 * lnorm(&ls19)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28311,7 +29017,15 @@ fn p897_dual<D: Dn>(x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
         std::mem::swap(&mut u9, &mut z12);
     }
     let cc14: D = cdot2_dual(&snap7, &u9, tr_);
-    (((((dx_recip(-(dx_abs(dx_leaky_relu(-D::from(2.35), D::from(0.16), tr_), tr_) + D::from(1.4)), tr_) + (-D::from(0.85))) + K897) * K897) * dx_atan(st.inner.t, tr_)) + (D::from(0.9) * acc6)) + ((((D::from(0.95) * dx_tanh(st.vel[0] - snap7[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.6) * dx_tanh(z12[1], tr_))) + (D::from(0.6) * dx_sigmoid(cc14, tr_)))
+    let mut lo15 = None;
+    for e16 in z12.iter() {
+        if dx_lt(*e16, st.inner.t, tr_) {
+            lo15 = Some(dx_sin(*e16, tr_));
+        }
+    }
+    let v18: D = if let Some(ov17) = lo15 { dx_tanh(dx_round(dx_sqrt(dx_abs(ov17, tr_) + D::from(1.5), tr_), tr_), tr_) * (dx_atan(-(-acc6) + st.w[1][0], tr_) * D::from(0.95)) } else { dx_sin(cc14 + st.inner.t, tr_) };
+    let ls19 = LpD { a: dx_tanh(dx_hypot(dx_max(st.m, v18, tr_), dx_exp_m1(dx_atan(st.w[1][0], tr_), tr_), tr_), tr_), v: [dx_atan(st.inner.t / (-(D::from(1.0) + (K897 * K897))), tr_), dx_sigmoid(dx_trunc(st.inner.t, tr_), tr_)] };
+    ((((((dx_recip(-(dx_abs(dx_leaky_relu(-D::from(2.35), D::from(0.16), tr_), tr_) + D::from(1.4)), tr_) + (-D::from(0.85))) + K897) * K897) * dx_atan(st.inner.t, tr_)) + (D::from(0.9) * acc6)) + ((((D::from(0.95) * dx_tanh(st.vel[0] - snap7[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.6) * dx_tanh(z12[1], tr_))) + (D::from(0.6) * dx_sigmoid(cc14, tr_)))) + (((D::from(0.6) * v18) + (D::from(1.45) * (ls19.a * ls19.v[1]))) + (D::from(0.85) * lnorm_dual(&ls19, tr_)))
 }
 
 fn p897_eval(x: &[f64]) -> Vec<f64> {
@@ -28552,7 +29266,8 @@ fn p900(a1: [f64; 5], w2: &[[f64; 2]; 1], f3: bool, ch13: char) -> [f64; 3] {
     let ia18: [f64; 4] = [((cc11 * hh12[1]).powi(c3 as i32) + w2[c3 % 1][c3 % 2]).sin(), autodiff::sigmoid(f64::hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2]) * autodiff::relu(cc11)), ((v1.max(v2) - 0.75) + w2[c3 % w2.len()][c3 % 2]).sin(), ((v2 / (hh12.iter().copied().enumerate().map(|(j19, e20)| v1.clamp(-2.0, -1.4)).sum::<f64>().abs() + 0.65)) + w2[(c3 + 2) % w2.len()][0]).tanh()];
     let v23: f64 = ia18.iter().filter(|&&v21| v21 > 0.263).map(|e22| (e22 - (e22 - 2.05)).atan()).sum::<f64>();
     let v25: f64 = a1.iter().map(|e24| cc11 + 1.0).product::<f64>().tanh().rem_euclid(2.15);
-    [(((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan()))) + (1.5 * v25), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
+    let lm26: [f64; 5] = a1.map(|t27| t27);
+    [((((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan()))) + (1.5 * v25)) + (0.3 * (lm26[1] * (((0.6 + (hh12[1] * hh12[1])).log(v14.abs() + 1.5) + (-2.65 - cc11)) + w2[c3 % 1][c3 % 2]).tanh())), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28590,7 +29305,8 @@ fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, tr_: &mu
     let ia18: [D; 4] = [dx_sin(dx_powi(cc11 * hh12[1], c3 as i32, tr_) + w2[c3 % 1][c3 % 2], tr_), dx_sigmoid(dx_hypot(hh12[c3 % hh12.len()], w2[0][c3 % 2], tr_) * dx_relu(cc11, tr_), tr_), dx_sin((dx_max(v1, v2, tr_) - D::from(0.75)) + w2[c3 % w2.len()][c3 % 2], tr_), dx_tanh((v2 / (dx_abs(hh12.iter().copied().enumerate().map(|(j19, e20)| dx_clamp(v1, -D::from(2.0), -D::from(1.4), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65))) + w2[(c3 + 2) % w2.len()][0], tr_)];
     let v23: D = { let mut s_ = D::from(0.0); for e22 in ia18.iter() { if dx_gt(*e22, D::from(0.263), tr_) { s_ = s_ + dx_atan(*e22 - (*e22 - D::from(2.05)), tr_); } } s_ };
     let v25: D = dx_rem_euclid(dx_tanh(a1.iter().map(|e24| cc11 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.15), tr_);
-    [(((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_)))) + (D::from(1.5) * v25), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
+    let lm26: [D; 5] = a1.map(|t27| t27);
+    [((((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_)))) + (D::from(1.5) * v25)) + (D::from(0.3) * (lm26[1] * dx_tanh((dx_log(D::from(0.6) + (hh12[1] * hh12[1]), dx_abs(v14, tr_) + D::from(1.5), tr_) + (-D::from(2.65) - cc11)) + w2[c3 % 1][c3 % 2], tr_))), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
 }
 
 fn p900_eval(x: &[f64]) -> Vec<f64> {
@@ -28775,7 +29491,14 @@ fn p902(b1: &[f64; 2], s2: &[f64], s3: &[f64], n4: usize) -> [f64; 2] {
         acc16 = (0.5 * acc16) + (match i17 { 0 => autodiff::sigmoid(s2[4]), 1 => b1[c1 % 2].tanh(), _ => autodiff::sigmoid(b1[n4 % 2].abs().ln_1p() % ((s3[(n4 + 2) % 1] % (s2[i17].abs() + 0.65)).exp() + 0.5)) });
     }
     let v18: f64 = if (acc16.abs() + 1.2).log(s3[0].powi(1).abs() + 1.7).tanh().is_finite() { autodiff::elu(s2[n4].exp_m1(), autodiff::sigmoid(s3[n4 % 1])).tanh() } else { unreachable!() };
-    [((f64::min(s2[5 - 1 - n4] * 1.45, -0.55 * s3[(c1 + 2) % 1]).abs() + 0.65).powf(autodiff::softplus(b1[n4 % b1.len()]).sin()) - (-0.9)) + ((0.4 * acc16) + (1.4 * v18)), ((autodiff::leaky_relu(s3[n4 % s3.len()] / (s2[3].abs() + 0.6), 0.06).min((s3[c1 % 1] - s3[0]) * s2[n4 + 1]).sin() * b1[n4 % b1.len()]) + b1[c1 % 2]) * (-1.55)]
+    let mut lv19: Vec<f64> = Vec::new();
+    for (i21, e20) in s3.iter().enumerate() {
+        if *e20 > -0.987 {
+            lv19.push((f64::tanh(0.2) + e20).sin() + ((i21 as f64) * 0.7));
+        }
+    }
+    let v24: f64 = if lv19.is_empty() { (s3[0].asinh() - f64::powi(s3[c1 % 1], n4 as i32)).atan() } else { (lv19[0] * (s2.iter().zip(s3.iter()).map(|(p22, q23)| b1[c1 % b1.len()] + s2[(c1 + 3) % 5]).sum::<f64>().max(f64::powi(acc16, n4 as i32)).atan() * 0.95)) + lv19[lv19.len() - 1] };
+    [(((f64::min(s2[5 - 1 - n4] * 1.45, -0.55 * s3[(c1 + 2) % 1]).abs() + 0.65).powf(autodiff::softplus(b1[n4 % b1.len()]).sin()) - (-0.9)) + ((0.4 * acc16) + (1.4 * v18))) + (0.9 * v24.tanh()), ((autodiff::leaky_relu(s3[n4 % s3.len()] / (s2[3].abs() + 0.6), 0.06).min((s3[c1 % 1] - s3[0]) * s2[n4 + 1]).sin() * b1[n4 % b1.len()]) + b1[c1 % 2]) * (-1.55)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28807,7 +29530,14 @@ fn p902_dual<D: Dn>(b1: &[D; 2], s2: &[D], s3: &[D], n4: usize, tr_: &mut Tr) ->
         acc16 = (D::from(0.5) * acc16) + (match i17 { 0 => dx_sigmoid(s2[4], tr_), 1 => dx_tanh(b1[c1 % 2], tr_), _ => dx_sigmoid(dx_rem(dx_ln_1p(dx_abs(b1[n4 % 2], tr_), tr_), dx_exp(dx_rem(s3[(n4 + 2) % 1], dx_abs(s2[i17], tr_) + D::from(0.65), tr_), tr_) + D::from(0.5), tr_), tr_) });
     }
     let v18: D = if dx_is_finite(dx_tanh(dx_log(dx_abs(acc16, tr_) + D::from(1.2), dx_abs(dx_powi(s3[0], 1, tr_), tr_) + D::from(1.7), tr_), tr_), tr_) { dx_tanh(dx_elu(dx_exp_m1(s2[n4], tr_), dx_sigmoid(s3[n4 % 1], tr_), tr_), tr_) } else { unreachable!() };
-    [(dx_powf(dx_abs(dx_min(s2[5 - 1 - n4] * D::from(1.45), -D::from(0.55) * s3[(c1 + 2) % 1], tr_), tr_) + D::from(0.65), dx_sin(dx_softplus(b1[n4 % b1.len()], tr_), tr_), tr_) - (-D::from(0.9))) + ((D::from(0.4) * acc16) + (D::from(1.4) * v18)), ((dx_sin(dx_min(dx_leaky_relu(s3[n4 % s3.len()] / (dx_abs(s2[3], tr_) + D::from(0.6)), D::from(0.06), tr_), (s3[c1 % 1] - s3[0]) * s2[n4 + 1], tr_), tr_) * b1[n4 % b1.len()]) + b1[c1 % 2]) * (-D::from(1.55))]
+    let mut lv19: Vec<D> = Vec::new();
+    for (i21, e20) in s3.iter().enumerate() {
+        if dx_gt(*e20, -D::from(0.987), tr_) {
+            lv19.push(dx_sin(dx_tanh(D::from(0.2), tr_) + (*e20), tr_) + (D::from(i21 as f64) * D::from(0.7)));
+        }
+    }
+    let v24: D = if lv19.is_empty() { dx_atan(dx_asinh(s3[0], tr_) - dx_powi(s3[c1 % 1], n4 as i32, tr_), tr_) } else { (lv19[0] * (dx_atan(dx_max(s2.iter().zip(s3.iter()).map(|(p22, q23)| b1[c1 % b1.len()] + s2[(c1 + 3) % 5]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_powi(acc16, n4 as i32, tr_), tr_), tr_) * D::from(0.95))) + lv19[lv19.len() - 1] };
+    [((dx_powf(dx_abs(dx_min(s2[5 - 1 - n4] * D::from(1.45), -D::from(0.55) * s3[(c1 + 2) % 1], tr_), tr_) + D::from(0.65), dx_sin(dx_softplus(b1[n4 % b1.len()], tr_), tr_), tr_) - (-D::from(0.9))) + ((D::from(0.4) * acc16) + (D::from(1.4) * v18))) + (D::from(0.9) * dx_tanh(v24, tr_)), ((dx_sin(dx_min(dx_leaky_relu(s3[n4 % s3.len()] / (dx_abs(s2[3], tr_) + D::from(0.6)), D::from(0.06), tr_), (s3[c1 % 1] - s3[0]) * s2[n4 + 1], tr_), tr_) * b1[n4 % b1.len()]) + b1[c1 % 2]) * (-D::from(1.55))]
 }
 
 fn p902_eval(x: &[f64]) -> Vec<f64> {
@@ -29370,7 +30100,14 @@ fn p908(x1: f64, b2: &[f64; 3], n3: usize, st: &Body, ch16: char) -> f64 {
     }
     let v15: f64 = snap10.iter().copied().min_by(|p13, q14| p13.total_cmp(q14)).unwrap();
     let v17: f64 = if ch16 == 'a' { (acc8 + st.w[1][(n3 + 1) % 2]).sin() } else { (st.inner.a[n3 % 2] - out9[n3 % 2]).atan() };
-    (((((autodiff::sigmoid(st.inner.t) - x1.abs()).abs() + 0.55).ln() + st.pos[n3 % 2]) + (0.95 * acc8)) + (((0.55 * out9[1].tanh()) + (0.35 * out9[0].sin())) + (0.85 * autodiff::sigmoid(snap10[1])))) + ((0.55 * v15.tanh()) + (1.35 * v17))
+    let mut lo18 = None;
+    for e19 in y1.iter() {
+        if *e19 > 0.563 {
+            lo18 = Some(-0.4 + e19.tanh());
+        }
+    }
+    let v21: f64 = lo18.unwrap_or(st.m);
+    ((((((autodiff::sigmoid(st.inner.t) - x1.abs()).abs() + 0.55).ln() + st.pos[n3 % 2]) + (0.95 * acc8)) + (((0.55 * out9[1].tanh()) + (0.35 * out9[0].sin())) + (0.85 * autodiff::sigmoid(snap10[1])))) + ((0.55 * v15.tanh()) + (1.35 * v17))) + (0.5 * v21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29396,7 +30133,14 @@ fn p908_dual<D: Dn>(x1: D, b2: &[D; 3], n3: usize, st: &BodyD<D>, ch16: char, tr
     }
     let v15: D = snap10.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v17: D = if ch16 == 'a' { dx_sin(acc8 + st.w[1][(n3 + 1) % 2], tr_) } else { dx_atan(st.inner.a[n3 % 2] - out9[n3 % 2], tr_) };
-    (((dx_ln(dx_abs(dx_sigmoid(st.inner.t, tr_) - dx_abs(x1, tr_), tr_) + D::from(0.55), tr_) + st.pos[n3 % 2]) + (D::from(0.95) * acc8)) + (((D::from(0.55) * dx_tanh(out9[1], tr_)) + (D::from(0.35) * dx_sin(out9[0], tr_))) + (D::from(0.85) * dx_sigmoid(snap10[1], tr_)))) + ((D::from(0.55) * dx_tanh(v15, tr_)) + (D::from(1.35) * v17))
+    let mut lo18 = None;
+    for e19 in y1.iter() {
+        if dx_gt(*e19, D::from(0.563), tr_) {
+            lo18 = Some(-D::from(0.4) + dx_tanh(*e19, tr_));
+        }
+    }
+    let v21: D = lo18.unwrap_or(st.m);
+    ((((dx_ln(dx_abs(dx_sigmoid(st.inner.t, tr_) - dx_abs(x1, tr_), tr_) + D::from(0.55), tr_) + st.pos[n3 % 2]) + (D::from(0.95) * acc8)) + (((D::from(0.55) * dx_tanh(out9[1], tr_)) + (D::from(0.35) * dx_sin(out9[0], tr_))) + (D::from(0.85) * dx_sigmoid(snap10[1], tr_)))) + ((D::from(0.55) * dx_tanh(v15, tr_)) + (D::from(1.35) * v17))) + (D::from(0.5) * v21)
 }
 
 fn p908_eval(x: &[f64]) -> Vec<f64> {
@@ -29511,7 +30255,8 @@ fn p910(b1: &[f64; 4], b2: &[f64; 1], s3: &[f64], n4: usize, ok14: Option<usize>
     }
     let v18: f64 = hh10.iter().map(|e17| (n4 + 1) as f64).sum::<f64>().sin().rem_euclid(1.0 + (b2[n4 % 1] * b2[n4 % 1]));
     let v19: f64 = autodiff::sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18).div_euclid((n4 as f64).abs().ln_1p().abs() + 1.4);
-    (((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())) + ((0.3 * autodiff::sigmoid(v18)) + (0.75 * (v19 * f64::tanh(-2.8))))
+    let lm20 = hh10.map(|t21| (t21 + (1.05 + (t21 * t21)).log10()).tanh());
+    ((((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())) + ((0.3 * autodiff::sigmoid(v18)) + (0.75 * (v19 * f64::tanh(-2.8))))) + (0.7 * (lm20[0] * ((-(v2 * v19) + b1[0]).atan() * 0.95)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29543,7 +30288,8 @@ fn p910_dual<D: Dn>(b1: &[D; 4], b2: &[D; 1], s3: &[D], n4: usize, ok14: Option<
     }
     let v18: D = dx_rem_euclid(dx_sin(hh10.iter().map(|e17| D::from((n4 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (b2[n4 % 1] * b2[n4 % 1]), tr_);
     let v19: D = dx_div_euclid(dx_sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(n4 as f64), tr_), tr_), tr_) + D::from(1.4), tr_);
-    (((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))
+    let lm20 = hh10.map(|t21| dx_tanh(t21 + dx_log10(D::from(1.05) + (t21 * t21), tr_), tr_));
+    ((((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))) + (D::from(0.7) * (lm20[0] * (dx_atan(-(v2 * v19) + b1[0], tr_) * D::from(0.95))))
 }
 
 fn p910_eval(x: &[f64]) -> Vec<f64> {
@@ -29622,7 +30368,8 @@ fn p911(b1: &[f64; 4], mut a2: [f64; 5], s3: &[f64], ch15: char) -> f64 {
     let cc14: f64 = cdot2(&u9, &z10);
     let v16: f64 = if ch15 == 'a' { (cc13 + b1[c11]).tanh() } else { ((cc13.cos() + f64::abs(1.9)) + a2[c11]).tanh() };
     let v19: f64 = a2.iter().filter(|&&v17| v17 < -0.837).sum::<f64>();
-    ((((((if !(v1 <= v1) { v1.floor() } else { v1 + v1 }).abs() + 0.6).ln() * v1.sin()) * v1.sin()) + (((((0.35 * u6[0].atan()) + (0.85 * u9[1].tanh())) + (0.75 * z10[0].tanh())) + (0.7 * cc13.sin())) + (1.5 * cc14.tanh()))) + (0.45 * v16)) + (0.4 * v19.sin())
+    let lh20 = lvec(&u6, (((v16 * v1.atan()) - cc13.abs().ln_1p()) + b1[c11]).tanh());
+    (((((((if !(v1 <= v1) { v1.floor() } else { v1 + v1 }).abs() + 0.6).ln() * v1.sin()) * v1.sin()) + (((((0.35 * u6[0].atan()) + (0.85 * u9[1].tanh())) + (0.75 * z10[0].tanh())) + (0.7 * cc13.sin())) + (1.5 * cc14.tanh()))) + (0.45 * v16)) + (0.4 * v19.sin())) + ((0.55 * ((lh20.len() as f64) * (-2.5 + b1[c11]).sin())) + (0.75 * lh20.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29662,7 +30409,8 @@ fn p911_dual<D: Dn>(b1: &[D; 4], mut a2: [D; 5], s3: &[D], ch15: char, tr_: &mut
     let cc14: D = cdot2_dual(&u9, &z10, tr_);
     let v16: D = if ch15 == 'a' { dx_tanh(cc13 + b1[c11], tr_) } else { dx_tanh((dx_cos(cc13, tr_) + dx_abs(D::from(1.9), tr_)) + a2[c11], tr_) };
     let v19: D = { let mut s_ = D::from(0.0); for e18 in a2.iter() { if dx_lt(*e18, -D::from(0.837), tr_) { s_ = s_ + *e18; } } s_ };
-    ((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))
+    let lh20 = lvec_dual(&u6, dx_tanh(((v16 * dx_atan(v1, tr_)) - dx_ln_1p(dx_abs(cc13, tr_), tr_)) + b1[c11], tr_), tr_);
+    (((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))) + ((D::from(0.55) * (D::from(lh20.len() as f64) * dx_sin(-D::from(2.5) + b1[c11], tr_))) + (D::from(0.75) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p911_eval(x: &[f64]) -> Vec<f64> {
@@ -29863,7 +30611,10 @@ fn p913(r2: &f64, r1: &f64) -> [f64; 2] {
     let ia10: [f64; 4] = [(ia5[2] + r2).atan(), autodiff::sigmoid(((r1 / (ia5[3].abs() + 1.15)).abs() + 1.5).acosh()), (-(ia5[3] / (1.0 + (r1 * r1)))).tanh(), (r1.trunc().sin() * 0.9).atanh().tanh()];
     let k12 = ia10.iter().filter(|v11| **v11 < 1.513).count();
     let v14: f64 = match k12.checked_sub(1) { Some(j13) => autodiff::sigmoid(2.4 - (v2 / (1.0 + (r1 * r1)))) * (j13 as f64), None => f64::atan2(ia10[(k12 + 3) % ia10.len()], (0.85 + (r1 * r1)).log10()).tanh(), };
-    [((r2 - K913) + r1) + ((0.6 * u6.iter().sum::<f64>()) + (1.2 * v14)), (((v2 - v1) - (-1.65)) + (if (K913 * v1) >= 0.7 { 1.0 - v1 } else { K913 + K913 })).tanh() * r1]
+    let mut ls15 = Lp { a: ((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).sum::<f64>() / (-2.2)) + r2).atan(), v: [((if ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| (acc19 + (ia5[0] + v2).tanh()).tanh()) < -0.95 { f64::powf(autodiff::sigmoid(1.25 + (v14 * v14)) + 1.5, -1.5) } else { autodiff::leaky_relu(ia5[(k12 + 2) % ia5.len()], 0.21) }) + r2).tanh(), (f64::clamp(ia5[k12 % ia5.len()] / (-(v1.abs() + 0.95)), v1.tanh(), v1.tanh() + 0.2) + r1).atan()] };
+    ls15.a += autodiff::sigmoid(ia5[k12 % 4] + r1);
+    ls15.v[0] -= (-ia5.iter().sum::<f64>() + r1).tanh();
+    [(((r2 - K913) + r1) + ((0.6 * u6.iter().sum::<f64>()) + (1.2 * v14))) + ((0.9 * (ls15.v[0] + (ls15.a * ls15.v[1])).sin()) + (0.55 * lnorm(&ls15).atan())), (((v2 - v1) - (-1.65)) + (if (K913 * v1) >= 0.7 { 1.0 - v1 } else { K913 + K913 })).tanh() * r1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29885,7 +30636,10 @@ fn p913_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> [D; 2] {
     let ia10: [D; 4] = [dx_atan(ia5[2] + (*r2), tr_), dx_sigmoid(dx_acosh(dx_abs(*r1 / (dx_abs(ia5[3], tr_) + D::from(1.15)), tr_) + D::from(1.5), tr_), tr_), dx_tanh(-(ia5[3] / (D::from(1.0) + (*r1 * (*r1)))), tr_), dx_tanh(dx_atanh(dx_sin(dx_trunc(*r1, tr_), tr_) * D::from(0.9), tr_), tr_)];
     let k12 = { let mut c_ = 0usize; for v11 in ia10.iter() { if dx_lt(*v11, D::from(1.513), tr_) { c_ += 1; } } c_ };
     let v14: D = match k12.checked_sub(1) { Some(j13) => dx_sigmoid(D::from(2.4) - (v2 / (D::from(1.0) + (*r1 * (*r1)))), tr_) * D::from(j13 as f64), None => dx_tanh(dx_atan2(ia10[(k12 + 3) % ia10.len()], dx_log10(D::from(0.85) + (*r1 * (*r1)), tr_), tr_), tr_), };
-    [((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14)), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
+    let mut ls15 = LpD { a: dx_atan((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(2.2))) + (*r2), tr_), v: [dx_tanh((if dx_lt(ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| dx_tanh(acc19 + dx_tanh(ia5[0] + v2, tr_), tr_)), -D::from(0.95), tr_) { dx_powf(dx_sigmoid(D::from(1.25) + (v14 * v14), tr_) + D::from(1.5), -D::from(1.5), tr_) } else { dx_leaky_relu(ia5[(k12 + 2) % ia5.len()], D::from(0.21), tr_) }) + (*r2), tr_), dx_atan(dx_clamp(ia5[k12 % ia5.len()] / (-(dx_abs(v1, tr_) + D::from(0.95))), dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(0.2), tr_) + (*r1), tr_)] };
+    ls15.a += dx_sigmoid(ia5[k12 % 4] + (*r1), tr_);
+    ls15.v[0] -= dx_tanh(-ia5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (*r1), tr_);
+    [(((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14))) + ((D::from(0.9) * dx_sin(ls15.v[0] + (ls15.a * ls15.v[1]), tr_)) + (D::from(0.55) * dx_atan(lnorm_dual(&ls15, tr_), tr_))), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
 }
 
 fn p913_eval(x: &[f64]) -> Vec<f64> {
@@ -29941,7 +30695,14 @@ fn p914(x1: f64, a2: [f64; 1], b3: &[f64; 4], n4: usize) -> f64 {
     let v12: f64 = (autodiff::relu((cc11.abs() + 1.35).log(4.5)) + x1).tanh().copysign((a2[c6 % a2.len()].atan().abs() + 1.4).acosh().atan() * 0.63);
     let v14: f64 = a2.iter().step_by(2).rev().map(|e13| ((cc11 - acc10) * (acc10 + v1)).tanh() + e13).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
     let v15: f64 = (v12 * cc11).abs().div_euclid(a2[(c6 + 2) % a2.len()].atan().abs() + 0.5);
-    (((((((v2 - autodiff::sigmoid(x1)).abs() + 0.7).log10() + a2[n4 % 1]) + x1) - (-0.05)) + (0.35 * acc10)) + (((1.45 * cc11) + (1.45 * v12)) + (1.05 * v14.atan()))) + (1.3 * (v15 * autodiff::sigmoid(v12.mul_add(v14, b3[(n4 + 2) % 4]))).tanh())
+    let mut lv16 = Vec::new();
+    for (i18, e17) in a2.iter().enumerate() {
+        if *e17 > 0.563 {
+            lv16.push((-1.0 * e17).max(-1.25).tanh() + ((i18 as f64) * 0.7));
+        }
+    }
+    let v19: f64 = if lv16.is_empty() { (b3[c6].abs() + 1.05).log2().tanh().cosh().tanh() } else { (lv16[0] * autodiff::sigmoid((b3[0] + (-1.25)) / ((b3[3] * b3[0]).abs() + 1.4))) + lv16[lv16.len() - 1] };
+    ((((((((v2 - autodiff::sigmoid(x1)).abs() + 0.7).log10() + a2[n4 % 1]) + x1) - (-0.05)) + (0.35 * acc10)) + (((1.45 * cc11) + (1.45 * v12)) + (1.05 * v14.atan()))) + (1.3 * (v15 * autodiff::sigmoid(v12.mul_add(v14, b3[(n4 + 2) % 4]))).tanh())) + (0.6 * v19)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29967,7 +30728,14 @@ fn p914_dual<D: Dn>(x1: D, a2: [D; 1], b3: &[D; 4], n4: usize, tr_: &mut Tr) -> 
     let v12: D = dx_copysign(dx_tanh(dx_relu(dx_log(dx_abs(cc11, tr_) + D::from(1.35), D::from(4.5), tr_), tr_) + x1, tr_), dx_atan(dx_acosh(dx_abs(dx_atan(a2[c6 % a2.len()], tr_), tr_) + D::from(1.4), tr_), tr_) * D::from(0.63), tr_);
     let v14: D = a2.iter().step_by(2).rev().map(|e13| dx_tanh((cc11 - acc10) * (acc10 + v1), tr_) + (*e13)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     let v15: D = dx_div_euclid(dx_abs(v12 * cc11, tr_), dx_abs(dx_atan(a2[(c6 + 2) % a2.len()], tr_), tr_) + D::from(0.5), tr_);
-    (((((dx_log10(dx_abs(v2 - dx_sigmoid(x1, tr_), tr_) + D::from(0.7), tr_) + a2[n4 % 1]) + x1) - (-D::from(0.05))) + (D::from(0.35) * acc10)) + (((D::from(1.45) * cc11) + (D::from(1.45) * v12)) + (D::from(1.05) * dx_atan(v14, tr_)))) + (D::from(1.3) * dx_tanh(v15 * dx_sigmoid(dx_mul_add(v12, v14, b3[(n4 + 2) % 4], tr_), tr_), tr_))
+    let mut lv16 = Vec::new();
+    for (i18, e17) in a2.iter().enumerate() {
+        if dx_gt(*e17, D::from(0.563), tr_) {
+            lv16.push(dx_tanh(dx_max(-D::from(1.0) * (*e17), -D::from(1.25), tr_), tr_) + (D::from(i18 as f64) * D::from(0.7)));
+        }
+    }
+    let v19: D = if lv16.is_empty() { dx_tanh(dx_cosh(dx_tanh(dx_log2(dx_abs(b3[c6], tr_) + D::from(1.05), tr_), tr_), tr_), tr_) } else { (lv16[0] * dx_sigmoid((b3[0] + (-D::from(1.25))) / (dx_abs(b3[3] * b3[0], tr_) + D::from(1.4)), tr_)) + lv16[lv16.len() - 1] };
+    ((((((dx_log10(dx_abs(v2 - dx_sigmoid(x1, tr_), tr_) + D::from(0.7), tr_) + a2[n4 % 1]) + x1) - (-D::from(0.05))) + (D::from(0.35) * acc10)) + (((D::from(1.45) * cc11) + (D::from(1.45) * v12)) + (D::from(1.05) * dx_atan(v14, tr_)))) + (D::from(1.3) * dx_tanh(v15 * dx_sigmoid(dx_mul_add(v12, v14, b3[(n4 + 2) % 4], tr_), tr_), tr_))) + (D::from(0.6) * v19)
 }
 
 fn p914_eval(x: &[f64]) -> Vec<f64> {
@@ -30853,7 +31621,14 @@ fn p924(mut x1: f64, b2: &[f64; 1], k3: i32, f4: bool) -> f64 {
     }
     let ia6: [f64; 4] = [((f64::abs(-1.95) + 1.3).ln() + x1).tanh(), (b2.iter().zip(y1.iter()).fold(1.05f64, |acc9, (p7, q8)| (acc9 + p7.sin().cosh().atan()).tanh()).abs() + 0.6).log(3.9).atan(), autodiff::leaky_relu(b2[0] * y1[2].tanh(), 0.46).tanh(), (y1.iter().fold(1.15f64, |acc11, e10| (acc11 + f64::abs(0.35).ln_1p()).tanh()) + b2[0]).atan()];
     let (s17, s18) = ia6.iter().fold((0.0, 0.0), |(p14, q15), &v12| (p14 + ((v12 % 3.0) * (1.35 - v12)).tanh(), q15 + (autodiff::sigmoid((if (-1.9 * v12) >= -0.45 { v12 / (v12.abs() + 1.25) } else { (v12.abs() + 1.45).log2() }).atan()) * p14)));
-    ((autodiff::sigmoid(((((y1[0] / (y1[3].abs() + 0.55)).abs() + 1.25).log10().abs() + 0.85).recip() * x1.tanh()) - x1) * x1.tanh()) + (0.45 * acc5)) + ((1.0 * s17) + (0.45 * s18.tanh()))
+    let mut lv19: Vec<f64> = Vec::with_capacity(4);
+    for (i21, e20) in y1.iter().enumerate() {
+        if *e20 < -1.337 {
+            lv19.push(((autodiff::sigmoid(*e20) * autodiff::sigmoid(*e20)).sin() * 0.9).asin().sin() + ((i21 as f64) * 0.5));
+        }
+    }
+    let v22: f64 = if lv19.is_empty() { (f64::sinh(-1.25).cos() + b2[0]).tanh() } else { (lv19[0] * ((-s18 + f64::mul_add(autodiff::sigmoid(s18), s17, ia6[1])) + b2[0]).tanh()) + lv19[lv19.len() - 1] };
+    (((autodiff::sigmoid(((((y1[0] / (y1[3].abs() + 0.55)).abs() + 1.25).log10().abs() + 0.85).recip() * x1.tanh()) - x1) * x1.tanh()) + (0.45 * acc5)) + ((1.0 * s17) + (0.45 * s18.tanh()))) + (0.85 * v22.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30868,7 +31643,14 @@ fn p924_dual<D: Dn>(mut x1: D, b2: &[D; 1], k3: i32, f4: bool, tr_: &mut Tr) -> 
     }
     let ia6: [D; 4] = [dx_tanh(dx_ln(dx_abs(-D::from(1.95), tr_) + D::from(1.3), tr_) + x1, tr_), dx_atan(dx_log(dx_abs(b2.iter().zip(y1.iter()).fold(D::from(1.05), |acc9, (p7, q8)| dx_tanh(acc9 + dx_atan(dx_cosh(dx_sin(*p7, tr_), tr_), tr_), tr_)), tr_) + D::from(0.6), D::from(3.9), tr_), tr_), dx_tanh(dx_leaky_relu(b2[0] * dx_tanh(y1[2], tr_), D::from(0.46), tr_), tr_), dx_atan(y1.iter().fold(D::from(1.15), |acc11, e10| dx_tanh(acc11 + dx_ln_1p(dx_abs(D::from(0.35), tr_), tr_), tr_)) + b2[0], tr_)];
     let (s17, s18) = ia6.iter().fold((D::from(0.0), D::from(0.0)), |(p14, q15), &v12| (p14 + dx_tanh(dx_rem(v12, D::from(3.0), tr_) * (D::from(1.35) - v12), tr_), q15 + (dx_sigmoid(dx_atan(if dx_ge(-D::from(1.9) * v12, -D::from(0.45), tr_) { v12 / (dx_abs(v12, tr_) + D::from(1.25)) } else { dx_log2(dx_abs(v12, tr_) + D::from(1.45), tr_) }, tr_), tr_) * p14)));
-    ((dx_sigmoid((dx_recip(dx_abs(dx_log10(dx_abs(y1[0] / (dx_abs(y1[3], tr_) + D::from(0.55)), tr_) + D::from(1.25), tr_), tr_) + D::from(0.85), tr_) * dx_tanh(x1, tr_)) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.45) * acc5)) + ((D::from(1.0) * s17) + (D::from(0.45) * dx_tanh(s18, tr_)))
+    let mut lv19: Vec<D> = Vec::with_capacity(4);
+    for (i21, e20) in y1.iter().enumerate() {
+        if dx_lt(*e20, -D::from(1.337), tr_) {
+            lv19.push(dx_sin(dx_asin(dx_sin(dx_sigmoid(*e20, tr_) * dx_sigmoid(*e20, tr_), tr_) * D::from(0.9), tr_), tr_) + (D::from(i21 as f64) * D::from(0.5)));
+        }
+    }
+    let v22: D = if lv19.is_empty() { dx_tanh(dx_cos(dx_sinh(-D::from(1.25), tr_), tr_) + b2[0], tr_) } else { (lv19[0] * dx_tanh((-s18 + dx_mul_add(dx_sigmoid(s18, tr_), s17, ia6[1], tr_)) + b2[0], tr_)) + lv19[lv19.len() - 1] };
+    (((dx_sigmoid((dx_recip(dx_abs(dx_log10(dx_abs(y1[0] / (dx_abs(y1[3], tr_) + D::from(0.55)), tr_) + D::from(1.25), tr_), tr_) + D::from(0.85), tr_) * dx_tanh(x1, tr_)) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.45) * acc5)) + ((D::from(1.0) * s17) + (D::from(0.45) * dx_tanh(s18, tr_)))) + (D::from(0.85) * dx_atan(v22, tr_))
 }
 
 fn p924_eval(x: &[f64]) -> Vec<f64> {
@@ -30985,7 +31767,10 @@ fn p926(x1: f64, s2: &[f64], nt: usize) -> f64 {
     }
     let v10: f64 = f64::rem_euclid((-2.85 + (z7[nt % z7.len()].tanh() * 0.9).asin()).tanh(), -2.0);
     let v11: f64 = (-(x1 / (u6[nt % u6.len()].abs() + 0.95))).rem_euclid(z7[nt % z7.len()].abs() + 1.3);
-    ((((((-((v1 / 2.05).abs() + 1.25)).recip().tanh() * 0.9).acos() + v3) + v1) - s2[(nt + 2) % 2]) + (((0.85 * u6[0].tanh()) + (1.2 * z7[0].atan())) + (0.35 * acc8))) + ((0.25 * v10) + (0.8 * autodiff::sigmoid(v11)))
+    let mut lo12: [f64; 2] = [(-2.5 + x1).tanh(), autodiff::sigmoid(z7.iter().zip(y2.iter()).map(|(p13, q14)| (-2.25 * y2[(nt + 3) % y2.len()]).tanh() + 1.0).product::<f64>() + x1)];
+    lfill2((v3 + s2[(nt + 2) % 2]).tanh(), &mut lo12);
+    let v15: f64 = if s2.is_empty() { ((acc8.cos() / 1.9) + x1).tanh() } else { s2[0] * (-u6[(nt + 1) % u6.len()] + x1).tanh() };
+    (((((((-((v1 / 2.05).abs() + 1.25)).recip().tanh() * 0.9).acos() + v3) + v1) - s2[(nt + 2) % 2]) + (((0.85 * u6[0].tanh()) + (1.2 * z7[0].atan())) + (0.35 * acc8))) + ((0.25 * v10) + (0.8 * autodiff::sigmoid(v11)))) + ((0.6 * lo12[0]) + (1.45 * v15))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31005,7 +31790,10 @@ fn p926_dual<D: Dn>(x1: D, s2: &[D], nt: usize, tr_: &mut Tr) -> D {
     }
     let v10: D = dx_rem_euclid(dx_tanh(-D::from(2.85) + dx_asin(dx_tanh(z7[nt % z7.len()], tr_) * D::from(0.9), tr_), tr_), -D::from(2.0), tr_);
     let v11: D = dx_rem_euclid(-(x1 / (dx_abs(u6[nt % u6.len()], tr_) + D::from(0.95))), dx_abs(z7[nt % z7.len()], tr_) + D::from(1.3), tr_);
-    ((((dx_acos(dx_tanh(dx_recip(-(dx_abs(v1 / D::from(2.05), tr_) + D::from(1.25)), tr_), tr_) * D::from(0.9), tr_) + v3) + v1) - s2[(nt + 2) % 2]) + (((D::from(0.85) * dx_tanh(u6[0], tr_)) + (D::from(1.2) * dx_atan(z7[0], tr_))) + (D::from(0.35) * acc8))) + ((D::from(0.25) * v10) + (D::from(0.8) * dx_sigmoid(v11, tr_)))
+    let mut lo12: [D; 2] = [dx_tanh(-D::from(2.5) + x1, tr_), dx_sigmoid(z7.iter().zip(y2.iter()).map(|(p13, q14)| dx_tanh(-D::from(2.25) * y2[(nt + 3) % y2.len()], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x1, tr_)];
+    lfill2_dual(dx_tanh(v3 + s2[(nt + 2) % 2], tr_), &mut lo12, tr_);
+    let v15: D = if s2.is_empty() { dx_tanh((dx_cos(acc8, tr_) / D::from(1.9)) + x1, tr_) } else { s2[0] * dx_tanh(-u6[(nt + 1) % u6.len()] + x1, tr_) };
+    (((((dx_acos(dx_tanh(dx_recip(-(dx_abs(v1 / D::from(2.05), tr_) + D::from(1.25)), tr_), tr_) * D::from(0.9), tr_) + v3) + v1) - s2[(nt + 2) % 2]) + (((D::from(0.85) * dx_tanh(u6[0], tr_)) + (D::from(1.2) * dx_atan(z7[0], tr_))) + (D::from(0.35) * acc8))) + ((D::from(0.25) * v10) + (D::from(0.8) * dx_sigmoid(v11, tr_)))) + ((D::from(0.6) * lo12[0]) + (D::from(1.45) * v15))
 }
 
 fn p926_eval(x: &[f64]) -> Vec<f64> {
@@ -31626,7 +32414,17 @@ fn p934(x1: f64, x2: f64, r3: &f64, x4: f64, nt: usize) -> f64 {
         z3[0] = (0.7 * snap8[1]) + (u2.iter().copied().map(|e9| x1.atan() * u2[1]).sum::<f64>() + x2).sin();
         z3[1] = (0.55 * snap8[0]) + (-(u2[1] * snap8[1]) + x2).tanh();
     }
-    ((f64::hypot((x1 / (x1.atan().exp() + 0.5)).cos(), (x4 - x1).sin().sinh()) - x1) - x4) + (((1.25 * autodiff::sigmoid(u2[1])) + (1.35 * z3[1].tanh())) + (0.55 * z3[0].sin()))
+    let lo10 = if (x2 + (r3 - x1)).atan() > *r3 { Some(autodiff::sigmoid(u2[(c4 + 1) % 2] + x1)) } else { None };
+    let v12: f64 = match lo10 { Some(ov11) if ov11 > 0.463 => autodiff::sigmoid((ov11.abs() + 0.7).powf(2.4) * ov11) * ((-(nt as f64) + f64::sin(2.0)) + x2).tanh(), Some(ov11) => (-ov11 * ov11.sin().tan()) + (x4 % 0.9).hypot(autodiff::softplus(c4 as f64)).sin(), None => (z3[(c4 + 2) % z3.len()] - x4).tanh().sinh().sin() };
+    let ia14: [f64; 4] = [(u2.iter().fold(u2[1], |acc16, e15| acc16 - z3[0].fract().tanh()) + x4).sin(), (u2.iter().map(|e17| autodiff::sigmoid(autodiff::relu(x1)) + 1.0).product::<f64>() + x2).sin(), autodiff::sigmoid(z3[(c4 + 3) % z3.len()].ceil().sin().exp_m1() + r3), *r3];
+    let mut lv13: Vec<f64> = Vec::with_capacity(4);
+    for (i19, e18) in ia14.iter().enumerate() {
+        if *e18 < 0.513 {
+            lv13.push(autodiff::sigmoid(autodiff::relu(*e18) - (0.7 + (e18 * e18)).recip()) + ((i19 as f64) * 0.8));
+        }
+    }
+    let v20: f64 = if lv13.is_empty() { (-u2[0] - (z3[(c4 + 2) % 2] + r3)).tanh() } else { (lv13[0] * ((if c4 % 3 == 1 { -0.6 } else if autodiff::relu(z3[nt % 2]) <= -x1 { autodiff::sigmoid(-2.85) } else { f64::max(2.0, u2[(nt + 1) % 2]) }) + x2).tanh()) + lv13[lv13.len() - 1] };
+    (((f64::hypot((x1 / (x1.atan().exp() + 0.5)).cos(), (x4 - x1).sin().sinh()) - x1) - x4) + (((1.25 * autodiff::sigmoid(u2[1])) + (1.35 * z3[1].tanh())) + (0.55 * z3[0].sin()))) + ((0.55 * v12) + (0.75 * autodiff::sigmoid(v20)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31652,7 +32450,17 @@ fn p934_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, nt: usize, tr_: &mut Tr) -> D {
         z3[0] = (D::from(0.7) * snap8[1]) + dx_sin(u2.iter().copied().map(|e9| dx_atan(x1, tr_) * u2[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_);
         z3[1] = (D::from(0.55) * snap8[0]) + dx_tanh(-(u2[1] * snap8[1]) + x2, tr_);
     }
-    ((dx_hypot(dx_cos(x1 / (dx_exp(dx_atan(x1, tr_), tr_) + D::from(0.5)), tr_), dx_sinh(dx_sin(x4 - x1, tr_), tr_), tr_) - x1) - x4) + (((D::from(1.25) * dx_sigmoid(u2[1], tr_)) + (D::from(1.35) * dx_tanh(z3[1], tr_))) + (D::from(0.55) * dx_sin(z3[0], tr_)))
+    let lo10 = if dx_gt(dx_atan(x2 + (*r3 - x1), tr_), *r3, tr_) { Some(dx_sigmoid(u2[(c4 + 1) % 2] + x1, tr_)) } else { None };
+    let v12: D = match lo10 { Some(ov11) if dx_gt(ov11, D::from(0.463), tr_) => dx_sigmoid(dx_powf(dx_abs(ov11, tr_) + D::from(0.7), D::from(2.4), tr_) * ov11, tr_) * dx_tanh((-D::from(nt as f64) + dx_sin(D::from(2.0), tr_)) + x2, tr_), Some(ov11) => (-ov11 * dx_tan(dx_sin(ov11, tr_), tr_)) + dx_sin(dx_hypot(dx_rem(x4, D::from(0.9), tr_), dx_softplus(D::from(c4 as f64), tr_), tr_), tr_), None => dx_sin(dx_sinh(dx_tanh(z3[(c4 + 2) % z3.len()] - x4, tr_), tr_), tr_) };
+    let ia14: [D; 4] = [dx_sin(u2.iter().fold(u2[1], |acc16, e15| acc16 - dx_tanh(dx_fract(z3[0], tr_), tr_)) + x4, tr_), dx_sin(u2.iter().map(|e17| dx_sigmoid(dx_relu(x1, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x2, tr_), dx_sigmoid(dx_exp_m1(dx_sin(dx_ceil(z3[(c4 + 3) % z3.len()], tr_), tr_), tr_) + (*r3), tr_), *r3];
+    let mut lv13: Vec<D> = Vec::with_capacity(4);
+    for (i19, e18) in ia14.iter().enumerate() {
+        if dx_lt(*e18, D::from(0.513), tr_) {
+            lv13.push(dx_sigmoid(dx_relu(*e18, tr_) - dx_recip(D::from(0.7) + (*e18 * (*e18)), tr_), tr_) + (D::from(i19 as f64) * D::from(0.8)));
+        }
+    }
+    let v20: D = if lv13.is_empty() { dx_tanh(-u2[0] - (z3[(c4 + 2) % 2] + (*r3)), tr_) } else { (lv13[0] * dx_tanh((if c4 % 3 == 1 { -D::from(0.6) } else if dx_le(dx_relu(z3[nt % 2], tr_), -x1, tr_) { dx_sigmoid(-D::from(2.85), tr_) } else { dx_max(D::from(2.0), u2[(nt + 1) % 2], tr_) }) + x2, tr_)) + lv13[lv13.len() - 1] };
+    (((dx_hypot(dx_cos(x1 / (dx_exp(dx_atan(x1, tr_), tr_) + D::from(0.5)), tr_), dx_sinh(dx_sin(x4 - x1, tr_), tr_), tr_) - x1) - x4) + (((D::from(1.25) * dx_sigmoid(u2[1], tr_)) + (D::from(1.35) * dx_tanh(z3[1], tr_))) + (D::from(0.55) * dx_sin(z3[0], tr_)))) + ((D::from(0.55) * v12) + (D::from(0.75) * dx_sigmoid(v20, tr_)))
 }
 
 fn p934_eval(x: &[f64]) -> Vec<f64> {
@@ -31705,7 +32513,11 @@ fn p935(x2: f64, r1: &f64, r3: &f64, oc8: Result<f64, String>) -> [f64; 1] {
     }
     let v7: f64 = r1.copysign((v3 + x2).atan() * 0.63);
     let v10: f64 = match oc8 { Ok(c9) => ((-0.35 + (f64::abs(0.7) + 1.2).ln()) + r1).tanh() * c9, Err(_) => (((v4.sin() * 0.9).atanh() - f64::clamp(1.75, -0.4, 1.15)) + x2).atan(), };
-    [((((1.5 * v4) + v1) + (0.4 * acc6)) + (0.35 * v7)) + (0.8 * v10)]
+    let lq11: Lp = lmake(acc6.max(v1).min(x2).atan(), (((v10 / (v10.abs() + 1.45)).abs() + 0.95).log(9.7) + r1).atan());
+    let mut ls12 = Lp { a: ((1.85 * f64::clamp(0.85, -0.75, 1.7)) + x2).sin(), v: [((0.5 + (r3 * r3)).log10() - (-2.0)).tanh(), (autodiff::relu(v7) - r3.tanh().tan()).atan()] };
+    ls12.a += autodiff::sigmoid(-(-0.05 - r3));
+    ls12.v[1] -= (((-2.9 + v7) * autodiff::elu(v7, acc6.atan() * 0.63)) + r1).tanh();
+    [(((((1.5 * v4) + v1) + (0.4 * acc6)) + (0.35 * v7)) + (0.8 * v10)) + (((0.6 * lnormv(lq11).sin()) + (1.0 * (ls12.a * ls12.v[1]).tanh())) + (0.9 * lnorm(&ls12).atan()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31721,7 +32533,11 @@ fn p935_dual<D: Dn>(x2: D, r1: &D, r3: &D, oc8: Result<f64, String>, tr_: &mut T
     }
     let v7: D = dx_copysign(*r1, dx_atan(v3 + x2, tr_) * D::from(0.63), tr_);
     let v10: D = match oc8 { Ok(c9) => dx_tanh((-D::from(0.35) + dx_ln(dx_abs(D::from(0.7), tr_) + D::from(1.2), tr_)) + (*r1), tr_) * D::from(c9), Err(_) => dx_atan((dx_atanh(dx_sin(v4, tr_) * D::from(0.9), tr_) - dx_clamp(D::from(1.75), -D::from(0.4), D::from(1.15), tr_)) + x2, tr_), };
-    [((((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.35) * v7)) + (D::from(0.8) * v10)]
+    let lq11: LpD<D> = lmake_dual(dx_atan(dx_min(dx_max(acc6, v1, tr_), x2, tr_), tr_), dx_atan(dx_log(dx_abs(v10 / (dx_abs(v10, tr_) + D::from(1.45)), tr_) + D::from(0.95), D::from(9.7), tr_) + (*r1), tr_), tr_);
+    let mut ls12 = LpD { a: dx_sin((D::from(1.85) * dx_clamp(D::from(0.85), -D::from(0.75), D::from(1.7), tr_)) + x2, tr_), v: [dx_tanh(dx_log10(D::from(0.5) + (*r3 * (*r3)), tr_) - (-D::from(2.0)), tr_), dx_atan(dx_relu(v7, tr_) - dx_tan(dx_tanh(*r3, tr_), tr_), tr_)] };
+    ls12.a += dx_sigmoid(-(-D::from(0.05) - (*r3)), tr_);
+    ls12.v[1] -= dx_tanh(((-D::from(2.9) + v7) * dx_elu(v7, dx_atan(acc6, tr_) * D::from(0.63), tr_)) + (*r1), tr_);
+    [(((((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.35) * v7)) + (D::from(0.8) * v10)) + (((D::from(0.6) * dx_sin(lnormv_dual(lq11, tr_), tr_)) + (D::from(1.0) * dx_tanh(ls12.a * ls12.v[1], tr_))) + (D::from(0.9) * dx_atan(lnorm_dual(&ls12, tr_), tr_)))]
 }
 
 fn p935_eval(x: &[f64]) -> Vec<f64> {
@@ -31787,7 +32603,11 @@ fn p936(s2: &[f64], a1: [f64; 3], nt: usize) -> f64 {
     }
     let v16: f64 = a1.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v17: f64 = v16.signum().rem_euclid(3.0);
-    ((((((a1[(nt + 2) % 3] / 1.65) + s2.iter().map(|&e9| autodiff::leaky_relu((nt + 1) as f64, f64::atan(-2.65) * 0.63)).sum::<f64>().clamp(a1[0], a1[0] + 0.75)) - (-1.1)) + (0.55 * acc11)) + (0.7 * u12[0].tanh())) + (1.45 * v16)) + (0.9 * v17)
+    let lo18 = if ((-(-0.55) - (2.25 / (1.0 + (u12[nt % 1] * u12[nt % 1])))) + a1[(c13 + 1) % a1.len()]).sin() < 0.813 { Some(autodiff::sigmoid(s2[0].atan() - (a1[(c13 + 3) % 3] - a1[0]))) } else { None };
+    let v20: f64 = if let Some(ov19) = lo18 { (ov19 - (-0.45)).atan() + ((u12[0].tanh().exp_m1() - (-v16)) + s2[c13 % 3]).sin() } else { (acc11 + a1[nt % a1.len()]).tanh() };
+    let ia21: [f64; 2] = [(-(v16 - u12[0]) + a1[1]).tanh(), (s2[2] - v17).atan()];
+    let lh22: Vec<f64> = lpush(&ia21, (((ia21[nt % 2] + ia21[1]).abs() + 0.8).log10() + s2[1]).tanh());
+    (((((((a1[(nt + 2) % 3] / 1.65) + s2.iter().map(|&e9| autodiff::leaky_relu((nt + 1) as f64, f64::atan(-2.65) * 0.63)).sum::<f64>().clamp(a1[0], a1[0] + 0.75)) - (-1.1)) + (0.55 * acc11)) + (0.7 * u12[0].tanh())) + (1.45 * v16)) + (0.9 * v17)) + ((0.3 * v20) + (0.7 * lh22.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31815,7 +32635,11 @@ fn p936_dual<D: Dn>(s2: &[D], a1: [D; 3], nt: usize, tr_: &mut Tr) -> D {
     }
     let v16: D = a1.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v17: D = dx_rem_euclid(dx_signum(v16, tr_), D::from(3.0), tr_);
-    ((((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)) + (D::from(0.9) * v17)
+    let lo18 = if dx_lt(dx_sin((-(-D::from(0.55)) - (D::from(2.25) / (D::from(1.0) + (u12[nt % 1] * u12[nt % 1])))) + a1[(c13 + 1) % a1.len()], tr_), D::from(0.813), tr_) { Some(dx_sigmoid(dx_atan(s2[0], tr_) - (a1[(c13 + 3) % 3] - a1[0]), tr_)) } else { None };
+    let v20: D = if let Some(ov19) = lo18 { dx_atan(ov19 - (-D::from(0.45)), tr_) + dx_sin((dx_exp_m1(dx_tanh(u12[0], tr_), tr_) - (-v16)) + s2[c13 % 3], tr_) } else { dx_tanh(acc11 + a1[nt % a1.len()], tr_) };
+    let ia21: [D; 2] = [dx_tanh(-(v16 - u12[0]) + a1[1], tr_), dx_atan(s2[2] - v17, tr_)];
+    let lh22: Vec<D> = lpush_dual(&ia21, dx_tanh(dx_log10(dx_abs(ia21[nt % 2] + ia21[1], tr_) + D::from(0.8), tr_) + s2[1], tr_), tr_);
+    (((((((a1[(nt + 2) % 3] / D::from(1.65)) + dx_clamp(s2.iter().map(|&e9| dx_leaky_relu(D::from((nt + 1) as f64), dx_atan(-D::from(2.65), tr_) * D::from(0.63), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), a1[0], a1[0] + D::from(0.75), tr_)) - (-D::from(1.1))) + (D::from(0.55) * acc11)) + (D::from(0.7) * dx_tanh(u12[0], tr_))) + (D::from(1.45) * v16)) + (D::from(0.9) * v17)) + ((D::from(0.3) * v20) + (D::from(0.7) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p936_eval(x: &[f64]) -> Vec<f64> {
@@ -32317,7 +33141,11 @@ fn p942(x1: f64, b2: &[f64; 5], b3: &[f64; 3], s4: &[f64], k5: i32, mut st: Body
     st.inner.a[0] += 0.2 * (b2[0].atan() * 0.63);
     st.inner.a[1] += 0.1 * ((f64::abs(-0.45) + 1.1).cbrt() + x1).tanh();
     let v16: f64 = snap14.iter().map(|e15| st.inner.t).sum::<f64>().tanh().rem_euclid(-(1.0 + (st.inner.t * st.inner.t)));
-    ((st.inner.t + x1) + (1.1 * autodiff::sigmoid(st.inner.a[0] - snap14[0]))) + (0.6 * v16.tanh())
+    let ia17: [f64; 4] = [autodiff::sigmoid(1.4 + x1), ((autodiff::relu(v16).tanh() * 0.9).asin() + st.w[0][1]).atan(), (st.pos[0].tanh() * st.w[1][0].tanh()).max(s4[0] + st.inner.a[0]).tanh(), b2.iter().zip(snap14.iter()).map(|(p18, q19)| s4[0].clamp(p18.atan(), p18.atan() + 1.8)).sum::<f64>().tanh()];
+    let lh20: Vec<f64> = lpush(&ia17, (-(s4.iter().zip(ia17.iter()).fold(b2[3], |acc23, (p21, q22)| acc23 - snap14.iter().map(|e24| ia17[1] - p21).sum::<f64>().tanh()).abs() + 1.0)).cbrt().atan() * 0.95);
+    let mut lo25: [f64; 2] = [autodiff::sigmoid(b2[4]), autodiff::sigmoid(2.8 + x1)];
+    let r26: f64 = lscale(((-0.7 - st.pos[1]).abs() + 1.3).log(8.2).tanh(), &mut lo25);
+    (((st.inner.t + x1) + (1.1 * autodiff::sigmoid(st.inner.a[0] - snap14[0]))) + (0.6 * v16.tanh())) + ((((0.55 * (lh20[2] * (autodiff::sigmoid(v16 + st.inner.t) * (ia17[3] % 1.05)))) + (0.6 * autodiff::sigmoid(lsum(&lh20)))) + (0.75 * (lo25[0] * lo25[1]))) + (1.0 * r26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32347,7 +33175,11 @@ fn p942_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], s4: &[D], k5: i32, mut st: 
     st.inner.a[0] += D::from(0.2) * (dx_atan(b2[0], tr_) * D::from(0.63));
     st.inner.a[1] += D::from(0.1) * dx_tanh(dx_cbrt(dx_abs(-D::from(0.45), tr_) + D::from(1.1), tr_) + x1, tr_);
     let v16: D = dx_rem_euclid(dx_tanh(snap14.iter().map(|e15| st.inner.t).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(D::from(1.0) + (st.inner.t * st.inner.t)), tr_);
-    ((st.inner.t + x1) + (D::from(1.1) * dx_sigmoid(st.inner.a[0] - snap14[0], tr_))) + (D::from(0.6) * dx_tanh(v16, tr_))
+    let ia17: [D; 4] = [dx_sigmoid(D::from(1.4) + x1, tr_), dx_atan(dx_asin(dx_tanh(dx_relu(v16, tr_), tr_) * D::from(0.9), tr_) + st.w[0][1], tr_), dx_tanh(dx_max(dx_tanh(st.pos[0], tr_) * dx_tanh(st.w[1][0], tr_), s4[0] + st.inner.a[0], tr_), tr_), dx_tanh(b2.iter().zip(snap14.iter()).map(|(p18, q19)| dx_clamp(s4[0], dx_atan(*p18, tr_), dx_atan(*p18, tr_) + D::from(1.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let lh20: Vec<D> = lpush_dual(&ia17, dx_atan(dx_cbrt(-(dx_abs(s4.iter().zip(ia17.iter()).fold(b2[3], |acc23, (p21, q22)| acc23 - dx_tanh(snap14.iter().map(|e24| ia17[1] - (*p21)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), tr_) + D::from(1.0)), tr_), tr_) * D::from(0.95), tr_);
+    let mut lo25: [D; 2] = [dx_sigmoid(b2[4], tr_), dx_sigmoid(D::from(2.8) + x1, tr_)];
+    let r26: D = lscale_dual(dx_tanh(dx_log(dx_abs(-D::from(0.7) - st.pos[1], tr_) + D::from(1.3), D::from(8.2), tr_), tr_), &mut lo25, tr_);
+    (((st.inner.t + x1) + (D::from(1.1) * dx_sigmoid(st.inner.a[0] - snap14[0], tr_))) + (D::from(0.6) * dx_tanh(v16, tr_))) + ((((D::from(0.55) * (lh20[2] * (dx_sigmoid(v16 + st.inner.t, tr_) * dx_rem(ia17[3], D::from(1.05), tr_)))) + (D::from(0.6) * dx_sigmoid(lsum_dual(&lh20, tr_), tr_))) + (D::from(0.75) * (lo25[0] * lo25[1]))) + (D::from(1.0) * r26))
 }
 
 fn p942_eval(x: &[f64]) -> Vec<f64> {
@@ -32420,7 +33252,8 @@ fn p943(x1: f64, a2: [f64; 3], k6: i32, mut a4: [f64; 1], n5: usize, b3: &[f64; 
         } else if x1 > -0.1 {
         }
     }
-    [((((-(-a4[n5 % a4.len()])).tanh() * a4.iter().copied().fold(0.6f64, |acc16, e15| acc16 - (n5 as f64).sin())) * x1) * x1) * x1, a4[0] - x1]
+    let lh17 = lpush(&a2, f64::clamp(b3[1], -1.25, 0.7).hypot(x1 / (x1.abs() + 1.05)).tanh());
+    [(((((-(-a4[n5 % a4.len()])).tanh() * a4.iter().copied().fold(0.6f64, |acc16, e15| acc16 - (n5 as f64).sin())) * x1) * x1) * x1) + (1.2 * lh17.iter().sum::<f64>()), a4[0] - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32450,7 +33283,8 @@ fn p943_dual<D: Dn>(x1: D, a2: [D; 3], k6: i32, mut a4: [D; 1], n5: usize, b3: &
         } else if dx_gt(x1, -D::from(0.1), tr_) {
         }
     }
-    [(((dx_tanh(-(-a4[n5 % a4.len()]), tr_) * a4.iter().copied().fold(D::from(0.6), |acc16, e15| acc16 - dx_sin(D::from(n5 as f64), tr_))) * x1) * x1) * x1, a4[0] - x1]
+    let lh17 = lpush_dual(&a2, dx_tanh(dx_hypot(dx_clamp(b3[1], -D::from(1.25), D::from(0.7), tr_), x1 / (dx_abs(x1, tr_) + D::from(1.05)), tr_), tr_), tr_);
+    [((((dx_tanh(-(-a4[n5 % a4.len()]), tr_) * a4.iter().copied().fold(D::from(0.6), |acc16, e15| acc16 - dx_sin(D::from(n5 as f64), tr_))) * x1) * x1) * x1) + (D::from(1.2) * lh17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)), a4[0] - x1]
 }
 
 fn p943_eval(x: &[f64]) -> Vec<f64> {
@@ -32498,7 +33332,16 @@ fn p944(x1: f64, w2: &[[f64; 3]; 1], s3: &[f64], w4: &[[f64; 3]; 2], n5: usize, 
     for i4 in 0..4 {
         st.vel[1] += 0.1 * ((s3.iter().map(|&e3| 0.3).sum::<f64>() - (w4[0][n5] - ((n5 + 1) as f64))).atan() * 0.63);
     }
-    (autodiff::sigmoid(st.w[n5 % 2][n5 % 2]) + x1) + (1.5 * autodiff::sigmoid(st.vel[1] - snap2[1]))
+    let mut lo5 = None;
+    for e6 in snap2.iter() {
+        if *e6 < -1.237 {
+            lo5 = Some(-1.25 + e6);
+        }
+    }
+    let v8: f64 = lo5.unwrap_or(((x1.sin() * 0.9).atanh().abs() + 1.35).powf((st.inner.t.sin() * 0.9).acos().atan()).sin());
+    let ia9: [f64; 2] = [autodiff::sigmoid(snap2.iter().zip(s3.iter()).fold(v8, |acc12, (p10, q11)| acc12 - (p10 * p10).ln_1p().tanh())), (v8 + st.m).tanh()];
+    let lh13: Vec<f64> = lvec(&ia9, x1.tanh());
+    ((autodiff::sigmoid(st.w[n5 % 2][n5 % 2]) + x1) + (1.5 * autodiff::sigmoid(st.vel[1] - snap2[1]))) + (((0.9 * v8) + (1.3 * lh13.iter().map(|&t14| ((t14 / (1.0 + (t14 * t14))) / (t14.exp() + 0.5)).sin()).sum::<f64>())) + (0.3 * lsum(&lh13)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32509,7 +33352,16 @@ fn p944_dual<D: Dn>(x1: D, w2: &[[D; 3]; 1], s3: &[D], w4: &[[D; 3]; 2], n5: usi
     for i4 in 0..4 {
         st.vel[1] += D::from(0.1) * (dx_atan(s3.iter().map(|&e3| D::from(0.3)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (w4[0][n5] - D::from((n5 + 1) as f64)), tr_) * D::from(0.63));
     }
-    (dx_sigmoid(st.w[n5 % 2][n5 % 2], tr_) + x1) + (D::from(1.5) * dx_sigmoid(st.vel[1] - snap2[1], tr_))
+    let mut lo5 = None;
+    for e6 in snap2.iter() {
+        if dx_lt(*e6, -D::from(1.237), tr_) {
+            lo5 = Some(-D::from(1.25) + (*e6));
+        }
+    }
+    let v8: D = lo5.unwrap_or(dx_sin(dx_powf(dx_abs(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_) + D::from(1.35), dx_atan(dx_acos(dx_sin(st.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_), tr_));
+    let ia9: [D; 2] = [dx_sigmoid(snap2.iter().zip(s3.iter()).fold(v8, |acc12, (p10, q11)| acc12 - dx_tanh(dx_ln_1p(*p10 * (*p10), tr_), tr_)), tr_), dx_tanh(v8 + st.m, tr_)];
+    let lh13: Vec<D> = lvec_dual(&ia9, dx_tanh(x1, tr_), tr_);
+    ((dx_sigmoid(st.w[n5 % 2][n5 % 2], tr_) + x1) + (D::from(1.5) * dx_sigmoid(st.vel[1] - snap2[1], tr_))) + (((D::from(0.9) * v8) + (D::from(1.3) * lh13.iter().map(|&t14| dx_sin((t14 / (D::from(1.0) + (t14 * t14))) / (dx_exp(t14, tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.3) * lsum_dual(&lh13, tr_)))
 }
 
 fn p944_eval(x: &[f64]) -> Vec<f64> {
@@ -32591,7 +33443,11 @@ fn p945(x1: f64, r2: &f64, k3: i32, st: &Body, wv16: [[f64; 2]; 3]) -> f64 {
     }
     let (v14, v15) = autodiff::sigmoid(autodiff::leaky_relu(-cc11, autodiff::relu(out8[1]).atan() * 0.63) + st.w[1][0]).sin_cos();
     let v17: f64 = (wv16[0][1] * autodiff::sigmoid((v1 + v1) + wv16[1][1])) + wv16[2][1].sin();
-    ((((((st.pos[0] + x1.atan2(st.w[0][0] - st.vel[1])) + st.m) + st.m) - st.inner.t) + (0.8 * acc7)) + (((((0.35 * out8[0].atan()) + (0.7 * cc9)) + (1.1 * cc11)) + (0.7 * v14)) + (0.25 * v15))) + (0.9 * v17)
+    let mut lv18 = Vec::with_capacity(2);
+    for e19 in hh12.iter() {
+        lv18.push((if f64::powi(2.3, 1) <= *e19 { *e19 } else { 2.85 - e19 }).atan());
+    }
+    (((((((st.pos[0] + x1.atan2(st.w[0][0] - st.vel[1])) + st.m) + st.m) - st.inner.t) + (0.8 * acc7)) + (((((0.35 * out8[0].atan()) + (0.7 * cc9)) + (1.1 * cc11)) + (0.7 * v14)) + (0.25 * v15))) + (0.9 * v17)) + (0.7 * lv18.iter().sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32630,7 +33486,11 @@ fn p945_dual<D: Dn>(x1: D, r2: &D, k3: i32, st: &BodyD<D>, wv16: [[D; 2]; 3], tr
     }
     let (v14, v15) = (dx_sin(dx_sigmoid(dx_leaky_relu(-cc11, dx_atan(dx_relu(out8[1], tr_), tr_) * D::from(0.63), tr_) + st.w[1][0], tr_), tr_), dx_cos(dx_sigmoid(dx_leaky_relu(-cc11, dx_atan(dx_relu(out8[1], tr_), tr_) * D::from(0.63), tr_) + st.w[1][0], tr_), tr_));
     let v17: D = (wv16[0][1] * dx_sigmoid((v1 + v1) + wv16[1][1], tr_)) + dx_sin(wv16[2][1], tr_);
-    ((((((st.pos[0] + dx_atan2(x1, st.w[0][0] - st.vel[1], tr_)) + st.m) + st.m) - st.inner.t) + (D::from(0.8) * acc7)) + (((((D::from(0.35) * dx_atan(out8[0], tr_)) + (D::from(0.7) * cc9)) + (D::from(1.1) * cc11)) + (D::from(0.7) * v14)) + (D::from(0.25) * v15))) + (D::from(0.9) * v17)
+    let mut lv18 = Vec::with_capacity(2);
+    for e19 in hh12.iter() {
+        lv18.push(dx_atan(if dx_le(dx_powi(D::from(2.3), 1, tr_), *e19, tr_) { *e19 } else { D::from(2.85) - (*e19) }, tr_));
+    }
+    (((((((st.pos[0] + dx_atan2(x1, st.w[0][0] - st.vel[1], tr_)) + st.m) + st.m) - st.inner.t) + (D::from(0.8) * acc7)) + (((((D::from(0.35) * dx_atan(out8[0], tr_)) + (D::from(0.7) * cc9)) + (D::from(1.1) * cc11)) + (D::from(0.7) * v14)) + (D::from(0.25) * v15))) + (D::from(0.9) * v17)) + (D::from(0.7) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
 }
 
 fn p945_eval(x: &[f64]) -> Vec<f64> {
@@ -32676,7 +33536,10 @@ fn p946(x1: f64) -> f64 {
     let mut v1 = -x1 * ((x1 / (1.0 + (x1 * x1))) / (-((x1 * x1).abs() + 1.25)));
     let mut y2: [f64; 2] = [f64::exp_m1(-0.35).sin(), autodiff::softplus(v1).hypot(x1.asinh())];
     let cc3: f64 = cdot2(&y2, &y2);
-    (((-y2[0]).abs() + 1.3).log2().tanh().powi(1) + x1) + (1.05 * autodiff::sigmoid(cc3))
+    let lq4: Lp = lmake((x1.sin() * 0.9).asin().sin(), (v1.asinh() + x1).atan());
+    let lo5 = if (-x1).tanh() < -0.987 { Some((y2[0].abs() + x1).tanh()) } else { None };
+    let v8: f64 = if let Some(ov6) = lo5 { (f64::max(-1.9, ov6) - (0.75 + ov6)).tanh() + (((v1 / (-(v1.abs() + 1.3))).tanh() * y2.iter().map(|e7| autodiff::sigmoid((y2[1] * y2[1]).ln_1p()) + 1.0).product::<f64>()) + x1).tanh() } else { (autodiff::sigmoid(v1).sinh() + x1).tanh() };
+    ((((-y2[0]).abs() + 1.3).log2().tanh().powi(1) + x1) + (1.05 * autodiff::sigmoid(cc3))) + ((1.05 * lnorm(&lq4).tanh()) + (0.55 * v8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32684,7 +33547,10 @@ fn p946_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     let mut v1 = -x1 * ((x1 / (D::from(1.0) + (x1 * x1))) / (-(dx_abs(x1 * x1, tr_) + D::from(1.25))));
     let mut y2: [D; 2] = [dx_sin(dx_exp_m1(-D::from(0.35), tr_), tr_), dx_hypot(dx_softplus(v1, tr_), dx_asinh(x1, tr_), tr_)];
     let cc3: D = cdot2_dual(&y2, &y2, tr_);
-    (dx_powi(dx_tanh(dx_log2(dx_abs(-y2[0], tr_) + D::from(1.3), tr_), tr_), 1, tr_) + x1) + (D::from(1.05) * dx_sigmoid(cc3, tr_))
+    let lq4: LpD<D> = lmake_dual(dx_sin(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_), dx_atan(dx_asinh(v1, tr_) + x1, tr_), tr_);
+    let lo5 = if dx_lt(dx_tanh(-x1, tr_), -D::from(0.987), tr_) { Some(dx_tanh(dx_abs(y2[0], tr_) + x1, tr_)) } else { None };
+    let v8: D = if let Some(ov6) = lo5 { dx_tanh(dx_max(-D::from(1.9), ov6, tr_) - (D::from(0.75) + ov6), tr_) + dx_tanh((dx_tanh(v1 / (-(dx_abs(v1, tr_) + D::from(1.3))), tr_) * y2.iter().map(|e7| dx_sigmoid(dx_ln_1p(y2[1] * y2[1], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x1, tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(v1, tr_), tr_) + x1, tr_) };
+    ((dx_powi(dx_tanh(dx_log2(dx_abs(-y2[0], tr_) + D::from(1.3), tr_), tr_), 1, tr_) + x1) + (D::from(1.05) * dx_sigmoid(cc3, tr_))) + ((D::from(1.05) * dx_tanh(lnorm_dual(&lq4, tr_), tr_)) + (D::from(0.55) * v8))
 }
 
 fn p946_eval(x: &[f64]) -> Vec<f64> {
@@ -32879,7 +33745,11 @@ fn p949(x1: f64, x2: f64, x3: f64, x4: f64) -> f64 {
     for i6 in 0..2 {
         acc5 = (0.5 * acc5) + (match i6 { 0 => autodiff::sigmoid((0.4 / (-(z4.iter().sum::<f64>().abs() + 1.25))) + x4), 1 => (u3[0] + x3).sin(), _ => (x2 + (1.45 - x4)).sin() });
     }
-    ((f64::tanh(0.3).tan() * x2) * x2) + (((0.8 * u3[1].tanh()) + (1.35 * z4[1].sin())) + (0.45 * acc5))
+    let mut lv8 = Vec::new();
+    for i9 in 0..2 {
+        lv8.push(((x4 * x3) - z4[1]).atan() + ((i9 as f64) * 0.3));
+    }
+    (((f64::tanh(0.3).tan() * x2) * x2) + (((0.8 * u3[1].tanh()) + (1.35 * z4[1].sin())) + (0.45 * acc5))) + (0.65 * lv8.iter().map(|&t10| f64::abs(-(-1.1)).ln_1p() + t10).sum::<f64>().tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32903,7 +33773,11 @@ fn p949_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     for i6 in 0..2 {
         acc5 = (D::from(0.5) * acc5) + (match i6 { 0 => dx_sigmoid((D::from(0.4) / (-(dx_abs(z4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.25)))) + x4, tr_), 1 => dx_sin(u3[0] + x3, tr_), _ => dx_sin(x2 + (D::from(1.45) - x4), tr_) });
     }
-    ((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (((D::from(0.8) * dx_tanh(u3[1], tr_)) + (D::from(1.35) * dx_sin(z4[1], tr_))) + (D::from(0.45) * acc5))
+    let mut lv8 = Vec::new();
+    for i9 in 0..2 {
+        lv8.push(dx_atan((x4 * x3) - z4[1], tr_) + (D::from(i9 as f64) * D::from(0.3)));
+    }
+    (((dx_tan(dx_tanh(D::from(0.3), tr_), tr_) * x2) * x2) + (((D::from(0.8) * dx_tanh(u3[1], tr_)) + (D::from(1.35) * dx_sin(z4[1], tr_))) + (D::from(0.45) * acc5))) + (D::from(0.65) * dx_tanh(lv8.iter().map(|&t10| dx_ln_1p(dx_abs(-(-D::from(1.1)), tr_), tr_) + t10).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))
 }
 
 fn p949_eval(x: &[f64]) -> Vec<f64> {
@@ -32963,7 +33837,8 @@ fn p950(x1: f64, b2: &[f64; 2], b3: &[f64; 4], b4: &[f64; 3], n5: usize, k6: i32
     if let Some(j14) = ok12 {
         v13 += (((b4[1] * b3[3]) + (v6 - x1)).atan() * 0.63) * ((j14 as f64) + 0.5);
     }
-    [(((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + ((0.95 * cc10) + (1.45 * v11))) + (0.3 * v13.sin()), (v6 - v7) - x1]
+    let ls15 = Lp { a: (((n5 + 1) as f64) + b3[n5]).atan(), v: [autodiff::sigmoid((v11 * b3[n5]) * (1.2 + (v7 * v7)).recip()), autodiff::sigmoid((b2[(n5 + 1) % b2.len()] / (1.0 + (b4[n5 % 3] * b4[n5 % 3]))) - acc9)] };
+    [((((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + ((0.95 * cc10) + (1.45 * v11))) + (0.3 * v13.sin())) + ((1.0 * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (0.35 * lnorm(&ls15))), (v6 - v7) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32987,7 +33862,8 @@ fn p950_dual<D: Dn>(x1: D, b2: &[D; 2], b3: &[D; 4], b4: &[D; 3], n5: usize, k6:
     if let Some(j14) = ok12 {
         v13 += (dx_atan((b4[1] * b3[3]) + (v6 - x1), tr_) * D::from(0.63)) * (D::from(j14 as f64) + D::from(0.5));
     }
-    [(((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + ((D::from(0.95) * cc10) + (D::from(1.45) * v11))) + (D::from(0.3) * dx_sin(v13, tr_)), (v6 - v7) - x1]
+    let ls15 = LpD { a: dx_atan(D::from((n5 + 1) as f64) + b3[n5], tr_), v: [dx_sigmoid((v11 * b3[n5]) * dx_recip(D::from(1.2) + (v7 * v7), tr_), tr_), dx_sigmoid((b2[(n5 + 1) % b2.len()] / (D::from(1.0) + (b4[n5 % 3] * b4[n5 % 3]))) - acc9, tr_)] };
+    [((((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + ((D::from(0.95) * cc10) + (D::from(1.45) * v11))) + (D::from(0.3) * dx_sin(v13, tr_))) + ((D::from(1.0) * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (D::from(0.35) * lnorm_dual(&ls15, tr_))), (v6 - v7) - x1]
 }
 
 fn p950_eval(x: &[f64]) -> Vec<f64> {
@@ -33162,7 +34038,11 @@ fn p952(s1: &[f64], a2: [f64; 5]) -> f64 {
     let v9: f64 = match k7.checked_sub(1) { Some(j8) => ((a2[1].sin() * 0.9).asin() * v1.sin()).atan() * (j8 as f64), None => a2[k7].exp2().sin(), };
     let (s15, s16) = a2.iter().fold((0.0, 0.0), |(p12, q13), v10| (p12 + autodiff::sigmoid((0.9 + (v10 * v10)).ln() - (v10 * v10)), q13 + v10.sin()));
     let v17: f64 = f64::rem_euclid(((s16 - a2[k7]) + (v9 - v4)).sin(), autodiff::relu(a2[k7]).abs() + 1.25);
-    ((((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))) + (1.35 * autodiff::sigmoid(v17))
+    let mut lv18 = Vec::with_capacity(2);
+    for e19 in s1.iter() {
+        lv18.push(*e19);
+    }
+    (((((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))) + (1.35 * autodiff::sigmoid(v17))) + (1.15 * lv18.iter().sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33187,7 +34067,11 @@ fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], tr_: &mut Tr) -> D {
     let v9: D = match k7.checked_sub(1) { Some(j8) => dx_atan(dx_asin(dx_sin(a2[1], tr_) * D::from(0.9), tr_) * dx_sin(v1, tr_), tr_) * D::from(j8 as f64), None => dx_sin(dx_exp2(a2[k7], tr_), tr_), };
     let (s15, s16) = a2.iter().fold((D::from(0.0), D::from(0.0)), |(p12, q13), v10| (p12 + dx_sigmoid(dx_ln(D::from(0.9) + (*v10 * (*v10)), tr_) - (*v10 * (*v10)), tr_), q13 + dx_sin(*v10, tr_)));
     let v17: D = dx_rem_euclid(dx_sin((s16 - a2[k7]) + (v9 - v4), tr_), dx_abs(dx_relu(a2[k7], tr_), tr_) + D::from(1.25), tr_);
-    ((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))
+    let mut lv18 = Vec::with_capacity(2);
+    for e19 in s1.iter() {
+        lv18.push(*e19);
+    }
+    (((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (D::from(1.15) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
 }
 
 fn p952_eval(x: &[f64]) -> Vec<f64> {
@@ -33246,7 +34130,8 @@ fn p953(x1: f64, mut x2: f64, k5: i32, r4: &f64, x3: f64) -> f64 {
         old7 = tmp12;
     }
     let j14 = old7.iter().copied().position(|v13| v13 < 1.313).unwrap_or(0);
-    (((autodiff::sigmoid((v2 + v3) - v2) * v2.tanh()) + (0.25 * acc6)) + ((0.85 * autodiff::sigmoid(u8[1])) + (0.85 * old7[2].atan()))) + (1.25 * ((j14 as f64) * autodiff::sigmoid(f64::mul_add(z9[j14].sin(), *r4, z9[3 - 1 - j14]).hypot(autodiff::relu(x3)))))
+    let lq15: Lp = lmake(((f64::exp_m1(2.35).tanh() * (f64::tanh(1.35) * 0.9).asin()) + x3).atan(), autodiff::sigmoid((-(x1.exp2().abs() + 1.5)).cbrt()));
+    ((((autodiff::sigmoid((v2 + v3) - v2) * v2.tanh()) + (0.25 * acc6)) + ((0.85 * autodiff::sigmoid(u8[1])) + (0.85 * old7[2].atan()))) + (1.25 * ((j14 as f64) * autodiff::sigmoid(f64::mul_add(z9[j14].sin(), *r4, z9[3 - 1 - j14]).hypot(autodiff::relu(x3)))))) + (0.4 * lnorm(&lq15).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33276,7 +34161,8 @@ fn p953_dual<D: Dn>(x1: D, mut x2: D, k5: i32, r4: &D, x3: D, tr_: &mut Tr) -> D
         old7 = tmp12;
     }
     let j14 = old7.iter().copied().position(|v13| dx_lt(v13, D::from(1.313), tr_)).unwrap_or(0);
-    (((dx_sigmoid((v2 + v3) - v2, tr_) * dx_tanh(v2, tr_)) + (D::from(0.25) * acc6)) + ((D::from(0.85) * dx_sigmoid(u8[1], tr_)) + (D::from(0.85) * dx_atan(old7[2], tr_)))) + (D::from(1.25) * (D::from(j14 as f64) * dx_sigmoid(dx_hypot(dx_mul_add(dx_sin(z9[j14], tr_), *r4, z9[3 - 1 - j14], tr_), dx_relu(x3, tr_), tr_), tr_)))
+    let lq15: LpD<D> = lmake_dual(dx_atan((dx_tanh(dx_exp_m1(D::from(2.35), tr_), tr_) * dx_asin(dx_tanh(D::from(1.35), tr_) * D::from(0.9), tr_)) + x3, tr_), dx_sigmoid(dx_cbrt(-(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(1.5)), tr_), tr_), tr_);
+    ((((dx_sigmoid((v2 + v3) - v2, tr_) * dx_tanh(v2, tr_)) + (D::from(0.25) * acc6)) + ((D::from(0.85) * dx_sigmoid(u8[1], tr_)) + (D::from(0.85) * dx_atan(old7[2], tr_)))) + (D::from(1.25) * (D::from(j14 as f64) * dx_sigmoid(dx_hypot(dx_mul_add(dx_sin(z9[j14], tr_), *r4, z9[3 - 1 - j14], tr_), dx_relu(x3, tr_), tr_), tr_)))) + (D::from(0.4) * dx_sin(lnorm_dual(&lq15, tr_), tr_))
 }
 
 fn p953_eval(x: &[f64]) -> Vec<f64> {
@@ -33415,7 +34301,10 @@ fn p955(r1: &f64, x2: f64, s3: &[f64]) -> f64 {
         let tmp14 = std::mem::replace(&mut u10, z11);
         z11 = tmp14;
     }
-    (((s3.iter().enumerate().fold(s3[0], |acc7, (j5, e6)| acc7.min(r1 - K955)) * autodiff::elu(autodiff::leaky_relu(*r1, s3[1].tanh()), (x2 + r1).tanh())) - K955) + (1.1 * acc9)) + ((0.45 * autodiff::sigmoid(u10[1])) + (0.5 * z11[1].tanh()))
+    let lo15 = if ((s3[c12 + 1].abs() + 1.4).recip() - autodiff::softplus(x2)).tanh() > 0.263 { Some(s3[c12]) } else { None };
+    let v17: f64 = if let Some(ov16) = lo15 { ((ov16 + ov16) * ov16.sinh().tanh()).tanh() * autodiff::sigmoid((if (f64::tanh(1.4) * 0.9).acos() <= -0.2 { (acc9.abs() + 1.4).acosh() } else { (K955.tanh() * 0.9).atanh() }) + x2) } else { autodiff::sigmoid(autodiff::elu(x2, 0.2)) };
+    lfill((-(-(c12 as f64)) + r1).atan() * 0.95, &mut z11);
+    ((((s3.iter().enumerate().fold(s3[0], |acc7, (j5, e6)| acc7.min(r1 - K955)) * autodiff::elu(autodiff::leaky_relu(*r1, s3[1].tanh()), (x2 + r1).tanh())) - K955) + (1.1 * acc9)) + ((0.45 * autodiff::sigmoid(u10[1])) + (0.5 * z11[1].tanh()))) + ((0.4 * v17) + (1.1 * z11[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33440,7 +34329,10 @@ fn p955_dual<D: Dn>(r1: &D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
         let tmp14 = std::mem::replace(&mut u10, z11);
         z11 = tmp14;
     }
-    (((s3.iter().enumerate().fold(s3[0], |acc7, (j5, e6)| dx_min(acc7, *r1 - K955, tr_)) * dx_elu(dx_leaky_relu(*r1, dx_tanh(s3[1], tr_), tr_), dx_tanh(x2 + (*r1), tr_), tr_)) - K955) + (D::from(1.1) * acc9)) + ((D::from(0.45) * dx_sigmoid(u10[1], tr_)) + (D::from(0.5) * dx_tanh(z11[1], tr_)))
+    let lo15 = if dx_gt(dx_tanh(dx_recip(dx_abs(s3[c12 + 1], tr_) + D::from(1.4), tr_) - dx_softplus(x2, tr_), tr_), D::from(0.263), tr_) { Some(s3[c12]) } else { None };
+    let v17: D = if let Some(ov16) = lo15 { dx_tanh((ov16 + ov16) * dx_tanh(dx_sinh(ov16, tr_), tr_), tr_) * dx_sigmoid((if dx_le(dx_acos(dx_tanh(D::from(1.4), tr_) * D::from(0.9), tr_), -D::from(0.2), tr_) { dx_acosh(dx_abs(acc9, tr_) + D::from(1.4), tr_) } else { dx_atanh(dx_tanh(K955, tr_) * D::from(0.9), tr_) }) + x2, tr_) } else { dx_sigmoid(dx_elu(x2, D::from(0.2), tr_), tr_) };
+    lfill_dual(dx_atan(-(-D::from(c12 as f64)) + (*r1), tr_) * D::from(0.95), &mut z11, tr_);
+    ((((s3.iter().enumerate().fold(s3[0], |acc7, (j5, e6)| dx_min(acc7, *r1 - K955, tr_)) * dx_elu(dx_leaky_relu(*r1, dx_tanh(s3[1], tr_), tr_), dx_tanh(x2 + (*r1), tr_), tr_)) - K955) + (D::from(1.1) * acc9)) + ((D::from(0.45) * dx_sigmoid(u10[1], tr_)) + (D::from(0.5) * dx_tanh(z11[1], tr_)))) + ((D::from(0.4) * v17) + (D::from(1.1) * z11[0]))
 }
 
 fn p955_eval(x: &[f64]) -> Vec<f64> {
@@ -33643,7 +34535,15 @@ fn p958(mut x1: f64, s2: &[f64], b3: &[f64; 4], b4: &[f64; 2], ch5: char) -> f64
     x1 %= (x1 - x1).abs() + 0.95;
     let cc4: f64 = cdot_s(s2, s2);
     let v6: f64 = if ch5 == 'a' { autodiff::sigmoid(x1.cos() + (b4[1] / (-(x1.abs() + 0.55)))) } else { autodiff::elu(s2[0], s2[0].atan() * 0.63).fract().tanh() };
-    (((2.15 + x1) + x1) + (0.5 * cc4)) + (1.5 * v6)
+    let ia8: [f64; 3] = [((x1 - (-0.85)) + (-1.4 * cc4)).tanh(), b4[0], autodiff::sigmoid(b4[0] - (x1 * b4[0]))];
+    let mut lo7 = None;
+    for e9 in ia8.iter() {
+        if *e9 > -1.487 {
+            lo7 = Some(autodiff::sigmoid(-2.95 - e9.exp()));
+        }
+    }
+    let v11: f64 = if let Some(ov10) = lo7 { (if ov10 < -0.55 { ov10 } else { f64::exp2(2.8) }).tanh() * autodiff::sigmoid(x1) } else { autodiff::sigmoid((s2[0] * cc4).ceil()) };
+    ((((2.15 + x1) + x1) + (0.5 * cc4)) + (1.5 * v6)) + (1.25 * v11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33658,7 +34558,15 @@ fn p958_dual<D: Dn>(mut x1: D, s2: &[D], b3: &[D; 4], b4: &[D; 2], ch5: char, tr
     x1 = dx_rem(x1, dx_abs(x1 - x1, tr_) + D::from(0.95), tr_);
     let cc4: D = cdot_s_dual(s2, s2, tr_);
     let v6: D = if ch5 == 'a' { dx_sigmoid(dx_cos(x1, tr_) + (b4[1] / (-(dx_abs(x1, tr_) + D::from(0.55)))), tr_) } else { dx_tanh(dx_fract(dx_elu(s2[0], dx_atan(s2[0], tr_) * D::from(0.63), tr_), tr_), tr_) };
-    (((D::from(2.15) + x1) + x1) + (D::from(0.5) * cc4)) + (D::from(1.5) * v6)
+    let ia8: [D; 3] = [dx_tanh((x1 - (-D::from(0.85))) + (-D::from(1.4) * cc4), tr_), b4[0], dx_sigmoid(b4[0] - (x1 * b4[0]), tr_)];
+    let mut lo7 = None;
+    for e9 in ia8.iter() {
+        if dx_gt(*e9, -D::from(1.487), tr_) {
+            lo7 = Some(dx_sigmoid(-D::from(2.95) - dx_exp(*e9, tr_), tr_));
+        }
+    }
+    let v11: D = if let Some(ov10) = lo7 { dx_tanh(if dx_lt(ov10, -D::from(0.55), tr_) { ov10 } else { dx_exp2(D::from(2.8), tr_) }, tr_) * dx_sigmoid(x1, tr_) } else { dx_sigmoid(dx_ceil(s2[0] * cc4, tr_), tr_) };
+    ((((D::from(2.15) + x1) + x1) + (D::from(0.5) * cc4)) + (D::from(1.5) * v6)) + (D::from(1.25) * v11)
 }
 
 fn p958_eval(x: &[f64]) -> Vec<f64> {
@@ -33817,7 +34725,8 @@ fn p959(x1: f64, x2: f64, a3: [f64; 2], st: &Body, ow23: Option<f64>, oc26: Resu
     let v22: f64 = out2.iter().copied().min_by(|p20, q21| p20.total_cmp(q21)).unwrap();
     let v25: f64 = match ow23 { Some(0.0) => ((ia10[c7] - v19) * st.inner.t).sin(), Some(f24) => ((c7 + 1) as f64).min(c7 as f64).min((x2.tanh() * 0.9).asin()).tanh() * f24, None => v1.cosh().min(st.m.min(u3[c7 % 1])).tanh(), };
     let v28: f64 = match oc26 { Ok(c27) => (v19 + st.inner.a[c7 % 2]).sin() * c27, Err(_) => (ia10[4 - 1 - c7] + x2).tanh(), };
-    ((((f64::hypot((st.w[0][0].exp().tanh() * 0.9).acos(), st.pos[0]) * st.m) + ((((1.05 * out2[1].tanh()) + (1.25 * u3[0].tanh())) + (1.0 * autodiff::sigmoid(z4[0]))) + (1.15 * u3[0].atan()))) + ((0.65 * v19) + (0.35 * v22))) + ((1.05 * v25) + (1.15 * v28)), ((x2 + 0.05) - 2.45) + x1)
+    lfill(((v25 + ((c7 + 1) as f64)) / ((ia10[0] / (st.inner.t.exp() + 0.5)).abs() + 0.75)).tanh(), &mut u3);
+    (((((f64::hypot((st.w[0][0].exp().tanh() * 0.9).acos(), st.pos[0]) * st.m) + ((((1.05 * out2[1].tanh()) + (1.25 * u3[0].tanh())) + (1.0 * autodiff::sigmoid(z4[0]))) + (1.15 * u3[0].atan()))) + ((0.65 * v19) + (0.35 * v22))) + ((1.05 * v25) + (1.15 * v28))) + (1.5 * u3[0]), ((x2 + 0.05) - 2.45) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33851,7 +34760,8 @@ fn p959_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], st: &BodyD<D>, ow23: Option<f64>, 
     let v22: D = out2.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v25: D = match ow23 { Some(0.0) => dx_sin((ia10[c7] - v19) * st.inner.t, tr_), Some(f24) => dx_tanh(dx_min(dx_min(D::from((c7 + 1) as f64), D::from(c7 as f64), tr_), dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(f24), None => dx_tanh(dx_min(dx_cosh(v1, tr_), dx_min(st.m, u3[c7 % 1], tr_), tr_), tr_), };
     let v28: D = match oc26 { Ok(c27) => dx_sin(v19 + st.inner.a[c7 % 2], tr_) * D::from(c27), Err(_) => dx_tanh(ia10[4 - 1 - c7] + x2, tr_), };
-    ((((dx_hypot(dx_acos(dx_tanh(dx_exp(st.w[0][0], tr_), tr_) * D::from(0.9), tr_), st.pos[0], tr_) * st.m) + ((((D::from(1.05) * dx_tanh(out2[1], tr_)) + (D::from(1.25) * dx_tanh(u3[0], tr_))) + (D::from(1.0) * dx_sigmoid(z4[0], tr_))) + (D::from(1.15) * dx_atan(u3[0], tr_)))) + ((D::from(0.65) * v19) + (D::from(0.35) * v22))) + ((D::from(1.05) * v25) + (D::from(1.15) * v28)), ((x2 + D::from(0.05)) - D::from(2.45)) + x1)
+    lfill_dual(dx_tanh((v25 + D::from((c7 + 1) as f64)) / (dx_abs(ia10[0] / (dx_exp(st.inner.t, tr_) + D::from(0.5)), tr_) + D::from(0.75)), tr_), &mut u3, tr_);
+    (((((dx_hypot(dx_acos(dx_tanh(dx_exp(st.w[0][0], tr_), tr_) * D::from(0.9), tr_), st.pos[0], tr_) * st.m) + ((((D::from(1.05) * dx_tanh(out2[1], tr_)) + (D::from(1.25) * dx_tanh(u3[0], tr_))) + (D::from(1.0) * dx_sigmoid(z4[0], tr_))) + (D::from(1.15) * dx_atan(u3[0], tr_)))) + ((D::from(0.65) * v19) + (D::from(0.35) * v22))) + ((D::from(1.05) * v25) + (D::from(1.15) * v28))) + (D::from(1.5) * u3[0]), ((x2 + D::from(0.05)) - D::from(2.45)) + x1)
 }
 
 fn p959_eval(x: &[f64]) -> Vec<f64> {
@@ -34290,7 +35200,9 @@ fn p964(x1: f64, b2: &[f64; 5], b3: &[f64; 3], n4: usize) -> [f64; 1] {
         old16 = tmp22;
     }
     let v23: f64 = f64::rem_euclid(if c20 <= 3 { x1 } else { autodiff::elu(1.15, x1.sin()) }, 1.0);
-    [((((((-((n4 as f64) + x1)).abs() + 1.05).cbrt() + x1) * x1) + (0.8 * acc15)) + ((0.9 * u17[0].sin()) + (1.4 * old16[2].tanh()))) + (1.45 * v23)]
+    let mut lo24: [f64; 2] = [0.0; 2];
+    lfill((((f64::abs(0.25) + 0.9).log10().abs() + 1.5).cbrt() + b3[c20 % 3]).sin(), &mut lo24);
+    [(((((((-((n4 as f64) + x1)).abs() + 1.05).cbrt() + x1) * x1) + (0.8 * acc15)) + ((0.9 * u17[0].sin()) + (1.4 * old16[2].tanh()))) + (1.45 * v23)) + (0.4 * lo24[1])]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34329,7 +35241,9 @@ fn p964_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 3], n4: usize, tr_: &mut Tr) ->
         old16 = tmp22;
     }
     let v23: D = dx_rem_euclid(if c20 <= 3 { x1 } else { dx_elu(D::from(1.15), dx_sin(x1, tr_), tr_) }, D::from(1.0), tr_);
-    [((((dx_cbrt(dx_abs(-(D::from(n4 as f64) + x1), tr_) + D::from(1.05), tr_) + x1) * x1) + (D::from(0.8) * acc15)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.4) * dx_tanh(old16[2], tr_)))) + (D::from(1.45) * v23)]
+    let mut lo24: [D; 2] = [D::from(0.0); 2];
+    lfill_dual(dx_sin(dx_cbrt(dx_abs(dx_log10(dx_abs(D::from(0.25), tr_) + D::from(0.9), tr_), tr_) + D::from(1.5), tr_) + b3[c20 % 3], tr_), &mut lo24, tr_);
+    [(((((dx_cbrt(dx_abs(-(D::from(n4 as f64) + x1), tr_) + D::from(1.05), tr_) + x1) * x1) + (D::from(0.8) * acc15)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.4) * dx_tanh(old16[2], tr_)))) + (D::from(1.45) * v23)) + (D::from(0.4) * lo24[1])]
 }
 
 fn p964_eval(x: &[f64]) -> Vec<f64> {
@@ -34380,7 +35294,10 @@ fn p965(mut a1: [f64; 4], b3: &[f64; 4], b2: &[f64; 2]) -> f64 {
     }
     let ia9: [f64; 2] = [(((-2.9 - v1).abs() + 0.7).ln() + b2[1]).sin(), autodiff::sigmoid(v1.tanh().cosh().sin().tan() + b3[1])];
     let v12: f64 = ia9.iter().rev().filter(|v10| **v10 > -1.037).map(|e11| (-e11).exp2().tanh()).sum::<f64>();
-    (autodiff::sigmoid((b3[2] - v1) + v1) * autodiff::sigmoid(v1)) + (1.15 * v12)
+    let lh13: Vec<f64> = lvec(&ia9, b3[0].sin());
+    let lo17 = if -(a1[1].sin() * v12) < -1.037 { Some(b2[1]) } else { None };
+    let v19: f64 = lo17.unwrap_or(((v12 / 2.05) - (v12 - a1[1])).atan());
+    ((autodiff::sigmoid((b3[2] - v1) + v1) * autodiff::sigmoid(v1)) + (1.15 * v12)) + ((((0.95 * ((lh13.len() as f64) * ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| (acc16 + v12).tanh()).tanh())) + (1.35 * lh13.iter().sum::<f64>())) + (0.55 * lsum(&lh13))) + (1.1 * v19))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34397,7 +35314,10 @@ fn p965_dual<D: Dn>(mut a1: [D; 4], b3: &[D; 4], b2: &[D; 2], tr_: &mut Tr) -> D
     }
     let ia9: [D; 2] = [dx_sin(dx_ln(dx_abs(-D::from(2.9) - v1, tr_) + D::from(0.7), tr_) + b2[1], tr_), dx_sigmoid(dx_tan(dx_sin(dx_cosh(dx_tanh(v1, tr_), tr_), tr_), tr_) + b3[1], tr_)];
     let v12: D = { let mut s_ = D::from(0.0); for e11 in ia9.iter().rev() { if dx_gt(*e11, -D::from(1.037), tr_) { s_ = s_ + dx_tanh(dx_exp2(-(*e11), tr_), tr_); } } s_ };
-    (dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)
+    let lh13: Vec<D> = lvec_dual(&ia9, dx_sin(b3[0], tr_), tr_);
+    let lo17 = if dx_lt(-(dx_sin(a1[1], tr_) * v12), -D::from(1.037), tr_) { Some(b2[1]) } else { None };
+    let v19: D = lo17.unwrap_or(dx_atan((v12 / D::from(2.05)) - (v12 - a1[1]), tr_));
+    ((dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)) + ((((D::from(0.95) * (D::from(lh13.len() as f64) * dx_tanh(ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| dx_tanh(acc16 + v12, tr_)), tr_))) + (D::from(1.35) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh13, tr_))) + (D::from(1.1) * v19))
 }
 
 fn p965_eval(x: &[f64]) -> Vec<f64> {
@@ -34720,7 +35640,9 @@ fn p969(x1: f64, x2: f64, a3: [f64; 3], k4: i32) -> [f64; 2] {
     let v12: f64 = a3.iter().copied().max_by(|p10, q11| p10.partial_cmp(q11).unwrap()).unwrap();
     let v13: f64 = autodiff::softplus(v12.abs()).div_euclid(1.0 + (x1 * x1));
     let v15: f64 = ({ let t14 = (a3[2].sin() * 0.9).atanh(); t14 * (f64::abs(-1.3) + 1.45).ln() }).tanh().div_euclid(-(f64::abs(autodiff::relu(-2.0)) + 1.2));
-    [(((((((f64::abs(1.95) + 0.5).powf(a3[1]).clamp(0.35, 1.95).abs() + 0.95).log(6.2) - x1) - x1) * x1) + (0.95 * autodiff::sigmoid(cc9))) + (0.35 * v12)) + ((1.05 * (v13 * (v13.tanh() * 0.9).acos().atan()).tanh()) + (1.2 * (v15 * x2.abs()).sin())), ((autodiff::leaky_relu(x2 / ((a3[1] + x2).abs() + 0.85), 0.36) + x2) - x1) - x1]
+    let lq16: Lp = lmake((v15 + a3[0]).mul_add((0.85 + (a3[0] * a3[0])).ln(), v15 * v13).tanh(), (v12 + x2).tanh());
+    let lm17: [f64; 3] = a3.map(|t18| f64::sin(-(-1.75)).tan() + t18);
+    [((((((((f64::abs(1.95) + 0.5).powf(a3[1]).clamp(0.35, 1.95).abs() + 0.95).log(6.2) - x1) - x1) * x1) + (0.95 * autodiff::sigmoid(cc9))) + (0.35 * v12)) + ((1.05 * (v13 * (v13.tanh() * 0.9).acos().atan()).tanh()) + (1.2 * (v15 * x2.abs()).sin()))) + ((0.5 * lnormv(lq16)) + (1.0 * (lm17[1] * (1.8 - a3.iter().map(|e19| v15 * a3[0]).sum::<f64>()).tanh()))), ((autodiff::leaky_relu(x2 / ((a3[1] + x2).abs() + 0.85), 0.36) + x2) - x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34742,7 +35664,9 @@ fn p969_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], k4: i32, tr_: &mut Tr) -> [D; 2] {
     let v12: D = a3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v13: D = dx_div_euclid(dx_softplus(dx_abs(v12, tr_), tr_), D::from(1.0) + (x1 * x1), tr_);
     let v15: D = dx_div_euclid(dx_tanh({ let t14 = dx_atanh(dx_sin(a3[2], tr_) * D::from(0.9), tr_); t14 * dx_ln(dx_abs(-D::from(1.3), tr_) + D::from(1.45), tr_) }, tr_), -(dx_abs(dx_relu(-D::from(2.0), tr_), tr_) + D::from(1.2)), tr_);
-    [(((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12)) + ((D::from(1.05) * dx_tanh(v13 * dx_atan(dx_acos(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_)) + (D::from(1.2) * dx_sin(v15 * dx_abs(x2, tr_), tr_))), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
+    let lq16: LpD<D> = lmake_dual(dx_tanh(dx_mul_add(v15 + a3[0], dx_ln(D::from(0.85) + (a3[0] * a3[0]), tr_), v15 * v13, tr_), tr_), dx_tanh(v12 + x2, tr_), tr_);
+    let lm17: [D; 3] = a3.map(|t18| dx_tan(dx_sin(-(-D::from(1.75)), tr_), tr_) + t18);
+    [((((((dx_log(dx_abs(dx_clamp(dx_powf(dx_abs(D::from(1.95), tr_) + D::from(0.5), a3[1], tr_), D::from(0.35), D::from(1.95), tr_), tr_) + D::from(0.95), D::from(6.2), tr_) - x1) - x1) * x1) + (D::from(0.95) * dx_sigmoid(cc9, tr_))) + (D::from(0.35) * v12)) + ((D::from(1.05) * dx_tanh(v13 * dx_atan(dx_acos(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_)) + (D::from(1.2) * dx_sin(v15 * dx_abs(x2, tr_), tr_)))) + ((D::from(0.5) * lnormv_dual(lq16, tr_)) + (D::from(1.0) * (lm17[1] * dx_tanh(D::from(1.8) - a3.iter().map(|e19| v15 * a3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))), ((dx_leaky_relu(x2 / (dx_abs(a3[1] + x2, tr_) + D::from(0.85)), D::from(0.36), tr_) + x2) - x1) - x1]
 }
 
 fn p969_eval(x: &[f64]) -> Vec<f64> {
@@ -34955,7 +35879,9 @@ fn p972(x1: f64, b2: &[f64; 4]) -> (f64, f64) {
     z17[2] = (0.25 * u16[1]) + ((z17[c1 % 3].abs() + 0.9).log((acc11 / (u13[2].abs() + 0.6)).abs() + 2.2) + b2[c1]).tanh();
     u16 = z17;
     let v19: f64 = ({ let t18 = c1 as f64; t18 * (f64::abs(1.85) + 0.85).log(f64::abs(1.45) + 2.05) }).tanh().rem_euclid(u13[c1 % 3].max(u13[c1 % u13.len()]).abs() + 0.6);
-    ((((0.6 + x1) + (1.15 * acc11)) + ((((0.55 * u13[2].tanh()) + (1.2 * old12[1].tanh())) + (0.35 * u16[2].sin())) + (0.9 * z17[0].tanh()))) + (0.25 * v19.sin()), ((b2.iter().map(|&e8| { let t9 = x1.tanh(); t9 * x1.min(b2[c1]).tanh() }).sum::<f64>() + x1) + b2[4 - 1 - c1]).atan() * (-2.75))
+    let lq20 = lmake((-(acc11 / (u16[c1 % u16.len()].abs() + 0.85)) + b2[c1]).tanh(), (z17[c1 % z17.len()] + x1).sin());
+    let lq21 = lshift(lq20, ((1.05 % (f64::min(0.7, z17[(c1 + 3) % z17.len()]).abs() + 0.55)) + b2[0]).tanh());
+    (((((0.6 + x1) + (1.15 * acc11)) + ((((0.55 * u13[2].tanh()) + (1.2 * old12[1].tanh())) + (0.35 * u16[2].sin())) + (0.9 * z17[0].tanh()))) + (0.25 * v19.sin())) + ((0.9 * lnormv(lq21)) + (0.5 * lnorm(&lq21).sin())), ((b2.iter().map(|&e8| { let t9 = x1.tanh(); t9 * x1.min(b2[c1]).tanh() }).sum::<f64>() + x1) + b2[4 - 1 - c1]).atan() * (-2.75))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34994,7 +35920,9 @@ fn p972_dual<D: Dn>(x1: D, b2: &[D; 4], tr_: &mut Tr) -> (D, D) {
     z17[2] = (D::from(0.25) * u16[1]) + dx_tanh(dx_log(dx_abs(z17[c1 % 3], tr_) + D::from(0.9), dx_abs(acc11 / (dx_abs(u13[2], tr_) + D::from(0.6)), tr_) + D::from(2.2), tr_) + b2[c1], tr_);
     u16 = z17;
     let v19: D = dx_rem_euclid(dx_tanh({ let t18 = D::from(c1 as f64); t18 * dx_log(dx_abs(D::from(1.85), tr_) + D::from(0.85), dx_abs(D::from(1.45), tr_) + D::from(2.05), tr_) }, tr_), dx_abs(dx_max(u13[c1 % 3], u13[c1 % u13.len()], tr_), tr_) + D::from(0.6), tr_);
-    ((((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_)))) + (D::from(0.25) * dx_sin(v19, tr_)), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
+    let lq20 = lmake_dual(dx_tanh(-(acc11 / (dx_abs(u16[c1 % u16.len()], tr_) + D::from(0.85))) + b2[c1], tr_), dx_sin(z17[c1 % z17.len()] + x1, tr_), tr_);
+    let lq21 = lshift_dual(lq20, dx_tanh(dx_rem(D::from(1.05), dx_abs(dx_min(D::from(0.7), z17[(c1 + 3) % z17.len()], tr_), tr_) + D::from(0.55), tr_) + b2[0], tr_), tr_);
+    (((((D::from(0.6) + x1) + (D::from(1.15) * acc11)) + ((((D::from(0.55) * dx_tanh(u13[2], tr_)) + (D::from(1.2) * dx_tanh(old12[1], tr_))) + (D::from(0.35) * dx_sin(u16[2], tr_))) + (D::from(0.9) * dx_tanh(z17[0], tr_)))) + (D::from(0.25) * dx_sin(v19, tr_))) + ((D::from(0.9) * lnormv_dual(lq21, tr_)) + (D::from(0.5) * dx_sin(lnorm_dual(&lq21, tr_), tr_))), dx_atan((b2.iter().map(|&e8| { let t9 = dx_tanh(x1, tr_); t9 * dx_tanh(dx_min(x1, b2[c1], tr_), tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1) + b2[4 - 1 - c1], tr_) * (-D::from(2.75)))
 }
 
 fn p972_eval(x: &[f64]) -> Vec<f64> {
@@ -35125,7 +36053,8 @@ fn p974(x1: f64, mut x2: f64, x3: f64, mut st: Body) -> f64 {
     for (o17, xi18) in u13.iter_mut().zip(snap8.iter()) {
         *o17 += xi18.atan().powi(3).atan();
     }
-    ((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())
+    let lq20 = lmake((f64::atan(-2.15).atan() + x2).atan(), st.inner.a[1].max(st.w[0][1] + x1).sin());
+    (((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())) + (0.8 * lnorm(&lq20).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35168,7 +36097,8 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, tr_: &mut Tr) -> 
     for (o17, xi18) in u13.iter_mut().zip(snap8.iter()) {
         *o17 += dx_atan(dx_powi(dx_atan(*xi18, tr_), 3, tr_), tr_);
     }
-    ((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))
+    let lq20 = lmake_dual(dx_atan(dx_atan(dx_atan(-D::from(2.15), tr_), tr_) + x2, tr_), dx_sin(dx_max(st.inner.a[1], st.w[0][1] + x1, tr_), tr_), tr_);
+    (((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))
 }
 
 fn p974_eval(x: &[f64]) -> Vec<f64> {
@@ -35395,7 +36325,14 @@ fn p977(mut x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 2]) -> f64 {
     let v9: f64 = cl7((((1.35 / 0.8) + f64::mul_add(0.05, 3.0, K977)) + b3[1]).sin()) + (0.3 * cl7(((b3[1] * a4[1]).sin() * 0.9).asin().atan()));
     let v11: f64 = b3.iter().take(2).rev().map(|e10| ((b3[1].abs() + 1.05).log10() + f64::max(0.8, -0.9)).tanh() + e10).sum::<f64>();
     let v12: f64 = (-v11).rem_euclid(1.0 + (a4[0] * a4[0]));
-    ((((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((0.35 * v9.sin()) + (1.5 * v11.atan()))) + (0.6 * v12.tanh())
+    let ia14: [f64; 4] = [((f64::log(f64::abs(2.2) + 0.8, f64::abs(-1.3) + 2.35).sin() * 0.9).atanh() + b3[1]).tanh(), f64::min(a4[1].min(v12), (K977.abs() + 1.4).recip()).atan(), b3[0].tanh(), autodiff::leaky_relu(a4[1], 0.31).atan2(v1.atan() * a4[1]).tanh()];
+    let mut lv13 = Vec::with_capacity(4);
+    for e15 in ia14.iter() {
+        lv13.push(((-(e15.abs() + 1.5)).recip() * (e15 - (-1.8))).tanh());
+    }
+    let lq16 = lmake(((autodiff::relu(v9).tanh() * 0.9).asin() + b3[0]).tanh(), (f64::cos(-2.5) + x1).tanh());
+    let lq17 = lshift(lq16, a4[1].clamp(-1.9, 0.0).cos().tanh());
+    (((((f64::abs(-1.8) + 1.0).ln().hypot(-x1).clamp(-0.35, 1.45) - x1) + (0.45 * acc6)) + ((0.35 * v9.sin()) + (1.5 * v11.atan()))) + (0.6 * v12.tanh())) + (((1.05 * ((lv13.len() as f64) * (autodiff::relu(K977) * (b3[1].sin() * 0.9).atanh()).tanh())) + (1.05 * lv13.iter().sum::<f64>())) + (0.85 * lnormv(lq17)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35413,7 +36350,14 @@ fn p977_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 2], a4: [D; 2], tr_: &mut Tr) ->
     let v9: D = cl7(dx_sin(((D::from(1.35) / D::from(0.8)) + dx_mul_add(D::from(0.05), D::from(3.0), K977, tr_)) + b3[1], tr_), tr_) + (D::from(0.3) * cl7(dx_atan(dx_asin(dx_sin(b3[1] * a4[1], tr_) * D::from(0.9), tr_), tr_), tr_));
     let v11: D = b3.iter().take(2).rev().map(|e10| dx_tanh(dx_log10(dx_abs(b3[1], tr_) + D::from(1.05), tr_) + dx_max(D::from(0.8), -D::from(0.9), tr_), tr_) + (*e10)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v12: D = dx_rem_euclid(-v11, D::from(1.0) + (a4[0] * a4[0]), tr_);
-    (((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))) + (D::from(0.6) * dx_tanh(v12, tr_))
+    let ia14: [D; 4] = [dx_tanh(dx_atanh(dx_sin(dx_log(dx_abs(D::from(2.2), tr_) + D::from(0.8), dx_abs(-D::from(1.3), tr_) + D::from(2.35), tr_), tr_) * D::from(0.9), tr_) + b3[1], tr_), dx_atan(dx_min(dx_min(a4[1], v12, tr_), dx_recip(dx_abs(K977, tr_) + D::from(1.4), tr_), tr_), tr_), dx_tanh(b3[0], tr_), dx_tanh(dx_atan2(dx_leaky_relu(a4[1], D::from(0.31), tr_), dx_atan(v1, tr_) * a4[1], tr_), tr_)];
+    let mut lv13 = Vec::with_capacity(4);
+    for e15 in ia14.iter() {
+        lv13.push(dx_tanh(dx_recip(-(dx_abs(*e15, tr_) + D::from(1.5)), tr_) * (*e15 - (-D::from(1.8))), tr_));
+    }
+    let lq16 = lmake_dual(dx_tanh(dx_asin(dx_tanh(dx_relu(v9, tr_), tr_) * D::from(0.9), tr_) + b3[0], tr_), dx_tanh(dx_cos(-D::from(2.5), tr_) + x1, tr_), tr_);
+    let lq17 = lshift_dual(lq16, dx_tanh(dx_cos(dx_clamp(a4[1], -D::from(1.9), D::from(0.0), tr_), tr_), tr_), tr_);
+    ((((dx_clamp(dx_hypot(dx_ln(dx_abs(-D::from(1.8), tr_) + D::from(1.0), tr_), -x1, tr_), -D::from(0.35), D::from(1.45), tr_) - x1) + (D::from(0.45) * acc6)) + ((D::from(0.35) * dx_sin(v9, tr_)) + (D::from(1.5) * dx_atan(v11, tr_)))) + (D::from(0.6) * dx_tanh(v12, tr_))) + (((D::from(1.05) * (D::from(lv13.len() as f64) * dx_tanh(dx_relu(K977, tr_) * dx_atanh(dx_sin(b3[1], tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.05) * lv13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.85) * lnormv_dual(lq17, tr_)))
 }
 
 fn p977_eval(x: &[f64]) -> Vec<f64> {
@@ -35735,7 +36679,10 @@ fn p980(b1: &[f64; 5]) -> f64 {
         acc8 += autodiff::elu(b1.iter().enumerate().map(|(j9, e10)| b1[1]).sum::<f64>(), (b1[1] - 1.85).sin()).tanh();
     }
     let cc11: f64 = cdot5(b1, b1);
-    ((((v2 / 0.85).max(b1[3]) / 2.85) - v2) + (1.15 * acc8)) + (1.35 * cc11.atan())
+    let mut ls12 = Lp { a: (-b1[0] - (f64::abs(1.3) + 1.5).acosh()).tanh(), v: [(-v2).atan().mul_add(cc11.tanh() * b1[2], autodiff::elu(-1.95, acc8.sin())).tanh(), ((b1[1] % (f64::abs(1.45) + 1.25)) - v2.sin()).sin()] };
+    ls12.a += (b1[3] * f64::exp_m1(2.45).tanh()).tanh();
+    ls12.v[0] -= ((v2 - b1[1]) - (-b1[1])).tanh();
+    (((((v2 / 0.85).max(b1[3]) / 2.85) - v2) + (1.15 * acc8)) + (1.35 * cc11.atan())) + (0.9 * (ls12.v[0] + (ls12.a * ls12.v[1])).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35758,7 +36705,10 @@ fn p980_dual<D: Dn>(b1: &[D; 5], tr_: &mut Tr) -> D {
         acc8 += dx_tanh(dx_elu(b1.iter().enumerate().map(|(j9, e10)| b1[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sin(b1[1] - D::from(1.85), tr_), tr_), tr_);
     }
     let cc11: D = cdot5_dual(b1, b1, tr_);
-    (((dx_max(v2 / D::from(0.85), b1[3], tr_) / D::from(2.85)) - v2) + (D::from(1.15) * acc8)) + (D::from(1.35) * dx_atan(cc11, tr_))
+    let mut ls12 = LpD { a: dx_tanh(-b1[0] - dx_acosh(dx_abs(D::from(1.3), tr_) + D::from(1.5), tr_), tr_), v: [dx_tanh(dx_mul_add(dx_atan(-v2, tr_), dx_tanh(cc11, tr_) * b1[2], dx_elu(-D::from(1.95), dx_sin(acc8, tr_), tr_), tr_), tr_), dx_sin(dx_rem(b1[1], dx_abs(D::from(1.45), tr_) + D::from(1.25), tr_) - dx_sin(v2, tr_), tr_)] };
+    ls12.a += dx_tanh(b1[3] * dx_tanh(dx_exp_m1(D::from(2.45), tr_), tr_), tr_);
+    ls12.v[0] -= dx_tanh((v2 - b1[1]) - (-b1[1]), tr_);
+    ((((dx_max(v2 / D::from(0.85), b1[3], tr_) / D::from(2.85)) - v2) + (D::from(1.15) * acc8)) + (D::from(1.35) * dx_atan(cc11, tr_))) + (D::from(0.9) * dx_sin(ls12.v[0] + (ls12.a * ls12.v[1]), tr_))
 }
 
 fn p980_eval(x: &[f64]) -> Vec<f64> {
@@ -36656,7 +37606,9 @@ fn p989(r1: &f64, x2: f64, a3: [f64; 3], b4: &[f64; 2], b5: &[f64; 3], nt: usize
     let k10 = ia8.iter().copied().filter(|&v9| v9 > x2).count();
     let v11: f64 = u2[nt].rem_euclid(z3[(k10 + 1) % 3].abs() + 1.0);
     let v12: f64 = ((2.6 * (-0.85)) % ((1.1 + (z3[nt] * z3[nt])).sqrt().abs() + 0.95)).rem_euclid(2.05);
-    [((((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))) + ((1.2 * v11.atan()) + (1.45 * v12))]
+    let lq13 = lmake((-0.3 + a3[nt]).tanh(), ((v11 - a3[2]) - (b5[2] - (-1.3))).sin());
+    let lq14 = lshift(lq13, autodiff::sigmoid((ia8.iter().map(|e15| z3[k10 % z3.len()].max(b4[k10 % b4.len()]).tanh() + 1.0).product::<f64>().abs() + 1.05).log(autodiff::leaky_relu(-2.9, r1.tanh()).abs() + 2.5)));
+    [(((((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))) + ((1.2 * v11.atan()) + (1.45 * v12))) + (1.2 * lnorm(&lq14).tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36681,7 +37633,9 @@ fn p989_dual<D: Dn>(r1: &D, x2: D, a3: [D; 3], b4: &[D; 2], b5: &[D; 3], nt: usi
     let k10 = { let mut c_ = 0usize; for v9 in ia8.iter().copied() { if dx_gt(v9, x2, tr_) { c_ += 1; } } c_ };
     let v11: D = dx_rem_euclid(u2[nt], dx_abs(z3[(k10 + 1) % 3], tr_) + D::from(1.0), tr_);
     let v12: D = dx_rem_euclid(dx_rem(D::from(2.6) * (-D::from(0.85)), dx_abs(dx_sqrt(D::from(1.1) + (z3[nt] * z3[nt]), tr_), tr_) + D::from(0.95), tr_), D::from(2.05), tr_);
-    [((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))]
+    let lq13 = lmake_dual(dx_tanh(-D::from(0.3) + a3[nt], tr_), dx_sin((v11 - a3[2]) - (b5[2] - (-D::from(1.3))), tr_), tr_);
+    let lq14 = lshift_dual(lq13, dx_sigmoid(dx_log(dx_abs(ia8.iter().map(|e15| dx_tanh(dx_max(z3[k10 % z3.len()], b4[k10 % b4.len()], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.05), dx_abs(dx_leaky_relu(-D::from(2.9), dx_tanh(*r1, tr_), tr_), tr_) + D::from(2.5), tr_), tr_), tr_);
+    [(((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))]
 }
 
 fn p989_eval(x: &[f64]) -> Vec<f64> {
@@ -37207,7 +38161,9 @@ fn p995(r1: &f64, b4: &[f64; 2], a3: [f64; 3], x2: f64, s5: &[f64]) -> [f64; 2] 
     let mut z10: [f64; 1] = [0.0; 1];
     z10[0] = (0.3 * u9[0]) + autodiff::sigmoid(a3.iter().map(|e11| s5[0] - x2).sum::<f64>());
     u9 = z10;
-    [((((v1 - (-1.0)).abs() + 0.8).recip().exp() - v2) - x2) + ((1.45 * u9[0].tanh()) + (0.9 * z10[0].sin())), (((v1.abs() + 1.45).acosh().tanh().exp() + autodiff::softplus(x2)) * autodiff::sigmoid(v1)) + r1]
+    let mut ls12 = Lp { a: (autodiff::sigmoid(v2) * x2).mul_add(x2 - 1.05, b4[1].asinh()).tanh(), v: [(-r1.abs().ln_1p()).atan(), (-x2.min(u9[0])).atan()] };
+    ls12.a += (autodiff::leaky_relu(f64::powf(((0.85 + (v1 * v1)).atan() * 0.63) + 1.5, -0.65), f64::tanh(1.05).tan().tanh()) + b4[1]).atan() * 0.95;
+    [(((((v1 - (-1.0)).abs() + 0.8).recip().exp() - v2) - x2) + ((1.45 * u9[0].tanh()) + (0.9 * z10[0].sin()))) + ((0.8 * (ls12.v[0] + (ls12.a * ls12.v[1])).tanh()) + (0.5 * lnormv(ls12))), (((v1.abs() + 1.45).acosh().tanh().exp() + autodiff::softplus(x2)) * autodiff::sigmoid(v1)) + r1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37219,7 +38175,9 @@ fn p995_dual<D: Dn>(r1: &D, b4: &[D; 2], a3: [D; 3], x2: D, s5: &[D], tr_: &mut 
     let mut z10: [D; 1] = [D::from(0.0); 1];
     z10[0] = (D::from(0.3) * u9[0]) + dx_sigmoid(a3.iter().map(|e11| s5[0] - x2).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     u9 = z10;
-    [((dx_exp(dx_recip(dx_abs(v1 - (-D::from(1.0)), tr_) + D::from(0.8), tr_), tr_) - v2) - x2) + ((D::from(1.45) * dx_tanh(u9[0], tr_)) + (D::from(0.9) * dx_sin(z10[0], tr_))), ((dx_exp(dx_tanh(dx_acosh(dx_abs(v1, tr_) + D::from(1.45), tr_), tr_), tr_) + dx_softplus(x2, tr_)) * dx_sigmoid(v1, tr_)) + (*r1)]
+    let mut ls12 = LpD { a: dx_tanh(dx_mul_add(dx_sigmoid(v2, tr_) * x2, x2 - D::from(1.05), dx_asinh(b4[1], tr_), tr_), tr_), v: [dx_atan(-dx_ln_1p(dx_abs(*r1, tr_), tr_), tr_), dx_atan(-dx_min(x2, u9[0], tr_), tr_)] };
+    ls12.a += dx_atan(dx_leaky_relu(dx_powf((dx_atan(D::from(0.85) + (v1 * v1), tr_) * D::from(0.63)) + D::from(1.5), -D::from(0.65), tr_), dx_tanh(dx_tan(dx_tanh(D::from(1.05), tr_), tr_), tr_), tr_) + b4[1], tr_) * D::from(0.95);
+    [(((dx_exp(dx_recip(dx_abs(v1 - (-D::from(1.0)), tr_) + D::from(0.8), tr_), tr_) - v2) - x2) + ((D::from(1.45) * dx_tanh(u9[0], tr_)) + (D::from(0.9) * dx_sin(z10[0], tr_)))) + ((D::from(0.8) * dx_tanh(ls12.v[0] + (ls12.a * ls12.v[1]), tr_)) + (D::from(0.5) * lnormv_dual(ls12, tr_))), ((dx_exp(dx_tanh(dx_acosh(dx_abs(v1, tr_) + D::from(1.45), tr_), tr_), tr_) + dx_softplus(x2, tr_)) * dx_sigmoid(v1, tr_)) + (*r1)]
 }
 
 fn p995_eval(x: &[f64]) -> Vec<f64> {
@@ -37512,7 +38470,9 @@ fn p999(x1: f64, x2: f64, mut x3: f64, mut x4: f64) -> f64 {
             }
         }
     }
-    ({ let t10 = (-0.4 % (f64::exp(-2.1) + 0.5)) % 2.8; t10 * autodiff::sigmoid(v2) }) + v2
+    let mut lo12: [f64; 3] = [(x4.sin().mul_add(2.7, v2) / (-1.05)).sin(), autodiff::sigmoid(-(-2.6) + x3), f64::hypot(v1.tanh() * x4.tanh(), -1.95).tanh()];
+    let r14: f64 = lscale(({ let t13 = f64::log(x4.abs() + 0.9, lo12[0].abs() + 2.1); t13 * (x4.tanh() * 0.9).asin() }).tanh(), &mut lo12);
+    (({ let t10 = (-0.4 % (f64::exp(-2.1) + 0.5)) % 2.8; t10 * autodiff::sigmoid(v2) }) + v2) + ((1.2 * lo12[1]) + (0.85 * r14))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37535,7 +38495,9 @@ fn p999_dual<D: Dn>(x1: D, x2: D, mut x3: D, mut x4: D, tr_: &mut Tr) -> D {
             }
         }
     }
-    ({ let t10 = dx_rem(dx_rem(-D::from(0.4), dx_exp(-D::from(2.1), tr_) + D::from(0.5), tr_), D::from(2.8), tr_); t10 * dx_sigmoid(v2, tr_) }) + v2
+    let mut lo12: [D; 3] = [dx_sin(dx_mul_add(dx_sin(x4, tr_), D::from(2.7), v2, tr_) / (-D::from(1.05)), tr_), dx_sigmoid(-(-D::from(2.6)) + x3, tr_), dx_tanh(dx_hypot(dx_tanh(v1, tr_) * dx_tanh(x4, tr_), -D::from(1.95), tr_), tr_)];
+    let r14: D = lscale_dual(dx_tanh({ let t13 = dx_log(dx_abs(x4, tr_) + D::from(0.9), dx_abs(lo12[0], tr_) + D::from(2.1), tr_); t13 * dx_asin(dx_tanh(x4, tr_) * D::from(0.9), tr_) }, tr_), &mut lo12, tr_);
+    (({ let t10 = dx_rem(dx_rem(-D::from(0.4), dx_exp(-D::from(2.1), tr_) + D::from(0.5), tr_), D::from(2.8), tr_); t10 * dx_sigmoid(v2, tr_) }) + v2) + ((D::from(1.2) * lo12[1]) + (D::from(0.85) * r14))
 }
 
 fn p999_eval(x: &[f64]) -> Vec<f64> {
@@ -37893,7 +38855,9 @@ fn p1003(b1: &[f64; 4], a2: [f64; 1], w3: &[[f64; 3]; 1], k4: i32, nt: usize) ->
         u13[0] = (0.7 * snap19[1]) + (v1 + w3[i20][i20]).tanh();
     }
     let v21: f64 = w3[nt % w3.len()][0].rem_euclid(-0.5);
-    (((((((f64::abs(-1.15 * (-2.4)) + 1.0).ln().abs() + 0.8).cbrt() + a2[nt % 1]) * v1) * v1) + (0.95 * acc11)) + ((((0.25 * u13[1]) + (1.2 * old12[1])) + (0.25 * u13[0].atan())) + (1.45 * snap19[0].tanh()))) + (0.25 * v21)
+    let mut lo22: [f64; 4] = [(v1 + w3[(nt + 3) % w3.len()][nt]).tanh(), (v21 + a2[nt % a2.len()]).atan() * 0.95, autodiff::sigmoid(z14.iter().enumerate().map(|(j23, e24)| autodiff::sigmoid(snap19[1].trunc()) + 1.0).product::<f64>().hypot(((nt as f64).abs() + 0.6).ln()) + w3[nt % w3.len()][3 - 1 - nt]), autodiff::sigmoid(autodiff::sigmoid((snap19[nt].abs() + 1.15).sqrt()) + b1[nt])];
+    lfill((((v21 + acc11) * (v21 - snap19[2 - 1 - nt])) + a2[nt % 1]).tanh(), &mut lo22);
+    ((((((((f64::abs(-1.15 * (-2.4)) + 1.0).ln().abs() + 0.8).cbrt() + a2[nt % 1]) * v1) * v1) + (0.95 * acc11)) + ((((0.25 * u13[1]) + (1.2 * old12[1])) + (0.25 * u13[0].atan())) + (1.45 * snap19[0].tanh()))) + (0.25 * v21)) + (1.25 * (lo22[3] * lo22[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37936,7 +38900,9 @@ fn p1003_dual<D: Dn>(b1: &[D; 4], a2: [D; 1], w3: &[[D; 3]; 1], k4: i32, nt: usi
         u13[0] = (D::from(0.7) * snap19[1]) + dx_tanh(v1 + w3[i20][i20], tr_);
     }
     let v21: D = dx_rem_euclid(w3[nt % w3.len()][0], -D::from(0.5), tr_);
-    (((((dx_cbrt(dx_abs(dx_ln(dx_abs(-D::from(1.15) * (-D::from(2.4)), tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_) + a2[nt % 1]) * v1) * v1) + (D::from(0.95) * acc11)) + ((((D::from(0.25) * u13[1]) + (D::from(1.2) * old12[1])) + (D::from(0.25) * dx_atan(u13[0], tr_))) + (D::from(1.45) * dx_tanh(snap19[0], tr_)))) + (D::from(0.25) * v21)
+    let mut lo22: [D; 4] = [dx_tanh(v1 + w3[(nt + 3) % w3.len()][nt], tr_), dx_atan(v21 + a2[nt % a2.len()], tr_) * D::from(0.95), dx_sigmoid(dx_hypot(z14.iter().enumerate().map(|(j23, e24)| dx_sigmoid(dx_trunc(snap19[1], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_ln(dx_abs(D::from(nt as f64), tr_) + D::from(0.6), tr_), tr_) + w3[nt % w3.len()][3 - 1 - nt], tr_), dx_sigmoid(dx_sigmoid(dx_sqrt(dx_abs(snap19[nt], tr_) + D::from(1.15), tr_), tr_) + b1[nt], tr_)];
+    lfill_dual(dx_tanh(((v21 + acc11) * (v21 - snap19[2 - 1 - nt])) + a2[nt % 1], tr_), &mut lo22, tr_);
+    ((((((dx_cbrt(dx_abs(dx_ln(dx_abs(-D::from(1.15) * (-D::from(2.4)), tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_) + a2[nt % 1]) * v1) * v1) + (D::from(0.95) * acc11)) + ((((D::from(0.25) * u13[1]) + (D::from(1.2) * old12[1])) + (D::from(0.25) * dx_atan(u13[0], tr_))) + (D::from(1.45) * dx_tanh(snap19[0], tr_)))) + (D::from(0.25) * v21)) + (D::from(1.25) * (lo22[3] * lo22[0]))
 }
 
 fn p1003_eval(x: &[f64]) -> Vec<f64> {
@@ -38014,7 +38980,8 @@ fn p1004(&self, b1: &[f64; 1], nt: usize) -> f64 {
     }
     let v22: f64 = f64::rem_euclid(-(self.m.abs() + 1.1).log(3.55), (u10[nt] / (self.vel[(c14 + 3) % 2].exp() + 0.5)).abs() + 1.5);
     let v23: f64 = f64::rem_euclid(((-2.9 * self.inner.t) - (-2.95)).atan(), f64::exp(-3.0) + 0.5);
-    (((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((0.65 * out9[0].sin()) + (0.65 * u10[0].atan())) + (0.7 * autodiff::sigmoid(z13[0]))) + (0.45 * cc18)) + (0.6 * cc19))) + ((1.25 * v22.tanh()) + (0.8 * v23.tanh()))
+    let r24: f64 = lscale((-f64::ceil(2.35) + self.inner.a[nt]).sin(), &mut z13);
+    ((((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((0.65 * out9[0].sin()) + (0.65 * u10[0].atan())) + (0.7 * autodiff::sigmoid(z13[0]))) + (0.45 * cc18)) + (0.6 * cc19))) + ((1.25 * v22.tanh()) + (0.8 * v23.tanh()))) + ((1.0 * z13[1].sin()) + (0.9 * r24.tanh()))
 }
 }
 
@@ -38059,7 +39026,8 @@ fn p1004_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
     }
     let v22: D = dx_rem_euclid(-dx_log(dx_abs(self.m, tr_) + D::from(1.1), D::from(3.55), tr_), dx_abs(u10[nt] / (dx_exp(self.vel[(c14 + 3) % 2], tr_) + D::from(0.5)), tr_) + D::from(1.5), tr_);
     let v23: D = dx_rem_euclid(dx_atan((-D::from(2.9) * self.inner.t) - (-D::from(2.95)), tr_), dx_exp(-D::from(3.0), tr_) + D::from(0.5), tr_);
-    ((((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(0.65) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_atan(u10[0], tr_))) + (D::from(0.7) * dx_sigmoid(z13[0], tr_))) + (D::from(0.45) * cc18)) + (D::from(0.6) * cc19))) + ((D::from(1.25) * dx_tanh(v22, tr_)) + (D::from(0.8) * dx_tanh(v23, tr_)))
+    let r24: D = lscale_dual(dx_sin(-dx_ceil(D::from(2.35), tr_) + self.inner.a[nt], tr_), &mut z13, tr_);
+    (((((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(0.65) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_atan(u10[0], tr_))) + (D::from(0.7) * dx_sigmoid(z13[0], tr_))) + (D::from(0.45) * cc18)) + (D::from(0.6) * cc19))) + ((D::from(1.25) * dx_tanh(v22, tr_)) + (D::from(0.8) * dx_tanh(v23, tr_)))) + ((D::from(1.0) * dx_sin(z13[1], tr_)) + (D::from(0.9) * dx_tanh(r24, tr_)))
 }
 }
 
@@ -38539,7 +39507,10 @@ fn p1010(mut x1: f64, b2: &[f64; 1], s3: &[f64], st: &Body) -> (f64, f64) {
             *o15 -= 0.1 * (*o15 - (f64::atan2(1.7, *xi16) * (2.65 - xi16)).tanh());
         }
     }
-    ((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2]), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
+    let lo17 = if (2.65 + st.pos[0]).tanh() < -0.937 { Some((autodiff::sigmoid(st.m) - (st.m - st.pos[1])).sin()) } else { None };
+    let v19: f64 = match lo17 { Some(ov18) if ov18 < x1 => (f64::atan(1.35) % ((ov18 + (-1.45)).abs() + 0.75)) * (out9[1] + s3[0]).tanh(), Some(ov18) => (f64::tanh(2.35) + ov18) * (snap10[1] + st.vel[0]).tanh(), None => (st.m.abs() + 2.0).acosh().tanh() };
+    let lq20 = lmake((ia11.iter().map(|e21| f64::hypot(1.2, st.pos[0])).sum::<f64>() + st.vel[0]).tanh(), st.w[0][0]);
+    (((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2])) + (((1.2 * v19) + (1.25 * lnorm(&lq20).tanh())) + (0.6 * lnormv(lq20))), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38568,7 +39539,10 @@ fn p1010_dual<D: Dn>(mut x1: D, b2: &[D; 1], s3: &[D], st: &BodyD<D>, tr_: &mut 
             *o15 -= D::from(0.1) * (*o15 - dx_tanh(dx_atan2(D::from(1.7), *xi16, tr_) * (D::from(2.65) - (*xi16)), tr_));
         }
     }
-    ((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2]), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
+    let lo17 = if dx_lt(dx_tanh(D::from(2.65) + st.pos[0], tr_), -D::from(0.937), tr_) { Some(dx_sin(dx_sigmoid(st.m, tr_) - (st.m - st.pos[1]), tr_)) } else { None };
+    let v19: D = match lo17 { Some(ov18) if dx_lt(ov18, x1, tr_) => dx_rem(dx_atan(D::from(1.35), tr_), dx_abs(ov18 + (-D::from(1.45)), tr_) + D::from(0.75), tr_) * dx_tanh(out9[1] + s3[0], tr_), Some(ov18) => (dx_tanh(D::from(2.35), tr_) + ov18) * dx_tanh(snap10[1] + st.vel[0], tr_), None => dx_tanh(dx_acosh(dx_abs(st.m, tr_) + D::from(2.0), tr_), tr_) };
+    let lq20 = lmake_dual(dx_tanh(ia11.iter().map(|e21| dx_hypot(D::from(1.2), st.pos[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[0], tr_), st.w[0][0], tr_);
+    (((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_))), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
 }
 
 fn p1010_eval(x: &[f64]) -> Vec<f64> {
@@ -39172,7 +40146,16 @@ fn p1017(&self, x1: f64, s2: &[f64], k3: i32) -> f64 {
     let v15: f64 = ia9.iter().filter(|v12| **v12 < x1).fold(0.8f64, |acc14, e13| (0.5 * acc14) + (f64::abs(-1.1).round().tanh() + e13));
     let v16: f64 = autodiff::elu(x1.min(self.inner.a[0]).tanh(), 1.3).rem_euclid(self.vel[0].max(self.inner.a[0]).tanh().exp() + 0.5);
     let v17: f64 = f64::rem_euclid(2.5, f64::tanh(-0.55).exp() + 0.5);
-    ((((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())) + ((1.45 * v16) + (0.85 * v17.tanh()))
+    let mut lo18 = None;
+    for e19 in s2.iter() {
+        if *e19 < self.m {
+            lo18 = Some(((e19 + 2.1) - e19.sin().tan()).tanh());
+        }
+    }
+    let v21: f64 = if let Some(ov20) = lo18 { ((ov20 - ov20) * (f64::abs(2.55) + 1.35).powf(ov20).tanh()) * ((v17 * out3[0]) + s2[1]).sin() } else { x1.hypot(self.w[0][0]).atan() * autodiff::sigmoid(-v2) };
+    let lo22 = if autodiff::sigmoid(1.5 + self.w[0][0]) > x1 { Some((v1.exp2() + self.w[0][0]).atan()) } else { None };
+    let v24: f64 = match lo22 { Some(ov23) if ov23 < 1.363 => (ov23.min(ov23).abs() + 1.0).log((ov23 * (-2.95)).abs() + 2.0).tanh() * ((((-v6).tanh() * 0.9).acos() + s2[3]).atan() * 0.95), Some(ov23) => (ov23.abs() + 1.55).acosh().abs().sin() * f64::log(1.4 + (s2[4] * s2[4]), (self.inner.t * self.inner.a[1]).abs() + 2.55).tanh(), None => autodiff::sigmoid(-f64::powf(f64::abs(0.65) + 1.45, ia9[2]) + s2[1]) };
+    (((((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())) + ((1.45 * v16) + (0.85 * v17.tanh()))) + ((0.3 * v21) + (1.0 * v24))
 }
 }
 
@@ -39193,7 +40176,16 @@ fn p1017_dual(&self, x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> D {
     let v15: D = { let mut acc14 = D::from(0.8); for e13 in ia9.iter() { if dx_lt(*e13, x1, tr_) { acc14 = (D::from(0.5) * acc14) + (dx_tanh(dx_round(dx_abs(-D::from(1.1), tr_), tr_), tr_) + (*e13)); } } acc14 };
     let v16: D = dx_rem_euclid(dx_elu(dx_tanh(dx_min(x1, self.inner.a[0], tr_), tr_), D::from(1.3), tr_), dx_exp(dx_tanh(dx_max(self.vel[0], self.inner.a[0], tr_), tr_), tr_) + D::from(0.5), tr_);
     let v17: D = dx_rem_euclid(D::from(2.5), dx_exp(dx_tanh(-D::from(0.55), tr_), tr_) + D::from(0.5), tr_);
-    (((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))) + ((D::from(1.45) * v16) + (D::from(0.85) * dx_tanh(v17, tr_)))
+    let mut lo18 = None;
+    for e19 in s2.iter() {
+        if dx_lt(*e19, self.m, tr_) {
+            lo18 = Some(dx_tanh((*e19 + D::from(2.1)) - dx_tan(dx_sin(*e19, tr_), tr_), tr_));
+        }
+    }
+    let v21: D = if let Some(ov20) = lo18 { ((ov20 - ov20) * dx_tanh(dx_powf(dx_abs(D::from(2.55), tr_) + D::from(1.35), ov20, tr_), tr_)) * dx_sin((v17 * out3[0]) + s2[1], tr_) } else { dx_atan(dx_hypot(x1, self.w[0][0], tr_), tr_) * dx_sigmoid(-v2, tr_) };
+    let lo22 = if dx_gt(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), x1, tr_) { Some(dx_atan(dx_exp2(v1, tr_) + self.w[0][0], tr_)) } else { None };
+    let v24: D = match lo22 { Some(ov23) if dx_lt(ov23, D::from(1.363), tr_) => dx_tanh(dx_log(dx_abs(dx_min(ov23, ov23, tr_), tr_) + D::from(1.0), dx_abs(ov23 * (-D::from(2.95)), tr_) + D::from(2.0), tr_), tr_) * (dx_atan(dx_acos(dx_tanh(-v6, tr_) * D::from(0.9), tr_) + s2[3], tr_) * D::from(0.95)), Some(ov23) => dx_sin(dx_abs(dx_acosh(dx_abs(ov23, tr_) + D::from(1.55), tr_), tr_), tr_) * dx_tanh(dx_log(D::from(1.4) + (s2[4] * s2[4]), dx_abs(self.inner.t * self.inner.a[1], tr_) + D::from(2.55), tr_), tr_), None => dx_sigmoid(-dx_powf(dx_abs(D::from(0.65), tr_) + D::from(1.45), ia9[2], tr_) + s2[1], tr_) };
+    ((((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))) + ((D::from(1.45) * v16) + (D::from(0.85) * dx_tanh(v17, tr_)))) + ((D::from(0.3) * v21) + (D::from(1.0) * v24))
 }
 }
 
@@ -39315,7 +40307,8 @@ fn p1019(x1: f64, x2: f64, a3: [f64; 3]) -> (f64, f64) {
         } else {
         }
     }
-    ((((autodiff::sigmoid(x2) - (a3[2] * a3[0])).fract() - x1) + x1) + x2, (a3.iter().product::<f64>().sin().abs() + 1.25).log(5.9) - x2)
+    let lq5: Lp = lmake(x2, x2);
+    (((((autodiff::sigmoid(x2) - (a3[2] * a3[0])).fract() - x1) + x1) + x2) + (1.05 * autodiff::sigmoid(lnorm(&lq5))), (a3.iter().product::<f64>().sin().abs() + 1.25).log(5.9) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39333,7 +40326,8 @@ fn p1019_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], tr_: &mut Tr) -> (D, D) {
         } else {
         }
     }
-    (((dx_fract(dx_sigmoid(x2, tr_) - (a3[2] * a3[0]), tr_) - x1) + x1) + x2, dx_log(dx_abs(dx_sin(a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) + D::from(1.25), D::from(5.9), tr_) - x2)
+    let lq5: LpD<D> = lmake_dual(x2, x2, tr_);
+    ((((dx_fract(dx_sigmoid(x2, tr_) - (a3[2] * a3[0]), tr_) - x1) + x1) + x2) + (D::from(1.05) * dx_sigmoid(lnorm_dual(&lq5, tr_), tr_)), dx_log(dx_abs(dx_sin(a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_), tr_) + D::from(1.25), D::from(5.9), tr_) - x2)
 }
 
 fn p1019_eval(x: &[f64]) -> Vec<f64> {
@@ -39934,7 +40928,11 @@ fn p1026(n2: usize, b1: &[f64; 4]) -> f64 {
     let ia10: [f64; 3] = [autodiff::sigmoid((autodiff::sigmoid(cc9).tanh() * 0.9).asin() + b1[4 - 1 - n2]), autodiff::sigmoid(-(b1[n2] + b1[n2])), (cc9 + b1[n2 + 1]).tanh()];
     let cl11 = |acc12: f64, z13: f64| (0.5 * acc12) + ((z13 - z13) * (z13 * z13));
     let v14: f64 = ia10.iter().copied().fold(1.0, cl11);
-    (((b1.iter().enumerate().map(|(j7, e8)| e8 - ((j7 as f64) % (e8.abs() + 1.15))).sum::<f64>() + b1[n2 + 1]) - b1[0]) + (0.55 * cc9.sin())) + (0.4 * v14.tanh())
+    let mut lv15 = Vec::new();
+    for i16 in 0..1 {
+        lv15.push(((cc9 - (ia10[n2 + 1] - cc9)) + b1[n2 + 1]).sin() + ((i16 as f64) * 0.75));
+    }
+    ((((b1.iter().enumerate().map(|(j7, e8)| e8 - ((j7 as f64) % (e8.abs() + 1.15))).sum::<f64>() + b1[n2 + 1]) - b1[0]) + (0.55 * cc9.sin())) + (0.4 * v14.tanh())) + ((1.35 * ((lv15.len() as f64) * autodiff::sigmoid(v14 / (b1[n2 + 1].abs() + 0.7)).mul_add((f64::abs(-1.45) + 1.45).acosh(), autodiff::leaky_relu(cc9, autodiff::sigmoid(v14))).sin())) + (0.35 * lv15.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39962,7 +40960,11 @@ fn p1026_dual<D: Dn>(n2: usize, b1: &[D; 4], tr_: &mut Tr) -> D {
     let ia10: [D; 3] = [dx_sigmoid(dx_asin(dx_tanh(dx_sigmoid(cc9, tr_), tr_) * D::from(0.9), tr_) + b1[4 - 1 - n2], tr_), dx_sigmoid(-(b1[n2] + b1[n2]), tr_), dx_tanh(cc9 + b1[n2 + 1], tr_)];
     let cl11 = |acc12: D, z13: D, tr_: &mut Tr| (D::from(0.5) * acc12) + ((z13 - z13) * (z13 * z13));
     let v14: D = ia10.iter().copied().fold(D::from(1.0), |acc_, t_| cl11(acc_, t_, tr_));
-    (((b1.iter().enumerate().map(|(j7, e8)| *e8 - dx_rem(D::from(j7 as f64), dx_abs(*e8, tr_) + D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b1[n2 + 1]) - b1[0]) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(0.4) * dx_tanh(v14, tr_))
+    let mut lv15 = Vec::new();
+    for i16 in 0..1 {
+        lv15.push(dx_sin((cc9 - (ia10[n2 + 1] - cc9)) + b1[n2 + 1], tr_) + (D::from(i16 as f64) * D::from(0.75)));
+    }
+    ((((b1.iter().enumerate().map(|(j7, e8)| *e8 - dx_rem(D::from(j7 as f64), dx_abs(*e8, tr_) + D::from(1.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b1[n2 + 1]) - b1[0]) + (D::from(0.55) * dx_sin(cc9, tr_))) + (D::from(0.4) * dx_tanh(v14, tr_))) + ((D::from(1.35) * (D::from(lv15.len() as f64) * dx_sin(dx_mul_add(dx_sigmoid(v14 / (dx_abs(b1[n2 + 1], tr_) + D::from(0.7)), tr_), dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.45), tr_), dx_leaky_relu(cc9, dx_sigmoid(v14, tr_), tr_), tr_), tr_))) + (D::from(0.35) * lv15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1026_eval(x: &[f64]) -> Vec<f64> {
@@ -40371,7 +41373,16 @@ fn p1031(x1: f64) -> [f64; 1] {
     for i6 in 0..2 {
         acc7 += (v5 + v5).clamp(v1.tanh(), v1.tanh() + 1.6).tanh();
     }
-    [(((((-0.8 * (-v1)) + x1) + v5).sin() * v5.atan()) * x1) + (0.4 * acc7)]
+    let ia8: [f64; 3] = [(acc7 + x1).tanh(), f64::mul_add(1.7, -1.05, acc7).min(x1 * v1).tanh(), autodiff::sigmoid(((f64::abs(-1.05) + 1.45).cbrt().abs() + 1.3).log(acc7.abs() + 1.55) + x1)];
+    let lh9 = lvec(&ia8, autodiff::sigmoid(x1 - ia8[c2 % ia8.len()]));
+    let mut lv12: Vec<f64> = Vec::with_capacity(ia8.len());
+    for (i14, e13) in ia8.iter().enumerate() {
+        if *e13 < -0.937 {
+            lv12.push(autodiff::sigmoid(-3.0 * (e13 + e13)) + ((i14 as f64) * 0.85));
+        }
+    }
+    let v16: f64 = if lv12.is_empty() { autodiff::sigmoid(ia8[(c2 + 1) % ia8.len()] + x1) } else { (lv12[0] * autodiff::sigmoid(ia8.iter().map(|e15| c2 as f64).sum::<f64>() + x1)) + lv12[lv12.len() - 1] };
+    [((((((-0.8 * (-v1)) + x1) + v5).sin() * v5.atan()) * x1) + (0.4 * acc7)) + ((0.6 * (lh9[1] * ((ia8.iter().copied().enumerate().map(|(j10, e11)| ia8[j10].sinh()).sum::<f64>() / (-0.55)) + x1).tanh())) + (1.4 * v16.tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40390,7 +41401,16 @@ fn p1031_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
     for i6 in 0..2 {
         acc7 += dx_tanh(dx_clamp(v5 + v5, dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(1.6), tr_), tr_);
     }
-    [((dx_sin(((-D::from(0.8) * (-v1)) + x1) + v5, tr_) * dx_atan(v5, tr_)) * x1) + (D::from(0.4) * acc7)]
+    let ia8: [D; 3] = [dx_tanh(acc7 + x1, tr_), dx_tanh(dx_min(dx_mul_add(D::from(1.7), -D::from(1.05), acc7, tr_), x1 * v1, tr_), tr_), dx_sigmoid(dx_log(dx_abs(dx_cbrt(dx_abs(-D::from(1.05), tr_) + D::from(1.45), tr_), tr_) + D::from(1.3), dx_abs(acc7, tr_) + D::from(1.55), tr_) + x1, tr_)];
+    let lh9 = lvec_dual(&ia8, dx_sigmoid(x1 - ia8[c2 % ia8.len()], tr_), tr_);
+    let mut lv12: Vec<D> = Vec::with_capacity(ia8.len());
+    for (i14, e13) in ia8.iter().enumerate() {
+        if dx_lt(*e13, -D::from(0.937), tr_) {
+            lv12.push(dx_sigmoid(-D::from(3.0) * (*e13 + (*e13)), tr_) + (D::from(i14 as f64) * D::from(0.85)));
+        }
+    }
+    let v16: D = if lv12.is_empty() { dx_sigmoid(ia8[(c2 + 1) % ia8.len()] + x1, tr_) } else { (lv12[0] * dx_sigmoid(ia8.iter().map(|e15| D::from(c2 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_)) + lv12[lv12.len() - 1] };
+    [(((dx_sin(((-D::from(0.8) * (-v1)) + x1) + v5, tr_) * dx_atan(v5, tr_)) * x1) + (D::from(0.4) * acc7)) + ((D::from(0.6) * (lh9[1] * dx_tanh((ia8.iter().copied().enumerate().map(|(j10, e11)| dx_sinh(ia8[j10], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(0.55))) + x1, tr_))) + (D::from(1.4) * dx_tanh(v16, tr_)))]
 }
 
 fn p1031_eval(x: &[f64]) -> Vec<f64> {
@@ -40629,7 +41649,8 @@ fn p1033(b1: &[f64; 4], s2: &[f64], nt: usize, oc10: Result<f64, String>) -> [f6
     if let Ok(c11) = oc10 {
         v12 = v12.max(c11);
     }
-    [((((((K1033 - (s2[(nt + 3) % s2.len()] / ((K1033 * K1033).exp() + 0.5))) * s2[nt % 3]).tanh() * K1033) * b1[nt]) + (1.25 * acc4)) + ((0.55 * u7[1]) + (0.45 * old5[1]))) + (0.8 * v12), ((-(v1 / (b1[3].exp() + 0.5))).tanh() * 0.9).atanh() * v1.tanh(), (-(v2 * v2) - v2) + v1]
+    let lm13 = old5.map(|t14| (-(-1.9 - t14)).tanh());
+    [(((((((K1033 - (s2[(nt + 3) % s2.len()] / ((K1033 * K1033).exp() + 0.5))) * s2[nt % 3]).tanh() * K1033) * b1[nt]) + (1.25 * acc4)) + ((0.55 * u7[1]) + (0.45 * old5[1]))) + (0.8 * v12)) + (0.9 * (lm13[0] * (((b1[nt].sin() * 0.9).acos() * f64::mul_add(-0.85, acc4, v2)).atan() * 0.95))), ((-(v1 / (b1[3].exp() + 0.5))).tanh() * 0.9).atanh() * v1.tanh(), (-(v2 * v2) - v2) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40652,7 +41673,8 @@ fn p1033_dual<D: Dn>(b1: &[D; 4], s2: &[D], nt: usize, oc10: Result<f64, String>
     if let Ok(c11) = oc10 {
         v12 = dx_max(v12, D::from(c11), tr_);
     }
-    [((((dx_tanh((K1033 - (s2[(nt + 3) % s2.len()] / (dx_exp(K1033 * K1033, tr_) + D::from(0.5)))) * s2[nt % 3], tr_) * K1033) * b1[nt]) + (D::from(1.25) * acc4)) + ((D::from(0.55) * u7[1]) + (D::from(0.45) * old5[1]))) + (D::from(0.8) * v12), dx_atanh(dx_tanh(-(v1 / (dx_exp(b1[3], tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_), (-(v2 * v2) - v2) + v1]
+    let lm13 = old5.map(|t14| dx_tanh(-(-D::from(1.9) - t14), tr_));
+    [(((((dx_tanh((K1033 - (s2[(nt + 3) % s2.len()] / (dx_exp(K1033 * K1033, tr_) + D::from(0.5)))) * s2[nt % 3], tr_) * K1033) * b1[nt]) + (D::from(1.25) * acc4)) + ((D::from(0.55) * u7[1]) + (D::from(0.45) * old5[1]))) + (D::from(0.8) * v12)) + (D::from(0.9) * (lm13[0] * (dx_atan(dx_acos(dx_sin(b1[nt], tr_) * D::from(0.9), tr_) * dx_mul_add(-D::from(0.85), acc4, v2, tr_), tr_) * D::from(0.95)))), dx_atanh(dx_tanh(-(v1 / (dx_exp(b1[3], tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_), (-(v2 * v2) - v2) + v1]
 }
 
 fn p1033_eval(x: &[f64]) -> Vec<f64> {
@@ -41249,7 +42271,9 @@ fn p1040(x3: f64, x2: f64, r1: &f64, x4: f64, k5: i32) -> f64 {
         } else {
         }
     }
-    ((x2.sin() / (1.0 + ((c2 as f64) * (c2 as f64)))).abs() + 1.1).cbrt() - x2
+    let ia13: [f64; 2] = [((((c2 as f64).abs() + 1.25).tanh() + 1.5).powf(1.3) + r1).sin(), (-0.5 + x3).tanh()];
+    let lh14: Vec<f64> = lpush(&ia13, r1.atan() * 0.95);
+    (((x2.sin() / (1.0 + ((c2 as f64) * (c2 as f64)))).abs() + 1.1).cbrt() - x2) + (1.05 * (lh14[1] * ((0.55 + (-2.3)) * x4).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41279,7 +42303,9 @@ fn p1040_dual<D: Dn>(x3: D, x2: D, r1: &D, x4: D, k5: i32, tr_: &mut Tr) -> D {
         } else {
         }
     }
-    dx_cbrt(dx_abs(dx_sin(x2, tr_) / (D::from(1.0) + (D::from(c2 as f64) * D::from(c2 as f64))), tr_) + D::from(1.1), tr_) - x2
+    let ia13: [D; 2] = [dx_sin(dx_powf(dx_tanh(dx_abs(D::from(c2 as f64), tr_) + D::from(1.25), tr_) + D::from(1.5), D::from(1.3), tr_) + (*r1), tr_), dx_tanh(-D::from(0.5) + x3, tr_)];
+    let lh14: Vec<D> = lpush_dual(&ia13, dx_atan(*r1, tr_) * D::from(0.95), tr_);
+    (dx_cbrt(dx_abs(dx_sin(x2, tr_) / (D::from(1.0) + (D::from(c2 as f64) * D::from(c2 as f64))), tr_) + D::from(1.1), tr_) - x2) + (D::from(1.05) * (lh14[1] * dx_sin((D::from(0.55) + (-D::from(2.3))) * x4, tr_)))
 }
 
 fn p1040_eval(x: &[f64]) -> Vec<f64> {
@@ -41988,7 +43014,15 @@ fn p1049(x1: f64, r2: &f64, x3: f64, x4: f64, nt: usize) -> f64 {
     z17[1] = (0.5 * u16[1]) + (x3.exp_m1().min(-x3).atan() * 0.95);
     u16 = z17;
     let v18: f64 = autodiff::erf(autodiff::elu(u16[0], x3.atan() * 0.63).sin().exp2().sin());
-    (((((x1 / (1.0 + (r2 * r2))) % (f64::abs(-1.45) + 0.75)).max(x4) * x1) + r2).sin() * x1) + (((1.0 * u16[0].tanh()) + (1.5 * z17[0].tanh())) + (0.7 * v18))
+    let ia20: [f64; 3] = [(((f64::abs(2.7) + 1.45).log(u16[2 - 1 - nt].abs() + 2.5).sin() * 0.9).atanh() + x1).atan(), ((x4 + (nt as f64)) * (u16[0] * v18).tanh()).sin(), (((z17[nt] * (-1.9)).tanh() * (v18 * z17[nt]).tanh()) + x3).tanh()];
+    let mut lv19 = Vec::new();
+    for (i22, e21) in ia20.iter().enumerate() {
+        if *e21 < 1.513 {
+            lv19.push(autodiff::sigmoid(-(e21 * e21)) + ((i22 as f64) * 0.4));
+        }
+    }
+    let v23: f64 = if lv19.is_empty() { ((u16[nt].abs() + 0.85).powf(-0.05).tanh() + x1).tanh() } else { (lv19[0] * (((-r2).sin() * 0.9).asin().atan() * 0.95)) + lv19[lv19.len() - 1] };
+    ((((((x1 / (1.0 + (r2 * r2))) % (f64::abs(-1.45) + 0.75)).max(x4) * x1) + r2).sin() * x1) + (((1.0 * u16[0].tanh()) + (1.5 * z17[0].tanh())) + (0.7 * v18))) + (1.05 * v23.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -42014,7 +43048,15 @@ fn p1049_dual<D: Dn>(x1: D, r2: &D, x3: D, x4: D, nt: usize, tr_: &mut Tr) -> D 
     z17[1] = (D::from(0.5) * u16[1]) + (dx_atan(dx_min(dx_exp_m1(x3, tr_), -x3, tr_), tr_) * D::from(0.95));
     u16 = z17;
     let v18: D = dx_erf(dx_sin(dx_exp2(dx_sin(dx_elu(u16[0], dx_atan(x3, tr_) * D::from(0.63), tr_), tr_), tr_), tr_), tr_);
-    (dx_sin((dx_max(dx_rem(x1 / (D::from(1.0) + (*r2 * (*r2))), dx_abs(-D::from(1.45), tr_) + D::from(0.75), tr_), x4, tr_) * x1) + (*r2), tr_) * x1) + (((D::from(1.0) * dx_tanh(u16[0], tr_)) + (D::from(1.5) * dx_tanh(z17[0], tr_))) + (D::from(0.7) * v18))
+    let ia20: [D; 3] = [dx_atan(dx_atanh(dx_sin(dx_log(dx_abs(D::from(2.7), tr_) + D::from(1.45), dx_abs(u16[2 - 1 - nt], tr_) + D::from(2.5), tr_), tr_) * D::from(0.9), tr_) + x1, tr_), dx_sin((x4 + D::from(nt as f64)) * dx_tanh(u16[0] * v18, tr_), tr_), dx_tanh((dx_tanh(z17[nt] * (-D::from(1.9)), tr_) * dx_tanh(v18 * z17[nt], tr_)) + x3, tr_)];
+    let mut lv19 = Vec::new();
+    for (i22, e21) in ia20.iter().enumerate() {
+        if dx_lt(*e21, D::from(1.513), tr_) {
+            lv19.push(dx_sigmoid(-(*e21 * (*e21)), tr_) + (D::from(i22 as f64) * D::from(0.4)));
+        }
+    }
+    let v23: D = if lv19.is_empty() { dx_tanh(dx_tanh(dx_powf(dx_abs(u16[nt], tr_) + D::from(0.85), -D::from(0.05), tr_), tr_) + x1, tr_) } else { (lv19[0] * (dx_atan(dx_asin(dx_sin(-(*r2), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95))) + lv19[lv19.len() - 1] };
+    ((dx_sin((dx_max(dx_rem(x1 / (D::from(1.0) + (*r2 * (*r2))), dx_abs(-D::from(1.45), tr_) + D::from(0.75), tr_), x4, tr_) * x1) + (*r2), tr_) * x1) + (((D::from(1.0) * dx_tanh(u16[0], tr_)) + (D::from(1.5) * dx_tanh(z17[0], tr_))) + (D::from(0.7) * v18))) + (D::from(1.05) * dx_sin(v23, tr_))
 }
 
 fn p1049_eval(x: &[f64]) -> Vec<f64> {
@@ -42052,484 +43094,484 @@ fn p1049_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p600", active: &[true, true, true, false], outputs: 1, eval: p600_eval, grad: p600_grad, oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 23, 24, 25, 36, 39, 41, 42, 43, 44, 45, 58, 64, 65, 72, 75, 79, 83, 85, 87, 89, 92, 95, 102, 103, 104, 109, 112, 117, 121, 122, 126, 131, 132, 134, 137, 148, 149] },
-    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, oracle: p601_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 106, 109, 116, 117, 119, 122, 123, 126, 127, 131, 132, 133, 134, 148, 149, 150, 151] },
-    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 12, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 72, 85, 86, 88, 89, 102, 103, 106, 107, 108, 109, 113, 114, 117, 121, 122, 126, 130, 131, 132, 133, 136, 144, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 29, 32, 39, 40, 41, 42, 44, 45, 47, 52, 53, 63, 65, 71, 72, 73, 83, 85, 88, 89, 93, 102, 103, 107, 114, 115, 116, 117, 118, 122, 125, 126, 130, 131, 132, 133, 134, 135, 148, 150, 152] },
-    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, oracle: p604_oracle, tags: &[0, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 60, 62, 64, 85, 86, 88, 102, 103, 109, 110, 115, 117, 122, 123, 125, 126, 130, 131, 132, 134, 148, 165, 168, 171, 172] },
-    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, oracle: p605_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 82, 83, 85, 87, 89, 92, 94, 102, 103, 107, 108, 113, 117, 118, 119, 121, 122, 123, 126, 128, 131, 132, 133, 134, 148, 149] },
-    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 14, 23, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 105, 108, 111, 112, 114, 116, 117, 120, 122, 123, 125, 126, 127, 128, 129, 131, 132, 133, 134, 135, 139, 144, 145, 148, 149, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, oracle: p607_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 66, 72, 75, 79, 82, 83, 85, 87, 92, 95, 102, 103, 104, 108, 114, 116, 117, 118, 120, 121, 122, 126, 127, 130, 131, 132, 141, 148, 149, 150, 151, 155] },
-    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 16, 21, 22, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 63, 65, 72, 73, 75, 83, 85, 87, 92, 93, 97, 102, 103, 105, 106, 107, 109, 110, 111, 113, 115, 117, 118, 119, 122, 126, 131, 148, 149, 151, 153] },
-    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 8, 14, 18, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 72, 75, 85, 86, 88, 91, 95, 97, 102, 103, 104, 110, 111, 112, 117, 118, 120, 121, 122, 125, 126, 129, 130, 131, 132, 133, 144, 151, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, oracle: p610_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 72, 75, 79, 83, 95, 102, 103, 108, 112, 115, 116, 117, 119, 121, 122, 126, 131, 140, 148] },
-    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 15, 17, 19, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 50, 52, 60, 62, 64, 72, 75, 82, 83, 85, 88, 97, 102, 103, 107, 110, 115, 116, 119, 122, 126, 127, 131, 150] },
-    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 15, 17, 23, 24, 27, 39, 40, 41, 42, 44, 47, 52, 60, 63, 64, 68, 71, 72, 73, 75, 79, 82, 83, 84, 85, 86, 87, 88, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 133, 148, 166, 168, 171, 172] },
-    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, oracle: p613_oracle, tags: &[0, 7, 12, 14, 23, 24, 36, 39, 40, 41, 44, 45, 47, 63, 65, 83, 85, 87, 94, 95, 102, 103, 105, 107, 110, 112, 114, 115, 117, 122, 123, 124, 126, 129, 130, 131, 133, 135, 148] },
-    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, oracle: p614_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 64, 83, 85, 92, 102, 103, 104, 105, 106, 108, 112, 113, 115, 117, 122, 123, 125, 126, 128, 130, 131, 133, 148, 150, 151, 154] },
-    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 64, 65, 72, 83, 85, 90, 102, 103, 104, 107, 108, 109, 111, 114, 115, 116, 117, 118, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 148, 150, 151, 152, 155, 161] },
-    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 70, 72, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 133, 134, 135, 139, 148, 149, 150, 152, 153] },
-    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, oracle: p617_oracle, tags: &[0, 16, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 72, 82, 85, 88, 92, 102, 103, 104, 106, 114, 117, 119, 121, 122, 126, 127, 128, 131, 132, 148, 150, 152] },
-    Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, oracle: p618_oracle, tags: &[0, 4, 7, 16, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 61, 62, 63, 72, 83, 85, 88, 92, 94, 101, 102, 103, 107, 109, 112, 115, 117, 119, 122, 123, 124, 126, 130, 131, 132, 133, 135, 148, 149] },
-    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p619_eval, grad: p619_grad, oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 57, 60, 61, 62, 63, 68, 71, 72, 79, 85, 92, 93, 102, 103, 104, 105, 112, 116, 117, 119, 122, 126, 130, 131, 133, 134, 135, 136, 144, 145, 148, 149, 150] },
-    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, oracle: p620_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 82, 85, 86, 88, 95, 102, 103, 105, 106, 108, 111, 116, 117, 118, 119, 120, 122, 124, 125, 126, 128, 131, 132, 144, 148, 149, 150, 152, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 63, 65, 73, 84, 85, 86, 87, 88, 93, 95, 102, 103, 111, 114, 117, 122, 123, 126, 130, 131, 132, 135, 137, 140, 148, 165, 168, 171, 172] },
-    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 67, 83, 85, 88, 93, 94, 102, 103, 104, 107, 109, 117, 119, 120, 122, 125, 126, 131, 132, 148, 155, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 79, 85, 86, 90, 92, 94, 95, 102, 103, 104, 109, 117, 122, 124, 126, 128, 131, 132, 144, 148, 150, 155, 157] },
-    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, oracle: p624_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 63, 68, 71, 72, 73, 80, 85, 92, 93, 95, 102, 103, 104, 105, 106, 111, 112, 113, 114, 115, 116, 117, 122, 123, 124, 126, 130, 131, 136, 144, 145, 150, 151, 155, 157] },
-    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 82, 85, 86, 88, 102, 107, 113, 117, 119, 122, 126, 131, 133, 134, 140, 146, 152, 165, 168, 171, 172] },
-    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, oracle: p626_oracle, tags: &[2, 4, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 102, 103, 104, 111, 113, 114, 117, 122, 123, 124, 126, 129, 131, 132, 133, 136, 139, 144, 149] },
-    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 82, 83, 85, 86, 87, 89, 91, 95, 102, 103, 104, 108, 112, 117, 120, 122, 124, 126, 128, 129, 130, 131, 133, 134, 135, 148, 149, 151, 155, 157] },
-    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, oracle: p628_oracle, tags: &[1, 2, 4, 6, 14, 19, 23, 24, 26, 27, 28, 31, 34, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 65, 71, 72, 73, 74, 75, 78, 81, 82, 83, 85, 87, 89, 92, 93, 95, 100, 101, 102, 103, 104, 105, 109, 110, 117, 120, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 136, 139, 145, 148] },
-    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 71, 85, 88, 92, 94, 102, 103, 104, 106, 107, 109, 110, 115, 117, 122, 123, 124, 126, 129, 131, 134, 135, 141, 148, 150] },
-    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 72, 85, 102, 108, 110, 111, 113, 119, 122, 126, 131, 133, 138, 144, 148] },
-    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, oracle: p631_oracle, tags: &[2, 3, 6, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 51, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 90, 91, 92, 94, 95, 98, 102, 103, 107, 109, 113, 117, 118, 119, 120, 122, 124, 126, 130, 131, 132, 134, 135, 136, 148, 149, 150, 151, 155, 165, 168, 171, 172] },
-    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, oracle: p632_oracle, tags: &[0, 2, 3, 13, 15, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 60, 61, 62, 66, 68, 70, 71, 72, 73, 74, 75, 83, 85, 88, 90, 92, 93, 95, 102, 103, 104, 105, 107, 108, 111, 112, 115, 116, 117, 119, 121, 122, 126, 127, 131, 132, 133, 135, 141, 145, 148, 149, 151, 155, 157] },
-    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, oracle: p633_oracle, tags: &[3, 14, 23, 24, 39, 40, 41, 44, 45, 65, 71, 72, 73, 75, 79, 84, 85, 88, 89, 92, 94, 95, 102, 103, 109, 114, 116, 117, 122, 124, 125, 126, 128, 131, 133, 144, 145, 148, 152] },
-    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 43, 44, 47, 63, 65, 73, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 110, 117, 119, 121, 122, 123, 124, 126, 131, 132, 133, 134, 144, 148, 149, 154, 166, 167, 168, 171, 172] },
-    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, oracle: p635_oracle, tags: &[0, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 83, 84, 85, 87, 102, 104, 111, 115, 117, 118, 119, 120, 122, 124, 126, 130, 131, 148, 155, 157] },
-    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, oracle: p636_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 64, 65, 68, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 95, 102, 103, 104, 106, 107, 108, 109, 110, 112, 114, 116, 117, 119, 120, 122, 123, 126, 127, 131, 132, 133, 135, 139, 148, 149, 151, 152, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 66, 68, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 110, 113, 117, 118, 122, 126, 131, 132, 133, 135, 138, 143, 148, 150, 151, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, oracle: p638_oracle, tags: &[0, 2, 8, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 65, 75, 83, 85, 86, 88, 92, 102, 104, 106, 108, 117, 120, 121, 122, 124, 126, 127, 128, 131, 132, 148, 151, 154, 164, 168, 169, 170, 172] },
-    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, oracle: p639_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 63, 65, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 106, 107, 108, 109, 110, 111, 113, 115, 117, 118, 120, 121, 122, 125, 126, 130, 131, 132, 134, 135, 139, 148, 149, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 12, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 64, 73, 85, 95, 102, 103, 104, 115, 117, 118, 119, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 148, 151, 152, 155, 163] },
-    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, oracle: p641_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 27, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 68, 83, 85, 87, 88, 89, 92, 102, 103, 104, 117, 119, 121, 122, 125, 126, 128, 131, 132, 133, 139, 144, 148, 149, 150, 155, 157] },
-    Prog { name: "p642", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p642_eval, grad: p642_grad, oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 55, 56, 60, 61, 65, 72, 82, 83, 85, 87, 93, 102, 103, 104, 106, 111, 116, 117, 122, 123, 126, 127, 129, 131, 133, 144, 148, 150, 152] },
-    Prog { name: "p643", active: &[true], outputs: 1, eval: p643_eval, grad: p643_grad, oracle: p643_oracle, tags: &[1, 7, 14, 23, 24, 26, 27, 29, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 97, 102, 103, 104, 105, 108, 110, 112, 113, 114, 117, 121, 122, 124, 126, 127, 131, 135, 139, 148, 149, 151, 154] },
-    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 52, 58, 63, 65, 70, 72, 75, 85, 93, 97, 102, 104, 109, 117, 120, 122, 126, 131, 136, 138, 148, 149, 150, 151, 155, 158] },
-    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, oracle: p645_oracle, tags: &[0, 2, 3, 7, 14, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 64, 65, 68, 69, 71, 84, 85, 89, 94, 95, 102, 103, 104, 108, 115, 117, 118, 119, 122, 123, 125, 126, 129, 130, 131, 132, 133, 135, 148, 151] },
-    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, oracle: p646_oracle, tags: &[0, 3, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 63, 65, 83, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 107, 110, 114, 116, 117, 119, 120, 122, 123, 124, 125, 126, 127, 130, 131, 133, 134, 141, 144, 148, 149, 150, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, oracle: p647_oracle, tags: &[0, 14, 23, 24, 27, 29, 32, 39, 40, 41, 44, 47, 60, 61, 62, 65, 102, 103, 105, 110, 113, 117, 122, 123, 125, 126, 131, 152] },
-    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, oracle: p648_oracle, tags: &[0, 6, 7, 15, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 102, 114, 116, 117, 122, 125, 126, 131, 136, 137, 139, 149, 151] },
-    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 14, 19, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 93, 97, 102, 103, 106, 108, 109, 110, 111, 115, 117, 118, 122, 124, 126, 130, 131, 132, 148, 150, 151, 166, 167, 168, 171, 172] },
-    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 70, 72, 83, 85, 86, 87, 102, 103, 109, 117, 122, 126, 128, 129, 130, 131, 132, 133, 151, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, oracle: p651_oracle, tags: &[2, 15, 23, 24, 25, 28, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 65, 71, 72, 73, 75, 83, 85, 86, 87, 89, 92, 102, 103, 106, 107, 108, 111, 112, 116, 117, 131, 134, 140, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, oracle: p652_oracle, tags: &[0, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 108, 109, 115, 117, 118, 119, 120, 121, 122, 126, 129, 131, 132, 133, 148, 154, 166, 168, 171, 172] },
-    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, oracle: p653_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 33, 36, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 72, 78, 80, 83, 85, 87, 89, 92, 94, 102, 103, 104, 105, 108, 117, 119, 120, 121, 122, 123, 125, 126, 127, 128, 131, 132, 135, 139, 141, 144, 148, 149, 151, 155, 158] },
-    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, oracle: p654_oracle, tags: &[4, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 62, 69, 71, 72, 73, 75, 85, 86, 88, 92, 102, 103, 104, 107, 111, 116, 117, 118, 119, 122, 124, 126, 128, 130, 131, 133, 134, 148, 149, 151, 165, 168, 171, 172] },
-    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, oracle: p655_oracle, tags: &[0, 1, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 61, 85, 86, 88, 102, 103, 104, 109, 116, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 150, 165, 168, 171, 172] },
-    Prog { name: "p656", active: &[true, true, false, false], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 8, 13, 14, 18, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 58, 63, 65, 68, 70, 72, 75, 82, 83, 85, 87, 89, 90, 92, 102, 103, 108, 110, 113, 114, 115, 117, 119, 121, 122, 123, 126, 127, 128, 129, 131, 135, 145, 147, 148, 149, 150, 152] },
-    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 14, 17, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 52, 57, 59, 60, 62, 64, 72, 75, 80, 83, 85, 89, 99, 102, 103, 104, 105, 106, 107, 109, 112, 114, 115, 116, 117, 122, 123, 124, 126, 128, 129, 131, 133, 134, 148, 149, 151, 152] },
-    Prog { name: "p658", active: &[true, true, true, false, false], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 8, 13, 14, 19, 21, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 56, 58, 60, 63, 64, 85, 102, 103, 105, 108, 112, 115, 117, 122, 125, 126, 131, 134, 135, 148, 155, 158] },
-    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, oracle: p659_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 109, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 133, 135, 148, 151] },
-    Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, oracle: p660_oracle, tags: &[0, 15, 21, 22, 23, 24, 26, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 82, 83, 85, 87, 89, 93, 95, 102, 103, 104, 105, 108, 109, 111, 113, 115, 116, 117, 118, 119, 122, 124, 125, 126, 127, 128, 131, 132, 133, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 53, 63, 65, 72, 73, 75, 85, 86, 88, 89, 92, 93, 95, 98, 101, 102, 103, 104, 108, 112, 117, 118, 122, 124, 126, 129, 131, 133, 141, 148, 150, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 65, 72, 73, 75, 85, 87, 88, 89, 92, 102, 103, 117, 122, 126, 131, 133, 135, 144, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 63, 65, 73, 85, 86, 87, 88, 92, 102, 103, 104, 105, 108, 110, 111, 114, 117, 122, 123, 126, 131, 132, 133, 134, 148, 155, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 94, 95, 97, 102, 103, 104, 107, 109, 112, 113, 117, 119, 122, 125, 126, 129, 131, 132, 134, 148, 149, 152, 154, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p665", active: &[true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, oracle: p665_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 68, 85, 94, 95, 102, 103, 122, 126, 136, 138, 148, 155] },
-    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p666_eval, grad: p666_grad, oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 34, 39, 40, 41, 42, 43, 44, 56, 65, 72, 74, 82, 83, 85, 86, 87, 88, 102, 103, 104, 106, 107, 108, 109, 117, 119, 122, 124, 126, 129, 131, 144, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, oracle: p667_oracle, tags: &[4, 14, 23, 24, 27, 29, 39, 40, 41, 43, 44, 47, 50, 60, 63, 71, 72, 85, 95, 102, 103, 109, 111, 117, 125, 126, 131, 132, 133, 144, 148, 149, 152] },
-    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, oracle: p668_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 72, 73, 83, 85, 89, 94, 95, 102, 103, 107, 108, 112, 114, 116, 117, 119, 122, 124, 125, 126, 127, 131, 133, 135, 148] },
-    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, oracle: p669_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 65, 68, 71, 72, 75, 83, 84, 85, 88, 97, 102, 103, 104, 109, 110, 112, 117, 119, 122, 123, 126, 131, 133, 134, 137, 149, 150, 152] },
-    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 72, 73, 75, 82, 85, 86, 88, 92, 95, 97, 102, 103, 106, 108, 109, 112, 115, 117, 118, 121, 122, 123, 124, 126, 127, 131, 132, 133, 136, 144, 151, 165, 168, 171, 172] },
-    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, oracle: p671_oracle, tags: &[0, 1, 8, 16, 23, 24, 25, 26, 27, 28, 31, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 49, 60, 62, 65, 82, 83, 85, 87, 102, 104, 109, 110, 117, 118, 120, 122, 123, 126, 131, 132, 134, 135, 149, 151] },
-    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, oracle: p672_oracle, tags: &[2, 4, 6, 8, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 85, 87, 88, 92, 102, 103, 105, 108, 113, 117, 119, 120, 125, 126, 131, 132, 134, 135, 136, 141, 148] },
-    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 14, 18, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 50, 52, 54, 55, 60, 62, 63, 64, 72, 75, 85, 92, 102, 103, 104, 107, 109, 114, 122, 123, 126, 131, 132, 135, 140, 148] },
-    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 72, 75, 82, 83, 84, 85, 86, 87, 88, 89, 95, 102, 103, 104, 106, 110, 115, 117, 120, 121, 122, 126, 127, 131, 141, 148, 149, 155, 156, 160, 165, 168, 171, 172] },
-    Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, oracle: p675_oracle, tags: &[3, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 69, 72, 73, 75, 84, 85, 87, 89, 92, 102, 103, 110, 117, 122, 131, 132, 139, 151, 152] },
-    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, oracle: p676_oracle, tags: &[0, 3, 7, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 72, 73, 75, 85, 92, 102, 103, 104, 106, 109, 110, 114, 115, 117, 120, 122, 123, 125, 126, 127, 128, 131, 132, 133, 139, 141, 144, 148, 149] },
-    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 66, 68, 71, 72, 83, 85, 89, 92, 93, 102, 103, 107, 111, 114, 117, 122, 126, 130, 131, 133, 144, 149, 155, 158] },
-    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 64, 68, 82, 83, 85, 86, 87, 89, 91, 94, 95, 102, 103, 104, 106, 109, 117, 120, 121, 122, 126, 127, 131, 135, 136, 148, 149, 150, 152, 155, 163] },
-    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, oracle: p679_oracle, tags: &[0, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 102, 103, 104, 108, 109, 114, 115, 116, 117, 121, 126, 128, 131, 133, 134, 135, 140, 141, 148] },
-    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 14, 18, 21, 22, 23, 24, 25, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 71, 72, 75, 85, 89, 92, 93, 102, 103, 104, 106, 108, 111, 117, 120, 122, 126, 131, 133, 134, 148, 152, 155, 163] },
-    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, oracle: p681_oracle, tags: &[2, 3, 6, 11, 15, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 72, 75, 83, 84, 85, 86, 88, 92, 95, 102, 103, 106, 110, 113, 114, 117, 121, 122, 123, 124, 125, 126, 131, 133, 144, 148, 151] },
-    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, oracle: p682_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 31, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 75, 82, 85, 86, 87, 88, 95, 102, 103, 104, 110, 117, 118, 125, 126, 130, 131, 133, 134, 138, 139, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 44, 65, 85, 102, 108, 110, 114, 117, 120, 125, 126, 131, 144, 148, 155, 157] },
-    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 16, 23, 24, 27, 29, 39, 40, 41, 43, 44, 45, 47, 55, 56, 60, 63, 64, 65, 72, 75, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 107, 108, 113, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 134, 144, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 72, 73, 83, 85, 86, 87, 88, 95, 98, 102, 103, 104, 106, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 148, 150, 151, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, oracle: p686_oracle, tags: &[1, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 66, 68, 71, 73, 75, 83, 85, 87, 88, 89, 90, 92, 95, 102, 104, 107, 114, 117, 122, 124, 126, 131, 132, 133, 145, 148, 149, 155, 158] },
-    Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, oracle: p687_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 31, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 68, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 106, 108, 112, 117, 122, 123, 126, 131, 132, 134, 148] },
-    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 44, 45, 47, 60, 68, 72, 73, 74, 78, 81, 82, 83, 85, 86, 89, 90, 95, 98, 102, 103, 108, 113, 117, 122, 123, 124, 126, 128, 131, 133, 134, 142, 148, 149] },
-    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, oracle: p689_oracle, tags: &[1, 4, 5, 7, 14, 17, 21, 22, 23, 24, 31, 39, 41, 44, 52, 72, 75, 85, 86, 92, 95, 102, 103, 122, 126, 128, 131, 132, 133, 140, 150] },
-    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, oracle: p690_oracle, tags: &[4, 15, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 60, 61, 62, 64, 68, 72, 82, 83, 85, 87, 93, 94, 102, 103, 104, 111, 114, 117, 118, 120, 122, 124, 126, 129, 130, 131, 132, 133, 144, 148] },
-    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, oracle: p691_oracle, tags: &[1, 2, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 63, 64, 68, 73, 75, 85, 89, 91, 92, 95, 102, 103, 104, 110, 111, 115, 116, 117, 122, 123, 124, 126, 128, 130, 131, 133, 134, 144, 148, 151, 152] },
-    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, oracle: p692_oracle, tags: &[3, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 49, 60, 62, 63, 70, 72, 73, 85, 86, 88, 93, 102, 103, 104, 108, 117, 122, 123, 125, 126, 131, 132, 135, 148, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 14, 18, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 49, 52, 60, 61, 62, 63, 65, 71, 72, 73, 85, 89, 102, 103, 104, 105, 107, 108, 109, 110, 112, 113, 117, 118, 121, 122, 124, 126, 128, 129, 131, 133, 134, 136, 140, 148, 150, 152] },
-    Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, oracle: p694_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 68, 102, 103, 104, 109, 113, 114, 115, 119, 121, 126, 130, 131, 132, 133, 134, 148, 150] },
-    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 63, 65, 67, 68, 71, 72, 75, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 104, 108, 110, 114, 115, 117, 118, 121, 122, 124, 125, 126, 128, 131, 134, 135, 143, 148, 149, 152, 155, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, oracle: p696_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 51, 60, 61, 62, 63, 65, 82, 83, 85, 86, 87, 88, 91, 92, 94, 95, 102, 103, 104, 108, 111, 112, 115, 116, 117, 120, 124, 126, 127, 131, 133, 134, 136, 139, 148, 165, 168, 171, 172] },
-    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, oracle: p697_oracle, tags: &[0, 8, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 65, 85, 86, 87, 102, 103, 104, 112, 117, 123, 126, 127, 129, 130, 131, 132, 133, 134, 139, 148, 149, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, oracle: p698_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 72, 85, 92, 102, 103, 104, 105, 106, 107, 109, 115, 116, 117, 120, 122, 123, 124, 126, 129, 131, 135, 148, 150, 155, 158] },
-    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 65, 71, 85, 86, 88, 92, 102, 103, 104, 111, 115, 122, 123, 125, 126, 128, 131, 133, 134, 148, 150, 152, 155, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 7, 14, 21, 23, 24, 26, 28, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 62, 63, 65, 72, 73, 83, 85, 87, 89, 92, 95, 98, 102, 103, 104, 105, 108, 110, 115, 116, 117, 118, 121, 122, 123, 124, 126, 127, 131, 132, 133, 135, 148] },
-    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, oracle: p701_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 59, 60, 61, 62, 65, 85, 89, 93, 94, 102, 103, 105, 106, 109, 112, 115, 117, 120, 121, 122, 124, 126, 130, 131, 148, 150, 151] },
-    Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 23, 24, 25, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 70, 73, 82, 83, 84, 85, 86, 87, 88, 89, 90, 93, 102, 103, 104, 105, 111, 115, 117, 121, 122, 123, 125, 126, 128, 129, 131, 134, 148] },
-    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, oracle: p703_oracle, tags: &[0, 1, 2, 6, 15, 23, 24, 26, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 115, 117, 119, 122, 124, 125, 126, 130, 131, 132, 133, 134, 135, 145, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, oracle: p704_oracle, tags: &[2, 4, 16, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 68, 69, 85, 89, 102, 103, 104, 113, 117, 120, 122, 126, 129, 131, 133, 134, 135, 139, 148, 150, 152] },
-    Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, oracle: p705_oracle, tags: &[1, 4, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 68, 72, 75, 85, 89, 90, 93, 94, 100, 101, 102, 103, 104, 105, 110, 115, 117, 119, 122, 126, 131, 132, 133, 148, 150] },
-    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 23, 24, 25, 26, 27, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 63, 65, 68, 69, 71, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 105, 106, 107, 108, 112, 113, 114, 115, 116, 117, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 145, 148, 149, 151, 152, 155, 162] },
-    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 14, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 47, 48, 49, 60, 61, 62, 63, 65, 68, 69, 71, 72, 82, 85, 86, 88, 92, 94, 102, 103, 104, 106, 107, 109, 111, 114, 117, 121, 123, 125, 126, 127, 130, 131, 133, 135, 139, 145, 148, 149, 150, 165, 168, 171, 172] },
-    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 44, 83, 85, 88, 95, 102, 103, 104, 109, 111, 114, 117, 122, 126, 130, 131, 133, 134, 147, 148, 155, 157] },
-    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 65, 68, 69, 71, 83, 85, 86, 88, 102, 103, 104, 105, 107, 108, 109, 112, 114, 115, 117, 122, 126, 127, 128, 129, 130, 131, 133, 134, 143, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 16, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 67, 71, 72, 73, 74, 78, 81, 85, 86, 92, 95, 102, 103, 107, 111, 115, 116, 117, 120, 124, 126, 130, 131, 133, 148, 152] },
-    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, oracle: p711_oracle, tags: &[1, 3, 14, 23, 24, 26, 31, 34, 35, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 72, 73, 75, 82, 83, 85, 86, 87, 90, 92, 93, 95, 98, 102, 103, 104, 105, 107, 110, 112, 114, 115, 117, 122, 124, 126, 128, 129, 131, 132, 135, 141, 144, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, oracle: p712_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 68, 82, 83, 85, 86, 87, 88, 89, 94, 95, 102, 103, 108, 109, 110, 112, 114, 115, 117, 122, 126, 129, 130, 131, 132, 133, 139, 148, 149, 164, 168, 169, 170, 172] },
-    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 66, 85, 86, 88, 102, 103, 105, 107, 108, 112, 117, 121, 122, 126, 128, 129, 131, 132, 135, 148, 152, 155, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 12, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 53, 60, 62, 63, 64, 65, 66, 68, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 106, 107, 108, 111, 112, 115, 117, 121, 122, 124, 126, 131, 132, 135, 139, 148, 150, 155] },
-    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, oracle: p715_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 61, 62, 70, 72, 73, 85, 89, 94, 95, 102, 104, 108, 114, 122, 126, 129, 131, 144, 148, 149, 152] },
-    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 64, 65, 69, 75, 85, 86, 89, 90, 92, 102, 103, 104, 107, 109, 111, 113, 114, 116, 117, 118, 120, 122, 125, 126, 127, 128, 131, 133, 136, 142, 144, 148, 150, 152] },
-    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 48, 63, 65, 102, 103, 104, 108, 110, 112, 113, 115, 116, 117, 119, 122, 125, 126, 128, 131, 132, 148, 149, 150, 152, 155, 162] },
-    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, oracle: p718_oracle, tags: &[3, 16, 23, 24, 25, 39, 40, 41, 42, 44, 47, 48, 51, 60, 63, 64, 73, 85, 86, 87, 92, 95, 102, 103, 107, 109, 112, 117, 119, 120, 121, 122, 124, 125, 126, 128, 129, 131, 132, 133, 141, 148, 149, 152, 165, 168, 171, 172] },
-    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 12, 14, 17, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 60, 61, 63, 65, 66, 71, 84, 88, 102, 103, 104, 105, 106, 111, 114, 117, 118, 119, 121, 122, 126, 131, 133, 134, 139, 148, 149, 151, 152] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 72, 80, 85, 86, 88, 99, 102, 103, 105, 110, 115, 117, 118, 121, 122, 123, 125, 126, 128, 131, 132, 134, 135, 140, 148, 152, 155, 156, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, oracle: p721_oracle, tags: &[0, 6, 7, 15, 19, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 45, 47, 60, 65, 68, 72, 79, 82, 83, 85, 87, 88, 89, 92, 94, 95, 98, 102, 103, 104, 110, 112, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 135, 141, 148, 151, 152, 155, 157] },
-    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, oracle: p722_oracle, tags: &[2, 4, 5, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 70, 71, 72, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 107, 108, 111, 112, 117, 118, 119, 121, 122, 126, 131, 134, 140, 144, 145, 148, 150, 155] },
-    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 63, 65, 83, 85, 92, 102, 103, 104, 110, 111, 112, 116, 117, 122, 126, 131, 133, 134, 135, 148, 149, 152, 154] },
-    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 60, 62, 65, 66, 68, 71, 83, 86, 89, 102, 103, 104, 106, 108, 109, 113, 114, 115, 117, 119, 121, 125, 126, 130, 131, 133, 134, 135, 140, 148, 151, 153, 155, 156, 159] },
-    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 43, 44, 45, 47, 68, 72, 83, 85, 87, 102, 103, 104, 112, 117, 122, 124, 126, 131, 135, 141, 144, 150, 152] },
-    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p726_eval, grad: p726_grad, oracle: p726_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 65, 83, 85, 86, 87, 89, 102, 106, 111, 113, 116, 122, 126, 131, 133, 148, 152, 155, 156, 159] },
-    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, oracle: p727_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 75, 82, 83, 85, 87, 89, 92, 95, 102, 103, 108, 112, 113, 117, 122, 123, 126, 129, 131, 134, 148, 152] },
-    Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, oracle: p728_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 70, 72, 75, 83, 85, 89, 93, 97, 102, 103, 104, 105, 111, 112, 113, 117, 119, 120, 121, 122, 123, 125, 126, 131, 133, 148, 149, 152] },
-    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, oracle: p729_oracle, tags: &[3, 4, 13, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 74, 75, 81, 82, 83, 84, 85, 87, 90, 92, 95, 102, 103, 105, 107, 112, 114, 117, 120, 122, 123, 124, 125, 126, 131, 132, 133, 148, 149, 150, 155, 157] },
-    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 60, 63, 65, 66, 71, 72, 73, 80, 83, 85, 86, 87, 92, 95, 99, 102, 103, 107, 109, 110, 111, 112, 117, 118, 120, 122, 123, 126, 131, 134, 137, 140, 148, 149, 150, 151, 155, 156, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 68, 70, 82, 83, 85, 87, 89, 95, 102, 103, 105, 107, 109, 110, 115, 117, 121, 122, 126, 128, 130, 131, 133, 141, 148, 149] },
-    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 72, 83, 85, 86, 87, 88, 90, 92, 93, 94, 95, 102, 103, 104, 114, 115, 117, 118, 121, 122, 126, 127, 128, 131, 132, 133, 135, 144, 148, 152, 166, 168, 171, 172] },
-    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 14, 17, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 60, 61, 62, 63, 64, 65, 68, 73, 75, 85, 89, 92, 94, 95, 102, 103, 104, 107, 111, 112, 113, 114, 117, 118, 120, 122, 123, 125, 126, 130, 131, 132, 133, 134, 141, 145, 148, 149, 150] },
-    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 15, 23, 24, 25, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 68, 71, 72, 83, 85, 89, 93, 94, 102, 103, 104, 105, 108, 109, 111, 112, 113, 117, 122, 126, 127, 128, 130, 131, 132, 133, 141, 145, 148, 150, 151] },
-    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 68, 72, 73, 82, 83, 85, 87, 90, 92, 94, 95, 102, 103, 107, 114, 115, 116, 117, 120, 122, 123, 124, 125, 126, 131, 133, 148, 149, 150, 155, 157, 162] },
-    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, oracle: p736_oracle, tags: &[0, 2, 3, 14, 19, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 47, 60, 66, 71, 72, 85, 102, 103, 104, 111, 117, 119, 122, 126, 127, 131, 135, 137, 148, 150, 151, 152] },
-    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, oracle: p737_oracle, tags: &[0, 1, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 82, 85, 92, 102, 103, 111, 122, 126, 131, 133, 135, 145, 148, 150, 151] },
-    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 7, 8, 14, 17, 23, 24, 27, 28, 29, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 62, 63, 65, 68, 83, 84, 85, 87, 89, 102, 103, 104, 107, 112, 114, 117, 118, 119, 122, 125, 126, 129, 130, 131, 132, 133, 134, 135, 138, 140, 148, 149, 151] },
-    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 69, 72, 85, 89, 102, 103, 108, 117, 122, 123, 126, 127, 131, 132, 134, 135, 148, 149, 151] },
-    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 14, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 74, 81, 82, 85, 89, 90, 92, 95, 102, 103, 107, 112, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 147, 148, 149, 151] },
-    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 65, 72, 75, 83, 85, 86, 88, 90, 92, 95, 102, 103, 108, 112, 116, 117, 122, 124, 127, 131, 133, 148, 151, 166, 168, 171, 172] },
-    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 70, 85, 86, 92, 94, 95, 102, 103, 104, 105, 112, 115, 116, 117, 122, 126, 131, 132, 134, 148, 149, 150, 152, 155, 157] },
-    Prog { name: "p743", active: &[false, true, true, true, true, true, false], outputs: 1, eval: p743_eval, grad: p743_grad, oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 14, 23, 24, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 69, 71, 72, 73, 82, 83, 84, 85, 86, 87, 89, 93, 95, 98, 102, 104, 109, 115, 117, 122, 126, 131, 133, 148, 149, 151] },
-    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 15, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 80, 82, 83, 85, 87, 89, 90, 93, 95, 98, 99, 102, 103, 104, 107, 108, 109, 110, 111, 113, 117, 119, 122, 123, 125, 126, 127, 129, 130, 131, 132, 134, 135, 138, 146, 148, 152] },
-    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 14, 19, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 60, 61, 63, 65, 72, 75, 83, 85, 89, 95, 97, 102, 103, 104, 105, 106, 108, 110, 113, 114, 117, 120, 122, 125, 126, 127, 131, 144, 148, 149, 152, 155, 162] },
-    Prog { name: "p746", active: &[true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, oracle: p746_oracle, tags: &[0, 2, 7, 16, 23, 24, 26, 31, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 71, 72, 73, 80, 82, 83, 84, 85, 87, 89, 92, 95, 102, 103, 104, 108, 109, 111, 112, 116, 117, 118, 119, 121, 122, 123, 124, 126, 128, 131, 132, 133, 134, 148, 149, 150] },
-    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, oracle: p747_oracle, tags: &[0, 1, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 70, 71, 83, 102, 103, 109, 110, 112, 113, 114, 118, 122, 123, 124, 125, 126, 130, 131, 132, 134, 148, 149, 151, 152] },
-    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, oracle: p748_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 26, 32, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 63, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 108, 112, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 133, 148, 149, 151, 165, 168, 171, 172] },
-    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, oracle: p749_oracle, tags: &[3, 5, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 61, 62, 65, 66, 68, 71, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 111, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 134, 140, 144, 148, 149, 150, 151, 166, 168, 171, 172] },
-    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 26, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 54, 55, 60, 62, 63, 64, 65, 73, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 104, 109, 110, 112, 115, 117, 120, 122, 125, 126, 129, 131, 132, 135, 141, 148, 149, 151, 152, 155, 158] },
-    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, oracle: p751_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 65, 68, 83, 85, 86, 88, 102, 103, 104, 108, 114, 117, 119, 121, 122, 126, 128, 129, 130, 131, 133, 148, 149, 150, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, oracle: p752_oracle, tags: &[4, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 63, 73, 82, 83, 85, 86, 88, 95, 102, 103, 104, 107, 114, 116, 117, 119, 121, 122, 124, 126, 130, 131, 133, 134, 144, 148, 155, 159] },
-    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, oracle: p753_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 41, 42, 44, 58, 70, 72, 82, 83, 85, 93, 95, 98, 102, 104, 111, 117, 121, 123, 126, 131, 132, 134, 135, 148, 149, 151] },
-    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 15, 23, 24, 36, 39, 40, 41, 42, 44, 45, 75, 85, 86, 87, 88, 89, 91, 93, 95, 102, 103, 104, 116, 117, 120, 122, 126, 127, 128, 131, 132, 133, 134, 148, 149, 150, 155, 166, 167, 168, 171, 172] },
-    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, oracle: p755_oracle, tags: &[1, 14, 23, 24, 27, 39, 40, 41, 44, 65, 82, 83, 86, 88, 92, 102, 104, 106, 107, 112, 113, 115, 117, 122, 126, 127, 129, 131, 154] },
-    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, oracle: p756_oracle, tags: &[3, 4, 8, 13, 14, 19, 21, 22, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 58, 60, 65, 70, 71, 72, 75, 85, 95, 102, 103, 108, 117, 122, 124, 128, 131, 133, 148, 149, 150, 151] },
-    Prog { name: "p757", active: &[true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, oracle: p757_oracle, tags: &[0, 1, 3, 16, 24, 28, 39, 40, 41, 44, 85, 102, 103, 109, 114, 115, 116, 123, 126, 127, 131] },
-    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, oracle: p758_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 28, 33, 39, 40, 41, 42, 43, 44, 85, 88, 102, 103, 104, 116, 126, 131, 132, 134, 145, 166, 167, 168, 171, 172] },
-    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 64, 65, 66, 72, 73, 75, 83, 85, 86, 88, 92, 94, 97, 102, 103, 104, 107, 109, 112, 115, 116, 117, 122, 124, 126, 128, 131, 138, 139, 140, 148, 149, 155, 156, 160, 162, 165, 168, 171, 172] },
-    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, oracle: p760_oracle, tags: &[1, 15, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 65, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 111, 114, 117, 121, 122, 126, 128, 131, 137, 148, 149, 150, 152, 166, 168, 171, 172] },
-    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 14, 17, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 60, 61, 62, 63, 65, 66, 82, 83, 85, 88, 102, 103, 104, 106, 107, 117, 120, 122, 123, 125, 126, 130, 131, 132, 135, 148, 149, 150, 152, 153] },
-    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 65, 68, 71, 72, 73, 80, 85, 86, 87, 88, 89, 92, 95, 99, 102, 103, 104, 106, 113, 116, 117, 119, 120, 121, 122, 123, 125, 126, 131, 132, 133, 140, 148, 149, 151, 155, 157, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 69, 70, 72, 75, 82, 83, 85, 86, 89, 92, 94, 95, 100, 101, 102, 103, 104, 110, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 131, 132, 133, 135, 137, 144, 148, 149, 150, 151, 152, 155, 156, 159] },
-    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 47, 51, 52, 60, 61, 62, 63, 64, 65, 72, 83, 85, 86, 88, 102, 103, 104, 105, 106, 107, 108, 112, 113, 116, 117, 118, 120, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 134, 135, 144, 148, 149, 150, 152, 155, 162, 164, 168, 169, 170, 172] },
-    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, oracle: p765_oracle, tags: &[0, 3, 4, 7, 14, 19, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 92, 94, 102, 105, 109, 114, 117, 118, 119, 120, 122, 123, 126, 128, 131, 132, 140, 148] },
-    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 14, 18, 23, 24, 31, 39, 40, 41, 44, 52, 63, 65, 71, 102, 103, 107, 109, 122, 123, 125, 126, 131, 148, 149, 151, 152] },
-    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 16, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 74, 78, 81, 82, 83, 85, 90, 92, 102, 103, 104, 106, 108, 110, 114, 117, 118, 119, 121, 122, 123, 126, 127, 128, 129, 130, 131, 133, 136, 139, 148, 150, 152, 153] },
-    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 30, 33, 39, 40, 41, 44, 47, 54, 55, 85, 102, 103, 106, 109, 114, 122, 126, 128, 131, 133, 148, 150] },
-    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 16, 20, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 62, 63, 65, 67, 68, 75, 82, 83, 85, 87, 89, 92, 102, 104, 108, 114, 117, 118, 120, 121, 122, 124, 126, 131, 133, 134, 141, 145, 148, 150] },
-    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, oracle: p770_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 72, 73, 79, 83, 85, 92, 93, 94, 102, 104, 105, 110, 113, 115, 117, 120, 122, 126, 128, 131, 134, 135, 148, 150, 152, 154, 155, 157] },
-    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 32, 34, 38, 39, 40, 41, 44, 45, 47, 60, 62, 63, 66, 70, 71, 72, 82, 83, 85, 87, 88, 89, 92, 93, 94, 102, 103, 105, 106, 107, 108, 109, 114, 115, 117, 119, 121, 122, 123, 124, 125, 126, 131, 133, 144, 148, 149, 150, 151, 152, 155] },
-    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, oracle: p772_oracle, tags: &[0, 1, 14, 24, 25, 27, 30, 33, 39, 40, 41, 42, 43, 44, 65, 102, 103, 104, 107, 108, 124, 126, 127, 128, 129, 131, 132, 133, 135, 149] },
-    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, oracle: p773_oracle, tags: &[0, 4, 7, 15, 23, 24, 26, 27, 29, 30, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 103, 104, 107, 109, 110, 111, 112, 114, 115, 117, 118, 119, 122, 125, 126, 128, 129, 131, 132, 135, 148, 149, 166, 168, 171, 172] },
-    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, oracle: p774_oracle, tags: &[0, 14, 23, 25, 32, 39, 40, 41, 42, 44, 102, 104, 107, 117, 126, 128, 129, 131, 132, 148, 149] },
-    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 72, 76, 78, 79, 83, 84, 92, 96, 102, 103, 104, 108, 110, 111, 112, 114, 115, 116, 117, 118, 119, 121, 122, 125, 126, 127, 128, 129, 131, 132, 133, 141, 148, 149, 150, 152] },
-    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, oracle: p776_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 105, 114, 117, 118, 122, 123, 126, 128, 130, 131, 134, 141, 148, 166, 168, 171, 172] },
-    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 14, 24, 26, 33, 39, 40, 41, 42, 44, 53, 65, 66, 83, 85, 89, 92, 102, 103, 106, 107, 110, 113, 117, 118, 119, 122, 126, 130, 131, 132, 150, 151] },
-    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, oracle: p778_oracle, tags: &[0, 1, 14, 19, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 65, 84, 85, 88, 102, 103, 107, 111, 113, 118, 122, 126, 131, 148, 150, 151, 155, 157] },
-    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, oracle: p779_oracle, tags: &[0, 3, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 68, 72, 75, 79, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 108, 109, 111, 113, 114, 117, 119, 120, 121, 122, 126, 127, 129, 131, 132, 133, 134, 135, 137, 139, 148, 150, 155, 157] },
-    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 53, 65, 66, 71, 83, 85, 86, 87, 88, 102, 107, 112, 113, 117, 120, 121, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 135, 138, 148, 149, 164, 168, 169, 170, 172] },
-    Prog { name: "p781", active: &[true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, oracle: p781_oracle, tags: &[3, 7, 14, 24, 27, 28, 39, 40, 41, 42, 44, 72, 75, 85, 95, 102, 103, 117, 122, 132, 134, 136, 148] },
-    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, oracle: p782_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 45, 47, 60, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 104, 105, 111, 117, 118, 120, 122, 124, 126, 127, 129, 131, 132, 133, 148, 152] },
-    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, oracle: p783_oracle, tags: &[4, 8, 11, 13, 14, 23, 24, 26, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 58, 60, 62, 63, 64, 69, 72, 73, 75, 79, 83, 85, 86, 88, 90, 95, 102, 103, 105, 107, 109, 110, 113, 114, 115, 117, 118, 119, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 144, 148, 149, 151, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p784", active: &[true, true, true], outputs: 1, eval: p784_eval, grad: p784_grad, oracle: p784_oracle, tags: &[0, 7, 14, 23, 24, 25, 27, 29, 32, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 68, 82, 86, 88, 89, 102, 103, 108, 109, 112, 113, 117, 118, 119, 120, 121, 124, 125, 126, 130, 131, 133, 134, 148, 149, 150, 151, 152] },
-    Prog { name: "p785", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, oracle: p785_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 72, 73, 78, 80, 83, 85, 92, 93, 94, 95, 102, 103, 104, 107, 110, 113, 115, 117, 121, 122, 123, 126, 129, 130, 131, 132, 133, 134, 135, 138, 149, 150, 151, 152, 155, 158] },
-    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 14, 23, 24, 25, 27, 30, 36, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 73, 85, 89, 92, 95, 102, 109, 113, 117, 124, 126, 127, 128, 131, 133, 136, 148, 149, 150, 151, 155] },
-    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, oracle: p787_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 64, 65, 68, 71, 73, 74, 78, 81, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 108, 111, 114, 116, 117, 118, 122, 124, 126, 131, 132, 148, 150, 155, 157] },
-    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 23, 24, 32, 39, 40, 41, 43, 44, 45, 47, 60, 62, 63, 85, 88, 89, 93, 94, 95, 102, 103, 107, 111, 113, 115, 117, 119, 122, 126, 127, 131, 133, 135, 149, 150] },
-    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 82, 83, 85, 87, 88, 89, 102, 103, 106, 107, 113, 114, 116, 117, 118, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 148, 149] },
-    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 14, 19, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 78, 83, 85, 87, 92, 93, 94, 95, 96, 102, 103, 104, 107, 109, 110, 111, 115, 117, 119, 120, 122, 124, 125, 126, 127, 131, 132, 133, 134, 135, 148, 149, 150, 152, 154] },
-    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, oracle: p791_oracle, tags: &[0, 3, 14, 23, 24, 30, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 61, 62, 63, 72, 75, 82, 83, 85, 92, 93, 102, 103, 104, 105, 107, 108, 109, 112, 115, 117, 120, 124, 126, 127, 128, 130, 131, 132, 135, 145, 148, 149, 151] },
-    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, oracle: p792_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 89, 92, 95, 97, 102, 104, 110, 111, 112, 113, 117, 120, 122, 126, 131, 132, 133, 137, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, oracle: p793_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 39, 40, 41, 44, 45, 58, 70, 72, 83, 102, 113, 117, 122, 126, 131, 133, 135, 148, 149] },
-    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, oracle: p794_oracle, tags: &[0, 3, 7, 14, 23, 24, 25, 36, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 61, 64, 65, 72, 73, 75, 83, 85, 87, 89, 92, 95, 102, 103, 113, 115, 117, 120, 122, 125, 126, 127, 131, 135, 136, 145, 148, 149, 152, 155, 157] },
-    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 65, 85, 86, 88, 93, 102, 103, 113, 117, 119, 121, 122, 124, 126, 127, 130, 131, 133, 135, 150, 155, 157, 160, 165, 168, 171, 172] },
-    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 64, 65, 71, 72, 74, 80, 81, 82, 83, 85, 89, 99, 102, 103, 104, 110, 112, 117, 121, 122, 126, 128, 131, 132, 133, 134, 135, 139, 148, 149, 152, 155, 161] },
-    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 15, 21, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 68, 72, 79, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 107, 108, 110, 111, 116, 117, 122, 126, 131, 132, 148, 149, 150, 151, 154] },
-    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 14, 23, 24, 27, 28, 32, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 51, 57, 58, 60, 61, 62, 64, 68, 70, 72, 83, 84, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 108, 109, 111, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 133, 137, 148, 150, 155, 158, 164, 168, 169, 170, 172] },
-    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, oracle: p799_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 82, 83, 85, 87, 92, 102, 103, 104, 113, 115, 117, 118, 122, 123, 124, 125, 126, 127, 131, 144, 148, 149, 151, 155, 157, 158] },
-    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 54, 55, 60, 61, 65, 66, 71, 72, 75, 85, 90, 91, 92, 102, 103, 105, 106, 108, 112, 115, 116, 117, 119, 120, 122, 123, 126, 127, 129, 130, 131, 132, 133, 135, 144, 146, 148, 151, 155, 158] },
-    Prog { name: "p801", active: &[true, true, false], outputs: 1, eval: p801_eval, grad: p801_grad, oracle: p801_oracle, tags: &[0, 13, 14, 21, 22, 23, 24, 26, 28, 39, 41, 42, 44, 45, 47, 55, 56, 60, 62, 65, 72, 75, 83, 85, 95, 102, 103, 104, 108, 109, 117, 121, 122, 123, 126, 130, 131, 132, 135, 149, 151, 152] },
-    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 14, 18, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 52, 60, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 92, 95, 97, 102, 103, 104, 105, 110, 111, 115, 117, 121, 122, 126, 131, 133, 135, 139, 148, 149, 150] },
-    Prog { name: "p803", active: &[true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, oracle: p803_oracle, tags: &[1, 4, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 68, 71, 72, 73, 79, 82, 85, 92, 95, 102, 103, 104, 106, 110, 111, 117, 121, 122, 123, 124, 126, 131, 133, 134, 148, 149, 150, 152, 155, 158] },
-    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 43, 44, 65, 102, 117, 122, 126, 131, 132, 133, 143, 149, 155, 161] },
-    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, oracle: p805_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 66, 68, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 108, 112, 114, 115, 117, 120, 121, 122, 124, 126, 128, 131, 133, 148, 149, 151, 152] },
-    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, oracle: p806_oracle, tags: &[0, 4, 6, 14, 23, 29, 30, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 85, 92, 102, 103, 104, 111, 117, 120, 124, 126, 128, 130, 131, 132, 133, 134, 144, 148, 151, 155, 158] },
-    Prog { name: "p807", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p807_eval, grad: p807_grad, oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 43, 47, 60, 62, 68, 82, 83, 85, 87, 88, 89, 102, 103, 104, 113, 116, 117, 119, 122, 124, 125, 126, 130, 131, 133, 144, 148, 155, 157] },
-    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, oracle: p808_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 72, 73, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 106, 108, 110, 115, 116, 117, 118, 120, 122, 125, 126, 128, 129, 130, 131, 133, 134, 145, 148, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p809", active: &[true], outputs: 2, eval: p809_eval, grad: p809_grad, oracle: p809_oracle, tags: &[0, 15, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 73, 82, 83, 85, 87, 93, 102, 103, 105, 106, 108, 117, 120, 122, 124, 126, 130, 131, 134, 148] },
-    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, oracle: p810_oracle, tags: &[2, 3, 14, 19, 23, 24, 25, 27, 28, 31, 33, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 70, 72, 73, 74, 85, 92, 95, 102, 103, 104, 105, 107, 110, 111, 112, 117, 121, 122, 123, 125, 126, 131, 132, 133, 139, 140, 144, 148, 152] },
-    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 63, 65, 69, 71, 72, 73, 83, 85, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 110, 113, 115, 117, 118, 120, 122, 125, 126, 128, 131, 132, 133, 144, 145, 148, 155, 158] },
-    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, oracle: p812_oracle, tags: &[0, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 73, 82, 83, 84, 85, 87, 92, 93, 95, 102, 103, 104, 105, 108, 112, 114, 115, 117, 122, 123, 126, 127, 131, 132, 135, 148, 149, 151, 155, 157] },
-    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 65, 82, 83, 84, 85, 86, 87, 88, 89, 92, 94, 102, 103, 105, 107, 108, 113, 114, 115, 116, 117, 120, 121, 122, 124, 126, 131, 132, 133, 144, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 83, 85, 89, 95, 98, 102, 103, 105, 106, 109, 113, 115, 117, 118, 122, 126, 131, 132, 133, 138, 146, 151] },
-    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 63, 64, 66, 74, 75, 76, 78, 81, 82, 83, 85, 88, 89, 90, 92, 95, 102, 103, 104, 109, 110, 112, 113, 116, 117, 120, 122, 125, 126, 128, 130, 131, 132, 144, 148, 149, 150] },
-    Prog { name: "p816", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 7, 11, 14, 21, 23, 24, 26, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 52, 57, 59, 60, 62, 63, 65, 72, 73, 75, 79, 82, 83, 85, 86, 87, 89, 95, 102, 103, 104, 106, 110, 113, 114, 115, 117, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 135, 148, 149, 151, 155] },
-    Prog { name: "p817", active: &[true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, oracle: p817_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 29, 30, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 61, 62, 64, 65, 68, 73, 75, 82, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 107, 108, 110, 111, 112, 114, 115, 117, 119, 120, 122, 123, 124, 126, 128, 129, 130, 131, 132, 133, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 7, 16, 23, 24, 26, 29, 34, 35, 36, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 65, 72, 75, 82, 83, 85, 87, 90, 92, 95, 97, 102, 103, 104, 105, 106, 117, 122, 124, 126, 131, 132, 133, 135, 136, 144, 146, 148, 152] },
-    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, oracle: p819_oracle, tags: &[0, 2, 4, 6, 14, 23, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 64, 85, 102, 103, 109, 111, 114, 117, 124, 125, 126, 131, 133, 148, 155, 158] },
-    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 16, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 74, 85, 92, 94, 102, 105, 108, 111, 113, 121, 122, 125, 126, 127, 129, 131, 133, 148, 149, 151, 153, 155, 157] },
-    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, oracle: p821_oracle, tags: &[0, 7, 11, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 74, 81, 83, 85, 86, 89, 102, 103, 104, 106, 109, 114, 115, 117, 118, 122, 123, 124, 126, 130, 131, 132, 133, 134, 137, 138, 148, 150] },
-    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 62, 63, 71, 72, 73, 83, 85, 90, 92, 94, 95, 102, 103, 106, 107, 114, 116, 117, 118, 121, 122, 125, 126, 128, 130, 131, 133, 134, 135, 146, 148, 152, 155, 158] },
-    Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, oracle: p823_oracle, tags: &[1, 14, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 72, 75, 82, 83, 86, 88, 93, 95, 100, 102, 103, 104, 106, 111, 113, 114, 116, 117, 122, 124, 126, 131, 132, 133, 134, 140, 148, 152] },
-    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, oracle: p824_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 71, 72, 74, 75, 85, 86, 87, 88, 93, 95, 102, 103, 104, 105, 110, 111, 112, 115, 116, 117, 122, 123, 126, 128, 131, 132, 133, 135, 139, 148, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 15, 23, 24, 39, 40, 41, 44, 73, 85, 95, 102, 103, 104, 113, 115, 116, 117, 118, 120, 126, 127, 128, 131, 132, 133, 134, 144, 147, 148, 150, 151, 155, 157] },
-    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, oracle: p826_oracle, tags: &[0, 2, 6, 11, 14, 23, 24, 39, 40, 41, 42, 44, 75, 83, 85, 86, 88, 95, 102, 104, 117, 122, 125, 126, 131, 144, 148, 150, 152] },
-    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 110, 112, 115, 116, 117, 118, 122, 124, 125, 126, 128, 130, 131, 132, 135, 137, 144, 146, 148, 149, 150, 151, 152, 155, 161] },
-    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, oracle: p828_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 65, 83, 85, 86, 88, 102, 103, 104, 106, 109, 111, 114, 115, 117, 121, 126, 128, 129, 131, 133, 135, 148, 149, 151, 165, 168, 171, 172] },
-    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 87, 88, 92, 93, 102, 103, 112, 115, 117, 122, 126, 131, 132, 133, 137, 140, 145, 148, 149, 151, 153, 166, 167, 168, 171, 172] },
-    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, oracle: p830_oracle, tags: &[0, 1, 2, 3, 7, 8, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 65, 75, 85, 86, 88, 89, 90, 95, 102, 103, 115, 116, 117, 118, 126, 127, 128, 131, 133, 135, 148, 155, 157, 166, 167, 168, 171, 172] },
-    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 43, 44, 47, 49, 50, 53, 60, 61, 62, 63, 64, 65, 82, 83, 85, 86, 87, 88, 102, 103, 110, 111, 114, 115, 117, 118, 119, 121, 122, 126, 127, 131, 132, 133, 137, 148, 150, 155, 162, 166, 167, 168, 171, 172] },
-    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, oracle: p832_oracle, tags: &[0, 2, 11, 14, 17, 19, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 52, 60, 63, 68, 71, 72, 73, 75, 85, 86, 91, 92, 93, 95, 102, 103, 105, 106, 107, 108, 111, 115, 117, 118, 120, 122, 126, 127, 129, 131, 132, 133, 135, 144, 148, 149] },
-    Prog { name: "p833", active: &[true, true], outputs: 1, eval: p833_eval, grad: p833_grad, oracle: p833_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 39, 40, 41, 43, 44, 47, 60, 68, 83, 102, 103, 109, 113, 114, 117, 122, 125, 126, 129, 131, 132, 133, 141, 152] },
-    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, oracle: p834_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 72, 85, 87, 88, 90, 102, 103, 116, 122, 131, 132, 134, 148, 152, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 7, 14, 18, 23, 24, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 52, 57, 59, 63, 65, 66, 82, 83, 85, 87, 94, 95, 102, 103, 104, 107, 109, 110, 113, 117, 118, 119, 122, 123, 126, 127, 129, 130, 131, 132, 133, 134, 140, 148, 152, 155, 157] },
-    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 14, 23, 24, 26, 27, 28, 29, 31, 34, 36, 38, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 63, 64, 65, 71, 72, 79, 82, 83, 85, 87, 90, 92, 95, 102, 103, 104, 107, 109, 110, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 139, 146, 148, 149, 150, 152, 155] },
-    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 51, 60, 62, 63, 72, 84, 85, 94, 95, 102, 103, 104, 113, 116, 117, 118, 119, 120, 122, 123, 126, 127, 130, 131, 135, 137, 138, 141, 148, 149, 150, 151, 155, 162] },
-    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 30, 36, 37, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 65, 68, 69, 71, 72, 85, 86, 87, 88, 95, 102, 103, 106, 107, 115, 117, 118, 119, 120, 122, 123, 124, 125, 126, 127, 131, 133, 137, 148, 150, 166, 168, 171, 172] },
-    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 60, 64, 65, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 106, 107, 117, 119, 124, 126, 128, 131, 132, 135, 144, 148, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 19, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 65, 71, 72, 73, 74, 78, 80, 81, 83, 85, 86, 88, 89, 90, 92, 94, 95, 99, 102, 103, 105, 108, 109, 115, 117, 122, 124, 126, 128, 131, 132, 133, 134, 140, 148, 151, 152, 155, 162] },
-    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 14, 23, 24, 25, 26, 27, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 72, 82, 83, 85, 87, 89, 102, 103, 104, 107, 110, 111, 112, 117, 119, 122, 123, 126, 128, 130, 131, 132, 133, 144, 145, 146, 148] },
-    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 63, 65, 84, 85, 86, 87, 88, 102, 103, 104, 105, 107, 111, 113, 117, 118, 122, 126, 130, 131, 133, 146, 148, 149, 150, 165, 168, 171, 172] },
-    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, oracle: p843_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 34, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 71, 75, 82, 83, 85, 87, 95, 102, 103, 105, 106, 108, 115, 117, 120, 122, 123, 124, 126, 129, 131, 132, 133, 134, 149, 155, 157] },
-    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, oracle: p844_oracle, tags: &[1, 2, 6, 14, 23, 24, 39, 40, 41, 42, 44, 47, 60, 61, 63, 65, 71, 72, 73, 74, 75, 83, 85, 87, 88, 89, 91, 92, 102, 103, 104, 105, 108, 109, 110, 111, 112, 114, 115, 117, 120, 121, 122, 126, 128, 131, 132, 133, 136, 140, 144, 150, 151, 155, 157] },
-    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 45, 47, 68, 71, 85, 86, 87, 88, 89, 102, 117, 122, 124, 126, 127, 131, 132, 135, 146, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 16, 18, 23, 24, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 62, 63, 85, 102, 103, 106, 108, 111, 114, 116, 117, 122, 123, 125, 126, 129, 131, 133, 149, 155, 158] },
-    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 82, 83, 85, 86, 88, 89, 91, 102, 103, 106, 107, 108, 111, 112, 117, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 131, 133, 148, 149, 150, 151, 155, 163, 166, 168, 171, 172] },
-    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 16, 20, 23, 24, 26, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 63, 64, 65, 73, 84, 85, 88, 89, 93, 94, 95, 102, 103, 104, 109, 111, 113, 114, 115, 117, 119, 122, 123, 125, 126, 131, 132, 133, 134, 145, 148, 149, 150, 151] },
-    Prog { name: "p849", active: &[true, true, true], outputs: 1, eval: p849_eval, grad: p849_grad, oracle: p849_oracle, tags: &[0, 1, 6, 14, 23, 24, 26, 27, 29, 33, 34, 37, 39, 40, 41, 43, 44, 45, 47, 48, 51, 60, 62, 65, 68, 69, 75, 82, 83, 84, 85, 87, 89, 92, 95, 102, 106, 109, 110, 111, 114, 115, 117, 118, 122, 126, 128, 130, 131, 133, 139, 141, 148, 152] },
-    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 52, 60, 63, 65, 67, 72, 73, 82, 83, 85, 86, 87, 89, 90, 92, 93, 94, 102, 103, 104, 105, 108, 113, 115, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 148, 149, 150, 151, 152] },
-    Prog { name: "p851", active: &[true, true], outputs: 2, eval: p851_eval, grad: p851_grad, oracle: p851_oracle, tags: &[3, 4, 15, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 110, 114, 117, 122, 123, 125, 126, 132, 139, 144, 148, 152, 155] },
-    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 72, 75, 83, 92, 102, 103, 106, 114, 117, 122, 123, 126, 128, 130, 131, 132, 147, 148, 149, 152] },
-    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, oracle: p853_oracle, tags: &[0, 3, 7, 14, 19, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 68, 72, 82, 83, 85, 87, 89, 92, 102, 103, 111, 113, 122, 123, 126, 127, 129, 130, 131, 134, 148, 150, 151, 152] },
-    Prog { name: "p854", active: &[true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, oracle: p854_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 80, 83, 85, 89, 91, 95, 102, 103, 106, 107, 117, 126, 129, 131, 132, 133, 137, 148, 149] },
-    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p855_eval, grad: p855_grad, oracle: p855_oracle, tags: &[0, 1, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 57, 65, 71, 73, 74, 78, 81, 83, 85, 86, 88, 90, 93, 102, 103, 104, 108, 114, 117, 120, 121, 122, 123, 126, 128, 131, 132, 148, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 70, 72, 73, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 120, 122, 124, 126, 131, 132, 133, 135, 147, 148, 150, 151, 154] },
-    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, oracle: p857_oracle, tags: &[0, 3, 4, 5, 15, 23, 24, 39, 41, 42, 43, 44, 47, 50, 60, 61, 62, 72, 73, 75, 82, 85, 86, 88, 90, 93, 102, 103, 107, 124, 126, 128, 131, 133, 135, 148, 149, 155, 157] },
-    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, oracle: p858_oracle, tags: &[0, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 69, 83, 85, 86, 87, 88, 102, 103, 105, 117, 122, 123, 125, 126, 131, 132, 135, 148, 149, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p859", active: &[true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, oracle: p859_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 63, 73, 75, 82, 85, 86, 88, 89, 95, 102, 103, 104, 105, 110, 114, 117, 118, 119, 122, 126, 129, 148, 152] },
-    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, oracle: p860_oracle, tags: &[0, 6, 8, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 72, 80, 83, 85, 86, 88, 92, 102, 104, 109, 110, 112, 117, 122, 125, 126, 131, 133, 134, 135, 166, 167, 168, 171, 172] },
-    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, oracle: p861_oracle, tags: &[2, 7, 15, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 73, 74, 79, 81, 82, 85, 86, 87, 90, 92, 95, 102, 103, 104, 111, 115, 117, 122, 126, 131, 133, 141, 148, 165, 168, 171, 172] },
-    Prog { name: "p862", active: &[true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, oracle: p862_oracle, tags: &[3, 4, 14, 23, 24, 27, 30, 39, 40, 41, 44, 45, 47, 48, 60, 65, 68, 70, 84, 85, 88, 102, 103, 104, 105, 111, 114, 115, 116, 117, 122, 124, 126, 131, 139, 145, 148, 155, 157] },
-    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, oracle: p863_oracle, tags: &[2, 7, 14, 19, 23, 24, 36, 39, 41, 42, 44, 45, 47, 50, 60, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 102, 104, 105, 112, 114, 117, 122, 123, 126, 127, 131, 132, 134, 140, 144, 148, 150, 165, 168, 171, 172] },
-    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, oracle: p864_oracle, tags: &[0, 7, 14, 23, 24, 26, 28, 33, 34, 36, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 82, 83, 85, 87, 102, 103, 106, 109, 113, 117, 122, 125, 126, 127, 131, 148, 150, 151, 152] },
-    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 14, 17, 23, 24, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 62, 63, 72, 75, 82, 83, 85, 87, 88, 97, 102, 103, 107, 117, 123, 125, 126, 128, 130, 131, 133, 144, 150, 151] },
-    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p866_eval, grad: p866_grad, oracle: p866_oracle, tags: &[4, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 64, 65, 68, 71, 72, 73, 74, 75, 79, 80, 81, 82, 84, 85, 86, 87, 88, 92, 93, 95, 99, 102, 103, 104, 105, 107, 112, 114, 115, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 135, 145, 148, 150, 152, 166, 168, 171, 172] },
-    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, oracle: p867_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 92, 97, 102, 103, 105, 106, 107, 108, 109, 112, 114, 115, 117, 118, 119, 120, 122, 124, 126, 129, 130, 131, 148, 150, 151, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 37, 39, 40, 41, 42, 44, 65, 66, 71, 85, 86, 87, 88, 92, 95, 102, 103, 110, 114, 115, 117, 119, 122, 124, 125, 126, 131, 132, 133, 135, 147, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, oracle: p869_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 44, 65, 102, 103, 107, 110, 111, 119, 121, 126, 128, 131, 150] },
-    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 31, 39, 40, 41, 42, 43, 44, 47, 51, 60, 61, 63, 83, 84, 85, 86, 87, 88, 102, 103, 104, 107, 112, 115, 124, 130, 131, 139, 144, 148, 149, 155, 166, 168, 171, 172] },
-    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, oracle: p871_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 59, 60, 62, 63, 65, 82, 83, 85, 87, 102, 103, 104, 105, 107, 111, 117, 118, 122, 123, 126, 131, 133, 134, 148, 149, 150, 155, 157] },
-    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, oracle: p872_oracle, tags: &[0, 2, 3, 5, 16, 23, 24, 26, 27, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 88, 93, 94, 95, 102, 103, 107, 109, 111, 117, 119, 120, 122, 126, 131, 141, 145, 148, 165, 168, 171, 172] },
-    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, oracle: p873_oracle, tags: &[3, 11, 15, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 88, 102, 103, 112, 115, 117, 122, 126, 127, 131, 133, 135, 144, 148, 155, 166, 168, 171, 172] },
-    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 75, 82, 83, 85, 86, 87, 89, 93, 97, 102, 103, 105, 106, 108, 117, 119, 120, 122, 123, 125, 126, 131, 132, 133, 134, 135, 144, 148, 152, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 15, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 60, 62, 68, 71, 72, 73, 75, 85, 86, 88, 89, 90, 92, 102, 105, 107, 111, 113, 117, 122, 126, 129, 131, 144, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 15, 20, 23, 24, 26, 31, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 85, 86, 87, 88, 102, 103, 110, 112, 113, 115, 116, 117, 121, 126, 131, 132, 136, 141, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 63, 65, 72, 75, 80, 83, 85, 89, 99, 102, 103, 105, 110, 111, 117, 123, 125, 126, 128, 129, 131, 132, 133, 136, 148, 151] },
-    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 19, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 60, 62, 65, 68, 71, 72, 78, 85, 86, 89, 92, 94, 95, 102, 103, 104, 105, 113, 117, 121, 122, 126, 130, 131, 132, 133, 135, 148, 149, 150] },
-    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 15, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 103, 104, 105, 109, 115, 117, 122, 124, 125, 126, 130, 131, 132, 133, 134, 145, 147, 148, 150, 152] },
-    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, oracle: p880_oracle, tags: &[2, 3, 6, 15, 23, 24, 39, 40, 41, 43, 44, 47, 63, 75, 85, 86, 87, 88, 92, 94, 95, 102, 103, 104, 105, 106, 107, 115, 116, 117, 125, 126, 127, 129, 131, 132, 133, 144, 148, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, oracle: p881_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 27, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 72, 73, 83, 85, 87, 89, 92, 94, 102, 103, 104, 108, 109, 111, 117, 120, 122, 124, 126, 131, 144, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 14, 23, 24, 26, 39, 40, 41, 42, 44, 47, 50, 53, 60, 62, 63, 64, 65, 72, 73, 75, 78, 80, 83, 85, 86, 87, 89, 92, 93, 94, 102, 103, 104, 105, 107, 111, 112, 114, 116, 117, 118, 122, 123, 126, 131, 133, 138, 148, 149, 150, 152, 154, 155, 158] },
-    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, oracle: p883_oracle, tags: &[0, 2, 4, 5, 14, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 62, 65, 69, 73, 75, 82, 85, 86, 89, 92, 102, 103, 104, 106, 109, 113, 116, 117, 122, 130, 131, 133, 135, 137, 144, 148, 149, 151] },
-    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, oracle: p884_oracle, tags: &[0, 1, 5, 7, 14, 23, 24, 26, 32, 33, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 60, 62, 64, 65, 82, 83, 85, 86, 87, 89, 102, 103, 107, 109, 110, 111, 115, 116, 117, 119, 120, 121, 122, 123, 126, 131, 132, 133, 135, 140, 144, 148, 149, 151, 152] },
-    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, oracle: p885_oracle, tags: &[3, 5, 11, 12, 14, 23, 24, 31, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 64, 85, 86, 90, 92, 102, 103, 104, 105, 106, 107, 108, 111, 113, 117, 122, 126, 131, 132, 133, 148, 152] },
-    Prog { name: "p886", active: &[true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, oracle: p886_oracle, tags: &[0, 14, 24, 27, 39, 40, 41, 42, 44, 65, 102, 104, 106, 108, 117, 122, 126, 131, 148] },
-    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p887_eval, grad: p887_grad, oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 66, 73, 85, 89, 92, 102, 103, 104, 105, 117, 118, 122, 126, 130, 131, 133, 136, 148] },
-    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, oracle: p888_oracle, tags: &[0, 2, 7, 11, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 47, 48, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 92, 102, 103, 107, 109, 110, 112, 115, 117, 119, 122, 124, 126, 129, 130, 131, 132, 133, 141, 148, 149, 150, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 49, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 107, 114, 115, 117, 118, 120, 122, 126, 128, 131, 135, 136, 142, 148, 149, 151, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 8, 16, 23, 24, 26, 27, 28, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 66, 67, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 107, 110, 113, 117, 118, 120, 122, 123, 126, 128, 130, 131, 132, 145, 148, 149, 151, 152, 155, 157, 166, 167, 168, 171, 172] },
-    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 60, 65, 69, 71, 72, 73, 82, 83, 85, 86, 88, 95, 98, 102, 103, 104, 106, 108, 111, 115, 116, 117, 119, 121, 122, 125, 126, 129, 131, 135, 144, 145, 148, 150, 151, 152, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 16, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 62, 63, 65, 72, 73, 75, 80, 82, 83, 84, 85, 88, 89, 90, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 108, 115, 117, 118, 119, 122, 123, 124, 125, 126, 131, 132, 133, 137, 148, 149, 150, 155, 157] },
-    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 65, 85, 86, 88, 89, 102, 103, 104, 108, 110, 115, 116, 117, 122, 126, 127, 131, 135, 144, 146, 148, 150, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 15, 23, 24, 26, 27, 28, 39, 40, 41, 44, 45, 47, 53, 55, 56, 60, 62, 64, 67, 72, 73, 78, 81, 82, 85, 88, 89, 90, 95, 102, 103, 107, 108, 109, 110, 114, 116, 117, 122, 126, 127, 128, 129, 131, 132, 133, 135, 148, 149, 150, 151, 155] },
-    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, oracle: p895_oracle, tags: &[0, 2, 6, 15, 23, 24, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 69, 71, 72, 73, 83, 84, 85, 87, 88, 89, 92, 94, 95, 102, 103, 105, 109, 110, 111, 115, 116, 117, 120, 121, 122, 123, 124, 125, 126, 128, 131, 132, 133, 148, 151, 155, 157] },
-    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, oracle: p896_oracle, tags: &[0, 1, 4, 14, 24, 25, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 72, 85, 95, 102, 103, 104, 105, 107, 114, 117, 119, 121, 122, 123, 125, 126, 130, 131, 133, 141, 148, 150, 151, 152] },
-    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, oracle: p897_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 29, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 70, 75, 82, 83, 85, 87, 88, 93, 95, 102, 103, 105, 110, 113, 116, 117, 122, 126, 129, 131, 132, 134, 139, 141, 148, 149, 150, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, oracle: p898_oracle, tags: &[0, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 64, 65, 72, 75, 83, 85, 100, 102, 103, 104, 107, 110, 112, 113, 114, 115, 116, 117, 122, 123, 126, 129, 131, 132, 133, 136, 138, 140, 148, 149, 151, 152] },
-    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 47, 53, 57, 63, 65, 72, 80, 82, 85, 86, 88, 90, 92, 93, 94, 95, 102, 103, 104, 107, 109, 111, 117, 122, 126, 130, 131, 132, 148, 154, 164, 168, 169, 170, 172] },
-    Prog { name: "p900", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, oracle: p900_oracle, tags: &[2, 5, 7, 12, 15, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 64, 68, 72, 73, 75, 78, 80, 82, 83, 85, 86, 89, 90, 92, 93, 95, 102, 103, 105, 106, 108, 111, 112, 113, 114, 116, 117, 120, 122, 124, 125, 126, 130, 131, 132, 133, 134, 138, 140, 141, 144, 148, 149, 150, 155, 159] },
-    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, oracle: p901_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 87, 92, 94, 102, 103, 104, 106, 107, 108, 110, 115, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 134, 137, 148, 149, 151, 152] },
-    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 15, 18, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 60, 62, 63, 67, 68, 71, 72, 73, 74, 85, 89, 92, 102, 103, 104, 106, 108, 111, 114, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 148, 150, 151, 152] },
-    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 37, 38, 39, 40, 41, 42, 44, 47, 48, 60, 61, 68, 75, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 105, 106, 115, 117, 119, 120, 122, 123, 124, 125, 126, 131, 133, 142, 144, 148, 149, 150, 151, 154] },
-    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 25, 30, 39, 40, 41, 42, 44, 47, 50, 51, 60, 62, 63, 65, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 117, 118, 119, 123, 124, 126, 127, 130, 131, 133, 135, 139, 140, 147, 148, 150, 151] },
-    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, oracle: p905_oracle, tags: &[3, 14, 19, 23, 24, 26, 27, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 72, 73, 82, 83, 85, 90, 92, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 115, 117, 119, 120, 122, 125, 126, 129, 131, 132, 133, 134, 135, 137, 145, 148, 150, 151, 152, 154] },
-    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, oracle: p906_oracle, tags: &[2, 3, 4, 7, 15, 21, 22, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 78, 81, 82, 83, 85, 87, 89, 94, 95, 101, 102, 104, 107, 117, 118, 120, 122, 126, 127, 131, 132, 135, 144, 148, 149, 150, 152, 155, 158] },
-    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, oracle: p907_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 44, 45, 47, 60, 61, 62, 64, 65, 68, 73, 82, 83, 85, 87, 89, 93, 94, 95, 102, 103, 105, 107, 114, 117, 119, 120, 122, 125, 126, 127, 128, 131, 132, 133, 134, 136, 138, 148, 150] },
-    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, oracle: p908_oracle, tags: &[0, 3, 7, 12, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 65, 72, 73, 75, 84, 85, 86, 87, 88, 90, 92, 93, 97, 102, 103, 105, 107, 112, 117, 122, 126, 131, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, oracle: p909_oracle, tags: &[4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 60, 63, 64, 85, 92, 102, 103, 106, 111, 118, 126, 131, 132, 148, 155, 158] },
-    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p910_eval, grad: p910_grad, oracle: p910_oracle, tags: &[3, 4, 7, 13, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 60, 61, 65, 66, 71, 72, 82, 83, 85, 86, 87, 88, 89, 90, 92, 94, 102, 103, 104, 106, 111, 112, 114, 117, 122, 125, 126, 128, 129, 131, 132, 133, 134, 144, 145, 148, 152, 155, 156, 157, 159] },
-    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 47, 50, 51, 60, 63, 65, 68, 72, 80, 82, 83, 84, 85, 87, 88, 89, 90, 102, 103, 104, 105, 106, 107, 108, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 126, 130, 131, 133, 135, 137, 148, 149, 155] },
-    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 15, 23, 24, 25, 27, 30, 31, 39, 40, 41, 42, 44, 45, 65, 72, 75, 79, 82, 83, 86, 95, 102, 103, 108, 112, 113, 114, 117, 122, 124, 126, 130, 131, 132, 134, 135, 140, 148, 149, 152] },
-    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, oracle: p913_oracle, tags: &[1, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 59, 63, 65, 71, 72, 74, 80, 81, 83, 85, 89, 90, 99, 102, 103, 107, 110, 116, 117, 120, 122, 123, 125, 126, 128, 129, 130, 131, 140, 148] },
-    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 74, 78, 85, 89, 92, 96, 102, 108, 110, 112, 117, 120, 122, 123, 126, 128, 130, 131, 133, 135, 141, 143, 145, 148, 149, 152, 155, 157] },
-    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, oracle: p915_oracle, tags: &[0, 3, 4, 5, 14, 20, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 63, 65, 72, 75, 83, 85, 86, 89, 92, 94, 95, 102, 103, 104, 108, 109, 110, 113, 117, 118, 122, 126, 129, 131, 133, 135, 139, 145, 148, 149, 155, 158, 159] },
-    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 65, 72, 77, 78, 82, 83, 85, 87, 88, 92, 102, 103, 104, 106, 111, 115, 117, 119, 121, 122, 126, 131, 132, 135, 148, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, oracle: p917_oracle, tags: &[0, 16, 19, 23, 24, 29, 39, 40, 41, 42, 44, 47, 60, 63, 65, 83, 85, 86, 88, 102, 106, 117, 119, 121, 122, 126, 131, 137, 148, 149, 166, 168, 171, 172] },
-    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, oracle: p918_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 71, 102, 103, 104, 108, 109, 111, 112, 116, 117, 119, 122, 126, 127, 128, 131, 137, 150] },
-    Prog { name: "p919", active: &[true, true, false], outputs: 1, eval: p919_eval, grad: p919_grad, oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 52, 57, 60, 63, 65, 70, 72, 75, 82, 83, 85, 87, 100, 102, 104, 112, 117, 126, 130, 133, 148, 150, 155, 157] },
-    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 25, 26, 32, 39, 40, 41, 42, 44, 45, 47, 54, 55, 60, 62, 63, 65, 69, 71, 72, 75, 84, 85, 86, 87, 88, 89, 90, 92, 94, 95, 97, 102, 103, 104, 106, 113, 115, 117, 121, 122, 123, 126, 129, 131, 132, 133, 135, 145, 147, 148, 150, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 14, 20, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 55, 56, 57, 60, 61, 63, 66, 67, 71, 72, 73, 75, 85, 90, 92, 95, 102, 103, 104, 105, 109, 110, 111, 113, 115, 116, 117, 119, 121, 122, 123, 124, 125, 126, 131, 132, 133, 134, 137, 140, 141, 144, 145, 148, 150, 155, 157] },
-    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 14, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 63, 64, 65, 72, 73, 85, 86, 102, 103, 104, 105, 106, 108, 109, 113, 114, 115, 118, 122, 126, 128, 131, 132, 133, 134, 135, 148, 152] },
-    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 60, 61, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 88, 93, 94, 97, 99, 102, 103, 106, 112, 114, 115, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 140, 148, 149, 150, 155, 156, 160, 165, 168, 171, 172] },
-    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, oracle: p924_oracle, tags: &[0, 3, 6, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 63, 72, 73, 83, 85, 87, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 109, 110, 111, 116, 117, 119, 122, 125, 126, 128, 131, 148, 149, 150] },
-    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 14, 23, 24, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 75, 76, 78, 85, 87, 92, 102, 103, 104, 108, 109, 117, 118, 119, 122, 126, 127, 128, 131, 136, 148, 165, 168, 171, 172] },
-    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 23, 24, 26, 34, 39, 40, 41, 42, 44, 45, 53, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 116, 120, 121, 122, 124, 126, 127, 129, 131, 133, 134, 139, 144, 148, 149, 151] },
-    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, oracle: p927_oracle, tags: &[4, 5, 7, 16, 23, 24, 26, 39, 40, 41, 44, 47, 49, 60, 62, 83, 85, 86, 95, 102, 103, 105, 107, 109, 110, 117, 120, 121, 122, 126, 131, 138, 145] },
-    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 14, 19, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 75, 78, 83, 85, 86, 88, 92, 95, 97, 102, 103, 104, 107, 108, 112, 116, 117, 119, 121, 122, 126, 131, 132, 133, 137, 144, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 60, 61, 62, 63, 64, 65, 72, 73, 75, 85, 90, 92, 93, 100, 102, 103, 104, 110, 112, 113, 114, 117, 118, 122, 123, 124, 125, 126, 127, 128, 129, 131, 133, 135, 141, 144, 148, 151, 155, 163] },
-    Prog { name: "p930", active: &[true, true, true, true, false], outputs: 2, eval: p930_eval, grad: p930_grad, oracle: p930_oracle, tags: &[4, 7, 13, 15, 23, 24, 25, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 64, 65, 70, 72, 75, 84, 85, 89, 93, 95, 102, 103, 104, 107, 111, 112, 114, 117, 118, 120, 121, 122, 124, 126, 128, 131, 134, 135, 144, 148, 149, 150] },
-    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 15, 21, 22, 23, 24, 26, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 67, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 93, 102, 103, 104, 108, 110, 111, 117, 118, 121, 122, 125, 126, 129, 131, 132, 133, 136, 144, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 14, 20, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 60, 62, 63, 65, 67, 75, 83, 85, 89, 93, 95, 102, 103, 104, 108, 109, 112, 117, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 136, 148, 152, 155, 157] },
-    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 3, eval: p933_eval, grad: p933_grad, oracle: p933_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 72, 78, 80, 83, 85, 88, 92, 99, 102, 103, 106, 108, 117, 120, 122, 124, 125, 126, 131, 133, 141, 148, 166, 168, 171, 172] },
-    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, oracle: p934_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 75, 82, 83, 85, 87, 92, 102, 103, 104, 105, 106, 107, 117, 118, 122, 123, 124, 126, 130, 131, 133, 148] },
-    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 56, 65, 102, 103, 107, 109, 113, 117, 122, 126, 127, 129, 130, 131, 134, 139, 143, 149, 152] },
-    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, oracle: p936_oracle, tags: &[2, 4, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 64, 65, 68, 72, 75, 79, 83, 84, 85, 87, 89, 90, 92, 95, 102, 103, 116, 117, 122, 126, 128, 130, 131, 134, 136, 138, 144, 148, 149, 150, 152] },
-    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, oracle: p937_oracle, tags: &[0, 3, 5, 7, 15, 23, 24, 25, 32, 36, 39, 40, 41, 43, 44, 85, 86, 102, 103, 106, 108, 116, 117, 120, 122, 126, 128, 129, 131, 133, 134, 144, 149] },
-    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, oracle: p938_oracle, tags: &[0, 2, 4, 7, 16, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 106, 107, 109, 110, 114, 115, 117, 118, 120, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 135, 148, 149, 150, 151] },
-    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 15, 21, 23, 24, 27, 28, 39, 40, 41, 42, 44, 73, 75, 82, 85, 88, 95, 102, 103, 108, 109, 113, 117, 119, 121, 122, 126, 127, 130, 131, 135, 148, 150, 152, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 50, 60, 61, 62, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 94, 95, 102, 103, 114, 117, 118, 122, 126, 127, 134, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 58, 60, 62, 63, 64, 65, 68, 69, 70, 71, 72, 82, 83, 85, 86, 89, 102, 103, 104, 110, 111, 112, 116, 117, 120, 121, 122, 125, 126, 129, 131, 133, 135, 148, 152, 155, 159] },
-    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, oracle: p942_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 73, 85, 86, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 112, 113, 114, 117, 120, 121, 122, 123, 126, 128, 129, 131, 133, 136, 144, 148, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 60, 61, 62, 69, 72, 74, 75, 85, 87, 88, 89, 92, 93, 95, 102, 103, 104, 105, 106, 112, 117, 119, 122, 123, 124, 126, 130, 131, 132, 133, 134] },
-    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, oracle: p944_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 39, 40, 41, 45, 65, 85, 86, 87, 88, 92, 102, 122, 148, 164, 168, 169, 170] },
-    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 60, 61, 62, 65, 69, 83, 85, 86, 87, 88, 102, 103, 104, 105, 106, 111, 113, 115, 117, 120, 122, 123, 125, 126, 129, 130, 131, 132, 135, 146, 148, 149, 150, 151, 155, 156, 160, 165, 168, 171, 172] },
-    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, oracle: p946_oracle, tags: &[0, 14, 23, 24, 39, 41, 42, 44, 83, 85, 102, 103, 106, 109, 114, 117, 126, 127, 130, 131, 148, 151, 155, 157] },
-    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 23, 24, 33, 39, 40, 41, 42, 44, 45, 47, 60, 64, 65, 73, 85, 86, 87, 88, 92, 102, 103, 108, 116, 122, 126, 129, 131, 148, 150, 165, 168, 171, 172] },
-    Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, oracle: p948_oracle, tags: &[0, 14, 23, 24, 36, 39, 40, 41, 42, 44, 47, 60, 62, 83, 85, 87, 102, 103, 104, 107, 108, 112, 114, 115, 117, 122, 123, 126, 131, 132, 133, 138, 148, 150, 152] },
-    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 14, 23, 24, 25, 26, 29, 38, 39, 40, 41, 42, 44, 47, 53, 60, 62, 65, 82, 83, 85, 87, 90, 102, 103, 104, 107, 111, 116, 117, 119, 122, 126, 131, 132, 148, 151] },
-    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 75, 84, 85, 89, 95, 102, 103, 114, 116, 117, 122, 123, 126, 131, 132, 133, 135, 139, 141, 155, 157, 163] },
-    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 14, 23, 24, 26, 27, 29, 30, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 82, 83, 84, 85, 86, 87, 90, 92, 102, 103, 104, 117, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 135, 148, 149, 150] },
-    Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, oracle: p952_oracle, tags: &[2, 4, 14, 23, 24, 25, 26, 28, 39, 40, 41, 42, 44, 45, 47, 51, 59, 60, 61, 62, 64, 72, 75, 80, 83, 85, 95, 98, 99, 102, 103, 105, 107, 112, 115, 117, 118, 119, 120, 122, 126, 128, 129, 131, 132, 133, 138, 144, 148, 149, 151] },
-    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 25, 26, 27, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 75, 82, 83, 85, 87, 101, 102, 103, 104, 109, 111, 115, 117, 119, 122, 125, 126, 127, 128, 130, 131, 132, 134, 135, 141, 148, 149, 150, 152] },
-    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 12, 13, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 57, 63, 72, 73, 83, 85, 92, 94, 95, 98, 102, 103, 104, 105, 106, 107, 108, 115, 116, 117, 118, 122, 123, 126, 130, 131, 132, 133, 134, 138, 140, 148, 149, 151, 154, 155, 163] },
-    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, oracle: p955_oracle, tags: &[0, 1, 4, 14, 23, 24, 26, 27, 33, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 95, 102, 104, 109, 116, 117, 120, 126, 131, 133, 135, 148, 149, 150, 152] },
-    Prog { name: "p956", active: &[true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, oracle: p956_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 60, 63, 83, 85, 92, 102, 103, 104, 105, 107, 109, 114, 115, 117, 118, 122, 124, 126, 127, 131, 135, 148, 150, 152, 154] },
-    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 14, 23, 24, 25, 27, 28, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 72, 85, 86, 87, 88, 89, 92, 95, 102, 103, 108, 110, 112, 115, 117, 119, 120, 126, 127, 131, 132, 138, 144, 148, 150, 165, 168, 171, 172] },
-    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 14, 23, 24, 26, 29, 30, 31, 39, 40, 41, 42, 44, 47, 48, 60, 62, 63, 73, 85, 92, 102, 103, 117, 118, 120, 122, 126, 131, 132, 141, 148, 152, 155, 158] },
-    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, oracle: p959_oracle, tags: &[0, 2, 8, 13, 16, 23, 24, 25, 26, 27, 33, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 51, 56, 60, 62, 65, 68, 72, 73, 75, 82, 83, 85, 86, 87, 88, 90, 92, 94, 95, 97, 102, 103, 104, 108, 109, 117, 118, 120, 121, 122, 125, 126, 127, 129, 130, 131, 133, 139, 148, 154, 165, 168, 171, 172] },
-    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 70, 83, 85, 87, 89, 95, 102, 103, 107, 109, 110, 112, 113, 116, 117, 118, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 139, 144, 148, 149, 152, 155, 163] },
-    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, oracle: p961_oracle, tags: &[0, 1, 3, 7, 16, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 45, 47, 49, 59, 60, 62, 72, 73, 80, 82, 83, 85, 87, 88, 92, 94, 95, 99, 102, 103, 104, 105, 106, 107, 112, 113, 116, 117, 119, 120, 122, 123, 126, 127, 130, 131, 132, 133, 134, 135, 137, 138, 148, 150, 152] },
-    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, oracle: p962_oracle, tags: &[2, 14, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 63, 65, 71, 74, 81, 83, 85, 90, 92, 102, 103, 104, 107, 111, 116, 117, 120, 121, 122, 126, 129, 131, 132, 133, 137, 148] },
-    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 8, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 65, 85, 86, 88, 91, 92, 102, 103, 104, 105, 107, 110, 111, 112, 116, 117, 118, 120, 121, 122, 123, 126, 127, 130, 131, 134, 148, 151, 152, 153, 154, 155, 157, 166, 167, 168, 171, 172] },
-    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, oracle: p964_oracle, tags: &[0, 3, 7, 15, 23, 24, 25, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 95, 102, 103, 104, 105, 107, 108, 109, 112, 113, 116, 117, 118, 120, 122, 124, 126, 128, 131, 132, 133, 136, 144, 148, 150, 151, 152] },
-    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, oracle: p965_oracle, tags: &[2, 3, 6, 14, 23, 39, 40, 41, 42, 44, 47, 60, 62, 63, 72, 73, 78, 80, 83, 85, 88, 92, 93, 102, 103, 104, 105, 106, 107, 114, 117, 119, 122, 125, 126, 131, 133, 148, 149] },
-    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 75, 85, 86, 88, 95, 102, 103, 104, 107, 115, 117, 122, 126, 130, 131, 132, 148, 150, 151, 155, 156, 157, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 12, 14, 21, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 49, 53, 60, 61, 62, 63, 64, 67, 72, 73, 75, 82, 85, 86, 88, 92, 94, 97, 102, 103, 104, 105, 110, 111, 112, 114, 115, 116, 117, 121, 122, 124, 126, 128, 131, 132, 133, 137, 144, 145, 148, 150, 151, 152, 165, 168, 171, 172] },
-    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, oracle: p968_oracle, tags: &[2, 3, 11, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 82, 85, 86, 88, 90, 102, 103, 104, 109, 112, 115, 116, 117, 119, 121, 122, 124, 126, 129, 131, 133, 135, 148, 151, 152, 155, 157] },
-    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, oracle: p969_oracle, tags: &[0, 2, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 44, 47, 60, 63, 69, 71, 72, 73, 75, 85, 97, 102, 103, 106, 107, 108, 115, 117, 121, 122, 126, 129, 131, 134, 139, 145, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, oracle: p970_oracle, tags: &[0, 16, 23, 24, 39, 40, 41, 44, 82, 85, 87, 88, 102, 110, 116, 117, 122, 128, 131, 148, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 26, 39, 40, 41, 42, 43, 44, 63, 65, 85, 86, 88, 102, 103, 104, 105, 122, 126, 129, 131, 139, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, oracle: p972_oracle, tags: &[0, 3, 16, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 71, 72, 82, 83, 85, 87, 89, 92, 102, 103, 105, 106, 108, 109, 110, 113, 117, 118, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 141, 144, 148, 150, 152] },
-    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 14, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 51, 63, 85, 89, 102, 103, 108, 111, 122, 128, 131, 133, 135, 148, 149, 151] },
-    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 54, 55, 60, 61, 62, 63, 66, 68, 71, 73, 74, 78, 81, 82, 84, 85, 86, 88, 90, 95, 102, 103, 104, 108, 110, 112, 113, 114, 117, 119, 122, 125, 126, 127, 128, 130, 131, 133, 134, 135, 148, 149, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, oracle: p975_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 30, 34, 37, 38, 39, 40, 41, 43, 44, 47, 68, 82, 83, 85, 87, 88, 102, 103, 116, 117, 125, 126, 131, 132, 148, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, oracle: p976_oracle, tags: &[0, 14, 23, 24, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 63, 65, 72, 73, 78, 80, 81, 82, 83, 85, 90, 93, 102, 103, 106, 108, 110, 113, 115, 117, 118, 120, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 141, 148, 149] },
-    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 14, 21, 23, 24, 27, 32, 33, 39, 40, 41, 42, 44, 72, 78, 85, 92, 102, 103, 105, 107, 110, 116, 117, 120, 122, 126, 130, 131, 132, 134, 135, 137, 144, 148] },
-    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, oracle: p978_oracle, tags: &[0, 6, 14, 21, 22, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 60, 65, 72, 75, 83, 92, 102, 103, 104, 105, 106, 107, 110, 113, 116, 117, 122, 123, 125, 126, 131, 132, 133, 134, 148, 154] },
-    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 63, 65, 68, 82, 83, 85, 87, 89, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 120, 121, 122, 126, 127, 128, 130, 131, 132, 133, 135, 136, 140, 144, 148, 150, 152] },
-    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, oracle: p980_oracle, tags: &[3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 65, 69, 71, 72, 73, 85, 92, 102, 104, 109, 117, 122, 124, 126, 130, 131, 132, 151, 152, 155, 157] },
-    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, oracle: p981_oracle, tags: &[1, 7, 14, 23, 24, 27, 31, 33, 39, 40, 41, 43, 44, 47, 63, 65, 66, 71, 72, 79, 83, 92, 102, 103, 104, 112, 117, 125, 126, 129, 131, 133, 148, 151, 152] },
-    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p982_eval, grad: p982_grad, oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 68, 72, 85, 86, 92, 102, 103, 104, 105, 107, 108, 109, 115, 117, 118, 121, 122, 125, 126, 127, 128, 130, 131, 133, 144, 148] },
-    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 62, 68, 85, 89, 93, 95, 102, 117, 122, 123, 125, 126, 127, 128, 131, 133, 134, 144, 148, 150] },
-    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 14, 23, 24, 26, 27, 28, 31, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 69, 72, 73, 82, 83, 85, 86, 87, 89, 93, 102, 103, 104, 114, 117, 118, 122, 126, 128, 130, 131, 132, 133, 134, 144, 145, 148, 152] },
-    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, oracle: p985_oracle, tags: &[1, 3, 14, 23, 24, 25, 27, 29, 39, 41, 42, 44, 45, 47, 63, 72, 73, 75, 79, 83, 85, 95, 102, 103, 104, 106, 114, 116, 117, 122, 126, 131, 135, 148, 155, 157] },
-    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, oracle: p986_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 65, 66, 71, 73, 83, 92, 102, 103, 105, 113, 114, 117, 120, 126, 131, 133, 134, 137, 148, 150, 151] },
-    Prog { name: "p987", active: &[true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, oracle: p987_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 65, 68, 82, 83, 85, 87, 92, 93, 95, 102, 103, 104, 105, 106, 109, 110, 113, 117, 118, 119, 122, 124, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 141, 148, 149, 150, 151, 152, 155, 157] },
-    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, oracle: p988_oracle, tags: &[0, 5, 7, 11, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 68, 69, 71, 72, 75, 82, 83, 85, 86, 87, 89, 90, 92, 95, 98, 102, 103, 104, 105, 106, 107, 110, 111, 112, 113, 116, 117, 119, 120, 122, 123, 126, 130, 131, 132, 134, 135, 144, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 15, 23, 24, 37, 38, 39, 40, 41, 42, 43, 44, 47, 60, 64, 65, 72, 75, 80, 82, 83, 84, 85, 87, 89, 97, 99, 102, 104, 105, 112, 117, 118, 122, 123, 126, 131, 132, 133, 134, 144, 148, 149] },
-    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 30, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 68, 82, 83, 85, 87, 89, 92, 102, 103, 104, 105, 107, 108, 109, 110, 114, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 148, 152, 153] },
-    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, oracle: p991_oracle, tags: &[0, 3, 4, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 65, 72, 73, 74, 75, 84, 85, 88, 92, 94, 95, 102, 103, 104, 105, 111, 116, 117, 122, 123, 126, 130, 131, 133, 136, 144, 148, 150, 152, 155, 157] },
-    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p992_eval, grad: p992_grad, oracle: p992_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 83, 85, 87, 88, 89, 92, 94, 102, 103, 104, 107, 109, 111, 116, 117, 122, 126, 127, 131, 132, 133, 134, 135, 144, 150, 151, 155, 157] },
-    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, oracle: p993_oracle, tags: &[2, 4, 7, 11, 14, 23, 24, 26, 27, 33, 34, 35, 38, 39, 40, 41, 42, 44, 47, 60, 62, 72, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 104, 105, 108, 111, 112, 117, 118, 122, 123, 126, 129, 130, 131, 133, 135, 148, 151, 152, 154] },
-    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, oracle: p994_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 70, 72, 73, 83, 85, 87, 102, 103, 104, 106, 110, 112, 113, 118, 122, 126, 128, 130, 131, 133, 134, 135, 140, 144, 148, 152] },
-    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 15, 23, 24, 26, 34, 39, 40, 41, 42, 44, 73, 75, 82, 83, 85, 87, 92, 94, 95, 102, 104, 112, 114, 116, 117, 126, 128, 131, 148, 150, 151] },
-    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, oracle: p996_oracle, tags: &[0, 3, 6, 7, 14, 21, 22, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 65, 68, 72, 73, 75, 83, 84, 85, 87, 89, 92, 93, 94, 95, 102, 103, 107, 108, 114, 116, 117, 118, 119, 120, 121, 122, 126, 128, 129, 131, 133, 137, 144, 148] },
-    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, oracle: p997_oracle, tags: &[4, 7, 8, 16, 21, 22, 23, 24, 26, 33, 34, 36, 37, 39, 40, 41, 42, 44, 65, 72, 73, 75, 82, 83, 85, 86, 87, 90, 91, 92, 94, 95, 102, 103, 104, 105, 111, 113, 117, 119, 122, 123, 126, 127, 130, 131, 134, 135, 144, 148, 149, 166, 167, 168, 171, 172] },
-    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, oracle: p998_oracle, tags: &[0, 1, 3, 14, 23, 24, 30, 32, 39, 40, 41, 44, 73, 82, 85, 92, 93, 94, 102, 107, 109, 113, 115, 117, 120, 126, 130, 131, 132, 133, 135, 144, 148, 149, 150] },
-    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, oracle: p999_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 82, 85, 102, 103, 104, 108, 112, 115, 117, 119, 125, 126, 131, 132, 138, 148, 150] },
-    Prog { name: "p1000", active: &[true, true, true, true, true, true], outputs: 1, eval: p1000_eval, grad: p1000_grad, oracle: p1000_oracle, tags: &[0, 2, 7, 12, 14, 23, 24, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 72, 73, 74, 75, 83, 85, 87, 90, 92, 95, 102, 103, 111, 114, 117, 120, 122, 124, 126, 131, 132, 133, 134, 137, 139, 145, 148, 150, 151, 152] },
-    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, oracle: p1001_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 51, 63, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 110, 117, 120, 122, 123, 126, 131, 134, 135, 144, 148, 149] },
-    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, oracle: p1002_oracle, tags: &[2, 3, 7, 14, 23, 24, 25, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 63, 68, 71, 72, 73, 74, 79, 82, 83, 85, 87, 89, 92, 93, 102, 103, 104, 105, 106, 108, 109, 115, 116, 117, 118, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 144, 145, 148, 149, 151, 152, 155, 157] },
-    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, oracle: p1003_oracle, tags: &[2, 3, 5, 7, 14, 23, 24, 25, 26, 27, 30, 34, 36, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 82, 83, 85, 86, 87, 89, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 113, 114, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 135, 141, 144, 148] },
-    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 94, 102, 103, 104, 107, 108, 111, 112, 113, 115, 117, 120, 122, 123, 125, 126, 127, 129, 131, 134, 139, 144, 148, 149, 150, 151, 155, 156, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 15, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 68, 71, 72, 73, 85, 89, 102, 107, 117, 119, 120, 122, 126, 127, 128, 131, 132, 133, 134, 137, 147, 148, 155, 157] },
-    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, oracle: p1006_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 60, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 95, 102, 103, 108, 111, 112, 116, 117, 122, 126, 129, 131, 148, 149, 151, 155] },
-    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 26, 27, 31, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 53, 65, 72, 80, 83, 85, 86, 87, 92, 93, 94, 102, 103, 104, 105, 109, 115, 117, 120, 122, 125, 126, 127, 131, 133, 140, 144, 148, 149, 152, 155, 159] },
-    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 7, 8, 14, 23, 24, 26, 31, 34, 37, 39, 40, 41, 43, 44, 45, 47, 60, 65, 72, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 105, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 144, 148, 155, 157, 162, 166, 167, 168, 171, 172] },
-    Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, oracle: p1009_oracle, tags: &[4, 7, 15, 23, 24, 27, 29, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 68, 72, 80, 83, 85, 87, 92, 95, 98, 102, 103, 104, 107, 109, 111, 112, 117, 118, 122, 123, 126, 131, 132, 133, 141, 148, 149, 152] },
-    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, oracle: p1010_oracle, tags: &[0, 3, 4, 6, 16, 23, 24, 28, 30, 33, 36, 39, 40, 41, 42, 44, 65, 71, 73, 74, 81, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 114, 117, 121, 122, 123, 125, 126, 131, 132, 133, 134, 148, 149, 152, 165, 168, 171, 172] },
-    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, oracle: p1011_oracle, tags: &[4, 5, 7, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 72, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 98, 102, 103, 104, 105, 106, 109, 110, 113, 116, 117, 118, 122, 123, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 141, 144, 148, 149, 151] },
-    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, oracle: p1012_oracle, tags: &[1, 7, 14, 21, 22, 23, 24, 25, 26, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 69, 72, 75, 83, 95, 102, 103, 104, 108, 109, 110, 111, 112, 117, 118, 120, 126, 128, 130, 131, 132, 133, 137, 148, 151, 152] },
-    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, oracle: p1013_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 60, 63, 68, 72, 73, 75, 79, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 105, 107, 109, 111, 117, 119, 120, 121, 122, 126, 127, 131, 132, 133, 148, 149, 150, 151, 152] },
-    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 14, 23, 24, 26, 27, 33, 39, 40, 41, 42, 44, 45, 47, 60, 72, 73, 75, 84, 85, 89, 92, 93, 95, 102, 103, 107, 108, 109, 112, 114, 115, 122, 124, 126, 128, 131, 132, 148, 151] },
-    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, oracle: p1015_oracle, tags: &[1, 2, 4, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 68, 71, 85, 89, 93, 94, 102, 103, 104, 106, 108, 109, 111, 112, 113, 115, 117, 122, 123, 126, 128, 130, 131, 133, 134, 137, 148, 150, 151] },
-    Prog { name: "p1016", active: &[true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, oracle: p1016_oracle, tags: &[0, 4, 7, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 48, 60, 68, 72, 75, 84, 85, 88, 89, 92, 102, 103, 105, 107, 108, 109, 113, 117, 118, 126, 127, 128, 131, 135, 140, 145, 148, 149, 151, 152] },
-    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, oracle: p1017_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 47, 72, 75, 79, 80, 83, 85, 86, 88, 92, 94, 95, 97, 102, 103, 104, 105, 107, 108, 109, 110, 117, 122, 125, 126, 131, 132, 133, 137, 139, 144, 148, 152, 166, 168, 171, 172] },
-    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 11, 14, 17, 23, 24, 26, 27, 39, 40, 41, 42, 44, 52, 65, 73, 85, 86, 92, 95, 102, 117, 118, 120, 122, 126, 131, 132, 134, 148, 155, 157] },
-    Prog { name: "p1019", active: &[true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, oracle: p1019_oracle, tags: &[0, 2, 16, 23, 24, 25, 26, 39, 40, 41, 42, 44, 47, 48, 51, 60, 61, 62, 72, 85, 91, 102, 103, 104, 108, 113, 117, 131, 133, 134, 137, 141, 148] },
-    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 15, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 62, 70, 72, 82, 83, 85, 86, 87, 102, 103, 105, 108, 117, 118, 122, 126, 127, 128, 130, 131, 132, 133, 134, 137, 146, 148, 149, 155, 158] },
-    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 11, 14, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 53, 67, 72, 73, 75, 85, 86, 89, 93, 94, 95, 102, 103, 104, 106, 111, 112, 117, 122, 123, 124, 126, 131, 132, 133, 148, 149, 151] },
-    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, oracle: p1022_oracle, tags: &[1, 2, 6, 7, 14, 24, 29, 39, 40, 41, 42, 44, 45, 47, 50, 60, 63, 64, 73, 75, 85, 88, 92, 93, 95, 102, 113, 117, 121, 122, 126, 131, 133, 134, 148, 149, 150, 152] },
-    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 64, 67, 85, 89, 95, 102, 103, 104, 106, 112, 115, 122, 123, 126, 128, 129, 131, 132, 133, 141, 144, 148, 150] },
-    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, oracle: p1024_oracle, tags: &[0, 3, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 44, 47, 57, 60, 62, 65, 66, 71, 72, 73, 82, 83, 84, 85, 86, 87, 88, 94, 95, 102, 103, 105, 106, 107, 111, 114, 115, 117, 121, 122, 124, 126, 127, 130, 131, 132, 133, 134, 148, 149, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, oracle: p1025_oracle, tags: &[3, 15, 23, 39, 40, 41, 44, 66, 71, 72, 73, 85, 89, 102, 103, 113, 123, 130, 131, 132, 133, 144, 148, 149, 155, 157] },
-    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, oracle: p1026_oracle, tags: &[3, 7, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 60, 61, 62, 70, 71, 72, 73, 75, 82, 83, 85, 92, 95, 102, 117, 118, 120, 121, 122, 123, 126, 131, 148, 149, 155, 157] },
-    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, oracle: p1027_oracle, tags: &[0, 3, 6, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 85, 95, 102, 103, 104, 108, 111, 115, 117, 118, 121, 122, 126, 127, 130, 131, 133, 134, 144, 150] },
-    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, oracle: p1028_oracle, tags: &[0, 6, 13, 14, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 60, 62, 65, 71, 102, 103, 104, 113, 117, 118, 119, 122, 126, 127, 128, 130, 131, 134, 137, 148] },
-    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, oracle: p1029_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 42, 44, 45, 47, 65, 68, 71, 102, 104, 117, 131, 151] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 75, 81, 85, 86, 87, 88, 90, 97, 102, 103, 104, 106, 112, 113, 115, 117, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 142, 148, 149, 151, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, oracle: p1031_oracle, tags: &[0, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 86, 102, 103, 105, 106, 115, 117, 120, 122, 124, 126, 127, 130, 131, 134, 136, 148, 149] },
-    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 62, 64, 65, 72, 75, 80, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 100, 101, 102, 103, 104, 108, 110, 111, 117, 118, 119, 121, 122, 123, 126, 131, 132, 133, 134, 135, 137, 144, 148, 149, 150, 151, 152, 155, 159] },
-    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 15, 23, 24, 26, 27, 33, 34, 38, 39, 40, 41, 42, 44, 57, 72, 82, 83, 85, 87, 89, 90, 102, 104, 112, 113, 115, 117, 119, 122, 126, 129, 131, 132, 134, 148] },
-    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, oracle: p1034_oracle, tags: &[0, 2, 4, 16, 23, 24, 25, 26, 29, 31, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 62, 63, 65, 71, 72, 73, 75, 82, 83, 85, 87, 89, 90, 92, 95, 97, 102, 103, 104, 105, 106, 108, 109, 110, 113, 114, 117, 118, 119, 120, 122, 123, 126, 127, 131, 133, 135, 144, 148] },
-    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, oracle: p1035_oracle, tags: &[0, 4, 15, 20, 21, 22, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 63, 65, 72, 73, 75, 85, 92, 102, 103, 104, 108, 112, 117, 121, 122, 125, 126, 131, 134, 148, 149, 152, 154] },
-    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, oracle: p1036_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 64, 65, 72, 82, 83, 85, 87, 90, 93, 95, 98, 102, 103, 104, 107, 108, 112, 117, 118, 120, 121, 122, 124, 126, 129, 131, 133, 134, 144, 148, 150] },
-    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, oracle: p1037_oracle, tags: &[0, 6, 15, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 65, 85, 86, 87, 102, 103, 104, 105, 106, 107, 117, 122, 123, 126, 131, 148, 151, 152, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, oracle: p1038_oracle, tags: &[1, 8, 15, 23, 24, 25, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 65, 69, 85, 86, 87, 102, 103, 107, 110, 112, 117, 120, 121, 122, 123, 124, 125, 126, 129, 130, 131, 132, 133, 134, 135, 140, 148, 149, 150, 151, 166, 167, 168, 171, 172] },
-    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, oracle: p1039_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 66, 68, 71, 82, 83, 85, 87, 102, 103, 104, 110, 113, 115, 117, 118, 122, 124, 125, 126, 130, 131, 132, 133, 135, 139, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p1040", active: &[true, true, true, true], outputs: 1, eval: p1040_eval, grad: p1040_grad, oracle: p1040_oracle, tags: &[0, 1, 7, 14, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 65, 68, 70, 71, 72, 73, 82, 83, 85, 92, 94, 102, 103, 107, 108, 113, 114, 117, 122, 126, 127, 129, 131, 133, 136, 141, 148, 151] },
-    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, oracle: p1041_oracle, tags: &[1, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 72, 85, 88, 89, 95, 98, 102, 103, 106, 109, 110, 114, 117, 119, 123, 124, 126, 127, 131, 132, 133, 135, 144, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, oracle: p1042_oracle, tags: &[0, 1, 3, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 69, 72, 73, 83, 85, 86, 87, 88, 92, 95, 102, 103, 113, 117, 122, 126, 130, 131, 133, 134, 137, 140, 148, 152, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, oracle: p1043_oracle, tags: &[0, 2, 16, 23, 24, 36, 39, 40, 41, 44, 83, 85, 92, 94, 102, 107, 113, 117, 126, 128, 129, 131, 134, 144, 150] },
-    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 16, 21, 23, 24, 26, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 57, 59, 60, 61, 63, 64, 66, 70, 72, 80, 83, 85, 89, 99, 102, 103, 104, 111, 112, 113, 114, 115, 117, 120, 121, 122, 123, 125, 126, 127, 128, 129, 131, 132, 133, 134, 148, 149, 150] },
-    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 63, 65, 71, 72, 83, 85, 89, 92, 102, 103, 104, 108, 115, 117, 119, 122, 126, 128, 131, 133, 134, 148] },
-    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, oracle: p1046_oracle, tags: &[2, 5, 6, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 64, 65, 72, 73, 78, 80, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 105, 107, 109, 111, 117, 121, 122, 125, 126, 131, 132, 133, 134, 135, 148, 149, 150] },
-    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 12, 15, 19, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 48, 57, 59, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 90, 94, 95, 96, 99, 102, 115, 117, 118, 122, 124, 125, 126, 129, 131, 132, 133, 136, 148, 150, 151] },
-    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, oracle: p1048_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 65, 85, 87, 92, 95, 102, 103, 104, 109, 117, 118, 122, 123, 126, 131, 141, 145, 148, 150, 151, 165, 168, 171, 172] },
-    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 48, 65, 68, 71, 72, 73, 82, 83, 85, 87, 95, 102, 103, 105, 106, 112, 114, 116, 117, 119, 122, 126, 129, 131, 132, 133, 134, 148, 152, 153] },
-    Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, oracle: p602g_oracle, tags: &[46, 39, 40, 9, 14, 10, 23, 107, 102, 114, 126] },
-    Prog { name: "p611g", active: &[true, true, true, true, true], outputs: 1, eval: p611g_eval, grad: p611g_grad, oracle: p611g_oracle, tags: &[27, 46, 39, 40, 42, 85, 118, 9, 14, 65, 10, 23, 24, 102, 103, 114, 117] },
-    Prog { name: "p620g", active: &[true], outputs: 1, eval: p620g_eval, grad: p620g_grad, oracle: p620g_oracle, tags: &[46, 39, 122, 9, 14, 10, 23, 107, 102, 103, 114, 112, 126] },
-    Prog { name: "p622g", active: &[true, true, true, true], outputs: 1, eval: p622g_eval, grad: p622g_grad, oracle: p622g_oracle, tags: &[46, 39, 40, 85, 127, 122, 47, 9, 14, 10, 63, 23, 102, 114, 112] },
-    Prog { name: "p645g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p645g_eval, grad: p645g_grad, oracle: p645g_oracle, tags: &[27, 46, 41, 39, 40, 85, 122, 9, 14, 65, 10, 24, 102, 103, 114, 112, 126] },
-    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, oracle: p675g_oracle, tags: &[27, 46, 39, 40, 42, 85, 122, 47, 118, 9, 14, 65, 10, 63, 23, 24, 102, 114, 148, 117] },
-    Prog { name: "p679g", active: &[true, true, true, true, true, true], outputs: 1, eval: p679g_eval, grad: p679g_grad, oracle: p679g_oracle, tags: &[27, 46, 41, 39, 85, 122, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 126] },
-    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, oracle: p686g_oracle, tags: &[27, 46, 39, 85, 127, 9, 14, 65, 10, 23, 24, 107, 102, 114, 148, 126] },
-    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, oracle: p714g_oracle, tags: &[46, 39, 40, 42, 47, 9, 14, 10, 63, 23, 102, 103, 114, 148, 117] },
-    Prog { name: "p727g", active: &[true, true, true, true, true], outputs: 1, eval: p727g_eval, grad: p727g_grad, oracle: p727g_oracle, tags: &[46, 39, 42, 85, 47, 9, 14, 10, 63, 23, 102, 114] },
-    Prog { name: "p737g", active: &[true, true, true], outputs: 1, eval: p737g_eval, grad: p737g_grad, oracle: p737g_oracle, tags: &[46, 41, 39, 40, 122, 9, 14, 10, 23, 102] },
-    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, oracle: p742g_oracle, tags: &[46, 39, 40, 42, 9, 14, 10, 23, 102, 114, 148] },
-    Prog { name: "p749g", active: &[true, true, true, true], outputs: 1, eval: p749g_eval, grad: p749g_grad, oracle: p749g_oracle, tags: &[46, 39, 40, 85, 9, 14, 10, 23, 107, 102, 103, 114, 117] },
-    Prog { name: "p767g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p767g_eval, grad: p767g_grad, oracle: p767g_oracle, tags: &[27, 46, 41, 39, 42, 85, 127, 122, 9, 14, 65, 10, 24, 102, 103, 114, 117, 112, 126] },
-    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, oracle: p782g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 102, 114, 148, 112, 126] },
-    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, oracle: p795g_oracle, tags: &[27, 46, 41, 39, 85, 122, 9, 14, 65, 10, 23, 24, 107, 102, 103, 114, 148, 117, 126] },
-    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, oracle: p815g_oracle, tags: &[27, 46, 39, 85, 104, 9, 14, 65, 10, 23, 24, 102, 103, 114, 148, 126] },
-    Prog { name: "p825g", active: &[true, true, true, true, true], outputs: 1, eval: p825g_eval, grad: p825g_grad, oracle: p825g_oracle, tags: &[27, 46, 39, 40, 42, 85, 127, 47, 9, 14, 65, 10, 63, 24, 107, 102, 103, 114, 126] },
-    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, oracle: p856g_oracle, tags: &[46, 39, 104, 9, 14, 10, 23, 102, 114, 148, 117] },
-    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, oracle: p881g_oracle, tags: &[27, 46, 41, 39, 42, 85, 122, 47, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 148, 117, 112, 126] },
-    Prog { name: "p885g", active: &[true, true, true], outputs: 1, eval: p885g_eval, grad: p885g_grad, oracle: p885g_oracle, tags: &[46, 41, 39, 122, 47, 118, 9, 14, 10, 63, 23, 102, 103, 114, 112] },
-    Prog { name: "p886g", active: &[true, true, true, true, true], outputs: 1, eval: p886g_eval, grad: p886g_grad, oracle: p886g_oracle, tags: &[46, 41, 39, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, oracle: p911g_oracle, tags: &[46, 41, 39, 47, 9, 14, 10, 63, 23, 102, 114, 148, 126] },
-    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, oracle: p958g_oracle, tags: &[27, 46, 39, 40, 85, 9, 14, 65, 10, 23, 24, 102, 114, 148, 126] },
-    Prog { name: "p977g", active: &[true, true, true, true, true, true], outputs: 1, eval: p977g_eval, grad: p977g_grad, oracle: p977g_oracle, tags: &[46, 41, 39, 40, 42, 85, 127, 122, 9, 14, 10, 23, 102, 103, 114, 112] },
-    Prog { name: "p980g", active: &[true, true, true, true], outputs: 1, eval: p980g_eval, grad: p980g_grad, oracle: p980g_oracle, tags: &[27, 46, 39, 42, 85, 127, 122, 9, 14, 65, 10, 23, 24, 102, 103, 114] },
+    Prog { name: "p600", active: &[true, true, true, false], outputs: 1, eval: p600_eval, grad: p600_grad, oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 23, 24, 25, 36, 39, 41, 42, 43, 44, 45, 58, 65, 66, 73, 76, 80, 84, 86, 88, 90, 96, 99, 106, 107, 108, 113, 116, 121, 125, 126, 130, 135, 136, 138, 141, 152, 153] },
+    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, oracle: p601_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 65, 73, 86, 99, 106, 107, 108, 109, 110, 113, 120, 121, 123, 126, 127, 130, 131, 135, 136, 137, 138, 152, 153, 154, 155] },
+    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, oracle: p602_oracle, tags: &[3, 7, 12, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 65, 66, 68, 73, 86, 87, 89, 90, 106, 107, 108, 110, 111, 112, 113, 117, 118, 121, 125, 126, 130, 134, 135, 136, 137, 140, 148, 152, 156, 159, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, oracle: p603_oracle, tags: &[0, 6, 14, 18, 21, 23, 24, 26, 27, 28, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 64, 66, 72, 73, 74, 84, 86, 89, 90, 92, 97, 106, 107, 108, 111, 118, 119, 120, 121, 122, 126, 128, 129, 130, 131, 134, 135, 136, 137, 138, 139, 152, 153, 154, 156] },
+    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, oracle: p604_oracle, tags: &[0, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 61, 63, 65, 86, 87, 89, 106, 107, 113, 114, 119, 121, 126, 127, 129, 130, 134, 135, 136, 138, 152, 171, 174, 177, 178] },
+    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, oracle: p605_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 83, 84, 86, 88, 90, 96, 98, 106, 107, 111, 112, 117, 121, 122, 123, 125, 126, 127, 130, 132, 135, 136, 137, 138, 152, 153] },
+    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, oracle: p606_oracle, tags: &[0, 2, 14, 21, 23, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 61, 62, 63, 64, 65, 66, 69, 83, 84, 86, 87, 88, 89, 90, 92, 96, 98, 99, 106, 107, 108, 109, 112, 115, 116, 118, 120, 121, 124, 126, 127, 129, 130, 131, 132, 133, 135, 136, 137, 138, 139, 143, 148, 149, 152, 153, 156, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, oracle: p607_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 67, 73, 76, 80, 83, 84, 86, 88, 96, 99, 106, 107, 108, 110, 112, 118, 120, 121, 122, 124, 125, 126, 130, 131, 134, 135, 136, 145, 152, 153, 154, 155, 159, 174, 179] },
+    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, oracle: p608_oracle, tags: &[0, 3, 7, 8, 16, 21, 22, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 64, 66, 73, 74, 76, 84, 86, 88, 96, 97, 101, 106, 107, 109, 110, 111, 113, 114, 115, 117, 119, 121, 122, 123, 126, 130, 135, 152, 153, 155, 157] },
+    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p609_eval, grad: p609_grad, oracle: p609_oracle, tags: &[0, 1, 4, 8, 14, 18, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 52, 61, 63, 64, 66, 73, 76, 86, 87, 89, 95, 99, 101, 106, 107, 108, 114, 115, 116, 121, 122, 124, 125, 126, 129, 130, 133, 134, 135, 136, 137, 148, 155, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, oracle: p610_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 64, 73, 76, 80, 84, 99, 106, 107, 112, 116, 119, 120, 121, 123, 125, 126, 130, 135, 144, 152] },
+    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, oracle: p611_oracle, tags: &[0, 15, 17, 19, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 50, 52, 61, 63, 65, 73, 74, 76, 83, 84, 86, 89, 96, 101, 106, 107, 108, 111, 114, 119, 120, 123, 126, 130, 131, 135, 136, 154, 159, 169] },
+    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, oracle: p612_oracle, tags: &[2, 5, 6, 15, 17, 23, 24, 27, 39, 40, 41, 42, 44, 47, 52, 61, 64, 65, 69, 72, 73, 74, 76, 80, 83, 84, 85, 86, 87, 88, 89, 90, 94, 96, 98, 99, 104, 106, 107, 108, 110, 119, 121, 125, 126, 127, 128, 130, 131, 135, 136, 137, 152, 172, 174, 177, 178] },
+    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, oracle: p613_oracle, tags: &[0, 7, 12, 14, 23, 24, 36, 39, 40, 41, 44, 45, 47, 64, 66, 84, 86, 88, 98, 99, 106, 107, 109, 111, 114, 116, 118, 119, 121, 126, 127, 128, 130, 133, 134, 135, 137, 139, 152] },
+    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, oracle: p614_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 61, 62, 64, 65, 84, 86, 96, 106, 107, 108, 109, 110, 112, 116, 117, 119, 121, 126, 127, 129, 130, 132, 134, 135, 137, 152, 154, 155, 158] },
+    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, oracle: p615_oracle, tags: &[0, 4, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 61, 62, 63, 65, 66, 73, 84, 86, 94, 106, 107, 108, 111, 112, 113, 115, 118, 119, 120, 121, 122, 125, 126, 128, 130, 131, 132, 133, 134, 135, 137, 138, 139, 152, 154, 155, 156, 159, 165] },
+    Prog { name: "p616", active: &[false, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, oracle: p616_oracle, tags: &[0, 2, 8, 14, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 71, 73, 74, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 109, 110, 112, 113, 115, 119, 120, 121, 124, 126, 127, 130, 132, 133, 134, 135, 136, 137, 138, 139, 143, 152, 153, 154, 156, 157, 174, 175, 179] },
+    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, oracle: p617_oracle, tags: &[0, 16, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 63, 73, 83, 86, 89, 96, 106, 107, 108, 110, 118, 121, 123, 125, 126, 130, 131, 132, 135, 136, 152, 154, 156] },
+    Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, oracle: p618_oracle, tags: &[0, 4, 7, 16, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 61, 62, 63, 64, 73, 84, 86, 89, 96, 98, 105, 106, 107, 111, 113, 116, 119, 121, 123, 126, 127, 128, 130, 134, 135, 136, 137, 139, 152, 153] },
+    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p619_eval, grad: p619_grad, oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 57, 60, 61, 62, 63, 64, 69, 72, 73, 80, 86, 96, 97, 106, 107, 108, 109, 116, 120, 121, 123, 126, 130, 134, 135, 137, 138, 139, 140, 148, 149, 152, 153, 154, 155] },
+    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, oracle: p620_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 63, 64, 65, 83, 86, 87, 89, 96, 97, 98, 99, 106, 107, 109, 110, 112, 115, 120, 121, 122, 123, 124, 126, 128, 129, 130, 132, 133, 135, 136, 137, 143, 145, 148, 152, 153, 154, 156, 159, 161, 168, 171, 174, 177, 178] },
+    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 64, 66, 74, 85, 86, 87, 88, 89, 97, 99, 106, 107, 115, 118, 121, 126, 127, 130, 134, 135, 136, 139, 141, 144, 152, 171, 174, 177, 178] },
+    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, oracle: p622_oracle, tags: &[0, 14, 21, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 64, 66, 68, 73, 74, 84, 86, 89, 90, 91, 92, 93, 97, 98, 106, 107, 108, 109, 111, 113, 118, 121, 123, 124, 125, 126, 129, 130, 135, 136, 137, 152, 154, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 61, 66, 73, 76, 80, 86, 87, 94, 96, 98, 99, 106, 107, 108, 113, 118, 121, 122, 126, 128, 130, 132, 135, 136, 148, 152, 154, 159, 161, 180] },
+    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, oracle: p624_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 64, 69, 72, 73, 74, 81, 86, 96, 97, 99, 106, 107, 108, 109, 110, 115, 116, 117, 118, 119, 120, 121, 126, 127, 128, 130, 134, 135, 140, 148, 149, 154, 155, 159, 161] },
+    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, oracle: p625_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 83, 86, 87, 89, 96, 106, 111, 117, 120, 121, 123, 126, 130, 135, 137, 138, 144, 150, 152, 156, 159, 168, 171, 174, 177, 178, 180] },
+    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, oracle: p626_oracle, tags: &[2, 4, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 47, 64, 66, 72, 75, 82, 84, 86, 106, 107, 108, 115, 117, 118, 121, 126, 127, 128, 130, 133, 135, 136, 137, 140, 143, 148, 152, 153, 159, 180] },
+    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 64, 66, 83, 84, 86, 87, 88, 90, 95, 99, 106, 107, 108, 110, 112, 114, 116, 119, 121, 124, 126, 128, 130, 132, 133, 134, 135, 137, 138, 139, 152, 153, 155, 159, 161, 180] },
+    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, oracle: p628_oracle, tags: &[1, 2, 4, 6, 14, 19, 23, 24, 26, 27, 28, 31, 34, 38, 39, 40, 41, 42, 44, 45, 47, 49, 61, 63, 64, 66, 72, 73, 74, 75, 76, 79, 82, 83, 84, 86, 88, 90, 96, 97, 99, 104, 105, 106, 107, 108, 109, 113, 114, 121, 124, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 140, 143, 149, 152] },
+    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 72, 86, 89, 96, 98, 106, 107, 108, 110, 111, 113, 114, 119, 121, 126, 127, 128, 130, 133, 135, 138, 139, 145, 152, 154] },
+    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, oracle: p630_oracle, tags: &[1, 4, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 73, 86, 106, 112, 114, 115, 117, 123, 126, 130, 135, 137, 142, 148, 152] },
+    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, oracle: p631_oracle, tags: &[2, 3, 6, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 51, 61, 62, 63, 64, 69, 73, 76, 83, 84, 86, 87, 88, 89, 90, 94, 95, 96, 98, 99, 102, 106, 107, 108, 111, 112, 113, 117, 118, 121, 122, 123, 124, 126, 128, 130, 134, 135, 136, 138, 139, 140, 152, 153, 154, 155, 159, 168, 171, 174, 177, 178] },
+    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, oracle: p632_oracle, tags: &[0, 2, 3, 13, 15, 21, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 61, 62, 63, 67, 69, 71, 72, 73, 74, 75, 76, 84, 86, 89, 92, 94, 96, 97, 99, 106, 107, 108, 109, 111, 112, 115, 116, 119, 120, 121, 123, 125, 126, 130, 131, 135, 136, 137, 139, 142, 145, 149, 152, 153, 155, 159, 161] },
+    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, oracle: p633_oracle, tags: &[3, 14, 23, 24, 39, 40, 41, 44, 45, 66, 72, 73, 74, 76, 80, 85, 86, 89, 90, 96, 98, 99, 106, 107, 113, 118, 120, 121, 126, 128, 129, 130, 132, 135, 137, 148, 149, 152, 156] },
+    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 43, 44, 47, 64, 66, 74, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 110, 111, 114, 121, 123, 125, 126, 127, 128, 130, 135, 136, 137, 138, 148, 152, 153, 158, 172, 173, 174, 177, 178] },
+    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, oracle: p635_oracle, tags: &[0, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 69, 84, 85, 86, 88, 106, 107, 108, 110, 112, 115, 119, 121, 122, 123, 124, 126, 128, 130, 134, 135, 152, 159, 161, 169] },
+    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, oracle: p636_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 61, 62, 63, 64, 65, 66, 69, 73, 74, 76, 83, 84, 85, 86, 87, 88, 89, 90, 94, 97, 99, 106, 107, 108, 110, 111, 112, 113, 114, 116, 118, 120, 121, 123, 124, 126, 127, 130, 131, 135, 136, 137, 139, 143, 152, 153, 155, 156, 159, 161, 171, 174, 177, 178] },
+    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 61, 66, 67, 69, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 109, 114, 117, 121, 122, 126, 130, 135, 136, 137, 139, 142, 147, 152, 154, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, oracle: p638_oracle, tags: &[0, 2, 8, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 47, 61, 64, 66, 76, 84, 86, 87, 89, 96, 106, 108, 110, 112, 121, 124, 125, 126, 128, 130, 131, 132, 135, 136, 152, 155, 158, 170, 174, 175, 176, 178] },
+    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, oracle: p639_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 64, 66, 83, 84, 86, 87, 88, 89, 90, 106, 107, 108, 110, 111, 112, 113, 114, 115, 117, 119, 121, 122, 124, 125, 126, 129, 130, 134, 135, 136, 138, 139, 143, 152, 153, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, oracle: p640_oracle, tags: &[3, 12, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 49, 61, 64, 65, 74, 86, 99, 106, 107, 108, 119, 121, 122, 123, 125, 126, 127, 129, 130, 133, 134, 135, 136, 137, 152, 155, 156, 159, 167] },
+    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, oracle: p641_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 27, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 69, 84, 86, 88, 89, 90, 96, 106, 107, 108, 121, 123, 125, 126, 129, 130, 132, 134, 135, 136, 137, 143, 148, 152, 153, 154, 155, 159, 161, 174, 175, 179] },
+    Prog { name: "p642", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p642_eval, grad: p642_grad, oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 55, 56, 61, 62, 66, 73, 83, 84, 86, 88, 97, 106, 107, 108, 110, 115, 120, 121, 126, 127, 130, 131, 133, 135, 137, 148, 152, 154, 156] },
+    Prog { name: "p643", active: &[true], outputs: 1, eval: p643_eval, grad: p643_grad, oracle: p643_oracle, tags: &[1, 7, 14, 23, 24, 26, 27, 29, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 66, 72, 73, 74, 76, 83, 84, 86, 88, 90, 96, 101, 106, 107, 108, 109, 112, 114, 116, 117, 118, 121, 125, 126, 128, 130, 131, 135, 139, 143, 152, 153, 155, 158] },
+    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, oracle: p644_oracle, tags: &[0, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 52, 58, 64, 66, 71, 73, 76, 86, 97, 101, 106, 108, 113, 121, 124, 126, 130, 135, 140, 142, 152, 153, 154, 155, 159, 162] },
+    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, oracle: p645_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 61, 63, 64, 65, 66, 69, 70, 72, 73, 74, 85, 86, 90, 91, 93, 98, 99, 106, 107, 108, 112, 117, 119, 121, 122, 123, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 139, 152, 155] },
+    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, oracle: p646_oracle, tags: &[0, 3, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 63, 64, 66, 84, 86, 87, 89, 96, 98, 99, 106, 107, 108, 110, 111, 114, 118, 120, 121, 123, 124, 126, 127, 128, 129, 130, 131, 134, 135, 137, 138, 145, 148, 152, 153, 154, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, oracle: p647_oracle, tags: &[0, 14, 23, 24, 27, 29, 32, 39, 40, 41, 44, 47, 61, 62, 63, 66, 106, 107, 109, 114, 117, 121, 126, 127, 129, 130, 135, 156] },
+    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, oracle: p648_oracle, tags: &[0, 6, 7, 15, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 106, 118, 120, 121, 126, 129, 130, 135, 140, 141, 143, 153, 155] },
+    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 14, 19, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 69, 73, 76, 83, 84, 86, 87, 88, 89, 90, 96, 97, 101, 106, 107, 110, 112, 113, 114, 115, 119, 121, 122, 126, 128, 130, 134, 135, 136, 152, 154, 155, 172, 173, 174, 177, 178] },
+    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 71, 73, 84, 86, 87, 88, 106, 107, 113, 121, 126, 130, 132, 133, 134, 135, 136, 137, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, oracle: p651_oracle, tags: &[2, 15, 23, 24, 25, 28, 39, 40, 41, 42, 44, 47, 49, 51, 61, 62, 63, 66, 72, 73, 74, 76, 84, 86, 87, 88, 90, 96, 106, 107, 110, 111, 112, 115, 116, 120, 121, 135, 138, 144, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, oracle: p652_oracle, tags: &[0, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 66, 69, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 112, 113, 119, 121, 122, 123, 124, 125, 126, 130, 133, 135, 136, 137, 152, 158, 172, 174, 177, 178] },
+    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, oracle: p653_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 33, 36, 39, 40, 41, 42, 44, 45, 47, 56, 61, 66, 73, 79, 81, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 109, 112, 121, 122, 123, 124, 125, 126, 127, 129, 130, 131, 132, 135, 136, 137, 139, 143, 145, 148, 152, 153, 155, 159, 162, 174, 179] },
+    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, oracle: p654_oracle, tags: &[4, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 51, 61, 62, 63, 70, 72, 73, 74, 76, 86, 87, 89, 96, 106, 107, 108, 111, 115, 120, 121, 122, 123, 126, 128, 130, 132, 134, 135, 137, 138, 152, 153, 155, 171, 174, 177, 178] },
+    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, oracle: p655_oracle, tags: &[0, 1, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 61, 62, 84, 86, 87, 89, 96, 106, 107, 108, 113, 120, 121, 125, 126, 130, 132, 135, 136, 137, 138, 139, 152, 154, 159, 168, 171, 174, 177, 178] },
+    Prog { name: "p656", active: &[true, true, false, false], outputs: 1, eval: p656_eval, grad: p656_grad, oracle: p656_oracle, tags: &[4, 8, 13, 14, 18, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 58, 64, 66, 69, 71, 73, 76, 83, 84, 86, 88, 90, 94, 96, 106, 107, 112, 114, 117, 118, 119, 121, 123, 125, 126, 127, 130, 131, 132, 133, 135, 139, 149, 151, 152, 153, 154, 156] },
+    Prog { name: "p657", active: &[true], outputs: 1, eval: p657_eval, grad: p657_grad, oracle: p657_oracle, tags: &[1, 14, 17, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 52, 57, 59, 61, 63, 65, 73, 76, 81, 84, 86, 90, 103, 106, 107, 108, 109, 110, 111, 113, 116, 118, 119, 120, 121, 126, 127, 128, 130, 132, 133, 135, 137, 138, 152, 153, 155, 156] },
+    Prog { name: "p658", active: &[true, true, true, false, false], outputs: 1, eval: p658_eval, grad: p658_grad, oracle: p658_oracle, tags: &[0, 4, 8, 13, 14, 19, 21, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 56, 58, 61, 64, 65, 86, 106, 107, 109, 112, 116, 119, 121, 126, 129, 130, 135, 138, 139, 152, 159, 162] },
+    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, oracle: p659_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 66, 67, 69, 72, 83, 84, 86, 88, 106, 107, 113, 121, 122, 123, 126, 129, 130, 132, 133, 135, 136, 137, 139, 152, 155] },
+    Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, oracle: p660_oracle, tags: &[0, 15, 21, 22, 23, 24, 26, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 65, 66, 73, 76, 83, 84, 86, 88, 90, 97, 99, 106, 107, 108, 109, 112, 113, 115, 117, 119, 120, 121, 122, 123, 126, 128, 129, 130, 131, 132, 135, 136, 137, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, oracle: p661_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 53, 64, 66, 73, 74, 76, 86, 87, 89, 90, 96, 97, 99, 102, 105, 106, 107, 108, 112, 116, 121, 122, 126, 128, 130, 133, 135, 137, 145, 152, 154, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 66, 73, 74, 76, 86, 88, 89, 90, 96, 106, 107, 121, 126, 130, 135, 137, 139, 148, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 64, 66, 74, 86, 87, 88, 89, 96, 106, 107, 108, 109, 112, 114, 115, 118, 121, 126, 127, 130, 135, 136, 137, 138, 152, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 96, 97, 98, 99, 101, 106, 107, 108, 111, 113, 116, 117, 121, 123, 126, 129, 130, 133, 135, 136, 138, 152, 153, 156, 158, 159, 160, 164, 169, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p665", active: &[true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, oracle: p665_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 66, 69, 86, 98, 99, 106, 107, 126, 130, 140, 142, 152, 159] },
+    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p666_eval, grad: p666_grad, oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 34, 39, 40, 41, 42, 43, 44, 47, 56, 60, 64, 66, 73, 74, 75, 83, 84, 86, 87, 88, 89, 99, 106, 107, 108, 110, 111, 112, 113, 121, 123, 124, 126, 128, 130, 133, 135, 136, 148, 152, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, oracle: p667_oracle, tags: &[4, 14, 23, 24, 27, 29, 39, 40, 41, 43, 44, 47, 50, 61, 64, 72, 73, 86, 99, 106, 107, 113, 115, 121, 129, 130, 135, 136, 137, 148, 152, 153, 156] },
+    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, oracle: p668_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 64, 65, 66, 73, 74, 84, 86, 90, 91, 93, 98, 99, 106, 107, 111, 112, 116, 117, 118, 120, 121, 123, 126, 128, 129, 130, 131, 135, 136, 137, 139, 152, 154] },
+    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, oracle: p669_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 63, 66, 69, 72, 73, 76, 84, 85, 86, 89, 101, 106, 107, 108, 113, 114, 116, 121, 123, 126, 127, 130, 135, 137, 138, 141, 153, 154, 156] },
+    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 47, 64, 66, 67, 73, 74, 76, 83, 86, 87, 89, 96, 99, 101, 106, 107, 110, 112, 113, 116, 119, 121, 122, 125, 126, 127, 128, 130, 131, 135, 136, 137, 140, 148, 155, 171, 174, 177, 178] },
+    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, oracle: p671_oracle, tags: &[0, 1, 8, 16, 23, 24, 25, 26, 27, 28, 31, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 49, 61, 63, 66, 83, 84, 86, 88, 106, 108, 113, 114, 121, 122, 124, 126, 127, 130, 135, 136, 138, 139, 153, 155] },
+    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, oracle: p672_oracle, tags: &[2, 4, 6, 8, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 66, 86, 88, 89, 96, 106, 107, 109, 112, 117, 121, 123, 124, 129, 130, 135, 136, 138, 139, 140, 145, 152] },
+    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, oracle: p673_oracle, tags: &[2, 3, 7, 14, 18, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 50, 52, 54, 55, 61, 63, 64, 65, 73, 76, 86, 96, 106, 107, 108, 111, 113, 118, 126, 127, 130, 135, 136, 139, 144, 152] },
+    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 90, 99, 106, 107, 108, 110, 114, 119, 121, 124, 125, 126, 130, 131, 135, 145, 152, 153, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, oracle: p675_oracle, tags: &[3, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 63, 70, 73, 74, 76, 85, 86, 88, 90, 96, 106, 107, 114, 121, 126, 135, 136, 143, 155, 156, 159, 180] },
+    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, oracle: p676_oracle, tags: &[0, 3, 7, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 63, 73, 74, 76, 86, 96, 106, 107, 108, 110, 113, 114, 118, 119, 121, 124, 126, 127, 129, 130, 131, 132, 135, 136, 137, 143, 145, 148, 152, 153] },
+    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 67, 69, 72, 73, 84, 86, 90, 96, 97, 106, 107, 111, 115, 118, 121, 126, 130, 134, 135, 137, 148, 153, 159, 162] },
+    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, oracle: p678_oracle, tags: &[0, 4, 5, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 64, 65, 69, 83, 84, 86, 87, 88, 90, 95, 98, 99, 106, 107, 108, 110, 113, 121, 124, 125, 126, 130, 131, 135, 139, 140, 152, 153, 154, 156, 159, 167] },
+    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, oracle: p679_oracle, tags: &[0, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 63, 65, 66, 106, 107, 108, 112, 113, 118, 119, 120, 121, 125, 130, 132, 135, 137, 138, 139, 144, 145, 152, 159, 180] },
+    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, oracle: p680_oracle, tags: &[0, 2, 4, 5, 14, 18, 21, 22, 23, 24, 25, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 61, 62, 64, 66, 72, 73, 76, 86, 90, 96, 97, 106, 107, 108, 110, 112, 115, 121, 124, 126, 130, 135, 137, 138, 152, 156, 159, 167] },
+    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, oracle: p681_oracle, tags: &[2, 3, 6, 11, 15, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 71, 72, 73, 76, 84, 85, 86, 87, 89, 90, 93, 94, 96, 99, 106, 107, 110, 112, 114, 117, 118, 121, 125, 126, 127, 128, 129, 130, 135, 137, 148, 152, 155] },
+    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, oracle: p682_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 31, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 69, 72, 76, 83, 86, 87, 88, 89, 99, 106, 107, 108, 114, 121, 122, 129, 130, 134, 135, 137, 138, 142, 143, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 44, 66, 84, 86, 106, 108, 112, 113, 114, 118, 121, 124, 129, 130, 135, 138, 139, 148, 152, 155, 159, 161, 168] },
+    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 16, 23, 24, 27, 29, 39, 40, 41, 43, 44, 45, 47, 55, 56, 61, 64, 65, 66, 73, 76, 85, 86, 89, 96, 98, 99, 105, 106, 107, 108, 111, 112, 117, 120, 121, 122, 126, 130, 132, 133, 134, 135, 136, 138, 148, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 73, 74, 84, 86, 87, 88, 89, 99, 102, 106, 107, 108, 110, 113, 115, 117, 118, 121, 123, 124, 125, 126, 130, 135, 137, 138, 152, 154, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, oracle: p686_oracle, tags: &[1, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 63, 67, 69, 72, 74, 76, 84, 86, 88, 89, 90, 94, 96, 98, 99, 106, 107, 108, 111, 117, 118, 121, 122, 126, 128, 130, 131, 135, 136, 137, 139, 149, 152, 153, 154, 159, 162, 169] },
+    Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, oracle: p687_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 31, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 69, 73, 76, 81, 83, 84, 86, 88, 96, 97, 106, 110, 112, 116, 121, 126, 127, 130, 135, 136, 138, 152] },
+    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, oracle: p688_oracle, tags: &[3, 4, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 44, 45, 47, 61, 69, 73, 74, 75, 79, 82, 83, 84, 86, 87, 90, 94, 99, 102, 106, 107, 112, 117, 121, 126, 127, 128, 130, 132, 135, 137, 138, 146, 152, 153] },
+    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, oracle: p689_oracle, tags: &[1, 4, 5, 7, 14, 17, 21, 22, 23, 24, 31, 39, 40, 41, 42, 44, 52, 73, 76, 84, 86, 87, 96, 98, 99, 106, 107, 114, 116, 118, 121, 126, 130, 132, 135, 136, 137, 144, 152, 154, 159, 168, 174, 179] },
+    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, oracle: p690_oracle, tags: &[4, 15, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 61, 62, 63, 65, 69, 73, 83, 84, 86, 88, 97, 98, 106, 107, 108, 115, 118, 121, 122, 124, 126, 128, 130, 133, 134, 135, 136, 137, 148, 152] },
+    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, oracle: p691_oracle, tags: &[1, 2, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 64, 65, 69, 74, 76, 86, 90, 95, 96, 99, 106, 107, 108, 114, 115, 119, 120, 121, 126, 127, 128, 130, 132, 134, 135, 137, 138, 148, 152, 155, 156] },
+    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, oracle: p692_oracle, tags: &[3, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 49, 61, 63, 64, 71, 73, 74, 86, 87, 89, 97, 106, 107, 108, 112, 121, 126, 127, 129, 130, 135, 136, 139, 152, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, oracle: p693_oracle, tags: &[0, 3, 4, 14, 18, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 49, 52, 61, 62, 63, 64, 66, 72, 73, 74, 86, 90, 106, 107, 108, 109, 111, 112, 113, 114, 116, 117, 121, 122, 125, 126, 128, 130, 132, 133, 135, 137, 138, 140, 144, 152, 154, 156] },
+    Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, oracle: p694_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 69, 84, 86, 106, 107, 108, 113, 117, 118, 119, 121, 123, 125, 126, 130, 134, 135, 136, 137, 138, 145, 152, 154, 159, 174, 175, 179, 180] },
+    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 62, 63, 64, 66, 68, 69, 72, 73, 76, 84, 86, 87, 88, 89, 90, 96, 101, 106, 107, 108, 112, 114, 118, 119, 121, 122, 125, 126, 128, 129, 130, 132, 135, 138, 139, 147, 152, 153, 156, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, oracle: p696_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 51, 61, 62, 63, 64, 66, 83, 84, 86, 87, 88, 89, 95, 96, 98, 99, 106, 107, 108, 112, 115, 116, 119, 120, 121, 124, 128, 130, 131, 135, 137, 138, 140, 143, 152, 171, 174, 177, 178] },
+    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, oracle: p697_oracle, tags: &[0, 8, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 64, 66, 86, 87, 88, 106, 107, 108, 116, 121, 127, 130, 131, 133, 134, 135, 136, 137, 138, 143, 152, 153, 159, 161, 171, 174, 177, 178] },
+    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, oracle: p698_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 64, 65, 73, 86, 96, 106, 107, 108, 109, 110, 111, 113, 119, 120, 121, 124, 126, 127, 128, 130, 133, 135, 139, 152, 154, 159, 162] },
+    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 66, 72, 86, 87, 89, 96, 106, 107, 108, 115, 119, 126, 127, 129, 130, 132, 135, 137, 138, 152, 154, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, oracle: p700_oracle, tags: &[1, 2, 3, 7, 14, 21, 23, 24, 26, 28, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 63, 64, 66, 73, 74, 84, 86, 88, 90, 96, 99, 102, 106, 107, 108, 109, 112, 114, 119, 120, 121, 122, 125, 126, 127, 128, 130, 131, 135, 136, 137, 139, 152] },
+    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, oracle: p701_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 59, 61, 62, 63, 66, 86, 90, 97, 98, 106, 107, 109, 110, 113, 116, 119, 121, 124, 125, 126, 128, 130, 134, 135, 152, 154, 155] },
+    Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 23, 24, 25, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 71, 74, 83, 84, 85, 86, 87, 88, 89, 90, 94, 97, 106, 107, 108, 109, 115, 119, 121, 125, 126, 127, 129, 130, 132, 133, 135, 138, 152] },
+    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, oracle: p703_oracle, tags: &[0, 1, 2, 6, 15, 23, 24, 26, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 76, 83, 84, 86, 88, 90, 96, 99, 106, 107, 108, 119, 121, 123, 126, 128, 129, 130, 134, 135, 136, 137, 138, 139, 149, 152, 154, 155, 156, 159, 161, 180] },
+    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, oracle: p704_oracle, tags: &[2, 4, 16, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 61, 62, 64, 66, 69, 70, 86, 90, 106, 107, 108, 117, 121, 124, 126, 130, 133, 135, 137, 138, 139, 143, 152, 154, 156] },
+    Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, oracle: p705_oracle, tags: &[1, 4, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 61, 64, 69, 73, 76, 86, 90, 94, 97, 98, 104, 105, 106, 107, 108, 109, 114, 119, 121, 123, 126, 130, 135, 136, 137, 152, 154, 156, 159, 180] },
+    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false], outputs: 3, eval: p706_eval, grad: p706_grad, oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 23, 24, 25, 26, 27, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 62, 63, 64, 66, 69, 70, 72, 76, 83, 84, 86, 88, 90, 96, 99, 106, 107, 108, 109, 110, 111, 112, 116, 117, 118, 119, 120, 121, 126, 127, 130, 132, 134, 135, 136, 137, 138, 139, 145, 149, 152, 153, 155, 156, 159, 166] },
+    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, oracle: p707_oracle, tags: &[4, 14, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 47, 48, 49, 61, 62, 63, 64, 66, 69, 70, 72, 73, 83, 86, 87, 89, 96, 98, 106, 107, 108, 110, 111, 113, 115, 118, 121, 125, 127, 129, 130, 131, 134, 135, 137, 139, 143, 149, 152, 153, 154, 171, 174, 177, 178] },
+    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, oracle: p708_oracle, tags: &[1, 7, 14, 23, 24, 39, 40, 41, 42, 44, 84, 86, 89, 99, 106, 107, 108, 113, 115, 118, 121, 126, 130, 134, 135, 137, 138, 151, 152, 159, 161] },
+    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, oracle: p709_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 63, 66, 69, 70, 72, 84, 86, 87, 89, 106, 107, 108, 109, 111, 112, 113, 116, 118, 119, 121, 126, 130, 131, 132, 133, 134, 135, 137, 138, 147, 152, 153, 154, 156, 171, 174, 177, 178] },
+    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, oracle: p710_oracle, tags: &[0, 2, 5, 16, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 68, 72, 73, 74, 75, 79, 82, 86, 87, 96, 99, 106, 107, 111, 115, 119, 120, 121, 124, 128, 130, 134, 135, 137, 152, 156] },
+    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, oracle: p711_oracle, tags: &[1, 3, 14, 23, 24, 26, 31, 34, 35, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 73, 74, 76, 83, 84, 86, 87, 88, 94, 96, 97, 99, 102, 106, 107, 108, 109, 111, 114, 116, 118, 119, 121, 126, 128, 130, 132, 133, 135, 136, 139, 145, 148, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, oracle: p712_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 59, 64, 66, 69, 83, 84, 86, 87, 88, 89, 90, 98, 99, 106, 107, 112, 113, 114, 116, 118, 119, 121, 126, 130, 133, 134, 135, 136, 137, 143, 152, 153, 170, 174, 175, 176, 178] },
+    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 67, 86, 87, 89, 106, 107, 109, 111, 112, 116, 121, 125, 126, 130, 132, 133, 135, 136, 139, 152, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, oracle: p714_oracle, tags: &[1, 12, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 53, 61, 63, 64, 65, 66, 67, 69, 74, 76, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 110, 111, 112, 115, 116, 119, 121, 125, 126, 128, 130, 135, 136, 139, 143, 152, 154, 159, 180] },
+    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, oracle: p715_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 49, 61, 62, 63, 71, 73, 74, 86, 90, 98, 99, 106, 108, 112, 118, 126, 130, 133, 135, 148, 152, 153, 156] },
+    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 64, 65, 66, 70, 76, 86, 87, 90, 94, 96, 106, 107, 108, 111, 113, 115, 117, 118, 120, 121, 122, 124, 126, 129, 130, 131, 132, 135, 137, 140, 146, 148, 152, 154, 156] },
+    Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, oracle: p717_oracle, tags: &[0, 1, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 48, 64, 66, 106, 107, 108, 112, 114, 116, 117, 119, 120, 121, 123, 126, 129, 130, 132, 135, 136, 152, 153, 154, 156, 159, 166] },
+    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, oracle: p718_oracle, tags: &[3, 16, 23, 24, 25, 39, 40, 41, 42, 44, 47, 48, 51, 55, 56, 60, 61, 64, 65, 74, 86, 87, 88, 94, 96, 97, 99, 106, 107, 111, 113, 116, 121, 122, 123, 124, 125, 126, 128, 129, 130, 132, 133, 135, 136, 137, 138, 139, 145, 152, 153, 156, 159, 169, 171, 174, 177, 178] },
+    Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, oracle: p719_oracle, tags: &[0, 12, 14, 17, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 61, 62, 64, 66, 67, 72, 84, 85, 86, 89, 90, 94, 106, 107, 108, 109, 110, 111, 115, 118, 120, 121, 122, 123, 125, 126, 127, 130, 134, 135, 136, 137, 138, 143, 152, 153, 155, 156, 159, 168, 174, 179] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 65, 66, 73, 81, 86, 87, 89, 103, 106, 107, 109, 114, 119, 121, 122, 125, 126, 127, 129, 130, 132, 135, 136, 138, 139, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, oracle: p721_oracle, tags: &[0, 6, 7, 15, 19, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 69, 73, 80, 83, 84, 86, 88, 89, 90, 94, 96, 98, 99, 102, 106, 107, 108, 111, 114, 116, 118, 119, 120, 121, 124, 126, 127, 128, 129, 130, 135, 137, 139, 145, 152, 155, 156, 159, 161, 180] },
+    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, oracle: p722_oracle, tags: &[2, 4, 5, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 71, 72, 73, 83, 84, 86, 87, 88, 90, 106, 107, 108, 109, 111, 112, 115, 116, 121, 122, 123, 125, 126, 130, 135, 138, 144, 148, 149, 152, 154, 159] },
+    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, oracle: p723_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 64, 66, 84, 86, 96, 106, 107, 108, 114, 115, 116, 120, 121, 126, 130, 135, 137, 138, 139, 152, 153, 156, 158] },
+    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, oracle: p724_oracle, tags: &[0, 5, 7, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 61, 63, 66, 67, 69, 72, 84, 87, 90, 106, 107, 108, 110, 112, 113, 117, 118, 119, 121, 123, 125, 129, 130, 134, 135, 137, 138, 139, 144, 152, 155, 157, 159, 160, 163] },
+    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 43, 44, 45, 47, 69, 73, 84, 86, 88, 106, 107, 108, 116, 121, 126, 128, 130, 135, 139, 145, 148, 154, 156] },
+    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p726_eval, grad: p726_grad, oracle: p726_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 66, 84, 86, 87, 88, 90, 106, 110, 115, 117, 120, 126, 130, 135, 137, 152, 156, 159, 160, 163] },
+    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, oracle: p727_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 76, 83, 84, 86, 88, 90, 96, 99, 106, 107, 112, 116, 117, 121, 126, 127, 130, 133, 135, 138, 152, 154, 156, 159, 180] },
+    Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, oracle: p728_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 62, 63, 64, 66, 71, 73, 76, 84, 86, 90, 97, 101, 106, 107, 108, 109, 115, 116, 117, 121, 123, 124, 125, 126, 127, 129, 130, 135, 137, 152, 153, 156] },
+    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, oracle: p729_oracle, tags: &[3, 4, 13, 15, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 62, 63, 65, 66, 70, 72, 73, 75, 76, 82, 83, 84, 85, 86, 88, 94, 96, 99, 106, 107, 108, 109, 111, 116, 118, 121, 124, 125, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 152, 153, 154, 159, 161, 174, 175, 179] },
+    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 61, 64, 66, 67, 72, 73, 74, 81, 84, 86, 87, 88, 96, 99, 103, 106, 107, 111, 113, 114, 115, 116, 121, 122, 124, 126, 127, 130, 135, 138, 141, 144, 152, 153, 154, 155, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, oracle: p731_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 64, 66, 69, 71, 83, 84, 86, 88, 90, 99, 106, 107, 109, 111, 113, 114, 119, 121, 125, 126, 130, 132, 134, 135, 137, 145, 152, 153] },
+    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 73, 84, 86, 87, 88, 89, 94, 96, 97, 98, 99, 106, 107, 108, 118, 119, 121, 122, 125, 126, 130, 131, 132, 135, 136, 137, 139, 148, 152, 156, 172, 174, 177, 178] },
+    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, oracle: p733_oracle, tags: &[2, 3, 14, 17, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 61, 62, 63, 64, 65, 66, 69, 74, 76, 86, 90, 96, 98, 99, 106, 107, 108, 111, 115, 116, 117, 118, 121, 122, 124, 126, 127, 129, 130, 134, 135, 136, 137, 138, 145, 149, 152, 153, 154] },
+    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 15, 23, 24, 25, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 69, 72, 73, 84, 86, 90, 97, 98, 106, 107, 108, 109, 112, 113, 115, 116, 117, 121, 126, 130, 131, 132, 134, 135, 136, 137, 145, 149, 152, 154, 155] },
+    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, oracle: p735_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 69, 73, 74, 83, 84, 86, 88, 94, 96, 98, 99, 106, 107, 111, 118, 119, 120, 121, 124, 126, 127, 128, 129, 130, 135, 137, 152, 153, 154, 159, 161, 166] },
+    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, oracle: p736_oracle, tags: &[0, 2, 3, 14, 19, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 47, 61, 67, 72, 73, 86, 106, 107, 108, 115, 121, 123, 126, 130, 131, 135, 139, 141, 152, 154, 155, 156] },
+    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, oracle: p737_oracle, tags: &[0, 1, 4, 7, 14, 21, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 65, 74, 83, 84, 86, 92, 94, 96, 106, 107, 115, 118, 121, 126, 127, 128, 130, 135, 137, 139, 149, 152, 154, 155] },
+    Prog { name: "p738", active: &[true, false, true], outputs: 1, eval: p738_eval, grad: p738_grad, oracle: p738_oracle, tags: &[0, 7, 8, 14, 17, 23, 24, 27, 28, 29, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 61, 63, 64, 66, 69, 84, 85, 86, 88, 90, 106, 107, 108, 111, 116, 118, 121, 122, 123, 126, 129, 130, 133, 134, 135, 136, 137, 138, 139, 142, 144, 152, 153, 155] },
+    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 51, 61, 62, 63, 70, 73, 86, 90, 106, 107, 112, 121, 126, 127, 130, 131, 135, 136, 138, 139, 152, 153, 155] },
+    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, oracle: p740_oracle, tags: &[4, 7, 14, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 44, 45, 47, 64, 66, 69, 72, 75, 82, 83, 86, 90, 94, 96, 99, 106, 107, 111, 116, 120, 121, 123, 126, 130, 133, 135, 136, 137, 138, 151, 152, 153, 155] },
+    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, oracle: p741_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 66, 73, 76, 84, 86, 87, 89, 94, 96, 99, 106, 107, 112, 116, 120, 121, 126, 128, 131, 135, 137, 152, 155, 172, 174, 177, 178] },
+    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 67, 71, 73, 74, 84, 86, 87, 90, 91, 93, 96, 98, 99, 106, 107, 108, 109, 112, 113, 116, 119, 120, 121, 122, 126, 127, 130, 134, 135, 136, 138, 152, 153, 154, 156, 159, 161] },
+    Prog { name: "p743", active: &[false, true, true, true, true, true, false], outputs: 1, eval: p743_eval, grad: p743_grad, oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 14, 23, 24, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 62, 63, 65, 66, 70, 72, 73, 74, 83, 84, 85, 86, 87, 88, 90, 97, 99, 102, 106, 108, 113, 119, 121, 126, 130, 135, 137, 152, 153, 155] },
+    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, oracle: p744_oracle, tags: &[0, 3, 15, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 64, 66, 69, 73, 74, 76, 81, 83, 84, 86, 88, 90, 94, 97, 99, 102, 103, 106, 107, 108, 111, 112, 113, 114, 115, 117, 121, 123, 125, 126, 127, 129, 130, 131, 133, 134, 135, 136, 138, 139, 142, 150, 152, 155, 156, 159, 174, 179] },
+    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, oracle: p745_oracle, tags: &[0, 2, 4, 14, 19, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 61, 62, 64, 66, 73, 76, 84, 86, 90, 99, 101, 106, 107, 108, 109, 110, 112, 114, 117, 118, 121, 124, 126, 129, 130, 131, 135, 148, 152, 153, 156, 159, 166] },
+    Prog { name: "p746", active: &[true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, oracle: p746_oracle, tags: &[0, 2, 7, 16, 23, 24, 26, 31, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 63, 64, 66, 72, 73, 74, 81, 83, 84, 85, 86, 88, 90, 96, 99, 106, 107, 108, 112, 113, 115, 116, 120, 121, 122, 123, 125, 126, 127, 128, 130, 132, 135, 136, 137, 138, 152, 153, 154] },
+    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, oracle: p747_oracle, tags: &[0, 1, 15, 21, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 71, 72, 84, 86, 92, 106, 107, 113, 114, 116, 117, 118, 121, 122, 126, 127, 128, 129, 130, 132, 134, 135, 136, 138, 152, 153, 155, 156] },
+    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, oracle: p748_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 26, 32, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 64, 66, 73, 76, 83, 84, 86, 87, 88, 89, 94, 99, 106, 107, 108, 112, 116, 118, 119, 121, 122, 126, 127, 128, 130, 134, 135, 137, 152, 153, 155, 171, 174, 177, 178] },
+    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, oracle: p749_oracle, tags: &[3, 5, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 61, 62, 63, 66, 67, 69, 72, 73, 74, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 106, 107, 108, 109, 115, 118, 119, 121, 122, 123, 126, 127, 128, 129, 130, 135, 136, 137, 138, 139, 144, 148, 152, 153, 154, 155, 159, 172, 174, 177, 178, 179] },
+    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, oracle: p750_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 26, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 54, 55, 61, 63, 64, 65, 66, 74, 83, 84, 85, 86, 88, 90, 94, 96, 106, 107, 108, 113, 114, 116, 119, 121, 124, 126, 129, 130, 133, 135, 136, 139, 145, 152, 153, 155, 156, 159, 162] },
+    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, oracle: p751_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 66, 69, 84, 86, 87, 89, 106, 107, 108, 112, 118, 121, 123, 125, 126, 130, 132, 133, 134, 135, 137, 152, 153, 154, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, oracle: p752_oracle, tags: &[4, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 64, 74, 83, 84, 86, 87, 89, 99, 106, 107, 108, 111, 118, 120, 121, 123, 125, 126, 128, 130, 134, 135, 137, 138, 148, 152, 159, 163] },
+    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, oracle: p753_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 41, 42, 44, 58, 71, 73, 83, 84, 86, 97, 99, 102, 106, 108, 115, 121, 125, 127, 130, 135, 136, 138, 139, 152, 153, 155] },
+    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 15, 23, 24, 36, 39, 40, 41, 42, 44, 45, 76, 86, 87, 88, 89, 90, 95, 97, 99, 106, 107, 108, 120, 121, 124, 126, 130, 131, 132, 135, 136, 137, 138, 152, 153, 154, 159, 172, 173, 174, 177, 178] },
+    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, oracle: p755_oracle, tags: &[1, 14, 21, 23, 24, 27, 39, 40, 41, 42, 44, 47, 64, 66, 76, 83, 84, 86, 87, 89, 92, 96, 106, 108, 110, 111, 116, 117, 118, 119, 120, 121, 126, 127, 130, 131, 133, 135, 136, 138, 152, 153, 158, 159, 169] },
+    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, oracle: p756_oracle, tags: &[3, 4, 8, 13, 14, 19, 21, 22, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 58, 61, 66, 71, 72, 73, 76, 86, 99, 106, 107, 112, 121, 126, 128, 132, 135, 137, 152, 153, 154, 155] },
+    Prog { name: "p757", active: &[true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, oracle: p757_oracle, tags: &[0, 1, 3, 16, 24, 28, 39, 40, 41, 44, 86, 106, 107, 113, 118, 119, 120, 127, 130, 131, 135] },
+    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, oracle: p758_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 28, 33, 39, 40, 41, 42, 43, 44, 86, 89, 106, 107, 108, 120, 130, 135, 136, 138, 149, 172, 173, 174, 177, 178] },
+    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 65, 66, 67, 73, 74, 76, 84, 86, 87, 89, 96, 98, 101, 106, 107, 108, 111, 113, 116, 119, 120, 121, 126, 128, 130, 132, 135, 142, 143, 144, 152, 153, 159, 160, 164, 166, 171, 174, 177, 178] },
+    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, oracle: p760_oracle, tags: &[1, 15, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 66, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 115, 118, 121, 125, 126, 130, 132, 135, 141, 152, 153, 154, 156, 172, 174, 177, 178] },
+    Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, oracle: p761_oracle, tags: &[0, 1, 6, 14, 17, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 61, 62, 63, 64, 66, 67, 83, 84, 86, 89, 106, 107, 108, 110, 111, 121, 124, 126, 127, 129, 130, 134, 135, 136, 139, 152, 153, 154, 156, 157] },
+    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 66, 69, 72, 73, 74, 81, 86, 87, 88, 89, 90, 96, 99, 103, 106, 107, 108, 110, 117, 120, 121, 123, 124, 125, 126, 127, 129, 130, 131, 135, 136, 137, 144, 152, 153, 155, 159, 161, 164, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 58, 61, 62, 63, 64, 66, 70, 71, 73, 76, 83, 84, 86, 87, 90, 96, 98, 99, 104, 105, 106, 107, 108, 114, 115, 116, 117, 118, 119, 121, 124, 125, 126, 127, 129, 130, 131, 135, 136, 137, 139, 141, 148, 152, 153, 154, 155, 156, 159, 160, 163] },
+    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 47, 51, 52, 61, 62, 63, 64, 65, 66, 73, 84, 86, 87, 89, 106, 107, 108, 109, 110, 111, 112, 116, 117, 120, 121, 122, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 137, 138, 139, 148, 152, 153, 154, 156, 159, 166, 170, 174, 175, 176, 178] },
+    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, oracle: p765_oracle, tags: &[0, 3, 4, 7, 14, 19, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 65, 66, 83, 84, 86, 88, 90, 96, 98, 106, 107, 109, 113, 118, 121, 122, 123, 124, 126, 127, 128, 130, 131, 132, 135, 136, 144, 152, 159, 169] },
+    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, oracle: p766_oracle, tags: &[0, 1, 6, 7, 14, 18, 23, 24, 31, 39, 40, 41, 44, 52, 64, 66, 72, 106, 107, 111, 113, 126, 127, 129, 130, 135, 152, 153, 155, 156] },
+    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, oracle: p767_oracle, tags: &[0, 6, 16, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 55, 56, 60, 61, 63, 64, 65, 66, 74, 75, 79, 82, 83, 84, 86, 94, 96, 106, 107, 108, 110, 112, 113, 114, 117, 118, 119, 121, 122, 123, 125, 126, 127, 130, 131, 132, 133, 134, 135, 137, 140, 143, 152, 154, 156, 157, 174, 179] },
+    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, oracle: p768_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 30, 33, 39, 40, 41, 42, 44, 47, 54, 55, 73, 84, 86, 93, 94, 96, 97, 98, 106, 107, 108, 110, 112, 113, 118, 121, 126, 130, 132, 135, 137, 138, 152, 154, 159, 168] },
+    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, oracle: p769_oracle, tags: &[0, 3, 7, 16, 20, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 61, 63, 64, 66, 68, 69, 76, 83, 84, 86, 88, 90, 96, 106, 108, 112, 118, 121, 122, 124, 125, 126, 128, 130, 135, 137, 138, 145, 149, 152, 154] },
+    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, oracle: p770_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 63, 73, 74, 80, 84, 86, 96, 97, 98, 106, 108, 109, 114, 117, 119, 121, 124, 126, 130, 132, 135, 138, 139, 152, 154, 156, 158, 159, 161] },
+    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 32, 34, 38, 39, 40, 41, 44, 45, 47, 57, 60, 61, 63, 64, 67, 71, 72, 73, 83, 84, 86, 88, 89, 90, 96, 97, 98, 106, 107, 108, 109, 110, 111, 112, 113, 118, 119, 121, 123, 125, 126, 127, 128, 129, 130, 135, 137, 148, 152, 153, 154, 155, 156, 159] },
+    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, oracle: p772_oracle, tags: &[0, 1, 14, 24, 25, 27, 30, 33, 39, 40, 41, 42, 43, 44, 66, 106, 107, 108, 111, 112, 128, 130, 131, 132, 133, 135, 136, 137, 139, 153] },
+    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, oracle: p773_oracle, tags: &[0, 4, 7, 15, 23, 24, 26, 27, 29, 30, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 64, 69, 73, 75, 76, 83, 84, 86, 87, 88, 89, 96, 98, 101, 106, 107, 108, 111, 113, 114, 115, 116, 118, 119, 121, 122, 123, 126, 129, 130, 132, 133, 135, 136, 139, 152, 153, 172, 174, 177, 178] },
+    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, oracle: p774_oracle, tags: &[0, 14, 23, 25, 32, 39, 40, 41, 42, 44, 106, 108, 111, 121, 130, 132, 133, 135, 136, 152, 153] },
+    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, oracle: p775_oracle, tags: &[0, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 69, 73, 77, 79, 80, 84, 85, 96, 100, 106, 107, 108, 112, 114, 115, 116, 118, 119, 120, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 135, 136, 137, 145, 152, 153, 154, 156] },
+    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, oracle: p776_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 83, 84, 86, 87, 88, 89, 90, 106, 107, 109, 118, 121, 122, 126, 127, 130, 132, 134, 135, 138, 145, 152, 172, 174, 177, 178] },
+    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, oracle: p777_oracle, tags: &[0, 1, 7, 14, 24, 26, 33, 39, 40, 41, 42, 44, 53, 66, 67, 84, 86, 90, 96, 106, 107, 110, 111, 114, 117, 121, 122, 123, 126, 130, 134, 135, 136, 154, 155] },
+    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, oracle: p778_oracle, tags: &[0, 1, 14, 19, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 66, 73, 85, 86, 89, 106, 107, 111, 115, 117, 119, 121, 122, 126, 130, 132, 135, 139, 152, 154, 155, 159, 161, 180] },
+    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, oracle: p779_oracle, tags: &[0, 3, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 65, 69, 73, 76, 80, 83, 84, 86, 88, 90, 94, 96, 97, 98, 99, 106, 107, 108, 109, 112, 113, 115, 117, 118, 121, 123, 124, 125, 126, 130, 131, 133, 135, 136, 137, 138, 139, 141, 143, 152, 154, 159, 161, 169] },
+    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, oracle: p780_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 53, 66, 67, 72, 84, 86, 87, 88, 89, 106, 111, 116, 117, 121, 124, 125, 126, 127, 128, 130, 132, 133, 134, 135, 136, 137, 139, 142, 152, 153, 170, 174, 175, 176, 178] },
+    Prog { name: "p781", active: &[true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, oracle: p781_oracle, tags: &[3, 7, 14, 24, 27, 28, 39, 40, 41, 42, 44, 73, 76, 86, 99, 106, 107, 121, 126, 136, 138, 140, 152] },
+    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, oracle: p782_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 55, 56, 60, 61, 64, 66, 69, 72, 73, 74, 83, 84, 86, 88, 90, 94, 96, 98, 99, 106, 108, 109, 110, 111, 115, 121, 122, 124, 126, 128, 130, 131, 133, 135, 136, 137, 152, 156, 159, 169] },
+    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, oracle: p783_oracle, tags: &[4, 8, 11, 13, 14, 23, 24, 26, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 58, 61, 63, 64, 65, 70, 73, 74, 76, 80, 84, 86, 87, 89, 94, 99, 106, 107, 109, 111, 113, 114, 117, 118, 119, 121, 122, 123, 126, 127, 129, 130, 133, 134, 135, 136, 138, 139, 148, 152, 153, 155, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p784", active: &[true, true, true], outputs: 1, eval: p784_eval, grad: p784_grad, oracle: p784_oracle, tags: &[0, 7, 14, 23, 24, 25, 27, 29, 32, 39, 40, 41, 42, 44, 47, 48, 51, 61, 62, 69, 83, 87, 89, 90, 106, 107, 112, 113, 116, 117, 121, 122, 123, 124, 125, 128, 129, 130, 134, 135, 137, 138, 152, 153, 154, 155, 156] },
+    Prog { name: "p785", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, oracle: p785_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 47, 61, 62, 63, 65, 73, 74, 79, 81, 84, 86, 96, 97, 98, 99, 106, 107, 108, 111, 114, 117, 119, 121, 125, 126, 127, 130, 133, 134, 135, 136, 137, 138, 139, 142, 153, 154, 155, 156, 159, 162] },
+    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 14, 23, 24, 25, 27, 30, 36, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 74, 86, 90, 96, 99, 106, 113, 117, 121, 128, 130, 131, 132, 135, 137, 140, 152, 153, 154, 155, 159] },
+    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, oracle: p787_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 69, 72, 74, 75, 79, 82, 83, 84, 86, 87, 88, 89, 90, 94, 106, 107, 108, 110, 111, 112, 115, 118, 120, 121, 122, 126, 128, 130, 135, 136, 152, 154, 159, 161] },
+    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 23, 24, 32, 39, 40, 41, 43, 44, 45, 47, 61, 63, 64, 86, 89, 90, 97, 98, 99, 106, 107, 111, 115, 117, 119, 121, 123, 126, 130, 131, 135, 137, 139, 153, 154] },
+    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 66, 69, 83, 84, 86, 88, 89, 90, 106, 107, 110, 111, 117, 118, 120, 121, 122, 126, 127, 130, 131, 132, 134, 135, 136, 137, 139, 152, 153] },
+    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, oracle: p790_oracle, tags: &[2, 7, 14, 19, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 65, 66, 73, 74, 76, 79, 84, 86, 88, 96, 97, 98, 99, 100, 106, 107, 108, 111, 113, 114, 115, 119, 121, 123, 124, 126, 128, 129, 130, 131, 135, 136, 137, 138, 139, 152, 153, 154, 156, 158, 159, 168] },
+    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, oracle: p791_oracle, tags: &[0, 3, 14, 23, 24, 30, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 64, 73, 76, 83, 84, 86, 96, 97, 106, 107, 108, 109, 111, 112, 113, 116, 119, 121, 124, 128, 130, 131, 132, 134, 135, 136, 139, 149, 152, 153, 155] },
+    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, oracle: p792_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 61, 62, 63, 64, 65, 66, 73, 74, 76, 86, 90, 96, 99, 101, 106, 108, 114, 115, 116, 117, 121, 124, 126, 130, 135, 136, 137, 141, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, oracle: p793_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 39, 40, 41, 44, 45, 58, 71, 73, 84, 106, 117, 121, 126, 130, 135, 137, 139, 152, 153] },
+    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, oracle: p794_oracle, tags: &[0, 3, 7, 14, 23, 24, 25, 36, 39, 40, 41, 43, 44, 45, 47, 48, 51, 61, 62, 65, 66, 73, 74, 76, 84, 86, 88, 90, 96, 99, 106, 107, 117, 119, 121, 124, 126, 129, 130, 131, 135, 139, 140, 149, 152, 153, 156, 159, 161] },
+    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 61, 66, 86, 87, 89, 97, 106, 107, 117, 121, 123, 125, 126, 128, 130, 131, 134, 135, 137, 139, 152, 154, 156, 159, 161, 164, 169, 171, 174, 177, 178] },
+    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, oracle: p796_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 63, 65, 66, 72, 73, 75, 81, 82, 83, 84, 86, 90, 103, 106, 107, 108, 114, 116, 121, 125, 126, 130, 132, 135, 136, 137, 138, 139, 143, 152, 153, 156, 159, 165] },
+    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 15, 21, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 69, 73, 80, 83, 84, 85, 86, 88, 96, 97, 99, 106, 107, 108, 111, 112, 114, 115, 120, 121, 126, 130, 135, 136, 152, 153, 154, 155, 158] },
+    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 14, 23, 24, 27, 28, 32, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 51, 57, 58, 61, 62, 63, 65, 69, 71, 73, 84, 85, 86, 87, 88, 89, 90, 96, 97, 99, 106, 107, 108, 112, 113, 115, 118, 119, 121, 122, 124, 126, 130, 131, 135, 136, 137, 141, 152, 154, 159, 162, 168, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, oracle: p799_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 64, 66, 69, 83, 84, 86, 88, 94, 96, 106, 107, 108, 117, 119, 121, 122, 126, 127, 128, 129, 130, 131, 134, 135, 138, 148, 152, 153, 155, 159, 161, 162, 174, 179] },
+    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, oracle: p800_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 54, 55, 61, 62, 66, 67, 72, 73, 76, 86, 94, 95, 96, 106, 107, 109, 110, 112, 116, 119, 120, 121, 123, 124, 126, 127, 130, 131, 133, 134, 135, 136, 137, 139, 148, 150, 152, 155, 159, 162] },
+    Prog { name: "p801", active: &[true, true, false], outputs: 1, eval: p801_eval, grad: p801_grad, oracle: p801_oracle, tags: &[0, 13, 14, 21, 22, 23, 24, 26, 28, 39, 41, 42, 44, 45, 47, 55, 56, 61, 63, 66, 73, 76, 84, 86, 99, 106, 107, 108, 112, 113, 121, 125, 126, 127, 130, 134, 135, 136, 139, 153, 155, 156] },
+    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, oracle: p802_oracle, tags: &[0, 4, 14, 18, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 52, 61, 64, 65, 69, 73, 76, 83, 84, 86, 88, 90, 96, 99, 101, 106, 107, 108, 109, 114, 115, 119, 121, 125, 126, 130, 135, 137, 139, 143, 152, 153, 154] },
+    Prog { name: "p803", active: &[true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, oracle: p803_oracle, tags: &[1, 4, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 49, 61, 63, 69, 72, 73, 74, 80, 83, 86, 96, 99, 106, 107, 108, 110, 114, 115, 121, 125, 126, 127, 128, 130, 135, 137, 138, 152, 153, 154, 156, 159, 162] },
+    Prog { name: "p804", active: &[true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, oracle: p804_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 43, 44, 66, 106, 121, 126, 130, 135, 136, 137, 147, 153, 159, 165] },
+    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, oracle: p805_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 64, 65, 66, 67, 69, 83, 84, 86, 87, 88, 89, 90, 106, 107, 108, 112, 116, 118, 119, 121, 124, 125, 126, 128, 130, 132, 135, 137, 152, 153, 155, 156] },
+    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, oracle: p806_oracle, tags: &[0, 4, 6, 14, 23, 29, 30, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 86, 96, 106, 107, 108, 115, 121, 124, 128, 130, 132, 134, 135, 136, 137, 138, 148, 152, 155, 159, 162] },
+    Prog { name: "p807", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p807_eval, grad: p807_grad, oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 43, 47, 61, 63, 69, 83, 84, 86, 88, 89, 90, 106, 107, 108, 117, 120, 121, 123, 126, 128, 129, 130, 134, 135, 137, 148, 152, 159, 161] },
+    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, oracle: p808_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 65, 66, 73, 74, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 110, 112, 114, 119, 120, 121, 122, 124, 126, 129, 130, 132, 133, 134, 135, 137, 138, 149, 152, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p809", active: &[true], outputs: 2, eval: p809_eval, grad: p809_grad, oracle: p809_oracle, tags: &[0, 15, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 74, 83, 84, 86, 88, 97, 106, 107, 109, 110, 112, 121, 124, 126, 128, 130, 134, 135, 138, 152] },
+    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, oracle: p810_oracle, tags: &[2, 3, 14, 19, 23, 24, 25, 27, 28, 31, 33, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 71, 73, 74, 75, 86, 96, 99, 106, 107, 108, 109, 111, 114, 115, 116, 121, 125, 126, 127, 129, 130, 135, 136, 137, 143, 144, 148, 152, 156] },
+    Prog { name: "p811", active: &[true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, oracle: p811_oracle, tags: &[1, 4, 7, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 61, 64, 66, 70, 72, 73, 74, 84, 86, 90, 94, 96, 97, 98, 106, 107, 108, 109, 112, 114, 117, 119, 121, 122, 124, 126, 129, 130, 132, 135, 136, 137, 148, 149, 152, 159, 162] },
+    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, oracle: p812_oracle, tags: &[0, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 74, 83, 84, 85, 86, 88, 96, 97, 99, 106, 107, 108, 109, 112, 116, 118, 119, 121, 126, 127, 130, 131, 135, 136, 139, 152, 153, 155, 159, 161] },
+    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 66, 83, 84, 85, 86, 87, 88, 89, 90, 96, 98, 106, 107, 109, 111, 112, 117, 118, 119, 120, 121, 124, 125, 126, 128, 130, 135, 136, 137, 148, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 69, 73, 84, 86, 90, 99, 102, 106, 107, 109, 110, 113, 117, 119, 121, 122, 126, 130, 135, 136, 137, 142, 150, 155] },
+    Prog { name: "p815", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p815_eval, grad: p815_grad, oracle: p815_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 64, 65, 67, 75, 76, 77, 79, 82, 83, 84, 86, 89, 90, 94, 96, 99, 106, 107, 108, 113, 114, 116, 117, 120, 121, 122, 124, 126, 129, 130, 132, 134, 135, 136, 148, 152, 153, 154, 159, 169] },
+    Prog { name: "p816", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, oracle: p816_oracle, tags: &[0, 7, 11, 14, 21, 23, 24, 26, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 52, 57, 59, 61, 63, 64, 66, 73, 74, 76, 80, 83, 84, 86, 87, 88, 90, 99, 106, 107, 108, 110, 114, 117, 118, 119, 121, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 139, 152, 153, 155, 159] },
+    Prog { name: "p817", active: &[true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, oracle: p817_oracle, tags: &[0, 4, 6, 14, 17, 23, 24, 26, 27, 28, 29, 30, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 61, 62, 63, 64, 65, 66, 69, 74, 76, 83, 84, 86, 88, 90, 91, 96, 97, 99, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 118, 119, 121, 123, 124, 126, 127, 128, 130, 132, 133, 134, 135, 136, 137, 152, 153, 154, 155, 159, 161, 169] },
+    Prog { name: "p818", active: &[true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, oracle: p818_oracle, tags: &[2, 7, 16, 23, 24, 26, 29, 34, 35, 36, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 64, 66, 73, 76, 83, 84, 86, 88, 94, 96, 99, 101, 106, 107, 108, 109, 110, 121, 126, 128, 130, 135, 136, 137, 139, 140, 148, 150, 152, 156] },
+    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, oracle: p819_oracle, tags: &[0, 2, 4, 6, 14, 23, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 65, 86, 106, 107, 113, 115, 118, 121, 128, 129, 130, 135, 137, 152, 159, 162] },
+    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, oracle: p820_oracle, tags: &[0, 3, 4, 16, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 47, 61, 66, 73, 75, 86, 96, 98, 106, 109, 112, 115, 117, 125, 126, 129, 130, 131, 133, 135, 137, 152, 153, 155, 157, 159, 161] },
+    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, oracle: p821_oracle, tags: &[0, 7, 11, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 69, 72, 75, 82, 83, 84, 86, 87, 90, 106, 107, 108, 110, 113, 118, 119, 121, 122, 126, 127, 128, 130, 134, 135, 136, 137, 138, 141, 142, 152, 154, 159, 169] },
+    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 63, 64, 72, 73, 74, 84, 86, 94, 96, 98, 99, 106, 107, 110, 111, 118, 120, 121, 122, 125, 126, 129, 130, 132, 134, 135, 137, 138, 139, 150, 152, 156, 159, 162] },
+    Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, oracle: p823_oracle, tags: &[1, 14, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 67, 73, 76, 83, 84, 87, 89, 97, 99, 104, 106, 107, 108, 110, 115, 117, 118, 120, 121, 126, 128, 130, 135, 136, 137, 138, 144, 152, 156] },
+    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, oracle: p824_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 61, 63, 66, 70, 72, 73, 75, 76, 83, 84, 86, 87, 88, 89, 93, 96, 97, 99, 106, 107, 108, 109, 111, 114, 115, 116, 118, 119, 120, 121, 122, 126, 127, 129, 130, 132, 135, 136, 137, 139, 143, 152, 155, 156, 159, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, oracle: p825_oracle, tags: &[0, 1, 2, 15, 23, 24, 39, 40, 41, 42, 44, 47, 60, 64, 74, 86, 99, 106, 107, 108, 117, 119, 120, 121, 122, 124, 126, 130, 131, 132, 135, 136, 137, 138, 142, 148, 151, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, oracle: p826_oracle, tags: &[0, 2, 6, 11, 14, 23, 24, 39, 40, 41, 42, 44, 76, 84, 86, 87, 89, 99, 106, 108, 121, 126, 129, 130, 135, 148, 152, 154, 156] },
+    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 66, 69, 76, 83, 84, 86, 88, 89, 90, 96, 99, 106, 107, 114, 116, 119, 120, 121, 122, 126, 128, 129, 130, 132, 134, 135, 136, 139, 141, 148, 150, 152, 153, 154, 155, 156, 159, 165] },
+    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, oracle: p828_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 61, 63, 65, 66, 84, 86, 87, 89, 106, 107, 108, 110, 113, 115, 118, 119, 121, 125, 130, 132, 133, 135, 137, 139, 152, 153, 155, 171, 174, 177, 178] },
+    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 44, 73, 86, 88, 89, 96, 97, 106, 107, 116, 119, 121, 126, 130, 135, 136, 137, 141, 144, 149, 152, 153, 155, 157, 172, 173, 174, 177, 178] },
+    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, oracle: p830_oracle, tags: &[0, 1, 2, 3, 7, 8, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 49, 61, 63, 66, 76, 86, 87, 89, 90, 94, 99, 106, 107, 119, 120, 121, 122, 130, 131, 132, 135, 137, 139, 152, 159, 161, 172, 173, 174, 177, 178] },
+    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, oracle: p831_oracle, tags: &[0, 8, 15, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 43, 44, 47, 49, 50, 53, 61, 62, 63, 64, 65, 66, 83, 84, 86, 87, 88, 89, 106, 107, 114, 115, 118, 119, 121, 122, 123, 125, 126, 130, 131, 135, 136, 137, 141, 152, 154, 159, 166, 172, 173, 174, 177, 178] },
+    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, oracle: p832_oracle, tags: &[0, 2, 11, 14, 17, 19, 21, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 49, 52, 61, 64, 69, 72, 73, 74, 76, 84, 86, 87, 89, 92, 95, 96, 97, 99, 106, 107, 109, 110, 111, 112, 114, 115, 119, 121, 122, 124, 126, 130, 131, 133, 134, 135, 136, 137, 139, 148, 152, 153, 174, 175, 179] },
+    Prog { name: "p833", active: &[true, true], outputs: 1, eval: p833_eval, grad: p833_grad, oracle: p833_oracle, tags: &[0, 1, 14, 21, 23, 24, 26, 27, 39, 40, 41, 43, 44, 45, 47, 61, 64, 69, 73, 74, 84, 86, 90, 91, 92, 93, 106, 107, 109, 113, 117, 118, 119, 120, 121, 122, 126, 129, 130, 133, 135, 136, 137, 145, 156] },
+    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, oracle: p834_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 73, 86, 88, 89, 94, 106, 107, 120, 126, 135, 136, 138, 152, 156, 159, 170, 174, 175, 176, 178] },
+    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, oracle: p835_oracle, tags: &[0, 7, 14, 18, 23, 24, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 52, 57, 59, 64, 66, 67, 83, 84, 86, 88, 98, 99, 106, 107, 108, 111, 113, 114, 117, 121, 122, 123, 126, 127, 130, 131, 133, 134, 135, 136, 137, 138, 144, 152, 156, 159, 161] },
+    Prog { name: "p836", active: &[true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, oracle: p836_oracle, tags: &[2, 14, 23, 24, 26, 27, 28, 29, 31, 34, 36, 38, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 64, 65, 66, 72, 73, 80, 83, 84, 86, 88, 94, 96, 99, 106, 107, 108, 111, 113, 114, 116, 119, 121, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 139, 143, 150, 152, 153, 154, 156, 159] },
+    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 51, 61, 63, 64, 73, 85, 86, 98, 99, 106, 107, 108, 117, 120, 121, 122, 123, 124, 126, 127, 130, 131, 134, 135, 139, 141, 142, 145, 152, 153, 154, 155, 159, 166] },
+    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 30, 36, 37, 39, 40, 41, 42, 44, 47, 48, 61, 62, 63, 66, 69, 70, 72, 73, 86, 87, 88, 89, 99, 106, 107, 110, 111, 119, 121, 122, 123, 124, 126, 127, 128, 129, 130, 131, 135, 137, 141, 152, 154, 172, 174, 177, 178] },
+    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 14, 23, 24, 26, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 61, 65, 66, 83, 84, 86, 87, 88, 89, 97, 106, 107, 108, 110, 111, 121, 123, 128, 130, 132, 135, 136, 139, 148, 152, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 19, 23, 24, 27, 28, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 66, 72, 73, 74, 75, 79, 81, 82, 84, 86, 87, 89, 90, 94, 96, 98, 99, 103, 106, 107, 109, 112, 113, 119, 121, 126, 128, 130, 132, 135, 136, 137, 138, 144, 152, 155, 156, 159, 166] },
+    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 14, 23, 24, 25, 26, 27, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 73, 83, 84, 86, 88, 90, 106, 107, 108, 111, 114, 115, 116, 121, 123, 126, 127, 130, 132, 134, 135, 136, 137, 148, 149, 150, 152] },
+    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, oracle: p842_oracle, tags: &[2, 3, 6, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 64, 66, 85, 86, 87, 88, 89, 106, 107, 108, 109, 111, 115, 117, 121, 122, 126, 130, 134, 135, 137, 150, 152, 153, 154, 159, 169, 171, 174, 177, 178] },
+    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, oracle: p843_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 34, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 72, 76, 83, 84, 86, 88, 99, 106, 107, 109, 110, 112, 119, 121, 124, 126, 127, 128, 130, 133, 135, 136, 137, 138, 153, 159, 161] },
+    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, oracle: p844_oracle, tags: &[1, 2, 6, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 72, 73, 74, 75, 76, 84, 86, 88, 89, 90, 91, 93, 95, 96, 106, 107, 108, 109, 112, 113, 114, 115, 116, 118, 119, 121, 124, 125, 126, 127, 130, 132, 135, 136, 137, 140, 144, 148, 152, 154, 155, 159, 161] },
+    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, oracle: p845_oracle, tags: &[1, 2, 3, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 45, 47, 69, 72, 84, 86, 87, 88, 89, 90, 98, 99, 106, 121, 126, 128, 130, 131, 135, 136, 139, 150, 152, 156, 159, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p846_eval, grad: p846_grad, oracle: p846_oracle, tags: &[0, 2, 4, 16, 18, 23, 24, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 52, 61, 62, 63, 64, 86, 106, 107, 110, 112, 115, 118, 120, 121, 126, 127, 129, 130, 133, 135, 137, 153, 159, 162] },
+    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, oracle: p847_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 73, 83, 84, 86, 87, 89, 90, 95, 106, 107, 110, 111, 112, 113, 114, 115, 116, 121, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 134, 135, 137, 152, 153, 154, 155, 159, 167, 172, 174, 177, 178, 180] },
+    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 16, 20, 23, 24, 26, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 64, 65, 66, 74, 85, 86, 89, 90, 97, 98, 99, 106, 107, 108, 113, 115, 117, 118, 119, 121, 123, 126, 127, 129, 130, 135, 136, 137, 138, 149, 152, 153, 154, 155] },
+    Prog { name: "p849", active: &[true, true, true], outputs: 1, eval: p849_eval, grad: p849_grad, oracle: p849_oracle, tags: &[0, 1, 6, 14, 23, 24, 26, 27, 29, 33, 34, 37, 39, 40, 41, 43, 44, 45, 47, 48, 51, 61, 63, 66, 69, 70, 76, 83, 84, 85, 86, 88, 90, 96, 99, 106, 110, 113, 114, 115, 118, 119, 121, 122, 126, 130, 132, 134, 135, 137, 143, 145, 152, 156] },
+    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, oracle: p850_oracle, tags: &[1, 3, 5, 7, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 52, 61, 64, 66, 68, 73, 74, 83, 84, 86, 87, 88, 90, 94, 96, 97, 98, 106, 107, 108, 109, 112, 117, 119, 120, 121, 123, 126, 130, 133, 135, 136, 137, 138, 152, 153, 154, 155, 156] },
+    Prog { name: "p851", active: &[true, true], outputs: 2, eval: p851_eval, grad: p851_grad, oracle: p851_oracle, tags: &[3, 4, 15, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 61, 63, 64, 69, 76, 83, 84, 86, 88, 90, 99, 106, 107, 108, 114, 118, 121, 126, 127, 129, 130, 136, 143, 148, 152, 156, 159] },
+    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, oracle: p852_oracle, tags: &[0, 7, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 61, 66, 73, 76, 84, 96, 106, 107, 110, 118, 121, 126, 127, 130, 132, 134, 135, 136, 151, 152, 153, 156] },
+    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, oracle: p853_oracle, tags: &[0, 3, 7, 14, 19, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 64, 69, 73, 83, 84, 86, 88, 90, 96, 106, 107, 110, 115, 117, 121, 123, 126, 127, 130, 131, 133, 134, 135, 138, 152, 154, 155, 156] },
+    Prog { name: "p854", active: &[true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, oracle: p854_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 64, 66, 72, 73, 74, 76, 81, 84, 86, 90, 95, 99, 106, 107, 110, 111, 121, 123, 128, 130, 133, 135, 136, 137, 141, 152, 153, 159, 180] },
+    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p855_eval, grad: p855_grad, oracle: p855_oracle, tags: &[0, 1, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 57, 66, 72, 74, 75, 79, 82, 84, 86, 87, 89, 94, 97, 106, 107, 108, 112, 118, 121, 124, 125, 126, 127, 130, 132, 135, 136, 152, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 63, 64, 66, 69, 71, 73, 74, 83, 84, 86, 88, 90, 94, 96, 98, 106, 107, 108, 114, 115, 119, 121, 124, 126, 128, 130, 135, 136, 137, 139, 151, 152, 154, 155, 158] },
+    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, oracle: p857_oracle, tags: &[0, 3, 4, 5, 15, 23, 24, 39, 41, 42, 43, 44, 47, 50, 61, 62, 63, 73, 74, 76, 83, 86, 87, 89, 94, 97, 106, 107, 111, 128, 130, 132, 135, 137, 139, 152, 153, 159, 161, 169] },
+    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, oracle: p858_oracle, tags: &[0, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 70, 84, 86, 87, 88, 89, 106, 107, 109, 121, 126, 127, 129, 130, 135, 136, 139, 152, 153, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p859", active: &[true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, oracle: p859_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 51, 61, 64, 74, 76, 83, 86, 87, 89, 90, 99, 106, 107, 108, 109, 114, 118, 121, 122, 123, 126, 130, 133, 152, 156] },
+    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, oracle: p860_oracle, tags: &[0, 6, 8, 14, 23, 24, 25, 39, 40, 41, 42, 44, 47, 73, 81, 84, 86, 87, 89, 96, 106, 108, 113, 114, 116, 121, 126, 129, 130, 135, 137, 138, 139, 172, 173, 174, 177, 178] },
+    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, oracle: p861_oracle, tags: &[2, 7, 15, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 66, 69, 72, 73, 74, 75, 80, 82, 83, 84, 86, 87, 88, 94, 96, 99, 106, 107, 108, 113, 115, 116, 119, 121, 126, 130, 135, 136, 137, 145, 152, 154, 171, 174, 175, 177, 178, 179] },
+    Prog { name: "p862", active: &[true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, oracle: p862_oracle, tags: &[3, 4, 14, 23, 24, 27, 30, 39, 40, 41, 44, 45, 47, 48, 61, 66, 69, 71, 85, 86, 89, 106, 107, 108, 109, 115, 118, 119, 120, 121, 126, 128, 130, 135, 143, 149, 152, 159, 161] },
+    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, oracle: p863_oracle, tags: &[2, 7, 14, 19, 23, 24, 36, 39, 41, 42, 44, 45, 47, 50, 61, 66, 72, 73, 74, 86, 87, 88, 89, 90, 96, 106, 108, 109, 116, 118, 121, 126, 127, 130, 131, 135, 136, 138, 144, 148, 152, 154, 171, 174, 177, 178] },
+    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, oracle: p864_oracle, tags: &[0, 7, 14, 23, 24, 26, 28, 33, 34, 36, 38, 39, 40, 41, 44, 45, 47, 61, 63, 66, 83, 84, 86, 88, 106, 107, 110, 113, 117, 121, 126, 129, 130, 131, 135, 152, 154, 155, 156] },
+    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, oracle: p865_oracle, tags: &[2, 4, 6, 14, 17, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 61, 63, 64, 73, 76, 83, 84, 86, 88, 89, 90, 94, 101, 106, 107, 111, 121, 125, 127, 129, 130, 132, 134, 135, 137, 148, 152, 153, 154, 155, 159, 168, 180] },
+    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p866_eval, grad: p866_grad, oracle: p866_oracle, tags: &[4, 14, 23, 24, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 65, 66, 69, 72, 73, 74, 75, 76, 80, 81, 82, 83, 85, 86, 87, 88, 89, 96, 97, 99, 103, 106, 107, 108, 109, 111, 116, 118, 119, 121, 122, 123, 125, 126, 130, 133, 135, 136, 138, 139, 149, 152, 154, 156, 172, 174, 177, 178] },
+    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, oracle: p867_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 44, 45, 47, 64, 66, 69, 73, 76, 83, 84, 86, 87, 88, 89, 90, 96, 101, 106, 107, 109, 110, 111, 112, 113, 116, 118, 119, 121, 122, 123, 124, 126, 128, 130, 133, 134, 135, 152, 154, 155, 159, 161, 171, 174, 177, 178] },
+    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, oracle: p868_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 37, 39, 40, 41, 42, 44, 66, 67, 72, 86, 87, 88, 89, 96, 99, 106, 107, 114, 118, 119, 121, 123, 126, 128, 129, 130, 135, 136, 137, 139, 151, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, oracle: p869_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 57, 60, 64, 66, 84, 86, 106, 107, 108, 111, 114, 115, 118, 121, 123, 124, 125, 130, 131, 132, 135, 138, 139, 142, 143, 152, 154, 159, 169] },
+    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 31, 39, 40, 41, 42, 43, 44, 47, 51, 61, 62, 64, 84, 85, 86, 87, 88, 89, 106, 107, 108, 111, 116, 119, 128, 134, 135, 143, 148, 152, 153, 159, 172, 174, 177, 178] },
+    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, oracle: p871_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 59, 61, 63, 64, 66, 83, 84, 86, 88, 106, 107, 108, 109, 111, 115, 121, 122, 126, 127, 130, 135, 137, 138, 152, 153, 154, 159, 161] },
+    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, oracle: p872_oracle, tags: &[0, 2, 3, 5, 16, 23, 24, 26, 27, 34, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 60, 61, 63, 64, 65, 66, 74, 76, 83, 84, 86, 87, 88, 89, 94, 97, 98, 99, 106, 107, 111, 113, 115, 118, 121, 123, 124, 126, 130, 135, 136, 137, 145, 149, 152, 171, 174, 177, 178] },
+    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, oracle: p873_oracle, tags: &[3, 11, 15, 23, 24, 27, 39, 40, 41, 44, 73, 86, 87, 89, 106, 107, 116, 119, 121, 126, 130, 131, 135, 137, 139, 148, 152, 159, 172, 174, 177, 178] },
+    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 63, 64, 66, 69, 72, 73, 76, 83, 84, 86, 87, 88, 90, 97, 99, 101, 106, 107, 108, 109, 110, 112, 121, 122, 123, 124, 126, 127, 129, 130, 135, 136, 137, 138, 139, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 15, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 61, 63, 69, 72, 73, 74, 76, 86, 87, 89, 90, 94, 96, 106, 109, 111, 115, 117, 121, 126, 130, 133, 135, 148, 152, 172, 173, 174, 177, 178] },
+    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, oracle: p876_oracle, tags: &[0, 6, 7, 15, 20, 23, 24, 26, 31, 36, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 86, 87, 88, 89, 106, 107, 114, 116, 117, 119, 120, 121, 125, 130, 135, 136, 140, 145, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 64, 66, 73, 76, 81, 84, 86, 90, 103, 106, 107, 109, 114, 115, 121, 127, 129, 130, 132, 133, 135, 136, 137, 140, 152, 155] },
+    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 19, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 61, 63, 66, 69, 72, 73, 79, 86, 87, 90, 96, 98, 99, 106, 107, 108, 109, 117, 121, 125, 126, 130, 134, 135, 136, 137, 139, 152, 153, 154] },
+    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, oracle: p879_oracle, tags: &[1, 3, 8, 15, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 66, 72, 73, 74, 83, 84, 86, 88, 96, 106, 107, 108, 109, 113, 119, 121, 126, 128, 129, 130, 134, 135, 136, 137, 138, 149, 151, 152, 154, 156] },
+    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, oracle: p880_oracle, tags: &[2, 3, 6, 15, 23, 24, 39, 40, 41, 43, 44, 47, 64, 76, 86, 87, 88, 89, 96, 98, 99, 106, 107, 108, 109, 110, 111, 119, 120, 121, 129, 130, 131, 133, 135, 136, 137, 148, 152, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, oracle: p881_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 27, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 66, 69, 72, 73, 74, 84, 86, 88, 90, 93, 96, 98, 106, 107, 108, 112, 113, 115, 118, 121, 124, 126, 128, 130, 131, 135, 148, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 14, 23, 24, 26, 39, 40, 41, 42, 44, 47, 50, 53, 61, 63, 64, 65, 66, 73, 74, 76, 79, 81, 84, 86, 87, 88, 90, 96, 97, 98, 106, 107, 108, 109, 111, 115, 116, 118, 120, 121, 122, 126, 127, 130, 135, 137, 142, 152, 153, 154, 156, 158, 159, 162] },
+    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, oracle: p883_oracle, tags: &[0, 2, 4, 5, 14, 23, 24, 29, 39, 40, 41, 42, 44, 47, 61, 63, 66, 70, 74, 76, 83, 86, 87, 90, 96, 106, 107, 108, 110, 113, 117, 120, 121, 126, 134, 135, 137, 139, 141, 148, 152, 153, 155] },
+    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, oracle: p884_oracle, tags: &[0, 1, 5, 7, 14, 23, 24, 26, 32, 33, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 61, 63, 65, 66, 83, 84, 86, 87, 88, 90, 106, 107, 111, 113, 114, 115, 119, 120, 121, 123, 124, 125, 126, 127, 130, 135, 136, 137, 139, 144, 148, 152, 153, 155, 156] },
+    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, oracle: p885_oracle, tags: &[3, 5, 11, 12, 14, 23, 24, 31, 32, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 60, 61, 62, 64, 65, 73, 74, 86, 87, 90, 91, 93, 94, 96, 106, 107, 108, 109, 110, 111, 112, 115, 117, 121, 124, 126, 128, 130, 135, 136, 137, 138, 145, 152, 156] },
+    Prog { name: "p886", active: &[true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, oracle: p886_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 73, 74, 84, 86, 90, 91, 93, 106, 107, 108, 110, 112, 113, 114, 117, 121, 125, 126, 130, 135, 140, 152] },
+    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p887_eval, grad: p887_grad, oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 66, 67, 74, 86, 90, 93, 96, 106, 107, 108, 109, 119, 121, 122, 123, 126, 130, 131, 134, 135, 137, 140, 152] },
+    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, oracle: p888_oracle, tags: &[0, 2, 7, 11, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 47, 48, 66, 67, 69, 72, 83, 84, 86, 87, 88, 89, 90, 94, 96, 106, 107, 111, 113, 114, 116, 119, 121, 123, 126, 128, 130, 133, 134, 135, 136, 137, 145, 152, 153, 154, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, oracle: p889_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 49, 61, 62, 63, 65, 66, 69, 83, 84, 86, 87, 88, 89, 106, 107, 108, 109, 110, 111, 118, 119, 121, 122, 124, 126, 130, 132, 135, 139, 140, 146, 152, 153, 155, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, oracle: p890_oracle, tags: &[0, 3, 6, 8, 16, 23, 24, 26, 27, 28, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 67, 68, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 111, 114, 117, 121, 122, 124, 126, 127, 130, 132, 134, 135, 136, 149, 152, 153, 155, 156, 159, 161, 172, 173, 174, 177, 178] },
+    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 61, 66, 70, 72, 73, 74, 83, 84, 86, 87, 89, 99, 102, 106, 107, 108, 110, 112, 115, 119, 120, 121, 123, 125, 126, 129, 130, 133, 135, 139, 148, 149, 152, 154, 155, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 16, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 63, 64, 66, 73, 74, 76, 81, 83, 84, 85, 86, 89, 90, 94, 96, 98, 99, 103, 106, 107, 108, 109, 110, 111, 112, 119, 121, 122, 123, 126, 127, 128, 129, 130, 135, 136, 137, 141, 152, 153, 154, 159, 161] },
+    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, oracle: p893_oracle, tags: &[0, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 66, 73, 83, 84, 86, 87, 89, 90, 93, 96, 98, 106, 107, 108, 112, 114, 119, 120, 121, 125, 126, 130, 131, 135, 139, 148, 150, 152, 154, 156, 159, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 15, 23, 24, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 53, 55, 56, 61, 63, 64, 65, 68, 73, 74, 76, 79, 82, 83, 84, 86, 89, 90, 91, 93, 94, 96, 99, 106, 107, 108, 111, 112, 113, 114, 118, 120, 121, 126, 130, 131, 132, 133, 135, 136, 137, 138, 139, 152, 153, 154, 155, 159] },
+    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, oracle: p895_oracle, tags: &[0, 2, 6, 15, 23, 24, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 70, 72, 73, 74, 84, 85, 86, 88, 89, 90, 96, 98, 99, 106, 107, 109, 113, 114, 115, 119, 120, 121, 124, 125, 126, 127, 128, 129, 130, 132, 135, 136, 137, 152, 155, 159, 161] },
+    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, oracle: p896_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 47, 57, 60, 61, 62, 63, 64, 65, 73, 86, 99, 106, 107, 108, 109, 111, 115, 118, 121, 123, 125, 126, 127, 129, 130, 134, 135, 137, 139, 145, 152, 154, 155, 156] },
+    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, oracle: p897_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 29, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 62, 63, 66, 67, 71, 73, 76, 83, 84, 86, 87, 88, 89, 97, 99, 106, 107, 109, 110, 114, 116, 117, 120, 121, 126, 130, 133, 134, 135, 136, 138, 143, 144, 145, 152, 153, 154, 159, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, oracle: p898_oracle, tags: &[0, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 63, 64, 65, 66, 73, 76, 84, 86, 104, 106, 107, 108, 111, 114, 116, 117, 118, 119, 120, 121, 126, 127, 130, 133, 135, 136, 137, 140, 142, 144, 152, 153, 155, 156] },
+    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 47, 53, 57, 64, 66, 73, 81, 83, 86, 87, 89, 94, 96, 97, 98, 99, 106, 107, 108, 111, 113, 115, 121, 126, 130, 134, 135, 136, 152, 158, 170, 174, 175, 176, 178] },
+    Prog { name: "p900", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, oracle: p900_oracle, tags: &[2, 5, 7, 12, 15, 21, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 65, 69, 73, 74, 76, 79, 81, 83, 84, 86, 87, 90, 92, 94, 96, 97, 99, 106, 107, 109, 110, 112, 115, 116, 117, 118, 120, 121, 124, 126, 128, 129, 130, 134, 135, 136, 137, 138, 142, 144, 145, 148, 152, 153, 154, 159, 163] },
+    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, oracle: p901_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 67, 72, 83, 84, 86, 88, 96, 98, 106, 107, 108, 110, 111, 112, 114, 119, 121, 123, 126, 128, 129, 130, 131, 135, 136, 137, 138, 141, 152, 153, 155, 156] },
+    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, oracle: p902_oracle, tags: &[3, 4, 7, 15, 18, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 61, 63, 64, 68, 69, 72, 73, 74, 75, 86, 90, 91, 93, 96, 98, 106, 107, 108, 110, 112, 115, 118, 119, 121, 125, 126, 127, 130, 131, 134, 135, 136, 137, 152, 154, 155, 156] },
+    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, oracle: p903_oracle, tags: &[0, 1, 3, 14, 23, 24, 25, 27, 37, 38, 39, 40, 41, 42, 44, 47, 48, 61, 62, 69, 76, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 109, 110, 119, 121, 123, 124, 126, 127, 128, 129, 130, 135, 137, 146, 148, 152, 153, 154, 155, 158] },
+    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, oracle: p904_oracle, tags: &[0, 1, 14, 21, 22, 23, 24, 25, 30, 39, 40, 41, 42, 44, 47, 50, 51, 61, 63, 64, 66, 73, 76, 84, 99, 106, 107, 108, 112, 113, 114, 121, 122, 123, 127, 128, 130, 131, 134, 135, 137, 139, 143, 144, 151, 152, 154, 155] },
+    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, oracle: p905_oracle, tags: &[3, 14, 19, 23, 24, 26, 27, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 65, 73, 74, 83, 84, 86, 94, 96, 99, 102, 106, 107, 108, 109, 111, 112, 115, 116, 117, 119, 121, 123, 124, 126, 129, 130, 133, 135, 136, 137, 138, 139, 141, 149, 152, 154, 155, 156, 158] },
+    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, oracle: p906_oracle, tags: &[2, 3, 4, 7, 15, 21, 22, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 66, 69, 73, 74, 76, 79, 82, 83, 84, 86, 88, 90, 98, 99, 105, 106, 108, 111, 121, 122, 124, 126, 130, 131, 135, 136, 139, 148, 152, 153, 154, 156, 159, 162] },
+    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, oracle: p907_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 44, 45, 47, 61, 62, 63, 65, 66, 69, 74, 83, 84, 86, 88, 90, 97, 98, 99, 106, 107, 109, 111, 118, 121, 123, 124, 126, 129, 130, 131, 132, 135, 136, 137, 138, 140, 142, 152, 154] },
+    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, oracle: p908_oracle, tags: &[0, 3, 7, 12, 14, 23, 24, 26, 27, 36, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 64, 66, 73, 74, 76, 85, 86, 87, 88, 89, 94, 96, 97, 101, 106, 107, 109, 111, 116, 121, 126, 130, 135, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, oracle: p909_oracle, tags: &[4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 61, 64, 65, 86, 96, 106, 107, 110, 115, 122, 130, 135, 136, 152, 159, 162] },
+    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p910_eval, grad: p910_grad, oracle: p910_oracle, tags: &[3, 4, 7, 13, 14, 21, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 61, 62, 66, 67, 72, 73, 83, 84, 86, 87, 88, 89, 90, 92, 94, 96, 98, 106, 107, 108, 110, 114, 115, 116, 118, 121, 126, 129, 130, 132, 133, 135, 136, 137, 138, 148, 149, 152, 156, 159, 160, 161, 163] },
+    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 51, 61, 64, 66, 69, 73, 81, 83, 84, 85, 86, 88, 89, 90, 94, 106, 107, 108, 109, 110, 111, 112, 115, 116, 117, 119, 120, 121, 122, 124, 125, 126, 130, 134, 135, 137, 139, 141, 152, 153, 159, 168] },
+    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 15, 23, 24, 25, 27, 30, 31, 39, 40, 41, 42, 44, 45, 66, 73, 76, 80, 83, 84, 87, 99, 106, 107, 112, 116, 117, 118, 121, 126, 128, 130, 134, 135, 136, 138, 139, 144, 152, 153, 156] },
+    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, oracle: p913_oracle, tags: &[1, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 59, 64, 66, 72, 73, 75, 76, 81, 82, 84, 86, 89, 90, 94, 96, 98, 99, 103, 106, 107, 111, 114, 119, 120, 121, 124, 126, 127, 129, 130, 132, 133, 134, 135, 138, 144, 152, 154, 159, 174, 175, 179] },
+    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, oracle: p914_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 69, 72, 73, 74, 75, 79, 86, 90, 91, 93, 96, 100, 106, 112, 113, 114, 116, 121, 124, 126, 127, 129, 130, 132, 134, 135, 136, 137, 139, 145, 147, 149, 152, 153, 156, 159, 161] },
+    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, oracle: p915_oracle, tags: &[0, 3, 4, 5, 14, 20, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 64, 66, 73, 76, 84, 86, 87, 90, 96, 98, 99, 106, 107, 108, 112, 113, 114, 117, 121, 122, 126, 130, 133, 135, 137, 139, 143, 149, 152, 153, 159, 162, 163] },
+    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 66, 73, 78, 79, 83, 84, 86, 88, 89, 96, 106, 107, 108, 110, 115, 119, 121, 123, 125, 126, 130, 135, 136, 139, 152, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, oracle: p917_oracle, tags: &[0, 16, 19, 23, 24, 29, 39, 40, 41, 42, 44, 47, 61, 64, 66, 84, 86, 87, 89, 106, 110, 121, 123, 125, 126, 130, 135, 141, 152, 153, 172, 174, 177, 178] },
+    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, oracle: p918_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 67, 72, 106, 107, 108, 112, 113, 115, 116, 120, 121, 123, 126, 130, 131, 132, 135, 141, 154] },
+    Prog { name: "p919", active: &[true, true, false], outputs: 1, eval: p919_eval, grad: p919_grad, oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 52, 57, 61, 64, 66, 71, 73, 76, 83, 84, 86, 88, 104, 106, 108, 116, 121, 130, 134, 137, 152, 154, 159, 161] },
+    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, oracle: p920_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 25, 26, 32, 39, 40, 41, 42, 44, 45, 47, 54, 55, 61, 63, 64, 66, 70, 72, 73, 76, 85, 86, 87, 88, 89, 90, 94, 96, 98, 99, 101, 106, 107, 108, 110, 117, 119, 121, 125, 126, 127, 130, 133, 135, 136, 137, 139, 149, 151, 152, 154, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 14, 20, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 55, 56, 57, 61, 62, 64, 67, 68, 72, 73, 74, 76, 86, 94, 96, 99, 106, 107, 108, 109, 113, 114, 115, 117, 119, 120, 121, 123, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 141, 144, 145, 148, 149, 152, 154, 159, 161] },
+    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 14, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 47, 49, 61, 63, 64, 65, 66, 73, 74, 86, 87, 106, 107, 108, 109, 110, 112, 113, 117, 118, 119, 122, 126, 130, 132, 135, 136, 137, 138, 139, 152, 156] },
+    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 61, 62, 63, 65, 66, 73, 76, 81, 83, 84, 86, 87, 88, 89, 97, 98, 101, 103, 106, 107, 110, 116, 118, 119, 121, 123, 125, 126, 129, 130, 131, 135, 136, 137, 142, 144, 152, 153, 154, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, oracle: p924_oracle, tags: &[0, 3, 6, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 73, 74, 84, 86, 88, 90, 91, 93, 96, 98, 99, 102, 106, 107, 108, 109, 111, 112, 113, 114, 115, 120, 121, 122, 123, 124, 126, 128, 129, 130, 132, 135, 139, 152, 153, 154] },
+    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, oracle: p925_oracle, tags: &[0, 1, 4, 6, 14, 23, 24, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 76, 77, 79, 86, 88, 96, 106, 107, 108, 112, 113, 121, 122, 123, 126, 130, 131, 132, 135, 140, 152, 171, 174, 177, 178] },
+    Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 23, 24, 26, 34, 39, 40, 41, 42, 44, 45, 53, 64, 66, 83, 84, 86, 87, 88, 90, 91, 97, 98, 106, 107, 108, 120, 122, 124, 125, 126, 128, 130, 131, 133, 135, 137, 138, 143, 148, 152, 153, 155, 159, 169] },
+    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, oracle: p927_oracle, tags: &[4, 5, 7, 16, 23, 24, 26, 39, 40, 41, 44, 47, 49, 61, 63, 84, 86, 87, 99, 106, 107, 109, 111, 113, 114, 121, 124, 125, 126, 130, 135, 142, 149] },
+    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, oracle: p928_oracle, tags: &[0, 2, 7, 14, 19, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 61, 64, 65, 66, 73, 76, 79, 84, 86, 87, 89, 96, 99, 101, 106, 107, 108, 111, 112, 116, 120, 121, 123, 125, 126, 130, 135, 136, 137, 141, 148, 152, 153, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, oracle: p929_oracle, tags: &[2, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 61, 62, 63, 64, 65, 66, 73, 74, 76, 86, 94, 96, 97, 104, 106, 107, 108, 114, 116, 117, 118, 121, 122, 126, 127, 128, 129, 130, 131, 132, 133, 135, 137, 139, 145, 148, 152, 155, 159, 167] },
+    Prog { name: "p930", active: &[true, true, true, true, false], outputs: 2, eval: p930_eval, grad: p930_grad, oracle: p930_oracle, tags: &[4, 7, 13, 15, 23, 24, 25, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 62, 65, 66, 71, 73, 76, 85, 86, 90, 97, 99, 106, 107, 108, 111, 115, 116, 118, 121, 122, 124, 125, 126, 128, 130, 132, 135, 138, 139, 148, 152, 153, 154] },
+    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, oracle: p931_oracle, tags: &[0, 4, 6, 7, 15, 21, 22, 23, 24, 26, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 68, 73, 74, 76, 83, 84, 86, 88, 90, 94, 96, 97, 106, 107, 108, 112, 114, 115, 121, 122, 125, 126, 129, 130, 133, 135, 136, 137, 140, 148, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, oracle: p932_oracle, tags: &[0, 2, 6, 14, 20, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 61, 63, 64, 66, 68, 76, 84, 86, 90, 97, 99, 106, 107, 108, 112, 113, 116, 121, 123, 125, 126, 127, 128, 130, 131, 133, 135, 136, 140, 152, 156, 159, 161] },
+    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 3, eval: p933_eval, grad: p933_grad, oracle: p933_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 73, 79, 81, 84, 86, 89, 96, 103, 106, 107, 110, 112, 121, 124, 126, 128, 129, 130, 135, 137, 145, 152, 172, 174, 177, 178] },
+    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, oracle: p934_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 55, 56, 60, 61, 64, 66, 69, 73, 74, 76, 83, 84, 86, 88, 90, 91, 93, 96, 97, 99, 106, 107, 108, 109, 110, 111, 119, 120, 121, 122, 123, 126, 127, 128, 130, 134, 135, 136, 137, 142, 145, 152, 153, 155] },
+    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, oracle: p935_oracle, tags: &[0, 1, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 56, 66, 84, 86, 89, 106, 107, 111, 112, 113, 114, 117, 121, 123, 126, 130, 131, 133, 134, 135, 136, 137, 138, 143, 147, 152, 153, 156, 159, 174, 175, 179, 180] },
+    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, oracle: p936_oracle, tags: &[2, 4, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 57, 60, 61, 62, 64, 65, 66, 69, 73, 76, 80, 84, 85, 86, 88, 90, 94, 96, 99, 106, 107, 110, 120, 121, 126, 130, 132, 134, 135, 138, 140, 142, 148, 152, 153, 154, 156, 159, 168] },
+    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, oracle: p937_oracle, tags: &[0, 3, 5, 7, 15, 23, 24, 25, 32, 36, 39, 40, 41, 43, 44, 86, 87, 106, 107, 110, 112, 120, 121, 124, 126, 130, 132, 133, 135, 137, 138, 148, 153] },
+    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, oracle: p938_oracle, tags: &[0, 2, 4, 7, 16, 23, 24, 26, 27, 28, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 69, 83, 84, 86, 88, 90, 96, 106, 107, 108, 110, 111, 113, 114, 118, 119, 121, 122, 124, 125, 126, 129, 130, 131, 134, 135, 136, 137, 138, 139, 152, 153, 154, 155] },
+    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, oracle: p939_oracle, tags: &[0, 4, 7, 15, 21, 23, 24, 27, 28, 39, 40, 41, 42, 44, 74, 76, 83, 86, 89, 99, 106, 107, 112, 113, 117, 121, 123, 125, 126, 130, 131, 134, 135, 139, 152, 154, 156, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 50, 61, 62, 63, 65, 66, 73, 74, 76, 83, 84, 86, 87, 88, 89, 96, 98, 99, 106, 107, 118, 121, 122, 126, 130, 131, 138, 152, 153, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 58, 61, 63, 64, 65, 66, 69, 70, 71, 72, 73, 83, 84, 86, 87, 90, 106, 107, 108, 114, 115, 116, 120, 121, 124, 125, 126, 129, 130, 133, 135, 137, 139, 152, 156, 159, 163] },
+    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, oracle: p942_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 72, 73, 74, 84, 86, 87, 88, 89, 90, 96, 97, 98, 99, 106, 107, 108, 110, 112, 116, 117, 118, 121, 124, 125, 126, 127, 130, 132, 133, 135, 136, 137, 138, 140, 148, 152, 153, 155, 156, 159, 168, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 61, 62, 63, 70, 73, 75, 76, 86, 88, 89, 90, 94, 96, 97, 99, 106, 107, 108, 109, 110, 116, 121, 123, 126, 127, 128, 130, 134, 135, 136, 137, 138, 159, 168] },
+    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, oracle: p944_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 73, 84, 86, 87, 88, 89, 96, 98, 99, 106, 108, 115, 119, 121, 125, 126, 130, 133, 135, 152, 159, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 61, 62, 63, 64, 66, 70, 73, 84, 86, 87, 88, 89, 93, 94, 106, 107, 108, 109, 110, 115, 117, 118, 119, 121, 124, 126, 127, 129, 130, 133, 134, 135, 136, 139, 150, 152, 153, 154, 155, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, oracle: p946_oracle, tags: &[0, 14, 23, 24, 39, 40, 41, 42, 44, 47, 57, 60, 64, 84, 86, 97, 106, 107, 110, 113, 115, 118, 121, 124, 126, 128, 130, 131, 134, 135, 136, 152, 155, 159, 161, 180] },
+    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 23, 24, 33, 39, 40, 41, 42, 44, 45, 47, 61, 65, 66, 74, 86, 87, 88, 89, 96, 106, 107, 112, 120, 126, 130, 133, 135, 152, 154, 171, 174, 177, 178] },
+    Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, oracle: p948_oracle, tags: &[0, 14, 23, 24, 36, 39, 40, 41, 42, 44, 47, 61, 63, 84, 86, 88, 106, 107, 108, 111, 112, 116, 118, 119, 121, 126, 127, 130, 135, 136, 137, 142, 152, 154, 156] },
+    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, oracle: p949_oracle, tags: &[0, 14, 23, 24, 25, 26, 29, 38, 39, 40, 41, 42, 44, 45, 47, 53, 61, 63, 66, 83, 84, 86, 88, 93, 94, 96, 106, 107, 108, 111, 115, 120, 121, 123, 126, 130, 135, 136, 152, 155] },
+    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, oracle: p950_oracle, tags: &[0, 3, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 57, 61, 62, 65, 66, 76, 84, 85, 86, 90, 99, 106, 107, 118, 120, 121, 126, 127, 130, 135, 136, 137, 139, 143, 145, 152, 159, 161, 167, 174, 179] },
+    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 14, 23, 24, 26, 27, 29, 30, 33, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 83, 84, 85, 86, 87, 88, 94, 96, 106, 107, 108, 121, 124, 125, 126, 130, 131, 133, 134, 135, 136, 137, 139, 152, 153, 154] },
+    Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, oracle: p952_oracle, tags: &[2, 4, 14, 23, 24, 25, 26, 28, 39, 40, 41, 42, 44, 45, 47, 51, 59, 61, 62, 63, 65, 73, 76, 81, 84, 86, 93, 94, 99, 102, 103, 106, 107, 109, 111, 116, 119, 121, 122, 123, 124, 126, 130, 132, 133, 135, 136, 137, 142, 148, 152, 153, 155] },
+    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 25, 26, 27, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 64, 66, 69, 73, 76, 83, 84, 86, 88, 105, 106, 107, 108, 109, 110, 113, 115, 117, 119, 121, 123, 124, 126, 129, 130, 131, 132, 134, 135, 136, 138, 139, 145, 152, 153, 154, 156, 159, 180] },
+    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, oracle: p954_oracle, tags: &[0, 2, 12, 13, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 57, 64, 73, 74, 84, 86, 96, 98, 99, 102, 106, 107, 108, 109, 110, 111, 112, 119, 120, 121, 122, 126, 127, 130, 134, 135, 136, 137, 138, 142, 144, 152, 153, 155, 158, 159, 167] },
+    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, oracle: p955_oracle, tags: &[0, 1, 4, 14, 23, 24, 26, 27, 33, 34, 37, 38, 39, 40, 41, 43, 44, 45, 47, 57, 60, 64, 66, 69, 73, 74, 76, 83, 84, 86, 88, 90, 96, 99, 106, 107, 108, 113, 120, 121, 124, 125, 126, 128, 130, 132, 133, 135, 137, 139, 152, 153, 154, 155, 156, 159, 169] },
+    Prog { name: "p956", active: &[true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, oracle: p956_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 61, 64, 84, 86, 96, 106, 107, 108, 109, 111, 113, 118, 119, 121, 122, 126, 128, 130, 131, 135, 139, 152, 154, 156, 158] },
+    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 14, 23, 24, 25, 27, 28, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 63, 65, 73, 86, 87, 88, 89, 90, 96, 99, 106, 107, 112, 114, 116, 119, 121, 123, 124, 130, 131, 135, 136, 142, 148, 152, 154, 171, 174, 177, 178] },
+    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 14, 23, 24, 26, 29, 30, 31, 39, 40, 41, 42, 44, 47, 48, 57, 60, 61, 63, 64, 73, 74, 84, 86, 96, 106, 107, 108, 109, 121, 122, 124, 126, 130, 135, 136, 142, 145, 152, 156, 159, 162] },
+    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, oracle: p959_oracle, tags: &[0, 2, 8, 13, 16, 23, 24, 25, 26, 27, 33, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 51, 56, 61, 63, 66, 69, 73, 74, 76, 83, 84, 86, 87, 88, 89, 94, 96, 98, 99, 101, 106, 107, 108, 112, 113, 121, 122, 124, 125, 126, 129, 130, 131, 133, 134, 135, 137, 143, 152, 158, 159, 169, 171, 174, 177, 178] },
+    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, oracle: p960_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 71, 84, 86, 88, 90, 99, 106, 107, 111, 113, 114, 116, 117, 120, 121, 122, 125, 126, 129, 130, 131, 134, 135, 136, 137, 138, 143, 148, 152, 153, 156, 159, 167] },
+    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, oracle: p961_oracle, tags: &[0, 1, 3, 7, 16, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 45, 47, 49, 59, 61, 63, 73, 74, 81, 83, 84, 86, 88, 89, 96, 98, 99, 103, 106, 107, 108, 109, 110, 111, 116, 117, 120, 121, 123, 124, 126, 127, 130, 131, 134, 135, 136, 137, 138, 139, 141, 142, 152, 154, 156] },
+    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, oracle: p962_oracle, tags: &[2, 14, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 64, 66, 72, 75, 82, 84, 86, 94, 96, 106, 107, 108, 111, 115, 120, 121, 124, 125, 126, 130, 133, 135, 136, 137, 141, 152] },
+    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, oracle: p963_oracle, tags: &[2, 3, 8, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 44, 47, 61, 62, 63, 64, 65, 66, 86, 87, 89, 95, 96, 106, 107, 108, 109, 111, 114, 115, 116, 120, 121, 122, 124, 125, 126, 127, 130, 131, 134, 135, 138, 152, 155, 156, 157, 158, 159, 161, 172, 173, 174, 177, 178] },
+    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, oracle: p964_oracle, tags: &[0, 3, 7, 15, 23, 24, 25, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 88, 90, 94, 96, 99, 106, 107, 108, 109, 111, 112, 113, 114, 116, 117, 120, 121, 122, 124, 126, 128, 130, 132, 135, 136, 137, 140, 148, 152, 154, 155, 156, 159, 169] },
+    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, oracle: p965_oracle, tags: &[2, 3, 6, 14, 23, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 64, 73, 74, 79, 81, 84, 86, 89, 90, 94, 96, 97, 98, 99, 106, 107, 108, 109, 110, 111, 118, 121, 123, 126, 129, 130, 135, 137, 152, 153, 159, 168] },
+    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 76, 86, 87, 89, 99, 106, 107, 108, 111, 119, 121, 126, 130, 134, 135, 136, 152, 154, 155, 159, 160, 161, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, oracle: p967_oracle, tags: &[0, 3, 12, 14, 21, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 49, 53, 61, 62, 63, 64, 65, 68, 73, 74, 76, 83, 86, 87, 89, 96, 98, 101, 106, 107, 108, 109, 114, 115, 116, 118, 119, 120, 121, 125, 126, 128, 130, 132, 135, 136, 137, 141, 148, 149, 152, 154, 155, 156, 171, 174, 177, 178] },
+    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, oracle: p968_oracle, tags: &[2, 3, 11, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 66, 83, 86, 87, 89, 94, 106, 107, 108, 113, 116, 119, 120, 121, 123, 125, 126, 128, 130, 133, 135, 137, 139, 152, 155, 156, 159, 161] },
+    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, oracle: p969_oracle, tags: &[0, 2, 7, 15, 21, 23, 24, 25, 32, 39, 40, 41, 42, 44, 47, 61, 64, 70, 72, 73, 74, 76, 86, 92, 96, 101, 106, 107, 110, 111, 112, 119, 121, 123, 125, 126, 130, 133, 135, 138, 139, 143, 149, 152, 153, 154, 155, 159, 161, 180] },
+    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, oracle: p970_oracle, tags: &[0, 16, 23, 24, 39, 40, 41, 44, 83, 86, 88, 89, 106, 114, 120, 121, 126, 132, 135, 152, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, oracle: p971_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 26, 39, 40, 41, 42, 43, 44, 64, 66, 86, 87, 89, 106, 107, 108, 109, 126, 130, 133, 135, 143, 152, 172, 173, 174, 177, 178] },
+    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, oracle: p972_oracle, tags: &[0, 3, 16, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 72, 73, 83, 84, 86, 88, 90, 96, 106, 107, 109, 110, 112, 113, 114, 117, 121, 122, 124, 126, 129, 130, 132, 134, 135, 136, 137, 138, 145, 148, 152, 154, 156, 159, 180] },
+    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 14, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 51, 64, 86, 90, 106, 107, 112, 115, 126, 132, 135, 137, 139, 152, 153, 155] },
+    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, oracle: p974_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 54, 55, 61, 62, 63, 64, 67, 69, 72, 74, 75, 79, 82, 83, 85, 86, 87, 89, 94, 99, 106, 107, 108, 112, 114, 116, 117, 118, 121, 123, 126, 129, 130, 131, 132, 134, 135, 136, 137, 138, 139, 152, 153, 154, 159, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, oracle: p975_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 30, 34, 37, 38, 39, 40, 41, 43, 44, 47, 69, 83, 84, 86, 88, 89, 106, 107, 120, 121, 129, 130, 135, 136, 152, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, oracle: p976_oracle, tags: &[0, 14, 23, 24, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 63, 64, 66, 73, 74, 79, 81, 82, 83, 84, 86, 94, 97, 106, 107, 110, 112, 114, 117, 119, 121, 122, 124, 126, 127, 130, 132, 134, 135, 136, 137, 138, 139, 145, 152, 153] },
+    Prog { name: "p977", active: &[true, true, true, true, true, true], outputs: 1, eval: p977_eval, grad: p977_grad, oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 14, 21, 23, 24, 27, 32, 33, 39, 40, 41, 42, 44, 45, 73, 79, 84, 86, 90, 93, 94, 96, 106, 107, 109, 111, 112, 114, 120, 121, 122, 124, 126, 127, 130, 133, 134, 135, 136, 137, 138, 139, 141, 148, 152, 153, 154, 159, 180] },
+    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, oracle: p978_oracle, tags: &[0, 6, 14, 21, 22, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 61, 66, 73, 76, 84, 96, 106, 107, 108, 109, 110, 111, 114, 117, 120, 121, 126, 127, 129, 130, 135, 136, 137, 138, 152, 158] },
+    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 30, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 64, 66, 69, 83, 84, 86, 88, 90, 98, 99, 106, 107, 108, 109, 110, 111, 120, 121, 124, 125, 126, 130, 131, 132, 134, 135, 136, 137, 139, 140, 144, 148, 152, 154, 156] },
+    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, oracle: p980_oracle, tags: &[3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 61, 66, 70, 72, 73, 74, 84, 86, 89, 96, 106, 107, 108, 110, 113, 121, 126, 128, 130, 132, 134, 135, 136, 139, 155, 156, 159, 161, 174, 175, 179] },
+    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, oracle: p981_oracle, tags: &[1, 7, 14, 23, 24, 27, 31, 33, 39, 40, 41, 43, 44, 47, 64, 66, 67, 72, 73, 80, 84, 96, 106, 107, 108, 116, 121, 129, 130, 133, 135, 137, 152, 155, 156] },
+    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p982_eval, grad: p982_grad, oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 61, 62, 69, 73, 86, 87, 96, 106, 107, 108, 109, 111, 112, 113, 119, 121, 122, 125, 126, 129, 130, 131, 132, 134, 135, 137, 148, 152] },
+    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 56, 57, 61, 63, 69, 86, 90, 97, 99, 106, 121, 126, 127, 129, 130, 131, 132, 135, 137, 138, 148, 152, 154] },
+    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 14, 23, 24, 26, 27, 28, 31, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 69, 70, 73, 74, 83, 84, 86, 87, 88, 90, 97, 106, 107, 108, 118, 121, 122, 126, 130, 132, 134, 135, 136, 137, 138, 148, 149, 152, 156] },
+    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, oracle: p985_oracle, tags: &[1, 3, 14, 23, 24, 25, 27, 29, 39, 41, 42, 44, 45, 47, 64, 73, 74, 76, 80, 84, 86, 99, 106, 107, 108, 110, 118, 120, 121, 126, 130, 135, 139, 152, 159, 161] },
+    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, oracle: p986_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 61, 63, 66, 67, 72, 74, 84, 96, 106, 107, 109, 117, 118, 121, 124, 130, 135, 137, 138, 141, 152, 154, 155] },
+    Prog { name: "p987", active: &[true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, oracle: p987_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 64, 65, 66, 69, 83, 84, 86, 88, 96, 97, 99, 106, 107, 108, 109, 110, 113, 114, 117, 121, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 145, 152, 153, 154, 155, 156, 159, 161] },
+    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, oracle: p988_oracle, tags: &[0, 5, 7, 11, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 61, 62, 63, 64, 66, 69, 70, 72, 73, 76, 83, 84, 86, 87, 88, 90, 94, 96, 99, 102, 106, 107, 108, 109, 110, 111, 114, 115, 116, 117, 120, 121, 123, 124, 126, 127, 130, 134, 135, 136, 138, 139, 148, 152, 153, 154, 156, 171, 174, 177, 178] },
+    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 15, 23, 24, 37, 38, 39, 40, 41, 42, 43, 44, 47, 61, 65, 66, 73, 76, 81, 83, 84, 85, 86, 88, 90, 97, 101, 103, 106, 108, 109, 112, 116, 121, 122, 126, 127, 130, 135, 136, 137, 138, 148, 152, 153, 154, 159, 180] },
+    Prog { name: "p990", active: &[true, true], outputs: 1, eval: p990_eval, grad: p990_grad, oracle: p990_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 30, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 61, 63, 64, 66, 69, 83, 84, 86, 88, 90, 96, 106, 107, 108, 109, 111, 112, 113, 114, 118, 121, 125, 126, 129, 130, 131, 132, 134, 135, 137, 152, 156, 157] },
+    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, oracle: p991_oracle, tags: &[0, 3, 4, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 66, 73, 74, 75, 76, 85, 86, 89, 96, 98, 99, 106, 107, 108, 109, 115, 120, 121, 126, 127, 130, 134, 135, 137, 140, 148, 152, 154, 156, 159, 161] },
+    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p992_eval, grad: p992_grad, oracle: p992_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 50, 61, 62, 63, 64, 66, 84, 86, 88, 89, 90, 96, 98, 106, 107, 108, 111, 113, 115, 120, 121, 126, 130, 131, 135, 136, 137, 138, 139, 148, 154, 155, 159, 161] },
+    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, oracle: p993_oracle, tags: &[2, 4, 7, 11, 14, 23, 24, 26, 27, 33, 34, 35, 38, 39, 40, 41, 42, 44, 47, 61, 63, 73, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 106, 107, 108, 109, 112, 115, 116, 121, 122, 126, 127, 130, 133, 134, 135, 137, 139, 152, 155, 156, 158] },
+    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, oracle: p994_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 71, 73, 74, 84, 86, 88, 106, 107, 108, 110, 114, 116, 117, 122, 126, 130, 132, 134, 135, 137, 138, 139, 144, 148, 152, 156] },
+    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 44, 74, 76, 83, 84, 86, 88, 96, 98, 99, 106, 107, 108, 115, 116, 118, 119, 120, 121, 123, 126, 130, 131, 132, 135, 137, 139, 152, 154, 155, 159, 174, 175, 179] },
+    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, oracle: p996_oracle, tags: &[0, 3, 6, 7, 14, 21, 22, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 66, 69, 73, 74, 76, 84, 85, 86, 88, 90, 96, 97, 98, 99, 106, 107, 111, 112, 118, 120, 121, 122, 123, 124, 125, 126, 130, 132, 133, 135, 137, 141, 148, 152] },
+    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, oracle: p997_oracle, tags: &[4, 7, 8, 16, 21, 22, 23, 24, 26, 33, 34, 36, 37, 39, 40, 41, 42, 44, 66, 73, 74, 76, 83, 84, 86, 87, 88, 94, 95, 96, 98, 99, 106, 107, 108, 109, 115, 117, 121, 123, 126, 127, 130, 131, 134, 135, 138, 139, 148, 152, 153, 172, 173, 174, 177, 178] },
+    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, oracle: p998_oracle, tags: &[0, 1, 3, 14, 23, 24, 30, 32, 39, 40, 41, 44, 74, 83, 86, 96, 97, 98, 106, 111, 113, 117, 119, 121, 124, 130, 134, 135, 136, 137, 139, 148, 152, 153, 154] },
+    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, oracle: p999_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 69, 72, 83, 84, 86, 106, 107, 108, 112, 116, 119, 121, 123, 124, 129, 130, 134, 135, 136, 139, 142, 152, 154, 159, 169] },
+    Prog { name: "p1000", active: &[true, true, true, true, true, true], outputs: 1, eval: p1000_eval, grad: p1000_grad, oracle: p1000_oracle, tags: &[0, 2, 7, 12, 14, 23, 24, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 73, 74, 75, 76, 84, 86, 88, 94, 96, 99, 106, 107, 115, 118, 121, 124, 126, 128, 130, 135, 136, 137, 138, 141, 143, 149, 152, 154, 155, 156] },
+    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, oracle: p1001_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 51, 64, 83, 84, 86, 88, 90, 94, 106, 107, 108, 110, 114, 121, 124, 126, 127, 130, 135, 138, 139, 148, 152, 153] },
+    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, oracle: p1002_oracle, tags: &[2, 3, 7, 14, 23, 24, 25, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 64, 69, 72, 73, 74, 75, 80, 83, 84, 86, 88, 90, 96, 97, 106, 107, 108, 109, 110, 112, 113, 119, 120, 121, 122, 125, 126, 129, 130, 134, 135, 136, 137, 138, 139, 148, 149, 152, 153, 155, 156, 159, 161] },
+    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, oracle: p1003_oracle, tags: &[2, 3, 5, 7, 14, 23, 24, 25, 26, 27, 30, 34, 36, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 73, 74, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 106, 107, 108, 109, 111, 113, 115, 116, 117, 118, 119, 120, 121, 122, 124, 126, 127, 128, 129, 130, 132, 134, 135, 136, 137, 138, 139, 144, 145, 148, 152, 159, 169] },
+    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 65, 66, 69, 73, 74, 83, 84, 86, 87, 88, 90, 96, 98, 106, 107, 108, 111, 112, 115, 116, 117, 119, 121, 124, 126, 127, 129, 130, 131, 133, 135, 138, 142, 143, 148, 152, 153, 154, 155, 159, 160, 164, 169, 172, 173, 174, 177, 178] },
+    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, oracle: p1005_oracle, tags: &[2, 7, 15, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 69, 72, 73, 74, 86, 90, 106, 111, 121, 123, 124, 126, 130, 131, 132, 135, 136, 137, 138, 141, 151, 152, 159, 161] },
+    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, oracle: p1006_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 61, 63, 64, 66, 73, 76, 81, 83, 84, 86, 88, 99, 106, 107, 112, 115, 116, 120, 121, 126, 130, 133, 135, 152, 153, 155, 159] },
+    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 26, 27, 31, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 53, 66, 73, 81, 84, 86, 87, 88, 96, 97, 98, 106, 107, 108, 109, 113, 119, 121, 124, 126, 129, 130, 131, 135, 137, 144, 148, 152, 153, 156, 159, 163] },
+    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, oracle: p1008_oracle, tags: &[3, 7, 8, 14, 23, 24, 26, 31, 34, 37, 39, 40, 41, 43, 44, 45, 47, 61, 66, 73, 83, 84, 86, 87, 88, 89, 90, 106, 107, 108, 109, 115, 116, 121, 126, 127, 128, 130, 135, 136, 137, 148, 152, 159, 161, 166, 172, 173, 174, 177, 178] },
+    Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, oracle: p1009_oracle, tags: &[4, 7, 15, 23, 24, 27, 29, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 65, 69, 73, 81, 84, 86, 88, 96, 99, 102, 106, 107, 108, 111, 113, 115, 116, 121, 122, 126, 127, 130, 135, 136, 137, 145, 152, 153, 156] },
+    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, oracle: p1010_oracle, tags: &[0, 3, 4, 6, 16, 23, 24, 28, 30, 33, 36, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 64, 66, 72, 74, 75, 82, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 111, 118, 121, 125, 126, 127, 129, 130, 132, 134, 135, 136, 137, 138, 152, 153, 156, 159, 171, 174, 177, 178, 180] },
+    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, oracle: p1011_oracle, tags: &[4, 5, 7, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 69, 73, 74, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 102, 106, 107, 108, 109, 110, 113, 114, 117, 120, 121, 122, 126, 127, 130, 131, 132, 134, 135, 136, 137, 138, 139, 141, 145, 148, 152, 153, 155] },
+    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, oracle: p1012_oracle, tags: &[1, 7, 14, 21, 22, 23, 24, 25, 26, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 70, 73, 76, 84, 99, 106, 107, 108, 112, 113, 114, 115, 116, 121, 122, 124, 130, 132, 134, 135, 136, 137, 141, 152, 155, 156] },
+    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, oracle: p1013_oracle, tags: &[0, 2, 3, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 61, 64, 69, 73, 74, 76, 80, 83, 84, 86, 88, 90, 94, 96, 98, 99, 106, 107, 108, 109, 111, 113, 115, 121, 123, 124, 125, 126, 130, 131, 135, 136, 137, 152, 153, 154, 155, 156] },
+    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 14, 23, 24, 26, 27, 33, 39, 40, 41, 42, 44, 45, 47, 61, 73, 74, 76, 85, 86, 90, 96, 97, 99, 106, 107, 111, 112, 113, 116, 118, 119, 126, 128, 130, 132, 135, 136, 152, 155] },
+    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, oracle: p1015_oracle, tags: &[1, 2, 4, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 69, 72, 86, 90, 97, 98, 106, 107, 108, 110, 112, 113, 115, 116, 117, 119, 121, 126, 127, 130, 132, 134, 135, 137, 138, 141, 152, 154, 155] },
+    Prog { name: "p1016", active: &[true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, oracle: p1016_oracle, tags: &[0, 4, 7, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 48, 61, 69, 73, 76, 85, 86, 89, 90, 96, 106, 107, 109, 111, 112, 113, 117, 121, 122, 130, 131, 132, 135, 139, 144, 149, 152, 153, 155, 156] },
+    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, oracle: p1017_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 47, 55, 56, 57, 60, 61, 64, 73, 76, 80, 81, 84, 86, 87, 89, 96, 98, 99, 101, 106, 107, 108, 109, 111, 112, 113, 114, 119, 121, 123, 125, 126, 129, 130, 132, 134, 135, 136, 137, 141, 143, 148, 152, 156, 172, 174, 177, 178] },
+    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, oracle: p1018_oracle, tags: &[0, 2, 11, 14, 17, 23, 24, 26, 27, 39, 40, 41, 42, 44, 52, 66, 74, 86, 87, 96, 99, 106, 121, 122, 124, 126, 130, 135, 136, 138, 152, 159, 161] },
+    Prog { name: "p1019", active: &[true, true, true, true, true], outputs: 2, eval: p1019_eval, grad: p1019_grad, oracle: p1019_oracle, tags: &[0, 2, 16, 23, 24, 25, 26, 39, 40, 41, 42, 44, 47, 48, 51, 61, 62, 63, 73, 86, 95, 106, 107, 108, 112, 117, 121, 135, 137, 138, 141, 145, 152, 159, 180] },
+    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, oracle: p1020_oracle, tags: &[4, 5, 15, 23, 24, 25, 26, 34, 35, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 63, 71, 73, 83, 84, 86, 87, 88, 106, 107, 109, 112, 121, 122, 126, 130, 131, 132, 134, 135, 136, 137, 138, 141, 150, 152, 153, 159, 162] },
+    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, oracle: p1021_oracle, tags: &[2, 4, 7, 11, 14, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 53, 68, 73, 74, 76, 86, 87, 90, 97, 98, 99, 106, 107, 108, 110, 115, 116, 121, 126, 127, 128, 130, 135, 136, 137, 152, 153, 155] },
+    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, oracle: p1022_oracle, tags: &[1, 2, 6, 7, 14, 24, 29, 39, 40, 41, 42, 44, 45, 47, 50, 61, 64, 65, 74, 76, 86, 89, 96, 97, 99, 106, 117, 121, 125, 126, 130, 135, 137, 138, 152, 153, 154, 156] },
+    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, oracle: p1023_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 65, 68, 86, 90, 99, 106, 107, 108, 110, 116, 119, 126, 127, 130, 132, 133, 135, 136, 137, 145, 148, 152, 154] },
+    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, oracle: p1024_oracle, tags: &[0, 3, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 44, 47, 57, 61, 63, 66, 67, 72, 73, 74, 83, 84, 85, 86, 87, 88, 89, 98, 99, 106, 107, 109, 110, 111, 115, 118, 119, 121, 125, 126, 128, 130, 131, 134, 135, 136, 137, 138, 152, 153, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, oracle: p1025_oracle, tags: &[3, 15, 23, 39, 40, 41, 44, 67, 72, 73, 74, 86, 90, 106, 107, 117, 127, 134, 135, 136, 137, 148, 152, 153, 159, 161] },
+    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, oracle: p1026_oracle, tags: &[3, 7, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 51, 61, 62, 63, 66, 71, 72, 73, 74, 76, 83, 84, 86, 90, 93, 94, 96, 99, 106, 107, 121, 122, 124, 125, 126, 127, 130, 132, 135, 139, 152, 153, 154, 159, 161] },
+    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, oracle: p1027_oracle, tags: &[0, 3, 6, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 66, 86, 99, 106, 107, 108, 112, 115, 119, 121, 122, 125, 126, 130, 131, 134, 135, 137, 138, 148, 154] },
+    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, oracle: p1028_oracle, tags: &[0, 6, 13, 14, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 61, 63, 66, 72, 106, 107, 108, 117, 121, 122, 123, 126, 130, 131, 132, 134, 135, 138, 141, 152] },
+    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, oracle: p1029_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 42, 44, 45, 47, 66, 69, 72, 106, 108, 121, 135, 155] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 61, 63, 65, 66, 71, 72, 73, 75, 76, 82, 86, 87, 88, 89, 94, 101, 106, 107, 108, 110, 116, 117, 119, 121, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 138, 139, 146, 152, 153, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, oracle: p1031_oracle, tags: &[0, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 69, 73, 74, 76, 83, 84, 86, 87, 90, 91, 93, 96, 106, 107, 109, 110, 112, 117, 119, 121, 124, 126, 128, 130, 131, 134, 135, 137, 138, 139, 140, 152, 153, 159, 168] },
+    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 63, 65, 66, 73, 76, 81, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 104, 105, 106, 107, 108, 112, 114, 115, 121, 122, 123, 125, 126, 127, 130, 135, 136, 137, 138, 139, 141, 148, 152, 153, 154, 155, 156, 159, 163] },
+    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 15, 21, 23, 24, 26, 27, 33, 34, 38, 39, 40, 41, 42, 44, 57, 73, 83, 84, 86, 88, 90, 92, 94, 106, 107, 108, 116, 117, 119, 121, 123, 125, 126, 130, 133, 135, 136, 138, 139, 152] },
+    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, oracle: p1034_oracle, tags: &[0, 2, 4, 16, 23, 24, 25, 26, 29, 31, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 63, 64, 66, 72, 73, 74, 76, 83, 84, 86, 88, 90, 94, 96, 99, 101, 106, 107, 108, 109, 110, 112, 113, 114, 117, 118, 121, 122, 123, 124, 126, 127, 130, 131, 135, 137, 139, 148, 152] },
+    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, oracle: p1035_oracle, tags: &[0, 4, 15, 20, 21, 22, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 48, 61, 63, 64, 66, 73, 74, 76, 86, 96, 106, 107, 108, 112, 116, 121, 125, 126, 129, 130, 135, 138, 152, 153, 156, 158] },
+    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, oracle: p1036_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 61, 62, 65, 66, 73, 83, 84, 86, 88, 94, 97, 99, 102, 106, 107, 108, 111, 112, 116, 121, 122, 124, 125, 126, 128, 130, 133, 135, 137, 138, 148, 152, 154] },
+    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, oracle: p1037_oracle, tags: &[0, 6, 15, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 43, 44, 47, 61, 66, 86, 87, 88, 106, 107, 108, 109, 110, 111, 121, 126, 127, 130, 135, 152, 155, 156, 159, 161, 171, 174, 177, 178] },
+    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, oracle: p1038_oracle, tags: &[1, 8, 15, 23, 24, 25, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 70, 86, 87, 88, 106, 107, 111, 114, 116, 121, 124, 125, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 138, 139, 144, 152, 153, 154, 155, 172, 173, 174, 177, 178] },
+    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, oracle: p1039_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 63, 64, 66, 67, 69, 72, 83, 84, 86, 88, 106, 107, 108, 114, 117, 119, 121, 122, 126, 128, 129, 130, 134, 135, 136, 137, 139, 143, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p1040", active: &[true, true, true, true], outputs: 1, eval: p1040_eval, grad: p1040_grad, oracle: p1040_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 66, 69, 71, 72, 73, 74, 83, 84, 86, 96, 98, 106, 107, 111, 112, 117, 118, 119, 121, 126, 130, 131, 133, 135, 137, 140, 145, 152, 155, 159, 168] },
+    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, oracle: p1041_oracle, tags: &[1, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 73, 86, 89, 90, 99, 102, 106, 107, 110, 113, 114, 118, 121, 123, 127, 128, 130, 131, 135, 136, 137, 139, 148, 152, 153, 154, 156, 171, 174, 177, 178] },
+    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, oracle: p1042_oracle, tags: &[0, 1, 3, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 61, 63, 70, 73, 74, 84, 86, 87, 88, 89, 96, 99, 106, 107, 117, 121, 126, 130, 134, 135, 137, 138, 141, 144, 152, 156, 159, 170, 174, 175, 176, 178] },
+    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, oracle: p1043_oracle, tags: &[0, 2, 16, 23, 24, 36, 39, 40, 41, 44, 84, 86, 96, 98, 106, 111, 117, 121, 130, 132, 133, 135, 138, 148, 154] },
+    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, oracle: p1044_oracle, tags: &[0, 16, 21, 23, 24, 26, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 57, 59, 61, 62, 64, 65, 67, 71, 73, 81, 84, 86, 90, 103, 106, 107, 108, 115, 116, 117, 118, 119, 121, 124, 125, 126, 127, 129, 130, 131, 132, 133, 135, 136, 137, 138, 152, 153, 154] },
+    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 64, 66, 72, 73, 84, 86, 90, 96, 106, 107, 108, 112, 119, 121, 123, 126, 130, 132, 135, 137, 138, 152] },
+    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, oracle: p1046_oracle, tags: &[2, 5, 6, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 65, 66, 73, 74, 79, 81, 83, 84, 86, 87, 88, 89, 94, 96, 99, 102, 106, 107, 109, 111, 113, 115, 121, 125, 126, 129, 130, 135, 136, 137, 138, 139, 152, 153, 154] },
+    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, oracle: p1047_oracle, tags: &[0, 2, 3, 12, 15, 19, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 48, 57, 59, 61, 64, 69, 71, 73, 76, 79, 81, 86, 90, 94, 98, 99, 100, 103, 106, 119, 121, 122, 126, 128, 129, 130, 133, 135, 136, 137, 140, 152, 154, 155] },
+    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, oracle: p1048_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 66, 86, 88, 96, 99, 106, 107, 108, 113, 121, 122, 126, 127, 130, 135, 145, 149, 152, 154, 155, 171, 174, 177, 178] },
+    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, oracle: p1049_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 64, 66, 69, 72, 73, 74, 83, 84, 86, 88, 90, 91, 93, 99, 106, 107, 109, 110, 112, 116, 118, 119, 120, 121, 123, 124, 126, 130, 133, 135, 136, 137, 138, 152, 156, 157] },
+    Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, oracle: p602g_oracle, tags: &[46, 39, 40, 9, 14, 10, 23, 111, 106, 118, 130] },
+    Prog { name: "p611g", active: &[true, true, true, true, true], outputs: 1, eval: p611g_eval, grad: p611g_grad, oracle: p611g_oracle, tags: &[27, 46, 39, 40, 42, 86, 122, 9, 14, 66, 10, 23, 24, 106, 107, 118, 121] },
+    Prog { name: "p620g", active: &[true], outputs: 1, eval: p620g_eval, grad: p620g_grad, oracle: p620g_oracle, tags: &[46, 39, 126, 9, 14, 10, 23, 111, 106, 107, 118, 116, 130] },
+    Prog { name: "p622g", active: &[true, true, true, true], outputs: 1, eval: p622g_eval, grad: p622g_grad, oracle: p622g_oracle, tags: &[46, 39, 40, 86, 131, 126, 47, 9, 14, 10, 64, 23, 106, 118, 116] },
+    Prog { name: "p645g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p645g_eval, grad: p645g_grad, oracle: p645g_oracle, tags: &[27, 46, 41, 39, 40, 86, 126, 9, 14, 66, 10, 24, 106, 107, 118, 116, 130] },
+    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, oracle: p675g_oracle, tags: &[27, 46, 39, 40, 42, 86, 126, 47, 122, 9, 14, 66, 10, 64, 23, 24, 106, 118, 152, 121] },
+    Prog { name: "p679g", active: &[true, true, true, true, true, true], outputs: 1, eval: p679g_eval, grad: p679g_grad, oracle: p679g_oracle, tags: &[27, 46, 41, 39, 86, 126, 47, 108, 9, 14, 66, 10, 64, 23, 24, 106, 107, 118, 130] },
+    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, oracle: p686g_oracle, tags: &[27, 46, 39, 86, 131, 9, 14, 66, 10, 23, 24, 111, 106, 118, 152, 130] },
+    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, oracle: p714g_oracle, tags: &[46, 39, 40, 42, 47, 9, 14, 10, 64, 23, 106, 107, 118, 152, 121] },
+    Prog { name: "p727g", active: &[true, true, true, true, true], outputs: 1, eval: p727g_eval, grad: p727g_grad, oracle: p727g_oracle, tags: &[46, 39, 42, 86, 47, 9, 14, 10, 64, 23, 106, 118] },
+    Prog { name: "p737g", active: &[true, true, true], outputs: 1, eval: p737g_eval, grad: p737g_grad, oracle: p737g_oracle, tags: &[46, 41, 39, 40, 126, 9, 14, 10, 23, 106] },
+    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, oracle: p742g_oracle, tags: &[46, 39, 40, 42, 9, 14, 10, 23, 106, 118, 152] },
+    Prog { name: "p749g", active: &[true, true, true, true], outputs: 1, eval: p749g_eval, grad: p749g_grad, oracle: p749g_oracle, tags: &[46, 39, 40, 86, 9, 14, 10, 23, 111, 106, 107, 118, 121] },
+    Prog { name: "p767g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p767g_eval, grad: p767g_grad, oracle: p767g_oracle, tags: &[27, 46, 41, 39, 42, 86, 131, 126, 9, 14, 66, 10, 24, 106, 107, 118, 121, 116, 130] },
+    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, oracle: p782g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 106, 118, 152, 116, 130] },
+    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, oracle: p795g_oracle, tags: &[27, 46, 41, 39, 86, 126, 9, 14, 66, 10, 23, 24, 111, 106, 107, 118, 152, 121, 130] },
+    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, oracle: p815g_oracle, tags: &[27, 46, 39, 86, 108, 9, 14, 66, 10, 23, 24, 106, 107, 118, 152, 130] },
+    Prog { name: "p825g", active: &[true, true, true, true, true], outputs: 1, eval: p825g_eval, grad: p825g_grad, oracle: p825g_oracle, tags: &[27, 46, 39, 40, 42, 86, 131, 47, 9, 14, 66, 10, 64, 24, 111, 106, 107, 118, 130] },
+    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, oracle: p856g_oracle, tags: &[46, 39, 108, 9, 14, 10, 23, 106, 118, 152, 121] },
+    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, oracle: p881g_oracle, tags: &[27, 46, 41, 39, 42, 86, 126, 47, 9, 14, 66, 10, 64, 23, 24, 106, 107, 118, 152, 121, 116, 130] },
+    Prog { name: "p885g", active: &[true, true, true], outputs: 1, eval: p885g_eval, grad: p885g_grad, oracle: p885g_oracle, tags: &[46, 41, 39, 126, 47, 122, 9, 14, 10, 64, 23, 106, 107, 118, 116] },
+    Prog { name: "p886g", active: &[true, true, true, true, true], outputs: 1, eval: p886g_eval, grad: p886g_grad, oracle: p886g_oracle, tags: &[46, 41, 39, 9, 14, 10, 23, 106, 118] },
+    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, oracle: p911g_oracle, tags: &[46, 41, 39, 47, 9, 14, 10, 64, 23, 106, 118, 152, 130] },
+    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, oracle: p958g_oracle, tags: &[27, 46, 39, 40, 86, 9, 14, 66, 10, 23, 24, 106, 118, 152, 130] },
+    Prog { name: "p977g", active: &[true, true, true, true, true, true], outputs: 1, eval: p977g_eval, grad: p977g_grad, oracle: p977g_oracle, tags: &[46, 41, 39, 40, 42, 86, 131, 126, 9, 14, 10, 23, 106, 107, 118, 116] },
+    Prog { name: "p980g", active: &[true, true, true, true], outputs: 1, eval: p980g_eval, grad: p980g_grad, oracle: p980g_oracle, tags: &[27, 46, 39, 42, 86, 131, 126, 9, 14, 66, 10, 23, 24, 106, 107, 118] },
     Prog { name: "p1019g", active: &[true, true, true], outputs: 1, eval: p1019g_eval, grad: p1019g_grad, oracle: p1019g_oracle, tags: &[46, 39, 9, 14, 10, 23] },
-    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, oracle: p1031g_oracle, tags: &[46, 41, 39, 104, 9, 14, 10, 23, 102, 114, 148, 126] },
+    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, oracle: p1031g_oracle, tags: &[46, 41, 39, 108, 9, 14, 10, 23, 106, 118, 152, 130] },
 ];
 
 /// The constructs of the README's support table, as (row, construct).
@@ -42594,6 +43636,7 @@ static TAGS: &[(&str, &str)] = &[
     ("match", "if let"),
     ("match", "let … else"),
     ("match", "checked_sub(…)"),
+    ("match", "Option built in the body"),
     ("control flow", "if"),
     ("control flow", "else if"),
     ("control flow", "else"),
@@ -42624,6 +43667,9 @@ static TAGS: &[(&str, &str)] = &[
     ("arrays", "a[i] = …"),
     ("arrays", "a[i] op= …"),
     ("arrays", ".len()"),
+    ("arrays", ".is_empty()"),
+    ("arrays", "a.map(f) of a fixed-size array"),
+    ("arrays", "Vec::new() / Vec::with_capacity(n) + push"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -42698,6 +43744,8 @@ static TAGS: &[(&str, &str)] = &[
     ("calls", "tuple or array result of a callee"),
     ("calls", "#[grad(custom)] callee"),
     ("calls", "generic callee"),
+    ("calls", "Vec<f64> result of a callee"),
+    ("calls", "output parameter &mut [f64; N] / &mut [f64]"),
     ("structs and methods", "struct by value (mut)"),
     ("structs and methods", "struct by &"),
     ("structs and methods", "&self method"),
@@ -42707,4 +43755,6 @@ static TAGS: &[(&str, &str)] = &[
     ("structs and methods", "field snapshot then field updated"),
     ("structs and methods", "field copied into a local then updated"),
     ("structs and methods", "nested struct field"),
+    ("structs and methods", "struct literal in the body"),
+    ("structs and methods", "struct result of a callee"),
 ];

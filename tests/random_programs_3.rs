@@ -384,6 +384,158 @@ pub fn dx_rem_euclid<D: Dn>(a: D, b: D, t: &mut Tr) -> D {
     a - b * q
 }
 
+// ---------------------------------------------------------------- the struct and the callees of late.rs
+
+/// The struct the programs build (`Lp { a: …, v: […, …] }`) and the callees that
+/// return a struct or a `Vec`, or write output arrays.
+mod late_shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+
+#[derive(Clone, Copy, Debug, Default, autodiff::Tangent)]
+pub struct Lp {
+    pub a: f64,
+    pub v: [f64; 2],
+}
+
+/// `Lp` in the oracle.
+#[derive(Clone, Copy, Debug)]
+pub struct LpD<D> {
+    pub a: D,
+    pub v: [D; 2],
+}
+
+/// A struct result.
+#[grad]
+pub fn lmake(x: f64, y: f64) -> Lp {
+    Lp { a: x * y.tanh(), v: [x.sin(), x - y] }
+}
+
+pub fn lmake_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> LpD<D> {
+    LpD { a: x * y.tanh(), v: [x.sin(), x - y] }
+}
+
+/// A struct by value, a struct result.
+#[grad]
+pub fn lshift(p: Lp, k: f64) -> Lp {
+    Lp { a: p.a * k, v: [p.v[1], p.v[0] + k] }
+}
+
+pub fn lshift_dual<D: Dn>(p: LpD<D>, k: D, tr_: &mut Tr) -> LpD<D> {
+    LpD { a: p.a * k, v: [p.v[1], p.v[0] + k] }
+}
+
+/// A struct by reference.
+#[grad]
+pub fn lnorm(p: &Lp) -> f64 {
+    p.a * p.a.tanh() + p.v[0] * p.v[1]
+}
+
+pub fn lnorm_dual<D: Dn>(p: &LpD<D>, tr_: &mut Tr) -> D {
+    p.a * p.a.tanh() + p.v[0] * p.v[1]
+}
+
+/// A struct by value.
+#[grad]
+pub fn lnormv(p: Lp) -> f64 {
+    p.a.sin() + p.v[0] * p.v[1].cos()
+}
+
+pub fn lnormv_dual<D: Dn>(p: LpD<D>, tr_: &mut Tr) -> D {
+    p.a.sin() + p.v[0] * p.v[1].cos()
+}
+
+/// A `Vec` result, collected.
+#[grad]
+pub fn lvec(a: &[f64], k: f64) -> Vec<f64> {
+    a.iter().map(|v| (v * k).tanh()).collect()
+}
+
+pub fn lvec_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
+    a.iter().map(|v| (*v * k).tanh()).collect()
+}
+
+/// A `Vec` result grown by `push`.
+#[grad]
+pub fn lpush(a: &[f64], k: f64) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len());
+    for v in a {
+        out.push(v.sin() * k);
+    }
+    out
+}
+
+pub fn lpush_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
+    let mut out = Vec::with_capacity(a.len());
+    for v in a {
+        out.push(v.sin() * k);
+    }
+    out
+}
+
+/// A weighted sum of a slice (a `Vec` passed on by `&`).
+#[grad]
+pub fn lsum(a: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * (0.5 + 0.25 * i as f64);
+    }
+    s
+}
+
+pub fn lsum_dual<D: Dn>(a: &[D], tr_: &mut Tr) -> D {
+    let mut s = D::from(0.0);
+    for i in 0..a.len() {
+        s = s + a[i] * D::from(0.5 + 0.25 * i as f64);
+    }
+    s
+}
+
+/// An output array written and read, no result.
+#[grad]
+pub fn lfill2(x: f64, out: &mut [f64; 2]) {
+    out[0] = x.sin();
+    out[1] += x * out[0];
+}
+
+pub fn lfill2_dual<D: Dn>(x: D, out: &mut [D; 2], tr_: &mut Tr) {
+    out[0] = x.sin();
+    out[1] = out[1] + x * out[0];
+}
+
+/// An output slice updated in place, and a value.
+#[grad]
+pub fn lscale(s: f64, out: &mut [f64]) -> f64 {
+    for i in 0..out.len() {
+        out[i] = out[i] * s + 0.5;
+    }
+    out[0]
+}
+
+pub fn lscale_dual<D: Dn>(s: D, out: &mut [D], tr_: &mut Tr) -> D {
+    for i in 0..out.len() {
+        out[i] = out[i] * s + D::from(0.5);
+    }
+    out[0]
+}
+
+/// An output slice updated through `iter_mut`, no result.
+#[grad]
+pub fn lfill(x: f64, out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = *o * 0.5 + (x * (i as f64 + 1.0)).sin();
+    }
+}
+
+pub fn lfill_dual<D: Dn>(x: D, out: &mut [D], tr_: &mut Tr) {
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = *o * D::from(0.5) + (x * D::from(i as f64 + 1.0)).sin();
+    }
+}
+}
+
+use late_shared::*;
+
 // ---------------------------------------------------------------- p1050
 
 #[allow(unused, clippy::all)]
@@ -405,7 +557,14 @@ fn p1050(x3: f64, x2: f64, r1: &f64, f4: bool, ok8: Option<usize>) -> f64 {
         let Some(m12) = ok8 else { continue };
         acc10 += ((m12 as f64) + 0.5) * (autodiff::sigmoid(f64::exp(0.55)) + v11);
     }
-    (((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + ((((1.2 * u3[0].sin()) + (0.8 * z4[0].tanh())) + (0.45 * cc6.tanh())) + (0.65 * v7))) + (1.05 * acc10.sin())
+    let mut lo13 = None;
+    for e14 in u3.iter() {
+        if *e14 > *r1 {
+            lo13 = Some(autodiff::sigmoid(2.9 * e14) * e14.atan());
+        }
+    }
+    let v18: f64 = if let Some(ov15) = lo13 { (ov15 * (2.7 * ov15)).sin() + ((v1.abs().ln_1p() + acc10.atan().signum()) + x2).sin() } else { (u3.iter().zip(z4.iter()).map(|(p16, q17)| (f64::tanh(2.25) * 0.9).acos()).sum::<f64>() + x2).sin() };
+    ((((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + ((((1.2 * u3[0].sin()) + (0.8 * z4[0].tanh())) + (0.45 * cc6.tanh())) + (0.65 * v7))) + (1.05 * acc10.sin())) + (1.1 * v18)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -426,7 +585,14 @@ fn p1050_dual<D: Dn>(x3: D, x2: D, r1: &D, f4: bool, ok8: Option<usize>, tr_: &m
         let Some(m12) = ok8 else { continue };
         acc10 += (D::from(m12 as f64) + D::from(0.5)) * (dx_sigmoid(dx_exp(D::from(0.55), tr_), tr_) + (*v11));
     }
-    (((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))
+    let mut lo13 = None;
+    for e14 in u3.iter() {
+        if dx_gt(*e14, *r1, tr_) {
+            lo13 = Some(dx_sigmoid(D::from(2.9) * (*e14), tr_) * dx_atan(*e14, tr_));
+        }
+    }
+    let v18: D = if let Some(ov15) = lo13 { dx_sin(ov15 * (D::from(2.7) * ov15), tr_) + dx_sin((dx_ln_1p(dx_abs(v1, tr_), tr_) + dx_signum(dx_atan(acc10, tr_), tr_)) + x2, tr_) } else { dx_sin(u3.iter().zip(z4.iter()).map(|(p16, q17)| dx_acos(dx_tanh(D::from(2.25), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
+    ((((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))) + (D::from(1.1) * v18)
 }
 
 fn p1050_eval(x: &[f64]) -> Vec<f64> {
@@ -550,7 +716,10 @@ fn p1051(s1: &[f64], b2: &[f64; 2]) -> f64 {
         }
     }
     let cc9: f64 = cdot_s(s1, s1);
-    (((autodiff::elu(autodiff::elu(v4 - y5[0], 0.35), ((v4 - v4).sin() * (v4 + v4).atan()).atan() * 0.63) + v4) - v4).atan() * autodiff::sigmoid(v4)) + (1.2 * cc9.sin())
+    let ia10: [f64; 2] = [autodiff::sigmoid((y5[0].abs() + 0.5).ln() - (2.75 * s1[0])), s1[3].tanh().tan() * f64::abs(0.65)];
+    let lh11: Vec<f64> = lvec(&ia10, autodiff::sigmoid((-ia10[0]).atan2(v4) + b2[1]));
+    let lh12: Vec<f64> = lpush(s1, autodiff::sigmoid(v4 + s1[3]));
+    ((((autodiff::elu(autodiff::elu(v4 - y5[0], 0.35), ((v4 - v4).sin() * (v4 + v4).atan()).atan() * 0.63) + v4) - v4).atan() * autodiff::sigmoid(v4)) + (1.2 * cc9.sin())) + (((0.55 * ((lh11.len() as f64) * (autodiff::leaky_relu(s1[1], 0.46).abs() + 0.55).log((cc9.sin() * 0.9).atanh().abs() + 2.4).tanh())) + (1.05 * lh11.iter().sum::<f64>())) + (0.7 * (lh12[0] * autodiff::leaky_relu((s1[3].sin() * 0.9).atanh(), autodiff::sigmoid(ia10[1].atan2(0.35))).sin())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -570,7 +739,10 @@ fn p1051_dual<D: Dn>(s1: &[D], b2: &[D; 2], tr_: &mut Tr) -> D {
         }
     }
     let cc9: D = cdot_s_dual(s1, s1, tr_);
-    (dx_atan((dx_elu(dx_elu(v4 - y5[0], D::from(0.35), tr_), dx_atan(dx_sin(v4 - v4, tr_) * dx_atan(v4 + v4, tr_), tr_) * D::from(0.63), tr_) + v4) - v4, tr_) * dx_sigmoid(v4, tr_)) + (D::from(1.2) * dx_sin(cc9, tr_))
+    let ia10: [D; 2] = [dx_sigmoid(dx_ln(dx_abs(y5[0], tr_) + D::from(0.5), tr_) - (D::from(2.75) * s1[0]), tr_), dx_tan(dx_tanh(s1[3], tr_), tr_) * dx_abs(D::from(0.65), tr_)];
+    let lh11: Vec<D> = lvec_dual(&ia10, dx_sigmoid(dx_atan2(-ia10[0], v4, tr_) + b2[1], tr_), tr_);
+    let lh12: Vec<D> = lpush_dual(s1, dx_sigmoid(v4 + s1[3], tr_), tr_);
+    ((dx_atan((dx_elu(dx_elu(v4 - y5[0], D::from(0.35), tr_), dx_atan(dx_sin(v4 - v4, tr_) * dx_atan(v4 + v4, tr_), tr_) * D::from(0.63), tr_) + v4) - v4, tr_) * dx_sigmoid(v4, tr_)) + (D::from(1.2) * dx_sin(cc9, tr_))) + (((D::from(0.55) * (D::from(lh11.len() as f64) * dx_tanh(dx_log(dx_abs(dx_leaky_relu(s1[1], D::from(0.46), tr_), tr_) + D::from(0.55), dx_abs(dx_atanh(dx_sin(cc9, tr_) * D::from(0.9), tr_), tr_) + D::from(2.4), tr_), tr_))) + (D::from(1.05) * lh11.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.7) * (lh12[0] * dx_sin(dx_leaky_relu(dx_atanh(dx_sin(s1[3], tr_) * D::from(0.9), tr_), dx_sigmoid(dx_atan2(ia10[1], D::from(0.35), tr_), tr_), tr_), tr_))))
 }
 
 fn p1051_eval(x: &[f64]) -> Vec<f64> {
@@ -965,7 +1137,14 @@ fn p1055(x1: f64, k2: i32, f3: bool, mut st: Body) -> f64 {
             z10 = tmp12;
         }
     }
-    (((((2.65 - x1).tanh() * v3.atan()) + v2) + v2) + (0.45 * acc5)) + (((1.45 * (st.vel[1] - snap6[1]).tanh()) + (0.65 * u7[0].tanh())) + (1.15 * z10[0].sin()))
+    let mut lv13: Vec<f64> = Vec::new();
+    for (i15, e14) in snap6.iter().enumerate() {
+        if *e14 > st.inner.t {
+            lv13.push(((e14.abs() + 0.95).log10() / (1.0 + (e14 * e14))).tanh() + ((i15 as f64) * 0.6));
+        }
+    }
+    let v16: f64 = if lv13.is_empty() { ((z10[0] + v3) % ((x1 + st.w[0][1]).abs() + 1.3)).tanh() } else { (lv13[0] * (((z10[2].abs() + 1.35).sqrt().tanh() * 0.9).atanh() + st.w[0][1]).tanh()) + lv13[lv13.len() - 1] };
+    ((((((2.65 - x1).tanh() * v3.atan()) + v2) + v2) + (0.45 * acc5)) + (((1.45 * (st.vel[1] - snap6[1]).tanh()) + (0.65 * u7[0].tanh())) + (1.15 * z10[0].sin()))) + (0.65 * autodiff::sigmoid(v16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -995,7 +1174,14 @@ fn p1055_dual<D: Dn>(x1: D, k2: i32, f3: bool, mut st: BodyD<D>, tr_: &mut Tr) -
             z10 = tmp12;
         }
     }
-    ((((dx_tanh(D::from(2.65) - x1, tr_) * dx_atan(v3, tr_)) + v2) + v2) + (D::from(0.45) * acc5)) + (((D::from(1.45) * dx_tanh(st.vel[1] - snap6[1], tr_)) + (D::from(0.65) * dx_tanh(u7[0], tr_))) + (D::from(1.15) * dx_sin(z10[0], tr_)))
+    let mut lv13: Vec<D> = Vec::new();
+    for (i15, e14) in snap6.iter().enumerate() {
+        if dx_gt(*e14, st.inner.t, tr_) {
+            lv13.push(dx_tanh(dx_log10(dx_abs(*e14, tr_) + D::from(0.95), tr_) / (D::from(1.0) + (*e14 * (*e14))), tr_) + (D::from(i15 as f64) * D::from(0.6)));
+        }
+    }
+    let v16: D = if lv13.is_empty() { dx_tanh(dx_rem(z10[0] + v3, dx_abs(x1 + st.w[0][1], tr_) + D::from(1.3), tr_), tr_) } else { (lv13[0] * dx_tanh(dx_atanh(dx_tanh(dx_sqrt(dx_abs(z10[2], tr_) + D::from(1.35), tr_), tr_) * D::from(0.9), tr_) + st.w[0][1], tr_)) + lv13[lv13.len() - 1] };
+    (((((dx_tanh(D::from(2.65) - x1, tr_) * dx_atan(v3, tr_)) + v2) + v2) + (D::from(0.45) * acc5)) + (((D::from(1.45) * dx_tanh(st.vel[1] - snap6[1], tr_)) + (D::from(0.65) * dx_tanh(u7[0], tr_))) + (D::from(1.15) * dx_sin(z10[0], tr_)))) + (D::from(0.65) * dx_sigmoid(v16, tr_))
 }
 
 fn p1055_eval(x: &[f64]) -> Vec<f64> {
@@ -1112,7 +1298,9 @@ fn p1057(w1: &[[f64; 3]; 2], b2: &[f64; 1]) -> f64 {
         acc6 += b2[0];
     }
     let v7: f64 = (acc6.abs() + 0.8).ln().rem_euclid(-(w1[0][1].floor().abs() + 1.1));
-    (((((-f64::clamp(1.7, -1.75, -0.15) - (w1[1][1] * v1.tanh()).round()) + v1) + v1) - v1) + (0.55 * acc6)) + (0.8 * v7.atan())
+    let la8: [f64; 2] = [(autodiff::relu(v7) + b2[0]).sin(), (acc6 + w1[0][1]).tanh()];
+    let lm9 = la8.map(|t10| ({ let t11 = f64::mul_add(t10, 2.7, t10); t11 * t11 }).tanh() + t10);
+    ((((((-f64::clamp(1.7, -1.75, -0.15) - (w1[1][1] * v1.tanh()).round()) + v1) + v1) - v1) + (0.55 * acc6)) + (0.8 * v7.atan())) + (1.5 * (lm9[1] * (autodiff::softplus(la8[1]).abs() + w1[0][1]).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1133,7 +1321,9 @@ fn p1057_dual<D: Dn>(w1: &[[D; 3]; 2], b2: &[D; 1], tr_: &mut Tr) -> D {
         acc6 += b2[0];
     }
     let v7: D = dx_rem_euclid(dx_ln(dx_abs(acc6, tr_) + D::from(0.8), tr_), -(dx_abs(dx_floor(w1[0][1], tr_), tr_) + D::from(1.1)), tr_);
-    (((((-dx_clamp(D::from(1.7), -D::from(1.75), -D::from(0.15), tr_) - dx_round(w1[1][1] * dx_tanh(v1, tr_), tr_)) + v1) + v1) - v1) + (D::from(0.55) * acc6)) + (D::from(0.8) * dx_atan(v7, tr_))
+    let la8: [D; 2] = [dx_sin(dx_relu(v7, tr_) + b2[0], tr_), dx_tanh(acc6 + w1[0][1], tr_)];
+    let lm9 = la8.map(|t10| dx_tanh({ let t11 = dx_mul_add(t10, D::from(2.7), t10, tr_); t11 * t11 }, tr_) + t10);
+    ((((((-dx_clamp(D::from(1.7), -D::from(1.75), -D::from(0.15), tr_) - dx_round(w1[1][1] * dx_tanh(v1, tr_), tr_)) + v1) + v1) - v1) + (D::from(0.55) * acc6)) + (D::from(0.8) * dx_atan(v7, tr_))) + (D::from(1.5) * (lm9[1] * dx_sin(dx_abs(dx_softplus(la8[1], tr_), tr_) + w1[0][1], tr_)))
 }
 
 fn p1057_eval(x: &[f64]) -> Vec<f64> {
@@ -1411,7 +1601,9 @@ fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>) -> [f64; 1] {
         acc8 += m10 * v9.sinh().clamp(-0.9, 1.15).tanh();
     }
     let v11: f64 = acc5.rem_euclid(cc6.abs() + 1.3);
-    [(((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())]
+    let ia12: [f64; 3] = [((-2.0 + (-3.0)) * (b2[c1] / (b2[c1].exp() + 0.5))).tanh(), autodiff::sigmoid((cc6 / (acc8.abs() + 1.0)).abs().ln_1p() + b2[5 - 1 - c1]), (b2[c1] + (f64::sin(2.65) * 0.9).atanh()).sin()];
+    let lh13: Vec<f64> = lpush(&ia12, (b2[n3] + (b2[c1] + 2.45)).sin());
+    [((((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())) + (0.75 * (lh13[2] * b2[2].tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1437,7 +1629,9 @@ fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, tr_: &mut
         acc8 += D::from(m10) * dx_tanh(dx_clamp(dx_sinh(*v9, tr_), -D::from(0.9), D::from(1.15), tr_), tr_);
     }
     let v11: D = dx_rem_euclid(acc5, dx_abs(cc6, tr_) + D::from(1.3), tr_);
-    [(((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))]
+    let ia12: [D; 3] = [dx_tanh((-D::from(2.0) + (-D::from(3.0))) * (b2[c1] / (dx_exp(b2[c1], tr_) + D::from(0.5))), tr_), dx_sigmoid(dx_ln_1p(dx_abs(cc6 / (dx_abs(acc8, tr_) + D::from(1.0)), tr_), tr_) + b2[5 - 1 - c1], tr_), dx_sin(b2[c1] + dx_atanh(dx_sin(D::from(2.65), tr_) * D::from(0.9), tr_), tr_)];
+    let lh13: Vec<D> = lpush_dual(&ia12, dx_sin(b2[n3] + (b2[c1] + D::from(2.45)), tr_), tr_);
+    [((((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))) + (D::from(0.75) * (lh13[2] * dx_tanh(b2[2], tr_)))]
 }
 
 fn p1060_eval(x: &[f64]) -> Vec<f64> {
@@ -1645,7 +1839,12 @@ fn p1062(n5: usize, b2: &[f64; 5], a3: [f64; 2], s4: &[f64], x1: f64) -> [f64; 2
     z14 = tmp18;
     let cc19: f64 = cdot2(&snap7, &snap7);
     let v20: f64 = ((-(a3[n5 % 2].abs() + 1.45)).recip() * v1.tanh()) + std::f64::consts::E;
-    [(s4[1] * v1.atan()) + ((((((0.35 * u6[0].atan()) + (0.8 * snap7[0].tanh())) + (0.35 * autodiff::sigmoid(u11[1]))) + (0.6 * z14[0].sin())) + (0.85 * cc19.tanh())) + (0.85 * v20.tanh())), a3.iter().copied().map(|e5| v1).sum::<f64>().atan2((v1.abs() + 1.1).log2()).max(x1) * v1.tanh()]
+    let ia22: [f64; 4] = [((-z14[c8 % z14.len()] * (-v1).sin()) + b2[5 - 1 - n5]).tanh(), (x1 - (cc19.sin() * s4[1])).tanh(), b2[n5].clamp(-0.65, 1.35).round().tanh(), (autodiff::sigmoid(v1).tanh() + b2[4]).tanh()];
+    let mut lv21: Vec<f64> = Vec::new();
+    for e23 in ia22.iter() {
+        lv21.push(((2.85 * e23) + e23.min(-2.75)).tanh());
+    }
+    [((s4[1] * v1.atan()) + ((((((0.35 * u6[0].atan()) + (0.8 * snap7[0].tanh())) + (0.35 * autodiff::sigmoid(u11[1]))) + (0.6 * z14[0].sin())) + (0.85 * cc19.tanh())) + (0.85 * v20.tanh()))) + ((1.05 * ((lv21.len() as f64) * (cc19.tanh() * autodiff::softplus(x1)).tanh())) + (1.5 * lv21.iter().sum::<f64>())), a3.iter().copied().map(|e5| v1).sum::<f64>().atan2((v1.abs() + 1.1).log2()).max(x1) * v1.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1676,7 +1875,12 @@ fn p1062_dual<D: Dn>(n5: usize, b2: &[D; 5], a3: [D; 2], s4: &[D], x1: D, tr_: &
     z14 = tmp18;
     let cc19: D = cdot2_dual(&snap7, &snap7, tr_);
     let v20: D = (dx_recip(-(dx_abs(a3[n5 % 2], tr_) + D::from(1.45)), tr_) * dx_tanh(v1, tr_)) + D::from(std::f64::consts::E);
-    [(s4[1] * dx_atan(v1, tr_)) + ((((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.8) * dx_tanh(snap7[0], tr_))) + (D::from(0.35) * dx_sigmoid(u11[1], tr_))) + (D::from(0.6) * dx_sin(z14[0], tr_))) + (D::from(0.85) * dx_tanh(cc19, tr_))) + (D::from(0.85) * dx_tanh(v20, tr_))), dx_max(dx_atan2(a3.iter().copied().map(|e5| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_log2(dx_abs(v1, tr_) + D::from(1.1), tr_), tr_), x1, tr_) * dx_tanh(v1, tr_)]
+    let ia22: [D; 4] = [dx_tanh((-z14[c8 % z14.len()] * dx_sin(-v1, tr_)) + b2[5 - 1 - n5], tr_), dx_tanh(x1 - (dx_sin(cc19, tr_) * s4[1]), tr_), dx_tanh(dx_round(dx_clamp(b2[n5], -D::from(0.65), D::from(1.35), tr_), tr_), tr_), dx_tanh(dx_tanh(dx_sigmoid(v1, tr_), tr_) + b2[4], tr_)];
+    let mut lv21: Vec<D> = Vec::new();
+    for e23 in ia22.iter() {
+        lv21.push(dx_tanh((D::from(2.85) * (*e23)) + dx_min(*e23, -D::from(2.75), tr_), tr_));
+    }
+    [((s4[1] * dx_atan(v1, tr_)) + ((((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.8) * dx_tanh(snap7[0], tr_))) + (D::from(0.35) * dx_sigmoid(u11[1], tr_))) + (D::from(0.6) * dx_sin(z14[0], tr_))) + (D::from(0.85) * dx_tanh(cc19, tr_))) + (D::from(0.85) * dx_tanh(v20, tr_)))) + ((D::from(1.05) * (D::from(lv21.len() as f64) * dx_tanh(dx_tanh(cc19, tr_) * dx_softplus(x1, tr_), tr_))) + (D::from(1.5) * lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))), dx_max(dx_atan2(a3.iter().copied().map(|e5| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_log2(dx_abs(v1, tr_) + D::from(1.1), tr_), tr_), x1, tr_) * dx_tanh(v1, tr_)]
 }
 
 fn p1062_eval(x: &[f64]) -> Vec<f64> {
@@ -1942,7 +2146,18 @@ fn p1065(x2: f64, x1: f64, x3: f64, mut st: Body) -> f64 {
     let v14: f64 = ia10.iter().copied().fold(0.95, cl11);
     let cl15 = |acc16: f64, z17: f64| (0.5 * acc16) + (z17.abs() + 1.0).log(4.9).sin();
     let v18: f64 = snap7.iter().copied().fold(0.75, cl15);
-    ((((-1.7 / ((x1 / (f64::exp(-2.55) + 0.5)).sin().abs() + 0.7)) + x1) + (1.0 * acc6)) + ((1.25 * (st.pos[0] - snap7[0]).sin()) + (0.7 * cc9.tanh()))) + ((0.7 * v14) + (0.65 * v18))
+    let mut ls19 = Lp { a: (ia10.iter().enumerate().map(|(j20, e21)| ia10[j20]).sum::<f64>() + x2).sin(), v: [(0.35 + st.w[0][1]).sin(), (x3.round() * v14).tanh()] };
+    ls19.a += (autodiff::softplus((cc9.abs() + 1.45).ln()) + x1).sin();
+    ls19.v[0] *= autodiff::sigmoid((cc9.abs() + 1.45).ln() + st.m);
+    let ia23: [f64; 2] = [autodiff::sigmoid(v14.asinh() + st.inner.a[0]), ((x1 * (-0.9)) - v14).tanh()];
+    let mut lv22: Vec<f64> = Vec::new();
+    for (i25, e24) in ia23.iter().enumerate() {
+        if *e24 < x3 {
+            lv22.push((if -1.3 > -0.25 { -2.45 - e24 } else { *e24 }).sin() + ((i25 as f64) * 0.3));
+        }
+    }
+    let v26: f64 = if lv22.is_empty() { ((v14 / (v14.exp() + 0.5)) - x2).tanh() } else { (lv22[0] * (snap7[0] + x1).sin()) + lv22[lv22.len() - 1] };
+    (((((-1.7 / ((x1 / (f64::exp(-2.55) + 0.5)).sin().abs() + 0.7)) + x1) + (1.0 * acc6)) + ((1.25 * (st.pos[0] - snap7[0]).sin()) + (0.7 * cc9.tanh()))) + ((0.7 * v14) + (0.65 * v18))) + (((0.8 * (ls19.v[0] + (ls19.a * ls19.v[1]))) + (0.9 * lnorm(&ls19))) + (1.35 * v26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -1977,7 +2192,18 @@ fn p1065_dual<D: Dn>(x2: D, x1: D, x3: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let v14: D = ia10.iter().copied().fold(D::from(0.95), |acc_, t_| cl11(acc_, t_, tr_));
     let cl15 = |acc16: D, z17: D, tr_: &mut Tr| (D::from(0.5) * acc16) + dx_sin(dx_log(dx_abs(z17, tr_) + D::from(1.0), D::from(4.9), tr_), tr_);
     let v18: D = snap7.iter().copied().fold(D::from(0.75), |acc_, t_| cl15(acc_, t_, tr_));
-    ((((-D::from(1.7) / (dx_abs(dx_sin(x1 / (dx_exp(-D::from(2.55), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.7))) + x1) + (D::from(1.0) * acc6)) + ((D::from(1.25) * dx_sin(st.pos[0] - snap7[0], tr_)) + (D::from(0.7) * dx_tanh(cc9, tr_)))) + ((D::from(0.7) * v14) + (D::from(0.65) * v18))
+    let mut ls19 = LpD { a: dx_sin(ia10.iter().enumerate().map(|(j20, e21)| ia10[j20]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_), v: [dx_sin(D::from(0.35) + st.w[0][1], tr_), dx_tanh(dx_round(x3, tr_) * v14, tr_)] };
+    ls19.a += dx_sin(dx_softplus(dx_ln(dx_abs(cc9, tr_) + D::from(1.45), tr_), tr_) + x1, tr_);
+    ls19.v[0] *= dx_sigmoid(dx_ln(dx_abs(cc9, tr_) + D::from(1.45), tr_) + st.m, tr_);
+    let ia23: [D; 2] = [dx_sigmoid(dx_asinh(v14, tr_) + st.inner.a[0], tr_), dx_tanh((x1 * (-D::from(0.9))) - v14, tr_)];
+    let mut lv22: Vec<D> = Vec::new();
+    for (i25, e24) in ia23.iter().enumerate() {
+        if dx_lt(*e24, x3, tr_) {
+            lv22.push(dx_sin(if dx_gt(-D::from(1.3), -D::from(0.25), tr_) { -D::from(2.45) - (*e24) } else { *e24 }, tr_) + (D::from(i25 as f64) * D::from(0.3)));
+        }
+    }
+    let v26: D = if lv22.is_empty() { dx_tanh((v14 / (dx_exp(v14, tr_) + D::from(0.5))) - x2, tr_) } else { (lv22[0] * dx_sin(snap7[0] + x1, tr_)) + lv22[lv22.len() - 1] };
+    (((((-D::from(1.7) / (dx_abs(dx_sin(x1 / (dx_exp(-D::from(2.55), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.7))) + x1) + (D::from(1.0) * acc6)) + ((D::from(1.25) * dx_sin(st.pos[0] - snap7[0], tr_)) + (D::from(0.7) * dx_tanh(cc9, tr_)))) + ((D::from(0.7) * v14) + (D::from(0.65) * v18))) + (((D::from(0.8) * (ls19.v[0] + (ls19.a * ls19.v[1]))) + (D::from(0.9) * lnorm_dual(&ls19, tr_))) + (D::from(1.35) * v26))
 }
 
 fn p1065_eval(x: &[f64]) -> Vec<f64> {
@@ -2154,7 +2380,14 @@ fn p1067(x2: f64, mut x1: f64, mut st: Body) -> (f64, f64) {
     let v9: f64 = snap6.iter().copied().max_by(|p7, q8| p7.partial_cmp(q8).unwrap()).unwrap();
     let k11 = snap6.iter().copied().filter(|&v10| v10 < -1.487).count();
     let v13: f64 = match k11.checked_sub(2) { Some(j12) => autodiff::sigmoid((st.inner.a[1] - st.pos[(k11 + 2) % 2]) + x2.hypot(st.inner.a[1])) * (j12 as f64), None => ((snap6[k11 % 2].sin() * 0.9).asin().fract() + st.w[k11 % 2][k11 % 2]).tanh(), };
-    (((((((st.w[0][0] * st.w[0][1]).sin() * autodiff::leaky_relu(0.65, autodiff::sigmoid(st.m))) / (1.0 + (st.pos[0] * st.pos[0]))) - st.m) + (0.8 * autodiff::sigmoid(st.vel[0] - snap6[0]))) + (0.75 * v9.atan())) + (0.3 * v13), (st.inner.t + st.inner.t).tanh().mul_add((if (st.vel[1] * st.inner.t) <= st.m { -st.inner.t } else if st.vel[1] <= x1 { x1.signum() } else { x2.sin() }).sin(), (st.pos[0] + 1.05) - (x2 * x1.tanh())) - x2)
+    let mut lv14: Vec<f64> = Vec::with_capacity(snap6.len());
+    for (i16, e15) in snap6.iter().enumerate() {
+        if *e15 < 1.513 {
+            lv14.push(e15.sin() + ((i16 as f64) * 0.4));
+        }
+    }
+    let v17: f64 = if lv14.is_empty() { autodiff::sigmoid((v9 % (snap6[(k11 + 1) % 2].tanh().exp() + 0.5)).atan() + st.w[(k11 + 2) % 2][(k11 + 1) % 2]) } else { (lv14[0] * (((snap6[k11 % 2].tanh().exp_m1() * (v9.abs() + 0.9).log2()) + st.vel[(k11 + 1) % 2]).atan() * 0.95)) + lv14[lv14.len() - 1] };
+    ((((((((st.w[0][0] * st.w[0][1]).sin() * autodiff::leaky_relu(0.65, autodiff::sigmoid(st.m))) / (1.0 + (st.pos[0] * st.pos[0]))) - st.m) + (0.8 * autodiff::sigmoid(st.vel[0] - snap6[0]))) + (0.75 * v9.atan())) + (0.3 * v13)) + (1.5 * v17.tanh()), (st.inner.t + st.inner.t).tanh().mul_add((if (st.vel[1] * st.inner.t) <= st.m { -st.inner.t } else if st.vel[1] <= x1 { x1.signum() } else { x2.sin() }).sin(), (st.pos[0] + 1.05) - (x2 * x1.tanh())) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2185,7 +2418,14 @@ fn p1067_dual<D: Dn>(x2: D, mut x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> (D, D)
     let v9: D = snap6.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let k11 = { let mut c_ = 0usize; for v10 in snap6.iter().copied() { if dx_lt(v10, -D::from(1.487), tr_) { c_ += 1; } } c_ };
     let v13: D = match k11.checked_sub(2) { Some(j12) => dx_sigmoid((st.inner.a[1] - st.pos[(k11 + 2) % 2]) + dx_hypot(x2, st.inner.a[1], tr_), tr_) * D::from(j12 as f64), None => dx_tanh(dx_fract(dx_asin(dx_sin(snap6[k11 % 2], tr_) * D::from(0.9), tr_), tr_) + st.w[k11 % 2][k11 % 2], tr_), };
-    ((((((dx_sin(st.w[0][0] * st.w[0][1], tr_) * dx_leaky_relu(D::from(0.65), dx_sigmoid(st.m, tr_), tr_)) / (D::from(1.0) + (st.pos[0] * st.pos[0]))) - st.m) + (D::from(0.8) * dx_sigmoid(st.vel[0] - snap6[0], tr_))) + (D::from(0.75) * dx_atan(v9, tr_))) + (D::from(0.3) * v13), dx_mul_add(dx_tanh(st.inner.t + st.inner.t, tr_), dx_sin(if dx_le(st.vel[1] * st.inner.t, st.m, tr_) { -st.inner.t } else if dx_le(st.vel[1], x1, tr_) { dx_signum(x1, tr_) } else { dx_sin(x2, tr_) }, tr_), (st.pos[0] + D::from(1.05)) - (x2 * dx_tanh(x1, tr_)), tr_) - x2)
+    let mut lv14: Vec<D> = Vec::with_capacity(snap6.len());
+    for (i16, e15) in snap6.iter().enumerate() {
+        if dx_lt(*e15, D::from(1.513), tr_) {
+            lv14.push(dx_sin(*e15, tr_) + (D::from(i16 as f64) * D::from(0.4)));
+        }
+    }
+    let v17: D = if lv14.is_empty() { dx_sigmoid(dx_atan(dx_rem(v9, dx_exp(dx_tanh(snap6[(k11 + 1) % 2], tr_), tr_) + D::from(0.5), tr_), tr_) + st.w[(k11 + 2) % 2][(k11 + 1) % 2], tr_) } else { (lv14[0] * (dx_atan((dx_exp_m1(dx_tanh(snap6[k11 % 2], tr_), tr_) * dx_log2(dx_abs(v9, tr_) + D::from(0.9), tr_)) + st.vel[(k11 + 1) % 2], tr_) * D::from(0.95))) + lv14[lv14.len() - 1] };
+    (((((((dx_sin(st.w[0][0] * st.w[0][1], tr_) * dx_leaky_relu(D::from(0.65), dx_sigmoid(st.m, tr_), tr_)) / (D::from(1.0) + (st.pos[0] * st.pos[0]))) - st.m) + (D::from(0.8) * dx_sigmoid(st.vel[0] - snap6[0], tr_))) + (D::from(0.75) * dx_atan(v9, tr_))) + (D::from(0.3) * v13)) + (D::from(1.5) * dx_tanh(v17, tr_)), dx_mul_add(dx_tanh(st.inner.t + st.inner.t, tr_), dx_sin(if dx_le(st.vel[1] * st.inner.t, st.m, tr_) { -st.inner.t } else if dx_le(st.vel[1], x1, tr_) { dx_signum(x1, tr_) } else { dx_sin(x2, tr_) }, tr_), (st.pos[0] + D::from(1.05)) - (x2 * dx_tanh(x1, tr_)), tr_) - x2)
 }
 
 fn p1067_eval(x: &[f64]) -> Vec<f64> {
@@ -2257,7 +2497,9 @@ fn p1068(a2: [f64; 2], a1: [f64; 3], a3: [f64; 1], nt: usize) -> f64 {
     let v26: f64 = autodiff::sigmoid((v1 * v1).ln_1p() + a1[(nt + 2) % 3]) * std::f64::consts::TAU;
     let k28 = a3.iter().filter(|v27| **v27 > 0.113).count();
     let v29: f64 = (v1 + (a1[(nt + 3) % 3] * a2[k28])).div_euclid(v26.min(v1).abs() + 0.7);
-    ((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))) + (1.0 * (v29 * (k28 as f64)).tanh())
+    let la30: [f64; 3] = [(((old16[nt % old16.len()].abs() + 0.7).cbrt() - acc15) + a3[nt % a3.len()]).atan(), a3[k28 % a3.len()].mul_add(autodiff::sigmoid(v29), v26).hypot(acc15).atan(), ((f64::mul_add(-2.5, acc15, v26) / (1.0 + (v29 * v29))) + a3[0]).atan()];
+    let lm31 = la30.map(|t32| (f64::sinh(-1.7).abs() + 0.6).ln().atan() + t32);
+    (((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))) + (1.0 * (v29 * (k28 as f64)).tanh())) + (0.5 * (lm31[1] * ((((v26.abs() + 1.45).atan() * 0.63) + 1.5).powf(0.4).tanh().exp_m1() + a2[2 - 1 - k28]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2297,7 +2539,9 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], nt: usize, tr_: &mut Tr
     let v26: D = dx_sigmoid(dx_ln_1p(v1 * v1, tr_) + a1[(nt + 2) % 3], tr_) * D::from(std::f64::consts::TAU);
     let k28 = { let mut c_ = 0usize; for v27 in a3.iter() { if dx_gt(*v27, D::from(0.113), tr_) { c_ += 1; } } c_ };
     let v29: D = dx_div_euclid(v1 + (a1[(nt + 3) % 3] * a2[k28]), dx_abs(dx_min(v26, v1, tr_), tr_) + D::from(0.7), tr_);
-    ((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))) + (D::from(1.0) * dx_tanh(v29 * D::from(k28 as f64), tr_))
+    let la30: [D; 3] = [dx_atan((dx_cbrt(dx_abs(old16[nt % old16.len()], tr_) + D::from(0.7), tr_) - acc15) + a3[nt % a3.len()], tr_), dx_atan(dx_hypot(dx_mul_add(a3[k28 % a3.len()], dx_sigmoid(v29, tr_), v26, tr_), acc15, tr_), tr_), dx_atan((dx_mul_add(-D::from(2.5), acc15, v26, tr_) / (D::from(1.0) + (v29 * v29))) + a3[0], tr_)];
+    let lm31 = la30.map(|t32| dx_atan(dx_ln(dx_abs(dx_sinh(-D::from(1.7), tr_), tr_) + D::from(0.6), tr_), tr_) + t32);
+    (((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))) + (D::from(1.0) * dx_tanh(v29 * D::from(k28 as f64), tr_))) + (D::from(0.5) * (lm31[1] * dx_tanh(dx_exp_m1(dx_tanh(dx_powf((dx_atan(dx_abs(v26, tr_) + D::from(1.45), tr_) * D::from(0.63)) + D::from(1.5), D::from(0.4), tr_), tr_), tr_) + a2[2 - 1 - k28], tr_)))
 }
 
 fn p1068_eval(x: &[f64]) -> Vec<f64> {
@@ -2343,7 +2587,8 @@ fn p1069(&self, x1: f64, x2: f64, b3: &[f64; 5], b4: &[f64; 5], w5: &[[f64; 2]; 
     let mut out4: [f64; 2] = self.pos;
     out4[1] += b4.iter().map(|&e5| x1).sum::<f64>().sin();
     let v6: f64 = autodiff::leaky_relu(self.inner.t - x2, autodiff::sigmoid((f64::abs(2.6) + 0.95).log(8.0))).rem_euclid(1.0 + (self.inner.t * self.inner.t));
-    [(((-((y3[0] * self.pos[0]).sin() * 0.9).asin() - self.inner.t) * self.inner.a[0]) + (0.6 * out4[0].atan())) + (0.25 * autodiff::sigmoid(v6)), -0.75 + self.m, (((self.pos[0] + b4[3]).abs().ln_1p() * self.w[1][0]) + self.inner.a[1]) - self.m]
+    let lq7: Lp = lmake(x1, ((v6 / 2.5) + self.vel[0]).sin());
+    [((((-((y3[0] * self.pos[0]).sin() * 0.9).asin() - self.inner.t) * self.inner.a[0]) + (0.6 * out4[0].atan())) + (0.25 * autodiff::sigmoid(v6))) + (0.25 * lnormv(lq7)), -0.75 + self.m, (((self.pos[0] + b4[3]).abs().ln_1p() * self.w[1][0]) + self.inner.a[1]) - self.m]
 }
 }
 
@@ -2358,7 +2603,8 @@ fn p1069_dual(&self, x1: D, x2: D, b3: &[D; 5], b4: &[D; 5], w5: &[[D; 2]; 3], t
     let mut out4: [D; 2] = self.pos;
     out4[1] += dx_sin(b4.iter().map(|&e5| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let v6: D = dx_rem_euclid(dx_leaky_relu(self.inner.t - x2, dx_sigmoid(dx_log(dx_abs(D::from(2.6), tr_) + D::from(0.95), D::from(8.0), tr_), tr_), tr_), D::from(1.0) + (self.inner.t * self.inner.t), tr_);
-    [(((-dx_asin(dx_sin(y3[0] * self.pos[0], tr_) * D::from(0.9), tr_) - self.inner.t) * self.inner.a[0]) + (D::from(0.6) * dx_atan(out4[0], tr_))) + (D::from(0.25) * dx_sigmoid(v6, tr_)), -D::from(0.75) + self.m, ((dx_ln_1p(dx_abs(self.pos[0] + b4[3], tr_), tr_) * self.w[1][0]) + self.inner.a[1]) - self.m]
+    let lq7: LpD<D> = lmake_dual(x1, dx_sin((v6 / D::from(2.5)) + self.vel[0], tr_), tr_);
+    [((((-dx_asin(dx_sin(y3[0] * self.pos[0], tr_) * D::from(0.9), tr_) - self.inner.t) * self.inner.a[0]) + (D::from(0.6) * dx_atan(out4[0], tr_))) + (D::from(0.25) * dx_sigmoid(v6, tr_))) + (D::from(0.25) * lnormv_dual(lq7, tr_)), -D::from(0.75) + self.m, ((dx_ln_1p(dx_abs(self.pos[0] + b4[3], tr_), tr_) * self.w[1][0]) + self.inner.a[1]) - self.m]
 }
 }
 
@@ -2523,7 +2769,16 @@ fn p1071(&self, x1: f64, x2: f64, x4: f64, x3: f64, nt: usize) -> f64 {
         cc13 += caff2(&self.w[l14], ((self.pos[l14].exp2() - self.inner.t).atan() * 0.63) * 0.5, &out6);
     }
     let cc15: f64 = cdot2(&out6, &out6);
-    ((((((self.inner.t - 0.85).abs() + 1.45).log10() + (((nt + 1) as f64).abs() + 1.9).acosh()) * (nt as f64)) - x1) + (1.1 * acc5)) + (((((1.45 * autodiff::sigmoid(out6[0])) + (1.35 * autodiff::sigmoid(u8[0]))) + (1.15 * old7[0].tanh())) + (0.9 * cc13)) + (1.45 * cc15))
+    let ia17: [f64; 4] = [((old7[0] + self.inner.t) * (x3.abs() + 1.35).sqrt()).tanh(), (out6[0] + self.vel[c9 % 2]).atan(), ((self.inner.t - self.inner.a[0]) + out6[nt % out6.len()]).sin(), (self.m.tanh() * 0.9).asin().sin()];
+    let mut lo16 = None;
+    for e18 in ia17.iter() {
+        if *e18 < 0.463 {
+            lo16 = Some((e18 / (-(e18.abs() + 0.9))).atan());
+        }
+    }
+    let v21: f64 = lo16.unwrap_or(autodiff::sigmoid(self.inner.t - old7.iter().sum::<f64>()));
+    let lh22: Vec<f64> = lpush(&old7, (old7[c9 % old7.len()] - x2).atan().sin());
+    (((((((self.inner.t - 0.85).abs() + 1.45).log10() + (((nt + 1) as f64).abs() + 1.9).acosh()) * (nt as f64)) - x1) + (1.1 * acc5)) + (((((1.45 * autodiff::sigmoid(out6[0])) + (1.35 * autodiff::sigmoid(u8[0]))) + (1.15 * old7[0].tanh())) + (0.9 * cc13)) + (1.45 * cc15))) + (((0.85 * v21) + (0.75 * lh22.iter().map(|&t23| f64::tanh(-2.25) + t23).sum::<f64>())) + (1.15 * lsum(&lh22)))
 }
 }
 
@@ -2558,7 +2813,16 @@ fn p1071_dual(&self, x1: D, x2: D, x4: D, x3: D, nt: usize, tr_: &mut Tr) -> D {
         cc13 += caff2_dual(&self.w[l14], (dx_atan(dx_exp2(self.pos[l14], tr_) - self.inner.t, tr_) * D::from(0.63)) * D::from(0.5), &out6, tr_);
     }
     let cc15: D = cdot2_dual(&out6, &out6, tr_);
-    ((((dx_log10(dx_abs(self.inner.t - D::from(0.85), tr_) + D::from(1.45), tr_) + dx_acosh(dx_abs(D::from((nt + 1) as f64), tr_) + D::from(1.9), tr_)) * D::from(nt as f64)) - x1) + (D::from(1.1) * acc5)) + (((((D::from(1.45) * dx_sigmoid(out6[0], tr_)) + (D::from(1.35) * dx_sigmoid(u8[0], tr_))) + (D::from(1.15) * dx_tanh(old7[0], tr_))) + (D::from(0.9) * cc13)) + (D::from(1.45) * cc15))
+    let ia17: [D; 4] = [dx_tanh((old7[0] + self.inner.t) * dx_sqrt(dx_abs(x3, tr_) + D::from(1.35), tr_), tr_), dx_atan(out6[0] + self.vel[c9 % 2], tr_), dx_sin((self.inner.t - self.inner.a[0]) + out6[nt % out6.len()], tr_), dx_sin(dx_asin(dx_tanh(self.m, tr_) * D::from(0.9), tr_), tr_)];
+    let mut lo16 = None;
+    for e18 in ia17.iter() {
+        if dx_lt(*e18, D::from(0.463), tr_) {
+            lo16 = Some(dx_atan(*e18 / (-(dx_abs(*e18, tr_) + D::from(0.9))), tr_));
+        }
+    }
+    let v21: D = lo16.unwrap_or(dx_sigmoid(self.inner.t - old7.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_));
+    let lh22: Vec<D> = lpush_dual(&old7, dx_sin(dx_atan(old7[c9 % old7.len()] - x2, tr_), tr_), tr_);
+    (((((dx_log10(dx_abs(self.inner.t - D::from(0.85), tr_) + D::from(1.45), tr_) + dx_acosh(dx_abs(D::from((nt + 1) as f64), tr_) + D::from(1.9), tr_)) * D::from(nt as f64)) - x1) + (D::from(1.1) * acc5)) + (((((D::from(1.45) * dx_sigmoid(out6[0], tr_)) + (D::from(1.35) * dx_sigmoid(u8[0], tr_))) + (D::from(1.15) * dx_tanh(old7[0], tr_))) + (D::from(0.9) * cc13)) + (D::from(1.45) * cc15))) + (((D::from(0.85) * v21) + (D::from(0.75) * lh22.iter().map(|&t23| dx_tanh(-D::from(2.25), tr_) + t23).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.15) * lsum_dual(&lh22, tr_)))
 }
 }
 
@@ -2910,7 +3174,8 @@ fn p1075(a1: [f64; 1], b2: &[f64; 1], n3: usize) -> f64 {
     let cc16: f64 = cdot1(&a1, b2);
     let m17: f64 = autodiff::no_grad(((v9.abs() + 0.7).ln() * (0.8 % (a1[(n3 + 3) % 1].abs() + 1.15))).sin());
     let v19: f64 = m17 + b2.iter().map(|&e18| (e18 - m17).exp()).sum::<f64>().ln();
-    ((((autodiff::sigmoid(a1[n3 % a1.len()].exp2()) * a1[n3 % a1.len()].ceil()) * autodiff::sigmoid(f64::atan(-0.5) - (v14 + v15))) - v15) + (0.75 * cc16)) + (0.35 * v19)
+    let ls20 = Lp { a: b2[(n3 + 3) % 1], v: [b2[n3 % b2.len()], autodiff::sigmoid(b2[n3 % b2.len()] / (-(v15.abs() + 0.6)))] };
+    (((((autodiff::sigmoid(a1[n3 % a1.len()].exp2()) * a1[n3 % a1.len()].ceil()) * autodiff::sigmoid(f64::atan(-0.5) - (v14 + v15))) - v15) + (0.75 * cc16)) + (0.35 * v19)) + (0.55 * autodiff::sigmoid(ls20.v[0] + (ls20.a * ls20.v[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2932,7 +3197,8 @@ fn p1075_dual<D: Dn>(a1: [D; 1], b2: &[D; 1], n3: usize, tr_: &mut Tr) -> D {
     let cc16: D = cdot1_dual(&a1, b2, tr_);
     let m17: D = D::from(num_dual::DualStruct::re(&(dx_sin(dx_ln(dx_abs(v9, tr_) + D::from(0.7), tr_) * dx_rem(D::from(0.8), dx_abs(a1[(n3 + 3) % 1], tr_) + D::from(1.15), tr_), tr_))));
     let v19: D = m17 + dx_ln(b2.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    ((((dx_sigmoid(dx_exp2(a1[n3 % a1.len()], tr_), tr_) * dx_ceil(a1[n3 % a1.len()], tr_)) * dx_sigmoid(dx_atan(-D::from(0.5), tr_) - (v14 + v15), tr_)) - v15) + (D::from(0.75) * cc16)) + (D::from(0.35) * v19)
+    let ls20 = LpD { a: b2[(n3 + 3) % 1], v: [b2[n3 % b2.len()], dx_sigmoid(b2[n3 % b2.len()] / (-(dx_abs(v15, tr_) + D::from(0.6))), tr_)] };
+    (((((dx_sigmoid(dx_exp2(a1[n3 % a1.len()], tr_), tr_) * dx_ceil(a1[n3 % a1.len()], tr_)) * dx_sigmoid(dx_atan(-D::from(0.5), tr_) - (v14 + v15), tr_)) - v15) + (D::from(0.75) * cc16)) + (D::from(0.35) * v19)) + (D::from(0.55) * dx_sigmoid(ls20.v[0] + (ls20.a * ls20.v[1]), tr_))
 }
 
 fn p1075_eval(x: &[f64]) -> Vec<f64> {
@@ -3230,7 +3496,17 @@ fn p1079(s2: &[f64], a1: [f64; 3], a3: [f64; 3], ch11: char) -> f64 {
     }
     let v14: f64 = if ch11 == 'a' { (s2[2].sinh().atan() * (a1[1] * 2.4)).sin() } else { a3.iter().zip(s2.iter()).map(|(p12, q13)| autodiff::elu(a3[2], autodiff::sigmoid(*p12))).sum::<f64>().tanh() };
     let j16 = s2.iter().copied().position(|v15| v15 > -0.337).unwrap_or(4);
-    ((((((-2.65 / (-0.9)) * (a3[1] - s2[2])).tanh().cosh() - a1[0]) + a3[2]) + a3[1]) + (1.4 * v14)) + (1.25 * (s2[j16] * (f64::abs(-1.35) + 0.8).log((v14 * a3[0]).abs() + 2.5).tanh()))
+    let mut lo17 = None;
+    for e18 in a3.iter() {
+        if *e18 < 1.163 {
+            lo17 = Some((-(e18.max(*e18).abs() + 0.55)).recip());
+        }
+    }
+    let v21: f64 = if let Some(ov19) = lo17 { ((ov19 - ov19).tanh() * 0.9).asin().atan() + ((v14.sin().tan().min(v14 - (-0.85)) + a3[2]).atan() * 0.95) } else { a3.iter().product::<f64>().tanh() };
+    let mut ls22 = Lp { a: a3.iter().fold(1.65f64, |acc24, e23| (acc24 + a3[0]).tanh()).atan(), v: [(f64::atan2(v14, v21).atan().cosh() + a3[(j16 + 1) % a3.len()]).tanh(), autodiff::sigmoid(a1[j16 % a1.len()] - a3[j16 % 3]).exp_m1().tanh()] };
+    ls22.a += s2[j16].max(0.7).cosh().sin();
+    ls22.v[1] *= (((f64::tanh(2.65) * 0.9).asin().abs() + 1.2).ln() + a3[j16 % a3.len()]).tanh();
+    (((((((-2.65 / (-0.9)) * (a3[1] - s2[2])).tanh().cosh() - a1[0]) + a3[2]) + a3[1]) + (1.4 * v14)) + (1.25 * (s2[j16] * (f64::abs(-1.35) + 0.8).log((v14 * a3[0]).abs() + 2.5).tanh()))) + (((1.15 * v21) + (0.65 * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (0.7 * lnorm(&ls22)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3261,7 +3537,17 @@ fn p1079_dual<D: Dn>(s2: &[D], a1: [D; 3], a3: [D; 3], ch11: char, tr_: &mut Tr)
     }
     let v14: D = if ch11 == 'a' { dx_sin(dx_atan(dx_sinh(s2[2], tr_), tr_) * (a1[1] * D::from(2.4)), tr_) } else { dx_tanh(a3.iter().zip(s2.iter()).map(|(p12, q13)| dx_elu(a3[2], dx_sigmoid(*p12, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
     let j16 = s2.iter().copied().position(|v15| dx_gt(v15, -D::from(0.337), tr_)).unwrap_or(4);
-    ((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))
+    let mut lo17 = None;
+    for e18 in a3.iter() {
+        if dx_lt(*e18, D::from(1.163), tr_) {
+            lo17 = Some(dx_recip(-(dx_abs(dx_max(*e18, *e18, tr_), tr_) + D::from(0.55)), tr_));
+        }
+    }
+    let v21: D = if let Some(ov19) = lo17 { dx_atan(dx_asin(dx_tanh(ov19 - ov19, tr_) * D::from(0.9), tr_), tr_) + (dx_atan(dx_min(dx_tan(dx_sin(v14, tr_), tr_), v14 - (-D::from(0.85)), tr_) + a3[2], tr_) * D::from(0.95)) } else { dx_tanh(a3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) };
+    let mut ls22 = LpD { a: dx_atan(a3.iter().fold(D::from(1.65), |acc24, e23| dx_tanh(acc24 + a3[0], tr_)), tr_), v: [dx_tanh(dx_cosh(dx_atan(dx_atan2(v14, v21, tr_), tr_), tr_) + a3[(j16 + 1) % a3.len()], tr_), dx_tanh(dx_exp_m1(dx_sigmoid(a1[j16 % a1.len()] - a3[j16 % 3], tr_), tr_), tr_)] };
+    ls22.a += dx_sin(dx_cosh(dx_max(s2[j16], D::from(0.7), tr_), tr_), tr_);
+    ls22.v[1] *= dx_tanh(dx_ln(dx_abs(dx_asin(dx_tanh(D::from(2.65), tr_) * D::from(0.9), tr_), tr_) + D::from(1.2), tr_) + a3[j16 % a3.len()], tr_);
+    (((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))) + (((D::from(1.15) * v21) + (D::from(0.65) * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (D::from(0.7) * lnorm_dual(&ls22, tr_)))
 }
 
 fn p1079_eval(x: &[f64]) -> Vec<f64> {
@@ -3817,7 +4103,10 @@ fn p1085(x2: f64, x1: f64) -> f64 {
         u8[0] = (0.25 * snap10[0]) + (snap10.iter().copied().sum::<f64>().clamp(-1.6, 0.55) + x1).tanh();
     }
     let cc12: f64 = cdot1(&u8, &u8);
-    (((((x1 / 1.95) - (v1 * v1)).atan2((f64::abs(-1.7) + 0.5).recip().asinh()) + x1) + v1) + (0.5 * acc7)) + ((0.95 * u8[0].sin()) + (0.9 * autodiff::sigmoid(cc12)))
+    let mut lo13: [f64; 3] = [((u8[0] + u8[0]).tanh() * (x1 - cc12)).tanh(), ((f64::cos(2.25) % (acc7.abs() + 0.9)) + x1).atan() * 0.95, autodiff::sigmoid((f64::max(-2.6, cc12).tanh() * (-u8[0])) + x2)];
+    let r14: f64 = lscale(((v1.sin().tan() - (f64::tanh(1.95) * 0.9).atanh()) + x1).atan() * 0.95, &mut lo13);
+    let ls15 = Lp { a: (cc12.tanh().tan() + (r14 + x1)).tanh(), v: [((-2.7 + x1) / 1.05).atan(), f64::clamp(x1 / (-0.55), -1.3, -0.9).tanh()] };
+    ((((((x1 / 1.95) - (v1 * v1)).atan2((f64::abs(-1.7) + 0.5).recip().asinh()) + x1) + v1) + (0.5 * acc7)) + ((0.95 * u8[0].sin()) + (0.9 * autodiff::sigmoid(cc12)))) + (((1.0 * (lo13[2] * lo13[0]).sin()) + (1.15 * r14)) + (1.2 * (ls15.a * ls15.v[0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3842,7 +4131,10 @@ fn p1085_dual<D: Dn>(x2: D, x1: D, tr_: &mut Tr) -> D {
         u8[0] = (D::from(0.25) * snap10[0]) + dx_tanh(dx_clamp(snap10.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), -D::from(1.6), D::from(0.55), tr_) + x1, tr_);
     }
     let cc12: D = cdot1_dual(&u8, &u8, tr_);
-    (((dx_atan2((x1 / D::from(1.95)) - (v1 * v1), dx_asinh(dx_recip(dx_abs(-D::from(1.7), tr_) + D::from(0.5), tr_), tr_), tr_) + x1) + v1) + (D::from(0.5) * acc7)) + ((D::from(0.95) * dx_sin(u8[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc12, tr_)))
+    let mut lo13: [D; 3] = [dx_tanh(dx_tanh(u8[0] + u8[0], tr_) * (x1 - cc12), tr_), dx_atan(dx_rem(dx_cos(D::from(2.25), tr_), dx_abs(acc7, tr_) + D::from(0.9), tr_) + x1, tr_) * D::from(0.95), dx_sigmoid((dx_tanh(dx_max(-D::from(2.6), cc12, tr_), tr_) * (-u8[0])) + x2, tr_)];
+    let r14: D = lscale_dual(dx_atan((dx_tan(dx_sin(v1, tr_), tr_) - dx_atanh(dx_tanh(D::from(1.95), tr_) * D::from(0.9), tr_)) + x1, tr_) * D::from(0.95), &mut lo13, tr_);
+    let ls15 = LpD { a: dx_tanh(dx_tan(dx_tanh(cc12, tr_), tr_) + (r14 + x1), tr_), v: [dx_atan((-D::from(2.7) + x1) / D::from(1.05), tr_), dx_tanh(dx_clamp(x1 / (-D::from(0.55)), -D::from(1.3), -D::from(0.9), tr_), tr_)] };
+    ((((dx_atan2((x1 / D::from(1.95)) - (v1 * v1), dx_asinh(dx_recip(dx_abs(-D::from(1.7), tr_) + D::from(0.5), tr_), tr_), tr_) + x1) + v1) + (D::from(0.5) * acc7)) + ((D::from(0.95) * dx_sin(u8[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc12, tr_)))) + (((D::from(1.0) * dx_sin(lo13[2] * lo13[0], tr_)) + (D::from(1.15) * r14)) + (D::from(1.2) * (ls15.a * ls15.v[0])))
 }
 
 fn p1085_eval(x: &[f64]) -> Vec<f64> {
@@ -4149,7 +4441,9 @@ fn p1088(x1: f64, mut x2: f64, nt: usize) -> [f64; 3] {
     u7 = z8;
     z8 = tmp9;
     let v11: f64 = if let Some(j10) = nt.checked_sub(1) { (autodiff::sigmoid(x2).cosh() % ((z8[nt % z8.len()] + u4[nt % u4.len()]).abs() + 1.5)).sin() * (j10 as f64) } else { ((u4[nt % 2] + (nt as f64)).sin() * x2.asinh()).tanh() };
-    [((((((f64::sin(-0.85) * 0.9).asin() % 1.65).hypot(f64::log(x2.clamp(autodiff::sigmoid((nt + 1) as f64), autodiff::sigmoid((nt + 1) as f64) + 1.85).abs() + 1.0, 1.65)) + x1) + x2).tanh() * x1) + (((0.4 * u4[1].tanh()) + (0.4 * u7[0].tanh())) + (0.3 * autodiff::sigmoid(z8[0])))) + (0.75 * v11), x1 * x2.sin(), (if nt >= 2 { ((-0.15 * x2).abs() + 1.3).log2() } else { (x2.max(x2).abs() + 0.85).recip() }) - x2]
+    let ia12: [f64; 2] = [(autodiff::leaky_relu(0.9, 0.11) + x1).atan(), x1];
+    let lh13: Vec<f64> = lvec(&ia12, autodiff::sigmoid(x1));
+    [(((((((f64::sin(-0.85) * 0.9).asin() % 1.65).hypot(f64::log(x2.clamp(autodiff::sigmoid((nt + 1) as f64), autodiff::sigmoid((nt + 1) as f64) + 1.85).abs() + 1.0, 1.65)) + x1) + x2).tanh() * x1) + (((0.4 * u4[1].tanh()) + (0.4 * u7[0].tanh())) + (0.3 * autodiff::sigmoid(z8[0])))) + (0.75 * v11)) + (1.5 * lh13.iter().sum::<f64>()), x1 * x2.sin(), (if nt >= 2 { ((-0.15 * x2).abs() + 1.3).log2() } else { (x2.max(x2).abs() + 0.85).recip() }) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4181,7 +4475,9 @@ fn p1088_dual<D: Dn>(x1: D, mut x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     u7 = z8;
     z8 = tmp9;
     let v11: D = if let Some(j10) = nt.checked_sub(1) { dx_sin(dx_rem(dx_cosh(dx_sigmoid(x2, tr_), tr_), dx_abs(z8[nt % z8.len()] + u4[nt % u4.len()], tr_) + D::from(1.5), tr_), tr_) * D::from(j10 as f64) } else { dx_tanh(dx_sin(u4[nt % 2] + D::from(nt as f64), tr_) * dx_asinh(x2, tr_), tr_) };
-    [((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
+    let ia12: [D; 2] = [dx_atan(dx_leaky_relu(D::from(0.9), D::from(0.11), tr_) + x1, tr_), x1];
+    let lh13: Vec<D> = lvec_dual(&ia12, dx_sigmoid(x1, tr_), tr_);
+    [(((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11)) + (D::from(1.5) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
 }
 
 fn p1088_eval(x: &[f64]) -> Vec<f64> {
@@ -4507,7 +4803,10 @@ fn p1092(f4: bool, a2: [f64; 1], w3: &[[f64; 2]; 1], r1: &f64) -> f64 {
         }
     }
     let v22: f64 = f64::div_euclid(*r1, -1.9);
-    (((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())) + (0.3 * (v22 * (v22.sin() * 0.9).asin().atan()).atan())
+    let mut ls23 = Lp { a: (ia14.iter().map(|e24| v13.max(*e24)).sum::<f64>().sin().exp() + r1).tanh(), v: [autodiff::sigmoid((v13.tanh() * 0.9).asin() + r1), ((ia10[0].sin().tan().tanh() * 0.9).acos() + w3[0][1]).tanh()] };
+    ls23.a += autodiff::sigmoid((ia14[0].sinh() / (-(1.0 + (ia10[1] * ia10[1])))) + a2[0]);
+    ls23.v[0] *= (if -v22 < *r1 { a2[0] + a2[0] } else { w3[0][0] / (-(z8[0].tanh().exp() + 0.5)) }).sin();
+    ((((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())) + (0.3 * (v22 * (v22.sin() * 0.9).asin().atan()).atan())) + ((1.2 * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (1.05 * lnorm(&ls23)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4550,7 +4849,10 @@ fn p1092_dual<D: Dn>(f4: bool, a2: [D; 1], w3: &[[D; 2]; 1], r1: &D, tr_: &mut T
         }
     }
     let v22: D = dx_div_euclid(*r1, -D::from(1.9), tr_);
-    (((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))
+    let mut ls23 = LpD { a: dx_tanh(dx_exp(dx_sin(ia14.iter().map(|e24| dx_max(v13, *e24, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (*r1), tr_), v: [dx_sigmoid(dx_asin(dx_tanh(v13, tr_) * D::from(0.9), tr_) + (*r1), tr_), dx_tanh(dx_acos(dx_tanh(dx_tan(dx_sin(ia10[0], tr_), tr_), tr_) * D::from(0.9), tr_) + w3[0][1], tr_)] };
+    ls23.a += dx_sigmoid((dx_sinh(ia14[0], tr_) / (-(D::from(1.0) + (ia10[1] * ia10[1])))) + a2[0], tr_);
+    ls23.v[0] *= dx_sin(if dx_lt(-v22, *r1, tr_) { a2[0] + a2[0] } else { w3[0][0] / (-(dx_exp(dx_tanh(z8[0], tr_), tr_) + D::from(0.5))) }, tr_);
+    ((((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))) + ((D::from(1.2) * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (D::from(1.05) * lnorm_dual(&ls23, tr_)))
 }
 
 fn p1092_eval(x: &[f64]) -> Vec<f64> {
@@ -4794,7 +5096,15 @@ fn p1095(x1: f64, x2: f64, x3: f64, mut x4: f64, k5: i32) -> f64 {
         } else {
         }
     }
-    autodiff::leaky_relu((v1 + x1) * autodiff::softplus(-2.4), (x3 + x1).clamp(-0.5, 1.0).tanh()).atan() * x3
+    let ia7: [f64; 4] = [(autodiff::sigmoid(autodiff::sigmoid(0.9)) + x3).atan(), x3.hypot(x1).max(x4 + x1).atan(), (autodiff::sigmoid(x4 - 2.45) * (0.35 - v1)).sin(), (1.2 + (x3 * x3)).log10().sin()];
+    let mut lv6: Vec<f64> = Vec::new();
+    for (i9, e8) in ia7.iter().enumerate() {
+        if *e8 < -0.237 {
+            lv6.push((e8.exp2() + e8.clamp(-0.55, 1.3)).atan() + ((i9 as f64) * 0.55));
+        }
+    }
+    let v12: f64 = if lv6.is_empty() { (ia7.iter().fold(x1, |acc11, &e10| (acc11 + (1.45 + (x4 * x4)).log10().atan()).tanh()) * (1.4 + (x1 * x1)).cbrt()).sin() } else { (lv6[0] * (v1.clamp(K1095, K1095 + 1.05).exp_m1() + x2).tanh()) + lv6[lv6.len() - 1] };
+    (autodiff::leaky_relu((v1 + x1) * autodiff::softplus(-2.4), (x3 + x1).clamp(-0.5, 1.0).tanh()).atan() * x3) + (0.35 * v12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4813,7 +5123,15 @@ fn p1095_dual<D: Dn>(x1: D, x2: D, x3: D, mut x4: D, k5: i32, tr_: &mut Tr) -> D
         } else {
         }
     }
-    dx_atan(dx_leaky_relu((v1 + x1) * dx_softplus(-D::from(2.4), tr_), dx_tanh(dx_clamp(x3 + x1, -D::from(0.5), D::from(1.0), tr_), tr_), tr_), tr_) * x3
+    let ia7: [D; 4] = [dx_atan(dx_sigmoid(dx_sigmoid(D::from(0.9), tr_), tr_) + x3, tr_), dx_atan(dx_max(dx_hypot(x3, x1, tr_), x4 + x1, tr_), tr_), dx_sin(dx_sigmoid(x4 - D::from(2.45), tr_) * (D::from(0.35) - v1), tr_), dx_sin(dx_log10(D::from(1.2) + (x3 * x3), tr_), tr_)];
+    let mut lv6: Vec<D> = Vec::new();
+    for (i9, e8) in ia7.iter().enumerate() {
+        if dx_lt(*e8, -D::from(0.237), tr_) {
+            lv6.push(dx_atan(dx_exp2(*e8, tr_) + dx_clamp(*e8, -D::from(0.55), D::from(1.3), tr_), tr_) + (D::from(i9 as f64) * D::from(0.55)));
+        }
+    }
+    let v12: D = if lv6.is_empty() { dx_sin(ia7.iter().fold(x1, |acc11, &e10| dx_tanh(acc11 + dx_atan(dx_log10(D::from(1.45) + (x4 * x4), tr_), tr_), tr_)) * dx_cbrt(D::from(1.4) + (x1 * x1), tr_), tr_) } else { (lv6[0] * dx_tanh(dx_exp_m1(dx_clamp(v1, K1095, K1095 + D::from(1.05), tr_), tr_) + x2, tr_)) + lv6[lv6.len() - 1] };
+    (dx_atan(dx_leaky_relu((v1 + x1) * dx_softplus(-D::from(2.4), tr_), dx_tanh(dx_clamp(x3 + x1, -D::from(0.5), D::from(1.0), tr_), tr_), tr_), tr_) * x3) + (D::from(0.35) * dx_tanh(v12, tr_))
 }
 
 fn p1095_eval(x: &[f64]) -> Vec<f64> {
@@ -5417,7 +5735,8 @@ fn p1103(&self, x1: f64, x2: f64, b5: &[f64; 1], b4: &[f64; 5], a3: [f64; 5]) ->
     let mut out4: [f64; 2] = self.pos;
     out4[0] = self.w[0][1];
     out4[0] += (autodiff::leaky_relu(self.inner.t, self.w[1][0].tanh()).sin() * 0.9).asin().sin();
-    ((((f64::max(if (a3[1] / (-(x2.abs() + 1.4))) >= 0.7 { x2.min(x1) } else { self.vel[0] - self.w[0][0] }, self.inner.t).atan() * x1) - self.pos[1]) - x1) + (1.3 * acc3)) + (0.25 * out4[0].tanh())
+    let ls5 = Lp { a: (acc3 + a3[3]).sin(), v: [((f64::abs(-(-1.05)) + 0.6).powf(-1.75) + self.pos[0]).sin(), f64::min(autodiff::leaky_relu(a3[2], 0.21), out4[1] * self.inner.t).atan()] };
+    (((((f64::max(if (a3[1] / (-(x2.abs() + 1.4))) >= 0.7 { x2.min(x1) } else { self.vel[0] - self.w[0][0] }, self.inner.t).atan() * x1) - self.pos[1]) - x1) + (1.3 * acc3)) + (0.25 * out4[0].tanh())) + (1.0 * (ls5.a * ls5.v[1]))
 }
 }
 
@@ -5433,7 +5752,8 @@ fn p1103_dual(&self, x1: D, x2: D, b5: &[D; 1], b4: &[D; 5], a3: [D; 5], tr_: &m
     let mut out4: [D; 2] = self.pos;
     out4[0] = self.w[0][1];
     out4[0] += dx_sin(dx_asin(dx_sin(dx_leaky_relu(self.inner.t, dx_tanh(self.w[1][0], tr_), tr_), tr_) * D::from(0.9), tr_), tr_);
-    ((((dx_atan(dx_max(if dx_ge(a3[1] / (-(dx_abs(x2, tr_) + D::from(1.4))), D::from(0.7), tr_) { dx_min(x2, x1, tr_) } else { self.vel[0] - self.w[0][0] }, self.inner.t, tr_), tr_) * x1) - self.pos[1]) - x1) + (D::from(1.3) * acc3)) + (D::from(0.25) * dx_tanh(out4[0], tr_))
+    let ls5 = LpD { a: dx_sin(acc3 + a3[3], tr_), v: [dx_sin(dx_powf(dx_abs(-(-D::from(1.05)), tr_) + D::from(0.6), -D::from(1.75), tr_) + self.pos[0], tr_), dx_atan(dx_min(dx_leaky_relu(a3[2], D::from(0.21), tr_), out4[1] * self.inner.t, tr_), tr_)] };
+    (((((dx_atan(dx_max(if dx_ge(a3[1] / (-(dx_abs(x2, tr_) + D::from(1.4))), D::from(0.7), tr_) { dx_min(x2, x1, tr_) } else { self.vel[0] - self.w[0][0] }, self.inner.t, tr_), tr_) * x1) - self.pos[1]) - x1) + (D::from(1.3) * acc3)) + (D::from(0.25) * dx_tanh(out4[0], tr_))) + (D::from(1.0) * (ls5.a * ls5.v[1]))
 }
 }
 
@@ -5636,7 +5956,8 @@ fn p1105(x1: f64, x2: f64, a3: [f64; 1], a4: [f64; 5], s5: &[f64]) -> f64 {
         u9[0] = (0.25 * snap10[0]) + (a4[c7] + x1).tanh();
     }
     let v13: f64 = ((snap10[(c11 + 2) % 1] + x2) * autodiff::sigmoid(snap10[(c7 + 3) % snap10.len()] * x1)).tanh().rem_euclid(x2.atan2(a4[5 - 1 - c7]).tanh().exp() + 0.5);
-    (((if !(c7 < 4) || c7 % 3 == 0 { f64::abs(-2.9) } else if (x2.tanh() * 0.9).acos() >= 1.0 && (0.85 - a3[0]) <= a4[5 - 1 - c7] { ((((c7 + 1) as f64).abs() + 1.5).log2().abs() + 0.55).log(8.8) } else { -2.55 }) * x1) + ((1.1 * u9[0].sin()) + (1.3 * snap10[0].sin()))) + (1.25 * v13)
+    let lh14: Vec<f64> = lpush(&a3, autodiff::sigmoid(x2 * autodiff::leaky_relu(c11 as f64, x2.sin())));
+    ((((if !(c7 < 4) || c7 % 3 == 0 { f64::abs(-2.9) } else if (x2.tanh() * 0.9).acos() >= 1.0 && (0.85 - a3[0]) <= a4[5 - 1 - c7] { ((((c7 + 1) as f64).abs() + 1.5).log2().abs() + 0.55).log(8.8) } else { -2.55 }) * x1) + ((1.1 * u9[0].sin()) + (1.3 * snap10[0].sin()))) + (1.25 * v13)) + (1.15 * (lh14[0] * autodiff::sigmoid(a4.iter().zip(a3.iter()).fold(x1, |acc17, (p15, q16)| (acc17 + (f64::abs(-0.85) + 0.9).cbrt()).tanh()) * (s5[c11 % 2] - x2))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5667,7 +5988,8 @@ fn p1105_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], a4: [D; 5], s5: &[D], tr_: &mut T
         u9[0] = (D::from(0.25) * snap10[0]) + dx_tanh(a4[c7] + x1, tr_);
     }
     let v13: D = dx_rem_euclid(dx_tanh((snap10[(c11 + 2) % 1] + x2) * dx_sigmoid(snap10[(c7 + 3) % snap10.len()] * x1, tr_), tr_), dx_exp(dx_tanh(dx_atan2(x2, a4[5 - 1 - c7], tr_), tr_), tr_) + D::from(0.5), tr_);
-    (((if !(c7 < 4) || c7 % 3 == 0 { dx_abs(-D::from(2.9), tr_) } else if dx_ge(dx_acos(dx_tanh(x2, tr_) * D::from(0.9), tr_), D::from(1.0), tr_) && dx_le(D::from(0.85) - a3[0], a4[5 - 1 - c7], tr_) { dx_log(dx_abs(dx_log2(dx_abs(D::from((c7 + 1) as f64), tr_) + D::from(1.5), tr_), tr_) + D::from(0.55), D::from(8.8), tr_) } else { -D::from(2.55) }) * x1) + ((D::from(1.1) * dx_sin(u9[0], tr_)) + (D::from(1.3) * dx_sin(snap10[0], tr_)))) + (D::from(1.25) * v13)
+    let lh14: Vec<D> = lpush_dual(&a3, dx_sigmoid(x2 * dx_leaky_relu(D::from(c11 as f64), dx_sin(x2, tr_), tr_), tr_), tr_);
+    ((((if !(c7 < 4) || c7 % 3 == 0 { dx_abs(-D::from(2.9), tr_) } else if dx_ge(dx_acos(dx_tanh(x2, tr_) * D::from(0.9), tr_), D::from(1.0), tr_) && dx_le(D::from(0.85) - a3[0], a4[5 - 1 - c7], tr_) { dx_log(dx_abs(dx_log2(dx_abs(D::from((c7 + 1) as f64), tr_) + D::from(1.5), tr_), tr_) + D::from(0.55), D::from(8.8), tr_) } else { -D::from(2.55) }) * x1) + ((D::from(1.1) * dx_sin(u9[0], tr_)) + (D::from(1.3) * dx_sin(snap10[0], tr_)))) + (D::from(1.25) * v13)) + (D::from(1.15) * (lh14[0] * dx_sigmoid(a4.iter().zip(a3.iter()).fold(x1, |acc17, (p15, q16)| dx_tanh(acc17 + dx_cbrt(dx_abs(-D::from(0.85), tr_) + D::from(0.9), tr_), tr_)) * (s5[c11 % 2] - x2), tr_)))
 }
 
 fn p1105_eval(x: &[f64]) -> Vec<f64> {
@@ -6010,7 +6332,9 @@ fn p1108(&self, r1: &f64, s2: &[f64], a4: [f64; 1], mut a3: [f64; 4]) -> f64 {
     out19[0] -= a3[3].tanh();
     let v20: f64 = f64::rem_euclid(-0.1, (acc18 + self.inner.t).exp() + 0.5);
     let v21: f64 = f64::div_euclid(-r1, 2.65);
-    ((((((a3[2] - (-0.65)).abs() + 0.6).log10() * self.pos[0]) + self.inner.t) + (1.2 * acc18)) + (0.6 * out19[1].tanh())) + ((1.05 * v20.sin()) + (0.35 * autodiff::sigmoid(v21 * a4.iter().map(|e22| a4.iter().map(|&e23| self.vel[1] * a3[3].tanh()).sum::<f64>().tanh() + 1.0).product::<f64>())))
+    let ia24: [f64; 4] = [out19.iter().zip(a3.iter()).fold(v20, |acc27, (p25, q26)| (acc27 * 0.5) + acc18).sin(), (self.inner.t * v16).atan2(self.m.exp_m1()).sin(), autodiff::sigmoid((v21.abs() + 1.05).log10() - autodiff::sigmoid(self.w[1][1])), f64::powi(s2[3].abs() + 1.05, -1).sin()];
+    let lh28: Vec<f64> = lpush(&ia24, ((v20 - v21).clamp(-1.15, -0.35) + self.vel[0]).atan() * 0.95);
+    (((((((a3[2] - (-0.65)).abs() + 0.6).log10() * self.pos[0]) + self.inner.t) + (1.2 * acc18)) + (0.6 * out19[1].tanh())) + ((1.05 * v20.sin()) + (0.35 * autodiff::sigmoid(v21 * a4.iter().map(|e22| a4.iter().map(|&e23| self.vel[1] * a3[3].tanh()).sum::<f64>().tanh() + 1.0).product::<f64>())))) + (((1.15 * ((lh28.len() as f64) * (f64::abs(1.45).abs() + 0.55).powf(r1 % (f64::abs(-0.05) + 1.1)).tanh())) + (0.95 * lh28.iter().sum::<f64>().tanh())) + (0.55 * autodiff::sigmoid(lsum(&lh28))))
 }
 }
 
@@ -6041,7 +6365,9 @@ fn p1108_dual(&self, r1: &D, s2: &[D], a4: [D; 1], mut a3: [D; 4], tr_: &mut Tr)
     out19[0] -= dx_tanh(a3[3], tr_);
     let v20: D = dx_rem_euclid(-D::from(0.1), dx_exp(acc18 + self.inner.t, tr_) + D::from(0.5), tr_);
     let v21: D = dx_div_euclid(-(*r1), D::from(2.65), tr_);
-    ((((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))) + ((D::from(1.05) * dx_sin(v20, tr_)) + (D::from(0.35) * dx_sigmoid(v21 * a4.iter().map(|e22| dx_tanh(a4.iter().map(|&e23| self.vel[1] * dx_tanh(a3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))
+    let ia24: [D; 4] = [dx_sin(out19.iter().zip(a3.iter()).fold(v20, |acc27, (p25, q26)| (acc27 * D::from(0.5)) + acc18), tr_), dx_sin(dx_atan2(self.inner.t * v16, dx_exp_m1(self.m, tr_), tr_), tr_), dx_sigmoid(dx_log10(dx_abs(v21, tr_) + D::from(1.05), tr_) - dx_sigmoid(self.w[1][1], tr_), tr_), dx_sin(dx_powi(dx_abs(s2[3], tr_) + D::from(1.05), -1, tr_), tr_)];
+    let lh28: Vec<D> = lpush_dual(&ia24, dx_atan(dx_clamp(v20 - v21, -D::from(1.15), -D::from(0.35), tr_) + self.vel[0], tr_) * D::from(0.95), tr_);
+    (((((dx_log10(dx_abs(a3[2] - (-D::from(0.65)), tr_) + D::from(0.6), tr_) * self.pos[0]) + self.inner.t) + (D::from(1.2) * acc18)) + (D::from(0.6) * dx_tanh(out19[1], tr_))) + ((D::from(1.05) * dx_sin(v20, tr_)) + (D::from(0.35) * dx_sigmoid(v21 * a4.iter().map(|e22| dx_tanh(a4.iter().map(|&e23| self.vel[1] * dx_tanh(a3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))) + (((D::from(1.15) * (D::from(lh28.len() as f64) * dx_tanh(dx_powf(dx_abs(dx_abs(D::from(1.45), tr_), tr_) + D::from(0.55), dx_rem(*r1, dx_abs(-D::from(0.05), tr_) + D::from(1.1), tr_), tr_), tr_))) + (D::from(0.95) * dx_tanh(lh28.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.55) * dx_sigmoid(lsum_dual(&lh28, tr_), tr_)))
 }
 }
 
@@ -6118,7 +6444,8 @@ fn p1109(a2: [f64; 4], x1: f64, a3: [f64; 4], b4: &[f64; 1], wv13: [[f64; 2]; 1]
     }
     let v14: f64 = (wv13[0][1] * autodiff::sigmoid(u5[c10] + x1)) + wv13[0][0].sin();
     let v17: f64 = if ch15 == 'b' { z6.iter().map(|e16| -2.55 * x1).sum::<f64>().tanh() * a3[2] } else { (((v1.sin() * 0.9).atanh() / ((-(v2.abs() + 1.35)).cbrt().abs() + 0.8)) + x1).atan() };
-    (((((x1 % (f64::mul_add(-0.95, x1, v2 - a3[0]).abs() + 1.25)) - x1) + a2[0]) + ((((1.15 * u5[1].sin()) + (0.4 * z6[1].tanh())) + (1.5 * u9[0])) + (1.0 * old8[0]))) + ((0.4 * v14) + (1.05 * v17)), ((-0.45 - a3[1]) - (2.85 - x1)).mul_add((b4[0].abs() + 1.45).cbrt(), f64::clamp(b4[0].sinh(), a3[1], a3[1] + 1.35)) + 2.75)
+    let lq18 = lmake(autodiff::sigmoid(v2.atan() * (b4[c10 % b4.len()] + b4[c10 % 1])), v14.max(x1).tanh().cosh().tanh());
+    ((((((x1 % (f64::mul_add(-0.95, x1, v2 - a3[0]).abs() + 1.25)) - x1) + a2[0]) + ((((1.15 * u5[1].sin()) + (0.4 * z6[1].tanh())) + (1.5 * u9[0])) + (1.0 * old8[0]))) + ((0.4 * v14) + (1.05 * v17))) + (0.35 * lnormv(lq18)), ((-0.45 - a3[1]) - (2.85 - x1)).mul_add((b4[0].abs() + 1.45).cbrt(), f64::clamp(b4[0].sinh(), a3[1], a3[1] + 1.35)) + 2.75)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6151,7 +6478,8 @@ fn p1109_dual<D: Dn>(a2: [D; 4], x1: D, a3: [D; 4], b4: &[D; 1], wv13: [[D; 2]; 
     }
     let v14: D = (wv13[0][1] * dx_sigmoid(u5[c10] + x1, tr_)) + dx_sin(wv13[0][0], tr_);
     let v17: D = if ch15 == 'b' { dx_tanh(z6.iter().map(|e16| -D::from(2.55) * x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * a3[2] } else { dx_atan((dx_atanh(dx_sin(v1, tr_) * D::from(0.9), tr_) / (dx_abs(dx_cbrt(-(dx_abs(v2, tr_) + D::from(1.35)), tr_), tr_) + D::from(0.8))) + x1, tr_) };
-    ((((dx_rem(x1, dx_abs(dx_mul_add(-D::from(0.95), x1, v2 - a3[0], tr_), tr_) + D::from(1.25), tr_) - x1) + a2[0]) + ((((D::from(1.15) * dx_sin(u5[1], tr_)) + (D::from(0.4) * dx_tanh(z6[1], tr_))) + (D::from(1.5) * u9[0])) + (D::from(1.0) * old8[0]))) + ((D::from(0.4) * v14) + (D::from(1.05) * v17)), dx_mul_add((-D::from(0.45) - a3[1]) - (D::from(2.85) - x1), dx_cbrt(dx_abs(b4[0], tr_) + D::from(1.45), tr_), dx_clamp(dx_sinh(b4[0], tr_), a3[1], a3[1] + D::from(1.35), tr_), tr_) + D::from(2.75))
+    let lq18 = lmake_dual(dx_sigmoid(dx_atan(v2, tr_) * (b4[c10 % b4.len()] + b4[c10 % 1]), tr_), dx_tanh(dx_cosh(dx_tanh(dx_max(v14, x1, tr_), tr_), tr_), tr_), tr_);
+    (((((dx_rem(x1, dx_abs(dx_mul_add(-D::from(0.95), x1, v2 - a3[0], tr_), tr_) + D::from(1.25), tr_) - x1) + a2[0]) + ((((D::from(1.15) * dx_sin(u5[1], tr_)) + (D::from(0.4) * dx_tanh(z6[1], tr_))) + (D::from(1.5) * u9[0])) + (D::from(1.0) * old8[0]))) + ((D::from(0.4) * v14) + (D::from(1.05) * v17))) + (D::from(0.35) * lnormv_dual(lq18, tr_)), dx_mul_add((-D::from(0.45) - a3[1]) - (D::from(2.85) - x1), dx_cbrt(dx_abs(b4[0], tr_) + D::from(1.45), tr_), dx_clamp(dx_sinh(b4[0], tr_), a3[1], a3[1] + D::from(1.35), tr_), tr_) + D::from(2.75))
 }
 
 fn p1109_eval(x: &[f64]) -> Vec<f64> {
@@ -6632,7 +6960,9 @@ fn p1115(x2: f64, x1: f64, s3: &[f64]) -> f64 {
     assert!((if cc13 <= -0.95 { x2 } else { x2 - hh16[0] }).tanh().is_finite());
     let v18: f64 = s3[2];
     let v19: f64 = f64::max(hh17[1], hh17[1]).max(hh17[1] / 0.9).tanh().div_euclid((cc13 + v18).tanh().exp() + 0.5);
-    (((((((v1 - v1).abs() + 1.1).log2() / ((s3[2] + x1).tanh().sinh().abs() + 1.3)) - v1) + x2) + v1) + ((((1.15 * cc13.tanh()) + (1.05 * hh17[0])) + (1.05 * hh17[1])) + (0.3 * v18))) + (1.25 * autodiff::sigmoid(v19 * s3[0]))
+    let la20: [f64; 4] = [x1, s3.iter().sum::<f64>().atan(), (-hh16[1]).max(-s3[2]).sin(), s3.iter().enumerate().map(|(j22, e23)| (x1 - (-2.95)).tanh() + 1.0).product::<f64>().atan()];
+    let lm24: [f64; 4] = la20.map(|t25| autodiff::elu(t25, t25.tanh()).hypot(-(-1.45)).tanh());
+    ((((((((v1 - v1).abs() + 1.1).log2() / ((s3[2] + x1).tanh().sinh().abs() + 1.3)) - v1) + x2) + v1) + ((((1.15 * cc13.tanh()) + (1.05 * hh17[0])) + (1.05 * hh17[1])) + (0.3 * v18))) + (1.25 * autodiff::sigmoid(v19 * s3[0]))) + (1.4 * (lm24[3] * (autodiff::relu(-v18) + x1).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6661,7 +6991,9 @@ fn p1115_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
     assert!(dx_is_finite(dx_tanh(if dx_le(cc13, -D::from(0.95), tr_) { x2 } else { x2 - hh16[0] }, tr_), tr_));
     let v18: D = s3[2];
     let v19: D = dx_div_euclid(dx_tanh(dx_max(dx_max(hh17[1], hh17[1], tr_), hh17[1] / D::from(0.9), tr_), tr_), dx_exp(dx_tanh(cc13 + v18, tr_), tr_) + D::from(0.5), tr_);
-    (((((dx_log2(dx_abs(v1 - v1, tr_) + D::from(1.1), tr_) / (dx_abs(dx_sinh(dx_tanh(s3[2] + x1, tr_), tr_), tr_) + D::from(1.3))) - v1) + x2) + v1) + ((((D::from(1.15) * dx_tanh(cc13, tr_)) + (D::from(1.05) * hh17[0])) + (D::from(1.05) * hh17[1])) + (D::from(0.3) * v18))) + (D::from(1.25) * dx_sigmoid(v19 * s3[0], tr_))
+    let la20: [D; 4] = [x1, dx_atan(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_max(-hh16[1], -s3[2], tr_), tr_), dx_atan(s3.iter().enumerate().map(|(j22, e23)| dx_tanh(x1 - (-D::from(2.95)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
+    let lm24: [D; 4] = la20.map(|t25| dx_tanh(dx_hypot(dx_elu(t25, dx_tanh(t25, tr_), tr_), -(-D::from(1.45)), tr_), tr_));
+    ((((((dx_log2(dx_abs(v1 - v1, tr_) + D::from(1.1), tr_) / (dx_abs(dx_sinh(dx_tanh(s3[2] + x1, tr_), tr_), tr_) + D::from(1.3))) - v1) + x2) + v1) + ((((D::from(1.15) * dx_tanh(cc13, tr_)) + (D::from(1.05) * hh17[0])) + (D::from(1.05) * hh17[1])) + (D::from(0.3) * v18))) + (D::from(1.25) * dx_sigmoid(v19 * s3[0], tr_))) + (D::from(1.4) * (lm24[3] * dx_sin(dx_relu(-v18, tr_) + x1, tr_)))
 }
 
 fn p1115_eval(x: &[f64]) -> Vec<f64> {
@@ -6894,7 +7226,10 @@ fn p1117(&self, s1: &[f64], mut a2: [f64; 3], n3: usize) -> [f64; 2] {
     }
     let cc24: f64 = cdot3(&z19, &a2);
     let v25: f64 = f64::rem_euclid(v2.atan(), -(v1.abs() + 1.0));
-    [(((v1 - (n3 as f64)) * v5.tanh()) + (((((0.6 * out12[1].atan()) + (0.4 * u13[0].atan())) + (1.3 * autodiff::sigmoid(u18[2]))) + (0.65 * z19[2].sin())) + (1.05 * cc24.atan()))) + (1.35 * v25.atan()), -((v2 + v5).tanh() * (self.w[1][0].abs() + 0.9).log(v1.abs() + 2.0)) + v2]
+    let v26: f64 = if s1.is_empty() { (((-v5).abs() + 0.8).log10() + self.vel[0]).sin() } else { s1[0] * ((self.m - self.w[1][(c20 + 2) % 2]).abs() + 1.15).log(6.95).tanh() };
+    let lo27 = if (autodiff::softplus(u18[1].abs().ln_1p()) + self.w[1][c20 % 2]).tanh() > -0.637 { Some(((v10 - v5).abs().ln_1p() + self.w[c14 % 2][1]).sin()) } else { None };
+    let v29: f64 = if let Some(ov28) = lo27 { ov28 + autodiff::sigmoid(s1[c14].max(v26) / (v10.abs() + 0.9)) } else { autodiff::sigmoid((self.w[1][0] + self.w[(c14 + 1) % 2][c14 % 2]) / (1.0 + (out12[c14 % 2] * out12[c14 % 2]))) };
+    [((((v1 - (n3 as f64)) * v5.tanh()) + (((((0.6 * out12[1].atan()) + (0.4 * u13[0].atan())) + (1.3 * autodiff::sigmoid(u18[2]))) + (0.65 * z19[2].sin())) + (1.05 * cc24.atan()))) + (1.35 * v25.atan())) + ((0.8 * v26) + (1.0 * v29)), -((v2 + v5).tanh() * (self.w[1][0].abs() + 0.9).log(v1.abs() + 2.0)) + v2]
 }
 }
 
@@ -6939,7 +7274,10 @@ fn p1117_dual(&self, s1: &[D], mut a2: [D; 3], n3: usize, tr_: &mut Tr) -> [D; 2
     }
     let cc24: D = cdot3_dual(&z19, &a2, tr_);
     let v25: D = dx_rem_euclid(dx_atan(v2, tr_), -(dx_abs(v1, tr_) + D::from(1.0)), tr_);
-    [(((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_)))) + (D::from(1.35) * dx_atan(v25, tr_)), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
+    let v26: D = if s1.is_empty() { dx_sin(dx_log10(dx_abs(-v5, tr_) + D::from(0.8), tr_) + self.vel[0], tr_) } else { s1[0] * dx_tanh(dx_log(dx_abs(self.m - self.w[1][(c20 + 2) % 2], tr_) + D::from(1.15), D::from(6.95), tr_), tr_) };
+    let lo27 = if dx_gt(dx_tanh(dx_softplus(dx_ln_1p(dx_abs(u18[1], tr_), tr_), tr_) + self.w[1][c20 % 2], tr_), -D::from(0.637), tr_) { Some(dx_sin(dx_ln_1p(dx_abs(v10 - v5, tr_), tr_) + self.w[c14 % 2][1], tr_)) } else { None };
+    let v29: D = if let Some(ov28) = lo27 { ov28 + dx_sigmoid(dx_max(s1[c14], v26, tr_) / (dx_abs(v10, tr_) + D::from(0.9)), tr_) } else { dx_sigmoid((self.w[1][0] + self.w[(c14 + 1) % 2][c14 % 2]) / (D::from(1.0) + (out12[c14 % 2] * out12[c14 % 2])), tr_) };
+    [((((v1 - D::from(n3 as f64)) * dx_tanh(v5, tr_)) + (((((D::from(0.6) * dx_atan(out12[1], tr_)) + (D::from(0.4) * dx_atan(u13[0], tr_))) + (D::from(1.3) * dx_sigmoid(u18[2], tr_))) + (D::from(0.65) * dx_sin(z19[2], tr_))) + (D::from(1.05) * dx_atan(cc24, tr_)))) + (D::from(1.35) * dx_atan(v25, tr_))) + ((D::from(0.8) * v26) + (D::from(1.0) * v29)), -(dx_tanh(v2 + v5, tr_) * dx_log(dx_abs(self.w[1][0], tr_) + D::from(0.9), dx_abs(v1, tr_) + D::from(2.0), tr_)) + v2]
 }
 }
 
@@ -7119,7 +7457,21 @@ fn p1119(f5: bool, b2: &[f64; 2], a3: [f64; 4], a4: [f64; 3], x1: f64, nt: usize
     let cl22 = |acc23: f64, z24: f64| (0.5 * acc23) + ((1.3 - z24) * z24.exp_m1().tanh()).tanh();
     let v25: f64 = a4.iter().copied().fold(0.55, cl22);
     let v26: f64 = (if acc12.atan().exp2() < -0.35 { v1 + b2[c16 % 2] } else { (c3 + 1) as f64 }).rem_euclid(1.95);
-    [((((((((-0.85 - (b2[(c3 + 3) % b2.len()].abs() + 1.4).ln()) - (x1 + x1)) + x1) - v1) - x1) + (1.25 * acc12)) + ((0.25 * autodiff::sigmoid(u13[0])) + (0.9 * z15[0].sin()))) + (1.05 * v25)) + (0.85 * v26), (a3.iter().sum::<f64>() * autodiff::sigmoid(a4[c3 % a4.len()].sinh())) * a4[c3 % a4.len()]]
+    let mut lv27 = Vec::with_capacity(4);
+    for (i29, e28) in a3.iter().enumerate() {
+        if *e28 > x1 {
+            lv27.push((f64::atan(autodiff::relu(-2.5)) + e28) + ((i29 as f64) * 0.85));
+        }
+    }
+    let v32: f64 = if lv27.is_empty() { (b2.iter().fold(acc12, |acc31, e30| acc31.min(-1.85)) * (v25 * 0.6)).tanh() } else { (lv27[0] * (a4[nt % 3] + (-acc12)).tanh()) + lv27[lv27.len() - 1] };
+    let mut lv33 = Vec::with_capacity(3);
+    for (i35, e34) in z15.iter().enumerate() {
+        if *e34 < 0.563 {
+            lv33.push(f64::powi((0.25 - e34).sin(), 1).tanh() + ((i35 as f64) * 0.8));
+        }
+    }
+    let v36: f64 = if lv33.is_empty() { (autodiff::elu(2.25, (c16 as f64).atan() * 0.63) + (a3[c16] * z15[(nt + 2) % 3])).sin() } else { (lv33[0] * ((a3[c16].sin() * 0.9).acos() - autodiff::elu(v32, 0.35)).tanh()) + lv33[lv33.len() - 1] };
+    [(((((((((-0.85 - (b2[(c3 + 3) % b2.len()].abs() + 1.4).ln()) - (x1 + x1)) + x1) - v1) - x1) + (1.25 * acc12)) + ((0.25 * autodiff::sigmoid(u13[0])) + (0.9 * z15[0].sin()))) + (1.05 * v25)) + (0.85 * v26)) + ((1.5 * v32.sin()) + (0.6 * v36.sin())), (a3.iter().sum::<f64>() * autodiff::sigmoid(a4[c3 % a4.len()].sinh())) * a4[c3 % a4.len()]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7166,7 +7518,21 @@ fn p1119_dual<D: Dn>(f5: bool, b2: &[D; 2], a3: [D; 4], a4: [D; 3], x1: D, nt: u
     let cl22 = |acc23: D, z24: D, tr_: &mut Tr| (D::from(0.5) * acc23) + dx_tanh((D::from(1.3) - z24) * dx_tanh(dx_exp_m1(z24, tr_), tr_), tr_);
     let v25: D = a4.iter().copied().fold(D::from(0.55), |acc_, t_| cl22(acc_, t_, tr_));
     let v26: D = dx_rem_euclid(if dx_lt(dx_exp2(dx_atan(acc12, tr_), tr_), -D::from(0.35), tr_) { v1 + b2[c16 % 2] } else { D::from((c3 + 1) as f64) }, D::from(1.95), tr_);
-    [((((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25)) + (D::from(0.85) * v26), (a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
+    let mut lv27 = Vec::with_capacity(4);
+    for (i29, e28) in a3.iter().enumerate() {
+        if dx_gt(*e28, x1, tr_) {
+            lv27.push((dx_atan(dx_relu(-D::from(2.5), tr_), tr_) + (*e28)) + (D::from(i29 as f64) * D::from(0.85)));
+        }
+    }
+    let v32: D = if lv27.is_empty() { dx_tanh(b2.iter().fold(acc12, |acc31, e30| dx_min(acc31, -D::from(1.85), tr_)) * (v25 * D::from(0.6)), tr_) } else { (lv27[0] * dx_tanh(a4[nt % 3] + (-acc12), tr_)) + lv27[lv27.len() - 1] };
+    let mut lv33 = Vec::with_capacity(3);
+    for (i35, e34) in z15.iter().enumerate() {
+        if dx_lt(*e34, D::from(0.563), tr_) {
+            lv33.push(dx_tanh(dx_powi(dx_sin(D::from(0.25) - (*e34), tr_), 1, tr_), tr_) + (D::from(i35 as f64) * D::from(0.8)));
+        }
+    }
+    let v36: D = if lv33.is_empty() { dx_sin(dx_elu(D::from(2.25), dx_atan(D::from(c16 as f64), tr_) * D::from(0.63), tr_) + (a3[c16] * z15[(nt + 2) % 3]), tr_) } else { (lv33[0] * dx_tanh(dx_acos(dx_sin(a3[c16], tr_) * D::from(0.9), tr_) - dx_elu(v32, D::from(0.35), tr_), tr_)) + lv33[lv33.len() - 1] };
+    [(((((((((-D::from(0.85) - dx_ln(dx_abs(b2[(c3 + 3) % b2.len()], tr_) + D::from(1.4), tr_)) - (x1 + x1)) + x1) - v1) - x1) + (D::from(1.25) * acc12)) + ((D::from(0.25) * dx_sigmoid(u13[0], tr_)) + (D::from(0.9) * dx_sin(z15[0], tr_)))) + (D::from(1.05) * v25)) + (D::from(0.85) * v26)) + ((D::from(1.5) * dx_sin(v32, tr_)) + (D::from(0.6) * dx_sin(v36, tr_))), (a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) * dx_sigmoid(dx_sinh(a4[c3 % a4.len()], tr_), tr_)) * a4[c3 % a4.len()]]
 }
 
 fn p1119_eval(x: &[f64]) -> Vec<f64> {
@@ -7234,7 +7600,11 @@ fn p1120(x1: f64, x2: f64, b3: &[f64; 1], s4: &[f64], mut a5: [f64; 4], mut st: 
     if v13.abs() > 1e300 {
         println!("v13 = {v13}");
     }
-    ((((st.m - st.inner.t) - st.inner.t) + (0.3 * acc9)) + (0.6 * (st.inner.a[0] - snap10[0]).tanh())) + ((1.4 * v12) + (1.3 * v13))
+    let mut lv14 = Vec::new();
+    for i15 in 0..2 {
+        lv14.push(autodiff::sigmoid(st.w[1][i15].sin().abs().ln_1p()) + ((i15 as f64) * 0.35));
+    }
+    (((((st.m - st.inner.t) - st.inner.t) + (0.3 * acc9)) + (0.6 * (st.inner.a[0] - snap10[0]).tanh())) + ((1.4 * v12) + (1.3 * v13))) + ((1.4 * ((lv14.len() as f64) * (v12 / (st.m.abs() + 1.0)).atan().tanh())) + (1.25 * lv14.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7265,7 +7635,11 @@ fn p1120_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], s4: &[D], mut a5: [D; 4], mut st
     if dx_gt(dx_abs(v13, tr_), D::from(1e300), tr_) {
         let _ = v13;
     }
-    ((((st.m - st.inner.t) - st.inner.t) + (D::from(0.3) * acc9)) + (D::from(0.6) * dx_tanh(st.inner.a[0] - snap10[0], tr_))) + ((D::from(1.4) * v12) + (D::from(1.3) * v13))
+    let mut lv14 = Vec::new();
+    for i15 in 0..2 {
+        lv14.push(dx_sigmoid(dx_ln_1p(dx_abs(dx_sin(st.w[1][i15], tr_), tr_), tr_), tr_) + (D::from(i15 as f64) * D::from(0.35)));
+    }
+    (((((st.m - st.inner.t) - st.inner.t) + (D::from(0.3) * acc9)) + (D::from(0.6) * dx_tanh(st.inner.a[0] - snap10[0], tr_))) + ((D::from(1.4) * v12) + (D::from(1.3) * v13))) + ((D::from(1.4) * (D::from(lv14.len() as f64) * dx_tanh(dx_atan(v12 / (dx_abs(st.m, tr_) + D::from(1.0)), tr_), tr_))) + (D::from(1.25) * lv14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1120_eval(x: &[f64]) -> Vec<f64> {
@@ -7827,7 +8201,8 @@ fn p1127(x1: f64, x2: f64, s3: &[f64], s4: &[f64], s5: &[f64]) -> f64 {
             std::mem::swap(&mut u13, &mut z14);
         }
     }
-    (((((if ((x2 + x2) - (x2 + s4[2])) > (0.9 + (s5[3] * s5[3])).log10() { (s4[1] - s3[2]) / (-((x1 + x1).atan().exp() + 0.5)) } else { autodiff::softplus(x2.abs()) }) * s4[0]) + x1) - x2) + (1.4 * acc12)) + ((1.4 * u13[0].tanh()) + (1.2 * z14[2].tanh()))
+    let lq17 = lmake((((c15 + 1) as f64) + x1).sin(), (s3.iter().copied().map(|e18| autodiff::elu(s3[1], x1.sin())).sum::<f64>() - (x1 + s4[3 - 1 - c15])).atan());
+    ((((((if ((x2 + x2) - (x2 + s4[2])) > (0.9 + (s5[3] * s5[3])).log10() { (s4[1] - s3[2]) / (-((x1 + x1).atan().exp() + 0.5)) } else { autodiff::softplus(x2.abs()) }) * s4[0]) + x1) - x2) + (1.4 * acc12)) + ((1.4 * u13[0].tanh()) + (1.2 * z14[2].tanh()))) + (0.75 * lnormv(lq17))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7874,7 +8249,8 @@ fn p1127_dual<D: Dn>(x1: D, x2: D, s3: &[D], s4: &[D], s5: &[D], tr_: &mut Tr) -
             std::mem::swap(&mut u13, &mut z14);
         }
     }
-    (((((if dx_gt((x2 + x2) - (x2 + s4[2]), dx_log10(D::from(0.9) + (s5[3] * s5[3]), tr_), tr_) { (s4[1] - s3[2]) / (-(dx_exp(dx_atan(x1 + x1, tr_), tr_) + D::from(0.5))) } else { dx_softplus(dx_abs(x2, tr_), tr_) }) * s4[0]) + x1) - x2) + (D::from(1.4) * acc12)) + ((D::from(1.4) * dx_tanh(u13[0], tr_)) + (D::from(1.2) * dx_tanh(z14[2], tr_)))
+    let lq17 = lmake_dual(dx_sin(D::from((c15 + 1) as f64) + x1, tr_), dx_atan(s3.iter().copied().map(|e18| dx_elu(s3[1], dx_sin(x1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (x1 + s4[3 - 1 - c15]), tr_), tr_);
+    ((((((if dx_gt((x2 + x2) - (x2 + s4[2]), dx_log10(D::from(0.9) + (s5[3] * s5[3]), tr_), tr_) { (s4[1] - s3[2]) / (-(dx_exp(dx_atan(x1 + x1, tr_), tr_) + D::from(0.5))) } else { dx_softplus(dx_abs(x2, tr_), tr_) }) * s4[0]) + x1) - x2) + (D::from(1.4) * acc12)) + ((D::from(1.4) * dx_tanh(u13[0], tr_)) + (D::from(1.2) * dx_tanh(z14[2], tr_)))) + (D::from(0.75) * lnormv_dual(lq17, tr_))
 }
 
 fn p1127_eval(x: &[f64]) -> Vec<f64> {
@@ -8150,7 +8526,11 @@ fn p1130(s1: &[f64]) -> [f64; 2] {
     let v1 = (s1.iter().copied().fold(0.6f64, |acc3, e2| (acc3 + acc3).tanh()) * 0.95) * ((s1[0] * s1[0]) - (-1.2));
     let mut v4 = s1[0];
     let v7: f64 = autodiff::sigmoid(v1.mul_add(-2.6, 1.25) / (-0.75)).div_euclid(s1.iter().copied().fold(0.6f64, |acc6, e5| (acc6 + v4).tanh()).abs() + 0.7);
-    [(((v4 * v1).abs() + 1.85).acosh() * v4) + (0.4 * (v7 * autodiff::sigmoid(v1 + v1))), ((((v1.atan().abs() + 0.8).log2().abs() + 1.1).log2() + v4) * v4) + v1]
+    let mut ls8 = Lp { a: s1[0], v: [((s1[0] * s1[0]) + (v4 + 1.65)).sin(), (-s1[0] - (s1[0] * v7)).atan()] };
+    ls8.a += ({ let t9 = autodiff::relu(s1[0]); t9 * (1.25 / (s1[0].exp() + 0.5)) }).tanh();
+    ls8.v[1] *= (-2.3 + s1[0]).sin();
+    let lh10: Vec<f64> = lvec(s1, (s1[0].atan() + v4.min(s1[0])).tanh());
+    [((((v4 * v1).abs() + 1.85).acosh() * v4) + (0.4 * (v7 * autodiff::sigmoid(v1 + v1)))) + ((((1.0 * (ls8.v[0] + (ls8.a * ls8.v[1])).atan()) + (0.4 * ((lh10.len() as f64) * (-(v4 * v1) + s1[0]).tanh()))) + (0.65 * lh10.iter().sum::<f64>())) + (0.95 * lsum(&lh10))), ((((v1.atan().abs() + 0.8).log2().abs() + 1.1).log2() + v4) * v4) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8158,7 +8538,11 @@ fn p1130_dual<D: Dn>(s1: &[D], tr_: &mut Tr) -> [D; 2] {
     let v1 = (s1.iter().copied().fold(D::from(0.6), |acc3, e2| dx_tanh(acc3 + acc3, tr_)) * D::from(0.95)) * ((s1[0] * s1[0]) - (-D::from(1.2)));
     let mut v4 = s1[0];
     let v7: D = dx_div_euclid(dx_sigmoid(dx_mul_add(v1, -D::from(2.6), D::from(1.25), tr_) / (-D::from(0.75)), tr_), dx_abs(s1.iter().copied().fold(D::from(0.6), |acc6, e5| dx_tanh(acc6 + v4, tr_)), tr_) + D::from(0.7), tr_);
-    [(dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4) + (D::from(0.4) * (v7 * dx_sigmoid(v1 + v1, tr_))), ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
+    let mut ls8 = LpD { a: s1[0], v: [dx_sin((s1[0] * s1[0]) + (v4 + D::from(1.65)), tr_), dx_atan(-s1[0] - (s1[0] * v7), tr_)] };
+    ls8.a += dx_tanh({ let t9 = dx_relu(s1[0], tr_); t9 * (D::from(1.25) / (dx_exp(s1[0], tr_) + D::from(0.5))) }, tr_);
+    ls8.v[1] *= dx_sin(-D::from(2.3) + s1[0], tr_);
+    let lh10: Vec<D> = lvec_dual(s1, dx_tanh(dx_atan(s1[0], tr_) + dx_min(v4, s1[0], tr_), tr_), tr_);
+    [((dx_acosh(dx_abs(v4 * v1, tr_) + D::from(1.85), tr_) * v4) + (D::from(0.4) * (v7 * dx_sigmoid(v1 + v1, tr_)))) + ((((D::from(1.0) * dx_atan(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(0.4) * (D::from(lh10.len() as f64) * dx_tanh(-(v4 * v1) + s1[0], tr_)))) + (D::from(0.65) * lh10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * lsum_dual(&lh10, tr_))), ((dx_log2(dx_abs(dx_log2(dx_abs(dx_atan(v1, tr_), tr_) + D::from(0.8), tr_), tr_) + D::from(1.1), tr_) + v4) * v4) + v1]
 }
 
 fn p1130_eval(x: &[f64]) -> Vec<f64> {
@@ -9049,7 +9433,9 @@ fn p1140(x1: f64, r2: &f64, s3: &[f64], nt: usize) -> f64 {
         dbg!(v15);
     }
     let v16: f64 = f64::rem_euclid(autodiff::sigmoid(y1[0][nt] * (x1 * u11[nt]).tanh()), (s3[nt] / (-0.9)).abs() + 0.7);
-    ((((-1.55 + x1) - x1) + ((1.4 * u7[0].tanh()) + (1.4 * u11[2].atan()))) + (0.9 * v15)) + (1.2 * v16.atan())
+    let mut lo17: [f64; 3] = [0.0; 3];
+    let r18: f64 = lscale(autodiff::sigmoid(v16 + x1), &mut lo17);
+    (((((-1.55 + x1) - x1) + ((1.4 * u7[0].tanh()) + (1.4 * u11[2].atan()))) + (0.9 * v15)) + (1.2 * v16.atan())) + ((1.3 * lo17[0]) + (1.4 * r18))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9083,7 +9469,9 @@ fn p1140_dual<D: Dn>(x1: D, r2: &D, s3: &[D], nt: usize, tr_: &mut Tr) -> D {
         let _ = v15;
     }
     let v16: D = dx_rem_euclid(dx_sigmoid(y1[0][nt] * dx_tanh(x1 * u11[nt], tr_), tr_), dx_abs(s3[nt] / (-D::from(0.9)), tr_) + D::from(0.7), tr_);
-    ((((-D::from(1.55) + x1) - x1) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_)))) + (D::from(0.9) * v15)) + (D::from(1.2) * dx_atan(v16, tr_))
+    let mut lo17: [D; 3] = [D::from(0.0); 3];
+    let r18: D = lscale_dual(dx_sigmoid(v16 + x1, tr_), &mut lo17, tr_);
+    (((((-D::from(1.55) + x1) - x1) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_atan(u11[2], tr_)))) + (D::from(0.9) * v15)) + (D::from(1.2) * dx_atan(v16, tr_))) + ((D::from(1.3) * lo17[0]) + (D::from(1.4) * r18))
 }
 
 fn p1140_eval(x: &[f64]) -> Vec<f64> {
@@ -9355,7 +9743,9 @@ fn p1144(r1: &f64, s2: &[f64], b3: &[f64; 5]) -> f64 {
     let mut v1: f64 = ((r1.sin() * 0.9).atanh() * autodiff::sigmoid(*r1)).asinh();
     let v2 = autodiff::elu(s2[0], autodiff::sigmoid(-2.9)).exp2().sin().sinh();
     let (v3, v4) = (0.75 + b3[4], v1 - b3[4]);
-    ((v2.abs() + 1.35).sqrt() * v3).atan() * v2.tanh()
+    assert!(!s2.is_empty());
+    let v5: f64 = if s2.is_empty() { (b3[3].max(s2[0]).tanh() * 0.9).asin().tanh() } else { s2[0] * ((v1 * b3[4]) * (v4 * s2[0]).atan()).sin() };
+    (((v2.abs() + 1.35).sqrt() * v3).atan() * v2.tanh()) + (0.85 * v5)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9363,7 +9753,9 @@ fn p1144_dual<D: Dn>(r1: &D, s2: &[D], b3: &[D; 5], tr_: &mut Tr) -> D {
     let mut v1: D = dx_asinh(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_) * dx_sigmoid(*r1, tr_), tr_);
     let v2 = dx_sinh(dx_sin(dx_exp2(dx_elu(s2[0], dx_sigmoid(-D::from(2.9), tr_), tr_), tr_), tr_), tr_);
     let (v3, v4) = (D::from(0.75) + b3[4], v1 - b3[4]);
-    dx_atan(dx_sqrt(dx_abs(v2, tr_) + D::from(1.35), tr_) * v3, tr_) * dx_tanh(v2, tr_)
+    assert!(!s2.is_empty());
+    let v5: D = if s2.is_empty() { dx_tanh(dx_asin(dx_tanh(dx_max(b3[3], s2[0], tr_), tr_) * D::from(0.9), tr_), tr_) } else { s2[0] * dx_sin((v1 * b3[4]) * dx_atan(v4 * s2[0], tr_), tr_) };
+    (dx_atan(dx_sqrt(dx_abs(v2, tr_) + D::from(1.35), tr_) * v3, tr_) * dx_tanh(v2, tr_)) + (D::from(0.85) * v5)
 }
 
 fn p1144_eval(x: &[f64]) -> Vec<f64> {
@@ -10370,7 +10762,8 @@ fn p1154(r1: &f64, mut st: Body, wv15: [[f64; 2]; 2]) -> [f64; 1] {
     let k18 = snap7.iter().filter(|&&v17| v17 < -1.187).count();
     let v20: f64 = if let Some(j19) = k18.checked_sub(1) { ((v13 / (st.vel[k18 % 2].abs() + 1.0)).sin() * 0.9).asin().tanh() * (j19 as f64) } else { ((st.m.abs() + 1.5).acosh().sin() * 0.9).asin().sin() };
     let (n25, s26, s27) = snap7.iter().fold((0usize, 0.0, 0.0), |(c22, p23, q24), &v21| (c22 + 1, p23 + v21.sin(), q24 + ((-v21.max(v21)).tanh() * (c22 as f64))));
-    [(((((((((st.m / (1.0 + (st.inner.a[0] * st.inner.a[0]))) + st.inner.t.cos()).tanh() * st.w[1][1]) - r1) + st.pos[0]) - st.m) + (1.3 * acc6)) + ((((0.4 * (st.vel[1] - snap7[1]).atan()) + (0.4 * autodiff::sigmoid(cc11))) + (1.15 * v12)) + (0.6 * v13))) + ((0.25 * v14) + (0.6 * v16))) + (((0.6 * v20) + (0.35 * (s26 / (n25 as f64)))) + (0.55 * s27))]
+    let lq28 = lmake(autodiff::sigmoid((snap7.iter().copied().map(|e29| v20 + (-0.4)).sum::<f64>() / (-1.1)) + st.inner.t), (autodiff::elu(st.pos[n25 % 2], 1.1) - (st.pos[(k18 + 2) % 2] * 0.4)).tanh());
+    [((((((((((st.m / (1.0 + (st.inner.a[0] * st.inner.a[0]))) + st.inner.t.cos()).tanh() * st.w[1][1]) - r1) + st.pos[0]) - st.m) + (1.3 * acc6)) + ((((0.4 * (st.vel[1] - snap7[1]).atan()) + (0.4 * autodiff::sigmoid(cc11))) + (1.15 * v12)) + (0.6 * v13))) + ((0.25 * v14) + (0.6 * v16))) + (((0.6 * v20) + (0.35 * (s26 / (n25 as f64)))) + (0.55 * s27))) + (1.35 * lnorm(&lq28).tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10414,7 +10807,8 @@ fn p1154_dual<D: Dn>(r1: &D, mut st: BodyD<D>, wv15: [[D; 2]; 2], tr_: &mut Tr) 
     let k18 = { let mut c_ = 0usize; for v17 in snap7.iter() { if dx_lt(*v17, -D::from(1.187), tr_) { c_ += 1; } } c_ };
     let v20: D = if let Some(j19) = k18.checked_sub(1) { dx_tanh(dx_asin(dx_sin(v13 / (dx_abs(st.vel[k18 % 2], tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_), tr_) * D::from(j19 as f64) } else { dx_sin(dx_asin(dx_sin(dx_acosh(dx_abs(st.m, tr_) + D::from(1.5), tr_), tr_) * D::from(0.9), tr_), tr_) };
     let (n25, s26, s27) = snap7.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c22, p23, q24), &v21| (c22 + 1, p23 + dx_sin(v21, tr_), q24 + (dx_tanh(-dx_max(v21, v21, tr_), tr_) * D::from(c22 as f64))));
-    [(((((((dx_tanh((st.m / (D::from(1.0) + (st.inner.a[0] * st.inner.a[0]))) + dx_cos(st.inner.t, tr_), tr_) * st.w[1][1]) - (*r1)) + st.pos[0]) - st.m) + (D::from(1.3) * acc6)) + ((((D::from(0.4) * dx_atan(st.vel[1] - snap7[1], tr_)) + (D::from(0.4) * dx_sigmoid(cc11, tr_))) + (D::from(1.15) * v12)) + (D::from(0.6) * v13))) + ((D::from(0.25) * v14) + (D::from(0.6) * v16))) + (((D::from(0.6) * v20) + (D::from(0.35) * (s26 / D::from(n25 as f64)))) + (D::from(0.55) * s27))]
+    let lq28 = lmake_dual(dx_sigmoid((snap7.iter().copied().map(|e29| v20 + (-D::from(0.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(1.1))) + st.inner.t, tr_), dx_tanh(dx_elu(st.pos[n25 % 2], D::from(1.1), tr_) - (st.pos[(k18 + 2) % 2] * D::from(0.4)), tr_), tr_);
+    [((((((((dx_tanh((st.m / (D::from(1.0) + (st.inner.a[0] * st.inner.a[0]))) + dx_cos(st.inner.t, tr_), tr_) * st.w[1][1]) - (*r1)) + st.pos[0]) - st.m) + (D::from(1.3) * acc6)) + ((((D::from(0.4) * dx_atan(st.vel[1] - snap7[1], tr_)) + (D::from(0.4) * dx_sigmoid(cc11, tr_))) + (D::from(1.15) * v12)) + (D::from(0.6) * v13))) + ((D::from(0.25) * v14) + (D::from(0.6) * v16))) + (((D::from(0.6) * v20) + (D::from(0.35) * (s26 / D::from(n25 as f64)))) + (D::from(0.55) * s27))) + (D::from(1.35) * dx_tanh(lnorm_dual(&lq28, tr_), tr_))]
 }
 
 fn p1154_eval(x: &[f64]) -> Vec<f64> {
@@ -10641,7 +11035,9 @@ fn p1156(x1: f64, x2: f64, n4: usize, w3: &[[f64; 2]; 1], st: &Body) -> f64 {
         let tmp13 = std::mem::replace(&mut u9, z11);
         old8 = tmp13;
     }
-    (((f64::tanh(autodiff::sigmoid(-0.15)) * 0.9).asin().asinh() + st.inner.t) + (1.45 * acc6)) + (((1.5 * out7[1].tanh()) + (0.25 * u9[2])) + (1.3 * old8[2]))
+    let mut ls14 = Lp { a: ((w3[0][0] - st.m) * (-2.6)).sin(), v: [x2, (autodiff::relu(0.2) * (st.m + acc6)).atan()] };
+    ls14.a += (-(st.m + st.m)).tanh();
+    ((((f64::tanh(autodiff::sigmoid(-0.15)) * 0.9).asin().asinh() + st.inner.t) + (1.45 * acc6)) + (((1.5 * out7[1].tanh()) + (0.25 * u9[2])) + (1.3 * old8[2]))) + ((1.25 * (ls14.a * ls14.v[1])) + (1.1 * lnormv(ls14)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10672,7 +11068,9 @@ fn p1156_dual<D: Dn>(x1: D, x2: D, n4: usize, w3: &[[D; 2]; 1], st: &BodyD<D>, t
         let tmp13 = std::mem::replace(&mut u9, z11);
         old8 = tmp13;
     }
-    ((dx_asinh(dx_asin(dx_tanh(dx_sigmoid(-D::from(0.15), tr_), tr_) * D::from(0.9), tr_), tr_) + st.inner.t) + (D::from(1.45) * acc6)) + (((D::from(1.5) * dx_tanh(out7[1], tr_)) + (D::from(0.25) * u9[2])) + (D::from(1.3) * old8[2]))
+    let mut ls14 = LpD { a: dx_sin((w3[0][0] - st.m) * (-D::from(2.6)), tr_), v: [x2, dx_atan(dx_relu(D::from(0.2), tr_) * (st.m + acc6), tr_)] };
+    ls14.a += dx_tanh(-(st.m + st.m), tr_);
+    (((dx_asinh(dx_asin(dx_tanh(dx_sigmoid(-D::from(0.15), tr_), tr_) * D::from(0.9), tr_), tr_) + st.inner.t) + (D::from(1.45) * acc6)) + (((D::from(1.5) * dx_tanh(out7[1], tr_)) + (D::from(0.25) * u9[2])) + (D::from(1.3) * old8[2]))) + ((D::from(1.25) * (ls14.a * ls14.v[1])) + (D::from(1.1) * lnormv_dual(ls14, tr_)))
 }
 
 fn p1156_eval(x: &[f64]) -> Vec<f64> {
@@ -10746,7 +11144,11 @@ fn p1157(&self, x2: f64, x1: f64) -> f64 {
     let ia13: [f64; 3] = [self.vel[c2 % 2], ((self.pos[(c2 + 1) % 2].tanh() * 0.9).asin() - (v10 * out9[c2 % out9.len()])).tanh(), (((out9[c2 % 2] * v1.sin()) / 2.75) + self.m).atan()];
     let k15 = ia13.iter().filter(|v14| **v14 > 1.513).count();
     let v17: f64 = match k15.checked_sub(1) { Some(j16) => autodiff::sigmoid(autodiff::leaky_relu(self.w[0][(c2 + 1) % 2], 0.11) - self.vel[k15 % 2].powi(k15 as i32)) * (j16 as f64), None => (((c2 as f64) - self.inner.t) + (0.7 + (ia13[k15 % ia13.len()] * ia13[k15 % ia13.len()])).ln()).sin(), };
-    (((self.m.atan() * self.inner.a[c2 % 2].sin()).powi(3).sin() * self.inner.t) + (((0.25 * out9[0].atan()) + (0.75 * v10)) + (0.85 * v12.sin()))) + (0.35 * v17)
+    let ia18: [f64; 4] = [autodiff::sigmoid(v17.floor().sin() + self.inner.t), (v12 + x1).sin(), (f64::round(autodiff::leaky_relu(2.7, 0.01)) + x1).tanh(), (f64::powi(f64::hypot(out9[(k15 + 2) % 2], -2.55).tanh(), 4) + self.inner.a[c2 % 2]).atan()];
+    let lh19 = lvec(&ia18, ((-v17).sinh() + self.vel[0]).tanh());
+    let lo20 = if (ia18.iter().map(|&e21| -2.65 / (-(1.0 + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).sum::<f64>() + self.inner.a[c2 % 2]).tanh() > x1 { Some(autodiff::sigmoid(self.vel[c2 % 2].tanh() - (v1.abs() + 1.2).ln())) } else { None };
+    let v23: f64 = if let Some(ov22) = lo20 { (-(-2.8) * ov22.exp_m1()).tanh() + self.vel[c2 % 2].tanh() } else { ((((c2 + 1) as f64).atan() * ia13[0]) + self.pos[c2 % 2]).atan() };
+    ((((self.m.atan() * self.inner.a[c2 % 2].sin()).powi(3).sin() * self.inner.t) + (((0.25 * out9[0].atan()) + (0.75 * v10)) + (0.85 * v12.sin()))) + (0.35 * v17)) + ((1.4 * (lh19[2] * (v1 + self.vel[(k15 + 1) % 2]).tanh())) + (1.4 * v23))
 }
 }
 
@@ -10783,7 +11185,11 @@ fn p1157_dual(&self, x2: D, x1: D, tr_: &mut Tr) -> D {
     let ia13: [D; 3] = [self.vel[c2 % 2], dx_tanh(dx_asin(dx_tanh(self.pos[(c2 + 1) % 2], tr_) * D::from(0.9), tr_) - (v10 * out9[c2 % out9.len()]), tr_), dx_atan(((out9[c2 % 2] * dx_sin(v1, tr_)) / D::from(2.75)) + self.m, tr_)];
     let k15 = { let mut c_ = 0usize; for v14 in ia13.iter() { if dx_gt(*v14, D::from(1.513), tr_) { c_ += 1; } } c_ };
     let v17: D = match k15.checked_sub(1) { Some(j16) => dx_sigmoid(dx_leaky_relu(self.w[0][(c2 + 1) % 2], D::from(0.11), tr_) - dx_powi(self.vel[k15 % 2], k15 as i32, tr_), tr_) * D::from(j16 as f64), None => dx_sin((D::from(c2 as f64) - self.inner.t) + dx_ln(D::from(0.7) + (ia13[k15 % ia13.len()] * ia13[k15 % ia13.len()]), tr_), tr_), };
-    ((dx_sin(dx_powi(dx_atan(self.m, tr_) * dx_sin(self.inner.a[c2 % 2], tr_), 3, tr_), tr_) * self.inner.t) + (((D::from(0.25) * dx_atan(out9[0], tr_)) + (D::from(0.75) * v10)) + (D::from(0.85) * dx_sin(v12, tr_)))) + (D::from(0.35) * v17)
+    let ia18: [D; 4] = [dx_sigmoid(dx_sin(dx_floor(v17, tr_), tr_) + self.inner.t, tr_), dx_sin(v12 + x1, tr_), dx_tanh(dx_round(dx_leaky_relu(D::from(2.7), D::from(0.01), tr_), tr_) + x1, tr_), dx_atan(dx_powi(dx_tanh(dx_hypot(out9[(k15 + 2) % 2], -D::from(2.55), tr_), tr_), 4, tr_) + self.inner.a[c2 % 2], tr_)];
+    let lh19 = lvec_dual(&ia18, dx_tanh(dx_sinh(-v17, tr_) + self.vel[0], tr_), tr_);
+    let lo20 = if dx_gt(dx_tanh(ia18.iter().map(|&e21| -D::from(2.65) / (-(D::from(1.0) + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[c2 % 2], tr_), x1, tr_) { Some(dx_sigmoid(dx_tanh(self.vel[c2 % 2], tr_) - dx_ln(dx_abs(v1, tr_) + D::from(1.2), tr_), tr_)) } else { None };
+    let v23: D = if let Some(ov22) = lo20 { dx_tanh(-(-D::from(2.8)) * dx_exp_m1(ov22, tr_), tr_) + dx_tanh(self.vel[c2 % 2], tr_) } else { dx_atan((dx_atan(D::from((c2 + 1) as f64), tr_) * ia13[0]) + self.pos[c2 % 2], tr_) };
+    (((dx_sin(dx_powi(dx_atan(self.m, tr_) * dx_sin(self.inner.a[c2 % 2], tr_), 3, tr_), tr_) * self.inner.t) + (((D::from(0.25) * dx_atan(out9[0], tr_)) + (D::from(0.75) * v10)) + (D::from(0.85) * dx_sin(v12, tr_)))) + (D::from(0.35) * v17)) + ((D::from(1.4) * (lh19[2] * dx_tanh(v1 + self.vel[(k15 + 1) % 2], tr_))) + (D::from(1.4) * v23))
 }
 }
 
@@ -11080,7 +11486,10 @@ fn p1161(x1: f64, r2: &f64, st: &Body, wv13: [[f64; 3]; 1]) -> f64 {
     let cl9 = |acc10: f64, z11: f64| (0.5 * acc10) + ((z11 + z11).abs() + 1.15).cbrt().tanh();
     let v12: f64 = out5.iter().copied().fold(0.65, cl9);
     let v14: f64 = (wv13[0][1] * x1) + wv13[0][0].sin();
-    ((v2 - v2) + (((0.25 * autodiff::sigmoid(out5[1])) + (0.9 * v7)) + (0.4 * v8))) + ((1.45 * v12) + (1.35 * autodiff::sigmoid(v14)))
+    let mut ls15 = Lp { a: (((-0.55 - v8) * v8) + st.inner.a[0]).tanh(), v: [autodiff::sigmoid(out5.iter().map(|e16| st.inner.a[0].max(st.inner.t)).sum::<f64>().tanh().cosh() + st.m), st.pos[1]] };
+    ls15.a += (v14 * st.pos[0]).tanh();
+    ls15.v[1] -= (out5.iter().sum::<f64>() + st.m).atan() * 0.63;
+    (((v2 - v2) + (((0.25 * autodiff::sigmoid(out5[1])) + (0.9 * v7)) + (0.4 * v8))) + ((1.45 * v12) + (1.35 * autodiff::sigmoid(v14)))) + ((1.35 * (ls15.a * ls15.v[0]).atan()) + (1.1 * lnormv(ls15)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11096,7 +11505,10 @@ fn p1161_dual<D: Dn>(x1: D, r2: &D, st: &BodyD<D>, wv13: [[D; 3]; 1], tr_: &mut 
     let cl9 = |acc10: D, z11: D, tr_: &mut Tr| (D::from(0.5) * acc10) + dx_tanh(dx_cbrt(dx_abs(z11 + z11, tr_) + D::from(1.15), tr_), tr_);
     let v12: D = out5.iter().copied().fold(D::from(0.65), |acc_, t_| cl9(acc_, t_, tr_));
     let v14: D = (wv13[0][1] * x1) + dx_sin(wv13[0][0], tr_);
-    ((v2 - v2) + (((D::from(0.25) * dx_sigmoid(out5[1], tr_)) + (D::from(0.9) * v7)) + (D::from(0.4) * v8))) + ((D::from(1.45) * v12) + (D::from(1.35) * dx_sigmoid(v14, tr_)))
+    let mut ls15 = LpD { a: dx_tanh(((-D::from(0.55) - v8) * v8) + st.inner.a[0], tr_), v: [dx_sigmoid(dx_cosh(dx_tanh(out5.iter().map(|e16| dx_max(st.inner.a[0], st.inner.t, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + st.m, tr_), st.pos[1]] };
+    ls15.a += dx_tanh(v14 * st.pos[0], tr_);
+    ls15.v[1] -= dx_atan(out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) * D::from(0.63);
+    (((v2 - v2) + (((D::from(0.25) * dx_sigmoid(out5[1], tr_)) + (D::from(0.9) * v7)) + (D::from(0.4) * v8))) + ((D::from(1.45) * v12) + (D::from(1.35) * dx_sigmoid(v14, tr_)))) + ((D::from(1.35) * dx_atan(ls15.a * ls15.v[0], tr_)) + (D::from(1.1) * lnormv_dual(ls15, tr_)))
 }
 
 fn p1161_eval(x: &[f64]) -> Vec<f64> {
@@ -11149,7 +11561,9 @@ fn p1162(x1: f64, x2: f64, x3: f64) -> f64 {
     let ia5: [f64; 4] = [((x3 + v1).sin() * (-1.3 - x3)).sin(), autodiff::sigmoid(v2.signum().sin() + x3), (((acc4 / (f64::abs(-1.3) + 1.35)).abs() + 1.0).log(8.65) + x1).sin(), (-1.6 + x3.mul_add(x2, -0.15)).tanh()];
     let cl6 = |acc7: f64, z8: f64| (0.5 * acc7) + ((z8.sin() * 0.9).asin().abs() + 1.0).log2().atan();
     let v9: f64 = ia5.iter().copied().fold(1.0, cl6);
-    ((x1.exp() - x1) + (0.55 * acc4)) + (1.4 * v9.tanh())
+    let lo10 = if (((ia5[0].tanh() * 0.9).acos().abs() + 0.9).sqrt() + x1).tanh() > 0.063 { Some(((-v2).sin() * (x1.tanh() * 0.9).acos()).tanh()) } else { None };
+    let v13: f64 = match lo10 { Some(ov11) if ov11 > x3 => ((ov11 * ov11).tanh() * 0.9).asin().tanh() + (ia5[1] + x3).tanh(), Some(ov11) => ov11 + ((v9 + x1).atan() * 0.95), None => autodiff::sigmoid(((ia5[3] * ia5[2]) * ia5.iter().map(|e12| autodiff::sigmoid(*e12) + 1.0).product::<f64>().atan()) + x1) };
+    (((x1.exp() - x1) + (0.55 * acc4)) + (1.4 * v9.tanh())) + (0.85 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11164,7 +11578,9 @@ fn p1162_dual<D: Dn>(x1: D, x2: D, x3: D, tr_: &mut Tr) -> D {
     let ia5: [D; 4] = [dx_sin(dx_sin(x3 + v1, tr_) * (-D::from(1.3) - x3), tr_), dx_sigmoid(dx_sin(dx_signum(v2, tr_), tr_) + x3, tr_), dx_sin(dx_log(dx_abs(acc4 / (dx_abs(-D::from(1.3), tr_) + D::from(1.35)), tr_) + D::from(1.0), D::from(8.65), tr_) + x1, tr_), dx_tanh(-D::from(1.6) + dx_mul_add(x3, x2, -D::from(0.15), tr_), tr_)];
     let cl6 = |acc7: D, z8: D, tr_: &mut Tr| (D::from(0.5) * acc7) + dx_atan(dx_log2(dx_abs(dx_asin(dx_sin(z8, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), tr_), tr_);
     let v9: D = ia5.iter().copied().fold(D::from(1.0), |acc_, t_| cl6(acc_, t_, tr_));
-    ((dx_exp(x1, tr_) - x1) + (D::from(0.55) * acc4)) + (D::from(1.4) * dx_tanh(v9, tr_))
+    let lo10 = if dx_gt(dx_tanh(dx_sqrt(dx_abs(dx_acos(dx_tanh(ia5[0], tr_) * D::from(0.9), tr_), tr_) + D::from(0.9), tr_) + x1, tr_), D::from(0.063), tr_) { Some(dx_tanh(dx_sin(-v2, tr_) * dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_)) } else { None };
+    let v13: D = match lo10 { Some(ov11) if dx_gt(ov11, x3, tr_) => dx_tanh(dx_asin(dx_tanh(ov11 * ov11, tr_) * D::from(0.9), tr_), tr_) + dx_tanh(ia5[1] + x3, tr_), Some(ov11) => ov11 + (dx_atan(v9 + x1, tr_) * D::from(0.95)), None => dx_sigmoid(((ia5[3] * ia5[2]) * dx_atan(ia5.iter().map(|e12| dx_sigmoid(*e12, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)) + x1, tr_) };
+    (((dx_exp(x1, tr_) - x1) + (D::from(0.55) * acc4)) + (D::from(1.4) * dx_tanh(v9, tr_))) + (D::from(0.85) * v13)
 }
 
 fn p1162_eval(x: &[f64]) -> Vec<f64> {
@@ -11568,7 +11984,9 @@ fn p1166(mut x2: f64, mut x1: f64, mut x3: f64) -> f64 {
     }
     let v6: f64 = if autodiff::sigmoid(x3 - (1.0 + (-2.6))).is_finite() { (f64::max(autodiff::elu(-2.3, 1.3), (f64::abs(-1.6) + 0.5).cbrt()) + x1).sin() } else { unreachable!() };
     let v8: f64 = (0..2).skip(1).step_by(2).map(|e7| f64::min(x2, x2).atan() + (e7 as f64)).sum::<f64>();
-    ((((-1.45 + x3) + x3) + x3) + (0.6 * acc5)) + ((0.75 * v6) + (0.6 * v8))
+    let mut lo9: [f64; 3] = [0.0; 3];
+    lfill((lo9[0] * lo9[0]) / (autodiff::sigmoid(x2).abs() + 0.9), &mut lo9);
+    (((((-1.45 + x3) + x3) + x3) + (0.6 * acc5)) + ((0.75 * v6) + (0.6 * v8))) + (1.1 * (lo9[2] * lo9[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11591,7 +12009,9 @@ fn p1166_dual<D: Dn>(mut x2: D, mut x1: D, mut x3: D, tr_: &mut Tr) -> D {
     }
     let v6: D = if dx_is_finite(dx_sigmoid(x3 - (D::from(1.0) + (-D::from(2.6))), tr_), tr_) { dx_sin(dx_max(dx_elu(-D::from(2.3), D::from(1.3), tr_), dx_cbrt(dx_abs(-D::from(1.6), tr_) + D::from(0.5), tr_), tr_) + x1, tr_) } else { unreachable!() };
     let v8: D = (0..2).skip(1).step_by(2).map(|e7| dx_atan(dx_min(x2, x2, tr_), tr_) + D::from(e7 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((-D::from(1.45) + x3) + x3) + x3) + (D::from(0.6) * acc5)) + ((D::from(0.75) * v6) + (D::from(0.6) * v8))
+    let mut lo9: [D; 3] = [D::from(0.0); 3];
+    lfill_dual((lo9[0] * lo9[0]) / (dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(0.9)), &mut lo9, tr_);
+    (((((-D::from(1.45) + x3) + x3) + x3) + (D::from(0.6) * acc5)) + ((D::from(0.75) * v6) + (D::from(0.6) * v8))) + (D::from(1.1) * (lo9[2] * lo9[0]))
 }
 
 fn p1166_eval(x: &[f64]) -> Vec<f64> {
@@ -11641,7 +12061,16 @@ fn p1167(x1: f64, mut st: Body) -> f64 {
     let snap7 = st.pos;
     st.pos[1] += 0.5 * (K1167 * acc6.clamp(-1.35, -0.85)).tanh();
     st.pos[1] += 0.2 * f64::sin(-2.55);
-    (((v3 - st.m) - st.inner.t) + (1.35 * acc6)) + (0.3 * (st.pos[1] - snap7[1]).tanh())
+    let mut lo8 = None;
+    for e9 in snap7.iter() {
+        if *e9 > -1.237 {
+            lo8 = Some(-(e9 * (-0.85)));
+        }
+    }
+    let v11: f64 = if let Some(ov10) = lo8 { autodiff::sigmoid(ov10.clamp(-1.05, -0.8) / (1.0 + (ov10 * ov10))) * x1.sin().tanh() } else { autodiff::sigmoid(v3 + x1) };
+    let ia12: [f64; 3] = [autodiff::sigmoid((snap7.iter().fold(st.vel[0], |acc14, e13| acc14 + (e13 / (-(1.0 + (st.pos[0] * st.pos[0])))).sin()) / (v11.abs() + 0.8)) + st.inner.t), (snap7.iter().map(|e15| autodiff::sigmoid(-K1167) + 1.0).product::<f64>() + st.m).tanh(), (autodiff::leaky_relu(st.m, 0.16) * (snap7[1] - st.vel[1])).tanh()];
+    let lh16: Vec<f64> = lpush(&ia12, (((K1167 * (-1.35)).abs() + 1.8).acosh() + st.inner.a[1]).tanh());
+    ((((v3 - st.m) - st.inner.t) + (1.35 * acc6)) + (0.3 * (st.pos[1] - snap7[1]).tanh())) + ((1.45 * v11) + (0.35 * lh16.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11659,7 +12088,16 @@ fn p1167_dual<D: Dn>(x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let snap7 = st.pos;
     st.pos[1] += D::from(0.5) * dx_tanh(K1167 * dx_clamp(acc6, -D::from(1.35), -D::from(0.85), tr_), tr_);
     st.pos[1] += D::from(0.2) * dx_sin(-D::from(2.55), tr_);
-    (((v3 - st.m) - st.inner.t) + (D::from(1.35) * acc6)) + (D::from(0.3) * dx_tanh(st.pos[1] - snap7[1], tr_))
+    let mut lo8 = None;
+    for e9 in snap7.iter() {
+        if dx_gt(*e9, -D::from(1.237), tr_) {
+            lo8 = Some(-(*e9 * (-D::from(0.85))));
+        }
+    }
+    let v11: D = if let Some(ov10) = lo8 { dx_sigmoid(dx_clamp(ov10, -D::from(1.05), -D::from(0.8), tr_) / (D::from(1.0) + (ov10 * ov10)), tr_) * dx_tanh(dx_sin(x1, tr_), tr_) } else { dx_sigmoid(v3 + x1, tr_) };
+    let ia12: [D; 3] = [dx_sigmoid((snap7.iter().fold(st.vel[0], |acc14, e13| acc14 + dx_sin(*e13 / (-(D::from(1.0) + (st.pos[0] * st.pos[0]))), tr_)) / (dx_abs(v11, tr_) + D::from(0.8))) + st.inner.t, tr_), dx_tanh(snap7.iter().map(|e15| dx_sigmoid(-K1167, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.m, tr_), dx_tanh(dx_leaky_relu(st.m, D::from(0.16), tr_) * (snap7[1] - st.vel[1]), tr_)];
+    let lh16: Vec<D> = lpush_dual(&ia12, dx_tanh(dx_acosh(dx_abs(K1167 * (-D::from(1.35)), tr_) + D::from(1.8), tr_) + st.inner.a[1], tr_), tr_);
+    ((((v3 - st.m) - st.inner.t) + (D::from(1.35) * acc6)) + (D::from(0.3) * dx_tanh(st.pos[1] - snap7[1], tr_))) + ((D::from(1.45) * v11) + (D::from(0.35) * lh16.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1167_eval(x: &[f64]) -> Vec<f64> {
@@ -12366,7 +12804,14 @@ fn p1177(x1: f64, x2: f64, k3: i32, nt: usize) -> f64 {
     }
     let cc7: f64 = cdot1(&u3, &z4);
     let cc8: f64 = cdot1(&u3, &u3);
-    ((f64::hypot(autodiff::softplus(2.15 - (-1.2)), ((nt as f64) / 2.05) + autodiff::softplus(x1)) + x2) + x2) + ((((1.05 * u3[0].tanh()) + (1.0 * z4[0].tanh())) + (1.35 * autodiff::sigmoid(cc7))) + (1.2 * cc8.tanh()))
+    let mut lv9 = Vec::with_capacity(1);
+    for (i11, e10) in z4.iter().enumerate() {
+        if *e10 > x2 {
+            lv9.push(autodiff::sigmoid(-e10 + (e10.abs() + 1.0).log2()) + ((i11 as f64) * 0.3));
+        }
+    }
+    let v12: f64 = if lv9.is_empty() { (-2.05 + x2).sin() } else { (lv9[0] * (autodiff::sigmoid(K1177) + x1).tanh()) + lv9[lv9.len() - 1] };
+    (((f64::hypot(autodiff::softplus(2.15 - (-1.2)), ((nt as f64) / 2.05) + autodiff::softplus(x1)) + x2) + x2) + ((((1.05 * u3[0].tanh()) + (1.0 * z4[0].tanh())) + (1.35 * autodiff::sigmoid(cc7))) + (1.2 * cc8.tanh()))) + (1.3 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12398,7 +12843,14 @@ fn p1177_dual<D: Dn>(x1: D, x2: D, k3: i32, nt: usize, tr_: &mut Tr) -> D {
     }
     let cc7: D = cdot1_dual(&u3, &z4, tr_);
     let cc8: D = cdot1_dual(&u3, &u3, tr_);
-    ((dx_hypot(dx_softplus(D::from(2.15) - (-D::from(1.2)), tr_), (D::from(nt as f64) / D::from(2.05)) + dx_softplus(x1, tr_), tr_) + x2) + x2) + ((((D::from(1.05) * dx_tanh(u3[0], tr_)) + (D::from(1.0) * dx_tanh(z4[0], tr_))) + (D::from(1.35) * dx_sigmoid(cc7, tr_))) + (D::from(1.2) * dx_tanh(cc8, tr_)))
+    let mut lv9 = Vec::with_capacity(1);
+    for (i11, e10) in z4.iter().enumerate() {
+        if dx_gt(*e10, x2, tr_) {
+            lv9.push(dx_sigmoid(-(*e10) + dx_log2(dx_abs(*e10, tr_) + D::from(1.0), tr_), tr_) + (D::from(i11 as f64) * D::from(0.3)));
+        }
+    }
+    let v12: D = if lv9.is_empty() { dx_sin(-D::from(2.05) + x2, tr_) } else { (lv9[0] * dx_tanh(dx_sigmoid(K1177, tr_) + x1, tr_)) + lv9[lv9.len() - 1] };
+    (((dx_hypot(dx_softplus(D::from(2.15) - (-D::from(1.2)), tr_), (D::from(nt as f64) / D::from(2.05)) + dx_softplus(x1, tr_), tr_) + x2) + x2) + ((((D::from(1.05) * dx_tanh(u3[0], tr_)) + (D::from(1.0) * dx_tanh(z4[0], tr_))) + (D::from(1.35) * dx_sigmoid(cc7, tr_))) + (D::from(1.2) * dx_tanh(cc8, tr_)))) + (D::from(1.3) * v12)
 }
 
 fn p1177_eval(x: &[f64]) -> Vec<f64> {
@@ -13182,7 +13634,9 @@ fn p1186(x1: f64, x2: f64, nt: usize) -> [f64; 1] {
     if v12.abs() > 1e300 {
         eprintln!("{}", v12 * 2.0);
     }
-    [((((-((1.45 + (x2 * x2)).log(9.6) % (autodiff::softplus(x2).abs() + 1.1)) * x1) + x2) + (1.35 * acc5)) + ((0.65 * u6[0].sin()) + (1.4 * z7[0].tanh()))) + (1.4 * v12)]
+    let la13: [f64; 2] = [autodiff::sigmoid(x1 + (x2.abs() + 1.35).powf(v12)), ((u6.iter().map(|e14| -acc5).sum::<f64>() + u6[1].atan().cosh()) + x1).tanh()];
+    let lm15 = la13.map(|t16| t16.floor());
+    [(((((-((1.45 + (x2 * x2)).log(9.6) % (autodiff::softplus(x2).abs() + 1.1)) * x1) + x2) + (1.35 * acc5)) + ((0.65 * u6[0].sin()) + (1.4 * z7[0].tanh()))) + (1.4 * v12)) + (0.25 * (lm15[0] * (v1 + x2).tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13225,7 +13679,9 @@ fn p1186_dual<D: Dn>(x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 1] {
     if dx_gt(dx_abs(v12, tr_), D::from(1e300), tr_) {
         let _ = v12 * D::from(2.0);
     }
-    [((((-dx_rem(dx_log(D::from(1.45) + (x2 * x2), D::from(9.6), tr_), dx_abs(dx_softplus(x2, tr_), tr_) + D::from(1.1), tr_) * x1) + x2) + (D::from(1.35) * acc5)) + ((D::from(0.65) * dx_sin(u6[0], tr_)) + (D::from(1.4) * dx_tanh(z7[0], tr_)))) + (D::from(1.4) * v12)]
+    let la13: [D; 2] = [dx_sigmoid(x1 + dx_powf(dx_abs(x2, tr_) + D::from(1.35), v12, tr_), tr_), dx_tanh((u6.iter().map(|e14| -acc5).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(u6[1], tr_), tr_)) + x1, tr_)];
+    let lm15 = la13.map(|t16| dx_floor(t16, tr_));
+    [(((((-dx_rem(dx_log(D::from(1.45) + (x2 * x2), D::from(9.6), tr_), dx_abs(dx_softplus(x2, tr_), tr_) + D::from(1.1), tr_) * x1) + x2) + (D::from(1.35) * acc5)) + ((D::from(0.65) * dx_sin(u6[0], tr_)) + (D::from(1.4) * dx_tanh(z7[0], tr_)))) + (D::from(1.4) * v12)) + (D::from(0.25) * (lm15[0] * dx_tanh(v1 + x2, tr_)))]
 }
 
 fn p1186_eval(x: &[f64]) -> Vec<f64> {
@@ -13424,7 +13880,9 @@ fn p1188(b1: &[f64; 2], st: &Body, ok19: Option<usize>) -> f64 {
     }
     let n20 = if let Some(j21) = ok19 { j21 } else { 3 };
     let v22: f64 = ((n20 as f64).max(st.inner.t) + b1[n20 % 2].mul_add(b1[n20 % b1.len()], -2.2)).atan().rem_euclid(1.05);
-    ((((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))) + (1.4 * v22)
+    let la23: [f64; 2] = [st.pos[n20 % 2], st.inner.a[1]];
+    let lm24 = la23.map(|t25| (f64::abs(0.4 * 0.65) + 0.6).powi(-2).tanh() + t25);
+    (((((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))) + (1.4 * v22)) + (0.75 * (lm24[0] * autodiff::softplus(st.vel[0].floor()).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13462,7 +13920,9 @@ fn p1188_dual<D: Dn>(b1: &[D; 2], st: &BodyD<D>, ok19: Option<usize>, tr_: &mut 
     }
     let n20 = if let Some(j21) = ok19 { j21 } else { 3 };
     let v22: D = dx_rem_euclid(dx_atan(dx_max(D::from(n20 as f64), st.inner.t, tr_) + dx_mul_add(b1[n20 % 2], b1[n20 % b1.len()], -D::from(2.2), tr_), tr_), D::from(1.05), tr_);
-    ((((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))) + (D::from(1.4) * v22)
+    let la23: [D; 2] = [st.pos[n20 % 2], st.inner.a[1]];
+    let lm24 = la23.map(|t25| dx_tanh(dx_powi(dx_abs(D::from(0.4) * D::from(0.65), tr_) + D::from(0.6), -2, tr_), tr_) + t25);
+    (((((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))) + (D::from(1.4) * v22)) + (D::from(0.75) * (lm24[0] * dx_sin(dx_softplus(dx_floor(st.vel[0], tr_), tr_), tr_)))
 }
 
 fn p1188_eval(x: &[f64]) -> Vec<f64> {
@@ -13609,7 +14069,11 @@ fn p1190(mut x1: f64, x2: f64) -> f64 {
     let v7: f64 = if (x1.hypot(x2) + x2).atan().is_finite() { autodiff::sigmoid(x2.max(acc6) - 1.6) } else { unreachable!() };
     let ia8: [f64; 4] = [((v7 + x1) - (-2.85 + acc6)).sin(), autodiff::sigmoid(x1) * 0.35, (autodiff::relu(x2) - x2).tanh(), (acc6 + x2).atan()];
     let v11: f64 = ia8.iter().copied().max_by(|p9, q10| p9.partial_cmp(q10).unwrap()).unwrap();
-    ((((x2 - x1) + x1) + (0.7 * acc6)) + (1.05 * v7)) + (0.35 * v11)
+    let mut lo12: [f64; 4] = [((f64::sin(-0.8) * (ia8[3] % (1.0 + (ia8[3] * ia8[3])))) + x2).atan() * 0.95, autodiff::sigmoid(autodiff::sigmoid(f64::tanh(-0.05)) + x1), ((autodiff::relu(v11) - (acc6 - v11)) + x2).tanh(), autodiff::sigmoid((ia8[0] + ia8[0]) + x2)];
+    lfill((-3.0 + x2).atan() * 0.95, &mut lo12);
+    let mut lo13: [f64; 2] = [0.0; 2];
+    lfill2(((lo12[3] - v7.signum()) + x2).tanh(), &mut lo13);
+    (((((x2 - x1) + x1) + (0.7 * acc6)) + (1.05 * v7)) + (0.35 * v11)) + ((1.1 * (lo12[3] * lo12[0])) + (1.35 * lo13[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13633,7 +14097,11 @@ fn p1190_dual<D: Dn>(mut x1: D, x2: D, tr_: &mut Tr) -> D {
     let v7: D = if dx_is_finite(dx_atan(dx_hypot(x1, x2, tr_) + x2, tr_), tr_) { dx_sigmoid(dx_max(x2, acc6, tr_) - D::from(1.6), tr_) } else { unreachable!() };
     let ia8: [D; 4] = [dx_sin((v7 + x1) - (-D::from(2.85) + acc6), tr_), dx_sigmoid(x1, tr_) * D::from(0.35), dx_tanh(dx_relu(x2, tr_) - x2, tr_), dx_atan(acc6 + x2, tr_)];
     let v11: D = ia8.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((x2 - x1) + x1) + (D::from(0.7) * acc6)) + (D::from(1.05) * v7)) + (D::from(0.35) * v11)
+    let mut lo12: [D; 4] = [dx_atan((dx_sin(-D::from(0.8), tr_) * dx_rem(ia8[3], D::from(1.0) + (ia8[3] * ia8[3]), tr_)) + x2, tr_) * D::from(0.95), dx_sigmoid(dx_sigmoid(dx_tanh(-D::from(0.05), tr_), tr_) + x1, tr_), dx_tanh((dx_relu(v11, tr_) - (acc6 - v11)) + x2, tr_), dx_sigmoid((ia8[0] + ia8[0]) + x2, tr_)];
+    lfill_dual(dx_atan(-D::from(3.0) + x2, tr_) * D::from(0.95), &mut lo12, tr_);
+    let mut lo13: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_tanh((lo12[3] - dx_signum(v7, tr_)) + x2, tr_), &mut lo13, tr_);
+    (((((x2 - x1) + x1) + (D::from(0.7) * acc6)) + (D::from(1.05) * v7)) + (D::from(0.35) * v11)) + ((D::from(1.1) * (lo12[3] * lo12[0])) + (D::from(1.35) * lo13[1]))
 }
 
 fn p1190_eval(x: &[f64]) -> Vec<f64> {
@@ -13946,7 +14414,8 @@ fn p1194(x1: f64, b2: &[f64; 1], b3: &[f64; 4], s4: &[f64]) -> f64 {
     }
     let v18: f64 = f64::div_euclid(ia13[2].floor() - b2.iter().map(|e17| (ia13[2] * b3[1]).sin() + 1.0).product::<f64>(), -2.0);
     let v19: f64 = f64::rem_euclid(1.75, (b2[0].tanh() * 0.9).asin().abs() + 1.45);
-    ((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))
+    let lh20: Vec<f64> = lvec(&ia13, s4[4].cos().tanh());
+    (((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))) + ((1.3 * lh20.iter().sum::<f64>()) + (0.55 * lsum(&lh20)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13966,7 +14435,8 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
     }
     let v18: D = dx_div_euclid(dx_floor(ia13[2], tr_) - b2.iter().map(|e17| dx_sin(ia13[2] * b3[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(2.0), tr_);
     let v19: D = dx_rem_euclid(D::from(1.75), dx_abs(dx_asin(dx_tanh(b2[0], tr_) * D::from(0.9), tr_), tr_) + D::from(1.45), tr_);
-    ((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))
+    let lh20: Vec<D> = lvec_dual(&ia13, dx_tanh(dx_cos(s4[4], tr_), tr_), tr_);
+    (((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -14127,7 +14597,9 @@ fn p1196(b4: &[f64; 5], a2: [f64; 5], s3: &[f64], x1: f64) -> f64 {
         acc14 = (0.5 * acc14) + (match i15 { 0 => ((-1.5 + v1) - (s3[5 - 1 - i15] % 0.8)).tanh(), 1 => ((x1 * x1) - f64::hypot(2.2, s3[1])).tanh(), _ => f64::max(x1.tanh(), 1.8 - b4[3]).tanh() });
     }
     let v16: f64 = (a2[2] * x1.min(a2[0])).tanh().rem_euclid(acc14.min(v1).abs() + 1.3);
-    (((0.25 - s3[2]) * x1) + (1.2 * acc14)) + (1.3 * v16.tanh())
+    let lo17 = if ((-2.25 / (-(b4[2].abs() + 1.4))) * v1.sin()).tanh() > x1 { Some(x1) } else { None };
+    let v20: f64 = match lo17 { Some(ov18) if ov18 > -0.687 => ov18 + (a2[0] * x1).atan().sin(), Some(ov18) => autodiff::sigmoid((ov18 + ov18) + ov18) + (f64::tanh(2.85) / (x1.abs().abs() + 0.6)).tanh(), None => a2.iter().map(|e19| (v16.tanh() * 0.9).asin()).sum::<f64>().sin() };
+    ((((0.25 - s3[2]) * x1) + (1.2 * acc14)) + (1.3 * v16.tanh())) + (0.85 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14156,7 +14628,9 @@ fn p1196_dual<D: Dn>(b4: &[D; 5], a2: [D; 5], s3: &[D], x1: D, tr_: &mut Tr) -> 
         acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_tanh((-D::from(1.5) + v1) - dx_rem(s3[5 - 1 - i15], D::from(0.8), tr_), tr_), 1 => dx_tanh((x1 * x1) - dx_hypot(D::from(2.2), s3[1], tr_), tr_), _ => dx_tanh(dx_max(dx_tanh(x1, tr_), D::from(1.8) - b4[3], tr_), tr_) });
     }
     let v16: D = dx_rem_euclid(dx_tanh(a2[2] * dx_min(x1, a2[0], tr_), tr_), dx_abs(dx_min(acc14, v1, tr_), tr_) + D::from(1.3), tr_);
-    (((D::from(0.25) - s3[2]) * x1) + (D::from(1.2) * acc14)) + (D::from(1.3) * dx_tanh(v16, tr_))
+    let lo17 = if dx_gt(dx_tanh((-D::from(2.25) / (-(dx_abs(b4[2], tr_) + D::from(1.4)))) * dx_sin(v1, tr_), tr_), x1, tr_) { Some(x1) } else { None };
+    let v20: D = match lo17 { Some(ov18) if dx_gt(ov18, -D::from(0.687), tr_) => ov18 + dx_sin(dx_atan(a2[0] * x1, tr_), tr_), Some(ov18) => dx_sigmoid((ov18 + ov18) + ov18, tr_) + dx_tanh(dx_tanh(D::from(2.85), tr_) / (dx_abs(dx_abs(x1, tr_), tr_) + D::from(0.6)), tr_), None => dx_sin(a2.iter().map(|e19| dx_asin(dx_tanh(v16, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
+    ((((D::from(0.25) - s3[2]) * x1) + (D::from(1.2) * acc14)) + (D::from(1.3) * dx_tanh(v16, tr_))) + (D::from(0.85) * v20)
 }
 
 fn p1196_eval(x: &[f64]) -> Vec<f64> {
@@ -14831,7 +15305,12 @@ fn p1204(b1: &[f64; 3]) -> f64 {
     let v18: f64 = if let Some(j17) = k16.checked_sub(1) { (2.4 + b1[k16 % b1.len()]).sin() * (j17 as f64) } else { (acc11.tanh().exp_m1() * (b1[(k16 + 1) % b1.len()] - b1[k16 % 3])).sin() };
     let v19: f64 = f64::rem_euclid(((b1[k16 % 3] * b1[1]) + (-v3)).atan(), -((0.85 % (v18.abs() + 0.7)).abs() + 0.55));
     let v20: f64 = v14.div_euclid(autodiff::sigmoid(v19).abs() + 0.55);
-    (((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)) + ((1.3 * v19) + (1.25 * (v20 * (0.55 * v14)).tanh()))
+    let ia22: [f64; 3] = [({ let t23 = b1[(k16 + 2) % b1.len()].floor(); t23 * b1.iter().map(|e24| e24.sin() + 1.0).product::<f64>().tanh() }).tanh(), ((b1[k16 % 3] / (-(v19.exp() + 0.5))).abs() + 1.3).log2().tanh(), ((k16 as f64) + b1[1]).tanh()];
+    let mut lv21 = Vec::with_capacity(3);
+    for e25 in ia22.iter() {
+        lv21.push(autodiff::sigmoid(2.25) + e25);
+    }
+    ((((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)) + ((1.3 * v19) + (1.25 * (v20 * (0.55 * v14)).tanh()))) + ((0.55 * ((lv21.len() as f64) * autodiff::sigmoid(autodiff::softplus(1.55 / (1.0 + (v19 * v19))) + b1[k16 % b1.len()]))) + (0.4 * lv21.iter().sum::<f64>().atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14868,7 +15347,12 @@ fn p1204_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     let v18: D = if let Some(j17) = k16.checked_sub(1) { dx_sin(D::from(2.4) + b1[k16 % b1.len()], tr_) * D::from(j17 as f64) } else { dx_sin(dx_exp_m1(dx_tanh(acc11, tr_), tr_) * (b1[(k16 + 1) % b1.len()] - b1[k16 % 3]), tr_) };
     let v19: D = dx_rem_euclid(dx_atan((b1[k16 % 3] * b1[1]) + (-v3), tr_), -(dx_abs(dx_rem(D::from(0.85), dx_abs(v18, tr_) + D::from(0.7), tr_), tr_) + D::from(0.55)), tr_);
     let v20: D = dx_div_euclid(v14, dx_abs(dx_sigmoid(v19, tr_), tr_) + D::from(0.55), tr_);
-    (((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))
+    let ia22: [D; 3] = [dx_tanh({ let t23 = dx_floor(b1[(k16 + 2) % b1.len()], tr_); t23 * dx_tanh(b1.iter().map(|e24| dx_sin(*e24, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) }, tr_), dx_tanh(dx_log2(dx_abs(b1[k16 % 3] / (-(dx_exp(v19, tr_) + D::from(0.5))), tr_) + D::from(1.3), tr_), tr_), dx_tanh(D::from(k16 as f64) + b1[1], tr_)];
+    let mut lv21 = Vec::with_capacity(3);
+    for e25 in ia22.iter() {
+        lv21.push(dx_sigmoid(D::from(2.25), tr_) + (*e25));
+    }
+    ((((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))) + ((D::from(0.55) * (D::from(lv21.len() as f64) * dx_sigmoid(dx_softplus(D::from(1.55) / (D::from(1.0) + (v19 * v19)), tr_) + b1[k16 % b1.len()], tr_))) + (D::from(0.4) * dx_atan(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))
 }
 
 fn p1204_eval(x: &[f64]) -> Vec<f64> {
@@ -15187,7 +15671,11 @@ fn p1208(mut x1: f64, x2: f64, s3: &[f64], n4: usize, mut st: Body) -> f64 {
     }
     let cc14: f64 = cdot_s(s3, s3);
     let (v15, v16) = csplit(((autodiff::relu(st.m) / (1.0 + (st.m * st.m))).atan() * 0.95) * 0.5, ((autodiff::elu(x1, 0.75) + (f64::abs(1.55) + 1.4).sqrt()).atan() * 0.95) * 0.5);
-    (((s3.iter().map(|e6| (st.w[n4][n4] % (((n4 + 1) as f64).exp() + 0.5)).tanh() + 1.0).product::<f64>() + s3[n4 + 1]) - ((n4 as f64) - st.m).sin()).atan() * x2) + ((((((1.45 * (st.inner.a[0] - snap7[0]).tanh()) + (0.5 * u10[0])) + (1.2 * old9[0])) + (0.95 * autodiff::sigmoid(cc14))) + (1.05 * v15)) + (0.95 * v16))
+    let ia17: [f64; 4] = [((n4 as f64) * f64::min(-2.95, x2)).tanh(), (f64::log(u10[n4 % 1].abs() + 0.9, 9.9) * f64::min(1.35, x2)).sin(), ((x2 + v16).abs() + 0.7).powf(autodiff::sigmoid((st.m.sin() * 0.9).asin())).tanh(), ((2.25 * v16.atan()) + st.inner.t).tanh()];
+    let lh18: Vec<f64> = lpush(&ia17, ((snap7[0].sin() * 0.9).asin() - autodiff::leaky_relu(st.inner.t, 0.46)).tanh());
+    let mut lo20: [f64; 2] = [(autodiff::leaky_relu(-0.2 % (f64::abs(-0.15) + 1.25), 0.31) + x1).tanh(), ((x1 / (1.0 + (st.inner.a[1] * st.inner.a[1]))).tanh() * st.vel[1]).tanh()];
+    lfill2((-z11.iter().zip(s3.iter()).fold(0.95f64, |acc23, (p21, q22)| (acc23 + st.w[2 - 1 - n4][1].hypot(0.4).atan()).tanh())).atan() * 0.95, &mut lo20);
+    ((((s3.iter().map(|e6| (st.w[n4][n4] % (((n4 + 1) as f64).exp() + 0.5)).tanh() + 1.0).product::<f64>() + s3[n4 + 1]) - ((n4 as f64) - st.m).sin()).atan() * x2) + ((((((1.45 * (st.inner.a[0] - snap7[0]).tanh()) + (0.5 * u10[0])) + (1.2 * old9[0])) + (0.95 * autodiff::sigmoid(cc14))) + (1.05 * v15)) + (0.95 * v16))) + ((0.55 * autodiff::sigmoid(lh18.iter().map(|&t19| -(t19 - t19)).sum::<f64>())) + (1.2 * (lo20[0] * lo20[1]).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15224,7 +15712,11 @@ fn p1208_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], n4: usize, mut st: BodyD<D>, tr
     }
     let cc14: D = cdot_s_dual(s3, s3, tr_);
     let (v15, v16) = csplit_dual((dx_atan(dx_relu(st.m, tr_) / (D::from(1.0) + (st.m * st.m)), tr_) * D::from(0.95)) * D::from(0.5), (dx_atan(dx_elu(x1, D::from(0.75), tr_) + dx_sqrt(dx_abs(D::from(1.55), tr_) + D::from(1.4), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
-    (dx_atan((s3.iter().map(|e6| dx_tanh(dx_rem(st.w[n4][n4], dx_exp(D::from((n4 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + s3[n4 + 1]) - dx_sin(D::from(n4 as f64) - st.m, tr_), tr_) * x2) + ((((((D::from(1.45) * dx_tanh(st.inner.a[0] - snap7[0], tr_)) + (D::from(0.5) * u10[0])) + (D::from(1.2) * old9[0])) + (D::from(0.95) * dx_sigmoid(cc14, tr_))) + (D::from(1.05) * v15)) + (D::from(0.95) * v16))
+    let ia17: [D; 4] = [dx_tanh(D::from(n4 as f64) * dx_min(-D::from(2.95), x2, tr_), tr_), dx_sin(dx_log(dx_abs(u10[n4 % 1], tr_) + D::from(0.9), D::from(9.9), tr_) * dx_min(D::from(1.35), x2, tr_), tr_), dx_tanh(dx_powf(dx_abs(x2 + v16, tr_) + D::from(0.7), dx_sigmoid(dx_asin(dx_sin(st.m, tr_) * D::from(0.9), tr_), tr_), tr_), tr_), dx_tanh((D::from(2.25) * dx_atan(v16, tr_)) + st.inner.t, tr_)];
+    let lh18: Vec<D> = lpush_dual(&ia17, dx_tanh(dx_asin(dx_sin(snap7[0], tr_) * D::from(0.9), tr_) - dx_leaky_relu(st.inner.t, D::from(0.46), tr_), tr_), tr_);
+    let mut lo20: [D; 2] = [dx_tanh(dx_leaky_relu(dx_rem(-D::from(0.2), dx_abs(-D::from(0.15), tr_) + D::from(1.25), tr_), D::from(0.31), tr_) + x1, tr_), dx_tanh(dx_tanh(x1 / (D::from(1.0) + (st.inner.a[1] * st.inner.a[1])), tr_) * st.vel[1], tr_)];
+    lfill2_dual(dx_atan(-z11.iter().zip(s3.iter()).fold(D::from(0.95), |acc23, (p21, q22)| dx_tanh(acc23 + dx_atan(dx_hypot(st.w[2 - 1 - n4][1], D::from(0.4), tr_), tr_), tr_)), tr_) * D::from(0.95), &mut lo20, tr_);
+    ((dx_atan((s3.iter().map(|e6| dx_tanh(dx_rem(st.w[n4][n4], dx_exp(D::from((n4 + 1) as f64), tr_) + D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + s3[n4 + 1]) - dx_sin(D::from(n4 as f64) - st.m, tr_), tr_) * x2) + ((((((D::from(1.45) * dx_tanh(st.inner.a[0] - snap7[0], tr_)) + (D::from(0.5) * u10[0])) + (D::from(1.2) * old9[0])) + (D::from(0.95) * dx_sigmoid(cc14, tr_))) + (D::from(1.05) * v15)) + (D::from(0.95) * v16))) + ((D::from(0.55) * dx_sigmoid(lh18.iter().map(|&t19| -(t19 - t19)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_atan(lo20[0] * lo20[1], tr_)))
 }
 
 fn p1208_eval(x: &[f64]) -> Vec<f64> {
@@ -15467,7 +15959,13 @@ fn p1211(&self, x1: f64, b2: &[f64; 5], b3: &[f64; 1], wv7: [[f64; 2]; 3]) -> (f
     let v8: f64 = (wv7[0][1] * autodiff::sigmoid(self.pos[1].hypot(-1.95).max(y2[2]))) + wv7[2][1].sin();
     let ia9: [f64; 2] = [((b3[0] - x1) % (acc4.abs() + 1.1)).tanh(), (out5[1] + self.inner.t).tanh()];
     let (n14, s15, s16) = ia9.iter().fold((0usize, 0.0, 0.0), |(c11, p12, q13), &v10| (c11 + 1, p12 + ((1.3 + (v10 * v10)).log2().tanh() * 0.9).asin().atan(), q13 + (autodiff::leaky_relu(v10.tanh().tan(), v10).tanh() * (c11 as f64))));
-    (((((((x1 * x1) - self.inner.t) * v1) + (0.75 * acc4)) + ((1.35 * out5[1].atan()) + (1.3 * cc6.tanh()))) + (1.3 * v8)) + ((0.65 * (s15 / (n14 as f64))) + (0.9 * s16)), ((0.5 + (v1 * v1)).ln() * self.inner.t) + x1)
+    let mut lv17: Vec<f64> = Vec::new();
+    for i18 in 0..4 {
+        lv17.push(((x1 - self.inner.t) % ((1.35 * self.w[i18 % 2][1]).abs() + 1.25)).tanh() + ((i18 as f64) * 0.6));
+    }
+    let ia19: [f64; 3] = [(((n14 as f64) * v8) - (-(self.inner.t.abs() + 1.1)).recip()).sin(), (v8 + self.w[n14 % 2][0]).atan(), (0.7 + (b2[n14 + 1] * b2[n14 + 1])).cbrt().sin().tan()];
+    let lh20: Vec<f64> = lpush(&ia19, ((ia19[n14].asinh() * (v8.sin() * 0.9).acos()) + self.w[n14 % 2][n14 % 2]).tanh());
+    ((((((((x1 * x1) - self.inner.t) * v1) + (0.75 * acc4)) + ((1.35 * out5[1].atan()) + (1.3 * cc6.tanh()))) + (1.3 * v8)) + ((0.65 * (s15 / (n14 as f64))) + (0.9 * s16))) + ((((1.2 * ((lv17.len() as f64) * (self.vel[n14 % 2].atan() + (f64::sin(2.05) * 0.9).acos()).tanh())) + (0.9 * lv17.iter().sum::<f64>().atan())) + (0.9 * ((lh20.len() as f64) * ((x1 - s15) % ((-b2[1]).abs() + 0.85)).tanh()))) + (1.25 * lh20.iter().sum::<f64>())), ((0.5 + (v1 * v1)).ln() * self.inner.t) + x1)
 }
 }
 
@@ -15488,7 +15986,13 @@ fn p1211_dual(&self, x1: D, b2: &[D; 5], b3: &[D; 1], wv7: [[D; 2]; 3], tr_: &mu
     let v8: D = (wv7[0][1] * dx_sigmoid(dx_max(dx_hypot(self.pos[1], -D::from(1.95), tr_), y2[2], tr_), tr_)) + dx_sin(wv7[2][1], tr_);
     let ia9: [D; 2] = [dx_tanh(dx_rem(b3[0] - x1, dx_abs(acc4, tr_) + D::from(1.1), tr_), tr_), dx_tanh(out5[1] + self.inner.t, tr_)];
     let (n14, s15, s16) = ia9.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c11, p12, q13), &v10| (c11 + 1, p12 + dx_atan(dx_asin(dx_tanh(dx_log2(D::from(1.3) + (v10 * v10), tr_), tr_) * D::from(0.9), tr_), tr_), q13 + (dx_tanh(dx_leaky_relu(dx_tan(dx_tanh(v10, tr_), tr_), v10, tr_), tr_) * D::from(c11 as f64))));
-    (((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16)), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
+    let mut lv17: Vec<D> = Vec::new();
+    for i18 in 0..4 {
+        lv17.push(dx_tanh(dx_rem(x1 - self.inner.t, dx_abs(D::from(1.35) * self.w[i18 % 2][1], tr_) + D::from(1.25), tr_), tr_) + (D::from(i18 as f64) * D::from(0.6)));
+    }
+    let ia19: [D; 3] = [dx_sin((D::from(n14 as f64) * v8) - dx_recip(-(dx_abs(self.inner.t, tr_) + D::from(1.1)), tr_), tr_), dx_atan(v8 + self.w[n14 % 2][0], tr_), dx_tan(dx_sin(dx_cbrt(D::from(0.7) + (b2[n14 + 1] * b2[n14 + 1]), tr_), tr_), tr_)];
+    let lh20: Vec<D> = lpush_dual(&ia19, dx_tanh((dx_asinh(ia19[n14], tr_) * dx_acos(dx_sin(v8, tr_) * D::from(0.9), tr_)) + self.w[n14 % 2][n14 % 2], tr_), tr_);
+    ((((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16))) + ((((D::from(1.2) * (D::from(lv17.len() as f64) * dx_tanh(dx_atan(self.vel[n14 % 2], tr_) + dx_acos(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.9) * dx_atan(lv17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.9) * (D::from(lh20.len() as f64) * dx_tanh(dx_rem(x1 - s15, dx_abs(-b2[1], tr_) + D::from(0.85), tr_), tr_)))) + (D::from(1.25) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
 }
 }
 
@@ -15928,7 +16432,8 @@ fn p1216(x3: f64, x2: f64, x1: f64, f4: bool) -> [f64; 3] {
         z17[2] = (0.7 * u16[0]) + autodiff::sigmoid(y1[c10 % y1.len()] + x2);
         std::mem::swap(&mut u16, &mut z17);
     }
-    [(((((if autodiff::elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + y1[0].hypot(-0.45).tanh()), 1.4) <= -0.65 { (x3 - x1).atan2(y1[0] % 1.95) } else if y1[0] <= -0.55 { (x1 - y1[0]).atan().mul_add(2.25, y1[0] + x1) } else { -y1[0] * (x2 - y1[0]).tanh() }) - (-0.85)).tanh() * x2) + x1) + (0.25 * acc7)) + ((((1.05 * u8[1].tanh()) + (0.5 * z9[0].sin())) + (0.35 * u16[0].sin())) + (0.3 * autodiff::sigmoid(z17[2]))), (autodiff::leaky_relu(autodiff::elu(y1[0], y1[0].tanh()).tanh().exp2(), x2.sin()) + x2) + x3, ((x1 + x3) * x1) - x1]
+    let lh20: Vec<f64> = lvec(&z9, (autodiff::elu(0.95, 0.5) + x2).tanh());
+    [((((((if autodiff::elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + y1[0].hypot(-0.45).tanh()), 1.4) <= -0.65 { (x3 - x1).atan2(y1[0] % 1.95) } else if y1[0] <= -0.55 { (x1 - y1[0]).atan().mul_add(2.25, y1[0] + x1) } else { -y1[0] * (x2 - y1[0]).tanh() }) - (-0.85)).tanh() * x2) + x1) + (0.25 * acc7)) + ((((1.05 * u8[1].tanh()) + (0.5 * z9[0].sin())) + (0.35 * u16[0].sin())) + (0.3 * autodiff::sigmoid(z17[2])))) + ((0.25 * autodiff::sigmoid(lh20.iter().map(|&t21| (t21.floor() - (t21 + t21)).atan()).sum::<f64>())) + (0.45 * lsum(&lh20))), (autodiff::leaky_relu(autodiff::elu(y1[0], y1[0].tanh()).tanh().exp2(), x2.sin()) + x2) + x3, ((x1 + x3) * x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15967,7 +16472,8 @@ fn p1216_dual<D: Dn>(x3: D, x2: D, x1: D, f4: bool, tr_: &mut Tr) -> [D; 3] {
         z17[2] = (D::from(0.7) * u16[0]) + dx_sigmoid(y1[c10 % y1.len()] + x2, tr_);
         std::mem::swap(&mut u16, &mut z17);
     }
-    [(((dx_tanh((if dx_le(dx_elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + dx_tanh(dx_hypot(y1[0], -D::from(0.45), tr_), tr_)), D::from(1.4), tr_), -D::from(0.65), tr_) { dx_atan2(x3 - x1, dx_rem(y1[0], D::from(1.95), tr_), tr_) } else if dx_le(y1[0], -D::from(0.55), tr_) { dx_mul_add(dx_atan(x1 - y1[0], tr_), D::from(2.25), y1[0] + x1, tr_) } else { -y1[0] * dx_tanh(x2 - y1[0], tr_) }) - (-D::from(0.85)), tr_) * x2) + x1) + (D::from(0.25) * acc7)) + ((((D::from(1.05) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sin(z9[0], tr_))) + (D::from(0.35) * dx_sin(u16[0], tr_))) + (D::from(0.3) * dx_sigmoid(z17[2], tr_))), (dx_leaky_relu(dx_exp2(dx_tanh(dx_elu(y1[0], dx_tanh(y1[0], tr_), tr_), tr_), tr_), dx_sin(x2, tr_), tr_) + x2) + x3, ((x1 + x3) * x1) - x1]
+    let lh20: Vec<D> = lvec_dual(&z9, dx_tanh(dx_elu(D::from(0.95), D::from(0.5), tr_) + x2, tr_), tr_);
+    [((((dx_tanh((if dx_le(dx_elu(y1.iter().copied().fold(x2, |acc5, e4| acc5 + dx_tanh(dx_hypot(y1[0], -D::from(0.45), tr_), tr_)), D::from(1.4), tr_), -D::from(0.65), tr_) { dx_atan2(x3 - x1, dx_rem(y1[0], D::from(1.95), tr_), tr_) } else if dx_le(y1[0], -D::from(0.55), tr_) { dx_mul_add(dx_atan(x1 - y1[0], tr_), D::from(2.25), y1[0] + x1, tr_) } else { -y1[0] * dx_tanh(x2 - y1[0], tr_) }) - (-D::from(0.85)), tr_) * x2) + x1) + (D::from(0.25) * acc7)) + ((((D::from(1.05) * dx_tanh(u8[1], tr_)) + (D::from(0.5) * dx_sin(z9[0], tr_))) + (D::from(0.35) * dx_sin(u16[0], tr_))) + (D::from(0.3) * dx_sigmoid(z17[2], tr_)))) + ((D::from(0.25) * dx_sigmoid(lh20.iter().map(|&t21| dx_atan(dx_floor(t21, tr_) - (t21 + t21), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lsum_dual(&lh20, tr_))), (dx_leaky_relu(dx_exp2(dx_tanh(dx_elu(y1[0], dx_tanh(y1[0], tr_), tr_), tr_), tr_), dx_sin(x2, tr_), tr_) + x2) + x3, ((x1 + x3) * x1) - x1]
 }
 
 fn p1216_eval(x: &[f64]) -> Vec<f64> {
@@ -16012,7 +16518,15 @@ fn p1217(a1: [f64; 3], mut a3: [f64; 2], s2: &[f64], n4: usize) -> f64 {
     }
     let v7: f64 = autodiff::gamma((if (0.9 + (acc6 * acc6)).ln() <= 0.05 { a3[n4 % a3.len()] } else { acc6 }).sin() + 2.0);
     let v8: f64 = f64::rem_euclid((-((s2[n4 + 1] * s2[n4 + 1]).ln_1p().abs() + 1.2)).cbrt(), (s2[1].abs() + 1.2).sqrt().sin().exp() + 0.5);
-    (((((if n4 <= 1 || n4 % 3 == 0 { v1.cos() } else { y4[n4 + 1].tanh() * autodiff::sigmoid(v1) }).tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.85 * acc6)) + (0.55 * v7)) + (0.35 * v8)
+    let ls9 = Lp { a: a1[0], v: [(v1.tanh().tan() + a3[0]).tanh(), a1[n4]] };
+    let mut lv10 = Vec::new();
+    for (i12, e11) in y4.iter().enumerate() {
+        if *e11 > -1.487 {
+            lv10.push((-autodiff::sigmoid(*e11).exp()).tanh() + ((i12 as f64) * 1.0));
+        }
+    }
+    let v13: f64 = if lv10.is_empty() { autodiff::sigmoid(((s2[n4] - (n4 as f64)).abs() + 1.2).sqrt()) } else { (lv10[0] * (-(v1 - acc6) + s2[0]).tanh()) + lv10[lv10.len() - 1] };
+    ((((((if n4 <= 1 || n4 % 3 == 0 { v1.cos() } else { y4[n4 + 1].tanh() * autodiff::sigmoid(v1) }).tanh() * 0.9).atanh() * autodiff::sigmoid(v1)) + (0.85 * acc6)) + (0.55 * v7)) + (0.35 * v8)) + (((0.95 * (ls9.v[0] + (ls9.a * ls9.v[1])).tanh()) + (0.65 * lnormv(ls9))) + (1.35 * v13.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16025,7 +16539,15 @@ fn p1217_dual<D: Dn>(a1: [D; 3], mut a3: [D; 2], s2: &[D], n4: usize, tr_: &mut 
     }
     let v7: D = dx_gamma(dx_sin(if dx_le(dx_ln(D::from(0.9) + (acc6 * acc6), tr_), D::from(0.05), tr_) { a3[n4 % a3.len()] } else { acc6 }, tr_) + D::from(2.0), tr_);
     let v8: D = dx_rem_euclid(dx_cbrt(-(dx_abs(dx_ln_1p(s2[n4 + 1] * s2[n4 + 1], tr_), tr_) + D::from(1.2)), tr_), dx_exp(dx_sin(dx_sqrt(dx_abs(s2[1], tr_) + D::from(1.2), tr_), tr_), tr_) + D::from(0.5), tr_);
-    (((dx_atanh(dx_tanh(if n4 <= 1 || n4 % 3 == 0 { dx_cos(v1, tr_) } else { dx_tanh(y4[n4 + 1], tr_) * dx_sigmoid(v1, tr_) }, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.85) * acc6)) + (D::from(0.55) * v7)) + (D::from(0.35) * v8)
+    let ls9 = LpD { a: a1[0], v: [dx_tanh(dx_tan(dx_tanh(v1, tr_), tr_) + a3[0], tr_), a1[n4]] };
+    let mut lv10 = Vec::new();
+    for (i12, e11) in y4.iter().enumerate() {
+        if dx_gt(*e11, -D::from(1.487), tr_) {
+            lv10.push(dx_tanh(-dx_exp(dx_sigmoid(*e11, tr_), tr_), tr_) + (D::from(i12 as f64) * D::from(1.0)));
+        }
+    }
+    let v13: D = if lv10.is_empty() { dx_sigmoid(dx_sqrt(dx_abs(s2[n4] - D::from(n4 as f64), tr_) + D::from(1.2), tr_), tr_) } else { (lv10[0] * dx_tanh(-(v1 - acc6) + s2[0], tr_)) + lv10[lv10.len() - 1] };
+    ((((dx_atanh(dx_tanh(if n4 <= 1 || n4 % 3 == 0 { dx_cos(v1, tr_) } else { dx_tanh(y4[n4 + 1], tr_) * dx_sigmoid(v1, tr_) }, tr_) * D::from(0.9), tr_) * dx_sigmoid(v1, tr_)) + (D::from(0.85) * acc6)) + (D::from(0.55) * v7)) + (D::from(0.35) * v8)) + (((D::from(0.95) * dx_tanh(ls9.v[0] + (ls9.a * ls9.v[1]), tr_)) + (D::from(0.65) * lnormv_dual(ls9, tr_))) + (D::from(1.35) * dx_sin(v13, tr_)))
 }
 
 fn p1217_eval(x: &[f64]) -> Vec<f64> {
@@ -16205,7 +16727,12 @@ fn p1220(a1: [f64; 2], b2: &[f64; 3]) -> f64 {
     }
     if a1[c1 % 2].clamp(-0.55, -0.2) >= -0.8 || (-2.75 * b2[c1 % 3]) >= a1[1].max(b2[2]) {
     }
-    (f64::abs(-0.75) + 1.65).acosh() * a1[1]
+    let ia8: [f64; 3] = [(f64::mul_add(a1[(c1 + 1) % a1.len()], 1.25, b2[0]).abs() + 0.85).sqrt().atan(), (((c1 + 1) as f64) + a1[c1 % 2]).cos(), autodiff::sigmoid(a1[(c1 + 1) % a1.len()] / (b2[(c1 + 1) % b2.len()].abs().abs() + 0.85))];
+    let mut lv7 = Vec::with_capacity(3);
+    for e9 in ia8.iter() {
+        lv7.push(((2.9 + e9) / ((1.5 + (e9 * e9)).log10().abs() + 0.95)).sin());
+    }
+    ((f64::abs(-0.75) + 1.65).acosh() * a1[1]) + ((0.9 * ((lv7.len() as f64) * autodiff::sigmoid(a1[c1 % a1.len()]))) + (0.9 * lv7.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16223,7 +16750,12 @@ fn p1220_dual<D: Dn>(a1: [D; 2], b2: &[D; 3], tr_: &mut Tr) -> D {
     }
     if dx_ge(dx_clamp(a1[c1 % 2], -D::from(0.55), -D::from(0.2), tr_), -D::from(0.8), tr_) || dx_ge(-D::from(2.75) * b2[c1 % 3], dx_max(a1[1], b2[2], tr_), tr_) {
     }
-    dx_acosh(dx_abs(-D::from(0.75), tr_) + D::from(1.65), tr_) * a1[1]
+    let ia8: [D; 3] = [dx_atan(dx_sqrt(dx_abs(dx_mul_add(a1[(c1 + 1) % a1.len()], D::from(1.25), b2[0], tr_), tr_) + D::from(0.85), tr_), tr_), dx_cos(D::from((c1 + 1) as f64) + a1[c1 % 2], tr_), dx_sigmoid(a1[(c1 + 1) % a1.len()] / (dx_abs(dx_abs(b2[(c1 + 1) % b2.len()], tr_), tr_) + D::from(0.85)), tr_)];
+    let mut lv7 = Vec::with_capacity(3);
+    for e9 in ia8.iter() {
+        lv7.push(dx_sin((D::from(2.9) + (*e9)) / (dx_abs(dx_log10(D::from(1.5) + (*e9 * (*e9)), tr_), tr_) + D::from(0.95)), tr_));
+    }
+    (dx_acosh(dx_abs(-D::from(0.75), tr_) + D::from(1.65), tr_) * a1[1]) + ((D::from(0.9) * (D::from(lv7.len() as f64) * dx_sigmoid(a1[c1 % a1.len()], tr_))) + (D::from(0.9) * lv7.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1220_eval(x: &[f64]) -> Vec<f64> {
@@ -16324,14 +16856,20 @@ fn p1221_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1222(x1: f64) -> f64 {
     let mut v1 = ((x1 - x1) * x1).max(f64::hypot(f64::log(x1.abs() + 0.7, 8.45), x1));
     let mut v2 = (v1.abs() + 1.2).log(2.8);
-    (if v2 > -0.95 && -2.65 <= 0.45 { v1 } else if (-0.5 - v2) > 0.25 { (f64::sin(0.4) * 0.9).acos() } else { x1 }).abs().ln_1p() * x1
+    let lq3 = lmake((x1 / (f64::abs(1.0) + 1.05)).max(v2 + x1).sin(), (x1.atan2(v2).abs() + 1.2).log10().atan());
+    let lo4 = if (-2.85 + x1).tanh() < x1 { Some(x1) } else { None };
+    let v6: f64 = lo4.unwrap_or((((v1 + v1) - autodiff::elu(v1, autodiff::sigmoid(v1))) + x1).atan());
+    ((if v2 > -0.95 && -2.65 <= 0.45 { v1 } else if (-0.5 - v2) > 0.25 { (f64::sin(0.4) * 0.9).acos() } else { x1 }).abs().ln_1p() * x1) + (((0.9 * lnormv(lq3)) + (1.1 * lnorm(&lq3).tanh())) + (1.25 * v6))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1222_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     let mut v1 = dx_max((x1 - x1) * x1, dx_hypot(dx_log(dx_abs(x1, tr_) + D::from(0.7), D::from(8.45), tr_), x1, tr_), tr_);
     let mut v2 = dx_log(dx_abs(v1, tr_) + D::from(1.2), D::from(2.8), tr_);
-    dx_ln_1p(dx_abs(if dx_gt(v2, -D::from(0.95), tr_) && dx_le(-D::from(2.65), D::from(0.45), tr_) { v1 } else if dx_gt(-D::from(0.5) - v2, D::from(0.25), tr_) { dx_acos(dx_sin(D::from(0.4), tr_) * D::from(0.9), tr_) } else { x1 }, tr_), tr_) * x1
+    let lq3 = lmake_dual(dx_sin(dx_max(x1 / (dx_abs(D::from(1.0), tr_) + D::from(1.05)), v2 + x1, tr_), tr_), dx_atan(dx_log10(dx_abs(dx_atan2(x1, v2, tr_), tr_) + D::from(1.2), tr_), tr_), tr_);
+    let lo4 = if dx_lt(dx_tanh(-D::from(2.85) + x1, tr_), x1, tr_) { Some(x1) } else { None };
+    let v6: D = lo4.unwrap_or(dx_atan(((v1 + v1) - dx_elu(v1, dx_sigmoid(v1, tr_), tr_)) + x1, tr_));
+    (dx_ln_1p(dx_abs(if dx_gt(v2, -D::from(0.95), tr_) && dx_le(-D::from(2.65), D::from(0.45), tr_) { v1 } else if dx_gt(-D::from(0.5) - v2, D::from(0.25), tr_) { dx_acos(dx_sin(D::from(0.4), tr_) * D::from(0.9), tr_) } else { x1 }, tr_), tr_) * x1) + (((D::from(0.9) * lnormv_dual(lq3, tr_)) + (D::from(1.1) * dx_tanh(lnorm_dual(&lq3, tr_), tr_))) + (D::from(1.25) * v6))
 }
 
 fn p1222_eval(x: &[f64]) -> Vec<f64> {
@@ -16962,7 +17500,9 @@ fn p1230(x1: f64) -> [f64; 1] {
     }
     let v10: f64 = autodiff::sigmoid(2.4 * x1) - (x1 + x1.max(x1));
     let v12: f64 = ((v10 * v10).tanh().sinh() + x1).atan() + std::f64::consts::LN_2;
-    [((((v10 / (v10.abs() + 1.05)).tanh() * x1).max((f64::abs(-1.45) + 1.15).acosh() / (1.0 + (v10 * v10))) * x1) - v10) + (1.45 * v12)]
+    let ia13: [f64; 2] = [(v10 * (x1 * v10).tanh()).tanh(), (((v12.tanh() * 0.9).asin() - (v10 + v10)) + x1).tanh()];
+    let lh14: Vec<f64> = lpush(&ia13, (v12 + x1).atan() * 0.95);
+    [(((((v10 / (v10.abs() + 1.05)).tanh() * x1).max((f64::abs(-1.45) + 1.15).acosh() / (1.0 + (v10 * v10))) * x1) - v10) + (1.45 * v12)) + (((0.5 * ((lh14.len() as f64) * (((ia13[0] / 2.9) * (ia13[0] - ia13[1])) + x1).tanh())) + (0.4 * lh14.iter().sum::<f64>())) + (0.8 * lsum(&lh14)))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16979,7 +17519,9 @@ fn p1230_dual<D: Dn>(x1: D, tr_: &mut Tr) -> [D; 1] {
     }
     let v10: D = dx_sigmoid(D::from(2.4) * x1, tr_) - (x1 + dx_max(x1, x1, tr_));
     let v12: D = dx_atan(dx_sinh(dx_tanh(v10 * v10, tr_), tr_) + x1, tr_) + D::from(std::f64::consts::LN_2);
-    [((dx_max(dx_tanh(v10 / (dx_abs(v10, tr_) + D::from(1.05)), tr_) * x1, dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.15), tr_) / (D::from(1.0) + (v10 * v10)), tr_) * x1) - v10) + (D::from(1.45) * v12)]
+    let ia13: [D; 2] = [dx_tanh(v10 * dx_tanh(x1 * v10, tr_), tr_), dx_tanh((dx_asin(dx_tanh(v12, tr_) * D::from(0.9), tr_) - (v10 + v10)) + x1, tr_)];
+    let lh14: Vec<D> = lpush_dual(&ia13, dx_atan(v12 + x1, tr_) * D::from(0.95), tr_);
+    [(((dx_max(dx_tanh(v10 / (dx_abs(v10, tr_) + D::from(1.05)), tr_) * x1, dx_acosh(dx_abs(-D::from(1.45), tr_) + D::from(1.15), tr_) / (D::from(1.0) + (v10 * v10)), tr_) * x1) - v10) + (D::from(1.45) * v12)) + (((D::from(0.5) * (D::from(lh14.len() as f64) * dx_tanh(((ia13[0] / D::from(2.9)) * (ia13[0] - ia13[1])) + x1, tr_))) + (D::from(0.4) * lh14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.8) * lsum_dual(&lh14, tr_)))]
 }
 
 fn p1230_eval(x: &[f64]) -> Vec<f64> {
@@ -17027,7 +17569,11 @@ fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64], nt: usize) -> f64
     let (s17, s18) = a3.iter().fold((0.0, 0.0), |(p14, q15), &v12| (p14 + v12, q15 + (autodiff::sigmoid(((v12 * 0.55).abs() + 1.15).log10()) * p14)));
     let v19: f64 = f64::div_euclid(a3[(nt + 3) % 2], (((nt + 1) as f64) / (-(s18.sin().exp() + 0.5))).atan().exp() + 0.5);
     let v20: f64 = autodiff::sigmoid(v19.tanh().cosh() / (1.0 + (s17 * s17))).rem_euclid(1.8);
-    ((((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))) + ((1.1 * (v19 * ((nt as f64) - r1).tanh()).sin()) + (0.4 * v20))
+    let mut lv21: Vec<f64> = Vec::with_capacity(2);
+    for i22 in 0..2 {
+        lv21.push((a2[nt].sin().exp() * (v19 - r1)).atan() + ((i22 as f64) * 0.25));
+    }
+    (((((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))) + ((1.1 * (v19 * ((nt as f64) - r1).tanh()).sin()) + (0.4 * v20))) + (1.1 * (lv21[0] * autodiff::sigmoid((autodiff::sigmoid(*r1).abs() + 0.9).recip())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17051,7 +17597,11 @@ fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, tr
     let (s17, s18) = a3.iter().fold((D::from(0.0), D::from(0.0)), |(p14, q15), &v12| (p14 + v12, q15 + (dx_sigmoid(dx_log10(dx_abs(v12 * D::from(0.55), tr_) + D::from(1.15), tr_), tr_) * p14)));
     let v19: D = dx_div_euclid(a3[(nt + 3) % 2], dx_exp(dx_atan(D::from((nt + 1) as f64) / (-(dx_exp(dx_sin(s18, tr_), tr_) + D::from(0.5))), tr_), tr_) + D::from(0.5), tr_);
     let v20: D = dx_rem_euclid(dx_sigmoid(dx_cosh(dx_tanh(v19, tr_), tr_) / (D::from(1.0) + (s17 * s17)), tr_), D::from(1.8), tr_);
-    (((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))
+    let mut lv21: Vec<D> = Vec::with_capacity(2);
+    for i22 in 0..2 {
+        lv21.push(dx_atan(dx_exp(dx_sin(a2[nt], tr_), tr_) * (v19 - (*r1)), tr_) + (D::from(i22 as f64) * D::from(0.25)));
+    }
+    ((((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))) + (D::from(1.1) * (lv21[0] * dx_sigmoid(dx_recip(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.9), tr_), tr_)))
 }
 
 fn p1231_eval(x: &[f64]) -> Vec<f64> {
@@ -17505,7 +18055,8 @@ fn p1236(k3: i32, s2: &[f64], a1: [f64; 2], mut st: Body) -> f64 {
     }
     let cl5 = |z6: f64| z6 * (1.7 * 0.05);
     let v7: f64 = a1.iter().copied().map(cl5).sum::<f64>();
-    ((((2.55 * st.pos[1]).trunc().cos() - st.inner.t) - v1) + ((0.55 * (st.inner.a[0] - snap2[0]).tanh()) + (0.55 * acc3))) + (0.8 * v7)
+    let lq8: Lp = lmake(autodiff::sigmoid((v1 + (-v7)) + st.inner.t), a1.iter().zip(s2.iter()).map(|(p9, q10)| st.vel[0].cosh()).sum::<f64>().max(st.pos[0] / (f64::abs(1.85) + 1.0)).atan());
+    (((((2.55 * st.pos[1]).trunc().cos() - st.inner.t) - v1) + ((0.55 * (st.inner.a[0] - snap2[0]).tanh()) + (0.55 * acc3))) + (0.8 * v7)) + (0.4 * lnormv(lq8))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17524,7 +18075,8 @@ fn p1236_dual<D: Dn>(k3: i32, s2: &[D], a1: [D; 2], mut st: BodyD<D>, tr_: &mut 
     }
     let cl5 = |z6: D, tr_: &mut Tr| z6 * (D::from(1.7) * D::from(0.05));
     let v7: D = a1.iter().copied().map(|t_| cl5(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    (((dx_cos(dx_trunc(D::from(2.55) * st.pos[1], tr_), tr_) - st.inner.t) - v1) + ((D::from(0.55) * dx_tanh(st.inner.a[0] - snap2[0], tr_)) + (D::from(0.55) * acc3))) + (D::from(0.8) * v7)
+    let lq8: LpD<D> = lmake_dual(dx_sigmoid((v1 + (-v7)) + st.inner.t, tr_), dx_atan(dx_max(a1.iter().zip(s2.iter()).map(|(p9, q10)| dx_cosh(st.vel[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), st.pos[0] / (dx_abs(D::from(1.85), tr_) + D::from(1.0)), tr_), tr_), tr_);
+    ((((dx_cos(dx_trunc(D::from(2.55) * st.pos[1], tr_), tr_) - st.inner.t) - v1) + ((D::from(0.55) * dx_tanh(st.inner.a[0] - snap2[0], tr_)) + (D::from(0.55) * acc3))) + (D::from(0.8) * v7)) + (D::from(0.4) * lnormv_dual(lq8, tr_))
 }
 
 fn p1236_eval(x: &[f64]) -> Vec<f64> {
@@ -17988,7 +18540,15 @@ fn p1242(f2: bool, x1: f64, st: &Body) -> f64 {
     let v12: f64 = if autodiff::sigmoid(st.inner.t.atan2((x1.abs() + 0.6).log10())).is_finite() { ((-1.2 - st.inner.t) - out9.iter().fold(st.m, |acc11, e10| acc11.min((1.15 + (out9[c1 % 2] * out9[c1 % 2])).log10().sin()))).tanh() } else { unreachable!() };
     let k14 = out9.iter().filter(|v13| **v13 < 0.663).count();
     let v18: f64 = if let Some(j15) = k14.checked_sub(1) { (out9.iter().product::<f64>() / (-((st.m.tanh() * 0.9).asin().tanh().exp() + 0.5))).tanh() * (j15 as f64) } else { (out9.iter().map(|e17| v12 + 1.0).product::<f64>() + st.m).sin() };
-    (((((st.m + x1) * x1) * st.m) + (0.45 * acc8)) + ((0.95 * autodiff::sigmoid(out9[1])) + (0.5 * v12))) + (0.65 * v18)
+    let lh19 = lvec(&out9, autodiff::sigmoid(f64::min(f64::clamp(v12, k14 as f64, (k14 as f64) + 0.65), out9[k14 % out9.len()].sinh()) + st.pos[k14 % 2]));
+    let mut lv21 = Vec::new();
+    for (i23, e22) in out9.iter().enumerate() {
+        if *e22 > -0.187 {
+            lv21.push(e22 + ((i23 as f64) * 0.35));
+        }
+    }
+    let v25: f64 = if lv21.is_empty() { autodiff::sigmoid(out9.iter().sum::<f64>() + st.m) } else { (lv21[0] * autodiff::sigmoid(st.m.cosh())) + lv21[lv21.len() - 1] };
+    ((((((st.m + x1) * x1) * st.m) + (0.45 * acc8)) + ((0.95 * autodiff::sigmoid(out9[1])) + (0.5 * v12))) + (0.65 * v18)) + ((0.55 * lh19.iter().map(|&t20| t20).sum::<f64>()) + (1.5 * v25.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18013,7 +18573,15 @@ fn p1242_dual<D: Dn>(f2: bool, x1: D, st: &BodyD<D>, tr_: &mut Tr) -> D {
     let v12: D = if dx_is_finite(dx_sigmoid(dx_atan2(st.inner.t, dx_log10(dx_abs(x1, tr_) + D::from(0.6), tr_), tr_), tr_), tr_) { dx_tanh((-D::from(1.2) - st.inner.t) - out9.iter().fold(st.m, |acc11, e10| dx_min(acc11, dx_sin(dx_log10(D::from(1.15) + (out9[c1 % 2] * out9[c1 % 2]), tr_), tr_), tr_)), tr_) } else { unreachable!() };
     let k14 = { let mut c_ = 0usize; for v13 in out9.iter() { if dx_lt(*v13, D::from(0.663), tr_) { c_ += 1; } } c_ };
     let v18: D = if let Some(j15) = k14.checked_sub(1) { dx_tanh(out9.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) / (-(dx_exp(dx_tanh(dx_asin(dx_tanh(st.m, tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5))), tr_) * D::from(j15 as f64) } else { dx_sin(out9.iter().map(|e17| v12 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.m, tr_) };
-    (((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)
+    let lh19 = lvec_dual(&out9, dx_sigmoid(dx_min(dx_clamp(v12, D::from(k14 as f64), D::from(k14 as f64) + D::from(0.65), tr_), dx_sinh(out9[k14 % out9.len()], tr_), tr_) + st.pos[k14 % 2], tr_), tr_);
+    let mut lv21 = Vec::new();
+    for (i23, e22) in out9.iter().enumerate() {
+        if dx_gt(*e22, -D::from(0.187), tr_) {
+            lv21.push(*e22 + (D::from(i23 as f64) * D::from(0.35)));
+        }
+    }
+    let v25: D = if lv21.is_empty() { dx_sigmoid(out9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.m, tr_) } else { (lv21[0] * dx_sigmoid(dx_cosh(st.m, tr_), tr_)) + lv21[lv21.len() - 1] };
+    ((((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)) + ((D::from(0.55) * lh19.iter().map(|&t20| t20).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.5) * dx_sin(v25, tr_)))
 }
 
 fn p1242_eval(x: &[f64]) -> Vec<f64> {
@@ -18388,7 +18956,8 @@ fn p1246(b1: &[f64; 1], w2: &[[f64; 3]; 3], f3: bool, nt: usize) -> f64 {
         eprintln!("v24 = {v24}");
     }
     let v25: f64 = (acc16.tanh().powi(2) / (1.0 + (b1[nt % b1.len()] * b1[nt % b1.len()]))).tanh().rem_euclid(1.35);
-    ((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (1.15 * acc16)) + ((0.9 * u17[0].sin()) + (1.35 * z21[1].sin()))) + (1.25 * v24)) + (0.85 * v25)
+    let lm26 = y10.map(|t27| -0.9 + t27.atan());
+    (((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (1.15 * acc16)) + ((0.9 * u17[0].sin()) + (1.35 * z21[1].sin()))) + (1.25 * v24)) + (0.85 * v25)) + (0.8 * (lm26[0] * autodiff::sigmoid(((v25 * z21[0]).tanh() * y10[nt % 2]) + w2[(nt + 3) % w2.len()][nt % 3])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18437,7 +19006,8 @@ fn p1246_dual<D: Dn>(b1: &[D; 1], w2: &[[D; 3]; 3], f3: bool, nt: usize, tr_: &m
         let _ = v24;
     }
     let v25: D = dx_rem_euclid(dx_tanh(dx_powi(dx_tanh(acc16, tr_), 2, tr_) / (D::from(1.0) + (b1[nt % b1.len()] * b1[nt % b1.len()])), tr_), D::from(1.35), tr_);
-    ((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (D::from(1.15) * acc16)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.35) * dx_sin(z21[1], tr_)))) + (D::from(1.25) * v24)) + (D::from(0.85) * v25)
+    let lm26 = y10.map(|t27| -D::from(0.9) + dx_atan(t27, tr_));
+    (((((((y10[nt % 2] - b1[0]) - w2[nt % 3][(nt + 1) % 3]) - y10[nt % y10.len()]) + (D::from(1.15) * acc16)) + ((D::from(0.9) * dx_sin(u17[0], tr_)) + (D::from(1.35) * dx_sin(z21[1], tr_)))) + (D::from(1.25) * v24)) + (D::from(0.85) * v25)) + (D::from(0.8) * (lm26[0] * dx_sigmoid((dx_tanh(v25 * z21[0], tr_) * y10[nt % 2]) + w2[(nt + 3) % w2.len()][nt % 3], tr_)))
 }
 
 fn p1246_eval(x: &[f64]) -> Vec<f64> {
@@ -18603,7 +19173,10 @@ fn p1248(x1: f64) -> f64 {
         z19[2] = (0.65 * u15[2]) + (autodiff::leaky_relu((-(0.55 + (v7 * v7))).cbrt(), autodiff::sigmoid((c12 as f64) / (1.0 + (acc9 * acc9)))) + x1).tanh();
         u15 = z19;
     }
-    ((v7 + v7) + (1.25 * acc9)) + (((1.15 * autodiff::sigmoid(u11[1])) + (1.0 * old10[2].sin())) + (0.25 * u15[1].tanh()))
+    let lo21 = if autodiff::sigmoid((((c12 + 1) as f64).sinh().abs() + 1.35).log2() + x1) < x1 { Some(((acc9.sin() * 0.9).acos() + x1).sin()) } else { None };
+    let v23: f64 = match lo21 { Some(ov22) if ov22 > 1.463 => (ov22.trunc().tanh() * 0.9).acos().sin() * ((old10[c17 + 1] / (old10[c17].tanh().exp() + 0.5)).tanh() + x1).sin(), Some(ov22) => ov22.atan2(ov22).atan2(f64::round(-0.65)).tanh() * (-f64::signum(0.2) + x1).tanh(), None => autodiff::sigmoid((old10[1].sin() * 0.9).acos() - autodiff::sigmoid(x1)) };
+    let lm24: [f64; 3] = u11.map(|t25| t25.min(t25).atan().exp_m1().atan());
+    (((v7 + v7) + (1.25 * acc9)) + (((1.15 * autodiff::sigmoid(u11[1])) + (1.0 * old10[2].sin())) + (0.25 * u15[1].tanh()))) + ((1.25 * v23) + (0.3 * (lm24[1] * (acc9 + x1).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18646,7 +19219,10 @@ fn p1248_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
         z19[2] = (D::from(0.65) * u15[2]) + dx_tanh(dx_leaky_relu(dx_cbrt(-(D::from(0.55) + (v7 * v7)), tr_), dx_sigmoid(D::from(c12 as f64) / (D::from(1.0) + (acc9 * acc9)), tr_), tr_) + x1, tr_);
         u15 = z19;
     }
-    ((v7 + v7) + (D::from(1.25) * acc9)) + (((D::from(1.15) * dx_sigmoid(u11[1], tr_)) + (D::from(1.0) * dx_sin(old10[2], tr_))) + (D::from(0.25) * dx_tanh(u15[1], tr_)))
+    let lo21 = if dx_lt(dx_sigmoid(dx_log2(dx_abs(dx_sinh(D::from((c12 + 1) as f64), tr_), tr_) + D::from(1.35), tr_) + x1, tr_), x1, tr_) { Some(dx_sin(dx_acos(dx_sin(acc9, tr_) * D::from(0.9), tr_) + x1, tr_)) } else { None };
+    let v23: D = match lo21 { Some(ov22) if dx_gt(ov22, D::from(1.463), tr_) => dx_sin(dx_acos(dx_tanh(dx_trunc(ov22, tr_), tr_) * D::from(0.9), tr_), tr_) * dx_sin(dx_tanh(old10[c17 + 1] / (dx_exp(dx_tanh(old10[c17], tr_), tr_) + D::from(0.5)), tr_) + x1, tr_), Some(ov22) => dx_tanh(dx_atan2(dx_atan2(ov22, ov22, tr_), dx_round(-D::from(0.65), tr_), tr_), tr_) * dx_tanh(-dx_signum(D::from(0.2), tr_) + x1, tr_), None => dx_sigmoid(dx_acos(dx_sin(old10[1], tr_) * D::from(0.9), tr_) - dx_sigmoid(x1, tr_), tr_) };
+    let lm24: [D; 3] = u11.map(|t25| dx_atan(dx_exp_m1(dx_atan(dx_min(t25, t25, tr_), tr_), tr_), tr_));
+    (((v7 + v7) + (D::from(1.25) * acc9)) + (((D::from(1.15) * dx_sigmoid(u11[1], tr_)) + (D::from(1.0) * dx_sin(old10[2], tr_))) + (D::from(0.25) * dx_tanh(u15[1], tr_)))) + ((D::from(1.25) * v23) + (D::from(0.3) * (lm24[1] * dx_tanh(acc9 + x1, tr_))))
 }
 
 fn p1248_eval(x: &[f64]) -> Vec<f64> {
@@ -18701,7 +19277,10 @@ fn p1249(x1: f64, x2: f64, a3: [f64; 2], a5: [f64; 3], b4: &[f64; 2]) -> f64 {
     let (s15, s16) = a5.iter().fold((0.0, 0.0), |(p12, q13), &v10| (p12 + (autodiff::softplus(v10) / 1.95).tanh(), q13 + ((v10 % (v10.abs() + 0.5)).tanh().tanh() * p12)));
     let v17: f64 = f64::rem_euclid(autodiff::sigmoid(v3.min(-0.65 * b4[1])), (b4[0] * K1249).abs() + 0.75);
     let v18: f64 = autodiff::relu(K1249).div_euclid(-(a3[1].cosh().abs() + 0.85));
-    (((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))) + ((0.55 * v17) + (1.15 * autodiff::sigmoid(v18 * autodiff::sigmoid(a3[0] + b4[0]))))
+    let mut ls19 = Lp { a: autodiff::sigmoid(f64::sinh(-0.5).max(-a3[0])), v: [((v17.abs() + 0.9).log2() + a3[1]).sin(), (2.4 / (-((b4[1] * a5[2]).abs() + 0.85))).tanh()] };
+    ls19.a += autodiff::sigmoid((v17.abs() + 0.75).log(8.75) + x2);
+    ls19.v[1] *= a5[2].tanh();
+    ((((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))) + ((0.55 * v17) + (1.15 * autodiff::sigmoid(v18 * autodiff::sigmoid(a3[0] + b4[0]))))) + (0.7 * (ls19.v[0] + (ls19.a * ls19.v[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18732,7 +19311,10 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
     let (s15, s16) = a5.iter().fold((D::from(0.0), D::from(0.0)), |(p12, q13), &v10| (p12 + dx_tanh(dx_softplus(v10, tr_) / D::from(1.95), tr_), q13 + (dx_tanh(dx_tanh(dx_rem(v10, dx_abs(v10, tr_) + D::from(0.5), tr_), tr_), tr_) * p12)));
     let v17: D = dx_rem_euclid(dx_sigmoid(dx_min(v3, -D::from(0.65) * b4[1], tr_), tr_), dx_abs(b4[0] * K1249, tr_) + D::from(0.75), tr_);
     let v18: D = dx_div_euclid(dx_relu(K1249, tr_), -(dx_abs(dx_cosh(a3[1], tr_), tr_) + D::from(0.85)), tr_);
-    (((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))) + ((D::from(0.55) * v17) + (D::from(1.15) * dx_sigmoid(v18 * dx_sigmoid(a3[0] + b4[0], tr_), tr_)))
+    let mut ls19 = LpD { a: dx_sigmoid(dx_max(dx_sinh(-D::from(0.5), tr_), -a3[0], tr_), tr_), v: [dx_sin(dx_log2(dx_abs(v17, tr_) + D::from(0.9), tr_) + a3[1], tr_), dx_tanh(D::from(2.4) / (-(dx_abs(b4[1] * a5[2], tr_) + D::from(0.85))), tr_)] };
+    ls19.a += dx_sigmoid(dx_log(dx_abs(v17, tr_) + D::from(0.75), D::from(8.75), tr_) + x2, tr_);
+    ls19.v[1] *= dx_tanh(a5[2], tr_);
+    ((((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))) + ((D::from(0.55) * v17) + (D::from(1.15) * dx_sigmoid(v18 * dx_sigmoid(a3[0] + b4[0], tr_), tr_)))) + (D::from(0.7) * (ls19.v[0] + (ls19.a * ls19.v[1])))
 }
 
 fn p1249_eval(x: &[f64]) -> Vec<f64> {
@@ -18882,7 +19464,9 @@ fn p1250(a3: [f64; 3], b2: &[f64; 5], x1: f64, mut st: Body, nt: usize) -> [f64;
     }
     let cc10: f64 = cdot2(&snap3, &snap3);
     let v11: f64 = f64::rem_euclid(if (1.45 + (st.m * st.m)).powi(-1) <= -0.65 { st.vel[(nt + 3) % 2] / (autodiff::sigmoid(cc10).exp() + 0.5) } else { -0.35 + st.pos[(nt + 3) % 2] }, -0.65);
-    [(((((-(st.w[nt % 2][nt % 2] - st.pos[0])).max(autodiff::sigmoid(a3[nt]) / ((st.inner.a[nt % 2] / (st.vel[(nt + 1) % 2].abs() + 0.9)).abs() + 1.0)) + v1).tanh() * b2[nt]) * v1.atan()) + ((((1.25 * (st.inner.a[0] - snap3[0]).tanh()) + (0.25 * u6[0])) + (0.9 * old5[0])) + (1.2 * autodiff::sigmoid(cc10)))) + (1.2 * v11), (((st.vel[(nt + 1) % 2] * (-0.25)) * (st.inner.t * (st.inner.t / (-(st.pos[nt % 2].abs() + 1.3))))) * x1) - v1]
+    let mut lo12: [f64; 2] = [0.0; 2];
+    lfill2((st.vel[nt % 2] - st.m).min(-(nt as f64)).tanh(), &mut lo12);
+    [((((((-(st.w[nt % 2][nt % 2] - st.pos[0])).max(autodiff::sigmoid(a3[nt]) / ((st.inner.a[nt % 2] / (st.vel[(nt + 1) % 2].abs() + 0.9)).abs() + 1.0)) + v1).tanh() * b2[nt]) * v1.atan()) + ((((1.25 * (st.inner.a[0] - snap3[0]).tanh()) + (0.25 * u6[0])) + (0.9 * old5[0])) + (1.2 * autodiff::sigmoid(cc10)))) + (1.2 * v11)) + (0.7 * (lo12[1] * lo12[0])), (((st.vel[(nt + 1) % 2] * (-0.25)) * (st.inner.t * (st.inner.t / (-(st.pos[nt % 2].abs() + 1.3))))) * x1) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18905,7 +19489,9 @@ fn p1250_dual<D: Dn>(a3: [D; 3], b2: &[D; 5], x1: D, mut st: BodyD<D>, nt: usize
     }
     let cc10: D = cdot2_dual(&snap3, &snap3, tr_);
     let v11: D = dx_rem_euclid(if dx_le(dx_powi(D::from(1.45) + (st.m * st.m), -1, tr_), -D::from(0.65), tr_) { st.vel[(nt + 3) % 2] / (dx_exp(dx_sigmoid(cc10, tr_), tr_) + D::from(0.5)) } else { -D::from(0.35) + st.pos[(nt + 3) % 2] }, -D::from(0.65), tr_);
-    [(((dx_tanh(dx_max(-(st.w[nt % 2][nt % 2] - st.pos[0]), dx_sigmoid(a3[nt], tr_) / (dx_abs(st.inner.a[nt % 2] / (dx_abs(st.vel[(nt + 1) % 2], tr_) + D::from(0.9)), tr_) + D::from(1.0)), tr_) + v1, tr_) * b2[nt]) * dx_atan(v1, tr_)) + ((((D::from(1.25) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.25) * u6[0])) + (D::from(0.9) * old5[0])) + (D::from(1.2) * dx_sigmoid(cc10, tr_)))) + (D::from(1.2) * v11), (((st.vel[(nt + 1) % 2] * (-D::from(0.25))) * (st.inner.t * (st.inner.t / (-(dx_abs(st.pos[nt % 2], tr_) + D::from(1.3)))))) * x1) - v1]
+    let mut lo12: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_tanh(dx_min(st.vel[nt % 2] - st.m, -D::from(nt as f64), tr_), tr_), &mut lo12, tr_);
+    [((((dx_tanh(dx_max(-(st.w[nt % 2][nt % 2] - st.pos[0]), dx_sigmoid(a3[nt], tr_) / (dx_abs(st.inner.a[nt % 2] / (dx_abs(st.vel[(nt + 1) % 2], tr_) + D::from(0.9)), tr_) + D::from(1.0)), tr_) + v1, tr_) * b2[nt]) * dx_atan(v1, tr_)) + ((((D::from(1.25) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.25) * u6[0])) + (D::from(0.9) * old5[0])) + (D::from(1.2) * dx_sigmoid(cc10, tr_)))) + (D::from(1.2) * v11)) + (D::from(0.7) * (lo12[1] * lo12[0])), (((st.vel[(nt + 1) % 2] * (-D::from(0.25))) * (st.inner.t * (st.inner.t / (-(dx_abs(st.pos[nt % 2], tr_) + D::from(1.3)))))) * x1) - v1]
 }
 
 fn p1250_eval(x: &[f64]) -> Vec<f64> {
@@ -19082,7 +19668,8 @@ fn p1253(r1: &f64, w2: &[[f64; 3]; 3], w3: &[[f64; 2]; 2], mut a4: [f64; 4], n5:
     }
     let v8: f64 = a4[0].rem_euclid(-(1.0 + (a4[n5] * a4[n5])));
     let v9: f64 = f64::div_euclid(0.85 / (1.0 + (v5 * v5)), (v8 - v8).abs() + 1.15);
-    (((r1 - v3) + (1.1 * v5)) + (0.25 * v7)) + ((0.7 * v8.sin()) + (0.6 * (v9 * (v3 / (-2.2)).atan()).tanh()))
+    let lq10 = lmake((((-(1.45 + (v5 * v5))).recip() * v1) + w3[n5][n5]).tanh(), (((v8 * (n5 as f64)).abs() + 0.55).log(1.55) + a4[n5 + 1]).tanh());
+    ((((r1 - v3) + (1.1 * v5)) + (0.25 * v7)) + ((0.7 * v8.sin()) + (0.6 * (v9 * (v3 / (-2.2)).atan()).tanh()))) + ((1.25 * lnormv(lq10)) + (0.4 * lnorm(&lq10).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19098,7 +19685,8 @@ fn p1253_dual<D: Dn>(r1: &D, w2: &[[D; 3]; 3], w3: &[[D; 2]; 2], mut a4: [D; 4],
     }
     let v8: D = dx_rem_euclid(a4[0], -(D::from(1.0) + (a4[n5] * a4[n5])), tr_);
     let v9: D = dx_div_euclid(D::from(0.85) / (D::from(1.0) + (v5 * v5)), dx_abs(v8 - v8, tr_) + D::from(1.15), tr_);
-    (((*r1 - v3) + (D::from(1.1) * v5)) + (D::from(0.25) * v7)) + ((D::from(0.7) * dx_sin(v8, tr_)) + (D::from(0.6) * dx_tanh(v9 * dx_atan(v3 / (-D::from(2.2)), tr_), tr_)))
+    let lq10 = lmake_dual(dx_tanh((dx_recip(-(D::from(1.45) + (v5 * v5)), tr_) * v1) + w3[n5][n5], tr_), dx_tanh(dx_log(dx_abs(v8 * D::from(n5 as f64), tr_) + D::from(0.55), D::from(1.55), tr_) + a4[n5 + 1], tr_), tr_);
+    ((((*r1 - v3) + (D::from(1.1) * v5)) + (D::from(0.25) * v7)) + ((D::from(0.7) * dx_sin(v8, tr_)) + (D::from(0.6) * dx_tanh(v9 * dx_atan(v3 / (-D::from(2.2)), tr_), tr_)))) + ((D::from(1.25) * lnormv_dual(lq10, tr_)) + (D::from(0.4) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))
 }
 
 fn p1253_eval(x: &[f64]) -> Vec<f64> {
@@ -19154,7 +19742,14 @@ fn p1254(r1: &f64, b2: &[f64; 3]) -> f64 {
         let mut v9 = y7[2];
         let mut v10 = v3 * (y7[1].cos() / (1.0 + (y7[1] * y7[1])));
     }
-    (((-autodiff::sigmoid(*r1)).tanh() * 0.9).acos() * v3.tanh()) * r1
+    let mut lv11: Vec<f64> = Vec::new();
+    for (i13, e12) in b2.iter().enumerate() {
+        if *e12 > *r1 {
+            lv11.push((f64::sin(-2.15).cosh().tanh() + e12) + ((i13 as f64) * 0.8));
+        }
+    }
+    let v16: f64 = if lv11.is_empty() { ((b2[0] * r1) * (b2[2] / (v3.abs() + 0.65))).tanh() } else { (lv11[0] * (r1 - v3).hypot(b2.iter().fold(v1, |acc15, e14| acc15.min(e14.mul_add(v3, v3).sin()))).sin()) + lv11[lv11.len() - 1] };
+    ((((-autodiff::sigmoid(*r1)).tanh() * 0.9).acos() * v3.tanh()) * r1) + (0.45 * v16.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19171,7 +19766,14 @@ fn p1254_dual<D: Dn>(r1: &D, b2: &[D; 3], tr_: &mut Tr) -> D {
         let mut v9 = y7[2];
         let mut v10 = v3 * (dx_cos(y7[1], tr_) / (D::from(1.0) + (y7[1] * y7[1])));
     }
-    (dx_acos(dx_tanh(-dx_sigmoid(*r1, tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v3, tr_)) * (*r1)
+    let mut lv11: Vec<D> = Vec::new();
+    for (i13, e12) in b2.iter().enumerate() {
+        if dx_gt(*e12, *r1, tr_) {
+            lv11.push((dx_tanh(dx_cosh(dx_sin(-D::from(2.15), tr_), tr_), tr_) + (*e12)) + (D::from(i13 as f64) * D::from(0.8)));
+        }
+    }
+    let v16: D = if lv11.is_empty() { dx_tanh((b2[0] * (*r1)) * (b2[2] / (dx_abs(v3, tr_) + D::from(0.65))), tr_) } else { (lv11[0] * dx_sin(dx_hypot(*r1 - v3, b2.iter().fold(v1, |acc15, e14| dx_min(acc15, dx_sin(dx_mul_add(*e14, v3, v3, tr_), tr_), tr_)), tr_), tr_)) + lv11[lv11.len() - 1] };
+    ((dx_acos(dx_tanh(-dx_sigmoid(*r1, tr_), tr_) * D::from(0.9), tr_) * dx_tanh(v3, tr_)) * (*r1)) + (D::from(0.45) * dx_tanh(v16, tr_))
 }
 
 fn p1254_eval(x: &[f64]) -> Vec<f64> {
@@ -19304,7 +19906,9 @@ fn p1256(r1: &f64, nt: usize, ow7: Option<f64>) -> [f64; 2] {
         acc8 += m10 * v9.tanh();
     }
     let v13: f64 = u3.iter().filter(|v11| **v11 < 1.113).sum::<f64>();
-    [((r1.exp2() - r1) + (((1.25 * autodiff::sigmoid(u3[0])) + (0.25 * autodiff::sigmoid(snap4[0]))) + (0.5 * cc6.atan()))) + ((0.4 * acc8) + (0.9 * autodiff::sigmoid(v13))), (((f64::max(v1 - v1, v2) - (v2 - v1.atan())) + r1) + 2.3) - (nt as f64)]
+    let mut lo14: [f64; 2] = [((snap4[nt % 1].signum() - u3[0]) + r1).atan() * 0.95, autodiff::sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -2.65 - 2.55).sum::<f64>()).sum::<f64>() + r1)];
+    lfill2((r1.sin() * 0.9).atanh().tanh(), &mut lo14);
+    [(((r1.exp2() - r1) + (((1.25 * autodiff::sigmoid(u3[0])) + (0.25 * autodiff::sigmoid(snap4[0]))) + (0.5 * cc6.atan()))) + ((0.4 * acc8) + (0.9 * autodiff::sigmoid(v13)))) + (0.6 * lo14[1]), (((f64::max(v1 - v1, v2) - (v2 - v1.atan())) + r1) + 2.3) - (nt as f64)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19326,7 +19930,9 @@ fn p1256_dual<D: Dn>(r1: &D, nt: usize, ow7: Option<f64>, tr_: &mut Tr) -> [D; 2
         acc8 += D::from(m10) * dx_tanh(*v9, tr_);
     }
     let v13: D = { let mut s_ = D::from(0.0); for e12 in u3.iter() { if dx_lt(*e12, D::from(1.113), tr_) { s_ = s_ + *e12; } } s_ };
-    [((dx_exp2(*r1, tr_) - (*r1)) + (((D::from(1.25) * dx_sigmoid(u3[0], tr_)) + (D::from(0.25) * dx_sigmoid(snap4[0], tr_))) + (D::from(0.5) * dx_atan(cc6, tr_)))) + ((D::from(0.4) * acc8) + (D::from(0.9) * dx_sigmoid(v13, tr_))), (((dx_max(v1 - v1, v2, tr_) - (v2 - dx_atan(v1, tr_))) + (*r1)) + D::from(2.3)) - D::from(nt as f64)]
+    let mut lo14: [D; 2] = [dx_atan((dx_signum(snap4[nt % 1], tr_) - u3[0]) + (*r1), tr_) * D::from(0.95), dx_sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -D::from(2.65) - D::from(2.55)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_)];
+    lfill2_dual(dx_tanh(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_), &mut lo14, tr_);
+    [(((dx_exp2(*r1, tr_) - (*r1)) + (((D::from(1.25) * dx_sigmoid(u3[0], tr_)) + (D::from(0.25) * dx_sigmoid(snap4[0], tr_))) + (D::from(0.5) * dx_atan(cc6, tr_)))) + ((D::from(0.4) * acc8) + (D::from(0.9) * dx_sigmoid(v13, tr_)))) + (D::from(0.6) * lo14[1]), (((dx_max(v1 - v1, v2, tr_) - (v2 - dx_atan(v1, tr_))) + (*r1)) + D::from(2.3)) - D::from(nt as f64)]
 }
 
 fn p1256_eval(x: &[f64]) -> Vec<f64> {
@@ -19451,7 +20057,10 @@ fn p1257(r1: &f64) -> f64 {
     for l6 in 0..4 {
         cc4 += caff2(&y2[l6], (((y2[l6][1] * 2.85).tanh() + r1).atan() * 0.63) * 0.5, &hh5);
     }
-    (autodiff::sigmoid(v3) * v3.tanh()) + (1.3 * cc4)
+    let ia7: [f64; 3] = [autodiff::sigmoid(hh5[1] + r1), (hh5.iter().fold(1.45f64, |acc9, &e8| acc9.min((cc4 * v3.tanh()).tanh())) / (-(f64::powf(hh5[0].abs() + 1.05, *r1).abs() + 0.8))).tanh(), (f64::atan(-1.45) + r1).atan()];
+    let lh10 = lpush(&ia7, (cc4.clamp(cc4.tanh(), cc4.tanh() + 1.4).ceil() + r1).tanh());
+    let lm11 = hh5.map(|t12| (t12 - 2.75).sin());
+    ((autodiff::sigmoid(v3) * v3.tanh()) + (1.3 * cc4)) + ((1.35 * (lh10[1] * autodiff::sigmoid(autodiff::sigmoid(v3).exp().ceil() + r1))) + (1.4 * (lm11[0] * autodiff::sigmoid(hh5[0] + r1))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19472,7 +20081,10 @@ fn p1257_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     for l6 in 0..4 {
         cc4 += caff2_dual(&y2[l6], (dx_atan(dx_tanh(y2[l6][1] * D::from(2.85), tr_) + (*r1), tr_) * D::from(0.63)) * D::from(0.5), &hh5, tr_);
     }
-    (dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)
+    let ia7: [D; 3] = [dx_sigmoid(hh5[1] + (*r1), tr_), dx_tanh(hh5.iter().fold(D::from(1.45), |acc9, &e8| dx_min(acc9, dx_tanh(cc4 * dx_tanh(v3, tr_), tr_), tr_)) / (-(dx_abs(dx_powf(dx_abs(hh5[0], tr_) + D::from(1.05), *r1, tr_), tr_) + D::from(0.8))), tr_), dx_atan(dx_atan(-D::from(1.45), tr_) + (*r1), tr_)];
+    let lh10 = lpush_dual(&ia7, dx_tanh(dx_ceil(dx_clamp(cc4, dx_tanh(cc4, tr_), dx_tanh(cc4, tr_) + D::from(1.4), tr_), tr_) + (*r1), tr_), tr_);
+    let lm11 = hh5.map(|t12| dx_sin(t12 - D::from(2.75), tr_));
+    ((dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)) + ((D::from(1.35) * (lh10[1] * dx_sigmoid(dx_ceil(dx_exp(dx_sigmoid(v3, tr_), tr_), tr_) + (*r1), tr_))) + (D::from(1.4) * (lm11[0] * dx_sigmoid(hh5[0] + (*r1), tr_))))
 }
 
 fn p1257_eval(x: &[f64]) -> Vec<f64> {
@@ -19519,7 +20131,17 @@ fn p1258(x1: f64, n3: usize, b2: &[f64; 4], oc12: Result<f64, String>) -> f64 {
         v14 = v14.min(c13);
     }
     let v16: f64 = match n3.checked_sub(1) { Some(j15) => (v1 + x1).sin() * (j15 as f64), None => autodiff::sigmoid((-v2 * (u7[c9 % u7.len()].abs() + 0.55).log(f64::abs(2.9) + 2.5)) + b2[(c9 + 1) % 4]), };
-    (((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (((1.5 * u7[1].sin()) + (0.9 * z8[1].tanh())) + (1.0 * v11))) + ((0.25 * v14) + (0.4 * v16))
+    let mut lv17 = Vec::with_capacity(b2.len());
+    for (i19, e18) in b2.iter().enumerate() {
+        if *e18 < 0.213 {
+            lv17.push((-e18 % 0.95) + ((i19 as f64) * 0.35));
+        }
+    }
+    let v20: f64 = if lv17.is_empty() { (if n3 <= 0 { x1 + u7[c9 % u7.len()] } else if -b2[n3 % b2.len()] < u7[c9 % u7.len()] { u7[(n3 + 1) % u7.len()].sin().exp_m1() } else { -2.3 - z8[n3 % 2] }).tanh() } else { (lv17[0] * ((n3 as f64) / (1.0 + (b2[2] * b2[2]))).hypot(v16 - v1).tanh()) + lv17[lv17.len() - 1] };
+    let mut ls21 = Lp { a: (v14.max(u7[c9 % 2] + v1) + x1).sin(), v: [(v1 + b2[(c9 + 2) % 4]).atan(), (v20 + x1).tanh()] };
+    ls21.a += b2.iter().enumerate().map(|(j22, e23)| z8[j22 % z8.len()].atan()).sum::<f64>().sin();
+    ls21.v[1] *= (x1 - z8[(n3 + 2) % 2].floor()).tanh();
+    ((((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (((1.5 * u7[1].sin()) + (0.9 * z8[1].tanh())) + (1.0 * v11))) + ((0.25 * v14) + (0.4 * v16))) + (((1.3 * v20.tanh()) + (1.4 * (ls21.a * ls21.v[0]))) + (1.05 * lnormv(ls21)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19541,7 +20163,17 @@ fn p1258_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 4], oc12: Result<f64, String>, t
         v14 = dx_min(v14, D::from(c13), tr_);
     }
     let v16: D = match n3.checked_sub(1) { Some(j15) => dx_sin(v1 + x1, tr_) * D::from(j15 as f64), None => dx_sigmoid((-v2 * dx_log(dx_abs(u7[c9 % u7.len()], tr_) + D::from(0.55), dx_abs(D::from(2.9), tr_) + D::from(2.5), tr_)) + b2[(c9 + 1) % 4], tr_), };
-    (((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))
+    let mut lv17 = Vec::with_capacity(b2.len());
+    for (i19, e18) in b2.iter().enumerate() {
+        if dx_lt(*e18, D::from(0.213), tr_) {
+            lv17.push(dx_rem(-(*e18), D::from(0.95), tr_) + (D::from(i19 as f64) * D::from(0.35)));
+        }
+    }
+    let v20: D = if lv17.is_empty() { dx_tanh(if n3 <= 0 { x1 + u7[c9 % u7.len()] } else if dx_lt(-b2[n3 % b2.len()], u7[c9 % u7.len()], tr_) { dx_exp_m1(dx_sin(u7[(n3 + 1) % u7.len()], tr_), tr_) } else { -D::from(2.3) - z8[n3 % 2] }, tr_) } else { (lv17[0] * dx_tanh(dx_hypot(D::from(n3 as f64) / (D::from(1.0) + (b2[2] * b2[2])), v16 - v1, tr_), tr_)) + lv17[lv17.len() - 1] };
+    let mut ls21 = LpD { a: dx_sin(dx_max(v14, u7[c9 % 2] + v1, tr_) + x1, tr_), v: [dx_atan(v1 + b2[(c9 + 2) % 4], tr_), dx_tanh(v20 + x1, tr_)] };
+    ls21.a += dx_sin(b2.iter().enumerate().map(|(j22, e23)| dx_atan(z8[j22 % z8.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    ls21.v[1] *= dx_tanh(x1 - dx_floor(z8[(n3 + 2) % 2], tr_), tr_);
+    ((((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))) + (((D::from(1.3) * dx_tanh(v20, tr_)) + (D::from(1.4) * (ls21.a * ls21.v[0]))) + (D::from(1.05) * lnormv_dual(ls21, tr_)))
 }
 
 fn p1258_eval(x: &[f64]) -> Vec<f64> {
@@ -19939,7 +20571,15 @@ fn p1263(mut x1: f64, mut st: Body) -> f64 {
     st.pos[0] += 0.45 * st.inner.t.tanh();
     st.pos[0] += 0.45 * (((c1 + 1) as f64) - st.m.tanh()).sin();
     let v8: f64 = ccube(x1.tanh() * 0.5);
-    (((st.pos[1] - ((2.45 - st.vel[c1 % 2]) - (autodiff::sigmoid(st.m) * 2.1))) + st.inner.t) + (0.25 * acc6)) + ((1.15 * (st.pos[0] - snap7[0]).atan()) + (1.2 * v8))
+    let ia10: [f64; 4] = [autodiff::sigmoid((autodiff::sigmoid(st.inner.t) * st.vel[c1 % 2].atan()).cosh()), autodiff::sigmoid((v8 - v8) * st.w[c1 % 2][0].sin()), ((st.w[(c1 + 2) % 2][1] - acc6) + x1.hypot(x1)).tanh(), (snap7.iter().enumerate().map(|(j11, e12)| c1 as f64).sum::<f64>() + st.vel[c1 % 2]).sin()];
+    let mut lo9 = None;
+    for e13 in ia10.iter() {
+        if *e13 < -1.437 {
+            lo9 = Some((e13 * e13.asinh()).tanh());
+        }
+    }
+    let v15: f64 = lo9.unwrap_or((x1 + st.inner.a[1]).max(ia10[c1].clamp(-0.25, -0.05)).atan());
+    ((((st.pos[1] - ((2.45 - st.vel[c1 % 2]) - (autodiff::sigmoid(st.m) * 2.1))) + st.inner.t) + (0.25 * acc6)) + ((1.15 * (st.pos[0] - snap7[0]).atan()) + (1.2 * v8))) + (0.75 * v15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19967,7 +20607,15 @@ fn p1263_dual<D: Dn>(mut x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     st.pos[0] += D::from(0.45) * dx_tanh(st.inner.t, tr_);
     st.pos[0] += D::from(0.45) * dx_sin(D::from((c1 + 1) as f64) - dx_tanh(st.m, tr_), tr_);
     let v8: D = ccube_dual(dx_tanh(x1, tr_) * D::from(0.5), tr_);
-    (((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))
+    let ia10: [D; 4] = [dx_sigmoid(dx_cosh(dx_sigmoid(st.inner.t, tr_) * dx_atan(st.vel[c1 % 2], tr_), tr_), tr_), dx_sigmoid((v8 - v8) * dx_sin(st.w[c1 % 2][0], tr_), tr_), dx_tanh((st.w[(c1 + 2) % 2][1] - acc6) + dx_hypot(x1, x1, tr_), tr_), dx_sin(snap7.iter().enumerate().map(|(j11, e12)| D::from(c1 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[c1 % 2], tr_)];
+    let mut lo9 = None;
+    for e13 in ia10.iter() {
+        if dx_lt(*e13, -D::from(1.437), tr_) {
+            lo9 = Some(dx_tanh(*e13 * dx_asinh(*e13, tr_), tr_));
+        }
+    }
+    let v15: D = lo9.unwrap_or(dx_atan(dx_max(x1 + st.inner.a[1], dx_clamp(ia10[c1], -D::from(0.25), -D::from(0.05), tr_), tr_), tr_));
+    ((((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))) + (D::from(0.75) * v15)
 }
 
 fn p1263_eval(x: &[f64]) -> Vec<f64> {
@@ -20604,7 +21252,9 @@ fn p1269(r1: &f64, r2: &f64, mut a4: [f64; 4], a3: [f64; 4], n5: usize, ch13: ch
         v20 = v20.max(c19);
     }
     let v21: f64 = v3.tanh().rem_euclid(-((v20.sin() * 0.9).atanh().abs() + 1.3));
-    (((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20))) + (0.7 * v21.atan()), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
+    let mut ls22 = Lp { a: autodiff::sigmoid((-(f64::abs(0.6) + 0.6)).cbrt() + a3[n5 % a3.len()]), v: [(a4[2] / (autodiff::sigmoid(u10[1]).exp() + 0.5)).atan() * (u10[0] + (-2.5)).tanh(), (u10.iter().copied().map(|e23| v21 / (v17.abs() + 1.45)).sum::<f64>() + a3[1]).atan()] };
+    ls22.a += (-a3[n5 % 4].max(v14)).tanh();
+    ((((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20))) + (0.7 * v21.atan())) + ((0.65 * (ls22.a * ls22.v[0])) + (1.45 * autodiff::sigmoid(lnorm(&ls22)))), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20637,7 +21287,9 @@ fn p1269_dual<D: Dn>(r1: &D, r2: &D, mut a4: [D; 4], a3: [D; 4], n5: usize, ch13
         v20 = dx_max(v20, D::from(c19), tr_);
     }
     let v21: D = dx_rem_euclid(dx_tanh(v3, tr_), -(dx_abs(dx_atanh(dx_sin(v20, tr_) * D::from(0.9), tr_), tr_) + D::from(1.3)), tr_);
-    (((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20))) + (D::from(0.7) * dx_atan(v21, tr_)), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
+    let mut ls22 = LpD { a: dx_sigmoid(dx_cbrt(-(dx_abs(D::from(0.6), tr_) + D::from(0.6)), tr_) + a3[n5 % a3.len()], tr_), v: [dx_atan(a4[2] / (dx_exp(dx_sigmoid(u10[1], tr_), tr_) + D::from(0.5)), tr_) * dx_tanh(u10[0] + (-D::from(2.5)), tr_), dx_atan(u10.iter().copied().map(|e23| v21 / (dx_abs(v17, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + a3[1], tr_)] };
+    ls22.a += dx_tanh(-dx_max(a3[n5 % 4], v14, tr_), tr_);
+    ((((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20))) + (D::from(0.7) * dx_atan(v21, tr_))) + ((D::from(0.65) * (ls22.a * ls22.v[0])) + (D::from(1.45) * dx_sigmoid(lnorm_dual(&ls22, tr_), tr_))), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
 }
 
 fn p1269_eval(x: &[f64]) -> Vec<f64> {
@@ -21560,7 +22212,8 @@ fn p1280(r2: &f64, r1: &f64) -> f64 {
     let ia9: [f64; 2] = [(r1 - v1).atan().exp().tanh(), autodiff::sigmoid(acc7 + r2)];
     let cl10 = |z11: f64| ((0.75 + (z11 * z11)).ln() - (z11 / (1.0 + (z11 * z11)))).sin();
     let v12: f64 = ia9.iter().copied().map(cl10).sum::<f64>();
-    (((((r1 + r1).atan2(0.05).max(((-v1).sin() * 0.9).atanh()) - r1) - v1) - v1) + (1.5 * acc7)) + (0.5 * v12)
+    let lh13: Vec<f64> = lvec(&ia9, autodiff::sigmoid(ia9[1].max(ia9[1]) * r1));
+    ((((((r1 + r1).atan2(0.05).max(((-v1).sin() * 0.9).atanh()) - r1) - v1) - v1) + (1.5 * acc7)) + (0.5 * v12)) + ((0.3 * lh13.iter().map(|&t14| -(t14 * t14)).sum::<f64>()) + (1.4 * lsum(&lh13)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21585,7 +22238,8 @@ fn p1280_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> D {
     let ia9: [D; 2] = [dx_tanh(dx_exp(dx_atan(*r1 - v1, tr_), tr_), tr_), dx_sigmoid(acc7 + (*r2), tr_)];
     let cl10 = |z11: D, tr_: &mut Tr| dx_sin(dx_ln(D::from(0.75) + (z11 * z11), tr_) - (z11 / (D::from(1.0) + (z11 * z11))), tr_);
     let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((((dx_max(dx_atan2(*r1 + (*r1), D::from(0.05), tr_), dx_atanh(dx_sin(-v1, tr_) * D::from(0.9), tr_), tr_) - (*r1)) - v1) - v1) + (D::from(1.5) * acc7)) + (D::from(0.5) * v12)
+    let lh13: Vec<D> = lvec_dual(&ia9, dx_sigmoid(dx_max(ia9[1], ia9[1], tr_) * (*r1), tr_), tr_);
+    (((((dx_max(dx_atan2(*r1 + (*r1), D::from(0.05), tr_), dx_atanh(dx_sin(-v1, tr_) * D::from(0.9), tr_), tr_) - (*r1)) - v1) - v1) + (D::from(1.5) * acc7)) + (D::from(0.5) * v12)) + ((D::from(0.3) * lh13.iter().map(|&t14| -(t14 * t14)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.4) * lsum_dual(&lh13, tr_)))
 }
 
 fn p1280_eval(x: &[f64]) -> Vec<f64> {
@@ -22179,7 +22833,18 @@ fn p1287(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 5]) -> f64 {
     let v8: f64 = autodiff::sigmoid(((v2 / (a4[0].exp() + 0.5)).abs() + 0.7).ln());
     let (s14, s15) = a4.iter().fold((0.0, 0.0), |(p11, q12), &v9| (p11 + ((v9 + v9).sin() * 0.9).asin().sin(), q12 + (v9.sin() * 0.9).acos().tanh()));
     let v18: f64 = (a4.iter().zip(b3.iter()).map(|(p16, q17)| (b3[0] / (v2.abs() + 0.95)).tanh() + 1.0).product::<f64>().atan() * (a4[4].sin() * 0.9).atanh()).rem_euclid((x2 + a4[1]).abs() + 1.45);
-    ((((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))) + (0.85 * v18.sin())
+    let mut lv19 = Vec::new();
+    for i20 in 0..4 {
+        lv19.push(autodiff::sigmoid((b3[2] * a4[4]) + x1.abs()) + ((i20 as f64) * 0.65));
+    }
+    let mut lv22 = Vec::with_capacity(a4.len());
+    for (i24, e23) in a4.iter().enumerate() {
+        if *e23 > -0.337 {
+            lv22.push(e23 + ((i24 as f64) * 0.95));
+        }
+    }
+    let v25: f64 = if lv22.is_empty() { autodiff::sigmoid(a4[2].abs()) } else { (lv22[0] * ((v8 * cc6) - (a4[0] + 0.6)).sin()) + lv22[lv22.len() - 1] };
+    (((((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))) + (0.85 * v18.sin())) + ((0.9 * autodiff::sigmoid(lv19.iter().map(|&t21| autodiff::elu(t21 + t21, 1.35).atan()).sum::<f64>())) + (1.2 * v25.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22195,7 +22860,18 @@ fn p1287_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 5], tr_: &mut Tr) -> D {
     let v8: D = dx_sigmoid(dx_ln(dx_abs(v2 / (dx_exp(a4[0], tr_) + D::from(0.5)), tr_) + D::from(0.7), tr_), tr_);
     let (s14, s15) = a4.iter().fold((D::from(0.0), D::from(0.0)), |(p11, q12), &v9| (p11 + dx_sin(dx_asin(dx_sin(v9 + v9, tr_) * D::from(0.9), tr_), tr_), q12 + dx_tanh(dx_acos(dx_sin(v9, tr_) * D::from(0.9), tr_), tr_)));
     let v18: D = dx_rem_euclid(dx_atan(a4.iter().zip(b3.iter()).map(|(p16, q17)| dx_tanh(b3[0] / (dx_abs(v2, tr_) + D::from(0.95)), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_atanh(dx_sin(a4[4], tr_) * D::from(0.9), tr_), dx_abs(x2 + a4[1], tr_) + D::from(1.45), tr_);
-    ((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))
+    let mut lv19 = Vec::new();
+    for i20 in 0..4 {
+        lv19.push(dx_sigmoid((b3[2] * a4[4]) + dx_abs(x1, tr_), tr_) + (D::from(i20 as f64) * D::from(0.65)));
+    }
+    let mut lv22 = Vec::with_capacity(a4.len());
+    for (i24, e23) in a4.iter().enumerate() {
+        if dx_gt(*e23, -D::from(0.337), tr_) {
+            lv22.push(*e23 + (D::from(i24 as f64) * D::from(0.95)));
+        }
+    }
+    let v25: D = if lv22.is_empty() { dx_sigmoid(dx_abs(a4[2], tr_), tr_) } else { (lv22[0] * dx_sin((v8 * cc6) - (a4[0] + D::from(0.6)), tr_)) + lv22[lv22.len() - 1] };
+    (((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))) + ((D::from(0.9) * dx_sigmoid(lv19.iter().map(|&t21| dx_atan(dx_elu(t21 + t21, D::from(1.35), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_sin(v25, tr_)))
 }
 
 fn p1287_eval(x: &[f64]) -> Vec<f64> {
@@ -22323,7 +22999,16 @@ fn p1289(&self, r1: &f64, mut x2: f64, s3: &[f64], s4: &[f64], n5: usize) -> f64
     let mut out14: [f64; 2] = self.pos;
     out14[0] += out14.iter().fold(1.95f64, |acc16, e15| acc16 + ((e15 / (-(1.0 + (out14[c1 % out14.len()] * out14[c1 % out14.len()])))).atan() * 0.63)).sin();
     out14[1] = (-(x2 / (self.m.exp() + 0.5))).tanh();
-    (((x2 + s4.iter().enumerate().map(|(j12, e13)| f64::min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2])).sum::<f64>().min(autodiff::sigmoid(2.25))) + self.m).atan() * self.inner.t) + (1.25 * out14[0].tanh())
+    let la17: [f64; 3] = [autodiff::sigmoid((1.95 % 2.45) * self.m), autodiff::sigmoid((r1.abs() + 0.6).sqrt().sin().exp_m1()), (r1.exp_m1() - (f64::abs(2.45) + 1.2).cbrt()).sin()];
+    let lm18 = la17.map(|t19| if t19.sin().tan() < t19 { autodiff::sigmoid(2.55) } else { autodiff::leaky_relu(t19, f64::atan(-1.15) * 0.63) });
+    let mut lv20 = Vec::new();
+    for (i22, e21) in s3.iter().enumerate() {
+        if *e21 < 0.963 {
+            lv20.push((-(e21 * (-2.15))).sin() + ((i22 as f64) * 0.65));
+        }
+    }
+    let v23: f64 = if lv20.is_empty() { ((if (self.pos[c1 % 2] * self.m) > 0.65 { lm18[(c5 + 2) % lm18.len()].cos() } else { lm18[n5 % 3] }) + r1).tanh() } else { (lv20[0] * ((r1.sin() * 0.9).atanh().atan() * 0.95)) + lv20[lv20.len() - 1] };
+    ((((x2 + s4.iter().enumerate().map(|(j12, e13)| f64::min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2])).sum::<f64>().min(autodiff::sigmoid(2.25))) + self.m).atan() * self.inner.t) + (1.25 * out14[0].tanh())) + ((0.9 * (lm18[1] * (self.pos[0].asinh().sin() * 0.9).acos().tanh())) + (1.0 * v23.tanh()))
 }
 }
 
@@ -22354,7 +23039,16 @@ fn p1289_dual(&self, r1: &D, mut x2: D, s3: &[D], s4: &[D], n5: usize, tr_: &mut
     let mut out14: [D; 2] = self.pos;
     out14[0] += dx_sin(out14.iter().fold(D::from(1.95), |acc16, e15| acc16 + (dx_atan(*e15 / (-(D::from(1.0) + (out14[c1 % out14.len()] * out14[c1 % out14.len()]))), tr_) * D::from(0.63))), tr_);
     out14[1] = dx_tanh(-(x2 / (dx_exp(self.m, tr_) + D::from(0.5))), tr_);
-    (dx_atan((x2 + dx_min(s4.iter().enumerate().map(|(j12, e13)| dx_min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(D::from(2.25), tr_), tr_)) + self.m, tr_) * self.inner.t) + (D::from(1.25) * dx_tanh(out14[0], tr_))
+    let la17: [D; 3] = [dx_sigmoid(dx_rem(D::from(1.95), D::from(2.45), tr_) * self.m, tr_), dx_sigmoid(dx_exp_m1(dx_sin(dx_sqrt(dx_abs(*r1, tr_) + D::from(0.6), tr_), tr_), tr_), tr_), dx_sin(dx_exp_m1(*r1, tr_) - dx_cbrt(dx_abs(D::from(2.45), tr_) + D::from(1.2), tr_), tr_)];
+    let lm18 = la17.map(|t19| if dx_lt(dx_tan(dx_sin(t19, tr_), tr_), t19, tr_) { dx_sigmoid(D::from(2.55), tr_) } else { dx_leaky_relu(t19, dx_atan(-D::from(1.15), tr_) * D::from(0.63), tr_) });
+    let mut lv20 = Vec::new();
+    for (i22, e21) in s3.iter().enumerate() {
+        if dx_lt(*e21, D::from(0.963), tr_) {
+            lv20.push(dx_sin(-(*e21 * (-D::from(2.15))), tr_) + (D::from(i22 as f64) * D::from(0.65)));
+        }
+    }
+    let v23: D = if lv20.is_empty() { dx_tanh((if dx_gt(self.pos[c1 % 2] * self.m, D::from(0.65), tr_) { dx_cos(lm18[(c5 + 2) % lm18.len()], tr_) } else { lm18[n5 % 3] }) + (*r1), tr_) } else { (lv20[0] * (dx_atan(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95))) + lv20[lv20.len() - 1] };
+    ((dx_atan((x2 + dx_min(s4.iter().enumerate().map(|(j12, e13)| dx_min(s4[(c5 + 3) % 3], self.inner.a[c1 % 2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_sigmoid(D::from(2.25), tr_), tr_)) + self.m, tr_) * self.inner.t) + (D::from(1.25) * dx_tanh(out14[0], tr_))) + ((D::from(0.9) * (lm18[1] * dx_tanh(dx_acos(dx_sin(dx_asinh(self.pos[0], tr_), tr_) * D::from(0.9), tr_), tr_))) + (D::from(1.0) * dx_tanh(v23, tr_)))
 }
 }
 
@@ -22871,7 +23565,13 @@ fn p1295(x1: f64, r2: &f64, x3: f64, nt: usize) -> f64 {
         old9 = u11;
         u11 = z13;
     }
-    ((((K1295 * ((nt + 1) as f64)) * x3) - x3) + x3) + ((((0.65 * u7[0].tanh()) + (0.3 * z8[1].tanh())) + (1.25 * autodiff::sigmoid(u11[0]))) + (0.25 * old9[0].tanh()))
+    let mut lv14 = Vec::new();
+    for (i16, e15) in u11.iter().enumerate() {
+        if *e15 > -0.537 {
+            lv14.push(autodiff::sigmoid(-1.65 * e15.cos()) + ((i16 as f64) * 0.5));
+        }
+    }
+    (((((K1295 * ((nt + 1) as f64)) * x3) - x3) + x3) + ((((0.65 * u7[0].tanh()) + (0.3 * z8[1].tanh())) + (1.25 * autodiff::sigmoid(u11[0]))) + (0.25 * old9[0].tanh()))) + (1.25 * lv14.iter().map(|&t17| ((t17 + t17) * (-t17)).sin()).sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22906,7 +23606,13 @@ fn p1295_dual<D: Dn>(x1: D, r2: &D, x3: D, nt: usize, tr_: &mut Tr) -> D {
         old9 = u11;
         u11 = z13;
     }
-    ((((K1295 * D::from((nt + 1) as f64)) * x3) - x3) + x3) + ((((D::from(0.65) * dx_tanh(u7[0], tr_)) + (D::from(0.3) * dx_tanh(z8[1], tr_))) + (D::from(1.25) * dx_sigmoid(u11[0], tr_))) + (D::from(0.25) * dx_tanh(old9[0], tr_)))
+    let mut lv14 = Vec::new();
+    for (i16, e15) in u11.iter().enumerate() {
+        if dx_gt(*e15, -D::from(0.537), tr_) {
+            lv14.push(dx_sigmoid(-D::from(1.65) * dx_cos(*e15, tr_), tr_) + (D::from(i16 as f64) * D::from(0.5)));
+        }
+    }
+    (((((K1295 * D::from((nt + 1) as f64)) * x3) - x3) + x3) + ((((D::from(0.65) * dx_tanh(u7[0], tr_)) + (D::from(0.3) * dx_tanh(z8[1], tr_))) + (D::from(1.25) * dx_sigmoid(u11[0], tr_))) + (D::from(0.25) * dx_tanh(old9[0], tr_)))) + (D::from(1.25) * lv14.iter().map(|&t17| dx_sin((t17 + t17) * (-t17), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p1295_eval(x: &[f64]) -> Vec<f64> {
@@ -22977,7 +23683,8 @@ fn p1296(w4: &[[f64; 3]; 2], b2: &[f64; 3], s3: &[f64], x1: f64, f5: bool) -> f6
     let v24: f64 = if !autodiff::sigmoid(u15[0] + s3[0]).is_infinite() { (0.9 + w4[1][2]).tanh() } else { (v1.hypot(b2[2]) + s3[1].cosh()).tanh() };
     let ia25: [f64; 4] = [((-2.0 + b2[1]).sin() * 0.9).asin().tanh(), ((s3[1] / (1.0 + (v1 * v1))) * f64::exp2(-0.65)).sin(), (u18.iter().map(|e26| z19[0] - x1).sum::<f64>() + w4[0][0]).tanh(), (-0.4 + b2[2]).sin()];
     let v29: f64 = ia25.iter().copied().max_by(|p27, q28| p27.total_cmp(q28)).unwrap();
-    ((((((v1 + b2[0]).max(f64::clamp(s3[0], v1, v1 + 0.4)) - (s3[0] * (0.65 + (v1 * v1)).log(8.35))) - v1) - v1).sin() * 0.8) + (((((0.45 * autodiff::sigmoid(u15[0])) + (0.8 * u18[1].tanh())) + (0.45 * z19[1].sin())) + (0.45 * v23)) + (1.35 * v24))) + (1.05 * v29)
+    let lq30 = lmake((v24 + w4[1][0]).atan(), autodiff::sigmoid(u18[1] + s3[0]));
+    (((((((v1 + b2[0]).max(f64::clamp(s3[0], v1, v1 + 0.4)) - (s3[0] * (0.65 + (v1 * v1)).log(8.35))) - v1) - v1).sin() * 0.8) + (((((0.45 * autodiff::sigmoid(u15[0])) + (0.8 * u18[1].tanh())) + (0.45 * z19[1].sin())) + (0.45 * v23)) + (1.35 * v24))) + (1.05 * v29)) + ((1.3 * lnormv(lq30)) + (0.95 * lnorm(&lq30).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23015,7 +23722,8 @@ fn p1296_dual<D: Dn>(w4: &[[D; 3]; 2], b2: &[D; 3], s3: &[D], x1: D, f5: bool, t
     let v24: D = if !dx_is_infinite(dx_sigmoid(u15[0] + s3[0], tr_), tr_) { dx_tanh(D::from(0.9) + w4[1][2], tr_) } else { dx_tanh(dx_hypot(v1, b2[2], tr_) + dx_cosh(s3[1], tr_), tr_) };
     let ia25: [D; 4] = [dx_tanh(dx_asin(dx_sin(-D::from(2.0) + b2[1], tr_) * D::from(0.9), tr_), tr_), dx_sin((s3[1] / (D::from(1.0) + (v1 * v1))) * dx_exp2(-D::from(0.65), tr_), tr_), dx_tanh(u18.iter().map(|e26| z19[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) + w4[0][0], tr_), dx_sin(-D::from(0.4) + b2[2], tr_)];
     let v29: D = ia25.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((dx_sin(((dx_max(v1 + b2[0], dx_clamp(s3[0], v1, v1 + D::from(0.4), tr_), tr_) - (s3[0] * dx_log(D::from(0.65) + (v1 * v1), D::from(8.35), tr_))) - v1) - v1, tr_) * D::from(0.8)) + (((((D::from(0.45) * dx_sigmoid(u15[0], tr_)) + (D::from(0.8) * dx_tanh(u18[1], tr_))) + (D::from(0.45) * dx_sin(z19[1], tr_))) + (D::from(0.45) * v23)) + (D::from(1.35) * v24))) + (D::from(1.05) * v29)
+    let lq30 = lmake_dual(dx_atan(v24 + w4[1][0], tr_), dx_sigmoid(u18[1] + s3[0], tr_), tr_);
+    (((dx_sin(((dx_max(v1 + b2[0], dx_clamp(s3[0], v1, v1 + D::from(0.4), tr_), tr_) - (s3[0] * dx_log(D::from(0.65) + (v1 * v1), D::from(8.35), tr_))) - v1) - v1, tr_) * D::from(0.8)) + (((((D::from(0.45) * dx_sigmoid(u15[0], tr_)) + (D::from(0.8) * dx_tanh(u18[1], tr_))) + (D::from(0.45) * dx_sin(z19[1], tr_))) + (D::from(0.45) * v23)) + (D::from(1.35) * v24))) + (D::from(1.05) * v29)) + ((D::from(1.3) * lnormv_dual(lq30, tr_)) + (D::from(0.95) * dx_atan(lnorm_dual(&lq30, tr_), tr_)))
 }
 
 fn p1296_eval(x: &[f64]) -> Vec<f64> {
@@ -23391,7 +24099,8 @@ fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize, mut st
     }
     let v12: f64 = b3.iter().copied().filter(|&v10| v10 < x1).map(|e11| f64::sin(2.45) + e11).sum::<f64>();
     let v13: f64 = f64::div_euclid(autodiff::sigmoid(-(0.7 + (st.inner.t * st.inner.t)).ln()), 2.9);
-    ((((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12)) + (0.5 * (v13 * autodiff::leaky_relu(st.pos[n5], 0.46).sin())), (x1 * x1) + x1)
+    let v14: f64 = if s4.is_empty() { ((acc7 + (2.1 * acc4)) + x1).atan() } else { s4[0] * st.inner.t.tanh() };
+    (((((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12)) + (0.5 * (v13 * autodiff::leaky_relu(st.pos[n5], 0.46).sin()))) + (0.85 * v14), (x1 * x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23431,7 +24140,8 @@ fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mu
     }
     let v12: D = { let mut s_ = D::from(0.0); for e11 in b3.iter().copied() { if dx_lt(e11, x1, tr_) { s_ = s_ + (dx_sin(D::from(2.45), tr_) + e11); } } s_ };
     let v13: D = dx_div_euclid(dx_sigmoid(-dx_ln(D::from(0.7) + (st.inner.t * st.inner.t), tr_), tr_), D::from(2.9), tr_);
-    ((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_))), (x1 * x1) + x1)
+    let v14: D = if s4.is_empty() { dx_atan((acc7 + (D::from(2.1) * acc4)) + x1, tr_) } else { s4[0] * dx_tanh(st.inner.t, tr_) };
+    (((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_)))) + (D::from(0.85) * v14), (x1 * x1) + x1)
 }
 
 fn p1300_eval(x: &[f64]) -> Vec<f64> {
@@ -23487,7 +24197,16 @@ fn p1301(s5: &[f64], r2: &f64, s3: &[f64], s4: &[f64], r1: &f64, mut st: Body) -
         st.vel[1] += 0.1 * st.inner.t.hypot(-0.4).tanh();
     }
     let v7: f64 = st.inner.t.div_euclid(1.0 + (st.vel[1] * st.vel[1]));
-    [(((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0]))) + (0.95 * autodiff::sigmoid(v7 * autodiff::sigmoid(s4[0]))), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
+    let mut ls8 = Lp { a: autodiff::sigmoid(-0.35 + s4[1]), v: [autodiff::sigmoid(st.inner.a[1].tanh().tan() + s4.iter().zip(snap5.iter()).map(|(p9, q10)| r1 % (1.0 + (r2 * r2))).sum::<f64>()), -st.inner.a[0]] };
+    ls8.a += s5[1].tanh();
+    let mut lv11 = Vec::with_capacity(3);
+    for (i13, e12) in s4.iter().enumerate() {
+        if *e12 < 0.163 {
+            lv11.push((if f64::hypot(*e12, 2.55) <= 0.25 { f64::min(1.75, *e12) } else { e12 * 0.1 }).tanh() + ((i13 as f64) * 0.3));
+        }
+    }
+    let v14: f64 = if lv11.is_empty() { (st.m * st.m).tanh() } else { (lv11[0] * ((r1 * st.m).atan().exp_m1().atan() * 0.95)) + lv11[lv11.len() - 1] };
+    [((((autodiff::sigmoid(*r2) * r1) * r2) + (1.0 * autodiff::sigmoid(st.vel[0] - snap5[0]))) + (0.95 * autodiff::sigmoid(v7 * autodiff::sigmoid(s4[0])))) + ((0.25 * autodiff::sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]))) + (1.1 * v14.atan())), ((({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| (-st.inner.a[0]).sin() + 1.0).product::<f64>(); t2 * (st.vel[0].sin() * 0.9).acos() }) - (r1.exp_m1().tanh() * st.m)).sin() * autodiff::sigmoid(v1)) + st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23501,7 +24220,16 @@ fn p1301_dual<D: Dn>(s5: &[D], r2: &D, s3: &[D], s4: &[D], r1: &D, mut st: BodyD
         st.vel[1] += D::from(0.1) * dx_tanh(dx_hypot(st.inner.t, -D::from(0.4), tr_), tr_);
     }
     let v7: D = dx_div_euclid(st.inner.t, D::from(1.0) + (st.vel[1] * st.vel[1]), tr_);
-    [(((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_))) + (D::from(0.95) * dx_sigmoid(v7 * dx_sigmoid(s4[0], tr_), tr_)), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
+    let mut ls8 = LpD { a: dx_sigmoid(-D::from(0.35) + s4[1], tr_), v: [dx_sigmoid(dx_tan(dx_tanh(st.inner.a[1], tr_), tr_) + s4.iter().zip(snap5.iter()).map(|(p9, q10)| dx_rem(*r1, D::from(1.0) + (*r2 * (*r2)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -st.inner.a[0]] };
+    ls8.a += dx_tanh(s5[1], tr_);
+    let mut lv11 = Vec::with_capacity(3);
+    for (i13, e12) in s4.iter().enumerate() {
+        if dx_lt(*e12, D::from(0.163), tr_) {
+            lv11.push(dx_tanh(if dx_le(dx_hypot(*e12, D::from(2.55), tr_), D::from(0.25), tr_) { dx_min(D::from(1.75), *e12, tr_) } else { *e12 * D::from(0.1) }, tr_) + (D::from(i13 as f64) * D::from(0.3)));
+        }
+    }
+    let v14: D = if lv11.is_empty() { dx_tanh(st.m * st.m, tr_) } else { (lv11[0] * (dx_atan(dx_exp_m1(dx_atan(*r1 * st.m, tr_), tr_), tr_) * D::from(0.95))) + lv11[lv11.len() - 1] };
+    [((((dx_sigmoid(*r2, tr_) * (*r1)) * (*r2)) + (D::from(1.0) * dx_sigmoid(st.vel[0] - snap5[0], tr_))) + (D::from(0.95) * dx_sigmoid(v7 * dx_sigmoid(s4[0], tr_), tr_))) + ((D::from(0.25) * dx_sigmoid(ls8.v[0] + (ls8.a * ls8.v[1]), tr_)) + (D::from(1.1) * dx_atan(v14, tr_))), (dx_sin(({ let t2 = s3.iter().zip(s4.iter()).map(|(p3, q4)| dx_sin(-st.inner.a[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t2 * dx_acos(dx_sin(st.vel[0], tr_) * D::from(0.9), tr_) }) - (dx_tanh(dx_exp_m1(*r1, tr_), tr_) * st.m), tr_) * dx_sigmoid(v1, tr_)) + st.inner.t]
 }
 
 fn p1301_eval(x: &[f64]) -> Vec<f64> {
@@ -24117,7 +24845,9 @@ fn p1308(x1: f64, x2: f64, b3: &[f64; 5]) -> [f64; 3] {
     let v29: f64 = cl27((((f64::abs(2.15) + 0.6).log(u23[0].abs() + 2.8) - u19[0]) + b3[1]).tanh()) + (0.35 * cl27(((u23[0] * (z24[0] * (-0.1))) + x2).sin()));
     let v30: f64 = ((x2 / (1.0 + (z24[0] * z24[0]))) * autodiff::softplus(x2)).tanh().div_euclid(1.0 + (b3[3] * b3[3]));
     let v31: f64 = z24[0].rem_euclid((-2.6 / (x1.abs() + 0.85)).abs() + 1.0);
-    [((((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + ((((0.85 * u19[0].sin()) + (0.7 * u23[0].sin())) + (0.25 * autodiff::sigmoid(z24[0]))) + (0.45 * autodiff::sigmoid(v29)))) + ((1.5 * (v30 * u23[0].sin().exp2().sin())) + (1.0 * v31.tanh())), b3[2] + x1, v4 * x1]
+    let lq32 = lmake((z24[0] / (1.0 + (x2 * x2))).tanh(), (b3[1].sin() * 0.9).atanh().min(x2).atan());
+    let lq33 = lshift(lq32, (((v29 + v31) - v29.hypot(v31)) + x2).tanh());
+    [(((((((b3[4] - b3[3]).atan() * ((x1.sin() * 0.9).acos() / 1.95)) - v4).tanh() * b3[4]) * x1) + ((((0.85 * u19[0].sin()) + (0.7 * u23[0].sin())) + (0.25 * autodiff::sigmoid(z24[0]))) + (0.45 * autodiff::sigmoid(v29)))) + ((1.5 * (v30 * u23[0].sin().exp2().sin())) + (1.0 * v31.tanh()))) + ((0.85 * autodiff::sigmoid(lnormv(lq33))) + (0.55 * lnorm(&lq33).tanh())), b3[2] + x1, v4 * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24166,7 +24896,9 @@ fn p1308_dual<D: Dn>(x1: D, x2: D, b3: &[D; 5], tr_: &mut Tr) -> [D; 3] {
     let v29: D = cl27(dx_tanh((dx_log(dx_abs(D::from(2.15), tr_) + D::from(0.6), dx_abs(u23[0], tr_) + D::from(2.8), tr_) - u19[0]) + b3[1], tr_), tr_) + (D::from(0.35) * cl27(dx_sin((u23[0] * (z24[0] * (-D::from(0.1)))) + x2, tr_), tr_));
     let v30: D = dx_div_euclid(dx_tanh((x2 / (D::from(1.0) + (z24[0] * z24[0]))) * dx_softplus(x2, tr_), tr_), D::from(1.0) + (b3[3] * b3[3]), tr_);
     let v31: D = dx_rem_euclid(z24[0], dx_abs(-D::from(2.6) / (dx_abs(x1, tr_) + D::from(0.85)), tr_) + D::from(1.0), tr_);
-    [(((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + ((((D::from(0.85) * dx_sin(u19[0], tr_)) + (D::from(0.7) * dx_sin(u23[0], tr_))) + (D::from(0.25) * dx_sigmoid(z24[0], tr_))) + (D::from(0.45) * dx_sigmoid(v29, tr_)))) + ((D::from(1.5) * (v30 * dx_sin(dx_exp2(dx_sin(u23[0], tr_), tr_), tr_))) + (D::from(1.0) * dx_tanh(v31, tr_))), b3[2] + x1, v4 * x1]
+    let lq32 = lmake_dual(dx_tanh(z24[0] / (D::from(1.0) + (x2 * x2)), tr_), dx_atan(dx_min(dx_atanh(dx_sin(b3[1], tr_) * D::from(0.9), tr_), x2, tr_), tr_), tr_);
+    let lq33 = lshift_dual(lq32, dx_tanh(((v29 + v31) - dx_hypot(v29, v31, tr_)) + x2, tr_), tr_);
+    [((((dx_tanh((dx_atan(b3[4] - b3[3], tr_) * (dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_) / D::from(1.95))) - v4, tr_) * b3[4]) * x1) + ((((D::from(0.85) * dx_sin(u19[0], tr_)) + (D::from(0.7) * dx_sin(u23[0], tr_))) + (D::from(0.25) * dx_sigmoid(z24[0], tr_))) + (D::from(0.45) * dx_sigmoid(v29, tr_)))) + ((D::from(1.5) * (v30 * dx_sin(dx_exp2(dx_sin(u23[0], tr_), tr_), tr_))) + (D::from(1.0) * dx_tanh(v31, tr_)))) + ((D::from(0.85) * dx_sigmoid(lnormv_dual(lq33, tr_), tr_)) + (D::from(0.55) * dx_tanh(lnorm_dual(&lq33, tr_), tr_))), b3[2] + x1, v4 * x1]
 }
 
 fn p1308_eval(x: &[f64]) -> Vec<f64> {
@@ -24605,7 +25337,16 @@ fn p1314(x1: f64, n4: usize, b3: &[f64; 3], a2: [f64; 4]) -> f64 {
     }
     let v13: f64 = (x1.sin() * (-b3[n4 % 3])).rem_euclid(b3[n4 % b3.len()].max(0.65).abs() + 1.0);
     let v14: f64 = ((x1 + z9[n4 % 3]).atan() * (b3[n4 % 3] + a2[1])).atan().rem_euclid(a2[n4].abs() + 1.3);
-    (((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (((1.15 * u8[2].tanh()) + (0.4 * autodiff::sigmoid(z9[2]))) + (1.1 * acc11))) + ((1.5 * v13) + (0.45 * v14))
+    let mut lv15 = Vec::new();
+    for (i17, e16) in a2.iter().enumerate() {
+        if *e16 > x1 {
+            lv15.push((e16.abs() + 1.2).sqrt().tanh() + ((i17 as f64) * 0.9));
+        }
+    }
+    let v18: f64 = if lv15.is_empty() { (v4 + b3[(n4 + 2) % 3]).sin() } else { (lv15[0] * (z9[n4 % z9.len()] + x1).sin()) + lv15[lv15.len() - 1] };
+    let la19: [f64; 4] = [a2.iter().fold(0.05f64, |acc21, &e20| acc21.max(-0.35 / (acc21.tanh().exp() + 0.5))).tanh().sinh().sin(), (((v14 + v4) * (-acc11)) + a2[3]).tanh(), ((v4.abs() + 1.0).log(4.95).sin() + a2[4 - 1 - n4]).atan(), (autodiff::softplus(u8[n4 % 3].round()) + b3[2]).atan()];
+    let lm22 = la19.map(|t23| (t23 - (t23 + t23)).atan());
+    ((((((-b3[n4 % b3.len()]).cos().abs() - 2.0) * v4) - v4) + (((1.15 * u8[2].tanh()) + (0.4 * autodiff::sigmoid(z9[2]))) + (1.1 * acc11))) + ((1.5 * v13) + (0.45 * v14))) + ((0.65 * v18.sin()) + (0.3 * (lm22[2] * (v18.tanh().sinh().min(v14.atan().sinh()) + x1).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24638,7 +25379,16 @@ fn p1314_dual<D: Dn>(x1: D, n4: usize, b3: &[D; 3], a2: [D; 4], tr_: &mut Tr) ->
     }
     let v13: D = dx_rem_euclid(dx_sin(x1, tr_) * (-b3[n4 % 3]), dx_abs(dx_max(b3[n4 % b3.len()], D::from(0.65), tr_), tr_) + D::from(1.0), tr_);
     let v14: D = dx_rem_euclid(dx_atan(dx_atan(x1 + z9[n4 % 3], tr_) * (b3[n4 % 3] + a2[1]), tr_), dx_abs(a2[n4], tr_) + D::from(1.3), tr_);
-    ((((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (((D::from(1.15) * dx_tanh(u8[2], tr_)) + (D::from(0.4) * dx_sigmoid(z9[2], tr_))) + (D::from(1.1) * acc11))) + ((D::from(1.5) * v13) + (D::from(0.45) * v14))
+    let mut lv15 = Vec::new();
+    for (i17, e16) in a2.iter().enumerate() {
+        if dx_gt(*e16, x1, tr_) {
+            lv15.push(dx_tanh(dx_sqrt(dx_abs(*e16, tr_) + D::from(1.2), tr_), tr_) + (D::from(i17 as f64) * D::from(0.9)));
+        }
+    }
+    let v18: D = if lv15.is_empty() { dx_sin(v4 + b3[(n4 + 2) % 3], tr_) } else { (lv15[0] * dx_sin(z9[n4 % z9.len()] + x1, tr_)) + lv15[lv15.len() - 1] };
+    let la19: [D; 4] = [dx_sin(dx_sinh(dx_tanh(a2.iter().fold(D::from(0.05), |acc21, &e20| dx_max(acc21, -D::from(0.35) / (dx_exp(dx_tanh(acc21, tr_), tr_) + D::from(0.5)), tr_)), tr_), tr_), tr_), dx_tanh(((v14 + v4) * (-acc11)) + a2[3], tr_), dx_atan(dx_sin(dx_log(dx_abs(v4, tr_) + D::from(1.0), D::from(4.95), tr_), tr_) + a2[4 - 1 - n4], tr_), dx_atan(dx_softplus(dx_round(u8[n4 % 3], tr_), tr_) + b3[2], tr_)];
+    let lm22 = la19.map(|t23| dx_atan(t23 - (t23 + t23), tr_));
+    (((((dx_abs(dx_cos(-b3[n4 % b3.len()], tr_), tr_) - D::from(2.0)) * v4) - v4) + (((D::from(1.15) * dx_tanh(u8[2], tr_)) + (D::from(0.4) * dx_sigmoid(z9[2], tr_))) + (D::from(1.1) * acc11))) + ((D::from(1.5) * v13) + (D::from(0.45) * v14))) + ((D::from(0.65) * dx_sin(v18, tr_)) + (D::from(0.3) * (lm22[2] * dx_tanh(dx_min(dx_sinh(dx_tanh(v18, tr_), tr_), dx_sinh(dx_atan(v14, tr_), tr_), tr_) + x1, tr_))))
 }
 
 fn p1314_eval(x: &[f64]) -> Vec<f64> {
@@ -24966,7 +25716,9 @@ fn p1318(b2: &[f64; 1], a1: [f64; 2]) -> f64 {
     u21 = z22;
     let cc23: f64 = cdot2(&a1, &z22);
     let cc24: f64 = cdot2(&u21, &a1);
-    ((b2[0] * a1[1]) - a1[1]) + ((((1.3 * u21[1]) + (0.95 * old16[0])) + (0.75 * cc23)) + (0.3 * cc24.tanh()))
+    let lo25 = if (b2[0].sin() * 0.9).acos().min(cc24 - a1[1]).tanh() < -0.787 { Some(a1[1].tanh().tan().atan()) } else { None };
+    let v28: f64 = match lo25 { Some(ov26) if ov26 > -0.737 => (ov26 * ov26).atan() + ((if (2.25 / (old16[1].abs() + 1.05)) >= autodiff::leaky_relu(cc24, cc23.tanh()) { z22.iter().map(|&e27| (cc24.atan() * 0.63) + 1.0).product::<f64>() } else { cc24.abs() }) + b2[0]).tanh(), Some(ov26) => autodiff::sigmoid((1.0 + (ov26 * ov26)).sqrt()) + ((cc23.abs() + 0.8).recip() + a1[1]).tanh(), None => (z22[0] + a1[0]).tanh() };
+    (((b2[0] * a1[1]) - a1[1]) + ((((1.3 * u21[1]) + (0.95 * old16[0])) + (0.75 * cc23)) + (0.3 * cc24.tanh()))) + (0.6 * v28)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25000,7 +25752,9 @@ fn p1318_dual<D: Dn>(b2: &[D; 1], a1: [D; 2], tr_: &mut Tr) -> D {
     u21 = z22;
     let cc23: D = cdot2_dual(&a1, &z22, tr_);
     let cc24: D = cdot2_dual(&u21, &a1, tr_);
-    ((b2[0] * a1[1]) - a1[1]) + ((((D::from(1.3) * u21[1]) + (D::from(0.95) * old16[0])) + (D::from(0.75) * cc23)) + (D::from(0.3) * dx_tanh(cc24, tr_)))
+    let lo25 = if dx_lt(dx_tanh(dx_min(dx_acos(dx_sin(b2[0], tr_) * D::from(0.9), tr_), cc24 - a1[1], tr_), tr_), -D::from(0.787), tr_) { Some(dx_atan(dx_tan(dx_tanh(a1[1], tr_), tr_), tr_)) } else { None };
+    let v28: D = match lo25 { Some(ov26) if dx_gt(ov26, -D::from(0.737), tr_) => dx_atan(ov26 * ov26, tr_) + dx_tanh((if dx_ge(D::from(2.25) / (dx_abs(old16[1], tr_) + D::from(1.05)), dx_leaky_relu(cc24, dx_tanh(cc23, tr_), tr_), tr_) { z22.iter().map(|&e27| (dx_atan(cc24, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) } else { dx_abs(cc24, tr_) }) + b2[0], tr_), Some(ov26) => dx_sigmoid(dx_sqrt(D::from(1.0) + (ov26 * ov26), tr_), tr_) + dx_tanh(dx_recip(dx_abs(cc23, tr_) + D::from(0.8), tr_) + a1[1], tr_), None => dx_tanh(z22[0] + a1[0], tr_) };
+    (((b2[0] * a1[1]) - a1[1]) + ((((D::from(1.3) * u21[1]) + (D::from(0.95) * old16[0])) + (D::from(0.75) * cc23)) + (D::from(0.3) * dx_tanh(cc24, tr_)))) + (D::from(0.6) * v28)
 }
 
 fn p1318_eval(x: &[f64]) -> Vec<f64> {
@@ -25124,7 +25878,9 @@ fn p1320(b1: &[f64; 2], b2: &[f64; 2], b3: &[f64; 1], k4: i32) -> f64 {
         acc7 += f64::atan2(-1.5, v1.sin());
     }
     let cc8: f64 = cdot2(b1, b1);
-    ((((autodiff::sigmoid(b2.iter().zip(b1.iter()).fold(v1, |acc5, (p3, q4)| acc5 + (-p3).tanh()).tanh().exp() * b2[0]) * 2.95) * v2.tanh()) + v2) + (1.3 * acc7)) + (1.15 * cc8)
+    let ia9: [f64; 3] = [(-(b2[1].abs() + 0.5)).cbrt().exp_m1().tanh(), (-(v2.min(b2[0]).abs() + 1.25)).cbrt().tanh(), (b1[0].abs().ln_1p() * (acc7.tanh() * 0.9).atanh()).sin()];
+    let lh10: Vec<f64> = lvec(&ia9, autodiff::sigmoid(-(-v1) + b3[0]));
+    (((((autodiff::sigmoid(b2.iter().zip(b1.iter()).fold(v1, |acc5, (p3, q4)| acc5 + (-p3).tanh()).tanh().exp() * b2[0]) * 2.95) * v2.tanh()) + v2) + (1.3 * acc7)) + (1.15 * cc8)) + (0.3 * (lh10[0] * (f64::log(1.2 + (b2[1] * b2[1]), v1.abs() + 1.7) + v2).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25137,7 +25893,9 @@ fn p1320_dual<D: Dn>(b1: &[D; 2], b2: &[D; 2], b3: &[D; 1], k4: i32, tr_: &mut T
         acc7 += dx_atan2(-D::from(1.5), dx_sin(v1, tr_), tr_);
     }
     let cc8: D = cdot2_dual(b1, b1, tr_);
-    ((((dx_sigmoid(dx_exp(dx_tanh(b2.iter().zip(b1.iter()).fold(v1, |acc5, (p3, q4)| acc5 + dx_tanh(-(*p3), tr_)), tr_), tr_) * b2[0], tr_) * D::from(2.95)) * dx_tanh(v2, tr_)) + v2) + (D::from(1.3) * acc7)) + (D::from(1.15) * cc8)
+    let ia9: [D; 3] = [dx_tanh(dx_exp_m1(dx_cbrt(-(dx_abs(b2[1], tr_) + D::from(0.5)), tr_), tr_), tr_), dx_tanh(dx_cbrt(-(dx_abs(dx_min(v2, b2[0], tr_), tr_) + D::from(1.25)), tr_), tr_), dx_sin(dx_ln_1p(dx_abs(b1[0], tr_), tr_) * dx_atanh(dx_tanh(acc7, tr_) * D::from(0.9), tr_), tr_)];
+    let lh10: Vec<D> = lvec_dual(&ia9, dx_sigmoid(-(-v1) + b3[0], tr_), tr_);
+    (((((dx_sigmoid(dx_exp(dx_tanh(b2.iter().zip(b1.iter()).fold(v1, |acc5, (p3, q4)| acc5 + dx_tanh(-(*p3), tr_)), tr_), tr_) * b2[0], tr_) * D::from(2.95)) * dx_tanh(v2, tr_)) + v2) + (D::from(1.3) * acc7)) + (D::from(1.15) * cc8)) + (D::from(0.3) * (lh10[0] * dx_tanh(dx_log(D::from(1.2) + (b2[1] * b2[1]), dx_abs(v1, tr_) + D::from(1.7), tr_) + v2, tr_)))
 }
 
 fn p1320_eval(x: &[f64]) -> Vec<f64> {
@@ -25324,7 +26082,14 @@ fn p1323(mut a1: [f64; 4], b2: &[f64; 4], oc18: Result<f64, String>) -> f64 {
     if let Ok(c19) = oc18 {
         v20 = v20.min(c19);
     }
-    ((((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + (((1.15 * hh16[0]) + (0.7 * hh16[1])) + (0.55 * v17))) + (1.05 * v20)
+    let mut lv21 = Vec::new();
+    for (i23, e22) in hh15.iter().enumerate() {
+        if *e22 > 1.163 {
+            lv21.push(-e22 + ((i23 as f64) * 0.35));
+        }
+    }
+    let v24: f64 = if lv21.is_empty() { (hh16[1] + a1[0]).sin() } else { (lv21[0] * (v17 + b2[3]).tanh()) + lv21[lv21.len() - 1] };
+    (((((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + (((1.15 * hh16[0]) + (0.7 * hh16[1])) + (0.55 * v17))) + (1.05 * v20)) + (0.75 * v24.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25359,7 +26124,14 @@ fn p1323_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], oc18: Result<f64, String>, tr_
     if let Ok(c19) = oc18 {
         v20 = dx_min(v20, D::from(c19), tr_);
     }
-    ((((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + (((D::from(1.15) * hh16[0]) + (D::from(0.7) * hh16[1])) + (D::from(0.55) * v17))) + (D::from(1.05) * v20)
+    let mut lv21 = Vec::new();
+    for (i23, e22) in hh15.iter().enumerate() {
+        if dx_gt(*e22, D::from(1.163), tr_) {
+            lv21.push(-(*e22) + (D::from(i23 as f64) * D::from(0.35)));
+        }
+    }
+    let v24: D = if lv21.is_empty() { dx_sin(hh16[1] + a1[0], tr_) } else { (lv21[0] * dx_tanh(v17 + b2[3], tr_)) + lv21[lv21.len() - 1] };
+    (((((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + (((D::from(1.15) * hh16[0]) + (D::from(0.7) * hh16[1])) + (D::from(0.55) * v17))) + (D::from(1.05) * v20)) + (D::from(0.75) * dx_tanh(v24, tr_))
 }
 
 fn p1323_eval(x: &[f64]) -> Vec<f64> {
@@ -25628,7 +26400,9 @@ fn p1327(b1: &[f64; 3], s2: &[f64]) -> f64 {
     let m6: f64 = autodiff::no_grad(((1.05 + (ia5[0] * ia5[0])).powf(s2[1]) / (-(1.0 + (s2[1] * s2[1])))).tanh());
     let v8: f64 = m6 + ia5.iter().map(|&e7| (e7 - m6).exp()).sum::<f64>().ln();
     let v9: f64 = (s2[(c2 + 3) % s2.len()].hypot(1.95).abs() + 1.2).log10().div_euclid(1.75);
-    (((((autodiff::softplus(v1.sin().exp_m1()) + ((v1 + s2[c2 % 2]) / (b1[(c2 + 2) % 3].exp2().abs() + 0.85))) + v1) - s2[(c2 + 1) % 2]) - v1) + (0.65 * v8)) + (1.4 * (v9 * (-1.75 + s2[c2 % s2.len()]).tanh()).tanh())
+    let lo10 = if autodiff::sigmoid(f64::min(2.7, ia5[c2 % ia5.len()] - v1) + s2[c2 % s2.len()]) > 0.263 { Some(autodiff::leaky_relu(s2[c2 % s2.len()], ia5[0].tanh()).atan2(f64::log(v9.abs() + 1.45, ia5[c2 % 3].abs() + 1.65)).tanh()) } else { None };
+    let v12: f64 = if let Some(ov11) = lo10 { ((ov11 * ov11) - ov11) + (f64::atan2(-0.55, v1 - v9) + s2[c2 % s2.len()]).tanh() } else { autodiff::sigmoid((ia5[1].exp_m1().sin() * (ia5[c2 % ia5.len()] + v8)) + s2[c2 % s2.len()]) };
+    ((((((autodiff::softplus(v1.sin().exp_m1()) + ((v1 + s2[c2 % 2]) / (b1[(c2 + 2) % 3].exp2().abs() + 0.85))) + v1) - s2[(c2 + 1) % 2]) - v1) + (0.65 * v8)) + (1.4 * (v9 * (-1.75 + s2[c2 % s2.len()]).tanh()).tanh())) + (1.3 * v12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25648,7 +26422,9 @@ fn p1327_dual<D: Dn>(b1: &[D; 3], s2: &[D], tr_: &mut Tr) -> D {
     let m6: D = D::from(num_dual::DualStruct::re(&(dx_tanh(dx_powf(D::from(1.05) + (ia5[0] * ia5[0]), s2[1], tr_) / (-(D::from(1.0) + (s2[1] * s2[1]))), tr_))));
     let v8: D = m6 + dx_ln(ia5.iter().map(|&e7| dx_exp(e7 - m6, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let v9: D = dx_div_euclid(dx_log10(dx_abs(dx_hypot(s2[(c2 + 3) % s2.len()], D::from(1.95), tr_), tr_) + D::from(1.2), tr_), D::from(1.75), tr_);
-    (((((dx_softplus(dx_exp_m1(dx_sin(v1, tr_), tr_), tr_) + ((v1 + s2[c2 % 2]) / (dx_abs(dx_exp2(b1[(c2 + 2) % 3], tr_), tr_) + D::from(0.85)))) + v1) - s2[(c2 + 1) % 2]) - v1) + (D::from(0.65) * v8)) + (D::from(1.4) * dx_tanh(v9 * dx_tanh(-D::from(1.75) + s2[c2 % s2.len()], tr_), tr_))
+    let lo10 = if dx_gt(dx_sigmoid(dx_min(D::from(2.7), ia5[c2 % ia5.len()] - v1, tr_) + s2[c2 % s2.len()], tr_), D::from(0.263), tr_) { Some(dx_tanh(dx_atan2(dx_leaky_relu(s2[c2 % s2.len()], dx_tanh(ia5[0], tr_), tr_), dx_log(dx_abs(v9, tr_) + D::from(1.45), dx_abs(ia5[c2 % 3], tr_) + D::from(1.65), tr_), tr_), tr_)) } else { None };
+    let v12: D = if let Some(ov11) = lo10 { ((ov11 * ov11) - ov11) + dx_tanh(dx_atan2(-D::from(0.55), v1 - v9, tr_) + s2[c2 % s2.len()], tr_) } else { dx_sigmoid((dx_sin(dx_exp_m1(ia5[1], tr_), tr_) * (ia5[c2 % ia5.len()] + v8)) + s2[c2 % s2.len()], tr_) };
+    ((((((dx_softplus(dx_exp_m1(dx_sin(v1, tr_), tr_), tr_) + ((v1 + s2[c2 % 2]) / (dx_abs(dx_exp2(b1[(c2 + 2) % 3], tr_), tr_) + D::from(0.85)))) + v1) - s2[(c2 + 1) % 2]) - v1) + (D::from(0.65) * v8)) + (D::from(1.4) * dx_tanh(v9 * dx_tanh(-D::from(1.75) + s2[c2 % s2.len()], tr_), tr_))) + (D::from(1.3) * v12)
 }
 
 fn p1327_eval(x: &[f64]) -> Vec<f64> {
@@ -25807,7 +26583,9 @@ fn p1329(a4: [f64; 4], a2: [f64; 5], s3: &[f64], r1: &f64, n5: usize, mut st: Bo
     }
     let cc17: f64 = cdot5(&a2, &a2);
     let v18: f64 = if !((n5 as f64) + st.vel[n5 % 2]).tanh().is_infinite() { ((n5 as f64) / (-(1.0 + ((c14 as f64) * (c14 as f64))))).max(st.inner.t.abs()).tanh() } else { ((f64::atan(0.4).abs() + 1.0).cbrt() + s3[c14 % s3.len()]).atan() };
-    ((f64::exp(-1.1).abs() + 0.6).sqrt().min(a4.iter().map(|e6| (r1 + r1).tanh() + 1.0).product::<f64>()) - st.m) + (((((0.35 * autodiff::sigmoid(st.pos[1] - snap7[1])) + (0.8 * u10[0].tanh())) + (0.6 * old9[1].sin())) + (0.85 * cc17.sin())) + (0.7 * v18))
+    let ia19: [f64; 3] = [st.inner.t.atan(), (cc17 + st.vel[n5 % 2]).sin(), ((st.inner.t * (-2.35)).abs() + 0.85).log(((c14 as f64).tanh() * 0.9).acos().abs() + 2.35).tanh()];
+    let lh20: Vec<f64> = lpush(&ia19, st.pos[(n5 + 2) % 2].sin());
+    (((f64::exp(-1.1).abs() + 0.6).sqrt().min(a4.iter().map(|e6| (r1 + r1).tanh() + 1.0).product::<f64>()) - st.m) + (((((0.35 * autodiff::sigmoid(st.pos[1] - snap7[1])) + (0.8 * u10[0].tanh())) + (0.6 * old9[1].sin())) + (0.85 * cc17.sin())) + (0.7 * v18))) + ((0.75 * (lh20[2] * ({ let t21 = st.inner.t * cc17.sin(); t21 * (st.vel[c14 % 2].sin() * 0.9).atanh() }).tanh())) + (1.35 * lsum(&lh20)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25841,7 +26619,9 @@ fn p1329_dual<D: Dn>(a4: [D; 4], a2: [D; 5], s3: &[D], r1: &D, n5: usize, mut st
     }
     let cc17: D = cdot5_dual(&a2, &a2, tr_);
     let v18: D = if !dx_is_infinite(dx_tanh(D::from(n5 as f64) + st.vel[n5 % 2], tr_), tr_) { dx_tanh(dx_max(D::from(n5 as f64) / (-(D::from(1.0) + (D::from(c14 as f64) * D::from(c14 as f64)))), dx_abs(st.inner.t, tr_), tr_), tr_) } else { dx_atan(dx_cbrt(dx_abs(dx_atan(D::from(0.4), tr_), tr_) + D::from(1.0), tr_) + s3[c14 % s3.len()], tr_) };
-    (dx_min(dx_sqrt(dx_abs(dx_exp(-D::from(1.1), tr_), tr_) + D::from(0.6), tr_), a4.iter().map(|e6| dx_tanh(*r1 + (*r1), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - st.m) + (((((D::from(0.35) * dx_sigmoid(st.pos[1] - snap7[1], tr_)) + (D::from(0.8) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sin(old9[1], tr_))) + (D::from(0.85) * dx_sin(cc17, tr_))) + (D::from(0.7) * v18))
+    let ia19: [D; 3] = [dx_atan(st.inner.t, tr_), dx_sin(cc17 + st.vel[n5 % 2], tr_), dx_tanh(dx_log(dx_abs(st.inner.t * (-D::from(2.35)), tr_) + D::from(0.85), dx_abs(dx_acos(dx_tanh(D::from(c14 as f64), tr_) * D::from(0.9), tr_), tr_) + D::from(2.35), tr_), tr_)];
+    let lh20: Vec<D> = lpush_dual(&ia19, dx_sin(st.pos[(n5 + 2) % 2], tr_), tr_);
+    ((dx_min(dx_sqrt(dx_abs(dx_exp(-D::from(1.1), tr_), tr_) + D::from(0.6), tr_), a4.iter().map(|e6| dx_tanh(*r1 + (*r1), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - st.m) + (((((D::from(0.35) * dx_sigmoid(st.pos[1] - snap7[1], tr_)) + (D::from(0.8) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sin(old9[1], tr_))) + (D::from(0.85) * dx_sin(cc17, tr_))) + (D::from(0.7) * v18))) + ((D::from(0.75) * (lh20[2] * dx_tanh({ let t21 = st.inner.t * dx_sin(cc17, tr_); t21 * dx_atanh(dx_sin(st.vel[c14 % 2], tr_) * D::from(0.9), tr_) }, tr_))) + (D::from(1.35) * lsum_dual(&lh20, tr_)))
 }
 
 fn p1329_eval(x: &[f64]) -> Vec<f64> {
@@ -26303,7 +27083,12 @@ fn p1334(x3: f64, x2: f64, r1: &f64, nt: usize) -> f64 {
     for (o19, xi20) in u15.iter_mut().zip(ia13.iter()) {
         *o19 += ((xi20.abs() + 1.15).log10() % ((xi20 / (1.0 + (xi20 * xi20))).abs() + 1.5)).tanh();
     }
-    (((((-(-x2 + (x2 / (r1.abs() + 0.9))) - x2) - x2) + (c1 as f64)) + ((0.6 * u8[0]) + (0.5 * old7[1]))) + (0.95 * v12)) + (0.35 * u15[0].sin())
+    let mut lv21: Vec<f64> = Vec::with_capacity(4);
+    for i22 in 0..4 {
+        lv21.push((v12 * r1).cos() + ((i22 as f64) * 0.8));
+    }
+    let lh23 = lpush(&z9, (x2.sin() * 0.9).asin().sin());
+    ((((((-(-x2 + (x2 / (r1.abs() + 0.9))) - x2) - x2) + (c1 as f64)) + ((0.6 * u8[0]) + (0.5 * old7[1]))) + (0.95 * v12)) + (0.35 * u15[0].sin())) + (((1.0 * ((lv21.len() as f64) * autodiff::sigmoid(-(nt as f64) * (x3 * ia13[0])))) + (1.2 * lv21.iter().sum::<f64>().tanh())) + (0.95 * lh23.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26352,7 +27137,12 @@ fn p1334_dual<D: Dn>(x3: D, x2: D, r1: &D, nt: usize, tr_: &mut Tr) -> D {
     for (o19, xi20) in u15.iter_mut().zip(ia13.iter()) {
         *o19 += dx_tanh(dx_rem(dx_log10(dx_abs(*xi20, tr_) + D::from(1.15), tr_), dx_abs(*xi20 / (D::from(1.0) + (*xi20 * (*xi20))), tr_) + D::from(1.5), tr_), tr_);
     }
-    (((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))
+    let mut lv21: Vec<D> = Vec::with_capacity(4);
+    for i22 in 0..4 {
+        lv21.push(dx_cos(v12 * (*r1), tr_) + (D::from(i22 as f64) * D::from(0.8)));
+    }
+    let lh23 = lpush_dual(&z9, dx_sin(dx_asin(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_), tr_);
+    ((((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))) + (((D::from(1.0) * (D::from(lv21.len() as f64) * dx_sigmoid(-D::from(nt as f64) * (x3 * ia13[0]), tr_))) + (D::from(1.2) * dx_tanh(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.95) * lh23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1334_eval(x: &[f64]) -> Vec<f64> {
@@ -26478,7 +27268,9 @@ fn p1335(b2: &[f64; 5], a1: [f64; 3]) -> f64 {
     let cc12: f64 = cdot3(&a1, &a1);
     let v15: f64 = a1.iter().copied().min_by(|p13, q14| p13.total_cmp(q14)).unwrap();
     let v16: f64 = (v6 + (-1.55)).clamp(-0.25, 1.0).rem_euclid(v6.signum().abs() + 1.5);
-    ((((((v6 + autodiff::relu(b2[2]).abs().ln_1p()) - (-0.75)) - v6) + (1.0 * acc11)) + (0.45 * autodiff::sigmoid(cc12))) + (1.1 * v15)) + (0.25 * v16.atan())
+    let lo17 = if b2[1].cos() < 1.513 { Some((if a1.iter().copied().map(|e18| autodiff::sigmoid(-a1[2]) + 1.0).product::<f64>() <= a1[2].clamp(-0.6, -0.15) { v6 + v16 } else { a1[0] }).atan()) } else { None };
+    let v20: f64 = lo17.unwrap_or(((a1[1].sin() * 0.9).acos() * (-cc12)).tanh());
+    (((((((v6 + autodiff::relu(b2[2]).abs().ln_1p()) - (-0.75)) - v6) + (1.0 * acc11)) + (0.45 * autodiff::sigmoid(cc12))) + (1.1 * v15)) + (0.25 * v16.atan())) + (0.65 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26512,7 +27304,9 @@ fn p1335_dual<D: Dn>(b2: &[D; 5], a1: [D; 3], tr_: &mut Tr) -> D {
     let cc12: D = cdot3_dual(&a1, &a1, tr_);
     let v15: D = a1.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v16: D = dx_rem_euclid(dx_clamp(v6 + (-D::from(1.55)), -D::from(0.25), D::from(1.0), tr_), dx_abs(dx_signum(v6, tr_), tr_) + D::from(1.5), tr_);
-    ((((((v6 + dx_ln_1p(dx_abs(dx_relu(b2[2], tr_), tr_), tr_)) - (-D::from(0.75))) - v6) + (D::from(1.0) * acc11)) + (D::from(0.45) * dx_sigmoid(cc12, tr_))) + (D::from(1.1) * v15)) + (D::from(0.25) * dx_atan(v16, tr_))
+    let lo17 = if dx_lt(dx_cos(b2[1], tr_), D::from(1.513), tr_) { Some(dx_atan(if dx_le(a1.iter().copied().map(|e18| dx_sigmoid(-a1[2], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_clamp(a1[2], -D::from(0.6), -D::from(0.15), tr_), tr_) { v6 + v16 } else { a1[0] }, tr_)) } else { None };
+    let v20: D = lo17.unwrap_or(dx_tanh(dx_acos(dx_sin(a1[1], tr_) * D::from(0.9), tr_) * (-cc12), tr_));
+    (((((((v6 + dx_ln_1p(dx_abs(dx_relu(b2[2], tr_), tr_), tr_)) - (-D::from(0.75))) - v6) + (D::from(1.0) * acc11)) + (D::from(0.45) * dx_sigmoid(cc12, tr_))) + (D::from(1.1) * v15)) + (D::from(0.25) * dx_atan(v16, tr_))) + (D::from(0.65) * v20)
 }
 
 fn p1335_eval(x: &[f64]) -> Vec<f64> {
@@ -26976,7 +27770,8 @@ fn p1341(r1: &f64, x2: f64) -> f64 {
     for i15 in 0..2 {
         acc14 = (0.5 * acc14) + (match i15 { 0 => ((((acc7 + snap11[i15 + 1]).abs() + 1.35).sin() + 1.5).powf(snap11.iter().map(|e16| (f64::atan(2.85) * 0.63) + 1.0).product::<f64>().sin()) + r1).atan() * 0.95, 1 => (K1341 + x2).atan() * 0.95, _ => autodiff::sigmoid(acc7.mul_add(u8[c12 % 3], c12 as f64) - autodiff::softplus(*r1)) });
     }
-    (((((-K1341 + (K1341.sin() * 0.9).asin()) + (-2.45)) + K1341) - x2) + (0.9 * acc7)) + ((((0.9 * u8[2].sin()) + (0.3 * u8[1].tanh())) + (0.5 * snap11[1].tanh())) + (0.6 * acc14))
+    lfill(((acc14 * (-0.25)) + r1).tanh(), &mut u8);
+    ((((((-K1341 + (K1341.sin() * 0.9).asin()) + (-2.45)) + K1341) - x2) + (0.9 * acc7)) + ((((0.9 * u8[2].sin()) + (0.3 * u8[1].tanh())) + (0.5 * snap11[1].tanh())) + (0.6 * acc14))) + (1.45 * u8[2])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27019,7 +27814,8 @@ fn p1341_dual<D: Dn>(r1: &D, x2: D, tr_: &mut Tr) -> D {
     for i15 in 0..2 {
         acc14 = (D::from(0.5) * acc14) + (match i15 { 0 => dx_atan(dx_powf(dx_sin(dx_abs(acc7 + snap11[i15 + 1], tr_) + D::from(1.35), tr_) + D::from(1.5), dx_sin(snap11.iter().map(|e16| (dx_atan(D::from(2.85), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + (*r1), tr_) * D::from(0.95), 1 => dx_atan(K1341 + x2, tr_) * D::from(0.95), _ => dx_sigmoid(dx_mul_add(acc7, u8[c12 % 3], D::from(c12 as f64), tr_) - dx_softplus(*r1, tr_), tr_) });
     }
-    (((((-K1341 + dx_asin(dx_sin(K1341, tr_) * D::from(0.9), tr_)) + (-D::from(2.45))) + K1341) - x2) + (D::from(0.9) * acc7)) + ((((D::from(0.9) * dx_sin(u8[2], tr_)) + (D::from(0.3) * dx_tanh(u8[1], tr_))) + (D::from(0.5) * dx_tanh(snap11[1], tr_))) + (D::from(0.6) * acc14))
+    lfill_dual(dx_tanh((acc14 * (-D::from(0.25))) + (*r1), tr_), &mut u8, tr_);
+    ((((((-K1341 + dx_asin(dx_sin(K1341, tr_) * D::from(0.9), tr_)) + (-D::from(2.45))) + K1341) - x2) + (D::from(0.9) * acc7)) + ((((D::from(0.9) * dx_sin(u8[2], tr_)) + (D::from(0.3) * dx_tanh(u8[1], tr_))) + (D::from(0.5) * dx_tanh(snap11[1], tr_))) + (D::from(0.6) * acc14))) + (D::from(1.45) * u8[2])
 }
 
 fn p1341_eval(x: &[f64]) -> Vec<f64> {
@@ -27073,7 +27869,9 @@ fn p1342(r1: &f64, x2: f64, r3: &f64, x4: f64) -> f64 {
     for i11 in (0..4).rev() {
         acc10 = (0.5 * acc10) + (if matches!(i11, 0 | 2) { (if (r3 % (1.0 + (x4 * x4))) >= -0.7 { v9 % ((i11 as f64).abs() + 1.05) } else { -x2 }).atan() * 0.95 } else { (-f64::clamp(-0.45, -0.65, -0.4) + r3).sin() });
     }
-    ((((((x2.tanh() * x4).abs() + 0.95).log10() - (f64::max(2.05, *r3) + r1.mul_add(1.45, *r1))) - r3) - r1) + x2) + ((1.1 * v9) + (0.85 * acc10))
+    let ia12: [f64; 3] = [f64::atan2(-1.05 / 0.6, 1.7 * r3).tanh(), autodiff::relu(r3 * (-2.1)).tanh(), autodiff::sigmoid(acc10.asinh().cos() + x4)];
+    let lh13: Vec<f64> = lpush(&ia12, (ia12[2] + r1).tanh());
+    (((((((x2.tanh() * x4).abs() + 0.95).log10() - (f64::max(2.05, *r3) + r1.mul_add(1.45, *r1))) - r3) - r1) + x2) + ((1.1 * v9) + (0.85 * acc10))) + ((1.45 * ((lh13.len() as f64) * (ia12[0] + x4).tanh())) + (0.65 * lh13.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27098,7 +27896,9 @@ fn p1342_dual<D: Dn>(r1: &D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     for i11 in (0..4).rev() {
         acc10 = (D::from(0.5) * acc10) + (if matches!(i11, 0 | 2) { dx_atan(if dx_ge(dx_rem(*r3, D::from(1.0) + (x4 * x4), tr_), -D::from(0.7), tr_) { dx_rem(v9, dx_abs(D::from(i11 as f64), tr_) + D::from(1.05), tr_) } else { -x2 }, tr_) * D::from(0.95) } else { dx_sin(-dx_clamp(-D::from(0.45), -D::from(0.65), -D::from(0.4), tr_) + (*r3), tr_) });
     }
-    ((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))
+    let ia12: [D; 3] = [dx_tanh(dx_atan2(-D::from(1.05) / D::from(0.6), D::from(1.7) * (*r3), tr_), tr_), dx_tanh(dx_relu(*r3 * (-D::from(2.1)), tr_), tr_), dx_sigmoid(dx_cos(dx_asinh(acc10, tr_), tr_) + x4, tr_)];
+    let lh13: Vec<D> = lpush_dual(&ia12, dx_tanh(ia12[2] + (*r1), tr_), tr_);
+    (((((dx_log10(dx_abs(dx_tanh(x2, tr_) * x4, tr_) + D::from(0.95), tr_) - (dx_max(D::from(2.05), *r3, tr_) + dx_mul_add(*r1, D::from(1.45), *r1, tr_))) - (*r3)) - (*r1)) + x2) + ((D::from(1.1) * v9) + (D::from(0.85) * acc10))) + ((D::from(1.45) * (D::from(lh13.len() as f64) * dx_tanh(ia12[0] + x4, tr_))) + (D::from(0.65) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1342_eval(x: &[f64]) -> Vec<f64> {
@@ -27568,7 +28368,8 @@ fn p1346(mut a1: [f64; 2], nt: usize, ch14: char, oc16: Result<f64, String>, ok1
     let v15: f64 = if ch14 == 'a' { (autodiff::elu(v1, 0.6).fract() + a1[nt % a1.len()]).atan() } else { autodiff::sigmoid(v1.tanh() + a1[nt % 2]) };
     let v18: f64 = match oc16 { Ok(c17) => autodiff::sigmoid(((u12[(nt + 2) % u12.len()] + (nt as f64)) + (v15 * v15)) + a1[0]) * c17, Err(_) => (f64::mul_add(2.45, ((nt + 1) as f64) - v15, autodiff::leaky_relu(v1, v15.tanh())) + a1[(nt + 1) % a1.len()]).sin(), };
     let n20 = if let Some(j21) = ok19 { j21 } else { 0 };
-    (((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - a1.iter().map(|e10| acc9.sin().exp2()).sum::<f64>().tanh()) - 0.15) + ((1.0 * u12[1]) + (0.25 * old11[0]))) + (0.65 * v15)) + ((0.65 * v18) + (1.25 * ((n20 as f64) * ((v15.abs() - (v18 + z13[n20 % 2])) + a1[1]).atan()).atan()))
+    let lq22 = lmake((f64::hypot(old11[n20 % 2].max(v15), v15 + old11[1]) + a1[0]).sin(), (z13[1] % (1.0 + (v1 * v1))) % (1.0 + (a1[(nt + 1) % 2] * a1[(nt + 1) % 2])));
+    ((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - a1.iter().map(|e10| acc9.sin().exp2()).sum::<f64>().tanh()) - 0.15) + ((1.0 * u12[1]) + (0.25 * old11[0]))) + (0.65 * v15)) + ((0.65 * v18) + (1.25 * ((n20 as f64) * ((v15.abs() - (v18 + z13[n20 % 2])) + a1[1]).atan()).atan()))) + (0.5 * lnormv(lq22))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27600,7 +28401,8 @@ fn p1346_dual<D: Dn>(mut a1: [D; 2], nt: usize, ch14: char, oc16: Result<f64, St
     let v15: D = if ch14 == 'a' { dx_atan(dx_fract(dx_elu(v1, D::from(0.6), tr_), tr_) + a1[nt % a1.len()], tr_) } else { dx_sigmoid(dx_tanh(v1, tr_) + a1[nt % 2], tr_) };
     let v18: D = match oc16 { Ok(c17) => dx_sigmoid(((u12[(nt + 2) % u12.len()] + D::from(nt as f64)) + (v15 * v15)) + a1[0], tr_) * D::from(c17), Err(_) => dx_sin(dx_mul_add(D::from(2.45), D::from((nt + 1) as f64) - v15, dx_leaky_relu(v1, dx_tanh(v15, tr_), tr_), tr_) + a1[(nt + 1) % a1.len()], tr_), };
     let n20 = if let Some(j21) = ok19 { j21 } else { 0 };
-    (((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))
+    let lq22 = lmake_dual(dx_sin(dx_hypot(dx_max(old11[n20 % 2], v15, tr_), v15 + old11[1], tr_) + a1[0], tr_), dx_rem(dx_rem(z13[1], D::from(1.0) + (v1 * v1), tr_), D::from(1.0) + (a1[(nt + 1) % 2] * a1[(nt + 1) % 2]), tr_), tr_);
+    ((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))) + (D::from(0.5) * lnormv_dual(lq22, tr_))
 }
 
 fn p1346_eval(x: &[f64]) -> Vec<f64> {
@@ -28135,7 +28937,9 @@ fn p1351(r1: &f64, wv10: [[f64; 2]; 3]) -> f64 {
     let (s18, s19) = ia12.iter().fold((0.0, 0.0), |(p15, q16), v13| (p15 + ((v13 * 1.25) + (v13 * (-2.6))).tanh(), q16 + v13.tanh()));
     let k21 = ia12.iter().filter(|v20| **v20 < *r1).count();
     let v23: f64 = match k21.checked_sub(2) { Some(j22) => (ia12[2] + wv10[(k21 + 3) % wv10.len()][(k21 + 1) % 2]).atan() * (j22 as f64), None => (-0.6 + wv10[k21 % wv10.len()][(k21 + 3) % 2]).atan(), };
-    (((((v6 - r1) - r1) * v6) + (0.8 * acc9)) + (1.0 * v11)) + (((1.4 * s18) + (0.25 * s19)) + (0.6 * v23.sin()))
+    let mut lo24: [f64; 4] = [autodiff::sigmoid((v23 - 1.1).min(ia12.iter().copied().map(|e25| acc9 / (acc9.abs() + 1.2)).sum::<f64>()) + wv10[1][(k21 + 3) % 2]), (wv10[1][(k21 + 1) % 2].exp_m1() / 0.6).sin(), (-(v11 / 1.05) + r1).tanh(), (wv10[(k21 + 1) % 3][k21 % 2].clamp((k21 as f64).sin(), (k21 as f64).sin() + 0.8) * (1.85 + (-2.05))).atan() * 0.95];
+    lfill((((lo24[k21 % lo24.len()] - (k21 as f64)) - ((k21 as f64) + (-1.2))) + r1).tanh(), &mut lo24);
+    ((((((v6 - r1) - r1) * v6) + (0.8 * acc9)) + (1.0 * v11)) + (((1.4 * s18) + (0.25 * s19)) + (0.6 * v23.sin()))) + (1.1 * (lo24[1] * lo24[2]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28166,7 +28970,9 @@ fn p1351_dual<D: Dn>(r1: &D, wv10: [[D; 2]; 3], tr_: &mut Tr) -> D {
     let (s18, s19) = ia12.iter().fold((D::from(0.0), D::from(0.0)), |(p15, q16), v13| (p15 + dx_tanh((*v13 * D::from(1.25)) + (*v13 * (-D::from(2.6))), tr_), q16 + dx_tanh(*v13, tr_)));
     let k21 = { let mut c_ = 0usize; for v20 in ia12.iter() { if dx_lt(*v20, *r1, tr_) { c_ += 1; } } c_ };
     let v23: D = match k21.checked_sub(2) { Some(j22) => dx_atan(ia12[2] + wv10[(k21 + 3) % wv10.len()][(k21 + 1) % 2], tr_) * D::from(j22 as f64), None => dx_atan(-D::from(0.6) + wv10[k21 % wv10.len()][(k21 + 3) % 2], tr_), };
-    (((((v6 - (*r1)) - (*r1)) * v6) + (D::from(0.8) * acc9)) + (D::from(1.0) * v11)) + (((D::from(1.4) * s18) + (D::from(0.25) * s19)) + (D::from(0.6) * dx_sin(v23, tr_)))
+    let mut lo24: [D; 4] = [dx_sigmoid(dx_min(v23 - D::from(1.1), ia12.iter().copied().map(|e25| acc9 / (dx_abs(acc9, tr_) + D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + wv10[1][(k21 + 3) % 2], tr_), dx_sin(dx_exp_m1(wv10[1][(k21 + 1) % 2], tr_) / D::from(0.6), tr_), dx_tanh(-(v11 / D::from(1.05)) + (*r1), tr_), dx_atan(dx_clamp(wv10[(k21 + 1) % 3][k21 % 2], dx_sin(D::from(k21 as f64), tr_), dx_sin(D::from(k21 as f64), tr_) + D::from(0.8), tr_) * (D::from(1.85) + (-D::from(2.05))), tr_) * D::from(0.95)];
+    lfill_dual(dx_tanh(((lo24[k21 % lo24.len()] - D::from(k21 as f64)) - (D::from(k21 as f64) + (-D::from(1.2)))) + (*r1), tr_), &mut lo24, tr_);
+    ((((((v6 - (*r1)) - (*r1)) * v6) + (D::from(0.8) * acc9)) + (D::from(1.0) * v11)) + (((D::from(1.4) * s18) + (D::from(0.25) * s19)) + (D::from(0.6) * dx_sin(v23, tr_)))) + (D::from(1.1) * (lo24[1] * lo24[2]))
 }
 
 fn p1351_eval(x: &[f64]) -> Vec<f64> {
@@ -29542,7 +30348,9 @@ fn p1365(r1: &f64, b2: &[f64; 4], b3: &[f64; 5], b4: &[f64; 4], n5: usize, st: &
     let v15: f64 = match ((f64::abs(2.2) + 1.05).log10() + st.pos[c4 % 2]).tanh() { t14 if t14 > -0.55 => (st.inner.t - autodiff::sigmoid(b3[(c4 + 2) % b3.len()])).atan(), _ => autodiff::sigmoid(cc13.max(out12[0]).min(st.pos[c4 % 2].ceil())) };
     let v17: f64 = (0..2).take(1).map(|e16| ((f64::abs(0.25) + 1.35).sqrt().abs() + 1.0).log2().tanh() + (e16 as f64)).reduce(|p_, q_| 0.5 * p_ + q_).unwrap();
     let v19: f64 = (wv18[0][1] * b3[c4 % 5]) + wv18[0][1].sin();
-    (((((-autodiff::softplus(r1.exp()) - r1) + r1).atan() * st.inner.t) + (1.0 * acc11)) + ((((0.3 * out12[1].tanh()) + (0.75 * cc13)) + (1.3 * v15)) + (1.05 * v17.atan()))) + (1.25 * v19.tanh())
+    let mut lo20: [f64; 3] = [(out12[c4 % 2].cos() + st.m).tanh(), (((-2.25 % 0.75) * f64::floor(0.1)) + b2[4 - 1 - n5]).tanh(), autodiff::sigmoid(autodiff::softplus(f64::abs(2.3).ln_1p()) + st.inner.t)];
+    let r24: f64 = lscale((if out12.iter().enumerate().fold(0.05f64, |acc23, (j21, e22)| acc23 - (v15 * v15).ln_1p().sin()) >= (st.inner.t / (r1.abs() + 0.55)) { (n5 as f64) - cc13 } else { out12[c4 % out12.len()] * st.m }).atan() * 0.95, &mut lo20);
+    ((((((-autodiff::softplus(r1.exp()) - r1) + r1).atan() * st.inner.t) + (1.0 * acc11)) + ((((0.3 * out12[1].tanh()) + (0.75 * cc13)) + (1.3 * v15)) + (1.05 * v17.atan()))) + (1.25 * v19.tanh())) + ((0.85 * (lo20[1] * lo20[2])) + (1.2 * r24))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29575,7 +30383,9 @@ fn p1365_dual<D: Dn>(r1: &D, b2: &[D; 4], b3: &[D; 5], b4: &[D; 4], n5: usize, s
     let v15: D = match dx_tanh(dx_log10(dx_abs(D::from(2.2), tr_) + D::from(1.05), tr_) + st.pos[c4 % 2], tr_) { t14 if dx_gt(t14, -D::from(0.55), tr_) => dx_atan(st.inner.t - dx_sigmoid(b3[(c4 + 2) % b3.len()], tr_), tr_), _ => dx_sigmoid(dx_min(dx_max(cc13, out12[0], tr_), dx_ceil(st.pos[c4 % 2], tr_), tr_), tr_) };
     let v17: D = (0..2).take(1).map(|e16| dx_tanh(dx_log2(dx_abs(dx_sqrt(dx_abs(D::from(0.25), tr_) + D::from(1.35), tr_), tr_) + D::from(1.0), tr_), tr_) + D::from(e16 as f64)).reduce(|p_, q_| D::from(0.5) * p_ + q_).unwrap();
     let v19: D = (wv18[0][1] * b3[c4 % 5]) + dx_sin(wv18[0][1], tr_);
-    (((dx_atan((-dx_softplus(dx_exp(*r1, tr_), tr_) - (*r1)) + (*r1), tr_) * st.inner.t) + (D::from(1.0) * acc11)) + ((((D::from(0.3) * dx_tanh(out12[1], tr_)) + (D::from(0.75) * cc13)) + (D::from(1.3) * v15)) + (D::from(1.05) * dx_atan(v17, tr_)))) + (D::from(1.25) * dx_tanh(v19, tr_))
+    let mut lo20: [D; 3] = [dx_tanh(dx_cos(out12[c4 % 2], tr_) + st.m, tr_), dx_tanh((dx_rem(-D::from(2.25), D::from(0.75), tr_) * dx_floor(D::from(0.1), tr_)) + b2[4 - 1 - n5], tr_), dx_sigmoid(dx_softplus(dx_ln_1p(dx_abs(D::from(2.3), tr_), tr_), tr_) + st.inner.t, tr_)];
+    let r24: D = lscale_dual(dx_atan(if dx_ge(out12.iter().enumerate().fold(D::from(0.05), |acc23, (j21, e22)| acc23 - dx_sin(dx_ln_1p(v15 * v15, tr_), tr_)), st.inner.t / (dx_abs(*r1, tr_) + D::from(0.55)), tr_) { D::from(n5 as f64) - cc13 } else { out12[c4 % out12.len()] * st.m }, tr_) * D::from(0.95), &mut lo20, tr_);
+    ((((dx_atan((-dx_softplus(dx_exp(*r1, tr_), tr_) - (*r1)) + (*r1), tr_) * st.inner.t) + (D::from(1.0) * acc11)) + ((((D::from(0.3) * dx_tanh(out12[1], tr_)) + (D::from(0.75) * cc13)) + (D::from(1.3) * v15)) + (D::from(1.05) * dx_atan(v17, tr_)))) + (D::from(1.25) * dx_tanh(v19, tr_))) + ((D::from(0.85) * (lo20[1] * lo20[2])) + (D::from(1.2) * r24))
 }
 
 fn p1365_eval(x: &[f64]) -> Vec<f64> {
@@ -29650,7 +30460,10 @@ fn p1366(x1: f64, x2: f64, b3: &[f64; 1], s4: &[f64], b5: &[f64; 3], f6: bool) -
         }
     }
     let v10: f64 = (x2.atan2(x1) * x2.hypot(b3[0])).atan().div_euclid(-((-x1).abs() + 0.7));
-    [(((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (0.45 * (v10 * autodiff::sigmoid((s4[c1].abs() + 1.0).log2())).tanh())]
+    let mut ls11 = Lp { a: (b3[c1 % 1].tanh().tan() + (-0.05 - v10)).sin(), v: [autodiff::elu((x2 * x2).ln_1p(), 0.7).sin(), (-x2 - (x1 + (c1 as f64))).sin()] };
+    ls11.a += autodiff::sigmoid(b3[0]);
+    ls11.v[1] *= autodiff::sigmoid((f64::min(-0.05, -2.4).sin() * 0.9).atanh() + x2);
+    [((((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (0.45 * (v10 * autodiff::sigmoid((s4[c1].abs() + 1.0).log2())).tanh())) + (0.75 * (ls11.v[0] + (ls11.a * ls11.v[1])))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29676,7 +30489,10 @@ fn p1366_dual<D: Dn>(x1: D, x2: D, b3: &[D; 1], s4: &[D], b5: &[D; 3], f6: bool,
         }
     }
     let v10: D = dx_div_euclid(dx_atan(dx_atan2(x2, x1, tr_) * dx_hypot(x2, b3[0], tr_), tr_), -(dx_abs(-x1, tr_) + D::from(0.7)), tr_);
-    [(((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (D::from(0.45) * dx_tanh(v10 * dx_sigmoid(dx_log2(dx_abs(s4[c1], tr_) + D::from(1.0), tr_), tr_), tr_))]
+    let mut ls11 = LpD { a: dx_sin(dx_tan(dx_tanh(b3[c1 % 1], tr_), tr_) + (-D::from(0.05) - v10), tr_), v: [dx_sin(dx_elu(dx_ln_1p(x2 * x2, tr_), D::from(0.7), tr_), tr_), dx_sin(-x2 - (x1 + D::from(c1 as f64)), tr_)] };
+    ls11.a += dx_sigmoid(b3[0], tr_);
+    ls11.v[1] *= dx_sigmoid(dx_atanh(dx_sin(dx_min(-D::from(0.05), -D::from(2.4), tr_), tr_) * D::from(0.9), tr_) + x2, tr_);
+    [((((b3[(c1 + 2) % b3.len()] + x2) + x2) * x2) + (D::from(0.45) * dx_tanh(v10 * dx_sigmoid(dx_log2(dx_abs(s4[c1], tr_) + D::from(1.0), tr_), tr_), tr_))) + (D::from(0.75) * (ls11.v[0] + (ls11.a * ls11.v[1])))]
 }
 
 fn p1366_eval(x: &[f64]) -> Vec<f64> {
@@ -29933,7 +30749,11 @@ fn p1369(x1: f64, s2: &[f64], s3: &[f64], mut st: Body) -> f64 {
     let v8: f64 = ia5.iter().copied().min_by(|p6, q7| p6.partial_cmp(q7).unwrap()).unwrap();
     let v10: f64 = snap4.iter().map(|&e9| 1.0 * e9).map(f64::asinh).sum::<f64>();
     let v11: f64 = f64::div_euclid((st.inner.a[0].abs() + 0.6).log2(), -((y2[2] / (-(v10.abs() + 0.85))).abs() + 0.9));
-    (((st.inner.t.tanh() * st.m) + (1.15 * (st.pos[1] - snap4[1]).tanh())) + ((0.95 * v8) + (1.45 * v10))) + (0.35 * autodiff::sigmoid(v11 * v3.atan()))
+    let ls12 = Lp { a: ((st.pos[0] % (s2[0].exp() + 0.5)) + (st.inner.t - (-0.3))).sin(), v: [(0.05 + st.m).tanh(), ((f64::abs(1.5) + 1.1).sqrt() + s2[4]).tanh()] };
+    let mut ls13 = Lp { a: (st.vel[0] - autodiff::relu(st.vel[0])).sin(), v: [autodiff::sigmoid(s3.iter().sum::<f64>().max(v11 + v3)), autodiff::sigmoid(autodiff::softplus(st.w[1][1]))] };
+    ls13.a += (v10 + s2[0]).atan() * 0.95;
+    ls13.v[1] *= (autodiff::relu(y2[0]) + autodiff::sigmoid(st.pos[0])).tanh();
+    ((((st.inner.t.tanh() * st.m) + (1.15 * (st.pos[1] - snap4[1]).tanh())) + ((0.95 * v8) + (1.45 * v10))) + (0.35 * autodiff::sigmoid(v11 * v3.atan()))) + ((((0.45 * (ls12.a * ls12.v[0])) + (1.0 * lnorm(&ls12))) + (1.25 * (ls13.a * ls13.v[0]))) + (1.25 * lnorm(&ls13)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29949,7 +30769,11 @@ fn p1369_dual<D: Dn>(x1: D, s2: &[D], s3: &[D], mut st: BodyD<D>, tr_: &mut Tr) 
     let v8: D = ia5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v10: D = snap4.iter().map(|&e9| D::from(1.0) * e9).map(|t_| dx_asinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v11: D = dx_div_euclid(dx_log2(dx_abs(st.inner.a[0], tr_) + D::from(0.6), tr_), -(dx_abs(y2[2] / (-(dx_abs(v10, tr_) + D::from(0.85))), tr_) + D::from(0.9)), tr_);
-    (((dx_tanh(st.inner.t, tr_) * st.m) + (D::from(1.15) * dx_tanh(st.pos[1] - snap4[1], tr_))) + ((D::from(0.95) * v8) + (D::from(1.45) * v10))) + (D::from(0.35) * dx_sigmoid(v11 * dx_atan(v3, tr_), tr_))
+    let ls12 = LpD { a: dx_sin(dx_rem(st.pos[0], dx_exp(s2[0], tr_) + D::from(0.5), tr_) + (st.inner.t - (-D::from(0.3))), tr_), v: [dx_tanh(D::from(0.05) + st.m, tr_), dx_tanh(dx_sqrt(dx_abs(D::from(1.5), tr_) + D::from(1.1), tr_) + s2[4], tr_)] };
+    let mut ls13 = LpD { a: dx_sin(st.vel[0] - dx_relu(st.vel[0], tr_), tr_), v: [dx_sigmoid(dx_max(s3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), v11 + v3, tr_), tr_), dx_sigmoid(dx_softplus(st.w[1][1], tr_), tr_)] };
+    ls13.a += dx_atan(v10 + s2[0], tr_) * D::from(0.95);
+    ls13.v[1] *= dx_tanh(dx_relu(y2[0], tr_) + dx_sigmoid(st.pos[0], tr_), tr_);
+    ((((dx_tanh(st.inner.t, tr_) * st.m) + (D::from(1.15) * dx_tanh(st.pos[1] - snap4[1], tr_))) + ((D::from(0.95) * v8) + (D::from(1.45) * v10))) + (D::from(0.35) * dx_sigmoid(v11 * dx_atan(v3, tr_), tr_))) + ((((D::from(0.45) * (ls12.a * ls12.v[0])) + (D::from(1.0) * lnorm_dual(&ls12, tr_))) + (D::from(1.25) * (ls13.a * ls13.v[0]))) + (D::from(1.25) * lnorm_dual(&ls13, tr_)))
 }
 
 fn p1369_eval(x: &[f64]) -> Vec<f64> {
@@ -30008,7 +30832,14 @@ fn p1370(x1: f64, s2: &[f64], w3: &[[f64; 2]; 2], st: &Body, nt: usize) -> f64 {
         u5 = z8;
     }
     let v9: f64 = (f64::clamp(nt as f64, x1, x1 + 0.35).abs() + 1.25).sqrt().rem_euclid(1.0 + (st.pos[0] * st.pos[0]));
-    (((w3[(nt + 2) % 2][1] / (f64::abs(-2.8) + 1.15)).asinh().tanh().exp_m1() * st.inner.t) + ((1.1 * out4[1].tanh()) + (0.85 * u5[1].atan()))) + (1.4 * v9.sin())
+    let mut lo10 = None;
+    for e11 in s2.iter() {
+        if *e11 > st.m {
+            lo10 = Some(*e11);
+        }
+    }
+    let v13: f64 = if let Some(ov12) = lo10 { autodiff::sigmoid((ov12.abs() + 1.0).recip() + autodiff::relu(ov12)) + w3[nt % 2][nt % 2].sin() } else { x1.min((1.4 + (s2[nt % s2.len()] * s2[nt % s2.len()])).cbrt()).sin() };
+    ((((w3[(nt + 2) % 2][1] / (f64::abs(-2.8) + 1.15)).asinh().tanh().exp_m1() * st.inner.t) + ((1.1 * out4[1].tanh()) + (0.85 * u5[1].atan()))) + (1.4 * v9.sin())) + (0.9 * v13)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30029,7 +30860,14 @@ fn p1370_dual<D: Dn>(x1: D, s2: &[D], w3: &[[D; 2]; 2], st: &BodyD<D>, nt: usize
         u5 = z8;
     }
     let v9: D = dx_rem_euclid(dx_sqrt(dx_abs(dx_clamp(D::from(nt as f64), x1, x1 + D::from(0.35), tr_), tr_) + D::from(1.25), tr_), D::from(1.0) + (st.pos[0] * st.pos[0]), tr_);
-    ((dx_exp_m1(dx_tanh(dx_asinh(w3[(nt + 2) % 2][1] / (dx_abs(-D::from(2.8), tr_) + D::from(1.15)), tr_), tr_), tr_) * st.inner.t) + ((D::from(1.1) * dx_tanh(out4[1], tr_)) + (D::from(0.85) * dx_atan(u5[1], tr_)))) + (D::from(1.4) * dx_sin(v9, tr_))
+    let mut lo10 = None;
+    for e11 in s2.iter() {
+        if dx_gt(*e11, st.m, tr_) {
+            lo10 = Some(*e11);
+        }
+    }
+    let v13: D = if let Some(ov12) = lo10 { dx_sigmoid(dx_recip(dx_abs(ov12, tr_) + D::from(1.0), tr_) + dx_relu(ov12, tr_), tr_) + dx_sin(w3[nt % 2][nt % 2], tr_) } else { dx_sin(dx_min(x1, dx_cbrt(D::from(1.4) + (s2[nt % s2.len()] * s2[nt % s2.len()]), tr_), tr_), tr_) };
+    (((dx_exp_m1(dx_tanh(dx_asinh(w3[(nt + 2) % 2][1] / (dx_abs(-D::from(2.8), tr_) + D::from(1.15)), tr_), tr_), tr_) * st.inner.t) + ((D::from(1.1) * dx_tanh(out4[1], tr_)) + (D::from(0.85) * dx_atan(u5[1], tr_)))) + (D::from(1.4) * dx_sin(v9, tr_))) + (D::from(0.9) * v13)
 }
 
 fn p1370_eval(x: &[f64]) -> Vec<f64> {
@@ -30085,7 +30923,10 @@ fn p1371(mut x1: f64, r2: &f64, x3: f64) -> f64 {
         }
     }
     let v5: f64 = ccube(r2.tanh() * 0.5);
-    (((-(x3.sin().tan().abs() + 0.65)).recip() * (x1.min(*r2).tanh() * (r2 + 0.1))) - x1) + (0.9 * v5)
+    let mut ls6 = Lp { a: *r2, v: [autodiff::sigmoid(x3.min(x3) - f64::tanh(1.3)), (x3.abs() + (1.5 + (x3 * x3)).ln()).sin()] };
+    ls6.a += (r2 / (v5.abs() + 1.3)).tanh().cosh().sin();
+    ls6.v[0] *= ((v5.abs() + 1.25).sqrt() + x1).sin();
+    ((((-(x3.sin().tan().abs() + 0.65)).recip() * (x1.min(*r2).tanh() * (r2 + 0.1))) - x1) + (0.9 * v5)) + (1.25 * (ls6.a * ls6.v[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30102,7 +30943,10 @@ fn p1371_dual<D: Dn>(mut x1: D, r2: &D, x3: D, tr_: &mut Tr) -> D {
         }
     }
     let v5: D = ccube_dual(dx_tanh(*r2, tr_) * D::from(0.5), tr_);
-    ((dx_recip(-(dx_abs(dx_tan(dx_sin(x3, tr_), tr_), tr_) + D::from(0.65)), tr_) * (dx_tanh(dx_min(x1, *r2, tr_), tr_) * (*r2 + D::from(0.1)))) - x1) + (D::from(0.9) * v5)
+    let mut ls6 = LpD { a: *r2, v: [dx_sigmoid(dx_min(x3, x3, tr_) - dx_tanh(D::from(1.3), tr_), tr_), dx_sin(dx_abs(x3, tr_) + dx_ln(D::from(1.5) + (x3 * x3), tr_), tr_)] };
+    ls6.a += dx_sin(dx_cosh(dx_tanh(*r2 / (dx_abs(v5, tr_) + D::from(1.3)), tr_), tr_), tr_);
+    ls6.v[0] *= dx_sin(dx_sqrt(dx_abs(v5, tr_) + D::from(1.25), tr_) + x1, tr_);
+    (((dx_recip(-(dx_abs(dx_tan(dx_sin(x3, tr_), tr_), tr_) + D::from(0.65)), tr_) * (dx_tanh(dx_min(x1, *r2, tr_), tr_) * (*r2 + D::from(0.1)))) - x1) + (D::from(0.9) * v5)) + (D::from(1.25) * (ls6.a * ls6.v[0]))
 }
 
 fn p1371_eval(x: &[f64]) -> Vec<f64> {
@@ -30161,7 +31005,8 @@ fn p1372(b1: &[f64; 2], b2: &[f64; 5], s3: &[f64], n4: usize) -> [f64; 2] {
     let cc12: f64 = cdot5(b2, b2);
     let v14: f64 = match n4.checked_sub(1) { Some(j13) => ((cc11 / (-(b1[n4 % b1.len()].exp() + 0.5))) + cc12.hypot(-0.9)).sin() * (j13 as f64), None => ((n4 as f64).cosh() + (b1[n4 % b1.len()] + (n4 as f64))).tanh(), };
     let v15: f64 = f64::rem_euclid(autodiff::softplus(acc10 % (1.0 + (v8 * v8))), -(1.0 + (s3[n4] * s3[n4])));
-    [(((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan()), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
+    let lq16 = lmake((b1[n4 % 2] * cc12.tanh()).sin(), (v4.max(v14).sin().tan() + s3[n4]).tanh());
+    [((((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan())) + (0.95 * lnormv(lq16)), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30187,7 +31032,8 @@ fn p1372_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], s3: &[D], n4: usize, tr_: &mut Tr
     let cc12: D = cdot5_dual(b2, b2, tr_);
     let v14: D = match n4.checked_sub(1) { Some(j13) => dx_sin((cc11 / (-(dx_exp(b1[n4 % b1.len()], tr_) + D::from(0.5)))) + dx_hypot(cc12, -D::from(0.9), tr_), tr_) * D::from(j13 as f64), None => dx_tanh(dx_cosh(D::from(n4 as f64), tr_) + (b1[n4 % b1.len()] + D::from(n4 as f64)), tr_), };
     let v15: D = dx_rem_euclid(dx_softplus(dx_rem(acc10, D::from(1.0) + (v8 * v8), tr_), tr_), -(D::from(1.0) + (s3[n4] * s3[n4])), tr_);
-    [(((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
+    let lq16 = lmake_dual(dx_sin(b1[n4 % 2] * dx_tanh(cc12, tr_), tr_), dx_tanh(dx_tan(dx_sin(dx_max(v4, v14, tr_), tr_), tr_) + s3[n4], tr_), tr_);
+    [((((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_))) + (D::from(0.95) * lnormv_dual(lq16, tr_)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
 }
 
 fn p1372_eval(x: &[f64]) -> Vec<f64> {
@@ -30526,7 +31372,15 @@ fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>) -> [f64; 3]
     let v13: f64 = match n3.checked_sub(1) { Some(j12) => a2[n3 % 2] * (j12 as f64), None => ((n3 as f64) + a1[0]).sin(), };
     let n15 = if let Some(j16) = ok14 { j16 } else { 3 };
     let v17: f64 = (if (v13 + v13) < -0.05 { v6 } else { -1.45 }).tanh().rem_euclid(f64::tanh(autodiff::relu(2.7)).exp() + 0.5);
-    [(((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan()))) + (0.3 * v17), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
+    let ia19: [f64; 4] = [((((n15 + 1) as f64).abs() + 1.15).log(3.7).sin() + a2[n15 % 2]).tanh(), (a2[1] * (-v7).atan()).atan(), (a1[n15 % 1].cosh() - (v1 + a1[n15 % 1])).tanh(), (-1.85 + a1[0]).sin()];
+    let mut lv18 = Vec::new();
+    for (i21, e20) in ia19.iter().enumerate() {
+        if *e20 < -0.337 {
+            lv18.push(((f64::round(-2.3).abs() + 1.1).acosh().sin() + e20) + ((i21 as f64) * 0.55));
+        }
+    }
+    let v22: f64 = if lv18.is_empty() { (v13.tanh().tan().exp_m1() + a2[1]).atan() } else { (lv18[0] * ((v6.atan().exp2() - f64::log(0.85 + (v7 * v7), f64::abs(-2.25) + 2.35)) + a1[0]).tanh()) + lv18[lv18.len() - 1] };
+    [((((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan()))) + (0.3 * v17)) + (0.25 * v22.tanh()), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30542,7 +31396,15 @@ fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, tr_
     let v13: D = match n3.checked_sub(1) { Some(j12) => a2[n3 % 2] * D::from(j12 as f64), None => dx_sin(D::from(n3 as f64) + a1[0], tr_), };
     let n15 = if let Some(j16) = ok14 { j16 } else { 3 };
     let v17: D = dx_rem_euclid(dx_tanh(if dx_lt(v13 + v13, -D::from(0.05), tr_) { v6 } else { -D::from(1.45) }, tr_), dx_exp(dx_tanh(dx_relu(D::from(2.7), tr_), tr_), tr_) + D::from(0.5), tr_);
-    [(((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
+    let ia19: [D; 4] = [dx_tanh(dx_sin(dx_log(dx_abs(D::from((n15 + 1) as f64), tr_) + D::from(1.15), D::from(3.7), tr_), tr_) + a2[n15 % 2], tr_), dx_atan(a2[1] * dx_atan(-v7, tr_), tr_), dx_tanh(dx_cosh(a1[n15 % 1], tr_) - (v1 + a1[n15 % 1]), tr_), dx_sin(-D::from(1.85) + a1[0], tr_)];
+    let mut lv18 = Vec::new();
+    for (i21, e20) in ia19.iter().enumerate() {
+        if dx_lt(*e20, -D::from(0.337), tr_) {
+            lv18.push((dx_sin(dx_acosh(dx_abs(dx_round(-D::from(2.3), tr_), tr_) + D::from(1.1), tr_), tr_) + (*e20)) + (D::from(i21 as f64) * D::from(0.55)));
+        }
+    }
+    let v22: D = if lv18.is_empty() { dx_atan(dx_exp_m1(dx_tan(dx_tanh(v13, tr_), tr_), tr_) + a2[1], tr_) } else { (lv18[0] * dx_tanh((dx_exp2(dx_atan(v6, tr_), tr_) - dx_log(D::from(0.85) + (v7 * v7), dx_abs(-D::from(2.25), tr_) + D::from(2.35), tr_)) + a1[0], tr_)) + lv18[lv18.len() - 1] };
+    [((((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17)) + (D::from(0.25) * dx_tanh(v22, tr_)), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
 }
 
 fn p1376_eval(x: &[f64]) -> Vec<f64> {
@@ -30596,7 +31458,18 @@ fn p1377(w1: &[[f64; 3]; 3], a2: [f64; 3], n3: usize, mut st: Body) -> [f64; 1] 
     for i12 in 0..3 {
         st.pos[1] += 0.45 * (((n3 + 1) as f64) / (-1.65)).tanh().tan().tanh();
     }
-    [(autodiff::sigmoid(st.vel[n3 % 2] / (((n3 + 1) as f64).abs() + 1.45)).cosh() * autodiff::sigmoid(st.m)) + (0.45 * autodiff::sigmoid(st.pos[0] - snap11[0]))]
+    let mut lv13 = Vec::with_capacity(4);
+    for i14 in 0..4 {
+        lv13.push(autodiff::sigmoid(autodiff::sigmoid(w1[i14 % w1.len()][i14 % 3] / (st.m.tanh().exp() + 0.5)).exp()) + ((i14 as f64) * 0.25));
+    }
+    let mut lv15: Vec<f64> = Vec::with_capacity(snap11.len());
+    for (i17, e16) in snap11.iter().enumerate() {
+        if *e16 < st.inner.t {
+            lv15.push((-1.85 + e16.tanh()) + ((i17 as f64) * 0.55));
+        }
+    }
+    let v18: f64 = if lv15.is_empty() { st.m.sin() } else { (lv15[0] * ((-(st.vel[0].abs() + 0.85)).cbrt().sin().atan() * 0.95)) + lv15[lv15.len() - 1] };
+    [((autodiff::sigmoid(st.vel[n3 % 2] / (((n3 + 1) as f64).abs() + 1.45)).cosh() * autodiff::sigmoid(st.m)) + (0.45 * autodiff::sigmoid(st.pos[0] - snap11[0]))) + ((1.05 * (lv13[3] * ((n3 as f64) + st.inner.a[(n3 + 3) % 2]).tanh())) + (0.5 * v18.sin()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30618,7 +31491,18 @@ fn p1377_dual<D: Dn>(w1: &[[D; 3]; 3], a2: [D; 3], n3: usize, mut st: BodyD<D>, 
     for i12 in 0..3 {
         st.pos[1] += D::from(0.45) * dx_tanh(dx_tan(dx_tanh(D::from((n3 + 1) as f64) / (-D::from(1.65)), tr_), tr_), tr_);
     }
-    [(dx_cosh(dx_sigmoid(st.vel[n3 % 2] / (dx_abs(D::from((n3 + 1) as f64), tr_) + D::from(1.45)), tr_), tr_) * dx_sigmoid(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.pos[0] - snap11[0], tr_))]
+    let mut lv13 = Vec::with_capacity(4);
+    for i14 in 0..4 {
+        lv13.push(dx_sigmoid(dx_exp(dx_sigmoid(w1[i14 % w1.len()][i14 % 3] / (dx_exp(dx_tanh(st.m, tr_), tr_) + D::from(0.5)), tr_), tr_), tr_) + (D::from(i14 as f64) * D::from(0.25)));
+    }
+    let mut lv15: Vec<D> = Vec::with_capacity(snap11.len());
+    for (i17, e16) in snap11.iter().enumerate() {
+        if dx_lt(*e16, st.inner.t, tr_) {
+            lv15.push((-D::from(1.85) + dx_tanh(*e16, tr_)) + (D::from(i17 as f64) * D::from(0.55)));
+        }
+    }
+    let v18: D = if lv15.is_empty() { dx_sin(st.m, tr_) } else { (lv15[0] * (dx_atan(dx_sin(dx_cbrt(-(dx_abs(st.vel[0], tr_) + D::from(0.85)), tr_), tr_), tr_) * D::from(0.95))) + lv15[lv15.len() - 1] };
+    [((dx_cosh(dx_sigmoid(st.vel[n3 % 2] / (dx_abs(D::from((n3 + 1) as f64), tr_) + D::from(1.45)), tr_), tr_) * dx_sigmoid(st.m, tr_)) + (D::from(0.45) * dx_sigmoid(st.pos[0] - snap11[0], tr_))) + ((D::from(1.05) * (lv13[3] * dx_tanh(D::from(n3 as f64) + st.inner.a[(n3 + 3) % 2], tr_))) + (D::from(0.5) * dx_sin(v18, tr_)))]
 }
 
 fn p1377_eval(x: &[f64]) -> Vec<f64> {
@@ -30970,7 +31854,10 @@ fn p1380(&self, x3: f64, x2: f64, r1: &f64, x4: f64, nt: usize) -> f64 {
     }
     let v18: f64 = cgen((out6[c10 % out6.len()] + r1).tanh() * 0.5, (z14[(nt + 1) % z14.len()].mul_add(self.vel[(c15 + 3) % 2], self.inner.a[(c10 + 1) % 2]) - self.m.mul_add(-2.9, self.inner.t)).tanh() * 0.5);
     let (v19, v20) = csplit((-self.w[(nt + 3) % 2][c10 % 2]).atan2(self.inner.a[(c15 + 3) % 2].atan2(self.vel[c10 % 2])).sin() * 0.5, autodiff::elu(x2, self.w[nt % 2][(nt + 2) % 2].atan() * 0.63).asinh().sin() * 0.5);
-    (((((-self.w[(nt + 1) % 2][(nt + 3) % 2].exp2()).abs() + 1.05).sqrt() + 1.65) * x3).atan() * x2) + (((((((0.6 * out6[1].sin()) + (0.4 * u7[0].tanh())) + (0.95 * u13[0].tanh())) + (0.35 * z14[0].tanh())) + (0.35 * v18)) + (0.25 * v19)) + (1.2 * v20))
+    let ls21 = Lp { a: (v18.mul_add(self.pos[c10 % 2], x4) / (1.0 + (v18 * v18))).tanh(), v: [autodiff::sigmoid((self.m + v18) * f64::exp(-2.4).tanh()), self.m] };
+    let mut ls22 = Lp { a: (out6.iter().fold(1.35f64, |acc24, e23| acc24.max(x3.cosh().tanh())) + self.w[(nt + 1) % 2][(c15 + 1) % 2]).tanh(), v: [(1.05 + (self.w[1][nt % 2] * self.w[1][nt % 2])).ln().tanh(), (-(c15 as f64).sinh() + self.pos[nt % 2]).sin()] };
+    ls22.a += (x2.sin() * 0.9).atanh().tanh();
+    ((((((-self.w[(nt + 1) % 2][(nt + 3) % 2].exp2()).abs() + 1.05).sqrt() + 1.65) * x3).atan() * x2) + (((((((0.6 * out6[1].sin()) + (0.4 * u7[0].tanh())) + (0.95 * u13[0].tanh())) + (0.35 * z14[0].tanh())) + (0.35 * v18)) + (0.25 * v19)) + (1.2 * v20))) + (((0.85 * (ls21.v[0] + (ls21.a * ls21.v[1]))) + (0.3 * (ls22.a * ls22.v[1]))) + (0.9 * lnormv(ls22)))
 }
 }
 
@@ -31012,7 +31899,10 @@ fn p1380_dual(&self, x3: D, x2: D, r1: &D, x4: D, nt: usize, tr_: &mut Tr) -> D 
     }
     let v18: D = cgen_dual(dx_tanh(out6[c10 % out6.len()] + (*r1), tr_) * D::from(0.5), dx_tanh(dx_mul_add(z14[(nt + 1) % z14.len()], self.vel[(c15 + 3) % 2], self.inner.a[(c10 + 1) % 2], tr_) - dx_mul_add(self.m, -D::from(2.9), self.inner.t, tr_), tr_) * D::from(0.5), tr_);
     let (v19, v20) = csplit_dual(dx_sin(dx_atan2(-self.w[(nt + 3) % 2][c10 % 2], dx_atan2(self.inner.a[(c15 + 3) % 2], self.vel[c10 % 2], tr_), tr_), tr_) * D::from(0.5), dx_sin(dx_asinh(dx_elu(x2, dx_atan(self.w[nt % 2][(nt + 2) % 2], tr_) * D::from(0.63), tr_), tr_), tr_) * D::from(0.5), tr_);
-    (dx_atan((dx_sqrt(dx_abs(-dx_exp2(self.w[(nt + 1) % 2][(nt + 3) % 2], tr_), tr_) + D::from(1.05), tr_) + D::from(1.65)) * x3, tr_) * x2) + (((((((D::from(0.6) * dx_sin(out6[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.95) * dx_tanh(u13[0], tr_))) + (D::from(0.35) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * v18)) + (D::from(0.25) * v19)) + (D::from(1.2) * v20))
+    let ls21 = LpD { a: dx_tanh(dx_mul_add(v18, self.pos[c10 % 2], x4, tr_) / (D::from(1.0) + (v18 * v18)), tr_), v: [dx_sigmoid((self.m + v18) * dx_tanh(dx_exp(-D::from(2.4), tr_), tr_), tr_), self.m] };
+    let mut ls22 = LpD { a: dx_tanh(out6.iter().fold(D::from(1.35), |acc24, e23| dx_max(acc24, dx_tanh(dx_cosh(x3, tr_), tr_), tr_)) + self.w[(nt + 1) % 2][(c15 + 1) % 2], tr_), v: [dx_tanh(dx_ln(D::from(1.05) + (self.w[1][nt % 2] * self.w[1][nt % 2]), tr_), tr_), dx_sin(-dx_sinh(D::from(c15 as f64), tr_) + self.pos[nt % 2], tr_)] };
+    ls22.a += dx_tanh(dx_atanh(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_);
+    ((dx_atan((dx_sqrt(dx_abs(-dx_exp2(self.w[(nt + 1) % 2][(nt + 3) % 2], tr_), tr_) + D::from(1.05), tr_) + D::from(1.65)) * x3, tr_) * x2) + (((((((D::from(0.6) * dx_sin(out6[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.95) * dx_tanh(u13[0], tr_))) + (D::from(0.35) * dx_tanh(z14[0], tr_))) + (D::from(0.35) * v18)) + (D::from(0.25) * v19)) + (D::from(1.2) * v20))) + (((D::from(0.85) * (ls21.v[0] + (ls21.a * ls21.v[1]))) + (D::from(0.3) * (ls22.a * ls22.v[1]))) + (D::from(0.9) * lnormv_dual(ls22, tr_)))
 }
 }
 
@@ -31095,7 +31985,8 @@ fn p1381(x1: f64, k2: i32, nt: usize) -> (f64, f64) {
     if v13.abs() > 1e300 {
         dbg!(v13);
     }
-    (((((x1 / (1.0 + (x1 * x1))) - x1) + (0.4 * acc8)) + ((0.25 * u9[0].tanh()) + (0.75 * autodiff::sigmoid(z10[0])))) + (0.35 * v13), (x1 * (nt as f64)) + x1)
+    let lm14 = u9.map(|t15| (f64::max(0.5, t15).tanh() * 0.9).acos().sin());
+    ((((((x1 / (1.0 + (x1 * x1))) - x1) + (0.4 * acc8)) + ((0.25 * u9[0].tanh()) + (0.75 * autodiff::sigmoid(z10[0])))) + (0.35 * v13)) + (1.3 * (lm14[0] * (acc8.mul_add(lm14[nt % lm14.len()].max(0.85), u9[c11 % u9.len()].cos()) + x1).tanh())), (x1 * (nt as f64)) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31136,7 +32027,8 @@ fn p1381_dual<D: Dn>(x1: D, k2: i32, nt: usize, tr_: &mut Tr) -> (D, D) {
     if dx_gt(dx_abs(v13, tr_), D::from(1e300), tr_) {
         let _ = v13;
     }
-    (((((x1 / (D::from(1.0) + (x1 * x1))) - x1) + (D::from(0.4) * acc8)) + ((D::from(0.25) * dx_tanh(u9[0], tr_)) + (D::from(0.75) * dx_sigmoid(z10[0], tr_)))) + (D::from(0.35) * v13), (x1 * D::from(nt as f64)) + x1)
+    let lm14 = u9.map(|t15| dx_sin(dx_acos(dx_tanh(dx_max(D::from(0.5), t15, tr_), tr_) * D::from(0.9), tr_), tr_));
+    ((((((x1 / (D::from(1.0) + (x1 * x1))) - x1) + (D::from(0.4) * acc8)) + ((D::from(0.25) * dx_tanh(u9[0], tr_)) + (D::from(0.75) * dx_sigmoid(z10[0], tr_)))) + (D::from(0.35) * v13)) + (D::from(1.3) * (lm14[0] * dx_tanh(dx_mul_add(acc8, dx_max(lm14[nt % lm14.len()], D::from(0.85), tr_), dx_cos(u9[c11 % u9.len()], tr_), tr_) + x1, tr_))), (x1 * D::from(nt as f64)) + x1)
 }
 
 fn p1381_eval(x: &[f64]) -> Vec<f64> {
@@ -31188,7 +32080,11 @@ fn p1382(x1: f64, x2: f64) -> f64 {
         u7[2] = (0.45 * snap8[2]) + x1.atan2(x1).sin();
         u7[0] = (0.4 * snap8[1]) + ((((c9 as f64) / (autodiff::sigmoid(y2.iter().map(|e11| x1).sum::<f64>()).exp() + 0.5)) + x1).atan() * 0.95);
     }
-    (((autodiff::relu(y2[2]).asinh().abs() - x1) + y2[0]) + (0.55 * acc6)) + ((1.25 * u7[0].sin()) + (1.4 * snap8[0].atan()))
+    let mut lv12 = Vec::new();
+    for i13 in 0..3 {
+        lv12.push((((acc6 - (-0.65)).abs() + 1.95).acosh() + x2).atan() + ((i13 as f64) * 0.35));
+    }
+    ((((autodiff::relu(y2[2]).asinh().abs() - x1) + y2[0]) + (0.55 * acc6)) + ((1.25 * u7[0].sin()) + (1.4 * snap8[0].atan()))) + (1.2 * lv12.iter().map(|&t14| (t14 - t14).abs().tanh()).sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31216,7 +32112,11 @@ fn p1382_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
         u7[2] = (D::from(0.45) * snap8[2]) + dx_sin(dx_atan2(x1, x1, tr_), tr_);
         u7[0] = (D::from(0.4) * snap8[1]) + (dx_atan((D::from(c9 as f64) / (dx_exp(dx_sigmoid(y2.iter().map(|e11| x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + x1, tr_) * D::from(0.95));
     }
-    (((dx_abs(dx_asinh(dx_relu(y2[2], tr_), tr_), tr_) - x1) + y2[0]) + (D::from(0.55) * acc6)) + ((D::from(1.25) * dx_sin(u7[0], tr_)) + (D::from(1.4) * dx_atan(snap8[0], tr_)))
+    let mut lv12 = Vec::new();
+    for i13 in 0..3 {
+        lv12.push(dx_atan(dx_acosh(dx_abs(acc6 - (-D::from(0.65)), tr_) + D::from(1.95), tr_) + x2, tr_) + (D::from(i13 as f64) * D::from(0.35)));
+    }
+    ((((dx_abs(dx_asinh(dx_relu(y2[2], tr_), tr_), tr_) - x1) + y2[0]) + (D::from(0.55) * acc6)) + ((D::from(1.25) * dx_sin(u7[0], tr_)) + (D::from(1.4) * dx_atan(snap8[0], tr_)))) + (D::from(1.2) * lv12.iter().map(|&t14| dx_tanh(dx_abs(t14 - t14, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p1382_eval(x: &[f64]) -> Vec<f64> {
@@ -31510,7 +32410,10 @@ fn p1386(b1: &[f64; 5], n2: usize) -> f64 {
         u12 = z14;
     }
     let v17: f64 = z9.iter().zip(u12.iter()).map(|(p15, q16)| (v4.tanh() * 0.9).asin()).sum::<f64>().tanh().rem_euclid((-z9[(n2 + 3) % 3]).abs() + 0.65);
-    (((((v4 + v4) * autodiff::elu(b1[n2] + b1[3], 0.6)) - v5) + (0.75 * acc7)) + (((0.35 * u8[1].atan()) + (0.75 * z9[2].tanh())) + (0.5 * u12[0].atan()))) + (0.95 * v17.tanh())
+    let lq18: Lp = lmake((-(u12[n2 % 3].sin() * 0.9).atanh() + b1[n2]).sin(), (f64::mul_add(v5, v4.min(-0.65), v17 % 1.95) + b1[n2]).tanh());
+    let mut lo19: [f64; 3] = [0.0; 3];
+    lfill((v17.sin() + b1[0]).sin(), &mut lo19);
+    ((((((v4 + v4) * autodiff::elu(b1[n2] + b1[3], 0.6)) - v5) + (0.75 * acc7)) + (((0.35 * u8[1].atan()) + (0.75 * z9[2].tanh())) + (0.5 * u12[0].atan()))) + (0.95 * v17.tanh())) + ((1.4 * lnormv(lq18)) + (0.45 * lo19[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31546,7 +32449,10 @@ fn p1386_dual<D: Dn>(b1: &[D; 5], n2: usize, tr_: &mut Tr) -> D {
         u12 = z14;
     }
     let v17: D = dx_rem_euclid(dx_tanh(z9.iter().zip(u12.iter()).map(|(p15, q16)| dx_asin(dx_tanh(v4, tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_abs(-z9[(n2 + 3) % 3], tr_) + D::from(0.65), tr_);
-    (((((v4 + v4) * dx_elu(b1[n2] + b1[3], D::from(0.6), tr_)) - v5) + (D::from(0.75) * acc7)) + (((D::from(0.35) * dx_atan(u8[1], tr_)) + (D::from(0.75) * dx_tanh(z9[2], tr_))) + (D::from(0.5) * dx_atan(u12[0], tr_)))) + (D::from(0.95) * dx_tanh(v17, tr_))
+    let lq18: LpD<D> = lmake_dual(dx_sin(-dx_atanh(dx_sin(u12[n2 % 3], tr_) * D::from(0.9), tr_) + b1[n2], tr_), dx_tanh(dx_mul_add(v5, dx_min(v4, -D::from(0.65), tr_), dx_rem(v17, D::from(1.95), tr_), tr_) + b1[n2], tr_), tr_);
+    let mut lo19: [D; 3] = [D::from(0.0); 3];
+    lfill_dual(dx_sin(dx_sin(v17, tr_) + b1[0], tr_), &mut lo19, tr_);
+    ((((((v4 + v4) * dx_elu(b1[n2] + b1[3], D::from(0.6), tr_)) - v5) + (D::from(0.75) * acc7)) + (((D::from(0.35) * dx_atan(u8[1], tr_)) + (D::from(0.75) * dx_tanh(z9[2], tr_))) + (D::from(0.5) * dx_atan(u12[0], tr_)))) + (D::from(0.95) * dx_tanh(v17, tr_))) + ((D::from(1.4) * lnormv_dual(lq18, tr_)) + (D::from(0.45) * lo19[1]))
 }
 
 fn p1386_eval(x: &[f64]) -> Vec<f64> {
@@ -31589,7 +32495,14 @@ fn p1387(f6: bool, x2: f64, w3: &[[f64; 3]; 2], b4: &[f64; 5], a5: [f64; 5], x1:
     out5[0] = (out5[0] + f64::max(acc4, acc4)).sin();
     let cc6: f64 = caff2(&st.w[1], ((v2 - autodiff::sigmoid(x1)).atan() * 0.63) * 0.5, &out5);
     let v7: f64 = f64::div_euclid((-0.25 * (-1.4)) / 2.6, (1.15 + (x1 * x1)).log10().abs() + 0.8);
-    [(((((st.inner.t % (w3[0][0].abs() + 0.5)).mul_add(-2.7 / (st.vel[1].abs() + 1.4), v1.cosh()).abs() + 1.5).acosh() - x1) + (0.35 * acc4)) + ((0.45 * out5[0].tanh()) + (0.25 * cc6))) + (1.3 * (v7 * (st.m + st.inner.t).tanh()))]
+    let mut lo8 = None;
+    for e9 in a5.iter() {
+        if *e9 < x1 {
+            lo8 = Some((if (1.6 + 2.85) >= -0.65 { e9 + 2.7 } else { e9 * e9 }).tanh());
+        }
+    }
+    let v12: f64 = match lo8 { Some(ov10) if ov10 < -0.637 => (autodiff::sigmoid(-2.95) + ov10) * (st.w[1][0] / (autodiff::softplus(st.m).abs() + 0.6)).tanh(), Some(ov10) => (((0.75 + 1.6) - f64::abs(0.9).ln_1p()).atan() + ov10) * a5.iter().copied().map(|e11| st.inner.a[0] - a5[1]).sum::<f64>().tanh(), None => (st.vel[0].clamp(-0.55, 1.7) * (st.w[1][0] - 0.5)).sin() };
+    [((((((st.inner.t % (w3[0][0].abs() + 0.5)).mul_add(-2.7 / (st.vel[1].abs() + 1.4), v1.cosh()).abs() + 1.5).acosh() - x1) + (0.35 * acc4)) + ((0.45 * out5[0].tanh()) + (0.25 * cc6))) + (1.3 * (v7 * (st.m + st.inner.t).tanh()))) + (0.95 * v12)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31607,7 +32520,14 @@ fn p1387_dual<D: Dn>(f6: bool, x2: D, w3: &[[D; 3]; 2], b4: &[D; 5], a5: [D; 5],
     out5[0] = dx_sin(out5[0] + dx_max(acc4, acc4, tr_), tr_);
     let cc6: D = caff2_dual(&st.w[1], (dx_atan(v2 - dx_sigmoid(x1, tr_), tr_) * D::from(0.63)) * D::from(0.5), &out5, tr_);
     let v7: D = dx_div_euclid((-D::from(0.25) * (-D::from(1.4))) / D::from(2.6), dx_abs(dx_log10(D::from(1.15) + (x1 * x1), tr_), tr_) + D::from(0.8), tr_);
-    [(((dx_acosh(dx_abs(dx_mul_add(dx_rem(st.inner.t, dx_abs(w3[0][0], tr_) + D::from(0.5), tr_), -D::from(2.7) / (dx_abs(st.vel[1], tr_) + D::from(1.4)), dx_cosh(v1, tr_), tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[0], tr_)) + (D::from(0.25) * cc6))) + (D::from(1.3) * (v7 * dx_tanh(st.m + st.inner.t, tr_)))]
+    let mut lo8 = None;
+    for e9 in a5.iter() {
+        if dx_lt(*e9, x1, tr_) {
+            lo8 = Some(dx_tanh(if dx_ge(D::from(1.6) + D::from(2.85), -D::from(0.65), tr_) { *e9 + D::from(2.7) } else { *e9 * (*e9) }, tr_));
+        }
+    }
+    let v12: D = match lo8 { Some(ov10) if dx_lt(ov10, -D::from(0.637), tr_) => (dx_sigmoid(-D::from(2.95), tr_) + ov10) * dx_tanh(st.w[1][0] / (dx_abs(dx_softplus(st.m, tr_), tr_) + D::from(0.6)), tr_), Some(ov10) => (dx_atan((D::from(0.75) + D::from(1.6)) - dx_ln_1p(dx_abs(D::from(0.9), tr_), tr_), tr_) + ov10) * dx_tanh(a5.iter().copied().map(|e11| st.inner.a[0] - a5[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), None => dx_sin(dx_clamp(st.vel[0], -D::from(0.55), D::from(1.7), tr_) * (st.w[1][0] - D::from(0.5)), tr_) };
+    [((((dx_acosh(dx_abs(dx_mul_add(dx_rem(st.inner.t, dx_abs(w3[0][0], tr_) + D::from(0.5), tr_), -D::from(2.7) / (dx_abs(st.vel[1], tr_) + D::from(1.4)), dx_cosh(v1, tr_), tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[0], tr_)) + (D::from(0.25) * cc6))) + (D::from(1.3) * (v7 * dx_tanh(st.m + st.inner.t, tr_)))) + (D::from(0.95) * v12)]
 }
 
 fn p1387_eval(x: &[f64]) -> Vec<f64> {
@@ -32218,7 +33138,12 @@ fn p1394(a1: [f64; 4], b3: &[f64; 2], mut a2: [f64; 5]) -> (f64, f64) {
     let v10: f64 = match (acc5 - a1[1]).max(a2[4]).atan() { t7 if t7 >= 0.35 => (-v2 * (a1[3].abs() + 1.3).acosh()).atan(), _ => (autodiff::relu(acc5) * a1.iter().enumerate().map(|(j8, e9)| -1.95).sum::<f64>()).sin() };
     let v11: f64 = cc6.rem_euclid(1.0 + (a1[3] * a1[3]));
     let v13: f64 = a2.iter().map(|e12| -1.8 / (1.0 + (cc6 * cc6))).sum::<f64>().tanh().rem_euclid(1.0 + (v1 * v1));
-    ((((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + ((1.1 * cc6) + (1.25 * v10))) + ((0.7 * v11.tanh()) + (0.35 * v13.atan())), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
+    let mut ls14 = Lp { a: (cc6.tanh().exp_m1() * a1.iter().map(|e15| 2.15).sum::<f64>().atan()).tanh(), v: [((v11 - b3[1]) - f64::powf(v11.abs() + 1.05, cc6.tanh())).sin(), a2[1]] };
+    ls14.a += a1[2].tanh();
+    ls14.v[1] *= (v10 + b3[1]).atan() * 0.63;
+    let lq16 = lmake((-1.1 + a1[2]).tanh(), ((acc5.tanh().tan().abs() + 0.95).ln() + a1[0]).tanh());
+    let lq17 = lshift(lq16, ((v11 + v13.asinh()) + a2[3]).tanh());
+    (((((((a2[3].sinh() - v2).atan() * v1.tanh()) - 1.1) + (0.8 * acc5)) + ((1.1 * cc6) + (1.25 * v10))) + ((0.7 * v11.tanh()) + (0.35 * v13.atan()))) + (((1.45 * (ls14.v[0] + (ls14.a * ls14.v[1])).tanh()) + (1.4 * lnormv(ls14))) + (0.35 * lnormv(lq17))), (((v2.tanh().exp() * (-v1).atan()) + b3[1]) * v2) + a2[1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32234,7 +33159,12 @@ fn p1394_dual<D: Dn>(a1: [D; 4], b3: &[D; 2], mut a2: [D; 5], tr_: &mut Tr) -> (
     let v10: D = match dx_atan(dx_max(acc5 - a1[1], a2[4], tr_), tr_) { t7 if dx_ge(t7, D::from(0.35), tr_) => dx_atan(-v2 * dx_acosh(dx_abs(a1[3], tr_) + D::from(1.3), tr_), tr_), _ => dx_sin(dx_relu(acc5, tr_) * a1.iter().enumerate().map(|(j8, e9)| -D::from(1.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) };
     let v11: D = dx_rem_euclid(cc6, D::from(1.0) + (a1[3] * a1[3]), tr_);
     let v13: D = dx_rem_euclid(dx_tanh(a2.iter().map(|e12| -D::from(1.8) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (v1 * v1), tr_);
-    (((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10))) + ((D::from(0.7) * dx_tanh(v11, tr_)) + (D::from(0.35) * dx_atan(v13, tr_))), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
+    let mut ls14 = LpD { a: dx_tanh(dx_exp_m1(dx_tanh(cc6, tr_), tr_) * dx_atan(a1.iter().map(|e15| D::from(2.15)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), v: [dx_sin((v11 - b3[1]) - dx_powf(dx_abs(v11, tr_) + D::from(1.05), dx_tanh(cc6, tr_), tr_), tr_), a2[1]] };
+    ls14.a += dx_tanh(a1[2], tr_);
+    ls14.v[1] *= dx_atan(v10 + b3[1], tr_) * D::from(0.63);
+    let lq16 = lmake_dual(dx_tanh(-D::from(1.1) + a1[2], tr_), dx_tanh(dx_ln(dx_abs(dx_tan(dx_tanh(acc5, tr_), tr_), tr_) + D::from(0.95), tr_) + a1[0], tr_), tr_);
+    let lq17 = lshift_dual(lq16, dx_tanh((v11 + dx_asinh(v13, tr_)) + a2[3], tr_), tr_);
+    ((((((dx_atan(dx_sinh(a2[3], tr_) - v2, tr_) * dx_tanh(v1, tr_)) - D::from(1.1)) + (D::from(0.8) * acc5)) + ((D::from(1.1) * cc6) + (D::from(1.25) * v10))) + ((D::from(0.7) * dx_tanh(v11, tr_)) + (D::from(0.35) * dx_atan(v13, tr_)))) + (((D::from(1.45) * dx_tanh(ls14.v[0] + (ls14.a * ls14.v[1]), tr_)) + (D::from(1.4) * lnormv_dual(ls14, tr_))) + (D::from(0.35) * lnormv_dual(lq17, tr_))), (((dx_exp(dx_tanh(v2, tr_), tr_) * dx_atan(-v1, tr_)) + b3[1]) * v2) + a2[1])
 }
 
 fn p1394_eval(x: &[f64]) -> Vec<f64> {
@@ -32295,7 +33225,11 @@ fn p1395(&self, b1: &[f64; 5], w2: &[[f64; 3]; 3], b3: &[f64; 1], n4: usize) -> 
     let cc13: f64 = cdot5(b1, b1);
     let v15: f64 = (0..3).skip(2).map(|e14| (self.w[n4][n4] - (-(-1.4))).atan() + (e14 as f64).tanh()).sum::<f64>();
     let v16: f64 = if self.m.is_finite() { ((c1 as f64) + self.inner.t).tanh() } else { unreachable!() };
-    (((1.05 + (self.m * self.m)).log10() - 0.25).min(((c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-(n4 as f64))).sin() * self.inner.t) + ((((0.4 * out12[0].sin()) + (0.75 * autodiff::sigmoid(cc13))) + (0.45 * v15)) + (1.0 * v16))
+    let lo17 = if self.m < 1.163 { Some(((b3[c1 % b3.len()] - v15) - (self.w[(c1 + 2) % 2][n4] * out12[2 - 1 - n4])).sin()) } else { None };
+    let v21: f64 = match lo17 { Some(ov18) if ov18 < 0.613 => ((ov18 * 2.65).abs() + 1.4).log(4.15).tanh() + (self.inner.a[1].atan() * 0.95), Some(ov18) => -ov18 * (f64::powf(b3.iter().copied().fold(b3[c1 % b3.len()], |acc20, e19| acc20.min(out12[n4])).abs() + 0.55, f64::ceil(0.7)).atan() * 0.95), None => autodiff::sigmoid(self.w[2 - 1 - n4][c1 % 2].sinh()).exp2().tanh() };
+    let ia22: [f64; 4] = [(autodiff::sigmoid((v21.tanh() * 0.9).atanh()).powi(4) + self.inner.a[0]).atan(), ((out12.iter().fold(self.inner.a[c1 % 2], |acc24, e23| (acc24 + (-(v16.abs() + 1.0)).recip()).tanh()).abs() + 1.25).acosh() + self.w[n4][c1 % 2]).atan(), autodiff::sigmoid(((self.inner.t * self.inner.t).sin() * 0.9).asin()), autodiff::leaky_relu((1.45 + (self.inner.a[c1 % 2] * self.inner.a[c1 % 2])).sqrt(), 0.51).sin()];
+    let lh25: Vec<f64> = lpush(&ia22, autodiff::sigmoid(self.w[1][(c1 + 1) % 2] / ((v15.abs() + 1.25).log10().tanh().exp() + 0.5)));
+    ((((1.05 + (self.m * self.m)).log10() - 0.25).min(((c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-(n4 as f64))).sin() * self.inner.t) + ((((0.4 * out12[0].sin()) + (0.75 * autodiff::sigmoid(cc13))) + (0.45 * v15)) + (1.0 * v16))) + ((((0.7 * v21) + (1.1 * ((lh25.len() as f64) * b1.iter().map(|e26| 1.45 - self.vel[2 - 1 - n4]).sum::<f64>().tanh()))) + (1.25 * lh25.iter().sum::<f64>())) + (0.5 * lsum(&lh25).tanh()))
 }
 }
 
@@ -32324,7 +33258,11 @@ fn p1395_dual(&self, b1: &[D; 5], w2: &[[D; 3]; 3], b3: &[D; 1], n4: usize, tr_:
     let cc13: D = cdot5_dual(b1, b1, tr_);
     let v15: D = (0..3).skip(2).map(|e14| dx_atan(self.w[n4][n4] - (-(-D::from(1.4))), tr_) + dx_tanh(D::from(e14 as f64), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v16: D = if dx_is_finite(self.m, tr_) { dx_tanh(D::from(c1 as f64) + self.inner.t, tr_) } else { unreachable!() };
-    (dx_sin(dx_min(dx_log10(D::from(1.05) + (self.m * self.m), tr_) - D::from(0.25), (D::from(c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-D::from(n4 as f64)), tr_), tr_) * self.inner.t) + ((((D::from(0.4) * dx_sin(out12[0], tr_)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(0.45) * v15)) + (D::from(1.0) * v16))
+    let lo17 = if dx_lt(self.m, D::from(1.163), tr_) { Some(dx_sin((b3[c1 % b3.len()] - v15) - (self.w[(c1 + 2) % 2][n4] * out12[2 - 1 - n4]), tr_)) } else { None };
+    let v21: D = match lo17 { Some(ov18) if dx_lt(ov18, D::from(0.613), tr_) => dx_tanh(dx_log(dx_abs(ov18 * D::from(2.65), tr_) + D::from(1.4), D::from(4.15), tr_), tr_) + (dx_atan(self.inner.a[1], tr_) * D::from(0.95)), Some(ov18) => -ov18 * (dx_atan(dx_powf(dx_abs(b3.iter().copied().fold(b3[c1 % b3.len()], |acc20, e19| dx_min(acc20, out12[n4], tr_)), tr_) + D::from(0.55), dx_ceil(D::from(0.7), tr_), tr_), tr_) * D::from(0.95)), None => dx_tanh(dx_exp2(dx_sigmoid(dx_sinh(self.w[2 - 1 - n4][c1 % 2], tr_), tr_), tr_), tr_) };
+    let ia22: [D; 4] = [dx_atan(dx_powi(dx_sigmoid(dx_atanh(dx_tanh(v21, tr_) * D::from(0.9), tr_), tr_), 4, tr_) + self.inner.a[0], tr_), dx_atan(dx_acosh(dx_abs(out12.iter().fold(self.inner.a[c1 % 2], |acc24, e23| dx_tanh(acc24 + dx_recip(-(dx_abs(v16, tr_) + D::from(1.0)), tr_), tr_)), tr_) + D::from(1.25), tr_) + self.w[n4][c1 % 2], tr_), dx_sigmoid(dx_asin(dx_sin(self.inner.t * self.inner.t, tr_) * D::from(0.9), tr_), tr_), dx_sin(dx_leaky_relu(dx_sqrt(D::from(1.45) + (self.inner.a[c1 % 2] * self.inner.a[c1 % 2]), tr_), D::from(0.51), tr_), tr_)];
+    let lh25: Vec<D> = lpush_dual(&ia22, dx_sigmoid(self.w[1][(c1 + 1) % 2] / (dx_exp(dx_tanh(dx_log10(dx_abs(v15, tr_) + D::from(1.25), tr_), tr_), tr_) + D::from(0.5)), tr_), tr_);
+    ((dx_sin(dx_min(dx_log10(D::from(1.05) + (self.m * self.m), tr_) - D::from(0.25), (D::from(c1 as f64) * b3[(c1 + 1) % b3.len()]) + (-D::from(n4 as f64)), tr_), tr_) * self.inner.t) + ((((D::from(0.4) * dx_sin(out12[0], tr_)) + (D::from(0.75) * dx_sigmoid(cc13, tr_))) + (D::from(0.45) * v15)) + (D::from(1.0) * v16))) + ((((D::from(0.7) * v21) + (D::from(1.1) * (D::from(lh25.len() as f64) * dx_tanh(b1.iter().map(|e26| D::from(1.45) - self.vel[2 - 1 - n4]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.25) * lh25.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.5) * dx_tanh(lsum_dual(&lh25, tr_), tr_)))
 }
 }
 
@@ -32530,7 +33468,9 @@ fn p1397(x1: f64, x2: f64, x3: f64, x4: f64) -> (f64, f64) {
         u9 = z11;
     }
     let v12: f64 = autodiff::sigmoid(((x1 / (1.0 + (x2 * x2))).abs() + 1.15).log2()) + std::f64::consts::SQRT_2;
-    ((((f64::max(v2 + autodiff::softplus(v3), f64::exp_m1(-0.9).tanh().exp2()) + x3) - v3) - v2) + (((((0.7 * u5[0].tanh()) + (1.5 * z6[0].tanh())) + (1.05 * u9[0].tanh())) + (1.35 * autodiff::sigmoid(old8[0]))) + (1.05 * v12)), ((((v2 * x4) - autodiff::elu(-1.15, 1.95)).abs() + 0.75).log((v3.abs() + 1.6).acosh().abs() + 2.55) - v2) + x2)
+    let la13: [f64; 4] = [-x4, ((z6[0].sin() * 0.9).acos().abs() + x1).tanh(), ((v4 * x4) - (x1 * x3)).sin(), f64::powf(autodiff::softplus(x4).abs() + 0.8, autodiff::sigmoid(x4 / (-1.0))).tanh()];
+    let lm14 = la13.map(|t15| autodiff::sigmoid(t15.tanh() + (t15 + (-0.65))));
+    (((((f64::max(v2 + autodiff::softplus(v3), f64::exp_m1(-0.9).tanh().exp2()) + x3) - v3) - v2) + (((((0.7 * u5[0].tanh()) + (1.5 * z6[0].tanh())) + (1.05 * u9[0].tanh())) + (1.35 * autodiff::sigmoid(old8[0]))) + (1.05 * v12))) + (1.4 * (lm14[0] * autodiff::sigmoid((x3 % (v12.abs() + 0.55)).hypot(lm14[0])))), ((((v2 * x4) - autodiff::elu(-1.15, 1.95)).abs() + 0.75).log((v3.abs() + 1.6).acosh().abs() + 2.55) - v2) + x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32558,7 +33498,9 @@ fn p1397_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> (D, D) {
         u9 = z11;
     }
     let v12: D = dx_sigmoid(dx_log2(dx_abs(x1 / (D::from(1.0) + (x2 * x2)), tr_) + D::from(1.15), tr_), tr_) + D::from(std::f64::consts::SQRT_2);
-    ((((dx_max(v2 + dx_softplus(v3, tr_), dx_exp2(dx_tanh(dx_exp_m1(-D::from(0.9), tr_), tr_), tr_), tr_) + x3) - v3) - v2) + (((((D::from(0.7) * dx_tanh(u5[0], tr_)) + (D::from(1.5) * dx_tanh(z6[0], tr_))) + (D::from(1.05) * dx_tanh(u9[0], tr_))) + (D::from(1.35) * dx_sigmoid(old8[0], tr_))) + (D::from(1.05) * v12)), (dx_log(dx_abs((v2 * x4) - dx_elu(-D::from(1.15), D::from(1.95), tr_), tr_) + D::from(0.75), dx_abs(dx_acosh(dx_abs(v3, tr_) + D::from(1.6), tr_), tr_) + D::from(2.55), tr_) - v2) + x2)
+    let la13: [D; 4] = [-x4, dx_tanh(dx_abs(dx_acos(dx_sin(z6[0], tr_) * D::from(0.9), tr_), tr_) + x1, tr_), dx_sin((v4 * x4) - (x1 * x3), tr_), dx_tanh(dx_powf(dx_abs(dx_softplus(x4, tr_), tr_) + D::from(0.8), dx_sigmoid(x4 / (-D::from(1.0)), tr_), tr_), tr_)];
+    let lm14 = la13.map(|t15| dx_sigmoid(dx_tanh(t15, tr_) + (t15 + (-D::from(0.65))), tr_));
+    (((((dx_max(v2 + dx_softplus(v3, tr_), dx_exp2(dx_tanh(dx_exp_m1(-D::from(0.9), tr_), tr_), tr_), tr_) + x3) - v3) - v2) + (((((D::from(0.7) * dx_tanh(u5[0], tr_)) + (D::from(1.5) * dx_tanh(z6[0], tr_))) + (D::from(1.05) * dx_tanh(u9[0], tr_))) + (D::from(1.35) * dx_sigmoid(old8[0], tr_))) + (D::from(1.05) * v12))) + (D::from(1.4) * (lm14[0] * dx_sigmoid(dx_hypot(dx_rem(x3, dx_abs(v12, tr_) + D::from(0.55), tr_), lm14[0], tr_), tr_))), (dx_log(dx_abs((v2 * x4) - dx_elu(-D::from(1.15), D::from(1.95), tr_), tr_) + D::from(0.75), dx_abs(dx_acosh(dx_abs(v3, tr_) + D::from(1.6), tr_), tr_) + D::from(2.55), tr_) - v2) + x2)
 }
 
 fn p1397_eval(x: &[f64]) -> Vec<f64> {
@@ -33109,7 +34051,8 @@ fn p1403(b4: &[f64; 5], s2: &[f64], a3: [f64; 1], x1: f64, mut st: Body, nt: usi
     let m17: f64 = autodiff::no_grad(-(st.w[0][c11 % 2].atan() * acc6));
     let v19: f64 = (a3[0] - m17).exp() / a3.iter().map(|&e18| (e18 - m17).exp()).sum::<f64>();
     let v20: f64 = f64::rem_euclid(autodiff::sigmoid(x1).powi(c11 as i32), u13[(c11 + 2) % 3].sin().exp() + 0.5);
-    (((((((nt as f64) - st.m) - st.m) * autodiff::sigmoid(st.inner.t)) + (0.55 * acc6)) + (((((1.5 * autodiff::sigmoid(st.vel[0] - snap7[0])) + (1.15 * u9[1].atan())) + (0.4 * z10[1].sin())) + (1.15 * u13[1].tanh())) + (0.35 * cc16.atan()))) + (0.65 * v19)) + (1.1 * v20)
+    let v22: f64 = if s2.is_empty() { autodiff::sigmoid(st.inner.t.tanh().sinh() + st.w[nt % 2][1].max(u13[nt % u13.len()])) } else { s2[0] * ((a3.iter().map(|e21| u13[2]).sum::<f64>() - u9[0].round()).atan() * 0.95) };
+    ((((((((nt as f64) - st.m) - st.m) * autodiff::sigmoid(st.inner.t)) + (0.55 * acc6)) + (((((1.5 * autodiff::sigmoid(st.vel[0] - snap7[0])) + (1.15 * u9[1].atan())) + (0.4 * z10[1].sin())) + (1.15 * u13[1].tanh())) + (0.35 * cc16.atan()))) + (0.65 * v19)) + (1.1 * v20)) + (1.35 * v22)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33154,7 +34097,8 @@ fn p1403_dual<D: Dn>(b4: &[D; 5], s2: &[D], a3: [D; 1], x1: D, mut st: BodyD<D>,
     let m17: D = D::from(num_dual::DualStruct::re(&(-(dx_atan(st.w[0][c11 % 2], tr_) * acc6))));
     let v19: D = dx_exp(a3[0] - m17, tr_) / a3.iter().map(|&e18| dx_exp(e18 - m17, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v20: D = dx_rem_euclid(dx_powi(dx_sigmoid(x1, tr_), c11 as i32, tr_), dx_exp(dx_sin(u13[(c11 + 2) % 3], tr_), tr_) + D::from(0.5), tr_);
-    ((((((D::from(nt as f64) - st.m) - st.m) * dx_sigmoid(st.inner.t, tr_)) + (D::from(0.55) * acc6)) + (((((D::from(1.5) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.15) * dx_atan(u9[1], tr_))) + (D::from(0.4) * dx_sin(z10[1], tr_))) + (D::from(1.15) * dx_tanh(u13[1], tr_))) + (D::from(0.35) * dx_atan(cc16, tr_)))) + (D::from(0.65) * v19)) + (D::from(1.1) * v20)
+    let v22: D = if s2.is_empty() { dx_sigmoid(dx_sinh(dx_tanh(st.inner.t, tr_), tr_) + dx_max(st.w[nt % 2][1], u13[nt % u13.len()], tr_), tr_) } else { s2[0] * (dx_atan(a3.iter().map(|e21| u13[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_round(u9[0], tr_), tr_) * D::from(0.95)) };
+    (((((((D::from(nt as f64) - st.m) - st.m) * dx_sigmoid(st.inner.t, tr_)) + (D::from(0.55) * acc6)) + (((((D::from(1.5) * dx_sigmoid(st.vel[0] - snap7[0], tr_)) + (D::from(1.15) * dx_atan(u9[1], tr_))) + (D::from(0.4) * dx_sin(z10[1], tr_))) + (D::from(1.15) * dx_tanh(u13[1], tr_))) + (D::from(0.35) * dx_atan(cc16, tr_)))) + (D::from(0.65) * v19)) + (D::from(1.1) * v20)) + (D::from(1.35) * v22)
 }
 
 fn p1403_eval(x: &[f64]) -> Vec<f64> {
@@ -33326,7 +34270,9 @@ fn p1405(x1: f64, r2: &f64, b3: &[f64; 4], b4: &[f64; 5], n5: usize, mut st: Bod
     st.vel[0] += 0.4 * autodiff::sigmoid(b4[n5] * (snap5[n5 % 2] - b4[1]));
     let v7: f64 = (wv6[1][0] * st.m.tanh()) + wv6[0][0].sin();
     let v8: f64 = (-((b3[n5 % 4] - st.m).abs() + 1.35)).recip().rem_euclid(-(1.0 + (st.w[n5 % 2][n5 % 2] * st.w[n5 % 2][n5 % 2])));
-    (((((st.vel[(n5 + 1) % 2] * st.inner.t) + r2) + (1.2 * acc4)) + (1.15 * autodiff::sigmoid(st.vel[1] - snap5[1]))) + (0.25 * v7)) + (0.3 * autodiff::sigmoid(v8))
+    let la9: [f64; 2] = [(v8 + wv6[n5 % wv6.len()][n5 % 2]).sin(), b4.iter().map(|e10| -1.8).sum::<f64>().tanh()];
+    let lm11: [f64; 2] = la9.map(|t12| t12.asinh().tanh());
+    ((((((st.vel[(n5 + 1) % 2] * st.inner.t) + r2) + (1.2 * acc4)) + (1.15 * autodiff::sigmoid(st.vel[1] - snap5[1]))) + (0.25 * v7)) + (0.3 * autodiff::sigmoid(v8))) + (1.4 * (lm11[1] * ((st.inner.t + st.m) - (1.9 + 0.2)).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33354,7 +34300,9 @@ fn p1405_dual<D: Dn>(x1: D, r2: &D, b3: &[D; 4], b4: &[D; 5], n5: usize, mut st:
     st.vel[0] += D::from(0.4) * dx_sigmoid(b4[n5] * (snap5[n5 % 2] - b4[1]), tr_);
     let v7: D = (wv6[1][0] * dx_tanh(st.m, tr_)) + dx_sin(wv6[0][0], tr_);
     let v8: D = dx_rem_euclid(dx_recip(-(dx_abs(b3[n5 % 4] - st.m, tr_) + D::from(1.35)), tr_), -(D::from(1.0) + (st.w[n5 % 2][n5 % 2] * st.w[n5 % 2][n5 % 2])), tr_);
-    (((((st.vel[(n5 + 1) % 2] * st.inner.t) + (*r2)) + (D::from(1.2) * acc4)) + (D::from(1.15) * dx_sigmoid(st.vel[1] - snap5[1], tr_))) + (D::from(0.25) * v7)) + (D::from(0.3) * dx_sigmoid(v8, tr_))
+    let la9: [D; 2] = [dx_sin(v8 + wv6[n5 % wv6.len()][n5 % 2], tr_), dx_tanh(b4.iter().map(|e10| -D::from(1.8)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let lm11: [D; 2] = la9.map(|t12| dx_tanh(dx_asinh(t12, tr_), tr_));
+    ((((((st.vel[(n5 + 1) % 2] * st.inner.t) + (*r2)) + (D::from(1.2) * acc4)) + (D::from(1.15) * dx_sigmoid(st.vel[1] - snap5[1], tr_))) + (D::from(0.25) * v7)) + (D::from(0.3) * dx_sigmoid(v8, tr_))) + (D::from(1.4) * (lm11[1] * dx_sin((st.inner.t + st.m) - (D::from(1.9) + D::from(0.2)), tr_)))
 }
 
 fn p1405_eval(x: &[f64]) -> Vec<f64> {
@@ -33961,7 +34909,11 @@ fn p1412(x1: f64, f3: bool, k2: i32, st: &Body) -> f64 {
     for i13 in (0..3).rev() {
         acc12 = (0.5 * acc12) + (autodiff::sigmoid(out4[i13 % 2] + st.w[1][i13 % 2]) * (i13 as f64));
     }
-    ((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((0.4 * out4[1].tanh()) + (0.65 * u6[2].tanh())) + (0.85 * old5[0].tanh())) + (0.45 * cc11.tanh())) + (0.65 * autodiff::sigmoid(acc12)))
+    let mut lv14: Vec<f64> = Vec::with_capacity(1);
+    for i15 in 0..1 {
+        lv14.push((st.inner.t - v2).atan().sinh().tanh() + ((i15 as f64) * 0.85));
+    }
+    (((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((0.4 * out4[1].tanh()) + (0.65 * u6[2].tanh())) + (0.85 * old5[0].tanh())) + (0.45 * cc11.tanh())) + (0.65 * autodiff::sigmoid(acc12)))) + (0.5 * lv14.iter().map(|&t16| (t16 + t16).min(t16).sin()).sum::<f64>())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33991,7 +34943,11 @@ fn p1412_dual<D: Dn>(x1: D, f3: bool, k2: i32, st: &BodyD<D>, tr_: &mut Tr) -> D
     for i13 in (0..3).rev() {
         acc12 = (D::from(0.5) * acc12) + (dx_sigmoid(out4[i13 % 2] + st.w[1][i13 % 2], tr_) * D::from(i13 as f64));
     }
-    ((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((D::from(0.4) * dx_tanh(out4[1], tr_)) + (D::from(0.65) * dx_tanh(u6[2], tr_))) + (D::from(0.85) * dx_tanh(old5[0], tr_))) + (D::from(0.45) * dx_tanh(cc11, tr_))) + (D::from(0.65) * dx_sigmoid(acc12, tr_)))
+    let mut lv14: Vec<D> = Vec::with_capacity(1);
+    for i15 in 0..1 {
+        lv14.push(dx_tanh(dx_sinh(dx_atan(st.inner.t - v2, tr_), tr_), tr_) + (D::from(i15 as f64) * D::from(0.85)));
+    }
+    (((((st.w[0][0] * st.vel[0]) + st.m) + v2) + v2) + (((((D::from(0.4) * dx_tanh(out4[1], tr_)) + (D::from(0.65) * dx_tanh(u6[2], tr_))) + (D::from(0.85) * dx_tanh(old5[0], tr_))) + (D::from(0.45) * dx_tanh(cc11, tr_))) + (D::from(0.65) * dx_sigmoid(acc12, tr_)))) + (D::from(0.5) * lv14.iter().map(|&t16| dx_sin(dx_min(t16 + t16, t16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))
 }
 
 fn p1412_eval(x: &[f64]) -> Vec<f64> {
@@ -34103,7 +35059,11 @@ fn p1413(r1: &f64, s4: &[f64], mut a3: [f64; 2], a2: [f64; 2]) -> f64 {
     let cl9 = |acc10: f64, z11: f64| (0.5 * acc10) + z11;
     let v12: f64 = ia8.iter().copied().fold(0.95, cl9);
     let v13: f64 = f64::rem_euclid(2.9, 2.0);
-    ((((((v2.hypot(2.9) - (a3[0] / (v4.abs() + 1.2))).sin() * (f64::tanh(-0.65).tanh() * 0.9).asin()) + v4).tanh() * v3) * v2) + (1.05 * v12)) + (0.85 * v13)
+    let mut ls14 = Lp { a: (s4[2].max(a3[0]).abs() + 0.85).sqrt().sin(), v: [(a2[1].sin() / ((r1 / (s4[2].abs() + 1.15)).atan().exp() + 0.5)).atan(), (({ let t15 = (v1.sin() * 0.9).asin(); t15 * v2.asinh() }) + a2[0]).sin()] };
+    ls14.a += autodiff::sigmoid(a3.iter().map(|e16| autodiff::leaky_relu(v1, e16.tanh())).sum::<f64>().sin());
+    let mut ls17 = Lp { a: (v13.abs() + 0.55).recip() % (1.0 + (a3[1] * a3[1])), v: [(autodiff::relu(*r1).abs() + 0.55).log10().tanh(), *r1] };
+    ls17.a += (-a3[0].abs()).atan() * 0.95;
+    (((((((v2.hypot(2.9) - (a3[0] / (v4.abs() + 1.2))).sin() * (f64::tanh(-0.65).tanh() * 0.9).asin()) + v4).tanh() * v3) * v2) + (1.05 * v12)) + (0.85 * v13)) + ((((1.3 * (ls14.a * ls14.v[1])) + (0.85 * lnorm(&ls14).tanh())) + (0.85 * (ls17.v[0] + (ls17.a * ls17.v[1])).tanh())) + (0.95 * lnorm(&ls17).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34126,7 +35086,11 @@ fn p1413_dual<D: Dn>(r1: &D, s4: &[D], mut a3: [D; 2], a2: [D; 2], tr_: &mut Tr)
     let cl9 = |acc10: D, z11: D, tr_: &mut Tr| (D::from(0.5) * acc10) + z11;
     let v12: D = ia8.iter().copied().fold(D::from(0.95), |acc_, t_| cl9(acc_, t_, tr_));
     let v13: D = dx_rem_euclid(D::from(2.9), D::from(2.0), tr_);
-    (((dx_tanh((dx_sin(dx_hypot(v2, D::from(2.9), tr_) - (a3[0] / (dx_abs(v4, tr_) + D::from(1.2))), tr_) * dx_asin(dx_tanh(dx_tanh(-D::from(0.65), tr_), tr_) * D::from(0.9), tr_)) + v4, tr_) * v3) * v2) + (D::from(1.05) * v12)) + (D::from(0.85) * v13)
+    let mut ls14 = LpD { a: dx_sin(dx_sqrt(dx_abs(dx_max(s4[2], a3[0], tr_), tr_) + D::from(0.85), tr_), tr_), v: [dx_atan(dx_sin(a2[1], tr_) / (dx_exp(dx_atan(*r1 / (dx_abs(s4[2], tr_) + D::from(1.15)), tr_), tr_) + D::from(0.5)), tr_), dx_sin(({ let t15 = dx_asin(dx_sin(v1, tr_) * D::from(0.9), tr_); t15 * dx_asinh(v2, tr_) }) + a2[0], tr_)] };
+    ls14.a += dx_sigmoid(dx_sin(a3.iter().map(|e16| dx_leaky_relu(v1, dx_tanh(*e16, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let mut ls17 = LpD { a: dx_rem(dx_recip(dx_abs(v13, tr_) + D::from(0.55), tr_), D::from(1.0) + (a3[1] * a3[1]), tr_), v: [dx_tanh(dx_log10(dx_abs(dx_relu(*r1, tr_), tr_) + D::from(0.55), tr_), tr_), *r1] };
+    ls17.a += dx_atan(-dx_abs(a3[0], tr_), tr_) * D::from(0.95);
+    ((((dx_tanh((dx_sin(dx_hypot(v2, D::from(2.9), tr_) - (a3[0] / (dx_abs(v4, tr_) + D::from(1.2))), tr_) * dx_asin(dx_tanh(dx_tanh(-D::from(0.65), tr_), tr_) * D::from(0.9), tr_)) + v4, tr_) * v3) * v2) + (D::from(1.05) * v12)) + (D::from(0.85) * v13)) + ((((D::from(1.3) * (ls14.a * ls14.v[1])) + (D::from(0.85) * dx_tanh(lnorm_dual(&ls14, tr_), tr_))) + (D::from(0.85) * dx_tanh(ls17.v[0] + (ls17.a * ls17.v[1]), tr_))) + (D::from(0.95) * dx_tanh(lnorm_dual(&ls17, tr_), tr_)))
 }
 
 fn p1413_eval(x: &[f64]) -> Vec<f64> {
@@ -34181,7 +35145,8 @@ fn p1414(mut x1: f64, ch5: char) -> f64 {
     }
     let v4: f64 = autodiff::erf((y1[1].exp() + x1).tanh());
     let v6: f64 = if ch5 == 'a' { (x1 + y1[0]).atan() } else { ((x1 * y1[2]) + y1[2].sin()).tanh() };
-    (((((y1[2] * x1) * f64::max(1.5, 1.1)).abs() + 1.95).acosh() + x1) + (0.85 * v4)) + (0.9 * v6)
+    let lq7: Lp = lmake(((y1[0].min(-1.55) + f64::abs(1.35).ln_1p()) + x1).sin(), (autodiff::relu(v6).exp2() + x1).tanh());
+    ((((((y1[2] * x1) * f64::max(1.5, 1.1)).abs() + 1.95).acosh() + x1) + (0.85 * v4)) + (0.9 * v6)) + (1.05 * autodiff::sigmoid(lnorm(&lq7)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34198,7 +35163,8 @@ fn p1414_dual<D: Dn>(mut x1: D, ch5: char, tr_: &mut Tr) -> D {
     }
     let v4: D = dx_erf(dx_tanh(dx_exp(y1[1], tr_) + x1, tr_), tr_);
     let v6: D = if ch5 == 'a' { dx_atan(x1 + y1[0], tr_) } else { dx_tanh((x1 * y1[2]) + dx_sin(y1[2], tr_), tr_) };
-    ((dx_acosh(dx_abs((y1[2] * x1) * dx_max(D::from(1.5), D::from(1.1), tr_), tr_) + D::from(1.95), tr_) + x1) + (D::from(0.85) * v4)) + (D::from(0.9) * v6)
+    let lq7: LpD<D> = lmake_dual(dx_sin((dx_min(y1[0], -D::from(1.55), tr_) + dx_ln_1p(dx_abs(D::from(1.35), tr_), tr_)) + x1, tr_), dx_tanh(dx_exp2(dx_relu(v6, tr_), tr_) + x1, tr_), tr_);
+    (((dx_acosh(dx_abs((y1[2] * x1) * dx_max(D::from(1.5), D::from(1.1), tr_), tr_) + D::from(1.95), tr_) + x1) + (D::from(0.85) * v4)) + (D::from(0.9) * v6)) + (D::from(1.05) * dx_sigmoid(lnorm_dual(&lq7, tr_), tr_))
 }
 
 fn p1414_eval(x: &[f64]) -> Vec<f64> {
@@ -34320,7 +35286,21 @@ fn p1416(x4: f64, r2: &f64, x3: f64, x1: f64, k5: i32) -> f64 {
     }
     let ia7: [f64; 3] = [f64::atan2(x1, acc6 * (-0.7)).sin(), (v2 + r2).atan(), autodiff::sigmoid((-((x4 * x1).abs() + 1.35)).cbrt())];
     let v10: f64 = ia7.iter().copied().min_by(|p8, q9| p8.total_cmp(q9)).unwrap();
-    ((((autodiff::elu(autodiff::leaky_relu(1.4 / (1.0 + (r2 * r2)), v3.tanh()), 0.15) - r2) * v1) + x4) + (1.4 * acc6)) + (1.25 * v10)
+    let mut lv11 = Vec::with_capacity(ia7.len());
+    for (i13, e12) in ia7.iter().enumerate() {
+        if *e12 < -0.237 {
+            lv11.push((e12 + e12).floor().tanh() + ((i13 as f64) * 0.45));
+        }
+    }
+    let v14: f64 = if lv11.is_empty() { autodiff::sigmoid((0.9 + (ia7[0] * ia7[0])).powf(autodiff::sigmoid(ia7[1])) + x3) } else { (lv11[0] * (((1.9 - v3).tanh() * acc6) + x4).sin()) + lv11[lv11.len() - 1] };
+    let mut lv15 = Vec::with_capacity(3);
+    for (i17, e16) in ia7.iter().enumerate() {
+        if *e16 < x4 {
+            lv15.push(((e16 - (-1.15)) + e16.sinh()).tanh() + ((i17 as f64) * 0.6));
+        }
+    }
+    let v18: f64 = if lv15.is_empty() { ((f64::abs(-1.5 + (-1.35)) + 1.05).log2() + x4).atan() } else { (lv15[0] * (ia7[0].min(f64::max(-2.0, v2)) + x3).tanh()) + lv15[lv15.len() - 1] };
+    (((((autodiff::elu(autodiff::leaky_relu(1.4 / (1.0 + (r2 * r2)), v3.tanh()), 0.15) - r2) * v1) + x4) + (1.4 * acc6)) + (1.25 * v10)) + ((1.4 * v14.atan()) + (0.45 * v18.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34340,7 +35320,21 @@ fn p1416_dual<D: Dn>(x4: D, r2: &D, x3: D, x1: D, k5: i32, tr_: &mut Tr) -> D {
     }
     let ia7: [D; 3] = [dx_sin(dx_atan2(x1, acc6 * (-D::from(0.7)), tr_), tr_), dx_atan(v2 + (*r2), tr_), dx_sigmoid(dx_cbrt(-(dx_abs(x4 * x1, tr_) + D::from(1.35)), tr_), tr_)];
     let v10: D = ia7.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((dx_elu(dx_leaky_relu(D::from(1.4) / (D::from(1.0) + (*r2 * (*r2))), dx_tanh(v3, tr_), tr_), D::from(0.15), tr_) - (*r2)) * v1) + x4) + (D::from(1.4) * acc6)) + (D::from(1.25) * v10)
+    let mut lv11 = Vec::with_capacity(ia7.len());
+    for (i13, e12) in ia7.iter().enumerate() {
+        if dx_lt(*e12, -D::from(0.237), tr_) {
+            lv11.push(dx_tanh(dx_floor(*e12 + (*e12), tr_), tr_) + (D::from(i13 as f64) * D::from(0.45)));
+        }
+    }
+    let v14: D = if lv11.is_empty() { dx_sigmoid(dx_powf(D::from(0.9) + (ia7[0] * ia7[0]), dx_sigmoid(ia7[1], tr_), tr_) + x3, tr_) } else { (lv11[0] * dx_sin((dx_tanh(D::from(1.9) - v3, tr_) * acc6) + x4, tr_)) + lv11[lv11.len() - 1] };
+    let mut lv15 = Vec::with_capacity(3);
+    for (i17, e16) in ia7.iter().enumerate() {
+        if dx_lt(*e16, x4, tr_) {
+            lv15.push(dx_tanh((*e16 - (-D::from(1.15))) + dx_sinh(*e16, tr_), tr_) + (D::from(i17 as f64) * D::from(0.6)));
+        }
+    }
+    let v18: D = if lv15.is_empty() { dx_atan(dx_log2(dx_abs(-D::from(1.5) + (-D::from(1.35)), tr_) + D::from(1.05), tr_) + x4, tr_) } else { (lv15[0] * dx_tanh(dx_min(ia7[0], dx_max(-D::from(2.0), v2, tr_), tr_) + x3, tr_)) + lv15[lv15.len() - 1] };
+    (((((dx_elu(dx_leaky_relu(D::from(1.4) / (D::from(1.0) + (*r2 * (*r2))), dx_tanh(v3, tr_), tr_), D::from(0.15), tr_) - (*r2)) * v1) + x4) + (D::from(1.4) * acc6)) + (D::from(1.25) * v10)) + ((D::from(1.4) * dx_atan(v14, tr_)) + (D::from(0.45) * dx_atan(v18, tr_)))
 }
 
 fn p1416_eval(x: &[f64]) -> Vec<f64> {
@@ -34601,7 +35595,14 @@ fn p1419(mut a2: [f64; 1], x1: f64, mut st: Body) -> f64 {
     for l14 in 0..2 {
         cc12 += caff2(&st.w[l14], st.vel[l14].clamp(autodiff::sigmoid(st.pos[1]), autodiff::sigmoid(st.pos[1]) + 0.55).tanh().cosh().tanh() * 0.5, &hh13);
     }
-    ((((x1 - st.inner.t) + st.inner.t) - st.m) + (0.8 * acc10)) + ((1.05 * (st.vel[1] - snap11[1]).tanh()) + (0.5 * cc12))
+    let mut lv15: Vec<f64> = Vec::new();
+    for (i17, e16) in a2.iter().enumerate() {
+        if *e16 < st.m {
+            lv15.push(e16.tanh() + ((i17 as f64) * 0.95));
+        }
+    }
+    let v18: f64 = if lv15.is_empty() { autodiff::sigmoid(((st.pos[1] + st.pos[1]).abs() + 1.0).log10()) } else { (lv15[0] * (-a2[0]).tanh()) + lv15[lv15.len() - 1] };
+    (((((x1 - st.inner.t) + st.inner.t) - st.m) + (0.8 * acc10)) + ((1.05 * (st.vel[1] - snap11[1]).tanh()) + (0.5 * cc12))) + (0.35 * v18)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34640,7 +35641,14 @@ fn p1419_dual<D: Dn>(mut a2: [D; 1], x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D
     for l14 in 0..2 {
         cc12 += caff2_dual(&st.w[l14], dx_tanh(dx_cosh(dx_tanh(dx_clamp(st.vel[l14], dx_sigmoid(st.pos[1], tr_), dx_sigmoid(st.pos[1], tr_) + D::from(0.55), tr_), tr_), tr_), tr_) * D::from(0.5), &hh13, tr_);
     }
-    ((((x1 - st.inner.t) + st.inner.t) - st.m) + (D::from(0.8) * acc10)) + ((D::from(1.05) * dx_tanh(st.vel[1] - snap11[1], tr_)) + (D::from(0.5) * cc12))
+    let mut lv15: Vec<D> = Vec::new();
+    for (i17, e16) in a2.iter().enumerate() {
+        if dx_lt(*e16, st.m, tr_) {
+            lv15.push(dx_tanh(*e16, tr_) + (D::from(i17 as f64) * D::from(0.95)));
+        }
+    }
+    let v18: D = if lv15.is_empty() { dx_sigmoid(dx_log10(dx_abs(st.pos[1] + st.pos[1], tr_) + D::from(1.0), tr_), tr_) } else { (lv15[0] * dx_tanh(-a2[0], tr_)) + lv15[lv15.len() - 1] };
+    (((((x1 - st.inner.t) + st.inner.t) - st.m) + (D::from(0.8) * acc10)) + ((D::from(1.05) * dx_tanh(st.vel[1] - snap11[1], tr_)) + (D::from(0.5) * cc12))) + (D::from(0.35) * v18)
 }
 
 fn p1419_eval(x: &[f64]) -> Vec<f64> {
@@ -34700,7 +35708,10 @@ fn p1420(b1: &[f64; 2], a2: [f64; 5], st: &Body) -> f64 {
     let mut out22: [f64; 2] = st.pos;
     out22[1] += st.m;
     let v23: f64 = (if (-0.8 + st.inner.t) >= -0.9 { y1[0] / (st.m.abs() + 1.2) } else if v8 < (a2[3] / (-(v8.abs() + 1.5))) { f64::max(y1[1], v7) } else { -v8 }).atan().div_euclid(1.0 + (v7 * v7));
-    (((((-a2[2] / ((st.vel[0] * st.m).abs() + 1.3)).abs() + 1.35).log(7.95) * st.m) + (1.4 * acc21)) + (0.35 * autodiff::sigmoid(out22[1]))) + (1.45 * autodiff::sigmoid(v23 * f64::tanh(2.2)))
+    let mut lo24: [f64; 2] = [0.0; 2];
+    lfill2((lo24[1] + st.inner.a[0]).atan() * 0.95, &mut lo24);
+    let ls25 = Lp { a: (v7 + st.m).tanh(), v: [autodiff::sigmoid(v23 + st.inner.a[0]), st.w[1][1].sinh().sin()] };
+    ((((((-a2[2] / ((st.vel[0] * st.m).abs() + 1.3)).abs() + 1.35).log(7.95) * st.m) + (1.4 * acc21)) + (0.35 * autodiff::sigmoid(out22[1]))) + (1.45 * autodiff::sigmoid(v23 * f64::tanh(2.2)))) + (((1.5 * lo24[1]) + (0.45 * (ls25.v[0] + (ls25.a * ls25.v[1])))) + (0.65 * lnorm(&ls25)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34728,7 +35739,10 @@ fn p1420_dual<D: Dn>(b1: &[D; 2], a2: [D; 5], st: &BodyD<D>, tr_: &mut Tr) -> D 
     let mut out22: [D; 2] = st.pos;
     out22[1] += st.m;
     let v23: D = dx_div_euclid(dx_atan(if dx_ge(-D::from(0.8) + st.inner.t, -D::from(0.9), tr_) { y1[0] / (dx_abs(st.m, tr_) + D::from(1.2)) } else if dx_lt(v8, a2[3] / (-(dx_abs(v8, tr_) + D::from(1.5))), tr_) { dx_max(y1[1], v7, tr_) } else { -v8 }, tr_), D::from(1.0) + (v7 * v7), tr_);
-    (((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))) + (D::from(1.45) * dx_sigmoid(v23 * dx_tanh(D::from(2.2), tr_), tr_))
+    let mut lo24: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_atan(lo24[1] + st.inner.a[0], tr_) * D::from(0.95), &mut lo24, tr_);
+    let ls25 = LpD { a: dx_tanh(v7 + st.m, tr_), v: [dx_sigmoid(v23 + st.inner.a[0], tr_), dx_sin(dx_sinh(st.w[1][1], tr_), tr_)] };
+    ((((dx_log(dx_abs(-a2[2] / (dx_abs(st.vel[0] * st.m, tr_) + D::from(1.3)), tr_) + D::from(1.35), D::from(7.95), tr_) * st.m) + (D::from(1.4) * acc21)) + (D::from(0.35) * dx_sigmoid(out22[1], tr_))) + (D::from(1.45) * dx_sigmoid(v23 * dx_tanh(D::from(2.2), tr_), tr_))) + (((D::from(1.5) * lo24[1]) + (D::from(0.45) * (ls25.v[0] + (ls25.a * ls25.v[1])))) + (D::from(0.65) * lnorm_dual(&ls25, tr_)))
 }
 
 fn p1420_eval(x: &[f64]) -> Vec<f64> {
@@ -34863,7 +35877,8 @@ fn p1422(x1: f64, a2: [f64; 3]) -> [f64; 1] {
     v2 = (v2 * ((v1 / (-(1.0 + (x1 * x1)))) - ((x1 * v2.atan()) % ((v2 + v2).abs() + 1.5))).atan()).tanh();
     let v6: f64 = (x1 - v2).tanh().tan().div_euclid((0.7 / (f64::exp(-1.3) + 0.5)).exp() + 0.5);
     let v7: f64 = (if (v2 / (a2[1].abs() + 0.8)) >= -0.45 { v1 / (1.0 + (v2.atan() * v2.atan())) } else { a2[0] * a2[0] }).tanh().rem_euclid((0.8 + (v6 * v6)).powi(-1).abs() + 1.0);
-    [((((({ let t4 = a2.iter().map(|e5| autodiff::sigmoid(autodiff::relu(a2[0])) + 1.0).product::<f64>(); t4 * f64::mul_add(a2[2], a2[0], a2[0]).tanh() }) / ((-(a2[1].abs() + 0.55)).cbrt().sin().tan().abs() + 0.85)) - x1).tanh() * v2.tanh()) - (-3.0)) + ((1.35 * (v6 * v1.tanh()).tanh()) + (0.7 * v7.atan()))]
+    let lh8 = lvec(&a2, (2.9 * a2[0]).atan().tanh());
+    [(((((({ let t4 = a2.iter().map(|e5| autodiff::sigmoid(autodiff::relu(a2[0])) + 1.0).product::<f64>(); t4 * f64::mul_add(a2[2], a2[0], a2[0]).tanh() }) / ((-(a2[1].abs() + 0.55)).cbrt().sin().tan().abs() + 0.85)) - x1).tanh() * v2.tanh()) - (-3.0)) + ((1.35 * (v6 * v1.tanh()).tanh()) + (0.7 * v7.atan()))) + (1.0 * lh8.iter().map(|&t9| t9).sum::<f64>())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34876,7 +35891,8 @@ fn p1422_dual<D: Dn>(x1: D, a2: [D; 3], tr_: &mut Tr) -> [D; 1] {
     v2 = dx_tanh(v2 * dx_atan((v1 / (-(D::from(1.0) + (x1 * x1)))) - dx_rem(x1 * dx_atan(v2, tr_), dx_abs(v2 + v2, tr_) + D::from(1.5), tr_), tr_), tr_);
     let v6: D = dx_div_euclid(dx_tan(dx_tanh(x1 - v2, tr_), tr_), dx_exp(D::from(0.7) / (dx_exp(-D::from(1.3), tr_) + D::from(0.5)), tr_) + D::from(0.5), tr_);
     let v7: D = dx_rem_euclid(dx_tanh(if dx_ge(v2 / (dx_abs(a2[1], tr_) + D::from(0.8)), -D::from(0.45), tr_) { v1 / (D::from(1.0) + (dx_atan(v2, tr_) * dx_atan(v2, tr_))) } else { a2[0] * a2[0] }, tr_), dx_abs(dx_powi(D::from(0.8) + (v6 * v6), -1, tr_), tr_) + D::from(1.0), tr_);
-    [((dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))) + ((D::from(1.35) * dx_tanh(v6 * dx_tanh(v1, tr_), tr_)) + (D::from(0.7) * dx_atan(v7, tr_)))]
+    let lh8 = lvec_dual(&a2, dx_tanh(dx_atan(D::from(2.9) * a2[0], tr_), tr_), tr_);
+    [(((dx_tanh((({ let t4 = a2.iter().map(|e5| dx_sigmoid(dx_relu(a2[0], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_); t4 * dx_tanh(dx_mul_add(a2[2], a2[0], a2[0], tr_), tr_) }) / (dx_abs(dx_tan(dx_sin(dx_cbrt(-(dx_abs(a2[1], tr_) + D::from(0.55)), tr_), tr_), tr_), tr_) + D::from(0.85))) - x1, tr_) * dx_tanh(v2, tr_)) - (-D::from(3.0))) + ((D::from(1.35) * dx_tanh(v6 * dx_tanh(v1, tr_), tr_)) + (D::from(0.7) * dx_atan(v7, tr_)))) + (D::from(1.0) * lh8.iter().map(|&t9| t9).fold(D::from(0.0), |acc_, t_| acc_ + t_))]
 }
 
 fn p1422_eval(x: &[f64]) -> Vec<f64> {
@@ -34918,7 +35934,9 @@ fn p1423(mut x1: f64) -> f64 {
         let j7 = ia2.iter().position(|v5| *v5 < x1).unwrap();
         v6 += ia2[j7] * ((((-2.85 - ia2[0]) + (-v4)) + x1).atan() * 0.63);
     }
-    ((autodiff::softplus(v1).min(-v1).tanh().cosh() + x1) + (1.0 * v4)) + (1.25 * v6)
+    let la8: [f64; 3] = [autodiff::sigmoid(v4 + x1), (((1.15 + (ia2[1] * ia2[1])).log10() * (ia2[1] - 2.4)) + x1).tanh(), ((v6 - x1) * ia2[0]).atan()];
+    let lm9 = la8.map(|t10| (t10.tanh() + t10).atan());
+    (((autodiff::softplus(v1).min(-v1).tanh().cosh() + x1) + (1.0 * v4)) + (1.25 * v6)) + (1.3 * (lm9[1] * (autodiff::softplus(ia2[0]) + x1).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34932,7 +35950,9 @@ fn p1423_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
         let j7 = ia2.iter().position(|v5| dx_lt(*v5, x1, tr_)).unwrap();
         v6 += ia2[j7] * (dx_atan(((-D::from(2.85) - ia2[0]) + (-v4)) + x1, tr_) * D::from(0.63));
     }
-    ((dx_cosh(dx_tanh(dx_min(dx_softplus(v1, tr_), -v1, tr_), tr_), tr_) + x1) + (D::from(1.0) * v4)) + (D::from(1.25) * v6)
+    let la8: [D; 3] = [dx_sigmoid(v4 + x1, tr_), dx_tanh((dx_log10(D::from(1.15) + (ia2[1] * ia2[1]), tr_) * (ia2[1] - D::from(2.4))) + x1, tr_), dx_atan((v6 - x1) * ia2[0], tr_)];
+    let lm9 = la8.map(|t10| dx_atan(dx_tanh(t10, tr_) + t10, tr_));
+    (((dx_cosh(dx_tanh(dx_min(dx_softplus(v1, tr_), -v1, tr_), tr_), tr_) + x1) + (D::from(1.0) * v4)) + (D::from(1.25) * v6)) + (D::from(1.3) * (lm9[1] * dx_sin(dx_softplus(ia2[0], tr_) + x1, tr_)))
 }
 
 fn p1423_eval(x: &[f64]) -> Vec<f64> {
@@ -35107,7 +36127,9 @@ fn p1425(x1: f64, s2: &[f64], n3: usize, mut st: Body) -> f64 {
         y3[3] = (0.75 * snap11[1]) + ((st.pos[(c12 + 1) % 2] % 1.5) + (x1 - (-3.0))).tanh();
     }
     let cc14: f64 = cdot4(&y3, &snap11);
-    ((f64::clamp(autodiff::relu(n3 as f64) + (st.m - st.vel[(n3 + 1) % 2]), -1.45, -0.9) + x1) - st.m) + ((((0.55 * (st.pos[0] - snap10[0]).sin()) + (0.85 * y3[0].sin())) + (0.8 * snap11[2].sin())) + (1.4 * cc14.atan()))
+    let lm15 = y3.map(|t16| (-2.75 / ((t16 / (-(1.0 + (t16 * t16)))).abs() + 1.3)).atan());
+    let lq17 = lmake(autodiff::sigmoid(if snap10[0].min(st.pos[n3 % 2]) < -0.5 { st.vel[0] } else { 1.1 + st.inner.t }), (if st.inner.t < -1.0 && n3 % 2 == 1 { st.inner.a[0] + x1 } else { st.inner.a[1] }).tanh());
+    (((f64::clamp(autodiff::relu(n3 as f64) + (st.m - st.vel[(n3 + 1) % 2]), -1.45, -0.9) + x1) - st.m) + ((((0.55 * (st.pos[0] - snap10[0]).sin()) + (0.85 * y3[0].sin())) + (0.8 * snap11[2].sin())) + (1.4 * cc14.atan()))) + (((0.85 * (lm15[1] * ((snap10[n3 % 2] + st.pos[1]).atan() * 0.95))) + (0.55 * lnormv(lq17))) + (1.2 * lnorm(&lq17).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35146,7 +36168,9 @@ fn p1425_dual<D: Dn>(x1: D, s2: &[D], n3: usize, mut st: BodyD<D>, tr_: &mut Tr)
         y3[3] = (D::from(0.75) * snap11[1]) + dx_tanh(dx_rem(st.pos[(c12 + 1) % 2], D::from(1.5), tr_) + (x1 - (-D::from(3.0))), tr_);
     }
     let cc14: D = cdot4_dual(&y3, &snap11, tr_);
-    ((dx_clamp(dx_relu(D::from(n3 as f64), tr_) + (st.m - st.vel[(n3 + 1) % 2]), -D::from(1.45), -D::from(0.9), tr_) + x1) - st.m) + ((((D::from(0.55) * dx_sin(st.pos[0] - snap10[0], tr_)) + (D::from(0.85) * dx_sin(y3[0], tr_))) + (D::from(0.8) * dx_sin(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc14, tr_)))
+    let lm15 = y3.map(|t16| dx_atan(-D::from(2.75) / (dx_abs(t16 / (-(D::from(1.0) + (t16 * t16))), tr_) + D::from(1.3)), tr_));
+    let lq17 = lmake_dual(dx_sigmoid(if dx_lt(dx_min(snap10[0], st.pos[n3 % 2], tr_), -D::from(0.5), tr_) { st.vel[0] } else { D::from(1.1) + st.inner.t }, tr_), dx_tanh(if dx_lt(st.inner.t, -D::from(1.0), tr_) && n3 % 2 == 1 { st.inner.a[0] + x1 } else { st.inner.a[1] }, tr_), tr_);
+    (((dx_clamp(dx_relu(D::from(n3 as f64), tr_) + (st.m - st.vel[(n3 + 1) % 2]), -D::from(1.45), -D::from(0.9), tr_) + x1) - st.m) + ((((D::from(0.55) * dx_sin(st.pos[0] - snap10[0], tr_)) + (D::from(0.85) * dx_sin(y3[0], tr_))) + (D::from(0.8) * dx_sin(snap11[2], tr_))) + (D::from(1.4) * dx_atan(cc14, tr_)))) + (((D::from(0.85) * (lm15[1] * (dx_atan(snap10[n3 % 2] + st.pos[1], tr_) * D::from(0.95)))) + (D::from(0.55) * lnormv_dual(lq17, tr_))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq17, tr_), tr_)))
 }
 
 fn p1425_eval(x: &[f64]) -> Vec<f64> {
@@ -35201,7 +36225,16 @@ fn p1426(x1: f64, b2: &[f64; 5], b3: &[f64; 5], k4: i32) -> f64 {
             }
         }
     }
-    autodiff::sigmoid(2.15 * y2[0]).tanh() * autodiff::sigmoid(x1)
+    let lm6 = y2.map(|t7| ((t7.abs() + 1.3).recip() - (f64::abs(-1.1) + 0.9).ln()).tanh());
+    let ia9: [f64; 4] = [((K1426 - b3[4]) * (0.65 + (lm6[0] * lm6[0])).log(7.6)).tanh(), ((x1 / 3.0).abs() + 2.0).acosh().tanh(), ((b2[1] / (-(K1426.abs() + 0.55))) / 2.05).tanh(), ((x1 + K1426) - (b2[0] - lm6[0])).atan()];
+    let mut lo8 = None;
+    for e10 in ia9.iter() {
+        if *e10 > -1.487 {
+            lo8 = Some(*e10);
+        }
+    }
+    let v12: f64 = match lo8 { Some(ov11) if ov11 > 0.613 => (ov11 / (1.0 + (ov11 * ov11))).sin().tan() + autodiff::softplus(lm6[0] - b3[3]).sin(), Some(ov11) => ov11.max(-1.8).tanh() + (-ia9[3] * (b3[3].sin() * 0.9).atanh()).tanh(), None => autodiff::elu(b3[4] + K1426, 0.85).tanh() };
+    (autodiff::sigmoid(2.15 * y2[0]).tanh() * autodiff::sigmoid(x1)) + ((0.95 * (lm6[0] * ((b2[4] - 0.3).abs() + 0.95).log2().sin())) + (0.95 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35223,7 +36256,16 @@ fn p1426_dual<D: Dn>(x1: D, b2: &[D; 5], b3: &[D; 5], k4: i32, tr_: &mut Tr) -> 
             }
         }
     }
-    dx_tanh(dx_sigmoid(D::from(2.15) * y2[0], tr_), tr_) * dx_sigmoid(x1, tr_)
+    let lm6 = y2.map(|t7| dx_tanh(dx_recip(dx_abs(t7, tr_) + D::from(1.3), tr_) - dx_ln(dx_abs(-D::from(1.1), tr_) + D::from(0.9), tr_), tr_));
+    let ia9: [D; 4] = [dx_tanh((K1426 - b3[4]) * dx_log(D::from(0.65) + (lm6[0] * lm6[0]), D::from(7.6), tr_), tr_), dx_tanh(dx_acosh(dx_abs(x1 / D::from(3.0), tr_) + D::from(2.0), tr_), tr_), dx_tanh((b2[1] / (-(dx_abs(K1426, tr_) + D::from(0.55)))) / D::from(2.05), tr_), dx_atan((x1 + K1426) - (b2[0] - lm6[0]), tr_)];
+    let mut lo8 = None;
+    for e10 in ia9.iter() {
+        if dx_gt(*e10, -D::from(1.487), tr_) {
+            lo8 = Some(*e10);
+        }
+    }
+    let v12: D = match lo8 { Some(ov11) if dx_gt(ov11, D::from(0.613), tr_) => dx_tan(dx_sin(ov11 / (D::from(1.0) + (ov11 * ov11)), tr_), tr_) + dx_sin(dx_softplus(lm6[0] - b3[3], tr_), tr_), Some(ov11) => dx_tanh(dx_max(ov11, -D::from(1.8), tr_), tr_) + dx_tanh(-ia9[3] * dx_atanh(dx_sin(b3[3], tr_) * D::from(0.9), tr_), tr_), None => dx_tanh(dx_elu(b3[4] + K1426, D::from(0.85), tr_), tr_) };
+    (dx_tanh(dx_sigmoid(D::from(2.15) * y2[0], tr_), tr_) * dx_sigmoid(x1, tr_)) + ((D::from(0.95) * (lm6[0] * dx_sin(dx_log2(dx_abs(b2[4] - D::from(0.3), tr_) + D::from(0.95), tr_), tr_))) + (D::from(0.95) * v12))
 }
 
 fn p1426_eval(x: &[f64]) -> Vec<f64> {
@@ -35942,7 +36984,12 @@ fn p1433(x1: f64) -> f64 {
     }
     let cc20: f64 = cdot1(&old16, &u17);
     let v21: f64 = autodiff::gamma(((x1.sin() / (-((x1.abs() + 1.4).sqrt().tanh().exp() + 0.5))).atan() * 0.63) + 2.0);
-    (((if (if -0.75 > 0.25 || v1 <= x1 { x1 + v1 } else if (((c2 + 1) as f64) * (c2 as f64)) < autodiff::sigmoid(x1) { 0.75 } else { 2.85 + x1 }) > x1 { x1 } else { v1 }) + v1) + (0.9 * acc11)) + ((((((0.8 * u12[0].tanh()) + (1.25 * snap13[0].sin())) + (0.3 * u17[0].atan())) + (0.55 * old16[0].sin())) + (1.05 * autodiff::sigmoid(cc20))) + (0.9 * v21))
+    let ls22 = Lp { a: (((u17[c2 % u17.len()].abs() + 0.7).powf(v1.atan()).tanh() * 0.9).asin() + x1).atan(), v: [((snap13[c2 % snap13.len()] * x1) % (1.0 + (u12[(c14 + 2) % u12.len()] * u12[(c14 + 2) % u12.len()]))).sin(), (-(cc20 - acc11) + x1).atan()] };
+    let mut lv23: Vec<f64> = Vec::with_capacity(1);
+    for e24 in old16.iter() {
+        lv23.push(autodiff::leaky_relu(*e24, autodiff::sigmoid(*e24)).abs().ln_1p().tanh());
+    }
+    ((((if (if -0.75 > 0.25 || v1 <= x1 { x1 + v1 } else if (((c2 + 1) as f64) * (c2 as f64)) < autodiff::sigmoid(x1) { 0.75 } else { 2.85 + x1 }) > x1 { x1 } else { v1 }) + v1) + (0.9 * acc11)) + ((((((0.8 * u12[0].tanh()) + (1.25 * snap13[0].sin())) + (0.3 * u17[0].atan())) + (0.55 * old16[0].sin())) + (1.05 * autodiff::sigmoid(cc20))) + (0.9 * v21))) + ((0.65 * (ls22.v[0] + (ls22.a * ls22.v[1])).tanh()) + (1.3 * lv23.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35991,7 +37038,12 @@ fn p1433_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     }
     let cc20: D = cdot1_dual(&old16, &u17, tr_);
     let v21: D = dx_gamma((dx_atan(dx_sin(x1, tr_) / (-(dx_exp(dx_tanh(dx_sqrt(dx_abs(x1, tr_) + D::from(1.4), tr_), tr_), tr_) + D::from(0.5))), tr_) * D::from(0.63)) + D::from(2.0), tr_);
-    (((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + ((((((D::from(0.8) * dx_tanh(u12[0], tr_)) + (D::from(1.25) * dx_sin(snap13[0], tr_))) + (D::from(0.3) * dx_atan(u17[0], tr_))) + (D::from(0.55) * dx_sin(old16[0], tr_))) + (D::from(1.05) * dx_sigmoid(cc20, tr_))) + (D::from(0.9) * v21))
+    let ls22 = LpD { a: dx_atan(dx_asin(dx_tanh(dx_powf(dx_abs(u17[c2 % u17.len()], tr_) + D::from(0.7), dx_atan(v1, tr_), tr_), tr_) * D::from(0.9), tr_) + x1, tr_), v: [dx_sin(dx_rem(snap13[c2 % snap13.len()] * x1, D::from(1.0) + (u12[(c14 + 2) % u12.len()] * u12[(c14 + 2) % u12.len()]), tr_), tr_), dx_atan(-(cc20 - acc11) + x1, tr_)] };
+    let mut lv23: Vec<D> = Vec::with_capacity(1);
+    for e24 in old16.iter() {
+        lv23.push(dx_tanh(dx_ln_1p(dx_abs(dx_leaky_relu(*e24, dx_sigmoid(*e24, tr_), tr_), tr_), tr_), tr_));
+    }
+    ((((if dx_gt(if dx_gt(-D::from(0.75), D::from(0.25), tr_) || dx_le(v1, x1, tr_) { x1 + v1 } else if dx_lt(D::from((c2 + 1) as f64) * D::from(c2 as f64), dx_sigmoid(x1, tr_), tr_) { D::from(0.75) } else { D::from(2.85) + x1 }, x1, tr_) { x1 } else { v1 }) + v1) + (D::from(0.9) * acc11)) + ((((((D::from(0.8) * dx_tanh(u12[0], tr_)) + (D::from(1.25) * dx_sin(snap13[0], tr_))) + (D::from(0.3) * dx_atan(u17[0], tr_))) + (D::from(0.55) * dx_sin(old16[0], tr_))) + (D::from(1.05) * dx_sigmoid(cc20, tr_))) + (D::from(0.9) * v21))) + ((D::from(0.65) * dx_tanh(ls22.v[0] + (ls22.a * ls22.v[1]), tr_)) + (D::from(1.3) * lv23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1433_eval(x: &[f64]) -> Vec<f64> {
@@ -36986,7 +38038,9 @@ fn p1445(x1: f64, r2: &f64) -> f64 {
     } else {
         let v5: f64 = 1.8;
     }
-    (r2.fract() - r2) + x1
+    let lo6 = if *r2 < x1 { Some(*r2) } else { None };
+    let v8: f64 = match lo6 { Some(ov7) if ov7 < x1 => (-1.15 + (ov7 - ov7)).sin() + ((r2 + x1) / ((r2.abs() + 1.15).ln().abs() + 0.75)).sin(), Some(ov7) => ov7 * autodiff::sigmoid(*r2), None => autodiff::sigmoid(f64::mul_add(r2 / 2.7, r2.sinh().atan(), r2 * r2)) };
+    ((r2.fract() - r2) + x1) + (0.55 * v8)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36999,7 +38053,9 @@ fn p1445_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     } else {
         let v5: D = D::from(1.8);
     }
-    (dx_fract(*r2, tr_) - (*r2)) + x1
+    let lo6 = if dx_lt(*r2, x1, tr_) { Some(*r2) } else { None };
+    let v8: D = match lo6 { Some(ov7) if dx_lt(ov7, x1, tr_) => dx_sin(-D::from(1.15) + (ov7 - ov7), tr_) + dx_sin((*r2 + x1) / (dx_abs(dx_ln(dx_abs(*r2, tr_) + D::from(1.15), tr_), tr_) + D::from(0.75)), tr_), Some(ov7) => ov7 * dx_sigmoid(*r2, tr_), None => dx_sigmoid(dx_mul_add(*r2 / D::from(2.7), dx_atan(dx_sinh(*r2, tr_), tr_), *r2 * (*r2), tr_), tr_) };
+    ((dx_fract(*r2, tr_) - (*r2)) + x1) + (D::from(0.55) * v8)
 }
 
 fn p1445_eval(x: &[f64]) -> Vec<f64> {
@@ -37152,7 +38208,10 @@ fn p1447(mut x1: f64, x2: f64, mut a3: [f64; 4], mut a4: [f64; 1], mut st: Body)
         st.vel[0] += 0.2 * autodiff::sigmoid(a3[0].sin().tan());
     }
     let (v11, v12) = st.w[0][0].sin_cos();
-    (((x2.tanh().abs() + 1.65).acosh() - st.m) * st.m) + (((1.35 * (st.vel[1] - snap9[1]).atan()) + (0.5 * v11)) + (0.35 * v12))
+    let lm13 = a4.map(|t14| (t14 / ((t14.atan() * t14.tanh()).exp() + 0.5)).sin());
+    let mut lo15: [f64; 2] = [(v7.tanh().abs() + 1.05).powf((st.inner.a[1] * st.inner.a[0]).tanh()).atan() * 0.95, st.inner.t.tanh()];
+    lfill2(autodiff::sigmoid((x2 + st.m) * (x1 * lm13[0])), &mut lo15);
+    ((((x2.tanh().abs() + 1.65).acosh() - st.m) * st.m) + (((1.35 * (st.vel[1] - snap9[1]).atan()) + (0.5 * v11)) + (0.35 * v12))) + ((0.9 * (lm13[0] * ((v11 + st.m) * (v12 + st.m)).tanh())) + (0.6 * lo15[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37171,7 +38230,10 @@ fn p1447_dual<D: Dn>(mut x1: D, x2: D, mut a3: [D; 4], mut a4: [D; 1], mut st: B
         st.vel[0] += D::from(0.2) * dx_sigmoid(dx_tan(dx_sin(a3[0], tr_), tr_), tr_);
     }
     let (v11, v12) = (dx_sin(st.w[0][0], tr_), dx_cos(st.w[0][0], tr_));
-    ((dx_acosh(dx_abs(dx_tanh(x2, tr_), tr_) + D::from(1.65), tr_) - st.m) * st.m) + (((D::from(1.35) * dx_atan(st.vel[1] - snap9[1], tr_)) + (D::from(0.5) * v11)) + (D::from(0.35) * v12))
+    let lm13 = a4.map(|t14| dx_sin(t14 / (dx_exp(dx_atan(t14, tr_) * dx_tanh(t14, tr_), tr_) + D::from(0.5)), tr_));
+    let mut lo15: [D; 2] = [dx_atan(dx_powf(dx_abs(dx_tanh(v7, tr_), tr_) + D::from(1.05), dx_tanh(st.inner.a[1] * st.inner.a[0], tr_), tr_), tr_) * D::from(0.95), dx_tanh(st.inner.t, tr_)];
+    lfill2_dual(dx_sigmoid((x2 + st.m) * (x1 * lm13[0]), tr_), &mut lo15, tr_);
+    (((dx_acosh(dx_abs(dx_tanh(x2, tr_), tr_) + D::from(1.65), tr_) - st.m) * st.m) + (((D::from(1.35) * dx_atan(st.vel[1] - snap9[1], tr_)) + (D::from(0.5) * v11)) + (D::from(0.35) * v12))) + ((D::from(0.9) * (lm13[0] * dx_tanh((v11 + st.m) * (v12 + st.m), tr_))) + (D::from(0.6) * lo15[0]))
 }
 
 fn p1447_eval(x: &[f64]) -> Vec<f64> {
@@ -38202,7 +39264,11 @@ fn p1459(s1: &[f64], b2: &[f64; 1], a3: [f64; 4]) -> f64 {
         z7 = tmp10;
     }
     let k12 = z7.iter().filter(|v11| **v11 > 0.313).count();
-    (((((v1 - a3[3]).tanh() * 0.9).atanh() - (autodiff::softplus(v1) + (b2[0] * a3[3]))).atan() * (-0.1)) + ((1.35 * u4[1].tanh()) + (1.3 * z7[1].sin()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(b2[0] * ((c8 + 1) as f64)).exp2().sin()))
+    assert!(!s1.is_empty());
+    let v13: f64 = if s1.is_empty() { (v1.cosh() + a3[c8]).tanh() } else { s1[0] * ((z7[(k12 + 3) % 2] * v1).hypot(u4[k12 % u4.len()] / 1.3) + a3[k12]).tanh() };
+    let ia14: [f64; 2] = [(((v1.abs() + 1.15).powf(-1.55) - v13.abs()) + s1[5 - 1 - c8]).tanh(), ((v1.atan() + (2.9 + u4[c8 % 2])) + b2[c8 % 1]).tanh()];
+    let lh15 = lvec(&ia14, (ia14[c8 % ia14.len()] + a3[k12]).atan() * 0.95);
+    ((((((v1 - a3[3]).tanh() * 0.9).atanh() - (autodiff::softplus(v1) + (b2[0] * a3[3]))).atan() * (-0.1)) + ((1.35 * u4[1].tanh()) + (1.3 * z7[1].sin()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(b2[0] * ((c8 + 1) as f64)).exp2().sin()))) + ((0.4 * v13) + (1.5 * lh15.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38220,7 +39286,11 @@ fn p1459_dual<D: Dn>(s1: &[D], b2: &[D; 1], a3: [D; 4], tr_: &mut Tr) -> D {
         z7 = tmp10;
     }
     let k12 = { let mut c_ = 0usize; for v11 in z7.iter() { if dx_gt(*v11, D::from(0.313), tr_) { c_ += 1; } } c_ };
-    ((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))
+    assert!(!s1.is_empty());
+    let v13: D = if s1.is_empty() { dx_tanh(dx_cosh(v1, tr_) + a3[c8], tr_) } else { s1[0] * dx_tanh(dx_hypot(z7[(k12 + 3) % 2] * v1, u4[k12 % u4.len()] / D::from(1.3), tr_) + a3[k12], tr_) };
+    let ia14: [D; 2] = [dx_tanh((dx_powf(dx_abs(v1, tr_) + D::from(1.15), -D::from(1.55), tr_) - dx_abs(v13, tr_)) + s1[5 - 1 - c8], tr_), dx_tanh((dx_atan(v1, tr_) + (D::from(2.9) + u4[c8 % 2])) + b2[c8 % 1], tr_)];
+    let lh15 = lvec_dual(&ia14, dx_atan(ia14[c8 % ia14.len()] + a3[k12], tr_) * D::from(0.95), tr_);
+    (((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))) + ((D::from(0.4) * v13) + (D::from(1.5) * lh15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1459_eval(x: &[f64]) -> Vec<f64> {
@@ -38520,7 +39590,9 @@ fn p1463(x1: f64, mut st: Body) -> f64 {
     let snap3 = st.vel;
     st.vel[1] += 0.25 * st.w[1][0].tanh();
     st.vel[0] += 0.2 * st.pos[1].sin();
-    ((((st.inner.t * (st.inner.t.abs() + 1.25).powi(-2)) + st.inner.t).tanh() * 1.7) + (0.9 * acc2)) + (0.5 * autodiff::sigmoid(st.vel[0] - snap3[0]))
+    let lq4 = lmake((st.inner.a[0] - (snap3[1] / (x1.abs() + 1.05))).tanh(), (-(-2.1 * st.inner.a[0])).atan());
+    let lq5 = lshift(lq4, autodiff::sigmoid((st.w[1][1] * st.inner.t) * f64::powi(f64::abs(-0.8) + 0.8, -2)));
+    (((((st.inner.t * (st.inner.t.abs() + 1.25).powi(-2)) + st.inner.t).tanh() * 1.7) + (0.9 * acc2)) + (0.5 * autodiff::sigmoid(st.vel[0] - snap3[0]))) + (1.25 * lnormv(lq5).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38534,7 +39606,9 @@ fn p1463_dual<D: Dn>(x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let snap3 = st.vel;
     st.vel[1] += D::from(0.25) * dx_tanh(st.w[1][0], tr_);
     st.vel[0] += D::from(0.2) * dx_sin(st.pos[1], tr_);
-    ((dx_tanh((st.inner.t * dx_powi(dx_abs(st.inner.t, tr_) + D::from(1.25), -2, tr_)) + st.inner.t, tr_) * D::from(1.7)) + (D::from(0.9) * acc2)) + (D::from(0.5) * dx_sigmoid(st.vel[0] - snap3[0], tr_))
+    let lq4 = lmake_dual(dx_tanh(st.inner.a[0] - (snap3[1] / (dx_abs(x1, tr_) + D::from(1.05))), tr_), dx_atan(-(-D::from(2.1) * st.inner.a[0]), tr_), tr_);
+    let lq5 = lshift_dual(lq4, dx_sigmoid((st.w[1][1] * st.inner.t) * dx_powi(dx_abs(-D::from(0.8), tr_) + D::from(0.8), -2, tr_), tr_), tr_);
+    (((dx_tanh((st.inner.t * dx_powi(dx_abs(st.inner.t, tr_) + D::from(1.25), -2, tr_)) + st.inner.t, tr_) * D::from(1.7)) + (D::from(0.9) * acc2)) + (D::from(0.5) * dx_sigmoid(st.vel[0] - snap3[0], tr_))) + (D::from(1.25) * dx_tanh(lnormv_dual(lq5, tr_), tr_))
 }
 
 fn p1463_eval(x: &[f64]) -> Vec<f64> {
@@ -38643,7 +39717,8 @@ fn p1464(s3: &[f64], a2: [f64; 2], x1: f64, a4: [f64; 1]) -> [f64; 2] {
         }
     } else if f64::min(s3[2] - x1, a4.iter().zip(s3.iter()).fold(0.4f64, |acc7, (p5, q6)| acc7 - (q6 * a2[1]).tanh())) <= (1.0 / (a4[0].abs() + 0.8)) {
     }
-    [((((x1 - x1) / (a4.iter().copied().sum::<f64>().abs() + 1.0)).sin() * 0.9).acos() + x1) * x1, ((a4[0] - x1) + x1) - x1]
+    let lm9: [f64; 2] = a2.map(|t10| t10);
+    [(((((x1 - x1) / (a4.iter().copied().sum::<f64>().abs() + 1.0)).sin() * 0.9).acos() + x1) * x1) + (1.15 * (lm9[1] * x1.sin())), ((a4[0] - x1) + x1) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38658,7 +39733,8 @@ fn p1464_dual<D: Dn>(s3: &[D], a2: [D; 2], x1: D, a4: [D; 1], tr_: &mut Tr) -> [
         }
     } else if dx_le(dx_min(s3[2] - x1, a4.iter().zip(s3.iter()).fold(D::from(0.4), |acc7, (p5, q6)| acc7 - dx_tanh(*q6 * a2[1], tr_)), tr_), D::from(1.0) / (dx_abs(a4[0], tr_) + D::from(0.8)), tr_) {
     }
-    [(dx_acos(dx_sin((x1 - x1) / (dx_abs(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_) + x1) * x1, ((a4[0] - x1) + x1) - x1]
+    let lm9: [D; 2] = a2.map(|t10| t10);
+    [((dx_acos(dx_sin((x1 - x1) / (dx_abs(a4.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_) + x1) * x1) + (D::from(1.15) * (lm9[1] * dx_sin(x1, tr_))), ((a4[0] - x1) + x1) - x1]
 }
 
 fn p1464_eval(x: &[f64]) -> Vec<f64> {
@@ -38945,7 +40021,9 @@ fn p1468(x2: f64, r1: &f64, x3: f64) -> [f64; 3] {
     let ia9: [f64; 2] = [(v8.atan().exp_m1().clamp(-1.8, -0.4) + r1).atan(), autodiff::sigmoid(r1.tanh().tan().exp())];
     let cl10 = |z11: f64| (z11 * z11).sin();
     let v12: f64 = ia9.iter().copied().map(cl10).sum::<f64>();
-    [((-(v4 + r1).max(-x2) * v5) + (1.25 * v8.atan())) + (0.35 * v12), ((((0.55 / ((x2 - 1.2).abs() + 1.35)) / 1.8) - r1) * v5) + v5, autodiff::relu(*r1).hypot(r1.exp2() / ((-0.4 - r1).abs() + 0.7)) - (-0.65)]
+    let la13: [f64; 3] = [(ia9[0].atan() + x2).tanh(), (ia9.iter().enumerate().fold(1.1f64, |acc16, (j14, e15)| (acc16 * 0.5) + (((j14 + 1) as f64).abs() + 0.95).powi(-2).sin()).tanh() + x2).tanh(), autodiff::sigmoid(if ia9[0].asinh() > -0.1 { 2.55 * v4 } else { v12 + x2 })];
+    let lm17: [f64; 3] = la13.map(|t18| (t18 * t18) + (t18 * t18));
+    [(((-(v4 + r1).max(-x2) * v5) + (1.25 * v8.atan())) + (0.35 * v12)) + (0.75 * (lm17[1] * ((-v8).asinh() + x3).tanh())), ((((0.55 / ((x2 - 1.2).abs() + 1.35)) / 1.8) - r1) * v5) + v5, autodiff::relu(*r1).hypot(r1.exp2() / ((-0.4 - r1).abs() + 0.7)) - (-0.65)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38962,7 +40040,9 @@ fn p1468_dual<D: Dn>(x2: D, r1: &D, x3: D, tr_: &mut Tr) -> [D; 3] {
     let ia9: [D; 2] = [dx_atan(dx_clamp(dx_exp_m1(dx_atan(v8, tr_), tr_), -D::from(1.8), -D::from(0.4), tr_) + (*r1), tr_), dx_sigmoid(dx_exp(dx_tan(dx_tanh(*r1, tr_), tr_), tr_), tr_)];
     let cl10 = |z11: D, tr_: &mut Tr| dx_sin(z11 * z11, tr_);
     let v12: D = ia9.iter().copied().map(|t_| cl10(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    [((-dx_max(v4 + (*r1), -x2, tr_) * v5) + (D::from(1.25) * dx_atan(v8, tr_))) + (D::from(0.35) * v12), ((((D::from(0.55) / (dx_abs(x2 - D::from(1.2), tr_) + D::from(1.35))) / D::from(1.8)) - (*r1)) * v5) + v5, dx_hypot(dx_relu(*r1, tr_), dx_exp2(*r1, tr_) / (dx_abs(-D::from(0.4) - (*r1), tr_) + D::from(0.7)), tr_) - (-D::from(0.65))]
+    let la13: [D; 3] = [dx_tanh(dx_atan(ia9[0], tr_) + x2, tr_), dx_tanh(dx_tanh(ia9.iter().enumerate().fold(D::from(1.1), |acc16, (j14, e15)| (acc16 * D::from(0.5)) + dx_sin(dx_powi(dx_abs(D::from((j14 + 1) as f64), tr_) + D::from(0.95), -2, tr_), tr_)), tr_) + x2, tr_), dx_sigmoid(if dx_gt(dx_asinh(ia9[0], tr_), -D::from(0.1), tr_) { D::from(2.55) * v4 } else { v12 + x2 }, tr_)];
+    let lm17: [D; 3] = la13.map(|t18| (t18 * t18) + (t18 * t18));
+    [(((-dx_max(v4 + (*r1), -x2, tr_) * v5) + (D::from(1.25) * dx_atan(v8, tr_))) + (D::from(0.35) * v12)) + (D::from(0.75) * (lm17[1] * dx_tanh(dx_asinh(-v8, tr_) + x3, tr_))), ((((D::from(0.55) / (dx_abs(x2 - D::from(1.2), tr_) + D::from(1.35))) / D::from(1.8)) - (*r1)) * v5) + v5, dx_hypot(dx_relu(*r1, tr_), dx_exp2(*r1, tr_) / (dx_abs(-D::from(0.4) - (*r1), tr_) + D::from(0.7)), tr_) - (-D::from(0.65))]
 }
 
 fn p1468_eval(x: &[f64]) -> Vec<f64> {
@@ -39567,7 +40647,8 @@ fn p1477(mut x2: f64, x1: f64, mut x3: f64, k4: i32, wv11: [[f64; 2]; 3]) -> f64
     let v17: f64 = match k15.checked_sub(1) { Some(j16) => ((k15 as f64) + x1).signum().sin() * (j16 as f64), None => ((ia13[k15 % ia13.len()].abs().abs() + 1.15).ln() + x2).tanh(), };
     let k19 = ia13.iter().filter(|v18| **v18 > x2).count();
     let v21: f64 = if let Some(j20) = k19.checked_sub(2) { (f64::max(x2, wv11[2][k15 % 2]) - (wv11[2][k15 % 2] * wv11[(k19 + 2) % 3][k15 % 2])).tanh() * (j20 as f64) } else { ((x3.atan() * v6.tanh()) * (1.05 + (wv11[(k19 + 3) % 3][k19 % 2] * wv11[(k19 + 3) % 3][k19 % 2])).sqrt()).atan() };
-    ((x2.atan().sin().tan().abs() + v6) + (1.5 * v12.tanh())) + ((1.4 * v17) + (0.6 * v21))
+    let lh22: Vec<f64> = lpush(&ia13, (x2 + v17).abs().ln_1p().tanh());
+    (((x2.atan().sin().tan().abs() + v6) + (1.5 * v12.tanh())) + ((1.4 * v17) + (0.6 * v21))) + ((0.75 * lh22.iter().sum::<f64>()) + (0.85 * autodiff::sigmoid(lsum(&lh22))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39596,7 +40677,8 @@ fn p1477_dual<D: Dn>(mut x2: D, x1: D, mut x3: D, k4: i32, wv11: [[D; 2]; 3], tr
     let v17: D = match k15.checked_sub(1) { Some(j16) => dx_sin(dx_signum(D::from(k15 as f64) + x1, tr_), tr_) * D::from(j16 as f64), None => dx_tanh(dx_ln(dx_abs(dx_abs(ia13[k15 % ia13.len()], tr_), tr_) + D::from(1.15), tr_) + x2, tr_), };
     let k19 = { let mut c_ = 0usize; for v18 in ia13.iter() { if dx_gt(*v18, x2, tr_) { c_ += 1; } } c_ };
     let v21: D = if let Some(j20) = k19.checked_sub(2) { dx_tanh(dx_max(x2, wv11[2][k15 % 2], tr_) - (wv11[2][k15 % 2] * wv11[(k19 + 2) % 3][k15 % 2]), tr_) * D::from(j20 as f64) } else { dx_atan((dx_atan(x3, tr_) * dx_tanh(v6, tr_)) * dx_sqrt(D::from(1.05) + (wv11[(k19 + 3) % 3][k19 % 2] * wv11[(k19 + 3) % 3][k19 % 2]), tr_), tr_) };
-    ((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))
+    let lh22: Vec<D> = lpush_dual(&ia13, dx_tanh(dx_ln_1p(dx_abs(x2 + v17, tr_), tr_), tr_), tr_);
+    (((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))) + ((D::from(0.75) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.85) * dx_sigmoid(lsum_dual(&lh22, tr_), tr_)))
 }
 
 fn p1477_eval(x: &[f64]) -> Vec<f64> {
@@ -39776,7 +40858,9 @@ fn p1479(b2: &[f64; 2], x1: f64, s3: &[f64], n4: usize) -> [f64; 2] {
     }
     let v6: f64 = f64::rem_euclid(x1 * x1.abs(), 1.0 + (s3[n4 + 1] * s3[n4 + 1]));
     let v7: f64 = b2[2 - 1 - n4].tanh().max(-2.1).rem_euclid(1.5);
-    [(((x1.cos().cos() * ((x1 + x1) / ((x1.abs() + 0.8).recip().exp() + 0.5))).tanh() * x1) - x1) + ((1.5 * autodiff::sigmoid(v6)) + (0.75 * v7)), ((b2[2 - 1 - n4] - x1) + x1) + x1]
+    let v8: f64 = if s3.is_empty() { (v6 / (s3[n4 + 1].abs() + 0.95)).tanh() } else { s3[s3.len() - 1] * (v6 + x1).cos().tanh() };
+    let ls9 = Lp { a: (1.3 + (s3[n4] * s3[n4])).log(b2.iter().fold(0.5f64, |acc11, e10| acc11 - f64::tanh(-1.5)).abs() + 1.75).tanh(), v: [autodiff::sigmoid((v6.abs() + 1.35).ln().tanh().exp() + b2[n4]), autodiff::sigmoid(v7.atan2(b2[n4]))] };
+    [((((x1.cos().cos() * ((x1 + x1) / ((x1.abs() + 0.8).recip().exp() + 0.5))).tanh() * x1) - x1) + ((1.5 * autodiff::sigmoid(v6)) + (0.75 * v7))) + (((1.0 * v8) + (0.75 * (ls9.a * ls9.v[0]))) + (0.3 * lnorm(&ls9))), ((b2[2 - 1 - n4] - x1) + x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39793,7 +40877,9 @@ fn p1479_dual<D: Dn>(b2: &[D; 2], x1: D, s3: &[D], n4: usize, tr_: &mut Tr) -> [
     }
     let v6: D = dx_rem_euclid(x1 * dx_abs(x1, tr_), D::from(1.0) + (s3[n4 + 1] * s3[n4 + 1]), tr_);
     let v7: D = dx_rem_euclid(dx_max(dx_tanh(b2[2 - 1 - n4], tr_), -D::from(2.1), tr_), D::from(1.5), tr_);
-    [((dx_tanh(dx_cos(dx_cos(x1, tr_), tr_) * ((x1 + x1) / (dx_exp(dx_recip(dx_abs(x1, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5))), tr_) * x1) - x1) + ((D::from(1.5) * dx_sigmoid(v6, tr_)) + (D::from(0.75) * v7)), ((b2[2 - 1 - n4] - x1) + x1) + x1]
+    let v8: D = if s3.is_empty() { dx_tanh(v6 / (dx_abs(s3[n4 + 1], tr_) + D::from(0.95)), tr_) } else { s3[s3.len() - 1] * dx_tanh(dx_cos(v6 + x1, tr_), tr_) };
+    let ls9 = LpD { a: dx_tanh(dx_log(D::from(1.3) + (s3[n4] * s3[n4]), dx_abs(b2.iter().fold(D::from(0.5), |acc11, e10| acc11 - dx_tanh(-D::from(1.5), tr_)), tr_) + D::from(1.75), tr_), tr_), v: [dx_sigmoid(dx_exp(dx_tanh(dx_ln(dx_abs(v6, tr_) + D::from(1.35), tr_), tr_), tr_) + b2[n4], tr_), dx_sigmoid(dx_atan2(v7, b2[n4], tr_), tr_)] };
+    [(((dx_tanh(dx_cos(dx_cos(x1, tr_), tr_) * ((x1 + x1) / (dx_exp(dx_recip(dx_abs(x1, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5))), tr_) * x1) - x1) + ((D::from(1.5) * dx_sigmoid(v6, tr_)) + (D::from(0.75) * v7))) + (((D::from(1.0) * v8) + (D::from(0.75) * (ls9.a * ls9.v[0]))) + (D::from(0.3) * lnorm_dual(&ls9, tr_))), ((b2[2 - 1 - n4] - x1) + x1) + x1]
 }
 
 fn p1479_eval(x: &[f64]) -> Vec<f64> {
@@ -40103,7 +41189,9 @@ fn p1483(x1: f64, a2: [f64; 3], a3: [f64; 3], b4: &[f64; 2]) -> (f64, f64) {
         *o16 *= 0.65;
         *o16 += (0.15 * (*o16)) * (*o16);
     }
-    ((((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((0.45 * v8) + (1.35 * v11.tanh()))) + (0.85 * u15[1]), (a2[c4 % 3] - x1) * x1)
+    let mut lo17: [f64; 3] = [0.0; 3];
+    lfill((-(y2[(c4 + 1) % 2] - v11) + b4[0]).tanh(), &mut lo17);
+    (((((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((0.45 * v8) + (1.35 * v11.tanh()))) + (0.85 * u15[1])) + (0.85 * (lo17[1] * lo17[2])), (a2[c4 % 3] - x1) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40127,7 +41215,9 @@ fn p1483_dual<D: Dn>(x1: D, a2: [D; 3], a3: [D; 3], b4: &[D; 2], tr_: &mut Tr) -
         *o16 *= D::from(0.65);
         *o16 += (D::from(0.15) * (*o16)) * (*o16);
     }
-    (((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(0.45) * v8) + (D::from(1.35) * dx_tanh(v11, tr_)))) + (D::from(0.85) * u15[1]), (a2[c4 % 3] - x1) * x1)
+    let mut lo17: [D; 3] = [D::from(0.0); 3];
+    lfill_dual(dx_tanh(-(y2[(c4 + 1) % 2] - v11) + b4[0], tr_), &mut lo17, tr_);
+    ((((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(0.45) * v8) + (D::from(1.35) * dx_tanh(v11, tr_)))) + (D::from(0.85) * u15[1])) + (D::from(0.85) * (lo17[1] * lo17[2])), (a2[c4 % 3] - x1) * x1)
 }
 
 fn p1483_eval(x: &[f64]) -> Vec<f64> {
@@ -40242,7 +41332,14 @@ fn p1484(b1: &[f64; 2], n2: usize) -> f64 {
     let cc8: f64 = cdot2(b1, b1);
     let ia9: [f64; 4] = [autodiff::sigmoid((n2 as f64).sin().exp() + b1[n2 % b1.len()]), b1[n2 % 2].abs().min(b1[n2 % 2]).atan(), b1[(n2 + 3) % b1.len()], (((v4 + (-2.4)) - v4.max(1.95)) + b1[n2 % 2]).tanh()];
     let v12: f64 = ia9.iter().copied().min_by(|p10, q11| p10.total_cmp(q11)).unwrap();
-    (((-(1.2 / (autodiff::sigmoid(b1.iter().map(|e7| (-(1.4 + (v4 * v4))).cbrt()).sum::<f64>()).exp() + 0.5)) + v1) - v1) + (0.9 * cc8)) + (0.85 * v12)
+    let mut lv13 = Vec::with_capacity(4);
+    for (i15, e14) in ia9.iter().enumerate() {
+        if *e14 > -1.087 {
+            lv13.push(e14 + ((i15 as f64) * 0.8));
+        }
+    }
+    let v16: f64 = if lv13.is_empty() { (f64::min(ia9[2], b1[1]) * (n2 as f64)).atan() } else { (lv13[0] * ((autodiff::leaky_relu(v1.sin(), 0.21) / 2.5) + b1[(n2 + 1) % 2]).tanh()) + lv13[lv13.len() - 1] };
+    ((((-(1.2 / (autodiff::sigmoid(b1.iter().map(|e7| (-(1.4 + (v4 * v4))).cbrt()).sum::<f64>()).exp() + 0.5)) + v1) - v1) + (0.9 * cc8)) + (0.85 * v12)) + (1.25 * v16.atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40257,7 +41354,14 @@ fn p1484_dual<D: Dn>(b1: &[D; 2], n2: usize, tr_: &mut Tr) -> D {
     let cc8: D = cdot2_dual(b1, b1, tr_);
     let ia9: [D; 4] = [dx_sigmoid(dx_exp(dx_sin(D::from(n2 as f64), tr_), tr_) + b1[n2 % b1.len()], tr_), dx_atan(dx_min(dx_abs(b1[n2 % 2], tr_), b1[n2 % 2], tr_), tr_), b1[(n2 + 3) % b1.len()], dx_tanh(((v4 + (-D::from(2.4))) - dx_max(v4, D::from(1.95), tr_)) + b1[n2 % 2], tr_)];
     let v12: D = ia9.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    (((-(D::from(1.2) / (dx_exp(dx_sigmoid(b1.iter().map(|e7| dx_cbrt(-(D::from(1.4) + (v4 * v4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + v1) - v1) + (D::from(0.9) * cc8)) + (D::from(0.85) * v12)
+    let mut lv13 = Vec::with_capacity(4);
+    for (i15, e14) in ia9.iter().enumerate() {
+        if dx_gt(*e14, -D::from(1.087), tr_) {
+            lv13.push(*e14 + (D::from(i15 as f64) * D::from(0.8)));
+        }
+    }
+    let v16: D = if lv13.is_empty() { dx_atan(dx_min(ia9[2], b1[1], tr_) * D::from(n2 as f64), tr_) } else { (lv13[0] * dx_tanh((dx_leaky_relu(dx_sin(v1, tr_), D::from(0.21), tr_) / D::from(2.5)) + b1[(n2 + 1) % 2], tr_)) + lv13[lv13.len() - 1] };
+    ((((-(D::from(1.2) / (dx_exp(dx_sigmoid(b1.iter().map(|e7| dx_cbrt(-(D::from(1.4) + (v4 * v4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + D::from(0.5))) + v1) - v1) + (D::from(0.9) * cc8)) + (D::from(0.85) * v12)) + (D::from(1.25) * dx_atan(v16, tr_))
 }
 
 fn p1484_eval(x: &[f64]) -> Vec<f64> {
@@ -41038,7 +42142,8 @@ fn p1492(x1: f64, r2: &f64, x3: f64, mut x4: f64, f5: bool) -> f64 {
     }
     let ia5: [f64; 2] = [autodiff::sigmoid((x3 * r2) + (f64::abs(-1.25) + 1.5).log10()), x4.sin()];
     let v7: f64 = ia5.iter().map(|&e6| 1.0 * e6).map(f64::atan).sum::<f64>();
-    (((((x1.mul_add(x3, x1) / ((r2 * x4.tanh()).exp() + 0.5)).atan() * r2) - x4).sin() * r2) * x3) + (1.25 * v7)
+    let ls8 = Lp { a: ((x4.abs() + 1.35).acosh() * ia5[1]).atan(), v: [autodiff::sigmoid(ia5[0] + r2), autodiff::elu(x1 + v7, 0.95).tanh()] };
+    ((((((x1.mul_add(x3, x1) / ((r2 * x4.tanh()).exp() + 0.5)).atan() * r2) - x4).sin() * r2) * x3) + (1.25 * v7)) + ((0.6 * (ls8.a * ls8.v[1])) + (0.5 * lnorm(&ls8)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41062,7 +42167,8 @@ fn p1492_dual<D: Dn>(x1: D, r2: &D, x3: D, mut x4: D, f5: bool, tr_: &mut Tr) ->
     }
     let ia5: [D; 2] = [dx_sigmoid((x3 * (*r2)) + dx_log10(dx_abs(-D::from(1.25), tr_) + D::from(1.5), tr_), tr_), dx_sin(x4, tr_)];
     let v7: D = ia5.iter().map(|&e6| D::from(1.0) * e6).map(|t_| dx_atan(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
-    ((dx_sin((dx_atan(dx_mul_add(x1, x3, x1, tr_) / (dx_exp(*r2 * dx_tanh(x4, tr_), tr_) + D::from(0.5)), tr_) * (*r2)) - x4, tr_) * (*r2)) * x3) + (D::from(1.25) * v7)
+    let ls8 = LpD { a: dx_atan(dx_acosh(dx_abs(x4, tr_) + D::from(1.35), tr_) * ia5[1], tr_), v: [dx_sigmoid(ia5[0] + (*r2), tr_), dx_tanh(dx_elu(x1 + v7, D::from(0.95), tr_), tr_)] };
+    (((dx_sin((dx_atan(dx_mul_add(x1, x3, x1, tr_) / (dx_exp(*r2 * dx_tanh(x4, tr_), tr_) + D::from(0.5)), tr_) * (*r2)) - x4, tr_) * (*r2)) * x3) + (D::from(1.25) * v7)) + ((D::from(0.6) * (ls8.a * ls8.v[1])) + (D::from(0.5) * lnorm_dual(&ls8, tr_)))
 }
 
 fn p1492_eval(x: &[f64]) -> Vec<f64> {
@@ -41290,7 +42396,10 @@ fn p1495(x2: f64, x1: f64, mut st: Body) -> f64 {
     for i9 in (0..3).rev() {
         acc8 = (0.5 * acc8) + (((y1.iter().sum::<f64>().abs() + 1.85).acosh() + st.pos[(i9 + 1) % 2]).sin() * (i9 as f64));
     }
-    ((((x1 * autodiff::sigmoid(-st.m)).abs() + 1.5).recip() - x1) + (1.15 * acc5)) + ((1.15 * (st.inner.a[0] - snap6[0]).atan()) + (0.9 * acc8.sin()))
+    let r11: f64 = lscale(((x1 / (1.0 + (y1[2] * y1[2]))) * (acc5 + (-1.25))).atan() * 0.95, &mut y1);
+    let ia12: [f64; 2] = [st.inner.a[1].sin(), (st.vel[0] * 1.65).tanh()];
+    let lh13 = lvec(&ia12, autodiff::sigmoid((-((st.inner.a[1].tanh() * autodiff::sigmoid(st.m)).abs() + 1.3)).recip()));
+    (((((x1 * autodiff::sigmoid(-st.m)).abs() + 1.5).recip() - x1) + (1.15 * acc5)) + ((1.15 * (st.inner.a[0] - snap6[0]).atan()) + (0.9 * acc8.sin()))) + ((((0.35 * autodiff::sigmoid(y1[0])) + (0.65 * r11.tanh())) + (0.7 * ((lh13.len() as f64) * ((-snap6[0] / (st.inner.t.max(acc8).abs() + 1.35)).atan() * 0.95)))) + (0.55 * lh13.iter().sum::<f64>()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41317,7 +42426,10 @@ fn p1495_dual<D: Dn>(x2: D, x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> D {
     for i9 in (0..3).rev() {
         acc8 = (D::from(0.5) * acc8) + (dx_sin(dx_acosh(dx_abs(y1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.85), tr_) + st.pos[(i9 + 1) % 2], tr_) * D::from(i9 as f64));
     }
-    ((dx_recip(dx_abs(x1 * dx_sigmoid(-st.m, tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(1.15) * acc5)) + ((D::from(1.15) * dx_atan(st.inner.a[0] - snap6[0], tr_)) + (D::from(0.9) * dx_sin(acc8, tr_)))
+    let r11: D = lscale_dual(dx_atan((x1 / (D::from(1.0) + (y1[2] * y1[2]))) * (acc5 + (-D::from(1.25))), tr_) * D::from(0.95), &mut y1, tr_);
+    let ia12: [D; 2] = [dx_sin(st.inner.a[1], tr_), dx_tanh(st.vel[0] * D::from(1.65), tr_)];
+    let lh13 = lvec_dual(&ia12, dx_sigmoid(dx_recip(-(dx_abs(dx_tanh(st.inner.a[1], tr_) * dx_sigmoid(st.m, tr_), tr_) + D::from(1.3)), tr_), tr_), tr_);
+    (((dx_recip(dx_abs(x1 * dx_sigmoid(-st.m, tr_), tr_) + D::from(1.5), tr_) - x1) + (D::from(1.15) * acc5)) + ((D::from(1.15) * dx_atan(st.inner.a[0] - snap6[0], tr_)) + (D::from(0.9) * dx_sin(acc8, tr_)))) + ((((D::from(0.35) * dx_sigmoid(y1[0], tr_)) + (D::from(0.65) * dx_tanh(r11, tr_))) + (D::from(0.7) * (D::from(lh13.len() as f64) * (dx_atan(-snap6[0] / (dx_abs(dx_max(st.inner.t, acc8, tr_), tr_) + D::from(1.35)), tr_) * D::from(0.95))))) + (D::from(0.55) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
 }
 
 fn p1495_eval(x: &[f64]) -> Vec<f64> {
@@ -41515,7 +42627,8 @@ fn p1498(r1: &f64, x2: f64, a3: [f64; 1], b4: &[f64; 1], mut st: Body) -> f64 {
     }
     let v14: f64 = cc7.rem_euclid(-1.25);
     let v15: f64 = f64::div_euclid((autodiff::sigmoid(x2).abs() + 1.2).log(3.25), 1.0 + (v14 * v14));
-    (((-(st.pos[0] / 2.6)).round() - r1) + ((((0.9 * (st.vel[0] - snap5[0]).tanh()) + (0.25 * cc7)) + (0.7 * v11)) + (0.3 * acc12))) + ((0.6 * v14) + (0.7 * (v15 * st.inner.t.exp_m1().atan()).tanh()))
+    let lh16: Vec<f64> = lvec(&a3, (-st.pos[0]).tanh());
+    ((((-(st.pos[0] / 2.6)).round() - r1) + ((((0.9 * (st.vel[0] - snap5[0]).tanh()) + (0.25 * cc7)) + (0.7 * v11)) + (0.3 * acc12))) + ((0.6 * v14) + (0.7 * (v15 * st.inner.t.exp_m1().atan()).tanh()))) + (((0.7 * ((lh16.len() as f64) * (snap5[0] * autodiff::sigmoid(f64::min(v15, *r1))).tanh())) + (1.3 * lh16.iter().sum::<f64>())) + (0.55 * lsum(&lh16)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41537,7 +42650,8 @@ fn p1498_dual<D: Dn>(r1: &D, x2: D, a3: [D; 1], b4: &[D; 1], mut st: BodyD<D>, t
     }
     let v14: D = dx_rem_euclid(cc7, -D::from(1.25), tr_);
     let v15: D = dx_div_euclid(dx_log(dx_abs(dx_sigmoid(x2, tr_), tr_) + D::from(1.2), D::from(3.25), tr_), D::from(1.0) + (v14 * v14), tr_);
-    ((dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))) + ((D::from(0.6) * v14) + (D::from(0.7) * dx_tanh(v15 * dx_atan(dx_exp_m1(st.inner.t, tr_), tr_), tr_)))
+    let lh16: Vec<D> = lvec_dual(&a3, dx_tanh(-st.pos[0], tr_), tr_);
+    (((dx_round(-(st.pos[0] / D::from(2.6)), tr_) - (*r1)) + ((((D::from(0.9) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(0.25) * cc7)) + (D::from(0.7) * v11)) + (D::from(0.3) * acc12))) + ((D::from(0.6) * v14) + (D::from(0.7) * dx_tanh(v15 * dx_atan(dx_exp_m1(st.inner.t, tr_), tr_), tr_)))) + (((D::from(0.7) * (D::from(lh16.len() as f64) * dx_tanh(snap5[0] * dx_sigmoid(dx_min(v15, *r1, tr_), tr_), tr_))) + (D::from(1.3) * lh16.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh16, tr_)))
 }
 
 fn p1498_eval(x: &[f64]) -> Vec<f64> {
@@ -41630,485 +42744,485 @@ fn p1499_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p1050", active: &[true, true, true, false], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 58, 65, 70, 72, 82, 83, 85, 87, 102, 103, 104, 107, 111, 112, 117, 118, 126, 131, 132, 148, 149, 151, 155, 157, 162] },
-    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, oracle: p1051_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 51, 60, 62, 63, 72, 73, 84, 85, 88, 102, 103, 104, 107, 108, 117, 122, 126, 131, 132, 133, 148, 150, 152, 155, 158] },
-    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 106, 107, 108, 111, 113, 117, 118, 119, 120, 121, 122, 123, 125, 126, 127, 131, 133, 134, 144, 148, 149, 150, 152, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 11, 15, 21, 22, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 44, 47, 63, 65, 66, 71, 72, 75, 85, 86, 88, 92, 102, 103, 110, 114, 117, 118, 121, 122, 124, 126, 131, 134, 135, 136, 142, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 28, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 65, 66, 69, 75, 82, 83, 85, 87, 88, 89, 90, 92, 93, 102, 103, 107, 109, 112, 113, 115, 117, 118, 122, 123, 126, 127, 130, 131, 133, 134, 135, 141, 151, 152, 155, 157] },
-    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, oracle: p1055_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 65, 73, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 105, 106, 117, 119, 120, 122, 125, 126, 130, 132, 133, 134, 140, 148, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1056_eval, grad: p1056_grad, oracle: p1056_oracle, tags: &[0, 1, 15, 23, 24, 25, 39, 40, 41, 42, 43, 44, 47, 48, 49, 60, 62, 63, 64, 65, 83, 85, 86, 88, 102, 104, 109, 112, 117, 118, 121, 122, 126, 131, 133, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, oracle: p1057_oracle, tags: &[3, 5, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 64, 65, 71, 72, 83, 85, 86, 89, 102, 103, 104, 107, 109, 122, 126, 131, 132, 134, 135, 137, 139, 144, 148, 150] },
-    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, oracle: p1058_oracle, tags: &[2, 3, 4, 8, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 43, 44, 47, 49, 60, 62, 64, 66, 72, 82, 83, 85, 87, 89, 90, 102, 103, 104, 106, 107, 109, 110, 112, 114, 116, 117, 118, 121, 122, 126, 127, 130, 131, 132, 133, 139, 144, 145, 148, 152] },
-    Prog { name: "p1059", active: &[true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, oracle: p1059_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 66, 102, 103, 104, 107, 112, 117, 119, 122, 125, 126, 128, 129, 131, 133, 134, 138, 148, 149, 152] },
-    Prog { name: "p1060", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1060_eval, grad: p1060_grad, oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 15, 23, 24, 25, 27, 39, 40, 41, 44, 45, 47, 50, 58, 60, 65, 68, 70, 71, 72, 85, 102, 112, 117, 119, 124, 126, 129, 131, 132, 133, 134, 144, 148, 151, 155, 157] },
-    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 14, 23, 24, 26, 29, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 74, 82, 83, 84, 85, 87, 89, 92, 102, 103, 106, 107, 110, 113, 117, 122, 123, 126, 130, 131, 132, 133, 134, 135, 136, 148, 149, 151] },
-    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 23, 24, 26, 27, 30, 34, 35, 36, 39, 40, 41, 44, 45, 47, 68, 71, 72, 73, 75, 82, 83, 85, 87, 91, 92, 95, 102, 103, 109, 115, 116, 117, 118, 119, 122, 123, 124, 126, 131, 132, 133, 135, 147, 148, 152, 155, 157] },
-    Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, oracle: p1063_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 28, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 66, 70, 72, 83, 85, 87, 89, 100, 101, 102, 103, 111, 114, 116, 117, 122, 125, 126, 129, 131, 132, 148, 151] },
-    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 15, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 63, 65, 68, 69, 73, 75, 85, 89, 90, 92, 95, 102, 103, 104, 114, 116, 117, 119, 120, 122, 125, 126, 128, 130, 131, 133, 142, 144, 148, 149, 150, 151] },
-    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, oracle: p1065_oracle, tags: &[0, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 95, 102, 103, 104, 106, 108, 113, 114, 115, 116, 117, 121, 122, 123, 126, 130, 131, 134, 148, 152, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, oracle: p1066_oracle, tags: &[0, 1, 5, 6, 15, 23, 24, 25, 27, 29, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 89, 92, 102, 103, 104, 106, 108, 110, 112, 114, 117, 119, 120, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 140, 145, 148, 149, 150, 151, 155, 159] },
-    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, oracle: p1067_oracle, tags: &[0, 6, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 59, 60, 61, 62, 63, 64, 65, 72, 75, 80, 85, 86, 87, 88, 97, 99, 102, 107, 109, 111, 113, 115, 116, 117, 120, 121, 122, 126, 130, 131, 132, 133, 135, 136, 141, 148, 150, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 68, 71, 72, 74, 80, 82, 83, 85, 87, 89, 92, 93, 94, 95, 99, 102, 103, 105, 108, 110, 111, 112, 115, 117, 120, 122, 123, 124, 126, 130, 131, 132, 133, 135, 136, 145, 147, 148, 149, 150, 151, 152] },
-    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, oracle: p1069_oracle, tags: &[0, 3, 5, 15, 23, 24, 25, 39, 40, 41, 42, 44, 65, 82, 85, 86, 88, 92, 102, 103, 108, 111, 117, 120, 122, 126, 131, 144, 148, 150, 166, 168, 171, 172] },
-    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, oracle: p1070_oracle, tags: &[2, 5, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 60, 62, 65, 69, 72, 75, 83, 85, 86, 89, 91, 93, 97, 102, 103, 108, 117, 118, 119, 121, 122, 124, 125, 126, 131, 133, 135, 148, 151, 152, 155, 156, 159] },
-    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 65, 66, 68, 82, 83, 85, 86, 87, 102, 103, 104, 105, 108, 110, 117, 119, 122, 124, 126, 128, 131, 132, 148, 151, 155, 156, 157, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1072_eval, grad: p1072_grad, oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 58, 60, 62, 64, 85, 86, 92, 93, 102, 103, 104, 107, 108, 112, 116, 117, 122, 126, 129, 130, 131, 132, 133, 135, 148, 149, 151, 155, 158] },
-    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, oracle: p1073_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 68, 82, 84, 85, 87, 88, 92, 102, 103, 104, 107, 110, 117, 118, 119, 122, 123, 126, 131, 134, 135, 148, 152] },
-    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1074_eval, grad: p1074_grad, oracle: p1074_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 63, 65, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 100, 101, 102, 103, 109, 110, 116, 117, 122, 124, 126, 128, 130, 131, 132, 141, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, oracle: p1075_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 64, 73, 82, 85, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 107, 108, 110, 114, 117, 122, 123, 125, 126, 128, 130, 131, 132, 133, 138, 148, 150, 152, 154, 155] },
-    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, oracle: p1076_oracle, tags: &[0, 1, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 48, 65, 68, 85, 86, 87, 88, 102, 103, 117, 126, 127, 131, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1077_eval, grad: p1077_grad, oracle: p1077_oracle, tags: &[0, 3, 7, 12, 16, 23, 24, 39, 40, 41, 42, 44, 45, 47, 63, 85, 89, 102, 103, 104, 108, 115, 117, 119, 121, 122, 124, 126, 127, 131, 134, 139, 145, 148, 150] },
-    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, oracle: p1078_oracle, tags: &[0, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 59, 60, 61, 62, 65, 68, 82, 83, 85, 86, 87, 89, 91, 93, 102, 103, 104, 106, 112, 113, 114, 117, 120, 122, 123, 126, 128, 130, 131, 133, 134, 135, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, oracle: p1079_oracle, tags: &[2, 4, 12, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 47, 49, 50, 60, 61, 62, 63, 64, 70, 72, 74, 75, 83, 84, 85, 88, 92, 94, 95, 101, 102, 103, 104, 105, 108, 109, 111, 112, 113, 115, 116, 117, 122, 123, 124, 125, 126, 127, 129, 131, 133, 135, 148, 149, 152] },
-    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 27, 30, 39, 41, 42, 44, 45, 72, 85, 89, 102, 104, 109, 115, 117, 118, 123, 125, 126, 127, 131, 148, 149, 150] },
-    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false], outputs: 1, eval: p1081_eval, grad: p1081_grad, oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 14, 23, 24, 25, 26, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 66, 71, 72, 73, 82, 83, 85, 86, 87, 89, 92, 94, 95, 102, 103, 104, 108, 113, 117, 119, 122, 123, 125, 126, 131, 132, 133, 134, 144, 148, 149, 151, 152] },
-    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, oracle: p1082_oracle, tags: &[3, 7, 11, 12, 14, 23, 24, 26, 27, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 60, 61, 63, 65, 73, 75, 82, 83, 85, 86, 87, 89, 90, 92, 93, 95, 102, 103, 104, 106, 107, 108, 110, 113, 116, 117, 119, 120, 122, 126, 127, 131, 132, 133, 134, 144, 148, 149, 150, 151, 152, 155, 157] },
-    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 43, 44, 47, 60, 62, 66, 68, 69, 71, 72, 82, 83, 85, 86, 87, 88, 92, 102, 103, 117, 122, 123, 126, 133, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, oracle: p1084_oracle, tags: &[0, 7, 12, 15, 23, 24, 31, 39, 40, 41, 42, 44, 47, 63, 102, 103, 104, 107, 108, 110, 113, 117, 118, 120, 121, 122, 123, 126, 130, 131, 132, 148, 150, 152] },
-    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, oracle: p1085_oracle, tags: &[0, 14, 23, 24, 27, 30, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 65, 75, 83, 85, 87, 90, 102, 103, 104, 116, 117, 120, 123, 126, 127, 130, 131, 134, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 31, 33, 39, 40, 41, 42, 43, 44, 52, 63, 73, 75, 85, 86, 93, 95, 102, 103, 105, 114, 117, 120, 122, 126, 128, 129, 130, 131, 144, 150, 155, 159] },
-    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 14, 18, 23, 24, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 57, 60, 61, 62, 63, 65, 85, 86, 88, 89, 91, 92, 93, 94, 95, 102, 103, 104, 109, 111, 114, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 131, 132, 133, 135, 144, 148, 149, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, oracle: p1088_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 27, 29, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 64, 65, 82, 83, 85, 87, 89, 102, 103, 108, 109, 111, 112, 113, 115, 116, 117, 118, 120, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 148, 150, 151] },
-    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, oracle: p1089_oracle, tags: &[0, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 45, 72, 84, 85, 95, 98, 102, 103, 104, 105, 111, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 133, 148, 149, 150] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 65, 68, 71, 72, 73, 75, 80, 83, 85, 86, 87, 88, 89, 90, 92, 93, 94, 95, 98, 102, 103, 104, 106, 107, 109, 111, 117, 118, 120, 122, 126, 127, 129, 130, 131, 132, 133, 143, 144, 148, 152, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 60, 62, 63, 65, 69, 72, 85, 86, 88, 89, 92, 93, 102, 103, 104, 108, 109, 117, 119, 121, 122, 123, 126, 131, 132, 133, 145, 148, 149, 155, 158, 166, 167, 168, 171, 172] },
-    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, oracle: p1092_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 25, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 71, 72, 74, 75, 81, 82, 83, 85, 86, 87, 90, 92, 97, 102, 103, 104, 108, 109, 112, 113, 115, 117, 120, 122, 124, 126, 130, 131, 132, 134, 140, 145, 148, 149, 152] },
-    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 7, 8, 16, 19, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 67, 82, 83, 85, 87, 89, 102, 103, 104, 105, 110, 111, 112, 117, 119, 122, 124, 125, 126, 127, 131, 132, 133, 148, 150] },
-    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, oracle: p1094_oracle, tags: &[0, 5, 15, 23, 24, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 68, 71, 83, 85, 86, 88, 89, 102, 103, 105, 109, 115, 116, 117, 119, 122, 123, 124, 126, 128, 129, 131, 133, 135, 145, 148, 149, 152, 155, 157, 159] },
-    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, oracle: p1095_oracle, tags: &[0, 6, 7, 14, 24, 26, 27, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 102, 103, 105, 118, 122, 124, 125, 126, 127, 128, 131, 133, 134, 150, 151] },
-    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, oracle: p1096_oracle, tags: &[2, 3, 11, 14, 23, 24, 36, 39, 40, 41, 42, 44, 45, 47, 50, 51, 59, 60, 61, 62, 63, 72, 75, 80, 85, 86, 89, 95, 99, 102, 103, 105, 106, 107, 115, 116, 117, 120, 121, 122, 126, 127, 129, 131, 132, 135, 148, 151, 152] },
-    Prog { name: "p1097", active: &[false, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, oracle: p1097_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 44, 45, 47, 51, 60, 61, 62, 63, 64, 68, 75, 82, 83, 85, 87, 93, 102, 103, 106, 108, 109, 110, 112, 115, 117, 118, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 134, 140, 148, 149, 151, 152] },
-    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1098_eval, grad: p1098_grad, oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 14, 19, 23, 24, 32, 39, 40, 41, 42, 44, 45, 47, 57, 59, 60, 83, 85, 86, 89, 102, 103, 104, 114, 115, 117, 121, 122, 126, 131, 132, 136, 148, 151] },
-    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, oracle: p1099_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 82, 86, 102, 103, 107, 108, 113, 114, 117, 126, 127, 131, 132, 133, 135, 148] },
-    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, oracle: p1100_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 72, 85, 89, 95, 98, 102, 103, 104, 108, 110, 112, 117, 118, 122, 126, 127, 128, 129, 130, 131, 132, 133, 144, 148, 150] },
-    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 60, 85, 86, 102, 103, 104, 106, 108, 117, 122, 126, 127, 128, 131, 133, 135, 147, 148, 150, 151] },
-    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, oracle: p1102_oracle, tags: &[0, 6, 7, 12, 14, 23, 24, 26, 27, 30, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 111, 115, 117, 119, 122, 124, 126, 129, 130, 131, 134, 135, 148, 151, 154] },
-    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, oracle: p1103_oracle, tags: &[0, 2, 3, 8, 14, 24, 25, 27, 39, 40, 41, 42, 44, 47, 63, 72, 83, 85, 86, 87, 88, 102, 103, 109, 117, 118, 120, 122, 126, 130, 131, 132, 133, 148, 150, 166, 167, 168, 171, 172] },
-    Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, oracle: p1104_oracle, tags: &[0, 7, 12, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 64, 65, 68, 71, 72, 73, 74, 81, 82, 83, 85, 87, 89, 90, 92, 94, 95, 100, 102, 103, 104, 106, 107, 109, 110, 111, 113, 115, 116, 117, 118, 120, 122, 123, 124, 125, 126, 127, 129, 131, 132, 133, 137, 138, 140, 148, 150, 155, 157] },
-    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, oracle: p1105_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 60, 62, 63, 64, 68, 70, 75, 83, 85, 87, 88, 89, 93, 95, 102, 103, 104, 105, 106, 108, 109, 112, 113, 114, 117, 118, 119, 121, 123, 126, 127, 131, 132, 135, 137, 144, 148, 149, 152] },
-    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 69, 72, 74, 82, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 105, 107, 109, 113, 115, 117, 119, 122, 125, 126, 127, 130, 131, 132, 134, 135, 138, 148, 149, 150, 155, 160, 162, 166, 167, 168, 171, 172] },
-    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 14, 17, 23, 24, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 65, 66, 68, 71, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 106, 107, 109, 114, 116, 117, 120, 121, 122, 123, 124, 125, 126, 131, 133, 134, 135, 143, 144, 148, 150, 151, 152, 155, 158, 164, 168, 169, 170, 172] },
-    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 70, 72, 73, 85, 86, 88, 92, 93, 95, 102, 103, 104, 107, 109, 110, 117, 121, 122, 123, 126, 128, 130, 131, 132, 134, 137, 144, 145, 148, 151, 166, 167, 168, 171, 172] },
-    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 16, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 64, 68, 82, 83, 85, 86, 87, 89, 90, 92, 102, 103, 113, 116, 117, 118, 122, 123, 124, 126, 129, 131, 132, 133, 134, 135, 148, 149, 152] },
-    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 15, 18, 23, 24, 26, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 63, 65, 72, 73, 75, 79, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 107, 108, 111, 112, 113, 117, 122, 123, 124, 125, 126, 130, 131, 132, 133, 135, 148, 150, 151, 152, 155, 157, 162] },
-    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, oracle: p1111_oracle, tags: &[0, 1, 7, 15, 23, 24, 27, 30, 31, 36, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 83, 85, 86, 87, 88, 102, 103, 104, 105, 107, 109, 112, 117, 118, 122, 126, 130, 131, 133, 135, 148, 149, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, oracle: p1112_oracle, tags: &[3, 4, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 75, 82, 83, 85, 86, 88, 89, 91, 92, 93, 94, 95, 102, 103, 104, 105, 108, 113, 114, 117, 119, 120, 122, 126, 128, 130, 131, 132, 133, 135, 141, 144, 145, 148, 149, 155, 158, 164, 168, 169, 170, 172] },
-    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, oracle: p1113_oracle, tags: &[0, 7, 16, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 97, 102, 103, 106, 114, 117, 122, 123, 126, 127, 128, 130, 131, 132, 148, 149, 150, 151, 152, 155, 159, 166, 168, 171, 172] },
-    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, oracle: p1114_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 36, 37, 39, 40, 41, 44, 65, 82, 85, 87, 88, 102, 103, 116, 117, 118, 120, 121, 122, 125, 126, 131, 132, 133, 135, 148] },
-    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 14, 17, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 52, 60, 63, 65, 68, 71, 72, 73, 75, 83, 85, 89, 92, 95, 102, 103, 104, 109, 117, 120, 122, 124, 126, 131, 132, 145, 148, 149, 151, 152, 155, 158, 161] },
-    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, oracle: p1116_oracle, tags: &[0, 1, 11, 14, 23, 24, 27, 29, 30, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 62, 63, 65, 71, 72, 73, 79, 83, 85, 86, 87, 92, 93, 102, 103, 104, 105, 106, 109, 110, 111, 112, 117, 118, 119, 120, 122, 126, 130, 131, 132, 133, 134, 135, 148, 150, 151, 152] },
-    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, oracle: p1117_oracle, tags: &[2, 4, 6, 7, 15, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 68, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 108, 111, 117, 118, 119, 122, 125, 126, 127, 129, 131, 134, 144, 148, 150, 152, 155, 166, 168, 171, 172] },
-    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, oracle: p1118_oracle, tags: &[0, 6, 8, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 59, 60, 61, 62, 63, 65, 72, 80, 85, 86, 88, 99, 102, 103, 104, 106, 107, 114, 117, 119, 122, 124, 125, 126, 127, 131, 133, 139, 141, 148, 150, 151, 165, 168, 171, 172] },
-    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, oracle: p1119_oracle, tags: &[0, 2, 3, 7, 15, 21, 22, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 63, 65, 68, 69, 71, 72, 75, 82, 83, 85, 87, 89, 90, 92, 93, 94, 95, 102, 103, 104, 105, 106, 107, 110, 111, 112, 115, 117, 122, 123, 124, 126, 129, 131, 133, 144, 148, 151] },
-    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1120_eval, grad: p1120_grad, oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 14, 19, 23, 24, 27, 39, 40, 41, 43, 44, 47, 48, 60, 65, 68, 72, 75, 83, 84, 85, 86, 88, 92, 94, 95, 102, 105, 112, 113, 114, 117, 119, 120, 121, 126, 131, 133, 135, 140, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, oracle: p1121_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 39, 41, 42, 43, 44, 45, 47, 59, 63, 72, 73, 80, 85, 86, 87, 88, 92, 93, 94, 99, 102, 109, 117, 120, 122, 125, 126, 129, 131, 140, 148, 149, 166, 168, 171, 172] },
-    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 57, 65, 67, 75, 85, 93, 102, 103, 109, 112, 117, 119, 122, 124, 126, 128, 130, 131, 132, 134, 145, 148, 149, 155, 163] },
-    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 14, 17, 23, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 65, 72, 74, 80, 85, 86, 88, 89, 95, 102, 103, 106, 107, 115, 117, 119, 122, 123, 126, 127, 130, 131, 132, 139, 144, 148, 149, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, oracle: p1124_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 47, 51, 60, 63, 71, 72, 73, 83, 85, 92, 94, 102, 103, 105, 108, 114, 115, 117, 119, 125, 126, 130, 131, 133, 148, 149, 155, 157] },
-    Prog { name: "p1125", active: &[true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, oracle: p1125_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 65, 102, 103, 105, 108, 126, 128, 130, 131, 148] },
-    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, oracle: p1126_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 82, 83, 85, 87, 92, 102, 104, 106, 114, 117, 121, 122, 125, 126, 131, 132, 133, 148, 149, 154, 155, 157] },
-    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, oracle: p1127_oracle, tags: &[0, 4, 8, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 63, 68, 72, 74, 82, 83, 85, 87, 89, 102, 103, 104, 110, 112, 114, 116, 117, 121, 122, 125, 126, 129, 131, 132, 135, 148, 151] },
-    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 63, 65, 66, 82, 83, 85, 86, 87, 89, 92, 93, 102, 104, 105, 106, 115, 116, 117, 121, 122, 123, 126, 130, 131, 133, 144, 148, 151, 152, 155, 157] },
-    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, oracle: p1129_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 59, 60, 63, 65, 68, 70, 72, 75, 80, 82, 83, 85, 86, 87, 89, 97, 99, 102, 103, 104, 105, 108, 110, 112, 113, 114, 116, 117, 122, 123, 124, 126, 127, 130, 131, 132, 133, 141, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, oracle: p1130_oracle, tags: &[4, 15, 23, 24, 39, 40, 41, 42, 44, 75, 85, 95, 102, 109, 122, 126, 128, 131, 135, 145, 148] },
-    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, oracle: p1131_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 64, 65, 68, 72, 73, 75, 82, 83, 85, 87, 89, 92, 93, 102, 103, 107, 108, 110, 115, 117, 122, 123, 124, 126, 128, 130, 131, 132, 148, 150, 152] },
-    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1132_eval, grad: p1132_grad, oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 62, 64, 65, 68, 72, 83, 85, 87, 89, 92, 93, 94, 102, 103, 105, 106, 107, 109, 110, 112, 115, 117, 119, 121, 122, 123, 126, 130, 131, 133, 145, 148, 149, 151] },
-    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 14, 18, 23, 24, 26, 27, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 62, 63, 65, 68, 70, 71, 72, 80, 82, 83, 85, 86, 87, 89, 93, 102, 103, 108, 111, 113, 114, 117, 120, 121, 122, 123, 125, 126, 127, 130, 131, 133, 137, 142, 148, 150, 151] },
-    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 30, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 82, 83, 85, 87, 89, 90, 92, 94, 95, 102, 103, 104, 110, 113, 116, 117, 122, 123, 124, 126, 129, 131, 132, 133, 134, 137, 144, 146, 148] },
-    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 7, 14, 18, 21, 22, 23, 24, 26, 27, 28, 32, 33, 34, 37, 39, 40, 41, 44, 45, 47, 52, 60, 62, 63, 64, 68, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 111, 113, 115, 117, 118, 121, 122, 126, 129, 131, 132, 134, 136, 148, 149, 150, 151] },
-    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, oracle: p1136_oracle, tags: &[0, 15, 24, 25, 26, 34, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 64, 65, 82, 83, 85, 87, 102, 105, 106, 110, 111, 114, 117, 120, 122, 124, 126, 131, 135, 148] },
-    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, oracle: p1137_oracle, tags: &[0, 4, 7, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 72, 78, 80, 85, 89, 95, 102, 103, 104, 106, 108, 122, 124, 126, 131, 132, 138, 144, 145, 148, 149] },
-    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, oracle: p1138_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 50, 57, 60, 61, 62, 63, 64, 65, 74, 75, 81, 82, 83, 85, 86, 87, 89, 90, 95, 102, 103, 104, 106, 109, 112, 114, 117, 118, 119, 122, 125, 126, 131, 132, 133, 136, 138, 148, 152] },
-    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 27, 32, 39, 40, 41, 44, 45, 47, 48, 51, 58, 63, 70, 72, 80, 85, 86, 87, 88, 92, 93, 102, 103, 104, 108, 111, 116, 117, 121, 122, 123, 125, 126, 127, 130, 131, 134, 144, 145, 148, 150, 151, 152, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, oracle: p1140_oracle, tags: &[0, 1, 4, 7, 14, 19, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 68, 72, 73, 82, 83, 85, 86, 87, 91, 95, 102, 103, 107, 112, 115, 116, 117, 119, 121, 122, 123, 126, 127, 128, 131, 132, 133, 138, 144, 148, 152] },
-    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, oracle: p1141_oracle, tags: &[0, 15, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 69, 83, 102, 103, 104, 107, 109, 110, 111, 113, 114, 115, 117, 118, 119, 121, 122, 126, 131, 132, 134, 148, 151, 152] },
-    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 14, 19, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 51, 57, 60, 63, 65, 71, 72, 73, 82, 83, 85, 92, 94, 95, 98, 102, 104, 105, 110, 113, 114, 115, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 145, 148, 150] },
-    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 65, 67, 85, 86, 88, 102, 104, 109, 110, 117, 124, 126, 127, 131, 132, 137, 148, 165, 168, 171, 172] },
-    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, oracle: p1144_oracle, tags: &[1, 3, 4, 8, 14, 23, 24, 39, 40, 41, 44, 85, 102, 105, 112, 117, 122, 124, 126, 127, 129, 131, 148, 152] },
-    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, oracle: p1145_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 71, 72, 74, 80, 81, 82, 83, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 111, 115, 117, 118, 121, 122, 123, 126, 129, 130, 131, 132, 133, 144, 145, 148, 149, 151, 152] },
-    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 11, 14, 17, 19, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 65, 72, 74, 81, 82, 83, 85, 86, 87, 88, 90, 92, 95, 98, 102, 103, 104, 107, 108, 109, 117, 118, 120, 122, 125, 126, 127, 131, 132, 133, 135, 137, 148, 149, 150, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, oracle: p1147_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 66, 71, 72, 73, 78, 80, 85, 88, 92, 94, 95, 102, 103, 104, 110, 112, 114, 117, 118, 121, 122, 123, 125, 126, 127, 131, 132, 133, 145, 148, 149, 164, 168, 169, 170, 172] },
-    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, oracle: p1148_oracle, tags: &[3, 7, 15, 23, 24, 25, 26, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 65, 82, 83, 85, 87, 88, 89, 90, 95, 102, 103, 104, 107, 108, 111, 116, 117, 121, 122, 124, 126, 127, 129, 130, 131, 132, 133, 148, 149, 150, 151, 152] },
-    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, oracle: p1149_oracle, tags: &[4, 7, 15, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 70, 72, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 106, 108, 110, 116, 117, 122, 123, 124, 126, 131, 139, 141, 145, 148, 150, 151, 152, 155, 158] },
-    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 83, 85, 86, 88, 89, 102, 103, 105, 107, 109, 113, 116, 117, 119, 122, 126, 128, 131, 133, 135, 144, 148, 149, 150, 151, 152, 155, 156, 159, 166, 168, 171, 172] },
-    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 67, 70, 71, 72, 73, 75, 85, 93, 95, 102, 103, 104, 105, 112, 113, 117, 118, 120, 122, 126, 131, 132, 133, 140, 145, 148, 152, 153] },
-    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, oracle: p1152_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 64, 65, 85, 86, 88, 92, 102, 103, 104, 105, 110, 111, 113, 119, 122, 123, 126, 131, 132, 133, 138, 140, 149, 151, 154, 165, 168, 171, 172] },
-    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, oracle: p1153_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 72, 75, 80, 82, 83, 85, 87, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 111, 113, 116, 117, 118, 119, 120, 121, 122, 123, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 151, 152, 155, 157] },
-    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 11, 15, 19, 23, 24, 26, 27, 29, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 59, 60, 61, 62, 64, 65, 70, 72, 80, 85, 86, 88, 90, 95, 98, 99, 102, 103, 106, 107, 108, 109, 115, 116, 117, 118, 119, 120, 122, 123, 126, 127, 128, 131, 132, 133, 134, 139, 140, 148, 150, 152, 155, 157, 162, 164, 168, 169, 170, 172] },
-    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, oracle: p1155_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 60, 63, 64, 65, 72, 78, 80, 83, 95, 102, 103, 104, 105, 109, 111, 112, 113, 115, 117, 122, 123, 124, 126, 127, 128, 129, 130, 131, 132, 139, 148, 151] },
-    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, oracle: p1156_oracle, tags: &[0, 5, 7, 14, 23, 24, 26, 27, 30, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 63, 64, 65, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 106, 107, 108, 109, 116, 117, 119, 120, 122, 123, 124, 126, 127, 128, 129, 131, 132, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 8, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 59, 60, 61, 62, 68, 71, 72, 76, 78, 80, 83, 85, 86, 88, 89, 96, 99, 102, 103, 104, 106, 107, 114, 117, 119, 120, 122, 126, 131, 132, 133, 135, 148, 150, 155, 162, 166, 167, 168, 171, 172] },
-    Prog { name: "p1158", active: &[true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, oracle: p1158_oracle, tags: &[0, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 83, 85, 89, 92, 102, 103, 104, 105, 107, 117, 118, 120, 121, 122, 126, 131, 148, 149, 152, 154] },
-    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 15, 23, 24, 26, 28, 30, 36, 39, 40, 41, 42, 43, 44, 45, 73, 74, 78, 81, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 106, 114, 117, 119, 122, 126, 129, 131, 132, 133, 134, 135, 136, 148, 150, 151, 152, 155, 162] },
-    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 14, 21, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 64, 68, 71, 72, 73, 80, 85, 86, 90, 93, 95, 99, 102, 103, 104, 105, 110, 113, 115, 117, 120, 122, 125, 126, 130, 131, 132, 133, 135, 139, 148, 149, 150, 152] },
-    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 11, 14, 21, 22, 23, 24, 39, 40, 41, 42, 43, 44, 72, 75, 85, 86, 87, 92, 95, 102, 103, 104, 105, 109, 113, 117, 122, 126, 131, 146, 148, 165, 168, 171, 172] },
-    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, oracle: p1162_oracle, tags: &[0, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 72, 75, 83, 95, 102, 103, 104, 107, 108, 109, 117, 120, 122, 126, 131, 133, 135, 136, 148] },
-    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 7, 14, 19, 21, 23, 24, 25, 26, 28, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 72, 79, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 109, 111, 113, 114, 115, 116, 117, 118, 119, 122, 123, 125, 126, 130, 131, 132, 133, 135, 139, 141, 148, 149, 150, 151] },
-    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 7, 14, 17, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 82, 83, 85, 86, 87, 89, 102, 103, 104, 105, 116, 117, 120, 123, 124, 126, 131, 132, 148, 155] },
-    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, oracle: p1165_oracle, tags: &[0, 6, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 50, 51, 60, 62, 63, 64, 83, 85, 86, 87, 92, 102, 117, 122, 126, 129, 133, 149, 151, 155, 157] },
-    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 14, 18, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 65, 68, 71, 76, 78, 92, 102, 103, 104, 107, 113, 117, 121, 122, 126, 127, 130, 131, 132, 133, 148, 149, 150, 152] },
-    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, oracle: p1167_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 33, 39, 40, 41, 42, 44, 47, 63, 72, 82, 85, 86, 88, 93, 102, 103, 104, 117, 118, 126, 131, 134, 148, 149, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, oracle: p1168_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 72, 73, 75, 85, 86, 89, 95, 97, 102, 103, 104, 105, 106, 108, 111, 112, 116, 117, 118, 120, 122, 124, 126, 129, 131, 135, 148, 151, 152] },
-    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, oracle: p1169_oracle, tags: &[0, 2, 14, 23, 39, 40, 41, 44, 45, 47, 60, 62, 72, 73, 85, 93, 102, 103, 107, 108, 113, 131, 148, 150] },
-    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, oracle: p1170_oracle, tags: &[0, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 44, 72, 85, 86, 102, 103, 107, 111, 113, 117, 131, 132, 134, 144, 149] },
-    Prog { name: "p1171", active: &[true], outputs: 1, eval: p1171_eval, grad: p1171_grad, oracle: p1171_oracle, tags: &[0, 14, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 102, 103, 104, 106, 112, 114, 116, 117, 118, 120, 123, 126, 127, 130, 131, 132, 148, 149] },
-    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 47, 52, 68, 82, 83, 85, 87, 89, 102, 104, 106, 109, 110, 117, 121, 122, 126, 131, 133, 134, 148, 155, 162] },
-    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, oracle: p1173_oracle, tags: &[0, 16, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 51, 60, 61, 63, 65, 72, 73, 75, 83, 85, 92, 95, 102, 103, 104, 105, 115, 117, 118, 119, 121, 122, 126, 129, 131, 133, 135, 140, 141, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, oracle: p1174_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 26, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 87, 88, 89, 92, 94, 95, 102, 103, 104, 108, 114, 115, 117, 121, 122, 123, 124, 125, 126, 128, 130, 131, 133, 134, 137, 148, 150, 152] },
-    Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, oracle: p1175_oracle, tags: &[0, 1, 3, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 68, 82, 85, 88, 89, 102, 104, 110, 111, 117, 119, 122, 124, 126, 128, 131, 135] },
-    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 14, 19, 20, 23, 24, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 63, 65, 67, 72, 73, 75, 76, 78, 83, 85, 87, 93, 96, 97, 102, 103, 104, 117, 118, 119, 122, 124, 126, 127, 131, 132, 133, 134, 148, 149, 151, 155, 157] },
-    Prog { name: "p1177", active: &[true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, oracle: p1177_oracle, tags: &[0, 7, 14, 23, 24, 26, 29, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 63, 65, 82, 83, 85, 87, 102, 103, 105, 110, 113, 117, 126, 129, 130, 131, 133, 135, 148, 149, 151, 155, 157] },
-    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 36, 39, 40, 41, 42, 44, 45, 47, 60, 65, 67, 83, 85, 86, 87, 88, 89, 92, 102, 104, 106, 108, 111, 112, 117, 119, 122, 126, 127, 131, 132, 140, 148, 151, 152, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, oracle: p1179_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 58, 60, 61, 62, 65, 70, 72, 73, 83, 85, 87, 89, 92, 102, 103, 104, 106, 108, 109, 111, 114, 115, 116, 117, 122, 125, 126, 130, 131, 132, 139, 144, 148, 149, 150] },
-    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 14, 17, 18, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 51, 52, 60, 63, 73, 75, 85, 86, 88, 92, 94, 95, 102, 103, 104, 106, 117, 122, 123, 124, 125, 126, 129, 131, 133, 135, 137, 144, 145, 148, 150, 151, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 12, 14, 21, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 53, 60, 61, 62, 63, 64, 65, 68, 69, 72, 73, 83, 85, 86, 89, 92, 93, 95, 102, 103, 106, 107, 112, 113, 115, 117, 118, 120, 122, 123, 126, 127, 130, 131, 139, 144, 148, 149, 151, 152, 155, 159] },
-    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 58, 64, 65, 73, 83, 85, 86, 88, 92, 93, 102, 103, 104, 105, 109, 110, 116, 117, 119, 122, 123, 124, 126, 127, 128, 129, 131, 135, 136, 148, 150, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, oracle: p1183_oracle, tags: &[0, 2, 3, 6, 15, 23, 24, 25, 26, 30, 32, 34, 37, 39, 40, 41, 42, 44, 65, 72, 73, 82, 83, 85, 87, 92, 95, 102, 103, 106, 110, 111, 117, 119, 121, 122, 125, 126, 129, 131, 133, 135, 144, 148] },
-    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, oracle: p1184_oracle, tags: &[0, 1, 2, 6, 14, 23, 39, 40, 41, 44, 85, 102, 103, 108, 109, 117, 126, 129, 131, 151, 155, 157] },
-    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 14, 23, 24, 25, 27, 31, 33, 39, 40, 41, 42, 43, 44, 51, 63, 65, 71, 72, 74, 85, 86, 102, 103, 108, 113, 117, 118, 122, 126, 129, 131, 134, 148, 155, 157] },
-    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, oracle: p1186_oracle, tags: &[0, 7, 15, 19, 23, 24, 25, 26, 27, 28, 30, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 64, 65, 82, 83, 85, 87, 89, 95, 102, 103, 104, 106, 108, 117, 119, 120, 122, 123, 125, 126, 127, 129, 130, 131, 133, 134, 135, 136, 148, 150, 151, 152] },
-    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 68, 82, 83, 85, 87, 89, 102, 108, 111, 112, 115, 116, 117, 122, 124, 126, 128, 130, 131, 148, 149, 151, 155, 161] },
-    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, oracle: p1188_oracle, tags: &[3, 13, 14, 23, 24, 27, 28, 31, 39, 40, 41, 43, 44, 45, 47, 48, 57, 60, 62, 63, 65, 66, 68, 71, 72, 75, 85, 86, 88, 89, 92, 95, 100, 101, 102, 103, 106, 109, 112, 113, 114, 115, 117, 118, 121, 122, 125, 126, 128, 131, 132, 135, 144, 148, 151, 152, 165, 168, 171, 172] },
-    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 15, 23, 24, 26, 32, 36, 39, 40, 41, 42, 44, 45, 65, 73, 75, 85, 86, 87, 88, 89, 92, 93, 94, 102, 104, 107, 117, 120, 121, 122, 126, 129, 131, 132, 148, 149, 151, 152, 154, 166, 167, 168, 171, 172] },
-    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 60, 61, 62, 63, 65, 72, 75, 82, 83, 85, 90, 97, 102, 103, 106, 110, 117, 121, 122, 123, 126, 129, 130, 131, 132, 148, 149, 150, 151] },
-    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 8, 14, 21, 23, 24, 26, 39, 40, 41, 42, 44, 45, 67, 82, 83, 84, 85, 86, 88, 102, 104, 108, 112, 115, 117, 122, 126, 127, 131, 132, 148, 151, 166, 167, 168, 171, 172] },
-    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, oracle: p1192_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 26, 27, 28, 29, 31, 36, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 70, 72, 79, 83, 85, 87, 92, 102, 103, 105, 110, 113, 114, 115, 116, 117, 122, 123, 124, 126, 127, 131, 132, 133, 148, 149, 151, 155, 157] },
-    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 65, 66, 68, 71, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 108, 112, 113, 117, 118, 120, 122, 124, 126, 127, 128, 129, 130, 131, 132, 144, 145, 148, 151] },
-    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 72, 73, 75, 77, 78, 83, 85, 92, 93, 95, 96, 97, 100, 101, 102, 103, 109, 112, 116, 117, 118, 120, 122, 126, 127, 131, 132, 133, 137, 140, 141, 144, 145, 152] },
-    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, oracle: p1195_oracle, tags: &[0, 4, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 51, 60, 62, 63, 72, 75, 82, 85, 86, 87, 90, 95, 102, 103, 104, 108, 109, 117, 119, 125, 126, 129, 130, 131, 132, 133, 134, 138, 145, 148, 166, 168, 171, 172] },
-    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 53, 60, 61, 62, 63, 65, 68, 71, 72, 74, 83, 85, 92, 94, 95, 102, 103, 105, 115, 117, 121, 126, 129, 130, 131, 132, 133, 135, 139, 144, 148, 150, 151] },
-    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 14, 23, 24, 27, 39, 41, 42, 44, 47, 48, 60, 61, 68, 71, 72, 79, 83, 85, 86, 89, 92, 93, 102, 103, 105, 109, 110, 122, 125, 126, 127, 131, 132, 133, 148, 155, 163] },
-    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, oracle: p1198_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 25, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 62, 63, 65, 71, 72, 73, 85, 86, 89, 92, 93, 102, 103, 104, 109, 114, 115, 117, 118, 119, 122, 123, 125, 126, 131, 133, 134, 135, 148, 150, 152] },
-    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, oracle: p1199_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 83, 85, 86, 87, 88, 95, 102, 103, 104, 107, 111, 114, 115, 116, 117, 122, 126, 128, 131, 132, 141, 148, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, oracle: p1200_oracle, tags: &[0, 4, 15, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 64, 65, 75, 85, 86, 88, 92, 102, 103, 104, 108, 109, 110, 111, 117, 120, 122, 126, 129, 130, 131, 133, 134, 148, 149, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, oracle: p1201_oracle, tags: &[1, 2, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 60, 61, 63, 64, 65, 72, 75, 80, 83, 84, 85, 86, 90, 95, 102, 104, 105, 110, 114, 117, 118, 119, 121, 122, 123, 125, 126, 128, 130, 131, 132, 134, 144, 145, 148, 152] },
-    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 65, 68, 69, 71, 72, 73, 82, 83, 84, 85, 87, 89, 93, 102, 103, 104, 105, 107, 110, 112, 117, 118, 122, 126, 128, 131, 132, 135, 138, 144, 147, 148, 149, 152] },
-    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1203_eval, grad: p1203_grad, oracle: p1203_oracle, tags: &[0, 3, 4, 6, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 63, 85, 94, 95, 102, 103, 108, 112, 113, 115, 116, 117, 120, 123, 126, 129, 131, 132, 141, 145, 148, 149, 152, 155, 158] },
-    Prog { name: "p1204", active: &[true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, oracle: p1204_oracle, tags: &[3, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 59, 60, 62, 63, 65, 70, 72, 75, 80, 82, 84, 85, 89, 91, 92, 97, 99, 102, 103, 104, 106, 107, 108, 109, 110, 111, 112, 115, 117, 121, 122, 123, 125, 126, 129, 130, 131, 132, 134, 135, 141, 144, 145, 148, 151] },
-    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, oracle: p1205_oracle, tags: &[0, 3, 14, 23, 24, 25, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 59, 60, 61, 63, 65, 72, 73, 75, 80, 83, 85, 86, 88, 89, 93, 94, 95, 99, 102, 103, 104, 105, 106, 108, 113, 115, 117, 118, 122, 124, 126, 128, 129, 131, 132, 133, 134, 140, 145, 148, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, oracle: p1206_oracle, tags: &[3, 4, 16, 23, 24, 26, 27, 34, 37, 39, 41, 42, 44, 47, 60, 68, 72, 73, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 105, 109, 111, 114, 115, 117, 119, 120, 122, 123, 124, 125, 126, 127, 131, 132, 141, 144, 148, 152, 155, 158] },
-    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, oracle: p1207_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 64, 65, 83, 85, 87, 102, 103, 104, 105, 107, 110, 111, 112, 113, 114, 117, 119, 120, 121, 122, 126, 131, 133, 134, 139, 148, 151, 152] },
-    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 93, 102, 103, 104, 112, 117, 118, 122, 126, 128, 129, 131, 132, 133, 148, 149, 152, 155, 158, 161, 164, 168, 169, 170, 172] },
-    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 16, 21, 23, 24, 25, 26, 30, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 66, 82, 83, 85, 86, 87, 88, 102, 103, 106, 107, 116, 117, 118, 121, 122, 123, 126, 128, 130, 131, 132, 133, 135, 136, 137, 148, 150, 151, 152, 155, 165, 168, 171, 172] },
-    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 65, 73, 82, 85, 86, 87, 88, 93, 102, 103, 104, 107, 108, 115, 117, 121, 122, 126, 127, 131, 132, 133, 148, 150, 151, 165, 168, 171, 172] },
-    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, oracle: p1211_oracle, tags: &[0, 3, 11, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 72, 83, 85, 86, 87, 88, 95, 98, 102, 103, 106, 107, 109, 110, 116, 117, 119, 120, 122, 126, 127, 130, 131, 132, 134, 135, 138, 148, 150, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, oracle: p1212_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 39, 40, 41, 44, 47, 63, 65, 85, 86, 87, 88, 95, 102, 106, 108, 110, 114, 116, 117, 123, 126, 131, 132, 133, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, oracle: p1213_oracle, tags: &[0, 3, 4, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 63, 68, 69, 71, 72, 74, 85, 102, 103, 104, 106, 107, 112, 115, 116, 117, 120, 122, 126, 128, 129, 131, 132, 148, 155, 158] },
-    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, oracle: p1214_oracle, tags: &[1, 2, 7, 8, 14, 19, 23, 24, 25, 26, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 71, 72, 73, 74, 75, 82, 83, 85, 86, 87, 88, 92, 94, 97, 102, 103, 107, 110, 112, 113, 117, 119, 122, 123, 126, 131, 134, 144, 148, 149, 165, 168, 171, 172] },
-    Prog { name: "p1215", active: &[true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, oracle: p1215_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 25, 27, 39, 41, 42, 43, 44, 45, 47, 60, 62, 68, 71, 72, 75, 78, 80, 82, 83, 85, 86, 88, 89, 90, 95, 102, 103, 105, 107, 113, 114, 117, 122, 123, 126, 127, 129, 130, 131, 133, 135, 148, 149, 150, 152] },
-    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, oracle: p1216_oracle, tags: &[0, 7, 15, 23, 24, 26, 27, 34, 35, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 60, 61, 62, 63, 68, 72, 75, 82, 83, 85, 87, 88, 89, 93, 94, 95, 102, 104, 105, 108, 117, 119, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 148, 149, 150, 151, 152] },
-    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 63, 72, 75, 83, 85, 89, 95, 102, 103, 104, 107, 111, 112, 113, 115, 117, 118, 126, 129, 131, 144, 148, 151, 153] },
-    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1218_eval, grad: p1218_grad, oracle: p1218_oracle, tags: &[4, 7, 16, 23, 24, 28, 39, 40, 41, 42, 45, 47, 60, 73, 75, 85, 92, 94, 95, 102, 103, 107, 114, 117, 118, 119, 120, 122, 124, 126, 130, 131, 133, 148, 149, 152] },
-    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, oracle: p1219_oracle, tags: &[3, 7, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 59, 60, 62, 64, 68, 84, 85, 88, 89, 90, 102, 103, 108, 109, 113, 115, 117, 121, 122, 123, 126, 127, 130, 131, 132, 133, 139, 148, 149, 150] },
-    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, oracle: p1220_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 68, 83, 85, 87, 88, 89, 93, 102, 103, 104, 112, 117, 118, 122, 124, 125, 126, 128, 129, 131, 132, 134, 135, 148, 149, 152] },
-    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 65, 66, 82, 83, 85, 87, 90, 102, 104, 117, 119, 122, 126, 130, 131, 133, 140, 148, 149, 151, 152, 155, 161] },
-    Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, oracle: p1222_oracle, tags: &[0, 14, 24, 39, 40, 41, 44, 47, 48, 63, 102, 103, 108, 111, 117, 121, 130, 131, 132] },
-    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, oracle: p1223_oracle, tags: &[3, 4, 14, 23, 24, 39, 40, 41, 44, 85, 102, 119, 122, 126, 132, 141, 150] },
-    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, oracle: p1224_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 65, 68, 82, 83, 85, 87, 93, 102, 103, 104, 107, 109, 117, 122, 124, 125, 126, 130, 131, 133, 134, 135, 148, 152] },
-    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, oracle: p1225_oracle, tags: &[0, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 83, 85, 87, 88, 102, 103, 107, 115, 116, 117, 122, 123, 126, 127, 128, 131, 132, 133, 140, 148, 149, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, oracle: p1226_oracle, tags: &[0, 3, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 63, 72, 85, 90, 95, 102, 103, 104, 105, 107, 114, 117, 119, 122, 126, 129, 131, 132, 133, 138, 145, 148, 149] },
-    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, oracle: p1227_oracle, tags: &[3, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 59, 60, 61, 62, 63, 64, 72, 75, 80, 85, 89, 92, 95, 99, 102, 103, 104, 106, 107, 108, 110, 115, 116, 117, 118, 119, 121, 122, 124, 126, 127, 128, 129, 131, 132, 137, 145, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 85, 88, 102, 103, 108, 117, 122, 126, 127, 131, 132, 134, 137, 146, 148, 155, 162, 164, 168, 169, 170, 172] },
-    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, oracle: p1229_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 60, 62, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 93, 97, 99, 102, 103, 104, 105, 106, 111, 114, 116, 117, 118, 122, 123, 126, 129, 130, 131, 132, 133, 135, 137, 143, 148, 151, 152] },
-    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 65, 102, 103, 108, 115, 117, 121, 122, 124, 125, 126, 128, 131, 132, 140, 147, 148, 152] },
-    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 14, 17, 23, 24, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 63, 65, 72, 73, 83, 85, 87, 88, 89, 92, 93, 95, 98, 102, 103, 104, 109, 110, 112, 113, 114, 117, 120, 122, 125, 126, 127, 131, 134, 139, 144, 145, 148, 151, 155, 161] },
-    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, oracle: p1232_oracle, tags: &[0, 7, 8, 16, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 65, 72, 82, 85, 87, 88, 102, 104, 107, 117, 122, 126, 131, 148, 150, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, oracle: p1233_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 63, 72, 79, 85, 92, 94, 102, 103, 104, 107, 110, 111, 117, 122, 124, 126, 127, 129, 131, 134, 135, 148, 150, 151, 152] },
-    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 15, 23, 24, 26, 27, 29, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 57, 63, 68, 83, 85, 86, 87, 88, 89, 92, 102, 103, 104, 106, 108, 111, 112, 115, 117, 122, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 152, 154, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, oracle: p1235_oracle, tags: &[0, 2, 4, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 51, 60, 64, 68, 85, 88, 92, 94, 102, 103, 104, 110, 114, 115, 117, 122, 124, 126, 128, 131, 132, 134, 144, 148, 150, 166, 167, 168, 171, 172] },
-    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 14, 20, 21, 22, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 75, 85, 86, 88, 92, 102, 103, 104, 107, 117, 118, 119, 122, 125, 126, 129, 131, 132, 133, 140, 148, 149, 164, 168, 169, 170, 172] },
-    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, oracle: p1237_oracle, tags: &[3, 14, 23, 24, 26, 31, 39, 40, 41, 42, 44, 45, 47, 50, 60, 62, 64, 72, 75, 83, 85, 90, 92, 95, 98, 102, 103, 110, 111, 117, 119, 122, 123, 125, 126, 128, 130, 131, 138, 149, 150, 152] },
-    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, oracle: p1238_oracle, tags: &[2, 7, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 85, 86, 88, 95, 102, 103, 108, 110, 111, 113, 117, 118, 122, 126, 128, 131, 133, 134, 148, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 52, 60, 61, 62, 63, 65, 66, 69, 71, 73, 83, 84, 85, 87, 89, 92, 93, 94, 102, 103, 104, 109, 114, 117, 121, 122, 123, 125, 126, 127, 131, 132, 133, 134, 148, 149, 150, 152, 155, 157, 162] },
-    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 44, 45, 47, 50, 54, 55, 60, 65, 82, 83, 84, 85, 87, 89, 95, 102, 103, 108, 109, 110, 111, 112, 114, 117, 121, 122, 123, 126, 130, 131, 132, 133, 134, 141, 148, 149, 150, 155, 157, 161] },
-    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 14, 17, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 64, 65, 75, 85, 91, 92, 102, 103, 104, 106, 107, 109, 110, 114, 115, 117, 121, 122, 123, 125, 126, 130, 131, 132, 133, 134, 135, 138, 145, 148, 150, 151, 152, 155, 162] },
-    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 14, 18, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 63, 65, 68, 72, 80, 85, 86, 87, 91, 93, 95, 99, 102, 103, 104, 107, 110, 117, 120, 121, 122, 123, 126, 131, 133, 134, 140, 148, 165, 168, 171, 172] },
-    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, oracle: p1243_oracle, tags: &[0, 3, 5, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 68, 73, 85, 86, 88, 89, 95, 102, 104, 107, 111, 117, 118, 121, 122, 125, 126, 128, 131, 132, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, oracle: p1244_oracle, tags: &[0, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 49, 63, 65, 82, 83, 84, 85, 87, 92, 93, 94, 102, 103, 112, 117, 120, 121, 122, 124, 126, 127, 128, 131, 133, 141, 148, 150, 151, 152, 155, 157] },
-    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 14, 20, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 71, 102, 103, 105, 106, 108, 109, 114, 117, 122, 124, 126, 127, 130, 131, 133, 135, 136, 142, 148, 151, 152] },
-    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, oracle: p1246_oracle, tags: &[3, 5, 7, 14, 19, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 65, 72, 73, 75, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 105, 108, 114, 115, 117, 118, 122, 125, 126, 129, 130, 131, 134, 135, 144, 150] },
-    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 14, 23, 24, 25, 26, 29, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 64, 65, 72, 75, 79, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 108, 110, 111, 114, 115, 117, 119, 121, 122, 123, 124, 125, 126, 128, 129, 130, 131, 132, 133, 134, 144, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1248", active: &[true], outputs: 1, eval: p1248_eval, grad: p1248_grad, oracle: p1248_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 66, 68, 71, 82, 83, 85, 87, 92, 102, 103, 109, 111, 112, 113, 114, 115, 117, 119, 120, 121, 122, 123, 124, 126, 131, 132, 148, 149, 150] },
-    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 25, 26, 28, 29, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 51, 52, 60, 61, 62, 64, 66, 72, 75, 85, 89, 90, 91, 92, 95, 98, 102, 103, 109, 115, 117, 122, 123, 125, 126, 127, 128, 131, 133, 138, 140, 144, 145, 148, 149, 151, 152] },
-    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, oracle: p1250_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 65, 82, 83, 85, 86, 87, 88, 89, 93, 102, 103, 104, 107, 114, 117, 119, 122, 126, 129, 131, 132, 134, 144, 148, 152, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 14, 23, 25, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 64, 66, 102, 103, 104, 107, 108, 110, 113, 117, 122, 124, 126, 128, 131, 132, 133, 134, 135, 138, 148, 150, 151, 153, 155, 163] },
-    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, oracle: p1252_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 32, 36, 39, 40, 41, 44, 47, 63, 65, 83, 85, 87, 89, 102, 105, 106, 113, 116, 117, 122, 126, 127, 130, 131, 133, 134, 148, 149, 155, 157] },
-    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 14, 19, 23, 24, 28, 32, 39, 40, 41, 42, 44, 45, 47, 60, 85, 86, 91, 102, 103, 109, 116, 117, 118, 121, 122, 125, 126, 131, 133, 144, 145, 149, 150, 155, 162] },
-    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, oracle: p1254_oracle, tags: &[1, 3, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 65, 83, 85, 92, 95, 102, 104, 108, 112, 113, 117, 118, 121, 122, 125, 126, 129, 130, 131, 133, 134, 148] },
-    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, oracle: p1255_oracle, tags: &[0, 5, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 44, 45, 47, 63, 65, 68, 71, 85, 86, 87, 88, 90, 92, 102, 103, 105, 108, 116, 117, 125, 126, 128, 131, 134, 144, 148, 149, 166, 168, 171, 172] },
-    Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, oracle: p1256_oracle, tags: &[1, 7, 8, 13, 15, 23, 24, 27, 31, 36, 39, 40, 41, 43, 44, 45, 47, 58, 65, 70, 72, 80, 83, 85, 87, 89, 90, 102, 103, 105, 114, 116, 117, 122, 126, 129, 131, 132, 148, 155, 157] },
-    Prog { name: "p1257", active: &[true], outputs: 1, eval: p1257_eval, grad: p1257_grad, oracle: p1257_oracle, tags: &[1, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 63, 65, 82, 83, 86, 102, 103, 104, 105, 110, 111, 115, 117, 119, 122, 126, 131, 133, 134, 148, 149, 155, 156, 159] },
-    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 14, 23, 24, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 68, 73, 82, 83, 85, 87, 89, 92, 95, 102, 103, 104, 106, 108, 109, 117, 121, 122, 123, 126, 128, 131, 133, 148, 149, 152, 155, 162] },
-    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, oracle: p1259_oracle, tags: &[3, 5, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 63, 72, 73, 75, 82, 83, 85, 86, 88, 89, 93, 95, 102, 103, 105, 108, 111, 117, 122, 123, 126, 127, 129, 130, 131, 132, 138, 145, 148, 155, 159, 164, 168, 169, 170, 172] },
-    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, oracle: p1260_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 72, 75, 80, 85, 86, 87, 88, 92, 94, 95, 99, 102, 103, 105, 108, 109, 117, 120, 122, 124, 126, 130, 131, 132, 133, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 61, 62, 64, 65, 70, 72, 75, 79, 82, 83, 85, 86, 87, 92, 94, 95, 102, 103, 104, 106, 108, 113, 114, 117, 120, 122, 126, 128, 131, 132, 133, 134, 135, 148, 149] },
-    Prog { name: "p1262", active: &[true, true, true, true, true], outputs: 1, eval: p1262_eval, grad: p1262_grad, oracle: p1262_oracle, tags: &[2, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 68, 72, 73, 82, 83, 85, 87, 88, 93, 95, 102, 109, 113, 117, 122, 126, 129, 131, 132, 148, 150, 155, 157] },
-    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 60, 65, 68, 71, 85, 86, 88, 102, 103, 108, 116, 117, 119, 122, 126, 131, 148, 150, 151, 152, 155, 162, 164, 168, 169, 170, 172] },
-    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, oracle: p1264_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 65, 68, 70, 82, 83, 85, 87, 88, 89, 102, 103, 104, 116, 117, 118, 119, 121, 122, 123, 124, 126, 127, 129, 131, 132, 133, 134, 135, 139, 148, 152] },
-    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 72, 77, 78, 84, 85, 86, 87, 88, 89, 96, 102, 103, 105, 110, 113, 114, 115, 117, 121, 122, 125, 126, 127, 131, 133, 134, 136, 139, 143, 148, 150, 165, 168, 171, 172] },
-    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, oracle: p1266_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 65, 72, 75, 82, 83, 85, 86, 87, 88, 90, 95, 102, 103, 104, 105, 106, 107, 108, 110, 116, 117, 122, 124, 126, 131, 132, 133, 134, 135, 141, 144, 148, 150, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, oracle: p1267_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 25, 26, 31, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 106, 107, 111, 112, 115, 117, 118, 119, 120, 121, 122, 123, 126, 127, 128, 131, 132, 133, 134, 135, 141, 148, 149, 155] },
-    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, oracle: p1268_oracle, tags: &[2, 8, 13, 14, 21, 22, 23, 24, 30, 33, 36, 37, 39, 40, 41, 42, 44, 45, 58, 64, 65, 71, 72, 75, 83, 85, 86, 87, 88, 92, 94, 102, 103, 111, 113, 116, 117, 118, 119, 120, 121, 122, 126, 129, 130, 131, 132, 133, 135, 144, 148, 152, 155, 157, 166, 167, 168, 171, 172] },
-    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 55, 56, 57, 60, 63, 65, 71, 82, 83, 85, 87, 88, 89, 93, 94, 102, 103, 104, 107, 108, 110, 113, 114, 117, 121, 122, 126, 127, 128, 129, 131, 132, 135, 144, 148, 149, 150, 151, 152] },
-    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, oracle: p1270_oracle, tags: &[2, 3, 6, 8, 15, 23, 24, 27, 29, 32, 33, 39, 40, 41, 42, 43, 44, 72, 85, 86, 88, 93, 94, 102, 103, 105, 111, 117, 119, 121, 122, 124, 126, 130, 131, 133, 135, 139, 145, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 54, 55, 63, 68, 82, 83, 85, 87, 89, 102, 103, 106, 107, 108, 112, 114, 117, 118, 119, 121, 122, 123, 126, 128, 129, 130, 131, 133, 134, 144, 148, 152] },
-    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, oracle: p1272_oracle, tags: &[0, 2, 6, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 65, 72, 83, 85, 88, 89, 95, 102, 103, 104, 111, 114, 115, 117, 122, 123, 126, 131, 132, 140, 144, 148, 151] },
-    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, oracle: p1273_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 65, 72, 75, 80, 83, 85, 86, 87, 88, 95, 99, 102, 104, 105, 107, 112, 114, 117, 118, 119, 121, 122, 126, 131, 132, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 63, 84, 85, 86, 87, 88, 102, 107, 108, 117, 119, 120, 122, 123, 125, 126, 128, 131, 132, 134, 164, 168, 169, 170, 172] },
-    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, oracle: p1275_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 60, 62, 65, 68, 71, 72, 80, 83, 99, 102, 103, 104, 108, 114, 117, 122, 126, 127, 131, 132, 139, 148, 151] },
-    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, oracle: p1276_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 26, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 71, 72, 73, 74, 82, 83, 85, 86, 87, 88, 89, 90, 102, 103, 104, 109, 111, 117, 122, 123, 126, 130, 131, 132, 133, 148, 150, 166, 167, 168, 171, 172] },
-    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 7, 14, 21, 22, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 53, 60, 63, 65, 72, 75, 82, 83, 85, 87, 89, 95, 102, 103, 105, 109, 113, 117, 120, 122, 123, 124, 125, 126, 131, 133, 134, 148, 150, 155, 157] },
-    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, oracle: p1278_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 29, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 71, 82, 83, 85, 86, 87, 88, 89, 102, 103, 104, 111, 112, 117, 118, 122, 124, 126, 128, 130, 131, 132, 133, 134, 135, 148, 149, 166, 168, 171, 172] },
-    Prog { name: "p1279", active: &[true, true, true], outputs: 3, eval: p1279_eval, grad: p1279_grad, oracle: p1279_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 25, 39, 40, 41, 44, 45, 47, 49, 50, 60, 63, 65, 70, 71, 85, 88, 89, 102, 103, 107, 111, 114, 117, 118, 123, 126, 130, 131, 148, 151, 155, 157] },
-    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, oracle: p1280_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 60, 61, 64, 65, 72, 75, 83, 92, 102, 103, 104, 105, 107, 108, 113, 117, 122, 123, 126, 127, 128, 129, 131, 132, 133, 134, 135, 148, 149, 151] },
-    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 14, 23, 24, 27, 28, 39, 40, 41, 44, 47, 68, 72, 79, 84, 85, 92, 102, 103, 117, 120, 126, 132, 134, 135, 155, 157] },
-    Prog { name: "p1282", active: &[true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, oracle: p1282_oracle, tags: &[0, 6, 15, 21, 22, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 62, 63, 65, 66, 70, 71, 72, 75, 83, 95, 102, 103, 104, 105, 106, 109, 115, 117, 118, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 139, 148, 150, 152] },
-    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, oracle: p1283_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 66, 72, 75, 80, 83, 85, 93, 102, 103, 108, 122, 126, 127, 128, 129, 131, 132, 144, 148, 151] },
-    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 15, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 58, 60, 62, 64, 70, 72, 80, 85, 86, 88, 89, 92, 93, 99, 102, 103, 105, 110, 111, 113, 114, 115, 116, 117, 122, 124, 125, 126, 128, 129, 131, 132, 144, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, oracle: p1285_oracle, tags: &[0, 3, 4, 8, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 60, 63, 68, 72, 83, 85, 86, 88, 89, 100, 101, 102, 103, 104, 105, 106, 107, 108, 114, 116, 117, 119, 121, 122, 123, 124, 126, 129, 131, 132, 134, 139, 148, 149, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, oracle: p1286_oracle, tags: &[0, 4, 8, 13, 14, 23, 24, 25, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 62, 63, 65, 66, 70, 72, 73, 75, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 106, 107, 111, 113, 114, 117, 118, 120, 122, 124, 126, 128, 129, 130, 131, 132, 133, 134, 135, 144, 148, 150, 155, 158] },
-    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 31, 39, 40, 41, 42, 44, 52, 72, 85, 92, 93, 94, 95, 98, 102, 103, 104, 106, 107, 114, 117, 120, 121, 122, 126, 129, 131, 132, 135, 144, 147, 148, 149, 151, 155, 157] },
-    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, oracle: p1288_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 30, 36, 39, 40, 41, 42, 44, 45, 47, 60, 62, 73, 85, 89, 92, 95, 102, 103, 104, 106, 113, 116, 117, 122, 126, 127, 129, 130, 131, 132, 134, 144, 148, 152, 155, 157] },
-    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 14, 23, 24, 26, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 60, 68, 71, 72, 73, 74, 82, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 106, 113, 115, 117, 122, 124, 126, 131, 132, 133, 135, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, oracle: p1290_oracle, tags: &[0, 1, 7, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 60, 65, 68, 70, 72, 80, 83, 85, 87, 89, 99, 102, 117, 119, 120, 122, 124, 125, 126, 127, 130, 131, 133, 134, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p1291", active: &[true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, oracle: p1291_oracle, tags: &[0, 2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 85, 91, 95, 102, 103, 104, 117, 121, 122, 126, 127, 131, 133, 134, 138, 145, 148, 152] },
-    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1292_eval, grad: p1292_grad, oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 16, 19, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 65, 85, 102, 103, 104, 109, 115, 122, 124, 125, 126, 129, 131, 133, 145, 148, 149, 150] },
-    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, oracle: p1293_oracle, tags: &[0, 6, 15, 23, 24, 25, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 60, 61, 62, 63, 72, 80, 83, 90, 102, 103, 104, 105, 113, 115, 116, 117, 122, 123, 126, 127, 128, 130, 131, 133, 135, 138, 148, 150] },
-    Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, oracle: p1294_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 28, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 60, 61, 63, 64, 72, 75, 79, 80, 83, 84, 85, 95, 99, 101, 102, 103, 105, 108, 109, 111, 115, 116, 117, 118, 119, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 135, 148, 149, 152] },
-    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, oracle: p1295_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 64, 65, 82, 83, 84, 85, 87, 89, 93, 102, 103, 104, 105, 107, 108, 112, 116, 117, 120, 122, 124, 126, 127, 128, 130, 131, 132, 134, 135, 136, 148, 149, 151] },
-    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 60, 61, 63, 64, 65, 68, 72, 75, 82, 83, 85, 86, 87, 89, 92, 94, 95, 97, 102, 103, 104, 105, 106, 108, 116, 117, 119, 120, 122, 125, 126, 128, 130, 131, 132, 133, 134, 136, 148, 149, 150, 151, 152] },
-    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, oracle: p1297_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 48, 50, 52, 60, 62, 63, 65, 68, 71, 72, 82, 83, 85, 87, 93, 100, 102, 103, 107, 108, 112, 116, 117, 120, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 141, 148, 149, 150, 152, 155] },
-    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, oracle: p1298_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 63, 65, 71, 102, 103, 104, 108, 110, 113, 114, 115, 117, 119, 122, 126, 129, 131, 132, 133, 148, 150] },
-    Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, oracle: p1299_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 64, 65, 68, 71, 72, 73, 85, 89, 92, 95, 98, 102, 109, 110, 111, 113, 117, 122, 123, 126, 128, 129, 131, 132, 133, 144, 148, 151] },
-    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 19, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 60, 62, 64, 65, 72, 75, 80, 85, 86, 88, 92, 102, 103, 104, 106, 107, 110, 113, 115, 116, 117, 120, 122, 123, 126, 128, 129, 131, 134, 135, 140, 145, 148, 150, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, oracle: p1301_oracle, tags: &[1, 4, 15, 23, 24, 28, 30, 31, 32, 39, 40, 41, 42, 44, 65, 85, 88, 93, 94, 102, 104, 106, 107, 115, 116, 117, 121, 122, 123, 126, 130, 131, 145, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, oracle: p1302_oracle, tags: &[0, 5, 7, 15, 23, 24, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 68, 72, 78, 80, 82, 83, 85, 86, 87, 88, 89, 95, 99, 102, 103, 104, 113, 116, 117, 121, 122, 123, 126, 127, 128, 130, 131, 132, 133, 134, 135, 137, 140, 148, 149, 152, 155, 165, 168, 171, 172] },
-    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, oracle: p1303_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 59, 63, 72, 80, 83, 85, 89, 93, 94, 99, 102, 103, 104, 107, 110, 117, 119, 121, 122, 123, 124, 125, 126, 131, 132, 144, 145, 148, 149, 155, 157] },
-    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 60, 61, 63, 65, 85, 86, 88, 92, 93, 94, 95, 102, 103, 104, 105, 107, 111, 113, 115, 117, 118, 122, 125, 126, 128, 129, 131, 132, 135, 145, 148, 151, 152, 155, 161, 164, 168, 169, 170, 172] },
-    Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, oracle: p1305_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 71, 72, 75, 82, 83, 85, 87, 89, 92, 97, 102, 103, 104, 105, 109, 117, 122, 126, 128, 130, 131, 132, 133, 134, 135] },
-    Prog { name: "p1306", active: &[true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, oracle: p1306_oracle, tags: &[0, 1, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 62, 64, 65, 82, 86, 88, 102, 103, 104, 114, 116, 117, 122, 126, 129, 131, 133] },
-    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, oracle: p1307_oracle, tags: &[1, 3, 7, 14, 23, 24, 25, 26, 34, 37, 39, 41, 42, 44, 45, 65, 82, 83, 85, 87, 89, 92, 102, 103, 104, 107, 113, 115, 117, 118, 120, 122, 126, 131, 132, 134, 135, 144, 148, 150] },
-    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 15, 21, 23, 24, 26, 30, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 51, 60, 61, 62, 64, 65, 73, 75, 82, 83, 85, 87, 92, 95, 102, 103, 104, 105, 108, 109, 110, 112, 116, 117, 121, 122, 124, 125, 126, 128, 131, 132, 133, 134, 136, 144, 145, 148, 149, 150, 151, 152] },
-    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, oracle: p1309_oracle, tags: &[0, 1, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 65, 82, 83, 84, 85, 87, 89, 90, 92, 102, 103, 109, 113, 122, 125, 126, 131, 132, 133, 148, 149, 151, 152] },
-    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 44, 45, 47, 54, 55, 72, 85, 92, 94, 102, 104, 105, 108, 111, 113, 114, 116, 117, 120, 122, 124, 126, 130, 131, 148] },
-    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, oracle: p1311_oracle, tags: &[0, 6, 7, 14, 19, 23, 24, 27, 32, 36, 37, 39, 40, 41, 44, 47, 60, 68, 83, 85, 87, 102, 103, 109, 116, 117, 118, 119, 120, 121, 122, 128, 131, 133, 135, 138, 148] },
-    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 12, 15, 23, 24, 26, 27, 30, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 68, 72, 75, 82, 83, 85, 86, 87, 88, 89, 91, 92, 100, 101, 102, 103, 104, 106, 108, 109, 110, 112, 114, 115, 117, 118, 119, 122, 123, 124, 125, 126, 129, 131, 134, 137, 141, 144, 148, 150] },
-    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, oracle: p1313_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 41, 42, 65, 102, 103, 117, 119, 130, 152] },
-    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 60, 62, 63, 65, 82, 83, 85, 87, 89, 90, 102, 108, 114, 117, 118, 120, 121, 122, 126, 128, 130, 131, 132, 133, 144, 148, 149] },
-    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, oracle: p1315_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 45, 47, 49, 60, 61, 62, 65, 71, 72, 85, 89, 92, 102, 103, 104, 106, 108, 109, 117, 120, 121, 123, 126, 128, 129, 131, 132, 133, 139, 145, 148, 152, 155, 157] },
-    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 75, 85, 88, 90, 91, 92, 102, 103, 105, 106, 109, 113, 114, 116, 117, 122, 125, 126, 127, 128, 131, 133, 135, 138, 139, 144, 146, 148, 149, 151, 166, 167, 168, 171, 172] },
-    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 23, 24, 26, 33, 34, 37, 39, 40, 41, 42, 44, 45, 65, 73, 82, 83, 85, 87, 92, 95, 102, 103, 108, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 145] },
-    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, oracle: p1318_oracle, tags: &[2, 3, 14, 23, 24, 26, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 70, 71, 72, 73, 75, 82, 83, 85, 87, 92, 93, 94, 95, 102, 103, 104, 105, 107, 111, 112, 113, 114, 116, 117, 122, 125, 126, 127, 131, 132, 133, 135, 136, 138, 141, 148, 150, 152, 155] },
-    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 55, 56, 57, 65, 72, 73, 79, 85, 89, 92, 93, 95, 102, 103, 104, 109, 115, 117, 121, 122, 123, 124, 126, 127, 131, 132, 134, 148, 151, 152] },
-    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, oracle: p1320_oracle, tags: &[3, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 65, 85, 94, 95, 102, 104, 109, 117, 123, 126, 131, 148, 155, 157] },
-    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, oracle: p1321_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 39, 40, 41, 44, 45, 47, 60, 62, 65, 66, 71, 72, 80, 85, 93, 102, 103, 104, 113, 114, 115, 116, 117, 119, 121, 122, 123, 126, 127, 130, 131, 145, 148, 149, 155, 158] },
-    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, oracle: p1322_oracle, tags: &[1, 14, 23, 24, 39, 40, 41, 42, 43, 44, 72, 79, 83, 92, 102, 106, 114, 117, 118, 122, 125, 126, 127, 128, 131, 132, 133, 148] },
-    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 14, 23, 24, 26, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 57, 60, 61, 62, 63, 64, 73, 75, 83, 85, 88, 93, 95, 102, 103, 105, 108, 109, 116, 117, 121, 122, 125, 126, 127, 130, 131, 132, 133, 134, 137, 148, 149, 151, 152, 155, 161, 162] },
-    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 14, 17, 23, 24, 25, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 63, 65, 72, 73, 75, 80, 82, 83, 85, 86, 87, 89, 90, 92, 95, 99, 102, 103, 104, 117, 122, 123, 125, 126, 131, 132, 133, 134, 140, 144, 148, 152] },
-    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, oracle: p1325_oracle, tags: &[3, 5, 7, 14, 23, 24, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 63, 65, 72, 85, 86, 87, 88, 102, 103, 104, 113, 114, 117, 121, 122, 126, 127, 128, 131, 132, 133, 134, 141, 148, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 73, 82, 83, 85, 87, 92, 94, 102, 104, 111, 112, 117, 118, 124, 125, 126, 128, 131, 132, 133, 144, 148, 151, 155, 158] },
-    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, oracle: p1327_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 63, 68, 71, 83, 85, 89, 92, 102, 103, 104, 105, 106, 107, 108, 110, 115, 117, 118, 119, 121, 122, 124, 126, 130, 131, 134, 145, 148, 151, 154] },
-    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, oracle: p1328_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 60, 62, 65, 68, 71, 72, 73, 85, 86, 88, 92, 95, 102, 103, 104, 108, 116, 117, 118, 120, 121, 122, 123, 126, 128, 131, 132, 133, 134, 148, 149, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 14, 23, 24, 26, 27, 31, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 60, 63, 65, 68, 70, 71, 72, 74, 82, 83, 85, 87, 88, 89, 92, 93, 94, 102, 103, 104, 112, 113, 114, 115, 117, 122, 123, 126, 131, 132, 133, 134, 138, 148, 151, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1330_eval, grad: p1330_grad, oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 58, 60, 62, 64, 65, 70, 71, 72, 74, 81, 83, 85, 87, 88, 89, 90, 102, 103, 104, 105, 107, 110, 116, 117, 119, 121, 122, 125, 126, 127, 131, 132, 133, 138, 139, 148, 152] },
-    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, oracle: p1331_oracle, tags: &[0, 15, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 66, 70, 83, 102, 103, 104, 106, 107, 108, 109, 114, 117, 119, 126, 130, 131, 133, 134, 140, 151] },
-    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 16, 20, 23, 24, 26, 28, 39, 40, 41, 42, 43, 45, 63, 65, 67, 71, 72, 85, 86, 87, 89, 92, 102, 103, 105, 110, 114, 115, 116, 117, 118, 122, 126, 128, 131, 133, 148, 149, 151, 166, 168, 171, 172] },
-    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, oracle: p1333_oracle, tags: &[0, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 51, 60, 61, 62, 65, 72, 75, 83, 85, 86, 88, 97, 102, 103, 104, 109, 115, 117, 118, 122, 123, 125, 126, 130, 131, 132, 133, 140, 148, 149, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1334", active: &[false, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, oracle: p1334_oracle, tags: &[0, 1, 7, 8, 14, 19, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 63, 68, 74, 81, 82, 83, 85, 87, 89, 92, 102, 103, 104, 110, 116, 117, 119, 120, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 140, 148, 149, 150, 151] },
-    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, oracle: p1335_oracle, tags: &[2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 49, 50, 51, 60, 61, 62, 64, 65, 70, 72, 73, 75, 83, 84, 85, 92, 97, 102, 107, 111, 113, 117, 120, 122, 123, 124, 125, 126, 128, 129, 131, 134, 136, 144, 148, 149, 150, 152, 155, 157] },
-    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, oracle: p1336_oracle, tags: &[0, 1, 15, 23, 24, 33, 39, 40, 41, 42, 44, 47, 63, 72, 75, 83, 85, 86, 87, 88, 95, 97, 102, 103, 105, 106, 107, 120, 121, 122, 124, 126, 128, 131, 132, 133, 134, 135, 136, 148, 150, 152, 166, 168, 171, 172] },
-    Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, oracle: p1337_oracle, tags: &[0, 15, 23, 24, 26, 28, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 60, 62, 65, 72, 80, 82, 83, 85, 87, 93, 102, 103, 107, 109, 115, 117, 120, 122, 126, 127, 130, 131, 132, 135, 148] },
-    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, oracle: p1338_oracle, tags: &[0, 1, 5, 11, 14, 23, 24, 27, 39, 40, 41, 43, 44, 65, 86, 102, 103, 113, 117, 122, 125, 127, 131, 133, 144] },
-    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, oracle: p1339_oracle, tags: &[0, 7, 16, 21, 22, 23, 24, 25, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 65, 72, 75, 83, 85, 87, 89, 95, 102, 103, 104, 105, 106, 107, 110, 113, 117, 122, 124, 125, 126, 127, 128, 129, 131, 132, 133, 137, 148, 149, 150, 151, 152, 155, 157] },
-    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 65, 67, 68, 71, 72, 82, 83, 85, 87, 89, 93, 102, 110, 112, 114, 116, 117, 122, 123, 124, 126, 129, 130, 131, 133, 146, 151, 152] },
-    Prog { name: "p1341", active: &[true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, oracle: p1341_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 53, 60, 61, 62, 63, 65, 66, 68, 83, 85, 87, 89, 93, 102, 103, 104, 108, 112, 114, 115, 117, 120, 122, 123, 126, 129, 131, 132, 134, 135, 136, 141, 148, 151] },
-    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 14, 20, 23, 24, 25, 26, 39, 40, 41, 43, 44, 45, 47, 60, 61, 63, 65, 67, 71, 102, 103, 104, 109, 110, 113, 116, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 134, 135, 148, 151, 155, 162] },
-    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, oracle: p1343_oracle, tags: &[0, 3, 8, 16, 24, 29, 39, 40, 41, 42, 44, 45, 65, 71, 83, 85, 86, 87, 88, 90, 92, 94, 95, 102, 103, 104, 105, 112, 120, 122, 126, 131, 133, 134, 148, 166, 167, 168, 171, 172] },
-    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 14, 23, 24, 27, 29, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 58, 60, 61, 62, 64, 65, 70, 71, 72, 73, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 113, 115, 117, 122, 123, 125, 126, 131, 132, 133, 134, 135, 136, 138, 148, 149, 150, 151, 152, 166, 168, 171, 172] },
-    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 65, 68, 71, 72, 74, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 107, 113, 116, 117, 120, 122, 126, 127, 131, 132, 133, 134, 135, 137, 140, 145, 148, 149, 150, 151, 155, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p1346", active: &[true, true, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 14, 23, 24, 26, 30, 34, 39, 40, 41, 42, 44, 45, 47, 56, 57, 60, 61, 62, 63, 72, 73, 82, 83, 84, 85, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 109, 113, 117, 119, 122, 123, 126, 130, 131, 133, 135, 141, 148, 150, 151, 152] },
-    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, oracle: p1347_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 72, 73, 82, 83, 85, 86, 87, 88, 89, 92, 94, 95, 102, 103, 104, 109, 110, 115, 117, 120, 122, 123, 126, 128, 129, 131, 133, 148, 149, 150, 152] },
-    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, oracle: p1348_oracle, tags: &[0, 1, 8, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 48, 60, 65, 68, 69, 71, 72, 73, 74, 81, 82, 83, 85, 86, 89, 90, 95, 102, 103, 113, 117, 119, 123, 126, 128, 129, 131, 132, 133, 139, 148, 150, 151] },
-    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, oracle: p1349_oracle, tags: &[2, 3, 5, 7, 15, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 64, 72, 75, 78, 80, 83, 85, 86, 93, 99, 101, 102, 103, 104, 107, 110, 112, 114, 117, 119, 122, 123, 124, 126, 131, 132, 134, 137, 144, 148, 149, 155, 157] },
-    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 47, 49, 50, 51, 52, 60, 61, 63, 65, 73, 85, 92, 95, 102, 103, 104, 120, 122, 126, 127, 130, 131, 133, 134, 137, 148, 155, 162] },
-    Prog { name: "p1351", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, oracle: p1351_oracle, tags: &[1, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 61, 64, 65, 69, 71, 72, 80, 82, 83, 85, 86, 88, 89, 95, 98, 99, 102, 103, 104, 109, 111, 116, 117, 122, 126, 131, 134, 137, 149, 150, 151] },
-    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, oracle: p1352_oracle, tags: &[0, 14, 23, 24, 26, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 82, 83, 85, 87, 89, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 124, 126, 127, 131, 132, 133, 138, 148, 149, 151, 152, 155, 157] },
-    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, oracle: p1353_oracle, tags: &[0, 13, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 62, 65, 68, 73, 82, 83, 85, 87, 93, 95, 102, 103, 104, 108, 111, 112, 113, 117, 119, 120, 122, 123, 124, 126, 130, 131, 132, 133, 134, 148, 149, 150] },
-    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 14, 18, 23, 24, 26, 27, 34, 36, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 68, 71, 72, 73, 82, 83, 85, 87, 89, 90, 92, 93, 94, 102, 103, 104, 106, 111, 116, 117, 121, 122, 123, 124, 125, 126, 128, 129, 131, 132, 133, 135, 137, 144, 146, 148, 149, 150, 151, 155, 157] },
-    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, oracle: p1355_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 65, 68, 69, 71, 72, 74, 82, 83, 84, 85, 87, 89, 92, 94, 102, 103, 104, 105, 106, 107, 108, 111, 117, 119, 120, 122, 123, 126, 127, 129, 131, 132, 133, 135, 148, 150, 151] },
-    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, oracle: p1356_oracle, tags: &[2, 3, 7, 12, 15, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 60, 62, 63, 65, 69, 82, 83, 85, 87, 89, 102, 103, 104, 106, 107, 108, 112, 117, 122, 126, 128, 129, 131, 133, 136, 144, 145, 148, 151] },
-    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, oracle: p1357_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 28, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 60, 62, 82, 83, 85, 87, 88, 89, 102, 103, 104, 107, 108, 112, 113, 117, 125, 126, 131, 132, 133, 148] },
-    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, oracle: p1358_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 65, 68, 71, 72, 85, 90, 92, 94, 102, 103, 106, 108, 115, 117, 121, 122, 125, 126, 131, 133, 135, 139, 140, 148, 152, 155, 157] },
-    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, oracle: p1359_oracle, tags: &[1, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 49, 60, 63, 65, 71, 72, 73, 75, 82, 83, 84, 85, 86, 87, 88, 92, 93, 102, 103, 105, 107, 108, 112, 115, 117, 120, 122, 123, 126, 127, 128, 130, 131, 132, 133, 135, 140, 148, 149, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 63, 68, 72, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 109, 111, 114, 116, 117, 122, 125, 126, 128, 131, 132, 133, 145, 148] },
-    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 15, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 65, 68, 71, 73, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 105, 106, 110, 111, 114, 117, 122, 125, 126, 127, 131, 132, 133, 135, 144, 145, 148, 151, 152, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, oracle: p1362_oracle, tags: &[0, 1, 6, 7, 14, 21, 22, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 65, 66, 70, 72, 75, 82, 83, 85, 86, 87, 88, 92, 102, 103, 104, 107, 108, 109, 115, 117, 122, 123, 124, 125, 126, 127, 130, 131, 132, 133, 134, 148, 152, 155, 157] },
-    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 65, 72, 76, 78, 80, 83, 96, 99, 102, 103, 104, 105, 109, 112, 113, 115, 117, 122, 123, 126, 131, 133, 148, 152] },
-    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 64, 68, 83, 85, 86, 87, 90, 94, 95, 102, 103, 104, 105, 106, 111, 115, 117, 122, 123, 126, 127, 130, 131, 132, 134, 141, 145, 148] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 51, 54, 55, 60, 62, 65, 68, 69, 71, 72, 76, 78, 83, 85, 86, 87, 89, 95, 96, 102, 103, 104, 109, 110, 112, 117, 122, 126, 127, 131, 132, 133, 138, 148, 149, 151, 152, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, oracle: p1366_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 51, 60, 61, 68, 72, 74, 85, 89, 102, 103, 109, 113, 117, 118, 120, 122, 123, 126, 130, 131, 132, 138, 145, 148, 150, 151] },
-    Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, oracle: p1367_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 39, 41, 42, 44, 47, 63, 65, 82, 85, 86, 90, 91, 95, 102, 103, 105, 117, 120, 122, 126, 131, 132, 150, 152] },
-    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, oracle: p1368_oracle, tags: &[1, 3, 14, 21, 22, 23, 24, 39, 40, 41, 42, 44, 47, 60, 72, 75, 82, 84, 92, 95, 102, 126, 132, 148, 149, 151, 155, 157] },
-    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, oracle: p1369_oracle, tags: &[0, 4, 14, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 72, 75, 79, 83, 85, 86, 88, 90, 92, 97, 102, 103, 109, 111, 117, 121, 122, 125, 126, 129, 131, 132, 134, 138, 145, 148, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 44, 45, 65, 82, 83, 85, 86, 87, 88, 89, 92, 102, 103, 105, 106, 109, 112, 117, 118, 121, 122, 126, 127, 131, 134, 144, 148, 150, 165, 168, 171, 172] },
-    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 14, 23, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 68, 71, 102, 103, 109, 114, 116, 117, 119, 120, 126, 127, 131, 133, 151, 155, 162] },
-    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1372_eval, grad: p1372_grad, oracle: p1372_oracle, tags: &[3, 4, 7, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 60, 65, 85, 89, 92, 102, 103, 104, 107, 115, 117, 118, 120, 122, 124, 125, 126, 130, 131, 133, 138, 144, 148, 151, 152, 155, 157] },
-    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 28, 30, 31, 33, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 65, 68, 72, 78, 83, 85, 86, 87, 88, 92, 94, 96, 102, 103, 106, 107, 108, 114, 117, 119, 120, 121, 122, 125, 126, 128, 131, 133, 148, 149, 151, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, oracle: p1374_oracle, tags: &[0, 1, 15, 23, 24, 26, 34, 35, 37, 39, 41, 44, 47, 60, 62, 65, 73, 82, 83, 84, 85, 87, 93, 102, 103, 110, 112, 115, 117, 126, 129, 131, 132, 133, 136, 148, 150] },
-    Prog { name: "p1375", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, oracle: p1375_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 27, 28, 39, 40, 41, 44, 45, 47, 60, 62, 66, 68, 70, 82, 85, 88, 89, 102, 103, 104, 106, 108, 113, 117, 118, 119, 121, 125, 126, 130, 131, 133, 134, 135, 144, 149, 150, 151] },
-    Prog { name: "p1376", active: &[true, true, true, false], outputs: 3, eval: p1376_eval, grad: p1376_grad, oracle: p1376_oracle, tags: &[2, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 63, 72, 75, 85, 89, 90, 92, 93, 95, 102, 103, 104, 108, 110, 115, 116, 117, 122, 126, 127, 130, 131, 132, 133, 134, 140, 144, 149] },
-    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, oracle: p1377_oracle, tags: &[2, 5, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 89, 92, 93, 95, 102, 103, 106, 117, 119, 122, 125, 126, 131, 132, 135, 148, 151, 164, 168, 169, 170, 172] },
-    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, oracle: p1378_oracle, tags: &[0, 3, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 71, 72, 73, 74, 75, 78, 80, 81, 82, 83, 85, 86, 87, 89, 90, 92, 93, 102, 103, 104, 113, 117, 120, 122, 124, 126, 127, 131, 132, 133, 148, 149, 151, 152, 155, 157] },
-    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 14, 23, 24, 25, 27, 29, 30, 33, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 65, 68, 71, 83, 102, 103, 105, 108, 114, 117, 118, 120, 123, 124, 126, 127, 129, 131, 132, 133, 148, 150, 151, 155, 162] },
-    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 47, 60, 61, 62, 64, 68, 75, 82, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 105, 109, 111, 112, 113, 117, 118, 120, 122, 123, 126, 127, 128, 131, 133, 135, 148, 152, 155, 161, 163, 166, 168, 171, 172] },
-    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, oracle: p1381_oracle, tags: &[0, 7, 16, 19, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 51, 60, 62, 65, 68, 71, 82, 83, 85, 87, 102, 103, 104, 105, 108, 117, 120, 122, 123, 124, 125, 126, 129, 131, 133, 134, 135, 141, 148, 149, 150] },
-    Prog { name: "p1382", active: &[true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, oracle: p1382_oracle, tags: &[0, 14, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 62, 63, 68, 72, 73, 75, 83, 84, 85, 87, 88, 92, 102, 103, 104, 110, 116, 117, 122, 123, 124, 126, 127, 131, 132, 134, 137, 148, 149, 150] },
-    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 16, 23, 24, 25, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 63, 64, 65, 66, 102, 103, 104, 108, 111, 114, 115, 119, 122, 124, 125, 126, 127, 131, 132, 133, 135, 138, 141, 148, 150, 153] },
-    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, oracle: p1384_oracle, tags: &[0, 5, 11, 14, 23, 24, 26, 31, 39, 40, 41, 44, 47, 63, 86, 102, 103, 111, 117, 118, 126, 131, 132, 134, 136, 145, 148, 149, 150] },
-    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, oracle: p1385_oracle, tags: &[0, 2, 3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 65, 72, 73, 83, 85, 86, 88, 90, 93, 94, 95, 102, 103, 104, 107, 109, 112, 116, 117, 119, 122, 126, 131, 132, 135, 144, 148, 150, 151, 152, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, oracle: p1386_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 45, 47, 49, 51, 60, 65, 68, 71, 72, 82, 83, 85, 87, 89, 92, 94, 95, 102, 103, 104, 113, 114, 116, 117, 120, 122, 126, 127, 129, 130, 131, 132, 133, 134, 136, 140, 144, 148, 149, 150, 152] },
-    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 72, 85, 86, 87, 102, 103, 110, 117, 121, 122, 125, 126, 128, 131, 132, 135, 145, 148, 155, 160, 165, 168, 171, 172] },
-    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 16, 18, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 60, 62, 63, 65, 71, 82, 83, 85, 86, 87, 88, 92, 102, 103, 108, 114, 116, 117, 120, 122, 125, 126, 127, 128, 129, 131, 134, 135, 148, 149, 152, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 22, 23, 24, 25, 39, 40, 41, 42, 44, 72, 75, 85, 91, 95, 102, 103, 107, 112, 117, 118, 122, 125, 126, 127, 128, 131, 132, 145, 148, 152] },
-    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, oracle: p1390_oracle, tags: &[4, 15, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 61, 62, 65, 83, 85, 89, 102, 103, 104, 109, 110, 116, 117, 119, 124, 126, 127, 130, 131, 132, 133, 134, 140, 145, 148, 149, 152] },
-    Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, oracle: p1391_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 60, 61, 62, 63, 65, 72, 75, 80, 82, 83, 85, 87, 89, 90, 91, 92, 99, 102, 103, 105, 106, 111, 116, 117, 122, 124, 126, 128, 131, 133, 139, 148, 149, 151] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 65, 70, 72, 75, 85, 86, 88, 89, 92, 95, 97, 102, 104, 108, 115, 122, 123, 126, 128, 131, 134, 140, 148, 152, 155, 156, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 72, 73, 81, 85, 86, 88, 89, 90, 92, 95, 102, 103, 104, 105, 106, 108, 109, 113, 117, 118, 119, 121, 122, 126, 129, 131, 132, 134, 148, 150, 151, 152, 155, 156, 160, 165, 168, 171, 172] },
-    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 54, 55, 65, 73, 85, 92, 102, 103, 104, 105, 117, 122, 123, 124, 126, 128, 131, 132, 133, 134, 144, 148, 149, 152, 155, 157] },
-    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 14, 18, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 61, 63, 68, 71, 72, 73, 76, 78, 83, 85, 86, 87, 89, 90, 92, 102, 103, 104, 105, 110, 115, 116, 117, 122, 124, 126, 129, 131, 133, 134, 136, 141, 148, 150, 155, 157, 166, 168, 171, 172] },
-    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 63, 67, 83, 85, 86, 88, 93, 94, 102, 103, 104, 105, 107, 108, 113, 115, 117, 119, 120, 121, 122, 123, 126, 130, 131, 132, 133, 134, 138, 144, 145, 148, 149, 151, 152, 155, 160, 166, 167, 168, 171, 172] },
-    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 16, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 47, 60, 62, 64, 65, 82, 83, 85, 87, 102, 103, 104, 105, 106, 107, 108, 109, 117, 120, 122, 123, 126, 128, 131, 132, 135, 147, 148, 151, 152] },
-    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, oracle: p1398_oracle, tags: &[0, 2, 3, 16, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 47, 49, 50, 60, 61, 62, 68, 82, 83, 85, 86, 87, 88, 92, 95, 102, 104, 107, 110, 114, 117, 122, 126, 127, 129, 131, 132, 135, 140, 148, 149, 150, 151, 152, 165, 168, 171, 172] },
-    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, oracle: p1399_oracle, tags: &[1, 7, 14, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 63, 65, 102, 103, 104, 108, 117, 122, 123, 126, 130, 131, 132, 148, 149] },
-    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 14, 24, 26, 39, 40, 41, 44, 45, 53, 65, 84, 85, 87, 89, 102, 103, 107, 108, 117, 122, 123, 126, 131, 133, 150] },
-    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 16, 20, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 63, 65, 68, 71, 84, 102, 103, 104, 106, 112, 116, 117, 122, 125, 126, 131, 132, 133, 134, 135, 141, 148, 151, 152] },
-    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, oracle: p1402_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 72, 82, 83, 84, 85, 87, 88, 89, 92, 94, 102, 103, 105, 117, 120, 122, 126, 131, 134, 144, 148, 152] },
-    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 91, 92, 102, 103, 104, 105, 112, 114, 115, 117, 122, 123, 124, 126, 131, 132, 133, 136, 144, 148, 150, 154, 155, 157, 164, 168, 169, 170, 172] },
-    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 60, 61, 62, 63, 69, 72, 73, 84, 85, 86, 87, 88, 92, 94, 95, 102, 103, 104, 105, 106, 107, 116, 117, 118, 120, 121, 122, 126, 127, 129, 130, 131, 132, 133, 144, 148, 149, 150, 151, 166, 168, 171, 172] },
-    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 62, 64, 65, 85, 86, 88, 93, 102, 103, 104, 112, 115, 116, 117, 118, 119, 122, 125, 126, 128, 131, 144, 148, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 14, 23, 24, 25, 30, 36, 39, 40, 41, 42, 44, 45, 52, 63, 65, 73, 75, 85, 87, 88, 89, 92, 93, 102, 103, 105, 106, 110, 117, 121, 123, 124, 126, 130, 131, 132, 133, 135, 140, 145, 148, 149, 150] },
-    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 8, 12, 15, 19, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 60, 63, 68, 72, 82, 83, 84, 85, 86, 87, 88, 89, 90, 94, 95, 102, 103, 104, 108, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 133, 134, 148, 149, 152, 155, 157, 166, 167, 168, 171, 172] },
-    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, oracle: p1408_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 63, 65, 82, 83, 85, 86, 87, 88, 102, 104, 109, 110, 117, 121, 122, 126, 131, 132, 133, 136, 148, 152, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 16, 23, 24, 25, 26, 27, 29, 34, 39, 40, 41, 42, 43, 44, 45, 47, 68, 71, 72, 82, 83, 85, 87, 90, 92, 102, 103, 104, 105, 108, 115, 117, 119, 122, 124, 125, 126, 128, 131, 132, 133, 134, 148, 151, 152, 155, 161] },
-    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 73, 82, 83, 85, 87, 88, 89, 92, 93, 94, 95, 102, 103, 104, 108, 117, 121, 122, 123, 126, 131, 134, 144, 145, 149, 150, 153] },
-    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, oracle: p1411_oracle, tags: &[2, 4, 7, 15, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 57, 59, 60, 61, 62, 63, 64, 65, 83, 85, 86, 87, 88, 89, 93, 95, 102, 104, 105, 108, 109, 110, 111, 115, 117, 118, 120, 122, 124, 125, 126, 129, 131, 133, 134, 135, 136, 148, 150, 151, 165, 168, 171, 172] },
-    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 67, 68, 82, 83, 84, 85, 86, 87, 88, 89, 102, 103, 106, 109, 116, 117, 119, 126, 131, 132, 133, 135, 148, 149, 155, 165, 168, 171, 172] },
-    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, oracle: p1413_oracle, tags: &[1, 2, 4, 6, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 64, 68, 72, 75, 83, 84, 85, 88, 92, 95, 102, 103, 104, 105, 108, 110, 111, 114, 116, 117, 120, 122, 123, 126, 128, 129, 130, 131, 132, 144, 148, 149] },
-    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 12, 14, 23, 24, 39, 40, 41, 44, 47, 51, 60, 61, 63, 64, 82, 84, 85, 102, 104, 106, 109, 117, 122, 126, 128, 131, 132, 150, 153] },
-    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, oracle: p1415_oracle, tags: &[0, 16, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 66, 71, 83, 85, 88, 92, 102, 103, 104, 107, 111, 114, 117, 118, 119, 120, 122, 126, 128, 130, 131, 133, 135, 148, 149, 150, 151] },
-    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, oracle: p1416_oracle, tags: &[0, 1, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 65, 72, 75, 83, 97, 102, 103, 105, 106, 112, 113, 115, 117, 120, 122, 123, 126, 131, 133, 134, 141, 148, 150, 152] },
-    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, oracle: p1417_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 63, 68, 72, 75, 82, 83, 86, 89, 95, 102, 104, 110, 115, 117, 118, 119, 120, 121, 122, 124, 125, 126, 130, 131, 132, 136, 148] },
-    Prog { name: "p1418", active: &[true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, oracle: p1418_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 31, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 65, 68, 69, 71, 82, 83, 85, 87, 89, 92, 102, 103, 107, 109, 112, 114, 117, 118, 120, 121, 122, 126, 128, 130, 131, 132, 133, 139, 144, 148, 149, 150, 155, 157] },
-    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 65, 72, 73, 75, 83, 85, 86, 87, 88, 92, 95, 102, 103, 104, 108, 110, 112, 117, 121, 122, 125, 126, 127, 129, 131, 132, 133, 134, 135, 148, 149, 150, 152, 155, 156, 160, 164, 168, 169, 170, 172] },
-    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, oracle: p1420_oracle, tags: &[2, 3, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 62, 63, 65, 70, 72, 73, 74, 82, 83, 85, 88, 92, 93, 94, 95, 102, 103, 104, 108, 117, 119, 121, 122, 126, 129, 131, 132, 133, 145, 148, 149, 150, 151, 152, 165, 168, 171, 172] },
-    Prog { name: "p1421", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1421_eval, grad: p1421_grad, oracle: p1421_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 63, 65, 68, 82, 83, 85, 86, 87, 102, 103, 104, 107, 108, 114, 115, 117, 122, 124, 126, 131, 132, 133, 134, 148] },
-    Prog { name: "p1422", active: &[true, true, true, true], outputs: 1, eval: p1422_eval, grad: p1422_grad, oracle: p1422_oracle, tags: &[0, 2, 15, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 63, 85, 90, 93, 102, 103, 104, 107, 110, 113, 114, 117, 119, 121, 122, 126, 131, 133, 134, 135, 144, 145, 148, 149] },
-    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, oracle: p1423_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 60, 72, 79, 83, 85, 92, 100, 101, 102, 103, 110, 112, 117, 122, 125, 126, 131, 133, 136, 151] },
-    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, oracle: p1424_oracle, tags: &[4, 7, 14, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 60, 61, 62, 63, 65, 69, 71, 72, 73, 75, 79, 81, 82, 83, 85, 87, 90, 92, 95, 102, 104, 105, 106, 109, 114, 117, 122, 126, 127, 130, 131, 132, 150, 151] },
-    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, oracle: p1425_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 72, 73, 83, 85, 86, 87, 88, 89, 95, 102, 103, 104, 107, 108, 109, 110, 112, 114, 116, 117, 118, 122, 124, 126, 128, 129, 131, 132, 133, 134, 148, 149, 151, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, oracle: p1426_oracle, tags: &[0, 3, 7, 14, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 60, 61, 62, 65, 83, 85, 88, 89, 93, 94, 102, 103, 104, 111, 117, 120, 126, 131, 132, 135, 148] },
-    Prog { name: "p1427", active: &[true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, oracle: p1427_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 28, 29, 32, 33, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 66, 69, 71, 82, 83, 84, 85, 87, 89, 102, 103, 105, 107, 117, 119, 120, 122, 124, 125, 126, 130, 131, 132, 133, 148, 155, 157] },
-    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, oracle: p1428_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 52, 60, 63, 68, 70, 72, 75, 78, 80, 85, 89, 92, 94, 95, 98, 102, 103, 104, 106, 107, 111, 113, 115, 117, 118, 120, 122, 125, 126, 127, 131, 133, 140, 148, 150] },
-    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, oracle: p1429_oracle, tags: &[0, 7, 16, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 68, 72, 75, 80, 82, 83, 85, 87, 88, 89, 90, 92, 95, 102, 103, 106, 110, 112, 117, 121, 122, 123, 126, 128, 130, 131, 132, 133, 148, 151] },
-    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, oracle: p1430_oracle, tags: &[1, 2, 4, 7, 15, 23, 24, 27, 28, 29, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 64, 65, 72, 83, 85, 87, 89, 92, 93, 95, 102, 103, 104, 105, 106, 108, 112, 114, 117, 120, 122, 126, 128, 129, 131, 132, 133, 134, 138, 148, 149, 150, 151] },
-    Prog { name: "p1431", active: &[true, true, true, true, false], outputs: 2, eval: p1431_eval, grad: p1431_grad, oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 60, 61, 62, 65, 68, 70, 71, 72, 75, 83, 92, 102, 103, 106, 107, 109, 113, 114, 115, 117, 118, 120, 122, 123, 125, 126, 131, 132, 133, 134, 136, 141, 148, 150] },
-    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 60, 62, 65, 67, 68, 69, 71, 72, 80, 85, 92, 94, 95, 102, 103, 110, 112, 114, 118, 119, 125, 126, 127, 131, 132, 136, 145, 148, 149, 151] },
-    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 60, 61, 62, 63, 65, 68, 69, 82, 83, 85, 87, 88, 89, 95, 102, 104, 110, 112, 117, 122, 123, 124, 126, 127, 129, 131, 134, 148, 149, 152, 153, 155] },
-    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, oracle: p1434_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 62, 65, 68, 71, 73, 82, 83, 85, 87, 88, 92, 93, 102, 103, 106, 107, 108, 109, 111, 115, 117, 121, 122, 126, 130, 131, 132, 134, 148, 151, 165, 168, 171, 172] },
-    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, oracle: p1435_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 30, 32, 33, 39, 40, 41, 42, 43, 44, 47, 48, 63, 65, 68, 71, 85, 89, 102, 103, 114, 115, 117, 123, 126, 129, 131, 132, 133, 137, 148, 151, 152, 155, 158] },
-    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, oracle: p1436_oracle, tags: &[1, 2, 4, 14, 23, 24, 26, 27, 34, 35, 39, 40, 41, 42, 44, 72, 82, 83, 85, 87, 92, 94, 102, 103, 104, 109, 114, 115, 117, 120, 122, 126, 130, 131, 133, 135, 139, 148, 152] },
-    Prog { name: "p1437", active: &[true], outputs: 1, eval: p1437_eval, grad: p1437_grad, oracle: p1437_oracle, tags: &[3, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 60, 62, 72, 75, 85, 92, 102, 103, 104, 105, 108, 117, 119, 122, 126, 131, 133, 134, 145, 148, 151, 155, 157] },
-    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 75, 82, 83, 85, 87, 89, 90, 92, 102, 104, 108, 110, 111, 113, 116, 117, 121, 122, 125, 126, 129, 131, 132, 148, 149, 152] },
-    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, oracle: p1439_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 68, 72, 79, 82, 83, 84, 85, 86, 87, 88, 89, 92, 93, 102, 103, 104, 105, 106, 107, 108, 109, 113, 117, 120, 121, 122, 123, 124, 126, 128, 131, 132, 141, 148, 149, 150, 152, 165, 168, 171, 172] },
-    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, oracle: p1440_oracle, tags: &[0, 4, 14, 23, 24, 25, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 62, 63, 64, 72, 75, 82, 85, 86, 90, 92, 100, 102, 103, 104, 108, 111, 114, 117, 118, 122, 126, 127, 129, 131, 136, 148, 150, 151, 152, 155, 158] },
-    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, oracle: p1441_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 85, 86, 88, 102, 117, 119, 122, 126, 129, 149, 166, 168, 171] },
-    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 60, 62, 63, 64, 65, 72, 75, 83, 85, 87, 89, 93, 100, 102, 103, 105, 107, 108, 113, 115, 117, 121, 122, 123, 124, 126, 131, 133, 148, 149] },
-    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 65, 68, 71, 75, 82, 83, 85, 87, 88, 89, 92, 102, 103, 104, 105, 106, 108, 110, 113, 117, 120, 122, 123, 124, 126, 129, 131, 132, 147, 148, 151, 155, 157] },
-    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 60, 62, 63, 64, 65, 69, 71, 72, 74, 75, 83, 85, 92, 93, 95, 102, 103, 104, 106, 107, 112, 114, 116, 117, 118, 122, 126, 128, 129, 130, 131, 132, 133, 146, 148, 149, 151] },
-    Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, oracle: p1445_oracle, tags: &[0, 1, 8, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 60, 62, 64, 102, 103, 112, 125, 131, 132, 133, 135, 141] },
-    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 7, 16, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 65, 67, 68, 82, 83, 85, 87, 95, 102, 103, 104, 105, 107, 109, 110, 114, 117, 122, 125, 126, 131, 132, 148, 150] },
-    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 14, 23, 25, 32, 39, 40, 41, 42, 44, 47, 50, 60, 61, 63, 65, 75, 85, 86, 88, 93, 94, 95, 102, 103, 106, 108, 109, 116, 117, 119, 120, 122, 124, 125, 126, 128, 130, 131, 133, 134, 146, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 65, 72, 78, 85, 86, 87, 92, 102, 109, 117, 126, 133, 135, 148, 150, 155, 157, 165, 168, 171, 172] },
-    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, oracle: p1449_oracle, tags: &[0, 1, 14, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 44, 47, 63, 65, 82, 83, 85, 87, 89, 102, 103, 105, 115, 117, 122, 126, 131, 132, 148, 150, 152] },
-    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, oracle: p1450_oracle, tags: &[0, 2, 14, 23, 24, 33, 39, 40, 41, 42, 44, 47, 60, 61, 62, 63, 64, 75, 85, 90, 91, 102, 103, 109, 111, 115, 117, 119, 122, 123, 126, 128, 130, 131, 133, 144, 149, 150] },
-    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, oracle: p1451_oracle, tags: &[0, 3, 16, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 60, 61, 62, 64, 68, 82, 85, 86, 87, 88, 102, 103, 116, 117, 121, 122, 123, 125, 126, 133, 134, 165, 168, 171, 172] },
-    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, oracle: p1452_oracle, tags: &[0, 4, 8, 15, 23, 24, 27, 29, 31, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 60, 62, 63, 65, 68, 71, 83, 84, 85, 87, 89, 91, 92, 102, 103, 104, 105, 109, 112, 114, 117, 119, 122, 123, 125, 126, 130, 131, 132, 133, 137, 144, 148, 150, 152] },
-    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 62, 64, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 106, 116, 117, 118, 120, 122, 123, 126, 131, 132, 133, 135, 138, 140, 145] },
-    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, oracle: p1454_oracle, tags: &[3, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 60, 61, 65, 75, 82, 85, 86, 87, 88, 92, 102, 103, 104, 109, 110, 111, 112, 114, 115, 117, 120, 122, 125, 126, 127, 130, 131, 133, 134, 135, 136, 148, 149, 151, 152, 165, 168, 171, 172] },
-    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, oracle: p1455_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 45, 56, 65, 102, 106, 107, 117, 122, 125, 126, 130, 131, 133, 135, 148] },
-    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 49, 51, 60, 61, 63, 65, 68, 71, 73, 83, 84, 85, 86, 89, 90, 92, 94, 102, 103, 104, 106, 107, 109, 112, 117, 122, 123, 124, 126, 129, 131, 133, 135, 140, 144, 148, 150, 152, 153, 155, 159] },
-    Prog { name: "p1457", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1457_eval, grad: p1457_grad, oracle: p1457_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 60, 62, 65, 68, 71, 72, 82, 83, 85, 88, 89, 102, 103, 104, 105, 114, 115, 117, 119, 126, 130, 131, 133, 144, 148, 151, 152, 155, 157] },
-    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 14, 23, 24, 25, 27, 39, 41, 42, 44, 47, 60, 65, 68, 69, 71, 72, 75, 79, 80, 83, 85, 86, 92, 95, 102, 103, 104, 106, 107, 109, 111, 114, 115, 117, 122, 126, 127, 128, 131, 135, 148, 149, 152, 155, 156, 159, 163] },
-    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, oracle: p1459_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 63, 68, 72, 80, 82, 83, 85, 87, 92, 94, 95, 99, 102, 104, 105, 111, 113, 116, 117, 122, 126, 127, 129, 131, 134, 135, 148, 151] },
-    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 66, 68, 71, 72, 85, 86, 87, 89, 92, 102, 103, 104, 105, 107, 117, 119, 122, 126, 131, 133, 148, 149, 151] },
-    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 33, 34, 35, 37, 39, 41, 44, 47, 50, 60, 62, 65, 66, 72, 75, 82, 83, 85, 87, 88, 92, 94, 95, 102, 103, 111, 112, 117, 119, 122, 126, 127, 128, 131, 133, 137, 144, 148, 149, 152] },
-    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, oracle: p1462_oracle, tags: &[4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 44, 45, 47, 60, 61, 62, 65, 71, 72, 73, 75, 85, 89, 92, 93, 94, 95, 102, 103, 108, 111, 115, 124, 125, 126, 130, 131, 132, 133, 134, 149, 155, 158] },
-    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, oracle: p1463_oracle, tags: &[0, 14, 23, 24, 27, 29, 39, 40, 41, 44, 65, 85, 86, 88, 102, 105, 114, 117, 126, 131, 148, 150, 164, 168, 169, 170, 172] },
-    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, oracle: p1464_oracle, tags: &[0, 2, 4, 8, 15, 23, 24, 28, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 60, 61, 64, 75, 82, 85, 90, 94, 95, 102, 103, 117, 118, 121, 122, 123, 125, 126, 131, 133, 151, 152] },
-    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 44, 45, 47, 51, 54, 55, 58, 60, 62, 64, 65, 73, 82, 83, 85, 86, 87, 89, 92, 93, 94, 95, 102, 103, 105, 109, 112, 113, 115, 116, 117, 122, 124, 126, 130, 131, 132, 133, 135, 139, 148, 165, 168, 171, 172] },
-    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, oracle: p1466_oracle, tags: &[2, 3, 13, 14, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 57, 62, 83, 84, 85, 92, 95, 102, 103, 104, 105, 114, 117, 122, 123, 126, 128, 131, 133, 145, 148, 151] },
-    Prog { name: "p1467", active: &[true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, oracle: p1467_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 60, 62, 68, 72, 75, 79, 82, 83, 85, 87, 89, 92, 97, 102, 104, 105, 117, 122, 126, 136, 148, 150, 152, 155] },
-    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 39, 40, 41, 42, 44, 45, 47, 60, 62, 72, 75, 76, 78, 83, 92, 96, 102, 104, 105, 106, 115, 116, 117, 119, 122, 126, 130, 131, 132, 134, 148, 149, 151] },
-    Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, oracle: p1469_oracle, tags: &[0, 8, 14, 24, 27, 30, 39, 40, 41, 44, 72, 84, 85, 102, 103, 107, 108, 114, 123, 128, 131] },
-    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, oracle: p1470_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 65, 71, 83, 102, 103, 105, 111, 112, 117, 122, 125, 126, 128, 129, 131, 132, 133, 134, 135, 148, 149, 150] },
-    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 14, 18, 23, 24, 39, 40, 41, 42, 44, 52, 63, 82, 85, 88, 89, 92, 94, 95, 102, 103, 112, 117, 119, 122, 124, 125, 126, 127, 129, 131, 132, 134, 135, 144, 145, 148, 149] },
-    Prog { name: "p1472", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, oracle: p1472_oracle, tags: &[0, 1, 2, 3, 15, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 50, 60, 63, 82, 85, 88, 92, 94, 102, 103, 104, 109, 111, 117, 121, 122, 124, 126, 131, 132, 144, 145, 148] },
-    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, oracle: p1473_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 60, 63, 65, 68, 71, 72, 82, 85, 86, 89, 102, 103, 104, 105, 111, 112, 113, 117, 119, 122, 123, 124, 126, 129, 130, 131, 133, 140, 148, 150, 152] },
-    Prog { name: "p1474", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 23, 24, 25, 27, 29, 32, 36, 39, 40, 41, 42, 44, 45, 47, 57, 59, 63, 66, 68, 71, 72, 73, 75, 80, 85, 87, 88, 92, 94, 99, 102, 103, 104, 109, 110, 113, 114, 115, 117, 118, 120, 122, 126, 127, 131, 132, 135, 148, 149] },
-    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 47, 63, 72, 80, 82, 83, 86, 87, 88, 95, 102, 103, 104, 105, 108, 115, 116, 117, 118, 121, 122, 126, 130, 131, 137, 142, 148] },
-    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 16, 23, 24, 39, 40, 41, 42, 44, 47, 49, 63, 85, 86, 87, 89, 102, 106, 112, 117, 121, 122, 124, 126, 131, 132, 135, 140, 148, 149, 155, 163, 166, 167, 168, 171, 172] },
-    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, oracle: p1477_oracle, tags: &[0, 6, 7, 11, 14, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 63, 65, 66, 71, 72, 80, 83, 85, 86, 88, 89, 92, 99, 102, 103, 104, 107, 108, 112, 113, 117, 119, 121, 122, 125, 126, 128, 129, 130, 131, 132, 136, 148, 149, 150, 151, 152] },
-    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 16, 23, 24, 25, 26, 27, 28, 29, 30, 32, 39, 40, 41, 42, 44, 45, 47, 51, 57, 60, 61, 65, 71, 72, 74, 81, 83, 85, 88, 89, 92, 102, 103, 104, 105, 107, 108, 110, 117, 118, 120, 122, 123, 124, 126, 128, 129, 130, 131, 133, 148, 149, 150, 151, 152] },
-    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, oracle: p1479_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 72, 83, 85, 92, 94, 102, 103, 104, 116, 118, 123, 124, 126, 131, 132, 133, 144, 148, 151, 152] },
-    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 8, 13, 14, 20, 23, 24, 26, 36, 39, 40, 41, 44, 47, 57, 60, 62, 63, 64, 65, 71, 83, 85, 87, 89, 95, 102, 103, 106, 109, 110, 112, 114, 115, 116, 117, 120, 121, 122, 126, 131, 132, 133, 135, 148, 149, 150, 155, 157, 161] },
-    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 16, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 63, 72, 73, 75, 82, 83, 85, 86, 87, 88, 92, 93, 102, 103, 104, 107, 113, 117, 119, 122, 124, 126, 127, 128, 131, 133, 148, 164, 168, 169, 170, 172] },
-    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, oracle: p1482_oracle, tags: &[3, 4, 7, 14, 23, 26, 27, 39, 40, 41, 44, 65, 85, 86, 88, 89, 102, 103, 117, 120, 123, 125, 126, 127, 132, 133, 134, 152, 155, 158, 164, 168, 169, 170, 172] },
-    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 16, 21, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 52, 63, 68, 73, 81, 83, 84, 85, 87, 89, 95, 102, 103, 105, 106, 109, 110, 114, 117, 121, 122, 126, 131, 134, 148, 150, 152] },
-    Prog { name: "p1484", active: &[true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, oracle: p1484_oracle, tags: &[3, 7, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 72, 75, 83, 85, 89, 92, 95, 97, 102, 104, 113, 114, 117, 122, 124, 126, 131, 132, 133, 148, 155, 157] },
-    Prog { name: "p1485", active: &[true, true, true, false], outputs: 1, eval: p1485_eval, grad: p1485_grad, oracle: p1485_oracle, tags: &[0, 7, 8, 14, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 65, 72, 75, 82, 83, 85, 87, 89, 97, 102, 103, 104, 110, 117, 118, 120, 122, 126, 129, 131, 132, 150, 152, 155, 157] },
-    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 15, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 60, 61, 62, 63, 64, 65, 72, 73, 75, 79, 84, 85, 86, 87, 88, 92, 94, 95, 98, 102, 103, 104, 108, 114, 117, 118, 122, 123, 125, 126, 127, 128, 130, 131, 132, 135, 138, 139, 140, 145, 148, 149, 151, 152, 166, 167, 168, 171, 172] },
-    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 27, 30, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 52, 59, 60, 62, 63, 65, 68, 71, 72, 73, 75, 82, 83, 85, 87, 89, 92, 94, 95, 98, 102, 103, 104, 105, 106, 110, 111, 117, 122, 124, 126, 130, 131, 132, 134, 135, 136, 137, 148, 149, 150, 151, 152, 153, 155, 157] },
-    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 7, 11, 14, 19, 20, 21, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 60, 62, 63, 65, 68, 72, 82, 83, 85, 86, 87, 88, 89, 92, 93, 95, 102, 103, 104, 105, 108, 110, 112, 114, 117, 118, 122, 123, 124, 125, 126, 130, 131, 148, 149, 151, 152, 155, 166, 168, 171, 172] },
-    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, oracle: p1489_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 65, 68, 82, 83, 85, 86, 87, 88, 89, 92, 95, 102, 103, 104, 105, 107, 111, 112, 116, 117, 120, 122, 126, 128, 129, 130, 131, 132, 133, 134, 139, 145, 148, 149, 152, 154, 164, 168, 169, 170, 172] },
-    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 14, 18, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 52, 56, 60, 62, 63, 65, 66, 68, 71, 72, 73, 74, 75, 82, 83, 85, 87, 88, 89, 92, 95, 102, 103, 104, 107, 114, 115, 117, 119, 122, 126, 130, 131, 132, 135, 144, 148, 149, 150, 151, 152, 154, 155, 163] },
-    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, oracle: p1491_oracle, tags: &[1, 2, 4, 8, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 65, 83, 85, 88, 89, 92, 102, 103, 107, 108, 110, 112, 116, 117, 121, 126, 128, 131, 133, 144, 148] },
-    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, oracle: p1492_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 51, 60, 61, 62, 63, 72, 79, 83, 92, 102, 103, 104, 107, 110, 111, 117, 120, 122, 123, 126, 130, 131, 135, 141, 148, 152] },
-    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, oracle: p1493_oracle, tags: &[4, 8, 13, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 57, 65, 82, 83, 84, 85, 88, 95, 102, 103, 107, 109, 113, 114, 117, 126, 130, 131, 132, 133, 144, 148] },
-    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, oracle: p1494_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 60, 61, 62, 68, 70, 73, 78, 81, 85, 89, 92, 95, 102, 103, 104, 106, 109, 110, 117, 121, 122, 125, 126, 127, 128, 130, 131, 133, 148, 149, 150, 151] },
-    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 14, 23, 24, 26, 27, 29, 30, 39, 40, 41, 44, 45, 47, 48, 60, 62, 65, 67, 72, 83, 85, 86, 87, 88, 90, 92, 102, 112, 116, 117, 118, 119, 122, 123, 126, 127, 128, 130, 131, 133, 141, 148, 149, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, oracle: p1496_oracle, tags: &[3, 16, 24, 26, 27, 31, 39, 40, 41, 42, 44, 72, 73, 85, 92, 94, 95, 102, 106, 108, 109, 110, 115, 116, 117, 120, 122, 124, 126, 131, 132, 135, 139, 148, 149, 152] },
-    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, oracle: p1497_oracle, tags: &[0, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 63, 65, 72, 73, 80, 82, 83, 84, 85, 87, 88, 89, 92, 94, 95, 99, 102, 103, 108, 115, 117, 118, 120, 122, 126, 128, 129, 131, 133, 137, 148, 151, 152, 164, 168, 169, 170, 172] },
-    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 14, 17, 23, 24, 26, 28, 39, 40, 41, 42, 43, 44, 47, 52, 53, 63, 65, 73, 83, 85, 86, 88, 89, 94, 95, 102, 103, 104, 106, 107, 108, 109, 110, 114, 117, 122, 124, 126, 128, 131, 132, 133, 136, 139, 144, 145, 148, 155, 164, 168, 169, 170, 172] },
-    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, oracle: p1499_oracle, tags: &[2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 65, 85, 102, 104, 112, 117, 118, 120, 122, 124, 125, 126, 131, 137, 149, 155, 157] },
-    Prog { name: "p1050g", active: &[true, true, true], outputs: 1, eval: p1050g_eval, grad: p1050g_grad, oracle: p1050g_oracle, tags: &[46, 41, 39, 40, 47, 9, 14, 10, 63, 23, 102, 114] },
-    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, oracle: p1057g_oracle, tags: &[39, 9, 14, 10, 23, 102, 114, 148] },
-    Prog { name: "p1060g", active: &[true], outputs: 1, eval: p1060g_eval, grad: p1060g_grad, oracle: p1060g_oracle, tags: &[46, 39, 42, 47, 9, 14, 10, 63, 23, 102, 103, 114, 117, 126] },
-    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, oracle: p1079g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 103, 114, 148, 112] },
-    Prog { name: "p1085g", active: &[true, true, true, true, true], outputs: 1, eval: p1085g_eval, grad: p1085g_grad, oracle: p1085g_oracle, tags: &[27, 46, 41, 39, 85, 127, 122, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 126] },
-    Prog { name: "p1115g", active: &[true], outputs: 1, eval: p1115g_eval, grad: p1115g_grad, oracle: p1115g_oracle, tags: &[46, 39, 9, 14, 10, 23, 102, 103, 114, 126] },
-    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, oracle: p1154g_oracle, tags: &[46, 41, 39, 40, 85, 122, 9, 14, 10, 23, 107, 102, 103, 114, 148, 117] },
-    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, oracle: p1162g_oracle, tags: &[27, 46, 41, 39, 40, 85, 122, 118, 9, 14, 65, 10, 23, 24, 102, 103, 148, 126] },
-    Prog { name: "p1177g", active: &[true, true, true], outputs: 1, eval: p1177g_eval, grad: p1177g_grad, oracle: p1177g_oracle, tags: &[46, 39, 85, 47, 9, 14, 10, 63, 23, 102, 114, 112, 126] },
-    Prog { name: "p1186g", active: &[true, true], outputs: 1, eval: p1186g_eval, grad: p1186g_grad, oracle: p1186g_oracle, tags: &[39, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, oracle: p1222g_oracle, tags: &[46, 39, 42, 85, 127, 122, 104, 9, 14, 10, 23, 102, 114, 148] },
-    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, oracle: p1231g_oracle, tags: &[46, 39, 47, 104, 9, 14, 10, 63, 23, 103, 114, 148] },
-    Prog { name: "p1242g", active: &[true, true], outputs: 1, eval: p1242g_eval, grad: p1242g_grad, oracle: p1242g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 102, 114, 117] },
-    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, oracle: p1249g_oracle, tags: &[27, 46, 41, 39, 40, 42, 85, 47, 9, 14, 65, 10, 63, 23, 24, 102, 114, 148, 126] },
-    Prog { name: "p1256g", active: &[true, true, true], outputs: 1, eval: p1256g_eval, grad: p1256g_grad, oracle: p1256g_oracle, tags: &[27, 46, 41, 39, 42, 85, 127, 122, 47, 118, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114] },
-    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, oracle: p1263g_oracle, tags: &[27, 46, 41, 39, 40, 85, 47, 104, 9, 14, 65, 10, 63, 23, 24, 102, 103, 114, 148, 117, 126] },
-    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, oracle: p1289g_oracle, tags: &[46, 41, 39, 42, 9, 14, 10, 23, 102, 114, 148, 117, 112] },
-    Prog { name: "p1334g", active: &[true], outputs: 1, eval: p1334g_eval, grad: p1334g_grad, oracle: p1334g_oracle, tags: &[46, 39, 122, 47, 104, 9, 14, 10, 63, 23, 102, 114, 117, 112] },
-    Prog { name: "p1342g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1342g_eval, grad: p1342g_grad, oracle: p1342g_oracle, tags: &[27, 46, 41, 39, 85, 122, 47, 9, 14, 65, 10, 63, 23, 24, 102, 114, 112, 126] },
-    Prog { name: "p1346g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1346g_eval, grad: p1346g_grad, oracle: p1346g_oracle, tags: &[46, 39, 42, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p1351g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1351g_eval, grad: p1351g_grad, oracle: p1351g_oracle, tags: &[46, 41, 39, 85, 127, 122, 47, 104, 9, 14, 10, 63, 23, 102, 103, 114, 117, 126] },
-    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, oracle: p1366g_oracle, tags: &[27, 46, 41, 39, 85, 104, 9, 14, 65, 10, 24, 102, 103, 114, 148, 126] },
-    Prog { name: "p1377g", active: &[true, true, true], outputs: 1, eval: p1377g_eval, grad: p1377g_grad, oracle: p1377g_oracle, tags: &[46, 39, 40, 42, 85, 122, 9, 14, 10, 23, 102, 114] },
-    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, oracle: p1395g_oracle, tags: &[46, 39, 47, 118, 9, 14, 10, 63, 23, 102, 114, 148] },
-    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, oracle: p1397g_oracle, tags: &[46, 41, 39, 42, 85, 127, 47, 9, 14, 10, 63, 23, 102, 114, 148] },
-    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, oracle: p1412g_oracle, tags: &[39, 40, 85, 47, 9, 14, 10, 63, 23, 148] },
-    Prog { name: "p1426g", active: &[true], outputs: 1, eval: p1426g_eval, grad: p1426g_grad, oracle: p1426g_oracle, tags: &[46, 39, 42, 122, 47, 9, 14, 10, 63, 23, 107, 102, 114] },
-    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, oracle: p1463g_oracle, tags: &[46, 41, 39, 40, 42, 122, 47, 104, 9, 14, 10, 63, 23, 107, 102, 103, 114, 148, 126] },
-    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, oracle: p1483g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 107, 102, 103, 114, 148, 126] },
+    Prog { name: "p1050", active: &[true, true, true, false], outputs: 1, eval: p1050_eval, grad: p1050_grad, oracle: p1050_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 58, 60, 61, 66, 71, 73, 83, 84, 86, 88, 96, 98, 106, 107, 108, 111, 115, 116, 121, 122, 125, 126, 130, 135, 136, 140, 152, 153, 155, 159, 161, 166] },
+    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, oracle: p1051_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 61, 63, 64, 73, 74, 84, 85, 86, 89, 90, 94, 106, 107, 108, 111, 112, 121, 123, 126, 127, 130, 133, 135, 136, 137, 152, 154, 156, 159, 162, 168] },
+    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 64, 66, 69, 72, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 110, 111, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 129, 130, 131, 135, 137, 138, 148, 152, 153, 154, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, oracle: p1053_oracle, tags: &[1, 11, 15, 21, 22, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 44, 47, 64, 66, 67, 72, 73, 76, 86, 87, 89, 96, 106, 107, 114, 118, 121, 122, 125, 126, 128, 130, 135, 138, 139, 140, 146, 152, 170, 174, 175, 176, 178] },
+    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 28, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 51, 61, 62, 63, 66, 67, 70, 76, 83, 84, 86, 88, 89, 90, 94, 96, 97, 106, 107, 111, 113, 116, 117, 119, 121, 122, 126, 127, 130, 131, 134, 135, 137, 138, 139, 145, 155, 156, 159, 161] },
+    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, oracle: p1055_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 91, 93, 96, 106, 107, 109, 110, 114, 116, 121, 123, 124, 126, 129, 130, 133, 134, 135, 136, 137, 138, 144, 152, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1056_eval, grad: p1056_grad, oracle: p1056_oracle, tags: &[0, 1, 15, 23, 24, 25, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 63, 64, 65, 66, 84, 86, 87, 89, 106, 108, 113, 116, 121, 122, 125, 126, 130, 135, 137, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, oracle: p1057_oracle, tags: &[3, 5, 14, 21, 23, 24, 27, 28, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 65, 66, 72, 73, 84, 86, 87, 90, 92, 106, 107, 108, 111, 113, 121, 126, 130, 135, 136, 138, 139, 141, 143, 148, 152, 153, 154, 155] },
+    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, oracle: p1058_oracle, tags: &[2, 3, 4, 8, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 43, 44, 47, 49, 61, 63, 65, 67, 73, 83, 84, 86, 88, 90, 94, 106, 107, 108, 110, 111, 113, 114, 116, 118, 120, 121, 122, 125, 126, 130, 131, 134, 135, 136, 137, 143, 148, 149, 152, 156] },
+    Prog { name: "p1059", active: &[true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, oracle: p1059_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 39, 40, 41, 44, 45, 47, 61, 62, 63, 66, 67, 106, 107, 108, 111, 116, 121, 123, 126, 129, 130, 132, 133, 135, 137, 138, 142, 152, 153, 156] },
+    Prog { name: "p1060", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1060_eval, grad: p1060_grad, oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 50, 58, 61, 66, 69, 71, 72, 73, 84, 86, 106, 107, 108, 115, 116, 121, 123, 128, 130, 133, 135, 136, 137, 138, 148, 152, 155, 159, 161, 168] },
+    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 14, 23, 24, 26, 29, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 64, 66, 73, 75, 83, 84, 85, 86, 88, 90, 96, 106, 107, 110, 111, 114, 117, 121, 126, 127, 130, 134, 135, 136, 137, 138, 139, 140, 152, 153, 155] },
+    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 23, 24, 26, 27, 30, 34, 35, 36, 39, 40, 41, 44, 45, 47, 69, 72, 73, 74, 76, 83, 84, 86, 88, 90, 93, 94, 95, 96, 99, 106, 107, 113, 119, 120, 121, 122, 123, 126, 127, 128, 130, 135, 136, 137, 138, 139, 143, 151, 152, 155, 156, 159, 161] },
+    Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, oracle: p1063_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 28, 30, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 67, 71, 73, 84, 86, 88, 90, 104, 105, 106, 107, 115, 118, 120, 121, 126, 129, 130, 133, 135, 136, 152, 155] },
+    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, oracle: p1064_oracle, tags: &[0, 1, 4, 15, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 70, 74, 76, 86, 90, 94, 96, 99, 106, 107, 108, 118, 120, 121, 123, 124, 126, 129, 130, 132, 134, 135, 137, 146, 148, 152, 153, 154, 155] },
+    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, oracle: p1065_oracle, tags: &[0, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 76, 84, 86, 87, 89, 90, 91, 93, 96, 99, 106, 107, 108, 110, 111, 112, 117, 118, 119, 120, 121, 125, 126, 127, 130, 131, 134, 135, 138, 143, 152, 155, 156, 159, 161, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, oracle: p1066_oracle, tags: &[0, 1, 5, 6, 15, 23, 24, 25, 27, 29, 30, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 65, 66, 84, 86, 87, 88, 90, 96, 106, 107, 108, 110, 112, 114, 116, 118, 121, 123, 124, 126, 128, 129, 130, 131, 133, 135, 136, 137, 138, 144, 149, 152, 153, 154, 155, 159, 163] },
+    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, oracle: p1067_oracle, tags: &[0, 6, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 59, 61, 62, 63, 64, 65, 66, 73, 74, 76, 81, 86, 87, 88, 89, 90, 91, 93, 101, 103, 106, 108, 110, 111, 113, 115, 117, 119, 120, 121, 124, 125, 126, 130, 134, 135, 136, 137, 139, 140, 145, 152, 154, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, oracle: p1068_oracle, tags: &[2, 7, 14, 21, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 69, 72, 73, 75, 81, 83, 84, 86, 88, 90, 92, 96, 97, 98, 99, 103, 106, 107, 109, 110, 111, 112, 114, 115, 116, 117, 119, 121, 124, 126, 127, 128, 130, 134, 135, 136, 137, 139, 140, 149, 151, 152, 153, 154, 155, 156] },
+    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, oracle: p1069_oracle, tags: &[0, 3, 5, 15, 23, 24, 25, 39, 40, 41, 42, 44, 66, 83, 86, 87, 89, 96, 106, 107, 112, 115, 121, 124, 126, 130, 135, 148, 152, 154, 159, 172, 174, 177, 178, 180] },
+    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, oracle: p1070_oracle, tags: &[2, 5, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 61, 63, 66, 70, 73, 76, 84, 86, 87, 90, 95, 97, 101, 106, 107, 112, 121, 122, 123, 125, 126, 128, 129, 130, 135, 137, 139, 152, 155, 156, 159, 160, 163] },
+    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 67, 69, 73, 83, 84, 86, 87, 88, 90, 94, 96, 106, 107, 108, 109, 112, 114, 116, 121, 123, 124, 126, 128, 130, 132, 135, 136, 152, 155, 159, 160, 161, 164, 168, 172, 173, 174, 177, 178] },
+    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1072_eval, grad: p1072_grad, oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 58, 61, 63, 65, 86, 87, 96, 97, 106, 107, 108, 111, 112, 116, 120, 121, 126, 130, 133, 134, 135, 136, 137, 139, 152, 153, 155, 159, 162] },
+    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, oracle: p1073_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 47, 61, 69, 83, 85, 86, 88, 89, 96, 106, 107, 108, 111, 114, 121, 122, 123, 126, 127, 130, 135, 138, 139, 152, 156] },
+    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1074_eval, grad: p1074_grad, oracle: p1074_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 58, 61, 63, 64, 66, 71, 73, 76, 83, 84, 86, 87, 88, 89, 96, 104, 105, 106, 107, 113, 114, 120, 121, 126, 128, 130, 132, 134, 135, 136, 145, 152, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, oracle: p1075_oracle, tags: &[2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 65, 74, 83, 84, 86, 90, 94, 96, 97, 98, 99, 106, 107, 108, 109, 111, 112, 114, 118, 121, 126, 127, 129, 130, 132, 134, 135, 136, 137, 142, 152, 154, 156, 158, 159, 174, 179] },
+    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, oracle: p1076_oracle, tags: &[0, 1, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 48, 66, 69, 86, 87, 88, 89, 106, 107, 121, 130, 131, 135, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1077_eval, grad: p1077_grad, oracle: p1077_oracle, tags: &[0, 3, 7, 12, 16, 23, 24, 39, 40, 41, 42, 44, 45, 47, 64, 86, 90, 106, 107, 108, 112, 119, 121, 123, 125, 126, 128, 130, 131, 135, 138, 143, 149, 152, 154] },
+    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, oracle: p1078_oracle, tags: &[0, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 59, 61, 62, 63, 66, 69, 83, 84, 86, 87, 88, 90, 95, 97, 106, 107, 108, 110, 116, 117, 118, 121, 124, 126, 127, 130, 132, 134, 135, 137, 138, 139, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, oracle: p1079_oracle, tags: &[2, 4, 12, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 49, 50, 57, 60, 61, 62, 63, 64, 65, 71, 73, 75, 76, 84, 85, 86, 89, 90, 95, 96, 98, 99, 105, 106, 107, 108, 109, 110, 111, 112, 113, 115, 116, 117, 119, 120, 121, 123, 124, 126, 127, 128, 129, 130, 131, 133, 135, 136, 137, 139, 152, 153, 156, 159, 174, 175, 179] },
+    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 27, 30, 39, 41, 42, 44, 45, 73, 86, 90, 106, 108, 113, 119, 121, 122, 127, 129, 130, 131, 135, 152, 153, 154] },
+    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false], outputs: 1, eval: p1081_eval, grad: p1081_grad, oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 14, 23, 24, 25, 26, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 67, 72, 73, 74, 83, 84, 86, 87, 88, 90, 96, 98, 99, 106, 107, 108, 112, 117, 121, 123, 126, 127, 129, 130, 135, 136, 137, 138, 148, 152, 153, 155, 156] },
+    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, oracle: p1082_oracle, tags: &[3, 7, 11, 12, 14, 23, 24, 26, 27, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 61, 62, 64, 66, 74, 76, 83, 84, 86, 87, 88, 90, 94, 96, 97, 99, 106, 107, 108, 110, 111, 112, 114, 117, 120, 121, 123, 124, 126, 130, 131, 135, 136, 137, 138, 148, 152, 153, 154, 155, 156, 159, 161] },
+    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 43, 44, 47, 61, 63, 67, 69, 70, 72, 73, 83, 84, 86, 87, 88, 89, 96, 106, 107, 121, 126, 127, 130, 137, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, oracle: p1084_oracle, tags: &[0, 7, 12, 15, 23, 24, 31, 39, 40, 41, 42, 44, 47, 64, 106, 107, 108, 111, 112, 114, 117, 121, 122, 124, 125, 126, 127, 130, 134, 135, 136, 152, 154, 156] },
+    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, oracle: p1085_oracle, tags: &[0, 14, 23, 24, 27, 30, 36, 37, 39, 40, 41, 42, 43, 44, 47, 61, 66, 76, 84, 86, 88, 94, 106, 107, 108, 120, 121, 122, 123, 124, 126, 127, 130, 131, 133, 134, 135, 136, 138, 152, 153, 154, 155, 159, 161, 169, 174, 179] },
+    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, oracle: p1086_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 31, 33, 39, 40, 41, 42, 43, 44, 52, 64, 74, 76, 86, 87, 97, 99, 106, 107, 109, 118, 121, 124, 126, 130, 132, 133, 134, 135, 148, 154, 159, 163] },
+    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 14, 18, 23, 24, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 57, 61, 62, 63, 64, 66, 86, 87, 89, 90, 95, 96, 97, 98, 99, 106, 107, 108, 113, 115, 118, 121, 122, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 148, 152, 153, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, oracle: p1088_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 27, 29, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 61, 63, 64, 65, 66, 83, 84, 86, 88, 90, 94, 106, 107, 112, 113, 115, 116, 117, 119, 120, 121, 122, 124, 125, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 138, 152, 154, 155, 159, 168] },
+    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, oracle: p1089_oracle, tags: &[0, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 45, 73, 85, 86, 99, 102, 106, 107, 108, 109, 115, 121, 125, 126, 127, 129, 130, 133, 134, 135, 136, 137, 152, 153, 154] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 74, 76, 81, 84, 86, 87, 88, 89, 90, 94, 96, 97, 98, 99, 102, 106, 107, 108, 110, 111, 113, 115, 121, 122, 124, 126, 130, 131, 133, 134, 135, 136, 137, 147, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 61, 63, 64, 66, 70, 73, 86, 87, 89, 90, 96, 97, 106, 107, 108, 112, 113, 121, 123, 125, 126, 127, 130, 135, 136, 137, 149, 152, 153, 159, 162, 172, 173, 174, 177, 178] },
+    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, oracle: p1092_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 25, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 72, 73, 75, 76, 82, 83, 84, 86, 87, 88, 89, 94, 96, 101, 106, 107, 108, 112, 113, 116, 117, 119, 121, 123, 124, 125, 126, 128, 130, 134, 135, 136, 138, 144, 149, 152, 153, 156, 159, 174, 175, 179] },
+    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, oracle: p1093_oracle, tags: &[0, 1, 7, 8, 16, 19, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 53, 61, 64, 66, 68, 83, 84, 86, 88, 90, 106, 107, 108, 109, 114, 115, 116, 121, 123, 126, 128, 129, 130, 131, 135, 136, 137, 152, 154] },
+    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, oracle: p1094_oracle, tags: &[0, 5, 15, 23, 24, 26, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 69, 72, 84, 86, 87, 89, 90, 106, 107, 109, 113, 119, 120, 121, 123, 126, 127, 128, 130, 132, 133, 135, 137, 139, 149, 152, 153, 156, 159, 161, 163] },
+    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, oracle: p1095_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 33, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 65, 73, 74, 84, 86, 90, 91, 93, 99, 106, 107, 109, 110, 114, 117, 121, 122, 126, 128, 129, 130, 131, 132, 134, 135, 136, 137, 138, 152, 154, 155] },
+    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, oracle: p1096_oracle, tags: &[2, 3, 11, 14, 23, 24, 36, 39, 40, 41, 42, 44, 45, 47, 50, 51, 59, 61, 62, 63, 64, 73, 76, 81, 86, 87, 90, 99, 103, 106, 107, 109, 110, 111, 119, 120, 121, 124, 125, 126, 130, 131, 133, 135, 136, 139, 152, 155, 156] },
+    Prog { name: "p1097", active: &[false, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, oracle: p1097_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 44, 45, 47, 51, 61, 62, 63, 64, 65, 69, 76, 83, 84, 86, 88, 97, 106, 107, 110, 112, 113, 114, 116, 119, 121, 122, 125, 126, 128, 130, 131, 133, 134, 135, 136, 137, 138, 144, 152, 153, 155, 156] },
+    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1098_eval, grad: p1098_grad, oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 14, 19, 23, 24, 32, 39, 40, 41, 42, 44, 45, 47, 57, 59, 61, 84, 86, 87, 90, 106, 107, 108, 118, 119, 121, 125, 126, 130, 135, 136, 140, 152, 155] },
+    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, oracle: p1099_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 83, 87, 106, 107, 111, 112, 117, 118, 121, 130, 131, 135, 136, 137, 139, 152] },
+    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, oracle: p1100_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 65, 66, 73, 86, 90, 99, 102, 106, 107, 108, 112, 114, 116, 121, 122, 126, 130, 131, 132, 133, 134, 135, 136, 137, 148, 152, 154] },
+    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, oracle: p1101_oracle, tags: &[0, 2, 5, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 61, 86, 87, 106, 107, 108, 110, 112, 121, 126, 130, 131, 132, 135, 137, 139, 151, 152, 154, 155] },
+    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, oracle: p1102_oracle, tags: &[0, 6, 7, 12, 14, 23, 24, 26, 27, 30, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 83, 84, 86, 88, 90, 96, 106, 107, 108, 115, 119, 121, 123, 126, 128, 130, 133, 134, 135, 138, 139, 152, 155, 158] },
+    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, oracle: p1103_oracle, tags: &[0, 2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 64, 73, 84, 86, 87, 88, 89, 106, 107, 113, 119, 121, 122, 124, 126, 130, 134, 135, 136, 137, 152, 154, 172, 173, 174, 177, 178, 179] },
+    Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, oracle: p1104_oracle, tags: &[0, 7, 12, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 63, 64, 65, 66, 69, 72, 73, 74, 75, 82, 83, 84, 86, 88, 90, 94, 96, 98, 99, 104, 106, 107, 108, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 135, 136, 137, 141, 142, 144, 152, 154, 159, 161] },
+    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, oracle: p1105_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 61, 63, 64, 65, 69, 71, 76, 84, 86, 88, 89, 90, 97, 98, 99, 106, 107, 108, 109, 110, 112, 113, 116, 117, 118, 121, 122, 123, 125, 127, 130, 131, 135, 136, 139, 141, 148, 152, 153, 156, 159, 168] },
+    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 69, 70, 73, 75, 83, 84, 86, 87, 88, 89, 96, 99, 106, 107, 108, 109, 111, 113, 117, 119, 121, 123, 126, 129, 130, 131, 134, 135, 136, 138, 139, 142, 152, 153, 154, 159, 164, 166, 172, 173, 174, 177, 178] },
+    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, oracle: p1107_oracle, tags: &[0, 2, 3, 4, 14, 17, 23, 24, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 61, 62, 63, 66, 67, 69, 72, 83, 84, 86, 87, 88, 89, 90, 94, 106, 107, 108, 110, 111, 113, 118, 120, 121, 124, 125, 126, 127, 128, 129, 130, 135, 137, 138, 139, 147, 148, 152, 154, 155, 156, 159, 162, 170, 174, 175, 176, 178] },
+    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 71, 73, 74, 84, 86, 87, 89, 90, 94, 96, 97, 98, 99, 106, 107, 108, 110, 111, 113, 114, 118, 119, 121, 125, 126, 127, 130, 132, 134, 135, 136, 138, 141, 148, 149, 152, 155, 159, 168, 172, 173, 174, 177, 178] },
+    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 16, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 64, 65, 69, 83, 84, 86, 87, 88, 90, 94, 96, 106, 107, 117, 120, 121, 122, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 152, 153, 156, 159, 180] },
+    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 15, 18, 23, 24, 26, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 64, 66, 73, 74, 76, 80, 83, 84, 86, 88, 90, 96, 98, 99, 102, 106, 107, 108, 109, 111, 112, 115, 116, 117, 121, 126, 127, 128, 129, 130, 134, 135, 136, 137, 139, 152, 154, 155, 156, 159, 161, 166] },
+    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, oracle: p1111_oracle, tags: &[0, 1, 7, 15, 23, 24, 27, 30, 31, 36, 39, 40, 41, 42, 44, 45, 47, 64, 66, 69, 84, 86, 87, 88, 89, 106, 107, 108, 109, 111, 113, 116, 121, 122, 126, 130, 134, 135, 137, 139, 152, 153, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, oracle: p1112_oracle, tags: &[3, 4, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 72, 73, 74, 76, 83, 84, 86, 87, 89, 90, 95, 96, 97, 98, 99, 106, 107, 108, 109, 112, 117, 118, 121, 123, 124, 126, 130, 132, 134, 135, 136, 137, 139, 145, 148, 149, 152, 153, 159, 162, 170, 174, 175, 176, 178] },
+    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, oracle: p1113_oracle, tags: &[0, 7, 16, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 66, 73, 74, 76, 83, 84, 86, 87, 88, 89, 96, 101, 106, 107, 110, 118, 121, 126, 127, 130, 131, 132, 134, 135, 136, 152, 153, 154, 155, 156, 159, 163, 172, 174, 177, 178] },
+    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, oracle: p1114_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 36, 37, 39, 40, 41, 44, 66, 83, 86, 88, 89, 106, 107, 120, 121, 122, 124, 125, 126, 129, 130, 135, 136, 137, 139, 152] },
+    Prog { name: "p1115", active: &[true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, oracle: p1115_oracle, tags: &[0, 4, 14, 17, 21, 23, 24, 27, 29, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 52, 61, 64, 66, 69, 72, 73, 74, 76, 84, 86, 90, 92, 94, 96, 97, 99, 106, 107, 108, 113, 121, 124, 126, 128, 130, 134, 135, 136, 149, 152, 153, 155, 156, 159, 162, 165] },
+    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, oracle: p1116_oracle, tags: &[0, 1, 11, 14, 23, 24, 27, 29, 30, 36, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 62, 63, 64, 66, 72, 73, 74, 80, 84, 86, 87, 88, 96, 97, 106, 107, 108, 109, 110, 113, 114, 115, 116, 121, 122, 123, 124, 126, 130, 134, 135, 136, 137, 138, 139, 152, 154, 155, 156] },
+    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, oracle: p1117_oracle, tags: &[2, 4, 6, 7, 15, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 60, 61, 63, 64, 69, 74, 76, 83, 84, 86, 87, 88, 89, 90, 91, 96, 99, 106, 107, 108, 109, 112, 114, 115, 121, 122, 123, 126, 129, 130, 131, 133, 135, 136, 138, 148, 152, 154, 155, 156, 159, 172, 174, 177, 178] },
+    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, oracle: p1118_oracle, tags: &[0, 6, 8, 14, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 59, 61, 62, 63, 64, 66, 73, 81, 86, 87, 89, 103, 106, 107, 108, 110, 111, 118, 121, 123, 126, 128, 129, 130, 131, 135, 137, 143, 145, 152, 154, 155, 171, 174, 177, 178] },
+    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, oracle: p1119_oracle, tags: &[0, 2, 3, 7, 15, 21, 22, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 66, 69, 70, 72, 73, 74, 76, 83, 84, 86, 88, 90, 91, 93, 94, 96, 97, 98, 99, 106, 107, 108, 109, 110, 111, 114, 115, 116, 118, 119, 121, 125, 126, 127, 128, 130, 133, 135, 137, 148, 152, 153, 155, 156] },
+    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1120_eval, grad: p1120_grad, oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 14, 19, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 66, 69, 73, 76, 84, 85, 86, 87, 89, 90, 93, 94, 96, 98, 99, 106, 109, 115, 116, 117, 118, 121, 123, 124, 125, 126, 130, 135, 137, 139, 144, 152, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, oracle: p1121_oracle, tags: &[1, 2, 3, 6, 14, 23, 24, 39, 41, 42, 43, 44, 45, 47, 59, 64, 73, 74, 81, 86, 87, 88, 89, 96, 97, 98, 103, 106, 113, 121, 124, 126, 129, 130, 133, 135, 144, 152, 153, 172, 174, 177, 178] },
+    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1122_eval, grad: p1122_grad, oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 57, 66, 68, 76, 86, 97, 106, 107, 113, 116, 121, 123, 126, 128, 130, 132, 134, 135, 136, 138, 149, 152, 153, 159, 167] },
+    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, oracle: p1123_oracle, tags: &[0, 2, 3, 7, 14, 17, 23, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 66, 73, 75, 81, 86, 87, 89, 90, 99, 106, 107, 110, 111, 119, 121, 123, 126, 127, 130, 131, 134, 135, 136, 143, 148, 152, 153, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, oracle: p1124_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 47, 51, 61, 64, 72, 73, 74, 84, 86, 96, 98, 106, 107, 109, 112, 118, 119, 121, 123, 129, 130, 134, 135, 137, 152, 153, 159, 161] },
+    Prog { name: "p1125", active: &[true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, oracle: p1125_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 66, 106, 107, 109, 112, 130, 132, 134, 135, 152] },
+    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, oracle: p1126_oracle, tags: &[3, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 66, 72, 73, 74, 83, 84, 86, 88, 96, 106, 108, 110, 118, 121, 125, 126, 129, 130, 135, 136, 137, 152, 153, 158, 159, 161] },
+    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, oracle: p1127_oracle, tags: &[0, 4, 8, 14, 23, 24, 26, 27, 28, 30, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 49, 61, 63, 64, 69, 73, 75, 76, 83, 84, 86, 88, 90, 96, 106, 107, 108, 114, 116, 118, 120, 121, 125, 126, 129, 130, 133, 135, 136, 139, 152, 155, 156, 159, 180] },
+    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 64, 66, 67, 83, 84, 86, 87, 88, 90, 96, 97, 106, 108, 109, 110, 119, 120, 121, 125, 126, 127, 130, 134, 135, 137, 148, 152, 155, 156, 159, 161] },
+    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, oracle: p1129_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 26, 27, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 59, 61, 64, 66, 69, 71, 73, 76, 81, 83, 84, 86, 87, 88, 90, 101, 103, 106, 107, 108, 109, 112, 114, 116, 117, 118, 120, 121, 126, 127, 128, 130, 131, 134, 135, 136, 137, 145, 152, 153, 154, 156, 171, 174, 177, 178] },
+    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, oracle: p1130_oracle, tags: &[4, 15, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 76, 84, 86, 89, 90, 94, 99, 106, 108, 113, 121, 126, 130, 132, 135, 139, 149, 152, 153, 159, 168, 174, 175, 179] },
+    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, oracle: p1131_oracle, tags: &[0, 1, 2, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 49, 61, 64, 65, 66, 69, 73, 74, 76, 83, 84, 86, 88, 90, 96, 97, 106, 107, 111, 112, 114, 119, 121, 126, 127, 128, 130, 132, 134, 135, 136, 152, 154, 156] },
+    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1132_eval, grad: p1132_grad, oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 61, 63, 65, 66, 69, 73, 84, 86, 88, 90, 96, 97, 98, 106, 107, 109, 110, 111, 113, 114, 116, 119, 121, 123, 125, 126, 127, 130, 134, 135, 137, 149, 152, 153, 155] },
+    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, oracle: p1133_oracle, tags: &[0, 14, 18, 23, 24, 26, 27, 31, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 52, 61, 63, 64, 66, 69, 71, 72, 73, 81, 83, 84, 86, 87, 88, 90, 97, 106, 107, 112, 115, 117, 118, 121, 124, 125, 126, 127, 129, 130, 131, 134, 135, 137, 141, 146, 152, 154, 155] },
+    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, oracle: p1134_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 30, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 73, 83, 84, 86, 88, 90, 94, 96, 98, 99, 106, 107, 108, 114, 117, 120, 121, 126, 127, 128, 130, 133, 135, 136, 137, 138, 141, 148, 150, 152] },
+    Prog { name: "p1135", active: &[true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, oracle: p1135_oracle, tags: &[0, 1, 7, 14, 18, 21, 22, 23, 24, 26, 27, 28, 32, 33, 34, 37, 39, 40, 41, 44, 45, 47, 52, 61, 63, 64, 65, 69, 73, 76, 83, 84, 86, 88, 90, 99, 106, 107, 108, 109, 110, 115, 117, 119, 121, 122, 125, 126, 130, 133, 135, 136, 138, 140, 152, 153, 154, 155] },
+    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, oracle: p1136_oracle, tags: &[0, 15, 24, 25, 26, 34, 37, 39, 40, 41, 42, 44, 47, 49, 61, 63, 65, 66, 83, 84, 86, 88, 106, 109, 110, 114, 115, 118, 121, 124, 126, 128, 130, 135, 139, 152] },
+    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, oracle: p1137_oracle, tags: &[0, 4, 7, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 64, 73, 79, 81, 86, 90, 99, 106, 107, 108, 110, 112, 126, 128, 130, 135, 136, 142, 148, 149, 152, 153] },
+    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, oracle: p1138_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 50, 57, 61, 62, 63, 64, 65, 66, 75, 76, 82, 83, 84, 86, 87, 88, 90, 94, 99, 106, 107, 108, 110, 113, 116, 118, 121, 122, 123, 126, 129, 130, 135, 136, 137, 140, 142, 152, 156] },
+    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 14, 23, 24, 27, 32, 39, 40, 41, 44, 45, 47, 48, 51, 58, 64, 71, 73, 81, 86, 87, 88, 89, 96, 97, 106, 107, 108, 112, 115, 120, 121, 125, 126, 127, 129, 130, 131, 134, 135, 138, 148, 149, 152, 154, 155, 156, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, oracle: p1140_oracle, tags: &[0, 1, 4, 7, 14, 19, 23, 24, 26, 27, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 69, 73, 74, 83, 84, 86, 87, 88, 95, 99, 106, 107, 111, 116, 119, 120, 121, 123, 125, 126, 127, 130, 131, 132, 135, 136, 137, 142, 148, 152, 156, 159, 169] },
+    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, oracle: p1141_oracle, tags: &[0, 15, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 70, 84, 106, 107, 108, 111, 113, 114, 115, 117, 118, 119, 121, 122, 123, 125, 126, 130, 135, 136, 138, 152, 155, 156] },
+    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 14, 19, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 51, 57, 61, 64, 66, 72, 73, 74, 83, 84, 86, 96, 98, 99, 102, 106, 108, 109, 114, 117, 118, 119, 121, 123, 125, 126, 128, 130, 134, 135, 137, 139, 143, 149, 152, 154] },
+    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, oracle: p1143_oracle, tags: &[0, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 66, 68, 86, 87, 89, 106, 108, 113, 114, 121, 128, 130, 131, 135, 136, 141, 152, 171, 174, 177, 178] },
+    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, oracle: p1144_oracle, tags: &[1, 3, 4, 8, 14, 17, 23, 24, 39, 40, 41, 44, 50, 64, 86, 91, 106, 109, 116, 121, 124, 126, 128, 130, 131, 133, 135, 136, 152, 156] },
+    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, oracle: p1145_oracle, tags: &[0, 3, 4, 7, 16, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 72, 73, 75, 81, 82, 83, 84, 86, 88, 90, 97, 106, 107, 108, 109, 111, 112, 115, 119, 121, 122, 125, 126, 127, 130, 133, 134, 135, 136, 137, 148, 149, 152, 153, 155, 156] },
+    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, oracle: p1146_oracle, tags: &[0, 7, 11, 14, 17, 19, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 66, 73, 75, 82, 83, 84, 86, 87, 88, 89, 94, 96, 99, 102, 106, 107, 108, 111, 112, 113, 121, 122, 124, 126, 129, 130, 131, 135, 136, 137, 139, 141, 152, 153, 154, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, oracle: p1147_oracle, tags: &[0, 2, 3, 7, 16, 23, 24, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 67, 72, 73, 74, 79, 81, 86, 89, 96, 98, 99, 106, 107, 108, 114, 116, 118, 121, 122, 125, 126, 127, 129, 130, 131, 135, 136, 137, 149, 152, 153, 170, 174, 175, 176, 178] },
+    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, oracle: p1148_oracle, tags: &[3, 7, 15, 23, 24, 25, 26, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 83, 84, 86, 88, 89, 90, 94, 99, 106, 107, 108, 111, 112, 115, 120, 121, 125, 126, 128, 130, 131, 133, 134, 135, 136, 137, 152, 153, 154, 155, 156] },
+    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, oracle: p1149_oracle, tags: &[4, 7, 15, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 71, 73, 83, 84, 86, 88, 96, 99, 106, 107, 108, 109, 110, 112, 114, 120, 121, 126, 127, 128, 130, 135, 143, 145, 149, 152, 154, 155, 156, 159, 162] },
+    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 69, 70, 84, 86, 87, 89, 90, 106, 107, 109, 111, 113, 117, 120, 121, 123, 126, 130, 132, 135, 137, 139, 148, 152, 153, 154, 155, 156, 159, 160, 163, 172, 174, 177, 178] },
+    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, oracle: p1151_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 68, 71, 72, 73, 74, 76, 86, 97, 99, 106, 107, 108, 109, 116, 117, 121, 122, 124, 126, 130, 135, 136, 137, 144, 149, 152, 156, 157] },
+    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, oracle: p1152_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 65, 66, 86, 87, 89, 96, 106, 107, 108, 109, 114, 115, 117, 123, 126, 127, 130, 135, 136, 137, 142, 144, 153, 155, 158, 171, 174, 177, 178] },
+    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, oracle: p1153_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 64, 65, 66, 73, 76, 81, 83, 84, 86, 88, 96, 97, 106, 107, 108, 109, 110, 111, 112, 113, 115, 117, 120, 121, 122, 123, 124, 125, 126, 127, 130, 132, 134, 135, 136, 137, 138, 139, 152, 153, 155, 156, 159, 161] },
+    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, oracle: p1154_oracle, tags: &[1, 11, 15, 19, 23, 24, 26, 27, 29, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 59, 61, 62, 63, 65, 66, 71, 73, 76, 81, 86, 87, 89, 94, 96, 99, 102, 103, 106, 107, 110, 111, 112, 113, 119, 120, 121, 122, 123, 124, 126, 127, 130, 131, 132, 135, 136, 137, 138, 143, 144, 152, 154, 156, 159, 161, 166, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, oracle: p1155_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 61, 64, 65, 66, 73, 79, 81, 84, 99, 106, 107, 108, 109, 113, 115, 116, 117, 119, 121, 126, 127, 128, 130, 131, 132, 133, 134, 135, 136, 143, 152, 155] },
+    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, oracle: p1156_oracle, tags: &[0, 5, 7, 14, 23, 24, 26, 27, 30, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 61, 63, 64, 65, 66, 76, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 110, 111, 112, 113, 120, 121, 123, 124, 126, 127, 128, 130, 131, 132, 133, 135, 136, 152, 153, 154, 156, 159, 171, 174, 175, 177, 178, 179] },
+    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, oracle: p1157_oracle, tags: &[0, 8, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 57, 59, 60, 61, 62, 63, 64, 69, 72, 73, 77, 79, 81, 84, 86, 87, 89, 90, 96, 100, 103, 106, 107, 108, 110, 111, 118, 121, 123, 124, 126, 130, 134, 135, 136, 137, 139, 141, 143, 152, 154, 159, 166, 168, 172, 173, 174, 177, 178] },
+    Prog { name: "p1158", active: &[true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, oracle: p1158_oracle, tags: &[0, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 69, 84, 86, 90, 96, 106, 107, 108, 109, 111, 121, 122, 124, 125, 126, 130, 135, 152, 153, 156, 158] },
+    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 15, 23, 24, 26, 28, 30, 36, 39, 40, 41, 42, 43, 44, 45, 74, 75, 79, 82, 84, 86, 87, 88, 89, 94, 96, 98, 99, 106, 107, 110, 118, 121, 123, 126, 130, 133, 135, 136, 137, 138, 139, 140, 152, 154, 155, 156, 159, 166] },
+    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, oracle: p1160_oracle, tags: &[2, 5, 8, 14, 21, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 47, 51, 61, 63, 65, 69, 72, 73, 74, 81, 86, 87, 94, 97, 99, 103, 106, 107, 108, 109, 114, 117, 119, 121, 124, 126, 129, 130, 134, 135, 136, 137, 139, 143, 152, 153, 154, 156] },
+    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, oracle: p1161_oracle, tags: &[0, 1, 11, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 43, 44, 73, 76, 84, 86, 87, 88, 89, 94, 96, 99, 106, 107, 108, 109, 113, 117, 121, 126, 129, 130, 135, 136, 150, 152, 159, 171, 174, 175, 177, 178, 179] },
+    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, oracle: p1162_oracle, tags: &[0, 14, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 55, 56, 60, 64, 66, 73, 76, 84, 86, 97, 99, 106, 107, 108, 111, 112, 113, 116, 121, 124, 125, 126, 130, 135, 137, 139, 140, 152] },
+    Prog { name: "p1163", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1163_eval, grad: p1163_grad, oracle: p1163_oracle, tags: &[0, 2, 3, 7, 14, 19, 21, 23, 24, 25, 26, 28, 30, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 66, 73, 80, 83, 84, 86, 88, 90, 96, 106, 107, 108, 111, 113, 115, 117, 118, 119, 120, 121, 122, 123, 126, 127, 129, 130, 134, 135, 136, 137, 139, 143, 145, 152, 153, 154, 155] },
+    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, oracle: p1164_oracle, tags: &[0, 4, 5, 7, 14, 17, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 64, 66, 83, 84, 86, 87, 88, 90, 106, 107, 108, 109, 120, 121, 124, 127, 128, 130, 135, 136, 152, 159] },
+    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, oracle: p1165_oracle, tags: &[0, 6, 11, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 50, 51, 61, 63, 64, 65, 84, 86, 87, 88, 96, 106, 121, 126, 130, 133, 137, 153, 155, 159, 161] },
+    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, oracle: p1166_oracle, tags: &[0, 6, 14, 18, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 64, 66, 69, 72, 77, 79, 83, 86, 96, 106, 107, 108, 111, 117, 121, 125, 126, 130, 131, 134, 135, 136, 137, 152, 153, 154, 156, 159, 169] },
+    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, oracle: p1167_oracle, tags: &[0, 14, 23, 24, 26, 27, 32, 33, 39, 40, 41, 42, 44, 47, 57, 60, 61, 64, 73, 83, 84, 86, 87, 89, 94, 97, 99, 106, 107, 108, 121, 122, 130, 135, 138, 152, 153, 154, 156, 159, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, oracle: p1168_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 31, 32, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 63, 73, 74, 76, 86, 87, 90, 99, 101, 106, 107, 108, 109, 110, 112, 115, 116, 120, 121, 122, 124, 126, 128, 130, 133, 135, 139, 152, 155, 156] },
+    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, oracle: p1169_oracle, tags: &[0, 2, 14, 23, 39, 40, 41, 44, 45, 47, 61, 63, 73, 74, 86, 97, 106, 107, 111, 112, 117, 135, 152, 154] },
+    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, oracle: p1170_oracle, tags: &[0, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 44, 73, 86, 87, 106, 107, 111, 115, 117, 121, 135, 136, 138, 148, 153] },
+    Prog { name: "p1171", active: &[true], outputs: 1, eval: p1171_eval, grad: p1171_grad, oracle: p1171_oracle, tags: &[0, 14, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 106, 107, 108, 110, 116, 118, 120, 121, 122, 124, 127, 130, 131, 134, 135, 136, 152, 153] },
+    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, oracle: p1172_oracle, tags: &[0, 2, 4, 6, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 47, 52, 69, 83, 84, 86, 88, 90, 106, 108, 110, 113, 114, 121, 125, 126, 130, 135, 137, 138, 152, 159, 166] },
+    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, oracle: p1173_oracle, tags: &[0, 16, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 51, 61, 62, 64, 66, 73, 74, 76, 84, 86, 96, 99, 106, 107, 108, 109, 119, 121, 122, 123, 125, 126, 130, 133, 135, 137, 139, 144, 145, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, oracle: p1174_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 26, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 69, 72, 73, 74, 86, 88, 89, 90, 96, 98, 99, 106, 107, 108, 112, 118, 119, 121, 125, 126, 127, 128, 129, 130, 132, 134, 135, 137, 138, 141, 152, 154, 156] },
+    Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, oracle: p1175_oracle, tags: &[0, 1, 3, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 69, 83, 86, 89, 90, 106, 108, 114, 115, 121, 123, 126, 128, 130, 132, 135, 139] },
+    Prog { name: "p1176", active: &[true], outputs: 1, eval: p1176_eval, grad: p1176_grad, oracle: p1176_oracle, tags: &[0, 14, 19, 20, 23, 24, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 68, 73, 74, 76, 77, 79, 84, 86, 88, 97, 100, 101, 106, 107, 108, 121, 122, 123, 126, 128, 130, 131, 135, 136, 137, 138, 152, 153, 155, 159, 161] },
+    Prog { name: "p1177", active: &[true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, oracle: p1177_oracle, tags: &[0, 7, 14, 23, 24, 26, 29, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 50, 61, 62, 63, 64, 66, 73, 74, 83, 84, 86, 88, 90, 91, 93, 106, 107, 109, 113, 114, 117, 121, 130, 133, 134, 135, 137, 139, 152, 153, 155, 159, 161] },
+    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, oracle: p1178_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 36, 39, 40, 41, 42, 44, 45, 47, 61, 66, 68, 84, 86, 87, 88, 89, 90, 96, 106, 108, 110, 112, 115, 116, 121, 123, 126, 130, 131, 135, 136, 144, 152, 155, 156, 159, 170, 174, 175, 176, 178] },
+    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, oracle: p1179_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 58, 61, 62, 63, 66, 71, 73, 74, 84, 86, 88, 90, 96, 106, 107, 108, 110, 112, 113, 115, 118, 119, 120, 121, 126, 129, 130, 134, 135, 136, 143, 148, 152, 153, 154] },
+    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, oracle: p1180_oracle, tags: &[0, 4, 5, 8, 14, 17, 18, 23, 24, 39, 40, 41, 42, 43, 44, 47, 48, 51, 52, 61, 64, 74, 76, 86, 87, 89, 96, 98, 99, 106, 107, 108, 110, 121, 126, 127, 128, 129, 130, 133, 135, 137, 139, 141, 148, 149, 152, 154, 155, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, oracle: p1181_oracle, tags: &[3, 5, 12, 14, 21, 23, 24, 26, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 53, 61, 62, 63, 64, 65, 66, 69, 70, 73, 74, 84, 86, 87, 90, 96, 97, 99, 106, 107, 110, 111, 116, 117, 119, 121, 122, 124, 126, 127, 130, 131, 134, 135, 143, 148, 152, 153, 155, 156, 159, 163] },
+    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1182_eval, grad: p1182_grad, oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 58, 65, 66, 74, 84, 86, 87, 89, 96, 97, 106, 107, 108, 109, 113, 114, 120, 121, 123, 126, 127, 128, 130, 131, 132, 133, 135, 139, 140, 152, 154, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, oracle: p1183_oracle, tags: &[0, 2, 3, 6, 15, 23, 24, 25, 26, 30, 32, 34, 37, 39, 40, 41, 42, 44, 66, 73, 74, 83, 84, 86, 88, 96, 99, 106, 107, 110, 114, 115, 121, 123, 125, 126, 129, 130, 133, 135, 137, 139, 148, 152] },
+    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, oracle: p1184_oracle, tags: &[0, 1, 2, 6, 14, 23, 39, 40, 41, 44, 86, 106, 107, 112, 113, 121, 130, 133, 135, 155, 159, 161] },
+    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 14, 23, 24, 25, 27, 31, 33, 39, 40, 41, 42, 43, 44, 51, 64, 66, 72, 73, 75, 86, 87, 106, 107, 112, 117, 121, 122, 126, 130, 133, 135, 138, 152, 159, 161] },
+    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, oracle: p1186_oracle, tags: &[0, 7, 15, 19, 21, 23, 24, 25, 26, 27, 28, 30, 31, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 65, 66, 83, 84, 86, 88, 90, 92, 96, 99, 106, 107, 108, 110, 112, 119, 121, 123, 124, 126, 127, 129, 130, 131, 133, 134, 135, 137, 138, 139, 140, 141, 152, 154, 155, 156] },
+    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, oracle: p1187_oracle, tags: &[1, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 69, 83, 84, 86, 88, 90, 106, 112, 115, 116, 119, 120, 121, 126, 128, 130, 132, 134, 135, 152, 153, 155, 159, 165] },
+    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, oracle: p1188_oracle, tags: &[3, 13, 14, 21, 23, 24, 27, 28, 31, 39, 40, 41, 43, 44, 45, 47, 48, 57, 61, 63, 64, 66, 67, 69, 72, 73, 76, 84, 86, 87, 89, 90, 92, 96, 99, 104, 105, 106, 107, 110, 113, 116, 117, 118, 119, 121, 122, 125, 126, 129, 130, 132, 135, 136, 139, 141, 148, 152, 155, 156, 171, 174, 177, 178] },
+    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 15, 23, 24, 26, 32, 36, 39, 40, 41, 42, 44, 45, 66, 74, 76, 86, 87, 88, 89, 90, 96, 97, 98, 106, 108, 111, 121, 124, 125, 126, 130, 133, 135, 136, 152, 153, 155, 156, 158, 172, 173, 174, 177, 178] },
+    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, oracle: p1190_oracle, tags: &[0, 6, 14, 18, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 61, 62, 63, 64, 66, 73, 76, 83, 84, 86, 94, 101, 106, 107, 110, 114, 121, 125, 126, 127, 130, 133, 134, 135, 136, 140, 152, 153, 154, 155, 159, 169] },
+    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, oracle: p1191_oracle, tags: &[5, 7, 8, 14, 21, 23, 24, 26, 39, 40, 41, 42, 44, 45, 68, 83, 84, 85, 86, 87, 89, 106, 108, 112, 116, 119, 121, 126, 130, 131, 135, 136, 152, 155, 172, 173, 174, 177, 178] },
+    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, oracle: p1192_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 26, 27, 28, 29, 31, 36, 39, 40, 41, 42, 43, 44, 47, 61, 62, 66, 71, 73, 80, 84, 86, 88, 96, 106, 107, 109, 114, 117, 118, 119, 120, 121, 126, 127, 128, 130, 131, 135, 136, 137, 152, 153, 155, 159, 161] },
+    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 14, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 66, 67, 69, 72, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 99, 106, 107, 108, 112, 116, 117, 121, 122, 124, 126, 128, 130, 131, 132, 133, 134, 135, 136, 148, 149, 152, 155] },
+    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, oracle: p1194_oracle, tags: &[0, 3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 73, 74, 76, 78, 79, 84, 86, 94, 96, 97, 99, 100, 101, 104, 105, 106, 107, 113, 116, 120, 121, 122, 124, 126, 130, 131, 135, 136, 137, 141, 144, 145, 148, 149, 156, 159, 168] },
+    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, oracle: p1195_oracle, tags: &[0, 4, 11, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 51, 61, 63, 64, 73, 76, 83, 86, 87, 88, 94, 99, 106, 107, 108, 112, 113, 121, 123, 129, 130, 133, 134, 135, 136, 137, 138, 142, 149, 152, 172, 174, 177, 178] },
+    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, oracle: p1196_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 53, 55, 56, 60, 61, 62, 63, 64, 66, 69, 72, 73, 75, 84, 86, 96, 98, 99, 106, 107, 109, 119, 121, 124, 125, 126, 130, 133, 134, 135, 136, 137, 139, 143, 148, 152, 154, 155] },
+    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, oracle: p1197_oracle, tags: &[3, 5, 14, 23, 24, 27, 39, 41, 42, 44, 47, 48, 61, 62, 69, 72, 73, 80, 84, 86, 87, 90, 96, 97, 106, 107, 109, 113, 114, 126, 129, 130, 131, 135, 136, 137, 152, 159, 167] },
+    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, oracle: p1198_oracle, tags: &[0, 1, 2, 5, 14, 23, 24, 25, 28, 29, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 61, 63, 64, 66, 72, 73, 74, 86, 87, 90, 96, 97, 106, 107, 108, 113, 118, 119, 121, 122, 123, 126, 127, 129, 130, 135, 137, 138, 139, 152, 154, 156] },
+    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, oracle: p1199_oracle, tags: &[0, 4, 7, 14, 23, 24, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 84, 86, 87, 88, 89, 99, 106, 107, 108, 111, 115, 118, 119, 120, 121, 126, 130, 132, 135, 136, 145, 152, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, oracle: p1200_oracle, tags: &[0, 4, 15, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 63, 65, 66, 76, 86, 87, 89, 96, 106, 107, 108, 112, 113, 114, 115, 121, 124, 126, 130, 133, 134, 135, 137, 138, 152, 153, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, oracle: p1201_oracle, tags: &[1, 2, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 61, 62, 64, 65, 66, 73, 76, 81, 84, 85, 86, 87, 94, 99, 106, 108, 109, 114, 118, 121, 122, 123, 125, 126, 127, 129, 130, 132, 134, 135, 136, 138, 148, 149, 152, 156] },
+    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, oracle: p1202_oracle, tags: &[0, 2, 4, 14, 23, 24, 25, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 63, 66, 69, 70, 72, 73, 74, 83, 84, 85, 86, 88, 90, 97, 106, 107, 108, 109, 111, 114, 116, 121, 122, 126, 130, 132, 135, 136, 139, 142, 148, 151, 152, 153, 156] },
+    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1203_eval, grad: p1203_grad, oracle: p1203_oracle, tags: &[0, 3, 4, 6, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 64, 86, 98, 99, 106, 107, 112, 116, 117, 119, 120, 121, 124, 127, 130, 133, 135, 136, 145, 149, 152, 153, 156, 159, 162] },
+    Prog { name: "p1204", active: &[true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, oracle: p1204_oracle, tags: &[3, 14, 23, 24, 27, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 59, 61, 63, 64, 66, 71, 73, 76, 81, 83, 84, 85, 86, 90, 93, 94, 95, 96, 97, 101, 103, 106, 107, 108, 110, 111, 112, 113, 114, 115, 116, 119, 121, 125, 126, 127, 129, 130, 133, 134, 135, 136, 138, 139, 141, 145, 148, 149, 152, 155] },
+    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, oracle: p1205_oracle, tags: &[0, 3, 14, 23, 24, 25, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 62, 64, 66, 73, 74, 76, 81, 84, 86, 87, 89, 90, 97, 98, 99, 103, 106, 107, 108, 109, 110, 112, 117, 119, 121, 122, 126, 128, 130, 132, 133, 135, 136, 137, 138, 144, 149, 152, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, oracle: p1206_oracle, tags: &[3, 4, 16, 23, 24, 26, 27, 34, 37, 39, 41, 42, 44, 47, 61, 69, 73, 74, 83, 84, 86, 88, 96, 97, 98, 99, 106, 107, 109, 113, 115, 118, 119, 121, 123, 124, 126, 127, 128, 129, 130, 131, 135, 136, 145, 148, 152, 156, 159, 162] },
+    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, oracle: p1207_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 64, 65, 66, 84, 86, 88, 106, 107, 108, 109, 111, 114, 115, 116, 117, 118, 121, 123, 124, 125, 126, 130, 135, 137, 138, 143, 152, 155, 156] },
+    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, oracle: p1208_oracle, tags: &[0, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 69, 83, 84, 86, 87, 88, 89, 96, 97, 98, 99, 106, 107, 108, 112, 116, 119, 121, 122, 124, 126, 130, 132, 133, 134, 135, 136, 137, 152, 153, 154, 156, 159, 162, 165, 168, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, oracle: p1209_oracle, tags: &[0, 1, 16, 21, 23, 24, 25, 26, 30, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 67, 83, 84, 86, 87, 88, 89, 106, 107, 110, 111, 120, 121, 122, 125, 126, 127, 130, 132, 134, 135, 136, 137, 139, 140, 141, 152, 154, 155, 156, 159, 171, 174, 177, 178] },
+    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 43, 44, 66, 74, 83, 86, 87, 88, 89, 97, 106, 107, 108, 111, 112, 119, 121, 125, 126, 130, 131, 135, 136, 137, 152, 154, 155, 171, 174, 177, 178] },
+    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, oracle: p1211_oracle, tags: &[0, 3, 11, 16, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 66, 73, 84, 86, 87, 88, 89, 90, 93, 94, 99, 102, 106, 107, 110, 111, 113, 114, 117, 120, 121, 123, 124, 125, 126, 130, 131, 134, 135, 136, 138, 139, 142, 152, 154, 159, 161, 168, 172, 174, 177, 178] },
+    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, oracle: p1212_oracle, tags: &[0, 6, 14, 23, 24, 27, 30, 31, 39, 40, 41, 44, 47, 64, 66, 86, 87, 88, 89, 99, 106, 110, 112, 114, 118, 120, 121, 127, 130, 135, 136, 137, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, oracle: p1213_oracle, tags: &[0, 3, 4, 16, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 69, 70, 72, 73, 75, 86, 106, 107, 108, 110, 111, 116, 119, 120, 121, 124, 126, 130, 132, 133, 135, 136, 152, 159, 162] },
+    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, oracle: p1214_oracle, tags: &[1, 2, 7, 8, 14, 19, 23, 24, 25, 26, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 62, 63, 66, 72, 73, 74, 75, 76, 83, 84, 86, 87, 88, 89, 96, 98, 101, 106, 107, 111, 114, 116, 117, 121, 123, 126, 127, 130, 135, 138, 148, 152, 153, 171, 174, 177, 178] },
+    Prog { name: "p1215", active: &[true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, oracle: p1215_oracle, tags: &[0, 4, 14, 21, 22, 23, 24, 25, 27, 39, 41, 42, 43, 44, 45, 47, 61, 63, 69, 72, 73, 76, 79, 81, 83, 84, 86, 87, 89, 90, 94, 99, 106, 107, 109, 111, 117, 118, 121, 126, 127, 130, 131, 133, 134, 135, 137, 139, 152, 153, 154, 156] },
+    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, oracle: p1216_oracle, tags: &[0, 7, 15, 23, 24, 26, 27, 34, 35, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 62, 63, 64, 69, 73, 76, 83, 84, 86, 88, 89, 90, 96, 97, 98, 99, 106, 108, 109, 112, 121, 123, 126, 127, 129, 130, 131, 132, 134, 135, 136, 139, 141, 152, 153, 154, 155, 156, 159, 168] },
+    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, oracle: p1217_oracle, tags: &[2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 61, 64, 73, 74, 76, 84, 86, 90, 91, 93, 99, 106, 107, 108, 111, 115, 116, 117, 119, 121, 122, 123, 130, 133, 135, 148, 152, 155, 157, 159, 174, 179] },
+    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1218_eval, grad: p1218_grad, oracle: p1218_oracle, tags: &[4, 7, 16, 23, 24, 28, 39, 40, 41, 42, 45, 47, 61, 74, 76, 86, 96, 98, 99, 106, 107, 111, 118, 121, 122, 123, 124, 126, 128, 130, 134, 135, 137, 152, 153, 156] },
+    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, oracle: p1219_oracle, tags: &[3, 7, 15, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 59, 61, 63, 65, 69, 85, 86, 89, 90, 94, 106, 107, 112, 113, 117, 119, 121, 125, 126, 127, 130, 131, 134, 135, 136, 137, 143, 152, 153, 154] },
+    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, oracle: p1220_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 61, 69, 73, 84, 86, 88, 89, 90, 93, 94, 97, 106, 107, 108, 114, 116, 121, 122, 126, 128, 129, 130, 132, 133, 135, 136, 138, 139, 152, 153, 156] },
+    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, oracle: p1221_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 66, 67, 83, 84, 86, 88, 94, 106, 108, 121, 123, 126, 130, 134, 135, 137, 144, 152, 153, 155, 156, 159, 165] },
+    Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, oracle: p1222_oracle, tags: &[0, 14, 23, 24, 39, 40, 41, 42, 44, 47, 48, 60, 64, 106, 107, 112, 114, 115, 121, 125, 126, 127, 130, 134, 135, 136, 152, 156, 159, 180] },
+    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, oracle: p1223_oracle, tags: &[3, 4, 14, 23, 24, 39, 40, 41, 44, 86, 106, 123, 126, 130, 136, 145, 154] },
+    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, oracle: p1224_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 66, 69, 83, 84, 86, 88, 97, 106, 107, 108, 111, 113, 121, 126, 128, 129, 130, 134, 135, 137, 138, 139, 152, 156] },
+    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, oracle: p1225_oracle, tags: &[0, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 64, 66, 84, 86, 88, 89, 106, 107, 111, 119, 120, 121, 126, 127, 130, 131, 132, 135, 136, 137, 144, 152, 153, 159, 170, 174, 175, 176, 178] },
+    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, oracle: p1226_oracle, tags: &[0, 3, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 64, 73, 86, 94, 99, 106, 107, 108, 109, 111, 118, 121, 123, 126, 130, 133, 135, 136, 137, 142, 149, 152, 153] },
+    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, oracle: p1227_oracle, tags: &[3, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 49, 51, 57, 59, 61, 62, 63, 64, 65, 73, 76, 81, 86, 90, 96, 99, 103, 106, 107, 108, 110, 111, 112, 114, 119, 120, 121, 122, 123, 125, 126, 128, 130, 131, 132, 133, 135, 136, 141, 149, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, oracle: p1228_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 86, 89, 106, 107, 112, 121, 126, 130, 131, 135, 136, 138, 141, 150, 152, 159, 166, 170, 174, 175, 176, 178] },
+    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, oracle: p1229_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 51, 61, 63, 73, 74, 75, 76, 79, 81, 82, 83, 84, 86, 97, 101, 103, 106, 107, 108, 109, 110, 115, 118, 120, 121, 122, 126, 127, 130, 133, 134, 135, 136, 137, 139, 141, 147, 152, 155, 156] },
+    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, oracle: p1230_oracle, tags: &[0, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 64, 66, 84, 86, 90, 94, 106, 107, 112, 119, 121, 124, 125, 126, 128, 129, 130, 132, 135, 136, 144, 151, 152, 156, 159, 168] },
+    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 14, 17, 23, 24, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 64, 66, 73, 74, 84, 86, 88, 89, 90, 93, 96, 97, 99, 102, 106, 107, 108, 113, 114, 116, 117, 118, 120, 121, 124, 126, 129, 130, 131, 135, 138, 143, 148, 149, 152, 155, 159, 165] },
+    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, oracle: p1232_oracle, tags: &[0, 7, 8, 16, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 66, 73, 83, 86, 88, 89, 106, 108, 111, 121, 126, 130, 135, 152, 154, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, oracle: p1233_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 64, 73, 80, 86, 96, 98, 106, 107, 108, 111, 114, 115, 121, 126, 128, 130, 131, 133, 135, 138, 139, 152, 154, 155, 156] },
+    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 15, 23, 24, 26, 27, 29, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 57, 64, 69, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 110, 112, 115, 116, 119, 121, 126, 128, 129, 130, 132, 134, 135, 136, 137, 138, 139, 152, 153, 156, 158, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, oracle: p1235_oracle, tags: &[0, 2, 4, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 51, 61, 65, 69, 86, 89, 96, 98, 106, 107, 108, 114, 118, 119, 121, 126, 128, 130, 132, 135, 136, 138, 148, 152, 154, 172, 173, 174, 177, 178] },
+    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, oracle: p1236_oracle, tags: &[2, 4, 7, 14, 20, 21, 22, 23, 24, 26, 29, 39, 40, 41, 42, 44, 45, 47, 64, 66, 73, 76, 86, 87, 89, 96, 98, 106, 107, 108, 111, 121, 122, 123, 126, 129, 130, 133, 135, 136, 137, 144, 152, 153, 159, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, oracle: p1237_oracle, tags: &[3, 14, 23, 24, 26, 31, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 65, 73, 76, 84, 86, 94, 96, 99, 102, 106, 107, 114, 115, 121, 123, 126, 127, 129, 130, 132, 134, 135, 142, 153, 154, 156] },
+    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, oracle: p1238_oracle, tags: &[2, 7, 8, 14, 23, 24, 28, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 86, 87, 89, 99, 106, 107, 112, 114, 115, 117, 121, 122, 126, 130, 132, 135, 137, 138, 152, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, oracle: p1239_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 50, 51, 52, 61, 62, 63, 64, 66, 67, 70, 72, 74, 84, 85, 86, 88, 90, 96, 97, 98, 106, 107, 108, 113, 118, 121, 125, 126, 127, 129, 130, 131, 135, 136, 137, 138, 152, 153, 154, 156, 159, 161, 166] },
+    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, oracle: p1240_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 44, 45, 47, 50, 54, 55, 61, 66, 83, 84, 85, 86, 88, 90, 99, 106, 107, 112, 113, 114, 115, 116, 118, 121, 125, 126, 127, 130, 134, 135, 136, 137, 138, 145, 152, 153, 154, 159, 161, 165] },
+    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, oracle: p1241_oracle, tags: &[0, 4, 7, 14, 17, 23, 24, 30, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 64, 65, 66, 76, 86, 95, 96, 106, 107, 108, 110, 111, 113, 114, 118, 119, 121, 125, 126, 127, 129, 130, 134, 135, 136, 137, 138, 139, 142, 149, 152, 154, 155, 156, 159, 166] },
+    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, oracle: p1242_oracle, tags: &[0, 7, 14, 18, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 61, 64, 66, 69, 73, 74, 81, 86, 87, 88, 90, 91, 93, 94, 95, 96, 97, 99, 103, 106, 107, 108, 111, 114, 121, 124, 125, 126, 127, 129, 130, 135, 137, 138, 144, 152, 159, 168, 171, 174, 177, 178] },
+    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, oracle: p1243_oracle, tags: &[0, 3, 5, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 69, 74, 86, 87, 89, 90, 99, 106, 108, 111, 115, 121, 122, 125, 126, 129, 130, 132, 135, 136, 152, 170, 174, 175, 176, 178] },
+    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, oracle: p1244_oracle, tags: &[0, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 49, 64, 66, 83, 84, 85, 86, 88, 96, 97, 98, 106, 107, 116, 121, 124, 125, 126, 128, 130, 131, 132, 135, 137, 145, 152, 154, 155, 156, 159, 161] },
+    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, oracle: p1245_oracle, tags: &[0, 1, 6, 14, 20, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 72, 106, 107, 109, 110, 112, 113, 118, 121, 126, 128, 130, 131, 134, 135, 137, 139, 140, 146, 152, 155, 156] },
+    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, oracle: p1246_oracle, tags: &[3, 5, 7, 14, 19, 21, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 65, 66, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 92, 96, 99, 106, 107, 109, 112, 118, 119, 121, 122, 126, 129, 130, 133, 134, 135, 138, 139, 148, 152, 154] },
+    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 14, 23, 24, 25, 26, 29, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 61, 64, 65, 66, 73, 76, 80, 83, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 109, 111, 112, 114, 115, 118, 119, 121, 123, 125, 126, 127, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 148, 152, 170, 174, 175, 176, 178] },
+    Prog { name: "p1248", active: &[true], outputs: 1, eval: p1248_eval, grad: p1248_grad, oracle: p1248_oracle, tags: &[0, 14, 21, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 55, 56, 60, 64, 66, 67, 69, 72, 83, 84, 86, 88, 92, 96, 106, 107, 108, 110, 113, 115, 116, 117, 118, 119, 121, 123, 124, 125, 126, 127, 128, 130, 135, 136, 137, 140, 143, 144, 152, 153, 154] },
+    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, oracle: p1249_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 25, 26, 27, 28, 29, 30, 31, 33, 39, 40, 41, 42, 43, 44, 47, 51, 52, 61, 62, 63, 65, 67, 73, 76, 84, 86, 89, 90, 94, 95, 96, 99, 102, 106, 107, 112, 113, 119, 121, 126, 127, 128, 129, 130, 131, 132, 135, 136, 137, 142, 144, 148, 149, 152, 153, 155, 156, 174, 175, 179] },
+    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, oracle: p1250_oracle, tags: &[0, 2, 3, 7, 15, 23, 24, 26, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 64, 66, 83, 84, 86, 87, 88, 89, 90, 97, 106, 107, 108, 111, 118, 121, 123, 126, 130, 133, 135, 136, 137, 138, 148, 152, 156, 159, 161, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, oracle: p1251_oracle, tags: &[0, 1, 7, 14, 23, 25, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 65, 67, 106, 107, 108, 111, 112, 114, 117, 121, 126, 128, 130, 132, 135, 136, 137, 138, 139, 142, 152, 154, 155, 157, 159, 167] },
+    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, oracle: p1252_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 32, 36, 39, 40, 41, 44, 47, 64, 66, 84, 86, 88, 90, 106, 109, 110, 117, 120, 121, 126, 130, 131, 134, 135, 137, 138, 152, 153, 159, 161] },
+    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 14, 19, 23, 24, 28, 32, 39, 40, 41, 42, 44, 45, 47, 61, 86, 87, 95, 106, 107, 112, 113, 120, 121, 122, 125, 126, 129, 130, 135, 137, 148, 149, 153, 154, 159, 166, 180] },
+    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, oracle: p1254_oracle, tags: &[1, 3, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 65, 66, 73, 74, 84, 86, 90, 91, 93, 96, 99, 106, 107, 108, 112, 116, 117, 121, 122, 125, 126, 129, 130, 133, 134, 135, 137, 138, 139, 152] },
+    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, oracle: p1255_oracle, tags: &[0, 5, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 44, 45, 47, 64, 66, 69, 72, 86, 87, 88, 89, 94, 96, 106, 107, 109, 112, 120, 121, 129, 130, 132, 135, 138, 148, 152, 153, 172, 174, 177, 178] },
+    Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, oracle: p1256_oracle, tags: &[1, 7, 8, 13, 15, 23, 24, 27, 31, 36, 39, 40, 41, 43, 44, 45, 47, 58, 66, 71, 73, 81, 84, 86, 88, 90, 94, 96, 98, 106, 107, 109, 118, 120, 121, 126, 130, 133, 135, 136, 140, 152, 159, 161, 169] },
+    Prog { name: "p1257", active: &[true], outputs: 1, eval: p1257_eval, grad: p1257_grad, oracle: p1257_oracle, tags: &[1, 14, 21, 23, 24, 26, 27, 29, 30, 31, 39, 40, 41, 42, 43, 44, 47, 49, 51, 61, 62, 64, 66, 83, 84, 86, 87, 92, 99, 106, 107, 108, 109, 114, 115, 119, 121, 123, 126, 130, 135, 137, 138, 142, 152, 153, 159, 160, 163, 168] },
+    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 14, 23, 24, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 61, 64, 69, 73, 74, 83, 84, 86, 88, 89, 90, 91, 93, 96, 99, 106, 107, 108, 110, 112, 113, 121, 125, 126, 127, 130, 132, 134, 135, 136, 137, 141, 152, 153, 156, 159, 166, 174, 175, 179] },
+    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, oracle: p1259_oracle, tags: &[3, 5, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 64, 73, 74, 76, 83, 84, 86, 87, 89, 90, 97, 99, 106, 107, 109, 112, 115, 121, 126, 127, 130, 131, 133, 134, 135, 136, 142, 149, 152, 159, 163, 170, 174, 175, 176, 178] },
+    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, oracle: p1260_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 73, 76, 81, 86, 87, 88, 89, 96, 98, 99, 103, 106, 107, 109, 112, 113, 121, 124, 126, 128, 130, 134, 135, 136, 137, 152, 172, 173, 174, 177, 178] },
+    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 14, 23, 24, 26, 27, 28, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 62, 63, 65, 66, 71, 73, 76, 80, 83, 84, 86, 87, 88, 96, 98, 99, 106, 107, 108, 110, 112, 117, 118, 121, 124, 126, 130, 132, 135, 136, 137, 138, 139, 152, 153] },
+    Prog { name: "p1262", active: &[true, true, true, true, true], outputs: 1, eval: p1262_eval, grad: p1262_grad, oracle: p1262_oracle, tags: &[2, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 61, 62, 63, 69, 73, 74, 83, 84, 86, 88, 89, 97, 99, 106, 113, 117, 121, 126, 130, 133, 135, 136, 152, 154, 159, 161] },
+    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, oracle: p1263_oracle, tags: &[0, 6, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 69, 72, 73, 74, 84, 86, 87, 89, 96, 106, 107, 112, 120, 121, 123, 126, 129, 130, 131, 134, 135, 136, 138, 152, 154, 155, 156, 159, 166, 170, 174, 175, 176, 178] },
+    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, oracle: p1264_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 66, 69, 71, 83, 84, 86, 88, 89, 90, 106, 107, 108, 120, 121, 122, 123, 125, 126, 127, 128, 130, 131, 133, 135, 136, 137, 138, 139, 143, 152, 156] },
+    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, oracle: p1265_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 73, 78, 79, 85, 86, 87, 88, 89, 90, 100, 106, 107, 109, 114, 117, 118, 119, 121, 125, 126, 129, 130, 131, 135, 137, 138, 140, 143, 147, 152, 154, 171, 174, 177, 178] },
+    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, oracle: p1266_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 66, 73, 76, 83, 84, 86, 87, 88, 89, 94, 99, 106, 107, 108, 109, 110, 111, 112, 114, 120, 121, 126, 128, 130, 135, 136, 137, 138, 139, 145, 148, 152, 154, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, oracle: p1267_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 25, 26, 31, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 65, 66, 83, 84, 86, 88, 106, 107, 110, 111, 115, 116, 119, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 135, 136, 137, 138, 139, 145, 152, 153, 159] },
+    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, oracle: p1268_oracle, tags: &[2, 8, 13, 14, 21, 22, 23, 24, 30, 33, 36, 37, 39, 40, 41, 42, 44, 45, 58, 65, 66, 72, 73, 76, 84, 86, 87, 88, 89, 96, 98, 106, 107, 115, 117, 120, 121, 122, 123, 124, 125, 126, 130, 133, 134, 135, 136, 137, 139, 148, 152, 156, 159, 161, 172, 173, 174, 177, 178] },
+    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 55, 56, 57, 61, 64, 66, 72, 76, 83, 84, 86, 88, 89, 90, 96, 97, 98, 106, 107, 108, 111, 112, 114, 117, 118, 121, 125, 126, 130, 131, 132, 133, 135, 136, 139, 148, 152, 153, 154, 155, 156, 159, 174, 175, 179] },
+    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, oracle: p1270_oracle, tags: &[2, 3, 6, 8, 15, 23, 24, 27, 29, 32, 33, 39, 40, 41, 42, 43, 44, 73, 86, 87, 89, 97, 98, 106, 107, 109, 115, 121, 123, 125, 126, 128, 130, 134, 135, 137, 139, 143, 149, 152, 170, 174, 175, 176, 178] },
+    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 54, 55, 64, 69, 83, 84, 86, 88, 90, 106, 107, 110, 111, 112, 116, 118, 121, 122, 123, 125, 126, 127, 130, 132, 133, 134, 135, 137, 138, 148, 152, 156] },
+    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, oracle: p1272_oracle, tags: &[0, 2, 6, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 66, 73, 84, 86, 89, 90, 99, 106, 107, 108, 115, 118, 119, 121, 126, 127, 130, 135, 136, 144, 148, 152, 155] },
+    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, oracle: p1273_oracle, tags: &[0, 4, 6, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 66, 73, 76, 81, 84, 86, 87, 88, 89, 99, 103, 106, 108, 109, 111, 116, 118, 121, 122, 123, 125, 126, 130, 135, 136, 152, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 49, 50, 61, 62, 64, 85, 86, 87, 88, 89, 106, 111, 112, 121, 123, 124, 126, 127, 129, 130, 132, 135, 136, 138, 170, 174, 175, 176, 178] },
+    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, oracle: p1275_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 61, 63, 66, 69, 72, 73, 81, 84, 103, 106, 107, 108, 112, 118, 121, 126, 130, 131, 135, 136, 143, 152, 155] },
+    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, oracle: p1276_oracle, tags: &[3, 4, 5, 8, 14, 23, 24, 26, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 66, 72, 73, 74, 75, 83, 84, 86, 87, 88, 89, 90, 94, 106, 107, 108, 113, 115, 121, 126, 127, 130, 134, 135, 136, 137, 152, 154, 172, 173, 174, 177, 178] },
+    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, oracle: p1277_oracle, tags: &[1, 2, 7, 14, 21, 22, 23, 24, 25, 26, 33, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 53, 61, 64, 66, 73, 76, 83, 84, 86, 88, 90, 99, 106, 107, 109, 113, 117, 121, 124, 126, 127, 128, 129, 130, 135, 137, 138, 152, 154, 159, 161] },
+    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, oracle: p1278_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 29, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 67, 72, 83, 84, 86, 87, 88, 89, 90, 106, 107, 108, 115, 116, 121, 122, 126, 128, 130, 132, 134, 135, 136, 137, 138, 139, 152, 153, 172, 174, 177, 178] },
+    Prog { name: "p1279", active: &[true, true, true], outputs: 3, eval: p1279_eval, grad: p1279_grad, oracle: p1279_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 25, 39, 40, 41, 44, 45, 47, 49, 50, 61, 64, 66, 71, 72, 86, 89, 90, 106, 107, 111, 115, 118, 121, 122, 127, 130, 134, 135, 152, 155, 159, 161] },
+    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, oracle: p1280_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 61, 62, 65, 66, 73, 76, 84, 96, 106, 107, 108, 109, 111, 112, 117, 121, 126, 127, 130, 131, 132, 133, 135, 136, 137, 138, 139, 152, 153, 155, 159, 168] },
+    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 14, 23, 24, 27, 28, 39, 40, 41, 44, 47, 69, 73, 80, 85, 86, 96, 106, 107, 121, 124, 130, 136, 138, 139, 159, 161] },
+    Prog { name: "p1282", active: &[true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, oracle: p1282_oracle, tags: &[0, 6, 15, 21, 22, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 63, 64, 66, 67, 71, 72, 73, 76, 84, 99, 106, 107, 108, 109, 110, 113, 119, 121, 122, 123, 124, 125, 126, 127, 128, 130, 134, 135, 136, 137, 139, 143, 152, 154, 156] },
+    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, oracle: p1283_oracle, tags: &[0, 4, 7, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 67, 73, 76, 81, 84, 86, 97, 106, 107, 112, 126, 130, 131, 132, 133, 135, 136, 148, 152, 155] },
+    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 15, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 58, 61, 63, 65, 71, 73, 81, 86, 87, 89, 90, 96, 97, 103, 106, 107, 109, 114, 115, 117, 118, 119, 120, 121, 126, 128, 129, 130, 132, 133, 135, 136, 148, 152, 172, 173, 174, 177, 178] },
+    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, oracle: p1285_oracle, tags: &[0, 3, 4, 8, 15, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 49, 61, 64, 69, 73, 84, 86, 87, 89, 90, 104, 105, 106, 107, 108, 109, 110, 111, 112, 118, 120, 121, 123, 125, 126, 127, 128, 130, 133, 135, 136, 138, 143, 152, 153, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, oracle: p1286_oracle, tags: &[0, 4, 8, 13, 14, 23, 24, 25, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 58, 61, 62, 63, 64, 66, 67, 71, 73, 74, 76, 84, 86, 88, 89, 90, 96, 97, 98, 99, 106, 107, 108, 110, 111, 115, 117, 118, 121, 122, 124, 126, 128, 130, 132, 133, 134, 135, 136, 137, 138, 139, 148, 152, 154, 159, 162] },
+    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, oracle: p1287_oracle, tags: &[0, 2, 3, 14, 17, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 52, 61, 64, 66, 73, 74, 86, 90, 91, 93, 96, 97, 98, 99, 102, 106, 107, 108, 110, 111, 118, 121, 124, 125, 126, 130, 133, 135, 136, 139, 148, 151, 152, 153, 155, 156, 159, 161] },
+    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, oracle: p1288_oracle, tags: &[0, 3, 7, 15, 23, 24, 26, 30, 36, 39, 40, 41, 42, 44, 45, 47, 61, 63, 74, 86, 90, 96, 99, 106, 107, 108, 110, 117, 120, 121, 126, 130, 131, 133, 134, 135, 136, 138, 148, 152, 156, 159, 161] },
+    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 14, 21, 23, 24, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 64, 69, 72, 73, 74, 75, 83, 84, 86, 87, 88, 89, 90, 91, 92, 93, 96, 99, 106, 107, 108, 110, 116, 117, 119, 121, 122, 123, 125, 126, 128, 130, 131, 133, 135, 136, 137, 139, 152, 154, 172, 173, 174, 177, 178] },
+    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, oracle: p1290_oracle, tags: &[0, 1, 7, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 61, 66, 69, 71, 73, 81, 84, 86, 88, 90, 103, 106, 121, 123, 124, 126, 128, 129, 130, 131, 134, 135, 137, 138, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p1291", active: &[true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, oracle: p1291_oracle, tags: &[0, 2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 86, 95, 99, 106, 107, 108, 121, 125, 126, 130, 131, 135, 137, 138, 142, 149, 152, 156] },
+    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1292_eval, grad: p1292_grad, oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 16, 19, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 66, 86, 106, 107, 108, 113, 119, 126, 128, 129, 130, 133, 135, 137, 149, 152, 153, 154] },
+    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, oracle: p1293_oracle, tags: &[0, 6, 15, 23, 24, 25, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 61, 62, 63, 64, 73, 81, 84, 94, 106, 107, 108, 109, 117, 119, 120, 121, 126, 127, 130, 131, 132, 134, 135, 137, 139, 142, 152, 154] },
+    Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, oracle: p1294_oracle, tags: &[0, 7, 16, 23, 24, 25, 26, 28, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 61, 62, 64, 65, 73, 76, 80, 81, 84, 85, 86, 99, 103, 105, 106, 107, 109, 112, 113, 115, 119, 120, 121, 122, 123, 125, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 138, 139, 152, 153, 156] },
+    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, oracle: p1295_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 65, 66, 73, 74, 83, 84, 85, 86, 88, 90, 93, 96, 97, 106, 107, 108, 109, 111, 112, 116, 120, 121, 122, 124, 126, 128, 130, 131, 132, 134, 135, 136, 138, 139, 140, 152, 153, 155] },
+    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 14, 17, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 61, 62, 64, 65, 66, 69, 73, 76, 83, 84, 86, 87, 88, 90, 96, 98, 99, 101, 106, 107, 108, 109, 110, 112, 120, 121, 123, 124, 126, 129, 130, 132, 134, 135, 136, 137, 138, 140, 152, 153, 154, 155, 156, 159, 180] },
+    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, oracle: p1297_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 48, 50, 52, 61, 63, 64, 66, 69, 72, 73, 83, 84, 86, 88, 97, 104, 106, 107, 111, 112, 116, 120, 121, 124, 125, 126, 127, 130, 131, 132, 134, 135, 136, 137, 139, 145, 152, 153, 154, 156, 159] },
+    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, oracle: p1298_oracle, tags: &[0, 1, 14, 23, 24, 27, 31, 32, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 66, 72, 106, 107, 108, 112, 114, 117, 118, 119, 121, 123, 126, 130, 133, 135, 136, 137, 152, 154] },
+    Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, oracle: p1299_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 65, 66, 69, 72, 73, 74, 86, 90, 96, 99, 102, 106, 113, 114, 115, 117, 121, 126, 127, 130, 132, 133, 135, 136, 137, 148, 152, 155] },
+    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 19, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 61, 63, 64, 65, 66, 73, 76, 81, 86, 87, 89, 91, 96, 106, 107, 108, 110, 111, 114, 117, 119, 120, 121, 124, 126, 127, 130, 132, 133, 135, 138, 139, 144, 149, 152, 154, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, oracle: p1301_oracle, tags: &[1, 4, 15, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 73, 74, 84, 86, 89, 90, 91, 93, 96, 97, 98, 106, 107, 108, 110, 111, 119, 120, 121, 123, 125, 126, 127, 130, 134, 135, 137, 149, 152, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, oracle: p1302_oracle, tags: &[0, 5, 7, 15, 23, 24, 26, 27, 30, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 64, 66, 69, 73, 79, 81, 83, 84, 86, 87, 88, 89, 90, 99, 103, 106, 107, 108, 117, 120, 121, 125, 126, 127, 130, 131, 132, 134, 135, 136, 137, 138, 139, 141, 144, 152, 153, 156, 159, 171, 174, 177, 178] },
+    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, oracle: p1303_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 59, 64, 73, 81, 84, 86, 90, 97, 98, 103, 106, 107, 108, 111, 114, 121, 123, 125, 126, 127, 128, 129, 130, 135, 136, 148, 149, 152, 153, 159, 161] },
+    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 28, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 51, 61, 62, 64, 66, 86, 87, 89, 96, 97, 98, 99, 106, 107, 108, 109, 111, 115, 117, 119, 121, 122, 126, 129, 130, 132, 133, 135, 136, 139, 149, 152, 155, 156, 159, 165, 170, 174, 175, 176, 178] },
+    Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, oracle: p1305_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 72, 73, 76, 83, 84, 86, 88, 90, 96, 101, 106, 107, 108, 109, 113, 121, 126, 130, 132, 134, 135, 136, 137, 138, 139] },
+    Prog { name: "p1306", active: &[true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, oracle: p1306_oracle, tags: &[0, 1, 14, 23, 24, 27, 32, 39, 40, 41, 42, 44, 47, 49, 50, 61, 62, 63, 65, 66, 83, 87, 89, 106, 107, 108, 118, 120, 121, 126, 130, 133, 135, 137] },
+    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, oracle: p1307_oracle, tags: &[1, 3, 7, 14, 23, 24, 25, 26, 34, 37, 39, 41, 42, 44, 45, 66, 83, 84, 86, 88, 90, 96, 106, 107, 108, 111, 117, 119, 121, 122, 124, 126, 130, 135, 136, 138, 139, 148, 152, 154] },
+    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, oracle: p1308_oracle, tags: &[0, 3, 15, 21, 23, 24, 26, 30, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 50, 51, 61, 62, 63, 65, 66, 74, 76, 83, 84, 86, 88, 96, 99, 106, 107, 108, 109, 112, 113, 114, 116, 120, 121, 125, 126, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 140, 148, 149, 152, 153, 154, 155, 156, 159, 180] },
+    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, oracle: p1309_oracle, tags: &[0, 1, 14, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 66, 83, 84, 85, 86, 88, 90, 94, 96, 106, 107, 113, 117, 126, 129, 130, 135, 136, 137, 152, 153, 155, 156] },
+    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, oracle: p1310_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 27, 30, 31, 39, 40, 41, 42, 44, 45, 47, 54, 55, 73, 86, 96, 98, 106, 108, 109, 112, 115, 117, 118, 120, 121, 124, 126, 128, 130, 134, 135, 152] },
+    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, oracle: p1311_oracle, tags: &[0, 6, 7, 14, 19, 23, 24, 27, 32, 36, 37, 39, 40, 41, 44, 47, 61, 69, 84, 86, 88, 106, 107, 113, 120, 121, 122, 123, 124, 125, 126, 132, 135, 137, 139, 142, 152] },
+    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 12, 15, 23, 24, 26, 27, 30, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 64, 69, 73, 76, 83, 84, 86, 87, 88, 89, 90, 95, 96, 104, 105, 106, 107, 108, 110, 112, 113, 114, 116, 118, 119, 121, 122, 123, 126, 127, 128, 129, 130, 133, 135, 138, 141, 145, 148, 152, 154] },
+    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, oracle: p1313_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 41, 42, 66, 106, 107, 121, 123, 134, 156] },
+    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1314_eval, grad: p1314_grad, oracle: p1314_oracle, tags: &[0, 2, 3, 7, 14, 21, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 53, 61, 63, 64, 66, 73, 74, 83, 84, 86, 88, 90, 91, 92, 93, 94, 99, 106, 108, 112, 116, 118, 121, 122, 124, 125, 126, 128, 130, 132, 134, 135, 136, 137, 143, 148, 152, 153, 155] },
+    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, oracle: p1315_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 27, 39, 40, 41, 42, 45, 47, 49, 61, 62, 63, 66, 72, 73, 86, 90, 96, 106, 107, 108, 110, 112, 113, 121, 124, 125, 127, 130, 132, 133, 135, 136, 137, 143, 149, 152, 156, 159, 161] },
+    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 73, 76, 86, 89, 94, 95, 96, 106, 107, 109, 110, 113, 117, 118, 120, 121, 126, 129, 130, 131, 132, 135, 137, 139, 142, 143, 148, 150, 152, 153, 155, 172, 173, 174, 177, 178] },
+    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 23, 24, 26, 33, 34, 37, 39, 40, 41, 42, 44, 45, 66, 74, 83, 84, 86, 88, 96, 99, 106, 107, 112, 121, 122, 123, 125, 126, 130, 133, 135, 136, 138, 149] },
+    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, oracle: p1318_oracle, tags: &[2, 3, 14, 23, 24, 26, 31, 34, 36, 37, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 63, 64, 66, 71, 72, 73, 74, 76, 83, 84, 86, 88, 96, 97, 98, 99, 106, 107, 108, 109, 111, 115, 116, 117, 118, 120, 121, 123, 125, 126, 129, 130, 131, 135, 136, 137, 139, 140, 142, 145, 152, 154, 156, 159] },
+    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 15, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 53, 55, 56, 57, 66, 73, 74, 80, 86, 90, 96, 97, 99, 106, 107, 108, 113, 119, 121, 125, 126, 127, 128, 130, 131, 135, 136, 138, 152, 155, 156] },
+    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, oracle: p1320_oracle, tags: &[3, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 66, 84, 86, 98, 99, 106, 107, 108, 110, 112, 113, 115, 117, 121, 127, 130, 133, 135, 137, 152, 159, 161, 168] },
+    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, oracle: p1321_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 39, 40, 41, 44, 45, 47, 61, 63, 66, 67, 72, 73, 81, 86, 97, 106, 107, 108, 117, 118, 119, 120, 121, 123, 125, 126, 127, 130, 131, 134, 135, 149, 152, 153, 159, 162] },
+    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, oracle: p1322_oracle, tags: &[1, 14, 23, 24, 39, 40, 41, 42, 43, 44, 73, 80, 84, 96, 106, 110, 118, 121, 122, 126, 129, 130, 131, 132, 135, 136, 137, 152] },
+    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 14, 23, 24, 26, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 61, 62, 63, 64, 65, 73, 74, 76, 84, 86, 89, 90, 91, 93, 97, 99, 106, 107, 109, 112, 113, 120, 121, 125, 126, 129, 130, 131, 134, 135, 136, 137, 138, 141, 152, 153, 155, 156, 159, 165, 166] },
+    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 14, 17, 23, 24, 25, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 57, 59, 64, 66, 73, 74, 76, 81, 83, 84, 86, 87, 88, 90, 94, 96, 99, 103, 106, 107, 108, 121, 126, 127, 129, 130, 135, 136, 137, 138, 144, 148, 152, 156] },
+    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, oracle: p1325_oracle, tags: &[3, 5, 7, 14, 23, 24, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 73, 86, 87, 88, 89, 106, 107, 108, 117, 118, 121, 125, 126, 130, 131, 132, 135, 136, 137, 138, 145, 152, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 73, 74, 83, 84, 86, 88, 96, 98, 106, 108, 115, 116, 121, 122, 128, 129, 130, 132, 135, 136, 137, 148, 152, 155, 159, 162] },
+    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, oracle: p1327_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 60, 64, 69, 72, 84, 86, 90, 96, 106, 107, 108, 109, 110, 111, 112, 114, 119, 121, 122, 123, 125, 126, 127, 128, 130, 134, 135, 137, 138, 149, 152, 154, 155, 158] },
+    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, oracle: p1328_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 47, 48, 61, 63, 66, 69, 72, 73, 74, 86, 87, 89, 96, 99, 106, 107, 108, 112, 120, 121, 122, 124, 125, 126, 127, 130, 132, 135, 136, 137, 138, 152, 153, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1329_eval, grad: p1329_grad, oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 14, 23, 24, 26, 27, 31, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 61, 64, 66, 69, 71, 72, 73, 75, 83, 84, 86, 88, 89, 90, 96, 97, 98, 106, 107, 108, 112, 116, 117, 118, 119, 121, 125, 126, 127, 130, 133, 135, 136, 137, 138, 142, 152, 155, 159, 161, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1330_eval, grad: p1330_grad, oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 14, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 63, 65, 66, 71, 72, 73, 75, 82, 84, 86, 88, 89, 90, 94, 106, 107, 108, 109, 111, 114, 120, 121, 123, 125, 126, 129, 130, 131, 135, 136, 137, 142, 143, 152, 156] },
+    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, oracle: p1331_oracle, tags: &[0, 15, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 66, 67, 71, 84, 106, 107, 108, 110, 111, 112, 113, 118, 121, 123, 130, 134, 135, 137, 138, 144, 155] },
+    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, oracle: p1332_oracle, tags: &[0, 4, 7, 16, 20, 23, 24, 26, 28, 39, 40, 41, 42, 43, 45, 64, 66, 68, 72, 73, 86, 87, 88, 90, 96, 106, 107, 109, 114, 118, 119, 120, 121, 122, 126, 130, 132, 135, 137, 152, 153, 155, 172, 174, 177, 178] },
+    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, oracle: p1333_oracle, tags: &[0, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 66, 73, 76, 84, 86, 87, 89, 101, 106, 107, 108, 113, 119, 121, 122, 126, 127, 129, 130, 134, 135, 136, 137, 144, 152, 153, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1334", active: &[false, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, oracle: p1334_oracle, tags: &[0, 1, 7, 8, 14, 19, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 64, 66, 69, 75, 82, 83, 84, 86, 88, 90, 93, 94, 96, 106, 107, 108, 114, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 134, 135, 136, 137, 139, 144, 152, 153, 154, 155, 159, 168] },
+    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, oracle: p1335_oracle, tags: &[2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 49, 50, 51, 60, 61, 62, 63, 64, 65, 66, 71, 73, 74, 76, 84, 85, 86, 96, 97, 101, 106, 111, 115, 117, 121, 122, 124, 125, 126, 127, 128, 129, 130, 132, 133, 135, 138, 140, 148, 152, 153, 154, 156, 159, 161] },
+    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, oracle: p1336_oracle, tags: &[0, 1, 15, 23, 24, 33, 39, 40, 41, 42, 44, 47, 64, 73, 76, 84, 86, 87, 88, 89, 99, 101, 106, 107, 109, 110, 111, 124, 125, 126, 128, 130, 132, 135, 136, 137, 138, 139, 140, 152, 154, 156, 172, 174, 177, 178] },
+    Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, oracle: p1337_oracle, tags: &[0, 15, 23, 24, 26, 28, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 61, 63, 66, 73, 81, 83, 84, 86, 88, 97, 106, 107, 111, 113, 119, 121, 124, 126, 130, 131, 134, 135, 136, 139, 152] },
+    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, oracle: p1338_oracle, tags: &[0, 1, 5, 11, 14, 23, 24, 27, 39, 40, 41, 43, 44, 66, 87, 106, 107, 117, 121, 126, 129, 131, 135, 137, 148] },
+    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, oracle: p1339_oracle, tags: &[0, 7, 16, 21, 22, 23, 24, 25, 26, 36, 37, 39, 40, 41, 42, 43, 44, 45, 66, 73, 76, 84, 86, 88, 90, 99, 106, 107, 108, 109, 110, 111, 114, 117, 121, 126, 128, 129, 130, 131, 132, 133, 135, 136, 137, 141, 152, 153, 154, 155, 156, 159, 161] },
+    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, oracle: p1340_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 30, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 68, 69, 72, 73, 83, 84, 86, 88, 90, 97, 106, 114, 116, 118, 120, 121, 126, 127, 128, 130, 133, 134, 135, 137, 150, 155, 156] },
+    Prog { name: "p1341", active: &[true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, oracle: p1341_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 28, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 53, 61, 62, 63, 64, 66, 67, 69, 84, 86, 88, 90, 97, 106, 107, 108, 112, 116, 118, 119, 121, 124, 126, 127, 130, 133, 135, 136, 138, 139, 140, 145, 152, 155, 159, 169] },
+    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, oracle: p1342_oracle, tags: &[0, 1, 14, 20, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 68, 72, 84, 86, 90, 94, 106, 107, 108, 113, 114, 117, 120, 121, 122, 124, 125, 126, 127, 128, 130, 131, 132, 135, 136, 138, 139, 152, 153, 155, 159, 166, 168] },
+    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, oracle: p1343_oracle, tags: &[0, 3, 8, 16, 24, 29, 39, 40, 41, 42, 44, 45, 66, 72, 84, 86, 87, 88, 89, 94, 96, 98, 99, 106, 107, 108, 109, 116, 124, 126, 130, 135, 137, 138, 152, 172, 173, 174, 177, 178] },
+    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 14, 23, 24, 27, 29, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 58, 61, 62, 63, 65, 66, 71, 72, 73, 74, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 113, 117, 119, 121, 126, 127, 129, 130, 135, 136, 137, 138, 139, 140, 142, 152, 153, 154, 155, 156, 172, 174, 177, 178] },
+    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 72, 73, 75, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 111, 117, 120, 121, 124, 126, 130, 131, 135, 136, 137, 138, 139, 141, 144, 149, 152, 153, 154, 155, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1346", active: &[true, true, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 14, 23, 24, 26, 30, 34, 39, 40, 41, 42, 43, 44, 45, 47, 56, 57, 61, 62, 63, 64, 73, 74, 83, 84, 85, 86, 88, 89, 90, 96, 99, 106, 107, 108, 109, 111, 113, 117, 121, 123, 126, 127, 130, 134, 135, 136, 137, 139, 145, 152, 154, 155, 156, 159, 180] },
+    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, oracle: p1347_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 113, 114, 119, 121, 124, 126, 127, 130, 132, 133, 135, 137, 152, 153, 154, 156] },
+    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, oracle: p1348_oracle, tags: &[0, 1, 8, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 48, 61, 66, 69, 70, 72, 73, 74, 75, 82, 83, 84, 86, 87, 90, 94, 99, 106, 107, 117, 121, 123, 127, 130, 132, 133, 135, 136, 137, 143, 152, 154, 155] },
+    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, oracle: p1349_oracle, tags: &[2, 3, 5, 7, 15, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 64, 65, 73, 76, 79, 81, 84, 86, 87, 97, 103, 105, 106, 107, 108, 111, 114, 116, 118, 121, 123, 126, 127, 128, 130, 135, 136, 138, 141, 148, 152, 153, 159, 161] },
+    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, oracle: p1350_oracle, tags: &[1, 4, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 47, 49, 50, 51, 52, 61, 62, 64, 66, 74, 86, 96, 99, 106, 107, 108, 124, 126, 130, 131, 134, 135, 137, 138, 141, 152, 159, 166] },
+    Prog { name: "p1351", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, oracle: p1351_oracle, tags: &[1, 11, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 62, 65, 66, 70, 72, 73, 76, 81, 83, 84, 86, 87, 89, 90, 96, 99, 102, 103, 106, 107, 108, 110, 113, 115, 120, 121, 126, 130, 135, 137, 138, 141, 152, 153, 154, 155, 159, 169] },
+    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, oracle: p1352_oracle, tags: &[0, 14, 23, 24, 26, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 83, 84, 86, 88, 90, 106, 107, 108, 109, 111, 113, 114, 118, 121, 126, 128, 130, 131, 135, 136, 137, 142, 152, 153, 155, 156, 159, 161] },
+    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, oracle: p1353_oracle, tags: &[0, 13, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 57, 63, 66, 69, 74, 83, 84, 86, 88, 97, 99, 106, 107, 108, 112, 115, 116, 117, 121, 123, 124, 126, 127, 128, 130, 134, 135, 136, 137, 138, 152, 153, 154] },
+    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, oracle: p1354_oracle, tags: &[2, 4, 7, 8, 14, 18, 23, 24, 26, 27, 34, 36, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 62, 64, 66, 69, 72, 73, 74, 83, 84, 86, 88, 90, 94, 96, 97, 98, 106, 107, 108, 110, 115, 120, 121, 125, 126, 127, 128, 129, 130, 132, 133, 135, 136, 137, 139, 141, 148, 150, 152, 153, 154, 155, 159, 161] },
+    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, oracle: p1355_oracle, tags: &[2, 3, 4, 14, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 69, 70, 72, 73, 75, 83, 84, 85, 86, 88, 90, 96, 98, 106, 107, 108, 109, 110, 111, 112, 115, 121, 123, 124, 126, 127, 130, 131, 133, 135, 136, 137, 139, 152, 154, 155] },
+    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, oracle: p1356_oracle, tags: &[2, 3, 7, 12, 15, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 61, 63, 64, 66, 70, 83, 84, 86, 88, 90, 106, 107, 108, 110, 111, 112, 116, 121, 126, 130, 132, 133, 135, 137, 140, 148, 149, 152, 155] },
+    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, oracle: p1357_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 28, 33, 34, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 83, 84, 86, 88, 89, 90, 106, 107, 108, 111, 112, 116, 117, 121, 129, 130, 135, 136, 137, 152] },
+    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, oracle: p1358_oracle, tags: &[0, 3, 4, 14, 23, 24, 25, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 66, 69, 72, 73, 86, 94, 96, 98, 106, 107, 110, 112, 119, 121, 125, 126, 129, 130, 135, 137, 139, 143, 144, 152, 156, 159, 161] },
+    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, oracle: p1359_oracle, tags: &[1, 15, 21, 22, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 47, 49, 61, 64, 66, 72, 73, 74, 76, 83, 84, 85, 86, 87, 88, 89, 96, 97, 106, 107, 109, 111, 112, 116, 119, 121, 124, 126, 127, 130, 131, 132, 134, 135, 136, 137, 139, 144, 152, 153, 154, 170, 174, 175, 176, 178] },
+    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 64, 69, 73, 83, 84, 86, 88, 89, 90, 96, 106, 107, 108, 109, 113, 115, 118, 120, 121, 126, 129, 130, 132, 135, 136, 137, 149, 152] },
+    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 15, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 69, 72, 74, 76, 83, 84, 86, 87, 88, 89, 90, 99, 106, 107, 108, 109, 110, 114, 115, 118, 121, 126, 129, 130, 131, 135, 136, 137, 139, 148, 149, 152, 155, 156, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, oracle: p1362_oracle, tags: &[0, 1, 6, 7, 14, 21, 22, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 67, 71, 73, 76, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 111, 112, 113, 119, 121, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 138, 152, 156, 159, 161] },
+    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, oracle: p1363_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 45, 47, 57, 59, 64, 66, 73, 77, 79, 81, 84, 100, 103, 106, 107, 108, 109, 113, 116, 117, 119, 121, 126, 127, 130, 135, 137, 152, 156] },
+    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 61, 62, 65, 69, 84, 86, 87, 88, 94, 98, 99, 106, 107, 108, 109, 110, 115, 119, 121, 126, 127, 130, 131, 134, 135, 136, 138, 145, 149, 152] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 51, 54, 55, 61, 63, 64, 66, 69, 70, 72, 73, 74, 77, 79, 84, 86, 87, 88, 90, 99, 100, 106, 107, 108, 113, 114, 115, 116, 121, 122, 126, 130, 131, 135, 136, 137, 141, 142, 152, 153, 155, 156, 159, 164, 169, 171, 174, 177, 178] },
+    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, oracle: p1366_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 62, 69, 73, 75, 84, 86, 89, 90, 106, 107, 113, 115, 117, 121, 122, 123, 124, 126, 127, 130, 133, 134, 135, 136, 137, 142, 149, 152, 154, 155, 156, 174, 175, 179] },
+    Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, oracle: p1367_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 39, 41, 42, 44, 47, 64, 66, 83, 86, 87, 94, 95, 99, 106, 107, 109, 121, 124, 126, 130, 135, 136, 154, 156] },
+    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, oracle: p1368_oracle, tags: &[1, 3, 14, 21, 22, 23, 24, 39, 40, 41, 42, 44, 47, 61, 73, 76, 83, 85, 96, 99, 106, 130, 136, 152, 153, 155, 159, 161] },
+    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, oracle: p1369_oracle, tags: &[0, 4, 14, 23, 24, 25, 26, 27, 30, 39, 40, 41, 42, 43, 44, 73, 76, 80, 84, 86, 87, 89, 94, 96, 101, 106, 107, 108, 113, 115, 116, 121, 125, 126, 129, 130, 133, 135, 136, 138, 142, 149, 152, 153, 154, 155, 159, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 60, 61, 66, 73, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 109, 110, 113, 116, 117, 120, 121, 122, 125, 126, 130, 131, 135, 137, 138, 148, 152, 153, 154, 171, 174, 177, 178] },
+    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, oracle: p1371_oracle, tags: &[0, 1, 6, 14, 23, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 61, 62, 67, 69, 72, 84, 86, 89, 106, 107, 111, 113, 116, 118, 120, 121, 123, 124, 129, 130, 131, 135, 137, 152, 155, 159, 166, 174, 175, 179] },
+    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1372_eval, grad: p1372_grad, oracle: p1372_oracle, tags: &[3, 4, 7, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 59, 61, 66, 86, 90, 96, 106, 107, 108, 111, 119, 121, 122, 123, 124, 126, 128, 129, 130, 134, 135, 136, 137, 142, 148, 152, 155, 156, 159, 161, 180] },
+    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, oracle: p1373_oracle, tags: &[0, 1, 8, 14, 23, 24, 27, 28, 30, 31, 33, 36, 37, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 69, 73, 79, 84, 86, 87, 88, 89, 96, 98, 100, 106, 107, 110, 111, 112, 118, 121, 123, 124, 125, 126, 129, 130, 132, 135, 137, 152, 153, 155, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, oracle: p1374_oracle, tags: &[0, 1, 15, 23, 24, 26, 34, 35, 37, 39, 41, 44, 47, 61, 63, 66, 74, 83, 84, 85, 86, 88, 97, 106, 107, 114, 116, 119, 121, 130, 133, 135, 136, 137, 140, 152, 154] },
+    Prog { name: "p1375", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, oracle: p1375_oracle, tags: &[0, 2, 3, 6, 14, 23, 24, 25, 27, 28, 39, 40, 41, 44, 45, 47, 61, 63, 67, 69, 71, 83, 86, 89, 90, 106, 107, 108, 110, 112, 117, 121, 122, 123, 125, 129, 130, 134, 135, 137, 138, 139, 148, 153, 154, 155] },
+    Prog { name: "p1376", active: &[true, true, true, false], outputs: 3, eval: p1376_eval, grad: p1376_grad, oracle: p1376_oracle, tags: &[2, 7, 13, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 61, 64, 73, 74, 76, 84, 86, 90, 91, 93, 94, 96, 97, 99, 106, 107, 108, 109, 110, 112, 114, 119, 120, 121, 123, 126, 129, 130, 131, 132, 134, 135, 136, 137, 138, 143, 144, 148, 153] },
+    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, oracle: p1377_oracle, tags: &[2, 5, 7, 15, 23, 24, 39, 40, 41, 42, 44, 45, 47, 50, 61, 62, 63, 64, 66, 73, 74, 84, 86, 87, 89, 90, 91, 93, 96, 97, 99, 106, 107, 108, 110, 117, 121, 123, 126, 129, 130, 135, 136, 139, 152, 155, 170, 174, 175, 176, 178] },
+    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, oracle: p1378_oracle, tags: &[0, 3, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 28, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 72, 73, 74, 75, 76, 79, 81, 82, 83, 84, 86, 87, 88, 90, 94, 96, 97, 106, 107, 108, 117, 121, 124, 126, 128, 130, 131, 135, 136, 137, 152, 153, 155, 156, 159, 161] },
+    Prog { name: "p1379", active: &[true], outputs: 1, eval: p1379_eval, grad: p1379_grad, oracle: p1379_oracle, tags: &[1, 14, 23, 24, 25, 27, 29, 30, 33, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 66, 69, 72, 84, 106, 107, 109, 112, 118, 121, 122, 124, 127, 128, 130, 131, 133, 135, 136, 137, 152, 154, 155, 159, 166] },
+    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, oracle: p1380_oracle, tags: &[0, 1, 7, 14, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 65, 69, 76, 83, 84, 86, 87, 88, 89, 90, 99, 106, 107, 108, 109, 111, 113, 115, 116, 117, 121, 122, 124, 126, 127, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 152, 156, 159, 165, 167, 172, 174, 175, 177, 178, 179] },
+    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, oracle: p1381_oracle, tags: &[0, 7, 16, 19, 21, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 51, 61, 63, 66, 69, 72, 83, 84, 86, 88, 90, 92, 106, 107, 108, 109, 112, 121, 122, 124, 125, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 145, 152, 153, 154] },
+    Prog { name: "p1382", active: &[true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, oracle: p1382_oracle, tags: &[0, 14, 23, 24, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 61, 62, 63, 64, 66, 69, 73, 74, 76, 84, 85, 86, 88, 89, 93, 96, 106, 107, 108, 114, 120, 121, 126, 127, 128, 130, 131, 132, 135, 136, 138, 141, 152, 153, 154] },
+    Prog { name: "p1383", active: &[true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, oracle: p1383_oracle, tags: &[0, 16, 23, 24, 25, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 65, 66, 67, 106, 107, 108, 112, 115, 118, 119, 123, 126, 128, 129, 130, 131, 135, 136, 137, 139, 142, 145, 152, 154, 157] },
+    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, oracle: p1384_oracle, tags: &[0, 5, 11, 14, 23, 24, 26, 31, 39, 40, 41, 44, 47, 64, 87, 106, 107, 115, 121, 122, 130, 135, 136, 138, 140, 149, 152, 153, 154] },
+    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, oracle: p1385_oracle, tags: &[0, 2, 3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 66, 73, 74, 84, 86, 87, 89, 94, 97, 98, 99, 106, 107, 108, 111, 113, 116, 120, 121, 123, 126, 130, 135, 136, 139, 148, 152, 154, 155, 156, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, oracle: p1386_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 45, 47, 49, 51, 61, 66, 69, 72, 73, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 117, 118, 120, 121, 124, 126, 130, 131, 133, 134, 135, 136, 137, 138, 139, 140, 144, 148, 152, 153, 154, 156, 159, 169, 180] },
+    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 64, 73, 76, 86, 87, 88, 96, 106, 107, 114, 115, 121, 125, 126, 129, 130, 132, 135, 136, 138, 139, 149, 152, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, oracle: p1388_oracle, tags: &[0, 16, 18, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 64, 66, 72, 83, 84, 86, 87, 88, 89, 96, 106, 107, 112, 118, 120, 121, 124, 126, 129, 130, 131, 132, 133, 135, 138, 139, 152, 153, 156, 159, 161, 172, 174, 177, 178] },
+    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 22, 23, 24, 25, 39, 40, 41, 42, 44, 73, 76, 86, 95, 99, 106, 107, 111, 116, 121, 122, 126, 129, 130, 131, 132, 135, 136, 149, 152, 156] },
+    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, oracle: p1390_oracle, tags: &[4, 15, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 66, 84, 86, 90, 106, 107, 108, 113, 114, 120, 121, 123, 128, 130, 131, 134, 135, 136, 137, 138, 144, 149, 152, 153, 156] },
+    Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, oracle: p1391_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 64, 66, 73, 76, 81, 83, 84, 86, 88, 90, 94, 95, 96, 103, 106, 107, 109, 110, 115, 120, 121, 126, 128, 130, 132, 135, 137, 143, 152, 153, 155] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 62, 64, 66, 71, 73, 76, 86, 87, 89, 90, 96, 99, 101, 106, 108, 112, 119, 126, 127, 130, 132, 135, 138, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 82, 86, 87, 89, 90, 94, 96, 99, 106, 107, 108, 109, 110, 112, 113, 117, 121, 122, 123, 125, 126, 130, 133, 135, 136, 138, 152, 154, 155, 156, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, oracle: p1394_oracle, tags: &[2, 3, 6, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 54, 55, 66, 74, 84, 86, 89, 96, 106, 107, 108, 109, 110, 111, 119, 121, 123, 126, 127, 128, 130, 131, 132, 135, 136, 137, 138, 148, 152, 153, 156, 159, 161, 174, 175, 179, 180] },
+    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, oracle: p1395_oracle, tags: &[3, 5, 7, 14, 18, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 55, 56, 60, 61, 62, 64, 69, 72, 73, 74, 76, 77, 79, 84, 86, 87, 88, 90, 94, 96, 99, 106, 107, 108, 109, 112, 114, 116, 118, 119, 120, 121, 124, 126, 128, 130, 132, 133, 135, 137, 138, 140, 142, 145, 152, 154, 159, 161, 168, 172, 174, 177, 178] },
+    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 64, 68, 84, 86, 87, 89, 97, 98, 106, 107, 108, 109, 111, 112, 117, 119, 121, 123, 124, 125, 126, 127, 130, 134, 135, 136, 137, 138, 142, 148, 149, 152, 153, 155, 156, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, oracle: p1397_oracle, tags: &[0, 16, 21, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 63, 65, 66, 83, 84, 86, 88, 92, 106, 107, 108, 109, 110, 111, 112, 113, 119, 121, 124, 125, 126, 127, 130, 132, 134, 135, 136, 139, 151, 152, 155, 156] },
+    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, oracle: p1398_oracle, tags: &[0, 2, 3, 16, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 47, 49, 50, 61, 62, 63, 69, 83, 84, 86, 87, 88, 89, 96, 99, 106, 108, 111, 114, 118, 121, 126, 130, 131, 133, 135, 136, 139, 144, 152, 153, 154, 155, 156, 171, 174, 177, 178] },
+    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, oracle: p1399_oracle, tags: &[1, 7, 14, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 64, 66, 106, 107, 108, 112, 121, 126, 127, 130, 134, 135, 136, 152, 153] },
+    Prog { name: "p1400", active: &[true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, oracle: p1400_oracle, tags: &[0, 1, 14, 24, 26, 39, 40, 41, 44, 45, 53, 66, 85, 86, 88, 90, 106, 107, 111, 112, 121, 126, 127, 130, 135, 137, 154] },
+    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, oracle: p1401_oracle, tags: &[0, 1, 16, 20, 23, 24, 25, 26, 27, 29, 39, 40, 41, 42, 44, 45, 47, 48, 50, 64, 66, 69, 72, 85, 106, 107, 108, 110, 116, 120, 121, 126, 129, 130, 135, 136, 137, 138, 139, 145, 152, 155, 156] },
+    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, oracle: p1402_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 73, 83, 84, 85, 86, 88, 89, 90, 96, 98, 106, 107, 109, 121, 124, 126, 130, 135, 138, 148, 152, 156] },
+    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 69, 73, 83, 84, 86, 87, 88, 89, 90, 91, 95, 96, 106, 107, 108, 109, 116, 118, 119, 121, 126, 127, 128, 130, 135, 136, 137, 140, 143, 148, 152, 154, 158, 159, 161, 170, 174, 175, 176, 178] },
+    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 63, 64, 70, 73, 74, 85, 86, 87, 88, 89, 96, 98, 99, 106, 107, 108, 109, 110, 111, 120, 121, 122, 124, 125, 126, 130, 131, 133, 134, 135, 136, 137, 148, 152, 153, 154, 155, 172, 174, 177, 178] },
+    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 14, 21, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 65, 66, 84, 86, 87, 89, 90, 92, 96, 97, 106, 107, 108, 116, 119, 120, 121, 122, 123, 126, 129, 130, 131, 132, 135, 148, 152, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1406", active: &[true, true, true, true, true], outputs: 1, eval: p1406_eval, grad: p1406_grad, oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 14, 23, 24, 25, 30, 36, 39, 40, 41, 42, 44, 45, 52, 64, 66, 74, 76, 86, 88, 89, 90, 96, 97, 106, 107, 109, 110, 114, 121, 125, 127, 128, 130, 134, 135, 136, 137, 139, 144, 149, 152, 153, 154] },
+    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, oracle: p1407_oracle, tags: &[2, 5, 8, 12, 15, 19, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 64, 69, 73, 83, 84, 85, 86, 87, 88, 89, 90, 94, 98, 99, 106, 107, 108, 112, 116, 121, 123, 126, 128, 129, 130, 131, 133, 135, 136, 137, 138, 152, 153, 156, 159, 161, 172, 173, 174, 177, 178] },
+    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, oracle: p1408_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 49, 64, 66, 83, 84, 86, 87, 88, 89, 106, 108, 113, 114, 121, 125, 126, 130, 135, 136, 137, 140, 152, 156, 159, 170, 174, 175, 176, 178] },
+    Prog { name: "p1409", active: &[true, true, true, true, true, true], outputs: 2, eval: p1409_eval, grad: p1409_grad, oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 16, 23, 24, 25, 26, 27, 29, 34, 39, 40, 41, 42, 43, 44, 45, 47, 69, 72, 73, 83, 84, 86, 88, 94, 96, 106, 107, 108, 109, 112, 119, 121, 123, 126, 128, 129, 130, 132, 135, 136, 137, 138, 152, 155, 156, 159, 165] },
+    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, oracle: p1410_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 74, 83, 84, 86, 88, 89, 90, 96, 97, 98, 99, 106, 107, 108, 112, 121, 125, 126, 127, 130, 135, 138, 148, 149, 153, 154, 157] },
+    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, oracle: p1411_oracle, tags: &[2, 4, 7, 15, 23, 24, 25, 26, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 57, 59, 61, 62, 63, 64, 65, 66, 84, 86, 87, 88, 89, 90, 97, 99, 106, 108, 109, 112, 113, 114, 115, 119, 121, 122, 124, 126, 128, 129, 130, 133, 135, 137, 138, 139, 140, 152, 154, 155, 171, 174, 177, 178] },
+    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, oracle: p1412_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 66, 68, 69, 83, 84, 85, 86, 87, 88, 89, 90, 93, 96, 106, 107, 110, 113, 120, 121, 123, 126, 128, 130, 135, 136, 137, 139, 152, 153, 159, 171, 174, 177, 178] },
+    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, oracle: p1413_oracle, tags: &[1, 2, 4, 6, 14, 21, 22, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 65, 69, 73, 76, 84, 85, 86, 89, 96, 99, 106, 107, 108, 109, 112, 114, 115, 116, 118, 120, 121, 124, 126, 127, 130, 131, 132, 133, 134, 135, 136, 148, 152, 153, 154, 159, 174, 175, 179] },
+    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, oracle: p1414_oracle, tags: &[0, 6, 12, 14, 23, 24, 39, 40, 41, 44, 47, 51, 61, 62, 64, 65, 83, 85, 86, 106, 107, 108, 109, 110, 113, 115, 121, 126, 130, 132, 135, 136, 137, 152, 153, 154, 157, 159, 180] },
+    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, oracle: p1415_oracle, tags: &[0, 16, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 64, 66, 67, 72, 84, 86, 89, 96, 106, 107, 108, 111, 115, 118, 121, 122, 123, 124, 126, 130, 132, 134, 135, 137, 139, 152, 153, 154, 155] },
+    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, oracle: p1416_oracle, tags: &[0, 1, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 73, 74, 76, 84, 86, 90, 91, 93, 101, 106, 107, 109, 110, 113, 116, 117, 119, 121, 124, 126, 127, 128, 130, 135, 136, 137, 138, 141, 145, 152, 154, 156] },
+    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, oracle: p1417_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 69, 73, 76, 83, 84, 87, 90, 99, 106, 108, 114, 119, 121, 122, 123, 124, 125, 126, 128, 129, 130, 134, 135, 136, 140, 152] },
+    Prog { name: "p1418", active: &[true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, oracle: p1418_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 31, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 69, 70, 72, 83, 84, 86, 88, 90, 96, 106, 107, 111, 113, 116, 118, 121, 122, 124, 125, 126, 130, 132, 134, 135, 136, 137, 143, 148, 152, 153, 154, 159, 161] },
+    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 76, 84, 86, 87, 88, 89, 90, 91, 93, 96, 99, 106, 107, 108, 112, 114, 116, 121, 125, 126, 129, 130, 131, 133, 135, 136, 137, 138, 139, 152, 153, 154, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, oracle: p1420_oracle, tags: &[2, 3, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 61, 63, 64, 66, 71, 73, 74, 75, 83, 84, 86, 87, 89, 96, 97, 98, 99, 106, 107, 108, 112, 121, 123, 125, 126, 128, 130, 133, 135, 136, 137, 149, 152, 153, 154, 155, 156, 159, 169, 171, 174, 177, 178, 179] },
+    Prog { name: "p1421", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1421_eval, grad: p1421_grad, oracle: p1421_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 64, 66, 69, 83, 84, 86, 87, 88, 106, 107, 108, 111, 112, 118, 119, 121, 126, 128, 130, 135, 136, 137, 138, 152] },
+    Prog { name: "p1422", active: &[true, true, true, true], outputs: 1, eval: p1422_eval, grad: p1422_grad, oracle: p1422_oracle, tags: &[0, 2, 15, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 64, 86, 94, 96, 97, 106, 107, 108, 111, 114, 117, 118, 121, 123, 125, 126, 130, 135, 137, 138, 139, 148, 149, 152, 153, 159, 168] },
+    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, oracle: p1423_oracle, tags: &[0, 6, 14, 21, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 61, 73, 80, 84, 86, 92, 96, 104, 105, 106, 107, 114, 116, 121, 126, 129, 130, 135, 137, 140, 152, 155] },
+    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, oracle: p1424_oracle, tags: &[4, 7, 14, 23, 24, 26, 27, 29, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 64, 66, 70, 72, 73, 74, 76, 80, 82, 83, 84, 86, 88, 94, 96, 99, 106, 108, 109, 110, 113, 118, 121, 126, 130, 131, 134, 135, 136, 154, 155] },
+    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, oracle: p1425_oracle, tags: &[0, 4, 7, 14, 21, 23, 24, 25, 26, 27, 36, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 61, 62, 64, 66, 69, 72, 73, 74, 84, 86, 87, 88, 89, 90, 92, 99, 106, 107, 108, 111, 112, 113, 114, 116, 118, 120, 121, 122, 126, 128, 130, 132, 133, 135, 136, 137, 138, 152, 153, 155, 159, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, oracle: p1426_oracle, tags: &[0, 3, 7, 14, 21, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 55, 56, 60, 61, 62, 63, 66, 73, 84, 86, 89, 90, 92, 97, 98, 106, 107, 108, 111, 112, 113, 115, 120, 121, 123, 124, 126, 130, 132, 133, 135, 136, 139, 152, 155, 156] },
+    Prog { name: "p1427", active: &[true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, oracle: p1427_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 28, 29, 32, 33, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 67, 70, 72, 83, 84, 85, 86, 88, 90, 106, 107, 109, 111, 121, 123, 124, 126, 128, 129, 130, 134, 135, 136, 137, 152, 159, 161] },
+    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, oracle: p1428_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 52, 61, 64, 69, 71, 73, 76, 79, 81, 86, 90, 96, 98, 99, 102, 106, 107, 108, 110, 111, 115, 117, 119, 121, 122, 124, 126, 129, 130, 131, 135, 137, 144, 152, 154] },
+    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, oracle: p1429_oracle, tags: &[0, 7, 16, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 69, 73, 76, 81, 83, 84, 86, 88, 89, 90, 94, 96, 99, 106, 107, 110, 114, 116, 121, 125, 126, 127, 130, 132, 134, 135, 136, 137, 152, 155] },
+    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, oracle: p1430_oracle, tags: &[1, 2, 4, 7, 15, 23, 24, 27, 28, 29, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 73, 84, 86, 88, 90, 96, 97, 99, 106, 107, 108, 109, 110, 112, 116, 118, 121, 124, 126, 130, 132, 133, 135, 136, 137, 138, 142, 152, 153, 154, 155] },
+    Prog { name: "p1431", active: &[true, true, true, true, false], outputs: 2, eval: p1431_eval, grad: p1431_grad, oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 15, 21, 22, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 62, 63, 66, 69, 71, 72, 73, 76, 84, 96, 106, 107, 110, 111, 113, 117, 118, 119, 121, 122, 124, 126, 127, 129, 130, 135, 136, 137, 138, 140, 145, 152, 154] },
+    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, oracle: p1432_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 66, 68, 69, 70, 72, 73, 81, 86, 96, 98, 99, 106, 107, 114, 116, 118, 122, 123, 129, 130, 131, 135, 136, 140, 149, 152, 153, 155] },
+    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, oracle: p1433_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 69, 70, 73, 83, 84, 86, 88, 89, 90, 93, 94, 99, 106, 108, 114, 115, 116, 119, 121, 124, 126, 127, 128, 130, 131, 133, 135, 138, 152, 153, 154, 156, 157, 159, 174, 179] },
+    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, oracle: p1434_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 66, 69, 72, 74, 83, 84, 86, 88, 89, 96, 97, 106, 107, 110, 111, 112, 113, 115, 119, 121, 125, 126, 130, 134, 135, 136, 138, 152, 155, 171, 174, 177, 178] },
+    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, oracle: p1435_oracle, tags: &[0, 4, 14, 23, 24, 26, 27, 30, 32, 33, 39, 40, 41, 42, 43, 44, 47, 48, 64, 66, 69, 72, 86, 90, 106, 107, 118, 119, 121, 127, 130, 133, 135, 136, 137, 141, 152, 155, 156, 159, 162] },
+    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, oracle: p1436_oracle, tags: &[1, 2, 4, 14, 23, 24, 26, 27, 34, 35, 39, 40, 41, 42, 44, 73, 83, 84, 86, 88, 96, 98, 106, 107, 108, 113, 118, 119, 121, 124, 126, 130, 134, 135, 137, 139, 143, 152, 156] },
+    Prog { name: "p1437", active: &[true], outputs: 1, eval: p1437_eval, grad: p1437_grad, oracle: p1437_oracle, tags: &[3, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 63, 73, 76, 86, 96, 106, 107, 108, 109, 112, 121, 123, 126, 130, 135, 137, 138, 149, 152, 155, 159, 161] },
+    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 23, 24, 26, 27, 28, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 69, 76, 83, 84, 86, 88, 90, 94, 96, 106, 108, 112, 114, 115, 117, 120, 121, 125, 126, 129, 130, 133, 135, 136, 152, 153, 156] },
+    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, oracle: p1439_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 69, 73, 80, 83, 84, 85, 86, 87, 88, 89, 90, 96, 97, 106, 107, 108, 109, 110, 111, 112, 113, 117, 121, 124, 125, 126, 127, 128, 130, 132, 135, 136, 145, 152, 153, 154, 156, 171, 174, 177, 178] },
+    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, oracle: p1440_oracle, tags: &[0, 4, 14, 23, 24, 25, 29, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 64, 65, 73, 76, 83, 86, 87, 94, 96, 104, 106, 107, 108, 112, 115, 118, 121, 122, 126, 130, 131, 133, 135, 140, 152, 154, 155, 156, 159, 162] },
+    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, oracle: p1441_oracle, tags: &[0, 1, 14, 23, 24, 39, 40, 41, 86, 87, 89, 106, 121, 123, 126, 130, 133, 153, 172, 174, 177] },
+    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 63, 64, 65, 66, 73, 76, 84, 86, 88, 90, 97, 104, 106, 107, 109, 111, 112, 117, 119, 121, 125, 126, 127, 128, 130, 135, 137, 152, 153] },
+    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, oracle: p1443_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 30, 33, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 69, 72, 76, 83, 84, 86, 88, 89, 90, 96, 106, 107, 108, 109, 110, 112, 114, 117, 121, 124, 126, 127, 128, 130, 133, 135, 136, 151, 152, 155, 159, 161] },
+    Prog { name: "p1444", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, oracle: p1444_oracle, tags: &[0, 3, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 61, 63, 64, 65, 66, 70, 72, 73, 75, 76, 84, 86, 96, 97, 99, 106, 107, 108, 110, 111, 116, 118, 120, 121, 122, 126, 130, 132, 133, 134, 135, 136, 137, 150, 152, 153, 155] },
+    Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, oracle: p1445_oracle, tags: &[0, 1, 8, 14, 23, 24, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 63, 64, 65, 106, 107, 111, 116, 121, 126, 128, 129, 135, 136, 137, 139, 145, 152] },
+    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, oracle: p1446_oracle, tags: &[0, 6, 7, 16, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 65, 66, 68, 69, 83, 84, 86, 88, 99, 106, 107, 108, 109, 111, 113, 114, 118, 121, 126, 129, 130, 135, 136, 152, 154] },
+    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1447_eval, grad: p1447_grad, oracle: p1447_oracle, tags: &[0, 2, 6, 14, 21, 23, 24, 25, 32, 39, 40, 41, 42, 44, 47, 50, 61, 62, 64, 66, 76, 84, 86, 87, 89, 92, 97, 98, 99, 106, 107, 108, 110, 112, 113, 119, 120, 121, 123, 124, 126, 128, 129, 130, 132, 134, 135, 137, 138, 150, 152, 159, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, oracle: p1448_oracle, tags: &[0, 7, 14, 23, 24, 27, 39, 40, 41, 42, 44, 66, 73, 79, 86, 87, 88, 96, 106, 113, 121, 130, 137, 139, 152, 154, 159, 161, 171, 174, 177, 178] },
+    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, oracle: p1449_oracle, tags: &[0, 1, 14, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 44, 47, 64, 66, 83, 84, 86, 88, 90, 106, 107, 109, 119, 121, 126, 130, 135, 136, 152, 154, 156] },
+    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, oracle: p1450_oracle, tags: &[0, 2, 14, 23, 24, 33, 39, 40, 41, 42, 44, 47, 61, 62, 63, 64, 65, 76, 86, 94, 95, 106, 107, 113, 115, 119, 121, 123, 126, 127, 130, 132, 134, 135, 137, 148, 153, 154] },
+    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, oracle: p1451_oracle, tags: &[0, 3, 16, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 48, 61, 62, 63, 65, 69, 83, 86, 87, 88, 89, 106, 107, 120, 121, 125, 126, 127, 129, 130, 137, 138, 171, 174, 177, 178] },
+    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, oracle: p1452_oracle, tags: &[0, 4, 8, 15, 23, 24, 27, 29, 31, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 72, 84, 85, 86, 88, 90, 95, 96, 106, 107, 108, 109, 113, 116, 118, 121, 123, 126, 127, 129, 130, 134, 135, 136, 137, 141, 148, 152, 154, 156] },
+    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 65, 66, 69, 83, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 110, 120, 121, 122, 124, 126, 127, 130, 135, 136, 137, 139, 142, 144, 149] },
+    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, oracle: p1454_oracle, tags: &[3, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 61, 62, 66, 76, 83, 86, 87, 88, 89, 96, 106, 107, 108, 113, 114, 115, 116, 118, 119, 121, 124, 126, 129, 130, 131, 134, 135, 137, 138, 139, 140, 152, 153, 155, 156, 171, 174, 177, 178] },
+    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, oracle: p1455_oracle, tags: &[0, 6, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 45, 56, 66, 106, 110, 111, 121, 126, 129, 130, 134, 135, 137, 139, 152] },
+    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 49, 51, 61, 62, 64, 66, 69, 72, 74, 84, 85, 86, 87, 90, 94, 96, 98, 106, 107, 108, 110, 111, 113, 116, 121, 126, 127, 128, 130, 133, 135, 137, 139, 144, 148, 152, 154, 156, 157, 159, 163] },
+    Prog { name: "p1457", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1457_eval, grad: p1457_grad, oracle: p1457_oracle, tags: &[1, 2, 4, 7, 14, 23, 24, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 69, 72, 73, 83, 84, 86, 89, 90, 106, 107, 108, 109, 118, 119, 121, 123, 130, 134, 135, 137, 148, 152, 155, 156, 159, 161] },
+    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 14, 23, 24, 25, 27, 39, 41, 42, 44, 47, 61, 66, 69, 70, 72, 73, 76, 80, 81, 84, 86, 87, 96, 99, 106, 107, 108, 110, 111, 113, 115, 118, 119, 121, 126, 130, 131, 132, 135, 139, 152, 153, 156, 159, 160, 163, 167] },
+    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, oracle: p1459_oracle, tags: &[2, 3, 4, 14, 17, 23, 24, 26, 27, 31, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 64, 69, 73, 81, 83, 84, 86, 88, 90, 91, 94, 96, 98, 99, 103, 106, 108, 109, 115, 117, 119, 120, 121, 126, 129, 130, 131, 133, 134, 135, 138, 139, 152, 155, 159, 168] },
+    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 64, 67, 69, 72, 73, 86, 87, 88, 90, 96, 106, 107, 108, 109, 111, 121, 123, 126, 130, 135, 137, 152, 153, 155] },
+    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 14, 23, 24, 26, 27, 28, 33, 34, 35, 37, 39, 41, 44, 47, 50, 61, 63, 66, 67, 73, 76, 83, 84, 86, 88, 89, 96, 98, 99, 106, 107, 115, 116, 121, 123, 126, 130, 131, 132, 135, 137, 141, 148, 152, 153, 156] },
+    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, oracle: p1462_oracle, tags: &[4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 44, 45, 47, 61, 62, 63, 66, 72, 73, 74, 76, 86, 90, 96, 97, 98, 99, 106, 107, 112, 115, 119, 128, 129, 130, 134, 135, 136, 137, 138, 153, 159, 162] },
+    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, oracle: p1463_oracle, tags: &[0, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 66, 86, 87, 89, 106, 107, 109, 118, 121, 126, 130, 135, 152, 154, 159, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, oracle: p1464_oracle, tags: &[0, 2, 4, 8, 15, 21, 23, 24, 28, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 61, 62, 65, 76, 83, 86, 92, 94, 98, 99, 106, 107, 121, 122, 125, 126, 127, 129, 130, 135, 137, 155, 156] },
+    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 14, 23, 24, 25, 26, 34, 37, 38, 39, 40, 41, 44, 45, 47, 51, 54, 55, 58, 61, 63, 65, 66, 74, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 106, 107, 109, 113, 116, 117, 119, 120, 121, 126, 128, 130, 134, 135, 136, 137, 139, 143, 152, 171, 174, 177, 178] },
+    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, oracle: p1466_oracle, tags: &[2, 3, 13, 14, 23, 24, 27, 28, 30, 39, 40, 41, 42, 44, 45, 57, 63, 84, 85, 86, 96, 99, 106, 107, 108, 109, 118, 121, 126, 127, 130, 132, 135, 137, 149, 152, 155] },
+    Prog { name: "p1467", active: &[true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, oracle: p1467_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 44, 45, 47, 61, 63, 69, 73, 76, 80, 83, 84, 86, 88, 90, 96, 101, 106, 108, 109, 121, 126, 130, 140, 152, 154, 156, 159] },
+    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, oracle: p1468_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 73, 74, 76, 77, 79, 84, 86, 92, 96, 99, 100, 106, 108, 109, 110, 118, 119, 120, 121, 123, 126, 130, 131, 134, 135, 136, 138, 152, 153, 155] },
+    Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, oracle: p1469_oracle, tags: &[0, 8, 14, 24, 27, 30, 39, 40, 41, 44, 73, 85, 86, 106, 107, 111, 112, 118, 127, 132, 135] },
+    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, oracle: p1470_oracle, tags: &[0, 6, 7, 14, 23, 24, 26, 27, 30, 31, 39, 40, 41, 42, 43, 44, 45, 66, 72, 84, 106, 107, 109, 115, 116, 121, 126, 129, 130, 132, 133, 135, 136, 137, 138, 139, 152, 153, 154] },
+    Prog { name: "p1471", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, oracle: p1471_oracle, tags: &[3, 7, 14, 18, 23, 24, 39, 40, 41, 42, 44, 52, 64, 83, 86, 89, 90, 96, 98, 99, 106, 107, 116, 121, 123, 126, 128, 129, 130, 131, 133, 135, 136, 138, 139, 148, 149, 152, 153] },
+    Prog { name: "p1472", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, oracle: p1472_oracle, tags: &[0, 1, 2, 3, 15, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 47, 50, 61, 64, 83, 86, 89, 96, 98, 106, 107, 108, 113, 115, 121, 125, 126, 128, 130, 135, 136, 148, 149, 152] },
+    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, oracle: p1473_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 30, 32, 39, 40, 41, 42, 44, 45, 47, 48, 61, 64, 66, 69, 72, 73, 83, 86, 87, 90, 106, 107, 108, 109, 115, 116, 117, 121, 123, 126, 127, 128, 130, 133, 134, 135, 137, 144, 152, 154, 156] },
+    Prog { name: "p1474", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 23, 24, 25, 27, 29, 32, 36, 39, 40, 41, 42, 44, 45, 47, 57, 59, 64, 67, 69, 72, 73, 74, 76, 81, 86, 88, 89, 96, 98, 103, 106, 107, 108, 113, 114, 117, 118, 119, 121, 122, 124, 126, 130, 131, 135, 136, 139, 152, 153] },
+    Prog { name: "p1475", active: &[true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, oracle: p1475_oracle, tags: &[0, 1, 14, 23, 24, 32, 39, 40, 41, 42, 43, 44, 47, 64, 73, 81, 83, 84, 87, 88, 89, 99, 106, 107, 108, 109, 112, 119, 120, 121, 122, 125, 126, 130, 134, 135, 141, 146, 152] },
+    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 16, 23, 24, 39, 40, 41, 42, 44, 47, 49, 64, 86, 87, 88, 90, 106, 110, 116, 121, 125, 126, 128, 130, 135, 136, 139, 144, 152, 153, 159, 167, 172, 173, 174, 177, 178] },
+    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, oracle: p1477_oracle, tags: &[0, 6, 7, 11, 14, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 57, 59, 64, 66, 67, 72, 73, 81, 84, 86, 87, 89, 90, 94, 96, 103, 106, 107, 108, 111, 112, 116, 117, 121, 123, 125, 126, 129, 130, 132, 133, 134, 135, 136, 140, 152, 153, 154, 155, 156, 159, 168] },
+    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 16, 23, 24, 25, 26, 27, 28, 29, 30, 32, 39, 40, 41, 42, 44, 45, 47, 51, 57, 61, 62, 66, 72, 73, 75, 82, 84, 86, 89, 90, 96, 106, 107, 108, 109, 111, 112, 114, 121, 122, 124, 126, 127, 128, 130, 132, 133, 134, 135, 137, 152, 153, 154, 155, 156] },
+    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, oracle: p1479_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 73, 84, 86, 90, 91, 96, 98, 99, 106, 107, 108, 111, 112, 120, 122, 127, 128, 130, 135, 136, 137, 148, 152, 155, 156, 159, 174, 179] },
+    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, oracle: p1480_oracle, tags: &[0, 3, 8, 13, 14, 20, 23, 24, 26, 36, 39, 40, 41, 44, 47, 57, 61, 63, 64, 65, 66, 72, 84, 86, 88, 90, 99, 106, 107, 110, 113, 114, 116, 118, 119, 120, 121, 124, 125, 126, 130, 135, 136, 137, 139, 152, 153, 154, 159, 161, 165] },
+    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 16, 23, 24, 26, 27, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 64, 73, 74, 76, 83, 84, 86, 87, 88, 89, 96, 97, 106, 107, 108, 111, 117, 121, 123, 126, 128, 130, 131, 132, 135, 137, 152, 170, 174, 175, 176, 178] },
+    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, oracle: p1482_oracle, tags: &[3, 4, 7, 14, 23, 26, 27, 39, 40, 41, 44, 66, 86, 87, 89, 90, 106, 107, 121, 124, 127, 129, 130, 131, 136, 137, 138, 156, 159, 162, 170, 174, 175, 176, 178] },
+    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, oracle: p1483_oracle, tags: &[0, 2, 3, 8, 16, 21, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 45, 47, 52, 64, 69, 74, 82, 83, 84, 85, 86, 88, 90, 99, 106, 107, 109, 110, 113, 114, 118, 121, 125, 126, 130, 135, 138, 152, 154, 156, 159, 169] },
+    Prog { name: "p1484", active: &[true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, oracle: p1484_oracle, tags: &[3, 7, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 61, 64, 73, 74, 76, 84, 86, 90, 91, 93, 96, 99, 101, 106, 107, 108, 117, 118, 121, 126, 128, 130, 135, 136, 137, 152, 154, 159, 161] },
+    Prog { name: "p1485", active: &[true, true, true, false], outputs: 1, eval: p1485_eval, grad: p1485_grad, oracle: p1485_oracle, tags: &[0, 7, 8, 14, 23, 24, 26, 27, 32, 34, 35, 37, 39, 40, 41, 42, 44, 45, 66, 73, 76, 83, 84, 86, 88, 90, 101, 106, 107, 108, 114, 121, 122, 124, 126, 130, 133, 135, 136, 154, 156, 159, 161] },
+    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 15, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 61, 62, 63, 64, 65, 66, 73, 74, 76, 80, 85, 86, 87, 88, 89, 96, 98, 99, 102, 106, 107, 108, 112, 118, 121, 122, 126, 127, 129, 130, 131, 132, 134, 135, 136, 139, 142, 143, 144, 149, 152, 153, 155, 156, 172, 173, 174, 177, 178] },
+    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, oracle: p1487_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 27, 30, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 52, 59, 61, 63, 64, 66, 69, 72, 73, 74, 76, 83, 84, 86, 88, 90, 96, 98, 99, 102, 106, 107, 108, 109, 110, 114, 115, 121, 126, 128, 130, 134, 135, 136, 138, 139, 140, 141, 152, 153, 154, 155, 156, 157, 159, 161] },
+    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, oracle: p1488_oracle, tags: &[0, 7, 11, 14, 19, 20, 21, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 69, 73, 83, 84, 86, 87, 88, 89, 90, 96, 97, 99, 106, 107, 108, 109, 112, 114, 116, 118, 121, 122, 126, 127, 128, 129, 130, 134, 135, 152, 153, 155, 156, 159, 172, 174, 177, 178] },
+    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, oracle: p1489_oracle, tags: &[0, 2, 4, 7, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 83, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 109, 111, 115, 116, 120, 121, 124, 126, 130, 132, 133, 134, 135, 136, 137, 138, 143, 149, 152, 153, 156, 158, 170, 174, 175, 176, 178] },
+    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1490_eval, grad: p1490_grad, oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 14, 18, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 48, 52, 56, 61, 63, 64, 66, 67, 69, 72, 73, 74, 75, 76, 83, 84, 86, 88, 89, 90, 96, 99, 106, 107, 108, 111, 118, 119, 121, 123, 126, 130, 134, 135, 136, 139, 148, 152, 153, 154, 155, 156, 158, 159, 167] },
+    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, oracle: p1491_oracle, tags: &[1, 2, 4, 8, 14, 23, 24, 30, 39, 40, 41, 42, 43, 44, 66, 84, 86, 89, 90, 96, 106, 107, 111, 112, 114, 116, 120, 121, 125, 130, 132, 135, 137, 148, 152] },
+    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, oracle: p1492_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 28, 29, 39, 40, 41, 42, 43, 44, 47, 49, 51, 61, 62, 63, 64, 73, 80, 84, 86, 96, 106, 107, 108, 111, 114, 115, 121, 124, 126, 127, 130, 132, 134, 135, 139, 145, 152, 156, 159, 174, 179] },
+    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, oracle: p1493_oracle, tags: &[4, 8, 13, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 57, 66, 83, 84, 85, 86, 89, 99, 106, 107, 111, 113, 117, 118, 121, 130, 134, 135, 136, 137, 148, 152] },
+    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, oracle: p1494_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 69, 71, 74, 79, 82, 86, 90, 96, 99, 106, 107, 108, 110, 113, 114, 121, 125, 126, 129, 130, 131, 132, 134, 135, 137, 152, 153, 154, 155] },
+    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, oracle: p1495_oracle, tags: &[0, 14, 23, 24, 26, 27, 29, 30, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 68, 73, 84, 86, 87, 88, 89, 90, 94, 96, 106, 116, 120, 121, 122, 123, 126, 127, 130, 131, 132, 134, 135, 136, 137, 145, 152, 153, 156, 159, 168, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, oracle: p1496_oracle, tags: &[3, 16, 24, 26, 27, 31, 39, 40, 41, 42, 44, 73, 74, 86, 96, 98, 99, 106, 110, 112, 113, 114, 119, 120, 121, 124, 126, 128, 130, 135, 136, 139, 143, 152, 153, 156] },
+    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, oracle: p1497_oracle, tags: &[0, 2, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 64, 66, 73, 74, 81, 83, 84, 85, 86, 88, 89, 90, 96, 98, 99, 103, 106, 107, 112, 119, 121, 122, 124, 126, 130, 132, 133, 135, 137, 141, 152, 155, 156, 170, 174, 175, 176, 178] },
+    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, oracle: p1498_oracle, tags: &[0, 1, 2, 3, 14, 17, 23, 24, 26, 28, 39, 40, 41, 42, 43, 44, 45, 47, 52, 53, 64, 66, 74, 84, 86, 87, 89, 90, 94, 98, 99, 106, 107, 108, 110, 111, 112, 113, 114, 118, 121, 126, 128, 130, 132, 135, 136, 137, 140, 143, 148, 149, 152, 159, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, oracle: p1499_oracle, tags: &[2, 7, 14, 23, 24, 25, 27, 39, 40, 41, 66, 86, 106, 108, 116, 121, 122, 124, 126, 128, 129, 130, 135, 141, 153, 159, 161] },
+    Prog { name: "p1050g", active: &[true, true, true], outputs: 1, eval: p1050g_eval, grad: p1050g_grad, oracle: p1050g_oracle, tags: &[46, 41, 39, 40, 47, 9, 14, 10, 64, 23, 106, 118] },
+    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, oracle: p1057g_oracle, tags: &[39, 9, 14, 10, 23, 106, 118, 152] },
+    Prog { name: "p1060g", active: &[true], outputs: 1, eval: p1060g_eval, grad: p1060g_grad, oracle: p1060g_oracle, tags: &[46, 39, 42, 47, 9, 14, 10, 64, 23, 106, 107, 118, 121, 130] },
+    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, oracle: p1079g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 107, 118, 152, 116] },
+    Prog { name: "p1085g", active: &[true, true, true, true, true], outputs: 1, eval: p1085g_eval, grad: p1085g_grad, oracle: p1085g_oracle, tags: &[27, 46, 41, 39, 86, 131, 126, 47, 108, 9, 14, 66, 10, 64, 23, 24, 106, 107, 118, 130] },
+    Prog { name: "p1115g", active: &[true], outputs: 1, eval: p1115g_eval, grad: p1115g_grad, oracle: p1115g_oracle, tags: &[46, 39, 9, 14, 10, 23, 106, 107, 118, 130] },
+    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, oracle: p1154g_oracle, tags: &[46, 41, 39, 40, 86, 126, 9, 14, 10, 23, 111, 106, 107, 118, 152, 121] },
+    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, oracle: p1162g_oracle, tags: &[27, 46, 41, 39, 40, 86, 126, 122, 9, 14, 66, 10, 23, 24, 106, 107, 152, 130] },
+    Prog { name: "p1177g", active: &[true, true, true], outputs: 1, eval: p1177g_eval, grad: p1177g_grad, oracle: p1177g_oracle, tags: &[46, 39, 86, 47, 9, 14, 10, 64, 23, 106, 118, 116, 130] },
+    Prog { name: "p1186g", active: &[true, true], outputs: 1, eval: p1186g_eval, grad: p1186g_grad, oracle: p1186g_oracle, tags: &[39, 9, 14, 10, 23, 106, 118] },
+    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, oracle: p1222g_oracle, tags: &[46, 39, 42, 86, 131, 126, 108, 9, 14, 10, 23, 106, 118, 152] },
+    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, oracle: p1231g_oracle, tags: &[46, 39, 47, 108, 9, 14, 10, 64, 23, 107, 118, 152] },
+    Prog { name: "p1242g", active: &[true, true], outputs: 1, eval: p1242g_eval, grad: p1242g_grad, oracle: p1242g_oracle, tags: &[46, 41, 39, 40, 42, 9, 14, 10, 23, 106, 118, 121] },
+    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, oracle: p1249g_oracle, tags: &[27, 46, 41, 39, 40, 42, 86, 47, 9, 14, 66, 10, 64, 23, 24, 106, 118, 152, 130] },
+    Prog { name: "p1256g", active: &[true, true, true], outputs: 1, eval: p1256g_eval, grad: p1256g_grad, oracle: p1256g_oracle, tags: &[27, 46, 41, 39, 42, 86, 131, 126, 47, 122, 108, 9, 14, 66, 10, 64, 23, 24, 106, 107, 118] },
+    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, oracle: p1263g_oracle, tags: &[27, 46, 41, 39, 40, 86, 47, 108, 9, 14, 66, 10, 64, 23, 24, 106, 107, 118, 152, 121, 130] },
+    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, oracle: p1289g_oracle, tags: &[46, 41, 39, 42, 9, 14, 10, 23, 106, 118, 152, 121, 116] },
+    Prog { name: "p1334g", active: &[true], outputs: 1, eval: p1334g_eval, grad: p1334g_grad, oracle: p1334g_oracle, tags: &[46, 39, 126, 47, 108, 9, 14, 10, 64, 23, 106, 118, 121, 116] },
+    Prog { name: "p1342g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1342g_eval, grad: p1342g_grad, oracle: p1342g_oracle, tags: &[27, 46, 41, 39, 86, 126, 47, 9, 14, 66, 10, 64, 23, 24, 106, 118, 116, 130] },
+    Prog { name: "p1346g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1346g_eval, grad: p1346g_grad, oracle: p1346g_oracle, tags: &[46, 39, 42, 9, 14, 10, 23, 106, 118] },
+    Prog { name: "p1351g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1351g_eval, grad: p1351g_grad, oracle: p1351g_oracle, tags: &[46, 41, 39, 86, 131, 126, 47, 108, 9, 14, 10, 64, 23, 106, 107, 118, 121, 130] },
+    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, oracle: p1366g_oracle, tags: &[27, 46, 41, 39, 86, 108, 9, 14, 66, 10, 24, 106, 107, 118, 152, 130] },
+    Prog { name: "p1377g", active: &[true, true, true], outputs: 1, eval: p1377g_eval, grad: p1377g_grad, oracle: p1377g_oracle, tags: &[46, 39, 40, 42, 86, 126, 9, 14, 10, 23, 106, 118] },
+    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, oracle: p1395g_oracle, tags: &[46, 39, 47, 122, 9, 14, 10, 64, 23, 106, 118, 152] },
+    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, oracle: p1397g_oracle, tags: &[46, 41, 39, 42, 86, 131, 47, 9, 14, 10, 64, 23, 106, 118, 152] },
+    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, oracle: p1412g_oracle, tags: &[39, 40, 86, 47, 9, 14, 10, 64, 23, 152] },
+    Prog { name: "p1426g", active: &[true], outputs: 1, eval: p1426g_eval, grad: p1426g_grad, oracle: p1426g_oracle, tags: &[46, 39, 42, 126, 47, 9, 14, 10, 64, 23, 111, 106, 118] },
+    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, oracle: p1463g_oracle, tags: &[46, 41, 39, 40, 42, 126, 47, 108, 9, 14, 10, 64, 23, 111, 106, 107, 118, 152, 130] },
+    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, oracle: p1483g_oracle, tags: &[46, 41, 39, 40, 9, 14, 10, 23, 111, 106, 107, 118, 152, 130] },
 ];
 
 /// The constructs of the README's support table, as (row, construct).
@@ -42173,6 +43287,7 @@ static TAGS: &[(&str, &str)] = &[
     ("match", "if let"),
     ("match", "let … else"),
     ("match", "checked_sub(…)"),
+    ("match", "Option built in the body"),
     ("control flow", "if"),
     ("control flow", "else if"),
     ("control flow", "else"),
@@ -42203,6 +43318,9 @@ static TAGS: &[(&str, &str)] = &[
     ("arrays", "a[i] = …"),
     ("arrays", "a[i] op= …"),
     ("arrays", ".len()"),
+    ("arrays", ".is_empty()"),
+    ("arrays", "a.map(f) of a fixed-size array"),
+    ("arrays", "Vec::new() / Vec::with_capacity(n) + push"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -42277,6 +43395,8 @@ static TAGS: &[(&str, &str)] = &[
     ("calls", "tuple or array result of a callee"),
     ("calls", "#[grad(custom)] callee"),
     ("calls", "generic callee"),
+    ("calls", "Vec<f64> result of a callee"),
+    ("calls", "output parameter &mut [f64; N] / &mut [f64]"),
     ("structs and methods", "struct by value (mut)"),
     ("structs and methods", "struct by &"),
     ("structs and methods", "&self method"),
@@ -42286,4 +43406,6 @@ static TAGS: &[(&str, &str)] = &[
     ("structs and methods", "field snapshot then field updated"),
     ("structs and methods", "field copied into a local then updated"),
     ("structs and methods", "nested struct field"),
+    ("structs and methods", "struct literal in the body"),
+    ("structs and methods", "struct result of a callee"),
 ];

@@ -1105,3 +1105,44 @@ fn struct_results_passed_by_reference() {
         );
     }
 }
+
+/// A copy of a `&` struct's field, annotated (`let mut y: [f64; 2] = st.a;`),
+/// returned after an early `return` of an array literal: the field's array (of a
+/// shape the macro does not see) takes the literal's shape where the two exits
+/// meet ("the branches of this `if` return values of different types" before;
+/// p770 of seed 7001 in tools/progen's batch run).
+#[grad]
+pub fn field_copy_after_return(st: &State2, x: f64) -> [f64; 2] {
+    if x > 0.5 {
+        return [x, 2.0 * x];
+    }
+    let mut y: [f64; 2] = st.vel;
+    y[0] += x * y[1];
+    y
+}
+
+#[test]
+fn field_copy_returned_after_an_early_return() {
+    let st = State2 {
+        pos: [0.1, 0.2],
+        vel: [0.3, -0.7],
+    };
+    let seed = [1.0, 0.5];
+    for x in [0.2, 0.9] {
+        let mut d = State2::default();
+        let (y, dx) = field_copy_after_return_backward(&st, &mut d, x, seed);
+        assert_eq!(y, field_copy_after_return(&st, x));
+        let at = |q: &[f64]| State2 {
+            pos: [q[0], q[1]],
+            vel: [q[2], q[3]],
+        };
+        assert_fd(
+            |q| {
+                let y = field_copy_after_return(&at(q), q[4]);
+                seed[0] * y[0] + seed[1] * y[1]
+            },
+            &[0.1, 0.2, 0.3, -0.7, x],
+            &[d.pos[0], d.pos[1], d.vel[0], d.vel[1], dx],
+        );
+    }
+}

@@ -139,11 +139,36 @@ pub mod __private {
 
     use crate::{Real, Tangent};
 
-    /// `dst += src`, element by element (generated for array cotangents).
+    /// `dst += src`, element by element (generated for array cotangents; the
+    /// elements may be `Vec`s: a row of a `&[Vec<f64>]` parameter's shadow).
     #[inline]
-    pub fn accumulate<A: Tangent>(dst: &mut [A], src: &[A]) {
+    pub fn accumulate<A: AddInto>(dst: &mut [A], src: &[A]) {
         for (d, s) in dst.iter_mut().zip(src) {
-            d.accumulate(s);
+            d.add_into(s);
+        }
+    }
+
+    /// `self += other` for a `Tangent` and for `Vec`s of them (which are no
+    /// `Tangent`: they have no zero without a length).
+    pub trait AddInto {
+        /// `self += other`, element by element.
+        fn add_into(&mut self, other: &Self);
+    }
+
+    impl<T: Tangent> AddInto for T {
+        #[inline]
+        fn add_into(&mut self, other: &Self) {
+            self.accumulate(other);
+        }
+    }
+
+    #[cfg(feature = "alloc")]
+    impl<A: AddInto> AddInto for Vec<A> {
+        #[inline]
+        fn add_into(&mut self, other: &Self) {
+            for (d, s) in self.iter_mut().zip(other) {
+                d.add_into(s);
+            }
         }
     }
 

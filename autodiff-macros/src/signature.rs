@@ -480,6 +480,28 @@ fn leaf(t: &Type, by_ref: bool) -> Option<&Type> {
     }
 }
 
+/// Like `leaf`, and through `Vec`s behind the reference (`&Vec<f64>`,
+/// `&[Vec<f64>]`: differentiated with a shadow of the same type).
+fn ref_leaf(t: &Type) -> Option<&Type> {
+    match strip_parens(t) {
+        Type::Array(a) => ref_leaf(&a.elem),
+        Type::Slice(s) => ref_leaf(&s.elem),
+        t => match vec_elem(t) {
+            Some(e) => ref_leaf(e),
+            None => Some(t),
+        },
+    }
+}
+
+/// `S` of `[S]`, `[S; N]` or `Vec<S>`.
+fn record_elem(t: &Type) -> Option<&Type> {
+    match strip_parens(t) {
+        Type::Slice(s) => Some(&s.elem),
+        Type::Array(a) => Some(&a.elem),
+        t => vec_elem(t),
+    }
+}
+
 /// `T` of `Vec<T>`.
 pub fn vec_elem(t: &Type) -> Option<&Type> {
     let Type::Path(p) = strip_parens(t) else {
@@ -587,7 +609,15 @@ fn classify(
             ParamKind::Float
         });
     }
-    let leaf_ty = leaf(t, by_ref);
+    // A slice (array, `Vec`) of structs or float tuples behind `&`: its
+    // shadow `&mut [S]`, added into field by field.
+    if by_ref
+        && record_elem(t)
+            .is_some_and(|e| is_struct_type(e, generics) || is_float_tuple(e, float_ty))
+    {
+        return Some(ParamKind::FloatRef);
+    }
+    let leaf_ty = if by_ref { ref_leaf(t) } else { leaf(t, by_ref) };
     if let Some(f) = leaf_ty.and_then(float_of) {
         if same_type(&f, float_ty) {
             return Some(if by_ref {
@@ -610,10 +640,20 @@ fn classify(
             });
         }
     }
+    if !by_ref && vec_elem(t).is_some() && ref_leaf(t).and_then(float_of).is_some() {
+        errors.at(
+            written,
+            format!(
+                "a `{}` parameter by value is not differentiated: take it by reference (`&{0}` or a slice), and its gradient is added into a `&mut` shadow",
+                type_text(written)
+            ),
+        );
+        return None;
+    }
     errors.at(
         written,
         format!(
-            "`{}` parameters are not differentiated yet; differentiated parameters are floats (`{}`), fixed-size arrays, slices and tuples of them and `Tangent` structs; to pass this one as data, name only the parameters to differentiate in `#[grad(wrt(…))]`",
+            "`{}` parameters are not differentiated yet; differentiated parameters are floats (`{}`), fixed-size arrays, slices, `Vec`s behind `&` and tuples of them and `Tangent` structs; to pass this one as data, name only the parameters to differentiate in `#[grad(wrt(…))]`",
             type_text(written),
             type_text(float_ty)
         ),

@@ -1,10 +1,10 @@
 use autodiff::grad;
 
-// A parameter of floats in a `Vec` is not differentiated yet; left out of
-// `wrt`, it would be data.
+// A `Vec` of floats by value is not differentiated (its gradient would be a
+// `Vec` returned by the companion): take it by `&`, with a `&mut` shadow.
 #[grad]
-fn f(w: &[f64], rows: &[Vec<f64>]) -> f64 {
-    w[0] * rows[0][0]
+fn f(w: &[f64], rows: Vec<f64>) -> f64 {
+    w[0] * rows[0]
 }
 
 fn main() {}

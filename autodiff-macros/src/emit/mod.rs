@@ -395,8 +395,15 @@ impl Emitter<'_> {
     }
 
     fn index(&self, idx: &[Value]) -> TokenStream {
-        let idx = idx.iter().map(|i| self.name(*i));
-        quote!(#([#idx])*)
+        let idx = idx.iter().map(|i| {
+            let n = self.name(*i);
+            // A field step (`.x` of an element of a slice of structs).
+            match n.clone().into_iter().next() {
+                Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '.' => n,
+                _ => quote!([#n]),
+            }
+        });
+        quote!(#(#idx)*)
     }
 
     fn op(&mut self, op: &Op) -> TokenStream {
@@ -435,6 +442,9 @@ impl Emitter<'_> {
                 return if idx.is_empty() && (run_time(*a) || run_time(*x)) {
                     // A slice or `Vec` is no `Tangent`: element by element.
                     quote!(::autodiff::__private::accumulate(&mut #buf[..], &#xn[..]);)
+                } else if run_time(*x) {
+                    // A row of a `&[Vec<f64>]` shadow.
+                    quote!(::autodiff::__private::accumulate(&mut #buf #i[..], &#xn[..]);)
                 } else if self.in_place(*x) {
                     // A method call, so that a `&mut` buffer is reborrowed.
                     quote!({ use ::autodiff::Tangent as _; #buf #i.accumulate(&#xn); })
@@ -460,6 +470,13 @@ impl Emitter<'_> {
                     xn
                 };
                 return quote!(#buf.push(#x););
+            }
+            // A field step of an index path: written where the path is.
+            OpKind::Verbatim(s) if s.starts_with('.') => {
+                if let Ok(t) = s.parse::<TokenStream>() {
+                    self.bufs.insert(op.result(), t);
+                }
+                return TokenStream::new();
             }
             OpKind::View(a, fields) => {
                 let base = self.name(*a);

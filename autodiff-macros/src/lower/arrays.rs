@@ -112,6 +112,11 @@ impl Lowering<'_, '_> {
         let Some(a) = a else {
             return self.poison();
         };
+        // An array field of an element of a slice of structs (`p.pos[0]`).
+        if let Some((b, mut at)) = self.elems.get(&a).cloned() {
+            at.extend(idx);
+            return Val::Scalar(self.elem_load(b, at));
+        }
         match self.func.index_ty(self.ty(a), idx.len()) {
             Some(ty) => Val::Scalar(self.push(OpKind::Load(a, idx), ty)),
             None => {

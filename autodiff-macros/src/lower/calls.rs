@@ -411,6 +411,7 @@ impl Lowering<'_, '_> {
                 },
             };
             let v = self.scalar(v, inner, "an argument");
+            self.no_whole_elem(v, inner);
             args.push(v);
             // A `&` parameter passed on as it is is a reference too (not `*x`).
             let deref = matches!(inner, Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)));

@@ -59,6 +59,11 @@ impl Lowering<'_, '_> {
                     None => self.poison(),
                 }
             }
+            // A field of a struct made by `S::default()`, not assigned yet.
+            Expr::Field(_) if field_name(e).is_some_and(|n| self.defaults_hold(&n)) => {
+                let n = field_name(e).unwrap_or_default();
+                self.default_field(&n, hint).unwrap_or(Val::Poisoned)
+            }
             Expr::Field(f) if self.field_path(e).is_some() => {
                 let want = match hint {
                     Some(t @ (Ty::Array(_) | Ty::Int | Ty::Bool)) => t,
@@ -66,29 +71,7 @@ impl Lowering<'_, '_> {
                 };
                 self.field_of(e, want).map_or(Val::Poisoned, Val::Scalar)
             }
-            Expr::Field(f) => {
-                let base = self.expr(&f.base, None);
-                match (&f.member, base) {
-                    (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
-                        vs[i.index as usize].clone()
-                    }
-                    (_, Val::Poisoned) => Val::Poisoned,
-                    (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
-                        self.errors.at(
-                            &f.member,
-                            "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
-                        );
-                        self.poison()
-                    }
-                    _ => {
-                        self.errors.at(
-                            &f.member,
-                            "field access is only supported on tuples (`t.0`) in #[grad] bodies",
-                        );
-                        self.poison()
-                    }
-                }
-            }
+            Expr::Field(f) => self.field_access(f),
             Expr::Return(_) => {
                 self.errors.at(e, RETURN_HERE);
                 self.poison()
@@ -247,6 +230,37 @@ impl Lowering<'_, '_> {
             self.guessed.insert(v);
         }
         Val::Scalar(v)
+    }
+
+    /// `e.member` of a tuple or of an element of a slice of records (kept out
+    /// of `expr`, whose stack frame deep expressions multiply).
+    #[inline(never)]
+    fn field_access(&mut self, f: &syn::ExprField) -> Val {
+        let base = self.expr(&f.base, None);
+        // A field of an element of a slice of structs or tuples.
+        if let Some((b, idx)) = self.elem_of(&base) {
+            return self.elem_field(b, idx, &f.member);
+        }
+        match (&f.member, base) {
+            (syn::Member::Unnamed(i), Val::Tuple(vs)) if (i.index as usize) < vs.len() => {
+                vs[i.index as usize].clone()
+            }
+            (_, Val::Poisoned) => Val::Poisoned,
+            (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
+                self.errors.at(
+                    &f.member,
+                    "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
+                );
+                self.poison()
+            }
+            _ => {
+                self.errors.at(
+                    &f.member,
+                    "field access is only supported on tuples (`t.0`) in #[grad] bodies",
+                );
+                self.poison()
+            }
+        }
     }
 
     pub(super) fn unary(&mut self, u: &syn::ExprUnary, hint: Option<Ty>) -> Val {

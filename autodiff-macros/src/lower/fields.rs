@@ -100,10 +100,15 @@ impl Lowering<'_, '_> {
         match init {
             Expr::Struct(st) => {
                 let mut fields = Vec::new();
+                self.defaults.remove(&prefix);
                 self.record_fields(&prefix, st, &mut fields);
                 self.bind(name.to_string(), Val::Record);
+                let written: Vec<String> = fields.iter().map(|f| f.0.clone()).collect();
                 for (n, v) in fields {
                     self.bind(n, v);
+                }
+                if self.defaults.contains_key(&prefix) {
+                    self.bind_default_fields(&prefix, &written);
                 }
                 true
             }
@@ -127,6 +132,10 @@ impl Lowering<'_, '_> {
                     }
                 }
                 self.bind(name.to_string(), Val::Record);
+                match self.defaults.get(&from[..from.len() - 1]).cloned() {
+                    Some(ty) => self.defaults.insert(prefix.clone(), ty),
+                    None => self.defaults.remove(&prefix),
+                };
                 for (n, v) in fields {
                     let v = match v {
                         // Arrays are values: linearity keeps the two apart.
@@ -143,14 +152,131 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// `let mut s = S::default();` (or `let s: S = Default::default();`): a
+    /// record whose fields are read from a fresh `S::default()` (inactive: it
+    /// depends on no input) until the body assigns them. The fields the body
+    /// assigns anywhere are locals from here (loops carry them); the others
+    /// are read where used (`default_field`). Returns whether `init` was one.
+    pub(super) fn default_record(
+        &mut self,
+        name: &str,
+        annotated: Option<&Type>,
+        init: &Expr,
+    ) -> bool {
+        let Expr::Call(c) = init else {
+            return false;
+        };
+        let Expr::Path(p) = &*c.func else {
+            return false;
+        };
+        if !c.args.is_empty() || p.qself.is_some() {
+            return false;
+        }
+        let segs: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+        let ty = match segs.as_slice() {
+            [.., t, d] if d.ident == "default" && t.ident != "Default" => {
+                let mut path = p.path.clone();
+                path.segments.pop();
+                let path = path.to_token_stream().to_string();
+                path.trim_end_matches(':').trim().to_string()
+            }
+            [.., d] if d.ident == "default" => match annotated {
+                Some(t) => t.to_token_stream().to_string(),
+                None => return false,
+            },
+            _ => return false,
+        };
+        // A struct: a type name that is no number, `Vec` or other std type.
+        let last = ty.rsplit("::").next().unwrap_or("").trim();
+        let std_ty = matches!(last, "Vec" | "String" | "Option" | "HashMap" | "BTreeMap")
+            || last.starts_with("Vec <")
+            || last.starts_with("HashMap <")
+            || self
+                .type_of(&syn::parse_str::<Type>(&ty).unwrap_or(Type::Verbatim(Default::default())))
+                .is_some();
+        if std_ty || !last.chars().next().is_some_and(char::is_uppercase) {
+            return false;
+        }
+        let prefix = format!("\u{0}{}", unraw(name));
+        self.bind(name.to_string(), Val::Record);
+        self.defaults.insert(prefix.clone(), ty);
+        self.bind_default_fields(&prefix, &[]);
+        true
+    }
+
+    /// The fields of the record at `prefix` that the body assigns somewhere,
+    /// but for those `written` (a literal's): locals holding their default, so
+    /// that loops and `if`s carry them.
+    fn bind_default_fields(&mut self, prefix: &str, written: &[String]) {
+        let own = format!("{prefix}.");
+        let assigned: Vec<String> = self
+            .assigned
+            .iter()
+            .map(|a| a.0.clone())
+            .filter(|n| n.starts_with(&own))
+            .collect();
+        for n in assigned {
+            if written.contains(&n) {
+                continue;
+            }
+            if let Some(v) = self.default_field(&n, None) {
+                self.bind(n, v);
+            }
+        }
+    }
+
+    /// Field `n` (`\0s.a.b`) of a struct made by `S::default()` and not
+    /// assigned yet: `S::default().a.b`, inactive, of the type `hint` or, without
+    /// one, of a type settled by its first use. `None` when `n` is no such field,
+    /// or when the body assigns a field inside it (`s.a.b = …` and `s.a` read
+    /// whole: an error says so).
+    pub(super) fn default_field(&mut self, n: &str, hint: Option<Ty>) -> Option<Val> {
+        let (prefix, ty) = self
+            .defaults
+            .iter()
+            .filter(|(p, _)| {
+                n.len() > p.len() && n.starts_with(p.as_str()) && n.as_bytes()[p.len()] == b'.'
+            })
+            .max_by_key(|(p, _)| p.len())
+            .map(|(p, t)| (p.clone(), t.clone()))?;
+        let inner = format!("{n}.");
+        if self.assigned.iter().any(|a| a.0.starts_with(&inner)) {
+            return None;
+        }
+        let rest = &n[prefix.len()..];
+        let text = format!("<{ty} as ::core::default::Default>::default(){rest}");
+        let v = self.push(OpKind::Extern(text), hint.unwrap_or(Ty::Float));
+        if hint.is_none() {
+            self.guessed.insert(v);
+        }
+        Some(Val::Scalar(v))
+    }
+
+    /// Whether `n` names a field of a struct made by `S::default()`.
+    pub(super) fn defaults_hold(&self, n: &str) -> bool {
+        self.defaults.keys().any(|p| {
+            n.len() > p.len() && n.starts_with(p.as_str()) && n.as_bytes()[p.len()] == b'.'
+        })
+    }
+
     /// The fields of struct literal `st` as (local name, value), nested ones
     /// flattened.
     fn record_fields(&mut self, prefix: &str, st: &syn::ExprStruct, out: &mut Vec<(String, Val)>) {
         if let Some(rest) = &st.rest {
-            self.errors.at(
-                rest,
-                "struct update syntax (`..base`) is not supported in a #[grad] body; write every field",
-            );
+            if is_default_call(rest) {
+                // `S { a: x, ..Default::default() }`: the other fields are
+                // `S::default()`'s (`default_field`).
+                let ty = st.path.to_token_stream().to_string();
+                self.defaults.insert(prefix.to_string(), ty);
+            } else {
+                self.errors.at(
+                    rest,
+                    "struct update syntax is supported with `..Default::default()` (or `..S::default()`) in a #[grad] body; write every field",
+                );
+                // Its other fields read nothing more (no second error).
+                let ty = st.path.to_token_stream().to_string();
+                self.defaults.insert(prefix.to_string(), ty);
+            }
         }
         for f in &st.fields {
             let syn::Member::Named(m) = &f.member else {
@@ -192,7 +318,9 @@ impl Lowering<'_, '_> {
     /// A struct built in the body, used whole (returned, passed on): a value
     /// of its type from its fields' current values (`S { a: x, b: y }`).
     pub(super) fn record_value(&mut self, prefix: &str, at: &dyn ToTokens) -> Val {
-        let Some((path, fields)) = self.records.get(prefix).cloned() else {
+        let from_default = self.defaults.contains_key(prefix);
+        let Some((path, fields)) = self.records.get(prefix).cloned().filter(|_| !from_default)
+        else {
             self.errors.at(at, super::exprs::RECORD_WHOLE);
             return self.poison();
         };
@@ -369,4 +497,16 @@ pub(super) fn assigned_fields(block: &Block) -> Vec<(String, Expr, bool)> {
     let mut f = Finder(Vec::new());
     f.visit_block(block);
     f.0
+}
+
+/// `Default::default()` or `S::default()` (the base of `..base`).
+fn is_default_call(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) if c.args.is_empty() => match &*c.func {
+            Expr::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "default"),
+            _ => false,
+        },
+        Expr::Paren(p) => is_default_call(&p.expr),
+        _ => false,
+    }
 }

@@ -173,6 +173,23 @@ impl Lowering<'_, '_> {
             } else if self.guessed.contains(&b) {
                 self.settle(b, ta);
             }
+            // A copy of a struct field (an array of a shape not seen here,
+            // `let y: [f64; 2] = st.a;`) meeting an array of that element type:
+            // the field's array has the other's shape.
+            let view = |l: &Self, v: Value| {
+                l.func
+                    .array(l.ty(v))
+                    .is_some_and(|t| t.len == crate::ir::Len::View)
+            };
+            let elem = |l: &Self, v: Value| l.func.array(l.ty(v)).map(|t| t.elem);
+            if self.ty(a) != self.ty(b) && elem(self, a).is_some() && elem(self, a) == elem(self, b)
+            {
+                if view(self, a) && !view(self, b) {
+                    self.func.values[a.0 as usize].ty = self.ty(b);
+                } else if view(self, b) && !view(self, a) {
+                    self.func.values[b.0 as usize].ty = self.ty(a);
+                }
+            }
             if self.ty(a) != self.ty(b) {
                 self.errors.at(
                     node,

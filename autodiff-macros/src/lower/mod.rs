@@ -9,6 +9,7 @@
 
 mod arrays;
 mod calls;
+mod elems;
 mod exprs;
 mod fields;
 mod flow;
@@ -234,6 +235,16 @@ struct Lowering<'s, 'e> {
     /// Where the output parameters (`out: &mut [f64]`) are bound: their values
     /// when the function exits are results too (`fn_exit`).
     out_params: Vec<(usize, usize)>,
+    /// Structs made by `S::default()` (`Val::Record`s whose fields are
+    /// read from `S::default()` until assigned): name prefix → type as written.
+    defaults: std::collections::HashMap<String, String>,
+    /// Parameters that are slices of structs or tuples: their element type
+    /// (`elems.rs`).
+    record_slices: IdMap<syn::Type>,
+    /// Loads from those: the slice and the index path (field steps included).
+    elems: IdMap<(Value, Vec<Value>)>,
+    /// Field steps of those paths: the field's name.
+    steps: IdMap<String>,
 }
 
 /// Lowers the body of the function described by `sig`. Errors go to `errors`; the
@@ -258,6 +269,10 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         discarded: false,
         records: Default::default(),
         out_params: Vec::new(),
+        defaults: Default::default(),
+        record_slices: IdMap::default(),
+        elems: IdMap::default(),
+        steps: IdMap::default(),
         pending_shape: None,
         struct_copy_init: false,
         refs: IdSet::default(),
@@ -285,6 +300,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         if p.is_struct {
             l.structs.insert(v, i);
         }
+        l.register_record_slice(v, &p.ty);
         l.func.params.push(v);
         if matches!(p.ty, Type::Reference(_)) {
             l.refs.insert(v);
@@ -380,6 +396,9 @@ impl Lowering<'_, '_> {
 
     fn push(&mut self, kind: OpKind, ty: Ty) -> Value {
         let v = self.func.new_value(ty);
+        if let OpKind::Load(a, idx) = &kind {
+            self.note_elem_load(v, *a, idx);
+        }
         self.ops.push(Op {
             results: vec![v],
             kind,

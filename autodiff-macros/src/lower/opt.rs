@@ -155,14 +155,65 @@ impl Lowering<'_, '_> {
                 };
                 self.select_val(tag, payload, d, m)
             }
+            ("map" | "and_then" | "unwrap_or_else", 1) | ("map_or", 2) => {
+                self.opt_combinator(Val::Opt { tag, payload }, m)
+            }
             _ => {
                 self.errors.at(
                     &m.method,
-                    format!("unsupported method `{name}` of an `Option` in a #[grad] body; match it (`if let Some(t) = o`, `match`), or use `is_some`, `is_none`, `unwrap`, `unwrap_or`"),
+                    format!("unsupported method `{name}` of an `Option` in a #[grad] body; match it (`if let Some(t) = o`, `match`), or use `is_some`, `is_none`, `unwrap`, `unwrap_or`, `unwrap_or_else`, `map`, `map_or`, `and_then`"),
                 );
                 self.poison()
             }
         }
+    }
+
+    /// `o.map(f)`, `o.map_or(d, f)`, `o.and_then(f)`, `o.unwrap_or_else(f)`:
+    /// lowered as the `match` they stand for (`match o { Some(v) => Some(f(v)),
+    /// None => None }`), so that `f` runs only for a `Some` (never on the
+    /// placeholder content of a `None`) and the gradient flows through the
+    /// arm taken. `f` is a closure, a closure of the body or a function path.
+    fn opt_combinator(&mut self, o: Val, m: &syn::ExprMethodCall) -> Val {
+        let f_arg = m.args.last().cloned();
+        let Some(f_arg) = f_arg else {
+            return self.poison();
+        };
+        self.scopes.push(Vec::new());
+        self.bind("__autodiff_opt".into(), o);
+        // The function: a closure literal bound to a name, anything else called
+        // as written (`f64::sqrt`, a closure of the body, a #[grad] fn).
+        let f: Expr = match &f_arg {
+            Expr::Closure(_) => {
+                let c = self.expr(&f_arg, None);
+                self.bind("__autodiff_opt_f".into(), c);
+                syn::parse_quote!(__autodiff_opt_f)
+            }
+            e => e.clone(),
+        };
+        let e: Expr = match m.method.to_string().as_str() {
+            "map" => syn::parse_quote!(match __autodiff_opt {
+                Some(__autodiff_v) => Some(#f(__autodiff_v)),
+                None => None,
+            }),
+            "and_then" => syn::parse_quote!(match __autodiff_opt {
+                Some(__autodiff_v) => #f(__autodiff_v),
+                None => None,
+            }),
+            "unwrap_or_else" => syn::parse_quote!(match __autodiff_opt {
+                Some(__autodiff_v) => __autodiff_v,
+                None => #f(),
+            }),
+            _ => {
+                let d = &m.args[0];
+                syn::parse_quote!(match __autodiff_opt {
+                    Some(__autodiff_v) => #f(__autodiff_v),
+                    None => #d,
+                })
+            }
+        };
+        let v = self.expr(&e, None);
+        self.scopes.pop();
+        v
     }
 
     /// `if c { a } else { b }` of two values of one shape, element by element.

@@ -53,6 +53,16 @@ impl Lowering<'_, '_> {
                         if pi.subpat.is_none() && self.record(&pi.ident.to_string(), &init.expr) {
                             return Val::Unit;
                         }
+                        // `let mut s = S::default();`: its fields as locals too.
+                        let annotated = match &local.pat {
+                            Pat::Type(pt) => Some(&*pt.ty),
+                            _ => None,
+                        };
+                        if pi.subpat.is_none()
+                            && self.default_record(&pi.ident.to_string(), annotated, &init.expr)
+                        {
+                            return Val::Unit;
+                        }
                     }
                     // `let mut c = b;` of a struct: a copy field by field
                     // (below), not a use of `b` whole.
@@ -167,6 +177,15 @@ impl Lowering<'_, '_> {
                 Val::Tuple(vs) if vs.len() == pt.elems.len() => {
                     for (p, v) in pt.elems.iter().zip(vs) {
                         self.bind_pat(p, v);
+                    }
+                }
+                // An element of a slice of tuples: its fields.
+                Val::Scalar(x) if self.elems.contains_key(&x) => {
+                    if let Some((b, idx)) = self.elems.get(&x).cloned() {
+                        let vs = self.elem_tuple(b, idx, pt.elems.len());
+                        for (p, v) in pt.elems.iter().zip(vs) {
+                            self.bind_pat(p, v);
+                        }
                     }
                 }
                 // A tuple parameter: its elements.

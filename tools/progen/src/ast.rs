@@ -1,6 +1,7 @@
 //! The program model: expressions, statements, parameters, results, and small
 //! helpers over them.
 
+pub(crate) use crate::late_ast::*;
 pub(crate) use crate::seq_ast::*;
 
 /// A float expression.
@@ -45,6 +46,8 @@ pub(crate) enum E {
     NoGrad(Box<E>),
     /// A construct of `seqs.rs` (filters, patterns on `Option` …)
     Seq(Box<SeqE>),
+    /// A construct of `late.rs` (`Option` locals, structs passed whole …)
+    Late(Box<LateE>),
 }
 
 /// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
@@ -138,6 +141,8 @@ pub(crate) enum C {
     CharIs(String, char),
     /// `any` / `all` (`seqs.rs`)
     Seq(Box<SeqC>),
+    /// `a.is_empty()` of a slice or a `Vec` (`late.rs`)
+    IsEmpty(String),
 }
 
 /// An iterator reduction.
@@ -207,6 +212,8 @@ pub(crate) enum S {
     Print(&'static str, E),
     /// A statement of `seqs.rs` (tuple folds, `iter_mut` loops, `let … else` …)
     Seq(Box<SeqS>),
+    /// A statement of `late.rs` (`Option` locals, struct literals, `push` …)
+    Late(Box<LateS>),
 }
 
 #[derive(Clone, Debug)]
@@ -376,6 +383,7 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Idiom(_) => true,
         E::NoGrad(x) => anchored(x),
         E::Seq(s) => seq_anchored(s),
+        E::Late(_) => true,
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -428,6 +436,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         },
         E::NoGrad(x) => reads(x, inputs),
         E::Seq(s) => seq_reads(s, inputs),
+        E::Late(l) => late_reads(l, inputs),
     }
 }
 
@@ -460,6 +469,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 S::Closure2(f, ..) => declared.push(f.clone()),
                 S::Print(..) => {}
                 S::Seq(s) => seq_walk(s, declared, assigned, walk),
+                S::Late(s) => late_walk(s, declared, assigned, walk),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

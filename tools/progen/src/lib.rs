@@ -49,6 +49,11 @@
 //! value by helpers of the file's header, so that every point draws its own.
 //! `recent` adds, from a generator of its own too, the constructs the macro learned
 //! last: `x.rem_euclid(y)` / `x.div_euclid(y)`, their oracles in the file's header.
+//! `late` (the model in `late_ast`, printed by `late_print`, tagged by `late_tags`)
+//! adds, from another, `Option` locals, struct literals and struct results passed
+//! on whole, `Vec::new()` / `Vec::with_capacity(n)` grown by `push`, `Vec<f64>`
+//! results and output parameters of callees (the struct `Lp` and the callees in the
+//! file's header), `a.map(|t| …)` of arrays and `.is_empty()`.
 //!
 //! Each program records which constructs of the README's support table it
 //! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.
@@ -293,6 +298,38 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "`x.rem_euclid(y)` / `x.div_euclid(y)` (method and path forms), `y` away from zero (`recent`)",
     ),
     (
+        "option-locals",
+        "an `Option` built in the body, `let m = if c { Some(e) } else { None };` or `let mut m = None;` then `m = Some(e)` in a filtered loop, read by `m.unwrap_or(d)`, `if let Some(v) = m { … } else { … }` or `match m { Some(v) if v > t => …, Some(v) => …, None => … }` (`late`)",
+    ),
+    (
+        "struct-literals",
+        "a struct literal `let [mut] s = Lp { a: e, v: [e0, e1] };` of the header's `#[derive(Tangent)]` struct, its fields updated (`s.a += e`, `s.v[1] *= e`), read (`s.a * s.v[0]`) and the struct passed on whole (`lnorm(&s)`, `lnormv(s)`) (`late`)",
+    ),
+    (
+        "struct-results",
+        "a callee's struct result `let q = lmake(x, y);` (or `let q: Lp = …`, then `let q2 = lshift(q, k);`) passed on whole by `&` or by value (`lnorm(&q)`, `lnormv(q)`); not read by field: the macro rejects a field of a call's struct (`late`)",
+    ),
+    (
+        "vec-push",
+        "`let mut v = Vec::new();` or `Vec::with_capacity(n)` grown by `v.push(e)` in `for i in 0..n` or over an array (filtered by `if *e > t`), then `v.iter().sum::<f64>()`, `.map(|&t| …).sum`, `v.len() as f64`, `v[j]` or `if v.is_empty() { … } else { v[0] … v[v.len() - 1] }` (`late`)",
+    ),
+    (
+        "vec-results",
+        "a callee's `Vec<f64>` result (`let h: Vec<f64> = lvec(&a, k);`, `lpush`, typed or not) read like a `Vec` local, and when typed passed on by `&` (`lsum(&h)`) (`late`)",
+    ),
+    (
+        "out-params",
+        "a local array (new, or one of the body) passed as `&mut` to a callee's output parameter: `lfill2(x, &mut o)` (`&mut [f64; 2]`, no result), `let r: f64 = lscale(s, &mut o);` and `lfill(x, &mut o)` (`&mut [f64]`, through `iter_mut`), then read (`late`)",
+    ),
+    (
+        "array-map",
+        "`let m = a.map(|t| …);` of a fixed-size array (a parameter by value or a local), then indexed (`late`)",
+    ),
+    (
+        "is-empty",
+        "`assert!(!s.is_empty());` and `if s.is_empty() { d } else { s[0] * k }` of a slice parameter, or `if v.is_empty()` of a filtered `Vec` (`late`)",
+    ),
+    (
         "reused-results",
         "a `Result<f64, String>` parameter tested by two patterns (`if let Ok(c) = cap { … }` then `match cap { … }`: E0382, the companion moves it with `unwrap`); excluded, a program tests it once",
     ),
@@ -416,6 +453,9 @@ mod extras;
 mod forms;
 mod gen;
 mod idioms;
+mod late;
+mod late_ast;
+mod late_print;
 mod loops;
 mod printer;
 mod program;
@@ -510,6 +550,9 @@ fn random_programs() {{
     }
     if recent::RECENT.iter().any(|c| opts.on(c)) {
         s.push_str(&recent::header());
+    }
+    if late::LATE.iter().any(|c| opts.on(c)) {
+        s.push_str(&late::header());
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();

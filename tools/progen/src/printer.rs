@@ -233,6 +233,7 @@ impl Printer {
             ),
             E::Idiom(d) => (self.idiom(d), 10),
             E::Seq(q) => self.seq_e(q),
+            E::Late(l) => self.late_e(l),
             E::NoGrad(x) => match self.fl {
                 Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
                 Flavor::Dual => (
@@ -491,6 +492,7 @@ impl Printer {
             }
             C::CharIs(c, ch) => (format!("{c} == {ch:?}"), 3),
             C::Seq(q) => self.seq_c(q),
+            C::IsEmpty(a) => (format!("{a}.is_empty()"), 10),
             C::Matches(i, ks) => {
                 let ks: Vec<String> = ks.iter().map(|k| k.to_string()).collect();
                 (
@@ -715,6 +717,7 @@ impl Printer {
             }
             S::Continue => self.line("continue;"),
             S::Seq(q) => self.seq_s(q),
+            S::Late(l) => self.late_s(l),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));
                 self.line(&l);

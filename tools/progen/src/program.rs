@@ -4,6 +4,7 @@ use crate::ast::*;
 use crate::extras::Plan;
 use crate::gen::*;
 use crate::idioms::Idioms;
+use crate::late::Late;
 use crate::recent::Recent;
 use crate::seqs::Seqs;
 use crate::{Options, Rng};
@@ -234,6 +235,7 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
     let tail = Idioms::draw(opts, index).apply(&mut g, &mut params, &mut body, tail);
     let tail = Seqs::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut body, tail);
     let tail = Recent::draw(opts, index).apply(&mut g, &mut body, tail);
+    let tail = Late::draw(opts, index).apply(&mut g, &mut body, tail);
     Program {
         name: format!("p{index}"),
         params,

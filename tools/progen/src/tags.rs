@@ -9,6 +9,9 @@ use std::collections::{BTreeSet, HashSet};
 #[path = "seq_tags.rs"]
 mod seq_tags;
 
+#[path = "late_tags.rs"]
+mod late_tags;
+
 /// The constructs, each as (row of the README's table, construct). The names are
 /// unique across rows.
 pub const TABLE: &[(&str, &str)] = &[
@@ -72,6 +75,7 @@ pub const TABLE: &[(&str, &str)] = &[
     ("match", "if let"),
     ("match", "let … else"),
     ("match", "checked_sub(…)"),
+    ("match", "Option built in the body"),
     ("control flow", "if"),
     ("control flow", "else if"),
     ("control flow", "else"),
@@ -105,6 +109,9 @@ pub const TABLE: &[(&str, &str)] = &[
     ("arrays", "a[i] = …"),
     ("arrays", "a[i] op= …"),
     ("arrays", ".len()"),
+    ("arrays", ".is_empty()"),
+    ("arrays", "a.map(f) of a fixed-size array"),
+    ("arrays", "Vec::new() / Vec::with_capacity(n) + push"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -179,6 +186,8 @@ pub const TABLE: &[(&str, &str)] = &[
     ("calls", "tuple or array result of a callee"),
     ("calls", "#[grad(custom)] callee"),
     ("calls", "generic callee"),
+    ("calls", "Vec<f64> result of a callee"),
+    ("calls", "output parameter &mut [f64; N] / &mut [f64]"),
     ("structs and methods", "struct by value (mut)"),
     ("structs and methods", "struct by &"),
     ("structs and methods", "&self method"),
@@ -191,6 +200,8 @@ pub const TABLE: &[(&str, &str)] = &[
         "field copied into a local then updated",
     ),
     ("structs and methods", "nested struct field"),
+    ("structs and methods", "struct literal in the body"),
+    ("structs and methods", "struct result of a callee"),
 ];
 
 /// The construct of a float method's name.
@@ -387,6 +398,7 @@ impl Walk {
                 self.ex(x);
             }
             E::Seq(q) => self.seq_e(q),
+            E::Late(l) => self.late_e(l),
             E::Idiom(d) => {
                 self.tag("for v in x.iter()");
                 match &**d {
@@ -483,6 +495,7 @@ impl Walk {
             }
             C::CharIs(..) => self.tag("comparison"),
             C::Seq(q) => self.seq_c(q),
+            C::IsEmpty(_) => self.tag(".is_empty()"),
             C::Matches(i, _) => {
                 self.tag("matches!");
                 self.int(i);
@@ -705,6 +718,7 @@ impl Walk {
             }
             S::Continue => self.tag("continue"),
             S::Seq(q) => self.seq_s(q),
+            S::Late(l) => self.late_s(l),
             S::Return(r) => {
                 self.tag("early return");
                 self.result(r);

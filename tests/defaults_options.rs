@@ -1,0 +1,187 @@
+//! Issue 12: structs made by `S::default()` and updated field by field
+//! (`let mut s = S::default(); s.a = …; s.b += …;`, in loops too, array and
+//! integer fields), and `Option` combinators of `Option`s the body builds
+//! (`map`, `map_or`, `and_then`, `unwrap_or_else`, with closures or paths).
+//! Gradients against central finite differences, values bit for bit.
+#![deny(warnings)]
+// What users write, before clippy's advice: fields assigned after `default()`,
+// a closure for `unwrap_or_else`.
+#![allow(
+    clippy::field_reassign_with_default,
+    clippy::unnecessary_lazy_evaluations
+)]
+
+use autodiff::grad;
+use proptest::prelude::*;
+
+mod common;
+use common::*;
+
+#[derive(Default, Clone, Copy)]
+pub struct Stats {
+    sum: f64,
+    sum_sq: f64,
+    n: usize,
+    hist: [f64; 3],
+}
+
+/// Fields assigned once (`s.a = …`) and updated (`s.b += …`).
+#[grad]
+pub fn two_fields(x: f64) -> f64 {
+    let mut s = Stats::default();
+    s.sum = x * 2.0;
+    s.sum_sq += x * x;
+    s.sum + s.sum_sq
+}
+
+/// A running mean and variance in a loop: float and integer fields carried.
+#[grad]
+pub fn variance(x: &[f64]) -> f64 {
+    let mut s = Stats::default();
+    for &xi in x {
+        s.sum += xi;
+        s.sum_sq += xi * xi;
+        s.n += 1;
+    }
+    let m = s.sum / s.n as f64;
+    s.sum_sq / s.n as f64 - m * m
+}
+
+/// `let s: S = Default::default();`, an array field written by element, a
+/// field read without ever being assigned (its default).
+#[grad]
+pub fn array_field(x: f64, y: f64) -> f64 {
+    let mut s: Stats = Default::default();
+    s.hist[0] = x;
+    s.hist[1] += x * y;
+    let t = s;
+    t.hist[0] * t.hist[1] + t.hist[2] + s.sum
+}
+
+/// A `Default` that is not zero: the fields read are the impl's.
+/// Clippy's advice for the above: `..Default::default()` in a literal.
+#[grad]
+pub fn update_syntax(x: f64, y: f64) -> f64 {
+    let mut s = Stats {
+        sum: x * y,
+        ..Default::default()
+    };
+    s.sum_sq += y * y;
+    s.hist[2] = s.sum.sin();
+    let t = Stats {
+        n: 2,
+        ..Stats::default()
+    };
+    s.sum_sq * s.hist[2] + s.sum / t.n as f64 + t.sum
+}
+
+#[derive(Clone, Copy)]
+pub struct Gains {
+    k: f64,
+    bias: f64,
+}
+
+impl Default for Gains {
+    fn default() -> Self {
+        Gains { k: 2.5, bias: -0.5 }
+    }
+}
+
+#[grad]
+pub fn custom_default(x: f64) -> f64 {
+    let mut g = Gains::default();
+    g.k *= x;
+    g.k * x + g.bias
+}
+
+#[grad]
+pub fn opt_map(x: f64, flag: bool) -> f64 {
+    let o = if flag { Some(x) } else { None };
+    o.map(|v| v * v).unwrap_or(0.0)
+}
+
+/// `map_or` with a closure that would be NaN on a `None`'s placeholder (`ln 0`).
+#[grad]
+pub fn opt_map_or(x: f64, y: f64) -> f64 {
+    let o = if x > 0.0 { Some(x) } else { None };
+    o.map_or(y * 2.0, |v| v.ln() * y)
+}
+
+/// A path (`f64::sqrt`), `and_then` returning an `Option`, `unwrap_or_else`.
+#[grad]
+pub fn opt_chain(x: f64) -> f64 {
+    let o = if x > 0.0 { Some(x) } else { None };
+    let r = o
+        .map(f64::sqrt)
+        .and_then(|s| if s < 2.0 { Some(s * 3.0) } else { None });
+    r.unwrap_or_else(|| x * x)
+}
+
+/// The nearest positive hit, an `Option` carried by a loop, `map_or` in the
+/// condition.
+#[grad]
+pub fn nearest_hit(ts: &[f64], w: f64) -> f64 {
+    let mut best: Option<f64> = None;
+    for &t in ts {
+        if t > 0.0 && best.map_or(true, |b| t * w < b) {
+            best = Some(t * w);
+        }
+    }
+    best.map(|b| b.exp()).unwrap_or(0.0)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn defaults(x in -2.0f64..2.0, y in -2.0f64..2.0, d in cotangent()) {
+        let (v, g) = two_fields_backward(x, d);
+        assert_bits(v, two_fields(x), "value");
+        prop_fd(|p| two_fields(p[0]), &[x], &[g / d])?;
+        let (v, gx, gy) = array_field_backward(x, y, d);
+        assert_bits(v, array_field(x, y), "value");
+        prop_fd(|p| array_field(p[0], p[1]), &[x, y], &[gx / d, gy / d])?;
+        let (v, gx, gy) = update_syntax_backward(x, y, d);
+        assert_bits(v, update_syntax(x, y), "value");
+        prop_fd(|p| update_syntax(p[0], p[1]), &[x, y], &[gx / d, gy / d])?;
+        let (v, g) = custom_default_backward(x, d);
+        assert_bits(v, custom_default(x), "value");
+        prop_fd(|p| custom_default(p[0]), &[x], &[g / d])?;
+    }
+
+    #[test]
+    fn running_variance(x in prop::collection::vec(-2.0f64..2.0, 1..7), d in cotangent()) {
+        let mut dx = vec![0.0; x.len()];
+        let v = variance_backward(&x, &mut dx, d);
+        assert_bits(v, variance(&x), "value");
+        let g: Vec<f64> = dx.iter().map(|g| g / d).collect();
+        prop_fd(variance, &x, &g)?;
+    }
+
+    #[test]
+    fn options(x in away_from(-3.0, 6.0, &[0.0, 4.0], 1e-3), y in -2.0f64..2.0, flag in any::<bool>(), d in cotangent()) {
+        let (v, g) = opt_map_backward(x, flag, d);
+        assert_bits(v, opt_map(x, flag), "value");
+        prop_fd(|p| opt_map(p[0], flag), &[x], &[g / d])?;
+        let (v, gx, gy) = opt_map_or_backward(x, y, d);
+        assert_bits(v, opt_map_or(x, y), "value");
+        prop_assert!(gx.is_finite() && gy.is_finite());
+        prop_fd(|p| opt_map_or(p[0], p[1]), &[x, y], &[gx / d, gy / d])?;
+        let (v, g) = opt_chain_backward(x, d);
+        assert_bits(v, opt_chain(x), "value");
+        prop_fd(|p| opt_chain(p[0]), &[x], &[g / d])?;
+    }
+
+    #[test]
+    fn option_in_loop(ts in prop::collection::vec(-1.0f64..2.0, 1..6), w in 0.5f64..1.5, d in cotangent()) {
+        let mut dts = vec![0.0; ts.len()];
+        let (v, gw) = nearest_hit_backward(&ts, &mut dts, w, d);
+        assert_bits(v, nearest_hit(&ts, w), "value");
+        let mut point = ts.clone();
+        point.push(w);
+        let mut g: Vec<f64> = dts.iter().map(|g| g / d).collect();
+        g.push(gw / d);
+        let n = ts.len();
+        prop_fd(|p| nearest_hit(&p[..n], p[n]), &point, &g)?;
+    }
+}
