@@ -182,3 +182,40 @@ fn through_calls() {
         );
     }
 }
+
+/// The dense Hessian, column by column from `_hvp`.
+#[grad(hessian)]
+fn quartic(x: [f64; 4]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        s += x[i].powi(4) * (i as f64 + 1.0) + x[i] * x[(i + 1) % 4];
+    }
+    s.exp().ln_1p()
+}
+
+#[test]
+fn dense_hessian() {
+    let x = [0.3, -0.5, 0.8, -0.1];
+    let (v, g, h) = quartic_hessian(x);
+    assert_eq!(v, quartic(x));
+    let (_, g2) = quartic_backward(x, 1.0);
+    assert_eq!(g, g2);
+    let eps = 1e-5;
+    for c in 0..4 {
+        let at = |s: f64| {
+            let mut y = x;
+            y[c] += s;
+            quartic_backward(y, 1.0).1
+        };
+        let (p, m) = (at(eps), at(-eps));
+        for r in 0..4 {
+            let fd = (p[r] - m[r]) / (2.0 * eps);
+            assert!(
+                (h[r][c] - fd).abs() < 1e-6 * fd.abs().max(1.0),
+                "{r} {c}: {} {fd}",
+                h[r][c]
+            );
+            assert!((h[r][c] - h[c][r]).abs() < 1e-12 * h[r][c].abs().max(1.0));
+        }
+    }
+}

@@ -24,6 +24,8 @@ pub struct Attr {
     pub hvp: bool,
     /// `jacobian` was written: emit `<name>_jacobian` (dense Jacobians).
     pub jacobian: bool,
+    /// `hessian` was written: emit `<name>_hessian` (dense Hessians).
+    pub hessian: bool,
 }
 
 /// The companions a function gets.
@@ -40,6 +42,8 @@ pub enum Mode {
     BackwardForward,
     /// `<name>_jacobian`: the dense Jacobian of an array result, by the cheaper sweep.
     Jacobian,
+    /// `<name>_hessian`: the dense Hessian of a loss of one array, by `_hvp`.
+    Hessian,
 }
 
 impl Attr {
@@ -49,18 +53,22 @@ impl Attr {
     /// `_backward_forward`.
     pub fn modes(&self) -> Vec<Mode> {
         let mut m = Vec::new();
-        if self.reverse || self.hvp || self.jacobian || !self.forward {
+        let hvp = self.hvp || self.hessian;
+        if self.reverse || hvp || self.jacobian || !self.forward {
             m.push(Mode::Reverse);
         }
-        if self.forward || self.hvp || self.jacobian {
+        if self.forward || hvp || self.jacobian {
             m.push(Mode::Forward);
         }
-        if self.hvp {
+        if hvp {
             m.push(Mode::Hvp);
             m.push(Mode::BackwardForward);
         }
         if self.jacobian {
             m.push(Mode::Jacobian);
+        }
+        if self.hessian {
+            m.push(Mode::Hessian);
         }
         m
     }
@@ -104,9 +112,12 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("jacobian") {
             attr.jacobian = true;
             Ok(())
+        } else if meta.path.is_ident("hessian") {
+            attr.hessian = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`) and `jacobian` (`<name>_jacobian`), and `custom`, for companions written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`), `jacobian` (`<name>_jacobian`) and `hessian` (`<name>_hessian`), and `custom`, for companions written by hand",
             ))
         }
     });

@@ -51,6 +51,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
                         quote!(#bf #nested)
                     })
                 }
+                Mode::Hessian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
+                    .and_then(|(sig, _)| match emit::hessian(&item, &sig) {
+                        Ok(t) => Ok(t),
+                        Err(errors) => Err(Box::new((Some(sig), errors))),
+                    }),
                 // Plain Rust over `_forward` and `_backward`, from the signature.
                 Mode::Jacobian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
                     .and_then(|(sig, _)| match emit::jacobian(&item, &sig) {
