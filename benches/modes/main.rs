@@ -5,7 +5,7 @@
 
 use autodiff::grad;
 use criterion::{criterion_group, criterion_main, Criterion};
-use num_dual::{Dual64, DualNum};
+use num_dual::{hessian, Dual2SVec64, Dual64, DualNum};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -31,6 +31,22 @@ fn rosenbrock_dual<D: DualNum<Primitive = f64> + Copy>(x: &[D]) -> D {
         s += a * a * 100.0 + b * b;
     }
     s
+}
+
+/// Rosenbrock over 10 inputs, for dense Hessians.
+#[grad(hessian)]
+fn rosen10(x: [f64; 10]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..9 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+fn rosen10_dual(x: nalgebra::SVector<Dual2SVec64<10>, 10>) -> Dual2SVec64<10> {
+    rosenbrock_dual(x.as_slice())
 }
 
 /// The CS231n sigmoid neuron.
@@ -108,7 +124,17 @@ fn check(_: &mut Criterion) {
     );
     close(v, r.re, "neuron value");
     close(d, r.eps, "neuron tangent");
-    println!("_forward agrees with num-dual's Dual64 on every function");
+    let x10: [f64; 10] = std::array::from_fn(|i| x[i]);
+    let (v, g, h) = rosen10_hessian(x10);
+    let (dv, dg, dh) = hessian(rosen10_dual, &nalgebra::SVector::from(x10));
+    close(v, dv, "rosen10 value");
+    for i in 0..10 {
+        close(g[i], dg[i], "rosen10 gradient");
+        for j in 0..10 {
+            close(h[i][j], dh[(i, j)], "rosen10 Hessian");
+        }
+    }
+    println!("_forward agrees with num-dual's Dual64, _hessian with Dual2Vec, on every function");
 }
 
 fn forward(c: &mut Criterion) {
@@ -190,11 +216,22 @@ fn hvp(c: &mut Criterion) {
     g.finish();
 }
 
+fn dense_hessian(c: &mut Criterion) {
+    let x = input(1);
+    let x10: [f64; 10] = std::array::from_fn(|i| x[i]);
+    let mut g = c.benchmark_group("rosenbrock10_hessian");
+    g.bench_function("hessian", |b| b.iter(|| rosen10_hessian(black_box(x10))));
+    g.bench_function("num_dual_dual2vec", |b| {
+        b.iter(|| hessian(rosen10_dual, &nalgebra::SVector::from(black_box(x10))))
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = modes;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(1));
-    targets = check, forward, hvp
+    targets = check, forward, hvp, dense_hessian
 }
 criterion_main!(modes);
