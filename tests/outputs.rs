@@ -244,3 +244,35 @@ proptest! {
         prop_fd(loss, &p, &[d_x[0], d_x[1], d_x[2], ds, d_o[0], d_o[1]])?;
     }
 }
+
+/// An output slice written through `iter_mut`.
+#[grad]
+pub fn relax_into(x: f64, out: &mut [f64]) {
+    for o in out.iter_mut() {
+        *o = *o * 0.5 + x.sin();
+    }
+}
+
+/// A local array passed as `&mut` after a whole-array copy (`u = z;`): the
+/// callee writes `u`'s buffer, which `z` still needs, so `u` gets a copy of its
+/// own (before, the linearity check rejected the companion: "v5 read after it
+/// was updated in place"; p752 of seed 7002 in tools/progen's batch run).
+#[grad]
+pub fn output_after_copy(x: f64) -> f64 {
+    let mut u = [0.0; 2];
+    u[1] = x;
+    let z = [x * x, 2.0 * x];
+    let keep = u[1];
+    u = z;
+    relax_into(x, &mut u);
+    u[0] * z[1] + u[1] + keep
+}
+
+#[test]
+fn an_output_array_after_a_whole_array_copy() {
+    for x in [0.7, -1.3] {
+        let (y, dx) = output_after_copy_backward(x, 1.0);
+        assert_eq!(y.to_bits(), output_after_copy(x).to_bits());
+        assert_fd(|q| output_after_copy(q[0]), &[x], &[dx]);
+    }
+}

@@ -412,7 +412,7 @@ pub fn lmake(x: f64, y: f64) -> Lp {
 }
 
 pub fn lmake_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> LpD<D> {
-    LpD { a: x * y.tanh(), v: [x.sin(), x - y] }
+    LpD { a: x * dx_tanh(y, tr_), v: [x.sin(), x - y] }
 }
 
 /// A struct by value, a struct result.
@@ -432,7 +432,7 @@ pub fn lnorm(p: &Lp) -> f64 {
 }
 
 pub fn lnorm_dual<D: Dn>(p: &LpD<D>, tr_: &mut Tr) -> D {
-    p.a * p.a.tanh() + p.v[0] * p.v[1]
+    p.a * dx_tanh(p.a, tr_) + p.v[0] * p.v[1]
 }
 
 /// A struct by value.
@@ -452,7 +452,7 @@ pub fn lvec(a: &[f64], k: f64) -> Vec<f64> {
 }
 
 pub fn lvec_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
-    a.iter().map(|v| (*v * k).tanh()).collect()
+    a.iter().map(|v| dx_tanh(*v * k, tr_)).collect()
 }
 
 /// A `Vec` result grown by `push`.

@@ -180,6 +180,17 @@ fn region(func: &mut Func, r: Region, live_out: &IdSet, aliases: &IdSet) -> Regi
                 *t = region(func, tr, &live, aliases);
                 *e = region(func, er, &live, aliases);
             }
+            // An output array passed on (`f(x, &mut u)` after `u = v;`): the
+            // callee writes it in place, so it gets a copy when still read.
+            OpKind::CallFn(c, args) => {
+                let mut taken = IdSet::default();
+                for (a, _) in args.iter_mut().zip(&c.outs).filter(|(_, o)| **o) {
+                    if must_copy(func, *a, &taken) {
+                        *a = copy(func, *a, &mut ops);
+                    }
+                    taken.insert(*a);
+                }
+            }
             _ => {}
         }
         ops.push(op);

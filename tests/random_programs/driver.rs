@@ -211,8 +211,13 @@ pub fn dx_sinh<D: Dn>(x: D, _: &mut Tr) -> D {
 pub fn dx_cosh<D: Dn>(x: D, _: &mut Tr) -> D {
     x.cosh()
 }
+/// `tanh` with `f64::tanh`'s value and the derivative `1 - tanh²`: `num-dual`'s
+/// `sinh / cosh` gives `0.9999999999999999` and a zero derivative where `tanh`
+/// saturates (`cosh² - sinh²` cancels), so a `floor` of it there was no boundary
+/// and differed from the original (p745 of seed 7003).
 pub fn dx_tanh<D: Dn>(x: D, _: &mut Tr) -> D {
-    x.tanh()
+    let t = x.re().tanh();
+    (x - k::<D>(x.re())) * k::<D>(1.0 - t * t) + k::<D>(t)
 }
 pub fn dx_asinh<D: Dn>(x: D, _: &mut Tr) -> D {
     x.asinh()
