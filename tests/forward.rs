@@ -295,3 +295,46 @@ fn generic_and_custom() {
     let (_, gx, gy) = uses_cube_backward(0.7, -1.2, 1.0);
     assert!((t - (gx + 0.5 * gy)).abs() < 1e-12);
 }
+
+/// Methods: `&self` as data, and `wrt(self, x)` with a tangent of `self`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: [f64; 2],
+}
+
+impl Spring {
+    #[grad(reverse, forward)]
+    pub fn energy(&self, x: [f64; 2]) -> f64 {
+        let dx = x[0] - self.rest[0];
+        let dy = x[1] - self.rest[1];
+        0.5 * self.k * (dx * dx + dy * dy).sqrt()
+    }
+
+    #[grad(reverse, forward, wrt(self, x))]
+    pub fn stretched(&self, x: f64) -> f64 {
+        (self.k * x - self.rest[1]).tanh()
+    }
+}
+
+#[test]
+fn methods() {
+    let s = Spring {
+        k: 2.0,
+        rest: [0.5, -0.25],
+    };
+    let (v, t) = s.energy_forward([1.0, 0.3], [0.2, -0.7]);
+    assert_eq!(v, s.energy([1.0, 0.3]));
+    let (_, g) = s.energy_backward([1.0, 0.3], 1.0);
+    assert!((t - (0.2 * g[0] - 0.7 * g[1])).abs() < 1e-12);
+    let ts = Spring {
+        k: 0.3,
+        rest: [0.0, 1.0],
+    };
+    let (v, t) = s.stretched_forward(&ts, 0.4, -0.5);
+    assert_eq!(v, s.stretched(0.4));
+    let mut ds = Spring::default();
+    let (_, gx) = s.stretched_backward(&mut ds, 0.4, 1.0);
+    let want = ds.k * ts.k + ds.rest[0] * ts.rest[0] + ds.rest[1] * ts.rest[1] - 0.5 * gx;
+    assert!((t - want).abs() < 1e-12, "{t} {want}");
+}
