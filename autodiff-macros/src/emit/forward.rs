@@ -17,6 +17,7 @@ pub fn forward_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> To
         muts: Mutation::of(func),
         float_tokens: sig.float_ty.to_token_stream(),
         float_name: sig.float_name(),
+        mut_refs: Default::default(),
     };
     let mut used = IdSet::default();
     func.body.visit_uses(&mut |v| {

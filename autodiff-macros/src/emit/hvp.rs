@@ -28,6 +28,7 @@ pub fn hvp_companion(
         muts: Mutation::of(func),
         float_tokens: sig.float_ty.to_token_stream(),
         float_name: sig.float_name(),
+        mut_refs: Default::default(),
     };
     let mut used = IdSet::default();
     func.body.visit_uses(&mut |v| {
@@ -88,8 +89,8 @@ pub fn hvp_companion(
         if is_shadow {
             // Added into in place; `mut` when a call reborrows it.
             let name = val(*v);
-            let m = mut_if(e.muts.reborrowed(*v));
-            body.push(quote!(let #m #name = #id;));
+            body.push(quote!(let #name = #id;));
+            e.mut_refs.insert(name.to_string());
             e.bufs.insert(*v, name.to_token_stream());
             continue;
         }

@@ -77,12 +77,16 @@ struct Emitter<'a> {
     bufs: IdMap<TokenStream>,
     /// Array parameters passed by reference (a copy dereferences them).
     refs: IdSet,
-    /// Which buffers are updated in place, and which `&mut` ones are reborrowed:
+    /// Which buffers are updated in place:
     /// those, and only those, are declared `mut`.
     muts: Mutation,
     /// The float type, as tokens and as text (asked for at every `let`).
     float_tokens: TokenStream,
     float_name: String,
+    /// The names of the bindings that hold a `&mut` parameter (shadows):
+    /// passed on as `&mut *name`, so that a `&mut [f64; N]` reaches a
+    /// `&mut [f64]` parameter too, and never declared `mut`.
+    mut_refs: std::collections::HashSet<String>,
 }
 
 /// The whole companion function.
@@ -96,6 +100,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         muts: Mutation::of(func),
         float_tokens: sig.float_ty.to_token_stream(),
         float_name: sig.float_name(),
+        mut_refs: Default::default(),
     };
     let mut used = IdSet::default();
     func.body.visit_uses(&mut |v| {
@@ -160,9 +165,9 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
-                // `mut` when a call reborrows it (`&mut v` coerces).
-                let m = mut_if(e.muts.reborrowed(*s));
-                body.push(quote!(let #m #name = #d;));
+                // Reborrowed as `&mut *name` by calls: never `mut`.
+                body.push(quote!(let #name = #d;));
+                e.mut_refs.insert(name.to_string());
                 e.bufs.insert(*s, name.to_token_stream());
             }
         }
@@ -284,6 +289,14 @@ impl Emitter<'_> {
         self.float_tokens.clone()
     }
 
+    /// Whether the binding `name` holds a reference (a `&` or `&mut`
+    /// parameter, or a shadow): passed on reborrowed (`&*name`, `&mut *name`),
+    /// which coerces to a slice where `&name` would not.
+    fn holds_ref(&self, name: &TokenStream) -> bool {
+        let text = name.to_string();
+        self.mut_refs.contains(&text) || self.refs.iter().any(|r| self.name(*r).to_string() == text)
+    }
+
     /// Whether `v` is a `Vec` (its length known at run time).
     fn is_vec(&self, v: Value) -> bool {
         matches!(
@@ -372,8 +385,11 @@ impl Emitter<'_> {
                     }
                 }
                 Some(ArrayTy { len: Len::Vec, .. }) => quote!(::autodiff::__private::Vec::new()),
-                // A field of unknown shape: its type comes from its use.
-                Some(ArrayTy { len: Len::View, .. }) => quote!(::autodiff::Tangent::zero()),
+                // A value of unknown shape (a field, a call's result): its type
+                // comes from its use; a `Vec` has no zero of its own.
+                Some(ArrayTy { len: Len::View, .. }) => {
+                    quote!(::autodiff::__private::Placeholder::placeholder())
+                }
                 _ => quote!(::core::compile_error!("autodiff: no zero for a slice")),
             },
         }
