@@ -1249,3 +1249,34 @@ mod natural_forms {
         assert_eq!(d1, d2);
     }
 }
+
+/// A `&[f64; N]` parameter passed on as it is to a callee taking `&[f64]`: the
+/// companion reborrows it (`&*x`, and its shadow `&mut *d_x`), which coerces
+/// to a slice (E0308 before: `&&[f64; 2]`). Found by progen's batch run.
+#[grad]
+pub fn slice_product(a: &[f64]) -> f64 {
+    a[0] * a[1]
+}
+
+#[grad]
+pub fn fixed_to_slice(b: &[f64; 2]) -> f64 {
+    slice_product(b)
+}
+
+#[grad]
+pub fn fixed_and_slice(b: &[f64; 2], c: &[f64]) -> f64 {
+    slice_product(b) * slice_product(c) + fixed_to_slice(b)
+}
+
+#[test]
+fn a_fixed_size_array_passed_to_a_slice_parameter() {
+    let mut d = [0.0; 2];
+    let v = fixed_to_slice_backward(&[2.0, 3.0], &mut d, 1.0);
+    assert_eq!((v, d), (6.0, [3.0, 2.0]));
+    let (b, c) = ([2.0, 3.0], [1.0, 4.0]);
+    let (mut db, mut dc) = ([0.0; 2], [0.0; 2]);
+    let v = fixed_and_slice_backward(&b, &mut db, &c, &mut dc, 1.0);
+    assert_eq!(v, fixed_and_slice(&b, &c));
+    let f = |p: &[f64]| fixed_and_slice(&[p[0], p[1]], &p[2..]);
+    assert_fd(f, &[2.0, 3.0, 1.0, 4.0], &[db[0], db[1], dc[0], dc[1]]);
+}

@@ -4,13 +4,16 @@
 //! them): away from poles, branch cuts and kinks (at least 1e-3 from a kink or
 //! a tie, so the finite-difference stencil never straddles one).
 //!
-//! For each function the properties are:
+//! For each function the properties are (the last one makes this file the
+//! dot-product test of the two modes for every row of the derivative table):
 //! - the gradient, for a random cotangent `d_out`, equals central differences
 //!   of `d_out * f` (relative 1e-6, absolute 1e-8);
 //! - the primal value returned by the companion is the original's, bit for bit;
 //! - the method form (`x.exp()`) and the path form (`f64::exp(x)`) of a method,
 //!   or the two paths (`autodiff::relu(x)`, `autodiff::primitives::relu(x)`) of a
-//!   primitive, give bit-identical companions.
+//!   primitive, give bit-identical companions;
+//! - `_forward` returns the primal bit for bit, and its directional derivative
+//!   agrees with `_backward`'s gradient: ⟨ȳ, J·ẋ⟩ = ⟨Jᵀ·ȳ, ẋ⟩ (relative 1e-12).
 
 mod common;
 
@@ -63,7 +66,7 @@ macro_rules! unary {
         mod $m {
             use super::*;
 
-            #[grad]
+            #[grad(reverse, forward)]
             pub fn method(x: f64) -> f64 {
                 x.$m()
             }
@@ -85,6 +88,14 @@ macro_rules! unary {
                 }
 
                 #[test]
+                fn forward_agrees_with_reverse(x in $dom, d in cotangent(), tx in tangent()) {
+                    let (v, t) = method_forward(x, tx);
+                    prop_assert_eq!(v.to_bits(), method(x).to_bits());
+                    let (_, dx) = method_backward(x, d);
+                    prop_dot(&[d], &[t], &[dx], &[tx])?;
+                }
+
+                #[test]
                 fn method_and_path_forms_agree(x in $dom, d in cotangent()) {
                     let (va, da) = method_backward(x, d);
                     let (vb, db) = path_backward(x, d);
@@ -102,7 +113,7 @@ macro_rules! binary {
         mod $m {
             use super::*;
 
-            #[grad]
+            #[grad(reverse, forward)]
             pub fn method(x: f64, y: f64) -> f64 {
                 x.$m(y)
             }
@@ -121,6 +132,14 @@ macro_rules! binary {
                     prop_assert_eq!(v.to_bits(), method(x, y).to_bits(), "primal {} vs {}", v, method(x, y));
                     prop_assert_eq!(v.to_bits(), x.$m(y).to_bits());
                     prop_fd(|p| d * method(p[0], p[1]), &[x, y], &[dx, dy])?;
+                }
+
+                #[test]
+                fn forward_agrees_with_reverse((x, y) in $dom, d in cotangent(), tx in tangent(), ty in tangent()) {
+                    let (v, t) = method_forward(x, tx, y, ty);
+                    prop_assert_eq!(v.to_bits(), method(x, y).to_bits());
+                    let (_, dx, dy) = method_backward(x, y, d);
+                    prop_dot(&[d], &[t], &[dx, dy], &[tx, ty])?;
                 }
 
                 #[test]
@@ -144,7 +163,7 @@ macro_rules! ternary {
         mod $m {
             use super::*;
 
-            #[grad]
+            #[grad(reverse, forward)]
             pub fn method(x: f64, y: f64, z: f64) -> f64 {
                 x.$m(y, z)
             }
@@ -163,6 +182,18 @@ macro_rules! ternary {
                     prop_assert_eq!(v.to_bits(), method(x, y, z).to_bits(), "primal {} vs {}", v, method(x, y, z));
                     prop_assert_eq!(v.to_bits(), x.$m(y, z).to_bits());
                     prop_fd(|p| d * method(p[0], p[1], p[2]), &[x, y, z], &[dx, dy, dz])?;
+                }
+
+                #[test]
+                fn forward_agrees_with_reverse(
+                    (x, y, z) in $dom,
+                    d in cotangent(),
+                    t in (tangent(), tangent(), tangent()),
+                ) {
+                    let (v, jv) = method_forward(x, t.0, y, t.1, z, t.2);
+                    prop_assert_eq!(v.to_bits(), method(x, y, z).to_bits());
+                    let (_, dx, dy, dz) = method_backward(x, y, z, d);
+                    prop_dot(&[d], &[jv], &[dx, dy, dz], &[t.0, t.1, t.2])?;
                 }
 
                 #[test]
@@ -187,7 +218,7 @@ macro_rules! prim1 {
             use super::*;
             use autodiff::$p;
 
-            #[grad]
+            #[grad(reverse, forward)]
             pub fn qualified(x: f64) -> f64 {
                 autodiff::$p(x)
             }
@@ -209,6 +240,14 @@ macro_rules! prim1 {
                 }
 
                 #[test]
+                fn forward_agrees_with_reverse(x in $dom, d in cotangent(), tx in tangent()) {
+                    let (v, t) = qualified_forward(x, tx);
+                    prop_assert_eq!(v.to_bits(), qualified(x).to_bits());
+                    let (_, dx) = qualified_backward(x, d);
+                    prop_dot(&[d], &[t], &[dx], &[tx])?;
+                }
+
+                #[test]
                 fn crate_and_module_paths_agree(x in $dom, d in cotangent()) {
                     let (va, da) = qualified_backward(x, d);
                     let (vb, db) = imported_backward(x, d);
@@ -227,7 +266,7 @@ macro_rules! prim2 {
             use super::*;
             use autodiff::$p;
 
-            #[grad]
+            #[grad(reverse, forward)]
             pub fn qualified(x: f64, a: f64) -> f64 {
                 autodiff::$p(x, a)
             }
@@ -246,6 +285,14 @@ macro_rules! prim2 {
                     prop_assert_eq!(v.to_bits(), qualified(x, a).to_bits());
                     prop_assert_eq!(v.to_bits(), $p(x, a).to_bits());
                     prop_fd(|p| d * qualified(p[0], p[1]), &[x, a], &[dx, da])?;
+                }
+
+                #[test]
+                fn forward_agrees_with_reverse((x, a) in $dom, d in cotangent(), tx in tangent(), ta in tangent()) {
+                    let (v, t) = qualified_forward(x, tx, a, ta);
+                    prop_assert_eq!(v.to_bits(), qualified(x, a).to_bits());
+                    let (_, dx, da) = qualified_backward(x, a, d);
+                    prop_dot(&[d], &[t], &[dx, da], &[tx, ta])?;
                 }
 
                 #[test]
@@ -289,7 +336,7 @@ binary!(powf, pair((0.1f64..5.0).boxed(), (-3.0f64..3.0).boxed()));
 mod powi {
     use super::*;
 
-    #[grad]
+    #[grad(reverse, forward)]
     pub fn method(x: f64, n: i32) -> f64 {
         x.powi(n)
     }
@@ -312,6 +359,14 @@ mod powi {
             prop_assert_eq!(v.to_bits(), method(x, n).to_bits());
             prop_assert_eq!(v.to_bits(), x.powi(n).to_bits());
             prop_fd(|p| d * method(p[0], n), &[x], &[dx])?;
+        }
+
+        #[test]
+        fn forward_agrees_with_reverse(x in nonzero(-5.0, 5.0), n in -4i32..=5, d in cotangent(), tx in tangent()) {
+            let (v, t) = method_forward(x, tx, n);
+            prop_assert_eq!(v.to_bits(), method(x, n).to_bits());
+            let (_, dx) = method_backward(x, n, d);
+            prop_dot(&[d], &[t], &[dx], &[tx])?;
         }
 
         #[test]
@@ -411,7 +466,7 @@ binary!(
 mod sin_cos {
     use super::*;
 
-    #[grad]
+    #[grad(reverse, forward)]
     pub fn destructured(x: f64) -> f64 {
         let (s, c) = x.sin_cos();
         s * c + 2.0 * s
@@ -439,6 +494,14 @@ mod sin_cos {
             prop_assert_eq!(v.to_bits(), (s * c + 2.0 * s).to_bits());
             prop_assert_eq!(v.to_bits(), destructured(x).to_bits());
             prop_fd(|p| d * destructured(p[0]), &[x], &[dx])?;
+        }
+
+        #[test]
+        fn forward_agrees_with_reverse(x in any_x(), d in cotangent(), tx in tangent()) {
+            let (v, t) = destructured_forward(x, tx);
+            prop_assert_eq!(v.to_bits(), destructured(x).to_bits());
+            let (_, dx) = destructured_backward(x, d);
+            prop_dot(&[d], &[t], &[dx], &[tx])?;
         }
 
         #[test]
@@ -488,12 +551,12 @@ prim1!(digamma, off_poles());
 mod operators {
     use super::*;
 
-    #[grad]
+    #[grad(reverse, forward)]
     pub fn arith(x: f64, y: f64) -> f64 {
         -(x + y) * (x - y) / (x * y)
     }
 
-    #[grad]
+    #[grad(reverse, forward)]
     pub fn rem(x: f64, y: f64) -> f64 {
         x % y
     }
@@ -506,6 +569,22 @@ mod operators {
             let (v, dx, dy) = arith_backward(x, y, d);
             prop_assert_eq!(v.to_bits(), arith(x, y).to_bits());
             prop_fd(|p| d * arith(p[0], p[1]), &[x, y], &[dx, dy])?;
+        }
+
+        #[test]
+        fn operators_forward_agrees_with_reverse(
+            (x, y) in (nonzero(-5.0, 5.0), nonzero(-5.0, 5.0)),
+            d in cotangent(),
+            (tx, ty) in (tangent(), tangent()),
+        ) {
+            let (v, t) = arith_forward(x, tx, y, ty);
+            prop_assert_eq!(v.to_bits(), arith(x, y).to_bits());
+            let (_, dx, dy) = arith_backward(x, y, d);
+            prop_dot(&[d], &[t], &[dx, dy], &[tx, ty])?;
+            let (v, t) = rem_forward(x, tx, y, ty);
+            prop_assert_eq!(v.to_bits(), rem(x, y).to_bits());
+            let (_, dx, dy) = rem_backward(x, y, d);
+            prop_dot(&[d], &[t], &[dx, dy], &[tx, ty])?;
         }
 
         #[test]

@@ -273,3 +273,32 @@ fn vecs_grown_by_push() {
         );
     }
 }
+
+/// An untyped `Vec` result of a call after an early return: the branch that
+/// returned early carries a placeholder of the result's type (an empty `Vec`,
+/// `Tangent::zero()` had none: E0277 before). Found by progen's batch run.
+#[grad]
+pub fn scaled_vec(a: &[f64], k: f64) -> Vec<f64> {
+    a.iter().map(|v| v * k).collect()
+}
+
+#[grad]
+pub fn sum_after_early_return(a: &[f64], k: f64) -> f64 {
+    if k > 5.0 {
+        return k;
+    }
+    let h = scaled_vec(a, k);
+    h.iter().sum::<f64>()
+}
+
+#[test]
+fn an_untyped_vec_result_after_an_early_return() {
+    for k in [2.0, 6.0] {
+        let a = [1.0, 2.0];
+        let mut d = [0.0; 2];
+        let (v, dk) = sum_after_early_return_backward(&a, &mut d, k, 1.0);
+        assert_eq!(v, sum_after_early_return(&a, k));
+        let f = |p: &[f64]| sum_after_early_return(&p[..2], p[2]);
+        assert_fd(f, &[a[0], a[1], k], &[d[0], d[1], dk]);
+    }
+}

@@ -1,4 +1,5 @@
-//! The attribute's arguments: `#[grad]` or `#[grad(wrt(a, b))]`.
+//! The attribute's arguments: `#[grad]`, `#[grad(wrt(a, b))]`, the modes
+//! (`reverse`, `forward`) and `custom`.
 
 use crate::error::Errors;
 use proc_macro2::TokenStream;
@@ -15,6 +16,62 @@ pub struct Attr {
     /// `#[grad(custom)]`: the user writes `<name>_backward`; the macro checks its
     /// signature against the contract instead of differentiating the body.
     pub custom: bool,
+    /// `reverse` was written.
+    pub reverse: bool,
+    /// `forward` was written: emit `<name>_forward` (forward mode).
+    pub forward: bool,
+    /// `hvp` was written: emit `<name>_hvp` (Hessian-vector products).
+    pub hvp: bool,
+    /// `jacobian` was written: emit `<name>_jacobian` (dense Jacobians).
+    pub jacobian: bool,
+    /// `hessian` was written: emit `<name>_hessian` (dense Hessians).
+    pub hessian: bool,
+}
+
+/// The companions a function gets.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// `<name>_backward`: reverse mode (a gradient, a vector-Jacobian product).
+    Reverse,
+    /// `<name>_forward`: forward mode (a directional derivative, a Jacobian-vector product).
+    Forward,
+    /// `<name>_hvp`: the gradient and a Hessian-vector product (forward over reverse).
+    Hvp,
+    /// `<name>_backward_forward`: the forward mode of `_backward` (its
+    /// parameters and `d_out` with tangents), for nested differentiation.
+    BackwardForward,
+    /// `<name>_jacobian`: the dense Jacobian of an array result, by the cheaper sweep.
+    Jacobian,
+    /// `<name>_hessian`: the dense Hessian of a loss of one array, by `_hvp`.
+    Hessian,
+}
+
+impl Attr {
+    /// The modes asked for, in emission order: `reverse` alone when no mode is
+    /// written. `hvp` brings every companion second-order code and nested
+    /// differentiation call: `_backward`, `_forward`, `_hvp` and
+    /// `_backward_forward`.
+    pub fn modes(&self) -> Vec<Mode> {
+        let mut m = Vec::new();
+        let hvp = self.hvp || self.hessian;
+        if self.reverse || hvp || self.jacobian || !self.forward {
+            m.push(Mode::Reverse);
+        }
+        if self.forward || hvp || self.jacobian {
+            m.push(Mode::Forward);
+        }
+        if hvp {
+            m.push(Mode::Hvp);
+            m.push(Mode::BackwardForward);
+        }
+        if self.jacobian {
+            m.push(Mode::Jacobian);
+        }
+        if self.hessian {
+            m.push(Mode::Hessian);
+        }
+        m
+    }
 }
 
 /// Parses the attribute's arguments, reporting junk into `errors`.
@@ -43,9 +100,24 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("custom") {
             attr.custom = true;
             Ok(())
+        } else if meta.path.is_ident("forward") {
+            attr.forward = true;
+            Ok(())
+        } else if meta.path.is_ident("reverse") {
+            attr.reverse = true;
+            Ok(())
+        } else if meta.path.is_ident("hvp") {
+            attr.hvp = true;
+            Ok(())
+        } else if meta.path.is_ident("jacobian") {
+            attr.jacobian = true;
+            Ok(())
+        } else if meta.path.is_ident("hessian") {
+            attr.hessian = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, and `custom`, for a companion written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`), `jacobian` (`<name>_jacobian`) and `hessian` (`<name>_hessian`), and `custom`, for companions written by hand",
             ))
         }
     });

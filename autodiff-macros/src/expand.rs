@@ -1,6 +1,7 @@
 //! The pipeline, start to end: attribute → signature → lowering → reverse →
 //! optimisation → emission, or the fallback on error.
 
+use crate::attr::Mode;
 use crate::error::Errors;
 use crate::ir::Ty;
 use crate::ir::{verify, Func};
@@ -27,21 +28,52 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut errors = Errors::default();
-    if attr::parse(attr.clone(), &mut errors).custom {
+    let parsed = attr::parse(attr.clone(), &mut errors);
+    let modes = parsed.modes();
+    if parsed.custom {
         return custom(attr, &item);
     }
-    match companion(attr, &item) {
-        Ok((sig, comp)) => {
-            let companion = emit::companion(&item, &sig, &comp);
-            // Calling only the companion must not make the original dead code;
-            // an unused pair is still reported, on the companion.
-            quote!(#[allow(dead_code)] #item #companion)
-        }
-        Err(failure) => {
-            let (sig, errors) = *failure;
-            fallback::fallback(&item, sig.as_ref(), errors)
+    let mut out = Vec::new();
+    for &mode in &modes {
+        let made =
+            match mode {
+                Mode::Reverse => companion(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::companion(&item, &sig, &comp)),
+                Mode::Forward => forward_mode(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::forward_companion(&item, &sig, &comp)),
+                Mode::Hvp => hvp_mode(attr.clone(), &item)
+                    .map(|(sig, comp)| emit::hvp_companion(&item, &sig, &comp, false)),
+                // With the companions of the companions (nested differentiation).
+                Mode::BackwardForward => {
+                    backward_forward_mode(attr.clone(), &item).map(|(sig, comp)| {
+                        let bf = emit::hvp_companion(&item, &sig, &comp, true);
+                        let nested = emit::nested_companions(&item, &sig);
+                        quote!(#bf #nested)
+                    })
+                }
+                Mode::Hessian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
+                    .and_then(|(sig, _)| match emit::hessian(&item, &sig) {
+                        Ok(t) => Ok(t),
+                        Err(errors) => Err(Box::new((Some(sig), errors))),
+                    }),
+                // Plain Rust over `_forward` and `_backward`, from the signature.
+                Mode::Jacobian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
+                    .and_then(|(sig, _)| match emit::jacobian(&item, &sig) {
+                        Ok(t) => Ok(t),
+                        Err(errors) => Err(Box::new((Some(sig), errors))),
+                    }),
+            };
+        match made {
+            Ok(tokens) => out.push(tokens),
+            Err(failure) => {
+                let (sig, errors) = *failure;
+                return fallback::fallback(&item, sig.as_ref(), &modes, errors);
+            }
         }
     }
+    // Calling only a companion must not make the original dead code; an
+    // unused pair is still reported, on the companion.
+    quote!(#[allow(dead_code)] #item #(#out)*)
 }
 
 /// `#[grad(custom)]`: the function as written, and a check that the hand-written
@@ -58,7 +90,9 @@ fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
     let sig = signature::model(item, &parsed, &mut errors);
     match sig {
         Some(sig) if errors.is_empty() => {
-            let check = emit::signature_check(item, &sig);
+            let checks = parsed.modes().into_iter();
+            let check = checks.map(|m| emit::signature_check(item, &sig, m));
+            let check = quote!(#(#check)*);
             // Used through its hand-written companion only, it is not dead code.
             quote!(#[allow(dead_code)] #item #check)
         }
@@ -80,6 +114,101 @@ pub fn companion_with(
     item: &ItemFn,
     alloc: bool,
 ) -> Result<(Signature, Companion), Failure> {
+    let (sig, func, activity, kind) = prepared(attr, item, alloc)?;
+    let mut comp = match reverse::reverse(func, &activity, alloc) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    // The reverse sweep reads forward values (its residuals) after the forward
+    // sweep has gone on to update them: the same pass as after lowering copies
+    // what is still read.
+    crate::linearity::linearize_companion(&mut comp.func);
+    finish(item, sig, comp, kind)
+}
+
+/// The stages up to the optimised IR of `<name>_forward`.
+pub fn forward_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    // `Vec`s the body builds need `alloc`; forward mode itself never allocates.
+    let (sig, func, activity, kind) = prepared(attr, item, cfg!(feature = "alloc"))?;
+    let mut comp = match crate::jvp::jvp(func, &activity) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    // Tangent views are fields of the caller's tangents: read, never updated.
+    crate::linearity::linearize(&mut comp.func);
+    finish(item, sig, comp, kind)
+}
+
+/// The stages up to the optimised IR of `<name>_hvp`: the reverse companion
+/// with `d_out = 1`, differentiated again in forward mode (a Hessian-vector
+/// product costs a small constant times the gradient). Its parameters: the
+/// original ones, `d_out`, the shadows, then the directions (`v_x`) and the
+/// shadows of the Hessian-vector product (`h_x`); its yields: the companion's,
+/// then their tangents.
+pub fn hvp_mode(attr: TokenStream, item: &ItemFn) -> Result<(Signature, Companion), Failure> {
+    second_order(attr, item, false)
+}
+
+/// The stages up to the optimised IR of `<name>_backward_forward`: the forward
+/// mode of `_backward` itself, `d_out` differentiated too (its tangent follows
+/// it). Nested differentiation goes through it: a call of `f_backward` in a
+/// forward-mode body calls it, and the reverse sweep of a body that calls
+/// `f_backward` or `f_forward` calls it too (the VJP of a gradient is a
+/// Hessian-vector product).
+pub fn backward_forward_mode(
+    attr: TokenStream,
+    item: &ItemFn,
+) -> Result<(Signature, Companion), Failure> {
+    second_order(attr, item, true)
+}
+
+fn second_order(
+    attr: TokenStream,
+    item: &ItemFn,
+    general: bool,
+) -> Result<(Signature, Companion), Failure> {
+    let alloc = cfg!(feature = "alloc");
+    let (sig, func, activity, kind) = prepared(attr, item, alloc)?;
+    let text = |t: &syn::Type| quote!(#t).to_string();
+    let scalar = sig.outputs == 1 && text(&sig.ret) == text(&sig.float_ty);
+    if !scalar || activity.contains(&Activity::Out) {
+        let mut errors = Errors::default();
+        errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            "`hvp` is for a function with one float result (a loss) and no output parameters: for a vector result, put `hvp` on a function returning a weighted sum of its outputs (a scalar)",
+        ));
+        return Err(Box::new((Some(sig), errors)));
+    }
+    let mut comp = match reverse::reverse(func, &activity, alloc) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    crate::linearity::linearize_companion(&mut comp.func);
+    opt::run(&mut comp.func, kind);
+    // The companion's parameters: the originals, `d_out` (fixed to 1 without a
+    // tangent for `_hvp`), the shadows (whose tangents receive H·v).
+    let mut outer = activity.clone();
+    outer.push(if general {
+        Activity::Active
+    } else {
+        Activity::Inactive
+    });
+    let shadows = comp.func.params.len() - outer.len();
+    outer.extend(std::iter::repeat(Activity::Active).take(shadows));
+    let mut hv = match crate::jvp::jvp(comp.func, &outer) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    crate::linearity::linearize_companion(&mut hv.func);
+    finish(item, sig, hv, kind)
+}
+
+/// The forward IR, folded and cleaned, and how each parameter is differentiated.
+fn prepared(
+    attr: TokenStream,
+    item: &ItemFn,
+    alloc: bool,
+) -> Result<(Signature, Func, Vec<Activity>, FloatKind), Failure> {
     let (sig, mut func) = forward_with(attr, item, alloc)?;
     // Fold and clean the forward code first: a branch on a constant condition
     // is gone before the reverse sweep would keep residuals for it.
@@ -103,16 +232,18 @@ pub fn companion_with(
             ParamKind::Out => Activity::Out,
         })
         .collect();
-    let mut comp = match reverse::reverse(func, &activity, alloc) {
-        Ok(c) => c,
-        Err(errors) => return Err(Box::new((Some(sig), errors))),
-    };
-    // The reverse sweep reads forward values (its residuals) after the forward
-    // sweep has gone on to update them: the same pass as after lowering copies
-    // what is still read.
-    crate::linearity::linearize_companion(&mut comp.func);
+    Ok((sig, func, activity, kind))
+}
+
+/// A companion's IR, verified, optimised and checked.
+fn finish(
+    item: &ItemFn,
+    sig: Signature,
+    mut comp: Companion,
+    kind: FloatKind,
+) -> Result<(Signature, Companion), Failure> {
     if let Err(e) = verify(&comp.func) {
-        debug_assert!(false, "reverse produced invalid IR: {e}\n{}", comp.func);
+        debug_assert!(false, "a mode produced invalid IR: {e}\n{}", comp.func);
     }
     opt::run(&mut comp.func, kind);
     // Never a wrong gradient: checked in release builds of the macro too.

@@ -2,6 +2,7 @@
 //! `compile_error!`, and a stub companion with the right signature, so the user
 //! sees the errors that matter and not a cascade of "cannot find `f_backward`".
 
+use crate::attr::Mode;
 use crate::emit;
 use crate::error::Errors;
 use crate::signature::{ParamKind, Signature};
@@ -9,7 +10,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-pub fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: Errors) -> TokenStream {
+pub fn fallback(
+    item: &ItemFn,
+    sig: Option<&Signature>,
+    modes: &[Mode],
+    errors: Errors,
+) -> TokenStream {
     let errors = errors.into_compile_errors();
     let stub = sig.map(|sig| {
         // A parameter whose type was rejected gets what it would have if it were
@@ -23,13 +29,16 @@ pub fn fallback(item: &ItemFn, sig: Option<&Signature>, errors: Errors) -> Token
                 ParamKind::Float
             };
         }
-        let head = emit::header(item, &sig);
-        quote! {
-            #[allow(unused_variables)]
-            #head {
-                ::core::unimplemented!("#[grad] could not differentiate this function")
+        let stubs = modes.iter().map(|m| {
+            let head = emit::header(item, &sig, *m);
+            quote! {
+                #[allow(unused_variables)]
+                #head {
+                    ::core::unimplemented!("#[grad] could not differentiate this function")
+                }
             }
-        }
+        });
+        quote!(#(#stubs)*)
     });
     quote! {
         #item

@@ -12,6 +12,7 @@ mod expand;
 mod fallback;
 mod fusion;
 mod ir;
+mod jvp;
 mod linearity;
 mod lower;
 mod opt;

@@ -422,6 +422,19 @@ fn dump() {
         }
         Err(e) => println!("error: {:?}", e.1.combined().map(|e| e.to_string())),
     }
+    if attr.to_string().contains("forward") {
+        match expand::forward_mode(attr.clone(), &item) {
+            Ok((sig, c)) => {
+                println!("{}", c.func);
+                let tokens = crate::emit::forward_companion(&item, &sig, &c);
+                match syn::parse2::<syn::File>(tokens) {
+                    Ok(file) => println!("{}", prettyplease::unparse(&file)),
+                    Err(e) => println!("unparsable: {e}"),
+                }
+            }
+            Err(e) => println!("error: {:?}", e.1.combined().map(|e| e.to_string())),
+        }
+    }
 }
 
 #[test]

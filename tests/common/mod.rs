@@ -259,3 +259,32 @@ pub fn prop_fd_deep(
     }
     Ok(())
 }
+
+/// The dot-product test of the two modes: `⟨ȳ, J·ẋ⟩ = ⟨Jᵀ·ȳ, ẋ⟩`, where
+/// `jvp` is `J·ẋ` (from `_forward`), `vjp` is `Jᵀ·ȳ` (from `_backward`), both
+/// flattened. Relative to the size of the terms (1e-12): the two sides sum the
+/// same products in another order.
+pub fn prop_dot(ybar: &[f64], jvp: &[f64], vjp: &[f64], xdot: &[f64]) -> Result<(), TestCaseError> {
+    let lhs = dot(ybar, jvp);
+    let rhs = dot(vjp, xdot);
+    let scale: f64 = ybar
+        .iter()
+        .zip(jvp)
+        .map(|(a, b)| (a * b).abs())
+        .sum::<f64>()
+        + vjp
+            .iter()
+            .zip(xdot)
+            .map(|(a, b)| (a * b).abs())
+            .sum::<f64>();
+    prop_assert!(
+        (lhs - rhs).abs() <= 1e-12 * scale.max(1e-300),
+        "⟨ȳ, Jẋ⟩ = {lhs} but ⟨Jᵀȳ, ẋ⟩ = {rhs}"
+    );
+    Ok(())
+}
+
+/// A tangent direction: a random float in [-2, 2].
+pub fn tangent() -> impl Strategy<Value = f64> {
+    -2.0f64..2.0
+}

@@ -15,7 +15,6 @@ use quote::{quote, ToTokens};
 pub(super) struct Mutation {
     parent: IdMap<Value>,
     updated: IdSet,
-    reborrowed: IdSet,
     /// Buffers that are tapes (made by `VecNew`): moved into an outer tape, not
     /// cloned as a `Vec` of the body is.
     tapes: IdSet,
@@ -42,7 +41,6 @@ impl Mutation {
         m.region(func, &func.body);
         // Mark roots only after every union is known.
         m.updated = m.updated.iter().map(|v| m.find(*v)).collect();
-        m.reborrowed = m.reborrowed.iter().map(|v| m.find(*v)).collect();
         m.tapes = m.tapes.iter().map(|v| m.find(*v)).collect();
         m
     }
@@ -74,7 +72,6 @@ impl Mutation {
                     for (a, o) in args.iter().zip(&c.outs) {
                         if *o {
                             self.updated.insert(*a);
-                            self.reborrowed.insert(*a);
                         }
                     }
                     let n_bv = op.results.len() - shadows.len();
@@ -82,7 +79,6 @@ impl Mutation {
                         if in_place(*s) {
                             self.union(*s, *res);
                             self.updated.insert(*s);
-                            self.reborrowed.insert(*s);
                         }
                     }
                 }
@@ -93,7 +89,6 @@ impl Mutation {
                     for ((a, _), r) in outs.zip(&op.results[n_val..]) {
                         self.union(*a, *r);
                         self.updated.insert(*a);
-                        self.reborrowed.insert(*a);
                     }
                 }
                 OpKind::Loop(l) => {
@@ -141,11 +136,6 @@ impl Mutation {
     /// Whether `v` lives in a tape.
     pub(super) fn tape(&self, v: Value) -> bool {
         self.tapes.contains(&self.find(v))
-    }
-
-    /// Whether a `&mut` binding holding `v` is passed on as `&mut`.
-    pub(super) fn reborrowed(&self, v: Value) -> bool {
-        self.reborrowed.contains(&self.find(v))
     }
 }
 

@@ -18,9 +18,7 @@ impl Emitter<'_> {
             if c.outs[k] {
                 // Through a reference already (a buffer that is an output
                 // parameter, in any version), or a local.
-                let text = name.to_string();
-                let is_ref = self.refs.iter().any(|r| self.name(*r).to_string() == text);
-                out.push(if is_ref {
+                out.push(if self.holds_ref(&name) {
                     quote!(&mut *#name)
                 } else {
                     quote!(&mut #name)
@@ -29,7 +27,11 @@ impl Emitter<'_> {
                     out.push(s.clone());
                 }
             } else if c.refs[k] {
-                out.push(quote!(&#name));
+                out.push(if self.holds_ref(&name) && self.is_array(*a) {
+                    quote!(&*#name)
+                } else {
+                    quote!(&#name)
+                });
                 let differentiable = !c.stop[k] && self.func.differentiable(self.func.ty(*a));
                 if differentiable {
                     if let Some(s) = sh.as_mut().and_then(Iterator::next) {
@@ -75,6 +77,15 @@ impl Emitter<'_> {
             return quote!(#call;);
         }
         let pats = self.result_pats(&op.results[..n_val]);
+        if c.forward {
+            // `_forward` returns the value and its tangent.
+            let (p, t) = pats.split_at(n_val / 2);
+            return if c.tuple {
+                quote!(let ((#(#p),*), (#(#t),*)) = #call;)
+            } else {
+                quote!(let (#(#p)*, #(#t)*) = #call;)
+            };
+        }
         match (c.tuple, pats.as_slice()) {
             (false, [p]) => {
                 let ann = self.annotation(op.results[0]);
@@ -103,7 +114,11 @@ impl Emitter<'_> {
             if self.in_place(*s) {
                 let buf = self.name(*s);
                 self.bufs.insert(*r, buf.clone());
-                shadow_args.push(quote!(&mut #buf));
+                shadow_args.push(if self.holds_ref(&buf) {
+                    quote!(&mut *#buf)
+                } else {
+                    quote!(&mut #buf)
+                });
             } else {
                 let rn = val(*r);
                 let sn = self.name(*s);

@@ -1,17 +1,27 @@
-//! The companion's signature: its name, its header (attributes, parameters with
-//! their shadows, result and gradients, doc), and for `#[grad(custom)]` the check
-//! that a hand-written companion has that signature.
+//! The companions' signatures, one layout per mode: the name, the header
+//! (attributes, parameters with their shadows or tangents, result, doc), and for
+//! `#[grad(custom)]` the check that a hand-written companion has that signature.
 
 use super::hyg;
+use crate::attr::Mode;
 use crate::signature::{ParamKind, Signature};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::ext::IdentExt;
 use syn::ItemFn;
 
-/// The companion's name: `<name>_backward`, spanned like the original's name.
-pub fn companion_name(sig: &Signature) -> Ident {
-    format_ident!("{}_backward", sig.name.unraw(), span = sig.name.span())
+/// The companion's name: `<name>_backward` or `<name>_forward`, spanned like
+/// the original's name.
+pub fn companion_name(sig: &Signature, mode: Mode) -> Ident {
+    let suffix = match mode {
+        Mode::Reverse => "backward",
+        Mode::Forward => "forward",
+        Mode::Hvp => "hvp",
+        Mode::BackwardForward => "backward_forward",
+        Mode::Jacobian => "jacobian",
+        Mode::Hessian => "hessian",
+    };
+    format_ident!("{}_{suffix}", sig.name.unraw(), span = sig.name.span())
 }
 
 pub(super) fn shadow_name(i: usize, sig: &Signature) -> Ident {
@@ -21,9 +31,184 @@ pub(super) fn shadow_name(i: usize, sig: &Signature) -> Ident {
     }
 }
 
+/// The name of parameter `i`'s tangent in `<name>_forward`: `t_x`.
+pub(super) fn tangent_name(i: usize, sig: &Signature) -> Ident {
+    match &sig.params[i].ident {
+        Some(id) => hyg(&format!("t_{}", id.unraw())),
+        None => hyg(&format!("t_unnamed{i}")),
+    }
+}
+
+/// The name of parameter `i`'s direction in `<name>_hvp`: `v_x`; and of the
+/// shadow its Hessian-vector product is added into: `h_x`.
+pub(super) fn direction_name(i: usize, sig: &Signature, prefix: &str) -> Ident {
+    match &sig.params[i].ident {
+        Some(id) => hyg(&format!("{prefix}_{}", id.unraw())),
+        None => hyg(&format!("{prefix}_unnamed{i}")),
+    }
+}
+
+/// A companion's signature, one mode's layout of the original's: its
+/// parameters (pattern and type) and its result type. The header and the check
+/// of a hand-written companion both read it, so they cannot disagree.
+struct Layout {
+    /// Pattern, type, and whether it is the receiver (written without its type).
+    params: Vec<(TokenStream, TokenStream, bool)>,
+    output: TokenStream,
+}
+
+fn layout(sig: &Signature, mode: Mode) -> Layout {
+    let mut params = Vec::new();
+    let mut grad_tys = Vec::new();
+    for (i, p) in sig.params.iter().enumerate() {
+        let ty = &p.ty;
+        let id = match &p.ident {
+            Some(id) => id.to_token_stream(),
+            None => quote!(_),
+        };
+        let pat = if p.receiver && matches!(ty, syn::Type::Reference(_)) {
+            quote!(&#id)
+        } else {
+            id
+        };
+        params.push((pat, quote!(#ty), p.receiver));
+        match (mode, &p.kind) {
+            (Mode::Reverse, ParamKind::FloatRef) => {
+                let vt = p.value_ty();
+                params.push((
+                    shadow_name(i, sig).into_token_stream(),
+                    quote!(&mut #vt),
+                    false,
+                ));
+            }
+            // An output array's shadow has its type: `d_out: &mut [f64]`.
+            (Mode::Reverse, ParamKind::Out) => {
+                params.push((shadow_name(i, sig).into_token_stream(), quote!(#ty), false));
+            }
+            (Mode::Reverse, ParamKind::Float) => grad_tys.push(ty.clone()),
+            // A tangent has its parameter's type: `t_x: f64`, `t_v: &[f64]`,
+            // `t_out: &mut [f64]`.
+            (Mode::Forward, ParamKind::Float | ParamKind::FloatRef | ParamKind::Out) => {
+                params.push((tangent_name(i, sig).into_token_stream(), quote!(#ty), false));
+            }
+            // The direction, then (for a `&` parameter) the shadows the
+            // gradient and the Hessian-vector product are added into.
+            (Mode::Hvp, ParamKind::Float | ParamKind::Out) => {
+                params.push((
+                    direction_name(i, sig, "v").into_token_stream(),
+                    quote!(#ty),
+                    false,
+                ));
+                grad_tys.push(ty.clone());
+            }
+            (Mode::Hvp, ParamKind::FloatRef) => {
+                let vt = p.value_ty();
+                params.push((
+                    direction_name(i, sig, "v").into_token_stream(),
+                    quote!(#ty),
+                    false,
+                ));
+                params.push((
+                    shadow_name(i, sig).into_token_stream(),
+                    quote!(&mut #vt),
+                    false,
+                ));
+                params.push((
+                    direction_name(i, sig, "h").into_token_stream(),
+                    quote!(&mut #vt),
+                    false,
+                ));
+            }
+            // `_backward`'s parameters, each differentiable one followed by
+            // its tangent.
+            (Mode::BackwardForward, ParamKind::Float | ParamKind::Out) => {
+                params.push((tangent_name(i, sig).into_token_stream(), quote!(#ty), false));
+                grad_tys.push(ty.clone());
+            }
+            (Mode::BackwardForward, ParamKind::FloatRef) => {
+                let vt = p.value_ty();
+                params.push((tangent_name(i, sig).into_token_stream(), quote!(#ty), false));
+                params.push((
+                    shadow_name(i, sig).into_token_stream(),
+                    quote!(&mut #vt),
+                    false,
+                ));
+                params.push((
+                    direction_name(i, sig, "t_d").into_token_stream(),
+                    quote!(&mut #vt),
+                    false,
+                ));
+            }
+            // The Jacobian's blocks: `[[T; N]; M]` for a `[T; N]`, `[T; M]` for a float.
+            (Mode::Jacobian, ParamKind::Float | ParamKind::FloatRef | ParamKind::Out) => {
+                let f = &sig.float_ty;
+                let float = |t: &syn::Type| quote!(#t).to_string() == quote!(#f).to_string();
+                let block: Option<syn::Type> = match (p.value_ty(), &sig.ret) {
+                    (syn::Type::Array(a), syn::Type::Array(r)) if float(&a.elem) => {
+                        let (e, n, m) = (&a.elem, &a.len, &r.len);
+                        Some(syn::parse_quote!([[#e; #n]; #m]))
+                    }
+                    (t, syn::Type::Array(r)) if float(t) => {
+                        let m = &r.len;
+                        Some(syn::parse_quote!([#t; #m]))
+                    }
+                    _ => None,
+                };
+                grad_tys.extend(block);
+            }
+            // The gradient and the Hessian of the one parameter.
+            (Mode::Hessian, ParamKind::Float | ParamKind::FloatRef | ParamKind::Out) => {
+                if let syn::Type::Array(a) = p.value_ty() {
+                    let (e, n) = (&a.elem, &a.len);
+                    grad_tys.push(syn::parse_quote!([#e; #n]));
+                    grad_tys.push(syn::parse_quote!([[#e; #n]; #n]));
+                }
+            }
+            (_, ParamKind::Inactive { .. }) => {}
+        }
+    }
+    let output = match mode {
+        Mode::Reverse => {
+            if sig.outputs > 0 {
+                params.push((d_out_name(sig).into_token_stream(), d_out_type(sig), false));
+            }
+            result_type(sig, &grad_tys)
+        }
+        Mode::Forward => {
+            let ret = &sig.ret;
+            if sig.outputs > 0 {
+                quote!((#ret, #ret))
+            } else {
+                quote!(())
+            }
+        }
+        // The value, the gradients, then the Hessian-vector products of the
+        // by-value parameters.
+        Mode::Hvp => {
+            let ret = &sig.ret;
+            quote!((#ret, #(#grad_tys,)* #(#grad_tys),*))
+        }
+        Mode::Jacobian | Mode::Hessian => {
+            let ret = &sig.ret;
+            quote!((#ret, #(#grad_tys),*))
+        }
+        // `_backward`'s result and its tangent.
+        Mode::BackwardForward => {
+            let d_out = d_out_name(sig);
+            let t_d_out = hyg(&format!("t_{d_out}"));
+            let ret = &sig.ret;
+            params.push((d_out.into_token_stream(), quote!(#ret), false));
+            params.push((t_d_out.into_token_stream(), quote!(#ret), false));
+            let v = result_type(sig, &grad_tys);
+            quote!((#v, #v))
+        }
+    };
+    Layout { params, output }
+}
+
 /// The companion's attributes, signature and doc, without its body.
-pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
-    let name = companion_name(sig);
+pub fn header(item: &ItemFn, sig: &Signature, mode: Mode) -> TokenStream {
+    let name = companion_name(sig, mode);
     let vis = &item.vis;
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
@@ -34,53 +219,52 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
                 || a.path().is_ident("cfg")
                 || a.path().is_ident("allow"))
     });
-    let mut params = Vec::new();
-    let mut grad_tys = Vec::new();
-    for (i, p) in sig.params.iter().enumerate() {
-        let ty = &p.ty;
-        let id = match &p.ident {
-            Some(id) => id.to_token_stream(),
-            None => quote!(_),
-        };
-        if p.receiver {
-            let r = if matches!(ty, syn::Type::Reference(_)) {
-                quote!(&#id)
-            } else {
-                quote!(#id)
-            };
-            params.push(r);
+    let Layout { params, output } = layout(sig, mode);
+    // A receiver is written `&self` / `self`, without its type.
+    let params = params.iter().map(|(pat, ty, receiver)| {
+        if *receiver {
+            pat.clone()
         } else {
-            params.push(quote!(#id: #ty));
+            quote!(#pat: #ty)
         }
-        match p.kind {
-            ParamKind::FloatRef => {
-                let d = shadow_name(i, sig);
-                let vt = p.value_ty();
-                params.push(quote!(#d: &mut #vt));
-            }
-            // An output array's shadow has its type: `d_out: &mut [f64]`.
-            ParamKind::Out => {
-                let d = shadow_name(i, sig);
-                params.push(quote!(#d: #ty));
-            }
-            ParamKind::Float => grad_tys.push(ty.clone()),
-            ParamKind::Inactive { .. } => {}
-        }
-    }
-    if sig.outputs > 0 {
-        let d_out = d_out_name(sig);
-        let d_ty = d_out_type(sig);
-        params.push(quote!(#d_out: #d_ty));
-    }
-    let output = result_type(sig, &grad_tys);
+    });
     let orig = &sig.name;
-    let doc = format!(
-        " Reverse-mode gradient of [`{orig}`], generated by `#[grad]`.\n\n \
-         Takes `{orig}`'s parameters, a `&mut` shadow after each differentiable `&` parameter \
-         (its gradient is *added* into it), and `d_out`, the cotangent of the result \
-         (`1.0` for a scalar loss). Returns the result of `{orig}` followed by the gradient \
-         of each differentiable by-value parameter, in order."
-    );
+    let doc = match mode {
+        Mode::Reverse => format!(
+            " Reverse-mode gradient of [`{orig}`], generated by `#[grad]`.\n\n \
+             Takes `{orig}`'s parameters, a `&mut` shadow after each differentiable `&` parameter \
+             (its gradient is *added* into it), and `d_out`, the cotangent of the result \
+             (`1.0` for a scalar loss). Returns the result of `{orig}` followed by the gradient \
+             of each differentiable by-value parameter, in order."
+        ),
+        Mode::Forward => format!(
+            " Forward-mode derivative of [`{orig}`], generated by `#[grad(forward)]`.\n\n \
+             Takes `{orig}`'s parameters, each differentiable one followed by its tangent \
+             `t_<name>` of the same type (the direction). Returns the result of `{orig}` and its \
+             directional derivative (the Jacobian-vector product); an output parameter's \
+             tangent (`t_out: &mut [_]`) receives the derivative of what `{orig}` writes."
+        ),
+        Mode::Hvp => format!(
+            " Gradient and Hessian-vector product of [`{orig}`], generated by `#[grad(hvp)]` \
+             (forward mode over reverse mode).\n\n \
+             Takes `{orig}`'s parameters, each differentiable one followed by its part `v_<name>` \
+             of the direction v (and, for a `&` parameter, the shadows `d_<name>` and `h_<name>` \
+             into which its gradient and its part of H·v are *added*). Returns the result of \
+             `{orig}`, the gradient of each differentiable by-value parameter, then its part of H·v."
+        ),
+        Mode::Jacobian => format!(
+            " The Jacobian of [`{orig}`], generated by `#[grad(jacobian)]`."
+        ),
+        Mode::Hessian => format!(
+            " The value, gradient and Hessian of [`{orig}`], generated by `#[grad(hessian)]`."
+        ),
+        Mode::BackwardForward => format!(
+            " Forward mode of `{orig}_backward`, generated by `#[grad(hvp)]`: nested \
+             differentiation calls it.\n\n \
+             Takes `{orig}_backward`'s parameters, each differentiable one (and `d_out`) followed \
+             by its tangent `t_<name>`; returns `{orig}_backward`'s result and its tangent."
+        ),
+    };
     quote! {
         #(#attrs)*
         #[doc = #doc]
@@ -90,26 +274,9 @@ pub fn header(item: &ItemFn, sig: &Signature) -> TokenStream {
 }
 
 /// The companion's parameter and result types, as a fn pointer type.
-fn fn_pointer(sig: &Signature) -> TokenStream {
-    let mut tys = Vec::new();
-    let mut grad_tys = Vec::new();
-    for p in &sig.params {
-        let ty = &p.ty;
-        tys.push(quote!(#ty));
-        match p.kind {
-            ParamKind::FloatRef => {
-                let vt = p.value_ty();
-                tys.push(quote!(&mut #vt));
-            }
-            ParamKind::Out => tys.push(quote!(#ty)),
-            ParamKind::Float => grad_tys.push(ty.clone()),
-            ParamKind::Inactive { .. } => {}
-        }
-    }
-    if sig.outputs > 0 {
-        tys.push(d_out_type(sig));
-    }
-    let output = result_type(sig, &grad_tys);
+fn fn_pointer(sig: &Signature, mode: Mode) -> TokenStream {
+    let Layout { params, output } = layout(sig, mode);
+    let tys = params.iter().map(|(_, ty, _)| ty);
     quote!(fn(#(#tys),*) -> #output)
 }
 
@@ -149,9 +316,9 @@ fn result_type(sig: &Signature, grad_tys: &[syn::Type]) -> TokenStream {
 
 /// For `#[grad(custom)]`: a compile-time check that the hand-written
 /// `<name>_backward` has exactly the companion's signature.
-pub fn signature_check(item: &ItemFn, sig: &Signature) -> TokenStream {
-    let name = companion_name(sig);
-    let ptr = fn_pointer(sig);
+pub fn signature_check(item: &ItemFn, sig: &Signature, mode: Mode) -> TokenStream {
+    let name = companion_name(sig, mode);
+    let ptr = fn_pointer(sig, mode);
     let generics = &item.sig.generics;
     let where_clause = &generics.where_clause;
     let turbofish: Vec<TokenStream> = generics
@@ -170,7 +337,7 @@ pub fn signature_check(item: &ItemFn, sig: &Signature) -> TokenStream {
     };
     if sig.params.iter().any(|p| p.receiver) {
         // In an `impl`: an associated fn (an `impl` has no `const _`).
-        let check = format_ident!("__autodiff_check_{}", sig.name.unraw());
+        let check = format_ident!("__autodiff_check_{}_{}", sig.name.unraw(), name.unraw());
         return quote! {
             #[doc(hidden)]
             #[allow(dead_code, non_snake_case, clippy::type_complexity)]

@@ -21,10 +21,20 @@ mod buffers;
 mod calls;
 mod control;
 mod flat;
+mod forward;
 mod header;
+mod hessian;
+mod hvp;
+mod jacobian;
+mod nested;
 use buffers::{holds_vec, mut_if, Mutation};
+pub use forward::forward_companion;
 use header::shadow_name;
 pub use header::{header, signature_check};
+pub use hessian::hessian;
+pub use hvp::hvp_companion;
+pub use jacobian::jacobian;
+pub use nested::nested_companions;
 
 /// The constants of `core::f64::consts` that rules and users write.
 const NAMED_CONSTS: &[(&str, f64)] = &[
@@ -67,12 +77,16 @@ struct Emitter<'a> {
     bufs: IdMap<TokenStream>,
     /// Array parameters passed by reference (a copy dereferences them).
     refs: IdSet,
-    /// Which buffers are updated in place, and which `&mut` ones are reborrowed:
+    /// Which buffers are updated in place:
     /// those, and only those, are declared `mut`.
     muts: Mutation,
     /// The float type, as tokens and as text (asked for at every `let`).
     float_tokens: TokenStream,
     float_name: String,
+    /// The names of the bindings that hold a `&mut` parameter (shadows):
+    /// passed on as `&mut *name`, so that a `&mut [f64; N]` reaches a
+    /// `&mut [f64]` parameter too, and never declared `mut`.
+    mut_refs: std::collections::HashSet<String>,
 }
 
 /// The whole companion function.
@@ -86,6 +100,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         muts: Mutation::of(func),
         float_tokens: sig.float_ty.to_token_stream(),
         float_name: sig.float_name(),
+        mut_refs: Default::default(),
     };
     let mut used = IdSet::default();
     func.body.visit_uses(&mut |v| {
@@ -96,42 +111,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
     let n = sig.params.len();
     for (p, v) in sig.params.iter().zip(&func.params[..n]) {
         let Some(id) = &p.ident else { continue };
-        if p.is_struct {
-            // Read field by field, in place: `p.w[i]`; `*p` when passed by value.
-            e.bufs.insert(*v, id.to_token_stream());
-            if matches!(p.ty, syn::Type::Reference(_)) {
-                e.refs.insert(*v);
-            }
-            continue;
-        }
-        if !used.contains(v) {
-            body.push(quote!(let _ = #id;));
-            continue;
-        }
-        let name = val(*v);
-        if p.kind == ParamKind::Out {
-            // Written in place, through the caller's `&mut`.
-            body.push(quote!(let #name = #id;));
-            e.refs.insert(*v);
-            e.bufs.insert(*v, name.to_token_stream());
-            continue;
-        }
-        if e.is_array(*v) {
-            // `&` arrays stay references; arrays by value become owned buffers.
-            if matches!(p.ty, syn::Type::Reference(_)) {
-                body.push(quote!(let #name = #id;));
-                e.refs.insert(*v);
-            } else {
-                let m = mut_if(e.muts.updated(*v));
-                body.push(quote!(let #m #name = #id;));
-            }
-            e.bufs.insert(*v, name.to_token_stream());
-            continue;
-        }
-        let by_ref = matches!(p.ty, syn::Type::Reference(_));
-        let src = if by_ref { quote!(*#id) } else { quote!(#id) };
-        let ann = e.annotation(*v);
-        body.push(quote!(let #name #ann = #src;));
+        e.bind_param(p, id, *v, &used, &mut body);
     }
     for (v, p, fields) in &func.views {
         let Some(id) = &sig.params[*p].ident else {
@@ -185,9 +165,9 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
             if let Some(s) = shadows.next() {
                 let d = shadow_name(i, sig);
                 let name = val(*s);
-                // `mut` when a call reborrows it (`&mut v` coerces).
-                let m = mut_if(e.muts.reborrowed(*s));
-                body.push(quote!(let #m #name = #d;));
+                // Reborrowed as `&mut *name` by calls: never `mut`.
+                body.push(quote!(let #name = #d;));
+                e.mut_refs.insert(name.to_string());
                 e.bufs.insert(*s, name.to_token_stream());
             }
         }
@@ -246,7 +226,7 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         (_, gs) => quote!((#out, #(#gs),*)),
     };
     let body = flat::block(body);
-    let head = header(item, sig);
+    let head = header(item, sig, crate::attr::Mode::Reverse);
     quote! {
         #head {
             #(#body)*
@@ -256,8 +236,65 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
 }
 
 impl Emitter<'_> {
+    /// Binds parameter `p`, named `id` (a tangent's name for a tangent), to its
+    /// value `v`: structs and output arrays are used in place, `&` arrays stay
+    /// references, arrays by value become owned buffers, scalars locals.
+    fn bind_param(
+        &mut self,
+        p: &crate::signature::Param,
+        id: &Ident,
+        v: Value,
+        used: &IdSet,
+        body: &mut Vec<TokenStream>,
+    ) {
+        if p.is_struct {
+            // Read field by field, in place: `p.w[i]`; `*p` when passed by value.
+            self.bufs.insert(v, id.to_token_stream());
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                self.refs.insert(v);
+            }
+            return;
+        }
+        if !used.contains(&v) {
+            body.push(quote!(let _ = #id;));
+            return;
+        }
+        let name = val(v);
+        if p.kind == ParamKind::Out {
+            // Written in place, through the caller's `&mut`.
+            body.push(quote!(let #name = #id;));
+            self.refs.insert(v);
+            self.bufs.insert(v, name.to_token_stream());
+            return;
+        }
+        if self.is_array(v) {
+            // `&` arrays stay references; arrays by value become owned buffers.
+            if matches!(p.ty, syn::Type::Reference(_)) {
+                body.push(quote!(let #name = #id;));
+                self.refs.insert(v);
+            } else {
+                let m = mut_if(self.muts.updated(v));
+                body.push(quote!(let #m #name = #id;));
+            }
+            self.bufs.insert(v, name.to_token_stream());
+            return;
+        }
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
+        let src = if by_ref { quote!(*#id) } else { quote!(#id) };
+        let ann = self.annotation(v);
+        body.push(quote!(let #name #ann = #src;));
+    }
+
     fn float_ty(&self) -> TokenStream {
         self.float_tokens.clone()
+    }
+
+    /// Whether the binding `name` holds a reference (a `&` or `&mut`
+    /// parameter, or a shadow): passed on reborrowed (`&*name`, `&mut *name`),
+    /// which coerces to a slice where `&name` would not.
+    fn holds_ref(&self, name: &TokenStream) -> bool {
+        let text = name.to_string();
+        self.mut_refs.contains(&text) || self.refs.iter().any(|r| self.name(*r).to_string() == text)
     }
 
     /// Whether `v` is a `Vec` (its length known at run time).
@@ -348,8 +385,11 @@ impl Emitter<'_> {
                     }
                 }
                 Some(ArrayTy { len: Len::Vec, .. }) => quote!(::autodiff::__private::Vec::new()),
-                // A field of unknown shape: its type comes from its use.
-                Some(ArrayTy { len: Len::View, .. }) => quote!(::autodiff::Tangent::zero()),
+                // A value of unknown shape (a field, a call's result): its type
+                // comes from its use; a `Vec` has no zero of its own.
+                Some(ArrayTy { len: Len::View, .. }) => {
+                    quote!(::autodiff::__private::Placeholder::placeholder())
+                }
                 _ => quote!(::core::compile_error!("autodiff: no zero for a slice")),
             },
         }

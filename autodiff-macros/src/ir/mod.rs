@@ -138,6 +138,12 @@ pub struct Callee {
     /// The callee returns `()` (its results are in output arrays): no value
     /// result, no `d_out` for its companion.
     pub unit: bool,
+    /// A call of the callee's `_forward` companion (in a forward-mode
+    /// companion): `path` names it, each differentiable argument is followed by
+    /// its tangent, and the results are the value's, then the tangent's, then
+    /// the new versions of the output arrays (and of their tangents) in
+    /// argument order.
+    pub forward: bool,
 }
 
 /// A loop: `results = loop (carried = inits) { body }`.

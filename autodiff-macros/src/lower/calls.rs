@@ -378,16 +378,22 @@ impl Lowering<'_, '_> {
                 Some(e) => (e, true),
                 None => (inner, outer_stop),
             };
-            if let Expr::Path(p) = inner {
-                if p.path
+            let copy = match inner {
+                Expr::Path(p) => p
+                    .path
                     .get_ident()
-                    .is_some_and(|id| self.struct_copies.contains(&id.to_string()))
-                {
-                    self.errors.at(
-                        inner,
-                        "a local copy of a struct parameter cannot be passed on whole yet; pass the parameter itself, or the copy's fields",
-                    );
-                }
+                    .is_some_and(|id| self.struct_copies.contains(&id.to_string())),
+                _ => false,
+            };
+            if copy {
+                self.errors.at(
+                    inner,
+                    "a local copy of a struct parameter cannot be passed on whole yet; pass the parameter itself, or the copy's fields",
+                );
+            } else if matches!(self.field_path(inner), Some((_, ref f)) if f.is_empty())
+                && self.reject_updated_whole(inner)
+            {
+                return self.poison();
             }
             let v = match self.field_path(inner) {
                 // A field passed on by `&`: in place, whatever its shape.
@@ -415,6 +421,15 @@ impl Lowering<'_, '_> {
         // A call with output arrays whose value is dropped: a callee that
         // returns `()`.
         let unit = discarded && !out_names.is_empty();
+        // A call of another function's `_backward` (nested differentiation):
+        // its result is `d_out`'s type, then each by-value gradient's, which an
+        // unannotated tuple pattern did not say.
+        let shape = match (shape, self.backward_shape(path, &args, &refs, &stop)) {
+            (Some(s), Some(c)) if s.len() == c.len() && s.iter().all(|t| *t == Ty::Float) => {
+                Some(c)
+            }
+            (s, _) => s,
+        };
         let (tys, tuple) = match shape {
             _ if unit => (Vec::new(), false),
             Some(tys) => (tys, true),
@@ -444,6 +459,7 @@ impl Lowering<'_, '_> {
                     tuple,
                     outs,
                     unit,
+                    forward: false,
                 }),
                 args,
             ),
@@ -526,6 +542,32 @@ pub(super) fn mem_fn(c: &syn::ExprCall) -> Option<&'static str> {
         [.., m, f] if m == "mem" && f == "swap" => Some("swap"),
         [.., m, f] if m == "mem" && f == "replace" => Some("replace"),
         _ => None,
+    }
+}
+
+impl Lowering<'_, '_> {
+    /// The result types of a call of `f_backward`: `d_out`'s (its last
+    /// argument), then the gradient of each differentiable by-value argument.
+    fn backward_shape(
+        &self,
+        path: &syn::Path,
+        args: &[Value],
+        refs: &[bool],
+        stop: &[bool],
+    ) -> Option<Vec<Ty>> {
+        let last = path.segments.last()?.ident.to_string();
+        if !last.ends_with("_backward") {
+            return None;
+        }
+        let (&d, params) = args.split_last()?;
+        let mut tys = vec![self.func.ty(d)];
+        for (k, &a) in params.iter().enumerate() {
+            let ty = self.func.ty(a);
+            if !refs[k] && !stop[k] && self.func.differentiable(ty) {
+                tys.push(ty);
+            }
+        }
+        Some(tys)
     }
 }
 

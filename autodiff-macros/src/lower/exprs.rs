@@ -186,7 +186,17 @@ impl Lowering<'_, '_> {
                         let prefix = format!("\u{0}{}", super::unraw(&id.to_string()));
                         return self.record_value(&prefix, p);
                     }
-                    return v.clone();
+                    let v = v.clone();
+                    if let Val::Scalar(root) = v {
+                        let e = syn::Expr::Path(p.clone());
+                        if self.structs.contains_key(&root)
+                            && !self.struct_copy_init
+                            && self.reject_updated_whole(&e)
+                        {
+                            return self.poison();
+                        }
+                    }
+                    return v;
                 }
                 if id == "None" {
                     return self.none();

@@ -29,6 +29,24 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// A struct parameter (or a local copy of one) used whole (returned, passed
+    /// on) whose fields the body assigns: its value is not the parameter's, and
+    /// a struct is never rebuilt from its fields, so that use is rejected
+    /// rather than given the parameter's old contents. Returns whether it was.
+    pub(super) fn reject_updated_whole(&mut self, e: &Expr) -> bool {
+        let Some(prefix) = field_name(e).map(|n| format!("{n}.")) else {
+            return false;
+        };
+        if !self.assigned.iter().any(|(n, _, _)| n.starts_with(&prefix)) {
+            return false;
+        }
+        self.errors.at(
+            e,
+            "this struct's fields are assigned in the body, and a struct is not rebuilt from its fields yet: return or pass a new struct built from them (`S { pos: b.pos, vel: b.vel, ..}`, every field written out), or its fields one by one",
+        );
+        true
+    }
+
     /// `let mut st = s;` where `s` is a struct parameter (or a copy of one):
     /// `st` reads `s`'s fields, and each field that `st` or `s` has as a local
     /// (assigned somewhere) gets a local of `st`'s holding its value now, so

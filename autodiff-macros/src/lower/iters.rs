@@ -706,6 +706,7 @@ impl Lowering<'_, '_> {
                     tuple: false,
                     outs: vec![false; n],
                     unit: false,
+                    forward: false,
                 }),
                 vals,
             ),

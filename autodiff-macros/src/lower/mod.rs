@@ -194,6 +194,9 @@ struct Lowering<'s, 'e> {
     /// The element types of a tuple that a `let (a, b) = …` binds, for the call
     /// on its right (a call's result type cannot be seen from the call).
     pending_shape: Option<Vec<Ty>>,
+    /// Lowering the initialiser of `let c = b;`: a struct there is copied
+    /// field by field, not used whole.
+    struct_copy_init: bool,
     /// Values of `&` parameters: passed on to a call, they are references.
     refs: IdSet,
     /// The type expected of the value of the block being lowered (the `let`
@@ -271,6 +274,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         elems: IdMap::default(),
         steps: IdMap::default(),
         pending_shape: None,
+        struct_copy_init: false,
         refs: IdSet::default(),
         structs: IdMap::default(),
         tail_hint: None,

@@ -64,7 +64,12 @@ impl Lowering<'_, '_> {
                             return Val::Unit;
                         }
                     }
+                    // `let mut c = b;` of a struct: a copy field by field
+                    // (below), not a use of `b` whole.
+                    let copy = matches!(&*init.expr, Expr::Path(_));
+                    let saved = std::mem::replace(&mut self.struct_copy_init, copy);
                     let v = self.expr(&init.expr, hint);
+                    self.struct_copy_init = saved;
                     // `let mut acc = *b;` of an item of a struct field: a number
                     // the body goes on to update (loops carry it as one).
                     let v = match (v, pat) {
