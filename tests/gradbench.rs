@@ -999,19 +999,21 @@ fn kmeans_cost_and_dir() {
 #[test]
 fn kmeans_hessian_is_diagonal() {
     // The claim `dir` rests on: H·e_i has its one non-zero at i, so H·1 is
-    // the diagonal. Checked on `cost_hvp` itself, with unit vectors.
+    // the diagonal. Checked on `assigned_cost_hvp` itself, with unit vectors.
     let mut rng = Rng(15);
     let (n, k, d) = (50, 4, 3);
     let (points, mut centroids, _) = kmeans_input(&mut rng, n, k, d);
     for c in centroids.iter_mut() {
         *c += rng.next(-0.02, 0.02);
     }
+    let mut a = vec![0; n];
+    modules::kmeans::closest(&points, &centroids, d, &mut a);
     let mut diag = vec![0.0; k * d];
     for i in 0..k * d {
         let mut e = vec![0.0; k * d];
         e[i] = 1.0;
         let (mut g, mut h) = (vec![0.0; k * d], vec![0.0; k * d]);
-        modules::kmeans::cost_hvp(&points, &centroids, &e, &mut g, &mut h, d);
+        modules::kmeans::assigned_cost_hvp(&points, &centroids, &e, &mut g, &mut h, &a, d);
         for j in 0..k * d {
             if j != i {
                 assert_eq!(h[j], 0.0, "H[{j}][{i}]");
@@ -1021,7 +1023,7 @@ fn kmeans_hessian_is_diagonal() {
     }
     let ones = vec![1.0; k * d];
     let (mut g, mut h) = (vec![0.0; k * d], vec![0.0; k * d]);
-    modules::kmeans::cost_hvp(&points, &centroids, &ones, &mut g, &mut h, d);
+    modules::kmeans::assigned_cost_hvp(&points, &centroids, &ones, &mut g, &mut h, &a, d);
     assert_eq!(h, diag);
     // 2 × the size of each cluster, an even integer.
     assert!(h.iter().all(|&v| v > 0.0 && v % 2.0 == 0.0), "{h:?}");

@@ -1743,49 +1743,61 @@ pub mod kmeans {
     use super::*;
     use autodiff::grad;
 
-    /// The cost `Σ_i min_j |C_j - P_i|²`, written as `Σ_i |C_{j(i)} - P_i|²`
-    /// with `j(i)` the index of the closest centroid to `P_i`. `#[grad(hvp)]`
-    /// emits `cost_hvp`: the gradient with respect to `centroids` and a
-    /// Hessian-vector product, in one forward-over-reverse pass.
-    ///
-    /// The search for `j(i)` reads the centroids through `no_grad`: it only
-    /// picks an index, and the derivative of a `min` is the derivative of
-    /// the term it selects, so the companions differentiate the one selected
-    /// distance per point (n·d terms) instead of carrying all n·k·d through
-    /// the `min` chain, as the plain `closest = closest.min(dist)` form makes
-    /// them do (its `cost_hvp` took ≈ 3× as long at k = 1000, n = 10000,
-    /// d = 16). The value is the same up to rounding; of equal distances the
-    /// first centroid is picked, as `manual` does. `chunks_exact` rather than
-    /// `points[i * d + l]`: the plain function is what "cost" times, and
-    /// indexing makes it ≈ 1.4× slower (bounds checks).
-    #[grad(hvp, wrt(centroids))]
-    pub fn cost(points: &[f64], centroids: &[f64], d: usize) -> f64 {
-        let mut total = 0.0;
-        for p in points.chunks_exact(d) {
+    /// The index of the closest centroid to each point, into `assignment`
+    /// (of equal distances the first, as `manual` picks). Plain Rust: it
+    /// picks indices and has no derivative.
+    pub fn closest(points: &[f64], centroids: &[f64], d: usize, assignment: &mut [usize]) {
+        for (p, a) in points.chunks_exact(d).zip(assignment.iter_mut()) {
             let mut best = f64::INFINITY;
-            let mut j = 0;
-            for (c, q) in centroids.chunks_exact(d).enumerate() {
-                let mut dist = 0.0;
-                for l in 0..d {
-                    let t = p[l] - autodiff::no_grad(q[l]);
-                    dist += t * t;
-                }
+            for (j, c) in centroids.chunks_exact(d).enumerate() {
+                let dist: f64 = p.iter().zip(c).map(|(x, y)| (x - y) * (x - y)).sum();
                 if dist < best {
                     best = dist;
-                    j = c;
+                    *a = j;
                 }
             }
+        }
+    }
+
+    /// The cost of the points at their assigned centroids,
+    /// `Σ_i |C_{a(i)} - P_i|²`. With `a` from [`closest`] it is the k-means
+    /// cost `Σ_i min_j |C_j - P_i|²`, and so are its derivatives with respect
+    /// to the centroids: the derivative of a `min` is the derivative of the
+    /// term it selects (ties aside, where the cost has no derivative).
+    /// `#[grad(hvp)]` emits `assigned_cost_hvp`: the gradient with respect to
+    /// `centroids` and a Hessian-vector product, in one forward-over-reverse
+    /// pass over the n·d selected terms.
+    ///
+    /// Why the search is outside: written with the `min` inside
+    /// (`closest = closest.min(dist)`), the companions carry all n·k·d terms
+    /// through the `min` chain (`cost_hvp` ≈ 3× slower at k = 1000,
+    /// n = 10000, d = 16); with the search inside but reading the centroids
+    /// through `no_grad`, the reverse sweep of the companion runs the whole
+    /// search a second time to recover each index (dir ≈ 4.6× `manual`, the
+    /// geometric mean over the default inputs, against ≈ 1.3× for "cost").
+    #[grad(hvp, wrt(centroids))]
+    pub fn assigned_cost(points: &[f64], centroids: &[f64], assignment: &[usize], d: usize) -> f64 {
+        let mut total = 0.0;
+        for i in 0..assignment.len() {
+            let j = assignment[i];
             for l in 0..d {
-                let t = p[l] - centroids[j * d + l];
+                let t = points[i * d + l] - centroids[j * d + l];
                 total += t * t;
             }
         }
         total
     }
 
+    /// The k-means cost: [`closest`], then [`assigned_cost`];
+    /// `assignment` is scratch space of one index per point.
+    pub fn cost(points: &[f64], centroids: &[f64], d: usize, assignment: &mut [usize]) -> f64 {
+        closest(points, centroids, d, assignment);
+        assigned_cost(points, centroids, assignment, d)
+    }
+
     /// Newton's direction `J · H⁻¹`, element by element, into `dir`; `g` and
     /// `h` are scratch buffers of the same length (`k × d`), `ones` is all
-    /// ones.
+    /// ones, `assignment` scratch space of one index per point.
     ///
     /// The Hessian of the cost with respect to the centroids is diagonal:
     /// each point's term depends on one centroid only (its closest; the
@@ -1793,19 +1805,22 @@ pub mod kmeans {
     /// `(C_jl - P_il)²`, so no mixed second derivative is non-zero. Hence
     /// one Hessian-vector product with `v` = all ones, `H · 1`, is exactly
     /// the diagonal of `H` (each row has one non-zero, on the diagonal), and
-    /// `cost_hvp` gives it together with the gradient `J` in one pass.
+    /// `assigned_cost_hvp` gives it together with the gradient `J` in one
+    /// pass.
     pub fn dir(
         points: &[f64],
         centroids: &[f64],
         d: usize,
         ones: &[f64],
+        assignment: &mut [usize],
         g: &mut [f64],
         h: &mut [f64],
         dir: &mut [f64],
     ) {
+        closest(points, centroids, d, assignment);
         g.fill(0.0);
         h.fill(0.0);
-        cost_hvp(points, centroids, ones, g, h, d);
+        assigned_cost_hvp(points, centroids, ones, g, h, assignment, d);
         for ((o, g), h) in dir.iter_mut().zip(g.iter()).zip(h.iter()) {
             *o = g / h;
         }
@@ -1828,12 +1843,21 @@ pub mod kmeans {
         let centroids = matrix(input, "centroids", k, d)?;
         match function {
             "cost" => {
-                let (y, t) = runs(input, || cost(black_box(&points), black_box(&centroids), d));
+                let mut assignment = vec![0; n];
+                let (y, t) = runs(input, || {
+                    cost(
+                        black_box(&points),
+                        black_box(&centroids),
+                        d,
+                        &mut assignment,
+                    )
+                });
                 Ok((json!(y), t))
             }
             "dir" => {
                 // The buffers are allocated once, outside the timed runs.
                 let ones = vec![1.0; k * d];
+                let mut assignment = vec![0; n];
                 let (mut g, mut h, mut out) =
                     (vec![0.0; k * d], vec![0.0; k * d], vec![0.0; k * d]);
                 let (_, t) = runs(input, || {
@@ -1842,6 +1866,7 @@ pub mod kmeans {
                         black_box(&centroids),
                         d,
                         &ones,
+                        &mut assignment,
                         &mut g,
                         &mut h,
                         &mut out,
