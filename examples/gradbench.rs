@@ -1,7 +1,8 @@
 //! A GradBench tool: this crate speaks the protocol of the cross-language AD
 //! benchmark suite <https://github.com/gradbench/gradbench> (JSON lines on
 //! stdin and stdout) for the evals `hello`, `lse`, `llsq`, `gmm`, `ba`,
-//! `ht`, `lstm`, `ode` and `det`, with every derivative written by `#[grad]`.
+//! `ht`, `lstm`, `ode`, `det`, `kmeans`, `saddle` and `particle`, with every
+//! derivative written by `#[grad]`.
 //!
 //! Run it with
 //!

@@ -338,3 +338,40 @@ fn methods() {
     let want = ds.k * ts.k + ds.rest[0] * ts.rest[0] + ds.rest[1] * ts.rest[1] - 0.5 * gx;
     assert!((t - want).abs() < 1e-12, "{t} {want}");
 }
+
+/// A plain function returning an index, called from a forward-mode body: its
+/// result is an integer, so the call stays as written (no `argmax_forward`).
+fn argmax(x: &[f64]) -> usize {
+    let mut best = 0;
+    for i in 1..x.len() {
+        if x[i] > x[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[grad(reverse, forward, hvp)]
+fn peak_energy(x: &[f64]) -> f64 {
+    let j = argmax(x);
+    x[j] * x[j] + x[0].sin()
+}
+
+#[test]
+fn integer_results_of_calls() {
+    let x = [0.5, 2.0, -1.0];
+    let t = [0.1, 0.3, 0.7];
+    let (v, d) = peak_energy_forward(&x, &t);
+    assert_eq!(v, peak_energy(&x));
+    let mut g = [0.0; 3];
+    peak_energy_backward(&x, &mut g, 1.0);
+    assert!((d - dot(&g, &t)).abs() < 1e-12);
+    let (mut dg, mut h) = ([0.0; 3], [0.0; 3]);
+    peak_energy_hvp(&x, &t, &mut dg, &mut h);
+    assert_eq!(dg, g);
+    // H = diag(2 at the peak, -sin x0 at 0)
+    let want = [-(0.5f64.sin()) * 0.1, 2.0 * 0.3, 0.0];
+    for i in 0..3 {
+        assert!((h[i] - want[i]).abs() < 1e-12, "{h:?} {want:?}");
+    }
+}

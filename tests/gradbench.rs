@@ -122,19 +122,18 @@ fn start_define_analysis_and_other_kinds() {
     assert_eq!(r["tool"], "autodiff");
     assert!(r.get("success").is_none());
 
+    // All twelve evals of GradBench.
     for module in [
-        "hello", "lse", "llsq", "gmm", "ba", "ode", "det", "lstm", "ht",
+        "hello", "lse", "llsq", "gmm", "ba", "ode", "det", "lstm", "ht", "kmeans", "particle",
+        "saddle",
     ] {
         let r = send(json!({ "id": 1, "kind": "define", "module": module }));
         assert_eq!(r["success"], json!(true), "{module}");
         assert!(r.get("error").is_none());
     }
-    // kmeans, particle and saddle need forward mode: unknown modules.
-    for module in ["kmeans", "particle", "saddle"] {
-        let r = send(json!({ "id": 2, "kind": "define", "module": module }));
-        assert_eq!(r["success"], json!(false), "{module}");
-        assert!(r["error"].as_str().unwrap().contains(module));
-    }
+    let r = send(json!({ "id": 2, "kind": "define", "module": "nope" }));
+    assert_eq!(r["success"], json!(false));
+    assert!(r["error"].as_str().unwrap().contains("nope"));
 
     // Other kinds get just their id back.
     let r = send(json!({ "id": 3, "kind": "analysis", "of": 2, "valid": false, "error": "no" }));
@@ -167,6 +166,19 @@ fn errors_are_responses() {
         ("lse", "primal", json!({ "y": [1.0] })),
         ("lse", "primal", json!({ "x": [] })),
         ("det", "primal", json!({ "A": [1.0, 2.0, 3.0], "ell": 2 })),
+        (
+            "kmeans",
+            "cost",
+            json!({ "points": [[1.0, 2.0]], "centroids": [[1.0]] }),
+        ),
+        (
+            "kmeans",
+            "newton",
+            json!({ "points": [[1.0]], "centroids": [[1.0]] }),
+        ),
+        ("saddle", "rx", json!({ "start": [1.0, 1.0] })),
+        ("saddle", "rr", json!({ "start": [1.0] })),
+        ("particle", "fr", json!({ "v": 0.0 })),
         (
             "gmm",
             "objective",
@@ -887,4 +899,219 @@ fn det_primal_and_gradient() {
         nums(&eval("det", "gradient", json!({ "A": a, "ell": 3 }))),
         vec![4.0, 4.0, -4.0, -2.0, -2.0, 2.0, 0.0, 0.0, 0.0]
     );
+}
+
+// ---------------------------------------------------------------------------
+// kmeans
+// ---------------------------------------------------------------------------
+
+/// `Σ_i min_j |C_j - P_i|²` as the README writes it (flat row-major `d`-vectors).
+fn kmeans_reference(points: &[f64], centroids: &[f64], d: usize) -> f64 {
+    points
+        .chunks(d)
+        .map(|p| {
+            centroids
+                .chunks(d)
+                .map(|c| p.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f64>())
+                .fold(f64::INFINITY, f64::min)
+        })
+        .sum()
+}
+
+fn kmeans_input(rng: &mut Rng, n: usize, k: usize, d: usize) -> (Vec<f64>, Vec<f64>, Value) {
+    let points = rng.vec(n * d, 0.0, 1.0);
+    // As the eval does: the last k points are the centroids, so that every
+    // cluster has a point.
+    let centroids = points[(n - k) * d..].to_vec();
+    let input = json!({
+        "points": points.chunks(d).collect::<Vec<_>>(),
+        "centroids": centroids.chunks(d).collect::<Vec<_>>(),
+    });
+    (points, centroids, input)
+}
+
+#[test]
+fn kmeans_cost_and_dir() {
+    let mut rng = Rng(14);
+    for (n, k, d) in [(40, 3, 2), (100, 10, 8), (60, 7, 5)] {
+        let (points, mut centroids, _) = kmeans_input(&mut rng, n, k, d);
+        // Move the centroids off the points, so that the cost is smooth
+        // (no point at a tie) and its Hessian well defined.
+        for c in centroids.iter_mut() {
+            *c += rng.next(-0.02, 0.02);
+        }
+        let input = json!({
+            "points": points.chunks(d).collect::<Vec<_>>(),
+            "centroids": centroids.chunks(d).collect::<Vec<_>>(),
+        });
+        let what = format!("n={n} k={k} d={d}");
+        let cost = num(&eval("kmeans", "cost", input.clone()));
+        assert_close(cost, kmeans_reference(&points, &centroids, d), 1e-12, &what);
+
+        let dir: Vec<f64> = eval("kmeans", "dir", input)
+            .as_array()
+            .expect("rows")
+            .iter()
+            .flat_map(|row| {
+                let row = nums(row);
+                assert_eq!(row.len(), d);
+                row
+            })
+            .collect();
+        assert_eq!(dir.len(), k * d);
+        // J by central differences of the reference, the diagonal of H by
+        // second differences (exact for a quadratic: 2 × the cluster's size,
+        // as long as the step moves no point to another cluster: 1e-3 does
+        // at n=100 k=10 d=8).
+        let g = fd(|c| kmeans_reference(&points, c, d), &centroids);
+        let h = 1e-4;
+        let mut c = centroids.clone();
+        for i in 0..k * d {
+            c[i] = centroids[i] + h;
+            let up = kmeans_reference(&points, &c, d);
+            c[i] = centroids[i] - h;
+            let down = kmeans_reference(&points, &c, d);
+            c[i] = centroids[i];
+            let hii = (up - 2.0 * cost + down) / (h * h);
+            assert_close(dir[i], g[i] / hii, 1e-5, &format!("{what} dir[{i}]"));
+        }
+        // In closed form: the centroid minus the mean of its cluster.
+        let mut sums = vec![0.0; k * d];
+        let mut sizes = vec![0.0; k];
+        for p in points.chunks(d) {
+            let dist =
+                |j: usize| -> f64 { (0..d).map(|l| (p[l] - centroids[j * d + l]).powi(2)).sum() };
+            let j = (0..k).min_by(|&a, &b| dist(a).total_cmp(&dist(b))).unwrap();
+            sizes[j] += 1.0;
+            for l in 0..d {
+                sums[j * d + l] += p[l];
+            }
+        }
+        for j in 0..k {
+            for l in 0..d {
+                let want = centroids[j * d + l] - sums[j * d + l] / sizes[j];
+                assert_close(dir[j * d + l], want, 1e-12, &format!("{what} closed form"));
+            }
+        }
+    }
+}
+
+#[test]
+fn kmeans_hessian_is_diagonal() {
+    // The claim `dir` rests on: H·e_i has its one non-zero at i, so H·1 is
+    // the diagonal. Checked on `assigned_cost_hvp` itself, with unit vectors.
+    let mut rng = Rng(15);
+    let (n, k, d) = (50, 4, 3);
+    let (points, mut centroids, _) = kmeans_input(&mut rng, n, k, d);
+    for c in centroids.iter_mut() {
+        *c += rng.next(-0.02, 0.02);
+    }
+    let mut a = vec![0; n];
+    modules::kmeans::closest(&points, &centroids, d, &mut a);
+    let mut diag = vec![0.0; k * d];
+    for i in 0..k * d {
+        let mut e = vec![0.0; k * d];
+        e[i] = 1.0;
+        let (mut g, mut h) = (vec![0.0; k * d], vec![0.0; k * d]);
+        modules::kmeans::assigned_cost_hvp(&points, &centroids, &e, &mut g, &mut h, &a, d);
+        for j in 0..k * d {
+            if j != i {
+                assert_eq!(h[j], 0.0, "H[{j}][{i}]");
+            }
+        }
+        diag[i] = h[i];
+    }
+    let ones = vec![1.0; k * d];
+    let (mut g, mut h) = (vec![0.0; k * d], vec![0.0; k * d]);
+    modules::kmeans::assigned_cost_hvp(&points, &centroids, &ones, &mut g, &mut h, &a, d);
+    assert_eq!(h, diag);
+    // 2 × the size of each cluster, an even integer.
+    assert!(h.iter().all(|&v| v > 0.0 && v % 2.0 == 0.0), "{h:?}");
+}
+
+// ---------------------------------------------------------------------------
+// saddle and particle
+// ---------------------------------------------------------------------------
+
+const MODES: [&str; 4] = ["rr", "ff", "fr", "rf"];
+
+#[test]
+fn saddle_all_four_modes() {
+    // The eval's expected output (its validator has no tool of its own).
+    for f in MODES {
+        let out = nums(&eval("saddle", f, json!({ "start": [1.0, 1.0] })));
+        assert_eq!(out.len(), 4);
+        assert_all_close(&out, &[8.246324826140356e-06; 4], 1e-12, f);
+    }
+    // Another start: the four modes agree, near the saddle point at 0.
+    let outs: Vec<Vec<f64>> = MODES
+        .iter()
+        .map(|f| nums(&eval("saddle", f, json!({ "start": [0.5, -2.0] }))))
+        .collect();
+    for out in &outs {
+        assert_all_close(out, &outs[0], 1e-12, "modes agree");
+        assert!(out.iter().all(|v| v.abs() < 1e-4), "{out:?}");
+    }
+}
+
+#[test]
+fn saddle_nested_derivatives() {
+    use modules::saddle::*;
+    // The outer derivative through the inner solver, in both modes over both
+    // inner modes, against central differences of the inner max.
+    let start = [1.0, 1.0];
+    for p1 in [[0.3, -0.2], [-1.1, 0.7]] {
+        for (name, max, back, fwd) in [
+            (
+                "inner reverse",
+                max_r as fn([f64; 2], [f64; 2]) -> f64,
+                max_r_backward as fn([f64; 2], [f64; 2], f64) -> (f64, [f64; 2]),
+                max_r_forward as fn([f64; 2], [f64; 2], [f64; 2]) -> (f64, f64),
+            ),
+            ("inner forward", max_f, max_f_backward, max_f_forward),
+        ] {
+            let want = fd(|p| max([p[0], p[1]], start), &p1);
+            let (v, g) = back(p1, start, 1.0);
+            assert_eq!(v, max(p1, start));
+            assert_all_close(&g, &want, 1e-7, &format!("{name}, outer reverse"));
+            let t = [fwd(p1, [1.0, 0.0], start).1, fwd(p1, [0.0, 1.0], start).1];
+            assert_all_close(&t, &g, 1e-12, &format!("{name}, outer forward"));
+        }
+    }
+}
+
+#[test]
+fn particle_all_four_modes() {
+    for f in MODES {
+        let w = num(&eval("particle", f, json!({ "w": 0.0 })));
+        assert_close(w, 0.2071918746486116, 1e-12, f);
+    }
+}
+
+#[test]
+fn particle_nested_derivatives() {
+    use modules::particle::*;
+    for w in [0.0, 0.1, 0.2071918746486116] {
+        for (name, euler, back, fwd) in [
+            (
+                "inner reverse",
+                euler_r as fn(f64) -> f64,
+                euler_r_backward as fn(f64, f64) -> (f64, f64),
+                euler_r_forward as fn(f64, f64) -> (f64, f64),
+            ),
+            ("inner forward", euler_f, euler_f_backward, euler_f_forward),
+        ] {
+            let want = fd(|w| euler(w[0]), &[w])[0];
+            // The companions' values agree with `euler` to rounding only: their
+            // force comes from the companions of `potential_backward` /
+            // `potential_forward`, which round differently (3.199079002508186
+            // against 3.1990790025082 at w = 0).
+            let (v, g) = back(w, 1.0);
+            assert_close(v, euler(w), 1e-13, "value");
+            assert_close(g, want, 1e-6, &format!("{name}, outer reverse, w={w}"));
+            let (v, t) = fwd(w, 1.0);
+            assert_close(v, euler(w), 1e-13, "value");
+            assert_close(t, g, 1e-12, &format!("{name}, outer forward, w={w}"));
+        }
+    }
 }

@@ -15,9 +15,8 @@
 # Environment:
 #   GRADBENCH     the GradBench checkout (required)
 #   PYTHON        a Python with numpy, pydantic, dataclasses-json, scipy (default python3)
-#   EVALS         the evals to run (default: all twelve; kmeans, particle and
-#                 saddle are answered "unknown module" by our tool and have no
-#                 `manual` in the ratio table)
+#   EVALS         the evals to run (default: all twelve; particle and saddle
+#                 have no `manual`, so no ratio, only our tool's validation)
 #   TOOLS         which tools to run: "autodiff manual" (default), or one of them
 #   MIN_SECONDS   each eval's --min-seconds (default 1, GradBench's default;
 #                 0 for a quick validation run)

@@ -379,11 +379,10 @@ impl Jvp<'_> {
         let OpKind::CallFn(callee, args) = op.kind else {
             return;
         };
-        let dep = args
-            .iter()
-            .zip(&callee.stop)
-            .any(|(a, stop)| !stop && self.varied.contains(a));
-        if !dep {
+        // A call whose results carry no tangent (none depends on a
+        // differentiated value, or they are integers: `argmax(&x)`) is only
+        // the call.
+        if !op.results.iter().any(|r| self.varied.contains(r)) {
             b.ops.push(Op {
                 results: op.results,
                 kind: OpKind::CallFn(callee, args),

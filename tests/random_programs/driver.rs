@@ -11,7 +11,14 @@
 //!    relative error at most [`DUAL_TOL`] of `max(1, |g|)`;
 //! 3. the companion's gradient with central finite differences of the original:
 //!    relative error at most [`FD_TOL`] of `max(1, |g|)`, where no branch decision
-//!    differs between `x - h` and `x + h`.
+//!    differs between `x - h` and `x + h`;
+//! 4. forward mode (`fwd`, the companion `<name>_forward`) in a random direction
+//!    `ẋ` (zero in the inputs not differentiated): its value with the original's,
+//!    bit for bit; its tangent with one dual pass of the oracle seeded with `ẋ`,
+//!    relative error at most [`FWD_TOL`] of `max(1, |ẏ|)` per output; and the
+//!    dot-product test against the reverse companion, `⟨d, J·ẋ⟩ = ⟨Jᵀ·d, ẋ⟩` with
+//!    the cotangent `d` of 1–3, within [`DOT_TOL`] of
+//!    `max(1, Σ|d_o ẏ_o|, Σ|g_j ẋ_j|)`.
 //!
 //! [`check_all`] also prints, per construct of the README's support table, how
 //! many programs exercise it (lines `construct <tab> row <tab> construct <tab>
@@ -32,6 +39,11 @@ use std::fmt::Write as _;
 
 /// Relative tolerance of the companion against dual numbers.
 pub const DUAL_TOL: f64 = 1e-12;
+/// Relative tolerance of the forward companion's tangent against dual numbers
+/// seeded with the same direction.
+pub const FWD_TOL: f64 = 1e-12;
+/// Relative tolerance of the dot-product test between the two companions.
+pub const DOT_TOL: f64 = 1e-12;
 /// Relative tolerance of the companion against central finite differences.
 pub const FD_TOL: f64 = 1e-5;
 /// Points at least this far from every branch boundary are used.
@@ -475,6 +487,8 @@ pub fn shadow<A: Flat<f64>>(a: &A) -> Vec<f64> {
 
 /// The companion on a flat point and cotangent: its value and flat gradient.
 pub type GradFn = fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>);
+/// The forward companion on a flat point and direction: its value and flat tangent.
+pub type FwdFn = fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>);
 
 /// One generated program.
 pub struct Prog {
@@ -484,6 +498,8 @@ pub struct Prog {
     pub outputs: usize,
     pub eval: fn(&[f64]) -> Vec<f64>,
     pub grad: GradFn,
+    /// `None`: checked in reverse mode only (progen's `--no-forward`).
+    pub fwd: Option<FwdFn>,
     pub oracle: fn(&[Dual64], &mut Tr) -> Vec<Dual64>,
     /// The constructs the program exercises: indices into the file's table of
     /// (row of the README's support table, construct).
@@ -546,6 +562,14 @@ struct Stats {
     max_fd: f64,
     no_point: Vec<&'static str>,
     failures: Vec<String>,
+    /// Forward mode: points checked, mismatches (also in `failures`), largest
+    /// relative errors of the tangent against dual numbers and of the dot-product
+    /// test, nonzero tangents.
+    fwd_points: usize,
+    fwd_mismatches: usize,
+    max_fwd: f64,
+    max_dot: f64,
+    fwd_nonzero: usize,
 }
 
 /// The result of the checks of one program at one point.
@@ -690,8 +714,130 @@ fn check_program(p: &Prog, index: usize, rng: &mut Rng, st: &mut Stats) -> Outco
                 }
             }
         }
+
+        // 4. forward mode, in a direction of its own stream (the points and
+        // cotangents above do not move)
+        check_forward(p, index, used, &x, &d, &value, &g, st);
     }
     Outcome::Ok
+}
+
+/// The forward companion at `x` in a random direction: its value against the
+/// original's `value`, its tangent against dual numbers, and the dot-product test
+/// against the reverse companion's gradient `g` for the cotangent `d`.
+#[allow(clippy::too_many_arguments)]
+fn check_forward(
+    p: &Prog,
+    index: usize,
+    point: usize,
+    x: &[f64],
+    d: &[f64],
+    value: &[f64],
+    g: &[f64],
+    st: &mut Stats,
+) {
+    let Some(fwd) = p.fwd else {
+        return;
+    };
+    let mut rng = Rng(0xf0_4a4d_0001
+        ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (point as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let dir: Vec<f64> = p
+        .active
+        .iter()
+        .map(|&a| {
+            let v = rng.range(-1.0, 1.0);
+            if a {
+                v
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    st.fwd_points += 1;
+    let fail = |st: &mut Stats, what: String| {
+        st.fwd_mismatches += 1;
+        st.failures.push(format!(
+            "program {index} ({}): forward mode: {what}\n  x = {x:?}\n  direction = {dir:?}\n  d_out = {d:?}",
+            p.name
+        ));
+    };
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fwd(x, &dir)));
+    let (fv, ft) = match r {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            fail(st, format!("the forward companion panicked: {msg}"));
+            return;
+        }
+    };
+    // (a) the value
+    if fv.len() != value.len()
+        || fv
+            .iter()
+            .zip(value)
+            .any(|(a, b)| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan()))
+    {
+        fail(
+            st,
+            format!("value {fv:?} differs from the original's {value:?}"),
+        );
+        return;
+    }
+    // (b) the tangent against one dual pass seeded with the direction
+    let xd: Vec<Dual64> = x
+        .iter()
+        .zip(&dir)
+        .map(|(&v, &t)| Dual64::new(v, t))
+        .collect();
+    let mut tr = Tr::default();
+    let od: Vec<f64> = (p.oracle)(&xd, &mut tr).iter().map(|o| o.eps).collect();
+    if ft.len() != od.len() {
+        fail(
+            st,
+            format!("tangent {ft:?} has not the outputs of dual numbers' {od:?}"),
+        );
+        return;
+    }
+    for (o, (&t, &want)) in ft.iter().zip(&od).enumerate() {
+        st.fwd_nonzero += usize::from(t != 0.0);
+        let e = rel(want, t);
+        if e > FWD_TOL || t.is_nan() != want.is_nan() {
+            fail(
+                st,
+                format!("output {o}: tangent {t} but dual numbers give {want} (rel err {e:.1e})\n  tangent {ft:?}\n  dual numbers {od:?}"),
+            );
+        } else if e.is_finite() {
+            st.max_fwd = st.max_fwd.max(e);
+        }
+    }
+    // (c) the dot-product test: <d, J xdot> = <J^T d, xdot>
+    let lhs: f64 = d.iter().zip(&ft).map(|(a, b)| a * b).sum();
+    let rhs: f64 = g.iter().zip(&dir).map(|(a, b)| a * b).sum();
+    let scale = d
+        .iter()
+        .zip(&ft)
+        .map(|(a, b)| (a * b).abs())
+        .sum::<f64>()
+        .max(g.iter().zip(&dir).map(|(a, b)| (a * b).abs()).sum::<f64>())
+        .max(1.0);
+    let e = if lhs == rhs {
+        0.0
+    } else {
+        (lhs - rhs).abs() / scale
+    };
+    if e > DOT_TOL || lhs.is_nan() != rhs.is_nan() {
+        fail(
+            st,
+            format!("dot-product test: <d_out, tangent> = {lhs} but <gradient, direction> = {rhs} (rel err {e:.1e})\n  tangent {ft:?}\n  gradient {g:?}"),
+        );
+    } else if e.is_finite() {
+        st.max_dot = st.max_dot.max(e);
+    }
 }
 
 /// The source of program `name` in the generated file.
@@ -776,6 +922,11 @@ pub fn check_all(progs: &[Prog], table: &[(&str, &str)], src: &str) {
                 st.max_dual = st.max_dual.max(local.max_dual);
                 st.max_fd = st.max_fd.max(local.max_fd);
                 st.failures.extend(local.failures);
+                st.fwd_points += local.fwd_points;
+                st.fwd_mismatches += local.fwd_mismatches;
+                st.fwd_nonzero += local.fwd_nonzero;
+                st.max_fwd = st.max_fwd.max(local.max_fwd);
+                st.max_dot = st.max_dot.max(local.max_dot);
             }
             Err(e) => {
                 let msg = e
@@ -794,7 +945,7 @@ pub fn check_all(progs: &[Prog], table: &[(&str, &str)], src: &str) {
         "random programs: {} programs, {} points, {} mismatches (max rel err dual {:.0e}, fd {:.0e}; {} gradient components, {} nonzero; {} points redrawn near a branch boundary, {} fd checks, {} skipped where a branch flips within the stencil, {} programs without a usable point)",
         progs.len(),
         st.points,
-        mismatches,
+        mismatches - st.fwd_mismatches,
         st.max_dual,
         st.max_fd,
         st.components,
@@ -803,6 +954,16 @@ pub fn check_all(progs: &[Prog], table: &[(&str, &str)], src: &str) {
         st.fd_checked,
         st.fd_skipped,
         st.no_point.len()
+    );
+    let reverse_only = progs.iter().filter(|p| p.fwd.is_none()).count();
+    println!(
+        "forward mode: {} programs, {} points, {} mismatches (value bit for bit, tangent against dual numbers: max rel err {:.0e}, {} nonzero tangent components; dot-product test against the reverse companion: max rel err {:.0e}; {reverse_only} programs checked in reverse mode only, see the file's header)",
+        progs.len() - reverse_only,
+        st.fwd_points,
+        st.fwd_mismatches,
+        st.max_fwd,
+        st.fwd_nonzero,
+        st.max_dot
     );
     let mut report = String::new();
     for f in st.failures.iter().take(10) {

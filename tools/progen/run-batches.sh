@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs batches of random #[grad] programs through the macro, each batch a seed of
-# its own, and prints per batch and in total: programs, points, mismatches, and
+# its own, and prints per batch and in total: programs, points, mismatches (of the
+# reverse companion, and of the forward companion checked at the same points), and
 # how many programs exercise each construct of the README's support table.
 #
 #   tools/progen/run-batches.sh                     # 10 batches of 1,000 programs, seeds 1001..1010
 #   tools/progen/run-batches.sh --batches 2 --size 500 --seed0 2000 --exclude row-args
+#   tools/progen/run-batches.sh --no-forward field-row-args   # as the CI files (see their header)
 #
 # A program that does not compile (the macro rejects it, panics, or emits code rustc
 # rejects) would stop its whole batch: it is left out (progen --skip) and the batch
@@ -84,6 +86,9 @@ total_skipped=0
 total_points=0
 total_mismatches=0
 total_failing=0
+total_fwd_programs=0
+total_fwd_points=0
+total_fwd_mismatches=0
 failed_compiles=0
 t_all=$(date +%s)
 for b in $(seq 1 "$batches"); do
@@ -123,22 +128,29 @@ for b in $(seq 1 "$batches"); do
     # "random programs: 1000 programs, 3995 points, 0 mismatches (…)"
     read -r programs points mismatches < <(sed -E \
         's/^random programs: ([0-9]+) programs, ([0-9]+) points, ([0-9]+) mismatches.*/\1 \2 \3/' <<< "$line")
+    # "forward mode: 1000 programs, 3995 points, 0 mismatches (…)"
+    fline=$(grep -m1 '^forward mode:' "$log" || true)
+    read -r fprograms fpoints fmismatches < <(sed -E \
+        's/^forward mode: ([0-9]+) programs, ([0-9]+) points, ([0-9]+) mismatches.*/\1 \2 \3/' <<< "${fline:-forward mode: 0 programs, 0 points, 0 mismatches}")
     failing=$(grep -m1 '^random programs with a mismatch:' "$log" | sed -E 's/.*: ([0-9]+).*/\1/' || echo 0)
     zero=$(grep -c -P '^construct\t.*\t0$' "$log" || true)
-    echo "batch $b (seed $seed): $programs programs, $points points, $mismatches mismatches in ${failing:-0} programs, $zero constructs of the table in no program ($((t1 - t0)) s)"
+    echo "batch $b (seed $seed): $programs programs, $points points, $mismatches mismatches (forward mode: $fprograms programs, $fpoints points, $fmismatches mismatches) in ${failing:-0} programs, $zero constructs of the table in no program ($((t1 - t0)) s)"
     if [ "$tables" = 1 ]; then
         grep -P '^construct\t' "$log" | cut -f2- | sed 's/^/    /'
     fi
     total_programs=$((total_programs + programs))
     total_points=$((total_points + points))
     total_mismatches=$((total_mismatches + mismatches))
+    total_fwd_programs=$((total_fwd_programs + fprograms))
+    total_fwd_points=$((total_fwd_points + fpoints))
+    total_fwd_mismatches=$((total_fwd_mismatches + fmismatches))
     total_failing=$((total_failing + ${failing:-0}))
     total_skipped=$((total_skipped + nskip))
 done
 t_end=$(date +%s)
 
 echo
-echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches in $total_failing programs, $total_skipped programs left out because they do not compile, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
+echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches (forward mode: $total_fwd_programs programs, $total_fwd_points points, $total_fwd_mismatches mismatches) in $total_failing programs, $total_skipped programs left out because they do not compile, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
 echo "programs exercising each construct of the README's support table (row, programs, construct):"
 cat "$work"/batch-*.log 2>/dev/null | grep -P '^construct\t' | awk -F'\t' '
     { key = $2 "\t" $3; if (!(key in n)) { order[++k] = key; n[key] = 0 } n[key] += $4 }

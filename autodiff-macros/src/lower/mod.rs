@@ -660,7 +660,7 @@ fn smallest(e: &Expr) -> proc_macro2::TokenStream {
 fn unsupported(e: &Expr) -> String {
     match e {
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
-        Expr::Loop(_) => "an unbounded `loop` cannot be differentiated; write a bounded `for i in 0..n` loop".into(),
+        Expr::Loop(_) => "`loop` is not supported; write its exit as a `while` condition (`let mut go = true; while go { … go = false; … }`) or a bounded `for i in 0..n` loop".into(),
 
         Expr::Reference(_) => "references cannot be taken inside a #[grad] body; use the value".into(),
         Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` are supported as statements of a loop body or of the branches of its `if`s".into(),

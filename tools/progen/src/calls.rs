@@ -21,7 +21,7 @@ pub(crate) fn header() -> String {
         let _ = write!(
             s,
             "
-#[grad]
+#[grad(reverse, forward)]
 pub fn cdot{n}(a: &[f64; {n}], b: &[f64; {n}]) -> f64 {{
     let mut s = 0.0;
     for i in 0..{n} {{
@@ -42,7 +42,7 @@ pub fn cdot{n}_dual<D: Dn>(a: &[D; {n}], b: &[D; {n}], tr_: &mut Tr) -> D {{
     }
     s.push_str(
         "
-#[grad]
+#[grad(reverse, forward)]
 pub fn cdot_s(a: &[f64], b: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..a.len() {
@@ -62,7 +62,7 @@ pub fn cdot_s_dual<D: Dn>(a: &[D], b: &[D], tr_: &mut Tr) -> D {
     );
     s.push_str(
         "
-#[grad]
+#[grad(reverse, forward)]
 pub fn cpair2(a: &[f64; 2]) -> [f64; 2] {
     [a[0] * a[1].tanh(), a[0] - a[1]]
 }
@@ -71,7 +71,7 @@ pub fn cpair2_dual<D: Dn>(a: &[D; 2], tr_: &mut Tr) -> [D; 2] {
     [a[0] * a[1].tanh(), a[0] - a[1]]
 }
 
-#[grad]
+#[grad(reverse, forward)]
 pub fn csplit(x: f64, y: f64) -> (f64, f64) {
     (x * y, x.sin() + y)
 }
@@ -80,8 +80,8 @@ pub fn csplit_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> (D, D) {
     (x * y, x.sin() + y)
 }
 
-/// A callee with a hand-written companion.
-#[grad(custom)]
+/// A callee with hand-written companions.
+#[grad(custom, reverse, forward)]
 pub fn ccube(x: f64) -> f64 {
     x * x * x
 }
@@ -90,12 +90,16 @@ pub fn ccube_backward(x: f64, d_out: f64) -> (f64, f64) {
     (x * x * x, 3.0 * x * x * d_out)
 }
 
+pub fn ccube_forward(x: f64, t_x: f64) -> (f64, f64) {
+    (x * x * x, 3.0 * x * x * t_x)
+}
+
 pub fn ccube_dual<D: Dn>(x: D, tr_: &mut Tr) -> D {
     x * x * x
 }
 
 /// A generic callee.
-#[grad]
+#[grad(reverse, forward)]
 pub fn cgen<T: autodiff::Real>(x: T, y: T) -> T {
     x * y + x.sin()
 }
@@ -109,7 +113,7 @@ pub fn cgen_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> D {
         let _ = write!(
             s,
             "
-#[grad]
+#[grad(reverse, forward)]
 pub fn caff{m}(w: &[f64; {m}], b: f64, h: &[f64; {m}]) -> f64 {{
     let mut s = b;
     for i in 0..{m} {{

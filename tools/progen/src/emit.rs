@@ -3,7 +3,7 @@
 
 use crate::ast::*;
 use crate::printer::*;
-use crate::{Options, CONSTRUCTS};
+use crate::{Options, CONSTRUCTS, NO_FORWARD};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -59,7 +59,8 @@ pub(crate) fn ret_ty(r: RetKind, fl: Flavor) -> String {
     }
 }
 
-pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
+/// `forward`: the original gets `#[grad(reverse, forward)]`, else `#[grad]`.
+pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool) -> String {
     let mut pr = Printer {
         out: String::new(),
         ind: 0,
@@ -83,6 +84,7 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
     match fl {
         Flavor::F64 => {
             pr.line("#[allow(unused, clippy::all)]");
+            let modes = if forward { "reverse, forward, " } else { "" };
             if p.wrt {
                 let names: Vec<&str> = p
                     .params
@@ -90,9 +92,13 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
                     .filter(|q| q.active && q.kind.floats() > 0)
                     .map(|q| q.name.as_str())
                     .collect();
-                pr.line(&format!("#[grad(wrt({}))]", names.join(", ")));
+                pr.line(&format!("#[grad({modes}wrt({}))]", names.join(", ")));
             } else {
-                pr.line("#[grad]");
+                pr.line(if forward {
+                    "#[grad(reverse, forward)]"
+                } else {
+                    "#[grad]"
+                });
             }
             pr.line(&format!(
                 "fn {}({}) -> {} {{",
@@ -130,8 +136,13 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor) -> String {
     pr.out
 }
 
-/// The three wrappers on flat points and the table entry.
-pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, String) {
+/// The wrappers on flat points (the original, the oracle, the companion and, if
+/// `forward`, the forward companion) and the table entry.
+pub(crate) fn emit_wrappers(
+    p: &Program,
+    tags: &BTreeSet<usize>,
+    forward: bool,
+) -> (String, String) {
     let mut s = String::new();
     let name = &p.name;
     // the local holding a parameter (`self` is held by `self_`)
@@ -148,40 +159,60 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
             PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::Body(BodyMode::Value, _)
         )
     };
-    let unpack = |s: &mut String, t: &str| {
+    // `src`: the flat slice the scalars come from; `pre`: the locals' prefix (`t_`
+    // for the tangents of the forward companion, where the inactive scalars of
+    // `src` are skipped)
+    let unpack_from = |s: &mut String, t: &str, src: &str, pre: &str| {
         for q in &p.params {
+            if !pre.is_empty() && !q.active {
+                let n = q.kind.floats();
+                if n > 0 {
+                    let _ = writeln!(s, "    *k += {n};");
+                }
+                continue;
+            }
             let line = match q.kind {
                 PK::Body(..) if t == "f64" => {
-                    format!("    let {}: Body = take_body(x, k);\n", local(q))
+                    format!("    let {pre}{}: Body = take_body({src}, k);\n", local(q))
                 }
                 PK::Body(..) => {
-                    format!("    let {}: BodyD<Dual64> = take_body_d(x, k);\n", local(q))
+                    format!(
+                        "    let {pre}{}: BodyD<Dual64> = take_body_d({src}, k);\n",
+                        local(q)
+                    )
                 }
-                PK::F | PK::RefF => format!("    let {}: {t} = take1(x, k);\n", q.name),
+                PK::F | PK::RefF => format!("    let {pre}{}: {t} = take1({src}, k);\n", q.name),
                 PK::Arr(n) | PK::RefArr(n) => {
-                    format!("    let {}: [{t}; {n}] = take(x, k);\n", q.name)
+                    format!("    let {pre}{}: [{t}; {n}] = take({src}, k);\n", q.name)
                 }
-                PK::Slice(n) => format!("    let {}: Vec<{t}> = take_vec(x, k, {n});\n", q.name),
+                PK::Slice(n) => format!(
+                    "    let {pre}{}: Vec<{t}> = take_vec({src}, k, {n});\n",
+                    q.name
+                ),
                 PK::Arr2(n, m) | PK::Arr2V(n, m) => {
-                    format!("    let {}: [[{t}; {m}]; {n}] = take2(x, k);\n", q.name)
+                    format!(
+                        "    let {pre}{}: [[{t}; {m}]; {n}] = take2({src}, k);\n",
+                        q.name
+                    )
                 }
                 PK::Opt(o) => {
                     let (ty, f) = match o {
                         OptTy::Usize(m) => {
-                            ("Option<usize>", format!("opt_usize(take1(x, k), {m})"))
+                            ("Option<usize>", format!("opt_usize(take1({src}, k), {m})"))
                         }
-                        OptTy::F64 => ("Option<f64>", "opt_f64(take1(x, k))".to_string()),
+                        OptTy::F64 => ("Option<f64>", format!("opt_f64(take1({src}, k))")),
                         OptTy::ResF64 => {
-                            ("Result<f64, String>", "res_f64(take1(x, k))".to_string())
+                            ("Result<f64, String>", format!("res_f64(take1({src}, k))"))
                         }
                     };
-                    format!("    let {}: {ty} = {f};\n", q.name)
+                    format!("    let {pre}{}: {ty} = {f};\n", q.name)
                 }
                 _ => continue,
             };
             s.push_str(&line);
         }
     };
+    let unpack = |s: &mut String, t: &str| unpack_from(s, t, "x", "");
     let args = |with_shadows: bool| -> Vec<String> {
         let mut out = Vec::new();
         for q in &p.params {
@@ -305,13 +336,59 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
         s.push_str(&line);
     }
     s.push_str("    (flat(&out), g)\n}\n");
+    // the forward companion: value and flat tangent, on a flat point and a flat
+    // direction (the scalars of the inactive inputs skipped)
+    let fwd = if forward {
+        format!("Some({name}_fwd)")
+    } else {
+        "None".to_string()
+    };
+    if forward {
+        let _ = writeln!(
+            s,
+            "\nfn {name}_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {{"
+        );
+        s.push_str("    let k = &mut 0;\n");
+        unpack(&mut s, "f64");
+        s.push_str("    let k = &mut 0;\n");
+        unpack_from(&mut s, "f64", "t", "t_");
+        let mut a = Vec::new();
+        for q in &p.params {
+            let tangent = q.active && q.kind.floats() > 0;
+            let (v, t) = match q.kind {
+                PK::Body(BodyMode::SelfRef, _) => (None, format!("&t_{}", local(q))),
+                PK::Body(BodyMode::Value, _) | PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::Opt(_) => {
+                    (Some(q.name.clone()), format!("t_{}", q.name))
+                }
+                PK::Body(BodyMode::Ref, _)
+                | PK::RefF
+                | PK::RefArr(_)
+                | PK::Arr2(..)
+                | PK::Slice(_) => (Some(format!("&{}", q.name)), format!("&t_{}", q.name)),
+                PK::Char(c) => (Some(format!("{c:?}")), String::new()),
+                PK::Usize(v) => (Some(format!("{v}")), String::new()),
+                PK::I32(v) => (Some(format!("{v}")), String::new()),
+                PK::Bool(v) => (Some(format!("{v}")), String::new()),
+            };
+            a.extend(v);
+            if tangent {
+                a.push(t);
+            }
+        }
+        let _ = writeln!(
+            s,
+            "    let (out, tan) = {callee}_forward({});",
+            a.join(", ")
+        );
+        s.push_str("    (flat(&out), flat(&tan))\n}\n");
+    }
     let active: Vec<String> = p
         .params
         .iter()
         .flat_map(|q| std::iter::repeat_n(q.active.to_string(), q.kind.floats()))
         .collect();
     let entry = format!(
-        "    Prog {{ name: \"{name}\", active: &[{}], outputs: {}, eval: {name}_eval, grad: {name}_grad, oracle: {name}_oracle, tags: &[{}] }},\n",
+        "    Prog {{ name: \"{name}\", active: &[{}], outputs: {}, eval: {name}_eval, grad: {name}_grad, fwd: {fwd}, oracle: {name}_oracle, tags: &[{}] }},\n",
         active.join(", "),
         p.ret.outputs(),
         tags.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
@@ -321,15 +398,25 @@ pub(crate) fn emit_wrappers(p: &Program, tags: &BTreeSet<usize>) -> (String, Str
 
 /// The header lines naming the excluded constructs.
 pub(crate) fn excluded_note(opts: &Options) -> String {
-    if opts.exclude.is_empty() {
-        return String::new();
+    let mut s = String::new();
+    if !opts.exclude.is_empty() {
+        s.push_str(
+            "//!\n//! Constructs left out (each works around a bug of `#[grad]` that makes the\n//! suite fail; drop the `--exclude` once the bug is fixed):\n",
+        );
+        for (name, what) in CONSTRUCTS {
+            if opts.exclude.contains(*name) {
+                let _ = writeln!(s, "//! - `{name}`: {what}");
+            }
+        }
     }
-    let mut s = String::from(
-        "//!\n//! Constructs left out (each works around a bug of `#[grad]` that makes the\n//! suite fail; drop the `--exclude` once the bug is fixed):\n",
-    );
-    for (name, what) in CONSTRUCTS {
-        if opts.exclude.contains(*name) {
-            let _ = writeln!(s, "//! - `{name}`: {what}");
+    if !opts.no_forward.is_empty() {
+        s.push_str(
+            "//!\n//! Programs checked in reverse mode only, under `#[grad]` (each a bug of the\n//! forward companion that stops the file from compiling; drop the `--no-forward`\n//! once it is fixed):\n",
+        );
+        for (name, _, what) in NO_FORWARD {
+            if opts.no_forward.contains(*name) {
+                let _ = writeln!(s, "//! - `{name}`: {what}");
+            }
         }
     }
     s

@@ -65,7 +65,7 @@ pub struct LpD<D> {
 }
 
 /// A struct result.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lmake(x: f64, y: f64) -> Lp {
     Lp { a: x * y.tanh(), v: [x.sin(), x - y] }
 }
@@ -75,7 +75,7 @@ pub fn lmake_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> LpD<D> {
 }
 
 /// A struct by value, a struct result.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lshift(p: Lp, k: f64) -> Lp {
     Lp { a: p.a * k, v: [p.v[1], p.v[0] + k] }
 }
@@ -85,7 +85,7 @@ pub fn lshift_dual<D: Dn>(p: LpD<D>, k: D, tr_: &mut Tr) -> LpD<D> {
 }
 
 /// A struct by reference.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lnorm(p: &Lp) -> f64 {
     p.a * p.a.tanh() + p.v[0] * p.v[1]
 }
@@ -95,7 +95,7 @@ pub fn lnorm_dual<D: Dn>(p: &LpD<D>, tr_: &mut Tr) -> D {
 }
 
 /// A struct by value.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lnormv(p: Lp) -> f64 {
     p.a.sin() + p.v[0] * p.v[1].cos()
 }
@@ -105,7 +105,7 @@ pub fn lnormv_dual<D: Dn>(p: LpD<D>, tr_: &mut Tr) -> D {
 }
 
 /// A `Vec` result, collected.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lvec(a: &[f64], k: f64) -> Vec<f64> {
     a.iter().map(|v| (v * k).tanh()).collect()
 }
@@ -115,7 +115,7 @@ pub fn lvec_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
 }
 
 /// A `Vec` result grown by `push`.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lpush(a: &[f64], k: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(a.len());
     for v in a {
@@ -133,7 +133,7 @@ pub fn lpush_dual<D: Dn>(a: &[D], k: D, tr_: &mut Tr) -> Vec<D> {
 }
 
 /// A weighted sum of a slice (a `Vec` passed on by `&`).
-#[grad]
+#[grad(reverse, forward)]
 pub fn lsum(a: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..a.len() {
@@ -151,7 +151,7 @@ pub fn lsum_dual<D: Dn>(a: &[D], tr_: &mut Tr) -> D {
 }
 
 /// An output array written and read, no result.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lfill2(x: f64, out: &mut [f64; 2]) {
     out[0] = x.sin();
     out[1] += x * out[0];
@@ -163,7 +163,7 @@ pub fn lfill2_dual<D: Dn>(x: D, out: &mut [D; 2], tr_: &mut Tr) {
 }
 
 /// An output slice updated in place, and a value.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lscale(s: f64, out: &mut [f64]) -> f64 {
     for i in 0..out.len() {
         out[i] = out[i] * s + 0.5;
@@ -179,7 +179,7 @@ pub fn lscale_dual<D: Dn>(s: D, out: &mut [D], tr_: &mut Tr) -> D {
 }
 
 /// An output slice updated through `iter_mut`, no result.
-#[grad]
+#[grad(reverse, forward)]
 pub fn lfill(x: f64, out: &mut [f64]) {
     for (i, o) in out.iter_mut().enumerate() {
         *o = *o * 0.5 + (x * (i as f64 + 1.0)).sin();

@@ -4,14 +4,17 @@
 //! reproducible stream of functions that mix every construct a `#[grad]` body may
 //! contain (README, "What a `#[grad]` body may contain"), each emitted twice:
 //!
-//! - as written, under `#[grad]`, so the macro emits its companion `<name>_backward`;
+//! - as written, under `#[grad(reverse, forward)]`, so the macro emits its
+//!   companions `<name>_backward` and `<name>_forward` (the callees of the file's
+//!   header too; `--no-forward` leaves a construct's programs under `#[grad]`);
 //! - as an oracle generic over `num_dual` dual numbers (`D: Dn`), with the same
 //!   statements, comparisons made on the real parts and every kink, branch and
 //!   jump reported to a tracker (`Tr`) so that the driver can tell how far a point
 //!   is from a branch boundary.
 //!
-//! Plus three small wrappers per program (the original, the companion and the
-//! oracle, each on a flat `&[f64]` point) and the table the driver walks
+//! Plus four small wrappers per program (the original, the oracle, the reverse
+//! companion and the forward companion, each on a flat `&[f64]` point, the
+//! forward one with a flat direction) and the table the driver walks
 //! (`tests/random_programs/driver.rs`).
 //!
 //! Every generated expression stays inside its domain by construction: arguments
@@ -73,7 +76,21 @@ pub const USAGE: &str =
                    header and its `include_str!` of itself
   --skip N,M,...   leave out programs pN, pM … (run-batches.sh: those that do not compile)
   --exclude NAME   never generate this construct (repeatable); one of:
-                   see progen::CONSTRUCTS";
+                   see progen::CONSTRUCTS
+  --no-forward NAME  the programs with this construct get `#[grad]` and are checked in
+                   reverse mode only (repeatable; a bug of the forward companion that
+                   makes them fail to compile); one of: see progen::NO_FORWARD";
+
+/// The constructs `--no-forward` can take out of forward mode: (name, the entry of
+/// `tags::TABLE` that marks a program with it, what fails). Each is a bug of the
+/// forward companion (`autodiff-macros/src/jvp.rs`) that stops the whole file from
+/// compiling; its programs keep `#[grad]` (reverse mode, checked as before) and the
+/// driver counts them in its `forward mode:` line.
+pub const NO_FORWARD: &[(&str, &str, &str)] = &[(
+    "field-row-args",
+    "row &st.w[i] of a field",
+    "a row of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`): `f_forward` types the row's tangent as a float (`let v9: f64 = t_st.w[v2];`, E0308)",
+)];
 
 /// The constructs `--exclude` can leave out, with what each covers.
 pub const CONSTRUCTS: &[(&str, &str)] = &[
@@ -359,6 +376,8 @@ pub struct Options {
     pub exclude: BTreeSet<String>,
     /// Programs left out, by index.
     pub skip: BTreeSet<usize>,
+    /// Constructs of `NO_FORWARD` whose programs are checked in reverse mode only.
+    pub no_forward: BTreeSet<String>,
 }
 
 /// The default `--file`.
@@ -373,6 +392,7 @@ impl Default for Options {
             file: DEFAULT_FILE.to_string(),
             exclude: BTreeSet::new(),
             skip: BTreeSet::new(),
+            no_forward: BTreeSet::new(),
         }
     }
 }
@@ -402,6 +422,13 @@ impl Options {
                     }
                     o.exclude.insert(v.clone());
                 }
+                "--no-forward" => {
+                    let v = val()?;
+                    if !NO_FORWARD.iter().any(|(n, _, _)| n == v) {
+                        return Err(format!("--no-forward: unknown construct `{v}`"));
+                    }
+                    o.no_forward.insert(v.clone());
+                }
                 "--skip" => {
                     for n in val()?.split(',').filter(|n| !n.is_empty()) {
                         let n = n.trim_start_matches('p');
@@ -427,6 +454,9 @@ impl Options {
         }
         for e in &self.exclude {
             let _ = write!(s, " --exclude {e}");
+        }
+        for e in &self.no_forward {
+            let _ = write!(s, " --no-forward {e}");
         }
         if !self.skip.is_empty() {
             let skip: Vec<String> = self.skip.iter().map(|n| n.to_string()).collect();
@@ -498,6 +528,14 @@ fn calls_on(opts: &Options) -> bool {
     .any(|c| opts.on(c))
 }
 
+/// Whether a program with these tags gets `#[grad(reverse, forward)]` and is
+/// checked in forward mode too (not under `--no-forward`).
+fn forward_on(opts: &Options, tags: &BTreeSet<usize>) -> bool {
+    !NO_FORWARD
+        .iter()
+        .any(|(n, tag, _)| opts.no_forward.contains(*n) && tags.contains(&tags::index(tag)))
+}
+
 /// The whole test file.
 pub fn generate(opts: &Options) -> String {
     let mut s = String::new();
@@ -567,11 +605,13 @@ fn random_programs() {{
             "\n// ---------------------------------------------------------------- {}\n",
             p.name
         );
-        s.push_str(&emit_fn(&p, Flavor::F64));
+        let tags = tags::of(&p);
+        let forward = forward_on(opts, &tags);
+        s.push_str(&emit_fn(&p, Flavor::F64, forward));
         s.push('\n');
-        s.push_str(&emit_fn(&p, Flavor::Dual));
+        s.push_str(&emit_fn(&p, Flavor::Dual, forward));
         s.push('\n');
-        let (w, entry) = emit_wrappers(&p, &tags::of(&p));
+        let (w, entry) = emit_wrappers(&p, &tags, forward);
         s.push_str(&w);
         table.push_str(&entry);
         if let Some((text, entry)) = typed::program(opts, i) {

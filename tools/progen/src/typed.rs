@@ -427,12 +427,12 @@ fn emit(t: &Typed, name: &str, generic: bool, f32: bool) -> (String, String) {
     } else {
         (Fl::F64, "f64", "")
     };
-    s.push_str("\n#[allow(unused, clippy::all)]\n#[grad]\n");
+    s.push_str("\n#[allow(unused, clippy::all)]\n#[grad(reverse, forward)]\n");
     let gen = if generic { "<T: autodiff::Real>" } else { "" };
     let _ = writeln!(s, "fn {name}{gen}({}) -> {rty} {{", sig(t, rty));
     emit_body(t, rfl, &mut s);
     if f32 {
-        s.push_str("\n#[allow(unused, clippy::all)]\n#[grad]\n");
+        s.push_str("\n#[allow(unused, clippy::all)]\n#[grad(reverse, forward)]\n");
         let _ = writeln!(s, "fn {name}_f32({}) -> f32 {{", sig(t, "f32"));
         emit_body(t, Fl::F32, &mut s);
     }
@@ -527,6 +527,66 @@ fn emit(t: &Typed, name: &str, generic: bool, f32: bool) -> (String, String) {
         );
     }
     s.push_str("    (flat(&out), g)\n}\n");
+    // the forward companion on a flat point and direction
+    let _ = writeln!(
+        s,
+        "\nfn {name}_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {{\n    let k = &mut 0;"
+    );
+    unpack(&mut s, "f64");
+    s.push_str("    let k = &mut 0;\n");
+    for x in &t.scalars {
+        let _ = writeln!(s, "    let t_{x}: f64 = take1(t, k);");
+    }
+    for (a, n) in &t.arrays {
+        let _ = writeln!(s, "    let t_{a}: [f64; {n}] = take(t, k);");
+    }
+    let with_t: Vec<String> = names.iter().map(|n| format!("{n}, t_{n}")).collect();
+    let _ = writeln!(
+        s,
+        "    let (out, tan) = {name}_forward{inst}({});",
+        with_t.join(", ")
+    );
+    if f32 {
+        // the f32 twin's forward companion at the point and direction rounded to
+        // f32, against the reference's there (as its gradient, `check_f32_twin`)
+        s.push_str("    {\n");
+        for x in t.scalars.iter().chain(t.arrays.iter().map(|(a, _)| a)) {
+            let conv = if t.scalars.contains(x) {
+                "as f32".to_string()
+            } else {
+                ".map(|v| v as f32)".to_string()
+            };
+            let sep = if conv.starts_with('.') { "" } else { " " };
+            let _ = writeln!(s, "        let {x} = {x}{sep}{conv};");
+            let _ = writeln!(s, "        let t_{x} = t_{x}{sep}{conv};");
+        }
+        let _ = writeln!(s, "        let v32 = {name}_f32({args});");
+        let _ = writeln!(
+            s,
+            "        let (o32, t32) = {name}_f32_forward({});",
+            with_t.join(", ")
+        );
+        let wide: Vec<String> = names
+            .iter()
+            .map(|n| {
+                if t.scalars.contains(n) {
+                    format!("f64::from({n}), f64::from(t_{n})")
+                } else {
+                    format!("{n}.map(f64::from), t_{n}.map(f64::from)")
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "        let (r64, t64) = {name}_forward{inst}({});",
+            wide.join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "        check_f32_twin(\"{name}_f32_forward\", v32, o32, &[f64::from(t32)], r64, &[t64]);\n    }}"
+        );
+    }
+    s.push_str("    (flat(&out), flat(&tan))\n}\n");
     let n_in = t.scalars.len() + t.arrays.iter().map(|(_, n)| n).sum::<usize>();
     let active = vec!["true"; n_in].join(", ");
     let tags: Vec<String> = t
@@ -535,7 +595,7 @@ fn emit(t: &Typed, name: &str, generic: bool, f32: bool) -> (String, String) {
         .map(|c| crate::tags::index(c).to_string())
         .collect();
     let entry = format!(
-        "    Prog {{ name: \"{name}\", active: &[{active}], outputs: 1, eval: {name}_eval, grad: {name}_grad, oracle: {name}_oracle, tags: &[{}] }},\n",
+        "    Prog {{ name: \"{name}\", active: &[{active}], outputs: 1, eval: {name}_eval, grad: {name}_grad, fwd: Some({name}_fwd), oracle: {name}_oracle, tags: &[{}] }},\n",
         tags.join(", ")
     );
     (s, entry)
