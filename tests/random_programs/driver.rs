@@ -226,8 +226,13 @@ pub fn dx_cosh<D: Dn>(x: D, _: &mut Tr) -> D {
 /// `tanh` with `f64::tanh`'s value and the derivative `1 - tanh²`: `num-dual`'s
 /// `sinh / cosh` gives `0.9999999999999999` and a zero derivative where `tanh`
 /// saturates (`cosh² - sinh²` cancels), so a `floor` of it there was no boundary
-/// and differed from the original (p745 of seed 7003).
+/// and differed from the original (p745 of seed 7003). At `±0` it is `x` itself
+/// (`tanh(x) = x + O(x³)`): the sum below would turn `tanh(-0.0) = -0.0` into `+0.0`,
+/// and `atan2(t, t)` of it gave `0` where the original's is `-π` (p473 of seed 1001).
 pub fn dx_tanh<D: Dn>(x: D, _: &mut Tr) -> D {
+    if x.re() == 0.0 {
+        return x;
+    }
     let t = x.re().tanh();
     (x - k::<D>(x.re())) * k::<D>(1.0 - t * t) + k::<D>(t)
 }
