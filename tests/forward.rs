@@ -375,3 +375,40 @@ fn integer_results_of_calls() {
         assert!((h[i] - want[i]).abs() < 1e-12, "{h:?} {want:?}");
     }
 }
+
+/// A row of a struct's 2-D field passed on by `&` in forward mode: its tangent
+/// is the row of the tangent's field (typed as a float before: E0308). Found by
+/// progen's forward-mode checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Grid {
+    pub w: [[f64; 2]; 2],
+}
+
+#[grad(reverse, forward)]
+pub fn row_dot(w: &[f64; 2], h: &[f64; 2]) -> f64 {
+    w[0] * h[0] + w[1] * h[1]
+}
+
+#[grad(reverse, forward)]
+fn grid_rows(st: Grid, h: [f64; 2]) -> f64 {
+    row_dot(&st.w[0], &h) * row_dot(&st.w[1], &h)
+}
+
+#[test]
+fn rows_of_a_struct_field_passed_on() {
+    let st = Grid {
+        w: [[0.5, -1.0], [2.0, 0.25]],
+    };
+    let ts = Grid {
+        w: [[0.1, 0.2], [-0.3, 0.4]],
+    };
+    let (h, th) = ([1.5, -0.5], [0.7, 0.2]);
+    let (v, t) = grid_rows_forward(st, ts, h, th);
+    assert_eq!(v, grid_rows(st, h));
+    let (_, gs, gh) = grid_rows_backward(st, h, 1.0);
+    let mut want = dot(&gh, &th);
+    for r in 0..2 {
+        want += dot(&gs.w[r], &ts.w[r]);
+    }
+    assert!((t - want).abs() < 1e-12, "{t} {want}");
+}

@@ -4,14 +4,9 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --count 600 --no-forward field-row-args > tests/random_programs.rs
+//! cargo run -p progen -- --seed 1 --count 600 > tests/random_programs.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
-//!
-//! Programs checked in reverse mode only, under `#[grad]` (each a bug of the
-//! forward companion that stops the file from compiling; drop the `--no-forward`
-//! once it is fixed):
-//! - `field-row-args`: a row of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`): `f_forward` types the row's tangent as a float (`let v9: f64 = t_st.w[v2];`, E0308)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[path = "random_programs/driver.rs"]
@@ -3325,7 +3320,7 @@ fn p25_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p26
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(b2, s3, st))]
+#[grad(reverse, forward, wrt(b2, s3, st))]
 fn p26(a1: [f64; 3], b2: &[f64; 2], n4: usize, s3: &[f64], mut st: Body, ok20: Option<usize>) -> f64 {
     if n4 >= 4 {
         st.inner.a[n4 % 2] *= (-1.3 - st.inner.t).atan().exp_m1().abs().ln_1p().tanh();
@@ -3454,6 +3449,23 @@ fn p26_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p26_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a1: [f64; 3] = take(x, k);
+    let b2: [f64; 2] = take(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 2);
+    let st: Body = take_body(x, k);
+    let ok20: Option<usize> = opt_usize(take1(x, k), 3);
+    let k = &mut 0;
+    *k += 3;
+    let t_b2: [f64; 2] = take(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 2);
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p26_forward(a1, &b2, &t_b2, 4, &s3, &t_s3, st, t_st, ok20);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p27
@@ -5585,7 +5597,7 @@ fn p46_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p47
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p47(x1: f64, r2: &f64, mut st: Body, nt: usize) -> f64 {
     st.pos[1] = st.vel[nt % 2];
     let mut x1 = x1 + ((st.m / (st.pos[nt % 2].abs() + 1.5)) - (st.m * st.inner.t));
@@ -5699,6 +5711,19 @@ fn p47_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p47_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p47_forward(x1, t_x1, &r2, &t_r2, st, t_st, 4);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -8240,7 +8265,7 @@ fn p69_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p70
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p70(k2: i32, mut x1: f64, mut st: Body) -> f64 {
     let mut v1: f64 = st.m;
     for i2 in 0..=1 {
@@ -8335,6 +8360,17 @@ fn p70_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p70_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p70_forward(3, x1, t_x1, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -10613,7 +10649,7 @@ fn p90_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p91
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p91(x2: f64, x1: f64, x3: f64, mut st: Body, ch9: char) -> f64 {
     if st.inner.t < -1.65 {
         st.inner.t /= 0.55 + (x2 * x2);
@@ -10710,6 +10746,21 @@ fn p91_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p91_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x2: f64 = take1(x, k);
+    let x1: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x2: f64 = take1(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p91_forward(x2, t_x2, x1, t_x1, x3, t_x3, st, t_st, 'z');
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p92
@@ -13885,7 +13936,7 @@ fn p117_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p118
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p118(b1: &[f64; 4], k2: i32, mut st: Body, ok10: Option<usize>) -> f64 {
     const K118: f64 = 1.4;
     let mut v1: f64 = st.inner.t;
@@ -13965,6 +14016,19 @@ fn p118_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p118_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let b1: [f64; 4] = take(x, k);
+    let st: Body = take_body(x, k);
+    let ok10: Option<usize> = opt_usize(take1(x, k), 3);
+    let k = &mut 0;
+    let t_b1: [f64; 4] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p118_forward(&b1, &t_b1, 3, st, t_st, ok10);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p119
@@ -14259,7 +14323,7 @@ fn p120_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p121
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p121(x1: f64, r2: &f64, s3: &[f64], n4: usize, k5: i32, st: &Body) -> [f64; 2] {
     let mut v1 = ((st.inner.a[1].sin() * 0.9).acos() - f64::sin(-2.3)).atan().exp();
     let v2 = s3.iter().copied().map(|e3| n4 as f64).sum::<f64>();
@@ -14347,6 +14411,21 @@ fn p121_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p121_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 2);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 2);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p121_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, 2, 0, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p122
@@ -15500,7 +15579,7 @@ fn p133_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p134
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p134(x1: f64, a2: [f64; 4], s3: &[f64], st: &Body) -> f64 {
     let mut y1 = [(st.inner.t * 0.8) * (-st.inner.t), x1, s3.iter().copied().map(|e2| 2.45 + s3[0]).sum::<f64>() / (-(autodiff::elu(st.m, 1.65).abs() + 0.7))];
     let mut v3 = -((-2.75 * (-0.9)) / ((st.m * st.vel[1]).abs() + 0.65));
@@ -15565,6 +15644,21 @@ fn p134_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p134_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let a2: [f64; 4] = take(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 5);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_a2: [f64; 4] = take(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 5);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p134_forward(x1, t_x1, a2, t_a2, &s3, &t_s3, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p135
@@ -16420,7 +16514,7 @@ fn p141_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p142
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p142(r1: &f64, x2: f64, b3: &[f64; 3], k4: i32, mut st: Body) -> f64 {
     st.vel[1] %= (autodiff::relu(autodiff::leaky_relu(x2, st.inner.t.atan() * 0.63)) / (-(1.0 + (st.w[1][0] * st.w[1][0])))).abs() + 1.45;
     st.m *= (({ let t1: f64 = -(-1.95); t1 * f64::signum(-0.4) }) - (b3.iter().fold(0.35f64, |acc3, e2| (acc3 + r1).tanh()) / (1.0 + (st.inner.a[1] * st.inner.a[1])))).sin();
@@ -16493,6 +16587,21 @@ fn p142_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p142_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let b3: [f64; 3] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_b3: [f64; 3] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p142_forward(&r1, &t_r1, x2, t_x2, &b3, &t_b3, 1, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p143
@@ -23682,7 +23791,7 @@ fn p204_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, b2, a3))]
+#[grad(reverse, forward, wrt(self, b2, a3))]
 fn p205(&self, b2: &[f64; 1], x1: f64, a3: [f64; 4]) -> f64 {
     for e1 in b2.iter() {
         let x1 = f64::min(x1 + 2.6, a3[3]);
@@ -23790,10 +23899,25 @@ fn p205_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (flat(&out), g)
 }
 
+fn p205_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let b2: [f64; 1] = take(x, k);
+    let x1: f64 = take1(x, k);
+    let a3: [f64; 4] = take(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_b2: [f64; 1] = take(t, k);
+    *k += 1;
+    let t_a3: [f64; 4] = take(t, k);
+    let (out, tan) = self_.p205_forward(&t_self_, &b2, &t_b2, x1, a3, t_a3);
+    (flat(&out), flat(&tan))
+}
+
 // ---------------------------------------------------------------- p206
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p206(x1: f64, r2: &f64, s3: &[f64], k4: i32, mut st: Body) -> (f64, f64) {
     let mut v1 = s3.iter().fold(st.inner.t, |acc3, e2| acc3 - autodiff::sigmoid(f64::tanh(0.8))) + ((r2 - (-1.1)) + x1);
     let (v4, v5) = ((st.inner.t + x1) - autodiff::relu(st.inner.t), (st.inner.t * st.m) * (st.vel[0].abs() + 0.5).powf(s3[1]).sin());
@@ -23878,6 +24002,21 @@ fn p206_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p206_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 4);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 4);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p206_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, 3, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p207
@@ -27960,7 +28099,7 @@ fn p242_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p243
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p243(s1: &[f64], n3: usize, a2: [f64; 5], mut st: Body) -> f64 {
     const K243: f64 = 2.4;
     st.m -= ((-K243).abs() + 0.75).sqrt() * (st.inner.a[n3 % 2] % (1.0 + (K243 * K243))).exp2().sin();
@@ -28048,6 +28187,19 @@ fn p243_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p243_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let s1: Vec<f64> = take_vec(x, k, 2);
+    let a2: [f64; 5] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_s1: Vec<f64> = take_vec(t, k, 2);
+    let t_a2: [f64; 5] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p243_forward(&s1, &t_s1, 4, a2, t_a2, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p244
@@ -32043,7 +32195,7 @@ fn p277_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p278
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p278(x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 1], mut a5: [f64; 5], n6: usize, mut st: Body) -> f64 {
     let v1: f64 = ((st.vel[0] - st.w[n6][n6]) + a4[(n6 + 1) % 1].min(n6 as f64)).cos();
     if n6 % 2 == 0 {
@@ -32158,6 +32310,25 @@ fn p278_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a5));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p278_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let b3: [f64; 2] = take(x, k);
+    let a4: [f64; 1] = take(x, k);
+    let a5: [f64; 5] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_b3: [f64; 2] = take(t, k);
+    let t_a4: [f64; 1] = take(t, k);
+    let t_a5: [f64; 5] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p278_forward(x1, t_x1, &r2, &t_r2, &b3, &t_b3, a4, t_a4, a5, t_a5, 1, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -35348,7 +35519,7 @@ fn p306_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p307
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p307(r1: &f64, s2: &[f64], mut st: Body) -> (f64, f64) {
     st.inner.t %= (((f64::sin(2.9) * 0.9).atanh() * st.inner.t) * (-1.05 + st.vel[1]).atan2(r1.clamp(st.vel[1], st.vel[1] + 0.75))).abs() + 0.55;
     let (v1, v2) = (if (st.w[0][1] - autodiff::sigmoid(st.pos[0])).is_sign_positive() { st.w[1][0] - r1 } else { (st.inner.t.sin() * 0.9).asin() }, (st.inner.t * 1.7) % (autodiff::elu(*r1, 1.0).exp() + 0.5));
@@ -35427,6 +35598,19 @@ fn p307_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p307_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let s2: Vec<f64> = take_vec(x, k, 3);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_s2: Vec<f64> = take_vec(t, k, 3);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p307_forward(&r1, &t_r1, &s2, &t_s2, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p308
@@ -36346,7 +36530,7 @@ fn p315_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p316
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p316(mut x1: f64, b2: &[f64; 2], b3: &[f64; 1], st: &Body, wv14: [[f64; 2]; 1]) -> f64 {
     let mut y1 = [(x1 + st.m) / 2.15; 1];
     y1[0] -= (0.55 + (y1[0] * y1[0])).log2().sin().sinh() + (-st.m.cos());
@@ -36436,6 +36620,23 @@ fn p316_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_st));
     g.extend(flat(&g_wv14));
     (flat(&out), g)
+}
+
+fn p316_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let b2: [f64; 2] = take(x, k);
+    let b3: [f64; 1] = take(x, k);
+    let st: Body = take_body(x, k);
+    let wv14: [[f64; 2]; 1] = take2(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_b2: [f64; 2] = take(t, k);
+    let t_b3: [f64; 1] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let t_wv14: [[f64; 2]; 1] = take2(t, k);
+    let (out, tan) = p316_forward(x1, t_x1, &b2, &t_b2, &b3, &t_b3, &st, &t_st, wv14, t_wv14);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p317
@@ -37050,7 +37251,7 @@ fn p321_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p322
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p322(x1: f64, f3: bool, s2: &[f64], mut st: Body) -> [f64; 1] {
     let mut v1 = (autodiff::elu(2.15, st.m.tanh()) * x1.tanh()) * ((-1.9 - 0.5) * x1);
     st.m *= (f64::max(s2[0] - st.w[1][1], v1 - st.inner.a[1]) / ((-st.vel[0]).atan().exp() + 0.5)).atan();
@@ -37120,6 +37321,19 @@ fn p322_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p322_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let s2: Vec<f64> = take_vec(x, k, 2);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_s2: Vec<f64> = take_vec(t, k, 2);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p322_forward(x1, t_x1, true, &s2, &t_s2, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p323
@@ -37773,7 +37987,7 @@ fn p328_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1, x2, x3, x4))]
+#[grad(reverse, forward, wrt(self, x1, x2, x3, x4))]
 fn p329(&self, x1: f64, x2: f64, x3: f64, x4: f64, nt: usize) -> f64 {
     let v1 = ((x2 - self.pos[nt]) - (x4 + x4)) + ((x4 * self.inner.a[nt]) * (-self.w[nt][nt]));
     let v2 = autodiff::leaky_relu(-0.55 * (nt as f64).exp2().tanh(), self.inner.t.exp_m1().tanh());
@@ -37914,6 +38128,23 @@ fn p329_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x3));
     g.extend(flat(&g_x4));
     (flat(&out), g)
+}
+
+fn p329_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let (out, tan) = self_.p329_forward(&t_self_, x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, 1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p330
@@ -38183,7 +38414,7 @@ fn p332_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p333
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p333(x1: f64, r2: &f64, x3: f64, x4: f64, st: &Body) -> f64 {
     let mut y1: [f64; 1] = [0.0; 1];
     let mut v2: f64 = 0.65;
@@ -38274,6 +38505,23 @@ fn p333_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x4));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p333_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p333_forward(x1, t_x1, &r2, &t_r2, x3, t_x3, x4, t_x4, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p334
@@ -39888,7 +40136,7 @@ fn p348_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p349
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p349(x1: f64, st: &Body, nt: usize) -> f64 {
     if nt % 2 == 1 {
         let v1 = ((st.m / (-(1.0 + (st.inner.a[nt % 2] * st.inner.a[nt % 2])))) * f64::clamp(-0.9, 0.45, 1.05)) + 1.1;
@@ -39964,6 +40212,17 @@ fn p349_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p349_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p349_forward(x1, t_x1, &st, &t_st, 2);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p350
@@ -41722,7 +41981,7 @@ fn p364_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1, x2, x3))]
+#[grad(reverse, forward, wrt(self, x1, x2, x3))]
 fn p365(&self, x1: f64, x2: f64, x3: f64, f4: bool) -> f64 {
     let v1 = x1;
     let (v2, v3) = ((self.m * x3).asinh(), x2 / ((self.w[1][0] - self.w[1][1]).abs() + 0.95));
@@ -41869,6 +42128,21 @@ fn p365_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x3));
     (flat(&out), g)
+}
+
+fn p365_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let (out, tan) = self_.p365_forward(&t_self_, x1, t_x1, x2, t_x2, x3, t_x3, false);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p366
@@ -49768,7 +50042,7 @@ fn p438_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p439
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p439(x1: f64, x2: f64, st: &Body) -> f64 {
     let mut v1: f64 = -2.75;
     if st.vel[0] >= 0.65 {
@@ -49862,6 +50136,19 @@ fn p439_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p439_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p439_forward(x1, t_x1, x2, t_x2, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p440
@@ -53969,7 +54256,7 @@ fn p477_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p478
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p478(x1: f64, mut st: Body, nt: usize) -> f64 {
     if ((f64::abs(-0.05) + 1.2).ln().abs() + 1.2).cbrt() > f64::powf(st.inner.a[nt % 2].abs() + 1.5, st.inner.t) {
         let v1 = st.inner.a[0];
@@ -54060,6 +54347,17 @@ fn p478_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p478_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p478_forward(x1, t_x1, st, t_st, 3);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p479
@@ -55365,7 +55663,7 @@ fn p490_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p491
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p491(r1: &f64, x2: f64, a3: [f64; 1], mut st: Body, ch12: char) -> f64 {
     if autodiff::softplus(a3[0]) >= a3[0] {
         let v1: f64 = f64::mul_add(if (st.m - st.inner.t).is_sign_positive() { a3[0] * st.inner.t } else if a3.iter().map(|&e2| ((st.vel[0] - st.inner.a[0]).atan() * 0.63) + 1.0).product::<f64>() > 0.15 { st.inner.t * st.vel[1] } else { r1.asinh() }, st.w[1][1].abs().ln_1p(), st.vel[0] + (-0.3 - r1));
@@ -55457,6 +55755,21 @@ fn p491_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p491_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let a3: [f64; 1] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_a3: [f64; 1] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p491_forward(&r1, &t_r1, x2, t_x2, a3, t_a3, st, t_st, 'b');
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p492
@@ -56902,7 +57215,7 @@ fn p502_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p503
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p503(r1: &f64, x2: f64, mut x3: f64, mut st: Body) -> f64 {
     if st.w[0][1] >= 0.55 || (r1 + st.vel[1]) > *r1 {
         let (v1, v2) = ((st.pos[1].abs() + 1.3).sqrt(), (st.w[0][1] * x3) * (r1 * st.inner.t));
@@ -57064,6 +57377,21 @@ fn p503_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p503_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p503_forward(&r1, &t_r1, x2, t_x2, x3, t_x3, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -58913,7 +59241,7 @@ fn p518_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p519
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p519(s1: &[f64], a2: [f64; 4], mut st: Body) -> f64 {
     if s1[0] <= st.m {
         if ((s1[0] * st.vel[1]) * (0.75 + (st.m * st.m)).cbrt()) <= 0.75 {
@@ -58991,6 +59319,19 @@ fn p519_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p519_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let s1: Vec<f64> = take_vec(x, k, 1);
+    let a2: [f64; 4] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_s1: Vec<f64> = take_vec(t, k, 1);
+    let t_a2: [f64; 4] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p519_forward(&s1, &t_s1, a2, t_a2, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p520
@@ -60772,7 +61113,7 @@ fn p534_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p535
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p535(mut a2: [f64; 1], s1: &[f64], s3: &[f64], mut st: Body, ch14: char) -> [f64; 3] {
     const K535: f64 = 2.15;
     for i1 in 1..2 {
@@ -60869,6 +61210,21 @@ fn p535_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p535_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a2: [f64; 1] = take(x, k);
+    let s1: Vec<f64> = take_vec(x, k, 2);
+    let s3: Vec<f64> = take_vec(x, k, 5);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_a2: [f64; 1] = take(t, k);
+    let t_s1: Vec<f64> = take_vec(t, k, 2);
+    let t_s3: Vec<f64> = take_vec(t, k, 5);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p535_forward(a2, t_a2, &s1, &t_s1, &s3, &t_s3, st, t_st, 'a');
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -61265,7 +61621,7 @@ fn p538_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p539
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p539(x2: f64, r1: &f64, st: &Body) -> f64 {
     let v1 = (-st.vel[1] + x2.mul_add(st.inner.t, st.pos[0])).sin().powi(1);
     for i2 in 1..5 {
@@ -61332,6 +61688,19 @@ fn p539_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p539_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x2: f64 = take1(x, k);
+    let r1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x2: f64 = take1(t, k);
+    let t_r1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p539_forward(x2, t_x2, &r1, &t_r1, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p540
@@ -62188,7 +62557,7 @@ fn p546_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p547
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(b1, st))]
+#[grad(reverse, forward, wrt(b1, st))]
 fn p547(b1: &[f64; 2], a2: [f64; 1], n3: usize, f4: bool, mut st: Body) -> f64 {
     for i1 in 0..b1.len() {
         st.m *= autodiff::sigmoid(-st.m);
@@ -62254,6 +62623,19 @@ fn p547_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend([0.0; 1]);
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p547_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let b1: [f64; 2] = take(x, k);
+    let a2: [f64; 1] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_b1: [f64; 2] = take(t, k);
+    *k += 1;
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p547_forward(&b1, &t_b1, a2, 2, true, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p548
@@ -65415,7 +65797,7 @@ fn p576_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p577
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p577(b1: &[f64; 1], w2: &[[f64; 2]; 3], mut st: Body) -> f64 {
     if (autodiff::softplus(st.inner.t).abs() + 1.25).ln() >= f64::max(b1[0], st.m) {
         for i1 in 0..4 {
@@ -65512,6 +65894,19 @@ fn p577_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_w2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p577_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let b1: [f64; 1] = take(x, k);
+    let w2: [[f64; 2]; 3] = take2(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_b1: [f64; 1] = take(t, k);
+    let t_w2: [[f64; 2]; 3] = take2(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p577_forward(&b1, &t_b1, &w2, &t_w2, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p578
@@ -68082,7 +68477,7 @@ fn p597_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p598
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p598(mut a1: [f64; 2], st: &Body, nt: usize) -> f64 {
     for i1 in 0..3 {
         let v2: f64 = (f64::sin(1.15) * 0.9).acos();
@@ -68160,6 +68555,17 @@ fn p598_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a1));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p598_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a1: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_a1: [f64; 2] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p598_forward(a1, t_a1, &st, &t_st, 2);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p599
@@ -68284,7 +68690,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p23", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p23_eval, grad: p23_grad, fwd: Some(p23_fwd), oracle: p23_oracle, tags: &[0, 2, 4, 6, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 69, 73, 74, 84, 86, 88, 89, 90, 106, 107, 108, 109, 110, 112, 116, 117, 122, 124, 126, 127, 128, 129, 130, 135, 136, 137, 138, 139, 148, 152] },
     Prog { name: "p24", active: &[true, true, true, false, false, false, false], outputs: 1, eval: p24_eval, grad: p24_grad, fwd: Some(p24_fwd), oracle: p24_oracle, tags: &[2, 7, 8, 14, 23, 24, 26, 27, 33, 34, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 69, 70, 73, 80, 83, 84, 86, 88, 90, 96, 106, 107, 108, 112, 113, 119, 120, 121, 123, 126, 128, 130, 135, 136, 137, 138, 139, 152, 159] },
     Prog { name: "p25", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p25_eval, grad: p25_grad, fwd: Some(p25_fwd), oracle: p25_oracle, tags: &[0, 1, 3, 4, 7, 14, 23, 24, 26, 34, 36, 37, 39, 40, 41, 42, 44, 47, 64, 66, 74, 83, 84, 86, 88, 89, 90, 96, 98, 99, 106, 107, 110, 114, 117, 119, 120, 121, 122, 124, 126, 128, 130, 131, 135, 136, 137, 152, 153, 154, 170, 174, 175, 176, 178] },
-    Prog { name: "p26", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p26_eval, grad: p26_grad, fwd: None, oracle: p26_oracle, tags: &[2, 3, 4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 55, 56, 61, 63, 64, 65, 66, 69, 72, 75, 76, 82, 83, 84, 86, 87, 88, 89, 90, 94, 96, 106, 107, 108, 109, 110, 114, 115, 116, 119, 121, 126, 127, 129, 130, 131, 134, 135, 137, 138, 149, 152, 154, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p26", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p26_eval, grad: p26_grad, fwd: Some(p26_fwd), oracle: p26_oracle, tags: &[2, 3, 4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 55, 56, 61, 63, 64, 65, 66, 69, 72, 75, 76, 82, 83, 84, 86, 87, 88, 89, 90, 94, 96, 106, 107, 108, 109, 110, 114, 115, 116, 119, 121, 126, 127, 129, 130, 131, 134, 135, 137, 138, 149, 152, 154, 156, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p27", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p27_eval, grad: p27_grad, fwd: Some(p27_fwd), oracle: p27_oracle, tags: &[3, 5, 7, 14, 21, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 48, 50, 52, 59, 61, 62, 63, 64, 65, 73, 76, 81, 83, 84, 86, 87, 90, 92, 96, 103, 104, 106, 107, 111, 112, 113, 116, 118, 121, 122, 123, 125, 126, 128, 130, 132, 133, 135, 136, 137, 142, 149, 152, 155, 159, 169] },
     Prog { name: "p28", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p28_eval, grad: p28_grad, fwd: Some(p28_fwd), oracle: p28_oracle, tags: &[3, 4, 7, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 61, 66, 69, 84, 86, 87, 88, 89, 97, 98, 106, 107, 108, 109, 115, 118, 119, 121, 122, 124, 126, 130, 131, 135, 136, 137, 152, 159, 170, 174, 175, 176, 178, 179] },
     Prog { name: "p29", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p29_eval, grad: p29_grad, fwd: Some(p29_fwd), oracle: p29_oracle, tags: &[2, 7, 11, 14, 18, 23, 24, 36, 39, 40, 41, 42, 44, 52, 64, 67, 83, 84, 86, 87, 88, 106, 107, 108, 111, 118, 121, 126, 130, 133, 135, 136, 137, 149, 152, 156] },
@@ -68305,7 +68711,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p44", active: &[true, false], outputs: 2, eval: p44_eval, grad: p44_grad, fwd: Some(p44_fwd), oracle: p44_oracle, tags: &[0, 1, 8, 16, 21, 23, 24, 27, 39, 40, 41, 42, 44, 73, 80, 84, 86, 89, 92, 96, 99, 106, 107, 108, 110, 113, 116, 118, 119, 121, 123, 124, 125, 126, 127, 130, 134, 135, 136, 139, 140, 152, 153, 159, 174, 179] },
     Prog { name: "p45", active: &[true, true], outputs: 1, eval: p45_eval, grad: p45_grad, fwd: Some(p45_fwd), oracle: p45_oracle, tags: &[0, 2, 6, 7, 14, 18, 23, 24, 25, 26, 27, 31, 39, 40, 41, 42, 44, 45, 47, 52, 61, 64, 66, 68, 69, 72, 73, 86, 89, 90, 96, 99, 106, 107, 109, 113, 119, 121, 122, 126, 129, 130, 132, 133, 135, 136, 144, 152, 155] },
     Prog { name: "p46", active: &[true, true], outputs: 1, eval: p46_eval, grad: p46_grad, fwd: Some(p46_fwd), oracle: p46_oracle, tags: &[0, 6, 14, 23, 24, 26, 27, 29, 31, 32, 39, 40, 41, 42, 44, 47, 48, 61, 62, 63, 64, 65, 66, 84, 106, 107, 108, 116, 118, 119, 122, 124, 126, 128, 130, 131, 133, 135, 136, 139, 152, 153, 159, 167] },
-    Prog { name: "p47", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p47_eval, grad: p47_grad, fwd: None, oracle: p47_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 68, 69, 83, 84, 86, 87, 88, 89, 96, 99, 106, 107, 108, 112, 117, 120, 121, 126, 127, 130, 132, 133, 135, 136, 137, 151, 152, 153, 156, 159, 160, 164, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p47", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p47_eval, grad: p47_grad, fwd: Some(p47_fwd), oracle: p47_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 68, 69, 83, 84, 86, 87, 88, 89, 96, 99, 106, 107, 108, 112, 117, 120, 121, 126, 127, 130, 132, 133, 135, 136, 137, 151, 152, 153, 156, 159, 160, 164, 170, 174, 175, 176, 178, 180] },
     Prog { name: "p48", active: &[true, true, true], outputs: 1, eval: p48_eval, grad: p48_grad, fwd: Some(p48_fwd), oracle: p48_oracle, tags: &[0, 1, 6, 14, 19, 23, 24, 25, 26, 27, 28, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 61, 63, 64, 65, 66, 69, 74, 83, 84, 86, 88, 96, 106, 107, 108, 109, 111, 112, 113, 114, 115, 121, 122, 125, 126, 127, 130, 131, 132, 133, 135, 136, 137, 138, 139, 152, 154, 155, 156, 159, 161] },
     Prog { name: "p49", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p49_eval, grad: p49_grad, fwd: Some(p49_fwd), oracle: p49_oracle, tags: &[0, 2, 7, 16, 19, 23, 24, 25, 27, 30, 36, 39, 40, 41, 42, 44, 45, 47, 61, 62, 64, 65, 66, 69, 72, 76, 84, 85, 86, 88, 90, 95, 96, 97, 98, 106, 107, 111, 117, 121, 122, 126, 128, 130, 133, 135, 136, 137, 144, 149, 152, 154, 156] },
     Prog { name: "p50", active: &[true, true, true, true, true], outputs: 2, eval: p50_eval, grad: p50_grad, fwd: Some(p50_fwd), oracle: p50_oracle, tags: &[2, 4, 16, 23, 24, 39, 40, 41, 42, 43, 44, 73, 76, 84, 86, 96, 98, 101, 106, 107, 109, 112, 121, 122, 135, 146, 152] },
@@ -68328,7 +68734,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p67", active: &[true, true, true], outputs: 1, eval: p67_eval, grad: p67_grad, fwd: Some(p67_fwd), oracle: p67_oracle, tags: &[0, 14, 17, 23, 24, 26, 27, 29, 32, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 59, 61, 62, 63, 64, 69, 73, 74, 76, 80, 81, 82, 83, 84, 86, 88, 90, 94, 96, 98, 99, 103, 106, 107, 108, 110, 111, 112, 113, 114, 115, 120, 121, 122, 123, 124, 125, 126, 127, 130, 133, 134, 135, 137, 138, 145, 152, 153, 154, 159, 167, 169] },
     Prog { name: "p68", active: &[true, true, true], outputs: 1, eval: p68_eval, grad: p68_grad, fwd: Some(p68_fwd), oracle: p68_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 62, 66, 69, 71, 84, 106, 107, 112, 119, 121, 123, 130, 135, 136, 137, 144] },
     Prog { name: "p69", active: &[false, false, true, true, true], outputs: 1, eval: p69_eval, grad: p69_grad, fwd: Some(p69_fwd), oracle: p69_oracle, tags: &[0, 2, 7, 8, 15, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 61, 62, 66, 84, 86, 90, 94, 96, 106, 107, 108, 112, 115, 116, 117, 118, 120, 121, 123, 125, 126, 127, 129, 130, 132, 135, 136, 155] },
-    Prog { name: "p70", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p70_eval, grad: p70_grad, fwd: None, oracle: p70_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 67, 72, 73, 84, 86, 87, 89, 93, 96, 106, 107, 108, 109, 112, 113, 114, 116, 119, 121, 122, 124, 126, 130, 131, 133, 135, 136, 137, 138, 152, 155, 159, 164, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p70", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p70_eval, grad: p70_grad, fwd: Some(p70_fwd), oracle: p70_oracle, tags: &[0, 6, 7, 14, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 67, 72, 73, 84, 86, 87, 89, 93, 96, 106, 107, 108, 109, 112, 113, 114, 116, 119, 121, 122, 124, 126, 130, 131, 133, 135, 136, 137, 138, 152, 155, 159, 164, 170, 174, 175, 176, 178, 179] },
     Prog { name: "p71", active: &[true, true, true, false], outputs: 1, eval: p71_eval, grad: p71_grad, fwd: Some(p71_fwd), oracle: p71_oracle, tags: &[0, 2, 6, 7, 13, 14, 23, 24, 26, 27, 28, 32, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 57, 64, 66, 72, 73, 74, 75, 82, 83, 84, 86, 88, 89, 90, 94, 99, 106, 107, 108, 109, 110, 121, 126, 129, 130, 134, 135, 138, 152, 153, 154, 155, 156, 157, 159, 174, 175, 179] },
     Prog { name: "p72", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p72_eval, grad: p72_grad, fwd: Some(p72_fwd), oracle: p72_oracle, tags: &[2, 4, 5, 7, 15, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 66, 69, 74, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 109, 114, 115, 118, 119, 120, 121, 123, 126, 128, 129, 130, 131, 133, 135, 136, 137, 138, 146, 148, 152, 156] },
     Prog { name: "p73", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p73_eval, grad: p73_grad, fwd: Some(p73_fwd), oracle: p73_oracle, tags: &[0, 11, 15, 19, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 87, 106, 107, 108, 109, 113, 121, 122, 126, 129, 130, 135, 145, 152, 155] },
@@ -68349,7 +68755,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p88", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p88_eval, grad: p88_grad, fwd: Some(p88_fwd), oracle: p88_oracle, tags: &[2, 3, 6, 14, 23, 24, 31, 36, 39, 40, 41, 42, 43, 44, 47, 61, 63, 65, 66, 84, 86, 88, 96, 98, 99, 106, 107, 108, 112, 114, 115, 117, 121, 122, 124, 126, 127, 130, 133, 134, 135, 136, 138, 139, 144, 149, 152, 154, 174, 179] },
     Prog { name: "p89", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p89_eval, grad: p89_grad, fwd: Some(p89_fwd), oracle: p89_oracle, tags: &[2, 3, 14, 23, 24, 26, 27, 28, 39, 40, 41, 43, 44, 45, 66, 72, 74, 75, 79, 82, 86, 89, 94, 106, 107, 108, 109, 111, 112, 121, 122, 123, 124, 130, 135, 136, 137, 143, 148, 152, 153, 170, 174, 175, 176, 178] },
     Prog { name: "p90", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p90_eval, grad: p90_grad, fwd: Some(p90_fwd), oracle: p90_oracle, tags: &[0, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 47, 61, 63, 76, 86, 89, 97, 106, 108, 113, 115, 116, 121, 123, 124, 126, 130, 131, 135, 136, 137, 142, 152, 154, 159, 161, 172, 174, 177, 178] },
-    Prog { name: "p91", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p91_eval, grad: p91_grad, fwd: None, oracle: p91_oracle, tags: &[0, 12, 14, 23, 24, 25, 26, 30, 34, 37, 39, 40, 41, 42, 44, 47, 49, 61, 62, 63, 64, 66, 83, 84, 85, 86, 87, 88, 89, 106, 107, 108, 109, 111, 114, 120, 121, 126, 127, 129, 130, 131, 133, 134, 135, 136, 137, 152, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p91", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p91_eval, grad: p91_grad, fwd: Some(p91_fwd), oracle: p91_oracle, tags: &[0, 12, 14, 23, 24, 25, 26, 30, 34, 37, 39, 40, 41, 42, 44, 47, 49, 61, 62, 63, 64, 66, 83, 84, 85, 86, 87, 88, 89, 106, 107, 108, 109, 111, 114, 120, 121, 126, 127, 129, 130, 131, 133, 134, 135, 136, 137, 152, 156, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p92", active: &[true, true], outputs: 3, eval: p92_eval, grad: p92_grad, fwd: Some(p92_fwd), oracle: p92_oracle, tags: &[0, 1, 15, 24, 27, 28, 39, 40, 41, 42, 44, 73, 84, 86, 89, 97, 106, 107, 108, 117, 118, 120, 122, 125, 126, 127, 130, 135, 137, 142, 152, 155, 159, 169] },
     Prog { name: "p93", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p93_eval, grad: p93_grad, fwd: Some(p93_fwd), oracle: p93_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 64, 66, 74, 76, 83, 84, 85, 86, 87, 88, 89, 90, 94, 96, 97, 98, 99, 106, 107, 108, 111, 112, 115, 116, 118, 121, 124, 126, 128, 130, 134, 135, 136, 137, 138, 139, 152, 153, 155, 156, 171, 174, 177, 178] },
     Prog { name: "p94", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p94_eval, grad: p94_grad, fwd: Some(p94_fwd), oracle: p94_oracle, tags: &[2, 14, 23, 24, 27, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 70, 72, 73, 76, 86, 87, 89, 90, 97, 106, 107, 108, 110, 111, 121, 122, 123, 125, 130, 131, 132, 134, 135, 136, 138, 148, 152, 156, 170, 174, 175, 176, 178] },
@@ -68376,10 +68782,10 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p115", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p115_eval, grad: p115_grad, fwd: Some(p115_fwd), oracle: p115_oracle, tags: &[0, 1, 4, 7, 15, 17, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 52, 66, 73, 74, 76, 80, 86, 90, 96, 99, 106, 107, 108, 111, 113, 120, 121, 125, 126, 130, 132, 135, 148, 152, 153, 158] },
     Prog { name: "p116", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p116_eval, grad: p116_grad, fwd: Some(p116_fwd), oracle: p116_oracle, tags: &[0, 2, 3, 8, 12, 13, 14, 19, 23, 24, 28, 32, 36, 37, 39, 40, 41, 42, 43, 44, 47, 50, 51, 56, 61, 63, 64, 73, 74, 86, 96, 97, 99, 106, 107, 108, 109, 112, 114, 120, 121, 126, 130, 134, 135, 136, 138, 148, 152, 153, 154, 155, 159, 161, 168] },
     Prog { name: "p117", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p117_eval, grad: p117_grad, fwd: Some(p117_fwd), oracle: p117_oracle, tags: &[0, 2, 4, 5, 6, 14, 18, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 44, 45, 47, 49, 52, 61, 62, 63, 64, 66, 73, 74, 76, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 109, 110, 113, 115, 117, 118, 120, 121, 126, 130, 133, 134, 135, 136, 138, 139, 152, 154, 155, 156, 159, 163] },
-    Prog { name: "p118", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p118_eval, grad: p118_grad, fwd: None, oracle: p118_oracle, tags: &[3, 7, 13, 14, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 61, 66, 74, 76, 84, 86, 87, 89, 94, 96, 106, 108, 110, 117, 126, 127, 130, 132, 135, 136, 139, 148, 152, 154, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p118", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p118_eval, grad: p118_grad, fwd: Some(p118_fwd), oracle: p118_oracle, tags: &[3, 7, 13, 14, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 61, 66, 74, 76, 84, 86, 87, 89, 94, 96, 106, 108, 110, 117, 126, 127, 130, 132, 135, 136, 139, 148, 152, 154, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p119", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p119_eval, grad: p119_grad, fwd: Some(p119_fwd), oracle: p119_oracle, tags: &[0, 1, 2, 6, 7, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 59, 61, 62, 63, 64, 65, 66, 73, 83, 84, 86, 87, 88, 89, 90, 96, 97, 98, 99, 104, 105, 106, 107, 108, 110, 112, 115, 117, 120, 121, 122, 123, 124, 125, 126, 128, 129, 130, 131, 134, 135, 136, 137, 139, 152, 159, 161, 172, 174, 177, 178] },
     Prog { name: "p120", active: &[true, true], outputs: 1, eval: p120_eval, grad: p120_grad, fwd: Some(p120_fwd), oracle: p120_oracle, tags: &[2, 7, 14, 23, 24, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 70, 72, 73, 75, 82, 83, 84, 86, 88, 90, 94, 106, 107, 108, 109, 110, 112, 115, 116, 119, 120, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 138, 139, 148, 149, 152, 153, 154, 155, 156] },
-    Prog { name: "p121", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p121_eval, grad: p121_grad, fwd: None, oracle: p121_oracle, tags: &[0, 1, 4, 7, 15, 21, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 76, 83, 84, 86, 87, 88, 89, 90, 94, 96, 99, 106, 107, 108, 116, 118, 119, 121, 122, 125, 126, 130, 131, 135, 138, 141, 142, 148, 152, 156, 159, 164, 168, 171, 174, 177, 178] },
+    Prog { name: "p121", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p121_eval, grad: p121_grad, fwd: Some(p121_fwd), oracle: p121_oracle, tags: &[0, 1, 4, 7, 15, 21, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 76, 83, 84, 86, 87, 88, 89, 90, 94, 96, 99, 106, 107, 108, 116, 118, 119, 121, 122, 125, 126, 130, 131, 135, 138, 141, 142, 148, 152, 156, 159, 164, 168, 171, 174, 177, 178] },
     Prog { name: "p122", active: &[true, true, true], outputs: 1, eval: p122_eval, grad: p122_grad, fwd: Some(p122_fwd), oracle: p122_oracle, tags: &[0, 1, 14, 21, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 72, 84, 85, 86, 88, 89, 90, 97, 98, 99, 106, 107, 108, 109, 111, 112, 120, 121, 122, 129, 130, 135, 136, 137, 138, 144, 152, 156] },
     Prog { name: "p123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p123_eval, grad: p123_grad, fwd: Some(p123_fwd), oracle: p123_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 47, 53, 61, 63, 66, 71, 74, 83, 84, 86, 87, 88, 89, 99, 106, 107, 108, 111, 115, 116, 126, 127, 128, 130, 131, 135, 136, 137, 152, 154, 171, 174, 175, 177, 178, 179] },
     Prog { name: "p124", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p124_eval, grad: p124_grad, fwd: Some(p124_fwd), oracle: p124_oracle, tags: &[0, 2, 3, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 61, 62, 63, 64, 66, 69, 72, 73, 74, 76, 78, 79, 84, 86, 88, 99, 100, 106, 107, 108, 109, 110, 113, 119, 121, 126, 130, 134, 135, 137, 138, 139, 143, 152, 153] },
@@ -68392,7 +68798,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p131", active: &[true, true, false], outputs: 1, eval: p131_eval, grad: p131_grad, fwd: Some(p131_fwd), oracle: p131_oracle, tags: &[0, 8, 13, 14, 21, 23, 24, 26, 27, 32, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 47, 54, 55, 56, 61, 63, 65, 66, 69, 83, 84, 85, 86, 88, 92, 96, 97, 98, 106, 107, 108, 112, 115, 116, 119, 120, 121, 126, 127, 129, 130, 132, 133, 135, 136, 137, 138, 139, 140, 141, 143, 145, 150, 152, 153, 154, 156, 159, 174, 179] },
     Prog { name: "p132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p132_eval, grad: p132_grad, fwd: Some(p132_fwd), oracle: p132_oracle, tags: &[0, 1, 6, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 73, 81, 86, 89, 99, 106, 109, 113, 121, 128, 130, 135, 152, 171, 174, 177, 178] },
     Prog { name: "p133", active: &[true, true, true], outputs: 1, eval: p133_eval, grad: p133_grad, fwd: Some(p133_fwd), oracle: p133_oracle, tags: &[0, 7, 14, 23, 24, 26, 29, 34, 37, 39, 40, 41, 42, 43, 44, 66, 83, 84, 86, 88, 106, 107, 114, 115, 117, 120, 121, 122, 126, 127, 129, 130, 132, 135, 136, 137, 144, 152, 154, 157] },
-    Prog { name: "p134", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p134_eval, grad: p134_grad, fwd: None, oracle: p134_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 50, 64, 73, 76, 84, 86, 87, 88, 89, 96, 99, 104, 106, 107, 108, 115, 116, 117, 119, 121, 122, 123, 126, 129, 130, 131, 135, 136, 137, 138, 141, 152, 153, 154, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p134", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p134_eval, grad: p134_grad, fwd: Some(p134_fwd), oracle: p134_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 50, 64, 73, 76, 84, 86, 87, 88, 89, 96, 99, 104, 106, 107, 108, 115, 116, 117, 119, 121, 122, 123, 126, 129, 130, 131, 135, 136, 137, 138, 141, 152, 153, 154, 156, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p135", active: &[true, true, true, true, true, false], outputs: 1, eval: p135_eval, grad: p135_grad, fwd: Some(p135_fwd), oracle: p135_oracle, tags: &[4, 7, 13, 14, 23, 24, 26, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 61, 63, 65, 73, 84, 86, 94, 97, 106, 107, 108, 112, 113, 114, 116, 119, 121, 124, 125, 126, 128, 130, 131, 132, 134, 135, 137, 152, 153, 154, 159, 162, 174, 179, 180] },
     Prog { name: "p136", active: &[true, true, true, true], outputs: 1, eval: p136_eval, grad: p136_grad, fwd: Some(p136_fwd), oracle: p136_oracle, tags: &[0, 1, 6, 14, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 48, 49, 61, 63, 64, 67, 106, 107, 109, 112, 121, 124, 130, 132, 135, 137] },
     Prog { name: "p137", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p137_eval, grad: p137_grad, fwd: Some(p137_fwd), oracle: p137_oracle, tags: &[0, 4, 7, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 65, 66, 73, 84, 86, 87, 88, 89, 96, 106, 107, 108, 111, 117, 118, 119, 120, 121, 124, 125, 126, 127, 129, 130, 132, 133, 135, 136, 137, 139, 143, 148, 152, 154, 158, 171, 174, 177, 178] },
@@ -68400,7 +68806,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p139", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p139_eval, grad: p139_grad, fwd: Some(p139_fwd), oracle: p139_oracle, tags: &[0, 2, 6, 7, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 49, 64, 66, 69, 72, 73, 86, 88, 89, 96, 106, 107, 108, 110, 111, 115, 121, 125, 126, 130, 131, 132, 135, 136, 152, 158, 171, 174, 177, 178] },
     Prog { name: "p140", active: &[true, true, true, true], outputs: 2, eval: p140_eval, grad: p140_grad, fwd: Some(p140_fwd), oracle: p140_oracle, tags: &[0, 1, 6, 16, 23, 24, 27, 30, 32, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 63, 64, 65, 66, 73, 74, 76, 84, 86, 96, 99, 104, 105, 106, 107, 108, 112, 118, 119, 121, 122, 125, 126, 128, 130, 132, 134, 135, 136, 152, 153, 154] },
     Prog { name: "p141", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p141_eval, grad: p141_grad, fwd: Some(p141_fwd), oracle: p141_oracle, tags: &[0, 1, 3, 4, 5, 6, 7, 14, 21, 23, 24, 26, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 50, 57, 59, 61, 62, 64, 65, 66, 74, 84, 86, 87, 90, 92, 94, 96, 97, 99, 106, 107, 110, 111, 113, 116, 117, 118, 119, 121, 122, 126, 127, 130, 131, 135, 136, 137, 142, 143, 148, 149, 152, 153, 155, 156, 159, 163] },
-    Prog { name: "p142", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p142_eval, grad: p142_grad, fwd: None, oracle: p142_oracle, tags: &[0, 1, 3, 7, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 53, 66, 73, 76, 86, 87, 89, 96, 99, 106, 107, 110, 119, 121, 125, 126, 130, 135, 137, 140, 152, 153, 154, 155, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p142", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p142_eval, grad: p142_grad, fwd: Some(p142_fwd), oracle: p142_oracle, tags: &[0, 1, 3, 7, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 53, 66, 73, 76, 86, 87, 89, 96, 99, 106, 107, 110, 119, 121, 125, 126, 130, 135, 137, 140, 152, 153, 154, 155, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p143", active: &[true, true, true, true, true], outputs: 2, eval: p143_eval, grad: p143_grad, fwd: Some(p143_fwd), oracle: p143_oracle, tags: &[2, 5, 6, 7, 16, 23, 24, 27, 29, 32, 39, 40, 41, 43, 44, 66, 73, 84, 86, 87, 90, 97, 106, 107, 114, 121, 122, 126, 130, 135, 138, 144, 152, 153, 156, 159, 160, 163] },
     Prog { name: "p144", active: &[true, true, false, false, false, false, false, false], outputs: 1, eval: p144_eval, grad: p144_grad, fwd: Some(p144_fwd), oracle: p144_oracle, tags: &[2, 5, 6, 8, 14, 17, 23, 24, 25, 26, 30, 39, 40, 41, 42, 45, 52, 68, 83, 86, 87, 89, 98, 99, 106, 121, 124, 126, 128, 130, 135, 152, 153] },
     Prog { name: "p145", active: &[true, true, true, true, true, true], outputs: 1, eval: p145_eval, grad: p145_grad, fwd: Some(p145_fwd), oracle: p145_oracle, tags: &[2, 4, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 48, 55, 56, 59, 60, 64, 73, 74, 76, 81, 84, 86, 90, 94, 96, 97, 98, 99, 103, 106, 107, 108, 116, 117, 118, 120, 121, 122, 126, 129, 130, 131, 132, 135, 139, 142, 148, 152, 156, 159, 168] },
@@ -68463,8 +68869,8 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p202", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p202_eval, grad: p202_grad, fwd: Some(p202_fwd), oracle: p202_oracle, tags: &[0, 2, 3, 4, 7, 14, 20, 23, 24, 26, 27, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 64, 66, 69, 83, 84, 86, 88, 89, 90, 97, 98, 106, 107, 108, 109, 110, 113, 114, 117, 119, 121, 125, 126, 127, 130, 131, 135, 136, 137, 140, 143, 149, 152, 154, 156, 159, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p203", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p203_eval, grad: p203_grad, fwd: Some(p203_fwd), oracle: p203_oracle, tags: &[0, 1, 14, 23, 24, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 72, 73, 74, 86, 87, 88, 89, 90, 91, 93, 97, 99, 106, 107, 108, 109, 114, 117, 119, 121, 124, 126, 130, 134, 135, 152, 153, 171, 174, 177, 178] },
     Prog { name: "p204", active: &[true, true], outputs: 2, eval: p204_eval, grad: p204_grad, fwd: Some(p204_fwd), oracle: p204_oracle, tags: &[0, 1, 15, 23, 24, 25, 27, 29, 30, 31, 39, 40, 41, 42, 44, 45, 47, 51, 61, 62, 63, 66, 67, 70, 72, 106, 107, 108, 109, 110, 111, 113, 114, 118, 123, 126, 127, 128, 130, 131, 135, 136, 137, 152, 153] },
-    Prog { name: "p205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p205_eval, grad: p205_grad, fwd: None, oracle: p205_oracle, tags: &[0, 2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 51, 61, 62, 64, 66, 71, 73, 80, 84, 85, 86, 87, 89, 90, 96, 106, 107, 108, 110, 111, 113, 114, 115, 119, 120, 121, 123, 124, 125, 126, 127, 130, 131, 133, 135, 137, 138, 139, 146, 148, 152, 153, 154, 155, 156, 159, 160, 164, 167, 172, 173, 174, 177, 178] },
-    Prog { name: "p206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p206_eval, grad: p206_grad, fwd: None, oracle: p206_oracle, tags: &[0, 1, 4, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 44, 53, 66, 76, 84, 86, 89, 95, 96, 97, 98, 99, 106, 107, 108, 109, 112, 114, 116, 119, 121, 123, 124, 126, 130, 131, 134, 135, 148, 152, 153, 155, 156, 158, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p205_eval, grad: p205_grad, fwd: Some(p205_fwd), oracle: p205_oracle, tags: &[0, 2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 43, 44, 47, 51, 61, 62, 64, 66, 71, 73, 80, 84, 85, 86, 87, 89, 90, 96, 106, 107, 108, 110, 111, 113, 114, 115, 119, 120, 121, 123, 124, 125, 126, 127, 130, 131, 133, 135, 137, 138, 139, 146, 148, 152, 153, 154, 155, 156, 159, 160, 164, 167, 172, 173, 174, 177, 178] },
+    Prog { name: "p206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p206_eval, grad: p206_grad, fwd: Some(p206_fwd), oracle: p206_oracle, tags: &[0, 1, 4, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 44, 53, 66, 76, 84, 86, 89, 95, 96, 97, 98, 99, 106, 107, 108, 109, 112, 114, 116, 119, 121, 123, 124, 126, 130, 131, 134, 135, 148, 152, 153, 155, 156, 158, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p207", active: &[true, true, true, true, true], outputs: 1, eval: p207_eval, grad: p207_grad, fwd: Some(p207_fwd), oracle: p207_oracle, tags: &[0, 3, 7, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 47, 60, 61, 73, 86, 90, 106, 108, 109, 113, 114, 119, 121, 124, 125, 128, 129, 130, 132, 135, 152, 153] },
     Prog { name: "p208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p208_eval, grad: p208_grad, fwd: Some(p208_fwd), oracle: p208_oracle, tags: &[0, 3, 4, 6, 7, 14, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 63, 64, 65, 69, 73, 74, 83, 84, 86, 87, 88, 89, 90, 91, 93, 98, 99, 106, 107, 110, 111, 113, 114, 116, 119, 120, 121, 122, 123, 124, 126, 130, 135, 137, 139, 152, 154, 159, 162, 170, 174, 175, 176, 178] },
     Prog { name: "p209", active: &[true], outputs: 1, eval: p209_eval, grad: p209_grad, fwd: Some(p209_fwd), oracle: p209_oracle, tags: &[0, 14, 23, 24, 29, 39, 40, 41, 42, 44, 51, 61, 63, 66, 72, 106, 108, 114, 118, 119, 121, 126, 130, 132, 135, 136, 138, 159, 180] },
@@ -68501,7 +68907,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p240", active: &[true, true], outputs: 1, eval: p240_eval, grad: p240_grad, fwd: Some(p240_fwd), oracle: p240_oracle, tags: &[0, 14, 23, 24, 26, 30, 32, 39, 40, 41, 42, 44, 45, 66, 67, 72, 83, 84, 86, 96, 106, 107, 108, 109, 113, 117, 119, 121, 123, 125, 126, 130, 134, 135, 138, 139, 152, 153, 155, 156, 158] },
     Prog { name: "p241", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p241_eval, grad: p241_grad, fwd: Some(p241_fwd), oracle: p241_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 28, 29, 31, 39, 40, 41, 42, 44, 47, 49, 61, 62, 63, 66, 70, 72, 75, 82, 84, 86, 87, 89, 94, 106, 107, 108, 109, 112, 114, 115, 118, 121, 123, 126, 127, 129, 130, 133, 135, 137, 139, 142, 152, 153, 154, 155, 156, 170, 174, 175, 176, 178] },
     Prog { name: "p242", active: &[true, true, true, false], outputs: 2, eval: p242_eval, grad: p242_grad, fwd: Some(p242_fwd), oracle: p242_oracle, tags: &[0, 4, 7, 8, 13, 15, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 64, 66, 68, 73, 74, 76, 83, 84, 85, 86, 88, 96, 99, 106, 107, 108, 112, 117, 119, 120, 121, 124, 125, 126, 127, 130, 132, 135, 136, 137, 138, 139, 148, 149, 152, 153, 155] },
-    Prog { name: "p243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p243_eval, grad: p243_grad, fwd: None, oracle: p243_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 67, 72, 73, 74, 84, 86, 87, 89, 90, 91, 93, 97, 98, 99, 106, 107, 109, 116, 121, 122, 126, 127, 130, 134, 135, 136, 140, 148, 152, 154, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p243_eval, grad: p243_grad, fwd: Some(p243_fwd), oracle: p243_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 67, 72, 73, 74, 84, 86, 87, 89, 90, 91, 93, 97, 98, 99, 106, 107, 109, 116, 121, 122, 126, 127, 130, 134, 135, 136, 140, 148, 152, 154, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p244", active: &[true, true, true, true, true, true], outputs: 1, eval: p244_eval, grad: p244_grad, fwd: Some(p244_fwd), oracle: p244_oracle, tags: &[1, 3, 4, 15, 18, 23, 24, 39, 40, 41, 44, 52, 64, 85, 86, 96, 98, 106, 107, 108, 121, 122, 124, 127, 128, 130, 132, 135, 139, 141, 148, 152, 153] },
     Prog { name: "p245", active: &[true, true, true], outputs: 1, eval: p245_eval, grad: p245_grad, fwd: Some(p245_fwd), oracle: p245_oracle, tags: &[0, 1, 6, 14, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 67, 69, 72, 73, 74, 84, 86, 90, 91, 93, 99, 106, 107, 108, 121, 124, 125, 126, 130, 131, 133, 135, 136, 137, 138, 152, 156] },
     Prog { name: "p246", active: &[true], outputs: 3, eval: p246_eval, grad: p246_grad, fwd: Some(p246_fwd), oracle: p246_oracle, tags: &[0, 15, 23, 24, 26, 27, 28, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 59, 66, 69, 72, 73, 74, 75, 76, 81, 82, 83, 84, 86, 88, 90, 96, 98, 103, 106, 107, 108, 110, 114, 118, 119, 121, 122, 123, 126, 130, 131, 134, 135, 136, 138, 141, 144, 152, 154, 155, 158] },
@@ -68536,7 +68942,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p275", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p275_eval, grad: p275_grad, fwd: Some(p275_fwd), oracle: p275_oracle, tags: &[0, 2, 7, 14, 23, 24, 26, 27, 29, 33, 39, 40, 41, 42, 43, 44, 72, 73, 74, 76, 83, 86, 87, 88, 89, 96, 99, 106, 107, 108, 109, 110, 113, 119, 121, 123, 125, 126, 130, 132, 133, 135, 139, 152, 155, 159, 161, 171, 174, 177, 178] },
     Prog { name: "p276", active: &[true, true, true, true], outputs: 1, eval: p276_eval, grad: p276_grad, fwd: Some(p276_fwd), oracle: p276_oracle, tags: &[0, 11, 14, 23, 24, 27, 39, 40, 41, 44, 47, 61, 66, 67, 70, 84, 87, 96, 106, 107, 108, 110, 111, 114, 118, 121, 122, 123, 126, 130, 131, 135, 137, 139, 142, 152, 154, 155, 158] },
     Prog { name: "p277", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p277_eval, grad: p277_grad, fwd: Some(p277_fwd), oracle: p277_oracle, tags: &[0, 2, 3, 4, 15, 23, 24, 25, 26, 27, 29, 34, 39, 40, 41, 42, 44, 47, 51, 61, 64, 65, 66, 73, 74, 80, 83, 84, 86, 88, 94, 96, 97, 98, 99, 106, 107, 108, 109, 111, 118, 121, 122, 124, 125, 126, 130, 131, 132, 133, 134, 135, 137, 138, 143, 148, 152, 153, 155, 159, 174, 179] },
-    Prog { name: "p278", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p278_eval, grad: p278_grad, fwd: None, oracle: p278_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 86, 87, 89, 90, 91, 93, 98, 99, 106, 107, 109, 110, 112, 118, 121, 122, 125, 126, 130, 135, 136, 137, 149, 152, 154, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p278", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p278_eval, grad: p278_grad, fwd: Some(p278_fwd), oracle: p278_oracle, tags: &[0, 1, 2, 3, 6, 7, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 86, 87, 89, 90, 91, 93, 98, 99, 106, 107, 109, 110, 112, 118, 121, 122, 125, 126, 130, 135, 136, 137, 149, 152, 154, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p279", active: &[true, true, true, false, false, false, false, false, true, true, true], outputs: 3, eval: p279_eval, grad: p279_grad, fwd: Some(p279_fwd), oracle: p279_oracle, tags: &[0, 3, 7, 8, 15, 23, 32, 39, 40, 41, 42, 44, 45, 47, 49, 61, 86, 106, 107, 108, 109, 114, 119, 121, 123, 126, 129, 130, 135, 136, 137, 139, 148, 152, 155, 156] },
     Prog { name: "p280", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p280_eval, grad: p280_grad, fwd: Some(p280_fwd), oracle: p280_oracle, tags: &[4, 5, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 66, 69, 73, 74, 84, 86, 87, 90, 97, 106, 121, 125, 126, 130, 132, 135, 136, 139, 152, 154, 159, 160, 163] },
     Prog { name: "p281", active: &[true, true], outputs: 1, eval: p281_eval, grad: p281_grad, fwd: Some(p281_fwd), oracle: p281_oracle, tags: &[0, 7, 12, 14, 23, 24, 26, 27, 34, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 64, 66, 69, 73, 83, 84, 86, 88, 90, 99, 102, 106, 107, 108, 109, 112, 114, 115, 117, 118, 121, 122, 123, 126, 127, 128, 130, 131, 132, 134, 135, 136, 138, 139, 152, 153, 156, 159, 180] },
@@ -68565,7 +68971,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p304", active: &[true], outputs: 1, eval: p304_eval, grad: p304_grad, fwd: Some(p304_fwd), oracle: p304_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 73, 74, 84, 86, 90, 91, 93, 106, 114, 115, 118, 121, 126, 127, 129, 130, 133, 135, 142, 152, 155] },
     Prog { name: "p305", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p305_eval, grad: p305_grad, fwd: Some(p305_fwd), oracle: p305_oracle, tags: &[2, 14, 23, 24, 26, 30, 39, 40, 41, 42, 44, 47, 48, 64, 66, 84, 86, 87, 89, 90, 96, 98, 106, 121, 124, 126, 128, 130, 131, 132, 133, 135, 136, 142, 152, 159, 161, 171, 174, 177, 178] },
     Prog { name: "p306", active: &[true, true], outputs: 1, eval: p306_eval, grad: p306_grad, fwd: Some(p306_fwd), oracle: p306_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 26, 27, 28, 31, 32, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 83, 84, 86, 88, 99, 106, 111, 112, 113, 114, 118, 119, 121, 122, 123, 124, 126, 127, 128, 129, 130, 132, 134, 135, 136, 137, 152, 153, 156] },
-    Prog { name: "p307", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p307_eval, grad: p307_grad, fwd: None, oracle: p307_oracle, tags: &[1, 4, 16, 21, 22, 23, 28, 31, 32, 39, 40, 41, 42, 43, 44, 47, 50, 51, 61, 62, 64, 65, 66, 73, 76, 86, 87, 89, 94, 99, 101, 106, 107, 108, 110, 111, 112, 114, 118, 120, 121, 124, 126, 127, 130, 131, 133, 135, 137, 138, 148, 152, 155, 156, 159, 161, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p307", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p307_eval, grad: p307_grad, fwd: Some(p307_fwd), oracle: p307_oracle, tags: &[1, 4, 16, 21, 22, 23, 28, 31, 32, 39, 40, 41, 42, 43, 44, 47, 50, 51, 61, 62, 64, 65, 66, 73, 76, 86, 87, 89, 94, 99, 101, 106, 107, 108, 110, 111, 112, 114, 118, 120, 121, 124, 126, 127, 130, 131, 133, 135, 137, 138, 148, 152, 155, 156, 159, 161, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p308", active: &[true, true], outputs: 2, eval: p308_eval, grad: p308_grad, fwd: Some(p308_fwd), oracle: p308_oracle, tags: &[3, 7, 15, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 65, 69, 84, 86, 88, 90, 94, 96, 99, 106, 107, 108, 112, 117, 118, 120, 121, 125, 126, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 141, 142, 152] },
     Prog { name: "p309", active: &[true], outputs: 1, eval: p309_eval, grad: p309_grad, fwd: Some(p309_fwd), oracle: p309_oracle, tags: &[0, 6, 14, 17, 23, 24, 25, 26, 30, 39, 40, 41, 42, 43, 44, 47, 50, 52, 61, 62, 63, 66, 106, 107, 108, 111, 112, 115, 119, 121, 122, 123, 125, 126, 130, 133, 135, 136, 137, 138, 139, 152, 155, 156, 159, 167] },
     Prog { name: "p310", active: &[true, true, true, true, true, true], outputs: 1, eval: p310_eval, grad: p310_grad, fwd: Some(p310_fwd), oracle: p310_oracle, tags: &[3, 5, 7, 14, 21, 22, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 62, 63, 66, 69, 70, 72, 73, 74, 76, 81, 83, 84, 86, 87, 88, 90, 92, 94, 97, 99, 106, 107, 109, 111, 113, 114, 115, 116, 119, 120, 121, 123, 124, 125, 126, 127, 128, 129, 130, 132, 135, 136, 137, 152, 154, 155, 156, 159, 163] },
@@ -68574,24 +68980,24 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p313", active: &[true, true, false], outputs: 1, eval: p313_eval, grad: p313_grad, fwd: Some(p313_fwd), oracle: p313_oracle, tags: &[1, 8, 12, 13, 14, 21, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 47, 58, 64, 66, 71, 73, 84, 86, 92, 106, 107, 108, 109, 112, 116, 118, 121, 122, 124, 126, 130, 135, 137, 138, 152, 155] },
     Prog { name: "p314", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p314_eval, grad: p314_grad, fwd: Some(p314_fwd), oracle: p314_oracle, tags: &[0, 14, 20, 23, 24, 26, 27, 32, 39, 40, 41, 42, 44, 45, 47, 64, 66, 68, 73, 74, 86, 87, 88, 89, 99, 102, 106, 112, 118, 119, 121, 123, 126, 130, 131, 133, 135, 136, 137, 141, 152, 153, 155, 171, 174, 177, 178] },
     Prog { name: "p315", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p315_eval, grad: p315_grad, fwd: Some(p315_fwd), oracle: p315_oracle, tags: &[0, 1, 3, 4, 7, 16, 23, 24, 26, 27, 34, 35, 39, 40, 41, 42, 44, 45, 47, 61, 65, 73, 83, 84, 86, 88, 90, 106, 107, 110, 112, 114, 119, 120, 121, 124, 126, 130, 132, 133, 135, 138, 141, 152, 153, 156, 159, 161] },
-    Prog { name: "p316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p316_eval, grad: p316_grad, fwd: None, oracle: p316_oracle, tags: &[0, 3, 6, 11, 14, 23, 24, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 64, 65, 74, 85, 86, 87, 89, 98, 99, 106, 107, 108, 111, 113, 114, 117, 119, 121, 122, 123, 126, 127, 128, 129, 130, 134, 135, 136, 137, 143, 149, 152, 154, 155, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p316_eval, grad: p316_grad, fwd: Some(p316_fwd), oracle: p316_oracle, tags: &[0, 3, 6, 11, 14, 23, 24, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 64, 65, 74, 85, 86, 87, 89, 98, 99, 106, 107, 108, 111, 113, 114, 117, 119, 121, 122, 123, 126, 127, 128, 129, 130, 134, 135, 136, 137, 143, 149, 152, 154, 155, 156, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p317", active: &[true, true, true, true, true, true], outputs: 1, eval: p317_eval, grad: p317_grad, fwd: Some(p317_fwd), oracle: p317_oracle, tags: &[0, 2, 12, 14, 23, 24, 25, 27, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 69, 76, 84, 86, 88, 94, 106, 107, 109, 110, 113, 121, 125, 126, 128, 130, 135, 137, 152, 155, 156, 159, 168] },
     Prog { name: "p318", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p318_eval, grad: p318_grad, fwd: Some(p318_fwd), oracle: p318_oracle, tags: &[2, 3, 4, 16, 23, 24, 26, 27, 29, 30, 32, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 76, 86, 94, 106, 107, 108, 111, 112, 119, 120, 121, 123, 126, 128, 129, 130, 132, 135, 137, 138, 149, 152, 155, 156, 159, 168] },
     Prog { name: "p319", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p319_eval, grad: p319_grad, fwd: Some(p319_fwd), oracle: p319_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 69, 73, 74, 76, 83, 84, 86, 87, 88, 90, 94, 96, 97, 98, 99, 106, 107, 108, 109, 114, 120, 121, 125, 128, 130, 131, 132, 135, 137, 152, 153, 155, 171, 174, 177, 178] },
     Prog { name: "p320", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p320_eval, grad: p320_grad, fwd: Some(p320_fwd), oracle: p320_oracle, tags: &[0, 14, 23, 24, 27, 33, 39, 40, 41, 42, 44, 45, 47, 64, 66, 73, 81, 86, 88, 89, 95, 103, 106, 107, 108, 110, 111, 112, 121, 125, 126, 130, 131, 132, 135, 152, 153, 155, 171, 174, 177, 178] },
     Prog { name: "p321", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p321_eval, grad: p321_grad, fwd: Some(p321_fwd), oracle: p321_oracle, tags: &[0, 2, 3, 6, 15, 19, 23, 24, 26, 27, 30, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 62, 63, 64, 65, 66, 68, 73, 74, 86, 98, 99, 106, 107, 108, 110, 113, 116, 119, 120, 121, 122, 123, 124, 126, 127, 129, 130, 131, 133, 135, 136, 137, 139, 145, 148, 152, 153, 154, 155, 156, 159, 161] },
-    Prog { name: "p322", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p322_eval, grad: p322_grad, fwd: None, oracle: p322_oracle, tags: &[0, 4, 7, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 59, 66, 73, 76, 81, 83, 84, 86, 87, 89, 90, 96, 103, 106, 107, 108, 118, 120, 121, 124, 125, 126, 130, 135, 136, 150, 152, 156, 159, 160, 164, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p322", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p322_eval, grad: p322_grad, fwd: Some(p322_fwd), oracle: p322_oracle, tags: &[0, 4, 7, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 59, 66, 73, 76, 81, 83, 84, 86, 87, 89, 90, 96, 103, 106, 107, 108, 118, 120, 121, 124, 125, 126, 130, 135, 136, 150, 152, 156, 159, 160, 164, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p323", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, false], outputs: 1, eval: p323_eval, grad: p323_grad, fwd: Some(p323_fwd), oracle: p323_oracle, tags: &[2, 7, 8, 13, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 57, 61, 62, 64, 70, 73, 76, 84, 86, 87, 89, 96, 101, 106, 107, 108, 114, 115, 119, 120, 121, 122, 125, 126, 127, 130, 132, 133, 134, 135, 136, 142, 148, 152, 154, 155, 157, 172, 174, 177, 178] },
     Prog { name: "p324", active: &[true, true, true, true, true, true, false, false, false], outputs: 1, eval: p324_eval, grad: p324_grad, fwd: Some(p324_fwd), oracle: p324_oracle, tags: &[0, 2, 3, 5, 8, 15, 23, 24, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 66, 67, 72, 74, 86, 87, 90, 96, 98, 99, 106, 107, 108, 112, 115, 121, 123, 127, 128, 130, 132, 135, 148] },
     Prog { name: "p325", active: &[true, true, true, true, true], outputs: 1, eval: p325_eval, grad: p325_grad, fwd: Some(p325_fwd), oracle: p325_oracle, tags: &[0, 1, 2, 7, 12, 14, 21, 22, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 71, 73, 76, 86, 90, 96, 99, 106, 107, 108, 109, 111, 115, 116, 121, 126, 130, 134, 135, 137, 143, 152, 155, 156, 159, 161] },
     Prog { name: "p326", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p326_eval, grad: p326_grad, fwd: Some(p326_fwd), oracle: p326_oracle, tags: &[3, 5, 7, 15, 23, 24, 26, 27, 28, 31, 33, 34, 36, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 65, 76, 83, 84, 86, 87, 88, 90, 94, 96, 99, 106, 107, 108, 109, 111, 113, 114, 115, 119, 120, 121, 122, 124, 126, 128, 129, 130, 131, 133, 134, 135, 136, 137, 138, 139, 140, 148, 152, 153, 154, 155, 156, 158, 159, 161] },
     Prog { name: "p327", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p327_eval, grad: p327_grad, fwd: Some(p327_fwd), oracle: p327_oracle, tags: &[0, 1, 3, 7, 14, 20, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 61, 62, 63, 64, 68, 70, 71, 72, 73, 74, 86, 87, 88, 96, 99, 106, 107, 108, 109, 111, 112, 114, 116, 118, 119, 121, 126, 130, 131, 134, 135, 136, 137, 143, 152, 153, 171, 174, 177, 178] },
     Prog { name: "p328", active: &[true, false], outputs: 1, eval: p328_eval, grad: p328_grad, fwd: Some(p328_fwd), oracle: p328_oracle, tags: &[0, 6, 7, 8, 15, 23, 24, 26, 27, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 64, 66, 69, 72, 83, 84, 85, 86, 88, 90, 106, 107, 110, 118, 119, 121, 126, 129, 130, 131, 134, 135, 137, 146, 152, 154, 155, 156] },
-    Prog { name: "p329", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p329_eval, grad: p329_grad, fwd: None, oracle: p329_oracle, tags: &[0, 7, 8, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 44, 45, 47, 49, 61, 62, 63, 64, 66, 82, 83, 84, 86, 87, 88, 89, 94, 96, 98, 106, 107, 109, 110, 113, 114, 118, 121, 124, 126, 127, 130, 135, 136, 152, 153, 154, 156, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p329", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p329_eval, grad: p329_grad, fwd: Some(p329_fwd), oracle: p329_oracle, tags: &[0, 7, 8, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 44, 45, 47, 49, 61, 62, 63, 64, 66, 82, 83, 84, 86, 87, 88, 89, 94, 96, 98, 106, 107, 109, 110, 113, 114, 118, 121, 124, 126, 127, 130, 135, 136, 152, 153, 154, 156, 159, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p330", active: &[true, true, true, true, true], outputs: 3, eval: p330_eval, grad: p330_grad, fwd: Some(p330_fwd), oracle: p330_oracle, tags: &[0, 2, 7, 15, 23, 24, 26, 27, 34, 39, 40, 41, 42, 44, 45, 47, 61, 65, 72, 73, 74, 76, 83, 84, 86, 88, 90, 96, 97, 99, 106, 107, 111, 118, 119, 121, 124, 126, 129, 130, 131, 134, 135, 136, 137, 149, 152, 154, 155, 159, 161] },
     Prog { name: "p331", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p331_eval, grad: p331_grad, fwd: Some(p331_fwd), oracle: p331_oracle, tags: &[0, 3, 4, 12, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 63, 64, 66, 73, 83, 86, 87, 89, 97, 99, 102, 106, 107, 108, 111, 114, 117, 120, 121, 126, 129, 130, 133, 135, 140, 148, 152, 159, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p332", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p332_eval, grad: p332_grad, fwd: Some(p332_fwd), oracle: p332_oracle, tags: &[0, 7, 14, 23, 24, 25, 39, 40, 41, 42, 44, 84, 86, 87, 88, 89, 106, 107, 112, 115, 117, 124, 130, 135, 136, 137, 140, 152, 159, 166, 171, 174, 177, 178] },
-    Prog { name: "p333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p333_eval, grad: p333_grad, fwd: None, oracle: p333_oracle, tags: &[0, 1, 14, 19, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 61, 66, 73, 76, 83, 84, 86, 87, 89, 94, 99, 106, 107, 108, 117, 119, 121, 126, 127, 128, 130, 135, 137, 139, 142, 159, 160, 164, 171, 174, 177, 178, 180] },
+    Prog { name: "p333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p333_eval, grad: p333_grad, fwd: Some(p333_fwd), oracle: p333_oracle, tags: &[0, 1, 14, 19, 21, 22, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 61, 66, 73, 76, 83, 84, 86, 87, 89, 94, 99, 106, 107, 108, 117, 119, 121, 126, 127, 128, 130, 135, 137, 139, 142, 159, 160, 164, 171, 174, 177, 178, 180] },
     Prog { name: "p334", active: &[true, true], outputs: 1, eval: p334_eval, grad: p334_grad, fwd: Some(p334_fwd), oracle: p334_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 32, 34, 35, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 51, 61, 62, 63, 64, 65, 67, 69, 73, 74, 76, 83, 84, 85, 86, 88, 89, 90, 96, 97, 99, 106, 107, 108, 111, 112, 113, 115, 116, 118, 119, 121, 122, 125, 126, 127, 128, 130, 131, 132, 134, 135, 137, 139, 152, 153, 154, 155] },
     Prog { name: "p335", active: &[true, false, true, true], outputs: 1, eval: p335_eval, grad: p335_grad, fwd: Some(p335_fwd), oracle: p335_oracle, tags: &[0, 1, 8, 14, 18, 23, 24, 26, 39, 40, 41, 42, 43, 44, 52, 53, 64, 66, 68, 83, 89, 90, 106, 107, 108, 121, 130, 135, 137, 152] },
     Prog { name: "p336", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p336_eval, grad: p336_grad, fwd: Some(p336_fwd), oracle: p336_oracle, tags: &[1, 5, 14, 23, 24, 27, 29, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 64, 66, 69, 73, 76, 81, 83, 84, 86, 87, 88, 89, 90, 96, 99, 103, 104, 106, 107, 108, 109, 112, 113, 114, 116, 121, 122, 123, 124, 126, 127, 129, 130, 131, 133, 134, 135, 136, 139, 140, 142, 145, 148, 152, 159, 169, 170, 174, 175, 176, 178] },
@@ -68607,7 +69013,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p346", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p346_eval, grad: p346_grad, fwd: Some(p346_fwd), oracle: p346_oracle, tags: &[0, 2, 4, 5, 14, 21, 23, 24, 25, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 65, 73, 74, 81, 84, 86, 87, 88, 89, 99, 106, 107, 108, 111, 120, 121, 123, 126, 127, 128, 130, 134, 135, 137, 148, 152, 153, 154, 155, 156, 172, 174, 177, 178] },
     Prog { name: "p347", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p347_eval, grad: p347_grad, fwd: Some(p347_fwd), oracle: p347_oracle, tags: &[0, 1, 6, 14, 23, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 47, 64, 66, 83, 84, 86, 87, 88, 89, 106, 107, 114, 115, 117, 118, 120, 121, 130, 132, 135, 152, 155, 171, 174, 177, 178] },
     Prog { name: "p348", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p348_eval, grad: p348_grad, fwd: Some(p348_fwd), oracle: p348_oracle, tags: &[0, 2, 3, 6, 7, 14, 17, 23, 24, 25, 27, 28, 39, 40, 41, 42, 43, 44, 47, 52, 54, 55, 61, 62, 63, 71, 73, 75, 76, 84, 86, 89, 97, 98, 99, 106, 107, 111, 112, 121, 122, 123, 124, 126, 130, 132, 133, 134, 135, 136, 138, 139, 145, 148, 152, 153, 154, 156, 159] },
-    Prog { name: "p349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p349_eval, grad: p349_grad, fwd: None, oracle: p349_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 83, 84, 86, 87, 88, 106, 107, 108, 110, 116, 117, 119, 121, 122, 126, 130, 131, 134, 135, 138, 152, 154, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p349_eval, grad: p349_grad, fwd: Some(p349_fwd), oracle: p349_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 83, 84, 86, 87, 88, 106, 107, 108, 110, 116, 117, 119, 121, 122, 126, 130, 131, 134, 135, 138, 152, 154, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p350", active: &[true], outputs: 1, eval: p350_eval, grad: p350_grad, fwd: Some(p350_fwd), oracle: p350_oracle, tags: &[4, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 44, 45, 47, 61, 63, 66, 71, 73, 74, 76, 83, 84, 86, 88, 90, 94, 96, 98, 99, 106, 107, 108, 109, 111, 114, 117, 118, 119, 121, 123, 125, 126, 127, 130, 131, 134, 135, 136, 137, 152, 155, 159, 162, 169] },
     Prog { name: "p351", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p351_eval, grad: p351_grad, fwd: Some(p351_fwd), oracle: p351_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 66, 69, 72, 73, 76, 81, 83, 84, 86, 88, 90, 97, 99, 106, 107, 112, 113, 116, 118, 121, 122, 126, 127, 129, 130, 131, 135, 137, 141, 152, 153, 154, 155, 156] },
     Prog { name: "p352", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p352_eval, grad: p352_grad, fwd: Some(p352_fwd), oracle: p352_oracle, tags: &[0, 3, 7, 8, 13, 14, 23, 24, 25, 26, 27, 29, 33, 39, 40, 41, 42, 43, 44, 45, 47, 49, 58, 61, 62, 63, 64, 65, 68, 71, 73, 74, 76, 83, 84, 85, 86, 90, 96, 98, 101, 106, 107, 108, 110, 111, 113, 114, 115, 117, 119, 121, 122, 124, 125, 126, 130, 132, 134, 135, 136, 138, 148, 154, 156, 158] },
@@ -68623,7 +69029,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p362", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p362_eval, grad: p362_grad, fwd: Some(p362_fwd), oracle: p362_oracle, tags: &[0, 6, 14, 24, 26, 27, 29, 30, 34, 39, 40, 41, 42, 43, 44, 47, 61, 63, 65, 67, 74, 76, 83, 84, 86, 87, 88, 96, 98, 99, 106, 107, 114, 117, 118, 120, 121, 126, 128, 129, 130, 131, 132, 133, 135, 137, 138, 140, 152, 153, 154, 156, 159, 169, 172, 174, 177, 178] },
     Prog { name: "p363", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p363_eval, grad: p363_grad, fwd: Some(p363_fwd), oracle: p363_oracle, tags: &[5, 7, 8, 13, 14, 23, 24, 25, 26, 27, 33, 39, 40, 41, 44, 45, 47, 57, 64, 66, 86, 87, 88, 90, 106, 112, 121, 125, 126, 130, 135, 136, 148, 152, 153, 156, 159, 161, 171, 174, 177, 178] },
     Prog { name: "p364", active: &[true, true, true, true], outputs: 1, eval: p364_eval, grad: p364_grad, fwd: Some(p364_fwd), oracle: p364_oracle, tags: &[0, 1, 7, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 66, 83, 84, 86, 88, 106, 107, 112, 118, 121, 124, 126, 129, 130, 135, 137, 139, 152, 153, 159, 161] },
-    Prog { name: "p365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p365_eval, grad: p365_grad, fwd: None, oracle: p365_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 28, 29, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 66, 69, 72, 83, 84, 86, 87, 88, 96, 98, 99, 106, 107, 108, 110, 111, 117, 118, 119, 120, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 152, 153, 155, 158, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p365_eval, grad: p365_grad, fwd: Some(p365_fwd), oracle: p365_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 28, 29, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 66, 69, 72, 83, 84, 86, 87, 88, 96, 98, 99, 106, 107, 108, 110, 111, 117, 118, 119, 120, 121, 122, 125, 126, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 152, 153, 155, 158, 159, 160, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p366", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p366_eval, grad: p366_grad, fwd: Some(p366_fwd), oracle: p366_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 61, 66, 72, 73, 80, 83, 84, 86, 87, 89, 96, 106, 107, 108, 116, 117, 119, 120, 121, 125, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 139, 141, 152, 153, 154, 158, 172, 174, 177, 178] },
     Prog { name: "p367", active: &[true], outputs: 2, eval: p367_eval, grad: p367_grad, fwd: Some(p367_fwd), oracle: p367_oracle, tags: &[0, 7, 16, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 54, 55, 64, 66, 76, 83, 84, 86, 88, 90, 94, 97, 106, 107, 108, 110, 111, 112, 113, 114, 120, 121, 122, 123, 124, 126, 129, 130, 131, 132, 134, 135, 137, 138, 141, 152, 153, 155, 174, 175, 179] },
     Prog { name: "p368", active: &[true], outputs: 1, eval: p368_eval, grad: p368_grad, fwd: Some(p368_fwd), oracle: p368_oracle, tags: &[2, 14, 23, 24, 28, 39, 41, 42, 43, 44, 45, 47, 59, 64, 66, 67, 72, 73, 74, 81, 86, 90, 96, 103, 106, 107, 120, 121, 123, 126, 130, 133, 134, 135, 159, 161] },
@@ -68697,7 +69103,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p436", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p436_eval, grad: p436_grad, fwd: Some(p436_fwd), oracle: p436_oracle, tags: &[0, 1, 7, 8, 14, 23, 29, 39, 40, 41, 42, 43, 44, 47, 54, 55, 66, 86, 87, 88, 89, 94, 106, 108, 110, 120, 121, 126, 130, 131, 132, 134, 135, 138, 139, 146, 152, 153, 154, 155, 170, 174, 175, 176, 178] },
     Prog { name: "p437", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p437_eval, grad: p437_grad, fwd: Some(p437_fwd), oracle: p437_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 25, 27, 30, 39, 40, 41, 42, 44, 45, 47, 50, 58, 61, 63, 64, 71, 73, 83, 86, 87, 88, 89, 96, 99, 106, 107, 109, 111, 112, 113, 116, 117, 121, 122, 124, 126, 130, 132, 135, 136, 137, 152, 155] },
     Prog { name: "p438", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p438_eval, grad: p438_grad, fwd: Some(p438_fwd), oracle: p438_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 25, 26, 27, 33, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 66, 69, 73, 76, 83, 84, 86, 88, 90, 96, 98, 99, 105, 106, 107, 108, 109, 110, 112, 114, 121, 124, 126, 128, 130, 131, 132, 133, 135, 136, 137, 139, 148, 152, 157, 159, 162] },
-    Prog { name: "p439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p439_eval, grad: p439_grad, fwd: None, oracle: p439_oracle, tags: &[0, 14, 23, 24, 26, 27, 28, 31, 39, 40, 41, 44, 47, 61, 63, 65, 66, 84, 86, 87, 89, 99, 106, 107, 111, 112, 115, 119, 122, 124, 126, 128, 130, 132, 134, 135, 136, 138, 142, 152, 156, 159, 160, 161, 164, 171, 174, 177, 178] },
+    Prog { name: "p439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p439_eval, grad: p439_grad, fwd: Some(p439_fwd), oracle: p439_oracle, tags: &[0, 14, 23, 24, 26, 27, 28, 31, 39, 40, 41, 44, 47, 61, 63, 65, 66, 84, 86, 87, 89, 99, 106, 107, 111, 112, 115, 119, 122, 124, 126, 128, 130, 132, 134, 135, 136, 138, 142, 152, 156, 159, 160, 161, 164, 171, 174, 177, 178] },
     Prog { name: "p440", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p440_eval, grad: p440_grad, fwd: Some(p440_fwd), oracle: p440_oracle, tags: &[1, 3, 7, 11, 16, 21, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 60, 64, 66, 69, 72, 73, 74, 83, 84, 86, 87, 88, 90, 92, 96, 97, 98, 106, 107, 108, 112, 117, 118, 121, 123, 126, 127, 130, 133, 135, 136, 137, 139, 141, 143, 152, 153, 155] },
     Prog { name: "p441", active: &[true, true, true], outputs: 2, eval: p441_eval, grad: p441_grad, fwd: Some(p441_fwd), oracle: p441_oracle, tags: &[0, 16, 23, 39, 40, 41, 42, 43, 44, 47, 64, 106, 107, 110, 113, 116, 121, 125, 126, 127, 130, 135, 147, 152] },
     Prog { name: "p442", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p442_eval, grad: p442_grad, fwd: Some(p442_fwd), oracle: p442_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 44, 86, 90, 99, 106, 107, 109, 112, 113, 117, 120, 121, 122, 126, 127, 130, 133, 135, 136, 137, 152, 154, 159, 162] },
@@ -68736,7 +69142,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p475", active: &[true], outputs: 1, eval: p475_eval, grad: p475_grad, fwd: Some(p475_fwd), oracle: p475_oracle, tags: &[1, 14, 21, 23, 24, 26, 27, 31, 34, 38, 39, 40, 41, 42, 43, 44, 45, 47, 60, 61, 62, 63, 64, 66, 69, 72, 83, 84, 86, 88, 106, 107, 113, 114, 119, 120, 121, 122, 123, 126, 128, 130, 132, 133, 135, 136, 137, 138, 139, 152, 153, 154, 155, 156] },
     Prog { name: "p476", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p476_eval, grad: p476_grad, fwd: Some(p476_fwd), oracle: p476_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 31, 34, 38, 39, 40, 41, 42, 44, 47, 50, 61, 63, 66, 71, 72, 83, 84, 86, 87, 88, 99, 106, 107, 108, 113, 121, 122, 124, 126, 127, 130, 132, 133, 135, 136, 137, 153, 154, 172, 174, 177, 178] },
     Prog { name: "p477", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p477_eval, grad: p477_grad, fwd: Some(p477_fwd), oracle: p477_oracle, tags: &[0, 1, 2, 4, 5, 7, 16, 24, 26, 27, 30, 34, 39, 40, 41, 42, 43, 44, 66, 83, 84, 86, 87, 88, 90, 96, 98, 106, 107, 108, 112, 116, 119, 121, 123, 125, 126, 129, 130, 132, 135, 136, 137, 142, 152, 155] },
-    Prog { name: "p478", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p478_eval, grad: p478_grad, fwd: None, oracle: p478_oracle, tags: &[0, 7, 14, 19, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 44, 47, 51, 61, 62, 66, 75, 82, 83, 84, 86, 88, 89, 90, 94, 99, 106, 107, 111, 115, 117, 118, 119, 121, 123, 126, 128, 130, 134, 135, 137, 141, 152, 153, 155, 156, 159, 161, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p478", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p478_eval, grad: p478_grad, fwd: Some(p478_fwd), oracle: p478_oracle, tags: &[0, 7, 14, 19, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 44, 47, 51, 61, 62, 66, 75, 82, 83, 84, 86, 88, 89, 90, 94, 99, 106, 107, 111, 115, 117, 118, 119, 121, 123, 126, 128, 130, 134, 135, 137, 141, 152, 153, 155, 156, 159, 161, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p479", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p479_eval, grad: p479_grad, fwd: Some(p479_fwd), oracle: p479_oracle, tags: &[0, 7, 15, 23, 24, 26, 27, 29, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 57, 60, 61, 62, 63, 64, 65, 66, 72, 73, 74, 83, 84, 86, 87, 88, 89, 96, 98, 99, 106, 107, 108, 109, 110, 111, 112, 114, 115, 119, 120, 121, 125, 126, 127, 130, 135, 136, 137, 138, 139, 152, 153, 154, 155, 156, 171, 174, 177, 178] },
     Prog { name: "p480", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p480_eval, grad: p480_grad, fwd: Some(p480_fwd), oracle: p480_oracle, tags: &[2, 3, 15, 23, 24, 25, 33, 39, 41, 42, 43, 44, 47, 61, 63, 72, 73, 75, 86, 106, 107, 108, 116, 129, 130, 135, 138, 148, 152, 153, 155] },
     Prog { name: "p481", active: &[true, true], outputs: 1, eval: p481_eval, grad: p481_grad, fwd: Some(p481_fwd), oracle: p481_oracle, tags: &[0, 1, 14, 23, 24, 25, 33, 39, 40, 41, 42, 44, 45, 47, 48, 49, 59, 61, 62, 63, 64, 73, 74, 81, 83, 84, 86, 90, 91, 93, 96, 103, 106, 107, 108, 116, 117, 118, 119, 120, 121, 124, 125, 126, 130, 132, 133, 134, 135, 136, 138, 143, 152, 153] },
@@ -68749,7 +69155,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p488", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p488_eval, grad: p488_grad, fwd: Some(p488_fwd), oracle: p488_oracle, tags: &[4, 5, 8, 11, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 44, 47, 49, 51, 61, 63, 66, 73, 76, 86, 87, 95, 96, 99, 102, 106, 108, 113, 115, 118, 121, 123, 126, 127, 128, 130, 135, 136, 138, 139, 149, 152, 155, 159, 162] },
     Prog { name: "p489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p489_eval, grad: p489_grad, fwd: Some(p489_fwd), oracle: p489_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 26, 30, 34, 37, 38, 39, 40, 41, 44, 47, 61, 63, 66, 67, 72, 73, 74, 83, 84, 85, 86, 87, 88, 89, 90, 106, 109, 115, 120, 121, 125, 126, 127, 130, 135, 141, 145, 152, 154, 156, 159, 161, 171, 174, 177, 178] },
     Prog { name: "p490", active: &[true, true], outputs: 1, eval: p490_eval, grad: p490_grad, fwd: Some(p490_fwd), oracle: p490_oracle, tags: &[0, 7, 15, 23, 24, 26, 28, 30, 31, 34, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 64, 66, 83, 84, 86, 88, 97, 106, 107, 108, 113, 118, 119, 120, 121, 123, 124, 126, 130, 135, 136, 137, 138, 139, 152, 153, 156, 159, 168] },
-    Prog { name: "p491", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p491_eval, grad: p491_grad, fwd: None, oracle: p491_oracle, tags: &[0, 1, 2, 12, 14, 21, 22, 23, 24, 25, 27, 30, 39, 40, 41, 44, 47, 51, 61, 64, 66, 72, 73, 74, 76, 86, 87, 89, 90, 96, 97, 99, 106, 107, 112, 113, 115, 117, 121, 124, 126, 130, 131, 135, 138, 139, 148, 152, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p491", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p491_eval, grad: p491_grad, fwd: Some(p491_fwd), oracle: p491_oracle, tags: &[0, 1, 2, 12, 14, 21, 22, 23, 24, 25, 27, 30, 39, 40, 41, 44, 47, 51, 61, 64, 66, 72, 73, 74, 76, 86, 87, 89, 90, 96, 97, 99, 106, 107, 112, 113, 115, 117, 121, 124, 126, 130, 131, 135, 138, 139, 148, 152, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p492", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p492_eval, grad: p492_grad, fwd: Some(p492_fwd), oracle: p492_oracle, tags: &[2, 4, 7, 11, 13, 14, 17, 23, 24, 27, 32, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 50, 58, 61, 64, 65, 66, 67, 69, 73, 75, 83, 84, 85, 86, 87, 88, 89, 90, 91, 96, 97, 98, 99, 106, 107, 108, 109, 111, 112, 115, 116, 118, 120, 121, 123, 125, 126, 128, 129, 130, 133, 134, 135, 136, 137, 140, 152, 154, 155, 159, 161] },
     Prog { name: "p493", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p493_eval, grad: p493_grad, fwd: Some(p493_fwd), oracle: p493_oracle, tags: &[2, 3, 15, 23, 24, 27, 33, 39, 40, 41, 42, 44, 47, 64, 69, 73, 86, 90, 99, 106, 108, 109, 120, 121, 126, 135, 137, 138, 148, 152] },
     Prog { name: "p494", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p494_eval, grad: p494_grad, fwd: Some(p494_fwd), oracle: p494_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 44, 47, 61, 62, 63, 64, 66, 69, 71, 86, 87, 89, 106, 107, 108, 109, 110, 115, 116, 120, 121, 123, 126, 130, 131, 135, 137, 138, 152, 154, 155, 159, 166, 170, 174, 175, 176, 178] },
@@ -68761,7 +69167,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p500", active: &[true, true, true, true], outputs: 1, eval: p500_eval, grad: p500_grad, fwd: Some(p500_fwd), oracle: p500_oracle, tags: &[0, 6, 14, 23, 24, 25, 27, 30, 31, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 65, 66, 73, 74, 76, 83, 84, 86, 88, 93, 96, 106, 107, 108, 114, 115, 116, 119, 120, 121, 122, 126, 127, 128, 129, 130, 132, 133, 135, 136, 137, 138, 139, 141, 152, 153, 155, 159, 174, 175, 179] },
     Prog { name: "p501", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p501_eval, grad: p501_grad, fwd: Some(p501_fwd), oracle: p501_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 32, 39, 40, 41, 43, 44, 47, 61, 64, 72, 73, 75, 76, 84, 86, 89, 96, 98, 101, 106, 108, 109, 111, 115, 116, 121, 126, 130, 133, 135, 148, 152] },
     Prog { name: "p502", active: &[true, true, true, true, true], outputs: 1, eval: p502_eval, grad: p502_grad, fwd: Some(p502_fwd), oracle: p502_oracle, tags: &[1, 7, 11, 15, 23, 24, 27, 33, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 69, 83, 84, 85, 86, 87, 88, 106, 108, 115, 121, 123, 126, 130, 135, 136, 156] },
-    Prog { name: "p503", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p503_eval, grad: p503_grad, fwd: None, oracle: p503_oracle, tags: &[0, 1, 6, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 91, 93, 97, 99, 106, 107, 108, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 134, 135, 136, 137, 152, 153, 154, 155, 156, 159, 160, 164, 169, 170, 174, 175, 176, 178] },
+    Prog { name: "p503", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p503_eval, grad: p503_grad, fwd: Some(p503_fwd), oracle: p503_oracle, tags: &[0, 1, 6, 14, 23, 24, 25, 26, 27, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 91, 93, 97, 99, 106, 107, 108, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 134, 135, 136, 137, 152, 153, 154, 155, 156, 159, 160, 164, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p504", active: &[true, true, true, true], outputs: 1, eval: p504_eval, grad: p504_grad, fwd: Some(p504_fwd), oracle: p504_oracle, tags: &[0, 1, 7, 14, 21, 22, 23, 24, 27, 39, 40, 41, 42, 44, 66, 73, 76, 84, 96, 99, 106, 107, 113, 114, 120, 121, 125, 126, 128, 130, 131, 133, 135, 138, 155, 159, 168] },
     Prog { name: "p505", active: &[true, true, true, true], outputs: 1, eval: p505_eval, grad: p505_grad, fwd: Some(p505_fwd), oracle: p505_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 34, 39, 40, 41, 42, 44, 66, 67, 83, 84, 86, 88, 89, 90, 106, 107, 111, 117, 121, 122, 126, 127, 130, 132, 133, 134, 135, 136, 137, 152] },
     Prog { name: "p506", active: &[true], outputs: 2, eval: p506_eval, grad: p506_grad, fwd: Some(p506_fwd), oracle: p506_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 51, 61, 64, 66, 72, 74, 75, 79, 82, 84, 86, 94, 106, 107, 111, 112, 113, 115, 118, 120, 121, 124, 125, 126, 127, 130, 133, 135, 136, 137, 138, 147, 152, 153] },
@@ -68777,7 +69183,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p516", active: &[true, true, true, true, true, true], outputs: 3, eval: p516_eval, grad: p516_grad, fwd: Some(p516_fwd), oracle: p516_oracle, tags: &[0, 2, 3, 7, 12, 15, 23, 24, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 76, 81, 83, 84, 86, 88, 90, 96, 97, 98, 99, 106, 107, 112, 113, 115, 118, 119, 120, 121, 126, 127, 130, 134, 135, 136, 137, 138, 139, 142, 148, 152, 153, 154, 155, 156, 159, 161, 169] },
     Prog { name: "p517", active: &[true, true], outputs: 2, eval: p517_eval, grad: p517_grad, fwd: Some(p517_fwd), oracle: p517_oracle, tags: &[0, 15, 23, 24, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 47, 61, 63, 66, 73, 76, 84, 86, 88, 90, 101, 106, 107, 117, 118, 120, 121, 123, 124, 126, 128, 130, 131, 133, 134, 135, 152] },
     Prog { name: "p518", active: &[false, false, false, false, true, true, true, true, true, false], outputs: 3, eval: p518_eval, grad: p518_grad, fwd: Some(p518_fwd), oracle: p518_oracle, tags: &[2, 3, 7, 8, 13, 15, 23, 24, 26, 27, 28, 32, 34, 35, 39, 40, 41, 42, 44, 45, 47, 49, 51, 55, 56, 61, 63, 64, 66, 72, 75, 82, 83, 84, 85, 86, 88, 89, 90, 94, 96, 97, 106, 107, 108, 113, 114, 117, 118, 119, 120, 121, 122, 125, 126, 127, 130, 132, 133, 135, 136, 137, 148, 149, 152, 157, 159, 161, 180] },
-    Prog { name: "p519", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p519_eval, grad: p519_grad, fwd: None, oracle: p519_oracle, tags: &[2, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 83, 85, 86, 87, 89, 106, 107, 115, 117, 121, 125, 126, 130, 131, 135, 136, 137, 139, 141, 148, 154, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p519", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p519_eval, grad: p519_grad, fwd: Some(p519_fwd), oracle: p519_oracle, tags: &[2, 4, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 83, 85, 86, 87, 89, 106, 107, 115, 117, 121, 125, 126, 130, 131, 135, 136, 137, 139, 141, 148, 154, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p520", active: &[true, false, false, false, false, false, true, true, true], outputs: 1, eval: p520_eval, grad: p520_grad, fwd: Some(p520_fwd), oracle: p520_oracle, tags: &[0, 1, 3, 4, 6, 8, 14, 21, 23, 24, 25, 26, 27, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 73, 86, 90, 93, 94, 97, 106, 107, 108, 110, 111, 112, 115, 116, 119, 121, 126, 127, 129, 130, 131, 135, 136, 137, 138, 148, 152, 153, 156] },
     Prog { name: "p521", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p521_eval, grad: p521_grad, fwd: Some(p521_fwd), oracle: p521_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 39, 40, 41, 42, 76, 84, 86, 96, 97, 106, 108, 114, 115, 123, 126, 130, 135, 143, 152, 153, 159, 161, 169] },
     Prog { name: "p522", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p522_eval, grad: p522_grad, fwd: Some(p522_fwd), oracle: p522_oracle, tags: &[2, 3, 15, 23, 24, 25, 26, 34, 36, 37, 39, 40, 41, 42, 43, 44, 66, 67, 72, 73, 74, 76, 83, 84, 86, 87, 88, 90, 93, 96, 101, 106, 107, 108, 110, 113, 114, 116, 117, 121, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 152, 153, 155, 158, 159, 166, 171, 174, 177, 178] },
@@ -68793,11 +69199,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p532", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p532_eval, grad: p532_grad, fwd: Some(p532_fwd), oracle: p532_oracle, tags: &[2, 4, 5, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 69, 73, 76, 80, 83, 84, 86, 87, 88, 90, 94, 96, 97, 98, 106, 107, 108, 112, 116, 119, 121, 126, 130, 133, 135, 139, 152, 153, 155] },
     Prog { name: "p533", active: &[true, true, true, false], outputs: 1, eval: p533_eval, grad: p533_grad, fwd: Some(p533_fwd), oracle: p533_oracle, tags: &[0, 1, 8, 13, 14, 23, 24, 26, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 48, 57, 59, 61, 62, 63, 64, 66, 73, 74, 76, 81, 83, 84, 86, 89, 90, 91, 93, 94, 96, 99, 103, 106, 107, 108, 109, 112, 115, 116, 121, 123, 126, 127, 129, 130, 131, 135, 137, 139, 142, 152, 153, 154, 155, 156, 159, 169] },
     Prog { name: "p534", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p534_eval, grad: p534_grad, fwd: Some(p534_fwd), oracle: p534_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 29, 30, 34, 35, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 63, 64, 65, 66, 74, 83, 84, 85, 86, 87, 88, 89, 94, 96, 99, 106, 107, 108, 109, 112, 113, 114, 115, 116, 117, 121, 126, 127, 128, 130, 131, 135, 136, 137, 138, 152, 153, 154, 155, 159, 161, 169, 170, 174, 175, 176, 178] },
-    Prog { name: "p535", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p535_eval, grad: p535_grad, fwd: None, oracle: p535_oracle, tags: &[2, 4, 6, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 67, 69, 72, 73, 84, 86, 87, 89, 90, 96, 98, 99, 106, 107, 108, 110, 111, 112, 116, 120, 121, 122, 123, 125, 126, 127, 130, 132, 135, 137, 152, 153, 155, 159, 164, 170, 174, 175, 176, 178, 179] },
+    Prog { name: "p535", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p535_eval, grad: p535_grad, fwd: Some(p535_fwd), oracle: p535_oracle, tags: &[2, 4, 6, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 67, 69, 72, 73, 84, 86, 87, 89, 90, 96, 98, 99, 106, 107, 108, 110, 111, 112, 116, 120, 121, 122, 123, 125, 126, 127, 130, 132, 135, 137, 152, 153, 155, 159, 164, 170, 174, 175, 176, 178, 179] },
     Prog { name: "p536", active: &[true, true, true, true, true], outputs: 1, eval: p536_eval, grad: p536_grad, fwd: Some(p536_fwd), oracle: p536_oracle, tags: &[2, 3, 7, 14, 23, 24, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 66, 71, 72, 73, 83, 84, 86, 87, 88, 90, 97, 106, 107, 111, 115, 117, 118, 121, 125, 126, 129, 130, 131, 132, 133, 135, 137, 139, 152, 154, 159, 165, 167] },
     Prog { name: "p537", active: &[true, true], outputs: 1, eval: p537_eval, grad: p537_grad, fwd: Some(p537_fwd), oracle: p537_oracle, tags: &[3, 14, 23, 24, 26, 27, 39, 40, 41, 43, 44, 47, 61, 62, 63, 66, 69, 72, 86, 90, 94, 106, 107, 108, 113, 121, 124, 125, 126, 130, 131, 133, 135, 142, 143, 144, 148, 152, 159, 165] },
     Prog { name: "p538", active: &[true, true, true], outputs: 1, eval: p538_eval, grad: p538_grad, fwd: Some(p538_fwd), oracle: p538_oracle, tags: &[0, 14, 23, 24, 26, 27, 28, 31, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 61, 62, 63, 64, 65, 66, 67, 83, 84, 86, 88, 106, 107, 108, 109, 110, 111, 115, 118, 121, 122, 124, 126, 128, 130, 135, 136, 137, 141, 144, 152, 153, 154, 155, 156] },
-    Prog { name: "p539", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p539_eval, grad: p539_grad, fwd: None, oracle: p539_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 64, 66, 84, 86, 87, 89, 106, 107, 108, 118, 121, 126, 130, 131, 135, 136, 139, 142, 152, 156, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p539", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p539_eval, grad: p539_grad, fwd: Some(p539_fwd), oracle: p539_oracle, tags: &[0, 1, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 64, 66, 84, 86, 87, 89, 106, 107, 108, 118, 121, 126, 130, 131, 135, 136, 139, 142, 152, 156, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p540", active: &[true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p540_eval, grad: p540_grad, fwd: Some(p540_fwd), oracle: p540_oracle, tags: &[0, 2, 5, 6, 8, 14, 23, 24, 36, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 64, 66, 73, 74, 84, 85, 86, 87, 88, 89, 90, 91, 93, 106, 107, 108, 110, 112, 113, 115, 119, 121, 123, 124, 125, 126, 127, 130, 131, 132, 135, 136, 137, 138, 139, 141, 145, 152, 155, 159, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p541", active: &[true, true, true, true, true, true], outputs: 1, eval: p541_eval, grad: p541_grad, fwd: Some(p541_fwd), oracle: p541_oracle, tags: &[0, 4, 14, 19, 23, 24, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 63, 64, 65, 66, 69, 72, 73, 74, 84, 86, 90, 91, 93, 95, 96, 97, 106, 107, 108, 109, 111, 112, 113, 115, 116, 119, 121, 124, 126, 128, 130, 133, 135, 148, 149, 152, 153, 158, 159, 162] },
     Prog { name: "p542", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p542_eval, grad: p542_grad, fwd: Some(p542_fwd), oracle: p542_oracle, tags: &[3, 4, 5, 14, 23, 24, 26, 29, 39, 41, 42, 43, 44, 45, 47, 53, 54, 55, 66, 86, 87, 98, 99, 106, 109, 122, 125, 126, 130, 132, 135, 137, 152, 153] },
@@ -68805,7 +69211,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p544", active: &[false, true, true], outputs: 1, eval: p544_eval, grad: p544_grad, fwd: Some(p544_fwd), oracle: p544_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 39, 41, 42, 43, 44, 47, 61, 63, 64, 73, 74, 76, 83, 84, 85, 86, 87, 89, 96, 98, 99, 106, 107, 108, 109, 117, 121, 126, 128, 135, 136, 137, 144, 152, 154, 155, 159, 174, 175, 179] },
     Prog { name: "p545", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p545_eval, grad: p545_grad, fwd: Some(p545_fwd), oracle: p545_oracle, tags: &[0, 3, 14, 23, 24, 25, 26, 27, 30, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 67, 69, 72, 73, 74, 76, 81, 83, 84, 86, 88, 95, 96, 97, 98, 99, 106, 107, 108, 109, 110, 111, 112, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 126, 127, 128, 130, 131, 132, 133, 135, 136, 137, 138, 143, 148, 152, 154, 155, 156] },
     Prog { name: "p546", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p546_eval, grad: p546_grad, fwd: Some(p546_fwd), oracle: p546_oracle, tags: &[0, 1, 7, 16, 23, 24, 25, 27, 31, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 64, 69, 73, 80, 81, 84, 86, 87, 88, 89, 90, 96, 103, 106, 107, 108, 110, 113, 117, 121, 123, 126, 129, 130, 133, 135, 136, 137, 138, 143, 152, 153, 155, 159, 165, 172, 174, 177, 178] },
-    Prog { name: "p547", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p547_eval, grad: p547_grad, fwd: None, oracle: p547_oracle, tags: &[2, 3, 7, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 66, 73, 74, 81, 84, 86, 87, 89, 90, 96, 97, 98, 99, 106, 107, 110, 114, 119, 121, 126, 127, 130, 135, 138, 139, 152, 153, 154, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p547", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p547_eval, grad: p547_grad, fwd: Some(p547_fwd), oracle: p547_oracle, tags: &[2, 3, 7, 8, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 66, 73, 74, 81, 84, 86, 87, 89, 90, 96, 97, 98, 99, 106, 107, 110, 114, 119, 121, 126, 127, 130, 135, 138, 139, 152, 153, 154, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p548", active: &[true, true, true, true, true, true], outputs: 1, eval: p548_eval, grad: p548_grad, fwd: Some(p548_fwd), oracle: p548_oracle, tags: &[0, 2, 3, 4, 6, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 65, 66, 69, 74, 83, 84, 86, 88, 89, 96, 98, 99, 106, 107, 108, 112, 113, 118, 119, 120, 121, 122, 123, 124, 125, 126, 128, 130, 133, 134, 135, 138, 139, 144, 152, 156] },
     Prog { name: "p549", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p549_eval, grad: p549_grad, fwd: Some(p549_fwd), oracle: p549_oracle, tags: &[0, 1, 4, 12, 14, 23, 24, 27, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 64, 69, 73, 84, 86, 88, 90, 94, 105, 106, 107, 109, 116, 119, 121, 122, 123, 124, 126, 128, 130, 131, 133, 135, 136, 137, 152, 154, 155, 157, 159, 161] },
     Prog { name: "p550", active: &[true, true, true, true, true, true], outputs: 1, eval: p550_eval, grad: p550_grad, fwd: Some(p550_fwd), oracle: p550_oracle, tags: &[3, 4, 7, 14, 23, 24, 25, 27, 28, 29, 32, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 64, 65, 66, 74, 76, 85, 86, 90, 94, 96, 98, 99, 106, 107, 109, 112, 115, 116, 121, 123, 126, 128, 129, 130, 133, 135, 136, 139, 140, 148, 152, 153, 155, 159, 161] },
@@ -68835,7 +69241,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p574", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p574_eval, grad: p574_grad, fwd: Some(p574_fwd), oracle: p574_oracle, tags: &[0, 2, 3, 13, 15, 23, 24, 26, 28, 39, 40, 41, 42, 44, 45, 47, 55, 56, 61, 63, 73, 76, 81, 86, 94, 96, 106, 107, 111, 113, 116, 117, 119, 121, 122, 123, 126, 128, 130, 131, 134, 135, 137, 146, 152, 155, 156, 159, 161] },
     Prog { name: "p575", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p575_eval, grad: p575_grad, fwd: Some(p575_fwd), oracle: p575_oracle, tags: &[0, 2, 4, 5, 7, 16, 21, 22, 23, 24, 25, 27, 37, 38, 39, 40, 41, 42, 44, 45, 66, 73, 74, 76, 83, 84, 86, 87, 88, 90, 96, 99, 106, 107, 108, 110, 111, 121, 123, 126, 130, 131, 137, 138, 144, 152, 154, 155, 158] },
     Prog { name: "p576", active: &[true, true], outputs: 1, eval: p576_eval, grad: p576_grad, fwd: Some(p576_fwd), oracle: p576_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 64, 66, 69, 73, 74, 76, 79, 80, 82, 83, 84, 85, 86, 88, 90, 94, 96, 99, 102, 106, 107, 108, 109, 110, 112, 114, 115, 116, 117, 118, 121, 122, 123, 124, 126, 129, 130, 131, 132, 134, 135, 136, 137, 138, 141, 152, 153, 154, 156, 159, 161] },
-    Prog { name: "p577", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p577_eval, grad: p577_grad, fwd: None, oracle: p577_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 73, 74, 76, 79, 81, 84, 86, 87, 89, 90, 91, 93, 96, 97, 99, 106, 107, 108, 109, 111, 112, 113, 118, 120, 121, 124, 126, 127, 130, 134, 135, 136, 137, 139, 143, 145, 148, 152, 153, 155, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p577", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p577_eval, grad: p577_grad, fwd: Some(p577_fwd), oracle: p577_oracle, tags: &[3, 5, 14, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 73, 74, 76, 79, 81, 84, 86, 87, 89, 90, 91, 93, 96, 97, 99, 106, 107, 108, 109, 111, 112, 113, 118, 120, 121, 124, 126, 127, 130, 134, 135, 136, 137, 139, 143, 145, 148, 152, 153, 155, 156, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p578", active: &[true, true, true], outputs: 1, eval: p578_eval, grad: p578_grad, fwd: Some(p578_fwd), oracle: p578_oracle, tags: &[2, 14, 23, 24, 29, 39, 40, 41, 42, 44, 47, 48, 61, 64, 65, 83, 84, 86, 88, 106, 107, 110, 114, 117, 121, 122, 126, 127, 130, 133, 135, 136, 148, 152, 159, 174, 179] },
     Prog { name: "p579", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p579_eval, grad: p579_grad, fwd: Some(p579_fwd), oracle: p579_oracle, tags: &[2, 3, 15, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 73, 74, 79, 82, 83, 84, 86, 87, 88, 89, 94, 97, 98, 106, 107, 108, 110, 112, 120, 121, 125, 126, 127, 129, 130, 133, 135, 136, 138, 152, 153, 154, 156, 159, 172, 174, 177, 178] },
     Prog { name: "p580", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p580_eval, grad: p580_grad, fwd: Some(p580_fwd), oracle: p580_oracle, tags: &[2, 3, 16, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 44, 45, 66, 72, 74, 83, 84, 86, 87, 88, 89, 96, 98, 106, 107, 108, 111, 112, 114, 117, 120, 121, 123, 126, 127, 128, 129, 130, 131, 132, 135, 136, 137, 138, 145, 152, 153, 155, 158, 159, 169, 170, 174, 175, 176, 178, 179] },
@@ -68856,7 +69262,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p595", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p595_eval, grad: p595_grad, fwd: Some(p595_fwd), oracle: p595_oracle, tags: &[0, 14, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 70, 86, 87, 89, 106, 108, 111, 116, 117, 121, 123, 130, 132, 135, 136, 138, 139, 152, 155, 159, 171, 174, 177, 178, 180] },
     Prog { name: "p596", active: &[true, true, true, false], outputs: 1, eval: p596_eval, grad: p596_grad, fwd: Some(p596_fwd), oracle: p596_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 28, 29, 36, 39, 40, 41, 42, 44, 45, 47, 48, 58, 60, 61, 63, 64, 65, 66, 69, 71, 72, 84, 86, 88, 90, 96, 106, 107, 108, 109, 111, 112, 113, 114, 116, 117, 119, 121, 123, 125, 126, 128, 129, 130, 131, 133, 135, 137, 139, 152, 153, 155, 158] },
     Prog { name: "p597", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p597_eval, grad: p597_grad, fwd: Some(p597_fwd), oracle: p597_oracle, tags: &[0, 3, 4, 12, 14, 23, 24, 26, 39, 40, 41, 42, 44, 47, 49, 51, 61, 62, 64, 71, 73, 75, 79, 80, 81, 84, 86, 94, 95, 96, 106, 107, 111, 115, 117, 121, 124, 126, 130, 131, 132, 133, 134, 135, 136, 137, 138, 152, 154, 156, 159, 161, 165] },
-    Prog { name: "p598", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p598_eval, grad: p598_grad, fwd: None, oracle: p598_oracle, tags: &[2, 6, 7, 14, 23, 24, 27, 36, 39, 40, 41, 45, 47, 64, 66, 72, 73, 84, 86, 87, 88, 89, 106, 107, 108, 112, 115, 121, 124, 125, 126, 128, 129, 130, 131, 135, 136, 137, 138, 139, 152, 155, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p598", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p598_eval, grad: p598_grad, fwd: Some(p598_fwd), oracle: p598_oracle, tags: &[2, 6, 7, 14, 23, 24, 27, 36, 39, 40, 41, 45, 47, 64, 66, 72, 73, 84, 86, 87, 88, 89, 106, 107, 108, 112, 115, 121, 124, 125, 126, 128, 129, 130, 131, 135, 136, 137, 138, 139, 152, 155, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p599", active: &[true, true, true, true, true], outputs: 1, eval: p599_eval, grad: p599_grad, fwd: Some(p599_fwd), oracle: p599_oracle, tags: &[0, 3, 14, 23, 24, 29, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 71, 72, 74, 76, 84, 86, 90, 96, 99, 106, 107, 116, 117, 118, 120, 121, 124, 126, 127, 128, 130, 132, 133, 134, 135, 137, 139, 140, 145, 148, 154] },
     Prog { name: "p0g", active: &[true], outputs: 1, eval: p0g_eval, grad: p0g_grad, fwd: Some(p0g_fwd), oracle: p0g_oracle, tags: &[46, 41, 39, 126, 9, 14, 10, 23, 106, 118, 116] },
     Prog { name: "p9g", active: &[true, true, true], outputs: 1, eval: p9g_eval, grad: p9g_grad, fwd: Some(p9g_fwd), oracle: p9g_oracle, tags: &[46, 39, 40, 42, 108, 9, 14, 10, 23, 106, 118, 152, 121] },

@@ -4,14 +4,9 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --first 600 --count 450 --file random_programs_2.rs --no-forward field-row-args > tests/random_programs_2.rs
+//! cargo run -p progen -- --seed 1 --first 600 --count 450 --file random_programs_2.rs > tests/random_programs_2.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
-//!
-//! Programs checked in reverse mode only, under `#[grad]` (each a bug of the
-//! forward companion that stops the file from compiling; drop the `--no-forward`
-//! once it is fixed):
-//! - `field-row-args`: a row of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`): `f_forward` types the row's tangent as a float (`let v9: f64 = t_st.w[v2];`, E0308)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[path = "random_programs/driver.rs"]
@@ -3011,7 +3006,7 @@ fn p621_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p622
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p622(x1: f64, x2: f64, x3: f64, x4: f64, mut st: Body) -> f64 {
     st.inner.t = st.pos[0];
     let mut v1 = x2.sin().tan() * (x1 + (x4 * st.inner.t));
@@ -3108,6 +3103,23 @@ fn p622_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x4));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p622_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p622_forward(x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -4707,7 +4719,7 @@ fn p636_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p637
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p637(r1: &f64, x2: f64, st: &Body) -> [f64; 2] {
     let mut v1 = autodiff::leaky_relu(r1 + st.inner.t, 0.26) + st.m;
     v1 -= (st.w[1][0] - st.w[0][0]) * 1.6;
@@ -4816,6 +4828,19 @@ fn p637_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p637_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p637_forward(&r1, &t_r1, x2, t_x2, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p638
@@ -6164,7 +6189,7 @@ fn p649_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p650
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(x1, x2, st))]
+#[grad(reverse, forward, wrt(x1, x2, st))]
 fn p650(x1: f64, x2: f64, st: &Body, ow7: Option<f64>) -> f64 {
     let x2 = x2 * st.w[1][1];
     let x2 = st.pos[0];
@@ -6232,6 +6257,21 @@ fn p650_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p650_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let ow7: Option<f64> = opt_f64(take1(x, k));
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p650_forward(x1, t_x1, x2, t_x2, &st, &t_st, ow7);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p651
@@ -7399,7 +7439,7 @@ fn p662_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p663
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p663(r1: &f64, s2: &[f64], n3: usize, mut st: Body) -> f64 {
     for i1 in 1..5 {
         st.w[1][i1 % 2] = st.w[1][i1 % 2].min(((st.vel[i1 % 2].sin() * st.inner.t.min(st.inner.a[0]).tanh()).abs() + 1.25).log(6.7));
@@ -7460,10 +7500,23 @@ fn p663_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (flat(&out), g)
 }
 
+fn p663_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let s2: Vec<f64> = take_vec(x, k, 3);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_s2: Vec<f64> = take_vec(t, k, 3);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p663_forward(&r1, &t_r1, &s2, &t_s2, 4, st, t_st);
+    (flat(&out), flat(&tan))
+}
+
 // ---------------------------------------------------------------- p664
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p664(x1: f64, x2: f64, mut st: Body, nt: usize) -> f64 {
     if (autodiff::sigmoid(st.vel[nt]) * (0.8 + (st.pos[nt] * st.pos[nt])).cbrt()) >= (-(0.6 + (x2 * x2))).cbrt() {
         for i1 in 0..3 {
@@ -7562,6 +7615,19 @@ fn p664_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x2));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p664_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p664_forward(x1, t_x1, x2, t_x2, st, t_st, 1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p665
@@ -8412,7 +8478,7 @@ fn p673_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p674
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(x3, st, wv13))]
+#[grad(reverse, forward, wrt(x3, st, wv13))]
 fn p674(mut x1: f64, x2: f64, x3: f64, x4: f64, st: &Body, nt: usize, wv13: [[f64; 3]; 1]) -> f64 {
     let mut y1: [f64; 1] = [(st.vel[0] / (x1.abs() + 1.4)) / (-((st.vel[nt % 2] * 3.0).abs() + 1.45)); 1];
     x1 *= ((st.inner.t.abs() + 1.2).powf(1.75).asinh() * autodiff::sigmoid(f64::powf(st.vel[0].abs() + 0.65, st.inner.a[nt % 2])).exp()).tanh();
@@ -8512,6 +8578,25 @@ fn p674_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_st));
     g.extend(flat(&g_wv13));
     (flat(&out), g)
+}
+
+fn p674_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let wv13: [[f64; 3]; 1] = take2(x, k);
+    let k = &mut 0;
+    *k += 1;
+    *k += 1;
+    let t_x3: f64 = take1(t, k);
+    *k += 1;
+    let t_st: Body = take_body(t, k);
+    let t_wv13: [[f64; 3]; 1] = take2(t, k);
+    let (out, tan) = p674_forward(x1, x2, x3, t_x3, x4, &st, &t_st, 4, wv13, t_wv13);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p675
@@ -9712,7 +9797,7 @@ fn p684_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p685
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(x3, x4, r1, st))]
+#[grad(reverse, forward, wrt(x3, x4, r1, st))]
 fn p685(f5: bool, x2: f64, x3: f64, mut x4: f64, r1: &f64, mut st: Body) -> f64 {
     st.m /= st.w[1][1].abs() + 1.05;
     let v1 = (((st.m + x4) * x4).sin() * 0.9).acos();
@@ -9814,6 +9899,23 @@ fn p685_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p685_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x2: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let r1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    *k += 1;
+    let t_x3: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let t_r1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p685_forward(true, x2, x3, t_x3, x4, t_x4, &r1, &t_r1, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p686
@@ -10806,7 +10908,7 @@ fn p694_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, r2))]
+#[grad(reverse, forward, wrt(self, r2))]
 fn p695(&self, x1: f64, r2: &f64, nt: usize) -> f64 {
     const K695: f64 = 1.5;
     let mut c1 = 0;
@@ -10922,6 +11024,19 @@ fn p695_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend([0.0; 1]);
     g.extend(shadow(&d_r2));
     (flat(&out), g)
+}
+
+fn p695_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    *k += 1;
+    let t_r2: f64 = take1(t, k);
+    let (out, tan) = self_.p695_forward(&t_self_, x1, &r2, &t_r2, 3);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p696
@@ -11280,7 +11395,7 @@ fn p698_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p699
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p699(x1: f64, f2: bool, mut st: Body) -> [f64; 1] {
     let x1 = x1 + (st.inner.t / 2.6).atan();
     st.w[1][0] %= (st.pos[0] - st.inner.a[0]).atan2(autodiff::elu(st.inner.t, 1.25)).min((0.2 - x1).tanh()).abs() + 0.75;
@@ -11339,6 +11454,17 @@ fn p699_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p699_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p699_forward(x1, t_x1, true, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p700
@@ -12755,7 +12881,7 @@ fn p712_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p713
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p713(x3: f64, mut x2: f64, x1: f64, mut st: Body, wv9: [[f64; 2]; 3]) -> f64 {
     let v1 = autodiff::elu(-1.3, (x3.abs() + 1.35).acosh().tanh()) - st.vel[0].exp2();
     for i2 in 0..=1 {
@@ -12830,6 +12956,23 @@ fn p713_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend(flat(&g_wv9));
     (flat(&out), g)
+}
+
+fn p713_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x3: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let wv9: [[f64; 2]; 3] = take2(x, k);
+    let k = &mut 0;
+    let t_x3: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let t_wv9: [[f64; 2]; 3] = take2(t, k);
+    let (out, tan) = p713_forward(x3, t_x3, x2, t_x2, x1, t_x1, st, t_st, wv9, t_wv9);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p714
@@ -13536,7 +13679,7 @@ fn p719_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1))]
+#[grad(reverse, forward, wrt(self, x1))]
 fn p720(&self, x1: f64, f2: bool) -> [f64; 3] {
     let mut v1: f64 = self.inner.t.abs().cos();
     let mut v2 = f64::clamp(self.m, -0.35, 1.4).atan2(autodiff::elu(-2.2, 0.1)).sin();
@@ -13609,6 +13752,17 @@ fn p720_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x1));
     (flat(&out), g)
+}
+
+fn p720_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let (out, tan) = self_.p720_forward(&t_self_, x1, t_x1, false);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p721
@@ -14614,7 +14768,7 @@ fn p729_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1))]
+#[grad(reverse, forward, wrt(self, x1))]
 fn p730(&self, x1: f64) -> f64 {
     if (self.inner.t.abs() + 1.2).log2() >= (f64::abs(-0.4) + 1.4).sqrt() || (self.m > 0.9 && -2.0 > self.w[1][0]) {
         let x1 = x1 + x1;
@@ -14703,6 +14857,17 @@ fn p730_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x1));
     (flat(&out), g)
+}
+
+fn p730_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let (out, tan) = self_.p730_forward(&t_self_, x1, t_x1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p731
@@ -17903,7 +18068,7 @@ fn p758_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p759
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p759(x1: f64, r2: &f64, s3: &[f64], st: &Body) -> f64 {
     if (r2 + (st.inner.a[0] - 0.45)) >= (f64::abs(2.2) + 1.0).log2() {
         for (i1, e2) in s3.iter().enumerate() {
@@ -18011,6 +18176,21 @@ fn p759_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p759_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 2);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 2);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p759_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p760
@@ -18204,7 +18384,7 @@ fn p761_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p762
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(a2, st))]
+#[grad(reverse, forward, wrt(a2, st))]
 fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>) -> f64 {
     let v1 = (st.pos[1].cosh().sin() * 0.9).acos() * a2.iter().map(|e2| st.pos[0]).sum::<f64>();
     let mut c3 = 0;
@@ -18295,6 +18475,21 @@ fn p762_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p762_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let a2: [f64; 3] = take(x, k);
+    let st: Body = take_body(x, k);
+    let ow16: Option<f64> = opt_f64(take1(x, k));
+    let k = &mut 0;
+    *k += 1;
+    let t_a2: [f64; 3] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p762_forward(&r1, a2, t_a2, st, t_st, ow16);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p763
@@ -21918,7 +22113,7 @@ fn p794_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p795
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p795(r1: &f64, mut x2: f64, b3: &[f64; 4], k4: i32, st: &Body) -> f64 {
     if -b3[2].hypot(st.inner.t) <= st.m.asinh() {
         let mut v1 = st.inner.a[1];
@@ -21988,6 +22183,21 @@ fn p795_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p795_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let b3: [f64; 4] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_b3: [f64; 4] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p795_forward(&r1, &t_r1, x2, t_x2, &b3, &t_b3, 3, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 #[allow(unused, clippy::all)]
@@ -30479,7 +30689,7 @@ fn p873_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p874
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p874(a1: [f64; 4], s2: &[f64], s3: &[f64], n4: usize, st: &Body) -> f64 {
     let (v1, v2) = (st.m, (f64::abs(-1.0) + 1.05).log(5.65) - (st.m / (st.m.abs() + 1.35)));
     let mut c3 = 0;
@@ -30599,6 +30809,21 @@ fn p874_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p874_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a1: [f64; 4] = take(x, k);
+    let s2: Vec<f64> = take_vec(x, k, 3);
+    let s3: Vec<f64> = take_vec(x, k, 3);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_a1: [f64; 4] = take(t, k);
+    let t_s2: Vec<f64> = take_vec(t, k, 3);
+    let t_s3: Vec<f64> = take_vec(t, k, 3);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p874_forward(a1, t_a1, &s2, &t_s2, &s3, &t_s3, 3, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p875
@@ -32623,7 +32848,7 @@ fn p890_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p891
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(x1, x2, s3, st))]
+#[grad(reverse, forward, wrt(x1, x2, s3, st))]
 fn p891(x1: f64, x2: f64, s3: &[f64], mut st: Body, ow21: Option<f64>) -> [f64; 1] {
     st.m -= ((s3[1] + st.m) * (st.inner.t * st.w[1][0])).tanh().tan();
     let mut v1 = (((x1 + st.inner.a[0]) + (s3[1].sin() * 0.9).acos()).tanh() * 0.9).atanh();
@@ -32727,6 +32952,23 @@ fn p891_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p891_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 2);
+    let st: Body = take_body(x, k);
+    let ow21: Option<f64> = opt_f64(take1(x, k));
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 2);
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p891_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, st, t_st, ow21);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p892
@@ -35533,7 +35775,7 @@ fn p915_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p916
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p916(x1: f64, x2: f64, x4: f64, r3: &f64, mut st: Body) -> f64 {
     st.inner.t = x1;
     let mut v1: f64 = -autodiff::sigmoid((f64::tanh(-0.65) * 0.9).acos()).exp_m1();
@@ -35623,6 +35865,23 @@ fn p916_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_r3));
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p916_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let r3: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let t_r3: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p916_forward(x1, t_x1, x2, t_x2, x4, t_x4, &r3, &t_r3, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p917
@@ -36245,7 +36504,7 @@ fn p922_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p923
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p923(x1: f64, st: &Body) -> f64 {
     let x1 = st.m;
     let v1 = autodiff::leaky_relu(st.m, 0.46) + (st.vel[1] * st.w[0][0]).tanh().exp_m1();
@@ -36361,6 +36620,17 @@ fn p923_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p923_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p923_forward(x1, t_x1, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p924
@@ -38443,7 +38713,7 @@ fn p944_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p945
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p945(x1: f64, r2: &f64, k3: i32, st: &Body, wv16: [[f64; 2]; 3]) -> f64 {
     let mut v1 = f64::atan2(st.inner.a[1], st.inner.t.exp2() - (r2.sin() * 0.9).atanh());
     for i2 in 0..3 {
@@ -38562,6 +38832,21 @@ fn p945_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_st));
     g.extend(flat(&g_wv16));
     (flat(&out), g)
+}
+
+fn p945_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let r2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let wv16: [[f64; 2]; 3] = take2(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_r2: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let t_wv16: [[f64; 2]; 3] = take2(t, k);
+    let (out, tan) = p945_forward(x1, t_x1, &r2, &t_r2, -2, &st, &t_st, wv16, t_wv16);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p946
@@ -40698,7 +40983,7 @@ fn p965_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1))]
+#[grad(reverse, forward, wrt(self, x1))]
 fn p966(&self, mut x1: f64) -> f64 {
     x1 = -(self.vel[0] / (f64::exp(1.35) + 0.5)).hypot(self.w[1][1] - self.pos[0]);
     let mut c1 = 0;
@@ -40783,6 +41068,17 @@ fn p966_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x1));
     (flat(&out), g)
+}
+
+fn p966_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let (out, tan) = self_.p966_forward(&t_self_, x1, t_x1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p967
@@ -44840,7 +45136,7 @@ fn p1003_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, b1))]
+#[grad(reverse, forward, wrt(self, b1))]
 fn p1004(&self, b1: &[f64; 1], nt: usize) -> f64 {
     if ((b1[(nt + 1) % b1.len()].abs() + 1.25).ln() / ((-(self.m.abs() + 0.6)).cbrt().exp() + 0.5)) < 0.05 {
         let mut y1 = [b1.iter().map(|e2| -self.w[nt][0]).sum::<f64>() - (-2.65), b1[nt % b1.len()].abs().atan(), self.inner.t * (self.inner.t / (-(self.vel[nt].abs() + 1.05))), f64::atan2(self.inner.t, self.inner.t) + (self.m - self.inner.t)];
@@ -44956,6 +45252,17 @@ fn p1004_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_self_));
     g.extend(shadow(&d_b1));
     (flat(&out), g)
+}
+
+fn p1004_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let b1: [f64; 1] = take(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_b1: [f64; 1] = take(t, k);
+    let (out, tan) = self_.p1004_forward(&t_self_, &b1, &t_b1, 1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1005
@@ -47465,7 +47772,7 @@ fn p1029_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1030
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(x1, st))]
+#[grad(reverse, forward, wrt(x1, st))]
 fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body, ow15: Option<f64>) -> f64 {
     st.vel[0] += autodiff::relu(st.inner.a[0].atan());
     let (v1, v2) = ((st.w[0][1] / (-(f64::abs(0.85) + 0.85))) + (st.vel[0] - st.w[1][0]), f64::abs(0.55).atan());
@@ -47602,6 +47909,23 @@ fn p1030_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p1030_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let w3: [[f64; 3]; 3] = take2(x, k);
+    let st: Body = take_body(x, k);
+    let ow15: Option<f64> = opt_f64(take1(x, k));
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    *k += 1;
+    *k += 9;
+    let t_st: Body = take_body(t, k);
+    *k += 1;
+    let (out, tan) = p1030_forward(x1, t_x1, x2, &w3, st, t_st, ow15);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1031
@@ -49642,7 +49966,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p619_eval, grad: p619_grad, fwd: Some(p619_fwd), oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 12, 13, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 55, 56, 57, 60, 61, 62, 63, 64, 69, 72, 73, 80, 86, 96, 97, 106, 107, 108, 109, 116, 120, 121, 123, 126, 130, 134, 135, 137, 138, 139, 140, 148, 149, 152, 153, 154, 155] },
     Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, fwd: Some(p620_fwd), oracle: p620_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 33, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 63, 64, 65, 83, 86, 87, 89, 96, 97, 98, 99, 106, 107, 109, 110, 112, 115, 120, 121, 122, 123, 124, 126, 128, 129, 130, 132, 133, 135, 136, 137, 143, 145, 148, 152, 153, 154, 156, 159, 161, 168, 171, 174, 177, 178] },
     Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, fwd: Some(p621_fwd), oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 14, 20, 23, 24, 26, 39, 40, 41, 42, 44, 64, 66, 74, 85, 86, 87, 88, 89, 97, 99, 106, 107, 115, 118, 121, 126, 127, 130, 134, 135, 136, 139, 141, 144, 152, 171, 174, 177, 178] },
-    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, fwd: None, oracle: p622_oracle, tags: &[0, 14, 21, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 64, 66, 68, 73, 74, 84, 86, 89, 90, 91, 92, 93, 97, 98, 106, 107, 108, 109, 111, 113, 118, 121, 123, 124, 125, 126, 129, 130, 135, 136, 137, 152, 154, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, fwd: Some(p622_fwd), oracle: p622_oracle, tags: &[0, 14, 21, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 61, 64, 66, 68, 73, 74, 84, 86, 89, 90, 91, 92, 93, 97, 98, 106, 107, 108, 109, 111, 113, 118, 121, 123, 124, 125, 126, 129, 130, 135, 136, 137, 152, 154, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, fwd: Some(p623_fwd), oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 47, 61, 66, 73, 76, 80, 86, 87, 94, 96, 98, 99, 106, 107, 108, 113, 118, 121, 122, 126, 128, 130, 132, 135, 136, 148, 152, 154, 159, 161, 180] },
     Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, fwd: Some(p624_fwd), oracle: p624_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 48, 64, 69, 72, 73, 74, 81, 86, 96, 97, 99, 106, 107, 108, 109, 110, 115, 116, 117, 118, 119, 120, 121, 126, 127, 128, 130, 134, 135, 140, 148, 149, 154, 155, 159, 161] },
     Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, fwd: Some(p625_fwd), oracle: p625_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 29, 39, 40, 41, 42, 44, 47, 61, 62, 63, 66, 83, 86, 87, 89, 96, 106, 111, 117, 120, 121, 123, 126, 130, 135, 137, 138, 144, 150, 152, 156, 159, 168, 171, 174, 177, 178, 180] },
@@ -49657,7 +49981,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, fwd: Some(p634_fwd), oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 15, 23, 24, 25, 26, 28, 34, 37, 39, 40, 41, 43, 44, 47, 64, 66, 74, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 110, 111, 114, 121, 123, 125, 126, 127, 128, 130, 135, 136, 137, 138, 148, 152, 153, 158, 172, 173, 174, 177, 178] },
     Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, fwd: Some(p635_fwd), oracle: p635_oracle, tags: &[0, 7, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 69, 84, 85, 86, 88, 106, 107, 108, 110, 112, 115, 119, 121, 122, 123, 124, 126, 128, 130, 134, 135, 152, 159, 161, 169] },
     Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, fwd: Some(p636_fwd), oracle: p636_oracle, tags: &[0, 1, 15, 21, 22, 23, 24, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 61, 62, 63, 64, 65, 66, 69, 73, 74, 76, 83, 84, 85, 86, 87, 88, 89, 90, 94, 97, 99, 106, 107, 108, 110, 111, 112, 113, 114, 116, 118, 120, 121, 123, 124, 126, 127, 130, 131, 135, 136, 137, 139, 143, 152, 153, 155, 156, 159, 161, 171, 174, 177, 178] },
-    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, fwd: None, oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 61, 66, 67, 69, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 109, 114, 117, 121, 122, 126, 130, 135, 136, 137, 139, 142, 147, 152, 154, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, fwd: Some(p637_fwd), oracle: p637_oracle, tags: &[0, 1, 15, 23, 24, 26, 27, 28, 31, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 61, 66, 67, 69, 84, 86, 87, 88, 89, 90, 96, 99, 106, 107, 108, 109, 114, 117, 121, 122, 126, 130, 135, 136, 137, 139, 142, 147, 152, 154, 155, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, fwd: Some(p638_fwd), oracle: p638_oracle, tags: &[0, 2, 8, 14, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 43, 44, 47, 61, 64, 66, 76, 84, 86, 87, 89, 96, 106, 108, 110, 112, 121, 124, 125, 126, 128, 130, 131, 132, 135, 136, 152, 155, 158, 170, 174, 175, 176, 178] },
     Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, fwd: Some(p639_fwd), oracle: p639_oracle, tags: &[0, 1, 7, 12, 14, 23, 24, 26, 27, 28, 30, 34, 35, 37, 38, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 64, 66, 83, 84, 86, 87, 88, 89, 90, 106, 107, 108, 110, 111, 112, 113, 114, 115, 117, 119, 121, 122, 124, 125, 126, 129, 130, 134, 135, 136, 138, 139, 143, 152, 153, 156, 170, 174, 175, 176, 178] },
     Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, fwd: Some(p640_fwd), oracle: p640_oracle, tags: &[3, 12, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 49, 61, 64, 65, 74, 86, 99, 106, 107, 108, 119, 121, 122, 123, 125, 126, 127, 129, 130, 133, 134, 135, 136, 137, 152, 155, 156, 159, 167] },
@@ -49670,7 +49994,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, fwd: Some(p647_fwd), oracle: p647_oracle, tags: &[0, 14, 23, 24, 27, 29, 32, 39, 40, 41, 44, 47, 61, 62, 63, 66, 106, 107, 109, 114, 117, 121, 126, 127, 129, 130, 135, 156] },
     Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, fwd: Some(p648_fwd), oracle: p648_oracle, tags: &[0, 6, 7, 15, 24, 27, 31, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 66, 106, 118, 120, 121, 126, 129, 130, 135, 140, 141, 143, 153, 155] },
     Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, fwd: Some(p649_fwd), oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 14, 19, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 69, 73, 76, 83, 84, 86, 87, 88, 89, 90, 96, 97, 101, 106, 107, 110, 112, 113, 114, 115, 119, 121, 122, 126, 128, 130, 134, 135, 136, 152, 154, 155, 172, 173, 174, 177, 178] },
-    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, fwd: None, oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 71, 73, 84, 86, 87, 88, 106, 107, 113, 121, 126, 130, 132, 133, 134, 135, 136, 137, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, fwd: Some(p650_fwd), oracle: p650_oracle, tags: &[0, 8, 13, 14, 23, 24, 25, 27, 39, 40, 41, 44, 47, 54, 55, 58, 71, 73, 84, 86, 87, 88, 106, 107, 113, 121, 126, 130, 132, 133, 134, 135, 136, 137, 155, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, fwd: Some(p651_fwd), oracle: p651_oracle, tags: &[2, 15, 23, 24, 25, 28, 39, 40, 41, 42, 44, 47, 49, 51, 61, 62, 63, 66, 72, 73, 74, 76, 84, 86, 87, 88, 90, 96, 106, 107, 110, 111, 112, 115, 116, 120, 121, 135, 138, 144, 152, 155, 171, 174, 177, 178] },
     Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, fwd: Some(p652_fwd), oracle: p652_oracle, tags: &[0, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 66, 69, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 112, 113, 119, 121, 122, 123, 124, 125, 126, 130, 133, 135, 136, 137, 152, 158, 172, 174, 177, 178] },
     Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, fwd: Some(p653_fwd), oracle: p653_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 33, 36, 39, 40, 41, 42, 44, 45, 47, 56, 61, 66, 73, 79, 81, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 109, 112, 121, 122, 123, 124, 125, 126, 127, 129, 130, 131, 132, 135, 136, 137, 139, 143, 145, 148, 152, 153, 155, 159, 162, 174, 179] },
@@ -49683,8 +50007,8 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p660", active: &[true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 21, 22, 23, 24, 26, 28, 31, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 65, 66, 73, 76, 83, 84, 86, 88, 90, 97, 99, 106, 107, 108, 109, 112, 113, 115, 117, 119, 120, 121, 122, 123, 126, 128, 129, 130, 131, 132, 135, 136, 137, 152, 153, 154, 155, 159, 161] },
     Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, fwd: Some(p661_fwd), oracle: p661_oracle, tags: &[0, 2, 3, 14, 23, 24, 26, 32, 33, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 53, 64, 66, 73, 74, 76, 86, 87, 89, 90, 96, 97, 99, 102, 105, 106, 107, 108, 112, 116, 121, 122, 126, 128, 130, 133, 135, 137, 145, 152, 154, 159, 161, 170, 174, 175, 176, 178] },
     Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 66, 73, 74, 76, 86, 88, 89, 90, 96, 106, 107, 121, 126, 130, 135, 137, 139, 148, 156, 172, 173, 174, 177, 178] },
-    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: None, oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 64, 66, 74, 86, 87, 88, 89, 96, 106, 107, 108, 109, 112, 114, 115, 118, 121, 126, 127, 130, 135, 136, 137, 138, 152, 159, 164, 170, 174, 175, 176, 178] },
-    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: None, oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 96, 97, 98, 99, 101, 106, 107, 108, 111, 113, 116, 117, 121, 123, 126, 129, 130, 133, 135, 136, 138, 152, 153, 156, 158, 159, 160, 164, 169, 170, 174, 175, 176, 178, 180] },
+    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: Some(p663_fwd), oracle: p663_oracle, tags: &[1, 4, 7, 14, 23, 39, 40, 41, 42, 44, 47, 64, 66, 74, 86, 87, 88, 89, 96, 106, 107, 108, 109, 112, 114, 115, 118, 121, 126, 127, 130, 135, 136, 137, 138, 152, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 65, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 96, 97, 98, 99, 101, 106, 107, 108, 111, 113, 116, 117, 121, 123, 126, 129, 130, 133, 135, 136, 138, 152, 153, 156, 158, 159, 160, 164, 169, 170, 174, 175, 176, 178, 180] },
     Prog { name: "p665", active: &[true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, fwd: Some(p665_fwd), oracle: p665_oracle, tags: &[2, 3, 14, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 66, 69, 86, 98, 99, 106, 107, 126, 130, 140, 142, 152, 159] },
     Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p666_eval, grad: p666_grad, fwd: Some(p666_fwd), oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 23, 24, 26, 27, 28, 34, 39, 40, 41, 42, 43, 44, 47, 56, 60, 64, 66, 73, 74, 75, 83, 84, 86, 87, 88, 89, 99, 106, 107, 108, 110, 111, 112, 113, 121, 123, 124, 126, 128, 130, 133, 135, 136, 148, 152, 156, 170, 174, 175, 176, 178] },
     Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, fwd: Some(p667_fwd), oracle: p667_oracle, tags: &[4, 14, 23, 24, 27, 29, 39, 40, 41, 43, 44, 47, 50, 61, 64, 72, 73, 86, 99, 106, 107, 113, 115, 121, 129, 130, 135, 136, 137, 148, 152, 153, 156] },
@@ -49694,7 +50018,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, fwd: Some(p671_fwd), oracle: p671_oracle, tags: &[0, 1, 8, 16, 23, 24, 25, 26, 27, 28, 31, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 48, 49, 61, 63, 66, 83, 84, 86, 88, 106, 108, 113, 114, 121, 122, 124, 126, 127, 130, 135, 136, 138, 139, 153, 155] },
     Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, fwd: Some(p672_fwd), oracle: p672_oracle, tags: &[2, 4, 6, 8, 14, 23, 24, 25, 29, 39, 40, 41, 42, 44, 45, 47, 61, 62, 63, 64, 66, 86, 88, 89, 96, 106, 107, 109, 112, 117, 121, 123, 124, 129, 130, 135, 136, 138, 139, 140, 145, 152] },
     Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, fwd: Some(p673_fwd), oracle: p673_oracle, tags: &[2, 3, 7, 14, 18, 23, 24, 26, 27, 32, 39, 40, 41, 42, 43, 44, 47, 50, 52, 54, 55, 61, 63, 64, 65, 73, 76, 86, 96, 106, 107, 108, 111, 113, 118, 126, 127, 130, 135, 136, 139, 144, 152] },
-    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, fwd: None, oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 90, 99, 106, 107, 108, 110, 114, 119, 121, 124, 125, 126, 130, 131, 135, 145, 152, 153, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, fwd: Some(p674_fwd), oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 14, 21, 22, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 73, 76, 83, 84, 85, 86, 87, 88, 89, 90, 99, 106, 107, 108, 110, 114, 119, 121, 124, 125, 126, 130, 131, 135, 145, 152, 153, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p675", active: &[true, true], outputs: 1, eval: p675_eval, grad: p675_grad, fwd: Some(p675_fwd), oracle: p675_oracle, tags: &[3, 7, 14, 23, 24, 39, 40, 41, 42, 44, 45, 47, 49, 61, 62, 63, 70, 73, 74, 76, 85, 86, 88, 90, 96, 106, 107, 114, 121, 126, 135, 136, 143, 155, 156, 159, 180] },
     Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, fwd: Some(p676_fwd), oracle: p676_oracle, tags: &[0, 3, 7, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 63, 73, 74, 76, 86, 96, 106, 107, 108, 110, 113, 114, 118, 119, 121, 124, 126, 127, 129, 130, 131, 132, 135, 136, 137, 143, 145, 148, 152, 153] },
     Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, fwd: Some(p677_fwd), oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 14, 23, 24, 26, 27, 30, 39, 40, 41, 42, 44, 47, 48, 67, 69, 72, 73, 84, 86, 90, 96, 97, 106, 107, 111, 115, 118, 121, 126, 130, 134, 135, 137, 148, 153, 159, 162] },
@@ -49705,7 +50029,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, fwd: Some(p682_fwd), oracle: p682_oracle, tags: &[0, 14, 23, 24, 25, 26, 27, 30, 31, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 69, 72, 76, 83, 86, 87, 88, 89, 99, 106, 107, 108, 114, 121, 122, 129, 130, 134, 135, 137, 138, 142, 143, 152, 155, 171, 174, 177, 178] },
     Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, fwd: Some(p683_fwd), oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 27, 39, 40, 41, 44, 66, 84, 86, 106, 108, 112, 113, 114, 118, 121, 124, 129, 130, 135, 138, 139, 148, 152, 155, 159, 161, 168] },
     Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, fwd: Some(p684_fwd), oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 16, 23, 24, 27, 29, 39, 40, 41, 43, 44, 45, 47, 55, 56, 61, 64, 65, 66, 73, 76, 85, 86, 89, 96, 98, 99, 105, 106, 107, 108, 111, 112, 117, 120, 121, 122, 126, 130, 132, 133, 134, 135, 136, 138, 148, 152, 153, 154, 155, 159, 161] },
-    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, fwd: None, oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 73, 74, 84, 86, 87, 88, 89, 99, 102, 106, 107, 108, 110, 113, 115, 117, 118, 121, 123, 124, 125, 126, 130, 135, 137, 138, 152, 154, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, fwd: Some(p685_fwd), oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 63, 64, 66, 69, 73, 74, 84, 86, 87, 88, 89, 99, 102, 106, 107, 108, 110, 113, 115, 117, 118, 121, 123, 124, 125, 126, 130, 135, 137, 138, 152, 154, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, fwd: Some(p686_fwd), oracle: p686_oracle, tags: &[1, 4, 13, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 57, 61, 63, 67, 69, 72, 74, 76, 84, 86, 88, 89, 90, 94, 96, 98, 99, 106, 107, 108, 111, 117, 118, 121, 122, 126, 128, 130, 131, 135, 136, 137, 139, 149, 152, 153, 154, 159, 162, 169] },
     Prog { name: "p687", active: &[true, true, true, true], outputs: 1, eval: p687_eval, grad: p687_grad, fwd: Some(p687_fwd), oracle: p687_oracle, tags: &[0, 1, 6, 7, 14, 23, 24, 26, 27, 31, 33, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 69, 73, 76, 81, 83, 84, 86, 88, 96, 97, 106, 110, 112, 116, 121, 126, 127, 130, 135, 136, 138, 152] },
     Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, fwd: Some(p688_fwd), oracle: p688_oracle, tags: &[3, 4, 5, 7, 14, 23, 24, 27, 28, 29, 39, 40, 41, 44, 45, 47, 61, 69, 73, 74, 75, 79, 82, 83, 84, 86, 87, 90, 94, 99, 102, 106, 107, 112, 117, 121, 126, 127, 128, 130, 132, 135, 137, 138, 146, 152, 153] },
@@ -49715,11 +50039,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, fwd: Some(p692_fwd), oracle: p692_oracle, tags: &[3, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 49, 61, 63, 64, 71, 73, 74, 86, 87, 89, 97, 106, 107, 108, 112, 121, 126, 127, 129, 130, 135, 136, 139, 152, 159, 161, 170, 174, 175, 176, 178] },
     Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, fwd: Some(p693_fwd), oracle: p693_oracle, tags: &[0, 3, 4, 14, 18, 23, 24, 27, 32, 39, 40, 41, 42, 44, 45, 47, 49, 52, 61, 62, 63, 64, 66, 72, 73, 74, 86, 90, 106, 107, 108, 109, 111, 112, 113, 114, 116, 117, 121, 122, 125, 126, 128, 130, 132, 133, 135, 137, 138, 140, 144, 152, 154, 156] },
     Prog { name: "p694", active: &[true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, fwd: Some(p694_fwd), oracle: p694_oracle, tags: &[0, 1, 6, 15, 23, 24, 25, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 61, 69, 84, 86, 106, 107, 108, 113, 117, 118, 119, 121, 123, 125, 126, 130, 134, 135, 136, 137, 138, 145, 152, 154, 159, 174, 175, 179, 180] },
-    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, fwd: None, oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 62, 63, 64, 66, 68, 69, 72, 73, 76, 84, 86, 87, 88, 89, 90, 96, 101, 106, 107, 108, 112, 114, 118, 119, 121, 122, 125, 126, 128, 129, 130, 132, 135, 138, 139, 147, 152, 153, 156, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, fwd: Some(p695_fwd), oracle: p695_oracle, tags: &[0, 1, 7, 8, 14, 23, 24, 26, 27, 30, 32, 33, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 51, 61, 62, 63, 64, 66, 68, 69, 72, 73, 76, 84, 86, 87, 88, 89, 90, 96, 101, 106, 107, 108, 112, 114, 118, 119, 121, 122, 125, 126, 128, 129, 130, 132, 135, 138, 139, 147, 152, 153, 156, 159, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, fwd: Some(p696_fwd), oracle: p696_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 27, 30, 32, 34, 35, 37, 39, 40, 41, 42, 44, 47, 49, 51, 61, 62, 63, 64, 66, 83, 84, 86, 87, 88, 89, 95, 96, 98, 99, 106, 107, 108, 112, 115, 116, 119, 120, 121, 124, 128, 130, 131, 135, 137, 138, 140, 143, 152, 171, 174, 177, 178] },
     Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, fwd: Some(p697_fwd), oracle: p697_oracle, tags: &[0, 8, 15, 23, 24, 26, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 64, 66, 86, 87, 88, 106, 107, 108, 116, 121, 127, 130, 131, 133, 134, 135, 136, 137, 138, 143, 152, 153, 159, 161, 171, 174, 177, 178] },
     Prog { name: "p698", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p698_eval, grad: p698_grad, fwd: Some(p698_fwd), oracle: p698_oracle, tags: &[2, 3, 4, 8, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 47, 51, 61, 62, 63, 64, 65, 73, 86, 96, 106, 107, 108, 109, 110, 111, 113, 119, 120, 121, 124, 126, 127, 128, 130, 133, 135, 139, 152, 154, 159, 162] },
-    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, fwd: None, oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 66, 72, 86, 87, 89, 96, 106, 107, 108, 115, 119, 126, 127, 129, 130, 132, 135, 137, 138, 152, 154, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, fwd: Some(p699_fwd), oracle: p699_oracle, tags: &[0, 7, 15, 23, 24, 25, 32, 39, 40, 41, 42, 43, 44, 45, 66, 72, 86, 87, 89, 96, 106, 107, 108, 115, 119, 126, 127, 129, 130, 132, 135, 137, 138, 152, 154, 156, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, fwd: Some(p700_fwd), oracle: p700_oracle, tags: &[1, 2, 3, 7, 14, 21, 23, 24, 26, 28, 31, 32, 36, 39, 40, 41, 42, 43, 44, 45, 47, 59, 61, 63, 64, 66, 73, 74, 84, 86, 88, 90, 96, 99, 102, 106, 107, 108, 109, 112, 114, 119, 120, 121, 122, 125, 126, 127, 128, 130, 131, 135, 136, 137, 139, 152] },
     Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, fwd: Some(p701_fwd), oracle: p701_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 50, 59, 61, 62, 63, 66, 86, 90, 97, 98, 106, 107, 109, 110, 113, 116, 119, 121, 124, 125, 126, 128, 130, 134, 135, 152, 154, 155] },
     Prog { name: "p702", active: &[false, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, fwd: Some(p702_fwd), oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 23, 24, 25, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 71, 74, 83, 84, 85, 86, 87, 88, 89, 90, 94, 97, 106, 107, 108, 109, 115, 119, 121, 125, 126, 127, 129, 130, 132, 133, 135, 138, 152] },
@@ -49733,14 +50057,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, fwd: Some(p710_fwd), oracle: p710_oracle, tags: &[0, 2, 5, 16, 20, 23, 24, 26, 27, 28, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 68, 72, 73, 74, 75, 79, 82, 86, 87, 96, 99, 106, 107, 111, 115, 119, 120, 121, 124, 128, 130, 134, 135, 137, 152, 156] },
     Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, fwd: Some(p711_fwd), oracle: p711_oracle, tags: &[1, 3, 14, 23, 24, 26, 31, 34, 35, 39, 40, 41, 42, 44, 45, 47, 50, 61, 63, 73, 74, 76, 83, 84, 86, 87, 88, 94, 96, 97, 99, 102, 106, 107, 108, 109, 111, 114, 116, 118, 119, 121, 126, 128, 130, 132, 133, 135, 136, 139, 145, 148, 152, 153, 171, 174, 177, 178] },
     Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, fwd: Some(p712_fwd), oracle: p712_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 59, 64, 66, 69, 83, 84, 86, 87, 88, 89, 90, 98, 99, 106, 107, 112, 113, 114, 116, 118, 119, 121, 126, 130, 133, 134, 135, 136, 137, 143, 152, 153, 170, 174, 175, 176, 178] },
-    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, fwd: None, oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 67, 86, 87, 89, 106, 107, 109, 111, 112, 116, 121, 125, 126, 130, 132, 133, 135, 136, 139, 152, 156, 159, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, fwd: Some(p713_fwd), oracle: p713_oracle, tags: &[0, 6, 11, 14, 23, 24, 27, 30, 32, 39, 40, 41, 42, 44, 45, 67, 86, 87, 89, 106, 107, 109, 111, 112, 116, 121, 125, 126, 130, 132, 133, 135, 136, 139, 152, 156, 159, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, fwd: Some(p714_fwd), oracle: p714_oracle, tags: &[1, 12, 14, 19, 23, 24, 26, 27, 29, 32, 34, 37, 39, 40, 41, 42, 43, 44, 47, 52, 53, 61, 63, 64, 65, 66, 67, 69, 74, 76, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 110, 111, 112, 115, 116, 119, 121, 125, 126, 128, 130, 135, 136, 139, 143, 152, 154, 159, 180] },
     Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, fwd: Some(p715_fwd), oracle: p715_oracle, tags: &[1, 2, 3, 7, 16, 23, 24, 31, 39, 40, 41, 42, 44, 45, 47, 48, 49, 61, 62, 63, 71, 73, 74, 86, 90, 98, 99, 106, 108, 112, 118, 126, 130, 133, 135, 148, 152, 153, 156] },
     Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, fwd: Some(p716_fwd), oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 14, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 64, 65, 66, 70, 76, 86, 87, 90, 94, 96, 106, 107, 108, 111, 113, 115, 117, 118, 120, 121, 122, 124, 126, 129, 130, 131, 132, 135, 137, 140, 146, 148, 152, 154, 156] },
     Prog { name: "p717", active: &[true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, fwd: Some(p717_fwd), oracle: p717_oracle, tags: &[0, 1, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 47, 48, 64, 66, 106, 107, 108, 112, 114, 116, 117, 119, 120, 121, 123, 126, 129, 130, 132, 135, 136, 152, 153, 154, 156, 159, 166] },
     Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, fwd: Some(p718_fwd), oracle: p718_oracle, tags: &[3, 16, 23, 24, 25, 39, 40, 41, 42, 44, 47, 48, 51, 55, 56, 60, 61, 64, 65, 74, 86, 87, 88, 94, 96, 97, 99, 106, 107, 111, 113, 116, 121, 122, 123, 124, 125, 126, 128, 129, 130, 132, 133, 135, 136, 137, 138, 139, 145, 152, 153, 156, 159, 169, 171, 174, 177, 178] },
     Prog { name: "p719", active: &[true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 17, 23, 24, 25, 27, 32, 39, 40, 41, 42, 43, 44, 45, 47, 51, 52, 61, 62, 64, 66, 67, 72, 84, 85, 86, 89, 90, 94, 106, 107, 108, 109, 110, 111, 115, 118, 120, 121, 122, 123, 125, 126, 127, 130, 134, 135, 136, 137, 138, 143, 152, 153, 155, 156, 159, 168, 174, 179] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: None, oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 65, 66, 73, 81, 86, 87, 89, 103, 106, 107, 109, 114, 119, 121, 122, 125, 126, 127, 129, 130, 132, 135, 136, 138, 139, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 15, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 61, 65, 66, 73, 81, 86, 87, 89, 103, 106, 107, 109, 114, 119, 121, 122, 125, 126, 127, 129, 130, 132, 135, 136, 138, 139, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, fwd: Some(p721_fwd), oracle: p721_oracle, tags: &[0, 6, 7, 15, 19, 23, 24, 26, 27, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 66, 69, 73, 80, 83, 84, 86, 88, 89, 90, 94, 96, 98, 99, 102, 106, 107, 108, 111, 114, 116, 118, 119, 120, 121, 124, 126, 127, 128, 129, 130, 135, 137, 139, 145, 152, 155, 156, 159, 161, 180] },
     Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, fwd: Some(p722_fwd), oracle: p722_oracle, tags: &[2, 4, 5, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 71, 72, 73, 83, 84, 86, 87, 88, 90, 106, 107, 108, 109, 111, 112, 115, 116, 121, 122, 123, 125, 126, 130, 135, 138, 144, 148, 149, 152, 154, 159] },
     Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, fwd: Some(p723_fwd), oracle: p723_oracle, tags: &[0, 15, 21, 23, 24, 25, 26, 27, 33, 39, 40, 41, 42, 43, 44, 47, 64, 66, 84, 86, 96, 106, 107, 108, 114, 115, 116, 120, 121, 126, 130, 135, 137, 138, 139, 152, 153, 156, 158] },
@@ -49750,7 +50074,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, fwd: Some(p727_fwd), oracle: p727_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 76, 83, 84, 86, 88, 90, 96, 99, 106, 107, 112, 116, 117, 121, 126, 127, 130, 133, 135, 138, 152, 154, 156, 159, 180] },
     Prog { name: "p728", active: &[true, true], outputs: 1, eval: p728_eval, grad: p728_grad, fwd: Some(p728_fwd), oracle: p728_oracle, tags: &[0, 1, 7, 14, 23, 24, 25, 30, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 62, 63, 64, 66, 71, 73, 76, 84, 86, 90, 97, 101, 106, 107, 108, 109, 115, 116, 117, 121, 123, 124, 125, 126, 127, 129, 130, 135, 137, 152, 153, 156] },
     Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, fwd: Some(p729_fwd), oracle: p729_oracle, tags: &[3, 4, 13, 15, 23, 24, 25, 26, 27, 28, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 58, 61, 62, 63, 65, 66, 70, 72, 73, 75, 76, 82, 83, 84, 85, 86, 88, 94, 96, 99, 106, 107, 108, 109, 111, 116, 118, 121, 124, 125, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 152, 153, 154, 159, 161, 174, 175, 179] },
-    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, fwd: None, oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 61, 64, 66, 67, 72, 73, 74, 81, 84, 86, 87, 88, 96, 99, 103, 106, 107, 111, 113, 114, 115, 116, 121, 122, 124, 126, 127, 130, 135, 138, 141, 144, 152, 153, 154, 155, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, fwd: Some(p730_fwd), oracle: p730_oracle, tags: &[0, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 49, 51, 59, 61, 64, 66, 67, 72, 73, 74, 81, 84, 86, 87, 88, 96, 99, 103, 106, 107, 111, 113, 114, 115, 116, 121, 122, 124, 126, 127, 130, 135, 138, 141, 144, 152, 153, 154, 155, 159, 160, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, fwd: Some(p731_fwd), oracle: p731_oracle, tags: &[0, 1, 7, 15, 23, 24, 25, 26, 27, 32, 34, 37, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 64, 66, 69, 71, 83, 84, 86, 88, 90, 99, 106, 107, 109, 111, 113, 114, 119, 121, 125, 126, 130, 132, 134, 135, 137, 145, 152, 153] },
     Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, fwd: Some(p732_fwd), oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 14, 23, 24, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 66, 69, 73, 84, 86, 87, 88, 89, 94, 96, 97, 98, 99, 106, 107, 108, 118, 119, 121, 122, 125, 126, 130, 131, 132, 135, 136, 137, 139, 148, 152, 156, 172, 174, 177, 178] },
     Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, fwd: Some(p733_fwd), oracle: p733_oracle, tags: &[2, 3, 14, 17, 23, 24, 25, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 61, 62, 63, 64, 65, 66, 69, 74, 76, 86, 90, 96, 98, 99, 106, 107, 108, 111, 115, 116, 117, 118, 121, 122, 124, 126, 127, 129, 130, 134, 135, 136, 137, 138, 145, 149, 152, 153, 154] },
@@ -49779,10 +50103,10 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, fwd: Some(p756_fwd), oracle: p756_oracle, tags: &[3, 4, 8, 13, 14, 19, 21, 22, 23, 24, 27, 39, 40, 41, 43, 44, 45, 47, 58, 61, 66, 71, 72, 73, 76, 86, 99, 106, 107, 112, 121, 126, 128, 132, 135, 137, 152, 153, 154, 155] },
     Prog { name: "p757", active: &[true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, fwd: Some(p757_fwd), oracle: p757_oracle, tags: &[0, 1, 3, 16, 24, 28, 39, 40, 41, 44, 86, 106, 107, 113, 118, 119, 120, 127, 130, 131, 135] },
     Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, fwd: Some(p758_fwd), oracle: p758_oracle, tags: &[0, 3, 7, 8, 14, 23, 24, 28, 33, 39, 40, 41, 42, 43, 44, 86, 89, 106, 107, 108, 120, 130, 135, 136, 138, 149, 172, 173, 174, 177, 178] },
-    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: None, oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 65, 66, 67, 73, 74, 76, 84, 86, 87, 89, 96, 98, 101, 106, 107, 108, 111, 113, 116, 119, 120, 121, 126, 128, 130, 132, 135, 142, 143, 144, 152, 153, 159, 160, 164, 166, 171, 174, 177, 178] },
+    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: Some(p759_fwd), oracle: p759_oracle, tags: &[0, 1, 4, 14, 23, 24, 25, 26, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 62, 63, 65, 66, 67, 73, 74, 76, 84, 86, 87, 89, 96, 98, 101, 106, 107, 108, 111, 113, 116, 119, 120, 121, 126, 128, 130, 132, 135, 142, 143, 144, 152, 153, 159, 160, 164, 166, 171, 174, 177, 178] },
     Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, fwd: Some(p760_fwd), oracle: p760_oracle, tags: &[1, 15, 24, 26, 31, 34, 37, 39, 40, 41, 42, 44, 66, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 115, 118, 121, 125, 126, 130, 132, 135, 141, 152, 153, 154, 156, 172, 174, 177, 178] },
     Prog { name: "p761", active: &[true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, fwd: Some(p761_fwd), oracle: p761_oracle, tags: &[0, 1, 6, 14, 17, 23, 24, 26, 27, 29, 32, 39, 40, 41, 42, 44, 45, 47, 48, 51, 52, 61, 62, 63, 64, 66, 67, 83, 84, 86, 89, 106, 107, 108, 110, 111, 121, 124, 126, 127, 129, 130, 134, 135, 136, 139, 152, 153, 154, 156, 157] },
-    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, fwd: None, oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 66, 69, 72, 73, 74, 81, 86, 87, 88, 89, 90, 96, 99, 103, 106, 107, 108, 110, 117, 120, 121, 123, 124, 125, 126, 127, 129, 130, 131, 135, 136, 137, 144, 152, 153, 155, 159, 161, 164, 168, 170, 174, 175, 176, 178] },
+    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, fwd: Some(p762_fwd), oracle: p762_oracle, tags: &[1, 2, 8, 13, 14, 17, 21, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 52, 57, 59, 66, 69, 72, 73, 74, 81, 86, 87, 88, 89, 90, 96, 99, 103, 106, 107, 108, 110, 117, 120, 121, 123, 124, 125, 126, 127, 129, 130, 131, 135, 136, 137, 144, 152, 153, 155, 159, 161, 164, 168, 170, 174, 175, 176, 178] },
     Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, fwd: Some(p763_fwd), oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 14, 23, 24, 27, 28, 30, 31, 32, 39, 40, 41, 42, 44, 45, 47, 48, 58, 61, 62, 63, 64, 66, 70, 71, 73, 76, 83, 84, 86, 87, 90, 96, 98, 99, 104, 105, 106, 107, 108, 114, 115, 116, 117, 118, 119, 121, 124, 125, 126, 127, 129, 130, 131, 135, 136, 137, 139, 141, 148, 152, 153, 154, 155, 156, 159, 160, 163] },
     Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, fwd: Some(p764_fwd), oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 47, 51, 52, 61, 62, 63, 64, 65, 66, 73, 84, 86, 87, 89, 106, 107, 108, 109, 110, 111, 112, 116, 117, 120, 121, 122, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 137, 138, 139, 148, 152, 153, 154, 156, 159, 166, 170, 174, 175, 176, 178] },
     Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, fwd: Some(p765_fwd), oracle: p765_oracle, tags: &[0, 3, 4, 7, 14, 19, 23, 24, 26, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 65, 66, 83, 84, 86, 88, 90, 96, 98, 106, 107, 109, 113, 118, 121, 122, 123, 124, 126, 127, 128, 130, 131, 132, 135, 136, 144, 152, 159, 169] },
@@ -49815,7 +50139,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, fwd: Some(p792_fwd), oracle: p792_oracle, tags: &[0, 2, 3, 15, 23, 24, 25, 27, 32, 39, 40, 41, 42, 44, 47, 48, 49, 50, 51, 61, 62, 63, 64, 65, 66, 73, 74, 76, 86, 90, 96, 99, 101, 106, 108, 114, 115, 116, 117, 121, 124, 126, 130, 135, 136, 137, 141, 152, 154, 155, 156, 159, 161] },
     Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, fwd: Some(p793_fwd), oracle: p793_oracle, tags: &[0, 1, 13, 14, 23, 24, 27, 39, 40, 41, 44, 45, 58, 71, 73, 84, 106, 117, 121, 126, 130, 135, 137, 139, 152, 153] },
     Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, fwd: Some(p794_fwd), oracle: p794_oracle, tags: &[0, 3, 7, 14, 23, 24, 25, 36, 39, 40, 41, 43, 44, 45, 47, 48, 51, 61, 62, 65, 66, 73, 74, 76, 84, 86, 88, 90, 96, 99, 106, 107, 117, 119, 121, 124, 126, 129, 130, 131, 135, 139, 140, 149, 152, 153, 156, 159, 161] },
-    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, fwd: None, oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 61, 66, 86, 87, 89, 97, 106, 107, 117, 121, 123, 125, 126, 128, 130, 131, 134, 135, 137, 139, 152, 154, 156, 159, 161, 164, 169, 171, 174, 177, 178] },
+    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, fwd: Some(p795_fwd), oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 14, 23, 24, 30, 39, 40, 41, 42, 44, 47, 61, 66, 86, 87, 89, 97, 106, 107, 117, 121, 123, 125, 126, 128, 130, 131, 134, 135, 137, 139, 152, 154, 156, 159, 161, 164, 169, 171, 174, 177, 178] },
     Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, fwd: Some(p796_fwd), oracle: p796_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 28, 31, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 63, 65, 66, 72, 73, 75, 81, 82, 83, 84, 86, 90, 103, 106, 107, 108, 114, 116, 121, 125, 126, 130, 132, 135, 136, 137, 138, 139, 143, 152, 153, 156, 159, 165] },
     Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, fwd: Some(p797_fwd), oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 15, 21, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 69, 73, 80, 83, 84, 85, 86, 88, 96, 97, 99, 106, 107, 108, 111, 112, 114, 115, 120, 121, 126, 130, 135, 136, 152, 153, 154, 155, 158] },
     Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, fwd: Some(p798_fwd), oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 14, 23, 24, 27, 28, 32, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 51, 57, 58, 61, 62, 63, 65, 69, 71, 73, 84, 85, 86, 87, 88, 89, 90, 96, 97, 99, 106, 107, 108, 112, 113, 115, 118, 119, 121, 122, 124, 126, 130, 131, 135, 136, 137, 141, 152, 154, 159, 162, 168, 169, 170, 174, 175, 176, 178] },
@@ -49894,7 +50218,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, fwd: Some(p871_fwd), oracle: p871_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 59, 61, 63, 64, 66, 83, 84, 86, 88, 106, 107, 108, 109, 111, 115, 121, 122, 126, 127, 130, 135, 137, 138, 152, 153, 154, 159, 161] },
     Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, fwd: Some(p872_fwd), oracle: p872_oracle, tags: &[0, 2, 3, 5, 16, 23, 24, 26, 27, 34, 38, 39, 40, 41, 42, 44, 45, 47, 55, 56, 60, 61, 63, 64, 65, 66, 74, 76, 83, 84, 86, 87, 88, 89, 94, 97, 98, 99, 106, 107, 111, 113, 115, 118, 121, 123, 124, 126, 130, 135, 136, 137, 145, 149, 152, 171, 174, 177, 178] },
     Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, fwd: Some(p873_fwd), oracle: p873_oracle, tags: &[3, 11, 15, 23, 24, 27, 39, 40, 41, 44, 73, 86, 87, 89, 106, 107, 116, 119, 121, 126, 130, 131, 135, 137, 139, 148, 152, 159, 172, 174, 177, 178] },
-    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, fwd: None, oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 63, 64, 66, 69, 72, 73, 76, 83, 84, 86, 87, 88, 90, 97, 99, 101, 106, 107, 108, 109, 110, 112, 121, 122, 123, 124, 126, 127, 129, 130, 135, 136, 137, 138, 139, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, fwd: Some(p874_fwd), oracle: p874_oracle, tags: &[2, 4, 7, 14, 23, 24, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 60, 61, 63, 64, 66, 69, 72, 73, 76, 83, 84, 86, 87, 88, 90, 97, 99, 101, 106, 107, 108, 109, 110, 112, 121, 122, 123, 124, 126, 127, 129, 130, 135, 136, 137, 138, 139, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, fwd: Some(p875_fwd), oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 15, 23, 24, 25, 27, 29, 39, 40, 41, 42, 44, 47, 61, 63, 69, 72, 73, 74, 76, 86, 87, 89, 90, 94, 96, 106, 109, 111, 115, 117, 121, 126, 130, 133, 135, 148, 152, 172, 173, 174, 177, 178] },
     Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, fwd: Some(p876_fwd), oracle: p876_oracle, tags: &[0, 6, 7, 15, 20, 23, 24, 26, 31, 36, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 86, 87, 88, 89, 106, 107, 114, 116, 117, 119, 120, 121, 125, 130, 135, 136, 140, 145, 152, 153, 171, 174, 177, 178] },
     Prog { name: "p877", active: &[false, true], outputs: 1, eval: p877_eval, grad: p877_grad, fwd: Some(p877_fwd), oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 23, 24, 27, 39, 40, 41, 42, 44, 45, 47, 50, 59, 61, 64, 66, 73, 76, 81, 84, 86, 90, 103, 106, 107, 109, 114, 115, 121, 127, 129, 130, 132, 133, 135, 136, 137, 140, 152, 155] },
@@ -49911,7 +50235,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, fwd: Some(p888_fwd), oracle: p888_oracle, tags: &[0, 2, 7, 11, 15, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 47, 48, 66, 67, 69, 72, 83, 84, 86, 87, 88, 89, 90, 94, 96, 106, 107, 111, 113, 114, 116, 119, 121, 123, 126, 128, 130, 133, 134, 135, 136, 137, 145, 152, 153, 154, 156, 170, 174, 175, 176, 178] },
     Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, fwd: Some(p889_fwd), oracle: p889_oracle, tags: &[0, 1, 14, 23, 24, 26, 27, 34, 37, 38, 39, 40, 41, 42, 44, 47, 49, 61, 62, 63, 65, 66, 69, 83, 84, 86, 87, 88, 89, 106, 107, 108, 109, 110, 111, 118, 119, 121, 122, 124, 126, 130, 132, 135, 139, 140, 146, 152, 153, 155, 159, 161, 172, 174, 177, 178] },
     Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, fwd: Some(p890_fwd), oracle: p890_oracle, tags: &[0, 3, 6, 8, 16, 23, 24, 26, 27, 28, 33, 34, 36, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 66, 67, 68, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 96, 106, 107, 108, 111, 114, 117, 121, 122, 124, 126, 127, 130, 132, 134, 135, 136, 149, 152, 153, 155, 156, 159, 161, 172, 173, 174, 177, 178] },
-    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, fwd: None, oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 61, 66, 70, 72, 73, 74, 83, 84, 86, 87, 89, 99, 102, 106, 107, 108, 110, 112, 115, 119, 120, 121, 123, 125, 126, 129, 130, 133, 135, 139, 148, 149, 152, 154, 155, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, fwd: Some(p891_fwd), oracle: p891_oracle, tags: &[0, 4, 8, 13, 15, 23, 24, 27, 28, 39, 40, 41, 42, 44, 45, 47, 56, 61, 66, 70, 72, 73, 74, 83, 84, 86, 87, 89, 99, 102, 106, 107, 108, 110, 112, 115, 119, 120, 121, 123, 125, 126, 129, 130, 133, 135, 139, 148, 149, 152, 154, 155, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, fwd: Some(p892_fwd), oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 16, 21, 22, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 57, 63, 64, 66, 73, 74, 76, 81, 83, 84, 85, 86, 89, 90, 94, 96, 98, 99, 103, 106, 107, 108, 109, 110, 111, 112, 119, 121, 122, 123, 126, 127, 128, 129, 130, 135, 136, 137, 141, 152, 153, 154, 159, 161] },
     Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, fwd: Some(p893_fwd), oracle: p893_oracle, tags: &[0, 2, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 66, 73, 83, 84, 86, 87, 89, 90, 93, 96, 98, 106, 107, 108, 112, 114, 119, 120, 121, 125, 126, 130, 131, 135, 139, 148, 150, 152, 154, 156, 159, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, fwd: Some(p894_fwd), oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 15, 23, 24, 26, 27, 28, 39, 40, 41, 42, 44, 45, 47, 53, 55, 56, 61, 63, 64, 65, 68, 73, 74, 76, 79, 82, 83, 84, 86, 89, 90, 91, 93, 94, 96, 99, 106, 107, 108, 111, 112, 113, 114, 118, 120, 121, 126, 130, 131, 132, 133, 135, 136, 137, 138, 139, 152, 153, 154, 155, 159] },
@@ -49936,14 +50260,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, fwd: Some(p913_fwd), oracle: p913_oracle, tags: &[1, 15, 23, 24, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 59, 64, 66, 72, 73, 75, 76, 81, 82, 84, 86, 89, 90, 94, 96, 98, 99, 103, 106, 107, 111, 114, 119, 120, 121, 124, 126, 127, 129, 130, 132, 133, 134, 135, 138, 144, 152, 154, 159, 174, 175, 179] },
     Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, fwd: Some(p914_fwd), oracle: p914_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 69, 72, 73, 74, 75, 79, 86, 90, 91, 93, 96, 100, 106, 112, 113, 114, 116, 121, 124, 126, 127, 129, 130, 132, 134, 135, 136, 137, 139, 145, 147, 149, 152, 153, 156, 159, 161] },
     Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, fwd: Some(p915_fwd), oracle: p915_oracle, tags: &[0, 3, 4, 5, 14, 20, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 61, 64, 66, 73, 76, 84, 86, 87, 90, 96, 98, 99, 106, 107, 108, 112, 113, 114, 117, 121, 122, 126, 130, 133, 135, 137, 139, 143, 149, 152, 153, 159, 162, 163] },
-    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, fwd: None, oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 66, 73, 78, 79, 83, 84, 86, 88, 89, 96, 106, 107, 108, 110, 115, 119, 121, 123, 125, 126, 130, 135, 136, 139, 152, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, fwd: Some(p916_fwd), oracle: p916_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 34, 35, 39, 40, 41, 42, 44, 66, 73, 78, 79, 83, 84, 86, 88, 89, 96, 106, 107, 108, 110, 115, 119, 121, 123, 125, 126, 130, 135, 136, 139, 152, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, fwd: Some(p917_fwd), oracle: p917_oracle, tags: &[0, 16, 19, 23, 24, 29, 39, 40, 41, 42, 44, 47, 61, 64, 66, 84, 86, 87, 89, 106, 110, 121, 123, 125, 126, 130, 135, 141, 152, 153, 172, 174, 177, 178] },
     Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, fwd: Some(p918_fwd), oracle: p918_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 61, 63, 66, 67, 72, 106, 107, 108, 112, 113, 115, 116, 120, 121, 123, 126, 130, 131, 132, 135, 141, 154] },
     Prog { name: "p919", active: &[true, true, false], outputs: 1, eval: p919_eval, grad: p919_grad, fwd: Some(p919_fwd), oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 52, 57, 61, 64, 66, 71, 73, 76, 83, 84, 86, 88, 104, 106, 108, 116, 121, 130, 134, 137, 152, 154, 159, 161] },
     Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, fwd: Some(p920_fwd), oracle: p920_oracle, tags: &[1, 2, 3, 7, 14, 23, 24, 25, 26, 32, 39, 40, 41, 42, 44, 45, 47, 54, 55, 61, 63, 64, 66, 70, 72, 73, 76, 85, 86, 87, 88, 89, 90, 94, 96, 98, 99, 101, 106, 107, 108, 110, 117, 119, 121, 125, 126, 127, 130, 133, 135, 136, 137, 139, 149, 151, 152, 154, 155, 156, 170, 174, 175, 176, 178] },
     Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 14, 20, 23, 24, 26, 27, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 51, 55, 56, 57, 61, 62, 64, 67, 68, 72, 73, 74, 76, 86, 94, 96, 99, 106, 107, 108, 109, 113, 114, 115, 117, 119, 120, 121, 123, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 141, 144, 145, 148, 149, 152, 154, 159, 161] },
     Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, fwd: Some(p922_fwd), oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 14, 23, 24, 25, 26, 27, 28, 33, 39, 40, 41, 42, 43, 44, 47, 49, 61, 63, 64, 65, 66, 73, 74, 86, 87, 106, 107, 108, 109, 110, 112, 113, 117, 118, 119, 122, 126, 130, 132, 135, 136, 137, 138, 139, 152, 156] },
-    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: None, oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 61, 62, 63, 65, 66, 73, 76, 81, 83, 84, 86, 87, 88, 89, 97, 98, 101, 103, 106, 107, 110, 116, 118, 119, 121, 123, 125, 126, 129, 130, 131, 135, 136, 137, 142, 144, 152, 153, 154, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 14, 23, 24, 25, 27, 28, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 59, 61, 62, 63, 65, 66, 73, 76, 81, 83, 84, 86, 87, 88, 89, 97, 98, 101, 103, 106, 107, 110, 116, 118, 119, 121, 123, 125, 126, 129, 130, 131, 135, 136, 137, 142, 144, 152, 153, 154, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, fwd: Some(p924_fwd), oracle: p924_oracle, tags: &[0, 3, 6, 7, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 73, 74, 84, 86, 88, 90, 91, 93, 96, 98, 99, 102, 106, 107, 108, 109, 111, 112, 113, 114, 115, 120, 121, 122, 123, 124, 126, 128, 129, 130, 132, 135, 139, 152, 153, 154] },
     Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 14, 23, 24, 28, 31, 39, 40, 41, 42, 43, 44, 45, 47, 54, 55, 76, 77, 79, 86, 88, 96, 106, 107, 108, 112, 113, 121, 122, 123, 126, 130, 131, 132, 135, 140, 152, 171, 174, 177, 178] },
     Prog { name: "p926", active: &[false, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, fwd: Some(p926_fwd), oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 23, 24, 26, 34, 39, 40, 41, 42, 44, 45, 53, 64, 66, 83, 84, 86, 87, 88, 90, 91, 97, 98, 106, 107, 108, 120, 122, 124, 125, 126, 128, 130, 131, 133, 135, 137, 138, 143, 148, 152, 153, 155, 159, 169] },
@@ -49965,7 +50289,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, fwd: Some(p942_fwd), oracle: p942_oracle, tags: &[0, 3, 4, 7, 14, 23, 24, 26, 29, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 72, 73, 74, 84, 86, 87, 88, 89, 90, 96, 97, 98, 99, 106, 107, 108, 110, 112, 116, 117, 118, 121, 124, 125, 126, 127, 130, 132, 133, 135, 136, 137, 138, 140, 148, 152, 153, 155, 156, 159, 168, 169, 170, 174, 175, 176, 178] },
     Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, fwd: Some(p943_fwd), oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 15, 23, 24, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 50, 61, 62, 63, 70, 73, 75, 76, 86, 88, 89, 90, 94, 96, 97, 99, 106, 107, 108, 109, 110, 116, 121, 123, 126, 127, 128, 130, 134, 135, 136, 137, 138, 159, 168] },
     Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, fwd: Some(p944_fwd), oracle: p944_oracle, tags: &[0, 4, 5, 7, 14, 23, 24, 26, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 73, 84, 86, 87, 88, 89, 96, 98, 99, 106, 108, 115, 119, 121, 125, 126, 130, 133, 135, 152, 159, 168, 170, 174, 175, 176, 178] },
-    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, fwd: None, oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 61, 62, 63, 64, 66, 70, 73, 84, 86, 87, 88, 89, 93, 94, 106, 107, 108, 109, 110, 115, 117, 118, 119, 121, 124, 126, 127, 129, 130, 133, 134, 135, 136, 139, 150, 152, 153, 154, 155, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, fwd: Some(p945_fwd), oracle: p945_oracle, tags: &[0, 1, 7, 11, 14, 23, 24, 25, 27, 29, 31, 39, 40, 41, 42, 44, 45, 47, 50, 51, 61, 62, 63, 64, 66, 70, 73, 84, 86, 87, 88, 89, 93, 94, 106, 107, 108, 109, 110, 115, 117, 118, 119, 121, 124, 126, 127, 129, 130, 133, 134, 135, 136, 139, 150, 152, 153, 154, 155, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, fwd: Some(p946_fwd), oracle: p946_oracle, tags: &[0, 14, 23, 24, 39, 40, 41, 42, 44, 47, 57, 60, 64, 84, 86, 97, 106, 107, 110, 113, 115, 118, 121, 124, 126, 128, 130, 131, 134, 135, 136, 152, 155, 159, 161, 180] },
     Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, fwd: Some(p947_fwd), oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 14, 19, 23, 24, 33, 39, 40, 41, 42, 44, 45, 47, 61, 65, 66, 74, 86, 87, 88, 89, 96, 106, 107, 112, 120, 126, 130, 133, 135, 152, 154, 171, 174, 177, 178] },
     Prog { name: "p948", active: &[true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, fwd: Some(p948_fwd), oracle: p948_oracle, tags: &[0, 14, 23, 24, 36, 39, 40, 41, 42, 44, 47, 61, 63, 84, 86, 88, 106, 107, 108, 111, 112, 116, 118, 119, 121, 126, 127, 130, 135, 136, 137, 142, 152, 154, 156] },
@@ -49986,7 +50310,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, fwd: Some(p963_fwd), oracle: p963_oracle, tags: &[2, 3, 8, 12, 15, 23, 24, 26, 27, 30, 33, 39, 40, 41, 42, 44, 47, 61, 62, 63, 64, 65, 66, 86, 87, 89, 95, 96, 106, 107, 108, 109, 111, 114, 115, 116, 120, 121, 122, 124, 125, 126, 127, 130, 131, 134, 135, 138, 152, 155, 156, 157, 158, 159, 161, 172, 173, 174, 177, 178] },
     Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, fwd: Some(p964_fwd), oracle: p964_oracle, tags: &[0, 3, 7, 15, 23, 24, 25, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 88, 90, 94, 96, 99, 106, 107, 108, 109, 111, 112, 113, 114, 116, 117, 120, 121, 122, 124, 126, 128, 130, 132, 135, 136, 137, 140, 148, 152, 154, 155, 156, 159, 169] },
     Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, fwd: Some(p965_fwd), oracle: p965_oracle, tags: &[2, 3, 6, 14, 23, 39, 40, 41, 42, 44, 45, 47, 60, 61, 63, 64, 73, 74, 79, 81, 84, 86, 89, 90, 94, 96, 97, 98, 99, 106, 107, 108, 109, 110, 111, 118, 121, 123, 126, 129, 130, 135, 137, 152, 153, 159, 168] },
-    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, fwd: None, oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 76, 86, 87, 89, 99, 106, 107, 108, 111, 119, 121, 126, 130, 134, 135, 136, 152, 154, 155, 159, 160, 161, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, fwd: Some(p966_fwd), oracle: p966_oracle, tags: &[0, 6, 8, 14, 21, 22, 23, 24, 26, 27, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 76, 86, 87, 89, 99, 106, 107, 108, 111, 119, 121, 126, 130, 134, 135, 136, 152, 154, 155, 159, 160, 161, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, fwd: Some(p967_fwd), oracle: p967_oracle, tags: &[0, 3, 12, 14, 21, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 49, 53, 61, 62, 63, 64, 65, 68, 73, 74, 76, 83, 86, 87, 89, 96, 98, 101, 106, 107, 108, 109, 114, 115, 116, 118, 119, 120, 121, 125, 126, 128, 130, 132, 135, 136, 137, 141, 148, 149, 152, 154, 155, 156, 171, 174, 177, 178] },
     Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, fwd: Some(p968_fwd), oracle: p968_oracle, tags: &[2, 3, 11, 15, 23, 24, 27, 39, 40, 41, 42, 44, 47, 61, 66, 83, 86, 87, 89, 94, 106, 107, 108, 113, 116, 119, 120, 121, 123, 125, 126, 128, 130, 133, 135, 137, 139, 152, 155, 156, 159, 161] },
     Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, fwd: Some(p969_fwd), oracle: p969_oracle, tags: &[0, 2, 7, 15, 21, 23, 24, 25, 32, 39, 40, 41, 42, 44, 47, 61, 64, 70, 72, 73, 74, 76, 86, 92, 96, 101, 106, 107, 110, 111, 112, 119, 121, 123, 125, 126, 130, 133, 135, 138, 139, 143, 149, 152, 153, 154, 155, 159, 161, 180] },
@@ -50024,7 +50348,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, fwd: Some(p1001_fwd), oracle: p1001_oracle, tags: &[2, 3, 4, 7, 14, 23, 24, 26, 34, 39, 40, 41, 42, 43, 44, 45, 51, 64, 83, 84, 86, 88, 90, 94, 106, 107, 108, 110, 114, 121, 124, 126, 127, 130, 135, 138, 139, 148, 152, 153] },
     Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, fwd: Some(p1002_fwd), oracle: p1002_oracle, tags: &[2, 3, 7, 14, 23, 24, 25, 26, 27, 30, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 48, 61, 63, 64, 69, 72, 73, 74, 75, 80, 83, 84, 86, 88, 90, 96, 97, 106, 107, 108, 109, 110, 112, 113, 119, 120, 121, 122, 125, 126, 129, 130, 134, 135, 136, 137, 138, 139, 148, 149, 152, 153, 155, 156, 159, 161] },
     Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, fwd: Some(p1003_fwd), oracle: p1003_oracle, tags: &[2, 3, 5, 7, 14, 23, 24, 25, 26, 27, 30, 34, 36, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 65, 66, 73, 74, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 106, 107, 108, 109, 111, 113, 115, 116, 117, 118, 119, 120, 121, 122, 124, 126, 127, 128, 129, 130, 132, 134, 135, 136, 137, 138, 139, 144, 145, 148, 152, 159, 169] },
-    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: None, oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 65, 66, 69, 73, 74, 83, 84, 86, 87, 88, 90, 96, 98, 106, 107, 108, 111, 112, 115, 116, 117, 119, 121, 124, 126, 127, 129, 130, 131, 133, 135, 138, 142, 143, 148, 152, 153, 154, 155, 159, 160, 164, 169, 172, 173, 174, 177, 178] },
+    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 8, 14, 23, 24, 25, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 65, 66, 69, 73, 74, 83, 84, 86, 87, 88, 90, 96, 98, 106, 107, 108, 111, 112, 115, 116, 117, 119, 121, 124, 126, 127, 129, 130, 131, 133, 135, 138, 142, 143, 148, 152, 153, 154, 155, 159, 160, 164, 169, 172, 173, 174, 177, 178] },
     Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, fwd: Some(p1005_fwd), oracle: p1005_oracle, tags: &[2, 7, 15, 21, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 69, 72, 73, 74, 86, 90, 106, 111, 121, 123, 124, 126, 130, 131, 132, 135, 136, 137, 138, 141, 151, 152, 159, 161] },
     Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, fwd: Some(p1006_fwd), oracle: p1006_oracle, tags: &[0, 1, 14, 23, 24, 25, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 61, 63, 64, 66, 73, 76, 81, 83, 84, 86, 88, 99, 106, 107, 112, 115, 116, 120, 121, 126, 130, 133, 135, 152, 153, 155, 159] },
     Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 14, 23, 24, 25, 26, 27, 31, 32, 36, 37, 39, 40, 41, 42, 44, 45, 47, 53, 66, 73, 81, 84, 86, 87, 88, 96, 97, 98, 106, 107, 108, 109, 113, 119, 121, 124, 126, 129, 130, 131, 135, 137, 144, 148, 152, 153, 156, 159, 163] },
@@ -50050,7 +50374,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, fwd: Some(p1027_fwd), oracle: p1027_oracle, tags: &[0, 3, 6, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 66, 86, 99, 106, 107, 108, 112, 115, 119, 121, 122, 125, 126, 130, 131, 134, 135, 137, 138, 148, 154] },
     Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, fwd: Some(p1028_fwd), oracle: p1028_oracle, tags: &[0, 6, 13, 14, 23, 24, 25, 27, 28, 33, 39, 40, 41, 42, 44, 45, 47, 57, 61, 63, 66, 72, 106, 107, 108, 117, 121, 122, 123, 126, 130, 131, 132, 134, 135, 138, 141, 152] },
     Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, fwd: Some(p1029_fwd), oracle: p1029_oracle, tags: &[0, 14, 23, 24, 27, 39, 40, 42, 44, 45, 47, 66, 69, 72, 106, 108, 121, 135, 155] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: None, oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 61, 63, 65, 66, 71, 72, 73, 75, 76, 82, 86, 87, 88, 89, 94, 101, 106, 107, 108, 110, 116, 117, 119, 121, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 138, 139, 146, 152, 153, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: Some(p1030_fwd), oracle: p1030_oracle, tags: &[0, 5, 8, 13, 14, 23, 24, 26, 27, 28, 29, 30, 39, 40, 41, 42, 43, 44, 47, 58, 61, 63, 65, 66, 71, 72, 73, 75, 76, 82, 86, 87, 88, 89, 94, 101, 106, 107, 108, 110, 116, 117, 119, 121, 126, 127, 128, 129, 130, 133, 134, 135, 136, 137, 138, 139, 146, 152, 153, 155, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, fwd: Some(p1031_fwd), oracle: p1031_oracle, tags: &[0, 15, 23, 24, 27, 29, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 69, 73, 74, 76, 83, 84, 86, 87, 90, 91, 93, 96, 106, 107, 109, 110, 112, 117, 119, 121, 124, 126, 128, 130, 131, 134, 135, 137, 138, 139, 140, 152, 153, 159, 168] },
     Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, fwd: Some(p1032_fwd), oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 15, 23, 24, 25, 26, 27, 30, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 63, 65, 66, 73, 76, 81, 83, 84, 86, 87, 88, 90, 96, 97, 98, 99, 104, 105, 106, 107, 108, 112, 114, 115, 121, 122, 123, 125, 126, 127, 130, 135, 136, 137, 138, 139, 141, 148, 152, 153, 154, 155, 156, 159, 163] },
     Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, fwd: Some(p1033_fwd), oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 15, 21, 23, 24, 26, 27, 33, 34, 38, 39, 40, 41, 42, 44, 57, 73, 83, 84, 86, 88, 90, 92, 94, 106, 107, 108, 116, 117, 119, 121, 123, 125, 126, 130, 133, 135, 136, 138, 139, 152] },

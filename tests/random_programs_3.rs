@@ -4,14 +4,9 @@
 //!
 //! GENERATED: do not edit. Regenerate with
 //!
-//! cargo run -p progen -- --seed 1 --first 1050 --count 450 --file random_programs_3.rs --no-forward field-row-args > tests/random_programs_3.rs
+//! cargo run -p progen -- --seed 1 --first 1050 --count 450 --file random_programs_3.rs > tests/random_programs_3.rs
 //!
 //! (`cargo test -p progen` fails when this file and the generator disagree.)
-//!
-//! Programs checked in reverse mode only, under `#[grad]` (each a bug of the
-//! forward companion that stops the file from compiling; drop the `--no-forward`
-//! once it is fixed):
-//! - `field-row-args`: a row of a struct's 2-D field passed by reference to a callee (`caff2(&st.w[i], b, &h)`): `f_forward` types the row's tangent as a float (`let v9: f64 = t_st.w[v2];`, E0308)
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[path = "random_programs/driver.rs"]
@@ -835,7 +830,7 @@ fn p1051_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1052
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p1052(x1: f64, b2: &[f64; 2], a4: [f64; 4], b3: &[f64; 5], n5: usize, st: &Body) -> f64 {
     let mut v1 = (autodiff::sigmoid(st.w[(n5 + 1) % 2][n5 % 2].exp_m1()) * (a4[n5] - st.m)).sin();
     let mut c2 = 0;
@@ -955,6 +950,23 @@ fn p1052_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p1052_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x1: f64 = take1(x, k);
+    let b2: [f64; 2] = take(x, k);
+    let a4: [f64; 4] = take(x, k);
+    let b3: [f64; 5] = take(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x1: f64 = take1(t, k);
+    let t_b2: [f64; 2] = take(t, k);
+    let t_a4: [f64; 4] = take(t, k);
+    let t_b3: [f64; 5] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1052_forward(x1, t_x1, &b2, &t_b2, a4, t_a4, &b3, &t_b3, 2, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1053
@@ -3079,7 +3091,7 @@ fn p1070_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1, x2, x4, x3))]
+#[grad(reverse, forward, wrt(self, x1, x2, x4, x3))]
 fn p1071(&self, x1: f64, x2: f64, x4: f64, x3: f64, nt: usize) -> f64 {
     let mut v1 = (autodiff::softplus(self.vel[(nt + 3) % 2]) / ((x3 + ((nt + 1) as f64)).tanh().exp() + 0.5)) - f64::tanh(-1.5).tan();
     for i2 in 0..=2 {
@@ -3202,6 +3214,23 @@ fn p1071_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x4));
     g.extend(flat(&g_x3));
     (flat(&out), g)
+}
+
+fn p1071_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let x4: f64 = take1(x, k);
+    let x3: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x4: f64 = take1(t, k);
+    let t_x3: f64 = take1(t, k);
+    let (out, tan) = self_.p1071_forward(&t_self_, x1, t_x1, x2, t_x2, x4, t_x4, x3, t_x3, 2);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1072
@@ -5210,7 +5239,7 @@ fn p1089_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1090
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(a2, s3, st))]
+#[grad(reverse, forward, wrt(a2, s3, st))]
 fn p1090(s1: &[f64], a2: [f64; 4], s3: &[f64], n4: usize, st: &Body) -> (f64, f64) {
     const K1090: f64 = 2.1;
     let mut v1 = s3[n4] + ((st.pos[n4 % 2] / (1.0 + (st.inner.a[(n4 + 1) % 2] * st.inner.a[(n4 + 1) % 2]))).abs() + 1.45).log2();
@@ -5301,6 +5330,21 @@ fn p1090_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p1090_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let s1: Vec<f64> = take_vec(x, k, 4);
+    let a2: [f64; 4] = take(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 5);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    *k += 4;
+    let t_a2: [f64; 4] = take(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 5);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1090_forward(&s1, a2, t_a2, &s3, &t_s3, 4, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1091
@@ -6895,7 +6939,7 @@ fn p1105_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, x1, x2, s3, a4))]
+#[grad(reverse, forward, wrt(self, x1, x2, s3, a4))]
 fn p1106(&self, x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], f5: bool) -> (f64, f64) {
     let v1 = { let t2 = x1.asinh(); t2 * ((self.pos[1] * self.m) + t2).tanh() };
     for (p3, q4) in a4.iter().zip(s3.iter()) {
@@ -7005,6 +7049,23 @@ fn p1106_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_a4));
     (flat(&out), g)
+}
+
+fn p1106_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let x1: f64 = take1(x, k);
+    let x2: f64 = take1(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 4);
+    let a4: [f64; 2] = take(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 4);
+    let t_a4: [f64; 2] = take(t, k);
+    let (out, tan) = self_.p1106_forward(&t_self_, x1, t_x1, x2, t_x2, &s3, &t_s3, a4, t_a4, true);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1107
@@ -32674,7 +32735,7 @@ fn p1344_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, b2, s3, x1))]
+#[grad(reverse, forward, wrt(self, b2, s3, x1))]
 fn p1345(&self, k4: i32, b2: &[f64; 2], s3: &[f64], x1: f64) -> f64 {
     for (p1, q2) in s3.iter().zip(b2.iter()) {
         let v3 = s3.iter().zip(b2.iter()).fold(0.5f64, |acc6, (p4, q5)| (acc6 * 0.5) + (((self.m / (1.0 + (self.pos[1] * self.pos[1]))) - 0.6).atan() * 0.63));
@@ -32785,6 +32846,21 @@ fn p1345_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_x1));
     (flat(&out), g)
+}
+
+fn p1345_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let b2: [f64; 2] = take(x, k);
+    let s3: Vec<f64> = take_vec(x, k, 5);
+    let x1: f64 = take1(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_b2: [f64; 2] = take(t, k);
+    let t_s3: Vec<f64> = take_vec(t, k, 5);
+    let t_x1: f64 = take1(t, k);
+    let (out, tan) = self_.p1345_forward(&t_self_, 2, &b2, &t_b2, &s3, &t_s3, x1, t_x1);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1346
@@ -35074,7 +35150,7 @@ fn p1364_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1365
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p1365(r1: &f64, b2: &[f64; 4], b3: &[f64; 5], b4: &[f64; 4], n5: usize, st: &Body, wv18: [[f64; 2]; 1]) -> f64 {
     for i1 in 1..2 {
         for i2 in 0..b4.len() {
@@ -35188,6 +35264,25 @@ fn p1365_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_st));
     g.extend(flat(&g_wv18));
     (flat(&out), g)
+}
+
+fn p1365_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let r1: f64 = take1(x, k);
+    let b2: [f64; 4] = take(x, k);
+    let b3: [f64; 5] = take(x, k);
+    let b4: [f64; 4] = take(x, k);
+    let st: Body = take_body(x, k);
+    let wv18: [[f64; 2]; 1] = take2(x, k);
+    let k = &mut 0;
+    let t_r1: f64 = take1(t, k);
+    let t_b2: [f64; 4] = take(t, k);
+    let t_b3: [f64; 5] = take(t, k);
+    let t_b4: [f64; 4] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let t_wv18: [[f64; 2]; 1] = take2(t, k);
+    let (out, tan) = p1365_forward(&r1, &t_r1, &b2, &t_b2, &b3, &t_b3, &b4, &t_b4, 2, &st, &t_st, wv18, t_wv18);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1366
@@ -37567,7 +37662,7 @@ fn p1386_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1387
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p1387(f6: bool, x2: f64, w3: &[[f64; 3]; 2], b4: &[f64; 5], a5: [f64; 5], x1: f64, st: &Body) -> [f64; 1] {
     let v1 = st.m;
     let mut v2 = f64::atan(-1.6) / (1.0 + (st.m * st.m));
@@ -37659,6 +37754,25 @@ fn p1387_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p1387_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let x2: f64 = take1(x, k);
+    let w3: [[f64; 3]; 2] = take2(x, k);
+    let b4: [f64; 5] = take(x, k);
+    let a5: [f64; 5] = take(x, k);
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_x2: f64 = take1(t, k);
+    let t_w3: [[f64; 3]; 2] = take2(t, k);
+    let t_b4: [f64; 5] = take(t, k);
+    let t_a5: [f64; 5] = take(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1387_forward(true, x2, t_x2, &w3, &t_w3, &b4, &t_b4, a5, t_a5, x1, t_x1, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1388
@@ -38063,7 +38177,7 @@ fn p1391_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, b3, x2, x1, a4))]
+#[grad(reverse, forward, wrt(self, b3, x2, x1, a4))]
 fn p1392(&self, b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 1]) -> [f64; 2] {
     let v1 = (x2.abs() + 0.95).log(3.9);
     for i2 in 1..2 {
@@ -38157,10 +38271,27 @@ fn p1392_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (flat(&out), g)
 }
 
+fn p1392_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let b3: [f64; 4] = take(x, k);
+    let x2: f64 = take1(x, k);
+    let x1: f64 = take1(x, k);
+    let a4: [f64; 1] = take(x, k);
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_b3: [f64; 4] = take(t, k);
+    let t_x2: f64 = take1(t, k);
+    let t_x1: f64 = take1(t, k);
+    let t_a4: [f64; 1] = take(t, k);
+    let (out, tan) = self_.p1392_forward(&t_self_, &b3, &t_b3, x2, t_x2, x1, t_x1, a4, t_a4);
+    (flat(&out), flat(&tan))
+}
+
 // ---------------------------------------------------------------- p1393
 
 #[allow(unused, clippy::all)]
-#[grad]
+#[grad(reverse, forward)]
 fn p1393(a1: [f64; 3], s2: &[f64], k4: i32, n3: usize, st: &Body) -> f64 {
     const K1393: f64 = 1.0;
     let mut v1 = if -st.vel[n3 % 2] <= (st.w[n3 % 2][n3 % 2] + K1393) { f64::max(0.6, s2[n3 % 1]) * st.m.max(st.w[0][0]) } else if ((-(1.1 + (st.w[0][1] * st.w[0][1]))).cbrt().abs() + 0.9).log(f64::exp2(-0.85).abs() + 2.55) >= 0.2 { K1393.clamp(-0.45, 0.9) + (st.w[1][0] + st.pos[n3 % 2]) } else { st.vel[n3 % 2].exp2() };
@@ -38259,6 +38390,19 @@ fn p1393_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s2));
     g.extend(shadow(&d_st));
     (flat(&out), g)
+}
+
+fn p1393_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a1: [f64; 3] = take(x, k);
+    let s2: Vec<f64> = take_vec(x, k, 1);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_a1: [f64; 3] = take(t, k);
+    let t_s2: Vec<f64> = take_vec(t, k, 1);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1393_forward(a1, t_a1, &s2, &t_s2, 2, 2, &st, &t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1394
@@ -38546,7 +38690,7 @@ fn p1395g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(wrt(self, a1, b2))]
+#[grad(reverse, forward, wrt(self, a1, b2))]
 fn p1396(&self, a1: [f64; 2], b2: &[f64; 4], f3: bool, ow9: Option<f64>) -> f64 {
     let mut v1 = autodiff::relu(self.pos[1]) - (self.w[0][0].abs() + 1.0).powf(-0.5).atan2(a1[1] % (self.inner.t.abs() + 0.65));
     let v2: f64 = f64::hypot(-0.9 - v1, v1 * self.vel[0]).tanh().tan();
@@ -38622,6 +38766,21 @@ fn p1396_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b2));
     g.extend([0.0; 1]);
     (flat(&out), g)
+}
+
+fn p1396_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let self_: Body = take_body(x, k);
+    let a1: [f64; 2] = take(x, k);
+    let b2: [f64; 4] = take(x, k);
+    let ow9: Option<f64> = opt_f64(take1(x, k));
+    let k = &mut 0;
+    let t_self_: Body = take_body(t, k);
+    let t_a1: [f64; 2] = take(t, k);
+    let t_b2: [f64; 4] = take(t, k);
+    *k += 1;
+    let (out, tan) = self_.p1396_forward(&t_self_, a1, t_a1, &b2, &t_b2, true, ow9);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1397
@@ -41067,7 +41226,7 @@ fn p1418_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1419
 
 #[allow(unused, clippy::all)]
-#[grad(wrt(a2, st))]
+#[grad(reverse, forward, wrt(a2, st))]
 fn p1419(mut a2: [f64; 1], x1: f64, mut st: Body) -> f64 {
     st.vel[1] += -0.7;
     let x1 = x1 + ((st.inner.a[1] / (st.pos[1].abs() + 1.15)) - st.vel[1]);
@@ -41186,6 +41345,19 @@ fn p1419_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend([0.0; 1]);
     g.extend(flat(&g_st));
     (flat(&out), g)
+}
+
+fn p1419_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let k = &mut 0;
+    let a2: [f64; 1] = take(x, k);
+    let x1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
+    let k = &mut 0;
+    let t_a2: [f64; 1] = take(t, k);
+    *k += 1;
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1419_forward(a2, t_a2, x1, st, t_st);
+    (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p1420
@@ -49381,7 +49553,7 @@ fn p1499_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 static PROGRAMS: &[Prog] = &[
     Prog { name: "p1050", active: &[true, true, true, false], outputs: 1, eval: p1050_eval, grad: p1050_grad, fwd: Some(p1050_fwd), oracle: p1050_oracle, tags: &[0, 1, 7, 13, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 57, 58, 60, 61, 66, 71, 73, 83, 84, 86, 88, 96, 98, 106, 107, 108, 111, 115, 116, 121, 122, 125, 126, 130, 135, 136, 140, 152, 153, 155, 159, 161, 166] },
     Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, fwd: Some(p1051_fwd), oracle: p1051_oracle, tags: &[3, 4, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 51, 61, 63, 64, 73, 74, 84, 85, 86, 89, 90, 94, 106, 107, 108, 111, 112, 121, 123, 126, 127, 130, 133, 135, 136, 137, 152, 154, 156, 159, 162, 168] },
-    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, fwd: None, oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 64, 66, 69, 72, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 110, 111, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 129, 130, 131, 135, 137, 138, 148, 152, 153, 154, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, fwd: Some(p1052_fwd), oracle: p1052_oracle, tags: &[0, 2, 3, 7, 14, 23, 24, 25, 26, 27, 28, 31, 34, 37, 39, 40, 41, 42, 44, 45, 47, 54, 55, 64, 66, 69, 72, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 110, 111, 112, 115, 117, 121, 122, 123, 124, 125, 126, 127, 129, 130, 131, 135, 137, 138, 148, 152, 153, 154, 156, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, fwd: Some(p1053_fwd), oracle: p1053_oracle, tags: &[1, 11, 15, 21, 22, 23, 24, 25, 27, 29, 30, 39, 40, 41, 42, 44, 47, 64, 66, 67, 72, 73, 76, 86, 87, 89, 96, 106, 107, 114, 118, 121, 122, 125, 126, 128, 130, 135, 138, 139, 140, 146, 152, 170, 174, 175, 176, 178] },
     Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, fwd: Some(p1054_fwd), oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 14, 23, 24, 25, 26, 27, 28, 31, 33, 34, 35, 37, 39, 40, 41, 42, 44, 45, 47, 51, 61, 62, 63, 66, 67, 70, 76, 83, 84, 86, 88, 89, 90, 94, 96, 97, 106, 107, 111, 113, 116, 117, 119, 121, 122, 126, 127, 130, 131, 134, 135, 137, 138, 139, 145, 155, 156, 159, 161] },
     Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, fwd: Some(p1055_fwd), oracle: p1055_oracle, tags: &[0, 7, 14, 23, 24, 25, 26, 27, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 76, 83, 84, 86, 87, 88, 89, 90, 91, 93, 96, 106, 107, 109, 110, 114, 116, 121, 123, 124, 126, 129, 130, 133, 134, 135, 136, 137, 138, 144, 152, 155, 170, 174, 175, 176, 178] },
@@ -49400,7 +49572,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, fwd: Some(p1068_fwd), oracle: p1068_oracle, tags: &[2, 7, 14, 21, 23, 24, 26, 27, 28, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 64, 66, 69, 72, 73, 75, 81, 83, 84, 86, 88, 90, 92, 96, 97, 98, 99, 103, 106, 107, 109, 110, 111, 112, 114, 115, 116, 117, 119, 121, 124, 126, 127, 128, 130, 134, 135, 136, 137, 139, 140, 149, 151, 152, 153, 154, 155, 156] },
     Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, fwd: Some(p1069_fwd), oracle: p1069_oracle, tags: &[0, 3, 5, 15, 23, 24, 25, 39, 40, 41, 42, 44, 66, 83, 86, 87, 89, 96, 106, 107, 112, 115, 121, 124, 126, 130, 135, 148, 152, 154, 159, 172, 174, 177, 178, 180] },
     Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, fwd: Some(p1070_fwd), oracle: p1070_oracle, tags: &[2, 5, 7, 16, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 47, 61, 63, 66, 70, 73, 76, 84, 86, 87, 90, 95, 97, 101, 106, 107, 112, 121, 122, 123, 125, 126, 128, 129, 130, 135, 137, 139, 152, 155, 156, 159, 160, 163] },
-    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, fwd: None, oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 67, 69, 73, 83, 84, 86, 87, 88, 90, 94, 96, 106, 107, 108, 109, 112, 114, 116, 121, 123, 124, 126, 128, 130, 132, 135, 136, 152, 155, 159, 160, 161, 164, 168, 172, 173, 174, 177, 178] },
+    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, fwd: Some(p1071_fwd), oracle: p1071_oracle, tags: &[0, 7, 8, 14, 23, 24, 25, 26, 27, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 60, 61, 66, 67, 69, 73, 83, 84, 86, 87, 88, 90, 94, 96, 106, 107, 108, 109, 112, 114, 116, 121, 123, 124, 126, 128, 130, 132, 135, 136, 152, 155, 159, 160, 161, 164, 168, 172, 173, 174, 177, 178] },
     Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1072_eval, grad: p1072_grad, fwd: Some(p1072_fwd), oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 23, 24, 28, 39, 40, 41, 42, 43, 44, 45, 47, 48, 49, 58, 61, 63, 65, 86, 87, 96, 97, 106, 107, 108, 111, 112, 116, 120, 121, 126, 130, 133, 134, 135, 136, 137, 139, 152, 153, 155, 159, 162] },
     Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, fwd: Some(p1073_fwd), oracle: p1073_oracle, tags: &[0, 1, 14, 23, 24, 25, 27, 36, 37, 39, 40, 41, 42, 43, 44, 47, 61, 69, 83, 85, 86, 88, 89, 96, 106, 107, 108, 111, 114, 121, 122, 123, 126, 127, 130, 135, 138, 139, 152, 156] },
     Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1074_eval, grad: p1074_grad, fwd: Some(p1074_fwd), oracle: p1074_oracle, tags: &[0, 7, 13, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 58, 61, 63, 64, 66, 71, 73, 76, 83, 84, 86, 87, 88, 89, 96, 104, 105, 106, 107, 113, 114, 120, 121, 126, 128, 130, 132, 134, 135, 136, 145, 152, 156, 170, 174, 175, 176, 178] },
@@ -49419,7 +49591,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, fwd: Some(p1087_fwd), oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 14, 18, 23, 24, 29, 30, 39, 40, 41, 42, 43, 44, 45, 47, 48, 50, 52, 57, 61, 62, 63, 64, 66, 86, 87, 89, 90, 95, 96, 97, 98, 99, 106, 107, 108, 113, 115, 118, 121, 122, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 148, 152, 153, 155, 170, 174, 175, 176, 178] },
     Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, fwd: Some(p1088_fwd), oracle: p1088_oracle, tags: &[0, 6, 7, 15, 23, 24, 26, 27, 29, 31, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 57, 59, 61, 63, 64, 65, 66, 83, 84, 86, 88, 90, 94, 106, 107, 112, 113, 115, 116, 117, 119, 120, 121, 122, 124, 125, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 138, 152, 154, 155, 159, 168] },
     Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, fwd: Some(p1089_fwd), oracle: p1089_oracle, tags: &[0, 7, 15, 23, 24, 25, 39, 40, 41, 42, 44, 45, 73, 85, 86, 99, 102, 106, 107, 108, 109, 115, 121, 125, 126, 127, 129, 130, 133, 134, 135, 136, 137, 152, 153, 154] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: None, oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 74, 76, 81, 84, 86, 87, 88, 89, 90, 94, 96, 97, 98, 99, 102, 106, 107, 108, 110, 111, 113, 115, 121, 122, 124, 126, 130, 131, 133, 134, 135, 136, 137, 147, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: Some(p1090_fwd), oracle: p1090_oracle, tags: &[2, 4, 7, 8, 16, 23, 24, 27, 28, 33, 36, 37, 39, 40, 41, 42, 44, 45, 47, 48, 66, 69, 72, 73, 74, 76, 81, 84, 86, 87, 88, 89, 90, 94, 96, 97, 98, 99, 102, 106, 107, 108, 110, 111, 113, 115, 121, 122, 124, 126, 130, 131, 133, 134, 135, 136, 137, 147, 148, 152, 156, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, fwd: Some(p1091_fwd), oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 47, 48, 49, 50, 61, 63, 64, 66, 70, 73, 86, 87, 89, 90, 96, 97, 106, 107, 108, 112, 113, 121, 123, 125, 126, 127, 130, 135, 136, 137, 149, 152, 153, 159, 162, 172, 173, 174, 177, 178] },
     Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, fwd: Some(p1092_fwd), oracle: p1092_oracle, tags: &[1, 2, 5, 7, 14, 23, 24, 25, 26, 27, 28, 29, 34, 37, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 72, 73, 75, 76, 82, 83, 84, 86, 87, 88, 89, 94, 96, 101, 106, 107, 108, 112, 113, 116, 117, 119, 121, 123, 124, 125, 126, 128, 130, 134, 135, 136, 138, 144, 149, 152, 153, 156, 159, 174, 175, 179] },
     Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, fwd: Some(p1093_fwd), oracle: p1093_oracle, tags: &[0, 1, 7, 8, 16, 19, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 44, 45, 47, 53, 61, 64, 66, 68, 83, 84, 86, 88, 90, 106, 107, 108, 109, 114, 115, 116, 121, 123, 126, 128, 129, 130, 131, 135, 136, 137, 152, 154] },
@@ -49435,7 +49607,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, fwd: Some(p1103_fwd), oracle: p1103_oracle, tags: &[0, 2, 3, 8, 14, 23, 24, 25, 27, 39, 40, 41, 42, 44, 47, 64, 73, 84, 86, 87, 88, 89, 106, 107, 113, 119, 121, 122, 124, 126, 130, 134, 135, 136, 137, 152, 154, 172, 173, 174, 177, 178, 179] },
     Prog { name: "p1104", active: &[true], outputs: 1, eval: p1104_eval, grad: p1104_grad, fwd: Some(p1104_fwd), oracle: p1104_oracle, tags: &[0, 7, 12, 14, 23, 24, 25, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 63, 64, 65, 66, 69, 72, 73, 74, 75, 82, 83, 84, 86, 88, 90, 94, 96, 98, 99, 104, 106, 107, 108, 110, 111, 113, 114, 115, 117, 119, 120, 121, 122, 124, 126, 127, 128, 129, 130, 131, 133, 135, 136, 137, 141, 142, 144, 152, 154, 159, 161] },
     Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, fwd: Some(p1105_fwd), oracle: p1105_oracle, tags: &[0, 2, 4, 14, 23, 24, 27, 36, 39, 40, 41, 42, 44, 45, 47, 48, 49, 50, 61, 63, 64, 65, 69, 71, 76, 84, 86, 88, 89, 90, 97, 98, 99, 106, 107, 108, 109, 110, 112, 113, 116, 117, 118, 121, 122, 123, 125, 127, 130, 131, 135, 136, 139, 141, 148, 152, 153, 156, 159, 168] },
-    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, fwd: None, oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 69, 70, 73, 75, 83, 84, 86, 87, 88, 89, 96, 99, 106, 107, 108, 109, 111, 113, 117, 119, 121, 123, 126, 129, 130, 131, 134, 135, 136, 138, 139, 142, 152, 153, 154, 159, 164, 166, 172, 173, 174, 177, 178] },
+    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, fwd: Some(p1106_fwd), oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 16, 23, 24, 26, 27, 32, 34, 35, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 64, 69, 70, 73, 75, 83, 84, 86, 87, 88, 89, 96, 99, 106, 107, 108, 109, 111, 113, 117, 119, 121, 123, 126, 129, 130, 131, 134, 135, 136, 138, 139, 142, 152, 153, 154, 159, 164, 166, 172, 173, 174, 177, 178] },
     Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, fwd: Some(p1107_fwd), oracle: p1107_oracle, tags: &[0, 2, 3, 4, 14, 17, 23, 24, 26, 27, 28, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 52, 61, 62, 63, 66, 67, 69, 72, 83, 84, 86, 87, 88, 89, 90, 94, 106, 107, 108, 110, 111, 113, 118, 120, 121, 124, 125, 126, 127, 128, 129, 130, 135, 137, 138, 139, 147, 148, 152, 154, 155, 156, 159, 162, 170, 174, 175, 176, 178] },
     Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, fwd: Some(p1108_fwd), oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 14, 23, 24, 27, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 71, 73, 74, 84, 86, 87, 89, 90, 94, 96, 97, 98, 99, 106, 107, 108, 110, 111, 113, 114, 118, 119, 121, 125, 126, 127, 130, 132, 134, 135, 136, 138, 141, 148, 149, 152, 155, 159, 168, 172, 173, 174, 177, 178] },
     Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, fwd: Some(p1109_fwd), oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 16, 23, 24, 26, 27, 29, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 64, 65, 69, 83, 84, 86, 87, 88, 90, 94, 96, 106, 107, 117, 120, 121, 122, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 152, 153, 156, 159, 180] },
@@ -49674,7 +49846,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, fwd: Some(p1342_fwd), oracle: p1342_oracle, tags: &[0, 1, 14, 20, 23, 24, 25, 26, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 64, 66, 68, 72, 84, 86, 90, 94, 106, 107, 108, 113, 114, 117, 120, 121, 122, 124, 125, 126, 127, 128, 130, 131, 132, 135, 136, 138, 139, 152, 153, 155, 159, 166, 168] },
     Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, fwd: Some(p1343_fwd), oracle: p1343_oracle, tags: &[0, 3, 8, 16, 24, 29, 39, 40, 41, 42, 44, 45, 66, 72, 84, 86, 87, 88, 89, 94, 96, 98, 99, 106, 107, 108, 109, 116, 124, 126, 130, 135, 137, 138, 152, 172, 173, 174, 177, 178] },
     Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, fwd: Some(p1344_fwd), oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 14, 23, 24, 27, 29, 30, 33, 39, 40, 41, 42, 43, 44, 45, 47, 51, 58, 61, 62, 63, 65, 66, 71, 72, 73, 74, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 113, 117, 119, 121, 126, 127, 129, 130, 135, 136, 137, 138, 139, 140, 142, 152, 153, 154, 155, 156, 172, 174, 177, 178] },
-    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, fwd: None, oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 72, 73, 75, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 111, 117, 120, 121, 124, 126, 130, 131, 135, 136, 137, 138, 139, 141, 144, 149, 152, 153, 154, 155, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, fwd: Some(p1345_fwd), oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 14, 23, 24, 25, 26, 27, 34, 35, 37, 39, 40, 41, 42, 43, 44, 47, 66, 69, 72, 73, 75, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 111, 117, 120, 121, 124, 126, 130, 131, 135, 136, 137, 138, 139, 141, 144, 149, 152, 153, 154, 155, 159, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p1346", active: &[true, true, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, fwd: Some(p1346_fwd), oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 14, 23, 24, 26, 30, 34, 39, 40, 41, 42, 43, 44, 45, 47, 56, 57, 61, 62, 63, 64, 73, 74, 83, 84, 85, 86, 88, 89, 90, 96, 99, 106, 107, 108, 109, 111, 113, 117, 121, 123, 126, 127, 130, 134, 135, 136, 137, 139, 145, 152, 154, 155, 156, 159, 180] },
     Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, fwd: Some(p1347_fwd), oracle: p1347_oracle, tags: &[2, 3, 6, 7, 16, 23, 24, 26, 27, 34, 37, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 69, 72, 73, 74, 83, 84, 86, 87, 88, 89, 90, 96, 98, 99, 106, 107, 108, 113, 114, 119, 121, 124, 126, 127, 130, 132, 133, 135, 137, 152, 153, 154, 156] },
     Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, fwd: Some(p1348_fwd), oracle: p1348_oracle, tags: &[0, 1, 8, 14, 23, 24, 25, 27, 28, 29, 39, 40, 41, 42, 44, 45, 47, 48, 61, 66, 69, 70, 72, 73, 74, 75, 82, 83, 84, 86, 87, 90, 94, 99, 106, 107, 117, 121, 123, 127, 130, 132, 133, 135, 136, 137, 143, 152, 154, 155] },
@@ -49694,7 +49866,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, fwd: Some(p1362_fwd), oracle: p1362_oracle, tags: &[0, 1, 6, 7, 14, 21, 22, 23, 24, 25, 26, 27, 31, 32, 34, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 66, 67, 71, 73, 76, 83, 84, 86, 87, 88, 89, 96, 106, 107, 108, 111, 112, 113, 119, 121, 126, 127, 128, 129, 130, 131, 134, 135, 136, 137, 138, 152, 156, 159, 161] },
     Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, fwd: Some(p1363_fwd), oracle: p1363_oracle, tags: &[0, 1, 8, 14, 20, 23, 24, 25, 26, 31, 39, 40, 41, 42, 44, 45, 47, 57, 59, 64, 66, 73, 77, 79, 81, 84, 100, 103, 106, 107, 108, 109, 113, 116, 117, 119, 121, 126, 127, 130, 135, 137, 152, 156] },
     Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false], outputs: 2, eval: p1364_eval, grad: p1364_grad, fwd: Some(p1364_fwd), oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 16, 23, 24, 27, 36, 37, 39, 40, 41, 42, 44, 47, 61, 62, 65, 69, 84, 86, 87, 88, 94, 98, 99, 106, 107, 108, 109, 110, 115, 119, 121, 126, 127, 130, 131, 134, 135, 136, 138, 145, 149, 152] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: None, oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 51, 54, 55, 61, 63, 64, 66, 69, 70, 72, 73, 74, 77, 79, 84, 86, 87, 88, 90, 99, 100, 106, 107, 108, 113, 114, 115, 116, 121, 122, 126, 130, 131, 135, 136, 137, 141, 142, 152, 153, 155, 156, 159, 164, 169, 171, 174, 177, 178] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: Some(p1365_fwd), oracle: p1365_oracle, tags: &[1, 3, 7, 11, 14, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 51, 54, 55, 61, 63, 64, 66, 69, 70, 72, 73, 74, 77, 79, 84, 86, 87, 88, 90, 99, 100, 106, 107, 108, 113, 114, 115, 116, 121, 122, 126, 130, 131, 135, 136, 137, 141, 142, 152, 153, 155, 156, 159, 164, 169, 171, 174, 177, 178] },
     Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, fwd: Some(p1366_fwd), oracle: p1366_oracle, tags: &[0, 3, 4, 7, 15, 23, 24, 25, 27, 39, 40, 41, 42, 44, 45, 47, 48, 51, 61, 62, 69, 73, 75, 84, 86, 89, 90, 106, 107, 113, 115, 117, 121, 122, 123, 124, 126, 127, 130, 133, 134, 135, 136, 137, 142, 149, 152, 154, 155, 156, 174, 175, 179] },
     Prog { name: "p1367", active: &[true, true, true, true, true, true], outputs: 1, eval: p1367_eval, grad: p1367_grad, fwd: Some(p1367_fwd), oracle: p1367_oracle, tags: &[0, 3, 12, 14, 23, 24, 27, 39, 41, 42, 44, 47, 64, 66, 83, 86, 87, 94, 95, 99, 106, 107, 109, 121, 124, 126, 130, 135, 136, 154, 156] },
     Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, fwd: Some(p1368_fwd), oracle: p1368_oracle, tags: &[1, 3, 14, 21, 22, 23, 24, 39, 40, 41, 42, 44, 47, 61, 73, 76, 83, 85, 96, 99, 106, 130, 136, 152, 153, 155, 159, 161] },
@@ -49716,16 +49888,16 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, fwd: Some(p1384_fwd), oracle: p1384_oracle, tags: &[0, 5, 11, 14, 23, 24, 26, 31, 39, 40, 41, 44, 47, 64, 87, 106, 107, 115, 121, 122, 130, 135, 136, 138, 140, 149, 152, 153, 154] },
     Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, fwd: Some(p1385_fwd), oracle: p1385_oracle, tags: &[0, 2, 3, 14, 23, 24, 27, 28, 31, 39, 40, 41, 42, 43, 44, 47, 61, 62, 63, 66, 73, 74, 84, 86, 87, 89, 94, 97, 98, 99, 106, 107, 108, 111, 113, 116, 120, 121, 123, 126, 130, 135, 136, 139, 148, 152, 154, 155, 156, 159, 161, 170, 174, 175, 176, 178] },
     Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, fwd: Some(p1386_fwd), oracle: p1386_oracle, tags: &[3, 7, 14, 23, 24, 26, 27, 34, 37, 39, 40, 41, 43, 44, 45, 47, 49, 51, 61, 66, 69, 72, 73, 83, 84, 86, 88, 90, 96, 98, 99, 106, 107, 108, 117, 118, 120, 121, 124, 126, 130, 131, 133, 134, 135, 136, 137, 138, 139, 140, 144, 148, 152, 153, 154, 156, 159, 169, 180] },
-    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, fwd: None, oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 64, 73, 76, 86, 87, 88, 96, 106, 107, 114, 115, 121, 125, 126, 129, 130, 132, 135, 136, 138, 139, 149, 152, 155, 159, 164, 171, 174, 177, 178] },
+    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, fwd: Some(p1387_fwd), oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 15, 23, 24, 25, 26, 27, 28, 30, 39, 40, 41, 42, 43, 44, 47, 55, 56, 60, 61, 64, 73, 76, 86, 87, 88, 96, 106, 107, 114, 115, 121, 125, 126, 129, 130, 132, 135, 136, 138, 139, 149, 152, 155, 159, 164, 171, 174, 177, 178] },
     Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, fwd: Some(p1388_fwd), oracle: p1388_oracle, tags: &[0, 16, 18, 23, 24, 25, 26, 29, 34, 37, 38, 39, 40, 41, 42, 44, 45, 47, 52, 61, 63, 64, 66, 72, 83, 84, 86, 87, 88, 89, 96, 106, 107, 112, 118, 120, 121, 124, 126, 129, 130, 131, 132, 133, 135, 138, 139, 152, 153, 156, 159, 161, 172, 174, 177, 178] },
     Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, fwd: Some(p1389_fwd), oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 14, 21, 22, 23, 24, 25, 39, 40, 41, 42, 44, 73, 76, 86, 95, 99, 106, 107, 111, 116, 121, 122, 126, 129, 130, 131, 132, 135, 136, 149, 152, 156] },
     Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, fwd: Some(p1390_fwd), oracle: p1390_oracle, tags: &[4, 15, 23, 24, 27, 28, 39, 40, 41, 42, 43, 44, 45, 47, 49, 61, 62, 63, 66, 84, 86, 90, 106, 107, 108, 113, 114, 120, 121, 123, 128, 130, 131, 134, 135, 136, 137, 138, 144, 149, 152, 153, 156] },
     Prog { name: "p1391", active: &[true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, fwd: Some(p1391_fwd), oracle: p1391_oracle, tags: &[0, 4, 7, 14, 23, 24, 26, 34, 35, 37, 39, 40, 41, 42, 43, 44, 45, 47, 50, 61, 62, 63, 64, 66, 73, 76, 81, 83, 84, 86, 88, 90, 94, 95, 96, 103, 106, 107, 109, 110, 115, 120, 121, 126, 128, 130, 132, 135, 137, 143, 152, 153, 155] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: None, oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 62, 64, 66, 71, 73, 76, 86, 87, 89, 90, 96, 99, 101, 106, 108, 112, 119, 126, 127, 130, 132, 135, 138, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
-    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, fwd: None, oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 82, 86, 87, 89, 90, 94, 96, 99, 106, 107, 108, 109, 110, 112, 113, 117, 121, 122, 123, 125, 126, 130, 133, 135, 136, 138, 152, 154, 155, 156, 159, 160, 164, 171, 174, 177, 178] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: Some(p1392_fwd), oracle: p1392_oracle, tags: &[0, 2, 3, 8, 15, 23, 24, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 61, 62, 64, 66, 71, 73, 76, 86, 87, 89, 90, 96, 99, 101, 106, 108, 112, 119, 126, 127, 130, 132, 135, 138, 144, 152, 156, 159, 160, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, fwd: Some(p1393_fwd), oracle: p1393_oracle, tags: &[2, 4, 7, 14, 24, 26, 27, 28, 29, 31, 33, 39, 40, 41, 42, 43, 44, 45, 47, 61, 63, 64, 66, 73, 74, 82, 86, 87, 89, 90, 94, 96, 99, 106, 107, 108, 109, 110, 112, 113, 117, 121, 122, 123, 125, 126, 130, 133, 135, 136, 138, 152, 154, 155, 156, 159, 160, 164, 171, 174, 177, 178] },
     Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, fwd: Some(p1394_fwd), oracle: p1394_oracle, tags: &[2, 3, 6, 16, 23, 24, 27, 31, 39, 40, 41, 42, 44, 47, 54, 55, 66, 74, 84, 86, 89, 96, 106, 107, 108, 109, 110, 111, 119, 121, 123, 126, 127, 128, 130, 131, 132, 135, 136, 137, 138, 148, 152, 153, 156, 159, 161, 174, 175, 179, 180] },
     Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, fwd: Some(p1395_fwd), oracle: p1395_oracle, tags: &[3, 5, 7, 14, 18, 23, 24, 26, 27, 39, 40, 41, 42, 43, 44, 45, 47, 52, 55, 56, 60, 61, 62, 64, 69, 72, 73, 74, 76, 77, 79, 84, 86, 87, 88, 90, 94, 96, 99, 106, 107, 108, 109, 112, 114, 116, 118, 119, 120, 121, 124, 126, 128, 130, 132, 133, 135, 137, 138, 140, 142, 145, 152, 154, 159, 161, 168, 172, 174, 177, 178] },
-    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, fwd: None, oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 64, 68, 84, 86, 87, 89, 97, 98, 106, 107, 108, 109, 111, 112, 117, 119, 121, 123, 124, 125, 126, 127, 130, 134, 135, 136, 137, 138, 142, 148, 149, 152, 153, 155, 156, 159, 164, 172, 173, 174, 177, 178] },
+    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, fwd: Some(p1396_fwd), oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 14, 23, 24, 26, 39, 40, 41, 42, 43, 44, 45, 52, 57, 64, 68, 84, 86, 87, 89, 97, 98, 106, 107, 108, 109, 111, 112, 117, 119, 121, 123, 124, 125, 126, 127, 130, 134, 135, 136, 137, 138, 142, 148, 149, 152, 153, 155, 156, 159, 164, 172, 173, 174, 177, 178] },
     Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, fwd: Some(p1397_fwd), oracle: p1397_oracle, tags: &[0, 16, 21, 23, 24, 26, 34, 37, 39, 40, 41, 42, 43, 44, 47, 61, 63, 65, 66, 83, 84, 86, 88, 92, 106, 107, 108, 109, 110, 111, 112, 113, 119, 121, 124, 125, 126, 127, 130, 132, 134, 135, 136, 139, 151, 152, 155, 156] },
     Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, fwd: Some(p1398_fwd), oracle: p1398_oracle, tags: &[0, 2, 3, 16, 23, 24, 25, 26, 27, 34, 36, 37, 39, 40, 41, 42, 44, 47, 49, 50, 61, 62, 63, 69, 83, 84, 86, 87, 88, 89, 96, 99, 106, 108, 111, 114, 118, 121, 126, 130, 131, 133, 135, 136, 139, 144, 152, 153, 154, 155, 156, 171, 174, 177, 178] },
     Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, fwd: Some(p1399_fwd), oracle: p1399_oracle, tags: &[1, 7, 14, 24, 25, 27, 28, 30, 39, 40, 41, 42, 43, 44, 45, 47, 49, 50, 61, 62, 64, 66, 106, 107, 108, 112, 121, 126, 127, 130, 134, 135, 136, 152, 153] },
@@ -49748,7 +49920,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, fwd: Some(p1416_fwd), oracle: p1416_oracle, tags: &[0, 1, 7, 14, 23, 24, 27, 30, 39, 40, 41, 42, 44, 45, 47, 61, 64, 66, 73, 74, 76, 84, 86, 90, 91, 93, 101, 106, 107, 109, 110, 113, 116, 117, 119, 121, 124, 126, 127, 128, 130, 135, 136, 137, 138, 141, 145, 152, 154, 156] },
     Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, fwd: Some(p1417_fwd), oracle: p1417_oracle, tags: &[1, 14, 21, 22, 23, 24, 27, 31, 32, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 62, 63, 64, 69, 73, 76, 83, 84, 87, 90, 99, 106, 108, 114, 119, 121, 122, 123, 124, 125, 126, 128, 129, 130, 134, 135, 136, 140, 152] },
     Prog { name: "p1418", active: &[true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, fwd: Some(p1418_fwd), oracle: p1418_oracle, tags: &[3, 4, 7, 14, 23, 24, 26, 27, 31, 32, 34, 36, 37, 39, 40, 41, 42, 43, 44, 45, 47, 48, 61, 63, 66, 69, 70, 72, 83, 84, 86, 88, 90, 96, 106, 107, 111, 113, 116, 118, 121, 122, 124, 125, 126, 130, 132, 134, 135, 136, 137, 143, 148, 152, 153, 154, 159, 161] },
-    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, fwd: None, oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 76, 84, 86, 87, 88, 89, 90, 91, 93, 96, 99, 106, 107, 108, 112, 114, 116, 121, 125, 126, 129, 130, 131, 133, 135, 136, 137, 138, 139, 152, 153, 154, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
+    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, fwd: Some(p1419_fwd), oracle: p1419_oracle, tags: &[0, 2, 6, 8, 14, 23, 24, 25, 27, 31, 39, 40, 41, 42, 43, 44, 45, 47, 61, 62, 63, 64, 66, 73, 74, 76, 84, 86, 87, 88, 89, 90, 91, 93, 96, 99, 106, 107, 108, 112, 114, 116, 121, 125, 126, 129, 130, 131, 133, 135, 136, 137, 138, 139, 152, 153, 154, 156, 159, 160, 164, 170, 174, 175, 176, 178] },
     Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, fwd: Some(p1420_fwd), oracle: p1420_oracle, tags: &[2, 3, 14, 23, 24, 27, 29, 39, 40, 41, 42, 43, 44, 47, 61, 63, 64, 66, 71, 73, 74, 75, 83, 84, 86, 87, 89, 96, 97, 98, 99, 106, 107, 108, 112, 121, 123, 125, 126, 128, 130, 133, 135, 136, 137, 149, 152, 153, 154, 155, 156, 159, 169, 171, 174, 177, 178, 179] },
     Prog { name: "p1421", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1421_eval, grad: p1421_grad, fwd: Some(p1421_fwd), oracle: p1421_oracle, tags: &[0, 11, 14, 23, 24, 26, 27, 32, 34, 37, 38, 39, 40, 41, 42, 44, 47, 64, 66, 69, 83, 84, 86, 87, 88, 106, 107, 108, 111, 112, 118, 119, 121, 126, 128, 130, 135, 136, 137, 138, 152] },
     Prog { name: "p1422", active: &[true, true, true, true], outputs: 1, eval: p1422_eval, grad: p1422_grad, fwd: Some(p1422_fwd), oracle: p1422_oracle, tags: &[0, 2, 15, 23, 24, 25, 26, 31, 32, 39, 40, 41, 42, 43, 44, 47, 64, 86, 94, 96, 97, 106, 107, 108, 111, 114, 117, 118, 121, 123, 125, 126, 130, 135, 137, 138, 139, 148, 149, 152, 153, 159, 168] },

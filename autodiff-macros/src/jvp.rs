@@ -176,9 +176,11 @@ impl Jvp<'_> {
                 let ty = self.tangent(b, t, *y);
                 b.select(*c, tx, ty)
             }
+            // The primal's type: a row of a field of unknown shape is an array,
+            // which the tangent's own type (unknown shape) would not say.
             OpKind::Load(a, idx) => {
                 let ta = get(a)?;
-                b.load(ta, idx)
+                b.push(OpKind::Load(ta, idx.clone()), ty)
             }
             // The stored element's tangent replaces the old element's.
             OpKind::Store(a, idx, x) => {
