@@ -9,20 +9,7 @@ use super::*;
 /// The whole companion function.
 pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStream {
     let func = &comp.func;
-    let mut e = Emitter {
-        sig,
-        func,
-        bufs: IdMap::default(),
-        refs: IdSet::default(),
-        muts: Mutation::of(func),
-        float_tokens: sig.float_ty.to_token_stream(),
-        float_name: sig.float_name(),
-        mut_refs: Default::default(),
-    };
-    let mut used = IdSet::default();
-    func.body.visit_uses(&mut |v| {
-        used.insert(v);
-    });
+    let (mut e, used) = Emitter::new(sig, func);
 
     let mut body = Vec::new();
     let n = sig.params.len();

@@ -20,20 +20,7 @@ pub fn hvp_companion(
     general: bool,
 ) -> TokenStream {
     let func = &comp.func;
-    let mut e = Emitter {
-        sig,
-        func,
-        bufs: IdMap::default(),
-        refs: IdSet::default(),
-        muts: Mutation::of(func),
-        float_tokens: sig.float_ty.to_token_stream(),
-        float_name: sig.float_name(),
-        mut_refs: Default::default(),
-    };
-    let mut used = IdSet::default();
-    func.body.visit_uses(&mut |v| {
-        used.insert(v);
-    });
+    let (mut e, used) = Emitter::new(sig, func);
     let mut body = Vec::new();
     let n = sig.params.len();
     let active: Vec<usize> = (0..n).filter(|i| sig.params[*i].active()).collect();

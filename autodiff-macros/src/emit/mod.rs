@@ -90,6 +90,28 @@ struct Emitter<'a> {
     mut_refs: std::collections::HashSet<String>,
 }
 
+impl<'a> Emitter<'a> {
+    /// An emitter for the companion `func` of `sig`, and the values its body
+    /// reads (a parameter nobody reads is bound to `_`).
+    fn new(sig: &'a Signature, func: &'a Func) -> (Self, IdSet) {
+        let e = Emitter {
+            sig,
+            func,
+            bufs: IdMap::default(),
+            refs: IdSet::default(),
+            muts: Mutation::of(func),
+            float_tokens: sig.float_ty.to_token_stream(),
+            float_name: sig.float_name(),
+            mut_refs: Default::default(),
+        };
+        let mut used = IdSet::default();
+        func.body.visit_uses(&mut |v| {
+            used.insert(v);
+        });
+        (e, used)
+    }
+}
+
 impl Emitter<'_> {
     /// Binds parameter `p`, named `id` (a tangent's name for a tangent), to its
     /// value `v`: structs and output arrays are used in place, `&` arrays stay
