@@ -28,13 +28,7 @@ pub fn forward_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> To
         };
         e.bind_param(p, id, *v, &used, &mut body);
     }
-    for (v, p, fields) in &func.views {
-        let Some(Some(id)) = names.get(*p) else {
-            continue;
-        };
-        let fields = fields.iter().map(|f| member(f));
-        e.bufs.insert(*v, quote!(#id #(.#fields)*));
-    }
+    e.bind_views(&names);
     e.ops(&func.body.ops, &mut body);
 
     let yields = &func.body.yields;

@@ -84,13 +84,7 @@ pub fn hvp_companion(
         let p = if k < n { k } else { active[k - tangents_at] };
         e.bind_param(&sig.params[p], id, *v, &used, &mut body);
     }
-    for (v, p, fields) in &func.views {
-        let Some(Some(id)) = names.get(*p) else {
-            continue;
-        };
-        let fields = fields.iter().map(|f| member(f));
-        e.bufs.insert(*v, quote!(#id #(.#fields)*));
-    }
+    e.bind_views(&names);
     e.ops(&func.body.ops, &mut body);
 
     let yields = &func.body.yields;

@@ -110,6 +110,19 @@ impl<'a> Emitter<'a> {
         });
         (e, used)
     }
+
+    /// The views of struct parameters (`Func::views`) as field paths of the
+    /// parameter they belong to, `names[i]` naming the function's parameter `i`
+    /// (an original, a tangent, a direction).
+    fn bind_views(&mut self, names: &[Option<Ident>]) {
+        for (v, p, fields) in &self.func.views {
+            let Some(Some(id)) = names.get(*p) else {
+                continue;
+            };
+            let fields = fields.iter().map(|f| member(f));
+            self.bufs.insert(*v, quote!(#id #(.#fields)*));
+        }
+    }
 }
 
 impl Emitter<'_> {
