@@ -81,7 +81,7 @@ impl Lowering<'_, '_> {
         )
     }
 
-    pub(super) fn index_expr(&mut self, ix: &ExprIndex) -> Val {
+    pub(super) fn index_expr(&mut self, ix: &ExprIndex, hint: Option<Ty>) -> Val {
         let (base, mut idx) = self.index_chain(ix);
         // `row[j]` of a row of a struct field: the field's element.
         if let Expr::Path(p) = base {
@@ -118,7 +118,25 @@ impl Lowering<'_, '_> {
             return Val::Scalar(self.elem_load(b, at));
         }
         match self.func.index_ty(self.ty(a), idx.len()) {
-            Some(ty) => Val::Scalar(self.push(OpKind::Load(a, idx), ty)),
+            Some(ty) => {
+                // An element of an array of a shape not seen from here (a struct
+                // field, a `const` from outside): a number unless the annotation
+                // (`let r: [f64; 2] = p.w[0];`) or a later index says it is a row.
+                let unseen = self
+                    .func
+                    .array(self.ty(a))
+                    .is_some_and(|t| t.len == Len::View)
+                    && ty == Ty::Float;
+                let ty = match hint {
+                    Some(h @ Ty::Array(_)) if unseen => h,
+                    _ => ty,
+                };
+                let v = self.push(OpKind::Load(a, idx), ty);
+                if unseen && ty == Ty::Float {
+                    self.guessed.insert(v);
+                }
+                Val::Scalar(v)
+            }
             None => {
                 self.errors.at(ix, "too many indices for this array");
                 self.poison()

@@ -78,7 +78,7 @@ impl Lowering<'_, '_> {
             }
             Expr::Index(ix) => match &*ix.index {
                 Expr::Range(r) => self.sub_slice(&ix.expr, r),
-                _ => self.index_expr(ix),
+                _ => self.index_expr(ix, hint),
             },
             // A shared reference reads the value (`&x[1..]`, `let y = &x;`).
             Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr, hint),

@@ -1,0 +1,148 @@
+//! Rows of a struct's 2-D array field taken into locals (`let r = st.w[k];`,
+//! `let r: [f64; 2] = st.w[0];`), read, updated and passed on by `&` (issue 10).
+//! The macro does not see the struct's definition, so it learns that `st.w[k]`
+//! is a row from the annotation or from a later index; the annotated form was
+//! once typed as a number and the companion did not compile (E0308).
+//!
+//! Each companion's value is checked bit for bit against the function, its
+//! gradient against central finite differences, and its tangent against the
+//! gradient (⟨∇f, ẋ⟩), at proptest points.
+#![deny(warnings)]
+
+use autodiff::{grad, Tangent};
+use proptest::prelude::*;
+
+mod common;
+use common::*;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Layer {
+    pub w: [[f64; 2]; 2],
+    pub m: f64,
+}
+
+#[grad(reverse, forward)]
+pub fn dot2(a: &[f64; 2], b: &[f64; 2]) -> f64 {
+    a[0] * b[0] + a[1] * b[1]
+}
+
+/// An annotated row, passed on and indexed.
+#[grad(reverse, forward)]
+pub fn annotated_row(st: Layer, h: [f64; 2]) -> f64 {
+    let r: [f64; 2] = st.w[0];
+    dot2(&r, &h) * r[1]
+}
+
+/// Unannotated rows of a `&` struct in a loop: a row because `r[1]` indexes it.
+#[grad(reverse, forward)]
+pub fn rows_in_a_loop(st: &Layer, h: [f64; 2]) -> f64 {
+    let mut acc = 0.0;
+    for k in 0..2 {
+        let r = st.w[k];
+        acc += dot2(&r, &h) * r[1] * st.m;
+    }
+    acc
+}
+
+/// A row copied, updated, written back, and read again: the copy and the field
+/// change separately.
+#[grad(reverse, forward)]
+pub fn row_updated(mut st: Layer, h: [f64; 2]) -> f64 {
+    let mut r = st.w[1];
+    r[0] += h[0] * st.m;
+    st.w[1][0] = r[0] * r[1];
+    let q: [f64; 2] = st.w[1];
+    dot2(&q, &r) + q[0]
+}
+
+fn unpack(x: &[f64]) -> (Layer, [f64; 2]) {
+    let st = Layer {
+        w: [[x[0], x[1]], [x[2], x[3]]],
+        m: x[4],
+    };
+    (st, [x[5], x[6]])
+}
+
+fn pack(st: &Layer, h: &[f64; 2]) -> Vec<f64> {
+    vec![
+        st.w[0][0], st.w[0][1], st.w[1][0], st.w[1][1], st.m, h[0], h[1],
+    ]
+}
+
+type Primal = fn(&[f64]) -> f64;
+type Companion = fn(&[f64], f64) -> (f64, Vec<f64>);
+type Tangents = fn(&[f64], &[f64]) -> f64;
+
+fn cases() -> [(&'static str, Primal, Companion, Tangents); 3] {
+    [
+        (
+            "annotated_row",
+            |x| {
+                let (st, h) = unpack(x);
+                annotated_row(st, h)
+            },
+            |x, d| {
+                let (st, h) = unpack(x);
+                let (v, d_st, d_h) = annotated_row_backward(st, h, d);
+                (v, pack(&d_st, &d_h))
+            },
+            |x, t| {
+                let ((st, h), (t_st, t_h)) = (unpack(x), unpack(t));
+                annotated_row_forward(st, t_st, h, t_h).1
+            },
+        ),
+        (
+            "rows_in_a_loop",
+            |x| {
+                let (st, h) = unpack(x);
+                rows_in_a_loop(&st, h)
+            },
+            |x, d| {
+                let (st, h) = unpack(x);
+                let mut d_st = Layer::default();
+                let (v, d_h) = rows_in_a_loop_backward(&st, &mut d_st, h, d);
+                (v, pack(&d_st, &d_h))
+            },
+            |x, t| {
+                let ((st, h), (t_st, t_h)) = (unpack(x), unpack(t));
+                rows_in_a_loop_forward(&st, &t_st, h, t_h).1
+            },
+        ),
+        (
+            "row_updated",
+            |x| {
+                let (st, h) = unpack(x);
+                row_updated(st, h)
+            },
+            |x, d| {
+                let (st, h) = unpack(x);
+                let (v, d_st, d_h) = row_updated_backward(st, h, d);
+                (v, pack(&d_st, &d_h))
+            },
+            |x, t| {
+                let ((st, h), (t_st, t_h)) = (unpack(x), unpack(t));
+                row_updated_forward(st, t_st, h, t_h).1
+            },
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn rows_of_a_struct_field_against_differences(
+        x in floats::<7>(-2.0, 2.0),
+        t in floats::<7>(-1.0, 1.0),
+        d in cotangent(),
+    ) {
+        for (name, f, back, fwd) in cases() {
+            let (v, g) = back(&x, d);
+            prop_assert_eq!(v.to_bits(), f(&x).to_bits(), "{}: value", name);
+            let g1: Vec<f64> = g.iter().map(|gi| gi / d).collect();
+            prop_fd(f, &x, &g1)?;
+            let jvp = fwd(&x, &t);
+            prop_assert!((jvp - dot(&g1, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()), "{}: tangent", name);
+        }
+    }
+}
