@@ -1,16 +1,36 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as autodiff;
 
-pub use autodiff_core::*;
-/// Emits next to a numeric function a companion `<name>_backward` that returns the
-/// function's value and its gradient (reverse mode, computed at compile time).
+/// Emits next to a numeric function its derivatives, computed at compile time:
+/// `<name>_backward` (reverse mode) by default, `_forward`, `_hvp`, `_hessian`
+/// or `_jacobian` as the attribute's arguments ask.
 ///
 /// See the [crate documentation](crate) for what a body may contain and for the
-/// companion's signature.
+/// companions' signatures.
 pub use autodiff_macros::grad;
 /// Derives [`Tangent`] for a struct of float parameters, so that it can be a
 /// parameter of a `#[grad]` function.
 pub use autodiff_macros::Tangent;
+
+pub use autodiff_core::{no_grad, Real, Tangent};
+
+pub use autodiff_core::{
+    digamma, elu, erf, erfc, gamma, leaky_relu, ln_gamma, relu, sigmoid, softplus, trigamma,
+};
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use autodiff_core::{check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions};
+
+/// The primitives under their module path: `#[grad]` bodies may write
+/// `autodiff::primitives::relu(x)` as well as `autodiff::relu(x)`.
+#[doc(hidden)]
+pub use autodiff_core::primitives;
+
+/// Support for the code `#[grad]` generates; not a stable API.
+#[doc(hidden)]
+pub use autodiff_core::__private;

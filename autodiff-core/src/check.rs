@@ -1,13 +1,4 @@
 //! Gradient checking by central finite differences (requires `std`).
-//!
-//! ```
-//! use autodiff_core::check_gradient;
-//!
-//! let f = |x: &[f64]| x[0] * x[0] * x[1];
-//! let x = [3.0, 2.0];
-//! let analytic = [2.0 * x[0] * x[1], x[0] * x[0]];
-//! check_gradient(f, &x, &analytic).assert_ok();
-//! ```
 
 use core::fmt;
 use std::vec::Vec;
@@ -109,6 +100,15 @@ impl fmt::Display for GradientCheck {
 /// at `x`, with [`GradientCheckOptions::default`].
 ///
 /// See [`check_gradient_with`].
+///
+/// ```
+/// use autodiff_core::check_gradient;
+///
+/// let f = |x: &[f64]| x[0] * x[0] * x[1];
+/// let x = [3.0, 2.0];
+/// let analytic = [2.0 * x[0] * x[1], x[0] * x[0]];
+/// check_gradient(f, &x, &analytic).assert_ok();
+/// ```
 ///
 /// # Panics
 ///

@@ -1,19 +1,39 @@
-//! Runtime support for the `autodiff` crate.
+//! The runtime of [chainrule](https://docs.rs/chainrule): the `#[grad]`
+//! attribute turns a numeric Rust function into its derivatives at compile
+//! time, and the code it generates calls this crate.
 //!
-//! The `#[grad]` attribute of `autodiff` turns a numeric Rust function into
-//! its reverse-mode derivative at compile time. The code it generates relies
-//! on this crate, which provides:
+//! Depend on `chainrule`, not on this crate: `chainrule` re-exports everything
+//! here with the attribute (`use autodiff::{grad, Real, Tangent};`), and its
+//! version pins this crate's, whose `__private` module the generated code
+//! calls and which is not a stable API on its own.
 //!
-//! - [`Real`]: the scalar trait implemented for [`f32`] and [`f64`]. Generated
-//!   code calls its math functions by path, e.g. `::autodiff::Real::exp(x)`.
+//! What it provides:
+//!
+//! - [`Real`]: the scalar trait implemented for [`f32`] and [`f64`] (sealed).
+//!   Generated code calls its math functions by path, e.g.
+//!   `::autodiff::Real::exp(x)`.
+//! - [`Tangent`]: a value that carries a gradient of its own type (floats,
+//!   arrays, tuples, structs with `#[derive(Tangent)]`).
 //! - Differentiable primitives that are not inherent float methods:
 //!   [`sigmoid`], [`relu`], [`leaky_relu`], [`softplus`] and [`elu`]; and the
 //!   special functions [`erf`], [`erfc`], [`ln_gamma`], [`gamma`] (by `libm`,
 //!   with or without `std`) and [`digamma`], with [`trigamma`] (its
-//!   derivative, not differentiable itself).
+//!   derivative, not differentiable itself); [`no_grad`] stops the gradient.
 //! - A gradient checker by central finite differences (`check_gradient`,
-//!   `check_gradient_with` and the `check` module), available with the `std`
-//!   feature.
+//!   `check_gradient_with`), with the `std` feature.
+//!
+//! ```
+//! use autodiff_core::{sigmoid, Real};
+//!
+//! // Generic over f32 and f64, as a `#[grad]` function with `T: Real` is.
+//! fn logistic_loss<T: Real>(z: T, label: T) -> T {
+//!     let p = sigmoid(z);
+//!     -(label * p.ln() + (T::ONE - label) * (T::ONE - p).ln())
+//! }
+//!
+//! assert!((logistic_loss(0.0f64, 1.0) - 2.0f64.ln()).abs() < 1e-15);
+//! assert!((logistic_loss(0.0f32, 0.0) - 2.0f32.ln()).abs() < 1e-7);
+//! ```
 //!
 //! # Features
 //!
@@ -26,6 +46,7 @@
 //! come from [`libm`](https://docs.rs/libm).
 #![no_std]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "std")]
 extern crate std;
@@ -34,15 +55,20 @@ extern crate std;
 extern crate alloc;
 
 #[cfg(feature = "std")]
-pub mod check;
+mod check;
+/// The primitives under their module path: `#[grad]` bodies may write
+/// `autodiff::primitives::relu(x)` as well as `autodiff::relu(x)`.
+#[doc(hidden)]
 pub mod primitives;
-pub mod real;
+mod real;
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use check::{check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions};
 pub use primitives::{
     digamma, elu, erf, erfc, gamma, leaky_relu, ln_gamma, relu, sigmoid, softplus, trigamma,
 };
+pub use real::Real;
 
 /// Stops the gradient: returns `x` unchanged, and inside a `#[grad]` body no
 /// gradient flows back through it.
@@ -54,13 +80,20 @@ pub use primitives::{
 pub fn no_grad<T>(x: T) -> T {
     x
 }
-pub use real::Real;
 
 /// A value that carries a gradient of its own type: floats, (nested) arrays of
 /// floats, and structs of them with `#[derive(Tangent)]`.
 ///
 /// `#[grad]` uses it for struct parameters: the gradient of `p: Mlp` is an
 /// `Mlp`, started at [`Tangent::zero`] and added into field by field.
+///
+/// This is the extension point for types of your own: `#[derive(Tangent)]`
+/// implements it in your crate for a struct whose fields are floats, float
+/// arrays, `Vec`s of them or other `Tangent` structs. An implementation by
+/// hand must make [`zero`](Tangent::zero) the additive identity and
+/// [`accumulate`](Tangent::accumulate) addition, element by element, so that
+/// gradients of several uses add up. (Scalars are not an extension point:
+/// [`Real`] is sealed.)
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a `Tangent`: #[grad] cannot differentiate it",
     label = "not a float, a float array, or a `#[derive(Tangent)]` struct",

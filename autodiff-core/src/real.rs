@@ -11,9 +11,25 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, Sub, S
 ///
 /// Generated code calls these functions by fully qualified path, e.g.
 /// `::autodiff::Real::exp(x)` or `<T as ::autodiff::Real>::from_f64(c)`, so
-/// they work whether or not the scalar type is known concretely.
+/// they work whether or not the scalar type is known concretely. Write
+/// `T: Real` on a generic `#[grad]` function to differentiate it for both
+/// float types.
+///
+/// # Sealed
+///
+/// `Real` is implemented for `f32` and `f64` and cannot be implemented
+/// outside this crate. Every primitive `#[grad]` differentiates is a method
+/// of `Real` (or a function over it), and new primitives are added as new
+/// methods in minor releases, which would break any implementation written
+/// elsewhere; and each derivative rule relies on its method having exactly
+/// `std`'s semantics. A float type of your own (`f16`, a fixed-point type, a
+/// newtype carrying units) is converted to `f32` or `f64` before the call of
+/// a `#[grad]` function and back after it. Structs of floats are not scalars:
+/// for them the extension point is [`Tangent`](crate::Tangent), which
+/// `#[derive(Tangent)]` implements.
 pub trait Real:
-    Copy
+    sealed::Sealed
+    + Copy
     + Clone
     + crate::Tangent
     + PartialEq
@@ -171,6 +187,18 @@ pub trait Real:
     /// `Γ(self)`, by `libm`. Call [`crate::gamma`].
     #[doc(hidden)]
     fn libm_tgamma(self) -> Self;
+}
+
+mod sealed {
+    /// The seal of [`Real`](super::Real): only this crate implements it.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not `f32` or `f64`: `Real` is sealed",
+        label = "`Real` is implemented for `f32` and `f64` only",
+        note = "convert a float type of your own to `f32` or `f64` at the boundary of the `#[grad]` function; structs of floats derive `Tangent` instead"
+    )]
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }
 
 macro_rules! impl_real {
