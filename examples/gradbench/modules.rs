@@ -805,8 +805,8 @@ pub mod ba {
 /// of the `3 × points` residuals with respect to `theta` (26 columns), after
 /// two columns for each point's own `us` in the complicated variant.
 ///
-/// The model of GradBench's inputs has [`BONES`] bones and `theta` has
-/// [`THETA`] entries; both are compile-time sizes here (other sizes are
+/// The model of GradBench's inputs has [`BONES`](ht::BONES) bones and `theta` has
+/// [`THETA`](ht::THETA) entries; both are compile-time sizes here (other sizes are
 /// refused).
 pub mod ht {
     use super::*;
