@@ -1,5 +1,8 @@
 //! Rows of a struct's 2-D array field taken into locals (`let r = st.w[k];`,
-//! `let r: [f64; 2] = st.w[0];`), read, updated and passed on by `&` (issue 10).
+//! `let r: [f64; 2] = st.w[0];`), read, updated and passed on by `&` (issue 10);
+//! rows of a `Vec<Vec<f64>>` field iterated (`row.iter().zip(x)`,
+//! `net.w[i].iter().enumerate()`), measured (`row.len()`) and passed on by `&`
+//! (issue 12): read in place, their gradients added into the shadow's rows.
 //! The macro does not see the struct's definition, so it learns that `st.w[k]`
 //! is a row from the annotation or from a later index; the annotated form was
 //! once typed as a number and the companion did not compile (E0308).
@@ -143,6 +146,122 @@ proptest! {
             prop_fd(f, &x, &g1)?;
             let jvp = fwd(&x, &t);
             prop_assert!((jvp - dot(&g1, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()), "{}: tangent", name);
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Tangent)]
+pub struct Dense {
+    pub w: Vec<Vec<f64>>,
+    pub b: Vec<f64>,
+}
+
+#[grad(reverse, forward)]
+pub fn dot_vec(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Rows of the weights zipped with the biases, each row zipped with the input.
+#[grad(reverse, forward)]
+pub fn dense_rows_iterated(net: &Dense, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (row, bi) in net.w.iter().zip(&net.b) {
+        let z: f64 = row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + bi;
+        s += z.tanh();
+    }
+    s
+}
+
+/// A row by index, enumerated.
+#[grad(reverse, forward)]
+pub fn dense_rows_enumerated(net: &Dense, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..net.w.len() {
+        for (j, wij) in net.w[i].iter().enumerate() {
+            s += wij * x[j] * net.b[i];
+        }
+    }
+    s
+}
+
+/// A row bound by `&`, passed on, indexed and measured; and one passed directly.
+#[grad(reverse, forward)]
+pub fn dense_rows_passed(net: &Dense, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..net.w.len() {
+        let row = &net.w[i];
+        s += dot_vec(row, x).tanh() + dot_vec(&net.w[i], x) * row[0] + row.len() as f64;
+    }
+    s
+}
+
+type DensePrimal = fn(&Dense, &[f64]) -> f64;
+type DenseBackward = fn(&Dense, &mut Dense, &[f64], &mut [f64], f64) -> f64;
+type DenseForward = fn(&Dense, &Dense, &[f64], &[f64]) -> (f64, f64);
+
+fn dense_cases() -> [(&'static str, DensePrimal, DenseBackward, DenseForward); 3] {
+    [
+        (
+            "dense_rows_iterated",
+            dense_rows_iterated,
+            dense_rows_iterated_backward,
+            dense_rows_iterated_forward,
+        ),
+        (
+            "dense_rows_enumerated",
+            dense_rows_enumerated,
+            dense_rows_enumerated_backward,
+            dense_rows_enumerated_forward,
+        ),
+        (
+            "dense_rows_passed",
+            dense_rows_passed,
+            dense_rows_passed_backward,
+            dense_rows_passed_forward,
+        ),
+    ]
+}
+
+fn dense(p: &[f64], rows: usize, cols: usize) -> Dense {
+    Dense {
+        w: (0..rows)
+            .map(|i| p[i * cols..(i + 1) * cols].to_vec())
+            .collect(),
+        b: p[rows * cols..rows * cols + rows].to_vec(),
+    }
+}
+
+fn dense_flat(d: &Dense) -> Vec<f64> {
+    d.w.iter().flatten().chain(&d.b).copied().collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn rows_of_a_vec_of_vec_field_against_differences(
+        rows in 1usize..4,
+        cols in 1usize..5,
+        p in float_vec(-1.5, 1.5, 40..41),
+        t in float_vec(-1.0, 1.0, 40..41),
+        d in cotangent(),
+    ) {
+        let n = rows * cols + rows;
+        let (p, x) = (&p[..n], &p[n..n + cols]);
+        let (t_p, t_x) = (&t[..n], &t[n..n + cols]);
+        let net = dense(p, rows, cols);
+        for (name, f, back, fwd) in dense_cases() {
+            let mut d_net = dense(&vec![0.0; n], rows, cols);
+            let mut d_x = vec![0.0; cols];
+            let v = back(&net, &mut d_net, x, &mut d_x, d);
+            prop_assert_eq!(v.to_bits(), f(&net, x).to_bits(), "{}: value", name);
+            let g: Vec<f64> = dense_flat(&d_net).iter().chain(&d_x).map(|gi| gi / d).collect();
+            let all = |q: &[f64]| f(&dense(&q[..n], rows, cols), &q[n..]);
+            prop_fd(all, &cat(&[p, x]), &g)?;
+            let (v, jvp) = fwd(&net, &dense(t_p, rows, cols), x, t_x);
+            prop_assert_eq!(v.to_bits(), f(&net, x).to_bits(), "{}: forward value", name);
+            let want = dot(&g, &cat(&[t_p, t_x]));
+            prop_assert!((jvp - want).abs() <= 1e-9 * (1.0 + want.abs()), "{}: tangent", name);
         }
     }
 }

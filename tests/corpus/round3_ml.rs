@@ -25,18 +25,14 @@ pub struct Dense {
 
 /// A dense layer with tanh, summed squared output.
 // First attempt rejected (at the code of f30925d, and at d399406 by the `Vec` fields
-// too): a row of a struct's `Vec<Vec<f64>>` field iterated,
-// `let pre: f64 = row.iter().zip(input).map(|(w, x)| w * x).sum::<f64>() + b;`
-// gave "expected an array or a slice to iterate over" at `row`; kept with the
-// row indexed instead.
+// too): a row of a struct's `Vec<Vec<f64>>` field iterated gave "expected an array
+// or a slice to iterate over" at `row`; accepted as first written since the rows of
+// struct fields are read in place (issue 12).
 #[grad]
 pub fn dense_energy(layer: &Dense, input: &[f64]) -> f64 {
     let mut total = 0.0;
     for (row, b) in layer.weights.iter().zip(layer.bias.iter()) {
-        let mut pre = *b;
-        for k in 0..input.len() {
-            pre += row[k] * input[k];
-        }
+        let pre: f64 = row.iter().zip(input).map(|(w, x)| w * x).sum::<f64>() + b;
         total += pre.tanh().powi(2);
     }
     total

@@ -355,7 +355,9 @@ impl Emitter<'_> {
                     quote!(::autodiff::__private::accumulate(&mut #buf #i[..], &#xn[..]);)
                 } else if self.in_place(*x) {
                     // A method call, so that a `&mut` buffer is reborrowed.
-                    quote!({ use ::autodiff::Tangent as _; #buf #i.accumulate(&#xn); })
+                    // `AddInto`: a `Tangent`, or a `Vec` (a row of a struct's
+                    // `Vec<Vec<f64>>` field).
+                    quote!({ use ::autodiff::__private::AddInto as _; #buf #i.add_into(&#xn); })
                 } else {
                     quote!(#buf #i += #xn;)
                 };
@@ -398,6 +400,19 @@ impl Emitter<'_> {
                 return TokenStream::new();
             }
             OpKind::CallFn(c, args) => return self.call_fn(op, c, args),
+            // A row of a struct field of unseen shape, only read: borrowed (a
+            // `Vec` row cannot be copied out).
+            OpKind::Load(a, idx)
+                if self.func.array(self.func.ty(op.result())).is_some_and(|t| t.len == Len::View)
+                    && self.func.views.iter().any(|(v, _, _)| v == a)
+                    && !self.muts.updated(op.result()) =>
+            {
+                let r = op.result();
+                let (a, i, name) = (self.name(*a), self.index(idx), val(r));
+                self.bufs.insert(r, name.to_token_stream());
+                self.refs.insert(r);
+                return quote!(let #name = &#a #i;);
+            }
             OpKind::Effect(e) => {
                 let call = self.effect(e);
                 return quote!(#call;);

@@ -117,6 +117,21 @@ impl Lowering<'_, '_> {
             at.extend(idx);
             return Val::Scalar(self.elem_load(b, at));
         }
+        // An element of a row of a struct field: of the field itself.
+        if let Some((b, mut at)) = self.rows.get(&a).cloned() {
+            at.extend(idx);
+            if hint.is_none() {
+                return Val::Row { base: b, idx: at };
+            }
+            let ty = self.func.index_ty(self.ty(b), at.len()).unwrap_or(Ty::Float);
+            return Val::Scalar(self.push(OpKind::Load(b, at), ty));
+        }
+        // An item of a struct field of a shape not seen from here: a row
+        // (`p.w[i]`, read in place: indexed, iterated, passed on by `&`) or a
+        // number, as its use says.
+        if hint.is_none() && self.func.views.iter().any(|(v, _, _)| *v == a) {
+            return Val::Row { base: a, idx };
+        }
         match self.func.index_ty(self.ty(a), idx.len()) {
             Some(ty) => {
                 // An element of an array of a shape not seen from here (a struct
@@ -142,6 +157,25 @@ impl Lowering<'_, '_> {
                 self.poison()
             }
         }
+    }
+
+    /// A row of a struct field as an array (`&p.w[i]`: borrowed in the
+    /// companion, whatever its shape): for its length, iteration or a call.
+    pub(super) fn row_value(&mut self, base: Value, idx: Vec<Value>) -> Value {
+        let any = self.func.array_ty(Ty::Float, Len::View);
+        let v = self.push(OpKind::Load(base, idx.clone()), any);
+        self.rows.insert(v, (base, idx));
+        // A reference, like a `&` parameter: passed on as it is.
+        self.refs.insert(v);
+        v
+    }
+
+    /// A copy of a row of a struct field (`let mut r = p.w[i];`): typed by its
+    /// use, a number unless indexed.
+    pub(super) fn row_copy(&mut self, base: Value, idx: Vec<Value>) -> Value {
+        let v = self.push(OpKind::Load(base, idx), Ty::Float);
+        self.guessed.insert(v);
+        v
     }
 
     /// `&p.w[l]` passed on by `&`: a row of a struct field, of a shape only the

@@ -410,6 +410,11 @@ impl Lowering<'_, '_> {
                     _ => self.expr(inner, None),
                 },
             };
+            // A row of a struct field passed on by `&` (`f(&r)` of `let r = p.w[i];`).
+            let v = match v {
+                Val::Row { base, idx } if by_ref => Val::Scalar(self.row_value(base, idx)),
+                v => v,
+            };
             let v = self.scalar(v, inner, "an argument");
             self.no_whole_elem(v, inner);
             args.push(v);

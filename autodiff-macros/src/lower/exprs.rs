@@ -81,7 +81,11 @@ impl Lowering<'_, '_> {
                 _ => self.index_expr(ix, hint),
             },
             // A shared reference reads the value (`&x[1..]`, `let y = &x;`).
-            Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr, hint),
+            Expr::Reference(r) if r.mutability.is_none() => match self.expr(&r.expr, hint) {
+                // `&p.w[i]`: a row of a struct field, borrowed.
+                Val::Row { base, idx } => Val::Scalar(self.row_value(base, idx)),
+                v => v,
+            },
             Expr::Repeat(r) => self.repeat(r),
             Expr::Struct(st) => self.struct_value(st),
             Expr::Array(a) => self.array_lit(a),

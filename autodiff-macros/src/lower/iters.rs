@@ -157,16 +157,31 @@ impl Lowering<'_, '_> {
                 };
             }
         }
-        // A row of a struct field of unknown shape (an item of `p.w.iter()`).
-        if let Expr::Path(p) = e {
-            let row = p.path.get_ident().map(|id| id.to_string());
-            if row.is_some_and(|n| matches!(self.lookup(&n), Some(Val::Row { .. }))) {
-                self.errors.at(
-                    e,
-                    "a row of a struct field (an item of `p.w.iter()`) is indexed here (`row[k]`), not iterated yet: loop over its indices (`for k in 0..n { … row[k] … }`)",
-                );
-                return None;
-            }
+        // A row of a struct field of unknown shape (`p.w[i]`, an item of
+        // `p.w.iter()`): its elements read from the field itself.
+        let row = match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|id| match self.lookup(&id.to_string()) {
+                    Some(Val::Row { base, idx }) => Some((*base, idx.clone())),
+                    _ => None,
+                }),
+            Expr::Index(_) => match self.expr(e, None) {
+                Val::Row { base, idx } => Some((base, idx)),
+                Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => {
+                    return Some(Source::Array(a))
+                }
+                Val::Poisoned => return None,
+                _ => {
+                    self.errors.at(e, "expected an array or a slice to iterate over");
+                    return None;
+                }
+            },
+            _ => None,
+        };
+        if let Some((base, idx)) = row {
+            return Some(Source::Array(self.row_value(base, idx)));
         }
         self.array_value_or(e, "expected an array or a slice to iterate over")
             .map(Source::Array)
@@ -559,6 +574,11 @@ impl Lowering<'_, '_> {
                     base: a,
                     idx: vec![k],
                 },
+                Source::Array(a) if self.rows.contains_key(&a) => {
+                    let (base, mut idx) = self.rows[&a].clone();
+                    idx.push(k);
+                    Val::Row { base, idx }
+                }
                 Source::Array(a) => {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
                     Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))

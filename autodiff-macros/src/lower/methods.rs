@@ -66,6 +66,13 @@ impl Lowering<'_, '_> {
             );
             return self.poison();
         }
+        // `p.w[i].len()` of a row of a struct field.
+        let recv = match recv {
+            Val::Row { base, idx } if matches!(name.as_str(), "len" | "is_empty" | "iter") => {
+                Val::Scalar(self.row_value(base, idx))
+            }
+            v => v,
+        };
         let recv = self.scalar(recv, &m.receiver, "a method receiver");
         // A value typed by a guess (a field first read as a number, a call's
         // result) asked for an array's method is an array.

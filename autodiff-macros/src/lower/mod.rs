@@ -243,6 +243,10 @@ struct Lowering<'s, 'e> {
     record_slices: IdMap<syn::Type>,
     /// Loads from those: the slice and the index path (field steps included).
     elems: IdMap<(Value, Vec<Value>)>,
+    /// Rows of struct fields of unseen shape taken as arrays (`&p.w[i]` read
+    /// for its length or iterated): the field and the row's indices, so that
+    /// an element is read from the field itself (`p.w[i][k]`).
+    rows: IdMap<(Value, Vec<Value>)>,
     /// Field steps of those paths: the field's name.
     steps: IdMap<String>,
 }
@@ -272,6 +276,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         defaults: Default::default(),
         record_slices: IdMap::default(),
         elems: IdMap::default(),
+        rows: IdMap::default(),
         steps: IdMap::default(),
         pending_shape: None,
         struct_copy_init: false,

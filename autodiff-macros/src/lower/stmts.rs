@@ -73,8 +73,8 @@ impl Lowering<'_, '_> {
                     // `let mut acc = *b;` of an item of a struct field: a number
                     // the body goes on to update (loops carry it as one).
                     let v = match (v, pat) {
-                        (v @ Val::Row { .. }, Pat::Ident(pi)) if pi.mutability.is_some() => {
-                            Val::Scalar(self.scalar(v, &init.expr, "the value"))
+                        (Val::Row { base, idx }, Pat::Ident(pi)) if pi.mutability.is_some() => {
+                            Val::Scalar(self.row_copy(base, idx))
                         }
                         (v, _) => v,
                     };
