@@ -60,6 +60,7 @@ impl Lowering<'_, '_> {
             Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => Some(a),
             // A call's result not typed yet (`let y = layer(w, x); y[i]`): an
             // array of the callee's shape, which the compiler checks.
+            Val::Scalar(a) if self.rows.contains_key(&a) => self.as_row(a),
             Val::Scalar(a) if self.guessed.remove(&a) => {
                 let any = self.func.array_ty(Ty::Float, Len::View);
                 self.func.values[a.0 as usize].ty = any;
@@ -126,12 +127,6 @@ impl Lowering<'_, '_> {
             let ty = self.func.index_ty(self.ty(b), at.len()).unwrap_or(Ty::Float);
             return Val::Scalar(self.push(OpKind::Load(b, at), ty));
         }
-        // An item of a struct field of a shape not seen from here: a row
-        // (`p.w[i]`, read in place: indexed, iterated, passed on by `&`) or a
-        // number, as its use says.
-        if hint.is_none() && self.func.views.iter().any(|(v, _, _)| *v == a) {
-            return Val::Row { base: a, idx };
-        }
         match self.func.index_ty(self.ty(a), idx.len()) {
             Some(ty) => {
                 // An element of an array of a shape not seen from here (a struct
@@ -146,9 +141,13 @@ impl Lowering<'_, '_> {
                     Some(h @ Ty::Array(_)) if unseen => h,
                     _ => ty,
                 };
-                let v = self.push(OpKind::Load(a, idx), ty);
+                let v = self.push(OpKind::Load(a, idx.clone()), ty);
                 if unseen && ty == Ty::Float {
                     self.guessed.insert(v);
+                    // A row if its use says so (`as_row`): read in place.
+                    if self.func.views.iter().any(|(w, _, _)| *w == a) {
+                        self.rows.insert(v, (a, idx));
+                    }
                 }
                 Val::Scalar(v)
             }
@@ -168,6 +167,21 @@ impl Lowering<'_, '_> {
         // A reference, like a `&` parameter: passed on as it is.
         self.refs.insert(v);
         v
+    }
+
+    /// `v`, an item of a struct field read by index (`p.w[i]`) and typed as a
+    /// number by a guess, as a row when its use needs an array (iterated,
+    /// passed on by `&`): borrowed in the companion, its elements read from the
+    /// field itself.
+    pub(super) fn as_row(&mut self, v: Value) -> Option<Value> {
+        if !self.rows.contains_key(&v) {
+            return None;
+        }
+        if self.guessed.remove(&v) {
+            self.func.values[v.0 as usize].ty = self.func.array_ty(Ty::Float, Len::View);
+        }
+        self.refs.insert(v);
+        Some(v)
     }
 
     /// A copy of a row of a struct field (`let mut r = p.w[i];`): typed by its

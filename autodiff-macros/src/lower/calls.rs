@@ -413,6 +413,9 @@ impl Lowering<'_, '_> {
             // A row of a struct field passed on by `&` (`f(&r)` of `let r = p.w[i];`).
             let v = match v {
                 Val::Row { base, idx } if by_ref => Val::Scalar(self.row_value(base, idx)),
+                Val::Scalar(r) if by_ref && self.rows.contains_key(&r) => {
+                    Val::Scalar(self.as_row(r).unwrap_or(r))
+                }
                 v => v,
             };
             let v = self.scalar(v, inner, "an argument");

@@ -84,6 +84,9 @@ impl Lowering<'_, '_> {
             Expr::Reference(r) if r.mutability.is_none() => match self.expr(&r.expr, hint) {
                 // `&p.w[i]`: a row of a struct field, borrowed.
                 Val::Row { base, idx } => Val::Scalar(self.row_value(base, idx)),
+                Val::Scalar(v) if self.rows.contains_key(&v) => {
+                    Val::Scalar(self.as_row(v).unwrap_or(v))
+                }
                 v => v,
             },
             Expr::Repeat(r) => self.repeat(r),

@@ -167,17 +167,6 @@ impl Lowering<'_, '_> {
                     Some(Val::Row { base, idx }) => Some((*base, idx.clone())),
                     _ => None,
                 }),
-            Expr::Index(_) => match self.expr(e, None) {
-                Val::Row { base, idx } => Some((base, idx)),
-                Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => {
-                    return Some(Source::Array(a))
-                }
-                Val::Poisoned => return None,
-                _ => {
-                    self.errors.at(e, "expected an array or a slice to iterate over");
-                    return None;
-                }
-            },
             _ => None,
         };
         if let Some((base, idx)) = row {

@@ -76,6 +76,9 @@ impl Lowering<'_, '_> {
         let recv = self.scalar(recv, &m.receiver, "a method receiver");
         // A value typed by a guess (a field first read as a number, a call's
         // result) asked for an array's method is an array.
+        if matches!(name.as_str(), "len" | "is_empty" | "iter" | "to_vec") {
+            let _ = self.as_row(recv);
+        }
         if self.ty(recv) == Ty::Float
             && matches!(name.as_str(), "len" | "is_empty" | "iter" | "to_vec")
             && self.guessed.remove(&recv)
