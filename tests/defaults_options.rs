@@ -167,6 +167,24 @@ pub fn nearest_hit(ts: &[f64], w: f64) -> f64 {
     best.map(|b| b.exp()).unwrap_or(0.0)
 }
 
+/// `Option`s the caller passes as data, with functions that use the
+/// differentiated value: `filter`, `map_or`, `is_some_and` on parameters, and
+/// `filter` on an `Option` built in the body.
+#[grad(wrt(x))]
+pub fn data_options(x: f64, k: Option<f64>, n: Option<usize>) -> f64 {
+    let c = k.filter(|v| *v > 0.0).unwrap_or(1.0);
+    let m = n.filter(|&m| m > 2).map_or(1.0, |m| m as f64);
+    let s = k.map_or(x, |s| s * x * x);
+    let big = k.is_some_and(|v| v > 10.0);
+    let local = if x > 0.0 { Some(x) } else { None };
+    let l = local.filter(|v| *v < 1.0).map_or(0.5, |v| v * v);
+    if big {
+        s
+    } else {
+        x * c * m + s + l
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -214,7 +232,7 @@ proptest! {
     }
 
     #[test]
-    fn options(x in away_from(-3.0, 6.0, &[0.0, 4.0], 1e-3), y in -2.0f64..2.0, flag in any::<bool>(), d in cotangent()) {
+    fn options(x in away_from(-3.0, 6.0, &[0.0, 4.0], 0.05), y in -2.0f64..2.0, flag in any::<bool>(), d in cotangent()) {
         let (v, g) = opt_map_backward(x, flag, d);
         assert_bits(v, opt_map(x, flag), "value");
         prop_fd(|p| opt_map(p[0], flag), &[x], &[g / d])?;
@@ -225,6 +243,18 @@ proptest! {
         let (v, g) = opt_chain_backward(x, d);
         assert_bits(v, opt_chain(x), "value");
         prop_fd(|p| opt_chain(p[0]), &[x], &[g / d])?;
+    }
+
+    #[test]
+    fn options_of_data(
+        x in away_from(-2.0, 2.0, &[0.0, 1.0], 1e-3),
+        k in prop::option::of(prop_oneof![-3.0f64..3.0, 9.0f64..12.0]),
+        n in prop::option::of(0usize..6),
+        d in cotangent(),
+    ) {
+        let (v, g) = data_options_backward(x, k, n, d);
+        assert_bits(v, data_options(x, k, n), "value");
+        prop_fd(|p| data_options(p[0], k, n), &[x], &[g / d])?;
     }
 
     #[test]

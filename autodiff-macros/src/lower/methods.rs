@@ -218,6 +218,16 @@ impl Lowering<'_, '_> {
                 };
                 Val::Scalar(self.push(OpKind::Copy(recv), ty))
             }
+            // An `Option` of data with a function (`k.filter(|v| *v > 0.0)`,
+            // `w.map_or(x, |s| s * x)`): the `match` it stands for, so that the
+            // function may use differentiated values.
+            Ty::Array(_)
+                if self.opaque.contains(&recv.0)
+                    && m.args.last().is_some_and(|a| matches!(a, Expr::Closure(_)))
+                    && opt::COMBINATORS.contains(&(name.as_str(), m.args.len())) =>
+            {
+                self.opt_combinator(Val::Scalar(recv), m)
+            }
             // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
             Ty::Array(_) if self.opaque.contains(&recv.0) => {
                 // A method that takes its receiver (`opts.unwrap_or(3)`) works on

@@ -155,13 +155,11 @@ impl Lowering<'_, '_> {
                 };
                 self.select_val(tag, payload, d, m)
             }
-            ("map" | "and_then" | "unwrap_or_else", 1) | ("map_or", 2) => {
-                self.opt_combinator(Val::Opt { tag, payload }, m)
-            }
+            c if COMBINATORS.contains(&c) => self.opt_combinator(Val::Opt { tag, payload }, m),
             _ => {
                 self.errors.at(
                     &m.method,
-                    format!("unsupported method `{name}` of an `Option` in a #[grad] body; match it (`if let Some(t) = o`, `match`), or use `is_some`, `is_none`, `unwrap`, `unwrap_or`, `unwrap_or_else`, `map`, `map_or`, `and_then`"),
+                    format!("unsupported method `{name}` of an `Option` in a #[grad] body; match it (`if let Some(t) = o`, `match`), or use `is_some`, `is_none`, `unwrap`, `unwrap_or`, `unwrap_or_else`, `map`, `map_or`, `and_then`, `filter`, `is_some_and`"),
                 );
                 self.poison()
             }
@@ -173,7 +171,7 @@ impl Lowering<'_, '_> {
     /// None => None }`), so that `f` runs only for a `Some` (never on the
     /// placeholder content of a `None`) and the gradient flows through the
     /// arm taken. `f` is a closure, a closure of the body or a function path.
-    fn opt_combinator(&mut self, o: Val, m: &syn::ExprMethodCall) -> Val {
+    pub(super) fn opt_combinator(&mut self, o: Val, m: &syn::ExprMethodCall) -> Val {
         let f_arg = m.args.last().cloned();
         let Some(f_arg) = f_arg else {
             return self.poison();
@@ -199,6 +197,14 @@ impl Lowering<'_, '_> {
                 Some(__autodiff_v) => #f(__autodiff_v),
                 None => None,
             }),
+            "filter" => syn::parse_quote!(match __autodiff_opt {
+                Some(__autodiff_v) if #f(&__autodiff_v) => Some(__autodiff_v),
+                _ => None,
+            }),
+            "is_some_and" => syn::parse_quote!(match __autodiff_opt {
+                Some(__autodiff_v) => #f(__autodiff_v),
+                None => false,
+            }),
             "unwrap_or_else" => syn::parse_quote!(match __autodiff_opt {
                 Some(__autodiff_v) => __autodiff_v,
                 None => #f(),
@@ -219,6 +225,12 @@ impl Lowering<'_, '_> {
     /// `if c { a } else { b }` of two values of one shape, element by element.
     fn select_val(&mut self, c: Value, a: Val, b: Val, node: &syn::ExprMethodCall) -> Val {
         let (fa, fb) = (a.flat(), b.flat());
+        // Content of an `Option` of data, typed by a guess: the default's type.
+        for (x, y) in fa.iter().zip(&fb) {
+            let (tx, ty) = (self.ty(*x), self.ty(*y));
+            self.settle(*x, ty);
+            self.settle(*y, tx);
+        }
         let mismatch = fa.len() != fb.len()
             || fa.iter().zip(&fb).any(|(x, y)| {
                 self.ty(*x) != self.ty(*y) || matches!(self.ty(*x), Ty::Array(_) | Ty::Struct(_))
@@ -247,6 +259,17 @@ impl Lowering<'_, '_> {
         self.push(OpKind::Binary(BinOp::BitXor, c, t), Ty::Bool)
     }
 }
+
+/// The methods of an `Option` that take a function (and how many arguments),
+/// lowered as the `match` they stand for.
+pub(super) const COMBINATORS: [(&str, usize); 6] = [
+    ("map", 1),
+    ("and_then", 1),
+    ("unwrap_or_else", 1),
+    ("map_or", 2),
+    ("filter", 1),
+    ("is_some_and", 1),
+];
 
 /// `T` of `Option<T>`.
 pub(super) fn option_inner(t: &syn::Type) -> Option<&syn::Type> {

@@ -14,6 +14,7 @@
 
 use super::{Lowering, Val};
 use crate::ir::{BinOp, CmpOp, OpKind, Ty, Value};
+use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Arm, Expr, ExprMatch, Pat};
 
@@ -239,9 +240,36 @@ impl Lowering<'_, '_> {
         // uses still read (`if let Ok(c) = cap` twice).
         let c = self.push(OpKind::Method("clone".into(), vec![sv]), Ty::Int);
         self.guessed.insert(c);
-        let r = self.push(OpKind::Method(get.into(), vec![c]), Ty::Int);
-        self.guessed.insert(r);
+        // An `Option<f64>` or `Option<usize>` parameter says its content's type.
+        let known = (variant == Variant::Some)
+            .then(|| self.option_param_content(sv))
+            .flatten();
+        let r = self.push(OpKind::Method(get.into(), vec![c]), known.unwrap_or(Ty::Int));
+        if known.is_none() {
+            self.guessed.insert(r);
+        }
         Val::Scalar(r)
+    }
+
+    /// The content's type of an `Option` parameter of data: a float of the
+    /// function's type or an integer (`None`: another type, or not a parameter).
+    fn option_param_content(&self, v: Value) -> Option<Ty> {
+        let i = self.func.params.iter().position(|p| *p == v)?;
+        let mut t = &self.sig.params.get(i)?.ty;
+        while let syn::Type::Reference(r) = t {
+            t = &r.elem;
+        }
+        let inner = super::opt::option_inner(t)?.to_token_stream().to_string();
+        const INTS: [&str; 12] = [
+            "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+        ];
+        if inner == self.sig.float_name() {
+            Some(Ty::Float)
+        } else if INTS.contains(&inner.as_str()) {
+            Some(Ty::Int)
+        } else {
+            None
+        }
     }
 
     /// The scrutinee as one value (for a literal, a path or a range pattern).
