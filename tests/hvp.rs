@@ -219,3 +219,60 @@ fn dense_hessian() {
         }
     }
 }
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, autodiff::Tangent)]
+pub struct Spring {
+    pub k: f64,
+    pub x: [f64; 2],
+}
+
+/// A `Tangent` struct by `&`: its gradient and its part of H·v are added into
+/// struct shadows, and with only `&` parameters `_hvp` returns the value alone.
+#[grad(hvp)]
+pub fn spring_energy(s: &Spring, x0: &[f64]) -> f64 {
+    let d = s.x[0] - s.x[1] - x0[0];
+    0.5 * s.k * d * d + s.k.sin() * s.x[1] * s.x[1]
+}
+
+fn spring_grad(s: &Spring, x0: &[f64]) -> [f64; 4] {
+    let (mut ds, mut dx0) = (Spring::default(), [0.0]);
+    spring_energy_backward(s, &mut ds, x0, &mut dx0, 1.0);
+    [ds.k, ds.x[0], ds.x[1], dx0[0]]
+}
+
+#[test]
+fn struct_by_reference_against_differences_of_the_gradient() {
+    let s = Spring {
+        k: 1.3,
+        x: [0.4, -0.9],
+    };
+    let x0 = [0.25];
+    let vs = Spring {
+        k: -0.6,
+        x: [0.3, 0.8],
+    };
+    let vx0 = [0.5];
+    let (mut ds, mut hs) = (Spring::default(), Spring::default());
+    let (mut dx0, mut hx0) = ([0.0], [0.0]);
+    let v = spring_energy_hvp(&s, &vs, &mut ds, &mut hs, &x0, &vx0, &mut dx0, &mut hx0);
+    assert_eq!(v, spring_energy(&s, &x0));
+    assert_eq!([ds.k, ds.x[0], ds.x[1], dx0[0]], spring_grad(&s, &x0));
+    let eps = 1e-5;
+    let shifted = |t: f64| {
+        let st = Spring {
+            k: s.k + t * vs.k,
+            x: [s.x[0] + t * vs.x[0], s.x[1] + t * vs.x[1]],
+        };
+        spring_grad(&st, &[x0[0] + t * vx0[0]])
+    };
+    let (p, m) = (shifted(eps), shifted(-eps));
+    let got = [hs.k, hs.x[0], hs.x[1], hx0[0]];
+    for i in 0..4 {
+        let fd = (p[i] - m[i]) / (2.0 * eps);
+        assert!(
+            (got[i] - fd).abs() < 1e-6 * fd.abs().max(1.0),
+            "{i}: {} {fd}",
+            got[i]
+        );
+    }
+}

@@ -179,6 +179,25 @@ fn second_order(
         ));
         return Err(Box::new((Some(sig), errors)));
     }
+    // A struct by value: its gradient is a struct the reverse sweep builds
+    // field by field, whose tangent (its part of H·v) forward mode does not
+    // build yet. Rejected rather than a wrong H·v.
+    let by_value_struct = sig.params.iter().find(|p| {
+        p.is_struct && p.active() && !matches!(p.ty, syn::Type::Reference(_))
+    });
+    if let Some(p) = by_value_struct {
+        let mut errors = Errors::default();
+        let at = p.ident.as_ref().map_or_else(|| item.sig.ident.span(), |i| i.span());
+        errors.push(syn::Error::new(
+            at,
+            format!(
+                "`hvp` (and nested differentiation) takes a struct parameter by reference: write `{}: &{}` (by value, its part of H·v is not supported yet)",
+                p.ident.as_ref().map_or_else(|| "p".to_string(), ToString::to_string),
+                crate::signature::type_text(p.value_ty()),
+            ),
+        ));
+        return Err(Box::new((Some(sig), errors)));
+    }
     let mut comp = match reverse::reverse(func, &activity, alloc) {
         Ok(c) => c,
         Err(errors) => return Err(Box::new((Some(sig), errors))),

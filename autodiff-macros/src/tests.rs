@@ -422,6 +422,14 @@ fn dump() {
         }
         Err(e) => println!("error: {:?}", e.1.combined().map(|e| e.to_string())),
     }
+    // `hvp` (and the modes it implies): the whole expansion.
+    if attr.to_string().contains("hvp") {
+        let tokens = expand::expand(attr.clone(), src.parse().expect("wip/dump.rs parses"));
+        match syn::parse2::<syn::File>(tokens) {
+            Ok(file) => println!("{}", prettyplease::unparse(&file)),
+            Err(e) => println!("unparsable: {e}"),
+        }
+    }
     if attr.to_string().contains("forward") {
         match expand::forward_mode(attr.clone(), &item) {
             Ok((sig, c)) => {

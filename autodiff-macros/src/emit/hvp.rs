@@ -121,7 +121,12 @@ pub fn hvp_companion(
         };
         (Mode::BackwardForward, quote!((#v, #t)))
     } else {
-        (Mode::Hvp, quote!((#out, #(#grads,)* #(#hvps),*)))
+        let ret = if grads.is_empty() {
+            out
+        } else {
+            quote!((#out, #(#grads,)* #(#hvps),*))
+        };
+        (Mode::Hvp, ret)
     };
     let head = header(item, sig, mode);
     quote! {
