@@ -18,8 +18,10 @@ pub struct Mlp {
 impl Mlp {
     /// RMSNorm, a hidden layer with the tanh approximation of GELU, a linear read-out.
     // First attempt `#[grad]`: `self` is then data, and `loss`'s call `self.forward(x)`
-    // failed in the generated code (E0308 twice: "unexpected argument #2 of type `&mut
-    // Mlp`, argument #3 of type `&mut [f64]` is missing", "expected `f64`, found `(_, _)`").
+    // failed in the generated code (at 1812d67 E0308 twice: "unexpected argument #2 of
+    // type `&mut Mlp`, argument #3 of type `&mut [f64]` is missing", "expected `f64`,
+    // found `(_, _)`"; with `loss` as below, E0061 "this function takes 4 arguments but 5
+    // arguments were supplied", still at 77baa2d).
     #[grad(wrt(self, x))]
     pub fn forward(&self, x: &[f64]) -> f64 {
         let gelu = |z: f64| {
@@ -30,16 +32,13 @@ impl Mlp {
         let inv = 1.0 / (ms + NORM_EPS).sqrt();
         let xn: Vec<f64> = x.iter().zip(&self.gain).map(|(v, g)| v * inv * g).collect();
         let mut out = 0.0;
-        // First attempt rejected (at 1812d67): the row iterated,
-        //     let z = row.iter().zip(&xn).map(|(w, v)| w * v).sum::<f64>() + self.b1[j];
-        // gave "a row of a struct field (an item of `p.w.iter()`) is indexed here
-        // (`row[k]`), not iterated yet: …" and rustc E0308 in the generated code of
-        // `forward`; `loss` below, which calls `self.forward(x)`, got two E0308 of its own.
+        // First attempt rejected at 1812d67: the row iterated (the loop below) gave "a row
+        // of a struct field (an item of `p.w.iter()`) is indexed here (`row[k]`), not
+        // iterated yet: …"; it was kept with the row indexed (`for k in 0..xn.len() { z +=
+        // row[k] * xn[k]; }`). The body is accepted as first written since 45dce60 (with
+        // `#[grad]` too; checked at 6c91643 and 45dce60).
         for (j, row) in self.w1.iter().enumerate() {
-            let mut z = self.b1[j];
-            for k in 0..xn.len() {
-                z += row[k] * xn[k];
-            }
+            let z = row.iter().zip(&xn).map(|(w, v)| w * v).sum::<f64>() + self.b1[j];
             out += self.w2[j] * gelu(z);
         }
         out
