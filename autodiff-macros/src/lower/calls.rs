@@ -174,6 +174,10 @@ impl Lowering<'_, '_> {
         if fp.qself.is_none() && segs.len() == 2 && segs[0] == "libm" {
             return self.libm_call(c, &name);
         }
+        // `std::array::from_fn(|i| …)`, `core::array::from_fn`, `array::from_fn`.
+        if name == "from_fn" && segs.len() >= 2 && segs[segs.len() - 2] == "array" && c.args.len() == 1 {
+            return self.array_from_fn(c, &fp.path, hint);
+        }
         // `f64::sin_cos(x)`, `T::sin_cos(x)`, `Real::sin_cos(x)`
         if name == "sin_cos" && qualified && c.args.len() == 1 {
             let v = self.expr(&c.args[0], Some(Ty::Float));
@@ -622,5 +626,55 @@ fn no_grad_of(e: &Expr) -> Option<&Expr> {
     match e {
         Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => Some(&nc.args[0]),
         _ => None,
+    }
+}
+
+impl Lowering<'_, '_> {
+    /// `std::array::from_fn(f)`: the array `[f(0), f(1), …]`, its length from
+    /// the annotation (`let t: [f64; 4] = …`) or the turbofish
+    /// (`from_fn::<_, 4, _>`).
+    fn array_from_fn(&mut self, c: &syn::ExprCall, path: &syn::Path, hint: Option<Ty>) -> Val {
+        let from_hint = hint.and_then(|h| match self.func.array(h) {
+            Some(crate::ir::ArrayTy { len: crate::ir::Len::Const(n), .. }) => n.parse::<usize>().ok(),
+            _ => None,
+        });
+        let from_turbofish = path.segments.last().and_then(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+                syn::GenericArgument::Const(Expr::Lit(l)) => match &l.lit {
+                    syn::Lit::Int(i) => i.base10_parse::<usize>().ok(),
+                    _ => None,
+                },
+                _ => None,
+            }),
+            _ => None,
+        });
+        let Some(n) = from_hint.or(from_turbofish) else {
+            self.errors.at(
+                c,
+                "the length of `array::from_fn`'s array is not known here: annotate it (`let t: [f64; 4] = std::array::from_fn(|i| …);`)",
+            );
+            return self.poison();
+        };
+        let Some(f) = super::iters::Callable::of(&c.args[0]) else {
+            self.errors.at(&c.args[0], "`array::from_fn` takes a closure (`|i| …`) or a function path");
+            return self.poison();
+        };
+        let mut xs = Vec::with_capacity(n);
+        for i in 0..n {
+            let k = self.push(OpKind::Verbatim(format!("{i}usize")), Ty::Int);
+            let v = self.apply(f, vec![Val::Scalar(k)]);
+            xs.push(self.scalar(v, &c.args[0], "an array element"));
+        }
+        let Some(&first) = xs.first() else {
+            self.errors.at(c, "empty arrays are not supported; write `[0.0; 0]`");
+            return self.poison();
+        };
+        let elem = self.ty(first);
+        if xs.iter().any(|x| self.ty(*x) != elem) {
+            self.errors.at(c, "the elements of this array have different types");
+            return self.poison();
+        }
+        let ty = self.func.array_ty(elem, crate::ir::Len::Const(n.to_string()));
+        Val::Scalar(self.push(OpKind::ArrayLit(xs), ty))
     }
 }

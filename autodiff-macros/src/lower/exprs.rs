@@ -423,7 +423,14 @@ impl Lowering<'_, '_> {
             self.errors
                 .at(b.op, "bitwise operators do not apply to floats");
         }
-        let v = Val::Scalar(self.push(OpKind::Binary(op, l, r), lt));
+        let res = self.push(OpKind::Binary(op, l, r), lt);
+        // Two guesses make a guess (`self.years * self.freq` of data): the use
+        // of the result settles the operands too.
+        if self.guessed.contains(&l) && self.guessed.contains(&r) {
+            self.guessed.insert(res);
+            self.guessed_from.insert(res, (l, r));
+        }
+        let v = Val::Scalar(res);
         if compound {
             self.assign_to(&b.left, v);
             Val::Unit
@@ -459,6 +466,10 @@ impl Lowering<'_, '_> {
     pub(super) fn settle(&mut self, v: Value, ty: Ty) {
         if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
             self.func.values[v.0 as usize].ty = ty;
+            if let Some((a, b)) = self.guessed_from.remove(&v) {
+                self.settle(a, ty);
+                self.settle(b, ty);
+            }
         }
     }
 

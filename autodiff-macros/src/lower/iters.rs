@@ -253,6 +253,9 @@ impl Lowering<'_, '_> {
         let lo = self.scalar(lo, start, "a range bound");
         let hi = self.expr(end, Some(Ty::Int));
         let hi = self.scalar(hi, end, "a range bound");
+        // Data typed by a guess (`self.years * self.freq`): a bound is an integer.
+        self.settle(lo, Ty::Int);
+        self.settle(hi, Ty::Int);
         if self.ty(lo) != Ty::Int || self.ty(hi) != Ty::Int {
             self.errors.at(r, "range bounds must be integers");
             return Some(None);

@@ -15,6 +15,10 @@ impl Lowering<'_, '_> {
         if name == "collect" && m.args.is_empty() {
             return self.collect_vec(m);
         }
+        // `(lo..=hi).contains(&x)`, what clippy's `manual_range_contains` asks for.
+        if let (true, Expr::Range(r)) = (name == "contains" && m.args.len() == 1, unparen(&m.receiver)) {
+            return self.range_contains(r, &m.args[0]);
+        }
         // `.max_by(…).unwrap()`, `.min_by(…).expect("…")`, `.reduce(f).unwrap()`.
         if let (true, Expr::MethodCall(inner)) =
             (name == "unwrap" || name == "expect", &*m.receiver)
@@ -192,6 +196,10 @@ impl Lowering<'_, '_> {
                 self.user_call(&path, &call, None)
             }
             Ty::Array(_) if name == "len" && m.args.is_empty() => Val::Scalar(self.len_of(recv)),
+            // `x.first()`, `x.last()`: an `Option` of an element.
+            Ty::Array(_) if matches!(name.as_str(), "first" | "last") && m.args.is_empty() => {
+                self.first_or_last(recv, name == "last", m)
+            }
             Ty::Array(_) if name == "is_empty" && m.args.is_empty() => {
                 let n = self.len_of(recv);
                 Val::Scalar(self.is_zero_len(n))
@@ -309,6 +317,36 @@ impl Lowering<'_, '_> {
         Val::Unit
     }
 
+    /// `x.first()` / `x.last()` of numbers: `Some(x[0])` / `Some(x[n - 1])`
+    /// unless `x` is empty, the element read only when it is there.
+    fn first_or_last(&mut self, x: Value, last: bool, m: &syn::ExprMethodCall) -> Val {
+        if self.func.index_ty(self.ty(x), 1) != Some(Ty::Float) {
+            self.errors.at(
+                &m.method,
+                format!("`.{}()` is supported on arrays and slices of numbers; index the array here", m.method),
+            );
+            return self.poison();
+        }
+        let n = self.len_of(x);
+        let empty = self.is_zero_len(n);
+        let tag = self.not(empty);
+        let (t_ops, t) = self.region(|l| {
+            let k = if last {
+                let one = l.int("1");
+                l.bin(BinOp::Sub, n, one)
+            } else {
+                l.int("0")
+            };
+            l.push(OpKind::Load(x, vec![k]), Ty::Float)
+        });
+        let (e_ops, e) = self.region(|l| l.push(OpKind::Const(0.0), Ty::Float));
+        let payload = self.push_if(tag, (t_ops, vec![t]), (e_ops, vec![e]))[0];
+        Val::Opt {
+            tag,
+            payload: Box::new(Val::Scalar(payload)),
+        }
+    }
+
     /// `n == 0`, for `.is_empty()`.
     fn is_zero_len(&mut self, n: Value) -> Value {
         let zero = self.int("0");
@@ -400,5 +438,39 @@ fn is_chain(e: &Expr) -> bool {
             )
         }
         _ => false,
+    }
+}
+
+/// `e` without the parentheses around it.
+fn unparen(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => unparen(&p.expr),
+        e => e,
+    }
+}
+
+impl Lowering<'_, '_> {
+    /// `(lo..=hi).contains(&x)`: `lo <= x && x <= hi` (`x < hi` for `lo..hi`),
+    /// `x` read once.
+    fn range_contains(&mut self, r: &syn::ExprRange, arg: &Expr) -> Val {
+        let x = self.expr(arg, None);
+        self.scopes.push(Vec::new());
+        self.bind("__autodiff_x".into(), x);
+        let x: Expr = syn::parse_quote!(__autodiff_x);
+        let lo = r.start.as_ref().map(|lo| -> Expr { syn::parse_quote!(#lo <= #x) });
+        let hi = r.end.as_ref().map(|hi| -> Expr {
+            match r.limits {
+                syn::RangeLimits::Closed(_) => syn::parse_quote!(#x <= #hi),
+                syn::RangeLimits::HalfOpen(_) => syn::parse_quote!(#x < #hi),
+            }
+        });
+        let e: Expr = match (lo, hi) {
+            (Some(l), Some(h)) => syn::parse_quote!(#l && #h),
+            (Some(c), None) | (None, Some(c)) => c,
+            (None, None) => syn::parse_quote!(true),
+        };
+        let v = self.expr(&e, None);
+        self.scopes.pop();
+        v
     }
 }

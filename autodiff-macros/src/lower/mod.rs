@@ -247,6 +247,8 @@ struct Lowering<'s, 'e> {
     /// for its length or iterated): the field and the row's indices, so that
     /// an element is read from the field itself (`p.w[i][k]`).
     rows: IdMap<(Value, Vec<Value>)>,
+    /// Guessed results of operations on two guesses, and their operands.
+    guessed_from: IdMap<(Value, Value)>,
     /// Field steps of those paths: the field's name.
     steps: IdMap<String>,
 }
@@ -277,6 +279,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         record_slices: IdMap::default(),
         elems: IdMap::default(),
         rows: IdMap::default(),
+        guessed_from: IdMap::default(),
         steps: IdMap::default(),
         pending_shape: None,
         struct_copy_init: false,

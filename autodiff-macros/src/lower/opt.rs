@@ -133,6 +133,8 @@ impl Lowering<'_, '_> {
         };
         let name = m.method.to_string();
         match (name.as_str(), m.args.len()) {
+            // `x.first().copied()`: the same numbers.
+            ("copied" | "cloned", 0) => Val::Opt { tag, payload },
             ("is_some", 0) => Val::Scalar(tag),
             ("is_none", 0) => Val::Scalar(self.not(tag)),
             // A `None` unwrapped panics in the function, which is what the

@@ -213,6 +213,18 @@ impl Lowering<'_, '_> {
             Pat::Slice(ps) => {
                 let a = match v {
                     Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => a,
+                    // A row of a struct field (`let [x, y] = p.w[i];`).
+                    Val::Scalar(a) if self.rows.contains_key(&a) => self.as_row(a).unwrap_or(a),
+                    // A call's result not typed yet (`let [u, v] = cam.project(p);`):
+                    // an array of as many numbers as the pattern names.
+                    Val::Scalar(a)
+                        if !ps.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
+                            && self.guessed.remove(&a) =>
+                    {
+                        let n = crate::ir::Len::Const(ps.elems.len().to_string());
+                        self.func.values[a.0 as usize].ty = self.func.array_ty(Ty::Float, n);
+                        a
+                    }
                     Val::Poisoned => return,
                     _ => {
                         self.errors.at(ps, "an array pattern needs an array");
