@@ -287,3 +287,58 @@ fn shadows_accumulate() {
         }
     }
 }
+
+#[grad]
+pub fn row_dot(w: &[f64], x: &[f64]) -> f64 {
+    w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>().tanh()
+}
+
+/// Rows bound by `for x in xs` and by a closure, passed on to a callee that
+/// differentiates both its parameters: as data (`wrt(w)`: a scratch shadow),
+/// and differentiated. They are references (`&Vec<f64>`), passed by `&`; the
+/// generated code once passed them by value without a shadow (E0061, corpus
+/// round 4, B1).
+#[grad(wrt(w))]
+pub fn data_rows_passed(w: &[f64], xs: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for x in xs {
+        s += row_dot(w, x);
+    }
+    s + xs.iter().map(|x| row_dot(w, x)).sum::<f64>()
+}
+
+#[grad]
+pub fn rows_passed(w: &[f64], xs: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for x in xs {
+        s += row_dot(w, x) * x[0];
+    }
+    s
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn rows_of_a_loop_passed_on(
+        rows in 1usize..4,
+        p in float_vec(-1.5, 1.5, 15..16),
+        d in cotangent(),
+    ) {
+        let cols = 3;
+        let (w, flat) = (&p[..cols], &p[cols..cols + rows * cols]);
+        let xs: Vec<Vec<f64>> = flat.chunks(cols).map(<[f64]>::to_vec).collect();
+        let mut dw = vec![0.0; cols];
+        let v = data_rows_passed_backward(w, &mut dw, &xs, d);
+        prop_assert_eq!(v.to_bits(), data_rows_passed(w, &xs).to_bits());
+        let g: Vec<f64> = dw.iter().map(|g| g / d).collect();
+        prop_fd(|q| data_rows_passed(q, &xs), w, &g)?;
+
+        let (mut dw, mut dxs) = (vec![0.0; cols], vec![vec![0.0; cols]; rows]);
+        let v = rows_passed_backward(w, &mut dw, &xs, &mut dxs, d);
+        prop_assert_eq!(v.to_bits(), rows_passed(w, &xs).to_bits());
+        let g: Vec<f64> = dw.iter().chain(dxs.iter().flatten()).map(|g| g / d).collect();
+        let unflat = |q: &[f64]| -> Vec<Vec<f64>> { q.chunks(cols).map(<[f64]>::to_vec).collect() };
+        prop_fd(|q| rows_passed(&q[..cols], &unflat(&q[cols..])), &p[..cols + rows * cols], &g)?;
+    }
+}

@@ -573,7 +573,13 @@ impl Lowering<'_, '_> {
                 }
                 Source::Array(a) => {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
-                    Val::Scalar(self.push(OpKind::Load(a, vec![k]), ty))
+                    let v = self.push(OpKind::Load(a, vec![k]), ty);
+                    // A row (`for x in xs` of `xs: &[Vec<f64>]`) is a reference:
+                    // passed on as `f(w, x)`, by `&`.
+                    if matches!(ty, Ty::Array(_)) {
+                        self.refs.insert(v);
+                    }
+                    Val::Scalar(v)
                 }
                 Source::Mut { at, .. } => Val::Place { at, idx: k },
                 Source::Sub { base, start, .. } => {
