@@ -3,7 +3,9 @@
 //! `manual_range_contains` asks for), `std::array::from_fn(|i| …)`,
 //! `x.first()` / `x.last()` on slices and `Vec`s, integer data multiplied into
 //! a loop bound (`self.years * self.freq`), and an array pattern on a call's
-//! array result (`let [u, v] = cam.project(p);`). Each companion's value is
+//! array result (`let [u, v] = cam.project(p);`), struct patterns
+//! (`let Heston { kappa, theta, .. } = *params;`) and `use` items in the body
+//! (`use std::f64::consts::PI;`). Each companion's value is
 //! checked bit for bit against the function, its gradient against central
 //! finite differences (relative 1e-6, absolute 1e-8) at proptest points.
 #![deny(warnings)]
@@ -89,6 +91,41 @@ pub fn reprojection(cam: Cam, p: [f64; 3], v: f64) -> f64 {
     (u - a).powi(2) + (w - b).powi(2)
 }
 
+#[derive(Clone, Copy, Debug, Default, Tangent)]
+pub struct Heston {
+    pub kappa: f64,
+    pub theta: f64,
+    pub xi: f64,
+    pub v: [f64; 2],
+}
+
+/// Parameters taken apart with struct patterns (by `&` and by value), and a
+/// constant brought in by `use`, at the top and in an inner block.
+#[grad(reverse, forward)]
+pub fn drift(params: &Heston, h: Heston, dt: f64) -> f64 {
+    use std::f64::consts::PI;
+    let Heston { kappa, theta, .. } = *params;
+    let Heston { xi: vol, v, .. } = h;
+    let tail = {
+        use std::f64::consts::E;
+        E * vol * v[1]
+    };
+    kappa * (theta - v[0]) * dt + (2.0 * PI * dt).sqrt() * vol + tail
+}
+
+fn heston(p: &[f64]) -> Heston {
+    Heston {
+        kappa: p[0],
+        theta: p[1],
+        xi: p[2],
+        v: [p[3], p[4]],
+    }
+}
+
+fn heston_flat(h: &Heston) -> [f64; 5] {
+    [h.kappa, h.theta, h.xi, h.v[0], h.v[1]]
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -140,5 +177,20 @@ proptest! {
             &[f, c, pt[0], pt[1], pt[2], v],
             &g,
         )?;
+    }
+
+    #[test]
+    fn struct_patterns_and_use(p in float_vec(-2.0, 2.0, 10..11), dt in 0.01f64..1.0, t in float_vec(-1.0, 1.0, 11..12), d in cotangent()) {
+        let (a, b) = (heston(&p[..5]), heston(&p[5..]));
+        let mut da = Heston::default();
+        let (v, db, ddt) = drift_backward(&a, &mut da, b, dt, d);
+        assert_bits(v, drift(&a, b, dt), "value");
+        let g: Vec<f64> = heston_flat(&da).iter().chain(&heston_flat(&db)).chain([&ddt]).map(|g| g / d).collect();
+        let x = cat(&[&p, &[dt]]);
+        prop_fd(|q| drift(&heston(&q[..5]), heston(&q[5..10]), q[10]), &x, &g)?;
+        let (fv, jvp) = drift_forward(&a, &heston(&t[..5]), b, heston(&t[5..10]), dt, t[10]);
+        assert_bits(fv, v, "forward value");
+        let want = dot(&g, &t);
+        prop_assert!((jvp - want).abs() <= 1e-9 * (1.0 + want.abs()), "{} {}", jvp, want);
     }
 }

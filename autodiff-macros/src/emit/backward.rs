@@ -130,9 +130,11 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         (_, gs) => quote!((#out, #(#gs),*)),
     };
     let body = flat::block(body);
+    let uses = body_uses(item);
     let head = header(item, sig, crate::attr::Mode::Reverse);
     quote! {
         #head {
+            #(#uses)*
             #(#body)*
             #ret
         }

@@ -50,9 +50,11 @@ pub fn forward_companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> To
         _ => quote!(((#(#outs),*), (#(#t_outs),*))),
     };
     let body = flat::block(body);
+    let uses = body_uses(item);
     let head = header(item, sig, Mode::Forward);
     quote! {
         #head {
+            #(#uses)*
             #(#body)*
             #ret
         }

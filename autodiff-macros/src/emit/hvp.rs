@@ -128,9 +128,11 @@ pub fn hvp_companion(
         };
         (Mode::Hvp, ret)
     };
+    let uses = body_uses(item);
     let head = header(item, sig, mode);
     quote! {
         #head {
+            #(#uses)*
             #(#body)*
             #ret
         }

@@ -709,3 +709,18 @@ impl Emitter<'_> {
         }
     }
 }
+
+/// The `use` items of the body (`use std::f64::consts::PI;`), for the
+/// companions' bodies: the paths the body writes resolve there too.
+pub(crate) fn body_uses(item: &ItemFn) -> Vec<TokenStream> {
+    struct Uses(Vec<TokenStream>);
+    impl<'a> syn::visit::Visit<'a> for Uses {
+        fn visit_item_use(&mut self, u: &'a syn::ItemUse) {
+            self.0.push(u.to_token_stream());
+        }
+        // A closure or nested fn item has its own scope; `use` there is rare.
+    }
+    let mut uses = Uses(Vec::new());
+    syn::visit::Visit::visit_block(&mut uses, &item.block);
+    uses.0
+}

@@ -28,6 +28,19 @@ impl Lowering<'_, '_> {
         }
         match s {
             Stmt::Local(local) => {
+                // `let P2 { a, b } = *p;`: one `let` per field.
+                if let (Pat::Struct(ps), Some(init)) = (&local.pat, &local.init) {
+                    if init.diverge.is_none() {
+                        if let Some(base) = struct_base(&init.expr) {
+                            for fp in &ps.fields {
+                                let (sub, member) = (&fp.pat, &fp.member);
+                                let field: Stmt = syn::parse_quote!(let #sub = #base.#member;);
+                                self.stmt(&field, false);
+                            }
+                            return Val::Unit;
+                        }
+                    }
+                }
                 if let Some(init) = &local.init {
                     let (pat, hint, tuple_tys) = match &local.pat {
                         Pat::Type(pt) => {
@@ -128,6 +141,9 @@ impl Lowering<'_, '_> {
                 self.bind(c.ident.to_string(), v);
                 Val::Unit
             }
+            // `use std::f64::consts::PI;`: repeated at the top of each
+            // companion's body (`emit::body_uses`).
+            Stmt::Item(syn::Item::Use(_)) => Val::Unit,
             Stmt::Item(item) => {
                 let at = match item {
                     syn::Item::Fn(f) => {
@@ -247,6 +263,18 @@ impl Lowering<'_, '_> {
                 "unsupported pattern in #[grad] body; bind a plain name (`let x = ...`) or a tuple of names",
             ),
         }
+    }
+}
+
+/// The struct a struct pattern takes apart, as a place to read fields from:
+/// `p`, `*p`, `self.state` (`None`: a value that is not a named place).
+fn struct_base(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::Path(_) | Expr::Field(_) => Some(e),
+        Expr::Paren(p) => struct_base(&p.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => struct_base(&u.expr),
+        Expr::Reference(r) => struct_base(&r.expr),
+        _ => None,
     }
 }
 
