@@ -94,6 +94,7 @@ impl Lowering<'_, '_> {
             Expr::Array(a) => self.array_lit(a),
             Expr::ForLoop(f) => self.for_loop(f),
             Expr::While(w) => self.while_loop(w),
+            Expr::Loop(l) => self.loop_expr(l),
             other => {
                 let msg = unsupported(other);
                 self.errors.at(smallest(other), msg);
@@ -104,6 +105,12 @@ impl Lowering<'_, '_> {
 
     // `expr` recurses once per level of nesting (a 2,000-term sum is 2,000
     // levels): what its arms do out of line keeps its frame small.
+
+    /// `loop { … }`: `while true { … }`, its exits its `break`s.
+    #[inline(never)]
+    fn loop_expr(&mut self, l: &syn::ExprLoop) -> Val {
+        self.while_loop(&super::exits::as_while(l))
+    }
 
     #[inline(never)]
     pub(super) fn closure_value(&mut self, c: &syn::ExprClosure) -> Val {

@@ -58,6 +58,22 @@ impl Lowering<'_, '_> {
                     continue;
                 }
             }
+            // A loop that returns from inside: a `break` and a `return` after it.
+            if let Stmt::Expr(e @ (Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_)), _) = s {
+                if level == Level::Fn && super::exits::returns_inside(e) {
+                    let ret = (self.sig.outputs > 0).then_some(&self.sig.ret);
+                    let tail = last && frames.is_empty() && matches!(e, Expr::Loop(_));
+                    let rewritten = super::exits::lowered_returns(e, ret, tail);
+                    let mut cont = frames.to_vec();
+                    if !last {
+                        cont.push(Frame {
+                            stmts: &stmts[i + 1..],
+                            depth: self.scopes.len(),
+                        });
+                    }
+                    return self.seq(&rewritten, &cont, level);
+                }
+            }
             if level != Level::Block {
                 if let Stmt::Expr(Expr::If(ife), _) = s {
                     if contains_exit(ife, level) {

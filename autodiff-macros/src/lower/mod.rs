@@ -10,6 +10,7 @@
 mod arrays;
 mod calls;
 mod elems;
+mod exits;
 mod exprs;
 mod fields;
 mod flow;
@@ -626,7 +627,7 @@ fn is_int_type(s: &str) -> bool {
     )
 }
 
-const RETURN_IN_LOOP: &str = "`return` inside a loop is not supported in #[grad] bodies; `break` out of the loop and return after it";
+const RETURN_IN_LOOP: &str = "`return` from a loop inside a block expression is not supported in #[grad] bodies; make the loop a statement of the function's body, or `break` out of it and return after it";
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
 
@@ -668,7 +669,6 @@ fn smallest(e: &Expr) -> proc_macro2::TokenStream {
 fn unsupported(e: &Expr) -> String {
     match e {
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated: a #[grad] body is safe code; write the computation without `unsafe`".into(),
-        Expr::Loop(_) => "`loop` is not supported; write its exit as a `while` condition (`let mut go = true; while go { … go = false; … }`) or a bounded `for i in 0..n` loop".into(),
 
         Expr::Reference(_) => "references cannot be taken inside a #[grad] body; use the value".into(),
         Expr::Break(_) | Expr::Continue(_) => "`break` and `continue` are supported as statements of a loop body or of the branches of its `if`s".into(),
