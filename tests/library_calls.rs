@@ -5,7 +5,9 @@
 //! a loop bound (`self.years * self.freq`), and an array pattern on a call's
 //! array result (`let [u, v] = cam.project(p);`), struct patterns
 //! (`let Heston { kappa, theta, .. } = *params;`) and `use` items in the body
-//! (`use std::f64::consts::PI;`). Each companion's value is
+//! (`use std::f64::consts::PI;`), and parameters whose type is an alias of an
+//! array (`type Vec3 = [f64; 3];`: the macro cannot see the alias; the body
+//! indexing the parameter says it is an array). Each companion's value is
 //! checked bit for bit against the function, its gradient against central
 //! finite differences (relative 1e-6, absolute 1e-8) at proptest points.
 #![deny(warnings)]
@@ -126,6 +128,24 @@ fn heston_flat(h: &Heston) -> [f64; 5] {
     [h.kappa, h.theta, h.xi, h.v[0], h.v[1]]
 }
 
+/// What every graphics programmer writes.
+pub type Vec3 = [f64; 3];
+
+/// The area of a triangle with `Vec3` corners: indexed, taken apart by an
+/// array pattern, iterated, and a local annotated with the alias.
+#[grad(reverse, forward)]
+pub fn tri_area(a: Vec3, b: &Vec3, c: Vec3) -> f64 {
+    let [bx, by, bz] = *b;
+    let u: Vec3 = [bx - a[0], by - a[1], bz - a[2]];
+    let v: Vec3 = [c[0] - a[0], c[1] - a[1], c[2] - a[2]];
+    let n: Vec3 = [
+        u[1] * v[2] - u[2] * v[1],
+        u[2] * v[0] - u[0] * v[2],
+        u[0] * v[1] - u[1] * v[0],
+    ];
+    0.5 * n.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -189,6 +209,20 @@ proptest! {
         let x = cat(&[&p, &[dt]]);
         prop_fd(|q| drift(&heston(&q[..5]), heston(&q[5..10]), q[10]), &x, &g)?;
         let (fv, jvp) = drift_forward(&a, &heston(&t[..5]), b, heston(&t[5..10]), dt, t[10]);
+        assert_bits(fv, v, "forward value");
+        let want = dot(&g, &t);
+        prop_assert!((jvp - want).abs() <= 1e-9 * (1.0 + want.abs()), "{} {}", jvp, want);
+    }
+
+    #[test]
+    fn array_alias(p in floats::<9>(-2.0, 2.0), t in floats::<9>(-1.0, 1.0), d in cotangent()) {
+        let (a, b, c): (Vec3, Vec3, Vec3) = (arr(&p[..3]), arr(&p[3..6]), arr(&p[6..]));
+        let mut db = [0.0; 3];
+        let (v, da, dc) = tri_area_backward(a, &b, &mut db, c, d);
+        assert_bits(v, tri_area(a, &b, c), "value");
+        let g: Vec<f64> = da.iter().chain(&db).chain(&dc).map(|g| g / d).collect();
+        prop_fd(|q| tri_area(arr(&q[..3]), &arr(&q[3..6]), arr(&q[6..])), &p, &g)?;
+        let (fv, jvp) = tri_area_forward(a, arr(&t[..3]), &b, &arr(&t[3..6]), c, arr(&t[6..]));
         assert_bits(fv, v, "forward value");
         let want = dot(&g, &t);
         prop_assert!((jvp - want).abs() <= 1e-9 * (1.0 + want.abs()), "{} {}", jvp, want);

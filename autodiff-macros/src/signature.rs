@@ -403,7 +403,10 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                     is_struct_type(&r.elem, &generics) || is_float_tuple(&r.elem, &float_ty)
                 }
                 t => is_struct_type(t, &generics) || is_float_tuple(t, &float_ty),
-            };
+            }
+            // A type name the body indexes (`type Vec3 = [f64; 3];`, `a[0]`):
+            // an alias of an array, which the macro cannot see, not a struct.
+            && !ident.as_ref().is_some_and(|id| indexed_in(&item.block, id));
         params.push(Param {
             ident,
             is_struct,
@@ -542,6 +545,55 @@ fn out_elem(t: &Type) -> Option<&Type> {
         }
         _ => None,
     }
+}
+
+/// Whether the body uses `name` as an array: indexes it (`a[i]`), takes it
+/// apart with an array pattern (`let [x, y, z] = a;`) or iterates it.
+fn indexed_in(block: &syn::Block, name: &Ident) -> bool {
+    struct Finder<'n> {
+        name: &'n Ident,
+        found: bool,
+    }
+    impl Finder<'_> {
+        fn is_name(&self, e: &syn::Expr) -> bool {
+            match e {
+                syn::Expr::Path(p) => p.path.is_ident(self.name),
+                syn::Expr::Paren(p) => self.is_name(&p.expr),
+                syn::Expr::Reference(r) => self.is_name(&r.expr),
+                syn::Expr::Unary(u) => self.is_name(&u.expr),
+                _ => false,
+            }
+        }
+    }
+    impl<'a> syn::visit::Visit<'a> for Finder<'_> {
+        fn visit_expr_index(&mut self, ix: &'a syn::ExprIndex) {
+            self.found |= self.is_name(&ix.expr);
+            syn::visit::visit_expr_index(self, ix);
+        }
+        fn visit_local(&mut self, l: &'a syn::Local) {
+            let slice = match &l.pat {
+                Pat::Slice(_) => true,
+                Pat::Type(pt) => matches!(&*pt.pat, Pat::Slice(_)),
+                _ => false,
+            };
+            if let (true, Some(init)) = (slice, &l.init) {
+                self.found |= self.is_name(&init.expr);
+            }
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_method_call(&mut self, m: &'a syn::ExprMethodCall) {
+            let array_method = matches!(m.method.to_string().as_str(), "iter" | "len" | "iter_mut");
+            self.found |= array_method && self.is_name(&m.receiver);
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'a syn::ExprForLoop) {
+            self.found |= self.is_name(&f.expr);
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+    }
+    let mut f = Finder { name, found: false };
+    syn::visit::Visit::visit_block(&mut f, block);
+    f.found
 }
 
 /// Whether `t` names a struct of parameters: a path type that is neither a number

@@ -300,7 +300,12 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
                 // read by indexing (floats), `.len()` and methods (inactive values).
                 None => {
                     let t = l.func.array_ty(Ty::Float, crate::ir::Len::View);
-                    l.opaque.insert(l.func.values.len() as u32);
+                    // A differentiated parameter of a type named by an alias
+                    // of an array (`a: Vec3`, indexed): an array of unseen
+                    // length, not data.
+                    if !p.active() {
+                        l.opaque.insert(l.func.values.len() as u32);
+                    }
                     t
                 }
             }
