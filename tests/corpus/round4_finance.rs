@@ -31,9 +31,9 @@ pub fn hedge_pnl(
         shares = delta;
         cash *= (r * dt).exp();
     }
-    // First attempt rejected (at 1812d67): `let s_t = *path.last().unwrap();` gave
-    // "unsupported array method `last` in #[grad] fn; …".
-    let s_t = path[path.len() - 1];
+    // First attempt rejected at 1812d67 ("unsupported array method `last` in #[grad]
+    // fn; …"); accepted as first written since db76099.
+    let s_t = *path.last().unwrap();
     cash + shares * s_t - (s_t - strike).max(0.0)
 }
 
@@ -61,11 +61,16 @@ pub fn heston_call_path(
     let n = z1.len();
     let dt = t / n as f64;
     let sq = dt.sqrt();
-    // First attempt rejected (at 1812d67): `let Heston { kappa, theta, xi, rho, v0 } = *params;`
-    // gave "unsupported pattern in #[grad] body; bind a plain name (`let x = ...`) or a
-    // tuple of names".
-    let (kappa, theta, xi, rho, v0) =
-        (params.kappa, params.theta, params.xi, params.rho, params.v0);
+    // First attempt rejected at 1812d67 ("unsupported pattern in #[grad] body; bind a
+    // plain name (`let x = ...`) or a tuple of names"; it was a tuple of the fields);
+    // accepted as first written since 3d0c484.
+    let Heston {
+        kappa,
+        theta,
+        xi,
+        rho,
+        v0,
+    } = *params;
     let mut ln_s = s0.ln();
     let mut v = v0;
     for (&a, &b) in z1.iter().zip(z2) {
@@ -125,10 +130,10 @@ impl Bond {
     /// compensated summation.
     #[grad(wrt(y))]
     pub fn price(&self, y: f64) -> f64 {
-        // First attempt rejected (at 1812d67): `let n = self.years * self.freq;` then
-        // `for i in 1..=n` gave "range bounds must be integers" (a `u32` product of
-        // fields of a struct without `Tangent`).
-        let n: u32 = self.years * self.freq;
+        // First attempt rejected at 1812d67: `for i in 1..=n` gave "range bounds must be
+        // integers" (a `u32` product of fields of a struct without `Tangent`); accepted as
+        // first written since db76099.
+        let n = self.years * self.freq;
         let f = self.freq as f64;
         let cpn = self.face * self.coupon_rate / f;
         let disc = 1.0 / (1.0 + y / f);

@@ -14,8 +14,10 @@ use autodiff::{grad, Tangent};
 // `*p`; the alias is spelled out as `[f64; 3]` below.
 
 /// Distance along the ray to a triangle (Möller–Trumbore), or +∞ on a miss.
-// clippy's `manual_range_contains` asks for the first attempt's `(0.0..=1.0).contains(&u)`.
-#[allow(clippy::manual_range_contains)]
+// First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above; still
+// rejected) and `!(0.0..=1.0).contains(&u)` ("ranges are only supported as `for` loop
+// bounds"; it was `u < 0.0 || u > 1.0` under `#[allow(clippy::manual_range_contains)]`),
+// accepted as first written since db76099.
 #[grad]
 pub fn ray_triangle(
     origin: [f64; 3],
@@ -44,9 +46,7 @@ pub fn ray_triangle(
     let inv = 1.0 / det;
     let s = sub(origin, v0);
     let u = dot(s, p) * inv;
-    // First attempt rejected (at 1812d67): `if !(0.0..=1.0).contains(&u) {` gave "ranges
-    // are only supported as `for` loop bounds".
-    if u < 0.0 || u > 1.0 {
+    if !(0.0..=1.0).contains(&u) {
         return f64::INFINITY;
     }
     let q = cross(s, e1);
@@ -87,10 +87,12 @@ pub fn calib_error(cam: &Camera, points: &[[f64; 3]], pixels: &[[f64; 2]]) -> f6
         .iter()
         .zip(pixels)
         .map(|(p, px)| {
-            // Rejected with the alias spelled out too: `let [u, v] = cam.project(*p);` gave
-            // "an array pattern needs an array".
-            let uv = cam.project(*p);
-            (uv[0] - px[0]).powi(2) + (uv[1] - px[1]).powi(2)
+            // Rejected at 1812d67 with the alias spelled out too: `let [u, v] = …` gave "an
+            // array pattern needs an array" (it was `let uv = …; uv[0]`); accepted as first
+            // written since db76099. Still not as first written: `Vec3` (above) and
+            // `project`'s `wrt(self, p)`.
+            let [u, v] = cam.project(*p);
+            (u - px[0]).powi(2) + (v - px[1]).powi(2)
         })
         .sum();
     total / points.len() as f64
@@ -142,12 +144,12 @@ pub fn march(origin: [f64; 3], dir: [f64; 3], radius: f64, blend: f64) -> f64 {
             break;
         }
         t += d;
-        // First attempt rejected (at 1812d67): `if t > FAR { return FAR; }` gave "`return`
-        // inside a loop is not supported in #[grad] bodies; `break` out of the loop and
-        // return after it".
+        // First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above; still
+        // rejected) and this `return` ("`return` inside a loop is not supported in #[grad]
+        // bodies; `break` out of the loop and return after it"; it was `t = FAR; break;`),
+        // accepted as first written since 0f99aa2.
         if t > FAR {
-            t = FAR;
-            break;
+            return FAR;
         }
     }
     t

@@ -47,21 +47,18 @@ impl Mlp {
     /// Mean squared error over a batch.
     #[grad(wrt(self))]
     pub fn loss(&self, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
-        // First attempt rejected (at 1812d67), once `forward` had `wrt(self, x)`:
-        //     xs.iter()
-        //         .zip(ys)
-        //         .map(|(x, &y)| (self.forward(x) - y).powi(2))
-        //         .sum::<f64>()
-        //         / ys.len() as f64
-        // failed in the generated code: E0061 "this function takes 5 arguments but 4
+        // First attempt rejected (at 1812d67), once `forward` had `wrt(self, x)`: it
+        // failed in the generated code, E0061 "this function takes 5 arguments but 4
         // arguments were supplied … argument #4 of type `&mut [f64]` is missing" and
         // E0308 "expected `f64`, found `(_, _)`" (a row of the data `xs`, bound by the
-        // closure, passed to the differentiated `x: &[f64]`). The row indexed is accepted.
-        let mut total = 0.0;
-        for i in 0..ys.len() {
-            total += (self.forward(&xs[i]) - ys[i]).powi(2);
-        }
-        total / ys.len() as f64
+        // closure, passed to the differentiated `x: &[f64]`); it was kept with the row
+        // indexed (`self.forward(&xs[i])` in `for i in 0..ys.len()`). Accepted as first
+        // written since 94a360c.
+        xs.iter()
+            .zip(ys)
+            .map(|(x, &y)| (self.forward(x) - y).powi(2))
+            .sum::<f64>()
+            / ys.len() as f64
     }
 }
 

@@ -27,7 +27,10 @@ pub fn rk4_shoot(
         // First attempt rejected (at 1812d67): the stages built with `std::array::from_fn`,
         //     let k2 = deriv(std::array::from_fn(|i| s[i] + 0.5 * dt * k1[i]));
         // (and k3, k4 alike) gave "expected a single number as an argument, found a
-        // closure; call it: `f(x)`" (three times).
+        // closure; call it: `f(x)`" (three times); still rejected at 0f99aa2 (db76099 takes
+        // `from_fn`'s length only from an annotation or a turbofish): "the length of
+        // `array::from_fn`'s array is not known here: annotate it (`let t: [f64; 4] =
+        // std::array::from_fn(|i| …);`)" (three times).
         let mut tmp = [0.0; 4];
         for i in 0..4 {
             tmp[i] = s[i] + 0.5 * dt * k1[i];
@@ -75,9 +78,9 @@ pub fn chain_reach(x0: &[f64], k: f64, target: f64, steps: usize) -> f64 {
     for _ in 0..steps {
         chain_step(&mut x, &mut v, k, 1.0, 0.01);
     }
-    // First attempt rejected (at 1812d67): `let end = *x.last().unwrap();` gave
-    // "unsupported array method `last` in #[grad] fn; …".
-    let end = x[x.len() - 1];
+    // First attempt rejected at 1812d67 ("unsupported array method `last` in #[grad]
+    // fn; …"); accepted as first written since db76099.
+    let end = *x.last().unwrap();
     (end - target).powi(2)
 }
 
@@ -90,25 +93,22 @@ pub fn drag_range(speed: f64, angle_deg: f64, drag: f64) -> f64 {
     let (sin, cos) = angle_deg.to_radians().sin_cos();
     let (mut x, mut y) = (0.0, 0.0);
     let (mut vx, mut vy) = (speed * cos, speed * sin);
-    // First attempt rejected (at 1812d67): the loop written as
-    //     loop {
-    //         …
-    //         if y < 0.0 {
-    //             return px + (x - px) * py / (py - y);
-    //         }
-    //     }
-    // gave "`loop` is not supported; write its exit as a `while` condition …".
-    let (mut px, mut py) = (x, y);
-    while y >= 0.0 {
+    // First attempt rejected at 1812d67 ("`loop` is not supported; write its exit as a
+    // `while` condition …"); it was kept as `while y >= 0.0 { … }` with the previous
+    // point in locals declared before the loop and the interpolation after it. Accepted
+    // as first written since 0f99aa2. (The record of the first attempt elided the steps
+    // inside the loop; they are the workaround's, the previous point bound in the loop.)
+    loop {
+        let (px, py) = (x, y);
         let v = vx.hypot(vy);
-        px = x;
-        py = y;
         vx -= drag * v * vx * DT;
         vy -= (G + drag * v * vy) * DT;
         x += vx * DT;
         y += vy * DT;
+        if y < 0.0 {
+            return px + (x - px) * py / (py - y);
+        }
     }
-    px + (x - px) * py / (py - y)
 }
 
 /// Variational energy of the Gaussian trial function exp(-a x²) for the anharmonic

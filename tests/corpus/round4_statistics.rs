@@ -19,9 +19,10 @@ pub fn gamma_loglik(shape: f64, rate: f64, xs: &[f64]) -> f64 {
 /// Conditional Gaussian log-likelihood of an ARMA(1,1), innovations started at zero.
 #[grad(wrt(c, phi, theta, sigma))]
 pub fn arma11_loglik(y: &[f64], c: f64, phi: f64, theta: f64, sigma: f64) -> f64 {
-    // First attempt rejected (at 1812d67): `use std::f64::consts::PI;` in the body gave
-    // "items inside a #[grad] body are not supported (only `const`); move this item out
-    // of the function"; the constant is named by its path instead.
+    // First attempt rejected at 1812d67 ("items inside a #[grad] body are not supported
+    // (only `const`); move this item out of the function"; it was named by its path,
+    // `std::f64::consts::PI`); accepted as first written since 3d0c484.
+    use std::f64::consts::PI;
     let mut eps_prev = 0.0;
     let mut ss = 0.0;
     for w in y.windows(2) {
@@ -30,7 +31,7 @@ pub fn arma11_loglik(y: &[f64], c: f64, phi: f64, theta: f64, sigma: f64) -> f64
         eps_prev = eps;
     }
     let n = (y.len() - 1) as f64;
-    -0.5 * n * (2.0 * std::f64::consts::PI * sigma * sigma).ln() - ss / (2.0 * sigma * sigma)
+    -0.5 * n * (2.0 * PI * sigma * sigma).ln() - ss / (2.0 * sigma * sigma)
 }
 
 /// Log-likelihood of the local-level model by the Kalman filter, written as a fold
