@@ -146,6 +146,27 @@ pub fn tri_area(a: Vec3, b: &Vec3, c: Vec3) -> f64 {
     0.5 * n.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
+/// A slice of `Vec3` points: elements indexed in a loop over them, taken
+/// apart by an array pattern, and indexed twice (`points[i][0]`).
+#[grad]
+pub fn centroid_spread(points: &[Vec3]) -> f64 {
+    let mut c = [0.0; 3];
+    for p in points {
+        c[0] += p[0];
+        c[1] += p[1];
+        c[2] += p[2];
+    }
+    let mut s = c[0] * c[1] - c[2];
+    for p in points {
+        let [x, y, z] = *p;
+        s += x * y - z * c[0];
+    }
+    for i in 0..points.len() {
+        s += points[i][0] * points[i][2];
+    }
+    s
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -226,5 +247,15 @@ proptest! {
         assert_bits(fv, v, "forward value");
         let want = dot(&g, &t);
         prop_assert!((jvp - want).abs() <= 1e-9 * (1.0 + want.abs()), "{} {}", jvp, want);
+    }
+
+    #[test]
+    fn slice_of_an_array_alias(p in float_vec(-2.0, 2.0, 12..13), n in 1usize..5, d in cotangent()) {
+        let pts: Vec<Vec3> = p[..3 * n].chunks(3).map(arr).collect();
+        let mut dp = vec![[0.0; 3]; n];
+        let v = centroid_spread_backward(&pts, &mut dp, d);
+        assert_bits(v, centroid_spread(&pts), "value");
+        let g: Vec<f64> = dp.iter().flatten().map(|g| g / d).collect();
+        prop_fd(|q| centroid_spread(&q.chunks(3).map(arr).collect::<Vec<Vec3>>()), &p[..3 * n], &g)?;
     }
 }

@@ -61,6 +61,9 @@ impl Lowering<'_, '_> {
             // A call's result not typed yet (`let y = layer(w, x); y[i]`): an
             // array of the callee's shape, which the compiler checks.
             Val::Scalar(a) if self.rows.contains_key(&a) => self.as_row(a),
+            // An element of a slice of an array alias (`for p in points { p[0] }`
+            // of `points: &[Vec3]`): indexed where it is, through its index path.
+            Val::Scalar(a) if self.elems.contains_key(&a) => Some(a),
             Val::Scalar(a) if self.guessed.remove(&a) => {
                 let any = self.func.array_ty(Ty::Float, Len::View);
                 self.func.values[a.0 as usize].ty = any;

@@ -231,6 +231,19 @@ impl Lowering<'_, '_> {
                     Val::Scalar(a) if matches!(self.ty(a), Ty::Array(_)) => a,
                     // A row of a struct field (`let [x, y] = p.w[i];`).
                     Val::Scalar(a) if self.rows.contains_key(&a) => self.as_row(a).unwrap_or(a),
+                    // An element of a slice of an array alias (`let [x, y, z] = *p;`
+                    // of `p` in `points: &[Vec3]`): read through its index path.
+                    Val::Scalar(a) if self.elems.contains_key(&a) && !ps.elems.iter().any(|p| matches!(p, Pat::Rest(_))) => {
+                        let (b, at) = self.elems[&a].clone();
+                        for (i, p) in ps.elems.iter().enumerate() {
+                            let k = self.push(OpKind::Verbatim(format!("{i}usize")), Ty::Int);
+                            let mut path = at.clone();
+                            path.push(k);
+                            let x = self.elem_load(b, path);
+                            self.bind_pat(p, Val::Scalar(x));
+                        }
+                        return;
+                    }
                     // A call's result not typed yet (`let [u, v] = cam.project(p);`):
                     // an array of as many numbers as the pattern names.
                     Val::Scalar(a)
