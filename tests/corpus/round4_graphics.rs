@@ -11,13 +11,24 @@ use autodiff::{grad, Tangent};
 // array" at every `a[0]` of a `Vec3` (21 times in `ray_triangle` and `march`), "an array
 // pattern needs an array" at `let [x, y, z] = p;` and `let [u, v] = cam.project(*p);`,
 // and "an element of a slice of structs or tuples is read field by field here …" at
-// `*p`; the alias is spelled out as `[f64; 3]` below.
+// `*p`; the alias was spelled out as `[f64; 3]`. The alias is back where it is accepted:
+// `march`'s and `Camera::project`'s parameters (since 4756717) and the closures'
+// parameters (accepted already at 1812d67 when the arguments are known arrays; their
+// errors there came from the `Vec3` parameters passed to them). Still spelled out:
+// `ray_triangle`'s parameters (a `Vec3` parameter only passed on to a closure, never
+// indexed in the body itself, still gives "too many indices for this array" at the
+// closure's `a[0]`) and `calib_error`'s `points: &[Vec3]` (at 4f45b60 its elements are
+// indexed and taken apart, but one passed on whole to a `#[grad]` function,
+// `cam.project(*p)`, still gives "an element of a slice of structs or tuples is read
+// field by field here …").
+type Vec3 = [f64; 3];
 
 /// Distance along the ray to a triangle (Möller–Trumbore), or +∞ on a miss.
-// First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above; still
-// rejected) and `!(0.0..=1.0).contains(&u)` ("ranges are only supported as `for` loop
-// bounds"; it was `u < 0.0 || u > 1.0` under `#[allow(clippy::manual_range_contains)]`),
-// accepted as first written since db76099.
+// First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above; its
+// parameters still spelled out, its closures' back) and
+// `!(0.0..=1.0).contains(&u)` ("ranges are only supported as `for` loop bounds"; it was
+// `u < 0.0 || u > 1.0` under `#[allow(clippy::manual_range_contains)]`), accepted as
+// first written since db76099.
 #[grad]
 pub fn ray_triangle(
     origin: [f64; 3],
@@ -27,9 +38,9 @@ pub fn ray_triangle(
     v2: [f64; 3],
 ) -> f64 {
     const EPS: f64 = 1e-9;
-    let sub = |a: [f64; 3], b: [f64; 3]| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-    let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    let cross = |a: [f64; 3], b: [f64; 3]| {
+    let sub = |a: Vec3, b: Vec3| [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+    let dot = |a: Vec3, b: Vec3| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    let cross = |a: Vec3, b: Vec3| {
         [
             a[1] * b[2] - a[2] * b[1],
             a[2] * b[0] - a[0] * b[2],
@@ -69,9 +80,10 @@ impl Camera {
     /// Pinhole projection with one radial distortion coefficient.
     // First attempt `#[grad]`: accepted, but `self` is then data, and `calib_error`'s
     // call `cam.project(*p)` failed in the generated code (E0061: "this function takes 3
-    // arguments but 4 arguments were supplied").
+    // arguments but 4 arguments were supplied"); still so. Its `p: Vec3` (an array
+    // pattern on a `Vec3` parameter) is accepted since 4756717.
     #[grad(wrt(self, p))]
-    pub fn project(&self, p: [f64; 3]) -> [f64; 2] {
+    pub fn project(&self, p: Vec3) -> [f64; 2] {
         let [x, y, z] = p;
         let (u, v) = (x / z, y / z);
         let d = 1.0 + self.k1 * (u * u + v * v);
@@ -89,7 +101,7 @@ pub fn calib_error(cam: &Camera, points: &[[f64; 3]], pixels: &[[f64; 2]]) -> f6
         .map(|(p, px)| {
             // Rejected at 1812d67 with the alias spelled out too: `let [u, v] = …` gave "an
             // array pattern needs an array" (it was `let uv = …; uv[0]`); accepted as first
-            // written since db76099. Still not as first written: `Vec3` (above) and
+            // written since db76099. Still not as first written: `&[Vec3]` (above) and
             // `project`'s `wrt(self, p)`.
             let [u, v] = cam.project(*p);
             (u - px[0]).powi(2) + (v - px[1]).powi(2)
@@ -117,14 +129,14 @@ pub fn bilinear(tex: &[Vec<f64>], u: f64, v: f64) -> f64 {
 /// Sphere-traces a ray against the smooth union of a sphere at the origin and a
 /// capsule; returns the hit distance (or the far plane).
 #[grad]
-pub fn march(origin: [f64; 3], dir: [f64; 3], radius: f64, blend: f64) -> f64 {
+pub fn march(origin: Vec3, dir: Vec3, radius: f64, blend: f64) -> f64 {
     const FAR: f64 = 20.0;
     const HIT: f64 = 1e-10;
     let smin = |a: f64, b: f64, k: f64| {
         let h = (0.5 + 0.5 * (b - a) / k).clamp(0.0, 1.0);
         b * (1.0 - h) + a * h - k * h * (1.0 - h)
     };
-    let scene = |p: [f64; 3]| -> f64 {
+    let scene = |p: Vec3| -> f64 {
         let sphere = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt() - radius;
         // capsule from (1, 0, 0) to (2, 1, 0), radius 0.3
         let pa = [p[0] - 1.0, p[1], p[2]];
@@ -144,10 +156,11 @@ pub fn march(origin: [f64; 3], dir: [f64; 3], radius: f64, blend: f64) -> f64 {
             break;
         }
         t += d;
-        // First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above; still
-        // rejected) and this `return` ("`return` inside a loop is not supported in #[grad]
-        // bodies; `break` out of the loop and return after it"; it was `t = FAR; break;`),
-        // accepted as first written since 0f99aa2.
+        // First attempt rejected at 1812d67 for two reasons: the `Vec3` alias (above;
+        // accepted here since 4756717) and this `return` ("`return` inside a loop is not
+        // supported in #[grad] bodies; `break` out of the loop and return after it"; it was
+        // `t = FAR; break;`), accepted since 0f99aa2: `march` is accepted as first written
+        // since 4756717.
         if t > FAR {
             return FAR;
         }

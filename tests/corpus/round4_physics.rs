@@ -27,7 +27,7 @@ pub fn rk4_shoot(
         // First attempt rejected (at 1812d67): the stages built with `std::array::from_fn`,
         //     let k2 = deriv(std::array::from_fn(|i| s[i] + 0.5 * dt * k1[i]));
         // (and k3, k4 alike) gave "expected a single number as an argument, found a
-        // closure; call it: `f(x)`" (three times); still rejected at 0f99aa2 (db76099 takes
+        // closure; call it: `f(x)`" (three times); still rejected at 4f45b60 (db76099 takes
         // `from_fn`'s length only from an annotation or a turbofish): "the length of
         // `array::from_fn`'s array is not known here: annotate it (`let t: [f64; 4] =
         // std::array::from_fn(|i| …);`)" (three times).
