@@ -11,26 +11,28 @@ extern crate self as autodiff;
 ///
 /// See the [crate documentation](crate) for what a body may contain and for the
 /// companions' signatures.
-pub use autodiff_macros::grad;
+pub use chainrule_macros::grad;
 /// Derives [`Tangent`] for a struct of float parameters, so that it can be a
 /// parameter of a `#[grad]` function.
-pub use autodiff_macros::Tangent;
+pub use chainrule_macros::Tangent;
 
-pub use autodiff_core::{no_grad, Real, Tangent};
+pub use chainrule_core::{no_grad, Real, Tangent};
 
-pub use autodiff_core::{
+pub use chainrule_core::{
     digamma, elu, erf, erfc, gamma, leaky_relu, ln_gamma, relu, sigmoid, softplus, trigamma,
 };
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use autodiff_core::{check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions};
+pub use chainrule_core::{
+    check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions,
+};
 
 /// The primitives under their module path: `#[grad]` bodies may write
 /// `autodiff::primitives::relu(x)` as well as `autodiff::relu(x)`.
 #[doc(hidden)]
-pub use autodiff_core::primitives;
+pub use chainrule_core::primitives;
 
 /// Support for the code `#[grad]` generates; not a stable API.
 #[doc(hidden)]
-pub use autodiff_core::__private;
+pub use chainrule_core::__private;

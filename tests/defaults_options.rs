@@ -156,6 +156,9 @@ pub fn opt_chain(x: f64) -> f64 {
 
 /// The nearest positive hit, an `Option` carried by a loop, `map_or` in the
 /// condition.
+// `map_or(true, …)` is the construct under test; clippy, at rust-version 1.95,
+// would have it written `is_none_or` (stable since 1.82).
+#[allow(clippy::unnecessary_map_or)]
 #[grad]
 pub fn nearest_hit(ts: &[f64], w: f64) -> f64 {
     let mut best: Option<f64> = None;

@@ -102,7 +102,7 @@ impl fmt::Display for GradientCheck {
 /// See [`check_gradient_with`].
 ///
 /// ```
-/// use autodiff_core::check_gradient;
+/// use chainrule_core::check_gradient;
 ///
 /// let f = |x: &[f64]| x[0] * x[0] * x[1];
 /// let x = [3.0, 2.0];

@@ -23,7 +23,7 @@
 //!   `check_gradient_with`), with the `std` feature.
 //!
 //! ```
-//! use autodiff_core::{sigmoid, Real};
+//! use chainrule_core::{sigmoid, Real};
 //!
 //! // Generic over f32 and f64, as a `#[grad]` function with `T: Real` is.
 //! fn logistic_loss<T: Real>(z: T, label: T) -> T {

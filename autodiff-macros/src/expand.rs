@@ -213,7 +213,7 @@ fn second_order(
         Activity::Inactive
     });
     let shadows = comp.func.params.len() - outer.len();
-    outer.extend(std::iter::repeat(Activity::Active).take(shadows));
+    outer.extend(std::iter::repeat_n(Activity::Active, shadows));
     let mut hv = match crate::jvp::jvp(comp.func, &outer) {
         Ok(c) => c,
         Err(errors) => return Err(Box::new((Some(sig), errors))),

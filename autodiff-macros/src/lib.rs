@@ -1,8 +1,12 @@
-//! The `#[grad]` attribute of [autodiff](https://docs.rs/autodiff): compile-time
-//! reverse-mode differentiation of numeric Rust functions.
+//! The `#[grad]` attribute and `#[derive(Tangent)]` of
+//! [chainrule](https://docs.rs/chainrule): compile-time automatic
+//! differentiation of numeric Rust functions.
 //!
-//! Use it through the `autodiff` crate, which re-exports it with the runtime it
-//! needs. The pipeline, one phase per module, is described in `ARCHITECTURE.md`.
+//! Depend on `chainrule`, not on this crate: it re-exports both macros with the
+//! runtime the generated code calls (by the path `::autodiff::…`, the library
+//! name of `chainrule`), and its documentation has the examples and the
+//! companions' signatures. The pipeline, one phase per module, is described in
+//! the repository's `ARCHITECTURE.md`.
 
 mod activity;
 mod attr;
@@ -34,8 +38,10 @@ use proc_macro::TokenStream;
 /// Emits, next to the function, a companion `<name>_backward` that returns the
 /// function's value and its gradient by reverse-mode differentiation.
 ///
-/// `#[grad(wrt(a, b))]` restricts differentiation to the named parameters. See the
-/// `autodiff` crate for the contract of the companion's signature.
+/// `#[grad(wrt(a, b))]` restricts differentiation to the named parameters;
+/// `#[grad(forward)]`, `#[grad(hvp)]`, `#[grad(hessian)]` and `#[grad(jacobian)]`
+/// ask for the other companions. See the `chainrule` crate for the contract of
+/// the companions' signatures.
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(attr.into(), item.into()).into()

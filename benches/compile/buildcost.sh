@@ -3,7 +3,7 @@
 REPO=$1; shift
 DIR=$(dirname "$(readlink -f "$0")")
 mkdir -p /tmp/bc/src && cd /tmp/bc
-printf '[package]\nname = "ct"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\nautodiff = { path = "%s" }\n\n[workspace]\n' "$REPO" > Cargo.toml
+printf '[package]\nname = "ct"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\nchainrule = { path = "%s" }\n\n[workspace]\n' "$REPO" > Cargo.toml
 export CARGO_TARGET_DIR=/tmp/bc-target CARGO_INCREMENTAL=0
 for ops in "$@"; do for prof in dev release; do for g in 0 1; do
   python3 "$DIR/gen2.py" $ops $g > src/lib.rs

@@ -1697,7 +1697,7 @@ pub mod det {
             if (used >> j) & 1 == 0 {
                 // The sign alternates over the columns of the minor.
                 let before = (!used & ((1u64 << j) - 1)).count_ones();
-                let sign = if before % 2 == 0 { 1.0 } else { -1.0 };
+                let sign = if before.is_multiple_of(2) { 1.0 } else { -1.0 };
                 det += sign * a[row * ell + j] * minor(a, ell, row + 1, used | (1 << j));
             }
         }
