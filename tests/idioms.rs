@@ -297,3 +297,41 @@ fn array_map_rem_euclid_and_is_empty() {
     assert_eq!(y.to_bits(), sharpe(&r).to_bits());
     assert_fd(sharpe, &r, &d);
 }
+
+#[derive(Clone, Copy, Debug, Default, Tangent)]
+pub struct Quat {
+    pub w: f64,
+    pub x: f64,
+}
+
+impl Quat {
+    #[grad(wrt(self, v))]
+    pub fn scale2(self, v: f64) -> f64 {
+        self.w * v + self.x * self.x
+    }
+}
+
+/// A method called on a struct built in the body (once "call this method by
+/// its path here").
+#[grad]
+pub fn method_on_local(q: Quat, v: f64) -> f64 {
+    let n = Quat {
+        w: q.w * 2.0,
+        x: q.x.sin(),
+    };
+    n.scale2(v) * v
+}
+
+#[test]
+fn method_called_on_a_local_struct() {
+    for &(w, x, v) in &[(0.3, -1.2, 0.7), (-0.8, 0.4, 1.9)] {
+        let q = Quat { w, x };
+        let (val, dq, dv) = method_on_local_backward(q, v, 1.0);
+        assert_bits(val, method_on_local(q, v), "value");
+        assert_fd(
+            |p| method_on_local(Quat { w: p[0], x: p[1] }, p[2]),
+            &[w, x, v],
+            &[dq.w, dq.x, dv],
+        );
+    }
+}

@@ -19,6 +19,23 @@ pub type Failure = Box<(Option<Signature>, Errors)>;
 
 /// Expands `#[grad(attr)] item` into the item and its companion.
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let out = expand_item(attr.clone(), item.clone());
+    // Whether the first parameter is differentiated, for callers' checks
+    // (`emit::checks`), whatever became of the rest.
+    let marker = syn::parse2::<ItemFn>(item).ok().map(|f| {
+        let mut quiet = Errors::default();
+        let parsed = attr::parse(attr, &mut quiet);
+        let first = match signature::model(&f, &parsed, &mut quiet) {
+            Some(sig) => sig.params.first().is_some_and(|p| p.active()),
+            // Not modelled (an error says why): the caller's check stays quiet.
+            None => true,
+        };
+        emit::first_param_marker(&f, first)
+    });
+    quote!(#out #marker)
+}
+
+fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(e) => {

@@ -164,7 +164,16 @@ impl Lowering<'_, '_> {
                         syn::Type::Path(tp) if tp.qself.is_none() => Some(tp.path.clone()),
                         _ => None,
                     },
-                    None => None,
+                    // A struct built in the body (`let q = Quat { … }; q.rotate(v)`):
+                    // its type, as the literal named it.
+                    None => match self.ty(recv) {
+                        Ty::Struct(i) => self
+                            .func
+                            .structs
+                            .get(i as usize)
+                            .and_then(|t| syn::parse_str::<syn::Path>(t).ok()),
+                        _ => None,
+                    },
                 };
                 let Some(mut path): Option<syn::Path> = ty else {
                     self.errors.at(
