@@ -36,7 +36,14 @@ pub fn inside_weight(u: f64, w: f64) -> f64 {
 pub fn stage(s: [f64; 3], k: [f64; 3]) -> f64 {
     let t: [f64; 3] = std::array::from_fn(|i| s[i] + 0.5 * k[i]);
     let u = core::array::from_fn::<f64, 3, _>(|i| t[i] * t[(i + 1) % 3]);
-    t[0] * t[1] + u[2]
+    t[0] * t[1] + u[2] + sum3(std::array::from_fn(|i| s[i] * k[i]))
+}
+
+/// A callee of `from_fn` passed straight on: its length from what the
+/// closure indexes.
+#[grad]
+pub fn sum3(a: [f64; 3]) -> f64 {
+    a[0] + a[1] * a[2]
 }
 
 /// The last price of a path and the first of another, `Option`s of elements.

@@ -1,9 +1,10 @@
 use autodiff::grad;
 
-// The length of `from_fn`'s array comes from an annotation or the turbofish.
+// The length of `from_fn`'s array comes from an annotation, the turbofish, or
+// an array of known length the closure indexes; here none of them.
 #[grad]
-fn f(s: [f64; 3]) -> f64 {
-    let t = std::array::from_fn(|i| s[i] * 2.0);
+fn f(x: f64) -> f64 {
+    let t = std::array::from_fn(|i| i as f64 * x);
     t[0]
 }
 

@@ -630,9 +630,44 @@ fn no_grad_of(e: &Expr) -> Option<&Expr> {
 }
 
 impl Lowering<'_, '_> {
+    /// The length of `from_fn(|i| … s[i] …)` passed straight on (`deriv(from_fn(…))`):
+    /// that of the first array of known length the closure indexes by `i`. (A
+    /// wrong guess is a type error in the companion, never a wrong value.)
+    fn len_from_fn_body(&self, f: &Expr) -> Option<usize> {
+        let Expr::Closure(c) = f else {
+            return None;
+        };
+        let Some(syn::Pat::Ident(pi)) = c.inputs.first() else {
+            return None;
+        };
+        struct Finder<'a, 'b, 'c> {
+            l: &'a Lowering<'b, 'c>,
+            i: &'a syn::Ident,
+            n: Option<usize>,
+        }
+        impl<'e> syn::visit::Visit<'e> for Finder<'_, '_, '_> {
+            fn visit_expr_index(&mut self, ix: &'e syn::ExprIndex) {
+                let by_i = matches!(&*ix.index, Expr::Path(p) if p.path.is_ident(self.i));
+                if let (true, None, Expr::Path(p)) = (by_i, self.n, &*ix.expr) {
+                    let arr = p.path.get_ident().and_then(|id| match self.l.lookup(&id.to_string()) {
+                        Some(Val::Scalar(v)) => self.l.func.array(self.l.ty(*v)),
+                        _ => None,
+                    });
+                    if let Some(crate::ir::ArrayTy { len: crate::ir::Len::Const(n), .. }) = arr {
+                        self.n = n.parse().ok();
+                    }
+                }
+                syn::visit::visit_expr_index(self, ix);
+            }
+        }
+        let mut finder = Finder { l: self, i: &pi.ident, n: None };
+        syn::visit::Visit::visit_expr(&mut finder, &c.body);
+        finder.n
+    }
+
     /// `std::array::from_fn(f)`: the array `[f(0), f(1), …]`, its length from
-    /// the annotation (`let t: [f64; 4] = …`) or the turbofish
-    /// (`from_fn::<_, 4, _>`).
+    /// the annotation (`let t: [f64; 4] = …`), the turbofish
+    /// (`from_fn::<_, 4, _>`) or the arrays the closure indexes.
     fn array_from_fn(&mut self, c: &syn::ExprCall, path: &syn::Path, hint: Option<Ty>) -> Val {
         let from_hint = hint.and_then(|h| match self.func.array(h) {
             Some(crate::ir::ArrayTy { len: crate::ir::Len::Const(n), .. }) => n.parse::<usize>().ok(),
@@ -648,10 +683,11 @@ impl Lowering<'_, '_> {
             }),
             _ => None,
         });
-        let Some(n) = from_hint.or(from_turbofish) else {
+        let from_body = || self.len_from_fn_body(&c.args[0]);
+        let Some(n) = from_hint.or(from_turbofish).or_else(from_body) else {
             self.errors.at(
                 c,
-                "the length of `array::from_fn`'s array is not known here: annotate it (`let t: [f64; 4] = std::array::from_fn(|i| …);`)",
+                "the length of `array::from_fn`'s array is not known here: annotate it (`let t: [f64; N] = std::array::from_fn(|i| …);`) or give it by the turbofish (`from_fn::<_, N, _>`)",
             );
             return self.poison();
         };
