@@ -199,12 +199,16 @@ fn second_order(
     // A struct by value: its gradient is a struct the reverse sweep builds
     // field by field, whose tangent (its part of H·v) forward mode does not
     // build yet. Rejected rather than a wrong H·v.
-    let by_value_struct = sig.params.iter().find(|p| {
-        p.is_struct && p.active() && !matches!(p.ty, syn::Type::Reference(_))
-    });
+    let by_value_struct = sig
+        .params
+        .iter()
+        .find(|p| p.is_struct && p.active() && !matches!(p.ty, syn::Type::Reference(_)));
     if let Some(p) = by_value_struct {
         let mut errors = Errors::default();
-        let at = p.ident.as_ref().map_or_else(|| item.sig.ident.span(), |i| i.span());
+        let at = p
+            .ident
+            .as_ref()
+            .map_or_else(|| item.sig.ident.span(), |i| i.span());
         errors.push(syn::Error::new(
             at,
             format!(

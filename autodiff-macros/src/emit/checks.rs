@@ -90,7 +90,11 @@ fn walk(func: &Func, r: &Region, out: &mut TokenStream) {
                 "`{ty}::{method}` differentiates its first parameter, but this call passes it as data (`no_grad`, or a value without a gradient): remove `no_grad`, or name only the other parameters in `{method}`'s `#[grad(wrt(…))]`"
             )
         };
-        let want = if passed { quote_spanned!(at=> #marker) } else { quote_spanned!(at=> !#marker) };
+        let want = if passed {
+            quote_spanned!(at=> #marker)
+        } else {
+            quote_spanned!(at=> !#marker)
+        };
         out.extend(quote_spanned! {at=>
             const _: () = ::core::assert!(#want, #msg);
         });

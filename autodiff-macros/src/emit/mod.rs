@@ -30,9 +30,9 @@ mod hvp;
 mod jacobian;
 mod nested;
 pub use backward::companion;
-pub(crate) use checks::first_param_marker;
-use checks::call_checks;
 use buffers::{holds_vec, mut_if, Mutation};
+use checks::call_checks;
+pub(crate) use checks::first_param_marker;
 pub use forward::forward_companion;
 pub use header::{header, signature_check};
 pub use hessian::hessian;
@@ -406,7 +406,10 @@ impl Emitter<'_> {
             // A row of a struct field of unseen shape, only read: borrowed (a
             // `Vec` row cannot be copied out).
             OpKind::Load(a, idx)
-                if self.func.array(self.func.ty(op.result())).is_some_and(|t| t.len == Len::View)
+                if self
+                    .func
+                    .array(self.func.ty(op.result()))
+                    .is_some_and(|t| t.len == Len::View)
                     && self.func.views.iter().any(|(v, _, _)| v == a)
                     && !self.muts.updated(op.result()) =>
             {

@@ -127,7 +127,10 @@ impl Lowering<'_, '_> {
             if hint.is_none() {
                 return Val::Row { base: b, idx: at };
             }
-            let ty = self.func.index_ty(self.ty(b), at.len()).unwrap_or(Ty::Float);
+            let ty = self
+                .func
+                .index_ty(self.ty(b), at.len())
+                .unwrap_or(Ty::Float);
             return Val::Scalar(self.push(OpKind::Load(b, at), ty));
         }
         match self.func.index_ty(self.ty(a), idx.len()) {

@@ -175,7 +175,11 @@ impl Lowering<'_, '_> {
             return self.libm_call(c, &name);
         }
         // `std::array::from_fn(|i| …)`, `core::array::from_fn`, `array::from_fn`.
-        if name == "from_fn" && segs.len() >= 2 && segs[segs.len() - 2] == "array" && c.args.len() == 1 {
+        if name == "from_fn"
+            && segs.len() >= 2
+            && segs[segs.len() - 2] == "array"
+            && c.args.len() == 1
+        {
             return self.array_from_fn(c, &fp.path, hint);
         }
         // `f64::sin_cos(x)`, `T::sin_cos(x)`, `Real::sin_cos(x)`
@@ -649,18 +653,29 @@ impl Lowering<'_, '_> {
             fn visit_expr_index(&mut self, ix: &'e syn::ExprIndex) {
                 let by_i = matches!(&*ix.index, Expr::Path(p) if p.path.is_ident(self.i));
                 if let (true, None, Expr::Path(p)) = (by_i, self.n, &*ix.expr) {
-                    let arr = p.path.get_ident().and_then(|id| match self.l.lookup(&id.to_string()) {
-                        Some(Val::Scalar(v)) => self.l.func.array(self.l.ty(*v)),
-                        _ => None,
-                    });
-                    if let Some(crate::ir::ArrayTy { len: crate::ir::Len::Const(n), .. }) = arr {
+                    let arr =
+                        p.path
+                            .get_ident()
+                            .and_then(|id| match self.l.lookup(&id.to_string()) {
+                                Some(Val::Scalar(v)) => self.l.func.array(self.l.ty(*v)),
+                                _ => None,
+                            });
+                    if let Some(crate::ir::ArrayTy {
+                        len: crate::ir::Len::Const(n),
+                        ..
+                    }) = arr
+                    {
                         self.n = n.parse().ok();
                     }
                 }
                 syn::visit::visit_expr_index(self, ix);
             }
         }
-        let mut finder = Finder { l: self, i: &pi.ident, n: None };
+        let mut finder = Finder {
+            l: self,
+            i: &pi.ident,
+            n: None,
+        };
         syn::visit::Visit::visit_expr(&mut finder, &c.body);
         finder.n
     }
@@ -670,7 +685,10 @@ impl Lowering<'_, '_> {
     /// (`from_fn::<_, 4, _>`) or the arrays the closure indexes.
     fn array_from_fn(&mut self, c: &syn::ExprCall, path: &syn::Path, hint: Option<Ty>) -> Val {
         let from_hint = hint.and_then(|h| match self.func.array(h) {
-            Some(crate::ir::ArrayTy { len: crate::ir::Len::Const(n), .. }) => n.parse::<usize>().ok(),
+            Some(crate::ir::ArrayTy {
+                len: crate::ir::Len::Const(n),
+                ..
+            }) => n.parse::<usize>().ok(),
             _ => None,
         });
         let from_turbofish = path.segments.last().and_then(|s| match &s.arguments {
@@ -692,7 +710,10 @@ impl Lowering<'_, '_> {
             return self.poison();
         };
         let Some(f) = super::iters::Callable::of(&c.args[0]) else {
-            self.errors.at(&c.args[0], "`array::from_fn` takes a closure (`|i| …`) or a function path");
+            self.errors.at(
+                &c.args[0],
+                "`array::from_fn` takes a closure (`|i| …`) or a function path",
+            );
             return self.poison();
         };
         let mut xs = Vec::with_capacity(n);
@@ -702,15 +723,19 @@ impl Lowering<'_, '_> {
             xs.push(self.scalar(v, &c.args[0], "an array element"));
         }
         let Some(&first) = xs.first() else {
-            self.errors.at(c, "empty arrays are not supported; write `[0.0; 0]`");
+            self.errors
+                .at(c, "empty arrays are not supported; write `[0.0; 0]`");
             return self.poison();
         };
         let elem = self.ty(first);
         if xs.iter().any(|x| self.ty(*x) != elem) {
-            self.errors.at(c, "the elements of this array have different types");
+            self.errors
+                .at(c, "the elements of this array have different types");
             return self.poison();
         }
-        let ty = self.func.array_ty(elem, crate::ir::Len::Const(n.to_string()));
+        let ty = self
+            .func
+            .array_ty(elem, crate::ir::Len::Const(n.to_string()));
         Val::Scalar(self.push(OpKind::ArrayLit(xs), ty))
     }
 }

@@ -56,12 +56,17 @@ pub(super) fn returns_inside(e: &Expr) -> bool {
 pub(super) fn lowered_returns(the_loop: &Expr, ret: Option<&syn::Type>, tail: bool) -> Vec<Stmt> {
     let mut body = the_loop.clone();
     let at = syn::spanned::Spanned::span(the_loop);
-    let mut rw = Rewriter { unit: ret.is_none() };
+    let mut rw = Rewriter {
+        unit: ret.is_none(),
+    };
     rw.visit_expr_mut(&mut body);
     let (decl, after): (Stmt, Stmt) = match ret {
         Some(t) if tail => (
             syn::parse_quote_spanned!(at=> let mut __autodiff_ret: ::core::option::Option<#t> = None;),
-            Stmt::Expr(syn::parse_quote_spanned!(at=> __autodiff_ret.unwrap()), None),
+            Stmt::Expr(
+                syn::parse_quote_spanned!(at=> __autodiff_ret.unwrap()),
+                None,
+            ),
         ),
         Some(t) => (
             syn::parse_quote_spanned!(at=> let mut __autodiff_ret: ::core::option::Option<#t> = None;),

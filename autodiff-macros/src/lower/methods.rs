@@ -16,7 +16,10 @@ impl Lowering<'_, '_> {
             return self.collect_vec(m);
         }
         // `(lo..=hi).contains(&x)`, what clippy's `manual_range_contains` asks for.
-        if let (true, Expr::Range(r)) = (name == "contains" && m.args.len() == 1, unparen(&m.receiver)) {
+        if let (true, Expr::Range(r)) = (
+            name == "contains" && m.args.len() == 1,
+            unparen(&m.receiver),
+        ) {
             return self.range_contains(r, &m.args[0]);
         }
         // `.max_by(…).unwrap()`, `.min_by(…).expect("…")`, `.reduce(f).unwrap()`.
@@ -332,7 +335,10 @@ impl Lowering<'_, '_> {
         if self.func.index_ty(self.ty(x), 1) != Some(Ty::Float) {
             self.errors.at(
                 &m.method,
-                format!("`.{}()` is supported on arrays and slices of numbers; index the array here", m.method),
+                format!(
+                    "`.{}()` is supported on arrays and slices of numbers; index the array here",
+                    m.method
+                ),
             );
             return self.poison();
         }
@@ -466,7 +472,10 @@ impl Lowering<'_, '_> {
         self.scopes.push(Vec::new());
         self.bind("__autodiff_x".into(), x);
         let x: Expr = syn::parse_quote!(__autodiff_x);
-        let lo = r.start.as_ref().map(|lo| -> Expr { syn::parse_quote!(#lo <= #x) });
+        let lo = r
+            .start
+            .as_ref()
+            .map(|lo| -> Expr { syn::parse_quote!(#lo <= #x) });
         let hi = r.end.as_ref().map(|hi| -> Expr {
             match r.limits {
                 syn::RangeLimits::Closed(_) => syn::parse_quote!(#x <= #hi),

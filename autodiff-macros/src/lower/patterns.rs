@@ -244,7 +244,10 @@ impl Lowering<'_, '_> {
         let known = (variant == Variant::Some)
             .then(|| self.option_param_content(sv))
             .flatten();
-        let r = self.push(OpKind::Method(get.into(), vec![c]), known.unwrap_or(Ty::Int));
+        let r = self.push(
+            OpKind::Method(get.into(), vec![c]),
+            known.unwrap_or(Ty::Int),
+        );
         if known.is_none() {
             self.guessed.insert(r);
         }
