@@ -188,6 +188,27 @@ pub fn data_options(x: f64, k: Option<f64>, n: Option<usize>) -> f64 {
     }
 }
 
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Acc {
+    pub sum: f64,
+    pub n: usize,
+    pub h: [f64; 3],
+}
+
+/// An array field of a `S::default()` local updated in a loop (progen bug 2),
+/// and `.map` of an `Option<f64>` parameter passed as data (progen bug 6).
+#[grad(wrt(a))]
+pub fn binned(a: &[f64], w: Option<f64>) -> f64 {
+    let mut acc = Acc::default();
+    for e in a.iter() {
+        acc.h[1] += e.sin();
+        acc.sum += e;
+        acc.n += 1;
+    }
+    let scale = w.map(|f| f * acc.sum).unwrap_or(acc.sum) + w.map(f64::sin).unwrap_or(0.0);
+    acc.h[1] * scale / acc.n as f64
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -258,6 +279,15 @@ proptest! {
         let (v, g) = data_options_backward(x, k, n, d);
         assert_bits(v, data_options(x, k, n), "value");
         prop_fd(|p| data_options(p[0], k, n), &[x], &[g / d])?;
+    }
+
+    #[test]
+    fn default_array_field_in_a_loop(a in float_vec(-2.0, 2.0, 1..6), w in prop::option::of(-2.0f64..2.0), d in cotangent()) {
+        let mut da = vec![0.0; a.len()];
+        let v = binned_backward(&a, &mut da, w, d);
+        assert_bits(v, binned(&a, w), "value");
+        let g: Vec<f64> = da.iter().map(|g| g / d).collect();
+        prop_fd(|p| binned(p, w), &a, &g)?;
     }
 
     #[test]

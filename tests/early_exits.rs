@@ -6,7 +6,7 @@
 //! against central finite differences, its tangent against the gradient.
 #![deny(warnings)]
 
-use autodiff::grad;
+use autodiff::{grad, Tangent};
 use proptest::prelude::*;
 
 mod common;
@@ -88,6 +88,29 @@ pub fn clipped(x: &[f64], out: &mut [f64]) {
     }
 }
 
+#[derive(Clone, Copy, Debug, Default, Tangent)]
+pub struct Layer2 {
+    pub w: [[f64; 2]; 2],
+}
+
+#[grad(reverse, forward)]
+pub fn unit2(w: &[f64; 2], b: f64, h: &[f64; 2]) -> f64 {
+    (w[0] * h[0] + w[1] * h[1] + b).tanh()
+}
+
+/// Rows of a struct field and of `&[Vec<f64>]` data read after an early
+/// `return` (progen bugs 4 and 5: the placeholder of the branch that returns
+/// had no borrowed form; the rows are cloned there).
+#[grad(reverse, forward)]
+pub fn rows_after_return(x: f64, st: &Layer2, w: &[Vec<f64>]) -> f64 {
+    if x > 1.0 {
+        return x;
+    }
+    let h = [x, 2.0 * x];
+    let r = &w[0];
+    unit2(&st.w[0], x, &h) + w[0].iter().sum::<f64>() * r[0] * x
+}
+
 /// Whether `f` changes continuously within 1e-4 of `x` along each axis (a
 /// loop's exit taken at a threshold makes the value jump).
 fn near_no_jump(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> bool {
@@ -147,5 +170,23 @@ proptest! {
         prop_assert_eq!(&o2, &out);
         let g = dx.clone();
         prop_fd(|p| { let mut o = vec![0.0; n]; clipped(p, &mut o); dot(&o, &w[..n]) }, &x, &g)?;
+    }
+
+    #[test]
+    fn rows_read_after_an_early_return(x in away_from(-2.0, 3.0, &[1.0], 1e-3), p in floats::<4>(-1.0, 1.0), q in float_vec(-1.0, 1.0, 3..4), d in cotangent()) {
+        let st = Layer2 { w: [[p[0], p[1]], [p[2], p[3]]] };
+        let w = vec![q[..2].to_vec(), q[2..].to_vec()];
+        let (mut dst, mut dw) = (Layer2::default(), vec![vec![0.0; 2], vec![0.0]]);
+        let (v, gx) = rows_after_return_backward(x, &st, &mut dst, &w, &mut dw, d);
+        assert_bits(v, rows_after_return(x, &st, &w), "value");
+        let g: Vec<f64> = [gx, dst.w[0][0], dst.w[0][1], dst.w[1][0], dst.w[1][1], dw[0][0], dw[0][1], dw[1][0]]
+            .iter()
+            .map(|g| g / d)
+            .collect();
+        let f = |q: &[f64]| {
+            let st = Layer2 { w: [[q[1], q[2]], [q[3], q[4]]] };
+            rows_after_return(q[0], &st, &[q[5..7].to_vec(), q[7..8].to_vec()])
+        };
+        prop_fd(f, &cat(&[&[x], &p, &q]), &g)?;
     }
 }

@@ -342,3 +342,30 @@ proptest! {
         prop_fd(|q| rows_passed(&q[..cols], &unflat(&q[cols..])), &p[..cols + rows * cols], &g)?;
     }
 }
+
+#[derive(Clone, Debug, Default, PartialEq, Tangent)]
+pub struct Lv {
+    pub b: f64,
+    pub w: Vec<f64>,
+}
+
+/// A `Vec` field of a `mut` struct parameter by value, updated element by
+/// element (progen bug 3: the companion moved the field out, E0382).
+#[grad]
+pub fn vec_field_updated(mut lin: Lv) -> f64 {
+    lin.w[0] *= lin.b;
+    lin.w[0] + lin.w[1] * lin.b.sin()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn vec_field_of_a_struct_by_value_updated(p in float_vec(-2.0, 2.0, 4..5), d in cotangent()) {
+        let lin = Lv { b: p[0], w: p[1..].to_vec() };
+        let (v, g) = vec_field_updated_backward(lin.clone(), d);
+        prop_assert_eq!(v.to_bits(), vec_field_updated(lin.clone()).to_bits());
+        let g: Vec<f64> = [g.b].iter().chain(&g.w).map(|x| x / d).collect();
+        prop_fd(|q| vec_field_updated(Lv { b: q[0], w: q[1..].to_vec() }), &p, &g)?;
+    }
+}

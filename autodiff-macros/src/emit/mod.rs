@@ -91,6 +91,20 @@ struct Emitter<'a> {
     /// passed on as `&mut *name`, so that a `&mut [f64; N]` reaches a
     /// `&mut [f64]` parameter too, and never declared `mut`.
     mut_refs: std::collections::HashSet<String>,
+    /// Values an `if` or a loop yields to its parent: a row of a field or of
+    /// data among them is cloned, not borrowed (the other branch of an early
+    /// return yields a placeholder, which has no borrowed form).
+    yielded: IdSet,
+}
+
+/// The values the regions of `r` (at any depth) yield to their parent ops.
+fn yielded_values(r: &crate::ir::Region, out: &mut IdSet) {
+    for op in &r.ops {
+        for sub in op.regions() {
+            out.extend(sub.yields.iter().copied());
+            yielded_values(sub, out);
+        }
+    }
 }
 
 impl<'a> Emitter<'a> {
@@ -106,6 +120,11 @@ impl<'a> Emitter<'a> {
             float_tokens: sig.float_ty.to_token_stream(),
             float_name: sig.float_name(),
             mut_refs: Default::default(),
+            yielded: {
+                let mut y = IdSet::default();
+                yielded_values(&func.body, &mut y);
+                y
+            },
         };
         let mut used = IdSet::default();
         func.body.visit_uses(&mut |v| {
@@ -416,6 +435,9 @@ impl Emitter<'_> {
                 let r = op.result();
                 let (a, i, name) = (self.name(*a), self.index(idx), val(r));
                 self.bufs.insert(r, name.to_token_stream());
+                if self.yielded.contains(&r) {
+                    return quote!(let #name = ::core::clone::Clone::clone(&#a #i););
+                }
                 self.refs.insert(r);
                 return quote!(let #name = &#a #i;);
             }
@@ -573,7 +595,11 @@ impl Emitter<'_> {
             {
                 let a = self.name(*a);
                 let i = self.index(idx);
-                quote!(&#a #i)
+                if self.yielded.contains(&r) {
+                    quote!(::core::clone::Clone::clone(&#a #i))
+                } else {
+                    quote!(&#a #i)
+                }
             }
             OpKind::Load(a, idx) if holds_vec(self.func, self.func.ty(r)) => {
                 // A recorded tape read once, backwards: taken, not copied.
@@ -665,6 +691,20 @@ impl Emitter<'_> {
             OpKind::Copy(a) if self.refs.contains(a) => {
                 let a = self.name(*a);
                 quote!(*#a)
+            }
+            // A field of unseen shape (a `Vec` field of a struct by value,
+            // updated): cloned, so that the struct is not partially moved.
+            OpKind::Copy(a)
+                if matches!(
+                    self.func.array(self.func.ty(*a)),
+                    Some(ArrayTy {
+                        len: Len::View,
+                        ..
+                    })
+                ) =>
+            {
+                let a = self.name(*a);
+                quote!(::core::clone::Clone::clone(&#a))
             }
             OpKind::Copy(a) => {
                 let a = self.name(*a);

@@ -209,18 +209,26 @@ impl Lowering<'_, '_> {
     /// that loops and `if`s carry them.
     fn bind_default_fields(&mut self, prefix: &str, written: &[String]) {
         let own = format!("{prefix}.");
-        let assigned: Vec<String> = self
+        let assigned: Vec<(String, bool)> = self
             .assigned
             .iter()
-            .map(|a| a.0.clone())
-            .filter(|n| n.starts_with(&own))
+            .map(|a| (a.0.clone(), a.2))
+            .filter(|(n, _)| n.starts_with(&own))
             .collect();
-        for n in assigned {
+        for (n, indexed) in assigned {
             if written.contains(&n) {
                 continue;
             }
-            if let Some(v) = self.default_field(&n, None) {
-                self.bind(n, v);
+            // An array field assigned element by element (`acc.h[1] += …`): an
+            // array of its default's length, copied into a local buffer.
+            let hint = indexed.then(|| self.func.array_ty(Ty::Float, crate::ir::Len::View));
+            match self.default_field(&n, hint) {
+                Some(Val::Scalar(v)) if indexed => {
+                    let c = self.push(OpKind::Copy(v), self.ty(v));
+                    self.bind(n, Val::Scalar(c));
+                }
+                Some(v) => self.bind(n, v),
+                None => {}
             }
         }
     }

@@ -93,6 +93,29 @@ impl Lowering<'_, '_> {
             let any = self.func.array_ty(Ty::Float, crate::ir::Len::View);
             self.func.values[recv.0 as usize].ty = any;
         }
+        // An `Option` of data with a function (`k.filter(|v| *v > 0.0)`,
+        // `w.map_or(x, |s| s * x)`, `w.map(f64::sin)`): the `match` it stands
+        // for, so that the function may use differentiated values.
+        let option_param = self
+            .func
+            .params
+            .iter()
+            .position(|p| *p == recv)
+            .is_some_and(|i| {
+                let mut t = &self.sig.params[i].ty;
+                while let syn::Type::Reference(r) = t {
+                    t = &r.elem;
+                }
+                opt::option_inner(t).is_some()
+            });
+        if option_param
+            && m.args
+                .last()
+                .is_some_and(|a| super::iters::Callable::of(a).is_some())
+            && opt::COMBINATORS.contains(&(name.as_str(), m.args.len()))
+        {
+            return self.opt_combinator(Val::Scalar(recv), m);
+        }
         match self.ty(recv) {
             Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),
             Ty::Float => {
@@ -237,16 +260,6 @@ impl Lowering<'_, '_> {
                     self.ty(recv)
                 };
                 Val::Scalar(self.push(OpKind::Copy(recv), ty))
-            }
-            // An `Option` of data with a function (`k.filter(|v| *v > 0.0)`,
-            // `w.map_or(x, |s| s * x)`): the `match` it stands for, so that the
-            // function may use differentiated values.
-            Ty::Array(_)
-                if self.opaque.contains(&recv.0)
-                    && m.args.last().is_some_and(|a| matches!(a, Expr::Closure(_)))
-                    && opt::COMBINATORS.contains(&(name.as_str(), m.args.len())) =>
-            {
-                self.opt_combinator(Val::Scalar(recv), m)
             }
             // A method of data (`opts.unwrap_or(3)`): an inactive value, typed by its use.
             Ty::Array(_) if self.opaque.contains(&recv.0) => {
