@@ -11,6 +11,8 @@
 //! checked bit for bit against the function, its gradient against central
 //! finite differences (relative 1e-6, absolute 1e-8) at proptest points.
 #![deny(warnings)]
+// Indexing loops are what users write (`for i in 0..points.len()`).
+#![allow(clippy::needless_range_loop)]
 
 use autodiff::{grad, Tangent};
 use proptest::prelude::*;
@@ -46,7 +48,9 @@ pub fn sum3(a: [f64; 3]) -> f64 {
     a[0] + a[1] * a[2]
 }
 
-/// The last price of a path and the first of another, `Option`s of elements.
+/// The last price of a path and the first of another, `Option`s of elements
+/// (`&Vec<f64>` as users write it, though clippy prefers a slice).
+#[allow(clippy::ptr_arg)]
 #[grad]
 pub fn ends(x: &[f64], v: &Vec<f64>) -> f64 {
     let end = *x.last().unwrap();

@@ -274,7 +274,7 @@ pub fn header(item: &ItemFn, sig: &Signature, mode: Mode) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant, clippy::float_cmp)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::approx_constant, clippy::float_cmp, clippy::ptr_arg)]
         #vis fn #name #generics (#(#params),*) -> #output #where_clause
     }
 }
