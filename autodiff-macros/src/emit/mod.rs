@@ -697,10 +697,7 @@ impl Emitter<'_> {
             OpKind::Copy(a)
                 if matches!(
                     self.func.array(self.func.ty(*a)),
-                    Some(ArrayTy {
-                        len: Len::View,
-                        ..
-                    })
+                    Some(ArrayTy { len: Len::View, .. })
                 ) =>
             {
                 let a = self.name(*a);
