@@ -19,7 +19,7 @@
 #
 # Nothing in the repository changes: each batch is generated into a scratch crate
 # under target/progen-batches/ (its own Cargo.toml with an empty [workspace], the
-# workspace's Cargo.lock, a copy of tests/random_programs/driver.rs) and compiled
+# workspace's Cargo.lock, a copy of tests/random_programs/*.rs, the driver) and compiled
 # there, in target/progen-batches/target, so that it does not take the lock of the
 # workspace's target directory. The logs stay in target/progen-batches/.
 #
@@ -50,6 +50,8 @@ done
 work=${PROGEN_SCRATCH:-$root/target/progen-batches}
 crate=$work/crate
 mkdir -p "$crate/tests/random_programs"
+# the facade's package (its library is `autodiff`)
+pkg=$(sed -n '/^\[package\]/,/^\[/s/^name = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
 cat > "$crate/Cargo.toml" <<EOF
 [package]
 name = "progen-batch"
@@ -60,12 +62,12 @@ publish = false
 [workspace]
 
 [dev-dependencies]
-autodiff = { path = "$root" }
+autodiff = { package = "$pkg", path = "$root" }
 num-dual = "0.15"
 EOF
 cp "$root/Cargo.lock" "$crate/Cargo.lock"
 rm -f "$work"/batch-*.log "$work"/batch-*.compile-*.txt
-cp "$root/tests/random_programs/driver.rs" "$crate/tests/random_programs/driver.rs"
+cp "$root"/tests/random_programs/*.rs "$crate/tests/random_programs/"
 
 (cd "$root" && cargo build --quiet -p progen)
 progen=${CARGO_TARGET_DIR:-$root/target}/debug/progen
@@ -89,6 +91,9 @@ total_failing=0
 total_fwd_programs=0
 total_fwd_points=0
 total_fwd_mismatches=0
+total_so_programs=0
+total_so_points=0
+total_so_mismatches=0
 failed_compiles=0
 t_all=$(date +%s)
 for b in $(seq 1 "$batches"); do
@@ -132,9 +137,13 @@ for b in $(seq 1 "$batches"); do
     fline=$(grep -m1 '^forward mode:' "$log" || true)
     read -r fprograms fpoints fmismatches < <(sed -E \
         's/^forward mode: ([0-9]+) programs, ([0-9]+) points, ([0-9]+) mismatches.*/\1 \2 \3/' <<< "${fline:-forward mode: 0 programs, 0 points, 0 mismatches}")
+    # "second order: 120 programs, 240 points, 0 mismatches (…)"
+    sline=$(grep -m1 '^second order:' "$log" || true)
+    read -r sprograms spoints smismatches < <(sed -E \
+        's/^second order: ([0-9]+) programs, ([0-9]+) points, ([0-9]+) mismatches.*/\1 \2 \3/' <<< "${sline:-second order: 0 programs, 0 points, 0 mismatches}")
     failing=$(grep -m1 '^random programs with a mismatch:' "$log" | sed -E 's/.*: ([0-9]+).*/\1/' || echo 0)
     zero=$(grep -c -P '^construct\t.*\t0$' "$log" || true)
-    echo "batch $b (seed $seed): $programs programs, $points points, $mismatches mismatches (forward mode: $fprograms programs, $fpoints points, $fmismatches mismatches) in ${failing:-0} programs, $zero constructs of the table in no program ($((t1 - t0)) s)"
+    echo "batch $b (seed $seed): $programs programs, $points points, $mismatches mismatches (forward mode: $fprograms programs, $fpoints points, $fmismatches mismatches; second order: $sprograms programs, $spoints points, $smismatches mismatches) in ${failing:-0} programs, $zero constructs of the table in no program ($((t1 - t0)) s)"
     if [ "$tables" = 1 ]; then
         grep -P '^construct\t' "$log" | cut -f2- | sed 's/^/    /'
     fi
@@ -144,13 +153,16 @@ for b in $(seq 1 "$batches"); do
     total_fwd_programs=$((total_fwd_programs + fprograms))
     total_fwd_points=$((total_fwd_points + fpoints))
     total_fwd_mismatches=$((total_fwd_mismatches + fmismatches))
+    total_so_programs=$((total_so_programs + sprograms))
+    total_so_points=$((total_so_points + spoints))
+    total_so_mismatches=$((total_so_mismatches + smismatches))
     total_failing=$((total_failing + ${failing:-0}))
     total_skipped=$((total_skipped + nskip))
 done
 t_end=$(date +%s)
 
 echo
-echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches (forward mode: $total_fwd_programs programs, $total_fwd_points points, $total_fwd_mismatches mismatches) in $total_failing programs, $total_skipped programs left out because they do not compile, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
+echo "total: $total_programs programs, $total_points points, $total_mismatches mismatches (forward mode: $total_fwd_programs programs, $total_fwd_points points, $total_fwd_mismatches mismatches; second order: $total_so_programs programs, $total_so_points points, $total_so_mismatches mismatches) in $total_failing programs, $total_skipped programs left out because they do not compile, $failed_compiles batches that did not run ($(( (t_end - t_all) / 60 )) min)"
 echo "programs exercising each construct of the README's support table (row, programs, construct):"
 cat "$work"/batch-*.log 2>/dev/null | grep -P '^construct\t' | awk -F'\t' '
     { key = $2 "\t" $3; if (!(key in n)) { order[++k] = key; n[key] = 0 } n[key] += $4 }

@@ -2,6 +2,7 @@
 //! helpers over them.
 
 pub(crate) use crate::late_ast::*;
+pub(crate) use crate::rec_ast::*;
 pub(crate) use crate::seq_ast::*;
 
 /// A float expression.
@@ -48,6 +49,8 @@ pub(crate) enum E {
     Seq(Box<SeqE>),
     /// A construct of `late.rs` (`Option` locals, structs passed whole …)
     Late(Box<LateE>),
+    /// A construct of `records.rs` (`Vec` parameters, slices of structs …)
+    Rec(Box<RecE>),
 }
 
 /// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
@@ -214,6 +217,8 @@ pub(crate) enum S {
     Seq(Box<SeqS>),
     /// A statement of `late.rs` (`Option` locals, struct literals, `push` …)
     Late(Box<LateS>),
+    /// A statement of `records.rs` (loops over rows and records, defaults …)
+    Rec(Box<RecS>),
 }
 
 #[derive(Clone, Debug)]
@@ -286,6 +291,17 @@ pub(crate) enum PK {
     /// `Option<usize>`, `Option<f64>`, `Result<f64, String>`: inactive data, its
     /// value drawn per point from one float of the point (`seq_ast.rs`)
     Opt(OptTy),
+    /// `&Vec<f64>` of `n` elements (`records.rs`)
+    VecRef(usize),
+    /// `&[Vec<f64>]` of `r` rows of `c` elements
+    VecRows(usize, usize),
+    /// The header's `Lv { b: f64, w: Vec<f64>, m: Vec<Vec<f64>> }` (`w` of `n`
+    /// elements, `m` of `r` rows of 2), by `&` (true) or by value (`mut`)
+    VecStruct(bool, usize, usize),
+    /// `&[Pt]` of `n` records `Pt { x: f64, f: [f64; 2] }`
+    Pts(usize),
+    /// `&[(f64, f64)]` of `n` pairs
+    Pairs(usize),
 }
 
 /// How a `Body` parameter is passed.
@@ -308,6 +324,11 @@ impl PK {
             PK::Usize(_) | PK::I32(_) | PK::Bool(_) | PK::Char(_) => 0,
             PK::Body(_, nested) => crate::structs::floats(nested),
             PK::Opt(_) => 1,
+            PK::VecRef(n) => n,
+            PK::VecRows(r, c) => r * c,
+            PK::VecStruct(_, n, r) => 1 + n + 2 * r,
+            PK::Pts(n) => 3 * n,
+            PK::Pairs(n) => 2 * n,
         }
     }
 }
@@ -326,13 +347,15 @@ pub(crate) enum RetKind {
     Scalar,
     Array(usize),
     Pair,
+    /// `Vec<f64>` of `n` elements (an array result written `vec![…]`, `records.rs`)
+    Vec(usize),
 }
 
 impl RetKind {
     pub(crate) fn outputs(self) -> usize {
         match self {
             RetKind::Scalar => 1,
-            RetKind::Array(n) => n,
+            RetKind::Array(n) | RetKind::Vec(n) => n,
             RetKind::Pair => 2,
         }
     }
@@ -383,7 +406,7 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Idiom(_) => true,
         E::NoGrad(x) => anchored(x),
         E::Seq(s) => seq_anchored(s),
-        E::Late(_) => true,
+        E::Late(_) | E::Rec(_) => true,
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -437,6 +460,8 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::NoGrad(x) => reads(x, inputs),
         E::Seq(s) => seq_reads(s, inputs),
         E::Late(l) => late_reads(l, inputs),
+        // every one is built from the parameters
+        E::Rec(_) => true,
     }
 }
 
@@ -470,6 +495,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 S::Print(..) => {}
                 S::Seq(s) => seq_walk(s, declared, assigned, walk),
                 S::Late(s) => late_walk(s, declared, assigned, walk),
+                S::Rec(s) => rec_walk(s, declared, assigned),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

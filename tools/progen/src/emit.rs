@@ -27,6 +27,24 @@ pub(crate) fn ty(kind: PK, fl: Flavor) -> String {
         PK::Opt(OptTy::Usize(_)) => "Option<usize>".into(),
         PK::Opt(OptTy::F64) => "Option<f64>".into(),
         PK::Opt(OptTy::ResF64) => "Result<f64, String>".into(),
+        PK::VecRef(_) => format!("&Vec<{f}>"),
+        PK::VecRows(..) => format!("&[Vec<{f}>]"),
+        PK::VecStruct(by_ref, ..) => {
+            let t = match fl {
+                Flavor::F64 => "Lv",
+                Flavor::Dual => "LvD<D>",
+            };
+            if by_ref {
+                format!("&{t}")
+            } else {
+                t.into()
+            }
+        }
+        PK::Pts(_) => match fl {
+            Flavor::F64 => "&[Pt]".into(),
+            Flavor::Dual => "&[PtD<D>]".into(),
+        },
+        PK::Pairs(_) => format!("&[({f}, {f})]"),
         PK::Body(mode, _) => {
             let t = match fl {
                 Flavor::F64 => "Body",
@@ -56,15 +74,18 @@ pub(crate) fn ret_ty(r: RetKind, fl: Flavor) -> String {
         RetKind::Scalar => f.into(),
         RetKind::Array(n) => format!("[{f}; {n}]"),
         RetKind::Pair => format!("({f}, {f})"),
+        RetKind::Vec(_) => format!("Vec<{f}>"),
     }
 }
 
-/// `forward`: the original gets `#[grad(reverse, forward)]`, else `#[grad]`.
-pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool) -> String {
+/// `forward`: the original gets `#[grad(reverse, forward)]`, else `#[grad]`;
+/// `hvp`: `#[grad(reverse, forward, hvp)]`.
+pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool, hvp: bool) -> String {
     let mut pr = Printer {
         out: String::new(),
         ind: 0,
         fl,
+        vec_ret: matches!(p.ret, RetKind::Vec(_)),
     };
     let mut params: Vec<String> = p
         .params
@@ -84,7 +105,11 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool) -> String {
     match fl {
         Flavor::F64 => {
             pr.line("#[allow(unused, clippy::all)]");
-            let modes = if forward { "reverse, forward, " } else { "" };
+            let modes = match (forward, hvp) {
+                (_, true) => "reverse, forward, hvp, ",
+                (true, false) => "reverse, forward, ",
+                (false, false) => "",
+            };
             if p.wrt {
                 let names: Vec<&str> = p
                     .params
@@ -93,12 +118,10 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool) -> String {
                     .map(|q| q.name.as_str())
                     .collect();
                 pr.line(&format!("#[grad({modes}wrt({}))]", names.join(", ")));
+            } else if modes.is_empty() {
+                pr.line("#[grad]");
             } else {
-                pr.line(if forward {
-                    "#[grad(reverse, forward)]"
-                } else {
-                    "#[grad]"
-                });
+                pr.line(&format!("#[grad({})]", modes.trim_end_matches(", ")));
             }
             pr.line(&format!(
                 "fn {}({}) -> {} {{",
@@ -136,6 +159,175 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool) -> String {
     pr.out
 }
 
+/// The local holding a parameter in the wrappers (`self` is held by `self_`).
+pub(crate) fn local(q: &Param) -> String {
+    if q.name == "self" {
+        "self_".into()
+    } else {
+        q.name.clone()
+    }
+}
+
+/// Whether the companions return the parameter's gradient (rather than add it
+/// into a shadow).
+pub(crate) fn by_value(q: &Param) -> bool {
+    matches!(
+        q.kind,
+        PK::F
+            | PK::Arr(_)
+            | PK::Arr2V(..)
+            | PK::Body(BodyMode::Value, _)
+            | PK::VecStruct(false, ..)
+    )
+}
+
+/// The lines binding the parameters of `p` from a flat slice `src` of scalars of
+/// type `t` (`f64`, or a dual number: `Dual64`, `HyperDual64`). `pre`: the
+/// locals' prefix (`t_` for the tangents of the forward companion, `v_` for a
+/// direction …), where the inactive scalars of `src` are skipped.
+pub(crate) fn unpack_from(p: &Program, s: &mut String, t: &str, src: &str, pre: &str) {
+    for q in &p.params {
+        if !pre.is_empty() && !q.active {
+            let n = q.kind.floats();
+            if n > 0 {
+                let _ = writeln!(s, "    *k += {n};");
+            }
+            continue;
+        }
+        let line = match q.kind {
+            PK::Body(..) if t == "f64" => {
+                format!("    let {pre}{}: Body = take_body({src}, k);\n", local(q))
+            }
+            PK::Body(..) => {
+                format!(
+                    "    let {pre}{}: BodyD<{t}> = take_body_d({src}, k);\n",
+                    local(q)
+                )
+            }
+            PK::F | PK::RefF => format!("    let {pre}{}: {t} = take1({src}, k);\n", q.name),
+            PK::Arr(n) | PK::RefArr(n) => {
+                format!("    let {pre}{}: [{t}; {n}] = take({src}, k);\n", q.name)
+            }
+            PK::Slice(n) => format!(
+                "    let {pre}{}: Vec<{t}> = take_vec({src}, k, {n});\n",
+                q.name
+            ),
+            PK::Arr2(n, m) | PK::Arr2V(n, m) => {
+                format!(
+                    "    let {pre}{}: [[{t}; {m}]; {n}] = take2({src}, k);\n",
+                    q.name
+                )
+            }
+            PK::Opt(o) => {
+                let (ty, f) = match o {
+                    OptTy::Usize(m) => {
+                        ("Option<usize>", format!("opt_usize(take1({src}, k), {m})"))
+                    }
+                    OptTy::F64 => ("Option<f64>", format!("opt_f64(take1({src}, k))")),
+                    OptTy::ResF64 => ("Result<f64, String>", format!("res_f64(take1({src}, k))")),
+                };
+                format!("    let {pre}{}: {ty} = {f};\n", q.name)
+            }
+            PK::VecRef(n) => format!(
+                "    let {pre}{}: Vec<{t}> = take_vec({src}, k, {n});\n",
+                q.name
+            ),
+            PK::VecRows(r, c) => format!(
+                "    let {pre}{}: Vec<Vec<{t}>> = take_rows({src}, k, {r}, {c});\n",
+                q.name
+            ),
+            PK::VecStruct(_, n, r) if t == "f64" => format!(
+                "    let {pre}{}: Lv = take_lv({src}, k, {n}, {r});\n",
+                q.name
+            ),
+            PK::VecStruct(_, n, r) => format!(
+                "    let {pre}{}: LvD<{t}> = take_lv_d({src}, k, {n}, {r});\n",
+                q.name
+            ),
+            PK::Pts(n) if t == "f64" => format!(
+                "    let {pre}{}: Vec<Pt> = take_pts({src}, k, {n});\n",
+                q.name
+            ),
+            PK::Pts(n) => format!(
+                "    let {pre}{}: Vec<PtD<{t}>> = take_pts_d({src}, k, {n});\n",
+                q.name
+            ),
+            PK::Pairs(n) => format!(
+                "    let {pre}{}: Vec<({t}, {t})> = take_pairs({src}, k, {n});\n",
+                q.name
+            ),
+            _ => continue,
+        };
+        s.push_str(&line);
+    }
+}
+
+/// A shadow of a differentiated `&` parameter filled with `SHADOW` (the
+/// companions add into it), or `None` for a parameter without one.
+pub(crate) fn shadow_init(q: &Param) -> Option<String> {
+    if !q.active {
+        return None;
+    }
+    Some(match q.kind {
+        PK::RefF => "SHADOW".to_string(),
+        PK::RefArr(n) => format!("[SHADOW; {n}]"),
+        PK::Arr2(n, m) => format!("[[SHADOW; {m}]; {n}]"),
+        PK::Slice(n) => format!("vec![SHADOW; {n}]"),
+        PK::Body(BodyMode::Ref | BodyMode::SelfRef, _) => "body_filled(SHADOW)".to_string(),
+        PK::VecRef(n) => format!("vec![SHADOW; {n}]"),
+        PK::VecRows(r, c) => format!("vec![vec![SHADOW; {c}]; {r}]"),
+        PK::VecStruct(true, n, r) => format!("lv_filled(SHADOW, {n}, {r})"),
+        PK::Pts(n) => format!("vec![pt_filled(SHADOW); {n}]"),
+        PK::Pairs(n) => format!("vec![(SHADOW, SHADOW); {n}]"),
+        _ => return None,
+    })
+}
+
+/// The arguments of a call of `p` (or of its reverse companion, `with_shadows`)
+/// in the wrappers, from the locals `unpack_from` binds.
+pub(crate) fn call_args(p: &Program, with_shadows: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in &p.params {
+        let shadowed = |out: &mut Vec<String>| {
+            if with_shadows && q.active {
+                out.push(format!("&mut d_{}", local(q)));
+            }
+        };
+        let a = match q.kind {
+            PK::Body(BodyMode::SelfRef, _) => {
+                shadowed(&mut out);
+                continue;
+            }
+            PK::Body(BodyMode::Value, _) => q.name.clone(),
+            PK::Body(BodyMode::Ref, _) => {
+                out.push(format!("&{}", q.name));
+                shadowed(&mut out);
+                continue;
+            }
+            PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::VecStruct(false, ..) => q.name.clone(),
+            PK::Char(c) => format!("{c:?}"),
+            PK::Opt(_) => q.name.clone(),
+            PK::RefF
+            | PK::RefArr(_)
+            | PK::Arr2(..)
+            | PK::Slice(_)
+            | PK::VecRef(_)
+            | PK::VecRows(..)
+            | PK::VecStruct(true, ..)
+            | PK::Pts(_)
+            | PK::Pairs(_) => format!("&{}", q.name),
+            PK::Usize(v) => format!("{v}"),
+            PK::I32(v) => format!("{v}"),
+            PK::Bool(v) => format!("{v}"),
+        };
+        out.push(a);
+        if with_shadows && q.active && shadow_init(q).is_some() && !matches!(q.kind, PK::Body(..)) {
+            out.push(format!("&mut d_{}", q.name));
+        }
+    }
+    out
+}
+
 /// The wrappers on flat points (the original, the oracle, the companion and, if
 /// `forward`, the forward companion) and the table entry.
 pub(crate) fn emit_wrappers(
@@ -145,114 +337,7 @@ pub(crate) fn emit_wrappers(
 ) -> (String, String) {
     let mut s = String::new();
     let name = &p.name;
-    // the local holding a parameter (`self` is held by `self_`)
-    let local = |q: &Param| -> String {
-        if q.name == "self" {
-            "self_".into()
-        } else {
-            q.name.clone()
-        }
-    };
-    let by_value = |q: &Param| {
-        matches!(
-            q.kind,
-            PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::Body(BodyMode::Value, _)
-        )
-    };
-    // `src`: the flat slice the scalars come from; `pre`: the locals' prefix (`t_`
-    // for the tangents of the forward companion, where the inactive scalars of
-    // `src` are skipped)
-    let unpack_from = |s: &mut String, t: &str, src: &str, pre: &str| {
-        for q in &p.params {
-            if !pre.is_empty() && !q.active {
-                let n = q.kind.floats();
-                if n > 0 {
-                    let _ = writeln!(s, "    *k += {n};");
-                }
-                continue;
-            }
-            let line = match q.kind {
-                PK::Body(..) if t == "f64" => {
-                    format!("    let {pre}{}: Body = take_body({src}, k);\n", local(q))
-                }
-                PK::Body(..) => {
-                    format!(
-                        "    let {pre}{}: BodyD<Dual64> = take_body_d({src}, k);\n",
-                        local(q)
-                    )
-                }
-                PK::F | PK::RefF => format!("    let {pre}{}: {t} = take1({src}, k);\n", q.name),
-                PK::Arr(n) | PK::RefArr(n) => {
-                    format!("    let {pre}{}: [{t}; {n}] = take({src}, k);\n", q.name)
-                }
-                PK::Slice(n) => format!(
-                    "    let {pre}{}: Vec<{t}> = take_vec({src}, k, {n});\n",
-                    q.name
-                ),
-                PK::Arr2(n, m) | PK::Arr2V(n, m) => {
-                    format!(
-                        "    let {pre}{}: [[{t}; {m}]; {n}] = take2({src}, k);\n",
-                        q.name
-                    )
-                }
-                PK::Opt(o) => {
-                    let (ty, f) = match o {
-                        OptTy::Usize(m) => {
-                            ("Option<usize>", format!("opt_usize(take1({src}, k), {m})"))
-                        }
-                        OptTy::F64 => ("Option<f64>", format!("opt_f64(take1({src}, k))")),
-                        OptTy::ResF64 => {
-                            ("Result<f64, String>", format!("res_f64(take1({src}, k))"))
-                        }
-                    };
-                    format!("    let {pre}{}: {ty} = {f};\n", q.name)
-                }
-                _ => continue,
-            };
-            s.push_str(&line);
-        }
-    };
-    let unpack = |s: &mut String, t: &str| unpack_from(s, t, "x", "");
-    let args = |with_shadows: bool| -> Vec<String> {
-        let mut out = Vec::new();
-        for q in &p.params {
-            let shadowed = |out: &mut Vec<String>| {
-                if with_shadows && q.active {
-                    out.push(format!("&mut d_{}", local(q)));
-                }
-            };
-            let a = match q.kind {
-                PK::Body(BodyMode::SelfRef, _) => {
-                    shadowed(&mut out);
-                    continue;
-                }
-                PK::Body(BodyMode::Value, _) => q.name.clone(),
-                PK::Body(BodyMode::Ref, _) => {
-                    out.push(format!("&{}", q.name));
-                    shadowed(&mut out);
-                    continue;
-                }
-                PK::F | PK::Arr(_) | PK::Arr2V(..) => q.name.clone(),
-                PK::Char(c) => format!("{c:?}"),
-                PK::Opt(_) => q.name.clone(),
-                PK::RefF | PK::RefArr(_) | PK::Arr2(..) | PK::Slice(_) => format!("&{}", q.name),
-                PK::Usize(v) => format!("{v}"),
-                PK::I32(v) => format!("{v}"),
-                PK::Bool(v) => format!("{v}"),
-            };
-            out.push(a);
-            if with_shadows
-                && q.active
-                && matches!(
-                    q.kind,
-                    PK::RefF | PK::RefArr(_) | PK::Arr2(..) | PK::Slice(_)
-                )
-            {
-                out.push(format!("&mut d_{}", q.name));
-            }
-        }
-        out
-    };
+    let unpack = |s: &mut String, t: &str| unpack_from(p, s, t, "x", "");
     // the original on a flat point
     // `self_.p3` for a method
     let callee = if is_method(p) {
@@ -263,7 +348,7 @@ pub(crate) fn emit_wrappers(
     let _ = writeln!(s, "fn {name}_eval(x: &[f64]) -> Vec<f64> {{");
     s.push_str("    let k = &mut 0;\n");
     unpack(&mut s, "f64");
-    let _ = writeln!(s, "    flat(&{callee}({}))", args(false).join(", "));
+    let _ = writeln!(s, "    flat(&{callee}({}))", call_args(p, false).join(", "));
     s.push_str("}\n\n");
     // the oracle
     let _ = writeln!(
@@ -272,7 +357,7 @@ pub(crate) fn emit_wrappers(
     );
     s.push_str("    let k = &mut 0;\n");
     unpack(&mut s, "Dual64");
-    let mut a = args(false);
+    let mut a = call_args(p, false);
     a.push("tr_".into());
     let _ = writeln!(s, "    flat(&{callee}_dual({}))", a.join(", "));
     s.push_str("}\n\n");
@@ -284,25 +369,17 @@ pub(crate) fn emit_wrappers(
     s.push_str("    let k = &mut 0;\n");
     unpack(&mut s, "f64");
     for q in &p.params {
-        if !q.active {
-            continue;
+        if let Some(init) = shadow_init(q) {
+            let _ = writeln!(s, "    let mut d_{} = {init};", local(q));
         }
-        let init = match q.kind {
-            PK::RefF => "SHADOW".to_string(),
-            PK::RefArr(n) => format!("[SHADOW; {n}]"),
-            PK::Arr2(n, m) => format!("[[SHADOW; {m}]; {n}]"),
-            PK::Slice(n) => format!("vec![SHADOW; {n}]"),
-            PK::Body(BodyMode::Ref | BodyMode::SelfRef, _) => "body_filled(SHADOW)".to_string(),
-            _ => continue,
-        };
-        let _ = writeln!(s, "    let mut d_{} = {init};", local(q));
     }
     let dout = match p.ret {
         RetKind::Scalar => "d[0]".to_string(),
         RetKind::Array(_) => "take(d, &mut 0)".to_string(),
+        RetKind::Vec(_) => "d".to_string(),
         RetKind::Pair => "(d[0], d[1])".to_string(),
     };
-    let mut a = args(true);
+    let mut a = call_args(p, true);
     a.push(dout);
     let grads: Vec<String> = p
         .params
@@ -351,20 +428,28 @@ pub(crate) fn emit_wrappers(
         s.push_str("    let k = &mut 0;\n");
         unpack(&mut s, "f64");
         s.push_str("    let k = &mut 0;\n");
-        unpack_from(&mut s, "f64", "t", "t_");
+        unpack_from(p, &mut s, "f64", "t", "t_");
         let mut a = Vec::new();
         for q in &p.params {
             let tangent = q.active && q.kind.floats() > 0;
             let (v, t) = match q.kind {
                 PK::Body(BodyMode::SelfRef, _) => (None, format!("&t_{}", local(q))),
-                PK::Body(BodyMode::Value, _) | PK::F | PK::Arr(_) | PK::Arr2V(..) | PK::Opt(_) => {
-                    (Some(q.name.clone()), format!("t_{}", q.name))
-                }
+                PK::Body(BodyMode::Value, _)
+                | PK::F
+                | PK::Arr(_)
+                | PK::Arr2V(..)
+                | PK::Opt(_)
+                | PK::VecStruct(false, ..) => (Some(q.name.clone()), format!("t_{}", q.name)),
                 PK::Body(BodyMode::Ref, _)
                 | PK::RefF
                 | PK::RefArr(_)
                 | PK::Arr2(..)
-                | PK::Slice(_) => (Some(format!("&{}", q.name)), format!("&t_{}", q.name)),
+                | PK::Slice(_)
+                | PK::VecRef(_)
+                | PK::VecRows(..)
+                | PK::VecStruct(true, ..)
+                | PK::Pts(_)
+                | PK::Pairs(_) => (Some(format!("&{}", q.name)), format!("&t_{}", q.name)),
                 PK::Char(c) => (Some(format!("{c:?}")), String::new()),
                 PK::Usize(v) => (Some(format!("{v}")), String::new()),
                 PK::I32(v) => (Some(format!("{v}")), String::new()),

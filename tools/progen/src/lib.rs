@@ -15,7 +15,9 @@
 //! Plus four small wrappers per program (the original, the oracle, the reverse
 //! companion and the forward companion, each on a flat `&[f64]` point, the
 //! forward one with a flat direction) and the table the driver walks
-//! (`tests/random_programs/driver.rs`).
+//! (`tests/random_programs/driver.rs`); for a program under `hvp`, wrappers of its
+//! second-order companions and of its oracle over `HyperDual64`, in the table
+//! `HVPS`.
 //!
 //! Every generated expression stays inside its domain by construction: arguments
 //! of `ln`, `sqrt`, `powf`'s base … are `(u.abs() + 0.5)` or `(1.0 + u * u)`,
@@ -58,6 +60,23 @@
 //! results and output parameters of callees (the struct `Lp` and the callees in the
 //! file's header), `a.map(|t| …)` of arrays and `.is_empty()`.
 //!
+//! `records` (the model in `rec_ast`, printed by `rec_print`, tagged by
+//! `rec_tags`) adds, from another, run-time sized data and records: `&Vec<f64>` and
+//! `&[Vec<f64>]` parameters (the latter also as data under `wrt`), the header's
+//! `#[derive(Tangent)] struct Lv` with `Vec` and `Vec<Vec<f64>>` fields (by `&` and by
+//! value), slices of structs `&[Pt]` and of tuples `&[(f64, f64)]` read field by
+//! field, `Lp::default()` / `Default::default()` / `..Default::default()` records and
+//! an `Acc::default()` counted in a loop, `Option` combinators (`map`, `map_or`,
+//! `and_then`, `unwrap_or_else`) on built and data `Option`s, and `Vec<f64>` results.
+//!
+//! `hvp` puts a share of the programs with one float result under
+//! `#[grad(reverse, forward, hvp)]` (all with `--hvp-all`) and writes wrappers of
+//! their `_hvp`, `_backward_forward` and nested companions, which the driver checks
+//! against the oracle over `HyperDual64` (`tests/random_programs/second_order.rs`).
+//!
+//! What a known bug of the macro keeps out of generation is listed in
+//! [`KNOWN_BUGS`] and generated with `--with-known-bugs`.
+//!
 //! Each program records which constructs of the README's support table it
 //! exercises ([`TABLE`], `tags`); the driver prints how many programs exercise each.
 //! `tools/progen/run-batches.sh` runs 10,000 programs (10 batches of 1,000, a seed
@@ -79,7 +98,11 @@ pub const USAGE: &str =
                    see progen::CONSTRUCTS
   --no-forward NAME  the programs with this construct get `#[grad]` and are checked in
                    reverse mode only (repeatable; a bug of the forward companion that
-                   makes them fail to compile); one of: see progen::NO_FORWARD";
+                   makes them fail to compile); one of: see progen::NO_FORWARD
+  --hvp-all        every program that `#[grad(hvp)]` supports is under `hvp` (not a
+                   share of them, progen::HVP_SHARE); `--exclude hvp`: none
+  --with-known-bugs  also generate what a known bug of the macro keeps out
+                   (progen::KNOWN_BUGS), to see whether it is fixed";
 
 /// The constructs `--no-forward` can take out of forward mode: (name, the entry of
 /// `tags::TABLE` that marks a program with it, what fails). Each is a bug of the
@@ -355,12 +378,78 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "`a.to_vec()` of an array parameter by value (`a: [f64; 2]`; E0308, the companion types the `Vec` as the array); excluded, `to_vec` of references, slices and locals only",
     ),
     (
+        "vec-params",
+        "a `&Vec<f64>` parameter: indexed, `.len()`, `v.iter().map(|e| …).sum::<f64>()`, passed on to a `&[f64]` callee (`lsum(v)`) (`records`)",
+    ),
+    (
+        "vec-rows",
+        "a `&[Vec<f64>]` parameter, differentiated or data under `wrt`: `w[i][j]`, `w.len()`, `w[i].len()`, `for row in w.iter() { let t = row[j]; … }`, `w[i].iter().zip(x.iter()).map(|(p, q)| p * q).sum::<f64>()`, `w[i].iter().map(…).sum`, `lsum(&w[i])` (`records`)",
+    ),
+    (
+        "vec-fields",
+        "the header's `#[derive(Tangent)] struct Lv { b: f64, w: Vec<f64>, m: Vec<Vec<f64>> }` by `&` or by value (`mut`, `lin.w[j] *= e`): fields read, `lin.w.iter().map(…)`, `lin.w.len()`, `for row in lin.m.iter()`, `lin.m[i].iter()`, a row of `lin.m` zipped (`records`)",
+    ),
+    (
+        "struct-slices",
+        "`ps: &[Pt]` (`Pt { x: f64, f: [f64; 2] }`, `#[derive(Tangent)]`): `ps[i].x`, `ps[i].f[j]`, `for p in ps` / `ps.iter()`, `ps.iter().map(|p| …).sum::<f64>()`, `ps.len()` (`records`)",
+    ),
+    (
+        "tuple-slices",
+        "`pts: &[(f64, f64)]`, differentiated or data under `wrt`: `pts[i].0`, `for &(a, b) in pts`, `let (a, b) = pts[i];`, `pts.iter().map(|&(a, b)| …).sum::<f64>()` (`records`)",
+    ),
+    (
+        "default-records",
+        "`let mut s = Lp::default();`, `let mut s: Lp = Default::default();`, `Lp { a: e, ..Default::default() }`, `Lp { v: [..], ..Lp::default() }`, fields assigned and read, passed on whole (`lnorm(&s)`); `let mut acc = Acc::default();` with an integer field counted in a loop (`records`)",
+    ),
+    (
+        "option-combinators",
+        "`o.map(|v| …).unwrap_or(d)`, `o.map_or(d, |v| …)`, `o.and_then(|v| if c { Some(…) } else { None }).unwrap_or(d)`, `o.unwrap_or_else(|| e)`, `o.map(f64::sin).unwrap_or(d)` on an `Option<f64>` the body builds or an `Option<f64>` parameter (data, under `wrt`) (`records`)",
+    ),
+    (
+        "vec-results",
+        "an array result returned as `Vec<f64>` (`vec![…]`, `a.to_vec()`; its cotangent `d_out: &[f64]`) (`records`)",
+    ),
+    (
+        "hvp",
+        "`#[grad(reverse, forward, hvp)]` on a share of the programs with one float result whose constructs `hvp` supports (all of them under `--hvp-all`), and on the header's callees with one float result: `_hvp`, `_backward_forward` and the nested companions checked against `HyperDual64` (`hvp`)",
+    ),
+    (
         "generic-programs",
         "a program `pNg<T: autodiff::Real>` after `pN` (literals `T::from_f64(…)`, paths `T::exp(x)`), checked at `f64`; without it, the same program in `f64`",
     ),
     (
         "f32-programs",
         "the `f32` twin `pNg_f32` of that program, checked in `pNg_grad` against the `f64` companion at the point rounded to `f32` (relative 1e-3)",
+    ),
+];
+
+/// The constructs a known bug of the macro keeps out of generation (each an
+/// entry of `/work/notes/progen-bugs.md`, the lead's list), generated with
+/// `--with-known-bugs`: (bug, what is left out).
+pub const KNOWN_BUGS: &[(&str, &str)] = &[
+    (
+        "1",
+        "under `hvp`: a differentiated `#[derive(Tangent)]` struct by value (`mut st: Body`, `mut lin: Lv`, the header's `lnormv(p: Lp)` and its callers): E0384 'cannot assign twice to immutable variable value' in `_hvp` / `_backward_forward`, and E0277 `Body: Dot` in `_forward_forward`",
+    ),
+    (
+        "2",
+        "`default-records`: an array field of an `Acc::default()` local updated in a loop (`acc.h[k] += …`): rejected, 'a value carried by this loop changes type in its body'",
+    ),
+    (
+        "3",
+        "`vec-fields`: an element of a `Vec` field of a `mut` struct parameter by value updated (`lin.w[j] = lin.w[j] * e`): E0382 'borrow of partially moved value' in the companion",
+    ),
+    (
+        "4",
+        "`field-row-args`: a row `&st.w[i]` of a struct's 2-D field passed to a callee after an early `return`: E0277 `&[f64; 2]: Placeholder` in the companion",
+    ),
+    (
+        "5",
+        "`vec-rows`: a row `w[i]` of a `&[Vec<f64>]` read by reference (`w[i].iter()`, `lsum(&w[i])`) after an early `return`: E0308 '`if` and `else` have incompatible types' in the companion",
+    ),
+    (
+        "6",
+        "`option-combinators`: `.map(…)` of an `Option<f64>` parameter (data): rejected with the message for arrays",
     ),
 ];
 
@@ -378,6 +467,11 @@ pub struct Options {
     pub skip: BTreeSet<usize>,
     /// Constructs of `NO_FORWARD` whose programs are checked in reverse mode only.
     pub no_forward: BTreeSet<String>,
+    /// Every program `hvp` supports is under `hvp`, not a share of them.
+    pub hvp_all: bool,
+    /// Generate the constructs that a bug of the macro keeps out (see
+    /// `KNOWN_BUGS`), to check whether it is fixed.
+    pub known_bugs: bool,
 }
 
 /// The default `--file`.
@@ -393,6 +487,8 @@ impl Default for Options {
             exclude: BTreeSet::new(),
             skip: BTreeSet::new(),
             no_forward: BTreeSet::new(),
+            hvp_all: false,
+            known_bugs: false,
         }
     }
 }
@@ -429,6 +525,8 @@ impl Options {
                     }
                     o.no_forward.insert(v.clone());
                 }
+                "--hvp-all" => o.hvp_all = true,
+                "--with-known-bugs" => o.known_bugs = true,
                 "--skip" => {
                     for n in val()?.split(',').filter(|n| !n.is_empty()) {
                         let n = n.trim_start_matches('p');
@@ -458,6 +556,12 @@ impl Options {
         for e in &self.no_forward {
             let _ = write!(s, " --no-forward {e}");
         }
+        if self.hvp_all {
+            s.push_str(" --hvp-all");
+        }
+        if self.known_bugs {
+            s.push_str(" --with-known-bugs");
+        }
         if !self.skip.is_empty() {
             let skip: Vec<String> = self.skip.iter().map(|n| n.to_string()).collect();
             let _ = write!(s, " --skip {}", skip.join(","));
@@ -482,6 +586,7 @@ mod exprs;
 mod extras;
 mod forms;
 mod gen;
+mod hvp;
 mod idioms;
 mod late;
 mod late_ast;
@@ -489,7 +594,11 @@ mod late_print;
 mod loops;
 mod printer;
 mod program;
+mod rec_ast;
+mod rec_header;
+mod rec_print;
 mod recent;
+mod records;
 mod rng;
 mod seq_ast;
 mod seq_opts;
@@ -497,9 +606,11 @@ mod seq_print;
 mod seqs;
 mod stmts;
 mod structs;
+mod table;
 mod tags;
 mod typed;
 
+pub use hvp::{HVP_SHARE, NOT_UNDER_HVP};
 pub use rng::Rng;
 pub use tags::TABLE;
 
@@ -543,7 +654,8 @@ pub fn generate(opts: &Options) -> String {
     let _ = write!(
         s,
         "//! Random `#[grad]` programs, each checked against forward-mode dual numbers
-//! (`num_dual`) and central finite differences at several random points: see
+//! (`num_dual`) and central finite differences at several random points, those
+//! under `hvp` also in second order against hyper-dual numbers: see
 //! `random_programs/driver.rs` for the checks and `tools/progen` for the generator.
 //!
 //! GENERATED: do not edit. Regenerate with
@@ -558,11 +670,11 @@ mod driver;
 
 use autodiff::grad;
 use driver::*;
-use num_dual::Dual64;
+use num_dual::{{Dual64, HyperDual64}};
 
 #[test]
 fn random_programs() {{
-    check_all(PROGRAMS, TAGS, include_str!(\"{file}\"));
+    check_all(PROGRAMS, HVPS, TAGS, include_str!(\"{file}\"));
 }}
 ",
         opts.args(),
@@ -576,7 +688,7 @@ fn random_programs() {{
             s.push_str(&structs::header(opts.on("nested-structs")));
         }
         if calls_on(opts) {
-            s.push_str(&calls::header());
+            s.push_str(&hvp::header_callees(calls::header(), opts));
         }
         s.push_str("}\n\nuse shared::*;\n");
     }
@@ -590,11 +702,17 @@ fn random_programs() {{
         s.push_str(&recent::header());
     }
     if late::LATE.iter().any(|c| opts.on(c)) {
-        s.push_str(&late::header());
+        s.push_str(&hvp::header_callees(late::header(), opts));
+    }
+    if records::RECORDS.iter().any(|c| opts.on(c)) {
+        s.push_str(&records::header());
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();
     let mut table = String::from("\nstatic PROGRAMS: &[Prog] = &[\n");
+    let mut hvps = String::from(
+        "\n/// The programs under `hvp`, checked in second order.\nstatic HVPS: &[Hvp] = &[\n",
+    );
     for i in opts.first..opts.first + opts.count {
         if opts.skip.contains(&i) {
             continue;
@@ -607,13 +725,28 @@ fn random_programs() {{
         );
         let tags = tags::of(&p);
         let forward = forward_on(opts, &tags);
-        s.push_str(&emit_fn(&p, Flavor::F64, forward));
+        let plain = emit_fn(&p, Flavor::F64, forward, false);
+        let hvp = hvp::draw(opts, i, &p, &tags, &plain, forward);
+        let mut tags = tags;
+        if hvp {
+            tags.extend(hvp::tags(&p));
+        }
+        s.push_str(&if hvp {
+            emit_fn(&p, Flavor::F64, forward, true)
+        } else {
+            plain
+        });
         s.push('\n');
-        s.push_str(&emit_fn(&p, Flavor::Dual, forward));
+        s.push_str(&emit_fn(&p, Flavor::Dual, forward, hvp));
         s.push('\n');
         let (w, entry) = emit_wrappers(&p, &tags, forward);
         s.push_str(&w);
         table.push_str(&entry);
+        if hvp {
+            let (w, entry) = hvp::wrappers(&p);
+            s.push_str(&w);
+            hvps.push_str(&entry);
+        }
         if let Some((text, entry)) = typed::program(opts, i) {
             s.push_str(&text);
             typed_entries.push_str(&entry);
@@ -622,6 +755,8 @@ fn random_programs() {{
     table.push_str(&typed_entries);
     table.push_str("];\n");
     s.push_str(&table);
+    hvps.push_str("];\n");
+    s.push_str(&hvps);
     s.push_str("\n/// The constructs of the README's support table, as (row, construct).\nstatic TAGS: &[(&str, &str)] = &[\n");
     for (row, item) in tags::TABLE {
         let _ = writeln!(s, "    ({row:?}, {item:?}),");

@@ -32,6 +32,9 @@ pub(crate) struct Printer {
     pub(crate) out: String,
     pub(crate) ind: usize,
     pub(crate) fl: Flavor,
+    /// The function returns a `Vec<f64>`: array results are written `vec![…]`
+    /// and `a.to_vec()`.
+    pub(crate) vec_ret: bool,
 }
 
 impl Printer {
@@ -234,6 +237,7 @@ impl Printer {
             E::Idiom(d) => (self.idiom(d), 10),
             E::Seq(q) => self.seq_e(q),
             E::Late(l) => self.late_e(l),
+            E::Rec(r) => self.rec_e(r),
             E::NoGrad(x) => match self.fl {
                 Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
                 Flavor::Dual => (
@@ -508,8 +512,10 @@ impl Printer {
             R::S(e) => self.ex(e, true).0,
             R::A(es) => {
                 let s: Vec<String> = es.iter().map(|e| self.ex(e, true).0).collect();
-                format!("[{}]", s.join(", "))
+                let vec = if self.vec_ret { "vec!" } else { "" };
+                format!("{vec}[{}]", s.join(", "))
             }
+            R::AVar(n) if self.vec_ret => format!("{n}.to_vec()"),
             R::AVar(n) => n.clone(),
             R::T(a, b) => format!("({}, {})", self.ex(a, true).0, self.ex(b, true).0),
         }
@@ -718,6 +724,7 @@ impl Printer {
             S::Continue => self.line("continue;"),
             S::Seq(q) => self.seq_s(q),
             S::Late(l) => self.late_s(l),
+            S::Rec(r) => self.rec_s(r),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));
                 self.line(&l);

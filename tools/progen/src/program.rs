@@ -6,6 +6,7 @@ use crate::gen::*;
 use crate::idioms::Idioms;
 use crate::late::Late;
 use crate::recent::Recent;
+use crate::records::Records;
 use crate::seqs::Seqs;
 use crate::{Options, Rng};
 
@@ -180,7 +181,15 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
             PK::Usize(v) => (VK::Int { max: v, i32: false }, 0.0),
             PK::I32(v) => (VK::Int { max: v, i32: true }, 0.0),
             PK::Bool(_) => (VK::Bool, 0.0),
-            PK::Body(..) | PK::Char(_) | PK::Arr2V(..) | PK::Opt(_) => continue,
+            PK::Body(..)
+            | PK::Char(_)
+            | PK::Arr2V(..)
+            | PK::Opt(_)
+            | PK::VecRef(_)
+            | PK::VecRows(..)
+            | PK::VecStruct(..)
+            | PK::Pts(_)
+            | PK::Pairs(_) => continue,
         };
         g.declare(&p.name, kind, p.mutable, bound);
     }
@@ -236,6 +245,9 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
     let tail = Seqs::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut body, tail);
     let tail = Recent::draw(opts, index).apply(&mut g, &mut body, tail);
     let tail = Late::draw(opts, index).apply(&mut g, &mut body, tail);
+    let mut ret = ret;
+    let tail =
+        Records::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut ret, &mut body, tail);
     Program {
         name: format!("p{index}"),
         params,

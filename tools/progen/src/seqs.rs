@@ -51,6 +51,11 @@ impl Sel for Dual64 {
         self.re
     }
 }
+impl Sel for HyperDual64 {
+    fn sel(&self) -> f64 {
+        self.re
+    }
+}
 /// `None` or `Some(0..=max)`.
 fn opt_usize(s: impl Sel, max: usize) -> Option<usize> {
     let s = s.sel();

@@ -438,7 +438,8 @@ impl Gen<'_> {
         match self.ret {
             RetKind::Scalar => R::S(self.mix(d)),
             RetKind::Pair => R::T(self.mix(d), self.mix(d)),
-            RetKind::Array(n) => {
+            // `Vec` results are arrays turned into `Vec`s after the body (`records.rs`)
+            RetKind::Array(n) | RetKind::Vec(n) => {
                 let locals: Vec<Var> = self
                     .arrays()
                     .into_iter()

@@ -120,7 +120,7 @@ pub(crate) fn header(nested: bool) -> String {
         take(FIELDS)
     ));
     s.push_str(&format!(
-        "pub fn take_body_d(x: &[Dual64], k: &mut usize) -> BodyD<Dual64> {{\n    BodyD {{ {}{inner_take_d}}}\n}}\n\n",
+        "pub fn take_body_d<D: Copy>(x: &[D], k: &mut usize) -> BodyD<D> {{\n    BodyD {{ {}{inner_take_d}}}\n}}\n\n",
         take(FIELDS)
     ));
     s.push_str(&format!(
