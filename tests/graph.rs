@@ -477,13 +477,31 @@ mod strict {
 
 #[test]
 fn strict_companions_run() {
-    let p = strict::P { w: [0.5, -0.25], b: 0.1 };
+    let p = strict::P {
+        w: [0.5, -0.25],
+        b: 0.1,
+    };
     for (g, value) in [
-        (strict::scalar_graph(0.3, 0.7, 1.0), strict::scalar(0.3, 0.7)),
-        (strict::runtime_tape_graph(&[0.5, 1.5, -0.5], 1.0), strict::runtime_tape(&[0.5, 1.5, -0.5])),
-        (strict::fixed_tape_graph(&[0.9; 8], 1.0), strict::fixed_tape(&[0.9; 8])),
-        (strict::generic_graph([0.6, 0.8], 5.0, 1.0), strict::generic([0.6, 0.8], 5.0)),
-        (strict::outer_graph(&p, &[1.0, 2.0], 0.5, 1.0), strict::outer(&p, &[1.0, 2.0], 0.5)),
+        (
+            strict::scalar_graph(0.3, 0.7, 1.0),
+            strict::scalar(0.3, 0.7),
+        ),
+        (
+            strict::runtime_tape_graph(&[0.5, 1.5, -0.5], 1.0),
+            strict::runtime_tape(&[0.5, 1.5, -0.5]),
+        ),
+        (
+            strict::fixed_tape_graph(&[0.9; 8], 1.0),
+            strict::fixed_tape(&[0.9; 8]),
+        ),
+        (
+            strict::generic_graph([0.6, 0.8], 5.0, 1.0),
+            strict::generic([0.6, 0.8], 5.0),
+        ),
+        (
+            strict::outer_graph(&p, &[1.0, 2.0], 0.5, 1.0),
+            strict::outer(&p, &[1.0, 2.0], 0.5),
+        ),
     ] {
         let g = read(&g);
         assert_near(g.outputs()[0].v(), value, TIGHT, "value");
