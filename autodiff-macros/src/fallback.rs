@@ -32,18 +32,20 @@ pub fn fallback(
         // Without autodiff's `graph` feature there is no `Graph` to return:
         // no `_graph` stub (the error says what to enable).
         let graph = cfg!(feature = "graph");
-        let stubs = modes
+        let modes: Vec<Mode> = modes
             .iter()
-            .filter(|m| graph || **m != Mode::Graph)
-            .map(|m| {
-                let head = emit::header(item, &sig, *m);
-                quote! {
-                    #[allow(unused_variables)]
-                    #head {
-                        ::core::unimplemented!("#[grad] could not differentiate this function")
-                    }
+            .copied()
+            .filter(|m| graph || *m != Mode::Graph)
+            .collect();
+        let stubs = modes.iter().map(|m| {
+            let head = emit::header(item, &sig, *m);
+            quote! {
+                #[allow(unused_variables)]
+                #head {
+                    ::core::unimplemented!("#[grad] could not differentiate this function")
                 }
-            });
+            }
+        });
         quote!(#(#stubs)*)
     });
     quote! {
