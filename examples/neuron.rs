@@ -6,7 +6,10 @@
 //! `x = [-1, -2]`: `f = 0.73`, `dw = [-0.20, -0.39, 0.20]`,
 //! `dx = [0.39, -0.59]`. Here the attribute writes `neuron_backward`, which
 //! returns the value and both gradients in one call, and a finite-difference
-//! check confirms all five partial derivatives.
+//! check confirms all five partial derivatives. `#[grad(graph)]` also writes
+//! `neuron_graph`, which runs the same sweeps and returns the computational
+//! graph with every operation's value and gradient: the example draws it to
+//! `docs/neuron_graph.svg`, the lecture's figure for this very function.
 //!
 //! Run it with
 //!
@@ -15,13 +18,15 @@
 //! ```
 
 use autodiff::{check_gradient, grad};
+use std::path::Path;
 
 /// A two-input neuron with weights `w[0]`, `w[1]` and bias `w[2]`, followed
 /// by the logistic sigmoid.
 ///
-/// `#[grad]` keeps this function as written and adds
-/// `neuron_backward(w, x, d_out) -> (value, dw, dx)`.
-#[grad]
+/// `#[grad(graph)]` keeps this function as written and adds
+/// `neuron_backward(w, x, d_out) -> (value, dw, dx)` and
+/// `neuron_graph(w, x, d_out) -> autodiff::Graph`.
+#[grad(graph)]
 pub fn neuron(w: [f64; 3], x: [f64; 2]) -> f64 {
     let dot = w[0] * x[0] + w[1] * x[1] + w[2];
     1.0 / (1.0 + (-dot).exp())
@@ -57,4 +62,21 @@ fn main() {
     );
     println!("{check}");
     check.assert_ok();
+
+    // The computational graph of the same call: each operation with its
+    // value and, below it, the gradient of f with respect to it.
+    let graph = neuron_graph(w, x, 1.0);
+    let exp = graph.find("exp").next().expect("an exp node");
+    println!(
+        "exp(-dot) = {:.2}, its gradient {:.2}",
+        exp.value[0],
+        exp.grad.as_ref().unwrap()[0]
+    );
+    assert!(close(exp.value[0], 0.3679) && close(exp.grad.as_ref().unwrap()[0], -0.5344));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/neuron_graph.svg");
+    std::fs::write(&path, graph.to_svg()).expect("write docs/neuron_graph.svg");
+    println!(
+        "wrote docs/neuron_graph.svg ({} nodes)",
+        graph.nodes().len()
+    );
 }

@@ -28,6 +28,12 @@ pub use chainrule_core::{
     check_gradient, check_gradient_with, GradientCheck, GradientCheckOptions,
 };
 
+/// The computational graph of a call, drawn with its values and gradients
+/// (`#[grad(graph)]`, `Graph::to_dot`, `Graph::to_svg`).
+#[cfg(feature = "graph")]
+#[cfg_attr(docsrs, doc(cfg(feature = "graph")))]
+pub use chainrule_core::graph::{self, Graph};
+
 /// The primitives under their module path: `#[grad]` bodies may write
 /// `autodiff::primitives::relu(x)` as well as `autodiff::relu(x)`.
 #[doc(hidden)]

@@ -39,6 +39,9 @@
 //!
 //! - `std` (default): math functions come from `std` and the gradient checker
 //!   is available. Implies `alloc`.
+//! - `graph`: [`Graph`], the computational graph of a call with its values
+//!   and gradients (made by the `_graph` companion of `#[grad(graph)]`),
+//!   written as DOT or drawn as SVG. Implies `std`.
 //! - `alloc`: heap buffers for generated code whose loop trip counts are only
 //!   known at run time.
 //!
@@ -56,6 +59,9 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 mod check;
+#[cfg(feature = "graph")]
+#[cfg_attr(docsrs, doc(cfg(feature = "graph")))]
+pub mod graph;
 /// The primitives under their module path: `#[grad]` bodies may write
 /// `autodiff::primitives::relu(x)` as well as `autodiff::relu(x)`.
 #[doc(hidden)]
@@ -80,6 +86,9 @@ pub use real::Real;
 pub fn no_grad<T>(x: T) -> T {
     x
 }
+#[cfg(feature = "graph")]
+#[cfg_attr(docsrs, doc(cfg(feature = "graph")))]
+pub use graph::Graph;
 
 /// A value that carries a gradient of its own type: floats, (nested) arrays of
 /// floats, and structs of them with `#[derive(Tangent)]`.
@@ -188,6 +197,18 @@ pub mod __private {
 
     pub use crate::dot::Dot;
     pub use crate::placeholder::Placeholder;
+
+    /// What `<name>_graph` records with (`#[grad(graph)]`).
+    #[cfg(feature = "graph")]
+    pub mod graph {
+        pub use crate::graph::{GraphValue, Probe, Probed, Recorder, Unprobed, Values};
+        pub use crate::{
+            __graph_branch as branch, __graph_constant as constant, __graph_end_loop as end_loop,
+            __graph_grad as grad, __graph_grad_probed as grad_probed,
+            __graph_iteration as iteration, __graph_loop as begin_loop, __graph_value as value,
+            __graph_value_probed as value_probed,
+        };
+    }
 
     use crate::{Real, Tangent};
 

@@ -1,5 +1,5 @@
 //! The attribute's arguments: `#[grad]`, `#[grad(wrt(a, b))]`, the modes
-//! (`reverse`, `forward`) and `custom`.
+//! (`reverse`, `forward`, `hvp`, `jacobian`, `hessian`, `graph`) and `custom`.
 
 use crate::error::Errors;
 use proc_macro2::TokenStream;
@@ -26,6 +26,9 @@ pub struct Attr {
     pub jacobian: bool,
     /// `hessian` was written: emit `<name>_hessian` (dense Hessians).
     pub hessian: bool,
+    /// `graph` was written: emit `<name>_graph` (the computational graph of a
+    /// call, with values and gradients).
+    pub graph: bool,
 }
 
 /// The companions a function gets.
@@ -44,6 +47,9 @@ pub enum Mode {
     Jacobian,
     /// `<name>_hessian`: the dense Hessian of a loss of one array, by `_hvp`.
     Hessian,
+    /// `<name>_graph`: the computational graph of one call, each operation
+    /// with its value and gradient (`autodiff::Graph`).
+    Graph,
 }
 
 impl Attr {
@@ -69,6 +75,9 @@ impl Attr {
         }
         if self.hessian {
             m.push(Mode::Hessian);
+        }
+        if self.graph {
+            m.push(Mode::Graph);
         }
         m
     }
@@ -115,9 +124,12 @@ pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Attr {
         } else if meta.path.is_ident("hessian") {
             attr.hessian = true;
             Ok(())
+        } else if meta.path.is_ident("graph") {
+            attr.graph = true;
+            Ok(())
         } else {
             Err(meta.error(
-                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`), `jacobian` (`<name>_jacobian`) and `hessian` (`<name>_hessian`), and `custom`, for companions written by hand",
+                "unknown #[grad] argument; the arguments are `wrt(a, b)`, naming the parameters to differentiate, the modes `reverse` (`<name>_backward`, the default), `forward` (`<name>_forward`), `hvp` (`<name>_hvp`), `jacobian` (`<name>_jacobian`), `hessian` (`<name>_hessian`) and `graph` (`<name>_graph`), and `custom`, for companions written by hand",
             ))
         }
     });

@@ -73,6 +73,8 @@ fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
                         Ok(t) => Ok(t),
                         Err(errors) => Err(Box::new((Some(sig), errors))),
                     }),
+                Mode::Graph => graph_mode(attr.clone(), &item)
+                    .map(|(sig, comp, hook)| emit::graph_companion(&item, &sig, &comp, &hook)),
                 // Plain Rust over `_forward` and `_backward`, from the signature.
                 Mode::Jacobian => forward_with(attr.clone(), &item, cfg!(feature = "alloc"))
                     .and_then(|(sig, _)| match emit::jacobian(&item, &sig) {
@@ -98,6 +100,12 @@ fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
 fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
     let mut errors = Errors::default();
     let parsed = attr::parse(attr, &mut errors);
+    if parsed.graph {
+        errors.push(syn::Error::new(
+            item.sig.ident.span(),
+            "`custom` and `graph` do not go together: the graph is that of the body the macro differentiates; drop `graph`, or `custom`",
+        ));
+    }
     if let Some(first) = parsed.wrt.as_ref().and_then(|w| w.first()) {
         errors.push(syn::Error::new(
             first.span(),
@@ -141,6 +149,34 @@ pub fn companion_with(
     // what is still read.
     crate::linearity::linearize_companion(&mut comp.func);
     finish(item, sig, comp, kind)
+}
+
+/// The stages up to the IR of `<name>_graph`'s sweeps: the companion of the
+/// forward IR instrumented by `graph::instrument`, its reverse sweep reporting
+/// adjoints (`reverse::reverse_graph`).
+pub fn graph_mode(
+    attr: TokenStream,
+    item: &ItemFn,
+) -> Result<(Signature, Companion, crate::graph::Hook), Failure> {
+    let alloc = cfg!(feature = "alloc");
+    let (sig, mut func, activity, kind) = prepared(attr, item, alloc)?;
+    let mut errors = Errors::default();
+    crate::graph::check(item, &sig, &mut errors);
+    if !errors.is_empty() {
+        return Err(Box::new((Some(sig), errors)));
+    }
+    let hook = crate::graph::instrument(&mut func, &sig);
+    let mut comp = match reverse::reverse_graph(func, &activity, alloc, &hook) {
+        Ok(c) => c,
+        Err(errors) => return Err(Box::new((Some(sig), errors))),
+    };
+    crate::linearity::linearize_companion(&mut comp.func);
+    let (sig, comp) = finish(item, sig, comp, kind)?;
+    crate::graph::check_feature(item, &mut errors);
+    if !errors.is_empty() {
+        return Err(Box::new((Some(sig), errors)));
+    }
+    Ok((sig, comp, hook))
 }
 
 /// The stages up to the optimised IR of `<name>_forward`.

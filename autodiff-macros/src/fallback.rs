@@ -29,6 +29,14 @@ pub fn fallback(
                 ParamKind::Float
             };
         }
+        // Without autodiff's `graph` feature there is no `Graph` to return:
+        // no `_graph` stub (the error says what to enable).
+        let graph = cfg!(feature = "graph");
+        let modes: Vec<Mode> = modes
+            .iter()
+            .copied()
+            .filter(|m| graph || *m != Mode::Graph)
+            .collect();
         let stubs = modes.iter().map(|m| {
             let head = emit::header(item, &sig, *m);
             quote! {

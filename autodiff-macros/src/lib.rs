@@ -15,6 +15,7 @@ mod error;
 mod expand;
 mod fallback;
 mod fusion;
+mod graph;
 mod ir;
 mod jvp;
 mod linearity;

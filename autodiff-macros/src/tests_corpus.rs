@@ -1608,13 +1608,31 @@ fn hostile_input() {
         programs - (tally.with_errors - before)
     ));
 
+    // The same programs and constructs under `#[grad(graph)]`: instrumented,
+    // reversed with the reports, emitted (without autodiff's `graph` feature
+    // the macro says so after all that).
+    let graph = Attr::new("graph");
+    let mut rng = Rng(0x5EED_0002);
+    for k in 0..programs {
+        let src = ProgramGen::program(&mut rng);
+        let item =
+            Item::from_source(format!("graph program {k} `{src}`"), &src).expect("program lexes");
+        tally.run(&graph, &item);
+    }
+    for (k, src) in HOSTILE_ITEMS.iter().enumerate() {
+        if let Some(item) = Item::from_source(format!("graph hostile item {k} `{src}`"), src) {
+            tally.run(&graph, &item);
+        }
+    }
+    counts.push(format!("{} under graph", programs + HOSTILE_ITEMS.len()));
+
     assert!(
         lex_errors.is_empty(),
         "hostile inputs that do not lex: {lex_errors:?}"
     );
     println!(
         "hostile: {} inputs ({}), {}; {:.1?}",
-        n + HOSTILE_ITEMS.len() + deep.len() + soups + programs,
+        n + 2 * HOSTILE_ITEMS.len() + deep.len() + soups + 2 * programs,
         counts.join(", "),
         tally.summary(),
         started.elapsed(),

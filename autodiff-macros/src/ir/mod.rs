@@ -630,6 +630,9 @@ pub struct Func {
     pub views: Vec<(Value, usize, Vec<String>)>,
     pub params: Vec<Value>,
     pub body: Region,
+    /// The user's name of a value, where lowering bound one to it (the first
+    /// name it got): labels for `#[grad(graph)]`.
+    pub names: IdMap<String>,
 }
 
 impl Func {

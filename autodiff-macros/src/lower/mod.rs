@@ -443,6 +443,7 @@ impl Lowering<'_, '_> {
 
     fn bind(&mut self, name: String, val: Val) {
         let name = unraw(&name).to_string();
+        self.note_name(&name, &val);
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(Binding { name, val });
         }
@@ -523,8 +524,22 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// Remembers `name` as the user's name of `val`'s value (`Func::names`).
+    fn note_name(&mut self, name: &str, val: &Val) {
+        if let Val::Scalar(v) = val {
+            let name = name.trim_start_matches('\0');
+            if !name.is_empty() && !name.starts_with("__autodiff") {
+                self.func
+                    .names
+                    .entry(*v)
+                    .or_insert_with(|| name.to_string());
+            }
+        }
+    }
+
     /// Sets the innermost binding of `name` (which exists) to `val`.
     fn bind_again(&mut self, name: &str, val: Val) {
+        self.note_name(name, &val);
         if let Some(b) = self
             .scopes
             .iter_mut()

@@ -86,7 +86,11 @@ impl Reverser<'_> {
         crate::opt::dce_region(&mut rev);
         let direct = rev.clone();
         let carried = n;
-        let may_fuse = matches!(lp.kind, LoopKind::Range { rev: false, .. })
+        // Not for `#[grad(graph)]`: fusion moves the reverse of the ops after
+        // the loop before their forward, and the recorder pairs adjoints with
+        // values in order.
+        let may_fuse = self.graph.is_none()
+            && matches!(lp.kind, LoopKind::Range { rev: false, .. })
             && !lp.has_break
             && !lp.track_end
             && crate::fusion::commutes(&direct)

@@ -79,9 +79,18 @@ struct Reverser<'v> {
     fusable: std::cell::RefCell<Vec<Candidate>>,
     /// What each op with regions reads, by its first result (for `waits_for`).
     region_reads: std::cell::RefCell<IdMap<Vec<Value>>>,
+    /// `#[grad(graph)]`: the values whose adjoints are reported.
+    graph: Option<&'v crate::graph::Hook>,
 }
 
 impl Reverser<'_> {
+    /// For `#[grad(graph)]`: reports `g`, the complete cotangent of `v`.
+    fn report(&self, b: &mut Builder, v: Value, g: Value) {
+        if let Some(hook) = self.graph.filter(|h| h.nodes.contains(&v)) {
+            b.ops.push(crate::graph::grad_effect(hook, v, g));
+        }
+    }
+
     /// Adds a contribution to the cotangent of `v`.
     fn accumulate(&self, b: &mut Builder, adj: &mut Adjoints, v: Value, g: Grad) {
         let ty = b.ty(v);
@@ -131,6 +140,7 @@ impl Reverser<'_> {
                 _ => {
                     let out = op.result();
                     let Some(g) = adj.remove(&out) else { continue };
+                    self.report(b, out, g);
                     for (v, c) in rules::vjp(b, &op.kind, out, g) {
                         self.accumulate(b, adj, v, c);
                     }
@@ -155,6 +165,11 @@ impl Reverser<'_> {
         let gs: Vec<Option<Value>> = op.results.iter().map(|r| adj.remove(r)).collect();
         if gs.iter().all(Option::is_none) {
             return Vec::new();
+        }
+        for (r, g) in op.results.iter().zip(&gs) {
+            if let Some(g) = g {
+                self.report(b, *r, *g);
+            }
         }
         let mut pre = Vec::new();
         let args: Vec<Value> = fwd_args
@@ -484,7 +499,27 @@ fn consts(r: &Region, out: &mut IdMap<String>) {
 
 /// Builds the companion of `func`. `activity[i]` says how parameter `i` is
 /// differentiated; `alloc` whether tapes may live in a `Vec`.
-pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Companion, Errors> {
+pub fn reverse(func: Func, activity: &[Activity], alloc: bool) -> Result<Companion, Errors> {
+    reverse_with(func, activity, alloc, None)
+}
+
+/// [`reverse`] for `#[grad(graph)]`: the complete cotangent of each of the
+/// hook's nodes is reported where the sweep has it (`graph::grad_effect`).
+pub fn reverse_graph(
+    func: Func,
+    activity: &[Activity],
+    alloc: bool,
+    hook: &crate::graph::Hook,
+) -> Result<Companion, Errors> {
+    reverse_with(func, activity, alloc, Some(hook))
+}
+
+fn reverse_with(
+    mut func: Func,
+    activity: &[Activity],
+    alloc: bool,
+    graph: Option<&crate::graph::Hook>,
+) -> Result<Companion, Errors> {
     let active_params: Vec<Value> = func
         .params
         .iter()
@@ -545,6 +580,7 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         errors: std::cell::RefCell::new(Errors::default()),
         fusable: std::cell::RefCell::new(Vec::new()),
         region_reads: std::cell::RefCell::new(IdMap::default()),
+        graph,
     };
     let mut b = Builder::new(&mut func);
     // A struct by value: its gradient is a zero struct the fields add into.
@@ -572,6 +608,12 @@ pub fn reverse(mut func: Func, activity: &[Activity], alloc: bool) -> Result<Com
         r.accumulate(&mut b, &mut adj, *fin, Grad::Full(*shadow));
     }
     r.ops(&mut b, &mut fwd, &mut adj);
+    // The parameters' (and fields') gradients are complete now.
+    for v in params.iter().chain(active_views.iter().map(|(v, _, _)| v)) {
+        if let Some(&g) = adj.get(v) {
+            r.report(&mut b, *v, g);
+        }
+    }
     // A float field's cotangent is added into that field at the end. The final
     // versions of the fields' cotangents are yielded (after the gradients, where
     // the emitter does not look) so that DCE keeps what updates them in place.
