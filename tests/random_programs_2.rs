@@ -1448,7 +1448,7 @@ fn p606(x1: f64, x2: f64, a3: [f64; 4], a4: [f64; 1], mut st: Body) -> f64 {
         old16 = u17;
         u17 = z18;
     }
-    let cc20: f64 = cdot3(&old11, &u12);
+    let cc20: f64 = cdot1(&old16, &old16);
     let v26: f64 = match -x1 { t21 if t21 < 0.35 => (a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| st.inner.a[c13 % 2].max(*p22)).sum::<f64>()).sum::<f64>() + old16[(c13 + 1) % old16.len()].atan().cosh()).tanh(), _ => (-x2.abs().ln_1p()).atan() };
     let v27: f64 = f64::rem_euclid(((st.inner.a[c13 % 2] - x2) * a3[c13].mul_add(x2, st.inner.t)).atan(), (v26.abs() + 1.8).acosh().exp() + 0.5);
     let v28: f64 = (u12[0] + f64::clamp(st.inner.a[(c13 + 1) % 2], c13 as f64, (c13 as f64) + 1.45)).tanh().div_euclid(autodiff::relu(st.inner.a[(c13 + 1) % 2]).abs() + 1.15);
@@ -1500,7 +1500,7 @@ fn p606_dual<D: Dn>(x1: D, x2: D, a3: [D; 4], a4: [D; 1], mut st: BodyD<D>, tr_:
         old16 = u17;
         u17 = z18;
     }
-    let cc20: D = cdot3_dual(&old11, &u12, tr_);
+    let cc20: D = cdot1_dual(&old16, &old16, tr_);
     let v26: D = match -x1 { t21 if dx_lt(t21, D::from(0.35), tr_) => dx_tanh(a4.iter().zip(old11.iter()).map(|(p22, q23)| old11.iter().zip(u17.iter()).map(|(p24, q25)| dx_max(st.inner.a[c13 % 2], *p22, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + dx_cosh(dx_atan(old16[(c13 + 1) % old16.len()], tr_), tr_), tr_), _ => dx_atan(-dx_ln_1p(dx_abs(x2, tr_), tr_), tr_) };
     let v27: D = dx_rem_euclid(dx_atan((st.inner.a[c13 % 2] - x2) * dx_mul_add(a3[c13], x2, st.inner.t, tr_), tr_), dx_exp(dx_acosh(dx_abs(v26, tr_) + D::from(1.8), tr_), tr_) + D::from(0.5), tr_);
     let v28: D = dx_div_euclid(dx_tanh(u12[0] + dx_clamp(st.inner.a[(c13 + 1) % 2], D::from(c13 as f64), D::from(c13 as f64) + D::from(1.45), tr_), tr_), dx_abs(dx_relu(st.inner.a[(c13 + 1) % 2], tr_), tr_) + D::from(1.15), tr_);
@@ -4817,8 +4817,8 @@ fn p632_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p633
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(b1, b2, b3))]
-fn p633(b1: &[f64; 4], b2: &[f64; 2], b3: &[f64; 3], wv20: &[Vec<f64>]) -> f64 {
+#[grad(reverse, forward)]
+fn p633(b1: &[f64; 4], b2: &[f64; 2], b3: &[f64; 3]) -> f64 {
     let v1 = b2[1];
     let (v2, v3) = (((v1 - v1).abs() + 0.7).recip(), v1.powi(2).tanh().cosh());
     let v4: f64 = -2.9;
@@ -4839,11 +4839,17 @@ fn p633(b1: &[f64; 4], b2: &[f64; 2], b3: &[f64; 3], wv20: &[Vec<f64>]) -> f64 {
         acc18.sum += (if (e19 / (e19.exp() + 0.5)) <= -0.3 { *e19 } else if autodiff::relu(*e19) < e19.hypot(3.0) { -e19 } else { f64::exp_m1(-1.05) }).atan();
         acc18.n += 1;
     }
-    ((((v1 * v3.tanh()) - b1[1]) + (1.1 * v12)) + ((0.25 * (v16 * autodiff::sigmoid(b1[0].min(v16)))) + (0.45 * v17))) + (((1.05 * (acc18.sum / (acc18.n as f64))) + (0.4 * (wv20[0][0] * autodiff::sigmoid(v3 + b1[3])))) + (1.5 * (wv20[0][0] * (v16 + b1[0]).tanh())))
+    let mut acc20 = Acc::default();
+    for e21 in b3.iter() {
+        acc20.sum += (if *e21 >= -0.2 { -e21 } else { e21 - 0.45 }).tanh();
+        acc20.n += 1;
+        acc20.h[2] += 0.9 + e21;
+    }
+    ((((v1 * v3.tanh()) - b1[1]) + (1.1 * v12)) + ((0.25 * (v16 * autodiff::sigmoid(b1[0].min(v16)))) + (0.45 * v17))) + ((0.4 * (acc18.sum / (acc18.n as f64))) + (1.3 * ((acc20.sum / (acc20.n as f64)) + (1.0 * acc20.h[2])).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p633_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], b3: &[D; 3], wv20: &[Vec<D>], tr_: &mut Tr) -> D {
+fn p633_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], b3: &[D; 3], tr_: &mut Tr) -> D {
     let v1 = b2[1];
     let (v2, v3) = (dx_recip(dx_abs(v1 - v1, tr_) + D::from(0.7), tr_), dx_cosh(dx_tanh(dx_powi(v1, 2, tr_), tr_), tr_));
     let v4: D = -D::from(2.9);
@@ -4864,7 +4870,13 @@ fn p633_dual<D: Dn>(b1: &[D; 4], b2: &[D; 2], b3: &[D; 3], wv20: &[Vec<D>], tr_:
         acc18.sum += dx_atan(if dx_le(*e19 / (dx_exp(*e19, tr_) + D::from(0.5)), -D::from(0.3), tr_) { *e19 } else if dx_lt(dx_relu(*e19, tr_), dx_hypot(*e19, D::from(3.0), tr_), tr_) { -(*e19) } else { dx_exp_m1(-D::from(1.05), tr_) }, tr_);
         acc18.n += 1;
     }
-    ((((v1 * dx_tanh(v3, tr_)) - b1[1]) + (D::from(1.1) * v12)) + ((D::from(0.25) * (v16 * dx_sigmoid(dx_min(b1[0], v16, tr_), tr_))) + (D::from(0.45) * v17))) + (((D::from(1.05) * (acc18.sum / D::from(acc18.n as f64))) + (D::from(0.4) * (wv20[0][0] * dx_sigmoid(v3 + b1[3], tr_)))) + (D::from(1.5) * (wv20[0][0] * dx_tanh(v16 + b1[0], tr_))))
+    let mut acc20 = acc_d::<D>();
+    for e21 in b3.iter() {
+        acc20.sum += dx_tanh(if dx_ge(*e21, -D::from(0.2), tr_) { -(*e21) } else { *e21 - D::from(0.45) }, tr_);
+        acc20.n += 1;
+        acc20.h[2] += D::from(0.9) + (*e21);
+    }
+    ((((v1 * dx_tanh(v3, tr_)) - b1[1]) + (D::from(1.1) * v12)) + ((D::from(0.25) * (v16 * dx_sigmoid(dx_min(b1[0], v16, tr_), tr_))) + (D::from(0.45) * v17))) + ((D::from(0.4) * (acc18.sum / D::from(acc18.n as f64))) + (D::from(1.3) * dx_atan((acc20.sum / D::from(acc20.n as f64)) + (D::from(1.0) * acc20.h[2]), tr_)))
 }
 
 fn p633_eval(x: &[f64]) -> Vec<f64> {
@@ -4872,8 +4884,7 @@ fn p633_eval(x: &[f64]) -> Vec<f64> {
     let b1: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
-    let wv20: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    flat(&p633(&b1, &b2, &b3, &wv20))
+    flat(&p633(&b1, &b2, &b3))
 }
 
 fn p633_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -4881,8 +4892,7 @@ fn p633_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b1: [Dual64; 4] = take(x, k);
     let b2: [Dual64; 2] = take(x, k);
     let b3: [Dual64; 3] = take(x, k);
-    let wv20: Vec<Vec<Dual64>> = take_rows(x, k, 1, 1);
-    flat(&p633_dual(&b1, &b2, &b3, &wv20, tr_))
+    flat(&p633_dual(&b1, &b2, &b3, tr_))
 }
 
 fn p633_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -4890,16 +4900,14 @@ fn p633_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b1: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
-    let wv20: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
     let mut d_b1 = [SHADOW; 4];
     let mut d_b2 = [SHADOW; 2];
     let mut d_b3 = [SHADOW; 3];
-    let out = p633_backward(&b1, &mut d_b1, &b2, &mut d_b2, &b3, &mut d_b3, &wv20, d[0]);
+    let out = p633_backward(&b1, &mut d_b1, &b2, &mut d_b2, &b3, &mut d_b3, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_b1));
     g.extend(shadow(&d_b2));
     g.extend(shadow(&d_b3));
-    g.extend([0.0; 1]);
     (flat(&out), g)
 }
 
@@ -4908,13 +4916,11 @@ fn p633_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b1: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
-    let wv20: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
     let k = &mut 0;
     let t_b1: [f64; 4] = take(t, k);
     let t_b2: [f64; 2] = take(t, k);
     let t_b3: [f64; 3] = take(t, k);
-    *k += 1;
-    let (out, tan) = p633_forward(&b1, &t_b1, &b2, &t_b2, &b3, &t_b3, &wv20);
+    let (out, tan) = p633_forward(&b1, &t_b1, &b2, &t_b2, &b3, &t_b3);
     (flat(&out), flat(&tan))
 }
 
@@ -7974,7 +7980,7 @@ fn p659_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p660(x1: f64, x2: f64, wv14: &[Vec<f64>], ps15: &[Pt]) -> [f64; 3] {
+fn p660(x1: f64, x2: f64, wv14: &[Vec<f64>], pts18: &[(f64, f64)]) -> [f64; 3] {
     let mut v1 = f64::sinh(0.55) - 0.9;
     v1 = (1.1 + (x2 * x2)).cbrt().cosh().tanh().tan();
     v1 -= ((x2 - x1).cos().abs() + 0.75).log2();
@@ -7996,11 +8002,12 @@ fn p660(x1: f64, x2: f64, wv14: &[Vec<f64>], ps15: &[Pt]) -> [f64; 3] {
     let ia8: [f64; 2] = [(u4[0] + x2).atan(), (((0.35 + u4[1]) + z5.iter().map(|e9| autodiff::sigmoid(u4[0]) + 1.0).product::<f64>()) + x1).sin()];
     let cl10 = |acc11: f64, z12: f64| (0.5 * acc11) + ((0.45 * z12) + z12.asinh()).tanh();
     let v13: f64 = ia8.iter().copied().fold(0.25, cl10);
-    [(((((((x1.max(v1).tanh() * (v2 * x2).tanh()) % ((autodiff::leaky_relu(v2, x2.tanh()) + x2.tanh().tan()).abs() + 1.45)) + v2) * x1).atan() * x1) + (((0.95 * u4[1].tanh()) + (0.85 * old3[0].tanh())) + (0.35 * cc7.tanh()))) + (0.35 * v13)) + (((1.25 * (wv14[0][0] * autodiff::sigmoid(f64::cosh(1.55) + x1))) + (0.35 * ((wv14[0].len() as f64) * ((-(v13 - v13) + x2).atan() * 0.95)))) + (0.85 * autodiff::sigmoid(ps15.iter().map(|p16| f64::hypot(-1.3, -p16.x).atan() + (f64::sin(-(-1.55 * (-2.85))) + p16.f[1])).sum::<f64>()))), (-x1 + x2) - v1, (((-2.0 * ((x1.exp2().abs() + 0.95).sin() + 1.5).powf(x2 * (-0.2)).tanh()) + v2) - x1) * x1]
+    let ia15: [f64; 1] = [(z5[1] + x1).sin()];
+    [(((((((x1.max(v1).tanh() * (v2 * x2).tanh()) % ((autodiff::leaky_relu(v2, x2.tanh()) + x2.tanh().tan()).abs() + 1.45)) + v2) * x1).atan() * x1) + (((0.95 * u4[1].tanh()) + (0.85 * old3[0].tanh())) + (0.35 * cc7.tanh()))) + (0.35 * v13)) + (((1.05 * (wv14[0][0] * autodiff::sigmoid(f64::cosh(1.55) + x1))) + (0.85 * wv14[0].iter().zip(ia15.iter()).map(|(p16, q17)| p16 * q17).sum::<f64>())) + (1.35 * (pts18[0].1 * ((z5[1] + x2).atan() * 0.95)))), (-x1 + x2) - v1, (((-2.0 * ((x1.exp2().abs() + 0.95).sin() + 1.5).powf(x2 * (-0.2)).tanh()) + v2) - x1) * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p660_dual<D: Dn>(x1: D, x2: D, wv14: &[Vec<D>], ps15: &[PtD<D>], tr_: &mut Tr) -> [D; 3] {
+fn p660_dual<D: Dn>(x1: D, x2: D, wv14: &[Vec<D>], pts18: &[(D, D)], tr_: &mut Tr) -> [D; 3] {
     let mut v1 = dx_sinh(D::from(0.55), tr_) - D::from(0.9);
     v1 = dx_tan(dx_tanh(dx_cosh(dx_cbrt(D::from(1.1) + (x2 * x2), tr_), tr_), tr_), tr_);
     v1 -= dx_log2(dx_abs(dx_cos(x2 - x1, tr_), tr_) + D::from(0.75), tr_);
@@ -8022,7 +8029,8 @@ fn p660_dual<D: Dn>(x1: D, x2: D, wv14: &[Vec<D>], ps15: &[PtD<D>], tr_: &mut Tr
     let ia8: [D; 2] = [dx_atan(u4[0] + x2, tr_), dx_sin(((D::from(0.35) + u4[1]) + z5.iter().map(|e9| dx_sigmoid(u4[0], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + x1, tr_)];
     let cl10 = |acc11: D, z12: D, tr_: &mut Tr| (D::from(0.5) * acc11) + dx_tanh((D::from(0.45) * z12) + dx_asinh(z12, tr_), tr_);
     let v13: D = ia8.iter().copied().fold(D::from(0.25), |acc_, t_| cl10(acc_, t_, tr_));
-    [(((dx_atan((dx_rem(dx_tanh(dx_max(x1, v1, tr_), tr_) * dx_tanh(v2 * x2, tr_), dx_abs(dx_leaky_relu(v2, dx_tanh(x2, tr_), tr_) + dx_tan(dx_tanh(x2, tr_), tr_), tr_) + D::from(1.45), tr_) + v2) * x1, tr_) * x1) + (((D::from(0.95) * dx_tanh(u4[1], tr_)) + (D::from(0.85) * dx_tanh(old3[0], tr_))) + (D::from(0.35) * dx_tanh(cc7, tr_)))) + (D::from(0.35) * v13)) + (((D::from(1.25) * (wv14[0][0] * dx_sigmoid(dx_cosh(D::from(1.55), tr_) + x1, tr_))) + (D::from(0.35) * (D::from(wv14[0].len() as f64) * (dx_atan(-(v13 - v13) + x2, tr_) * D::from(0.95))))) + (D::from(0.85) * dx_sigmoid(ps15.iter().map(|p16| dx_atan(dx_hypot(-D::from(1.3), -p16.x, tr_), tr_) + (dx_sin(-(-D::from(1.55) * (-D::from(2.85))), tr_) + p16.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))), (-x1 + x2) - v1, (((-D::from(2.0) * dx_tanh(dx_powf(dx_sin(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(0.95), tr_) + D::from(1.5), x2 * (-D::from(0.2)), tr_), tr_)) + v2) - x1) * x1]
+    let ia15: [D; 1] = [dx_sin(z5[1] + x1, tr_)];
+    [(((dx_atan((dx_rem(dx_tanh(dx_max(x1, v1, tr_), tr_) * dx_tanh(v2 * x2, tr_), dx_abs(dx_leaky_relu(v2, dx_tanh(x2, tr_), tr_) + dx_tan(dx_tanh(x2, tr_), tr_), tr_) + D::from(1.45), tr_) + v2) * x1, tr_) * x1) + (((D::from(0.95) * dx_tanh(u4[1], tr_)) + (D::from(0.85) * dx_tanh(old3[0], tr_))) + (D::from(0.35) * dx_tanh(cc7, tr_)))) + (D::from(0.35) * v13)) + (((D::from(1.05) * (wv14[0][0] * dx_sigmoid(dx_cosh(D::from(1.55), tr_) + x1, tr_))) + (D::from(0.85) * wv14[0].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * (pts18[0].1 * (dx_atan(z5[1] + x2, tr_) * D::from(0.95))))), (-x1 + x2) - v1, (((-D::from(2.0) * dx_tanh(dx_powf(dx_sin(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(0.95), tr_) + D::from(1.5), x2 * (-D::from(0.2)), tr_), tr_)) + v2) - x1) * x1]
 }
 
 fn p660_eval(x: &[f64]) -> Vec<f64> {
@@ -8030,8 +8038,8 @@ fn p660_eval(x: &[f64]) -> Vec<f64> {
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ps15: Vec<Pt> = take_pts(x, k, 3);
-    flat(&p660(x1, x2, &wv14, &ps15))
+    let pts18: Vec<(f64, f64)> = take_pairs(x, k, 1);
+    flat(&p660(x1, x2, &wv14, &pts18))
 }
 
 fn p660_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -8039,8 +8047,8 @@ fn p660_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x1: Dual64 = take1(x, k);
     let x2: Dual64 = take1(x, k);
     let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 1, 1);
-    let ps15: Vec<PtD<Dual64>> = take_pts_d(x, k, 3);
-    flat(&p660_dual(x1, x2, &wv14, &ps15, tr_))
+    let pts18: Vec<(Dual64, Dual64)> = take_pairs(x, k, 1);
+    flat(&p660_dual(x1, x2, &wv14, &pts18, tr_))
 }
 
 fn p660_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -8048,15 +8056,15 @@ fn p660_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ps15: Vec<Pt> = take_pts(x, k, 3);
+    let pts18: Vec<(f64, f64)> = take_pairs(x, k, 1);
     let mut d_wv14 = vec![vec![SHADOW; 1]; 1];
-    let mut d_ps15 = vec![pt_filled(SHADOW); 3];
-    let (out, g_x1, g_x2) = p660_backward(x1, x2, &wv14, &mut d_wv14, &ps15, &mut d_ps15, take(d, &mut 0));
+    let mut d_pts18 = vec![(SHADOW, SHADOW); 1];
+    let (out, g_x1, g_x2) = p660_backward(x1, x2, &wv14, &mut d_wv14, &pts18, &mut d_pts18, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_wv14));
-    g.extend(shadow(&d_ps15));
+    g.extend(shadow(&d_pts18));
     (flat(&out), g)
 }
 
@@ -8065,13 +8073,13 @@ fn p660_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    let ps15: Vec<Pt> = take_pts(x, k, 3);
+    let pts18: Vec<(f64, f64)> = take_pairs(x, k, 1);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 1, 1);
-    let t_ps15: Vec<Pt> = take_pts(t, k, 3);
-    let (out, tan) = p660_forward(x1, t_x1, x2, t_x2, &wv14, &t_wv14, &ps15, &t_ps15);
+    let t_pts18: Vec<(f64, f64)> = take_pairs(t, k, 1);
+    let (out, tan) = p660_forward(x1, t_x1, x2, t_x2, &wv14, &t_wv14, &pts18, &t_pts18);
     (flat(&out), flat(&tan))
 }
 
@@ -8394,16 +8402,19 @@ fn p664(x1: f64, x2: f64, mut st: Body, nt: usize) -> f64 {
         z7[2] = (0.3 * u5[2]) + autodiff::sigmoid(st.inner.t / (x1.abs() + 0.85));
         u5 = z7;
     }
-    let cc9: f64 = cdot2(&snap4, &snap4);
-    let cc10: f64 = cdot3(&u5, &u5);
-    let ia11: [f64; 2] = [autodiff::sigmoid(u5.iter().zip(snap4.iter()).map(|(p12, q13)| st.w[1][nt] / (q13.abs() + 1.0)).sum::<f64>() + st.vel[nt]), x1];
-    let m14: f64 = autodiff::no_grad(((-2.4 - ia11[1]) * x1).sin());
-    let v16: f64 = m14 + ia11.iter().map(|&e15| (e15 - m14).exp()).sum::<f64>().ln();
-    let v19: f64 = u5.iter().copied().min_by(|p17, q18| p17.partial_cmp(q18).unwrap()).unwrap();
-    let mut lo20: [f64; 2] = [0.0; 2];
-    lfill2(autodiff::sigmoid(autodiff::sigmoid(st.pos[1] * st.inner.t) * snap4[1]), &mut lo20);
-    let lq21 = lmake((((ia11[nt] - v16) / (f64::exp(1.15 * 2.35) + 0.5)) + st.inner.a[0]).tanh(), (st.w[nt][2 - 1 - nt].tanh().tan() * v16).tanh());
-    (((((((x1 * (x2 / (st.pos[1].abs() + 0.95))).tanh() * 0.9).atanh() * st.inner.t.sin()) - st.m).sin() * st.inner.t.sin()) + ((((0.5 * (st.vel[1] - snap4[1]).tanh()) + (0.9 * u5[2].tanh())) + (1.0 * cc9.atan())) + (1.0 * cc10.tanh()))) + ((0.6 * v16) + (1.25 * v19.atan()))) + ((0.6 * lo20[0]) + (0.6 * lnormv(lq21)))
+    let mut cc9: f64 = 0.0;
+    for l10 in 0..2 {
+        cc9 += caff2(&st.w[l10], autodiff::relu(-2.95 / (st.inner.a[nt].abs() + 0.7)).sin() * 0.5, &snap4);
+    }
+    let cc11: f64 = caff2(&st.w[nt], (u5.iter().zip(snap4.iter()).fold(st.inner.t, |acc14, (p12, q13)| acc14.max(autodiff::elu(nt as f64, x1.sin()))) + st.inner.a[nt]).tanh() * 0.5, &snap4);
+    let ia15: [f64; 2] = [autodiff::sigmoid(u5.iter().zip(snap4.iter()).map(|(p16, q17)| st.w[1][nt] / (q17.abs() + 1.0)).sum::<f64>() + st.vel[nt]), x1];
+    let m18: f64 = autodiff::no_grad(((-2.4 - ia15[1]) * x1).sin());
+    let v20: f64 = m18 + ia15.iter().map(|&e19| (e19 - m18).exp()).sum::<f64>().ln();
+    let v23: f64 = u5.iter().copied().min_by(|p21, q22| p21.partial_cmp(q22).unwrap()).unwrap();
+    let mut lo24: [f64; 2] = [0.0; 2];
+    lfill2(autodiff::sigmoid(autodiff::sigmoid(st.pos[1] * st.inner.t) * snap4[1]), &mut lo24);
+    let lq25 = lmake((((ia15[nt] - v20) / (f64::exp(1.15 * 2.35) + 0.5)) + st.inner.a[0]).tanh(), (st.w[nt][2 - 1 - nt].tanh().tan() * v20).tanh());
+    (((((((x1 * (x2 / (st.pos[1].abs() + 0.95))).tanh() * 0.9).atanh() * st.inner.t.sin()) - st.m).sin() * st.inner.t.sin()) + ((((0.5 * (st.vel[1] - snap4[1]).sin()) + (1.5 * u5[2].tanh())) + (1.25 * cc9)) + (0.75 * cc11))) + ((0.6 * v20) + (1.25 * v23.atan()))) + ((0.6 * lo24[0]) + (0.6 * lnormv(lq25)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8427,16 +8438,19 @@ fn p664_dual<D: Dn>(x1: D, x2: D, mut st: BodyD<D>, nt: usize, tr_: &mut Tr) -> 
         z7[2] = (D::from(0.3) * u5[2]) + dx_sigmoid(st.inner.t / (dx_abs(x1, tr_) + D::from(0.85)), tr_);
         u5 = z7;
     }
-    let cc9: D = cdot2_dual(&snap4, &snap4, tr_);
-    let cc10: D = cdot3_dual(&u5, &u5, tr_);
-    let ia11: [D; 2] = [dx_sigmoid(u5.iter().zip(snap4.iter()).map(|(p12, q13)| st.w[1][nt] / (dx_abs(*q13, tr_) + D::from(1.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[nt], tr_), x1];
-    let m14: D = D::from(num_dual::DualStruct::re(&(dx_sin((-D::from(2.4) - ia11[1]) * x1, tr_))));
-    let v16: D = m14 + dx_ln(ia11.iter().map(|&e15| dx_exp(e15 - m14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
-    let v19: D = u5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let mut lo20: [D; 2] = [D::from(0.0); 2];
-    lfill2_dual(dx_sigmoid(dx_sigmoid(st.pos[1] * st.inner.t, tr_) * snap4[1], tr_), &mut lo20, tr_);
-    let lq21 = lmake_dual(dx_tanh(((ia11[nt] - v16) / (dx_exp(D::from(1.15) * D::from(2.35), tr_) + D::from(0.5))) + st.inner.a[0], tr_), dx_tanh(dx_tan(dx_tanh(st.w[nt][2 - 1 - nt], tr_), tr_) * v16, tr_), tr_);
-    (((dx_sin((dx_atanh(dx_tanh(x1 * (x2 / (dx_abs(st.pos[1], tr_) + D::from(0.95))), tr_) * D::from(0.9), tr_) * dx_sin(st.inner.t, tr_)) - st.m, tr_) * dx_sin(st.inner.t, tr_)) + ((((D::from(0.5) * dx_tanh(st.vel[1] - snap4[1], tr_)) + (D::from(0.9) * dx_tanh(u5[2], tr_))) + (D::from(1.0) * dx_atan(cc9, tr_))) + (D::from(1.0) * dx_tanh(cc10, tr_)))) + ((D::from(0.6) * v16) + (D::from(1.25) * dx_atan(v19, tr_)))) + ((D::from(0.6) * lo20[0]) + (D::from(0.6) * lnormv_dual(lq21, tr_)))
+    let mut cc9: D = D::from(0.0);
+    for l10 in 0..2 {
+        cc9 += caff2_dual(&st.w[l10], dx_sin(dx_relu(-D::from(2.95) / (dx_abs(st.inner.a[nt], tr_) + D::from(0.7)), tr_), tr_) * D::from(0.5), &snap4, tr_);
+    }
+    let cc11: D = caff2_dual(&st.w[nt], dx_tanh(u5.iter().zip(snap4.iter()).fold(st.inner.t, |acc14, (p12, q13)| dx_max(acc14, dx_elu(D::from(nt as f64), dx_sin(x1, tr_), tr_), tr_)) + st.inner.a[nt], tr_) * D::from(0.5), &snap4, tr_);
+    let ia15: [D; 2] = [dx_sigmoid(u5.iter().zip(snap4.iter()).map(|(p16, q17)| st.w[1][nt] / (dx_abs(*q17, tr_) + D::from(1.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[nt], tr_), x1];
+    let m18: D = D::from(num_dual::DualStruct::re(&(dx_sin((-D::from(2.4) - ia15[1]) * x1, tr_))));
+    let v20: D = m18 + dx_ln(ia15.iter().map(|&e19| dx_exp(e19 - m18, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    let v23: D = u5.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
+    let mut lo24: [D; 2] = [D::from(0.0); 2];
+    lfill2_dual(dx_sigmoid(dx_sigmoid(st.pos[1] * st.inner.t, tr_) * snap4[1], tr_), &mut lo24, tr_);
+    let lq25 = lmake_dual(dx_tanh(((ia15[nt] - v20) / (dx_exp(D::from(1.15) * D::from(2.35), tr_) + D::from(0.5))) + st.inner.a[0], tr_), dx_tanh(dx_tan(dx_tanh(st.w[nt][2 - 1 - nt], tr_), tr_) * v20, tr_), tr_);
+    (((dx_sin((dx_atanh(dx_tanh(x1 * (x2 / (dx_abs(st.pos[1], tr_) + D::from(0.95))), tr_) * D::from(0.9), tr_) * dx_sin(st.inner.t, tr_)) - st.m, tr_) * dx_sin(st.inner.t, tr_)) + ((((D::from(0.5) * dx_sin(st.vel[1] - snap4[1], tr_)) + (D::from(1.5) * dx_tanh(u5[2], tr_))) + (D::from(1.25) * cc9)) + (D::from(0.75) * cc11))) + ((D::from(0.6) * v20) + (D::from(1.25) * dx_atan(v23, tr_)))) + ((D::from(0.6) * lo24[0]) + (D::from(0.6) * lnormv_dual(lq25, tr_)))
 }
 
 fn p664_eval(x: &[f64]) -> Vec<f64> {
@@ -13287,7 +13301,7 @@ fn p705(r1: &f64, r2: &f64, s3: &[f64], s4: &[f64]) -> [f64; 3] {
         acc16.sum += (e17 + (e17 + (-2.9))).tanh();
         acc16.n += 1;
     }
-    [(((((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11)) + ((0.5 * lnormv(lq14)) + (0.8 * lnorm(&lq15).sin()))) + (0.35 * (acc16.sum / (acc16.n as f64))), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
+    [(((((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11)) + ((0.5 * lnormv(lq14)) + (0.8 * lnorm(&lq15).sin()))) + (0.4 * (acc16.sum / (acc16.n as f64))), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13317,7 +13331,7 @@ fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> [D; 3] 
         acc16.sum += dx_tanh(*e17 + (*e17 + (-D::from(2.9))), tr_);
         acc16.n += 1;
     }
-    [((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.35) * (acc16.sum / D::from(acc16.n as f64))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
+    [((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.4) * (acc16.sum / D::from(acc16.n as f64))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
 }
 
 fn p705_eval(x: &[f64]) -> Vec<f64> {
@@ -15145,9 +15159,12 @@ fn p720(&self, x1: f64, f2: bool) -> [f64; 3] {
     }
     let mut out7: [f64; 2] = self.pos;
     out7[0] += v2.atan2(self.w[0][1].sin()).tanh();
-    let cc8: f64 = cdot2(&out7, &out7);
-    let k10 = out7.iter().filter(|&&v9| v9 > 0.463).count();
-    [(((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.65 * autodiff::sigmoid(out7[0])) + (1.0 * cc8))) + (1.2 * (out7[k10 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
+    let mut cc8: f64 = 0.0;
+    for l9 in 0..2 {
+        cc8 += caff2(&self.w[l9], ((self.m - out7[l9]).abs() + 0.9).powf(0.4).tanh() * 0.5, &out7);
+    }
+    let k11 = out7.iter().filter(|&&v10| v10 > 0.463).count();
+    [(((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.3 * out7[0].sin()) + (0.25 * cc8))) + (1.2 * (out7[k11 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
 }
 }
 
@@ -15167,9 +15184,12 @@ fn p720_dual(&self, x1: D, f2: bool, tr_: &mut Tr) -> [D; 3] {
     }
     let mut out7: [D; 2] = self.pos;
     out7[0] += dx_tanh(dx_atan2(v2, dx_sin(self.w[0][1], tr_), tr_), tr_);
-    let cc8: D = cdot2_dual(&out7, &out7, tr_);
-    let k10 = { let mut c_ = 0usize; for v9 in out7.iter() { if dx_gt(*v9, D::from(0.463), tr_) { c_ += 1; } } c_ };
-    [(((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.65) * dx_sigmoid(out7[0], tr_)) + (D::from(1.0) * cc8))) + (D::from(1.2) * (out7[k10 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
+    let mut cc8: D = D::from(0.0);
+    for l9 in 0..2 {
+        cc8 += caff2_dual(&self.w[l9], dx_tanh(dx_powf(dx_abs(self.m - out7[l9], tr_) + D::from(0.9), D::from(0.4), tr_), tr_) * D::from(0.5), &out7, tr_);
+    }
+    let k11 = { let mut c_ = 0usize; for v10 in out7.iter() { if dx_gt(*v10, D::from(0.463), tr_) { c_ += 1; } } c_ };
+    [(((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.3) * dx_sin(out7[0], tr_)) + (D::from(0.25) * cc8))) + (D::from(1.2) * (out7[k11 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
 }
 }
 
@@ -16747,17 +16767,8 @@ fn p733(b3: &[f64; 3], a2: [f64; 3], b1: &[f64; 4], ps25: &[Pt], wv28: &[Vec<f64
     for p27 in ps25.iter() {
         acc26 += (if p27.x.floor() <= 0.55 { p27.x } else { p27.x + (-1.4) }).tanh() * ((f64::abs(0.5) + 1.05).log2().tanh() + p27.f[1]);
     }
-    let mut acc29: f64 = 0.0;
-    for row30 in wv28.iter() {
-        let t31 = row30[0];
-        acc29 += (t31.abs() + 0.75).recip().cosh().tanh();
-    }
-    let mut acc32: f64 = 0.0;
-    for row33 in wv28.iter() {
-        let t34 = row33[0];
-        acc32 += -t34;
-    }
-    (((((((2.8 * a2[2]) + (b3[2].tanh() * 0.9).asin()) + ((a2[0] % (b1[0].abs() + 1.3)) - autodiff::relu(b1[0]))).tanh() * 2.3) + (1.4 * acc13)) + (1.2 * v18)) + (1.5 * (v22 * b3.iter().zip(a2.iter()).map(|(p23, q24)| (0.65 + (acc13 * acc13)).ln()).sum::<f64>().tanh()))) + ((((0.9 * acc26.atan()) + (1.4 * ((ps25.len() as f64) * autodiff::sigmoid(((acc13 / (v18.abs() + 1.15)) % (autodiff::sigmoid(acc26 + v22).exp() + 0.5)) + b1[1])))) + (1.4 * acc29)) + (0.85 * autodiff::sigmoid(acc32)))
+    let ia29: [f64; 2] = [b1.iter().enumerate().fold(b3[1], |acc32, (j30, e31)| (acc32 * 0.5) + a2.iter().map(|&e33| (e33 - 0.5).sin() + 1.0).product::<f64>().tanh()).sin(), (-(wv28[1][0] - v18)).atan()];
+    (((((((2.8 * a2[2]) + (b3[2].tanh() * 0.9).asin()) + ((a2[0] % (b1[0].abs() + 1.3)) - autodiff::relu(b1[0]))).tanh() * 2.3) + (1.4 * acc13)) + (1.2 * v18)) + (1.5 * (v22 * b3.iter().zip(a2.iter()).map(|(p23, q24)| (0.65 + (acc13 * acc13)).ln()).sum::<f64>().tanh()))) + ((((0.25 * acc26.sin()) + (0.95 * ((ps25.len() as f64) * autodiff::sigmoid(((acc13 / (v18.abs() + 1.15)) % (autodiff::sigmoid(acc26 + v22).exp() + 0.5)) + b1[1])))) + (0.75 * wv28[2].iter().zip(ia29.iter()).map(|(p34, q35)| p34 * q35).sum::<f64>().tanh())) + (1.4 * (wv28[1][0] * a2[2].hypot(b1[2]).clamp(-1.5, -0.05).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16796,17 +16807,8 @@ fn p733_dual<D: Dn>(b3: &[D; 3], a2: [D; 3], b1: &[D; 4], ps25: &[PtD<D>], wv28:
     for p27 in ps25.iter() {
         acc26 += dx_tanh(if dx_le(dx_floor(p27.x, tr_), D::from(0.55), tr_) { p27.x } else { p27.x + (-D::from(1.4)) }, tr_) * (dx_tanh(dx_log2(dx_abs(D::from(0.5), tr_) + D::from(1.05), tr_), tr_) + p27.f[1]);
     }
-    let mut acc29: D = D::from(0.0);
-    for row30 in wv28.iter() {
-        let t31 = row30[0];
-        acc29 += dx_tanh(dx_cosh(dx_recip(dx_abs(t31, tr_) + D::from(0.75), tr_), tr_), tr_);
-    }
-    let mut acc32: D = D::from(0.0);
-    for row33 in wv28.iter() {
-        let t34 = row33[0];
-        acc32 += -t34;
-    }
-    ((((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)) + (D::from(1.5) * (v22 * dx_tanh(b3.iter().zip(a2.iter()).map(|(p23, q24)| dx_ln(D::from(0.65) + (acc13 * acc13), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((D::from(0.9) * dx_atan(acc26, tr_)) + (D::from(1.4) * (D::from(ps25.len() as f64) * dx_sigmoid(dx_rem(acc13 / (dx_abs(v18, tr_) + D::from(1.15)), dx_exp(dx_sigmoid(acc26 + v22, tr_), tr_) + D::from(0.5), tr_) + b1[1], tr_)))) + (D::from(1.4) * acc29)) + (D::from(0.85) * dx_sigmoid(acc32, tr_)))
+    let ia29: [D; 2] = [dx_sin(b1.iter().enumerate().fold(b3[1], |acc32, (j30, e31)| (acc32 * D::from(0.5)) + dx_tanh(a2.iter().map(|&e33| dx_sin(e33 - D::from(0.5), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)), tr_), dx_atan(-(wv28[1][0] - v18), tr_)];
+    ((((dx_tanh(((D::from(2.8) * a2[2]) + dx_asin(dx_tanh(b3[2], tr_) * D::from(0.9), tr_)) + (dx_rem(a2[0], dx_abs(b1[0], tr_) + D::from(1.3), tr_) - dx_relu(b1[0], tr_)), tr_) * D::from(2.3)) + (D::from(1.4) * acc13)) + (D::from(1.2) * v18)) + (D::from(1.5) * (v22 * dx_tanh(b3.iter().zip(a2.iter()).map(|(p23, q24)| dx_ln(D::from(0.65) + (acc13 * acc13), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((D::from(0.25) * dx_sin(acc26, tr_)) + (D::from(0.95) * (D::from(ps25.len() as f64) * dx_sigmoid(dx_rem(acc13 / (dx_abs(v18, tr_) + D::from(1.15)), dx_exp(dx_sigmoid(acc26 + v22, tr_), tr_) + D::from(0.5), tr_) + b1[1], tr_)))) + (D::from(0.75) * dx_tanh(wv28[2].iter().zip(ia29.iter()).map(|(p34, q35)| *p34 * *q35).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.4) * (wv28[1][0] * dx_tanh(dx_clamp(dx_hypot(a2[2], b1[2], tr_), -D::from(1.5), -D::from(0.05), tr_), tr_))))
 }
 
 fn p733_eval(x: &[f64]) -> Vec<f64> {
@@ -17420,8 +17422,9 @@ fn p738(x1: f64, x2: f64, x3: f64, nt: usize, lin17: &Lv) -> f64 {
     for e21 in ia19.iter() {
         acc20.sum += autodiff::sigmoid((e21 + e21).asinh());
         acc20.n += 1;
+        acc20.h[2] += f64::cosh(1.95).asinh().sin() + e21;
     }
-    ((((((if f64::max(x1 + x1, x3.trunc()) <= (x3 / (x3.exp() + 0.5)) { x3 - (x3 + (nt as f64)) } else { (nt as f64) + (1.5 + (x1 * x1)).ln() }) + x1) - x3).atan() * x1) + (0.9 * acc11)) + (((0.25 * u12[0].tanh()) + (0.5 * snap13[0].atan())) + (1.45 * v16))) + ((0.45 * lin17.m[1].iter().map(|e18| ((e18.abs() + 0.8).powf(*e18) + (e18 / (1.0 + (e18 * e18)))).atan()).sum::<f64>()) + (1.15 * (acc20.sum / (acc20.n as f64))))
+    ((((((if f64::max(x1 + x1, x3.trunc()) <= (x3 / (x3.exp() + 0.5)) { x3 - (x3 + (nt as f64)) } else { (nt as f64) + (1.5 + (x1 * x1)).ln() }) + x1) - x3).atan() * x1) + (0.9 * acc11)) + (((0.25 * u12[0].tanh()) + (0.5 * snap13[0].atan())) + (1.45 * v16))) + ((1.15 * lin17.m[1].iter().map(|e18| ((e18.abs() + 0.8).powf(*e18) + (e18 / (1.0 + (e18 * e18)))).atan()).sum::<f64>()) + (0.95 * ((acc20.sum / (acc20.n as f64)) + (0.7 * acc20.h[2])).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17465,8 +17468,9 @@ fn p738_dual<D: Dn>(x1: D, x2: D, x3: D, nt: usize, lin17: &LvD<D>, tr_: &mut Tr
     for e21 in ia19.iter() {
         acc20.sum += dx_sigmoid(dx_asinh(*e21 + (*e21), tr_), tr_);
         acc20.n += 1;
+        acc20.h[2] += dx_sin(dx_asinh(dx_cosh(D::from(1.95), tr_), tr_), tr_) + (*e21);
     }
-    (((dx_atan(((if dx_le(dx_max(x1 + x1, dx_trunc(x3, tr_), tr_), x3 / (dx_exp(x3, tr_) + D::from(0.5)), tr_) { x3 - (x3 + D::from(nt as f64)) } else { D::from(nt as f64) + dx_ln(D::from(1.5) + (x1 * x1), tr_) }) + x1) - x3, tr_) * x1) + (D::from(0.9) * acc11)) + (((D::from(0.25) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(snap13[0], tr_))) + (D::from(1.45) * v16))) + ((D::from(0.45) * lin17.m[1].iter().map(|e18| dx_atan(dx_powf(dx_abs(*e18, tr_) + D::from(0.8), *e18, tr_) + (*e18 / (D::from(1.0) + (*e18 * (*e18)))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.15) * (acc20.sum / D::from(acc20.n as f64))))
+    (((dx_atan(((if dx_le(dx_max(x1 + x1, dx_trunc(x3, tr_), tr_), x3 / (dx_exp(x3, tr_) + D::from(0.5)), tr_) { x3 - (x3 + D::from(nt as f64)) } else { D::from(nt as f64) + dx_ln(D::from(1.5) + (x1 * x1), tr_) }) + x1) - x3, tr_) * x1) + (D::from(0.9) * acc11)) + (((D::from(0.25) * dx_tanh(u12[0], tr_)) + (D::from(0.5) * dx_atan(snap13[0], tr_))) + (D::from(1.45) * v16))) + ((D::from(1.15) * lin17.m[1].iter().map(|e18| dx_atan(dx_powf(dx_abs(*e18, tr_) + D::from(0.8), *e18, tr_) + (*e18 / (D::from(1.0) + (*e18 * (*e18)))), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.95) * dx_atan((acc20.sum / D::from(acc20.n as f64)) + (D::from(0.7) * acc20.h[2]), tr_)))
 }
 
 fn p738_eval(x: &[f64]) -> Vec<f64> {
@@ -19952,10 +19956,14 @@ fn p759(x1: f64, r2: &f64, s3: &[f64], st: &Body) -> f64 {
     }
     let mut out11: [f64; 2] = st.pos;
     out11[0] += ((x1 / (1.0 + (st.m * st.m))).abs() + 1.35).acosh().sin();
-    let cc12: f64 = cdot_s(s3, s3);
-    let v13: f64 = ccube(((st.vel[0] + st.w[0][0]).abs() + 1.25).recip().tanh() * 0.5);
-    let v16: f64 = s3.iter().copied().min_by(|p14, q15| p14.partial_cmp(q15).unwrap()).unwrap();
-    ((((r2 - st.inner.t) - st.inner.a[0]) * x1) + (((1.0 * out11[1].tanh()) + (1.0 * cc12)) + (0.25 * v13))) + (1.15 * v16)
+    let hh13: [f64; 2] = [st.w[0][0].abs().sin(), s3.iter().zip(out11.iter()).map(|(p14, q15)| -2.75 - (-2.65)).sum::<f64>().tanh()];
+    let mut cc12: f64 = 0.0;
+    for l16 in 0..2 {
+        cc12 += caff2(&st.w[l16], (hh13[l16] / ((r2 * st.m).abs() + 0.85)).tanh() * 0.5, &hh13);
+    }
+    let v17: f64 = ccube(((-((s3[0] + st.inner.a[0]).abs() + 0.65)).recip().atan() * 0.95) * 0.5);
+    let v20: f64 = out11.iter().copied().min_by(|p18, q19| p18.partial_cmp(q19).unwrap()).unwrap();
+    ((((r2 - st.inner.t) - st.inner.a[0]) * x1) + (((0.75 * out11[1].tanh()) + (1.4 * cc12)) + (0.3 * v17))) + (1.15 * v20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19985,10 +19993,14 @@ fn p759_dual<D: Dn>(x1: D, r2: &D, s3: &[D], st: &BodyD<D>, tr_: &mut Tr) -> D {
     }
     let mut out11: [D; 2] = st.pos;
     out11[0] += dx_sin(dx_acosh(dx_abs(x1 / (D::from(1.0) + (st.m * st.m)), tr_) + D::from(1.35), tr_), tr_);
-    let cc12: D = cdot_s_dual(s3, s3, tr_);
-    let v13: D = ccube_dual(dx_tanh(dx_recip(dx_abs(st.vel[0] + st.w[0][0], tr_) + D::from(1.25), tr_), tr_) * D::from(0.5), tr_);
-    let v16: D = s3.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    ((((*r2 - st.inner.t) - st.inner.a[0]) * x1) + (((D::from(1.0) * dx_tanh(out11[1], tr_)) + (D::from(1.0) * cc12)) + (D::from(0.25) * v13))) + (D::from(1.15) * v16)
+    let hh13: [D; 2] = [dx_sin(dx_abs(st.w[0][0], tr_), tr_), dx_tanh(s3.iter().zip(out11.iter()).map(|(p14, q15)| -D::from(2.75) - (-D::from(2.65))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let mut cc12: D = D::from(0.0);
+    for l16 in 0..2 {
+        cc12 += caff2_dual(&st.w[l16], dx_tanh(hh13[l16] / (dx_abs(*r2 * st.m, tr_) + D::from(0.85)), tr_) * D::from(0.5), &hh13, tr_);
+    }
+    let v17: D = ccube_dual((dx_atan(dx_recip(-(dx_abs(s3[0] + st.inner.a[0], tr_) + D::from(0.65)), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
+    let v20: D = out11.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
+    ((((*r2 - st.inner.t) - st.inner.a[0]) * x1) + (((D::from(0.75) * dx_tanh(out11[1], tr_)) + (D::from(1.4) * cc12)) + (D::from(0.3) * v17))) + (D::from(1.15) * v20)
 }
 
 fn p759_eval(x: &[f64]) -> Vec<f64> {
@@ -20627,12 +20639,12 @@ fn p764(x1: f64, x2: f64, s3: &[f64], a4: [f64; 5], mut a5: [f64; 5], mut st: Bo
         acc12.sum += (e13.cos() * (e13 + e13)).tanh();
         acc12.n += 1;
     }
-    let mut acc15: f64 = 0.0;
-    for row16 in wv14.iter() {
-        let t17 = row16[0];
-        acc15 += t17.abs().ln_1p().tanh().tan();
+    let mut acc16: f64 = 0.0;
+    for row17 in wv14.iter() {
+        let t18 = row17[0];
+        acc16 += ((t18 - t18) * (t18 / 1.35)).atan();
     }
-    [(((((st.inner.a[1] * K764) - K764) + (1.2 * acc5)) + (((0.6 * (st.vel[1] - snap6[1]).sin()) + (0.85 * v8)) + (0.6 * v9))) + (1.5 * v10)) + ((0.55 * (acc12.sum / (acc12.n as f64))) + (0.35 * acc15)), (((-2.35 - ((-v2).abs() + 1.2).acosh()) - st.inner.t).sin() * x1) - st.m, (1.05 - x1) - x2]
+    [(((((st.inner.a[1] * K764) - K764) + (1.2 * acc5)) + (((0.6 * (st.vel[1] - snap6[1]).sin()) + (0.85 * v8)) + (0.6 * v9))) + (1.5 * v10)) + (((0.45 * (acc12.sum / (acc12.n as f64))) + (1.3 * ((wv14[0].len() as f64) * (snap6.iter().map(|e15| -v2).sum::<f64>() + st.inner.a[1]).tanh()))) + (0.6 * acc16)), (((-2.35 - ((-v2).abs() + 1.2).acosh()) - st.inner.t).sin() * x1) - st.m, (1.05 - x1) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20669,12 +20681,12 @@ fn p764_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 5], mut a5: [D; 5], mut st: 
         acc12.sum += dx_tanh(dx_cos(*e13, tr_) * (*e13 + (*e13)), tr_);
         acc12.n += 1;
     }
-    let mut acc15: D = D::from(0.0);
-    for row16 in wv14.iter() {
-        let t17 = row16[0];
-        acc15 += dx_tan(dx_tanh(dx_ln_1p(dx_abs(t17, tr_), tr_), tr_), tr_);
+    let mut acc16: D = D::from(0.0);
+    for row17 in wv14.iter() {
+        let t18 = row17[0];
+        acc16 += dx_atan((t18 - t18) * (t18 / D::from(1.35)), tr_);
     }
-    [(((((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9))) + (D::from(1.5) * v10)) + ((D::from(0.55) * (acc12.sum / D::from(acc12.n as f64))) + (D::from(0.35) * acc15)), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
+    [(((((st.inner.a[1] * K764) - K764) + (D::from(1.2) * acc5)) + (((D::from(0.6) * dx_sin(st.vel[1] - snap6[1], tr_)) + (D::from(0.85) * v8)) + (D::from(0.6) * v9))) + (D::from(1.5) * v10)) + (((D::from(0.45) * (acc12.sum / D::from(acc12.n as f64))) + (D::from(1.3) * (D::from(wv14[0].len() as f64) * dx_tanh(snap6.iter().map(|e15| -v2).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.a[1], tr_)))) + (D::from(0.6) * acc16)), (dx_sin((-D::from(2.35) - dx_acosh(dx_abs(-v2, tr_) + D::from(1.2), tr_)) - st.inner.t, tr_) * x1) - st.m, (D::from(1.05) - x1) - x2]
 }
 
 fn p764_eval(x: &[f64]) -> Vec<f64> {
@@ -20685,7 +20697,7 @@ fn p764_eval(x: &[f64]) -> Vec<f64> {
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
-    let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 1);
+    let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     flat(&p764(x1, x2, &s3, a4, a5, st, &wv14))
 }
 
@@ -20697,7 +20709,7 @@ fn p764_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a4: [Dual64; 5] = take(x, k);
     let a5: [Dual64; 5] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 2, 1);
+    let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 1, 2);
     flat(&p764_dual(x1, x2, &s3, a4, a5, st, &wv14, tr_))
 }
 
@@ -20709,9 +20721,9 @@ fn p764_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
-    let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 1);
+    let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let mut d_s3 = vec![SHADOW; 1];
-    let mut d_wv14 = vec![vec![SHADOW; 1]; 2];
+    let mut d_wv14 = vec![vec![SHADOW; 2]; 1];
     let (out, g_x2, g_a5, g_st) = p764_backward(x1, x2, &s3, &mut d_s3, a4, a5, st, &wv14, &mut d_wv14, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend([0.0; 1]);
@@ -20732,7 +20744,7 @@ fn p764_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 5] = take(x, k);
     let a5: [f64; 5] = take(x, k);
     let st: Body = take_body(x, k);
-    let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 1);
+    let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let k = &mut 0;
     *k += 1;
     let t_x2: f64 = take1(t, k);
@@ -20740,7 +20752,7 @@ fn p764_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     *k += 5;
     let t_a5: [f64; 5] = take(t, k);
     let t_st: Body = take_body(t, k);
-    let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 2, 1);
+    let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
     let (out, tan) = p764_forward(x1, x2, t_x2, &s3, &t_s3, a4, a5, t_a5, st, t_st, &wv14, &t_wv14);
     (flat(&out), flat(&tan))
 }
@@ -26905,12 +26917,7 @@ fn p815(x1: f64, mut a2: [f64; 3], b3: &[f64; 1], a4: [f64; 2], wv15: &[Vec<f64>
     let v12: f64 = (if !(v6 >= a4[1]) { ia7[2] + x1 } else { a4[1] - v6 }).tanh().rem_euclid(f64::abs(-2.0) + 1.45);
     let mut lo13: [f64; 4] = [0.0; 4];
     let r14: f64 = lscale(((v12 * v6).cos() + a2[1]).tanh(), &mut lo13);
-    let mut acc16: f64 = 0.0;
-    for row17 in wv15.iter() {
-        let t18 = row17[2];
-        acc16 += t18;
-    }
-    ((((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)) + ((1.35 * (lo13[3] * lo13[0])) + (0.75 * r14))) + ((0.3 * ((wv15[0].len() as f64) * f64::min(f64::clamp(lo13[0], lo13[3], lo13[3] + 0.35), (0.6 + (wv15[1][1] * wv15[1][1])).sqrt()).tanh())) + (0.6 * acc16))
+    ((((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)) + ((1.35 * (lo13[3] * lo13[0])) + (0.75 * r14))) + ((1.0 * ((wv15[0].len() as f64) * f64::min(f64::clamp(lo13[0], lo13[3], lo13[3] + 0.35), (0.6 + (wv15[1][1] * wv15[1][1])).sqrt()).tanh())) + (0.8 * lsum(&wv15[1]).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26936,12 +26943,7 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], wv15: &[Vec<
     let v12: D = dx_rem_euclid(dx_tanh(if !dx_ge(v6, a4[1], tr_) { ia7[2] + x1 } else { a4[1] - v6 }, tr_), dx_abs(-D::from(2.0), tr_) + D::from(1.45), tr_);
     let mut lo13: [D; 4] = [D::from(0.0); 4];
     let r14: D = lscale_dual(dx_tanh(dx_cos(v12 * v6, tr_) + a2[1], tr_), &mut lo13, tr_);
-    let mut acc16: D = D::from(0.0);
-    for row17 in wv15.iter() {
-        let t18 = row17[2];
-        acc16 += t18;
-    }
-    ((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(0.3) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.6) * acc16))
+    ((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(1.0) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.8) * dx_atan(lsum_dual(&wv15[1], tr_), tr_)))
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -28655,7 +28657,7 @@ fn p829(&self, r2: &f64, x1: f64, b3: &[f64; 4], b4: &[f64; 3], a5: [f64; 2]) ->
         acc10.sum += ((e11 * e11) % (1.0 + (e11 * e11))).sin();
         acc10.n += 1;
     }
-    [(((((autodiff::relu(v1.floor()).trunc() * self.m) * x1) + (0.35 * acc4)) + ((0.45 * out5[1].tanh()) + (0.35 * v6))) + (1.05 * (v9 * f64::powf(1.5 + (self.inner.a[1] * self.inner.a[1]), self.inner.t).tanh()))) + (1.3 * (acc10.sum / (acc10.n as f64))), (v2 - a5[1]) + self.inner.t]
+    [(((((autodiff::relu(v1.floor()).trunc() * self.m) * x1) + (0.35 * acc4)) + ((0.45 * out5[1].tanh()) + (0.35 * v6))) + (1.05 * (v9 * f64::powf(1.5 + (self.inner.a[1] * self.inner.a[1]), self.inner.t).tanh()))) + (0.9 * (acc10.sum / (acc10.n as f64))), (v2 - a5[1]) + self.inner.t]
 }
 }
 
@@ -28678,7 +28680,7 @@ fn p829_dual(&self, r2: &D, x1: D, b3: &[D; 4], b4: &[D; 3], a5: [D; 2], tr_: &m
         acc10.sum += dx_sin(dx_rem(*e11 * (*e11), D::from(1.0) + (*e11 * (*e11)), tr_), tr_);
         acc10.n += 1;
     }
-    [(((((dx_trunc(dx_relu(dx_floor(v1, tr_), tr_), tr_) * self.m) * x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6))) + (D::from(1.05) * (v9 * dx_tanh(dx_powf(D::from(1.5) + (self.inner.a[1] * self.inner.a[1]), self.inner.t, tr_), tr_)))) + (D::from(1.3) * (acc10.sum / D::from(acc10.n as f64))), (v2 - a5[1]) + self.inner.t]
+    [(((((dx_trunc(dx_relu(dx_floor(v1, tr_), tr_), tr_) * self.m) * x1) + (D::from(0.35) * acc4)) + ((D::from(0.45) * dx_tanh(out5[1], tr_)) + (D::from(0.35) * v6))) + (D::from(1.05) * (v9 * dx_tanh(dx_powf(D::from(1.5) + (self.inner.a[1] * self.inner.a[1]), self.inner.t, tr_), tr_)))) + (D::from(0.9) * (acc10.sum / D::from(acc10.n as f64))), (v2 - a5[1]) + self.inner.t]
 }
 }
 
@@ -28770,7 +28772,8 @@ fn p830(&self, x1: f64, r2: &f64, b3: &[f64; 2], a4: [f64; 4], n5: usize, mut li
     let mut out9: [f64; 2] = self.pos;
     out9[0] += self.m.asinh().tanh();
     let cc10: f64 = cdot4(&a4, &a4);
-    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (2.05 - b3[(n5 + 1) % b3.len()]))) + r2) + (0.95 * acc8)) + ((1.1 * out9[0].sin()) + (0.9 * autodiff::sigmoid(cc10)))) + ((0.5 * ((lin11.w.len() as f64) * ((n5 as f64) + self.w[(n5 + 1) % 2][n5 % 2]).sin())) + (0.85 * ((lin11.w[1] + lin11.b) * autodiff::sigmoid(f64::powi((self.w[n5 % 2][n5 % 2] / (self.vel[n5 % 2].abs() + 0.55)).tanh(), 4)))))
+    lin11.w[1] = lin11.w[1] * ((n5 as f64) + self.w[(n5 + 1) % 2][n5 % 2]).sin();
+    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (2.05 - b3[(n5 + 1) % b3.len()]))) + r2) + (0.95 * acc8)) + ((1.1 * out9[0].sin()) + (0.9 * autodiff::sigmoid(cc10)))) + ((1.2 * lin11.m[0].iter().zip(out9.iter()).map(|(p12, q13)| p12 * q13).sum::<f64>().atan()) + (0.45 * lin11.w.iter().map(|e14| (-(1.6 - e14)).tanh()).sum::<f64>()))
 }
 }
 
@@ -28795,7 +28798,8 @@ fn p830_dual(&self, x1: D, r2: &D, b3: &[D; 2], a4: [D; 4], n5: usize, mut lin11
     let mut out9: [D; 2] = self.pos;
     out9[0] += dx_tanh(dx_asinh(self.m, tr_), tr_);
     let cc10: D = cdot4_dual(&a4, &a4, tr_);
-    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (D::from(2.05) - b3[(n5 + 1) % b3.len()]))) + (*r2)) + (D::from(0.95) * acc8)) + ((D::from(1.1) * dx_sin(out9[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc10, tr_)))) + ((D::from(0.5) * (D::from(lin11.w.len() as f64) * dx_sin(D::from(n5 as f64) + self.w[(n5 + 1) % 2][n5 % 2], tr_))) + (D::from(0.85) * ((lin11.w[1] + lin11.b) * dx_sigmoid(dx_powi(dx_tanh(self.w[n5 % 2][n5 % 2] / (dx_abs(self.vel[n5 % 2], tr_) + D::from(0.55)), tr_), 4, tr_), tr_))))
+    lin11.w[1] = lin11.w[1] * dx_sin(D::from(n5 as f64) + self.w[(n5 + 1) % 2][n5 % 2], tr_);
+    (((((self.vel[1] - (-self.m)) - (-self.w[n5 % 2][(n5 + 1) % 2] * (D::from(2.05) - b3[(n5 + 1) % b3.len()]))) + (*r2)) + (D::from(0.95) * acc8)) + ((D::from(1.1) * dx_sin(out9[0], tr_)) + (D::from(0.9) * dx_sigmoid(cc10, tr_)))) + ((D::from(1.2) * dx_atan(lin11.m[0].iter().zip(out9.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.45) * lin11.w.iter().map(|e14| dx_tanh(-(D::from(1.6) - (*e14)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
 }
 }
 
@@ -29533,7 +29537,7 @@ fn p836(a1: [f64; 3], ps22: &[Pt], wv27: &[Vec<f64>]) -> f64 {
     for p24 in ps22 {
         acc23 += p24.x.min(p24.x).atan() + (f64::trunc(1.5) + f64::hypot(p24.f[1], -1.45)).tanh();
     }
-    ((((((f64::sin(-0.05) * 0.9).atanh() / (1.0 + (a1[2] * a1[2]))).min((f64::abs(1.95) + 1.45).log2().tanh().cosh()) - v1) + (0.8 * acc11)) + (((((((0.45 * u12[0].tanh()) + (1.45 * z14[0].tanh())) + (0.5 * z14[0].tanh())) + (1.35 * snap16[0].tanh())) + (1.05 * cc17.sin())) + (1.35 * v18)) + (0.4 * v19))) + (0.4 * v21.tanh())) + (((0.85 * acc23.tanh()) + (1.3 * (ps22[1].f[1] * snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).sum::<f64>().sin()))) + (0.75 * ((wv27.len() as f64) * (-a1[2]).sin())))
+    ((((((f64::sin(-0.05) * 0.9).atanh() / (1.0 + (a1[2] * a1[2]))).min((f64::abs(1.95) + 1.45).log2().tanh().cosh()) - v1) + (0.8 * acc11)) + (((((((0.45 * u12[0].tanh()) + (1.45 * z14[0].tanh())) + (0.5 * z14[0].tanh())) + (1.35 * snap16[0].tanh())) + (1.05 * cc17.sin())) + (1.35 * v18)) + (0.4 * v19))) + (0.4 * v21.tanh())) + (((0.9 * acc23.tanh()) + (0.6 * (ps22[1].f[1] * snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).sum::<f64>().sin()))) + (0.7 * wv27[0].iter().zip(z14.iter()).map(|(p28, q29)| p28 * q29).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29581,7 +29585,7 @@ fn p836_dual<D: Dn>(a1: [D; 3], ps22: &[PtD<D>], wv27: &[Vec<D>], tr_: &mut Tr) 
     for p24 in ps22 {
         acc23 += dx_atan(dx_min(p24.x, p24.x, tr_), tr_) + dx_tanh(dx_trunc(D::from(1.5), tr_) + dx_hypot(p24.f[1], -D::from(1.45), tr_), tr_);
     }
-    ((((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + (((((((D::from(0.45) * dx_tanh(u12[0], tr_)) + (D::from(1.45) * dx_tanh(z14[0], tr_))) + (D::from(0.5) * dx_tanh(z14[0], tr_))) + (D::from(1.35) * dx_tanh(snap16[0], tr_))) + (D::from(1.05) * dx_sin(cc17, tr_))) + (D::from(1.35) * v18)) + (D::from(0.4) * v19))) + (D::from(0.4) * dx_tanh(v21, tr_))) + (((D::from(0.85) * dx_tanh(acc23, tr_)) + (D::from(1.3) * (ps22[1].f[1] * dx_sin(snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(0.75) * (D::from(wv27.len() as f64) * dx_sin(-a1[2], tr_))))
+    ((((dx_min(dx_atanh(dx_sin(-D::from(0.05), tr_) * D::from(0.9), tr_) / (D::from(1.0) + (a1[2] * a1[2])), dx_cosh(dx_tanh(dx_log2(dx_abs(D::from(1.95), tr_) + D::from(1.45), tr_), tr_), tr_), tr_) - v1) + (D::from(0.8) * acc11)) + (((((((D::from(0.45) * dx_tanh(u12[0], tr_)) + (D::from(1.45) * dx_tanh(z14[0], tr_))) + (D::from(0.5) * dx_tanh(z14[0], tr_))) + (D::from(1.35) * dx_tanh(snap16[0], tr_))) + (D::from(1.05) * dx_sin(cc17, tr_))) + (D::from(1.35) * v18)) + (D::from(0.4) * v19))) + (D::from(0.4) * dx_tanh(v21, tr_))) + (((D::from(0.9) * dx_tanh(acc23, tr_)) + (D::from(0.6) * (ps22[1].f[1] * dx_sin(snap16.iter().zip(a1.iter()).map(|(p25, q26)| v1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(0.7) * dx_tanh(wv27[0].iter().zip(z14.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p836_eval(x: &[f64]) -> Vec<f64> {
@@ -31715,7 +31719,7 @@ fn p854(x1: f64, s2: &[f64], k3: i32, mut lin19: Lv) -> f64 {
     let lo15 = if x1.tanh().tan() > x1 { Some(((v14 * s2[4]) + s2[2].sinh()).sin()) } else { None };
     let v17: f64 = lo15.unwrap_or((ia10[1] + x1).tanh());
     let lq18: Lp = lmake(autodiff::sigmoid(x1.abs() + (0.4 * (-2.8))), x1);
-    ((((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)) + ((0.4 * v17) + (0.45 * lnormv(lq18)))) + (1.5 * ((lin19.w[1] + lin19.b) * (lin19.b / (1.0 + (v17 * v17))).sin()))
+    ((((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)) + ((0.4 * v17) + (0.45 * lnormv(lq18)))) + ((1.45 * lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| p20 * q21).sum::<f64>().tanh()) + (1.05 * ((lin19.w[1] + lin19.b) * ((v14 * lin19.m[0][1]) + ia10[1].sinh()).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31735,7 +31739,7 @@ fn p854_dual<D: Dn>(x1: D, s2: &[D], k3: i32, mut lin19: LvD<D>, tr_: &mut Tr) -
     let lo15 = if dx_gt(dx_tan(dx_tanh(x1, tr_), tr_), x1, tr_) { Some(dx_sin((v14 * s2[4]) + dx_sinh(s2[2], tr_), tr_)) } else { None };
     let v17: D = lo15.unwrap_or(dx_tanh(ia10[1] + x1, tr_));
     let lq18: LpD<D> = lmake_dual(dx_sigmoid(dx_abs(x1, tr_) + (D::from(0.4) * (-D::from(2.8))), tr_), x1, tr_);
-    ((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + (D::from(1.5) * ((lin19.w[1] + lin19.b) * dx_sin(lin19.b / (D::from(1.0) + (v17 * v17)), tr_)))
+    ((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + ((D::from(1.45) * dx_tanh(lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * ((lin19.w[1] + lin19.b) * dx_tanh((v14 * lin19.m[0][1]) + dx_sinh(ia10[1], tr_), tr_))))
 }
 
 fn p854_eval(x: &[f64]) -> Vec<f64> {
@@ -36262,8 +36266,9 @@ fn p889(&self, x1: f64, r2: &f64) -> f64 {
     for e17 in z11.iter() {
         acc16.sum += autodiff::sigmoid((e17.tanh().sinh().abs() + 1.1).log10());
         acc16.n += 1;
+        acc16.h[2] += autodiff::sigmoid(*e17);
     }
-    ((((((-(self.m.abs() + 1.45).acosh()).sin() + x1) + self.m) * self.inner.t) + (0.85 * acc8)) + (((((0.7 * out9[1].tanh()) + (1.5 * u10[1].tanh())) + (0.45 * z11[0].tanh())) + (0.35 * cc14.atan())) + (0.55 * v15.tanh()))) + (0.7 * (acc16.sum / (acc16.n as f64)))
+    ((((((-(self.m.abs() + 1.45).acosh()).sin() + x1) + self.m) * self.inner.t) + (0.85 * acc8)) + (((((0.7 * out9[1].tanh()) + (1.5 * u10[1].tanh())) + (0.45 * z11[0].tanh())) + (0.35 * cc14.atan())) + (0.55 * v15.tanh()))) + (0.6 * ((acc16.sum / (acc16.n as f64)) + (0.85 * acc16.h[2])))
 }
 }
 
@@ -36311,8 +36316,9 @@ fn p889_dual(&self, x1: D, r2: &D, tr_: &mut Tr) -> D {
     for e17 in z11.iter() {
         acc16.sum += dx_sigmoid(dx_log10(dx_abs(dx_sinh(dx_tanh(*e17, tr_), tr_), tr_) + D::from(1.1), tr_), tr_);
         acc16.n += 1;
+        acc16.h[2] += dx_sigmoid(*e17, tr_);
     }
-    (((((dx_sin(-dx_acosh(dx_abs(self.m, tr_) + D::from(1.45), tr_), tr_) + x1) + self.m) * self.inner.t) + (D::from(0.85) * acc8)) + (((((D::from(0.7) * dx_tanh(out9[1], tr_)) + (D::from(1.5) * dx_tanh(u10[1], tr_))) + (D::from(0.45) * dx_tanh(z11[0], tr_))) + (D::from(0.35) * dx_atan(cc14, tr_))) + (D::from(0.55) * dx_tanh(v15, tr_)))) + (D::from(0.7) * (acc16.sum / D::from(acc16.n as f64)))
+    (((((dx_sin(-dx_acosh(dx_abs(self.m, tr_) + D::from(1.45), tr_), tr_) + x1) + self.m) * self.inner.t) + (D::from(0.85) * acc8)) + (((((D::from(0.7) * dx_tanh(out9[1], tr_)) + (D::from(1.5) * dx_tanh(u10[1], tr_))) + (D::from(0.45) * dx_tanh(z11[0], tr_))) + (D::from(0.35) * dx_atan(cc14, tr_))) + (D::from(0.55) * dx_tanh(v15, tr_)))) + (D::from(0.6) * ((acc16.sum / D::from(acc16.n as f64)) + (D::from(0.85) * acc16.h[2])))
 }
 }
 
@@ -40402,12 +40408,19 @@ fn p923(x1: f64, st: &Body) -> f64 {
         let snap10 = out8;
         out8[0] = (0.55 * snap10[0]) + (out8.iter().zip(snap10.iter()).map(|(p11, q12)| f64::sin(-2.95) + 1.0).product::<f64>() + st.w[2 - 1 - i9][i9]).tanh();
     }
-    let cc13: f64 = cdot2(&out8, &out8);
-    let cc14: f64 = cdot2(&out8, &out8);
-    let v17: f64 = out8.iter().copied().min_by(|p15, q16| p15.total_cmp(q16)).unwrap();
-    let k19 = out8.iter().filter(|v18| **v18 > 1.413).count();
-    let v21: f64 = match k19.checked_sub(2) { Some(j20) => ((k19 as f64) + x1).tanh() * (j20 as f64), None => autodiff::sigmoid(((-st.m).abs() + 0.75).powf(-1.55)), };
-    ((((autodiff::sigmoid(v1.ceil() * st.m) * st.vel[0]) + (0.95 * acc7)) + ((((0.3 * out8[0].atan()) + (0.25 * out8[1].atan())) + (0.55 * autodiff::sigmoid(cc13))) + (0.75 * autodiff::sigmoid(cc14)))) + (0.95 * v17.atan())) + (0.55 * v21)
+    let hh14: [f64; 2] = [(f64::powi(autodiff::sigmoid(autodiff::relu(v1)), 1) + st.w[1][0]).tanh(), autodiff::sigmoid(st.w[0][0])];
+    let mut cc13: f64 = 0.0;
+    for l15 in 0..2 {
+        cc13 += caff2(&st.w[l15], (x1.tanh().tan().cosh().atan() * 0.63) * 0.5, &hh14);
+    }
+    let mut cc16: f64 = 0.0;
+    for l17 in 0..2 {
+        cc16 += caff2(&st.w[l17], (f64::max(st.inner.a[l17], out8[0]).trunc().atan() * 0.63) * 0.5, &hh14);
+    }
+    let v20: f64 = hh14.iter().copied().min_by(|p18, q19| p18.total_cmp(q19)).unwrap();
+    let k22 = hh14.iter().filter(|v21| **v21 > 1.413).count();
+    let v24: f64 = match k22.checked_sub(2) { Some(j23) => ((k22 as f64) + x1).tanh() * (j23 as f64), None => autodiff::sigmoid(((-st.m).abs() + 0.75).powf(-1.55)), };
+    ((((autodiff::sigmoid(v1.ceil() * st.m) * st.vel[0]) + (0.95 * acc7)) + ((((1.05 * out8[0].tanh()) + (0.6 * out8[1].tanh())) + (0.75 * cc13)) + (1.3 * cc16))) + (1.05 * v20)) + (0.55 * v24)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40441,12 +40454,19 @@ fn p923_dual<D: Dn>(x1: D, st: &BodyD<D>, tr_: &mut Tr) -> D {
         let snap10 = out8;
         out8[0] = (D::from(0.55) * snap10[0]) + dx_tanh(out8.iter().zip(snap10.iter()).map(|(p11, q12)| dx_sin(-D::from(2.95), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.w[2 - 1 - i9][i9], tr_);
     }
-    let cc13: D = cdot2_dual(&out8, &out8, tr_);
-    let cc14: D = cdot2_dual(&out8, &out8, tr_);
-    let v17: D = out8.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let k19 = { let mut c_ = 0usize; for v18 in out8.iter() { if dx_gt(*v18, D::from(1.413), tr_) { c_ += 1; } } c_ };
-    let v21: D = match k19.checked_sub(2) { Some(j20) => dx_tanh(D::from(k19 as f64) + x1, tr_) * D::from(j20 as f64), None => dx_sigmoid(dx_powf(dx_abs(-st.m, tr_) + D::from(0.75), -D::from(1.55), tr_), tr_), };
-    ((((dx_sigmoid(dx_ceil(v1, tr_) * st.m, tr_) * st.vel[0]) + (D::from(0.95) * acc7)) + ((((D::from(0.3) * dx_atan(out8[0], tr_)) + (D::from(0.25) * dx_atan(out8[1], tr_))) + (D::from(0.55) * dx_sigmoid(cc13, tr_))) + (D::from(0.75) * dx_sigmoid(cc14, tr_)))) + (D::from(0.95) * dx_atan(v17, tr_))) + (D::from(0.55) * v21)
+    let hh14: [D; 2] = [dx_tanh(dx_powi(dx_sigmoid(dx_relu(v1, tr_), tr_), 1, tr_) + st.w[1][0], tr_), dx_sigmoid(st.w[0][0], tr_)];
+    let mut cc13: D = D::from(0.0);
+    for l15 in 0..2 {
+        cc13 += caff2_dual(&st.w[l15], (dx_atan(dx_cosh(dx_tan(dx_tanh(x1, tr_), tr_), tr_), tr_) * D::from(0.63)) * D::from(0.5), &hh14, tr_);
+    }
+    let mut cc16: D = D::from(0.0);
+    for l17 in 0..2 {
+        cc16 += caff2_dual(&st.w[l17], (dx_atan(dx_trunc(dx_max(st.inner.a[l17], out8[0], tr_), tr_), tr_) * D::from(0.63)) * D::from(0.5), &hh14, tr_);
+    }
+    let v20: D = hh14.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
+    let k22 = { let mut c_ = 0usize; for v21 in hh14.iter() { if dx_gt(*v21, D::from(1.413), tr_) { c_ += 1; } } c_ };
+    let v24: D = match k22.checked_sub(2) { Some(j23) => dx_tanh(D::from(k22 as f64) + x1, tr_) * D::from(j23 as f64), None => dx_sigmoid(dx_powf(dx_abs(-st.m, tr_) + D::from(0.75), -D::from(1.55), tr_), tr_), };
+    ((((dx_sigmoid(dx_ceil(v1, tr_) * st.m, tr_) * st.vel[0]) + (D::from(0.95) * acc7)) + ((((D::from(1.05) * dx_tanh(out8[0], tr_)) + (D::from(0.6) * dx_tanh(out8[1], tr_))) + (D::from(0.75) * cc13)) + (D::from(1.3) * cc16))) + (D::from(1.05) * v20)) + (D::from(0.55) * v24)
 }
 
 fn p923_eval(x: &[f64]) -> Vec<f64> {
@@ -41099,9 +41119,15 @@ fn p930(s1: &[f64], f2: bool, ok12: Option<usize>, mut lin16: Lv) -> Vec<f64> {
         v13 += (v3 + s1[3]).sin() * ((j14 as f64) + 0.5);
     }
     let v15: f64 = f64::rem_euclid(autodiff::sigmoid(v3 - s1[1]).sinh(), f64::exp(-(-0.15)) + 0.5);
-    let oc17 = if (v3.cos().exp() + lin16.w[0]).tanh() > -0.937 { Some(autodiff::sigmoid((autodiff::leaky_relu(v15, 0.01).abs() + 1.9).acosh() + lin16.w[0])) } else { None };
-    let v19: f64 = oc17.and_then(|ov18| if ov18 < -1.087 { Some(((ov18 - 1.4) * (-ov18)).tanh() * ((lin16.w[0] + s1[2]).tanh().atan() * 0.95)) } else { None }).unwrap_or((lin16.b.abs() + 1.0).log2().tanh());
-    vec![((((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan())) + (0.75 * v15)) + (((0.4 * (lin16.m[0][0] * lin16.b)) + (1.2 * ((lin16.w.len() as f64) * s1[1].tanh()))) + (0.5 * v19)), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
+    lin16.w[0] = lin16.w[0] * lin16.w[0].tanh();
+    let mut acc17: f64 = 0.0;
+    for row18 in lin16.m.iter() {
+        let t19 = row18[1];
+        acc17 += autodiff::sigmoid(autodiff::sigmoid(1.45) + t19);
+    }
+    let oc20 = if (if f64::max(2.9, s1[1]) > v3 { (lin16.m[1][1].abs() + 0.8).sqrt() } else { lin16.m[1][1].signum() }).sin() > -1.137 { Some(lin16.m[0][1]) } else { None };
+    let v22: f64 = oc20.and_then(|ov21| if ov21 > 1.263 { Some(autodiff::sigmoid(ov21.exp_m1().atan() * 1.8) + autodiff::sigmoid(s1[1])) } else { None }).unwrap_or(lin16.w[0]);
+    vec![((((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan())) + (0.75 * v15)) + ((1.15 * acc17) + (1.15 * v22)), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41131,9 +41157,15 @@ fn p930_dual<D: Dn>(s1: &[D], f2: bool, ok12: Option<usize>, mut lin16: LvD<D>, 
         v13 += dx_sin(v3 + s1[3], tr_) * (D::from(j14 as f64) + D::from(0.5));
     }
     let v15: D = dx_rem_euclid(dx_sinh(dx_sigmoid(v3 - s1[1], tr_), tr_), dx_exp(-(-D::from(0.15)), tr_) + D::from(0.5), tr_);
-    let oc17 = if dx_gt(dx_tanh(dx_exp(dx_cos(v3, tr_), tr_) + lin16.w[0], tr_), -D::from(0.937), tr_) { Some(dx_sigmoid(dx_acosh(dx_abs(dx_leaky_relu(v15, D::from(0.01), tr_), tr_) + D::from(1.9), tr_) + lin16.w[0], tr_)) } else { None };
-    let v19: D = oc17.and_then(|ov18| if dx_lt(ov18, -D::from(1.087), tr_) { Some(dx_tanh((ov18 - D::from(1.4)) * (-ov18), tr_) * (dx_atan(dx_tanh(lin16.w[0] + s1[2], tr_), tr_) * D::from(0.95))) } else { None }).unwrap_or(dx_tanh(dx_log2(dx_abs(lin16.b, tr_) + D::from(1.0), tr_), tr_));
-    vec![(((dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_))) + (D::from(0.75) * v15)) + (((D::from(0.4) * (lin16.m[0][0] * lin16.b)) + (D::from(1.2) * (D::from(lin16.w.len() as f64) * dx_tanh(s1[1], tr_)))) + (D::from(0.5) * v19)), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
+    lin16.w[0] = lin16.w[0] * dx_tanh(lin16.w[0], tr_);
+    let mut acc17: D = D::from(0.0);
+    for row18 in lin16.m.iter() {
+        let t19 = row18[1];
+        acc17 += dx_sigmoid(dx_sigmoid(D::from(1.45), tr_) + t19, tr_);
+    }
+    let oc20 = if dx_gt(dx_sin(if dx_gt(dx_max(D::from(2.9), s1[1], tr_), v3, tr_) { dx_sqrt(dx_abs(lin16.m[1][1], tr_) + D::from(0.8), tr_) } else { dx_signum(lin16.m[1][1], tr_) }, tr_), -D::from(1.137), tr_) { Some(lin16.m[0][1]) } else { None };
+    let v22: D = oc20.and_then(|ov21| if dx_gt(ov21, D::from(1.263), tr_) { Some(dx_sigmoid(dx_atan(dx_exp_m1(ov21, tr_), tr_) * D::from(1.8), tr_) + dx_sigmoid(s1[1], tr_)) } else { None }).unwrap_or(lin16.w[0]);
+    vec![(((dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_))) + (D::from(0.75) * v15)) + ((D::from(1.15) * acc17) + (D::from(1.15) * v22)), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
 }
 
 fn p930_eval(x: &[f64]) -> Vec<f64> {
@@ -44793,7 +44825,7 @@ fn p963(&self, a2: [f64; 1], b1: &[f64; 1], ch12: char) -> Vec<f64> {
     let mut out8: [f64; 2] = self.inner.a;
     out8[0] -= ((self.inner.t * K963) - autodiff::softplus(self.inner.a[1])).tanh();
     out8[1] -= (K963 * self.w[0][0]) * autodiff::sigmoid(v2 + a2[0]);
-    let cc9: f64 = cdot1(&a2, b1);
+    let cc9: f64 = cdot1(b1, b1);
     let cc10: f64 = cdot2(&out8, &out8);
     let v11: f64 = autodiff::gamma((((K963.sin() * 0.9).acos() * (1.2 + (out8[0] * out8[0])).sqrt()) + self.vel[0]).sin() + 2.0);
     let v13: f64 = if ch12 == 'b' { ((0.8 + (acc7 * acc7)).recip() + self.inner.a[1]).atan() } else { (v3.clamp(self.pos[0], self.pos[0] + 1.95) - b1[0].cos()).tanh() };
@@ -44829,7 +44861,7 @@ fn p963_dual(&self, a2: [D; 1], b1: &[D; 1], ch12: char, tr_: &mut Tr) -> Vec<D>
     let mut out8: [D; 2] = self.inner.a;
     out8[0] -= dx_tanh((self.inner.t * K963) - dx_softplus(self.inner.a[1], tr_), tr_);
     out8[1] -= (K963 * self.w[0][0]) * dx_sigmoid(v2 + a2[0], tr_);
-    let cc9: D = cdot1_dual(&a2, b1, tr_);
+    let cc9: D = cdot1_dual(b1, b1, tr_);
     let cc10: D = cdot2_dual(&out8, &out8, tr_);
     let v11: D = dx_gamma(dx_sin((dx_acos(dx_sin(K963, tr_) * D::from(0.9), tr_) * dx_sqrt(D::from(1.2) + (out8[0] * out8[0]), tr_)) + self.vel[0], tr_) + D::from(2.0), tr_);
     let v13: D = if ch12 == 'b' { dx_atan(dx_recip(D::from(0.8) + (acc7 * acc7), tr_) + self.inner.a[1], tr_) } else { dx_tanh(dx_clamp(v3, self.pos[0], self.pos[0] + D::from(1.95), tr_) - dx_cos(b1[0], tr_), tr_) };
@@ -45887,8 +45919,8 @@ fn p973_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p974
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward)]
-fn p974(x1: f64, mut x2: f64, x3: f64, mut st: Body, mut lin21: Lv) -> f64 {
+#[grad(reverse, forward, wrt(x1, x2, x3, st, lin21))]
+fn p974(x1: f64, mut x2: f64, x3: f64, mut st: Body, mut lin21: Lv, pts27: &[(f64, f64)]) -> f64 {
     if x1.sin().tan().hypot(st.pos[0]) < st.inner.a[1] {
         let v1 = if (x2 * x2) > (st.pos[1] + st.vel[0]) { -1.55 } else if ((f64::abs(1.0) + 0.8).log10() - (x1 / (st.w[0][0].exp() + 0.5))) < (st.pos[0] * st.w[1][1]) { 2.9 } else { f64::log(st.inner.a[0].abs() + 0.6, 3.75).sin().tan() };
         st.inner.t %= 0.85 + (st.m * st.m);
@@ -45928,13 +45960,13 @@ fn p974(x1: f64, mut x2: f64, x3: f64, mut st: Body, mut lin21: Lv) -> f64 {
         *o17 += xi18.atan().powi(3).atan();
     }
     let lq20 = lmake((f64::atan(-2.15).atan() + x2).atan(), st.inner.a[1].max(st.w[0][1] + x1).sin());
-    let mut ld22: Lp = Default::default();
-    ld22.a = f64::powi(0.6 + (st.inner.t * st.inner.t), -2).tanh() * (st.inner.a[1] - (-2.6)).sin();
-    ((((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())) + (0.8 * lnorm(&lq20).tanh())) + ((1.1 * (lin21.m[1][1] * lin21.b)) + (0.8 * ((ld22.a + ld22.v[0]) * (v12 + st.vel[1]).sin())))
+    let ia22: [f64; 2] = [(st.w[1][1].sin() * lin21.b).tanh(), (st.pos[0].atan() * (-2.6 / (-0.55))).atan()];
+    let (qa28, qb29) = pts27[3];
+    ((((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())) + (0.8 * lnorm(&lq20).tanh())) + (((1.15 * lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| p23 * q24).sum::<f64>().tanh()) + (1.25 * lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| p25 * q26).sum::<f64>().sin())) + (0.25 * (((qa28.abs() + 1.3).acosh().abs() + 0.9).cbrt().tanh() * ((qb29 + qb29) - (-1.25)).sin())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>, tr_: &mut Tr) -> D {
+fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>, pts27: &[(D, D)], tr_: &mut Tr) -> D {
     if dx_lt(dx_hypot(dx_tan(dx_sin(x1, tr_), tr_), st.pos[0], tr_), st.inner.a[1], tr_) {
         let v1 = if dx_gt(x2 * x2, st.pos[1] + st.vel[0], tr_) { -D::from(1.55) } else if dx_lt(dx_log10(dx_abs(D::from(1.0), tr_) + D::from(0.8), tr_) - (x1 / (dx_exp(st.w[0][0], tr_) + D::from(0.5))), st.pos[0] * st.w[1][1], tr_) { D::from(2.9) } else { dx_tan(dx_sin(dx_log(dx_abs(st.inner.a[0], tr_) + D::from(0.6), D::from(3.75), tr_), tr_), tr_) };
         st.inner.t = dx_rem(st.inner.t, D::from(0.85) + (st.m * st.m), tr_);
@@ -45974,9 +46006,9 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>
         *o17 += dx_atan(dx_powi(dx_atan(*xi18, tr_), 3, tr_), tr_);
     }
     let lq20 = lmake_dual(dx_atan(dx_atan(dx_atan(-D::from(2.15), tr_), tr_) + x2, tr_), dx_sin(dx_max(st.inner.a[1], st.w[0][1] + x1, tr_), tr_), tr_);
-    let mut ld22: LpD<D> = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
-    ld22.a = dx_tanh(dx_powi(D::from(0.6) + (st.inner.t * st.inner.t), -2, tr_), tr_) * dx_sin(st.inner.a[1] - (-D::from(2.6)), tr_);
-    ((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + ((D::from(1.1) * (lin21.m[1][1] * lin21.b)) + (D::from(0.8) * ((ld22.a + ld22.v[0]) * dx_sin(v12 + st.vel[1], tr_))))
+    let ia22: [D; 2] = [dx_tanh(dx_sin(st.w[1][1], tr_) * lin21.b, tr_), dx_atan(dx_atan(st.pos[0], tr_) * (-D::from(2.6) / (-D::from(0.55))), tr_)];
+    let (qa28, qb29) = pts27[3];
+    ((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (((D::from(1.15) * dx_tanh(lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| *p23 * *q24).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.25) * dx_sin(lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| *p25 * *q26).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (dx_tanh(dx_cbrt(dx_abs(dx_acosh(dx_abs(qa28, tr_) + D::from(1.3), tr_), tr_) + D::from(0.9), tr_), tr_) * dx_sin((qb29 + qb29) - (-D::from(1.25)), tr_))))
 }
 
 fn p974_eval(x: &[f64]) -> Vec<f64> {
@@ -45986,7 +46018,8 @@ fn p974_eval(x: &[f64]) -> Vec<f64> {
     let x3: f64 = take1(x, k);
     let st: Body = take_body(x, k);
     let lin21: Lv = take_lv(x, k, 1, 2);
-    flat(&p974(x1, x2, x3, st, lin21))
+    let pts27: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    flat(&p974(x1, x2, x3, st, lin21, &pts27))
 }
 
 fn p974_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -45996,7 +46029,8 @@ fn p974_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x3: Dual64 = take1(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let lin21: LvD<Dual64> = take_lv_d(x, k, 1, 2);
-    flat(&p974_dual(x1, x2, x3, st, lin21, tr_))
+    let pts27: Vec<(Dual64, Dual64)> = take_pairs(x, k, 4);
+    flat(&p974_dual(x1, x2, x3, st, lin21, &pts27, tr_))
 }
 
 fn p974_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -46006,13 +46040,15 @@ fn p974_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let st: Body = take_body(x, k);
     let lin21: Lv = take_lv(x, k, 1, 2);
-    let (out, g_x1, g_x2, g_x3, g_st, g_lin21) = p974_backward(x1, x2, x3, st, lin21, d[0]);
+    let pts27: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    let (out, g_x1, g_x2, g_x3, g_st, g_lin21) = p974_backward(x1, x2, x3, st, lin21, &pts27, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x3));
     g.extend(flat(&g_st));
     g.extend(flat(&g_lin21));
+    g.extend([0.0; 8]);
     (flat(&out), g)
 }
 
@@ -46023,13 +46059,15 @@ fn p974_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let st: Body = take_body(x, k);
     let lin21: Lv = take_lv(x, k, 1, 2);
+    let pts27: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_st: Body = take_body(t, k);
     let t_lin21: Lv = take_lv(t, k, 1, 2);
-    let (out, tan) = p974_forward(x1, t_x1, x2, t_x2, x3, t_x3, st, t_st, lin21, t_lin21);
+    *k += 8;
+    let (out, tan) = p974_forward(x1, t_x1, x2, t_x2, x3, t_x3, st, t_st, lin21, t_lin21, &pts27);
     (flat(&out), flat(&tan))
 }
 
@@ -48250,7 +48288,7 @@ fn p991_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1, b3, b2, a4))]
-fn p992(x1: f64, b3: &[f64; 1], b2: &[f64; 4], mut a4: [f64; 4], ow10: Option<f64>, pts13: &[(f64, f64)]) -> f64 {
+fn p992(x1: f64, b3: &[f64; 1], b2: &[f64; 4], mut a4: [f64; 4], ow10: Option<f64>) -> f64 {
     a4[2] += b2[3].asinh();
     for i1 in 0..a4.len() {
         let x1 = x1 * ((b2[4 - 1 - i1] / (b2[i1].exp() + 0.5)) - (b2[4 - 1 - i1] / (-(b3[i1 % 1].abs() + 0.95))));
@@ -48271,16 +48309,14 @@ fn p992(x1: f64, b3: &[f64; 1], b2: &[f64; 4], mut a4: [f64; 4], ow10: Option<f6
     let cc7: f64 = cdot4(b2, b2);
     let cc8: f64 = cdot1(b3, b3);
     let v9: f64 = f64::rem_euclid(if b2[3] <= 0.8 { (cc7.abs() + 0.85).log2() } else { x1 * (-0.9) }, (cc7 + b2[0]).sin().exp() + 0.5);
-    let v12: f64 = ow10.and_then(|ov11| if ov11 > x1 { Some(ov11.clamp(-2.0, -0.25) + a4[0].abs().clamp(-1.85, 0.3).tanh()) } else { None }).unwrap_or(x1.sin().tan());
-    let mut acc14: f64 = 0.0;
-    for &(qa15, qb16) in pts13 {
-        acc14 += qa15 + autodiff::elu(qb16 - qb16, 0.3).tanh();
-    }
-    (((((x1 + (x1 - x1)).abs().ln_1p() - x1) - x1) + ((1.25 * cc7.atan()) + (0.45 * cc8))) + (0.9 * v9)) + (((0.3 * v12) + (1.4 * acc14.sin())) + (1.1 * (pts13[0].1 * ((acc14.abs() + 0.6).ln() + b2[1]).tanh())))
+    let v12: f64 = ow10.map(f64::tanh).unwrap_or(x1.sin().tan());
+    let mut ld13 = Lp { v: [(v9 + x1).tanh(), autodiff::sigmoid(-2.55 + a4[1])], ..Lp::default() };
+    ld13.a = (((cc8 - 0.35).abs() + 0.55).log(9.15) + b2[2]).sin();
+    (((((x1 + (x1 - x1)).abs().ln_1p() - x1) - x1) + ((1.25 * cc7.atan()) + (0.45 * cc8))) + (0.9 * v9)) + (((0.85 * v12) + (0.45 * ((ld13.a + ld13.v[0]) * autodiff::sigmoid(x1 / (-(v9.sin().exp() + 0.5)))))) + (0.95 * lnormv(ld13)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p992_dual<D: Dn>(x1: D, b3: &[D; 1], b2: &[D; 4], mut a4: [D; 4], ow10: Option<f64>, pts13: &[(D, D)], tr_: &mut Tr) -> D {
+fn p992_dual<D: Dn>(x1: D, b3: &[D; 1], b2: &[D; 4], mut a4: [D; 4], ow10: Option<f64>, tr_: &mut Tr) -> D {
     a4[2] += dx_asinh(b2[3], tr_);
     for i1 in 0..a4.len() {
         let x1 = x1 * ((b2[4 - 1 - i1] / (dx_exp(b2[i1], tr_) + D::from(0.5))) - (b2[4 - 1 - i1] / (-(dx_abs(b3[i1 % 1], tr_) + D::from(0.95)))));
@@ -48301,12 +48337,10 @@ fn p992_dual<D: Dn>(x1: D, b3: &[D; 1], b2: &[D; 4], mut a4: [D; 4], ow10: Optio
     let cc7: D = cdot4_dual(b2, b2, tr_);
     let cc8: D = cdot1_dual(b3, b3, tr_);
     let v9: D = dx_rem_euclid(if dx_le(b2[3], D::from(0.8), tr_) { dx_log2(dx_abs(cc7, tr_) + D::from(0.85), tr_) } else { x1 * (-D::from(0.9)) }, dx_exp(dx_sin(cc7 + b2[0], tr_), tr_) + D::from(0.5), tr_);
-    let v12: D = ow10.map(D::from).and_then(|ov11| if dx_gt(ov11, x1, tr_) { Some(dx_clamp(ov11, -D::from(2.0), -D::from(0.25), tr_) + dx_tanh(dx_clamp(dx_abs(a4[0], tr_), -D::from(1.85), D::from(0.3), tr_), tr_)) } else { None }).unwrap_or(dx_tan(dx_sin(x1, tr_), tr_));
-    let mut acc14: D = D::from(0.0);
-    for &(qa15, qb16) in pts13 {
-        acc14 += qa15 + dx_tanh(dx_elu(qb16 - qb16, D::from(0.3), tr_), tr_);
-    }
-    ((((dx_ln_1p(dx_abs(x1 + (x1 - x1), tr_), tr_) - x1) - x1) + ((D::from(1.25) * dx_atan(cc7, tr_)) + (D::from(0.45) * cc8))) + (D::from(0.9) * v9)) + (((D::from(0.3) * v12) + (D::from(1.4) * dx_sin(acc14, tr_))) + (D::from(1.1) * (pts13[0].1 * dx_tanh(dx_ln(dx_abs(acc14, tr_) + D::from(0.6), tr_) + b2[1], tr_))))
+    let v12: D = ow10.map(D::from).map(|t_| dx_tanh(t_, tr_)).unwrap_or(dx_tan(dx_sin(x1, tr_), tr_));
+    let mut ld13 = LpD { a: D::from(0.0), v: [dx_tanh(v9 + x1, tr_), dx_sigmoid(-D::from(2.55) + a4[1], tr_)] };
+    ld13.a = dx_sin(dx_log(dx_abs(cc8 - D::from(0.35), tr_) + D::from(0.55), D::from(9.15), tr_) + b2[2], tr_);
+    ((((dx_ln_1p(dx_abs(x1 + (x1 - x1), tr_), tr_) - x1) - x1) + ((D::from(1.25) * dx_atan(cc7, tr_)) + (D::from(0.45) * cc8))) + (D::from(0.9) * v9)) + (((D::from(0.85) * v12) + (D::from(0.45) * ((ld13.a + ld13.v[0]) * dx_sigmoid(x1 / (-(dx_exp(dx_sin(v9, tr_), tr_) + D::from(0.5))), tr_)))) + (D::from(0.95) * lnormv_dual(ld13, tr_)))
 }
 
 fn p992_eval(x: &[f64]) -> Vec<f64> {
@@ -48316,8 +48350,7 @@ fn p992_eval(x: &[f64]) -> Vec<f64> {
     let b2: [f64; 4] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    let pts13: Vec<(f64, f64)> = take_pairs(x, k, 2);
-    flat(&p992(x1, &b3, &b2, a4, ow10, &pts13))
+    flat(&p992(x1, &b3, &b2, a4, ow10))
 }
 
 fn p992_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -48327,8 +48360,7 @@ fn p992_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b2: [Dual64; 4] = take(x, k);
     let a4: [Dual64; 4] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    let pts13: Vec<(Dual64, Dual64)> = take_pairs(x, k, 2);
-    flat(&p992_dual(x1, &b3, &b2, a4, ow10, &pts13, tr_))
+    flat(&p992_dual(x1, &b3, &b2, a4, ow10, tr_))
 }
 
 fn p992_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -48338,17 +48370,15 @@ fn p992_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 4] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    let pts13: Vec<(f64, f64)> = take_pairs(x, k, 2);
     let mut d_b3 = [SHADOW; 1];
     let mut d_b2 = [SHADOW; 4];
-    let (out, g_x1, g_a4) = p992_backward(x1, &b3, &mut d_b3, &b2, &mut d_b2, a4, ow10, &pts13, d[0]);
+    let (out, g_x1, g_a4) = p992_backward(x1, &b3, &mut d_b3, &b2, &mut d_b2, a4, ow10, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_b2));
     g.extend(flat(&g_a4));
     g.extend([0.0; 1]);
-    g.extend([0.0; 4]);
     (flat(&out), g)
 }
 
@@ -48359,15 +48389,13 @@ fn p992_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 4] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    let pts13: Vec<(f64, f64)> = take_pairs(x, k, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_b3: [f64; 1] = take(t, k);
     let t_b2: [f64; 4] = take(t, k);
     let t_a4: [f64; 4] = take(t, k);
     *k += 1;
-    *k += 4;
-    let (out, tan) = p992_forward(x1, t_x1, &b3, &t_b3, &b2, &t_b2, a4, t_a4, ow10, &pts13);
+    let (out, tan) = p992_forward(x1, t_x1, &b3, &t_b3, &b2, &t_b2, a4, t_a4, ow10);
     (flat(&out), flat(&tan))
 }
 
@@ -49149,8 +49177,8 @@ fn p1000(a4: [f64; 2], x2: f64, a3: [f64; 2], x1: f64, nt: usize, ch21: char, ow
     }
     let v22: f64 = if ch21 == 'b' { a3[nt].round().sin() } else { ((a3[nt] / (1.0 + (a4[nt] * a4[nt]))) + (a3[nt] + u16[nt])).sin() };
     let v23: f64 = ((1.2 + v22) - (nt as f64)).div_euclid((a3[1].tanh() * 0.9).asin().abs() + 0.8);
-    let v26: f64 = ow24.and_then(|ov25| if ov25 > x1 { Some((ov25 / 2.15).tanh() + ((v13 + a4[2 - 1 - nt]).atan() * 0.95)) } else { None }).unwrap_or(a3[nt]);
-    ((((((-1.25 - x1) - x1) + x1) + (1.45 * autodiff::sigmoid(u16[0]))) + (1.15 * v22)) + (1.15 * (v23 * v13.min(v13).atan()).tanh())) + (1.3 * v26)
+    let v26: f64 = ow24.map(|ov25| (1.05 + ov25) * x2.sin()).unwrap_or(a3[nt]);
+    ((((((-1.25 - x1) - x1) + x1) + (1.45 * autodiff::sigmoid(u16[0]))) + (1.15 * v22)) + (1.15 * (v23 * v13.min(v13).atan()).tanh())) + (1.4 * v26)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -49176,8 +49204,8 @@ fn p1000_dual<D: Dn>(a4: [D; 2], x2: D, a3: [D; 2], x1: D, nt: usize, ch21: char
     }
     let v22: D = if ch21 == 'b' { dx_sin(dx_round(a3[nt], tr_), tr_) } else { dx_sin((a3[nt] / (D::from(1.0) + (a4[nt] * a4[nt]))) + (a3[nt] + u16[nt]), tr_) };
     let v23: D = dx_div_euclid((D::from(1.2) + v22) - D::from(nt as f64), dx_abs(dx_asin(dx_tanh(a3[1], tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_);
-    let v26: D = ow24.map(D::from).and_then(|ov25| if dx_gt(ov25, x1, tr_) { Some(dx_tanh(ov25 / D::from(2.15), tr_) + (dx_atan(v13 + a4[2 - 1 - nt], tr_) * D::from(0.95))) } else { None }).unwrap_or(a3[nt]);
-    ((((((-D::from(1.25) - x1) - x1) + x1) + (D::from(1.45) * dx_sigmoid(u16[0], tr_))) + (D::from(1.15) * v22)) + (D::from(1.15) * dx_tanh(v23 * dx_atan(dx_min(v13, v13, tr_), tr_), tr_))) + (D::from(1.3) * v26)
+    let v26: D = ow24.map(D::from).map(|ov25| (D::from(1.05) + ov25) * dx_sin(x2, tr_)).unwrap_or(a3[nt]);
+    ((((((-D::from(1.25) - x1) - x1) + x1) + (D::from(1.45) * dx_sigmoid(u16[0], tr_))) + (D::from(1.15) * v22)) + (D::from(1.15) * dx_tanh(v23 * dx_atan(dx_min(v13, v13, tr_), tr_), tr_))) + (D::from(1.4) * v26)
 }
 
 fn p1000_eval(x: &[f64]) -> Vec<f64> {
@@ -49667,12 +49695,16 @@ fn p1004(&self, b1: &[f64; 1], nt: usize) -> f64 {
         z13[1] = (0.75 * u10[1]) + autodiff::leaky_relu(self.inner.t, ((nt + 1) as f64).sin().tanh()).sin();
         u10 = z13;
     }
-    let cc18: f64 = cdot2(&z13, &z13);
-    let cc19: f64 = cdot2(&out9, &u10);
-    let v20: f64 = (-(self.m.abs() + 1.1).log(3.55)).rem_euclid((b1[nt % 1] / (1.0 + (self.m * self.m))).abs() + 1.25);
-    let v22: f64 = out9.iter().map(|e21| -2.95).sum::<f64>().div_euclid(1.15);
-    let r23: f64 = lscale((-f64::ceil(2.35) + self.inner.a[nt]).sin(), &mut z13);
-    ((((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((1.15 * out9[0].sin()) + (0.65 * autodiff::sigmoid(u10[0]))) + (1.4 * z13[0].atan())) + (0.85 * cc18.tanh())) + (1.25 * cc19))) + ((0.35 * v20.tanh()) + (0.25 * (v22 * (u10[c14 % u10.len()] * self.inner.a[c14 % 2]).tanh()).tanh()))) + ((1.0 * z13[1].sin()) + (0.9 * r23.tanh()))
+    let cc18: f64 = caff2(&self.w[2 - 1 - nt], ((self.inner.t / 1.85) * self.pos[c14 % 2].asinh()).sin() * 0.5, &out9);
+    let hh20: [f64; 2] = [(autodiff::leaky_relu(-2.55, 0.26) + self.vel[1]).tanh(), (autodiff::sigmoid(-out9[1]) + self.m).tanh()];
+    let mut cc19: f64 = 0.0;
+    for l21 in 0..2 {
+        cc19 += caff2(&self.w[l21], autodiff::sigmoid((self.pos[2 - 1 - nt] / (-(self.inner.t.abs() + 1.4))) / 2.8) * 0.5, &hh20);
+    }
+    let v22: f64 = f64::rem_euclid(-(self.m.abs() + 1.1).log(3.55), (u10[nt] / (self.vel[(c14 + 3) % 2].exp() + 0.5)).abs() + 1.5);
+    let v23: f64 = f64::rem_euclid(((-2.9 * self.inner.t) - (-2.95)).atan(), f64::exp(-3.0) + 0.5);
+    let r24: f64 = lscale((-f64::ceil(2.35) + self.inner.a[nt]).sin(), &mut z13);
+    ((((((((self.inner.t.tanh() * 0.9).asin().abs().ln_1p() / 2.05) * self.m) + self.inner.a[0]) - self.inner.t) + (0.4 * acc8)) + (((((0.65 * out9[0].sin()) + (0.65 * u10[0].atan())) + (0.7 * autodiff::sigmoid(z13[0]))) + (0.45 * cc18)) + (0.6 * cc19))) + ((1.25 * v22.tanh()) + (0.8 * v23.tanh()))) + ((1.0 * z13[1].sin()) + (0.9 * r24.tanh()))
 }
 }
 
@@ -49709,12 +49741,16 @@ fn p1004_dual(&self, b1: &[D; 1], nt: usize, tr_: &mut Tr) -> D {
         z13[1] = (D::from(0.75) * u10[1]) + dx_sin(dx_leaky_relu(self.inner.t, dx_tanh(dx_sin(D::from((nt + 1) as f64), tr_), tr_), tr_), tr_);
         u10 = z13;
     }
-    let cc18: D = cdot2_dual(&z13, &z13, tr_);
-    let cc19: D = cdot2_dual(&out9, &u10, tr_);
-    let v20: D = dx_rem_euclid(-dx_log(dx_abs(self.m, tr_) + D::from(1.1), D::from(3.55), tr_), dx_abs(b1[nt % 1] / (D::from(1.0) + (self.m * self.m)), tr_) + D::from(1.25), tr_);
-    let v22: D = dx_div_euclid(out9.iter().map(|e21| -D::from(2.95)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(1.15), tr_);
-    let r23: D = lscale_dual(dx_sin(-dx_ceil(D::from(2.35), tr_) + self.inner.a[nt], tr_), &mut z13, tr_);
-    (((((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(1.15) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_sigmoid(u10[0], tr_))) + (D::from(1.4) * dx_atan(z13[0], tr_))) + (D::from(0.85) * dx_tanh(cc18, tr_))) + (D::from(1.25) * cc19))) + ((D::from(0.35) * dx_tanh(v20, tr_)) + (D::from(0.25) * dx_tanh(v22 * dx_tanh(u10[c14 % u10.len()] * self.inner.a[c14 % 2], tr_), tr_)))) + ((D::from(1.0) * dx_sin(z13[1], tr_)) + (D::from(0.9) * dx_tanh(r23, tr_)))
+    let cc18: D = caff2_dual(&self.w[2 - 1 - nt], dx_sin((self.inner.t / D::from(1.85)) * dx_asinh(self.pos[c14 % 2], tr_), tr_) * D::from(0.5), &out9, tr_);
+    let hh20: [D; 2] = [dx_tanh(dx_leaky_relu(-D::from(2.55), D::from(0.26), tr_) + self.vel[1], tr_), dx_tanh(dx_sigmoid(-out9[1], tr_) + self.m, tr_)];
+    let mut cc19: D = D::from(0.0);
+    for l21 in 0..2 {
+        cc19 += caff2_dual(&self.w[l21], dx_sigmoid((self.pos[2 - 1 - nt] / (-(dx_abs(self.inner.t, tr_) + D::from(1.4)))) / D::from(2.8), tr_) * D::from(0.5), &hh20, tr_);
+    }
+    let v22: D = dx_rem_euclid(-dx_log(dx_abs(self.m, tr_) + D::from(1.1), D::from(3.55), tr_), dx_abs(u10[nt] / (dx_exp(self.vel[(c14 + 3) % 2], tr_) + D::from(0.5)), tr_) + D::from(1.5), tr_);
+    let v23: D = dx_rem_euclid(dx_atan((-D::from(2.9) * self.inner.t) - (-D::from(2.95)), tr_), dx_exp(-D::from(3.0), tr_) + D::from(0.5), tr_);
+    let r24: D = lscale_dual(dx_sin(-dx_ceil(D::from(2.35), tr_) + self.inner.a[nt], tr_), &mut z13, tr_);
+    (((((((dx_ln_1p(dx_abs(dx_asin(dx_tanh(self.inner.t, tr_) * D::from(0.9), tr_), tr_), tr_) / D::from(2.05)) * self.m) + self.inner.a[0]) - self.inner.t) + (D::from(0.4) * acc8)) + (((((D::from(0.65) * dx_sin(out9[0], tr_)) + (D::from(0.65) * dx_atan(u10[0], tr_))) + (D::from(0.7) * dx_sigmoid(z13[0], tr_))) + (D::from(0.45) * cc18)) + (D::from(0.6) * cc19))) + ((D::from(1.25) * dx_tanh(v22, tr_)) + (D::from(0.8) * dx_tanh(v23, tr_)))) + ((D::from(1.0) * dx_sin(z13[1], tr_)) + (D::from(0.9) * dx_tanh(r24, tr_)))
 }
 }
 
@@ -50567,7 +50603,7 @@ fn p1012_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1, b2, a3, lin35))]
-fn p1013(x1: f64, b2: &[f64; 5], a3: [f64; 4], nt: usize, ow31: Option<f64>, mut lin35: Lv, pts42: &[(f64, f64)]) -> [f64; 3] {
+fn p1013(x1: f64, b2: &[f64; 5], a3: [f64; 4], nt: usize, ow31: Option<f64>, mut lin35: Lv, pts39: &[(f64, f64)]) -> [f64; 3] {
     let v1 = (b2[nt] * (x1 / (-(x1.abs() + 0.7)))).asinh();
     let v2 = autodiff::sigmoid(autodiff::leaky_relu(a3[2] + x1, autodiff::sigmoid(a3[4 - 1 - nt])));
     let v3 = x1;
@@ -50598,16 +50634,21 @@ fn p1013(x1: f64, b2: &[f64; 5], a3: [f64; 4], nt: usize, ow31: Option<f64>, mut
     let v29: f64 = ia25.iter().copied().fold(0.55, cl26);
     let v30: f64 = ia25.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v34: f64 = if let Some(f32) = ow31 { (((old17[1] - v29) / (v30.exp() + 0.5)) + x1).tanh() * f32 } else { a3.iter().sum::<f64>().sin() };
-    let ia36: [f64; 2] = [autodiff::sigmoid(f64::log((a3[2] * (-2.05)).abs() + 0.7, 6.9)), autodiff::sigmoid(a3.iter().fold(v29, |acc38, e37| (acc38 * 0.5) + acc38.min(v30).sin()))];
-    let mut acc43: f64 = 0.0;
-    for &(qa44, qb45) in pts42.iter() {
-        acc43 += autodiff::sigmoid((qa44 + qa44) - qa44) * ((0.9 / (-(1.0 + (qb45 * qb45)))) / (1.0 + (qb45 * qb45))).atan();
+    lin35.w[0] = lin35.w[0] * a3[1].tanh();
+    let mut acc36: f64 = 0.0;
+    for row37 in lin35.m.iter() {
+        let t38 = row37[1];
+        acc36 += (autodiff::leaky_relu(t38, f64::sin(-1.2)) / (-(1.0 + (t38 * t38)))).atan();
     }
-    [(((((((((v1 / 0.95) - v4) / (-(b2.iter().copied().map(|e16| (f64::sin(1.0) * 0.9).acos()).sum::<f64>().abs() + 0.95))) + v15) + v2).tanh() * v4) + ((1.0 * u18[1].sin()) + (0.3 * old17[1].atan()))) + ((1.35 * v29) + (0.6 * v30))) + (1.05 * v34)) + ((((0.5 * lin35.m[0].iter().zip(ia36.iter()).map(|(p39, q40)| p39 * q40).sum::<f64>()) + (0.5 * lin35.w.iter().map(|e41| autodiff::softplus(*e41).atan()).sum::<f64>().tanh())) + (0.45 * autodiff::sigmoid(acc43))) + (1.5 * (pts42[1].1 * autodiff::sigmoid(v4 + x1)))), (nt as f64) + v3, (2.85 + v1) * v3]
+    let mut acc40: f64 = 0.0;
+    for &(qa41, qb42) in pts39.iter() {
+        acc40 += autodiff::sigmoid((qa41 + qa41) - qa41) * ((0.9 / (-(1.0 + (qb42 * qb42)))) / (1.0 + (qb42 * qb42))).atan();
+    }
+    [(((((((((v1 / 0.95) - v4) / (-(b2.iter().copied().map(|e16| (f64::sin(1.0) * 0.9).acos()).sum::<f64>().abs() + 0.95))) + v15) + v2).tanh() * v4) + ((1.0 * u18[1].sin()) + (0.3 * old17[1].atan()))) + ((1.35 * v29) + (0.6 * v30))) + (1.05 * v34)) + ((((0.5 * ((lin35.w[0] + lin35.b) * autodiff::relu(a3[c19] / (v15.abs() + 0.55)).sin())) + (1.05 * acc36)) + (0.75 * acc40.tanh())) + (0.45 * (pts39[1].1 * autodiff::sigmoid(v15 + x1)))), (nt as f64) + v3, (2.85 + v1) * v3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64>, mut lin35: LvD<D>, pts42: &[(D, D)], tr_: &mut Tr) -> [D; 3] {
+fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64>, mut lin35: LvD<D>, pts39: &[(D, D)], tr_: &mut Tr) -> [D; 3] {
     let v1 = dx_asinh(b2[nt] * (x1 / (-(dx_abs(x1, tr_) + D::from(0.7)))), tr_);
     let v2 = dx_sigmoid(dx_leaky_relu(a3[2] + x1, dx_sigmoid(a3[4 - 1 - nt], tr_), tr_), tr_);
     let v3 = x1;
@@ -50638,12 +50679,17 @@ fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64
     let v29: D = ia25.iter().copied().fold(D::from(0.55), |acc_, t_| cl26(acc_, t_, tr_));
     let v30: D = ia25.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v34: D = if let Some(f32) = ow31 { dx_tanh(((old17[1] - v29) / (dx_exp(v30, tr_) + D::from(0.5))) + x1, tr_) * D::from(f32) } else { dx_sin(a3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) };
-    let ia36: [D; 2] = [dx_sigmoid(dx_log(dx_abs(a3[2] * (-D::from(2.05)), tr_) + D::from(0.7), D::from(6.9), tr_), tr_), dx_sigmoid(a3.iter().fold(v29, |acc38, e37| (acc38 * D::from(0.5)) + dx_sin(dx_min(acc38, v30, tr_), tr_)), tr_)];
-    let mut acc43: D = D::from(0.0);
-    for &(qa44, qb45) in pts42.iter() {
-        acc43 += dx_sigmoid((qa44 + qa44) - qa44, tr_) * dx_atan((D::from(0.9) / (-(D::from(1.0) + (qb45 * qb45)))) / (D::from(1.0) + (qb45 * qb45)), tr_);
+    lin35.w[0] = lin35.w[0] * dx_tanh(a3[1], tr_);
+    let mut acc36: D = D::from(0.0);
+    for row37 in lin35.m.iter() {
+        let t38 = row37[1];
+        acc36 += dx_atan(dx_leaky_relu(t38, dx_sin(-D::from(1.2), tr_), tr_) / (-(D::from(1.0) + (t38 * t38))), tr_);
     }
-    [((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * lin35.m[0].iter().zip(ia36.iter()).map(|(p39, q40)| *p39 * *q40).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.5) * dx_tanh(lin35.w.iter().map(|e41| dx_atan(dx_softplus(*e41, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.45) * dx_sigmoid(acc43, tr_))) + (D::from(1.5) * (pts42[1].1 * dx_sigmoid(v4 + x1, tr_)))), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
+    let mut acc40: D = D::from(0.0);
+    for &(qa41, qb42) in pts39.iter() {
+        acc40 += dx_sigmoid((qa41 + qa41) - qa41, tr_) * dx_atan((D::from(0.9) / (-(D::from(1.0) + (qb42 * qb42)))) / (D::from(1.0) + (qb42 * qb42)), tr_);
+    }
+    [((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * ((lin35.w[0] + lin35.b) * dx_sin(dx_relu(a3[c19] / (dx_abs(v15, tr_) + D::from(0.55)), tr_), tr_))) + (D::from(1.05) * acc36)) + (D::from(0.75) * dx_tanh(acc40, tr_))) + (D::from(0.45) * (pts39[1].1 * dx_sigmoid(v15 + x1, tr_)))), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
 }
 
 fn p1013_eval(x: &[f64]) -> Vec<f64> {
@@ -50653,8 +50699,8 @@ fn p1013_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 4] = take(x, k);
     let ow31: Option<f64> = opt_f64(take1(x, k));
     let lin35: Lv = take_lv(x, k, 3, 1);
-    let pts42: Vec<(f64, f64)> = take_pairs(x, k, 4);
-    flat(&p1013(x1, &b2, a3, 2, ow31, lin35, &pts42))
+    let pts39: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    flat(&p1013(x1, &b2, a3, 2, ow31, lin35, &pts39))
 }
 
 fn p1013_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -50664,8 +50710,8 @@ fn p1013_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 4] = take(x, k);
     let ow31: Option<f64> = opt_f64(take1(x, k));
     let lin35: LvD<Dual64> = take_lv_d(x, k, 3, 1);
-    let pts42: Vec<(Dual64, Dual64)> = take_pairs(x, k, 4);
-    flat(&p1013_dual(x1, &b2, a3, 2, ow31, lin35, &pts42, tr_))
+    let pts39: Vec<(Dual64, Dual64)> = take_pairs(x, k, 4);
+    flat(&p1013_dual(x1, &b2, a3, 2, ow31, lin35, &pts39, tr_))
 }
 
 fn p1013_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -50675,9 +50721,9 @@ fn p1013_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let ow31: Option<f64> = opt_f64(take1(x, k));
     let lin35: Lv = take_lv(x, k, 3, 1);
-    let pts42: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    let pts39: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let mut d_b2 = [SHADOW; 5];
-    let (out, g_x1, g_a3, g_lin35) = p1013_backward(x1, &b2, &mut d_b2, a3, 2, ow31, lin35, &pts42, take(d, &mut 0));
+    let (out, g_x1, g_a3, g_lin35) = p1013_backward(x1, &b2, &mut d_b2, a3, 2, ow31, lin35, &pts39, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_b2));
@@ -50695,7 +50741,7 @@ fn p1013_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let ow31: Option<f64> = opt_f64(take1(x, k));
     let lin35: Lv = take_lv(x, k, 3, 1);
-    let pts42: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    let pts39: Vec<(f64, f64)> = take_pairs(x, k, 4);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_b2: [f64; 5] = take(t, k);
@@ -50703,7 +50749,7 @@ fn p1013_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     *k += 1;
     let t_lin35: Lv = take_lv(t, k, 3, 1);
     *k += 8;
-    let (out, tan) = p1013_forward(x1, t_x1, &b2, &t_b2, a3, t_a3, 2, ow31, lin35, t_lin35, &pts42);
+    let (out, tan) = p1013_forward(x1, t_x1, &b2, &t_b2, a3, t_a3, 2, ow31, lin35, t_lin35, &pts39);
     (flat(&out), flat(&tan))
 }
 
@@ -52572,7 +52618,7 @@ fn p1029_bb1(x: &[f64], d: f64, u: f64, gb: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, wrt(x1, st))]
-fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body) -> f64 {
+fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body, ow15: Option<f64>) -> f64 {
     st.vel[0] += autodiff::relu(st.inner.a[0].atan());
     let (v1, v2) = ((st.w[0][1] / (-(f64::abs(0.85) + 0.85))) + (st.vel[0] - st.w[1][0]), f64::abs(0.55).atan());
     if (st.vel[1] + autodiff::relu(v2)) >= 1.0 {
@@ -52597,36 +52643,33 @@ fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body) -> f64 {
     let snap3 = st.pos;
     st.pos[1] += 0.5 * autodiff::sigmoid(st.m);
     st.pos[1] += 0.35 * autodiff::sigmoid(x2);
-    let hh5: [f64; 3] = [((st.inner.a[1] * w3[2][0]) / (1.0 + (st.inner.t * st.inner.t))).sin(), autodiff::elu((st.inner.t + snap3[1]).atan(), autodiff::sigmoid(f64::cos(-1.75))).tanh(), (-st.inner.t.abs().ln_1p()).tanh()];
     let mut cc4: f64 = 0.0;
-    for l6 in 0..3 {
-        cc4 += caff3(&w3[l6], ((x2 * w3[l6][0]) * (-w3[l6][3 - 1 - l6])).tanh() * 0.5, &hh5);
+    for l5 in 0..2 {
+        cc4 += caff2(&st.w[l5], (snap3[0].min(w3[1][2]).abs() + 0.75).sqrt().tanh() * 0.5, &snap3);
     }
-    let v7: f64 = (-st.pos[0]).tanh().to_degrees();
-    let v10: f64 = hh5.iter().copied().max_by(|p8, q9| p8.partial_cmp(q9).unwrap()).unwrap();
-    let mut u11 = hh5.to_vec();
-    for _ in 0..2 {
-        for (o12, xi13) in u11.iter_mut().zip(hh5.iter()) {
-            *o12 -= 0.35 * (*o12 - (autodiff::sigmoid(f64::sinh(autodiff::sigmoid(0.8))) + xi13));
-        }
-    }
+    let v6: f64 = autodiff::sigmoid(-snap3[0] + x2).to_radians();
+    let v9: f64 = snap3.iter().copied().max_by(|p7, q8| p7.partial_cmp(q8).unwrap()).unwrap();
+    let mut u10 = snap3.to_vec();
     for _ in 0..3 {
-        for (o14, xi15) in u11.iter_mut().zip(hh5.iter()) {
-            *o14 -= 0.6 * (*o14 - ((-1.25 / (xi15.abs() + 0.7)) - autodiff::elu(*xi15, xi15.tanh())).atan());
+        for (o11, xi12) in u10.iter_mut().zip(snap3.iter()) {
+            *o11 -= 0.35 * (*o11 - (autodiff::sigmoid(f64::sinh(autodiff::sigmoid(0.8))) + xi12.sin()));
         }
     }
-    let ia17: [f64; 3] = [(v7 + st.pos[1]).atan(), x1, autodiff::sigmoid(-st.m.sinh())];
-    let mut u18 = ia17.to_vec();
-    for _ in 0..3 {
-        for (o19, xi20) in u18.iter_mut().zip(ia17.iter()) {
-            *o19 -= 0.4 * (*o19 - xi20);
-        }
+    for o13 in u10.iter_mut() {
+        *o13 = (*o13).tanh();
+        *o13 *= 0.6;
+        *o13 += (0.25 * (*o13)) * (*o13);
     }
-    ((((((v2.clamp(st.pos[0].sin(), st.pos[0].sin() + 2.0).exp_m1().tanh() * (v1 - (x1 * 1.85)).sin()) * st.m) - st.m) + v2) + (((1.5 * (st.pos[1] - snap3[1]).atan()) + (1.35 * cc4)) + (1.2 * v7.sin()))) + (1.45 * v10)) + ((0.65 * u11.iter().sum::<f64>().tanh()) + (1.05 * u18.iter().sum::<f64>().tanh()))
+    let mut acc16: f64 = 0.0;
+    for v17 in snap3.iter() {
+        let Some(m18) = ow15 else { continue };
+        acc16 += m18 * autodiff::sigmoid(*v17);
+    }
+    ((((((v2.clamp(st.pos[0].sin(), st.pos[0].sin() + 2.0).exp_m1().tanh() * (v1 - (x1 * 1.85)).sin()) * st.m) - st.m) + v2) + (((0.45 * (st.pos[1] - snap3[1]).atan()) + (0.85 * cc4)) + (0.6 * v6))) + (1.05 * autodiff::sigmoid(v9))) + ((1.4 * u10.iter().sum::<f64>()) + (1.15 * acc16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, tr_: &mut Tr) -> D {
+fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, ow15: Option<f64>, tr_: &mut Tr) -> D {
     st.vel[0] += dx_relu(dx_atan(st.inner.a[0], tr_), tr_);
     let (v1, v2) = ((st.w[0][1] / (-(dx_abs(D::from(0.85), tr_) + D::from(0.85)))) + (st.vel[0] - st.w[1][0]), dx_atan(dx_abs(D::from(0.55), tr_), tr_));
     if dx_ge(st.vel[1] + dx_relu(v2, tr_), D::from(1.0), tr_) {
@@ -52651,32 +52694,29 @@ fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, tr_: &mut
     let snap3 = st.pos;
     st.pos[1] += D::from(0.5) * dx_sigmoid(st.m, tr_);
     st.pos[1] += D::from(0.35) * dx_sigmoid(x2, tr_);
-    let hh5: [D; 3] = [dx_sin((st.inner.a[1] * w3[2][0]) / (D::from(1.0) + (st.inner.t * st.inner.t)), tr_), dx_tanh(dx_elu(dx_atan(st.inner.t + snap3[1], tr_), dx_sigmoid(dx_cos(-D::from(1.75), tr_), tr_), tr_), tr_), dx_tanh(-dx_ln_1p(dx_abs(st.inner.t, tr_), tr_), tr_)];
     let mut cc4: D = D::from(0.0);
-    for l6 in 0..3 {
-        cc4 += caff3_dual(&w3[l6], dx_tanh((x2 * w3[l6][0]) * (-w3[l6][3 - 1 - l6]), tr_) * D::from(0.5), &hh5, tr_);
+    for l5 in 0..2 {
+        cc4 += caff2_dual(&st.w[l5], dx_tanh(dx_sqrt(dx_abs(dx_min(snap3[0], w3[1][2], tr_), tr_) + D::from(0.75), tr_), tr_) * D::from(0.5), &snap3, tr_);
     }
-    let v7: D = dx_to_degrees(dx_tanh(-st.pos[0], tr_), tr_);
-    let v10: D = hh5.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
-    let mut u11 = hh5.to_vec();
-    for _ in 0..2 {
-        for (o12, xi13) in u11.iter_mut().zip(hh5.iter()) {
-            *o12 -= D::from(0.35) * (*o12 - (dx_sigmoid(dx_sinh(dx_sigmoid(D::from(0.8), tr_), tr_), tr_) + (*xi13)));
-        }
-    }
+    let v6: D = dx_to_radians(dx_sigmoid(-snap3[0] + x2, tr_), tr_);
+    let v9: D = snap3.iter().copied().reduce(|p_, q_| if dx_ge(q_, p_, tr_) { q_ } else { p_ }).unwrap();
+    let mut u10 = snap3.to_vec();
     for _ in 0..3 {
-        for (o14, xi15) in u11.iter_mut().zip(hh5.iter()) {
-            *o14 -= D::from(0.6) * (*o14 - dx_atan((-D::from(1.25) / (dx_abs(*xi15, tr_) + D::from(0.7))) - dx_elu(*xi15, dx_tanh(*xi15, tr_), tr_), tr_));
+        for (o11, xi12) in u10.iter_mut().zip(snap3.iter()) {
+            *o11 -= D::from(0.35) * (*o11 - (dx_sigmoid(dx_sinh(dx_sigmoid(D::from(0.8), tr_), tr_), tr_) + dx_sin(*xi12, tr_)));
         }
     }
-    let ia17: [D; 3] = [dx_atan(v7 + st.pos[1], tr_), x1, dx_sigmoid(-dx_sinh(st.m, tr_), tr_)];
-    let mut u18 = ia17.to_vec();
-    for _ in 0..3 {
-        for (o19, xi20) in u18.iter_mut().zip(ia17.iter()) {
-            *o19 -= D::from(0.4) * (*o19 - (*xi20));
-        }
+    for o13 in u10.iter_mut() {
+        *o13 = dx_tanh(*o13, tr_);
+        *o13 *= D::from(0.6);
+        *o13 += (D::from(0.25) * (*o13)) * (*o13);
     }
-    ((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(1.5) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(1.35) * cc4)) + (D::from(1.2) * dx_sin(v7, tr_)))) + (D::from(1.45) * v10)) + ((D::from(0.65) * dx_tanh(u11.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(1.05) * dx_tanh(u18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))
+    let mut acc16: D = D::from(0.0);
+    for v17 in snap3.iter() {
+        let Some(m18) = ow15 else { continue };
+        acc16 += D::from(m18) * dx_sigmoid(*v17, tr_);
+    }
+    ((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(0.45) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(0.85) * cc4)) + (D::from(0.6) * v6))) + (D::from(1.05) * dx_sigmoid(v9, tr_))) + ((D::from(1.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.15) * acc16))
 }
 
 fn p1030_eval(x: &[f64]) -> Vec<f64> {
@@ -52685,7 +52725,8 @@ fn p1030_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
-    flat(&p1030(x1, x2, &w3, st))
+    let ow15: Option<f64> = opt_f64(take1(x, k));
+    flat(&p1030(x1, x2, &w3, st, ow15))
 }
 
 fn p1030_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -52694,7 +52735,8 @@ fn p1030_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let w3: [[Dual64; 3]; 3] = take2(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p1030_dual(x1, x2, &w3, st, tr_))
+    let ow15: Option<f64> = opt_f64(take1(x, k));
+    flat(&p1030_dual(x1, x2, &w3, st, ow15, tr_))
 }
 
 fn p1030_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -52703,12 +52745,14 @@ fn p1030_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
-    let (out, g_x1, g_st) = p1030_backward(x1, x2, &w3, st, d[0]);
+    let ow15: Option<f64> = opt_f64(take1(x, k));
+    let (out, g_x1, g_st) = p1030_backward(x1, x2, &w3, st, ow15, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend([0.0; 1]);
     g.extend([0.0; 9]);
     g.extend(flat(&g_st));
+    g.extend([0.0; 1]);
     (flat(&out), g)
 }
 
@@ -52718,12 +52762,14 @@ fn p1030_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
+    let ow15: Option<f64> = opt_f64(take1(x, k));
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     *k += 1;
     *k += 9;
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p1030_forward(x1, t_x1, x2, &w3, st, t_st);
+    *k += 1;
+    let (out, tan) = p1030_forward(x1, t_x1, x2, &w3, st, t_st, ow15);
     (flat(&out), flat(&tan))
 }
 
@@ -54818,7 +54864,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, fwd: Some(p603_fwd), oracle: p603_oracle, tags: &[0, 6, 19, 24, 27, 29, 30, 32, 33, 34, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 58, 59, 71, 73, 79, 80, 81, 91, 93, 96, 97, 99, 104, 113, 114, 115, 118, 125, 126, 127, 128, 129, 133, 135, 136, 137, 138, 141, 142, 143, 144, 145, 146, 159, 160, 161, 163] },
     Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, fwd: Some(p604_fwd), oracle: p604_oracle, tags: &[0, 19, 29, 30, 31, 45, 46, 47, 48, 50, 53, 68, 70, 72, 93, 94, 96, 113, 114, 120, 121, 126, 128, 133, 134, 136, 137, 141, 142, 143, 145, 159, 178, 181, 184, 185] },
     Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, fwd: Some(p605_fwd), oracle: p605_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 36, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 90, 91, 93, 95, 97, 103, 105, 113, 114, 118, 119, 124, 128, 129, 130, 132, 133, 134, 137, 139, 142, 143, 144, 145, 159, 160] },
-    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, fwd: Some(p606_fwd), oracle: p606_oracle, tags: &[0, 2, 19, 27, 29, 30, 32, 33, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 68, 69, 70, 71, 72, 73, 76, 90, 91, 93, 94, 95, 96, 97, 99, 103, 105, 106, 113, 114, 115, 116, 119, 122, 123, 125, 127, 128, 131, 133, 134, 136, 137, 138, 139, 140, 142, 143, 144, 145, 146, 150, 155, 156, 159, 160, 163, 166, 177, 181, 182, 183, 185] },
+    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, fwd: Some(p606_fwd), oracle: p606_oracle, tags: &[0, 2, 19, 27, 29, 30, 32, 33, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 68, 69, 70, 71, 72, 73, 76, 90, 91, 93, 94, 95, 96, 97, 99, 103, 105, 106, 113, 114, 115, 116, 119, 122, 123, 125, 127, 128, 131, 133, 134, 136, 137, 138, 139, 140, 142, 143, 144, 145, 146, 150, 155, 156, 159, 160, 163, 166, 168, 177, 181, 182, 183, 185] },
     Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, fwd: Some(p607_fwd), oracle: p607_oracle, tags: &[0, 1, 7, 22, 29, 30, 31, 32, 33, 37, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 74, 80, 83, 87, 90, 91, 93, 95, 103, 106, 113, 114, 115, 117, 119, 125, 127, 128, 129, 131, 132, 133, 137, 138, 141, 142, 143, 152, 159, 160, 161, 162, 166, 181, 186] },
     Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, fwd: Some(p608_fwd), oracle: p608_oracle, tags: &[0, 3, 7, 8, 21, 27, 28, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 71, 73, 80, 81, 83, 91, 93, 95, 103, 104, 108, 113, 114, 116, 117, 118, 120, 121, 122, 124, 126, 128, 129, 130, 133, 137, 142, 159, 160, 162, 164] },
     Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p609_eval, grad: p609_grad, fwd: Some(p609_fwd), oracle: p609_oracle, tags: &[0, 1, 4, 8, 15, 18, 19, 24, 29, 30, 31, 32, 33, 34, 37, 45, 46, 47, 48, 49, 50, 53, 58, 68, 70, 71, 73, 80, 83, 93, 94, 96, 102, 106, 108, 113, 114, 115, 119, 121, 122, 123, 128, 129, 131, 132, 133, 136, 137, 140, 141, 142, 143, 144, 155, 162, 163, 179, 180, 181, 184, 185] },
@@ -54845,7 +54891,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, fwd: Some(p630_fwd), oracle: p630_oracle, tags: &[1, 4, 19, 26, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 80, 93, 113, 119, 121, 122, 124, 130, 133, 137, 142, 144, 149, 155, 159] },
     Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, fwd: Some(p631_fwd), oracle: p631_oracle, tags: &[2, 3, 6, 17, 19, 29, 30, 31, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 54, 55, 56, 57, 68, 69, 70, 71, 76, 80, 83, 90, 91, 93, 94, 95, 96, 97, 101, 102, 103, 105, 106, 109, 113, 114, 115, 118, 119, 120, 124, 125, 128, 129, 130, 131, 133, 135, 137, 141, 142, 143, 145, 146, 147, 159, 160, 161, 162, 166, 175, 178, 181, 184, 185] },
     Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, fwd: Some(p632_fwd), oracle: p632_oracle, tags: &[0, 2, 3, 13, 20, 27, 29, 30, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 68, 69, 70, 74, 76, 78, 79, 80, 81, 82, 83, 91, 93, 96, 99, 101, 103, 104, 106, 113, 114, 115, 116, 118, 119, 122, 123, 126, 127, 128, 130, 132, 133, 137, 138, 142, 143, 144, 146, 149, 152, 156, 159, 160, 162, 166, 168] },
-    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p633_eval, grad: p633_grad, fwd: Some(p633_fwd), oracle: p633_oracle, tags: &[3, 8, 15, 18, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 71, 73, 79, 80, 81, 83, 87, 92, 93, 94, 96, 97, 103, 105, 106, 113, 114, 115, 117, 120, 125, 127, 128, 133, 135, 136, 137, 139, 141, 142, 144, 155, 156, 159, 160, 163, 181, 182, 189] },
+    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, fwd: Some(p633_fwd), oracle: p633_oracle, tags: &[3, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 71, 73, 79, 80, 81, 83, 87, 92, 93, 96, 97, 103, 105, 106, 113, 114, 115, 117, 120, 125, 127, 128, 133, 135, 136, 137, 139, 141, 142, 144, 155, 156, 159, 160, 163, 181, 182, 189] },
     Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, fwd: Some(p634_fwd), oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 20, 29, 30, 31, 32, 34, 40, 43, 45, 46, 47, 49, 50, 53, 71, 73, 81, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 117, 118, 121, 128, 130, 132, 133, 134, 135, 137, 142, 143, 144, 145, 155, 159, 160, 165, 179, 180, 181, 184, 185] },
     Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, fwd: Some(p635_fwd), oracle: p635_oracle, tags: &[0, 7, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 76, 91, 92, 93, 95, 113, 114, 115, 117, 119, 122, 126, 128, 129, 130, 131, 133, 135, 137, 141, 142, 159, 166, 168, 176] },
     Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, fwd: Some(p636_fwd), oracle: p636_oracle, tags: &[0, 1, 20, 27, 28, 29, 30, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 66, 67, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 90, 91, 92, 93, 94, 95, 96, 97, 101, 104, 106, 113, 114, 115, 117, 118, 119, 120, 121, 123, 125, 127, 128, 130, 131, 133, 134, 137, 138, 141, 142, 143, 144, 146, 150, 159, 160, 162, 163, 166, 168, 178, 181, 184, 185] },
@@ -54872,11 +54918,11 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p657", active: &[true, false, false, false], outputs: 1, eval: p657_eval, grad: p657_grad, fwd: Some(p657_fwd), oracle: p657_oracle, tags: &[1, 8, 15, 18, 19, 23, 29, 30, 45, 46, 47, 48, 50, 51, 53, 57, 58, 63, 65, 68, 70, 72, 80, 83, 88, 91, 93, 94, 97, 110, 113, 114, 115, 116, 117, 118, 120, 123, 125, 126, 127, 128, 133, 134, 135, 137, 139, 140, 142, 144, 145, 159, 160, 162, 163] },
     Prog { name: "p658", active: &[true, true, true, false, false, true, true, true, true], outputs: 1, eval: p658_eval, grad: p658_grad, fwd: Some(p658_fwd), oracle: p658_oracle, tags: &[0, 4, 8, 13, 15, 19, 25, 27, 29, 30, 32, 33, 39, 45, 46, 47, 48, 49, 50, 51, 53, 62, 64, 68, 71, 72, 80, 93, 94, 97, 113, 114, 116, 118, 119, 122, 123, 126, 128, 133, 136, 137, 139, 142, 145, 146, 159, 166, 169, 181, 182, 186, 189] },
     Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, fwd: Some(p659_fwd), oracle: p659_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 34, 38, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 54, 73, 74, 76, 79, 90, 91, 93, 95, 113, 114, 120, 128, 129, 130, 133, 136, 137, 139, 140, 142, 143, 144, 146, 159, 162] },
-    Prog { name: "p660", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 16, 20, 27, 28, 29, 30, 32, 34, 37, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 90, 91, 93, 94, 95, 97, 103, 104, 106, 113, 114, 115, 116, 119, 120, 122, 124, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 141, 142, 143, 144, 159, 160, 161, 162, 166, 168, 181] },
+    Prog { name: "p660", active: &[true, true, true, true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 17, 20, 27, 28, 29, 30, 32, 34, 37, 40, 43, 45, 46, 47, 48, 49, 50, 53, 68, 72, 73, 80, 83, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 119, 120, 122, 124, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 142, 143, 144, 159, 160, 161, 162, 166, 168] },
     Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, fwd: Some(p661_fwd), oracle: p661_oracle, tags: &[0, 2, 3, 19, 29, 30, 32, 38, 39, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 59, 71, 73, 80, 81, 83, 93, 94, 95, 96, 97, 103, 104, 105, 106, 109, 112, 113, 114, 115, 117, 119, 123, 128, 129, 133, 135, 137, 140, 142, 144, 152, 159, 161, 162, 166, 168, 177, 178, 181, 182, 183, 185, 186, 188, 189] },
     Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 73, 80, 81, 83, 93, 95, 96, 97, 103, 113, 114, 128, 133, 137, 142, 144, 146, 155, 163, 179, 180, 181, 184, 185] },
     Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: Some(p663_fwd), oracle: p663_oracle, tags: &[1, 4, 7, 19, 29, 45, 46, 47, 48, 50, 53, 71, 73, 81, 93, 94, 95, 96, 103, 113, 114, 115, 116, 119, 121, 122, 125, 128, 133, 134, 137, 142, 143, 144, 145, 159, 166, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 19, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 90, 91, 92, 93, 94, 95, 96, 103, 104, 105, 108, 113, 114, 115, 118, 120, 123, 124, 128, 130, 133, 136, 137, 140, 142, 143, 145, 159, 165, 166, 168, 176, 177, 181, 182, 183, 185, 187] },
+    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 90, 91, 92, 93, 94, 95, 96, 103, 104, 105, 106, 108, 113, 114, 115, 118, 120, 123, 124, 128, 130, 133, 136, 137, 140, 142, 143, 145, 159, 160, 163, 165, 166, 167, 171, 176, 177, 181, 182, 183, 185, 187] },
     Prog { name: "p665", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, fwd: Some(p665_fwd), oracle: p665_oracle, tags: &[2, 3, 14, 16, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 73, 76, 93, 103, 105, 106, 113, 114, 128, 133, 135, 137, 147, 149, 159, 166, 181] },
     Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p666_eval, grad: p666_grad, fwd: Some(p666_fwd), oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 19, 29, 30, 32, 33, 34, 40, 45, 46, 47, 48, 49, 50, 51, 53, 62, 66, 71, 73, 80, 81, 82, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 117, 118, 119, 120, 128, 130, 131, 133, 135, 137, 140, 142, 143, 155, 159, 162, 163, 177, 181, 182, 183, 185] },
     Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, fwd: Some(p667_fwd), oracle: p667_oracle, tags: &[4, 19, 29, 30, 33, 35, 45, 46, 47, 49, 50, 53, 56, 68, 71, 79, 80, 93, 106, 113, 114, 120, 122, 128, 136, 137, 142, 143, 144, 155, 159, 160, 163] },
@@ -54932,7 +54978,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p717", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, fwd: Some(p717_fwd), oracle: p717_oracle, tags: &[0, 1, 17, 20, 29, 30, 33, 34, 45, 46, 47, 48, 50, 53, 54, 71, 73, 80, 84, 103, 113, 114, 115, 119, 121, 123, 124, 126, 127, 128, 130, 132, 133, 134, 136, 137, 139, 142, 143, 159, 160, 161, 163, 166, 173] },
     Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, fwd: Some(p718_fwd), oracle: p718_oracle, tags: &[3, 21, 29, 30, 31, 32, 45, 46, 47, 48, 50, 53, 54, 57, 61, 62, 66, 68, 71, 72, 81, 93, 94, 95, 101, 103, 104, 106, 113, 114, 118, 119, 120, 123, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 140, 142, 143, 144, 145, 146, 152, 159, 160, 163, 166, 176, 178, 181, 182, 184, 185, 186, 189] },
     Prog { name: "p719", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 19, 23, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 57, 58, 68, 69, 71, 73, 74, 79, 91, 92, 93, 94, 96, 97, 101, 103, 105, 113, 114, 115, 116, 117, 118, 122, 125, 127, 128, 129, 130, 132, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 150, 159, 160, 162, 163, 166, 175, 178, 181, 186, 188] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 20, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 54, 68, 72, 73, 80, 88, 93, 94, 96, 110, 113, 114, 116, 121, 128, 129, 132, 133, 134, 136, 137, 139, 142, 143, 145, 146, 151, 159, 163, 166, 168, 179, 180, 181, 184, 185] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 20, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 72, 73, 80, 88, 93, 94, 96, 110, 113, 114, 116, 121, 126, 128, 129, 132, 133, 134, 136, 137, 139, 142, 143, 145, 146, 151, 159, 163, 166, 167, 171, 179, 180, 181, 184, 185] },
     Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, fwd: Some(p721_fwd), oracle: p721_oracle, tags: &[0, 6, 7, 20, 25, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 76, 80, 87, 90, 91, 93, 95, 96, 97, 101, 103, 105, 106, 109, 113, 114, 115, 118, 121, 123, 125, 126, 127, 128, 131, 133, 134, 135, 136, 137, 142, 144, 146, 152, 159, 162, 163, 166, 168, 187] },
     Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, fwd: Some(p722_fwd), oracle: p722_oracle, tags: &[2, 4, 5, 19, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 76, 78, 79, 80, 90, 91, 93, 94, 95, 97, 113, 114, 115, 116, 118, 119, 122, 123, 128, 129, 130, 132, 133, 137, 142, 145, 151, 155, 156, 159, 161, 166, 190] },
     Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, fwd: Some(p723_fwd), oracle: p723_oracle, tags: &[0, 20, 27, 29, 30, 31, 32, 33, 39, 45, 46, 47, 48, 49, 50, 53, 71, 73, 91, 93, 103, 113, 114, 115, 121, 122, 123, 127, 128, 133, 137, 142, 144, 145, 146, 159, 160, 163, 165] },
@@ -54945,12 +54991,12 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, fwd: Some(p730_fwd), oracle: p730_oracle, tags: &[0, 8, 16, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 54, 55, 57, 65, 68, 71, 73, 74, 79, 80, 81, 88, 91, 93, 94, 95, 97, 103, 106, 110, 113, 114, 118, 120, 121, 122, 123, 128, 129, 131, 133, 134, 137, 142, 145, 148, 151, 159, 160, 161, 162, 166, 167, 171, 179, 180, 181, 184, 185] },
     Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, fwd: Some(p731_fwd), oracle: p731_oracle, tags: &[0, 1, 7, 20, 29, 30, 31, 32, 33, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 73, 76, 78, 90, 91, 93, 95, 97, 106, 113, 114, 116, 118, 120, 121, 126, 128, 132, 133, 137, 139, 141, 142, 144, 152, 159, 160] },
     Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, fwd: Some(p732_fwd), oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 19, 29, 30, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 80, 91, 93, 94, 95, 96, 101, 103, 104, 105, 106, 113, 114, 115, 125, 126, 128, 129, 132, 133, 137, 138, 139, 142, 143, 144, 146, 155, 159, 163, 179, 181, 184, 185, 190] },
-    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, fwd: Some(p733_fwd), oracle: p733_oracle, tags: &[2, 3, 15, 16, 19, 23, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 58, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 93, 97, 103, 105, 106, 113, 114, 115, 118, 120, 122, 123, 124, 125, 127, 128, 129, 131, 133, 134, 136, 137, 141, 142, 143, 144, 145, 148, 152, 156, 159, 160, 161, 181] },
+    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, fwd: Some(p733_fwd), oracle: p733_oracle, tags: &[2, 3, 15, 16, 19, 23, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 58, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 91, 93, 94, 97, 103, 104, 105, 106, 113, 114, 115, 118, 120, 122, 123, 124, 125, 128, 129, 131, 133, 134, 136, 137, 141, 142, 143, 144, 145, 148, 152, 156, 159, 160, 161, 181] },
     Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, fwd: Some(p734_fwd), oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 22, 29, 30, 31, 32, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 76, 79, 80, 91, 93, 97, 104, 105, 113, 114, 115, 116, 119, 120, 122, 123, 124, 128, 133, 137, 138, 139, 141, 142, 143, 144, 152, 156, 159, 161, 162] },
     Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, fwd: Some(p735_fwd), oracle: p735_oracle, tags: &[1, 2, 3, 7, 19, 29, 30, 32, 33, 34, 36, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 76, 80, 81, 90, 91, 93, 95, 101, 103, 105, 106, 113, 114, 118, 125, 126, 127, 128, 131, 133, 134, 135, 136, 137, 142, 144, 159, 160, 161, 166, 168, 173] },
     Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, fwd: Some(p736_fwd), oracle: p736_oracle, tags: &[0, 2, 3, 19, 25, 29, 30, 33, 35, 37, 38, 45, 46, 47, 48, 49, 50, 53, 68, 74, 79, 80, 93, 113, 114, 115, 122, 128, 130, 133, 137, 138, 142, 146, 148, 159, 161, 162, 163] },
     Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, fwd: Some(p737_fwd), oracle: p737_oracle, tags: &[0, 1, 4, 7, 19, 27, 29, 30, 45, 46, 47, 48, 50, 51, 53, 56, 68, 70, 72, 81, 90, 91, 93, 99, 101, 103, 113, 114, 122, 125, 128, 133, 134, 135, 137, 142, 144, 146, 156, 159, 161, 162] },
-    Prog { name: "p738", active: &[true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p738_eval, grad: p738_grad, fwd: Some(p738_fwd), oracle: p738_oracle, tags: &[0, 7, 8, 19, 23, 29, 30, 33, 34, 35, 42, 45, 46, 47, 48, 50, 51, 53, 54, 57, 58, 68, 70, 71, 73, 76, 80, 91, 92, 93, 95, 97, 103, 113, 114, 115, 118, 123, 125, 126, 128, 129, 130, 133, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 149, 151, 159, 160, 162, 178, 181, 182, 188, 189, 190] },
+    Prog { name: "p738", active: &[true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p738_eval, grad: p738_grad, fwd: Some(p738_fwd), oracle: p738_oracle, tags: &[0, 7, 8, 19, 23, 29, 30, 33, 34, 35, 42, 45, 46, 47, 48, 50, 51, 53, 54, 57, 58, 68, 70, 71, 73, 76, 80, 91, 92, 93, 95, 96, 97, 103, 113, 114, 115, 118, 123, 125, 126, 128, 129, 130, 133, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 149, 151, 159, 160, 162, 178, 181, 182, 188, 189, 190] },
     Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, fwd: Some(p739_fwd), oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 22, 29, 30, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 77, 80, 93, 97, 113, 114, 119, 128, 133, 134, 137, 138, 142, 143, 145, 146, 159, 160, 162] },
     Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, fwd: Some(p740_fwd), oracle: p740_oracle, tags: &[4, 7, 19, 26, 29, 30, 32, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 76, 79, 82, 89, 90, 93, 97, 101, 103, 106, 113, 114, 118, 123, 127, 128, 130, 133, 137, 140, 142, 143, 144, 145, 158, 159, 160, 162, 163, 166, 181, 182, 186, 189] },
     Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, fwd: Some(p741_fwd), oracle: p741_oracle, tags: &[0, 1, 19, 27, 28, 29, 30, 33, 39, 45, 46, 47, 48, 49, 50, 73, 80, 83, 91, 93, 94, 95, 96, 101, 103, 106, 113, 114, 119, 122, 123, 127, 128, 133, 135, 138, 142, 144, 159, 162, 166, 179, 181, 182, 184, 185, 186, 189] },
@@ -54971,12 +55017,12 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, fwd: Some(p756_fwd), oracle: p756_oracle, tags: &[3, 4, 8, 13, 19, 25, 27, 28, 29, 30, 33, 45, 46, 47, 49, 50, 51, 53, 64, 68, 73, 78, 79, 80, 83, 93, 106, 113, 114, 119, 128, 133, 135, 139, 142, 144, 159, 160, 161, 162, 190] },
     Prog { name: "p757", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, fwd: Some(p757_fwd), oracle: p757_oracle, tags: &[0, 1, 3, 14, 21, 30, 34, 45, 46, 47, 50, 51, 93, 96, 97, 113, 114, 117, 120, 125, 126, 127, 133, 134, 137, 138, 142, 159, 166, 181, 182, 186, 189] },
     Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, fwd: Some(p758_fwd), oracle: p758_oracle, tags: &[0, 3, 7, 8, 19, 29, 30, 34, 39, 45, 46, 47, 48, 49, 50, 93, 96, 113, 114, 115, 127, 137, 142, 143, 145, 156, 179, 180, 181, 184, 185] },
-    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: Some(p759_fwd), oracle: p759_oracle, tags: &[0, 1, 4, 19, 29, 30, 31, 32, 34, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 69, 70, 72, 74, 80, 81, 83, 93, 94, 96, 103, 108, 113, 114, 115, 118, 120, 123, 126, 127, 128, 133, 135, 137, 139, 142, 149, 150, 151, 159, 160, 166, 169, 173, 178, 181, 184, 185] },
+    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: Some(p759_fwd), oracle: p759_oracle, tags: &[0, 1, 4, 19, 29, 30, 31, 32, 33, 34, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 69, 70, 72, 73, 74, 80, 81, 83, 91, 93, 94, 96, 103, 105, 108, 113, 114, 115, 118, 120, 123, 126, 127, 128, 133, 135, 137, 139, 142, 149, 150, 151, 159, 160, 166, 167, 171, 173, 178, 181, 184, 185] },
     Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, fwd: Some(p760_fwd), oracle: p760_oracle, tags: &[1, 20, 30, 32, 37, 40, 43, 45, 46, 47, 48, 50, 73, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 122, 125, 128, 132, 133, 137, 139, 142, 148, 159, 160, 161, 163, 179, 181, 184, 185] },
     Prog { name: "p761", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, fwd: Some(p761_fwd), oracle: p761_oracle, tags: &[0, 1, 6, 19, 23, 29, 30, 32, 33, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 58, 68, 69, 70, 71, 73, 74, 90, 91, 93, 94, 96, 103, 113, 114, 115, 117, 118, 128, 131, 133, 134, 136, 137, 139, 141, 142, 143, 146, 159, 160, 161, 163, 164, 178, 181, 188] },
     Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, fwd: Some(p762_fwd), oracle: p762_oracle, tags: &[1, 2, 8, 13, 19, 23, 27, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 58, 63, 65, 73, 76, 79, 80, 81, 88, 93, 94, 95, 96, 97, 103, 106, 110, 113, 114, 115, 117, 124, 127, 128, 130, 131, 132, 133, 134, 136, 137, 138, 142, 143, 144, 151, 159, 160, 162, 166, 168, 171, 175, 177, 181, 182, 183, 185] },
     Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, fwd: Some(p763_fwd), oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 19, 29, 30, 33, 34, 36, 37, 38, 45, 46, 47, 48, 50, 51, 53, 54, 64, 68, 69, 70, 71, 73, 77, 78, 80, 83, 90, 91, 93, 94, 97, 103, 105, 106, 111, 112, 113, 114, 115, 121, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 136, 137, 138, 142, 143, 144, 146, 148, 155, 159, 160, 161, 162, 163, 166, 167, 170, 190] },
-    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, fwd: Some(p764_fwd), oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 20, 29, 30, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 57, 58, 68, 69, 70, 71, 72, 73, 80, 91, 93, 94, 96, 113, 114, 115, 116, 117, 118, 119, 122, 123, 124, 127, 128, 129, 130, 131, 132, 133, 135, 136, 137, 138, 139, 140, 141, 142, 144, 145, 146, 155, 159, 160, 161, 163, 166, 173, 177, 181, 182, 183, 185, 189] },
+    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, fwd: Some(p764_fwd), oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 20, 29, 30, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 57, 58, 68, 69, 70, 71, 72, 73, 80, 91, 93, 94, 96, 97, 103, 113, 114, 115, 116, 117, 118, 119, 123, 124, 127, 128, 129, 131, 132, 133, 135, 136, 137, 138, 139, 140, 141, 142, 144, 145, 146, 155, 159, 160, 161, 163, 166, 173, 177, 181, 182, 183, 185, 189] },
     Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, fwd: Some(p765_fwd), oracle: p765_oracle, tags: &[0, 3, 4, 7, 19, 25, 29, 30, 32, 40, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 72, 73, 90, 91, 93, 95, 97, 103, 105, 113, 114, 116, 120, 125, 128, 129, 130, 131, 133, 134, 135, 137, 138, 139, 142, 143, 151, 159, 166, 176] },
     Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, fwd: Some(p766_fwd), oracle: p766_oracle, tags: &[0, 1, 6, 7, 19, 24, 29, 30, 37, 45, 46, 47, 50, 58, 71, 73, 79, 93, 96, 113, 114, 118, 119, 120, 133, 134, 136, 137, 141, 142, 159, 160, 162, 163, 166, 181, 182, 186, 189] },
     Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, fwd: Some(p767_fwd), oracle: p767_oracle, tags: &[0, 6, 21, 29, 30, 33, 34, 35, 39, 45, 46, 47, 48, 49, 50, 51, 53, 61, 62, 66, 68, 70, 71, 72, 73, 81, 82, 86, 89, 90, 91, 93, 101, 103, 113, 114, 115, 117, 119, 120, 121, 124, 125, 126, 128, 129, 130, 132, 133, 134, 137, 138, 139, 140, 141, 142, 144, 147, 150, 159, 161, 163, 164, 181, 186] },
@@ -55027,7 +55073,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, fwd: Some(p812_fwd), oracle: p812_oracle, tags: &[0, 19, 29, 30, 31, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 81, 90, 91, 92, 93, 95, 103, 104, 106, 113, 114, 115, 116, 119, 123, 125, 126, 128, 133, 134, 137, 138, 142, 143, 146, 159, 160, 162, 166, 168] },
     Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, fwd: Some(p813_fwd), oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 19, 27, 29, 30, 32, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 81, 90, 91, 92, 93, 94, 95, 96, 97, 103, 104, 105, 106, 113, 114, 116, 118, 119, 121, 124, 125, 126, 127, 128, 131, 132, 133, 135, 136, 137, 139, 142, 143, 144, 155, 159, 160, 162, 178, 181, 184, 185] },
     Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, fwd: Some(p814_fwd), oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 76, 80, 91, 93, 97, 103, 104, 106, 109, 113, 114, 116, 117, 120, 124, 126, 128, 129, 133, 137, 141, 142, 143, 144, 149, 157, 162, 163] },
-    Prog { name: "p815", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p815_eval, grad: p815_grad, fwd: Some(p815_fwd), oracle: p815_oracle, tags: &[0, 2, 3, 6, 8, 15, 18, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 71, 72, 74, 80, 82, 83, 84, 86, 89, 90, 91, 93, 94, 96, 97, 101, 103, 106, 113, 114, 115, 120, 121, 123, 124, 127, 128, 129, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 155, 159, 160, 161, 166, 176] },
+    Prog { name: "p815", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p815_eval, grad: p815_grad, fwd: Some(p815_fwd), oracle: p815_oracle, tags: &[0, 2, 3, 6, 8, 15, 18, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 71, 72, 74, 82, 83, 84, 86, 89, 90, 91, 93, 94, 96, 97, 101, 103, 106, 113, 114, 115, 120, 121, 123, 124, 127, 128, 129, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 155, 159, 160, 161, 166, 170, 176] },
     Prog { name: "p816", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, fwd: Some(p816_fwd), oracle: p816_oracle, tags: &[0, 7, 11, 14, 15, 19, 27, 29, 30, 32, 37, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 58, 63, 65, 68, 70, 71, 73, 80, 81, 83, 87, 90, 91, 93, 94, 95, 97, 103, 106, 113, 114, 115, 117, 121, 124, 125, 126, 128, 132, 133, 134, 135, 136, 137, 142, 143, 144, 145, 146, 159, 160, 162, 166] },
     Prog { name: "p817", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, fwd: Some(p817_fwd), oracle: p817_oracle, tags: &[0, 4, 6, 16, 19, 23, 29, 30, 32, 33, 34, 35, 36, 37, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 98, 103, 104, 106, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 125, 126, 128, 130, 131, 133, 134, 135, 137, 139, 140, 141, 142, 143, 144, 145, 150, 159, 160, 161, 162, 166, 168, 176, 181] },
     Prog { name: "p818", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, fwd: Some(p818_fwd), oracle: p818_oracle, tags: &[2, 7, 14, 21, 27, 29, 30, 32, 35, 40, 41, 42, 45, 46, 47, 48, 49, 50, 51, 53, 54, 66, 67, 68, 70, 71, 73, 80, 83, 90, 91, 93, 95, 97, 101, 103, 106, 108, 113, 114, 115, 116, 117, 122, 128, 131, 133, 135, 137, 138, 139, 142, 143, 144, 146, 147, 155, 157, 159, 160, 163] },
@@ -55042,13 +55088,13 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, fwd: Some(p827_fwd), oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 19, 29, 30, 32, 33, 37, 40, 43, 45, 46, 47, 48, 50, 51, 53, 73, 76, 83, 90, 91, 93, 95, 96, 97, 103, 106, 113, 114, 121, 123, 126, 127, 128, 129, 133, 135, 136, 137, 139, 141, 142, 143, 146, 148, 155, 157, 159, 160, 161, 162, 163, 166, 172] },
     Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, fwd: Some(p828_fwd), oracle: p828_oracle, tags: &[0, 1, 7, 22, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 72, 73, 91, 93, 94, 96, 113, 114, 115, 117, 120, 122, 125, 126, 128, 132, 137, 139, 140, 142, 144, 146, 159, 160, 162, 178, 181, 184, 185] },
     Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, fwd: Some(p829_fwd), oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 20, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 80, 93, 95, 96, 103, 104, 113, 114, 123, 126, 128, 133, 137, 142, 143, 144, 148, 151, 156, 159, 160, 162, 164, 179, 180, 181, 182, 184, 185, 189] },
-    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, fwd: Some(p830_fwd), oracle: p830_oracle, tags: &[0, 1, 2, 3, 6, 7, 8, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 73, 83, 93, 94, 96, 97, 101, 106, 113, 114, 125, 126, 127, 128, 129, 137, 138, 139, 142, 144, 146, 159, 166, 168, 177, 179, 180, 181, 184, 185, 188] },
+    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, fwd: Some(p830_fwd), oracle: p830_oracle, tags: &[0, 1, 2, 3, 6, 7, 8, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 73, 83, 93, 94, 95, 96, 97, 101, 103, 105, 106, 113, 114, 126, 127, 128, 129, 133, 137, 138, 139, 142, 144, 146, 159, 166, 168, 177, 179, 180, 181, 182, 184, 185, 188] },
     Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, fwd: Some(p831_fwd), oracle: p831_oracle, tags: &[0, 8, 20, 29, 30, 31, 32, 39, 40, 43, 44, 45, 46, 47, 49, 50, 53, 55, 56, 59, 68, 69, 70, 71, 72, 73, 90, 91, 93, 94, 95, 96, 113, 114, 121, 122, 125, 126, 128, 129, 130, 132, 133, 137, 138, 142, 143, 144, 148, 159, 161, 166, 173, 179, 180, 181, 184, 185] },
     Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, fwd: Some(p832_fwd), oracle: p832_oracle, tags: &[0, 2, 11, 19, 23, 25, 27, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 55, 58, 68, 71, 76, 79, 80, 81, 83, 91, 93, 94, 96, 99, 102, 103, 104, 106, 113, 114, 116, 117, 118, 119, 121, 122, 126, 128, 129, 131, 133, 137, 138, 140, 141, 142, 143, 144, 146, 155, 159, 160, 181, 182, 186] },
     Prog { name: "p833", active: &[true, true, true], outputs: 1, eval: p833_eval, grad: p833_grad, fwd: Some(p833_fwd), oracle: p833_oracle, tags: &[0, 1, 14, 19, 27, 29, 30, 32, 33, 45, 46, 47, 49, 50, 51, 53, 68, 71, 76, 80, 81, 91, 93, 97, 98, 99, 100, 113, 114, 116, 120, 124, 125, 126, 127, 128, 129, 133, 136, 137, 140, 142, 143, 144, 152, 159, 161, 163, 190] },
     Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, fwd: Some(p834_fwd), oracle: p834_oracle, tags: &[0, 3, 4, 19, 29, 30, 33, 39, 45, 46, 47, 48, 50, 80, 93, 95, 96, 101, 113, 114, 127, 133, 142, 143, 145, 159, 163, 166, 177, 181, 182, 183, 185] },
     Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, fwd: Some(p835_fwd), oracle: p835_oracle, tags: &[0, 7, 19, 24, 29, 30, 32, 33, 34, 37, 40, 43, 45, 46, 47, 48, 50, 51, 58, 63, 65, 71, 73, 74, 90, 91, 93, 95, 105, 106, 113, 114, 115, 118, 120, 121, 124, 128, 129, 130, 133, 134, 137, 138, 140, 141, 142, 143, 144, 145, 151, 159, 163, 166, 168, 190, 191] },
-    Prog { name: "p836", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, fwd: Some(p836_fwd), oracle: p836_oracle, tags: &[2, 15, 16, 19, 29, 30, 32, 33, 34, 35, 37, 40, 42, 44, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 71, 72, 73, 79, 80, 84, 87, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 118, 120, 121, 123, 126, 128, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 146, 150, 151, 157, 159, 160, 161, 163, 166, 181] },
+    Prog { name: "p836", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, fwd: Some(p836_fwd), oracle: p836_oracle, tags: &[2, 15, 16, 19, 29, 30, 32, 33, 34, 35, 37, 40, 42, 44, 45, 46, 47, 48, 50, 53, 57, 68, 69, 70, 71, 72, 73, 79, 80, 84, 87, 90, 91, 93, 95, 101, 103, 105, 106, 113, 114, 115, 118, 120, 121, 123, 126, 128, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 146, 150, 151, 157, 159, 160, 161, 163, 166, 181] },
     Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, fwd: Some(p837_fwd), oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 53, 57, 68, 70, 71, 80, 92, 93, 105, 106, 113, 114, 115, 124, 127, 128, 129, 130, 131, 133, 134, 137, 138, 141, 142, 146, 148, 149, 152, 159, 160, 161, 162, 166, 173] },
     Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, fwd: Some(p838_fwd), oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 31, 33, 36, 42, 43, 45, 46, 47, 48, 50, 53, 54, 68, 69, 70, 73, 76, 77, 79, 80, 93, 94, 95, 96, 106, 113, 114, 117, 118, 126, 128, 129, 130, 131, 133, 134, 135, 136, 137, 138, 142, 144, 148, 159, 161, 179, 181, 184, 185, 190] },
     Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, fwd: Some(p839_fwd), oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 19, 29, 30, 32, 40, 43, 44, 45, 46, 47, 49, 50, 51, 53, 68, 72, 73, 90, 91, 93, 94, 95, 96, 104, 113, 114, 115, 117, 118, 128, 130, 135, 137, 139, 142, 143, 146, 155, 159, 162, 177, 181, 182, 183, 185] },
@@ -55066,7 +55112,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p851", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p851_eval, grad: p851_grad, fwd: Some(p851_fwd), oracle: p851_oracle, tags: &[3, 4, 16, 20, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 71, 76, 83, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 121, 125, 128, 129, 132, 133, 134, 136, 137, 143, 150, 155, 159, 163, 166, 181] },
     Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, fwd: Some(p852_fwd), oracle: p852_oracle, tags: &[0, 7, 19, 27, 28, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 68, 73, 80, 83, 91, 103, 113, 114, 117, 125, 128, 133, 134, 137, 139, 141, 142, 143, 158, 159, 160, 163] },
     Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, fwd: Some(p853_fwd), oracle: p853_oracle, tags: &[0, 3, 7, 19, 25, 29, 30, 31, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 66, 68, 71, 76, 80, 90, 91, 93, 95, 97, 103, 113, 114, 117, 122, 124, 128, 130, 133, 134, 137, 138, 140, 141, 142, 145, 159, 161, 162, 163, 190] },
-    Prog { name: "p854", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, fwd: Some(p854_fwd), oracle: p854_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 34, 45, 46, 47, 48, 49, 50, 51, 53, 66, 68, 71, 73, 79, 80, 81, 83, 88, 91, 93, 97, 102, 106, 113, 114, 117, 118, 128, 130, 135, 137, 140, 142, 143, 144, 148, 159, 160, 166, 177, 181, 187, 188] },
+    Prog { name: "p854", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, fwd: Some(p854_fwd), oracle: p854_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 34, 45, 46, 47, 48, 49, 50, 51, 53, 66, 68, 71, 73, 79, 80, 81, 83, 88, 91, 93, 94, 97, 102, 103, 105, 106, 113, 114, 117, 118, 128, 130, 135, 137, 140, 142, 143, 144, 148, 159, 160, 166, 177, 181, 187, 188] },
     Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p855_eval, grad: p855_grad, fwd: Some(p855_fwd), oracle: p855_oracle, tags: &[0, 1, 8, 13, 14, 17, 18, 19, 29, 30, 31, 33, 34, 45, 46, 47, 48, 49, 50, 51, 63, 73, 79, 80, 81, 82, 86, 89, 91, 93, 94, 96, 101, 103, 104, 113, 114, 115, 119, 121, 125, 128, 131, 132, 133, 134, 137, 139, 141, 142, 143, 159, 162, 163, 177, 181, 182, 183, 185] },
     Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, fwd: Some(p856_fwd), oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 68, 70, 71, 73, 76, 78, 80, 81, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 121, 122, 126, 128, 131, 133, 135, 137, 142, 143, 144, 146, 158, 159, 161, 162, 165] },
     Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, fwd: Some(p857_fwd), oracle: p857_oracle, tags: &[0, 3, 4, 5, 20, 29, 30, 45, 47, 48, 49, 50, 53, 56, 68, 69, 70, 80, 81, 83, 90, 93, 94, 96, 101, 104, 113, 114, 118, 135, 137, 139, 142, 144, 146, 159, 160, 166, 168, 176] },
@@ -55135,14 +55181,14 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, fwd: Some(p920_fwd), oracle: p920_oracle, tags: &[1, 2, 3, 7, 19, 29, 30, 31, 32, 38, 45, 46, 47, 48, 50, 51, 53, 60, 61, 68, 70, 71, 73, 77, 79, 80, 83, 92, 93, 94, 95, 96, 97, 101, 103, 105, 106, 108, 113, 114, 115, 117, 124, 126, 128, 132, 133, 134, 137, 140, 142, 143, 144, 146, 156, 158, 159, 161, 162, 163, 177, 181, 182, 183, 185] },
     Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 19, 26, 29, 30, 32, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 61, 62, 63, 68, 69, 71, 74, 75, 79, 80, 81, 83, 93, 101, 103, 106, 113, 114, 115, 116, 120, 121, 122, 124, 126, 127, 128, 130, 132, 133, 134, 135, 136, 137, 142, 143, 144, 145, 148, 151, 152, 155, 156, 159, 161, 166, 168] },
     Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, fwd: Some(p922_fwd), oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 19, 29, 30, 31, 32, 33, 34, 39, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 71, 72, 73, 80, 81, 93, 94, 113, 114, 115, 116, 117, 119, 120, 124, 125, 126, 129, 133, 137, 139, 142, 143, 144, 145, 146, 159, 163, 190] },
-    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 19, 29, 30, 31, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 65, 68, 69, 70, 72, 73, 80, 83, 88, 90, 93, 94, 95, 96, 104, 105, 108, 110, 113, 114, 117, 123, 126, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 149, 159, 160, 161, 166, 168, 178, 181, 184, 185, 190] },
+    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 19, 29, 30, 31, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 65, 68, 69, 70, 72, 73, 80, 83, 88, 90, 91, 93, 94, 95, 96, 104, 105, 108, 110, 113, 114, 117, 123, 125, 126, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 149, 151, 159, 160, 161, 166, 167, 171, 178, 181, 184, 185, 190] },
     Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, fwd: Some(p924_fwd), oracle: p924_oracle, tags: &[0, 3, 6, 7, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 80, 81, 91, 93, 95, 97, 98, 100, 103, 105, 106, 109, 113, 114, 115, 116, 118, 119, 120, 121, 122, 127, 128, 129, 130, 131, 133, 135, 136, 137, 139, 142, 146, 159, 160, 161] },
     Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 19, 29, 30, 34, 37, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 83, 84, 86, 93, 95, 103, 113, 114, 115, 119, 120, 128, 129, 130, 133, 137, 138, 139, 142, 147, 159, 178, 181, 184, 185] },
     Prog { name: "p926", active: &[false, true, true, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, fwd: Some(p926_fwd), oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 19, 29, 30, 32, 40, 45, 46, 47, 48, 50, 51, 59, 71, 73, 90, 91, 93, 94, 95, 97, 98, 104, 105, 113, 114, 115, 127, 128, 129, 131, 132, 133, 135, 136, 137, 138, 140, 142, 144, 145, 146, 150, 155, 159, 160, 161, 162, 163, 166, 176] },
     Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, fwd: Some(p927_fwd), oracle: p927_oracle, tags: &[4, 5, 7, 21, 29, 30, 32, 45, 46, 47, 50, 53, 55, 68, 70, 91, 93, 94, 106, 113, 114, 116, 118, 120, 121, 128, 131, 132, 133, 137, 142, 149, 156] },
     Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, fwd: Some(p928_fwd), oracle: p928_oracle, tags: &[0, 2, 7, 17, 19, 25, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 53, 68, 71, 72, 73, 80, 83, 86, 91, 93, 94, 96, 103, 106, 108, 113, 114, 115, 118, 119, 123, 127, 128, 130, 132, 133, 137, 142, 143, 144, 148, 155, 159, 160, 162, 163, 177, 181, 182, 183, 185] },
     Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, fwd: Some(p929_fwd), oracle: p929_oracle, tags: &[2, 13, 22, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 56, 64, 68, 69, 70, 71, 72, 73, 80, 81, 83, 93, 101, 103, 104, 111, 113, 114, 115, 121, 123, 124, 125, 128, 129, 133, 134, 135, 136, 137, 138, 139, 140, 142, 144, 146, 152, 155, 159, 162, 166, 174] },
-    Prog { name: "p930", active: &[true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p930_eval, grad: p930_grad, fwd: Some(p930_fwd), oracle: p930_oracle, tags: &[4, 6, 7, 13, 22, 27, 29, 30, 31, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 68, 69, 71, 72, 73, 78, 80, 83, 92, 93, 94, 97, 104, 106, 113, 114, 115, 118, 120, 122, 123, 125, 128, 129, 131, 132, 133, 135, 137, 139, 142, 145, 146, 155, 159, 160, 161, 177, 181, 188] },
+    Prog { name: "p930", active: &[true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p930_eval, grad: p930_grad, fwd: Some(p930_fwd), oracle: p930_oracle, tags: &[4, 6, 7, 13, 22, 27, 29, 30, 31, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 68, 69, 71, 72, 73, 78, 80, 83, 92, 93, 94, 95, 97, 104, 106, 113, 114, 115, 117, 118, 122, 123, 125, 128, 129, 131, 132, 133, 135, 137, 139, 142, 143, 145, 146, 147, 155, 159, 160, 161, 177, 181, 182, 188] },
     Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, fwd: Some(p931_fwd), oracle: p931_oracle, tags: &[0, 4, 6, 7, 20, 27, 28, 29, 30, 32, 34, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 75, 80, 81, 83, 90, 91, 93, 95, 97, 101, 103, 104, 113, 114, 115, 119, 121, 122, 128, 129, 132, 133, 136, 137, 140, 142, 143, 144, 147, 155, 159, 161, 162, 163, 166, 168] },
     Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, fwd: Some(p932_fwd), oracle: p932_oracle, tags: &[0, 2, 6, 19, 26, 29, 30, 31, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 56, 57, 68, 70, 71, 73, 75, 83, 91, 93, 97, 104, 106, 113, 114, 115, 119, 120, 123, 128, 130, 132, 133, 134, 135, 137, 138, 140, 142, 143, 147, 159, 163, 166, 168] },
     Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false], outputs: 3, eval: p933_eval, grad: p933_grad, fwd: Some(p933_fwd), oracle: p933_oracle, tags: &[0, 8, 13, 20, 27, 29, 30, 45, 46, 47, 48, 50, 51, 53, 66, 67, 71, 80, 81, 83, 86, 88, 91, 93, 94, 96, 103, 104, 106, 110, 113, 114, 117, 118, 119, 125, 127, 128, 131, 133, 135, 136, 137, 139, 142, 143, 144, 152, 159, 179, 181, 184, 185] },
@@ -55186,7 +55232,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, fwd: Some(p971_fwd), oracle: p971_oracle, tags: &[0, 1, 8, 19, 26, 29, 30, 32, 45, 46, 47, 48, 49, 50, 71, 73, 93, 94, 96, 113, 114, 115, 116, 133, 137, 140, 142, 150, 159, 179, 180, 181, 184, 185] },
     Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, fwd: Some(p972_fwd), oracle: p972_oracle, tags: &[0, 3, 21, 29, 30, 31, 32, 33, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 79, 80, 90, 91, 93, 95, 97, 103, 113, 114, 116, 117, 119, 120, 121, 124, 128, 129, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 152, 155, 159, 161, 163, 166, 187] },
     Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, fwd: Some(p973_fwd), oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 19, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 57, 71, 93, 97, 113, 114, 119, 122, 133, 139, 142, 144, 146, 159, 160, 162] },
-    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p974_eval, grad: p974_grad, fwd: Some(p974_fwd), oracle: p974_oracle, tags: &[0, 6, 19, 29, 30, 31, 32, 33, 34, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 60, 61, 68, 69, 70, 71, 74, 76, 79, 81, 82, 86, 89, 90, 92, 93, 94, 96, 101, 106, 113, 114, 115, 119, 121, 123, 124, 125, 128, 130, 133, 136, 137, 138, 139, 141, 142, 143, 144, 145, 146, 159, 160, 161, 166, 177, 181, 182, 183, 185, 186, 187, 188, 189] },
+    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 1, eval: p974_eval, grad: p974_grad, fwd: Some(p974_fwd), oracle: p974_oracle, tags: &[0, 6, 8, 17, 18, 19, 29, 30, 31, 32, 33, 34, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 60, 61, 68, 69, 70, 71, 74, 76, 79, 81, 82, 86, 89, 90, 91, 92, 93, 94, 96, 101, 103, 105, 106, 113, 114, 115, 119, 121, 123, 124, 125, 128, 130, 133, 136, 137, 138, 139, 141, 142, 143, 144, 145, 146, 159, 160, 161, 166, 177, 181, 182, 183, 185, 187, 188] },
     Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, fwd: Some(p975_fwd), oracle: p975_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 36, 40, 43, 44, 45, 46, 47, 49, 50, 53, 76, 90, 91, 93, 95, 96, 113, 114, 127, 128, 136, 137, 142, 143, 159, 162, 177, 181, 182, 183, 185] },
     Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, fwd: Some(p976_fwd), oracle: p976_oracle, tags: &[0, 19, 29, 30, 33, 34, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 70, 71, 73, 80, 81, 86, 88, 89, 90, 91, 93, 101, 104, 113, 114, 117, 119, 121, 124, 126, 128, 129, 131, 133, 134, 137, 139, 141, 142, 143, 144, 145, 146, 152, 159, 160] },
     Prog { name: "p977", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p977_eval, grad: p977_grad, fwd: Some(p977_fwd), oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 8, 13, 19, 27, 29, 30, 33, 38, 39, 45, 46, 47, 48, 50, 51, 67, 80, 86, 91, 93, 97, 100, 101, 103, 113, 114, 116, 118, 119, 121, 127, 128, 129, 131, 133, 134, 135, 137, 140, 141, 142, 143, 144, 145, 146, 148, 155, 159, 160, 161, 166, 187] },
@@ -55204,7 +55250,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, fwd: Some(p989_fwd), oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 16, 20, 29, 30, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 88, 90, 91, 92, 93, 95, 97, 103, 104, 105, 108, 110, 113, 114, 115, 116, 119, 123, 128, 129, 133, 134, 137, 140, 142, 143, 144, 145, 155, 159, 160, 161, 166, 181, 187] },
     Prog { name: "p990", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p990_eval, grad: p990_grad, fwd: Some(p990_fwd), oracle: p990_oracle, tags: &[0, 1, 7, 14, 19, 29, 30, 32, 33, 36, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 70, 71, 73, 76, 90, 91, 93, 95, 97, 103, 105, 113, 114, 115, 116, 118, 119, 120, 121, 123, 125, 128, 132, 133, 136, 137, 138, 139, 141, 142, 144, 159, 163, 164, 178, 181, 188, 190] },
     Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, fwd: Some(p991_fwd), oracle: p991_oracle, tags: &[0, 3, 4, 19, 29, 30, 34, 45, 46, 47, 48, 50, 51, 73, 80, 81, 82, 83, 92, 93, 96, 103, 105, 106, 113, 114, 115, 116, 122, 127, 128, 133, 134, 137, 141, 142, 144, 147, 155, 159, 161, 163, 166, 168] },
-    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p992_eval, grad: p992_grad, fwd: Some(p992_fwd), oracle: p992_oracle, tags: &[0, 2, 3, 6, 8, 13, 17, 18, 19, 27, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 56, 67, 68, 69, 70, 71, 73, 80, 84, 91, 93, 95, 96, 97, 103, 105, 113, 114, 115, 118, 120, 122, 127, 128, 130, 133, 137, 138, 142, 143, 144, 145, 146, 155, 161, 162, 163, 166, 168] },
+    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p992_eval, grad: p992_grad, fwd: Some(p992_fwd), oracle: p992_oracle, tags: &[0, 2, 3, 6, 8, 13, 19, 29, 30, 31, 32, 45, 46, 47, 48, 50, 51, 53, 56, 67, 68, 69, 70, 71, 73, 91, 93, 95, 96, 97, 103, 105, 113, 114, 115, 118, 119, 120, 122, 127, 128, 130, 133, 137, 138, 142, 143, 144, 145, 146, 155, 159, 161, 162, 166, 168, 181, 182, 186, 189] },
     Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, fwd: Some(p993_fwd), oracle: p993_oracle, tags: &[2, 4, 7, 11, 19, 29, 30, 32, 33, 39, 40, 41, 44, 45, 46, 47, 48, 50, 53, 68, 70, 80, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 119, 122, 123, 128, 129, 133, 134, 137, 140, 141, 142, 144, 146, 159, 162, 163, 165] },
     Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, fwd: Some(p994_fwd), oracle: p994_oracle, tags: &[0, 2, 3, 7, 21, 29, 30, 31, 32, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 78, 80, 81, 91, 93, 95, 113, 114, 115, 117, 121, 123, 124, 129, 133, 137, 139, 141, 142, 144, 145, 146, 151, 155, 159, 163] },
     Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, fwd: Some(p995_fwd), oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 22, 29, 30, 32, 33, 40, 45, 46, 47, 48, 50, 81, 83, 90, 91, 93, 95, 103, 105, 106, 113, 114, 115, 122, 123, 125, 126, 127, 128, 130, 133, 137, 138, 139, 142, 144, 146, 159, 161, 162, 166, 181, 182, 186] },
@@ -55216,7 +55262,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, fwd: Some(p1001_fwd), oracle: p1001_oracle, tags: &[2, 3, 4, 7, 19, 29, 30, 32, 40, 45, 46, 47, 48, 49, 50, 51, 57, 71, 90, 91, 93, 95, 97, 101, 113, 114, 115, 117, 121, 128, 131, 133, 134, 137, 142, 145, 146, 155, 159, 160] },
     Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, fwd: Some(p1002_fwd), oracle: p1002_oracle, tags: &[2, 3, 7, 19, 29, 30, 31, 32, 33, 36, 38, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 71, 76, 79, 80, 81, 82, 87, 90, 91, 93, 95, 97, 103, 104, 113, 114, 115, 116, 117, 119, 120, 126, 127, 128, 129, 132, 133, 136, 137, 141, 142, 143, 144, 145, 146, 155, 156, 159, 160, 162, 163, 166, 168, 190] },
     Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, fwd: Some(p1003_fwd), oracle: p1003_oracle, tags: &[2, 3, 5, 7, 19, 29, 30, 31, 32, 33, 36, 40, 42, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 118, 120, 122, 123, 124, 125, 126, 127, 128, 129, 131, 133, 134, 135, 136, 137, 139, 141, 142, 143, 144, 145, 146, 151, 152, 155, 159, 166, 176] },
-    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 8, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 72, 76, 80, 81, 90, 91, 93, 94, 95, 97, 103, 105, 113, 114, 115, 118, 119, 122, 123, 124, 126, 128, 131, 133, 134, 136, 137, 140, 142, 145, 149, 150, 155, 156, 159, 160, 161, 162, 166, 168, 176, 179, 180, 181, 184, 185] },
+    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 8, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 72, 73, 76, 80, 81, 90, 91, 93, 94, 95, 97, 103, 105, 113, 114, 115, 118, 119, 122, 123, 124, 126, 128, 131, 133, 134, 136, 137, 138, 140, 142, 145, 149, 150, 155, 159, 160, 161, 162, 166, 167, 171, 176, 179, 180, 181, 184, 185] },
     Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, fwd: Some(p1005_fwd), oracle: p1005_oracle, tags: &[2, 7, 20, 27, 29, 30, 33, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 76, 79, 80, 81, 93, 97, 113, 118, 128, 130, 131, 133, 137, 138, 139, 142, 143, 144, 145, 148, 158, 159, 166, 168] },
     Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, fwd: Some(p1006_fwd), oracle: p1006_oracle, tags: &[0, 1, 19, 29, 30, 31, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 50, 53, 68, 70, 71, 73, 80, 83, 88, 90, 91, 93, 95, 106, 113, 114, 119, 122, 123, 127, 128, 133, 137, 140, 142, 159, 160, 162, 166] },
     Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 19, 29, 30, 31, 32, 33, 37, 38, 42, 43, 45, 46, 47, 48, 50, 51, 53, 59, 73, 80, 88, 91, 93, 94, 95, 103, 104, 105, 113, 114, 115, 116, 120, 126, 128, 131, 133, 136, 137, 138, 142, 144, 151, 155, 159, 160, 163, 166, 170] },
@@ -55225,7 +55271,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 21, 29, 30, 34, 36, 39, 42, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 71, 73, 79, 81, 82, 89, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 118, 125, 128, 132, 133, 134, 136, 137, 139, 141, 142, 143, 144, 145, 159, 160, 163, 166, 178, 181, 184, 185, 187] },
     Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, fwd: Some(p1011_fwd), oracle: p1011_oracle, tags: &[4, 5, 7, 19, 29, 30, 32, 33, 35, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 76, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 109, 113, 114, 115, 116, 117, 120, 121, 124, 127, 128, 129, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 146, 148, 152, 155, 159, 160, 162] },
     Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, fwd: Some(p1012_fwd), oracle: p1012_oracle, tags: &[1, 7, 19, 27, 28, 29, 30, 31, 32, 34, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 77, 80, 83, 91, 106, 113, 114, 115, 119, 120, 121, 122, 123, 128, 129, 131, 137, 139, 141, 142, 143, 144, 148, 159, 162, 163] },
-    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, fwd: Some(p1013_fwd), oracle: p1013_oracle, tags: &[0, 2, 3, 6, 7, 8, 13, 17, 18, 20, 27, 28, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 57, 63, 68, 71, 76, 80, 81, 83, 87, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 116, 118, 119, 120, 122, 128, 130, 131, 132, 133, 137, 138, 142, 143, 144, 159, 160, 161, 162, 163, 177, 181, 188] },
+    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, fwd: Some(p1013_fwd), oracle: p1013_oracle, tags: &[0, 2, 3, 6, 7, 8, 13, 17, 18, 20, 27, 28, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 57, 63, 68, 71, 76, 80, 81, 83, 87, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 116, 118, 120, 122, 128, 130, 131, 132, 133, 137, 138, 142, 143, 144, 159, 160, 161, 162, 163, 177, 181, 182, 188] },
     Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, fwd: Some(p1014_fwd), oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 19, 29, 30, 32, 33, 39, 45, 46, 47, 48, 50, 51, 53, 68, 80, 81, 83, 92, 93, 97, 103, 104, 106, 113, 114, 118, 119, 120, 123, 125, 126, 133, 135, 137, 139, 142, 143, 159, 162] },
     Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, fwd: Some(p1015_fwd), oracle: p1015_oracle, tags: &[1, 2, 4, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 76, 79, 93, 97, 104, 105, 113, 114, 115, 117, 119, 120, 122, 123, 124, 126, 128, 133, 134, 137, 139, 141, 142, 144, 145, 148, 159, 161, 162] },
     Prog { name: "p1016", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, fwd: Some(p1016_fwd), oracle: p1016_oracle, tags: &[0, 4, 7, 15, 19, 25, 29, 30, 33, 45, 46, 47, 49, 50, 51, 53, 54, 68, 76, 80, 83, 92, 93, 96, 97, 103, 113, 114, 116, 118, 119, 120, 124, 128, 129, 137, 138, 139, 142, 146, 151, 156, 159, 160, 162, 163, 166, 170, 190] },
@@ -55242,7 +55288,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, fwd: Some(p1027_fwd), oracle: p1027_oracle, tags: &[0, 3, 6, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 73, 93, 94, 106, 113, 114, 115, 119, 122, 126, 128, 129, 132, 133, 137, 138, 141, 142, 144, 145, 155, 161, 178, 181, 188] },
     Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, fwd: Some(p1028_fwd), oracle: p1028_oracle, tags: &[0, 6, 13, 19, 29, 30, 31, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 63, 68, 70, 73, 79, 113, 114, 115, 124, 128, 129, 130, 133, 137, 138, 139, 141, 142, 145, 148, 159] },
     Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, fwd: Some(p1029_fwd), oracle: p1029_oracle, tags: &[0, 19, 29, 30, 33, 45, 46, 48, 50, 51, 53, 73, 76, 79, 113, 115, 128, 142, 162, 190, 191] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: Some(p1030_fwd), oracle: p1030_oracle, tags: &[0, 5, 8, 19, 29, 30, 33, 34, 36, 45, 46, 47, 48, 49, 50, 53, 68, 70, 72, 73, 79, 80, 82, 83, 89, 91, 93, 94, 95, 96, 101, 108, 113, 114, 115, 117, 122, 123, 124, 126, 128, 129, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 145, 146, 153, 159, 160, 162, 163, 166, 167, 170, 177, 181, 182, 183, 185] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: Some(p1030_fwd), oracle: p1030_oracle, tags: &[0, 5, 8, 13, 19, 29, 30, 32, 33, 34, 35, 36, 45, 46, 47, 48, 49, 50, 53, 64, 68, 70, 72, 73, 78, 79, 80, 82, 83, 89, 93, 94, 95, 96, 101, 108, 113, 114, 115, 117, 123, 124, 126, 128, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 145, 146, 153, 159, 160, 162, 166, 167, 171, 177, 181, 182, 183, 185] },
     Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, fwd: Some(p1031_fwd), oracle: p1031_oracle, tags: &[0, 20, 29, 30, 33, 35, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 76, 80, 81, 83, 90, 91, 93, 94, 97, 98, 100, 103, 113, 114, 116, 117, 119, 124, 126, 128, 131, 133, 135, 137, 138, 141, 142, 144, 145, 146, 147, 159, 160, 166, 175] },
     Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, fwd: Some(p1032_fwd), oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 22, 29, 30, 31, 32, 33, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 70, 72, 73, 80, 83, 88, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 111, 112, 113, 114, 115, 119, 121, 122, 128, 129, 130, 132, 133, 134, 137, 142, 143, 144, 145, 146, 148, 155, 159, 160, 161, 162, 163, 166, 170] },
     Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, fwd: Some(p1033_fwd), oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 22, 27, 29, 30, 32, 33, 39, 40, 44, 45, 46, 47, 48, 50, 63, 80, 90, 91, 93, 95, 97, 99, 101, 113, 114, 115, 123, 124, 126, 128, 130, 132, 133, 137, 140, 142, 143, 145, 146, 159] },

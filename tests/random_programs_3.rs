@@ -2014,8 +2014,9 @@ fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>, ps17: &[Pt]) -> [
     for e16 in ia14.iter() {
         acc15.sum += (e16 - e16).tanh();
         acc15.n += 1;
+        acc15.h[1] += (f64::min(-0.7, *e16) - e16.powi(3)).sin();
     }
-    [(((((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())) + (0.75 * (lh13[2] * b2[2].tanh()))) + (((1.3 * (acc15.sum / (acc15.n as f64))) + (0.5 * ((ps17.len() as f64) * (((ia14[(n3 + 1) % ia14.len()].min(acc8) - v11.floor()) + b2[c1]).atan() * 0.95)))) + (0.9 * ((ps17.len() as f64) * (autodiff::sigmoid((cc6.sin() * 0.9).atanh()) + b2[c1]).tanh())))]
+    [(((((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())) + (0.75 * (lh13[2] * b2[2].tanh()))) + ((0.55 * ((acc15.sum / (acc15.n as f64)) + (0.35 * acc15.h[1]))) + (1.5 * ((ps17.len() as f64) * ((ia14[(n3 + 1) % ia14.len()].abs() + 1.4).cbrt() + r1).tanh())))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -2048,8 +2049,9 @@ fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, ps17: &[P
     for e16 in ia14.iter() {
         acc15.sum += dx_tanh(*e16 - (*e16), tr_);
         acc15.n += 1;
+        acc15.h[1] += dx_sin(dx_min(-D::from(0.7), *e16, tr_) - dx_powi(*e16, 3, tr_), tr_);
     }
-    [(((((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))) + (D::from(0.75) * (lh13[2] * dx_tanh(b2[2], tr_)))) + (((D::from(1.3) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(0.5) * (D::from(ps17.len() as f64) * (dx_atan((dx_min(ia14[(n3 + 1) % ia14.len()], acc8, tr_) - dx_floor(v11, tr_)) + b2[c1], tr_) * D::from(0.95))))) + (D::from(0.9) * (D::from(ps17.len() as f64) * dx_tanh(dx_sigmoid(dx_atanh(dx_sin(cc6, tr_) * D::from(0.9), tr_), tr_) + b2[c1], tr_))))]
+    [(((((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))) + (D::from(0.75) * (lh13[2] * dx_tanh(b2[2], tr_)))) + ((D::from(0.55) * ((acc15.sum / D::from(acc15.n as f64)) + (D::from(0.35) * acc15.h[1]))) + (D::from(1.5) * (D::from(ps17.len() as f64) * dx_tanh(dx_cbrt(dx_abs(ia14[(n3 + 1) % ia14.len()], tr_) + D::from(1.4), tr_) + (*r1), tr_))))]
 }
 
 fn p1060_eval(x: &[f64]) -> Vec<f64> {
@@ -2057,7 +2059,7 @@ fn p1060_eval(x: &[f64]) -> Vec<f64> {
     let r1: f64 = take1(x, k);
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    let ps17: Vec<Pt> = take_pts(x, k, 1);
+    let ps17: Vec<Pt> = take_pts(x, k, 2);
     flat(&p1060(&r1, &b2, 2, ow7, &ps17))
 }
 
@@ -2066,7 +2068,7 @@ fn p1060_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let r1: Dual64 = take1(x, k);
     let b2: [Dual64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    let ps17: Vec<PtD<Dual64>> = take_pts_d(x, k, 1);
+    let ps17: Vec<PtD<Dual64>> = take_pts_d(x, k, 2);
     flat(&p1060_dual(&r1, &b2, 2, ow7, &ps17, tr_))
 }
 
@@ -2075,10 +2077,10 @@ fn p1060_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r1: f64 = take1(x, k);
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    let ps17: Vec<Pt> = take_pts(x, k, 1);
+    let ps17: Vec<Pt> = take_pts(x, k, 2);
     let mut d_r1 = SHADOW;
     let mut d_b2 = [SHADOW; 5];
-    let mut d_ps17 = vec![pt_filled(SHADOW); 1];
+    let mut d_ps17 = vec![pt_filled(SHADOW); 2];
     let out = p1060_backward(&r1, &mut d_r1, &b2, &mut d_b2, 2, ow7, &ps17, &mut d_ps17, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
@@ -2093,12 +2095,12 @@ fn p1060_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r1: f64 = take1(x, k);
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    let ps17: Vec<Pt> = take_pts(x, k, 1);
+    let ps17: Vec<Pt> = take_pts(x, k, 2);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_b2: [f64; 5] = take(t, k);
     *k += 1;
-    let t_ps17: Vec<Pt> = take_pts(t, k, 1);
+    let t_ps17: Vec<Pt> = take_pts(t, k, 2);
     let (out, tan) = p1060_forward(&r1, &t_r1, &b2, &t_b2, 2, ow7, &ps17, &t_ps17);
     (flat(&out), flat(&tan))
 }
@@ -3616,7 +3618,7 @@ fn p1071_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1072(x1: f64, x2: f64, s3: &[f64], wv10: [[f64; 3]; 1], ok12: Option<usize>, vx17: &Vec<f64>) -> f64 {
+fn p1072(x1: f64, x2: f64, s3: &[f64], wv10: [[f64; 3]; 1], ok12: Option<usize>, pts17: &[(f64, f64)]) -> f64 {
     if ((x2 - x2) + (x2 + x1)) <= f64::tanh(1.7) {
         return (((s3[0].abs() + 0.55).log(9.25).sin() * 0.9).atanh() * x2) + x2;
     } else {
@@ -3647,11 +3649,15 @@ fn p1072(x1: f64, x2: f64, s3: &[f64], wv10: [[f64; 3]; 1], ok12: Option<usize>,
         acc15.sum += autodiff::relu(f64::log(e16.abs() + 1.15, 9.5)).sin();
         acc15.n += 1;
     }
-    (((((((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| (s3[0].abs() + 1.05).recip().tanh() + 1.0).product::<f64>())) + x2).sin() * v4.tanh()) + x2) + (1.15 * cc9)) + (1.2 * v11.tanh())) + (1.2 * ((m13 as f64) * autodiff::sigmoid(autodiff::softplus(x2) * (x2 / (-1.4)))))) + ((0.25 * (acc15.sum / (acc15.n as f64))) + (1.1 * ((vx17.len() as f64) * f64::min(x1 / (1.0 + (x1 * x1)), cc9 / (-0.95)).tanh())))
+    let mut acc18: f64 = 0.0;
+    for &(qa19, qb20) in pts17.iter() {
+        acc18 += (1.3 + qa19) + autodiff::softplus((qb20 * qb20).ln_1p()).atan();
+    }
+    (((((((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| (s3[0].abs() + 1.05).recip().tanh() + 1.0).product::<f64>())) + x2).sin() * v4.tanh()) + x2) + (1.15 * cc9)) + (1.2 * v11.tanh())) + (1.2 * ((m13 as f64) * autodiff::sigmoid(autodiff::softplus(x2) * (x2 / (-1.4)))))) + (((1.35 * (acc15.sum / (acc15.n as f64))) + (1.25 * (pts17[0].1 * autodiff::sigmoid((x1 / (-(x2.exp() + 0.5))) % (1.0 + (x2 * x2)))))) + (1.3 * acc18.tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usize>, vx17: &Vec<D>, tr_: &mut Tr) -> D {
+fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usize>, pts17: &[(D, D)], tr_: &mut Tr) -> D {
     if dx_le((x2 - x2) + (x2 + x1), dx_tanh(D::from(1.7), tr_), tr_) {
         return (dx_atanh(dx_sin(dx_log(dx_abs(s3[0], tr_) + D::from(0.55), D::from(9.25), tr_), tr_) * D::from(0.9), tr_) * x2) + x2;
     } else {
@@ -3682,7 +3688,11 @@ fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usi
         acc15.sum += dx_sin(dx_relu(dx_log(dx_abs(*e16, tr_) + D::from(1.15), D::from(9.5), tr_), tr_), tr_);
         acc15.n += 1;
     }
-    (((((dx_sin((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| dx_tanh(dx_recip(dx_abs(s3[0], tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_))) + x2, tr_) * dx_tanh(v4, tr_)) + x2) + (D::from(1.15) * cc9)) + (D::from(1.2) * dx_tanh(v11, tr_))) + (D::from(1.2) * (D::from(m13 as f64) * dx_sigmoid(dx_softplus(x2, tr_) * (x2 / (-D::from(1.4))), tr_)))) + ((D::from(0.25) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(1.1) * (D::from(vx17.len() as f64) * dx_tanh(dx_min(x1 / (D::from(1.0) + (x1 * x1)), cc9 / (-D::from(0.95)), tr_), tr_))))
+    let mut acc18: D = D::from(0.0);
+    for &(qa19, qb20) in pts17.iter() {
+        acc18 += (D::from(1.3) + qa19) + dx_atan(dx_softplus(dx_ln_1p(qb20 * qb20, tr_), tr_), tr_);
+    }
+    (((((dx_sin((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| dx_tanh(dx_recip(dx_abs(s3[0], tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_))) + x2, tr_) * dx_tanh(v4, tr_)) + x2) + (D::from(1.15) * cc9)) + (D::from(1.2) * dx_tanh(v11, tr_))) + (D::from(1.2) * (D::from(m13 as f64) * dx_sigmoid(dx_softplus(x2, tr_) * (x2 / (-D::from(1.4))), tr_)))) + (((D::from(1.35) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(1.25) * (pts17[0].1 * dx_sigmoid(dx_rem(x1 / (-(dx_exp(x2, tr_) + D::from(0.5))), D::from(1.0) + (x2 * x2), tr_), tr_)))) + (D::from(1.3) * dx_tanh(acc18, tr_)))
 }
 
 fn p1072_eval(x: &[f64]) -> Vec<f64> {
@@ -3692,8 +3702,8 @@ fn p1072_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let wv10: [[f64; 3]; 1] = take2(x, k);
     let ok12: Option<usize> = opt_usize(take1(x, k), 2);
-    let vx17: Vec<f64> = take_vec(x, k, 3);
-    flat(&p1072(x1, x2, &s3, wv10, ok12, &vx17))
+    let pts17: Vec<(f64, f64)> = take_pairs(x, k, 1);
+    flat(&p1072(x1, x2, &s3, wv10, ok12, &pts17))
 }
 
 fn p1072_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -3703,8 +3713,8 @@ fn p1072_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 2);
     let wv10: [[Dual64; 3]; 1] = take2(x, k);
     let ok12: Option<usize> = opt_usize(take1(x, k), 2);
-    let vx17: Vec<Dual64> = take_vec(x, k, 3);
-    flat(&p1072_dual(x1, x2, &s3, wv10, ok12, &vx17, tr_))
+    let pts17: Vec<(Dual64, Dual64)> = take_pairs(x, k, 1);
+    flat(&p1072_dual(x1, x2, &s3, wv10, ok12, &pts17, tr_))
 }
 
 fn p1072_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -3714,17 +3724,17 @@ fn p1072_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let wv10: [[f64; 3]; 1] = take2(x, k);
     let ok12: Option<usize> = opt_usize(take1(x, k), 2);
-    let vx17: Vec<f64> = take_vec(x, k, 3);
+    let pts17: Vec<(f64, f64)> = take_pairs(x, k, 1);
     let mut d_s3 = vec![SHADOW; 2];
-    let mut d_vx17 = vec![SHADOW; 3];
-    let (out, g_x1, g_x2, g_wv10) = p1072_backward(x1, x2, &s3, &mut d_s3, wv10, ok12, &vx17, &mut d_vx17, d[0]);
+    let mut d_pts17 = vec![(SHADOW, SHADOW); 1];
+    let (out, g_x1, g_x2, g_wv10) = p1072_backward(x1, x2, &s3, &mut d_s3, wv10, ok12, &pts17, &mut d_pts17, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_wv10));
     g.extend([0.0; 1]);
-    g.extend(shadow(&d_vx17));
+    g.extend(shadow(&d_pts17));
     (flat(&out), g)
 }
 
@@ -3735,15 +3745,15 @@ fn p1072_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let wv10: [[f64; 3]; 1] = take2(x, k);
     let ok12: Option<usize> = opt_usize(take1(x, k), 2);
-    let vx17: Vec<f64> = take_vec(x, k, 3);
+    let pts17: Vec<(f64, f64)> = take_pairs(x, k, 1);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 2);
     let t_wv10: [[f64; 3]; 1] = take2(t, k);
     *k += 1;
-    let t_vx17: Vec<f64> = take_vec(t, k, 3);
-    let (out, tan) = p1072_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, wv10, t_wv10, ok12, &vx17, &t_vx17);
+    let t_pts17: Vec<(f64, f64)> = take_pairs(t, k, 1);
+    let (out, tan) = p1072_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, wv10, t_wv10, ok12, &pts17, &t_pts17);
     (flat(&out), flat(&tan))
 }
 
@@ -4702,8 +4712,9 @@ fn p1080(x1: f64, s2: &[f64], b3: &[f64; 2], a4: [f64; 1], n5: usize) -> f64 {
     for e10 in s2.iter() {
         acc9.sum += *e10;
         acc9.n += 1;
+        acc9.h[1] += ((e10.abs() + 0.7).powf(*e10) + (e10 + 1.95)).atan();
     }
-    ((((autodiff::sigmoid((n5 + 1) as f64).cosh() * x1).sin() * x1) * v6) + (0.9 * acc8)) + (1.5 * (acc9.sum / (acc9.n as f64)))
+    ((((autodiff::sigmoid((n5 + 1) as f64).cosh() * x1).sin() * x1) * v6) + (0.9 * acc8)) + (0.25 * ((acc9.sum / (acc9.n as f64)) + (0.85 * acc9.h[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4723,8 +4734,9 @@ fn p1080_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 2], a4: [D; 1], n5: usize, tr_: &
     for e10 in s2.iter() {
         acc9.sum += *e10;
         acc9.n += 1;
+        acc9.h[1] += dx_atan(dx_powf(dx_abs(*e10, tr_) + D::from(0.7), *e10, tr_) + (*e10 + D::from(1.95)), tr_);
     }
-    (((dx_sin(dx_cosh(dx_sigmoid(D::from((n5 + 1) as f64), tr_), tr_) * x1, tr_) * x1) * v6) + (D::from(0.9) * acc8)) + (D::from(1.5) * (acc9.sum / D::from(acc9.n as f64)))
+    (((dx_sin(dx_cosh(dx_sigmoid(D::from((n5 + 1) as f64), tr_), tr_) * x1, tr_) * x1) * v6) + (D::from(0.9) * acc8)) + (D::from(0.25) * ((acc9.sum / D::from(acc9.n as f64)) + (D::from(0.85) * acc9.h[1])))
 }
 
 fn p1080_eval(x: &[f64]) -> Vec<f64> {
@@ -11458,12 +11470,12 @@ fn p1132(x1: f64, a2: [f64; 5], s3: &[f64], b4: &[f64; 3], nt: usize, wv18: &[Ve
         u14[0] = (0.35 * snap16[0]) + (((1.15 - u14[nt % 1]) * snap16[i15 % 1].tanh().exp2()) + s3[1]).tanh();
     }
     let v17: f64 = f64::exp_m1(-(-1.0)).div_euclid((u14[0].abs() + 1.15).sqrt().abs() + 1.1);
-    let mut acc19: f64 = 0.0;
-    for row20 in wv18.iter() {
-        let t21 = row20[0];
-        acc19 += (-(t21 / (-2.95))).tanh();
+    let mut acc20: f64 = 0.0;
+    for row21 in wv18.iter() {
+        let t22 = row21[0];
+        acc20 += (-(t22 / (-2.95))).tanh();
     }
-    (((x1 + x1) + (0.35 * u14[0].tanh())) + (0.6 * (v17 * autodiff::softplus((nt + 1) as f64).sin()).sin())) + ((1.25 * (wv18[(nt + 3) % wv18.len()][nt] * autodiff::relu(x1).tanh())) + (0.8 * acc19))
+    (((x1 + x1) + (0.35 * u14[0].tanh())) + (0.6 * (v17 * autodiff::softplus((nt + 1) as f64).sin()).sin())) + ((0.8 * wv18[(nt + 3) % wv18.len()].iter().map(|e19| e19 * e19.sinh().tanh()).sum::<f64>().tanh()) + (0.6 * acc20))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11496,12 +11508,12 @@ fn p1132_dual<D: Dn>(x1: D, a2: [D; 5], s3: &[D], b4: &[D; 3], nt: usize, wv18: 
         u14[0] = (D::from(0.35) * snap16[0]) + dx_tanh(((D::from(1.15) - u14[nt % 1]) * dx_exp2(dx_tanh(snap16[i15 % 1], tr_), tr_)) + s3[1], tr_);
     }
     let v17: D = dx_div_euclid(dx_exp_m1(-(-D::from(1.0)), tr_), dx_abs(dx_sqrt(dx_abs(u14[0], tr_) + D::from(1.15), tr_), tr_) + D::from(1.1), tr_);
-    let mut acc19: D = D::from(0.0);
-    for row20 in wv18.iter() {
-        let t21 = row20[0];
-        acc19 += dx_tanh(-(t21 / (-D::from(2.95))), tr_);
+    let mut acc20: D = D::from(0.0);
+    for row21 in wv18.iter() {
+        let t22 = row21[0];
+        acc20 += dx_tanh(-(t22 / (-D::from(2.95))), tr_);
     }
-    (((x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))) + (D::from(0.6) * dx_sin(v17 * dx_sin(dx_softplus(D::from((nt + 1) as f64), tr_), tr_), tr_))) + ((D::from(1.25) * (wv18[(nt + 3) % wv18.len()][nt] * dx_tanh(dx_relu(x1, tr_), tr_))) + (D::from(0.8) * acc19))
+    (((x1 + x1) + (D::from(0.35) * dx_tanh(u14[0], tr_))) + (D::from(0.6) * dx_sin(v17 * dx_sin(dx_softplus(D::from((nt + 1) as f64), tr_), tr_), tr_))) + ((D::from(0.8) * dx_tanh(wv18[(nt + 3) % wv18.len()].iter().map(|e19| *e19 * dx_tanh(dx_sinh(*e19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.6) * acc20))
 }
 
 fn p1132_eval(x: &[f64]) -> Vec<f64> {
@@ -13992,7 +14004,8 @@ fn p1152(f3: bool, x2: f64, mut x1: f64, st: &Body, wv13: &[Vec<f64>], mut lin17
         let t16 = row15[0];
         acc14 += (t16 % 1.6).cos();
     }
-    (((st.pos[1].tanh() - x1) + (1.5 * out9[1].tanh())) + (1.1 * v12)) + ((((1.05 * acc14) + (0.6 * ((wv13.len() as f64) * (st.inner.a[1].hypot(v12).max(-out9[0]).atan() * 0.95)))) + (0.55 * lin17.w.iter().map(|e18| (-autodiff::leaky_relu(*e18, 0.46)).sin()).sum::<f64>())) + (1.45 * lin17.w.iter().map(|e19| (e19.sin().tan() - (e19 - e19)).tanh()).sum::<f64>()))
+    lin17.w[1] = lin17.w[1] + autodiff::sigmoid(-autodiff::leaky_relu(v8.sin(), 0.46) + st.vel[1]);
+    (((st.pos[1].tanh() - x1) + (1.5 * out9[1].tanh())) + (1.1 * v12)) + (((0.55 * acc14) + (1.45 * ((wv13.len() as f64) * (st.inner.a[1].hypot(v12).max(-out9[0]).atan() * 0.95)))) + (1.25 * ((lin17.w.len() as f64) * (st.w[0][1] + st.inner.a[1]).abs().ln_1p().tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14023,7 +14036,8 @@ fn p1152_dual<D: Dn>(f3: bool, x2: D, mut x1: D, st: &BodyD<D>, wv13: &[Vec<D>],
         let t16 = row15[0];
         acc14 += dx_cos(dx_rem(t16, D::from(1.6), tr_), tr_);
     }
-    (((dx_tanh(st.pos[1], tr_) - x1) + (D::from(1.5) * dx_tanh(out9[1], tr_))) + (D::from(1.1) * v12)) + ((((D::from(1.05) * acc14) + (D::from(0.6) * (D::from(wv13.len() as f64) * (dx_atan(dx_max(dx_hypot(st.inner.a[1], v12, tr_), -out9[0], tr_), tr_) * D::from(0.95))))) + (D::from(0.55) * lin17.w.iter().map(|e18| dx_sin(-dx_leaky_relu(*e18, D::from(0.46), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.45) * lin17.w.iter().map(|e19| dx_tanh(dx_tan(dx_sin(*e19, tr_), tr_) - (*e19 - (*e19)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    lin17.w[1] = lin17.w[1] + dx_sigmoid(-dx_leaky_relu(dx_sin(v8, tr_), D::from(0.46), tr_) + st.vel[1], tr_);
+    (((dx_tanh(st.pos[1], tr_) - x1) + (D::from(1.5) * dx_tanh(out9[1], tr_))) + (D::from(1.1) * v12)) + (((D::from(0.55) * acc14) + (D::from(1.45) * (D::from(wv13.len() as f64) * (dx_atan(dx_max(dx_hypot(st.inner.a[1], v12, tr_), -out9[0], tr_), tr_) * D::from(0.95))))) + (D::from(1.25) * (D::from(lin17.w.len() as f64) * dx_tanh(dx_ln_1p(dx_abs(st.w[0][1] + st.inner.a[1], tr_), tr_), tr_))))
 }
 
 fn p1152_eval(x: &[f64]) -> Vec<f64> {
@@ -15010,9 +15024,14 @@ fn p1159(mut x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 1], w5: &[[f64; 2]; 2]) 
         acc20.sum += (f64::clamp(1.25, *e21, e21 + 1.95) - autodiff::elu(0.9, e21.tanh())).tanh();
         acc20.n += 1;
     }
-    let oc22 = if (w5[0][1] + (v6.tanh() * 0.9).acos()).atan() > x1 { Some(w5[1][0]) } else { None };
-    let v24: f64 = oc22.and_then(|ov23| if ov23 < x1 { Some(ov23.hypot(autodiff::relu(ov23)).tanh() + ((2.05 * (v1.abs() + 1.35).acosh()) + b4[0]).tanh()) } else { None }).unwrap_or(((if (v6 * w5[1][0]) <= (u4[1].sin() * 0.9).asin() { v6.asinh() } else { v1.max(ia7[2]) }) + w5[0][0]).tanh());
-    [((((((b4[0] / (1.0 + (x1 * x1))) * v1.tanh()) + x2) - x1) + (((0.4 * autodiff::sigmoid(u4[1])) + (1.05 * snap5[1].sin())) + (0.6 * v6))) + (0.3 * autodiff::sigmoid(u13.iter().sum::<f64>()))) + ((1.25 * (acc20.sum / (acc20.n as f64))) + (1.15 * v24)), (-w5[0][1]).mul_add(y2[2].tanh().signum(), v1.sin()).tanh().powi(3) + v1, ((autodiff::elu(-2.8 * v1.tanh(), 2.0) - b4.iter().sum::<f64>().exp_m1()) + x1) - v1]
+    let ia22: [f64; 4] = [((v6 + x2) * (v6.tanh() * 0.9).acos()).atan(), (autodiff::elu(1.85 * ia19[0], (y2[0] / (-1.65)).tanh()) + x2).atan(), autodiff::sigmoid(snap5[0] + w5[0][0]), autodiff::sigmoid((1.4 + (b4[0] * b4[0])).log2().max(v6.hypot(y2[1])))];
+    let mut acc23 = Acc::default();
+    for e24 in ia22.iter() {
+        acc23.sum += (-(e24 - e24)).atan();
+        acc23.n += 1;
+        acc23.h[0] += (e24.abs() + 1.55).acosh().sin();
+    }
+    [((((((b4[0] / (1.0 + (x1 * x1))) * v1.tanh()) + x2) - x1) + (((0.4 * autodiff::sigmoid(u4[1])) + (1.05 * snap5[1].sin())) + (0.6 * v6))) + (0.3 * autodiff::sigmoid(u13.iter().sum::<f64>()))) + ((1.5 * (acc20.sum / (acc20.n as f64))) + (0.8 * ((acc23.sum / (acc23.n as f64)) + (0.5 * acc23.h[0])))), (-w5[0][1]).mul_add(y2[2].tanh().signum(), v1.sin()).tanh().powi(3) + v1, ((autodiff::elu(-2.8 * v1.tanh(), 2.0) - b4.iter().sum::<f64>().exp_m1()) + x1) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15039,9 +15058,14 @@ fn p1159_dual<D: Dn>(mut x1: D, a3: [D; 1], x2: D, b4: &[D; 1], w5: &[[D; 2]; 2]
         acc20.sum += dx_tanh(dx_clamp(D::from(1.25), *e21, *e21 + D::from(1.95), tr_) - dx_elu(D::from(0.9), dx_tanh(*e21, tr_), tr_), tr_);
         acc20.n += 1;
     }
-    let oc22 = if dx_gt(dx_atan(w5[0][1] + dx_acos(dx_tanh(v6, tr_) * D::from(0.9), tr_), tr_), x1, tr_) { Some(w5[1][0]) } else { None };
-    let v24: D = oc22.and_then(|ov23| if dx_lt(ov23, x1, tr_) { Some(dx_tanh(dx_hypot(ov23, dx_relu(ov23, tr_), tr_), tr_) + dx_tanh((D::from(2.05) * dx_acosh(dx_abs(v1, tr_) + D::from(1.35), tr_)) + b4[0], tr_)) } else { None }).unwrap_or(dx_tanh((if dx_le(v6 * w5[1][0], dx_asin(dx_sin(u4[1], tr_) * D::from(0.9), tr_), tr_) { dx_asinh(v6, tr_) } else { dx_max(v1, ia7[2], tr_) }) + w5[0][0], tr_));
-    [((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.25) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(1.15) * v24)), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
+    let ia22: [D; 4] = [dx_atan((v6 + x2) * dx_acos(dx_tanh(v6, tr_) * D::from(0.9), tr_), tr_), dx_atan(dx_elu(D::from(1.85) * ia19[0], dx_tanh(y2[0] / (-D::from(1.65)), tr_), tr_) + x2, tr_), dx_sigmoid(snap5[0] + w5[0][0], tr_), dx_sigmoid(dx_max(dx_log2(D::from(1.4) + (b4[0] * b4[0]), tr_), dx_hypot(v6, y2[1], tr_), tr_), tr_)];
+    let mut acc23 = acc_d::<D>();
+    for e24 in ia22.iter() {
+        acc23.sum += dx_atan(-(*e24 - (*e24)), tr_);
+        acc23.n += 1;
+        acc23.h[0] += dx_sin(dx_acosh(dx_abs(*e24, tr_) + D::from(1.55), tr_), tr_);
+    }
+    [((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.5) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(0.8) * ((acc23.sum / D::from(acc23.n as f64)) + (D::from(0.5) * acc23.h[0])))), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
 }
 
 fn p1159_eval(x: &[f64]) -> Vec<f64> {
@@ -16107,8 +16131,9 @@ fn p1166(mut x2: f64, mut x1: f64, mut x3: f64) -> f64 {
     for e11 in lo9.iter() {
         acc10.sum += (e11 + e11).max(autodiff::relu(*e11)).sin();
         acc10.n += 1;
+        acc10.h[2] += -1.45 + e11;
     }
-    ((((((-1.45 + x3) + x3) + x3) + (0.6 * acc5)) + ((0.75 * v6) + (0.6 * v8))) + (1.1 * (lo9[2] * lo9[0]))) + (1.0 * (acc10.sum / (acc10.n as f64)))
+    ((((((-1.45 + x3) + x3) + x3) + (0.6 * acc5)) + ((0.75 * v6) + (0.6 * v8))) + (1.1 * (lo9[2] * lo9[0]))) + (0.95 * ((acc10.sum / (acc10.n as f64)) + (0.95 * acc10.h[2])).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16137,8 +16162,9 @@ fn p1166_dual<D: Dn>(mut x2: D, mut x1: D, mut x3: D, tr_: &mut Tr) -> D {
     for e11 in lo9.iter() {
         acc10.sum += dx_sin(dx_max(*e11 + (*e11), dx_relu(*e11, tr_), tr_), tr_);
         acc10.n += 1;
+        acc10.h[2] += -D::from(1.45) + (*e11);
     }
-    ((((((-D::from(1.45) + x3) + x3) + x3) + (D::from(0.6) * acc5)) + ((D::from(0.75) * v6) + (D::from(0.6) * v8))) + (D::from(1.1) * (lo9[2] * lo9[0]))) + (D::from(1.0) * (acc10.sum / D::from(acc10.n as f64)))
+    ((((((-D::from(1.45) + x3) + x3) + x3) + (D::from(0.6) * acc5)) + ((D::from(0.75) * v6) + (D::from(0.6) * v8))) + (D::from(1.1) * (lo9[2] * lo9[0]))) + (D::from(0.95) * dx_sin((acc10.sum / D::from(acc10.n as f64)) + (D::from(0.95) * acc10.h[2]), tr_))
 }
 
 fn p1166_eval(x: &[f64]) -> Vec<f64> {
@@ -16297,12 +16323,8 @@ fn p1168(x1: f64, w2: &[[f64; 2]; 2], b3: &[f64; 3], n4: usize, wv9: [[f64; 3]; 
     }
     let v8: f64 = b3.iter().copied().min_by(|p6, q7| p6.partial_cmp(q7).unwrap()).unwrap();
     let v13: f64 = (wv9[0][1] * (({ let t10 = b3.iter().copied().fold(1.8f64, |acc12, e11| (acc12 * 0.5) + (e11.exp2().atan() * 0.63)); t10 * (t10 * t10).tanh() }) + b3[2]).tanh()) + wv9[0][0].sin();
-    let mut acc15: f64 = 0.0;
-    for row16 in lin14.m.iter() {
-        let t17 = row16[1];
-        acc15 += t17.cos();
-    }
-    (((((w2[n4 % 2][n4 % 2].exp_m1().cos() / (autodiff::sigmoid((w2[n4 % w2.len()][(n4 + 1) % 2].atan().sin() * 0.9).atanh()).exp() + 0.5)) * x1) - x1) + x1) + ((0.35 * v8) + (0.55 * v13))) + ((0.75 * acc15) + (0.85 * lin14.w.iter().map(|e18| (e18 - (e18 - e18)).sin()).sum::<f64>()))
+    lin14.w[0] = lin14.w[0] * (-w2[(n4 + 3) % w2.len()][(n4 + 1) % 2]).asinh().tanh();
+    (((((w2[n4 % 2][n4 % 2].exp_m1().cos() / (autodiff::sigmoid((w2[n4 % w2.len()][(n4 + 1) % 2].atan().sin() * 0.9).atanh()).exp() + 0.5)) * x1) - x1) + x1) + ((0.35 * v8) + (0.55 * v13))) + ((0.25 * lin14.w.iter().map(|e15| f64::min(*e15, *e15).sin().tan()).sum::<f64>().sin()) + (1.15 * lin14.w.iter().map(|e16| *e16).sum::<f64>().sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16323,12 +16345,8 @@ fn p1168_dual<D: Dn>(x1: D, w2: &[[D; 2]; 2], b3: &[D; 3], n4: usize, wv9: [[D; 
     }
     let v8: D = b3.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let v13: D = (wv9[0][1] * dx_tanh(({ let t10 = b3.iter().copied().fold(D::from(1.8), |acc12, e11| (acc12 * D::from(0.5)) + (dx_atan(dx_exp2(e11, tr_), tr_) * D::from(0.63))); t10 * dx_tanh(t10 * t10, tr_) }) + b3[2], tr_)) + dx_sin(wv9[0][0], tr_);
-    let mut acc15: D = D::from(0.0);
-    for row16 in lin14.m.iter() {
-        let t17 = row16[1];
-        acc15 += dx_cos(t17, tr_);
-    }
-    (((((dx_cos(dx_exp_m1(w2[n4 % 2][n4 % 2], tr_), tr_) / (dx_exp(dx_sigmoid(dx_atanh(dx_sin(dx_atan(w2[n4 % w2.len()][(n4 + 1) % 2], tr_), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5))) * x1) - x1) + x1) + ((D::from(0.35) * v8) + (D::from(0.55) * v13))) + ((D::from(0.75) * acc15) + (D::from(0.85) * lin14.w.iter().map(|e18| dx_sin(*e18 - (*e18 - (*e18)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    lin14.w[0] = lin14.w[0] * dx_tanh(dx_asinh(-w2[(n4 + 3) % w2.len()][(n4 + 1) % 2], tr_), tr_);
+    (((((dx_cos(dx_exp_m1(w2[n4 % 2][n4 % 2], tr_), tr_) / (dx_exp(dx_sigmoid(dx_atanh(dx_sin(dx_atan(w2[n4 % w2.len()][(n4 + 1) % 2], tr_), tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5))) * x1) - x1) + x1) + ((D::from(0.35) * v8) + (D::from(0.55) * v13))) + ((D::from(0.25) * dx_sin(lin14.w.iter().map(|e15| dx_tan(dx_sin(dx_min(*e15, *e15, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.15) * dx_sin(lin14.w.iter().map(|e16| *e16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1168_eval(x: &[f64]) -> Vec<f64> {
@@ -16675,7 +16693,7 @@ fn p1170_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, hvp)]
-fn p1171(x1: f64, wv5: &[Vec<f64>], wv12: &[Vec<f64>]) -> f64 {
+fn p1171(x1: f64, wv5: &[Vec<f64>]) -> f64 {
     let mut v1 = (autodiff::relu(x1) % (x1.exp() + 0.5)) * (f64::exp_m1(0.35) * x1.powi(3).sin());
     let mut v2 = x1;
     if (0.55 - f64::max(v2, v2)) > 0.1 {
@@ -16691,21 +16709,14 @@ fn p1171(x1: f64, wv5: &[Vec<f64>], wv12: &[Vec<f64>]) -> f64 {
     for i3 in 0..2 {
         acc4 += (((i3 as f64).abs() + 1.3).recip() * (f64::abs(1.0) + 0.7).sqrt()).sin();
     }
-    let mut acc6: f64 = 0.0;
-    for row7 in wv5.iter() {
-        let t8 = row7[1];
-        acc6 += (-2.4 + t8).sin().exp().sin();
-    }
-    let mut acc9: f64 = 0.0;
-    for row10 in wv5.iter() {
-        let t11 = row10[0];
-        acc9 += (-(-(f64::abs(2.55) + 0.75)).cbrt()).tanh() + t11;
-    }
-    ((((v1 * v2).sin() * autodiff::sigmoid(v1)) * x1) + (0.45 * acc4)) + ((((0.75 * acc6) + (0.7 * acc9)) + (0.55 * (wv12[0][1] * wv5[0][1].sin()))) + (0.55 * (wv12[0][0] * (wv5[0][0] / (-(1.0 + (x1 * x1)))).tanh())))
+    let ia6: [f64; 2] = [(v1 + wv5[0][0]).atan(), ((v1 - v1) + (wv5[0][0] * (-0.6))).sin()];
+    let oc10 = if autodiff::sigmoid(-(0.55 + (v1 * v1)).recip() + wv5[0][0]) > 0.863 { Some((-ia6[1].exp_m1() + x1).sin()) } else { None };
+    let v12: f64 = oc10.map(f64::tanh).unwrap_or((wv5[0][0] * (v2 * wv5[0][0])).tanh());
+    ((((v1 * v2).sin() * autodiff::sigmoid(v1)) * x1) + (0.45 * acc4)) + (((0.8 * wv5[0].iter().zip(ia6.iter()).map(|(p7, q8)| p7 * q8).sum::<f64>().tanh()) + (0.4 * wv5[0].iter().map(|e9| ((e9.tanh() * 0.9).atanh() - f64::powi(1.7, 2)).tanh()).sum::<f64>())) + (1.3 * v12))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1171_dual<D: Dn>(x1: D, wv5: &[Vec<D>], wv12: &[Vec<D>], tr_: &mut Tr) -> D {
+fn p1171_dual<D: Dn>(x1: D, wv5: &[Vec<D>], tr_: &mut Tr) -> D {
     let mut v1 = dx_rem(dx_relu(x1, tr_), dx_exp(x1, tr_) + D::from(0.5), tr_) * (dx_exp_m1(D::from(0.35), tr_) * dx_sin(dx_powi(x1, 3, tr_), tr_));
     let mut v2 = x1;
     if dx_gt(D::from(0.55) - dx_max(v2, v2, tr_), D::from(0.1), tr_) {
@@ -16721,47 +16732,35 @@ fn p1171_dual<D: Dn>(x1: D, wv5: &[Vec<D>], wv12: &[Vec<D>], tr_: &mut Tr) -> D 
     for i3 in 0..2 {
         acc4 += dx_sin(dx_recip(dx_abs(D::from(i3 as f64), tr_) + D::from(1.3), tr_) * dx_sqrt(dx_abs(D::from(1.0), tr_) + D::from(0.7), tr_), tr_);
     }
-    let mut acc6: D = D::from(0.0);
-    for row7 in wv5.iter() {
-        let t8 = row7[1];
-        acc6 += dx_sin(dx_exp(dx_sin(-D::from(2.4) + t8, tr_), tr_), tr_);
-    }
-    let mut acc9: D = D::from(0.0);
-    for row10 in wv5.iter() {
-        let t11 = row10[0];
-        acc9 += dx_tanh(-dx_cbrt(-(dx_abs(D::from(2.55), tr_) + D::from(0.75)), tr_), tr_) + t11;
-    }
-    (((dx_sin(v1 * v2, tr_) * dx_sigmoid(v1, tr_)) * x1) + (D::from(0.45) * acc4)) + ((((D::from(0.75) * acc6) + (D::from(0.7) * acc9)) + (D::from(0.55) * (wv12[0][1] * dx_sin(wv5[0][1], tr_)))) + (D::from(0.55) * (wv12[0][0] * dx_tanh(wv5[0][0] / (-(D::from(1.0) + (x1 * x1))), tr_))))
+    let ia6: [D; 2] = [dx_atan(v1 + wv5[0][0], tr_), dx_sin((v1 - v1) + (wv5[0][0] * (-D::from(0.6))), tr_)];
+    let oc10 = if dx_gt(dx_sigmoid(-dx_recip(D::from(0.55) + (v1 * v1), tr_) + wv5[0][0], tr_), D::from(0.863), tr_) { Some(dx_sin(-dx_exp_m1(ia6[1], tr_) + x1, tr_)) } else { None };
+    let v12: D = oc10.map(|t_| dx_tanh(t_, tr_)).unwrap_or(dx_tanh(wv5[0][0] * (v2 * wv5[0][0]), tr_));
+    (((dx_sin(v1 * v2, tr_) * dx_sigmoid(v1, tr_)) * x1) + (D::from(0.45) * acc4)) + (((D::from(0.8) * dx_tanh(wv5[0].iter().zip(ia6.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.4) * wv5[0].iter().map(|e9| dx_tanh(dx_atanh(dx_tanh(*e9, tr_) * D::from(0.9), tr_) - dx_powi(D::from(1.7), 2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.3) * v12))
 }
 
 fn p1171_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let wv5: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    flat(&p1171(x1, &wv5, &wv12))
+    flat(&p1171(x1, &wv5))
 }
 
 fn p1171_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let wv5: Vec<Vec<Dual64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<Dual64>> = take_rows(x, k, 1, 2);
-    flat(&p1171_dual(x1, &wv5, &wv12, tr_))
+    flat(&p1171_dual(x1, &wv5, tr_))
 }
 
 fn p1171_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let wv5: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let mut d_wv5 = vec![vec![SHADOW; 2]; 1];
-    let mut d_wv12 = vec![vec![SHADOW; 2]; 1];
-    let (out, g_x1) = p1171_backward(x1, &wv5, &mut d_wv5, &wv12, &mut d_wv12, d[0]);
+    let (out, g_x1) = p1171_backward(x1, &wv5, &mut d_wv5, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_wv5));
-    g.extend(shadow(&d_wv12));
     (flat(&out), g)
 }
 
@@ -16769,12 +16768,10 @@ fn p1171_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let wv5: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_wv5: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
-    let t_wv12: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
-    let (out, tan) = p1171_forward(x1, t_x1, &wv5, &t_wv5, &wv12, &t_wv12);
+    let (out, tan) = p1171_forward(x1, t_x1, &wv5, &t_wv5);
     (flat(&out), flat(&tan))
 }
 
@@ -16782,32 +16779,25 @@ fn p1171_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
     let k = &mut 0;
     let x1: HyperDual64 = take1(x, k);
     let wv5: Vec<Vec<HyperDual64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<HyperDual64>> = take_rows(x, k, 1, 2);
-    flat(&p1171_dual(x1, &wv5, &wv12, tr_))
+    flat(&p1171_dual(x1, &wv5, tr_))
 }
 
 fn p1171_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let wv5: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let k = &mut 0;
     let v_x1: f64 = take1(v, k);
     let v_wv5: Vec<Vec<f64>> = take_rows(v, k, 1, 2);
-    let v_wv12: Vec<Vec<f64>> = take_rows(v, k, 1, 2);
     let mut d_wv5 = vec![vec![SHADOW; 2]; 1];
     let mut h_wv5 = vec![vec![SHADOW; 2]; 1];
-    let mut d_wv12 = vec![vec![SHADOW; 2]; 1];
-    let mut h_wv12 = vec![vec![SHADOW; 2]; 1];
-    let (out, g_x1, h_x1) = p1171_hvp(x1, v_x1, &wv5, &v_wv5, &mut d_wv5, &mut h_wv5, &wv12, &v_wv12, &mut d_wv12, &mut h_wv12);
+    let (out, g_x1, h_x1) = p1171_hvp(x1, v_x1, &wv5, &v_wv5, &mut d_wv5, &mut h_wv5);
     let mut gv = Vec::new();
     let mut hv = Vec::new();
     gv.extend(flat(&g_x1));
     gv.extend(shadow(&d_wv5));
-    gv.extend(shadow(&d_wv12));
     hv.extend(flat(&h_x1));
     hv.extend(shadow(&h_wv5));
-    hv.extend(shadow(&h_wv12));
     (flat(&out), gv, hv)
 }
 
@@ -16815,24 +16805,18 @@ fn p1171_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let wv5: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    let wv12: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_wv5: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
-    let t_wv12: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
     let mut d_wv5 = vec![vec![SHADOW; 2]; 1];
     let mut td_wv5 = vec![vec![SHADOW; 2]; 1];
-    let mut d_wv12 = vec![vec![SHADOW; 2]; 1];
-    let mut td_wv12 = vec![vec![SHADOW; 2]; 1];
-    let ((out, g_x1), (t_out, tg_x1)) = p1171_backward_forward(x1, t_x1, &wv5, &t_wv5, &mut d_wv5, &mut td_wv5, &wv12, &t_wv12, &mut d_wv12, &mut td_wv12, d, td);
+    let ((out, g_x1), (t_out, tg_x1)) = p1171_backward_forward(x1, t_x1, &wv5, &t_wv5, &mut d_wv5, &mut td_wv5, d, td);
     let mut gv = Vec::new();
     let mut tg = Vec::new();
     gv.extend(flat(&g_x1));
     gv.extend(shadow(&d_wv5));
-    gv.extend(shadow(&d_wv12));
     tg.extend(flat(&tg_x1));
     tg.extend(shadow(&td_wv5));
-    tg.extend(shadow(&td_wv12));
     (flat(&out), gv, flat(&t_out), tg)
 }
 
@@ -16858,7 +16842,8 @@ fn p1172(x1: f64, s2: &[f64], mut a3: [f64; 4], s4: &[f64], mut lin13: Lv) -> f6
     let v9: f64 = ((old3[(c5 + 2) % old3.len()] + v2).atan() * (s2[(c5 + 1) % 2] * 2.5)).tanh();
     let oc10 = if autodiff::elu(a3[4 - 1 - c5] * v1, 0.4).tanh() > 0.263 { Some(s4[1]) } else { None };
     let v12: f64 = oc10.and_then(|ov11| if ov11 < -0.987 { Some(ov11 * (-f64::powf(s2[c5 % 2].abs() + 1.25, f64::atan(-2.8))).sin()) } else { None }).unwrap_or(autodiff::sigmoid(-(s2[c5 % 2] - u4[c5 % u4.len()])));
-    (((((((s2[0].abs() + 1.05).log2().sin() * 0.9).acos() * ((v1 - s2[1]) % (1.0 + (a3[1] * a3[1])))) + x1) - v1) + v2) + ((((0.25 * autodiff::sigmoid(u4[0])) + (0.9 * old3[0].tanh())) + (0.75 * v8)) + (0.5 * v9))) + (((0.25 * v12) + (0.55 * autodiff::sigmoid(lin13.m[0].iter().zip(s2.iter()).map(|(p14, q15)| p14 * q15).sum::<f64>()))) + (1.2 * ((lin13.w[2] + lin13.b) * a3[c5].sin())))
+    lin13.w[0] = lin13.w[0] * autodiff::sigmoid((x1 / 2.2) / (-((lin13.b * (-0.5)).abs() + 0.95)));
+    (((((((s2[0].abs() + 1.05).log2().sin() * 0.9).acos() * ((v1 - s2[1]) % (1.0 + (a3[1] * a3[1])))) + x1) - v1) + v2) + ((((0.25 * autodiff::sigmoid(u4[0])) + (0.9 * old3[0].tanh())) + (0.75 * v8)) + (0.5 * v9))) + (((0.5 * v12) + (1.5 * ((lin13.w[1] + lin13.b) * autodiff::sigmoid((-(v8.abs() + 0.75)).recip() + s4[c5])))) + (0.65 * ((lin13.w.len() as f64) * (v1 * lin13.b.max(lin13.w[c5 % 3])).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16880,7 +16865,8 @@ fn p1172_dual<D: Dn>(x1: D, s2: &[D], mut a3: [D; 4], s4: &[D], mut lin13: LvD<D
     let v9: D = dx_tanh(dx_atan(old3[(c5 + 2) % old3.len()] + v2, tr_) * (s2[(c5 + 1) % 2] * D::from(2.5)), tr_);
     let oc10 = if dx_gt(dx_tanh(dx_elu(a3[4 - 1 - c5] * v1, D::from(0.4), tr_), tr_), D::from(0.263), tr_) { Some(s4[1]) } else { None };
     let v12: D = oc10.and_then(|ov11| if dx_lt(ov11, -D::from(0.987), tr_) { Some(ov11 * dx_sin(-dx_powf(dx_abs(s2[c5 % 2], tr_) + D::from(1.25), dx_atan(-D::from(2.8), tr_), tr_), tr_)) } else { None }).unwrap_or(dx_sigmoid(-(s2[c5 % 2] - u4[c5 % u4.len()]), tr_));
-    (((((dx_acos(dx_sin(dx_log2(dx_abs(s2[0], tr_) + D::from(1.05), tr_), tr_) * D::from(0.9), tr_) * dx_rem(v1 - s2[1], D::from(1.0) + (a3[1] * a3[1]), tr_)) + x1) - v1) + v2) + ((((D::from(0.25) * dx_sigmoid(u4[0], tr_)) + (D::from(0.9) * dx_tanh(old3[0], tr_))) + (D::from(0.75) * v8)) + (D::from(0.5) * v9))) + (((D::from(0.25) * v12) + (D::from(0.55) * dx_sigmoid(lin13.m[0].iter().zip(s2.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * ((lin13.w[2] + lin13.b) * dx_sin(a3[c5], tr_))))
+    lin13.w[0] = lin13.w[0] * dx_sigmoid((x1 / D::from(2.2)) / (-(dx_abs(lin13.b * (-D::from(0.5)), tr_) + D::from(0.95))), tr_);
+    (((((dx_acos(dx_sin(dx_log2(dx_abs(s2[0], tr_) + D::from(1.05), tr_), tr_) * D::from(0.9), tr_) * dx_rem(v1 - s2[1], D::from(1.0) + (a3[1] * a3[1]), tr_)) + x1) - v1) + v2) + ((((D::from(0.25) * dx_sigmoid(u4[0], tr_)) + (D::from(0.9) * dx_tanh(old3[0], tr_))) + (D::from(0.75) * v8)) + (D::from(0.5) * v9))) + (((D::from(0.5) * v12) + (D::from(1.5) * ((lin13.w[1] + lin13.b) * dx_sigmoid(dx_recip(-(dx_abs(v8, tr_) + D::from(0.75)), tr_) + s4[c5], tr_)))) + (D::from(0.65) * (D::from(lin13.w.len() as f64) * dx_tanh(v1 * dx_max(lin13.b, lin13.w[c5 % 3], tr_), tr_))))
 }
 
 fn p1172_eval(x: &[f64]) -> Vec<f64> {
@@ -19564,12 +19550,7 @@ fn p1195(&self, x1: f64, s2: &[f64], wv11: [[f64; 2]; 2], mut lin17: Lv) -> f64 
     let mut ld16 = Lp::default();
     ld16.v[1] = (-(s2[0] * v7.tanh())).sin();
     ld16.a = (s2[1].tanh() * 0.9).asin().sin();
-    let mut acc18: f64 = 0.0;
-    for row19 in lin17.m.iter() {
-        let t20 = row19[1];
-        acc18 += ((0.85 - t20) - (t20.tanh() * 0.9).asin()).tanh();
-    }
-    ((((((0.7 + (v7 * v7)).log(autodiff::sigmoid(1.5 + self.w[0][0]).cosh().abs() + 2.05) * x1.tanh()) + (0.25 * acc9)) + (0.8 * out10[1].tanh())) + (0.9 * v12)) + (0.95 * autodiff::sigmoid(v15 * self.w[0][0]))) + ((0.25 * ((ld16.a + ld16.v[1]) * ((v15 + self.inner.a[0]).atan() * 0.95))) + (0.55 * acc18))
+    ((((((0.7 + (v7 * v7)).log(autodiff::sigmoid(1.5 + self.w[0][0]).cosh().abs() + 2.05) * x1.tanh()) + (0.25 * acc9)) + (0.8 * out10[1].tanh())) + (0.9 * v12)) + (0.95 * autodiff::sigmoid(v15 * self.w[0][0]))) + (((0.75 * ((ld16.a + ld16.v[1]) * ((v15 + self.inner.a[0]).atan() * 0.95))) + (0.45 * ((lin17.w.len() as f64) * autodiff::sigmoid((self.inner.a[0] - self.pos[0]) - self.w[0][0].cos())))) + (0.8 * ((lin17.w[0] + lin17.b) * autodiff::sigmoid(wv11[1][0].atan() - (self.vel[1] - s2[0])))))
 }
 }
 
@@ -19600,12 +19581,7 @@ fn p1195_dual(&self, x1: D, s2: &[D], wv11: [[D; 2]; 2], mut lin17: LvD<D>, tr_:
     let mut ld16 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld16.v[1] = dx_sin(-(s2[0] * dx_tanh(v7, tr_)), tr_);
     ld16.a = dx_sin(dx_asin(dx_tanh(s2[1], tr_) * D::from(0.9), tr_), tr_);
-    let mut acc18: D = D::from(0.0);
-    for row19 in lin17.m.iter() {
-        let t20 = row19[1];
-        acc18 += dx_tanh((D::from(0.85) - t20) - dx_asin(dx_tanh(t20, tr_) * D::from(0.9), tr_), tr_);
-    }
-    (((((dx_log(D::from(0.7) + (v7 * v7), dx_abs(dx_cosh(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), tr_), tr_) + D::from(2.05), tr_) * dx_tanh(x1, tr_)) + (D::from(0.25) * acc9)) + (D::from(0.8) * dx_tanh(out10[1], tr_))) + (D::from(0.9) * v12)) + (D::from(0.95) * dx_sigmoid(v15 * self.w[0][0], tr_))) + ((D::from(0.25) * ((ld16.a + ld16.v[1]) * (dx_atan(v15 + self.inner.a[0], tr_) * D::from(0.95)))) + (D::from(0.55) * acc18))
+    (((((dx_log(D::from(0.7) + (v7 * v7), dx_abs(dx_cosh(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), tr_), tr_) + D::from(2.05), tr_) * dx_tanh(x1, tr_)) + (D::from(0.25) * acc9)) + (D::from(0.8) * dx_tanh(out10[1], tr_))) + (D::from(0.9) * v12)) + (D::from(0.95) * dx_sigmoid(v15 * self.w[0][0], tr_))) + (((D::from(0.75) * ((ld16.a + ld16.v[1]) * (dx_atan(v15 + self.inner.a[0], tr_) * D::from(0.95)))) + (D::from(0.45) * (D::from(lin17.w.len() as f64) * dx_sigmoid((self.inner.a[0] - self.pos[0]) - dx_cos(self.w[0][0], tr_), tr_)))) + (D::from(0.8) * ((lin17.w[0] + lin17.b) * dx_sigmoid(dx_atan(wv11[1][0], tr_) - (self.vel[1] - s2[0]), tr_))))
 }
 }
 
@@ -21098,7 +21074,7 @@ fn p1208(mut x1: f64, x2: f64, s3: &[f64], n4: usize, mut st: Body) -> f64 {
         let tmp13 = std::mem::replace(&mut u10, z11);
         old9 = tmp13;
     }
-    let cc14: f64 = cdot2(&snap7, &snap7);
+    let cc14: f64 = cdot_s(s3, s3);
     let (v15, v16) = csplit(((autodiff::relu(st.m) / (1.0 + (st.m * st.m))).atan() * 0.95) * 0.5, ((autodiff::elu(x1, 0.75) + (f64::abs(1.55) + 1.4).sqrt()).atan() * 0.95) * 0.5);
     let ia17: [f64; 4] = [((n4 as f64) * f64::min(-2.95, x2)).tanh(), (f64::log(u10[n4 % 1].abs() + 0.9, 9.9) * f64::min(1.35, x2)).sin(), ((x2 + v16).abs() + 0.7).powf(autodiff::sigmoid((st.m.sin() * 0.9).asin())).tanh(), ((2.25 * v16.atan()) + st.inner.t).tanh()];
     let lh18: Vec<f64> = lpush(&ia17, ((snap7[0].sin() * 0.9).asin() - autodiff::leaky_relu(st.inner.t, 0.46)).tanh());
@@ -21139,7 +21115,7 @@ fn p1208_dual<D: Dn>(mut x1: D, x2: D, s3: &[D], n4: usize, mut st: BodyD<D>, tr
         let tmp13 = std::mem::replace(&mut u10, z11);
         old9 = tmp13;
     }
-    let cc14: D = cdot2_dual(&snap7, &snap7, tr_);
+    let cc14: D = cdot_s_dual(s3, s3, tr_);
     let (v15, v16) = csplit_dual((dx_atan(dx_relu(st.m, tr_) / (D::from(1.0) + (st.m * st.m)), tr_) * D::from(0.95)) * D::from(0.5), (dx_atan(dx_elu(x1, D::from(0.75), tr_) + dx_sqrt(dx_abs(D::from(1.55), tr_) + D::from(1.4), tr_), tr_) * D::from(0.95)) * D::from(0.5), tr_);
     let ia17: [D; 4] = [dx_tanh(D::from(n4 as f64) * dx_min(-D::from(2.95), x2, tr_), tr_), dx_sin(dx_log(dx_abs(u10[n4 % 1], tr_) + D::from(0.9), D::from(9.9), tr_) * dx_min(D::from(1.35), x2, tr_), tr_), dx_tanh(dx_powf(dx_abs(x2 + v16, tr_) + D::from(0.7), dx_sigmoid(dx_asin(dx_sin(st.m, tr_) * D::from(0.9), tr_), tr_), tr_), tr_), dx_tanh((D::from(2.25) * dx_atan(v16, tr_)) + st.inner.t, tr_)];
     let lh18: Vec<D> = lpush_dual(&ia17, dx_tanh(dx_asin(dx_sin(snap7[0], tr_) * D::from(0.9), tr_) - dx_leaky_relu(st.inner.t, D::from(0.46), tr_), tr_), tr_);
@@ -22627,8 +22603,9 @@ fn p1221(x1: f64, r2: &f64, nt: usize) -> f64 {
     for e12 in u4.iter() {
         acc11.sum += f64::max(0.3, e12 * e12).tanh();
         acc11.n += 1;
+        acc11.h[1] += (e12.tanh().sinh().abs() + 1.5).recip();
     }
-    ((2.6 - v3) + (((((0.5 * u4[0].tanh()) + (0.75 * z5[1].tanh())) + (0.8 * cc7.atan())) + (0.6 * v9)) + (0.5 * v10))) + (0.6 * (acc11.sum / (acc11.n as f64)))
+    ((2.6 - v3) + (((((0.5 * u4[0].tanh()) + (0.75 * z5[1].tanh())) + (0.8 * cc7.atan())) + (0.6 * v9)) + (0.5 * v10))) + (1.3 * ((acc11.sum / (acc11.n as f64)) + (0.45 * acc11.h[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22650,8 +22627,9 @@ fn p1221_dual<D: Dn>(x1: D, r2: &D, nt: usize, tr_: &mut Tr) -> D {
     for e12 in u4.iter() {
         acc11.sum += dx_tanh(dx_max(D::from(0.3), *e12 * (*e12), tr_), tr_);
         acc11.n += 1;
+        acc11.h[1] += dx_recip(dx_abs(dx_sinh(dx_tanh(*e12, tr_), tr_), tr_) + D::from(1.5), tr_);
     }
-    ((D::from(2.6) - v3) + (((((D::from(0.5) * dx_tanh(u4[0], tr_)) + (D::from(0.75) * dx_tanh(z5[1], tr_))) + (D::from(0.8) * dx_atan(cc7, tr_))) + (D::from(0.6) * v9)) + (D::from(0.5) * v10))) + (D::from(0.6) * (acc11.sum / D::from(acc11.n as f64)))
+    ((D::from(2.6) - v3) + (((((D::from(0.5) * dx_tanh(u4[0], tr_)) + (D::from(0.75) * dx_tanh(z5[1], tr_))) + (D::from(0.8) * dx_atan(cc7, tr_))) + (D::from(0.6) * v9)) + (D::from(0.5) * v10))) + (D::from(1.3) * ((acc11.sum / D::from(acc11.n as f64)) + (D::from(0.45) * acc11.h[1])))
 }
 
 fn p1221_eval(x: &[f64]) -> Vec<f64> {
@@ -22857,14 +22835,26 @@ fn p1222g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 fn p1223(s1: &[f64], s2: &[f64], b3: &[f64; 2], mut lin3: Lv) -> f64 {
     let v1 = (0.6 + s2[4]).max(-1.6).tanh().tan();
     let mut v2 = (v1.atan() - autodiff::leaky_relu(b3[1], 0.31)).fract();
-    (-(-s2[4] + s1[0]) * v2.atan()) + ((1.45 * lin3.w.iter().map(|e4| *e4).sum::<f64>()) + (0.65 * ((lin3.w.len() as f64) * (b3[1].sin().atan() * 0.95))))
+    lin3.w[0] = lin3.w[0] + lin3.w[0].tanh();
+    let mut acc4: f64 = 0.0;
+    for row5 in lin3.m.iter() {
+        let t6 = row5[1];
+        acc4 += ((t6 - t6) + (1.4 * t6)).atan();
+    }
+    (-(-s2[4] + s1[0]) * v2.atan()) + ((0.95 * acc4) + (0.55 * lin3.m[0].iter().zip(b3.iter()).map(|(p7, q8)| p7 * q8).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
 fn p1223_dual<D: Dn>(s1: &[D], s2: &[D], b3: &[D; 2], mut lin3: LvD<D>, tr_: &mut Tr) -> D {
     let v1 = dx_tan(dx_tanh(dx_max(D::from(0.6) + s2[4], -D::from(1.6), tr_), tr_), tr_);
     let mut v2 = dx_fract(dx_atan(v1, tr_) - dx_leaky_relu(b3[1], D::from(0.31), tr_), tr_);
-    (-(-s2[4] + s1[0]) * dx_atan(v2, tr_)) + ((D::from(1.45) * lin3.w.iter().map(|e4| *e4).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.65) * (D::from(lin3.w.len() as f64) * (dx_atan(dx_sin(b3[1], tr_), tr_) * D::from(0.95)))))
+    lin3.w[0] = lin3.w[0] + dx_tanh(lin3.w[0], tr_);
+    let mut acc4: D = D::from(0.0);
+    for row5 in lin3.m.iter() {
+        let t6 = row5[1];
+        acc4 += dx_atan((t6 - t6) + (D::from(1.4) * t6), tr_);
+    }
+    (-(-s2[4] + s1[0]) * dx_atan(v2, tr_)) + ((D::from(0.95) * acc4) + (D::from(0.55) * dx_tanh(lin3.m[0].iter().zip(b3.iter()).map(|(p7, q8)| *p7 * *q8).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1223_eval(x: &[f64]) -> Vec<f64> {
@@ -26746,7 +26736,8 @@ fn p1257(r1: &f64, mut lin13: Lv) -> f64 {
     let ia7: [f64; 3] = [autodiff::sigmoid(hh5[1] + r1), (hh5.iter().fold(1.45f64, |acc9, &e8| acc9.min((cc4 * v3.tanh()).tanh())) / (-(f64::powf(hh5[0].abs() + 1.05, *r1).abs() + 0.8))).tanh(), (f64::atan(-1.45) + r1).atan()];
     let lh10 = lpush(&ia7, (cc4.clamp(cc4.tanh(), cc4.tanh() + 1.4).ceil() + r1).tanh());
     let lm11 = hh5.map(|t12| (t12 - 2.75).sin());
-    (((autodiff::sigmoid(v3) * v3.tanh()) + (1.3 * cc4)) + ((1.35 * (lh10[1] * autodiff::sigmoid(autodiff::sigmoid(v3).exp().ceil() + r1))) + (1.4 * (lm11[0] * autodiff::sigmoid(hh5[0] + r1))))) + ((0.95 * ((lin13.w[0] + lin13.b) * (lm11.iter().copied().map(|e14| (f64::sin(-1.25).atan() * 0.63) + 1.0).product::<f64>().abs().ln_1p() + lin13.b).tanh())) + (0.35 * lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| p15 * q16).sum::<f64>().atan()))
+    lin13.w[0] = lin13.w[0] * autodiff::sigmoid(autodiff::sigmoid(lin13.b).atan());
+    (((autodiff::sigmoid(v3) * v3.tanh()) + (1.3 * cc4)) + ((1.35 * (lh10[1] * autodiff::sigmoid(autodiff::sigmoid(v3).exp().ceil() + r1))) + (1.4 * (lm11[0] * autodiff::sigmoid(hh5[0] + r1))))) + ((0.85 * lin13.m[0].iter().map(|e14| f64::signum(-1.85).sin() + e14).sum::<f64>().sin()) + (0.65 * lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| p15 * q16).sum::<f64>().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26770,7 +26761,8 @@ fn p1257_dual<D: Dn>(r1: &D, mut lin13: LvD<D>, tr_: &mut Tr) -> D {
     let ia7: [D; 3] = [dx_sigmoid(hh5[1] + (*r1), tr_), dx_tanh(hh5.iter().fold(D::from(1.45), |acc9, &e8| dx_min(acc9, dx_tanh(cc4 * dx_tanh(v3, tr_), tr_), tr_)) / (-(dx_abs(dx_powf(dx_abs(hh5[0], tr_) + D::from(1.05), *r1, tr_), tr_) + D::from(0.8))), tr_), dx_atan(dx_atan(-D::from(1.45), tr_) + (*r1), tr_)];
     let lh10 = lpush_dual(&ia7, dx_tanh(dx_ceil(dx_clamp(cc4, dx_tanh(cc4, tr_), dx_tanh(cc4, tr_) + D::from(1.4), tr_), tr_) + (*r1), tr_), tr_);
     let lm11 = hh5.map(|t12| dx_sin(t12 - D::from(2.75), tr_));
-    (((dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)) + ((D::from(1.35) * (lh10[1] * dx_sigmoid(dx_ceil(dx_exp(dx_sigmoid(v3, tr_), tr_), tr_) + (*r1), tr_))) + (D::from(1.4) * (lm11[0] * dx_sigmoid(hh5[0] + (*r1), tr_))))) + ((D::from(0.95) * ((lin13.w[0] + lin13.b) * dx_tanh(dx_ln_1p(dx_abs(lm11.iter().copied().map(|e14| (dx_atan(dx_sin(-D::from(1.25), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + lin13.b, tr_))) + (D::from(0.35) * dx_atan(lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    lin13.w[0] = lin13.w[0] * dx_sigmoid(dx_atan(dx_sigmoid(lin13.b, tr_), tr_), tr_);
+    (((dx_sigmoid(v3, tr_) * dx_tanh(v3, tr_)) + (D::from(1.3) * cc4)) + ((D::from(1.35) * (lh10[1] * dx_sigmoid(dx_ceil(dx_exp(dx_sigmoid(v3, tr_), tr_), tr_) + (*r1), tr_))) + (D::from(1.4) * (lm11[0] * dx_sigmoid(hh5[0] + (*r1), tr_))))) + ((D::from(0.85) * dx_sin(lin13.m[0].iter().map(|e14| dx_sin(dx_signum(-D::from(1.85), tr_), tr_) + (*e14)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.65) * dx_tanh(lin13.m[0].iter().zip(hh5.iter()).map(|(p15, q16)| *p15 * *q16).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1257_eval(x: &[f64]) -> Vec<f64> {
@@ -27372,12 +27364,8 @@ fn p1263(mut x1: f64, mut st: Body, mut lin16: Lv) -> f64 {
         }
     }
     let v15: f64 = lo9.unwrap_or((x1 + st.inner.a[1]).max(ia10[c1].clamp(-0.25, -0.05)).atan());
-    let mut acc18: f64 = 0.0;
-    for row19 in lin16.m.iter() {
-        let t20 = row19[1];
-        acc18 += ((t20 - t20) * t20.min(t20)).sin();
-    }
-    (((((st.pos[1] - ((2.45 - st.vel[c1 % 2]) - (autodiff::sigmoid(st.m) * 2.1))) + st.inner.t) + (0.25 * acc6)) + ((1.15 * (st.pos[0] - snap7[0]).atan()) + (1.2 * v8))) + (0.75 * v15)) + ((0.35 * lin16.m[0].iter().map(|e17| ((e17 * e17) + (e17 * 2.65)).atan()).sum::<f64>()) + (1.15 * acc18))
+    lin16.w[0] = lin16.w[0] + ((st.m.sin() * lin16.b).abs() + 0.8).log10().tanh();
+    (((((st.pos[1] - ((2.45 - st.vel[c1 % 2]) - (autodiff::sigmoid(st.m) * 2.1))) + st.inner.t) + (0.25 * acc6)) + ((1.15 * (st.pos[0] - snap7[0]).atan()) + (1.2 * v8))) + (0.75 * v15)) + (0.4 * ((lin16.w[0] + lin16.b) * autodiff::sigmoid(snap7.iter().map(|&e17| lin16.w[c1 % 1] + (-2.6)).sum::<f64>() + lin16.b)).sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27413,12 +27401,8 @@ fn p1263_dual<D: Dn>(mut x1: D, mut st: BodyD<D>, mut lin16: LvD<D>, tr_: &mut T
         }
     }
     let v15: D = lo9.unwrap_or(dx_atan(dx_max(x1 + st.inner.a[1], dx_clamp(ia10[c1], -D::from(0.25), -D::from(0.05), tr_), tr_), tr_));
-    let mut acc18: D = D::from(0.0);
-    for row19 in lin16.m.iter() {
-        let t20 = row19[1];
-        acc18 += dx_sin((t20 - t20) * dx_min(t20, t20, tr_), tr_);
-    }
-    (((((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))) + (D::from(0.75) * v15)) + ((D::from(0.35) * lin16.m[0].iter().map(|e17| dx_atan((*e17 * (*e17)) + (*e17 * D::from(2.65)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.15) * acc18))
+    lin16.w[0] = lin16.w[0] + dx_tanh(dx_log10(dx_abs(dx_sin(st.m, tr_) * lin16.b, tr_) + D::from(0.8), tr_), tr_);
+    (((((st.pos[1] - ((D::from(2.45) - st.vel[c1 % 2]) - (dx_sigmoid(st.m, tr_) * D::from(2.1)))) + st.inner.t) + (D::from(0.25) * acc6)) + ((D::from(1.15) * dx_atan(st.pos[0] - snap7[0], tr_)) + (D::from(1.2) * v8))) + (D::from(0.75) * v15)) + (D::from(0.4) * dx_sin((lin16.w[0] + lin16.b) * dx_sigmoid(snap7.iter().map(|&e17| lin16.w[c1 % 1] + (-D::from(2.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + lin16.b, tr_), tr_))
 }
 
 fn p1263_eval(x: &[f64]) -> Vec<f64> {
@@ -30904,7 +30888,7 @@ fn p1290_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1291(x1: f64, a2: [f64; 3], n3: usize, vx14: &Vec<f64>) -> f64 {
+fn p1291(x1: f64, a2: [f64; 3], n3: usize, pts14: &[(f64, f64)]) -> f64 {
     let mut v1: f64 = ((n3 as f64).sin() * 0.9).acos().clamp(0.2, 0.4);
     v1 += (x1 * (-0.65)).sin() / (((v1 / (-(v1.abs() + 1.5))) * autodiff::elu(x1, 0.15)).tanh().exp() + 0.5);
     let v2 = (a2.iter().fold(1.5f64, |acc4, e3| acc4 - ((-a2[2]).atan() * 0.63)) * (a2[n3] * a2[n3])) + (n3 as f64);
@@ -30918,12 +30902,14 @@ fn p1291(x1: f64, a2: [f64; 3], n3: usize, vx14: &Vec<f64>) -> f64 {
     for e13 in ia10.iter() {
         acc12.sum += (-e13).mul_add(-1.05 - e13, f64::sin(-2.1)).tanh();
         acc12.n += 1;
+        acc12.h[0] += autodiff::sigmoid(f64::atan2(*e13, *e13) / 2.4);
     }
-    (((v1 + v2).tanh() * v6.sin()) + ((1.45 * autodiff::sigmoid(v8 * (v5 + a2[n3]).sin())) + (0.45 * (v9 * v2.ceil().tanh()).tanh()))) + (((1.5 * (acc12.sum / (acc12.n as f64))) + (1.3 * (vx14[0] * (0.65 - vx14[n3 % 1].atan()).sin()))) + (1.0 * (x1.tanh().powi(3) - x1.min(v9)).atan()))
+    let (qa15, qb16) = pts14[0];
+    (((v1 + v2).tanh() * v6.sin()) + ((1.45 * autodiff::sigmoid(v8 * (v5 + a2[n3]).sin())) + (0.45 * (v9 * v2.ceil().tanh()).tanh()))) + ((0.3 * ((acc12.sum / (acc12.n as f64)) + (0.5 * acc12.h[0]))) + (0.65 * (qa15 + (qb16 / (qb16.exp() + 0.5)).sin().tan())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1291_dual<D: Dn>(x1: D, a2: [D; 3], n3: usize, vx14: &Vec<D>, tr_: &mut Tr) -> D {
+fn p1291_dual<D: Dn>(x1: D, a2: [D; 3], n3: usize, pts14: &[(D, D)], tr_: &mut Tr) -> D {
     let mut v1: D = dx_clamp(dx_acos(dx_sin(D::from(n3 as f64), tr_) * D::from(0.9), tr_), D::from(0.2), D::from(0.4), tr_);
     v1 += dx_sin(x1 * (-D::from(0.65)), tr_) / (dx_exp(dx_tanh((v1 / (-(dx_abs(v1, tr_) + D::from(1.5)))) * dx_elu(x1, D::from(0.15), tr_), tr_), tr_) + D::from(0.5));
     let v2 = (a2.iter().fold(D::from(1.5), |acc4, e3| acc4 - (dx_atan(-a2[2], tr_) * D::from(0.63))) * (a2[n3] * a2[n3])) + D::from(n3 as f64);
@@ -30937,37 +30923,39 @@ fn p1291_dual<D: Dn>(x1: D, a2: [D; 3], n3: usize, vx14: &Vec<D>, tr_: &mut Tr) 
     for e13 in ia10.iter() {
         acc12.sum += dx_tanh(dx_mul_add(-(*e13), -D::from(1.05) - (*e13), dx_sin(-D::from(2.1), tr_), tr_), tr_);
         acc12.n += 1;
+        acc12.h[0] += dx_sigmoid(dx_atan2(*e13, *e13, tr_) / D::from(2.4), tr_);
     }
-    ((dx_tanh(v1 + v2, tr_) * dx_sin(v6, tr_)) + ((D::from(1.45) * dx_sigmoid(v8 * dx_sin(v5 + a2[n3], tr_), tr_)) + (D::from(0.45) * dx_tanh(v9 * dx_tanh(dx_ceil(v2, tr_), tr_), tr_)))) + (((D::from(1.5) * (acc12.sum / D::from(acc12.n as f64))) + (D::from(1.3) * (vx14[0] * dx_sin(D::from(0.65) - dx_atan(vx14[n3 % 1], tr_), tr_)))) + (D::from(1.0) * dx_atan(dx_powi(dx_tanh(x1, tr_), 3, tr_) - dx_min(x1, v9, tr_), tr_)))
+    let (qa15, qb16) = pts14[0];
+    ((dx_tanh(v1 + v2, tr_) * dx_sin(v6, tr_)) + ((D::from(1.45) * dx_sigmoid(v8 * dx_sin(v5 + a2[n3], tr_), tr_)) + (D::from(0.45) * dx_tanh(v9 * dx_tanh(dx_ceil(v2, tr_), tr_), tr_)))) + ((D::from(0.3) * ((acc12.sum / D::from(acc12.n as f64)) + (D::from(0.5) * acc12.h[0]))) + (D::from(0.65) * (qa15 + dx_tan(dx_sin(qb16 / (dx_exp(qb16, tr_) + D::from(0.5)), tr_), tr_))))
 }
 
 fn p1291_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let a2: [f64; 3] = take(x, k);
-    let vx14: Vec<f64> = take_vec(x, k, 1);
-    flat(&p1291(x1, a2, 1, &vx14))
+    let pts14: Vec<(f64, f64)> = take_pairs(x, k, 1);
+    flat(&p1291(x1, a2, 1, &pts14))
 }
 
 fn p1291_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let a2: [Dual64; 3] = take(x, k);
-    let vx14: Vec<Dual64> = take_vec(x, k, 1);
-    flat(&p1291_dual(x1, a2, 1, &vx14, tr_))
+    let pts14: Vec<(Dual64, Dual64)> = take_pairs(x, k, 1);
+    flat(&p1291_dual(x1, a2, 1, &pts14, tr_))
 }
 
 fn p1291_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let a2: [f64; 3] = take(x, k);
-    let vx14: Vec<f64> = take_vec(x, k, 1);
-    let mut d_vx14 = vec![SHADOW; 1];
-    let (out, g_x1, g_a2) = p1291_backward(x1, a2, 1, &vx14, &mut d_vx14, d[0]);
+    let pts14: Vec<(f64, f64)> = take_pairs(x, k, 1);
+    let mut d_pts14 = vec![(SHADOW, SHADOW); 1];
+    let (out, g_x1, g_a2) = p1291_backward(x1, a2, 1, &pts14, &mut d_pts14, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a2));
-    g.extend(shadow(&d_vx14));
+    g.extend(shadow(&d_pts14));
     (flat(&out), g)
 }
 
@@ -30975,12 +30963,12 @@ fn p1291_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let a2: [f64; 3] = take(x, k);
-    let vx14: Vec<f64> = take_vec(x, k, 1);
+    let pts14: Vec<(f64, f64)> = take_pairs(x, k, 1);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a2: [f64; 3] = take(t, k);
-    let t_vx14: Vec<f64> = take_vec(t, k, 1);
-    let (out, tan) = p1291_forward(x1, t_x1, a2, t_a2, 1, &vx14, &t_vx14);
+    let t_pts14: Vec<(f64, f64)> = take_pairs(t, k, 1);
+    let (out, tan) = p1291_forward(x1, t_x1, a2, t_a2, 1, &pts14, &t_pts14);
     (flat(&out), flat(&tan))
 }
 
@@ -32633,7 +32621,7 @@ fn p1305_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1306(x1: f64, r2: &f64, x3: f64, r4: &f64, mut lin9: Lv, vx13: &Vec<f64>) -> f64 {
+fn p1306(x1: f64, r2: &f64, x3: f64, r4: &f64, mut lin9: Lv) -> f64 {
     let v1 = ({ let t2 = r2 + r4; t2 * x1.powi(4).atan() }) * r4;
     if ((v1 / (-0.85)).sin() * 0.9).atanh() > -0.3 {
         if !((x1 * x1) > 0.05) {
@@ -32650,16 +32638,15 @@ fn p1306(x1: f64, r2: &f64, x3: f64, r4: &f64, mut lin9: Lv, vx13: &Vec<f64>) ->
     for i7 in 0..3 {
         acc8 += (x1 / (x1.abs() + 0.8)).min(x1).tanh();
     }
-    let mut acc10: f64 = 0.0;
-    for row11 in lin9.m.iter() {
-        let t12 = row11[0];
-        acc10 += (t12.mul_add(2.55, t12).abs() + 1.05).ln().tanh();
-    }
-    ((((r2 + r4) + r2) - v1) + (0.95 * acc8)) + ((((0.45 * (lin9.m[0][0] * lin9.b)) + (1.35 * acc10)) + (0.7 * vx13.iter().map(|e14| *e14).sum::<f64>())) + (0.55 * vx13.iter().map(|e15| (e15.tanh() - e15).tanh()).sum::<f64>()))
+    lin9.w[0] = lin9.w[0] * (((lin9.m[0][1] / (1.0 + (lin9.w[0] * lin9.w[0]))) - (x1 * r4)).atan() * 0.63);
+    let ia10: [f64; 2] = [((lin9.m[0][0] - r4) * f64::cos(2.9)).sin(), ({ let t11 = -lin9.b; t11 * (lin9.w[0].abs() + 0.65).ln() }).tanh()];
+    let oc14 = if (x3.tanh().abs() + 1.2).sqrt().tanh() < -0.687 { Some(((f64::floor(-2.15) * autodiff::sigmoid(v1)) + lin9.m[0][0]).sin()) } else { None };
+    let v16: f64 = oc14.unwrap_or_else(|| autodiff::sigmoid((-0.75 - (-2.2)) * (-r2)));
+    ((((r2 + r4) + r2) - v1) + (0.95 * acc8)) + ((0.9 * lin9.m[0].iter().zip(ia10.iter()).map(|(p12, q13)| p12 * q13).sum::<f64>()) + (0.55 * v16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1306_dual<D: Dn>(x1: D, r2: &D, x3: D, r4: &D, mut lin9: LvD<D>, vx13: &Vec<D>, tr_: &mut Tr) -> D {
+fn p1306_dual<D: Dn>(x1: D, r2: &D, x3: D, r4: &D, mut lin9: LvD<D>, tr_: &mut Tr) -> D {
     let v1 = ({ let t2 = *r2 + (*r4); t2 * dx_atan(dx_powi(x1, 4, tr_), tr_) }) * (*r4);
     if dx_gt(dx_atanh(dx_sin(v1 / (-D::from(0.85)), tr_) * D::from(0.9), tr_), -D::from(0.3), tr_) {
         if !dx_gt(x1 * x1, D::from(0.05), tr_) {
@@ -32676,12 +32663,11 @@ fn p1306_dual<D: Dn>(x1: D, r2: &D, x3: D, r4: &D, mut lin9: LvD<D>, vx13: &Vec<
     for i7 in 0..3 {
         acc8 += dx_tanh(dx_min(x1 / (dx_abs(x1, tr_) + D::from(0.8)), x1, tr_), tr_);
     }
-    let mut acc10: D = D::from(0.0);
-    for row11 in lin9.m.iter() {
-        let t12 = row11[0];
-        acc10 += dx_tanh(dx_ln(dx_abs(dx_mul_add(t12, D::from(2.55), t12, tr_), tr_) + D::from(1.05), tr_), tr_);
-    }
-    ((((*r2 + (*r4)) + (*r2)) - v1) + (D::from(0.95) * acc8)) + ((((D::from(0.45) * (lin9.m[0][0] * lin9.b)) + (D::from(1.35) * acc10)) + (D::from(0.7) * vx13.iter().map(|e14| *e14).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(0.55) * vx13.iter().map(|e15| dx_tanh(dx_tanh(*e15, tr_) - (*e15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    lin9.w[0] = lin9.w[0] * (dx_atan((lin9.m[0][1] / (D::from(1.0) + (lin9.w[0] * lin9.w[0]))) - (x1 * (*r4)), tr_) * D::from(0.63));
+    let ia10: [D; 2] = [dx_sin((lin9.m[0][0] - (*r4)) * dx_cos(D::from(2.9), tr_), tr_), dx_tanh({ let t11 = -lin9.b; t11 * dx_ln(dx_abs(lin9.w[0], tr_) + D::from(0.65), tr_) }, tr_)];
+    let oc14 = if dx_lt(dx_tanh(dx_sqrt(dx_abs(dx_tanh(x3, tr_), tr_) + D::from(1.2), tr_), tr_), -D::from(0.687), tr_) { Some(dx_sin((dx_floor(-D::from(2.15), tr_) * dx_sigmoid(v1, tr_)) + lin9.m[0][0], tr_)) } else { None };
+    let v16: D = oc14.unwrap_or_else(|| dx_sigmoid((-D::from(0.75) - (-D::from(2.2))) * (-(*r2)), tr_));
+    ((((*r2 + (*r4)) + (*r2)) - v1) + (D::from(0.95) * acc8)) + ((D::from(0.9) * lin9.m[0].iter().zip(ia10.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.55) * v16))
 }
 
 fn p1306_eval(x: &[f64]) -> Vec<f64> {
@@ -32691,8 +32677,7 @@ fn p1306_eval(x: &[f64]) -> Vec<f64> {
     let x3: f64 = take1(x, k);
     let r4: f64 = take1(x, k);
     let lin9: Lv = take_lv(x, k, 1, 1);
-    let vx13: Vec<f64> = take_vec(x, k, 2);
-    flat(&p1306(x1, &r2, x3, &r4, lin9, &vx13))
+    flat(&p1306(x1, &r2, x3, &r4, lin9))
 }
 
 fn p1306_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -32702,8 +32687,7 @@ fn p1306_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x3: Dual64 = take1(x, k);
     let r4: Dual64 = take1(x, k);
     let lin9: LvD<Dual64> = take_lv_d(x, k, 1, 1);
-    let vx13: Vec<Dual64> = take_vec(x, k, 2);
-    flat(&p1306_dual(x1, &r2, x3, &r4, lin9, &vx13, tr_))
+    flat(&p1306_dual(x1, &r2, x3, &r4, lin9, tr_))
 }
 
 fn p1306_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -32713,18 +32697,15 @@ fn p1306_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let r4: f64 = take1(x, k);
     let lin9: Lv = take_lv(x, k, 1, 1);
-    let vx13: Vec<f64> = take_vec(x, k, 2);
     let mut d_r2 = SHADOW;
     let mut d_r4 = SHADOW;
-    let mut d_vx13 = vec![SHADOW; 2];
-    let (out, g_x1, g_x3, g_lin9) = p1306_backward(x1, &r2, &mut d_r2, x3, &r4, &mut d_r4, lin9, &vx13, &mut d_vx13, d[0]);
+    let (out, g_x1, g_x3, g_lin9) = p1306_backward(x1, &r2, &mut d_r2, x3, &r4, &mut d_r4, lin9, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_x3));
     g.extend(shadow(&d_r4));
     g.extend(flat(&g_lin9));
-    g.extend(shadow(&d_vx13));
     (flat(&out), g)
 }
 
@@ -32735,15 +32716,13 @@ fn p1306_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let r4: f64 = take1(x, k);
     let lin9: Lv = take_lv(x, k, 1, 1);
-    let vx13: Vec<f64> = take_vec(x, k, 2);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_r4: f64 = take1(t, k);
     let t_lin9: Lv = take_lv(t, k, 1, 1);
-    let t_vx13: Vec<f64> = take_vec(t, k, 2);
-    let (out, tan) = p1306_forward(x1, t_x1, &r2, &t_r2, x3, t_x3, &r4, &t_r4, lin9, t_lin9, &vx13, &t_vx13);
+    let (out, tan) = p1306_forward(x1, t_x1, &r2, &t_r2, x3, t_x3, &r4, &t_r4, lin9, t_lin9);
     (flat(&out), flat(&tan))
 }
 
@@ -35319,7 +35298,7 @@ fn p1330(x1: f64, x2: f64, mut a3: [f64; 1], s4: &[f64], b5: &[f64; 5], n6: usiz
         let t17 = row16[1];
         acc15 += t17;
     }
-    (((((((-((b5[n6] * x1).abs() + 0.8)).recip() * a3[0]) - 2.45) - x2) - x1) + (0.55 * acc4)) + ((0.9 * acc6) + (0.4 * u10.iter().sum::<f64>()))) + ((1.2 * acc15) + (1.15 * ((wv14.len() as f64) * (((s4[n6 % 1].abs() + 1.9).acosh() + s4.iter().enumerate().map(|(j18, e19)| f64::powi(*e19, j18 as i32)).sum::<f64>()).atan() * 0.95))))
+    (((((((-((b5[n6] * x1).abs() + 0.8)).recip() * a3[0]) - 2.45) - x2) - x1) + (0.55 * acc4)) + ((0.9 * acc6) + (0.4 * u10.iter().sum::<f64>()))) + ((1.3 * acc15) + (0.4 * wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| p18 * q19).sum::<f64>().atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35359,7 +35338,7 @@ fn p1330_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], s4: &[D], b5: &[D; 5], n6: us
         let t17 = row16[1];
         acc15 += t17;
     }
-    ((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.2) * acc15) + (D::from(1.15) * (D::from(wv14.len() as f64) * (dx_atan(dx_acosh(dx_abs(s4[n6 % 1], tr_) + D::from(1.9), tr_) + s4.iter().enumerate().map(|(j18, e19)| dx_powi(*e19, j18 as i32, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)))))
+    ((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.3) * acc15) + (D::from(0.4) * dx_atan(wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
 }
 
 fn p1330_eval(x: &[f64]) -> Vec<f64> {
@@ -40679,8 +40658,8 @@ fn p1372(b1: &[f64; 2], b2: &[f64; 5], s3: &[f64], n4: usize, ps17: &[Pt], ow18:
     let v14: f64 = match n4.checked_sub(1) { Some(j13) => ((cc11 / (-(b1[n4 % b1.len()].exp() + 0.5))) + cc12.hypot(-0.9)).sin() * (j13 as f64), None => ((n4 as f64).cosh() + (b1[n4 % b1.len()] + (n4 as f64))).tanh(), };
     let v15: f64 = f64::rem_euclid(autodiff::softplus(acc10 % (1.0 + (v8 * v8))), -(1.0 + (s3[n4] * s3[n4])));
     let lq16 = lmake((b1[n4 % 2] * cc12.tanh()).sin(), (v4.max(v14).sin().tan() + s3[n4]).tanh());
-    let v20: f64 = ow18.unwrap_or_else(|| ((n4 as f64) + b2[n4]).tanh());
-    [(((((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan())) + (0.95 * lnormv(lq16))) + ((1.35 * ((ps17.len() as f64) * autodiff::sigmoid((autodiff::sigmoid(v4 * v8) * (v7.sin() * 0.9).atanh()) + b1[n4 % b1.len()]))) + (1.1 * v20)), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
+    let v20: f64 = ow18.map(|ov19| autodiff::sigmoid(ov19 + (ov19 * 0.75)) + autodiff::sigmoid(autodiff::elu((autodiff::sigmoid(1.05 + (v8 * v8)) + 1.5).powf(v7.tanh()), 1.2) + s3[n4])).unwrap_or(((n4 as f64) + b2[n4]).tanh());
+    [(((((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan())) + (0.95 * lnormv(lq16))) + ((0.3 * ((ps17.len() as f64) * autodiff::sigmoid((autodiff::sigmoid(v4 * v8) * (v7.sin() * 0.9).atanh()) + b1[n4 % b1.len()]))) + (0.65 * v20)), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40707,8 +40686,8 @@ fn p1372_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], s3: &[D], n4: usize, ps17: &[PtD<
     let v14: D = match n4.checked_sub(1) { Some(j13) => dx_sin((cc11 / (-(dx_exp(b1[n4 % b1.len()], tr_) + D::from(0.5)))) + dx_hypot(cc12, -D::from(0.9), tr_), tr_) * D::from(j13 as f64), None => dx_tanh(dx_cosh(D::from(n4 as f64), tr_) + (b1[n4 % b1.len()] + D::from(n4 as f64)), tr_), };
     let v15: D = dx_rem_euclid(dx_softplus(dx_rem(acc10, D::from(1.0) + (v8 * v8), tr_), tr_), -(D::from(1.0) + (s3[n4] * s3[n4])), tr_);
     let lq16 = lmake_dual(dx_sin(b1[n4 % 2] * dx_tanh(cc12, tr_), tr_), dx_tanh(dx_tan(dx_sin(dx_max(v4, v14, tr_), tr_), tr_) + s3[n4], tr_), tr_);
-    let v20: D = ow18.map(D::from).unwrap_or_else(|| dx_tanh(D::from(n4 as f64) + b2[n4], tr_));
-    [(((((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_))) + (D::from(0.95) * lnormv_dual(lq16, tr_))) + ((D::from(1.35) * (D::from(ps17.len() as f64) * dx_sigmoid((dx_sigmoid(v4 * v8, tr_) * dx_atanh(dx_sin(v7, tr_) * D::from(0.9), tr_)) + b1[n4 % b1.len()], tr_))) + (D::from(1.1) * v20)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
+    let v20: D = ow18.map(D::from).map(|ov19| dx_sigmoid(ov19 + (ov19 * D::from(0.75)), tr_) + dx_sigmoid(dx_elu(dx_powf(dx_sigmoid(D::from(1.05) + (v8 * v8), tr_) + D::from(1.5), dx_tanh(v7, tr_), tr_), D::from(1.2), tr_) + s3[n4], tr_)).unwrap_or(dx_tanh(D::from(n4 as f64) + b2[n4], tr_));
+    [(((((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_))) + (D::from(0.95) * lnormv_dual(lq16, tr_))) + ((D::from(0.3) * (D::from(ps17.len() as f64) * dx_sigmoid((dx_sigmoid(v4 * v8, tr_) * dx_atanh(dx_sin(v7, tr_) * D::from(0.9), tr_)) + b1[n4 % b1.len()], tr_))) + (D::from(0.65) * v20)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
 }
 
 fn p1372_eval(x: &[f64]) -> Vec<f64> {
@@ -41448,7 +41427,7 @@ fn p1378(mut x1: f64, b3: &[f64; 1], x2: f64, b4: &[f64; 4], nt: usize, wv17: [[
         acc32.sum += f64::min(-0.15, *e33).tanh().exp2().tanh();
         acc32.n += 1;
     }
-    ((((autodiff::elu(autodiff::relu(-2.7 - (-1.4)), 1.15) + x1) + ((((0.5 * u9[1].tanh()) + (0.55 * old5[0].tanh())) + (1.35 * old5[2].sin())) + (0.8 * cc16))) + ((1.35 * autodiff::sigmoid(v18)) + (0.55 * v22))) + ((0.95 * u23.iter().sum::<f64>().tanh()) + (0.85 * v31))) + (0.45 * (acc32.sum / (acc32.n as f64)))
+    ((((autodiff::elu(autodiff::relu(-2.7 - (-1.4)), 1.15) + x1) + ((((0.5 * u9[1].tanh()) + (0.55 * old5[0].tanh())) + (1.35 * old5[2].sin())) + (0.8 * cc16))) + ((1.35 * autodiff::sigmoid(v18)) + (0.55 * v22))) + ((0.95 * u23.iter().sum::<f64>().tanh()) + (0.85 * v31))) + (1.2 * (acc32.sum / (acc32.n as f64)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41495,7 +41474,7 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
         acc32.sum += dx_tanh(dx_exp2(dx_tanh(dx_min(-D::from(0.15), *e33, tr_), tr_), tr_), tr_);
         acc32.n += 1;
     }
-    ((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(0.45) * (acc32.sum / D::from(acc32.n as f64)))
+    ((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(1.2) * (acc32.sum / D::from(acc32.n as f64)))
 }
 
 fn p1378_eval(x: &[f64]) -> Vec<f64> {
@@ -45265,8 +45244,8 @@ fn p1409(mut x1: f64, s2: &[f64], s3: &[f64], a4: [f64; 2], nt: usize, ow13: Opt
     u9 = z10;
     let hh11: [f64; 2] = [(autodiff::sigmoid((v1.abs() + 0.65).log(z10[0].abs() + 2.95)).sinh() + s2[nt]).tanh(), (autodiff::softplus(v3) + s2[1]).tanh()];
     let hh12: [f64; 2] = cpair2(&hh11);
-    let v17: f64 = ow13.map_or(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).sum::<f64>().tanh(), |ov14| ov14.hypot(ov14).asinh().atan() + ((f64::max(0.55, nt as f64).abs() + 0.65).log10() + s2[0]).tanh());
-    ((((f64::atan(2.6).tanh().tan() - (-v1 * autodiff::sigmoid(x1))) * autodiff::sigmoid(x1)) + ((((0.25 * u9[0].tanh()) + (0.8 * autodiff::sigmoid(z10[0]))) + (1.05 * hh12[0])) + (0.4 * hh12[1]))) + (0.35 * v17), ((-0.35 + (nt as f64)).min(nt as f64) * s3[0]) + x1)
+    let v17: f64 = ow13.map(|ov14| autodiff::sigmoid(f64::atan(-1.9) / (ov14.abs() + 1.25)) + ((0.55 * (nt as f64)).atan() + s2[0]).tanh()).unwrap_or(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).sum::<f64>().tanh());
+    ((((f64::atan(2.6).tanh().tan() - (-v1 * autodiff::sigmoid(x1))) * autodiff::sigmoid(x1)) + ((((0.25 * u9[0].tanh()) + (0.8 * autodiff::sigmoid(z10[0]))) + (1.05 * hh12[0])) + (0.4 * hh12[1]))) + (0.45 * v17), ((-0.35 + (nt as f64)).min(nt as f64) * s3[0]) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -45290,8 +45269,8 @@ fn p1409_dual<D: Dn>(mut x1: D, s2: &[D], s3: &[D], a4: [D; 2], nt: usize, ow13:
     u9 = z10;
     let hh11: [D; 2] = [dx_tanh(dx_sinh(dx_sigmoid(dx_log(dx_abs(v1, tr_) + D::from(0.65), dx_abs(z10[0], tr_) + D::from(2.95), tr_), tr_), tr_) + s2[nt], tr_), dx_tanh(dx_softplus(v3, tr_) + s2[1], tr_)];
     let hh12: [D; 2] = cpair2_dual(&hh11, tr_);
-    let v17: D = ow13.map(D::from).map_or(dx_tanh(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), |ov14| dx_atan(dx_asinh(dx_hypot(ov14, ov14, tr_), tr_), tr_) + dx_tanh(dx_log10(dx_abs(dx_max(D::from(0.55), D::from(nt as f64), tr_), tr_) + D::from(0.65), tr_) + s2[0], tr_));
-    ((((dx_tan(dx_tanh(dx_atan(D::from(2.6), tr_), tr_), tr_) - (-v1 * dx_sigmoid(x1, tr_))) * dx_sigmoid(x1, tr_)) + ((((D::from(0.25) * dx_tanh(u9[0], tr_)) + (D::from(0.8) * dx_sigmoid(z10[0], tr_))) + (D::from(1.05) * hh12[0])) + (D::from(0.4) * hh12[1]))) + (D::from(0.35) * v17), (dx_min(-D::from(0.35) + D::from(nt as f64), D::from(nt as f64), tr_) * s3[0]) + x1)
+    let v17: D = ow13.map(D::from).map(|ov14| dx_sigmoid(dx_atan(-D::from(1.9), tr_) / (dx_abs(ov14, tr_) + D::from(1.25)), tr_) + dx_tanh(dx_atan(D::from(0.55) * D::from(nt as f64), tr_) + s2[0], tr_)).unwrap_or(dx_tanh(s2.iter().copied().enumerate().map(|(j15, e16)| -hh12[j15]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_));
+    ((((dx_tan(dx_tanh(dx_atan(D::from(2.6), tr_), tr_), tr_) - (-v1 * dx_sigmoid(x1, tr_))) * dx_sigmoid(x1, tr_)) + ((((D::from(0.25) * dx_tanh(u9[0], tr_)) + (D::from(0.8) * dx_sigmoid(z10[0], tr_))) + (D::from(1.05) * hh12[0])) + (D::from(0.4) * hh12[1]))) + (D::from(0.45) * v17), (dx_min(-D::from(0.35) + D::from(nt as f64), D::from(nt as f64), tr_) * s3[0]) + x1)
 }
 
 fn p1409_eval(x: &[f64]) -> Vec<f64> {
@@ -48159,7 +48138,7 @@ fn p1432(x1: f64, x2: f64, b3: &[f64; 4], a4: [f64; 5], pts24: &[(f64, f64)]) ->
         acc29.sum += -e30;
         acc29.n += 1;
     }
-    ((((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)) + (1.1 * (v23 * autodiff::softplus(v23).tanh()))) + (((1.0 * (f64::atan2(-2.0, qa25).sin() * f64::atan2(-1.5 + 1.3, qb26 + 2.55).tanh())) + (1.25 * autodiff::sigmoid(pts24.iter().map(|&(qa27, qb28)| qa27 + (f64::exp(-0.25) * (qb28.sin() * 0.9).acos()).atan()).sum::<f64>()))) + (0.45 * (acc29.sum / (acc29.n as f64))))
+    ((((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)) + (1.1 * (v23 * autodiff::softplus(v23).tanh()))) + (((1.05 * (f64::atan2(-2.0, qa25).sin() * f64::atan2(-1.5 + 1.3, qb26 + 2.55).tanh())) + (0.45 * pts24.iter().map(|&(qa27, qb28)| qa27 + (f64::exp(-0.25) * (qb28.sin() * 0.9).acos()).atan()).sum::<f64>().tanh())) + (1.2 * (acc29.sum / (acc29.n as f64))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -48200,7 +48179,7 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], pts24: &[(D, D)], tr
         acc29.sum += -(*e30);
         acc29.n += 1;
     }
-    ((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.0) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(1.25) * dx_sigmoid(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.45) * (acc29.sum / D::from(acc29.n as f64))))
+    ((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.05) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(0.45) * dx_tanh(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * (acc29.sum / D::from(acc29.n as f64))))
 }
 
 fn p1432_eval(x: &[f64]) -> Vec<f64> {
@@ -52333,7 +52312,7 @@ fn p1470(mut x1: f64, x2: f64, f3: bool) -> f64 {
         acc11.sum += f64::max(0.2, *e12) % ((1.35 + e12).abs() + 0.65);
         acc11.n += 1;
     }
-    ((((((x1 + x1).min(v5.sin().exp2()) % 2.9) + x2) - x1) + v6) + (1.2 * acc9)) + (1.45 * (acc11.sum / (acc11.n as f64)))
+    ((((((x1 + x1).min(v5.sin().exp2()) % 2.9) + x2) - x1) + v6) + (1.2 * acc9)) + (0.8 * (acc11.sum / (acc11.n as f64)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -52360,7 +52339,7 @@ fn p1470_dual<D: Dn>(mut x1: D, x2: D, f3: bool, tr_: &mut Tr) -> D {
         acc11.sum += dx_rem(dx_max(D::from(0.2), *e12, tr_), dx_abs(D::from(1.35) + (*e12), tr_) + D::from(0.65), tr_);
         acc11.n += 1;
     }
-    ((((dx_rem(dx_min(x1 + x1, dx_exp2(dx_sin(v5, tr_), tr_), tr_), D::from(2.9), tr_) + x2) - x1) + v6) + (D::from(1.2) * acc9)) + (D::from(1.45) * (acc11.sum / D::from(acc11.n as f64)))
+    ((((dx_rem(dx_min(x1 + x1, dx_exp2(dx_sin(v5, tr_), tr_), tr_), D::from(2.9), tr_) + x2) - x1) + v6) + (D::from(1.2) * acc9)) + (D::from(0.8) * (acc11.sum / D::from(acc11.n as f64)))
 }
 
 fn p1470_eval(x: &[f64]) -> Vec<f64> {
@@ -54036,12 +54015,8 @@ fn p1486(&self, x1: f64, mut a3: [f64; 5], r2: &f64, mut lin29: Lv) -> Vec<f64> 
     let v20: f64 = a3.iter().copied().fold(f64::INFINITY, f64::min);
     let (s26, s27) = y1.iter().fold((0.0, 0.0), |(p23, q24), v21| (p23 + (v21.atan() * autodiff::sigmoid(*v21)), q24 + (autodiff::relu(*v21).sin() * (-0.3 * v21.sin()))));
     let v28: f64 = f64::div_euclid(self.m.sin().cos(), (v20 / (-(1.0 + (self.vel[0] * self.vel[0])))).abs() + 0.55);
-    let mut acc30: f64 = 0.0;
-    for row31 in lin29.m.iter() {
-        let t32 = row31[0];
-        acc30 += (autodiff::leaky_relu(t32, 0.21) % (1.0 + (t32 * t32))).tanh();
-    }
-    vec![((((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27))) + (1.0 * autodiff::sigmoid(v28 * acc15.ceil().tanh()))) + ((1.0 * acc30) + (1.1 * (lin29.m[0][1] * lin29.b))), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
+    lin29.w[0] = lin29.w[0] + f64::min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-0.6)).sum::<f64>(), v20.max(self.inner.t)).tanh();
+    vec![((((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27))) + (1.0 * autodiff::sigmoid(v28 * acc15.ceil().tanh()))) + ((0.35 * ((lin29.w[0] + lin29.b) * ((0.3 - self.inner.t) + (x1 - self.vel[0])).sin()).sin()) + (0.55 * ((lin29.w.len() as f64) * (-self.inner.t).sin()))), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
 }
 }
 
@@ -54082,12 +54057,8 @@ fn p1486_dual(&self, x1: D, mut a3: [D; 5], r2: &D, mut lin29: LvD<D>, tr_: &mut
     let v20: D = a3.iter().copied().fold(D::from(f64::INFINITY), |p_, q_| dx_min(p_, q_, tr_));
     let (s26, s27) = y1.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), v21| (p23 + (dx_atan(*v21, tr_) * dx_sigmoid(*v21, tr_)), q24 + (dx_sin(dx_relu(*v21, tr_), tr_) * (-D::from(0.3) * dx_sin(*v21, tr_)))));
     let v28: D = dx_div_euclid(dx_cos(dx_sin(self.m, tr_), tr_), dx_abs(v20 / (-(D::from(1.0) + (self.vel[0] * self.vel[0]))), tr_) + D::from(0.55), tr_);
-    let mut acc30: D = D::from(0.0);
-    for row31 in lin29.m.iter() {
-        let t32 = row31[0];
-        acc30 += dx_tanh(dx_rem(dx_leaky_relu(t32, D::from(0.21), tr_), D::from(1.0) + (t32 * t32), tr_), tr_);
-    }
-    vec![((((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_))) + ((D::from(1.0) * acc30) + (D::from(1.1) * (lin29.m[0][1] * lin29.b))), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
+    lin29.w[0] = lin29.w[0] + dx_tanh(dx_min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-D::from(0.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_max(v20, self.inner.t, tr_), tr_), tr_);
+    vec![((((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_))) + ((D::from(0.35) * dx_sin((lin29.w[0] + lin29.b) * dx_sin((D::from(0.3) - self.inner.t) + (x1 - self.vel[0]), tr_), tr_)) + (D::from(0.55) * (D::from(lin29.w.len() as f64) * dx_sin(-self.inner.t, tr_)))), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
 }
 }
 
@@ -55604,7 +55575,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, fwd: Some(p1057_fwd), oracle: p1057_oracle, tags: &[3, 5, 19, 27, 29, 30, 33, 34, 38, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 72, 73, 79, 80, 91, 93, 94, 97, 99, 113, 114, 115, 118, 120, 128, 133, 137, 142, 143, 145, 146, 148, 150, 155, 159, 160, 161, 162] },
     Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, fwd: Some(p1058_fwd), oracle: p1058_oracle, tags: &[2, 3, 4, 8, 22, 29, 30, 32, 33, 40, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 72, 74, 80, 90, 91, 93, 95, 97, 101, 113, 114, 115, 117, 118, 120, 121, 123, 125, 127, 128, 129, 132, 133, 137, 138, 141, 142, 143, 144, 150, 155, 156, 159, 163] },
     Prog { name: "p1059", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, fwd: Some(p1059_fwd), oracle: p1059_oracle, tags: &[0, 1, 16, 19, 29, 30, 33, 37, 45, 46, 47, 50, 51, 53, 68, 69, 70, 73, 74, 93, 113, 114, 115, 118, 123, 128, 130, 133, 136, 137, 139, 140, 142, 144, 145, 149, 159, 160, 163, 181] },
-    Prog { name: "p1060", active: &[true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1060_eval, grad: p1060_grad, fwd: Some(p1060_fwd), oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 16, 20, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 56, 64, 68, 73, 76, 78, 79, 80, 91, 93, 97, 113, 114, 115, 122, 123, 126, 128, 130, 133, 135, 137, 140, 142, 143, 144, 145, 148, 155, 159, 162, 163, 166, 168, 175, 181, 182, 189] },
+    Prog { name: "p1060", active: &[true, true, true, true, true, true, false, true, true, true, true, true, true], outputs: 1, eval: p1060_eval, grad: p1060_grad, fwd: Some(p1060_fwd), oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 16, 20, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 56, 64, 68, 73, 76, 78, 79, 80, 91, 93, 96, 97, 113, 114, 115, 122, 123, 124, 125, 126, 128, 130, 135, 137, 140, 142, 143, 144, 145, 155, 159, 162, 163, 166, 168, 175, 181, 182, 189] },
     Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, fwd: Some(p1061_fwd), oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 19, 29, 30, 32, 35, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 80, 82, 90, 91, 92, 93, 95, 97, 103, 113, 114, 117, 118, 121, 124, 128, 133, 134, 137, 141, 142, 143, 144, 145, 146, 147, 159, 160, 162, 190] },
     Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, fwd: Some(p1062_fwd), oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 20, 29, 30, 32, 33, 36, 40, 41, 42, 45, 46, 47, 50, 51, 53, 76, 79, 80, 81, 83, 90, 91, 93, 95, 97, 100, 101, 102, 103, 106, 113, 114, 120, 126, 127, 128, 129, 130, 133, 134, 135, 137, 142, 143, 144, 145, 146, 150, 158, 159, 162, 163, 166, 168] },
     Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, fwd: Some(p1063_fwd), oracle: p1063_oracle, tags: &[0, 1, 6, 7, 19, 27, 29, 30, 32, 33, 34, 36, 42, 43, 45, 46, 47, 48, 50, 51, 53, 66, 67, 68, 70, 71, 73, 74, 78, 80, 91, 93, 95, 97, 104, 111, 112, 113, 114, 122, 125, 127, 128, 133, 136, 137, 138, 139, 140, 142, 143, 151, 159, 162, 163, 190] },
@@ -55616,7 +55587,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, fwd: Some(p1069_fwd), oracle: p1069_oracle, tags: &[0, 3, 5, 20, 29, 30, 31, 45, 46, 47, 48, 50, 73, 90, 93, 94, 96, 103, 113, 114, 119, 122, 128, 131, 133, 137, 142, 155, 159, 161, 166, 179, 181, 184, 185, 187] },
     Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, fwd: Some(p1070_fwd), oracle: p1070_oracle, tags: &[2, 5, 7, 21, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 53, 68, 70, 73, 77, 80, 83, 91, 93, 94, 97, 102, 104, 108, 113, 114, 119, 128, 129, 130, 132, 133, 135, 136, 137, 142, 144, 146, 159, 162, 163, 166, 167, 170] },
     Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, fwd: Some(p1071_fwd), oracle: p1071_oracle, tags: &[0, 7, 8, 19, 29, 30, 31, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 74, 76, 80, 90, 91, 93, 94, 95, 97, 101, 103, 113, 114, 115, 116, 119, 121, 123, 128, 130, 131, 133, 135, 137, 139, 142, 143, 159, 162, 166, 167, 168, 171, 175, 179, 180, 181, 184, 185] },
-    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1072_eval, grad: p1072_grad, fwd: Some(p1072_fwd), oracle: p1072_oracle, tags: &[0, 4, 11, 13, 14, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 64, 68, 70, 72, 80, 91, 93, 94, 97, 103, 104, 113, 114, 115, 118, 119, 123, 127, 128, 133, 137, 140, 141, 142, 143, 144, 146, 152, 159, 160, 162, 166, 169, 181, 182, 189] },
+    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false, true, true], outputs: 1, eval: p1072_eval, grad: p1072_grad, fwd: Some(p1072_fwd), oracle: p1072_oracle, tags: &[0, 4, 11, 13, 17, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 64, 68, 70, 72, 80, 91, 93, 94, 97, 103, 104, 113, 114, 115, 118, 119, 122, 123, 127, 128, 133, 137, 140, 141, 142, 143, 144, 146, 152, 159, 160, 162, 166, 169, 181, 182, 189] },
     Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, fwd: Some(p1073_fwd), oracle: p1073_oracle, tags: &[0, 1, 19, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 49, 50, 53, 68, 76, 90, 92, 93, 95, 96, 103, 113, 114, 115, 118, 121, 128, 129, 130, 133, 134, 137, 142, 145, 146, 159, 163, 190] },
     Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1074_eval, grad: p1074_grad, fwd: Some(p1074_fwd), oracle: p1074_oracle, tags: &[0, 7, 13, 16, 19, 27, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 64, 66, 67, 68, 70, 71, 73, 78, 80, 83, 84, 90, 91, 93, 94, 95, 96, 103, 104, 105, 111, 112, 113, 114, 120, 121, 123, 126, 127, 128, 130, 132, 133, 135, 137, 139, 140, 141, 142, 143, 152, 159, 160, 163, 177, 181, 182, 183, 185] },
     Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, fwd: Some(p1075_fwd), oracle: p1075_oracle, tags: &[2, 3, 7, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 81, 90, 91, 93, 97, 101, 103, 104, 105, 106, 113, 114, 115, 116, 118, 119, 121, 125, 128, 133, 134, 136, 137, 139, 141, 142, 143, 144, 149, 159, 161, 163, 165, 166, 181, 186, 190] },
@@ -55624,7 +55595,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1077_eval, grad: p1077_grad, fwd: Some(p1077_fwd), oracle: p1077_oracle, tags: &[0, 3, 7, 8, 12, 15, 18, 21, 29, 30, 45, 46, 47, 48, 50, 51, 53, 71, 93, 94, 97, 103, 113, 114, 115, 119, 122, 126, 128, 130, 132, 133, 135, 137, 138, 142, 144, 145, 150, 156, 159, 161] },
     Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, fwd: Some(p1078_fwd), oracle: p1078_oracle, tags: &[0, 4, 7, 21, 29, 30, 31, 32, 33, 34, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 65, 68, 69, 70, 73, 76, 90, 91, 93, 94, 95, 97, 102, 104, 113, 114, 115, 117, 123, 124, 125, 128, 131, 133, 134, 137, 139, 141, 142, 144, 145, 146, 159, 160, 178, 181, 184, 185] },
     Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, fwd: Some(p1079_fwd), oracle: p1079_oracle, tags: &[2, 4, 12, 14, 19, 29, 30, 32, 33, 36, 45, 46, 47, 48, 49, 50, 53, 55, 56, 63, 66, 68, 69, 70, 71, 72, 78, 80, 82, 83, 91, 92, 93, 96, 97, 102, 103, 105, 106, 112, 113, 114, 115, 116, 117, 118, 119, 120, 122, 123, 124, 126, 127, 128, 130, 131, 133, 134, 135, 136, 137, 138, 140, 142, 143, 144, 146, 159, 160, 163, 166, 181, 182, 186] },
-    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, fwd: Some(p1080_fwd), oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 33, 36, 45, 47, 48, 50, 51, 80, 93, 97, 113, 115, 120, 126, 128, 129, 134, 136, 137, 138, 142, 159, 160, 161, 181, 182, 189, 190] },
+    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, fwd: Some(p1080_fwd), oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 33, 36, 45, 47, 48, 50, 51, 80, 93, 96, 97, 113, 115, 120, 126, 128, 129, 133, 134, 136, 137, 138, 142, 159, 160, 161, 181, 182, 189, 190] },
     Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1081_eval, grad: p1081_grad, fwd: Some(p1081_fwd), oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 17, 19, 29, 30, 31, 32, 36, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 74, 79, 80, 81, 90, 91, 93, 94, 95, 97, 103, 105, 106, 113, 114, 115, 119, 124, 128, 130, 133, 134, 136, 137, 139, 142, 143, 144, 145, 155, 159, 160, 162, 163] },
     Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, fwd: Some(p1082_fwd), oracle: p1082_oracle, tags: &[3, 7, 11, 12, 19, 29, 30, 32, 33, 37, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 63, 65, 68, 69, 71, 73, 81, 83, 90, 91, 93, 94, 95, 97, 101, 103, 104, 106, 113, 114, 115, 117, 118, 119, 121, 124, 127, 128, 130, 131, 133, 137, 138, 142, 143, 144, 145, 155, 159, 160, 161, 162, 163, 166, 168] },
     Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, fwd: Some(p1083_fwd), oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 16, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 49, 50, 51, 53, 56, 68, 70, 71, 74, 76, 77, 79, 80, 90, 91, 93, 94, 95, 96, 97, 103, 113, 114, 128, 133, 134, 137, 139, 142, 143, 144, 159, 162, 178, 181, 184, 185, 190] },
@@ -55676,7 +55647,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, fwd: Some(p1129_fwd), oracle: p1129_oracle, tags: &[0, 6, 8, 13, 19, 29, 30, 31, 32, 33, 34, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 65, 68, 71, 73, 76, 78, 80, 83, 88, 90, 91, 93, 94, 95, 97, 108, 110, 113, 114, 115, 116, 119, 121, 123, 124, 125, 127, 128, 133, 134, 135, 137, 138, 141, 142, 143, 144, 152, 159, 160, 161, 163, 178, 181, 184, 185] },
     Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, fwd: Some(p1130_fwd), oracle: p1130_oracle, tags: &[4, 20, 29, 30, 33, 38, 45, 46, 47, 48, 50, 51, 83, 91, 93, 96, 97, 101, 106, 113, 115, 120, 128, 133, 137, 139, 142, 146, 156, 159, 160, 166, 175, 181, 182, 186] },
     Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, fwd: Some(p1131_fwd), oracle: p1131_oracle, tags: &[0, 1, 2, 7, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 71, 72, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 103, 104, 113, 114, 118, 119, 121, 126, 128, 133, 134, 135, 137, 139, 141, 142, 143, 159, 161, 163] },
-    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1132_eval, grad: p1132_grad, fwd: Some(p1132_fwd), oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 18, 19, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 72, 73, 76, 80, 91, 93, 94, 95, 97, 103, 104, 105, 113, 114, 116, 117, 118, 120, 121, 123, 126, 128, 130, 132, 133, 134, 137, 141, 142, 144, 156, 159, 160, 162, 190] },
+    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1132_eval, grad: p1132_grad, fwd: Some(p1132_fwd), oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 18, 19, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 72, 73, 76, 80, 91, 93, 95, 97, 103, 104, 105, 113, 114, 116, 117, 118, 120, 121, 123, 126, 128, 130, 132, 133, 134, 135, 137, 141, 142, 144, 156, 159, 160, 162, 190] },
     Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, fwd: Some(p1133_fwd), oracle: p1133_oracle, tags: &[0, 19, 24, 29, 30, 32, 33, 37, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 58, 68, 70, 71, 73, 76, 78, 79, 80, 88, 90, 91, 93, 94, 95, 97, 104, 113, 114, 119, 122, 124, 125, 128, 131, 132, 133, 134, 136, 137, 138, 141, 142, 144, 148, 153, 159, 161, 162, 190, 191] },
     Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, fwd: Some(p1134_fwd), oracle: p1134_oracle, tags: &[2, 4, 7, 19, 29, 30, 32, 33, 36, 39, 40, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 80, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 121, 124, 127, 128, 133, 134, 135, 137, 140, 142, 143, 144, 145, 148, 155, 157, 159, 190] },
     Prog { name: "p1135", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, fwd: Some(p1135_fwd), oracle: p1135_oracle, tags: &[0, 1, 7, 15, 16, 19, 24, 27, 28, 29, 30, 32, 33, 34, 38, 39, 40, 43, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 72, 76, 80, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 115, 116, 117, 119, 122, 124, 126, 128, 129, 132, 133, 137, 140, 142, 143, 145, 147, 159, 160, 161, 162, 181] },
@@ -55696,27 +55667,27 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, fwd: Some(p1149_fwd), oracle: p1149_oracle, tags: &[4, 7, 20, 29, 30, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 78, 80, 90, 91, 93, 95, 103, 106, 113, 114, 115, 116, 117, 119, 121, 127, 128, 133, 134, 135, 137, 142, 150, 152, 156, 159, 161, 162, 163, 166, 169] },
     Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, fwd: Some(p1150_fwd), oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 77, 91, 93, 94, 96, 97, 113, 114, 116, 118, 120, 124, 127, 128, 130, 133, 137, 139, 142, 144, 146, 155, 159, 160, 161, 162, 163, 166, 167, 170, 179, 181, 184, 185] },
     Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, fwd: Some(p1151_fwd), oracle: p1151_oracle, tags: &[2, 3, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 75, 78, 79, 80, 81, 83, 93, 104, 106, 113, 114, 115, 116, 123, 124, 128, 129, 131, 133, 137, 142, 143, 144, 151, 156, 159, 163, 164] },
-    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, fwd: Some(p1152_fwd), oracle: p1152_oracle, tags: &[0, 6, 7, 15, 19, 29, 30, 33, 34, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 72, 73, 80, 93, 94, 96, 97, 103, 113, 114, 115, 116, 121, 122, 124, 128, 129, 130, 133, 134, 137, 141, 142, 143, 144, 149, 151, 160, 161, 162, 165, 177, 178, 181, 184, 185, 188] },
+    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, fwd: Some(p1152_fwd), oracle: p1152_oracle, tags: &[0, 6, 7, 15, 19, 29, 30, 33, 34, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 72, 73, 80, 93, 94, 95, 96, 97, 103, 113, 114, 115, 116, 121, 122, 124, 128, 129, 130, 133, 134, 137, 141, 142, 143, 144, 149, 151, 159, 160, 161, 162, 165, 177, 178, 181, 182, 184, 185, 188] },
     Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, fwd: Some(p1153_fwd), oracle: p1153_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 36, 37, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 71, 72, 73, 80, 83, 88, 90, 91, 93, 95, 103, 104, 113, 114, 115, 116, 117, 118, 119, 120, 122, 124, 127, 128, 129, 130, 131, 132, 133, 134, 137, 139, 141, 142, 143, 144, 145, 146, 159, 160, 162, 163, 166, 168, 190, 191] },
     Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, fwd: Some(p1154_fwd), oracle: p1154_oracle, tags: &[1, 11, 20, 25, 29, 30, 32, 33, 35, 36, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 56, 63, 65, 68, 69, 70, 72, 73, 78, 80, 83, 88, 93, 94, 96, 101, 103, 106, 109, 110, 113, 114, 117, 118, 119, 120, 126, 127, 128, 129, 130, 131, 133, 134, 137, 138, 139, 142, 143, 144, 145, 150, 151, 159, 161, 163, 166, 168, 173, 177, 181, 182, 183, 185, 187] },
     Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, fwd: Some(p1155_fwd), oracle: p1155_oracle, tags: &[0, 1, 20, 29, 30, 32, 33, 38, 45, 46, 47, 48, 49, 50, 53, 68, 71, 72, 73, 80, 86, 88, 91, 106, 113, 114, 115, 116, 120, 122, 123, 124, 126, 128, 133, 134, 135, 137, 138, 139, 140, 141, 142, 143, 150, 159, 162] },
     Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, fwd: Some(p1156_fwd), oracle: p1156_oracle, tags: &[0, 5, 7, 16, 19, 29, 30, 32, 33, 36, 37, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 57, 68, 70, 71, 72, 73, 80, 83, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 117, 118, 119, 120, 127, 128, 130, 131, 133, 134, 135, 137, 138, 139, 140, 142, 143, 159, 160, 161, 163, 166, 178, 181, 182, 184, 185, 186] },
     Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, fwd: Some(p1157_fwd), oracle: p1157_oracle, tags: &[0, 8, 19, 29, 30, 32, 33, 35, 45, 46, 47, 48, 50, 51, 53, 54, 63, 65, 66, 68, 69, 70, 71, 76, 79, 80, 84, 86, 88, 91, 93, 94, 96, 97, 103, 107, 110, 113, 114, 115, 117, 118, 125, 128, 130, 131, 133, 137, 141, 142, 143, 144, 146, 148, 150, 159, 161, 166, 173, 175, 179, 180, 181, 184, 185] },
     Prog { name: "p1158", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, fwd: Some(p1158_fwd), oracle: p1158_oracle, tags: &[0, 15, 19, 29, 30, 33, 36, 38, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 76, 91, 93, 94, 97, 103, 113, 114, 115, 116, 118, 128, 129, 131, 132, 133, 137, 142, 144, 159, 160, 163, 165] },
-    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, fwd: Some(p1159_fwd), oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 20, 27, 29, 30, 32, 33, 34, 36, 42, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 80, 81, 82, 86, 89, 91, 93, 94, 95, 96, 101, 103, 105, 106, 113, 114, 117, 124, 125, 128, 130, 131, 132, 133, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 159, 160, 161, 162, 163, 166, 173, 181, 182, 189] },
+    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, fwd: Some(p1159_fwd), oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 20, 29, 30, 32, 33, 34, 36, 42, 45, 46, 47, 48, 49, 50, 51, 80, 81, 82, 86, 89, 91, 93, 94, 95, 96, 101, 103, 105, 106, 113, 114, 117, 120, 124, 125, 128, 130, 132, 133, 137, 139, 140, 141, 142, 143, 144, 145, 146, 147, 159, 161, 162, 163, 166, 173, 181, 182, 189] },
     Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, fwd: Some(p1160_fwd), oracle: p1160_oracle, tags: &[2, 5, 8, 19, 27, 29, 30, 32, 33, 38, 45, 46, 47, 48, 50, 51, 53, 57, 68, 70, 72, 76, 79, 80, 81, 88, 93, 94, 101, 104, 106, 110, 113, 114, 115, 116, 121, 124, 126, 128, 131, 133, 136, 137, 141, 142, 143, 144, 146, 150, 159, 160, 161, 163, 190] },
     Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, fwd: Some(p1161_fwd), oracle: p1161_oracle, tags: &[0, 1, 11, 19, 27, 28, 29, 30, 33, 45, 46, 47, 48, 49, 50, 80, 83, 91, 93, 94, 95, 96, 101, 103, 106, 113, 114, 115, 116, 120, 124, 128, 133, 136, 137, 142, 143, 157, 159, 166, 178, 181, 182, 184, 185, 186] },
     Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, fwd: Some(p1162_fwd), oracle: p1162_oracle, tags: &[0, 19, 27, 28, 29, 30, 31, 33, 45, 46, 47, 48, 50, 53, 61, 62, 66, 71, 73, 80, 83, 91, 93, 104, 106, 113, 114, 115, 118, 119, 120, 123, 128, 131, 132, 133, 137, 142, 144, 146, 147, 159, 190, 191] },
     Prog { name: "p1163", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1163_eval, grad: p1163_grad, fwd: Some(p1163_fwd), oracle: p1163_oracle, tags: &[0, 2, 3, 7, 8, 15, 17, 18, 19, 25, 27, 29, 30, 31, 32, 34, 36, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 73, 80, 87, 90, 91, 93, 95, 97, 103, 113, 114, 115, 118, 120, 122, 124, 125, 126, 127, 128, 129, 130, 133, 134, 136, 137, 141, 142, 143, 144, 146, 150, 152, 159, 160, 161, 162, 166, 170, 190] },
     Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, fwd: Some(p1164_fwd), oracle: p1164_oracle, tags: &[0, 4, 5, 7, 19, 23, 29, 30, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 71, 73, 90, 91, 93, 94, 95, 97, 113, 114, 115, 116, 127, 128, 131, 134, 135, 137, 142, 143, 159, 166, 190] },
     Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, fwd: Some(p1165_fwd), oracle: p1165_oracle, tags: &[0, 6, 11, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 56, 57, 68, 70, 71, 72, 91, 93, 94, 95, 103, 113, 128, 133, 137, 140, 144, 160, 162, 166, 168] },
-    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, fwd: Some(p1166_fwd), oracle: p1166_oracle, tags: &[0, 6, 19, 24, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 73, 76, 79, 80, 84, 86, 90, 93, 103, 113, 114, 115, 118, 124, 128, 132, 133, 137, 138, 141, 142, 143, 144, 159, 160, 161, 163, 166, 176, 181, 182, 189] },
+    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, fwd: Some(p1166_fwd), oracle: p1166_oracle, tags: &[0, 6, 19, 24, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 73, 76, 79, 80, 84, 86, 90, 93, 96, 103, 113, 114, 115, 118, 124, 128, 132, 133, 137, 138, 141, 142, 143, 144, 159, 160, 161, 163, 166, 176, 181, 182, 189] },
     Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, fwd: Some(p1167_fwd), oracle: p1167_oracle, tags: &[0, 19, 29, 30, 32, 33, 38, 39, 45, 46, 47, 48, 50, 53, 63, 66, 68, 71, 80, 90, 91, 93, 94, 96, 101, 104, 106, 113, 114, 115, 128, 129, 137, 142, 145, 159, 160, 161, 163, 166, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, fwd: Some(p1168_fwd), oracle: p1168_oracle, tags: &[0, 3, 5, 6, 7, 11, 19, 29, 30, 31, 33, 37, 38, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 80, 81, 83, 93, 94, 97, 103, 106, 108, 113, 114, 115, 116, 117, 119, 122, 123, 127, 128, 129, 131, 133, 135, 137, 140, 142, 146, 159, 162, 163, 177, 181, 188] },
+    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, fwd: Some(p1168_fwd), oracle: p1168_oracle, tags: &[0, 3, 5, 6, 7, 11, 19, 29, 30, 31, 37, 38, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 80, 81, 83, 93, 94, 95, 97, 103, 106, 108, 113, 114, 115, 116, 117, 119, 122, 123, 127, 128, 129, 130, 131, 133, 135, 137, 138, 140, 142, 144, 146, 159, 162, 163, 177, 181, 182, 188] },
     Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, fwd: Some(p1169_fwd), oracle: p1169_oracle, tags: &[0, 2, 19, 29, 45, 46, 47, 50, 51, 53, 68, 70, 80, 81, 93, 104, 113, 114, 118, 119, 124, 142, 159, 161, 190, 191] },
     Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, fwd: Some(p1170_fwd), oracle: p1170_oracle, tags: &[0, 3, 7, 11, 19, 29, 30, 33, 45, 46, 47, 50, 80, 93, 94, 113, 114, 118, 122, 124, 128, 142, 143, 145, 155, 160, 190] },
-    Prog { name: "p1171", active: &[true, true, true, true, true], outputs: 1, eval: p1171_eval, grad: p1171_grad, fwd: Some(p1171_fwd), oracle: p1171_oracle, tags: &[0, 15, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 80, 93, 94, 113, 114, 115, 117, 123, 124, 125, 127, 128, 129, 131, 134, 137, 138, 141, 142, 143, 159, 160, 190] },
-    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, fwd: Some(p1172_fwd), oracle: p1172_oracle, tags: &[0, 2, 4, 6, 19, 23, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 49, 50, 53, 58, 66, 67, 71, 76, 90, 91, 93, 95, 97, 103, 105, 113, 114, 115, 117, 120, 121, 126, 128, 132, 133, 137, 142, 144, 145, 159, 163, 166, 173, 177, 181, 188] },
+    Prog { name: "p1171", active: &[true, true, true], outputs: 1, eval: p1171_eval, grad: p1171_grad, fwd: Some(p1171_fwd), oracle: p1171_oracle, tags: &[0, 15, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 68, 69, 70, 71, 72, 73, 91, 93, 94, 103, 105, 113, 114, 115, 117, 123, 125, 127, 128, 129, 131, 133, 134, 137, 138, 140, 141, 142, 143, 159, 160, 190] },
+    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, fwd: Some(p1172_fwd), oracle: p1172_oracle, tags: &[0, 2, 4, 6, 19, 23, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 66, 67, 71, 76, 90, 91, 93, 95, 97, 113, 114, 115, 117, 120, 121, 126, 127, 128, 132, 133, 137, 142, 143, 144, 145, 159, 163, 166, 173, 177, 181, 182, 188] },
     Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, fwd: Some(p1173_fwd), oracle: p1173_oracle, tags: &[0, 21, 27, 28, 29, 30, 33, 45, 46, 47, 48, 50, 53, 57, 68, 69, 71, 73, 80, 81, 83, 91, 93, 103, 106, 113, 114, 115, 116, 126, 128, 129, 130, 132, 133, 137, 140, 142, 144, 146, 151, 152, 159, 161, 162, 163, 166, 168] },
     Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, fwd: Some(p1174_fwd), oracle: p1174_oracle, tags: &[0, 2, 3, 6, 19, 29, 30, 32, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 79, 80, 81, 93, 95, 96, 97, 103, 105, 106, 113, 114, 115, 119, 125, 126, 128, 132, 133, 134, 135, 136, 137, 139, 141, 142, 144, 145, 148, 159, 161, 163] },
     Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, fwd: Some(p1175_fwd), oracle: p1175_oracle, tags: &[0, 1, 3, 19, 29, 30, 32, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 76, 90, 93, 96, 97, 113, 115, 121, 122, 128, 130, 133, 135, 137, 139, 142, 146] },
@@ -55739,7 +55710,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, fwd: Some(p1192_fwd), oracle: p1192_oracle, tags: &[0, 1, 6, 22, 29, 30, 31, 32, 33, 34, 35, 37, 42, 45, 46, 47, 48, 49, 50, 53, 68, 69, 73, 78, 80, 87, 91, 93, 95, 103, 113, 114, 116, 121, 124, 125, 126, 127, 128, 133, 134, 135, 137, 138, 142, 143, 144, 159, 160, 162, 166, 168] },
     Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, fwd: Some(p1193_fwd), oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 19, 29, 30, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 73, 74, 76, 79, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 119, 123, 124, 128, 129, 131, 133, 135, 137, 138, 139, 140, 141, 142, 143, 155, 156, 159, 162, 190] },
     Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, fwd: Some(p1194_fwd), oracle: p1194_oracle, tags: &[0, 3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 80, 81, 83, 85, 86, 91, 93, 101, 103, 104, 106, 107, 108, 111, 112, 113, 114, 120, 123, 127, 128, 129, 131, 133, 137, 138, 142, 143, 144, 148, 151, 152, 155, 156, 163, 166, 175] },
-    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, fwd: Some(p1195_fwd), oracle: p1195_oracle, tags: &[0, 4, 6, 11, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 53, 54, 57, 68, 70, 71, 80, 83, 90, 93, 94, 95, 101, 106, 113, 114, 115, 119, 120, 128, 130, 131, 133, 136, 137, 140, 141, 142, 143, 144, 145, 149, 156, 159, 177, 179, 181, 182, 184, 185, 186, 188, 189] },
+    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, fwd: Some(p1195_fwd), oracle: p1195_oracle, tags: &[0, 4, 6, 11, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 57, 68, 70, 71, 80, 83, 90, 93, 94, 95, 97, 101, 106, 113, 114, 115, 119, 120, 128, 129, 130, 131, 133, 136, 137, 140, 141, 142, 143, 144, 145, 149, 156, 159, 177, 179, 181, 182, 184, 185, 186, 188, 189] },
     Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, fwd: Some(p1196_fwd), oracle: p1196_oracle, tags: &[0, 2, 3, 4, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 59, 61, 62, 66, 68, 69, 70, 71, 73, 76, 79, 80, 82, 91, 93, 103, 105, 106, 113, 114, 116, 126, 128, 131, 132, 133, 137, 140, 141, 142, 143, 144, 146, 150, 155, 159, 161, 162, 181, 182, 186, 189] },
     Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, fwd: Some(p1197_fwd), oracle: p1197_oracle, tags: &[3, 5, 19, 29, 30, 33, 45, 47, 48, 50, 53, 54, 68, 69, 76, 79, 80, 87, 91, 93, 94, 97, 103, 104, 113, 114, 116, 120, 121, 133, 136, 137, 138, 142, 143, 144, 159, 166, 174, 190] },
     Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, fwd: Some(p1198_fwd), oracle: p1198_oracle, tags: &[0, 1, 2, 5, 19, 29, 30, 31, 34, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 70, 71, 73, 79, 80, 81, 93, 94, 96, 97, 103, 104, 113, 114, 115, 120, 125, 126, 128, 129, 130, 133, 134, 136, 137, 142, 144, 145, 146, 159, 161, 163, 166, 181, 182, 186, 189] },
@@ -55752,7 +55723,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, fwd: Some(p1205_fwd), oracle: p1205_oracle, tags: &[0, 3, 15, 19, 29, 30, 31, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 65, 68, 69, 71, 73, 80, 81, 83, 88, 91, 93, 94, 96, 97, 104, 105, 106, 110, 113, 114, 115, 116, 117, 119, 124, 126, 128, 129, 133, 135, 137, 139, 140, 142, 143, 144, 145, 151, 156, 159, 161, 166, 170, 177, 181, 182, 183, 185] },
     Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, fwd: Some(p1206_fwd), oracle: p1206_oracle, tags: &[3, 4, 21, 29, 30, 32, 33, 40, 43, 45, 47, 48, 50, 53, 68, 76, 80, 81, 90, 91, 93, 95, 103, 104, 105, 106, 113, 114, 116, 120, 122, 125, 126, 128, 130, 131, 133, 134, 135, 136, 137, 138, 142, 143, 152, 155, 159, 163, 166, 169] },
     Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, fwd: Some(p1207_fwd), oracle: p1207_oracle, tags: &[0, 6, 7, 19, 29, 30, 32, 33, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 71, 72, 73, 91, 93, 95, 113, 114, 115, 116, 118, 121, 122, 123, 124, 125, 128, 130, 131, 132, 133, 137, 142, 144, 145, 150, 159, 162, 163] },
-    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, fwd: Some(p1208_fwd), oracle: p1208_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 76, 90, 91, 93, 94, 95, 96, 103, 104, 105, 106, 113, 114, 115, 119, 123, 126, 128, 129, 131, 133, 137, 139, 140, 141, 142, 143, 144, 159, 160, 161, 163, 166, 168, 172, 175, 176, 177, 181, 182, 183, 185] },
+    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, fwd: Some(p1208_fwd), oracle: p1208_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 76, 90, 91, 93, 94, 95, 96, 103, 104, 105, 106, 113, 114, 115, 119, 123, 126, 128, 129, 131, 133, 137, 139, 140, 141, 142, 143, 144, 159, 160, 161, 163, 166, 169, 172, 175, 176, 177, 181, 182, 183, 185] },
     Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, fwd: Some(p1209_fwd), oracle: p1209_oracle, tags: &[0, 1, 21, 27, 29, 30, 31, 32, 36, 39, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 74, 90, 91, 93, 94, 95, 96, 113, 114, 117, 118, 127, 128, 129, 132, 133, 134, 137, 139, 141, 142, 143, 144, 146, 147, 148, 159, 161, 162, 163, 166, 178, 181, 184, 185] },
     Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, fwd: Some(p1210_fwd), oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 73, 81, 90, 93, 94, 95, 96, 104, 113, 114, 115, 118, 119, 126, 128, 132, 133, 137, 138, 142, 143, 144, 159, 161, 162, 178, 181, 184, 185, 190] },
     Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, fwd: Some(p1211_fwd), oracle: p1211_oracle, tags: &[0, 3, 11, 21, 27, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 80, 91, 93, 94, 95, 96, 97, 100, 101, 106, 109, 113, 114, 117, 118, 120, 121, 124, 127, 128, 130, 131, 132, 133, 137, 138, 141, 142, 143, 145, 146, 149, 159, 161, 162, 166, 168, 175, 179, 181, 184, 185] },
@@ -55765,9 +55736,9 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false], outputs: 2, eval: p1218_eval, grad: p1218_grad, fwd: Some(p1218_fwd), oracle: p1218_oracle, tags: &[4, 7, 8, 15, 18, 21, 29, 30, 34, 45, 46, 47, 48, 50, 51, 53, 54, 68, 71, 81, 83, 93, 94, 96, 103, 104, 105, 106, 113, 114, 118, 125, 128, 129, 130, 131, 133, 134, 135, 137, 141, 142, 144, 159, 160, 163, 181, 182, 186, 189] },
     Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, fwd: Some(p1219_fwd), oracle: p1219_oracle, tags: &[3, 7, 22, 29, 30, 33, 34, 36, 45, 46, 47, 48, 50, 51, 53, 54, 57, 65, 68, 70, 72, 76, 92, 93, 96, 97, 101, 113, 114, 119, 120, 124, 126, 128, 132, 133, 134, 137, 138, 141, 142, 143, 144, 150, 159, 160, 161] },
     Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, fwd: Some(p1220_fwd), oracle: p1220_oracle, tags: &[2, 3, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 76, 80, 91, 93, 95, 96, 97, 100, 101, 104, 113, 114, 115, 121, 123, 128, 129, 133, 135, 136, 137, 139, 140, 142, 143, 145, 146, 159, 160, 163, 190] },
-    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, fwd: Some(p1221_fwd), oracle: p1221_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 73, 74, 80, 90, 91, 93, 95, 101, 113, 115, 128, 130, 133, 137, 141, 142, 143, 144, 151, 159, 160, 162, 163, 166, 172, 181, 182, 189] },
+    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, fwd: Some(p1221_fwd), oracle: p1221_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 73, 74, 80, 90, 91, 93, 95, 96, 101, 113, 115, 127, 128, 130, 133, 135, 137, 141, 142, 143, 144, 151, 159, 160, 162, 163, 166, 172, 181, 182, 189] },
     Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, fwd: Some(p1222_fwd), oracle: p1222_oracle, tags: &[0, 19, 29, 30, 45, 46, 47, 48, 50, 53, 54, 66, 71, 113, 114, 119, 121, 122, 128, 132, 133, 134, 137, 141, 142, 143, 159, 163, 166, 187] },
-    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, fwd: Some(p1223_fwd), oracle: p1223_oracle, tags: &[3, 4, 6, 19, 29, 30, 45, 46, 47, 50, 51, 93, 97, 103, 113, 128, 130, 133, 137, 143, 152, 161, 177, 181, 188] },
+    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, fwd: Some(p1223_fwd), oracle: p1223_oracle, tags: &[3, 4, 6, 19, 29, 30, 33, 45, 46, 47, 50, 80, 93, 95, 103, 105, 113, 130, 133, 137, 143, 152, 161, 177, 181, 182, 188] },
     Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, fwd: Some(p1224_fwd), oracle: p1224_oracle, tags: &[0, 19, 29, 30, 31, 32, 33, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 73, 76, 90, 91, 93, 95, 104, 113, 114, 115, 118, 120, 128, 133, 135, 136, 137, 141, 142, 144, 145, 146, 159, 163] },
     Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, fwd: Some(p1225_fwd), oracle: p1225_oracle, tags: &[0, 7, 19, 29, 30, 33, 34, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 91, 93, 95, 96, 113, 114, 118, 126, 127, 128, 133, 134, 137, 138, 139, 142, 143, 144, 151, 159, 160, 166, 177, 181, 182, 183, 185] },
     Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, fwd: Some(p1226_fwd), oracle: p1226_oracle, tags: &[0, 3, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 53, 71, 80, 93, 101, 106, 113, 114, 115, 116, 118, 125, 128, 130, 133, 137, 140, 142, 143, 144, 149, 156, 159, 160] },
@@ -55801,13 +55772,13 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, fwd: Some(p1254_fwd), oracle: p1254_oracle, tags: &[1, 3, 19, 29, 30, 32, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 73, 80, 81, 91, 93, 97, 98, 100, 103, 106, 113, 114, 115, 119, 123, 124, 128, 129, 132, 133, 136, 137, 140, 141, 142, 144, 145, 146, 159, 190] },
     Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, fwd: Some(p1255_fwd), oracle: p1255_oracle, tags: &[0, 5, 19, 29, 30, 31, 33, 34, 35, 45, 46, 47, 50, 51, 53, 71, 73, 76, 79, 93, 94, 95, 96, 101, 103, 113, 114, 116, 119, 127, 128, 136, 137, 139, 142, 145, 155, 159, 160, 179, 181, 184, 185] },
     Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, fwd: Some(p1256_fwd), oracle: p1256_oracle, tags: &[1, 7, 8, 13, 20, 29, 30, 33, 37, 42, 45, 46, 47, 49, 50, 51, 53, 64, 73, 78, 80, 88, 91, 93, 95, 97, 101, 103, 105, 113, 114, 116, 125, 127, 128, 133, 137, 140, 142, 143, 147, 159, 166, 168, 176] },
-    Prog { name: "p1257", active: &[true, true, true, true, true], outputs: 1, eval: p1257_eval, grad: p1257_grad, fwd: Some(p1257_fwd), oracle: p1257_oracle, tags: &[1, 6, 19, 27, 29, 30, 32, 33, 35, 36, 37, 45, 46, 47, 48, 49, 50, 53, 55, 57, 68, 69, 71, 73, 83, 90, 91, 93, 94, 99, 103, 104, 105, 106, 113, 114, 115, 116, 121, 122, 126, 128, 130, 133, 137, 142, 144, 145, 149, 159, 160, 166, 167, 170, 175, 177, 181, 188] },
+    Prog { name: "p1257", active: &[true, true, true, true, true], outputs: 1, eval: p1257_eval, grad: p1257_grad, fwd: Some(p1257_fwd), oracle: p1257_oracle, tags: &[1, 6, 19, 27, 29, 30, 32, 33, 35, 36, 37, 45, 46, 47, 48, 49, 50, 53, 55, 57, 68, 69, 71, 73, 90, 91, 93, 94, 95, 99, 103, 105, 106, 113, 114, 115, 116, 121, 122, 126, 128, 130, 133, 137, 142, 144, 145, 147, 149, 159, 160, 166, 167, 170, 175, 177, 181, 182, 188] },
     Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, fwd: Some(p1258_fwd), oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 19, 29, 30, 32, 33, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 68, 71, 76, 80, 81, 90, 91, 93, 95, 96, 97, 98, 100, 103, 106, 113, 114, 115, 117, 119, 120, 128, 132, 133, 134, 137, 139, 141, 142, 143, 144, 148, 159, 160, 163, 166, 173, 181, 182, 186] },
     Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, fwd: Some(p1259_fwd), oracle: p1259_oracle, tags: &[3, 5, 7, 14, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 81, 83, 90, 91, 93, 94, 96, 97, 103, 104, 106, 113, 114, 116, 119, 122, 128, 133, 134, 137, 138, 140, 141, 142, 143, 149, 156, 159, 166, 170, 177, 181, 182, 183, 185] },
     Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, fwd: Some(p1260_fwd), oracle: p1260_oracle, tags: &[3, 4, 5, 8, 19, 29, 30, 38, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 80, 83, 88, 93, 94, 95, 96, 103, 105, 106, 110, 113, 114, 116, 119, 120, 128, 131, 133, 135, 137, 141, 142, 143, 144, 159, 179, 180, 181, 184, 185] },
     Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, fwd: Some(p1261_fwd), oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 19, 29, 30, 32, 33, 34, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 69, 70, 72, 73, 78, 80, 83, 87, 90, 91, 93, 94, 95, 103, 105, 106, 113, 114, 115, 117, 119, 124, 125, 128, 131, 133, 137, 139, 142, 143, 144, 145, 146, 159, 160] },
     Prog { name: "p1262", active: &[true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1262_eval, grad: p1262_grad, fwd: Some(p1262_fwd), oracle: p1262_oracle, tags: &[2, 8, 17, 18, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 53, 68, 69, 70, 76, 80, 81, 83, 90, 91, 93, 95, 96, 104, 106, 113, 114, 118, 119, 120, 124, 128, 132, 133, 135, 137, 140, 142, 143, 159, 161, 166, 168] },
-    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, fwd: Some(p1263_fwd), oracle: p1263_oracle, tags: &[0, 6, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 76, 79, 80, 81, 91, 93, 94, 96, 103, 113, 114, 119, 127, 128, 130, 133, 136, 137, 138, 141, 142, 143, 144, 145, 159, 161, 162, 163, 166, 173, 177, 181, 182, 183, 185, 188] },
+    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, fwd: Some(p1263_fwd), oracle: p1263_oracle, tags: &[0, 6, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 76, 79, 80, 81, 91, 93, 94, 95, 96, 103, 113, 114, 119, 121, 127, 128, 130, 133, 136, 137, 138, 141, 142, 143, 145, 159, 161, 162, 163, 166, 173, 177, 181, 182, 183, 185, 188] },
     Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, fwd: Some(p1264_fwd), oracle: p1264_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 35, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 73, 76, 78, 90, 91, 93, 95, 96, 97, 113, 114, 115, 127, 128, 129, 130, 132, 133, 134, 135, 137, 138, 140, 142, 143, 144, 145, 146, 150, 159, 163, 190, 191] },
     Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, fwd: Some(p1265_fwd), oracle: p1265_oracle, tags: &[0, 1, 7, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 80, 85, 86, 92, 93, 94, 95, 96, 97, 107, 113, 114, 116, 121, 124, 125, 126, 128, 132, 133, 136, 137, 138, 142, 144, 145, 147, 150, 154, 159, 161, 178, 181, 184, 185] },
     Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, fwd: Some(p1266_fwd), oracle: p1266_oracle, tags: &[0, 3, 7, 22, 29, 30, 32, 33, 37, 38, 40, 43, 44, 45, 46, 47, 48, 50, 73, 80, 83, 90, 91, 93, 94, 95, 96, 101, 106, 113, 114, 115, 116, 117, 118, 119, 121, 127, 128, 133, 135, 137, 142, 143, 144, 145, 146, 152, 155, 159, 161, 162, 177, 181, 182, 183, 185] },
@@ -55835,7 +55806,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, fwd: Some(p1288_fwd), oracle: p1288_oracle, tags: &[0, 3, 7, 22, 29, 30, 32, 36, 42, 45, 46, 47, 48, 50, 51, 53, 68, 70, 81, 93, 97, 103, 106, 113, 114, 115, 117, 124, 127, 128, 133, 137, 138, 140, 141, 142, 143, 145, 155, 159, 163, 166, 168] },
     Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, fwd: Some(p1289_fwd), oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 19, 27, 29, 30, 32, 33, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 71, 76, 79, 80, 81, 82, 90, 91, 93, 94, 95, 96, 97, 98, 99, 100, 103, 106, 113, 114, 115, 117, 123, 124, 126, 128, 129, 130, 132, 133, 135, 137, 138, 140, 142, 143, 144, 146, 159, 161, 179, 180, 181, 184, 185, 190] },
     Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, fwd: Some(p1290_fwd), oracle: p1290_oracle, tags: &[0, 1, 7, 21, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 63, 65, 68, 73, 76, 78, 80, 88, 91, 93, 95, 97, 110, 113, 128, 130, 131, 133, 135, 136, 137, 138, 141, 142, 144, 145, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p1291", active: &[true, true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, fwd: Some(p1291_fwd), oracle: p1291_oracle, tags: &[0, 2, 7, 14, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 83, 91, 93, 102, 103, 106, 113, 114, 115, 125, 128, 132, 133, 137, 138, 139, 142, 144, 145, 146, 149, 156, 159, 161, 163, 181, 182, 189] },
+    Prog { name: "p1291", active: &[true, true, true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, fwd: Some(p1291_fwd), oracle: p1291_oracle, tags: &[0, 2, 7, 17, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 83, 91, 93, 96, 102, 103, 106, 113, 114, 115, 128, 130, 132, 133, 134, 137, 138, 139, 142, 144, 145, 146, 149, 156, 159, 161, 163, 181, 182, 189] },
     Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1292_eval, grad: p1292_grad, fwd: Some(p1292_fwd), oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 8, 13, 21, 25, 27, 29, 30, 33, 45, 46, 47, 48, 49, 50, 53, 67, 68, 71, 73, 93, 113, 114, 115, 120, 126, 128, 133, 134, 135, 136, 137, 140, 142, 144, 156, 159, 160, 161] },
     Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, fwd: Some(p1293_fwd), oracle: p1293_oracle, tags: &[0, 6, 20, 29, 30, 31, 34, 35, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 70, 71, 80, 88, 91, 101, 113, 114, 115, 116, 124, 126, 127, 128, 133, 134, 137, 138, 139, 141, 142, 144, 146, 149, 159, 161] },
     Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, fwd: Some(p1294_fwd), oracle: p1294_oracle, tags: &[0, 7, 21, 29, 30, 31, 32, 34, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 65, 68, 69, 71, 72, 80, 83, 87, 88, 91, 92, 93, 106, 110, 112, 113, 114, 116, 119, 120, 122, 126, 127, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 141, 142, 143, 144, 145, 146, 159, 160, 163] },
@@ -55850,7 +55821,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, fwd: Some(p1303_fwd), oracle: p1303_oracle, tags: &[0, 2, 3, 4, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 65, 71, 80, 88, 91, 93, 97, 104, 105, 110, 113, 114, 115, 118, 121, 128, 130, 132, 133, 134, 135, 136, 137, 142, 143, 155, 156, 159, 160, 166, 168] },
     Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, fwd: Some(p1304_fwd), oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 31, 34, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 69, 71, 73, 93, 94, 96, 103, 104, 105, 106, 113, 114, 115, 116, 118, 122, 124, 126, 128, 129, 133, 136, 137, 139, 140, 142, 143, 146, 156, 159, 162, 163, 166, 172, 177, 181, 182, 183, 185] },
     Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, fwd: Some(p1305_fwd), oracle: p1305_oracle, tags: &[2, 3, 4, 7, 17, 19, 29, 30, 31, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 76, 79, 80, 83, 90, 91, 93, 95, 97, 103, 108, 113, 114, 115, 116, 120, 128, 133, 137, 139, 141, 142, 143, 144, 145, 146] },
-    Prog { name: "p1306", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, fwd: Some(p1306_fwd), oracle: p1306_oracle, tags: &[0, 1, 6, 14, 19, 29, 30, 33, 38, 45, 46, 47, 48, 50, 53, 55, 56, 68, 69, 70, 72, 73, 80, 90, 93, 94, 96, 103, 113, 114, 115, 118, 125, 127, 128, 133, 137, 140, 142, 144, 146, 177, 181, 188] },
+    Prog { name: "p1306", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, fwd: Some(p1306_fwd), oracle: p1306_oracle, tags: &[0, 1, 6, 19, 27, 29, 30, 33, 38, 45, 46, 47, 48, 50, 53, 55, 56, 66, 67, 68, 69, 70, 71, 72, 73, 90, 91, 93, 94, 95, 96, 103, 105, 113, 114, 115, 118, 123, 125, 127, 128, 129, 133, 137, 140, 142, 144, 148, 159, 177, 181, 182, 188] },
     Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, fwd: Some(p1307_fwd), oracle: p1307_oracle, tags: &[1, 3, 7, 19, 29, 30, 31, 32, 40, 43, 45, 47, 48, 50, 51, 73, 90, 91, 93, 95, 97, 103, 113, 114, 115, 118, 124, 126, 128, 129, 131, 133, 137, 142, 143, 145, 146, 155, 159, 161, 190] },
     Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, fwd: Some(p1308_fwd), oracle: p1308_oracle, tags: &[0, 3, 22, 27, 29, 30, 32, 36, 38, 40, 41, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 56, 57, 68, 69, 70, 72, 73, 81, 83, 90, 91, 93, 95, 103, 106, 113, 114, 115, 116, 119, 120, 121, 123, 127, 128, 132, 133, 135, 136, 137, 139, 140, 141, 142, 143, 144, 145, 147, 155, 156, 159, 160, 161, 162, 163, 166, 187] },
     Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, fwd: Some(p1309_fwd), oracle: p1309_oracle, tags: &[0, 1, 19, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 73, 90, 91, 92, 93, 95, 97, 101, 103, 113, 114, 120, 124, 133, 136, 137, 142, 143, 144, 159, 160, 162, 163, 190] },
@@ -55874,7 +55845,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, fwd: Some(p1327_fwd), oracle: p1327_oracle, tags: &[3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 66, 71, 76, 79, 91, 93, 97, 103, 113, 114, 115, 116, 117, 118, 119, 121, 126, 128, 129, 130, 132, 133, 134, 135, 137, 141, 142, 144, 145, 156, 159, 161, 162, 165] },
     Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, fwd: Some(p1328_fwd), oracle: p1328_oracle, tags: &[0, 4, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 54, 68, 70, 73, 76, 79, 80, 81, 93, 94, 96, 103, 106, 113, 114, 115, 119, 127, 128, 129, 131, 132, 133, 134, 137, 139, 142, 143, 144, 145, 159, 160, 162, 177, 181, 182, 183, 185] },
     Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1329_eval, grad: p1329_grad, fwd: Some(p1329_fwd), oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 13, 19, 27, 29, 30, 32, 33, 37, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 66, 67, 68, 71, 73, 76, 78, 79, 80, 82, 90, 91, 93, 94, 95, 96, 97, 103, 104, 105, 113, 114, 115, 119, 123, 124, 125, 126, 128, 132, 133, 134, 137, 139, 140, 142, 143, 144, 145, 149, 159, 160, 162, 166, 168, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1330_eval, grad: p1330_grad, fwd: Some(p1330_fwd), oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 15, 19, 29, 30, 31, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 70, 72, 73, 78, 79, 80, 81, 82, 89, 91, 93, 95, 96, 97, 101, 103, 113, 114, 115, 116, 118, 121, 125, 127, 128, 130, 132, 133, 136, 137, 138, 139, 142, 143, 144, 149, 150, 159, 163] },
+    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1330_eval, grad: p1330_grad, fwd: Some(p1330_fwd), oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 15, 19, 29, 30, 31, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 70, 72, 73, 78, 79, 80, 82, 89, 91, 93, 95, 96, 97, 101, 103, 105, 113, 114, 115, 116, 118, 121, 127, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 149, 150, 159, 163] },
     Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, fwd: Some(p1331_fwd), oracle: p1331_oracle, tags: &[0, 20, 30, 31, 32, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 70, 73, 74, 78, 91, 113, 114, 115, 117, 118, 119, 120, 125, 128, 130, 137, 141, 142, 144, 145, 151, 162] },
     Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, fwd: Some(p1332_fwd), oracle: p1332_oracle, tags: &[0, 4, 7, 21, 26, 29, 30, 32, 34, 45, 46, 47, 48, 49, 51, 71, 73, 75, 79, 80, 93, 94, 95, 97, 103, 113, 114, 116, 121, 125, 126, 127, 128, 129, 133, 137, 139, 142, 144, 159, 160, 162, 179, 181, 184, 185] },
     Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, fwd: Some(p1333_fwd), oracle: p1333_oracle, tags: &[0, 14, 19, 29, 30, 31, 33, 36, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 73, 80, 83, 91, 93, 94, 96, 97, 108, 113, 114, 115, 120, 126, 128, 129, 133, 134, 136, 137, 139, 141, 142, 143, 144, 151, 159, 160, 166, 168, 177, 181, 182, 183, 185] },
@@ -55953,7 +55924,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1406", active: &[true, true, true, true, true, false, false], outputs: 1, eval: p1406_eval, grad: p1406_grad, fwd: Some(p1406_fwd), oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 8, 15, 18, 19, 29, 30, 31, 36, 42, 45, 46, 47, 48, 50, 51, 58, 71, 73, 81, 83, 93, 94, 95, 96, 97, 103, 104, 113, 114, 116, 117, 121, 128, 132, 134, 135, 137, 141, 142, 143, 144, 146, 149, 151, 156, 159, 160, 161] },
     Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, fwd: Some(p1407_fwd), oracle: p1407_oracle, tags: &[2, 5, 8, 12, 20, 25, 29, 30, 32, 33, 34, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 76, 80, 90, 91, 92, 93, 94, 95, 96, 97, 101, 105, 106, 113, 114, 115, 119, 123, 128, 130, 133, 135, 136, 137, 138, 140, 142, 143, 144, 145, 159, 160, 163, 166, 168, 179, 180, 181, 184, 185] },
     Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, fwd: Some(p1408_fwd), oracle: p1408_oracle, tags: &[0, 7, 19, 29, 30, 31, 32, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 55, 71, 73, 90, 91, 93, 94, 95, 96, 113, 115, 120, 121, 128, 132, 133, 137, 142, 143, 144, 147, 159, 163, 166, 177, 181, 182, 183, 185] },
-    Prog { name: "p1409", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p1409_eval, grad: p1409_grad, fwd: Some(p1409_fwd), oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 21, 27, 29, 30, 31, 32, 33, 35, 40, 45, 46, 47, 48, 49, 50, 51, 53, 67, 76, 79, 80, 81, 83, 90, 91, 93, 95, 101, 103, 113, 114, 115, 116, 119, 121, 126, 128, 130, 133, 135, 136, 137, 138, 139, 141, 142, 143, 144, 145, 159, 162, 163, 166, 172] },
+    Prog { name: "p1409", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p1409_eval, grad: p1409_grad, fwd: Some(p1409_fwd), oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 21, 27, 29, 30, 31, 32, 33, 35, 40, 45, 46, 47, 48, 49, 50, 51, 53, 67, 76, 79, 80, 81, 83, 90, 91, 93, 95, 101, 103, 113, 114, 115, 116, 119, 126, 128, 130, 133, 135, 136, 137, 139, 142, 143, 144, 145, 159, 162, 163, 166, 172] },
     Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, fwd: Some(p1410_fwd), oracle: p1410_oracle, tags: &[3, 4, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 81, 90, 91, 93, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 119, 128, 132, 133, 134, 137, 142, 145, 155, 156, 160, 161, 164] },
     Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, fwd: Some(p1411_fwd), oracle: p1411_oracle, tags: &[2, 4, 7, 20, 29, 30, 31, 32, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 63, 65, 68, 69, 70, 71, 72, 73, 91, 93, 94, 95, 96, 97, 104, 106, 113, 115, 116, 119, 120, 121, 122, 126, 128, 129, 131, 133, 135, 136, 137, 140, 142, 144, 145, 146, 147, 159, 161, 162, 178, 181, 184, 185] },
     Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, fwd: Some(p1412_fwd), oracle: p1412_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 75, 76, 90, 91, 92, 93, 94, 95, 96, 97, 100, 103, 113, 114, 115, 117, 120, 123, 124, 127, 128, 130, 133, 134, 135, 137, 142, 143, 144, 146, 151, 159, 160, 166, 178, 181, 182, 184, 185, 186, 189] },
@@ -56030,7 +56001,7 @@ static PROGRAMS: &[Prog] = &[
     Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, fwd: Some(p1483_fwd), oracle: p1483_oracle, tags: &[0, 2, 3, 8, 21, 27, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 51, 53, 58, 71, 76, 81, 89, 90, 91, 92, 93, 95, 97, 106, 113, 114, 116, 117, 120, 121, 125, 128, 132, 133, 137, 142, 145, 159, 161, 163, 166, 176] },
     Prog { name: "p1484", active: &[true, true, true, true, true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, fwd: Some(p1484_fwd), oracle: p1484_oracle, tags: &[3, 7, 17, 19, 29, 30, 31, 35, 45, 46, 47, 48, 50, 51, 53, 68, 71, 80, 81, 83, 91, 93, 97, 98, 100, 103, 106, 108, 113, 114, 115, 124, 125, 128, 133, 135, 137, 142, 143, 144, 159, 161, 166, 168] },
     Prog { name: "p1485", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p1485_eval, grad: p1485_grad, fwd: Some(p1485_fwd), oracle: p1485_oracle, tags: &[0, 7, 8, 17, 19, 29, 30, 32, 33, 38, 40, 41, 43, 45, 46, 47, 48, 50, 51, 73, 80, 83, 90, 91, 93, 95, 97, 108, 113, 114, 115, 121, 128, 129, 131, 133, 134, 137, 140, 142, 143, 161, 163, 166, 168] },
-    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, fwd: Some(p1486_fwd), oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 22, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 68, 69, 70, 71, 72, 73, 80, 81, 83, 87, 92, 93, 94, 95, 96, 103, 105, 106, 109, 113, 114, 115, 119, 125, 128, 129, 133, 134, 136, 137, 138, 139, 141, 142, 143, 146, 149, 150, 151, 156, 159, 160, 161, 162, 163, 177, 179, 180, 181, 184, 185, 188] },
+    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, fwd: Some(p1486_fwd), oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 22, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 68, 69, 70, 71, 72, 73, 80, 81, 83, 87, 92, 93, 94, 95, 96, 97, 103, 105, 106, 109, 113, 114, 115, 119, 125, 128, 129, 133, 134, 136, 137, 138, 139, 141, 142, 143, 144, 146, 149, 150, 151, 156, 159, 160, 162, 163, 177, 179, 180, 181, 182, 184, 185, 188] },
     Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, fwd: Some(p1487_fwd), oracle: p1487_oracle, tags: &[0, 3, 7, 8, 19, 29, 30, 33, 36, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 58, 65, 68, 70, 71, 73, 76, 79, 80, 81, 83, 90, 91, 93, 95, 97, 103, 105, 106, 109, 113, 114, 115, 116, 117, 121, 122, 128, 133, 135, 137, 141, 142, 143, 145, 146, 147, 148, 159, 160, 161, 162, 163, 164, 166, 168] },
     Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, fwd: Some(p1488_fwd), oracle: p1488_oracle, tags: &[0, 7, 11, 19, 25, 26, 27, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 76, 80, 90, 91, 93, 94, 95, 96, 97, 103, 104, 106, 113, 114, 115, 116, 119, 121, 123, 125, 128, 129, 133, 134, 135, 136, 137, 141, 142, 159, 160, 162, 163, 166, 179, 181, 184, 185] },
     Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, fwd: Some(p1489_fwd), oracle: p1489_oracle, tags: &[0, 2, 4, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 90, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 115, 116, 118, 122, 123, 127, 128, 131, 133, 137, 139, 140, 141, 142, 143, 144, 145, 150, 156, 159, 160, 163, 165, 177, 181, 182, 183, 185] },

@@ -134,10 +134,7 @@ impl Plan {
         for _ in 0..self.arrays {
             terms.extend(g.array_segment(body));
         }
-        // a row `&st.w[i]` passed on after an early `return` does not compile: bug 4
-        // of /work/notes/progen-bugs.md
-        let field_rows = matches!(self.body, Some((_, true)))
-            && (g.opts.known_bugs || !crate::late::returns(body));
+        let field_rows = matches!(self.body, Some((_, true)));
         for _ in 0..self.calls {
             terms.extend(g.call_segment(field_rows, body));
         }

@@ -28,7 +28,8 @@ pub const HVP_SHARE: f64 = 0.25;
 /// limit `#[grad(hvp)]` states with a spanned error: a call's second-order
 /// companion exists only for a callee with one float result and no output
 /// parameter ("`hvp` through this call needs the callee's second-order
-/// companion"), and the hand-written `ccube` has no `_backward_forward`.
+/// companion"), and the hand-written `ccube` has no `_backward_forward`. Nor a
+/// differentiated struct by value (`hvp` takes it by `&`; see `draw`).
 pub const NOT_UNDER_HVP: &[&str] = &[
     "tuple or array result of a callee",
     "#[grad(custom)] callee",
@@ -52,7 +53,9 @@ pub(crate) fn draw(
         rng.next_u64();
     }
     let picked = opts.hvp_all || rng.chance(HVP_SHARE);
-    // bug 1 of /work/notes/progen-bugs.md: a differentiated struct by value
+    // `hvp` takes a differentiated struct by `&` only (a spanned error by value,
+    // since 487d6b7: bug 1 of /work/notes/progen-bugs.md); so `lnormv(p: Lp)` has
+    // no second-order companion for its callers
     let struct_value = p.params.iter().any(|q| {
         q.active
             && matches!(
@@ -60,10 +63,10 @@ pub(crate) fn draw(
                 PK::Body(BodyMode::Value, _) | PK::VecStruct(false, ..)
             )
     });
-    // `lnormv(p: Lp)` has no second-order companion while bug 1 stands
     let calls_lnormv = text.contains("lnormv(");
     picked
-        && (opts.known_bugs || !(struct_value || calls_lnormv))
+        && !struct_value
+        && !calls_lnormv
         && forward
         && opts.on("hvp")
         && p.ret == RetKind::Scalar
@@ -303,9 +306,8 @@ pub(crate) fn wrappers(p: &Program) -> (String, String) {
 
 /// The callees of the file's header with one float result and no output
 /// parameter, by name without their length (`cdot3`, `caff2`): a `hvp` program
-/// calls their `_backward_forward`. Not `lnormv(p: Lp)`: a struct by value under
-/// `hvp` does not compile (bug 1 of `/work/notes/progen-bugs.md`), unless
-/// `--with-known-bugs`.
+/// calls their `_backward_forward`. Not `lnormv(p: Lp)`: `hvp` takes a
+/// differentiated struct by `&` only (a spanned error by value).
 const SCALAR_CALLEES: &[&str] = &["cdot", "cdot_s", "caff", "cgen", "lnorm", "lsum"];
 
 /// `header` with `hvp` added to the attribute of its scalar callees when `on`.
@@ -321,8 +323,7 @@ pub(crate) fn header_callees(header: String, opts: &Options) -> String {
             .strip_prefix("pub fn ")
             .and_then(|r| r.split(['(', '<']).next())
             .map(|n| n.trim_end_matches(|c: char| c.is_ascii_digit()));
-        let scalar = callee
-            .is_some_and(|c| SCALAR_CALLEES.contains(&c) || (opts.known_bugs && c == "lnormv"));
+        let scalar = callee.is_some_and(|c| SCALAR_CALLEES.contains(&c));
         if l == "#[grad(reverse, forward)]" && scalar {
             out.push_str("#[grad(reverse, forward, hvp)]\n");
         } else {

@@ -229,7 +229,7 @@ impl Late {
 
 /// Whether `body` has an early `return` (then the statements after it are
 /// lowered inside an `if`).
-pub(crate) fn returns(body: &[S]) -> bool {
+fn returns(body: &[S]) -> bool {
     body.iter().any(|s| match s {
         S::Return(_) => true,
         S::If(arms, els) => {

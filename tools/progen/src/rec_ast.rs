@@ -84,8 +84,7 @@ pub(crate) enum RecS {
     LetDefault(String, DefaultForm, Vec<E>),
     /// `let mut acc = Acc::default(); for v in a.iter() { acc.sum += …; acc.n += 1;
     /// [acc.h[k] += …;] }`: the local, the array, the item (`&f64`), the terms of
-    /// `sum` and of `h[k]` (bug 2 of `/work/notes/progen-bugs.md`: with
-    /// `--with-known-bugs` only)
+    /// `sum` and of `h[k]` (or none)
     AccLoop(String, String, String, E, Option<(i64, E)>),
     /// `let o = if c { Some(e) } else { None };`
     LetOpt(String, C, E),

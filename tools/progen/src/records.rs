@@ -20,7 +20,7 @@
 //! - `option-combinators`: `map(…).unwrap_or(…)`, `map_or`, `and_then`,
 //!   `unwrap_or_else`, `map(f64::sin)` on an `Option<f64>` the body builds and on an
 //!   `Option<f64>` parameter (data, under `wrt`);
-//! - `vec-results`: an array result returned as `Vec<f64>` (`vec![…]`, `a.to_vec()`,
+//! - `vec-returns`: an array result returned as `Vec<f64>` (`vec![…]`, `a.to_vec()`,
 //!   its cotangent `d_out: &[f64]`).
 //!
 //! As `late.rs`, each is a short segment after the body, drawn from a generator of
@@ -44,7 +44,7 @@ pub(crate) const RECORDS: &[&str] = &[
     "tuple-slices",
     "default-records",
     "option-combinators",
-    "vec-results",
+    "vec-returns",
 ];
 
 /// What a program gets from this module.
@@ -60,13 +60,13 @@ impl Records {
         let segs: Vec<&str> = RECORDS
             .iter()
             .copied()
-            .filter(|c| *c != "vec-results")
+            .filter(|c| *c != "vec-returns")
             .collect();
         let (segments, rng) =
             crate::gen::own_stream(opts, index, 0x9FB2_1C65_1E98_DF25, &segs, 0.35);
         let (_, mut vr) =
-            crate::gen::own_stream(opts, index, 0x6C8E_9CF5_7093_2BD5, &["vec-results"], 0.0);
-        let vec_result = opts.on("vec-results") && vr.chance(0.3);
+            crate::gen::own_stream(opts, index, 0x6C8E_9CF5_7093_2BD5, &["vec-returns"], 0.0);
+        let vec_result = opts.on("vec-returns") && vr.chance(0.3);
         Records {
             segments,
             rng,
@@ -103,6 +103,18 @@ impl Records {
     }
 }
 
+/// Whether `e` has an `if` or a `match` (as printed).
+fn branches(e: &E) -> bool {
+    let p = crate::printer::Printer {
+        out: String::new(),
+        ind: 0,
+        fl: crate::printer::Flavor::F64,
+        vec_ret: false,
+    };
+    let s = p.ex(e, true).0;
+    s.contains("if ") || s.contains("match ")
+}
+
 fn rec_e(e: RecE) -> E {
     E::Rec(bx(e))
 }
@@ -137,7 +149,7 @@ impl Gen<'_> {
         let on: Vec<&str> = RECORDS
             .iter()
             .copied()
-            .filter(|f| self.on(f) && *f != "vec-results")
+            .filter(|f| self.on(f) && *f != "vec-returns")
             .filter(|f| *f != "default-records" || late)
             .collect();
         if on.is_empty() {
@@ -229,10 +241,23 @@ impl Gen<'_> {
         (name, b)
     }
 
-    /// `src.iter().map(|e| body).sum::<f64>()` of `n` items bounded by `eb`.
+    /// `src.iter().map(|e| body).sum::<f64>()` of `n` items bounded by `eb`. Over
+    /// the items of a struct's field (`lin.w`, `lin.m[i]`), the body has no `if`
+    /// (bug 7 of /work/notes/progen-bugs.md), unless `--with-known-bugs`.
     fn iter_sum(&mut self, src: &str, idx: Vec<I>, n: usize, eb: f64) -> (E, f64) {
         let e = self.fresh("e");
-        let (body, bb) = self.item_body(&e, eb, true);
+        let (mut body, mut bb) = self.item_body(&e, eb, true);
+        if is_field(src) && !self.opts.known_bugs {
+            let mut tries = 0;
+            while branches(&body) {
+                tries += 1;
+                (body, bb) = if tries < 8 {
+                    self.item_body(&e, eb, true)
+                } else {
+                    (call("sin", vec![E::RVar(e.clone())]), 1.0)
+                };
+            }
+        }
         (
             rec_e(RecE::IterSum(src.to_string(), idx, e, body)),
             n as f64 * bb,
@@ -314,18 +339,10 @@ impl Gen<'_> {
         };
         self.declare(&w, kind, false, 2.0);
         self.inputs.push(w.clone());
-        // a row `w[i]` read by reference after an early `return` does not compile:
-        // bug 5 of /work/notes/progen-bugs.md
-        let rows_ok = self.opts.known_bugs || !crate::late::returns(out);
         let mut terms = Vec::new();
         for _ in 0..1 + usize::from(self.rng.chance(0.5)) {
             let i = self.index(r, Some(&w));
             let k = self.rng.below(6);
-            let k = if rows_ok || ![1, 3, 5].contains(&k) {
-                k
-            } else {
-                2 * self.rng.below(3)
-            };
             let t = match k {
                 0 => {
                     let j = self.index(c, None);
@@ -409,9 +426,7 @@ impl Gen<'_> {
             }
         };
         let (w, m, b) = (format!("{lin}.w"), format!("{lin}.m"), format!("{lin}.b"));
-        // an element of a `Vec` field of a struct by value updated: bug 3 of
-        // /work/notes/progen-bugs.md
-        if !by_ref && self.opts.known_bugs && self.rng.chance(0.5) {
+        if !by_ref && self.rng.chance(0.5) {
             // `lin.w[j] = lin.w[j] * e;` (or `+`), bounded; not `*=`, whose place an
             // oracle's `IndexMut` of a `Vec<D>` borrows before the right side is read
             let j = I::Lit(self.rng.below(n) as i64);
@@ -644,8 +659,9 @@ impl Gen<'_> {
         let (s2, b2) = self.item_body(&e, ab, true);
         let k = self.rng.below(3) as i64;
         let c = self.lit_value(0.25, 1.0);
-        // an array field updated in the loop: bug 2 of /work/notes/progen-bugs.md
-        let h = self.opts.known_bugs.then_some((k, s2));
+        // an array field updated in the loop (bug 2 of /work/notes/progen-bugs.md,
+        // fixed in 6ea5c55), in most programs
+        let h = self.rng.chance(0.7).then_some((k, s2));
         let with_h = h.is_some();
         out.push(rec_s(RecS::AccLoop(acc.clone(), a, e, s1, h)));
         let mean = E::Bin(
@@ -684,15 +700,7 @@ impl Gen<'_> {
         };
         let v = self.fresh("ov");
         let (d, db) = self.input_expr(2.0);
-        let k = self.rng.below(5);
-        // `.map` of an `Option` parameter is rejected: bug 6 of
-        // /work/notes/progen-bugs.md
-        let k = if data && !self.opts.known_bugs && [0, 4].contains(&k) {
-            1 + self.rng.below(3)
-        } else {
-            k
-        };
-        let (e, b) = match k {
+        let (e, b) = match self.rng.below(5) {
             0 => {
                 let (body, bb) = self.opt_body(&v, sb);
                 (RecE::OptMap(src, v, bx(body), bx(d)), bb.max(db))

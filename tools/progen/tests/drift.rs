@@ -84,6 +84,19 @@ fn generation_is_deterministic_and_seeded() {
 }
 
 #[test]
+fn construct_names_are_unique() {
+    let mut names: Vec<&str> = progen::CONSTRUCTS.iter().map(|(n, _)| *n).collect();
+    let all = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        all,
+        "a name of progen::CONSTRUCTS is there twice"
+    );
+}
+
+#[test]
 fn unknown_constructs_and_arguments_are_rejected() {
     assert!(progen::Options::parse(&["--exclude".into(), "goto".into()]).is_err());
     assert!(progen::Options::parse(&["--frobnicate".into()]).is_err());
