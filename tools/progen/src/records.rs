@@ -16,7 +16,7 @@
 //! - `default-records`: `Lp::default()`, `let s: Lp = Default::default();`, `Lp { a:
 //!   e, ..Default::default() }`, `Lp { v: […], ..Lp::default() }`, fields assigned
 //!   and read, passed on whole (`lnorm(&s)`); `Acc::default()` with an integer
-//!   field counted in a loop;
+//!   field counted and an array field summed into in a loop;
 //! - `option-combinators`: `map(…).unwrap_or(…)`, `map_or`, `and_then`,
 //!   `unwrap_or_else`, `map(f64::sin)` on an `Option<f64>` the body builds and on an
 //!   `Option<f64>` parameter (data, under `wrt`);
@@ -26,8 +26,10 @@
 //! As `late.rs`, each is a short segment after the body, drawn from a generator of
 //! its own so that a program without them is the program the stream had before
 //! they existed; a parameter it needs is added after the others. The structs and
-//! their flat forms are in the file's header (`header`); the model is
-//! `rec_ast.rs`, printed by `rec_print.rs`, tagged by `rec_tags.rs`.
+//! their flat forms are in the file's header (`rec_header.rs`); the model is
+//! `rec_ast.rs`, printed by `rec_print.rs`, tagged by `rec_tags.rs`. An item body
+//! over a field's items has no `if` while bug 7 of `/work/notes/progen-bugs.md` is
+//! open (`KNOWN_BUGS`).
 
 use crate::ast::*;
 use crate::gen::*;
