@@ -195,11 +195,31 @@ pub fn dense_rows_passed(net: &Dense, x: &[f64]) -> f64 {
     s
 }
 
+/// An `if` over the items of a field and of a row (rejected before: "the
+/// branches … give values of different types", progen's bug 7).
+#[grad(reverse, forward)]
+pub fn dense_items_clipped(net: &Dense, x: &[f64]) -> f64 {
+    let mut s: f64 = net
+        .b
+        .iter()
+        .map(|e| if *e > 0.5 { *e } else { 0.5 * e.sin() })
+        .sum::<f64>();
+    for row in net.w.iter() {
+        for (&w, xi) in row.iter().zip(x) {
+            s += if w > 0.0 { w * xi } else { 0.1 * xi };
+        }
+    }
+    for e in net.b.iter() {
+        s += if *e < -0.5 { *e * *e } else { -0.5 };
+    }
+    s
+}
+
 type DensePrimal = fn(&Dense, &[f64]) -> f64;
 type DenseBackward = fn(&Dense, &mut Dense, &[f64], &mut [f64], f64) -> f64;
 type DenseForward = fn(&Dense, &Dense, &[f64], &[f64]) -> (f64, f64);
 
-fn dense_cases() -> [(&'static str, DensePrimal, DenseBackward, DenseForward); 3] {
+fn dense_cases() -> [(&'static str, DensePrimal, DenseBackward, DenseForward); 4] {
     [
         (
             "dense_rows_iterated",
@@ -218,6 +238,12 @@ fn dense_cases() -> [(&'static str, DensePrimal, DenseBackward, DenseForward); 3
             dense_rows_passed,
             dense_rows_passed_backward,
             dense_rows_passed_forward,
+        ),
+        (
+            "dense_items_clipped",
+            dense_items_clipped,
+            dense_items_clipped_backward,
+            dense_items_clipped_forward,
         ),
     ]
 }

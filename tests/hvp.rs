@@ -276,3 +276,54 @@ fn struct_by_reference_against_differences_of_the_gradient() {
         );
     }
 }
+
+/// A fold over a slice zipped with a carried array, in a `for` inside a
+/// `while`: the reverse sweep records a `Vec` per iteration of the `for`,
+/// whose tangent `_backward_forward` carries (E0277 before: a zero shaped like
+/// the tape needed `Vec<f64>: Tangent`; progen's bug 8).
+#[grad(hvp)]
+fn tape_of_vecs(a: [f64; 3], s: &[f64]) -> f64 {
+    let mut y = [s[0]; 2];
+    let mut c = 0;
+    while c < 2 {
+        c += 1;
+        for e in a.iter() {
+            y[0] = y[0].min(s.iter().zip(y.iter()).fold(*e, |acc, (p, q)| acc * q + p));
+        }
+    }
+    y[0]
+}
+
+#[test]
+fn tape_of_vecs_against_differences_of_the_gradient() {
+    let grad = |a: [f64; 3], s: &[f64]| {
+        let mut d_s = vec![0.0; s.len()];
+        let (_, d_a) = tape_of_vecs_backward(a, s, &mut d_s, 1.0);
+        (d_a, d_s)
+    };
+    let (a, s) = ([-0.9, 0.4, -1.3], [1.5, -0.7, 0.4]);
+    let (va, vs) = ([0.3, -0.8, 0.5], [-0.2, 0.6, 0.9]);
+    let (mut d_s, mut h_s) = ([0.0; 3], [0.0; 3]);
+    let (v, d_a, h_a) = tape_of_vecs_hvp(a, va, &s, &vs, &mut d_s, &mut h_s);
+    assert_eq!(v.to_bits(), tape_of_vecs(a, &s).to_bits());
+    let (ga, gs) = grad(a, &s);
+    assert_eq!((d_a.to_vec(), d_s.to_vec()), (ga.to_vec(), gs));
+    let eps = 1e-5;
+    let at = |t: f64| {
+        let a: [f64; 3] = std::array::from_fn(|i| a[i] + t * va[i]);
+        let s: Vec<f64> = s.iter().zip(&vs).map(|(x, v)| x + t * v).collect();
+        grad(a, &s)
+    };
+    let ((pa, ps), (ma, ms)) = (at(eps), at(-eps));
+    let fd: Vec<f64> = pa
+        .iter()
+        .chain(&ps)
+        .zip(ma.iter().chain(&ms))
+        .map(|(p, m)| (p - m) / (2.0 * eps))
+        .collect();
+    let got: Vec<f64> = h_a.iter().chain(&h_s).copied().collect();
+    assert!(got.iter().any(|h| h.abs() > 1e-3), "{got:?}");
+    for (k, (g, f)) in got.iter().zip(&fd).enumerate() {
+        assert!((g - f).abs() < 1e-6 * f.abs().max(1.0), "{k}: {g} {f}");
+    }
+}

@@ -38,6 +38,9 @@ type Tangents = IdMap<Value>;
 
 struct Jvp<'v> {
     varied: &'v IdSet,
+    /// The new, empty `Vec`s (`Vec::new()`, `with_capacity(n)`: tapes), each
+    /// with its capacity.
+    fresh: IdMap<Option<Value>>,
     errors: std::cell::RefCell<Errors>,
 }
 
@@ -75,11 +78,14 @@ pub fn jvp(mut func: Func, activity: &[Activity]) -> Result<Companion, Errors> {
     }
     let varied = activity::varied(&func, &seeds);
     let body = std::mem::take(&mut func.body);
+    let mut fresh = IdMap::default();
+    new_vecs(&body, &mut fresh);
     let mut outs = body.yields;
     let n_out = activity.iter().filter(|a| **a == Activity::Out).count();
     let finals = outs.split_off(outs.len().saturating_sub(n_out));
     let j = Jvp {
         varied: &varied,
+        fresh,
         errors: Default::default(),
     };
     let mut b = Builder::new(&mut func);
@@ -116,12 +122,31 @@ pub fn jvp(mut func: Func, activity: &[Activity]) -> Result<Companion, Errors> {
     })
 }
 
+/// The results of `Vec::new()` / `Vec::with_capacity(n)` in `r` and the
+/// regions inside it, with their capacities.
+fn new_vecs(r: &Region, out: &mut IdMap<Option<Value>>) {
+    for op in &r.ops {
+        if let (OpKind::VecNew(cap), [v]) = (&op.kind, &op.results[..]) {
+            out.insert(*v, *cap);
+        }
+        for inner in op.regions() {
+            new_vecs(inner, out);
+        }
+    }
+}
+
 impl Jvp<'_> {
-    /// The tangent of `v`, a zero of its type where it has none.
+    /// The tangent of `v`, a zero of its type where it has none: of a new,
+    /// empty `Vec`, another (a zero shaped like it would need its elements to
+    /// be `Tangent`s, which the tape of a loop of `Vec`s is not).
     fn tangent(&self, b: &mut Builder, t: &Tangents, v: Value) -> Value {
-        match t.get(&v) {
-            Some(&tv) => tv,
-            None => b.zero_like(v),
+        match (t.get(&v), self.fresh.get(&v)) {
+            (Some(&tv), _) => tv,
+            (None, Some(cap)) => {
+                let ty = b.ty(v);
+                b.push(OpKind::VecNew(*cap), ty)
+            }
+            (None, None) => b.zero_like(v),
         }
     }
 

@@ -71,8 +71,10 @@ impl Lowering<'_, '_> {
     }
 
     /// The two branch values of an `if` made the same shape where one holds a
-    /// `None` of unknown content and the other the matching `Some`: the `None`
-    /// gets a placeholder like the other's content, in its own branch's ops.
+    /// `None` of unknown content and the other the matching `Some` (the `None`
+    /// gets a placeholder like the other's content, in its own branch's ops), or
+    /// where one is an item of a field or of `iter_mut` and the other a number
+    /// (the item is read, in its own branch's ops).
     pub(super) fn unify_opts(
         &mut self,
         t: Val,
@@ -121,8 +123,28 @@ impl Lowering<'_, '_> {
                 }
                 (Val::Tuple(t_out), Val::Tuple(e_out))
             }
+            // An item of a field (`*e` of `lin.w.iter()`) or of `iter_mut`
+            // meeting a number: the item read as a number in its own branch.
+            (t @ (Val::Row { .. } | Val::Place { .. }), Val::Scalar(e)) if self.is_number(e) => {
+                (Val::Scalar(self.read_in(t, t_ops)), Val::Scalar(e))
+            }
+            (Val::Scalar(t), e @ (Val::Row { .. } | Val::Place { .. })) if self.is_number(t) => {
+                (Val::Scalar(t), Val::Scalar(self.read_in(e, e_ops)))
+            }
             (t, e) => (t, e),
         }
+    }
+
+    fn is_number(&self, v: Value) -> bool {
+        !matches!(self.ty(v), Ty::Array(_) | Ty::Struct(_))
+    }
+
+    /// `v` read as a number by ops appended to `ops` (a branch already lowered).
+    fn read_in(&mut self, v: Val, ops: &mut Vec<crate::ir::Op>) -> Value {
+        let saved = std::mem::replace(&mut self.ops, std::mem::take(ops));
+        let r = self.scalar(v, &proc_macro2::TokenStream::new(), "a branch's value");
+        *ops = std::mem::replace(&mut self.ops, saved);
+        r
     }
 
     /// `o.is_some()`, `o.is_none()`, `o.unwrap()`, `o.expect(…)`,
