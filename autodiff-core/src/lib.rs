@@ -321,6 +321,7 @@ pub mod __private {
             a_bare_ln_gamma_call_is_autodiffs_ln_gamma__for_your_own_fn_write_self_ln_gamma,
             a_bare_gamma_call_is_autodiffs_gamma__for_your_own_fn_write_self_gamma,
             a_bare_digamma_call_is_autodiffs_digamma__for_your_own_fn_write_self_digamma,
+            a_bare_no_grad_call_is_autodiffs_no_grad__for_your_own_fn_write_self_no_grad,
         );
     }
 

@@ -90,6 +90,11 @@ fn expand_item(attr: TokenStream, item: TokenStream) -> TokenStream {
             }
         }
     }
+    // A method's by-value adapters, for callers with a receiver of their own.
+    let mut quiet = Errors::default();
+    if let Some(sig) = signature::model(&item, &parsed, &mut quiet) {
+        out.push(emit::by_value_adapters(&item, &sig, &modes));
+    }
     // Calling only a companion must not make the original dead code; an
     // unused pair is still reported, on the companion.
     quote!(#[allow(dead_code)] #item #(#out)*)
@@ -117,7 +122,8 @@ fn custom(attr: TokenStream, item: &ItemFn) -> TokenStream {
         Some(sig) if errors.is_empty() => {
             let checks = parsed.modes().into_iter();
             let check = checks.map(|m| emit::signature_check(item, &sig, m));
-            let check = quote!(#(#check)*);
+            let adapters = emit::by_value_adapters(item, &sig, &parsed.modes());
+            let check = quote!(#(#check)* #adapters);
             // Used through its hand-written companion only, it is not dead code.
             quote!(#[allow(dead_code)] #item #check)
         }

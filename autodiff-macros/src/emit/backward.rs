@@ -33,7 +33,8 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
                 return quote!(_);
             }
             let name = val(*v);
-            if e.is_array(*v) {
+            // An array or a struct (`d_out: S`): a buffer, updated in place.
+            if e.in_place(*v) {
                 e.bufs.insert(*v, name.to_token_stream());
                 let m = mut_if(e.muts.updated(*v));
                 quote!(#m #name)

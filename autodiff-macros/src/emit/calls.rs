@@ -62,6 +62,18 @@ impl Emitter<'_> {
             .collect()
     }
 
+    /// `path(args…)`, or `args[0].name(args[1..]…)` for a method called on
+    /// a value (`Callee::dot`).
+    fn invoke(c: &Callee, path: &syn::Path, args: &[TokenStream]) -> TokenStream {
+        match (c.dot, args.split_first(), path.segments.last()) {
+            (true, Some((recv, rest)), Some(last)) => {
+                let name = &last.ident;
+                quote!((#recv).#name(#(#rest),*))
+            }
+            _ => quote!(#path(#(#args),*)),
+        }
+    }
+
     pub(super) fn call_fn(&mut self, op: &Op, c: &Callee, args: &[Value]) -> TokenStream {
         let path = &c.path;
         // Output arrays: their new versions live in the buffers passed.
@@ -72,7 +84,7 @@ impl Emitter<'_> {
             self.bufs.insert(*r, buf);
         }
         let args = self.call_args(c, args, None);
-        let call = quote!(#path(#(#args),*));
+        let call = Self::invoke(c, path, &args);
         if c.unit {
             return quote!(#call;);
         }
@@ -149,7 +161,7 @@ impl Emitter<'_> {
         let pats = self.result_pats(&op.results[..n_bv]);
         if c.unit {
             // A `()` callee: no `d_out`; it returns its by-value gradients only.
-            let call = quote!(#path(#(#args),*));
+            let call = Self::invoke(c, &path, &args);
             out.push(match pats.as_slice() {
                 [] => quote!(#call;),
                 [p] => quote!(let #p = #call;),
@@ -157,7 +169,9 @@ impl Emitter<'_> {
             });
             return;
         }
-        let call = quote!(#path(#(#args,)* #d_out));
+        let mut args = args;
+        args.push(d_out);
+        let call = Self::invoke(c, &path, &args);
         out.push(if pats.is_empty() {
             quote!(let _ = #call;)
         } else {

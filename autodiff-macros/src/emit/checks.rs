@@ -71,8 +71,13 @@ fn walk(func: &Func, r: &Region, out: &mut TokenStream) {
         let passed = !c.stop[0] && func.differentiable(func.ty(args[0]));
         let mut marker = c.path.clone();
         let last = marker.segments.last_mut().expect("two segments");
+        // A by-value adapter's (`emit::adapters`): the method's own marker.
         let method = last.ident.unraw().to_string();
-        last.ident = marker_name(&last.ident);
+        let method = method
+            .strip_prefix(super::ADAPTER_PREFIX)
+            .unwrap_or(&method)
+            .to_string();
+        last.ident = marker_name(&syn::Ident::new(&method, last.ident.span()));
         let ty = segs
             .iter()
             .take(segs.len() - 1)

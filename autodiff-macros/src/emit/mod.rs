@@ -17,6 +17,7 @@ use quote::{format_ident, quote, ToTokens};
 use syn::ext::IdentExt;
 use syn::ItemFn;
 
+mod adapters;
 mod backward;
 mod buffers;
 mod calls;
@@ -30,6 +31,8 @@ mod hessian;
 mod hvp;
 mod jacobian;
 mod nested;
+pub use adapters::by_value_adapters;
+pub(crate) use adapters::PREFIX as ADAPTER_PREFIX;
 pub use backward::companion;
 use buffers::{holds_vec, mut_if, Mutation};
 use checks::call_checks;
@@ -703,6 +706,12 @@ impl Emitter<'_> {
                 ) =>
             {
                 let a = self.name(*a);
+                quote!(::core::clone::Clone::clone(&#a))
+            }
+            // A struct (a `mut` copy of a parameter): cloned, since it may
+            // hold `Vec`s and the parameter is read again.
+            OpKind::Copy(a) if matches!(self.func.ty(*a), Ty::Struct(_)) => {
+                let a = self.by_value(*a);
                 quote!(::core::clone::Clone::clone(&#a))
             }
             OpKind::Copy(a) => {

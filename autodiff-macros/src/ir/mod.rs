@@ -144,6 +144,10 @@ pub struct Callee {
     /// the new versions of the output arrays (and of their tangents) in
     /// argument order.
     pub forward: bool,
+    /// Called with method syntax on its first argument (`recv.name(…)`, `path`
+    /// one segment): a method's by-value adapter on a struct value whose type
+    /// the body does not name (a call's result).
+    pub dot: bool,
 }
 
 /// A loop: `results = loop (carried = inits) { body }`.

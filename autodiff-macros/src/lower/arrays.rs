@@ -219,6 +219,14 @@ impl Lowering<'_, '_> {
         let field = super::field_name(base).filter(|n| self.lookup(n).is_some());
         let name = match (base, field) {
             (_, Some(n)) => n,
+            // An array field of a local struct value: a new version of it.
+            (Expr::Field(_), None) if self.struct_value_path(base).is_some() => {
+                if let Some((name, s, mut path)) = self.struct_value_path(base) {
+                    path.extend(idx);
+                    self.store_field(&name, s, path, v, base);
+                }
+                return;
+            }
             (Expr::Path(p), None) => match p.path.get_ident() {
                 Some(id) => id.to_string(),
                 None => {

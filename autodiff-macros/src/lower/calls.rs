@@ -267,7 +267,11 @@ impl Lowering<'_, '_> {
             });
             return self.prim_call(p, c);
         }
-        if from_core && name == "no_grad" && c.args.len() == 1 {
+        let bare_no_grad = segs.len() == 1 && name == "no_grad" && c.args.len() == 1;
+        if bare_no_grad {
+            self.prove_no_grad(&Expr::Call(c.clone()));
+        }
+        if (from_core || bare_no_grad) && name == "no_grad" && c.args.len() == 1 {
             let v = self.expr(&c.args[0], hint);
             let v = self.scalar(v, &c.args[0], "the argument of `no_grad`");
             return Val::Scalar(self.push(OpKind::StopGrad(v), self.ty(v)));
@@ -310,6 +314,7 @@ impl Lowering<'_, '_> {
     ) -> Val {
         // Taken first: a call among the arguments must not see it.
         let shape = self.pending_shape.take();
+        let dot = std::mem::take(&mut self.pending_dot);
         let discarded = std::mem::take(&mut self.discarded);
         let mut args = Vec::new();
         let mut refs = Vec::new();
@@ -368,7 +373,10 @@ impl Lowering<'_, '_> {
             outs.push(false);
             // `no_grad(&x)` and `&no_grad(x)` alike.
             let (inner, outer_stop) = match no_grad_of(a) {
-                Some(e) => (e, true),
+                Some(e) => {
+                    self.prove_no_grad(a);
+                    (e, true)
+                }
                 None => (a, false),
             };
             let (inner, by_ref) = match inner {
@@ -383,7 +391,10 @@ impl Lowering<'_, '_> {
                 e => (e, false),
             };
             let (inner, stopped) = match no_grad_of(inner) {
-                Some(e) => (e, true),
+                Some(e) => {
+                    self.prove_no_grad(inner);
+                    (e, true)
+                }
                 None => (inner, outer_stop),
             };
             let copy = match inner {
@@ -476,6 +487,7 @@ impl Lowering<'_, '_> {
                     outs,
                     unit,
                     forward: false,
+                    dot,
                 }),
                 args,
             ),
@@ -534,14 +546,16 @@ impl Lowering<'_, '_> {
     }
 }
 
-/// Whether a call's function is `autodiff::no_grad`.
+/// Whether a call's function is `autodiff::no_grad` (or `no_grad` imported:
+/// `Lowering::prove_no_grad` proves it is autodiff's).
 fn is_no_grad(f: &Expr) -> bool {
     match f {
         Expr::Path(p) => {
             let segs = segments(&p.path);
-            segs.len() >= 2
+            (segs.len() >= 2
                 && (segs[0] == "autodiff" || segs[0] == "autodiff_core")
-                && segs.last().is_some_and(|s| s == "no_grad")
+                && segs.last().is_some_and(|s| s == "no_grad"))
+                || (segs.len() == 1 && segs[0] == "no_grad" && p.qself.is_none())
         }
         _ => false,
     }
@@ -626,6 +640,32 @@ pub(super) fn type_passed_results(func: &mut crate::ir::Func, untyped: &IdSet) {
 }
 
 /// `x` of `autodiff::no_grad(x)`.
+impl Lowering<'_, '_> {
+    /// For a bare `no_grad(…)` call: a check at compile time that the name is
+    /// autodiff's (one fn item type for both paths), as for bare primitives.
+    fn prove_no_grad(&mut self, e: &Expr) {
+        let Expr::Call(c) = e else { return };
+        let Expr::Path(p) = &*c.func else { return };
+        if p.path.segments.len() != 1 {
+            return;
+        }
+        let id = &p.path;
+        let at = syn::spanned::Spanned::span(id);
+        let check = quote::format_ident!(
+            "a_bare_no_grad_call_is_autodiffs_no_grad__for_your_own_fn_write_self_no_grad"
+        );
+        let proof = quote::quote_spanned!(at=> ::autodiff::__private::bare::#check(#id::<()>, ::autodiff::no_grad::<()>));
+        self.ops.push(Op {
+            results: Vec::new(),
+            kind: OpKind::Effect(Box::new(crate::ir::Effect {
+                path: syn::parse_quote!(::core::debug_assert),
+                args: vec![crate::ir::EffectArg::Tokens(proof)],
+                diverges: false,
+            })),
+        });
+    }
+}
+
 fn no_grad_of(e: &Expr) -> Option<&Expr> {
     match e {
         Expr::Call(nc) if is_no_grad(&nc.func) && nc.args.len() == 1 => Some(&nc.args[0]),

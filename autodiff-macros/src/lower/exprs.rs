@@ -260,12 +260,13 @@ impl Lowering<'_, '_> {
                 vs[i.index as usize].clone()
             }
             (_, Val::Poisoned) => Val::Poisoned,
-            (_, Val::Scalar(v)) if matches!(self.ty(v), Ty::Struct(_)) => {
-                self.errors.at(
-                    &f.member,
-                    "a field of a struct value chosen by an `if` or returned by a call is not supported yet; read the fields where the struct is built, or bind the call's struct to a parameter of a #[grad] function",
-                );
-                self.poison()
+            // A struct value returned by a call (or carried by a loop, chosen
+            // by an `if`): its fields read like an element's (`elems.rs`).
+            (m, Val::Scalar(v)) if self.as_struct(v) => {
+                self.record_slices
+                    .entry(v)
+                    .or_insert_with(|| syn::parse_quote!(_));
+                self.elem_field(v, Vec::new(), m)
             }
             _ => {
                 self.errors.at(
@@ -470,6 +471,20 @@ impl Lowering<'_, '_> {
     }
 
     /// Gives a guessed path the type `ty` that its use requires.
+    /// Whether `v` is a struct value: typed as one, or a call's result of
+    /// unseen type whose field is read (typed a struct now, of a type that a
+    /// loop's or an `if`'s other value may name).
+    pub(super) fn as_struct(&mut self, v: Value) -> bool {
+        match self.ty(v) {
+            Ty::Struct(_) => true,
+            Ty::Float if self.guessed.contains(&v) && self.untyped_results.contains(&v) => {
+                self.func.values[v.0 as usize].ty = self.func.struct_ty("_".into());
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn settle(&mut self, v: Value, ty: Ty) {
         if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
             self.func.values[v.0 as usize].ty = ty;
@@ -530,6 +545,12 @@ impl Lowering<'_, '_> {
             Expr::Field(_) if field_name(target).is_some_and(|n| self.lookup(&n).is_some()) => {
                 if let Some(n) = field_name(target) {
                     self.assign(&n, v);
+                }
+            }
+            // A field of a local struct value: a new version of the struct.
+            Expr::Field(_) if self.struct_value_path(target).is_some() => {
+                if let Some((name, s, path)) = self.struct_value_path(target) {
+                    self.store_field(&name, s, path, v, target);
                 }
             }
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {

@@ -37,6 +37,19 @@ impl Lowering<'_, '_> {
         let Some(prefix) = field_name(e).map(|n| format!("{n}.")) else {
             return false;
         };
+        // A struct value of its own (`let mut n = *self;`): updated in it.
+        if let Expr::Path(p) = e {
+            let own = p
+                .path
+                .get_ident()
+                .and_then(|id| match self.lookup(&id.to_string()) {
+                    Some(Val::Scalar(v)) => Some(!self.structs.contains_key(v)),
+                    _ => None,
+                });
+            if own == Some(true) {
+                return false;
+            }
+        }
         if !self.assigned.iter().any(|(n, _, _)| n.starts_with(&prefix)) {
             return false;
         }
@@ -51,11 +64,25 @@ impl Lowering<'_, '_> {
     /// `st` reads `s`'s fields, and each field that `st` or `s` has as a local
     /// (assigned somewhere) gets a local of `st`'s holding its value now, so
     /// that `st` and `s` change separately (lowering copies arrays on write).
-    pub(super) fn struct_copy(&mut self, name: &str, root: Value, source: &Expr) {
+    pub(super) fn struct_copy(&mut self, name: &str, root: Value, source: &Expr, mutable: bool) {
         self.bind(name.to_string(), Val::Scalar(root));
-        self.struct_copies.insert(name.to_string());
+        // A `mut` copy of a struct whose fields the body never assigns as
+        // locals (`let mut n = *self;`, `let mut car = start;`): a struct value
+        // of its own, its fields updated in it (`n.v[i] = …`), passed on,
+        // returned and carried whole.
+        let src_assigned = field_name(source).is_some_and(|src| {
+            let prefix = format!("{src}.");
+            self.assigned.iter().any(|(n, _, _)| n.starts_with(&prefix))
+        });
+        if mutable && !src_assigned {
+            let ty = self.ty(root);
+            let c = self.push(OpKind::Copy(root), ty);
+            self.bind(name.to_string(), Val::Scalar(c));
+            return;
+        }
         let (Some(src), Some(dst)) = (field_name(source), Some(format!("\u{0}{}", unraw(name))))
         else {
+            self.struct_copies.insert(name.to_string());
             return;
         };
         let mut suffixes: Vec<(String, bool)> = Vec::new();
@@ -68,6 +95,12 @@ impl Lowering<'_, '_> {
                 }
             }
         }
+        // A copy whose fields (and its source's) are never assigned is the
+        // parameter's value for good: passed on whole as it is.
+        if suffixes.is_empty() {
+            return;
+        }
+        self.struct_copies.insert(name.to_string());
         for (rest, indexed) in suffixes {
             // The source's current value: its local if it has one, else the
             // parameter's field (through `st`'s path, which leads to it).
@@ -90,6 +123,60 @@ impl Lowering<'_, '_> {
                 self.bind(format!("{dst}{rest}"), v);
             }
         }
+    }
+
+    /// `n.a.b` where `n` is a local struct value (a `mut` copy of a parameter,
+    /// a call's result, a struct a loop carries): its name, its value and the
+    /// field steps of the path (`elems.rs`); `None` for anything else.
+    pub(super) fn struct_value_path(&mut self, e: &Expr) -> Option<(String, Value, Vec<Value>)> {
+        let mut names = Vec::new();
+        let mut cur = e;
+        let id = loop {
+            match cur {
+                Expr::Field(f) => {
+                    names.push(match &f.member {
+                        syn::Member::Named(n) => unraw(&n.to_string()).to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    });
+                    cur = &f.base;
+                }
+                Expr::Paren(p) => cur = &p.expr,
+                Expr::Path(p) if p.qself.is_none() => break p.path.get_ident()?.to_string(),
+                _ => return None,
+            }
+        };
+        let Some(Val::Scalar(v)) = self.lookup(&id).cloned() else {
+            return None;
+        };
+        if names.is_empty() || self.structs.contains_key(&v) || !self.as_struct(v) {
+            return None;
+        }
+        let steps = names
+            .into_iter()
+            .rev()
+            .map(|n| {
+                let step = self.push(OpKind::Verbatim(format!(".{n}")), Ty::Int);
+                self.steps.insert(step, n);
+                step
+            })
+            .collect();
+        Some((id, v, steps))
+    }
+
+    /// `n.a.b[i]… = x` of a local struct value `s` bound to `name`: a new
+    /// version of it (updated in place, as an array's element is).
+    pub(super) fn store_field(
+        &mut self,
+        name: &str,
+        s: Value,
+        path: Vec<Value>,
+        x: Val,
+        at: &Expr,
+    ) {
+        let x = self.scalar(x, at, "the assigned value");
+        let ty = self.ty(s);
+        let new = self.push(OpKind::Store(s, path, x), ty);
+        self.assign(name, Val::Scalar(new));
     }
 
     /// `let s = State { a: …, b: … };` (fields nested as literals too), or

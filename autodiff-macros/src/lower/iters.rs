@@ -725,6 +725,7 @@ impl Lowering<'_, '_> {
                     outs: vec![false; n],
                     unit: false,
                     forward: false,
+                    dot: false,
                 }),
                 vals,
             ),

@@ -195,6 +195,13 @@ impl Lowering<'_, '_> {
         let (ops, yields) = self.region(|l| body(l, idx));
         self.loops.pop();
         settle_inits(self, &args);
+        // A call's result of unseen type carried on as a struct (`car =
+        // car.step(a);`): of the struct's type.
+        for (y, i) in yields.iter().zip(&inits) {
+            if matches!(self.ty(*i), Ty::Struct(_)) && self.ty(*y) != self.ty(*i) {
+                self.settle(*y, self.ty(*i));
+            }
+        }
         let ok = yields.len() == inits.len() + usize::from(has_break)
             && yields
                 .iter()
@@ -261,6 +268,21 @@ impl Lowering<'_, '_> {
     fn binding_positions(&self, names: HashSet<String>) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for name in names {
+            // A field of a struct value that is no local of its own (`n.v[i] =
+            // …` of a `let mut n = *self;`): the struct is assigned.
+            let mut name = name;
+            while !self
+                .scopes
+                .iter()
+                .flatten()
+                .any(|b| b.name == super::unraw(&name))
+            {
+                match name.rsplit_once('.') {
+                    Some((head, _)) => name = head.to_string(),
+                    None if name.starts_with('\u{0}') => name = name[1..].to_string(),
+                    None => break,
+                }
+            }
             // The innermost binding of that name is the one assigned.
             let pos = self
                 .scopes
@@ -276,6 +298,7 @@ impl Lowering<'_, '_> {
             out.extend(pos);
         }
         out.sort_unstable();
+        out.dedup();
         out
     }
 

@@ -116,6 +116,17 @@ impl Lowering<'_, '_> {
         {
             return self.opt_combinator(Val::Scalar(recv), m);
         }
+        // A method that no float has, on a call's result of unseen type: a
+        // struct's `#[grad]` method (`let n = step(c, a); n.coast(a)`).
+        if self.ty(recv) == Ty::Float
+            && self.untyped_results.contains(&recv)
+            && self.guessed.contains(&recv)
+            && Prim::method(&name).is_none()
+            && !FLOAT_PREDICATES.contains(&name.as_str())
+            && name != "sin_cos"
+        {
+            self.as_struct(recv);
+        }
         match self.ty(recv) {
             Ty::Float if name == "sin_cos" && m.args.is_empty() => self.sin_cos(recv),
             Ty::Float => {
@@ -201,6 +212,19 @@ impl Lowering<'_, '_> {
                         _ => None,
                     },
                 };
+                // A struct of a type the body does not name (a call's result):
+                // its by-value adapter, with method syntax.
+                let unnamed = matches!(self.ty(recv), Ty::Struct(i)
+                    if self.func.structs.get(i as usize).is_some_and(|t| t == "_"));
+                let ty = if unnamed && !self.refs.contains(&recv) {
+                    self.pending_dot = true;
+                    Some(syn::Path {
+                        leading_colon: None,
+                        segments: syn::punctuated::Punctuated::new(),
+                    })
+                } else {
+                    ty
+                };
                 let Some(mut path): Option<syn::Path> = ty else {
                     self.errors.at(
                         &m.method,
@@ -214,7 +238,20 @@ impl Lowering<'_, '_> {
                         a.colon2_token = Some(Default::default());
                     }
                 }
-                path.segments.push(m.method.clone().into());
+                // A receiver by value (a struct of the body, a parameter by
+                // value): the method's by-value adapter, whether it takes
+                // `self` or `&self` (`emit::adapters`).
+                if self.refs.contains(&recv) {
+                    path.segments.push(m.method.clone().into());
+                } else {
+                    let name = format!(
+                        "{}{}",
+                        crate::emit::ADAPTER_PREFIX,
+                        syn::ext::IdentExt::unraw(&m.method)
+                    );
+                    path.segments
+                        .push(syn::Ident::new(&name, m.method.span()).into());
+                }
                 let mut args = syn::punctuated::Punctuated::new();
                 args.push((*m.receiver).clone());
                 args.extend(m.args.iter().cloned());

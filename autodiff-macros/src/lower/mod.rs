@@ -195,6 +195,9 @@ struct Lowering<'s, 'e> {
     /// The element types of a tuple that a `let (a, b) = …` binds, for the call
     /// on its right (a call's result type cannot be seen from the call).
     pending_shape: Option<Vec<Ty>>,
+    /// The next `user_call` is a method's by-value adapter called with method
+    /// syntax (`Callee::dot`).
+    pending_dot: bool,
     /// Lowering the initialiser of `let c = b;`: a struct there is copied
     /// field by field, not used whole.
     struct_copy_init: bool,
@@ -283,6 +286,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         guessed_from: IdMap::default(),
         steps: IdMap::default(),
         pending_shape: None,
+        pending_dot: false,
         struct_copy_init: false,
         refs: IdSet::default(),
         structs: IdMap::default(),

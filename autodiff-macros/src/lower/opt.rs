@@ -123,6 +123,18 @@ impl Lowering<'_, '_> {
                 }
                 (Val::Tuple(t_out), Val::Tuple(e_out))
             }
+            // A call's result of unseen type meeting a struct (`if c {
+            // car.step(a) } else { car }`): of the struct's type.
+            (Val::Scalar(t), Val::Scalar(e))
+                if self.ty(t) != self.ty(e)
+                    && (matches!(self.ty(t), Ty::Struct(_))
+                        || matches!(self.ty(e), Ty::Struct(_))) =>
+            {
+                let (tt, et) = (self.ty(t), self.ty(e));
+                self.settle(t, et);
+                self.settle(e, tt);
+                (Val::Scalar(t), Val::Scalar(e))
+            }
             // An item of a field (`*e` of `lin.w.iter()`) or of `iter_mut`
             // meeting a number: the item read as a number in its own branch.
             (t @ (Val::Row { .. } | Val::Place { .. }), Val::Scalar(e)) if self.is_number(e) => {

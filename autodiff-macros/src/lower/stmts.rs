@@ -122,7 +122,12 @@ impl Lowering<'_, '_> {
                     if let (Val::Scalar(root), Pat::Ident(pi)) = (&v, pat) {
                         if self.structs.contains_key(root) && pi.subpat.is_none() {
                             let root = *root;
-                            self.struct_copy(&pi.ident.to_string(), root, &init.expr);
+                            self.struct_copy(
+                                &pi.ident.to_string(),
+                                root,
+                                &init.expr,
+                                pi.mutability.is_some(),
+                            );
                             return Val::Unit;
                         }
                     }
