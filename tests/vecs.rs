@@ -302,3 +302,52 @@ fn an_untyped_vec_result_after_an_early_return() {
         assert_fd(f, &[a[0], a[1], k], &[d[0], d[1], dk]);
     }
 }
+
+#[grad]
+pub fn cubes(z: &[f64]) -> Vec<f64> {
+    z.iter().map(|x| x * x * x).collect()
+}
+
+#[grad]
+pub fn pair_of(z: &[f64]) -> [f64; 2] {
+    [z[0] * z[1], z[1].sin()]
+}
+
+/// Helpers returning a `Vec` (or an array) called in loops, their results
+/// indexed (corpus round 6, B: E0277 `Vec<f64>: Copy`, E0507 and E0382 in the
+/// generated code; each iteration's result is now recorded as a copy).
+#[grad]
+pub fn helper_results_in_loops(z: &[f64], rows: &[Vec<f64>], n: usize) -> f64 {
+    let mut t = 0.0;
+    for _ in 0..3 {
+        let v = cubes(z);
+        t += v[0] * v[1];
+    }
+    for r in rows {
+        let v = cubes(r);
+        t += v[0] * v[1];
+    }
+    for _ in 0..n {
+        let v: Vec<f64> = cubes(z);
+        let p = pair_of(&v);
+        t += v[1] * v[2] + p[0] * p[1];
+    }
+    t
+}
+
+#[test]
+fn helper_results_in_loops_against_differences() {
+    let z = [0.3, -0.7, 1.1];
+    let rows = vec![vec![0.3, 0.2], vec![-0.5, 0.9, 0.4]];
+    let mut dz = [0.0; 3];
+    let mut dr = vec![vec![0.0; 2], vec![0.0; 3]];
+    let v = helper_results_in_loops_backward(&z, &mut dz, &rows, &mut dr, 4, 1.0);
+    assert_eq!(v, helper_results_in_loops(&z, &rows, 4));
+    let f = |p: &[f64]| {
+        let rows = vec![p[3..5].to_vec(), p[5..8].to_vec()];
+        helper_results_in_loops(&p[..3], &rows, 4)
+    };
+    let x: Vec<f64> = z.iter().chain(rows.iter().flatten()).copied().collect();
+    let g: Vec<f64> = dz.iter().chain(dr.iter().flatten()).copied().collect();
+    assert_fd(f, &x, &g);
+}

@@ -140,6 +140,12 @@ impl Mutation {
 }
 
 /// Whether a value of type `ty` holds a `Vec` (a tape), so is not `Copy`.
+/// Whether `ty` is a value whose shape the body does not see (a call's result
+/// indexed, a row of a struct field): maybe a `Vec`, so never copied implicitly.
+pub(super) fn unseen(func: &Func, ty: Ty) -> bool {
+    matches!(func.array(ty), Some(ArrayTy { len: Len::View, .. }))
+}
+
 pub(super) fn holds_vec(func: &Func, ty: Ty) -> bool {
     match func.array(ty) {
         Some(ArrayTy { len: Len::Vec, .. }) => true,

@@ -34,7 +34,7 @@ mod nested;
 pub use adapters::by_value_adapters;
 pub(crate) use adapters::PREFIX as ADAPTER_PREFIX;
 pub use backward::companion;
-use buffers::{holds_vec, mut_if, Mutation};
+use buffers::{holds_vec, mut_if, unseen, Mutation};
 use checks::call_checks;
 pub(crate) use checks::first_param_marker;
 pub use forward::forward_companion;
@@ -294,7 +294,7 @@ impl Emitter<'_> {
                 }) => {
                     let z = self.zero(*elem);
                     let n: TokenStream = n.parse().unwrap_or_else(|_| quote!(0));
-                    if holds_vec(self.func, *elem) {
+                    if holds_vec(self.func, *elem) || unseen(self.func, *elem) {
                         // `[Vec::new(); N]` needs `Copy`.
                         quote!(::core::array::from_fn::<_, #n, _>(|_| #z))
                     } else {
@@ -358,7 +358,11 @@ impl Emitter<'_> {
                 // in place) is recorded as a copy, not moved into the tape.
                 let xv = *x;
                 let x = self.by_value(xv);
-                if holds_vec(self.func, self.func.ty(xv)) && self.muts.updated(xv) {
+                // A value of unseen shape (maybe a `Vec`, read again after
+                // this): recorded as a copy too.
+                if holds_vec(self.func, self.func.ty(xv)) && self.muts.updated(xv)
+                    || unseen(self.func, self.func.ty(xv)) && !self.func.params.contains(&xv)
+                {
                     return quote!(#buf #i = ::core::clone::Clone::clone(&#x););
                 }
                 return quote!(#buf #i = #x;);
@@ -401,7 +405,9 @@ impl Emitter<'_> {
                 // A `Vec` of the body recorded per iteration is cloned (it lives
                 // on); an inner tape is moved into its outer one.
                 let xn = self.name(*x);
-                let x = if self.is_vec(*x) && !self.muts.tape(*x) {
+                let x = if self.is_vec(*x) && !self.muts.tape(*x)
+                    || unseen(self.func, self.func.ty(*x)) && !self.func.params.contains(x)
+                {
                     quote!(#xn.clone())
                 } else {
                     xn
@@ -611,6 +617,19 @@ impl Emitter<'_> {
                 let a = self.name(*a);
                 let i = self.index(idx);
                 quote!(::core::mem::take(&mut #a #i))
+            }
+            // A recorded value of unseen shape (maybe a `Vec`): cloned out.
+            OpKind::Load(a, idx)
+                if unseen(self.func, self.func.ty(r))
+                    && !self.func.params.contains(a)
+                    && self
+                        .func
+                        .array(self.func.ty(*a))
+                        .is_some_and(|t| t.elem == self.func.ty(r)) =>
+            {
+                let a = self.name(*a);
+                let i = self.index(idx);
+                quote!(::core::clone::Clone::clone(&#a #i))
             }
             OpKind::Load(a, idx) => {
                 let a = self.name(*a);
