@@ -199,3 +199,77 @@ proptest! {
         prop_fd(|q| indexed_data(&obs, q[0]), &[k], &[gk / d])?;
     }
 }
+
+#[derive(Tangent, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Spring {
+    pub k: f64,
+    pub rest: f64,
+}
+
+impl Spring {
+    #[grad(reverse, forward, wrt(self, len))]
+    pub fn energy(&self, len: f64) -> f64 {
+        0.5 * self.k * (len - self.rest) * (len - self.rest)
+    }
+
+    #[grad(reverse, forward, wrt(self, a))]
+    pub fn tension(self, a: f64) -> f64 {
+        self.k * a.sin() + self.rest
+    }
+}
+
+#[grad(reverse, forward)]
+pub fn spring_k(s: &Spring, a: f64) -> f64 {
+    s.k * a
+}
+
+/// `#[grad]` methods called on elements of a slice of structs (`&self` and
+/// `self`), and elements passed on whole (corpus round 6, C: "unsupported method
+/// `energy`", and "passing it on whole is not supported yet").
+#[grad(reverse, forward)]
+pub fn mesh_energy(springs: &[Spring], x: f64) -> f64 {
+    let mut t = 0.0;
+    for s in springs {
+        t += s.energy(x) + s.tension(x);
+    }
+    for i in 0..springs.len() {
+        t += springs[i].energy(x * 0.5)
+            + spring_k(&springs[i], x)
+            + Spring::energy(&springs[i], 0.3);
+    }
+    t + springs.iter().map(|s| s.tension(x * x)).sum::<f64>()
+}
+
+fn springs(p: &[f64]) -> Vec<Spring> {
+    p.chunks(2)
+        .map(|c| Spring {
+            k: c[0],
+            rest: c[1],
+        })
+        .collect()
+}
+
+fn flat_springs(ss: &[Spring]) -> Vec<f64> {
+    ss.iter().flat_map(|s| [s.k, s.rest]).collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn methods_on_elements_against_differences(
+        p in float_vec(-1.0, 1.0, 7..8),
+        t in float_vec(-1.0, 1.0, 7..8),
+        d in cotangent(),
+    ) {
+        let (ss, x) = (springs(&p[..6]), p[6]);
+        let mut ds = vec![Spring::default(); 3];
+        let (v, dx) = mesh_energy_backward(&ss, &mut ds, x, d);
+        prop_assert_eq!(v.to_bits(), mesh_energy(&ss, x).to_bits());
+        let g: Vec<f64> = flat_springs(&ds).into_iter().chain([dx]).map(|gi| gi / d).collect();
+        prop_fd(|q| mesh_energy(&springs(&q[..6]), q[6]), &p, &g)?;
+        let (v, jvp) = mesh_energy_forward(&ss, &springs(&t[..6]), x, t[6]);
+        prop_assert_eq!(v.to_bits(), mesh_energy(&ss, x).to_bits());
+        prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
+    }
+}

@@ -618,6 +618,13 @@ impl Emitter<'_> {
                 let i = self.index(idx);
                 quote!(::core::mem::take(&mut #a #i))
             }
+            // A whole struct (an element of a slice of structs passed on):
+            // cloned, since it may hold `Vec`s.
+            OpKind::Load(a, idx) if matches!(self.func.ty(r), Ty::Struct(_)) => {
+                let a = self.name(*a);
+                let i = self.index(idx);
+                quote!(::core::clone::Clone::clone(&#a #i))
+            }
             // A recorded value of unseen shape (maybe a `Vec`): cloned out.
             OpKind::Load(a, idx)
                 if unseen(self.func, self.func.ty(r))

@@ -115,6 +115,29 @@ impl Lowering<'_, '_> {
         Val::Scalar(self.elem_load(base, idx))
     }
 
+    /// Whether `v` is a whole element of a slice of structs (`ps[i]`, an item
+    /// of `for p in ps`) used whole (passed on, a method's receiver): then a
+    /// struct value of the element's type (a copy, whose cotangent is added
+    /// into the shadow's element).
+    pub(super) fn whole_struct_elem(&mut self, v: Value) -> bool {
+        let Some((b, idx)) = self.elems.get(&v).cloned() else {
+            return false;
+        };
+        if matches!(self.ty(v), Ty::Struct(_)) {
+            return true;
+        }
+        let Some(t @ Type::Path(_)) = self.elem_type(b, &idx) else {
+            return false;
+        };
+        if idx.len() != 1 || self.type_of(&t).is_some() || self.ty(v) != Ty::Float {
+            return false;
+        }
+        let text = quote::ToTokens::to_token_stream(&t).to_string();
+        self.guessed.remove(&v);
+        self.func.values[v.0 as usize].ty = self.func.struct_ty(text);
+        true
+    }
+
     /// `let (a, b) = pts[i];`, `for &(x, y) in pts`: each name a field.
     pub(super) fn elem_tuple(&mut self, base: Value, idx: Vec<Value>, n: usize) -> Vec<Val> {
         (0..n)
@@ -131,6 +154,9 @@ impl Lowering<'_, '_> {
         let Some((b, idx)) = self.elems.get(&v).cloned() else {
             return;
         };
+        if self.whole_struct_elem(v) {
+            return;
+        }
         let record = match self.elem_type(b, &idx) {
             Some(t @ Type::Path(_)) => self.type_of(&t).is_none(),
             Some(Type::Tuple(_)) => true,

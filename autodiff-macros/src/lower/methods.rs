@@ -116,6 +116,14 @@ impl Lowering<'_, '_> {
         {
             return self.opt_combinator(Val::Scalar(recv), m);
         }
+        // A method that no float has on an element of a slice of structs (`for
+        // s in springs { s.energy(x) }`): the element as a struct value.
+        let float_method = Prim::method(&name).is_some()
+            || FLOAT_PREDICATES.contains(&name.as_str())
+            || name == "sin_cos";
+        if !float_method && self.elems.contains_key(&recv) {
+            self.whole_struct_elem(recv);
+        }
         // A method that no float has, on a call's result of unseen type: a
         // struct's `#[grad]` method (`let n = step(c, a); n.coast(a)`).
         if self.ty(recv) == Ty::Float
