@@ -93,3 +93,55 @@ fn a_data_matrix_by_rows() {
         &[dw[0], dw[1], db],
     );
 }
+
+/// A row of Denavit–Hartenberg parameters, in a `const` table.
+#[derive(Clone, Copy)]
+pub struct DhRow {
+    pub a: f64,
+    pub alpha: f64,
+}
+
+pub const ARM: [DhRow; 3] = [
+    DhRow { a: 0.4, alpha: 0.3 },
+    DhRow {
+        a: 0.3,
+        alpha: -0.5,
+    },
+    DhRow { a: 0.2, alpha: 0.0 },
+];
+
+pub const GAINS: [[f64; 2]; 3] = [[1.0, 0.5], [0.7, -0.2], [0.3, 0.9]];
+
+/// `const` tables of structs and of rows, read by index and by iteration
+/// (corpus round 6, E and F: "field access is only supported on tuples",
+/// "only arrays and slices can be indexed").
+#[grad]
+pub fn planar_reach(q: &[f64]) -> f64 {
+    let (mut x, mut y, mut th) = (0.0, 0.0, 0.0);
+    for (row, &qi) in ARM.iter().zip(q) {
+        th += qi + row.alpha;
+        x += row.a * th.cos();
+        y += row.a * th.sin();
+    }
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += ARM[i].a * q[i] * q[i];
+    }
+    for (row, &qi) in GAINS.iter().zip(q) {
+        s += row[0] * qi + row[1] * qi * qi;
+    }
+    for (i, row) in GAINS.iter().enumerate() {
+        s += row[1] * q[i].sin();
+    }
+    (x - 0.5).powi(2) + (y - 0.2).powi(2) + 0.1 * s
+}
+
+#[test]
+fn const_tables_against_differences() {
+    for q in [[0.3, -0.4, 0.8], [1.1, 0.2, -0.7]] {
+        let mut d = [0.0; 3];
+        let v = planar_reach_backward(&q, &mut d, 1.0);
+        assert_eq!(v.to_bits(), planar_reach(&q).to_bits());
+        assert_fd(planar_reach, &q, &d);
+    }
+}

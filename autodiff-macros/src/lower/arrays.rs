@@ -150,6 +150,7 @@ impl Lowering<'_, '_> {
                 let v = self.push(OpKind::Load(a, idx.clone()), ty);
                 if unseen && ty == Ty::Float {
                     self.guessed.insert(v);
+                    self.unseen_elems.insert(v);
                     // A row if its use says so (`as_row`): read in place.
                     if self.func.views.iter().any(|(w, _, _)| *w == a) {
                         self.rows.insert(v, (a, idx));
@@ -273,6 +274,16 @@ impl Lowering<'_, '_> {
         let ty = self.ty(a);
         let new = self.push(OpKind::Store(a, idx, x), ty);
         self.assign(&name, Val::Scalar(new));
+    }
+
+    /// Whether `a` is an array of a shape not seen from here that is no
+    /// struct field's (a `const` from outside the body).
+    pub(super) fn unseen_array(&self, a: Value) -> bool {
+        self.func
+            .array(self.ty(a))
+            .is_some_and(|t| t.len == Len::View)
+            && !self.func.views.iter().any(|(v, _, _)| *v == a)
+            && !self.rows.contains_key(&a)
     }
 
     /// `[x; n]`: zeros when `x` is zero, else `x` repeated.

@@ -477,7 +477,10 @@ impl Lowering<'_, '_> {
     pub(super) fn as_struct(&mut self, v: Value) -> bool {
         match self.ty(v) {
             Ty::Struct(_) => true,
-            Ty::Float if self.guessed.contains(&v) && self.untyped_results.contains(&v) => {
+            Ty::Float
+                if self.guessed.contains(&v)
+                    && (self.untyped_results.contains(&v) || self.unseen_elems.contains(&v)) =>
+            {
                 self.func.values[v.0 as usize].ty = self.func.struct_ty("_".into());
                 true
             }

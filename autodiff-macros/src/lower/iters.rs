@@ -574,6 +574,13 @@ impl Lowering<'_, '_> {
                 Source::Array(a) => {
                     let ty = self.func.index_ty(self.ty(a), 1).unwrap_or(Ty::Float);
                     let v = self.push(OpKind::Load(a, vec![k]), ty);
+                    // An item of data of a shape not seen from here (a `const`
+                    // table): a number unless indexed (a row) or read by field
+                    // (a struct).
+                    if self.unseen_array(a) {
+                        self.guessed.insert(v);
+                        self.unseen_elems.insert(v);
+                    }
                     // A row (`for x in xs` of `xs: &[Vec<f64>]`) is a reference:
                     // passed on as `f(w, x)`, by `&`.
                     if matches!(ty, Ty::Array(_)) {

@@ -222,6 +222,10 @@ struct Lowering<'s, 'e> {
     closures: Vec<(syn::ExprClosure, Vec<Vec<Binding>>)>,
     /// Results of calls lowered without a type (`let m = scale(n);`).
     untyped_results: IdSet,
+    /// Elements of data of a shape not seen from here (`T[i]`, items of
+    /// `T.iter()` of a `const` table): rows where indexed, structs where a
+    /// field is read.
+    unseen_elems: IdSet,
     /// Parameters of a type the body cannot see (data): value ids.
     opaque: std::collections::HashSet<u32>,
     /// The fields `x.a.b` the body assigns anywhere (`assigned_fields`).
@@ -272,6 +276,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         guessed: IdSet::default(),
         closures: Vec::new(),
         untyped_results: IdSet::default(),
+        unseen_elems: IdSet::default(),
         opaque: Default::default(),
         assigned: Vec::new(),
         struct_copies: Default::default(),
