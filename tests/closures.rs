@@ -96,3 +96,44 @@ fn closure_over_an_array_in_a_loop() {
     g.push(dk);
     assert_fd(|q| spring_energy(arr::<4>(q), q[4]), &p, &g);
 }
+
+/// Early `return`s in closures (corpus round 6, G): Tukey's biweight with the
+/// cases returned first, and a clipped square in an iterator chain.
+#[grad]
+pub fn tukey_loss(res: &[f64], c: f64) -> f64 {
+    let rho = |r: f64| -> f64 {
+        let a = r.abs();
+        if a >= c {
+            return c * c / 6.0;
+        } else if a < 0.01 {
+            return 0.5 * r * r;
+        }
+        let u = 1.0 - (r / c).powi(2);
+        c * c / 6.0 * (1.0 - u * u * u)
+    };
+    res.iter().map(|&r| rho(r)).sum::<f64>() / res.len() as f64
+        + res
+            .iter()
+            .map(|&r| {
+                if r > 1.0 {
+                    return 1.0;
+                }
+                r * r
+            })
+            .sum::<f64>()
+}
+
+#[test]
+fn closure_returns_against_differences() {
+    // Residuals on each side of the cases (|r| >= c, |r| < 0.01, r > 1).
+    let res = [0.3, -1.7, 0.005, 2.4, -0.6];
+    for c in [1.5, 2.0] {
+        let mut d = [0.0; 5];
+        let (v, dc) = tukey_loss_backward(&res, &mut d, c, 1.0);
+        assert_eq!(v.to_bits(), tukey_loss(&res, c).to_bits());
+        let mut g = d.to_vec();
+        g.push(dc);
+        let x: Vec<f64> = res.iter().copied().chain([c]).collect();
+        assert_fd(|p| tukey_loss(&p[..5], p[5]), &x, &g);
+    }
+}

@@ -145,3 +145,97 @@ impl VisitMut for Rewriter {
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
+
+/// A closure's body with its early `return`s (`|r| { if r > c { return k; } r * r }`)
+/// turned into `if` / `else` expressions: `if r > c { k } else { r * r }`. Each
+/// `if` statement that returns takes the statements after it into its
+/// branches; a `return e;` ends its list with `e`. Returns `None` where the body
+/// has no `return`, or one this does not reach (inside a loop, a `match`): the
+/// lowering then reports it.
+pub(super) fn closure_returns(body: &Expr) -> Option<Expr> {
+    if !returns_inside(body) {
+        return None;
+    }
+    let stmts = match body {
+        Expr::Block(b) => b.block.stmts.clone(),
+        e => vec![Stmt::Expr(e.clone(), None)],
+    };
+    let out = tail_returns(&stmts)?;
+    let block = syn::Block {
+        brace_token: Default::default(),
+        stmts: out,
+    };
+    Some(Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block,
+    }))
+}
+
+/// `stmts` ending in a value with no `return` left (`None` if one is out of reach).
+fn tail_returns(stmts: &[Stmt]) -> Option<Vec<Stmt>> {
+    let mut out = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        let rest = &stmts[i + 1..];
+        match s {
+            Stmt::Expr(Expr::Return(r), _) => {
+                let e = r
+                    .expr
+                    .as_deref()
+                    .cloned()
+                    .unwrap_or_else(|| syn::parse_quote!(()));
+                out.push(Stmt::Expr(e, None));
+                return Some(out);
+            }
+            Stmt::Expr(Expr::If(ife), _) if returns_inside(&Expr::If(ife.clone())) => {
+                out.push(Stmt::Expr(Expr::If(branch_returns(ife, rest)?), None));
+                return Some(out);
+            }
+            s => {
+                let inner = match s {
+                    Stmt::Expr(e, _) => Some(e),
+                    Stmt::Local(l) => l.init.as_ref().map(|i| &*i.expr),
+                    _ => None,
+                };
+                if inner.is_some_and(returns_inside) {
+                    return None;
+                }
+                out.push(s.clone());
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `if c { A } else { B }` followed by `rest`: `if c { A; rest } else { B; rest }`
+/// with the returns of each branch as its value.
+fn branch_returns(ife: &syn::ExprIf, rest: &[Stmt]) -> Option<syn::ExprIf> {
+    let with_rest = |stmts: &[Stmt]| -> Option<syn::Block> {
+        let all: Vec<Stmt> = stmts.iter().cloned().chain(rest.iter().cloned()).collect();
+        Some(syn::Block {
+            brace_token: Default::default(),
+            stmts: tail_returns(&all)?,
+        })
+    };
+    let then_branch = with_rest(&ife.then_branch.stmts)?;
+    let else_stmts: Vec<Stmt> = match ife.else_branch.as_ref().map(|(_, e)| &**e) {
+        None => Vec::new(),
+        Some(Expr::Block(b)) => b.block.stmts.clone(),
+        Some(e) => vec![Stmt::Expr(e.clone(), None)],
+    };
+    let else_block = with_rest(&else_stmts)?;
+    Some(syn::ExprIf {
+        attrs: ife.attrs.clone(),
+        if_token: ife.if_token,
+        cond: ife.cond.clone(),
+        then_branch,
+        else_branch: Some((
+            Default::default(),
+            Box::new(Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: else_block,
+            })),
+        )),
+    })
+}

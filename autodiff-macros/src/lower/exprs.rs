@@ -73,7 +73,12 @@ impl Lowering<'_, '_> {
             }
             Expr::Field(f) => self.field_access(f),
             Expr::Return(_) => {
-                self.errors.at(e, RETURN_HERE);
+                let msg = if self.in_closure > 0 {
+                    RETURN_IN_CLOSURE
+                } else {
+                    RETURN_HERE
+                };
+                self.errors.at(e, msg);
                 self.poison()
             }
             Expr::Index(ix) => match &*ix.index {

@@ -30,7 +30,9 @@ impl Lowering<'_, '_> {
                 if level != Level::Fn {
                     self.errors.at(
                         s,
-                        if level == Level::Loop || !self.loops.is_empty() {
+                        if self.in_closure > 0 {
+                            RETURN_IN_CLOSURE
+                        } else if level == Level::Loop || !self.loops.is_empty() {
                             RETURN_IN_LOOP
                         } else {
                             RETURN_HERE

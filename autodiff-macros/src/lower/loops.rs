@@ -428,7 +428,13 @@ impl Lowering<'_, '_> {
             };
             self.bind_pat(p, a);
         }
-        let v = self.expr(&f.body, Some(Ty::Float));
+        // Early `return`s of the closure: its `if`s as expressions.
+        self.in_closure += 1;
+        let v = match super::exits::closure_returns(&f.body) {
+            Some(body) => self.expr(&body, Some(Ty::Float)),
+            None => self.expr(&f.body, Some(Ty::Float)),
+        };
+        self.in_closure -= 1;
         self.scopes.pop();
         let changed = self
             .scopes

@@ -198,6 +198,9 @@ struct Lowering<'s, 'e> {
     /// The next `user_call` is a method's by-value adapter called with method
     /// syntax (`Callee::dot`).
     pending_dot: bool,
+    /// How many closure bodies are being inlined (a `return` there is the
+    /// closure's).
+    in_closure: usize,
     /// Lowering the initialiser of `let c = b;`: a struct there is copied
     /// field by field, not used whole.
     struct_copy_init: bool,
@@ -292,6 +295,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         steps: IdMap::default(),
         pending_shape: None,
         pending_dot: false,
+        in_closure: 0,
         struct_copy_init: false,
         refs: IdSet::default(),
         structs: IdMap::default(),
@@ -656,6 +660,7 @@ fn is_int_type(s: &str) -> bool {
     )
 }
 
+const RETURN_IN_CLOSURE: &str = "this `return` of a closure is out of reach (inside a loop or a `match` of the closure): a closure's early `return`s are supported as statements of its body or of its `if`s; compute the value in a loop that `break`s and return it at the end, or use an adapter (`.find(…)`, `.fold(…)`)";
 const RETURN_IN_LOOP: &str = "`return` from a loop inside a block expression is not supported in #[grad] bodies; make the loop a statement of the function's body, or `break` out of it and return after it";
 const RETURN_HERE: &str = "`return` is supported as a statement of the function body or of the branches of its `if`s; restructure this one as an `if` / `else` expression";
 const MIXED: &str = "cannot mix a float and an integer here; convert the integer with `as` (or `T::from_f64`) first";
