@@ -706,3 +706,57 @@ fn a_field_copied_without_a_type_then_measured() {
         );
     }
 }
+
+// ------------------------------------------- values under two names, then updated
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Phase {
+    pub x: f64,
+    pub v: f64,
+}
+
+#[grad]
+pub fn phase_step(c: Phase, a: f64) -> Phase {
+    Phase {
+        x: c.x + a * c.v,
+        v: c.v * a.cos(),
+    }
+}
+
+#[grad]
+pub fn pair_of(x: f64) -> [f64; 2] {
+    [x * x, x.sin()]
+}
+
+/// A call's result (typed by a later use) bound under a second name and
+/// updated through it, struct and array alike; then `k = m;` and updates of
+/// both. The other name keeps its value (an internal error before: the update
+/// was in place).
+#[grad]
+pub fn second_names(c: Phase, a: f64) -> f64 {
+    let n = phase_step(c, a);
+    let mut m = n;
+    m.x = m.x * 2.0 + a;
+    let mut k = phase_step(c, 2.0 * a);
+    let before = k.x;
+    k = m;
+    k.x *= 3.0;
+    m.v += 1.0;
+    let p = pair_of(a);
+    let mut q = p;
+    q[0] = 3.0 * a;
+    n.x * m.x + m.v + before * k.x + k.v + p[0] * q[0] + q[1]
+}
+
+#[test]
+fn second_names_against_differences() {
+    for (c, a) in [
+        (Phase { x: 0.3, v: -0.8 }, 0.7),
+        (Phase { x: -1.1, v: 0.4 }, -0.2),
+    ] {
+        let (v, dc, da) = second_names_backward(c, a, 1.0);
+        assert_eq!(v.to_bits(), second_names(c, a).to_bits());
+        let f = |p: &[f64]| second_names(Phase { x: p[0], v: p[1] }, p[2]);
+        assert_fd(f, &[c.x, c.v, a], &[dc.x, dc.v, da]);
+    }
+}

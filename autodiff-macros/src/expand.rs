@@ -324,8 +324,14 @@ fn finish(
     mut comp: Companion,
     kind: FloatKind,
 ) -> Result<(Signature, Companion), Failure> {
-    if let Err(e) = verify(&comp.func) {
-        debug_assert!(false, "a mode produced invalid IR: {e}\n{}", comp.func);
+    if cfg!(debug_assertions) {
+        if let Err(e) = verify(&comp.func) {
+            return Err(internal(
+                item,
+                sig,
+                &format!("a mode produced invalid IR: {e}"),
+            ));
+        }
     }
     opt::run(&mut comp.func, kind);
     // Never a wrong gradient: checked in release builds of the macro too.
@@ -365,8 +371,27 @@ pub fn forward_with(
     if !errors.is_empty() {
         return Err(Box::new((Some(sig), errors)));
     }
-    if let Err(e) = verify(&func) {
-        debug_assert!(false, "lowering produced invalid IR: {e}\n{func}");
+    // Checked in debug builds of the macro (every pass keeps the IR valid); an
+    // invalid one is a compile error, never a panic.
+    if cfg!(debug_assertions) {
+        if let Err(e) = verify(&func) {
+            return Err(internal(
+                item,
+                sig,
+                &format!("lowering produced invalid IR: {e}"),
+            ));
+        }
     }
     Ok((sig, func))
+}
+
+/// An internal error at the function's name: the macro's own bug, reported as a
+/// compile error (never a panic, never a companion it cannot stand behind).
+fn internal(item: &ItemFn, sig: Signature, what: &str) -> Failure {
+    let mut errors = Errors::default();
+    errors.push(syn::Error::new(
+        item.sig.ident.span(),
+        format!("autodiff cannot differentiate this function (internal: {what}); please report it"),
+    ));
+    Box::new((Some(sig), errors))
 }

@@ -103,6 +103,15 @@ impl Lowering<'_, '_> {
                         (true, Val::Scalar(a)) if matches!(self.ty(a), Ty::Array(_)) => {
                             Val::Scalar(self.copy_array(a, &init.expr))
                         }
+                        // A struct value (not a parameter: `struct_copy` below):
+                        // its own buffer too.
+                        (true, Val::Scalar(a))
+                            if matches!(self.ty(a), Ty::Struct(_))
+                                && !self.structs.contains_key(&a) =>
+                        {
+                            let ty = self.ty(a);
+                            Val::Scalar(self.push(OpKind::Copy(a), ty))
+                        }
                         (_, v) => v,
                     };
                     // `let mut best = None;`: the content's type from the
