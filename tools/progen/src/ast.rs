@@ -2,6 +2,7 @@
 //! helpers over them.
 
 pub(crate) use crate::late_ast::*;
+pub(crate) use crate::r4_ast::*;
 pub(crate) use crate::rec_ast::*;
 pub(crate) use crate::seq_ast::*;
 
@@ -51,6 +52,8 @@ pub(crate) enum E {
     Late(Box<LateE>),
     /// A construct of `records.rs` (`Vec` parameters, slices of structs …)
     Rec(Box<RecE>),
+    /// A construct of `round4.rs` (`.first()` / `.last()`, methods on a local …)
+    R4(Box<R4E>),
 }
 
 /// The iterator idioms of `idioms.rs`, each over an array `a` (`a.iter()`).
@@ -146,6 +149,9 @@ pub(crate) enum C {
     Seq(Box<SeqC>),
     /// `a.is_empty()` of a slice or a `Vec` (`late.rs`)
     IsEmpty(String),
+    /// `(lo..=hi).contains(&x)` (`lo..hi` when the flag is not set; `round4.rs`):
+    /// `x`, `lo`, `hi`, inclusive
+    Contains(E, E, E, bool),
 }
 
 /// An iterator reduction.
@@ -219,6 +225,8 @@ pub(crate) enum S {
     Late(Box<LateS>),
     /// A statement of `records.rs` (loops over rows and records, defaults …)
     Rec(Box<RecS>),
+    /// A statement of `round4.rs` (`loop`, patterns, `from_fn` …)
+    R4(Box<R4S>),
 }
 
 #[derive(Clone, Debug)]
@@ -368,6 +376,9 @@ pub(crate) struct Program {
     pub(crate) ret: RetKind,
     pub(crate) body: Vec<S>,
     pub(crate) tail: R,
+    /// Parameters whose type is written with the header's alias of an array
+    /// (`ga: V3`, `gb: &V3`, `gp: &[V3]`; `round4.rs`)
+    pub(crate) aliases: Vec<String>,
 }
 
 /// Limit on a value's bound before products and `exp`-like calls squash it.
@@ -406,7 +417,7 @@ pub(crate) fn anchored(e: &E) -> bool {
         | E::Idiom(_) => true,
         E::NoGrad(x) => anchored(x),
         E::Seq(s) => seq_anchored(s),
-        E::Late(_) | E::Rec(_) => true,
+        E::Late(_) | E::Rec(_) | E::R4(_) => true,
         E::Unreachable => false,
         E::FMatch(_, _, _, a, b) => anchored(a) || anchored(b),
         E::Match(_, arms, d) => anchored(d) || arms.iter().any(|(_, e)| anchored(e)),
@@ -461,7 +472,7 @@ pub(crate) fn reads(e: &E, inputs: &[String]) -> bool {
         E::Seq(s) => seq_reads(s, inputs),
         E::Late(l) => late_reads(l, inputs),
         // every one is built from the parameters
-        E::Rec(_) => true,
+        E::Rec(_) | E::R4(_) => true,
     }
 }
 
@@ -496,6 +507,7 @@ pub(crate) fn assigns_outer(body: &[S]) -> bool {
                 S::Seq(s) => seq_walk(s, declared, assigned, walk),
                 S::Late(s) => late_walk(s, declared, assigned, walk),
                 S::Rec(s) => rec_walk(s, declared, assigned),
+                S::R4(s) => r4_walk(s, declared, assigned, walk),
                 S::MemSwap(a, b) => {
                     assigned.push(a.clone());
                     assigned.push(b.clone());

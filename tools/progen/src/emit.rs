@@ -94,12 +94,15 @@ pub(crate) fn emit_fn(p: &Program, fl: Flavor, forward: bool, hvp: bool) -> Stri
             if matches!(q.kind, PK::Body(BodyMode::SelfRef, _)) {
                 return "&self".to_string();
             }
-            format!(
-                "{}{}: {}",
-                if q.mutable { "mut " } else { "" },
-                q.name,
-                ty(q.kind, fl)
-            )
+            let t = match (fl, q.kind) {
+                (Flavor::F64, PK::Arr(n)) if p.aliases.contains(&q.name) => format!("V{n}"),
+                (Flavor::F64, PK::RefArr(n)) if p.aliases.contains(&q.name) => format!("&V{n}"),
+                (Flavor::F64, PK::Arr2(_, n)) if p.aliases.contains(&q.name) => {
+                    format!("&[V{n}]")
+                }
+                (fl, kind) => ty(kind, fl),
+            };
+            format!("{}{}: {t}", if q.mutable { "mut " } else { "" }, q.name)
         })
         .collect();
     match fl {

@@ -63,7 +63,8 @@ pub(crate) fn draw(
                 PK::Body(BodyMode::Value, _) | PK::VecStruct(false, ..)
             )
     });
-    let calls_lnormv = text.contains("lnormv(");
+    // nor `Uq::umix` (`self` by value): no second-order companion
+    let calls_lnormv = text.contains("lnormv(") || text.contains("umix(");
     picked
         && !struct_value
         && !calls_lnormv

@@ -69,6 +69,17 @@
 //! an `Acc::default()` counted in a loop, `Option` combinators (`map`, `map_or`,
 //! `and_then`, `unwrap_or_else`) on built and data `Option`s, and `Vec<f64>` results.
 //!
+//! `round4` (the model in `r4_ast`, printed by `r4_print`, tagged by `r4_tags`)
+//! adds, from another, what the macro learned from corpus round 4: `return` from
+//! inside `for` / `while` / `loop` bodies (nested loops too) and `loop { … break …
+//! }`, struct patterns (`let Lp { a, v } = s;`, `let Body { m, .. } = *st;`) and
+//! array patterns on call results (`let [u, v] = upair(x, y);`), `(lo..=hi).contains(&x)`,
+//! `std::array::from_fn`, `.first()` / `.last()`, parameters typed by an alias of
+//! an array (`type V3 = [f64; 3];`: `ga: V3`, `gb: &V3`, `gp: &[V3]`), methods
+//! called on a struct the body builds (`q.umix(x)`), and rows of struct fields read
+//! in place (`let r: [f64; 2] = st.w[k];`, `st.w.iter().enumerate()`, rows of
+//! `lin.m` zipped with `lin.w`).
+//!
 //! `hvp` puts a share of the programs with one float result under
 //! `#[grad(reverse, forward, hvp)]` (all with `--hvp-all`) and writes wrappers of
 //! their `_hvp`, `_backward_forward` and nested companions, which the driver checks
@@ -410,6 +421,46 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
         "an array result returned as `Vec<f64>` (`vec![…]`, `a.to_vec()`; its cotangent `d_out: &[f64]`) (`records`)",
     ),
     (
+        "loop-returns",
+        "`return` from inside a loop: `for i in 0..n`, `for e in a.iter()`, `while k < n` and `loop` bodies updating an accumulator (`acc = 0.5 * acc + …`) left when it crosses a threshold (`if acc > t { return …; }`), also from a loop nested in another (`round4`)",
+    ),
+    (
+        "loop-breaks",
+        "`loop { k += 1; … if acc > t { break; } if k >= n { break; } }`: a `loop` left by `break` (a counter guards every one) or by `return` (`round4`)",
+    ),
+    (
+        "struct-patterns",
+        "struct patterns: `let Lp { a, v } = s;` / `let Lp { a: pa, .. } = s;` of a struct literal, `let Body { m, w: bw, .. } = *st;` of the struct parameter (by `&`, by value, `*self`), the bindings then read (`round4`)",
+    ),
+    (
+        "result-patterns",
+        "an array pattern on a callee's array result: `let [u, v] = upair(x, y);`, `let [u, v] = cpair2(&a);` (`round4`)",
+    ),
+    (
+        "range-contains",
+        "`(lo..=hi).contains(&v)` / `(lo..hi).contains(&v)` (negated too) as the condition of an `if` expression and of a loop's exit, `lo`, `hi` parameters or literals (`round4`)",
+    ),
+    (
+        "array-from-fn",
+        "`let t: [f64; n] = std::array::from_fn(|i| …a[i]…);`, `std::array::from_fn::<f64, n, _>(…)`, `core::array::from_fn::<f64, n, _>(…)`, then indexed (`round4`)",
+    ),
+    (
+        "first-last",
+        "`a.first().copied().unwrap_or(d)`, `*a.last().unwrap()`, `if let Some(v) = a.first() { … } else { d }`, `a.last().map_or(d, |v| …)` of slices and arrays (`round4`)",
+    ),
+    (
+        "array-aliases",
+        "parameters typed by the header's aliases `type V2 = [f64; 2]; type V3 = [f64; 3];`: `ga: V3`, `gb: &V3` (taken apart by `let [p, q, r] = ga;` / `*gb`, indexed), `gp: &[V3]` (`for p in gp.iter() { let [x, y, z] = *p; … }`, `gp[i][j]`), a local `let u: V3 = […];` (`round4`)",
+    ),
+    (
+        "local-methods",
+        "`#[grad(wrt(self, x))]` methods of the header's `Uq` called on a struct the body builds: `let q = Uq { a: e, v: [e0, e1] }; q.umix(x)` (`self` by value), `q.ulen(x)` (`&self`), `Uq::umix(q, x)` (`round4`)",
+    ),
+    (
+        "field-rows",
+        "rows of a struct's 2-D field read in place: `let r: [f64; 2] = st.w[k];` (then `cdot2(&r, &h) * r[1]`), in `for k in 0..2` too, `for (k, row) in st.w.iter().enumerate()`; rows of the `Vec<Vec<f64>>` field `lin.m` enumerated and zipped with `lin.w` (`round4`)",
+    ),
+    (
         "hvp",
         "`#[grad(reverse, forward, hvp)]` on a share of the programs with one float result whose constructs `hvp` supports (all of them under `--hvp-all`), and on the header's callees with one float result: `_hvp`, `_backward_forward` and the nested companions checked against `HyperDual64` (`hvp`)",
     ),
@@ -428,10 +479,28 @@ pub const CONSTRUCTS: &[(&str, &str)] = &[
 /// `--with-known-bugs`: (bug, what is left out). Bugs 1–6 of the list are fixed
 /// (487d6b7: `hvp` rejects a struct by value, so none is generated under `hvp`;
 /// 6ea5c55: the others, generated again); bug 8 (`hvp` only) is not guarded.
-pub const KNOWN_BUGS: &[(&str, &str)] = &[(
-    "7",
-    "`vec-fields`: an `if` (or `match`) in a closure over the items of a `Vec` field (`lin.w.iter().map(|e| if *e > t { *e } else { … })`): rejected, 'the branches of this `if` give values of different types'",
-)];
+pub const KNOWN_BUGS: &[(&str, &str)] = &[
+    (
+        "7",
+        "`vec-fields`: an `if` (or `match`) in a closure over the items of a `Vec` field (`lin.w.iter().map(|e| if *e > t { *e } else { … })`): rejected, 'the branches of this `if` give values of different types'",
+    ),
+    (
+        "9",
+        "`loop-returns`: a tuple returned from inside a loop (`for … { if c { return (a, b); } }`): rejected, 'the branches of this `if` return different numbers of values'; the loops of a tuple program are left by `break`",
+    ),
+    (
+        "10",
+        "`loop-returns`: a `Vec<f64>` returned from inside a loop (`return vec![…];`): E0308 in the companion ('expected `(&[f64], f64)`, found `(Vec<f64>, f64)`'); the loops of a `Vec` program are left by `break`",
+    ),
+    (
+        "11",
+        "`field-rows`: rows of a by-value struct's 2-D field walked (`for (k, row) in st.w.iter().enumerate()`) after an element of the field was assigned: rejected, 'only arrays and slices can be indexed'; with `mut st: Body` the rows are only copied (`let r = st.w[k];`)",
+    ),
+    (
+        "12",
+        "`range-contains`: an element of a struct's array field bound to a local that only `(lo..hi).contains(&v)` reads (`let v = st.pos[1];`, annotated `let v: f64` too): 'cannot mix a float and an integer here', or 'arithmetic on whole arrays' where `v` is then used (it is typed as an array); the element is scaled first (`let v: f64 = st.pos[1] * 1.25;`)",
+    ),
+];
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -574,12 +643,15 @@ mod late_print;
 mod loops;
 mod printer;
 mod program;
+mod r4_ast;
+mod r4_print;
 mod rec_ast;
 mod rec_header;
 mod rec_print;
 mod recent;
 mod records;
 mod rng;
+mod round4;
 mod seq_ast;
 mod seq_opts;
 mod seq_print;
@@ -686,6 +758,9 @@ fn random_programs() {{
     }
     if records::RECORDS.iter().any(|c| opts.on(c)) {
         s.push_str(&records::header());
+    }
+    if round4::ROUND4.iter().any(|c| opts.on(c)) {
+        s.push_str(&round4::header(opts.on("hvp")));
     }
     // the typed programs are checked after all others, so that no point moves
     let mut typed_entries = String::new();

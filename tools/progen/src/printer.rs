@@ -238,6 +238,7 @@ impl Printer {
             E::Seq(q) => self.seq_e(q),
             E::Late(l) => self.late_e(l),
             E::Rec(r) => self.rec_e(r),
+            E::R4(r) => self.r4_e(r),
             E::NoGrad(x) => match self.fl {
                 Flavor::F64 => (format!("autodiff::no_grad({})", self.ex(x, true).0), 10),
                 Flavor::Dual => (
@@ -497,6 +498,7 @@ impl Printer {
             C::CharIs(c, ch) => (format!("{c} == {ch:?}"), 3),
             C::Seq(q) => self.seq_c(q),
             C::IsEmpty(a) => (format!("{a}.is_empty()"), 10),
+            C::Contains(x, lo, hi, incl) => self.contains(x, lo, hi, *incl),
             C::Matches(i, ks) => {
                 let ks: Vec<String> = ks.iter().map(|k| k.to_string()).collect();
                 (
@@ -725,6 +727,7 @@ impl Printer {
             S::Seq(q) => self.seq_s(q),
             S::Late(l) => self.late_s(l),
             S::Rec(r) => self.rec_s(r),
+            S::R4(r) => self.r4_s(r),
             S::Return(r) => {
                 let l = format!("return {};", self.result(r));
                 self.line(&l);

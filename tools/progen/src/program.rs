@@ -7,6 +7,7 @@ use crate::idioms::Idioms;
 use crate::late::Late;
 use crate::recent::Recent;
 use crate::records::Records;
+use crate::round4::Round4;
 use crate::seqs::Seqs;
 use crate::{Options, Rng};
 
@@ -248,6 +249,9 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
     let mut ret = ret;
     let tail =
         Records::draw(opts, index).apply(&mut g, &mut params, &mut wrt, &mut ret, &mut body, tail);
+    let mut aliases = Vec::new();
+    let tail =
+        Round4::draw(opts, index).apply(&mut g, &mut params, &mut aliases, ret, &mut body, tail);
     Program {
         name: format!("p{index}"),
         params,
@@ -255,5 +259,6 @@ pub(crate) fn program(opts: &Options, index: usize) -> Program {
         ret,
         body,
         tail,
+        aliases,
     }
 }

@@ -15,6 +15,9 @@ mod late_tags;
 #[path = "rec_tags.rs"]
 mod rec_tags;
 
+#[path = "r4_tags.rs"]
+mod r4_tags;
+
 pub use crate::table::TABLE;
 
 /// The construct of a float method's name.
@@ -93,7 +96,9 @@ impl Walk {
                         match *name {
                             "ccube" => self.tag("#[grad(custom)] callee"),
                             "cgen" => self.tag("generic callee"),
-                            "cpair2" | "csplit" => self.tag("tuple or array result of a callee"),
+                            "cpair2" | "csplit" | "upair" => {
+                                self.tag("tuple or array result of a callee")
+                            }
                             _ => {}
                         }
                         if self.loops > 0 {
@@ -213,6 +218,7 @@ impl Walk {
             E::Seq(q) => self.seq_e(q),
             E::Late(l) => self.late_e(l),
             E::Rec(r) => self.rec_e(r),
+            E::R4(r) => self.r4_e(r),
             E::Idiom(d) => {
                 self.tag("for v in x.iter()");
                 match &**d {
@@ -310,6 +316,12 @@ impl Walk {
             C::CharIs(..) => self.tag("comparison"),
             C::Seq(q) => self.seq_c(q),
             C::IsEmpty(_) => self.tag(".is_empty()"),
+            C::Contains(x, lo, hi, _) => {
+                self.tag("(lo..=hi).contains(&x)");
+                self.ex(x);
+                self.ex(lo);
+                self.ex(hi);
+            }
             C::Matches(i, _) => {
                 self.tag("matches!");
                 self.int(i);
@@ -534,8 +546,12 @@ impl Walk {
             S::Seq(q) => self.seq_s(q),
             S::Late(l) => self.late_s(l),
             S::Rec(r) => self.rec_s(r),
+            S::R4(r) => self.r4_s(r),
             S::Return(r) => {
                 self.tag("early return");
+                if self.loops > 0 {
+                    self.tag("return inside a loop");
+                }
                 self.result(r);
             }
         }
@@ -568,6 +584,9 @@ pub(crate) fn of(p: &Program) -> BTreeSet<usize> {
     };
     for q in &p.params {
         w.declared.insert(q.name.clone());
+        if p.aliases.contains(&q.name) {
+            w.tag("alias of an array (type V3 = [f64; 3])");
+        }
         match q.kind {
             PK::F => w.tag("f64 by value"),
             PK::RefF => w.tag("&f64"),
