@@ -655,6 +655,68 @@ pub fn pt_filled(v: f64) -> Pt {
 
 use rec_shared::*;
 
+// ---------------------------------------------------------------- the aliases, the struct and the callee of round4.rs
+
+/// Aliases of arrays (`ga: V3`, `gb: &V3`, `gp: &[V3]`), the struct whose methods
+/// the programs call on a struct they build, and a callee with an array result
+/// taken apart by an array pattern.
+mod r4_shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+
+pub type V2 = [f64; 2];
+pub type V3 = [f64; 3];
+
+#[derive(Clone, Copy, Debug, Default, autodiff::Tangent)]
+pub struct Uq {
+    pub a: f64,
+    pub v: [f64; 2],
+}
+
+/// `Uq` in the oracle.
+#[derive(Clone, Copy, Debug)]
+pub struct UqD<D> {
+    pub a: D,
+    pub v: [D; 2],
+}
+
+impl Uq {
+    /// `self` by value.
+    #[grad(reverse, forward, wrt(self, x))]
+    pub fn umix(self, x: f64) -> f64 {
+        self.a * x.tanh() + self.v[0] * (self.v[1] * x).sin()
+    }
+
+    /// `&self`.
+    #[grad(reverse, forward, hvp, wrt(self, x))]
+    pub fn ulen(&self, x: f64) -> f64 {
+        (self.a * self.a + self.v[1] * x).tanh() + self.v[0]
+    }
+}
+
+impl<D: Dn> UqD<D> {
+    pub fn umix_dual(self, x: D, tr_: &mut Tr) -> D {
+        self.a * dx_tanh(x, tr_) + self.v[0] * (self.v[1] * x).sin()
+    }
+
+    pub fn ulen_dual(&self, x: D, tr_: &mut Tr) -> D {
+        dx_tanh(self.a * self.a + self.v[1] * x, tr_) + self.v[0]
+    }
+}
+
+/// An array result.
+#[grad(reverse, forward)]
+pub fn upair(x: f64, y: f64) -> [f64; 2] {
+    [x * y.tanh(), (x - y).sin()]
+}
+
+pub fn upair_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> [D; 2] {
+    [x * dx_tanh(y, tr_), (x - y).sin()]
+}
+}
+
+use r4_shared::*;
+
 // ---------------------------------------------------------------- p600
 
 #[allow(unused, clippy::all)]
@@ -672,7 +734,9 @@ fn p600(x1: f64, b2: &[f64; 1], b3: &[f64; 1], n4: usize, f5: bool, ok7: Option<
     let mut ld9 = Lp::default();
     ld9.a = autodiff::sigmoid((snap4[m8 % snap4.len()].abs() + 0.9).log10() + b3[0]);
     ld9.a = b2[(m8 + 1) % b2.len()].tanh();
-    ((((f64::clamp(b3[n4 % 1] * autodiff::relu(n4 as f64), -1.9, -1.25) * x1.sin()) + ((0.25 * u3[0].sin()) + (0.8 * snap4[0].sin()))) + (1.3 * autodiff::sigmoid(v6))) + (1.3 * ((m8 as f64) * (v6 / (x1.abs() + 0.95)).sin()))) + ((0.4 * ((ld9.a + ld9.v[0]) * ((-snap4.iter().enumerate().map(|(j10, e11)| f64::cosh(-1.95)).sum::<f64>() + b3[n4 % 1]).atan() * 0.95))) + (1.3 * (vx12[n4] * x1.sin())))
+    let ra13: [f64; 2] = [(v2 + b3[n4 % b3.len()]).tanh(), autodiff::sigmoid((((m8 as f64) / (((m8 + 1) as f64).abs() + 1.25)) + (v6.sin() * 0.9).asin()) + vx12[m8 + 1])];
+    let ff14 = std::array::from_fn::<f64, 2, _>(|i15| f64::clamp(-(-1.3), ra13[i15], ra13[i15] + 0.25) + (0.25 * (i15 as f64)));
+    (((((f64::clamp(b3[n4 % 1] * autodiff::relu(n4 as f64), -1.9, -1.25) * x1.sin()) + ((0.25 * u3[0].sin()) + (0.8 * snap4[0].sin()))) + (1.3 * autodiff::sigmoid(v6))) + (1.3 * ((m8 as f64) * (v6 / (x1.abs() + 0.95)).sin()))) + ((0.4 * ((ld9.a + ld9.v[0]) * ((-snap4.iter().enumerate().map(|(j10, e11)| f64::cosh(-1.95)).sum::<f64>() + b3[n4 % 1]).atan() * 0.95))) + (1.3 * (vx12[n4] * x1.sin())))) + (0.55 * (ff14[0] * ff14[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -689,7 +753,9 @@ fn p600_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 1], n4: usize, f5: bool, ok7: O
     let mut ld9 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld9.a = dx_sigmoid(dx_log10(dx_abs(snap4[m8 % snap4.len()], tr_) + D::from(0.9), tr_) + b3[0], tr_);
     ld9.a = dx_tanh(b2[(m8 + 1) % b2.len()], tr_);
-    ((((dx_clamp(b3[n4 % 1] * dx_relu(D::from(n4 as f64), tr_), -D::from(1.9), -D::from(1.25), tr_) * dx_sin(x1, tr_)) + ((D::from(0.25) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_sin(snap4[0], tr_)))) + (D::from(1.3) * dx_sigmoid(v6, tr_))) + (D::from(1.3) * (D::from(m8 as f64) * dx_sin(v6 / (dx_abs(x1, tr_) + D::from(0.95)), tr_)))) + ((D::from(0.4) * ((ld9.a + ld9.v[0]) * (dx_atan(-snap4.iter().enumerate().map(|(j10, e11)| dx_cosh(-D::from(1.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b3[n4 % 1], tr_) * D::from(0.95)))) + (D::from(1.3) * (vx12[n4] * dx_sin(x1, tr_))))
+    let ra13: [D; 2] = [dx_tanh(v2 + b3[n4 % b3.len()], tr_), dx_sigmoid(((D::from(m8 as f64) / (dx_abs(D::from((m8 + 1) as f64), tr_) + D::from(1.25))) + dx_asin(dx_sin(v6, tr_) * D::from(0.9), tr_)) + vx12[m8 + 1], tr_)];
+    let ff14 = std::array::from_fn::<D, 2, _>(|i15| dx_clamp(-(-D::from(1.3)), ra13[i15], ra13[i15] + D::from(0.25), tr_) + (D::from(0.25) * D::from(i15 as f64)));
+    (((((dx_clamp(b3[n4 % 1] * dx_relu(D::from(n4 as f64), tr_), -D::from(1.9), -D::from(1.25), tr_) * dx_sin(x1, tr_)) + ((D::from(0.25) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_sin(snap4[0], tr_)))) + (D::from(1.3) * dx_sigmoid(v6, tr_))) + (D::from(1.3) * (D::from(m8 as f64) * dx_sin(v6 / (dx_abs(x1, tr_) + D::from(0.95)), tr_)))) + ((D::from(0.4) * ((ld9.a + ld9.v[0]) * (dx_atan(-snap4.iter().enumerate().map(|(j10, e11)| dx_cosh(-D::from(1.95), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + b3[n4 % 1], tr_) * D::from(0.95)))) + (D::from(1.3) * (vx12[n4] * dx_sin(x1, tr_))))) + (D::from(0.55) * (ff14[0] * ff14[1]))
 }
 
 fn p600_eval(x: &[f64]) -> Vec<f64> {
@@ -2181,7 +2247,7 @@ fn p611g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 impl Body {
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p612(&self, mut a1: [f64; 2], a2: [f64; 2], w3: &[[f64; 3]; 3]) -> [f64; 1] {
+fn p612(&self, mut a1: [f64; 2], a2: [f64; 2], w3: &[[f64; 3]; 3], ga28: V2) -> [f64; 1] {
     for (i1, e2) in a1.iter().enumerate() {
         let mut c3 = 0;
         while c3 < 4 {
@@ -2210,13 +2276,21 @@ fn p612(&self, mut a1: [f64; 2], a2: [f64; 2], w3: &[[f64; 3]; 3]) -> [f64; 1] {
     let ia23: [f64; 2] = [f64::atan2(a1[0].tanh().exp_m1(), f64::sinh(2.5)).atan(), ((acc18 / (self.w[0][1].exp() + 0.5)) / (self.pos[0].abs() + 1.5)).tanh()];
     let v25: f64 = ia23.iter().map(|&e24| 1.0 * e24).map(f64::sinh).sum::<f64>();
     let v27: f64 = if a1.iter().all(|v26| *v26 < 0.663) { autodiff::sigmoid((ia23[0].max(-0.2) + (-1.5 + (-0.2))) + self.inner.a[0]) } else { autodiff::sigmoid(f64::powf(self.vel[0].atan().abs() + 0.55, (out19[1] - self.m).tanh())) };
-    [(((((-self.inner.a[0] + self.inner.t) * self.m) + (0.55 * acc18)) + ((0.55 * out19[1].sin()) + (1.05 * v22))) + (1.05 * v25.atan())) + (0.8 * v27)]
+    let mut acc29: f64 = autodiff::sigmoid((out19[1] * w3[0][0]) + f64::hypot(self.m, acc18));
+    let ra30: [f64; 4] = [(autodiff::elu(acc18 - (-1.35), 1.25) + ga28[0]).tanh(), autodiff::sigmoid((f64::sin(-2.4) * 0.9).asin() + self.inner.t), f64::atan2(self.m, self.inner.t).cos(), (a2[1] * ga28[0]).sin()];
+    for e31 in ra30.iter() {
+        if !(-0.987..-0.587).contains(&acc29) {
+            return [v27.exp().abs().ln_1p() + v25];
+        }
+        acc29 = (0.6 * acc29) + (e31 - (e31 * e31)).sin();
+    }
+    [((((((-self.inner.a[0] + self.inner.t) * self.m) + (0.55 * acc18)) + ((0.55 * out19[1].sin()) + (1.05 * v22))) + (1.05 * v25.atan())) + (0.8 * v27)) + ((1.3 * (ga28[1] * (if v25 < -0.75 { self.w[0][0] - v27 } else if (ga28[1] - (v27 + self.inner.a[0])).is_sign_negative() { self.pos[0] - acc18 } else { (0.55 + (ia23[0] * ia23[0])).log2() }).tanh())) + (1.3 * acc29))]
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p612_dual(&self, mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], tr_: &mut Tr) -> [D; 1] {
+fn p612_dual(&self, mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], ga28: [D; 2], tr_: &mut Tr) -> [D; 1] {
     for (i1, e2) in a1.iter().enumerate() {
         let mut c3 = 0;
         while c3 < 4 {
@@ -2245,7 +2319,15 @@ fn p612_dual(&self, mut a1: [D; 2], a2: [D; 2], w3: &[[D; 3]; 3], tr_: &mut Tr) 
     let ia23: [D; 2] = [dx_atan(dx_atan2(dx_exp_m1(dx_tanh(a1[0], tr_), tr_), dx_sinh(D::from(2.5), tr_), tr_), tr_), dx_tanh((acc18 / (dx_exp(self.w[0][1], tr_) + D::from(0.5))) / (dx_abs(self.pos[0], tr_) + D::from(1.5)), tr_)];
     let v25: D = ia23.iter().map(|&e24| D::from(1.0) * e24).map(|t_| dx_sinh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v27: D = if a1.iter().all(|v26| dx_lt(*v26, D::from(0.663), tr_)) { dx_sigmoid((dx_max(ia23[0], -D::from(0.2), tr_) + (-D::from(1.5) + (-D::from(0.2)))) + self.inner.a[0], tr_) } else { dx_sigmoid(dx_powf(dx_abs(dx_atan(self.vel[0], tr_), tr_) + D::from(0.55), dx_tanh(out19[1] - self.m, tr_), tr_), tr_) };
-    [(((((-self.inner.a[0] + self.inner.t) * self.m) + (D::from(0.55) * acc18)) + ((D::from(0.55) * dx_sin(out19[1], tr_)) + (D::from(1.05) * v22))) + (D::from(1.05) * dx_atan(v25, tr_))) + (D::from(0.8) * v27)]
+    let mut acc29: D = dx_sigmoid((out19[1] * w3[0][0]) + dx_hypot(self.m, acc18, tr_), tr_);
+    let ra30: [D; 4] = [dx_tanh(dx_elu(acc18 - (-D::from(1.35)), D::from(1.25), tr_) + ga28[0], tr_), dx_sigmoid(dx_asin(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_) + self.inner.t, tr_), dx_cos(dx_atan2(self.m, self.inner.t, tr_), tr_), dx_sin(a2[1] * ga28[0], tr_)];
+    for e31 in ra30.iter() {
+        if !(dx_ge(acc29, -D::from(0.987), tr_) && dx_lt(acc29, -D::from(0.587), tr_)) {
+            return [dx_ln_1p(dx_abs(dx_exp(v27, tr_), tr_), tr_) + v25];
+        }
+        acc29 = (D::from(0.6) * acc29) + dx_sin(*e31 - (*e31 * (*e31)), tr_);
+    }
+    [((((((-self.inner.a[0] + self.inner.t) * self.m) + (D::from(0.55) * acc18)) + ((D::from(0.55) * dx_sin(out19[1], tr_)) + (D::from(1.05) * v22))) + (D::from(1.05) * dx_atan(v25, tr_))) + (D::from(0.8) * v27)) + ((D::from(1.3) * (ga28[1] * dx_tanh(if dx_lt(v25, -D::from(0.75), tr_) { self.w[0][0] - v27 } else if dx_is_sign_negative(ga28[1] - (v27 + self.inner.a[0]), tr_) { self.pos[0] - acc18 } else { dx_log2(D::from(0.55) + (ia23[0] * ia23[0]), tr_) }, tr_))) + (D::from(1.3) * acc29))]
 }
 }
 
@@ -2255,7 +2337,8 @@ fn p612_eval(x: &[f64]) -> Vec<f64> {
     let a1: [f64; 2] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
-    flat(&self_.p612(a1, a2, &w3))
+    let ga28: [f64; 2] = take(x, k);
+    flat(&self_.p612(a1, a2, &w3, ga28))
 }
 
 fn p612_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -2264,7 +2347,8 @@ fn p612_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a1: [Dual64; 2] = take(x, k);
     let a2: [Dual64; 2] = take(x, k);
     let w3: [[Dual64; 3]; 3] = take2(x, k);
-    flat(&self_.p612_dual(a1, a2, &w3, tr_))
+    let ga28: [Dual64; 2] = take(x, k);
+    flat(&self_.p612_dual(a1, a2, &w3, ga28, tr_))
 }
 
 fn p612_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -2273,13 +2357,15 @@ fn p612_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 2] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
+    let ga28: [f64; 2] = take(x, k);
     let mut d_w3 = [[SHADOW; 3]; 3];
-    let (out, g_a1, g_a2) = self_.p612_backward(a1, a2, &w3, &mut d_w3, take(d, &mut 0));
+    let (out, g_a1, g_a2, g_ga28) = self_.p612_backward(a1, a2, &w3, &mut d_w3, ga28, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend([0.0; 12]);
     g.extend(flat(&g_a1));
     g.extend(flat(&g_a2));
     g.extend(shadow(&d_w3));
+    g.extend(flat(&g_ga28));
     (flat(&out), g)
 }
 
@@ -2289,12 +2375,14 @@ fn p612_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 2] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let w3: [[f64; 3]; 3] = take2(x, k);
+    let ga28: [f64; 2] = take(x, k);
     let k = &mut 0;
     *k += 12;
     let t_a1: [f64; 2] = take(t, k);
     let t_a2: [f64; 2] = take(t, k);
     let t_w3: [[f64; 3]; 3] = take2(t, k);
-    let (out, tan) = self_.p612_forward(a1, t_a1, a2, t_a2, &w3, &t_w3);
+    let t_ga28: [f64; 2] = take(t, k);
+    let (out, tan) = self_.p612_forward(a1, t_a1, a2, t_a2, &w3, &t_w3, ga28, t_ga28);
     (flat(&out), flat(&tan))
 }
 
@@ -2903,7 +2991,7 @@ fn p617_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p618(x1: f64, s2: &[f64], k3: i32) -> (f64, f64) {
+fn p618(x1: f64, s2: &[f64], k3: i32, gp9: &[V3], ga12: V3) -> (f64, f64) {
     let mut y1 = [s2[1], x1.atan() + (-1.25), if x1 > 0.05 { -x1 } else { x1.min(s2[3]) }, (x1 * x1) % (f64::abs(-(-2.45)) + 1.45)];
     if ((x1 - y1[1]) / 0.65) >= -0.05 {
         if ((s2[0].abs() + 0.5).sqrt() - x1) >= (x1.abs() + 0.95).powf(x1) {
@@ -2918,11 +3006,16 @@ fn p618(x1: f64, s2: &[f64], k3: i32) -> (f64, f64) {
     }
     let ia6: [f64; 4] = [(-1.0 + x1).tanh(), x1, (y1[3] + s2[3]).tanh(), (y1[2] + x1).tanh()];
     let j8 = ia6.iter().position(|v7| *v7 < x1).unwrap_or(1);
-    ((((f64::atan2(x1 + x1, -(-1.35)).sin().tan() * x1) - x1) + x1) + (1.15 * (ia6[j8] * s2[j8].hypot(y1[j8].max(x1)).atan())), (((s2[3].min(x1).mul_add(s2[3], x1.atan()).abs() + 1.15).log2() * x1) - s2[3]).sin() * s2[2])
+    let mut acc10: f64 = 0.0;
+    for p11 in gp9.iter() {
+        acc10 += (p11[0] * p11[2]) + p11[1];
+    }
+    let [g13, g14, g15] = ga12;
+    (((((f64::atan2(x1 + x1, -(-1.35)).sin().tan() * x1) - x1) + x1) + (1.15 * (ia6[j8] * s2[j8].hypot(y1[j8].max(x1)).atan()))) + (((((0.65 * acc10.sin()) + (1.0 * gp9[0][0])) + (0.9 * (ga12[0] * (-(-acc10) + x1).tanh()))) + (1.4 * (g13 * g14))) + (0.95 * g15)), (((s2[3].min(x1).mul_add(s2[3], x1.atan()).abs() + 1.15).log2() * x1) - s2[3]).sin() * s2[2])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p618_dual<D: Dn>(x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> (D, D) {
+fn p618_dual<D: Dn>(x1: D, s2: &[D], k3: i32, gp9: &[[D; 3]; 1], ga12: [D; 3], tr_: &mut Tr) -> (D, D) {
     let mut y1 = [s2[1], dx_atan(x1, tr_) + (-D::from(1.25)), if dx_gt(x1, D::from(0.05), tr_) { -x1 } else { dx_min(x1, s2[3], tr_) }, dx_rem(x1 * x1, dx_abs(-(-D::from(2.45)), tr_) + D::from(1.45), tr_)];
     if dx_ge((x1 - y1[1]) / D::from(0.65), -D::from(0.05), tr_) {
         if dx_ge(dx_sqrt(dx_abs(s2[0], tr_) + D::from(0.5), tr_) - x1, dx_powf(dx_abs(x1, tr_) + D::from(0.95), x1, tr_), tr_) {
@@ -2937,32 +3030,46 @@ fn p618_dual<D: Dn>(x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> (D, D) {
     }
     let ia6: [D; 4] = [dx_tanh(-D::from(1.0) + x1, tr_), x1, dx_tanh(y1[3] + s2[3], tr_), dx_tanh(y1[2] + x1, tr_)];
     let j8 = ia6.iter().position(|v7| dx_lt(*v7, x1, tr_)).unwrap_or(1);
-    ((((dx_tan(dx_sin(dx_atan2(x1 + x1, -(-D::from(1.35)), tr_), tr_), tr_) * x1) - x1) + x1) + (D::from(1.15) * (ia6[j8] * dx_atan(dx_hypot(s2[j8], dx_max(y1[j8], x1, tr_), tr_), tr_))), dx_sin((dx_log2(dx_abs(dx_mul_add(dx_min(s2[3], x1, tr_), s2[3], dx_atan(x1, tr_), tr_), tr_) + D::from(1.15), tr_) * x1) - s2[3], tr_) * s2[2])
+    let mut acc10: D = D::from(0.0);
+    for p11 in gp9.iter() {
+        acc10 += (p11[0] * p11[2]) + p11[1];
+    }
+    let [g13, g14, g15] = ga12;
+    (((((dx_tan(dx_sin(dx_atan2(x1 + x1, -(-D::from(1.35)), tr_), tr_), tr_) * x1) - x1) + x1) + (D::from(1.15) * (ia6[j8] * dx_atan(dx_hypot(s2[j8], dx_max(y1[j8], x1, tr_), tr_), tr_)))) + (((((D::from(0.65) * dx_sin(acc10, tr_)) + (D::from(1.0) * gp9[0][0])) + (D::from(0.9) * (ga12[0] * dx_tanh(-(-acc10) + x1, tr_)))) + (D::from(1.4) * (g13 * g14))) + (D::from(0.95) * g15)), dx_sin((dx_log2(dx_abs(dx_mul_add(dx_min(s2[3], x1, tr_), s2[3], dx_atan(x1, tr_), tr_), tr_) + D::from(1.15), tr_) * x1) - s2[3], tr_) * s2[2])
 }
 
 fn p618_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
-    flat(&p618(x1, &s2, -1))
+    let gp9: [[f64; 3]; 1] = take2(x, k);
+    let ga12: [f64; 3] = take(x, k);
+    flat(&p618(x1, &s2, -1, &gp9, ga12))
 }
 
 fn p618_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let s2: Vec<Dual64> = take_vec(x, k, 4);
-    flat(&p618_dual(x1, &s2, -1, tr_))
+    let gp9: [[Dual64; 3]; 1] = take2(x, k);
+    let ga12: [Dual64; 3] = take(x, k);
+    flat(&p618_dual(x1, &s2, -1, &gp9, ga12, tr_))
 }
 
 fn p618_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
+    let gp9: [[f64; 3]; 1] = take2(x, k);
+    let ga12: [f64; 3] = take(x, k);
     let mut d_s2 = vec![SHADOW; 4];
-    let (out, g_x1) = p618_backward(x1, &s2, &mut d_s2, -1, (d[0], d[1]));
+    let mut d_gp9 = [[SHADOW; 3]; 1];
+    let (out, g_x1, g_ga12) = p618_backward(x1, &s2, &mut d_s2, -1, &gp9, &mut d_gp9, ga12, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_s2));
+    g.extend(shadow(&d_gp9));
+    g.extend(flat(&g_ga12));
     (flat(&out), g)
 }
 
@@ -2970,10 +3077,14 @@ fn p618_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
+    let gp9: [[f64; 3]; 1] = take2(x, k);
+    let ga12: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_s2: Vec<f64> = take_vec(t, k, 4);
-    let (out, tan) = p618_forward(x1, t_x1, &s2, &t_s2, -1);
+    let t_gp9: [[f64; 3]; 1] = take2(t, k);
+    let t_ga12: [f64; 3] = take(t, k);
+    let (out, tan) = p618_forward(x1, t_x1, &s2, &t_s2, -1, &gp9, &t_gp9, ga12, t_ga12);
     (flat(&out), flat(&tan))
 }
 
@@ -3015,7 +3126,10 @@ fn p619(x1: f64, b2: &[f64; 3], s3: &[f64], a4: [f64; 1], k5: i32, f6: bool, ch7
         acc27 += autodiff::sigmoid(2.4 + (qa28 - qa28)) * qb29;
     }
     let (qa30, qb31) = pts26[1];
-    ((((((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))) + ((1.45 * autodiff::sigmoid(v17)) + (0.6 * (v18 * (x1.abs() + 0.95).sqrt().atan()).tanh()))) + (1.05 * v22)) + (((0.55 * v25) + (0.45 * acc27)) + (0.7 * (autodiff::softplus(qa30).tanh() * f64::atan2(qb31, qb31).abs().ln_1p().atan())))
+    let [u32, u33] = upair(((autodiff::leaky_relu(-0.85, 0.21) / (v18.sin().exp() + 0.5)) + b2[0]).tanh(), a4.iter().enumerate().map(|(j34, e35)| (1.4 + (a4[0] * a4[0])).sqrt()).sum::<f64>().atan());
+    let ps36 = Lp { a: f64::min(acc6 / 1.75, x1.exp()).sin(), v: [(s3[1].cosh() + s3.iter().enumerate().fold(0.9f64, |acc39, (j37, e38)| acc39 + f64::tanh(-2.65))).sin(), (s3[1].exp2() + v18).sin()] };
+    let Lp { a: pa40, v: pv41 } = ps36;
+    (((((((((-x1.tanh().tan() * x1) - x1) + x1) + (0.85 * acc6)) + ((1.2 * v8) + (0.55 * v10))) + ((0.7 * v13.atan()) + (0.65 * v16))) + ((1.45 * autodiff::sigmoid(v17)) + (0.6 * (v18 * (x1.abs() + 0.95).sqrt().atan()).tanh()))) + (1.05 * v22)) + (((0.55 * v25) + (0.45 * acc27)) + (0.7 * (autodiff::softplus(qa30).tanh() * f64::atan2(qb31, qb31).abs().ln_1p().atan())))) + ((0.85 * (u32 + ((((v10 - v13) - f64::tanh(-1.85).tan()) + x1).sin() * u33))) + (1.5 * (pa40 * pv41[1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3053,7 +3167,10 @@ fn p619_dual<D: Dn>(x1: D, b2: &[D; 3], s3: &[D], a4: [D; 1], k5: i32, f6: bool,
         acc27 += dx_sigmoid(D::from(2.4) + (qa28 - qa28), tr_) * qb29;
     }
     let (qa30, qb31) = pts26[1];
-    ((((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))) + (D::from(1.05) * v22)) + (((D::from(0.55) * v25) + (D::from(0.45) * acc27)) + (D::from(0.7) * (dx_tanh(dx_softplus(qa30, tr_), tr_) * dx_atan(dx_ln_1p(dx_abs(dx_atan2(qb31, qb31, tr_), tr_), tr_), tr_))))
+    let [u32, u33] = upair_dual(dx_tanh((dx_leaky_relu(-D::from(0.85), D::from(0.21), tr_) / (dx_exp(dx_sin(v18, tr_), tr_) + D::from(0.5))) + b2[0], tr_), dx_atan(a4.iter().enumerate().map(|(j34, e35)| dx_sqrt(D::from(1.4) + (a4[0] * a4[0]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    let ps36 = LpD { a: dx_sin(dx_min(acc6 / D::from(1.75), dx_exp(x1, tr_), tr_), tr_), v: [dx_sin(dx_cosh(s3[1], tr_) + s3.iter().enumerate().fold(D::from(0.9), |acc39, (j37, e38)| acc39 + dx_tanh(-D::from(2.65), tr_)), tr_), dx_sin(dx_exp2(s3[1], tr_) + v18, tr_)] };
+    let LpD { a: pa40, v: pv41 } = ps36;
+    (((((((((-dx_tan(dx_tanh(x1, tr_), tr_) * x1) - x1) + x1) + (D::from(0.85) * acc6)) + ((D::from(1.2) * v8) + (D::from(0.55) * v10))) + ((D::from(0.7) * dx_atan(v13, tr_)) + (D::from(0.65) * v16))) + ((D::from(1.45) * dx_sigmoid(v17, tr_)) + (D::from(0.6) * dx_tanh(v18 * dx_atan(dx_sqrt(dx_abs(x1, tr_) + D::from(0.95), tr_), tr_), tr_)))) + (D::from(1.05) * v22)) + (((D::from(0.55) * v25) + (D::from(0.45) * acc27)) + (D::from(0.7) * (dx_tanh(dx_softplus(qa30, tr_), tr_) * dx_atan(dx_ln_1p(dx_abs(dx_atan2(qb31, qb31, tr_), tr_), tr_), tr_))))) + ((D::from(0.85) * (u32 + (dx_sin(((v10 - v13) - dx_tan(dx_tanh(-D::from(1.85), tr_), tr_)) + x1, tr_) * u33))) + (D::from(1.5) * (pa40 * pv41[1])))
 }
 
 fn p619_eval(x: &[f64]) -> Vec<f64> {
@@ -3746,7 +3863,25 @@ fn p624(b3: &[f64; 4], x2: f64, x1: f64, ch19: char) -> f64 {
     let v25: f64 = b3.iter().filter(|&&v23| v23 < x2).map(|e24| e24.sin()).product::<f64>();
     let v26: f64 = v13.tanh().exp_m1().sin().rem_euclid(-(v22.exp() + 0.5));
     let v27: f64 = ((v2 + b3[1]) / ((acc17 + v26).abs() + 0.7)).tanh().div_euclid(-(1.0 + (v2 * v2)));
-    (((((((-(if v13.exp2() >= (b3[3] % (b3[1].abs() + 1.35)) { v2.atan2(x1) } else { v1 + b3[2] }) - v15) - v2) + v1) + (0.9 * acc17)) + (0.6 * cc18.tanh())) + (1.45 * v22)) + (0.3 * v25)) + ((0.3 * v26.tanh()) + (0.85 * (v27 * (b3[3] - v13).tanh())))
+    let mut acc28: f64 = ((cc18 / (b3[0].abs() + 0.55)).abs() + 1.3).acosh().atan() * 0.95;
+    let mut k29 = 0;
+    loop {
+        k29 += 1;
+        acc28 = (0.6 * acc28) + x1.tanh();
+        let mut k30 = 0;
+        while k30 < 2 {
+            k30 += 1;
+            if !(x1..=1.163).contains(&acc28) {
+                return (autodiff::sigmoid((if v15 <= (((k30 + 1) as f64) * b3[k29]) { acc28 } else if v26 >= (v2 * v2).ln_1p() { autodiff::elu(acc28, 0.9) } else { b3[0].powi(k30 as i32) }) - v26) * acc17.atan()) * b3[k30 + 1];
+            }
+            acc28 = (0.6 * acc28) + ((k30 as f64) + x2).sin();
+        }
+        acc28 *= 0.9;
+        if k29 >= 3 {
+            break;
+        }
+    }
+    ((((((((-(if v13.exp2() >= (b3[3] % (b3[1].abs() + 1.35)) { v2.atan2(x1) } else { v1 + b3[2] }) - v15) - v2) + v1) + (0.9 * acc17)) + (0.6 * cc18.tanh())) + (1.45 * v22)) + (0.3 * v25)) + ((0.3 * v26.tanh()) + (0.85 * (v27 * (b3[3] - v13).tanh())))) + (0.4 * acc28)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3775,7 +3910,25 @@ fn p624_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, ch19: char, tr_: &mut Tr) -> D {
     let v25: D = { let mut s_ = D::from(1.0); for e24 in b3.iter() { if dx_lt(*e24, x2, tr_) { s_ = s_ * dx_sin(*e24, tr_); } } s_ };
     let v26: D = dx_rem_euclid(dx_sin(dx_exp_m1(dx_tanh(v13, tr_), tr_), tr_), -(dx_exp(v22, tr_) + D::from(0.5)), tr_);
     let v27: D = dx_div_euclid(dx_tanh((v2 + b3[1]) / (dx_abs(acc17 + v26, tr_) + D::from(0.7)), tr_), -(D::from(1.0) + (v2 * v2)), tr_);
-    (((((((-(if dx_ge(dx_exp2(v13, tr_), dx_rem(b3[3], dx_abs(b3[1], tr_) + D::from(1.35), tr_), tr_) { dx_atan2(v2, x1, tr_) } else { v1 + b3[2] }) - v15) - v2) + v1) + (D::from(0.9) * acc17)) + (D::from(0.6) * dx_tanh(cc18, tr_))) + (D::from(1.45) * v22)) + (D::from(0.3) * v25)) + ((D::from(0.3) * dx_tanh(v26, tr_)) + (D::from(0.85) * (v27 * dx_tanh(b3[3] - v13, tr_))))
+    let mut acc28: D = dx_atan(dx_acosh(dx_abs(cc18 / (dx_abs(b3[0], tr_) + D::from(0.55)), tr_) + D::from(1.3), tr_), tr_) * D::from(0.95);
+    let mut k29 = 0;
+    loop {
+        k29 += 1;
+        acc28 = (D::from(0.6) * acc28) + dx_tanh(x1, tr_);
+        let mut k30 = 0;
+        while k30 < 2 {
+            k30 += 1;
+            if !(dx_ge(acc28, x1, tr_) && dx_le(acc28, D::from(1.163), tr_)) {
+                return (dx_sigmoid((if dx_le(v15, D::from((k30 + 1) as f64) * b3[k29], tr_) { acc28 } else if dx_ge(v26, dx_ln_1p(v2 * v2, tr_), tr_) { dx_elu(acc28, D::from(0.9), tr_) } else { dx_powi(b3[0], k30 as i32, tr_) }) - v26, tr_) * dx_atan(acc17, tr_)) * b3[k30 + 1];
+            }
+            acc28 = (D::from(0.6) * acc28) + dx_sin(D::from(k30 as f64) + x2, tr_);
+        }
+        acc28 *= D::from(0.9);
+        if k29 >= 3 {
+            break;
+        }
+    }
+    ((((((((-(if dx_ge(dx_exp2(v13, tr_), dx_rem(b3[3], dx_abs(b3[1], tr_) + D::from(1.35), tr_), tr_) { dx_atan2(v2, x1, tr_) } else { v1 + b3[2] }) - v15) - v2) + v1) + (D::from(0.9) * acc17)) + (D::from(0.6) * dx_tanh(cc18, tr_))) + (D::from(1.45) * v22)) + (D::from(0.3) * v25)) + ((D::from(0.3) * dx_tanh(v26, tr_)) + (D::from(0.85) * (v27 * dx_tanh(b3[3] - v13, tr_))))) + (D::from(0.4) * acc28)
 }
 
 fn p624_eval(x: &[f64]) -> Vec<f64> {
@@ -4001,7 +4154,8 @@ fn p626(a1: [f64; 5], s2: &[f64], a3: [f64; 2]) -> f64 {
     let v8: f64 = f64::rem_euclid(-y3[0].tanh().exp(), (a1[4] + v2).abs() + 1.5);
     let v9: f64 = (ia4[1] / (-1.05)).round().rem_euclid(-(1.0 + (v8 * v8)));
     let lq10 = lmake(autodiff::relu(s2[3]).atan(), (((autodiff::sigmoid(v9) * 1.85) / ((v8.tanh() * 0.9).atanh().abs() + 1.05)) + a1[3]).atan());
-    (((((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])) + ((1.45 * v8.tanh()) + (1.4 * v9.sin()))) + ((0.85 * lnormv(lq10).tanh()) + (1.15 * lnorm(&lq10).sin()))
+    let v11: f64 = ((v9.atan() / (-((v8.tanh() * v2).tanh().exp() + 0.5))) + a3[0]).atan();
+    ((((((if (f64::abs(0.15).ln_1p() * a1[1].signum()) <= v2 { v2 } else { (v1 + v2).round() }) - v1) - v2) + (0.45 * u5[0])) + ((1.45 * v8.tanh()) + (1.4 * v9.sin()))) + ((0.85 * lnormv(lq10).tanh()) + (1.15 * lnorm(&lq10).sin()))) + (1.05 * (if (-0.487..0.463).contains(&v11) { autodiff::sigmoid(a1[3].exp_m1() % ((autodiff::sigmoid(v8.abs() + 1.4) + 1.5).powf(v8.tanh()).abs() + 0.75)) } else { (y3.iter().zip(ia4.iter()).map(|(p12, q13)| v9.tanh() * 1.6).sum::<f64>() + a3[1]).tanh() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4019,7 +4173,8 @@ fn p626_dual<D: Dn>(a1: [D; 5], s2: &[D], a3: [D; 2], tr_: &mut Tr) -> D {
     let v8: D = dx_rem_euclid(-dx_exp(dx_tanh(y3[0], tr_), tr_), dx_abs(a1[4] + v2, tr_) + D::from(1.5), tr_);
     let v9: D = dx_rem_euclid(dx_round(ia4[1] / (-D::from(1.05)), tr_), -(D::from(1.0) + (v8 * v8)), tr_);
     let lq10 = lmake_dual(dx_atan(dx_relu(s2[3], tr_), tr_), dx_atan(((dx_sigmoid(v9, tr_) * D::from(1.85)) / (dx_abs(dx_atanh(dx_tanh(v8, tr_) * D::from(0.9), tr_), tr_) + D::from(1.05))) + a1[3], tr_), tr_);
-    (((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))) + ((D::from(0.85) * dx_tanh(lnormv_dual(lq10, tr_), tr_)) + (D::from(1.15) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))
+    let v11: D = dx_atan((dx_atan(v9, tr_) / (-(dx_exp(dx_tanh(dx_tanh(v8, tr_) * v2, tr_), tr_) + D::from(0.5)))) + a3[0], tr_);
+    ((((((if dx_le(dx_ln_1p(dx_abs(D::from(0.15), tr_), tr_) * dx_signum(a1[1], tr_), v2, tr_) { v2 } else { dx_round(v1 + v2, tr_) }) - v1) - v2) + (D::from(0.45) * u5[0])) + ((D::from(1.45) * dx_tanh(v8, tr_)) + (D::from(1.4) * dx_sin(v9, tr_)))) + ((D::from(0.85) * dx_tanh(lnormv_dual(lq10, tr_), tr_)) + (D::from(1.15) * dx_sin(lnorm_dual(&lq10, tr_), tr_)))) + (D::from(1.05) * (if (dx_ge(v11, -D::from(0.487), tr_) && dx_lt(v11, D::from(0.463), tr_)) { dx_sigmoid(dx_rem(dx_exp_m1(a1[3], tr_), dx_abs(dx_powf(dx_sigmoid(dx_abs(v8, tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(v8, tr_), tr_), tr_) + D::from(0.75), tr_), tr_) } else { dx_tanh(y3.iter().zip(ia4.iter()).map(|(p12, q13)| dx_tanh(v9, tr_) * D::from(1.6)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + a3[1], tr_) }))
 }
 
 fn p626_eval(x: &[f64]) -> Vec<f64> {
@@ -4224,7 +4379,17 @@ fn p628(r1: &f64, mut a2: [f64; 2], s3: &[f64]) -> f64 {
         *o26 -= (0.3 * (i27 as f64)) * a2[i27 - 1].sin();
     }
     let v28: f64 = v17.div_euclid(1.0 + (r1 * r1));
-    ((((autodiff::sigmoid(a2[1]) * r1) + ((1.4 * u14[0]) + (0.75 * old13[0]))) + (0.95 * v17)) + ((1.05 * v21) + (0.35 * u23[1].tanh()))) + (0.7 * (v28 * v21.abs().atan()).tanh())
+    let mut acc29: f64 = ((r1 * a2[1].sin()) - v17).tanh();
+    let mut k30 = 0;
+    while k30 < 3 {
+        k30 += 1;
+        if acc29 > 1.363 {
+            return ((k30 as f64) - r1).tanh().exp() * v28;
+        }
+        acc29 = (0.5 * acc29) + (((old13[(k30 + 3) % 2].abs().ln_1p() + (0.8 + (v1 * v1)).log2()) + r1).atan() * 0.95);
+    }
+    let uq31 = Uq { a: a2[0].tanh() * v1.min(s3[3]).tanh(), v: [autodiff::sigmoid(v1 + a2[0]), autodiff::elu((s3[0] * s3[0]).ln_1p(), (-2.1 * v1.sin()).tanh()).tanh()] };
+    (((((autodiff::sigmoid(a2[1]) * r1) + ((1.4 * u14[0]) + (0.75 * old13[0]))) + (0.95 * v17)) + ((1.05 * v21) + (0.35 * u23[1].tanh()))) + (0.7 * (v28 * v21.abs().atan()).tanh())) + ((0.75 * acc29) + (0.8 * Uq::umix(uq31, (-1.7 + s3[3]).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4267,7 +4432,17 @@ fn p628_dual<D: Dn>(r1: &D, mut a2: [D; 2], s3: &[D], tr_: &mut Tr) -> D {
         *o26 -= (D::from(0.3) * D::from(i27 as f64)) * dx_sin(a2[i27 - 1], tr_);
     }
     let v28: D = dx_div_euclid(v17, D::from(1.0) + (*r1 * (*r1)), tr_);
-    ((((dx_sigmoid(a2[1], tr_) * (*r1)) + ((D::from(1.4) * u14[0]) + (D::from(0.75) * old13[0]))) + (D::from(0.95) * v17)) + ((D::from(1.05) * v21) + (D::from(0.35) * dx_tanh(u23[1], tr_)))) + (D::from(0.7) * dx_tanh(v28 * dx_atan(dx_abs(v21, tr_), tr_), tr_))
+    let mut acc29: D = dx_tanh((*r1 * dx_sin(a2[1], tr_)) - v17, tr_);
+    let mut k30 = 0;
+    while k30 < 3 {
+        k30 += 1;
+        if dx_gt(acc29, D::from(1.363), tr_) {
+            return dx_exp(dx_tanh(D::from(k30 as f64) - (*r1), tr_), tr_) * v28;
+        }
+        acc29 = (D::from(0.5) * acc29) + (dx_atan((dx_ln_1p(dx_abs(old13[(k30 + 3) % 2], tr_), tr_) + dx_log2(D::from(0.8) + (v1 * v1), tr_)) + (*r1), tr_) * D::from(0.95));
+    }
+    let uq31 = UqD { a: dx_tanh(a2[0], tr_) * dx_tanh(dx_min(v1, s3[3], tr_), tr_), v: [dx_sigmoid(v1 + a2[0], tr_), dx_tanh(dx_elu(dx_ln_1p(s3[0] * s3[0], tr_), dx_tanh(-D::from(2.1) * dx_sin(v1, tr_), tr_), tr_), tr_)] };
+    (((((dx_sigmoid(a2[1], tr_) * (*r1)) + ((D::from(1.4) * u14[0]) + (D::from(0.75) * old13[0]))) + (D::from(0.95) * v17)) + ((D::from(1.05) * v21) + (D::from(0.35) * dx_tanh(u23[1], tr_)))) + (D::from(0.7) * dx_tanh(v28 * dx_atan(dx_abs(v21, tr_), tr_), tr_))) + ((D::from(0.75) * acc29) + (D::from(0.8) * uq31.umix_dual(dx_tanh(-D::from(1.7) + s3[3], tr_), tr_)))
 }
 
 fn p628_eval(x: &[f64]) -> Vec<f64> {
@@ -4582,7 +4757,9 @@ fn p631(b1: &[f64; 3], mut a2: [f64; 2], st: &Body, pts38: &[(f64, f64)]) -> f64
     for &(qa40, qb41) in pts38.iter() {
         acc39 += ((qa40 / (qa40.exp() + 0.5)) * (qa40 / (-(f64::abs(0.45) + 1.25)))).sin() + (-(qb41 / (qb41.exp() + 0.5))).tanh();
     }
-    ((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((1.05 * out9[1].tanh()) + (1.25 * u10[0].tanh())) + (0.6 * autodiff::sigmoid(z11[0]))) + (0.7 * cc15))) + ((((0.6 * (s23 / (n22 as f64))) + (0.85 * s24.sin())) + (0.8 * s30)) + (0.7 * s31))) + (0.95 * lh36.iter().map(|&t37| autodiff::sigmoid((t37.abs() + 0.6).log(2.45))).sum::<f64>())) + ((1.1 * acc39) + (1.25 * (pts38[0].1 * autodiff::sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-0.65)))))
+    let v42: f64 = ((0.15 - s31).exp2() + st.pos[c12 % 2]).atan();
+    let [u43, u44] = upair((s24 + st.pos[n22 % 2]).atan(), (cc15.atan().cosh() / (-(1.0 + (a2[n22 % 2] * a2[n22 % 2])))).sin());
+    (((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((1.05 * out9[1].tanh()) + (1.25 * u10[0].tanh())) + (0.6 * autodiff::sigmoid(z11[0]))) + (0.7 * cc15))) + ((((0.6 * (s23 / (n22 as f64))) + (0.85 * s24.sin())) + (0.8 * s30)) + (0.7 * s31))) + (0.95 * lh36.iter().map(|&t37| autodiff::sigmoid((t37.abs() + 0.6).log(2.45))).sum::<f64>())) + ((1.1 * acc39) + (1.25 * (pts38[0].1 * autodiff::sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-0.65)))))) + ((0.5 * (if (-0.137..=1.213).contains(&v42) { autodiff::sigmoid(((n22 as f64).abs() + 1.1).log2() + a2[n22 % 2]) } else { (v42 + st.m).sin() })) + (0.75 * (u43 * u44)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4632,7 +4809,9 @@ fn p631_dual<D: Dn>(b1: &[D; 3], mut a2: [D; 2], st: &BodyD<D>, pts38: &[(D, D)]
     for &(qa40, qb41) in pts38.iter() {
         acc39 += dx_sin((qa40 / (dx_exp(qa40, tr_) + D::from(0.5))) * (qa40 / (-(dx_abs(D::from(0.45), tr_) + D::from(1.25)))), tr_) + dx_tanh(-(qb41 / (dx_exp(qb41, tr_) + D::from(0.5))), tr_);
     }
-    ((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))) + (D::from(0.95) * lh36.iter().map(|&t37| dx_sigmoid(dx_log(dx_abs(t37, tr_) + D::from(0.6), D::from(2.45), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + ((D::from(1.1) * acc39) + (D::from(1.25) * (pts38[0].1 * dx_sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-D::from(0.65)), tr_))))
+    let v42: D = dx_atan(dx_exp2(D::from(0.15) - s31, tr_) + st.pos[c12 % 2], tr_);
+    let [u43, u44] = upair_dual(dx_atan(s24 + st.pos[n22 % 2], tr_), dx_sin(dx_cosh(dx_atan(cc15, tr_), tr_) / (-(D::from(1.0) + (a2[n22 % 2] * a2[n22 % 2]))), tr_), tr_);
+    (((((((st.vel[0] + st.inner.a[1]) + st.m) * st.m) + ((((D::from(1.05) * dx_tanh(out9[1], tr_)) + (D::from(1.25) * dx_tanh(u10[0], tr_))) + (D::from(0.6) * dx_sigmoid(z11[0], tr_))) + (D::from(0.7) * cc15))) + ((((D::from(0.6) * (s23 / D::from(n22 as f64))) + (D::from(0.85) * dx_sin(s24, tr_))) + (D::from(0.8) * s30)) + (D::from(0.7) * s31))) + (D::from(0.95) * lh36.iter().map(|&t37| dx_sigmoid(dx_log(dx_abs(t37, tr_) + D::from(0.6), D::from(2.45), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + ((D::from(1.1) * acc39) + (D::from(1.25) * (pts38[0].1 * dx_sigmoid((st.vel[(n22 + 2) % 2] - acc39) + (-D::from(0.65)), tr_))))) + ((D::from(0.5) * (if (dx_ge(v42, -D::from(0.137), tr_) && dx_le(v42, D::from(1.213), tr_)) { dx_sigmoid(dx_log2(dx_abs(D::from(n22 as f64), tr_) + D::from(1.1), tr_) + a2[n22 % 2], tr_) } else { dx_sin(v42 + st.m, tr_) })) + (D::from(0.75) * (u43 * u44)))
 }
 
 fn p631_eval(x: &[f64]) -> Vec<f64> {
@@ -4724,7 +4903,9 @@ fn p632(x1: f64, b2: &[f64; 1], a3: [f64; 4], ok21: Option<usize>) -> [f64; 2] {
     }
     let v25: f64 = f64::div_euclid((a3.iter().map(|e24| b2[0]).sum::<f64>() * b2[0]).tanh(), -(x1.asinh().exp() + 0.5));
     let lm26: [f64; 4] = a3.map(|t27| autodiff::sigmoid((t27 + 1.9) * (t27.sin() * 0.9).acos()));
-    [(((((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin())) + (0.25 * autodiff::sigmoid(v25 * autodiff::softplus(v22).atan()))) + (1.0 * (lm26[2] * ((b2[0] / (v22.tanh().exp() + 0.5)) + f64::ceil(2.95)).sin())), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
+    let ps28 = Lp { a: (autodiff::relu(lm26[2]).asinh() + b2[0]).sin(), v: [((v25.sin().tan().abs() + 0.6).recip() + a3[1]).tanh(), a3[3]] };
+    let Lp { a, .. } = ps28;
+    [((((((a3[3] * x1) - b2[0]) + ((1.2 * cc19) + (1.25 * cc20))) + (1.2 * v22.sin())) + (0.25 * autodiff::sigmoid(v25 * autodiff::softplus(v22).atan()))) + (1.0 * (lm26[2] * ((b2[0] / (v22.tanh().exp() + 0.5)) + f64::ceil(2.95)).sin()))) + (0.5 * a), (-((a3[1] * x1).abs() + 0.9)).recip().mul_add(f64::tanh(-2.7).tan().abs().ln_1p(), x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4762,7 +4943,9 @@ fn p632_dual<D: Dn>(x1: D, b2: &[D; 1], a3: [D; 4], ok21: Option<usize>, tr_: &m
     }
     let v25: D = dx_div_euclid(dx_tanh(a3.iter().map(|e24| b2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) * b2[0], tr_), -(dx_exp(dx_asinh(x1, tr_), tr_) + D::from(0.5)), tr_);
     let lm26: [D; 4] = a3.map(|t27| dx_sigmoid((t27 + D::from(1.9)) * dx_acos(dx_sin(t27, tr_) * D::from(0.9), tr_), tr_));
-    [(((((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_))) + (D::from(0.25) * dx_sigmoid(v25 * dx_atan(dx_softplus(v22, tr_), tr_), tr_))) + (D::from(1.0) * (lm26[2] * dx_sin((b2[0] / (dx_exp(dx_tanh(v22, tr_), tr_) + D::from(0.5))) + dx_ceil(D::from(2.95), tr_), tr_))), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
+    let ps28 = LpD { a: dx_sin(dx_asinh(dx_relu(lm26[2], tr_), tr_) + b2[0], tr_), v: [dx_tanh(dx_recip(dx_abs(dx_tan(dx_sin(v25, tr_), tr_), tr_) + D::from(0.6), tr_) + a3[1], tr_), a3[3]] };
+    let LpD { a, .. } = ps28;
+    [((((((a3[3] * x1) - b2[0]) + ((D::from(1.2) * cc19) + (D::from(1.25) * cc20))) + (D::from(1.2) * dx_sin(v22, tr_))) + (D::from(0.25) * dx_sigmoid(v25 * dx_atan(dx_softplus(v22, tr_), tr_), tr_))) + (D::from(1.0) * (lm26[2] * dx_sin((b2[0] / (dx_exp(dx_tanh(v22, tr_), tr_) + D::from(0.5))) + dx_ceil(D::from(2.95), tr_), tr_)))) + (D::from(0.5) * a), dx_mul_add(dx_recip(-(dx_abs(a3[1] * x1, tr_) + D::from(0.9)), tr_), dx_ln_1p(dx_abs(dx_tan(dx_tanh(-D::from(2.7), tr_), tr_), tr_), tr_), x1, tr_) + x1]
 }
 
 fn p632_eval(x: &[f64]) -> Vec<f64> {
@@ -5947,7 +6130,9 @@ fn p642(x1: f64, a2: [f64; 5], n3: usize, ok7: Option<usize>, vx11: &Vec<f64>) -
     }
     let v9: f64 = match ok7 { Some(j8) if j8 > 1 => (a2[n3].sin() * 0.9).atanh().abs().ln_1p().sin() * (j8 as f64), Some(_) => autodiff::sigmoid((autodiff::elu(u4[n3 % 1], x1.atan() * 0.63).sin() * 0.9).atanh()), None => (-0.4 + a2[0]).tanh(), };
     let v10: f64 = f64::rem_euclid((-0.25 + a2[n3 + 1]).min(v9 - v9).sin(), 2.25);
-    (((((a2[n3] + (x1 + a2[4]).atan2(a2[n3] / (x1.abs() + 0.9))) - x1) + (1.1 * u4[0].tanh())) + (1.45 * v9)) + (0.75 * v10)) + (0.85 * (vx11[(n3 + 2) % 2] * autodiff::sigmoid((u4[(n3 + 2) % u4.len()] - v9).atan().powi(2) + x1)))
+    let ps12 = Lp { a: (vx11[(n3 + 3) % 2] * (v10 * v10)).sin(), v: [(autodiff::elu(vx11[n3 % 2], x1.atan() * 0.63) + a2.iter().sum::<f64>()).sin(), f64::hypot(-a2[0], autodiff::leaky_relu(v10, 0.11)).sin()] };
+    let Lp { a: pa14, .. } = ps12;
+    ((((((a2[n3] + (x1 + a2[4]).atan2(a2[n3] / (x1.abs() + 0.9))) - x1) + (1.1 * u4[0].tanh())) + (1.45 * v9)) + (0.75 * v10)) + (0.85 * (vx11[(n3 + 2) % 2] * autodiff::sigmoid((u4[(n3 + 2) % u4.len()] - v9).atan().powi(2) + x1)))) + (0.55 * pa14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5969,7 +6154,9 @@ fn p642_dual<D: Dn>(x1: D, a2: [D; 5], n3: usize, ok7: Option<usize>, vx11: &Vec
     }
     let v9: D = match ok7 { Some(j8) if j8 > 1 => dx_sin(dx_ln_1p(dx_abs(dx_atanh(dx_sin(a2[n3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(j8 as f64), Some(_) => dx_sigmoid(dx_atanh(dx_sin(dx_elu(u4[n3 % 1], dx_atan(x1, tr_) * D::from(0.63), tr_), tr_) * D::from(0.9), tr_), tr_), None => dx_tanh(-D::from(0.4) + a2[0], tr_), };
     let v10: D = dx_rem_euclid(dx_sin(dx_min(-D::from(0.25) + a2[n3 + 1], v9 - v9, tr_), tr_), D::from(2.25), tr_);
-    (((((a2[n3] + dx_atan2(x1 + a2[4], a2[n3] / (dx_abs(x1, tr_) + D::from(0.9)), tr_)) - x1) + (D::from(1.1) * dx_tanh(u4[0], tr_))) + (D::from(1.45) * v9)) + (D::from(0.75) * v10)) + (D::from(0.85) * (vx11[(n3 + 2) % 2] * dx_sigmoid(dx_powi(dx_atan(u4[(n3 + 2) % u4.len()] - v9, tr_), 2, tr_) + x1, tr_)))
+    let ps12 = LpD { a: dx_sin(vx11[(n3 + 3) % 2] * (v10 * v10), tr_), v: [dx_sin(dx_elu(vx11[n3 % 2], dx_atan(x1, tr_) * D::from(0.63), tr_) + a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_sin(dx_hypot(-a2[0], dx_leaky_relu(v10, D::from(0.11), tr_), tr_), tr_)] };
+    let LpD { a: pa14, .. } = ps12;
+    ((((((a2[n3] + dx_atan2(x1 + a2[4], a2[n3] / (dx_abs(x1, tr_) + D::from(0.9)), tr_)) - x1) + (D::from(1.1) * dx_tanh(u4[0], tr_))) + (D::from(1.45) * v9)) + (D::from(0.75) * v10)) + (D::from(0.85) * (vx11[(n3 + 2) % 2] * dx_sigmoid(dx_powi(dx_atan(u4[(n3 + 2) % u4.len()] - v9, tr_), 2, tr_) + x1, tr_)))) + (D::from(0.55) * pa14)
 }
 
 fn p642_eval(x: &[f64]) -> Vec<f64> {
@@ -6193,7 +6380,16 @@ fn p644(x1: f64, x2: f64, s3: &[f64], ok13: Option<usize>) -> f64 {
         let Some(m16) = ok13 else { continue };
         acc14 += ((m16 as f64) + 0.5) * (v15.ceil() / (-((-v15).exp() + 0.5))).atan();
     }
-    (((((((autodiff::leaky_relu(v6, 0.21).tanh() * 0.9).asin() + ((v7 + x2) + autodiff::sigmoid(x2))).atan() * x2) - v6) - v7) + ((0.8 * autodiff::sigmoid(cc8)) + (0.55 * v9))) + (0.65 * v12)) + (0.4 * autodiff::sigmoid(acc14))
+    let mut acc17: f64 = autodiff::sigmoid(autodiff::elu(v12, x2.atan() * 0.63) - autodiff::sigmoid(s3[3]));
+    let mut k18 = 0;
+    while k18 < 4 {
+        k18 += 1;
+        acc17 = (0.5 * acc17) + (0.6 + (s3[k18 % s3.len()] * s3[k18 % s3.len()])).log2().tanh().tanh();
+        if acc17 > x2 {
+            return ((if k18 % 3 == 0 { (v6.abs() + 0.6).sqrt() } else if k18 % 2 == 1 { s3[k18 % s3.len()] } else { (s3[k18 % 4].abs() + 1.5).acosh() }) * s3[k18 % s3.len()]) - v7;
+        }
+    }
+    ((((((((autodiff::leaky_relu(v6, 0.21).tanh() * 0.9).asin() + ((v7 + x2) + autodiff::sigmoid(x2))).atan() * x2) - v6) - v7) + ((0.8 * autodiff::sigmoid(cc8)) + (0.55 * v9))) + (0.65 * v12)) + (0.4 * autodiff::sigmoid(acc14))) + (0.75 * acc17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6213,7 +6409,16 @@ fn p644_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok13: Option<usize>, tr_: &mut Tr) -
         let Some(m16) = ok13 else { continue };
         acc14 += (D::from(m16 as f64) + D::from(0.5)) * dx_atan(dx_ceil(*v15, tr_) / (-(dx_exp(-(*v15), tr_) + D::from(0.5))), tr_);
     }
-    (((((dx_atan(dx_asin(dx_tanh(dx_leaky_relu(v6, D::from(0.21), tr_), tr_) * D::from(0.9), tr_) + ((v7 + x2) + dx_sigmoid(x2, tr_)), tr_) * x2) - v6) - v7) + ((D::from(0.8) * dx_sigmoid(cc8, tr_)) + (D::from(0.55) * v9))) + (D::from(0.65) * v12)) + (D::from(0.4) * dx_sigmoid(acc14, tr_))
+    let mut acc17: D = dx_sigmoid(dx_elu(v12, dx_atan(x2, tr_) * D::from(0.63), tr_) - dx_sigmoid(s3[3], tr_), tr_);
+    let mut k18 = 0;
+    while k18 < 4 {
+        k18 += 1;
+        acc17 = (D::from(0.5) * acc17) + dx_tanh(dx_tanh(dx_log2(D::from(0.6) + (s3[k18 % s3.len()] * s3[k18 % s3.len()]), tr_), tr_), tr_);
+        if dx_gt(acc17, x2, tr_) {
+            return ((if k18 % 3 == 0 { dx_sqrt(dx_abs(v6, tr_) + D::from(0.6), tr_) } else if k18 % 2 == 1 { s3[k18 % s3.len()] } else { dx_acosh(dx_abs(s3[k18 % 4], tr_) + D::from(1.5), tr_) }) * s3[k18 % s3.len()]) - v7;
+        }
+    }
+    ((((((dx_atan(dx_asin(dx_tanh(dx_leaky_relu(v6, D::from(0.21), tr_), tr_) * D::from(0.9), tr_) + ((v7 + x2) + dx_sigmoid(x2, tr_)), tr_) * x2) - v6) - v7) + ((D::from(0.8) * dx_sigmoid(cc8, tr_)) + (D::from(0.55) * v9))) + (D::from(0.65) * v12)) + (D::from(0.4) * dx_sigmoid(acc14, tr_))) + (D::from(0.75) * acc17)
 }
 
 fn p644_eval(x: &[f64]) -> Vec<f64> {
@@ -6952,7 +7157,9 @@ fn p650(x1: f64, x2: f64, st: &Body, ow7: Option<f64>) -> f64 {
         let Some(m10) = ow7 else { continue };
         acc8 += m10 * ((v9 + v9) * v9).sin();
     }
-    ((((((st.m * st.vel[1]) + st.pos[0].max(-1.75)).abs() + 1.2).log2() * x1) - 1.3) + (((1.1 * out2[1].tanh()) + (1.5 * cc3)) + (1.4 * v6))) + (0.65 * acc8)
+    let ra13: [f64; 2] = [(st.inner.a[0] * acc8).asinh().sin(), x1];
+    let [u11, u12] = cpair2(&ra13);
+    (((((((st.m * st.vel[1]) + st.pos[0].max(-1.75)).abs() + 1.2).log2() * x1) - 1.3) + (((1.1 * out2[1].tanh()) + (1.5 * cc3)) + (1.4 * v6))) + (0.65 * acc8)) + (1.3 * (u11 * u12).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6970,7 +7177,9 @@ fn p650_dual<D: Dn>(x1: D, x2: D, st: &BodyD<D>, ow7: Option<f64>, tr_: &mut Tr)
         let Some(m10) = ow7 else { continue };
         acc8 += D::from(m10) * dx_sin((*v9 + (*v9)) * (*v9), tr_);
     }
-    (((dx_log2(dx_abs((st.m * st.vel[1]) + dx_max(st.pos[0], -D::from(1.75), tr_), tr_) + D::from(1.2), tr_) * x1) - D::from(1.3)) + (((D::from(1.1) * dx_tanh(out2[1], tr_)) + (D::from(1.5) * cc3)) + (D::from(1.4) * v6))) + (D::from(0.65) * acc8)
+    let ra13: [D; 2] = [dx_sin(dx_asinh(st.inner.a[0] * acc8, tr_), tr_), x1];
+    let [u11, u12] = cpair2_dual(&ra13, tr_);
+    ((((dx_log2(dx_abs((st.m * st.vel[1]) + dx_max(st.pos[0], -D::from(1.75), tr_), tr_) + D::from(1.2), tr_) * x1) - D::from(1.3)) + (((D::from(1.1) * dx_tanh(out2[1], tr_)) + (D::from(1.5) * cc3)) + (D::from(1.4) * v6))) + (D::from(0.65) * acc8)) + (D::from(1.3) * dx_tanh(u11 * u12, tr_))
 }
 
 fn p650_eval(x: &[f64]) -> Vec<f64> {
@@ -7248,7 +7457,9 @@ fn p653(s1: &[f64], s2: &[f64], nt: usize, ow17: Option<f64>) -> f64 {
     let v19: f64 = match ow17 { Some(0.0) => autodiff::sigmoid((v4 + K653).mul_add(-0.95, -2.55 * s1[nt])), Some(f18) => ((((nt as f64) * 1.25) * f64::asinh(-1.25)) + s2[nt % s2.len()]).tanh() * f18, None => (((v4 / (v1.abs() + 0.8)) / (-3.0)) + s2[nt % s2.len()]).tanh(), };
     let v20: f64 = v19.rem_euclid(-((acc6 / (snap8[nt % snap8.len()].sin().exp() + 0.5)).sin().exp() + 0.5));
     let ls21 = Lp { a: (-(v3.sin() * ((nt + 1) as f64)) + s2[nt % s2.len()]).sin(), v: [((v16 / 2.55).cos() + s1[nt]).tanh(), (s1.iter().fold(1.75f64, |acc23, e22| acc23.min(s1.iter().map(|e24| (nt as f64) + (nt as f64)).sum::<f64>().tanh())).sin() * 0.9).acos().tanh()] };
-    (((((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))) + (1.25 * v20)) + (0.7 * (ls21.a * ls21.v[0]))
+    let uq25 = Uq { a: ((autodiff::relu(v2).tanh() * 0.9).asin() + s2[(nt + 2) % s2.len()]).tanh(), v: [(v16 + s2[nt % s2.len()]).tanh(), (((v19 / (-(u7[nt % u7.len()].atan().exp() + 0.5))) * v4.fract()) + s1[2]).tanh()] };
+    let [u26, u27] = upair(((s1[nt].abs() + 1.5).log(v4.abs() + 2.35) * f64::trunc(1.25)).sin(), autodiff::sigmoid(({ let t28 = acc6 + snap8[2]; t28 * (v19 / (v2.abs() + 0.8)) }) + s2[nt % s2.len()]));
+    ((((((((s1[nt].tanh() * ((2.55 + s1[5 - 1 - nt]).abs() + 1.05).log((-v4).abs() + 1.85)) * v3.sin()) * v4) + (0.75 * acc6)) + (((1.05 * u7[0].atan()) + (0.65 * autodiff::sigmoid(snap8[2]))) + (1.25 * cc10.atan()))) + ((1.15 * v16) + (1.05 * v19))) + (1.25 * v20)) + (0.7 * (ls21.a * ls21.v[0]))) + ((0.95 * Uq::ulen(&uq25, autodiff::sigmoid(autodiff::softplus(u7[nt % u7.len()] - snap8[nt % 3]) + s1[nt]))) + (1.45 * (u26 + (autodiff::sigmoid(s2[(nt + 3) % 3]) * u27))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7277,7 +7488,9 @@ fn p653_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, ow17: Option<f64>, tr_: &mut 
     let v19: D = match ow17 { Some(0.0) => dx_sigmoid(dx_mul_add(v4 + K653, -D::from(0.95), -D::from(2.55) * s1[nt], tr_), tr_), Some(f18) => dx_tanh(((D::from(nt as f64) * D::from(1.25)) * dx_asinh(-D::from(1.25), tr_)) + s2[nt % s2.len()], tr_) * D::from(f18), None => dx_tanh(((v4 / (dx_abs(v1, tr_) + D::from(0.8))) / (-D::from(3.0))) + s2[nt % s2.len()], tr_), };
     let v20: D = dx_rem_euclid(v19, -(dx_exp(dx_sin(acc6 / (dx_exp(dx_sin(snap8[nt % snap8.len()], tr_), tr_) + D::from(0.5)), tr_), tr_) + D::from(0.5)), tr_);
     let ls21 = LpD { a: dx_sin(-(dx_sin(v3, tr_) * D::from((nt + 1) as f64)) + s2[nt % s2.len()], tr_), v: [dx_tanh(dx_cos(v16 / D::from(2.55), tr_) + s1[nt], tr_), dx_tanh(dx_acos(dx_sin(s1.iter().fold(D::from(1.75), |acc23, e22| dx_min(acc23, dx_tanh(s1.iter().map(|e24| D::from(nt as f64) + D::from(nt as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)), tr_) * D::from(0.9), tr_), tr_)] };
-    (((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)) + (D::from(0.7) * (ls21.a * ls21.v[0]))
+    let uq25 = UqD { a: dx_tanh(dx_asin(dx_tanh(dx_relu(v2, tr_), tr_) * D::from(0.9), tr_) + s2[(nt + 2) % s2.len()], tr_), v: [dx_tanh(v16 + s2[nt % s2.len()], tr_), dx_tanh(((v19 / (-(dx_exp(dx_atan(u7[nt % u7.len()], tr_), tr_) + D::from(0.5)))) * dx_fract(v4, tr_)) + s1[2], tr_)] };
+    let [u26, u27] = upair_dual(dx_sin(dx_log(dx_abs(s1[nt], tr_) + D::from(1.5), dx_abs(v4, tr_) + D::from(2.35), tr_) * dx_trunc(D::from(1.25), tr_), tr_), dx_sigmoid(({ let t28 = acc6 + snap8[2]; t28 * (v19 / (dx_abs(v2, tr_) + D::from(0.8))) }) + s2[nt % s2.len()], tr_), tr_);
+    ((((((((dx_tanh(s1[nt], tr_) * dx_log(dx_abs(D::from(2.55) + s1[5 - 1 - nt], tr_) + D::from(1.05), dx_abs(-v4, tr_) + D::from(1.85), tr_)) * dx_sin(v3, tr_)) * v4) + (D::from(0.75) * acc6)) + (((D::from(1.05) * dx_atan(u7[0], tr_)) + (D::from(0.65) * dx_sigmoid(snap8[2], tr_))) + (D::from(1.25) * dx_atan(cc10, tr_)))) + ((D::from(1.15) * v16) + (D::from(1.05) * v19))) + (D::from(1.25) * v20)) + (D::from(0.7) * (ls21.a * ls21.v[0]))) + ((D::from(0.95) * uq25.ulen_dual(dx_sigmoid(dx_softplus(u7[nt % u7.len()] - snap8[nt % 3], tr_) + s1[nt], tr_), tr_)) + (D::from(1.45) * (u26 + (dx_sigmoid(s2[(nt + 3) % 3], tr_) * u27))))
 }
 
 fn p653_eval(x: &[f64]) -> Vec<f64> {
@@ -7567,8 +7780,8 @@ fn p655_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p656
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(s1, pts25))]
-fn p656(s1: &[f64], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(f64, f64)]) -> f64 {
+#[grad(reverse, forward, wrt(s1, pts25, ga29))]
+fn p656(s1: &[f64], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(f64, f64)], ga29: V2) -> f64 {
     let v1 = s1[1];
     let v2 = ((v1 % 2.2).abs() + 1.3).powi(-1) - s1[0];
     let mut acc4: f64 = 0.0;
@@ -7599,11 +7812,13 @@ fn p656(s1: &[f64], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(f64, f64)]
         acc21 += m23 * ((v22.tanh() * v22.tanh()).sin() * 0.9).acos().sin();
     }
     let v24: f64 = (v15 + v1).sin().tan().div_euclid(1.0 + (acc21 * acc21));
-    ((((((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((((((1.2 * autodiff::sigmoid(u8[1])) + (0.65 * old6[0].atan())) + (0.3 * u8[0].atan())) + (0.9 * snap13[0].tanh())) + (1.2 * v15)) + (0.25 * v16.tanh()))) + ((1.2 * ((n18 as f64) * ((f64::sin(-2.4) * 0.9).atanh().mul_add(autodiff::leaky_relu(u8[n18 % 2], autodiff::sigmoid(v2)).atan(), v2.atan2(v1)) + s1[1]).sin())) + (1.05 * acc21))) + (0.6 * autodiff::sigmoid(v24 * (v15.tanh() * 0.9).acos().sin()))) + (0.95 * (pts25[1].0 * autodiff::sigmoid(u8[1] + s1[(c10 + 3) % s1.len()])))
+    let v26: f64 = (f64::mul_add(-2.85, old6[n18 % 2].tanh(), u8[n18 % 2]).max(2.75) + s1[c10 % s1.len()]).tanh();
+    let [g30, g31] = ga29;
+    (((((((((s1[1] / (autodiff::elu(v1 * 2.8, s1[1].tanh().tanh()).abs() + 1.45)) * autodiff::sigmoid(v2)) * v1) - s1[0]) + (1.4 * acc4)) + ((((((1.2 * autodiff::sigmoid(u8[1])) + (0.65 * old6[0].atan())) + (0.3 * u8[0].atan())) + (0.9 * snap13[0].tanh())) + (1.2 * v15)) + (0.25 * v16.tanh()))) + ((1.2 * ((n18 as f64) * ((f64::sin(-2.4) * 0.9).atanh().mul_add(autodiff::leaky_relu(u8[n18 % 2], autodiff::sigmoid(v2)).atan(), v2.atan2(v1)) + s1[1]).sin())) + (1.05 * acc21))) + (0.6 * autodiff::sigmoid(v24 * (v15.tanh() * 0.9).acos().sin()))) + (0.95 * (pts25[1].0 * autodiff::sigmoid(u8[1] + s1[(c10 + 3) % s1.len()])))) + ((((0.8 * (if (0.913..1.463).contains(&v26) { (old6.iter().copied().enumerate().map(|(j27, e28)| autodiff::sigmoid(v15 * acc21) + 1.0).product::<f64>() + s1[c10 % 2]).sin() } else { ((v16.atan() - u8[c10 % u8.len()].abs()) + s1[(n18 + 2) % s1.len()]).tanh() })) + (1.45 * (ga29[0] * autodiff::sigmoid(snap13[0] + ga29[c10 % ga29.len()])))) + (1.4 * g30)) + (0.65 * g31))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p656_dual<D: Dn>(s1: &[D], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(D, D)], tr_: &mut Tr) -> D {
+fn p656_dual<D: Dn>(s1: &[D], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(D, D)], ga29: [D; 2], tr_: &mut Tr) -> D {
     let v1 = s1[1];
     let v2 = dx_powi(dx_abs(dx_rem(v1, D::from(2.2), tr_), tr_) + D::from(1.3), -1, tr_) - s1[0];
     let mut acc4: D = D::from(0.0);
@@ -7634,7 +7849,9 @@ fn p656_dual<D: Dn>(s1: &[D], ok17: Option<usize>, ow20: Option<f64>, pts25: &[(
         acc21 += D::from(m23) * dx_sin(dx_acos(dx_sin(dx_tanh(*v22, tr_) * dx_tanh(*v22, tr_), tr_) * D::from(0.9), tr_), tr_);
     }
     let v24: D = dx_div_euclid(dx_tan(dx_sin(v15 + v1, tr_), tr_), D::from(1.0) + (acc21 * acc21), tr_);
-    ((((((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((((((D::from(1.2) * dx_sigmoid(u8[1], tr_)) + (D::from(0.65) * dx_atan(old6[0], tr_))) + (D::from(0.3) * dx_atan(u8[0], tr_))) + (D::from(0.9) * dx_tanh(snap13[0], tr_))) + (D::from(1.2) * v15)) + (D::from(0.25) * dx_tanh(v16, tr_)))) + ((D::from(1.2) * (D::from(n18 as f64) * dx_sin(dx_mul_add(dx_atanh(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_), dx_atan(dx_leaky_relu(u8[n18 % 2], dx_sigmoid(v2, tr_), tr_), tr_), dx_atan2(v2, v1, tr_), tr_) + s1[1], tr_))) + (D::from(1.05) * acc21))) + (D::from(0.6) * dx_sigmoid(v24 * dx_sin(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_))) + (D::from(0.95) * (pts25[1].0 * dx_sigmoid(u8[1] + s1[(c10 + 3) % s1.len()], tr_)))
+    let v26: D = dx_tanh(dx_max(dx_mul_add(-D::from(2.85), dx_tanh(old6[n18 % 2], tr_), u8[n18 % 2], tr_), D::from(2.75), tr_) + s1[c10 % s1.len()], tr_);
+    let [g30, g31] = ga29;
+    (((((((((s1[1] / (dx_abs(dx_elu(v1 * D::from(2.8), dx_tanh(dx_tanh(s1[1], tr_), tr_), tr_), tr_) + D::from(1.45))) * dx_sigmoid(v2, tr_)) * v1) - s1[0]) + (D::from(1.4) * acc4)) + ((((((D::from(1.2) * dx_sigmoid(u8[1], tr_)) + (D::from(0.65) * dx_atan(old6[0], tr_))) + (D::from(0.3) * dx_atan(u8[0], tr_))) + (D::from(0.9) * dx_tanh(snap13[0], tr_))) + (D::from(1.2) * v15)) + (D::from(0.25) * dx_tanh(v16, tr_)))) + ((D::from(1.2) * (D::from(n18 as f64) * dx_sin(dx_mul_add(dx_atanh(dx_sin(-D::from(2.4), tr_) * D::from(0.9), tr_), dx_atan(dx_leaky_relu(u8[n18 % 2], dx_sigmoid(v2, tr_), tr_), tr_), dx_atan2(v2, v1, tr_), tr_) + s1[1], tr_))) + (D::from(1.05) * acc21))) + (D::from(0.6) * dx_sigmoid(v24 * dx_sin(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_))) + (D::from(0.95) * (pts25[1].0 * dx_sigmoid(u8[1] + s1[(c10 + 3) % s1.len()], tr_)))) + ((((D::from(0.8) * (if (dx_ge(v26, D::from(0.913), tr_) && dx_lt(v26, D::from(1.463), tr_)) { dx_sin(old6.iter().copied().enumerate().map(|(j27, e28)| dx_sigmoid(v15 * acc21, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + s1[c10 % 2], tr_) } else { dx_tanh((dx_atan(v16, tr_) - dx_abs(u8[c10 % u8.len()], tr_)) + s1[(n18 + 2) % s1.len()], tr_) })) + (D::from(1.45) * (ga29[0] * dx_sigmoid(snap13[0] + ga29[c10 % ga29.len()], tr_)))) + (D::from(1.4) * g30)) + (D::from(0.65) * g31))
 }
 
 fn p656_eval(x: &[f64]) -> Vec<f64> {
@@ -7643,7 +7860,8 @@ fn p656_eval(x: &[f64]) -> Vec<f64> {
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
     let ow20: Option<f64> = opt_f64(take1(x, k));
     let pts25: Vec<(f64, f64)> = take_pairs(x, k, 3);
-    flat(&p656(&s1, ok17, ow20, &pts25))
+    let ga29: [f64; 2] = take(x, k);
+    flat(&p656(&s1, ok17, ow20, &pts25, ga29))
 }
 
 fn p656_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -7652,7 +7870,8 @@ fn p656_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
     let ow20: Option<f64> = opt_f64(take1(x, k));
     let pts25: Vec<(Dual64, Dual64)> = take_pairs(x, k, 3);
-    flat(&p656_dual(&s1, ok17, ow20, &pts25, tr_))
+    let ga29: [Dual64; 2] = take(x, k);
+    flat(&p656_dual(&s1, ok17, ow20, &pts25, ga29, tr_))
 }
 
 fn p656_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -7661,14 +7880,16 @@ fn p656_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
     let ow20: Option<f64> = opt_f64(take1(x, k));
     let pts25: Vec<(f64, f64)> = take_pairs(x, k, 3);
+    let ga29: [f64; 2] = take(x, k);
     let mut d_s1 = vec![SHADOW; 2];
     let mut d_pts25 = vec![(SHADOW, SHADOW); 3];
-    let out = p656_backward(&s1, &mut d_s1, ok17, ow20, &pts25, &mut d_pts25, d[0]);
+    let (out, g_ga29) = p656_backward(&s1, &mut d_s1, ok17, ow20, &pts25, &mut d_pts25, ga29, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_s1));
     g.extend([0.0; 1]);
     g.extend([0.0; 1]);
     g.extend(shadow(&d_pts25));
+    g.extend(flat(&g_ga29));
     (flat(&out), g)
 }
 
@@ -7678,20 +7899,22 @@ fn p656_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
     let ow20: Option<f64> = opt_f64(take1(x, k));
     let pts25: Vec<(f64, f64)> = take_pairs(x, k, 3);
+    let ga29: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_s1: Vec<f64> = take_vec(t, k, 2);
     *k += 1;
     *k += 1;
     let t_pts25: Vec<(f64, f64)> = take_pairs(t, k, 3);
-    let (out, tan) = p656_forward(&s1, &t_s1, ok17, ow20, &pts25, &t_pts25);
+    let t_ga29: [f64; 2] = take(t, k);
+    let (out, tan) = p656_forward(&s1, &t_s1, ok17, ow20, &pts25, &t_pts25, ga29, t_ga29);
     (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p657
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(r1))]
-fn p657(r1: &f64, wv13: &[Vec<f64>]) -> f64 {
+#[grad(reverse, forward, wrt(r1, ga14, gb15))]
+fn p657(r1: &f64, wv13: &[Vec<f64>], ga14: V2, gb15: &V2) -> f64 {
     if (r1 - f64::atan2(2.2, 1.0)).is_sign_positive() {
         let mut v1 = -f64::exp2(-3.0);
         let (v2, v3) = ((f64::sin(1.05) * 0.9).atanh() + autodiff::elu(*r1, r1.atan() * 0.63), (v1 + (-0.65)) / (-((-v1).sin().exp() + 0.5)));
@@ -7707,11 +7930,12 @@ fn p657(r1: &f64, wv13: &[Vec<f64>]) -> f64 {
     let ia8: [f64; 3] = [(v7 + (r1 / (-2.4))).atan(), (autodiff::softplus((v7.abs() + 1.35).acosh()) + r1).atan(), (0.6 + r1).tanh()];
     let k10 = ia8.iter().copied().filter(|v9| *v9 < -1.037).count();
     let v12: f64 = if let Some(j11) = k10.checked_sub(1) { (ia8[(k10 + 1) % ia8.len()] / ((r1 - ia8[(k10 + 2) % ia8.len()]).atan().exp() + 0.5)).tanh() * (j11 as f64) } else { autodiff::sigmoid(autodiff::relu(v7.exp_m1()) + r1) };
-    ((((((f64::abs(-1.15) + 1.5).sqrt() - r1) / ((0.8 + r1).clamp(-1.65, 0.85).abs() + 0.5)) + r1) + (1.15 * v7)) + (0.95 * v12)) + (0.85 * (wv13[(k10 + 1) % wv13.len()][k10 % 3] * autodiff::sigmoid(((ia8[k10 % ia8.len()].sin() * 0.9).atanh() * (v7 + v7)) + wv13[k10 % 1][0])))
+    let gu16: V2 = [ga14[0] - (f64::exp_m1(-(-2.35)) + wv13[k10 % 1][k10 % 3]).tanh(), gb15[1] - (1.15 * (r1 - wv13[(k10 + 2) % wv13.len()][k10 % 3])).tanh()];
+    (((((((f64::abs(-1.15) + 1.5).sqrt() - r1) / ((0.8 + r1).clamp(-1.65, 0.85).abs() + 0.5)) + r1) + (1.15 * v7)) + (0.95 * v12)) + (0.85 * (wv13[(k10 + 1) % wv13.len()][k10 % 3] * autodiff::sigmoid(((ia8[k10 % ia8.len()].sin() * 0.9).atanh() * (v7 + v7)) + wv13[k10 % 1][0])))) + (((0.5 * (ga14[0] * autodiff::sigmoid(ga14[k10 % ga14.len()]))) + (0.25 * (gb15[1] * ((autodiff::softplus((v12.abs() + 1.35).acosh()) + r1).atan() * 0.95)))) + (0.85 * (gu16[0] * gu16[1]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p657_dual<D: Dn>(r1: &D, wv13: &[Vec<D>], tr_: &mut Tr) -> D {
+fn p657_dual<D: Dn>(r1: &D, wv13: &[Vec<D>], ga14: [D; 2], gb15: &[D; 2], tr_: &mut Tr) -> D {
     if dx_is_sign_positive(*r1 - dx_atan2(D::from(2.2), D::from(1.0), tr_), tr_) {
         let mut v1 = -dx_exp2(-D::from(3.0), tr_);
         let (v2, v3) = (dx_atanh(dx_sin(D::from(1.05), tr_) * D::from(0.9), tr_) + dx_elu(*r1, dx_atan(*r1, tr_) * D::from(0.63), tr_), (v1 + (-D::from(0.65))) / (-(dx_exp(dx_sin(-v1, tr_), tr_) + D::from(0.5))));
@@ -7727,32 +7951,42 @@ fn p657_dual<D: Dn>(r1: &D, wv13: &[Vec<D>], tr_: &mut Tr) -> D {
     let ia8: [D; 3] = [dx_atan(v7 + (*r1 / (-D::from(2.4))), tr_), dx_atan(dx_softplus(dx_acosh(dx_abs(v7, tr_) + D::from(1.35), tr_), tr_) + (*r1), tr_), dx_tanh(D::from(0.6) + (*r1), tr_)];
     let k10 = { let mut c_ = 0usize; for v9 in ia8.iter().copied() { if dx_lt(v9, -D::from(1.037), tr_) { c_ += 1; } } c_ };
     let v12: D = if let Some(j11) = k10.checked_sub(1) { dx_tanh(ia8[(k10 + 1) % ia8.len()] / (dx_exp(dx_atan(*r1 - ia8[(k10 + 2) % ia8.len()], tr_), tr_) + D::from(0.5)), tr_) * D::from(j11 as f64) } else { dx_sigmoid(dx_relu(dx_exp_m1(v7, tr_), tr_) + (*r1), tr_) };
-    (((((dx_sqrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) - (*r1)) / (dx_abs(dx_clamp(D::from(0.8) + (*r1), -D::from(1.65), D::from(0.85), tr_), tr_) + D::from(0.5))) + (*r1)) + (D::from(1.15) * v7)) + (D::from(0.95) * v12)) + (D::from(0.85) * (wv13[(k10 + 1) % wv13.len()][k10 % 3] * dx_sigmoid((dx_atanh(dx_sin(ia8[k10 % ia8.len()], tr_) * D::from(0.9), tr_) * (v7 + v7)) + wv13[k10 % 1][0], tr_)))
+    let gu16: [D; 2] = [ga14[0] - dx_tanh(dx_exp_m1(-(-D::from(2.35)), tr_) + wv13[k10 % 1][k10 % 3], tr_), gb15[1] - dx_tanh(D::from(1.15) * (*r1 - wv13[(k10 + 2) % wv13.len()][k10 % 3]), tr_)];
+    ((((((dx_sqrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) - (*r1)) / (dx_abs(dx_clamp(D::from(0.8) + (*r1), -D::from(1.65), D::from(0.85), tr_), tr_) + D::from(0.5))) + (*r1)) + (D::from(1.15) * v7)) + (D::from(0.95) * v12)) + (D::from(0.85) * (wv13[(k10 + 1) % wv13.len()][k10 % 3] * dx_sigmoid((dx_atanh(dx_sin(ia8[k10 % ia8.len()], tr_) * D::from(0.9), tr_) * (v7 + v7)) + wv13[k10 % 1][0], tr_)))) + (((D::from(0.5) * (ga14[0] * dx_sigmoid(ga14[k10 % ga14.len()], tr_))) + (D::from(0.25) * (gb15[1] * (dx_atan(dx_softplus(dx_acosh(dx_abs(v12, tr_) + D::from(1.35), tr_), tr_) + (*r1), tr_) * D::from(0.95))))) + (D::from(0.85) * dx_tanh(gu16[0] * gu16[1], tr_)))
 }
 
 fn p657_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv13: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
-    flat(&p657(&r1, &wv13))
+    let ga14: [f64; 2] = take(x, k);
+    let gb15: [f64; 2] = take(x, k);
+    flat(&p657(&r1, &wv13, ga14, &gb15))
 }
 
 fn p657_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let wv13: Vec<Vec<Dual64>> = take_rows(x, k, 1, 3);
-    flat(&p657_dual(&r1, &wv13, tr_))
+    let ga14: [Dual64; 2] = take(x, k);
+    let gb15: [Dual64; 2] = take(x, k);
+    flat(&p657_dual(&r1, &wv13, ga14, &gb15, tr_))
 }
 
 fn p657_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv13: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
+    let ga14: [f64; 2] = take(x, k);
+    let gb15: [f64; 2] = take(x, k);
     let mut d_r1 = SHADOW;
-    let out = p657_backward(&r1, &mut d_r1, &wv13, d[0]);
+    let mut d_gb15 = [SHADOW; 2];
+    let (out, g_ga14) = p657_backward(&r1, &mut d_r1, &wv13, ga14, &gb15, &mut d_gb15, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend([0.0; 3]);
+    g.extend(flat(&g_ga14));
+    g.extend(shadow(&d_gb15));
     (flat(&out), g)
 }
 
@@ -7760,10 +7994,14 @@ fn p657_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv13: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
+    let ga14: [f64; 2] = take(x, k);
+    let gb15: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     *k += 3;
-    let (out, tan) = p657_forward(&r1, &t_r1, &wv13);
+    let t_ga14: [f64; 2] = take(t, k);
+    let t_gb15: [f64; 2] = take(t, k);
+    let (out, tan) = p657_forward(&r1, &t_r1, &wv13, ga14, t_ga14, &gb15, &t_gb15);
     (flat(&out), flat(&tan))
 }
 
@@ -7792,7 +8030,9 @@ fn p658(x1: f64, s2: &[f64], oc8: Result<f64, String>, ok11: Option<usize>, wv13
     }
     let mut ld17 = Lp { a: ((0.6 + (v10 * v10)).ln() * s2[m12 % s2.len()].abs()).atan(), ..Default::default() };
     ld17.a = ((((m12 + 1) as f64).abs().ln_1p().abs() + 1.8).acosh() + wv13[m12 % 2][m12 % 2]).sin();
-    ((((K658 - x1) + (((0.85 * cc2) + (1.45 * cc3)) + (0.35 * v6))) + (1.2 * v7)) + ((0.25 * v10) + (0.8 * ((m12 as f64) * (-1.15 + x1).tanh())))) + (((0.95 * acc14) + (0.55 * ((ld17.a + ld17.v[0]) * ((((v1 / (v7.abs() + 1.1)).abs() + 1.6).acosh() + wv13[m12 % 2][m12 % 2]).atan() * 0.95)))) + (1.45 * lnormv(ld17)))
+    let v18: f64 = cc3.max((wv13[1][0].abs() + 0.95).sqrt()).atan();
+    let [u20, u21] = upair(autodiff::sigmoid(autodiff::relu(s2.iter().map(|&e22| (s2[m12 % 2].abs() + 0.5).log(8.15)).sum::<f64>())), (({ let t23 = autodiff::softplus((m12 + 1) as f64); t23 * autodiff::elu(v18, cc3.atan() * 0.63) }) + wv13[0][m12 % 2]).sin());
+    (((((K658 - x1) + (((0.85 * cc2) + (1.45 * cc3)) + (0.35 * v6))) + (1.2 * v7)) + ((0.25 * v10) + (0.8 * ((m12 as f64) * (-1.15 + x1).tanh())))) + (((0.95 * acc14) + (0.55 * ((ld17.a + ld17.v[0]) * ((((v1 / (v7.abs() + 1.1)).abs() + 1.6).acosh() + wv13[m12 % 2][m12 % 2]).atan() * 0.95)))) + (1.45 * lnormv(ld17)))) + ((0.8 * (if (-1.137..=1.313).contains(&v18) { ((wv13[m12 % wv13.len()][(m12 + 1) % 2] / 2.75) / (f64::abs(-(-1.8)) + 1.35)).atan() } else { s2.iter().map(|e19| autodiff::sigmoid(autodiff::relu(wv13[m12 % 2][m12 % 2])) + 1.0).product::<f64>().tanh() })) + (0.65 * (u20 * u21)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7817,7 +8057,9 @@ fn p658_dual<D: Dn>(x1: D, s2: &[D], oc8: Result<f64, String>, ok11: Option<usiz
     }
     let mut ld17 = LpD { a: dx_atan(dx_ln(D::from(0.6) + (v10 * v10), tr_) * dx_abs(s2[m12 % s2.len()], tr_), tr_), v: [D::from(0.0); 2] };
     ld17.a = dx_sin(dx_acosh(dx_abs(dx_ln_1p(dx_abs(D::from((m12 + 1) as f64), tr_), tr_), tr_) + D::from(1.8), tr_) + wv13[m12 % 2][m12 % 2], tr_);
-    ((((K658 - x1) + (((D::from(0.85) * cc2) + (D::from(1.45) * cc3)) + (D::from(0.35) * v6))) + (D::from(1.2) * v7)) + ((D::from(0.25) * v10) + (D::from(0.8) * (D::from(m12 as f64) * dx_tanh(-D::from(1.15) + x1, tr_))))) + (((D::from(0.95) * acc14) + (D::from(0.55) * ((ld17.a + ld17.v[0]) * (dx_atan(dx_acosh(dx_abs(v1 / (dx_abs(v7, tr_) + D::from(1.1)), tr_) + D::from(1.6), tr_) + wv13[m12 % 2][m12 % 2], tr_) * D::from(0.95))))) + (D::from(1.45) * lnormv_dual(ld17, tr_)))
+    let v18: D = dx_atan(dx_max(cc3, dx_sqrt(dx_abs(wv13[1][0], tr_) + D::from(0.95), tr_), tr_), tr_);
+    let [u20, u21] = upair_dual(dx_sigmoid(dx_relu(s2.iter().map(|&e22| dx_log(dx_abs(s2[m12 % 2], tr_) + D::from(0.5), D::from(8.15), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(({ let t23 = dx_softplus(D::from((m12 + 1) as f64), tr_); t23 * dx_elu(v18, dx_atan(cc3, tr_) * D::from(0.63), tr_) }) + wv13[0][m12 % 2], tr_), tr_);
+    (((((K658 - x1) + (((D::from(0.85) * cc2) + (D::from(1.45) * cc3)) + (D::from(0.35) * v6))) + (D::from(1.2) * v7)) + ((D::from(0.25) * v10) + (D::from(0.8) * (D::from(m12 as f64) * dx_tanh(-D::from(1.15) + x1, tr_))))) + (((D::from(0.95) * acc14) + (D::from(0.55) * ((ld17.a + ld17.v[0]) * (dx_atan(dx_acosh(dx_abs(v1 / (dx_abs(v7, tr_) + D::from(1.1)), tr_) + D::from(1.6), tr_) + wv13[m12 % 2][m12 % 2], tr_) * D::from(0.95))))) + (D::from(1.45) * lnormv_dual(ld17, tr_)))) + ((D::from(0.8) * (if (dx_ge(v18, -D::from(1.137), tr_) && dx_le(v18, D::from(1.313), tr_)) { dx_atan((wv13[m12 % wv13.len()][(m12 + 1) % 2] / D::from(2.75)) / (dx_abs(-(-D::from(1.8)), tr_) + D::from(1.35)), tr_) } else { dx_tanh(s2.iter().map(|e19| dx_sigmoid(dx_relu(wv13[m12 % 2][m12 % 2], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) })) + (D::from(0.65) * (u20 * u21)))
 }
 
 fn p658_eval(x: &[f64]) -> Vec<f64> {
@@ -8087,7 +8329,7 @@ fn p660_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p661(x1: f64, x2: f64, b3: &[f64; 2], a5: [f64; 5], a4: [f64; 2], mut st: Body, lin20: &Lv) -> f64 {
+fn p661(x1: f64, x2: f64, b3: &[f64; 2], a5: [f64; 5], a4: [f64; 2], mut st: Body, lin20: &Lv, gb23: &V2, gp26: &[V2]) -> f64 {
     const K661: f64 = 1.95;
     st.inner.a[1] -= x2 * (-1.25 - st.inner.t).cos();
     let mut v1 = a4.iter().map(|&e2| f64::tanh(autodiff::leaky_relu(-0.35, 0.01)) + 1.0).product::<f64>().tanh();
@@ -8104,11 +8346,18 @@ fn p661(x1: f64, x2: f64, b3: &[f64; 2], a5: [f64; 5], a4: [f64; 2], mut st: Bod
     let j18 = a4.iter().copied().position(|v17| v17 < 0.663).unwrap_or(0);
     let mut ld19 = Lp { a: (st.pos[1] * a4[0]).tanh(), ..Default::default() };
     ld19.v[1] = ((snap5[n14 % 2] - b3[(n14 + 2) % 2]) - K661).sin();
-    ((((a5.iter().enumerate().map(|(j3, e4)| if -st.inner.a[j3 % 2] < (st.w[j3 % 2][j3 % 2] + e4) { st.w[0][j3 % 2] * 1.65 } else if a5[j3].sinh() > (x1 / (1.0 + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2]))) { f64::log(st.vel[j3 % 2].abs() + 0.95, v1.abs() + 1.6) } else { st.m.atan() }).sum::<f64>() + st.inner.t).tanh() * K661) + (((0.8 * (st.inner.a[1] - snap5[1]).atan()) + (0.75 * cc6)) + (0.7 * acc7))) + (((1.0 * (s15 / (n14 as f64))) + (0.7 * s16)) + (0.65 * ((j18 as f64) * ((st.m * st.w[j18][j18]) * (x2.tanh() * 0.9).atanh()).tanh())))) + ((((0.35 * ((ld19.a + ld19.v[1]) * autodiff::sigmoid(s15.exp_m1() + x2))) + (0.25 * lnorm(&ld19))) + (0.8 * ((lin20.w[1] + lin20.b) * ((autodiff::softplus(j18 as f64).min((s15.tanh() * 0.9).atanh()) + st.inner.a[j18]).atan() * 0.95)).sin())) + (1.15 * lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| p21 * q22).sum::<f64>().tanh()))
+    let [g24, g25] = *gb23;
+    let mut acc27: f64 = 0.0;
+    for p28 in gp26.iter() {
+        acc27 += (p28[0] * p28[1]) + p28[1];
+    }
+    let gu29: V2 = [gb23[0] - (s15 + st.inner.t).sin(), gp26[0][1] - (snap5[0] + st.m).sin()];
+    let [u30, u31] = upair(autodiff::sigmoid(-st.inner.t.exp_m1()), (((n14 as f64) * (f64::abs(0.85) + 0.7).cbrt()) + x1).tanh());
+    (((((a5.iter().enumerate().map(|(j3, e4)| if -st.inner.a[j3 % 2] < (st.w[j3 % 2][j3 % 2] + e4) { st.w[0][j3 % 2] * 1.65 } else if a5[j3].sinh() > (x1 / (1.0 + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2]))) { f64::log(st.vel[j3 % 2].abs() + 0.95, v1.abs() + 1.6) } else { st.m.atan() }).sum::<f64>() + st.inner.t).tanh() * K661) + (((0.8 * (st.inner.a[1] - snap5[1]).atan()) + (0.75 * cc6)) + (0.7 * acc7))) + (((1.0 * (s15 / (n14 as f64))) + (0.7 * s16)) + (0.65 * ((j18 as f64) * ((st.m * st.w[j18][j18]) * (x2.tanh() * 0.9).atanh()).tanh())))) + ((((0.35 * ((ld19.a + ld19.v[1]) * autodiff::sigmoid(s15.exp_m1() + x2))) + (0.25 * lnorm(&ld19))) + (0.8 * ((lin20.w[1] + lin20.b) * ((autodiff::softplus(j18 as f64).min((s15.tanh() * 0.9).atanh()) + st.inner.a[j18]).atan() * 0.95)).sin())) + (1.15 * lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| p21 * q22).sum::<f64>().tanh()))) + ((((((1.4 * (gb23[0] * ((((n14 as f64) / (1.0 + (st.inner.a[n14 % 2] * st.inner.a[n14 % 2]))) - ((n14 as f64) / (f64::exp(-2.45) + 0.5))).atan() * 0.95))) + (1.35 * (g24 * g25))) + (0.4 * autodiff::sigmoid(acc27))) + (0.3 * gp26[1][0])) + (0.9 * autodiff::sigmoid(gu29[0] * gu29[1]))) + (1.3 * (u30 + (((1.35 * K661).max(gu29[n14 % 2]) + a4[j18]).sin() * u31))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p661_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a5: [D; 5], a4: [D; 2], mut st: BodyD<D>, lin20: &LvD<D>, tr_: &mut Tr) -> D {
+fn p661_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a5: [D; 5], a4: [D; 2], mut st: BodyD<D>, lin20: &LvD<D>, gb23: &[D; 2], gp26: &[[D; 2]; 3], tr_: &mut Tr) -> D {
     let K661: D = D::from(1.95);
     st.inner.a[1] -= x2 * dx_cos(-D::from(1.25) - st.inner.t, tr_);
     let mut v1 = dx_tanh(a4.iter().map(|&e2| dx_tanh(dx_leaky_relu(-D::from(0.35), D::from(0.01), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
@@ -8125,7 +8374,14 @@ fn p661_dual<D: Dn>(x1: D, x2: D, b3: &[D; 2], a5: [D; 5], a4: [D; 2], mut st: B
     let j18 = a4.iter().copied().position(|v17| dx_lt(v17, D::from(0.663), tr_)).unwrap_or(0);
     let mut ld19 = LpD { a: dx_tanh(st.pos[1] * a4[0], tr_), v: [D::from(0.0); 2] };
     ld19.v[1] = dx_sin((snap5[n14 % 2] - b3[(n14 + 2) % 2]) - K661, tr_);
-    (((dx_tanh(a5.iter().enumerate().map(|(j3, e4)| if dx_lt(-st.inner.a[j3 % 2], st.w[j3 % 2][j3 % 2] + (*e4), tr_) { st.w[0][j3 % 2] * D::from(1.65) } else if dx_gt(dx_sinh(a5[j3], tr_), x1 / (D::from(1.0) + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2])), tr_) { dx_log(dx_abs(st.vel[j3 % 2], tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(1.6), tr_) } else { dx_atan(st.m, tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * K661) + (((D::from(0.8) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.75) * cc6)) + (D::from(0.7) * acc7))) + (((D::from(1.0) * (s15 / D::from(n14 as f64))) + (D::from(0.7) * s16)) + (D::from(0.65) * (D::from(j18 as f64) * dx_tanh((st.m * st.w[j18][j18]) * dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_))))) + ((((D::from(0.35) * ((ld19.a + ld19.v[1]) * dx_sigmoid(dx_exp_m1(s15, tr_) + x2, tr_))) + (D::from(0.25) * lnorm_dual(&ld19, tr_))) + (D::from(0.8) * dx_sin((lin20.w[1] + lin20.b) * (dx_atan(dx_min(dx_softplus(D::from(j18 as f64), tr_), dx_atanh(dx_tanh(s15, tr_) * D::from(0.9), tr_), tr_) + st.inner.a[j18], tr_) * D::from(0.95)), tr_))) + (D::from(1.15) * dx_tanh(lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    let [g24, g25] = *gb23;
+    let mut acc27: D = D::from(0.0);
+    for p28 in gp26.iter() {
+        acc27 += (p28[0] * p28[1]) + p28[1];
+    }
+    let gu29: [D; 2] = [gb23[0] - dx_sin(s15 + st.inner.t, tr_), gp26[0][1] - dx_sin(snap5[0] + st.m, tr_)];
+    let [u30, u31] = upair_dual(dx_sigmoid(-dx_exp_m1(st.inner.t, tr_), tr_), dx_tanh((D::from(n14 as f64) * dx_cbrt(dx_abs(D::from(0.85), tr_) + D::from(0.7), tr_)) + x1, tr_), tr_);
+    ((((dx_tanh(a5.iter().enumerate().map(|(j3, e4)| if dx_lt(-st.inner.a[j3 % 2], st.w[j3 % 2][j3 % 2] + (*e4), tr_) { st.w[0][j3 % 2] * D::from(1.65) } else if dx_gt(dx_sinh(a5[j3], tr_), x1 / (D::from(1.0) + (a4[(j3 + 1) % 2] * a4[(j3 + 1) % 2])), tr_) { dx_log(dx_abs(st.vel[j3 % 2], tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(1.6), tr_) } else { dx_atan(st.m, tr_) }).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.inner.t, tr_) * K661) + (((D::from(0.8) * dx_atan(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.75) * cc6)) + (D::from(0.7) * acc7))) + (((D::from(1.0) * (s15 / D::from(n14 as f64))) + (D::from(0.7) * s16)) + (D::from(0.65) * (D::from(j18 as f64) * dx_tanh((st.m * st.w[j18][j18]) * dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_))))) + ((((D::from(0.35) * ((ld19.a + ld19.v[1]) * dx_sigmoid(dx_exp_m1(s15, tr_) + x2, tr_))) + (D::from(0.25) * lnorm_dual(&ld19, tr_))) + (D::from(0.8) * dx_sin((lin20.w[1] + lin20.b) * (dx_atan(dx_min(dx_softplus(D::from(j18 as f64), tr_), dx_atanh(dx_tanh(s15, tr_) * D::from(0.9), tr_), tr_) + st.inner.a[j18], tr_) * D::from(0.95)), tr_))) + (D::from(1.15) * dx_tanh(lin20.m[0].iter().zip(b3.iter()).map(|(p21, q22)| *p21 * *q22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((((((D::from(1.4) * (gb23[0] * (dx_atan((D::from(n14 as f64) / (D::from(1.0) + (st.inner.a[n14 % 2] * st.inner.a[n14 % 2]))) - (D::from(n14 as f64) / (dx_exp(-D::from(2.45), tr_) + D::from(0.5))), tr_) * D::from(0.95)))) + (D::from(1.35) * (g24 * g25))) + (D::from(0.4) * dx_sigmoid(acc27, tr_))) + (D::from(0.3) * gp26[1][0])) + (D::from(0.9) * dx_sigmoid(gu29[0] * gu29[1], tr_))) + (D::from(1.3) * (u30 + (dx_sin(dx_max(D::from(1.35) * K661, gu29[n14 % 2], tr_) + a4[j18], tr_) * u31))))
 }
 
 fn p661_eval(x: &[f64]) -> Vec<f64> {
@@ -8137,7 +8393,9 @@ fn p661_eval(x: &[f64]) -> Vec<f64> {
     let a4: [f64; 2] = take(x, k);
     let st: Body = take_body(x, k);
     let lin20: Lv = take_lv(x, k, 2, 1);
-    flat(&p661(x1, x2, &b3, a5, a4, st, &lin20))
+    let gb23: [f64; 2] = take(x, k);
+    let gp26: [[f64; 2]; 3] = take2(x, k);
+    flat(&p661(x1, x2, &b3, a5, a4, st, &lin20, &gb23, &gp26))
 }
 
 fn p661_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -8149,7 +8407,9 @@ fn p661_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a4: [Dual64; 2] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let lin20: LvD<Dual64> = take_lv_d(x, k, 2, 1);
-    flat(&p661_dual(x1, x2, &b3, a5, a4, st, &lin20, tr_))
+    let gb23: [Dual64; 2] = take(x, k);
+    let gp26: [[Dual64; 2]; 3] = take2(x, k);
+    flat(&p661_dual(x1, x2, &b3, a5, a4, st, &lin20, &gb23, &gp26, tr_))
 }
 
 fn p661_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -8161,9 +8421,13 @@ fn p661_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 2] = take(x, k);
     let st: Body = take_body(x, k);
     let lin20: Lv = take_lv(x, k, 2, 1);
+    let gb23: [f64; 2] = take(x, k);
+    let gp26: [[f64; 2]; 3] = take2(x, k);
     let mut d_b3 = [SHADOW; 2];
     let mut d_lin20 = lv_filled(SHADOW, 2, 1);
-    let (out, g_x1, g_x2, g_a5, g_a4, g_st) = p661_backward(x1, x2, &b3, &mut d_b3, a5, a4, st, &lin20, &mut d_lin20, d[0]);
+    let mut d_gb23 = [SHADOW; 2];
+    let mut d_gp26 = [[SHADOW; 2]; 3];
+    let (out, g_x1, g_x2, g_a5, g_a4, g_st) = p661_backward(x1, x2, &b3, &mut d_b3, a5, a4, st, &lin20, &mut d_lin20, &gb23, &mut d_gb23, &gp26, &mut d_gp26, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
@@ -8172,6 +8436,8 @@ fn p661_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(flat(&g_a4));
     g.extend(flat(&g_st));
     g.extend(shadow(&d_lin20));
+    g.extend(shadow(&d_gb23));
+    g.extend(shadow(&d_gp26));
     (flat(&out), g)
 }
 
@@ -8184,6 +8450,8 @@ fn p661_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a4: [f64; 2] = take(x, k);
     let st: Body = take_body(x, k);
     let lin20: Lv = take_lv(x, k, 2, 1);
+    let gb23: [f64; 2] = take(x, k);
+    let gp26: [[f64; 2]; 3] = take2(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
@@ -8192,7 +8460,9 @@ fn p661_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_a4: [f64; 2] = take(t, k);
     let t_st: Body = take_body(t, k);
     let t_lin20: Lv = take_lv(t, k, 2, 1);
-    let (out, tan) = p661_forward(x1, t_x1, x2, t_x2, &b3, &t_b3, a5, t_a5, a4, t_a4, st, t_st, &lin20, &t_lin20);
+    let t_gb23: [f64; 2] = take(t, k);
+    let t_gp26: [[f64; 2]; 3] = take2(t, k);
+    let (out, tan) = p661_forward(x1, t_x1, x2, t_x2, &b3, &t_b3, a5, t_a5, a4, t_a4, st, t_st, &lin20, &t_lin20, &gb23, &t_gb23, &gp26, &t_gp26);
     (flat(&out), flat(&tan))
 }
 
@@ -8618,7 +8888,13 @@ fn p666(s1: &[f64], s2: &[f64], k3: i32, mut st: Body, oc10: Result<f64, String>
     let v13: f64 = f64::rem_euclid(-(-(-0.85)), (u8[0] % (autodiff::sigmoid(st.vel[1]).exp() + 0.5)).abs() + 0.55);
     let lo14 = if (s2.iter().enumerate().fold(0.15f64, |acc17, (j15, e16)| (acc17 + autodiff::sigmoid(e16.exp())).tanh()) / (1.0 + (z9[0] * z9[0]))).atan() < st.inner.t { Some(st.inner.t.sin().exp().tanh()) } else { None };
     let v19: f64 = lo14.unwrap_or(((u8[0].max(0.65).tanh() * 0.9).asin() + st.pos[0]).tanh());
-    (((((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)) + (0.5 * v13)) + (0.3 * v19)) + ((0.95 * ((vx20.len() as f64) * st.m.sin())) + (1.05 * ((vx20.len() as f64) * autodiff::sigmoid(autodiff::softplus(v12) + s1[1]))))
+    let ra24: [f64; 2] = [(v13 * st.inner.t.tanh()).cos(), st.m.tanh()];
+    let mut acc21: f64 = 0.0;
+    for k22 in 0..2 {
+        let r25: [f64; 2] = st.w[k22];
+        acc21 += cdot2(&r25, &ra24) * r25[1];
+    }
+    ((((((-s2[2].tanh().tan() - st.m) + (((1.35 * (st.pos[0] - snap5[0]).tanh()) + (0.6 * u8[0])) + (1.0 * old7[0]))) + (0.6 * v12)) + (0.5 * v13)) + (0.3 * v19)) + ((0.95 * ((vx20.len() as f64) * st.m.sin())) + (1.05 * ((vx20.len() as f64) * autodiff::sigmoid(autodiff::softplus(v12) + s1[1]))))) + (0.9 * acc21.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8647,7 +8923,13 @@ fn p666_dual<D: Dn>(s1: &[D], s2: &[D], k3: i32, mut st: BodyD<D>, oc10: Result<
     let v13: D = dx_rem_euclid(-(-(-D::from(0.85))), dx_abs(dx_rem(u8[0], dx_exp(dx_sigmoid(st.vel[1], tr_), tr_) + D::from(0.5), tr_), tr_) + D::from(0.55), tr_);
     let lo14 = if dx_lt(dx_atan(s2.iter().enumerate().fold(D::from(0.15), |acc17, (j15, e16)| dx_tanh(acc17 + dx_sigmoid(dx_exp(*e16, tr_), tr_), tr_)) / (D::from(1.0) + (z9[0] * z9[0])), tr_), st.inner.t, tr_) { Some(dx_tanh(dx_exp(dx_sin(st.inner.t, tr_), tr_), tr_)) } else { None };
     let v19: D = lo14.unwrap_or(dx_tanh(dx_asin(dx_tanh(dx_max(u8[0], D::from(0.65), tr_), tr_) * D::from(0.9), tr_) + st.pos[0], tr_));
-    (((((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)) + (D::from(0.5) * v13)) + (D::from(0.3) * v19)) + ((D::from(0.95) * (D::from(vx20.len() as f64) * dx_sin(st.m, tr_))) + (D::from(1.05) * (D::from(vx20.len() as f64) * dx_sigmoid(dx_softplus(v12, tr_) + s1[1], tr_))))
+    let ra24: [D; 2] = [dx_cos(v13 * dx_tanh(st.inner.t, tr_), tr_), dx_tanh(st.m, tr_)];
+    let mut acc21: D = D::from(0.0);
+    for k22 in 0..2 {
+        let r25: [D; 2] = st.w[k22];
+        acc21 += cdot2_dual(&r25, &ra24, tr_) * r25[1];
+    }
+    ((((((-dx_tan(dx_tanh(s2[2], tr_), tr_) - st.m) + (((D::from(1.35) * dx_tanh(st.pos[0] - snap5[0], tr_)) + (D::from(0.6) * u8[0])) + (D::from(1.0) * old7[0]))) + (D::from(0.6) * v12)) + (D::from(0.5) * v13)) + (D::from(0.3) * v19)) + ((D::from(0.95) * (D::from(vx20.len() as f64) * dx_sin(st.m, tr_))) + (D::from(1.05) * (D::from(vx20.len() as f64) * dx_sigmoid(dx_softplus(v12, tr_) + s1[1], tr_))))) + (D::from(0.9) * dx_tanh(acc21, tr_))
 }
 
 fn p666_eval(x: &[f64]) -> Vec<f64> {
@@ -8806,7 +9088,10 @@ fn p668(a1: [f64; 4], n3: usize, b2: &[f64; 3]) -> f64 {
         }
     }
     let v21: f64 = if lv18.is_empty() { ((autodiff::leaky_relu(v3, 0.31).abs() + 1.2).cbrt() + a1[n3 % a1.len()]).tanh() } else { (lv18[0] * autodiff::sigmoid(f64::max(v17 - v17, v17 / 1.25) + b2[0])) + lv18[lv18.len() - 1] };
-    (((((a1[0].asinh() - (b2[n3 % 3].abs() + 1.35).ln()).sin().tan() + v3) * (-2.6)) + (0.85 * acc12)) + (0.5 * v17)) + (0.3 * v21)
+    let ff22 = std::array::from_fn::<f64, 3, _>(|i23| autodiff::sigmoid((b2[i23] - b2[i23]).abs().ln_1p()));
+    let ra25: [f64; 2] = [((v21 * ff22[2]).cos() + a1[2]).sin(), ((n3 as f64) + b2[n3 % b2.len()]).sin()];
+    let ff26 = core::array::from_fn::<f64, 2, _>(|i27| (ra25[i27].clamp(0.15, 0.45) * (-(ra25[i27].abs() + 1.0)).recip()) + (0.25 * (i27 as f64)));
+    ((((((a1[0].asinh() - (b2[n3 % 3].abs() + 1.35).ln()).sin().tan() + v3) * (-2.6)) + (0.85 * acc12)) + (0.5 * v17)) + (0.3 * v21)) + ((1.2 * (ff22[0] * ff22[2])) + (0.25 * (ff26[1] * ((((2.0 + v21) + (v3 + v21)) + b2[n3 % 3]).atan() * 0.95))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8833,7 +9118,10 @@ fn p668_dual<D: Dn>(a1: [D; 4], n3: usize, b2: &[D; 3], tr_: &mut Tr) -> D {
         }
     }
     let v21: D = if lv18.is_empty() { dx_tanh(dx_cbrt(dx_abs(dx_leaky_relu(v3, D::from(0.31), tr_), tr_) + D::from(1.2), tr_) + a1[n3 % a1.len()], tr_) } else { (lv18[0] * dx_sigmoid(dx_max(v17 - v17, v17 / D::from(1.25), tr_) + b2[0], tr_)) + lv18[lv18.len() - 1] };
-    ((((dx_tan(dx_sin(dx_asinh(a1[0], tr_) - dx_ln(dx_abs(b2[n3 % 3], tr_) + D::from(1.35), tr_), tr_), tr_) + v3) * (-D::from(2.6))) + (D::from(0.85) * acc12)) + (D::from(0.5) * v17)) + (D::from(0.3) * v21)
+    let ff22 = std::array::from_fn::<D, 3, _>(|i23| dx_sigmoid(dx_ln_1p(dx_abs(b2[i23] - b2[i23], tr_), tr_), tr_));
+    let ra25: [D; 2] = [dx_sin(dx_cos(v21 * ff22[2], tr_) + a1[2], tr_), dx_sin(D::from(n3 as f64) + b2[n3 % b2.len()], tr_)];
+    let ff26 = core::array::from_fn::<D, 2, _>(|i27| (dx_clamp(ra25[i27], D::from(0.15), D::from(0.45), tr_) * dx_recip(-(dx_abs(ra25[i27], tr_) + D::from(1.0)), tr_)) + (D::from(0.25) * D::from(i27 as f64)));
+    (((((dx_tan(dx_sin(dx_asinh(a1[0], tr_) - dx_ln(dx_abs(b2[n3 % 3], tr_) + D::from(1.35), tr_), tr_), tr_) + v3) * (-D::from(2.6))) + (D::from(0.85) * acc12)) + (D::from(0.5) * v17)) + (D::from(0.3) * v21)) + ((D::from(1.2) * (ff22[0] * ff22[2])) + (D::from(0.25) * (ff26[1] * (dx_atan(((D::from(2.0) + v21) + (v3 + v21)) + b2[n3 % 3], tr_) * D::from(0.95)))))
 }
 
 fn p668_eval(x: &[f64]) -> Vec<f64> {
@@ -10767,7 +11055,20 @@ fn p684(x1: f64, a5: [f64; 3], s3: &[f64], b4: &[f64; 4], x2: f64, ok16: Option<
     let j15 = a5.iter().copied().position(|v14| v14 > -0.437).unwrap_or(1);
     let v18: f64 = match ok16 { Some(j17) if j17 > 1 => ((b4[2] + a5[3 - 1 - j15]).abs() + 1.1).acosh().atan() * (j17 as f64), Some(_) => autodiff::sigmoid(autodiff::relu(autodiff::leaky_relu(x1, f64::atan(2.45) * 0.63))), None => (a5[j15].max((j15 + 1) as f64).abs() + 0.75).recip(), };
     let v19: f64 = f64::rem_euclid(s3[j15 + 1].cos() - b4[j15], -(1.0 + (v18 * v18)));
-    (((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh()))) + (0.7 * v19.tanh()), b4[3] * x1)
+    let mut acc20: f64 = autodiff::sigmoid(x1);
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        acc20 = (0.6 * acc20) + autodiff::sigmoid((a5[j15].abs() + 0.5).cbrt().hypot(s3[k21 + 1].exp2()));
+        if acc20 < 0.263 {
+            break;
+        }
+        if k21 >= 2 {
+            break;
+        }
+    }
+    let v23: f64 = s3.first().map_or(autodiff::sigmoid(autodiff::relu(autodiff::leaky_relu(x1, f64::atan(2.45) * 0.63))), |fv22| (fv22.max(*fv22) / ((-fv22).exp() + 0.5)).sin());
+    ((((((((((if (s3[4] * a5[1]) > x1 { (0.65 + (x2 * x2)).cbrt() } else if (0.6 - s3[1]) <= 0.25 { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| (acc10 + (s3[4].sin() * 0.9).atanh().atan()).tanh()) } else { s3[1] }).abs() + 1.45).ln() + x2) + 0.6) - x2) + (1.5 * acc12)) + (0.7 * cc13.atan())) + ((0.75 * (a5[j15] * (autodiff::softplus(acc12.atan()) + x1).sin())) + (0.75 * v18.tanh()))) + (0.7 * v19.tanh())) + ((1.0 * acc20) + (0.6 * (v23 * ((autodiff::sigmoid(s3[5 - 1 - j15] + v18) * (((j15 + 1) as f64) - a5[0])).atan() * 0.95)))), b4[3] * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10790,7 +11091,20 @@ fn p684_dual<D: Dn>(x1: D, a5: [D; 3], s3: &[D], b4: &[D; 4], x2: D, ok16: Optio
     let j15 = a5.iter().copied().position(|v14| dx_gt(v14, -D::from(0.437), tr_)).unwrap_or(1);
     let v18: D = match ok16 { Some(j17) if j17 > 1 => dx_atan(dx_acosh(dx_abs(b4[2] + a5[3 - 1 - j15], tr_) + D::from(1.1), tr_), tr_) * D::from(j17 as f64), Some(_) => dx_sigmoid(dx_relu(dx_leaky_relu(x1, dx_atan(D::from(2.45), tr_) * D::from(0.63), tr_), tr_), tr_), None => dx_recip(dx_abs(dx_max(a5[j15], D::from((j15 + 1) as f64), tr_), tr_) + D::from(0.75), tr_), };
     let v19: D = dx_rem_euclid(dx_cos(s3[j15 + 1], tr_) - b4[j15], -(D::from(1.0) + (v18 * v18)), tr_);
-    (((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_)))) + (D::from(0.7) * dx_tanh(v19, tr_)), b4[3] * x1)
+    let mut acc20: D = dx_sigmoid(x1, tr_);
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        acc20 = (D::from(0.6) * acc20) + dx_sigmoid(dx_hypot(dx_cbrt(dx_abs(a5[j15], tr_) + D::from(0.5), tr_), dx_exp2(s3[k21 + 1], tr_), tr_), tr_);
+        if dx_lt(acc20, D::from(0.263), tr_) {
+            break;
+        }
+        if k21 >= 2 {
+            break;
+        }
+    }
+    let v23: D = s3.first().map_or(dx_sigmoid(dx_relu(dx_leaky_relu(x1, dx_atan(D::from(2.45), tr_) * D::from(0.63), tr_), tr_), tr_), |fv22| dx_sin(dx_max(*fv22, *fv22, tr_) / (dx_exp(-(*fv22), tr_) + D::from(0.5)), tr_));
+    ((((((((dx_ln(dx_abs(if dx_gt(s3[4] * a5[1], x1, tr_) { dx_cbrt(D::from(0.65) + (x2 * x2), tr_) } else if dx_le(D::from(0.6) - s3[1], D::from(0.25), tr_) { a5.iter().zip(b4.iter()).fold(x1, |acc10, (p8, q9)| dx_tanh(acc10 + dx_atan(dx_atanh(dx_sin(s3[4], tr_) * D::from(0.9), tr_), tr_), tr_)) } else { s3[1] }, tr_) + D::from(1.45), tr_) + x2) + D::from(0.6)) - x2) + (D::from(1.5) * acc12)) + (D::from(0.7) * dx_atan(cc13, tr_))) + ((D::from(0.75) * (a5[j15] * dx_sin(dx_softplus(dx_atan(acc12, tr_), tr_) + x1, tr_))) + (D::from(0.75) * dx_tanh(v18, tr_)))) + (D::from(0.7) * dx_tanh(v19, tr_))) + ((D::from(1.0) * acc20) + (D::from(0.6) * (v23 * (dx_atan(dx_sigmoid(s3[5 - 1 - j15] + v18, tr_) * (D::from((j15 + 1) as f64) - a5[0]), tr_) * D::from(0.95))))), b4[3] * x1)
 }
 
 fn p684_eval(x: &[f64]) -> Vec<f64> {
@@ -10888,7 +11202,9 @@ fn p685(f5: bool, x2: f64, x3: f64, mut x4: f64, r1: &f64, mut st: Body) -> f64 
     }
     let ia14: [f64; 2] = [((st.w[1][0] % (x2.abs() + 1.4)) * (st.vel[0] / (1.0 + (snap8[0] * snap8[0]))).tanh()).tanh(), (st.inner.t / (st.pos[0].abs() + 1.4)).sin() * cc9];
     let (n19, s20, s21) = ia14.iter().fold((0usize, 0.0, 0.0), |(c16, p17, q18), v15| (c16 + 1, p17 + autodiff::sigmoid(((-v15).tanh() * 0.9).asin()), q18 + ((-((-0.75 - v15).abs() + 0.5)).cbrt().sin() * (c16 as f64))));
-    ((((-v3 - (st.w[0][1] / (v1.atan().exp() + 0.5))).sin().exp_m1() - x3) + (1.1 * acc7)) + ((0.75 * (st.inner.a[1] - snap8[1]).atan()) + (0.6 * cc9))) + ((0.5 * (s20 / (n19 as f64))) + (1.3 * s21))
+    let ra22: [f64; 4] = [(st.vel[n19 % 2].sin() * v2).round().atan(), (f64::atan(2.0) + st.pos[n19 % 2]).tanh(), ((x2 / (-(f64::abs(-0.15) + 1.5))) * (-x3)).sin(), ((snap8[n19 % snap8.len()].tanh().abs() + 0.75).powf(-0.75) + st.inner.t).tanh()];
+    let ff23: [f64; 4] = std::array::from_fn(|i24| autodiff::sigmoid((ra22[i24] - ra22[i24]) + (ra22[i24] / (ra22[i24].abs() + 0.8))) + (0.25 * (i24 as f64)));
+    (((((-v3 - (st.w[0][1] / (v1.atan().exp() + 0.5))).sin().exp_m1() - x3) + (1.1 * acc7)) + ((0.75 * (st.inner.a[1] - snap8[1]).atan()) + (0.6 * cc9))) + ((0.5 * (s20 / (n19 as f64))) + (1.3 * s21))) + (1.15 * (ff23[2] * (x3 + st.m).abs().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10921,7 +11237,9 @@ fn p685_dual<D: Dn>(f5: bool, x2: D, x3: D, mut x4: D, r1: &D, mut st: BodyD<D>,
     }
     let ia14: [D; 2] = [dx_tanh(dx_rem(st.w[1][0], dx_abs(x2, tr_) + D::from(1.4), tr_) * dx_tanh(st.vel[0] / (D::from(1.0) + (snap8[0] * snap8[0])), tr_), tr_), dx_sin(st.inner.t / (dx_abs(st.pos[0], tr_) + D::from(1.4)), tr_) * cc9];
     let (n19, s20, s21) = ia14.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c16, p17, q18), v15| (c16 + 1, p17 + dx_sigmoid(dx_asin(dx_tanh(-(*v15), tr_) * D::from(0.9), tr_), tr_), q18 + (dx_sin(dx_cbrt(-(dx_abs(-D::from(0.75) - (*v15), tr_) + D::from(0.5)), tr_), tr_) * D::from(c16 as f64))));
-    (((dx_exp_m1(dx_sin(-v3 - (st.w[0][1] / (dx_exp(dx_atan(v1, tr_), tr_) + D::from(0.5))), tr_), tr_) - x3) + (D::from(1.1) * acc7)) + ((D::from(0.75) * dx_atan(st.inner.a[1] - snap8[1], tr_)) + (D::from(0.6) * cc9))) + ((D::from(0.5) * (s20 / D::from(n19 as f64))) + (D::from(1.3) * s21))
+    let ra22: [D; 4] = [dx_atan(dx_round(dx_sin(st.vel[n19 % 2], tr_) * v2, tr_), tr_), dx_tanh(dx_atan(D::from(2.0), tr_) + st.pos[n19 % 2], tr_), dx_sin((x2 / (-(dx_abs(-D::from(0.15), tr_) + D::from(1.5)))) * (-x3), tr_), dx_tanh(dx_powf(dx_abs(dx_tanh(snap8[n19 % snap8.len()], tr_), tr_) + D::from(0.75), -D::from(0.75), tr_) + st.inner.t, tr_)];
+    let ff23: [D; 4] = std::array::from_fn(|i24| dx_sigmoid((ra22[i24] - ra22[i24]) + (ra22[i24] / (dx_abs(ra22[i24], tr_) + D::from(0.8))), tr_) + (D::from(0.25) * D::from(i24 as f64)));
+    ((((dx_exp_m1(dx_sin(-v3 - (st.w[0][1] / (dx_exp(dx_atan(v1, tr_), tr_) + D::from(0.5))), tr_), tr_) - x3) + (D::from(1.1) * acc7)) + ((D::from(0.75) * dx_atan(st.inner.a[1] - snap8[1], tr_)) + (D::from(0.6) * cc9))) + ((D::from(0.5) * (s20 / D::from(n19 as f64))) + (D::from(1.3) * s21))) + (D::from(1.15) * (ff23[2] * dx_tanh(dx_abs(x3 + st.m, tr_), tr_)))
 }
 
 fn p685_eval(x: &[f64]) -> Vec<f64> {
@@ -11007,7 +11325,8 @@ fn p686(r1: &f64, s3: &[f64], r2: &f64, s4: &[f64], ok13: Option<usize>) -> f64 
     let v16: f64 = cc12.div_euclid(-(s3[1].max(*r2).tanh().exp() + 0.5));
     let mut lo17: [f64; 3] = [(s3[1] - v14).asinh().tanh(), (autodiff::leaky_relu(s4[1], s3[1].tanh()) + (-(s3[0].abs() + 1.3)).cbrt()).sin(), (f64::mul_add(s3[0], s4[2], s3[1]) - autodiff::relu(s3[2])).tanh()];
     lfill(autodiff::sigmoid(r1 % (lo17.iter().zip(s4.iter()).map(|(p18, q19)| s4[2].cos()).sum::<f64>().abs() + 0.7)), &mut lo17);
-    (((((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())) + (0.85 * (v16 * s3[0].powi(2).tanh()).tanh())) + (0.65 * (lo17[1] * lo17[2]))
+    let v21: f64 = s4.first().map_or((s4[2] / 1.75).hypot(v14 - lo17[2]).tanh(), |fv20| ((-0.35 + fv20) * (fv20 * (-0.75))).sin());
+    ((((((r2 + r1) + r2) + (0.35 * cc12.sin())) + (0.65 * v14.sin())) + (0.85 * (v16 * s3[0].powi(2).tanh()).tanh())) + (0.65 * (lo17[1] * lo17[2]))) + (1.0 * (v21 * s3.iter().fold(2.0f64, |acc23, e22| (acc23 + (v14 / (cc12.abs() + 0.5)).tanh()).tanh()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11035,7 +11354,8 @@ fn p686_dual<D: Dn>(r1: &D, s3: &[D], r2: &D, s4: &[D], ok13: Option<usize>, tr_
     let v16: D = dx_div_euclid(cc12, -(dx_exp(dx_tanh(dx_max(s3[1], *r2, tr_), tr_), tr_) + D::from(0.5)), tr_);
     let mut lo17: [D; 3] = [dx_tanh(dx_asinh(s3[1] - v14, tr_), tr_), dx_sin(dx_leaky_relu(s4[1], dx_tanh(s3[1], tr_), tr_) + dx_cbrt(-(dx_abs(s3[0], tr_) + D::from(1.3)), tr_), tr_), dx_tanh(dx_mul_add(s3[0], s4[2], s3[1], tr_) - dx_relu(s3[2], tr_), tr_)];
     lfill_dual(dx_sigmoid(dx_rem(*r1, dx_abs(lo17.iter().zip(s4.iter()).map(|(p18, q19)| dx_cos(s4[2], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.7), tr_), tr_), &mut lo17, tr_);
-    (((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))) + (D::from(0.65) * (lo17[1] * lo17[2]))
+    let v21: D = s4.first().map_or(dx_tanh(dx_hypot(s4[2] / D::from(1.75), v14 - lo17[2], tr_), tr_), |fv20| dx_sin((-D::from(0.35) + (*fv20)) * (*fv20 * (-D::from(0.75))), tr_));
+    ((((((*r2 + (*r1)) + (*r2)) + (D::from(0.35) * dx_sin(cc12, tr_))) + (D::from(0.65) * dx_sin(v14, tr_))) + (D::from(0.85) * dx_tanh(v16 * dx_tanh(dx_powi(s3[0], 2, tr_), tr_), tr_))) + (D::from(0.65) * (lo17[1] * lo17[2]))) + (D::from(1.0) * (v21 * dx_tanh(s3.iter().fold(D::from(2.0), |acc23, e22| dx_tanh(acc23 + dx_tanh(v14 / (dx_abs(cc12, tr_) + D::from(0.5)), tr_), tr_)), tr_)))
 }
 
 fn p686_eval(x: &[f64]) -> Vec<f64> {
@@ -11237,7 +11557,15 @@ fn p687(x1: f64, r2: &f64, mut x3: f64, x4: f64, nt: usize, wv12: &[Vec<f64>]) -
     }
     let v11: f64 = old3.iter().copied().filter(|&v9| v9 > 0.463).map(|e10| (autodiff::sigmoid(e10) * 1.05) % (1.0 + (e10 * e10))).sum::<f64>();
     let ia13: [f64; 3] = [((wv12[nt % 2][0] * wv12[nt % 2][0]).ln_1p() % (1.0 + (wv12[0][nt % 3] * wv12[0][nt % 3]))).tanh(), autodiff::sigmoid(u4[c5 % u4.len()] + wv12[c5 % 2][c5 % 3]), (1.15 + x1).sin()];
-    (((((((x3 * r2).clamp(*r2, r2 + 1.85) + ((-0.95 * x3) + (x3 % 0.55))) + x4) - x4).sin() * K687) + ((1.4 * u4[0].atan()) + (0.45 * old3[0].tanh()))) + (0.95 * v11)) + ((0.4 * wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| p14 * q15).sum::<f64>().tanh()) + (0.95 * wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| p16 * q17).sum::<f64>().tanh()))
+    let mut acc18: f64 = (((c5 + 1) as f64) + wv12[1][c5 % 3]).sin();
+    for i19 in 0..2 {
+        if !(-0.837..=-0.187).contains(&acc18) {
+            return ((((u4[i19 % u4.len()] - x1).sin() * (u4[i19 % 1] + (nt as f64)).atan()) * v11) * r2) * acc18;
+        }
+        acc18 = (0.6 * acc18) + (autodiff::sigmoid(ia13.iter().zip(old3.iter()).map(|(p20, q21)| old3[c5 % 1].atan()).sum::<f64>() + wv12[(nt + 3) % wv12.len()][2]) * ((0.25 * (i19 as f64)) + 0.5));
+    }
+    let v23: f64 = ia13.last().copied().unwrap_or(((v11.hypot(-1.75).abs() + 1.65).acosh() + wv12[nt % wv12.len()][c5 % 3]).sin());
+    ((((((((x3 * r2).clamp(*r2, r2 + 1.85) + ((-0.95 * x3) + (x3 % 0.55))) + x4) - x4).sin() * K687) + ((1.4 * u4[0].atan()) + (0.45 * old3[0].tanh()))) + (0.95 * v11)) + ((0.4 * wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| p14 * q15).sum::<f64>().tanh()) + (0.95 * wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| p16 * q17).sum::<f64>().tanh()))) + ((1.3 * acc18) + (1.45 * (v23 * (old3[nt % 1].hypot(autodiff::leaky_relu(0.7, autodiff::sigmoid(-2.35))) + x4).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11263,7 +11591,15 @@ fn p687_dual<D: Dn>(x1: D, r2: &D, mut x3: D, x4: D, nt: usize, wv12: &[Vec<D>],
     }
     let v11: D = { let mut s_ = D::from(0.0); for e10 in old3.iter().copied() { if dx_gt(e10, D::from(0.463), tr_) { s_ = s_ + dx_rem(dx_sigmoid(e10, tr_) * D::from(1.05), D::from(1.0) + (e10 * e10), tr_); } } s_ };
     let ia13: [D; 3] = [dx_tanh(dx_rem(dx_ln_1p(wv12[nt % 2][0] * wv12[nt % 2][0], tr_), D::from(1.0) + (wv12[0][nt % 3] * wv12[0][nt % 3]), tr_), tr_), dx_sigmoid(u4[c5 % u4.len()] + wv12[c5 % 2][c5 % 3], tr_), dx_sin(D::from(1.15) + x1, tr_)];
-    (((dx_sin(((dx_clamp(x3 * (*r2), *r2, *r2 + D::from(1.85), tr_) + ((-D::from(0.95) * x3) + dx_rem(x3, D::from(0.55), tr_))) + x4) - x4, tr_) * K687) + ((D::from(1.4) * dx_atan(u4[0], tr_)) + (D::from(0.45) * dx_tanh(old3[0], tr_)))) + (D::from(0.95) * v11)) + ((D::from(0.4) * dx_tanh(wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.95) * dx_tanh(wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    let mut acc18: D = dx_sin(D::from((c5 + 1) as f64) + wv12[1][c5 % 3], tr_);
+    for i19 in 0..2 {
+        if !(dx_ge(acc18, -D::from(0.837), tr_) && dx_le(acc18, -D::from(0.187), tr_)) {
+            return (((dx_sin(u4[i19 % u4.len()] - x1, tr_) * dx_atan(u4[i19 % 1] + D::from(nt as f64), tr_)) * v11) * (*r2)) * acc18;
+        }
+        acc18 = (D::from(0.6) * acc18) + (dx_sigmoid(ia13.iter().zip(old3.iter()).map(|(p20, q21)| dx_atan(old3[c5 % 1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + wv12[(nt + 3) % wv12.len()][2], tr_) * ((D::from(0.25) * D::from(i19 as f64)) + D::from(0.5)));
+    }
+    let v23: D = ia13.last().copied().unwrap_or(dx_sin(dx_acosh(dx_abs(dx_hypot(v11, -D::from(1.75), tr_), tr_) + D::from(1.65), tr_) + wv12[nt % wv12.len()][c5 % 3], tr_));
+    ((((dx_sin(((dx_clamp(x3 * (*r2), *r2, *r2 + D::from(1.85), tr_) + ((-D::from(0.95) * x3) + dx_rem(x3, D::from(0.55), tr_))) + x4) - x4, tr_) * K687) + ((D::from(1.4) * dx_atan(u4[0], tr_)) + (D::from(0.45) * dx_tanh(old3[0], tr_)))) + (D::from(0.95) * v11)) + ((D::from(0.4) * dx_tanh(wv12[c5 % wv12.len()].iter().zip(ia13.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.95) * dx_tanh(wv12[(nt + 1) % 2].iter().zip(ia13.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + ((D::from(1.3) * acc18) + (D::from(1.45) * (v23 * dx_tanh(dx_hypot(old3[nt % 1], dx_leaky_relu(D::from(0.7), dx_sigmoid(-D::from(2.35), tr_), tr_), tr_) + x4, tr_))))
 }
 
 fn p687_eval(x: &[f64]) -> Vec<f64> {
@@ -11422,7 +11758,9 @@ fn p688(w1: &[[f64; 2]; 1], b2: &[f64; 4], s3: &[f64], n4: usize, lin21: &Lv) ->
     let (s18, s19) = b2.iter().fold((0.0, 0.0), |(p15, q16), &v13| (p15 + (autodiff::relu(v13) - (v13 - 2.25)).tanh(), q16 + (f64::min(v13, -1.5).tanh().tanh() * p15)));
     let mut ld20 = Lp { a: (-1.25 + w1[c2 % 1][c2 % 2]).tanh(), ..Default::default() };
     ld20.a += (s18 + w1[n4 % w1.len()][0]).atan() * 0.95;
-    (((((b2[(n4 + 2) % 4] - (-0.55)) - b2[n4 % b2.len()]) * (-1.05)) + (0.95 * v4)) + (((0.35 * u6.iter().sum::<f64>()) + (0.3 * s18)) + (0.5 * s19.atan()))) + ((1.15 * ((ld20.a + ld20.v[0]) * ((s3[c2 % 3] * v4).atan().atan() * 0.95))) + (1.4 * lin21.w.iter().map(|e22| *e22).sum::<f64>()))
+    let v23: f64 = ((lin21.m[n4 % 2][(n4 + 3) % 2].abs() + 1.55).acosh() * (3.0 * (n4 as f64)).tanh()).tanh();
+    let [u28, u29] = upair(s19.clamp(s19.tanh(), s19.tanh() + 1.5).clamp(lin21.w[n4 % 1], lin21.w[n4 % 1] + 0.8).atan(), autodiff::elu(v4, w1[0][0].min(lin21.b).sin()));
+    ((((((b2[(n4 + 2) % 4] - (-0.55)) - b2[n4 % b2.len()]) * (-1.05)) + (0.95 * v4)) + (((0.35 * u6.iter().sum::<f64>()) + (0.3 * s18)) + (0.5 * s19.atan()))) + ((1.15 * ((ld20.a + ld20.v[0]) * ((s3[c2 % 3] * v4).atan().atan() * 0.95))) + (1.4 * lin21.w.iter().map(|e22| *e22).sum::<f64>()))) + ((1.45 * (if (lin21.b..=lin21.b).contains(&v23) { lin21.m[c2 % 2][n4 % 2] } else { ((if lin21.m[n4 % 2][0] < 0.55 { v23 } else { ia5.iter().enumerate().map(|(j24, e25)| s3.iter().fold(0.15f64, |acc27, &e26| acc27 + ((0.75 + (w1[j24 % w1.len()][c2 % 2] * w1[j24 % w1.len()][c2 % 2])).powf(-0.5).atan() * 0.63))).sum::<f64>() }) + w1[0][c2 % 2]).sin() })) + (0.6 * (u28 * u29)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11451,7 +11789,9 @@ fn p688_dual<D: Dn>(w1: &[[D; 2]; 1], b2: &[D; 4], s3: &[D], n4: usize, lin21: &
     let (s18, s19) = b2.iter().fold((D::from(0.0), D::from(0.0)), |(p15, q16), &v13| (p15 + dx_tanh(dx_relu(v13, tr_) - (v13 - D::from(2.25)), tr_), q16 + (dx_tanh(dx_tanh(dx_min(v13, -D::from(1.5), tr_), tr_), tr_) * p15)));
     let mut ld20 = LpD { a: dx_tanh(-D::from(1.25) + w1[c2 % 1][c2 % 2], tr_), v: [D::from(0.0); 2] };
     ld20.a += dx_atan(s18 + w1[n4 % w1.len()][0], tr_) * D::from(0.95);
-    (((((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(0.95) * v4)) + (((D::from(0.35) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.3) * s18)) + (D::from(0.5) * dx_atan(s19, tr_)))) + ((D::from(1.15) * ((ld20.a + ld20.v[0]) * (dx_atan(dx_atan(s3[c2 % 3] * v4, tr_), tr_) * D::from(0.95)))) + (D::from(1.4) * lin21.w.iter().map(|e22| *e22).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let v23: D = dx_tanh(dx_acosh(dx_abs(lin21.m[n4 % 2][(n4 + 3) % 2], tr_) + D::from(1.55), tr_) * dx_tanh(D::from(3.0) * D::from(n4 as f64), tr_), tr_);
+    let [u28, u29] = upair_dual(dx_atan(dx_clamp(dx_clamp(s19, dx_tanh(s19, tr_), dx_tanh(s19, tr_) + D::from(1.5), tr_), lin21.w[n4 % 1], lin21.w[n4 % 1] + D::from(0.8), tr_), tr_), dx_elu(v4, dx_sin(dx_min(w1[0][0], lin21.b, tr_), tr_), tr_), tr_);
+    ((((((b2[(n4 + 2) % 4] - (-D::from(0.55))) - b2[n4 % b2.len()]) * (-D::from(1.05))) + (D::from(0.95) * v4)) + (((D::from(0.35) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.3) * s18)) + (D::from(0.5) * dx_atan(s19, tr_)))) + ((D::from(1.15) * ((ld20.a + ld20.v[0]) * (dx_atan(dx_atan(s3[c2 % 3] * v4, tr_), tr_) * D::from(0.95)))) + (D::from(1.4) * lin21.w.iter().map(|e22| *e22).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.45) * (if (dx_ge(v23, lin21.b, tr_) && dx_le(v23, lin21.b, tr_)) { lin21.m[c2 % 2][n4 % 2] } else { dx_sin((if dx_lt(lin21.m[n4 % 2][0], D::from(0.55), tr_) { v23 } else { ia5.iter().enumerate().map(|(j24, e25)| s3.iter().fold(D::from(0.15), |acc27, &e26| acc27 + (dx_atan(dx_powf(D::from(0.75) + (w1[j24 % w1.len()][c2 % 2] * w1[j24 % w1.len()][c2 % 2]), -D::from(0.5), tr_), tr_) * D::from(0.63)))).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + w1[0][c2 % 2], tr_) })) + (D::from(0.6) * (u28 * u29)))
 }
 
 fn p688_eval(x: &[f64]) -> Vec<f64> {
@@ -12668,7 +13008,7 @@ fn p699_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p700(r1: &f64, a2: [f64; 2], a3: [f64; 4], b4: &[f64; 4], nt: usize, pts26: &[(f64, f64)]) -> f64 {
+fn p700(r1: &f64, a2: [f64; 2], a3: [f64; 4], b4: &[f64; 4], nt: usize, pts26: &[(f64, f64)], ga30: V3) -> f64 {
     let mut v1: f64 = autodiff::sigmoid((r1 + a3[nt]).min(r1.exp2())).mul_add((-2.9 * a2[1]).min(*r1), (1.45 + (r1 * r1)).powf(-1.5) + r1);
     v1 %= v1.abs() + 0.75;
     let v2 = (b4[0] * v1.atan()) * ({ let t3 = v1.tanh().sinh(); t3 * a3[nt] }).tanh();
@@ -12694,11 +13034,12 @@ fn p700(r1: &f64, a2: [f64; 2], a3: [f64; 4], b4: &[f64; 4], nt: usize, pts26: &
     for &(qa28, qb29) in pts26.iter() {
         acc27 += qa28.tanh().tan().cosh().tanh() * autodiff::sigmoid(qb29.min(0.35) * (-qb29));
     }
-    (((({ let t5 = b4[nt + 1]; t5 * autodiff::sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(1.65f64, |acc9, (j7, e8)| (acc9 * 0.5) + ((nt as f64) - b4[nt + 1]).tanh())).sum::<f64>()) }) - v1.tanh()) + (((1.5 * u10[2].tanh()) + (1.25 * snap11[0].tanh())) + (0.3 * v15.sin()))) + (((0.6 * v17) + (0.65 * s24)) + (0.5 * s25))) + (1.2 * acc27)
+    let uq31 = Uq { a: (1.15 + r1).tanh(), v: [autodiff::sigmoid((autodiff::elu(b4[nt], 1.85).abs() + 1.3).sqrt()), autodiff::sigmoid(f64::min((v17.abs() + 0.95).powf(*r1), v17 - ga30[nt]))] };
+    ((((({ let t5 = b4[nt + 1]; t5 * autodiff::sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(1.65f64, |acc9, (j7, e8)| (acc9 * 0.5) + ((nt as f64) - b4[nt + 1]).tanh())).sum::<f64>()) }) - v1.tanh()) + (((1.5 * u10[2].tanh()) + (1.25 * snap11[0].tanh())) + (0.3 * v15.sin()))) + (((0.6 * v17) + (0.65 * s24)) + (0.5 * s25))) + (1.2 * acc27)) + ((1.45 * (ga30[2] * (r1.tanh() * 0.9).acos().max(r1 / (-1.9)).tanh())) + (0.7 * uq31.ulen(autodiff::sigmoid(s25.mul_add(ia18[3 - 1 - nt], ga30[nt])))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p700_dual<D: Dn>(r1: &D, a2: [D; 2], a3: [D; 4], b4: &[D; 4], nt: usize, pts26: &[(D, D)], tr_: &mut Tr) -> D {
+fn p700_dual<D: Dn>(r1: &D, a2: [D; 2], a3: [D; 4], b4: &[D; 4], nt: usize, pts26: &[(D, D)], ga30: [D; 3], tr_: &mut Tr) -> D {
     let mut v1: D = dx_mul_add(dx_sigmoid(dx_min(*r1 + a3[nt], dx_exp2(*r1, tr_), tr_), tr_), dx_min(-D::from(2.9) * a2[1], *r1, tr_), dx_powf(D::from(1.45) + (*r1 * (*r1)), -D::from(1.5), tr_) + (*r1), tr_);
     v1 = dx_rem(v1, dx_abs(v1, tr_) + D::from(0.75), tr_);
     let v2 = (b4[0] * dx_atan(v1, tr_)) * dx_tanh({ let t3 = dx_sinh(dx_tanh(v1, tr_), tr_); t3 * a3[nt] }, tr_);
@@ -12724,7 +13065,8 @@ fn p700_dual<D: Dn>(r1: &D, a2: [D; 2], a3: [D; 4], b4: &[D; 4], nt: usize, pts2
     for &(qa28, qb29) in pts26.iter() {
         acc27 += dx_tanh(dx_cosh(dx_tan(dx_tanh(qa28, tr_), tr_), tr_), tr_) * dx_sigmoid(dx_min(qb29, D::from(0.35), tr_) * (-qb29), tr_);
     }
-    (((({ let t5 = b4[nt + 1]; t5 * dx_sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(D::from(1.65), |acc9, (j7, e8)| (acc9 * D::from(0.5)) + dx_tanh(D::from(nt as f64) - b4[nt + 1], tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) }) - dx_tanh(v1, tr_)) + (((D::from(1.5) * dx_tanh(u10[2], tr_)) + (D::from(1.25) * dx_tanh(snap11[0], tr_))) + (D::from(0.3) * dx_sin(v15, tr_)))) + (((D::from(0.6) * v17) + (D::from(0.65) * s24)) + (D::from(0.5) * s25))) + (D::from(1.2) * acc27)
+    let uq31 = UqD { a: dx_tanh(D::from(1.15) + (*r1), tr_), v: [dx_sigmoid(dx_sqrt(dx_abs(dx_elu(b4[nt], D::from(1.85), tr_), tr_) + D::from(1.3), tr_), tr_), dx_sigmoid(dx_min(dx_powf(dx_abs(v17, tr_) + D::from(0.95), *r1, tr_), v17 - ga30[nt], tr_), tr_)] };
+    ((((({ let t5 = b4[nt + 1]; t5 * dx_sigmoid(a3.iter().map(|&e6| a2.iter().enumerate().fold(D::from(1.65), |acc9, (j7, e8)| (acc9 * D::from(0.5)) + dx_tanh(D::from(nt as f64) - b4[nt + 1], tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) }) - dx_tanh(v1, tr_)) + (((D::from(1.5) * dx_tanh(u10[2], tr_)) + (D::from(1.25) * dx_tanh(snap11[0], tr_))) + (D::from(0.3) * dx_sin(v15, tr_)))) + (((D::from(0.6) * v17) + (D::from(0.65) * s24)) + (D::from(0.5) * s25))) + (D::from(1.2) * acc27)) + ((D::from(1.45) * (ga30[2] * dx_tanh(dx_max(dx_acos(dx_tanh(*r1, tr_) * D::from(0.9), tr_), *r1 / (-D::from(1.9)), tr_), tr_))) + (D::from(0.7) * uq31.ulen_dual(dx_sigmoid(dx_mul_add(s25, ia18[3 - 1 - nt], ga30[nt], tr_), tr_), tr_)))
 }
 
 fn p700_eval(x: &[f64]) -> Vec<f64> {
@@ -12734,7 +13076,8 @@ fn p700_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 4] = take(x, k);
     let b4: [f64; 4] = take(x, k);
     let pts26: Vec<(f64, f64)> = take_pairs(x, k, 4);
-    flat(&p700(&r1, a2, a3, &b4, 2, &pts26))
+    let ga30: [f64; 3] = take(x, k);
+    flat(&p700(&r1, a2, a3, &b4, 2, &pts26, ga30))
 }
 
 fn p700_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -12744,7 +13087,8 @@ fn p700_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 4] = take(x, k);
     let b4: [Dual64; 4] = take(x, k);
     let pts26: Vec<(Dual64, Dual64)> = take_pairs(x, k, 4);
-    flat(&p700_dual(&r1, a2, a3, &b4, 2, &pts26, tr_))
+    let ga30: [Dual64; 3] = take(x, k);
+    flat(&p700_dual(&r1, a2, a3, &b4, 2, &pts26, ga30, tr_))
 }
 
 fn p700_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -12754,16 +13098,18 @@ fn p700_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let b4: [f64; 4] = take(x, k);
     let pts26: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    let ga30: [f64; 3] = take(x, k);
     let mut d_r1 = SHADOW;
     let mut d_b4 = [SHADOW; 4];
     let mut d_pts26 = vec![(SHADOW, SHADOW); 4];
-    let (out, g_a2, g_a3) = p700_backward(&r1, &mut d_r1, a2, a3, &b4, &mut d_b4, 2, &pts26, &mut d_pts26, d[0]);
+    let (out, g_a2, g_a3, g_ga30) = p700_backward(&r1, &mut d_r1, a2, a3, &b4, &mut d_b4, 2, &pts26, &mut d_pts26, ga30, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_a2));
     g.extend(flat(&g_a3));
     g.extend(shadow(&d_b4));
     g.extend(shadow(&d_pts26));
+    g.extend(flat(&g_ga30));
     (flat(&out), g)
 }
 
@@ -12774,13 +13120,15 @@ fn p700_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 4] = take(x, k);
     let b4: [f64; 4] = take(x, k);
     let pts26: Vec<(f64, f64)> = take_pairs(x, k, 4);
+    let ga30: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_a2: [f64; 2] = take(t, k);
     let t_a3: [f64; 4] = take(t, k);
     let t_b4: [f64; 4] = take(t, k);
     let t_pts26: Vec<(f64, f64)> = take_pairs(t, k, 4);
-    let (out, tan) = p700_forward(&r1, &t_r1, a2, t_a2, a3, t_a3, &b4, &t_b4, 2, &pts26, &t_pts26);
+    let t_ga30: [f64; 3] = take(t, k);
+    let (out, tan) = p700_forward(&r1, &t_r1, a2, t_a2, a3, t_a3, &b4, &t_b4, 2, &pts26, &t_pts26, ga30, t_ga30);
     (flat(&out), flat(&tan))
 }
 
@@ -12810,7 +13158,8 @@ fn p701(f5: bool, a2: [f64; 2], b3: &[f64; 5], n4: usize, s1: &[f64]) -> f64 {
         acc9 += autodiff::sigmoid(b3.iter().zip(s1.iter()).map(|(p10, q11)| f64::powf(a2[i8 % a2.len()].abs() + 0.6, v1.atan()).tanh() + 1.0).product::<f64>());
     }
     let v13: f64 = match n4.checked_sub(1) { Some(j12) => autodiff::sigmoid((autodiff::sigmoid(acc9) / (-(((n4 as f64).abs() + 1.05).log2().abs() + 1.4))) + a2[0]) * (j12 as f64), None => (v2.tanh().exp_m1() * (1.0 % (1.0 + (s1[n4] * s1[n4])))).tanh(), };
-    ((((((v2 - s1[5 - 1 - n4]).abs() + 0.5).sqrt() + v1).atan() * v1.tanh()) - a2[(n4 + 3) % 2]) + (0.8 * acc9)) + (1.5 * v13)
+    let v15: f64 = s1.first().copied().unwrap_or(autodiff::sigmoid(v1.sin().tan() + s1[n4]));
+    (((((((v2 - s1[5 - 1 - n4]).abs() + 0.5).sqrt() + v1).atan() * v1.tanh()) - a2[(n4 + 3) % 2]) + (0.8 * acc9)) + (1.5 * v13)) + (1.05 * (v15 * (s1[n4] + f64::abs(1.3).ln_1p()).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12836,7 +13185,8 @@ fn p701_dual<D: Dn>(f5: bool, a2: [D; 2], b3: &[D; 5], n4: usize, s1: &[D], tr_:
         acc9 += dx_sigmoid(b3.iter().zip(s1.iter()).map(|(p10, q11)| dx_tanh(dx_powf(dx_abs(a2[i8 % a2.len()], tr_) + D::from(0.6), dx_atan(v1, tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
     }
     let v13: D = match n4.checked_sub(1) { Some(j12) => dx_sigmoid((dx_sigmoid(acc9, tr_) / (-(dx_abs(dx_log2(dx_abs(D::from(n4 as f64), tr_) + D::from(1.05), tr_), tr_) + D::from(1.4)))) + a2[0], tr_) * D::from(j12 as f64), None => dx_tanh(dx_exp_m1(dx_tanh(v2, tr_), tr_) * dx_rem(D::from(1.0), D::from(1.0) + (s1[n4] * s1[n4]), tr_), tr_), };
-    (((dx_atan(dx_sqrt(dx_abs(v2 - s1[5 - 1 - n4], tr_) + D::from(0.5), tr_) + v1, tr_) * dx_tanh(v1, tr_)) - a2[(n4 + 3) % 2]) + (D::from(0.8) * acc9)) + (D::from(1.5) * v13)
+    let v15: D = s1.first().copied().unwrap_or(dx_sigmoid(dx_tan(dx_sin(v1, tr_), tr_) + s1[n4], tr_));
+    ((((dx_atan(dx_sqrt(dx_abs(v2 - s1[5 - 1 - n4], tr_) + D::from(0.5), tr_) + v1, tr_) * dx_tanh(v1, tr_)) - a2[(n4 + 3) % 2]) + (D::from(0.8) * acc9)) + (D::from(1.5) * v13)) + (D::from(1.05) * (v15 * dx_tanh(s1[n4] + dx_ln_1p(dx_abs(D::from(1.3), tr_), tr_), tr_)))
 }
 
 fn p701_eval(x: &[f64]) -> Vec<f64> {
@@ -13275,7 +13625,7 @@ fn p704_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p705(r1: &f64, r2: &f64, s3: &[f64], s4: &[f64]) -> [f64; 3] {
+fn p705(r1: &f64, r2: &f64, s3: &[f64], s4: &[f64], st: &Body) -> [f64; 3] {
     let mut v1 = (if -s4[1] < -0.45 { s3[1].atan() } else { r2 * r1 }) - s4.iter().zip(s3.iter()).map(|(p2, q3)| r1.sin().tan().tanh() + 1.0).product::<f64>();
     let mut c4 = 0;
     while v1 > 2.75 && c4 < 5 {
@@ -13301,11 +13651,14 @@ fn p705(r1: &f64, r2: &f64, s3: &[f64], s4: &[f64]) -> [f64; 3] {
         acc16.sum += (e17 + (e17 + (-2.9))).tanh();
         acc16.n += 1;
     }
-    [(((((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11)) + ((0.5 * lnormv(lq14)) + (0.8 * lnorm(&lq15).sin()))) + (0.4 * (acc16.sum / (acc16.n as f64))), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
+    let v18: f64 = (autodiff::sigmoid(2.5) - (s4[c4 % 3] - s3[c4 % 2])).atan();
+    let ra24: [f64; 2] = [(st.w[c4 % 2][(c4 + 2) % 2] + (acc9 * r1)).tanh(), (s4[(c4 + 2) % s4.len()].min(st.inner.t) + v6).sin()];
+    let r25: [f64; 2] = st.w[0];
+    [((((((((s3.iter().copied().sum::<f64>() / (-(f64::exp(-0.65) + 0.5))).sin().exp() * s4[2]) - r1) + r1) + (1.1 * acc9)) + (1.1 * v11)) + ((0.5 * lnormv(lq14)) + (0.8 * lnorm(&lq15).sin()))) + (0.4 * (acc16.sum / (acc16.n as f64)))) + ((0.25 * (if (-0.587..=0.313).contains(&v18) { s4.iter().enumerate().map(|(j19, e20)| s4[(c4 + 2) % 3]).sum::<f64>().tanh() } else { (s4[(c4 + 3) % 3] + (v18 - v6)).tanh() })) + (1.2 * (cdot2(&r25, &ra24) * r25[1]).tanh())), (v1.min(-1.75).atan().abs() + 0.5).log10() + r2, ((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()])).tanh().exp2() - s3[c4 % 2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> [D; 3] {
+fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], st: &BodyD<D>, tr_: &mut Tr) -> [D; 3] {
     let mut v1 = (if dx_lt(-s4[1], -D::from(0.45), tr_) { dx_atan(s3[1], tr_) } else { *r2 * (*r1) }) - s4.iter().zip(s3.iter()).map(|(p2, q3)| dx_tanh(dx_tan(dx_sin(*r1, tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
     let mut c4 = 0;
     while dx_gt(v1, D::from(2.75), tr_) && c4 < 5 {
@@ -13331,7 +13684,10 @@ fn p705_dual<D: Dn>(r1: &D, r2: &D, s3: &[D], s4: &[D], tr_: &mut Tr) -> [D; 3] 
         acc16.sum += dx_tanh(*e17 + (*e17 + (-D::from(2.9))), tr_);
         acc16.n += 1;
     }
-    [((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.4) * (acc16.sum / D::from(acc16.n as f64))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
+    let v18: D = dx_atan(dx_sigmoid(D::from(2.5), tr_) - (s4[c4 % 3] - s3[c4 % 2]), tr_);
+    let ra24: [D; 2] = [dx_tanh(st.w[c4 % 2][(c4 + 2) % 2] + (acc9 * (*r1)), tr_), dx_sin(dx_min(s4[(c4 + 2) % s4.len()], st.inner.t, tr_) + v6, tr_)];
+    let r25: [D; 2] = st.w[0];
+    [(((((((dx_exp(dx_sin(s3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_exp(-D::from(0.65), tr_) + D::from(0.5))), tr_), tr_) * s4[2]) - (*r1)) + (*r1)) + (D::from(1.1) * acc9)) + (D::from(1.1) * v11)) + ((D::from(0.5) * lnormv_dual(lq14, tr_)) + (D::from(0.8) * dx_sin(lnorm_dual(&lq15, tr_), tr_)))) + (D::from(0.4) * (acc16.sum / D::from(acc16.n as f64)))) + ((D::from(0.25) * (if (dx_ge(v18, -D::from(0.587), tr_) && dx_le(v18, D::from(0.313), tr_)) { dx_tanh(s4.iter().enumerate().map(|(j19, e20)| s4[(c4 + 2) % 3]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) } else { dx_tanh(s4[(c4 + 3) % 3] + (v18 - v6), tr_) })) + (D::from(1.2) * dx_tanh(cdot2_dual(&r25, &ra24, tr_) * r25[1], tr_))), dx_log10(dx_abs(dx_atan(dx_min(v1, -D::from(1.75), tr_), tr_), tr_) + D::from(0.5), tr_) + (*r2), dx_exp2(dx_tanh((s4[c4 % 3] * v6) - (s3[0] - s4[c4 % s4.len()]), tr_), tr_) - s3[c4 % 2]]
 }
 
 fn p705_eval(x: &[f64]) -> Vec<f64> {
@@ -13340,7 +13696,8 @@ fn p705_eval(x: &[f64]) -> Vec<f64> {
     let r2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
     let s4: Vec<f64> = take_vec(x, k, 3);
-    flat(&p705(&r1, &r2, &s3, &s4))
+    let st: Body = take_body(x, k);
+    flat(&p705(&r1, &r2, &s3, &s4, &st))
 }
 
 fn p705_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -13349,7 +13706,8 @@ fn p705_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let r2: Dual64 = take1(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 2);
     let s4: Vec<Dual64> = take_vec(x, k, 3);
-    flat(&p705_dual(&r1, &r2, &s3, &s4, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p705_dual(&r1, &r2, &s3, &s4, &st, tr_))
 }
 
 fn p705_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -13358,16 +13716,19 @@ fn p705_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
     let s4: Vec<f64> = take_vec(x, k, 3);
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
     let mut d_r2 = SHADOW;
     let mut d_s3 = vec![SHADOW; 2];
     let mut d_s4 = vec![SHADOW; 3];
-    let out = p705_backward(&r1, &mut d_r1, &r2, &mut d_r2, &s3, &mut d_s3, &s4, &mut d_s4, take(d, &mut 0));
+    let mut d_st = body_filled(SHADOW);
+    let out = p705_backward(&r1, &mut d_r1, &r2, &mut d_r2, &s3, &mut d_s3, &s4, &mut d_s4, &st, &mut d_st, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_r2));
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_s4));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -13377,12 +13738,14 @@ fn p705_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r2: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 2);
     let s4: Vec<f64> = take_vec(x, k, 3);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 2);
     let t_s4: Vec<f64> = take_vec(t, k, 3);
-    let (out, tan) = p705_forward(&r1, &t_r1, &r2, &t_r2, &s3, &t_s3, &s4, &t_s4);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p705_forward(&r1, &t_r1, &r2, &t_r2, &s3, &t_s3, &s4, &t_s4, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -13441,7 +13804,8 @@ fn p706(x1: f64, b2: &[f64; 1], b3: &[f64; 3], a4: [f64; 3], n5: usize, f6: bool
     let v23: f64 = ((1.45 + (K706 * K706)).ln() + (x1 - x1)).tanh().div_euclid(-(1.0 + (v22 * v22)));
     let mut ld24 = Lp { v: [(autodiff::relu(-old12[n5 % 3]) + x1).tanh(), ((x1 + v22).abs() + 1.35).acosh().tanh()], ..Lp::default() };
     ld24.a += (b3[n5 % 3].exp2() + autodiff::leaky_relu(v19, autodiff::sigmoid(x1))).atan() * 0.95;
-    [((((f64::clamp(autodiff::relu(b3.iter().map(|e8| f64::min(1.25, K706)).sum::<f64>()), -0.85, 0.75) * K706) + ((((1.25 * u13[1].sin()) + (0.55 * old12[0].tanh())) + (0.3 * u16[0].sin())) + (1.45 * v19))) + (1.35 * v22)) + (1.05 * (v23 * ((n5 as f64).abs() + 0.65).sqrt().atan()).sin())) + (((1.0 * ((ld24.a + ld24.v[0]) * (a4[c1 % 3] * v22).tanh().tan().tanh())) + (1.0 * autodiff::sigmoid(ps25.iter().map(|p26| (f64::tanh(-2.05 - (-2.2)) + p26.x) * (-(-1.25 % 0.8) + p26.f[0])).sum::<f64>()))) + (1.1 * ((ps25.len() as f64) * ((0.55 + (a4[n5 % 3] * a4[n5 % 3])).recip().atan() * 0.95)))), a4.iter().map(|e9| 1.85 * (b2[(n5 + 1) % b2.len()] * x1)).sum::<f64>().atan() * K706, ((if c1 > 1 { b2.iter().copied().fold(1.4f64, |acc11, e10| (acc11 + (2.75 / (-(b2[0].abs() + 0.65))).sin()).tanh()) } else { x1 }) + x1) + x1]
+    let v27: f64 = autodiff::sigmoid(((((n5 + 1) as f64).abs() + 0.5).recip() * (u13[2].tanh() * 0.9).acos()) + b2[c1 % 1]);
+    [(((((f64::clamp(autodiff::relu(b3.iter().map(|e8| f64::min(1.25, K706)).sum::<f64>()), -0.85, 0.75) * K706) + ((((1.25 * u13[1].sin()) + (0.55 * old12[0].tanh())) + (0.3 * u16[0].sin())) + (1.45 * v19))) + (1.35 * v22)) + (1.05 * (v23 * ((n5 as f64).abs() + 0.65).sqrt().atan()).sin())) + (((1.0 * ((ld24.a + ld24.v[0]) * (a4[c1 % 3] * v22).tanh().tan().tanh())) + (1.0 * autodiff::sigmoid(ps25.iter().map(|p26| (f64::tanh(-2.05 - (-2.2)) + p26.x) * (-(-1.25 % 0.8) + p26.f[0])).sum::<f64>()))) + (1.1 * ((ps25.len() as f64) * ((0.55 + (a4[n5 % 3] * a4[n5 % 3])).recip().atan() * 0.95))))) + (0.35 * (if !(x1..=x1).contains(&v27) { ((v19 * v22) + (K706 * b3[2])).tanh() } else { b2[(c1 + 2) % b2.len()].cosh().atan().exp_m1().tanh() })), a4.iter().map(|e9| 1.85 * (b2[(n5 + 1) % b2.len()] * x1)).sum::<f64>().atan() * K706, ((if c1 > 1 { b2.iter().copied().fold(1.4f64, |acc11, e10| (acc11 + (2.75 / (-(b2[0].abs() + 0.65))).sin()).tanh()) } else { x1 }) + x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13496,7 +13860,8 @@ fn p706_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], a4: [D; 3], n5: usize, f6: 
     let v23: D = dx_div_euclid(dx_tanh(dx_ln(D::from(1.45) + (K706 * K706), tr_) + (x1 - x1), tr_), -(D::from(1.0) + (v22 * v22)), tr_);
     let mut ld24 = LpD { a: D::from(0.0), v: [dx_tanh(dx_relu(-old12[n5 % 3], tr_) + x1, tr_), dx_tanh(dx_acosh(dx_abs(x1 + v22, tr_) + D::from(1.35), tr_), tr_)] };
     ld24.a += dx_atan(dx_exp2(b3[n5 % 3], tr_) + dx_leaky_relu(v19, dx_sigmoid(x1, tr_), tr_), tr_) * D::from(0.95);
-    [((((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22)) + (D::from(1.05) * dx_sin(v23 * dx_atan(dx_sqrt(dx_abs(D::from(n5 as f64), tr_) + D::from(0.65), tr_), tr_), tr_))) + (((D::from(1.0) * ((ld24.a + ld24.v[0]) * dx_tanh(dx_tan(dx_tanh(a4[c1 % 3] * v22, tr_), tr_), tr_))) + (D::from(1.0) * dx_sigmoid(ps25.iter().map(|p26| (dx_tanh(-D::from(2.05) - (-D::from(2.2)), tr_) + p26.x) * (-dx_rem(-D::from(1.25), D::from(0.8), tr_) + p26.f[0])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.1) * (D::from(ps25.len() as f64) * (dx_atan(dx_recip(D::from(0.55) + (a4[n5 % 3] * a4[n5 % 3]), tr_), tr_) * D::from(0.95))))), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
+    let v27: D = dx_sigmoid((dx_recip(dx_abs(D::from((n5 + 1) as f64), tr_) + D::from(0.5), tr_) * dx_acos(dx_tanh(u13[2], tr_) * D::from(0.9), tr_)) + b2[c1 % 1], tr_);
+    [(((((dx_clamp(dx_relu(b3.iter().map(|e8| dx_min(D::from(1.25), K706, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -D::from(0.85), D::from(0.75), tr_) * K706) + ((((D::from(1.25) * dx_sin(u13[1], tr_)) + (D::from(0.55) * dx_tanh(old12[0], tr_))) + (D::from(0.3) * dx_sin(u16[0], tr_))) + (D::from(1.45) * v19))) + (D::from(1.35) * v22)) + (D::from(1.05) * dx_sin(v23 * dx_atan(dx_sqrt(dx_abs(D::from(n5 as f64), tr_) + D::from(0.65), tr_), tr_), tr_))) + (((D::from(1.0) * ((ld24.a + ld24.v[0]) * dx_tanh(dx_tan(dx_tanh(a4[c1 % 3] * v22, tr_), tr_), tr_))) + (D::from(1.0) * dx_sigmoid(ps25.iter().map(|p26| (dx_tanh(-D::from(2.05) - (-D::from(2.2)), tr_) + p26.x) * (-dx_rem(-D::from(1.25), D::from(0.8), tr_) + p26.f[0])).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.1) * (D::from(ps25.len() as f64) * (dx_atan(dx_recip(D::from(0.55) + (a4[n5 % 3] * a4[n5 % 3]), tr_), tr_) * D::from(0.95)))))) + (D::from(0.35) * (if !(dx_ge(v27, x1, tr_) && dx_le(v27, x1, tr_)) { dx_tanh((v19 * v22) + (K706 * b3[2]), tr_) } else { dx_tanh(dx_exp_m1(dx_atan(dx_cosh(b2[(c1 + 2) % b2.len()], tr_), tr_), tr_), tr_) })), dx_atan(a4.iter().map(|e9| D::from(1.85) * (b2[(n5 + 1) % b2.len()] * x1)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * K706, ((if c1 > 1 { b2.iter().copied().fold(D::from(1.4), |acc11, e10| dx_tanh(acc11 + dx_sin(D::from(2.75) / (-(dx_abs(b2[0], tr_) + D::from(0.65))), tr_), tr_)) } else { x1 }) + x1) + x1]
 }
 
 fn p706_eval(x: &[f64]) -> Vec<f64> {
@@ -13911,7 +14276,8 @@ fn p710(w3: &[[f64; 3]; 2], a2: [f64; 3], x1: f64) -> (f64, f64) {
         *o17 *= 0.75;
         *o17 += (0.1 * (*o17)) * (*o17);
     }
-    ((((((autodiff::elu((f64::abs(-2.75).ln_1p().abs() + 0.5).ln(), 1.25) - x1) - x1) * x1) + (0.5 * acc9)) + (1.05 * acc10)) + (0.85 * u12[0]), (((((x1 - x1).sin() * 0.9).asin() % (((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| acc7.min(autodiff::sigmoid(*e6)))).abs() + 1.0)) - a2[2]) * x1) + x1)
+    let v19: f64 = *a2.first().unwrap();
+    (((((((autodiff::elu((f64::abs(-2.75).ln_1p().abs() + 0.5).ln(), 1.25) - x1) - x1) * x1) + (0.5 * acc9)) + (1.05 * acc10)) + (0.85 * u12[0])) + (0.6 * (v19 * a2.iter().copied().product::<f64>().tanh())), (((((x1 - x1).sin() * 0.9).asin() % (((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| acc7.min(autodiff::sigmoid(*e6)))).abs() + 1.0)) - a2[2]) * x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13949,7 +14315,8 @@ fn p710_dual<D: Dn>(w3: &[[D; 3]; 2], a2: [D; 3], x1: D, tr_: &mut Tr) -> (D, D)
         *o17 *= D::from(0.75);
         *o17 += (D::from(0.1) * (*o17)) * (*o17);
     }
-    ((((((dx_elu(dx_ln(dx_abs(dx_ln_1p(dx_abs(-D::from(2.75), tr_), tr_), tr_) + D::from(0.5), tr_), D::from(1.25), tr_) - x1) - x1) * x1) + (D::from(0.5) * acc9)) + (D::from(1.05) * acc10)) + (D::from(0.85) * u12[0]), ((dx_rem(dx_asin(dx_sin(x1 - x1, tr_) * D::from(0.9), tr_), dx_abs((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| dx_min(acc7, dx_sigmoid(*e6, tr_), tr_)), tr_) + D::from(1.0), tr_) - a2[2]) * x1) + x1)
+    let v19: D = *a2.first().unwrap();
+    (((((((dx_elu(dx_ln(dx_abs(dx_ln_1p(dx_abs(-D::from(2.75), tr_), tr_), tr_) + D::from(0.5), tr_), D::from(1.25), tr_) - x1) - x1) * x1) + (D::from(0.5) * acc9)) + (D::from(1.05) * acc10)) + (D::from(0.85) * u12[0])) + (D::from(0.6) * (v19 * dx_tanh(a2.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_))), ((dx_rem(dx_asin(dx_sin(x1 - x1, tr_) * D::from(0.9), tr_), dx_abs((x1 - x1) - a2.iter().enumerate().fold(x1, |acc7, (j5, e6)| dx_min(acc7, dx_sigmoid(*e6, tr_), tr_)), tr_) + D::from(1.0), tr_) - a2[2]) * x1) + x1)
 }
 
 fn p710_eval(x: &[f64]) -> Vec<f64> {
@@ -14024,7 +14391,20 @@ fn p711(r1: &f64, b2: &[f64; 1], b3: &[f64; 4], b4: &[f64; 3], st: &Body) -> f64
     let ia20: [f64; 2] = [autodiff::sigmoid(r1.mul_add(b3[1] - (-2.1), b3.iter().copied().enumerate().map(|(j21, e22)| (f64::abs(-0.6) + 1.85).acosh()).sum::<f64>())), ((f64::fract(-2.8) * (-3.0)) + st.w[1][0]).atan()];
     let (n27, s28, s29) = ia20.iter().fold((0usize, 0.0, 0.0), |(c24, p25, q26), v23| (c24 + 1, p25 + ((v23 * v23) / ((v23 / (1.0 + (v23 * v23))).atan().exp() + 0.5)).tanh(), q26 + (autodiff::sigmoid((v23.exp2().tanh() * 0.9).atanh()) * (c24 as f64))));
     let v30: f64 = s28.rem_euclid(-(1.0 + (st.w[n27 % 2][n27 % 2] * st.w[n27 % 2][n27 % 2])));
-    (((((f64::powf(((b3[0] / 1.1).abs() + 1.2).log10().abs() + 0.85, v1.sin()) - v1) - st.inner.t).tanh() * r1) + (((1.35 * out5[0].sin()) + (1.4 * u9[0].atan())) + (0.9 * z13[0].sin()))) + ((1.5 * (s28 / (n27 as f64))) + (1.1 * s29))) + (0.7 * v30.tanh())
+    let v32: f64 = z13.last().map_or((s28 + st.pos[n27 % 2]).sin(), |fv31| ((fv31.max(2.55).abs() + 0.55).tanh() + 1.5).powf((fv31.abs() + 1.4).recip()).tanh());
+    let mut acc36: f64 = ((st.vel[(n27 + 1) % 2].tanh() * 0.9).atanh() / (-0.6)).sin();
+    let mut k37 = 0;
+    loop {
+        k37 += 1;
+        if k37 >= 5 {
+            break;
+        }
+        if acc36 > 0.513 {
+            return ((((-0.25 - s28) / (1.0 + (st.inner.t * st.inner.t))) - r1) + v1) - s29;
+        }
+        acc36 = (0.5 * acc36) + ((out5[n27 % 2] / (-(autodiff::sigmoid(s29).exp() + 0.5))).min(u9[0] * v30) + b2[0]).sin();
+    }
+    ((((((f64::powf(((b3[0] / 1.1).abs() + 1.2).log10().abs() + 0.85, v1.sin()) - v1) - st.inner.t).tanh() * r1) + (((1.35 * out5[0].sin()) + (1.4 * u9[0].atan())) + (0.9 * z13[0].sin()))) + ((1.5 * (s28 / (n27 as f64))) + (1.1 * s29))) + (0.7 * v30.tanh())) + ((0.3 * (v32 * b4.iter().enumerate().fold(n27 as f64, |acc35, (j33, e34)| acc35.max((acc35 / (ia20[n27 % 2].exp() + 0.5)).sin())).tanh())) + (0.8 * acc36))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14053,7 +14433,20 @@ fn p711_dual<D: Dn>(r1: &D, b2: &[D; 1], b3: &[D; 4], b4: &[D; 3], st: &BodyD<D>
     let ia20: [D; 2] = [dx_sigmoid(dx_mul_add(*r1, b3[1] - (-D::from(2.1)), b3.iter().copied().enumerate().map(|(j21, e22)| dx_acosh(dx_abs(-D::from(0.6), tr_) + D::from(1.85), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_atan((dx_fract(-D::from(2.8), tr_) * (-D::from(3.0))) + st.w[1][0], tr_)];
     let (n27, s28, s29) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c24, p25, q26), v23| (c24 + 1, p25 + dx_tanh((*v23 * (*v23)) / (dx_exp(dx_atan(*v23 / (D::from(1.0) + (*v23 * (*v23))), tr_), tr_) + D::from(0.5)), tr_), q26 + (dx_sigmoid(dx_atanh(dx_tanh(dx_exp2(*v23, tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(c24 as f64))));
     let v30: D = dx_rem_euclid(s28, -(D::from(1.0) + (st.w[n27 % 2][n27 % 2] * st.w[n27 % 2][n27 % 2])), tr_);
-    (((dx_tanh((dx_powf(dx_abs(dx_log10(dx_abs(b3[0] / D::from(1.1), tr_) + D::from(1.2), tr_), tr_) + D::from(0.85), dx_sin(v1, tr_), tr_) - v1) - st.inner.t, tr_) * (*r1)) + (((D::from(1.35) * dx_sin(out5[0], tr_)) + (D::from(1.4) * dx_atan(u9[0], tr_))) + (D::from(0.9) * dx_sin(z13[0], tr_)))) + ((D::from(1.5) * (s28 / D::from(n27 as f64))) + (D::from(1.1) * s29))) + (D::from(0.7) * dx_tanh(v30, tr_))
+    let v32: D = z13.last().map_or(dx_sin(s28 + st.pos[n27 % 2], tr_), |fv31| dx_tanh(dx_powf(dx_tanh(dx_abs(dx_max(*fv31, D::from(2.55), tr_), tr_) + D::from(0.55), tr_) + D::from(1.5), dx_recip(dx_abs(*fv31, tr_) + D::from(1.4), tr_), tr_), tr_));
+    let mut acc36: D = dx_sin(dx_atanh(dx_tanh(st.vel[(n27 + 1) % 2], tr_) * D::from(0.9), tr_) / (-D::from(0.6)), tr_);
+    let mut k37 = 0;
+    loop {
+        k37 += 1;
+        if k37 >= 5 {
+            break;
+        }
+        if dx_gt(acc36, D::from(0.513), tr_) {
+            return ((((-D::from(0.25) - s28) / (D::from(1.0) + (st.inner.t * st.inner.t))) - (*r1)) + v1) - s29;
+        }
+        acc36 = (D::from(0.5) * acc36) + dx_sin(dx_min(out5[n27 % 2] / (-(dx_exp(dx_sigmoid(s29, tr_), tr_) + D::from(0.5))), u9[0] * v30, tr_) + b2[0], tr_);
+    }
+    ((((dx_tanh((dx_powf(dx_abs(dx_log10(dx_abs(b3[0] / D::from(1.1), tr_) + D::from(1.2), tr_), tr_) + D::from(0.85), dx_sin(v1, tr_), tr_) - v1) - st.inner.t, tr_) * (*r1)) + (((D::from(1.35) * dx_sin(out5[0], tr_)) + (D::from(1.4) * dx_atan(u9[0], tr_))) + (D::from(0.9) * dx_sin(z13[0], tr_)))) + ((D::from(1.5) * (s28 / D::from(n27 as f64))) + (D::from(1.1) * s29))) + (D::from(0.7) * dx_tanh(v30, tr_))) + ((D::from(0.3) * (v32 * dx_tanh(b4.iter().enumerate().fold(D::from(n27 as f64), |acc35, (j33, e34)| dx_max(acc35, dx_sin(acc35 / (dx_exp(ia20[n27 % 2], tr_) + D::from(0.5)), tr_), tr_)), tr_))) + (D::from(0.8) * acc36))
 }
 
 fn p711_eval(x: &[f64]) -> Vec<f64> {
@@ -14147,7 +14540,8 @@ fn p712(x1: f64, mut st: Body, nt: usize, wv19: &[Vec<f64>], pts22: &[(f64, f64)
         u13 = z16;
     }
     let v18: f64 = if let Some(j17) = nt.checked_sub(2) { st.m.min(st.w[1][nt % 2]).max(f64::min(x1, st.pos[(c14 + 2) % 2])).tanh() * (j17 as f64) } else { ((st.vel[c14 % 2] * u7[nt % u7.len()].atan()) / (1.0 + (st.inner.a[c14 % 2] * st.inner.a[c14 % 2]))).tanh() };
-    (((st.vel[nt % 2].hypot(if (x1 / (1.0 + (st.vel[nt % 2] * st.vel[nt % 2]))) < 0.5 { (0.8 + (st.pos[nt % 2] * st.pos[nt % 2])).powf(-0.5) } else { (0.7 + (st.inner.t * st.inner.t)).log10() }) + st.m) + ((((0.3 * (st.pos[0] - snap2[0]).sin()) + (1.2 * u7[0].tanh())) + (1.1 * old6[0].sin())) + (0.3 * u13[0].atan()))) + (0.8 * v18)) + (((0.35 * wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| p20 * q21).sum::<f64>().atan()) + (1.4 * ((wv19[(c14 + 1) % wv19.len()].len() as f64) * (snap2[c14 % snap2.len()] + st.inner.t).tanh()))) + (0.65 * (pts22[1].0 * autodiff::sigmoid((f64::sin(2.45).tanh() * 0.9).acos() + st.inner.t))))
+    let v23: f64 = (v18 + st.vel[c14 % 2]).tanh();
+    ((((st.vel[nt % 2].hypot(if (x1 / (1.0 + (st.vel[nt % 2] * st.vel[nt % 2]))) < 0.5 { (0.8 + (st.pos[nt % 2] * st.pos[nt % 2])).powf(-0.5) } else { (0.7 + (st.inner.t * st.inner.t)).log10() }) + st.m) + ((((0.3 * (st.pos[0] - snap2[0]).sin()) + (1.2 * u7[0].tanh())) + (1.1 * old6[0].sin())) + (0.3 * u13[0].atan()))) + (0.8 * v18)) + (((0.35 * wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| p20 * q21).sum::<f64>().atan()) + (1.4 * ((wv19[(c14 + 1) % wv19.len()].len() as f64) * (snap2[c14 % snap2.len()] + st.inner.t).tanh()))) + (0.65 * (pts22[1].0 * autodiff::sigmoid((f64::sin(2.45).tanh() * 0.9).acos() + st.inner.t))))) + (0.65 * (if !(st.m..-0.687).contains(&v23) { f64::max(-0.3, wv19[(c14 + 2) % 2][nt % 2]).min(st.m / (st.inner.t.tanh().exp() + 0.5)).atan() } else { -wv19[nt % wv19.len()][1] % ((v1 + old6[0]).atan().exp() + 0.5) }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14179,7 +14573,8 @@ fn p712_dual<D: Dn>(x1: D, mut st: BodyD<D>, nt: usize, wv19: &[Vec<D>], pts22: 
         u13 = z16;
     }
     let v18: D = if let Some(j17) = nt.checked_sub(2) { dx_tanh(dx_max(dx_min(st.m, st.w[1][nt % 2], tr_), dx_min(x1, st.pos[(c14 + 2) % 2], tr_), tr_), tr_) * D::from(j17 as f64) } else { dx_tanh((st.vel[c14 % 2] * dx_atan(u7[nt % u7.len()], tr_)) / (D::from(1.0) + (st.inner.a[c14 % 2] * st.inner.a[c14 % 2])), tr_) };
-    (((dx_hypot(st.vel[nt % 2], if dx_lt(x1 / (D::from(1.0) + (st.vel[nt % 2] * st.vel[nt % 2])), D::from(0.5), tr_) { dx_powf(D::from(0.8) + (st.pos[nt % 2] * st.pos[nt % 2]), -D::from(0.5), tr_) } else { dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_) }, tr_) + st.m) + ((((D::from(0.3) * dx_sin(st.pos[0] - snap2[0], tr_)) + (D::from(1.2) * dx_tanh(u7[0], tr_))) + (D::from(1.1) * dx_sin(old6[0], tr_))) + (D::from(0.3) * dx_atan(u13[0], tr_)))) + (D::from(0.8) * v18)) + (((D::from(0.35) * dx_atan(wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * (D::from(wv19[(c14 + 1) % wv19.len()].len() as f64) * dx_tanh(snap2[c14 % snap2.len()] + st.inner.t, tr_)))) + (D::from(0.65) * (pts22[1].0 * dx_sigmoid(dx_acos(dx_tanh(dx_sin(D::from(2.45), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_))))
+    let v23: D = dx_tanh(v18 + st.vel[c14 % 2], tr_);
+    ((((dx_hypot(st.vel[nt % 2], if dx_lt(x1 / (D::from(1.0) + (st.vel[nt % 2] * st.vel[nt % 2])), D::from(0.5), tr_) { dx_powf(D::from(0.8) + (st.pos[nt % 2] * st.pos[nt % 2]), -D::from(0.5), tr_) } else { dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_) }, tr_) + st.m) + ((((D::from(0.3) * dx_sin(st.pos[0] - snap2[0], tr_)) + (D::from(1.2) * dx_tanh(u7[0], tr_))) + (D::from(1.1) * dx_sin(old6[0], tr_))) + (D::from(0.3) * dx_atan(u13[0], tr_)))) + (D::from(0.8) * v18)) + (((D::from(0.35) * dx_atan(wv19[c14 % 2].iter().zip(snap2.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * (D::from(wv19[(c14 + 1) % wv19.len()].len() as f64) * dx_tanh(snap2[c14 % snap2.len()] + st.inner.t, tr_)))) + (D::from(0.65) * (pts22[1].0 * dx_sigmoid(dx_acos(dx_tanh(dx_sin(D::from(2.45), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_))))) + (D::from(0.65) * (if !(dx_ge(v23, st.m, tr_) && dx_lt(v23, -D::from(0.687), tr_)) { dx_atan(dx_min(dx_max(-D::from(0.3), wv19[(c14 + 2) % 2][nt % 2], tr_), st.m / (dx_exp(dx_tanh(st.inner.t, tr_), tr_) + D::from(0.5)), tr_), tr_) } else { dx_rem(-wv19[nt % wv19.len()][1], dx_exp(dx_atan(v1 + old6[0], tr_), tr_) + D::from(0.5), tr_) }))
 }
 
 fn p712_eval(x: &[f64]) -> Vec<f64> {
@@ -15164,7 +15559,8 @@ fn p720(&self, x1: f64, f2: bool) -> [f64; 3] {
         cc8 += caff2(&self.w[l9], ((self.m - out7[l9]).abs() + 0.9).powf(0.4).tanh() * 0.5, &out7);
     }
     let k11 = out7.iter().filter(|&&v10| v10 > 0.463).count();
-    [(((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.3 * out7[0].sin()) + (0.25 * cc8))) + (1.2 * (out7[k11 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
+    let ff12: [f64; 2] = std::array::from_fn(|i13| (-0.1 / (1.0 + (out7[i13] * out7[i13]))).abs().ln_1p() + (0.25 * (i13 as f64)));
+    [((((((v1 * (x1.trunc() * (1.7 + x1)).atan()) - v2) * 0.15) - self.inner.t) + ((0.3 * out7[0].sin()) + (0.25 * cc8))) + (1.2 * (out7[k11 % 2] + self.vel[1]))) + (0.6 * (ff12[0] * ff12[1])), self.inner.a[0] + self.inner.t, (-v3.cos() * v1) * x1]
 }
 }
 
@@ -15189,7 +15585,8 @@ fn p720_dual(&self, x1: D, f2: bool, tr_: &mut Tr) -> [D; 3] {
         cc8 += caff2_dual(&self.w[l9], dx_tanh(dx_powf(dx_abs(self.m - out7[l9], tr_) + D::from(0.9), D::from(0.4), tr_), tr_) * D::from(0.5), &out7, tr_);
     }
     let k11 = { let mut c_ = 0usize; for v10 in out7.iter() { if dx_gt(*v10, D::from(0.463), tr_) { c_ += 1; } } c_ };
-    [(((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.3) * dx_sin(out7[0], tr_)) + (D::from(0.25) * cc8))) + (D::from(1.2) * (out7[k11 % 2] + self.vel[1])), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
+    let ff12: [D; 2] = std::array::from_fn(|i13| dx_ln_1p(dx_abs(-D::from(0.1) / (D::from(1.0) + (out7[i13] * out7[i13])), tr_), tr_) + (D::from(0.25) * D::from(i13 as f64)));
+    [((((((v1 * dx_atan(dx_trunc(x1, tr_) * (D::from(1.7) + x1), tr_)) - v2) * D::from(0.15)) - self.inner.t) + ((D::from(0.3) * dx_sin(out7[0], tr_)) + (D::from(0.25) * cc8))) + (D::from(1.2) * (out7[k11 % 2] + self.vel[1]))) + (D::from(0.6) * (ff12[0] * ff12[1])), self.inner.a[0] + self.inner.t, (-dx_cos(v3, tr_) * v1) * x1]
 }
 }
 
@@ -15269,6 +15666,8 @@ fn p721(mut x1: f64, x2: f64, nt: usize) -> [f64; 3] {
     let lq27 = lmake(autodiff::sigmoid(((y2[2] / (ia19[4 - 1 - nt].abs() + 1.1)).abs() + 0.85).ln() + x1), ((-(z8.iter().sum::<f64>().abs() + 1.05)).recip() + x2).sin());
     let lq29 = lshift(lq27, (((f64::mul_add(v17, 2.7, v4).abs() + 0.7).sin() + 1.5).powf((z8[nt % z8.len()] - y3[2]).atan()) + x1).tanh());
     y2[0] += 0.35 * autodiff::sigmoid(lnorm(&lq29));
+    let [u30, u31] = upair((f64::powi(acc6.tanh(), nt as i32).mul_add(-cc11, (s25.abs() + 0.75).log(7.1)) + x2).tanh(), (u7[(nt + 2) % u7.len()] + x2).atan());
+    y2[0] += 0.9 * (u30 * u31);
     y2
 }
 
@@ -15308,6 +15707,8 @@ fn p721_dual<D: Dn>(mut x1: D, x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let lq27 = lmake_dual(dx_sigmoid(dx_ln(dx_abs(y2[2] / (dx_abs(ia19[4 - 1 - nt], tr_) + D::from(1.1)), tr_) + D::from(0.85), tr_) + x1, tr_), dx_sin(dx_recip(-(dx_abs(z8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(1.05)), tr_) + x2, tr_), tr_);
     let lq29 = lshift_dual(lq27, dx_tanh(dx_powf(dx_sin(dx_abs(dx_mul_add(v17, D::from(2.7), v4, tr_), tr_) + D::from(0.7), tr_) + D::from(1.5), dx_atan(z8[nt % z8.len()] - y3[2], tr_), tr_) + x1, tr_), tr_);
     y2[0] += D::from(0.35) * dx_sigmoid(lnorm_dual(&lq29, tr_), tr_);
+    let [u30, u31] = upair_dual(dx_tanh(dx_mul_add(dx_powi(dx_tanh(acc6, tr_), nt as i32, tr_), -cc11, dx_log(dx_abs(s25, tr_) + D::from(0.75), D::from(7.1), tr_), tr_) + x2, tr_), dx_atan(u7[(nt + 2) % u7.len()] + x2, tr_), tr_);
+    y2[0] += D::from(0.9) * (u30 * u31);
     y2
 }
 
@@ -16225,7 +16626,10 @@ fn p729(s1: &[f64], b2: &[f64; 4], ok19: Option<usize>) -> [f64; 2] {
     let Some(m20) = ok19 else { return [((-(u7[1] - cc12) + cc12) - cc12) + cc12, ((((cc12.abs() + 0.5).sqrt() % (cc12.max(cc12).abs() + 0.95)) * cc12.tanh()) + (-1.8)) * autodiff::sigmoid(cc12)]; };
     let mut ls21 = Lp { a: s1.iter().copied().sum::<f64>().tanh().cosh().tanh(), v: [((old5[0].sin().exp().sin() * 0.9).atanh() + b2[4 - 1 - m20]).tanh(), ((cc12.tanh() * 0.9).acos() + s1[5 - 1 - m20].cosh()).atan()] };
     ls21.a += (f64::hypot(-0.95 * (-2.95), cc12) + b2[m20]).tanh();
-    [((((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh()))) + (0.95 * (ls21.a * ls21.v[0])), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
+    let v23: f64 = (f64::abs(0.45).ln_1p() + s1[m20]).tanh();
+    let ra27: [f64; 2] = [(-(b2[4 - 1 - m20] - cc12)).tanh(), autodiff::sigmoid(f64::max(1.2, -0.7 / 3.0) + s1[0])];
+    let [u25, u26] = cpair2(&ra27);
+    [(((((autodiff::leaky_relu(autodiff::sigmoid(f64::min(-1.95, b2[2])).cosh(), b2[1].sin().atan2(s1[2] + (-2.1)).tanh()) * s1[1]).tanh() * (-1.25)) + (((0.5 * u7[1].tanh()) + (1.05 * old5[0].tanh())) + (1.3 * autodiff::sigmoid(cc12)))) + ((1.3 * u13.iter().sum::<f64>()) + (0.45 * ((m20 as f64) * f64::powi(b2[0].sin().abs() + 0.6, -2).atan()).tanh()))) + (0.95 * (ls21.a * ls21.v[0]))) + ((1.15 * (if (-1.437..=-0.687).contains(&v23) { autodiff::sigmoid((old5[m20 % old5.len()] + f64::powi(1.05 + (v23 * v23), -1)) + s1[m20]) } else { b2.iter().product::<f64>().tanh() })) + (1.1 * (u25 * u26))), (((s1[1].exp2().tanh() * (b2[3].tanh() * 0.9).asin()).abs() + 0.85).ln() * s1[2]) + b2[1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -16263,7 +16667,10 @@ fn p729_dual<D: Dn>(s1: &[D], b2: &[D; 4], ok19: Option<usize>, tr_: &mut Tr) ->
     let Some(m20) = ok19 else { return [((-(u7[1] - cc12) + cc12) - cc12) + cc12, ((dx_rem(dx_sqrt(dx_abs(cc12, tr_) + D::from(0.5), tr_), dx_abs(dx_max(cc12, cc12, tr_), tr_) + D::from(0.95), tr_) * dx_tanh(cc12, tr_)) + (-D::from(1.8))) * dx_sigmoid(cc12, tr_)]; };
     let mut ls21 = LpD { a: dx_tanh(dx_cosh(dx_tanh(s1.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_), v: [dx_tanh(dx_atanh(dx_sin(dx_exp(dx_sin(old5[0], tr_), tr_), tr_) * D::from(0.9), tr_) + b2[4 - 1 - m20], tr_), dx_atan(dx_acos(dx_tanh(cc12, tr_) * D::from(0.9), tr_) + dx_cosh(s1[5 - 1 - m20], tr_), tr_)] };
     ls21.a += dx_tanh(dx_hypot(-D::from(0.95) * (-D::from(2.95)), cc12, tr_) + b2[m20], tr_);
-    [(((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0])), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
+    let v23: D = dx_tanh(dx_ln_1p(dx_abs(D::from(0.45), tr_), tr_) + s1[m20], tr_);
+    let ra27: [D; 2] = [dx_tanh(-(b2[4 - 1 - m20] - cc12), tr_), dx_sigmoid(dx_max(D::from(1.2), -D::from(0.7) / D::from(3.0), tr_) + s1[0], tr_)];
+    let [u25, u26] = cpair2_dual(&ra27, tr_);
+    [((((dx_tanh(dx_leaky_relu(dx_cosh(dx_sigmoid(dx_min(-D::from(1.95), b2[2], tr_), tr_), tr_), dx_tanh(dx_atan2(dx_sin(b2[1], tr_), s1[2] + (-D::from(2.1)), tr_), tr_), tr_) * s1[1], tr_) * (-D::from(1.25))) + (((D::from(0.5) * dx_tanh(u7[1], tr_)) + (D::from(1.05) * dx_tanh(old5[0], tr_))) + (D::from(1.3) * dx_sigmoid(cc12, tr_)))) + ((D::from(1.3) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.45) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_powi(dx_abs(dx_sin(b2[0], tr_), tr_) + D::from(0.6), -2, tr_), tr_), tr_)))) + (D::from(0.95) * (ls21.a * ls21.v[0]))) + ((D::from(1.15) * (if (dx_ge(v23, -D::from(1.437), tr_) && dx_le(v23, -D::from(0.687), tr_)) { dx_sigmoid((old5[m20 % old5.len()] + dx_powi(D::from(1.05) + (v23 * v23), -1, tr_)) + s1[m20], tr_) } else { dx_tanh(b2.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_), tr_) })) + (D::from(1.1) * (u25 * u26))), (dx_ln(dx_abs(dx_tanh(dx_exp2(s1[1], tr_), tr_) * dx_asin(dx_tanh(b2[3], tr_) * D::from(0.9), tr_), tr_) + D::from(0.85), tr_) * s1[2]) + b2[1]]
 }
 
 fn p729_eval(x: &[f64]) -> Vec<f64> {
@@ -16342,7 +16749,9 @@ fn p730(&self, x1: f64, ps20: &[Pt]) -> f64 {
     let ia12: [f64; 4] = [(self.pos[0].abs() + 1.4).ln().cos(), ((self.inner.a[1].abs() + 1.5).sqrt() - (self.w[0][1] * self.pos[0])).tanh(), (-out8[1].abs().ln_1p() + x1).tanh(), (self.inner.t.floor() - (self.pos[0] * v1)).sin()];
     let k14 = ia12.iter().filter(|v13| **v13 < self.m).count();
     let v19: f64 = match k14.checked_sub(1) { Some(j15) => autodiff::sigmoid(out8.iter().enumerate().fold(0.7f64, |acc18, (j16, e17)| acc18 - autodiff::leaky_relu(x1, 0.21).sin()).atan2(self.inner.t)) * (j15 as f64), None => self.inner.a[(k14 + 1) % 2], };
-    (((((self.vel[0] - x1) * v1.tanh()) + (1.1 * acc7)) + ((0.25 * out8[1].tanh()) + (0.4 * cc10))) + (0.55 * v19)) + ((1.2 * (ps20[1].x * (((ia12[(k14 + 2) % 4] * self.vel[k14 % 2]) - acc7.atan()).atan() * 0.95))) + (1.2 * ((ps20.len() as f64) * (self.pos[k14 % 2].atan() * 0.95)).tanh()))
+    let ra21: [f64; 3] = [(self.w[k14 % 2][1].abs() + 1.25).ln().cos(), (self.inner.a[(k14 + 3) % 2] * x1).atan(), ((v1.signum() / 2.6) + self.w[k14 % 2][(k14 + 3) % 2]).tanh()];
+    let v23: f64 = if let Some(fv22) = ra21.last() { *fv22 } else { autodiff::sigmoid(v1.abs().min((f64::abs(2.4) + 1.4).powf(-1.4)) + self.inner.a[k14 % 2]) };
+    ((((((self.vel[0] - x1) * v1.tanh()) + (1.1 * acc7)) + ((0.25 * out8[1].tanh()) + (0.4 * cc10))) + (0.55 * v19)) + ((1.2 * (ps20[1].x * (((ia12[(k14 + 2) % 4] * self.vel[k14 % 2]) - acc7.atan()).atan() * 0.95))) + (1.2 * ((ps20.len() as f64) * (self.pos[k14 % 2].atan() * 0.95)).tanh()))) + (0.4 * (v23 * self.vel[1].tanh()))
 }
 }
 
@@ -16375,7 +16784,9 @@ fn p730_dual(&self, x1: D, ps20: &[PtD<D>], tr_: &mut Tr) -> D {
     let ia12: [D; 4] = [dx_cos(dx_ln(dx_abs(self.pos[0], tr_) + D::from(1.4), tr_), tr_), dx_tanh(dx_sqrt(dx_abs(self.inner.a[1], tr_) + D::from(1.5), tr_) - (self.w[0][1] * self.pos[0]), tr_), dx_tanh(-dx_ln_1p(dx_abs(out8[1], tr_), tr_) + x1, tr_), dx_sin(dx_floor(self.inner.t, tr_) - (self.pos[0] * v1), tr_)];
     let k14 = { let mut c_ = 0usize; for v13 in ia12.iter() { if dx_lt(*v13, self.m, tr_) { c_ += 1; } } c_ };
     let v19: D = match k14.checked_sub(1) { Some(j15) => dx_sigmoid(dx_atan2(out8.iter().enumerate().fold(D::from(0.7), |acc18, (j16, e17)| acc18 - dx_sin(dx_leaky_relu(x1, D::from(0.21), tr_), tr_)), self.inner.t, tr_), tr_) * D::from(j15 as f64), None => self.inner.a[(k14 + 1) % 2], };
-    (((((self.vel[0] - x1) * dx_tanh(v1, tr_)) + (D::from(1.1) * acc7)) + ((D::from(0.25) * dx_tanh(out8[1], tr_)) + (D::from(0.4) * cc10))) + (D::from(0.55) * v19)) + ((D::from(1.2) * (ps20[1].x * (dx_atan((ia12[(k14 + 2) % 4] * self.vel[k14 % 2]) - dx_atan(acc7, tr_), tr_) * D::from(0.95)))) + (D::from(1.2) * dx_tanh(D::from(ps20.len() as f64) * (dx_atan(self.pos[k14 % 2], tr_) * D::from(0.95)), tr_)))
+    let ra21: [D; 3] = [dx_cos(dx_ln(dx_abs(self.w[k14 % 2][1], tr_) + D::from(1.25), tr_), tr_), dx_atan(self.inner.a[(k14 + 3) % 2] * x1, tr_), dx_tanh((dx_signum(v1, tr_) / D::from(2.6)) + self.w[k14 % 2][(k14 + 3) % 2], tr_)];
+    let v23: D = if let Some(fv22) = ra21.last() { *fv22 } else { dx_sigmoid(dx_min(dx_abs(v1, tr_), dx_powf(dx_abs(D::from(2.4), tr_) + D::from(1.4), -D::from(1.4), tr_), tr_) + self.inner.a[k14 % 2], tr_) };
+    ((((((self.vel[0] - x1) * dx_tanh(v1, tr_)) + (D::from(1.1) * acc7)) + ((D::from(0.25) * dx_tanh(out8[1], tr_)) + (D::from(0.4) * cc10))) + (D::from(0.55) * v19)) + ((D::from(1.2) * (ps20[1].x * (dx_atan((ia12[(k14 + 2) % 4] * self.vel[k14 % 2]) - dx_atan(acc7, tr_), tr_) * D::from(0.95)))) + (D::from(1.2) * dx_tanh(D::from(ps20.len() as f64) * (dx_atan(self.pos[k14 % 2], tr_) * D::from(0.95)), tr_)))) + (D::from(0.4) * (v23 * dx_tanh(self.vel[1], tr_)))
 }
 }
 
@@ -17707,7 +18118,19 @@ fn p740(s1: &[f64], s2: &[f64], n3: usize) -> f64 {
     }
     let mut ld18 = Lp { v: [((autodiff::elu(acc9, v2.tanh()) - (v1.abs() + 1.5).sqrt()) + s2[0]).sin(), s1.iter().map(|e19| -0.65 + (-0.85)).sum::<f64>() % 0.9], ..Lp::default() };
     ld18.a = ((((n3 as f64) / (-2.9)) - (v1.abs() + 1.05).ln()) + s1[n3 % 4]).tanh();
-    ((((if (s2.iter().fold(v1, |acc7, e6| acc7 + autodiff::sigmoid(*e6)).tanh() * 0.9).atanh() <= -0.5 { s2[c3 % s2.len()].tanh().tan().min(v2 * s2[(c3 + 2) % 1]) } else { s1[n3 % 4].clamp(v2, v2 + 1.1).max(s1[n3 % s1.len()]) }) + v2) + ((0.3 * v8) + (1.15 * acc9))) + (1.15 * u12[0])) + ((0.95 * ((ld18.a + ld18.v[1]) * (v2 / (1.0 + (s1[c3 % s1.len()] * s1[c3 % s1.len()]))).clamp(v2, v2 + 0.25).tanh())) + (1.35 * lnormv(ld18)))
+    let mut acc20: f64 = ((s1[(n3 + 2) % 4].abs() + 1.55).acosh() + s2[(c3 + 3) % s2.len()]).atan() * 0.95;
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        acc20 = (0.6 * acc20) + (autodiff::elu(acc9.hypot(n3 as f64), 0.15) + s1[1]).sin();
+        if acc20 > 1.313 {
+            return s2[c3 % s2.len()].cos() - s1[c3 % s1.len()];
+        }
+        if k21 >= 3 {
+            break;
+        }
+    }
+    (((((if (s2.iter().fold(v1, |acc7, e6| acc7 + autodiff::sigmoid(*e6)).tanh() * 0.9).atanh() <= -0.5 { s2[c3 % s2.len()].tanh().tan().min(v2 * s2[(c3 + 2) % 1]) } else { s1[n3 % 4].clamp(v2, v2 + 1.1).max(s1[n3 % s1.len()]) }) + v2) + ((0.3 * v8) + (1.15 * acc9))) + (1.15 * u12[0])) + ((0.95 * ((ld18.a + ld18.v[1]) * (v2 / (1.0 + (s1[c3 % s1.len()] * s1[c3 % s1.len()]))).clamp(v2, v2 + 0.25).tanh())) + (1.35 * lnormv(ld18)))) + (0.55 * acc20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17739,7 +18162,19 @@ fn p740_dual<D: Dn>(s1: &[D], s2: &[D], n3: usize, tr_: &mut Tr) -> D {
     }
     let mut ld18 = LpD { a: D::from(0.0), v: [dx_sin((dx_elu(acc9, dx_tanh(v2, tr_), tr_) - dx_sqrt(dx_abs(v1, tr_) + D::from(1.5), tr_)) + s2[0], tr_), dx_rem(s1.iter().map(|e19| -D::from(0.65) + (-D::from(0.85))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.9), tr_)] };
     ld18.a = dx_tanh(((D::from(n3 as f64) / (-D::from(2.9))) - dx_ln(dx_abs(v1, tr_) + D::from(1.05), tr_)) + s1[n3 % 4], tr_);
-    ((((if dx_le(dx_atanh(dx_tanh(s2.iter().fold(v1, |acc7, e6| acc7 + dx_sigmoid(*e6, tr_)), tr_) * D::from(0.9), tr_), -D::from(0.5), tr_) { dx_min(dx_tan(dx_tanh(s2[c3 % s2.len()], tr_), tr_), v2 * s2[(c3 + 2) % 1], tr_) } else { dx_max(dx_clamp(s1[n3 % 4], v2, v2 + D::from(1.1), tr_), s1[n3 % s1.len()], tr_) }) + v2) + ((D::from(0.3) * v8) + (D::from(1.15) * acc9))) + (D::from(1.15) * u12[0])) + ((D::from(0.95) * ((ld18.a + ld18.v[1]) * dx_tanh(dx_clamp(v2 / (D::from(1.0) + (s1[c3 % s1.len()] * s1[c3 % s1.len()])), v2, v2 + D::from(0.25), tr_), tr_))) + (D::from(1.35) * lnormv_dual(ld18, tr_)))
+    let mut acc20: D = dx_atan(dx_acosh(dx_abs(s1[(n3 + 2) % 4], tr_) + D::from(1.55), tr_) + s2[(c3 + 3) % s2.len()], tr_) * D::from(0.95);
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        acc20 = (D::from(0.6) * acc20) + dx_sin(dx_elu(dx_hypot(acc9, D::from(n3 as f64), tr_), D::from(0.15), tr_) + s1[1], tr_);
+        if dx_gt(acc20, D::from(1.313), tr_) {
+            return dx_cos(s2[c3 % s2.len()], tr_) - s1[c3 % s1.len()];
+        }
+        if k21 >= 3 {
+            break;
+        }
+    }
+    (((((if dx_le(dx_atanh(dx_tanh(s2.iter().fold(v1, |acc7, e6| acc7 + dx_sigmoid(*e6, tr_)), tr_) * D::from(0.9), tr_), -D::from(0.5), tr_) { dx_min(dx_tan(dx_tanh(s2[c3 % s2.len()], tr_), tr_), v2 * s2[(c3 + 2) % 1], tr_) } else { dx_max(dx_clamp(s1[n3 % 4], v2, v2 + D::from(1.1), tr_), s1[n3 % s1.len()], tr_) }) + v2) + ((D::from(0.3) * v8) + (D::from(1.15) * acc9))) + (D::from(1.15) * u12[0])) + ((D::from(0.95) * ((ld18.a + ld18.v[1]) * dx_tanh(dx_clamp(v2 / (D::from(1.0) + (s1[c3 % s1.len()] * s1[c3 % s1.len()])), v2, v2 + D::from(0.25), tr_), tr_))) + (D::from(1.35) * lnormv_dual(ld18, tr_)))) + (D::from(0.55) * acc20)
 }
 
 fn p740_eval(x: &[f64]) -> Vec<f64> {
@@ -18080,8 +18515,8 @@ fn p742g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p743
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(a2, b3))]
-fn p743(r1: &f64, a2: [f64; 2], b3: &[f64; 3], n4: usize, f5: bool, ok18: Option<usize>) -> f64 {
+#[grad(reverse, forward, wrt(a2, b3, gp27, ga30))]
+fn p743(r1: &f64, a2: [f64; 2], b3: &[f64; 3], n4: usize, f5: bool, ok18: Option<usize>, gp27: &[V3], ga30: V3) -> f64 {
     for e1 in a2.iter() {
         let mut v2 = ((r1 * (-0.1)) + autodiff::relu(*r1)) - a2.iter().enumerate().fold(b3[n4], |acc5, (j3, e4)| acc5 - ((a2[j3].abs() + 1.1).log2().atan() * 0.63));
         let mut y6 = [*r1; 1];
@@ -18112,11 +18547,23 @@ fn p743(r1: &f64, a2: [f64; 2], b3: &[f64; 3], n4: usize, f5: bool, ok18: Option
     }
     let Some(m19) = ok18 else { return b3[1] + v7; };
     let (s25, s26) = a2.iter().fold((0.0, 0.0), |(p22, q23), &v20| (p22 + ((v20 * (-1.7)).abs() + 1.0).powf(0.85 * v20).tanh(), q23 + (((-0.8 * (-0.8)) + (v20 % (v20.abs() + 1.45))).tanh() * p22)));
-    ((((n4 as f64) - r1) * r1) + (1.2 * u15[0].tanh())) + (((0.45 * ((m19 as f64) * autodiff::sigmoid(u15[n4 % 1] / (autodiff::softplus(*r1).exp() + 0.5)))) + (1.4 * s25)) + (1.2 * s26))
+    let mut acc28: f64 = 0.0;
+    for p29 in gp27.iter() {
+        acc28 += (p29[0] * p29[2]) + p29[1];
+    }
+    let [g31, g32, g33] = ga30;
+    let mut acc34: f64 = (2.3 + b3[n4]).sin();
+    for i35 in 0..5 {
+        acc34 = (0.6 * acc34) + ((autodiff::relu(((v7.abs() + 0.5).sin() + 1.5).powf(b3[m19])).atan() * 0.63) * ((0.25 * (i35 as f64)) + 0.5));
+        if acc34 < -1.387 {
+            return (v7 - (2.4 + b3[1])) - s26;
+        }
+    }
+    (((((n4 as f64) - r1) * r1) + (1.2 * u15[0].tanh())) + (((0.45 * ((m19 as f64) * autodiff::sigmoid(u15[n4 % 1] / (autodiff::softplus(*r1).exp() + 0.5)))) + (1.4 * s25)) + (1.2 * s26))) + ((((((0.45 * acc28.tanh()) + (1.05 * gp27[1][1])) + (1.1 * (ga30[0] * (((s26 * r1) - autodiff::sigmoid(s25)).atan() * 0.95)))) + (0.65 * (g31 * g32))) + (0.6 * g33)) + (1.1 * acc34))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p743_dual<D: Dn>(r1: &D, a2: [D; 2], b3: &[D; 3], n4: usize, f5: bool, ok18: Option<usize>, tr_: &mut Tr) -> D {
+fn p743_dual<D: Dn>(r1: &D, a2: [D; 2], b3: &[D; 3], n4: usize, f5: bool, ok18: Option<usize>, gp27: &[[D; 3]; 2], ga30: [D; 3], tr_: &mut Tr) -> D {
     for e1 in a2.iter() {
         let mut v2 = ((*r1 * (-D::from(0.1))) + dx_relu(*r1, tr_)) - a2.iter().enumerate().fold(b3[n4], |acc5, (j3, e4)| acc5 - (dx_atan(dx_log2(dx_abs(a2[j3], tr_) + D::from(1.1), tr_), tr_) * D::from(0.63)));
         let mut y6 = [*r1; 1];
@@ -18147,7 +18594,19 @@ fn p743_dual<D: Dn>(r1: &D, a2: [D; 2], b3: &[D; 3], n4: usize, f5: bool, ok18: 
     }
     let Some(m19) = ok18 else { return b3[1] + v7; };
     let (s25, s26) = a2.iter().fold((D::from(0.0), D::from(0.0)), |(p22, q23), &v20| (p22 + dx_tanh(dx_powf(dx_abs(v20 * (-D::from(1.7)), tr_) + D::from(1.0), D::from(0.85) * v20, tr_), tr_), q23 + (dx_tanh((-D::from(0.8) * (-D::from(0.8))) + dx_rem(v20, dx_abs(v20, tr_) + D::from(1.45), tr_), tr_) * p22)));
-    (((D::from(n4 as f64) - (*r1)) * (*r1)) + (D::from(1.2) * dx_tanh(u15[0], tr_))) + (((D::from(0.45) * (D::from(m19 as f64) * dx_sigmoid(u15[n4 % 1] / (dx_exp(dx_softplus(*r1, tr_), tr_) + D::from(0.5)), tr_))) + (D::from(1.4) * s25)) + (D::from(1.2) * s26))
+    let mut acc28: D = D::from(0.0);
+    for p29 in gp27.iter() {
+        acc28 += (p29[0] * p29[2]) + p29[1];
+    }
+    let [g31, g32, g33] = ga30;
+    let mut acc34: D = dx_sin(D::from(2.3) + b3[n4], tr_);
+    for i35 in 0..5 {
+        acc34 = (D::from(0.6) * acc34) + ((dx_atan(dx_relu(dx_powf(dx_sin(dx_abs(v7, tr_) + D::from(0.5), tr_) + D::from(1.5), b3[m19], tr_), tr_), tr_) * D::from(0.63)) * ((D::from(0.25) * D::from(i35 as f64)) + D::from(0.5)));
+        if dx_lt(acc34, -D::from(1.387), tr_) {
+            return (v7 - (D::from(2.4) + b3[1])) - s26;
+        }
+    }
+    ((((D::from(n4 as f64) - (*r1)) * (*r1)) + (D::from(1.2) * dx_tanh(u15[0], tr_))) + (((D::from(0.45) * (D::from(m19 as f64) * dx_sigmoid(u15[n4 % 1] / (dx_exp(dx_softplus(*r1, tr_), tr_) + D::from(0.5)), tr_))) + (D::from(1.4) * s25)) + (D::from(1.2) * s26))) + ((((((D::from(0.45) * dx_tanh(acc28, tr_)) + (D::from(1.05) * gp27[1][1])) + (D::from(1.1) * (ga30[0] * (dx_atan((s26 * (*r1)) - dx_sigmoid(s25, tr_), tr_) * D::from(0.95))))) + (D::from(0.65) * (g31 * g32))) + (D::from(0.6) * g33)) + (D::from(1.1) * acc34))
 }
 
 fn p743_eval(x: &[f64]) -> Vec<f64> {
@@ -18156,7 +18615,9 @@ fn p743_eval(x: &[f64]) -> Vec<f64> {
     let a2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
     let ok18: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p743(&r1, a2, &b3, 2, true, ok18))
+    let gp27: [[f64; 3]; 2] = take2(x, k);
+    let ga30: [f64; 3] = take(x, k);
+    flat(&p743(&r1, a2, &b3, 2, true, ok18, &gp27, ga30))
 }
 
 fn p743_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -18165,7 +18626,9 @@ fn p743_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a2: [Dual64; 2] = take(x, k);
     let b3: [Dual64; 3] = take(x, k);
     let ok18: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p743_dual(&r1, a2, &b3, 2, true, ok18, tr_))
+    let gp27: [[Dual64; 3]; 2] = take2(x, k);
+    let ga30: [Dual64; 3] = take(x, k);
+    flat(&p743_dual(&r1, a2, &b3, 2, true, ok18, &gp27, ga30, tr_))
 }
 
 fn p743_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -18174,13 +18637,18 @@ fn p743_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
     let ok18: Option<usize> = opt_usize(take1(x, k), 2);
+    let gp27: [[f64; 3]; 2] = take2(x, k);
+    let ga30: [f64; 3] = take(x, k);
     let mut d_b3 = [SHADOW; 3];
-    let (out, g_a2) = p743_backward(&r1, a2, &b3, &mut d_b3, 2, true, ok18, d[0]);
+    let mut d_gp27 = [[SHADOW; 3]; 2];
+    let (out, g_a2, g_ga30) = p743_backward(&r1, a2, &b3, &mut d_b3, 2, true, ok18, &gp27, &mut d_gp27, ga30, d[0]);
     let mut g = Vec::new();
     g.extend([0.0; 1]);
     g.extend(flat(&g_a2));
     g.extend(shadow(&d_b3));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gp27));
+    g.extend(flat(&g_ga30));
     (flat(&out), g)
 }
 
@@ -18190,12 +18658,16 @@ fn p743_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 2] = take(x, k);
     let b3: [f64; 3] = take(x, k);
     let ok18: Option<usize> = opt_usize(take1(x, k), 2);
+    let gp27: [[f64; 3]; 2] = take2(x, k);
+    let ga30: [f64; 3] = take(x, k);
     let k = &mut 0;
     *k += 1;
     let t_a2: [f64; 2] = take(t, k);
     let t_b3: [f64; 3] = take(t, k);
     *k += 1;
-    let (out, tan) = p743_forward(&r1, a2, t_a2, &b3, &t_b3, 2, true, ok18);
+    let t_gp27: [[f64; 3]; 2] = take2(t, k);
+    let t_ga30: [f64; 3] = take(t, k);
+    let (out, tan) = p743_forward(&r1, a2, t_a2, &b3, &t_b3, 2, true, ok18, &gp27, &t_gp27, ga30, t_ga30);
     (flat(&out), flat(&tan))
 }
 
@@ -18203,7 +18675,7 @@ fn p743_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p744(b3: &[f64; 5], x2: f64, x1: f64) -> [f64; 1] {
+fn p744(b3: &[f64; 5], x2: f64, x1: f64, gp31: &[V2], ga34: V2) -> [f64; 1] {
     let mut v1 = f64::hypot((x1.abs() + 1.3).log2().atan(), b3[1] + (x1 * x2));
     let mut v2: f64 = b3[4];
     let v3 = b3.iter().enumerate().map(|(j4, e5)| x1.tanh() + 1.0).product::<f64>();
@@ -18231,11 +18703,18 @@ fn p744(b3: &[f64; 5], x2: f64, x1: f64) -> [f64; 1] {
     let k20 = ia18.iter().copied().filter(|v19| *v19 > x2).count();
     let (s26, s27) = u11.iter().fold((0.0, 0.0), |(p23, q24), &v21| (p23 + (v21.max(v21) + (2.5 / (v21.abs() + 1.25))).sin(), q24 + ((v21.exp() / (-(v21.abs() + 1.05))).atan().tanh() * p23)));
     let ls28 = Lp { a: (((z12[c13 % z12.len()].tanh() * 0.9).acos().abs() + 1.0).log(3.2) + x1).atan(), v: [autodiff::sigmoid(((s26 - v2) / (f64::abs(autodiff::softplus(-2.6)) + 0.95)) + x2), (if -((k20 + 1) as f64) > -0.95 { acc8.atan2(x2) } else { b3[k20 + 1] }).tanh()] };
-    [((((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))) + ((0.35 * (ls28.a * ls28.v[1])) + (1.25 * lnormv(ls28)))]
+    let [u29, u30] = upair(autodiff::sigmoid(((old9[(c13 + 3) % 2] - (-2.15)).tanh() * 0.9).acos() + b3[2]), ((v2 - z12[c13 % 2]) + b3[c13]).tanh());
+    let mut acc32: f64 = 0.0;
+    for p33 in gp31.iter() {
+        acc32 += (p33[0] * p33[1]) + p33[1];
+    }
+    let [g35, g36] = ga34;
+    let gu37: V2 = [gp31[0][1] - (((f64::min(c13 as f64, s27).sin() * 0.9).atanh() + b3[c13]).atan() * 0.63), ga34[1] - ((-0.05 - z12[0]).atan() + b3[c13]).tanh()];
+    [(((((autodiff::sigmoid(((b3[3] * b3[3]) - v3) + (0.25 + x2.cosh())) * b3[0]) + (0.95 * acc8)) + (((((0.9 * u11[1]) + (0.9 * old9[0])) + (1.25 * old9[0].sin())) + (1.4 * v16)) + (0.25 * v17))) + (((0.35 * (ia18[k20 % 2] + (-2.85 + b3[1]).tanh())) + (1.05 * s26)) + (1.0 * s27))) + ((0.35 * (ls28.a * ls28.v[1])) + (1.25 * lnormv(ls28)))) + ((((((1.3 * (u29 + (((autodiff::sigmoid(z12[1]) + autodiff::elu(v16, z12[(k20 + 2) % 2].atan() * 0.63)) + b3[k20]).tanh() * u30))) + (0.6 * acc32.sin())) + (1.35 * gp31[1][1])) + (1.2 * (ga34[0] * (b3[3] * 2.5).abs().ln_1p().tanh()))) + (0.55 * (g35 * g36))) + (0.95 * autodiff::sigmoid(gu37[0] * gu37[0])))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, tr_: &mut Tr) -> [D; 1] {
+fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, gp31: &[[D; 2]; 3], ga34: [D; 2], tr_: &mut Tr) -> [D; 1] {
     let mut v1 = dx_hypot(dx_atan(dx_log2(dx_abs(x1, tr_) + D::from(1.3), tr_), tr_), b3[1] + (x1 * x2), tr_);
     let mut v2: D = b3[4];
     let v3 = b3.iter().enumerate().map(|(j4, e5)| dx_tanh(x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_);
@@ -18263,7 +18742,14 @@ fn p744_dual<D: Dn>(b3: &[D; 5], x2: D, x1: D, tr_: &mut Tr) -> [D; 1] {
     let k20 = { let mut c_ = 0usize; for v19 in ia18.iter().copied() { if dx_gt(v19, x2, tr_) { c_ += 1; } } c_ };
     let (s26, s27) = u11.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), &v21| (p23 + dx_sin(dx_max(v21, v21, tr_) + (D::from(2.5) / (dx_abs(v21, tr_) + D::from(1.25))), tr_), q24 + (dx_tanh(dx_atan(dx_exp(v21, tr_) / (-(dx_abs(v21, tr_) + D::from(1.05))), tr_), tr_) * p23)));
     let ls28 = LpD { a: dx_atan(dx_log(dx_abs(dx_acos(dx_tanh(z12[c13 % z12.len()], tr_) * D::from(0.9), tr_), tr_) + D::from(1.0), D::from(3.2), tr_) + x1, tr_), v: [dx_sigmoid(((s26 - v2) / (dx_abs(dx_softplus(-D::from(2.6), tr_), tr_) + D::from(0.95))) + x2, tr_), dx_tanh(if dx_gt(-D::from((k20 + 1) as f64), -D::from(0.95), tr_) { dx_atan2(acc8, x2, tr_) } else { b3[k20 + 1] }, tr_)] };
-    [((((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))) + ((D::from(0.35) * (ls28.a * ls28.v[1])) + (D::from(1.25) * lnormv_dual(ls28, tr_)))]
+    let [u29, u30] = upair_dual(dx_sigmoid(dx_acos(dx_tanh(old9[(c13 + 3) % 2] - (-D::from(2.15)), tr_) * D::from(0.9), tr_) + b3[2], tr_), dx_tanh((v2 - z12[c13 % 2]) + b3[c13], tr_), tr_);
+    let mut acc32: D = D::from(0.0);
+    for p33 in gp31.iter() {
+        acc32 += (p33[0] * p33[1]) + p33[1];
+    }
+    let [g35, g36] = ga34;
+    let gu37: [D; 2] = [gp31[0][1] - (dx_atan(dx_atanh(dx_sin(dx_min(D::from(c13 as f64), s27, tr_), tr_) * D::from(0.9), tr_) + b3[c13], tr_) * D::from(0.63)), ga34[1] - dx_tanh(dx_atan(-D::from(0.05) - z12[0], tr_) + b3[c13], tr_)];
+    [(((((dx_sigmoid(((b3[3] * b3[3]) - v3) + (D::from(0.25) + dx_cosh(x2, tr_)), tr_) * b3[0]) + (D::from(0.95) * acc8)) + (((((D::from(0.9) * u11[1]) + (D::from(0.9) * old9[0])) + (D::from(1.25) * dx_sin(old9[0], tr_))) + (D::from(1.4) * v16)) + (D::from(0.25) * v17))) + (((D::from(0.35) * (ia18[k20 % 2] + dx_tanh(-D::from(2.85) + b3[1], tr_))) + (D::from(1.05) * s26)) + (D::from(1.0) * s27))) + ((D::from(0.35) * (ls28.a * ls28.v[1])) + (D::from(1.25) * lnormv_dual(ls28, tr_)))) + ((((((D::from(1.3) * (u29 + (dx_tanh((dx_sigmoid(z12[1], tr_) + dx_elu(v16, dx_atan(z12[(k20 + 2) % 2], tr_) * D::from(0.63), tr_)) + b3[k20], tr_) * u30))) + (D::from(0.6) * dx_sin(acc32, tr_))) + (D::from(1.35) * gp31[1][1])) + (D::from(1.2) * (ga34[0] * dx_tanh(dx_ln_1p(dx_abs(b3[3] * D::from(2.5), tr_), tr_), tr_)))) + (D::from(0.55) * (g35 * g36))) + (D::from(0.95) * dx_sigmoid(gu37[0] * gu37[0], tr_)))]
 }
 
 fn p744_eval(x: &[f64]) -> Vec<f64> {
@@ -18271,7 +18757,9 @@ fn p744_eval(x: &[f64]) -> Vec<f64> {
     let b3: [f64; 5] = take(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
-    flat(&p744(&b3, x2, x1))
+    let gp31: [[f64; 2]; 3] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
+    flat(&p744(&b3, x2, x1, &gp31, ga34))
 }
 
 fn p744_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -18279,7 +18767,9 @@ fn p744_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b3: [Dual64; 5] = take(x, k);
     let x2: Dual64 = take1(x, k);
     let x1: Dual64 = take1(x, k);
-    flat(&p744_dual(&b3, x2, x1, tr_))
+    let gp31: [[Dual64; 2]; 3] = take2(x, k);
+    let ga34: [Dual64; 2] = take(x, k);
+    flat(&p744_dual(&b3, x2, x1, &gp31, ga34, tr_))
 }
 
 fn p744_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -18287,12 +18777,17 @@ fn p744_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 5] = take(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
+    let gp31: [[f64; 2]; 3] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
     let mut d_b3 = [SHADOW; 5];
-    let (out, g_x2, g_x1) = p744_backward(&b3, &mut d_b3, x2, x1, take(d, &mut 0));
+    let mut d_gp31 = [[SHADOW; 2]; 3];
+    let (out, g_x2, g_x1, g_ga34) = p744_backward(&b3, &mut d_b3, x2, x1, &gp31, &mut d_gp31, ga34, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_b3));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
+    g.extend(shadow(&d_gp31));
+    g.extend(flat(&g_ga34));
     (flat(&out), g)
 }
 
@@ -18301,11 +18796,15 @@ fn p744_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 5] = take(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
+    let gp31: [[f64; 2]; 3] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_b3: [f64; 5] = take(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
-    let (out, tan) = p744_forward(&b3, &t_b3, x2, t_x2, x1, t_x1);
+    let t_gp31: [[f64; 2]; 3] = take2(t, k);
+    let t_ga34: [f64; 2] = take(t, k);
+    let (out, tan) = p744_forward(&b3, &t_b3, x2, t_x2, x1, t_x1, &gp31, &t_gp31, ga34, t_ga34);
     (flat(&out), flat(&tan))
 }
 
@@ -18476,7 +18975,9 @@ fn p746(x1: f64, x2: f64, a3: [f64; 1], k4: i32, lin27: &Lv) -> (f64, f64) {
     }
     let v26: f64 = snap18.iter().filter(|v24| **v24 > -1.487).map(|e25| (e25 - e25).atan().sinh().atan()).sum::<f64>();
     let ia28: [f64; 2] = [autodiff::sigmoid(v1 / (autodiff::sigmoid(z21[0] * x2).exp() + 0.5)), lin27.m[0][1]];
-    ((((((f64::abs(-1.2) + 1.2).acosh() + x1) - v2) + ((((0.8 * u17[0].tanh()) + (1.2 * autodiff::sigmoid(snap18[0]))) + (0.7 * u20[0].tanh())) + (0.8 * autodiff::sigmoid(z21[0])))) + (1.05 * v26)) + (1.25 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().tanh()), ((((a3[0] / (x2.exp() + 0.5)).abs() + 0.85).sqrt() / (-(1.0 + (x2 * x2)))) + a3[0]) + x1)
+    let ps31 = Lp { a: ((ia28.iter().map(|e32| ((v2 - lin27.b).atan() * 0.63) + 1.0).product::<f64>() - autodiff::sigmoid(v1)) + x1).tanh(), v: [((lin27.m[0][1] - x1) * (-2.4 * x2)).sin(), x1] };
+    let Lp { a: pa33, .. } = ps31;
+    (((((((f64::abs(-1.2) + 1.2).acosh() + x1) - v2) + ((((0.8 * u17[0].tanh()) + (1.2 * autodiff::sigmoid(snap18[0]))) + (0.7 * u20[0].tanh())) + (0.8 * autodiff::sigmoid(z21[0])))) + (1.05 * v26)) + (1.25 * lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| p29 * q30).sum::<f64>().tanh())) + (0.55 * pa33), ((((a3[0] / (x2.exp() + 0.5)).abs() + 0.85).sqrt() / (-(1.0 + (x2 * x2)))) + a3[0]) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18518,7 +19019,9 @@ fn p746_dual<D: Dn>(x1: D, x2: D, a3: [D; 1], k4: i32, lin27: &LvD<D>, tr_: &mut
     }
     let v26: D = { let mut s_ = D::from(0.0); for e25 in snap18.iter() { if dx_gt(*e25, -D::from(1.487), tr_) { s_ = s_ + dx_atan(dx_sinh(dx_atan(*e25 - (*e25), tr_), tr_), tr_); } } s_ };
     let ia28: [D; 2] = [dx_sigmoid(v1 / (dx_exp(dx_sigmoid(z21[0] * x2, tr_), tr_) + D::from(0.5)), tr_), lin27.m[0][1]];
-    (((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
+    let ps31 = LpD { a: dx_tanh((ia28.iter().map(|e32| (dx_atan(v2 - lin27.b, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - dx_sigmoid(v1, tr_)) + x1, tr_), v: [dx_sin((lin27.m[0][1] - x1) * (-D::from(2.4) * x2), tr_), x1] };
+    let LpD { a: pa33, .. } = ps31;
+    ((((((dx_acosh(dx_abs(-D::from(1.2), tr_) + D::from(1.2), tr_) + x1) - v2) + ((((D::from(0.8) * dx_tanh(u17[0], tr_)) + (D::from(1.2) * dx_sigmoid(snap18[0], tr_))) + (D::from(0.7) * dx_tanh(u20[0], tr_))) + (D::from(0.8) * dx_sigmoid(z21[0], tr_)))) + (D::from(1.05) * v26)) + (D::from(1.25) * dx_tanh(lin27.m[0].iter().zip(ia28.iter()).map(|(p29, q30)| *p29 * *q30).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.55) * pa33), ((dx_sqrt(dx_abs(a3[0] / (dx_exp(x2, tr_) + D::from(0.5)), tr_) + D::from(0.85), tr_) / (-(D::from(1.0) + (x2 * x2)))) + a3[0]) + x1)
 }
 
 fn p746_eval(x: &[f64]) -> Vec<f64> {
@@ -19369,7 +19872,16 @@ fn p753(x1: f64, x2: f64, x3: f64, ow12: Option<f64>) -> f64 {
         let Some(m15) = ow12 else { continue };
         acc13 += m15 * (-v14).clamp(*v14, v14 + 1.95);
     }
-    (((autodiff::relu(y2[0].mul_add(autodiff::sigmoid(x2), x3)).abs().ln_1p() * y2[1]) * x2.tanh()) + x2) + (((0.75 * s10) + (0.25 * s11)) + (0.55 * acc13))
+    let ra16: [f64; 2] = [autodiff::sigmoid(ia3.iter().copied().map(|e17| autodiff::softplus(y2[1]) + 1.0).product::<f64>() + x2), ia3[2].atan2(x1).abs().tanh()];
+    let v19: f64 = ra16.first().map_or(x3, |fv18| fv18 / (1.0 + (fv18 * fv18)));
+    let mut acc20: f64 = ((s11 + y2[1].cos()) + x2).tanh();
+    for e21 in ra16.iter() {
+        acc20 = (0.6 * acc20) + (-0.75 + e21).tanh();
+        if acc20 > -0.487 {
+            return (x3 + autodiff::leaky_relu(y2[2], 0.11)) - acc20;
+        }
+    }
+    ((((autodiff::relu(y2[0].mul_add(autodiff::sigmoid(x2), x3)).abs().ln_1p() * y2[1]) * x2.tanh()) + x2) + (((0.75 * s10) + (0.25 * s11)) + (0.55 * acc13))) + ((0.6 * (v19 * (((autodiff::softplus(ia3[0]) / (v1.abs() + 0.7)) + x3).atan() * 0.95))) + (1.35 * acc20))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19384,7 +19896,16 @@ fn p753_dual<D: Dn>(x1: D, x2: D, x3: D, ow12: Option<f64>, tr_: &mut Tr) -> D {
         let Some(m15) = ow12 else { continue };
         acc13 += D::from(m15) * dx_clamp(-(*v14), *v14, *v14 + D::from(1.95), tr_);
     }
-    (((dx_ln_1p(dx_abs(dx_relu(dx_mul_add(y2[0], dx_sigmoid(x2, tr_), x3, tr_), tr_), tr_), tr_) * y2[1]) * dx_tanh(x2, tr_)) + x2) + (((D::from(0.75) * s10) + (D::from(0.25) * s11)) + (D::from(0.55) * acc13))
+    let ra16: [D; 2] = [dx_sigmoid(ia3.iter().copied().map(|e17| dx_softplus(y2[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x2, tr_), dx_tanh(dx_abs(dx_atan2(ia3[2], x1, tr_), tr_), tr_)];
+    let v19: D = ra16.first().map_or(x3, |fv18| *fv18 / (D::from(1.0) + (*fv18 * (*fv18))));
+    let mut acc20: D = dx_tanh((s11 + dx_cos(y2[1], tr_)) + x2, tr_);
+    for e21 in ra16.iter() {
+        acc20 = (D::from(0.6) * acc20) + dx_tanh(-D::from(0.75) + (*e21), tr_);
+        if dx_gt(acc20, -D::from(0.487), tr_) {
+            return (x3 + dx_leaky_relu(y2[2], D::from(0.11), tr_)) - acc20;
+        }
+    }
+    ((((dx_ln_1p(dx_abs(dx_relu(dx_mul_add(y2[0], dx_sigmoid(x2, tr_), x3, tr_), tr_), tr_), tr_) * y2[1]) * dx_tanh(x2, tr_)) + x2) + (((D::from(0.75) * s10) + (D::from(0.25) * s11)) + (D::from(0.55) * acc13))) + ((D::from(0.6) * (v19 * (dx_atan((dx_softplus(ia3[0], tr_) / (dx_abs(v1, tr_) + D::from(0.7))) + x3, tr_) * D::from(0.95)))) + (D::from(1.35) * acc20))
 }
 
 fn p753_eval(x: &[f64]) -> Vec<f64> {
@@ -19631,7 +20152,9 @@ fn p756(s1: &[f64], b2: &[f64; 3], ow12: Option<f64>) -> f64 {
         let Some(m15) = ow12 else { continue };
         acc13 += m15 * autodiff::sigmoid(v14.min(*v14).min(v14 * v14));
     }
-    ((((s1[1] + (-3.0)) - b2[0]) + (1.5 * acc6)) + ((0.3 * v7) + (0.65 * v11))) + (0.25 * acc13)
+    let ps16 = Lp { a: f64::clamp(v7, s1[0], s1[0] + 0.6), v: [autodiff::sigmoid(v11 + b2[1]), autodiff::sigmoid(((acc13 * acc13).tanh() * v11.tanh().tan()) + b2[2])] };
+    let Lp { v, .. } = ps16;
+    (((((s1[1] + (-3.0)) - b2[0]) + (1.5 * acc6)) + ((0.3 * v7) + (0.65 * v11))) + (0.25 * acc13)) + (0.8 * v[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19657,7 +20180,9 @@ fn p756_dual<D: Dn>(s1: &[D], b2: &[D; 3], ow12: Option<f64>, tr_: &mut Tr) -> D
         let Some(m15) = ow12 else { continue };
         acc13 += D::from(m15) * dx_sigmoid(dx_min(dx_min(*v14, *v14, tr_), *v14 * (*v14), tr_), tr_);
     }
-    ((((s1[1] + (-D::from(3.0))) - b2[0]) + (D::from(1.5) * acc6)) + ((D::from(0.3) * v7) + (D::from(0.65) * v11))) + (D::from(0.25) * acc13)
+    let ps16 = LpD { a: dx_clamp(v7, s1[0], s1[0] + D::from(0.6), tr_), v: [dx_sigmoid(v11 + b2[1], tr_), dx_sigmoid((dx_tanh(acc13 * acc13, tr_) * dx_tan(dx_tanh(v11, tr_), tr_)) + b2[2], tr_)] };
+    let LpD { v, .. } = ps16;
+    (((((s1[1] + (-D::from(3.0))) - b2[0]) + (D::from(1.5) * acc6)) + ((D::from(0.3) * v7) + (D::from(0.65) * v11))) + (D::from(0.25) * acc13)) + (D::from(0.8) * v[0])
 }
 
 fn p756_eval(x: &[f64]) -> Vec<f64> {
@@ -20252,8 +20777,8 @@ fn p761_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p762
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(a2, st))]
-fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>) -> f64 {
+#[grad(reverse, forward, wrt(a2, st, gp31, ga34))]
+fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>, gp31: &[V2], ga34: V2) -> f64 {
     let v1 = (st.pos[1].cosh().sin() * 0.9).acos() * a2.iter().map(|e2| st.pos[0]).sum::<f64>();
     let mut c3 = 0;
     while c3 < 5 && st.inner.t > -1.0 {
@@ -20279,11 +20804,16 @@ fn p762(r1: &f64, a2: [f64; 3], mut st: Body, ow16: Option<f64>) -> f64 {
     let k21 = a2.iter().filter(|v20| **v20 < -0.387).count();
     let v25: f64 = if let Some(j22) = k21.checked_sub(1) { a2[1] * (j22 as f64) } else { autodiff::sigmoid(snap8.iter().fold(st.w[(c3 + 3) % 2][1], |acc24, e23| (acc24 + (f64::sin(-1.25) * 0.9).asin().tanh()).tanh()) + st.m) };
     let lh26 = lpush(&snap8, ((if ((k21 as f64).abs() + 0.85).ln() > (st.inner.a[(c3 + 1) % 2] - st.w[c3 % 2][k21 % 2]) { snap8[(k21 + 3) % 2] } else { snap8[c3 % snap8.len()].min(v19) }) + st.w[1][0]).tanh());
-    ((((a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - autodiff::sigmoid((st.inner.t + st.inner.t).min(((j5 + 1) as f64) + acc7))) - v1).atan() * v1.tanh()) + (((((0.4 * (st.pos[1] - snap8[1]).sin()) + (1.4 * cc10)) + (0.8 * cc11.atan())) + (1.1 * v12)) + (0.25 * v15))) + ((0.7 * v19) + (1.3 * v25.tanh()))) + (0.25 * (lh26[0] * (f64::max(2.45, st.inner.a[0]).asinh().atan() * 0.95)))
+    let Body { pos: pb27, vel: pb28, m: pb29, w: pb30, .. } = st;
+    let mut acc32: f64 = 0.0;
+    for p33 in gp31.iter() {
+        acc32 += (p33[0] * p33[1]) + p33[1];
+    }
+    (((((a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - autodiff::sigmoid((st.inner.t + st.inner.t).min(((j5 + 1) as f64) + acc7))) - v1).atan() * v1.tanh()) + (((((0.4 * (st.pos[1] - snap8[1]).sin()) + (1.4 * cc10)) + (0.8 * cc11.atan())) + (1.1 * v12)) + (0.25 * v15))) + ((0.7 * v19) + (1.3 * v25.tanh()))) + (0.25 * (lh26[0] * (f64::max(2.45, st.inner.a[0]).asinh().atan() * 0.95)))) + ((((((0.4 * (pb27[0] * pb28[0]).tanh()) + (1.25 * pb29.tanh())) + (1.05 * pb30[1][0].tanh())) + (0.95 * acc32.tanh())) + (0.55 * gp31[0][0])) + (0.55 * (ga34[0] * (((c3 as f64).round() + a2[1]).atan() * 0.95))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, tr_: &mut Tr) -> D {
+fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, gp31: &[[D; 2]; 1], ga34: [D; 2], tr_: &mut Tr) -> D {
     let v1 = dx_acos(dx_sin(dx_cosh(st.pos[1], tr_), tr_) * D::from(0.9), tr_) * a2.iter().map(|e2| st.pos[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let mut c3 = 0;
     while c3 < 5 && dx_gt(st.inner.t, -D::from(1.0), tr_) {
@@ -20309,7 +20839,12 @@ fn p762_dual<D: Dn>(r1: &D, a2: [D; 3], mut st: BodyD<D>, ow16: Option<f64>, tr_
     let k21 = { let mut c_ = 0usize; for v20 in a2.iter() { if dx_lt(*v20, -D::from(0.387), tr_) { c_ += 1; } } c_ };
     let v25: D = if let Some(j22) = k21.checked_sub(1) { a2[1] * D::from(j22 as f64) } else { dx_sigmoid(snap8.iter().fold(st.w[(c3 + 3) % 2][1], |acc24, e23| dx_tanh(acc24 + dx_tanh(dx_asin(dx_sin(-D::from(1.25), tr_) * D::from(0.9), tr_), tr_), tr_)) + st.m, tr_) };
     let lh26 = lpush_dual(&snap8, dx_tanh((if dx_gt(dx_ln(dx_abs(D::from(k21 as f64), tr_) + D::from(0.85), tr_), st.inner.a[(c3 + 1) % 2] - st.w[c3 % 2][k21 % 2], tr_) { snap8[(k21 + 3) % 2] } else { dx_min(snap8[c3 % snap8.len()], v19, tr_) }) + st.w[1][0], tr_), tr_);
-    (((dx_atan(a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - dx_sigmoid(dx_min(st.inner.t + st.inner.t, D::from((j5 + 1) as f64) + acc7, tr_), tr_)) - v1, tr_) * dx_tanh(v1, tr_)) + (((((D::from(0.4) * dx_sin(st.pos[1] - snap8[1], tr_)) + (D::from(1.4) * cc10)) + (D::from(0.8) * dx_atan(cc11, tr_))) + (D::from(1.1) * v12)) + (D::from(0.25) * v15))) + ((D::from(0.7) * v19) + (D::from(1.3) * dx_tanh(v25, tr_)))) + (D::from(0.25) * (lh26[0] * (dx_atan(dx_asinh(dx_max(D::from(2.45), st.inner.a[0], tr_), tr_), tr_) * D::from(0.95))))
+    let BodyD { pos: pb27, vel: pb28, m: pb29, w: pb30, .. } = st;
+    let mut acc32: D = D::from(0.0);
+    for p33 in gp31.iter() {
+        acc32 += (p33[0] * p33[1]) + p33[1];
+    }
+    ((((dx_atan(a2.iter().enumerate().fold(a2[(c3 + 3) % 3], |acc7, (j5, e6)| acc7 - dx_sigmoid(dx_min(st.inner.t + st.inner.t, D::from((j5 + 1) as f64) + acc7, tr_), tr_)) - v1, tr_) * dx_tanh(v1, tr_)) + (((((D::from(0.4) * dx_sin(st.pos[1] - snap8[1], tr_)) + (D::from(1.4) * cc10)) + (D::from(0.8) * dx_atan(cc11, tr_))) + (D::from(1.1) * v12)) + (D::from(0.25) * v15))) + ((D::from(0.7) * v19) + (D::from(1.3) * dx_tanh(v25, tr_)))) + (D::from(0.25) * (lh26[0] * (dx_atan(dx_asinh(dx_max(D::from(2.45), st.inner.a[0], tr_), tr_), tr_) * D::from(0.95))))) + ((((((D::from(0.4) * dx_tanh(pb27[0] * pb28[0], tr_)) + (D::from(1.25) * dx_tanh(pb29, tr_))) + (D::from(1.05) * dx_tanh(pb30[1][0], tr_))) + (D::from(0.95) * dx_tanh(acc32, tr_))) + (D::from(0.55) * gp31[0][0])) + (D::from(0.55) * (ga34[0] * (dx_atan(dx_round(D::from(c3 as f64), tr_) + a2[1], tr_) * D::from(0.95)))))
 }
 
 fn p762_eval(x: &[f64]) -> Vec<f64> {
@@ -20318,7 +20853,9 @@ fn p762_eval(x: &[f64]) -> Vec<f64> {
     let a2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
     let ow16: Option<f64> = opt_f64(take1(x, k));
-    flat(&p762(&r1, a2, st, ow16))
+    let gp31: [[f64; 2]; 1] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
+    flat(&p762(&r1, a2, st, ow16, &gp31, ga34))
 }
 
 fn p762_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -20327,7 +20864,9 @@ fn p762_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a2: [Dual64; 3] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let ow16: Option<f64> = opt_f64(take1(x, k));
-    flat(&p762_dual(&r1, a2, st, ow16, tr_))
+    let gp31: [[Dual64; 2]; 1] = take2(x, k);
+    let ga34: [Dual64; 2] = take(x, k);
+    flat(&p762_dual(&r1, a2, st, ow16, &gp31, ga34, tr_))
 }
 
 fn p762_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -20336,12 +20875,17 @@ fn p762_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
     let ow16: Option<f64> = opt_f64(take1(x, k));
-    let (out, g_a2, g_st) = p762_backward(&r1, a2, st, ow16, d[0]);
+    let gp31: [[f64; 2]; 1] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
+    let mut d_gp31 = [[SHADOW; 2]; 1];
+    let (out, g_a2, g_st, g_ga34) = p762_backward(&r1, a2, st, ow16, &gp31, &mut d_gp31, ga34, d[0]);
     let mut g = Vec::new();
     g.extend([0.0; 1]);
     g.extend(flat(&g_a2));
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gp31));
+    g.extend(flat(&g_ga34));
     (flat(&out), g)
 }
 
@@ -20351,19 +20895,23 @@ fn p762_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a2: [f64; 3] = take(x, k);
     let st: Body = take_body(x, k);
     let ow16: Option<f64> = opt_f64(take1(x, k));
+    let gp31: [[f64; 2]; 1] = take2(x, k);
+    let ga34: [f64; 2] = take(x, k);
     let k = &mut 0;
     *k += 1;
     let t_a2: [f64; 3] = take(t, k);
     let t_st: Body = take_body(t, k);
     *k += 1;
-    let (out, tan) = p762_forward(&r1, a2, t_a2, st, t_st, ow16);
+    let t_gp31: [[f64; 2]; 1] = take2(t, k);
+    let t_ga34: [f64; 2] = take(t, k);
+    let (out, tan) = p762_forward(&r1, a2, t_a2, st, t_st, ow16, &gp31, &t_gp31, ga34, t_ga34);
     (flat(&out), flat(&tan))
 }
 
 // ---------------------------------------------------------------- p763
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp)]
+#[grad(reverse, forward)]
 fn p763(mut x1: f64, b2: &[f64; 2], b3: &[f64; 2], w4: &[[f64; 3]; 2], ok16: Option<usize>) -> f64 {
     for i1 in 0..4 {
         if autodiff::leaky_relu(x1, 0.16) < -0.1 {
@@ -20411,7 +20959,9 @@ fn p763(mut x1: f64, b2: &[f64; 2], b3: &[f64; 2], w4: &[[f64; 3]; 2], ok16: Opt
         v24 += ia17[j25] * (((0.7 + (cc13 * cc13)).cbrt() * w4[0][2]).atan() * 0.63);
     }
     let v27: f64 = f64::rem_euclid(-f64::atan(1.6), b2.iter().copied().map(|e26| acc20).sum::<f64>().abs() + 1.2);
-    (((((((0.65 + (b2[1] * b2[1])).log10() - (b3[0] / 1.4)) + (-1.0)) - x1) + x1) + (0.9 * cc13)) + ((1.2 * acc20.tanh()) + (0.85 * v24))) + (0.55 * v27.sin())
+    let uq28 = Uq { a: (autodiff::sigmoid(f64::atan2(cc13, hh14[1])) + x1).atan(), v: [(((-2.3 / (-(acc20.atan().exp() + 0.5))) * (acc20 - 1.05).sin()) + b3[0]).tanh(), (-b3[0] + v27).atan()] };
+    let [u29, u30] = upair(b3.iter().map(|e31| (0.55 + (w4[0][1] * w4[0][1])).log2().sin() + 1.0).product::<f64>().sin(), b3[0]);
+    ((((((((0.65 + (b2[1] * b2[1])).log10() - (b3[0] / 1.4)) + (-1.0)) - x1) + x1) + (0.9 * cc13)) + ((1.2 * acc20.tanh()) + (0.85 * v24))) + (0.55 * v27.sin())) + ((1.5 * uq28.umix(autodiff::sigmoid(((ia17[1] / (-(hh14[1].abs() + 1.25))) / (acc20.tanh().powi(3).abs() + 0.75)) + x1))) + (0.25 * (u29 + (f64::atan2(0.05, 2.85).mul_add(autodiff::sigmoid(acc20), b3[0] * x1.tanh()).tanh() * u30))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20462,7 +21012,9 @@ fn p763_dual<D: Dn>(mut x1: D, b2: &[D; 2], b3: &[D; 2], w4: &[[D; 3]; 2], ok16:
         v24 += ia17[j25] * (dx_atan(dx_cbrt(D::from(0.7) + (cc13 * cc13), tr_) * w4[0][2], tr_) * D::from(0.63));
     }
     let v27: D = dx_rem_euclid(-dx_atan(D::from(1.6), tr_), dx_abs(b2.iter().copied().map(|e26| acc20).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.2), tr_);
-    ((((((dx_log10(D::from(0.65) + (b2[1] * b2[1]), tr_) - (b3[0] / D::from(1.4))) + (-D::from(1.0))) - x1) + x1) + (D::from(0.9) * cc13)) + ((D::from(1.2) * dx_tanh(acc20, tr_)) + (D::from(0.85) * v24))) + (D::from(0.55) * dx_sin(v27, tr_))
+    let uq28 = UqD { a: dx_atan(dx_sigmoid(dx_atan2(cc13, hh14[1], tr_), tr_) + x1, tr_), v: [dx_tanh(((-D::from(2.3) / (-(dx_exp(dx_atan(acc20, tr_), tr_) + D::from(0.5)))) * dx_sin(acc20 - D::from(1.05), tr_)) + b3[0], tr_), dx_atan(-b3[0] + v27, tr_)] };
+    let [u29, u30] = upair_dual(dx_sin(b3.iter().map(|e31| dx_sin(dx_log2(D::from(0.55) + (w4[0][1] * w4[0][1]), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), b3[0], tr_);
+    (((((((dx_log10(D::from(0.65) + (b2[1] * b2[1]), tr_) - (b3[0] / D::from(1.4))) + (-D::from(1.0))) - x1) + x1) + (D::from(0.9) * cc13)) + ((D::from(1.2) * dx_tanh(acc20, tr_)) + (D::from(0.85) * v24))) + (D::from(0.55) * dx_sin(v27, tr_))) + ((D::from(1.5) * uq28.umix_dual(dx_sigmoid(((ia17[1] / (-(dx_abs(hh14[1], tr_) + D::from(1.25)))) / (dx_abs(dx_powi(dx_tanh(acc20, tr_), 3, tr_), tr_) + D::from(0.75))) + x1, tr_), tr_)) + (D::from(0.25) * (u29 + (dx_tanh(dx_mul_add(dx_atan2(D::from(0.05), D::from(2.85), tr_), dx_sigmoid(acc20, tr_), b3[0] * dx_tanh(x1, tr_), tr_), tr_) * u30))))
 }
 
 fn p763_eval(x: &[f64]) -> Vec<f64> {
@@ -20520,86 +21072,6 @@ fn p763_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     *k += 1;
     let (out, tan) = p763_forward(x1, t_x1, &b2, &t_b2, &b3, &t_b3, &w4, &t_w4, ok16);
     (flat(&out), flat(&tan))
-}
-
-fn p763_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
-    let k = &mut 0;
-    let x1: HyperDual64 = take1(x, k);
-    let b2: [HyperDual64; 2] = take(x, k);
-    let b3: [HyperDual64; 2] = take(x, k);
-    let w4: [[HyperDual64; 3]; 2] = take2(x, k);
-    let ok16: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p763_dual(x1, &b2, &b3, &w4, ok16, tr_))
-}
-
-fn p763_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let x1: f64 = take1(x, k);
-    let b2: [f64; 2] = take(x, k);
-    let b3: [f64; 2] = take(x, k);
-    let w4: [[f64; 3]; 2] = take2(x, k);
-    let ok16: Option<usize> = opt_usize(take1(x, k), 2);
-    let k = &mut 0;
-    let v_x1: f64 = take1(v, k);
-    let v_b2: [f64; 2] = take(v, k);
-    let v_b3: [f64; 2] = take(v, k);
-    let v_w4: [[f64; 3]; 2] = take2(v, k);
-    *k += 1;
-    let mut d_b2 = [SHADOW; 2];
-    let mut h_b2 = [SHADOW; 2];
-    let mut d_b3 = [SHADOW; 2];
-    let mut h_b3 = [SHADOW; 2];
-    let mut d_w4 = [[SHADOW; 3]; 2];
-    let mut h_w4 = [[SHADOW; 3]; 2];
-    let (out, g_x1, h_x1) = p763_hvp(x1, v_x1, &b2, &v_b2, &mut d_b2, &mut h_b2, &b3, &v_b3, &mut d_b3, &mut h_b3, &w4, &v_w4, &mut d_w4, &mut h_w4, ok16);
-    let mut gv = Vec::new();
-    let mut hv = Vec::new();
-    gv.extend(flat(&g_x1));
-    gv.extend(shadow(&d_b2));
-    gv.extend(shadow(&d_b3));
-    gv.extend(shadow(&d_w4));
-    gv.extend([0.0; 1]);
-    hv.extend(flat(&h_x1));
-    hv.extend(shadow(&h_b2));
-    hv.extend(shadow(&h_b3));
-    hv.extend(shadow(&h_w4));
-    hv.extend([0.0; 1]);
-    (flat(&out), gv, hv)
-}
-
-fn p763_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let x1: f64 = take1(x, k);
-    let b2: [f64; 2] = take(x, k);
-    let b3: [f64; 2] = take(x, k);
-    let w4: [[f64; 3]; 2] = take2(x, k);
-    let ok16: Option<usize> = opt_usize(take1(x, k), 2);
-    let k = &mut 0;
-    let t_x1: f64 = take1(t, k);
-    let t_b2: [f64; 2] = take(t, k);
-    let t_b3: [f64; 2] = take(t, k);
-    let t_w4: [[f64; 3]; 2] = take2(t, k);
-    *k += 1;
-    let mut d_b2 = [SHADOW; 2];
-    let mut td_b2 = [SHADOW; 2];
-    let mut d_b3 = [SHADOW; 2];
-    let mut td_b3 = [SHADOW; 2];
-    let mut d_w4 = [[SHADOW; 3]; 2];
-    let mut td_w4 = [[SHADOW; 3]; 2];
-    let ((out, g_x1), (t_out, tg_x1)) = p763_backward_forward(x1, t_x1, &b2, &t_b2, &mut d_b2, &mut td_b2, &b3, &t_b3, &mut d_b3, &mut td_b3, &w4, &t_w4, &mut d_w4, &mut td_w4, ok16, d, td);
-    let mut gv = Vec::new();
-    let mut tg = Vec::new();
-    gv.extend(flat(&g_x1));
-    gv.extend(shadow(&d_b2));
-    gv.extend(shadow(&d_b3));
-    gv.extend(shadow(&d_w4));
-    gv.extend([0.0; 1]);
-    tg.extend(flat(&tg_x1));
-    tg.extend(shadow(&td_b2));
-    tg.extend(shadow(&td_b3));
-    tg.extend(shadow(&td_w4));
-    tg.extend([0.0; 1]);
-    (flat(&out), gv, flat(&t_out), tg)
 }
 
 // ---------------------------------------------------------------- p764
@@ -20985,7 +21457,9 @@ fn p767(mut x1: f64) -> (f64, f64) {
     let lo22 = if (ia14.iter().map(|&e23| (0.75 + (K767 * K767)).log10()).sum::<f64>() + x1).atan() > -0.887 { Some(autodiff::sigmoid(((ia14[0] % (v1.abs() + 1.0)) + (-(-2.55))) + x1)) } else { None };
     let v25: f64 = match lo22 { Some(ov24) if ov24 > 0.613 => ov24 + (v13 + x1).sin(), Some(ov24) => (-ov24).abs() + (0.25 + x1).tanh(), None => (((f64::abs(-1.15) + 1.5).cbrt() + v1) + x1).tanh() };
     let ls26 = Lp { a: (ia14[0].exp_m1() + x1).sin(), v: [((((v1.abs() + 1.05).sin() + 1.5).powf(K767) - K767) + x1).sin(), ((K767.abs() + 1.4).log2() + (x1 - v1)).atan()] };
-    ((((((((v1 + f64::atan2(-0.8, 2.8)).atan() * (-K767).min((1.4 + (K767 * K767)).log10())) + 2.65) * v1.tanh()) + x1) + (1.1 * v13)) + (0.45 * u15.iter().sum::<f64>().atan())) + ((1.4 * v25) + (1.05 * (ls26.a * ls26.v[0]))), (((v1.tanh() * (2.1 + x1).atan()).sin().tan() + v1).atan() * x1.tanh()) + K767)
+    let ra29: [f64; 2] = [autodiff::sigmoid((-ia14[1]).asinh() + x1), autodiff::sigmoid(({ let t30 = ia14[1] - ia14[1]; t30 * v1.sin() }) + x1)];
+    let [u27, u28] = cpair2(&ra29);
+    (((((((((v1 + f64::atan2(-0.8, 2.8)).atan() * (-K767).min((1.4 + (K767 * K767)).log10())) + 2.65) * v1.tanh()) + x1) + (1.1 * v13)) + (0.45 * u15.iter().sum::<f64>().atan())) + ((1.4 * v25) + (1.05 * (ls26.a * ls26.v[0])))) + (1.2 * (u27 + (autodiff::sigmoid((ra29[1].atan().abs() + 1.35).acosh() + x1) * u28))), (((v1.tanh() * (2.1 + x1).atan()).sin().tan() + v1).atan() * x1.tanh()) + K767)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -21026,7 +21500,9 @@ fn p767_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> (D, D) {
     let lo22 = if dx_gt(dx_atan(ia14.iter().map(|&e23| dx_log10(D::from(0.75) + (K767 * K767), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x1, tr_), -D::from(0.887), tr_) { Some(dx_sigmoid((dx_rem(ia14[0], dx_abs(v1, tr_) + D::from(1.0), tr_) + (-(-D::from(2.55)))) + x1, tr_)) } else { None };
     let v25: D = match lo22 { Some(ov24) if dx_gt(ov24, D::from(0.613), tr_) => ov24 + dx_sin(v13 + x1, tr_), Some(ov24) => dx_abs(-ov24, tr_) + dx_tanh(D::from(0.25) + x1, tr_), None => dx_tanh((dx_cbrt(dx_abs(-D::from(1.15), tr_) + D::from(1.5), tr_) + v1) + x1, tr_) };
     let ls26 = LpD { a: dx_sin(dx_exp_m1(ia14[0], tr_) + x1, tr_), v: [dx_sin((dx_powf(dx_sin(dx_abs(v1, tr_) + D::from(1.05), tr_) + D::from(1.5), K767, tr_) - K767) + x1, tr_), dx_atan(dx_log2(dx_abs(K767, tr_) + D::from(1.4), tr_) + (x1 - v1), tr_)] };
-    (((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.4) * v25) + (D::from(1.05) * (ls26.a * ls26.v[0]))), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
+    let ra29: [D; 2] = [dx_sigmoid(dx_asinh(-ia14[1], tr_) + x1, tr_), dx_sigmoid(({ let t30 = ia14[1] - ia14[1]; t30 * dx_sin(v1, tr_) }) + x1, tr_)];
+    let [u27, u28] = cpair2_dual(&ra29, tr_);
+    ((((((((dx_atan(v1 + dx_atan2(-D::from(0.8), D::from(2.8), tr_), tr_) * dx_min(-K767, dx_log10(D::from(1.4) + (K767 * K767), tr_), tr_)) + D::from(2.65)) * dx_tanh(v1, tr_)) + x1) + (D::from(1.1) * v13)) + (D::from(0.45) * dx_atan(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.4) * v25) + (D::from(1.05) * (ls26.a * ls26.v[0])))) + (D::from(1.2) * (u27 + (dx_sigmoid(dx_acosh(dx_abs(dx_atan(ra29[1], tr_), tr_) + D::from(1.35), tr_) + x1, tr_) * u28))), (dx_atan(dx_tan(dx_sin(dx_tanh(v1, tr_) * dx_atan(D::from(2.1) + x1, tr_), tr_), tr_) + v1, tr_) * dx_tanh(x1, tr_)) + K767)
 }
 
 fn p767_eval(x: &[f64]) -> Vec<f64> {
@@ -23006,7 +23482,13 @@ fn p783(&self, s1: &[f64], s2: &[f64], wv15: [[f64; 3]; 1], ok17: Option<usize>)
     let v16: f64 = (wv15[0][1] * wv15[0][1]) + wv15[0][1].sin();
     let Some(m18) = ok17 else { return (((s1[4].clamp(-1.25, 0.95) - s1[2].max(self.vel[1])) + v16) + 0.4) - v16; };
     let v20: f64 = s2[m18 % 4].rem_euclid(-(self.inner.t.sin().tan().abs() + 1.25));
-    ((((self.w[1][1] - self.inner.t) + (0.4 * out12[0].tanh())) + ((0.45 * v14) + (0.8 * autodiff::sigmoid(v16)))) + (0.45 * ((m18 as f64) * ((if autodiff::sigmoid(self.inner.t) < -0.4 { 2.85 } else { out12.iter().copied().sum::<f64>() }) + self.w[m18 % 2][m18 % 2]).atan()).atan())) + (0.95 * v20)
+    let ra24: [f64; 2] = [self.inner.a[m18 % 2], s1[m18]];
+    let mut acc21: f64 = 0.0;
+    for k22 in 0..2 {
+        let r25 = self.w[k22];
+        acc21 += cdot2(&r25, &ra24) * r25[1];
+    }
+    (((((self.w[1][1] - self.inner.t) + (0.4 * out12[0].tanh())) + ((0.45 * v14) + (0.8 * autodiff::sigmoid(v16)))) + (0.45 * ((m18 as f64) * ((if autodiff::sigmoid(self.inner.t) < -0.4 { 2.85 } else { out12.iter().copied().sum::<f64>() }) + self.w[m18 % 2][m18 % 2]).atan()).atan())) + (0.95 * v20)) + (1.4 * acc21.tanh())
 }
 }
 
@@ -23035,7 +23517,13 @@ fn p783_dual(&self, s1: &[D], s2: &[D], wv15: [[D; 3]; 1], ok17: Option<usize>, 
     let v16: D = (wv15[0][1] * wv15[0][1]) + dx_sin(wv15[0][1], tr_);
     let Some(m18) = ok17 else { return (((dx_clamp(s1[4], -D::from(1.25), D::from(0.95), tr_) - dx_max(s1[2], self.vel[1], tr_)) + v16) + D::from(0.4)) - v16; };
     let v20: D = dx_rem_euclid(s2[m18 % 4], -(dx_abs(dx_tan(dx_sin(self.inner.t, tr_), tr_), tr_) + D::from(1.25)), tr_);
-    ((((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))) + (D::from(0.95) * v20)
+    let ra24: [D; 2] = [self.inner.a[m18 % 2], s1[m18]];
+    let mut acc21: D = D::from(0.0);
+    for k22 in 0..2 {
+        let r25 = self.w[k22];
+        acc21 += cdot2_dual(&r25, &ra24, tr_) * r25[1];
+    }
+    (((((self.w[1][1] - self.inner.t) + (D::from(0.4) * dx_tanh(out12[0], tr_))) + ((D::from(0.45) * v14) + (D::from(0.8) * dx_sigmoid(v16, tr_)))) + (D::from(0.45) * dx_atan(D::from(m18 as f64) * dx_atan((if dx_lt(dx_sigmoid(self.inner.t, tr_), -D::from(0.4), tr_) { D::from(2.85) } else { out12.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + self.w[m18 % 2][m18 % 2], tr_), tr_))) + (D::from(0.95) * v20)) + (D::from(1.4) * dx_tanh(acc21, tr_))
 }
 }
 
@@ -23306,7 +23794,9 @@ fn p785(x1: f64, s2: &[f64], k5: i32, a4: [f64; 2], s3: &[f64], pts15: &[(f64, f
         acc16 += qa17 + (qb18.exp().abs() + 1.25).sqrt().tanh();
     }
     let (qa19, qb20) = pts15[2];
-    ((((s3.iter().zip(s2.iter()).fold(x1, |acc9, (p7, q8)| (acc9 * 0.5) + acc9.max(s3[1]).tanh()).mul_add(s2[1].exp().sin(), s2[1] / (s3[1].abs() + 0.55)) - 0.1) * x1) + (1.0 * cc10)) + (0.4 * v14)) + ((1.35 * acc16.tanh()) + (1.1 * (f64::hypot(qa19, qa19).ceil().tanh() * (f64::fract(-(-2.65)).sin() + qb20))))
+    let ps21 = Lp { a: ((autodiff::relu(0.8) - v14) + x1).tanh(), v: [((acc16 + qb20).atan().sinh() + s3[0]).sin(), autodiff::sigmoid(autodiff::leaky_relu(-1.35, 0.36) / ((a4[0] / (ia11[0].abs() + 1.4)).abs() + 1.4))] };
+    let Lp { v: pv23, .. } = ps21;
+    (((((s3.iter().zip(s2.iter()).fold(x1, |acc9, (p7, q8)| (acc9 * 0.5) + acc9.max(s3[1]).tanh()).mul_add(s2[1].exp().sin(), s2[1] / (s3[1].abs() + 0.55)) - 0.1) * x1) + (1.0 * cc10)) + (0.4 * v14)) + ((1.35 * acc16.tanh()) + (1.1 * (f64::hypot(qa19, qa19).ceil().tanh() * (f64::fract(-(-2.65)).sin() + qb20))))) + (0.9 * pv23[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23330,7 +23820,9 @@ fn p785_dual<D: Dn>(x1: D, s2: &[D], k5: i32, a4: [D; 2], s3: &[D], pts15: &[(D,
         acc16 += qa17 + dx_tanh(dx_sqrt(dx_abs(dx_exp(qb18, tr_), tr_) + D::from(1.25), tr_), tr_);
     }
     let (qa19, qb20) = pts15[2];
-    ((((dx_mul_add(s3.iter().zip(s2.iter()).fold(x1, |acc9, (p7, q8)| (acc9 * D::from(0.5)) + dx_tanh(dx_max(acc9, s3[1], tr_), tr_)), dx_sin(dx_exp(s2[1], tr_), tr_), s2[1] / (dx_abs(s3[1], tr_) + D::from(0.55)), tr_) - D::from(0.1)) * x1) + (D::from(1.0) * cc10)) + (D::from(0.4) * v14)) + ((D::from(1.35) * dx_tanh(acc16, tr_)) + (D::from(1.1) * (dx_tanh(dx_ceil(dx_hypot(qa19, qa19, tr_), tr_), tr_) * (dx_sin(dx_fract(-(-D::from(2.65)), tr_), tr_) + qb20))))
+    let ps21 = LpD { a: dx_tanh((dx_relu(D::from(0.8), tr_) - v14) + x1, tr_), v: [dx_sin(dx_sinh(dx_atan(acc16 + qb20, tr_), tr_) + s3[0], tr_), dx_sigmoid(dx_leaky_relu(-D::from(1.35), D::from(0.36), tr_) / (dx_abs(a4[0] / (dx_abs(ia11[0], tr_) + D::from(1.4)), tr_) + D::from(1.4)), tr_)] };
+    let LpD { v: pv23, .. } = ps21;
+    (((((dx_mul_add(s3.iter().zip(s2.iter()).fold(x1, |acc9, (p7, q8)| (acc9 * D::from(0.5)) + dx_tanh(dx_max(acc9, s3[1], tr_), tr_)), dx_sin(dx_exp(s2[1], tr_), tr_), s2[1] / (dx_abs(s3[1], tr_) + D::from(0.55)), tr_) - D::from(0.1)) * x1) + (D::from(1.0) * cc10)) + (D::from(0.4) * v14)) + ((D::from(1.35) * dx_tanh(acc16, tr_)) + (D::from(1.1) * (dx_tanh(dx_ceil(dx_hypot(qa19, qa19, tr_), tr_), tr_) * (dx_sin(dx_fract(-(-D::from(2.65)), tr_), tr_) + qb20))))) + (D::from(0.9) * pv23[0])
 }
 
 fn p785_eval(x: &[f64]) -> Vec<f64> {
@@ -23670,7 +24162,8 @@ fn p787(b1: &[f64; 3], b2: &[f64; 2], w3: &[[f64; 2]; 3]) -> f64 {
     for (i16, o15) in u10.iter_mut().enumerate().skip(1) {
         *o15 -= (0.05 * (i16 as f64)) * u4[i16 - 1].tanh();
     }
-    (((b2[0] * b1[2]) + v1) + (((1.15 * autodiff::sigmoid(u4[1])) + (1.25 * z6[1].atan())) + (0.3 * cc9.atan()))) + (0.45 * u10[0].atan())
+    let [u17, u18] = upair(autodiff::sigmoid(2.5 + w3[c7 % w3.len()][1]), b2.iter().copied().sum::<f64>().sin());
+    ((((b2[0] * b1[2]) + v1) + (((1.15 * autodiff::sigmoid(u4[1])) + (1.25 * z6[1].atan())) + (0.3 * cc9.atan()))) + (0.45 * u10[0].atan())) + (0.6 * (u17 + ((z6[(c7 + 2) % 3].sin().exp() + w3[(c7 + 3) % w3.len()][(c7 + 1) % 2]).tanh() * u18)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23707,7 +24200,8 @@ fn p787_dual<D: Dn>(b1: &[D; 3], b2: &[D; 2], w3: &[[D; 2]; 3], tr_: &mut Tr) ->
     for (i16, o15) in u10.iter_mut().enumerate().skip(1) {
         *o15 -= (D::from(0.05) * D::from(i16 as f64)) * dx_tanh(u4[i16 - 1], tr_);
     }
-    (((b2[0] * b1[2]) + v1) + (((D::from(1.15) * dx_sigmoid(u4[1], tr_)) + (D::from(1.25) * dx_atan(z6[1], tr_))) + (D::from(0.3) * dx_atan(cc9, tr_)))) + (D::from(0.45) * dx_atan(u10[0], tr_))
+    let [u17, u18] = upair_dual(dx_sigmoid(D::from(2.5) + w3[c7 % w3.len()][1], tr_), dx_sin(b2.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    ((((b2[0] * b1[2]) + v1) + (((D::from(1.15) * dx_sigmoid(u4[1], tr_)) + (D::from(1.25) * dx_atan(z6[1], tr_))) + (D::from(0.3) * dx_atan(cc9, tr_)))) + (D::from(0.45) * dx_atan(u10[0], tr_))) + (D::from(0.6) * (u17 + (dx_tanh(dx_exp(dx_sin(z6[(c7 + 2) % 3], tr_), tr_) + w3[(c7 + 3) % w3.len()][(c7 + 1) % 2], tr_) * u18)))
 }
 
 fn p787_eval(x: &[f64]) -> Vec<f64> {
@@ -24269,7 +24763,7 @@ fn p792_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p793(r1: &f64, r2: &f64, x3: f64, x4: f64, ok5: Option<usize>) -> f64 {
+fn p793(r1: &f64, r2: &f64, x3: f64, x4: f64, ok5: Option<usize>, ga10: V2, gb13: &V2) -> f64 {
     let v1: f64 = r2.sin().mul_add(*r1, (r2 - x3) + (2.8 + x3));
     let v2 = autodiff::sigmoid((-(v1.abs() + 1.1)).cbrt()) * autodiff::sigmoid(v1);
     let v3 = v1;
@@ -24279,11 +24773,13 @@ fn p793(r1: &f64, r2: &f64, x3: f64, x4: f64, ok5: Option<usize>) -> f64 {
         let Some(m9) = ok5 else { continue };
         acc7 += ((m9 as f64) + 0.5) * v8;
     }
-    (((f64::min(1.9 - 2.1, -r2) * v2) * (-1.75)) - x4) + (0.55 * acc7.atan())
+    let [g11, g12] = ga10;
+    let [g14, g15] = *gb13;
+    ((((f64::min(1.9 - 2.1, -r2) * v2) * (-1.75)) - x4) + (0.55 * acc7.atan())) + (((((0.8 * (ga10[0] * autodiff::sigmoid(-0.3 + x3))) + (0.5 * g11)) + (1.0 * g12)) + (0.85 * (gb13[0] * ((((g11 * autodiff::sigmoid(v3)).abs() + 1.4).recip() + ga10[1]).atan() * 0.95)))) + (0.4 * (g14 * g15)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p793_dual<D: Dn>(r1: &D, r2: &D, x3: D, x4: D, ok5: Option<usize>, tr_: &mut Tr) -> D {
+fn p793_dual<D: Dn>(r1: &D, r2: &D, x3: D, x4: D, ok5: Option<usize>, ga10: [D; 2], gb13: &[D; 2], tr_: &mut Tr) -> D {
     let v1: D = dx_mul_add(dx_sin(*r2, tr_), *r1, (*r2 - x3) + (D::from(2.8) + x3), tr_);
     let v2 = dx_sigmoid(dx_cbrt(-(dx_abs(v1, tr_) + D::from(1.1)), tr_), tr_) * dx_sigmoid(v1, tr_);
     let v3 = v1;
@@ -24293,7 +24789,9 @@ fn p793_dual<D: Dn>(r1: &D, r2: &D, x3: D, x4: D, ok5: Option<usize>, tr_: &mut 
         let Some(m9) = ok5 else { continue };
         acc7 += (D::from(m9 as f64) + D::from(0.5)) * (*v8);
     }
-    (((dx_min(D::from(1.9) - D::from(2.1), -(*r2), tr_) * v2) * (-D::from(1.75))) - x4) + (D::from(0.55) * dx_atan(acc7, tr_))
+    let [g11, g12] = ga10;
+    let [g14, g15] = *gb13;
+    ((((dx_min(D::from(1.9) - D::from(2.1), -(*r2), tr_) * v2) * (-D::from(1.75))) - x4) + (D::from(0.55) * dx_atan(acc7, tr_))) + (((((D::from(0.8) * (ga10[0] * dx_sigmoid(-D::from(0.3) + x3, tr_))) + (D::from(0.5) * g11)) + (D::from(1.0) * g12)) + (D::from(0.85) * (gb13[0] * (dx_atan(dx_recip(dx_abs(g11 * dx_sigmoid(v3, tr_), tr_) + D::from(1.4), tr_) + ga10[1], tr_) * D::from(0.95))))) + (D::from(0.4) * (g14 * g15)))
 }
 
 fn p793_eval(x: &[f64]) -> Vec<f64> {
@@ -24303,7 +24801,9 @@ fn p793_eval(x: &[f64]) -> Vec<f64> {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p793(&r1, &r2, x3, x4, ok5))
+    let ga10: [f64; 2] = take(x, k);
+    let gb13: [f64; 2] = take(x, k);
+    flat(&p793(&r1, &r2, x3, x4, ok5, ga10, &gb13))
 }
 
 fn p793_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -24313,7 +24813,9 @@ fn p793_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x3: Dual64 = take1(x, k);
     let x4: Dual64 = take1(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p793_dual(&r1, &r2, x3, x4, ok5, tr_))
+    let ga10: [Dual64; 2] = take(x, k);
+    let gb13: [Dual64; 2] = take(x, k);
+    flat(&p793_dual(&r1, &r2, x3, x4, ok5, ga10, &gb13, tr_))
 }
 
 fn p793_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -24323,15 +24825,20 @@ fn p793_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
+    let ga10: [f64; 2] = take(x, k);
+    let gb13: [f64; 2] = take(x, k);
     let mut d_r1 = SHADOW;
     let mut d_r2 = SHADOW;
-    let (out, g_x3, g_x4) = p793_backward(&r1, &mut d_r1, &r2, &mut d_r2, x3, x4, ok5, d[0]);
+    let mut d_gb13 = [SHADOW; 2];
+    let (out, g_x3, g_x4, g_ga10) = p793_backward(&r1, &mut d_r1, &r2, &mut d_r2, x3, x4, ok5, ga10, &gb13, &mut d_gb13, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_x3));
     g.extend(flat(&g_x4));
     g.extend([0.0; 1]);
+    g.extend(flat(&g_ga10));
+    g.extend(shadow(&d_gb13));
     (flat(&out), g)
 }
 
@@ -24342,13 +24849,17 @@ fn p793_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
+    let ga10: [f64; 2] = take(x, k);
+    let gb13: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_x4: f64 = take1(t, k);
     *k += 1;
-    let (out, tan) = p793_forward(&r1, &t_r1, &r2, &t_r2, x3, t_x3, x4, t_x4, ok5);
+    let t_ga10: [f64; 2] = take(t, k);
+    let t_gb13: [f64; 2] = take(t, k);
+    let (out, tan) = p793_forward(&r1, &t_r1, &r2, &t_r2, x3, t_x3, x4, t_x4, ok5, ga10, t_ga10, &gb13, &t_gb13);
     (flat(&out), flat(&tan))
 }
 
@@ -24713,7 +25224,9 @@ fn p796(r2: &f64, x1: f64, x3: f64, x4: f64) -> f64 {
     let ia12: [f64; 2] = [autodiff::relu(ia6[0]).mul_add(x4, -ia6[1]).atan(), autodiff::sigmoid(ia6[2] + x4)];
     let k14 = ia12.iter().filter(|v13| **v13 < *r2).count();
     let v16: f64 = match k14.checked_sub(2) { Some(j15) => x1 * (j15 as f64), None => (x3 - (ia12[k14 % ia12.len()] - v4)).tanh(), };
-    ((((x1.abs().abs() + 1.85).acosh().clamp(-0.75, -0.05) * 1.1) + x1) + ((1.05 * v4) + (0.8 * v5))) + ((0.75 * u7[3]) + (1.0 * v16))
+    let [u17, u18] = upair(autodiff::sigmoid((f64::tanh(0.2) * 0.9).acos() + x1), autodiff::sigmoid((v5 / (x4.exp() + 0.5)) / (1.0 + (ia6[4 - 1 - k14] * ia6[4 - 1 - k14]))));
+    let uq19 = Uq { a: (((-2.65 / 0.7) + autodiff::sigmoid(2.45)) + x1).sin(), v: [(autodiff::elu(ia12[k14 % ia12.len()], 0.8) + r2).atan(), (((k14 as f64) - ia6[k14]).atan().sinh() + r2).sin()] };
+    (((((x1.abs().abs() + 1.85).acosh().clamp(-0.75, -0.05) * 1.1) + x1) + ((1.05 * v4) + (0.8 * v5))) + ((0.75 * u7[3]) + (1.0 * v16))) + ((1.45 * (u17 + ((x3.atan2(u17).abs() + 0.55).log10().tanh() * u18))) + (1.3 * uq19.umix(autodiff::sigmoid(ia12.iter().fold(1.55f64, |acc21, e20| acc21 - (-ia12[(k14 + 3) % ia12.len()]).tanh()) + x4))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24744,7 +25257,9 @@ fn p796_dual<D: Dn>(r2: &D, x1: D, x3: D, x4: D, tr_: &mut Tr) -> D {
     let ia12: [D; 2] = [dx_atan(dx_mul_add(dx_relu(ia6[0], tr_), x4, -ia6[1], tr_), tr_), dx_sigmoid(ia6[2] + x4, tr_)];
     let k14 = { let mut c_ = 0usize; for v13 in ia12.iter() { if dx_lt(*v13, *r2, tr_) { c_ += 1; } } c_ };
     let v16: D = match k14.checked_sub(2) { Some(j15) => x1 * D::from(j15 as f64), None => dx_tanh(x3 - (ia12[k14 % ia12.len()] - v4), tr_), };
-    (((dx_clamp(dx_acosh(dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.85), tr_), -D::from(0.75), -D::from(0.05), tr_) * D::from(1.1)) + x1) + ((D::from(1.05) * v4) + (D::from(0.8) * v5))) + ((D::from(0.75) * u7[3]) + (D::from(1.0) * v16))
+    let [u17, u18] = upair_dual(dx_sigmoid(dx_acos(dx_tanh(D::from(0.2), tr_) * D::from(0.9), tr_) + x1, tr_), dx_sigmoid((v5 / (dx_exp(x4, tr_) + D::from(0.5))) / (D::from(1.0) + (ia6[4 - 1 - k14] * ia6[4 - 1 - k14])), tr_), tr_);
+    let uq19 = UqD { a: dx_sin(((-D::from(2.65) / D::from(0.7)) + dx_sigmoid(D::from(2.45), tr_)) + x1, tr_), v: [dx_atan(dx_elu(ia12[k14 % ia12.len()], D::from(0.8), tr_) + (*r2), tr_), dx_sin(dx_sinh(dx_atan(D::from(k14 as f64) - ia6[k14], tr_), tr_) + (*r2), tr_)] };
+    ((((dx_clamp(dx_acosh(dx_abs(dx_abs(x1, tr_), tr_) + D::from(1.85), tr_), -D::from(0.75), -D::from(0.05), tr_) * D::from(1.1)) + x1) + ((D::from(1.05) * v4) + (D::from(0.8) * v5))) + ((D::from(0.75) * u7[3]) + (D::from(1.0) * v16))) + ((D::from(1.45) * (u17 + (dx_tanh(dx_log10(dx_abs(dx_atan2(x3, u17, tr_), tr_) + D::from(0.55), tr_), tr_) * u18))) + (D::from(1.3) * uq19.umix_dual(dx_sigmoid(ia12.iter().fold(D::from(1.55), |acc21, e20| acc21 - dx_tanh(-ia12[(k14 + 3) % ia12.len()], tr_)) + x4, tr_), tr_)))
 }
 
 fn p796_eval(x: &[f64]) -> Vec<f64> {
@@ -24945,7 +25460,25 @@ fn p798(x1: f64, s2: &[f64], b3: &[f64; 1], n4: usize, mut st: Body, ow17: Optio
     }
     let lh25: Vec<f64> = lpush(&u10, x1.sin());
     lfill((-u10[c13 % 2] + st.inner.t).atan() * 0.95, &mut u10);
-    ((((s2.iter().map(|e8| ((b3[n4 % 1] + b3[(n4 + 2) % 1]).abs() + 1.05).log2()).sum::<f64>().tanh() * st.inner.t) + st.m) + (((0.7 * autodiff::sigmoid(st.pos[0] - snap9[0])) + (0.9 * u10[1].tanh())) + (0.8 * cc16.sin()))) + ((0.75 * acc19) + (1.45 * v23.sin()))) + ((0.3 * lh25.iter().map(|&t26| t26).sum::<f64>()) + (1.3 * u10[1]))
+    let mut acc27: f64 = ((0.6 + (x1 * x1)).log2().abs() + 0.65).cbrt().tanh();
+    let mut k28 = 0;
+    loop {
+        k28 += 1;
+        if k28 >= 3 {
+            break;
+        }
+        acc27 = (0.5 * acc27) + ((autodiff::sigmoid(v23 * (-2.3)) + st.w[n4][c13 % 2]).atan() * 0.95);
+        if acc27 > -0.287 {
+            return (((u10[c13 % 2].abs() + 0.85).log(st.pos[c13 % 2].abs() + 2.6).sin().exp() - cc16) + st.inner.t) - st.m;
+        }
+    }
+    let ra32: [f64; 2] = [(if (cc16 - v23) < -0.5 { (1.3 + (st.m * st.m)).recip() } else { s2.iter().copied().enumerate().map(|(j33, e34)| ia18.iter().copied().map(|e35| (st.inner.t.abs() + 0.8).log2()).sum::<f64>()).sum::<f64>() }).tanh(), autodiff::sigmoid(cc16 + st.pos[(c13 + 3) % 2])];
+    let mut acc29: f64 = 0.0;
+    for k30 in 0..2 {
+        let r36: [f64; 2] = st.w[k30];
+        acc29 += cdot2(&r36, &ra32) * r36[1];
+    }
+    (((((s2.iter().map(|e8| ((b3[n4 % 1] + b3[(n4 + 2) % 1]).abs() + 1.05).log2()).sum::<f64>().tanh() * st.inner.t) + st.m) + (((0.7 * autodiff::sigmoid(st.pos[0] - snap9[0])) + (0.9 * u10[1].tanh())) + (0.8 * cc16.sin()))) + ((0.75 * acc19) + (1.45 * v23.sin()))) + ((0.3 * lh25.iter().map(|&t26| t26).sum::<f64>()) + (1.3 * u10[1]))) + ((0.35 * acc27) + (0.55 * acc29.sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24989,7 +25522,25 @@ fn p798_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], n4: usize, mut st: BodyD<D>, o
     }
     let lh25: Vec<D> = lpush_dual(&u10, dx_sin(x1, tr_), tr_);
     lfill_dual(dx_atan(-u10[c13 % 2] + st.inner.t, tr_) * D::from(0.95), &mut u10, tr_);
-    ((((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))) + ((D::from(0.3) * lh25.iter().map(|&t26| t26).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.3) * u10[1]))
+    let mut acc27: D = dx_tanh(dx_cbrt(dx_abs(dx_log2(D::from(0.6) + (x1 * x1), tr_), tr_) + D::from(0.65), tr_), tr_);
+    let mut k28 = 0;
+    loop {
+        k28 += 1;
+        if k28 >= 3 {
+            break;
+        }
+        acc27 = (D::from(0.5) * acc27) + (dx_atan(dx_sigmoid(v23 * (-D::from(2.3)), tr_) + st.w[n4][c13 % 2], tr_) * D::from(0.95));
+        if dx_gt(acc27, -D::from(0.287), tr_) {
+            return ((dx_exp(dx_sin(dx_log(dx_abs(u10[c13 % 2], tr_) + D::from(0.85), dx_abs(st.pos[c13 % 2], tr_) + D::from(2.6), tr_), tr_), tr_) - cc16) + st.inner.t) - st.m;
+        }
+    }
+    let ra32: [D; 2] = [dx_tanh(if dx_lt(cc16 - v23, -D::from(0.5), tr_) { dx_recip(D::from(1.3) + (st.m * st.m), tr_) } else { s2.iter().copied().enumerate().map(|(j33, e34)| ia18.iter().copied().map(|e35| dx_log2(dx_abs(st.inner.t, tr_) + D::from(0.8), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_), dx_sigmoid(cc16 + st.pos[(c13 + 3) % 2], tr_)];
+    let mut acc29: D = D::from(0.0);
+    for k30 in 0..2 {
+        let r36: [D; 2] = st.w[k30];
+        acc29 += cdot2_dual(&r36, &ra32, tr_) * r36[1];
+    }
+    (((((dx_tanh(s2.iter().map(|e8| dx_log2(dx_abs(b3[n4 % 1] + b3[(n4 + 2) % 1], tr_) + D::from(1.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.t) + st.m) + (((D::from(0.7) * dx_sigmoid(st.pos[0] - snap9[0], tr_)) + (D::from(0.9) * dx_tanh(u10[1], tr_))) + (D::from(0.8) * dx_sin(cc16, tr_)))) + ((D::from(0.75) * acc19) + (D::from(1.45) * dx_sin(v23, tr_)))) + ((D::from(0.3) * lh25.iter().map(|&t26| t26).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.3) * u10[1]))) + ((D::from(0.35) * acc27) + (D::from(0.55) * dx_sin(acc29, tr_)))
 }
 
 fn p798_eval(x: &[f64]) -> Vec<f64> {
@@ -25380,7 +25931,8 @@ fn p801(x1: f64, x2: f64, ok9: Option<usize>, pts12: &[(f64, f64)]) -> f64 {
     let cl5 = |acc6: f64, z7: f64| (0.5 * acc6) + (f64::mul_add(-1.4, z7, z7) / ((z7 + 2.5).sin().exp() + 0.5)).tanh();
     let v8: f64 = ia4.iter().copied().fold(0.25, cl5);
     let v11: f64 = match ok9 { Some(j10) if j10 > 1 => (x1.hypot(x1) * ia4[2]).sin() * (j10 as f64), Some(_) => (v1 + x1).atan(), None => (x1.tanh() * 0.9).acos().sin(), };
-    (((((autodiff::elu(x1, autodiff::relu(-0.95 / (x1.abs() + 1.0)).sin()) * v1.tanh()) * x2) + x2) + (0.4 * v8)) + (0.9 * v11)) + ((0.75 * pts12.iter().map(|&(qa13, qb14)| (qa13.tanh().abs() + 1.3).ln().tanh() + (qb14 - qb14).hypot(qb14).tanh()).sum::<f64>().tanh()) + (0.35 * pts12.iter().map(|&(qa15, qb16)| autodiff::sigmoid((f64::abs(1.6) + 1.45).ln() * qa15) * autodiff::sigmoid((qb16 + qb16) / (f64::mul_add(0.25, 1.7, qb16).abs() + 1.4))).sum::<f64>()))
+    let v18: f64 = ia4.first().map_or(((v8.hypot(v11) * ia4[2]) + x2).tanh(), |fv17| autodiff::sigmoid((-1.2 / (-(f64::abs(-2.05) + 1.4))).exp2()) + fv17);
+    ((((((autodiff::elu(x1, autodiff::relu(-0.95 / (x1.abs() + 1.0)).sin()) * v1.tanh()) * x2) + x2) + (0.4 * v8)) + (0.9 * v11)) + ((0.75 * pts12.iter().map(|&(qa13, qb14)| (qa13.tanh().abs() + 1.3).ln().tanh() + (qb14 - qb14).hypot(qb14).tanh()).sum::<f64>().tanh()) + (0.35 * pts12.iter().map(|&(qa15, qb16)| autodiff::sigmoid((f64::abs(1.6) + 1.45).ln() * qa15) * autodiff::sigmoid((qb16 + qb16) / (f64::mul_add(0.25, 1.7, qb16).abs() + 1.4))).sum::<f64>()))) + (0.5 * (v18 * ((if ia4[1] > (-2.0 / (f64::abs(-1.15) + 0.55)) { (ia4[2].sin() * 0.9).atanh() } else { 1.75 + ia4[0] }) + x1).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25397,7 +25949,8 @@ fn p801_dual<D: Dn>(x1: D, x2: D, ok9: Option<usize>, pts12: &[(D, D)], tr_: &mu
     let cl5 = |acc6: D, z7: D, tr_: &mut Tr| (D::from(0.5) * acc6) + dx_tanh(dx_mul_add(-D::from(1.4), z7, z7, tr_) / (dx_exp(dx_sin(z7 + D::from(2.5), tr_), tr_) + D::from(0.5)), tr_);
     let v8: D = ia4.iter().copied().fold(D::from(0.25), |acc_, t_| cl5(acc_, t_, tr_));
     let v11: D = match ok9 { Some(j10) if j10 > 1 => dx_sin(dx_hypot(x1, x1, tr_) * ia4[2], tr_) * D::from(j10 as f64), Some(_) => dx_atan(v1 + x1, tr_), None => dx_sin(dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), };
-    (((((dx_elu(x1, dx_sin(dx_relu(-D::from(0.95) / (dx_abs(x1, tr_) + D::from(1.0)), tr_), tr_), tr_) * dx_tanh(v1, tr_)) * x2) + x2) + (D::from(0.4) * v8)) + (D::from(0.9) * v11)) + ((D::from(0.75) * dx_tanh(pts12.iter().map(|&(qa13, qb14)| dx_tanh(dx_ln(dx_abs(dx_tanh(qa13, tr_), tr_) + D::from(1.3), tr_), tr_) + dx_tanh(dx_hypot(qb14 - qb14, qb14, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.35) * pts12.iter().map(|&(qa15, qb16)| dx_sigmoid(dx_ln(dx_abs(D::from(1.6), tr_) + D::from(1.45), tr_) * qa15, tr_) * dx_sigmoid((qb16 + qb16) / (dx_abs(dx_mul_add(D::from(0.25), D::from(1.7), qb16, tr_), tr_) + D::from(1.4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let v18: D = ia4.first().map_or(dx_tanh((dx_hypot(v8, v11, tr_) * ia4[2]) + x2, tr_), |fv17| dx_sigmoid(dx_exp2(-D::from(1.2) / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_) + (*fv17));
+    ((((((dx_elu(x1, dx_sin(dx_relu(-D::from(0.95) / (dx_abs(x1, tr_) + D::from(1.0)), tr_), tr_), tr_) * dx_tanh(v1, tr_)) * x2) + x2) + (D::from(0.4) * v8)) + (D::from(0.9) * v11)) + ((D::from(0.75) * dx_tanh(pts12.iter().map(|&(qa13, qb14)| dx_tanh(dx_ln(dx_abs(dx_tanh(qa13, tr_), tr_) + D::from(1.3), tr_), tr_) + dx_tanh(dx_hypot(qb14 - qb14, qb14, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(0.35) * pts12.iter().map(|&(qa15, qb16)| dx_sigmoid(dx_ln(dx_abs(D::from(1.6), tr_) + D::from(1.45), tr_) * qa15, tr_) * dx_sigmoid((qb16 + qb16) / (dx_abs(dx_mul_add(D::from(0.25), D::from(1.7), qb16, tr_), tr_) + D::from(1.4)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.5) * (v18 * dx_sin((if dx_gt(ia4[1], -D::from(2.0) / (dx_abs(-D::from(1.15), tr_) + D::from(0.55)), tr_) { dx_atanh(dx_sin(ia4[2], tr_) * D::from(0.9), tr_) } else { D::from(1.75) + ia4[0] }) + x1, tr_)))
 }
 
 fn p801_eval(x: &[f64]) -> Vec<f64> {
@@ -26798,7 +27351,8 @@ fn p814(x1: f64, x2: f64, a3: [f64; 3], b5: &[f64; 5], s4: &[f64], vx16: &Vec<f6
     }
     let (v7, v8) = ((x2.exp_m1().abs() + 1.4).tanh() + 1.5).powf((acc6 * x2).tanh()).tanh().sin_cos();
     let (n13, s14, s15) = s4.iter().fold((0usize, 0.0, 0.0), |(c10, p11, q12), v9| (c10 + 1, p11 + ((1.0 + (v9 * v9)).cbrt() / ((v9 - v9).abs() + 1.45)).sin(), q12 + ((0.8 + (v9 * v9)).log2().min(f64::ceil(-1.55)).tanh() * (c10 as f64))));
-    ((((autodiff::softplus(a3[c1 % 3] - f64::max(x1, x2)) - x2) + (1.35 * acc6)) + ((1.3 * v7) + (1.5 * v8))) + ((1.3 * (s14 / (n13 as f64))) + (0.25 * s15.tanh()))) + ((1.05 * vx16.iter().map(|e17| ((a3[2] * a3[c1 % 3]).atan() * 0.63) + 1.0).product::<f64>()) + (0.3 * (vx16[c1 % vx16.len()] * s4.iter().map(|e18| v7).sum::<f64>().hypot(autodiff::elu(s4[(n13 + 3) % s4.len()], 0.85)).tanh())))
+    let v20: f64 = *s4.last().unwrap();
+    (((((autodiff::softplus(a3[c1 % 3] - f64::max(x1, x2)) - x2) + (1.35 * acc6)) + ((1.3 * v7) + (1.5 * v8))) + ((1.3 * (s14 / (n13 as f64))) + (0.25 * s15.tanh()))) + ((1.05 * vx16.iter().map(|e17| ((a3[2] * a3[c1 % 3]).atan() * 0.63) + 1.0).product::<f64>()) + (0.3 * (vx16[c1 % vx16.len()] * s4.iter().map(|e18| v7).sum::<f64>().hypot(autodiff::elu(s4[(n13 + 3) % s4.len()], 0.85)).tanh())))) + (1.3 * (v20 * s4.iter().map(|e21| (f64::hypot(c1 as f64, c1 as f64).atan() * 0.63) + 1.0).product::<f64>().tanh().cosh().tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26825,7 +27379,8 @@ fn p814_dual<D: Dn>(x1: D, x2: D, a3: [D; 3], b5: &[D; 5], s4: &[D], vx16: &Vec<
     }
     let (v7, v8) = (dx_sin(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc6 * x2, tr_), tr_), tr_), tr_), dx_cos(dx_tanh(dx_powf(dx_tanh(dx_abs(dx_exp_m1(x2, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), dx_tanh(acc6 * x2, tr_), tr_), tr_), tr_));
     let (n13, s14, s15) = s4.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c10, p11, q12), v9| (c10 + 1, p11 + dx_sin(dx_cbrt(D::from(1.0) + (*v9 * (*v9)), tr_) / (dx_abs(*v9 - (*v9), tr_) + D::from(1.45)), tr_), q12 + (dx_tanh(dx_min(dx_log2(D::from(0.8) + (*v9 * (*v9)), tr_), dx_ceil(-D::from(1.55), tr_), tr_), tr_) * D::from(c10 as f64))));
-    ((((dx_softplus(a3[c1 % 3] - dx_max(x1, x2, tr_), tr_) - x2) + (D::from(1.35) * acc6)) + ((D::from(1.3) * v7) + (D::from(1.5) * v8))) + ((D::from(1.3) * (s14 / D::from(n13 as f64))) + (D::from(0.25) * dx_tanh(s15, tr_)))) + ((D::from(1.05) * vx16.iter().map(|e17| (dx_atan(a3[2] * a3[c1 % 3], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + (D::from(0.3) * (vx16[c1 % vx16.len()] * dx_tanh(dx_hypot(s4.iter().map(|e18| v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_elu(s4[(n13 + 3) % s4.len()], D::from(0.85), tr_), tr_), tr_))))
+    let v20: D = *s4.last().unwrap();
+    (((((dx_softplus(a3[c1 % 3] - dx_max(x1, x2, tr_), tr_) - x2) + (D::from(1.35) * acc6)) + ((D::from(1.3) * v7) + (D::from(1.5) * v8))) + ((D::from(1.3) * (s14 / D::from(n13 as f64))) + (D::from(0.25) * dx_tanh(s15, tr_)))) + ((D::from(1.05) * vx16.iter().map(|e17| (dx_atan(a3[2] * a3[c1 % 3], tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + (D::from(0.3) * (vx16[c1 % vx16.len()] * dx_tanh(dx_hypot(s4.iter().map(|e18| v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_elu(s4[(n13 + 3) % s4.len()], D::from(0.85), tr_), tr_), tr_))))) + (D::from(1.3) * (v20 * dx_tanh(dx_cosh(dx_tanh(s4.iter().map(|e21| (dx_atan(dx_hypot(D::from(c1 as f64), D::from(c1 as f64), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_), tr_)))
 }
 
 fn p814_eval(x: &[f64]) -> Vec<f64> {
@@ -26917,7 +27472,8 @@ fn p815(x1: f64, mut a2: [f64; 3], b3: &[f64; 1], a4: [f64; 2], wv15: &[Vec<f64>
     let v12: f64 = (if !(v6 >= a4[1]) { ia7[2] + x1 } else { a4[1] - v6 }).tanh().rem_euclid(f64::abs(-2.0) + 1.45);
     let mut lo13: [f64; 4] = [0.0; 4];
     let r14: f64 = lscale(((v12 * v6).cos() + a2[1]).tanh(), &mut lo13);
-    ((((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)) + ((1.35 * (lo13[3] * lo13[0])) + (0.75 * r14))) + ((1.0 * ((wv15[0].len() as f64) * f64::min(f64::clamp(lo13[0], lo13[3], lo13[3] + 0.35), (0.6 + (wv15[1][1] * wv15[1][1])).sqrt()).tanh())) + (0.8 * lsum(&wv15[1]).atan()))
+    let uq16 = Uq { a: ((v6 + x1).tanh() * 0.9).acos().tanh(), v: [(b3[0] - ia7[1]) * lo13[1], autodiff::sigmoid(a2[2])] };
+    (((((((if ((x1 + (-2.1)) + autodiff::leaky_relu(x1, 0.26)) < -0.45 { ((x1 / (x1.abs() + 1.1)).abs() + 0.7).cbrt() } else if a2[2] >= 0.7 { -a4[0] + x1 } else { f64::max(a2[0] + (-2.4), (1.4 + (a4[1] * a4[1])).log10()) }) + x1) + (1.05 * v6.sin())) + (0.7 * u8.iter().sum::<f64>())) + (1.25 * v12)) + ((1.35 * (lo13[3] * lo13[0])) + (0.75 * r14))) + ((1.0 * ((wv15[0].len() as f64) * f64::min(f64::clamp(lo13[0], lo13[3], lo13[3] + 0.35), (0.6 + (wv15[1][1] * wv15[1][1])).sqrt()).tanh())) + (0.8 * lsum(&wv15[1]).atan()))) + (0.95 * Uq::umix(uq16, a4.iter().map(|&e17| a4[1]).sum::<f64>().cos()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26943,7 +27499,8 @@ fn p815_dual<D: Dn>(x1: D, mut a2: [D; 3], b3: &[D; 1], a4: [D; 2], wv15: &[Vec<
     let v12: D = dx_rem_euclid(dx_tanh(if !dx_ge(v6, a4[1], tr_) { ia7[2] + x1 } else { a4[1] - v6 }, tr_), dx_abs(-D::from(2.0), tr_) + D::from(1.45), tr_);
     let mut lo13: [D; 4] = [D::from(0.0); 4];
     let r14: D = lscale_dual(dx_tanh(dx_cos(v12 * v6, tr_) + a2[1], tr_), &mut lo13, tr_);
-    ((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(1.0) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.8) * dx_atan(lsum_dual(&wv15[1], tr_), tr_)))
+    let uq16 = UqD { a: dx_tanh(dx_acos(dx_tanh(v6 + x1, tr_) * D::from(0.9), tr_), tr_), v: [(b3[0] - ia7[1]) * lo13[1], dx_sigmoid(a2[2], tr_)] };
+    (((((((if dx_lt((x1 + (-D::from(2.1))) + dx_leaky_relu(x1, D::from(0.26), tr_), -D::from(0.45), tr_) { dx_cbrt(dx_abs(x1 / (dx_abs(x1, tr_) + D::from(1.1)), tr_) + D::from(0.7), tr_) } else if dx_ge(a2[2], D::from(0.7), tr_) { -a4[0] + x1 } else { dx_max(a2[0] + (-D::from(2.4)), dx_log10(D::from(1.4) + (a4[1] * a4[1]), tr_), tr_) }) + x1) + (D::from(1.05) * dx_sin(v6, tr_))) + (D::from(0.7) * u8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.25) * v12)) + ((D::from(1.35) * (lo13[3] * lo13[0])) + (D::from(0.75) * r14))) + ((D::from(1.0) * (D::from(wv15[0].len() as f64) * dx_tanh(dx_min(dx_clamp(lo13[0], lo13[3], lo13[3] + D::from(0.35), tr_), dx_sqrt(D::from(0.6) + (wv15[1][1] * wv15[1][1]), tr_), tr_), tr_))) + (D::from(0.8) * dx_atan(lsum_dual(&wv15[1], tr_), tr_)))) + (D::from(0.95) * uq16.umix_dual(dx_cos(a4.iter().map(|&e17| a4[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_))
 }
 
 fn p815_eval(x: &[f64]) -> Vec<f64> {
@@ -27140,7 +27697,8 @@ fn p816(x1: f64, nt: usize, wv17: [[f64; 3]; 2], wv22: &[Vec<f64>], vx24: &Vec<f
     let v18: f64 = (wv17[0][2] * autodiff::sigmoid(cc9 + wv17[nt % 2][nt % 3])) + wv17[1][2].sin();
     let v19: f64 = u5.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let v21: f64 = if let Some(j20) = nt.checked_sub(2) { ((z6[nt % z6.len()] - v18).atan2(1.85) + x1).tanh() * (j20 as f64) } else { ((wv17[(nt + 1) % 2][nt % 3] + ((nt + 1) as f64)) - v10.sin()).atan() };
-    (((((((if v3 > (nt as f64) || x1 <= 0.55 { x1.powi(1) } else if (v4 + 0.85) >= 0.65 { (nt as f64).min(x1) } else { v4.clamp(-0.4, 1.8) }).min((-(v4.abs() + 0.75)).cbrt() * 1.6) - v3) + v3) - v3) + (((((0.35 * u5[0].atan()) + (0.4 * z6[0].tanh())) + (0.95 * cc9.atan())) + (1.05 * v10)) + (0.55 * v16.sin()))) + ((1.15 * v18) + (0.4 * autodiff::sigmoid(v19)))) + (1.35 * v21)) + ((0.75 * wv22[(nt + 2) % 1].iter().map(|e23| e23.atan()).sum::<f64>().tanh()) + (1.35 * ((vx24.len() as f64) * (((v18.abs() + 1.25).powf(cc9.tanh()) - v3) + wv17[nt % wv17.len()][nt % 3]).tanh())))
+    let v26: f64 = vx24.first().map_or(((vx24[nt % vx24.len()] - v4) - 1.85).tanh(), |fv25| ((fv25 - fv25) - fv25).tanh());
+    ((((((((if v3 > (nt as f64) || x1 <= 0.55 { x1.powi(1) } else if (v4 + 0.85) >= 0.65 { (nt as f64).min(x1) } else { v4.clamp(-0.4, 1.8) }).min((-(v4.abs() + 0.75)).cbrt() * 1.6) - v3) + v3) - v3) + (((((0.35 * u5[0].atan()) + (0.4 * z6[0].tanh())) + (0.95 * cc9.atan())) + (1.05 * v10)) + (0.55 * v16.sin()))) + ((1.15 * v18) + (0.4 * autodiff::sigmoid(v19)))) + (1.35 * v21)) + ((0.75 * wv22[(nt + 2) % 1].iter().map(|e23| e23.atan()).sum::<f64>().tanh()) + (1.35 * ((vx24.len() as f64) * (((v18.abs() + 1.25).powf(cc9.tanh()) - v3) + wv17[nt % wv17.len()][nt % 3]).tanh())))) + (0.75 * (v26 * (vx24[nt % 1] / (1.0 + (vx24[nt % 1] * vx24[nt % 1]))).min(wv17[nt % 2][nt % 3] - v10).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27172,7 +27730,8 @@ fn p816_dual<D: Dn>(x1: D, nt: usize, wv17: [[D; 3]; 2], wv22: &[Vec<D>], vx24: 
     let v18: D = (wv17[0][2] * dx_sigmoid(cc9 + wv17[nt % 2][nt % 3], tr_)) + dx_sin(wv17[1][2], tr_);
     let v19: D = u5.iter().copied().fold(D::from(f64::NEG_INFINITY), |p_, q_| dx_max(p_, q_, tr_));
     let v21: D = if let Some(j20) = nt.checked_sub(2) { dx_tanh(dx_atan2(z6[nt % z6.len()] - v18, D::from(1.85), tr_) + x1, tr_) * D::from(j20 as f64) } else { dx_atan((wv17[(nt + 1) % 2][nt % 3] + D::from((nt + 1) as f64)) - dx_sin(v10, tr_), tr_) };
-    ((((((dx_min(if dx_gt(v3, D::from(nt as f64), tr_) || dx_le(x1, D::from(0.55), tr_) { dx_powi(x1, 1, tr_) } else if dx_ge(v4 + D::from(0.85), D::from(0.65), tr_) { dx_min(D::from(nt as f64), x1, tr_) } else { dx_clamp(v4, -D::from(0.4), D::from(1.8), tr_) }, dx_cbrt(-(dx_abs(v4, tr_) + D::from(0.75)), tr_) * D::from(1.6), tr_) - v3) + v3) - v3) + (((((D::from(0.35) * dx_atan(u5[0], tr_)) + (D::from(0.4) * dx_tanh(z6[0], tr_))) + (D::from(0.95) * dx_atan(cc9, tr_))) + (D::from(1.05) * v10)) + (D::from(0.55) * dx_sin(v16, tr_)))) + ((D::from(1.15) * v18) + (D::from(0.4) * dx_sigmoid(v19, tr_)))) + (D::from(1.35) * v21)) + ((D::from(0.75) * dx_tanh(wv22[(nt + 2) % 1].iter().map(|e23| dx_atan(*e23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (D::from(vx24.len() as f64) * dx_tanh((dx_powf(dx_abs(v18, tr_) + D::from(1.25), dx_tanh(cc9, tr_), tr_) - v3) + wv17[nt % wv17.len()][nt % 3], tr_))))
+    let v26: D = vx24.first().map_or(dx_tanh((vx24[nt % vx24.len()] - v4) - D::from(1.85), tr_), |fv25| dx_tanh((*fv25 - (*fv25)) - (*fv25), tr_));
+    (((((((dx_min(if dx_gt(v3, D::from(nt as f64), tr_) || dx_le(x1, D::from(0.55), tr_) { dx_powi(x1, 1, tr_) } else if dx_ge(v4 + D::from(0.85), D::from(0.65), tr_) { dx_min(D::from(nt as f64), x1, tr_) } else { dx_clamp(v4, -D::from(0.4), D::from(1.8), tr_) }, dx_cbrt(-(dx_abs(v4, tr_) + D::from(0.75)), tr_) * D::from(1.6), tr_) - v3) + v3) - v3) + (((((D::from(0.35) * dx_atan(u5[0], tr_)) + (D::from(0.4) * dx_tanh(z6[0], tr_))) + (D::from(0.95) * dx_atan(cc9, tr_))) + (D::from(1.05) * v10)) + (D::from(0.55) * dx_sin(v16, tr_)))) + ((D::from(1.15) * v18) + (D::from(0.4) * dx_sigmoid(v19, tr_)))) + (D::from(1.35) * v21)) + ((D::from(0.75) * dx_tanh(wv22[(nt + 2) % 1].iter().map(|e23| dx_atan(*e23, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (D::from(vx24.len() as f64) * dx_tanh((dx_powf(dx_abs(v18, tr_) + D::from(1.25), dx_tanh(cc9, tr_), tr_) - v3) + wv17[nt % wv17.len()][nt % 3], tr_))))) + (D::from(0.75) * (v26 * dx_tanh(dx_min(vx24[nt % 1] / (D::from(1.0) + (vx24[nt % 1] * vx24[nt % 1])), wv17[nt % 2][nt % 3] - v10, tr_), tr_)))
 }
 
 fn p816_eval(x: &[f64]) -> Vec<f64> {
@@ -27729,7 +28288,8 @@ fn p821(x1: f64, x3: f64, x2: f64, k4: i32, wv8: [[f64; 3]; 3], wv19: &[Vec<f64>
     }
     let mut lo18: [f64; 2] = [0.0; 2];
     lfill2((ia10[(c4 + 3) % 2] + x1).atan() * 0.95, &mut lo18);
-    [(((((((f64::min(-2.8, v1) - (1.0 * x2)).clamp(0.2, 1.95) * (c4 as f64).tanh()) + v2) - x1) + (0.4 * v9.atan())) + (0.35 * u11[0])) + (0.8 * lo18[1])) + ((1.2 * lsum(&wv19[c4 % wv19.len()])) + (0.4 * (wv19[2][(c4 + 3) % 2] * (-0.1 + wv19[c4 % 3][c4 % 2]).sin())))]
+    let v20: f64 = (((1.45 + (v9 * v9)).log(4.7) * ia10[c4 % 2].max(v2).tanh()) + x1).atan();
+    [((((((((f64::min(-2.8, v1) - (1.0 * x2)).clamp(0.2, 1.95) * (c4 as f64).tanh()) + v2) - x1) + (0.4 * v9.atan())) + (0.35 * u11[0])) + (0.8 * lo18[1])) + ((1.2 * lsum(&wv19[c4 % wv19.len()])) + (0.4 * (wv19[2][(c4 + 3) % 2] * (-0.1 + wv19[c4 % 3][c4 % 2]).sin())))) + (0.25 * (if !(x1..-0.837).contains(&v20) { autodiff::sigmoid((lo18[c4 % lo18.len()].tanh() * 0.9).asin() + x1) } else { (autodiff::elu(v1.tanh(), 1.15) + x3).sin() }))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27772,7 +28332,8 @@ fn p821_dual<D: Dn>(x1: D, x3: D, x2: D, k4: i32, wv8: [[D; 3]; 3], wv19: &[Vec<
     }
     let mut lo18: [D; 2] = [D::from(0.0); 2];
     lfill2_dual(dx_atan(ia10[(c4 + 3) % 2] + x1, tr_) * D::from(0.95), &mut lo18, tr_);
-    [((((((dx_clamp(dx_min(-D::from(2.8), v1, tr_) - (D::from(1.0) * x2), D::from(0.2), D::from(1.95), tr_) * dx_tanh(D::from(c4 as f64), tr_)) + v2) - x1) + (D::from(0.4) * dx_atan(v9, tr_))) + (D::from(0.35) * u11[0])) + (D::from(0.8) * lo18[1])) + ((D::from(1.2) * lsum_dual(&wv19[c4 % wv19.len()], tr_)) + (D::from(0.4) * (wv19[2][(c4 + 3) % 2] * dx_sin(-D::from(0.1) + wv19[c4 % 3][c4 % 2], tr_))))]
+    let v20: D = dx_atan((dx_log(D::from(1.45) + (v9 * v9), D::from(4.7), tr_) * dx_tanh(dx_max(ia10[c4 % 2], v2, tr_), tr_)) + x1, tr_);
+    [(((((((dx_clamp(dx_min(-D::from(2.8), v1, tr_) - (D::from(1.0) * x2), D::from(0.2), D::from(1.95), tr_) * dx_tanh(D::from(c4 as f64), tr_)) + v2) - x1) + (D::from(0.4) * dx_atan(v9, tr_))) + (D::from(0.35) * u11[0])) + (D::from(0.8) * lo18[1])) + ((D::from(1.2) * lsum_dual(&wv19[c4 % wv19.len()], tr_)) + (D::from(0.4) * (wv19[2][(c4 + 3) % 2] * dx_sin(-D::from(0.1) + wv19[c4 % 3][c4 % 2], tr_))))) + (D::from(0.25) * (if !(dx_ge(v20, x1, tr_) && dx_lt(v20, -D::from(0.837), tr_)) { dx_sigmoid(dx_asin(dx_tanh(lo18[c4 % lo18.len()], tr_) * D::from(0.9), tr_) + x1, tr_) } else { dx_sin(dx_elu(dx_tanh(v1, tr_), D::from(1.15), tr_) + x3, tr_) }))]
 }
 
 fn p821_eval(x: &[f64]) -> Vec<f64> {
@@ -27858,7 +28419,9 @@ fn p822(mut x1: f64, r2: &f64, b3: &[f64; 5], a4: [f64; 4], s5: &[f64], k6: i32,
     let n20 = if let Some(j21) = ok19 { j21 } else { 1 };
     let oc22 = if (v1.atan().exp().atan() + r2).tanh() > 0.163 { Some(((a4[n20] + s5[5 - 1 - n20]) * s5.iter().fold(0.6f64, |acc24, e23| (acc24 + autodiff::sigmoid(s5[2].exp_m1())).tanh())).atan()) } else { None };
     let v26: f64 = oc22.and_then(|ov25| if ov25 > 0.263 { Some(((ov25 * 2.5) % 0.55) + (autodiff::elu(autodiff::sigmoid(v1).exp2(), v18.abs()) + r2).tanh()) } else { None }).unwrap_or(b3[n20]);
-    (((y11.iter().enumerate().fold(0.6f64, |acc14, (j12, e13)| acc14 + (f64::atan(1.45) * 0.63)) + x1) + (((0.65 * cc15.atan()) + (0.9 * v17)) + (0.9 * v18))) + (0.55 * ((n20 as f64) * ((a4[n20].abs() + 1.25).acosh() / ((v18.sin() * 0.9).acos().abs() + 0.55)).sin()))) + (1.3 * v26)
+    let ps27 = Lp { a: ((n20 + 1) as f64).tanh().exp_m1().atan2(s5[5 - 1 - n20] / (-(y11[n20 % 2].sin().exp() + 0.5))).atan(), v: [autodiff::sigmoid((v26.abs().abs() + 1.05).log(f64::clamp(1.8, v26, v26 + 1.35).abs() + 1.75) + s5[n20]), (v1.min(b3[5 - 1 - n20]).atan() * f64::cos(1.4)).sin()] };
+    let Lp { a: pa28, .. } = ps27;
+    ((((y11.iter().enumerate().fold(0.6f64, |acc14, (j12, e13)| acc14 + (f64::atan(1.45) * 0.63)) + x1) + (((0.65 * cc15.atan()) + (0.9 * v17)) + (0.9 * v18))) + (0.55 * ((n20 as f64) * ((a4[n20].abs() + 1.25).acosh() / ((v18.sin() * 0.9).acos().abs() + 0.55)).sin()))) + (1.3 * v26)) + (1.25 * pa28)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27886,7 +28449,9 @@ fn p822_dual<D: Dn>(mut x1: D, r2: &D, b3: &[D; 5], a4: [D; 4], s5: &[D], k6: i3
     let n20 = if let Some(j21) = ok19 { j21 } else { 1 };
     let oc22 = if dx_gt(dx_tanh(dx_atan(dx_exp(dx_atan(v1, tr_), tr_), tr_) + (*r2), tr_), D::from(0.163), tr_) { Some(dx_atan((a4[n20] + s5[5 - 1 - n20]) * s5.iter().fold(D::from(0.6), |acc24, e23| dx_tanh(acc24 + dx_sigmoid(dx_exp_m1(s5[2], tr_), tr_), tr_)), tr_)) } else { None };
     let v26: D = oc22.and_then(|ov25| if dx_gt(ov25, D::from(0.263), tr_) { Some(dx_rem(ov25 * D::from(2.5), D::from(0.55), tr_) + dx_tanh(dx_elu(dx_exp2(dx_sigmoid(v1, tr_), tr_), dx_abs(v18, tr_), tr_) + (*r2), tr_)) } else { None }).unwrap_or(b3[n20]);
-    (((y11.iter().enumerate().fold(D::from(0.6), |acc14, (j12, e13)| acc14 + (dx_atan(D::from(1.45), tr_) * D::from(0.63))) + x1) + (((D::from(0.65) * dx_atan(cc15, tr_)) + (D::from(0.9) * v17)) + (D::from(0.9) * v18))) + (D::from(0.55) * (D::from(n20 as f64) * dx_sin(dx_acosh(dx_abs(a4[n20], tr_) + D::from(1.25), tr_) / (dx_abs(dx_acos(dx_sin(v18, tr_) * D::from(0.9), tr_), tr_) + D::from(0.55)), tr_)))) + (D::from(1.3) * v26)
+    let ps27 = LpD { a: dx_atan(dx_atan2(dx_exp_m1(dx_tanh(D::from((n20 + 1) as f64), tr_), tr_), s5[5 - 1 - n20] / (-(dx_exp(dx_sin(y11[n20 % 2], tr_), tr_) + D::from(0.5))), tr_), tr_), v: [dx_sigmoid(dx_log(dx_abs(dx_abs(v26, tr_), tr_) + D::from(1.05), dx_abs(dx_clamp(D::from(1.8), v26, v26 + D::from(1.35), tr_), tr_) + D::from(1.75), tr_) + s5[n20], tr_), dx_sin(dx_atan(dx_min(v1, b3[5 - 1 - n20], tr_), tr_) * dx_cos(D::from(1.4), tr_), tr_)] };
+    let LpD { a: pa28, .. } = ps27;
+    ((((y11.iter().enumerate().fold(D::from(0.6), |acc14, (j12, e13)| acc14 + (dx_atan(D::from(1.45), tr_) * D::from(0.63))) + x1) + (((D::from(0.65) * dx_atan(cc15, tr_)) + (D::from(0.9) * v17)) + (D::from(0.9) * v18))) + (D::from(0.55) * (D::from(n20 as f64) * dx_sin(dx_acosh(dx_abs(a4[n20], tr_) + D::from(1.25), tr_) / (dx_abs(dx_acos(dx_sin(v18, tr_) * D::from(0.9), tr_), tr_) + D::from(0.55)), tr_)))) + (D::from(1.3) * v26)) + (D::from(1.25) * pa28)
 }
 
 fn p822_eval(x: &[f64]) -> Vec<f64> {
@@ -27956,7 +28521,7 @@ fn p822_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p823(r1: &f64) -> f64 {
+fn p823(r1: &f64, st: &Body) -> f64 {
     let mut v1 = -r1.powi(3) / ((r1 - r1).abs().abs() + 1.35);
     v1 %= ((r1.max(*r1) + v1.min(*r1)).sin() * (if (r1 + r1) <= r1.trunc() { autodiff::elu(autodiff::sigmoid(v1), 1.05) } else { r1.max(v1) }).atan()).abs() + 0.85;
     let v2: f64 = autodiff::sigmoid(v1 - 1.55) * v1.atan();
@@ -27983,11 +28548,22 @@ fn p823(r1: &f64) -> f64 {
     let ia9: [f64; 2] = [((acc8 * 3.0) + r1).atan(), ((v1 + (v1 / (acc8.tanh().exp() + 0.5))) + r1).tanh()];
     let v14: f64 = if ia9.iter().copied().all(|v10| v10 < 1.363) { (ia9.iter().map(|e11| (r1.atan() * 0.63) + 1.0).product::<f64>() + r1).atan() } else { autodiff::sigmoid(ia9.iter().fold(*r1, |acc13, e12| acc13 - ((1.4 + (v2 * v2)).recip().atan() * 0.63)) / (r1.abs() + 1.4)) };
     let v16: f64 = if ia9.iter().any(|&v15| v15 > *r1) { (v1 + r1).tanh() } else { ((-(1.1 + (v14 * v14))).cbrt() + r1.sinh()).atan() };
-    (((v2 - v2) + r1) + (0.45 * acc8)) + ((1.3 * v14) + (0.55 * v16))
+    let ra20: [f64; 2] = [((st.inner.t * 3.0).abs() + 1.5).log(7.1).atan(), (ia9[0] - (acc8 * st.inner.t)).tanh()];
+    let mut acc17: f64 = 0.0;
+    for k18 in 0..2 {
+        let r21 = st.w[k18];
+        acc17 += cdot2(&r21, &ra20) * r21[1];
+    }
+    let ra25: [f64; 2] = [autodiff::sigmoid(acc17 + st.w[0][0]), autodiff::softplus((st.inner.a[1].abs() + 1.3).acosh()).sin()];
+    let mut acc22: f64 = 0.0;
+    for (k23, row24) in st.w.iter().enumerate() {
+        acc22 += row24[0] * ((k23 as f64) + 0.5);
+    }
+    ((((v2 - v2) + r1) + (0.45 * acc8)) + ((1.3 * v14) + (0.55 * v16))) + ((0.45 * acc17.tanh()) + (1.0 * acc22.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p823_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
+fn p823_dual<D: Dn>(r1: &D, st: &BodyD<D>, tr_: &mut Tr) -> D {
     let mut v1 = -dx_powi(*r1, 3, tr_) / (dx_abs(dx_abs(*r1 - (*r1), tr_), tr_) + D::from(1.35));
     v1 = dx_rem(v1, dx_abs(dx_sin(dx_max(*r1, *r1, tr_) + dx_min(v1, *r1, tr_), tr_) * dx_atan(if dx_le(*r1 + (*r1), dx_trunc(*r1, tr_), tr_) { dx_elu(dx_sigmoid(v1, tr_), D::from(1.05), tr_) } else { dx_max(*r1, v1, tr_) }, tr_), tr_) + D::from(0.85), tr_);
     let v2: D = dx_sigmoid(v1 - D::from(1.55), tr_) * dx_atan(v1, tr_);
@@ -28014,37 +28590,55 @@ fn p823_dual<D: Dn>(r1: &D, tr_: &mut Tr) -> D {
     let ia9: [D; 2] = [dx_atan((acc8 * D::from(3.0)) + (*r1), tr_), dx_tanh((v1 + (v1 / (dx_exp(dx_tanh(acc8, tr_), tr_) + D::from(0.5)))) + (*r1), tr_)];
     let v14: D = if ia9.iter().copied().all(|v10| dx_lt(v10, D::from(1.363), tr_)) { dx_atan(ia9.iter().map(|e11| (dx_atan(*r1, tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1), tr_) } else { dx_sigmoid(ia9.iter().fold(*r1, |acc13, e12| acc13 - (dx_atan(dx_recip(D::from(1.4) + (v2 * v2), tr_), tr_) * D::from(0.63))) / (dx_abs(*r1, tr_) + D::from(1.4)), tr_) };
     let v16: D = if ia9.iter().any(|v15| dx_gt(*v15, *r1, tr_)) { dx_tanh(v1 + (*r1), tr_) } else { dx_atan(dx_cbrt(-(D::from(1.1) + (v14 * v14)), tr_) + dx_sinh(*r1, tr_), tr_) };
-    (((v2 - v2) + (*r1)) + (D::from(0.45) * acc8)) + ((D::from(1.3) * v14) + (D::from(0.55) * v16))
+    let ra20: [D; 2] = [dx_atan(dx_log(dx_abs(st.inner.t * D::from(3.0), tr_) + D::from(1.5), D::from(7.1), tr_), tr_), dx_tanh(ia9[0] - (acc8 * st.inner.t), tr_)];
+    let mut acc17: D = D::from(0.0);
+    for k18 in 0..2 {
+        let r21 = st.w[k18];
+        acc17 += cdot2_dual(&r21, &ra20, tr_) * r21[1];
+    }
+    let ra25: [D; 2] = [dx_sigmoid(acc17 + st.w[0][0], tr_), dx_sin(dx_softplus(dx_acosh(dx_abs(st.inner.a[1], tr_) + D::from(1.3), tr_), tr_), tr_)];
+    let mut acc22: D = D::from(0.0);
+    for (k23, row24) in st.w.iter().enumerate() {
+        acc22 += row24[0] * (D::from(k23 as f64) + D::from(0.5));
+    }
+    ((((v2 - v2) + (*r1)) + (D::from(0.45) * acc8)) + ((D::from(1.3) * v14) + (D::from(0.55) * v16))) + ((D::from(0.45) * dx_tanh(acc17, tr_)) + (D::from(1.0) * dx_atan(acc22, tr_)))
 }
 
 fn p823_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
-    flat(&p823(&r1))
+    let st: Body = take_body(x, k);
+    flat(&p823(&r1, &st))
 }
 
 fn p823_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
-    flat(&p823_dual(&r1, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p823_dual(&r1, &st, tr_))
 }
 
 fn p823_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
-    let out = p823_backward(&r1, &mut d_r1, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let out = p823_backward(&r1, &mut d_r1, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
 fn p823_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
-    let (out, tan) = p823_forward(&r1, &t_r1);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p823_forward(&r1, &t_r1, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -29373,7 +29967,8 @@ fn p835(x1: f64, nt: usize) -> f64 {
     let cc10: f64 = cdot1(&u7, &u7);
     let v11: f64 = if (cc10 + x1).tanh().is_finite() { (autodiff::elu(z8[nt % 1], z8[nt % 1].sin()).asinh() + x1).tanh() } else { unreachable!() };
     let v16: f64 = if let Some(j12) = nt.checked_sub(1) { (((z8[0].sin() * 0.9).atanh() / (cc10.tanh().abs() + 1.15)) + x1).sin() * (j12 as f64) } else { (z8.iter().zip(u7.iter()).fold(1.6f64, |acc15, (p13, q14)| (acc15 + v11).tanh()) + x1).tanh() };
-    ((((autodiff::sigmoid((f64::abs(-0.5) + 1.5).log2().tanh().tan()) + v1) - v2) + (1.25 * acc6)) + ((((0.85 * u7[0].tanh()) + (0.85 * autodiff::sigmoid(z8[0]))) + (1.5 * cc10.tanh())) + (0.7 * v11))) + (1.1 * v16)
+    let v17: f64 = (cc10 + x1).sin();
+    (((((autodiff::sigmoid((f64::abs(-0.5) + 1.5).log2().tanh().tan()) + v1) - v2) + (1.25 * acc6)) + ((((0.85 * u7[0].tanh()) + (0.85 * autodiff::sigmoid(z8[0]))) + (1.5 * cc10.tanh())) + (0.7 * v11))) + (1.1 * v16)) + (1.4 * (if (-0.587..-0.337).contains(&v17) { (v11 + x1).atan() } else { autodiff::sigmoid(u7[nt % u7.len()] + x1) }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29398,7 +29993,8 @@ fn p835_dual<D: Dn>(x1: D, nt: usize, tr_: &mut Tr) -> D {
     let cc10: D = cdot1_dual(&u7, &u7, tr_);
     let v11: D = if dx_is_finite(dx_tanh(cc10 + x1, tr_), tr_) { dx_tanh(dx_asinh(dx_elu(z8[nt % 1], dx_sin(z8[nt % 1], tr_), tr_), tr_) + x1, tr_) } else { unreachable!() };
     let v16: D = if let Some(j12) = nt.checked_sub(1) { dx_sin((dx_atanh(dx_sin(z8[0], tr_) * D::from(0.9), tr_) / (dx_abs(dx_tanh(cc10, tr_), tr_) + D::from(1.15))) + x1, tr_) * D::from(j12 as f64) } else { dx_tanh(z8.iter().zip(u7.iter()).fold(D::from(1.6), |acc15, (p13, q14)| dx_tanh(acc15 + v11, tr_)) + x1, tr_) };
-    ((((dx_sigmoid(dx_tan(dx_tanh(dx_log2(dx_abs(-D::from(0.5), tr_) + D::from(1.5), tr_), tr_), tr_), tr_) + v1) - v2) + (D::from(1.25) * acc6)) + ((((D::from(0.85) * dx_tanh(u7[0], tr_)) + (D::from(0.85) * dx_sigmoid(z8[0], tr_))) + (D::from(1.5) * dx_tanh(cc10, tr_))) + (D::from(0.7) * v11))) + (D::from(1.1) * v16)
+    let v17: D = dx_sin(cc10 + x1, tr_);
+    (((((dx_sigmoid(dx_tan(dx_tanh(dx_log2(dx_abs(-D::from(0.5), tr_) + D::from(1.5), tr_), tr_), tr_), tr_) + v1) - v2) + (D::from(1.25) * acc6)) + ((((D::from(0.85) * dx_tanh(u7[0], tr_)) + (D::from(0.85) * dx_sigmoid(z8[0], tr_))) + (D::from(1.5) * dx_tanh(cc10, tr_))) + (D::from(0.7) * v11))) + (D::from(1.1) * v16)) + (D::from(1.4) * (if (dx_ge(v17, -D::from(0.587), tr_) && dx_lt(v17, -D::from(0.337), tr_)) { dx_atan(v11 + x1, tr_) } else { dx_sigmoid(u7[nt % u7.len()] + x1, tr_) }))
 }
 
 fn p835_eval(x: &[f64]) -> Vec<f64> {
@@ -30094,7 +30690,10 @@ fn p840(w4: &[[f64; 2]; 1], r2: &f64, a3: [f64; 3], r1: &f64, mut a5: [f64; 5], 
     for (i22, o21) in u18.iter_mut().enumerate().skip(1) {
         *o21 -= (0.05 * (i22 as f64)) * ia14[i22 - 1];
     }
-    ((((((r2 % (1.0 + (r2 * r2))) - r1) + (1.2 * acc8)) + (0.5 * v9)) + (1.3 * v10)) + ((0.6 * (ia11[k13 % 4] + ((a5[3] / (-2.2)) + (w4[0][0].abs() + 0.95).log2()).tanh())) + (0.85 * u18.iter().sum::<f64>().tanh()))) + ((0.45 * vx24.iter().map(|e25| (e25 - e25).tanh()).sum::<f64>()) + (0.4 * vx24.iter().map(|e26| e26.atan2(e26 / (-(f64::abs(2.85) + 0.75))).tanh()).sum::<f64>()))
+    let ff27: [f64; 4] = std::array::from_fn(|i28| ((ia11[i28].abs() + 1.0).sqrt().abs() + 0.8).log2().tanh());
+    let ra32: [f64; 2] = [(K840 + w4[(k13 + 1) % w4.len()][k13 % 2]).atan(), (acc8 + w4[k13 % 1][k13 % 2]).tanh()];
+    let [u30, u31] = cpair2(&ra32);
+    (((((((r2 % (1.0 + (r2 * r2))) - r1) + (1.2 * acc8)) + (0.5 * v9)) + (1.3 * v10)) + ((0.6 * (ia11[k13 % 4] + ((a5[3] / (-2.2)) + (w4[0][0].abs() + 0.95).log2()).tanh())) + (0.85 * u18.iter().sum::<f64>().tanh()))) + ((0.45 * vx24.iter().map(|e25| (e25 - e25).tanh()).sum::<f64>()) + (0.4 * vx24.iter().map(|e26| e26.atan2(e26 / (-(f64::abs(2.85) + 0.75))).tanh()).sum::<f64>()))) + ((1.1 * (ff27[2] * (vx24[(k13 + 3) % vx24.len()] * r2).sin().tanh())) + (1.35 * (u30 * u31).atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30130,7 +30729,10 @@ fn p840_dual<D: Dn>(w4: &[[D; 2]; 1], r2: &D, a3: [D; 3], r1: &D, mut a5: [D; 5]
     for (i22, o21) in u18.iter_mut().enumerate().skip(1) {
         *o21 -= (D::from(0.05) * D::from(i22 as f64)) * ia14[i22 - 1];
     }
-    (((((dx_rem(*r2, D::from(1.0) + (*r2 * (*r2)), tr_) - (*r1)) + (D::from(1.2) * acc8)) + (D::from(0.5) * v9)) + (D::from(1.3) * v10)) + ((D::from(0.6) * (ia11[k13 % 4] + dx_tanh((a5[3] / (-D::from(2.2))) + dx_log2(dx_abs(w4[0][0], tr_) + D::from(0.95), tr_), tr_))) + (D::from(0.85) * dx_tanh(u18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.45) * vx24.iter().map(|e25| dx_tanh(*e25 - (*e25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.4) * vx24.iter().map(|e26| dx_tanh(dx_atan2(*e26, *e26 / (-(dx_abs(D::from(2.85), tr_) + D::from(0.75))), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let ff27: [D; 4] = std::array::from_fn(|i28| dx_tanh(dx_log2(dx_abs(dx_sqrt(dx_abs(ia11[i28], tr_) + D::from(1.0), tr_), tr_) + D::from(0.8), tr_), tr_));
+    let ra32: [D; 2] = [dx_atan(K840 + w4[(k13 + 1) % w4.len()][k13 % 2], tr_), dx_tanh(acc8 + w4[k13 % 1][k13 % 2], tr_)];
+    let [u30, u31] = cpair2_dual(&ra32, tr_);
+    ((((((dx_rem(*r2, D::from(1.0) + (*r2 * (*r2)), tr_) - (*r1)) + (D::from(1.2) * acc8)) + (D::from(0.5) * v9)) + (D::from(1.3) * v10)) + ((D::from(0.6) * (ia11[k13 % 4] + dx_tanh((a5[3] / (-D::from(2.2))) + dx_log2(dx_abs(w4[0][0], tr_) + D::from(0.95), tr_), tr_))) + (D::from(0.85) * dx_tanh(u18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + ((D::from(0.45) * vx24.iter().map(|e25| dx_tanh(*e25 - (*e25), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.4) * vx24.iter().map(|e26| dx_tanh(dx_atan2(*e26, *e26 / (-(dx_abs(D::from(2.85), tr_) + D::from(0.75))), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + ((D::from(1.1) * (ff27[2] * dx_tanh(dx_sin(vx24[(k13 + 3) % vx24.len()] * (*r2), tr_), tr_))) + (D::from(1.35) * dx_atan(u30 * u31, tr_)))
 }
 
 fn p840_eval(x: &[f64]) -> Vec<f64> {
@@ -31719,7 +32321,16 @@ fn p854(x1: f64, s2: &[f64], k3: i32, mut lin19: Lv) -> f64 {
     let lo15 = if x1.tanh().tan() > x1 { Some(((v14 * s2[4]) + s2[2].sinh()).sin()) } else { None };
     let v17: f64 = lo15.unwrap_or((ia10[1] + x1).tanh());
     let lq18: Lp = lmake(autodiff::sigmoid(x1.abs() + (0.4 * (-2.8))), x1);
-    ((((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)) + ((0.4 * v17) + (0.45 * lnormv(lq18)))) + ((1.45 * lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| p20 * q21).sum::<f64>().tanh()) + (1.05 * ((lin19.w[1] + lin19.b) * ((v14 * lin19.m[0][1]) + ia10[1].sinh()).tanh())))
+    let mut acc22: f64 = (((0.55 - v17).sin() * 0.9).acos() + x1).sin();
+    let mut k23 = 0;
+    while k23 < 5 {
+        k23 += 1;
+        acc22 = (0.5 * acc22) + (f64::powi((v1 + (-0.8)).abs() + 0.5, k3) + x1).sin();
+        if acc22 < 1.163 {
+            return ((((x1 - v1) - (v17 - lin19.m[k23 % 1][(k23 + 2) % 2])) + v14) + x1) - x1;
+        }
+    }
+    (((((s2.iter().copied().enumerate().fold(1.5f64, |acc9, (j7, e8)| acc9 + (j7 as f64).tanh()) + x1) - v1) + (0.7 * v14)) + ((0.4 * v17) + (0.45 * lnormv(lq18)))) + ((1.45 * lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| p20 * q21).sum::<f64>().tanh()) + (1.05 * ((lin19.w[1] + lin19.b) * ((v14 * lin19.m[0][1]) + ia10[1].sinh()).tanh())))) + (1.1 * acc22)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31739,7 +32350,16 @@ fn p854_dual<D: Dn>(x1: D, s2: &[D], k3: i32, mut lin19: LvD<D>, tr_: &mut Tr) -
     let lo15 = if dx_gt(dx_tan(dx_tanh(x1, tr_), tr_), x1, tr_) { Some(dx_sin((v14 * s2[4]) + dx_sinh(s2[2], tr_), tr_)) } else { None };
     let v17: D = lo15.unwrap_or(dx_tanh(ia10[1] + x1, tr_));
     let lq18: LpD<D> = lmake_dual(dx_sigmoid(dx_abs(x1, tr_) + (D::from(0.4) * (-D::from(2.8))), tr_), x1, tr_);
-    ((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + ((D::from(1.45) * dx_tanh(lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * ((lin19.w[1] + lin19.b) * dx_tanh((v14 * lin19.m[0][1]) + dx_sinh(ia10[1], tr_), tr_))))
+    let mut acc22: D = dx_sin(dx_acos(dx_sin(D::from(0.55) - v17, tr_) * D::from(0.9), tr_) + x1, tr_);
+    let mut k23 = 0;
+    while k23 < 5 {
+        k23 += 1;
+        acc22 = (D::from(0.5) * acc22) + dx_sin(dx_powi(dx_abs(v1 + (-D::from(0.8)), tr_) + D::from(0.5), k3, tr_) + x1, tr_);
+        if dx_lt(acc22, D::from(1.163), tr_) {
+            return ((((x1 - v1) - (v17 - lin19.m[k23 % 1][(k23 + 2) % 2])) + v14) + x1) - x1;
+        }
+    }
+    (((((s2.iter().copied().enumerate().fold(D::from(1.5), |acc9, (j7, e8)| acc9 + dx_tanh(D::from(j7 as f64), tr_)) + x1) - v1) + (D::from(0.7) * v14)) + ((D::from(0.4) * v17) + (D::from(0.45) * lnormv_dual(lq18, tr_)))) + ((D::from(1.45) * dx_tanh(lin19.m[0].iter().zip(ia10.iter()).map(|(p20, q21)| *p20 * *q21).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * ((lin19.w[1] + lin19.b) * dx_tanh((v14 * lin19.m[0][1]) + dx_sinh(ia10[1], tr_), tr_))))) + (D::from(1.1) * acc22)
 }
 
 fn p854_eval(x: &[f64]) -> Vec<f64> {
@@ -31829,7 +32449,9 @@ fn p855(r2: &f64, x1: f64, mut st: Body, ok10: Option<usize>, pts19: &[(f64, f64
     for &(qa24, qb25) in pts19.iter() {
         acc23 += autodiff::sigmoid(qa24.hypot(-1.65 * qa24)) + (1.85 + qb25);
     }
-    ((((-autodiff::softplus(st.vel[0]) - v5) + (0.65 * acc7)) + (0.5 * (st.inner.a[1] - snap8[1]).sin())) + ((0.25 * v11.tanh()) + (0.5 * u13.iter().sum::<f64>()))) + ((((0.9 * autodiff::sigmoid(acc20)) + (0.55 * acc23.sin())) + (1.3 * vx26.iter().map(|e27| autodiff::sigmoid(2.6) + e27).sum::<f64>().tanh())) + (1.2 * ((st.pos[0].tanh() * 0.9).asin() * (acc20 * acc23.tanh())).tanh()))
+    let v28: f64 = ((vx26[0] * st.inner.t.tanh()) - (st.inner.a[0].sin() * st.pos[1].sin())).sin();
+    let v31: f64 = ((acc23 + v5) / ((st.m % (acc7.abs() + 0.85)).abs() + 1.3)).tanh();
+    (((((-autodiff::softplus(st.vel[0]) - v5) + (0.65 * acc7)) + (0.5 * (st.inner.a[1] - snap8[1]).sin())) + ((0.25 * v11.tanh()) + (0.5 * u13.iter().sum::<f64>()))) + ((((0.9 * autodiff::sigmoid(acc20)) + (0.55 * acc23.sin())) + (1.3 * vx26.iter().map(|e27| autodiff::sigmoid(2.6) + e27).sum::<f64>().tanh())) + (1.2 * ((st.pos[0].tanh() * 0.9).asin() * (acc20 * acc23.tanh())).tanh()))) + ((1.4 * (if !(0.563..st.inner.t).contains(&v28) { (-st.w[1][1]).atan() } else { (if st.w[0][0] < 0.25 { snap8.iter().zip(vx26.iter()).map(|(p29, q30)| st.inner.t % (f64::exp(0.95) + 0.5)).sum::<f64>() } else if st.w[0][0] <= acc20 || vx26[0] >= v28 { vx26[0].sinh() } else { st.inner.a[1].atan() * x1.atan() }).atan() })) + (0.25 * (if !(st.m..=-0.587).contains(&v31) { (1.0 + st.pos[1]).atan() } else { (-st.vel[1]).sin() })))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31873,7 +32495,9 @@ fn p855_dual<D: Dn>(r2: &D, x1: D, mut st: BodyD<D>, ok10: Option<usize>, pts19:
     for &(qa24, qb25) in pts19.iter() {
         acc23 += dx_sigmoid(dx_hypot(qa24, -D::from(1.65) * qa24, tr_), tr_) + (D::from(1.85) + qb25);
     }
-    ((((-dx_softplus(st.vel[0], tr_) - v5) + (D::from(0.65) * acc7)) + (D::from(0.5) * dx_sin(st.inner.a[1] - snap8[1], tr_))) + ((D::from(0.25) * dx_tanh(v11, tr_)) + (D::from(0.5) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((((D::from(0.9) * dx_sigmoid(acc20, tr_)) + (D::from(0.55) * dx_sin(acc23, tr_))) + (D::from(1.3) * dx_tanh(vx26.iter().map(|e27| dx_sigmoid(D::from(2.6), tr_) + (*e27)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * dx_tanh(dx_asin(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_) * (acc20 * dx_tanh(acc23, tr_)), tr_)))
+    let v28: D = dx_sin((vx26[0] * dx_tanh(st.inner.t, tr_)) - (dx_sin(st.inner.a[0], tr_) * dx_sin(st.pos[1], tr_)), tr_);
+    let v31: D = dx_tanh((acc23 + v5) / (dx_abs(dx_rem(st.m, dx_abs(acc7, tr_) + D::from(0.85), tr_), tr_) + D::from(1.3)), tr_);
+    (((((-dx_softplus(st.vel[0], tr_) - v5) + (D::from(0.65) * acc7)) + (D::from(0.5) * dx_sin(st.inner.a[1] - snap8[1], tr_))) + ((D::from(0.25) * dx_tanh(v11, tr_)) + (D::from(0.5) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((((D::from(0.9) * dx_sigmoid(acc20, tr_)) + (D::from(0.55) * dx_sin(acc23, tr_))) + (D::from(1.3) * dx_tanh(vx26.iter().map(|e27| dx_sigmoid(D::from(2.6), tr_) + (*e27)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * dx_tanh(dx_asin(dx_tanh(st.pos[0], tr_) * D::from(0.9), tr_) * (acc20 * dx_tanh(acc23, tr_)), tr_)))) + ((D::from(1.4) * (if !(dx_ge(v28, D::from(0.563), tr_) && dx_lt(v28, st.inner.t, tr_)) { dx_atan(-st.w[1][1], tr_) } else { dx_atan(if dx_lt(st.w[0][0], D::from(0.25), tr_) { snap8.iter().zip(vx26.iter()).map(|(p29, q30)| dx_rem(st.inner.t, dx_exp(D::from(0.95), tr_) + D::from(0.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else if dx_le(st.w[0][0], acc20, tr_) || dx_ge(vx26[0], v28, tr_) { dx_sinh(vx26[0], tr_) } else { dx_atan(st.inner.a[1], tr_) * dx_atan(x1, tr_) }, tr_) })) + (D::from(0.25) * (if !(dx_ge(v31, st.m, tr_) && dx_le(v31, -D::from(0.587), tr_)) { dx_atan(D::from(1.0) + st.pos[1], tr_) } else { dx_sin(-st.vel[1], tr_) })))
 }
 
 fn p855_eval(x: &[f64]) -> Vec<f64> {
@@ -32444,7 +33068,7 @@ fn p859_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp, wrt(self, x1, x2, x3, x4))]
+#[grad(reverse, forward, wrt(self, x1, x2, x3, x4))]
 fn p860(&self, x1: f64, x2: f64, mut x3: f64, x4: f64) -> f64 {
     let mut v1: f64 = self.pos[0].clamp(-2.0, -1.35) / (((x3 * self.pos[1]).abs() + 0.65).sqrt().abs() + 1.45);
     let (v2, v3) = ((x3 / (self.inner.a[0].exp() + 0.5)) - x3, (self.inner.t * x3) + (-2.7));
@@ -32453,7 +33077,8 @@ fn p860(&self, x1: f64, x2: f64, mut x3: f64, x4: f64) -> f64 {
     out4[0] -= ((self.inner.a[1] - self.m).abs() + 0.85).log10().tanh();
     let ia5: [f64; 4] = [self.pos[0], (v3.abs() + 1.25).log2().mul_add(out4[0].tanh(), self.vel[0] + x3).tanh(), self.inner.t.atan(), ((2.45 / (-2.7)) + self.vel[0]).tanh()];
     let v8: f64 = ia5.iter().filter(|&&v6| v6 < x2).map(|e7| ((e7 * e7) + e7.min(*e7)).tanh()).sum::<f64>();
-    (((v2 * self.inner.t).tanh().cosh().tanh() * x2) + (1.2 * out4[0].atan())) + (0.9 * v8)
+    let uq9 = Uq { a: (self.w[0][1] / (1.0 + (x3 * x3))).tanh(), v: [self.m, (((f64::abs(1.85) + 0.65).powf(1.85).abs() + 1.25).log(5.1) + x4).atan()] };
+    ((((v2 * self.inner.t).tanh().cosh().tanh() * x2) + (1.2 * out4[0].atan())) + (0.9 * v8)) + ((0.85 * uq9.umix(self.inner.t)) + (1.4 * Uq::umix(uq9, (2.45 + x3).atan())))
 }
 }
 
@@ -32467,7 +33092,8 @@ fn p860_dual(&self, x1: D, x2: D, mut x3: D, x4: D, tr_: &mut Tr) -> D {
     out4[0] -= dx_tanh(dx_log10(dx_abs(self.inner.a[1] - self.m, tr_) + D::from(0.85), tr_), tr_);
     let ia5: [D; 4] = [self.pos[0], dx_tanh(dx_mul_add(dx_log2(dx_abs(v3, tr_) + D::from(1.25), tr_), dx_tanh(out4[0], tr_), self.vel[0] + x3, tr_), tr_), dx_atan(self.inner.t, tr_), dx_tanh((D::from(2.45) / (-D::from(2.7))) + self.vel[0], tr_)];
     let v8: D = { let mut s_ = D::from(0.0); for e7 in ia5.iter() { if dx_lt(*e7, x2, tr_) { s_ = s_ + dx_tanh((*e7 * (*e7)) + dx_min(*e7, *e7, tr_), tr_); } } s_ };
-    ((dx_tanh(dx_cosh(dx_tanh(v2 * self.inner.t, tr_), tr_), tr_) * x2) + (D::from(1.2) * dx_atan(out4[0], tr_))) + (D::from(0.9) * v8)
+    let uq9 = UqD { a: dx_tanh(self.w[0][1] / (D::from(1.0) + (x3 * x3)), tr_), v: [self.m, dx_atan(dx_log(dx_abs(dx_powf(dx_abs(D::from(1.85), tr_) + D::from(0.65), D::from(1.85), tr_), tr_) + D::from(1.25), D::from(5.1), tr_) + x4, tr_)] };
+    (((dx_tanh(dx_cosh(dx_tanh(v2 * self.inner.t, tr_), tr_), tr_) * x2) + (D::from(1.2) * dx_atan(out4[0], tr_))) + (D::from(0.9) * v8)) + ((D::from(0.85) * uq9.umix_dual(self.inner.t, tr_)) + (D::from(1.4) * uq9.umix_dual(dx_atan(D::from(2.45) + x3, tr_), tr_)))
 }
 }
 
@@ -32526,78 +33152,6 @@ fn p860_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (flat(&out), flat(&tan))
 }
 
-fn p860_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
-    let k = &mut 0;
-    let self_: BodyD<HyperDual64> = take_body_d(x, k);
-    let x1: HyperDual64 = take1(x, k);
-    let x2: HyperDual64 = take1(x, k);
-    let x3: HyperDual64 = take1(x, k);
-    let x4: HyperDual64 = take1(x, k);
-    flat(&self_.p860_dual(x1, x2, x3, x4, tr_))
-}
-
-fn p860_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let self_: Body = take_body(x, k);
-    let x1: f64 = take1(x, k);
-    let x2: f64 = take1(x, k);
-    let x3: f64 = take1(x, k);
-    let x4: f64 = take1(x, k);
-    let k = &mut 0;
-    let v_self_: Body = take_body(v, k);
-    let v_x1: f64 = take1(v, k);
-    let v_x2: f64 = take1(v, k);
-    let v_x3: f64 = take1(v, k);
-    let v_x4: f64 = take1(v, k);
-    let mut d_self_ = body_filled(SHADOW);
-    let mut h_self_ = body_filled(SHADOW);
-    let (out, g_x1, g_x2, g_x3, g_x4, h_x1, h_x2, h_x3, h_x4) = self_.p860_hvp(&v_self_, &mut d_self_, &mut h_self_, x1, v_x1, x2, v_x2, x3, v_x3, x4, v_x4);
-    let mut gv = Vec::new();
-    let mut hv = Vec::new();
-    gv.extend(shadow(&d_self_));
-    gv.extend(flat(&g_x1));
-    gv.extend(flat(&g_x2));
-    gv.extend(flat(&g_x3));
-    gv.extend(flat(&g_x4));
-    hv.extend(shadow(&h_self_));
-    hv.extend(flat(&h_x1));
-    hv.extend(flat(&h_x2));
-    hv.extend(flat(&h_x3));
-    hv.extend(flat(&h_x4));
-    (flat(&out), gv, hv)
-}
-
-fn p860_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let self_: Body = take_body(x, k);
-    let x1: f64 = take1(x, k);
-    let x2: f64 = take1(x, k);
-    let x3: f64 = take1(x, k);
-    let x4: f64 = take1(x, k);
-    let k = &mut 0;
-    let t_self_: Body = take_body(t, k);
-    let t_x1: f64 = take1(t, k);
-    let t_x2: f64 = take1(t, k);
-    let t_x3: f64 = take1(t, k);
-    let t_x4: f64 = take1(t, k);
-    let mut d_self_ = body_filled(SHADOW);
-    let mut td_self_ = body_filled(SHADOW);
-    let ((out, g_x1, g_x2, g_x3, g_x4), (t_out, tg_x1, tg_x2, tg_x3, tg_x4)) = self_.p860_backward_forward(&t_self_, &mut d_self_, &mut td_self_, x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, d, td);
-    let mut gv = Vec::new();
-    let mut tg = Vec::new();
-    gv.extend(shadow(&d_self_));
-    gv.extend(flat(&g_x1));
-    gv.extend(flat(&g_x2));
-    gv.extend(flat(&g_x3));
-    gv.extend(flat(&g_x4));
-    tg.extend(shadow(&td_self_));
-    tg.extend(flat(&tg_x1));
-    tg.extend(flat(&tg_x2));
-    tg.extend(flat(&tg_x3));
-    tg.extend(flat(&tg_x4));
-    (flat(&out), gv, flat(&t_out), tg)
-}
-
 // ---------------------------------------------------------------- p861
 
 #[allow(unused, clippy::all)]
@@ -32640,7 +33194,8 @@ fn p861(a1: [f64; 5], n2: usize, st: &Body) -> [f64; 3] {
     let v24: f64 = if let Some(ov23) = lo21 { (f64::atan(-0.35) * ov23).sin() * ((v12.tanh() * st.inner.a[(n2 + 2) % 2]).min(st.vel[(c1 + 3) % 2].max(a1[c1])).atan() * 0.95) } else { autodiff::sigmoid(st.w[c1 % 2][n2 % 2] - a1[5 - 1 - n2]) };
     let mut ls25 = Lp { a: autodiff::sigmoid(((v24 - v24).abs() + 1.0).sqrt() + st.inner.a[(n2 + 1) % 2]), v: [((-0.15 / (-2.35)) + st.pos[(n2 + 1) % 2]).tanh(), ((st.inner.a[c1 % 2] + st.inner.t).abs() + 1.2).log2().sin()] };
     ls25.a += (-1.95 + st.w[0][(n2 + 2) % 2]).tanh();
-    [((((((((a1[c1 + 1] * (st.m + st.pos[0])) + (st.m.abs() + 0.95).powf(1.2)).sin() * st.m) * st.m) + (0.55 * acc9)) + (1.2 * out10[0].atan())) + (0.95 * v12.sin())) + (1.4 * u13.iter().sum::<f64>().tanh())) + ((0.95 * v24) + (0.6 * (ls25.v[0] + (ls25.a * ls25.v[1])))), ((a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| acc7.min(e6 - st.pos[n2 % 2])).abs().ln_1p() + st.m) * ((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / 1.3) * st.vel[0]) + st.inner.t) - st.inner.t]
+    let Body { pos: pb26, vel, m, w: pb27, .. } = *st;
+    [(((((((((a1[c1 + 1] * (st.m + st.pos[0])) + (st.m.abs() + 0.95).powf(1.2)).sin() * st.m) * st.m) + (0.55 * acc9)) + (1.2 * out10[0].atan())) + (0.95 * v12.sin())) + (1.4 * u13.iter().sum::<f64>().tanh())) + ((0.95 * v24) + (0.6 * (ls25.v[0] + (ls25.a * ls25.v[1]))))) + (((0.45 * (pb26[1] * vel[1])) + (0.9 * m)) + (1.1 * pb27[0][0])), ((a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| acc7.min(e6 - st.pos[n2 % 2])).abs().ln_1p() + st.m) * ((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / 1.3) * st.vel[0]) + st.inner.t) - st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32682,7 +33237,8 @@ fn p861_dual<D: Dn>(a1: [D; 5], n2: usize, st: &BodyD<D>, tr_: &mut Tr) -> [D; 3
     let v24: D = if let Some(ov23) = lo21 { dx_sin(dx_atan(-D::from(0.35), tr_) * ov23, tr_) * (dx_atan(dx_min(dx_tanh(v12, tr_) * st.inner.a[(n2 + 2) % 2], dx_max(st.vel[(c1 + 3) % 2], a1[c1], tr_), tr_), tr_) * D::from(0.95)) } else { dx_sigmoid(st.w[c1 % 2][n2 % 2] - a1[5 - 1 - n2], tr_) };
     let mut ls25 = LpD { a: dx_sigmoid(dx_sqrt(dx_abs(v24 - v24, tr_) + D::from(1.0), tr_) + st.inner.a[(n2 + 1) % 2], tr_), v: [dx_tanh((-D::from(0.15) / (-D::from(2.35))) + st.pos[(n2 + 1) % 2], tr_), dx_sin(dx_log2(dx_abs(st.inner.a[c1 % 2] + st.inner.t, tr_) + D::from(1.2), tr_), tr_)] };
     ls25.a += dx_tanh(-D::from(1.95) + st.w[0][(n2 + 2) % 2], tr_);
-    [((((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * v24) + (D::from(0.6) * (ls25.v[0] + (ls25.a * ls25.v[1])))), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
+    let BodyD { pos: pb26, vel, m, w: pb27, .. } = *st;
+    [(((((((dx_sin((a1[c1 + 1] * (st.m + st.pos[0])) + dx_powf(dx_abs(st.m, tr_) + D::from(0.95), D::from(1.2), tr_), tr_) * st.m) * st.m) + (D::from(0.55) * acc9)) + (D::from(1.2) * dx_atan(out10[0], tr_))) + (D::from(0.95) * dx_sin(v12, tr_))) + (D::from(1.4) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * v24) + (D::from(0.6) * (ls25.v[0] + (ls25.a * ls25.v[1]))))) + (((D::from(0.45) * (pb26[1] * vel[1])) + (D::from(0.9) * m)) + (D::from(1.1) * pb27[0][0])), ((dx_ln_1p(dx_abs(a1.iter().enumerate().fold(st.inner.a[(c1 + 3) % 2], |acc7, (j5, e6)| dx_min(acc7, *e6 - st.pos[n2 % 2], tr_)), tr_), tr_) + st.m) * D::from((c1 + 1) as f64)) - st.m, (((-st.inner.a[c1 % 2] / D::from(1.3)) * st.vel[0]) + st.inner.t) - st.inner.t]
 }
 
 fn p861_eval(x: &[f64]) -> Vec<f64> {
@@ -33130,7 +33686,7 @@ fn p865_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 impl Body {
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p866(&self, s1: &[f64]) -> f64 {
+fn p866(&self, s1: &[f64], ga25: V3) -> f64 {
     if self.inner.t < (self.vel[0] + self.m) {
         let mut c1 = 0;
         while c1 < 5 {
@@ -33164,13 +33720,15 @@ fn p866(&self, s1: &[f64]) -> f64 {
     let k19 = s1.iter().filter(|&&v18| v18 < 0.113).count();
     let v21: f64 = match k19.checked_sub(2) { Some(j20) => (((k19 + 1) as f64) + self.inner.t.tanh().tan()).tanh() * (j20 as f64), None => (f64::powi(acc10.sin(), k19 as i32).clamp(-0.85, 1.0) + s1[k19 % 1]).sin(), };
     let v24: f64 = autodiff::sigmoid(self.pos[1].exp() + y5.iter().copied().enumerate().map(|(j22, e23)| self.m.tanh() + 1.0).product::<f64>()).div_euclid(2.35);
-    (((((((autodiff::elu(self.inner.t, self.inner.a[1].tanh()).abs() + 0.7).sqrt() - self.vel[0]) * v4.atan()) + (1.0 * acc10)) + (1.45 * out11[1].tanh())) + (1.45 * v13)) + ((1.15 * u14[0]) + (0.75 * v21))) + (1.5 * (v24 * autodiff::leaky_relu(v21, self.m.tanh())).atan())
+    let [g26, g27, g28] = ga25;
+    let v30: f64 = if let Some(fv29) = s1.last() { *fv29 } else { autodiff::sigmoid(g28 + self.m) };
+    ((((((((autodiff::elu(self.inner.t, self.inner.a[1].tanh()).abs() + 0.7).sqrt() - self.vel[0]) * v4.atan()) + (1.0 * acc10)) + (1.45 * out11[1].tanh())) + (1.45 * v13)) + ((1.15 * u14[0]) + (0.75 * v21))) + (1.5 * (v24 * autodiff::leaky_relu(v21, self.m.tanh())).atan())) + (((((0.25 * (ga25[0] * ((((k19 as f64).sin() * 0.9).atanh() / (-1.35)) + ga25[k19]).sin())) + (1.5 * g26)) + (0.5 * g27)) + (0.8 * g28)) + (0.25 * (v30 * (-acc10.tanh().tan() + self.w[0][1]).tanh())))
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p866_dual(&self, s1: &[D], tr_: &mut Tr) -> D {
+fn p866_dual(&self, s1: &[D], ga25: [D; 3], tr_: &mut Tr) -> D {
     if dx_lt(self.inner.t, self.vel[0] + self.m, tr_) {
         let mut c1 = 0;
         while c1 < 5 {
@@ -33204,7 +33762,9 @@ fn p866_dual(&self, s1: &[D], tr_: &mut Tr) -> D {
     let k19 = { let mut c_ = 0usize; for v18 in s1.iter() { if dx_lt(*v18, D::from(0.113), tr_) { c_ += 1; } } c_ };
     let v21: D = match k19.checked_sub(2) { Some(j20) => dx_tanh(D::from((k19 + 1) as f64) + dx_tan(dx_tanh(self.inner.t, tr_), tr_), tr_) * D::from(j20 as f64), None => dx_sin(dx_clamp(dx_powi(dx_sin(acc10, tr_), k19 as i32, tr_), -D::from(0.85), D::from(1.0), tr_) + s1[k19 % 1], tr_), };
     let v24: D = dx_div_euclid(dx_sigmoid(dx_exp(self.pos[1], tr_) + y5.iter().copied().enumerate().map(|(j22, e23)| dx_tanh(self.m, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.35), tr_);
-    ((((((dx_sqrt(dx_abs(dx_elu(self.inner.t, dx_tanh(self.inner.a[1], tr_), tr_), tr_) + D::from(0.7), tr_) - self.vel[0]) * dx_atan(v4, tr_)) + (D::from(1.0) * acc10)) + (D::from(1.45) * dx_tanh(out11[1], tr_))) + (D::from(1.45) * v13)) + ((D::from(1.15) * u14[0]) + (D::from(0.75) * v21))) + (D::from(1.5) * dx_atan(v24 * dx_leaky_relu(v21, dx_tanh(self.m, tr_), tr_), tr_))
+    let [g26, g27, g28] = ga25;
+    let v30: D = if let Some(fv29) = s1.last() { *fv29 } else { dx_sigmoid(g28 + self.m, tr_) };
+    (((((((dx_sqrt(dx_abs(dx_elu(self.inner.t, dx_tanh(self.inner.a[1], tr_), tr_), tr_) + D::from(0.7), tr_) - self.vel[0]) * dx_atan(v4, tr_)) + (D::from(1.0) * acc10)) + (D::from(1.45) * dx_tanh(out11[1], tr_))) + (D::from(1.45) * v13)) + ((D::from(1.15) * u14[0]) + (D::from(0.75) * v21))) + (D::from(1.5) * dx_atan(v24 * dx_leaky_relu(v21, dx_tanh(self.m, tr_), tr_), tr_))) + (((((D::from(0.25) * (ga25[0] * dx_sin((dx_atanh(dx_sin(D::from(k19 as f64), tr_) * D::from(0.9), tr_) / (-D::from(1.35))) + ga25[k19], tr_))) + (D::from(1.5) * g26)) + (D::from(0.5) * g27)) + (D::from(0.8) * g28)) + (D::from(0.25) * (v30 * dx_tanh(-dx_tan(dx_tanh(acc10, tr_), tr_) + self.w[0][1], tr_))))
 }
 }
 
@@ -33212,25 +33772,29 @@ fn p866_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let s1: Vec<f64> = take_vec(x, k, 1);
-    flat(&self_.p866(&s1))
+    let ga25: [f64; 3] = take(x, k);
+    flat(&self_.p866(&s1, ga25))
 }
 
 fn p866_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let self_: BodyD<Dual64> = take_body_d(x, k);
     let s1: Vec<Dual64> = take_vec(x, k, 1);
-    flat(&self_.p866_dual(&s1, tr_))
+    let ga25: [Dual64; 3] = take(x, k);
+    flat(&self_.p866_dual(&s1, ga25, tr_))
 }
 
 fn p866_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let s1: Vec<f64> = take_vec(x, k, 1);
+    let ga25: [f64; 3] = take(x, k);
     let mut d_s1 = vec![SHADOW; 1];
-    let out = self_.p866_backward(&s1, &mut d_s1, d[0]);
+    let (out, g_ga25) = self_.p866_backward(&s1, &mut d_s1, ga25, d[0]);
     let mut g = Vec::new();
     g.extend([0.0; 12]);
     g.extend(shadow(&d_s1));
+    g.extend(flat(&g_ga25));
     (flat(&out), g)
 }
 
@@ -33238,10 +33802,12 @@ fn p866_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let self_: Body = take_body(x, k);
     let s1: Vec<f64> = take_vec(x, k, 1);
+    let ga25: [f64; 3] = take(x, k);
     let k = &mut 0;
     *k += 12;
     let t_s1: Vec<f64> = take_vec(t, k, 1);
-    let (out, tan) = self_.p866_forward(&s1, &t_s1);
+    let t_ga25: [f64; 3] = take(t, k);
+    let (out, tan) = self_.p866_forward(&s1, &t_s1, ga25, t_ga25);
     (flat(&out), flat(&tan))
 }
 
@@ -33681,7 +34247,11 @@ fn p871(r2: &f64, x1: f64, nt: usize, ok10: Option<usize>) -> f64 {
     let cc7: f64 = cdot3(&u2, &u2);
     let v9: f64 = match nt.checked_sub(1) { Some(j8) => (r2.abs() + 0.95).ln().cos() * (j8 as f64), None => *r2, };
     let v12: f64 = match ok10 { Some(j11) if j11 > 0 => (v1 + x1).tanh() * (j11 as f64), Some(_) => ((0.1 / (u2[nt].abs() + 1.3)).tanh() + r2).atan(), None => autodiff::sigmoid(u2[nt] + x1), };
-    ((((r2 * r2) * r2) - r2) + (((1.0 * autodiff::sigmoid(u2[1])) + (1.45 * cc6.atan())) + (1.35 * autodiff::sigmoid(cc7)))) + ((0.25 * v9) + (1.1 * v12))
+    let ps13 = Lp { a: ((f64::cos(0.05) / (1.0 + (cc6 * cc6))) + r2).tanh(), v: [autodiff::sigmoid((autodiff::sigmoid(cc6) * autodiff::sigmoid(v1 + cc7)) + x1), (({ let t14 = u2[nt] * v12; t14 * (nt as f64) }) + r2).tanh()] };
+    let Lp { a: pa15, v: pv16 } = ps13;
+    let ra17: [f64; 3] = [(((((nt + 1) as f64) / (cc7.tanh().exp() + 0.5)).abs() + 1.3).recip() + x1).sin(), x1, ((autodiff::sigmoid(u2[nt]).cosh() + (1.5 + pv16[1])) + r2).sin()];
+    let ff18: [f64; 3] = std::array::from_fn(|i19| autodiff::sigmoid(((f64::abs(0.45) + 0.75).powf(ra17[i19]).tanh() * 0.9).asin()));
+    (((((r2 * r2) * r2) - r2) + (((1.0 * autodiff::sigmoid(u2[1])) + (1.45 * cc6.atan())) + (1.35 * autodiff::sigmoid(cc7)))) + ((0.25 * v9) + (1.1 * v12))) + (((0.7 * pa15) + (0.8 * pv16[0])) + (0.65 * (ff18[0] * ff18[2])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -33705,7 +34275,11 @@ fn p871_dual<D: Dn>(r2: &D, x1: D, nt: usize, ok10: Option<usize>, tr_: &mut Tr)
     let cc7: D = cdot3_dual(&u2, &u2, tr_);
     let v9: D = match nt.checked_sub(1) { Some(j8) => dx_cos(dx_ln(dx_abs(*r2, tr_) + D::from(0.95), tr_), tr_) * D::from(j8 as f64), None => *r2, };
     let v12: D = match ok10 { Some(j11) if j11 > 0 => dx_tanh(v1 + x1, tr_) * D::from(j11 as f64), Some(_) => dx_atan(dx_tanh(D::from(0.1) / (dx_abs(u2[nt], tr_) + D::from(1.3)), tr_) + (*r2), tr_), None => dx_sigmoid(u2[nt] + x1, tr_), };
-    ((((*r2 * (*r2)) * (*r2)) - (*r2)) + (((D::from(1.0) * dx_sigmoid(u2[1], tr_)) + (D::from(1.45) * dx_atan(cc6, tr_))) + (D::from(1.35) * dx_sigmoid(cc7, tr_)))) + ((D::from(0.25) * v9) + (D::from(1.1) * v12))
+    let ps13 = LpD { a: dx_tanh((dx_cos(D::from(0.05), tr_) / (D::from(1.0) + (cc6 * cc6))) + (*r2), tr_), v: [dx_sigmoid((dx_sigmoid(cc6, tr_) * dx_sigmoid(v1 + cc7, tr_)) + x1, tr_), dx_tanh(({ let t14 = u2[nt] * v12; t14 * D::from(nt as f64) }) + (*r2), tr_)] };
+    let LpD { a: pa15, v: pv16 } = ps13;
+    let ra17: [D; 3] = [dx_sin(dx_recip(dx_abs(D::from((nt + 1) as f64) / (dx_exp(dx_tanh(cc7, tr_), tr_) + D::from(0.5)), tr_) + D::from(1.3), tr_) + x1, tr_), x1, dx_sin((dx_cosh(dx_sigmoid(u2[nt], tr_), tr_) + (D::from(1.5) + pv16[1])) + (*r2), tr_)];
+    let ff18: [D; 3] = std::array::from_fn(|i19| dx_sigmoid(dx_asin(dx_tanh(dx_powf(dx_abs(D::from(0.45), tr_) + D::from(0.75), ra17[i19], tr_), tr_) * D::from(0.9), tr_), tr_));
+    (((((*r2 * (*r2)) * (*r2)) - (*r2)) + (((D::from(1.0) * dx_sigmoid(u2[1], tr_)) + (D::from(1.45) * dx_atan(cc6, tr_))) + (D::from(1.35) * dx_sigmoid(cc7, tr_)))) + ((D::from(0.25) * v9) + (D::from(1.1) * v12))) + (((D::from(0.7) * pa15) + (D::from(0.8) * pv16[0])) + (D::from(0.65) * (ff18[0] * ff18[2])))
 }
 
 fn p871_eval(x: &[f64]) -> Vec<f64> {
@@ -34452,7 +35026,8 @@ fn p877(mut x1: f64, mut x2: f64, k3: i32, vx11: &Vec<f64>) -> f64 {
     let ia6: [f64; 3] = [autodiff::sigmoid((x2 * x2).ln_1p()), (0.65 + x1).sin(), (-2.1 * (0.85 + (x2 * x2)).log10()).tanh()];
     let k8 = ia6.iter().copied().filter(|v7| *v7 < x2).count();
     let v10: f64 = match k8.checked_sub(1) { Some(j9) => autodiff::sigmoid((2.4 + ia6[1]) + (x2 / (x2.abs() + 1.35))) * (j9 as f64), None => (x1 - ia6[0]).atan2(ia6[k8 % ia6.len()] - ((k8 + 1) as f64)).tanh(), };
-    ((((((-1.0 / (-((x2.exp2() + x1).abs() + 1.35))) + x1) + v1).tanh() * v1) + (0.85 * acc4)) + (0.9 * v10)) + (0.8 * ((x1 / (f64::exp(0.65) + 0.5)).abs() + 1.45).log((x2 * vx11[k8]).abs() + 2.8).sin())
+    let v12: f64 = autodiff::sigmoid((-(vx11[k8].abs() + 1.0)).cbrt() + (((k8 + 1) as f64) - x1));
+    (((((((-1.0 / (-((x2.exp2() + x1).abs() + 1.35))) + x1) + v1).tanh() * v1) + (0.85 * acc4)) + (0.9 * v10)) + (0.8 * ((x1 / (f64::exp(0.65) + 0.5)).abs() + 1.45).log((x2 * vx11[k8]).abs() + 2.8).sin())) + (0.8 * (if !(-0.837..0.863).contains(&v12) { (((-0.45 + acc4).abs() + 1.45).acosh() + x1).tanh() } else { autodiff::sigmoid(autodiff::elu(1.05 + v12, 2.0) + vx11[4 - 1 - k8]) }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34469,7 +35044,8 @@ fn p877_dual<D: Dn>(mut x1: D, mut x2: D, k3: i32, vx11: &Vec<D>, tr_: &mut Tr) 
     let ia6: [D; 3] = [dx_sigmoid(dx_ln_1p(x2 * x2, tr_), tr_), dx_sin(D::from(0.65) + x1, tr_), dx_tanh(-D::from(2.1) * dx_log10(D::from(0.85) + (x2 * x2), tr_), tr_)];
     let k8 = { let mut c_ = 0usize; for v7 in ia6.iter().copied() { if dx_lt(v7, x2, tr_) { c_ += 1; } } c_ };
     let v10: D = match k8.checked_sub(1) { Some(j9) => dx_sigmoid((D::from(2.4) + ia6[1]) + (x2 / (dx_abs(x2, tr_) + D::from(1.35))), tr_) * D::from(j9 as f64), None => dx_tanh(dx_atan2(x1 - ia6[0], ia6[k8 % ia6.len()] - D::from((k8 + 1) as f64), tr_), tr_), };
-    (((dx_tanh(((-D::from(1.0) / (-(dx_abs(dx_exp2(x2, tr_) + x1, tr_) + D::from(1.35)))) + x1) + v1, tr_) * v1) + (D::from(0.85) * acc4)) + (D::from(0.9) * v10)) + (D::from(0.8) * dx_sin(dx_log(dx_abs(x1 / (dx_exp(D::from(0.65), tr_) + D::from(0.5)), tr_) + D::from(1.45), dx_abs(x2 * vx11[k8], tr_) + D::from(2.8), tr_), tr_))
+    let v12: D = dx_sigmoid(dx_cbrt(-(dx_abs(vx11[k8], tr_) + D::from(1.0)), tr_) + (D::from((k8 + 1) as f64) - x1), tr_);
+    ((((dx_tanh(((-D::from(1.0) / (-(dx_abs(dx_exp2(x2, tr_) + x1, tr_) + D::from(1.35)))) + x1) + v1, tr_) * v1) + (D::from(0.85) * acc4)) + (D::from(0.9) * v10)) + (D::from(0.8) * dx_sin(dx_log(dx_abs(x1 / (dx_exp(D::from(0.65), tr_) + D::from(0.5)), tr_) + D::from(1.45), dx_abs(x2 * vx11[k8], tr_) + D::from(2.8), tr_), tr_))) + (D::from(0.8) * (if !(dx_ge(v12, -D::from(0.837), tr_) && dx_lt(v12, D::from(0.863), tr_)) { dx_tanh(dx_acosh(dx_abs(-D::from(0.45) + acc4, tr_) + D::from(1.45), tr_) + x1, tr_) } else { dx_sigmoid(dx_elu(D::from(1.05) + v12, D::from(2.0), tr_) + vx11[4 - 1 - k8], tr_) }))
 }
 
 fn p877_eval(x: &[f64]) -> Vec<f64> {
@@ -35202,7 +35778,8 @@ fn p882(mut a1: [f64; 4], s2: &[f64], b3: &[f64; 5], wv13: [[f64; 3]; 3]) -> f64
     let v17: f64 = m15 + b3.iter().map(|&e16| (e16 - m15).exp()).sum::<f64>().ln();
     let ia18: [f64; 3] = [((v17 + cc7).atan().exp() + a1[3]).tanh(), f64::atan2(s2[0], a1.iter().zip(s2.iter()).map(|(p19, q20)| q20 - v14).sum::<f64>()).sin(), b3.iter().zip(a1.iter()).map(|(p21, q22)| (cc8.abs() + 0.85).sqrt().sin() + 1.0).product::<f64>().sin()];
     let v25: f64 = ia18.iter().copied().step_by(2).filter(|&v23| v23 > -1.087).map(|e24| autodiff::relu(e24).ceil().sin()).sum::<f64>();
-    (((((-1.8 + 2.6) + s2[0]) - s2[1]) + (((0.85 * cc7) + (0.65 * cc8)) + (0.5 * acc9))) + ((1.0 * autodiff::sigmoid(v14)) + (0.85 * v17))) + (0.35 * v25)
+    let v26: f64 = (autodiff::sigmoid(v14).exp() + (s2[1] - v17)).tanh();
+    ((((((-1.8 + 2.6) + s2[0]) - s2[1]) + (((0.85 * cc7) + (0.65 * cc8)) + (0.5 * acc9))) + ((1.0 * autodiff::sigmoid(v14)) + (0.85 * v17))) + (0.35 * v25)) + (0.85 * (if (-0.987..1.163).contains(&v26) { ((f64::exp2(2.55) % 2.15) + wv13[0][2]).atan() } else { (if acc9 >= -0.95 && cc7 >= v17 { -2.5 + b3[1] } else if v26 <= 1.5 && acc9 > cc8 { v17 } else { a1.iter().map(|e27| autodiff::relu(v14)).sum::<f64>() }).tanh() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35230,7 +35807,8 @@ fn p882_dual<D: Dn>(mut a1: [D; 4], s2: &[D], b3: &[D; 5], wv13: [[D; 3]; 3], tr
     let v17: D = m15 + dx_ln(b3.iter().map(|&e16| dx_exp(e16 - m15, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     let ia18: [D; 3] = [dx_tanh(dx_exp(dx_atan(v17 + cc7, tr_), tr_) + a1[3], tr_), dx_sin(dx_atan2(s2[0], a1.iter().zip(s2.iter()).map(|(p19, q20)| *q20 - v14).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), dx_sin(b3.iter().zip(a1.iter()).map(|(p21, q22)| dx_sin(dx_sqrt(dx_abs(cc8, tr_) + D::from(0.85), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)];
     let v25: D = { let mut s_ = D::from(0.0); for e24 in ia18.iter().copied().step_by(2) { if dx_gt(e24, -D::from(1.087), tr_) { s_ = s_ + dx_sin(dx_ceil(dx_relu(e24, tr_), tr_), tr_); } } s_ };
-    (((((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (((D::from(0.85) * cc7) + (D::from(0.65) * cc8)) + (D::from(0.5) * acc9))) + ((D::from(1.0) * dx_sigmoid(v14, tr_)) + (D::from(0.85) * v17))) + (D::from(0.35) * v25)
+    let v26: D = dx_tanh(dx_exp(dx_sigmoid(v14, tr_), tr_) + (s2[1] - v17), tr_);
+    ((((((-D::from(1.8) + D::from(2.6)) + s2[0]) - s2[1]) + (((D::from(0.85) * cc7) + (D::from(0.65) * cc8)) + (D::from(0.5) * acc9))) + ((D::from(1.0) * dx_sigmoid(v14, tr_)) + (D::from(0.85) * v17))) + (D::from(0.35) * v25)) + (D::from(0.85) * (if (dx_ge(v26, -D::from(0.987), tr_) && dx_lt(v26, D::from(1.163), tr_)) { dx_atan(dx_rem(dx_exp2(D::from(2.55), tr_), D::from(2.15), tr_) + wv13[0][2], tr_) } else { dx_tanh(if dx_ge(acc9, -D::from(0.95), tr_) && dx_ge(cc7, v17, tr_) { -D::from(2.5) + b3[1] } else if dx_le(v26, D::from(1.5), tr_) && dx_gt(acc9, cc8, tr_) { v17 } else { a1.iter().map(|e27| dx_relu(v14, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }, tr_) }))
 }
 
 fn p882_eval(x: &[f64]) -> Vec<f64> {
@@ -36513,8 +37091,8 @@ fn p890_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p891
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, x2, s3, st))]
-fn p891(x1: f64, x2: f64, s3: &[f64], mut st: Body, ow21: Option<f64>) -> Vec<f64> {
+#[grad(reverse, forward, wrt(x1, x2, s3, st, gb31))]
+fn p891(x1: f64, x2: f64, s3: &[f64], mut st: Body, ow21: Option<f64>, gb31: &V2) -> Vec<f64> {
     st.m -= ((s3[1] + st.m) * (st.inner.t * st.w[1][0])).tanh().tan();
     let mut v1 = (((x1 + st.inner.a[0]) + (s3[1].sin() * 0.9).acos()).tanh() * 0.9).atanh();
     for e2 in s3.iter() {
@@ -36544,11 +37122,15 @@ fn p891(x1: f64, x2: f64, s3: &[f64], mut st: Body, ow21: Option<f64>) -> Vec<f6
     let v23: f64 = match ow21 { Some(0.0) => autodiff::sigmoid(autodiff::softplus(s19) + autodiff::elu(st.pos[1], st.vel[0].sin())), Some(f22) => ((s3[1] + hh12[0]) / ((-x2).abs() + 1.3)).atan() * f22, None => (st.vel[1] - x1.exp()).sin(), };
     let v24: f64 = (st.inner.t - x1).tanh().cosh().div_euclid((x2 * 2.9).abs() + 1.5);
     let v25: f64 = st.inner.a[1].tanh().rem_euclid(-(((st.vel[0].abs() + 1.05).tanh() + 1.5).powf(autodiff::sigmoid(s20)).sin().exp() + 0.5));
-    vec![(((((((st.vel[0] + s3[0]).tanh() * (x1 * st.pos[1].atan())).tanh() - x2) + v1) + st.vel[0]) + ((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.1 * cc11))) + (((0.55 * s19) + (1.1 * s20)) + (1.0 * v23))) + ((0.75 * (v24 * (v24.tanh() * snap9[1].atan())).sin()) + (1.3 * v25))]
+    let ra29: [f64; 2] = [autodiff::sigmoid(st.inner.t), autodiff::sigmoid(((st.pos[1] + v23).sin() * 0.9).asin())];
+    let r30: [f64; 2] = st.w[1];
+    let [g32, g33] = *gb31;
+    let gu34: V2 = [gb31[0] - ((r30[1].sin().abs() + 1.35).log(6.65) + st.w[0][1]).tanh(), ((cc11 * gb31[1]).abs() + 0.55).sqrt().atan() * 0.63];
+    vec![((((((((st.vel[0] + s3[0]).tanh() * (x1 * st.pos[1].atan())).tanh() - x2) + v1) + st.vel[0]) + ((0.75 * (st.inner.a[1] - snap9[1]).tanh()) + (1.1 * cc11))) + (((0.55 * s19) + (1.1 * s20)) + (1.0 * v23))) + ((0.75 * (v24 * (v24.tanh() * snap9[1].atan())).sin()) + (1.3 * v25))) + (((((1.2 * (cdot2(&r30, &ra29) * r30[1]).tanh()) + (1.35 * (gb31[0] * autodiff::sigmoid((v23 / (1.0 + (gb31[1] * gb31[1]))) - (x2.tanh() * 0.9).atanh())))) + (0.6 * g32)) + (0.55 * g33)) + (1.0 * (gu34[0] * gu34[0]).atan()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p891_dual<D: Dn>(x1: D, x2: D, s3: &[D], mut st: BodyD<D>, ow21: Option<f64>, tr_: &mut Tr) -> Vec<D> {
+fn p891_dual<D: Dn>(x1: D, x2: D, s3: &[D], mut st: BodyD<D>, ow21: Option<f64>, gb31: &[D; 2], tr_: &mut Tr) -> Vec<D> {
     st.m -= dx_tan(dx_tanh((s3[1] + st.m) * (st.inner.t * st.w[1][0]), tr_), tr_);
     let mut v1 = dx_atanh(dx_tanh((x1 + st.inner.a[0]) + dx_acos(dx_sin(s3[1], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_);
     for e2 in s3.iter() {
@@ -36578,7 +37160,11 @@ fn p891_dual<D: Dn>(x1: D, x2: D, s3: &[D], mut st: BodyD<D>, ow21: Option<f64>,
     let v23: D = match ow21 { Some(0.0) => dx_sigmoid(dx_softplus(s19, tr_) + dx_elu(st.pos[1], dx_sin(st.vel[0], tr_), tr_), tr_), Some(f22) => dx_atan((s3[1] + hh12[0]) / (dx_abs(-x2, tr_) + D::from(1.3)), tr_) * D::from(f22), None => dx_sin(st.vel[1] - dx_exp(x1, tr_), tr_), };
     let v24: D = dx_div_euclid(dx_cosh(dx_tanh(st.inner.t - x1, tr_), tr_), dx_abs(x2 * D::from(2.9), tr_) + D::from(1.5), tr_);
     let v25: D = dx_rem_euclid(dx_tanh(st.inner.a[1], tr_), -(dx_exp(dx_sin(dx_powf(dx_tanh(dx_abs(st.vel[0], tr_) + D::from(1.05), tr_) + D::from(1.5), dx_sigmoid(s20, tr_), tr_), tr_), tr_) + D::from(0.5)), tr_);
-    vec![(((((dx_tanh(dx_tanh(st.vel[0] + s3[0], tr_) * (x1 * dx_atan(st.pos[1], tr_)), tr_) - x2) + v1) + st.vel[0]) + ((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.1) * cc11))) + (((D::from(0.55) * s19) + (D::from(1.1) * s20)) + (D::from(1.0) * v23))) + ((D::from(0.75) * dx_sin(v24 * (dx_tanh(v24, tr_) * dx_atan(snap9[1], tr_)), tr_)) + (D::from(1.3) * v25))]
+    let ra29: [D; 2] = [dx_sigmoid(st.inner.t, tr_), dx_sigmoid(dx_asin(dx_sin(st.pos[1] + v23, tr_) * D::from(0.9), tr_), tr_)];
+    let r30: [D; 2] = st.w[1];
+    let [g32, g33] = *gb31;
+    let gu34: [D; 2] = [gb31[0] - dx_tanh(dx_log(dx_abs(dx_sin(r30[1], tr_), tr_) + D::from(1.35), D::from(6.65), tr_) + st.w[0][1], tr_), dx_atan(dx_sqrt(dx_abs(cc11 * gb31[1], tr_) + D::from(0.55), tr_), tr_) * D::from(0.63)];
+    vec![((((((dx_tanh(dx_tanh(st.vel[0] + s3[0], tr_) * (x1 * dx_atan(st.pos[1], tr_)), tr_) - x2) + v1) + st.vel[0]) + ((D::from(0.75) * dx_tanh(st.inner.a[1] - snap9[1], tr_)) + (D::from(1.1) * cc11))) + (((D::from(0.55) * s19) + (D::from(1.1) * s20)) + (D::from(1.0) * v23))) + ((D::from(0.75) * dx_sin(v24 * (dx_tanh(v24, tr_) * dx_atan(snap9[1], tr_)), tr_)) + (D::from(1.3) * v25))) + (((((D::from(1.2) * dx_tanh(cdot2_dual(&r30, &ra29, tr_) * r30[1], tr_)) + (D::from(1.35) * (gb31[0] * dx_sigmoid((v23 / (D::from(1.0) + (gb31[1] * gb31[1]))) - dx_atanh(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_)))) + (D::from(0.6) * g32)) + (D::from(0.55) * g33)) + (D::from(1.0) * dx_atan(gu34[0] * gu34[0], tr_)))]
 }
 
 fn p891_eval(x: &[f64]) -> Vec<f64> {
@@ -36588,7 +37174,8 @@ fn p891_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let st: Body = take_body(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
-    flat(&p891(x1, x2, &s3, st, ow21))
+    let gb31: [f64; 2] = take(x, k);
+    flat(&p891(x1, x2, &s3, st, ow21, &gb31))
 }
 
 fn p891_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -36598,7 +37185,8 @@ fn p891_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 2);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
-    flat(&p891_dual(x1, x2, &s3, st, ow21, tr_))
+    let gb31: [Dual64; 2] = take(x, k);
+    flat(&p891_dual(x1, x2, &s3, st, ow21, &gb31, tr_))
 }
 
 fn p891_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -36608,14 +37196,17 @@ fn p891_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let st: Body = take_body(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
+    let gb31: [f64; 2] = take(x, k);
     let mut d_s3 = vec![SHADOW; 2];
-    let (out, g_x1, g_x2, g_st) = p891_backward(x1, x2, &s3, &mut d_s3, st, ow21, d);
+    let mut d_gb31 = [SHADOW; 2];
+    let (out, g_x1, g_x2, g_st) = p891_backward(x1, x2, &s3, &mut d_s3, st, ow21, &gb31, &mut d_gb31, d);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gb31));
     (flat(&out), g)
 }
 
@@ -36626,13 +37217,15 @@ fn p891_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 2);
     let st: Body = take_body(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
+    let gb31: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 2);
     let t_st: Body = take_body(t, k);
     *k += 1;
-    let (out, tan) = p891_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, st, t_st, ow21);
+    let t_gb31: [f64; 2] = take(t, k);
+    let (out, tan) = p891_forward(x1, t_x1, x2, t_x2, &s3, &t_s3, st, t_st, ow21, &gb31, &t_gb31);
     (flat(&out), flat(&tan))
 }
 
@@ -36667,7 +37260,9 @@ fn p892(x1: f64, a3: [f64; 3], b2: &[f64; 1], ch16: char, ok28: Option<usize>) -
     } else {
         v29 -= (f64::exp2(-0.75).max(v1.cos()) + a3[k27 % a3.len()]).tanh();
     }
-    ((((((((a3.iter().zip(b2.iter()).map(|(p10, q11)| q11 / (1.0 + (y2[1] * y2[1]))).sum::<f64>().tanh() * (a3[0] + a3[2])).max(((v1.abs() + 1.3).powf(-1.2).abs() + 1.45).ln()) - x1) + x1) - x1) + (0.65 * acc13)) + ((0.55 * autodiff::sigmoid(cc14)) + (0.8 * cc15.atan()))) + ((0.3 * v17) + (0.95 * v21))) + ((0.65 * (ia22[k27 % 3] + (y2[k27 % 2] + x1).tanh())) + (0.8 * autodiff::sigmoid(v29))), ((x1 * autodiff::relu(x1).exp_m1().sin()) + y2[0]) * v1)
+    let uq31 = Uq { a: (-(k27 as f64).sin().sinh() + b2[k27 % 1]).atan(), v: [(autodiff::softplus(v29 + cc15) + x1).atan(), (b2[k27 % 1] * (-2.15)).atan()] };
+    let uq32 = Uq { a: (ia18[0] + b2[0]).tanh(), v: [(((0.75 + v29) - (0.3 * v17)) + a3[k27 % 3]).tanh(), ((v21 % (cc14.sin().exp() + 0.5)).exp2() + a3[k27 % a3.len()]).tanh()] };
+    (((((((((a3.iter().zip(b2.iter()).map(|(p10, q11)| q11 / (1.0 + (y2[1] * y2[1]))).sum::<f64>().tanh() * (a3[0] + a3[2])).max(((v1.abs() + 1.3).powf(-1.2).abs() + 1.45).ln()) - x1) + x1) - x1) + (0.65 * acc13)) + ((0.55 * autodiff::sigmoid(cc14)) + (0.8 * cc15.atan()))) + ((0.3 * v17) + (0.95 * v21))) + ((0.65 * (ia22[k27 % 3] + (y2[k27 % 2] + x1).tanh())) + (0.8 * autodiff::sigmoid(v29)))) + (((0.8 * uq31.ulen(y2[k27 % 2].min(x1).tanh())) + (0.75 * uq32.umix(((autodiff::relu(v1).abs() + 1.15).recip() + a3[(k27 + 1) % 3]).sin()))) + (1.5 * uq32.umix((acc13 + b2[k27 % 1]).tanh()))), ((x1 * autodiff::relu(x1).exp_m1().sin()) + y2[0]) * v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36698,7 +37293,9 @@ fn p892_dual<D: Dn>(x1: D, a3: [D; 3], b2: &[D; 1], ch16: char, ok28: Option<usi
     } else {
         v29 -= dx_tanh(dx_max(dx_exp2(-D::from(0.75), tr_), dx_cos(v1, tr_), tr_) + a3[k27 % a3.len()], tr_);
     }
-    (((((((dx_max(dx_tanh(a3.iter().zip(b2.iter()).map(|(p10, q11)| *q11 / (D::from(1.0) + (y2[1] * y2[1]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (a3[0] + a3[2]), dx_ln(dx_abs(dx_powf(dx_abs(v1, tr_) + D::from(1.3), -D::from(1.2), tr_), tr_) + D::from(1.45), tr_), tr_) - x1) + x1) - x1) + (D::from(0.65) * acc13)) + ((D::from(0.55) * dx_sigmoid(cc14, tr_)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + ((D::from(0.3) * v17) + (D::from(0.95) * v21))) + ((D::from(0.65) * (ia22[k27 % 3] + dx_tanh(y2[k27 % 2] + x1, tr_))) + (D::from(0.8) * dx_sigmoid(v29, tr_))), ((x1 * dx_sin(dx_exp_m1(dx_relu(x1, tr_), tr_), tr_)) + y2[0]) * v1)
+    let uq31 = UqD { a: dx_atan(-dx_sinh(dx_sin(D::from(k27 as f64), tr_), tr_) + b2[k27 % 1], tr_), v: [dx_atan(dx_softplus(v29 + cc15, tr_) + x1, tr_), dx_atan(b2[k27 % 1] * (-D::from(2.15)), tr_)] };
+    let uq32 = UqD { a: dx_tanh(ia18[0] + b2[0], tr_), v: [dx_tanh(((D::from(0.75) + v29) - (D::from(0.3) * v17)) + a3[k27 % 3], tr_), dx_tanh(dx_exp2(dx_rem(v21, dx_exp(dx_sin(cc14, tr_), tr_) + D::from(0.5), tr_), tr_) + a3[k27 % a3.len()], tr_)] };
+    ((((((((dx_max(dx_tanh(a3.iter().zip(b2.iter()).map(|(p10, q11)| *q11 / (D::from(1.0) + (y2[1] * y2[1]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * (a3[0] + a3[2]), dx_ln(dx_abs(dx_powf(dx_abs(v1, tr_) + D::from(1.3), -D::from(1.2), tr_), tr_) + D::from(1.45), tr_), tr_) - x1) + x1) - x1) + (D::from(0.65) * acc13)) + ((D::from(0.55) * dx_sigmoid(cc14, tr_)) + (D::from(0.8) * dx_atan(cc15, tr_)))) + ((D::from(0.3) * v17) + (D::from(0.95) * v21))) + ((D::from(0.65) * (ia22[k27 % 3] + dx_tanh(y2[k27 % 2] + x1, tr_))) + (D::from(0.8) * dx_sigmoid(v29, tr_)))) + (((D::from(0.8) * uq31.ulen_dual(dx_tanh(dx_min(y2[k27 % 2], x1, tr_), tr_), tr_)) + (D::from(0.75) * uq32.umix_dual(dx_sin(dx_recip(dx_abs(dx_relu(v1, tr_), tr_) + D::from(1.15), tr_) + a3[(k27 + 1) % 3], tr_), tr_))) + (D::from(1.5) * uq32.umix_dual(dx_tanh(acc13 + b2[k27 % 1], tr_), tr_))), ((x1 * dx_sin(dx_exp_m1(dx_relu(x1, tr_), tr_), tr_)) + y2[0]) * v1)
 }
 
 fn p892_eval(x: &[f64]) -> Vec<f64> {
@@ -36905,7 +37502,11 @@ fn p894(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 2], k5: i32, ok14: Optio
         }
     }
     let v28: f64 = if lv22.is_empty() { (v16.mul_add(acc9, acc9).clamp(-1.55, -0.9) + a4[1]).sin() } else { (lv22[0] * autodiff::sigmoid(((1.8 / (-(1.0 + (acc9 * acc9)))).abs() + 0.85).log(4.75) + a4[1])) + lv22[lv22.len() - 1] };
-    vec![(((((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (((0.35 * cc7) + (0.45 * cc8)) + (1.35 * acc9))) + ((0.75 * v16) + (1.05 * u17[0]))) + (1.15 * v28.tanh())]
+    let ra31: [f64; 2] = [(f64::tanh(-1.95) + x1).tanh(), x1 * (v28 * v28).sin()];
+    let [u29, u30] = cpair2(&ra31);
+    let ra34: [f64; 2] = [((u29 / (-2.7)) + a4[1]).tanh(), ((ia23[2].tanh() * 0.9).atanh() + b3[1]).tanh()];
+    let [u32, u33] = cpair2(&ra34);
+    vec![((((((((autodiff::softplus(a2[0]).max(-a2[1]).abs() + 0.5).log10() + x1) + x1) + x1) + (0.5 * acc6)) + (((0.35 * cc7) + (0.45 * cc8)) + (1.35 * acc9))) + ((0.75 * v16) + (1.05 * u17[0]))) + (1.15 * v28.tanh())) + ((1.15 * (u29 + (a4[0].tanh() * u30)).sin()) + (1.1 * (u32 * u33)))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -36951,7 +37552,11 @@ fn p894_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 2], k5: i32, ok14: O
         }
     }
     let v28: D = if lv22.is_empty() { dx_sin(dx_clamp(dx_mul_add(v16, acc9, acc9, tr_), -D::from(1.55), -D::from(0.9), tr_) + a4[1], tr_) } else { (lv22[0] * dx_sigmoid(dx_log(dx_abs(D::from(1.8) / (-(D::from(1.0) + (acc9 * acc9))), tr_) + D::from(0.85), D::from(4.75), tr_) + a4[1], tr_)) + lv22[lv22.len() - 1] };
-    vec![((((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (((D::from(0.35) * cc7) + (D::from(0.45) * cc8)) + (D::from(1.35) * acc9))) + ((D::from(0.75) * v16) + (D::from(1.05) * u17[0]))) + (D::from(1.15) * dx_tanh(v28, tr_))]
+    let ra31: [D; 2] = [dx_tanh(dx_tanh(-D::from(1.95), tr_) + x1, tr_), x1 * dx_sin(v28 * v28, tr_)];
+    let [u29, u30] = cpair2_dual(&ra31, tr_);
+    let ra34: [D; 2] = [dx_tanh((u29 / (-D::from(2.7))) + a4[1], tr_), dx_tanh(dx_atanh(dx_tanh(ia23[2], tr_) * D::from(0.9), tr_) + b3[1], tr_)];
+    let [u32, u33] = cpair2_dual(&ra34, tr_);
+    vec![(((((((dx_log10(dx_abs(dx_max(dx_softplus(a2[0], tr_), -a2[1], tr_), tr_) + D::from(0.5), tr_) + x1) + x1) + x1) + (D::from(0.5) * acc6)) + (((D::from(0.35) * cc7) + (D::from(0.45) * cc8)) + (D::from(1.35) * acc9))) + ((D::from(0.75) * v16) + (D::from(1.05) * u17[0]))) + (D::from(1.15) * dx_tanh(v28, tr_))) + ((D::from(1.15) * dx_sin(u29 + (dx_tanh(a4[0], tr_) * u30), tr_)) + (D::from(1.1) * (u32 * u33)))]
 }
 
 fn p894_eval(x: &[f64]) -> Vec<f64> {
@@ -37389,7 +37994,8 @@ fn p898(x1: f64, x2: f64, f4: bool, x3: f64) -> [f64; 3] {
     }
     let ia7: [f64; 3] = [((v3 - x3) - x3).sin(), (-1.0 + x1).atan(), (-0.4 + x3).tanh()];
     let v9: f64 = if ia7.iter().copied().all(|v8| v8 < 1.313) { (ia7[1] / ((x2 - ia7[0]).abs() + 0.5)).tanh() } else { (autodiff::softplus(ia7[0] * ia7[1]) + x1).tanh() };
-    [((autodiff::elu((x1.sin() * 0.9).atanh(), (f64::abs(-0.2) + 1.35).log10().sin()) / (((-2.2 + (-1.65)) - (-x1)).tanh().exp() + 0.5)) - x1) + (1.0 * v9), ((((x1 + x3) / (x2.abs() + 0.55)) * (v3 - autodiff::sigmoid(x2)).atan()).atan() * x3) + v3, (x1.max(f64::ceil(-0.8) / 2.35) - x2) - x2]
+    let v10: f64 = autodiff::sigmoid(autodiff::relu(ia7[0] + v3) + x1);
+    [(((autodiff::elu((x1.sin() * 0.9).atanh(), (f64::abs(-0.2) + 1.35).log10().sin()) / (((-2.2 + (-1.65)) - (-x1)).tanh().exp() + 0.5)) - x1) + (1.0 * v9)) + (0.75 * (if (0.713..x1).contains(&v10) { autodiff::sigmoid(-(ia7[1] + v10) + x1) } else { (v10 + x2).tanh() })), ((((x1 + x3) / (x2.abs() + 0.55)) * (v3 - autodiff::sigmoid(x2)).atan()).atan() * x3) + v3, (x1.max(f64::ceil(-0.8) / 2.35) - x2) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37414,7 +38020,8 @@ fn p898_dual<D: Dn>(x1: D, x2: D, f4: bool, x3: D, tr_: &mut Tr) -> [D; 3] {
     }
     let ia7: [D; 3] = [dx_sin((v3 - x3) - x3, tr_), dx_atan(-D::from(1.0) + x1, tr_), dx_tanh(-D::from(0.4) + x3, tr_)];
     let v9: D = if ia7.iter().copied().all(|v8| dx_lt(v8, D::from(1.313), tr_)) { dx_tanh(ia7[1] / (dx_abs(x2 - ia7[0], tr_) + D::from(0.5)), tr_) } else { dx_tanh(dx_softplus(ia7[0] * ia7[1], tr_) + x1, tr_) };
-    [((dx_elu(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_sin(dx_log10(dx_abs(-D::from(0.2), tr_) + D::from(1.35), tr_), tr_), tr_) / (dx_exp(dx_tanh((-D::from(2.2) + (-D::from(1.65))) - (-x1), tr_), tr_) + D::from(0.5))) - x1) + (D::from(1.0) * v9), (dx_atan(((x1 + x3) / (dx_abs(x2, tr_) + D::from(0.55))) * dx_atan(v3 - dx_sigmoid(x2, tr_), tr_), tr_) * x3) + v3, (dx_max(x1, dx_ceil(-D::from(0.8), tr_) / D::from(2.35), tr_) - x2) - x2]
+    let v10: D = dx_sigmoid(dx_relu(ia7[0] + v3, tr_) + x1, tr_);
+    [(((dx_elu(dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_), dx_sin(dx_log10(dx_abs(-D::from(0.2), tr_) + D::from(1.35), tr_), tr_), tr_) / (dx_exp(dx_tanh((-D::from(2.2) + (-D::from(1.65))) - (-x1), tr_), tr_) + D::from(0.5))) - x1) + (D::from(1.0) * v9)) + (D::from(0.75) * (if (dx_ge(v10, D::from(0.713), tr_) && dx_lt(v10, x1, tr_)) { dx_sigmoid(-(ia7[1] + v10) + x1, tr_) } else { dx_tanh(v10 + x2, tr_) })), (dx_atan(((x1 + x3) / (dx_abs(x2, tr_) + D::from(0.55))) * dx_atan(v3 - dx_sigmoid(x2, tr_), tr_), tr_) * x3) + v3, (dx_max(x1, dx_ceil(-D::from(0.8), tr_) / D::from(2.35), tr_) - x2) - x2]
 }
 
 fn p898_eval(x: &[f64]) -> Vec<f64> {
@@ -37482,7 +38089,24 @@ fn p899(mut x1: f64, w2: &[[f64; 2]; 1], b3: &[f64; 5], s4: &[f64], k5: i32, mut
     if let Ok(c20) = oc19 {
         v22 = v22.max(c20);
     }
-    (((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((0.95 * (st.vel[1] - snap2[1]).tanh()) + (1.05 * acc3))) + ((1.5 * v9) + (1.25 * v15))) + ((0.85 * v18.sin()) + (0.25 * v22))
+    let uq23 = Uq { a: (v22 + st.w[1][1]).atan(), v: [autodiff::sigmoid(((acc3.tanh() * 0.9).asin() - 0.5) + b3[3]), ((v22.exp_m1() % (snap2.iter().copied().enumerate().map(|(j24, e25)| (snap2[2 - 1 - j24] + st.pos[1]).tanh() + 1.0).product::<f64>().atan().exp() + 0.5)) + st.vel[1]).atan()] };
+    let mut acc28: f64 = (((0.2 * v15) - y1.iter().copied().map(|e29| e29 - x1).sum::<f64>()) + s4[0]).tanh();
+    let mut k30 = 0;
+    loop {
+        k30 += 1;
+        acc28 = (0.6 * acc28) + (st.inner.t.tanh().tan() * autodiff::sigmoid(x1)).sin();
+        for e31 in s4.iter() {
+            acc28 = (0.5 * acc28) + (e31 + e31).sin().powi(2).atan().sin();
+            if !(1.063..x1).contains(&acc28) {
+                return (autodiff::elu(st.pos[k30 % 2] - st.inner.t, (v22.sin() * 0.9).acos().atan() * 0.63) + v15) + v22;
+            }
+        }
+        acc28 *= 0.9;
+        if k30 >= 5 {
+            break;
+        }
+    }
+    ((((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((0.95 * (st.vel[1] - snap2[1]).tanh()) + (1.05 * acc3))) + ((1.5 * v9) + (1.25 * v15))) + ((0.85 * v18.sin()) + (0.25 * v22))) + ((1.4 * uq23.ulen((-y1.iter().zip(s4.iter()).map(|(p26, q27)| (0.7 + (st.inner.t * st.inner.t)).log10()).sum::<f64>()).tanh())) + (0.5 * acc28))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37505,7 +38129,24 @@ fn p899_dual<D: Dn>(mut x1: D, w2: &[[D; 2]; 1], b3: &[D; 5], s4: &[D], k5: i32,
     if let Ok(c20) = oc19 {
         v22 = dx_max(v22, D::from(c20), tr_);
     }
-    (((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((D::from(0.95) * dx_tanh(st.vel[1] - snap2[1], tr_)) + (D::from(1.05) * acc3))) + ((D::from(1.5) * v9) + (D::from(1.25) * v15))) + ((D::from(0.85) * dx_sin(v18, tr_)) + (D::from(0.25) * v22))
+    let uq23 = UqD { a: dx_atan(v22 + st.w[1][1], tr_), v: [dx_sigmoid((dx_asin(dx_tanh(acc3, tr_) * D::from(0.9), tr_) - D::from(0.5)) + b3[3], tr_), dx_atan(dx_rem(dx_exp_m1(v22, tr_), dx_exp(dx_atan(snap2.iter().copied().enumerate().map(|(j24, e25)| dx_tanh(snap2[2 - 1 - j24] + st.pos[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_) + D::from(0.5), tr_) + st.vel[1], tr_)] };
+    let mut acc28: D = dx_tanh(((D::from(0.2) * v15) - y1.iter().copied().map(|e29| e29 - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + s4[0], tr_);
+    let mut k30 = 0;
+    loop {
+        k30 += 1;
+        acc28 = (D::from(0.6) * acc28) + dx_sin(dx_tan(dx_tanh(st.inner.t, tr_), tr_) * dx_sigmoid(x1, tr_), tr_);
+        for e31 in s4.iter() {
+            acc28 = (D::from(0.5) * acc28) + dx_sin(dx_atan(dx_powi(dx_sin(*e31 + (*e31), tr_), 2, tr_), tr_), tr_);
+            if !(dx_ge(acc28, D::from(1.063), tr_) && dx_lt(acc28, x1, tr_)) {
+                return (dx_elu(st.pos[k30 % 2] - st.inner.t, dx_atan(dx_acos(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_) * D::from(0.63), tr_) + v15) + v22;
+            }
+        }
+        acc28 *= D::from(0.9);
+        if k30 >= 5 {
+            break;
+        }
+    }
+    ((((((st.w[0][0] - x1) * st.vel[0]) * x1) + ((D::from(0.95) * dx_tanh(st.vel[1] - snap2[1], tr_)) + (D::from(1.05) * acc3))) + ((D::from(1.5) * v9) + (D::from(1.25) * v15))) + ((D::from(0.85) * dx_sin(v18, tr_)) + (D::from(0.25) * v22))) + ((D::from(1.4) * uq23.ulen_dual(dx_tanh(-y1.iter().zip(s4.iter()).map(|(p26, q27)| dx_log10(D::from(0.7) + (st.inner.t * st.inner.t), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_)) + (D::from(0.5) * acc28))
 }
 
 fn p899_eval(x: &[f64]) -> Vec<f64> {
@@ -37575,7 +38216,7 @@ fn p899_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p900(a1: [f64; 5], w2: &[[f64; 2]; 1], f3: bool, ch13: char, wv28: &[Vec<f64>]) -> [f64; 3] {
+fn p900(a1: [f64; 5], w2: &[[f64; 2]; 1], f3: bool, ch13: char, wv28: &[Vec<f64>], gb33: &V3, gp34: &[V3]) -> [f64; 3] {
     let mut v1 = 0.1 / (1.0 + (w2[0][1] * w2[0][1]));
     let mut v2 = ((w2[0][0] / (-(f64::abs(-1.45) + 0.85))).tanh() * 0.9).asin().sin().sinh();
     let mut c3 = 0;
@@ -37610,11 +38251,16 @@ fn p900(a1: [f64; 5], w2: &[[f64; 2]; 1], f3: bool, ch13: char, wv28: &[Vec<f64>
     let v23: f64 = ia18.iter().filter(|&&v21| v21 > 0.263).map(|e22| (e22 - (e22 - 2.05)).atan()).sum::<f64>();
     let v25: f64 = a1.iter().map(|e24| cc11 + 1.0).product::<f64>().tanh().rem_euclid(2.15);
     let lm26: [f64; 5] = a1.map(|t27| t27);
-    [(((((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan()))) + (1.5 * v25)) + (0.3 * (lm26[1] * (((0.6 + (hh12[1] * hh12[1])).log(v14.abs() + 1.5) + (-2.65 - cc11)) + w2[c3 % 1][c3 % 2]).tanh()))) + (0.95 * ((wv28.len() as f64) * a1.iter().map(|e29| ((v1 + e29).atan() * 0.63) + 1.0).product::<f64>().sin())), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
+    let ff30: [f64; 4] = std::array::from_fn(|i31| autodiff::sigmoid(ia18[i31]).atan());
+    let mut acc35: f64 = 0.0;
+    for p36 in gp34.iter() {
+        acc35 += (p36[0] * p36[2]) + p36[1];
+    }
+    [((((((((((((1.25 + (v2 * v2)).recip() + (v1 * v1)).tanh() * (-a1[c3] / (1.0 + (a1[2] * a1[2])))) * v1.sin()) + v1) - v2) + (1.05 * cc11)) + (0.45 * v14)) + ((0.7 * v17) + (0.7 * v23.atan()))) + (1.5 * v25)) + (0.3 * (lm26[1] * (((0.6 + (hh12[1] * hh12[1])).log(v14.abs() + 1.5) + (-2.65 - cc11)) + w2[c3 % 1][c3 % 2]).tanh()))) + (0.95 * ((wv28.len() as f64) * a1.iter().map(|e29| ((v1 + e29).atan() * 0.63) + 1.0).product::<f64>().sin()))) + ((((1.5 * (ff30[1] * autodiff::sigmoid((ff30[2] + (-0.65)).abs().ln_1p() + a1[c3 + 1]))) + (0.45 * (gb33[1] * (((-v1 + hh12[0].sin().tan()) + gb33[c3 % 3]).atan() * 0.95)))) + (1.15 * acc35.sin())) + (0.55 * gp34[0][2])), ((-v1 * v1.atan()) + v2).atan() * v1.sin(), ((w2[(c3 + 2) % w2.len()][c3 % 2].max(w2[c3 % w2.len()][c3 % 2] * v2.sin()).abs() + 1.05).cbrt() * v2.atan()) + v2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, wv28: &[Vec<D>], tr_: &mut Tr) -> [D; 3] {
+fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, wv28: &[Vec<D>], gb33: &[D; 3], gp34: &[[D; 3]; 1], tr_: &mut Tr) -> [D; 3] {
     let mut v1 = D::from(0.1) / (D::from(1.0) + (w2[0][1] * w2[0][1]));
     let mut v2 = dx_sinh(dx_sin(dx_asin(dx_tanh(w2[0][0] / (-(dx_abs(-D::from(1.45), tr_) + D::from(0.85))), tr_) * D::from(0.9), tr_), tr_), tr_);
     let mut c3 = 0;
@@ -37649,7 +38295,12 @@ fn p900_dual<D: Dn>(a1: [D; 5], w2: &[[D; 2]; 1], f3: bool, ch13: char, wv28: &[
     let v23: D = { let mut s_ = D::from(0.0); for e22 in ia18.iter() { if dx_gt(*e22, D::from(0.263), tr_) { s_ = s_ + dx_atan(*e22 - (*e22 - D::from(2.05)), tr_); } } s_ };
     let v25: D = dx_rem_euclid(dx_tanh(a1.iter().map(|e24| cc11 + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), D::from(2.15), tr_);
     let lm26: [D; 5] = a1.map(|t27| t27);
-    [(((((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_)))) + (D::from(1.5) * v25)) + (D::from(0.3) * (lm26[1] * dx_tanh((dx_log(D::from(0.6) + (hh12[1] * hh12[1]), dx_abs(v14, tr_) + D::from(1.5), tr_) + (-D::from(2.65) - cc11)) + w2[c3 % 1][c3 % 2], tr_)))) + (D::from(0.95) * (D::from(wv28.len() as f64) * dx_sin(a1.iter().map(|e29| (dx_atan(v1 + (*e29), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_))), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
+    let ff30: [D; 4] = std::array::from_fn(|i31| dx_atan(dx_sigmoid(ia18[i31], tr_), tr_));
+    let mut acc35: D = D::from(0.0);
+    for p36 in gp34.iter() {
+        acc35 += (p36[0] * p36[2]) + p36[1];
+    }
+    [((((((((((dx_tanh(dx_recip(D::from(1.25) + (v2 * v2), tr_) + (v1 * v1), tr_) * (-a1[c3] / (D::from(1.0) + (a1[2] * a1[2])))) * dx_sin(v1, tr_)) + v1) - v2) + (D::from(1.05) * cc11)) + (D::from(0.45) * v14)) + ((D::from(0.7) * v17) + (D::from(0.7) * dx_atan(v23, tr_)))) + (D::from(1.5) * v25)) + (D::from(0.3) * (lm26[1] * dx_tanh((dx_log(D::from(0.6) + (hh12[1] * hh12[1]), dx_abs(v14, tr_) + D::from(1.5), tr_) + (-D::from(2.65) - cc11)) + w2[c3 % 1][c3 % 2], tr_)))) + (D::from(0.95) * (D::from(wv28.len() as f64) * dx_sin(a1.iter().map(|e29| (dx_atan(v1 + (*e29), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_)))) + ((((D::from(1.5) * (ff30[1] * dx_sigmoid(dx_ln_1p(dx_abs(ff30[2] + (-D::from(0.65)), tr_), tr_) + a1[c3 + 1], tr_))) + (D::from(0.45) * (gb33[1] * (dx_atan((-v1 + dx_tan(dx_sin(hh12[0], tr_), tr_)) + gb33[c3 % 3], tr_) * D::from(0.95))))) + (D::from(1.15) * dx_sin(acc35, tr_))) + (D::from(0.55) * gp34[0][2])), dx_atan((-v1 * dx_atan(v1, tr_)) + v2, tr_) * dx_sin(v1, tr_), (dx_cbrt(dx_abs(dx_max(w2[(c3 + 2) % w2.len()][c3 % 2], w2[c3 % w2.len()][c3 % 2] * dx_sin(v2, tr_), tr_), tr_) + D::from(1.05), tr_) * dx_atan(v2, tr_)) + v2]
 }
 
 fn p900_eval(x: &[f64]) -> Vec<f64> {
@@ -37657,7 +38308,9 @@ fn p900_eval(x: &[f64]) -> Vec<f64> {
     let a1: [f64; 5] = take(x, k);
     let w2: [[f64; 2]; 1] = take2(x, k);
     let wv28: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
-    flat(&p900(a1, &w2, true, 'b', &wv28))
+    let gb33: [f64; 3] = take(x, k);
+    let gp34: [[f64; 3]; 1] = take2(x, k);
+    flat(&p900(a1, &w2, true, 'b', &wv28, &gb33, &gp34))
 }
 
 fn p900_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -37665,7 +38318,9 @@ fn p900_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a1: [Dual64; 5] = take(x, k);
     let w2: [[Dual64; 2]; 1] = take2(x, k);
     let wv28: Vec<Vec<Dual64>> = take_rows(x, k, 1, 2);
-    flat(&p900_dual(a1, &w2, true, 'b', &wv28, tr_))
+    let gb33: [Dual64; 3] = take(x, k);
+    let gp34: [[Dual64; 3]; 1] = take2(x, k);
+    flat(&p900_dual(a1, &w2, true, 'b', &wv28, &gb33, &gp34, tr_))
 }
 
 fn p900_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -37673,13 +38328,19 @@ fn p900_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 5] = take(x, k);
     let w2: [[f64; 2]; 1] = take2(x, k);
     let wv28: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
+    let gb33: [f64; 3] = take(x, k);
+    let gp34: [[f64; 3]; 1] = take2(x, k);
     let mut d_w2 = [[SHADOW; 2]; 1];
     let mut d_wv28 = vec![vec![SHADOW; 2]; 1];
-    let (out, g_a1) = p900_backward(a1, &w2, &mut d_w2, true, 'b', &wv28, &mut d_wv28, take(d, &mut 0));
+    let mut d_gb33 = [SHADOW; 3];
+    let mut d_gp34 = [[SHADOW; 3]; 1];
+    let (out, g_a1) = p900_backward(a1, &w2, &mut d_w2, true, 'b', &wv28, &mut d_wv28, &gb33, &mut d_gb33, &gp34, &mut d_gp34, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_a1));
     g.extend(shadow(&d_w2));
     g.extend(shadow(&d_wv28));
+    g.extend(shadow(&d_gb33));
+    g.extend(shadow(&d_gp34));
     (flat(&out), g)
 }
 
@@ -37688,11 +38349,15 @@ fn p900_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 5] = take(x, k);
     let w2: [[f64; 2]; 1] = take2(x, k);
     let wv28: Vec<Vec<f64>> = take_rows(x, k, 1, 2);
+    let gb33: [f64; 3] = take(x, k);
+    let gp34: [[f64; 3]; 1] = take2(x, k);
     let k = &mut 0;
     let t_a1: [f64; 5] = take(t, k);
     let t_w2: [[f64; 2]; 1] = take2(t, k);
     let t_wv28: Vec<Vec<f64>> = take_rows(t, k, 1, 2);
-    let (out, tan) = p900_forward(a1, t_a1, &w2, &t_w2, true, 'b', &wv28, &t_wv28);
+    let t_gb33: [f64; 3] = take(t, k);
+    let t_gp34: [[f64; 3]; 1] = take2(t, k);
+    let (out, tan) = p900_forward(a1, t_a1, &w2, &t_w2, true, 'b', &wv28, &t_wv28, &gb33, &t_gb33, &gp34, &t_gp34);
     (flat(&out), flat(&tan))
 }
 
@@ -38282,7 +38947,9 @@ fn p905(b1: &[f64; 4]) -> f64 {
     let (s29, s30) = b1.iter().fold((0.0, 0.0), |(p26, q27), &v24| (p26 + (v24.max(v24).abs() + 1.3).sqrt().sin(), q27 + (v24.tanh() * p26)));
     let v31: f64 = autodiff::sigmoid((-1.7 * v3) * autodiff::elu(v1.sin(), ia19[3].tanh())).div_euclid(1.0 + (s30 * s30));
     let v32: f64 = ((v23.sin() * 0.9).asin() - (v31 - b1[0])).atan().div_euclid(b1[3].abs() + 0.55);
-    (((((b1[0].abs().ln_1p().cosh().sin() * v1.sin()) * v3) + (1.05 * acc17)) + ((0.4 * v18) + (0.8 * v23))) + ((0.9 * s29) + (0.9 * s30.atan()))) + ((0.7 * (v31 * autodiff::softplus(v31).sin())) + (0.8 * autodiff::sigmoid(v32 * (-0.85 * v32).tanh())))
+    let ps33 = Lp { a: (autodiff::leaky_relu((ia19[1].abs() + 0.6).sqrt(), 0.36) + b1[1]).sin(), v: [autodiff::sigmoid(s30 + b1[1]), b1[1]] };
+    let Lp { a: pa34, v: pv35 } = ps33;
+    ((((((b1[0].abs().ln_1p().cosh().sin() * v1.sin()) * v3) + (1.05 * acc17)) + ((0.4 * v18) + (0.8 * v23))) + ((0.9 * s29) + (0.9 * s30.atan()))) + ((0.7 * (v31 * autodiff::softplus(v31).sin())) + (0.8 * autodiff::sigmoid(v32 * (-0.85 * v32).tanh())))) + ((0.5 * pa34) + (1.5 * pv35[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38319,7 +38986,9 @@ fn p905_dual<D: Dn>(b1: &[D; 4], tr_: &mut Tr) -> D {
     let (s29, s30) = b1.iter().fold((D::from(0.0), D::from(0.0)), |(p26, q27), &v24| (p26 + dx_sin(dx_sqrt(dx_abs(dx_max(v24, v24, tr_), tr_) + D::from(1.3), tr_), tr_), q27 + (dx_tanh(v24, tr_) * p26)));
     let v31: D = dx_div_euclid(dx_sigmoid((-D::from(1.7) * v3) * dx_elu(dx_sin(v1, tr_), dx_tanh(ia19[3], tr_), tr_), tr_), D::from(1.0) + (s30 * s30), tr_);
     let v32: D = dx_div_euclid(dx_atan(dx_asin(dx_sin(v23, tr_) * D::from(0.9), tr_) - (v31 - b1[0]), tr_), dx_abs(b1[3], tr_) + D::from(0.55), tr_);
-    (((((dx_sin(dx_cosh(dx_ln_1p(dx_abs(b1[0], tr_), tr_), tr_), tr_) * dx_sin(v1, tr_)) * v3) + (D::from(1.05) * acc17)) + ((D::from(0.4) * v18) + (D::from(0.8) * v23))) + ((D::from(0.9) * s29) + (D::from(0.9) * dx_atan(s30, tr_)))) + ((D::from(0.7) * (v31 * dx_sin(dx_softplus(v31, tr_), tr_))) + (D::from(0.8) * dx_sigmoid(v32 * dx_tanh(-D::from(0.85) * v32, tr_), tr_)))
+    let ps33 = LpD { a: dx_sin(dx_leaky_relu(dx_sqrt(dx_abs(ia19[1], tr_) + D::from(0.6), tr_), D::from(0.36), tr_) + b1[1], tr_), v: [dx_sigmoid(s30 + b1[1], tr_), b1[1]] };
+    let LpD { a: pa34, v: pv35 } = ps33;
+    ((((((dx_sin(dx_cosh(dx_ln_1p(dx_abs(b1[0], tr_), tr_), tr_), tr_) * dx_sin(v1, tr_)) * v3) + (D::from(1.05) * acc17)) + ((D::from(0.4) * v18) + (D::from(0.8) * v23))) + ((D::from(0.9) * s29) + (D::from(0.9) * dx_atan(s30, tr_)))) + ((D::from(0.7) * (v31 * dx_sin(dx_softplus(v31, tr_), tr_))) + (D::from(0.8) * dx_sigmoid(v32 * dx_tanh(-D::from(0.85) * v32, tr_), tr_)))) + ((D::from(0.5) * pa34) + (D::from(1.5) * pv35[0]))
 }
 
 fn p905_eval(x: &[f64]) -> Vec<f64> {
@@ -38384,7 +39053,9 @@ fn p906(s1: &[f64], a2: [f64; 3], b3: &[f64; 4], n4: usize) -> [f64; 2] {
     }
     let v23: f64 = f64::rem_euclid(1.95, u5[n4 % u5.len()].atan().exp() + 0.5);
     let v24: f64 = autodiff::elu((acc4.sin() * 0.9).asin(), 1.2).rem_euclid(1.45);
-    [((((((autodiff::relu((s1[(n4 + 3) % 1] + (-0.65)).mul_add(0.5, v1 / 1.65)) - v2) * v2) + (0.25 * acc4)) + ((1.45 * u5[0].tanh()) + (0.55 * cc13))) + (1.0 * v17)) + ((0.35 * ((j19 as f64) * ((((c10 as f64) - u5[n4 % 3]) - autodiff::leaky_relu(cc13, 0.16)) + b3[n4 % 4]).tanh())) + (0.25 * u20[2]))) + ((1.3 * v23.atan()) + (0.55 * v24)), (v1.cos() * ((0.75 + (v2 * v2)).ln() + (v2 - s1[n4 % s1.len()])).tanh()) - v1]
+    let uq25 = Uq { a: autodiff::sigmoid(-s1[0] - (v23 * v2)), v: [((a2[2] * 2.4) * (c10 as f64)).sin(), ((f64::asinh(-0.3).tanh() * 0.9).acos() + b3[2]).atan()] };
+    let uq26 = Uq { a: autodiff::sigmoid(f64::mul_add(s1[j19 % s1.len()], -1.7, -1.55) + b3.iter().copied().fold(1.5f64, |acc28, e27| acc28 - v17.cosh().sin())), v: [(s1[0].clamp(0.25, 2.05) - (a2[j19] - acc4)).tanh(), (v23 * b3[4 - 1 - c10]).atan().sinh().tanh()] };
+    [(((((((autodiff::relu((s1[(n4 + 3) % 1] + (-0.65)).mul_add(0.5, v1 / 1.65)) - v2) * v2) + (0.25 * acc4)) + ((1.45 * u5[0].tanh()) + (0.55 * cc13))) + (1.0 * v17)) + ((0.35 * ((j19 as f64) * ((((c10 as f64) - u5[n4 % 3]) - autodiff::leaky_relu(cc13, 0.16)) + b3[n4 % 4]).tanh())) + (0.25 * u20[2]))) + ((1.3 * v23.atan()) + (0.55 * v24))) + (((1.2 * Uq::umix(uq25, (a2[c10].round() + (n4 as f64)).sin())) + (0.75 * Uq::ulen(&uq26, (autodiff::sigmoid((v2.tanh() * 0.9).atanh()).exp_m1() + a2[3 - 1 - c10]).tanh()))) + (0.95 * Uq::umix(uq26, ((f64::max(v17, u5[j19]) - (-v24)) + s1[c10 % s1.len()]).tanh()))), (v1.cos() * ((0.75 + (v2 * v2)).ln() + (v2 - s1[n4 % s1.len()])).tanh()) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38415,7 +39086,9 @@ fn p906_dual<D: Dn>(s1: &[D], a2: [D; 3], b3: &[D; 4], n4: usize, tr_: &mut Tr) 
     }
     let v23: D = dx_rem_euclid(D::from(1.95), dx_exp(dx_atan(u5[n4 % u5.len()], tr_), tr_) + D::from(0.5), tr_);
     let v24: D = dx_rem_euclid(dx_elu(dx_asin(dx_sin(acc4, tr_) * D::from(0.9), tr_), D::from(1.2), tr_), D::from(1.45), tr_);
-    [((((((dx_relu(dx_mul_add(s1[(n4 + 3) % 1] + (-D::from(0.65)), D::from(0.5), v1 / D::from(1.65), tr_), tr_) - v2) * v2) + (D::from(0.25) * acc4)) + ((D::from(1.45) * dx_tanh(u5[0], tr_)) + (D::from(0.55) * cc13))) + (D::from(1.0) * v17)) + ((D::from(0.35) * (D::from(j19 as f64) * dx_tanh(((D::from(c10 as f64) - u5[n4 % 3]) - dx_leaky_relu(cc13, D::from(0.16), tr_)) + b3[n4 % 4], tr_))) + (D::from(0.25) * u20[2]))) + ((D::from(1.3) * dx_atan(v23, tr_)) + (D::from(0.55) * v24)), (dx_cos(v1, tr_) * dx_tanh(dx_ln(D::from(0.75) + (v2 * v2), tr_) + (v2 - s1[n4 % s1.len()]), tr_)) - v1]
+    let uq25 = UqD { a: dx_sigmoid(-s1[0] - (v23 * v2), tr_), v: [dx_sin((a2[2] * D::from(2.4)) * D::from(c10 as f64), tr_), dx_atan(dx_acos(dx_tanh(dx_asinh(-D::from(0.3), tr_), tr_) * D::from(0.9), tr_) + b3[2], tr_)] };
+    let uq26 = UqD { a: dx_sigmoid(dx_mul_add(s1[j19 % s1.len()], -D::from(1.7), -D::from(1.55), tr_) + b3.iter().copied().fold(D::from(1.5), |acc28, e27| acc28 - dx_sin(dx_cosh(v17, tr_), tr_)), tr_), v: [dx_tanh(dx_clamp(s1[0], D::from(0.25), D::from(2.05), tr_) - (a2[j19] - acc4), tr_), dx_tanh(dx_sinh(dx_atan(v23 * b3[4 - 1 - c10], tr_), tr_), tr_)] };
+    [(((((((dx_relu(dx_mul_add(s1[(n4 + 3) % 1] + (-D::from(0.65)), D::from(0.5), v1 / D::from(1.65), tr_), tr_) - v2) * v2) + (D::from(0.25) * acc4)) + ((D::from(1.45) * dx_tanh(u5[0], tr_)) + (D::from(0.55) * cc13))) + (D::from(1.0) * v17)) + ((D::from(0.35) * (D::from(j19 as f64) * dx_tanh(((D::from(c10 as f64) - u5[n4 % 3]) - dx_leaky_relu(cc13, D::from(0.16), tr_)) + b3[n4 % 4], tr_))) + (D::from(0.25) * u20[2]))) + ((D::from(1.3) * dx_atan(v23, tr_)) + (D::from(0.55) * v24))) + (((D::from(1.2) * uq25.umix_dual(dx_sin(dx_round(a2[c10], tr_) + D::from(n4 as f64), tr_), tr_)) + (D::from(0.75) * uq26.ulen_dual(dx_tanh(dx_exp_m1(dx_sigmoid(dx_atanh(dx_tanh(v2, tr_) * D::from(0.9), tr_), tr_), tr_) + a2[3 - 1 - c10], tr_), tr_))) + (D::from(0.95) * uq26.umix_dual(dx_tanh((dx_max(v17, u5[j19], tr_) - (-v24)) + s1[c10 % s1.len()], tr_), tr_))), (dx_cos(v1, tr_) * dx_tanh(dx_ln(D::from(0.75) + (v2 * v2), tr_) + (v2 - s1[n4 % s1.len()]), tr_)) - v1]
 }
 
 fn p906_eval(x: &[f64]) -> Vec<f64> {
@@ -38795,7 +39468,8 @@ fn p910(b1: &[f64; 4], b2: &[f64; 1], s3: &[f64], n4: usize, ok14: Option<usize>
     let v18: f64 = hh10.iter().map(|e17| (n4 + 1) as f64).sum::<f64>().sin().rem_euclid(1.0 + (b2[n4 % 1] * b2[n4 % 1]));
     let v19: f64 = autodiff::sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18).div_euclid((n4 as f64).abs().ln_1p().abs() + 1.4);
     let lm20 = hh10.map(|t21| (t21 + (1.05 + (t21 * t21)).log10()).tanh());
-    (((((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())) + ((0.3 * autodiff::sigmoid(v18)) + (0.75 * (v19 * f64::tanh(-2.8))))) + (0.7 * (lm20[0] * ((-(v2 * v19) + b1[0]).atan() * 0.95)))) + ((0.55 * ps22.iter().map(|p23| ((p23.x - 0.2) - p23.x).sin() * (f64::cos(2.9).exp_m1().tanh() + p23.f[1])).sum::<f64>()) + (0.45 * ((lin24.w[0] + lin24.b) * (v15 - lin24.m[(n4 + 1) % 2][1]).min(cc13 + v15).tanh())))
+    let [u25, u26] = upair(((hh10.iter().copied().fold(b2[0], |acc28, e27| acc28 - ((lin24.b / (-(lin24.m[(n4 + 2) % 2][n4 % 2].exp() + 0.5))).atan() * 0.63)) + v18) + b2[n4 % 1]).atan(), (lin24.b.abs() + 1.15).powf(hh10[n4]).sin());
+    ((((((((((s3[n4 % 2] * v2).abs() + 1.35).sqrt() + v2) * (-1.05)) + b1[n4]) + ((0.85 * cc9) + (0.8 * cc13.atan()))) + (0.35 * v15.tanh())) + ((0.3 * autodiff::sigmoid(v18)) + (0.75 * (v19 * f64::tanh(-2.8))))) + (0.7 * (lm20[0] * ((-(v2 * v19) + b1[0]).atan() * 0.95)))) + ((0.55 * ps22.iter().map(|p23| ((p23.x - 0.2) - p23.x).sin() * (f64::cos(2.9).exp_m1().tanh() + p23.f[1])).sum::<f64>()) + (0.45 * ((lin24.w[0] + lin24.b) * (v15 - lin24.m[(n4 + 1) % 2][1]).min(cc13 + v15).tanh())))) + (0.9 * (u25 * u26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38828,7 +39502,8 @@ fn p910_dual<D: Dn>(b1: &[D; 4], b2: &[D; 1], s3: &[D], n4: usize, ok14: Option<
     let v18: D = dx_rem_euclid(dx_sin(hh10.iter().map(|e17| D::from((n4 + 1) as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), D::from(1.0) + (b2[n4 % 1] * b2[n4 % 1]), tr_);
     let v19: D = dx_div_euclid(dx_sigmoid((y1[n4 + 1][n4] + y1[n4][3 - 1 - n4]) + v18, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(n4 as f64), tr_), tr_), tr_) + D::from(1.4), tr_);
     let lm20 = hh10.map(|t21| dx_tanh(t21 + dx_log10(D::from(1.05) + (t21 * t21), tr_), tr_));
-    (((((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))) + (D::from(0.7) * (lm20[0] * (dx_atan(-(v2 * v19) + b1[0], tr_) * D::from(0.95))))) + ((D::from(0.55) * ps22.iter().map(|p23| dx_sin((p23.x - D::from(0.2)) - p23.x, tr_) * (dx_tanh(dx_exp_m1(dx_cos(D::from(2.9), tr_), tr_), tr_) + p23.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.45) * ((lin24.w[0] + lin24.b) * dx_tanh(dx_min(v15 - lin24.m[(n4 + 1) % 2][1], cc13 + v15, tr_), tr_))))
+    let [u25, u26] = upair_dual(dx_atan((hh10.iter().copied().fold(b2[0], |acc28, e27| acc28 - (dx_atan(lin24.b / (-(dx_exp(lin24.m[(n4 + 2) % 2][n4 % 2], tr_) + D::from(0.5))), tr_) * D::from(0.63))) + v18) + b2[n4 % 1], tr_), dx_sin(dx_powf(dx_abs(lin24.b, tr_) + D::from(1.15), hh10[n4], tr_), tr_), tr_);
+    ((((((((dx_sqrt(dx_abs(s3[n4 % 2] * v2, tr_) + D::from(1.35), tr_) + v2) * (-D::from(1.05))) + b1[n4]) + ((D::from(0.85) * cc9) + (D::from(0.8) * dx_atan(cc13, tr_)))) + (D::from(0.35) * dx_tanh(v15, tr_))) + ((D::from(0.3) * dx_sigmoid(v18, tr_)) + (D::from(0.75) * (v19 * dx_tanh(-D::from(2.8), tr_))))) + (D::from(0.7) * (lm20[0] * (dx_atan(-(v2 * v19) + b1[0], tr_) * D::from(0.95))))) + ((D::from(0.55) * ps22.iter().map(|p23| dx_sin((p23.x - D::from(0.2)) - p23.x, tr_) * (dx_tanh(dx_exp_m1(dx_cos(D::from(2.9), tr_), tr_), tr_) + p23.f[1])).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.45) * ((lin24.w[0] + lin24.b) * dx_tanh(dx_min(v15 - lin24.m[(n4 + 1) % 2][1], cc13 + v15, tr_), tr_))))) + (D::from(0.9) * (u25 * u26))
 }
 
 fn p910_eval(x: &[f64]) -> Vec<f64> {
@@ -38937,7 +39612,8 @@ fn p911(b1: &[f64; 4], mut a2: [f64; 5], s3: &[f64], ch15: char) -> f64 {
     let v16: f64 = if ch15 == 'a' { (cc13 + b1[c11]).tanh() } else { ((cc13.cos() + f64::abs(1.9)) + a2[c11]).tanh() };
     let v19: f64 = a2.iter().filter(|&&v17| v17 < -0.837).sum::<f64>();
     let lh20 = lvec(&u6, (((v16 * v1.atan()) - cc13.abs().ln_1p()) + b1[c11]).tanh());
-    (((((((if !(v1 <= v1) { v1.floor() } else { v1 + v1 }).abs() + 0.6).ln() * v1.sin()) * v1.sin()) + (((((0.35 * u6[0].atan()) + (0.85 * u9[1].tanh())) + (0.75 * z10[0].tanh())) + (0.7 * cc13.sin())) + (1.5 * cc14.tanh()))) + (0.45 * v16)) + (0.4 * v19.sin())) + ((0.55 * ((lh20.len() as f64) * (-2.5 + b1[c11]).sin())) + (0.75 * lh20.iter().sum::<f64>()))
+    let ff21 = core::array::from_fn::<f64, 4, _>(|i22| ((b1[i22] - b1[i22]) + (-0.2)).tanh());
+    ((((((((if !(v1 <= v1) { v1.floor() } else { v1 + v1 }).abs() + 0.6).ln() * v1.sin()) * v1.sin()) + (((((0.35 * u6[0].atan()) + (0.85 * u9[1].tanh())) + (0.75 * z10[0].tanh())) + (0.7 * cc13.sin())) + (1.5 * cc14.tanh()))) + (0.45 * v16)) + (0.4 * v19.sin())) + ((0.55 * ((lh20.len() as f64) * (-2.5 + b1[c11]).sin())) + (0.75 * lh20.iter().sum::<f64>()))) + (1.05 * (ff21[2] * autodiff::sigmoid((v19.hypot(v16).tanh() * autodiff::relu(2.9)) + s3[c11 % 1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38978,7 +39654,8 @@ fn p911_dual<D: Dn>(b1: &[D; 4], mut a2: [D; 5], s3: &[D], ch15: char, tr_: &mut
     let v16: D = if ch15 == 'a' { dx_tanh(cc13 + b1[c11], tr_) } else { dx_tanh((dx_cos(cc13, tr_) + dx_abs(D::from(1.9), tr_)) + a2[c11], tr_) };
     let v19: D = { let mut s_ = D::from(0.0); for e18 in a2.iter() { if dx_lt(*e18, -D::from(0.837), tr_) { s_ = s_ + *e18; } } s_ };
     let lh20 = lvec_dual(&u6, dx_tanh(((v16 * dx_atan(v1, tr_)) - dx_ln_1p(dx_abs(cc13, tr_), tr_)) + b1[c11], tr_), tr_);
-    (((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))) + ((D::from(0.55) * (D::from(lh20.len() as f64) * dx_sin(-D::from(2.5) + b1[c11], tr_))) + (D::from(0.75) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    let ff21 = core::array::from_fn::<D, 4, _>(|i22| dx_tanh((b1[i22] - b1[i22]) + (-D::from(0.2)), tr_));
+    ((((((dx_ln(dx_abs(if !dx_le(v1, v1, tr_) { dx_floor(v1, tr_) } else { v1 + v1 }, tr_) + D::from(0.6), tr_) * dx_sin(v1, tr_)) * dx_sin(v1, tr_)) + (((((D::from(0.35) * dx_atan(u6[0], tr_)) + (D::from(0.85) * dx_tanh(u9[1], tr_))) + (D::from(0.75) * dx_tanh(z10[0], tr_))) + (D::from(0.7) * dx_sin(cc13, tr_))) + (D::from(1.5) * dx_tanh(cc14, tr_)))) + (D::from(0.45) * v16)) + (D::from(0.4) * dx_sin(v19, tr_))) + ((D::from(0.55) * (D::from(lh20.len() as f64) * dx_sin(-D::from(2.5) + b1[c11], tr_))) + (D::from(0.75) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.05) * (ff21[2] * dx_sigmoid((dx_tanh(dx_hypot(v19, v16, tr_), tr_) * dx_relu(D::from(2.9), tr_)) + s3[c11 % 1], tr_)))
 }
 
 fn p911_eval(x: &[f64]) -> Vec<f64> {
@@ -39233,7 +39910,20 @@ fn p913(r2: &f64, r1: &f64) -> [f64; 2] {
     let mut ls15 = Lp { a: ((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).sum::<f64>() / (-2.2)) + r2).atan(), v: [((if ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| (acc19 + (ia5[0] + v2).tanh()).tanh()) < -0.95 { f64::powf(autodiff::sigmoid(1.25 + (v14 * v14)) + 1.5, -1.5) } else { autodiff::leaky_relu(ia5[(k12 + 2) % ia5.len()], 0.21) }) + r2).tanh(), (f64::clamp(ia5[k12 % ia5.len()] / (-(v1.abs() + 0.95)), v1.tanh(), v1.tanh() + 0.2) + r1).atan()] };
     ls15.a += autodiff::sigmoid(ia5[k12 % 4] + r1);
     ls15.v[0] -= (-ia5.iter().sum::<f64>() + r1).tanh();
-    [(((r2 - K913) + r1) + ((0.6 * u6.iter().sum::<f64>()) + (1.2 * v14))) + ((0.9 * (ls15.v[0] + (ls15.a * ls15.v[1])).sin()) + (0.55 * lnorm(&ls15).atan())), (((v2 - v1) - (-1.65)) + (if (K913 * v1) >= 0.7 { 1.0 - v1 } else { K913 + K913 })).tanh() * r1]
+    let ps21 = Lp { a: ((r2 - ia5[k12 % ia5.len()]) - ia10[k12 % ia10.len()].max(*r1)).tanh(), v: [((ia10[k12 % 4] - v2).atan2(ia10[k12 % 4]) + r1).tanh(), ((k12 as f64).ceil() + r1).tanh()] };
+    let Lp { a, .. } = ps21;
+    let mut acc23: f64 = autodiff::sigmoid(autodiff::softplus(v14) - f64::hypot(k12 as f64, *r1));
+    for e24 in ia5.iter() {
+        acc23 = (0.5 * acc23) + autodiff::leaky_relu(*e24, 0.51).hypot(*e24).tanh();
+        for e25 in ia10.iter() {
+            acc23 = (0.6 * acc23) + autodiff::sigmoid((e25.sin() * 0.9).atanh() * (e25 * e25));
+            if !(-1.337..*r2).contains(&acc23) {
+                return [((v1.min((f64::abs(-2.15) + 1.3).sqrt()) + v2) + ia10[k12 % 4]).sin() * K913, (((e24 + (a.abs() + 1.3).ln()) + e24) - v1) - ia5[k12 % 4]];
+            }
+        }
+        acc23 *= 0.9;
+    }
+    [((((r2 - K913) + r1) + ((0.6 * u6.iter().sum::<f64>()) + (1.2 * v14))) + ((0.9 * (ls15.v[0] + (ls15.a * ls15.v[1])).sin()) + (0.55 * lnorm(&ls15).atan()))) + ((1.45 * a) + (0.6 * acc23)), (((v2 - v1) - (-1.65)) + (if (K913 * v1) >= 0.7 { 1.0 - v1 } else { K913 + K913 })).tanh() * r1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39258,7 +39948,20 @@ fn p913_dual<D: Dn>(r2: &D, r1: &D, tr_: &mut Tr) -> [D; 2] {
     let mut ls15 = LpD { a: dx_atan((ia10.iter().copied().map(|e16| ia5[k12 % ia5.len()] + K913).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(2.2))) + (*r2), tr_), v: [dx_tanh((if dx_lt(ia10.iter().zip(ia5.iter()).fold(ia5[k12 % 4], |acc19, (p17, q18)| dx_tanh(acc19 + dx_tanh(ia5[0] + v2, tr_), tr_)), -D::from(0.95), tr_) { dx_powf(dx_sigmoid(D::from(1.25) + (v14 * v14), tr_) + D::from(1.5), -D::from(1.5), tr_) } else { dx_leaky_relu(ia5[(k12 + 2) % ia5.len()], D::from(0.21), tr_) }) + (*r2), tr_), dx_atan(dx_clamp(ia5[k12 % ia5.len()] / (-(dx_abs(v1, tr_) + D::from(0.95))), dx_tanh(v1, tr_), dx_tanh(v1, tr_) + D::from(0.2), tr_) + (*r1), tr_)] };
     ls15.a += dx_sigmoid(ia5[k12 % 4] + (*r1), tr_);
     ls15.v[0] -= dx_tanh(-ia5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + (*r1), tr_);
-    [(((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14))) + ((D::from(0.9) * dx_sin(ls15.v[0] + (ls15.a * ls15.v[1]), tr_)) + (D::from(0.55) * dx_atan(lnorm_dual(&ls15, tr_), tr_))), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
+    let ps21 = LpD { a: dx_tanh((*r2 - ia5[k12 % ia5.len()]) - dx_max(ia10[k12 % ia10.len()], *r1, tr_), tr_), v: [dx_tanh(dx_atan2(ia10[k12 % 4] - v2, ia10[k12 % 4], tr_) + (*r1), tr_), dx_tanh(dx_ceil(D::from(k12 as f64), tr_) + (*r1), tr_)] };
+    let LpD { a, .. } = ps21;
+    let mut acc23: D = dx_sigmoid(dx_softplus(v14, tr_) - dx_hypot(D::from(k12 as f64), *r1, tr_), tr_);
+    for e24 in ia5.iter() {
+        acc23 = (D::from(0.5) * acc23) + dx_tanh(dx_hypot(dx_leaky_relu(*e24, D::from(0.51), tr_), *e24, tr_), tr_);
+        for e25 in ia10.iter() {
+            acc23 = (D::from(0.6) * acc23) + dx_sigmoid(dx_atanh(dx_sin(*e25, tr_) * D::from(0.9), tr_) * (*e25 * (*e25)), tr_);
+            if !(dx_ge(acc23, -D::from(1.337), tr_) && dx_lt(acc23, *r2, tr_)) {
+                return [dx_sin((dx_min(v1, dx_sqrt(dx_abs(-D::from(2.15), tr_) + D::from(1.3), tr_), tr_) + v2) + ia10[k12 % 4], tr_) * K913, (((*e24 + dx_ln(dx_abs(a, tr_) + D::from(1.3), tr_)) + (*e24)) - v1) - ia5[k12 % 4]];
+            }
+        }
+        acc23 *= D::from(0.9);
+    }
+    [((((*r2 - K913) + (*r1)) + ((D::from(0.6) * u6.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.2) * v14))) + ((D::from(0.9) * dx_sin(ls15.v[0] + (ls15.a * ls15.v[1]), tr_)) + (D::from(0.55) * dx_atan(lnorm_dual(&ls15, tr_), tr_)))) + ((D::from(1.45) * a) + (D::from(0.6) * acc23)), dx_tanh(((v2 - v1) - (-D::from(1.65))) + (if dx_ge(K913 * v1, D::from(0.7), tr_) { D::from(1.0) - v1 } else { K913 + K913 }), tr_) * (*r1)]
 }
 
 fn p913_eval(x: &[f64]) -> Vec<f64> {
@@ -39894,7 +40597,10 @@ fn p919(x1: f64, r2: &f64, k3: i32, ow11: Option<f64>, vx14: &Vec<f64>) -> f64 {
     let cc8: f64 = cdot2(&u5, &u5);
     let v10: f64 = if u5.iter().all(|v| v.is_finite()) && u5.iter().copied().any(|v9| v9 < -0.687) { (u5[0] + x1).tanh() } else { (z6[1] + x1).tanh() };
     let v13: f64 = if let Some(f12) = ow11 { autodiff::sigmoid(((z6[0] + z6[1]) + (1.1 + (u5[0] * u5[0])).sqrt()) + x1) * f12 } else { (v10 + r2).sin() };
-    ((((((r2 * x1.tanh()) * r2) - 0.5) + (0.45 * acc4)) + (((0.9 * u5[1].tanh()) + (0.6 * autodiff::sigmoid(z6[1]))) + (0.7 * autodiff::sigmoid(cc8)))) + ((1.05 * v10) + (0.65 * v13))) + (0.5 * ((acc4.atan().sin() * 0.9).atanh() + r2).atan())
+    let ra15: [f64; 4] = [*r2, (u5.iter().copied().map(|e16| v13.signum()).sum::<f64>() / ((x1.atan() * v10).exp() + 0.5)).tanh(), vx14[0].sin() * autodiff::sigmoid(z6[0] / (-(1.0 + (v10 * v10)))), (v10 + r2).sin()];
+    let ff17 = core::array::from_fn::<f64, 4, _>(|i18| (ra15[i18].exp().sin() * 0.9).acos().tanh() + (0.25 * (i18 as f64)));
+    let [u20, u21] = upair(((acc4 - v13).tanh() + x1).atan(), (cc8 + vx14[1]).tanh());
+    (((((((r2 * x1.tanh()) * r2) - 0.5) + (0.45 * acc4)) + (((0.9 * u5[1].tanh()) + (0.6 * autodiff::sigmoid(z6[1]))) + (0.7 * autodiff::sigmoid(cc8)))) + ((1.05 * v10) + (0.65 * v13))) + (0.5 * ((acc4.atan().sin() * 0.9).atanh() + r2).atan())) + ((0.6 * (ff17[3] * (ra15[0] + r2).sin())) + (1.45 * (u20 * u21)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -39920,7 +40626,10 @@ fn p919_dual<D: Dn>(x1: D, r2: &D, k3: i32, ow11: Option<f64>, vx14: &Vec<D>, tr
     let cc8: D = cdot2_dual(&u5, &u5, tr_);
     let v10: D = if u5.iter().all(|v_| dx_is_finite(*v_, tr_)) && u5.iter().copied().any(|v9| dx_lt(v9, -D::from(0.687), tr_)) { dx_tanh(u5[0] + x1, tr_) } else { dx_tanh(z6[1] + x1, tr_) };
     let v13: D = if let Some(f12) = ow11 { dx_sigmoid(((z6[0] + z6[1]) + dx_sqrt(D::from(1.1) + (u5[0] * u5[0]), tr_)) + x1, tr_) * D::from(f12) } else { dx_sin(v10 + (*r2), tr_) };
-    ((((((*r2 * dx_tanh(x1, tr_)) * (*r2)) - D::from(0.5)) + (D::from(0.45) * acc4)) + (((D::from(0.9) * dx_tanh(u5[1], tr_)) + (D::from(0.6) * dx_sigmoid(z6[1], tr_))) + (D::from(0.7) * dx_sigmoid(cc8, tr_)))) + ((D::from(1.05) * v10) + (D::from(0.65) * v13))) + (D::from(0.5) * dx_atan(dx_atanh(dx_sin(dx_atan(acc4, tr_), tr_) * D::from(0.9), tr_) + (*r2), tr_))
+    let ra15: [D; 4] = [*r2, dx_tanh(u5.iter().copied().map(|e16| dx_signum(v13, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_exp(dx_atan(x1, tr_) * v10, tr_) + D::from(0.5)), tr_), dx_sin(vx14[0], tr_) * dx_sigmoid(z6[0] / (-(D::from(1.0) + (v10 * v10))), tr_), dx_sin(v10 + (*r2), tr_)];
+    let ff17 = core::array::from_fn::<D, 4, _>(|i18| dx_tanh(dx_acos(dx_sin(dx_exp(ra15[i18], tr_), tr_) * D::from(0.9), tr_), tr_) + (D::from(0.25) * D::from(i18 as f64)));
+    let [u20, u21] = upair_dual(dx_atan(dx_tanh(acc4 - v13, tr_) + x1, tr_), dx_tanh(cc8 + vx14[1], tr_), tr_);
+    (((((((*r2 * dx_tanh(x1, tr_)) * (*r2)) - D::from(0.5)) + (D::from(0.45) * acc4)) + (((D::from(0.9) * dx_tanh(u5[1], tr_)) + (D::from(0.6) * dx_sigmoid(z6[1], tr_))) + (D::from(0.7) * dx_sigmoid(cc8, tr_)))) + ((D::from(1.05) * v10) + (D::from(0.65) * v13))) + (D::from(0.5) * dx_atan(dx_atanh(dx_sin(dx_atan(acc4, tr_), tr_) * D::from(0.9), tr_) + (*r2), tr_))) + ((D::from(0.6) * (ff17[3] * dx_sin(ra15[0] + (*r2), tr_))) + (D::from(1.45) * (u20 * u21)))
 }
 
 fn p919_eval(x: &[f64]) -> Vec<f64> {
@@ -40111,7 +40820,22 @@ fn p921(x1: f64, x2: f64, mut a3: [f64; 4], ok16: Option<usize>, ow19: Option<f6
     let v21: f64 = if let Some(f20) = ow19 { ((-(1.2 + (cc13.tanh() * cc13.tanh()))).recip().min(v18 / (f64::exp(2.85) + 0.5)) + x2).tanh() * f20 } else { ((-(a3[1].abs() + 0.75)).cbrt() * f64::floor(-1.75)).tanh() };
     let v22: f64 = f64::rem_euclid((a3[3] / (-(1.0 + (v18 * v18)))).atan() * (v18.tanh() * 0.9).acos(), 1.0 + (a3[2] * a3[2]));
     let v23: f64 = a3[0].tanh().div_euclid(1.0 + (acc14 * acc14));
-    (((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))) + ((0.25 * autodiff::sigmoid(v22)) + (1.5 * (v23 * autodiff::sigmoid((1.05 + (x1 * x1)).log2()))))
+    let v24: f64 = (-(f64::min(v21, a3[2]).abs() + 1.15)).cbrt().tanh();
+    let mut acc25: f64 = (cc13 + v23).min(0.75 + a3[0]).atan() * 0.95;
+    let mut k26 = 0;
+    while k26 < 3 {
+        k26 += 1;
+        acc25 = (0.6 * acc25) + a3[k26].tanh();
+        let ra27: [f64; 3] = [(a3[k26].asinh() * (a3[4 - 1 - k26] / (v23.abs() + 0.85)).tanh()).sin(), (((k26 as f64).abs() + 0.7).log2() * a3[k26].atan()).tanh(), (a3[k26] + a3[2].atan().mul_add(a3[4 - 1 - k26].atan(), acc25)).tanh()];
+        for e28 in ra27.iter() {
+            acc25 = (0.6 * acc25) + (autodiff::softplus(e28.cos()).atan().atan() * 0.95);
+            if acc25 > x2 {
+                return ((a3[k26] + x2) % 2.7) - (k26 as f64);
+            }
+        }
+        acc25 *= 0.9;
+    }
+    ((((a3.iter().map(|e12| *e12).sum::<f64>().sin() - x1) + ((1.25 * cc13.atan()) + (0.25 * acc14))) + ((0.65 * v18) + (0.55 * v21))) + ((0.25 * autodiff::sigmoid(v22)) + (1.5 * (v23 * autodiff::sigmoid((1.05 + (x1 * x1)).log2()))))) + ((1.35 * (if (0.763..x1).contains(&v24) { autodiff::sigmoid(cc13) * (0.55 / (-(1.0 + (a3[0] * a3[0])))) } else { ((-2.85 - v23) * (x1.abs() + 1.35).log(4.4)).sin() })) + (1.45 * acc25))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40140,7 +40864,22 @@ fn p921_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 4], ok16: Option<usize>, ow19: Opt
     let v21: D = if let Some(f20) = ow19 { dx_tanh(dx_min(dx_recip(-(D::from(1.2) + (dx_tanh(cc13, tr_) * dx_tanh(cc13, tr_))), tr_), v18 / (dx_exp(D::from(2.85), tr_) + D::from(0.5)), tr_) + x2, tr_) * D::from(f20) } else { dx_tanh(dx_cbrt(-(dx_abs(a3[1], tr_) + D::from(0.75)), tr_) * dx_floor(-D::from(1.75), tr_), tr_) };
     let v22: D = dx_rem_euclid(dx_atan(a3[3] / (-(D::from(1.0) + (v18 * v18))), tr_) * dx_acos(dx_tanh(v18, tr_) * D::from(0.9), tr_), D::from(1.0) + (a3[2] * a3[2]), tr_);
     let v23: D = dx_div_euclid(dx_tanh(a3[0], tr_), D::from(1.0) + (acc14 * acc14), tr_);
-    (((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))
+    let v24: D = dx_tanh(dx_cbrt(-(dx_abs(dx_min(v21, a3[2], tr_), tr_) + D::from(1.15)), tr_), tr_);
+    let mut acc25: D = dx_atan(dx_min(cc13 + v23, D::from(0.75) + a3[0], tr_), tr_) * D::from(0.95);
+    let mut k26 = 0;
+    while k26 < 3 {
+        k26 += 1;
+        acc25 = (D::from(0.6) * acc25) + dx_tanh(a3[k26], tr_);
+        let ra27: [D; 3] = [dx_sin(dx_asinh(a3[k26], tr_) * dx_tanh(a3[4 - 1 - k26] / (dx_abs(v23, tr_) + D::from(0.85)), tr_), tr_), dx_tanh(dx_log2(dx_abs(D::from(k26 as f64), tr_) + D::from(0.7), tr_) * dx_atan(a3[k26], tr_), tr_), dx_tanh(a3[k26] + dx_mul_add(dx_atan(a3[2], tr_), dx_atan(a3[4 - 1 - k26], tr_), acc25, tr_), tr_)];
+        for e28 in ra27.iter() {
+            acc25 = (D::from(0.6) * acc25) + (dx_atan(dx_atan(dx_softplus(dx_cos(*e28, tr_), tr_), tr_), tr_) * D::from(0.95));
+            if dx_gt(acc25, x2, tr_) {
+                return dx_rem(a3[k26] + x2, D::from(2.7), tr_) - D::from(k26 as f64);
+            }
+        }
+        acc25 *= D::from(0.9);
+    }
+    ((((dx_sin(a3.iter().map(|e12| *e12).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) - x1) + ((D::from(1.25) * dx_atan(cc13, tr_)) + (D::from(0.25) * acc14))) + ((D::from(0.65) * v18) + (D::from(0.55) * v21))) + ((D::from(0.25) * dx_sigmoid(v22, tr_)) + (D::from(1.5) * (v23 * dx_sigmoid(dx_log2(D::from(1.05) + (x1 * x1), tr_), tr_))))) + ((D::from(1.35) * (if (dx_ge(v24, D::from(0.763), tr_) && dx_lt(v24, x1, tr_)) { dx_sigmoid(cc13, tr_) * (D::from(0.55) / (-(D::from(1.0) + (a3[0] * a3[0])))) } else { dx_sin((-D::from(2.85) - v23) * dx_log(dx_abs(x1, tr_) + D::from(1.35), D::from(4.4), tr_), tr_) })) + (D::from(1.45) * acc25))
 }
 
 fn p921_eval(x: &[f64]) -> Vec<f64> {
@@ -40420,7 +41159,16 @@ fn p923(x1: f64, st: &Body) -> f64 {
     let v20: f64 = hh14.iter().copied().min_by(|p18, q19| p18.total_cmp(q19)).unwrap();
     let k22 = hh14.iter().filter(|v21| **v21 > 1.413).count();
     let v24: f64 = match k22.checked_sub(2) { Some(j23) => ((k22 as f64) + x1).tanh() * (j23 as f64), None => autodiff::sigmoid(((-st.m).abs() + 0.75).powf(-1.55)), };
-    ((((autodiff::sigmoid(v1.ceil() * st.m) * st.vel[0]) + (0.95 * acc7)) + ((((1.05 * out8[0].tanh()) + (0.6 * out8[1].tanh())) + (0.75 * cc13)) + (1.3 * cc16))) + (1.05 * v20)) + (0.55 * v24)
+    let mut acc25: f64 = (out8[k22 % 2] + st.inner.t).sin();
+    let mut k26 = 0;
+    while k26 < 4 {
+        k26 += 1;
+        if acc25 > 0.413 {
+            return ((f64::abs(0.8).ln_1p() - (acc25 + st.m)) * cc13).tanh() * v20;
+        }
+        acc25 = (0.6 * acc25) + (st.vel[k22 % 2].exp() / (acc25.mul_add(out8[0], hh14[k26 % 2]).atan().exp() + 0.5)).sin();
+    }
+    (((((autodiff::sigmoid(v1.ceil() * st.m) * st.vel[0]) + (0.95 * acc7)) + ((((1.05 * out8[0].tanh()) + (0.6 * out8[1].tanh())) + (0.75 * cc13)) + (1.3 * cc16))) + (1.05 * v20)) + (0.55 * v24)) + (1.4 * acc25)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40466,7 +41214,16 @@ fn p923_dual<D: Dn>(x1: D, st: &BodyD<D>, tr_: &mut Tr) -> D {
     let v20: D = hh14.iter().copied().reduce(|p_, q_| if dx_lt(q_, p_, tr_) { q_ } else { p_ }).unwrap();
     let k22 = { let mut c_ = 0usize; for v21 in hh14.iter() { if dx_gt(*v21, D::from(1.413), tr_) { c_ += 1; } } c_ };
     let v24: D = match k22.checked_sub(2) { Some(j23) => dx_tanh(D::from(k22 as f64) + x1, tr_) * D::from(j23 as f64), None => dx_sigmoid(dx_powf(dx_abs(-st.m, tr_) + D::from(0.75), -D::from(1.55), tr_), tr_), };
-    ((((dx_sigmoid(dx_ceil(v1, tr_) * st.m, tr_) * st.vel[0]) + (D::from(0.95) * acc7)) + ((((D::from(1.05) * dx_tanh(out8[0], tr_)) + (D::from(0.6) * dx_tanh(out8[1], tr_))) + (D::from(0.75) * cc13)) + (D::from(1.3) * cc16))) + (D::from(1.05) * v20)) + (D::from(0.55) * v24)
+    let mut acc25: D = dx_sin(out8[k22 % 2] + st.inner.t, tr_);
+    let mut k26 = 0;
+    while k26 < 4 {
+        k26 += 1;
+        if dx_gt(acc25, D::from(0.413), tr_) {
+            return dx_tanh((dx_ln_1p(dx_abs(D::from(0.8), tr_), tr_) - (acc25 + st.m)) * cc13, tr_) * v20;
+        }
+        acc25 = (D::from(0.6) * acc25) + dx_sin(dx_exp(st.vel[k22 % 2], tr_) / (dx_exp(dx_atan(dx_mul_add(acc25, out8[0], hh14[k26 % 2], tr_), tr_), tr_) + D::from(0.5)), tr_);
+    }
+    (((((dx_sigmoid(dx_ceil(v1, tr_) * st.m, tr_) * st.vel[0]) + (D::from(0.95) * acc7)) + ((((D::from(1.05) * dx_tanh(out8[0], tr_)) + (D::from(0.6) * dx_tanh(out8[1], tr_))) + (D::from(0.75) * cc13)) + (D::from(1.3) * cc16))) + (D::from(1.05) * v20)) + (D::from(0.55) * v24)) + (D::from(1.4) * acc25)
 }
 
 fn p923_eval(x: &[f64]) -> Vec<f64> {
@@ -40573,7 +41330,8 @@ fn p924(mut x1: f64, b2: &[f64; 1], k3: i32, f4: bool) -> f64 {
         }
     }
     let v22: f64 = if lv19.is_empty() { (f64::sinh(-1.25).cos() + b2[0]).tanh() } else { (lv19[0] * ((-s18 + f64::mul_add(autodiff::sigmoid(s18), s17, ia6[1])) + b2[0]).tanh()) + lv19[lv19.len() - 1] };
-    (((autodiff::sigmoid(((((y1[0] / (y1[3].abs() + 0.55)).abs() + 1.25).log10().abs() + 0.85).recip() * x1.tanh()) - x1) * x1.tanh()) + (0.45 * acc5)) + ((1.0 * s17) + (0.45 * s18.tanh()))) + (0.85 * v22.atan())
+    let uq23 = Uq { a: ((x1.abs() + 0.5).ln() * ia6[2].asinh()).tanh(), v: [(acc5 + x1).tanh(), ((v22 + s17).clamp(-0.05, 1.45) + x1).atan()] };
+    ((((autodiff::sigmoid(((((y1[0] / (y1[3].abs() + 0.55)).abs() + 1.25).log10().abs() + 0.85).recip() * x1.tanh()) - x1) * x1.tanh()) + (0.45 * acc5)) + ((1.0 * s17) + (0.45 * s18.tanh()))) + (0.85 * v22.atan())) + ((1.35 * Uq::umix(uq23, (((0.65 + (y1[2] * y1[2])).log10().sin() * f64::exp_m1(-1.5)) + b2[0]).tanh())) + (1.15 * uq23.ulen((f64::max(-0.1, acc5) / ((b2[0] * v22).abs() + 0.6)).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40595,7 +41353,8 @@ fn p924_dual<D: Dn>(mut x1: D, b2: &[D; 1], k3: i32, f4: bool, tr_: &mut Tr) -> 
         }
     }
     let v22: D = if lv19.is_empty() { dx_tanh(dx_cos(dx_sinh(-D::from(1.25), tr_), tr_) + b2[0], tr_) } else { (lv19[0] * dx_tanh((-s18 + dx_mul_add(dx_sigmoid(s18, tr_), s17, ia6[1], tr_)) + b2[0], tr_)) + lv19[lv19.len() - 1] };
-    (((dx_sigmoid((dx_recip(dx_abs(dx_log10(dx_abs(y1[0] / (dx_abs(y1[3], tr_) + D::from(0.55)), tr_) + D::from(1.25), tr_), tr_) + D::from(0.85), tr_) * dx_tanh(x1, tr_)) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.45) * acc5)) + ((D::from(1.0) * s17) + (D::from(0.45) * dx_tanh(s18, tr_)))) + (D::from(0.85) * dx_atan(v22, tr_))
+    let uq23 = UqD { a: dx_tanh(dx_ln(dx_abs(x1, tr_) + D::from(0.5), tr_) * dx_asinh(ia6[2], tr_), tr_), v: [dx_tanh(acc5 + x1, tr_), dx_atan(dx_clamp(v22 + s17, -D::from(0.05), D::from(1.45), tr_) + x1, tr_)] };
+    ((((dx_sigmoid((dx_recip(dx_abs(dx_log10(dx_abs(y1[0] / (dx_abs(y1[3], tr_) + D::from(0.55)), tr_) + D::from(1.25), tr_), tr_) + D::from(0.85), tr_) * dx_tanh(x1, tr_)) - x1, tr_) * dx_tanh(x1, tr_)) + (D::from(0.45) * acc5)) + ((D::from(1.0) * s17) + (D::from(0.45) * dx_tanh(s18, tr_)))) + (D::from(0.85) * dx_atan(v22, tr_))) + ((D::from(1.35) * uq23.umix_dual(dx_tanh((dx_sin(dx_log10(D::from(0.65) + (y1[2] * y1[2]), tr_), tr_) * dx_exp_m1(-D::from(1.5), tr_)) + b2[0], tr_), tr_)) + (D::from(1.15) * uq23.ulen_dual(dx_tanh(dx_max(-D::from(0.1), acc5, tr_) / (dx_abs(b2[0] * v22, tr_) + D::from(0.6)), tr_), tr_)))
 }
 
 fn p924_eval(x: &[f64]) -> Vec<f64> {
@@ -41000,7 +41759,7 @@ fn p928_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p929(a1: [f64; 4], ok17: Option<usize>) -> Vec<f64> {
+fn p929(a1: [f64; 4], ok17: Option<usize>, gp22: &[V2]) -> Vec<f64> {
     if ((a1[0] + a1[2]) - (a1[1] - (-0.5))) >= a1[2] {
         let v1 = if autodiff::softplus(a1[2]) <= 0.1 { a1[2].asinh() * (a1[0] - a1[0]) } else if (1.9 * a1[0]) > 0.45 { a1[1] * a1[3].atan() } else { (a1[3] / (-(a1[3].exp() + 0.5))) - a1[2] };
     }
@@ -41023,11 +41782,17 @@ fn p929(a1: [f64; 4], ok17: Option<usize>) -> Vec<f64> {
     let v16: f64 = if !a1.iter().any(|&v14| v14 < -0.587) { ((a1[0] / 2.6).abs() + 0.75).cbrt().atan() } else { autodiff::sigmoid(a1.iter().copied().map(|e15| (v3.abs() + 1.35).acosh()).sum::<f64>().asinh()) };
     let Some(m18) = ok17 else { return vec![(v2 - v16).mul_add((v16.abs() + 0.95).powi(-2), a1.iter().map(|&e19| a1[3] * 1.6).sum::<f64>()).sin() * v16, a1.iter().sum::<f64>() - v2]; };
     let v21: f64 = (a1[m18].sin() * 0.9).atanh().tanh().rem_euclid((v2.abs() + 1.4).acosh().exp() + 0.5);
-    vec![(((((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (1.35 * v13)) + ((1.1 * v16) + (0.8 * ((m18 as f64) * a1[2]).tanh()))) + (0.8 * autodiff::sigmoid(v21)), a1[0] * v3.tanh()]
+    let mut acc23: f64 = 0.0;
+    for p24 in gp22.iter() {
+        let [g25, g26] = *p24;
+        acc23 += (g25 * g26) + g26;
+    }
+    let uq27 = Uq { a: autodiff::leaky_relu(gp22[m18 % gp22.len()][m18 % 2].exp(), 0.11).sin(), v: [autodiff::sigmoid(a1.iter().copied().map(|e28| (v21.abs() + 1.35).acosh()).sum::<f64>()), ({ let t29 = v13.atan(); t29 * (gp22[0][m18 % 2] * v16) }).sin()] };
+    vec![((((((v2.min(v2).abs() + 1.45).log10().asinh() * v3.atan()) + (0.6 * acc12)) + (1.35 * v13)) + ((1.1 * v16) + (0.8 * ((m18 as f64) * a1[2]).tanh()))) + (0.8 * autodiff::sigmoid(v21))) + (((1.05 * autodiff::sigmoid(acc23)) + (1.25 * gp22[0][1])) + (0.35 * uq27.umix(a1.iter().fold(m18 as f64, |acc31, &e30| acc31.min(acc31.asinh())).sin().cosh().sin()))), a1[0] * v3.tanh()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, tr_: &mut Tr) -> Vec<D> {
+fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, gp22: &[[D; 2]; 1], tr_: &mut Tr) -> Vec<D> {
     if dx_ge((a1[0] + a1[2]) - (a1[1] - (-D::from(0.5))), a1[2], tr_) {
         let v1 = if dx_le(dx_softplus(a1[2], tr_), D::from(0.1), tr_) { dx_asinh(a1[2], tr_) * (a1[0] - a1[0]) } else if dx_gt(D::from(1.9) * a1[0], D::from(0.45), tr_) { a1[1] * dx_atan(a1[3], tr_) } else { (a1[3] / (-(dx_exp(a1[3], tr_) + D::from(0.5)))) - a1[2] };
     }
@@ -41050,31 +41815,42 @@ fn p929_dual<D: Dn>(a1: [D; 4], ok17: Option<usize>, tr_: &mut Tr) -> Vec<D> {
     let v16: D = if !a1.iter().any(|v14| dx_lt(*v14, -D::from(0.587), tr_)) { dx_atan(dx_cbrt(dx_abs(a1[0] / D::from(2.6), tr_) + D::from(0.75), tr_), tr_) } else { dx_sigmoid(dx_asinh(a1.iter().copied().map(|e15| dx_acosh(dx_abs(v3, tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
     let Some(m18) = ok17 else { return vec![dx_sin(dx_mul_add(v2 - v16, dx_powi(dx_abs(v16, tr_) + D::from(0.95), -2, tr_), a1.iter().map(|&e19| a1[3] * D::from(1.6)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) * v16, a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) - v2]; };
     let v21: D = dx_rem_euclid(dx_tanh(dx_atanh(dx_sin(a1[m18], tr_) * D::from(0.9), tr_), tr_), dx_exp(dx_acosh(dx_abs(v2, tr_) + D::from(1.4), tr_), tr_) + D::from(0.5), tr_);
-    vec![((((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(1.35) * v13)) + ((D::from(1.1) * v16) + (D::from(0.8) * dx_tanh(D::from(m18 as f64) * a1[2], tr_)))) + (D::from(0.8) * dx_sigmoid(v21, tr_)), a1[0] * dx_tanh(v3, tr_)]
+    let mut acc23: D = D::from(0.0);
+    for p24 in gp22.iter() {
+        let [g25, g26] = *p24;
+        acc23 += (g25 * g26) + g26;
+    }
+    let uq27 = UqD { a: dx_sin(dx_leaky_relu(dx_exp(gp22[m18 % gp22.len()][m18 % 2], tr_), D::from(0.11), tr_), tr_), v: [dx_sigmoid(a1.iter().copied().map(|e28| dx_acosh(dx_abs(v21, tr_) + D::from(1.35), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_sin({ let t29 = dx_atan(v13, tr_); t29 * (gp22[0][m18 % 2] * v16) }, tr_)] };
+    vec![(((((dx_asinh(dx_log10(dx_abs(dx_min(v2, v2, tr_), tr_) + D::from(1.45), tr_), tr_) * dx_atan(v3, tr_)) + (D::from(0.6) * acc12)) + (D::from(1.35) * v13)) + ((D::from(1.1) * v16) + (D::from(0.8) * dx_tanh(D::from(m18 as f64) * a1[2], tr_)))) + (D::from(0.8) * dx_sigmoid(v21, tr_))) + (((D::from(1.05) * dx_sigmoid(acc23, tr_)) + (D::from(1.25) * gp22[0][1])) + (D::from(0.35) * uq27.umix_dual(dx_sin(dx_cosh(dx_sin(a1.iter().fold(D::from(m18 as f64), |acc31, &e30| dx_min(acc31, dx_asinh(acc31, tr_), tr_)), tr_), tr_), tr_), tr_))), a1[0] * dx_tanh(v3, tr_)]
 }
 
 fn p929_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let a1: [f64; 4] = take(x, k);
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p929(a1, ok17))
+    let gp22: [[f64; 2]; 1] = take2(x, k);
+    flat(&p929(a1, ok17, &gp22))
 }
 
 fn p929_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let a1: [Dual64; 4] = take(x, k);
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
-    flat(&p929_dual(a1, ok17, tr_))
+    let gp22: [[Dual64; 2]; 1] = take2(x, k);
+    flat(&p929_dual(a1, ok17, &gp22, tr_))
 }
 
 fn p929_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let a1: [f64; 4] = take(x, k);
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
-    let (out, g_a1) = p929_backward(a1, ok17, d);
+    let gp22: [[f64; 2]; 1] = take2(x, k);
+    let mut d_gp22 = [[SHADOW; 2]; 1];
+    let (out, g_a1) = p929_backward(a1, ok17, &gp22, &mut d_gp22, d);
     let mut g = Vec::new();
     g.extend(flat(&g_a1));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gp22));
     (flat(&out), g)
 }
 
@@ -41082,10 +41858,12 @@ fn p929_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let a1: [f64; 4] = take(x, k);
     let ok17: Option<usize> = opt_usize(take1(x, k), 2);
+    let gp22: [[f64; 2]; 1] = take2(x, k);
     let k = &mut 0;
     let t_a1: [f64; 4] = take(t, k);
     *k += 1;
-    let (out, tan) = p929_forward(a1, t_a1, ok17);
+    let t_gp22: [[f64; 2]; 1] = take2(t, k);
+    let (out, tan) = p929_forward(a1, t_a1, ok17, &gp22, &t_gp22);
     (flat(&out), flat(&tan))
 }
 
@@ -41127,7 +41905,14 @@ fn p930(s1: &[f64], f2: bool, ok12: Option<usize>, mut lin16: Lv) -> Vec<f64> {
     }
     let oc20 = if (if f64::max(2.9, s1[1]) > v3 { (lin16.m[1][1].abs() + 0.8).sqrt() } else { lin16.m[1][1].signum() }).sin() > -1.137 { Some(lin16.m[0][1]) } else { None };
     let v22: f64 = oc20.and_then(|ov21| if ov21 > 1.263 { Some(autodiff::sigmoid(ov21.exp_m1().atan() * 1.8) + autodiff::sigmoid(s1[1])) } else { None }).unwrap_or(lin16.w[0]);
-    vec![((((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan())) + (0.75 * v15)) + ((1.15 * acc17) + (1.15 * v22)), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
+    let mut acc23: f64 = autodiff::sigmoid(acc17 + s1[1]);
+    for i24 in 0..2 {
+        acc23 = (0.6 * acc23) + ((f64::max(-1.6, v3).abs() + s1[i24 + 1]).tanh() * ((0.25 * (i24 as f64)) + 0.5));
+        if acc23 < 0.863 {
+            break;
+        }
+    }
+    vec![(((((s1.iter().copied().fold(1.65f64, |acc10, e9| (acc10 + ((s1[2] - e9) - s1[3]).sin()).tanh()) - v3).sin() * s1[1]) + (0.3 * v13.atan())) + (0.75 * v15)) + ((1.15 * acc17) + (1.15 * v22))) + (0.6 * acc23), ((s1.iter().map(|e11| autodiff::leaky_relu(v3 / (-1.6), 0.16).tanh() + 1.0).product::<f64>() + v3) + s1[3]) - s1[2]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41165,7 +41950,14 @@ fn p930_dual<D: Dn>(s1: &[D], f2: bool, ok12: Option<usize>, mut lin16: LvD<D>, 
     }
     let oc20 = if dx_gt(dx_sin(if dx_gt(dx_max(D::from(2.9), s1[1], tr_), v3, tr_) { dx_sqrt(dx_abs(lin16.m[1][1], tr_) + D::from(0.8), tr_) } else { dx_signum(lin16.m[1][1], tr_) }, tr_), -D::from(1.137), tr_) { Some(lin16.m[0][1]) } else { None };
     let v22: D = oc20.and_then(|ov21| if dx_gt(ov21, D::from(1.263), tr_) { Some(dx_sigmoid(dx_atan(dx_exp_m1(ov21, tr_), tr_) * D::from(1.8), tr_) + dx_sigmoid(s1[1], tr_)) } else { None }).unwrap_or(lin16.w[0]);
-    vec![(((dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_))) + (D::from(0.75) * v15)) + ((D::from(1.15) * acc17) + (D::from(1.15) * v22)), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
+    let mut acc23: D = dx_sigmoid(acc17 + s1[1], tr_);
+    for i24 in 0..2 {
+        acc23 = (D::from(0.6) * acc23) + (dx_tanh(dx_abs(dx_max(-D::from(1.6), v3, tr_), tr_) + s1[i24 + 1], tr_) * ((D::from(0.25) * D::from(i24 as f64)) + D::from(0.5)));
+        if dx_lt(acc23, D::from(0.863), tr_) {
+            break;
+        }
+    }
+    vec![((((dx_sin(s1.iter().copied().fold(D::from(1.65), |acc10, e9| dx_tanh(acc10 + dx_sin((s1[2] - e9) - s1[3], tr_), tr_)) - v3, tr_) * s1[1]) + (D::from(0.3) * dx_atan(v13, tr_))) + (D::from(0.75) * v15)) + ((D::from(1.15) * acc17) + (D::from(1.15) * v22))) + (D::from(0.6) * acc23), ((s1.iter().map(|e11| dx_tanh(dx_leaky_relu(v3 / (-D::from(1.6)), D::from(0.16), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + v3) + s1[3]) - s1[2]]
 }
 
 fn p930_eval(x: &[f64]) -> Vec<f64> {
@@ -41438,7 +42230,9 @@ fn p933(&self, x1: f64, ow10: Option<f64>) -> [f64; 3] {
     let v13: f64 = ow10.map_or((-((k6 + 1) as f64) - x1.min(self.pos[(k6 + 2) % 2])).atan(), |ov11| ((ov11 * 3.0).abs() + 0.5).ln().sin() + ((out3.iter().map(|e12| (ia4[k6 % 2] * v2).tanh() + 1.0).product::<f64>() + x1).atan() * 0.95));
     let oc14 = if (ia4.iter().copied().enumerate().fold(v13, |acc17, (j15, e16)| acc17.min((v1.abs() + 0.95).recip())) + self.pos[k6 % 2]).tanh() < -1.087 { Some(((x1.abs() + 1.9).acosh() - (self.m - (-1.25))).tanh()) } else { None };
     let v19: f64 = oc14.map(|ov18| ov18 * ((v9.abs() + 1.25).powi(-2).sin() * (self.inner.t / (ia4[k6 % 2].abs() + 1.35))).sin()).unwrap_or(f64::max(self.m, self.w[k6 % 2][k6 % 2]).atan());
-    [(((v2.sinh() + v2) + (0.95 * out3[1].sin())) + ((0.5 * ((k6 as f64) * (x1.sin() * 0.9).asin().tanh())) + (0.85 * v9.atan()))) + ((1.2 * v13) + (0.45 * v19)), ((self.inner.t.exp_m1().sin() * v2) + self.inner.t) * self.inner.t, (((((self.inner.t - v2) * v1).sin() * self.m) - v2) - self.vel[0]) + v2]
+    let uq20 = Uq { a: ((self.m - self.inner.a[1]) / (autodiff::sigmoid(self.m.exp2()).exp() + 0.5)).tanh(), v: [((v19.asinh() / 2.3) + self.pos[(k6 + 2) % 2]).tanh(), autodiff::sigmoid((v2 + out3.iter().sum::<f64>()) + self.w[k6 % 2][(k6 + 3) % 2])] };
+    let v24: f64 = (out3.iter().zip(ia4.iter()).map(|(p22, q23)| out3[(k6 + 2) % 2]).sum::<f64>() + self.inner.a[k6 % 2]).tanh();
+    [((((v2.sinh() + v2) + (0.95 * out3[1].sin())) + ((0.5 * ((k6 as f64) * (x1.sin() * 0.9).asin().tanh())) + (0.85 * v9.atan()))) + ((1.2 * v13) + (0.45 * v19))) + ((0.75 * uq20.umix(((ia4[1] - ((k6 + 1) as f64).asinh()) + self.w[k6 % 2][(k6 + 3) % 2]).sin())) + (0.7 * (if !(x1..self.m).contains(&v24) { ((out3.iter().sum::<f64>().abs() + 0.85).powi(-2) + self.inner.t).tanh() } else { ((v13.abs() + 1.25).sqrt() + self.inner.t).sin() }))), ((self.inner.t.exp_m1().sin() * v2) + self.inner.t) * self.inner.t, (((((self.inner.t - v2) * v1).sin() * self.m) - v2) - self.vel[0]) + v2]
 }
 }
 
@@ -41455,7 +42249,9 @@ fn p933_dual(&self, x1: D, ow10: Option<f64>, tr_: &mut Tr) -> [D; 3] {
     let v13: D = ow10.map(D::from).map_or(dx_atan(-D::from((k6 + 1) as f64) - dx_min(x1, self.pos[(k6 + 2) % 2], tr_), tr_), |ov11| dx_sin(dx_ln(dx_abs(ov11 * D::from(3.0), tr_) + D::from(0.5), tr_), tr_) + (dx_atan(out3.iter().map(|e12| dx_tanh(ia4[k6 % 2] * v2, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x1, tr_) * D::from(0.95)));
     let oc14 = if dx_lt(dx_tanh(ia4.iter().copied().enumerate().fold(v13, |acc17, (j15, e16)| dx_min(acc17, dx_recip(dx_abs(v1, tr_) + D::from(0.95), tr_), tr_)) + self.pos[k6 % 2], tr_), -D::from(1.087), tr_) { Some(dx_tanh(dx_acosh(dx_abs(x1, tr_) + D::from(1.9), tr_) - (self.m - (-D::from(1.25))), tr_)) } else { None };
     let v19: D = oc14.map(|ov18| ov18 * dx_sin(dx_sin(dx_powi(dx_abs(v9, tr_) + D::from(1.25), -2, tr_), tr_) * (self.inner.t / (dx_abs(ia4[k6 % 2], tr_) + D::from(1.35))), tr_)).unwrap_or(dx_atan(dx_max(self.m, self.w[k6 % 2][k6 % 2], tr_), tr_));
-    [(((dx_sinh(v2, tr_) + v2) + (D::from(0.95) * dx_sin(out3[1], tr_))) + ((D::from(0.5) * (D::from(k6 as f64) * dx_tanh(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.85) * dx_atan(v9, tr_)))) + ((D::from(1.2) * v13) + (D::from(0.45) * v19)), ((dx_sin(dx_exp_m1(self.inner.t, tr_), tr_) * v2) + self.inner.t) * self.inner.t, (((dx_sin((self.inner.t - v2) * v1, tr_) * self.m) - v2) - self.vel[0]) + v2]
+    let uq20 = UqD { a: dx_tanh((self.m - self.inner.a[1]) / (dx_exp(dx_sigmoid(dx_exp2(self.m, tr_), tr_), tr_) + D::from(0.5)), tr_), v: [dx_tanh((dx_asinh(v19, tr_) / D::from(2.3)) + self.pos[(k6 + 2) % 2], tr_), dx_sigmoid((v2 + out3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_)] };
+    let v24: D = dx_tanh(out3.iter().zip(ia4.iter()).map(|(p22, q23)| out3[(k6 + 2) % 2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[k6 % 2], tr_);
+    [((((dx_sinh(v2, tr_) + v2) + (D::from(0.95) * dx_sin(out3[1], tr_))) + ((D::from(0.5) * (D::from(k6 as f64) * dx_tanh(dx_asin(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.85) * dx_atan(v9, tr_)))) + ((D::from(1.2) * v13) + (D::from(0.45) * v19))) + ((D::from(0.75) * uq20.umix_dual(dx_sin((ia4[1] - dx_asinh(D::from((k6 + 1) as f64), tr_)) + self.w[k6 % 2][(k6 + 3) % 2], tr_), tr_)) + (D::from(0.7) * (if !(dx_ge(v24, x1, tr_) && dx_lt(v24, self.m, tr_)) { dx_tanh(dx_powi(dx_abs(out3.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) + D::from(0.85), -2, tr_) + self.inner.t, tr_) } else { dx_sin(dx_sqrt(dx_abs(v13, tr_) + D::from(1.25), tr_) + self.inner.t, tr_) }))), ((dx_sin(dx_exp_m1(self.inner.t, tr_), tr_) * v2) + self.inner.t) * self.inner.t, (((dx_sin((self.inner.t - v2) * v1, tr_) * self.m) - v2) - self.vel[0]) + v2]
 }
 }
 
@@ -41645,7 +42441,19 @@ fn p935(x2: f64, r1: &f64, r3: &f64, oc8: Result<f64, String>) -> [f64; 1] {
     let mut ls12 = Lp { a: ((1.85 * f64::clamp(0.85, -0.75, 1.7)) + x2).sin(), v: [((0.5 + (r3 * r3)).log10() - (-2.0)).tanh(), (autodiff::relu(v7) - r3.tanh().tan()).atan()] };
     ls12.a += autodiff::sigmoid(-(-0.05 - r3));
     ls12.v[1] -= (((-2.9 + v7) * autodiff::elu(v7, acc6.atan() * 0.63)) + r1).tanh();
-    [(((((1.5 * v4) + v1) + (0.4 * acc6)) + (0.35 * v7)) + (0.8 * v10)) + (((0.6 * lnormv(lq11).sin()) + (1.0 * (ls12.a * ls12.v[1]).tanh())) + (0.9 * lnorm(&ls12).atan()))]
+    let mut acc13: f64 = (v4.abs() + 0.6).powf(autodiff::sigmoid((0.85 + (r1 * r1)).powf(acc6.tanh()))).tanh();
+    let mut k14 = 0;
+    loop {
+        k14 += 1;
+        acc13 = (0.5 * acc13) + autodiff::sigmoid((((k14 as f64).abs() + 0.75).ln().sin() * 0.9).asin() + r3);
+        if acc13 > -0.337 {
+            return [(r1 * x2) * 0.4];
+        }
+        if k14 >= 5 {
+            break;
+        }
+    }
+    [((((((1.5 * v4) + v1) + (0.4 * acc6)) + (0.35 * v7)) + (0.8 * v10)) + (((0.6 * lnormv(lq11).sin()) + (1.0 * (ls12.a * ls12.v[1]).tanh())) + (0.9 * lnorm(&ls12).atan()))) + (1.15 * acc13)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -41665,7 +42473,19 @@ fn p935_dual<D: Dn>(x2: D, r1: &D, r3: &D, oc8: Result<f64, String>, tr_: &mut T
     let mut ls12 = LpD { a: dx_sin((D::from(1.85) * dx_clamp(D::from(0.85), -D::from(0.75), D::from(1.7), tr_)) + x2, tr_), v: [dx_tanh(dx_log10(D::from(0.5) + (*r3 * (*r3)), tr_) - (-D::from(2.0)), tr_), dx_atan(dx_relu(v7, tr_) - dx_tan(dx_tanh(*r3, tr_), tr_), tr_)] };
     ls12.a += dx_sigmoid(-(-D::from(0.05) - (*r3)), tr_);
     ls12.v[1] -= dx_tanh(((-D::from(2.9) + v7) * dx_elu(v7, dx_atan(acc6, tr_) * D::from(0.63), tr_)) + (*r1), tr_);
-    [(((((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.35) * v7)) + (D::from(0.8) * v10)) + (((D::from(0.6) * dx_sin(lnormv_dual(lq11, tr_), tr_)) + (D::from(1.0) * dx_tanh(ls12.a * ls12.v[1], tr_))) + (D::from(0.9) * dx_atan(lnorm_dual(&ls12, tr_), tr_)))]
+    let mut acc13: D = dx_tanh(dx_powf(dx_abs(v4, tr_) + D::from(0.6), dx_sigmoid(dx_powf(D::from(0.85) + (*r1 * (*r1)), dx_tanh(acc6, tr_), tr_), tr_), tr_), tr_);
+    let mut k14 = 0;
+    loop {
+        k14 += 1;
+        acc13 = (D::from(0.5) * acc13) + dx_sigmoid(dx_asin(dx_sin(dx_ln(dx_abs(D::from(k14 as f64), tr_) + D::from(0.75), tr_), tr_) * D::from(0.9), tr_) + (*r3), tr_);
+        if dx_gt(acc13, -D::from(0.337), tr_) {
+            return [(*r1 * x2) * D::from(0.4)];
+        }
+        if k14 >= 5 {
+            break;
+        }
+    }
+    [((((((D::from(1.5) * v4) + v1) + (D::from(0.4) * acc6)) + (D::from(0.35) * v7)) + (D::from(0.8) * v10)) + (((D::from(0.6) * dx_sin(lnormv_dual(lq11, tr_), tr_)) + (D::from(1.0) * dx_tanh(ls12.a * ls12.v[1], tr_))) + (D::from(0.9) * dx_atan(lnorm_dual(&ls12, tr_), tr_)))) + (D::from(1.15) * acc13)]
 }
 
 fn p935_eval(x: &[f64]) -> Vec<f64> {
@@ -42254,7 +43074,19 @@ fn p941(w1: &[[f64; 3]; 1], n2: usize, ch17: char, ow19: Option<f64>) -> f64 {
         let Some(m22) = ow19 else { continue };
         acc20 += m22 * autodiff::sigmoid(autodiff::elu(v21 + v21, (2.95 * v21).tanh()));
     }
-    (((((-(if w1[(c1 + 2) % w1.len()][n2 % 3].tanh() <= 0.4 { w1[(c1 + 3) % w1.len()][1] } else { w1[0][c1] + w1[(n2 + 3) % w1.len()][c1] }) + (-0.8)) + w1[0][1]) + (1.2 * acc13)) + ((1.35 * cc14) + (0.4 * cc16))) + (1.05 * v18)) + (0.8 * acc20.tanh())
+    let mut acc23: f64 = w1[c1 % w1.len()][0].sinh().sin().exp_m1().sin();
+    let mut k24 = 0;
+    loop {
+        k24 += 1;
+        if k24 >= 4 {
+            break;
+        }
+        acc23 = (0.6 * acc23) + f64::powi((w1[0][2] * w1[(c1 + 2) % w1.len()][c1]).abs() + 0.75, -1).tanh();
+        if acc23 > -0.137 {
+            return (((0.65 + (-acc20)) - w1[(n2 + 3) % 1][2]) + cc16) - cc14;
+        }
+    }
+    ((((((-(if w1[(c1 + 2) % w1.len()][n2 % 3].tanh() <= 0.4 { w1[(c1 + 3) % w1.len()][1] } else { w1[0][c1] + w1[(n2 + 3) % w1.len()][c1] }) + (-0.8)) + w1[0][1]) + (1.2 * acc13)) + ((1.35 * cc14) + (0.4 * cc16))) + (1.05 * v18)) + (0.8 * acc20.tanh())) + (1.35 * acc23)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -42294,7 +43126,19 @@ fn p941_dual<D: Dn>(w1: &[[D; 3]; 1], n2: usize, ch17: char, ow19: Option<f64>, 
         let Some(m22) = ow19 else { continue };
         acc20 += D::from(m22) * dx_sigmoid(dx_elu(*v21 + (*v21), dx_tanh(D::from(2.95) * (*v21), tr_), tr_), tr_);
     }
-    (((((-(if dx_le(dx_tanh(w1[(c1 + 2) % w1.len()][n2 % 3], tr_), D::from(0.4), tr_) { w1[(c1 + 3) % w1.len()][1] } else { w1[0][c1] + w1[(n2 + 3) % w1.len()][c1] }) + (-D::from(0.8))) + w1[0][1]) + (D::from(1.2) * acc13)) + ((D::from(1.35) * cc14) + (D::from(0.4) * cc16))) + (D::from(1.05) * v18)) + (D::from(0.8) * dx_tanh(acc20, tr_))
+    let mut acc23: D = dx_sin(dx_exp_m1(dx_sin(dx_sinh(w1[c1 % w1.len()][0], tr_), tr_), tr_), tr_);
+    let mut k24 = 0;
+    loop {
+        k24 += 1;
+        if k24 >= 4 {
+            break;
+        }
+        acc23 = (D::from(0.6) * acc23) + dx_tanh(dx_powi(dx_abs(w1[0][2] * w1[(c1 + 2) % w1.len()][c1], tr_) + D::from(0.75), -1, tr_), tr_);
+        if dx_gt(acc23, -D::from(0.137), tr_) {
+            return (((D::from(0.65) + (-acc20)) - w1[(n2 + 3) % 1][2]) + cc16) - cc14;
+        }
+    }
+    ((((((-(if dx_le(dx_tanh(w1[(c1 + 2) % w1.len()][n2 % 3], tr_), D::from(0.4), tr_) { w1[(c1 + 3) % w1.len()][1] } else { w1[0][c1] + w1[(n2 + 3) % w1.len()][c1] }) + (-D::from(0.8))) + w1[0][1]) + (D::from(1.2) * acc13)) + ((D::from(1.35) * cc14) + (D::from(0.4) * cc16))) + (D::from(1.05) * v18)) + (D::from(0.8) * dx_tanh(acc20, tr_))) + (D::from(1.35) * acc23)
 }
 
 fn p941_eval(x: &[f64]) -> Vec<f64> {
@@ -43196,7 +44040,8 @@ fn p950(x1: f64, b2: &[f64; 2], b3: &[f64; 4], b4: &[f64; 3], n5: usize, k6: i32
         v13 += (((b4[1] * b3[3]) + (v6 - x1)).atan() * 0.63) * ((j14 as f64) + 0.5);
     }
     let ls15 = Lp { a: (((n5 + 1) as f64) + b3[n5]).atan(), v: [autodiff::sigmoid((v11 * b3[n5]) * (1.2 + (v7 * v7)).recip()), autodiff::sigmoid((b2[(n5 + 1) % b2.len()] / (1.0 + (b4[n5 % 3] * b4[n5 % 3]))) - acc9)] };
-    vec![((((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + ((0.95 * cc10) + (1.45 * v11))) + (0.3 * v13.sin())) + ((1.0 * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (0.35 * lnorm(&ls15))), (v6 - v7) - x1]
+    let v16: f64 = ((cc10.min(v7).tanh() * 0.9).atanh() + x1).tanh();
+    vec![(((((((-b4[(n5 + 3) % 3] - ((-2.8 * b3[n5]) + (-0.95 / 2.55))) * x1) + b3[n5]) + (1.1 * acc9)) + ((0.95 * cc10) + (1.45 * v11))) + (0.3 * v13.sin())) + ((1.0 * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (0.35 * lnorm(&ls15)))) + (0.3 * (if (x1..=x1).contains(&v16) { (b3[4 - 1 - n5] / (-(cc10.atan().exp() + 0.5))).sin() } else { (((1.4 + (v6 * v6)).log(8.8) * cc10) + b4[n5 % 3]).sin() })), (v6 - v7) - x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -43221,7 +44066,8 @@ fn p950_dual<D: Dn>(x1: D, b2: &[D; 2], b3: &[D; 4], b4: &[D; 3], n5: usize, k6:
         v13 += (dx_atan((b4[1] * b3[3]) + (v6 - x1), tr_) * D::from(0.63)) * (D::from(j14 as f64) + D::from(0.5));
     }
     let ls15 = LpD { a: dx_atan(D::from((n5 + 1) as f64) + b3[n5], tr_), v: [dx_sigmoid((v11 * b3[n5]) * dx_recip(D::from(1.2) + (v7 * v7), tr_), tr_), dx_sigmoid((b2[(n5 + 1) % b2.len()] / (D::from(1.0) + (b4[n5 % 3] * b4[n5 % 3]))) - acc9, tr_)] };
-    vec![((((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + ((D::from(0.95) * cc10) + (D::from(1.45) * v11))) + (D::from(0.3) * dx_sin(v13, tr_))) + ((D::from(1.0) * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (D::from(0.35) * lnorm_dual(&ls15, tr_))), (v6 - v7) - x1]
+    let v16: D = dx_tanh(dx_atanh(dx_tanh(dx_min(cc10, v7, tr_), tr_) * D::from(0.9), tr_) + x1, tr_);
+    vec![(((((((-b4[(n5 + 3) % 3] - ((-D::from(2.8) * b3[n5]) + (-D::from(0.95) / D::from(2.55)))) * x1) + b3[n5]) + (D::from(1.1) * acc9)) + ((D::from(0.95) * cc10) + (D::from(1.45) * v11))) + (D::from(0.3) * dx_sin(v13, tr_))) + ((D::from(1.0) * (ls15.v[0] + (ls15.a * ls15.v[1]))) + (D::from(0.35) * lnorm_dual(&ls15, tr_)))) + (D::from(0.3) * (if (dx_ge(v16, x1, tr_) && dx_le(v16, x1, tr_)) { dx_sin(b3[4 - 1 - n5] / (-(dx_exp(dx_atan(cc10, tr_), tr_) + D::from(0.5))), tr_) } else { dx_sin((dx_log(D::from(1.4) + (v6 * v6), D::from(8.8), tr_) * cc10) + b4[n5 % 3], tr_) })), (v6 - v7) - x1]
 }
 
 fn p950_eval(x: &[f64]) -> Vec<f64> {
@@ -43407,7 +44253,7 @@ fn p951_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p952(s1: &[f64], a2: [f64; 5]) -> f64 {
+fn p952(s1: &[f64], a2: [f64; 5], gb22: &V2) -> f64 {
     let mut v1 = (autodiff::softplus(s1[0]) * s1[0].cos()) + autodiff::softplus(f64::max(a2[4], a2[2]));
     if (v1.ceil() + (1.25 * v1.tanh())) <= (v1 + v1) {
         if (f64::exp2(-1.0) + (v1.tanh() * s1[1])) >= 0.8 {
@@ -43432,11 +44278,19 @@ fn p952(s1: &[f64], a2: [f64; 5]) -> f64 {
     for e19 in s1.iter() {
         lv18.push(*e19);
     }
-    (((((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))) + (1.35 * autodiff::sigmoid(v17))) + (1.15 * lv18.iter().sum::<f64>())
+    let mut acc20: f64 = (s16.min((k7 as f64).sin()) + s1[k7 % s1.len()]).tanh();
+    for i21 in 0..2 {
+        if !(-1.187..-0.637).contains(&acc20) {
+            return (v1.atan() * (-1.75 / (v4.abs() + 1.15))) + acc20;
+        }
+        acc20 = (0.6 * acc20) + (autodiff::sigmoid(((s15.sin() * 0.9).atanh() - ia5[(k7 + 3) % ia5.len()]) + a2[k7 + 1]) * ((0.25 * (i21 as f64)) + 0.5));
+    }
+    let [g23, g24] = *gb22;
+    ((((((-1.8 * autodiff::sigmoid(v1)) + v1) + v1) + (((0.75 * v9.atan()) + (0.6 * s15.sin())) + (0.8 * autodiff::sigmoid(s16)))) + (1.35 * autodiff::sigmoid(v17))) + (1.15 * lv18.iter().sum::<f64>())) + (((0.25 * acc20) + (1.5 * (gb22[0] * autodiff::sigmoid((autodiff::sigmoid(v1) * ia5[(k7 + 3) % ia5.len()]) / (autodiff::sigmoid(s1[k7 % s1.len()]).exp() + 0.5))))) + (1.25 * (g23 * g24)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], tr_: &mut Tr) -> D {
+fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], gb22: &[D; 2], tr_: &mut Tr) -> D {
     let mut v1 = (dx_softplus(s1[0], tr_) * dx_cos(s1[0], tr_)) + dx_softplus(dx_max(a2[4], a2[2], tr_), tr_);
     if dx_le(dx_ceil(v1, tr_) + (D::from(1.25) * dx_tanh(v1, tr_)), v1 + v1, tr_) {
         if dx_ge(dx_exp2(-D::from(1.0), tr_) + (dx_tanh(v1, tr_) * s1[1]), D::from(0.8), tr_) {
@@ -43461,32 +44315,45 @@ fn p952_dual<D: Dn>(s1: &[D], a2: [D; 5], tr_: &mut Tr) -> D {
     for e19 in s1.iter() {
         lv18.push(*e19);
     }
-    (((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (D::from(1.15) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
+    let mut acc20: D = dx_tanh(dx_min(s16, dx_sin(D::from(k7 as f64), tr_), tr_) + s1[k7 % s1.len()], tr_);
+    for i21 in 0..2 {
+        if !(dx_ge(acc20, -D::from(1.187), tr_) && dx_lt(acc20, -D::from(0.637), tr_)) {
+            return (dx_atan(v1, tr_) * (-D::from(1.75) / (dx_abs(v4, tr_) + D::from(1.15)))) + acc20;
+        }
+        acc20 = (D::from(0.6) * acc20) + (dx_sigmoid((dx_atanh(dx_sin(s15, tr_) * D::from(0.9), tr_) - ia5[(k7 + 3) % ia5.len()]) + a2[k7 + 1], tr_) * ((D::from(0.25) * D::from(i21 as f64)) + D::from(0.5)));
+    }
+    let [g23, g24] = *gb22;
+    ((((((-D::from(1.8) * dx_sigmoid(v1, tr_)) + v1) + v1) + (((D::from(0.75) * dx_atan(v9, tr_)) + (D::from(0.6) * dx_sin(s15, tr_))) + (D::from(0.8) * dx_sigmoid(s16, tr_)))) + (D::from(1.35) * dx_sigmoid(v17, tr_))) + (D::from(1.15) * lv18.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (((D::from(0.25) * acc20) + (D::from(1.5) * (gb22[0] * dx_sigmoid((dx_sigmoid(v1, tr_) * ia5[(k7 + 3) % ia5.len()]) / (dx_exp(dx_sigmoid(s1[k7 % s1.len()], tr_), tr_) + D::from(0.5)), tr_)))) + (D::from(1.25) * (g23 * g24)))
 }
 
 fn p952_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 2);
     let a2: [f64; 5] = take(x, k);
-    flat(&p952(&s1, a2))
+    let gb22: [f64; 2] = take(x, k);
+    flat(&p952(&s1, a2, &gb22))
 }
 
 fn p952_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let s1: Vec<Dual64> = take_vec(x, k, 2);
     let a2: [Dual64; 5] = take(x, k);
-    flat(&p952_dual(&s1, a2, tr_))
+    let gb22: [Dual64; 2] = take(x, k);
+    flat(&p952_dual(&s1, a2, &gb22, tr_))
 }
 
 fn p952_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 2);
     let a2: [f64; 5] = take(x, k);
+    let gb22: [f64; 2] = take(x, k);
     let mut d_s1 = vec![SHADOW; 2];
-    let (out, g_a2) = p952_backward(&s1, &mut d_s1, a2, d[0]);
+    let mut d_gb22 = [SHADOW; 2];
+    let (out, g_a2) = p952_backward(&s1, &mut d_s1, a2, &gb22, &mut d_gb22, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_s1));
     g.extend(flat(&g_a2));
+    g.extend(shadow(&d_gb22));
     (flat(&out), g)
 }
 
@@ -43494,10 +44361,12 @@ fn p952_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 2);
     let a2: [f64; 5] = take(x, k);
+    let gb22: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_s1: Vec<f64> = take_vec(t, k, 2);
     let t_a2: [f64; 5] = take(t, k);
-    let (out, tan) = p952_forward(&s1, &t_s1, a2, t_a2);
+    let t_gb22: [f64; 2] = take(t, k);
+    let (out, tan) = p952_forward(&s1, &t_s1, a2, t_a2, &gb22, &t_gb22);
     (flat(&out), flat(&tan))
 }
 
@@ -43532,7 +44401,9 @@ fn p953(x1: f64, mut x2: f64, k5: i32, r4: &f64, x3: f64) -> f64 {
     }
     let j14 = old7.iter().copied().position(|v13| v13 < 1.313).unwrap_or(0);
     let lq15: Lp = lmake(((f64::exp_m1(2.35).tanh() * (f64::tanh(1.35) * 0.9).asin()) + x3).atan(), autodiff::sigmoid((-(x1.exp2().abs() + 1.5)).cbrt()));
-    ((((autodiff::sigmoid((v2 + v3) - v2) * v2.tanh()) + (0.25 * acc6)) + ((0.85 * autodiff::sigmoid(u8[1])) + (0.85 * old7[2].atan()))) + (1.25 * ((j14 as f64) * autodiff::sigmoid(f64::mul_add(z9[j14].sin(), *r4, z9[3 - 1 - j14]).hypot(autodiff::relu(x3)))))) + (0.4 * lnorm(&lq15).sin())
+    let ra18: [f64; 2] = [(x2.sin() * 0.9).acos().tanh(), (u8[0] / (x2.abs() + 1.1)).round().atan()];
+    let [u16, u17] = cpair2(&ra18);
+    (((((autodiff::sigmoid((v2 + v3) - v2) * v2.tanh()) + (0.25 * acc6)) + ((0.85 * autodiff::sigmoid(u8[1])) + (0.85 * old7[2].atan()))) + (1.25 * ((j14 as f64) * autodiff::sigmoid(f64::mul_add(z9[j14].sin(), *r4, z9[3 - 1 - j14]).hypot(autodiff::relu(x3)))))) + (0.4 * lnorm(&lq15).sin())) + (1.2 * (u16 * u17).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -43563,7 +44434,9 @@ fn p953_dual<D: Dn>(x1: D, mut x2: D, k5: i32, r4: &D, x3: D, tr_: &mut Tr) -> D
     }
     let j14 = old7.iter().copied().position(|v13| dx_lt(v13, D::from(1.313), tr_)).unwrap_or(0);
     let lq15: LpD<D> = lmake_dual(dx_atan((dx_tanh(dx_exp_m1(D::from(2.35), tr_), tr_) * dx_asin(dx_tanh(D::from(1.35), tr_) * D::from(0.9), tr_)) + x3, tr_), dx_sigmoid(dx_cbrt(-(dx_abs(dx_exp2(x1, tr_), tr_) + D::from(1.5)), tr_), tr_), tr_);
-    ((((dx_sigmoid((v2 + v3) - v2, tr_) * dx_tanh(v2, tr_)) + (D::from(0.25) * acc6)) + ((D::from(0.85) * dx_sigmoid(u8[1], tr_)) + (D::from(0.85) * dx_atan(old7[2], tr_)))) + (D::from(1.25) * (D::from(j14 as f64) * dx_sigmoid(dx_hypot(dx_mul_add(dx_sin(z9[j14], tr_), *r4, z9[3 - 1 - j14], tr_), dx_relu(x3, tr_), tr_), tr_)))) + (D::from(0.4) * dx_sin(lnorm_dual(&lq15, tr_), tr_))
+    let ra18: [D; 2] = [dx_tanh(dx_acos(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_), dx_atan(dx_round(u8[0] / (dx_abs(x2, tr_) + D::from(1.1)), tr_), tr_)];
+    let [u16, u17] = cpair2_dual(&ra18, tr_);
+    (((((dx_sigmoid((v2 + v3) - v2, tr_) * dx_tanh(v2, tr_)) + (D::from(0.25) * acc6)) + ((D::from(0.85) * dx_sigmoid(u8[1], tr_)) + (D::from(0.85) * dx_atan(old7[2], tr_)))) + (D::from(1.25) * (D::from(j14 as f64) * dx_sigmoid(dx_hypot(dx_mul_add(dx_sin(z9[j14], tr_), *r4, z9[3 - 1 - j14], tr_), dx_relu(x3, tr_), tr_), tr_)))) + (D::from(0.4) * dx_sin(lnorm_dual(&lq15, tr_), tr_))) + (D::from(1.2) * dx_atan(u16 * u17, tr_))
 }
 
 fn p953_eval(x: &[f64]) -> Vec<f64> {
@@ -43635,7 +44508,10 @@ fn p954(x1: f64, a2: [f64; 5], a3: [f64; 5], ch8: char, ok25: Option<usize>) -> 
     let ia17: [f64; 3] = [((a3[1] / (a2[2].abs() + 0.55)) + f64::powf(v4.abs() + 1.4, v10)).tanh(), a3[4].sin().ceil().sin(), (v10 + a2[1]).tanh()];
     let (s23, s24) = ia17.iter().fold((0.0, 0.0), |(p20, q21), &v18| (p20 + autodiff::relu(v18), q21 + autodiff::sigmoid(autodiff::softplus(v18 * v18))));
     let n26 = if let Some(j27) = ok25 { j27 } else { 2 };
-    ((((((((a2[1] / (x1.abs() + 0.9)).abs() + 0.55).log(6.6).max((x1 / (a2[3].exp() + 0.5)) * (1.25 + (a2[4] * a2[4])).ln()) - x1) - 0.4) - x1) + (1.0 * acc6)) + (0.5 * v7)) + ((0.85 * v10) + (0.8 * v16))) + (((1.2 * s23.tanh()) + (0.35 * s24)) + (1.4 * (a3[n26 % 5] + ((-acc6 - (s23 * s24)) + a3[n26]).sin())))
+    let uq28 = Uq { a: ((s24 * ia17[(n26 + 2) % ia17.len()]).max((v10.abs() + 0.7).ln()) + a2[5 - 1 - n26]).atan(), v: [autodiff::sigmoid((v16.atan() * (1.3 + (v7 * v7)).powf(-1.45).atan()) + x1), (ia11[1] + x1).tanh()] };
+    let ps29 = Lp { a: ((-2.05 / (s23.abs() + 1.1)) + a2[n26]).tanh(), v: [((2.55 - v7) * (a2[n26] * 0.25)).tanh(), (autodiff::sigmoid(autodiff::leaky_relu(ia11[n26 % ia11.len()], 0.26)) + a3[1]).sin()] };
+    let Lp { a, v } = ps29;
+    (((((((((a2[1] / (x1.abs() + 0.9)).abs() + 0.55).log(6.6).max((x1 / (a2[3].exp() + 0.5)) * (1.25 + (a2[4] * a2[4])).ln()) - x1) - 0.4) - x1) + (1.0 * acc6)) + (0.5 * v7)) + ((0.85 * v10) + (0.8 * v16))) + (((1.2 * s23.tanh()) + (0.35 * s24)) + (1.4 * (a3[n26 % 5] + ((-acc6 - (s23 * s24)) + a3[n26]).sin())))) + (((0.9 * Uq::ulen(&uq28, (((ia17[2] + ia17[(n26 + 2) % ia17.len()]) / (1.0 + (s24 * s24))) + a2[0]).tanh())) + (1.5 * a)) + (0.6 * v[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -43656,7 +44532,10 @@ fn p954_dual<D: Dn>(x1: D, a2: [D; 5], a3: [D; 5], ch8: char, ok25: Option<usize
     let ia17: [D; 3] = [dx_tanh((a3[1] / (dx_abs(a2[2], tr_) + D::from(0.55))) + dx_powf(dx_abs(v4, tr_) + D::from(1.4), v10, tr_), tr_), dx_sin(dx_ceil(dx_sin(a3[4], tr_), tr_), tr_), dx_tanh(v10 + a2[1], tr_)];
     let (s23, s24) = ia17.iter().fold((D::from(0.0), D::from(0.0)), |(p20, q21), &v18| (p20 + dx_relu(v18, tr_), q21 + dx_sigmoid(dx_softplus(v18 * v18, tr_), tr_)));
     let n26 = if let Some(j27) = ok25 { j27 } else { 2 };
-    ((((((dx_max(dx_log(dx_abs(a2[1] / (dx_abs(x1, tr_) + D::from(0.9)), tr_) + D::from(0.55), D::from(6.6), tr_), (x1 / (dx_exp(a2[3], tr_) + D::from(0.5))) * dx_ln(D::from(1.25) + (a2[4] * a2[4]), tr_), tr_) - x1) - D::from(0.4)) - x1) + (D::from(1.0) * acc6)) + (D::from(0.5) * v7)) + ((D::from(0.85) * v10) + (D::from(0.8) * v16))) + (((D::from(1.2) * dx_tanh(s23, tr_)) + (D::from(0.35) * s24)) + (D::from(1.4) * (a3[n26 % 5] + dx_sin((-acc6 - (s23 * s24)) + a3[n26], tr_))))
+    let uq28 = UqD { a: dx_atan(dx_max(s24 * ia17[(n26 + 2) % ia17.len()], dx_ln(dx_abs(v10, tr_) + D::from(0.7), tr_), tr_) + a2[5 - 1 - n26], tr_), v: [dx_sigmoid((dx_atan(v16, tr_) * dx_atan(dx_powf(D::from(1.3) + (v7 * v7), -D::from(1.45), tr_), tr_)) + x1, tr_), dx_tanh(ia11[1] + x1, tr_)] };
+    let ps29 = LpD { a: dx_tanh((-D::from(2.05) / (dx_abs(s23, tr_) + D::from(1.1))) + a2[n26], tr_), v: [dx_tanh((D::from(2.55) - v7) * (a2[n26] * D::from(0.25)), tr_), dx_sin(dx_sigmoid(dx_leaky_relu(ia11[n26 % ia11.len()], D::from(0.26), tr_), tr_) + a3[1], tr_)] };
+    let LpD { a, v } = ps29;
+    (((((((dx_max(dx_log(dx_abs(a2[1] / (dx_abs(x1, tr_) + D::from(0.9)), tr_) + D::from(0.55), D::from(6.6), tr_), (x1 / (dx_exp(a2[3], tr_) + D::from(0.5))) * dx_ln(D::from(1.25) + (a2[4] * a2[4]), tr_), tr_) - x1) - D::from(0.4)) - x1) + (D::from(1.0) * acc6)) + (D::from(0.5) * v7)) + ((D::from(0.85) * v10) + (D::from(0.8) * v16))) + (((D::from(1.2) * dx_tanh(s23, tr_)) + (D::from(0.35) * s24)) + (D::from(1.4) * (a3[n26 % 5] + dx_sin((-acc6 - (s23 * s24)) + a3[n26], tr_))))) + (((D::from(0.9) * uq28.ulen_dual(dx_tanh(((ia17[2] + ia17[(n26 + 2) % ia17.len()]) / (D::from(1.0) + (s24 * s24))) + a2[0], tr_), tr_)) + (D::from(1.5) * a)) + (D::from(0.6) * v[1]))
 }
 
 fn p954_eval(x: &[f64]) -> Vec<f64> {
@@ -43933,7 +44812,8 @@ fn p957(x1: f64, b2: &[f64; 1], mut a3: [f64; 5], n4: usize, st: &Body, ok10: Op
     let Some(m11) = ok10 else { return ((out9[2 - 1 - n4] + 2.2) * v4) - x1; };
     let v12: f64 = f64::rem_euclid((out9[n4].tanh() * 0.9).asin(), (st.inner.t.abs() + 1.25).sqrt().abs() + 1.35);
     let v14: f64 = ({ let t13 = a3[4]; t13 * st.inner.a[m11 % 2] }).tanh().rem_euclid(1.0 + (v12 * v12));
-    ((((((b2.iter().fold(0.45f64, |acc6, e5| (acc6 + autodiff::leaky_relu(a3[n4 + 1], e5.sin()).sin()).tanh()).asinh() * ((st.pos[n4] / (-(st.m.abs() + 1.2))) + st.inner.t)) + st.inner.t).tanh() * st.inner.t) + (0.65 * acc8)) + (1.4 * out9[1].tanh())) + (0.95 * ((m11 as f64) * (-(-1.65) - (st.inner.t / (x1.abs() + 1.1))).tanh()))) + ((1.25 * autodiff::sigmoid(v12)) + (0.6 * autodiff::sigmoid(v14)))
+    let v16: f64 = *b2.first().unwrap();
+    (((((((b2.iter().fold(0.45f64, |acc6, e5| (acc6 + autodiff::leaky_relu(a3[n4 + 1], e5.sin()).sin()).tanh()).asinh() * ((st.pos[n4] / (-(st.m.abs() + 1.2))) + st.inner.t)) + st.inner.t).tanh() * st.inner.t) + (0.65 * acc8)) + (1.4 * out9[1].tanh())) + (0.95 * ((m11 as f64) * (-(-1.65) - (st.inner.t / (x1.abs() + 1.1))).tanh()))) + ((1.25 * autodiff::sigmoid(v12)) + (0.6 * autodiff::sigmoid(v14)))) + (1.2 * (v16 * ((v16 + st.w[n4][1]) - f64::powi(-2.35, 2)).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -43957,7 +44837,8 @@ fn p957_dual<D: Dn>(x1: D, b2: &[D; 1], mut a3: [D; 5], n4: usize, st: &BodyD<D>
     let Some(m11) = ok10 else { return ((out9[2 - 1 - n4] + D::from(2.2)) * v4) - x1; };
     let v12: D = dx_rem_euclid(dx_asin(dx_tanh(out9[n4], tr_) * D::from(0.9), tr_), dx_abs(dx_sqrt(dx_abs(st.inner.t, tr_) + D::from(1.25), tr_), tr_) + D::from(1.35), tr_);
     let v14: D = dx_rem_euclid(dx_tanh({ let t13 = a3[4]; t13 * st.inner.a[m11 % 2] }, tr_), D::from(1.0) + (v12 * v12), tr_);
-    ((((dx_tanh((dx_asinh(b2.iter().fold(D::from(0.45), |acc6, e5| dx_tanh(acc6 + dx_sin(dx_leaky_relu(a3[n4 + 1], dx_sin(*e5, tr_), tr_), tr_), tr_)), tr_) * ((st.pos[n4] / (-(dx_abs(st.m, tr_) + D::from(1.2)))) + st.inner.t)) + st.inner.t, tr_) * st.inner.t) + (D::from(0.65) * acc8)) + (D::from(1.4) * dx_tanh(out9[1], tr_))) + (D::from(0.95) * (D::from(m11 as f64) * dx_tanh(-(-D::from(1.65)) - (st.inner.t / (dx_abs(x1, tr_) + D::from(1.1))), tr_)))) + ((D::from(1.25) * dx_sigmoid(v12, tr_)) + (D::from(0.6) * dx_sigmoid(v14, tr_)))
+    let v16: D = *b2.first().unwrap();
+    (((((dx_tanh((dx_asinh(b2.iter().fold(D::from(0.45), |acc6, e5| dx_tanh(acc6 + dx_sin(dx_leaky_relu(a3[n4 + 1], dx_sin(*e5, tr_), tr_), tr_), tr_)), tr_) * ((st.pos[n4] / (-(dx_abs(st.m, tr_) + D::from(1.2)))) + st.inner.t)) + st.inner.t, tr_) * st.inner.t) + (D::from(0.65) * acc8)) + (D::from(1.4) * dx_tanh(out9[1], tr_))) + (D::from(0.95) * (D::from(m11 as f64) * dx_tanh(-(-D::from(1.65)) - (st.inner.t / (dx_abs(x1, tr_) + D::from(1.1))), tr_)))) + ((D::from(1.25) * dx_sigmoid(v12, tr_)) + (D::from(0.6) * dx_sigmoid(v14, tr_)))) + (D::from(1.2) * (v16 * dx_sin((v16 + st.w[n4][1]) - dx_powi(-D::from(2.35), 2, tr_), tr_)))
 }
 
 fn p957_eval(x: &[f64]) -> Vec<f64> {
@@ -44413,7 +45294,15 @@ fn p959(x1: f64, x2: f64, a3: [f64; 2], st: &Body, ow23: Option<f64>, oc26: Resu
     let v25: f64 = match ow23 { Some(0.0) => ((ia10[c7] - v19) * st.inner.t).sin(), Some(f24) => ((c7 + 1) as f64).min(c7 as f64).min((x2.tanh() * 0.9).asin()).tanh() * f24, None => v1.cosh().min(st.m.min(u3[c7 % 1])).tanh(), };
     let v28: f64 = match oc26 { Ok(c27) => (v19 + st.inner.a[c7 % 2]).sin() * c27, Err(_) => (ia10[4 - 1 - c7] + x2).tanh(), };
     lfill(((v25 + ((c7 + 1) as f64)) / ((ia10[0] / (st.inner.t.exp() + 0.5)).abs() + 0.75)).tanh(), &mut u3);
-    (((((f64::hypot((st.w[0][0].exp().tanh() * 0.9).acos(), st.pos[0]) * st.m) + ((((1.05 * out2[1].tanh()) + (1.25 * u3[0].tanh())) + (1.0 * autodiff::sigmoid(z4[0]))) + (1.15 * u3[0].atan()))) + ((0.65 * v19) + (0.35 * v22))) + ((1.05 * v25) + (1.15 * v28))) + (1.5 * u3[0]), ((x2 + 0.05) - 2.45) + x1)
+    let ra32: [f64; 2] = [(ia10[c7].min(v1).sin() + st.w[c7 % 2][1]).tanh(), autodiff::leaky_relu(((c7 as f64).abs() + 1.0).log10(), autodiff::sigmoid(-st.inner.t)).tanh()];
+    let r33 = st.w[1];
+    let ra37: [f64; 2] = [((u3[c7 % 1] * v19) + autodiff::elu(st.vel[c7 % 2], v1.sin())).tanh(), (st.w[c7 % 2][1] * st.w[c7 % 2][1]).ln_1p().tanh()];
+    let mut acc34: f64 = 0.0;
+    for k35 in 0..2 {
+        let r38 = st.w[k35];
+        acc34 += cdot2(&r38, &ra37) * r38[1];
+    }
+    ((((((f64::hypot((st.w[0][0].exp().tanh() * 0.9).acos(), st.pos[0]) * st.m) + ((((1.05 * out2[1].tanh()) + (1.25 * u3[0].tanh())) + (1.0 * autodiff::sigmoid(z4[0]))) + (1.15 * u3[0].atan()))) + ((0.65 * v19) + (0.35 * v22))) + ((1.05 * v25) + (1.15 * v28))) + (1.5 * u3[0])) + ((1.5 * (cdot2(&r33, &ra32) * r33[1]).atan()) + (0.5 * acc34.tanh())), ((x2 + 0.05) - 2.45) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -44448,7 +45337,15 @@ fn p959_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], st: &BodyD<D>, ow23: Option<f64>, 
     let v25: D = match ow23 { Some(0.0) => dx_sin((ia10[c7] - v19) * st.inner.t, tr_), Some(f24) => dx_tanh(dx_min(dx_min(D::from((c7 + 1) as f64), D::from(c7 as f64), tr_), dx_asin(dx_tanh(x2, tr_) * D::from(0.9), tr_), tr_), tr_) * D::from(f24), None => dx_tanh(dx_min(dx_cosh(v1, tr_), dx_min(st.m, u3[c7 % 1], tr_), tr_), tr_), };
     let v28: D = match oc26 { Ok(c27) => dx_sin(v19 + st.inner.a[c7 % 2], tr_) * D::from(c27), Err(_) => dx_tanh(ia10[4 - 1 - c7] + x2, tr_), };
     lfill_dual(dx_tanh((v25 + D::from((c7 + 1) as f64)) / (dx_abs(ia10[0] / (dx_exp(st.inner.t, tr_) + D::from(0.5)), tr_) + D::from(0.75)), tr_), &mut u3, tr_);
-    (((((dx_hypot(dx_acos(dx_tanh(dx_exp(st.w[0][0], tr_), tr_) * D::from(0.9), tr_), st.pos[0], tr_) * st.m) + ((((D::from(1.05) * dx_tanh(out2[1], tr_)) + (D::from(1.25) * dx_tanh(u3[0], tr_))) + (D::from(1.0) * dx_sigmoid(z4[0], tr_))) + (D::from(1.15) * dx_atan(u3[0], tr_)))) + ((D::from(0.65) * v19) + (D::from(0.35) * v22))) + ((D::from(1.05) * v25) + (D::from(1.15) * v28))) + (D::from(1.5) * u3[0]), ((x2 + D::from(0.05)) - D::from(2.45)) + x1)
+    let ra32: [D; 2] = [dx_tanh(dx_sin(dx_min(ia10[c7], v1, tr_), tr_) + st.w[c7 % 2][1], tr_), dx_tanh(dx_leaky_relu(dx_log10(dx_abs(D::from(c7 as f64), tr_) + D::from(1.0), tr_), dx_sigmoid(-st.inner.t, tr_), tr_), tr_)];
+    let r33 = st.w[1];
+    let ra37: [D; 2] = [dx_tanh((u3[c7 % 1] * v19) + dx_elu(st.vel[c7 % 2], dx_sin(v1, tr_), tr_), tr_), dx_tanh(dx_ln_1p(st.w[c7 % 2][1] * st.w[c7 % 2][1], tr_), tr_)];
+    let mut acc34: D = D::from(0.0);
+    for k35 in 0..2 {
+        let r38 = st.w[k35];
+        acc34 += cdot2_dual(&r38, &ra37, tr_) * r38[1];
+    }
+    ((((((dx_hypot(dx_acos(dx_tanh(dx_exp(st.w[0][0], tr_), tr_) * D::from(0.9), tr_), st.pos[0], tr_) * st.m) + ((((D::from(1.05) * dx_tanh(out2[1], tr_)) + (D::from(1.25) * dx_tanh(u3[0], tr_))) + (D::from(1.0) * dx_sigmoid(z4[0], tr_))) + (D::from(1.15) * dx_atan(u3[0], tr_)))) + ((D::from(0.65) * v19) + (D::from(0.35) * v22))) + ((D::from(1.05) * v25) + (D::from(1.15) * v28))) + (D::from(1.5) * u3[0])) + ((D::from(1.5) * dx_atan(cdot2_dual(&r33, &ra32, tr_) * r33[1], tr_)) + (D::from(0.5) * dx_tanh(acc34, tr_))), ((x2 + D::from(0.05)) - D::from(2.45)) + x1)
 }
 
 fn p959_eval(x: &[f64]) -> Vec<f64> {
@@ -44649,7 +45546,9 @@ fn p961(r1: &f64, x2: f64, b3: &[f64; 2], k4: i32) -> (f64, f64) {
     let ia19: [f64; 4] = [(f64::max(z15[0], y1[0]).asinh() + x2).tanh(), (((-y1[0]).abs() + 1.5).cbrt() + r1).atan(), autodiff::sigmoid((v2 * x2.sin()) / 1.7), ((1.25 + v2).sin().tan() + x2).sin()];
     let k21 = ia19.iter().filter(|v20| **v20 > *r1).count();
     let v23: f64 = match k21.checked_sub(1) { Some(j22) => ((u14[k21 % 1] - x2) / 1.35).tanh() * (j22 as f64), None => autodiff::sigmoid((r1.mul_add(v2, z18[k21 % 3]).sin() * 0.9).asin()), };
-    ((((b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).sum::<f64>().min((x2 % 2.3).hypot(b3[1])) - y1[0]).tanh() * r1) + ((((0.75 * u14[0].tanh()) + (0.6 * z15[0].tanh())) + (1.2 * u17[0].atan())) + (0.95 * z18[1].sin()))) + (1.3 * v23), ((-x2.sin() * r1) + r1) * r1)
+    let ra24: [f64; 4] = [autodiff::sigmoid(z15[k21 % 1].max(v23).asinh() + b3[(k21 + 3) % b3.len()]), ((1.15 + (x2 * x2)).tanh() + 1.5).powf(0.45).sin(), (u17.iter().sum::<f64>() + b3[k21 % b3.len()]).sin(), (ia19.iter().product::<f64>() + b3[k21 % b3.len()]).tanh()];
+    let ff27 = std::array::from_fn::<f64, 4, _>(|i28| autodiff::sigmoid((ra24[i28].abs() + 1.15).cbrt() + ra24[i28].sinh()));
+    (((((b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).sum::<f64>().min((x2 % 2.3).hypot(b3[1])) - y1[0]).tanh() * r1) + ((((0.75 * u14[0].tanh()) + (0.6 * z15[0].tanh())) + (1.2 * u17[0].atan())) + (0.95 * z18[1].sin()))) + (1.3 * v23)) + (0.55 * (ff27[0] * ff27[3])), ((-x2.sin() * r1) + r1) * r1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -44682,7 +45581,9 @@ fn p961_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 2], k4: i32, tr_: &mut Tr) -> (D, D)
     let ia19: [D; 4] = [dx_tanh(dx_asinh(dx_max(z15[0], y1[0], tr_), tr_) + x2, tr_), dx_atan(dx_cbrt(dx_abs(-y1[0], tr_) + D::from(1.5), tr_) + (*r1), tr_), dx_sigmoid((v2 * dx_sin(x2, tr_)) / D::from(1.7), tr_), dx_sin(dx_tan(dx_sin(D::from(1.25) + v2, tr_), tr_) + x2, tr_)];
     let k21 = { let mut c_ = 0usize; for v20 in ia19.iter() { if dx_gt(*v20, *r1, tr_) { c_ += 1; } } c_ };
     let v23: D = match k21.checked_sub(1) { Some(j22) => dx_tanh((u14[k21 % 1] - x2) / D::from(1.35), tr_) * D::from(j22 as f64), None => dx_sigmoid(dx_asin(dx_sin(dx_mul_add(*r1, v2, z18[k21 % 3], tr_), tr_) * D::from(0.9), tr_), tr_), };
-    (((dx_tanh(dx_min(b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_hypot(dx_rem(x2, D::from(2.3), tr_), b3[1], tr_), tr_) - y1[0], tr_) * (*r1)) + ((((D::from(0.75) * dx_tanh(u14[0], tr_)) + (D::from(0.6) * dx_tanh(z15[0], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(0.95) * dx_sin(z18[1], tr_)))) + (D::from(1.3) * v23), ((-dx_sin(x2, tr_) * (*r1)) + (*r1)) * (*r1))
+    let ra24: [D; 4] = [dx_sigmoid(dx_asinh(dx_max(z15[k21 % 1], v23, tr_), tr_) + b3[(k21 + 3) % b3.len()], tr_), dx_sin(dx_powf(dx_tanh(D::from(1.15) + (x2 * x2), tr_) + D::from(1.5), D::from(0.45), tr_), tr_), dx_sin(u17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + b3[k21 % b3.len()], tr_), dx_tanh(ia19.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b3[k21 % b3.len()], tr_)];
+    let ff27 = std::array::from_fn::<D, 4, _>(|i28| dx_sigmoid(dx_cbrt(dx_abs(ra24[i28], tr_) + D::from(1.15), tr_) + dx_sinh(ra24[i28], tr_), tr_));
+    ((((dx_tanh(dx_min(b3.iter().zip(y1.iter()).map(|(p12, q13)| -b3[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_hypot(dx_rem(x2, D::from(2.3), tr_), b3[1], tr_), tr_) - y1[0], tr_) * (*r1)) + ((((D::from(0.75) * dx_tanh(u14[0], tr_)) + (D::from(0.6) * dx_tanh(z15[0], tr_))) + (D::from(1.2) * dx_atan(u17[0], tr_))) + (D::from(0.95) * dx_sin(z18[1], tr_)))) + (D::from(1.3) * v23)) + (D::from(0.55) * (ff27[0] * ff27[3])), ((-dx_sin(x2, tr_) * (*r1)) + (*r1)) * (*r1))
 }
 
 fn p961_eval(x: &[f64]) -> Vec<f64> {
@@ -44746,7 +45647,8 @@ fn p962(a1: [f64; 3]) -> f64 {
     for (o8, xi9) in u5.iter_mut().zip(ia4.iter()) {
         *o8 += (xi9.max(*xi9).sin() * 0.9).asin().tanh();
     }
-    (((((a1[0] * a1[1]).sin().exp() * (v1 * v1).ln_1p().abs().ln_1p()).atan() * v1) + v1) * v1) + (1.25 * u5.iter().sum::<f64>())
+    let uq11 = Uq { a: ((y2[3].min(ia4[1]) / (1.0 + (v1 * v1))) + a1[1]).tanh(), v: [autodiff::sigmoid(v1.atan2(f64::exp(0.25)) + a1[2]), ((-0.9 - ia4[1]) + a1[0]).tanh()] };
+    ((((((a1[0] * a1[1]).sin().exp() * (v1 * v1).ln_1p().abs().ln_1p()).atan() * v1) + v1) * v1) + (1.25 * u5.iter().sum::<f64>())) + (1.3 * uq11.umix((ia4.iter().fold(1.7f64, |acc13, e12| acc13 - (f64::sin(-1.0) * 0.9).asin().tanh()) + a1[1]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -44763,7 +45665,8 @@ fn p962_dual<D: Dn>(a1: [D; 3], tr_: &mut Tr) -> D {
     for (o8, xi9) in u5.iter_mut().zip(ia4.iter()) {
         *o8 += dx_tanh(dx_asin(dx_sin(dx_max(*xi9, *xi9, tr_), tr_) * D::from(0.9), tr_), tr_);
     }
-    (((dx_atan(dx_exp(dx_sin(a1[0] * a1[1], tr_), tr_) * dx_ln_1p(dx_abs(dx_ln_1p(v1 * v1, tr_), tr_), tr_), tr_) * v1) + v1) * v1) + (D::from(1.25) * u5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))
+    let uq11 = UqD { a: dx_tanh((dx_min(y2[3], ia4[1], tr_) / (D::from(1.0) + (v1 * v1))) + a1[1], tr_), v: [dx_sigmoid(dx_atan2(v1, dx_exp(D::from(0.25), tr_), tr_) + a1[2], tr_), dx_tanh((-D::from(0.9) - ia4[1]) + a1[0], tr_)] };
+    ((((dx_atan(dx_exp(dx_sin(a1[0] * a1[1], tr_), tr_) * dx_ln_1p(dx_abs(dx_ln_1p(v1 * v1, tr_), tr_), tr_), tr_) * v1) + v1) * v1) + (D::from(1.25) * u5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(1.3) * uq11.umix_dual(dx_tanh(ia4.iter().fold(D::from(1.7), |acc13, e12| acc13 - dx_tanh(dx_asin(dx_sin(-D::from(1.0), tr_) * D::from(0.9), tr_), tr_)) + a1[1], tr_), tr_))
 }
 
 fn p962_eval(x: &[f64]) -> Vec<f64> {
@@ -45048,7 +45951,7 @@ fn p964_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p965(mut a1: [f64; 4], b3: &[f64; 4], b2: &[f64; 2]) -> f64 {
+fn p965(mut a1: [f64; 4], b3: &[f64; 4], b2: &[f64; 2], st: &Body) -> f64 {
     let v1 = autodiff::sigmoid(f64::powi(b2.iter().map(|&e2| (a1[0].exp().atan() * 0.63) + 1.0).product::<f64>().tanh(), 2)).exp2();
     if (v1.abs() + b2[0]) > (-2.1 * v1) {
         for (i3, e4) in a1.iter().enumerate() {
@@ -45064,11 +45967,13 @@ fn p965(mut a1: [f64; 4], b3: &[f64; 4], b2: &[f64; 2]) -> f64 {
     let lh13: Vec<f64> = lvec(&ia9, b3[0].sin());
     let lo17 = if -(a1[1].sin() * v12) < -1.037 { Some(b2[1]) } else { None };
     let v19: f64 = lo17.unwrap_or(((v12 / 2.05) - (v12 - a1[1])).atan());
-    ((autodiff::sigmoid((b3[2] - v1) + v1) * autodiff::sigmoid(v1)) + (1.15 * v12)) + ((((0.95 * ((lh13.len() as f64) * ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| (acc16 + v12).tanh()).tanh())) + (1.35 * lh13.iter().sum::<f64>())) + (0.55 * lsum(&lh13))) + (1.1 * v19))
+    let ra23: [f64; 2] = [(-(f64::abs(-0.05) + 1.05).ln() + b3[3]).sin(), st.inner.t % (st.w[0][0].min(st.m).tanh().exp() + 0.5)];
+    let r24: [f64; 2] = st.w[0];
+    (((autodiff::sigmoid((b3[2] - v1) + v1) * autodiff::sigmoid(v1)) + (1.15 * v12)) + ((((0.95 * ((lh13.len() as f64) * ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| (acc16 + v12).tanh()).tanh())) + (1.35 * lh13.iter().sum::<f64>())) + (0.55 * lsum(&lh13))) + (1.1 * v19))) + (1.3 * (cdot2(&r24, &ra23) * r24[1]).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p965_dual<D: Dn>(mut a1: [D; 4], b3: &[D; 4], b2: &[D; 2], tr_: &mut Tr) -> D {
+fn p965_dual<D: Dn>(mut a1: [D; 4], b3: &[D; 4], b2: &[D; 2], st: &BodyD<D>, tr_: &mut Tr) -> D {
     let v1 = dx_exp2(dx_sigmoid(dx_powi(dx_tanh(b2.iter().map(|&e2| (dx_atan(dx_exp(a1[0], tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), 2, tr_), tr_), tr_);
     if dx_gt(dx_abs(v1, tr_) + b2[0], -D::from(2.1) * v1, tr_) {
         for (i3, e4) in a1.iter().enumerate() {
@@ -45084,7 +45989,9 @@ fn p965_dual<D: Dn>(mut a1: [D; 4], b3: &[D; 4], b2: &[D; 2], tr_: &mut Tr) -> D
     let lh13: Vec<D> = lvec_dual(&ia9, dx_sin(b3[0], tr_), tr_);
     let lo17 = if dx_lt(-(dx_sin(a1[1], tr_) * v12), -D::from(1.037), tr_) { Some(b2[1]) } else { None };
     let v19: D = lo17.unwrap_or(dx_atan((v12 / D::from(2.05)) - (v12 - a1[1]), tr_));
-    ((dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)) + ((((D::from(0.95) * (D::from(lh13.len() as f64) * dx_tanh(ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| dx_tanh(acc16 + v12, tr_)), tr_))) + (D::from(1.35) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh13, tr_))) + (D::from(1.1) * v19))
+    let ra23: [D; 2] = [dx_sin(-dx_ln(dx_abs(-D::from(0.05), tr_) + D::from(1.05), tr_) + b3[3], tr_), dx_rem(st.inner.t, dx_exp(dx_tanh(dx_min(st.w[0][0], st.m, tr_), tr_), tr_) + D::from(0.5), tr_)];
+    let r24: [D; 2] = st.w[0];
+    (((dx_sigmoid((b3[2] - v1) + v1, tr_) * dx_sigmoid(v1, tr_)) + (D::from(1.15) * v12)) + ((((D::from(0.95) * (D::from(lh13.len() as f64) * dx_tanh(ia9.iter().zip(b2.iter()).fold(b3[0], |acc16, (p14, q15)| dx_tanh(acc16 + v12, tr_)), tr_))) + (D::from(1.35) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.55) * lsum_dual(&lh13, tr_))) + (D::from(1.1) * v19))) + (D::from(1.3) * dx_tanh(cdot2_dual(&r24, &ra23, tr_) * r24[1], tr_))
 }
 
 fn p965_eval(x: &[f64]) -> Vec<f64> {
@@ -45092,7 +45999,8 @@ fn p965_eval(x: &[f64]) -> Vec<f64> {
     let a1: [f64; 4] = take(x, k);
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
-    flat(&p965(a1, &b3, &b2))
+    let st: Body = take_body(x, k);
+    flat(&p965(a1, &b3, &b2, &st))
 }
 
 fn p965_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -45100,7 +46008,8 @@ fn p965_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a1: [Dual64; 4] = take(x, k);
     let b3: [Dual64; 4] = take(x, k);
     let b2: [Dual64; 2] = take(x, k);
-    flat(&p965_dual(a1, &b3, &b2, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p965_dual(a1, &b3, &b2, &st, tr_))
 }
 
 fn p965_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -45108,13 +46017,16 @@ fn p965_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 4] = take(x, k);
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
     let mut d_b3 = [SHADOW; 4];
     let mut d_b2 = [SHADOW; 2];
-    let (out, g_a1) = p965_backward(a1, &b3, &mut d_b3, &b2, &mut d_b2, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_a1) = p965_backward(a1, &b3, &mut d_b3, &b2, &mut d_b2, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_a1));
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_b2));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -45123,11 +46035,13 @@ fn p965_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 4] = take(x, k);
     let b3: [f64; 4] = take(x, k);
     let b2: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_a1: [f64; 4] = take(t, k);
     let t_b3: [f64; 4] = take(t, k);
     let t_b2: [f64; 2] = take(t, k);
-    let (out, tan) = p965_forward(a1, t_a1, &b3, &t_b3, &b2, &t_b2);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p965_forward(a1, t_a1, &b3, &t_b3, &b2, &t_b2, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -45962,7 +46876,19 @@ fn p974(x1: f64, mut x2: f64, x3: f64, mut st: Body, mut lin21: Lv, pts27: &[(f6
     let lq20 = lmake((f64::atan(-2.15).atan() + x2).atan(), st.inner.a[1].max(st.w[0][1] + x1).sin());
     let ia22: [f64; 2] = [(st.w[1][1].sin() * lin21.b).tanh(), (st.pos[0].atan() * (-2.6 / (-0.55))).atan()];
     let (qa28, qb29) = pts27[3];
-    ((((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())) + (0.8 * lnorm(&lq20).tanh())) + (((1.15 * lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| p23 * q24).sum::<f64>().tanh()) + (1.25 * lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| p25 * q26).sum::<f64>().sin())) + (0.25 * (((qa28.abs() + 1.3).acosh().abs() + 0.9).cbrt().tanh() * ((qb29 + qb29) - (-1.25)).sin())))
+    let mut acc30: f64 = (snap8.iter().sum::<f64>() + st.pos[0]).sin();
+    for i32 in 0..5 {
+        acc30 = (0.5 * acc30) + ((if (2.3 * st.w[(i32 + 1) % 2][(i32 + 2) % 2].atan()) >= (-(0.75 + (x2 * x2))).cbrt() { st.vel[i32 % 2] / (1.0 + ((i32 as f64) * (i32 as f64))) } else if i32 != 4 && st.pos[0] < st.inner.t { x2 } else { st.vel[(i32 + 3) % 2].ceil() }).tanh() * ((0.25 * (i32 as f64)) + 0.5));
+        let ra33: [f64; 3] = [st.inner.t.atan(), autodiff::sigmoid((0.8 + (lin21.w[i32 % 1] * lin21.w[i32 % 1])).sqrt() * (st.w[(i32 + 1) % 2][i32 % 2].sin() * 0.9).atanh()), (st.inner.a[(i32 + 2) % 2].atan().exp() - (1.3 / (1.0 + (x2 * x2)))).sin()];
+        for e34 in ra33.iter() {
+            acc30 = (0.5 * acc30) + (-1.8 + e34).tanh();
+            if acc30 > -0.437 {
+                return lin21.b.cos() + qb29;
+            }
+        }
+        acc30 *= 0.9;
+    }
+    (((((((f64::min(st.vel[1].clamp(-0.8, 0.5) * st.inner.t.hypot(x3).tanh(), st.inner.t) + st.m) - x2) + x3) + ((0.95 * (st.pos[1] - snap8[1]).atan()) + (1.35 * v12))) + (0.65 * u13.iter().sum::<f64>().tanh())) + (0.8 * lnorm(&lq20).tanh())) + (((1.15 * lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| p23 * q24).sum::<f64>().tanh()) + (1.25 * lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| p25 * q26).sum::<f64>().sin())) + (0.25 * (((qa28.abs() + 1.3).acosh().abs() + 0.9).cbrt().tanh() * ((qb29 + qb29) - (-1.25)).sin())))) + (1.5 * acc30)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -46008,7 +46934,19 @@ fn p974_dual<D: Dn>(x1: D, mut x2: D, x3: D, mut st: BodyD<D>, mut lin21: LvD<D>
     let lq20 = lmake_dual(dx_atan(dx_atan(dx_atan(-D::from(2.15), tr_), tr_) + x2, tr_), dx_sin(dx_max(st.inner.a[1], st.w[0][1] + x1, tr_), tr_), tr_);
     let ia22: [D; 2] = [dx_tanh(dx_sin(st.w[1][1], tr_) * lin21.b, tr_), dx_atan(dx_atan(st.pos[0], tr_) * (-D::from(2.6) / (-D::from(0.55))), tr_)];
     let (qa28, qb29) = pts27[3];
-    ((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (((D::from(1.15) * dx_tanh(lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| *p23 * *q24).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.25) * dx_sin(lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| *p25 * *q26).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (dx_tanh(dx_cbrt(dx_abs(dx_acosh(dx_abs(qa28, tr_) + D::from(1.3), tr_), tr_) + D::from(0.9), tr_), tr_) * dx_sin((qb29 + qb29) - (-D::from(1.25)), tr_))))
+    let mut acc30: D = dx_sin(snap8.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + st.pos[0], tr_);
+    for i32 in 0..5 {
+        acc30 = (D::from(0.5) * acc30) + (dx_tanh(if dx_ge(D::from(2.3) * dx_atan(st.w[(i32 + 1) % 2][(i32 + 2) % 2], tr_), dx_cbrt(-(D::from(0.75) + (x2 * x2)), tr_), tr_) { st.vel[i32 % 2] / (D::from(1.0) + (D::from(i32 as f64) * D::from(i32 as f64))) } else if i32 != 4 && dx_lt(st.pos[0], st.inner.t, tr_) { x2 } else { dx_ceil(st.vel[(i32 + 3) % 2], tr_) }, tr_) * ((D::from(0.25) * D::from(i32 as f64)) + D::from(0.5)));
+        let ra33: [D; 3] = [dx_atan(st.inner.t, tr_), dx_sigmoid(dx_sqrt(D::from(0.8) + (lin21.w[i32 % 1] * lin21.w[i32 % 1]), tr_) * dx_atanh(dx_sin(st.w[(i32 + 1) % 2][i32 % 2], tr_) * D::from(0.9), tr_), tr_), dx_sin(dx_exp(dx_atan(st.inner.a[(i32 + 2) % 2], tr_), tr_) - (D::from(1.3) / (D::from(1.0) + (x2 * x2))), tr_)];
+        for e34 in ra33.iter() {
+            acc30 = (D::from(0.5) * acc30) + dx_tanh(-D::from(1.8) + (*e34), tr_);
+            if dx_gt(acc30, -D::from(0.437), tr_) {
+                return dx_cos(lin21.b, tr_) + qb29;
+            }
+        }
+        acc30 *= D::from(0.9);
+    }
+    (((((((dx_min(dx_clamp(st.vel[1], -D::from(0.8), D::from(0.5), tr_) * dx_tanh(dx_hypot(st.inner.t, x3, tr_), tr_), st.inner.t, tr_) + st.m) - x2) + x3) + ((D::from(0.95) * dx_atan(st.pos[1] - snap8[1], tr_)) + (D::from(1.35) * v12))) + (D::from(0.65) * dx_tanh(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.8) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (((D::from(1.15) * dx_tanh(lin21.m[1].iter().zip(ia22.iter()).map(|(p23, q24)| *p23 * *q24).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.25) * dx_sin(lin21.m[1].iter().zip(ia22.iter()).map(|(p25, q26)| *p25 * *q26).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(0.25) * (dx_tanh(dx_cbrt(dx_abs(dx_acosh(dx_abs(qa28, tr_) + D::from(1.3), tr_), tr_) + D::from(0.9), tr_), tr_) * dx_sin((qb29 + qb29) - (-D::from(1.25)), tr_))))) + (D::from(1.5) * acc30)
 }
 
 fn p974_eval(x: &[f64]) -> Vec<f64> {
@@ -46199,7 +47137,9 @@ fn p976(x1: f64) -> f64 {
     for (i18, o17) in u13.iter_mut().enumerate().skip(1) {
         *o17 -= (0.3 * (i18 as f64)) * ia9[i18 - 1];
     }
-    (((((if (if -2.25 < -0.85 || x1 <= -0.7 { autodiff::sigmoid(v1) } else { v2.fract() }) <= (x1 - v1) { -(0.85 / (v1.abs() + 0.95)) } else { v2.mul_add(v2, v2) * 1.1 }) * x1) - x1) - v2) + (1.45 * acc8)) + ((0.85 * v12) + (1.45 * u13.iter().sum::<f64>()))
+    let v20: f64 = (f64::atan2(2.9, acc8) - (x1 - ia9[0])).atan();
+    let v22: f64 = ia9.last().map_or(((ia9[1] - (-2.05)) + x1).tanh(), |fv21| *fv21);
+    ((((((if (if -2.25 < -0.85 || x1 <= -0.7 { autodiff::sigmoid(v1) } else { v2.fract() }) <= (x1 - v1) { -(0.85 / (v1.abs() + 0.95)) } else { v2.mul_add(v2, v2) * 1.1 }) * x1) - x1) - v2) + (1.45 * acc8)) + ((0.85 * v12) + (1.45 * u13.iter().sum::<f64>()))) + ((1.0 * (if (0.263..1.013).contains(&v20) { ((x1 / (-(ia9[1].abs() + 1.1))).sin() * 0.9).atanh().tanh() } else { autodiff::sigmoid(-(0.75 + (v2 * v2)).ln() + x1) })) + (0.85 * (v22 * (((ia9[1] - ia9[0]) - ia9.iter().sum::<f64>()) + x1).sin())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -46235,7 +47175,9 @@ fn p976_dual<D: Dn>(x1: D, tr_: &mut Tr) -> D {
     for (i18, o17) in u13.iter_mut().enumerate().skip(1) {
         *o17 -= (D::from(0.3) * D::from(i18 as f64)) * ia9[i18 - 1];
     }
-    (((((if dx_le(if dx_lt(-D::from(2.25), -D::from(0.85), tr_) || dx_le(x1, -D::from(0.7), tr_) { dx_sigmoid(v1, tr_) } else { dx_fract(v2, tr_) }, x1 - v1, tr_) { -(D::from(0.85) / (dx_abs(v1, tr_) + D::from(0.95))) } else { dx_mul_add(v2, v2, v2, tr_) * D::from(1.1) }) * x1) - x1) - v2) + (D::from(1.45) * acc8)) + ((D::from(0.85) * v12) + (D::from(1.45) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    let v20: D = dx_atan(dx_atan2(D::from(2.9), acc8, tr_) - (x1 - ia9[0]), tr_);
+    let v22: D = ia9.last().map_or(dx_tanh((ia9[1] - (-D::from(2.05))) + x1, tr_), |fv21| *fv21);
+    ((((((if dx_le(if dx_lt(-D::from(2.25), -D::from(0.85), tr_) || dx_le(x1, -D::from(0.7), tr_) { dx_sigmoid(v1, tr_) } else { dx_fract(v2, tr_) }, x1 - v1, tr_) { -(D::from(0.85) / (dx_abs(v1, tr_) + D::from(0.95))) } else { dx_mul_add(v2, v2, v2, tr_) * D::from(1.1) }) * x1) - x1) - v2) + (D::from(1.45) * acc8)) + ((D::from(0.85) * v12) + (D::from(1.45) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.0) * (if (dx_ge(v20, D::from(0.263), tr_) && dx_lt(v20, D::from(1.013), tr_)) { dx_tanh(dx_atanh(dx_sin(x1 / (-(dx_abs(ia9[1], tr_) + D::from(1.1))), tr_) * D::from(0.9), tr_), tr_) } else { dx_sigmoid(-dx_ln(D::from(0.75) + (v2 * v2), tr_) + x1, tr_) })) + (D::from(0.85) * (v22 * dx_sin(((ia9[1] - ia9[0]) - ia9.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + x1, tr_))))
 }
 
 fn p976_eval(x: &[f64]) -> Vec<f64> {
@@ -47094,7 +48036,11 @@ fn p983(x1: f64, x2: f64, a3: [f64; 5], a4: [f64; 4], n5: usize, ok9: Option<usi
     }
     let v14: f64 = match oc12 { Ok(c13) => a3[c1] * c13, Err(_) => a3[3].sin() * x2.cosh().tanh(), };
     let v15: f64 = (a4[n5 % a4.len()] * v14).min(1.9 * a3[n5]).atan().rem_euclid(1.0 + (a3[n5] * a3[n5]));
-    [((((a4[c1 % a4.len()] - x2) + v8).sin() * x2) + ((0.35 * v10.sin()) + (0.25 * v14))) + (1.2 * v15.atan())]
+    let ps16 = Lp { a: (if a3[c1] < -2.0 || n5 % 3 == 2 { v15.asinh() } else { a4[(n5 + 1) % 4] * a3[n5] }).tanh(), v: [(x1.abs() / (-(1.0 + (a3[5 - 1 - n5] * a3[5 - 1 - n5])))).sin(), autodiff::sigmoid((a4[(n5 + 2) % a4.len()] * a3[0]) + a4[c1 % 4])] };
+    let Lp { v: pv17, .. } = ps16;
+    let ps18 = Lp { a: x1, v: [(((v8 / (-(1.0 + (v10 * v10)))).abs() + 0.65).log10() + a3[n5]).atan(), (((-0.05 - v14) - autodiff::sigmoid(v10)) + a3[n5]).tanh()] };
+    let Lp { a, v } = ps18;
+    [(((((a4[c1 % a4.len()] - x2) + v8).sin() * x2) + ((0.35 * v10.sin()) + (0.25 * v14))) + (1.2 * v15.atan())) + ((0.3 * pv17[1]) + (0.35 * (a * v[1])))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47116,7 +48062,11 @@ fn p983_dual<D: Dn>(x1: D, x2: D, a3: [D; 5], a4: [D; 4], n5: usize, ok9: Option
     }
     let v14: D = match oc12 { Ok(c13) => a3[c1] * D::from(c13), Err(_) => dx_sin(a3[3], tr_) * dx_tanh(dx_cosh(x2, tr_), tr_), };
     let v15: D = dx_rem_euclid(dx_atan(dx_min(a4[n5 % a4.len()] * v14, D::from(1.9) * a3[n5], tr_), tr_), D::from(1.0) + (a3[n5] * a3[n5]), tr_);
-    [((dx_sin((a4[c1 % a4.len()] - x2) + v8, tr_) * x2) + ((D::from(0.35) * dx_sin(v10, tr_)) + (D::from(0.25) * v14))) + (D::from(1.2) * dx_atan(v15, tr_))]
+    let ps16 = LpD { a: dx_tanh(if dx_lt(a3[c1], -D::from(2.0), tr_) || n5 % 3 == 2 { dx_asinh(v15, tr_) } else { a4[(n5 + 1) % 4] * a3[n5] }, tr_), v: [dx_sin(dx_abs(x1, tr_) / (-(D::from(1.0) + (a3[5 - 1 - n5] * a3[5 - 1 - n5]))), tr_), dx_sigmoid((a4[(n5 + 2) % a4.len()] * a3[0]) + a4[c1 % 4], tr_)] };
+    let LpD { v: pv17, .. } = ps16;
+    let ps18 = LpD { a: x1, v: [dx_atan(dx_log10(dx_abs(v8 / (-(D::from(1.0) + (v10 * v10))), tr_) + D::from(0.65), tr_) + a3[n5], tr_), dx_tanh(((-D::from(0.05) - v14) - dx_sigmoid(v10, tr_)) + a3[n5], tr_)] };
+    let LpD { a, v } = ps18;
+    [(((dx_sin((a4[c1 % a4.len()] - x2) + v8, tr_) * x2) + ((D::from(0.35) * dx_sin(v10, tr_)) + (D::from(0.25) * v14))) + (D::from(1.2) * dx_atan(v15, tr_))) + ((D::from(0.3) * pv17[1]) + (D::from(0.35) * (a * v[1])))]
 }
 
 fn p983_eval(x: &[f64]) -> Vec<f64> {
@@ -47688,7 +48638,8 @@ fn p988(x1: f64, x2: f64, w3: &[[f64; 2]; 3], st: &Body, nt: usize, wv23: [[f64;
     let v24: f64 = (wv23[0][0] * (autodiff::relu(x2) * (-1.85)).tanh()) + wv23[0][1].sin();
     let (n29, s30, s31) = u16.iter().fold((0usize, 0.0, 0.0), |(c26, p27, q28), v25| (c26 + 1, p27 + (if (f64::abs(1.65) + 0.9).sqrt() <= (v25 - v25) { v25.tanh() } else { 0.2 }), q28 + (((-1.9 + v25.tanh()).atan() * 0.63) * (c26 as f64))));
     let v32: f64 = (u16[(n29 + 2) % 3].tanh().tan() + (s30 + out13[c20 % 2])).tanh().rem_euclid(1.95);
-    (((((autodiff::leaky_relu(x1 / (-2.0), x1.exp_m1().atan() * 0.63).atan().exp_m1() - x2).tanh() * st.inner.t) + ((((0.3 * out13[1].tanh()) + (1.25 * autodiff::sigmoid(out13[1]))) + (1.15 * snap14[0].atan())) + (0.85 * u16[1].tanh()))) + (1.2 * v24)) + ((0.5 * (s30 / (n29 as f64))) + (1.4 * s31.atan()))) + (0.25 * v32)
+    let uq33 = Uq { a: (s30 - (st.inner.a[1] % 1.9)).sin(), v: [(0.5 + x2).tanh(), ((x2 * v24).abs() + 1.35).log10().tanh()] };
+    ((((((autodiff::leaky_relu(x1 / (-2.0), x1.exp_m1().atan() * 0.63).atan().exp_m1() - x2).tanh() * st.inner.t) + ((((0.3 * out13[1].tanh()) + (1.25 * autodiff::sigmoid(out13[1]))) + (1.15 * snap14[0].atan())) + (0.85 * u16[1].tanh()))) + (1.2 * v24)) + ((0.5 * (s30 / (n29 as f64))) + (1.4 * s31.atan()))) + (0.25 * v32)) + (0.65 * uq33.ulen(autodiff::sigmoid((w3[n29 % w3.len()][c20 % 2] / (-(wv23[n29 % wv23.len()][(n29 + 2) % 2].abs() + 0.95))) - snap14.iter().zip(u16.iter()).fold(x1, |acc36, (p34, q35)| acc36 - autodiff::sigmoid(u16[nt % u16.len()].cos())))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47734,7 +48685,8 @@ fn p988_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 2]; 3], st: &BodyD<D>, nt: usize, wv
     let v24: D = (wv23[0][0] * dx_tanh(dx_relu(x2, tr_) * (-D::from(1.85)), tr_)) + dx_sin(wv23[0][1], tr_);
     let (n29, s30, s31) = u16.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c26, p27, q28), v25| (c26 + 1, p27 + (if dx_le(dx_sqrt(dx_abs(D::from(1.65), tr_) + D::from(0.9), tr_), *v25 - (*v25), tr_) { dx_tanh(*v25, tr_) } else { D::from(0.2) }), q28 + ((dx_atan(-D::from(1.9) + dx_tanh(*v25, tr_), tr_) * D::from(0.63)) * D::from(c26 as f64))));
     let v32: D = dx_rem_euclid(dx_tanh(dx_tan(dx_tanh(u16[(n29 + 2) % 3], tr_), tr_) + (s30 + out13[c20 % 2]), tr_), D::from(1.95), tr_);
-    ((((dx_tanh(dx_exp_m1(dx_atan(dx_leaky_relu(x1 / (-D::from(2.0)), dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.63), tr_), tr_), tr_) - x2, tr_) * st.inner.t) + ((((D::from(0.3) * dx_tanh(out13[1], tr_)) + (D::from(1.25) * dx_sigmoid(out13[1], tr_))) + (D::from(1.15) * dx_atan(snap14[0], tr_))) + (D::from(0.85) * dx_tanh(u16[1], tr_)))) + (D::from(1.2) * v24)) + ((D::from(0.5) * (s30 / D::from(n29 as f64))) + (D::from(1.4) * dx_atan(s31, tr_)))) + (D::from(0.25) * v32)
+    let uq33 = UqD { a: dx_sin(s30 - dx_rem(st.inner.a[1], D::from(1.9), tr_), tr_), v: [dx_tanh(D::from(0.5) + x2, tr_), dx_tanh(dx_log10(dx_abs(x2 * v24, tr_) + D::from(1.35), tr_), tr_)] };
+    (((((dx_tanh(dx_exp_m1(dx_atan(dx_leaky_relu(x1 / (-D::from(2.0)), dx_atan(dx_exp_m1(x1, tr_), tr_) * D::from(0.63), tr_), tr_), tr_) - x2, tr_) * st.inner.t) + ((((D::from(0.3) * dx_tanh(out13[1], tr_)) + (D::from(1.25) * dx_sigmoid(out13[1], tr_))) + (D::from(1.15) * dx_atan(snap14[0], tr_))) + (D::from(0.85) * dx_tanh(u16[1], tr_)))) + (D::from(1.2) * v24)) + ((D::from(0.5) * (s30 / D::from(n29 as f64))) + (D::from(1.4) * dx_atan(s31, tr_)))) + (D::from(0.25) * v32)) + (D::from(0.65) * uq33.ulen_dual(dx_sigmoid((w3[n29 % w3.len()][c20 % 2] / (-(dx_abs(wv23[n29 % wv23.len()][(n29 + 2) % 2], tr_) + D::from(0.95)))) - snap14.iter().zip(u16.iter()).fold(x1, |acc36, (p34, q35)| acc36 - dx_sigmoid(dx_cos(u16[nt % u16.len()], tr_), tr_)), tr_), tr_))
 }
 
 fn p988_eval(x: &[f64]) -> Vec<f64> {
@@ -47896,7 +48848,8 @@ fn p989(r1: &f64, x2: f64, a3: [f64; 3], b4: &[f64; 2], b5: &[f64; 3], nt: usize
     let v12: f64 = ((2.6 * (-0.85)) % ((1.1 + (z3[nt] * z3[nt])).sqrt().abs() + 0.95)).rem_euclid(2.05);
     let lq13 = lmake((-0.3 + a3[nt]).tanh(), ((v11 - a3[2]) - (b5[2] - (-1.3))).sin());
     let lq14 = lshift(lq13, autodiff::sigmoid((ia8.iter().map(|e15| z3[k10 % z3.len()].max(b4[k10 % b4.len()]).tanh() + 1.0).product::<f64>().abs() + 1.05).log(autodiff::leaky_relu(-2.9, r1.tanh()).abs() + 2.5)));
-    [((((((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))) + ((1.2 * v11.atan()) + (1.45 * v12))) + (1.2 * lnorm(&lq14).tanh())) + ((0.75 * (ps16[1].x * ((((f64::sin(-1.1) * 0.9).atanh() - v11) + b4[k10 % b4.len()]).atan() * 0.95))) + (1.0 * ((ps16.len() as f64) * (u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).sum::<f64>() + r1).tanh())))]
+    let [u19, u20] = upair(((ia8[k10 % 4] - b5[(k10 + 3) % b5.len()]) - (f64::abs(2.8) + 0.8).log10()).tanh(), (v7 + b4[(k10 + 3) % 2]).tanh());
+    [(((((((x2 - r1) + ((1.45 * u2[2].tanh()) + (0.6 * z3[1].tanh()))) + (1.45 * v7.atan())) + (0.9 * (ia8[k10 % 4] + ((a3[nt] + a3[2]) / (1.0 + (z3[k10 % 3] * z3[k10 % 3]))).atan()))) + ((1.2 * v11.atan()) + (1.45 * v12))) + (1.2 * lnorm(&lq14).tanh())) + ((0.75 * (ps16[1].x * ((((f64::sin(-1.1) * 0.9).atanh() - v11) + b4[k10 % b4.len()]).atan() * 0.95))) + (1.0 * ((ps16.len() as f64) * (u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).sum::<f64>() + r1).tanh())))) + (1.2 * (u19 + (((ia8[k10 % 4] / 1.25).tanh().cosh() + x2).tanh() * u20)))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47923,7 +48876,8 @@ fn p989_dual<D: Dn>(r1: &D, x2: D, a3: [D; 3], b4: &[D; 2], b5: &[D; 3], nt: usi
     let v12: D = dx_rem_euclid(dx_rem(D::from(2.6) * (-D::from(0.85)), dx_abs(dx_sqrt(D::from(1.1) + (z3[nt] * z3[nt]), tr_), tr_) + D::from(0.95), tr_), D::from(2.05), tr_);
     let lq13 = lmake_dual(dx_tanh(-D::from(0.3) + a3[nt], tr_), dx_sin((v11 - a3[2]) - (b5[2] - (-D::from(1.3))), tr_), tr_);
     let lq14 = lshift_dual(lq13, dx_sigmoid(dx_log(dx_abs(ia8.iter().map(|e15| dx_tanh(dx_max(z3[k10 % z3.len()], b4[k10 % b4.len()], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) + D::from(1.05), dx_abs(dx_leaky_relu(-D::from(2.9), dx_tanh(*r1, tr_), tr_), tr_) + D::from(2.5), tr_), tr_), tr_);
-    [((((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.75) * (ps16[1].x * (dx_atan((dx_atanh(dx_sin(-D::from(1.1), tr_) * D::from(0.9), tr_) - v11) + b4[k10 % b4.len()], tr_) * D::from(0.95)))) + (D::from(1.0) * (D::from(ps16.len() as f64) * dx_tanh(u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_))))]
+    let [u19, u20] = upair_dual(dx_tanh((ia8[k10 % 4] - b5[(k10 + 3) % b5.len()]) - dx_log10(dx_abs(D::from(2.8), tr_) + D::from(0.8), tr_), tr_), dx_tanh(v7 + b4[(k10 + 3) % 2], tr_), tr_);
+    [(((((((x2 - (*r1)) + ((D::from(1.45) * dx_tanh(u2[2], tr_)) + (D::from(0.6) * dx_tanh(z3[1], tr_)))) + (D::from(1.45) * dx_atan(v7, tr_))) + (D::from(0.9) * (ia8[k10 % 4] + dx_atan((a3[nt] + a3[2]) / (D::from(1.0) + (z3[k10 % 3] * z3[k10 % 3])), tr_)))) + ((D::from(1.2) * dx_atan(v11, tr_)) + (D::from(1.45) * v12))) + (D::from(1.2) * dx_tanh(lnorm_dual(&lq14, tr_), tr_))) + ((D::from(0.75) * (ps16[1].x * (dx_atan((dx_atanh(dx_sin(-D::from(1.1), tr_) * D::from(0.9), tr_) - v11) + b4[k10 % b4.len()], tr_) * D::from(0.95)))) + (D::from(1.0) * (D::from(ps16.len() as f64) * dx_tanh(u2.iter().zip(ia8.iter()).map(|(p17, q18)| u2[k10 % u2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_))))) + (D::from(1.2) * (u19 + (dx_tanh(dx_cosh(dx_tanh(ia8[k10 % 4] / D::from(1.25), tr_), tr_) + x2, tr_) * u20)))]
 }
 
 fn p989_eval(x: &[f64]) -> Vec<f64> {
@@ -49903,7 +50857,8 @@ fn p1006(x1: f64, x2: f64, r3: &f64, x4: f64) -> f64 {
     let cc9: f64 = cdot2(&z6, &u5);
     let ia10: [f64; 4] = [(-1.4 + x1).atan(), (({ let t11 = r3 - x1; t11 * (-0.3) }) + x1).tanh(), *r3, autodiff::relu(acc4 / (x1.abs() + 1.05)).tanh()];
     let v15: f64 = ia10.iter().copied().filter(|v12| *v12 > *r3).fold(0.65f64, |acc14, e13| (0.5 * acc14) + (if e13 >= e13 { (e13.abs() + 1.1).log(f64::abs(2.65) + 2.05) } else { e13 - e13 }).atan());
-    ((((((((x1 + x4).tanh() * 0.9).atanh().abs() + 1.5).sqrt() * x2) - x2) + r3) + (1.25 * acc4)) + (((0.5 * autodiff::sigmoid(u5[0])) + (0.4 * z6[0].sin())) + (0.7 * cc9.sin()))) + (1.15 * v15)
+    let uq16 = Uq { a: -1.4 * autodiff::sigmoid(x4), v: [(cc9 + (x2.sin() * 0.9).atanh()).tanh(), x2] };
+    (((((((((x1 + x4).tanh() * 0.9).atanh().abs() + 1.5).sqrt() * x2) - x2) + r3) + (1.25 * acc4)) + (((0.5 * autodiff::sigmoid(u5[0])) + (0.4 * z6[0].sin())) + (0.7 * cc9.sin()))) + (1.15 * v15)) + ((0.35 * uq16.umix((u5[1] / (x2.abs() + 1.2)).tanh())) + (0.6 * uq16.ulen(((0.25 + ia10[1].cos()) + x2).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -49931,7 +50886,8 @@ fn p1006_dual<D: Dn>(x1: D, x2: D, r3: &D, x4: D, tr_: &mut Tr) -> D {
     let cc9: D = cdot2_dual(&z6, &u5, tr_);
     let ia10: [D; 4] = [dx_atan(-D::from(1.4) + x1, tr_), dx_tanh(({ let t11 = *r3 - x1; t11 * (-D::from(0.3)) }) + x1, tr_), *r3, dx_tanh(dx_relu(acc4 / (dx_abs(x1, tr_) + D::from(1.05)), tr_), tr_)];
     let v15: D = { let mut acc14 = D::from(0.65); for e13 in ia10.iter().copied() { if dx_gt(e13, *r3, tr_) { acc14 = (D::from(0.5) * acc14) + dx_atan(if dx_ge(e13, e13, tr_) { dx_log(dx_abs(e13, tr_) + D::from(1.1), dx_abs(D::from(2.65), tr_) + D::from(2.05), tr_) } else { e13 - e13 }, tr_); } } acc14 };
-    (((((dx_sqrt(dx_abs(dx_atanh(dx_tanh(x1 + x4, tr_) * D::from(0.9), tr_), tr_) + D::from(1.5), tr_) * x2) - x2) + (*r3)) + (D::from(1.25) * acc4)) + (((D::from(0.5) * dx_sigmoid(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_))) + (D::from(0.7) * dx_sin(cc9, tr_)))) + (D::from(1.15) * v15)
+    let uq16 = UqD { a: -D::from(1.4) * dx_sigmoid(x4, tr_), v: [dx_tanh(cc9 + dx_atanh(dx_sin(x2, tr_) * D::from(0.9), tr_), tr_), x2] };
+    ((((((dx_sqrt(dx_abs(dx_atanh(dx_tanh(x1 + x4, tr_) * D::from(0.9), tr_), tr_) + D::from(1.5), tr_) * x2) - x2) + (*r3)) + (D::from(1.25) * acc4)) + (((D::from(0.5) * dx_sigmoid(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_))) + (D::from(0.7) * dx_sin(cc9, tr_)))) + (D::from(1.15) * v15)) + ((D::from(0.35) * uq16.umix_dual(dx_tanh(u5[1] / (dx_abs(x2, tr_) + D::from(1.2)), tr_), tr_)) + (D::from(0.6) * uq16.ulen_dual(dx_tanh((D::from(0.25) + dx_cos(ia10[1], tr_)) + x2, tr_), tr_)))
 }
 
 fn p1006_eval(x: &[f64]) -> Vec<f64> {
@@ -50010,7 +50966,8 @@ fn p1007(x1: f64, b2: &[f64; 5], w3: &[[f64; 2]; 1], nt: usize, wv19: [[f64; 2];
     let v20: f64 = (wv19[2][0] * autodiff::sigmoid(-acc16 + b2[5 - 1 - nt])) + wv19[2][1].sin();
     let v23: f64 = hh12.iter().filter(|v21| **v21 > -1.337).map(|e22| (e22 / (-(f64::abs(-2.05) + 1.4))).trunc().tanh()).sum::<f64>();
     let v24: f64 = f64::rem_euclid(((wv19[0][nt % 2] - (nt as f64)) * (f64::abs(2.85) + 1.1).log2()).atan(), ((nt + 1) as f64).trunc().abs() + 1.15);
-    ((((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)) + (1.4 * v24.atan())
+    let ff25 = core::array::from_fn::<f64, 3, _>(|i26| autodiff::sigmoid(((u8[i26] % (f64::abs(-0.5) + 1.15)).abs() + 0.8).log2()));
+    (((((((((b2[nt + 1] * (v2 - w3[0][nt % 2]).tanh()) / 2.8) + v4) + 2.5) + (0.6 * acc7)) + (((1.05 * u8[0].tanh()) + (0.45 * cc11)) + (0.6 * acc16))) + (0.45 * v20)) + (0.5 * v23)) + (1.4 * v24.atan())) + (0.45 * (ff25[0] * ff25[2]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -50037,7 +50994,8 @@ fn p1007_dual<D: Dn>(x1: D, b2: &[D; 5], w3: &[[D; 2]; 1], nt: usize, wv19: [[D;
     let v20: D = (wv19[2][0] * dx_sigmoid(-acc16 + b2[5 - 1 - nt], tr_)) + dx_sin(wv19[2][1], tr_);
     let v23: D = { let mut s_ = D::from(0.0); for e22 in hh12.iter() { if dx_gt(*e22, -D::from(1.337), tr_) { s_ = s_ + dx_tanh(dx_trunc(*e22 / (-(dx_abs(-D::from(2.05), tr_) + D::from(1.4))), tr_), tr_); } } s_ };
     let v24: D = dx_rem_euclid(dx_atan((wv19[0][nt % 2] - D::from(nt as f64)) * dx_log2(dx_abs(D::from(2.85), tr_) + D::from(1.1), tr_), tr_), dx_abs(dx_trunc(D::from((nt + 1) as f64), tr_), tr_) + D::from(1.15), tr_);
-    ((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))
+    let ff25 = core::array::from_fn::<D, 3, _>(|i26| dx_sigmoid(dx_log2(dx_abs(dx_rem(u8[i26], dx_abs(-D::from(0.5), tr_) + D::from(1.15), tr_), tr_) + D::from(0.8), tr_), tr_));
+    (((((((((b2[nt + 1] * dx_tanh(v2 - w3[0][nt % 2], tr_)) / D::from(2.8)) + v4) + D::from(2.5)) + (D::from(0.6) * acc7)) + (((D::from(1.05) * dx_tanh(u8[0], tr_)) + (D::from(0.45) * cc11)) + (D::from(0.6) * acc16))) + (D::from(0.45) * v20)) + (D::from(0.5) * v23)) + (D::from(1.4) * dx_atan(v24, tr_))) + (D::from(0.45) * (ff25[0] * ff25[2]))
 }
 
 fn p1007_eval(x: &[f64]) -> Vec<f64> {
@@ -50193,7 +51151,7 @@ fn p1008_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1009(s1: &[f64], nt: usize) -> [f64; 3] {
+fn p1009(s1: &[f64], nt: usize, ga18: V3) -> [f64; 3] {
     const K1009: f64 = 2.4;
     if s1[nt] < 0.15 {
         let v1: f64 = K1009.min((K1009.abs() + 1.4).sqrt() - (K1009 + K1009));
@@ -50214,11 +51172,13 @@ fn p1009(s1: &[f64], nt: usize) -> [f64; 3] {
     }
     let v10: f64 = s1.iter().filter(|&&v8| v8 < 0.313).map(|e9| -1.7 + e9).sum::<f64>();
     let (s16, s17) = u4.iter().fold((0.0, 0.0), |(p13, q14), v11| (p13 + (v11 - v11).cos(), q14 + ((-1.85 * (v11 - v11).tanh()).tanh() * p13)));
-    [(((autodiff::elu(-s1[3 - 1 - nt], (autodiff::relu(K1009) % (f64::abs(0.3).ln_1p().abs() + 0.55)).tanh()) + K1009) + K1009) + (0.65 * u4[1].atan())) + (((0.5 * v10.atan()) + (0.5 * s16)) + (0.45 * autodiff::sigmoid(s17))), ((1.25 + K1009) - K1009) * K1009, ((autodiff::sigmoid(K1009) * K1009) + K1009) - K1009]
+    let [g19, g20, g21] = ga18;
+    let uq22 = Uq { a: autodiff::sigmoid((s16.max(s16) + ((c5 as f64) - g21)) + ga18[3 - 1 - c5]), v: [(g20 + ga18[2]).tanh(), (v10 + s1[nt]).sin()] };
+    [((((autodiff::elu(-s1[3 - 1 - nt], (autodiff::relu(K1009) % (f64::abs(0.3).ln_1p().abs() + 0.55)).tanh()) + K1009) + K1009) + (0.65 * u4[1].atan())) + (((0.5 * v10.atan()) + (0.5 * s16)) + (0.45 * autodiff::sigmoid(s17)))) + ((((0.4 * (ga18[0] * (((((nt + 1) as f64).max(s17) / 0.95) + s1[nt]).atan() * 0.95))) + (0.75 * (g19 * g20))) + (1.45 * g21)) + (0.95 * uq22.umix((autodiff::sigmoid(v10) + s1[3 - 1 - c5]).atan()))), ((1.25 + K1009) - K1009) * K1009, ((autodiff::sigmoid(K1009) * K1009) + K1009) - K1009]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1009_dual<D: Dn>(s1: &[D], nt: usize, tr_: &mut Tr) -> [D; 3] {
+fn p1009_dual<D: Dn>(s1: &[D], nt: usize, ga18: [D; 3], tr_: &mut Tr) -> [D; 3] {
     let K1009: D = D::from(2.4);
     if dx_lt(s1[nt], D::from(0.15), tr_) {
         let v1: D = dx_min(K1009, dx_sqrt(dx_abs(K1009, tr_) + D::from(1.4), tr_) - (K1009 + K1009), tr_);
@@ -50239,37 +51199,45 @@ fn p1009_dual<D: Dn>(s1: &[D], nt: usize, tr_: &mut Tr) -> [D; 3] {
     }
     let v10: D = { let mut s_ = D::from(0.0); for e9 in s1.iter() { if dx_lt(*e9, D::from(0.313), tr_) { s_ = s_ + (-D::from(1.7) + (*e9)); } } s_ };
     let (s16, s17) = u4.iter().fold((D::from(0.0), D::from(0.0)), |(p13, q14), v11| (p13 + dx_cos(*v11 - (*v11), tr_), q14 + (dx_tanh(-D::from(1.85) * dx_tanh(*v11 - (*v11), tr_), tr_) * p13)));
-    [(((dx_elu(-s1[3 - 1 - nt], dx_tanh(dx_rem(dx_relu(K1009, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(0.3), tr_), tr_), tr_) + D::from(0.55), tr_), tr_), tr_) + K1009) + K1009) + (D::from(0.65) * dx_atan(u4[1], tr_))) + (((D::from(0.5) * dx_atan(v10, tr_)) + (D::from(0.5) * s16)) + (D::from(0.45) * dx_sigmoid(s17, tr_))), ((D::from(1.25) + K1009) - K1009) * K1009, ((dx_sigmoid(K1009, tr_) * K1009) + K1009) - K1009]
+    let [g19, g20, g21] = ga18;
+    let uq22 = UqD { a: dx_sigmoid((dx_max(s16, s16, tr_) + (D::from(c5 as f64) - g21)) + ga18[3 - 1 - c5], tr_), v: [dx_tanh(g20 + ga18[2], tr_), dx_sin(v10 + s1[nt], tr_)] };
+    [((((dx_elu(-s1[3 - 1 - nt], dx_tanh(dx_rem(dx_relu(K1009, tr_), dx_abs(dx_ln_1p(dx_abs(D::from(0.3), tr_), tr_), tr_) + D::from(0.55), tr_), tr_), tr_) + K1009) + K1009) + (D::from(0.65) * dx_atan(u4[1], tr_))) + (((D::from(0.5) * dx_atan(v10, tr_)) + (D::from(0.5) * s16)) + (D::from(0.45) * dx_sigmoid(s17, tr_)))) + ((((D::from(0.4) * (ga18[0] * (dx_atan((dx_max(D::from((nt + 1) as f64), s17, tr_) / D::from(0.95)) + s1[nt], tr_) * D::from(0.95)))) + (D::from(0.75) * (g19 * g20))) + (D::from(1.45) * g21)) + (D::from(0.95) * uq22.umix_dual(dx_atan(dx_sigmoid(v10, tr_) + s1[3 - 1 - c5], tr_), tr_))), ((D::from(1.25) + K1009) - K1009) * K1009, ((dx_sigmoid(K1009, tr_) * K1009) + K1009) - K1009]
 }
 
 fn p1009_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 3);
-    flat(&p1009(&s1, 2))
+    let ga18: [f64; 3] = take(x, k);
+    flat(&p1009(&s1, 2, ga18))
 }
 
 fn p1009_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let s1: Vec<Dual64> = take_vec(x, k, 3);
-    flat(&p1009_dual(&s1, 2, tr_))
+    let ga18: [Dual64; 3] = take(x, k);
+    flat(&p1009_dual(&s1, 2, ga18, tr_))
 }
 
 fn p1009_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 3);
+    let ga18: [f64; 3] = take(x, k);
     let mut d_s1 = vec![SHADOW; 3];
-    let out = p1009_backward(&s1, &mut d_s1, 2, take(d, &mut 0));
+    let (out, g_ga18) = p1009_backward(&s1, &mut d_s1, 2, ga18, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_s1));
+    g.extend(flat(&g_ga18));
     (flat(&out), g)
 }
 
 fn p1009_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let s1: Vec<f64> = take_vec(x, k, 3);
+    let ga18: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_s1: Vec<f64> = take_vec(t, k, 3);
-    let (out, tan) = p1009_forward(&s1, &t_s1, 2);
+    let t_ga18: [f64; 3] = take(t, k);
+    let (out, tan) = p1009_forward(&s1, &t_s1, 2, ga18, t_ga18);
     (flat(&out), flat(&tan))
 }
 
@@ -50305,7 +51273,14 @@ fn p1010(mut x1: f64, b2: &[f64; 1], s3: &[f64], st: &Body) -> (f64, f64) {
     let lo17 = if (2.65 + st.pos[0]).tanh() < -0.937 { Some((autodiff::sigmoid(st.m) - (st.m - st.pos[1])).sin()) } else { None };
     let v19: f64 = match lo17 { Some(ov18) if ov18 < x1 => (f64::atan(1.35) % ((ov18 + (-1.45)).abs() + 0.75)) * (out9[1] + s3[0]).tanh(), Some(ov18) => (f64::tanh(2.35) + ov18) * (snap10[1] + st.vel[0]).tanh(), None => (st.m.abs() + 2.0).acosh().tanh() };
     let lq20 = lmake((ia11.iter().map(|e21| f64::hypot(1.2, st.pos[0])).sum::<f64>() + st.vel[0]).tanh(), st.w[0][0]);
-    (((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2])) + (((1.2 * v19) + (1.25 * lnorm(&lq20).tanh())) + (0.6 * lnormv(lq20))), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
+    let mut acc22: f64 = (-1.5 * s3[0]).mul_add(ia11[0] * x1.sin(), v19.cosh()).tanh();
+    for e23 in snap10.iter() {
+        acc22 = (0.5 * acc22) + ((e23 / (e23.abs() + 0.8)) - (e23 - e23)).sin();
+        if acc22 < -0.037 {
+            break;
+        }
+    }
+    ((((((autodiff::sigmoid((f64::abs(2.65 / 2.15) + 0.5).ln().min(st.m.atan().max(b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).sum::<f64>()))) * st.pos[0]) * s3[0]) + (((0.25 * out9[1].tanh()) + (1.15 * out9[1].atan())) + (1.3 * snap10[0].tanh()))) + (0.85 * u12[2])) + (((1.2 * v19) + (1.25 * lnorm(&lq20).tanh())) + (0.6 * lnormv(lq20)))) + (1.0 * acc22), ((autodiff::sigmoid(s3.iter().map(|e8| v5 / (st.inner.t.abs() + 1.45)).sum::<f64>()) * st.inner.a[1]) - v5) + st.m)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -50337,7 +51312,14 @@ fn p1010_dual<D: Dn>(mut x1: D, b2: &[D; 1], s3: &[D], st: &BodyD<D>, tr_: &mut 
     let lo17 = if dx_lt(dx_tanh(D::from(2.65) + st.pos[0], tr_), -D::from(0.937), tr_) { Some(dx_sin(dx_sigmoid(st.m, tr_) - (st.m - st.pos[1]), tr_)) } else { None };
     let v19: D = match lo17 { Some(ov18) if dx_lt(ov18, x1, tr_) => dx_rem(dx_atan(D::from(1.35), tr_), dx_abs(ov18 + (-D::from(1.45)), tr_) + D::from(0.75), tr_) * dx_tanh(out9[1] + s3[0], tr_), Some(ov18) => (dx_tanh(D::from(2.35), tr_) + ov18) * dx_tanh(snap10[1] + st.vel[0], tr_), None => dx_tanh(dx_acosh(dx_abs(st.m, tr_) + D::from(2.0), tr_), tr_) };
     let lq20 = lmake_dual(dx_tanh(ia11.iter().map(|e21| dx_hypot(D::from(1.2), st.pos[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + st.vel[0], tr_), st.w[0][0], tr_);
-    (((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_))), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
+    let mut acc22: D = dx_tanh(dx_mul_add(-D::from(1.5) * s3[0], ia11[0] * dx_sin(x1, tr_), dx_cosh(v19, tr_), tr_), tr_);
+    for e23 in snap10.iter() {
+        acc22 = (D::from(0.5) * acc22) + dx_sin((*e23 / (dx_abs(*e23, tr_) + D::from(0.8))) - (*e23 - (*e23)), tr_);
+        if dx_lt(acc22, -D::from(0.037), tr_) {
+            break;
+        }
+    }
+    ((((((dx_sigmoid(dx_min(dx_ln(dx_abs(D::from(2.65) / D::from(2.15), tr_) + D::from(0.5), tr_), dx_max(dx_atan(st.m, tr_), b2.iter().enumerate().map(|(j6, e7)| st.pos[0] - x1).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * st.pos[0]) * s3[0]) + (((D::from(0.25) * dx_tanh(out9[1], tr_)) + (D::from(1.15) * dx_atan(out9[1], tr_))) + (D::from(1.3) * dx_tanh(snap10[0], tr_)))) + (D::from(0.85) * u12[2])) + (((D::from(1.2) * v19) + (D::from(1.25) * dx_tanh(lnorm_dual(&lq20, tr_), tr_))) + (D::from(0.6) * lnormv_dual(lq20, tr_)))) + (D::from(1.0) * acc22), ((dx_sigmoid(s3.iter().map(|e8| v5 / (dx_abs(st.inner.t, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * st.inner.a[1]) - v5) + st.m)
 }
 
 fn p1010_eval(x: &[f64]) -> Vec<f64> {
@@ -50433,7 +51415,8 @@ fn p1011(s1: &[f64], w2: &[[f64; 2]; 1], s3: &[f64], f4: bool, nt: usize) -> f64
     }
     let (n21, s22, s23) = s3.iter().fold((0usize, 0.0, 0.0), |(c18, p19, q20), &v17| (c18 + 1, p19 + (if v17 < v17 || 2.45 >= v17 { v17.min(-1.0) } else { v17 * v17 }).tanh(), q20 + (v17.tanh() * (c18 as f64))));
     let v24: f64 = f64::rem_euclid(autodiff::relu(2.05), (s22.abs() + 1.85).acosh().abs() + 0.65);
-    ((((((autodiff::sigmoid((nt as f64).exp_m1() + (s3[nt] / (-(f64::exp(-0.15) + 0.5)))) * s3.iter().enumerate().map(|(j11, e12)| j11 as f64).sum::<f64>().tanh()) - v1) - v1) - v1) + ((0.3 * u14[1].atan()) + (1.0 * old13[0].tanh()))) + ((1.15 * (s22 / (n21 as f64))) + (0.8 * s23.tanh()))) + (1.5 * v24)
+    let v28: f64 = if let Some(fv27) = s1.first() { f64::max(*fv27, *fv27).cos() } else { autodiff::sigmoid(z15.iter().zip(old13.iter()).map(|(p25, q26)| p25 * s3[2]).sum::<f64>() + s3[n21 % s3.len()]) };
+    (((((((autodiff::sigmoid((nt as f64).exp_m1() + (s3[nt] / (-(f64::exp(-0.15) + 0.5)))) * s3.iter().enumerate().map(|(j11, e12)| j11 as f64).sum::<f64>().tanh()) - v1) - v1) - v1) + ((0.3 * u14[1].atan()) + (1.0 * old13[0].tanh()))) + ((1.15 * (s22 / (n21 as f64))) + (0.8 * s23.tanh()))) + (1.5 * v24)) + (1.25 * (v28 * (((s22.tanh().exp() + v1.tanh().exp2()) + w2[nt % 1][n21 % 2]).atan() * 0.95)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -50475,7 +51458,8 @@ fn p1011_dual<D: Dn>(s1: &[D], w2: &[[D; 2]; 1], s3: &[D], f4: bool, nt: usize, 
     }
     let (n21, s22, s23) = s3.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c18, p19, q20), &v17| (c18 + 1, p19 + dx_tanh(if dx_lt(v17, v17, tr_) || dx_ge(D::from(2.45), v17, tr_) { dx_min(v17, -D::from(1.0), tr_) } else { v17 * v17 }, tr_), q20 + (dx_tanh(v17, tr_) * D::from(c18 as f64))));
     let v24: D = dx_rem_euclid(dx_relu(D::from(2.05), tr_), dx_abs(dx_acosh(dx_abs(s22, tr_) + D::from(1.85), tr_), tr_) + D::from(0.65), tr_);
-    ((((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))) + (D::from(1.5) * v24)
+    let v28: D = if let Some(fv27) = s1.first() { dx_cos(dx_max(*fv27, *fv27, tr_), tr_) } else { dx_sigmoid(z15.iter().zip(old13.iter()).map(|(p25, q26)| *p25 * s3[2]).fold(D::from(0.0), |acc_, t_| acc_ + t_) + s3[n21 % s3.len()], tr_) };
+    (((((((dx_sigmoid(dx_exp_m1(D::from(nt as f64), tr_) + (s3[nt] / (-(dx_exp(-D::from(0.15), tr_) + D::from(0.5)))), tr_) * dx_tanh(s3.iter().enumerate().map(|(j11, e12)| D::from(j11 as f64)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - v1) - v1) - v1) + ((D::from(0.3) * dx_atan(u14[1], tr_)) + (D::from(1.0) * dx_tanh(old13[0], tr_)))) + ((D::from(1.15) * (s22 / D::from(n21 as f64))) + (D::from(0.8) * dx_tanh(s23, tr_)))) + (D::from(1.5) * v24)) + (D::from(1.25) * (v28 * (dx_atan((dx_exp(dx_tanh(s22, tr_), tr_) + dx_exp2(dx_tanh(v1, tr_), tr_)) + w2[nt % 1][n21 % 2], tr_) * D::from(0.95))))
 }
 
 fn p1011_eval(x: &[f64]) -> Vec<f64> {
@@ -50644,7 +51628,16 @@ fn p1013(x1: f64, b2: &[f64; 5], a3: [f64; 4], nt: usize, ow31: Option<f64>, mut
     for &(qa41, qb42) in pts39.iter() {
         acc40 += autodiff::sigmoid((qa41 + qa41) - qa41) * ((0.9 / (-(1.0 + (qb42 * qb42)))) / (1.0 + (qb42 * qb42))).atan();
     }
-    [(((((((((v1 / 0.95) - v4) / (-(b2.iter().copied().map(|e16| (f64::sin(1.0) * 0.9).acos()).sum::<f64>().abs() + 0.95))) + v15) + v2).tanh() * v4) + ((1.0 * u18[1].sin()) + (0.3 * old17[1].atan()))) + ((1.35 * v29) + (0.6 * v30))) + (1.05 * v34)) + ((((0.5 * ((lin35.w[0] + lin35.b) * autodiff::relu(a3[c19] / (v15.abs() + 0.55)).sin())) + (1.05 * acc36)) + (0.75 * acc40.tanh())) + (0.45 * (pts39[1].1 * autodiff::sigmoid(v15 + x1)))), (nt as f64) + v3, (2.85 + v1) * v3]
+    let mut acc43: f64 = (ia25[nt] + lin35.w[nt]).sin();
+    let mut k44 = 0;
+    while k44 < 2 {
+        k44 += 1;
+        acc43 = (0.6 * acc43) + (v29 + x1).tanh();
+        if acc43 < -0.837 {
+            return [(((-(b2[c19].abs() + 0.6)).cbrt() * acc43.clamp(0.25, 1.9)) + v34) + v3, ((((lin35.w[3 - 1 - nt] + v4) - ((k44 as f64) * x1)) - acc40) - lin35.b) - v3, (v30 * v15) - v3];
+        }
+    }
+    [((((((((((v1 / 0.95) - v4) / (-(b2.iter().copied().map(|e16| (f64::sin(1.0) * 0.9).acos()).sum::<f64>().abs() + 0.95))) + v15) + v2).tanh() * v4) + ((1.0 * u18[1].sin()) + (0.3 * old17[1].atan()))) + ((1.35 * v29) + (0.6 * v30))) + (1.05 * v34)) + ((((0.5 * ((lin35.w[0] + lin35.b) * autodiff::relu(a3[c19] / (v15.abs() + 0.55)).sin())) + (1.05 * acc36)) + (0.75 * acc40.tanh())) + (0.45 * (pts39[1].1 * autodiff::sigmoid(v15 + x1))))) + (1.0 * acc43), (nt as f64) + v3, (2.85 + v1) * v3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -50689,7 +51682,16 @@ fn p1013_dual<D: Dn>(x1: D, b2: &[D; 5], a3: [D; 4], nt: usize, ow31: Option<f64
     for &(qa41, qb42) in pts39.iter() {
         acc40 += dx_sigmoid((qa41 + qa41) - qa41, tr_) * dx_atan((D::from(0.9) / (-(D::from(1.0) + (qb42 * qb42)))) / (D::from(1.0) + (qb42 * qb42)), tr_);
     }
-    [((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * ((lin35.w[0] + lin35.b) * dx_sin(dx_relu(a3[c19] / (dx_abs(v15, tr_) + D::from(0.55)), tr_), tr_))) + (D::from(1.05) * acc36)) + (D::from(0.75) * dx_tanh(acc40, tr_))) + (D::from(0.45) * (pts39[1].1 * dx_sigmoid(v15 + x1, tr_)))), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
+    let mut acc43: D = dx_sin(ia25[nt] + lin35.w[nt], tr_);
+    let mut k44 = 0;
+    while k44 < 2 {
+        k44 += 1;
+        acc43 = (D::from(0.6) * acc43) + dx_tanh(v29 + x1, tr_);
+        if dx_lt(acc43, -D::from(0.837), tr_) {
+            return [((dx_cbrt(-(dx_abs(b2[c19], tr_) + D::from(0.6)), tr_) * dx_clamp(acc43, D::from(0.25), D::from(1.9), tr_)) + v34) + v3, ((((lin35.w[3 - 1 - nt] + v4) - (D::from(k44 as f64) * x1)) - acc40) - lin35.b) - v3, (v30 * v15) - v3];
+        }
+    }
+    [(((((dx_tanh(((((v1 / D::from(0.95)) - v4) / (-(dx_abs(b2.iter().copied().map(|e16| dx_acos(dx_sin(D::from(1.0), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)))) + v15) + v2, tr_) * v4) + ((D::from(1.0) * dx_sin(u18[1], tr_)) + (D::from(0.3) * dx_atan(old17[1], tr_)))) + ((D::from(1.35) * v29) + (D::from(0.6) * v30))) + (D::from(1.05) * v34)) + ((((D::from(0.5) * ((lin35.w[0] + lin35.b) * dx_sin(dx_relu(a3[c19] / (dx_abs(v15, tr_) + D::from(0.55)), tr_), tr_))) + (D::from(1.05) * acc36)) + (D::from(0.75) * dx_tanh(acc40, tr_))) + (D::from(0.45) * (pts39[1].1 * dx_sigmoid(v15 + x1, tr_))))) + (D::from(1.0) * acc43), D::from(nt as f64) + v3, (D::from(2.85) + v1) * v3]
 }
 
 fn p1013_eval(x: &[f64]) -> Vec<f64> {
@@ -51153,7 +52155,8 @@ fn p1017(&self, x1: f64, s2: &[f64], k3: i32) -> f64 {
     let v21: f64 = if let Some(ov20) = lo18 { ((ov20 - ov20) * (f64::abs(2.55) + 1.35).powf(ov20).tanh()) * ((v17 * out3[0]) + s2[1]).sin() } else { x1.hypot(self.w[0][0]).atan() * autodiff::sigmoid(-v2) };
     let lo22 = if autodiff::sigmoid(1.5 + self.w[0][0]) > x1 { Some((v1.exp2() + self.w[0][0]).atan()) } else { None };
     let v24: f64 = match lo22 { Some(ov23) if ov23 < 1.363 => (ov23.min(ov23).abs() + 1.0).log((ov23 * (-2.95)).abs() + 2.0).tanh() * ((((-v6).tanh() * 0.9).acos() + s2[3]).atan() * 0.95), Some(ov23) => (ov23.abs() + 1.55).acosh().abs().sin() * f64::log(1.4 + (s2[4] * s2[4]), (self.inner.t * self.inner.a[1]).abs() + 2.55).tanh(), None => autodiff::sigmoid(-f64::powf(f64::abs(0.65) + 1.45, ia9[2]) + s2[1]) };
-    (((((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())) + ((1.45 * v16) + (0.85 * v17.tanh()))) + ((0.3 * v21) + (1.0 * v24))
+    let ff25 = std::array::from_fn::<f64, 2, _>(|i26| (f64::round(2.05) - (-2.65 - out3[i26])).tanh() + (0.25 * (i26 as f64)));
+    ((((((((((self.inner.t.abs() + 1.15).ln() * ((0.9 + (self.inner.t * self.inner.t)).log10() * self.inner.t.tanh())) - self.inner.t) - v1) + x1.sin()) + (0.8 * out3[0].atan())) + ((0.4 * v6) + (0.3 * autodiff::sigmoid(v8)))) + (0.6 * v15.atan())) + ((1.45 * v16) + (0.85 * v17.tanh()))) + ((0.3 * v21) + (1.0 * v24))) + (0.8 * (ff25[0] * (autodiff::sigmoid(x1).cosh().hypot(self.m * v24).atan() * 0.95)))
 }
 }
 
@@ -51183,7 +52186,8 @@ fn p1017_dual(&self, x1: D, s2: &[D], k3: i32, tr_: &mut Tr) -> D {
     let v21: D = if let Some(ov20) = lo18 { ((ov20 - ov20) * dx_tanh(dx_powf(dx_abs(D::from(2.55), tr_) + D::from(1.35), ov20, tr_), tr_)) * dx_sin((v17 * out3[0]) + s2[1], tr_) } else { dx_atan(dx_hypot(x1, self.w[0][0], tr_), tr_) * dx_sigmoid(-v2, tr_) };
     let lo22 = if dx_gt(dx_sigmoid(D::from(1.5) + self.w[0][0], tr_), x1, tr_) { Some(dx_atan(dx_exp2(v1, tr_) + self.w[0][0], tr_)) } else { None };
     let v24: D = match lo22 { Some(ov23) if dx_lt(ov23, D::from(1.363), tr_) => dx_tanh(dx_log(dx_abs(dx_min(ov23, ov23, tr_), tr_) + D::from(1.0), dx_abs(ov23 * (-D::from(2.95)), tr_) + D::from(2.0), tr_), tr_) * (dx_atan(dx_acos(dx_tanh(-v6, tr_) * D::from(0.9), tr_) + s2[3], tr_) * D::from(0.95)), Some(ov23) => dx_sin(dx_abs(dx_acosh(dx_abs(ov23, tr_) + D::from(1.55), tr_), tr_), tr_) * dx_tanh(dx_log(D::from(1.4) + (s2[4] * s2[4]), dx_abs(self.inner.t * self.inner.a[1], tr_) + D::from(2.55), tr_), tr_), None => dx_sigmoid(-dx_powf(dx_abs(D::from(0.65), tr_) + D::from(1.45), ia9[2], tr_) + s2[1], tr_) };
-    ((((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))) + ((D::from(1.45) * v16) + (D::from(0.85) * dx_tanh(v17, tr_)))) + ((D::from(0.3) * v21) + (D::from(1.0) * v24))
+    let ff25 = std::array::from_fn::<D, 2, _>(|i26| dx_tanh(dx_round(D::from(2.05), tr_) - (-D::from(2.65) - out3[i26]), tr_) + (D::from(0.25) * D::from(i26 as f64)));
+    (((((((((dx_ln(dx_abs(self.inner.t, tr_) + D::from(1.15), tr_) * (dx_log10(D::from(0.9) + (self.inner.t * self.inner.t), tr_) * dx_tanh(self.inner.t, tr_))) - self.inner.t) - v1) + dx_sin(x1, tr_)) + (D::from(0.8) * dx_atan(out3[0], tr_))) + ((D::from(0.4) * v6) + (D::from(0.3) * dx_sigmoid(v8, tr_)))) + (D::from(0.6) * dx_atan(v15, tr_))) + ((D::from(1.45) * v16) + (D::from(0.85) * dx_tanh(v17, tr_)))) + ((D::from(0.3) * v21) + (D::from(1.0) * v24))) + (D::from(0.8) * (ff25[0] * (dx_atan(dx_hypot(dx_cosh(dx_sigmoid(x1, tr_), tr_), self.m * v24, tr_), tr_) * D::from(0.95))))
 }
 }
 
@@ -51953,7 +52957,9 @@ fn p1024(x1: f64, b2: &[f64; 1], b3: &[f64; 3], mut st: Body, oc20: Result<f64, 
     if let Ok(c21) = oc20 {
         v22 = v22.max(c21);
     }
-    ((((autodiff::sigmoid(f64::hypot(b2[0], st.m)).exp_m1().sin() * autodiff::sigmoid(st.m)) - (-0.8)) + st.inner.t) + ((((1.5 * (st.vel[0] - snap5[0]).tanh()) + (1.45 * u10[0].atan())) + (0.25 * u18[0])) + (1.2 * old17[0]))) + (1.05 * v22)
+    let ra26: [f64; 2] = [-(-0.55) * (b3[1] * st.inner.t.tanh()), autodiff::softplus(x1).sin()];
+    let r27: [f64; 2] = st.w[1];
+    (((((autodiff::sigmoid(f64::hypot(b2[0], st.m)).exp_m1().sin() * autodiff::sigmoid(st.m)) - (-0.8)) + st.inner.t) + ((((1.5 * (st.vel[0] - snap5[0]).tanh()) + (1.45 * u10[0].atan())) + (0.25 * u18[0])) + (1.2 * old17[0]))) + (1.05 * v22)) + (0.35 * (cdot2(&r27, &ra26) * r27[1]).atan())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51992,7 +52998,9 @@ fn p1024_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 3], mut st: BodyD<D>, oc20: Re
     if let Ok(c21) = oc20 {
         v22 = dx_max(v22, D::from(c21), tr_);
     }
-    ((((dx_sin(dx_exp_m1(dx_sigmoid(dx_hypot(b2[0], st.m, tr_), tr_), tr_), tr_) * dx_sigmoid(st.m, tr_)) - (-D::from(0.8))) + st.inner.t) + ((((D::from(1.5) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(1.45) * dx_atan(u10[0], tr_))) + (D::from(0.25) * u18[0])) + (D::from(1.2) * old17[0]))) + (D::from(1.05) * v22)
+    let ra26: [D; 2] = [-(-D::from(0.55)) * (b3[1] * dx_tanh(st.inner.t, tr_)), dx_sin(dx_softplus(x1, tr_), tr_)];
+    let r27: [D; 2] = st.w[1];
+    (((((dx_sin(dx_exp_m1(dx_sigmoid(dx_hypot(b2[0], st.m, tr_), tr_), tr_), tr_) * dx_sigmoid(st.m, tr_)) - (-D::from(0.8))) + st.inner.t) + ((((D::from(1.5) * dx_tanh(st.vel[0] - snap5[0], tr_)) + (D::from(1.45) * dx_atan(u10[0], tr_))) + (D::from(0.25) * u18[0])) + (D::from(1.2) * old17[0]))) + (D::from(1.05) * v22)) + (D::from(0.35) * dx_atan(cdot2_dual(&r27, &ra26, tr_) * r27[1], tr_))
 }
 
 fn p1024_eval(x: &[f64]) -> Vec<f64> {
@@ -52363,7 +53371,8 @@ fn p1028(x1: f64, x2: f64, x3: f64, mut x4: f64, ok9: Option<usize>) -> f64 {
     } else {
         v10 -= (((f64::abs(-0.95) + 0.85).cbrt() * (-(f64::abs(0.2) + 0.5)).cbrt()) + x1).tanh();
     }
-    ((f64::cos(-0.9) - x3) - x3) + (0.6 * v10.atan())
+    let [u12, u13] = upair(x3.clamp(-0.7, 1.5), (-x2).exp_m1().sin());
+    (((f64::cos(-0.9) - x3) - x3) + (0.6 * v10.atan())) + (0.75 * (u12 * u13))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -52388,7 +53397,8 @@ fn p1028_dual<D: Dn>(x1: D, x2: D, x3: D, mut x4: D, ok9: Option<usize>, tr_: &m
     } else {
         v10 -= dx_tanh((dx_cbrt(dx_abs(-D::from(0.95), tr_) + D::from(0.85), tr_) * dx_cbrt(-(dx_abs(D::from(0.2), tr_) + D::from(0.5)), tr_)) + x1, tr_);
     }
-    ((dx_cos(-D::from(0.9), tr_) - x3) - x3) + (D::from(0.6) * dx_atan(v10, tr_))
+    let [u12, u13] = upair_dual(dx_clamp(x3, -D::from(0.7), D::from(1.5), tr_), dx_sin(dx_exp_m1(-x2, tr_), tr_), tr_);
+    (((dx_cos(-D::from(0.9), tr_) - x3) - x3) + (D::from(0.6) * dx_atan(v10, tr_))) + (D::from(0.75) * (u12 * u13))
 }
 
 fn p1028_eval(x: &[f64]) -> Vec<f64> {
@@ -52617,8 +53627,8 @@ fn p1029_bb1(x: &[f64], d: f64, u: f64, gb: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<
 // ---------------------------------------------------------------- p1030
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, st))]
-fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body, ow15: Option<f64>) -> f64 {
+#[grad(reverse, forward, wrt(x1, st, gb19))]
+fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body, ow15: Option<f64>, gb19: &V3) -> f64 {
     st.vel[0] += autodiff::relu(st.inner.a[0].atan());
     let (v1, v2) = ((st.w[0][1] / (-(f64::abs(0.85) + 0.85))) + (st.vel[0] - st.w[1][0]), f64::abs(0.55).atan());
     if (st.vel[1] + autodiff::relu(v2)) >= 1.0 {
@@ -52665,11 +53675,13 @@ fn p1030(x1: f64, x2: f64, w3: &[[f64; 3]; 3], mut st: Body, ow15: Option<f64>) 
         let Some(m18) = ow15 else { continue };
         acc16 += m18 * autodiff::sigmoid(*v17);
     }
-    ((((((v2.clamp(st.pos[0].sin(), st.pos[0].sin() + 2.0).exp_m1().tanh() * (v1 - (x1 * 1.85)).sin()) * st.m) - st.m) + v2) + (((0.45 * (st.pos[1] - snap3[1]).atan()) + (0.85 * cc4)) + (0.6 * v6))) + (1.05 * autodiff::sigmoid(v9))) + ((1.4 * u10.iter().sum::<f64>()) + (1.15 * acc16))
+    let ra24: [f64; 2] = [f64::max(v9.tanh().mul_add(x2, st.w[1][1]), cc4 - v9).tanh(), st.inner.a[0].hypot(st.m).tanh()];
+    let [u22, u23] = cpair2(&ra24);
+    (((((((v2.clamp(st.pos[0].sin(), st.pos[0].sin() + 2.0).exp_m1().tanh() * (v1 - (x1 * 1.85)).sin()) * st.m) - st.m) + v2) + (((0.45 * (st.pos[1] - snap3[1]).atan()) + (0.85 * cc4)) + (0.6 * v6))) + (1.05 * autodiff::sigmoid(v9))) + ((1.4 * u10.iter().sum::<f64>()) + (1.15 * acc16))) + ((1.35 * (gb19[1] * (gb19.iter().map(|&e20| gb19.iter().copied().product::<f64>()).sum::<f64>().tanh().sinh().atan() * 0.95))) + (0.95 * (u22 + (((acc16.trunc() + f64::exp(2.65)) + st.pos[0]).tanh() * u23))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, ow15: Option<f64>, tr_: &mut Tr) -> D {
+fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, ow15: Option<f64>, gb19: &[D; 3], tr_: &mut Tr) -> D {
     st.vel[0] += dx_relu(dx_atan(st.inner.a[0], tr_), tr_);
     let (v1, v2) = ((st.w[0][1] / (-(dx_abs(D::from(0.85), tr_) + D::from(0.85)))) + (st.vel[0] - st.w[1][0]), dx_atan(dx_abs(D::from(0.55), tr_), tr_));
     if dx_ge(st.vel[1] + dx_relu(v2, tr_), D::from(1.0), tr_) {
@@ -52716,7 +53728,9 @@ fn p1030_dual<D: Dn>(x1: D, x2: D, w3: &[[D; 3]; 3], mut st: BodyD<D>, ow15: Opt
         let Some(m18) = ow15 else { continue };
         acc16 += D::from(m18) * dx_sigmoid(*v17, tr_);
     }
-    ((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(0.45) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(0.85) * cc4)) + (D::from(0.6) * v6))) + (D::from(1.05) * dx_sigmoid(v9, tr_))) + ((D::from(1.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.15) * acc16))
+    let ra24: [D; 2] = [dx_tanh(dx_max(dx_mul_add(dx_tanh(v9, tr_), x2, st.w[1][1], tr_), cc4 - v9, tr_), tr_), dx_tanh(dx_hypot(st.inner.a[0], st.m, tr_), tr_)];
+    let [u22, u23] = cpair2_dual(&ra24, tr_);
+    (((((((dx_tanh(dx_exp_m1(dx_clamp(v2, dx_sin(st.pos[0], tr_), dx_sin(st.pos[0], tr_) + D::from(2.0), tr_), tr_), tr_) * dx_sin(v1 - (x1 * D::from(1.85)), tr_)) * st.m) - st.m) + v2) + (((D::from(0.45) * dx_atan(st.pos[1] - snap3[1], tr_)) + (D::from(0.85) * cc4)) + (D::from(0.6) * v6))) + (D::from(1.05) * dx_sigmoid(v9, tr_))) + ((D::from(1.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(1.15) * acc16))) + ((D::from(1.35) * (gb19[1] * (dx_atan(dx_sinh(dx_tanh(gb19.iter().map(|&e20| gb19.iter().copied().fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) * D::from(0.95)))) + (D::from(0.95) * (u22 + (dx_tanh((dx_trunc(acc16, tr_) + dx_exp(D::from(2.65), tr_)) + st.pos[0], tr_) * u23))))
 }
 
 fn p1030_eval(x: &[f64]) -> Vec<f64> {
@@ -52726,7 +53740,8 @@ fn p1030_eval(x: &[f64]) -> Vec<f64> {
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
     let ow15: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1030(x1, x2, &w3, st, ow15))
+    let gb19: [f64; 3] = take(x, k);
+    flat(&p1030(x1, x2, &w3, st, ow15, &gb19))
 }
 
 fn p1030_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -52736,7 +53751,8 @@ fn p1030_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let w3: [[Dual64; 3]; 3] = take2(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
     let ow15: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1030_dual(x1, x2, &w3, st, ow15, tr_))
+    let gb19: [Dual64; 3] = take(x, k);
+    flat(&p1030_dual(x1, x2, &w3, st, ow15, &gb19, tr_))
 }
 
 fn p1030_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -52746,13 +53762,16 @@ fn p1030_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
     let ow15: Option<f64> = opt_f64(take1(x, k));
-    let (out, g_x1, g_st) = p1030_backward(x1, x2, &w3, st, ow15, d[0]);
+    let gb19: [f64; 3] = take(x, k);
+    let mut d_gb19 = [SHADOW; 3];
+    let (out, g_x1, g_st) = p1030_backward(x1, x2, &w3, st, ow15, &gb19, &mut d_gb19, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend([0.0; 1]);
     g.extend([0.0; 9]);
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gb19));
     (flat(&out), g)
 }
 
@@ -52763,13 +53782,15 @@ fn p1030_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w3: [[f64; 3]; 3] = take2(x, k);
     let st: Body = take_body(x, k);
     let ow15: Option<f64> = opt_f64(take1(x, k));
+    let gb19: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     *k += 1;
     *k += 9;
     let t_st: Body = take_body(t, k);
     *k += 1;
-    let (out, tan) = p1030_forward(x1, t_x1, x2, &w3, st, t_st, ow15);
+    let t_gb19: [f64; 3] = take(t, k);
+    let (out, tan) = p1030_forward(x1, t_x1, x2, &w3, st, t_st, ow15, &gb19, &t_gb19);
     (flat(&out), flat(&tan))
 }
 
@@ -52961,7 +53982,7 @@ fn p1031g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1032(mut x1: f64, w4: &[[f64; 3]; 1], a3: [f64; 3], r2: &f64, a5: [f64; 3], nt: usize) -> Vec<f64> {
+fn p1032(mut x1: f64, w4: &[[f64; 3]; 1], a3: [f64; 3], r2: &f64, a5: [f64; 3], nt: usize, st: &Body) -> Vec<f64> {
     if (w4[nt % w4.len()][1].abs() + 0.5).log(f64::abs(2.7) + 1.5) >= (r2 / (x1.abs() + 1.3)) || a5.iter().zip(a3.iter()).map(|(p1, q2)| autodiff::sigmoid(w4[nt % 1][nt % 3] * a3[(nt + 3) % 3]) + 1.0).product::<f64>() >= -1.0 {
         let v3: f64 = -1.3;
         if (f64::abs(-0.8).ln_1p() + r2) >= (v3 - w4[nt % w4.len()][(nt + 2) % 3]) {
@@ -52997,11 +54018,19 @@ fn p1032(mut x1: f64, w4: &[[f64; 3]; 1], a3: [f64; 3], r2: &f64, a5: [f64; 3], 
     }
     let v25: f64 = a3.iter().filter(|&&v22| v22 > 0.063).fold(0.35f64, |acc24, e23| (0.5 * acc24) + (e23.atan() + (f64::abs(-2.25) + 1.45).log10()).tanh());
     let v26: f64 = f64::rem_euclid(-cc18, ((nt as f64) - w4[nt % 1][(nt + 3) % 3]).tanh().exp() + 0.5);
-    vec![((((a3[nt % a3.len()] - x1) + 0.8) + (((1.45 * u14[0].tanh()) + (0.25 * z16[0].atan())) + (1.1 * cc18))) + ((0.55 * v20.sin()) + (0.8 * v25))) + (0.7 * v26), ((a5.iter().fold(1.45f64, |acc13, e12| acc13.min(w4[nt % w4.len()][nt % 3].max(-2.15))) * (-2.8 - w4[0][(nt + 1) % 3])) + autodiff::elu(f64::atan2(2.65, a5[nt % 3]), w4[0][nt % 3].tanh())) - a5[nt % 3], a5[nt % a5.len()] + r2]
+    let ra30: [f64; 2] = [(r2 - st.m).abs().sin(), x1.atan()];
+    let mut acc27: f64 = 0.0;
+    for k28 in 0..2 {
+        let r31 = st.w[k28];
+        acc27 += cdot2(&r31, &ra30) * r31[1];
+    }
+    let ra34: [f64; 2] = [(((cc18 - (-0.2)) + ((nt as f64) * cc18)) + st.inner.t).tanh(), (-x1).tanh()];
+    let [u32, u33] = cpair2(&ra34);
+    vec![(((((a3[nt % a3.len()] - x1) + 0.8) + (((1.45 * u14[0].tanh()) + (0.25 * z16[0].atan())) + (1.1 * cc18))) + ((0.55 * v20.sin()) + (0.8 * v25))) + (0.7 * v26)) + ((0.25 * acc27.atan()) + (1.2 * (u32 + (((nt as f64) + st.inner.t).tanh() * u33)))), ((a5.iter().fold(1.45f64, |acc13, e12| acc13.min(w4[nt % w4.len()][nt % 3].max(-2.15))) * (-2.8 - w4[0][(nt + 1) % 3])) + autodiff::elu(f64::atan2(2.65, a5[nt % 3]), w4[0][nt % 3].tanh())) - a5[nt % 3], a5[nt % a5.len()] + r2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1032_dual<D: Dn>(mut x1: D, w4: &[[D; 3]; 1], a3: [D; 3], r2: &D, a5: [D; 3], nt: usize, tr_: &mut Tr) -> Vec<D> {
+fn p1032_dual<D: Dn>(mut x1: D, w4: &[[D; 3]; 1], a3: [D; 3], r2: &D, a5: [D; 3], nt: usize, st: &BodyD<D>, tr_: &mut Tr) -> Vec<D> {
     if dx_ge(dx_log(dx_abs(w4[nt % w4.len()][1], tr_) + D::from(0.5), dx_abs(D::from(2.7), tr_) + D::from(1.5), tr_), *r2 / (dx_abs(x1, tr_) + D::from(1.3)), tr_) || dx_ge(a5.iter().zip(a3.iter()).map(|(p1, q2)| dx_sigmoid(w4[nt % 1][nt % 3] * a3[(nt + 3) % 3], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(1.0), tr_) {
         let v3: D = -D::from(1.3);
         if dx_ge(dx_ln_1p(dx_abs(-D::from(0.8), tr_), tr_) + (*r2), v3 - w4[nt % w4.len()][(nt + 2) % 3], tr_) {
@@ -53037,7 +54066,15 @@ fn p1032_dual<D: Dn>(mut x1: D, w4: &[[D; 3]; 1], a3: [D; 3], r2: &D, a5: [D; 3]
     }
     let v25: D = { let mut acc24 = D::from(0.35); for e23 in a3.iter() { if dx_gt(*e23, D::from(0.063), tr_) { acc24 = (D::from(0.5) * acc24) + dx_tanh(dx_atan(*e23, tr_) + dx_log10(dx_abs(-D::from(2.25), tr_) + D::from(1.45), tr_), tr_); } } acc24 };
     let v26: D = dx_rem_euclid(-cc18, dx_exp(dx_tanh(D::from(nt as f64) - w4[nt % 1][(nt + 3) % 3], tr_), tr_) + D::from(0.5), tr_);
-    vec![((((a3[nt % a3.len()] - x1) + D::from(0.8)) + (((D::from(1.45) * dx_tanh(u14[0], tr_)) + (D::from(0.25) * dx_atan(z16[0], tr_))) + (D::from(1.1) * cc18))) + ((D::from(0.55) * dx_sin(v20, tr_)) + (D::from(0.8) * v25))) + (D::from(0.7) * v26), ((a5.iter().fold(D::from(1.45), |acc13, e12| dx_min(acc13, dx_max(w4[nt % w4.len()][nt % 3], -D::from(2.15), tr_), tr_)) * (-D::from(2.8) - w4[0][(nt + 1) % 3])) + dx_elu(dx_atan2(D::from(2.65), a5[nt % 3], tr_), dx_tanh(w4[0][nt % 3], tr_), tr_)) - a5[nt % 3], a5[nt % a5.len()] + (*r2)]
+    let ra30: [D; 2] = [dx_sin(dx_abs(*r2 - st.m, tr_), tr_), dx_atan(x1, tr_)];
+    let mut acc27: D = D::from(0.0);
+    for k28 in 0..2 {
+        let r31 = st.w[k28];
+        acc27 += cdot2_dual(&r31, &ra30, tr_) * r31[1];
+    }
+    let ra34: [D; 2] = [dx_tanh(((cc18 - (-D::from(0.2))) + (D::from(nt as f64) * cc18)) + st.inner.t, tr_), dx_tanh(-x1, tr_)];
+    let [u32, u33] = cpair2_dual(&ra34, tr_);
+    vec![(((((a3[nt % a3.len()] - x1) + D::from(0.8)) + (((D::from(1.45) * dx_tanh(u14[0], tr_)) + (D::from(0.25) * dx_atan(z16[0], tr_))) + (D::from(1.1) * cc18))) + ((D::from(0.55) * dx_sin(v20, tr_)) + (D::from(0.8) * v25))) + (D::from(0.7) * v26)) + ((D::from(0.25) * dx_atan(acc27, tr_)) + (D::from(1.2) * (u32 + (dx_tanh(D::from(nt as f64) + st.inner.t, tr_) * u33)))), ((a5.iter().fold(D::from(1.45), |acc13, e12| dx_min(acc13, dx_max(w4[nt % w4.len()][nt % 3], -D::from(2.15), tr_), tr_)) * (-D::from(2.8) - w4[0][(nt + 1) % 3])) + dx_elu(dx_atan2(D::from(2.65), a5[nt % 3], tr_), dx_tanh(w4[0][nt % 3], tr_), tr_)) - a5[nt % 3], a5[nt % a5.len()] + (*r2)]
 }
 
 fn p1032_eval(x: &[f64]) -> Vec<f64> {
@@ -53047,7 +54084,8 @@ fn p1032_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 3] = take(x, k);
     let r2: f64 = take1(x, k);
     let a5: [f64; 3] = take(x, k);
-    flat(&p1032(x1, &w4, a3, &r2, a5, 4))
+    let st: Body = take_body(x, k);
+    flat(&p1032(x1, &w4, a3, &r2, a5, 4, &st))
 }
 
 fn p1032_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -53057,7 +54095,8 @@ fn p1032_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 3] = take(x, k);
     let r2: Dual64 = take1(x, k);
     let a5: [Dual64; 3] = take(x, k);
-    flat(&p1032_dual(x1, &w4, a3, &r2, a5, 4, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1032_dual(x1, &w4, a3, &r2, a5, 4, &st, tr_))
 }
 
 fn p1032_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -53067,15 +54106,18 @@ fn p1032_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 3] = take(x, k);
     let r2: f64 = take1(x, k);
     let a5: [f64; 3] = take(x, k);
+    let st: Body = take_body(x, k);
     let mut d_w4 = [[SHADOW; 3]; 1];
     let mut d_r2 = SHADOW;
-    let (out, g_x1, g_a3, g_a5) = p1032_backward(x1, &w4, &mut d_w4, a3, &r2, &mut d_r2, a5, 4, d);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1, g_a3, g_a5) = p1032_backward(x1, &w4, &mut d_w4, a3, &r2, &mut d_r2, a5, 4, &st, &mut d_st, d);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_w4));
     g.extend(flat(&g_a3));
     g.extend(shadow(&d_r2));
     g.extend(flat(&g_a5));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -53086,13 +54128,15 @@ fn p1032_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 3] = take(x, k);
     let r2: f64 = take1(x, k);
     let a5: [f64; 3] = take(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_w4: [[f64; 3]; 1] = take2(t, k);
     let t_a3: [f64; 3] = take(t, k);
     let t_r2: f64 = take1(t, k);
     let t_a5: [f64; 3] = take(t, k);
-    let (out, tan) = p1032_forward(x1, t_x1, &w4, &t_w4, a3, t_a3, &r2, &t_r2, a5, t_a5, 4);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1032_forward(x1, t_x1, &w4, &t_w4, a3, t_a3, &r2, &t_r2, a5, t_a5, 4, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -53120,7 +54164,9 @@ fn p1033(b1: &[f64; 4], s2: &[f64], nt: usize, oc10: Result<f64, String>) -> Vec
         v12 = v12.max(c11);
     }
     let lm13 = old5.map(|t14| (-(-1.9 - t14)).tanh());
-    vec![(((((((K1033 - (s2[(nt + 3) % s2.len()] / ((K1033 * K1033).exp() + 0.5))) * s2[nt % 3]).tanh() * K1033) * b1[nt]) + (1.25 * acc4)) + ((0.55 * u7[1]) + (0.45 * old5[1]))) + (0.8 * v12)) + (0.9 * (lm13[0] * (((b1[nt].sin() * 0.9).acos() * f64::mul_add(-0.85, acc4, v2)).atan() * 0.95))), ((-(v1 / (b1[3].exp() + 0.5))).tanh() * 0.9).atanh() * v1.tanh(), (-(v2 * v2) - v2) + v1]
+    let ps15 = Lp { a: (s2[nt % 3] + f64::powf(v1.abs() + 0.5, -2.0)).tanh(), v: [((f64::tanh(1.45) * 0.9).acos() + s2[nt % 3]).tanh(), autodiff::sigmoid((lm13[0] * (-(nt as f64))) + s2[nt % s2.len()])] };
+    let Lp { v, .. } = ps15;
+    vec![((((((((K1033 - (s2[(nt + 3) % s2.len()] / ((K1033 * K1033).exp() + 0.5))) * s2[nt % 3]).tanh() * K1033) * b1[nt]) + (1.25 * acc4)) + ((0.55 * u7[1]) + (0.45 * old5[1]))) + (0.8 * v12)) + (0.9 * (lm13[0] * (((b1[nt].sin() * 0.9).acos() * f64::mul_add(-0.85, acc4, v2)).atan() * 0.95)))) + (0.25 * v[1]), ((-(v1 / (b1[3].exp() + 0.5))).tanh() * 0.9).atanh() * v1.tanh(), (-(v2 * v2) - v2) + v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53144,7 +54190,9 @@ fn p1033_dual<D: Dn>(b1: &[D; 4], s2: &[D], nt: usize, oc10: Result<f64, String>
         v12 = dx_max(v12, D::from(c11), tr_);
     }
     let lm13 = old5.map(|t14| dx_tanh(-(-D::from(1.9) - t14), tr_));
-    vec![(((((dx_tanh((K1033 - (s2[(nt + 3) % s2.len()] / (dx_exp(K1033 * K1033, tr_) + D::from(0.5)))) * s2[nt % 3], tr_) * K1033) * b1[nt]) + (D::from(1.25) * acc4)) + ((D::from(0.55) * u7[1]) + (D::from(0.45) * old5[1]))) + (D::from(0.8) * v12)) + (D::from(0.9) * (lm13[0] * (dx_atan(dx_acos(dx_sin(b1[nt], tr_) * D::from(0.9), tr_) * dx_mul_add(-D::from(0.85), acc4, v2, tr_), tr_) * D::from(0.95)))), dx_atanh(dx_tanh(-(v1 / (dx_exp(b1[3], tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_), (-(v2 * v2) - v2) + v1]
+    let ps15 = LpD { a: dx_tanh(s2[nt % 3] + dx_powf(dx_abs(v1, tr_) + D::from(0.5), -D::from(2.0), tr_), tr_), v: [dx_tanh(dx_acos(dx_tanh(D::from(1.45), tr_) * D::from(0.9), tr_) + s2[nt % 3], tr_), dx_sigmoid((lm13[0] * (-D::from(nt as f64))) + s2[nt % s2.len()], tr_)] };
+    let LpD { v, .. } = ps15;
+    vec![((((((dx_tanh((K1033 - (s2[(nt + 3) % s2.len()] / (dx_exp(K1033 * K1033, tr_) + D::from(0.5)))) * s2[nt % 3], tr_) * K1033) * b1[nt]) + (D::from(1.25) * acc4)) + ((D::from(0.55) * u7[1]) + (D::from(0.45) * old5[1]))) + (D::from(0.8) * v12)) + (D::from(0.9) * (lm13[0] * (dx_atan(dx_acos(dx_sin(b1[nt], tr_) * D::from(0.9), tr_) * dx_mul_add(-D::from(0.85), acc4, v2, tr_), tr_) * D::from(0.95))))) + (D::from(0.25) * v[1]), dx_atanh(dx_tanh(-(v1 / (dx_exp(b1[3], tr_) + D::from(0.5))), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_), (-(v2 * v2) - v2) + v1]
 }
 
 fn p1033_eval(x: &[f64]) -> Vec<f64> {
@@ -53419,7 +54467,10 @@ fn p1036(x1: f64, x2: f64, s3: &[f64], ok18: Option<usize>) -> [f64; 1] {
         v19 += ((f64::sinh(2.8).abs() + 1.3).sqrt() + s3[n15 + 1]).sin() * ((j20 as f64) + 0.5);
     }
     let v22: f64 = f64::rem_euclid(z8.iter().map(|e21| v19.tanh() + 1.0).product::<f64>() - (s3[n15 + 1] * 1.4), f64::sinh(-1.3).abs() + 0.75);
-    [(((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))) + (1.4 * autodiff::sigmoid(v22))]
+    let ra23: [f64; 3] = [((autodiff::leaky_relu(-1.3, 0.36) * (-u6[0])) + x2).atan(), autodiff::sigmoid(v19 + s3[2]), autodiff::sigmoid((v2.sin() * 0.9).asin() + x1)];
+    let ff24: [f64; 3] = std::array::from_fn(|i25| (-(2.5 * ra23[i25])).tanh());
+    let uq27 = Uq { a: ((2.8 + ra23[n15 + 1]) - autodiff::elu(2.8, x2.sin())).tanh(), v: [(((ff24[3 - 1 - n15] + (n15 as f64)) + (-u6[0])) + s3[4 - 1 - n15]).atan(), ((s3[4 - 1 - n15] - u6[0]) + (-x1)).tanh()] };
+    [((((((((autodiff::leaky_relu((f64::abs(-1.9) + 0.55).ln(), 0.16) - (autodiff::sigmoid(v2 - (-1.15)) * autodiff::sigmoid(v2))) * v2.tanh()) * v1.atan()) - x2) + (1.05 * acc5)) + ((0.9 * u6[0].tanh()) + (1.25 * z8[0].tanh()))) + (((1.25 * (s16 / (n15 as f64))) + (1.2 * s17)) + (1.45 * v19.atan()))) + (1.4 * autodiff::sigmoid(v22))) + ((1.2 * (ff24[0] * autodiff::sigmoid((v2.abs() + 0.5).ln().abs() + x2))) + (0.6 * uq27.umix(((acc5 / (x2.exp() + 0.5)) % ((autodiff::sigmoid(v2) * u6[(n15 + 2) % u6.len()]).tanh().exp() + 0.5)).tanh())))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53453,7 +54504,10 @@ fn p1036_dual<D: Dn>(x1: D, x2: D, s3: &[D], ok18: Option<usize>, tr_: &mut Tr) 
         v19 += dx_sin(dx_sqrt(dx_abs(dx_sinh(D::from(2.8), tr_), tr_) + D::from(1.3), tr_) + s3[n15 + 1], tr_) * (D::from(j20 as f64) + D::from(0.5));
     }
     let v22: D = dx_rem_euclid(z8.iter().map(|e21| dx_tanh(v19, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - (s3[n15 + 1] * D::from(1.4)), dx_abs(dx_sinh(-D::from(1.3), tr_), tr_) + D::from(0.75), tr_);
-    [(((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))) + (D::from(1.4) * dx_sigmoid(v22, tr_))]
+    let ra23: [D; 3] = [dx_atan((dx_leaky_relu(-D::from(1.3), D::from(0.36), tr_) * (-u6[0])) + x2, tr_), dx_sigmoid(v19 + s3[2], tr_), dx_sigmoid(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_) + x1, tr_)];
+    let ff24: [D; 3] = std::array::from_fn(|i25| dx_tanh(-(D::from(2.5) * ra23[i25]), tr_));
+    let uq27 = UqD { a: dx_tanh((D::from(2.8) + ra23[n15 + 1]) - dx_elu(D::from(2.8), dx_sin(x2, tr_), tr_), tr_), v: [dx_atan(((ff24[3 - 1 - n15] + D::from(n15 as f64)) + (-u6[0])) + s3[4 - 1 - n15], tr_), dx_tanh((s3[4 - 1 - n15] - u6[0]) + (-x1), tr_)] };
+    [((((((((dx_leaky_relu(dx_ln(dx_abs(-D::from(1.9), tr_) + D::from(0.55), tr_), D::from(0.16), tr_) - (dx_sigmoid(v2 - (-D::from(1.15)), tr_) * dx_sigmoid(v2, tr_))) * dx_tanh(v2, tr_)) * dx_atan(v1, tr_)) - x2) + (D::from(1.05) * acc5)) + ((D::from(0.9) * dx_tanh(u6[0], tr_)) + (D::from(1.25) * dx_tanh(z8[0], tr_)))) + (((D::from(1.25) * (s16 / D::from(n15 as f64))) + (D::from(1.2) * s17)) + (D::from(1.45) * dx_atan(v19, tr_)))) + (D::from(1.4) * dx_sigmoid(v22, tr_))) + ((D::from(1.2) * (ff24[0] * dx_sigmoid(dx_abs(dx_ln(dx_abs(v2, tr_) + D::from(0.5), tr_), tr_) + x2, tr_))) + (D::from(0.6) * uq27.umix_dual(dx_tanh(dx_rem(acc5 / (dx_exp(x2, tr_) + D::from(0.5)), dx_exp(dx_tanh(dx_sigmoid(v2, tr_) * u6[(n15 + 2) % u6.len()], tr_), tr_) + D::from(0.5), tr_), tr_), tr_)))]
 }
 
 fn p1036_eval(x: &[f64]) -> Vec<f64> {
@@ -53933,7 +54987,8 @@ fn p1041(r1: &f64, a2: [f64; 1], n3: usize, st: &Body) -> f64 {
     out4[0] += f64::min(st.vel[(n3 + 3) % 2], 0.95).sinh().tanh();
     let (s10, s11) = out4.iter().fold((0.0, 0.0), |(p7, q8), v5| (p7 + (v5 * v5).mul_add(v5 - v5, f64::max(-1.7, *v5)).sin(), q8 + ((v5 / (f64::abs(1.1) + 1.05)).asinh().sin() * p7)));
     let v12: f64 = out4[(n3 + 2) % out4.len()].rem_euclid((out4[(n3 + 1) % out4.len()] + a2[0]).abs() + 0.95);
-    (((((a2[0].sin().tan().exp_m1().abs() + 0.9).log10() - st.m) + (1.0 * acc3)) + (0.9 * out4[1].tanh())) + ((0.75 * s10) + (1.1 * s11))) + (0.95 * v12.tanh())
+    let Body { pos: pb13, vel: pb14, m, .. } = *st;
+    ((((((a2[0].sin().tan().exp_m1().abs() + 0.9).log10() - st.m) + (1.0 * acc3)) + (0.9 * out4[1].tanh())) + ((0.75 * s10) + (1.1 * s11))) + (0.95 * v12.tanh())) + ((1.1 * (pb13[0] * pb14[1])) + (1.1 * m))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53950,7 +55005,8 @@ fn p1041_dual<D: Dn>(r1: &D, a2: [D; 1], n3: usize, st: &BodyD<D>, tr_: &mut Tr)
     out4[0] += dx_tanh(dx_sinh(dx_min(st.vel[(n3 + 3) % 2], D::from(0.95), tr_), tr_), tr_);
     let (s10, s11) = out4.iter().fold((D::from(0.0), D::from(0.0)), |(p7, q8), v5| (p7 + dx_sin(dx_mul_add(*v5 * (*v5), *v5 - (*v5), dx_max(-D::from(1.7), *v5, tr_), tr_), tr_), q8 + (dx_sin(dx_asinh(*v5 / (dx_abs(D::from(1.1), tr_) + D::from(1.05)), tr_), tr_) * p7)));
     let v12: D = dx_rem_euclid(out4[(n3 + 2) % out4.len()], dx_abs(out4[(n3 + 1) % out4.len()] + a2[0], tr_) + D::from(0.95), tr_);
-    ((((dx_log10(dx_abs(dx_exp_m1(dx_tan(dx_sin(a2[0], tr_), tr_), tr_), tr_) + D::from(0.9), tr_) - st.m) + (D::from(1.0) * acc3)) + (D::from(0.9) * dx_tanh(out4[1], tr_))) + ((D::from(0.75) * s10) + (D::from(1.1) * s11))) + (D::from(0.95) * dx_tanh(v12, tr_))
+    let BodyD { pos: pb13, vel: pb14, m, .. } = *st;
+    (((((dx_log10(dx_abs(dx_exp_m1(dx_tan(dx_sin(a2[0], tr_), tr_), tr_), tr_) + D::from(0.9), tr_) - st.m) + (D::from(1.0) * acc3)) + (D::from(0.9) * dx_tanh(out4[1], tr_))) + ((D::from(0.75) * s10) + (D::from(1.1) * s11))) + (D::from(0.95) * dx_tanh(v12, tr_))) + ((D::from(1.1) * (pb13[0] * pb14[1])) + (D::from(1.1) * m))
 }
 
 fn p1041_eval(x: &[f64]) -> Vec<f64> {
@@ -54202,7 +55258,14 @@ fn p1044(x1: f64, x2: f64) -> (f64, f64) {
     let ia13: [f64; 3] = [(x2.sin() * 0.9).acos().min(v12.atan().powi(4)).tanh(), (x2 - (x2 * x2)).tanh(), (-v12 + x1).atan()];
     let k15 = ia13.iter().filter(|v14| **v14 > -0.337).count();
     let v17: f64 = if let Some(j16) = k15.checked_sub(1) { ((v5 - ia13[(k15 + 1) % ia13.len()]).tanh() + x2).tanh() * (j16 as f64) } else { ((ia13[(k15 + 3) % ia13.len()] + ia13[2]).sin().cosh() + x2).tanh() };
-    (((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (1.0 * v12.atan())) + (0.95 * v17), ((x1 * x1) - x2) * x1)
+    let mut acc18: f64 = f64::exp2(-1.25).max(x2 / 1.45).tanh();
+    for e19 in ia13.iter() {
+        acc18 = (0.5 * acc18) + e19.tanh();
+        if acc18 > x2 {
+            break;
+        }
+    }
+    ((((((x1 * autodiff::relu(x1)).clamp(x2, x2 + 1.75) - x1) - (-2.55)) + (1.0 * v12.atan())) + (0.95 * v17)) + (0.35 * acc18), ((x1 * x1) - x2) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -54230,7 +55293,14 @@ fn p1044_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> (D, D) {
     let ia13: [D; 3] = [dx_tanh(dx_min(dx_acos(dx_sin(x2, tr_) * D::from(0.9), tr_), dx_powi(dx_atan(v12, tr_), 4, tr_), tr_), tr_), dx_tanh(x2 - (x2 * x2), tr_), dx_atan(-v12 + x1, tr_)];
     let k15 = { let mut c_ = 0usize; for v14 in ia13.iter() { if dx_gt(*v14, -D::from(0.337), tr_) { c_ += 1; } } c_ };
     let v17: D = if let Some(j16) = k15.checked_sub(1) { dx_tanh(dx_tanh(v5 - ia13[(k15 + 1) % ia13.len()], tr_) + x2, tr_) * D::from(j16 as f64) } else { dx_tanh(dx_cosh(dx_sin(ia13[(k15 + 3) % ia13.len()] + ia13[2], tr_), tr_) + x2, tr_) };
-    ((((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(1.0) * dx_atan(v12, tr_))) + (D::from(0.95) * v17), ((x1 * x1) - x2) * x1)
+    let mut acc18: D = dx_tanh(dx_max(dx_exp2(-D::from(1.25), tr_), x2 / D::from(1.45), tr_), tr_);
+    for e19 in ia13.iter() {
+        acc18 = (D::from(0.5) * acc18) + dx_tanh(*e19, tr_);
+        if dx_gt(acc18, x2, tr_) {
+            break;
+        }
+    }
+    (((((dx_clamp(x1 * dx_relu(x1, tr_), x2, x2 + D::from(1.75), tr_) - x1) - (-D::from(2.55))) + (D::from(1.0) * dx_atan(v12, tr_))) + (D::from(0.95) * v17)) + (D::from(0.35) * acc18), ((x1 * x1) - x2) * x1)
 }
 
 fn p1044_eval(x: &[f64]) -> Vec<f64> {
@@ -54384,7 +55454,27 @@ fn p1046(mut a1: [f64; 4], n3: usize, w2: &[[f64; 2]; 3]) -> f64 {
     }
     let (s19, s20) = a1.iter().fold((0.0, 0.0), |(p16, q17), &v14| (p16 + autodiff::sigmoid((-2.65 + v14) / (f64::abs(-1.85) + 1.1)), q17 + (autodiff::sigmoid(v14.atan()) * p16)));
     let v23: f64 = y6.iter().step_by(2).filter(|v21| **v21 < 1.113).map(|e22| autodiff::leaky_relu(e22.abs().ln_1p(), e22.sin()).tanh()).sum::<f64>();
-    (((((if 1.1 > 2.25 && -2.2 >= 1.0 { ((n3 + 1) as f64).tanh() } else if n3 > 1 { w2[3 - 1 - n3][n3].min(y6[n3 + 1]) } else { f64::clamp(-1.25, -1.75, -0.8) }).tanh() * 0.9).acos() + 1.05) - y6[n3]) + ((1.1 * u11[0].sin()) + (0.35 * autodiff::sigmoid(z12[0])))) + (((0.9 * s19) + (0.9 * autodiff::sigmoid(s20))) + (0.7 * v23))
+    let mut acc24: f64 = ((s19 / (-(f64::abs(0.6) + 1.05))).tanh().exp_m1() + a1[2]).sin();
+    for e25 in u11.iter() {
+        acc24 = (0.5 * acc24) + (e25.abs() + 1.4).powf(e25.tanh()).max(autodiff::leaky_relu(-1.25, e25.tanh())).tanh();
+        if acc24 < -0.137 {
+            return (({ let t26 = ((a1[n3].abs() + 1.2).tanh() + 1.5).powf(s20.atan()); t26 * f64::atan2(2.5, w2[3 - 1 - n3][n3]) }) - v23) - s19;
+        }
+    }
+    let mut acc27: f64 = (s19 + a1[4 - 1 - n3]).sin();
+    let ra28: [f64; 2] = [((autodiff::sigmoid(s20) * acc27.sin()) + a1[n3 + 1]).tanh(), autodiff::sigmoid(autodiff::softplus(a1[2]) + (-0.8))];
+    for e29 in ra28.iter() {
+        acc27 = (0.5 * acc27) + autodiff::leaky_relu(*e29, (e29 / (-(e29.abs() + 0.8))).tanh()).tanh();
+        let ra30: [f64; 2] = [(e29 / (-(1.0 + (v23 * v23)))) % (w2[3 - 1 - n3][n3].abs() + 1.1), (acc24 + a1[4 - 1 - n3]).sin()];
+        for e31 in ra30.iter() {
+            acc27 = (0.6 * acc27) + ((1.35 + e31).atan() * 0.95);
+            if acc27 > 0.963 {
+                return autodiff::sigmoid(s19.mul_add(*e29, ra28[1]).tanh().cosh() * e31) * 2.3;
+            }
+        }
+        acc27 *= 0.9;
+    }
+    ((((((if 1.1 > 2.25 && -2.2 >= 1.0 { ((n3 + 1) as f64).tanh() } else if n3 > 1 { w2[3 - 1 - n3][n3].min(y6[n3 + 1]) } else { f64::clamp(-1.25, -1.75, -0.8) }).tanh() * 0.9).acos() + 1.05) - y6[n3]) + ((1.1 * u11[0].sin()) + (0.35 * autodiff::sigmoid(z12[0])))) + (((0.9 * s19) + (0.9 * autodiff::sigmoid(s20))) + (0.7 * v23))) + ((0.25 * acc24) + (0.45 * acc27))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -54414,7 +55504,27 @@ fn p1046_dual<D: Dn>(mut a1: [D; 4], n3: usize, w2: &[[D; 2]; 3], tr_: &mut Tr) 
     }
     let (s19, s20) = a1.iter().fold((D::from(0.0), D::from(0.0)), |(p16, q17), &v14| (p16 + dx_sigmoid((-D::from(2.65) + v14) / (dx_abs(-D::from(1.85), tr_) + D::from(1.1)), tr_), q17 + (dx_sigmoid(dx_atan(v14, tr_), tr_) * p16)));
     let v23: D = { let mut s_ = D::from(0.0); for e22 in y6.iter().step_by(2) { if dx_lt(*e22, D::from(1.113), tr_) { s_ = s_ + dx_tanh(dx_leaky_relu(dx_ln_1p(dx_abs(*e22, tr_), tr_), dx_sin(*e22, tr_), tr_), tr_); } } s_ };
-    (((dx_acos(dx_tanh(if dx_gt(D::from(1.1), D::from(2.25), tr_) && dx_ge(-D::from(2.2), D::from(1.0), tr_) { dx_tanh(D::from((n3 + 1) as f64), tr_) } else if n3 > 1 { dx_min(w2[3 - 1 - n3][n3], y6[n3 + 1], tr_) } else { dx_clamp(-D::from(1.25), -D::from(1.75), -D::from(0.8), tr_) }, tr_) * D::from(0.9), tr_) + D::from(1.05)) - y6[n3]) + ((D::from(1.1) * dx_sin(u11[0], tr_)) + (D::from(0.35) * dx_sigmoid(z12[0], tr_)))) + (((D::from(0.9) * s19) + (D::from(0.9) * dx_sigmoid(s20, tr_))) + (D::from(0.7) * v23))
+    let mut acc24: D = dx_sin(dx_exp_m1(dx_tanh(s19 / (-(dx_abs(D::from(0.6), tr_) + D::from(1.05))), tr_), tr_) + a1[2], tr_);
+    for e25 in u11.iter() {
+        acc24 = (D::from(0.5) * acc24) + dx_tanh(dx_max(dx_powf(dx_abs(*e25, tr_) + D::from(1.4), dx_tanh(*e25, tr_), tr_), dx_leaky_relu(-D::from(1.25), dx_tanh(*e25, tr_), tr_), tr_), tr_);
+        if dx_lt(acc24, -D::from(0.137), tr_) {
+            return (({ let t26 = dx_powf(dx_tanh(dx_abs(a1[n3], tr_) + D::from(1.2), tr_) + D::from(1.5), dx_atan(s20, tr_), tr_); t26 * dx_atan2(D::from(2.5), w2[3 - 1 - n3][n3], tr_) }) - v23) - s19;
+        }
+    }
+    let mut acc27: D = dx_sin(s19 + a1[4 - 1 - n3], tr_);
+    let ra28: [D; 2] = [dx_tanh((dx_sigmoid(s20, tr_) * dx_sin(acc27, tr_)) + a1[n3 + 1], tr_), dx_sigmoid(dx_softplus(a1[2], tr_) + (-D::from(0.8)), tr_)];
+    for e29 in ra28.iter() {
+        acc27 = (D::from(0.5) * acc27) + dx_tanh(dx_leaky_relu(*e29, dx_tanh(*e29 / (-(dx_abs(*e29, tr_) + D::from(0.8))), tr_), tr_), tr_);
+        let ra30: [D; 2] = [dx_rem(*e29 / (-(D::from(1.0) + (v23 * v23))), dx_abs(w2[3 - 1 - n3][n3], tr_) + D::from(1.1), tr_), dx_sin(acc24 + a1[4 - 1 - n3], tr_)];
+        for e31 in ra30.iter() {
+            acc27 = (D::from(0.6) * acc27) + (dx_atan(D::from(1.35) + (*e31), tr_) * D::from(0.95));
+            if dx_gt(acc27, D::from(0.963), tr_) {
+                return dx_sigmoid(dx_cosh(dx_tanh(dx_mul_add(s19, *e29, ra28[1], tr_), tr_), tr_) * (*e31), tr_) * D::from(2.3);
+            }
+        }
+        acc27 *= D::from(0.9);
+    }
+    ((((dx_acos(dx_tanh(if dx_gt(D::from(1.1), D::from(2.25), tr_) && dx_ge(-D::from(2.2), D::from(1.0), tr_) { dx_tanh(D::from((n3 + 1) as f64), tr_) } else if n3 > 1 { dx_min(w2[3 - 1 - n3][n3], y6[n3 + 1], tr_) } else { dx_clamp(-D::from(1.25), -D::from(1.75), -D::from(0.8), tr_) }, tr_) * D::from(0.9), tr_) + D::from(1.05)) - y6[n3]) + ((D::from(1.1) * dx_sin(u11[0], tr_)) + (D::from(0.35) * dx_sigmoid(z12[0], tr_)))) + (((D::from(0.9) * s19) + (D::from(0.9) * dx_sigmoid(s20, tr_))) + (D::from(0.7) * v23))) + ((D::from(0.25) * acc24) + (D::from(0.45) * acc27))
 }
 
 fn p1046_eval(x: &[f64]) -> Vec<f64> {
@@ -54482,7 +55592,10 @@ fn p1047(x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 5], a5: [f64; 2], ch10: char
     let k17 = a5.iter().copied().filter(|v16| *v16 > x1).count();
     let v19: f64 = if let Some(j18) = k17.checked_sub(2) { autodiff::sigmoid(-(b4[c3 % b4.len()] / (-(x1.abs() + 0.85)))) * (j18 as f64) } else { (((v15.tanh() * 0.9).atanh() - (-v1)) + a5[c3 % 2]).atan() };
     let k21 = b4.iter().copied().take(4).filter(|v20| *v20 > 0.863).count();
-    [((((x2 * v1.sin()) * v1.tanh()) + (0.85 * autodiff::sigmoid(v9))) + ((0.65 * v14) + (0.25 * v15))) + ((0.6 * v19) + (0.45 * (b4[k21 % 5] + (v7 + b4[(k21 + 1) % 5]).atan())))]
+    let ff22 = core::array::from_fn::<f64, 2, _>(|i23| f64::log((a5[i23] - a5[i23]).abs() + 1.15, 5.05).tanh());
+    let ra27: [f64; 2] = [(((v9.tanh() * 0.9).atanh() - (-K1047)) + a5[k21 % 2]).atan(), autodiff::sigmoid((x1 * a3[c3 % 1]) * x2)];
+    let [u25, u26] = cpair2(&ra27);
+    [(((((x2 * v1.sin()) * v1.tanh()) + (0.85 * autodiff::sigmoid(v9))) + ((0.65 * v14) + (0.25 * v15))) + ((0.6 * v19) + (0.45 * (b4[k21 % 5] + (v7 + b4[(k21 + 1) % 5]).atan())))) + ((0.4 * (ff22[0] * ff22[1])) + (0.25 * (u25 + (autodiff::sigmoid(a5.iter().copied().map(|e28| x1 * K1047).sum::<f64>()) * u26)).tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -54510,7 +55623,10 @@ fn p1047_dual<D: Dn>(x1: D, a3: [D; 1], x2: D, b4: &[D; 5], a5: [D; 2], ch10: ch
     let k17 = { let mut c_ = 0usize; for v16 in a5.iter().copied() { if dx_gt(v16, x1, tr_) { c_ += 1; } } c_ };
     let v19: D = if let Some(j18) = k17.checked_sub(2) { dx_sigmoid(-(b4[c3 % b4.len()] / (-(dx_abs(x1, tr_) + D::from(0.85)))), tr_) * D::from(j18 as f64) } else { dx_atan((dx_atanh(dx_tanh(v15, tr_) * D::from(0.9), tr_) - (-v1)) + a5[c3 % 2], tr_) };
     let k21 = { let mut c_ = 0usize; for v20 in b4.iter().copied().take(4) { if dx_gt(v20, D::from(0.863), tr_) { c_ += 1; } } c_ };
-    [((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))]
+    let ff22 = core::array::from_fn::<D, 2, _>(|i23| dx_tanh(dx_log(dx_abs(a5[i23] - a5[i23], tr_) + D::from(1.15), D::from(5.05), tr_), tr_));
+    let ra27: [D; 2] = [dx_atan((dx_atanh(dx_tanh(v9, tr_) * D::from(0.9), tr_) - (-K1047)) + a5[k21 % 2], tr_), dx_sigmoid((x1 * a3[c3 % 1]) * x2, tr_)];
+    let [u25, u26] = cpair2_dual(&ra27, tr_);
+    [(((((x2 * dx_sin(v1, tr_)) * dx_tanh(v1, tr_)) + (D::from(0.85) * dx_sigmoid(v9, tr_))) + ((D::from(0.65) * v14) + (D::from(0.25) * v15))) + ((D::from(0.6) * v19) + (D::from(0.45) * (b4[k21 % 5] + dx_atan(v7 + b4[(k21 + 1) % 5], tr_))))) + ((D::from(0.4) * (ff22[0] * ff22[1])) + (D::from(0.25) * dx_tanh(u25 + (dx_sigmoid(a5.iter().copied().map(|e28| x1 * K1047).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * u26), tr_)))]
 }
 
 fn p1047_eval(x: &[f64]) -> Vec<f64> {
@@ -54858,484 +55974,484 @@ fn p1049_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p600", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p600_eval, grad: p600_grad, fwd: Some(p600_fwd), oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 19, 29, 30, 31, 32, 42, 45, 47, 48, 49, 50, 51, 64, 72, 73, 80, 81, 83, 87, 91, 93, 95, 97, 103, 106, 113, 114, 115, 120, 121, 123, 128, 132, 133, 136, 137, 142, 143, 145, 148, 159, 160, 181, 182, 186, 189, 190] },
-    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, fwd: Some(p601_fwd), oracle: p601_oracle, tags: &[0, 3, 4, 7, 21, 29, 30, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 71, 72, 80, 93, 106, 113, 114, 115, 116, 117, 120, 127, 128, 130, 133, 134, 137, 138, 142, 143, 144, 145, 159, 160, 161, 162] },
-    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, fwd: Some(p602_fwd), oracle: p602_oracle, tags: &[3, 7, 12, 19, 29, 30, 32, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 73, 75, 80, 93, 94, 96, 97, 113, 114, 115, 117, 118, 119, 120, 124, 125, 128, 132, 133, 137, 141, 142, 143, 144, 147, 155, 159, 163, 166, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, fwd: Some(p603_fwd), oracle: p603_oracle, tags: &[0, 6, 19, 24, 27, 29, 30, 32, 33, 34, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 58, 59, 71, 73, 79, 80, 81, 91, 93, 96, 97, 99, 104, 113, 114, 115, 118, 125, 126, 127, 128, 129, 133, 135, 136, 137, 138, 141, 142, 143, 144, 145, 146, 159, 160, 161, 163] },
-    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, fwd: Some(p604_fwd), oracle: p604_oracle, tags: &[0, 19, 29, 30, 31, 45, 46, 47, 48, 50, 53, 68, 70, 72, 93, 94, 96, 113, 114, 120, 121, 126, 128, 133, 134, 136, 137, 141, 142, 143, 145, 159, 178, 181, 184, 185] },
-    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, fwd: Some(p605_fwd), oracle: p605_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 36, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 90, 91, 93, 95, 97, 103, 105, 113, 114, 118, 119, 124, 128, 129, 130, 132, 133, 134, 137, 139, 142, 143, 144, 145, 159, 160] },
-    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, fwd: Some(p606_fwd), oracle: p606_oracle, tags: &[0, 2, 19, 27, 29, 30, 32, 33, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 68, 69, 70, 71, 72, 73, 76, 90, 91, 93, 94, 95, 96, 97, 99, 103, 105, 106, 113, 114, 115, 116, 119, 122, 123, 125, 127, 128, 131, 133, 134, 136, 137, 138, 139, 140, 142, 143, 144, 145, 146, 150, 155, 156, 159, 160, 163, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, fwd: Some(p607_fwd), oracle: p607_oracle, tags: &[0, 1, 7, 22, 29, 30, 31, 32, 33, 37, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 74, 80, 83, 87, 90, 91, 93, 95, 103, 106, 113, 114, 115, 117, 119, 125, 127, 128, 129, 131, 132, 133, 137, 138, 141, 142, 143, 152, 159, 160, 161, 162, 166, 181, 186] },
-    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, fwd: Some(p608_fwd), oracle: p608_oracle, tags: &[0, 3, 7, 8, 21, 27, 28, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 71, 73, 80, 81, 83, 91, 93, 95, 103, 104, 108, 113, 114, 116, 117, 118, 120, 121, 122, 124, 126, 128, 129, 130, 133, 137, 142, 159, 160, 162, 164] },
-    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p609_eval, grad: p609_grad, fwd: Some(p609_fwd), oracle: p609_oracle, tags: &[0, 1, 4, 8, 15, 18, 19, 24, 29, 30, 31, 32, 33, 34, 37, 45, 46, 47, 48, 49, 50, 53, 58, 68, 70, 71, 73, 80, 83, 93, 94, 96, 102, 106, 108, 113, 114, 115, 119, 121, 122, 123, 128, 129, 131, 132, 133, 136, 137, 140, 141, 142, 143, 144, 155, 162, 163, 179, 180, 181, 184, 185] },
-    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, fwd: Some(p610_fwd), oracle: p610_oracle, tags: &[0, 1, 7, 12, 19, 29, 30, 31, 45, 46, 47, 48, 50, 53, 71, 80, 83, 87, 91, 106, 113, 114, 119, 123, 126, 127, 128, 130, 132, 133, 137, 142, 151, 159] },
-    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, fwd: Some(p611_fwd), oracle: p611_oracle, tags: &[0, 20, 23, 25, 29, 30, 33, 38, 45, 46, 47, 48, 50, 53, 56, 58, 68, 70, 72, 80, 81, 83, 90, 91, 93, 96, 103, 108, 113, 114, 115, 118, 121, 126, 127, 130, 133, 137, 138, 142, 143, 161, 166, 176] },
-    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, fwd: Some(p612_fwd), oracle: p612_oracle, tags: &[2, 5, 6, 20, 23, 29, 30, 33, 45, 46, 47, 48, 50, 53, 58, 68, 71, 72, 76, 79, 80, 81, 83, 87, 90, 91, 92, 93, 94, 95, 96, 97, 101, 103, 105, 106, 111, 113, 114, 115, 117, 126, 128, 132, 133, 134, 135, 137, 138, 142, 143, 144, 159, 179, 181, 184, 185] },
-    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, fwd: Some(p613_fwd), oracle: p613_oracle, tags: &[0, 7, 12, 19, 29, 30, 42, 45, 46, 47, 50, 51, 53, 71, 73, 91, 93, 95, 105, 106, 113, 114, 116, 118, 121, 123, 125, 126, 128, 133, 134, 135, 137, 140, 141, 142, 144, 146, 159, 190, 191] },
-    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, fwd: Some(p614_fwd), oracle: p614_oracle, tags: &[1, 7, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 68, 69, 71, 72, 91, 93, 103, 113, 114, 115, 116, 117, 119, 123, 124, 126, 128, 133, 134, 136, 137, 139, 141, 142, 144, 159, 161, 162, 165, 190] },
-    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, fwd: Some(p615_fwd), oracle: p615_oracle, tags: &[0, 4, 19, 29, 30, 31, 33, 36, 45, 46, 47, 48, 50, 53, 54, 55, 56, 57, 68, 69, 70, 72, 73, 80, 91, 93, 95, 101, 113, 114, 115, 118, 119, 120, 122, 125, 126, 127, 128, 129, 132, 133, 135, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 159, 161, 162, 163, 166, 172, 181, 182, 186, 189] },
-    Prog { name: "p616", active: &[false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, fwd: Some(p616_fwd), oracle: p616_oracle, tags: &[0, 2, 8, 16, 19, 29, 30, 31, 32, 33, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 71, 73, 78, 80, 81, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 116, 117, 119, 120, 122, 126, 127, 128, 131, 133, 134, 137, 139, 140, 141, 142, 143, 144, 145, 146, 150, 159, 160, 161, 163, 164, 181, 182, 186] },
-    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, fwd: Some(p617_fwd), oracle: p617_oracle, tags: &[0, 21, 30, 33, 39, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 70, 80, 90, 93, 96, 103, 113, 114, 115, 117, 125, 128, 130, 132, 133, 137, 138, 139, 142, 143, 159, 161, 163] },
-    Prog { name: "p618", active: &[true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, fwd: Some(p618_fwd), oracle: p618_oracle, tags: &[0, 4, 7, 21, 29, 30, 45, 46, 47, 48, 49, 50, 53, 54, 55, 56, 68, 69, 70, 71, 80, 91, 93, 96, 103, 105, 112, 113, 114, 118, 120, 123, 126, 128, 130, 133, 134, 135, 137, 141, 142, 143, 144, 146, 159, 160] },
-    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p619_eval, grad: p619_grad, fwd: Some(p619_fwd), oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 8, 12, 13, 17, 18, 19, 27, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 56, 61, 62, 63, 66, 67, 68, 69, 70, 71, 76, 79, 80, 84, 87, 93, 103, 104, 113, 114, 115, 116, 120, 122, 123, 127, 128, 130, 133, 134, 137, 141, 142, 144, 145, 146, 147, 148, 155, 156, 159, 160, 161, 162, 163] },
-    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, fwd: Some(p620_fwd), oracle: p620_oracle, tags: &[2, 3, 4, 7, 19, 29, 30, 33, 39, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 68, 70, 71, 72, 90, 93, 94, 96, 103, 104, 105, 106, 113, 114, 116, 117, 119, 122, 127, 128, 129, 130, 131, 133, 135, 136, 137, 139, 140, 142, 143, 144, 150, 152, 155, 159, 160, 161, 163, 166, 168, 175, 178, 181, 184, 185, 188] },
-    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, fwd: Some(p621_fwd), oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 16, 19, 26, 29, 30, 32, 45, 46, 47, 48, 50, 71, 73, 81, 92, 93, 94, 95, 96, 104, 106, 113, 114, 120, 122, 125, 128, 133, 134, 137, 141, 142, 143, 146, 148, 151, 159, 178, 181, 184, 185] },
-    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, fwd: Some(p622_fwd), oracle: p622_oracle, tags: &[0, 19, 27, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 68, 71, 73, 75, 80, 81, 91, 93, 96, 97, 98, 99, 100, 104, 105, 113, 114, 115, 116, 118, 120, 125, 128, 130, 131, 132, 133, 136, 137, 142, 143, 144, 159, 161, 166, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, fwd: Some(p623_fwd), oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 53, 68, 73, 80, 83, 87, 93, 94, 101, 103, 105, 106, 113, 114, 115, 120, 125, 128, 129, 133, 135, 137, 139, 142, 143, 155, 159, 161, 166, 168, 187] },
-    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, fwd: Some(p624_fwd), oracle: p624_oracle, tags: &[0, 3, 12, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 53, 54, 71, 76, 79, 80, 81, 88, 93, 103, 104, 106, 113, 114, 115, 116, 117, 122, 123, 124, 125, 126, 127, 128, 133, 134, 135, 137, 141, 142, 147, 155, 156, 161, 162, 166, 168, 190] },
-    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, fwd: Some(p625_fwd), oracle: p625_oracle, tags: &[0, 6, 11, 19, 29, 30, 33, 35, 45, 46, 47, 48, 50, 53, 68, 69, 70, 73, 90, 93, 94, 96, 103, 113, 118, 124, 127, 128, 130, 133, 137, 142, 144, 145, 151, 157, 159, 163, 166, 175, 178, 181, 184, 185, 187] },
-    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, fwd: Some(p626_fwd), oracle: p626_oracle, tags: &[2, 4, 8, 19, 29, 30, 34, 45, 46, 47, 48, 50, 53, 71, 73, 79, 82, 89, 91, 93, 113, 114, 115, 122, 124, 125, 128, 133, 134, 135, 137, 140, 142, 143, 144, 147, 150, 155, 159, 160, 166, 187] },
-    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, fwd: Some(p627_fwd), oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 16, 19, 27, 29, 30, 32, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 71, 73, 90, 91, 93, 94, 95, 97, 102, 103, 106, 113, 114, 115, 117, 119, 121, 123, 126, 128, 131, 133, 135, 137, 139, 140, 141, 142, 144, 145, 146, 159, 160, 162, 163, 166, 168, 181, 187] },
-    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, fwd: Some(p628_fwd), oracle: p628_oracle, tags: &[1, 2, 4, 6, 19, 25, 29, 30, 32, 33, 34, 37, 40, 44, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 71, 73, 79, 80, 81, 82, 83, 86, 89, 90, 91, 93, 95, 97, 103, 104, 106, 111, 112, 113, 114, 115, 116, 120, 121, 128, 131, 132, 133, 134, 135, 136, 137, 142, 143, 144, 145, 147, 150, 156, 159] },
-    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, fwd: Some(p629_fwd), oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 79, 93, 96, 103, 105, 113, 114, 115, 117, 118, 120, 121, 126, 128, 133, 134, 135, 137, 140, 142, 145, 146, 152, 159, 161, 190] },
-    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, fwd: Some(p630_fwd), oracle: p630_oracle, tags: &[1, 4, 19, 26, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 80, 93, 113, 119, 121, 122, 124, 130, 133, 137, 142, 144, 149, 155, 159] },
-    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, fwd: Some(p631_fwd), oracle: p631_oracle, tags: &[2, 3, 6, 17, 19, 29, 30, 31, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 54, 55, 56, 57, 68, 69, 70, 71, 76, 80, 83, 90, 91, 93, 94, 95, 96, 97, 101, 102, 103, 105, 106, 109, 113, 114, 115, 118, 119, 120, 124, 125, 128, 129, 130, 131, 133, 135, 137, 141, 142, 143, 145, 146, 147, 159, 160, 161, 162, 166, 175, 178, 181, 184, 185] },
-    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, fwd: Some(p632_fwd), oracle: p632_oracle, tags: &[0, 2, 3, 13, 20, 27, 29, 30, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 68, 69, 70, 74, 76, 78, 79, 80, 81, 82, 83, 91, 93, 96, 99, 101, 103, 104, 106, 113, 114, 115, 116, 118, 119, 122, 123, 126, 127, 128, 130, 132, 133, 137, 138, 142, 143, 144, 146, 149, 152, 156, 159, 160, 162, 166, 168] },
-    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, fwd: Some(p633_fwd), oracle: p633_oracle, tags: &[3, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 71, 73, 79, 80, 81, 83, 87, 92, 93, 96, 97, 103, 105, 106, 113, 114, 115, 117, 120, 125, 127, 128, 133, 135, 136, 137, 139, 141, 142, 144, 155, 156, 159, 160, 163, 181, 182, 189] },
-    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, fwd: Some(p634_fwd), oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 20, 29, 30, 31, 32, 34, 40, 43, 45, 46, 47, 49, 50, 53, 71, 73, 81, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 117, 118, 121, 128, 130, 132, 133, 134, 135, 137, 142, 143, 144, 145, 155, 159, 160, 165, 179, 180, 181, 184, 185] },
-    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, fwd: Some(p635_fwd), oracle: p635_oracle, tags: &[0, 7, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 76, 91, 92, 93, 95, 113, 114, 115, 117, 119, 122, 126, 128, 129, 130, 131, 133, 135, 137, 141, 142, 159, 166, 168, 176] },
-    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, fwd: Some(p636_fwd), oracle: p636_oracle, tags: &[0, 1, 20, 27, 28, 29, 30, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 66, 67, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 90, 91, 92, 93, 94, 95, 96, 97, 101, 104, 106, 113, 114, 115, 117, 118, 119, 120, 121, 123, 125, 127, 128, 130, 131, 133, 134, 137, 138, 141, 142, 143, 144, 146, 150, 159, 160, 162, 163, 166, 168, 178, 181, 184, 185] },
-    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, fwd: Some(p637_fwd), oracle: p637_oracle, tags: &[0, 1, 22, 29, 30, 32, 33, 34, 37, 42, 43, 45, 46, 47, 48, 50, 51, 53, 54, 68, 73, 74, 76, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 115, 116, 121, 124, 128, 129, 133, 137, 142, 143, 144, 146, 149, 154, 159, 161, 162, 166, 171, 178, 181, 184, 185] },
-    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, fwd: Some(p638_fwd), oracle: p638_oracle, tags: &[0, 2, 8, 15, 19, 27, 29, 30, 32, 33, 35, 38, 45, 46, 47, 48, 49, 50, 53, 66, 67, 68, 71, 73, 80, 83, 91, 93, 94, 96, 103, 113, 114, 115, 117, 119, 121, 128, 131, 132, 133, 135, 137, 138, 139, 142, 143, 148, 159, 161, 162, 165, 177, 181, 182, 183, 185] },
-    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, fwd: Some(p639_fwd), oracle: p639_oracle, tags: &[0, 1, 7, 12, 19, 29, 30, 32, 33, 34, 36, 40, 41, 43, 44, 45, 46, 47, 48, 50, 51, 53, 56, 68, 70, 71, 73, 90, 91, 93, 94, 95, 96, 97, 113, 114, 115, 117, 118, 119, 120, 121, 122, 124, 126, 128, 129, 131, 132, 133, 136, 137, 141, 142, 143, 145, 146, 150, 159, 160, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, fwd: Some(p640_fwd), oracle: p640_oracle, tags: &[3, 12, 19, 29, 30, 32, 45, 46, 47, 48, 49, 50, 53, 55, 68, 71, 72, 81, 93, 106, 113, 114, 115, 126, 128, 129, 130, 132, 133, 134, 136, 137, 140, 141, 142, 143, 144, 159, 162, 163, 166, 174] },
-    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, fwd: Some(p641_fwd), oracle: p641_oracle, tags: &[1, 2, 3, 6, 19, 27, 29, 30, 33, 36, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 68, 69, 70, 71, 73, 76, 81, 91, 93, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 124, 127, 128, 130, 132, 133, 136, 137, 139, 141, 142, 143, 144, 150, 155, 159, 160, 161, 162, 166, 168, 181, 182, 186, 190] },
-    Prog { name: "p642", active: &[true, true, true, true, true, true, false, true, true], outputs: 1, eval: p642_eval, grad: p642_grad, fwd: Some(p642_fwd), oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 54, 61, 62, 68, 69, 73, 80, 90, 91, 93, 95, 97, 104, 113, 114, 115, 117, 122, 125, 127, 128, 133, 134, 137, 138, 140, 142, 144, 155, 159, 161, 163] },
-    Prog { name: "p643", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p643_eval, grad: p643_grad, fwd: Some(p643_fwd), oracle: p643_oracle, tags: &[1, 7, 15, 19, 29, 30, 32, 33, 35, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 73, 79, 80, 81, 83, 90, 91, 93, 94, 95, 97, 103, 108, 113, 114, 115, 116, 119, 121, 123, 124, 125, 128, 132, 133, 135, 137, 138, 142, 146, 150, 159, 160, 162, 165, 190] },
-    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, fwd: Some(p644_fwd), oracle: p644_oracle, tags: &[0, 4, 13, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 58, 64, 71, 73, 78, 80, 83, 93, 104, 108, 113, 115, 120, 128, 131, 133, 137, 142, 147, 149, 159, 160, 161, 162, 166, 169] },
-    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, fwd: Some(p645_fwd), oracle: p645_oracle, tags: &[0, 2, 3, 7, 16, 17, 19, 29, 30, 32, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 70, 71, 72, 73, 76, 77, 79, 80, 81, 84, 92, 93, 97, 98, 100, 105, 106, 113, 114, 115, 118, 119, 124, 126, 128, 129, 130, 131, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 145, 146, 159, 161, 162, 181] },
-    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, fwd: Some(p646_fwd), oracle: p646_oracle, tags: &[0, 3, 5, 7, 19, 27, 29, 30, 33, 34, 35, 45, 46, 47, 48, 49, 50, 53, 54, 66, 67, 68, 69, 70, 71, 73, 91, 93, 94, 96, 103, 105, 106, 113, 114, 115, 117, 118, 121, 122, 125, 127, 128, 130, 131, 133, 134, 135, 136, 137, 138, 141, 142, 144, 145, 152, 155, 159, 160, 161, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, fwd: Some(p647_fwd), oracle: p647_oracle, tags: &[0, 19, 29, 30, 33, 35, 38, 45, 46, 47, 50, 53, 68, 69, 70, 73, 113, 114, 116, 121, 124, 128, 133, 134, 136, 137, 142, 163] },
-    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, fwd: Some(p648_fwd), oracle: p648_oracle, tags: &[0, 6, 7, 20, 30, 33, 37, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 113, 125, 127, 128, 133, 136, 137, 142, 147, 148, 150, 160, 162] },
-    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, fwd: Some(p649_fwd), oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 19, 25, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 76, 80, 83, 90, 91, 93, 94, 95, 96, 97, 103, 104, 108, 113, 114, 117, 119, 120, 121, 122, 126, 128, 129, 133, 135, 137, 141, 142, 143, 159, 161, 162, 179, 180, 181, 184, 185] },
-    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, fwd: Some(p650_fwd), oracle: p650_oracle, tags: &[0, 8, 13, 19, 29, 30, 31, 33, 45, 46, 47, 50, 53, 60, 61, 64, 78, 80, 91, 93, 94, 95, 113, 114, 120, 128, 133, 137, 139, 140, 141, 142, 143, 144, 162, 166, 171, 178, 181, 184, 185] },
-    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, fwd: Some(p651_fwd), oracle: p651_oracle, tags: &[2, 20, 29, 30, 31, 34, 45, 46, 47, 48, 50, 53, 55, 57, 68, 69, 70, 73, 79, 80, 81, 83, 91, 93, 94, 95, 97, 103, 113, 114, 117, 118, 119, 122, 123, 127, 128, 142, 145, 151, 159, 162, 178, 181, 184, 185] },
-    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, fwd: Some(p652_fwd), oracle: p652_oracle, tags: &[0, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 73, 76, 90, 91, 93, 94, 95, 96, 97, 103, 113, 114, 115, 119, 120, 126, 128, 129, 130, 131, 132, 133, 137, 140, 142, 143, 144, 159, 165, 179, 181, 184, 185] },
-    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, fwd: Some(p653_fwd), oracle: p653_oracle, tags: &[4, 7, 8, 13, 19, 29, 30, 32, 33, 39, 42, 45, 46, 47, 48, 50, 51, 53, 62, 68, 73, 80, 86, 88, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 116, 119, 128, 129, 130, 131, 132, 133, 134, 136, 137, 138, 139, 142, 143, 144, 146, 150, 152, 155, 159, 160, 162, 166, 169, 181, 186] },
-    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, fwd: Some(p654_fwd), oracle: p654_oracle, tags: &[4, 19, 29, 30, 34, 45, 46, 47, 48, 49, 50, 53, 57, 68, 69, 70, 77, 79, 80, 81, 83, 93, 94, 96, 103, 113, 114, 115, 118, 122, 127, 128, 129, 130, 133, 135, 137, 139, 141, 142, 144, 145, 159, 160, 162, 178, 181, 184, 185, 190] },
-    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, fwd: Some(p655_fwd), oracle: p655_oracle, tags: &[0, 1, 11, 14, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 68, 69, 91, 93, 94, 96, 103, 113, 114, 115, 120, 127, 128, 132, 133, 137, 139, 142, 143, 144, 145, 146, 159, 161, 166, 175, 178, 181, 184, 185] },
-    Prog { name: "p656", active: &[true, true, false, false, true, true, true, true, true, true], outputs: 1, eval: p656_eval, grad: p656_grad, fwd: Some(p656_fwd), oracle: p656_oracle, tags: &[4, 8, 13, 17, 19, 24, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 63, 64, 71, 73, 76, 78, 80, 83, 90, 91, 93, 95, 97, 101, 103, 113, 114, 119, 121, 124, 125, 126, 128, 130, 132, 133, 134, 137, 138, 139, 140, 142, 146, 156, 158, 159, 160, 161, 163] },
-    Prog { name: "p657", active: &[true, false, false, false], outputs: 1, eval: p657_eval, grad: p657_grad, fwd: Some(p657_fwd), oracle: p657_oracle, tags: &[1, 8, 15, 18, 19, 23, 29, 30, 45, 46, 47, 48, 50, 51, 53, 57, 58, 63, 65, 68, 70, 72, 80, 83, 88, 91, 93, 94, 97, 110, 113, 114, 115, 116, 117, 118, 120, 123, 125, 126, 127, 128, 133, 134, 135, 137, 139, 140, 142, 144, 145, 159, 160, 162, 163] },
-    Prog { name: "p658", active: &[true, true, true, false, false, true, true, true, true], outputs: 1, eval: p658_eval, grad: p658_grad, fwd: Some(p658_fwd), oracle: p658_oracle, tags: &[0, 4, 8, 13, 15, 19, 25, 27, 29, 30, 32, 33, 39, 45, 46, 47, 48, 49, 50, 51, 53, 62, 64, 68, 71, 72, 80, 93, 94, 97, 113, 114, 116, 118, 119, 122, 123, 126, 128, 133, 136, 137, 139, 142, 145, 146, 159, 166, 169, 181, 182, 186, 189] },
-    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, fwd: Some(p659_fwd), oracle: p659_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 34, 38, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 54, 73, 74, 76, 79, 90, 91, 93, 95, 113, 114, 120, 128, 129, 130, 133, 136, 137, 139, 140, 142, 143, 144, 146, 159, 162] },
-    Prog { name: "p660", active: &[true, true, true, true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 17, 20, 27, 28, 29, 30, 32, 34, 37, 40, 43, 45, 46, 47, 48, 49, 50, 53, 68, 72, 73, 80, 83, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 119, 120, 122, 124, 126, 127, 128, 129, 130, 133, 135, 136, 137, 138, 139, 142, 143, 144, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, fwd: Some(p661_fwd), oracle: p661_oracle, tags: &[0, 2, 3, 19, 29, 30, 32, 38, 39, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 59, 71, 73, 80, 81, 83, 93, 94, 95, 96, 97, 103, 104, 105, 106, 109, 112, 113, 114, 115, 117, 119, 123, 128, 129, 133, 135, 137, 140, 142, 144, 152, 159, 161, 162, 166, 168, 177, 178, 181, 182, 183, 185, 186, 188, 189] },
-    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 73, 80, 81, 83, 93, 95, 96, 97, 103, 113, 114, 128, 133, 137, 142, 144, 146, 155, 163, 179, 180, 181, 184, 185] },
-    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: Some(p663_fwd), oracle: p663_oracle, tags: &[1, 4, 7, 19, 29, 45, 46, 47, 48, 50, 53, 71, 73, 81, 93, 94, 95, 96, 103, 113, 114, 115, 116, 119, 121, 122, 125, 128, 133, 134, 137, 142, 143, 144, 145, 159, 166, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 90, 91, 92, 93, 94, 95, 96, 103, 104, 105, 106, 108, 113, 114, 115, 118, 120, 123, 124, 128, 130, 133, 136, 137, 140, 142, 143, 145, 159, 160, 163, 165, 166, 167, 171, 176, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p665", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, fwd: Some(p665_fwd), oracle: p665_oracle, tags: &[2, 3, 14, 16, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 73, 76, 93, 103, 105, 106, 113, 114, 128, 133, 135, 137, 147, 149, 159, 166, 181] },
-    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p666_eval, grad: p666_grad, fwd: Some(p666_fwd), oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 19, 29, 30, 32, 33, 34, 40, 45, 46, 47, 48, 49, 50, 51, 53, 62, 66, 71, 73, 80, 81, 82, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 117, 118, 119, 120, 128, 130, 131, 133, 135, 137, 140, 142, 143, 155, 159, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, fwd: Some(p667_fwd), oracle: p667_oracle, tags: &[4, 19, 29, 30, 33, 35, 45, 46, 47, 49, 50, 53, 56, 68, 71, 79, 80, 93, 106, 113, 114, 120, 122, 128, 136, 137, 142, 143, 144, 155, 159, 160, 163] },
-    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, fwd: Some(p668_fwd), oracle: p668_oracle, tags: &[2, 3, 7, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 65, 68, 71, 72, 73, 80, 81, 91, 93, 97, 98, 100, 105, 106, 113, 114, 118, 119, 123, 124, 125, 127, 128, 130, 133, 135, 136, 137, 138, 142, 143, 144, 146, 159, 161, 190] },
-    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, fwd: Some(p669_fwd), oracle: p669_oracle, tags: &[0, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 70, 73, 76, 79, 80, 83, 91, 92, 93, 96, 108, 113, 114, 115, 120, 121, 123, 128, 130, 133, 134, 137, 142, 144, 145, 148, 160, 161, 163] },
-    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, fwd: Some(p670_fwd), oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 20, 29, 30, 33, 34, 36, 45, 46, 47, 48, 50, 53, 71, 73, 74, 80, 81, 83, 90, 93, 94, 96, 103, 106, 108, 113, 114, 117, 119, 120, 123, 126, 128, 129, 132, 133, 134, 135, 137, 138, 142, 143, 144, 147, 155, 162, 178, 181, 184, 185] },
-    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, fwd: Some(p671_fwd), oracle: p671_oracle, tags: &[0, 1, 8, 21, 29, 30, 31, 32, 33, 34, 37, 38, 40, 41, 43, 45, 46, 47, 48, 50, 53, 54, 55, 68, 70, 73, 90, 91, 93, 95, 113, 115, 120, 121, 128, 129, 131, 133, 134, 137, 142, 143, 145, 146, 160, 162] },
-    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, fwd: Some(p672_fwd), oracle: p672_oracle, tags: &[2, 4, 6, 8, 19, 29, 30, 31, 35, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 71, 73, 93, 95, 96, 103, 113, 114, 116, 119, 124, 128, 130, 131, 136, 137, 142, 143, 145, 146, 147, 152, 159] },
-    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, fwd: Some(p673_fwd), oracle: p673_oracle, tags: &[2, 3, 7, 19, 24, 29, 30, 32, 33, 38, 45, 46, 47, 48, 49, 50, 53, 56, 58, 60, 61, 68, 70, 71, 72, 80, 83, 93, 103, 113, 114, 115, 118, 120, 125, 133, 134, 137, 142, 143, 146, 151, 159] },
-    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, fwd: Some(p674_fwd), oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 19, 27, 28, 29, 30, 32, 33, 35, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 80, 83, 90, 91, 92, 93, 94, 95, 96, 97, 106, 113, 114, 115, 117, 121, 126, 128, 131, 132, 133, 137, 138, 142, 152, 159, 160, 166, 167, 171, 178, 181, 184, 185] },
-    Prog { name: "p675", active: &[true, true, true], outputs: 1, eval: p675_eval, grad: p675_grad, fwd: Some(p675_fwd), oracle: p675_oracle, tags: &[3, 7, 14, 19, 29, 30, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 77, 80, 81, 83, 92, 93, 95, 97, 103, 113, 114, 121, 128, 133, 137, 142, 143, 150, 162, 163, 166, 187] },
-    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, fwd: Some(p676_fwd), oracle: p676_oracle, tags: &[0, 3, 7, 19, 29, 30, 33, 36, 38, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 70, 80, 81, 83, 93, 103, 113, 114, 115, 117, 120, 121, 125, 126, 128, 131, 133, 134, 136, 137, 138, 139, 142, 143, 144, 150, 152, 155, 159, 160] },
-    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, fwd: Some(p677_fwd), oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 16, 19, 29, 30, 32, 33, 36, 45, 46, 47, 48, 50, 51, 53, 54, 74, 76, 79, 80, 91, 93, 97, 103, 104, 113, 114, 118, 122, 125, 128, 133, 137, 141, 142, 144, 146, 155, 159, 160, 166, 169, 181] },
-    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, fwd: Some(p678_fwd), oracle: p678_oracle, tags: &[0, 4, 5, 16, 19, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 54, 66, 67, 68, 70, 71, 72, 76, 90, 91, 93, 94, 95, 97, 102, 103, 105, 106, 113, 114, 115, 117, 120, 124, 125, 126, 128, 131, 132, 133, 135, 137, 138, 142, 146, 147, 159, 160, 161, 163, 166, 174, 181] },
-    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, fwd: Some(p679_fwd), oracle: p679_oracle, tags: &[0, 19, 29, 30, 34, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 70, 72, 73, 113, 114, 115, 119, 120, 125, 126, 127, 128, 132, 137, 139, 142, 144, 145, 146, 151, 152, 159, 166, 187] },
-    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, fwd: Some(p680_fwd), oracle: p680_oracle, tags: &[0, 2, 4, 5, 19, 24, 27, 28, 29, 30, 31, 45, 46, 47, 48, 49, 50, 51, 53, 57, 58, 68, 69, 71, 73, 79, 80, 83, 93, 97, 103, 104, 113, 114, 115, 117, 119, 122, 128, 131, 133, 137, 142, 144, 145, 159, 163, 166, 174] },
-    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, fwd: Some(p681_fwd), oracle: p681_oracle, tags: &[2, 3, 6, 8, 11, 16, 17, 18, 20, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 78, 79, 80, 83, 84, 91, 92, 93, 94, 96, 97, 100, 101, 103, 106, 113, 114, 117, 119, 121, 124, 125, 128, 132, 133, 134, 135, 136, 137, 142, 144, 155, 159, 161, 162, 181] },
-    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, fwd: Some(p682_fwd), oracle: p682_oracle, tags: &[0, 14, 19, 29, 30, 31, 32, 33, 36, 37, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 76, 79, 83, 90, 93, 94, 95, 96, 106, 113, 114, 115, 121, 124, 128, 129, 133, 136, 137, 141, 142, 144, 145, 149, 150, 159, 162, 178, 181, 184, 185, 190] },
-    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, fwd: Some(p683_fwd), oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 33, 45, 46, 47, 50, 73, 91, 93, 113, 115, 119, 120, 121, 125, 128, 131, 136, 137, 142, 145, 146, 155, 159, 162, 166, 168, 175] },
-    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, fwd: Some(p684_fwd), oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 21, 29, 30, 33, 35, 45, 46, 47, 49, 50, 51, 53, 61, 62, 68, 71, 72, 73, 80, 83, 92, 93, 96, 103, 105, 106, 112, 113, 114, 115, 118, 119, 124, 127, 128, 129, 133, 137, 139, 140, 141, 142, 143, 145, 155, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, fwd: Some(p685_fwd), oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 19, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 71, 73, 76, 80, 81, 91, 93, 94, 95, 96, 106, 109, 113, 114, 115, 117, 120, 122, 124, 125, 128, 130, 131, 132, 133, 137, 142, 144, 145, 159, 161, 162, 166, 167, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, fwd: Some(p686_fwd), oracle: p686_oracle, tags: &[1, 4, 13, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 63, 68, 70, 74, 76, 79, 81, 83, 91, 93, 95, 96, 97, 101, 103, 105, 106, 113, 114, 115, 118, 124, 125, 128, 129, 133, 135, 137, 138, 142, 143, 144, 146, 156, 159, 160, 161, 166, 169, 176] },
-    Prog { name: "p687", active: &[true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p687_eval, grad: p687_grad, fwd: Some(p687_fwd), oracle: p687_oracle, tags: &[0, 1, 6, 7, 8, 15, 18, 19, 29, 30, 32, 33, 37, 39, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 76, 80, 83, 88, 90, 91, 93, 94, 95, 97, 103, 104, 105, 113, 117, 119, 122, 123, 128, 133, 134, 137, 142, 143, 145, 159, 190] },
-    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, fwd: Some(p688_fwd), oracle: p688_oracle, tags: &[3, 4, 5, 7, 19, 29, 30, 33, 34, 35, 45, 46, 47, 50, 51, 53, 68, 76, 80, 81, 82, 86, 89, 90, 91, 93, 94, 97, 101, 103, 106, 109, 113, 114, 119, 124, 128, 133, 134, 135, 137, 139, 142, 144, 145, 153, 159, 160, 178, 181, 182, 186, 188, 189] },
-    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, fwd: Some(p689_fwd), oracle: p689_oracle, tags: &[1, 4, 5, 7, 16, 19, 23, 27, 28, 29, 30, 37, 45, 46, 47, 48, 50, 51, 53, 58, 66, 67, 71, 80, 83, 91, 93, 94, 97, 102, 103, 105, 106, 113, 114, 121, 122, 123, 125, 128, 131, 133, 137, 139, 142, 143, 144, 151, 159, 161, 166, 175, 181, 186] },
-    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, fwd: Some(p690_fwd), oracle: p690_oracle, tags: &[4, 22, 29, 30, 32, 33, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 56, 68, 69, 70, 72, 76, 80, 90, 91, 93, 95, 104, 105, 113, 114, 115, 122, 125, 128, 129, 131, 133, 135, 137, 140, 141, 142, 143, 144, 155, 159] },
-    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, fwd: Some(p691_fwd), oracle: p691_oracle, tags: &[1, 2, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 71, 72, 76, 81, 83, 93, 97, 102, 103, 106, 113, 114, 115, 121, 122, 126, 127, 128, 133, 134, 135, 137, 139, 141, 142, 144, 145, 155, 159, 162, 163] },
-    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, fwd: Some(p692_fwd), oracle: p692_oracle, tags: &[3, 19, 29, 30, 36, 45, 46, 47, 48, 50, 53, 55, 68, 70, 71, 78, 80, 81, 93, 94, 96, 104, 113, 114, 115, 119, 128, 133, 134, 136, 137, 142, 143, 146, 159, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, fwd: Some(p693_fwd), oracle: p693_oracle, tags: &[0, 3, 4, 19, 24, 29, 30, 33, 38, 45, 46, 47, 48, 50, 51, 53, 55, 58, 68, 69, 70, 71, 73, 79, 80, 81, 93, 97, 113, 114, 115, 116, 118, 119, 120, 121, 123, 124, 128, 129, 132, 133, 135, 137, 139, 140, 142, 144, 145, 147, 151, 159, 161, 163] },
-    Prog { name: "p694", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, fwd: Some(p694_fwd), oracle: p694_oracle, tags: &[0, 1, 6, 15, 20, 29, 30, 31, 33, 34, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 68, 76, 91, 93, 94, 103, 105, 113, 114, 115, 120, 124, 125, 126, 128, 130, 132, 133, 137, 141, 142, 143, 144, 145, 152, 159, 161, 166, 170, 178, 181, 182, 186, 187, 188] },
-    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, fwd: Some(p695_fwd), oracle: p695_oracle, tags: &[0, 1, 7, 8, 19, 29, 30, 32, 33, 36, 38, 39, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 57, 68, 69, 70, 71, 73, 75, 76, 79, 80, 83, 91, 93, 94, 95, 96, 97, 103, 108, 113, 114, 115, 119, 121, 125, 126, 128, 129, 132, 133, 135, 136, 137, 139, 142, 145, 146, 154, 159, 160, 163, 166, 171, 179, 180, 181, 184, 185] },
-    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, fwd: Some(p696_fwd), oracle: p696_oracle, tags: &[0, 4, 7, 19, 29, 30, 32, 33, 36, 38, 40, 41, 43, 45, 46, 47, 48, 50, 53, 55, 57, 68, 69, 70, 71, 73, 90, 91, 93, 94, 95, 96, 102, 103, 105, 106, 113, 114, 115, 119, 122, 123, 125, 126, 127, 128, 129, 131, 135, 137, 138, 142, 144, 145, 147, 150, 159, 178, 181, 184, 185, 188] },
-    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, fwd: Some(p697_fwd), oracle: p697_oracle, tags: &[0, 8, 20, 29, 30, 32, 45, 46, 47, 48, 49, 50, 53, 68, 69, 70, 71, 73, 93, 94, 95, 113, 114, 115, 123, 128, 134, 137, 138, 140, 141, 142, 143, 144, 145, 150, 159, 160, 166, 168, 178, 181, 184, 185] },
-    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p698_eval, grad: p698_grad, fwd: Some(p698_fwd), oracle: p698_oracle, tags: &[2, 3, 4, 8, 17, 19, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 53, 57, 68, 69, 70, 71, 72, 80, 93, 103, 113, 114, 115, 116, 117, 118, 120, 126, 127, 128, 131, 133, 134, 135, 137, 138, 140, 142, 145, 146, 159, 160, 161, 166, 169] },
-    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, fwd: Some(p699_fwd), oracle: p699_oracle, tags: &[0, 7, 20, 29, 30, 31, 38, 45, 46, 47, 48, 49, 50, 51, 73, 79, 93, 94, 96, 103, 113, 114, 115, 122, 126, 133, 134, 136, 137, 139, 142, 144, 145, 159, 161, 163, 166, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, fwd: Some(p700_fwd), oracle: p700_oracle, tags: &[1, 2, 3, 7, 17, 19, 27, 29, 30, 32, 33, 34, 37, 38, 42, 45, 46, 47, 48, 49, 50, 51, 53, 65, 68, 70, 71, 73, 80, 81, 91, 93, 95, 97, 103, 106, 109, 113, 114, 115, 116, 119, 121, 126, 127, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 142, 143, 144, 146, 159] },
-    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, fwd: Some(p701_fwd), oracle: p701_oracle, tags: &[2, 3, 4, 7, 19, 29, 30, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 56, 65, 68, 69, 70, 73, 93, 97, 104, 105, 113, 114, 116, 117, 120, 123, 126, 128, 131, 132, 133, 135, 137, 141, 142, 159, 161, 162, 190] },
-    Prog { name: "p702", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, fwd: Some(p702_fwd), oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 19, 25, 29, 30, 31, 32, 33, 35, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 78, 81, 90, 91, 92, 93, 94, 95, 96, 97, 101, 103, 104, 113, 114, 115, 116, 122, 126, 128, 132, 133, 134, 136, 137, 139, 140, 142, 145, 159, 166] },
-    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, fwd: Some(p703_fwd), oracle: p703_oracle, tags: &[0, 1, 2, 6, 20, 29, 30, 32, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 115, 126, 128, 130, 133, 135, 136, 137, 141, 142, 143, 144, 145, 146, 156, 159, 161, 162, 163, 166, 168, 187] },
-    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, fwd: Some(p704_fwd), oracle: p704_oracle, tags: &[2, 4, 21, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 68, 69, 71, 73, 76, 77, 93, 97, 113, 114, 115, 124, 128, 131, 133, 137, 140, 142, 144, 145, 146, 150, 159, 161, 163] },
-    Prog { name: "p705", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, fwd: Some(p705_fwd), oracle: p705_oracle, tags: &[1, 4, 20, 29, 30, 33, 35, 45, 46, 47, 48, 50, 51, 53, 54, 68, 71, 76, 80, 83, 93, 97, 101, 104, 105, 111, 112, 113, 114, 115, 116, 121, 126, 128, 130, 133, 137, 142, 143, 144, 159, 161, 163, 166, 181, 182, 187, 189] },
-    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false, true, true, true], outputs: 3, eval: p706_eval, grad: p706_grad, fwd: Some(p706_fwd), oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 16, 20, 29, 30, 31, 32, 33, 39, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 63, 68, 69, 70, 71, 73, 76, 77, 79, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 115, 116, 117, 118, 119, 123, 124, 125, 126, 127, 128, 130, 133, 134, 137, 139, 141, 142, 143, 144, 145, 146, 152, 156, 159, 160, 161, 162, 163, 166, 173, 181, 182, 186, 189] },
-    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, fwd: Some(p707_fwd), oracle: p707_oracle, tags: &[4, 19, 27, 29, 30, 33, 37, 38, 45, 46, 47, 48, 50, 53, 54, 55, 68, 69, 70, 71, 73, 76, 77, 79, 80, 90, 93, 94, 96, 103, 105, 113, 114, 115, 117, 118, 120, 122, 125, 128, 132, 134, 136, 137, 138, 141, 142, 144, 146, 150, 156, 159, 160, 161, 178, 181, 184, 185] },
-    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, fwd: Some(p708_fwd), oracle: p708_oracle, tags: &[1, 7, 19, 29, 30, 45, 46, 47, 48, 50, 91, 93, 95, 96, 106, 113, 114, 115, 120, 122, 125, 128, 133, 137, 138, 139, 141, 142, 144, 145, 158, 159, 166, 168, 181, 182, 186, 189, 190] },
-    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, fwd: Some(p709_fwd), oracle: p709_oracle, tags: &[0, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 70, 73, 76, 77, 79, 91, 93, 94, 96, 113, 114, 115, 116, 118, 119, 120, 123, 125, 126, 128, 133, 137, 138, 139, 140, 141, 142, 144, 145, 154, 159, 160, 161, 163, 178, 181, 184, 185] },
-    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, fwd: Some(p710_fwd), oracle: p710_oracle, tags: &[0, 2, 5, 21, 26, 29, 30, 32, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 73, 75, 79, 80, 81, 82, 86, 89, 93, 94, 103, 106, 113, 114, 118, 122, 126, 127, 128, 131, 135, 137, 141, 142, 144, 159, 163] },
-    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, fwd: Some(p711_fwd), oracle: p711_oracle, tags: &[1, 3, 19, 29, 30, 32, 37, 40, 41, 45, 46, 47, 48, 50, 51, 53, 56, 68, 70, 80, 81, 83, 90, 91, 93, 94, 95, 101, 103, 104, 106, 109, 113, 114, 115, 116, 118, 121, 123, 125, 126, 128, 133, 135, 137, 139, 140, 142, 143, 146, 152, 155, 159, 160, 178, 181, 184, 185] },
-    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, fwd: Some(p712_fwd), oracle: p712_oracle, tags: &[0, 7, 15, 17, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 63, 65, 71, 73, 76, 90, 91, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 119, 120, 121, 123, 125, 126, 128, 132, 133, 137, 140, 141, 142, 143, 144, 150, 159, 160, 177, 181, 182, 183, 185] },
-    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, fwd: Some(p713_fwd), oracle: p713_oracle, tags: &[0, 6, 11, 19, 29, 30, 33, 36, 38, 45, 46, 47, 48, 50, 51, 74, 93, 94, 96, 113, 114, 116, 118, 119, 123, 128, 132, 133, 137, 139, 140, 142, 143, 146, 159, 163, 166, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, fwd: Some(p714_fwd), oracle: p714_oracle, tags: &[1, 12, 19, 25, 29, 30, 32, 33, 35, 38, 40, 43, 45, 46, 47, 48, 49, 50, 53, 58, 59, 68, 70, 71, 72, 73, 74, 76, 81, 83, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 117, 118, 119, 122, 123, 126, 128, 132, 133, 135, 137, 142, 143, 146, 150, 159, 161, 166, 187] },
-    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, fwd: Some(p715_fwd), oracle: p715_oracle, tags: &[1, 2, 3, 7, 21, 29, 30, 37, 45, 46, 47, 48, 50, 51, 53, 54, 55, 68, 69, 70, 78, 80, 81, 93, 97, 105, 106, 113, 115, 119, 125, 133, 137, 140, 142, 155, 159, 160, 163] },
-    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, fwd: Some(p716_fwd), oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 19, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 69, 70, 71, 72, 73, 77, 83, 93, 94, 97, 101, 103, 113, 114, 115, 118, 120, 122, 124, 125, 127, 128, 129, 131, 133, 136, 137, 138, 139, 142, 144, 147, 153, 155, 159, 161, 163, 190] },
-    Prog { name: "p717", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, fwd: Some(p717_fwd), oracle: p717_oracle, tags: &[0, 1, 17, 20, 29, 30, 33, 34, 45, 46, 47, 48, 50, 53, 54, 71, 73, 80, 84, 103, 113, 114, 115, 119, 121, 123, 124, 126, 127, 128, 130, 132, 133, 134, 136, 137, 139, 142, 143, 159, 160, 161, 163, 166, 173] },
-    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, fwd: Some(p718_fwd), oracle: p718_oracle, tags: &[3, 21, 29, 30, 31, 32, 45, 46, 47, 48, 50, 53, 54, 57, 61, 62, 66, 68, 71, 72, 81, 93, 94, 95, 101, 103, 104, 106, 113, 114, 118, 119, 120, 123, 128, 129, 130, 131, 132, 133, 135, 136, 137, 139, 140, 142, 143, 144, 145, 146, 152, 159, 160, 163, 166, 176, 178, 181, 182, 184, 185, 186, 189] },
-    Prog { name: "p719", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 19, 23, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 57, 58, 68, 69, 71, 73, 74, 79, 91, 92, 93, 94, 96, 97, 101, 103, 105, 113, 114, 115, 116, 117, 118, 122, 125, 127, 128, 129, 130, 132, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 150, 159, 160, 162, 163, 166, 175, 178, 181, 186, 188] },
-    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 20, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 72, 73, 80, 88, 93, 94, 96, 110, 113, 114, 116, 121, 126, 128, 129, 132, 133, 134, 136, 137, 139, 142, 143, 145, 146, 151, 159, 163, 166, 167, 171, 179, 180, 181, 184, 185] },
-    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, fwd: Some(p721_fwd), oracle: p721_oracle, tags: &[0, 6, 7, 20, 25, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 76, 80, 87, 90, 91, 93, 95, 96, 97, 101, 103, 105, 106, 109, 113, 114, 115, 118, 121, 123, 125, 126, 127, 128, 131, 133, 134, 135, 136, 137, 142, 144, 146, 152, 159, 162, 163, 166, 168, 187] },
-    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, fwd: Some(p722_fwd), oracle: p722_oracle, tags: &[2, 4, 5, 19, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 76, 78, 79, 80, 90, 91, 93, 94, 95, 97, 113, 114, 115, 116, 118, 119, 122, 123, 128, 129, 130, 132, 133, 137, 142, 145, 151, 155, 156, 159, 161, 166, 190] },
-    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, fwd: Some(p723_fwd), oracle: p723_oracle, tags: &[0, 20, 27, 29, 30, 31, 32, 33, 39, 45, 46, 47, 48, 49, 50, 53, 71, 73, 91, 93, 103, 113, 114, 115, 121, 122, 123, 127, 128, 133, 137, 142, 144, 145, 146, 159, 160, 163, 165] },
-    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, fwd: Some(p724_fwd), oracle: p724_oracle, tags: &[0, 5, 7, 21, 29, 30, 33, 37, 45, 46, 47, 48, 50, 53, 68, 70, 73, 74, 76, 79, 91, 94, 97, 113, 114, 115, 117, 119, 120, 124, 125, 126, 128, 130, 132, 136, 137, 141, 142, 144, 145, 146, 151, 159, 162, 164, 166, 167, 170] },
-    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, fwd: Some(p725_fwd), oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 19, 29, 30, 33, 35, 42, 43, 45, 46, 47, 49, 50, 51, 53, 76, 80, 91, 93, 95, 113, 114, 115, 123, 128, 133, 135, 137, 142, 146, 152, 155, 161, 163] },
-    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p726_eval, grad: p726_grad, fwd: Some(p726_fwd), oracle: p726_oracle, tags: &[0, 4, 5, 7, 8, 15, 18, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 73, 80, 91, 93, 94, 95, 97, 113, 117, 122, 124, 127, 128, 133, 137, 142, 144, 159, 163, 166, 167, 170] },
-    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, fwd: Some(p727_fwd), oracle: p727_oracle, tags: &[0, 4, 7, 19, 29, 30, 32, 40, 45, 46, 47, 48, 49, 50, 51, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 119, 123, 124, 128, 133, 134, 137, 140, 142, 145, 159, 161, 163, 166, 187] },
-    Prog { name: "p728", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p728_eval, grad: p728_grad, fwd: Some(p728_fwd), oracle: p728_oracle, tags: &[0, 1, 7, 16, 19, 29, 30, 31, 36, 45, 46, 47, 48, 50, 51, 53, 54, 57, 68, 69, 70, 71, 73, 78, 80, 83, 91, 93, 97, 103, 104, 108, 113, 114, 115, 116, 122, 123, 124, 128, 130, 131, 132, 133, 134, 136, 137, 141, 142, 144, 159, 160, 163, 181] },
-    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, fwd: Some(p729_fwd), oracle: p729_oracle, tags: &[3, 4, 13, 20, 29, 30, 31, 32, 33, 34, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 69, 70, 72, 73, 77, 79, 80, 82, 83, 89, 90, 91, 92, 93, 95, 101, 103, 106, 113, 114, 115, 116, 118, 123, 125, 128, 131, 132, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 159, 160, 161, 166, 168, 181, 182, 186] },
-    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, fwd: Some(p730_fwd), oracle: p730_oracle, tags: &[0, 8, 16, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 54, 55, 57, 65, 68, 71, 73, 74, 79, 80, 81, 88, 91, 93, 94, 95, 97, 103, 106, 110, 113, 114, 118, 120, 121, 122, 123, 128, 129, 131, 133, 134, 137, 142, 145, 148, 151, 159, 160, 161, 162, 166, 167, 171, 179, 180, 181, 184, 185] },
-    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, fwd: Some(p731_fwd), oracle: p731_oracle, tags: &[0, 1, 7, 20, 29, 30, 31, 32, 33, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 73, 76, 78, 90, 91, 93, 95, 97, 106, 113, 114, 116, 118, 120, 121, 126, 128, 132, 133, 137, 139, 141, 142, 144, 152, 159, 160] },
-    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, fwd: Some(p732_fwd), oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 19, 29, 30, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 80, 91, 93, 94, 95, 96, 101, 103, 104, 105, 106, 113, 114, 115, 125, 126, 128, 129, 132, 133, 137, 138, 139, 142, 143, 144, 146, 155, 159, 163, 179, 181, 184, 185, 190] },
-    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, fwd: Some(p733_fwd), oracle: p733_oracle, tags: &[2, 3, 15, 16, 19, 23, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 58, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 91, 93, 94, 97, 103, 104, 105, 106, 113, 114, 115, 118, 120, 122, 123, 124, 125, 128, 129, 131, 133, 134, 136, 137, 141, 142, 143, 144, 145, 148, 152, 156, 159, 160, 161, 181] },
-    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, fwd: Some(p734_fwd), oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 22, 29, 30, 31, 32, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 76, 79, 80, 91, 93, 97, 104, 105, 113, 114, 115, 116, 119, 120, 122, 123, 124, 128, 133, 137, 138, 139, 141, 142, 143, 144, 152, 156, 159, 161, 162] },
-    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, fwd: Some(p735_fwd), oracle: p735_oracle, tags: &[1, 2, 3, 7, 19, 29, 30, 32, 33, 34, 36, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 76, 80, 81, 90, 91, 93, 95, 101, 103, 105, 106, 113, 114, 118, 125, 126, 127, 128, 131, 133, 134, 135, 136, 137, 142, 144, 159, 160, 161, 166, 168, 173] },
-    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, fwd: Some(p736_fwd), oracle: p736_oracle, tags: &[0, 2, 3, 19, 25, 29, 30, 33, 35, 37, 38, 45, 46, 47, 48, 49, 50, 53, 68, 74, 79, 80, 93, 113, 114, 115, 122, 128, 130, 133, 137, 138, 142, 146, 148, 159, 161, 162, 163] },
-    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, fwd: Some(p737_fwd), oracle: p737_oracle, tags: &[0, 1, 4, 7, 19, 27, 29, 30, 45, 46, 47, 48, 50, 51, 53, 56, 68, 70, 72, 81, 90, 91, 93, 99, 101, 103, 113, 114, 122, 125, 128, 133, 134, 135, 137, 142, 144, 146, 156, 159, 161, 162] },
-    Prog { name: "p738", active: &[true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p738_eval, grad: p738_grad, fwd: Some(p738_fwd), oracle: p738_oracle, tags: &[0, 7, 8, 19, 23, 29, 30, 33, 34, 35, 42, 45, 46, 47, 48, 50, 51, 53, 54, 57, 58, 68, 70, 71, 73, 76, 80, 91, 92, 93, 95, 96, 97, 103, 113, 114, 115, 118, 123, 125, 126, 128, 129, 130, 133, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 149, 151, 159, 160, 162, 178, 181, 182, 188, 189, 190] },
-    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, fwd: Some(p739_fwd), oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 22, 29, 30, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 77, 80, 93, 97, 113, 114, 119, 128, 133, 134, 137, 138, 142, 143, 145, 146, 159, 160, 162] },
-    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, fwd: Some(p740_fwd), oracle: p740_oracle, tags: &[4, 7, 19, 26, 29, 30, 32, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 76, 79, 82, 89, 90, 93, 97, 101, 103, 106, 113, 114, 118, 123, 127, 128, 130, 133, 137, 140, 142, 143, 144, 145, 158, 159, 160, 162, 163, 166, 181, 182, 186, 189] },
-    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, fwd: Some(p741_fwd), oracle: p741_oracle, tags: &[0, 1, 19, 27, 28, 29, 30, 33, 39, 45, 46, 47, 48, 49, 50, 73, 80, 83, 91, 93, 94, 95, 96, 101, 103, 106, 113, 114, 119, 122, 123, 127, 128, 133, 135, 138, 142, 144, 159, 162, 166, 179, 181, 182, 184, 185, 186, 189] },
-    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, fwd: Some(p742_fwd), oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 74, 78, 80, 81, 91, 93, 94, 97, 98, 100, 103, 105, 106, 113, 114, 115, 116, 119, 120, 123, 126, 127, 128, 129, 133, 134, 137, 141, 142, 143, 145, 159, 160, 161, 163, 166, 168] },
-    Prog { name: "p743", active: &[false, true, true, true, true, true, false], outputs: 1, eval: p743_eval, grad: p743_grad, fwd: Some(p743_fwd), oracle: p743_oracle, tags: &[1, 2, 3, 7, 8, 13, 19, 29, 30, 32, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 69, 70, 72, 73, 77, 79, 80, 81, 90, 91, 92, 93, 94, 95, 97, 104, 106, 109, 113, 115, 120, 126, 128, 133, 137, 142, 144, 159, 160, 162] },
-    Prog { name: "p744", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, fwd: Some(p744_fwd), oracle: p744_oracle, tags: &[0, 3, 20, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 76, 80, 81, 83, 88, 90, 91, 93, 95, 97, 101, 104, 106, 109, 110, 113, 114, 115, 118, 119, 120, 121, 122, 124, 128, 130, 132, 133, 134, 136, 137, 138, 140, 141, 142, 143, 145, 146, 149, 157, 159, 162, 163, 166, 181, 186] },
-    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, fwd: Some(p745_fwd), oracle: p745_oracle, tags: &[0, 2, 4, 19, 25, 29, 30, 33, 45, 46, 47, 48, 49, 50, 53, 68, 69, 71, 73, 80, 83, 91, 93, 97, 106, 108, 113, 114, 115, 116, 117, 119, 121, 124, 125, 128, 131, 133, 136, 137, 138, 142, 155, 159, 160, 163, 166, 173] },
-    Prog { name: "p746", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, fwd: Some(p746_fwd), oracle: p746_oracle, tags: &[0, 2, 7, 21, 29, 30, 32, 37, 40, 41, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 71, 73, 79, 80, 81, 88, 90, 91, 92, 93, 94, 95, 97, 103, 105, 106, 113, 114, 115, 119, 120, 122, 123, 127, 128, 129, 130, 132, 133, 134, 135, 137, 139, 142, 143, 144, 145, 159, 160, 161, 178, 181, 188] },
-    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, fwd: Some(p747_fwd), oracle: p747_oracle, tags: &[0, 1, 20, 27, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 78, 79, 91, 93, 99, 113, 114, 120, 121, 123, 124, 125, 128, 129, 133, 134, 135, 136, 137, 139, 141, 142, 143, 145, 159, 160, 162, 163] },
-    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, fwd: Some(p748_fwd), oracle: p748_oracle, tags: &[0, 7, 19, 27, 28, 29, 30, 31, 32, 38, 39, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 71, 73, 80, 83, 90, 91, 93, 94, 95, 96, 101, 106, 113, 114, 115, 119, 123, 125, 126, 128, 129, 133, 134, 135, 137, 141, 142, 144, 159, 160, 162, 178, 181, 184, 185] },
-    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, fwd: Some(p749_fwd), oracle: p749_oracle, tags: &[3, 5, 7, 19, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56, 68, 69, 70, 73, 74, 76, 79, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 122, 125, 126, 128, 129, 130, 133, 134, 135, 136, 137, 142, 143, 144, 145, 146, 151, 155, 159, 160, 161, 162, 166, 179, 181, 184, 185, 186] },
-    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, fwd: Some(p750_fwd), oracle: p750_oracle, tags: &[0, 3, 4, 7, 19, 29, 30, 31, 32, 34, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 60, 61, 68, 70, 71, 72, 73, 81, 90, 91, 92, 93, 95, 97, 101, 103, 113, 114, 115, 120, 121, 123, 126, 128, 131, 133, 136, 137, 140, 142, 143, 146, 152, 159, 160, 162, 163, 166, 169] },
-    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, fwd: Some(p751_fwd), oracle: p751_oracle, tags: &[0, 1, 7, 19, 29, 30, 31, 33, 35, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 73, 76, 91, 93, 94, 96, 113, 114, 115, 119, 125, 128, 130, 132, 133, 137, 139, 140, 141, 142, 144, 159, 160, 161, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, fwd: Some(p752_fwd), oracle: p752_oracle, tags: &[4, 19, 29, 30, 31, 45, 46, 47, 48, 50, 53, 71, 81, 90, 91, 93, 94, 96, 106, 113, 114, 115, 118, 125, 127, 128, 130, 132, 133, 135, 137, 141, 142, 144, 145, 155, 159, 166, 170, 190] },
-    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, fwd: Some(p753_fwd), oracle: p753_oracle, tags: &[0, 8, 13, 19, 29, 30, 31, 33, 45, 47, 48, 50, 64, 78, 80, 90, 91, 93, 104, 106, 109, 113, 115, 122, 128, 132, 134, 137, 142, 143, 145, 146, 159, 160, 162] },
-    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, fwd: Some(p754_fwd), oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 22, 29, 30, 42, 45, 46, 47, 48, 50, 51, 83, 93, 94, 95, 96, 97, 102, 104, 106, 113, 114, 115, 127, 128, 131, 133, 137, 138, 139, 142, 143, 144, 145, 159, 160, 161, 166, 179, 180, 181, 184, 185] },
-    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, fwd: Some(p755_fwd), oracle: p755_oracle, tags: &[1, 19, 27, 29, 30, 33, 45, 46, 47, 48, 50, 53, 71, 73, 83, 90, 91, 93, 94, 96, 99, 103, 113, 115, 117, 118, 123, 124, 125, 126, 127, 128, 133, 134, 137, 138, 140, 142, 143, 145, 159, 160, 165, 166, 176] },
-    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, fwd: Some(p756_fwd), oracle: p756_oracle, tags: &[3, 4, 8, 13, 19, 25, 27, 28, 29, 30, 33, 45, 46, 47, 49, 50, 51, 53, 64, 68, 73, 78, 79, 80, 83, 93, 106, 113, 114, 119, 128, 133, 135, 139, 142, 144, 159, 160, 161, 162, 190] },
-    Prog { name: "p757", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, fwd: Some(p757_fwd), oracle: p757_oracle, tags: &[0, 1, 3, 14, 21, 30, 34, 45, 46, 47, 50, 51, 93, 96, 97, 113, 114, 117, 120, 125, 126, 127, 133, 134, 137, 138, 142, 159, 166, 181, 182, 186, 189] },
-    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, fwd: Some(p758_fwd), oracle: p758_oracle, tags: &[0, 3, 7, 8, 19, 29, 30, 34, 39, 45, 46, 47, 48, 49, 50, 93, 96, 113, 114, 115, 127, 137, 142, 143, 145, 156, 179, 180, 181, 184, 185] },
-    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: Some(p759_fwd), oracle: p759_oracle, tags: &[0, 1, 4, 19, 29, 30, 31, 32, 33, 34, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 69, 70, 72, 73, 74, 80, 81, 83, 91, 93, 94, 96, 103, 105, 108, 113, 114, 115, 118, 120, 123, 126, 127, 128, 133, 135, 137, 139, 142, 149, 150, 151, 159, 160, 166, 167, 171, 173, 178, 181, 184, 185] },
-    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, fwd: Some(p760_fwd), oracle: p760_oracle, tags: &[1, 20, 30, 32, 37, 40, 43, 45, 46, 47, 48, 50, 73, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 122, 125, 128, 132, 133, 137, 139, 142, 148, 159, 160, 161, 163, 179, 181, 184, 185] },
-    Prog { name: "p761", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, fwd: Some(p761_fwd), oracle: p761_oracle, tags: &[0, 1, 6, 19, 23, 29, 30, 32, 33, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 58, 68, 69, 70, 71, 73, 74, 90, 91, 93, 94, 96, 103, 113, 114, 115, 117, 118, 128, 131, 133, 134, 136, 137, 139, 141, 142, 143, 146, 159, 160, 161, 163, 164, 178, 181, 188] },
-    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p762_eval, grad: p762_grad, fwd: Some(p762_fwd), oracle: p762_oracle, tags: &[1, 2, 8, 13, 19, 23, 27, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 58, 63, 65, 73, 76, 79, 80, 81, 88, 93, 94, 95, 96, 97, 103, 106, 110, 113, 114, 115, 117, 124, 127, 128, 130, 131, 132, 133, 134, 136, 137, 138, 142, 143, 144, 151, 159, 160, 162, 166, 168, 171, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, fwd: Some(p763_fwd), oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 19, 29, 30, 33, 34, 36, 37, 38, 45, 46, 47, 48, 50, 51, 53, 54, 64, 68, 69, 70, 71, 73, 77, 78, 80, 83, 90, 91, 93, 94, 97, 103, 105, 106, 111, 112, 113, 114, 115, 121, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 136, 137, 138, 142, 143, 144, 146, 148, 155, 159, 160, 161, 162, 163, 166, 167, 170, 190] },
-    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, fwd: Some(p764_fwd), oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 20, 29, 30, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 57, 58, 68, 69, 70, 71, 72, 73, 80, 91, 93, 94, 96, 97, 103, 113, 114, 115, 116, 117, 118, 119, 123, 124, 127, 128, 129, 131, 132, 133, 135, 136, 137, 138, 139, 140, 141, 142, 144, 145, 146, 155, 159, 160, 161, 163, 166, 173, 177, 181, 182, 183, 185, 189] },
-    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, fwd: Some(p765_fwd), oracle: p765_oracle, tags: &[0, 3, 4, 7, 19, 25, 29, 30, 32, 40, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 72, 73, 90, 91, 93, 95, 97, 103, 105, 113, 114, 116, 120, 125, 128, 129, 130, 131, 133, 134, 135, 137, 138, 139, 142, 143, 151, 159, 166, 176] },
-    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, fwd: Some(p766_fwd), oracle: p766_oracle, tags: &[0, 1, 6, 7, 19, 24, 29, 30, 37, 45, 46, 47, 50, 58, 71, 73, 79, 93, 96, 113, 114, 118, 119, 120, 133, 134, 136, 137, 141, 142, 159, 160, 162, 163, 166, 181, 182, 186, 189] },
-    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, fwd: Some(p767_fwd), oracle: p767_oracle, tags: &[0, 6, 21, 29, 30, 33, 34, 35, 39, 45, 46, 47, 48, 49, 50, 51, 53, 61, 62, 66, 68, 70, 71, 72, 73, 81, 82, 86, 89, 90, 91, 93, 101, 103, 113, 114, 115, 117, 119, 120, 121, 124, 125, 126, 128, 129, 130, 132, 133, 134, 137, 138, 139, 140, 141, 142, 144, 147, 150, 159, 161, 163, 164, 181, 186] },
-    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, fwd: Some(p768_fwd), oracle: p768_oracle, tags: &[0, 3, 4, 7, 19, 29, 30, 31, 36, 39, 45, 46, 47, 48, 50, 53, 60, 61, 80, 91, 93, 100, 101, 103, 104, 105, 113, 114, 115, 117, 119, 120, 125, 128, 133, 137, 139, 142, 144, 145, 159, 161, 166, 175] },
-    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, fwd: Some(p769_fwd), oracle: p769_oracle, tags: &[0, 3, 7, 21, 26, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56, 68, 70, 71, 73, 75, 76, 83, 90, 91, 93, 95, 97, 103, 113, 115, 119, 125, 128, 129, 131, 132, 133, 135, 137, 142, 144, 145, 152, 156, 159, 161] },
-    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, fwd: Some(p770_fwd), oracle: p770_oracle, tags: &[0, 1, 3, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 53, 54, 68, 69, 70, 80, 81, 87, 91, 93, 103, 104, 105, 113, 115, 116, 121, 124, 126, 128, 131, 133, 137, 139, 142, 145, 146, 159, 161, 163, 165, 166, 168, 190] },
-    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, fwd: Some(p771_fwd), oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 19, 29, 30, 31, 32, 33, 38, 40, 44, 45, 46, 47, 50, 51, 53, 63, 66, 68, 70, 71, 74, 78, 79, 80, 90, 91, 93, 95, 96, 97, 103, 104, 105, 113, 114, 115, 116, 117, 118, 119, 120, 125, 126, 128, 130, 132, 133, 134, 135, 136, 137, 142, 144, 155, 159, 160, 161, 162, 163, 166] },
-    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, fwd: Some(p772_fwd), oracle: p772_oracle, tags: &[0, 1, 19, 30, 31, 33, 36, 39, 45, 46, 47, 48, 49, 50, 73, 113, 114, 115, 118, 119, 135, 137, 138, 139, 140, 142, 143, 144, 146, 160] },
-    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, fwd: Some(p773_fwd), oracle: p773_oracle, tags: &[0, 4, 7, 22, 29, 30, 32, 33, 35, 36, 37, 40, 43, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 70, 71, 76, 80, 82, 83, 90, 91, 93, 94, 95, 96, 103, 105, 108, 113, 114, 115, 118, 120, 121, 122, 123, 125, 126, 128, 129, 130, 133, 136, 137, 139, 140, 142, 143, 146, 159, 160, 179, 181, 184, 185] },
-    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, fwd: Some(p774_fwd), oracle: p774_oracle, tags: &[0, 19, 29, 31, 38, 45, 46, 47, 48, 50, 113, 115, 118, 128, 137, 139, 140, 142, 143, 159, 160] },
-    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, fwd: Some(p775_fwd), oracle: p775_oracle, tags: &[0, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 76, 80, 84, 86, 87, 91, 92, 103, 107, 113, 114, 115, 119, 121, 122, 123, 125, 126, 127, 128, 129, 130, 132, 133, 136, 137, 138, 139, 140, 142, 143, 144, 152, 159, 160, 161, 163] },
-    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, fwd: Some(p776_fwd), oracle: p776_oracle, tags: &[0, 8, 20, 29, 30, 31, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 73, 76, 90, 91, 93, 94, 95, 96, 97, 113, 114, 116, 125, 128, 129, 133, 134, 137, 139, 141, 142, 145, 152, 159, 179, 181, 184, 185] },
-    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, fwd: Some(p777_fwd), oracle: p777_oracle, tags: &[0, 1, 7, 19, 30, 32, 39, 45, 46, 47, 48, 50, 59, 73, 74, 91, 93, 97, 103, 113, 114, 117, 118, 121, 124, 128, 129, 130, 133, 137, 141, 142, 143, 161, 162] },
-    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, fwd: Some(p778_fwd), oracle: p778_oracle, tags: &[0, 1, 19, 25, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 63, 66, 68, 73, 80, 92, 93, 96, 113, 114, 118, 122, 124, 126, 128, 129, 133, 137, 139, 142, 146, 159, 161, 162, 166, 168, 187] },
-    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, fwd: Some(p779_fwd), oracle: p779_oracle, tags: &[0, 3, 6, 7, 20, 29, 30, 31, 32, 33, 36, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 76, 80, 83, 87, 90, 91, 93, 95, 97, 101, 103, 104, 105, 106, 113, 114, 115, 116, 119, 120, 122, 124, 125, 128, 130, 131, 132, 133, 137, 138, 140, 142, 143, 144, 145, 146, 148, 150, 159, 161, 166, 168, 176] },
-    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, fwd: Some(p780_fwd), oracle: p780_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 36, 38, 42, 45, 46, 47, 48, 49, 50, 51, 59, 73, 74, 79, 91, 93, 94, 95, 96, 113, 118, 123, 124, 128, 131, 132, 133, 134, 135, 137, 139, 140, 141, 142, 143, 144, 146, 149, 159, 160, 177, 181, 182, 183, 185] },
-    Prog { name: "p781", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, fwd: Some(p781_fwd), oracle: p781_oracle, tags: &[3, 7, 17, 19, 29, 30, 33, 34, 45, 46, 47, 48, 50, 80, 83, 93, 106, 113, 114, 128, 133, 137, 142, 143, 145, 147, 159] },
-    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, fwd: Some(p782_fwd), oracle: p782_oracle, tags: &[1, 2, 3, 7, 21, 29, 30, 32, 33, 40, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 61, 62, 66, 68, 71, 73, 76, 79, 80, 81, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 115, 116, 117, 118, 122, 128, 129, 131, 133, 135, 137, 138, 140, 142, 143, 144, 159, 163, 166, 176] },
-    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, fwd: Some(p783_fwd), oracle: p783_oracle, tags: &[4, 8, 11, 13, 19, 29, 30, 32, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 57, 64, 68, 70, 71, 72, 77, 80, 81, 83, 87, 91, 93, 94, 96, 101, 106, 113, 114, 116, 118, 120, 121, 124, 125, 126, 128, 129, 130, 133, 134, 136, 137, 140, 141, 142, 143, 145, 146, 155, 159, 160, 162, 163, 179, 180, 181, 184, 185] },
-    Prog { name: "p784", active: &[true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p784_eval, grad: p784_grad, fwd: Some(p784_fwd), oracle: p784_oracle, tags: &[0, 7, 8, 16, 17, 18, 19, 29, 30, 31, 33, 35, 38, 45, 46, 47, 48, 50, 53, 54, 57, 68, 69, 76, 80, 90, 94, 96, 97, 103, 113, 114, 115, 119, 120, 123, 124, 126, 128, 129, 130, 131, 132, 133, 135, 136, 137, 141, 142, 144, 145, 159, 160, 161, 162, 163, 181, 190] },
-    Prog { name: "p785", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, fwd: Some(p785_fwd), oracle: p785_oracle, tags: &[0, 2, 4, 7, 17, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 69, 70, 72, 80, 81, 86, 88, 91, 93, 103, 104, 105, 106, 113, 114, 115, 118, 121, 123, 124, 126, 128, 132, 133, 134, 137, 140, 141, 142, 143, 144, 145, 146, 149, 152, 160, 161, 162, 163, 166, 169, 190] },
-    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, fwd: Some(p786_fwd), oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 19, 27, 29, 30, 31, 33, 36, 42, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 76, 81, 93, 97, 103, 106, 113, 117, 120, 124, 128, 135, 137, 138, 139, 142, 143, 144, 147, 159, 160, 161, 162, 166, 190] },
-    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, fwd: Some(p787_fwd), oracle: p787_oracle, tags: &[3, 5, 19, 29, 30, 33, 34, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 76, 79, 81, 82, 86, 89, 90, 91, 93, 94, 95, 96, 97, 101, 113, 114, 115, 117, 118, 119, 122, 125, 127, 128, 129, 133, 135, 137, 142, 143, 159, 161, 166, 168] },
-    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, fwd: Some(p788_fwd), oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 21, 29, 30, 38, 45, 46, 47, 49, 50, 51, 53, 68, 70, 71, 93, 96, 97, 104, 105, 106, 113, 114, 118, 122, 124, 126, 128, 130, 133, 137, 138, 142, 144, 146, 160, 161] },
-    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, fwd: Some(p789_fwd), oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 19, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 73, 76, 90, 91, 93, 95, 96, 97, 101, 113, 114, 117, 118, 124, 125, 127, 128, 129, 132, 133, 134, 137, 138, 139, 141, 142, 143, 144, 146, 159, 160, 166, 181, 182, 186, 189] },
-    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, fwd: Some(p790_fwd), oracle: p790_oracle, tags: &[2, 7, 19, 25, 29, 30, 31, 32, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 73, 80, 81, 83, 86, 91, 93, 95, 103, 104, 105, 106, 107, 113, 114, 115, 118, 120, 121, 122, 126, 128, 130, 131, 133, 135, 136, 137, 138, 142, 143, 144, 145, 146, 159, 160, 161, 163, 165, 166, 175] },
-    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, fwd: Some(p791_fwd), oracle: p791_oracle, tags: &[0, 3, 19, 29, 30, 36, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 69, 70, 71, 80, 83, 90, 91, 93, 103, 104, 113, 114, 115, 116, 118, 119, 120, 123, 126, 128, 131, 135, 137, 138, 139, 141, 142, 143, 146, 156, 159, 160, 162] },
-    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, fwd: Some(p792_fwd), oracle: p792_oracle, tags: &[0, 2, 3, 20, 29, 30, 31, 33, 38, 45, 46, 47, 48, 50, 53, 54, 55, 56, 57, 68, 69, 70, 71, 72, 73, 80, 81, 83, 93, 97, 103, 106, 108, 113, 115, 121, 122, 123, 124, 128, 131, 133, 137, 142, 143, 144, 148, 159, 161, 162, 163, 166, 168] },
-    Prog { name: "p793", active: &[true, true, true, true, false], outputs: 1, eval: p793_eval, grad: p793_grad, fwd: Some(p793_fwd), oracle: p793_oracle, tags: &[0, 1, 13, 19, 29, 30, 33, 45, 46, 47, 50, 51, 64, 78, 80, 91, 113, 124, 128, 133, 137, 142, 144, 146, 159, 160] },
-    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, fwd: Some(p794_fwd), oracle: p794_oracle, tags: &[0, 3, 7, 19, 29, 30, 31, 42, 45, 46, 47, 49, 50, 51, 53, 54, 57, 68, 69, 72, 73, 80, 81, 83, 91, 93, 95, 97, 103, 106, 113, 114, 124, 126, 128, 131, 133, 136, 137, 138, 142, 146, 147, 156, 159, 160, 163, 166, 168, 190] },
-    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, fwd: Some(p795_fwd), oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 19, 29, 30, 36, 45, 46, 47, 48, 50, 53, 68, 73, 93, 94, 96, 104, 113, 114, 124, 128, 130, 132, 133, 135, 137, 138, 141, 142, 144, 146, 159, 161, 163, 166, 168, 171, 176, 178, 181, 184, 185] },
-    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, fwd: Some(p796_fwd), oracle: p796_oracle, tags: &[0, 1, 19, 29, 30, 31, 32, 34, 37, 45, 46, 47, 48, 50, 51, 53, 56, 65, 68, 70, 72, 73, 79, 80, 82, 88, 89, 90, 91, 93, 97, 110, 113, 114, 115, 121, 123, 128, 132, 133, 137, 139, 142, 143, 144, 145, 146, 150, 159, 160, 163, 166, 172] },
-    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, fwd: Some(p797_fwd), oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 20, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 76, 80, 87, 90, 91, 92, 93, 95, 103, 104, 106, 113, 114, 115, 118, 119, 121, 122, 127, 128, 133, 137, 142, 143, 159, 160, 161, 162, 165] },
-    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, fwd: Some(p798_fwd), oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 19, 29, 30, 33, 34, 38, 39, 42, 43, 45, 46, 47, 48, 50, 51, 53, 57, 63, 64, 68, 69, 70, 72, 76, 78, 80, 91, 92, 93, 94, 95, 96, 97, 103, 104, 106, 113, 114, 115, 119, 120, 122, 125, 126, 128, 129, 131, 133, 137, 138, 142, 143, 144, 148, 159, 161, 166, 169, 175, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, fwd: Some(p799_fwd), oracle: p799_oracle, tags: &[0, 3, 4, 7, 8, 17, 18, 19, 29, 30, 32, 33, 34, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 71, 73, 76, 90, 91, 93, 94, 95, 97, 101, 103, 113, 114, 115, 124, 126, 128, 129, 133, 134, 135, 136, 137, 138, 141, 142, 143, 145, 146, 155, 159, 160, 162, 166, 168, 169, 178, 181, 186, 188] },
-    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, fwd: Some(p800_fwd), oracle: p800_oracle, tags: &[0, 4, 19, 27, 28, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 53, 60, 61, 68, 69, 73, 74, 79, 80, 83, 93, 101, 102, 103, 113, 114, 116, 117, 119, 123, 126, 127, 128, 130, 131, 133, 134, 137, 138, 140, 141, 142, 143, 144, 146, 155, 157, 159, 162, 166, 169, 190] },
-    Prog { name: "p801", active: &[true, true, false, true, true, true, true, true, true], outputs: 1, eval: p801_eval, grad: p801_grad, fwd: Some(p801_fwd), oracle: p801_oracle, tags: &[0, 13, 17, 19, 27, 28, 29, 30, 32, 34, 45, 46, 47, 48, 50, 51, 53, 61, 62, 68, 70, 73, 80, 83, 91, 93, 103, 106, 113, 114, 115, 118, 119, 120, 128, 132, 133, 134, 137, 141, 142, 143, 146, 159, 160, 162, 163] },
-    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, fwd: Some(p802_fwd), oracle: p802_oracle, tags: &[0, 4, 19, 24, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 53, 54, 58, 68, 71, 72, 76, 80, 83, 90, 91, 93, 95, 97, 103, 106, 108, 113, 114, 115, 116, 121, 122, 126, 128, 132, 133, 137, 142, 144, 146, 150, 159, 160, 161, 190] },
-    Prog { name: "p803", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, fwd: Some(p803_fwd), oracle: p803_oracle, tags: &[1, 4, 16, 21, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 76, 79, 80, 81, 87, 90, 93, 103, 106, 113, 114, 115, 117, 121, 122, 128, 132, 133, 134, 135, 137, 142, 144, 145, 159, 160, 161, 163, 166, 169, 181] },
-    Prog { name: "p804", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, fwd: Some(p804_fwd), oracle: p804_oracle, tags: &[0, 1, 14, 16, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 73, 93, 113, 128, 133, 137, 142, 143, 144, 154, 159, 160, 166, 172, 181] },
-    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, fwd: Some(p805_fwd), oracle: p805_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 53, 54, 68, 69, 71, 72, 73, 74, 76, 90, 91, 93, 94, 95, 96, 97, 113, 114, 115, 119, 123, 125, 126, 128, 131, 132, 133, 135, 137, 139, 142, 144, 159, 160, 162, 163] },
-    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, fwd: Some(p806_fwd), oracle: p806_oracle, tags: &[0, 4, 6, 19, 29, 35, 36, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 93, 103, 113, 114, 115, 122, 128, 131, 135, 137, 139, 141, 142, 143, 144, 145, 155, 159, 162, 166, 169] },
-    Prog { name: "p807", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p807_eval, grad: p807_grad, fwd: Some(p807_fwd), oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 8, 15, 18, 19, 29, 30, 32, 33, 36, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 68, 70, 76, 90, 91, 93, 94, 95, 96, 97, 103, 105, 113, 114, 115, 117, 124, 127, 128, 130, 133, 135, 136, 137, 141, 142, 143, 144, 155, 159, 166, 168] },
-    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, fwd: Some(p808_fwd), oracle: p808_oracle, tags: &[3, 7, 19, 29, 30, 31, 32, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 73, 80, 81, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 115, 117, 119, 121, 126, 127, 128, 129, 131, 133, 136, 137, 139, 140, 141, 142, 144, 145, 156, 159, 161, 177, 181, 182, 183, 185] },
-    Prog { name: "p809", active: &[true, false, false, false, false], outputs: 2, eval: p809_eval, grad: p809_grad, fwd: Some(p809_fwd), oracle: p809_oracle, tags: &[0, 8, 15, 18, 20, 27, 29, 30, 32, 33, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 66, 67, 71, 73, 76, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 113, 114, 116, 117, 119, 128, 131, 133, 135, 136, 137, 141, 142, 145, 159, 163] },
-    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, fwd: Some(p810_fwd), oracle: p810_oracle, tags: &[2, 3, 19, 25, 29, 30, 31, 33, 34, 37, 39, 45, 46, 47, 48, 49, 50, 53, 54, 68, 69, 78, 80, 81, 82, 93, 103, 106, 113, 114, 115, 116, 118, 121, 122, 123, 128, 132, 133, 134, 136, 137, 142, 143, 144, 150, 151, 155, 159, 163] },
-    Prog { name: "p811", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, fwd: Some(p811_fwd), oracle: p811_oracle, tags: &[1, 4, 7, 14, 15, 19, 29, 30, 33, 34, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 58, 68, 71, 73, 77, 79, 80, 81, 91, 93, 97, 101, 103, 104, 105, 113, 114, 115, 116, 119, 121, 124, 126, 128, 129, 131, 133, 136, 137, 139, 142, 143, 144, 150, 155, 156, 159, 162, 166, 169] },
-    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, fwd: Some(p812_fwd), oracle: p812_oracle, tags: &[0, 19, 29, 30, 31, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 81, 90, 91, 92, 93, 95, 103, 104, 106, 113, 114, 115, 116, 119, 123, 125, 126, 128, 133, 134, 137, 138, 142, 143, 146, 159, 160, 162, 166, 168] },
-    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, fwd: Some(p813_fwd), oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 19, 27, 29, 30, 32, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 81, 90, 91, 92, 93, 94, 95, 96, 97, 103, 104, 105, 106, 113, 114, 116, 118, 119, 121, 124, 125, 126, 127, 128, 131, 132, 133, 135, 136, 137, 139, 142, 143, 144, 155, 159, 160, 162, 178, 181, 184, 185] },
-    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, fwd: Some(p814_fwd), oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 76, 80, 91, 93, 97, 103, 104, 106, 109, 113, 114, 116, 117, 120, 124, 126, 128, 129, 133, 137, 141, 142, 143, 144, 149, 157, 162, 163] },
-    Prog { name: "p815", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p815_eval, grad: p815_grad, fwd: Some(p815_fwd), oracle: p815_oracle, tags: &[0, 2, 3, 6, 8, 15, 18, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 71, 72, 74, 82, 83, 84, 86, 89, 90, 91, 93, 94, 96, 97, 101, 103, 106, 113, 114, 115, 120, 121, 123, 124, 127, 128, 129, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 155, 159, 160, 161, 166, 170, 176] },
-    Prog { name: "p816", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, fwd: Some(p816_fwd), oracle: p816_oracle, tags: &[0, 7, 11, 14, 15, 19, 27, 29, 30, 32, 37, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 58, 63, 65, 68, 70, 71, 73, 80, 81, 83, 87, 90, 91, 93, 94, 95, 97, 103, 106, 113, 114, 115, 117, 121, 124, 125, 126, 128, 132, 133, 134, 135, 136, 137, 142, 143, 144, 145, 146, 159, 160, 162, 166] },
-    Prog { name: "p817", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, fwd: Some(p817_fwd), oracle: p817_oracle, tags: &[0, 4, 6, 16, 19, 23, 29, 30, 32, 33, 34, 35, 36, 37, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56, 68, 69, 70, 71, 72, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 98, 103, 104, 106, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 125, 126, 128, 130, 131, 133, 134, 135, 137, 139, 140, 141, 142, 143, 144, 145, 150, 159, 160, 161, 162, 166, 168, 176, 181] },
-    Prog { name: "p818", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, fwd: Some(p818_fwd), oracle: p818_oracle, tags: &[2, 7, 14, 21, 27, 29, 30, 32, 35, 40, 41, 42, 45, 46, 47, 48, 49, 50, 51, 53, 54, 66, 67, 68, 70, 71, 73, 80, 83, 90, 91, 93, 95, 97, 101, 103, 106, 108, 113, 114, 115, 116, 117, 122, 128, 131, 133, 135, 137, 138, 139, 142, 143, 144, 146, 147, 155, 157, 159, 160, 163] },
-    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, fwd: Some(p819_fwd), oracle: p819_oracle, tags: &[0, 2, 4, 6, 19, 29, 36, 37, 39, 45, 46, 47, 48, 49, 50, 53, 68, 69, 70, 72, 93, 113, 114, 120, 122, 125, 128, 135, 136, 137, 142, 144, 159, 166, 169] },
-    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, fwd: Some(p820_fwd), oracle: p820_oracle, tags: &[0, 3, 4, 21, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 53, 68, 73, 80, 82, 93, 103, 105, 113, 116, 119, 122, 124, 132, 133, 136, 137, 138, 140, 142, 144, 159, 160, 162, 164, 166, 168] },
-    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, fwd: Some(p821_fwd), oracle: p821_oracle, tags: &[0, 7, 11, 15, 20, 29, 30, 31, 32, 33, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 76, 79, 82, 89, 90, 91, 93, 94, 97, 113, 114, 115, 117, 120, 125, 126, 128, 129, 133, 134, 135, 137, 141, 142, 143, 144, 145, 148, 149, 159, 161, 166, 170, 176] },
-    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, fwd: Some(p822_fwd), oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 19, 27, 29, 30, 31, 32, 33, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 68, 70, 71, 79, 80, 81, 91, 93, 101, 103, 105, 106, 113, 114, 115, 116, 117, 118, 125, 127, 128, 129, 132, 133, 136, 137, 139, 141, 142, 144, 145, 146, 157, 159, 163, 166, 169] },
-    Prog { name: "p823", active: &[true], outputs: 1, eval: p823_eval, grad: p823_grad, fwd: Some(p823_fwd), oracle: p823_oracle, tags: &[1, 19, 29, 30, 31, 32, 33, 37, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 74, 80, 83, 90, 91, 94, 96, 104, 106, 111, 113, 114, 115, 117, 122, 124, 125, 127, 128, 133, 135, 137, 142, 143, 144, 145, 151, 159, 163] },
-    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, fwd: Some(p824_fwd), oracle: p824_oracle, tags: &[0, 2, 4, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 53, 68, 70, 73, 77, 79, 80, 82, 83, 90, 91, 93, 94, 95, 96, 100, 103, 104, 106, 113, 114, 115, 116, 118, 121, 122, 123, 125, 126, 127, 128, 129, 133, 134, 136, 137, 139, 142, 143, 144, 146, 150, 159, 162, 163, 166, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, fwd: Some(p825_fwd), oracle: p825_oracle, tags: &[0, 1, 2, 20, 29, 30, 45, 46, 47, 48, 50, 53, 66, 71, 81, 93, 106, 113, 114, 115, 124, 126, 127, 128, 129, 131, 133, 137, 138, 139, 142, 143, 144, 145, 149, 155, 158, 159, 161, 162, 163, 166, 168] },
-    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, fwd: Some(p826_fwd), oracle: p826_oracle, tags: &[0, 2, 6, 11, 19, 29, 30, 45, 46, 47, 48, 50, 83, 91, 93, 94, 96, 106, 113, 115, 128, 133, 136, 137, 142, 155, 159, 161, 163] },
-    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, fwd: Some(p827_fwd), oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 19, 29, 30, 32, 33, 37, 40, 43, 45, 46, 47, 48, 50, 51, 53, 73, 76, 83, 90, 91, 93, 95, 96, 97, 103, 106, 113, 114, 121, 123, 126, 127, 128, 129, 133, 135, 136, 137, 139, 141, 142, 143, 146, 148, 155, 157, 159, 160, 161, 162, 163, 166, 172] },
-    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, fwd: Some(p828_fwd), oracle: p828_oracle, tags: &[0, 1, 7, 22, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 72, 73, 91, 93, 94, 96, 113, 114, 115, 117, 120, 122, 125, 126, 128, 132, 137, 139, 140, 142, 144, 146, 159, 160, 162, 178, 181, 184, 185] },
-    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, fwd: Some(p829_fwd), oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 20, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 80, 93, 95, 96, 103, 104, 113, 114, 123, 126, 128, 133, 137, 142, 143, 144, 148, 151, 156, 159, 160, 162, 164, 179, 180, 181, 182, 184, 185, 189] },
-    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, fwd: Some(p830_fwd), oracle: p830_oracle, tags: &[0, 1, 2, 3, 6, 7, 8, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 73, 83, 93, 94, 95, 96, 97, 101, 103, 105, 106, 113, 114, 126, 127, 128, 129, 133, 137, 138, 139, 142, 144, 146, 159, 166, 168, 177, 179, 180, 181, 182, 184, 185, 188] },
-    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, fwd: Some(p831_fwd), oracle: p831_oracle, tags: &[0, 8, 20, 29, 30, 31, 32, 39, 40, 43, 44, 45, 46, 47, 49, 50, 53, 55, 56, 59, 68, 69, 70, 71, 72, 73, 90, 91, 93, 94, 95, 96, 113, 114, 121, 122, 125, 126, 128, 129, 130, 132, 133, 137, 138, 142, 143, 144, 148, 159, 161, 166, 173, 179, 180, 181, 184, 185] },
-    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, fwd: Some(p832_fwd), oracle: p832_oracle, tags: &[0, 2, 11, 19, 23, 25, 27, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 55, 58, 68, 71, 76, 79, 80, 81, 83, 91, 93, 94, 96, 99, 102, 103, 104, 106, 113, 114, 116, 117, 118, 119, 121, 122, 126, 128, 129, 131, 133, 137, 138, 140, 141, 142, 143, 144, 146, 155, 159, 160, 181, 182, 186] },
-    Prog { name: "p833", active: &[true, true, true], outputs: 1, eval: p833_eval, grad: p833_grad, fwd: Some(p833_fwd), oracle: p833_oracle, tags: &[0, 1, 14, 19, 27, 29, 30, 32, 33, 45, 46, 47, 49, 50, 51, 53, 68, 71, 76, 80, 81, 91, 93, 97, 98, 99, 100, 113, 114, 116, 120, 124, 125, 126, 127, 128, 129, 133, 136, 137, 140, 142, 143, 144, 152, 159, 161, 163, 190] },
-    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, fwd: Some(p834_fwd), oracle: p834_oracle, tags: &[0, 3, 4, 19, 29, 30, 33, 39, 45, 46, 47, 48, 50, 80, 93, 95, 96, 101, 113, 114, 127, 133, 142, 143, 145, 159, 163, 166, 177, 181, 182, 183, 185] },
-    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, fwd: Some(p835_fwd), oracle: p835_oracle, tags: &[0, 7, 19, 24, 29, 30, 32, 33, 34, 37, 40, 43, 45, 46, 47, 48, 50, 51, 58, 63, 65, 71, 73, 74, 90, 91, 93, 95, 105, 106, 113, 114, 115, 118, 120, 121, 124, 128, 129, 130, 133, 134, 137, 138, 140, 141, 142, 143, 144, 145, 151, 159, 163, 166, 168, 190, 191] },
-    Prog { name: "p836", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, fwd: Some(p836_fwd), oracle: p836_oracle, tags: &[2, 15, 16, 19, 29, 30, 32, 33, 34, 35, 37, 40, 42, 44, 45, 46, 47, 48, 50, 53, 57, 68, 69, 70, 71, 72, 73, 79, 80, 84, 87, 90, 91, 93, 95, 101, 103, 105, 106, 113, 114, 115, 118, 120, 121, 123, 126, 128, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 146, 150, 151, 157, 159, 160, 161, 163, 166, 181] },
-    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, fwd: Some(p837_fwd), oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 53, 57, 68, 70, 71, 80, 92, 93, 105, 106, 113, 114, 115, 124, 127, 128, 129, 130, 131, 133, 134, 137, 138, 141, 142, 146, 148, 149, 152, 159, 160, 161, 162, 166, 173] },
-    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, fwd: Some(p838_fwd), oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 31, 33, 36, 42, 43, 45, 46, 47, 48, 50, 53, 54, 68, 69, 70, 73, 76, 77, 79, 80, 93, 94, 95, 96, 106, 113, 114, 117, 118, 126, 128, 129, 130, 131, 133, 134, 135, 136, 137, 138, 142, 144, 148, 159, 161, 179, 181, 184, 185, 190] },
-    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, fwd: Some(p839_fwd), oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 19, 29, 30, 32, 40, 43, 44, 45, 46, 47, 49, 50, 51, 53, 68, 72, 73, 90, 91, 93, 94, 95, 96, 104, 113, 114, 115, 117, 118, 128, 130, 135, 137, 139, 142, 143, 146, 155, 159, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, fwd: Some(p840_fwd), oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 19, 25, 29, 30, 33, 34, 35, 39, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 73, 79, 80, 81, 82, 86, 88, 89, 91, 93, 94, 96, 97, 101, 103, 105, 106, 110, 113, 114, 116, 119, 120, 126, 128, 133, 134, 135, 137, 139, 142, 143, 144, 145, 151, 159, 162, 163, 166, 173] },
-    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, fwd: Some(p841_fwd), oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 19, 29, 30, 31, 32, 33, 39, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 73, 76, 80, 90, 91, 93, 95, 97, 113, 114, 115, 118, 121, 122, 123, 128, 130, 133, 134, 137, 139, 141, 142, 143, 144, 155, 156, 157, 159] },
-    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, fwd: Some(p842_fwd), oracle: p842_oracle, tags: &[2, 3, 6, 7, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 71, 73, 92, 93, 94, 95, 96, 113, 114, 115, 116, 118, 122, 124, 128, 129, 133, 137, 141, 142, 144, 157, 159, 160, 161, 166, 176, 178, 181, 184, 185] },
-    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, fwd: Some(p843_fwd), oracle: p843_oracle, tags: &[0, 19, 29, 30, 32, 33, 38, 40, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 79, 83, 90, 91, 93, 95, 106, 113, 114, 116, 117, 119, 126, 128, 131, 133, 134, 135, 137, 140, 142, 143, 144, 145, 160, 166, 168] },
-    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, fwd: Some(p844_fwd), oracle: p844_oracle, tags: &[1, 2, 6, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 73, 79, 80, 81, 82, 83, 91, 93, 95, 96, 97, 98, 100, 102, 103, 113, 114, 115, 116, 119, 120, 121, 122, 123, 125, 126, 128, 131, 132, 133, 134, 137, 139, 142, 143, 144, 147, 151, 155, 159, 161, 162, 166, 168] },
-    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, fwd: Some(p845_fwd), oracle: p845_oracle, tags: &[1, 2, 3, 4, 19, 29, 30, 33, 39, 45, 46, 47, 48, 49, 50, 51, 53, 76, 79, 91, 93, 94, 95, 96, 97, 105, 106, 113, 128, 133, 135, 137, 138, 142, 143, 146, 157, 159, 163, 166, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p846_eval, grad: p846_grad, fwd: Some(p846_fwd), oracle: p846_oracle, tags: &[0, 2, 4, 8, 13, 21, 24, 27, 29, 30, 32, 33, 39, 45, 46, 47, 48, 49, 50, 53, 58, 67, 68, 69, 70, 71, 93, 95, 104, 113, 114, 117, 119, 122, 123, 125, 127, 128, 132, 133, 134, 136, 137, 140, 142, 144, 159, 160, 166, 169, 181, 182, 186, 189] },
-    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, fwd: Some(p847_fwd), oracle: p847_oracle, tags: &[0, 3, 4, 7, 19, 29, 30, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 80, 90, 91, 93, 94, 96, 97, 102, 113, 114, 117, 118, 119, 120, 121, 122, 123, 128, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 141, 142, 144, 159, 160, 161, 162, 166, 174, 179, 181, 184, 185, 187] },
-    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, fwd: Some(p848_fwd), oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 21, 26, 29, 30, 32, 37, 38, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 71, 72, 73, 81, 92, 93, 96, 97, 104, 105, 106, 113, 114, 115, 120, 122, 124, 125, 126, 128, 130, 133, 134, 136, 137, 142, 143, 144, 145, 156, 159, 160, 161, 162] },
-    Prog { name: "p849", active: &[true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p849_eval, grad: p849_grad, fwd: Some(p849_fwd), oracle: p849_oracle, tags: &[0, 1, 6, 8, 14, 15, 18, 19, 29, 30, 32, 33, 35, 39, 40, 43, 45, 46, 47, 49, 50, 51, 53, 54, 57, 68, 70, 73, 76, 77, 83, 90, 91, 92, 93, 95, 97, 103, 106, 113, 117, 120, 121, 122, 125, 126, 128, 129, 133, 137, 139, 140, 141, 142, 143, 144, 150, 152, 159, 163, 166, 190] },
-    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, fwd: Some(p850_fwd), oracle: p850_oracle, tags: &[1, 3, 5, 7, 19, 29, 30, 31, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 55, 57, 58, 68, 71, 73, 75, 80, 81, 90, 91, 93, 94, 95, 97, 101, 103, 104, 105, 113, 114, 115, 116, 119, 124, 126, 127, 128, 130, 133, 137, 140, 142, 143, 144, 145, 159, 160, 161, 162, 163] },
-    Prog { name: "p851", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p851_eval, grad: p851_grad, fwd: Some(p851_fwd), oracle: p851_oracle, tags: &[3, 4, 16, 20, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 71, 76, 83, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 121, 125, 128, 129, 132, 133, 134, 136, 137, 143, 150, 155, 159, 163, 166, 181] },
-    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, fwd: Some(p852_fwd), oracle: p852_oracle, tags: &[0, 7, 19, 27, 28, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 68, 73, 80, 83, 91, 103, 113, 114, 117, 125, 128, 133, 134, 137, 139, 141, 142, 143, 158, 159, 160, 163] },
-    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, fwd: Some(p853_fwd), oracle: p853_oracle, tags: &[0, 3, 7, 19, 25, 29, 30, 31, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 66, 68, 71, 76, 80, 90, 91, 93, 95, 97, 103, 113, 114, 117, 122, 124, 128, 130, 133, 134, 137, 138, 140, 141, 142, 145, 159, 161, 162, 163, 190] },
-    Prog { name: "p854", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, fwd: Some(p854_fwd), oracle: p854_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 34, 45, 46, 47, 48, 49, 50, 51, 53, 66, 68, 71, 73, 79, 80, 81, 83, 88, 91, 93, 94, 97, 102, 103, 105, 106, 113, 114, 117, 118, 128, 130, 135, 137, 140, 142, 143, 144, 148, 159, 160, 166, 177, 181, 187, 188] },
-    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p855_eval, grad: p855_grad, fwd: Some(p855_fwd), oracle: p855_oracle, tags: &[0, 1, 8, 13, 14, 17, 18, 19, 29, 30, 31, 33, 34, 45, 46, 47, 48, 49, 50, 51, 63, 73, 79, 80, 81, 82, 86, 89, 91, 93, 94, 96, 101, 103, 104, 113, 114, 115, 119, 121, 125, 128, 131, 132, 133, 134, 137, 139, 141, 142, 143, 159, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, fwd: Some(p856_fwd), oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 68, 70, 71, 73, 76, 78, 80, 81, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 121, 122, 126, 128, 131, 133, 135, 137, 142, 143, 144, 146, 158, 159, 161, 162, 165] },
-    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, fwd: Some(p857_fwd), oracle: p857_oracle, tags: &[0, 3, 4, 5, 20, 29, 30, 45, 47, 48, 49, 50, 53, 56, 68, 69, 70, 80, 81, 83, 90, 93, 94, 96, 101, 104, 113, 114, 118, 135, 137, 139, 142, 144, 146, 159, 160, 166, 168, 176] },
-    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, fwd: Some(p858_fwd), oracle: p858_oracle, tags: &[0, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 77, 91, 93, 94, 95, 96, 113, 114, 116, 128, 133, 134, 136, 137, 142, 143, 146, 159, 160, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p859", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, fwd: Some(p859_fwd), oracle: p859_oracle, tags: &[0, 4, 7, 15, 16, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 68, 71, 80, 81, 83, 90, 93, 94, 96, 97, 103, 106, 113, 114, 115, 116, 121, 125, 128, 129, 130, 133, 137, 140, 141, 142, 143, 150, 159, 162, 163, 181] },
-    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, fwd: Some(p860_fwd), oracle: p860_oracle, tags: &[0, 6, 8, 19, 29, 30, 31, 45, 46, 47, 48, 50, 53, 80, 88, 91, 93, 94, 96, 103, 113, 115, 120, 121, 123, 128, 133, 136, 137, 142, 144, 145, 146, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, fwd: Some(p861_fwd), oracle: p861_oracle, tags: &[2, 7, 20, 29, 30, 31, 32, 33, 34, 45, 46, 47, 48, 50, 51, 53, 63, 66, 68, 73, 76, 79, 80, 81, 82, 87, 89, 90, 91, 93, 94, 95, 101, 103, 106, 113, 114, 115, 120, 122, 123, 126, 128, 133, 137, 142, 143, 144, 152, 159, 161, 178, 181, 182, 184, 185, 186] },
-    Prog { name: "p862", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, fwd: Some(p862_fwd), oracle: p862_oracle, tags: &[3, 4, 15, 19, 29, 30, 33, 36, 45, 46, 47, 48, 50, 51, 53, 54, 68, 73, 76, 78, 92, 93, 94, 96, 97, 103, 113, 114, 115, 116, 119, 122, 125, 126, 127, 128, 133, 134, 135, 137, 142, 150, 156, 159, 166, 168, 178, 181, 188] },
-    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, fwd: Some(p863_fwd), oracle: p863_oracle, tags: &[2, 7, 19, 25, 29, 30, 42, 45, 47, 48, 50, 51, 53, 56, 68, 73, 79, 80, 81, 93, 94, 95, 96, 97, 103, 113, 115, 116, 123, 125, 128, 133, 134, 137, 138, 142, 143, 145, 151, 155, 159, 161, 178, 181, 184, 185, 190] },
-    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, fwd: Some(p864_fwd), oracle: p864_oracle, tags: &[0, 7, 19, 29, 30, 32, 34, 39, 40, 42, 44, 45, 46, 47, 50, 51, 53, 68, 70, 73, 90, 91, 93, 95, 113, 114, 117, 120, 124, 128, 133, 136, 137, 138, 142, 159, 161, 162, 163] },
-    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, fwd: Some(p865_fwd), oracle: p865_oracle, tags: &[2, 4, 6, 19, 23, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 57, 58, 68, 70, 71, 80, 83, 90, 91, 93, 95, 96, 97, 101, 108, 113, 114, 118, 128, 132, 134, 136, 137, 139, 141, 142, 144, 155, 159, 160, 161, 162, 166, 175, 187] },
-    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p866_eval, grad: p866_grad, fwd: Some(p866_fwd), oracle: p866_oracle, tags: &[4, 19, 29, 30, 33, 34, 35, 45, 46, 47, 48, 49, 50, 51, 53, 65, 68, 72, 73, 76, 79, 80, 81, 82, 83, 87, 88, 89, 90, 92, 93, 94, 95, 96, 103, 104, 106, 110, 113, 114, 115, 116, 118, 123, 125, 126, 128, 129, 130, 132, 133, 137, 140, 142, 143, 145, 146, 156, 159, 161, 163, 179, 181, 184, 185] },
-    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, fwd: Some(p867_fwd), oracle: p867_oracle, tags: &[0, 3, 7, 19, 29, 30, 32, 33, 37, 40, 42, 43, 45, 46, 47, 50, 51, 53, 71, 73, 76, 80, 83, 90, 91, 93, 94, 95, 96, 97, 103, 108, 113, 114, 116, 117, 118, 119, 120, 123, 125, 126, 128, 129, 130, 131, 133, 135, 137, 140, 141, 142, 159, 161, 162, 166, 168, 178, 181, 184, 185] },
-    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, fwd: Some(p868_fwd), oracle: p868_oracle, tags: &[0, 1, 8, 16, 19, 29, 30, 33, 38, 43, 45, 46, 47, 48, 50, 73, 74, 79, 93, 94, 95, 96, 103, 106, 113, 114, 115, 120, 121, 125, 126, 128, 130, 133, 135, 136, 137, 140, 142, 143, 144, 146, 158, 159, 162, 178, 181, 184, 185] },
-    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, fwd: Some(p869_fwd), oracle: p869_oracle, tags: &[0, 1, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 63, 66, 71, 73, 91, 93, 113, 114, 115, 118, 121, 122, 125, 128, 130, 131, 132, 137, 138, 139, 142, 145, 146, 149, 150, 159, 161, 166, 176] },
-    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, fwd: Some(p870_fwd), oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 19, 29, 30, 37, 45, 46, 47, 48, 49, 50, 53, 57, 68, 69, 71, 91, 92, 93, 94, 95, 96, 113, 114, 115, 118, 123, 126, 135, 141, 142, 150, 155, 159, 160, 166, 179, 181, 184, 185] },
-    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, fwd: Some(p871_fwd), oracle: p871_oracle, tags: &[0, 1, 7, 13, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 61, 62, 65, 68, 70, 71, 73, 90, 91, 93, 95, 113, 114, 115, 116, 118, 122, 128, 129, 133, 134, 137, 142, 144, 145, 159, 160, 161, 166, 168, 190] },
-    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, fwd: Some(p872_fwd), oracle: p872_oracle, tags: &[0, 2, 3, 5, 21, 29, 30, 32, 33, 40, 44, 45, 46, 47, 48, 50, 51, 53, 61, 62, 66, 68, 70, 71, 72, 73, 81, 83, 90, 91, 93, 94, 95, 96, 101, 104, 105, 106, 113, 114, 118, 120, 122, 125, 128, 130, 131, 133, 137, 142, 143, 144, 152, 156, 159, 178, 181, 184, 185] },
-    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, fwd: Some(p873_fwd), oracle: p873_oracle, tags: &[3, 11, 20, 29, 30, 33, 45, 46, 47, 50, 80, 93, 94, 96, 113, 114, 123, 126, 128, 133, 137, 138, 142, 144, 146, 155, 159, 166, 179, 181, 184, 185] },
-    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, fwd: Some(p874_fwd), oracle: p874_oracle, tags: &[2, 4, 7, 19, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 66, 68, 70, 71, 73, 76, 79, 80, 83, 90, 91, 93, 94, 95, 97, 104, 106, 108, 113, 114, 115, 116, 117, 119, 128, 129, 130, 131, 133, 134, 136, 137, 142, 143, 144, 145, 146, 155, 159, 163, 166, 171, 178, 181, 184, 185, 190] },
-    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, fwd: Some(p875_fwd), oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 20, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 53, 68, 70, 76, 79, 80, 81, 83, 93, 94, 96, 97, 101, 103, 113, 116, 118, 122, 124, 128, 133, 137, 140, 142, 155, 159, 179, 180, 181, 184, 185] },
-    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, fwd: Some(p876_fwd), oracle: p876_oracle, tags: &[0, 6, 7, 20, 26, 29, 30, 32, 37, 42, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 73, 93, 94, 95, 96, 113, 114, 121, 123, 124, 126, 127, 128, 132, 137, 142, 143, 147, 152, 159, 160, 178, 181, 184, 185] },
-    Prog { name: "p877", active: &[false, true, true, true, true, true], outputs: 1, eval: p877_eval, grad: p877_grad, fwd: Some(p877_fwd), oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 56, 65, 68, 71, 73, 80, 83, 88, 91, 93, 97, 110, 113, 114, 115, 116, 119, 121, 122, 128, 134, 136, 137, 139, 140, 142, 143, 144, 147, 159, 162] },
-    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, fwd: Some(p878_fwd), oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 19, 25, 29, 30, 31, 32, 33, 35, 45, 46, 47, 48, 50, 51, 53, 54, 56, 68, 70, 73, 76, 79, 80, 86, 93, 94, 97, 103, 105, 106, 113, 114, 115, 116, 117, 120, 124, 128, 132, 133, 137, 141, 142, 143, 144, 146, 159, 160, 161, 166, 178, 181, 188, 190] },
-    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, fwd: Some(p879_fwd), oracle: p879_oracle, tags: &[1, 3, 8, 20, 23, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 73, 79, 80, 81, 90, 91, 93, 95, 103, 113, 114, 115, 116, 120, 126, 128, 133, 135, 136, 137, 141, 142, 143, 144, 145, 156, 158, 159, 161, 163] },
-    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, fwd: Some(p880_fwd), oracle: p880_oracle, tags: &[2, 3, 6, 16, 20, 27, 29, 30, 45, 46, 47, 49, 50, 51, 53, 66, 67, 71, 83, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 115, 116, 117, 118, 119, 126, 127, 128, 129, 130, 133, 136, 137, 138, 140, 142, 143, 144, 155, 159, 160, 166, 168, 179, 181, 184, 185] },
-    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, fwd: Some(p881_fwd), oracle: p881_oracle, tags: &[0, 1, 2, 7, 19, 29, 30, 33, 38, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 73, 76, 79, 80, 81, 91, 93, 95, 97, 100, 103, 105, 113, 114, 115, 119, 120, 122, 125, 128, 131, 133, 135, 137, 138, 142, 155, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, fwd: Some(p882_fwd), oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 19, 29, 30, 32, 45, 46, 47, 48, 50, 53, 56, 59, 68, 70, 71, 72, 73, 80, 81, 83, 86, 88, 91, 93, 94, 95, 97, 103, 104, 105, 113, 114, 115, 116, 118, 122, 123, 125, 127, 128, 129, 133, 134, 137, 142, 144, 149, 159, 160, 161, 163, 165, 166, 169] },
-    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, fwd: Some(p883_fwd), oracle: p883_oracle, tags: &[0, 2, 4, 5, 19, 29, 30, 35, 45, 46, 47, 48, 50, 53, 68, 70, 73, 77, 81, 83, 90, 93, 94, 97, 103, 113, 114, 115, 117, 120, 124, 127, 128, 133, 141, 142, 144, 146, 148, 155, 159, 160, 162] },
-    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, fwd: Some(p884_fwd), oracle: p884_oracle, tags: &[0, 1, 5, 7, 19, 29, 30, 32, 38, 39, 40, 43, 45, 46, 47, 48, 50, 51, 53, 54, 55, 68, 70, 72, 73, 90, 91, 93, 94, 95, 97, 113, 114, 118, 120, 121, 122, 126, 127, 128, 130, 131, 132, 133, 134, 137, 142, 143, 144, 146, 151, 155, 159, 160, 162, 163] },
-    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, fwd: Some(p885_fwd), oracle: p885_oracle, tags: &[3, 5, 11, 12, 19, 29, 30, 37, 38, 45, 46, 47, 48, 50, 51, 53, 56, 61, 62, 66, 68, 69, 71, 72, 80, 81, 93, 94, 97, 98, 100, 101, 103, 113, 114, 115, 116, 117, 118, 119, 122, 124, 128, 131, 133, 135, 137, 142, 143, 144, 145, 152, 159, 163] },
-    Prog { name: "p886", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, fwd: Some(p886_fwd), oracle: p886_oracle, tags: &[0, 16, 17, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 80, 81, 84, 91, 93, 97, 98, 100, 103, 113, 114, 115, 117, 119, 120, 121, 123, 124, 125, 127, 128, 131, 132, 133, 137, 142, 146, 147, 159, 181] },
-    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false, true, true, true], outputs: 1, eval: p887_eval, grad: p887_grad, fwd: Some(p887_fwd), oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 19, 27, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 74, 81, 93, 97, 100, 103, 113, 114, 115, 116, 126, 128, 129, 130, 133, 137, 138, 140, 141, 142, 144, 147, 159, 160, 190] },
-    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, fwd: Some(p888_fwd), oracle: p888_oracle, tags: &[0, 2, 7, 11, 20, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 53, 54, 73, 74, 76, 79, 90, 91, 93, 94, 95, 96, 97, 101, 103, 113, 114, 118, 120, 121, 123, 126, 128, 130, 133, 135, 137, 140, 141, 142, 143, 144, 152, 159, 160, 161, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, fwd: Some(p889_fwd), oracle: p889_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 72, 73, 76, 80, 90, 91, 93, 94, 95, 96, 113, 114, 115, 116, 117, 118, 121, 125, 126, 128, 129, 131, 133, 135, 137, 139, 142, 146, 147, 153, 159, 160, 162, 166, 168, 179, 181, 182, 184, 185, 189] },
-    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, fwd: Some(p890_fwd), oracle: p890_oracle, tags: &[0, 3, 6, 8, 21, 29, 30, 32, 33, 34, 39, 40, 42, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 74, 75, 76, 79, 80, 81, 90, 91, 93, 94, 95, 96, 97, 103, 113, 114, 115, 118, 121, 124, 128, 129, 131, 133, 134, 137, 139, 141, 142, 143, 156, 159, 160, 162, 163, 166, 168, 179, 180, 181, 184, 185] },
-    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p891_eval, grad: p891_grad, fwd: Some(p891_fwd), oracle: p891_oracle, tags: &[0, 4, 8, 13, 22, 29, 30, 33, 34, 45, 46, 47, 48, 50, 51, 53, 62, 68, 73, 77, 79, 80, 81, 90, 91, 93, 94, 96, 106, 109, 113, 114, 115, 117, 119, 122, 126, 127, 128, 130, 132, 133, 136, 137, 140, 142, 146, 155, 156, 159, 161, 162, 163, 166, 167, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, fwd: Some(p892_fwd), oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 21, 27, 28, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 63, 70, 71, 73, 80, 81, 83, 88, 90, 91, 92, 93, 96, 97, 101, 103, 105, 106, 110, 113, 114, 115, 116, 117, 118, 119, 126, 128, 129, 130, 133, 134, 135, 136, 137, 142, 143, 144, 148, 159, 160, 161, 166, 168] },
-    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, fwd: Some(p893_fwd), oracle: p893_oracle, tags: &[0, 2, 7, 19, 29, 30, 33, 36, 45, 46, 47, 48, 50, 51, 73, 80, 90, 91, 93, 94, 96, 97, 100, 103, 105, 113, 114, 115, 119, 121, 126, 127, 128, 132, 133, 137, 138, 142, 146, 155, 157, 159, 161, 163, 166, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, fwd: Some(p894_fwd), oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 22, 29, 30, 32, 33, 34, 45, 46, 47, 48, 50, 51, 53, 59, 61, 62, 68, 70, 71, 72, 75, 80, 81, 83, 86, 89, 90, 91, 93, 96, 97, 98, 100, 101, 103, 106, 113, 114, 115, 118, 119, 120, 121, 125, 127, 128, 133, 137, 138, 139, 140, 142, 143, 144, 145, 146, 159, 160, 161, 162, 166] },
-    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, fwd: Some(p895_fwd), oracle: p895_oracle, tags: &[0, 2, 6, 20, 29, 30, 38, 39, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 77, 79, 80, 81, 91, 92, 93, 95, 96, 97, 103, 105, 106, 113, 114, 116, 120, 121, 122, 126, 127, 128, 131, 132, 133, 134, 135, 136, 137, 139, 142, 143, 144, 159, 162, 166, 168] },
-    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, fwd: Some(p896_fwd), oracle: p896_oracle, tags: &[0, 1, 4, 19, 29, 30, 31, 32, 33, 34, 45, 46, 47, 48, 50, 53, 63, 66, 68, 69, 70, 71, 72, 80, 93, 106, 113, 114, 115, 116, 118, 122, 125, 128, 130, 132, 133, 134, 136, 137, 141, 142, 144, 146, 152, 159, 161, 162, 163] },
-    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, fwd: Some(p897_fwd), oracle: p897_oracle, tags: &[0, 19, 29, 30, 31, 32, 33, 35, 39, 40, 44, 45, 46, 47, 48, 50, 51, 53, 63, 66, 68, 69, 70, 73, 74, 78, 80, 83, 90, 91, 93, 94, 95, 96, 104, 106, 113, 114, 116, 117, 121, 123, 124, 127, 128, 133, 137, 140, 141, 142, 143, 145, 150, 151, 152, 159, 160, 161, 166, 177, 181, 182, 183, 185, 186] },
-    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, fwd: Some(p898_fwd), oracle: p898_oracle, tags: &[0, 7, 20, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 71, 72, 73, 80, 83, 91, 93, 111, 113, 114, 115, 118, 121, 123, 124, 125, 126, 127, 128, 133, 134, 137, 140, 142, 143, 144, 147, 149, 151, 159, 160, 162, 163] },
-    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, fwd: Some(p899_fwd), oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 53, 59, 63, 71, 73, 80, 88, 90, 93, 94, 96, 101, 103, 104, 105, 106, 113, 114, 115, 118, 120, 122, 128, 133, 137, 141, 142, 143, 159, 165, 177, 181, 182, 183, 185] },
-    Prog { name: "p900", active: &[true, true, true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, fwd: Some(p900_fwd), oracle: p900_oracle, tags: &[2, 5, 7, 12, 15, 20, 27, 29, 30, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 70, 71, 72, 76, 80, 81, 83, 86, 88, 90, 91, 93, 94, 97, 99, 101, 103, 104, 106, 113, 114, 116, 117, 119, 122, 123, 124, 125, 127, 128, 131, 133, 135, 136, 137, 141, 142, 143, 144, 145, 149, 151, 152, 155, 159, 160, 161, 166, 170] },
-    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, fwd: Some(p901_fwd), oracle: p901_oracle, tags: &[0, 7, 19, 29, 30, 31, 32, 33, 36, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 74, 79, 90, 91, 93, 95, 103, 105, 113, 114, 115, 117, 118, 119, 121, 126, 128, 130, 133, 135, 136, 137, 138, 142, 143, 144, 145, 148, 159, 160, 162, 163] },
-    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, fwd: Some(p902_fwd), oracle: p902_oracle, tags: &[3, 4, 7, 20, 24, 29, 30, 31, 32, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 58, 59, 68, 70, 71, 75, 76, 79, 80, 81, 82, 93, 97, 98, 100, 103, 105, 113, 114, 115, 117, 119, 122, 125, 126, 128, 132, 133, 134, 137, 138, 141, 142, 143, 144, 159, 161, 162, 163] },
-    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, fwd: Some(p903_fwd), oracle: p903_oracle, tags: &[0, 1, 3, 19, 29, 30, 31, 33, 43, 44, 45, 46, 47, 48, 50, 53, 54, 68, 69, 76, 83, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 116, 117, 126, 128, 130, 131, 133, 134, 135, 136, 137, 142, 144, 153, 155, 159, 160, 161, 162, 165] },
-    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, fwd: Some(p904_fwd), oracle: p904_oracle, tags: &[0, 1, 19, 27, 28, 29, 30, 31, 36, 45, 46, 47, 48, 50, 53, 56, 57, 68, 70, 71, 73, 80, 83, 91, 106, 113, 114, 115, 119, 120, 121, 128, 129, 130, 134, 135, 137, 138, 141, 142, 144, 146, 150, 151, 158, 159, 161, 162, 190] },
-    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, fwd: Some(p905_fwd), oracle: p905_oracle, tags: &[3, 19, 25, 29, 30, 32, 33, 34, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 72, 80, 81, 90, 91, 93, 101, 103, 106, 109, 113, 114, 115, 116, 118, 119, 122, 123, 124, 126, 128, 130, 131, 133, 136, 137, 140, 142, 143, 144, 145, 146, 148, 156, 159, 161, 162, 163, 165] },
-    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, fwd: Some(p906_fwd), oracle: p906_oracle, tags: &[2, 3, 4, 7, 20, 27, 28, 29, 30, 32, 33, 34, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 73, 76, 80, 81, 83, 86, 89, 90, 91, 93, 95, 97, 105, 106, 112, 113, 115, 118, 128, 129, 131, 133, 137, 138, 142, 143, 146, 155, 159, 160, 161, 163, 166, 169] },
-    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, fwd: Some(p907_fwd), oracle: p907_oracle, tags: &[0, 3, 4, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 50, 51, 53, 68, 69, 70, 72, 73, 76, 81, 90, 91, 93, 95, 97, 104, 105, 106, 113, 114, 116, 118, 125, 128, 130, 131, 133, 136, 137, 138, 139, 142, 143, 144, 145, 147, 149, 159, 161] },
-    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, fwd: Some(p908_fwd), oracle: p908_oracle, tags: &[0, 3, 7, 12, 19, 29, 30, 32, 33, 42, 45, 46, 47, 48, 50, 51, 53, 66, 68, 69, 71, 73, 80, 81, 83, 92, 93, 94, 95, 96, 101, 103, 104, 108, 113, 114, 116, 118, 123, 128, 133, 137, 142, 159, 162, 178, 181, 184, 185] },
-    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, fwd: Some(p909_fwd), oracle: p909_oracle, tags: &[4, 7, 19, 29, 45, 46, 47, 48, 50, 53, 68, 71, 72, 93, 103, 113, 114, 117, 122, 129, 137, 142, 143, 159, 166, 169] },
-    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p910_eval, grad: p910_grad, fwd: Some(p910_fwd), oracle: p910_oracle, tags: &[3, 4, 7, 13, 16, 19, 27, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 56, 63, 68, 69, 73, 74, 79, 80, 90, 91, 93, 94, 95, 96, 97, 99, 101, 103, 105, 113, 114, 115, 117, 121, 122, 123, 125, 128, 129, 133, 136, 137, 139, 140, 142, 143, 144, 145, 155, 156, 159, 163, 166, 167, 168, 170, 178, 181, 188] },
-    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, fwd: Some(p911_fwd), oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 19, 29, 30, 32, 33, 34, 36, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 56, 57, 68, 71, 73, 76, 80, 88, 90, 91, 92, 93, 95, 96, 97, 101, 113, 114, 115, 116, 117, 118, 119, 122, 123, 124, 126, 127, 128, 129, 131, 132, 133, 137, 141, 142, 144, 146, 148, 159, 160, 166, 175] },
-    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, fwd: Some(p912_fwd), oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 20, 29, 30, 31, 33, 36, 37, 45, 46, 47, 48, 50, 51, 73, 80, 83, 87, 90, 91, 94, 106, 113, 114, 119, 123, 124, 125, 128, 133, 135, 137, 141, 142, 143, 145, 146, 151, 159, 160, 163] },
-    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, fwd: Some(p913_fwd), oracle: p913_oracle, tags: &[1, 20, 29, 30, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 65, 71, 73, 79, 80, 82, 83, 88, 89, 91, 93, 96, 97, 101, 103, 105, 106, 110, 113, 114, 118, 121, 126, 127, 128, 131, 133, 134, 136, 137, 139, 140, 141, 142, 145, 151, 159, 161, 166, 181, 182, 186] },
-    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, fwd: Some(p914_fwd), oracle: p914_oracle, tags: &[0, 2, 3, 7, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 76, 79, 80, 81, 82, 86, 93, 97, 98, 100, 103, 107, 113, 119, 120, 121, 123, 128, 131, 133, 134, 136, 137, 139, 141, 142, 143, 144, 146, 152, 154, 156, 159, 160, 163, 166, 168, 190] },
-    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, fwd: Some(p915_fwd), oracle: p915_oracle, tags: &[0, 3, 4, 5, 19, 26, 27, 28, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 71, 73, 80, 83, 91, 93, 94, 97, 103, 105, 106, 113, 114, 115, 119, 120, 121, 124, 128, 129, 133, 137, 140, 142, 144, 146, 150, 156, 159, 160, 166, 169, 170] },
-    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, fwd: Some(p916_fwd), oracle: p916_oracle, tags: &[0, 1, 19, 29, 30, 31, 32, 33, 40, 41, 45, 46, 47, 48, 50, 73, 80, 85, 86, 90, 91, 93, 95, 96, 103, 113, 114, 115, 117, 122, 126, 128, 130, 132, 133, 137, 142, 143, 146, 159, 166, 167, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, fwd: Some(p917_fwd), oracle: p917_oracle, tags: &[0, 21, 25, 29, 30, 35, 45, 46, 47, 48, 50, 53, 68, 71, 73, 91, 93, 94, 96, 113, 117, 128, 130, 132, 133, 137, 142, 148, 159, 160, 179, 181, 184, 185] },
-    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, fwd: Some(p918_fwd), oracle: p918_oracle, tags: &[0, 1, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 74, 79, 113, 114, 115, 119, 120, 122, 123, 127, 128, 130, 133, 137, 138, 139, 142, 148, 161] },
-    Prog { name: "p919", active: &[true, true, false, true, true], outputs: 1, eval: p919_eval, grad: p919_grad, fwd: Some(p919_fwd), oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 58, 63, 68, 71, 73, 78, 80, 83, 90, 91, 93, 95, 111, 113, 115, 123, 128, 133, 137, 140, 141, 144, 159, 161, 166, 168] },
-    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, fwd: Some(p920_fwd), oracle: p920_oracle, tags: &[1, 2, 3, 7, 19, 29, 30, 31, 32, 38, 45, 46, 47, 48, 50, 51, 53, 60, 61, 68, 70, 71, 73, 77, 79, 80, 83, 92, 93, 94, 95, 96, 97, 101, 103, 105, 106, 108, 113, 114, 115, 117, 124, 126, 128, 132, 133, 134, 137, 140, 142, 143, 144, 146, 156, 158, 159, 161, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 19, 26, 29, 30, 32, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 61, 62, 63, 68, 69, 71, 74, 75, 79, 80, 81, 83, 93, 101, 103, 106, 113, 114, 115, 116, 120, 121, 122, 124, 126, 127, 128, 130, 132, 133, 134, 135, 136, 137, 142, 143, 144, 145, 148, 151, 152, 155, 156, 159, 161, 166, 168] },
-    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, fwd: Some(p922_fwd), oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 19, 29, 30, 31, 32, 33, 34, 39, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 71, 72, 73, 80, 81, 93, 94, 113, 114, 115, 116, 117, 119, 120, 124, 125, 126, 129, 133, 137, 139, 142, 143, 144, 145, 146, 159, 163, 190] },
-    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 19, 29, 30, 31, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 65, 68, 69, 70, 72, 73, 80, 83, 88, 90, 91, 93, 94, 95, 96, 104, 105, 108, 110, 113, 114, 117, 123, 125, 126, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 149, 151, 159, 160, 161, 166, 167, 171, 178, 181, 184, 185, 190] },
-    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, fwd: Some(p924_fwd), oracle: p924_oracle, tags: &[0, 3, 6, 7, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 80, 81, 91, 93, 95, 97, 98, 100, 103, 105, 106, 109, 113, 114, 115, 116, 118, 119, 120, 121, 122, 127, 128, 129, 130, 131, 133, 135, 136, 137, 139, 142, 146, 159, 160, 161] },
-    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 19, 29, 30, 34, 37, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 83, 84, 86, 93, 95, 103, 113, 114, 115, 119, 120, 128, 129, 130, 133, 137, 138, 139, 142, 147, 159, 178, 181, 184, 185] },
-    Prog { name: "p926", active: &[false, true, true, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, fwd: Some(p926_fwd), oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 19, 29, 30, 32, 40, 45, 46, 47, 48, 50, 51, 59, 71, 73, 90, 91, 93, 94, 95, 97, 98, 104, 105, 113, 114, 115, 127, 128, 129, 131, 132, 133, 135, 136, 137, 138, 140, 142, 144, 145, 146, 150, 155, 159, 160, 161, 162, 163, 166, 176] },
-    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, fwd: Some(p927_fwd), oracle: p927_oracle, tags: &[4, 5, 7, 21, 29, 30, 32, 45, 46, 47, 50, 53, 55, 68, 70, 91, 93, 94, 106, 113, 114, 116, 118, 120, 121, 128, 131, 132, 133, 137, 142, 149, 156] },
-    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, fwd: Some(p928_fwd), oracle: p928_oracle, tags: &[0, 2, 7, 17, 19, 25, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 53, 68, 71, 72, 73, 80, 83, 86, 91, 93, 94, 96, 103, 106, 108, 113, 114, 115, 118, 119, 123, 127, 128, 130, 132, 133, 137, 142, 143, 144, 148, 155, 159, 160, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p929", active: &[true, true, true, true, false], outputs: 2, eval: p929_eval, grad: p929_grad, fwd: Some(p929_fwd), oracle: p929_oracle, tags: &[2, 13, 22, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 56, 64, 68, 69, 70, 71, 72, 73, 80, 81, 83, 93, 101, 103, 104, 111, 113, 114, 115, 121, 123, 124, 125, 128, 129, 133, 134, 135, 136, 137, 138, 139, 140, 142, 144, 146, 152, 155, 159, 162, 166, 174] },
-    Prog { name: "p930", active: &[true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p930_eval, grad: p930_grad, fwd: Some(p930_fwd), oracle: p930_oracle, tags: &[4, 6, 7, 13, 22, 27, 29, 30, 31, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 68, 69, 71, 72, 73, 78, 80, 83, 92, 93, 94, 95, 97, 104, 106, 113, 114, 115, 117, 118, 122, 123, 125, 128, 129, 131, 132, 133, 135, 137, 139, 142, 143, 145, 146, 147, 155, 159, 160, 161, 177, 181, 182, 188] },
-    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, fwd: Some(p931_fwd), oracle: p931_oracle, tags: &[0, 4, 6, 7, 20, 27, 28, 29, 30, 32, 34, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 75, 80, 81, 83, 90, 91, 93, 95, 97, 101, 103, 104, 113, 114, 115, 119, 121, 122, 128, 129, 132, 133, 136, 137, 140, 142, 143, 144, 147, 155, 159, 161, 162, 163, 166, 168] },
-    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, fwd: Some(p932_fwd), oracle: p932_oracle, tags: &[0, 2, 6, 19, 26, 29, 30, 31, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 56, 57, 68, 70, 71, 73, 75, 83, 91, 93, 97, 104, 106, 113, 114, 115, 119, 120, 123, 128, 130, 132, 133, 134, 135, 137, 138, 140, 142, 143, 147, 159, 163, 166, 168] },
-    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false], outputs: 3, eval: p933_eval, grad: p933_grad, fwd: Some(p933_fwd), oracle: p933_oracle, tags: &[0, 8, 13, 20, 27, 29, 30, 45, 46, 47, 48, 50, 51, 53, 66, 67, 71, 80, 81, 83, 86, 88, 91, 93, 94, 96, 103, 104, 106, 110, 113, 114, 117, 118, 119, 125, 127, 128, 131, 133, 135, 136, 137, 139, 142, 143, 144, 152, 159, 179, 181, 184, 185] },
-    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, fwd: Some(p934_fwd), oracle: p934_oracle, tags: &[0, 1, 7, 19, 29, 30, 31, 32, 33, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 61, 62, 66, 68, 71, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 98, 100, 103, 104, 106, 113, 114, 115, 116, 117, 118, 126, 127, 128, 129, 130, 133, 134, 135, 137, 141, 142, 143, 144, 149, 152, 159, 160, 162] },
-    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, fwd: Some(p935_fwd), oracle: p935_oracle, tags: &[0, 1, 8, 13, 20, 29, 30, 33, 34, 45, 46, 47, 48, 50, 51, 62, 73, 91, 93, 96, 113, 114, 118, 119, 120, 121, 124, 128, 130, 133, 137, 138, 140, 141, 142, 143, 144, 145, 150, 154, 159, 160, 163, 166, 181, 182, 186, 187] },
-    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, fwd: Some(p936_fwd), oracle: p936_oracle, tags: &[2, 4, 7, 8, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 54, 63, 66, 68, 69, 71, 72, 73, 76, 80, 83, 87, 91, 92, 93, 95, 97, 101, 103, 106, 113, 114, 117, 127, 128, 133, 137, 139, 141, 142, 145, 147, 149, 155, 159, 160, 161, 163, 166, 175] },
-    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, fwd: Some(p937_fwd), oracle: p937_oracle, tags: &[0, 3, 5, 7, 20, 29, 30, 31, 38, 42, 45, 46, 47, 49, 50, 93, 94, 113, 114, 117, 119, 127, 128, 131, 133, 137, 139, 140, 142, 144, 145, 155, 160] },
-    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, fwd: Some(p938_fwd), oracle: p938_oracle, tags: &[0, 2, 4, 7, 21, 29, 30, 32, 33, 34, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 76, 90, 91, 93, 95, 97, 103, 113, 114, 115, 117, 118, 120, 121, 125, 126, 128, 129, 131, 132, 133, 136, 137, 138, 141, 142, 143, 144, 145, 146, 159, 160, 161, 162] },
-    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, fwd: Some(p939_fwd), oracle: p939_oracle, tags: &[0, 4, 7, 22, 27, 29, 30, 33, 34, 45, 46, 47, 48, 50, 81, 83, 90, 93, 96, 106, 113, 114, 119, 120, 124, 128, 130, 132, 133, 137, 138, 141, 142, 146, 159, 161, 163, 166, 168, 179, 181, 184, 185] },
-    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, fwd: Some(p940_fwd), oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 19, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 53, 54, 56, 68, 69, 70, 72, 73, 80, 81, 83, 90, 91, 93, 94, 95, 96, 103, 105, 106, 113, 114, 125, 128, 129, 133, 137, 138, 145, 159, 160, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, fwd: Some(p941_fwd), oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 56, 64, 68, 70, 71, 72, 73, 76, 77, 78, 79, 80, 90, 91, 93, 94, 97, 113, 114, 115, 121, 122, 123, 127, 128, 131, 132, 133, 136, 137, 140, 142, 144, 146, 159, 163, 166, 170] },
-    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, fwd: Some(p942_fwd), oracle: p942_oracle, tags: &[0, 3, 4, 7, 19, 29, 30, 32, 35, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 79, 80, 81, 91, 93, 94, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 117, 119, 123, 124, 125, 128, 131, 132, 133, 134, 137, 139, 140, 142, 143, 144, 145, 147, 155, 159, 160, 162, 163, 166, 175, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, fwd: Some(p943_fwd), oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 20, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 56, 68, 69, 70, 77, 80, 82, 83, 93, 95, 96, 97, 101, 103, 104, 106, 113, 114, 115, 116, 117, 123, 128, 130, 133, 134, 135, 137, 141, 142, 143, 144, 145, 166, 175] },
-    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, fwd: Some(p944_fwd), oracle: p944_oracle, tags: &[0, 4, 5, 7, 19, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 80, 91, 93, 94, 95, 96, 103, 105, 106, 113, 115, 122, 126, 128, 132, 133, 137, 140, 142, 159, 166, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, fwd: Some(p945_fwd), oracle: p945_oracle, tags: &[0, 1, 7, 11, 19, 29, 30, 31, 33, 35, 37, 45, 46, 47, 48, 50, 51, 53, 56, 57, 68, 69, 70, 71, 73, 77, 80, 91, 93, 94, 95, 96, 100, 101, 113, 114, 115, 116, 117, 122, 124, 125, 126, 128, 131, 133, 134, 136, 137, 140, 141, 142, 143, 146, 157, 159, 160, 161, 162, 166, 167, 171, 178, 181, 184, 185] },
-    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, fwd: Some(p946_fwd), oracle: p946_oracle, tags: &[0, 19, 29, 30, 45, 46, 47, 48, 50, 53, 63, 66, 71, 91, 93, 104, 113, 114, 117, 120, 122, 125, 128, 131, 133, 135, 137, 138, 141, 142, 143, 159, 162, 166, 168, 187] },
-    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, fwd: Some(p947_fwd), oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 19, 25, 29, 30, 39, 45, 46, 47, 48, 50, 51, 53, 68, 72, 73, 81, 93, 94, 95, 96, 103, 113, 114, 119, 127, 133, 137, 140, 142, 159, 161, 178, 181, 184, 185] },
-    Prog { name: "p948", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, fwd: Some(p948_fwd), oracle: p948_oracle, tags: &[0, 17, 19, 29, 30, 33, 42, 45, 46, 47, 48, 50, 53, 68, 70, 80, 91, 93, 95, 113, 114, 115, 118, 119, 123, 125, 126, 128, 133, 134, 137, 138, 142, 143, 144, 149, 159, 161, 162, 163] },
-    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, fwd: Some(p949_fwd), oracle: p949_oracle, tags: &[0, 19, 29, 30, 31, 32, 35, 44, 45, 46, 47, 48, 50, 51, 53, 59, 68, 70, 73, 90, 91, 93, 95, 100, 101, 103, 113, 114, 115, 118, 122, 127, 128, 130, 133, 137, 142, 143, 159, 162] },
-    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, fwd: Some(p950_fwd), oracle: p950_oracle, tags: &[0, 3, 7, 13, 22, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 63, 68, 69, 72, 73, 83, 91, 92, 93, 97, 106, 113, 114, 125, 127, 128, 133, 134, 137, 142, 143, 144, 146, 150, 152, 159, 166, 168, 174, 181, 186] },
-    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, fwd: Some(p951_fwd), oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 19, 29, 30, 32, 33, 35, 36, 39, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 90, 91, 92, 93, 94, 95, 101, 103, 113, 114, 115, 128, 131, 132, 133, 137, 138, 140, 141, 142, 143, 144, 146, 159, 160, 161] },
-    Prog { name: "p952", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, fwd: Some(p952_fwd), oracle: p952_oracle, tags: &[2, 4, 19, 29, 30, 31, 32, 34, 45, 46, 47, 48, 50, 51, 53, 57, 65, 68, 69, 70, 72, 80, 83, 88, 91, 93, 100, 101, 106, 109, 110, 113, 114, 116, 118, 123, 126, 128, 129, 130, 131, 133, 137, 139, 140, 142, 143, 144, 149, 155, 159, 160, 162] },
-    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, fwd: Some(p953_fwd), oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 19, 29, 30, 31, 32, 33, 39, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 71, 73, 76, 80, 83, 90, 91, 93, 95, 112, 113, 114, 115, 116, 117, 120, 122, 124, 126, 128, 130, 131, 133, 136, 137, 138, 139, 141, 142, 143, 145, 146, 152, 159, 160, 161, 163, 166, 187] },
-    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, fwd: Some(p954_fwd), oracle: p954_oracle, tags: &[0, 2, 12, 13, 19, 29, 30, 33, 38, 45, 46, 47, 48, 50, 51, 53, 63, 71, 80, 81, 91, 93, 103, 105, 106, 109, 113, 114, 115, 116, 117, 118, 119, 126, 127, 128, 129, 133, 134, 137, 141, 142, 143, 144, 145, 149, 151, 159, 160, 162, 165, 166, 174] },
-    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, fwd: Some(p955_fwd), oracle: p955_oracle, tags: &[0, 1, 4, 19, 27, 29, 30, 32, 33, 38, 39, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 71, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 115, 120, 127, 128, 131, 132, 133, 135, 137, 139, 140, 142, 143, 144, 146, 159, 160, 161, 162, 163, 166, 176] },
-    Prog { name: "p956", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, fwd: Some(p956_fwd), oracle: p956_oracle, tags: &[0, 1, 15, 17, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 53, 54, 68, 71, 91, 93, 94, 103, 105, 113, 114, 115, 116, 117, 118, 120, 123, 125, 126, 128, 129, 133, 135, 136, 137, 138, 139, 140, 142, 146, 159, 160, 161, 163, 165] },
-    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, fwd: Some(p957_fwd), oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 19, 29, 30, 31, 33, 34, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 70, 72, 80, 93, 94, 95, 96, 97, 103, 106, 113, 114, 119, 121, 123, 126, 128, 130, 131, 137, 138, 142, 143, 149, 155, 159, 161, 178, 181, 184, 185, 190] },
-    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, fwd: Some(p958_fwd), oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 19, 29, 30, 32, 35, 36, 37, 45, 46, 47, 48, 50, 53, 54, 63, 66, 68, 70, 71, 80, 81, 91, 93, 103, 113, 114, 115, 116, 128, 129, 131, 133, 137, 142, 143, 149, 152, 159, 163, 166, 169, 190] },
-    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, fwd: Some(p959_fwd), oracle: p959_oracle, tags: &[0, 2, 8, 13, 21, 29, 30, 31, 32, 33, 39, 40, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 57, 62, 68, 70, 73, 76, 80, 81, 83, 90, 91, 93, 94, 95, 96, 101, 103, 105, 106, 108, 113, 114, 115, 119, 120, 128, 129, 131, 132, 133, 136, 137, 138, 140, 141, 142, 144, 150, 159, 165, 166, 176, 178, 181, 184, 185] },
-    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, fwd: Some(p960_fwd), oracle: p960_oracle, tags: &[0, 2, 3, 7, 20, 29, 30, 33, 42, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 78, 91, 93, 95, 97, 106, 113, 114, 118, 120, 121, 123, 124, 127, 128, 129, 132, 133, 136, 137, 138, 141, 142, 143, 144, 145, 150, 155, 159, 160, 163, 166, 174] },
-    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, fwd: Some(p961_fwd), oracle: p961_oracle, tags: &[0, 1, 3, 7, 21, 29, 30, 31, 32, 40, 41, 45, 46, 47, 48, 49, 50, 51, 53, 55, 65, 68, 70, 80, 81, 88, 90, 91, 93, 95, 96, 103, 105, 106, 110, 113, 114, 115, 116, 117, 118, 123, 124, 127, 128, 130, 131, 133, 134, 137, 138, 141, 142, 143, 144, 145, 146, 148, 149, 159, 161, 163] },
-    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, fwd: Some(p962_fwd), oracle: p962_oracle, tags: &[2, 19, 29, 30, 33, 34, 45, 46, 47, 48, 50, 53, 71, 73, 79, 82, 89, 91, 93, 101, 103, 113, 114, 115, 118, 122, 127, 128, 131, 132, 133, 137, 140, 142, 143, 144, 148, 159] },
-    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, fwd: Some(p963_fwd), oracle: p963_oracle, tags: &[2, 3, 8, 12, 22, 29, 30, 32, 33, 36, 39, 45, 46, 47, 48, 50, 53, 68, 69, 70, 71, 72, 73, 93, 94, 96, 102, 103, 113, 114, 115, 116, 118, 121, 122, 123, 127, 128, 129, 131, 132, 133, 134, 137, 138, 141, 142, 145, 159, 162, 163, 164, 165, 166, 168, 179, 180, 181, 184, 185] },
-    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, fwd: Some(p964_fwd), oracle: p964_oracle, tags: &[0, 3, 7, 20, 29, 30, 31, 32, 33, 34, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 76, 79, 80, 81, 90, 91, 93, 95, 97, 101, 103, 106, 113, 114, 115, 116, 118, 119, 120, 121, 123, 124, 127, 128, 129, 131, 133, 135, 137, 139, 142, 143, 144, 147, 155, 159, 161, 162, 163, 166, 176] },
-    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, fwd: Some(p965_fwd), oracle: p965_oracle, tags: &[2, 3, 6, 19, 29, 45, 46, 47, 48, 50, 51, 53, 66, 68, 70, 71, 80, 81, 86, 88, 91, 93, 96, 97, 101, 103, 104, 105, 106, 113, 114, 115, 116, 117, 118, 125, 128, 130, 133, 136, 137, 142, 144, 159, 160, 166, 175] },
-    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, fwd: Some(p966_fwd), oracle: p966_oracle, tags: &[0, 6, 8, 17, 19, 27, 28, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 73, 76, 79, 80, 83, 93, 94, 96, 103, 106, 113, 114, 115, 118, 126, 128, 129, 133, 137, 140, 141, 142, 143, 148, 159, 161, 162, 166, 167, 168, 171, 179, 180, 181, 184, 185] },
-    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, fwd: Some(p967_fwd), oracle: p967_oracle, tags: &[0, 3, 12, 19, 27, 29, 30, 31, 32, 37, 38, 45, 46, 47, 48, 49, 50, 53, 55, 59, 68, 69, 70, 71, 72, 75, 80, 81, 83, 90, 93, 94, 96, 103, 105, 108, 113, 114, 115, 116, 121, 122, 123, 125, 126, 127, 128, 132, 133, 135, 137, 139, 142, 143, 144, 148, 155, 156, 159, 161, 162, 163, 178, 181, 184, 185] },
-    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, fwd: Some(p968_fwd), oracle: p968_oracle, tags: &[2, 3, 11, 14, 20, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 68, 73, 90, 93, 94, 96, 97, 101, 113, 114, 115, 120, 123, 126, 127, 128, 130, 132, 133, 135, 137, 140, 142, 144, 146, 159, 162, 163, 166, 168] },
-    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, fwd: Some(p969_fwd), oracle: p969_oracle, tags: &[0, 2, 7, 20, 27, 29, 30, 31, 38, 45, 46, 47, 48, 50, 53, 68, 71, 77, 79, 80, 81, 83, 93, 99, 103, 108, 113, 114, 117, 118, 119, 126, 128, 130, 132, 133, 137, 140, 142, 145, 146, 150, 156, 159, 160, 161, 162, 166, 168, 187] },
-    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, fwd: Some(p970_fwd), oracle: p970_oracle, tags: &[0, 21, 29, 30, 45, 46, 47, 50, 90, 93, 95, 96, 113, 121, 127, 128, 133, 139, 142, 159, 166, 168, 179, 181, 184, 185] },
-    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, fwd: Some(p971_fwd), oracle: p971_oracle, tags: &[0, 1, 8, 19, 26, 29, 30, 32, 45, 46, 47, 48, 49, 50, 71, 73, 93, 94, 96, 113, 114, 115, 116, 133, 137, 140, 142, 150, 159, 179, 180, 181, 184, 185] },
-    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, fwd: Some(p972_fwd), oracle: p972_oracle, tags: &[0, 3, 21, 29, 30, 31, 32, 33, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 79, 80, 90, 91, 93, 95, 97, 103, 113, 114, 116, 117, 119, 120, 121, 124, 128, 129, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 152, 155, 159, 161, 163, 166, 187] },
-    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, fwd: Some(p973_fwd), oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 19, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 57, 71, 93, 97, 113, 114, 119, 122, 133, 139, 142, 144, 146, 159, 160, 162] },
-    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 1, eval: p974_eval, grad: p974_grad, fwd: Some(p974_fwd), oracle: p974_oracle, tags: &[0, 6, 8, 17, 18, 19, 29, 30, 31, 32, 33, 34, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 60, 61, 68, 69, 70, 71, 74, 76, 79, 81, 82, 86, 89, 90, 91, 92, 93, 94, 96, 101, 103, 105, 106, 113, 114, 115, 119, 121, 123, 124, 125, 128, 130, 133, 136, 137, 138, 139, 141, 142, 143, 144, 145, 146, 159, 160, 161, 166, 177, 181, 182, 183, 185, 187, 188] },
-    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, fwd: Some(p975_fwd), oracle: p975_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 36, 40, 43, 44, 45, 46, 47, 49, 50, 53, 76, 90, 91, 93, 95, 96, 113, 114, 127, 128, 136, 137, 142, 143, 159, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, fwd: Some(p976_fwd), oracle: p976_oracle, tags: &[0, 19, 29, 30, 33, 34, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 70, 71, 73, 80, 81, 86, 88, 89, 90, 91, 93, 101, 104, 113, 114, 117, 119, 121, 124, 126, 128, 129, 131, 133, 134, 137, 139, 141, 142, 143, 144, 145, 146, 152, 159, 160] },
-    Prog { name: "p977", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p977_eval, grad: p977_grad, fwd: Some(p977_fwd), oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 8, 13, 19, 27, 29, 30, 33, 38, 39, 45, 46, 47, 48, 50, 51, 67, 80, 86, 91, 93, 97, 100, 101, 103, 113, 114, 116, 118, 119, 121, 127, 128, 129, 131, 133, 134, 135, 137, 140, 141, 142, 143, 144, 145, 146, 148, 155, 159, 160, 161, 166, 187] },
-    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, fwd: Some(p978_fwd), oracle: p978_oracle, tags: &[0, 6, 19, 27, 28, 29, 30, 32, 33, 36, 45, 46, 47, 48, 49, 50, 53, 68, 73, 80, 83, 91, 103, 113, 114, 115, 116, 117, 118, 121, 124, 127, 128, 133, 134, 136, 137, 142, 143, 144, 145, 159, 165] },
-    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, fwd: Some(p979_fwd), oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 19, 29, 30, 32, 33, 34, 36, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 71, 73, 76, 90, 91, 93, 95, 97, 105, 106, 113, 114, 115, 116, 117, 118, 127, 128, 131, 132, 133, 137, 138, 139, 141, 142, 143, 144, 146, 147, 151, 155, 159, 161, 163] },
-    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, fwd: Some(p980_fwd), oracle: p980_oracle, tags: &[3, 19, 29, 30, 33, 34, 37, 45, 46, 47, 48, 49, 50, 53, 68, 73, 77, 79, 80, 81, 91, 93, 96, 103, 113, 114, 115, 117, 120, 128, 133, 135, 137, 139, 141, 142, 143, 146, 162, 163, 166, 168, 181, 182, 186] },
-    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, fwd: Some(p981_fwd), oracle: p981_oracle, tags: &[1, 7, 19, 29, 30, 33, 37, 39, 45, 46, 47, 49, 50, 53, 71, 73, 74, 79, 80, 87, 91, 103, 113, 114, 115, 123, 128, 136, 137, 140, 142, 144, 159, 162, 163] },
-    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p982_eval, grad: p982_grad, fwd: Some(p982_fwd), oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 15, 18, 19, 27, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 68, 69, 71, 76, 80, 93, 94, 97, 103, 113, 114, 115, 116, 118, 119, 120, 125, 126, 128, 129, 132, 133, 136, 137, 138, 139, 141, 142, 143, 144, 146, 155, 159, 162] },
-    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, fwd: Some(p983_fwd), oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 20, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 62, 63, 68, 70, 76, 93, 97, 104, 106, 113, 128, 133, 134, 136, 137, 138, 139, 142, 144, 145, 155, 159, 161] },
-    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, fwd: Some(p984_fwd), oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 16, 17, 19, 29, 30, 32, 33, 34, 37, 40, 41, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 76, 77, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 113, 114, 115, 125, 128, 129, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 155, 156, 159, 163] },
-    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, fwd: Some(p985_fwd), oracle: p985_oracle, tags: &[1, 3, 19, 29, 30, 31, 33, 35, 45, 47, 48, 50, 51, 53, 71, 80, 81, 83, 87, 91, 93, 106, 113, 114, 115, 117, 125, 127, 128, 133, 137, 142, 146, 159, 166, 168] },
-    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, fwd: Some(p986_fwd), oracle: p986_oracle, tags: &[0, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 68, 70, 73, 74, 79, 81, 91, 103, 113, 114, 116, 124, 125, 128, 131, 137, 142, 144, 145, 148, 159, 161, 162] },
-    Prog { name: "p987", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, fwd: Some(p987_fwd), oracle: p987_oracle, tags: &[2, 7, 14, 19, 29, 30, 32, 33, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 73, 76, 90, 91, 93, 95, 103, 104, 106, 113, 114, 115, 116, 117, 120, 121, 124, 127, 128, 129, 130, 133, 135, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 149, 152, 159, 160, 161, 162, 163, 166, 168] },
-    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, fwd: Some(p988_fwd), oracle: p988_oracle, tags: &[0, 5, 7, 11, 19, 29, 30, 31, 32, 33, 34, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 69, 70, 71, 73, 76, 77, 79, 80, 83, 90, 91, 93, 94, 95, 97, 101, 103, 106, 109, 113, 114, 115, 116, 117, 118, 121, 122, 123, 124, 127, 128, 130, 131, 133, 134, 137, 141, 142, 143, 145, 146, 155, 159, 160, 161, 163, 178, 181, 184, 185, 190] },
-    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, fwd: Some(p989_fwd), oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 16, 20, 29, 30, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 72, 73, 80, 83, 88, 90, 91, 92, 93, 95, 97, 103, 104, 105, 108, 110, 113, 114, 115, 116, 119, 123, 128, 129, 133, 134, 137, 140, 142, 143, 144, 145, 155, 159, 160, 161, 166, 181, 187] },
-    Prog { name: "p990", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p990_eval, grad: p990_grad, fwd: Some(p990_fwd), oracle: p990_oracle, tags: &[0, 1, 7, 14, 19, 29, 30, 32, 33, 36, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 70, 71, 73, 76, 90, 91, 93, 95, 97, 103, 105, 113, 114, 115, 116, 118, 119, 120, 121, 123, 125, 128, 132, 133, 136, 137, 138, 139, 141, 142, 144, 159, 163, 164, 178, 181, 188, 190] },
-    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, fwd: Some(p991_fwd), oracle: p991_oracle, tags: &[0, 3, 4, 19, 29, 30, 34, 45, 46, 47, 48, 50, 51, 73, 80, 81, 82, 83, 92, 93, 96, 103, 105, 106, 113, 114, 115, 116, 122, 127, 128, 133, 134, 137, 141, 142, 144, 147, 155, 159, 161, 163, 166, 168] },
-    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p992_eval, grad: p992_grad, fwd: Some(p992_fwd), oracle: p992_oracle, tags: &[0, 2, 3, 6, 8, 13, 19, 29, 30, 31, 32, 45, 46, 47, 48, 50, 51, 53, 56, 67, 68, 69, 70, 71, 73, 91, 93, 95, 96, 97, 103, 105, 113, 114, 115, 118, 119, 120, 122, 127, 128, 130, 133, 137, 138, 142, 143, 144, 145, 146, 155, 159, 161, 162, 166, 168, 181, 182, 186, 189] },
-    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, fwd: Some(p993_fwd), oracle: p993_oracle, tags: &[2, 4, 7, 11, 19, 29, 30, 32, 33, 39, 40, 41, 44, 45, 46, 47, 48, 50, 53, 68, 70, 80, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 119, 122, 123, 128, 129, 133, 134, 137, 140, 141, 142, 144, 146, 159, 162, 163, 165] },
-    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, fwd: Some(p994_fwd), oracle: p994_oracle, tags: &[0, 2, 3, 7, 21, 29, 30, 31, 32, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 78, 80, 81, 91, 93, 95, 113, 114, 115, 117, 121, 123, 124, 129, 133, 137, 139, 141, 142, 144, 145, 146, 151, 155, 159, 163] },
-    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, fwd: Some(p995_fwd), oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 22, 29, 30, 32, 33, 40, 45, 46, 47, 48, 50, 81, 83, 90, 91, 93, 95, 103, 105, 106, 113, 114, 115, 122, 123, 125, 126, 127, 128, 130, 133, 137, 138, 139, 142, 144, 146, 159, 161, 162, 166, 181, 182, 186] },
-    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, fwd: Some(p996_fwd), oracle: p996_oracle, tags: &[0, 3, 6, 7, 19, 27, 28, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 73, 76, 80, 81, 83, 91, 92, 93, 95, 97, 103, 104, 105, 106, 113, 114, 118, 119, 125, 127, 128, 129, 130, 131, 132, 133, 137, 139, 140, 142, 144, 148, 155, 159] },
-    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, fwd: Some(p997_fwd), oracle: p997_oracle, tags: &[4, 7, 8, 21, 27, 28, 29, 30, 32, 39, 40, 42, 43, 45, 46, 47, 48, 50, 73, 80, 81, 83, 90, 91, 93, 94, 95, 101, 102, 103, 105, 106, 113, 114, 115, 116, 122, 124, 128, 130, 133, 134, 137, 138, 141, 142, 145, 146, 155, 159, 160, 179, 180, 181, 184, 185] },
-    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, fwd: Some(p998_fwd), oracle: p998_oracle, tags: &[0, 1, 3, 19, 29, 30, 36, 38, 45, 46, 47, 50, 81, 90, 93, 103, 104, 105, 113, 118, 120, 124, 126, 128, 131, 137, 141, 142, 143, 144, 146, 155, 159, 160, 161, 190] },
-    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, fwd: Some(p999_fwd), oracle: p999_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 35, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 79, 90, 91, 93, 113, 114, 115, 119, 123, 126, 128, 130, 131, 136, 137, 141, 142, 143, 146, 149, 159, 161, 166, 176] },
-    Prog { name: "p1000", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1000_eval, grad: p1000_grad, fwd: Some(p1000_fwd), oracle: p1000_oracle, tags: &[0, 2, 7, 8, 12, 13, 19, 27, 29, 30, 36, 42, 43, 45, 46, 47, 48, 50, 51, 53, 67, 68, 70, 71, 73, 80, 81, 82, 83, 91, 93, 95, 101, 103, 106, 113, 114, 122, 125, 128, 131, 133, 135, 137, 142, 143, 144, 145, 148, 150, 156, 159, 161, 162, 163] },
-    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, fwd: Some(p1001_fwd), oracle: p1001_oracle, tags: &[2, 3, 4, 7, 19, 29, 30, 32, 40, 45, 46, 47, 48, 49, 50, 51, 57, 71, 90, 91, 93, 95, 97, 101, 113, 114, 115, 117, 121, 128, 131, 133, 134, 137, 142, 145, 146, 155, 159, 160] },
-    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, fwd: Some(p1002_fwd), oracle: p1002_oracle, tags: &[2, 3, 7, 19, 29, 30, 31, 32, 33, 36, 38, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 71, 76, 79, 80, 81, 82, 87, 90, 91, 93, 95, 97, 103, 104, 113, 114, 115, 116, 117, 119, 120, 126, 127, 128, 129, 132, 133, 136, 137, 141, 142, 143, 144, 145, 146, 155, 156, 159, 160, 162, 163, 166, 168, 190] },
-    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, fwd: Some(p1003_fwd), oracle: p1003_oracle, tags: &[2, 3, 5, 7, 19, 29, 30, 31, 32, 33, 36, 40, 42, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 115, 116, 118, 120, 122, 123, 124, 125, 126, 127, 128, 129, 131, 133, 134, 135, 136, 137, 139, 141, 142, 143, 144, 145, 146, 151, 152, 155, 159, 166, 176] },
-    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 8, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 72, 73, 76, 80, 81, 90, 91, 93, 94, 95, 97, 103, 105, 113, 114, 115, 118, 119, 122, 123, 124, 126, 128, 131, 133, 134, 136, 137, 138, 140, 142, 145, 149, 150, 155, 159, 160, 161, 162, 166, 167, 171, 176, 179, 180, 181, 184, 185] },
-    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, fwd: Some(p1005_fwd), oracle: p1005_oracle, tags: &[2, 7, 20, 27, 29, 30, 33, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 76, 79, 80, 81, 93, 97, 113, 118, 128, 130, 131, 133, 137, 138, 139, 142, 143, 144, 145, 148, 158, 159, 166, 168] },
-    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, fwd: Some(p1006_fwd), oracle: p1006_oracle, tags: &[0, 1, 19, 29, 30, 31, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 50, 53, 68, 70, 71, 73, 80, 83, 88, 90, 91, 93, 95, 106, 113, 114, 119, 122, 123, 127, 128, 133, 137, 140, 142, 159, 160, 162, 166] },
-    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 19, 29, 30, 31, 32, 33, 37, 38, 42, 43, 45, 46, 47, 48, 50, 51, 53, 59, 73, 80, 88, 91, 93, 94, 95, 103, 104, 105, 113, 114, 115, 116, 120, 126, 128, 131, 133, 136, 137, 138, 142, 144, 151, 155, 159, 160, 163, 166, 170] },
-    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, fwd: Some(p1008_fwd), oracle: p1008_oracle, tags: &[3, 7, 8, 19, 29, 30, 32, 37, 40, 43, 45, 46, 47, 49, 50, 51, 53, 68, 73, 80, 90, 91, 93, 94, 95, 96, 97, 113, 114, 115, 116, 122, 123, 128, 133, 134, 135, 137, 142, 143, 144, 155, 159, 166, 168, 173, 179, 180, 181, 184, 185] },
-    Prog { name: "p1009", active: &[true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, fwd: Some(p1009_fwd), oracle: p1009_oracle, tags: &[4, 7, 20, 29, 30, 33, 35, 39, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 72, 76, 80, 88, 91, 93, 95, 103, 106, 109, 113, 114, 115, 118, 120, 122, 123, 128, 129, 133, 134, 137, 142, 143, 144, 152, 159, 160, 163] },
-    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 21, 29, 30, 34, 36, 39, 42, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 71, 73, 79, 81, 82, 89, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 118, 125, 128, 132, 133, 134, 136, 137, 139, 141, 142, 143, 144, 145, 159, 160, 163, 166, 178, 181, 184, 185, 187] },
-    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, fwd: Some(p1011_fwd), oracle: p1011_oracle, tags: &[4, 5, 7, 19, 29, 30, 32, 33, 35, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 76, 80, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 109, 113, 114, 115, 116, 117, 120, 121, 124, 127, 128, 129, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 146, 148, 152, 155, 159, 160, 162] },
-    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, fwd: Some(p1012_fwd), oracle: p1012_oracle, tags: &[1, 7, 19, 27, 28, 29, 30, 31, 32, 34, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 77, 80, 83, 91, 106, 113, 114, 115, 119, 120, 121, 122, 123, 128, 129, 131, 137, 139, 141, 142, 143, 144, 148, 159, 162, 163] },
-    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, fwd: Some(p1013_fwd), oracle: p1013_oracle, tags: &[0, 2, 3, 6, 7, 8, 13, 17, 18, 20, 27, 28, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 57, 63, 68, 71, 76, 80, 81, 83, 87, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 116, 118, 120, 122, 128, 130, 131, 132, 133, 137, 138, 142, 143, 144, 159, 160, 161, 162, 163, 177, 181, 182, 188] },
-    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, fwd: Some(p1014_fwd), oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 19, 29, 30, 32, 33, 39, 45, 46, 47, 48, 50, 51, 53, 68, 80, 81, 83, 92, 93, 97, 103, 104, 106, 113, 114, 118, 119, 120, 123, 125, 126, 133, 135, 137, 139, 142, 143, 159, 162] },
-    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, fwd: Some(p1015_fwd), oracle: p1015_oracle, tags: &[1, 2, 4, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 76, 79, 93, 97, 104, 105, 113, 114, 115, 117, 119, 120, 122, 123, 124, 126, 128, 133, 134, 137, 139, 141, 142, 144, 145, 148, 159, 161, 162] },
-    Prog { name: "p1016", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, fwd: Some(p1016_fwd), oracle: p1016_oracle, tags: &[0, 4, 7, 15, 19, 25, 29, 30, 33, 45, 46, 47, 49, 50, 51, 53, 54, 68, 76, 80, 83, 92, 93, 96, 97, 103, 113, 114, 116, 118, 119, 120, 124, 128, 129, 137, 138, 139, 142, 146, 151, 156, 159, 160, 162, 163, 166, 170, 190] },
-    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, fwd: Some(p1017_fwd), oracle: p1017_oracle, tags: &[0, 4, 7, 19, 29, 30, 31, 32, 37, 45, 46, 47, 48, 50, 53, 61, 62, 63, 66, 68, 71, 80, 83, 87, 88, 91, 93, 94, 96, 103, 105, 106, 108, 113, 114, 115, 116, 118, 119, 120, 121, 126, 128, 130, 132, 133, 136, 137, 139, 141, 142, 143, 144, 148, 150, 155, 159, 163, 179, 181, 184, 185] },
-    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, fwd: Some(p1018_fwd), oracle: p1018_oracle, tags: &[0, 2, 11, 19, 23, 29, 30, 32, 33, 45, 46, 47, 48, 50, 58, 73, 81, 93, 94, 103, 106, 113, 128, 129, 131, 133, 137, 142, 143, 145, 159, 166, 168] },
-    Prog { name: "p1019", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 2, eval: p1019_eval, grad: p1019_grad, fwd: Some(p1019_fwd), oracle: p1019_oracle, tags: &[0, 2, 8, 17, 18, 21, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 53, 54, 57, 68, 69, 70, 80, 93, 102, 113, 114, 115, 118, 119, 124, 128, 133, 137, 140, 142, 144, 145, 148, 152, 159, 166, 187] },
-    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, fwd: Some(p1020_fwd), oracle: p1020_oracle, tags: &[4, 5, 20, 29, 30, 31, 32, 40, 41, 45, 46, 47, 48, 49, 50, 53, 54, 68, 69, 70, 78, 80, 90, 91, 93, 94, 95, 113, 114, 116, 119, 128, 129, 133, 137, 138, 139, 141, 142, 143, 144, 145, 148, 157, 159, 160, 166, 169] },
-    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, fwd: Some(p1021_fwd), oracle: p1021_oracle, tags: &[2, 4, 7, 11, 19, 27, 28, 29, 30, 32, 33, 38, 45, 46, 47, 48, 50, 51, 59, 75, 80, 81, 83, 93, 94, 97, 104, 105, 106, 113, 114, 115, 117, 122, 123, 128, 133, 134, 135, 137, 142, 143, 144, 159, 160, 162] },
-    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, fwd: Some(p1022_fwd), oracle: p1022_oracle, tags: &[1, 2, 6, 7, 19, 30, 35, 45, 46, 47, 48, 50, 51, 53, 56, 68, 71, 72, 81, 83, 93, 96, 103, 104, 106, 113, 124, 128, 132, 133, 137, 142, 144, 145, 159, 160, 161, 163] },
-    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, fwd: Some(p1023_fwd), oracle: p1023_oracle, tags: &[0, 2, 3, 7, 19, 29, 30, 32, 39, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 72, 75, 93, 97, 106, 113, 114, 115, 117, 123, 126, 133, 134, 137, 139, 140, 142, 143, 144, 152, 155, 159, 161, 190] },
-    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, fwd: Some(p1024_fwd), oracle: p1024_oracle, tags: &[0, 3, 8, 13, 19, 29, 30, 32, 33, 34, 38, 40, 42, 43, 45, 46, 47, 48, 50, 53, 63, 68, 70, 73, 74, 79, 80, 81, 90, 91, 92, 93, 94, 95, 96, 105, 106, 113, 114, 116, 117, 118, 122, 125, 126, 128, 132, 133, 135, 137, 138, 141, 142, 143, 144, 145, 159, 160, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, fwd: Some(p1025_fwd), oracle: p1025_oracle, tags: &[3, 20, 29, 45, 46, 47, 50, 74, 79, 80, 81, 93, 97, 113, 114, 124, 134, 141, 142, 143, 144, 155, 159, 160, 166, 168] },
-    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, fwd: Some(p1026_fwd), oracle: p1026_oracle, tags: &[3, 7, 19, 27, 28, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 57, 68, 69, 70, 73, 78, 79, 80, 81, 83, 90, 91, 93, 97, 100, 101, 103, 106, 113, 114, 128, 129, 131, 132, 133, 134, 137, 139, 142, 146, 159, 160, 161, 166, 168, 190] },
-    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, fwd: Some(p1027_fwd), oracle: p1027_oracle, tags: &[0, 3, 6, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 73, 93, 94, 106, 113, 114, 115, 119, 122, 126, 128, 129, 132, 133, 137, 138, 141, 142, 144, 145, 155, 161, 178, 181, 188] },
-    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, fwd: Some(p1028_fwd), oracle: p1028_oracle, tags: &[0, 6, 13, 19, 29, 30, 31, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 63, 68, 70, 73, 79, 113, 114, 115, 124, 128, 129, 130, 133, 137, 138, 139, 141, 142, 145, 148, 159] },
-    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, fwd: Some(p1029_fwd), oracle: p1029_oracle, tags: &[0, 19, 29, 30, 33, 45, 46, 48, 50, 51, 53, 73, 76, 79, 113, 115, 128, 142, 162, 190, 191] },
-    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: Some(p1030_fwd), oracle: p1030_oracle, tags: &[0, 5, 8, 13, 19, 29, 30, 32, 33, 34, 35, 36, 45, 46, 47, 48, 49, 50, 53, 64, 68, 70, 72, 73, 78, 79, 80, 82, 83, 89, 93, 94, 95, 96, 101, 108, 113, 114, 115, 117, 123, 124, 126, 128, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 145, 146, 153, 159, 160, 162, 166, 167, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, fwd: Some(p1031_fwd), oracle: p1031_oracle, tags: &[0, 20, 29, 30, 33, 35, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 76, 80, 81, 83, 90, 91, 93, 94, 97, 98, 100, 103, 113, 114, 116, 117, 119, 124, 126, 128, 131, 133, 135, 137, 138, 141, 142, 144, 145, 146, 147, 159, 160, 166, 175] },
-    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, fwd: Some(p1032_fwd), oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 22, 29, 30, 31, 32, 33, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 70, 72, 73, 80, 83, 88, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 111, 112, 113, 114, 115, 119, 121, 122, 128, 129, 130, 132, 133, 134, 137, 142, 143, 144, 145, 146, 148, 155, 159, 160, 161, 162, 163, 166, 170] },
-    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, fwd: Some(p1033_fwd), oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 22, 27, 29, 30, 32, 33, 39, 40, 44, 45, 46, 47, 48, 50, 63, 80, 90, 91, 93, 95, 97, 99, 101, 113, 114, 115, 123, 124, 126, 128, 130, 132, 133, 137, 140, 142, 143, 145, 146, 159] },
-    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, fwd: Some(p1034_fwd), oracle: p1034_oracle, tags: &[0, 2, 4, 21, 29, 30, 31, 32, 35, 37, 40, 44, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 70, 71, 73, 79, 80, 81, 83, 90, 91, 93, 95, 97, 101, 103, 106, 108, 113, 114, 115, 116, 117, 119, 120, 121, 124, 125, 128, 129, 130, 131, 133, 134, 137, 138, 142, 144, 146, 155, 159] },
-    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, fwd: Some(p1035_fwd), oracle: p1035_oracle, tags: &[0, 4, 20, 26, 27, 28, 29, 30, 31, 32, 45, 46, 47, 48, 49, 50, 53, 54, 68, 70, 71, 73, 80, 81, 83, 93, 103, 113, 114, 115, 119, 123, 128, 132, 133, 136, 137, 142, 145, 159, 160, 163, 165] },
-    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, fwd: Some(p1036_fwd), oracle: p1036_oracle, tags: &[0, 4, 8, 13, 20, 29, 30, 32, 33, 34, 35, 36, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 63, 68, 69, 72, 73, 80, 90, 91, 93, 95, 101, 104, 106, 109, 113, 114, 115, 118, 119, 123, 128, 129, 131, 132, 133, 135, 137, 140, 142, 144, 145, 155, 159, 161] },
-    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, fwd: Some(p1037_fwd), oracle: p1037_oracle, tags: &[0, 6, 20, 29, 30, 31, 32, 33, 35, 45, 46, 47, 48, 49, 50, 53, 68, 73, 93, 94, 95, 113, 114, 115, 116, 117, 118, 128, 133, 134, 137, 142, 159, 162, 163, 166, 168, 178, 181, 184, 185] },
-    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, fwd: Some(p1038_fwd), oracle: p1038_oracle, tags: &[1, 8, 20, 29, 30, 31, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 77, 93, 94, 95, 113, 114, 118, 121, 123, 128, 131, 132, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 145, 146, 151, 159, 160, 161, 162, 179, 180, 181, 184, 185] },
-    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, fwd: Some(p1039_fwd), oracle: p1039_oracle, tags: &[0, 6, 19, 29, 30, 31, 32, 33, 35, 40, 43, 45, 46, 47, 48, 49, 50, 53, 68, 70, 71, 73, 74, 76, 79, 90, 91, 93, 95, 113, 114, 115, 121, 124, 126, 128, 129, 133, 135, 136, 137, 141, 142, 143, 144, 146, 150, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p1040", active: &[true, true, true, true, false, false, false, false], outputs: 1, eval: p1040_eval, grad: p1040_grad, fwd: Some(p1040_fwd), oracle: p1040_oracle, tags: &[0, 1, 7, 8, 17, 18, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 70, 73, 76, 78, 79, 80, 81, 90, 91, 93, 97, 103, 105, 113, 114, 117, 118, 119, 120, 124, 125, 126, 128, 133, 137, 138, 140, 142, 144, 147, 152, 159, 162, 166, 175] },
-    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, fwd: Some(p1041_fwd), oracle: p1041_oracle, tags: &[1, 2, 7, 19, 29, 30, 33, 36, 45, 46, 47, 48, 50, 80, 93, 96, 97, 106, 109, 113, 114, 117, 120, 121, 125, 128, 130, 134, 135, 137, 138, 142, 143, 144, 146, 155, 159, 160, 161, 163, 178, 181, 184, 185] },
-    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, fwd: Some(p1042_fwd), oracle: p1042_oracle, tags: &[0, 1, 3, 4, 19, 29, 30, 33, 42, 45, 46, 47, 48, 50, 51, 53, 68, 70, 77, 80, 81, 91, 93, 94, 95, 96, 103, 106, 113, 114, 124, 128, 133, 137, 141, 142, 144, 145, 148, 151, 159, 163, 166, 177, 181, 182, 183, 185] },
-    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, fwd: Some(p1043_fwd), oracle: p1043_oracle, tags: &[0, 2, 21, 29, 30, 42, 45, 46, 47, 50, 91, 93, 103, 105, 113, 118, 124, 128, 137, 139, 140, 142, 145, 155, 161] },
-    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, fwd: Some(p1044_fwd), oracle: p1044_oracle, tags: &[0, 21, 27, 29, 30, 32, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 57, 63, 65, 68, 69, 71, 72, 74, 78, 80, 88, 91, 93, 97, 110, 113, 114, 115, 122, 123, 124, 125, 126, 128, 131, 132, 133, 134, 136, 137, 138, 139, 140, 142, 143, 144, 145, 159, 160, 161] },
-    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, fwd: Some(p1045_fwd), oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 19, 29, 30, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 57, 68, 71, 73, 79, 80, 91, 93, 97, 103, 113, 114, 115, 119, 126, 128, 130, 133, 137, 139, 142, 144, 145, 159] },
-    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, fwd: Some(p1046_fwd), oracle: p1046_oracle, tags: &[2, 5, 6, 7, 19, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 72, 73, 80, 81, 86, 88, 90, 91, 93, 94, 95, 96, 101, 103, 106, 109, 113, 114, 116, 118, 120, 122, 128, 132, 133, 136, 137, 142, 143, 144, 145, 146, 159, 160, 161] },
-    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, fwd: Some(p1047_fwd), oracle: p1047_oracle, tags: &[0, 2, 3, 12, 20, 25, 29, 30, 31, 33, 34, 39, 45, 46, 47, 48, 50, 51, 53, 54, 63, 65, 68, 71, 76, 78, 80, 83, 86, 88, 93, 97, 101, 105, 106, 107, 110, 113, 126, 128, 129, 133, 135, 136, 137, 140, 142, 143, 144, 147, 159, 161, 162] },
-    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, fwd: Some(p1048_fwd), oracle: p1048_oracle, tags: &[0, 2, 3, 7, 19, 29, 30, 31, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 73, 93, 95, 103, 106, 113, 114, 115, 120, 128, 129, 133, 134, 137, 142, 152, 156, 159, 161, 162, 178, 181, 184, 185] },
-    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, fwd: Some(p1049_fwd), oracle: p1049_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 37, 40, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 71, 73, 76, 79, 80, 81, 90, 91, 93, 95, 97, 98, 100, 106, 113, 114, 116, 117, 119, 123, 125, 126, 127, 128, 130, 131, 133, 137, 140, 142, 143, 144, 145, 159, 163, 164, 190] },
-    Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, fwd: Some(p602g_fwd), oracle: p602g_oracle, tags: &[52, 45, 46, 9, 19, 10, 29, 118, 113, 125, 137] },
-    Prog { name: "p611g", active: &[true, true, true, true, true], outputs: 1, eval: p611g_eval, grad: p611g_grad, fwd: Some(p611g_fwd), oracle: p611g_oracle, tags: &[33, 52, 45, 46, 48, 93, 129, 9, 19, 73, 10, 29, 30, 113, 114, 125, 128] },
-    Prog { name: "p620g", active: &[true], outputs: 1, eval: p620g_eval, grad: p620g_grad, fwd: Some(p620g_fwd), oracle: p620g_oracle, tags: &[52, 45, 133, 9, 19, 10, 29, 118, 113, 114, 125, 123, 137] },
-    Prog { name: "p622g", active: &[true, true, true, true], outputs: 1, eval: p622g_eval, grad: p622g_grad, fwd: Some(p622g_fwd), oracle: p622g_oracle, tags: &[52, 45, 46, 93, 138, 133, 53, 9, 19, 10, 71, 29, 113, 125, 123] },
-    Prog { name: "p645g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p645g_eval, grad: p645g_grad, fwd: Some(p645g_fwd), oracle: p645g_oracle, tags: &[33, 52, 47, 45, 46, 93, 133, 9, 19, 73, 10, 30, 113, 114, 125, 123, 137] },
-    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, fwd: Some(p675g_fwd), oracle: p675g_oracle, tags: &[33, 52, 45, 46, 48, 93, 133, 53, 129, 9, 19, 73, 10, 71, 29, 30, 113, 125, 159, 128] },
-    Prog { name: "p679g", active: &[true, true, true, true, true, true], outputs: 1, eval: p679g_eval, grad: p679g_grad, fwd: Some(p679g_fwd), oracle: p679g_oracle, tags: &[33, 52, 47, 45, 93, 133, 53, 115, 9, 19, 73, 10, 71, 29, 30, 113, 114, 125, 137] },
-    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, fwd: Some(p686g_fwd), oracle: p686g_oracle, tags: &[33, 52, 45, 93, 138, 9, 19, 73, 10, 29, 30, 118, 113, 125, 159, 137] },
-    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, fwd: Some(p714g_fwd), oracle: p714g_oracle, tags: &[52, 45, 46, 48, 53, 9, 19, 10, 71, 29, 113, 114, 125, 159, 128] },
-    Prog { name: "p727g", active: &[true, true, true, true, true], outputs: 1, eval: p727g_eval, grad: p727g_grad, fwd: Some(p727g_fwd), oracle: p727g_oracle, tags: &[52, 45, 48, 93, 53, 9, 19, 10, 71, 29, 113, 125] },
-    Prog { name: "p737g", active: &[true, true, true], outputs: 1, eval: p737g_eval, grad: p737g_grad, fwd: Some(p737g_fwd), oracle: p737g_oracle, tags: &[52, 47, 45, 46, 133, 9, 19, 10, 29, 113] },
-    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, fwd: Some(p742g_fwd), oracle: p742g_oracle, tags: &[52, 45, 46, 48, 9, 19, 10, 29, 113, 125, 159] },
-    Prog { name: "p749g", active: &[true, true, true, true], outputs: 1, eval: p749g_eval, grad: p749g_grad, fwd: Some(p749g_fwd), oracle: p749g_oracle, tags: &[52, 45, 46, 93, 9, 19, 10, 29, 118, 113, 114, 125, 128] },
-    Prog { name: "p767g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p767g_eval, grad: p767g_grad, fwd: Some(p767g_fwd), oracle: p767g_oracle, tags: &[33, 52, 47, 45, 48, 93, 138, 133, 9, 19, 73, 10, 30, 113, 114, 125, 128, 123, 137] },
-    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, fwd: Some(p782g_fwd), oracle: p782g_oracle, tags: &[52, 47, 45, 46, 48, 9, 19, 10, 29, 113, 125, 159, 123, 137] },
-    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, fwd: Some(p795g_fwd), oracle: p795g_oracle, tags: &[33, 52, 47, 45, 93, 133, 9, 19, 73, 10, 29, 30, 118, 113, 114, 125, 159, 128, 137] },
-    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, fwd: Some(p815g_fwd), oracle: p815g_oracle, tags: &[33, 52, 45, 93, 115, 9, 19, 73, 10, 29, 30, 113, 114, 125, 159, 137] },
-    Prog { name: "p825g", active: &[true, true, true, true, true], outputs: 1, eval: p825g_eval, grad: p825g_grad, fwd: Some(p825g_fwd), oracle: p825g_oracle, tags: &[33, 52, 45, 46, 48, 93, 138, 53, 9, 19, 73, 10, 71, 30, 118, 113, 114, 125, 137] },
-    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, fwd: Some(p856g_fwd), oracle: p856g_oracle, tags: &[52, 45, 115, 9, 19, 10, 29, 113, 125, 159, 128] },
-    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, fwd: Some(p881g_fwd), oracle: p881g_oracle, tags: &[33, 52, 47, 45, 48, 93, 133, 53, 9, 19, 73, 10, 71, 29, 30, 113, 114, 125, 159, 128, 123, 137] },
-    Prog { name: "p885g", active: &[true, true, true], outputs: 1, eval: p885g_eval, grad: p885g_grad, fwd: Some(p885g_fwd), oracle: p885g_oracle, tags: &[52, 47, 45, 133, 53, 129, 9, 19, 10, 71, 29, 113, 114, 125, 123] },
-    Prog { name: "p886g", active: &[true, true, true, true, true], outputs: 1, eval: p886g_eval, grad: p886g_grad, fwd: Some(p886g_fwd), oracle: p886g_oracle, tags: &[52, 47, 45, 9, 19, 10, 29, 113, 125] },
-    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, fwd: Some(p911g_fwd), oracle: p911g_oracle, tags: &[52, 47, 45, 53, 9, 19, 10, 71, 29, 113, 125, 159, 137] },
-    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, fwd: Some(p958g_fwd), oracle: p958g_oracle, tags: &[33, 52, 45, 46, 93, 9, 19, 73, 10, 29, 30, 113, 125, 159, 137] },
-    Prog { name: "p977g", active: &[true, true, true, true, true, true], outputs: 1, eval: p977g_eval, grad: p977g_grad, fwd: Some(p977g_fwd), oracle: p977g_oracle, tags: &[52, 47, 45, 46, 48, 93, 138, 133, 9, 19, 10, 29, 113, 114, 125, 123] },
-    Prog { name: "p980g", active: &[true, true, true, true], outputs: 1, eval: p980g_eval, grad: p980g_grad, fwd: Some(p980g_fwd), oracle: p980g_oracle, tags: &[33, 52, 45, 48, 93, 138, 133, 9, 19, 73, 10, 29, 30, 113, 114, 125] },
-    Prog { name: "p1019g", active: &[true, true, true], outputs: 1, eval: p1019g_eval, grad: p1019g_grad, fwd: Some(p1019g_fwd), oracle: p1019g_oracle, tags: &[52, 45, 9, 19, 10, 29] },
-    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, fwd: Some(p1031g_fwd), oracle: p1031g_oracle, tags: &[52, 47, 45, 115, 9, 19, 10, 29, 113, 125, 159, 137] },
+    Prog { name: "p600", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p600_eval, grad: p600_grad, fwd: Some(p600_fwd), oracle: p600_oracle, tags: &[0, 3, 7, 13, 14, 20, 30, 31, 32, 33, 43, 48, 50, 51, 52, 53, 54, 67, 75, 76, 85, 86, 88, 92, 96, 98, 100, 102, 107, 111, 114, 121, 122, 123, 128, 129, 131, 136, 139, 140, 141, 144, 145, 150, 151, 153, 156, 167, 168, 189, 190, 194, 197, 200] },
+    Prog { name: "p601", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p601_eval, grad: p601_grad, fwd: Some(p601_fwd), oracle: p601_oracle, tags: &[0, 3, 4, 7, 22, 30, 31, 34, 35, 36, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 74, 75, 85, 98, 114, 121, 122, 123, 124, 125, 128, 135, 136, 138, 141, 142, 145, 146, 150, 151, 152, 153, 167, 168, 169, 170] },
+    Prog { name: "p602", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p602_eval, grad: p602_grad, fwd: Some(p602_fwd), oracle: p602_oracle, tags: &[3, 7, 12, 20, 30, 31, 33, 34, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 78, 85, 98, 99, 101, 102, 121, 122, 123, 125, 126, 127, 128, 132, 133, 136, 140, 141, 145, 149, 150, 151, 152, 155, 163, 167, 171, 174, 185, 189, 190, 191, 193, 195] },
+    Prog { name: "p603", active: &[true, true, true], outputs: 1, eval: p603_eval, grad: p603_grad, fwd: Some(p603_fwd), oracle: p603_oracle, tags: &[0, 6, 20, 25, 28, 30, 31, 33, 34, 35, 36, 39, 48, 49, 50, 51, 52, 53, 54, 56, 61, 62, 74, 76, 82, 85, 86, 96, 98, 101, 102, 104, 112, 121, 122, 123, 126, 133, 134, 135, 136, 137, 141, 143, 144, 145, 146, 149, 150, 151, 152, 153, 154, 167, 168, 169, 171] },
+    Prog { name: "p604", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p604_eval, grad: p604_grad, fwd: Some(p604_fwd), oracle: p604_oracle, tags: &[0, 20, 30, 31, 32, 48, 49, 50, 51, 53, 56, 71, 73, 75, 98, 99, 101, 121, 122, 128, 129, 134, 136, 141, 142, 144, 145, 149, 150, 151, 153, 167, 186, 189, 192, 193] },
+    Prog { name: "p605", active: &[true], outputs: 1, eval: p605_eval, grad: p605_grad, fwd: Some(p605_fwd), oracle: p605_oracle, tags: &[0, 7, 20, 30, 31, 33, 34, 37, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 74, 76, 95, 96, 98, 100, 102, 111, 113, 121, 122, 126, 127, 132, 136, 137, 138, 140, 141, 142, 145, 147, 150, 151, 152, 153, 167, 168] },
+    Prog { name: "p606", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p606_eval, grad: p606_grad, fwd: Some(p606_fwd), oracle: p606_oracle, tags: &[0, 2, 20, 28, 30, 31, 33, 34, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 63, 64, 71, 72, 73, 74, 75, 76, 79, 95, 96, 98, 99, 100, 101, 102, 104, 111, 113, 114, 121, 122, 123, 124, 127, 130, 131, 133, 135, 136, 139, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 153, 154, 158, 163, 164, 167, 168, 171, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p607", active: &[true, true, true, true], outputs: 1, eval: p607_eval, grad: p607_grad, fwd: Some(p607_fwd), oracle: p607_oracle, tags: &[0, 1, 7, 23, 30, 31, 32, 33, 34, 38, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 77, 85, 88, 92, 95, 96, 98, 100, 111, 114, 121, 122, 123, 125, 127, 133, 135, 136, 137, 139, 140, 141, 145, 146, 149, 150, 151, 160, 167, 168, 169, 170, 174, 189, 194] },
+    Prog { name: "p608", active: &[true, false, false], outputs: 2, eval: p608_eval, grad: p608_grad, fwd: Some(p608_fwd), oracle: p608_oracle, tags: &[0, 3, 7, 8, 22, 28, 29, 30, 31, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 74, 76, 85, 86, 88, 96, 98, 100, 111, 112, 116, 121, 122, 124, 125, 126, 128, 129, 130, 132, 134, 136, 137, 138, 141, 145, 150, 167, 168, 170, 172] },
+    Prog { name: "p609", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p609_eval, grad: p609_grad, fwd: Some(p609_fwd), oracle: p609_oracle, tags: &[0, 1, 4, 8, 15, 18, 20, 25, 30, 31, 32, 33, 34, 35, 38, 48, 49, 50, 51, 52, 53, 56, 61, 71, 73, 74, 76, 85, 88, 98, 99, 101, 110, 114, 116, 121, 122, 123, 127, 129, 130, 131, 136, 137, 139, 140, 141, 144, 145, 148, 149, 150, 151, 152, 163, 170, 171, 187, 188, 189, 192, 193] },
+    Prog { name: "p610", active: &[true, true, true, true], outputs: 1, eval: p610_eval, grad: p610_grad, fwd: Some(p610_fwd), oracle: p610_oracle, tags: &[0, 1, 7, 12, 20, 30, 31, 32, 48, 49, 50, 51, 53, 56, 74, 85, 88, 92, 96, 114, 121, 122, 127, 131, 134, 135, 136, 138, 140, 141, 145, 150, 159, 167] },
+    Prog { name: "p611", active: &[true], outputs: 1, eval: p611_eval, grad: p611_grad, fwd: Some(p611_fwd), oracle: p611_oracle, tags: &[0, 21, 24, 26, 30, 31, 34, 39, 48, 49, 50, 51, 53, 56, 59, 61, 71, 73, 75, 85, 86, 88, 95, 96, 98, 101, 111, 116, 121, 122, 123, 126, 129, 134, 135, 138, 141, 145, 146, 150, 151, 169, 174, 184] },
+    Prog { name: "p612", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p612_eval, grad: p612_grad, fwd: Some(p612_fwd), oracle: p612_oracle, tags: &[2, 5, 6, 19, 21, 24, 30, 31, 33, 34, 48, 49, 50, 51, 53, 56, 59, 60, 61, 71, 74, 75, 79, 82, 83, 85, 86, 88, 92, 95, 96, 97, 98, 99, 100, 101, 102, 106, 109, 111, 113, 114, 119, 121, 122, 123, 125, 128, 130, 134, 136, 137, 139, 140, 141, 142, 143, 145, 146, 149, 150, 151, 152, 167, 171, 187, 189, 192, 193] },
+    Prog { name: "p613", active: &[true, true, true, true], outputs: 1, eval: p613_eval, grad: p613_grad, fwd: Some(p613_fwd), oracle: p613_oracle, tags: &[0, 7, 12, 20, 30, 31, 43, 48, 49, 50, 53, 54, 56, 74, 76, 96, 98, 100, 113, 114, 121, 122, 124, 126, 129, 131, 133, 134, 136, 141, 142, 143, 145, 148, 149, 150, 152, 154, 167, 200, 201] },
+    Prog { name: "p614", active: &[true], outputs: 1, eval: p614_eval, grad: p614_grad, fwd: Some(p614_fwd), oracle: p614_oracle, tags: &[1, 7, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 71, 72, 74, 75, 96, 98, 111, 121, 122, 123, 124, 125, 127, 131, 132, 134, 136, 141, 142, 144, 145, 147, 149, 150, 152, 167, 169, 170, 173, 200] },
+    Prog { name: "p615", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p615_eval, grad: p615_grad, fwd: Some(p615_fwd), oracle: p615_oracle, tags: &[0, 4, 20, 30, 31, 32, 34, 37, 48, 49, 50, 51, 53, 56, 57, 58, 59, 60, 71, 72, 73, 75, 76, 85, 96, 98, 100, 109, 121, 122, 123, 126, 127, 128, 130, 133, 134, 135, 136, 137, 140, 141, 143, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 167, 169, 170, 171, 174, 180, 189, 190, 194, 197] },
+    Prog { name: "p616", active: &[false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p616_eval, grad: p616_grad, fwd: Some(p616_fwd), oracle: p616_oracle, tags: &[0, 2, 8, 16, 20, 30, 31, 32, 33, 34, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 74, 76, 81, 85, 86, 95, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 124, 125, 127, 128, 130, 134, 135, 136, 139, 141, 142, 145, 147, 148, 149, 150, 151, 152, 153, 154, 158, 167, 168, 169, 171, 172, 189, 190, 194] },
+    Prog { name: "p617", active: &[true], outputs: 2, eval: p617_eval, grad: p617_grad, fwd: Some(p617_fwd), oracle: p617_oracle, tags: &[0, 22, 31, 34, 40, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 73, 85, 95, 98, 101, 111, 121, 122, 123, 125, 133, 136, 138, 140, 141, 145, 146, 147, 150, 151, 167, 169, 171] },
+    Prog { name: "p618", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p618_eval, grad: p618_grad, fwd: Some(p618_fwd), oracle: p618_oracle, tags: &[0, 2, 4, 5, 7, 19, 22, 30, 31, 34, 47, 48, 49, 50, 51, 52, 53, 56, 57, 58, 59, 71, 72, 73, 74, 85, 96, 98, 99, 101, 111, 113, 120, 121, 122, 126, 128, 131, 134, 136, 138, 141, 142, 143, 145, 149, 150, 151, 152, 154, 167, 168] },
+    Prog { name: "p619", active: &[true, true, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p619_eval, grad: p619_grad, fwd: Some(p619_fwd), oracle: p619_oracle, tags: &[0, 2, 3, 4, 7, 8, 12, 13, 17, 18, 20, 28, 30, 31, 34, 46, 47, 48, 49, 50, 51, 53, 54, 56, 59, 64, 65, 66, 69, 70, 71, 72, 73, 74, 79, 82, 85, 86, 89, 92, 96, 98, 111, 112, 114, 121, 122, 123, 124, 128, 130, 131, 135, 136, 138, 141, 142, 144, 145, 149, 150, 152, 153, 154, 155, 156, 163, 164, 167, 168, 169, 170, 171, 174, 180, 189, 194] },
+    Prog { name: "p620", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p620_eval, grad: p620_grad, fwd: Some(p620_fwd), oracle: p620_oracle, tags: &[2, 3, 4, 7, 20, 30, 31, 34, 40, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 73, 74, 75, 95, 98, 99, 101, 111, 112, 113, 114, 121, 122, 124, 125, 127, 130, 135, 136, 137, 138, 139, 141, 143, 144, 145, 147, 148, 150, 151, 152, 158, 160, 163, 167, 168, 169, 171, 174, 176, 183, 186, 189, 192, 193, 196] },
+    Prog { name: "p621", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p621_eval, grad: p621_grad, fwd: Some(p621_fwd), oracle: p621_oracle, tags: &[0, 2, 3, 4, 6, 16, 20, 27, 30, 31, 33, 48, 49, 50, 51, 53, 74, 76, 86, 97, 98, 99, 100, 101, 112, 114, 121, 122, 128, 130, 133, 136, 141, 142, 145, 149, 150, 151, 154, 156, 159, 167, 186, 189, 192, 193] },
+    Prog { name: "p622", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p622_eval, grad: p622_grad, fwd: Some(p622_fwd), oracle: p622_oracle, tags: &[0, 20, 28, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 71, 74, 76, 78, 85, 86, 96, 98, 101, 102, 103, 104, 105, 112, 113, 121, 122, 123, 124, 126, 128, 133, 136, 138, 139, 140, 141, 144, 145, 150, 151, 152, 167, 169, 174, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p623", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p623_eval, grad: p623_grad, fwd: Some(p623_fwd), oracle: p623_oracle, tags: &[1, 3, 5, 8, 11, 20, 30, 31, 32, 34, 38, 48, 49, 50, 51, 52, 53, 56, 71, 76, 85, 88, 92, 98, 99, 109, 111, 113, 114, 121, 122, 123, 128, 133, 136, 137, 141, 143, 145, 147, 150, 151, 163, 167, 169, 174, 176, 195] },
+    Prog { name: "p624", active: &[true, true, true, true, true, true], outputs: 1, eval: p624_eval, grad: p624_grad, fwd: Some(p624_fwd), oracle: p624_oracle, tags: &[0, 3, 12, 20, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 71, 74, 75, 79, 80, 82, 83, 84, 85, 86, 93, 98, 106, 111, 112, 114, 121, 122, 123, 124, 125, 130, 131, 132, 133, 134, 135, 136, 141, 142, 143, 145, 147, 149, 150, 155, 163, 164, 167, 169, 170, 171, 174, 176, 200] },
+    Prog { name: "p625", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p625_eval, grad: p625_grad, fwd: Some(p625_fwd), oracle: p625_oracle, tags: &[0, 6, 11, 20, 30, 31, 34, 36, 48, 49, 50, 51, 53, 56, 71, 72, 73, 76, 95, 98, 99, 101, 111, 121, 126, 132, 135, 136, 138, 141, 145, 150, 152, 153, 159, 165, 167, 171, 174, 183, 186, 189, 192, 193, 195] },
+    Prog { name: "p626", active: &[false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p626_eval, grad: p626_grad, fwd: Some(p626_fwd), oracle: p626_oracle, tags: &[2, 4, 8, 20, 30, 31, 35, 48, 49, 50, 51, 52, 53, 56, 74, 76, 82, 87, 94, 96, 98, 106, 111, 113, 121, 122, 123, 125, 130, 132, 133, 134, 136, 141, 142, 143, 145, 148, 150, 151, 152, 155, 158, 163, 167, 168, 174, 195] },
+    Prog { name: "p627", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p627_eval, grad: p627_grad, fwd: Some(p627_fwd), oracle: p627_oracle, tags: &[0, 2, 3, 5, 7, 16, 20, 28, 30, 31, 33, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 74, 76, 95, 96, 98, 99, 100, 102, 110, 111, 114, 121, 122, 123, 125, 127, 129, 131, 134, 136, 139, 141, 143, 145, 147, 148, 149, 150, 152, 153, 154, 167, 168, 170, 171, 174, 176, 189, 195] },
+    Prog { name: "p628", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p628_eval, grad: p628_grad, fwd: Some(p628_fwd), oracle: p628_oracle, tags: &[1, 2, 4, 6, 20, 26, 30, 31, 33, 34, 35, 38, 41, 45, 48, 49, 50, 51, 53, 54, 56, 58, 71, 73, 74, 75, 76, 79, 82, 83, 85, 86, 87, 88, 91, 94, 95, 96, 98, 100, 102, 111, 112, 114, 119, 120, 121, 122, 123, 124, 128, 129, 130, 136, 139, 140, 141, 142, 143, 144, 145, 150, 151, 152, 153, 155, 158, 164, 167, 171, 174, 194, 198] },
+    Prog { name: "p629", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p629_eval, grad: p629_grad, fwd: Some(p629_fwd), oracle: p629_oracle, tags: &[2, 3, 4, 6, 12, 20, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 74, 76, 82, 98, 101, 111, 113, 121, 122, 123, 125, 126, 128, 129, 134, 136, 141, 142, 143, 145, 148, 150, 153, 154, 160, 167, 169, 200] },
+    Prog { name: "p630", active: &[true, true, true, true, true, true], outputs: 1, eval: p630_eval, grad: p630_grad, fwd: Some(p630_fwd), oracle: p630_oracle, tags: &[1, 4, 20, 27, 30, 31, 33, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 85, 98, 121, 127, 129, 130, 132, 138, 141, 145, 150, 152, 157, 163, 167] },
+    Prog { name: "p631", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p631_eval, grad: p631_grad, fwd: Some(p631_fwd), oracle: p631_oracle, tags: &[2, 3, 6, 17, 20, 30, 31, 32, 33, 34, 41, 42, 44, 47, 48, 49, 50, 51, 53, 54, 56, 57, 58, 59, 60, 71, 72, 73, 74, 79, 85, 88, 95, 96, 98, 99, 100, 101, 102, 106, 109, 110, 111, 113, 114, 117, 121, 122, 123, 124, 126, 127, 128, 132, 133, 136, 137, 138, 139, 141, 143, 144, 145, 149, 150, 151, 153, 154, 155, 167, 168, 169, 170, 174, 180, 183, 186, 189, 192, 193] },
+    Prog { name: "p632", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p632_eval, grad: p632_grad, fwd: Some(p632_fwd), oracle: p632_oracle, tags: &[0, 2, 3, 13, 21, 28, 30, 31, 34, 35, 36, 46, 48, 49, 50, 51, 52, 53, 54, 56, 57, 66, 71, 72, 73, 77, 79, 81, 82, 85, 86, 87, 88, 96, 98, 101, 104, 109, 111, 112, 114, 121, 122, 123, 124, 126, 127, 130, 131, 134, 135, 136, 138, 140, 141, 145, 146, 150, 151, 152, 154, 157, 160, 164, 167, 168, 170, 174, 176, 189, 194] },
+    Prog { name: "p633", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p633_eval, grad: p633_grad, fwd: Some(p633_fwd), oracle: p633_oracle, tags: &[3, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 74, 76, 82, 85, 86, 88, 92, 97, 98, 101, 102, 111, 113, 114, 121, 122, 123, 125, 128, 133, 135, 136, 141, 143, 144, 145, 147, 149, 150, 152, 163, 164, 167, 168, 171, 189, 190, 197] },
+    Prog { name: "p634", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p634_eval, grad: p634_grad, fwd: Some(p634_fwd), oracle: p634_oracle, tags: &[0, 2, 3, 6, 8, 21, 30, 31, 32, 33, 35, 41, 44, 48, 49, 50, 52, 53, 56, 74, 76, 86, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 125, 126, 129, 136, 138, 140, 141, 142, 143, 145, 150, 151, 152, 153, 163, 167, 168, 173, 187, 188, 189, 192, 193] },
+    Prog { name: "p635", active: &[true], outputs: 1, eval: p635_eval, grad: p635_grad, fwd: Some(p635_fwd), oracle: p635_oracle, tags: &[0, 7, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 79, 96, 97, 98, 100, 121, 122, 123, 125, 127, 130, 134, 136, 137, 138, 139, 141, 143, 145, 149, 150, 167, 174, 176, 184] },
+    Prog { name: "p636", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p636_eval, grad: p636_grad, fwd: Some(p636_fwd), oracle: p636_oracle, tags: &[0, 1, 21, 28, 29, 30, 31, 33, 34, 36, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 69, 70, 71, 72, 73, 74, 75, 76, 79, 85, 86, 88, 95, 96, 97, 98, 99, 100, 101, 102, 109, 112, 114, 121, 122, 123, 125, 126, 127, 128, 129, 131, 133, 135, 136, 138, 139, 141, 142, 145, 146, 149, 150, 151, 152, 154, 158, 167, 168, 170, 171, 174, 176, 186, 189, 192, 193] },
+    Prog { name: "p637", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p637_eval, grad: p637_grad, fwd: Some(p637_fwd), oracle: p637_oracle, tags: &[0, 1, 23, 30, 31, 33, 34, 35, 38, 43, 44, 48, 49, 50, 51, 53, 54, 56, 57, 71, 76, 77, 79, 96, 98, 99, 100, 101, 102, 111, 114, 121, 122, 123, 124, 129, 132, 136, 137, 141, 145, 150, 151, 152, 154, 157, 162, 167, 169, 170, 174, 179, 186, 189, 192, 193] },
+    Prog { name: "p638", active: &[true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p638_eval, grad: p638_grad, fwd: Some(p638_fwd), oracle: p638_oracle, tags: &[0, 2, 8, 15, 20, 28, 30, 31, 33, 34, 36, 39, 48, 49, 50, 51, 52, 53, 56, 69, 70, 71, 74, 76, 85, 88, 96, 98, 99, 101, 111, 121, 122, 123, 125, 127, 129, 136, 139, 140, 141, 143, 145, 146, 147, 150, 151, 156, 167, 169, 170, 173, 185, 189, 190, 191, 193] },
+    Prog { name: "p639", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p639_eval, grad: p639_grad, fwd: Some(p639_fwd), oracle: p639_oracle, tags: &[0, 1, 7, 12, 20, 30, 31, 33, 34, 35, 37, 41, 42, 44, 45, 48, 49, 50, 51, 53, 54, 56, 59, 71, 73, 74, 76, 95, 96, 98, 99, 100, 101, 102, 121, 122, 123, 125, 126, 127, 128, 129, 130, 132, 134, 136, 137, 139, 140, 141, 144, 145, 149, 150, 151, 153, 154, 158, 167, 168, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p640", active: &[true, true, true, true, true, true], outputs: 1, eval: p640_eval, grad: p640_grad, fwd: Some(p640_fwd), oracle: p640_oracle, tags: &[3, 12, 20, 30, 31, 33, 48, 49, 50, 51, 52, 53, 56, 58, 71, 74, 75, 86, 98, 114, 121, 122, 123, 134, 136, 137, 138, 140, 141, 142, 144, 145, 148, 149, 150, 151, 152, 167, 170, 171, 174, 182] },
+    Prog { name: "p641", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p641_eval, grad: p641_grad, fwd: Some(p641_fwd), oracle: p641_oracle, tags: &[1, 2, 3, 6, 20, 28, 30, 31, 34, 37, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 71, 72, 73, 74, 76, 79, 86, 96, 98, 100, 101, 102, 111, 112, 113, 114, 121, 122, 123, 132, 135, 136, 138, 140, 141, 144, 145, 147, 149, 150, 151, 152, 158, 163, 167, 168, 169, 170, 174, 176, 189, 190, 194, 200] },
+    Prog { name: "p642", active: &[true, true, true, true, true, true, false, true, true], outputs: 1, eval: p642_eval, grad: p642_grad, fwd: Some(p642_fwd), oracle: p642_oracle, tags: &[0, 2, 7, 13, 14, 20, 30, 31, 32, 33, 34, 41, 44, 46, 48, 49, 50, 51, 53, 54, 56, 57, 64, 65, 71, 72, 76, 85, 95, 96, 98, 100, 102, 109, 112, 121, 122, 123, 125, 130, 133, 135, 136, 141, 142, 145, 146, 148, 149, 150, 152, 163, 167, 169, 171, 189, 194] },
+    Prog { name: "p643", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p643_eval, grad: p643_grad, fwd: Some(p643_fwd), oracle: p643_oracle, tags: &[1, 7, 15, 20, 30, 31, 33, 34, 36, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 76, 82, 85, 86, 88, 95, 96, 98, 99, 100, 102, 111, 116, 121, 122, 123, 124, 127, 129, 131, 132, 133, 136, 140, 141, 143, 145, 146, 150, 154, 158, 167, 168, 170, 173, 200] },
+    Prog { name: "p644", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p644_eval, grad: p644_grad, fwd: Some(p644_fwd), oracle: p644_oracle, tags: &[0, 4, 13, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 61, 67, 71, 74, 75, 76, 79, 81, 83, 85, 88, 98, 102, 112, 116, 121, 123, 128, 131, 136, 139, 141, 145, 147, 150, 155, 157, 167, 168, 169, 170, 171, 174, 177] },
+    Prog { name: "p645", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p645_eval, grad: p645_grad, fwd: Some(p645_fwd), oracle: p645_oracle, tags: &[0, 2, 3, 7, 16, 17, 20, 30, 31, 33, 34, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 71, 73, 74, 75, 76, 79, 80, 82, 85, 86, 89, 97, 98, 102, 103, 105, 113, 114, 121, 122, 123, 126, 127, 132, 134, 136, 137, 138, 139, 141, 142, 143, 144, 145, 148, 149, 150, 151, 152, 153, 154, 167, 169, 170, 189] },
+    Prog { name: "p646", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p646_eval, grad: p646_grad, fwd: Some(p646_fwd), oracle: p646_oracle, tags: &[0, 3, 5, 7, 20, 28, 30, 31, 34, 35, 36, 48, 49, 50, 51, 52, 53, 56, 57, 69, 70, 71, 72, 73, 74, 76, 96, 98, 99, 101, 111, 113, 114, 121, 122, 123, 125, 126, 129, 130, 133, 135, 136, 138, 139, 141, 142, 143, 144, 145, 146, 149, 150, 152, 153, 160, 163, 167, 168, 169, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p647", active: &[true], outputs: 1, eval: p647_eval, grad: p647_grad, fwd: Some(p647_fwd), oracle: p647_oracle, tags: &[0, 20, 30, 31, 34, 36, 39, 48, 49, 50, 53, 56, 71, 72, 73, 76, 121, 122, 124, 129, 132, 136, 141, 142, 144, 145, 150, 171] },
+    Prog { name: "p648", active: &[true, true], outputs: 2, eval: p648_eval, grad: p648_grad, fwd: Some(p648_fwd), oracle: p648_oracle, tags: &[0, 6, 7, 21, 31, 34, 38, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 121, 133, 135, 136, 141, 144, 145, 150, 155, 156, 158, 168, 170] },
+    Prog { name: "p649", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p649_eval, grad: p649_grad, fwd: Some(p649_fwd), oracle: p649_oracle, tags: &[2, 3, 6, 7, 8, 20, 26, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 79, 85, 88, 95, 96, 98, 99, 100, 101, 102, 111, 112, 116, 121, 122, 125, 127, 128, 129, 130, 134, 136, 137, 141, 143, 145, 149, 150, 151, 167, 169, 170, 187, 188, 189, 192, 193] },
+    Prog { name: "p650", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p650_eval, grad: p650_grad, fwd: Some(p650_fwd), oracle: p650_oracle, tags: &[0, 8, 13, 20, 30, 31, 32, 34, 47, 48, 49, 50, 53, 56, 63, 64, 67, 81, 85, 96, 98, 99, 100, 121, 122, 128, 136, 141, 145, 146, 147, 148, 149, 150, 151, 152, 170, 174, 179, 180, 186, 189, 192, 193] },
+    Prog { name: "p651", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p651_eval, grad: p651_grad, fwd: Some(p651_fwd), oracle: p651_oracle, tags: &[2, 21, 30, 31, 32, 35, 48, 49, 50, 51, 53, 56, 58, 60, 71, 72, 73, 76, 82, 85, 86, 88, 96, 98, 99, 100, 102, 111, 121, 122, 125, 126, 127, 130, 131, 135, 136, 150, 153, 159, 167, 170, 186, 189, 192, 193] },
+    Prog { name: "p652", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 1, eval: p652_eval, grad: p652_grad, fwd: Some(p652_fwd), oracle: p652_oracle, tags: &[0, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 76, 79, 95, 96, 98, 99, 100, 101, 102, 111, 121, 122, 123, 127, 128, 134, 136, 137, 138, 139, 140, 141, 145, 148, 150, 151, 152, 167, 173, 187, 189, 192, 193] },
+    Prog { name: "p653", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p653_eval, grad: p653_grad, fwd: Some(p653_fwd), oracle: p653_oracle, tags: &[4, 7, 8, 13, 20, 30, 31, 33, 34, 39, 40, 43, 47, 48, 49, 50, 51, 53, 54, 56, 65, 71, 76, 85, 91, 93, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 124, 127, 136, 137, 138, 139, 140, 141, 142, 144, 145, 146, 147, 150, 151, 152, 154, 158, 159, 160, 163, 167, 168, 170, 174, 177, 180, 189, 194, 198] },
+    Prog { name: "p654", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p654_eval, grad: p654_grad, fwd: Some(p654_fwd), oracle: p654_oracle, tags: &[4, 20, 30, 31, 35, 48, 49, 50, 51, 52, 53, 56, 60, 71, 72, 73, 80, 82, 85, 86, 88, 98, 99, 101, 111, 121, 122, 123, 126, 130, 135, 136, 137, 138, 141, 143, 145, 147, 149, 150, 152, 153, 167, 168, 170, 186, 189, 192, 193, 200] },
+    Prog { name: "p655", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p655_eval, grad: p655_grad, fwd: Some(p655_fwd), oracle: p655_oracle, tags: &[0, 1, 11, 14, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 71, 72, 96, 98, 99, 101, 111, 121, 122, 123, 128, 135, 136, 140, 141, 145, 147, 150, 151, 152, 153, 154, 167, 169, 174, 183, 186, 189, 192, 193] },
+    Prog { name: "p656", active: &[true, true, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p656_eval, grad: p656_grad, fwd: Some(p656_fwd), oracle: p656_oracle, tags: &[2, 4, 8, 13, 17, 19, 20, 25, 30, 31, 33, 34, 41, 43, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 61, 66, 67, 74, 76, 79, 81, 85, 86, 88, 95, 96, 98, 100, 102, 106, 109, 111, 112, 121, 122, 127, 129, 132, 133, 134, 136, 138, 140, 141, 142, 145, 146, 147, 148, 150, 151, 154, 164, 166, 167, 168, 169, 171] },
+    Prog { name: "p657", active: &[true, false, false, false, true, true, true, true], outputs: 1, eval: p657_eval, grad: p657_grad, fwd: Some(p657_fwd), oracle: p657_oracle, tags: &[1, 2, 3, 8, 15, 18, 19, 20, 24, 30, 31, 48, 49, 50, 51, 53, 54, 56, 60, 61, 66, 68, 71, 73, 75, 85, 88, 93, 96, 98, 99, 102, 118, 121, 122, 123, 124, 125, 126, 128, 131, 133, 134, 135, 136, 141, 142, 143, 145, 147, 148, 150, 152, 153, 167, 168, 170, 171] },
+    Prog { name: "p658", active: &[true, true, true, false, false, true, true, true, true], outputs: 1, eval: p658_eval, grad: p658_grad, fwd: Some(p658_fwd), oracle: p658_oracle, tags: &[0, 4, 8, 13, 15, 20, 26, 28, 30, 31, 33, 34, 39, 40, 47, 48, 49, 50, 51, 52, 53, 54, 56, 65, 67, 71, 74, 75, 85, 98, 99, 102, 106, 111, 112, 121, 122, 124, 126, 127, 130, 131, 134, 136, 141, 144, 145, 147, 150, 151, 153, 154, 167, 168, 170, 171, 174, 177, 180, 189, 190, 194, 197] },
+    Prog { name: "p659", active: &[true, true, true], outputs: 1, eval: p659_eval, grad: p659_grad, fwd: Some(p659_fwd), oracle: p659_oracle, tags: &[0, 1, 20, 30, 31, 33, 34, 35, 39, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 57, 76, 77, 79, 82, 95, 96, 98, 100, 121, 122, 128, 136, 137, 138, 141, 144, 145, 147, 148, 150, 151, 152, 154, 167, 170] },
+    Prog { name: "p660", active: &[true, true, true, true, true], outputs: 3, eval: p660_eval, grad: p660_grad, fwd: Some(p660_fwd), oracle: p660_oracle, tags: &[0, 15, 17, 21, 28, 29, 30, 31, 33, 35, 38, 41, 44, 48, 49, 50, 51, 52, 53, 56, 71, 75, 76, 85, 88, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 124, 127, 128, 130, 132, 134, 135, 136, 137, 138, 141, 143, 144, 145, 146, 147, 150, 151, 152, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p661", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p661_eval, grad: p661_grad, fwd: Some(p661_fwd), oracle: p661_oracle, tags: &[0, 2, 3, 5, 19, 20, 30, 31, 33, 34, 39, 40, 47, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 62, 74, 76, 85, 86, 88, 96, 98, 99, 100, 101, 102, 111, 112, 113, 114, 117, 120, 121, 122, 123, 125, 127, 131, 132, 136, 137, 141, 143, 145, 148, 150, 151, 152, 160, 167, 169, 170, 174, 176, 180, 185, 186, 189, 190, 191, 193, 194, 196, 197] },
+    Prog { name: "p662", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p662_eval, grad: p662_grad, fwd: Some(p662_fwd), oracle: p662_oracle, tags: &[0, 2, 4, 6, 7, 8, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 76, 85, 86, 88, 98, 100, 101, 102, 111, 121, 122, 136, 141, 145, 150, 152, 154, 163, 171, 187, 188, 189, 192, 193] },
+    Prog { name: "p663", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p663_eval, grad: p663_grad, fwd: Some(p663_fwd), oracle: p663_oracle, tags: &[1, 4, 7, 20, 30, 48, 49, 50, 51, 53, 56, 74, 76, 86, 98, 99, 100, 101, 111, 121, 122, 123, 124, 127, 129, 130, 133, 136, 141, 142, 145, 150, 151, 152, 153, 167, 174, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p664", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p664_eval, grad: p664_grad, fwd: Some(p664_fwd), oracle: p664_oracle, tags: &[0, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 75, 76, 85, 88, 95, 96, 97, 98, 99, 100, 101, 111, 112, 113, 114, 116, 121, 122, 123, 126, 128, 131, 132, 136, 138, 141, 144, 145, 148, 150, 151, 153, 167, 168, 171, 173, 174, 175, 179, 184, 185, 189, 190, 191, 193, 195] },
+    Prog { name: "p665", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p665_eval, grad: p665_grad, fwd: Some(p665_fwd), oracle: p665_oracle, tags: &[2, 3, 14, 16, 20, 30, 31, 34, 48, 49, 50, 51, 53, 56, 71, 76, 79, 98, 111, 113, 114, 121, 122, 136, 141, 143, 145, 155, 157, 167, 174, 189] },
+    Prog { name: "p666", active: &[false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p666_eval, grad: p666_grad, fwd: Some(p666_fwd), oracle: p666_oracle, tags: &[4, 7, 8, 13, 14, 20, 30, 31, 33, 34, 35, 41, 48, 49, 50, 51, 52, 53, 54, 56, 65, 69, 74, 76, 85, 86, 87, 95, 96, 98, 99, 100, 101, 102, 114, 121, 122, 123, 125, 126, 127, 128, 136, 137, 138, 139, 141, 143, 145, 148, 150, 151, 163, 167, 170, 171, 174, 175, 185, 189, 190, 191, 193, 199] },
+    Prog { name: "p667", active: &[true, true, true, true, true], outputs: 1, eval: p667_eval, grad: p667_grad, fwd: Some(p667_fwd), oracle: p667_oracle, tags: &[4, 20, 30, 31, 34, 36, 48, 49, 50, 52, 53, 56, 59, 71, 74, 82, 85, 98, 114, 121, 122, 128, 130, 136, 144, 145, 150, 151, 152, 163, 167, 168, 171] },
+    Prog { name: "p668", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p668_eval, grad: p668_grad, fwd: Some(p668_fwd), oracle: p668_oracle, tags: &[2, 3, 7, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 68, 71, 74, 75, 76, 85, 86, 96, 98, 102, 103, 105, 107, 113, 114, 121, 122, 126, 127, 130, 131, 132, 133, 135, 136, 137, 138, 141, 143, 144, 145, 146, 150, 151, 152, 153, 154, 167, 169, 200] },
+    Prog { name: "p669", active: &[true], outputs: 1, eval: p669_eval, grad: p669_grad, fwd: Some(p669_fwd), oracle: p669_oracle, tags: &[0, 20, 30, 31, 34, 48, 49, 50, 51, 53, 56, 71, 73, 76, 79, 82, 85, 88, 96, 97, 98, 101, 116, 121, 122, 123, 128, 129, 131, 136, 138, 141, 142, 145, 150, 152, 153, 156, 168, 169, 171] },
+    Prog { name: "p670", active: &[false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p670_eval, grad: p670_grad, fwd: Some(p670_fwd), oracle: p670_oracle, tags: &[0, 3, 4, 6, 8, 21, 30, 31, 34, 35, 37, 48, 49, 50, 51, 53, 56, 74, 76, 77, 85, 86, 88, 95, 98, 99, 101, 111, 114, 116, 121, 122, 125, 127, 128, 131, 134, 136, 137, 140, 141, 142, 143, 145, 146, 150, 151, 152, 155, 163, 170, 186, 189, 192, 193] },
+    Prog { name: "p671", active: &[true, false, false, true], outputs: 2, eval: p671_eval, grad: p671_grad, fwd: Some(p671_fwd), oracle: p671_oracle, tags: &[0, 1, 8, 22, 30, 31, 32, 33, 34, 35, 38, 39, 41, 42, 44, 48, 49, 50, 51, 53, 56, 57, 58, 71, 73, 76, 95, 96, 98, 100, 121, 123, 128, 129, 136, 137, 139, 141, 142, 145, 150, 151, 153, 154, 168, 170] },
+    Prog { name: "p672", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p672_eval, grad: p672_grad, fwd: Some(p672_fwd), oracle: p672_oracle, tags: &[2, 4, 6, 8, 20, 30, 31, 32, 36, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 74, 76, 98, 100, 101, 111, 121, 122, 124, 127, 132, 136, 138, 139, 144, 145, 150, 151, 153, 154, 155, 160, 167] },
+    Prog { name: "p673", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p673_eval, grad: p673_grad, fwd: Some(p673_fwd), oracle: p673_oracle, tags: &[2, 3, 7, 20, 25, 30, 31, 33, 34, 39, 48, 49, 50, 51, 52, 53, 56, 59, 61, 63, 64, 71, 73, 74, 75, 85, 88, 98, 111, 121, 122, 123, 126, 128, 133, 141, 142, 145, 150, 151, 154, 159, 167] },
+    Prog { name: "p674", active: &[false, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p674_eval, grad: p674_grad, fwd: Some(p674_fwd), oracle: p674_oracle, tags: &[0, 6, 7, 8, 11, 20, 28, 29, 30, 31, 33, 34, 36, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 85, 88, 95, 96, 97, 98, 99, 100, 101, 102, 114, 121, 122, 123, 125, 129, 134, 136, 139, 140, 141, 145, 146, 150, 160, 167, 168, 174, 175, 179, 186, 189, 192, 193] },
+    Prog { name: "p675", active: &[true, true, true], outputs: 1, eval: p675_eval, grad: p675_grad, fwd: Some(p675_fwd), oracle: p675_oracle, tags: &[3, 7, 14, 20, 30, 31, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 80, 85, 86, 88, 97, 98, 100, 102, 111, 121, 122, 129, 136, 141, 145, 150, 151, 158, 170, 171, 174, 195] },
+    Prog { name: "p676", active: &[true, true, true, true], outputs: 1, eval: p676_eval, grad: p676_grad, fwd: Some(p676_fwd), oracle: p676_oracle, tags: &[0, 3, 7, 20, 30, 31, 34, 37, 39, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 73, 85, 86, 88, 98, 111, 121, 122, 123, 125, 128, 129, 133, 134, 136, 139, 141, 142, 144, 145, 146, 147, 150, 151, 152, 158, 160, 163, 167, 168] },
+    Prog { name: "p677", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p677_eval, grad: p677_grad, fwd: Some(p677_fwd), oracle: p677_oracle, tags: &[0, 1, 2, 3, 4, 16, 20, 30, 31, 33, 34, 37, 48, 49, 50, 51, 53, 54, 56, 57, 77, 79, 82, 85, 96, 98, 102, 111, 112, 121, 122, 126, 130, 133, 136, 141, 145, 149, 150, 152, 154, 163, 167, 168, 174, 177, 189] },
+    Prog { name: "p678", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p678_eval, grad: p678_grad, fwd: Some(p678_fwd), oracle: p678_oracle, tags: &[0, 4, 5, 16, 20, 28, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 57, 69, 70, 71, 73, 74, 75, 79, 95, 96, 98, 99, 100, 102, 110, 111, 113, 114, 121, 122, 123, 125, 128, 132, 133, 134, 136, 139, 140, 141, 143, 145, 146, 150, 154, 155, 167, 168, 169, 171, 174, 182, 189] },
+    Prog { name: "p679", active: &[true, true, true, true], outputs: 1, eval: p679_eval, grad: p679_grad, fwd: Some(p679_fwd), oracle: p679_oracle, tags: &[0, 20, 30, 31, 35, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 73, 75, 76, 121, 122, 123, 127, 128, 133, 134, 135, 136, 140, 145, 147, 150, 152, 153, 154, 159, 160, 167, 174, 195] },
+    Prog { name: "p680", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p680_eval, grad: p680_grad, fwd: Some(p680_fwd), oracle: p680_oracle, tags: &[0, 2, 4, 5, 20, 25, 28, 29, 30, 31, 32, 48, 49, 50, 51, 52, 53, 54, 56, 60, 61, 71, 72, 74, 76, 82, 85, 88, 98, 102, 111, 112, 121, 122, 123, 125, 127, 130, 136, 139, 141, 145, 150, 152, 153, 167, 171, 174, 182] },
+    Prog { name: "p681", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, true, true, true], outputs: 3, eval: p681_eval, grad: p681_grad, fwd: Some(p681_fwd), oracle: p681_oracle, tags: &[2, 3, 6, 8, 11, 16, 17, 18, 21, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 81, 82, 85, 88, 89, 96, 97, 98, 99, 101, 102, 105, 109, 111, 114, 121, 122, 125, 127, 129, 132, 133, 136, 140, 141, 142, 143, 144, 145, 150, 152, 163, 167, 169, 170, 189] },
+    Prog { name: "p682", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p682_eval, grad: p682_grad, fwd: Some(p682_fwd), oracle: p682_oracle, tags: &[0, 14, 20, 30, 31, 32, 33, 34, 37, 38, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 79, 82, 88, 95, 98, 99, 100, 101, 114, 121, 122, 123, 129, 132, 136, 137, 141, 144, 145, 149, 150, 152, 153, 157, 158, 167, 170, 186, 189, 192, 193, 200] },
+    Prog { name: "p683", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p683_eval, grad: p683_grad, fwd: Some(p683_fwd), oracle: p683_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 34, 48, 49, 50, 53, 76, 96, 98, 121, 123, 127, 128, 129, 133, 136, 139, 144, 145, 150, 153, 154, 163, 167, 170, 174, 176, 183] },
+    Prog { name: "p684", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p684_eval, grad: p684_grad, fwd: Some(p684_fwd), oracle: p684_oracle, tags: &[0, 2, 3, 4, 13, 22, 28, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 70, 71, 74, 75, 76, 80, 84, 85, 88, 97, 98, 101, 108, 111, 113, 114, 120, 121, 122, 123, 124, 126, 127, 132, 135, 136, 137, 141, 145, 147, 148, 149, 150, 151, 153, 163, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p685", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p685_eval, grad: p685_grad, fwd: Some(p685_fwd), oracle: p685_oracle, tags: &[0, 1, 6, 7, 8, 20, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 74, 76, 79, 85, 86, 96, 98, 99, 100, 101, 102, 107, 114, 117, 121, 122, 123, 125, 128, 130, 132, 133, 134, 136, 138, 139, 140, 141, 145, 150, 152, 153, 158, 167, 169, 170, 174, 175, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p686", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p686_eval, grad: p686_grad, fwd: Some(p686_fwd), oracle: p686_oracle, tags: &[1, 4, 13, 20, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 66, 70, 71, 73, 77, 79, 82, 86, 88, 96, 98, 100, 101, 102, 108, 109, 111, 113, 114, 121, 122, 123, 126, 132, 133, 136, 137, 141, 143, 145, 146, 149, 150, 151, 152, 154, 164, 167, 168, 169, 174, 177, 184] },
+    Prog { name: "p687", active: &[true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p687_eval, grad: p687_grad, fwd: Some(p687_fwd), oracle: p687_oracle, tags: &[0, 1, 6, 7, 8, 15, 18, 20, 30, 31, 33, 34, 38, 40, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 75, 76, 79, 83, 85, 88, 93, 95, 96, 98, 99, 100, 102, 106, 108, 111, 112, 113, 121, 125, 127, 130, 131, 136, 141, 142, 145, 149, 150, 151, 153, 167, 169, 200] },
+    Prog { name: "p688", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p688_eval, grad: p688_grad, fwd: Some(p688_fwd), oracle: p688_oracle, tags: &[3, 4, 5, 7, 20, 30, 31, 34, 35, 36, 47, 48, 49, 50, 53, 54, 56, 71, 74, 79, 85, 86, 87, 91, 94, 95, 96, 98, 99, 102, 106, 109, 111, 114, 117, 121, 122, 127, 132, 134, 136, 141, 142, 143, 145, 147, 150, 152, 153, 161, 167, 168, 171, 174, 180, 186, 189, 190, 194, 196, 197] },
+    Prog { name: "p689", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p689_eval, grad: p689_grad, fwd: Some(p689_fwd), oracle: p689_oracle, tags: &[1, 4, 5, 7, 16, 20, 24, 28, 29, 30, 31, 38, 48, 49, 50, 51, 53, 54, 56, 61, 69, 70, 74, 85, 88, 96, 98, 99, 102, 110, 111, 113, 114, 121, 122, 129, 130, 131, 133, 136, 139, 141, 145, 147, 150, 151, 152, 159, 167, 169, 174, 183, 189, 194] },
+    Prog { name: "p690", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p690_eval, grad: p690_grad, fwd: Some(p690_fwd), oracle: p690_oracle, tags: &[4, 23, 30, 31, 33, 34, 39, 41, 44, 48, 49, 50, 51, 53, 54, 56, 58, 59, 71, 72, 73, 75, 79, 85, 95, 96, 98, 100, 112, 113, 121, 122, 123, 130, 133, 136, 137, 139, 141, 143, 145, 148, 149, 150, 151, 152, 163, 167] },
+    Prog { name: "p691", active: &[true, true, true], outputs: 1, eval: p691_eval, grad: p691_grad, fwd: Some(p691_fwd), oracle: p691_oracle, tags: &[1, 2, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 74, 75, 79, 86, 88, 98, 102, 110, 111, 114, 121, 122, 123, 129, 130, 134, 135, 136, 141, 142, 143, 145, 147, 149, 150, 152, 153, 163, 167, 170, 171] },
+    Prog { name: "p692", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p692_eval, grad: p692_grad, fwd: Some(p692_fwd), oracle: p692_oracle, tags: &[3, 20, 30, 31, 37, 48, 49, 50, 51, 53, 56, 58, 71, 73, 74, 81, 85, 86, 98, 99, 101, 112, 121, 122, 123, 127, 136, 141, 142, 144, 145, 150, 151, 154, 167, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p693", active: &[true, true, true, true], outputs: 1, eval: p693_eval, grad: p693_grad, fwd: Some(p693_fwd), oracle: p693_oracle, tags: &[0, 3, 4, 20, 25, 30, 31, 34, 39, 48, 49, 50, 51, 53, 54, 56, 58, 61, 71, 72, 73, 74, 76, 82, 85, 86, 98, 102, 121, 122, 123, 124, 126, 127, 128, 129, 131, 132, 136, 137, 140, 141, 143, 145, 147, 148, 150, 152, 153, 155, 159, 167, 169, 171] },
+    Prog { name: "p694", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p694_eval, grad: p694_grad, fwd: Some(p694_fwd), oracle: p694_oracle, tags: &[0, 1, 6, 15, 21, 30, 31, 32, 34, 35, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 71, 79, 96, 98, 99, 111, 113, 121, 122, 123, 128, 132, 133, 134, 136, 138, 140, 141, 145, 149, 150, 151, 152, 153, 160, 167, 169, 174, 178, 186, 189, 190, 194, 195, 196] },
+    Prog { name: "p695", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true], outputs: 1, eval: p695_eval, grad: p695_grad, fwd: Some(p695_fwd), oracle: p695_oracle, tags: &[0, 1, 7, 8, 20, 30, 31, 33, 34, 37, 39, 40, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 60, 71, 72, 73, 74, 76, 78, 79, 82, 85, 88, 96, 98, 99, 100, 101, 102, 111, 116, 121, 122, 123, 127, 129, 133, 134, 136, 137, 140, 141, 143, 144, 145, 147, 150, 153, 154, 162, 167, 168, 171, 174, 179, 187, 188, 189, 192, 193] },
+    Prog { name: "p696", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p696_eval, grad: p696_grad, fwd: Some(p696_fwd), oracle: p696_oracle, tags: &[0, 4, 7, 20, 30, 31, 33, 34, 37, 39, 41, 42, 44, 48, 49, 50, 51, 53, 56, 58, 60, 71, 72, 73, 74, 76, 95, 96, 98, 99, 100, 101, 110, 111, 113, 114, 121, 122, 123, 127, 130, 131, 133, 134, 135, 136, 137, 139, 143, 145, 146, 150, 152, 153, 155, 158, 167, 186, 189, 192, 193, 196] },
+    Prog { name: "p697", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p697_eval, grad: p697_grad, fwd: Some(p697_fwd), oracle: p697_oracle, tags: &[0, 8, 21, 30, 31, 33, 48, 49, 50, 51, 52, 53, 56, 71, 72, 73, 74, 76, 98, 99, 100, 121, 122, 123, 131, 136, 142, 145, 146, 148, 149, 150, 151, 152, 153, 158, 167, 168, 174, 176, 186, 189, 192, 193] },
+    Prog { name: "p698", active: &[true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p698_eval, grad: p698_grad, fwd: Some(p698_fwd), oracle: p698_oracle, tags: &[2, 3, 4, 8, 17, 20, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 56, 60, 71, 72, 73, 74, 75, 85, 98, 111, 121, 122, 123, 124, 125, 126, 128, 134, 135, 136, 139, 141, 142, 143, 145, 146, 148, 150, 153, 154, 167, 168, 169, 174, 177] },
+    Prog { name: "p699", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p699_eval, grad: p699_grad, fwd: Some(p699_fwd), oracle: p699_oracle, tags: &[0, 7, 21, 30, 31, 32, 39, 48, 49, 50, 51, 52, 53, 54, 76, 82, 98, 99, 101, 111, 121, 122, 123, 130, 134, 141, 142, 144, 145, 147, 150, 152, 153, 167, 169, 171, 174, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p700", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p700_eval, grad: p700_grad, fwd: Some(p700_fwd), oracle: p700_oracle, tags: &[1, 2, 3, 7, 17, 19, 20, 28, 30, 31, 33, 34, 35, 38, 39, 43, 48, 49, 50, 51, 52, 53, 54, 56, 68, 71, 73, 74, 76, 85, 86, 96, 98, 100, 102, 111, 114, 117, 121, 122, 123, 124, 127, 129, 131, 134, 135, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 150, 151, 152, 154, 167, 171, 174, 194, 198] },
+    Prog { name: "p701", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p701_eval, grad: p701_grad, fwd: Some(p701_fwd), oracle: p701_oracle, tags: &[2, 3, 4, 7, 20, 30, 31, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 59, 68, 71, 72, 73, 76, 98, 102, 108, 112, 113, 121, 122, 124, 125, 128, 130, 131, 134, 136, 139, 140, 141, 143, 145, 149, 150, 167, 169, 170, 200] },
+    Prog { name: "p702", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p702_eval, grad: p702_grad, fwd: Some(p702_fwd), oracle: p702_oracle, tags: &[0, 1, 7, 8, 12, 14, 20, 26, 30, 31, 32, 33, 34, 36, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 81, 86, 95, 96, 97, 98, 99, 100, 101, 102, 109, 111, 112, 121, 122, 123, 124, 130, 134, 136, 140, 141, 142, 144, 145, 147, 148, 150, 153, 167, 174] },
+    Prog { name: "p703", active: &[true, true, true], outputs: 2, eval: p703_eval, grad: p703_grad, fwd: Some(p703_fwd), oracle: p703_oracle, tags: &[0, 1, 2, 6, 21, 30, 31, 33, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 88, 95, 96, 98, 100, 102, 111, 114, 121, 122, 123, 134, 136, 138, 141, 143, 144, 145, 149, 150, 151, 152, 153, 154, 164, 167, 169, 170, 171, 174, 176, 195] },
+    Prog { name: "p704", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p704_eval, grad: p704_grad, fwd: Some(p704_fwd), oracle: p704_oracle, tags: &[2, 4, 22, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 71, 72, 74, 76, 79, 80, 98, 102, 121, 122, 123, 132, 136, 139, 141, 145, 148, 150, 152, 153, 154, 158, 167, 169, 171] },
+    Prog { name: "p705", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p705_eval, grad: p705_grad, fwd: Some(p705_fwd), oracle: p705_oracle, tags: &[1, 4, 21, 30, 31, 34, 36, 48, 49, 50, 51, 53, 54, 56, 57, 71, 74, 79, 85, 86, 88, 96, 98, 99, 102, 106, 109, 111, 112, 113, 119, 120, 121, 122, 123, 124, 129, 134, 136, 138, 141, 145, 150, 151, 152, 167, 169, 171, 174, 186, 189, 190, 193, 195, 197, 199] },
+    Prog { name: "p706", active: &[true, true, true, true, true, true, true, true, false, true, true, true], outputs: 3, eval: p706_eval, grad: p706_grad, fwd: Some(p706_fwd), oracle: p706_oracle, tags: &[0, 2, 3, 7, 8, 13, 16, 21, 30, 31, 32, 33, 34, 40, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 66, 71, 72, 73, 74, 76, 79, 80, 82, 88, 95, 96, 98, 100, 102, 106, 111, 114, 121, 122, 123, 124, 125, 126, 127, 131, 132, 133, 134, 135, 136, 138, 140, 141, 142, 144, 145, 147, 149, 150, 151, 152, 153, 154, 160, 164, 167, 168, 169, 170, 171, 174, 181, 189, 190, 194, 197] },
+    Prog { name: "p707", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p707_eval, grad: p707_grad, fwd: Some(p707_fwd), oracle: p707_oracle, tags: &[4, 20, 28, 30, 31, 34, 38, 39, 48, 49, 50, 51, 53, 56, 57, 58, 71, 72, 73, 74, 76, 79, 80, 82, 85, 95, 98, 99, 101, 111, 113, 121, 122, 123, 125, 126, 128, 130, 133, 136, 140, 142, 144, 145, 146, 149, 150, 152, 154, 158, 164, 167, 168, 169, 186, 189, 192, 193] },
+    Prog { name: "p708", active: &[true], outputs: 1, eval: p708_eval, grad: p708_grad, fwd: Some(p708_fwd), oracle: p708_oracle, tags: &[1, 7, 20, 30, 31, 48, 49, 50, 51, 53, 96, 98, 100, 101, 114, 121, 122, 123, 128, 130, 133, 136, 141, 145, 146, 147, 149, 150, 152, 153, 166, 167, 174, 176, 189, 190, 194, 197, 200] },
+    Prog { name: "p709", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p709_eval, grad: p709_grad, fwd: Some(p709_fwd), oracle: p709_oracle, tags: &[0, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 73, 76, 79, 80, 82, 96, 98, 99, 101, 121, 122, 123, 124, 126, 127, 128, 131, 133, 134, 136, 141, 145, 146, 147, 148, 149, 150, 152, 153, 162, 167, 168, 169, 171, 186, 189, 192, 193] },
+    Prog { name: "p710", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p710_eval, grad: p710_grad, fwd: Some(p710_fwd), oracle: p710_oracle, tags: &[0, 2, 5, 22, 27, 30, 31, 33, 34, 35, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 78, 82, 85, 86, 87, 88, 91, 94, 98, 99, 108, 110, 111, 114, 121, 122, 126, 130, 134, 135, 136, 139, 143, 145, 149, 150, 152, 167, 171] },
+    Prog { name: "p711", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p711_eval, grad: p711_grad, fwd: Some(p711_fwd), oracle: p711_oracle, tags: &[1, 3, 20, 28, 30, 31, 33, 34, 38, 41, 42, 48, 49, 50, 51, 53, 54, 56, 59, 70, 71, 73, 75, 80, 83, 84, 85, 86, 88, 95, 96, 98, 99, 100, 108, 109, 111, 112, 114, 117, 121, 122, 123, 124, 126, 129, 131, 133, 134, 135, 136, 141, 143, 145, 147, 148, 150, 151, 152, 154, 160, 163, 167, 168, 186, 189, 192, 193] },
+    Prog { name: "p712", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p712_eval, grad: p712_grad, fwd: Some(p712_fwd), oracle: p712_oracle, tags: &[0, 7, 15, 17, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 66, 68, 74, 76, 79, 95, 96, 98, 99, 100, 101, 102, 106, 111, 113, 114, 121, 122, 123, 127, 128, 129, 131, 133, 134, 136, 140, 141, 145, 148, 149, 150, 151, 152, 158, 167, 168, 185, 189, 190, 191, 193] },
+    Prog { name: "p713", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p713_eval, grad: p713_grad, fwd: Some(p713_fwd), oracle: p713_oracle, tags: &[0, 6, 11, 20, 30, 31, 34, 37, 39, 48, 49, 50, 51, 53, 54, 77, 98, 99, 101, 121, 122, 124, 126, 127, 131, 136, 140, 141, 145, 147, 148, 150, 151, 154, 167, 171, 174, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p714", active: &[true, true], outputs: 1, eval: p714_eval, grad: p714_grad, fwd: Some(p714_fwd), oracle: p714_oracle, tags: &[1, 12, 20, 26, 30, 31, 33, 34, 36, 39, 41, 44, 48, 49, 50, 51, 52, 53, 56, 61, 62, 71, 73, 74, 75, 76, 77, 79, 86, 88, 95, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 125, 126, 127, 130, 131, 134, 136, 140, 141, 143, 145, 150, 151, 154, 158, 167, 169, 174, 195] },
+    Prog { name: "p715", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p715_eval, grad: p715_grad, fwd: Some(p715_fwd), oracle: p715_oracle, tags: &[1, 2, 3, 7, 22, 30, 31, 38, 48, 49, 50, 51, 53, 54, 56, 57, 58, 71, 72, 73, 81, 85, 86, 98, 102, 113, 114, 121, 123, 127, 133, 141, 145, 148, 150, 163, 167, 168, 171] },
+    Prog { name: "p716", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p716_eval, grad: p716_grad, fwd: Some(p716_fwd), oracle: p716_oracle, tags: &[0, 2, 4, 11, 12, 20, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 72, 73, 74, 75, 76, 80, 88, 98, 99, 102, 109, 111, 121, 122, 123, 126, 128, 130, 132, 133, 135, 136, 137, 139, 141, 144, 145, 146, 147, 150, 152, 155, 161, 163, 167, 169, 171, 200] },
+    Prog { name: "p717", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p717_eval, grad: p717_grad, fwd: Some(p717_fwd), oracle: p717_oracle, tags: &[0, 1, 17, 21, 30, 31, 34, 35, 48, 49, 50, 51, 53, 56, 57, 74, 76, 85, 89, 111, 121, 122, 123, 127, 129, 131, 132, 134, 135, 136, 138, 140, 141, 142, 144, 145, 147, 150, 151, 167, 168, 169, 171, 174, 181] },
+    Prog { name: "p718", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p718_eval, grad: p718_grad, fwd: Some(p718_fwd), oracle: p718_oracle, tags: &[3, 22, 30, 31, 32, 33, 48, 49, 50, 51, 53, 56, 57, 60, 64, 65, 69, 71, 74, 75, 86, 98, 99, 100, 109, 111, 112, 114, 121, 122, 126, 127, 128, 131, 136, 137, 138, 139, 140, 141, 143, 144, 145, 147, 148, 150, 151, 152, 153, 154, 160, 167, 168, 171, 174, 184, 186, 189, 190, 192, 193, 194, 197] },
+    Prog { name: "p719", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p719_eval, grad: p719_grad, fwd: Some(p719_fwd), oracle: p719_oracle, tags: &[0, 12, 14, 20, 24, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 60, 61, 71, 72, 74, 76, 77, 82, 96, 97, 98, 99, 101, 102, 109, 111, 113, 121, 122, 123, 124, 125, 126, 130, 133, 135, 136, 137, 138, 140, 141, 142, 145, 146, 147, 149, 150, 151, 152, 153, 158, 167, 168, 170, 171, 174, 183, 186, 189, 194, 196] },
+    Prog { name: "p720", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p720_eval, grad: p720_grad, fwd: Some(p720_fwd), oracle: p720_oracle, tags: &[0, 7, 8, 21, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 57, 71, 75, 76, 85, 93, 98, 99, 101, 107, 118, 121, 122, 124, 129, 130, 134, 136, 137, 140, 141, 142, 144, 145, 147, 150, 151, 153, 154, 159, 167, 171, 174, 175, 179, 187, 188, 189, 192, 193] },
+    Prog { name: "p721", active: &[true, true], outputs: 3, eval: p721_eval, grad: p721_grad, fwd: Some(p721_fwd), oracle: p721_oracle, tags: &[0, 6, 7, 21, 26, 30, 31, 33, 34, 41, 43, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 76, 79, 85, 92, 95, 96, 98, 100, 101, 102, 109, 111, 113, 114, 117, 121, 122, 123, 126, 127, 129, 131, 133, 134, 135, 136, 139, 141, 142, 143, 144, 145, 150, 152, 154, 160, 167, 170, 171, 174, 176, 180, 195] },
+    Prog { name: "p722", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p722_eval, grad: p722_grad, fwd: Some(p722_fwd), oracle: p722_oracle, tags: &[2, 4, 5, 20, 30, 31, 33, 34, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 79, 81, 82, 85, 95, 96, 98, 99, 100, 102, 121, 122, 123, 124, 126, 127, 130, 131, 136, 137, 138, 140, 141, 145, 150, 153, 159, 163, 164, 167, 169, 174, 200] },
+    Prog { name: "p723", active: &[true, true], outputs: 2, eval: p723_eval, grad: p723_grad, fwd: Some(p723_fwd), oracle: p723_oracle, tags: &[0, 21, 28, 30, 31, 32, 33, 34, 40, 48, 49, 50, 51, 52, 53, 56, 74, 76, 96, 98, 111, 121, 122, 123, 129, 130, 131, 135, 136, 141, 145, 150, 152, 153, 154, 167, 168, 171, 173] },
+    Prog { name: "p724", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p724_eval, grad: p724_grad, fwd: Some(p724_fwd), oracle: p724_oracle, tags: &[0, 5, 7, 22, 30, 31, 34, 38, 48, 49, 50, 51, 53, 56, 71, 73, 76, 77, 79, 82, 96, 99, 102, 121, 122, 123, 125, 127, 128, 132, 133, 134, 136, 138, 140, 144, 145, 149, 150, 152, 153, 154, 159, 167, 170, 172, 174, 175, 178] },
+    Prog { name: "p725", active: &[true, true, true, false, false, false, false, false, false, true], outputs: 1, eval: p725_eval, grad: p725_grad, fwd: Some(p725_fwd), oracle: p725_oracle, tags: &[0, 2, 3, 7, 8, 20, 30, 31, 34, 36, 43, 44, 48, 49, 50, 52, 53, 54, 56, 79, 85, 96, 98, 100, 121, 122, 123, 131, 136, 141, 143, 145, 150, 154, 160, 163, 169, 171] },
+    Prog { name: "p726", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p726_eval, grad: p726_grad, fwd: Some(p726_fwd), oracle: p726_oracle, tags: &[0, 4, 5, 7, 8, 15, 18, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 76, 85, 96, 98, 99, 100, 102, 121, 125, 130, 132, 135, 136, 141, 145, 150, 152, 167, 171, 174, 175, 178] },
+    Prog { name: "p727", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p727_eval, grad: p727_grad, fwd: Some(p727_fwd), oracle: p727_oracle, tags: &[0, 4, 7, 20, 30, 31, 33, 41, 48, 49, 50, 51, 52, 53, 54, 88, 95, 96, 98, 100, 102, 111, 114, 121, 122, 127, 131, 132, 136, 141, 142, 145, 148, 150, 153, 167, 169, 171, 174, 195] },
+    Prog { name: "p728", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p728_eval, grad: p728_grad, fwd: Some(p728_fwd), oracle: p728_oracle, tags: &[0, 1, 7, 16, 20, 30, 31, 32, 37, 48, 49, 50, 51, 53, 54, 56, 57, 60, 71, 72, 73, 74, 76, 81, 85, 88, 96, 98, 102, 111, 112, 116, 121, 122, 123, 124, 130, 131, 132, 136, 138, 139, 140, 141, 142, 144, 145, 149, 150, 152, 167, 168, 171, 189] },
+    Prog { name: "p729", active: &[true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p729_eval, grad: p729_grad, fwd: Some(p729_fwd), oracle: p729_oracle, tags: &[3, 4, 13, 21, 30, 31, 32, 33, 34, 35, 41, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 67, 71, 72, 73, 74, 75, 76, 80, 82, 85, 87, 88, 94, 95, 96, 97, 98, 100, 102, 106, 109, 110, 111, 114, 121, 122, 123, 124, 126, 130, 131, 133, 136, 139, 140, 141, 142, 143, 144, 145, 148, 149, 150, 151, 152, 167, 168, 169, 174, 176, 180, 189, 190, 194] },
+    Prog { name: "p730", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p730_eval, grad: p730_grad, fwd: Some(p730_fwd), oracle: p730_oracle, tags: &[0, 8, 16, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 57, 58, 60, 66, 68, 71, 74, 76, 77, 82, 85, 86, 93, 96, 98, 99, 100, 102, 108, 111, 114, 118, 121, 122, 126, 128, 129, 130, 131, 134, 136, 137, 139, 141, 142, 145, 150, 152, 153, 155, 156, 159, 167, 168, 169, 170, 174, 175, 179, 187, 188, 189, 192, 193] },
+    Prog { name: "p731", active: &[true, true], outputs: 1, eval: p731_eval, grad: p731_grad, fwd: Some(p731_fwd), oracle: p731_oracle, tags: &[0, 1, 7, 21, 30, 31, 32, 33, 34, 39, 41, 44, 48, 49, 50, 51, 53, 54, 56, 61, 71, 73, 74, 76, 79, 81, 95, 96, 98, 100, 102, 114, 121, 122, 124, 126, 128, 129, 134, 136, 140, 141, 145, 147, 149, 150, 152, 160, 167, 168] },
+    Prog { name: "p732", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p732_eval, grad: p732_grad, fwd: Some(p732_fwd), oracle: p732_oracle, tags: &[0, 2, 3, 5, 6, 7, 20, 30, 31, 34, 35, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 76, 79, 85, 96, 98, 99, 100, 101, 109, 111, 112, 113, 114, 121, 122, 123, 133, 134, 136, 137, 140, 141, 145, 146, 147, 150, 151, 152, 154, 163, 167, 171, 187, 189, 192, 193, 200] },
+    Prog { name: "p733", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p733_eval, grad: p733_grad, fwd: Some(p733_fwd), oracle: p733_oracle, tags: &[2, 3, 15, 16, 20, 24, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 61, 71, 72, 73, 74, 75, 76, 79, 85, 86, 88, 96, 98, 99, 102, 111, 112, 113, 114, 121, 122, 123, 126, 128, 130, 131, 132, 133, 136, 137, 139, 141, 142, 144, 145, 149, 150, 151, 152, 153, 156, 160, 164, 167, 168, 169, 189] },
+    Prog { name: "p734", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p734_eval, grad: p734_grad, fwd: Some(p734_fwd), oracle: p734_oracle, tags: &[0, 3, 4, 6, 7, 23, 30, 31, 32, 33, 34, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 79, 82, 85, 96, 98, 102, 112, 113, 121, 122, 123, 124, 127, 128, 130, 131, 132, 136, 141, 145, 146, 147, 149, 150, 151, 152, 160, 164, 167, 169, 170] },
+    Prog { name: "p735", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p735_eval, grad: p735_grad, fwd: Some(p735_fwd), oracle: p735_oracle, tags: &[1, 2, 3, 7, 20, 30, 31, 33, 34, 35, 37, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 79, 85, 86, 95, 96, 98, 100, 109, 111, 113, 114, 121, 122, 126, 133, 134, 135, 136, 139, 141, 142, 143, 144, 145, 150, 152, 167, 168, 169, 174, 176, 181] },
+    Prog { name: "p736", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p736_eval, grad: p736_grad, fwd: Some(p736_fwd), oracle: p736_oracle, tags: &[0, 2, 3, 20, 26, 30, 31, 34, 36, 38, 39, 48, 49, 50, 51, 52, 53, 56, 71, 77, 82, 85, 98, 121, 122, 123, 130, 136, 138, 141, 145, 146, 150, 154, 156, 167, 169, 170, 171] },
+    Prog { name: "p737", active: &[true, true, true, true, true], outputs: 1, eval: p737_eval, grad: p737_grad, fwd: Some(p737_fwd), oracle: p737_oracle, tags: &[0, 1, 4, 7, 20, 28, 30, 31, 48, 49, 50, 51, 53, 54, 56, 59, 71, 73, 75, 86, 95, 96, 98, 104, 109, 111, 121, 122, 130, 133, 136, 141, 142, 143, 145, 150, 152, 154, 164, 167, 169, 170] },
+    Prog { name: "p738", active: &[true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p738_eval, grad: p738_grad, fwd: Some(p738_fwd), oracle: p738_oracle, tags: &[0, 7, 8, 20, 24, 30, 31, 34, 35, 36, 43, 48, 49, 50, 51, 53, 54, 56, 57, 60, 61, 71, 73, 74, 76, 79, 85, 96, 97, 98, 100, 101, 102, 111, 121, 122, 123, 126, 131, 133, 134, 136, 137, 138, 141, 144, 145, 146, 148, 149, 150, 151, 152, 153, 154, 157, 159, 167, 168, 170, 186, 189, 190, 196, 197, 200] },
+    Prog { name: "p739", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p739_eval, grad: p739_grad, fwd: Some(p739_fwd), oracle: p739_oracle, tags: &[1, 2, 3, 4, 7, 23, 30, 31, 48, 49, 50, 51, 53, 54, 56, 60, 71, 72, 73, 80, 85, 98, 102, 121, 122, 127, 136, 141, 142, 145, 146, 150, 151, 153, 154, 167, 168, 170] },
+    Prog { name: "p740", active: &[true, true, true, true, true], outputs: 1, eval: p740_eval, grad: p740_grad, fwd: Some(p740_fwd), oracle: p740_oracle, tags: &[4, 7, 20, 27, 30, 31, 33, 34, 35, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 75, 76, 79, 80, 82, 83, 84, 87, 94, 95, 98, 102, 109, 111, 114, 121, 122, 126, 131, 135, 136, 137, 138, 141, 145, 147, 148, 149, 150, 151, 152, 153, 166, 167, 168, 170, 171, 174, 189, 190, 194, 197] },
+    Prog { name: "p741", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p741_eval, grad: p741_grad, fwd: Some(p741_fwd), oracle: p741_oracle, tags: &[0, 1, 20, 28, 29, 30, 31, 34, 40, 48, 49, 50, 51, 52, 53, 76, 85, 88, 96, 98, 99, 100, 101, 109, 111, 114, 121, 122, 127, 130, 131, 135, 136, 141, 143, 146, 150, 152, 167, 170, 174, 187, 189, 190, 192, 193, 194, 197] },
+    Prog { name: "p742", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p742_eval, grad: p742_grad, fwd: Some(p742_fwd), oracle: p742_oracle, tags: &[0, 2, 3, 7, 11, 20, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 77, 81, 85, 86, 96, 98, 99, 102, 103, 105, 111, 113, 114, 121, 122, 123, 124, 127, 128, 131, 134, 135, 136, 137, 141, 142, 145, 149, 150, 151, 153, 167, 168, 169, 171, 174, 176] },
+    Prog { name: "p743", active: &[false, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p743_eval, grad: p743_grad, fwd: Some(p743_fwd), oracle: p743_oracle, tags: &[1, 2, 3, 5, 7, 8, 13, 19, 20, 30, 31, 33, 34, 43, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 67, 71, 72, 73, 75, 76, 80, 82, 83, 85, 86, 95, 96, 97, 98, 99, 100, 102, 112, 114, 117, 121, 123, 128, 134, 136, 141, 145, 150, 152, 167, 168, 170] },
+    Prog { name: "p744", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p744_eval, grad: p744_grad, fwd: Some(p744_fwd), oracle: p744_oracle, tags: &[0, 2, 3, 5, 19, 21, 30, 31, 33, 34, 41, 43, 44, 47, 48, 49, 50, 51, 53, 54, 56, 74, 76, 79, 85, 86, 88, 93, 95, 96, 98, 99, 100, 102, 109, 112, 114, 117, 118, 121, 122, 123, 126, 127, 128, 129, 130, 132, 136, 138, 140, 141, 142, 144, 145, 146, 148, 149, 150, 151, 152, 153, 154, 157, 165, 167, 170, 171, 174, 180, 189, 194] },
+    Prog { name: "p745", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p745_eval, grad: p745_grad, fwd: Some(p745_fwd), oracle: p745_oracle, tags: &[0, 2, 4, 20, 26, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 71, 72, 74, 76, 85, 88, 96, 98, 102, 114, 116, 121, 122, 123, 124, 125, 127, 129, 132, 133, 136, 139, 141, 144, 145, 146, 150, 163, 167, 168, 171, 174, 181] },
+    Prog { name: "p746", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p746_eval, grad: p746_grad, fwd: Some(p746_fwd), oracle: p746_oracle, tags: &[0, 2, 7, 22, 30, 31, 33, 38, 41, 42, 43, 44, 46, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 74, 76, 82, 85, 86, 93, 95, 96, 97, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 127, 128, 130, 131, 135, 136, 137, 138, 140, 141, 142, 143, 145, 147, 150, 151, 152, 153, 167, 168, 169, 186, 189, 194, 196] },
+    Prog { name: "p747", active: &[true, true], outputs: 2, eval: p747_eval, grad: p747_grad, fwd: Some(p747_fwd), oracle: p747_oracle, tags: &[0, 1, 21, 28, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 81, 82, 96, 98, 104, 121, 122, 128, 129, 131, 132, 133, 136, 137, 141, 142, 143, 144, 145, 147, 149, 150, 151, 153, 167, 168, 170, 171] },
+    Prog { name: "p748", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p748_eval, grad: p748_grad, fwd: Some(p748_fwd), oracle: p748_oracle, tags: &[0, 7, 20, 28, 29, 30, 31, 32, 33, 39, 40, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 74, 76, 85, 88, 95, 96, 98, 99, 100, 101, 109, 114, 121, 122, 123, 127, 131, 133, 134, 136, 137, 141, 142, 143, 145, 149, 150, 152, 167, 168, 170, 186, 189, 192, 193] },
+    Prog { name: "p749", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 1, eval: p749_eval, grad: p749_grad, fwd: Some(p749_fwd), oracle: p749_oracle, tags: &[3, 5, 7, 20, 30, 31, 33, 34, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 59, 71, 72, 73, 76, 77, 79, 82, 85, 86, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 124, 130, 133, 134, 136, 137, 138, 141, 142, 143, 144, 145, 150, 151, 152, 153, 154, 159, 163, 167, 168, 169, 170, 174, 187, 189, 192, 193, 194] },
+    Prog { name: "p750", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p750_eval, grad: p750_grad, fwd: Some(p750_fwd), oracle: p750_oracle, tags: &[0, 3, 4, 7, 20, 30, 31, 32, 33, 35, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 63, 64, 71, 73, 74, 75, 76, 86, 95, 96, 97, 98, 100, 102, 109, 111, 121, 122, 123, 128, 129, 131, 134, 136, 139, 141, 144, 145, 148, 150, 151, 154, 160, 167, 168, 170, 171, 174, 177] },
+    Prog { name: "p751", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p751_eval, grad: p751_grad, fwd: Some(p751_fwd), oracle: p751_oracle, tags: &[0, 1, 7, 20, 30, 31, 32, 34, 36, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 72, 76, 79, 96, 98, 99, 101, 121, 122, 123, 127, 133, 136, 138, 140, 141, 145, 147, 148, 149, 150, 152, 167, 168, 169, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p752", active: &[true, true], outputs: 1, eval: p752_eval, grad: p752_grad, fwd: Some(p752_fwd), oracle: p752_oracle, tags: &[4, 20, 30, 31, 32, 48, 49, 50, 51, 53, 56, 74, 86, 95, 96, 98, 99, 101, 114, 121, 122, 123, 126, 133, 135, 136, 138, 140, 141, 143, 145, 149, 150, 152, 153, 163, 167, 174, 178, 200] },
+    Prog { name: "p753", active: &[true, true, true, false], outputs: 1, eval: p753_eval, grad: p753_grad, fwd: Some(p753_fwd), oracle: p753_oracle, tags: &[0, 8, 13, 20, 28, 30, 31, 32, 33, 34, 48, 49, 50, 51, 53, 56, 67, 70, 71, 75, 81, 83, 85, 88, 95, 96, 98, 108, 112, 114, 117, 121, 123, 130, 136, 137, 140, 141, 142, 145, 150, 151, 153, 154, 167, 168, 169, 170] },
+    Prog { name: "p754", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p754_eval, grad: p754_grad, fwd: Some(p754_fwd), oracle: p754_oracle, tags: &[0, 1, 2, 3, 7, 8, 23, 30, 31, 43, 48, 49, 50, 51, 53, 54, 88, 98, 99, 100, 101, 102, 110, 112, 114, 121, 122, 123, 135, 136, 139, 141, 145, 146, 147, 150, 151, 152, 153, 167, 168, 169, 174, 187, 188, 189, 192, 193] },
+    Prog { name: "p755", active: &[true], outputs: 1, eval: p755_eval, grad: p755_grad, fwd: Some(p755_fwd), oracle: p755_oracle, tags: &[1, 20, 28, 30, 31, 34, 48, 49, 50, 51, 53, 56, 74, 76, 88, 95, 96, 98, 99, 101, 104, 111, 121, 123, 125, 126, 131, 132, 133, 134, 135, 136, 141, 142, 145, 146, 148, 150, 151, 153, 167, 168, 173, 174, 184] },
+    Prog { name: "p756", active: &[true, true, true, true, true, false], outputs: 1, eval: p756_eval, grad: p756_grad, fwd: Some(p756_fwd), oracle: p756_oracle, tags: &[3, 4, 8, 13, 20, 26, 28, 29, 30, 31, 34, 46, 48, 49, 50, 52, 53, 54, 56, 67, 71, 76, 81, 82, 85, 88, 96, 98, 114, 121, 122, 127, 136, 138, 141, 143, 145, 147, 150, 152, 153, 167, 168, 169, 170, 189, 194, 200] },
+    Prog { name: "p757", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p757_eval, grad: p757_grad, fwd: Some(p757_fwd), oracle: p757_oracle, tags: &[0, 1, 3, 14, 22, 31, 35, 48, 49, 50, 53, 54, 98, 101, 102, 121, 122, 125, 128, 133, 134, 135, 141, 142, 145, 146, 150, 167, 174, 189, 190, 194, 197] },
+    Prog { name: "p758", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p758_eval, grad: p758_grad, fwd: Some(p758_fwd), oracle: p758_oracle, tags: &[0, 3, 7, 8, 20, 30, 31, 35, 40, 48, 49, 50, 51, 52, 53, 98, 101, 121, 122, 123, 135, 145, 150, 151, 153, 164, 187, 188, 189, 192, 193] },
+    Prog { name: "p759", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p759_eval, grad: p759_grad, fwd: Some(p759_fwd), oracle: p759_oracle, tags: &[0, 1, 4, 20, 30, 31, 32, 33, 34, 35, 38, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 72, 73, 75, 76, 77, 85, 86, 88, 96, 98, 99, 101, 111, 113, 116, 121, 122, 123, 126, 128, 131, 134, 135, 136, 141, 143, 145, 147, 150, 157, 158, 159, 167, 168, 174, 175, 179, 181, 186, 189, 192, 193] },
+    Prog { name: "p760", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p760_eval, grad: p760_grad, fwd: Some(p760_fwd), oracle: p760_oracle, tags: &[1, 21, 31, 33, 38, 41, 44, 48, 49, 50, 51, 53, 76, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 130, 133, 136, 140, 141, 145, 147, 150, 156, 167, 168, 169, 171, 187, 189, 192, 193] },
+    Prog { name: "p761", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p761_eval, grad: p761_grad, fwd: Some(p761_fwd), oracle: p761_oracle, tags: &[0, 1, 6, 20, 24, 30, 31, 33, 34, 36, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 61, 71, 72, 73, 74, 76, 77, 95, 96, 98, 99, 101, 111, 121, 122, 123, 125, 126, 136, 139, 141, 142, 144, 145, 147, 149, 150, 151, 154, 167, 168, 169, 171, 172, 186, 189, 196] },
+    Prog { name: "p762", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p762_eval, grad: p762_grad, fwd: Some(p762_fwd), oracle: p762_oracle, tags: &[1, 2, 5, 8, 13, 19, 20, 24, 28, 30, 31, 33, 34, 46, 48, 49, 50, 51, 53, 54, 56, 57, 61, 66, 68, 76, 79, 82, 85, 86, 93, 98, 99, 100, 101, 102, 111, 114, 118, 121, 122, 123, 125, 132, 135, 136, 138, 139, 140, 141, 142, 144, 145, 146, 150, 151, 152, 158, 159, 167, 168, 170, 174, 176, 179, 183, 185, 189, 190, 191, 193] },
+    Prog { name: "p763", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p763_eval, grad: p763_grad, fwd: Some(p763_fwd), oracle: p763_oracle, tags: &[0, 3, 5, 6, 13, 20, 30, 31, 34, 35, 37, 38, 39, 47, 48, 49, 50, 51, 53, 54, 56, 57, 67, 71, 72, 73, 74, 76, 80, 81, 85, 88, 95, 96, 98, 99, 102, 111, 112, 113, 114, 119, 120, 121, 122, 123, 128, 129, 130, 131, 132, 133, 134, 136, 139, 140, 141, 142, 144, 145, 146, 150, 151, 152, 154, 156, 163, 167, 168, 169, 170, 171, 174, 175, 178, 180, 194, 198] },
+    Prog { name: "p764", active: &[false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p764_eval, grad: p764_grad, fwd: Some(p764_fwd), oracle: p764_oracle, tags: &[0, 2, 4, 6, 8, 15, 21, 30, 31, 34, 35, 40, 48, 49, 50, 51, 53, 54, 56, 60, 61, 71, 72, 73, 74, 75, 76, 85, 96, 98, 99, 101, 102, 111, 121, 122, 123, 124, 125, 126, 127, 131, 132, 135, 136, 137, 139, 140, 141, 143, 144, 145, 146, 147, 148, 149, 150, 152, 153, 154, 163, 167, 168, 169, 171, 174, 181, 185, 189, 190, 191, 193, 197] },
+    Prog { name: "p765", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p765_eval, grad: p765_grad, fwd: Some(p765_fwd), oracle: p765_oracle, tags: &[0, 3, 4, 7, 20, 26, 30, 31, 33, 41, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 75, 76, 95, 96, 98, 100, 102, 111, 113, 121, 122, 124, 128, 133, 136, 137, 138, 139, 141, 142, 143, 145, 146, 147, 150, 151, 159, 167, 174, 184] },
+    Prog { name: "p766", active: &[true, true, true, true], outputs: 1, eval: p766_eval, grad: p766_grad, fwd: Some(p766_fwd), oracle: p766_oracle, tags: &[0, 1, 6, 7, 20, 25, 30, 31, 38, 48, 49, 50, 53, 61, 74, 76, 82, 98, 101, 121, 122, 126, 127, 128, 141, 142, 144, 145, 149, 150, 167, 168, 170, 171, 174, 189, 190, 194, 197] },
+    Prog { name: "p767", active: &[true], outputs: 2, eval: p767_eval, grad: p767_grad, fwd: Some(p767_fwd), oracle: p767_oracle, tags: &[0, 6, 22, 30, 31, 34, 35, 36, 39, 40, 47, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 69, 71, 73, 74, 75, 76, 86, 87, 91, 94, 95, 96, 98, 109, 111, 121, 122, 123, 125, 127, 128, 129, 132, 133, 134, 136, 137, 138, 140, 141, 142, 145, 146, 147, 148, 149, 150, 152, 155, 158, 167, 169, 171, 172, 174, 180, 189, 194] },
+    Prog { name: "p768", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p768_eval, grad: p768_grad, fwd: Some(p768_fwd), oracle: p768_oracle, tags: &[0, 3, 4, 7, 20, 30, 31, 32, 37, 40, 48, 49, 50, 51, 53, 56, 63, 64, 85, 96, 98, 105, 109, 111, 112, 113, 121, 122, 123, 125, 127, 128, 133, 136, 141, 145, 147, 150, 152, 153, 167, 169, 174, 183] },
+    Prog { name: "p769", active: &[true, true, true], outputs: 2, eval: p769_eval, grad: p769_grad, fwd: Some(p769_fwd), oracle: p769_oracle, tags: &[0, 3, 7, 22, 27, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 59, 71, 73, 74, 76, 78, 79, 88, 95, 96, 98, 100, 102, 111, 121, 123, 127, 133, 136, 137, 139, 140, 141, 143, 145, 150, 152, 153, 160, 164, 167, 169] },
+    Prog { name: "p770", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p770_eval, grad: p770_grad, fwd: Some(p770_fwd), oracle: p770_oracle, tags: &[0, 1, 3, 20, 30, 31, 32, 34, 36, 48, 49, 50, 51, 52, 53, 56, 57, 71, 72, 73, 85, 86, 92, 96, 98, 111, 112, 113, 121, 123, 124, 129, 132, 134, 136, 139, 141, 145, 147, 150, 153, 154, 167, 169, 171, 173, 174, 176, 200] },
+    Prog { name: "p771", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p771_eval, grad: p771_grad, fwd: Some(p771_fwd), oracle: p771_oracle, tags: &[0, 2, 3, 4, 6, 7, 20, 30, 31, 32, 33, 34, 39, 41, 45, 48, 49, 50, 53, 54, 56, 66, 69, 71, 73, 74, 77, 81, 82, 85, 95, 96, 98, 100, 101, 102, 111, 112, 113, 121, 122, 123, 124, 125, 126, 127, 128, 133, 134, 136, 138, 140, 141, 142, 143, 144, 145, 150, 152, 163, 167, 168, 169, 170, 171, 174] },
+    Prog { name: "p772", active: &[true, true, true, true], outputs: 1, eval: p772_eval, grad: p772_grad, fwd: Some(p772_fwd), oracle: p772_oracle, tags: &[0, 1, 20, 31, 32, 34, 37, 40, 48, 49, 50, 51, 52, 53, 76, 121, 122, 123, 126, 127, 143, 145, 146, 147, 148, 150, 151, 152, 154, 168] },
+    Prog { name: "p773", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p773_eval, grad: p773_grad, fwd: Some(p773_fwd), oracle: p773_oracle, tags: &[0, 4, 7, 23, 30, 31, 33, 34, 36, 37, 38, 41, 44, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 73, 74, 79, 85, 87, 88, 95, 96, 98, 99, 100, 101, 111, 113, 116, 121, 122, 123, 126, 128, 129, 130, 131, 133, 134, 136, 137, 138, 141, 144, 145, 147, 148, 150, 151, 154, 167, 168, 187, 189, 192, 193] },
+    Prog { name: "p774", active: &[true, true, true], outputs: 1, eval: p774_eval, grad: p774_grad, fwd: Some(p774_fwd), oracle: p774_oracle, tags: &[0, 20, 30, 32, 39, 48, 49, 50, 51, 53, 121, 123, 126, 136, 145, 147, 148, 150, 151, 167, 168] },
+    Prog { name: "p775", active: &[true, true, true, true], outputs: 1, eval: p775_eval, grad: p775_grad, fwd: Some(p775_fwd), oracle: p775_oracle, tags: &[0, 20, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 76, 79, 85, 89, 91, 92, 96, 97, 111, 115, 121, 122, 123, 127, 129, 130, 131, 133, 134, 135, 136, 137, 138, 140, 141, 144, 145, 146, 147, 148, 150, 151, 152, 160, 167, 168, 169, 171] },
+    Prog { name: "p776", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, true], outputs: 3, eval: p776_eval, grad: p776_grad, fwd: Some(p776_fwd), oracle: p776_oracle, tags: &[0, 8, 21, 30, 31, 32, 33, 34, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 76, 79, 95, 96, 98, 99, 100, 101, 102, 121, 122, 124, 133, 136, 137, 141, 142, 145, 147, 149, 150, 153, 160, 167, 187, 189, 192, 193] },
+    Prog { name: "p777", active: &[true, true], outputs: 1, eval: p777_eval, grad: p777_grad, fwd: Some(p777_fwd), oracle: p777_oracle, tags: &[0, 1, 7, 20, 31, 33, 40, 48, 49, 50, 51, 53, 62, 76, 77, 96, 98, 102, 111, 121, 122, 125, 126, 129, 132, 136, 137, 138, 141, 145, 149, 150, 151, 169, 170] },
+    Prog { name: "p778", active: &[true, true, true, true], outputs: 1, eval: p778_eval, grad: p778_grad, fwd: Some(p778_fwd), oracle: p778_oracle, tags: &[0, 1, 20, 26, 30, 31, 33, 48, 49, 50, 51, 53, 54, 56, 66, 69, 71, 76, 85, 97, 98, 101, 121, 122, 126, 130, 132, 134, 136, 137, 141, 145, 147, 150, 154, 167, 169, 170, 174, 176, 195] },
+    Prog { name: "p779", active: &[true, true, true, true], outputs: 2, eval: p779_eval, grad: p779_grad, fwd: Some(p779_fwd), oracle: p779_oracle, tags: &[0, 3, 6, 7, 21, 30, 31, 32, 33, 34, 37, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 79, 85, 88, 92, 95, 96, 98, 100, 102, 109, 111, 112, 113, 114, 121, 122, 123, 124, 127, 128, 130, 132, 133, 136, 138, 139, 140, 141, 145, 146, 148, 150, 151, 152, 153, 154, 156, 158, 167, 169, 174, 176, 184] },
+    Prog { name: "p780", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p780_eval, grad: p780_grad, fwd: Some(p780_fwd), oracle: p780_oracle, tags: &[0, 7, 20, 30, 31, 33, 34, 37, 39, 43, 48, 49, 50, 51, 52, 53, 54, 62, 76, 77, 82, 96, 98, 99, 100, 101, 121, 126, 131, 132, 136, 139, 140, 141, 142, 143, 145, 147, 148, 149, 150, 151, 152, 154, 157, 167, 168, 185, 189, 190, 191, 193] },
+    Prog { name: "p781", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p781_eval, grad: p781_grad, fwd: Some(p781_fwd), oracle: p781_oracle, tags: &[3, 7, 17, 20, 30, 31, 34, 35, 48, 49, 50, 51, 53, 85, 88, 98, 114, 121, 122, 136, 141, 145, 150, 151, 153, 155, 167] },
+    Prog { name: "p782", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p782_eval, grad: p782_grad, fwd: Some(p782_fwd), oracle: p782_oracle, tags: &[1, 2, 3, 7, 22, 30, 31, 33, 34, 41, 43, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 69, 71, 74, 76, 79, 82, 85, 86, 95, 96, 98, 100, 102, 109, 111, 113, 114, 121, 123, 124, 125, 126, 130, 136, 137, 139, 141, 143, 145, 146, 148, 150, 151, 152, 167, 171, 174, 184] },
+    Prog { name: "p783", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p783_eval, grad: p783_grad, fwd: Some(p783_fwd), oracle: p783_oracle, tags: &[4, 8, 11, 13, 20, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 60, 67, 71, 73, 74, 75, 76, 80, 85, 86, 88, 92, 96, 98, 99, 101, 109, 114, 121, 122, 124, 126, 128, 129, 132, 133, 134, 136, 137, 138, 141, 142, 144, 145, 148, 149, 150, 151, 153, 154, 163, 167, 168, 170, 171, 174, 175, 187, 188, 189, 192, 193, 199] },
+    Prog { name: "p784", active: &[true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p784_eval, grad: p784_grad, fwd: Some(p784_fwd), oracle: p784_oracle, tags: &[0, 7, 8, 16, 17, 18, 20, 30, 31, 32, 34, 36, 39, 48, 49, 50, 51, 53, 56, 57, 60, 71, 72, 79, 85, 95, 99, 101, 102, 111, 121, 122, 123, 127, 128, 131, 132, 134, 136, 137, 138, 139, 140, 141, 143, 144, 145, 149, 150, 152, 153, 167, 168, 169, 170, 171, 189, 200] },
+    Prog { name: "p785", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p785_eval, grad: p785_grad, fwd: Some(p785_fwd), oracle: p785_oracle, tags: &[0, 2, 4, 7, 17, 20, 30, 31, 34, 46, 48, 49, 50, 51, 53, 56, 71, 72, 73, 75, 85, 86, 91, 93, 96, 98, 111, 112, 113, 114, 121, 122, 123, 126, 129, 131, 132, 134, 136, 140, 141, 142, 143, 145, 148, 149, 150, 151, 152, 153, 154, 157, 160, 167, 168, 169, 170, 171, 174, 177, 189, 194, 200] },
+    Prog { name: "p786", active: &[false, true, true, true, false, false, false], outputs: 1, eval: p786_eval, grad: p786_grad, fwd: Some(p786_fwd), oracle: p786_oracle, tags: &[0, 2, 3, 4, 8, 20, 28, 30, 31, 32, 34, 37, 43, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 79, 86, 98, 102, 111, 114, 121, 125, 128, 132, 136, 143, 145, 146, 147, 150, 151, 152, 155, 167, 168, 169, 170, 174, 200] },
+    Prog { name: "p787", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p787_eval, grad: p787_grad, fwd: Some(p787_fwd), oracle: p787_oracle, tags: &[3, 5, 20, 30, 31, 34, 35, 43, 44, 45, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 75, 76, 79, 82, 86, 87, 88, 91, 94, 95, 96, 98, 99, 100, 101, 102, 109, 121, 122, 123, 125, 126, 127, 130, 133, 135, 136, 137, 141, 143, 145, 150, 151, 167, 169, 174, 176, 180] },
+    Prog { name: "p788", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p788_eval, grad: p788_grad, fwd: Some(p788_fwd), oracle: p788_oracle, tags: &[0, 2, 3, 4, 6, 7, 22, 30, 31, 39, 48, 49, 50, 52, 53, 54, 56, 71, 73, 74, 98, 101, 102, 112, 113, 114, 121, 122, 126, 130, 132, 134, 136, 138, 141, 145, 146, 150, 152, 154, 168, 169] },
+    Prog { name: "p789", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p789_eval, grad: p789_grad, fwd: Some(p789_fwd), oracle: p789_oracle, tags: &[0, 2, 4, 7, 14, 20, 30, 31, 33, 34, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 76, 79, 95, 96, 98, 100, 101, 102, 109, 121, 122, 125, 126, 132, 133, 135, 136, 137, 140, 141, 142, 145, 146, 147, 149, 150, 151, 152, 154, 167, 168, 174, 189, 190, 194, 197] },
+    Prog { name: "p790", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p790_eval, grad: p790_grad, fwd: Some(p790_fwd), oracle: p790_oracle, tags: &[2, 7, 20, 26, 30, 31, 32, 33, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 75, 76, 85, 86, 88, 91, 96, 98, 100, 111, 112, 113, 114, 115, 121, 122, 123, 126, 128, 129, 130, 134, 136, 138, 139, 141, 143, 144, 145, 146, 150, 151, 152, 153, 154, 167, 168, 169, 171, 173, 174, 183] },
+    Prog { name: "p791", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p791_eval, grad: p791_grad, fwd: Some(p791_fwd), oracle: p791_oracle, tags: &[0, 3, 20, 30, 31, 37, 38, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 72, 73, 74, 85, 88, 95, 96, 98, 111, 112, 121, 122, 123, 124, 126, 127, 128, 131, 134, 136, 139, 143, 145, 146, 147, 149, 150, 151, 154, 164, 167, 168, 170] },
+    Prog { name: "p792", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p792_eval, grad: p792_grad, fwd: Some(p792_fwd), oracle: p792_oracle, tags: &[0, 2, 3, 21, 30, 31, 32, 34, 39, 48, 49, 50, 51, 53, 56, 57, 58, 59, 60, 71, 72, 73, 74, 75, 76, 85, 86, 88, 98, 102, 111, 114, 116, 121, 123, 129, 130, 131, 132, 136, 139, 141, 145, 150, 151, 152, 156, 167, 169, 170, 171, 174, 176] },
+    Prog { name: "p793", active: &[true, true, true, true, false, true, true, true, true], outputs: 1, eval: p793_eval, grad: p793_grad, fwd: Some(p793_fwd), oracle: p793_oracle, tags: &[0, 1, 2, 3, 13, 19, 20, 30, 31, 34, 47, 48, 49, 50, 53, 54, 67, 81, 85, 96, 98, 121, 132, 135, 136, 141, 145, 150, 152, 154, 167, 168] },
+    Prog { name: "p794", active: &[true, true, true, true, true], outputs: 1, eval: p794_eval, grad: p794_grad, fwd: Some(p794_fwd), oracle: p794_oracle, tags: &[0, 3, 7, 20, 30, 31, 32, 43, 48, 49, 50, 52, 53, 54, 56, 57, 60, 71, 72, 75, 76, 85, 86, 88, 96, 98, 100, 102, 111, 114, 121, 122, 132, 134, 136, 139, 141, 144, 145, 146, 150, 154, 155, 164, 167, 168, 171, 174, 176, 200] },
+    Prog { name: "p795", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p795_eval, grad: p795_grad, fwd: Some(p795_fwd), oracle: p795_oracle, tags: &[0, 1, 3, 6, 7, 20, 30, 31, 37, 48, 49, 50, 51, 53, 56, 71, 76, 98, 99, 101, 112, 121, 122, 132, 136, 138, 140, 141, 143, 145, 146, 149, 150, 152, 154, 167, 169, 171, 174, 176, 179, 184, 186, 189, 192, 193] },
+    Prog { name: "p796", active: &[true, true, true, true], outputs: 1, eval: p796_eval, grad: p796_grad, fwd: Some(p796_fwd), oracle: p796_oracle, tags: &[0, 1, 20, 30, 31, 32, 33, 35, 38, 47, 48, 49, 50, 51, 53, 54, 56, 59, 68, 71, 73, 75, 76, 82, 85, 87, 93, 94, 95, 96, 98, 102, 114, 118, 121, 122, 123, 129, 131, 136, 140, 141, 142, 143, 145, 147, 150, 151, 152, 153, 154, 158, 167, 168, 171, 174, 180, 194, 198] },
+    Prog { name: "p797", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p797_eval, grad: p797_grad, fwd: Some(p797_fwd), oracle: p797_oracle, tags: &[0, 1, 3, 4, 7, 21, 28, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 79, 85, 92, 95, 96, 97, 98, 100, 111, 112, 114, 121, 122, 123, 126, 127, 129, 130, 135, 136, 141, 145, 150, 151, 167, 168, 169, 170, 173] },
+    Prog { name: "p798", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p798_eval, grad: p798_grad, fwd: Some(p798_fwd), oracle: p798_oracle, tags: &[0, 3, 4, 7, 8, 13, 20, 30, 31, 33, 34, 35, 39, 40, 43, 44, 48, 49, 50, 51, 53, 54, 56, 60, 66, 67, 71, 72, 73, 74, 75, 76, 79, 80, 81, 83, 84, 85, 86, 88, 96, 97, 98, 99, 100, 101, 102, 111, 112, 114, 121, 122, 123, 127, 128, 130, 132, 133, 134, 135, 136, 137, 139, 141, 145, 146, 150, 151, 152, 156, 167, 169, 174, 175, 177, 183, 184, 185, 189, 190, 191, 193, 199] },
+    Prog { name: "p799", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p799_eval, grad: p799_grad, fwd: Some(p799_fwd), oracle: p799_oracle, tags: &[0, 3, 4, 7, 8, 17, 18, 20, 30, 31, 33, 34, 35, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 74, 76, 79, 95, 96, 98, 99, 100, 102, 109, 111, 121, 122, 123, 132, 134, 136, 137, 141, 142, 143, 144, 145, 146, 149, 150, 151, 153, 154, 163, 167, 168, 170, 174, 176, 177, 186, 189, 194, 196] },
+    Prog { name: "p800", active: &[true, true, true, true, true, true], outputs: 1, eval: p800_eval, grad: p800_grad, fwd: Some(p800_fwd), oracle: p800_oracle, tags: &[0, 4, 20, 28, 29, 30, 31, 33, 34, 35, 48, 49, 50, 51, 52, 53, 56, 63, 64, 71, 72, 76, 77, 82, 85, 88, 98, 109, 110, 111, 121, 122, 124, 125, 127, 131, 134, 135, 136, 138, 139, 141, 142, 145, 146, 148, 149, 150, 151, 152, 154, 163, 165, 167, 170, 174, 177, 200] },
+    Prog { name: "p801", active: &[true, true, false, true, true, true, true, true, true], outputs: 1, eval: p801_eval, grad: p801_grad, fwd: Some(p801_fwd), oracle: p801_oracle, tags: &[0, 13, 17, 20, 28, 29, 30, 31, 33, 35, 48, 49, 50, 51, 53, 54, 56, 64, 65, 70, 71, 73, 74, 76, 85, 88, 96, 98, 108, 111, 114, 121, 122, 123, 124, 126, 127, 128, 136, 140, 141, 142, 145, 148, 149, 150, 151, 154, 167, 168, 170, 171] },
+    Prog { name: "p802", active: &[true, true, true, true, true], outputs: 1, eval: p802_eval, grad: p802_grad, fwd: Some(p802_fwd), oracle: p802_oracle, tags: &[0, 4, 20, 25, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 56, 57, 61, 71, 74, 75, 79, 85, 88, 95, 96, 98, 100, 102, 111, 114, 116, 121, 122, 123, 124, 129, 130, 134, 136, 140, 141, 145, 150, 152, 154, 158, 167, 168, 169, 200] },
+    Prog { name: "p803", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p803_eval, grad: p803_grad, fwd: Some(p803_fwd), oracle: p803_oracle, tags: &[1, 4, 16, 22, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 56, 58, 71, 73, 79, 82, 85, 86, 92, 95, 98, 111, 114, 121, 122, 123, 125, 129, 130, 136, 140, 141, 142, 143, 145, 150, 152, 153, 167, 168, 169, 171, 174, 177, 189] },
+    Prog { name: "p804", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p804_eval, grad: p804_grad, fwd: Some(p804_fwd), oracle: p804_oracle, tags: &[0, 1, 14, 16, 20, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 76, 98, 121, 136, 141, 145, 150, 151, 152, 162, 167, 168, 174, 180, 189] },
+    Prog { name: "p805", active: &[true, true, true], outputs: 1, eval: p805_eval, grad: p805_grad, fwd: Some(p805_fwd), oracle: p805_oracle, tags: &[0, 1, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 56, 57, 71, 72, 74, 75, 76, 77, 79, 95, 96, 98, 99, 100, 101, 102, 121, 122, 123, 127, 131, 133, 134, 136, 139, 140, 141, 143, 145, 147, 150, 152, 167, 168, 170, 171] },
+    Prog { name: "p806", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p806_eval, grad: p806_grad, fwd: Some(p806_fwd), oracle: p806_oracle, tags: &[0, 4, 6, 20, 30, 36, 37, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 98, 111, 121, 122, 123, 130, 136, 139, 143, 145, 147, 149, 150, 151, 152, 153, 163, 167, 170, 174, 177] },
+    Prog { name: "p807", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p807_eval, grad: p807_grad, fwd: Some(p807_fwd), oracle: p807_oracle, tags: &[1, 2, 3, 6, 7, 8, 15, 18, 20, 30, 31, 33, 34, 37, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 71, 73, 79, 95, 96, 98, 99, 100, 101, 102, 111, 113, 121, 122, 123, 125, 132, 135, 136, 138, 141, 143, 144, 145, 149, 150, 151, 152, 163, 167, 174, 176] },
+    Prog { name: "p808", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p808_eval, grad: p808_grad, fwd: Some(p808_fwd), oracle: p808_oracle, tags: &[3, 7, 20, 30, 31, 32, 33, 35, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 85, 86, 96, 98, 99, 100, 101, 102, 111, 114, 121, 122, 123, 125, 127, 129, 134, 135, 136, 137, 139, 141, 144, 145, 147, 148, 149, 150, 152, 153, 164, 167, 169, 185, 189, 190, 191, 193] },
+    Prog { name: "p809", active: &[true, false, false, false, false], outputs: 2, eval: p809_eval, grad: p809_grad, fwd: Some(p809_fwd), oracle: p809_oracle, tags: &[0, 8, 15, 18, 21, 28, 30, 31, 33, 34, 39, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 69, 70, 74, 76, 79, 86, 95, 96, 98, 99, 100, 102, 111, 112, 113, 121, 122, 124, 125, 127, 136, 139, 141, 143, 144, 145, 149, 150, 153, 167, 171] },
+    Prog { name: "p810", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p810_eval, grad: p810_grad, fwd: Some(p810_fwd), oracle: p810_oracle, tags: &[2, 3, 20, 26, 30, 31, 32, 34, 35, 38, 40, 48, 49, 50, 51, 52, 53, 56, 57, 71, 72, 81, 85, 86, 87, 98, 111, 114, 121, 122, 123, 124, 126, 129, 130, 131, 136, 140, 141, 142, 144, 145, 150, 151, 152, 158, 159, 163, 167, 171] },
+    Prog { name: "p811", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p811_eval, grad: p811_grad, fwd: Some(p811_fwd), oracle: p811_oracle, tags: &[1, 4, 7, 14, 15, 20, 30, 31, 34, 35, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 61, 71, 74, 76, 80, 82, 85, 86, 96, 98, 102, 109, 111, 112, 113, 121, 122, 123, 124, 127, 129, 132, 134, 136, 137, 139, 141, 144, 145, 147, 150, 151, 152, 158, 163, 164, 167, 170, 174, 177] },
+    Prog { name: "p812", active: &[true, true], outputs: 1, eval: p812_eval, grad: p812_grad, fwd: Some(p812_fwd), oracle: p812_oracle, tags: &[0, 20, 30, 31, 32, 33, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 86, 95, 96, 97, 98, 100, 111, 112, 114, 121, 122, 123, 124, 127, 131, 133, 134, 136, 141, 142, 145, 146, 150, 151, 154, 167, 168, 170, 174, 176] },
+    Prog { name: "p813", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p813_eval, grad: p813_grad, fwd: Some(p813_fwd), oracle: p813_oracle, tags: &[0, 2, 4, 6, 7, 11, 20, 28, 30, 31, 33, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 86, 95, 96, 97, 98, 99, 100, 101, 102, 111, 112, 113, 114, 121, 122, 124, 126, 127, 129, 132, 133, 134, 135, 136, 139, 140, 141, 143, 144, 145, 147, 150, 151, 152, 163, 167, 168, 170, 186, 189, 192, 193] },
+    Prog { name: "p814", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p814_eval, grad: p814_grad, fwd: Some(p814_fwd), oracle: p814_oracle, tags: &[0, 2, 3, 4, 14, 20, 30, 31, 32, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 79, 85, 96, 98, 102, 108, 111, 112, 114, 117, 121, 122, 124, 125, 128, 132, 134, 136, 137, 141, 144, 145, 149, 150, 151, 152, 157, 165, 170, 171] },
+    Prog { name: "p815", active: &[true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p815_eval, grad: p815_grad, fwd: Some(p815_fwd), oracle: p815_oracle, tags: &[0, 2, 3, 6, 8, 15, 18, 20, 30, 31, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 72, 74, 75, 77, 87, 88, 89, 91, 94, 95, 96, 98, 99, 101, 102, 109, 111, 114, 121, 122, 123, 128, 129, 131, 132, 135, 136, 137, 139, 140, 141, 144, 145, 147, 149, 150, 151, 152, 153, 163, 167, 168, 169, 174, 178, 184, 194, 198] },
+    Prog { name: "p816", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p816_eval, grad: p816_grad, fwd: Some(p816_fwd), oracle: p816_oracle, tags: &[0, 7, 11, 14, 15, 20, 28, 30, 31, 33, 38, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 61, 66, 68, 70, 71, 73, 74, 76, 85, 86, 88, 92, 95, 96, 98, 99, 100, 102, 108, 111, 114, 121, 122, 123, 125, 129, 132, 133, 134, 136, 140, 141, 142, 143, 144, 145, 150, 151, 152, 153, 154, 167, 168, 170, 174] },
+    Prog { name: "p817", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p817_eval, grad: p817_grad, fwd: Some(p817_fwd), oracle: p817_oracle, tags: &[0, 4, 6, 16, 20, 24, 30, 31, 33, 34, 35, 36, 37, 38, 39, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 59, 71, 72, 73, 74, 75, 76, 79, 85, 86, 88, 95, 96, 98, 100, 102, 103, 111, 112, 114, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 133, 134, 136, 138, 139, 141, 142, 143, 145, 147, 148, 149, 150, 151, 152, 153, 158, 167, 168, 169, 170, 174, 176, 184, 189] },
+    Prog { name: "p818", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p818_eval, grad: p818_grad, fwd: Some(p818_fwd), oracle: p818_oracle, tags: &[2, 7, 14, 22, 28, 30, 31, 33, 36, 41, 42, 43, 48, 49, 50, 51, 52, 53, 54, 56, 57, 69, 70, 71, 73, 74, 76, 85, 88, 95, 96, 98, 100, 102, 109, 111, 114, 116, 121, 122, 123, 124, 125, 130, 136, 139, 141, 143, 145, 146, 147, 150, 151, 152, 154, 155, 163, 165, 167, 168, 171] },
+    Prog { name: "p819", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p819_eval, grad: p819_grad, fwd: Some(p819_fwd), oracle: p819_oracle, tags: &[0, 2, 4, 6, 20, 30, 37, 38, 40, 48, 49, 50, 51, 52, 53, 56, 71, 72, 73, 75, 98, 121, 122, 128, 130, 133, 136, 143, 144, 145, 150, 152, 167, 174, 177] },
+    Prog { name: "p820", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p820_eval, grad: p820_grad, fwd: Some(p820_fwd), oracle: p820_oracle, tags: &[0, 3, 4, 22, 30, 31, 33, 34, 35, 48, 49, 50, 51, 52, 53, 56, 71, 76, 85, 87, 98, 111, 113, 121, 124, 127, 130, 132, 140, 141, 144, 145, 146, 148, 150, 152, 167, 168, 170, 172, 174, 176] },
+    Prog { name: "p821", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p821_eval, grad: p821_grad, fwd: Some(p821_fwd), oracle: p821_oracle, tags: &[0, 7, 11, 15, 21, 30, 31, 32, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 74, 76, 79, 82, 87, 94, 95, 96, 98, 99, 102, 106, 121, 122, 123, 125, 127, 128, 133, 134, 136, 137, 139, 141, 142, 143, 145, 149, 150, 151, 152, 153, 156, 157, 167, 169, 171, 174, 178, 184] },
+    Prog { name: "p822", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p822_eval, grad: p822_grad, fwd: Some(p822_fwd), oracle: p822_oracle, tags: &[0, 1, 2, 3, 4, 6, 7, 13, 20, 28, 30, 31, 32, 33, 34, 36, 37, 46, 48, 49, 50, 51, 52, 53, 54, 56, 66, 69, 70, 71, 73, 74, 82, 85, 86, 96, 98, 109, 111, 113, 114, 121, 122, 123, 124, 125, 126, 127, 133, 135, 136, 137, 140, 141, 142, 144, 145, 147, 149, 150, 152, 153, 154, 165, 167, 171, 174, 177, 189, 194] },
+    Prog { name: "p823", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p823_eval, grad: p823_grad, fwd: Some(p823_fwd), oracle: p823_oracle, tags: &[1, 20, 30, 31, 32, 33, 34, 38, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 77, 85, 86, 88, 95, 96, 98, 99, 101, 112, 114, 119, 121, 122, 123, 125, 127, 130, 132, 133, 135, 136, 141, 143, 145, 147, 150, 151, 152, 153, 159, 167, 170, 171, 174, 175, 186, 189, 193, 199] },
+    Prog { name: "p824", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p824_eval, grad: p824_grad, fwd: Some(p824_fwd), oracle: p824_oracle, tags: &[0, 2, 4, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 56, 71, 73, 76, 80, 82, 85, 87, 88, 95, 96, 98, 99, 100, 101, 105, 111, 112, 114, 121, 122, 123, 124, 126, 129, 130, 131, 133, 134, 135, 136, 137, 141, 142, 144, 145, 147, 150, 151, 152, 154, 158, 167, 170, 171, 174, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p825", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p825_eval, grad: p825_grad, fwd: Some(p825_fwd), oracle: p825_oracle, tags: &[0, 1, 2, 21, 30, 31, 48, 49, 50, 51, 53, 56, 69, 74, 86, 98, 114, 121, 122, 123, 132, 134, 135, 136, 137, 139, 141, 145, 146, 147, 150, 151, 152, 153, 157, 163, 166, 167, 169, 170, 171, 174, 176] },
+    Prog { name: "p826", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p826_eval, grad: p826_grad, fwd: Some(p826_fwd), oracle: p826_oracle, tags: &[0, 2, 6, 11, 20, 30, 31, 48, 49, 50, 51, 53, 88, 96, 98, 99, 101, 114, 121, 123, 136, 141, 144, 145, 150, 163, 167, 169, 171] },
+    Prog { name: "p827", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p827_eval, grad: p827_grad, fwd: Some(p827_fwd), oracle: p827_oracle, tags: &[2, 3, 4, 6, 7, 20, 30, 31, 33, 34, 38, 41, 44, 48, 49, 50, 51, 53, 54, 56, 76, 79, 88, 95, 96, 98, 100, 101, 102, 111, 114, 121, 122, 129, 131, 134, 135, 136, 137, 141, 143, 144, 145, 147, 149, 150, 151, 154, 156, 163, 165, 167, 168, 169, 170, 171, 174, 180] },
+    Prog { name: "p828", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p828_eval, grad: p828_grad, fwd: Some(p828_fwd), oracle: p828_oracle, tags: &[0, 1, 7, 23, 30, 31, 32, 34, 38, 48, 49, 50, 51, 52, 53, 56, 58, 71, 73, 75, 76, 96, 98, 99, 101, 121, 122, 123, 125, 128, 130, 133, 134, 136, 140, 145, 147, 148, 150, 152, 154, 167, 168, 170, 186, 189, 192, 193] },
+    Prog { name: "p829", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p829_eval, grad: p829_grad, fwd: Some(p829_fwd), oracle: p829_oracle, tags: &[0, 1, 2, 3, 8, 21, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 85, 98, 100, 101, 111, 112, 121, 122, 131, 134, 136, 141, 145, 150, 151, 152, 156, 159, 164, 167, 168, 170, 172, 187, 188, 189, 190, 192, 193, 197] },
+    Prog { name: "p830", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p830_eval, grad: p830_grad, fwd: Some(p830_fwd), oracle: p830_oracle, tags: &[0, 1, 2, 3, 6, 7, 8, 20, 30, 31, 32, 34, 36, 48, 49, 50, 51, 53, 54, 56, 58, 71, 73, 76, 88, 98, 99, 100, 101, 102, 109, 111, 113, 114, 121, 122, 134, 135, 136, 137, 141, 145, 146, 147, 150, 152, 154, 167, 174, 176, 185, 187, 188, 189, 190, 192, 193, 196] },
+    Prog { name: "p831", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p831_eval, grad: p831_grad, fwd: Some(p831_fwd), oracle: p831_oracle, tags: &[0, 8, 21, 30, 31, 32, 33, 40, 41, 44, 45, 48, 49, 50, 52, 53, 56, 58, 59, 62, 71, 72, 73, 74, 75, 76, 95, 96, 98, 99, 100, 101, 121, 122, 129, 130, 133, 134, 136, 137, 138, 140, 141, 145, 146, 150, 151, 152, 156, 167, 169, 174, 181, 187, 188, 189, 192, 193] },
+    Prog { name: "p832", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p832_eval, grad: p832_grad, fwd: Some(p832_fwd), oracle: p832_oracle, tags: &[0, 2, 11, 20, 24, 26, 28, 30, 31, 33, 34, 38, 48, 49, 50, 51, 52, 53, 56, 58, 61, 71, 74, 79, 82, 85, 86, 88, 96, 98, 99, 101, 104, 110, 111, 112, 114, 121, 122, 124, 125, 126, 127, 129, 130, 134, 136, 137, 139, 141, 145, 146, 148, 149, 150, 151, 152, 154, 163, 167, 168, 189, 190, 194] },
+    Prog { name: "p833", active: &[true, true, true], outputs: 1, eval: p833_eval, grad: p833_grad, fwd: Some(p833_fwd), oracle: p833_oracle, tags: &[0, 1, 14, 20, 28, 30, 31, 33, 34, 48, 49, 50, 52, 53, 54, 56, 71, 74, 79, 85, 86, 96, 98, 102, 103, 104, 105, 121, 122, 124, 128, 132, 133, 134, 135, 136, 137, 141, 144, 145, 148, 150, 151, 152, 160, 167, 169, 171, 200] },
+    Prog { name: "p834", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p834_eval, grad: p834_grad, fwd: Some(p834_fwd), oracle: p834_oracle, tags: &[0, 3, 4, 20, 30, 31, 34, 40, 48, 49, 50, 51, 53, 85, 98, 100, 101, 109, 121, 122, 135, 141, 150, 151, 153, 167, 171, 174, 185, 189, 190, 191, 193] },
+    Prog { name: "p835", active: &[true], outputs: 1, eval: p835_eval, grad: p835_grad, fwd: Some(p835_fwd), oracle: p835_oracle, tags: &[0, 7, 20, 25, 30, 31, 33, 34, 35, 38, 41, 44, 48, 49, 50, 51, 53, 54, 61, 66, 68, 74, 76, 77, 95, 96, 98, 100, 102, 106, 113, 114, 121, 122, 123, 126, 128, 129, 132, 136, 137, 138, 141, 142, 145, 146, 148, 149, 150, 151, 152, 153, 159, 167, 171, 174, 176, 200, 201] },
+    Prog { name: "p836", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p836_eval, grad: p836_grad, fwd: Some(p836_fwd), oracle: p836_oracle, tags: &[2, 15, 16, 20, 30, 31, 33, 34, 35, 36, 38, 41, 43, 45, 48, 49, 50, 51, 53, 56, 60, 71, 72, 73, 74, 75, 76, 82, 85, 89, 92, 95, 96, 98, 100, 109, 111, 113, 114, 121, 122, 123, 126, 128, 129, 131, 134, 136, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 154, 158, 159, 165, 167, 168, 169, 171, 174, 189] },
+    Prog { name: "p837", active: &[true, false, true, true, true, true, true, false, false], outputs: 1, eval: p837_eval, grad: p837_grad, fwd: Some(p837_fwd), oracle: p837_oracle, tags: &[0, 3, 4, 7, 8, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 56, 60, 71, 73, 74, 85, 97, 98, 113, 114, 121, 122, 123, 132, 135, 136, 137, 138, 139, 141, 142, 145, 146, 149, 150, 154, 156, 157, 160, 167, 168, 169, 170, 174, 181] },
+    Prog { name: "p838", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p838_eval, grad: p838_grad, fwd: Some(p838_fwd), oracle: p838_oracle, tags: &[0, 2, 3, 4, 7, 20, 30, 31, 32, 34, 37, 43, 44, 48, 49, 50, 51, 53, 56, 57, 71, 72, 73, 76, 79, 80, 82, 85, 98, 99, 100, 101, 114, 121, 122, 125, 126, 134, 136, 137, 138, 139, 141, 142, 143, 144, 145, 146, 150, 152, 156, 167, 169, 187, 189, 192, 193, 200] },
+    Prog { name: "p839", active: &[true, true, true, true, true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p839_eval, grad: p839_grad, fwd: Some(p839_fwd), oracle: p839_oracle, tags: &[2, 3, 4, 7, 8, 20, 30, 31, 33, 41, 44, 45, 48, 49, 50, 52, 53, 54, 56, 71, 75, 76, 95, 96, 98, 99, 100, 101, 112, 121, 122, 123, 125, 126, 136, 138, 143, 145, 147, 150, 151, 154, 163, 167, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p840", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p840_eval, grad: p840_grad, fwd: Some(p840_fwd), oracle: p840_oracle, tags: &[1, 2, 5, 6, 14, 20, 26, 30, 31, 34, 35, 36, 40, 47, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 76, 82, 85, 86, 87, 91, 93, 94, 96, 98, 99, 101, 102, 107, 109, 111, 113, 114, 118, 121, 122, 124, 127, 128, 131, 134, 136, 141, 142, 143, 145, 147, 150, 151, 152, 153, 159, 167, 170, 171, 174, 180, 181] },
+    Prog { name: "p841", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p841_eval, grad: p841_grad, fwd: Some(p841_fwd), oracle: p841_oracle, tags: &[0, 1, 2, 4, 6, 20, 30, 31, 32, 33, 34, 40, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 76, 79, 85, 95, 96, 98, 100, 102, 121, 122, 123, 126, 129, 130, 131, 136, 138, 141, 142, 145, 147, 149, 150, 151, 152, 163, 164, 165, 167] },
+    Prog { name: "p842", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p842_eval, grad: p842_grad, fwd: Some(p842_fwd), oracle: p842_oracle, tags: &[2, 3, 6, 7, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 74, 76, 97, 98, 99, 100, 101, 121, 122, 123, 124, 126, 130, 132, 136, 137, 141, 145, 149, 150, 152, 165, 167, 168, 169, 174, 184, 186, 189, 192, 193] },
+    Prog { name: "p843", active: &[true], outputs: 1, eval: p843_eval, grad: p843_grad, fwd: Some(p843_fwd), oracle: p843_oracle, tags: &[0, 20, 30, 31, 33, 34, 39, 41, 48, 49, 50, 51, 52, 53, 54, 56, 76, 79, 82, 88, 95, 96, 98, 100, 114, 121, 122, 124, 125, 127, 134, 136, 139, 141, 142, 143, 145, 148, 150, 151, 152, 153, 168, 174, 176] },
+    Prog { name: "p844", active: &[true, true, true, true, true], outputs: 1, eval: p844_eval, grad: p844_grad, fwd: Some(p844_fwd), oracle: p844_oracle, tags: &[1, 2, 6, 20, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 76, 82, 85, 86, 87, 88, 96, 98, 100, 101, 102, 103, 105, 110, 111, 121, 122, 123, 124, 127, 128, 129, 130, 131, 133, 134, 136, 139, 140, 141, 142, 145, 147, 150, 151, 152, 155, 159, 163, 167, 169, 170, 174, 176] },
+    Prog { name: "p845", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p845_eval, grad: p845_grad, fwd: Some(p845_fwd), oracle: p845_oracle, tags: &[1, 2, 3, 4, 20, 30, 31, 34, 40, 48, 49, 50, 51, 52, 53, 54, 56, 79, 82, 96, 98, 99, 100, 101, 102, 113, 114, 121, 136, 141, 143, 145, 146, 150, 151, 154, 165, 167, 171, 174, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p846", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p846_eval, grad: p846_grad, fwd: Some(p846_fwd), oracle: p846_oracle, tags: &[0, 2, 4, 8, 13, 22, 25, 28, 30, 31, 33, 34, 40, 48, 49, 50, 51, 52, 53, 56, 61, 70, 71, 72, 73, 74, 98, 100, 112, 121, 122, 125, 127, 130, 131, 133, 135, 136, 140, 141, 142, 144, 145, 148, 150, 152, 167, 168, 174, 177, 189, 190, 194, 197] },
+    Prog { name: "p847", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p847_eval, grad: p847_grad, fwd: Some(p847_fwd), oracle: p847_oracle, tags: &[0, 3, 4, 7, 20, 30, 31, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 85, 95, 96, 98, 99, 101, 102, 110, 121, 122, 125, 126, 127, 128, 129, 130, 131, 136, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 149, 150, 152, 167, 168, 169, 170, 174, 182, 187, 189, 192, 193, 195] },
+    Prog { name: "p848", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p848_eval, grad: p848_grad, fwd: Some(p848_fwd), oracle: p848_oracle, tags: &[0, 2, 3, 4, 7, 22, 27, 30, 31, 33, 38, 39, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 74, 75, 76, 86, 97, 98, 101, 102, 112, 113, 114, 121, 122, 123, 128, 130, 132, 133, 134, 136, 138, 141, 142, 144, 145, 150, 151, 152, 153, 164, 167, 168, 169, 170] },
+    Prog { name: "p849", active: &[true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p849_eval, grad: p849_grad, fwd: Some(p849_fwd), oracle: p849_oracle, tags: &[0, 1, 6, 8, 14, 15, 18, 20, 30, 31, 33, 34, 36, 40, 41, 44, 48, 49, 50, 52, 53, 54, 56, 57, 60, 71, 73, 76, 79, 80, 88, 95, 96, 97, 98, 100, 102, 111, 114, 121, 125, 128, 129, 130, 133, 134, 136, 137, 141, 145, 147, 148, 149, 150, 151, 152, 158, 160, 167, 171, 174, 200] },
+    Prog { name: "p850", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p850_eval, grad: p850_grad, fwd: Some(p850_fwd), oracle: p850_oracle, tags: &[1, 3, 5, 7, 20, 30, 31, 32, 33, 34, 36, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 58, 60, 61, 71, 74, 76, 78, 85, 86, 95, 96, 98, 99, 100, 102, 109, 111, 112, 113, 121, 122, 123, 124, 127, 132, 134, 135, 136, 138, 141, 145, 148, 150, 151, 152, 153, 167, 168, 169, 170, 171] },
+    Prog { name: "p851", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p851_eval, grad: p851_grad, fwd: Some(p851_fwd), oracle: p851_oracle, tags: &[3, 4, 16, 21, 30, 31, 33, 34, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 58, 71, 73, 74, 79, 88, 95, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 129, 133, 136, 137, 140, 141, 142, 144, 145, 151, 158, 163, 167, 171, 174, 189] },
+    Prog { name: "p852", active: &[true, true], outputs: 1, eval: p852_eval, grad: p852_grad, fwd: Some(p852_fwd), oracle: p852_oracle, tags: &[0, 7, 20, 28, 29, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 71, 76, 85, 88, 96, 111, 121, 122, 125, 133, 136, 141, 142, 145, 147, 149, 150, 151, 166, 167, 168, 171] },
+    Prog { name: "p853", active: &[true, true, true], outputs: 1, eval: p853_eval, grad: p853_grad, fwd: Some(p853_fwd), oracle: p853_oracle, tags: &[0, 3, 7, 20, 26, 30, 31, 32, 33, 34, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 69, 71, 74, 79, 85, 95, 96, 98, 100, 102, 111, 121, 122, 125, 130, 132, 136, 138, 141, 142, 145, 146, 148, 149, 150, 153, 167, 169, 170, 171, 200] },
+    Prog { name: "p854", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p854_eval, grad: p854_grad, fwd: Some(p854_fwd), oracle: p854_oracle, tags: &[0, 4, 6, 7, 20, 30, 31, 33, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 69, 71, 74, 75, 76, 79, 82, 83, 85, 86, 88, 93, 96, 98, 99, 102, 110, 111, 113, 114, 121, 122, 125, 126, 133, 136, 138, 140, 143, 145, 148, 150, 151, 152, 156, 167, 168, 174, 185, 189, 195, 196] },
+    Prog { name: "p855", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p855_eval, grad: p855_grad, fwd: Some(p855_fwd), oracle: p855_oracle, tags: &[0, 1, 8, 13, 14, 17, 18, 20, 30, 31, 32, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 66, 74, 76, 82, 85, 86, 87, 91, 94, 96, 98, 99, 101, 106, 109, 111, 112, 113, 121, 122, 123, 127, 129, 133, 136, 139, 140, 141, 142, 143, 145, 147, 149, 150, 151, 167, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p856", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p856_eval, grad: p856_grad, fwd: Some(p856_fwd), oracle: p856_oracle, tags: &[0, 2, 3, 4, 6, 7, 14, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 66, 69, 71, 73, 74, 76, 79, 81, 85, 86, 95, 96, 98, 100, 102, 109, 111, 113, 114, 121, 122, 123, 129, 130, 134, 136, 139, 141, 143, 145, 150, 151, 152, 154, 166, 167, 169, 170, 173] },
+    Prog { name: "p857", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p857_eval, grad: p857_grad, fwd: Some(p857_fwd), oracle: p857_oracle, tags: &[0, 3, 4, 5, 21, 30, 31, 48, 50, 51, 52, 53, 56, 59, 71, 72, 73, 85, 86, 88, 95, 98, 99, 101, 109, 112, 121, 122, 126, 143, 145, 147, 150, 152, 154, 167, 168, 174, 176, 184] },
+    Prog { name: "p858", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p858_eval, grad: p858_grad, fwd: Some(p858_fwd), oracle: p858_oracle, tags: &[0, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 80, 96, 98, 99, 100, 101, 121, 122, 124, 136, 141, 142, 144, 145, 150, 151, 154, 167, 168, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p859", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p859_eval, grad: p859_grad, fwd: Some(p859_fwd), oracle: p859_oracle, tags: &[0, 4, 7, 15, 16, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 71, 74, 85, 86, 88, 95, 98, 99, 101, 102, 111, 114, 121, 122, 123, 124, 129, 133, 136, 137, 138, 141, 145, 148, 149, 150, 151, 158, 167, 170, 171, 189] },
+    Prog { name: "p860", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p860_eval, grad: p860_grad, fwd: Some(p860_fwd), oracle: p860_oracle, tags: &[0, 6, 8, 20, 30, 31, 32, 48, 49, 50, 51, 53, 56, 85, 93, 96, 98, 99, 101, 111, 121, 122, 123, 127, 128, 129, 131, 134, 136, 141, 144, 145, 150, 152, 153, 154, 174, 187, 188, 189, 192, 193, 194, 198] },
+    Prog { name: "p861", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p861_eval, grad: p861_grad, fwd: Some(p861_fwd), oracle: p861_oracle, tags: &[2, 7, 21, 30, 31, 32, 33, 34, 35, 46, 48, 49, 50, 51, 53, 54, 56, 66, 69, 71, 76, 79, 82, 85, 86, 87, 92, 94, 95, 96, 98, 99, 100, 109, 111, 114, 121, 122, 123, 128, 130, 131, 134, 136, 141, 145, 150, 151, 152, 160, 167, 169, 186, 189, 190, 192, 193, 194] },
+    Prog { name: "p862", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p862_eval, grad: p862_grad, fwd: Some(p862_fwd), oracle: p862_oracle, tags: &[3, 4, 15, 20, 30, 31, 34, 37, 48, 49, 50, 51, 53, 54, 56, 57, 71, 76, 79, 81, 97, 98, 99, 101, 102, 111, 121, 122, 123, 124, 127, 130, 133, 134, 135, 136, 141, 142, 143, 145, 150, 158, 164, 167, 174, 176, 186, 189, 196] },
+    Prog { name: "p863", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p863_eval, grad: p863_grad, fwd: Some(p863_fwd), oracle: p863_oracle, tags: &[2, 7, 20, 26, 30, 31, 43, 48, 50, 51, 53, 54, 56, 59, 71, 76, 82, 85, 86, 98, 99, 100, 101, 102, 111, 121, 123, 124, 131, 133, 136, 141, 142, 145, 146, 150, 151, 153, 159, 163, 167, 169, 186, 189, 192, 193, 200] },
+    Prog { name: "p864", active: &[true], outputs: 1, eval: p864_eval, grad: p864_grad, fwd: Some(p864_fwd), oracle: p864_oracle, tags: &[0, 7, 20, 30, 31, 33, 35, 40, 41, 43, 45, 48, 49, 50, 53, 54, 56, 71, 73, 76, 95, 96, 98, 100, 121, 122, 125, 128, 132, 136, 141, 144, 145, 146, 150, 167, 169, 170, 171] },
+    Prog { name: "p865", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p865_eval, grad: p865_grad, fwd: Some(p865_fwd), oracle: p865_oracle, tags: &[2, 4, 6, 20, 24, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 60, 61, 71, 73, 74, 85, 88, 95, 96, 98, 100, 101, 102, 109, 116, 121, 122, 126, 136, 140, 142, 144, 145, 147, 149, 150, 152, 163, 167, 168, 169, 170, 174, 183, 195] },
+    Prog { name: "p866", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p866_eval, grad: p866_grad, fwd: Some(p866_fwd), oracle: p866_oracle, tags: &[2, 4, 19, 20, 30, 31, 34, 35, 36, 47, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 71, 75, 76, 79, 82, 85, 86, 87, 88, 92, 93, 94, 95, 97, 98, 99, 100, 101, 108, 111, 112, 114, 118, 121, 122, 123, 124, 126, 131, 133, 134, 136, 137, 138, 140, 141, 145, 148, 150, 151, 153, 154, 164, 167, 169, 171, 187, 189, 192, 193] },
+    Prog { name: "p867", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p867_eval, grad: p867_grad, fwd: Some(p867_fwd), oracle: p867_oracle, tags: &[0, 3, 7, 20, 30, 31, 33, 34, 38, 41, 43, 44, 48, 49, 50, 53, 54, 56, 74, 76, 79, 85, 88, 95, 96, 98, 99, 100, 101, 102, 111, 116, 121, 122, 124, 125, 126, 127, 128, 131, 133, 134, 136, 137, 138, 139, 141, 143, 145, 148, 149, 150, 167, 169, 170, 174, 176, 186, 189, 192, 193] },
+    Prog { name: "p868", active: &[true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p868_eval, grad: p868_grad, fwd: Some(p868_fwd), oracle: p868_oracle, tags: &[0, 1, 8, 16, 20, 30, 31, 34, 39, 44, 48, 49, 50, 51, 53, 76, 77, 82, 98, 99, 100, 101, 111, 114, 121, 122, 123, 128, 129, 133, 134, 136, 138, 141, 143, 144, 145, 148, 150, 151, 152, 154, 166, 167, 170, 186, 189, 192, 193] },
+    Prog { name: "p869", active: &[true, true], outputs: 1, eval: p869_eval, grad: p869_grad, fwd: Some(p869_fwd), oracle: p869_oracle, tags: &[0, 1, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 66, 69, 74, 76, 96, 98, 121, 122, 123, 126, 129, 130, 133, 136, 138, 139, 140, 145, 146, 147, 150, 153, 154, 157, 158, 167, 169, 174, 184] },
+    Prog { name: "p870", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p870_eval, grad: p870_grad, fwd: Some(p870_fwd), oracle: p870_oracle, tags: &[0, 1, 3, 6, 7, 20, 30, 31, 38, 48, 49, 50, 51, 52, 53, 56, 60, 71, 72, 74, 96, 97, 98, 99, 100, 101, 121, 122, 123, 126, 131, 134, 143, 149, 150, 158, 163, 167, 168, 174, 187, 189, 192, 193] },
+    Prog { name: "p871", active: &[true, true, false], outputs: 1, eval: p871_eval, grad: p871_grad, fwd: Some(p871_fwd), oracle: p871_oracle, tags: &[0, 1, 7, 13, 20, 30, 31, 33, 34, 39, 41, 44, 45, 46, 48, 49, 50, 51, 53, 54, 56, 64, 65, 68, 71, 73, 74, 76, 95, 96, 98, 100, 107, 121, 122, 123, 124, 126, 130, 134, 135, 136, 137, 139, 141, 142, 144, 145, 150, 152, 153, 167, 168, 169, 174, 176, 189, 194, 200] },
+    Prog { name: "p872", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p872_eval, grad: p872_grad, fwd: Some(p872_fwd), oracle: p872_oracle, tags: &[0, 2, 3, 5, 22, 30, 31, 33, 34, 41, 45, 48, 49, 50, 51, 53, 54, 56, 64, 65, 69, 71, 73, 74, 75, 76, 86, 88, 95, 96, 98, 99, 100, 101, 109, 112, 113, 114, 121, 122, 126, 128, 130, 133, 136, 138, 139, 141, 145, 150, 151, 152, 160, 164, 167, 186, 189, 192, 193] },
+    Prog { name: "p873", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p873_eval, grad: p873_grad, fwd: Some(p873_fwd), oracle: p873_oracle, tags: &[3, 11, 21, 30, 31, 34, 48, 49, 50, 53, 85, 98, 99, 101, 121, 122, 131, 134, 136, 141, 145, 146, 150, 152, 154, 163, 167, 174, 187, 189, 192, 193] },
+    Prog { name: "p874", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p874_eval, grad: p874_grad, fwd: Some(p874_fwd), oracle: p874_oracle, tags: &[2, 4, 7, 20, 30, 31, 33, 34, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 69, 71, 73, 74, 76, 79, 82, 85, 88, 95, 96, 98, 99, 100, 102, 112, 114, 116, 121, 122, 123, 124, 125, 127, 136, 137, 138, 139, 141, 142, 144, 145, 150, 151, 152, 153, 154, 163, 167, 171, 174, 179, 186, 189, 192, 193, 200] },
+    Prog { name: "p875", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p875_eval, grad: p875_grad, fwd: Some(p875_fwd), oracle: p875_oracle, tags: &[0, 1, 3, 7, 8, 21, 30, 31, 32, 34, 36, 48, 49, 50, 51, 53, 56, 71, 73, 79, 82, 85, 86, 88, 98, 99, 101, 102, 109, 111, 121, 124, 126, 130, 132, 136, 141, 145, 148, 150, 163, 167, 187, 188, 189, 192, 193] },
+    Prog { name: "p876", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p876_eval, grad: p876_grad, fwd: Some(p876_fwd), oracle: p876_oracle, tags: &[0, 6, 7, 21, 27, 30, 31, 33, 38, 43, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 98, 99, 100, 101, 121, 122, 129, 131, 132, 134, 135, 136, 140, 145, 150, 151, 155, 160, 167, 168, 186, 189, 192, 193] },
+    Prog { name: "p877", active: &[false, true, true, true, true, true], outputs: 1, eval: p877_eval, grad: p877_grad, fwd: Some(p877_fwd), oracle: p877_oracle, tags: &[0, 6, 7, 8, 14, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 59, 68, 71, 74, 76, 85, 88, 93, 96, 98, 102, 106, 118, 121, 122, 123, 124, 127, 129, 130, 132, 136, 142, 144, 145, 147, 148, 150, 151, 152, 155, 167, 170, 171] },
+    Prog { name: "p878", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p878_eval, grad: p878_grad, fwd: Some(p878_fwd), oracle: p878_oracle, tags: &[0, 2, 3, 5, 6, 7, 11, 14, 20, 26, 30, 31, 32, 33, 34, 36, 48, 49, 50, 51, 53, 54, 56, 57, 59, 71, 73, 76, 79, 82, 85, 91, 98, 99, 102, 111, 113, 114, 121, 122, 123, 124, 125, 128, 132, 136, 140, 141, 145, 149, 150, 151, 152, 154, 167, 168, 169, 174, 186, 189, 196, 200] },
+    Prog { name: "p879", active: &[false, true], outputs: 2, eval: p879_eval, grad: p879_grad, fwd: Some(p879_fwd), oracle: p879_oracle, tags: &[1, 3, 8, 21, 24, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 76, 82, 85, 86, 95, 96, 98, 100, 111, 121, 122, 123, 124, 128, 134, 136, 141, 143, 144, 145, 149, 150, 151, 152, 153, 164, 166, 167, 169, 171] },
+    Prog { name: "p880", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p880_eval, grad: p880_grad, fwd: Some(p880_fwd), oracle: p880_oracle, tags: &[2, 3, 6, 16, 21, 28, 30, 31, 48, 49, 50, 52, 53, 54, 56, 69, 70, 74, 88, 98, 99, 100, 101, 102, 111, 113, 114, 121, 122, 123, 124, 125, 126, 127, 134, 135, 136, 137, 138, 141, 144, 145, 146, 148, 150, 151, 152, 163, 167, 168, 174, 176, 187, 189, 192, 193] },
+    Prog { name: "p881", active: &[true, true, true], outputs: 1, eval: p881_eval, grad: p881_grad, fwd: Some(p881_fwd), oracle: p881_oracle, tags: &[0, 1, 2, 7, 20, 30, 31, 34, 39, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 76, 79, 82, 85, 86, 96, 98, 100, 102, 105, 111, 113, 121, 122, 123, 127, 128, 130, 133, 136, 139, 141, 143, 145, 146, 150, 163, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p882", active: &[false, false, false, false, true, true, false, false, false, false, false, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p882_eval, grad: p882_grad, fwd: Some(p882_fwd), oracle: p882_oracle, tags: &[2, 3, 4, 6, 8, 11, 20, 30, 31, 33, 48, 49, 50, 51, 52, 53, 56, 57, 59, 62, 71, 73, 74, 75, 76, 85, 86, 88, 91, 93, 96, 98, 99, 100, 102, 106, 111, 112, 113, 121, 122, 123, 124, 126, 130, 131, 133, 135, 136, 137, 141, 142, 145, 150, 152, 157, 167, 168, 169, 171, 173, 174, 177] },
+    Prog { name: "p883", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p883_eval, grad: p883_grad, fwd: Some(p883_fwd), oracle: p883_oracle, tags: &[0, 2, 4, 5, 20, 30, 31, 36, 48, 49, 50, 51, 53, 56, 71, 73, 76, 80, 86, 88, 95, 98, 99, 102, 111, 121, 122, 123, 125, 128, 132, 135, 136, 141, 149, 150, 152, 154, 156, 163, 167, 168, 170] },
+    Prog { name: "p884", active: &[true, true, true, true, true, true], outputs: 1, eval: p884_eval, grad: p884_grad, fwd: Some(p884_fwd), oracle: p884_oracle, tags: &[0, 1, 5, 7, 20, 30, 31, 33, 39, 40, 41, 44, 48, 49, 50, 51, 53, 54, 56, 57, 58, 71, 73, 75, 76, 95, 96, 98, 99, 100, 102, 121, 122, 126, 128, 129, 130, 134, 135, 136, 138, 139, 140, 141, 142, 145, 150, 151, 152, 154, 159, 163, 167, 168, 170, 171] },
+    Prog { name: "p885", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p885_eval, grad: p885_grad, fwd: Some(p885_fwd), oracle: p885_oracle, tags: &[3, 5, 11, 12, 20, 30, 31, 38, 39, 48, 49, 50, 51, 53, 54, 56, 59, 64, 65, 69, 71, 72, 74, 75, 85, 86, 98, 99, 102, 103, 105, 109, 111, 121, 122, 123, 124, 125, 126, 127, 130, 132, 136, 139, 141, 143, 145, 150, 151, 152, 153, 160, 167, 171] },
+    Prog { name: "p886", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p886_eval, grad: p886_grad, fwd: Some(p886_fwd), oracle: p886_oracle, tags: &[0, 16, 17, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 85, 86, 89, 96, 98, 102, 103, 105, 111, 121, 122, 123, 125, 127, 128, 129, 131, 132, 133, 135, 136, 139, 140, 141, 145, 150, 154, 155, 167, 189] },
+    Prog { name: "p887", active: &[true, true, true, true, true, true, true, false, false, false, true, true, true], outputs: 1, eval: p887_eval, grad: p887_grad, fwd: Some(p887_fwd), oracle: p887_oracle, tags: &[0, 1, 4, 8, 14, 20, 28, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 77, 86, 98, 102, 105, 111, 121, 122, 123, 124, 134, 136, 137, 138, 141, 145, 146, 148, 149, 150, 152, 155, 167, 168, 200] },
+    Prog { name: "p888", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p888_eval, grad: p888_grad, fwd: Some(p888_fwd), oracle: p888_oracle, tags: &[0, 2, 7, 11, 21, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 56, 57, 76, 77, 79, 82, 95, 96, 98, 99, 100, 101, 102, 109, 111, 121, 122, 126, 128, 129, 131, 134, 136, 138, 141, 143, 145, 148, 149, 150, 151, 152, 160, 167, 168, 169, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p889", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p889_eval, grad: p889_grad, fwd: Some(p889_fwd), oracle: p889_oracle, tags: &[0, 1, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 75, 76, 79, 85, 95, 96, 98, 99, 100, 101, 121, 122, 123, 124, 125, 126, 129, 133, 134, 136, 137, 139, 141, 143, 145, 147, 150, 154, 155, 161, 167, 168, 170, 174, 176, 187, 189, 190, 192, 193, 197] },
+    Prog { name: "p890", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p890_eval, grad: p890_grad, fwd: Some(p890_fwd), oracle: p890_oracle, tags: &[0, 3, 6, 8, 22, 30, 31, 33, 34, 35, 40, 41, 43, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 76, 77, 78, 79, 82, 85, 86, 95, 96, 98, 99, 100, 101, 102, 111, 121, 122, 123, 126, 129, 132, 136, 137, 139, 141, 142, 145, 147, 149, 150, 151, 164, 167, 168, 170, 171, 174, 176, 187, 188, 189, 192, 193] },
+    Prog { name: "p891", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true], outputs: 1, eval: p891_eval, grad: p891_grad, fwd: Some(p891_fwd), oracle: p891_oracle, tags: &[0, 3, 4, 8, 13, 19, 23, 30, 31, 34, 35, 47, 48, 49, 50, 51, 53, 54, 56, 65, 71, 76, 80, 82, 85, 86, 95, 96, 98, 99, 101, 114, 117, 121, 122, 123, 125, 127, 130, 131, 134, 135, 136, 138, 139, 140, 141, 144, 145, 148, 150, 154, 163, 164, 167, 169, 170, 171, 174, 175, 179, 185, 189, 190, 191, 193, 199] },
+    Prog { name: "p892", active: &[true, true, true, true, true, false], outputs: 2, eval: p892_eval, grad: p892_grad, fwd: Some(p892_fwd), oracle: p892_oracle, tags: &[0, 2, 3, 12, 13, 22, 28, 29, 30, 31, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 66, 73, 74, 76, 85, 86, 88, 93, 95, 96, 97, 98, 101, 102, 109, 111, 113, 114, 118, 121, 122, 123, 124, 125, 126, 127, 134, 135, 136, 137, 138, 141, 142, 143, 144, 145, 150, 151, 152, 156, 167, 168, 169, 170, 174, 176, 194, 198] },
+    Prog { name: "p893", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p893_eval, grad: p893_grad, fwd: Some(p893_fwd), oracle: p893_oracle, tags: &[0, 2, 7, 20, 30, 31, 34, 37, 48, 49, 50, 51, 53, 54, 76, 85, 95, 96, 98, 99, 101, 102, 105, 111, 113, 121, 122, 123, 127, 129, 134, 135, 136, 140, 141, 145, 146, 150, 154, 163, 165, 167, 169, 171, 174, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p894", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p894_eval, grad: p894_grad, fwd: Some(p894_fwd), oracle: p894_oracle, tags: &[0, 2, 3, 7, 13, 23, 30, 31, 33, 34, 35, 47, 48, 49, 50, 51, 53, 54, 56, 62, 64, 65, 71, 73, 74, 75, 78, 85, 86, 88, 91, 94, 95, 96, 98, 101, 102, 103, 105, 109, 111, 114, 121, 122, 123, 126, 127, 128, 129, 133, 135, 136, 141, 145, 146, 147, 148, 150, 151, 152, 153, 154, 167, 168, 169, 170, 174, 180] },
+    Prog { name: "p895", active: &[true, true, true, true, true, true], outputs: 2, eval: p895_eval, grad: p895_grad, fwd: Some(p895_fwd), oracle: p895_oracle, tags: &[0, 2, 6, 21, 30, 31, 39, 40, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 80, 82, 85, 86, 96, 97, 98, 100, 101, 102, 111, 113, 114, 121, 122, 124, 128, 129, 130, 134, 135, 136, 139, 140, 141, 142, 143, 144, 145, 147, 150, 151, 152, 167, 170, 174, 176] },
+    Prog { name: "p896", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p896_eval, grad: p896_grad, fwd: Some(p896_fwd), oracle: p896_oracle, tags: &[0, 1, 4, 20, 30, 31, 32, 33, 34, 35, 48, 49, 50, 51, 53, 56, 66, 69, 71, 72, 73, 74, 75, 85, 98, 114, 121, 122, 123, 124, 126, 130, 133, 136, 138, 140, 141, 142, 144, 145, 149, 150, 152, 154, 160, 167, 169, 170, 171] },
+    Prog { name: "p897", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p897_eval, grad: p897_grad, fwd: Some(p897_fwd), oracle: p897_oracle, tags: &[0, 20, 30, 31, 32, 33, 34, 36, 40, 41, 45, 48, 49, 50, 51, 53, 54, 56, 66, 69, 71, 72, 73, 76, 77, 81, 85, 88, 95, 96, 98, 99, 100, 101, 112, 114, 121, 122, 124, 125, 129, 131, 132, 135, 136, 141, 145, 148, 149, 150, 151, 153, 158, 159, 160, 167, 168, 169, 174, 185, 189, 190, 191, 193, 194] },
+    Prog { name: "p898", active: &[true, true, true], outputs: 3, eval: p898_eval, grad: p898_grad, fwd: Some(p898_fwd), oracle: p898_oracle, tags: &[0, 7, 21, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 74, 75, 76, 85, 88, 96, 98, 106, 119, 121, 122, 123, 126, 129, 131, 132, 133, 134, 135, 136, 141, 142, 145, 148, 150, 151, 152, 155, 157, 159, 167, 168, 170, 171] },
+    Prog { name: "p899", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p899_eval, grad: p899_grad, fwd: Some(p899_fwd), oracle: p899_oracle, tags: &[0, 3, 4, 5, 6, 7, 8, 12, 13, 20, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 56, 59, 62, 66, 71, 74, 75, 76, 80, 82, 83, 84, 85, 86, 88, 93, 95, 98, 99, 101, 106, 109, 111, 112, 113, 114, 121, 122, 123, 125, 126, 128, 129, 130, 133, 136, 138, 139, 140, 141, 145, 149, 150, 151, 167, 171, 173, 174, 185, 189, 190, 191, 193, 194, 198] },
+    Prog { name: "p900", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p900_eval, grad: p900_grad, fwd: Some(p900_fwd), oracle: p900_oracle, tags: &[2, 3, 5, 7, 12, 15, 19, 21, 28, 30, 31, 34, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 72, 73, 74, 75, 79, 85, 86, 88, 91, 93, 95, 96, 98, 99, 102, 104, 107, 109, 111, 112, 114, 121, 122, 124, 125, 127, 130, 131, 132, 133, 135, 136, 138, 139, 141, 143, 144, 145, 149, 150, 151, 152, 153, 157, 159, 160, 163, 167, 168, 169, 174, 178] },
+    Prog { name: "p901", active: &[true, true, true, true], outputs: 1, eval: p901_eval, grad: p901_grad, fwd: Some(p901_fwd), oracle: p901_oracle, tags: &[0, 7, 20, 30, 31, 32, 33, 34, 37, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 77, 82, 95, 96, 98, 100, 111, 113, 121, 122, 123, 125, 126, 127, 129, 134, 136, 138, 141, 143, 144, 145, 146, 150, 151, 152, 153, 156, 167, 168, 170, 171] },
+    Prog { name: "p902", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p902_eval, grad: p902_grad, fwd: Some(p902_fwd), oracle: p902_oracle, tags: &[3, 4, 7, 21, 25, 30, 31, 32, 33, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 61, 62, 71, 73, 74, 78, 79, 82, 85, 86, 87, 98, 102, 103, 105, 111, 113, 121, 122, 123, 125, 127, 130, 133, 134, 136, 140, 141, 142, 145, 146, 149, 150, 151, 152, 167, 169, 170, 171] },
+    Prog { name: "p903", active: &[true, true, true], outputs: 1, eval: p903_eval, grad: p903_grad, fwd: Some(p903_fwd), oracle: p903_oracle, tags: &[0, 1, 3, 20, 30, 31, 32, 34, 44, 45, 48, 49, 50, 51, 53, 56, 57, 71, 72, 79, 88, 95, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 124, 125, 134, 136, 138, 139, 141, 142, 143, 144, 145, 150, 152, 161, 163, 167, 168, 169, 170, 173] },
+    Prog { name: "p904", active: &[true, true, true, true], outputs: 1, eval: p904_eval, grad: p904_grad, fwd: Some(p904_fwd), oracle: p904_oracle, tags: &[0, 1, 20, 28, 29, 30, 31, 32, 37, 48, 49, 50, 51, 53, 56, 59, 60, 71, 73, 74, 76, 85, 88, 96, 114, 121, 122, 123, 127, 128, 129, 136, 137, 138, 142, 143, 145, 146, 149, 150, 152, 154, 158, 159, 166, 167, 169, 170, 200] },
+    Prog { name: "p905", active: &[true, true, true, true], outputs: 1, eval: p905_eval, grad: p905_grad, fwd: Some(p905_fwd), oracle: p905_oracle, tags: &[3, 20, 26, 30, 31, 33, 34, 35, 39, 46, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 75, 85, 86, 95, 96, 98, 109, 111, 114, 117, 121, 122, 123, 124, 126, 127, 130, 131, 132, 134, 136, 138, 139, 141, 144, 145, 148, 150, 151, 152, 153, 154, 156, 164, 167, 169, 170, 171, 173, 189, 194] },
+    Prog { name: "p906", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p906_eval, grad: p906_grad, fwd: Some(p906_fwd), oracle: p906_oracle, tags: &[2, 3, 4, 7, 21, 28, 29, 30, 31, 33, 34, 35, 39, 41, 44, 48, 49, 50, 51, 53, 54, 56, 76, 79, 85, 86, 88, 91, 94, 95, 96, 98, 100, 102, 113, 114, 120, 121, 122, 123, 125, 126, 136, 137, 139, 140, 141, 143, 144, 145, 146, 148, 150, 151, 153, 154, 158, 163, 167, 168, 169, 171, 174, 177, 194, 198] },
+    Prog { name: "p907", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p907_eval, grad: p907_grad, fwd: Some(p907_fwd), oracle: p907_oracle, tags: &[0, 3, 4, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 53, 54, 56, 71, 72, 73, 75, 76, 79, 86, 95, 96, 98, 100, 102, 112, 113, 114, 121, 122, 124, 126, 133, 136, 138, 139, 141, 144, 145, 146, 147, 150, 151, 152, 153, 155, 157, 167, 169] },
+    Prog { name: "p908", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p908_eval, grad: p908_grad, fwd: Some(p908_fwd), oracle: p908_oracle, tags: &[0, 3, 7, 12, 20, 30, 31, 33, 34, 43, 48, 49, 50, 51, 53, 54, 56, 69, 71, 72, 74, 76, 85, 86, 88, 97, 98, 99, 100, 101, 109, 111, 112, 116, 121, 122, 124, 126, 131, 136, 141, 145, 150, 167, 170, 186, 189, 192, 193] },
+    Prog { name: "p909", active: &[true, true], outputs: 1, eval: p909_eval, grad: p909_grad, fwd: Some(p909_fwd), oracle: p909_oracle, tags: &[4, 7, 20, 30, 48, 49, 50, 51, 53, 56, 71, 74, 75, 98, 111, 121, 122, 125, 130, 137, 145, 150, 151, 167, 174, 177] },
+    Prog { name: "p910", active: &[true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p910_eval, grad: p910_grad, fwd: Some(p910_fwd), oracle: p910_oracle, tags: &[3, 4, 7, 13, 16, 20, 28, 30, 31, 32, 34, 47, 48, 49, 50, 51, 52, 53, 54, 56, 59, 66, 71, 72, 76, 77, 82, 85, 88, 95, 96, 98, 99, 100, 101, 102, 104, 109, 111, 113, 114, 121, 122, 123, 125, 129, 130, 131, 133, 134, 136, 137, 141, 144, 145, 147, 148, 150, 151, 152, 153, 163, 164, 167, 171, 174, 175, 176, 178, 180, 186, 189, 196] },
+    Prog { name: "p911", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p911_eval, grad: p911_grad, fwd: Some(p911_fwd), oracle: p911_oracle, tags: &[2, 3, 4, 6, 12, 20, 30, 31, 33, 34, 35, 37, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 59, 60, 71, 74, 76, 79, 85, 93, 95, 96, 97, 98, 100, 101, 102, 107, 109, 121, 122, 123, 124, 125, 126, 127, 130, 131, 132, 134, 135, 136, 137, 139, 140, 141, 145, 149, 150, 152, 154, 156, 167, 168, 174, 183] },
+    Prog { name: "p912", active: &[false, true, true, true, true, true], outputs: 2, eval: p912_eval, grad: p912_grad, fwd: Some(p912_fwd), oracle: p912_oracle, tags: &[0, 1, 6, 8, 11, 21, 30, 31, 32, 34, 37, 38, 48, 49, 50, 51, 53, 54, 76, 85, 88, 92, 95, 96, 99, 114, 121, 122, 127, 131, 132, 133, 136, 141, 143, 145, 149, 150, 151, 153, 154, 159, 167, 168, 171] },
+    Prog { name: "p913", active: &[true, true], outputs: 2, eval: p913_eval, grad: p913_grad, fwd: Some(p913_fwd), oracle: p913_oracle, tags: &[1, 21, 30, 31, 33, 34, 35, 36, 40, 46, 48, 49, 50, 51, 53, 54, 56, 59, 68, 71, 74, 75, 76, 82, 83, 85, 87, 88, 93, 94, 96, 98, 101, 102, 106, 109, 111, 113, 114, 118, 121, 122, 126, 129, 131, 134, 135, 136, 139, 141, 142, 144, 145, 147, 148, 149, 150, 151, 152, 153, 157, 159, 167, 169, 170, 174, 189, 190, 194] },
+    Prog { name: "p914", active: &[true, true, true, true, true, true], outputs: 1, eval: p914_eval, grad: p914_grad, fwd: Some(p914_fwd), oracle: p914_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 79, 82, 85, 86, 87, 91, 98, 102, 103, 105, 111, 115, 121, 127, 128, 129, 131, 136, 139, 141, 142, 144, 145, 147, 149, 150, 151, 152, 154, 160, 162, 164, 167, 168, 171, 174, 176, 200] },
+    Prog { name: "p915", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p915_eval, grad: p915_grad, fwd: Some(p915_fwd), oracle: p915_oracle, tags: &[0, 3, 4, 5, 20, 27, 28, 29, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 74, 76, 85, 88, 96, 98, 99, 102, 111, 113, 114, 121, 122, 123, 127, 128, 129, 132, 136, 137, 141, 145, 148, 150, 152, 154, 158, 164, 167, 168, 174, 177, 178] },
+    Prog { name: "p916", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p916_eval, grad: p916_grad, fwd: Some(p916_fwd), oracle: p916_oracle, tags: &[0, 1, 20, 30, 31, 32, 33, 34, 41, 42, 48, 49, 50, 51, 53, 76, 85, 90, 91, 95, 96, 98, 100, 101, 111, 121, 122, 123, 125, 130, 134, 136, 138, 140, 141, 145, 150, 151, 154, 167, 174, 175, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p917", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p917_eval, grad: p917_grad, fwd: Some(p917_fwd), oracle: p917_oracle, tags: &[0, 22, 26, 30, 31, 36, 48, 49, 50, 51, 53, 56, 71, 74, 76, 96, 98, 99, 101, 121, 125, 136, 138, 140, 141, 145, 150, 156, 167, 168, 187, 189, 192, 193] },
+    Prog { name: "p918", active: &[true, true], outputs: 1, eval: p918_eval, grad: p918_grad, fwd: Some(p918_fwd), oracle: p918_oracle, tags: &[0, 1, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 77, 82, 121, 122, 123, 127, 128, 130, 131, 135, 136, 138, 141, 145, 146, 147, 150, 156, 169] },
+    Prog { name: "p919", active: &[true, true, false, true, true], outputs: 1, eval: p919_eval, grad: p919_grad, fwd: Some(p919_fwd), oracle: p919_oracle, tags: &[0, 1, 7, 8, 13, 14, 20, 30, 31, 32, 33, 34, 41, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 61, 66, 71, 74, 76, 81, 85, 88, 95, 96, 98, 100, 107, 111, 119, 121, 123, 131, 136, 140, 141, 145, 148, 149, 152, 155, 167, 169, 174, 176, 180] },
+    Prog { name: "p920", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p920_eval, grad: p920_grad, fwd: Some(p920_fwd), oracle: p920_oracle, tags: &[1, 2, 3, 7, 20, 30, 31, 32, 33, 39, 48, 49, 50, 51, 53, 54, 56, 63, 64, 71, 73, 74, 76, 80, 82, 85, 88, 97, 98, 99, 100, 101, 102, 109, 111, 113, 114, 116, 121, 122, 123, 125, 132, 134, 136, 140, 141, 142, 145, 148, 150, 151, 152, 154, 164, 166, 167, 169, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p921", active: &[true, true, true, true, true, true, false, false], outputs: 1, eval: p921_eval, grad: p921_grad, fwd: Some(p921_fwd), oracle: p921_oracle, tags: &[0, 2, 6, 8, 13, 20, 27, 30, 31, 33, 34, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 64, 65, 66, 71, 72, 74, 75, 77, 78, 79, 82, 83, 85, 86, 88, 96, 98, 106, 109, 111, 114, 121, 122, 123, 124, 127, 128, 129, 130, 132, 134, 135, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 150, 151, 152, 153, 154, 156, 159, 160, 163, 164, 167, 169, 170, 174, 176] },
+    Prog { name: "p922", active: &[true, true, true, true, false, true, false], outputs: 1, eval: p922_eval, grad: p922_grad, fwd: Some(p922_fwd), oracle: p922_oracle, tags: &[0, 2, 5, 8, 12, 20, 30, 31, 32, 33, 34, 35, 40, 48, 49, 50, 51, 52, 53, 56, 58, 71, 73, 74, 75, 76, 85, 86, 98, 99, 121, 122, 123, 124, 125, 127, 128, 132, 133, 134, 137, 141, 145, 147, 150, 151, 152, 153, 154, 167, 171, 200] },
+    Prog { name: "p923", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p923_eval, grad: p923_grad, fwd: Some(p923_fwd), oracle: p923_oracle, tags: &[0, 20, 30, 31, 32, 33, 34, 35, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 68, 71, 72, 73, 75, 76, 79, 83, 85, 88, 93, 95, 96, 98, 99, 100, 101, 112, 113, 116, 118, 121, 122, 123, 125, 130, 131, 133, 134, 136, 138, 140, 141, 144, 145, 146, 150, 151, 152, 154, 157, 159, 167, 168, 169, 174, 175, 179, 186, 189, 192, 193, 200] },
+    Prog { name: "p924", active: &[true, true], outputs: 1, eval: p924_eval, grad: p924_grad, fwd: Some(p924_fwd), oracle: p924_oracle, tags: &[0, 3, 6, 7, 20, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 85, 86, 96, 98, 100, 102, 103, 105, 111, 113, 114, 117, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 135, 136, 137, 138, 139, 141, 143, 144, 145, 146, 147, 150, 151, 153, 154, 167, 168, 169, 174, 194, 198] },
+    Prog { name: "p925", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p925_eval, grad: p925_grad, fwd: Some(p925_fwd), oracle: p925_oracle, tags: &[0, 1, 4, 6, 20, 30, 31, 35, 38, 48, 49, 50, 51, 52, 53, 54, 56, 63, 64, 88, 89, 91, 98, 100, 111, 121, 122, 123, 127, 128, 136, 137, 138, 141, 145, 146, 147, 150, 155, 167, 186, 189, 192, 193] },
+    Prog { name: "p926", active: &[false, true, true, true, true], outputs: 1, eval: p926_eval, grad: p926_grad, fwd: Some(p926_fwd), oracle: p926_oracle, tags: &[0, 4, 7, 8, 14, 20, 30, 31, 33, 41, 48, 49, 50, 51, 53, 54, 62, 74, 76, 95, 96, 98, 99, 100, 102, 103, 112, 113, 121, 122, 123, 135, 136, 137, 139, 140, 141, 143, 144, 145, 146, 148, 150, 152, 153, 154, 158, 163, 167, 168, 169, 170, 171, 174, 184] },
+    Prog { name: "p927", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p927_eval, grad: p927_grad, fwd: Some(p927_fwd), oracle: p927_oracle, tags: &[4, 5, 7, 22, 30, 31, 33, 48, 49, 50, 53, 56, 58, 71, 73, 96, 98, 99, 114, 121, 122, 124, 126, 128, 129, 136, 139, 140, 141, 145, 150, 157, 164] },
+    Prog { name: "p928", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p928_eval, grad: p928_grad, fwd: Some(p928_fwd), oracle: p928_oracle, tags: &[0, 2, 7, 17, 20, 26, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 56, 71, 74, 75, 76, 85, 88, 91, 96, 98, 99, 101, 111, 114, 116, 121, 122, 123, 126, 127, 131, 135, 136, 138, 140, 141, 145, 150, 151, 152, 156, 163, 167, 168, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p929", active: &[true, true, true, true, false, true, true], outputs: 2, eval: p929_eval, grad: p929_grad, fwd: Some(p929_fwd), oracle: p929_oracle, tags: &[2, 5, 13, 19, 23, 30, 31, 34, 39, 47, 48, 49, 50, 51, 52, 53, 54, 56, 59, 67, 71, 72, 73, 74, 75, 76, 85, 86, 88, 98, 99, 102, 109, 111, 112, 114, 119, 121, 122, 123, 129, 131, 132, 133, 136, 137, 141, 142, 143, 144, 145, 146, 147, 148, 150, 152, 154, 160, 163, 167, 169, 170, 174, 182, 194, 198] },
+    Prog { name: "p930", active: &[true, true, true, true, false, true, true, true, true, true, true], outputs: 2, eval: p930_eval, grad: p930_grad, fwd: Some(p930_fwd), oracle: p930_oracle, tags: &[4, 6, 7, 13, 23, 28, 30, 31, 32, 33, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 66, 69, 70, 71, 72, 74, 75, 76, 80, 81, 85, 88, 97, 98, 99, 100, 102, 112, 114, 121, 122, 123, 125, 126, 130, 131, 133, 136, 137, 139, 140, 141, 143, 145, 147, 150, 151, 153, 154, 155, 163, 167, 168, 169, 185, 189, 190, 196] },
+    Prog { name: "p931", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p931_eval, grad: p931_grad, fwd: Some(p931_fwd), oracle: p931_oracle, tags: &[0, 4, 6, 7, 21, 28, 29, 30, 31, 33, 35, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 78, 85, 86, 88, 95, 96, 98, 100, 102, 109, 111, 112, 121, 122, 123, 127, 129, 130, 136, 137, 140, 141, 144, 145, 148, 150, 151, 152, 155, 163, 167, 169, 170, 171, 174, 176] },
+    Prog { name: "p932", active: &[true, true, true, true], outputs: 1, eval: p932_eval, grad: p932_grad, fwd: Some(p932_fwd), oracle: p932_oracle, tags: &[0, 2, 6, 20, 27, 30, 31, 32, 33, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 59, 60, 71, 73, 74, 76, 78, 88, 96, 98, 102, 112, 114, 121, 122, 123, 127, 128, 131, 136, 138, 140, 141, 142, 143, 145, 146, 148, 150, 151, 155, 167, 171, 174, 176] },
+    Prog { name: "p933", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false], outputs: 3, eval: p933_eval, grad: p933_grad, fwd: Some(p933_fwd), oracle: p933_oracle, tags: &[0, 8, 13, 21, 28, 30, 31, 48, 49, 50, 51, 53, 54, 56, 59, 69, 70, 74, 85, 86, 88, 91, 93, 96, 98, 99, 101, 106, 109, 111, 112, 113, 114, 118, 121, 122, 123, 124, 125, 126, 127, 131, 133, 135, 136, 139, 141, 143, 144, 145, 146, 147, 150, 151, 152, 160, 167, 174, 187, 189, 192, 193, 194, 198] },
+    Prog { name: "p934", active: &[true, true, true, true], outputs: 1, eval: p934_eval, grad: p934_grad, fwd: Some(p934_fwd), oracle: p934_oracle, tags: &[0, 1, 7, 20, 30, 31, 32, 33, 34, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 69, 71, 74, 76, 79, 85, 86, 88, 95, 96, 98, 100, 102, 103, 105, 111, 112, 114, 121, 122, 123, 124, 125, 126, 134, 135, 136, 137, 138, 141, 142, 143, 145, 149, 150, 151, 152, 157, 160, 167, 168, 170] },
+    Prog { name: "p935", active: &[true, true, true, false], outputs: 1, eval: p935_eval, grad: p935_grad, fwd: Some(p935_fwd), oracle: p935_oracle, tags: &[0, 1, 8, 13, 21, 30, 31, 33, 34, 35, 48, 49, 50, 51, 53, 54, 56, 65, 71, 75, 76, 80, 83, 84, 96, 98, 101, 121, 122, 126, 127, 128, 129, 132, 134, 136, 138, 139, 141, 145, 146, 148, 149, 150, 151, 152, 153, 158, 162, 167, 168, 171, 174, 189, 190, 194, 195] },
+    Prog { name: "p936", active: &[false, false, false, true, true, true], outputs: 1, eval: p936_eval, grad: p936_grad, fwd: Some(p936_fwd), oracle: p936_oracle, tags: &[2, 4, 7, 8, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 57, 66, 69, 71, 72, 74, 75, 76, 79, 85, 88, 92, 96, 97, 98, 100, 102, 109, 111, 114, 121, 122, 125, 135, 136, 141, 145, 147, 149, 150, 153, 155, 157, 163, 167, 168, 169, 171, 174, 183] },
+    Prog { name: "p937", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p937_eval, grad: p937_grad, fwd: Some(p937_fwd), oracle: p937_oracle, tags: &[0, 3, 5, 7, 21, 30, 31, 32, 39, 43, 48, 49, 50, 52, 53, 98, 99, 121, 122, 125, 127, 135, 136, 139, 141, 145, 147, 148, 150, 152, 153, 163, 168] },
+    Prog { name: "p938", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p938_eval, grad: p938_grad, fwd: Some(p938_fwd), oracle: p938_oracle, tags: &[0, 2, 4, 7, 22, 30, 31, 33, 34, 35, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 79, 95, 96, 98, 100, 102, 111, 121, 122, 123, 125, 126, 128, 129, 133, 134, 136, 137, 139, 140, 141, 144, 145, 146, 149, 150, 151, 152, 153, 154, 167, 168, 169, 170] },
+    Prog { name: "p939", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p939_eval, grad: p939_grad, fwd: Some(p939_fwd), oracle: p939_oracle, tags: &[0, 4, 7, 23, 28, 30, 31, 34, 35, 48, 49, 50, 51, 53, 86, 88, 95, 98, 101, 114, 121, 122, 127, 128, 132, 136, 138, 140, 141, 145, 146, 149, 150, 154, 167, 169, 171, 174, 176, 187, 189, 192, 193] },
+    Prog { name: "p940", active: &[true, true, true, true, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p940_eval, grad: p940_grad, fwd: Some(p940_fwd), oracle: p940_oracle, tags: &[0, 2, 3, 7, 8, 20, 30, 31, 33, 34, 41, 42, 44, 48, 49, 50, 51, 53, 56, 57, 59, 71, 72, 73, 75, 76, 85, 86, 88, 95, 96, 98, 99, 100, 101, 111, 113, 114, 121, 122, 133, 136, 137, 141, 145, 146, 153, 167, 168, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p941", active: &[true, true, true, false], outputs: 1, eval: p941_eval, grad: p941_grad, fwd: Some(p941_fwd), oracle: p941_oracle, tags: &[5, 7, 8, 12, 13, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 59, 67, 71, 73, 74, 75, 76, 79, 80, 81, 82, 83, 84, 85, 95, 96, 98, 99, 102, 121, 122, 123, 125, 129, 130, 131, 133, 135, 136, 139, 140, 141, 143, 144, 145, 148, 150, 152, 154, 167, 171, 174, 178] },
+    Prog { name: "p942", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p942_eval, grad: p942_grad, fwd: Some(p942_fwd), oracle: p942_oracle, tags: &[0, 3, 4, 7, 20, 30, 31, 33, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 82, 85, 86, 96, 98, 99, 100, 101, 102, 111, 112, 113, 114, 121, 122, 123, 125, 127, 131, 132, 133, 136, 139, 140, 141, 142, 145, 147, 148, 150, 151, 152, 153, 155, 163, 167, 168, 170, 171, 174, 183, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p943", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p943_eval, grad: p943_grad, fwd: Some(p943_fwd), oracle: p943_oracle, tags: &[0, 2, 3, 6, 7, 21, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 59, 71, 72, 73, 80, 85, 87, 88, 98, 100, 101, 102, 109, 111, 112, 114, 121, 122, 123, 124, 125, 131, 136, 138, 141, 142, 143, 145, 149, 150, 151, 152, 153, 174, 183] },
+    Prog { name: "p944", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p944_eval, grad: p944_grad, fwd: Some(p944_fwd), oracle: p944_oracle, tags: &[0, 4, 5, 7, 20, 30, 31, 33, 48, 49, 50, 51, 53, 54, 56, 69, 71, 76, 85, 96, 98, 99, 100, 101, 111, 113, 114, 121, 123, 130, 134, 136, 140, 141, 145, 148, 150, 167, 174, 183, 185, 189, 190, 191, 193] },
+    Prog { name: "p945", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p945_eval, grad: p945_grad, fwd: Some(p945_fwd), oracle: p945_oracle, tags: &[0, 1, 7, 11, 20, 30, 31, 32, 34, 36, 38, 48, 49, 50, 51, 53, 54, 56, 59, 60, 71, 72, 73, 74, 76, 80, 85, 96, 98, 99, 100, 101, 105, 109, 121, 122, 123, 124, 125, 130, 132, 133, 134, 136, 139, 141, 142, 144, 145, 148, 149, 150, 151, 154, 165, 167, 168, 169, 170, 174, 175, 179, 186, 189, 192, 193] },
+    Prog { name: "p946", active: &[true], outputs: 1, eval: p946_eval, grad: p946_grad, fwd: Some(p946_fwd), oracle: p946_oracle, tags: &[0, 20, 30, 31, 48, 49, 50, 51, 53, 56, 66, 69, 74, 96, 98, 112, 121, 122, 125, 128, 130, 133, 136, 139, 141, 143, 145, 146, 149, 150, 151, 167, 170, 174, 176, 195] },
+    Prog { name: "p947", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p947_eval, grad: p947_grad, fwd: Some(p947_fwd), oracle: p947_oracle, tags: &[0, 1, 2, 5, 7, 20, 26, 30, 31, 40, 48, 49, 50, 51, 53, 54, 56, 71, 75, 76, 86, 98, 99, 100, 101, 111, 121, 122, 127, 135, 141, 145, 148, 150, 167, 169, 186, 189, 192, 193] },
+    Prog { name: "p948", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p948_eval, grad: p948_grad, fwd: Some(p948_fwd), oracle: p948_oracle, tags: &[0, 17, 20, 30, 31, 34, 43, 48, 49, 50, 51, 53, 56, 71, 73, 85, 96, 98, 100, 121, 122, 123, 126, 127, 131, 133, 134, 136, 141, 142, 145, 146, 150, 151, 152, 157, 167, 169, 170, 171] },
+    Prog { name: "p949", active: &[true, true, true, true], outputs: 1, eval: p949_eval, grad: p949_grad, fwd: Some(p949_fwd), oracle: p949_oracle, tags: &[0, 20, 30, 31, 32, 33, 36, 45, 48, 49, 50, 51, 53, 54, 56, 62, 71, 73, 76, 95, 96, 98, 100, 105, 109, 111, 121, 122, 123, 126, 130, 135, 136, 138, 141, 145, 150, 151, 167, 170] },
+    Prog { name: "p950", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p950_eval, grad: p950_grad, fwd: Some(p950_fwd), oracle: p950_oracle, tags: &[0, 3, 7, 13, 23, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 66, 71, 72, 74, 75, 76, 88, 96, 97, 98, 102, 106, 114, 121, 122, 123, 127, 133, 135, 136, 141, 142, 145, 148, 150, 151, 152, 154, 158, 160, 167, 174, 176, 182, 189, 194] },
+    Prog { name: "p951", active: &[true, true, true, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p951_eval, grad: p951_grad, fwd: Some(p951_fwd), oracle: p951_oracle, tags: &[1, 2, 5, 7, 8, 20, 30, 31, 33, 34, 36, 37, 40, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 95, 96, 97, 98, 99, 100, 109, 111, 121, 122, 123, 136, 139, 140, 141, 145, 146, 148, 149, 150, 151, 152, 154, 167, 168, 169] },
+    Prog { name: "p952", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p952_eval, grad: p952_grad, fwd: Some(p952_fwd), oracle: p952_oracle, tags: &[2, 3, 4, 19, 20, 30, 31, 32, 33, 35, 47, 48, 49, 50, 51, 53, 54, 56, 59, 60, 68, 71, 72, 73, 75, 76, 83, 85, 88, 93, 96, 98, 102, 105, 106, 109, 114, 117, 118, 121, 122, 123, 124, 126, 131, 134, 136, 137, 138, 139, 141, 145, 147, 148, 150, 151, 152, 157, 163, 167, 168, 170] },
+    Prog { name: "p953", active: &[true, true, false, false], outputs: 1, eval: p953_eval, grad: p953_grad, fwd: Some(p953_fwd), oracle: p953_oracle, tags: &[0, 1, 6, 7, 8, 20, 30, 31, 32, 33, 34, 40, 41, 44, 45, 47, 48, 49, 50, 51, 53, 54, 56, 74, 76, 79, 85, 88, 95, 96, 98, 100, 120, 121, 122, 123, 124, 125, 128, 130, 132, 134, 136, 138, 139, 140, 141, 144, 145, 146, 147, 149, 150, 151, 153, 154, 158, 160, 167, 168, 169, 171, 174, 180, 195] },
+    Prog { name: "p954", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p954_eval, grad: p954_grad, fwd: Some(p954_fwd), oracle: p954_oracle, tags: &[0, 2, 12, 13, 20, 30, 31, 34, 39, 46, 48, 49, 50, 51, 53, 54, 56, 66, 74, 85, 86, 96, 98, 102, 111, 113, 114, 117, 121, 122, 123, 124, 125, 126, 127, 134, 135, 136, 137, 141, 142, 145, 149, 150, 151, 152, 153, 157, 159, 167, 168, 169, 170, 173, 174, 182, 189, 194, 198] },
+    Prog { name: "p955", active: &[true, true, true, true, true, true], outputs: 1, eval: p955_eval, grad: p955_grad, fwd: Some(p955_fwd), oracle: p955_oracle, tags: &[0, 1, 4, 20, 28, 30, 31, 33, 34, 39, 40, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 66, 69, 70, 74, 76, 79, 85, 86, 88, 95, 96, 98, 100, 102, 111, 114, 121, 122, 123, 128, 135, 136, 139, 140, 141, 143, 145, 147, 148, 150, 151, 152, 154, 167, 168, 169, 170, 171, 174, 184] },
+    Prog { name: "p956", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p956_eval, grad: p956_grad, fwd: Some(p956_fwd), oracle: p956_oracle, tags: &[0, 1, 15, 17, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 56, 57, 71, 74, 96, 98, 99, 111, 113, 121, 122, 123, 124, 125, 126, 128, 131, 133, 134, 136, 137, 141, 143, 144, 145, 146, 147, 148, 150, 154, 167, 168, 169, 171, 173] },
+    Prog { name: "p957", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p957_eval, grad: p957_grad, fwd: Some(p957_fwd), oracle: p957_oracle, tags: &[0, 2, 3, 6, 7, 13, 20, 30, 31, 32, 34, 35, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 67, 71, 73, 75, 85, 98, 99, 100, 101, 102, 108, 111, 114, 121, 122, 127, 129, 131, 133, 134, 136, 138, 139, 145, 146, 150, 151, 157, 163, 167, 169, 186, 189, 192, 193, 200] },
+    Prog { name: "p958", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p958_eval, grad: p958_grad, fwd: Some(p958_fwd), oracle: p958_oracle, tags: &[0, 3, 4, 6, 12, 20, 30, 31, 33, 36, 37, 38, 48, 49, 50, 51, 53, 56, 57, 66, 69, 71, 73, 74, 85, 86, 96, 98, 111, 121, 122, 123, 124, 136, 137, 139, 141, 145, 150, 151, 157, 160, 167, 171, 174, 177, 200] },
+    Prog { name: "p959", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p959_eval, grad: p959_grad, fwd: Some(p959_fwd), oracle: p959_oracle, tags: &[0, 2, 8, 13, 22, 30, 31, 32, 33, 34, 40, 41, 43, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 60, 65, 71, 73, 76, 79, 85, 86, 88, 95, 96, 98, 99, 100, 101, 109, 111, 113, 114, 116, 121, 122, 123, 127, 128, 129, 130, 136, 137, 139, 140, 141, 144, 145, 146, 148, 149, 150, 152, 158, 167, 169, 171, 173, 174, 175, 184, 186, 189, 192, 193, 199] },
+    Prog { name: "p960", active: &[true, true, true, true, true, true], outputs: 2, eval: p960_eval, grad: p960_grad, fwd: Some(p960_fwd), oracle: p960_oracle, tags: &[0, 2, 3, 7, 21, 30, 31, 34, 43, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 81, 96, 98, 100, 102, 114, 121, 122, 126, 128, 129, 131, 132, 135, 136, 137, 140, 141, 144, 145, 146, 149, 150, 151, 152, 153, 158, 163, 167, 168, 171, 174, 182] },
+    Prog { name: "p961", active: &[true, true, true, true], outputs: 2, eval: p961_eval, grad: p961_grad, fwd: Some(p961_fwd), oracle: p961_oracle, tags: &[0, 1, 3, 7, 22, 30, 31, 32, 33, 41, 42, 48, 49, 50, 51, 52, 53, 54, 56, 58, 68, 71, 73, 85, 86, 93, 95, 96, 98, 100, 101, 102, 107, 109, 110, 111, 113, 114, 118, 121, 122, 123, 124, 125, 126, 131, 132, 134, 135, 136, 138, 139, 141, 142, 143, 145, 146, 149, 150, 151, 152, 153, 154, 156, 157, 167, 169, 171] },
+    Prog { name: "p962", active: &[true, true, true], outputs: 1, eval: p962_eval, grad: p962_grad, fwd: Some(p962_fwd), oracle: p962_oracle, tags: &[2, 20, 30, 31, 34, 35, 48, 49, 50, 51, 53, 56, 74, 76, 82, 87, 94, 96, 98, 109, 111, 114, 121, 122, 123, 126, 130, 135, 136, 139, 140, 141, 142, 145, 148, 150, 151, 152, 156, 167, 174, 194, 198] },
+    Prog { name: "p963", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p963_eval, grad: p963_grad, fwd: Some(p963_fwd), oracle: p963_oracle, tags: &[2, 3, 8, 12, 23, 30, 31, 33, 34, 37, 40, 48, 49, 50, 51, 53, 56, 71, 72, 73, 74, 75, 76, 98, 99, 101, 110, 111, 121, 122, 123, 124, 126, 129, 130, 131, 135, 136, 137, 139, 140, 141, 142, 145, 146, 149, 150, 153, 167, 170, 171, 172, 173, 174, 176, 187, 188, 189, 192, 193] },
+    Prog { name: "p964", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p964_eval, grad: p964_grad, fwd: Some(p964_fwd), oracle: p964_oracle, tags: &[0, 3, 7, 21, 30, 31, 32, 33, 34, 35, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 79, 82, 85, 86, 95, 96, 98, 100, 102, 109, 111, 114, 121, 122, 123, 124, 126, 127, 128, 129, 131, 132, 135, 136, 137, 139, 141, 143, 145, 147, 150, 151, 152, 155, 163, 167, 169, 170, 171, 174, 184] },
+    Prog { name: "p965", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p965_eval, grad: p965_grad, fwd: Some(p965_fwd), oracle: p965_oracle, tags: &[2, 3, 6, 20, 30, 48, 49, 50, 51, 52, 53, 54, 56, 69, 71, 73, 74, 85, 86, 91, 93, 96, 98, 99, 101, 102, 109, 111, 112, 113, 114, 121, 122, 123, 124, 125, 126, 133, 136, 138, 141, 144, 145, 150, 152, 167, 168, 174, 183, 186, 189, 193, 199] },
+    Prog { name: "p966", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p966_eval, grad: p966_grad, fwd: Some(p966_fwd), oracle: p966_oracle, tags: &[0, 6, 8, 17, 20, 28, 29, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 57, 76, 79, 82, 85, 88, 98, 99, 101, 111, 114, 121, 122, 123, 126, 134, 136, 137, 141, 145, 148, 149, 150, 151, 156, 167, 169, 170, 174, 175, 176, 179, 187, 188, 189, 192, 193] },
+    Prog { name: "p967", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p967_eval, grad: p967_grad, fwd: Some(p967_fwd), oracle: p967_oracle, tags: &[0, 3, 12, 20, 28, 30, 31, 32, 33, 38, 39, 48, 49, 50, 51, 52, 53, 56, 58, 62, 71, 72, 73, 74, 75, 78, 85, 86, 88, 95, 98, 99, 101, 111, 113, 116, 121, 122, 123, 124, 129, 130, 131, 133, 134, 135, 136, 140, 141, 143, 145, 147, 150, 151, 152, 156, 163, 164, 167, 169, 170, 171, 186, 189, 192, 193] },
+    Prog { name: "p968", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p968_eval, grad: p968_grad, fwd: Some(p968_fwd), oracle: p968_oracle, tags: &[2, 3, 11, 14, 21, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 71, 76, 95, 98, 99, 101, 102, 109, 121, 122, 123, 128, 131, 134, 135, 136, 138, 140, 141, 143, 145, 148, 150, 152, 154, 167, 170, 171, 174, 176] },
+    Prog { name: "p969", active: &[true, true, true, true, true], outputs: 2, eval: p969_eval, grad: p969_grad, fwd: Some(p969_fwd), oracle: p969_oracle, tags: &[0, 2, 7, 21, 28, 30, 31, 32, 39, 48, 49, 50, 51, 53, 56, 71, 74, 80, 82, 85, 86, 88, 98, 104, 111, 116, 121, 122, 125, 126, 127, 134, 136, 138, 140, 141, 145, 148, 150, 153, 154, 158, 164, 167, 168, 169, 170, 174, 176, 195] },
+    Prog { name: "p970", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p970_eval, grad: p970_grad, fwd: Some(p970_fwd), oracle: p970_oracle, tags: &[0, 22, 30, 31, 48, 49, 50, 53, 95, 98, 100, 101, 121, 129, 135, 136, 141, 147, 150, 167, 174, 176, 187, 189, 192, 193] },
+    Prog { name: "p971", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p971_eval, grad: p971_grad, fwd: Some(p971_fwd), oracle: p971_oracle, tags: &[0, 1, 8, 20, 27, 30, 31, 33, 48, 49, 50, 51, 52, 53, 74, 76, 98, 99, 101, 121, 122, 123, 124, 141, 145, 148, 150, 158, 167, 187, 188, 189, 192, 193] },
+    Prog { name: "p972", active: &[true, true, true, true, true], outputs: 2, eval: p972_eval, grad: p972_grad, fwd: Some(p972_fwd), oracle: p972_oracle, tags: &[0, 3, 22, 30, 31, 32, 33, 34, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 76, 79, 82, 85, 95, 96, 98, 100, 102, 111, 121, 122, 124, 125, 127, 128, 129, 132, 136, 137, 139, 141, 144, 145, 147, 149, 150, 151, 152, 153, 160, 163, 167, 169, 171, 174, 195] },
+    Prog { name: "p973", active: &[true, true, true, true, true, true], outputs: 1, eval: p973_eval, grad: p973_grad, fwd: Some(p973_fwd), oracle: p973_oracle, tags: &[0, 1, 3, 4, 6, 7, 20, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 60, 74, 98, 102, 121, 122, 127, 130, 141, 147, 150, 152, 154, 167, 168, 170] },
+    Prog { name: "p974", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 1, eval: p974_eval, grad: p974_grad, fwd: Some(p974_fwd), oracle: p974_oracle, tags: &[0, 6, 8, 17, 18, 20, 30, 31, 32, 33, 34, 35, 36, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 63, 64, 71, 72, 73, 74, 75, 76, 77, 79, 82, 83, 85, 86, 87, 91, 94, 95, 96, 97, 98, 99, 101, 109, 111, 113, 114, 121, 122, 123, 127, 129, 131, 132, 133, 136, 137, 138, 141, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 157, 167, 168, 169, 174, 185, 189, 190, 191, 193, 195, 196] },
+    Prog { name: "p975", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p975_eval, grad: p975_grad, fwd: Some(p975_fwd), oracle: p975_oracle, tags: &[0, 1, 20, 30, 31, 33, 34, 37, 41, 44, 45, 48, 49, 50, 52, 53, 56, 79, 95, 96, 98, 100, 101, 121, 122, 135, 136, 144, 145, 150, 151, 167, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p976", active: &[true], outputs: 1, eval: p976_eval, grad: p976_grad, fwd: Some(p976_fwd), oracle: p976_oracle, tags: &[0, 20, 28, 30, 31, 34, 35, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 70, 71, 73, 74, 76, 85, 86, 91, 93, 94, 95, 96, 98, 106, 108, 109, 112, 121, 122, 125, 126, 127, 129, 132, 134, 136, 137, 139, 141, 142, 145, 147, 148, 149, 150, 151, 152, 153, 154, 160, 167, 168] },
+    Prog { name: "p977", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p977_eval, grad: p977_grad, fwd: Some(p977_fwd), oracle: p977_oracle, tags: &[0, 1, 2, 3, 6, 8, 13, 20, 28, 30, 31, 34, 39, 40, 48, 49, 50, 51, 53, 54, 70, 85, 91, 96, 98, 102, 105, 109, 111, 121, 122, 124, 126, 127, 129, 135, 136, 137, 139, 141, 142, 143, 145, 148, 149, 150, 151, 152, 153, 154, 156, 163, 167, 168, 169, 174, 195] },
+    Prog { name: "p978", active: &[true], outputs: 1, eval: p978_eval, grad: p978_grad, fwd: Some(p978_fwd), oracle: p978_oracle, tags: &[0, 6, 20, 28, 29, 30, 31, 33, 34, 37, 48, 49, 50, 51, 52, 53, 56, 71, 76, 85, 88, 96, 111, 121, 122, 123, 124, 125, 126, 129, 132, 135, 136, 141, 142, 144, 145, 150, 151, 152, 153, 167, 173] },
+    Prog { name: "p979", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p979_eval, grad: p979_grad, fwd: Some(p979_fwd), oracle: p979_oracle, tags: &[0, 3, 4, 6, 7, 20, 30, 31, 33, 34, 35, 37, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 74, 76, 79, 95, 96, 98, 100, 102, 113, 114, 121, 122, 123, 124, 125, 126, 135, 136, 139, 140, 141, 145, 146, 147, 149, 150, 151, 152, 154, 155, 159, 163, 167, 169, 171] },
+    Prog { name: "p980", active: &[true, true, true, true, true], outputs: 1, eval: p980_eval, grad: p980_grad, fwd: Some(p980_fwd), oracle: p980_oracle, tags: &[3, 20, 30, 31, 34, 35, 38, 48, 49, 50, 51, 52, 53, 56, 71, 76, 80, 82, 85, 86, 96, 98, 101, 111, 121, 122, 123, 125, 128, 136, 141, 143, 145, 147, 149, 150, 151, 154, 170, 171, 174, 176, 189, 190, 194] },
+    Prog { name: "p981", active: &[true], outputs: 1, eval: p981_eval, grad: p981_grad, fwd: Some(p981_fwd), oracle: p981_oracle, tags: &[1, 7, 20, 30, 31, 34, 38, 40, 48, 49, 50, 52, 53, 56, 74, 76, 77, 82, 85, 92, 96, 111, 121, 122, 123, 131, 136, 144, 145, 148, 150, 152, 167, 170, 171] },
+    Prog { name: "p982", active: &[false, true, false, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p982_eval, grad: p982_grad, fwd: Some(p982_fwd), oracle: p982_oracle, tags: &[0, 4, 7, 8, 11, 15, 18, 20, 28, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 71, 72, 74, 79, 85, 98, 99, 102, 111, 121, 122, 123, 124, 126, 127, 128, 133, 134, 136, 137, 140, 141, 144, 145, 146, 147, 149, 150, 151, 152, 154, 163, 167, 170] },
+    Prog { name: "p983", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p983_eval, grad: p983_grad, fwd: Some(p983_fwd), oracle: p983_oracle, tags: &[0, 2, 7, 8, 13, 21, 30, 31, 34, 46, 48, 49, 50, 51, 53, 54, 56, 58, 65, 66, 71, 73, 74, 79, 96, 98, 102, 112, 114, 121, 129, 136, 141, 142, 144, 145, 146, 147, 150, 152, 153, 163, 167, 169, 189, 194] },
+    Prog { name: "p984", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p984_eval, grad: p984_grad, fwd: Some(p984_fwd), oracle: p984_oracle, tags: &[0, 3, 5, 7, 8, 16, 17, 20, 30, 31, 33, 34, 35, 38, 41, 42, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 76, 79, 80, 85, 86, 95, 96, 98, 99, 100, 102, 111, 112, 121, 122, 123, 133, 136, 137, 141, 142, 145, 146, 147, 149, 150, 151, 152, 153, 163, 164, 167, 171] },
+    Prog { name: "p985", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p985_eval, grad: p985_grad, fwd: Some(p985_fwd), oracle: p985_oracle, tags: &[1, 3, 20, 30, 31, 32, 34, 36, 48, 50, 51, 53, 54, 56, 74, 85, 86, 88, 92, 96, 98, 114, 121, 122, 123, 125, 133, 135, 136, 141, 145, 150, 154, 167, 174, 176] },
+    Prog { name: "p986", active: &[true], outputs: 1, eval: p986_eval, grad: p986_grad, fwd: Some(p986_fwd), oracle: p986_oracle, tags: &[0, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 71, 73, 76, 77, 82, 86, 96, 111, 121, 122, 124, 132, 133, 136, 139, 145, 150, 152, 153, 156, 167, 169, 170] },
+    Prog { name: "p987", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p987_eval, grad: p987_grad, fwd: Some(p987_fwd), oracle: p987_oracle, tags: &[2, 7, 14, 20, 30, 31, 33, 34, 37, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 79, 95, 96, 98, 100, 111, 112, 114, 121, 122, 123, 124, 125, 128, 129, 132, 135, 136, 137, 138, 141, 143, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 157, 160, 167, 168, 169, 170, 171, 174, 176] },
+    Prog { name: "p988", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p988_eval, grad: p988_grad, fwd: Some(p988_fwd), oracle: p988_oracle, tags: &[0, 5, 7, 11, 20, 30, 31, 32, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 71, 72, 73, 74, 76, 79, 80, 82, 85, 88, 95, 96, 98, 99, 100, 102, 109, 111, 113, 114, 117, 121, 122, 123, 124, 125, 126, 129, 130, 131, 132, 135, 136, 137, 138, 139, 141, 142, 145, 149, 150, 151, 153, 154, 163, 167, 168, 169, 171, 174, 186, 189, 192, 193, 194, 198, 200] },
+    Prog { name: "p989", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p989_eval, grad: p989_grad, fwd: Some(p989_fwd), oracle: p989_oracle, tags: &[0, 1, 2, 3, 7, 16, 21, 30, 31, 44, 45, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 75, 76, 85, 88, 93, 95, 96, 97, 98, 100, 102, 111, 112, 113, 116, 118, 121, 122, 123, 124, 127, 129, 131, 136, 137, 141, 142, 144, 145, 148, 150, 151, 152, 153, 163, 167, 168, 169, 174, 180, 189, 195] },
+    Prog { name: "p990", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p990_eval, grad: p990_grad, fwd: Some(p990_fwd), oracle: p990_oracle, tags: &[0, 1, 7, 14, 20, 30, 31, 33, 34, 37, 39, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 71, 73, 74, 76, 79, 95, 96, 98, 100, 102, 111, 113, 121, 122, 123, 124, 126, 127, 128, 129, 131, 133, 136, 140, 141, 144, 145, 146, 147, 149, 150, 152, 167, 171, 172, 186, 189, 196, 200] },
+    Prog { name: "p991", active: &[true, true, true, true, true, true], outputs: 1, eval: p991_eval, grad: p991_grad, fwd: Some(p991_fwd), oracle: p991_oracle, tags: &[0, 3, 4, 20, 30, 31, 35, 48, 49, 50, 51, 53, 54, 76, 85, 86, 87, 88, 97, 98, 101, 111, 113, 114, 121, 122, 123, 124, 130, 135, 136, 141, 142, 145, 149, 150, 152, 155, 163, 167, 169, 171, 174, 176] },
+    Prog { name: "p992", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p992_eval, grad: p992_grad, fwd: Some(p992_fwd), oracle: p992_oracle, tags: &[0, 2, 3, 6, 8, 13, 20, 30, 31, 32, 33, 48, 49, 50, 51, 53, 54, 56, 59, 70, 71, 72, 73, 74, 76, 96, 98, 100, 101, 102, 111, 113, 121, 122, 123, 126, 127, 128, 130, 135, 136, 138, 141, 145, 146, 150, 151, 152, 153, 154, 163, 167, 169, 170, 174, 176, 189, 190, 194, 197] },
+    Prog { name: "p993", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p993_eval, grad: p993_grad, fwd: Some(p993_fwd), oracle: p993_oracle, tags: &[2, 4, 7, 11, 20, 30, 31, 33, 34, 40, 41, 42, 45, 48, 49, 50, 51, 53, 56, 71, 73, 85, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 124, 127, 130, 131, 136, 137, 141, 142, 145, 148, 149, 150, 152, 154, 167, 170, 171, 173] },
+    Prog { name: "p994", active: &[true, true, true, true, true, true, true, true, true], outputs: 2, eval: p994_eval, grad: p994_grad, fwd: Some(p994_fwd), oracle: p994_oracle, tags: &[0, 2, 3, 7, 22, 30, 31, 32, 33, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 81, 85, 86, 96, 98, 100, 121, 122, 123, 125, 129, 131, 132, 137, 141, 145, 147, 149, 150, 152, 153, 154, 159, 163, 167, 171] },
+    Prog { name: "p995", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p995_eval, grad: p995_grad, fwd: Some(p995_fwd), oracle: p995_oracle, tags: &[0, 1, 2, 3, 4, 23, 30, 31, 33, 34, 41, 48, 49, 50, 51, 53, 86, 88, 95, 96, 98, 100, 111, 113, 114, 121, 122, 123, 130, 131, 133, 134, 135, 136, 138, 141, 145, 146, 147, 150, 152, 154, 167, 169, 170, 174, 189, 190, 194] },
+    Prog { name: "p996", active: &[true, true, true], outputs: 1, eval: p996_eval, grad: p996_grad, fwd: Some(p996_fwd), oracle: p996_oracle, tags: &[0, 3, 6, 7, 20, 28, 29, 30, 31, 32, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 76, 79, 85, 86, 88, 96, 97, 98, 100, 102, 111, 112, 113, 114, 121, 122, 126, 127, 133, 135, 136, 137, 138, 139, 140, 141, 145, 147, 148, 150, 152, 156, 163, 167] },
+    Prog { name: "p997", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p997_eval, grad: p997_grad, fwd: Some(p997_fwd), oracle: p997_oracle, tags: &[4, 7, 8, 22, 28, 29, 30, 31, 33, 40, 41, 43, 44, 48, 49, 50, 51, 53, 76, 85, 86, 88, 95, 96, 98, 99, 100, 109, 110, 111, 113, 114, 121, 122, 123, 124, 130, 132, 136, 138, 141, 142, 145, 146, 149, 150, 153, 154, 163, 167, 168, 187, 188, 189, 192, 193] },
+    Prog { name: "p998", active: &[true, true, true, true, true], outputs: 1, eval: p998_eval, grad: p998_grad, fwd: Some(p998_fwd), oracle: p998_oracle, tags: &[0, 1, 3, 20, 30, 31, 37, 39, 48, 49, 50, 53, 86, 95, 98, 111, 112, 113, 121, 126, 128, 132, 134, 136, 139, 145, 149, 150, 151, 152, 154, 163, 167, 168, 169, 200] },
+    Prog { name: "p999", active: &[true, true, true, true], outputs: 1, eval: p999_eval, grad: p999_grad, fwd: Some(p999_fwd), oracle: p999_oracle, tags: &[0, 6, 20, 30, 31, 33, 34, 36, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 79, 82, 95, 96, 98, 121, 122, 123, 127, 131, 134, 136, 138, 139, 144, 145, 149, 150, 151, 154, 157, 167, 169, 174, 184] },
+    Prog { name: "p1000", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1000_eval, grad: p1000_grad, fwd: Some(p1000_fwd), oracle: p1000_oracle, tags: &[0, 2, 7, 8, 12, 13, 20, 28, 30, 31, 37, 43, 44, 48, 49, 50, 51, 53, 54, 56, 70, 71, 73, 74, 76, 85, 86, 87, 88, 96, 98, 100, 109, 111, 114, 121, 122, 130, 133, 136, 139, 141, 143, 145, 150, 151, 152, 153, 156, 158, 164, 167, 169, 170, 171] },
+    Prog { name: "p1001", active: &[true, true, true, true, true], outputs: 1, eval: p1001_eval, grad: p1001_grad, fwd: Some(p1001_fwd), oracle: p1001_oracle, tags: &[2, 3, 4, 7, 20, 30, 31, 33, 41, 48, 49, 50, 51, 52, 53, 54, 60, 74, 95, 96, 98, 100, 102, 109, 121, 122, 123, 125, 129, 136, 139, 141, 142, 145, 150, 153, 154, 163, 167, 168] },
+    Prog { name: "p1002", active: &[true, true, true, true, true], outputs: 1, eval: p1002_eval, grad: p1002_grad, fwd: Some(p1002_fwd), oracle: p1002_oracle, tags: &[2, 3, 7, 20, 30, 31, 32, 33, 34, 37, 39, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 74, 79, 82, 85, 86, 87, 92, 95, 96, 98, 100, 102, 111, 112, 121, 122, 123, 124, 125, 127, 128, 134, 135, 136, 137, 140, 141, 144, 145, 149, 150, 151, 152, 153, 154, 163, 164, 167, 168, 170, 171, 174, 176, 200] },
+    Prog { name: "p1003", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1003_eval, grad: p1003_grad, fwd: Some(p1003_fwd), oracle: p1003_oracle, tags: &[2, 3, 5, 7, 20, 30, 31, 32, 33, 34, 37, 41, 43, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 76, 85, 86, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 124, 126, 128, 130, 131, 132, 133, 134, 135, 136, 137, 139, 141, 142, 143, 144, 145, 147, 149, 150, 151, 152, 153, 154, 159, 160, 163, 167, 174, 184] },
+    Prog { name: "p1004", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1004_eval, grad: p1004_grad, fwd: Some(p1004_fwd), oracle: p1004_oracle, tags: &[3, 7, 8, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 75, 76, 79, 85, 86, 95, 96, 98, 99, 100, 102, 111, 113, 121, 122, 123, 126, 127, 130, 131, 132, 134, 136, 139, 141, 142, 144, 145, 146, 148, 150, 153, 157, 158, 163, 167, 168, 169, 170, 174, 175, 179, 184, 187, 188, 189, 192, 193] },
+    Prog { name: "p1005", active: &[true, true, true, true], outputs: 2, eval: p1005_eval, grad: p1005_grad, fwd: Some(p1005_fwd), oracle: p1005_oracle, tags: &[2, 7, 21, 28, 30, 31, 34, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 79, 82, 85, 86, 98, 102, 121, 126, 136, 138, 139, 141, 145, 146, 147, 150, 151, 152, 153, 156, 166, 167, 174, 176] },
+    Prog { name: "p1006", active: &[true, true, true, true], outputs: 1, eval: p1006_eval, grad: p1006_grad, fwd: Some(p1006_fwd), oracle: p1006_oracle, tags: &[0, 1, 20, 30, 31, 32, 33, 34, 39, 41, 44, 45, 48, 49, 50, 51, 53, 56, 71, 73, 74, 76, 85, 88, 93, 95, 96, 98, 100, 114, 121, 122, 127, 130, 131, 135, 136, 137, 141, 145, 148, 150, 167, 168, 170, 174, 194, 198] },
+    Prog { name: "p1007", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1007_eval, grad: p1007_grad, fwd: Some(p1007_fwd), oracle: p1007_oracle, tags: &[0, 3, 5, 7, 11, 20, 30, 31, 32, 33, 34, 38, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 62, 76, 85, 93, 96, 98, 99, 100, 107, 111, 112, 113, 121, 122, 123, 124, 128, 134, 136, 139, 141, 144, 145, 146, 150, 152, 159, 163, 167, 168, 171, 174, 178] },
+    Prog { name: "p1008", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1008_eval, grad: p1008_grad, fwd: Some(p1008_fwd), oracle: p1008_oracle, tags: &[3, 7, 8, 20, 30, 31, 33, 38, 41, 44, 48, 49, 50, 52, 53, 54, 56, 71, 76, 85, 95, 96, 98, 99, 100, 101, 102, 121, 122, 123, 124, 130, 131, 136, 141, 142, 143, 145, 150, 151, 152, 163, 167, 174, 176, 181, 187, 188, 189, 192, 193] },
+    Prog { name: "p1009", active: &[true, true, true, true, true, true], outputs: 3, eval: p1009_eval, grad: p1009_grad, fwd: Some(p1009_fwd), oracle: p1009_oracle, tags: &[2, 4, 7, 19, 21, 30, 31, 34, 36, 40, 43, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 75, 79, 85, 93, 96, 98, 100, 111, 114, 117, 121, 122, 123, 126, 128, 130, 131, 136, 137, 141, 142, 145, 150, 151, 152, 160, 167, 168, 171, 174, 194, 198] },
+    Prog { name: "p1010", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1010_eval, grad: p1010_grad, fwd: Some(p1010_fwd), oracle: p1010_oracle, tags: &[0, 3, 4, 6, 22, 30, 31, 33, 35, 37, 40, 43, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 74, 76, 80, 82, 85, 86, 87, 94, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 126, 133, 136, 140, 141, 142, 144, 145, 147, 149, 150, 151, 152, 153, 154, 167, 168, 171, 174, 186, 189, 192, 193, 195] },
+    Prog { name: "p1011", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1011_eval, grad: p1011_grad, fwd: Some(p1011_fwd), oracle: p1011_oracle, tags: &[4, 5, 7, 20, 30, 31, 33, 34, 36, 37, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 71, 72, 73, 74, 76, 79, 85, 86, 95, 96, 98, 99, 100, 102, 108, 111, 112, 113, 114, 117, 121, 122, 123, 124, 125, 128, 129, 132, 135, 136, 137, 141, 142, 145, 146, 147, 149, 150, 151, 152, 153, 154, 156, 160, 163, 167, 168, 170] },
+    Prog { name: "p1012", active: &[true], outputs: 1, eval: p1012_eval, grad: p1012_grad, fwd: Some(p1012_fwd), oracle: p1012_oracle, tags: &[1, 7, 20, 28, 29, 30, 31, 32, 33, 35, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 80, 85, 88, 96, 114, 121, 122, 123, 127, 128, 129, 130, 131, 136, 137, 139, 145, 147, 149, 150, 151, 152, 156, 167, 170, 171] },
+    Prog { name: "p1013", active: &[true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, false, false, false, false, false, false, false, false], outputs: 3, eval: p1013_eval, grad: p1013_grad, fwd: Some(p1013_fwd), oracle: p1013_oracle, tags: &[0, 2, 3, 6, 7, 8, 13, 17, 18, 21, 28, 29, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 58, 60, 66, 71, 74, 75, 79, 83, 85, 86, 88, 92, 95, 96, 98, 100, 102, 109, 111, 113, 114, 121, 122, 123, 124, 126, 128, 130, 132, 136, 138, 139, 140, 141, 145, 146, 150, 151, 152, 153, 167, 168, 169, 170, 171, 185, 189, 190, 196] },
+    Prog { name: "p1014", active: &[true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1014_eval, grad: p1014_grad, fwd: Some(p1014_fwd), oracle: p1014_oracle, tags: &[0, 1, 2, 4, 6, 7, 8, 20, 30, 31, 33, 34, 40, 48, 49, 50, 51, 53, 54, 56, 71, 85, 86, 88, 97, 98, 102, 111, 112, 114, 121, 122, 126, 127, 128, 131, 133, 134, 141, 143, 145, 147, 150, 151, 167, 170] },
+    Prog { name: "p1015", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1015_eval, grad: p1015_grad, fwd: Some(p1015_fwd), oracle: p1015_oracle, tags: &[1, 2, 4, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 79, 82, 98, 102, 112, 113, 121, 122, 123, 125, 127, 128, 130, 131, 132, 134, 136, 141, 142, 145, 147, 149, 150, 152, 153, 156, 167, 169, 170] },
+    Prog { name: "p1016", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1016_eval, grad: p1016_grad, fwd: Some(p1016_fwd), oracle: p1016_oracle, tags: &[0, 4, 7, 15, 20, 26, 30, 31, 34, 48, 49, 50, 52, 53, 54, 56, 57, 71, 79, 85, 88, 97, 98, 101, 102, 111, 121, 122, 124, 126, 127, 128, 132, 136, 137, 145, 146, 147, 150, 154, 159, 164, 167, 168, 170, 171, 174, 178, 200] },
+    Prog { name: "p1017", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 1, eval: p1017_eval, grad: p1017_grad, fwd: Some(p1017_fwd), oracle: p1017_oracle, tags: &[0, 4, 7, 20, 30, 31, 32, 33, 38, 48, 49, 50, 51, 53, 54, 56, 64, 65, 66, 69, 71, 74, 85, 88, 92, 93, 96, 98, 99, 101, 107, 111, 113, 114, 116, 121, 122, 123, 124, 126, 127, 128, 129, 134, 136, 138, 140, 141, 144, 145, 147, 149, 150, 151, 152, 156, 158, 163, 167, 171, 187, 189, 192, 193] },
+    Prog { name: "p1018", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1018_eval, grad: p1018_grad, fwd: Some(p1018_fwd), oracle: p1018_oracle, tags: &[0, 2, 11, 20, 24, 30, 31, 33, 34, 48, 49, 50, 51, 53, 61, 76, 86, 98, 99, 111, 114, 121, 136, 137, 139, 141, 145, 150, 151, 153, 167, 174, 176] },
+    Prog { name: "p1019", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 2, eval: p1019_eval, grad: p1019_grad, fwd: Some(p1019_fwd), oracle: p1019_oracle, tags: &[0, 2, 8, 17, 18, 22, 30, 31, 32, 33, 34, 48, 49, 50, 51, 53, 56, 57, 60, 71, 72, 73, 85, 98, 110, 121, 122, 123, 126, 127, 132, 136, 141, 145, 148, 150, 152, 153, 156, 160, 167, 174, 195] },
+    Prog { name: "p1020", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1020_eval, grad: p1020_grad, fwd: Some(p1020_fwd), oracle: p1020_oracle, tags: &[4, 5, 21, 30, 31, 32, 33, 41, 42, 48, 49, 50, 51, 52, 53, 56, 57, 71, 72, 73, 81, 85, 95, 96, 98, 99, 100, 121, 122, 124, 127, 136, 137, 141, 145, 146, 147, 149, 150, 151, 152, 153, 156, 165, 167, 168, 174, 177] },
+    Prog { name: "p1021", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1021_eval, grad: p1021_grad, fwd: Some(p1021_fwd), oracle: p1021_oracle, tags: &[2, 4, 7, 11, 20, 28, 29, 30, 31, 33, 34, 39, 48, 49, 50, 51, 53, 54, 62, 78, 85, 86, 88, 98, 99, 102, 112, 113, 114, 121, 122, 123, 125, 130, 131, 136, 141, 142, 143, 145, 150, 151, 152, 167, 168, 170] },
+    Prog { name: "p1022", active: &[true, true, true, true, true], outputs: 1, eval: p1022_eval, grad: p1022_grad, fwd: Some(p1022_fwd), oracle: p1022_oracle, tags: &[1, 2, 6, 7, 20, 31, 36, 48, 49, 50, 51, 53, 54, 56, 59, 71, 74, 75, 86, 88, 98, 101, 111, 112, 114, 121, 132, 136, 140, 141, 145, 150, 152, 153, 167, 168, 169, 171] },
+    Prog { name: "p1023", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1023_eval, grad: p1023_grad, fwd: Some(p1023_fwd), oracle: p1023_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 33, 40, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 75, 78, 98, 102, 114, 121, 122, 123, 125, 131, 134, 141, 142, 145, 147, 148, 150, 151, 152, 160, 163, 167, 169, 200] },
+    Prog { name: "p1024", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1024_eval, grad: p1024_grad, fwd: Some(p1024_fwd), oracle: p1024_oracle, tags: &[0, 3, 8, 13, 20, 30, 31, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 53, 56, 66, 71, 73, 76, 77, 82, 85, 86, 95, 96, 97, 98, 99, 100, 101, 113, 114, 121, 122, 124, 125, 126, 130, 133, 134, 136, 140, 141, 143, 145, 146, 149, 150, 151, 152, 153, 167, 168, 170, 171, 174, 185, 189, 190, 191, 193, 199] },
+    Prog { name: "p1025", active: &[true, true], outputs: 2, eval: p1025_eval, grad: p1025_grad, fwd: Some(p1025_fwd), oracle: p1025_oracle, tags: &[3, 21, 30, 48, 49, 50, 53, 77, 82, 85, 86, 98, 102, 121, 122, 132, 142, 149, 150, 151, 152, 163, 167, 168, 174, 176] },
+    Prog { name: "p1026", active: &[true, true, true, true], outputs: 1, eval: p1026_eval, grad: p1026_grad, fwd: Some(p1026_fwd), oracle: p1026_oracle, tags: &[3, 7, 20, 28, 29, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 60, 71, 72, 73, 76, 81, 82, 85, 86, 88, 95, 96, 98, 102, 105, 109, 111, 114, 121, 122, 136, 137, 139, 140, 141, 142, 145, 147, 150, 154, 167, 168, 169, 174, 176, 200] },
+    Prog { name: "p1027", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1027_eval, grad: p1027_grad, fwd: Some(p1027_fwd), oracle: p1027_oracle, tags: &[0, 3, 6, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 76, 98, 99, 114, 121, 122, 123, 127, 130, 134, 136, 137, 140, 141, 145, 146, 149, 150, 152, 153, 163, 169, 186, 189, 196] },
+    Prog { name: "p1028", active: &[true, true, true, true, false], outputs: 1, eval: p1028_eval, grad: p1028_grad, fwd: Some(p1028_fwd), oracle: p1028_oracle, tags: &[0, 6, 13, 20, 30, 31, 32, 34, 35, 40, 47, 48, 49, 50, 51, 53, 54, 56, 66, 71, 73, 76, 82, 121, 122, 123, 125, 132, 136, 137, 138, 141, 145, 146, 147, 149, 150, 153, 156, 167, 174, 180] },
+    Prog { name: "p1029", active: &[true, true, true], outputs: 1, eval: p1029_eval, grad: p1029_grad, fwd: Some(p1029_fwd), oracle: p1029_oracle, tags: &[0, 20, 30, 31, 34, 48, 49, 51, 53, 54, 56, 76, 79, 82, 121, 123, 136, 150, 170, 200, 201] },
+    Prog { name: "p1030", active: &[true, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1030_eval, grad: p1030_grad, fwd: Some(p1030_fwd), oracle: p1030_oracle, tags: &[0, 3, 5, 8, 13, 19, 20, 30, 31, 33, 34, 35, 36, 37, 47, 48, 49, 50, 51, 52, 53, 56, 67, 71, 73, 75, 76, 81, 82, 85, 87, 88, 94, 96, 98, 99, 100, 101, 109, 110, 111, 116, 121, 122, 123, 125, 131, 132, 134, 136, 141, 142, 143, 144, 145, 148, 149, 150, 151, 152, 153, 154, 159, 161, 167, 168, 170, 174, 175, 179, 180, 185, 189, 190, 191, 193] },
+    Prog { name: "p1031", active: &[true], outputs: 1, eval: p1031_eval, grad: p1031_grad, fwd: Some(p1031_fwd), oracle: p1031_oracle, tags: &[0, 21, 30, 31, 34, 36, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 79, 85, 86, 88, 95, 96, 98, 99, 102, 103, 105, 111, 121, 122, 124, 125, 127, 132, 134, 136, 139, 141, 143, 145, 146, 149, 150, 152, 153, 154, 155, 167, 168, 174, 183] },
+    Prog { name: "p1032", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1032_eval, grad: p1032_grad, fwd: Some(p1032_fwd), oracle: p1032_oracle, tags: &[0, 1, 2, 5, 6, 7, 23, 30, 31, 32, 33, 34, 37, 41, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 73, 75, 76, 85, 88, 93, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 119, 120, 121, 122, 123, 127, 129, 130, 136, 137, 138, 140, 141, 142, 145, 150, 151, 152, 153, 154, 156, 163, 167, 168, 169, 170, 171, 174, 175, 178, 180, 186, 189, 193, 199] },
+    Prog { name: "p1033", active: &[true, true, true, true, true, true, true, false], outputs: 3, eval: p1033_eval, grad: p1033_grad, fwd: Some(p1033_fwd), oracle: p1033_oracle, tags: &[3, 4, 7, 8, 13, 23, 28, 30, 31, 33, 34, 40, 41, 45, 46, 48, 49, 50, 51, 53, 54, 66, 85, 95, 96, 98, 100, 102, 104, 109, 121, 122, 123, 131, 132, 134, 136, 138, 140, 141, 145, 148, 150, 151, 153, 154, 167, 189, 194] },
+    Prog { name: "p1034", active: &[true, true, true, true, true], outputs: 2, eval: p1034_eval, grad: p1034_grad, fwd: Some(p1034_fwd), oracle: p1034_oracle, tags: &[0, 2, 4, 22, 30, 31, 32, 33, 36, 38, 41, 45, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 73, 74, 76, 82, 85, 86, 88, 95, 96, 98, 100, 102, 109, 111, 114, 116, 121, 122, 123, 124, 125, 127, 128, 129, 132, 133, 136, 137, 138, 139, 141, 142, 145, 146, 150, 152, 154, 163, 167] },
+    Prog { name: "p1035", active: &[true, true, true, true, true], outputs: 3, eval: p1035_eval, grad: p1035_grad, fwd: Some(p1035_fwd), oracle: p1035_oracle, tags: &[0, 4, 21, 27, 28, 29, 30, 31, 32, 33, 48, 49, 50, 51, 52, 53, 56, 57, 71, 73, 74, 76, 85, 86, 88, 98, 111, 121, 122, 123, 127, 131, 136, 140, 141, 144, 145, 150, 153, 167, 168, 171, 173] },
+    Prog { name: "p1036", active: &[true, true, false, false, false, false, false], outputs: 1, eval: p1036_eval, grad: p1036_grad, fwd: Some(p1036_fwd), oracle: p1036_oracle, tags: &[0, 4, 8, 13, 21, 30, 31, 33, 34, 35, 36, 37, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 66, 71, 72, 75, 76, 85, 95, 96, 98, 100, 102, 107, 109, 112, 114, 117, 121, 122, 123, 126, 127, 131, 136, 137, 139, 140, 141, 143, 145, 148, 150, 152, 153, 163, 167, 169, 171, 174, 194, 198] },
+    Prog { name: "p1037", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1037_eval, grad: p1037_grad, fwd: Some(p1037_fwd), oracle: p1037_oracle, tags: &[0, 6, 21, 30, 31, 32, 33, 34, 36, 48, 49, 50, 51, 52, 53, 56, 71, 76, 98, 99, 100, 121, 122, 123, 124, 125, 126, 136, 141, 142, 145, 150, 167, 170, 171, 174, 176, 186, 189, 192, 193] },
+    Prog { name: "p1038", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1038_eval, grad: p1038_grad, fwd: Some(p1038_fwd), oracle: p1038_oracle, tags: &[1, 8, 21, 30, 31, 32, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 74, 76, 80, 98, 99, 100, 121, 122, 126, 129, 131, 136, 139, 140, 141, 142, 143, 144, 145, 148, 149, 150, 151, 152, 153, 154, 159, 167, 168, 169, 170, 187, 188, 189, 192, 193] },
+    Prog { name: "p1039", active: &[true], outputs: 1, eval: p1039_eval, grad: p1039_grad, fwd: Some(p1039_fwd), oracle: p1039_oracle, tags: &[0, 6, 20, 30, 31, 32, 33, 34, 36, 41, 44, 48, 49, 50, 51, 52, 53, 56, 71, 73, 74, 76, 77, 79, 82, 95, 96, 98, 100, 121, 122, 123, 129, 132, 134, 136, 137, 141, 143, 144, 145, 149, 150, 151, 152, 154, 158, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p1040", active: &[true, true, true, true, false, false, false, false], outputs: 1, eval: p1040_eval, grad: p1040_grad, fwd: Some(p1040_fwd), oracle: p1040_oracle, tags: &[0, 1, 7, 8, 17, 18, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 73, 76, 79, 81, 82, 85, 86, 95, 96, 98, 102, 111, 113, 121, 122, 125, 126, 127, 128, 132, 133, 134, 136, 141, 145, 146, 148, 150, 152, 155, 160, 167, 170, 174, 183] },
+    Prog { name: "p1041", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1041_eval, grad: p1041_grad, fwd: Some(p1041_fwd), oracle: p1041_oracle, tags: &[1, 2, 7, 20, 30, 31, 34, 37, 46, 48, 49, 50, 51, 53, 85, 98, 101, 102, 114, 117, 121, 122, 125, 128, 129, 133, 136, 138, 142, 143, 145, 146, 150, 151, 152, 154, 163, 167, 168, 169, 171, 186, 189, 192, 193] },
+    Prog { name: "p1042", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1042_eval, grad: p1042_grad, fwd: Some(p1042_fwd), oracle: p1042_oracle, tags: &[0, 1, 3, 4, 20, 30, 31, 34, 43, 48, 49, 50, 51, 53, 54, 56, 71, 73, 80, 85, 86, 96, 98, 99, 100, 101, 111, 114, 121, 122, 132, 136, 141, 145, 149, 150, 152, 153, 156, 159, 167, 171, 174, 185, 189, 190, 191, 193] },
+    Prog { name: "p1043", active: &[true, true, true, true], outputs: 2, eval: p1043_eval, grad: p1043_grad, fwd: Some(p1043_fwd), oracle: p1043_oracle, tags: &[0, 2, 22, 30, 31, 43, 48, 49, 50, 53, 96, 98, 111, 113, 121, 126, 132, 136, 145, 147, 148, 150, 153, 163, 169] },
+    Prog { name: "p1044", active: &[true, true], outputs: 2, eval: p1044_eval, grad: p1044_grad, fwd: Some(p1044_fwd), oracle: p1044_oracle, tags: &[0, 22, 28, 30, 31, 33, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 60, 66, 68, 71, 72, 74, 75, 77, 80, 81, 85, 93, 96, 98, 102, 118, 121, 122, 123, 124, 130, 131, 132, 133, 134, 136, 139, 140, 141, 142, 144, 145, 146, 147, 148, 150, 151, 152, 153, 167, 168, 169] },
+    Prog { name: "p1045", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1045_eval, grad: p1045_grad, fwd: Some(p1045_fwd), oracle: p1045_oracle, tags: &[2, 3, 4, 6, 7, 12, 20, 30, 31, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 60, 71, 74, 76, 82, 85, 96, 98, 102, 111, 121, 122, 123, 127, 134, 136, 138, 141, 145, 147, 150, 152, 153, 167] },
+    Prog { name: "p1046", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1046_eval, grad: p1046_grad, fwd: Some(p1046_fwd), oracle: p1046_oracle, tags: &[2, 5, 6, 7, 20, 30, 31, 33, 36, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 75, 76, 82, 83, 85, 86, 91, 93, 95, 96, 98, 99, 100, 101, 109, 111, 114, 117, 121, 122, 124, 125, 126, 128, 130, 134, 136, 140, 141, 142, 144, 145, 150, 151, 152, 153, 154, 167, 168, 169, 170] },
+    Prog { name: "p1047", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1047_eval, grad: p1047_grad, fwd: Some(p1047_fwd), oracle: p1047_oracle, tags: &[0, 2, 3, 12, 21, 26, 30, 31, 32, 34, 35, 40, 47, 48, 49, 50, 51, 53, 54, 56, 57, 66, 68, 71, 74, 79, 81, 85, 88, 91, 93, 96, 98, 102, 107, 109, 111, 113, 114, 115, 118, 121, 122, 127, 134, 136, 137, 141, 143, 144, 145, 148, 150, 151, 152, 155, 167, 169, 170, 174, 180] },
+    Prog { name: "p1048", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1048_eval, grad: p1048_grad, fwd: Some(p1048_fwd), oracle: p1048_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 32, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 76, 98, 100, 111, 114, 121, 122, 123, 128, 136, 137, 141, 142, 145, 150, 160, 164, 167, 169, 170, 186, 189, 192, 193] },
+    Prog { name: "p1049", active: &[true, true, true, true], outputs: 1, eval: p1049_eval, grad: p1049_grad, fwd: Some(p1049_fwd), oracle: p1049_oracle, tags: &[0, 1, 7, 20, 30, 31, 33, 34, 38, 41, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 74, 76, 79, 82, 85, 86, 95, 96, 98, 100, 102, 103, 105, 114, 121, 122, 124, 125, 127, 131, 133, 134, 135, 136, 138, 139, 141, 145, 148, 150, 151, 152, 153, 167, 171, 172, 200] },
+    Prog { name: "p602g", active: &[true, true], outputs: 1, eval: p602g_eval, grad: p602g_grad, fwd: Some(p602g_fwd), oracle: p602g_oracle, tags: &[55, 48, 49, 9, 20, 10, 30, 126, 121, 133, 145] },
+    Prog { name: "p611g", active: &[true, true, true, true, true], outputs: 1, eval: p611g_eval, grad: p611g_grad, fwd: Some(p611g_fwd), oracle: p611g_oracle, tags: &[34, 55, 48, 49, 51, 98, 137, 9, 20, 76, 10, 30, 31, 121, 122, 133, 136] },
+    Prog { name: "p620g", active: &[true], outputs: 1, eval: p620g_eval, grad: p620g_grad, fwd: Some(p620g_fwd), oracle: p620g_oracle, tags: &[55, 48, 141, 9, 20, 10, 30, 126, 121, 122, 133, 131, 145] },
+    Prog { name: "p622g", active: &[true, true, true, true], outputs: 1, eval: p622g_eval, grad: p622g_grad, fwd: Some(p622g_fwd), oracle: p622g_oracle, tags: &[55, 48, 49, 98, 146, 141, 56, 9, 20, 10, 74, 30, 121, 133, 131] },
+    Prog { name: "p645g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p645g_eval, grad: p645g_grad, fwd: Some(p645g_fwd), oracle: p645g_oracle, tags: &[34, 55, 50, 48, 49, 98, 141, 9, 20, 76, 10, 31, 121, 122, 133, 131, 145] },
+    Prog { name: "p675g", active: &[true, true, true, true], outputs: 1, eval: p675g_eval, grad: p675g_grad, fwd: Some(p675g_fwd), oracle: p675g_oracle, tags: &[34, 55, 48, 49, 51, 98, 141, 56, 137, 9, 20, 76, 10, 74, 30, 31, 121, 133, 167, 136] },
+    Prog { name: "p679g", active: &[true, true, true, true, true, true], outputs: 1, eval: p679g_eval, grad: p679g_grad, fwd: Some(p679g_fwd), oracle: p679g_oracle, tags: &[34, 55, 50, 48, 98, 141, 56, 123, 9, 20, 76, 10, 74, 30, 31, 121, 122, 133, 145] },
+    Prog { name: "p686g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p686g_eval, grad: p686g_grad, fwd: Some(p686g_fwd), oracle: p686g_oracle, tags: &[34, 55, 48, 98, 146, 9, 20, 76, 10, 30, 31, 126, 121, 133, 167, 145] },
+    Prog { name: "p714g", active: &[true], outputs: 1, eval: p714g_eval, grad: p714g_grad, fwd: Some(p714g_fwd), oracle: p714g_oracle, tags: &[55, 48, 49, 51, 56, 9, 20, 10, 74, 30, 121, 122, 133, 167, 136] },
+    Prog { name: "p727g", active: &[true, true, true, true, true], outputs: 1, eval: p727g_eval, grad: p727g_grad, fwd: Some(p727g_fwd), oracle: p727g_oracle, tags: &[55, 48, 51, 98, 56, 9, 20, 10, 74, 30, 121, 133] },
+    Prog { name: "p737g", active: &[true, true, true], outputs: 1, eval: p737g_eval, grad: p737g_grad, fwd: Some(p737g_fwd), oracle: p737g_oracle, tags: &[55, 50, 48, 49, 141, 9, 20, 10, 30, 121] },
+    Prog { name: "p742g", active: &[true, true, true], outputs: 1, eval: p742g_eval, grad: p742g_grad, fwd: Some(p742g_fwd), oracle: p742g_oracle, tags: &[55, 48, 49, 51, 9, 20, 10, 30, 121, 133, 167] },
+    Prog { name: "p749g", active: &[true, true, true, true], outputs: 1, eval: p749g_eval, grad: p749g_grad, fwd: Some(p749g_fwd), oracle: p749g_oracle, tags: &[55, 48, 49, 98, 9, 20, 10, 30, 126, 121, 122, 133, 136] },
+    Prog { name: "p767g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p767g_eval, grad: p767g_grad, fwd: Some(p767g_fwd), oracle: p767g_oracle, tags: &[34, 55, 50, 48, 51, 98, 146, 141, 9, 20, 76, 10, 31, 121, 122, 133, 136, 131, 145] },
+    Prog { name: "p782g", active: &[true, true, true], outputs: 1, eval: p782g_eval, grad: p782g_grad, fwd: Some(p782g_fwd), oracle: p782g_oracle, tags: &[55, 50, 48, 49, 51, 9, 20, 10, 30, 121, 133, 167, 131, 145] },
+    Prog { name: "p795g", active: &[true, true, true, true, true], outputs: 1, eval: p795g_eval, grad: p795g_grad, fwd: Some(p795g_fwd), oracle: p795g_oracle, tags: &[34, 55, 50, 48, 98, 141, 9, 20, 76, 10, 30, 31, 126, 121, 122, 133, 167, 136, 145] },
+    Prog { name: "p815g", active: &[true, true, true, true, true], outputs: 1, eval: p815g_eval, grad: p815g_grad, fwd: Some(p815g_fwd), oracle: p815g_oracle, tags: &[34, 55, 48, 98, 123, 9, 20, 76, 10, 30, 31, 121, 122, 133, 167, 145] },
+    Prog { name: "p825g", active: &[true, true, true, true, true], outputs: 1, eval: p825g_eval, grad: p825g_grad, fwd: Some(p825g_fwd), oracle: p825g_oracle, tags: &[34, 55, 48, 49, 51, 98, 146, 56, 9, 20, 76, 10, 74, 31, 126, 121, 122, 133, 145] },
+    Prog { name: "p856g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p856g_eval, grad: p856g_grad, fwd: Some(p856g_fwd), oracle: p856g_oracle, tags: &[55, 48, 123, 9, 20, 10, 30, 121, 133, 167, 136] },
+    Prog { name: "p881g", active: &[true, true, true, true], outputs: 1, eval: p881g_eval, grad: p881g_grad, fwd: Some(p881g_fwd), oracle: p881g_oracle, tags: &[34, 55, 50, 48, 51, 98, 141, 56, 9, 20, 76, 10, 74, 30, 31, 121, 122, 133, 167, 136, 131, 145] },
+    Prog { name: "p885g", active: &[true, true, true], outputs: 1, eval: p885g_eval, grad: p885g_grad, fwd: Some(p885g_fwd), oracle: p885g_oracle, tags: &[55, 50, 48, 141, 56, 137, 9, 20, 10, 74, 30, 121, 122, 133, 131] },
+    Prog { name: "p886g", active: &[true, true, true, true, true], outputs: 1, eval: p886g_eval, grad: p886g_grad, fwd: Some(p886g_fwd), oracle: p886g_oracle, tags: &[55, 50, 48, 9, 20, 10, 30, 121, 133] },
+    Prog { name: "p911g", active: &[true, true, true], outputs: 1, eval: p911g_eval, grad: p911g_grad, fwd: Some(p911g_fwd), oracle: p911g_oracle, tags: &[55, 50, 48, 56, 9, 20, 10, 74, 30, 121, 133, 167, 145] },
+    Prog { name: "p958g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p958g_eval, grad: p958g_grad, fwd: Some(p958g_fwd), oracle: p958g_oracle, tags: &[34, 55, 48, 49, 98, 9, 20, 76, 10, 30, 31, 121, 133, 167, 145] },
+    Prog { name: "p977g", active: &[true, true, true, true, true, true], outputs: 1, eval: p977g_eval, grad: p977g_grad, fwd: Some(p977g_fwd), oracle: p977g_oracle, tags: &[55, 50, 48, 49, 51, 98, 146, 141, 9, 20, 10, 30, 121, 122, 133, 131] },
+    Prog { name: "p980g", active: &[true, true, true, true], outputs: 1, eval: p980g_eval, grad: p980g_grad, fwd: Some(p980g_fwd), oracle: p980g_oracle, tags: &[34, 55, 48, 51, 98, 146, 141, 9, 20, 76, 10, 30, 31, 121, 122, 133] },
+    Prog { name: "p1019g", active: &[true, true, true], outputs: 1, eval: p1019g_eval, grad: p1019g_grad, fwd: Some(p1019g_fwd), oracle: p1019g_oracle, tags: &[55, 48, 9, 20, 10, 30] },
+    Prog { name: "p1031g", active: &[true, true, true], outputs: 1, eval: p1031g_eval, grad: p1031g_grad, fwd: Some(p1031g_fwd), oracle: p1031g_oracle, tags: &[55, 50, 48, 123, 9, 20, 10, 30, 121, 133, 167, 145] },
 ];
 
 /// The programs under `hvp`, checked in second order.
@@ -55359,7 +56475,6 @@ static HVPS: &[Hvp] = &[
     Hvp { name: "p738", hvp: p738_hvp1, bf: p738_bf1, ff: None, bb: None, oracle: p738_oracle2 },
     Hvp { name: "p752", hvp: p752_hvp1, bf: p752_bf1, ff: None, bb: None, oracle: p752_oracle2 },
     Hvp { name: "p756", hvp: p756_hvp1, bf: p756_bf1, ff: None, bb: None, oracle: p756_oracle2 },
-    Hvp { name: "p763", hvp: p763_hvp1, bf: p763_bf1, ff: None, bb: None, oracle: p763_oracle2 },
     Hvp { name: "p770", hvp: p770_hvp1, bf: p770_bf1, ff: None, bb: None, oracle: p770_oracle2 },
     Hvp { name: "p784", hvp: p784_hvp1, bf: p784_bf1, ff: None, bb: None, oracle: p784_oracle2 },
     Hvp { name: "p785", hvp: p785_hvp1, bf: p785_bf1, ff: None, bb: None, oracle: p785_oracle2 },
@@ -55372,7 +56487,6 @@ static HVPS: &[Hvp] = &[
     Hvp { name: "p838", hvp: p838_hvp1, bf: p838_bf1, ff: None, bb: None, oracle: p838_oracle2 },
     Hvp { name: "p849", hvp: p849_hvp1, bf: p849_bf1, ff: None, bb: None, oracle: p849_oracle2 },
     Hvp { name: "p853", hvp: p853_hvp1, bf: p853_bf1, ff: None, bb: None, oracle: p853_oracle2 },
-    Hvp { name: "p860", hvp: p860_hvp1, bf: p860_bf1, ff: None, bb: None, oracle: p860_oracle2 },
     Hvp { name: "p863", hvp: p863_hvp1, bf: p863_bf1, ff: None, bb: None, oracle: p863_oracle2 },
     Hvp { name: "p871", hvp: p871_hvp1, bf: p871_bf1, ff: None, bb: None, oracle: p871_oracle2 },
     Hvp { name: "p874", hvp: p874_hvp1, bf: p874_bf1, ff: None, bb: None, oracle: p874_oracle2 },
@@ -55416,6 +56530,7 @@ static TAGS: &[(&str, &str)] = &[
     ("parameters", "&[S] slice of structs"),
     ("parameters", "&[(f64, f64)] slice of tuples"),
     ("parameters", "data &[Vec<f64>] / &[(f64, f64)] left out by wrt"),
+    ("parameters", "alias of an array (type V3 = [f64; 3])"),
     ("results", "float result"),
     ("results", "array result"),
     ("results", "tuple result"),
@@ -55442,6 +56557,8 @@ static TAGS: &[(&str, &str)] = &[
     ("locals", "snapshot let s = a"),
     ("locals", "whole-array assignment in a loop"),
     ("locals", "std::mem::swap / replace"),
+    ("locals", "struct pattern let S { a, .. } = s"),
+    ("locals", "array pattern let [u, v] = …"),
     ("arithmetic", "a + b"),
     ("arithmetic", "a - b"),
     ("arithmetic", "a * b"),
@@ -55477,6 +56594,8 @@ static TAGS: &[(&str, &str)] = &[
     ("control flow", "break"),
     ("control flow", "continue"),
     ("control flow", "nested loops"),
+    ("control flow", "return inside a loop"),
+    ("control flow", "loop { … break … }"),
     ("iterator chains", "for v in x.iter()"),
     ("iterator chains", ".enumerate()"),
     ("iterator chains", ".zip(…)"),
@@ -55498,6 +56617,9 @@ static TAGS: &[(&str, &str)] = &[
     ("arrays", ".is_empty()"),
     ("arrays", "a.map(f) of a fixed-size array"),
     ("arrays", "Vec::new() / Vec::with_capacity(n) + push"),
+    ("arrays", "(lo..=hi).contains(&x)"),
+    ("arrays", "std::array::from_fn(|i| …)"),
+    ("arrays", ".first() / .last()"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -55587,6 +56709,8 @@ static TAGS: &[(&str, &str)] = &[
     ("structs and methods", "struct result of a callee"),
     ("structs and methods", "Vec fields (Vec<f64>, Vec<Vec<f64>>)"),
     ("structs and methods", "S::default() / Default::default() / ..Default::default()"),
+    ("structs and methods", "method on a struct built in the body"),
+    ("structs and methods", "row of a struct field read in place"),
     ("modes", "#[grad(hvp)]: f_hvp, f_backward_forward"),
     ("modes", "nested companions f_forward_forward / f_backward_backward"),
 ];

@@ -655,6 +655,68 @@ pub fn pt_filled(v: f64) -> Pt {
 
 use rec_shared::*;
 
+// ---------------------------------------------------------------- the aliases, the struct and the callee of round4.rs
+
+/// Aliases of arrays (`ga: V3`, `gb: &V3`, `gp: &[V3]`), the struct whose methods
+/// the programs call on a struct they build, and a callee with an array result
+/// taken apart by an array pattern.
+mod r4_shared {
+#![allow(dead_code, unused, clippy::all)]
+use super::*;
+
+pub type V2 = [f64; 2];
+pub type V3 = [f64; 3];
+
+#[derive(Clone, Copy, Debug, Default, autodiff::Tangent)]
+pub struct Uq {
+    pub a: f64,
+    pub v: [f64; 2],
+}
+
+/// `Uq` in the oracle.
+#[derive(Clone, Copy, Debug)]
+pub struct UqD<D> {
+    pub a: D,
+    pub v: [D; 2],
+}
+
+impl Uq {
+    /// `self` by value.
+    #[grad(reverse, forward, wrt(self, x))]
+    pub fn umix(self, x: f64) -> f64 {
+        self.a * x.tanh() + self.v[0] * (self.v[1] * x).sin()
+    }
+
+    /// `&self`.
+    #[grad(reverse, forward, hvp, wrt(self, x))]
+    pub fn ulen(&self, x: f64) -> f64 {
+        (self.a * self.a + self.v[1] * x).tanh() + self.v[0]
+    }
+}
+
+impl<D: Dn> UqD<D> {
+    pub fn umix_dual(self, x: D, tr_: &mut Tr) -> D {
+        self.a * dx_tanh(x, tr_) + self.v[0] * (self.v[1] * x).sin()
+    }
+
+    pub fn ulen_dual(&self, x: D, tr_: &mut Tr) -> D {
+        dx_tanh(self.a * self.a + self.v[1] * x, tr_) + self.v[0]
+    }
+}
+
+/// An array result.
+#[grad(reverse, forward)]
+pub fn upair(x: f64, y: f64) -> [f64; 2] {
+    [x * y.tanh(), (x - y).sin()]
+}
+
+pub fn upair_dual<D: Dn>(x: D, y: D, tr_: &mut Tr) -> [D; 2] {
+    [x * dx_tanh(y, tr_), (x - y).sin()]
+}
+}
+
+use r4_shared::*;
+
 // ---------------------------------------------------------------- p1050
 
 #[allow(unused, clippy::all)]
@@ -685,7 +747,8 @@ fn p1050(x3: f64, x2: f64, r1: &f64, f4: bool, ok8: Option<usize>, lin22: &Lv) -
     let v18: f64 = if let Some(ov15) = lo13 { (ov15 * (2.7 * ov15)).sin() + ((v1.abs().ln_1p() + acc10.atan().signum()) + x2).sin() } else { (u3.iter().zip(z4.iter()).map(|(p16, q17)| (f64::tanh(2.25) * 0.9).acos()).sum::<f64>() + x2).sin() };
     let oc19 = if (((-1.4 + v18) * f64::exp_m1(-2.35).tanh()) + x3).sin() > 0.163 { Some(((u3[0] * u3[0]).ln_1p() + x2).tanh()) } else { None };
     let v21: f64 = oc19.and_then(|ov20| if ov20 > -0.037 { Some(autodiff::sigmoid(ov20 - (ov20 - ov20)) * (x2.exp2().atan() * 0.95)) } else { None }).unwrap_or(((f64::abs(-0.85) + 1.25).recip() + x3).atan());
-    (((((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + ((((1.2 * u3[0].sin()) + (0.8 * z4[0].tanh())) + (0.45 * cc6.tanh())) + (0.65 * v7))) + (1.05 * acc10.sin())) + (1.1 * v18)) + ((0.55 * v21) + (0.4 * lin22.w.iter().map(|e23| autodiff::sigmoid(autodiff::relu(e23.max(*e23)))).sum::<f64>()))
+    let v24: f64 = autodiff::sigmoid(autodiff::softplus(v7 + v7) + x3);
+    ((((((((v2 - (-2.65)).abs() + 1.35).ln() * v2) - v2) + ((((1.2 * u3[0].sin()) + (0.8 * z4[0].tanh())) + (0.45 * cc6.tanh())) + (0.65 * v7))) + (1.05 * acc10.sin())) + (1.1 * v18)) + ((0.55 * v21) + (0.4 * lin22.w.iter().map(|e23| autodiff::sigmoid(autodiff::relu(e23.max(*e23)))).sum::<f64>()))) + (1.05 * (if (0.563..=1.263).contains(&v24) { autodiff::sigmoid(u3[0] + x2) } else { (f64::exp(0.55) + r1).sin() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -715,7 +778,8 @@ fn p1050_dual<D: Dn>(x3: D, x2: D, r1: &D, f4: bool, ok8: Option<usize>, lin22: 
     let v18: D = if let Some(ov15) = lo13 { dx_sin(ov15 * (D::from(2.7) * ov15), tr_) + dx_sin((dx_ln_1p(dx_abs(v1, tr_), tr_) + dx_signum(dx_atan(acc10, tr_), tr_)) + x2, tr_) } else { dx_sin(u3.iter().zip(z4.iter()).map(|(p16, q17)| dx_acos(dx_tanh(D::from(2.25), tr_) * D::from(0.9), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
     let oc19 = if dx_gt(dx_sin(((-D::from(1.4) + v18) * dx_tanh(dx_exp_m1(-D::from(2.35), tr_), tr_)) + x3, tr_), D::from(0.163), tr_) { Some(dx_tanh(dx_ln_1p(u3[0] * u3[0], tr_) + x2, tr_)) } else { None };
     let v21: D = oc19.and_then(|ov20| if dx_gt(ov20, -D::from(0.037), tr_) { Some(dx_sigmoid(ov20 - (ov20 - ov20), tr_) * (dx_atan(dx_exp2(x2, tr_), tr_) * D::from(0.95))) } else { None }).unwrap_or(dx_atan(dx_recip(dx_abs(-D::from(0.85), tr_) + D::from(1.25), tr_) + x3, tr_));
-    (((((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))) + (D::from(1.1) * v18)) + ((D::from(0.55) * v21) + (D::from(0.4) * lin22.w.iter().map(|e23| dx_sigmoid(dx_relu(dx_max(*e23, *e23, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let v24: D = dx_sigmoid(dx_softplus(v7 + v7, tr_) + x3, tr_);
+    ((((((dx_ln(dx_abs(v2 - (-D::from(2.65)), tr_) + D::from(1.35), tr_) * v2) - v2) + ((((D::from(1.2) * dx_sin(u3[0], tr_)) + (D::from(0.8) * dx_tanh(z4[0], tr_))) + (D::from(0.45) * dx_tanh(cc6, tr_))) + (D::from(0.65) * v7))) + (D::from(1.05) * dx_sin(acc10, tr_))) + (D::from(1.1) * v18)) + ((D::from(0.55) * v21) + (D::from(0.4) * lin22.w.iter().map(|e23| dx_sigmoid(dx_relu(dx_max(*e23, *e23, tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.05) * (if (dx_ge(v24, D::from(0.563), tr_) && dx_le(v24, D::from(1.263), tr_)) { dx_sigmoid(u3[0] + x2, tr_) } else { dx_sin(dx_exp(D::from(0.55), tr_) + (*r1), tr_) }))
 }
 
 fn p1050_eval(x: &[f64]) -> Vec<f64> {
@@ -1984,8 +2048,8 @@ fn p1059_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1060
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(r1, b2, ps17))]
-fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>, ps17: &[Pt]) -> [f64; 1] {
+#[grad(reverse, forward, wrt(r1, b2, ps17, st))]
+fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>, ps17: &[Pt], st: &Body) -> [f64; 1] {
     let mut c1 = 0;
     while c1 < 3 {
         c1 += 1;
@@ -2016,11 +2080,17 @@ fn p1060(r1: &f64, b2: &[f64; 5], n3: usize, ow7: Option<f64>, ps17: &[Pt]) -> [
         acc15.n += 1;
         acc15.h[1] += (f64::min(-0.7, *e16) - e16.powi(3)).sin();
     }
-    [(((((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())) + (0.75 * (lh13[2] * b2[2].tanh()))) + ((0.55 * ((acc15.sum / (acc15.n as f64)) + (0.35 * acc15.h[1]))) + (1.5 * ((ps17.len() as f64) * ((ia14[(n3 + 1) % ia14.len()].abs() + 1.4).cbrt() + r1).tanh())))]
+    let ra21: [f64; 2] = [(b2.iter().map(|e22| (c1 as f64) / (1.0 + (cc6 * cc6))).sum::<f64>().abs() + 1.55).acosh().tanh(), ((ia12[c1 % ia12.len()] + st.inner.a[1]) - st.m).tanh()];
+    let mut acc18: f64 = 0.0;
+    for k19 in 0..2 {
+        let r23 = st.w[k19];
+        acc18 += cdot2(&r23, &ra21) * r23[1];
+    }
+    [((((((((b2[2].max(r1 * b2[c1 + 1]) * autodiff::sigmoid(r1 * (n3 as f64).min(b2[n3 + 1]))) + r1) + (0.7 * acc5)) + (0.35 * cc6.tanh())) + (0.25 * acc8.tanh())) + (1.15 * v11.tanh())) + (0.75 * (lh13[2] * b2[2].tanh()))) + ((0.55 * ((acc15.sum / (acc15.n as f64)) + (0.35 * acc15.h[1]))) + (1.5 * ((ps17.len() as f64) * ((ia14[(n3 + 1) % ia14.len()].abs() + 1.4).cbrt() + r1).tanh())))) + (0.3 * autodiff::sigmoid(acc18))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, ps17: &[PtD<D>], tr_: &mut Tr) -> [D; 1] {
+fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, ps17: &[PtD<D>], st: &BodyD<D>, tr_: &mut Tr) -> [D; 1] {
     let mut c1 = 0;
     while c1 < 3 {
         c1 += 1;
@@ -2051,7 +2121,13 @@ fn p1060_dual<D: Dn>(r1: &D, b2: &[D; 5], n3: usize, ow7: Option<f64>, ps17: &[P
         acc15.n += 1;
         acc15.h[1] += dx_sin(dx_min(-D::from(0.7), *e16, tr_) - dx_powi(*e16, 3, tr_), tr_);
     }
-    [(((((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))) + (D::from(0.75) * (lh13[2] * dx_tanh(b2[2], tr_)))) + ((D::from(0.55) * ((acc15.sum / D::from(acc15.n as f64)) + (D::from(0.35) * acc15.h[1]))) + (D::from(1.5) * (D::from(ps17.len() as f64) * dx_tanh(dx_cbrt(dx_abs(ia14[(n3 + 1) % ia14.len()], tr_) + D::from(1.4), tr_) + (*r1), tr_))))]
+    let ra21: [D; 2] = [dx_tanh(dx_acosh(dx_abs(b2.iter().map(|e22| D::from(c1 as f64) / (D::from(1.0) + (cc6 * cc6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.55), tr_), tr_), dx_tanh((ia12[c1 % ia12.len()] + st.inner.a[1]) - st.m, tr_)];
+    let mut acc18: D = D::from(0.0);
+    for k19 in 0..2 {
+        let r23 = st.w[k19];
+        acc18 += cdot2_dual(&r23, &ra21, tr_) * r23[1];
+    }
+    [((((((((dx_max(b2[2], *r1 * b2[c1 + 1], tr_) * dx_sigmoid(*r1 * dx_min(D::from(n3 as f64), b2[n3 + 1], tr_), tr_)) + (*r1)) + (D::from(0.7) * acc5)) + (D::from(0.35) * dx_tanh(cc6, tr_))) + (D::from(0.25) * dx_tanh(acc8, tr_))) + (D::from(1.15) * dx_tanh(v11, tr_))) + (D::from(0.75) * (lh13[2] * dx_tanh(b2[2], tr_)))) + ((D::from(0.55) * ((acc15.sum / D::from(acc15.n as f64)) + (D::from(0.35) * acc15.h[1]))) + (D::from(1.5) * (D::from(ps17.len() as f64) * dx_tanh(dx_cbrt(dx_abs(ia14[(n3 + 1) % ia14.len()], tr_) + D::from(1.4), tr_) + (*r1), tr_))))) + (D::from(0.3) * dx_sigmoid(acc18, tr_))]
 }
 
 fn p1060_eval(x: &[f64]) -> Vec<f64> {
@@ -2060,7 +2136,8 @@ fn p1060_eval(x: &[f64]) -> Vec<f64> {
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
     let ps17: Vec<Pt> = take_pts(x, k, 2);
-    flat(&p1060(&r1, &b2, 2, ow7, &ps17))
+    let st: Body = take_body(x, k);
+    flat(&p1060(&r1, &b2, 2, ow7, &ps17, &st))
 }
 
 fn p1060_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -2069,7 +2146,8 @@ fn p1060_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b2: [Dual64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
     let ps17: Vec<PtD<Dual64>> = take_pts_d(x, k, 2);
-    flat(&p1060_dual(&r1, &b2, 2, ow7, &ps17, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1060_dual(&r1, &b2, 2, ow7, &ps17, &st, tr_))
 }
 
 fn p1060_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -2078,15 +2156,18 @@ fn p1060_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
     let ps17: Vec<Pt> = take_pts(x, k, 2);
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
     let mut d_b2 = [SHADOW; 5];
     let mut d_ps17 = vec![pt_filled(SHADOW); 2];
-    let out = p1060_backward(&r1, &mut d_r1, &b2, &mut d_b2, 2, ow7, &ps17, &mut d_ps17, take(d, &mut 0));
+    let mut d_st = body_filled(SHADOW);
+    let out = p1060_backward(&r1, &mut d_r1, &b2, &mut d_b2, 2, ow7, &ps17, &mut d_ps17, &st, &mut d_st, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_b2));
     g.extend([0.0; 1]);
     g.extend(shadow(&d_ps17));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -2096,12 +2177,14 @@ fn p1060_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b2: [f64; 5] = take(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
     let ps17: Vec<Pt> = take_pts(x, k, 2);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_b2: [f64; 5] = take(t, k);
     *k += 1;
     let t_ps17: Vec<Pt> = take_pts(t, k, 2);
-    let (out, tan) = p1060_forward(&r1, &t_r1, &b2, &t_b2, 2, ow7, &ps17, &t_ps17);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1060_forward(&r1, &t_r1, &b2, &t_b2, 2, ow7, &ps17, &t_ps17, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -2471,7 +2554,7 @@ fn p1062_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward, hvp)]
-fn p1063(r1: &f64, r4: &f64, mut x3: f64, mut x2: f64, nt: usize) -> f64 {
+fn p1063(r1: &f64, r4: &f64, mut x3: f64, mut x2: f64, nt: usize, gb16: &V3) -> f64 {
     x2 /= (if autodiff::softplus(x2) > -0.25 { -0.95 } else { autodiff::softplus((r1.sin() * 0.9).atanh()) }).abs() + 0.55;
     for i1 in 0..=3 {
         let mut v2 = x3;
@@ -2500,11 +2583,13 @@ fn p1063(r1: &f64, r4: &f64, mut x3: f64, mut x2: f64, nt: usize) -> f64 {
     }
     let oc12 = if autodiff::sigmoid(u3.iter().map(|e13| r4.trunc().sin() + 1.0).product::<f64>() - autodiff::elu(x2, 0.8)) > -0.887 { Some(*r4) } else { None };
     let v15: f64 = oc12.map_or(*r1, |ov14| (autodiff::sigmoid(((-0.4 / (f64::abs(0.9) + 0.7)).abs() + 1.35).acosh()) + ov14) + ((r4 * (-2.35)).asinh().atan() * 0.95));
-    ((((autodiff::softplus(x3).tanh().cosh() / (1.0 + (x3 * x3))) + r4) + (((0.65 * u3[0].tanh()) + (1.0 * snap4[0].tanh())) + (0.5 * u6[1].tanh()))) + (0.65 * v10.sin())) + (0.65 * v15.atan())
+    let [g17, g18, g19] = *gb16;
+    let gu20: V3 = [gb16[2] - ((-x2).abs() + 1.4).log10().tanh(), autodiff::sigmoid(u6.iter().zip(u3.iter()).map(|(p21, q22)| ((snap4[(nt + 1) % snap4.len()].abs() + 0.65).log10().atan() * 0.63) + 1.0).product::<f64>() + r1), ((u6[nt % u6.len()] / (u3[0].abs() + 1.2)).tanh().sinh() + gb16[nt % gb16.len()]).atan() * 0.63];
+    (((((autodiff::softplus(x3).tanh().cosh() / (1.0 + (x3 * x3))) + r4) + (((0.65 * u3[0].tanh()) + (1.0 * snap4[0].tanh())) + (0.5 * u6[1].tanh()))) + (0.65 * v10.sin())) + (0.65 * v15.atan())) + (((((0.45 * (gb16[0] * ((u6[nt % 3] - gb16[(nt + 3) % gb16.len()]).abs() + 1.05).log(f64::powi(0.75, 2).abs() + 2.4).sin())) + (1.5 * g17)) + (1.15 * g18)) + (0.7 * g19)) + (1.05 * autodiff::sigmoid(gu20[0] * gu20[0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1063_dual<D: Dn>(r1: &D, r4: &D, mut x3: D, mut x2: D, nt: usize, tr_: &mut Tr) -> D {
+fn p1063_dual<D: Dn>(r1: &D, r4: &D, mut x3: D, mut x2: D, nt: usize, gb16: &[D; 3], tr_: &mut Tr) -> D {
     x2 /= dx_abs(if dx_gt(dx_softplus(x2, tr_), -D::from(0.25), tr_) { -D::from(0.95) } else { dx_softplus(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_) }, tr_) + D::from(0.55);
     for i1 in 0..=3 {
         let mut v2 = x3;
@@ -2533,7 +2618,9 @@ fn p1063_dual<D: Dn>(r1: &D, r4: &D, mut x3: D, mut x2: D, nt: usize, tr_: &mut 
     }
     let oc12 = if dx_gt(dx_sigmoid(u3.iter().map(|e13| dx_sin(dx_trunc(*r4, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) - dx_elu(x2, D::from(0.8), tr_), tr_), -D::from(0.887), tr_) { Some(*r4) } else { None };
     let v15: D = oc12.map_or(*r1, |ov14| (dx_sigmoid(dx_acosh(dx_abs(-D::from(0.4) / (dx_abs(D::from(0.9), tr_) + D::from(0.7)), tr_) + D::from(1.35), tr_), tr_) + ov14) + (dx_atan(dx_asinh(*r4 * (-D::from(2.35)), tr_), tr_) * D::from(0.95)));
-    ((((dx_cosh(dx_tanh(dx_softplus(x3, tr_), tr_), tr_) / (D::from(1.0) + (x3 * x3))) + (*r4)) + (((D::from(0.65) * dx_tanh(u3[0], tr_)) + (D::from(1.0) * dx_tanh(snap4[0], tr_))) + (D::from(0.5) * dx_tanh(u6[1], tr_)))) + (D::from(0.65) * dx_sin(v10, tr_))) + (D::from(0.65) * dx_atan(v15, tr_))
+    let [g17, g18, g19] = *gb16;
+    let gu20: [D; 3] = [gb16[2] - dx_tanh(dx_log10(dx_abs(-x2, tr_) + D::from(1.4), tr_), tr_), dx_sigmoid(u6.iter().zip(u3.iter()).map(|(p21, q22)| (dx_atan(dx_log10(dx_abs(snap4[(nt + 1) % snap4.len()], tr_) + D::from(0.65), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1), tr_), dx_atan(dx_sinh(dx_tanh(u6[nt % u6.len()] / (dx_abs(u3[0], tr_) + D::from(1.2)), tr_), tr_) + gb16[nt % gb16.len()], tr_) * D::from(0.63)];
+    (((((dx_cosh(dx_tanh(dx_softplus(x3, tr_), tr_), tr_) / (D::from(1.0) + (x3 * x3))) + (*r4)) + (((D::from(0.65) * dx_tanh(u3[0], tr_)) + (D::from(1.0) * dx_tanh(snap4[0], tr_))) + (D::from(0.5) * dx_tanh(u6[1], tr_)))) + (D::from(0.65) * dx_sin(v10, tr_))) + (D::from(0.65) * dx_atan(v15, tr_))) + (((((D::from(0.45) * (gb16[0] * dx_sin(dx_log(dx_abs(u6[nt % 3] - gb16[(nt + 3) % gb16.len()], tr_) + D::from(1.05), dx_abs(dx_powi(D::from(0.75), 2, tr_), tr_) + D::from(2.4), tr_), tr_))) + (D::from(1.5) * g17)) + (D::from(1.15) * g18)) + (D::from(0.7) * g19)) + (D::from(1.05) * dx_sigmoid(gu20[0] * gu20[0], tr_)))
 }
 
 fn p1063_eval(x: &[f64]) -> Vec<f64> {
@@ -2542,7 +2629,8 @@ fn p1063_eval(x: &[f64]) -> Vec<f64> {
     let r4: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
-    flat(&p1063(&r1, &r4, x3, x2, 4))
+    let gb16: [f64; 3] = take(x, k);
+    flat(&p1063(&r1, &r4, x3, x2, 4, &gb16))
 }
 
 fn p1063_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -2551,7 +2639,8 @@ fn p1063_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let r4: Dual64 = take1(x, k);
     let x3: Dual64 = take1(x, k);
     let x2: Dual64 = take1(x, k);
-    flat(&p1063_dual(&r1, &r4, x3, x2, 4, tr_))
+    let gb16: [Dual64; 3] = take(x, k);
+    flat(&p1063_dual(&r1, &r4, x3, x2, 4, &gb16, tr_))
 }
 
 fn p1063_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -2560,14 +2649,17 @@ fn p1063_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r4: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
+    let gb16: [f64; 3] = take(x, k);
     let mut d_r1 = SHADOW;
     let mut d_r4 = SHADOW;
-    let (out, g_x3, g_x2) = p1063_backward(&r1, &mut d_r1, &r4, &mut d_r4, x3, x2, 4, d[0]);
+    let mut d_gb16 = [SHADOW; 3];
+    let (out, g_x3, g_x2) = p1063_backward(&r1, &mut d_r1, &r4, &mut d_r4, x3, x2, 4, &gb16, &mut d_gb16, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(shadow(&d_r4));
     g.extend(flat(&g_x3));
     g.extend(flat(&g_x2));
+    g.extend(shadow(&d_gb16));
     (flat(&out), g)
 }
 
@@ -2577,12 +2669,14 @@ fn p1063_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let r4: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
+    let gb16: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_r4: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
-    let (out, tan) = p1063_forward(&r1, &t_r1, &r4, &t_r4, x3, t_x3, x2, t_x2, 4);
+    let t_gb16: [f64; 3] = take(t, k);
+    let (out, tan) = p1063_forward(&r1, &t_r1, &r4, &t_r4, x3, t_x3, x2, t_x2, 4, &gb16, &t_gb16);
     (flat(&out), flat(&tan))
 }
 
@@ -2592,7 +2686,8 @@ fn p1063_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
     let r4: HyperDual64 = take1(x, k);
     let x3: HyperDual64 = take1(x, k);
     let x2: HyperDual64 = take1(x, k);
-    flat(&p1063_dual(&r1, &r4, x3, x2, 4, tr_))
+    let gb16: [HyperDual64; 3] = take(x, k);
+    flat(&p1063_dual(&r1, &r4, x3, x2, 4, &gb16, tr_))
 }
 
 fn p1063_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -2601,26 +2696,32 @@ fn p1063_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let r4: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
+    let gb16: [f64; 3] = take(x, k);
     let k = &mut 0;
     let v_r1: f64 = take1(v, k);
     let v_r4: f64 = take1(v, k);
     let v_x3: f64 = take1(v, k);
     let v_x2: f64 = take1(v, k);
+    let v_gb16: [f64; 3] = take(v, k);
     let mut d_r1 = SHADOW;
     let mut h_r1 = SHADOW;
     let mut d_r4 = SHADOW;
     let mut h_r4 = SHADOW;
-    let (out, g_x3, g_x2, h_x3, h_x2) = p1063_hvp(&r1, &v_r1, &mut d_r1, &mut h_r1, &r4, &v_r4, &mut d_r4, &mut h_r4, x3, v_x3, x2, v_x2, 4);
+    let mut d_gb16 = [SHADOW; 3];
+    let mut h_gb16 = [SHADOW; 3];
+    let (out, g_x3, g_x2, h_x3, h_x2) = p1063_hvp(&r1, &v_r1, &mut d_r1, &mut h_r1, &r4, &v_r4, &mut d_r4, &mut h_r4, x3, v_x3, x2, v_x2, 4, &gb16, &v_gb16, &mut d_gb16, &mut h_gb16);
     let mut gv = Vec::new();
     let mut hv = Vec::new();
     gv.extend(shadow(&d_r1));
     gv.extend(shadow(&d_r4));
     gv.extend(flat(&g_x3));
     gv.extend(flat(&g_x2));
+    gv.extend(shadow(&d_gb16));
     hv.extend(shadow(&h_r1));
     hv.extend(shadow(&h_r4));
     hv.extend(flat(&h_x3));
     hv.extend(flat(&h_x2));
+    hv.extend(shadow(&h_gb16));
     (flat(&out), gv, hv)
 }
 
@@ -2630,26 +2731,32 @@ fn p1063_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
     let r4: f64 = take1(x, k);
     let x3: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
+    let gb16: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_r4: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
+    let t_gb16: [f64; 3] = take(t, k);
     let mut d_r1 = SHADOW;
     let mut td_r1 = SHADOW;
     let mut d_r4 = SHADOW;
     let mut td_r4 = SHADOW;
-    let ((out, g_x3, g_x2), (t_out, tg_x3, tg_x2)) = p1063_backward_forward(&r1, &t_r1, &mut d_r1, &mut td_r1, &r4, &t_r4, &mut d_r4, &mut td_r4, x3, t_x3, x2, t_x2, 4, d, td);
+    let mut d_gb16 = [SHADOW; 3];
+    let mut td_gb16 = [SHADOW; 3];
+    let ((out, g_x3, g_x2), (t_out, tg_x3, tg_x2)) = p1063_backward_forward(&r1, &t_r1, &mut d_r1, &mut td_r1, &r4, &t_r4, &mut d_r4, &mut td_r4, x3, t_x3, x2, t_x2, 4, &gb16, &t_gb16, &mut d_gb16, &mut td_gb16, d, td);
     let mut gv = Vec::new();
     let mut tg = Vec::new();
     gv.extend(shadow(&d_r1));
     gv.extend(shadow(&d_r4));
     gv.extend(flat(&g_x3));
     gv.extend(flat(&g_x2));
+    gv.extend(shadow(&d_gb16));
     tg.extend(shadow(&td_r1));
     tg.extend(shadow(&td_r4));
     tg.extend(flat(&tg_x3));
     tg.extend(flat(&tg_x2));
+    tg.extend(shadow(&td_gb16));
     (flat(&out), gv, flat(&t_out), tg)
 }
 
@@ -3064,7 +3171,9 @@ fn p1067(x2: f64, mut x1: f64, mut st: Body) -> (f64, f64) {
         }
     }
     let v17: f64 = if lv14.is_empty() { autodiff::sigmoid((v9 % (snap6[(k11 + 1) % 2].tanh().exp() + 0.5)).atan() + st.w[(k11 + 2) % 2][(k11 + 1) % 2]) } else { (lv14[0] * (((snap6[k11 % 2].tanh().exp_m1() * (v9.abs() + 0.9).log2()) + st.vel[(k11 + 1) % 2]).atan() * 0.95)) + lv14[lv14.len() - 1] };
-    ((((((((st.w[0][0] * st.w[0][1]).sin() * autodiff::leaky_relu(0.65, autodiff::sigmoid(st.m))) / (1.0 + (st.pos[0] * st.pos[0]))) - st.m) + (0.8 * autodiff::sigmoid(st.vel[0] - snap6[0]))) + (0.75 * v9.atan())) + (0.3 * v13)) + (1.5 * v17.tanh()), (st.inner.t + st.inner.t).tanh().mul_add((if (st.vel[1] * st.inner.t) <= st.m { -st.inner.t } else if st.vel[1] <= x1 { x1.signum() } else { x2.sin() }).sin(), (st.pos[0] + 1.05) - (x2 * x1.tanh())) - x2)
+    let ra18: [f64; 3] = [(v13 + st.pos[0]).tanh(), autodiff::sigmoid((st.inner.a[1] - st.pos[(k11 + 2) % 2]) + st.inner.t.hypot(st.inner.a[1])), ((snap6[k11 % 2].sin() * 0.9).asin().fract() + st.w[k11 % 2][k11 % 2]).tanh()];
+    let ff19 = core::array::from_fn::<f64, 3, _>(|i20| ra18[i20] + (0.25 * (i20 as f64)));
+    (((((((((st.w[0][0] * st.w[0][1]).sin() * autodiff::leaky_relu(0.65, autodiff::sigmoid(st.m))) / (1.0 + (st.pos[0] * st.pos[0]))) - st.m) + (0.8 * autodiff::sigmoid(st.vel[0] - snap6[0]))) + (0.75 * v9.atan())) + (0.3 * v13)) + (1.5 * v17.tanh())) + (1.45 * (ff19[1] * (autodiff::elu(-2.85, st.w[k11 % 2][1].tanh()) * v17.tanh().cosh()).tanh())), (st.inner.t + st.inner.t).tanh().mul_add((if (st.vel[1] * st.inner.t) <= st.m { -st.inner.t } else if st.vel[1] <= x1 { x1.signum() } else { x2.sin() }).sin(), (st.pos[0] + 1.05) - (x2 * x1.tanh())) - x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3102,7 +3211,9 @@ fn p1067_dual<D: Dn>(x2: D, mut x1: D, mut st: BodyD<D>, tr_: &mut Tr) -> (D, D)
         }
     }
     let v17: D = if lv14.is_empty() { dx_sigmoid(dx_atan(dx_rem(v9, dx_exp(dx_tanh(snap6[(k11 + 1) % 2], tr_), tr_) + D::from(0.5), tr_), tr_) + st.w[(k11 + 2) % 2][(k11 + 1) % 2], tr_) } else { (lv14[0] * (dx_atan((dx_exp_m1(dx_tanh(snap6[k11 % 2], tr_), tr_) * dx_log2(dx_abs(v9, tr_) + D::from(0.9), tr_)) + st.vel[(k11 + 1) % 2], tr_) * D::from(0.95))) + lv14[lv14.len() - 1] };
-    (((((((dx_sin(st.w[0][0] * st.w[0][1], tr_) * dx_leaky_relu(D::from(0.65), dx_sigmoid(st.m, tr_), tr_)) / (D::from(1.0) + (st.pos[0] * st.pos[0]))) - st.m) + (D::from(0.8) * dx_sigmoid(st.vel[0] - snap6[0], tr_))) + (D::from(0.75) * dx_atan(v9, tr_))) + (D::from(0.3) * v13)) + (D::from(1.5) * dx_tanh(v17, tr_)), dx_mul_add(dx_tanh(st.inner.t + st.inner.t, tr_), dx_sin(if dx_le(st.vel[1] * st.inner.t, st.m, tr_) { -st.inner.t } else if dx_le(st.vel[1], x1, tr_) { dx_signum(x1, tr_) } else { dx_sin(x2, tr_) }, tr_), (st.pos[0] + D::from(1.05)) - (x2 * dx_tanh(x1, tr_)), tr_) - x2)
+    let ra18: [D; 3] = [dx_tanh(v13 + st.pos[0], tr_), dx_sigmoid((st.inner.a[1] - st.pos[(k11 + 2) % 2]) + dx_hypot(st.inner.t, st.inner.a[1], tr_), tr_), dx_tanh(dx_fract(dx_asin(dx_sin(snap6[k11 % 2], tr_) * D::from(0.9), tr_), tr_) + st.w[k11 % 2][k11 % 2], tr_)];
+    let ff19 = core::array::from_fn::<D, 3, _>(|i20| ra18[i20] + (D::from(0.25) * D::from(i20 as f64)));
+    ((((((((dx_sin(st.w[0][0] * st.w[0][1], tr_) * dx_leaky_relu(D::from(0.65), dx_sigmoid(st.m, tr_), tr_)) / (D::from(1.0) + (st.pos[0] * st.pos[0]))) - st.m) + (D::from(0.8) * dx_sigmoid(st.vel[0] - snap6[0], tr_))) + (D::from(0.75) * dx_atan(v9, tr_))) + (D::from(0.3) * v13)) + (D::from(1.5) * dx_tanh(v17, tr_))) + (D::from(1.45) * (ff19[1] * dx_tanh(dx_elu(-D::from(2.85), dx_tanh(st.w[k11 % 2][1], tr_), tr_) * dx_cosh(dx_tanh(v17, tr_), tr_), tr_))), dx_mul_add(dx_tanh(st.inner.t + st.inner.t, tr_), dx_sin(if dx_le(st.vel[1] * st.inner.t, st.m, tr_) { -st.inner.t } else if dx_le(st.vel[1], x1, tr_) { dx_signum(x1, tr_) } else { dx_sin(x2, tr_) }, tr_), (st.pos[0] + D::from(1.05)) - (x2 * dx_tanh(x1, tr_)), tr_) - x2)
 }
 
 fn p1067_eval(x: &[f64]) -> Vec<f64> {
@@ -3189,7 +3300,11 @@ fn p1068(a2: [f64; 2], a1: [f64; 3], a3: [f64; 1], nt: usize) -> f64 {
     let v29: f64 = (v1 + (a1[(nt + 3) % 3] * a2[k28])).div_euclid(v26.min(v1).abs() + 0.7);
     let la30: [f64; 3] = [(((old16[nt % old16.len()].abs() + 0.7).cbrt() - acc15) + a3[nt % a3.len()]).atan(), a3[k28 % a3.len()].mul_add(autodiff::sigmoid(v29), v26).hypot(acc15).atan(), ((f64::mul_add(-2.5, acc15, v26) / (1.0 + (v29 * v29))) + a3[0]).atan()];
     let lm31 = la30.map(|t32| (f64::sinh(-1.7).abs() + 0.6).ln().atan() + t32);
-    (((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))) + (1.0 * (v29 * (k28 as f64)).tanh())) + (0.5 * (lm31[1] * ((((v26.abs() + 1.45).atan() * 0.63) + 1.5).powf(0.4).tanh().exp_m1() + a2[2 - 1 - k28]).tanh()))
+    let ps33 = Lp { a: ((lm31[k28].atan2(old16[k28]) / 0.95) + a1[k28]).atan(), v: [a1.iter().map(|&e34| la30[nt % 3] - a2[0]).sum::<f64>().tanh() * autodiff::sigmoid(old16[k28] - lm31[nt % 3]), a3[k28 % 1]] };
+    let Lp { a, v: pv35 } = ps33;
+    let ra38: [f64; 2] = [((-(k28 as f64)).sin() + a3[nt % a3.len()]).tanh(), (v29 + a3[nt % 1]).tanh()];
+    let [u36, u37] = cpair2(&ra38);
+    ((((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (1.3 * acc15)) + (((1.1 * u20[1].sin()) + (1.35 * autodiff::sigmoid(old16[0]))) + (0.5 * v26.tanh()))) + (0.9 * ((k28 as f64) * (v1 + a2[k28]).sin()))) + (1.0 * (v29 * (k28 as f64)).tanh())) + (0.5 * (lm31[1] * ((((v26.abs() + 1.45).atan() * 0.63) + 1.5).powf(0.4).tanh().exp_m1() + a2[2 - 1 - k28]).tanh()))) + (((0.6 * a) + (0.45 * pv35[0])) + (1.25 * (u36 * u37)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3231,7 +3346,11 @@ fn p1068_dual<D: Dn>(a2: [D; 2], a1: [D; 3], a3: [D; 1], nt: usize, tr_: &mut Tr
     let v29: D = dx_div_euclid(v1 + (a1[(nt + 3) % 3] * a2[k28]), dx_abs(dx_min(v26, v1, tr_), tr_) + D::from(0.7), tr_);
     let la30: [D; 3] = [dx_atan((dx_cbrt(dx_abs(old16[nt % old16.len()], tr_) + D::from(0.7), tr_) - acc15) + a3[nt % a3.len()], tr_), dx_atan(dx_hypot(dx_mul_add(a3[k28 % a3.len()], dx_sigmoid(v29, tr_), v26, tr_), acc15, tr_), tr_), dx_atan((dx_mul_add(-D::from(2.5), acc15, v26, tr_) / (D::from(1.0) + (v29 * v29))) + a3[0], tr_)];
     let lm31 = la30.map(|t32| dx_atan(dx_ln(dx_abs(dx_sinh(-D::from(1.7), tr_), tr_) + D::from(0.6), tr_), tr_) + t32);
-    (((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))) + (D::from(1.0) * dx_tanh(v29 * D::from(k28 as f64), tr_))) + (D::from(0.5) * (lm31[1] * dx_tanh(dx_exp_m1(dx_tanh(dx_powf((dx_atan(dx_abs(v26, tr_) + D::from(1.45), tr_) * D::from(0.63)) + D::from(1.5), D::from(0.4), tr_), tr_), tr_) + a2[2 - 1 - k28], tr_)))
+    let ps33 = LpD { a: dx_atan((dx_atan2(lm31[k28], old16[k28], tr_) / D::from(0.95)) + a1[k28], tr_), v: [dx_tanh(a1.iter().map(|&e34| la30[nt % 3] - a2[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * dx_sigmoid(old16[k28] - lm31[nt % 3], tr_), a3[k28 % 1]] };
+    let LpD { a, v: pv35 } = ps33;
+    let ra38: [D; 2] = [dx_tanh(dx_sin(-D::from(k28 as f64), tr_) + a3[nt % a3.len()], tr_), dx_tanh(v29 + a3[nt % 1], tr_)];
+    let [u36, u37] = cpair2_dual(&ra38, tr_);
+    ((((((((v1 - v1) * v1) * a3[nt % a3.len()]) + (D::from(1.3) * acc15)) + (((D::from(1.1) * dx_sin(u20[1], tr_)) + (D::from(1.35) * dx_sigmoid(old16[0], tr_))) + (D::from(0.5) * dx_tanh(v26, tr_)))) + (D::from(0.9) * (D::from(k28 as f64) * dx_sin(v1 + a2[k28], tr_)))) + (D::from(1.0) * dx_tanh(v29 * D::from(k28 as f64), tr_))) + (D::from(0.5) * (lm31[1] * dx_tanh(dx_exp_m1(dx_tanh(dx_powf((dx_atan(dx_abs(v26, tr_) + D::from(1.45), tr_) * D::from(0.63)) + D::from(1.5), D::from(0.4), tr_), tr_), tr_) + a2[2 - 1 - k28], tr_)))) + (((D::from(0.6) * a) + (D::from(0.45) * pv35[0])) + (D::from(1.25) * (u36 * u37)))
 }
 
 fn p1068_eval(x: &[f64]) -> Vec<f64> {
@@ -3653,7 +3772,9 @@ fn p1072(x1: f64, x2: f64, s3: &[f64], wv10: [[f64; 3]; 1], ok12: Option<usize>,
     for &(qa19, qb20) in pts17.iter() {
         acc18 += (1.3 + qa19) + autodiff::softplus((qb20 * qb20).ln_1p()).atan();
     }
-    (((((((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| (s3[0].abs() + 1.05).recip().tanh() + 1.0).product::<f64>())) + x2).sin() * v4.tanh()) + x2) + (1.15 * cc9)) + (1.2 * v11.tanh())) + (1.2 * ((m13 as f64) * autodiff::sigmoid(autodiff::softplus(x2) * (x2 / (-1.4)))))) + (((1.35 * (acc15.sum / (acc15.n as f64))) + (1.25 * (pts17[0].1 * autodiff::sigmoid((x1 / (-(x2.exp() + 0.5))) % (1.0 + (x2 * x2)))))) + (1.3 * acc18.tanh()))
+    let ra21: [f64; 2] = [((m13 as f64) + s3[(m13 + 3) % s3.len()]).tanh(), autodiff::sigmoid(ia14.iter().zip(s3.iter()).map(|(p22, q23)| (0.5 + (ia14[m13 % ia14.len()] * ia14[m13 % ia14.len()])).log2()).sum::<f64>())];
+    let ff24 = std::array::from_fn::<f64, 2, _>(|i25| autodiff::sigmoid(autodiff::leaky_relu(ra21[i25].min(2.7), -ra21[i25])));
+    ((((((((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| (s3[0].abs() + 1.05).recip().tanh() + 1.0).product::<f64>())) + x2).sin() * v4.tanh()) + x2) + (1.15 * cc9)) + (1.2 * v11.tanh())) + (1.2 * ((m13 as f64) * autodiff::sigmoid(autodiff::softplus(x2) * (x2 / (-1.4)))))) + (((1.35 * (acc15.sum / (acc15.n as f64))) + (1.25 * (pts17[0].1 * autodiff::sigmoid((x1 / (-(x2.exp() + 0.5))) % (1.0 + (x2 * x2)))))) + (1.3 * acc18.tanh()))) + (0.65 * (ff24[0] * ff24[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -3692,7 +3813,9 @@ fn p1072_dual<D: Dn>(x1: D, x2: D, s3: &[D], wv10: [[D; 3]; 1], ok12: Option<usi
     for &(qa19, qb20) in pts17.iter() {
         acc18 += (D::from(1.3) + qa19) + dx_atan(dx_softplus(dx_ln_1p(qb20 * qb20, tr_), tr_), tr_);
     }
-    (((((dx_sin((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| dx_tanh(dx_recip(dx_abs(s3[0], tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_))) + x2, tr_) * dx_tanh(v4, tr_)) + x2) + (D::from(1.15) * cc9)) + (D::from(1.2) * dx_tanh(v11, tr_))) + (D::from(1.2) * (D::from(m13 as f64) * dx_sigmoid(dx_softplus(x2, tr_) * (x2 / (-D::from(1.4))), tr_)))) + (((D::from(1.35) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(1.25) * (pts17[0].1 * dx_sigmoid(dx_rem(x1 / (-(dx_exp(x2, tr_) + D::from(0.5))), D::from(1.0) + (x2 * x2), tr_), tr_)))) + (D::from(1.3) * dx_tanh(acc18, tr_)))
+    let ra21: [D; 2] = [dx_tanh(D::from(m13 as f64) + s3[(m13 + 3) % s3.len()], tr_), dx_sigmoid(ia14.iter().zip(s3.iter()).map(|(p22, q23)| dx_log2(D::from(0.5) + (ia14[m13 % ia14.len()] * ia14[m13 % ia14.len()]), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let ff24 = std::array::from_fn::<D, 2, _>(|i25| dx_sigmoid(dx_leaky_relu(dx_min(ra21[i25], D::from(2.7), tr_), -ra21[i25], tr_), tr_));
+    ((((((dx_sin((-(x2 - x1) - (s3[0] * s3.iter().map(|e8| dx_tanh(dx_recip(dx_abs(s3[0], tr_) + D::from(1.05), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_))) + x2, tr_) * dx_tanh(v4, tr_)) + x2) + (D::from(1.15) * cc9)) + (D::from(1.2) * dx_tanh(v11, tr_))) + (D::from(1.2) * (D::from(m13 as f64) * dx_sigmoid(dx_softplus(x2, tr_) * (x2 / (-D::from(1.4))), tr_)))) + (((D::from(1.35) * (acc15.sum / D::from(acc15.n as f64))) + (D::from(1.25) * (pts17[0].1 * dx_sigmoid(dx_rem(x1 / (-(dx_exp(x2, tr_) + D::from(0.5))), D::from(1.0) + (x2 * x2), tr_), tr_)))) + (D::from(1.3) * dx_tanh(acc18, tr_)))) + (D::from(0.65) * (ff24[0] * ff24[1]))
 }
 
 fn p1072_eval(x: &[f64]) -> Vec<f64> {
@@ -3920,7 +4043,7 @@ fn p1073_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1074(x1: f64, f3: bool, x2: f64, mut st: Body, ok11: Option<usize>, ps23: &[Pt]) -> f64 {
+fn p1074(x1: f64, f3: bool, x2: f64, mut st: Body, ok11: Option<usize>, ps23: &[Pt], gp29: &[V2], ga32: V2) -> f64 {
     st.m += ((x2.abs() + 0.6).recip().max(st.vel[1]).abs() + 1.8).acosh();
     st.w[1][0] *= st.inner.t;
     st.m += st.inner.t - (st.vel[0] + st.vel[0]).hypot(st.inner.t + x2);
@@ -3958,11 +4081,18 @@ fn p1074(x1: f64, f3: bool, x2: f64, mut st: Body, ok11: Option<usize>, ps23: &[
     for p25 in ps23 {
         acc24 += (autodiff::sigmoid((f64::abs(-3.0) + 1.35).log2()) + p25.x) * (p25.f[1].abs() + 1.5).powf(-0.15).tanh();
     }
-    ((((((st.m + st.inner.t).tanh() * st.m.sin()) * (-0.85)) + (1.3 * acc2)) + (((1.45 * (st.inner.a[0] - snap3[0]).tanh()) + (0.85 * u4[1].sin())) + (0.5 * z6[1].tanh()))) + ((0.65 * v9.tanh()) + (1.5 * acc12.tanh()))) + (((1.3 * v22) + (1.4 * (ps23[0].f[1] * (((st.inner.a[0].sin() * 0.9).atanh().sin() * 0.9).acos().atan() * 0.95)))) + (0.9 * acc24))
+    let v26: f64 = autodiff::leaky_relu(x2, autodiff::sigmoid(acc12 + v22)).tanh();
+    let mut acc30: f64 = 0.0;
+    for p31 in gp29.iter() {
+        acc30 += (p31[0] * p31[1]) + p31[1];
+    }
+    let [g33, g34] = ga32;
+    let gu35: V2 = [gp29[0][1] - ((autodiff::sigmoid(snap3[0] / (snap3[1].exp() + 0.5)).exp_m1() + x2).atan() * 0.63), ga32[0] - autodiff::sigmoid((x1.tanh() * 0.9).atanh().min(st.vel[1].sin().tan()))];
+    (((((((st.m + st.inner.t).tanh() * st.m.sin()) * (-0.85)) + (1.3 * acc2)) + (((1.45 * (st.inner.a[0] - snap3[0]).tanh()) + (0.85 * u4[1].sin())) + (0.5 * z6[1].tanh()))) + ((0.65 * v9.tanh()) + (1.5 * acc12.tanh()))) + (((1.3 * v22) + (1.4 * (ps23[0].f[1] * (((st.inner.a[0].sin() * 0.9).atanh().sin() * 0.9).acos().atan() * 0.95)))) + (0.9 * acc24))) + ((((((1.0 * (if (-1.187..=0.563).contains(&v26) { (u4.iter().enumerate().map(|(j27, e28)| (f64::fract(-2.1).atan() * 0.63) + 1.0).product::<f64>() + st.pos[0]).tanh() } else { ((v26.tanh() - (-v9)) + x2).tanh() })) + (1.3 * acc30.atan())) + (1.15 * gp29[0][0])) + (0.7 * (ga32[0] * ((-(0.6 + (v26 * v26))).recip() - (gp29[0][1] / (-(f64::abs(0.05) + 0.5)))).tanh()))) + (0.95 * (g33 * g34))) + (0.55 * (gu35[0] * gu35[1]).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1074_dual<D: Dn>(x1: D, f3: bool, x2: D, mut st: BodyD<D>, ok11: Option<usize>, ps23: &[PtD<D>], tr_: &mut Tr) -> D {
+fn p1074_dual<D: Dn>(x1: D, f3: bool, x2: D, mut st: BodyD<D>, ok11: Option<usize>, ps23: &[PtD<D>], gp29: &[[D; 2]; 1], ga32: [D; 2], tr_: &mut Tr) -> D {
     st.m += dx_acosh(dx_abs(dx_max(dx_recip(dx_abs(x2, tr_) + D::from(0.6), tr_), st.vel[1], tr_), tr_) + D::from(1.8), tr_);
     st.w[1][0] *= st.inner.t;
     st.m += st.inner.t - dx_hypot(st.vel[0] + st.vel[0], st.inner.t + x2, tr_);
@@ -4000,7 +4130,14 @@ fn p1074_dual<D: Dn>(x1: D, f3: bool, x2: D, mut st: BodyD<D>, ok11: Option<usiz
     for p25 in ps23 {
         acc24 += (dx_sigmoid(dx_log2(dx_abs(-D::from(3.0), tr_) + D::from(1.35), tr_), tr_) + p25.x) * dx_tanh(dx_powf(dx_abs(p25.f[1], tr_) + D::from(1.5), -D::from(0.15), tr_), tr_);
     }
-    (((((dx_tanh(st.m + st.inner.t, tr_) * dx_sin(st.m, tr_)) * (-D::from(0.85))) + (D::from(1.3) * acc2)) + (((D::from(1.45) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.85) * dx_sin(u4[1], tr_))) + (D::from(0.5) * dx_tanh(z6[1], tr_)))) + ((D::from(0.65) * dx_tanh(v9, tr_)) + (D::from(1.5) * dx_tanh(acc12, tr_)))) + (((D::from(1.3) * v22) + (D::from(1.4) * (ps23[0].f[1] * (dx_atan(dx_acos(dx_sin(dx_atanh(dx_sin(st.inner.a[0], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95))))) + (D::from(0.9) * acc24))
+    let v26: D = dx_tanh(dx_leaky_relu(x2, dx_sigmoid(acc12 + v22, tr_), tr_), tr_);
+    let mut acc30: D = D::from(0.0);
+    for p31 in gp29.iter() {
+        acc30 += (p31[0] * p31[1]) + p31[1];
+    }
+    let [g33, g34] = ga32;
+    let gu35: [D; 2] = [gp29[0][1] - (dx_atan(dx_exp_m1(dx_sigmoid(snap3[0] / (dx_exp(snap3[1], tr_) + D::from(0.5)), tr_), tr_) + x2, tr_) * D::from(0.63)), ga32[0] - dx_sigmoid(dx_min(dx_atanh(dx_tanh(x1, tr_) * D::from(0.9), tr_), dx_tan(dx_sin(st.vel[1], tr_), tr_), tr_), tr_)];
+    ((((((dx_tanh(st.m + st.inner.t, tr_) * dx_sin(st.m, tr_)) * (-D::from(0.85))) + (D::from(1.3) * acc2)) + (((D::from(1.45) * dx_tanh(st.inner.a[0] - snap3[0], tr_)) + (D::from(0.85) * dx_sin(u4[1], tr_))) + (D::from(0.5) * dx_tanh(z6[1], tr_)))) + ((D::from(0.65) * dx_tanh(v9, tr_)) + (D::from(1.5) * dx_tanh(acc12, tr_)))) + (((D::from(1.3) * v22) + (D::from(1.4) * (ps23[0].f[1] * (dx_atan(dx_acos(dx_sin(dx_atanh(dx_sin(st.inner.a[0], tr_) * D::from(0.9), tr_), tr_) * D::from(0.9), tr_), tr_) * D::from(0.95))))) + (D::from(0.9) * acc24))) + ((((((D::from(1.0) * (if (dx_ge(v26, -D::from(1.187), tr_) && dx_le(v26, D::from(0.563), tr_)) { dx_tanh(u4.iter().enumerate().map(|(j27, e28)| (dx_atan(dx_fract(-D::from(2.1), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.pos[0], tr_) } else { dx_tanh((dx_tanh(v26, tr_) - (-v9)) + x2, tr_) })) + (D::from(1.3) * dx_atan(acc30, tr_))) + (D::from(1.15) * gp29[0][0])) + (D::from(0.7) * (ga32[0] * dx_tanh(dx_recip(-(D::from(0.6) + (v26 * v26)), tr_) - (gp29[0][1] / (-(dx_abs(D::from(0.05), tr_) + D::from(0.5)))), tr_)))) + (D::from(0.95) * (g33 * g34))) + (D::from(0.55) * dx_sin(gu35[0] * gu35[1], tr_)))
 }
 
 fn p1074_eval(x: &[f64]) -> Vec<f64> {
@@ -4010,7 +4147,9 @@ fn p1074_eval(x: &[f64]) -> Vec<f64> {
     let st: Body = take_body(x, k);
     let ok11: Option<usize> = opt_usize(take1(x, k), 2);
     let ps23: Vec<Pt> = take_pts(x, k, 1);
-    flat(&p1074(x1, false, x2, st, ok11, &ps23))
+    let gp29: [[f64; 2]; 1] = take2(x, k);
+    let ga32: [f64; 2] = take(x, k);
+    flat(&p1074(x1, false, x2, st, ok11, &ps23, &gp29, ga32))
 }
 
 fn p1074_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -4020,7 +4159,9 @@ fn p1074_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let st: BodyD<Dual64> = take_body_d(x, k);
     let ok11: Option<usize> = opt_usize(take1(x, k), 2);
     let ps23: Vec<PtD<Dual64>> = take_pts_d(x, k, 1);
-    flat(&p1074_dual(x1, false, x2, st, ok11, &ps23, tr_))
+    let gp29: [[Dual64; 2]; 1] = take2(x, k);
+    let ga32: [Dual64; 2] = take(x, k);
+    flat(&p1074_dual(x1, false, x2, st, ok11, &ps23, &gp29, ga32, tr_))
 }
 
 fn p1074_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -4030,14 +4171,19 @@ fn p1074_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let st: Body = take_body(x, k);
     let ok11: Option<usize> = opt_usize(take1(x, k), 2);
     let ps23: Vec<Pt> = take_pts(x, k, 1);
+    let gp29: [[f64; 2]; 1] = take2(x, k);
+    let ga32: [f64; 2] = take(x, k);
     let mut d_ps23 = vec![pt_filled(SHADOW); 1];
-    let (out, g_x1, g_x2, g_st) = p1074_backward(x1, false, x2, st, ok11, &ps23, &mut d_ps23, d[0]);
+    let mut d_gp29 = [[SHADOW; 2]; 1];
+    let (out, g_x1, g_x2, g_st, g_ga32) = p1074_backward(x1, false, x2, st, ok11, &ps23, &mut d_ps23, &gp29, &mut d_gp29, ga32, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_st));
     g.extend([0.0; 1]);
     g.extend(shadow(&d_ps23));
+    g.extend(shadow(&d_gp29));
+    g.extend(flat(&g_ga32));
     (flat(&out), g)
 }
 
@@ -4048,13 +4194,17 @@ fn p1074_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let st: Body = take_body(x, k);
     let ok11: Option<usize> = opt_usize(take1(x, k), 2);
     let ps23: Vec<Pt> = take_pts(x, k, 1);
+    let gp29: [[f64; 2]; 1] = take2(x, k);
+    let ga32: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_st: Body = take_body(t, k);
     *k += 1;
     let t_ps23: Vec<Pt> = take_pts(t, k, 1);
-    let (out, tan) = p1074_forward(x1, t_x1, false, x2, t_x2, st, t_st, ok11, &ps23, &t_ps23);
+    let t_gp29: [[f64; 2]; 1] = take2(t, k);
+    let t_ga32: [f64; 2] = take(t, k);
+    let (out, tan) = p1074_forward(x1, t_x1, false, x2, t_x2, st, t_st, ok11, &ps23, &t_ps23, &gp29, &t_gp29, ga32, t_ga32);
     (flat(&out), flat(&tan))
 }
 
@@ -4386,7 +4536,8 @@ fn p1078(s3: &[f64], x2: f64, x1: f64, st: &Body, nt: usize) -> (f64, f64) {
         z14 = tmp16;
     }
     let v18: f64 = match nt.checked_sub(1) { Some(j17) => ((f64::abs(0.45) + 1.0).cbrt() + st.m).sin() * (j17 as f64), None => st.inner.a[(nt + 1) % 2], };
-    (((s3.iter().map(|&e11| autodiff::sigmoid((0.95 + (st.m * st.m)).sqrt()) + 1.0).product::<f64>() + x1) + (((0.75 * out12[0].sin()) + (0.3 * u13[0].tanh())) + (1.45 * z14[0].tanh()))) + (0.9 * v18), st.inner.a[(nt + 3) % 2] * st.m)
+    let uq19 = Uq { a: (v18 - st.inner.t).sin().cosh().sin(), v: [st.inner.a[(nt + 1) % 2], st.pos[nt % 2]] };
+    ((((s3.iter().map(|&e11| autodiff::sigmoid((0.95 + (st.m * st.m)).sqrt()) + 1.0).product::<f64>() + x1) + (((0.75 * out12[0].sin()) + (0.3 * u13[0].tanh())) + (1.45 * z14[0].tanh()))) + (0.9 * v18)) + (0.8 * Uq::ulen(&uq19, ((v18.abs() + 0.7).sqrt() + st.m.min(-0.1)).tanh())), st.inner.a[(nt + 3) % 2] * st.m)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4423,7 +4574,8 @@ fn p1078_dual<D: Dn>(s3: &[D], x2: D, x1: D, st: &BodyD<D>, nt: usize, tr_: &mut
         z14 = tmp16;
     }
     let v18: D = match nt.checked_sub(1) { Some(j17) => dx_sin(dx_cbrt(dx_abs(D::from(0.45), tr_) + D::from(1.0), tr_) + st.m, tr_) * D::from(j17 as f64), None => st.inner.a[(nt + 1) % 2], };
-    (((s3.iter().map(|&e11| dx_sigmoid(dx_sqrt(D::from(0.95) + (st.m * st.m), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x1) + (((D::from(0.75) * dx_sin(out12[0], tr_)) + (D::from(0.3) * dx_tanh(u13[0], tr_))) + (D::from(1.45) * dx_tanh(z14[0], tr_)))) + (D::from(0.9) * v18), st.inner.a[(nt + 3) % 2] * st.m)
+    let uq19 = UqD { a: dx_sin(dx_cosh(dx_sin(v18 - st.inner.t, tr_), tr_), tr_), v: [st.inner.a[(nt + 1) % 2], st.pos[nt % 2]] };
+    ((((s3.iter().map(|&e11| dx_sigmoid(dx_sqrt(D::from(0.95) + (st.m * st.m), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + x1) + (((D::from(0.75) * dx_sin(out12[0], tr_)) + (D::from(0.3) * dx_tanh(u13[0], tr_))) + (D::from(1.45) * dx_tanh(z14[0], tr_)))) + (D::from(0.9) * v18)) + (D::from(0.8) * uq19.ulen_dual(dx_tanh(dx_sqrt(dx_abs(v18, tr_) + D::from(0.7), tr_) + dx_min(st.m, -D::from(0.1), tr_), tr_), tr_)), st.inner.a[(nt + 3) % 2] * st.m)
 }
 
 fn p1078_eval(x: &[f64]) -> Vec<f64> {
@@ -4517,7 +4669,9 @@ fn p1079(s2: &[f64], a1: [f64; 3], a3: [f64; 3], ch11: char, vx25: &Vec<f64>) ->
     let mut ls22 = Lp { a: a3.iter().fold(1.65f64, |acc24, e23| (acc24 + a3[0]).tanh()).atan(), v: [(f64::atan2(v14, v21).atan().cosh() + a3[(j16 + 1) % a3.len()]).tanh(), autodiff::sigmoid(a1[j16 % a1.len()] - a3[j16 % 3]).exp_m1().tanh()] };
     ls22.a += s2[j16].max(0.7).cosh().sin();
     ls22.v[1] *= (((f64::tanh(2.65) * 0.9).asin().abs() + 1.2).ln() + a3[j16 % a3.len()]).tanh();
-    ((((((((-2.65 / (-0.9)) * (a3[1] - s2[2])).tanh().cosh() - a1[0]) + a3[2]) + a3[1]) + (1.4 * v14)) + (1.25 * (s2[j16] * (f64::abs(-1.35) + 0.8).log((v14 * a3[0]).abs() + 2.5).tanh()))) + (((1.15 * v21) + (0.65 * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (0.7 * lnorm(&ls22)))) + ((0.3 * vx25.iter().map(|e26| (e26 / (e26.asinh().exp() + 0.5)).sin()).sum::<f64>()) + (0.7 * (vx25[j16 % vx25.len()] * ((v21 / (1.0 + (v21 * v21))) % ((s2[1] + v14).abs() + 1.4)).tanh())))
+    let ra27: [f64; 4] = [(v14.min(v21).abs() + 0.55).log(a1[(j16 + 1) % a1.len()].abs() + 2.65).sin(), autodiff::sigmoid((j16 as f64) + s2[5 - 1 - j16]), ((((j16 as f64) + v21).abs() + 1.5).log(8.7) + a1[j16 % a1.len()]).sin(), autodiff::sigmoid(a1[2])];
+    let ff28: [f64; 4] = std::array::from_fn(|i29| f64::cos(-(-1.6)) + ra27[i29]);
+    (((((((((-2.65 / (-0.9)) * (a3[1] - s2[2])).tanh().cosh() - a1[0]) + a3[2]) + a3[1]) + (1.4 * v14)) + (1.25 * (s2[j16] * (f64::abs(-1.35) + 0.8).log((v14 * a3[0]).abs() + 2.5).tanh()))) + (((1.15 * v21) + (0.65 * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (0.7 * lnorm(&ls22)))) + ((0.3 * vx25.iter().map(|e26| (e26 / (e26.asinh().exp() + 0.5)).sin()).sum::<f64>()) + (0.7 * (vx25[j16 % vx25.len()] * ((v21 / (1.0 + (v21 * v21))) % ((s2[1] + v14).abs() + 1.4)).tanh())))) + (0.55 * (ff28[0] * ff28[3]).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -4558,7 +4712,9 @@ fn p1079_dual<D: Dn>(s2: &[D], a1: [D; 3], a3: [D; 3], ch11: char, vx25: &Vec<D>
     let mut ls22 = LpD { a: dx_atan(a3.iter().fold(D::from(1.65), |acc24, e23| dx_tanh(acc24 + a3[0], tr_)), tr_), v: [dx_tanh(dx_cosh(dx_atan(dx_atan2(v14, v21, tr_), tr_), tr_) + a3[(j16 + 1) % a3.len()], tr_), dx_tanh(dx_exp_m1(dx_sigmoid(a1[j16 % a1.len()] - a3[j16 % 3], tr_), tr_), tr_)] };
     ls22.a += dx_sin(dx_cosh(dx_max(s2[j16], D::from(0.7), tr_), tr_), tr_);
     ls22.v[1] *= dx_tanh(dx_ln(dx_abs(dx_asin(dx_tanh(D::from(2.65), tr_) * D::from(0.9), tr_), tr_) + D::from(1.2), tr_) + a3[j16 % a3.len()], tr_);
-    ((((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))) + (((D::from(1.15) * v21) + (D::from(0.65) * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (D::from(0.7) * lnorm_dual(&ls22, tr_)))) + ((D::from(0.3) * vx25.iter().map(|e26| dx_sin(*e26 / (dx_exp(dx_asinh(*e26, tr_), tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.7) * (vx25[j16 % vx25.len()] * dx_tanh(dx_rem(v21 / (D::from(1.0) + (v21 * v21)), dx_abs(s2[1] + v14, tr_) + D::from(1.4), tr_), tr_))))
+    let ra27: [D; 4] = [dx_sin(dx_log(dx_abs(dx_min(v14, v21, tr_), tr_) + D::from(0.55), dx_abs(a1[(j16 + 1) % a1.len()], tr_) + D::from(2.65), tr_), tr_), dx_sigmoid(D::from(j16 as f64) + s2[5 - 1 - j16], tr_), dx_sin(dx_log(dx_abs(D::from(j16 as f64) + v21, tr_) + D::from(1.5), D::from(8.7), tr_) + a1[j16 % a1.len()], tr_), dx_sigmoid(a1[2], tr_)];
+    let ff28: [D; 4] = std::array::from_fn(|i29| dx_cos(-(-D::from(1.6)), tr_) + ra27[i29]);
+    (((((((dx_cosh(dx_tanh((-D::from(2.65) / (-D::from(0.9))) * (a3[1] - s2[2]), tr_), tr_) - a1[0]) + a3[2]) + a3[1]) + (D::from(1.4) * v14)) + (D::from(1.25) * (s2[j16] * dx_tanh(dx_log(dx_abs(-D::from(1.35), tr_) + D::from(0.8), dx_abs(v14 * a3[0], tr_) + D::from(2.5), tr_), tr_)))) + (((D::from(1.15) * v21) + (D::from(0.65) * (ls22.v[0] + (ls22.a * ls22.v[1])))) + (D::from(0.7) * lnorm_dual(&ls22, tr_)))) + ((D::from(0.3) * vx25.iter().map(|e26| dx_sin(*e26 / (dx_exp(dx_asinh(*e26, tr_), tr_) + D::from(0.5)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.7) * (vx25[j16 % vx25.len()] * dx_tanh(dx_rem(v21 / (D::from(1.0) + (v21 * v21)), dx_abs(s2[1] + v14, tr_) + D::from(1.4), tr_), tr_))))) + (D::from(0.55) * dx_tanh(ff28[0] * ff28[3], tr_))
 }
 
 fn p1079_eval(x: &[f64]) -> Vec<f64> {
@@ -5041,7 +5197,9 @@ fn p1082(b1: &[f64; 1], nt: usize, wv20: [[f64; 3]; 1], ch22: char) -> f64 {
     let v25: f64 = if let Some(j24) = nt.checked_sub(1) { (wv20[nt % wv20.len()][nt % 3] + v21).atan() * (j24 as f64) } else { wv20[(nt + 3) % wv20.len()][nt % 3] };
     let v26: f64 = f64::rem_euclid(u13[0], -((((nt + 1) as f64) % (v23.abs() + 1.45)).abs() + 0.85));
     let v27: f64 = f64::rem_euclid(autodiff::sigmoid((z15[nt % 3] + 1.4).min(autodiff::softplus(v21))), -0.95);
-    (((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())) + ((0.75 * v26) + (0.8 * v27))
+    let ra30: [f64; 2] = [(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).sum::<f64>() + wv20[(nt + 3) % wv20.len()][nt % 3]).tanh(), ((wv20[nt % 1][nt % 3].tanh() * 0.9).atanh() / (-2.9)).tanh()];
+    let [u28, u29] = cpair2(&ra30);
+    ((((((autodiff::sigmoid(autodiff::relu((v2 - (-0.1)).exp_m1()) + v3) * v1.atan()) + (0.65 * acc12)) + (((1.5 * u13[1].sin()) + (1.2 * z15[0].atan())) + (1.5 * cc19))) + ((1.35 * v21) + (0.6 * v23))) + (1.15 * v25.sin())) + ((0.75 * v26) + (0.8 * v27))) + (0.65 * (u28 * u29))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5077,7 +5235,9 @@ fn p1082_dual<D: Dn>(b1: &[D; 1], nt: usize, wv20: [[D; 3]; 1], ch22: char, tr_:
     let v25: D = if let Some(j24) = nt.checked_sub(1) { dx_atan(wv20[nt % wv20.len()][nt % 3] + v21, tr_) * D::from(j24 as f64) } else { wv20[(nt + 3) % wv20.len()][nt % 3] };
     let v26: D = dx_rem_euclid(u13[0], -(dx_abs(dx_rem(D::from((nt + 1) as f64), dx_abs(v23, tr_) + D::from(1.45), tr_), tr_) + D::from(0.85)), tr_);
     let v27: D = dx_rem_euclid(dx_sigmoid(dx_min(z15[nt % 3] + D::from(1.4), dx_softplus(v21, tr_), tr_), tr_), -D::from(0.95), tr_);
-    (((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))
+    let ra30: [D; 2] = [dx_tanh(u13.iter().copied().map(|e31| wv20[0][nt % 3] * v23).fold(D::from(0.0), |acc_, t_| acc_ + t_) + wv20[(nt + 3) % wv20.len()][nt % 3], tr_), dx_tanh(dx_atanh(dx_tanh(wv20[nt % 1][nt % 3], tr_) * D::from(0.9), tr_) / (-D::from(2.9)), tr_)];
+    let [u28, u29] = cpair2_dual(&ra30, tr_);
+    ((((((dx_sigmoid(dx_relu(dx_exp_m1(v2 - (-D::from(0.1)), tr_), tr_) + v3, tr_) * dx_atan(v1, tr_)) + (D::from(0.65) * acc12)) + (((D::from(1.5) * dx_sin(u13[1], tr_)) + (D::from(1.2) * dx_atan(z15[0], tr_))) + (D::from(1.5) * cc19))) + ((D::from(1.35) * v21) + (D::from(0.6) * v23))) + (D::from(1.15) * dx_sin(v25, tr_))) + ((D::from(0.75) * v26) + (D::from(0.8) * v27))) + (D::from(0.65) * (u28 * u29))
 }
 
 fn p1082_eval(x: &[f64]) -> Vec<f64> {
@@ -5733,7 +5893,8 @@ fn p1087(x1: f64, x2: f64, s3: &[f64], a4: [f64; 2], n5: usize, mut st: Body, ok
     let v11: f64 = if (snap6.iter().fold(0.45f64, |acc10, e9| (acc10 * 0.5) + ((f64::tanh(0.55) * 0.9).acos().atan() * 0.63)) * (-x1)).atan().is_finite() { f64::max(-st.inner.t, x2.exp()).tanh() } else { unreachable!() };
     let n13 = if let Some(j14) = ok12 { j14 } else { 2 };
     let v15: f64 = f64::rem_euclid(((st.inner.a[1] % (v11.exp() + 0.5)) + (snap6[0] + (n5 as f64))).tanh(), 1.0 + (st.w[0][n5 % 2] * st.w[0][n5 % 2]));
-    ((((((x2 * st.m).atan() * (x1.abs() + 1.95).acosh().min(s3[n5 % s3.len()])) + x2) - x1) + ((0.6 * (st.pos[1] - snap6[1]).tanh()) + (0.4 * v11))) + (1.15 * ((n13 as f64) * ((1.3 + (st.inner.a[1] * st.inner.a[1])).log2() * (-1.7)).sin()))) + (0.5 * v15.tanh())
+    let v16: f64 = ((st.inner.t + snap6[n5 % 2]) - st.inner.t).sin();
+    (((((((x2 * st.m).atan() * (x1.abs() + 1.95).acosh().min(s3[n5 % s3.len()])) + x2) - x1) + ((0.6 * (st.pos[1] - snap6[1]).tanh()) + (0.4 * v11))) + (1.15 * ((n13 as f64) * ((1.3 + (st.inner.a[1] * st.inner.a[1])).log2() * (-1.7)).sin()))) + (0.5 * v15.tanh())) + (1.2 * (if (1.413..st.inner.t).contains(&v16) { (s3[n5 % 3] + (st.pos[(n13 + 3) % 2].tanh() * 0.9).atanh()).tanh() } else { (x2.max(-1.75) - (1.1 + (s3[0] * s3[0])).ln()).atan() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5762,7 +5923,8 @@ fn p1087_dual<D: Dn>(x1: D, x2: D, s3: &[D], a4: [D; 2], n5: usize, mut st: Body
     let v11: D = if dx_is_finite(dx_atan(snap6.iter().fold(D::from(0.45), |acc10, e9| (acc10 * D::from(0.5)) + (dx_atan(dx_acos(dx_tanh(D::from(0.55), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))) * (-x1), tr_), tr_) { dx_tanh(dx_max(-st.inner.t, dx_exp(x2, tr_), tr_), tr_) } else { unreachable!() };
     let n13 = if let Some(j14) = ok12 { j14 } else { 2 };
     let v15: D = dx_rem_euclid(dx_tanh(dx_rem(st.inner.a[1], dx_exp(v11, tr_) + D::from(0.5), tr_) + (snap6[0] + D::from(n5 as f64)), tr_), D::from(1.0) + (st.w[0][n5 % 2] * st.w[0][n5 % 2]), tr_);
-    (((((dx_atan(x2 * st.m, tr_) * dx_min(dx_acosh(dx_abs(x1, tr_) + D::from(1.95), tr_), s3[n5 % s3.len()], tr_)) + x2) - x1) + ((D::from(0.6) * dx_tanh(st.pos[1] - snap6[1], tr_)) + (D::from(0.4) * v11))) + (D::from(1.15) * (D::from(n13 as f64) * dx_sin(dx_log2(D::from(1.3) + (st.inner.a[1] * st.inner.a[1]), tr_) * (-D::from(1.7)), tr_)))) + (D::from(0.5) * dx_tanh(v15, tr_))
+    let v16: D = dx_sin((st.inner.t + snap6[n5 % 2]) - st.inner.t, tr_);
+    ((((((dx_atan(x2 * st.m, tr_) * dx_min(dx_acosh(dx_abs(x1, tr_) + D::from(1.95), tr_), s3[n5 % s3.len()], tr_)) + x2) - x1) + ((D::from(0.6) * dx_tanh(st.pos[1] - snap6[1], tr_)) + (D::from(0.4) * v11))) + (D::from(1.15) * (D::from(n13 as f64) * dx_sin(dx_log2(D::from(1.3) + (st.inner.a[1] * st.inner.a[1]), tr_) * (-D::from(1.7)), tr_)))) + (D::from(0.5) * dx_tanh(v15, tr_))) + (D::from(1.2) * (if (dx_ge(v16, D::from(1.413), tr_) && dx_lt(v16, st.inner.t, tr_)) { dx_tanh(s3[n5 % 3] + dx_atanh(dx_tanh(st.pos[(n13 + 3) % 2], tr_) * D::from(0.9), tr_), tr_) } else { dx_atan(dx_max(x2, -D::from(1.75), tr_) - dx_ln(D::from(1.1) + (s3[0] * s3[0]), tr_), tr_) }))
 }
 
 fn p1087_eval(x: &[f64]) -> Vec<f64> {
@@ -5860,7 +6022,8 @@ fn p1088(x1: f64, mut x2: f64, nt: usize) -> [f64; 3] {
     let v11: f64 = if let Some(j10) = nt.checked_sub(1) { (autodiff::sigmoid(x2).cosh() % ((z8[nt % z8.len()] + u4[nt % u4.len()]).abs() + 1.5)).sin() * (j10 as f64) } else { ((u4[nt % 2] + (nt as f64)).sin() * x2.asinh()).tanh() };
     let ia12: [f64; 2] = [(autodiff::leaky_relu(0.9, 0.11) + x1).atan(), x1];
     let lh13: Vec<f64> = lvec(&ia12, autodiff::sigmoid(x1));
-    [(((((((f64::sin(-0.85) * 0.9).asin() % 1.65).hypot(f64::log(x2.clamp(autodiff::sigmoid((nt + 1) as f64), autodiff::sigmoid((nt + 1) as f64) + 1.85).abs() + 1.0, 1.65)) + x1) + x2).tanh() * x1) + (((0.4 * u4[1].tanh()) + (0.4 * u7[0].tanh())) + (0.3 * autodiff::sigmoid(z8[0])))) + (0.75 * v11)) + (1.5 * lh13.iter().sum::<f64>()), x1 * x2.sin(), (if nt >= 2 { ((-0.15 * x2).abs() + 1.3).log2() } else { (x2.max(x2).abs() + 0.85).recip() }) - x2]
+    let v15: f64 = ia12.first().map_or((if x2 >= 0.85 { z8[nt % z8.len()] } else { x2 * (-2.45) }).atan(), |fv14| autodiff::sigmoid((fv14 - fv14) - autodiff::sigmoid(*fv14)));
+    [((((((((f64::sin(-0.85) * 0.9).asin() % 1.65).hypot(f64::log(x2.clamp(autodiff::sigmoid((nt + 1) as f64), autodiff::sigmoid((nt + 1) as f64) + 1.85).abs() + 1.0, 1.65)) + x1) + x2).tanh() * x1) + (((0.4 * u4[1].tanh()) + (0.4 * u7[0].tanh())) + (0.3 * autodiff::sigmoid(z8[0])))) + (0.75 * v11)) + (1.5 * lh13.iter().sum::<f64>())) + (0.95 * (v15 * (((f64::sin(-1.05) * 0.9).asin() - v15) + x2).tanh())), x1 * x2.sin(), (if nt >= 2 { ((-0.15 * x2).abs() + 1.3).log2() } else { (x2.max(x2).abs() + 0.85).recip() }) - x2]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5894,7 +6057,8 @@ fn p1088_dual<D: Dn>(x1: D, mut x2: D, nt: usize, tr_: &mut Tr) -> [D; 3] {
     let v11: D = if let Some(j10) = nt.checked_sub(1) { dx_sin(dx_rem(dx_cosh(dx_sigmoid(x2, tr_), tr_), dx_abs(z8[nt % z8.len()] + u4[nt % u4.len()], tr_) + D::from(1.5), tr_), tr_) * D::from(j10 as f64) } else { dx_tanh(dx_sin(u4[nt % 2] + D::from(nt as f64), tr_) * dx_asinh(x2, tr_), tr_) };
     let ia12: [D; 2] = [dx_atan(dx_leaky_relu(D::from(0.9), D::from(0.11), tr_) + x1, tr_), x1];
     let lh13: Vec<D> = lvec_dual(&ia12, dx_sigmoid(x1, tr_), tr_);
-    [(((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11)) + (D::from(1.5) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
+    let v15: D = ia12.first().map_or(dx_atan(if dx_ge(x2, D::from(0.85), tr_) { z8[nt % z8.len()] } else { x2 * (-D::from(2.45)) }, tr_), |fv14| dx_sigmoid((*fv14 - (*fv14)) - dx_sigmoid(*fv14, tr_), tr_));
+    [((((dx_tanh((dx_hypot(dx_rem(dx_asin(dx_sin(-D::from(0.85), tr_) * D::from(0.9), tr_), D::from(1.65), tr_), dx_log(dx_abs(dx_clamp(x2, dx_sigmoid(D::from((nt + 1) as f64), tr_), dx_sigmoid(D::from((nt + 1) as f64), tr_) + D::from(1.85), tr_), tr_) + D::from(1.0), D::from(1.65), tr_), tr_) + x1) + x2, tr_) * x1) + (((D::from(0.4) * dx_tanh(u4[1], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.3) * dx_sigmoid(z8[0], tr_)))) + (D::from(0.75) * v11)) + (D::from(1.5) * lh13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + (D::from(0.95) * (v15 * dx_tanh((dx_asin(dx_sin(-D::from(1.05), tr_) * D::from(0.9), tr_) - v15) + x2, tr_))), x1 * dx_sin(x2, tr_), (if nt >= 2 { dx_log2(dx_abs(-D::from(0.15) * x2, tr_) + D::from(1.3), tr_) } else { dx_recip(dx_abs(dx_max(x2, x2, tr_), tr_) + D::from(0.85), tr_) }) - x2]
 }
 
 fn p1088_eval(x: &[f64]) -> Vec<f64> {
@@ -5944,7 +6108,8 @@ fn p1089(x1: f64, x2: f64, x3: f64, x4: f64, k5: i32) -> Vec<f64> {
     let mut v3 = ((x1 + x4).tanh() * 0.9).atanh() / (1.0 + (x2 * x2));
     let mut y4 = [-v1 - x4.cosh(); 1];
     let (n9, s10, s11) = y4.iter().fold((0usize, 0.0, 0.0), |(c6, p7, q8), &v5| (c6 + 1, p7 + autodiff::sigmoid(autodiff::leaky_relu(autodiff::sigmoid(v5), 0.16) * autodiff::relu(v5).atan()), q8 + ((v5 - v5).max(v5).sin() * (c6 as f64))));
-    vec![(((x4 - y4[0]).atan2(v3.abs().ln_1p()) - f64::hypot(x1 / (y4[0].abs() + 0.8), 1.3)) + x1) + ((0.75 * (s10 / (n9 as f64))) + (0.4 * s11)), (x4 * ((-1.8 * x3).sin() * 0.9).acos()) * autodiff::sigmoid(v1)]
+    let uq12 = Uq { a: ((autodiff::sigmoid(y4[0]) * y4[n9 % 1].tanh()).exp() + x2).atan(), v: [(-(autodiff::relu(x2).abs() + 0.95)).cbrt().tanh(), x1] };
+    vec![((((x4 - y4[0]).atan2(v3.abs().ln_1p()) - f64::hypot(x1 / (y4[0].abs() + 0.8), 1.3)) + x1) + ((0.75 * (s10 / (n9 as f64))) + (0.4 * s11))) + (0.35 * uq12.umix(((-2.4 + v1) / (-((x4 % (1.0 + (y4[n9 % y4.len()].tanh() * y4[n9 % y4.len()].tanh()))).abs() + 0.85))).tanh())), (x4 * ((-1.8 * x3).sin() * 0.9).acos()) * autodiff::sigmoid(v1)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -5955,7 +6120,8 @@ fn p1089_dual<D: Dn>(x1: D, x2: D, x3: D, x4: D, k5: i32, tr_: &mut Tr) -> Vec<D
     let mut v3 = dx_atanh(dx_tanh(x1 + x4, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (x2 * x2));
     let mut y4 = [-v1 - dx_cosh(x4, tr_); 1];
     let (n9, s10, s11) = y4.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c6, p7, q8), &v5| (c6 + 1, p7 + dx_sigmoid(dx_leaky_relu(dx_sigmoid(v5, tr_), D::from(0.16), tr_) * dx_atan(dx_relu(v5, tr_), tr_), tr_), q8 + (dx_sin(dx_max(v5 - v5, v5, tr_), tr_) * D::from(c6 as f64))));
-    vec![((dx_atan2(x4 - y4[0], dx_ln_1p(dx_abs(v3, tr_), tr_), tr_) - dx_hypot(x1 / (dx_abs(y4[0], tr_) + D::from(0.8)), D::from(1.3), tr_)) + x1) + ((D::from(0.75) * (s10 / D::from(n9 as f64))) + (D::from(0.4) * s11)), (x4 * dx_acos(dx_sin(-D::from(1.8) * x3, tr_) * D::from(0.9), tr_)) * dx_sigmoid(v1, tr_)]
+    let uq12 = UqD { a: dx_atan(dx_exp(dx_sigmoid(y4[0], tr_) * dx_tanh(y4[n9 % 1], tr_), tr_) + x2, tr_), v: [dx_tanh(dx_cbrt(-(dx_abs(dx_relu(x2, tr_), tr_) + D::from(0.95)), tr_), tr_), x1] };
+    vec![(((dx_atan2(x4 - y4[0], dx_ln_1p(dx_abs(v3, tr_), tr_), tr_) - dx_hypot(x1 / (dx_abs(y4[0], tr_) + D::from(0.8)), D::from(1.3), tr_)) + x1) + ((D::from(0.75) * (s10 / D::from(n9 as f64))) + (D::from(0.4) * s11))) + (D::from(0.35) * uq12.umix_dual(dx_tanh((-D::from(2.4) + v1) / (-(dx_abs(dx_rem(x4, D::from(1.0) + (dx_tanh(y4[n9 % y4.len()], tr_) * dx_tanh(y4[n9 % y4.len()], tr_)), tr_), tr_) + D::from(0.85))), tr_), tr_)), (x4 * dx_acos(dx_sin(-D::from(1.8) * x3, tr_) * D::from(0.9), tr_)) * dx_sigmoid(v1, tr_)]
 }
 
 fn p1089_eval(x: &[f64]) -> Vec<f64> {
@@ -6035,7 +6201,15 @@ fn p1090(s1: &[f64], a2: [f64; 4], s3: &[f64], n4: usize, st: &Body) -> (f64, f6
     let ia20: [f64; 3] = [autodiff::sigmoid((v16 + 1.05).min(n4 as f64) + st.vel[n4 % 2]), ((n4 as f64) - (s1[n4 % 4] * st.inner.t)).sin(), (out5.iter().sum::<f64>() + s1[n4 % s1.len()]).tanh()];
     let (n26, s27, s28) = ia20.iter().fold((0usize, 0.0, 0.0), |(c23, p24, q25), &v22| (c23 + 1, p24 + (-v22 - v22), q25 + ((v22.cos() - autodiff::elu(3.0, -0.8)).tanh() * (c23 as f64))));
     let v29: f64 = (-st.inner.t - st.inner.t.hypot(s3[n4])).rem_euclid(-(f64::max(v16, -0.35).abs() + 0.6));
-    (((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh()))) + (0.9 * v29), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
+    let v31: f64 = s3.last().copied().unwrap_or(autodiff::sigmoid((s3[3] / 0.8) * (-v19)));
+    let mut acc32: f64 = s1[n26].powi(n26 as i32).tanh().exp2().tanh();
+    for i33 in 0..4 {
+        if !(-0.737..=st.inner.t).contains(&acc32) {
+            break;
+        }
+        acc32 = (0.5 * acc32) + (autodiff::sigmoid((f64::clamp(2.15, K1090, K1090 + 0.3).abs() + 1.05).log2() + s1[(n4 + 3) % 4]) * ((0.25 * (i33 as f64)) + 0.5));
+    }
+    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((0.85 * out5[1].atan()) + (1.0 * out5[1].tanh())) + (0.6 * cc13)) + (1.4 * v16))) + (((0.9 * v19) + (0.95 * (s27 / (n26 as f64)))) + (0.95 * s28.tanh()))) + (0.9 * v29)) + ((0.9 * (v31 * ((st.pos[n26 % 2] * v1.tanh()).sin().atan() * 0.95))) + (1.05 * acc32)), (K1090 / ((st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2]).abs() + 0.7)).asinh() + s3[0])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6064,7 +6238,15 @@ fn p1090_dual<D: Dn>(s1: &[D], a2: [D; 4], s3: &[D], n4: usize, st: &BodyD<D>, t
     let ia20: [D; 3] = [dx_sigmoid(dx_min(v16 + D::from(1.05), D::from(n4 as f64), tr_) + st.vel[n4 % 2], tr_), dx_sin(D::from(n4 as f64) - (s1[n4 % 4] * st.inner.t), tr_), dx_tanh(out5.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_) + s1[n4 % s1.len()], tr_)];
     let (n26, s27, s28) = ia20.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c23, p24, q25), &v22| (c23 + 1, p24 + (-v22 - v22), q25 + (dx_tanh(dx_cos(v22, tr_) - dx_elu(D::from(3.0), -D::from(0.8), tr_), tr_) * D::from(c23 as f64))));
     let v29: D = dx_rem_euclid(-st.inner.t - dx_hypot(st.inner.t, s3[n4], tr_), -(dx_abs(dx_max(v16, -D::from(0.35), tr_), tr_) + D::from(0.6)), tr_);
-    (((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_)))) + (D::from(0.9) * v29), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
+    let v31: D = s3.last().copied().unwrap_or(dx_sigmoid((s3[3] / D::from(0.8)) * (-v19), tr_));
+    let mut acc32: D = dx_tanh(dx_exp2(dx_tanh(dx_powi(s1[n26], n26 as i32, tr_), tr_), tr_), tr_);
+    for i33 in 0..4 {
+        if !(dx_ge(acc32, -D::from(0.737), tr_) && dx_le(acc32, st.inner.t, tr_)) {
+            break;
+        }
+        acc32 = (D::from(0.5) * acc32) + (dx_sigmoid(dx_log2(dx_abs(dx_clamp(D::from(2.15), K1090, K1090 + D::from(0.3), tr_), tr_) + D::from(1.05), tr_) + s1[(n4 + 3) % 4], tr_) * ((D::from(0.25) * D::from(i33 as f64)) + D::from(0.5)));
+    }
+    ((((((-st.pos[n4 % 2] - K1090) - K1090) + ((((D::from(0.85) * dx_atan(out5[1], tr_)) + (D::from(1.0) * dx_tanh(out5[1], tr_))) + (D::from(0.6) * cc13)) + (D::from(1.4) * v16))) + (((D::from(0.9) * v19) + (D::from(0.95) * (s27 / D::from(n26 as f64)))) + (D::from(0.95) * dx_tanh(s28, tr_)))) + (D::from(0.9) * v29)) + ((D::from(0.9) * (v31 * (dx_atan(dx_sin(st.pos[n26 % 2] * dx_tanh(v1, tr_), tr_), tr_) * D::from(0.95)))) + (D::from(1.05) * acc32)), dx_asinh(K1090 / (dx_abs(st.inner.a[(n4 + 3) % 2] * st.w[n4 % 2][(n4 + 3) % 2], tr_) + D::from(0.7)), tr_) + s3[0])
 }
 
 fn p1090_eval(x: &[f64]) -> Vec<f64> {
@@ -6380,7 +6562,14 @@ fn p1092(f4: bool, a2: [f64; 1], w3: &[[f64; 2]; 1], r1: &f64) -> f64 {
     let mut ls23 = Lp { a: (ia14.iter().map(|e24| v13.max(*e24)).sum::<f64>().sin().exp() + r1).tanh(), v: [autodiff::sigmoid((v13.tanh() * 0.9).asin() + r1), ((ia10[0].sin().tan().tanh() * 0.9).acos() + w3[0][1]).tanh()] };
     ls23.a += autodiff::sigmoid((ia14[0].sinh() / (-(1.0 + (ia10[1] * ia10[1])))) + a2[0]);
     ls23.v[0] *= (if -v22 < *r1 { a2[0] + a2[0] } else { w3[0][0] / (-(z8[0].tanh().exp() + 0.5)) }).sin();
-    ((((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())) + (0.3 * (v22 * (v22.sin() * 0.9).asin().atan()).atan())) + ((1.2 * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (1.05 * lnorm(&ls23)))
+    let mut acc25: f64 = (v13 + (w3[0][0] / (1.0 + (v22 * v22)))).atan() * 0.95;
+    for e26 in a2.iter() {
+        acc25 = (0.5 * acc25) + (e26 * (e26 * e26)).tanh();
+        if acc25 < *r1 {
+            return (((ia14[1] * v22).abs() + 1.05).tanh() + 1.5).powf(-0.9) - e26;
+        }
+    }
+    (((((((a2.iter().map(|e6| w3[0][0].max(autodiff::relu(*r1))).sum::<f64>() + r1) + r1) + ((1.4 * u7[0].tanh()) + (1.4 * z8[0].tanh()))) + (0.65 * v13)) + (1.35 * u15.iter().sum::<f64>().sin())) + (0.3 * (v22 * (v22.sin() * 0.9).asin().atan()).atan())) + ((1.2 * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (1.05 * lnorm(&ls23)))) + (1.25 * acc25)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6426,7 +6615,14 @@ fn p1092_dual<D: Dn>(f4: bool, a2: [D; 1], w3: &[[D; 2]; 1], r1: &D, tr_: &mut T
     let mut ls23 = LpD { a: dx_tanh(dx_exp(dx_sin(ia14.iter().map(|e24| dx_max(v13, *e24, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) + (*r1), tr_), v: [dx_sigmoid(dx_asin(dx_tanh(v13, tr_) * D::from(0.9), tr_) + (*r1), tr_), dx_tanh(dx_acos(dx_tanh(dx_tan(dx_sin(ia10[0], tr_), tr_), tr_) * D::from(0.9), tr_) + w3[0][1], tr_)] };
     ls23.a += dx_sigmoid((dx_sinh(ia14[0], tr_) / (-(D::from(1.0) + (ia10[1] * ia10[1])))) + a2[0], tr_);
     ls23.v[0] *= dx_sin(if dx_lt(-v22, *r1, tr_) { a2[0] + a2[0] } else { w3[0][0] / (-(dx_exp(dx_tanh(z8[0], tr_), tr_) + D::from(0.5))) }, tr_);
-    ((((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))) + ((D::from(1.2) * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (D::from(1.05) * lnorm_dual(&ls23, tr_)))
+    let mut acc25: D = dx_atan(v13 + (w3[0][0] / (D::from(1.0) + (v22 * v22))), tr_) * D::from(0.95);
+    for e26 in a2.iter() {
+        acc25 = (D::from(0.5) * acc25) + dx_tanh(*e26 * (*e26 * (*e26)), tr_);
+        if dx_lt(acc25, *r1, tr_) {
+            return dx_powf(dx_tanh(dx_abs(ia14[1] * v22, tr_) + D::from(1.05), tr_) + D::from(1.5), -D::from(0.9), tr_) - (*e26);
+        }
+    }
+    (((((((a2.iter().map(|e6| dx_max(w3[0][0], dx_relu(*r1, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1)) + (*r1)) + ((D::from(1.4) * dx_tanh(u7[0], tr_)) + (D::from(1.4) * dx_tanh(z8[0], tr_)))) + (D::from(0.65) * v13)) + (D::from(1.35) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.3) * dx_atan(v22 * dx_atan(dx_asin(dx_sin(v22, tr_) * D::from(0.9), tr_), tr_), tr_))) + ((D::from(1.2) * (ls23.v[0] + (ls23.a * ls23.v[1]))) + (D::from(1.05) * lnorm_dual(&ls23, tr_)))) + (D::from(1.25) * acc25)
 }
 
 fn p1092_eval(x: &[f64]) -> Vec<f64> {
@@ -6924,7 +7120,19 @@ fn p1096(a1: [f64; 1], a3: [f64; 1], b2: &[f64; 4], wv7: [[f64; 3]; 3]) -> f64 {
     let v9: f64 = (wv7[1][2] * f64::max(autodiff::elu(v8, a3[0].tanh()), b2[2].exp_m1()).tanh()) + wv7[0][2].sin();
     let k11 = b2.iter().filter(|&&v10| v10 < 0.863).count();
     let v13: f64 = match k11.checked_sub(2) { Some(j12) => ((-v8 - (-0.6)) + b2[2]).tanh() * (j12 as f64), None => (a1[(k11 + 2) % a1.len()].abs() + 0.5).powf(1.9).sin(), };
-    ((((((a3.iter().copied().fold(1.7f64, |acc6, e5| acc6 - (e5.abs() + 1.5).recip().tanh()) - (2.0 * a3[0])) * (autodiff::softplus(a3[0]) * b2[1])).tanh() * a3[0]) - a3[0]) + b2[0]) + ((0.9 * v8.tanh()) + (0.5 * v9))) + (0.65 * v13)
+    let mut acc14: f64 = b2[k11 % b2.len()].tanh();
+    for e15 in a3.iter() {
+        acc14 = (0.5 * acc14) + autodiff::sigmoid(-0.6 + e15);
+        let ra16: [f64; 3] = [(f64::floor(2.5) + b2[(k11 + 1) % b2.len()]).sin(), autodiff::sigmoid(a1[(k11 + 3) % 1] / 2.1), autodiff::sigmoid(v9 + (wv7[k11 % wv7.len()][k11 % 3] / (-(wv7[k11 % 3][k11 % 3].abs() + 0.6))))];
+        for e17 in ra16.iter() {
+            acc14 = (0.6 * acc14) + autodiff::elu(e17 / (e17.abs() + 1.1), (1.45 / (e17.abs() + 0.55)).atan() * 0.63).tanh();
+            if acc14 < -0.787 {
+                return ((((2.65 * b2[(k11 + 3) % b2.len()]) + a1[(k11 + 2) % a1.len()]) * acc14) - 1.3).tanh() * autodiff::sigmoid(v8);
+            }
+        }
+        acc14 *= 0.9;
+    }
+    (((((((a3.iter().copied().fold(1.7f64, |acc6, e5| acc6 - (e5.abs() + 1.5).recip().tanh()) - (2.0 * a3[0])) * (autodiff::softplus(a3[0]) * b2[1])).tanh() * a3[0]) - a3[0]) + b2[0]) + ((0.9 * v8.tanh()) + (0.5 * v9))) + (0.65 * v13)) + (1.25 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -6944,7 +7152,19 @@ fn p1096_dual<D: Dn>(a1: [D; 1], a3: [D; 1], b2: &[D; 4], wv7: [[D; 3]; 3], tr_:
     let v9: D = (wv7[1][2] * dx_tanh(dx_max(dx_elu(v8, dx_tanh(a3[0], tr_), tr_), dx_exp_m1(b2[2], tr_), tr_), tr_)) + dx_sin(wv7[0][2], tr_);
     let k11 = { let mut c_ = 0usize; for v10 in b2.iter() { if dx_lt(*v10, D::from(0.863), tr_) { c_ += 1; } } c_ };
     let v13: D = match k11.checked_sub(2) { Some(j12) => dx_tanh((-v8 - (-D::from(0.6))) + b2[2], tr_) * D::from(j12 as f64), None => dx_sin(dx_powf(dx_abs(a1[(k11 + 2) % a1.len()], tr_) + D::from(0.5), D::from(1.9), tr_), tr_), };
-    ((((dx_tanh((a3.iter().copied().fold(D::from(1.7), |acc6, e5| acc6 - dx_tanh(dx_recip(dx_abs(e5, tr_) + D::from(1.5), tr_), tr_)) - (D::from(2.0) * a3[0])) * (dx_softplus(a3[0], tr_) * b2[1]), tr_) * a3[0]) - a3[0]) + b2[0]) + ((D::from(0.9) * dx_tanh(v8, tr_)) + (D::from(0.5) * v9))) + (D::from(0.65) * v13)
+    let mut acc14: D = dx_tanh(b2[k11 % b2.len()], tr_);
+    for e15 in a3.iter() {
+        acc14 = (D::from(0.5) * acc14) + dx_sigmoid(-D::from(0.6) + (*e15), tr_);
+        let ra16: [D; 3] = [dx_sin(dx_floor(D::from(2.5), tr_) + b2[(k11 + 1) % b2.len()], tr_), dx_sigmoid(a1[(k11 + 3) % 1] / D::from(2.1), tr_), dx_sigmoid(v9 + (wv7[k11 % wv7.len()][k11 % 3] / (-(dx_abs(wv7[k11 % 3][k11 % 3], tr_) + D::from(0.6)))), tr_)];
+        for e17 in ra16.iter() {
+            acc14 = (D::from(0.6) * acc14) + dx_tanh(dx_elu(*e17 / (dx_abs(*e17, tr_) + D::from(1.1)), dx_atan(D::from(1.45) / (dx_abs(*e17, tr_) + D::from(0.55)), tr_) * D::from(0.63), tr_), tr_);
+            if dx_lt(acc14, -D::from(0.787), tr_) {
+                return dx_tanh((((D::from(2.65) * b2[(k11 + 3) % b2.len()]) + a1[(k11 + 2) % a1.len()]) * acc14) - D::from(1.3), tr_) * dx_sigmoid(v8, tr_);
+            }
+        }
+        acc14 *= D::from(0.9);
+    }
+    (((((dx_tanh((a3.iter().copied().fold(D::from(1.7), |acc6, e5| acc6 - dx_tanh(dx_recip(dx_abs(e5, tr_) + D::from(1.5), tr_), tr_)) - (D::from(2.0) * a3[0])) * (dx_softplus(a3[0], tr_) * b2[1]), tr_) * a3[0]) - a3[0]) + b2[0]) + ((D::from(0.9) * dx_tanh(v8, tr_)) + (D::from(0.5) * v9))) + (D::from(0.65) * v13)) + (D::from(1.25) * acc14)
 }
 
 fn p1096_eval(x: &[f64]) -> Vec<f64> {
@@ -7211,8 +7431,8 @@ fn p1097_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 // ---------------------------------------------------------------- p1098
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, a2, b3, w4, wv10, wv14))]
-fn p1098(x1: f64, a2: [f64; 2], b3: &[f64; 3], w4: &[[f64; 3]; 2], n5: usize, ow6: Option<f64>, wv10: &[Vec<f64>], wv14: &[Vec<f64>]) -> f64 {
+#[grad(reverse, forward, wrt(x1, a2, b3, w4, wv10, wv14, ga18, st))]
+fn p1098(x1: f64, a2: [f64; 2], b3: &[f64; 3], w4: &[[f64; 3]; 2], n5: usize, ow6: Option<f64>, wv10: &[Vec<f64>], wv14: &[Vec<f64>], ga18: V2, st: &Body) -> f64 {
     let v1 = f64::max(-x1, w4[0][n5 % 3] + (x1 * (-1.4)));
     let mut y2: [f64; 1] = [-1.05];
     let v3: f64 = autodiff::sigmoid(((f64::abs(2.05) + 1.2).powf(autodiff::sigmoid(v1)).sin() * 0.9).acos() + a2[(n5 + 3) % 2]);
@@ -7223,11 +7443,14 @@ fn p1098(x1: f64, a2: [f64; 2], b3: &[f64; 3], w4: &[[f64; 3]; 2], n5: usize, ow
     let v9: f64 = if let Some(f7) = ow6 { ((w4[0][(n5 + 1) % 3] + (-0.05)) * (v1 - v5).sin()).atan() * f7 } else { (({ let t8 = v5.signum(); t8 * (n5 as f64).atan() }) + w4[0][n5 % 3]).sin() };
     let ia11: [f64; 3] = [(v1 + (v1 + a2[n5 % a2.len()])).atan(), (v3 + b3[2]).tanh(), autodiff::elu(autodiff::leaky_relu(n5 as f64, 0.46), (wv10[0][n5 % 3] * 1.95).atan() * 0.63).atan()];
     let ia15: [f64; 1] = [((v1 - x1) / 1.95).tanh()];
-    (((((((b3[1] / (-(autodiff::sigmoid(f64::max(y2[n5 % y2.len()], b3[(n5 + 1) % 3])).exp() + 0.5))) + (-((n5 as f64) - v1))) + v1) + v1) + v1) + (0.75 * v3)) + ((0.6 * v5) + (0.9 * v9))) + (((1.35 * wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| p12 * q13).sum::<f64>().atan()) + (1.05 * (wv14[n5 % 1][n5 % 1] * ((v3 * v9) * ((n5 as f64) - a2[1])).sin()))) + (0.8 * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| p16 * q17).sum::<f64>()))
+    let gu20: V2 = [ga18[1] - ((f64::cosh(-2.75).atan().exp2() + b3[n5 % b3.len()]).atan() * 0.63), (autodiff::relu(y2[0] - ia15[(n5 + 2) % 1]) + x1).atan() * 0.63];
+    let ra24: [f64; 2] = [st.vel[(n5 + 3) % 2].hypot(st.pos[0]).clamp(-1.45, -0.5).sin(), b3.iter().fold(1.9f64, |acc26, e25| (acc26 + ((n5 + 1) as f64).tanh().sinh().sin()).tanh()).tanh()];
+    let r27 = st.w[0];
+    ((((((((b3[1] / (-(autodiff::sigmoid(f64::max(y2[n5 % y2.len()], b3[(n5 + 1) % 3])).exp() + 0.5))) + (-((n5 as f64) - v1))) + v1) + v1) + v1) + (0.75 * v3)) + ((0.6 * v5) + (0.9 * v9))) + (((1.35 * wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| p12 * q13).sum::<f64>().atan()) + (1.05 * (wv14[n5 % 1][n5 % 1] * ((v3 * v9) * ((n5 as f64) - a2[1])).sin()))) + (0.8 * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| p16 * q17).sum::<f64>()))) + (((1.25 * (ga18[1] * a2.iter().map(|e19| v5.tanh().tan()).sum::<f64>().tanh())) + (1.05 * (gu20[0] * gu20[0]).tanh())) + (0.85 * (cdot2(&r27, &ra24) * r27[1]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1098_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 3], w4: &[[D; 3]; 2], n5: usize, ow6: Option<f64>, wv10: &[Vec<D>], wv14: &[Vec<D>], tr_: &mut Tr) -> D {
+fn p1098_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 3], w4: &[[D; 3]; 2], n5: usize, ow6: Option<f64>, wv10: &[Vec<D>], wv14: &[Vec<D>], ga18: [D; 2], st: &BodyD<D>, tr_: &mut Tr) -> D {
     let v1 = dx_max(-x1, w4[0][n5 % 3] + (x1 * (-D::from(1.4))), tr_);
     let mut y2: [D; 1] = [-D::from(1.05)];
     let v3: D = dx_sigmoid(dx_acos(dx_sin(dx_powf(dx_abs(D::from(2.05), tr_) + D::from(1.2), dx_sigmoid(v1, tr_), tr_), tr_) * D::from(0.9), tr_) + a2[(n5 + 3) % 2], tr_);
@@ -7238,7 +7461,10 @@ fn p1098_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 3], w4: &[[D; 3]; 2], n5: usize
     let v9: D = if let Some(f7) = ow6 { dx_atan((w4[0][(n5 + 1) % 3] + (-D::from(0.05))) * dx_sin(v1 - v5, tr_), tr_) * D::from(f7) } else { dx_sin(({ let t8 = dx_signum(v5, tr_); t8 * dx_atan(D::from(n5 as f64), tr_) }) + w4[0][n5 % 3], tr_) };
     let ia11: [D; 3] = [dx_atan(v1 + (v1 + a2[n5 % a2.len()]), tr_), dx_tanh(v3 + b3[2], tr_), dx_atan(dx_elu(dx_leaky_relu(D::from(n5 as f64), D::from(0.46), tr_), dx_atan(wv10[0][n5 % 3] * D::from(1.95), tr_) * D::from(0.63), tr_), tr_)];
     let ia15: [D; 1] = [dx_tanh((v1 - x1) / D::from(1.95), tr_)];
-    (((((((b3[1] / (-(dx_exp(dx_sigmoid(dx_max(y2[n5 % y2.len()], b3[(n5 + 1) % 3], tr_), tr_), tr_) + D::from(0.5)))) + (-(D::from(n5 as f64) - v1))) + v1) + v1) + v1) + (D::from(0.75) * v3)) + ((D::from(0.6) * v5) + (D::from(0.9) * v9))) + (((D::from(1.35) * dx_atan(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * (wv14[n5 % 1][n5 % 1] * dx_sin((v3 * v9) * (D::from(n5 as f64) - a2[1]), tr_)))) + (D::from(0.8) * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let gu20: [D; 2] = [ga18[1] - (dx_atan(dx_exp2(dx_atan(dx_cosh(-D::from(2.75), tr_), tr_), tr_) + b3[n5 % b3.len()], tr_) * D::from(0.63)), dx_atan(dx_relu(y2[0] - ia15[(n5 + 2) % 1], tr_) + x1, tr_) * D::from(0.63)];
+    let ra24: [D; 2] = [dx_sin(dx_clamp(dx_hypot(st.vel[(n5 + 3) % 2], st.pos[0], tr_), -D::from(1.45), -D::from(0.5), tr_), tr_), dx_tanh(b3.iter().fold(D::from(1.9), |acc26, e25| dx_tanh(acc26 + dx_sin(dx_sinh(dx_tanh(D::from((n5 + 1) as f64), tr_), tr_), tr_), tr_)), tr_)];
+    let r27 = st.w[0];
+    ((((((((b3[1] / (-(dx_exp(dx_sigmoid(dx_max(y2[n5 % y2.len()], b3[(n5 + 1) % 3], tr_), tr_), tr_) + D::from(0.5)))) + (-(D::from(n5 as f64) - v1))) + v1) + v1) + v1) + (D::from(0.75) * v3)) + ((D::from(0.6) * v5) + (D::from(0.9) * v9))) + (((D::from(1.35) * dx_atan(wv10[0].iter().zip(ia11.iter()).map(|(p12, q13)| *p12 * *q13).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.05) * (wv14[n5 % 1][n5 % 1] * dx_sin((v3 * v9) * (D::from(n5 as f64) - a2[1]), tr_)))) + (D::from(0.8) * wv14[n5 % 1].iter().zip(ia15.iter()).map(|(p16, q17)| *p16 * *q17).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (((D::from(1.25) * (ga18[1] * dx_tanh(a2.iter().map(|e19| dx_tan(dx_tanh(v5, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.05) * dx_tanh(gu20[0] * gu20[0], tr_))) + (D::from(0.85) * dx_tanh(cdot2_dual(&r27, &ra24, tr_) * r27[1], tr_)))
 }
 
 fn p1098_eval(x: &[f64]) -> Vec<f64> {
@@ -7250,7 +7476,9 @@ fn p1098_eval(x: &[f64]) -> Vec<f64> {
     let ow6: Option<f64> = opt_f64(take1(x, k));
     let wv10: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
-    flat(&p1098(x1, a2, &b3, &w4, 4, ow6, &wv10, &wv14))
+    let ga18: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
+    flat(&p1098(x1, a2, &b3, &w4, 4, ow6, &wv10, &wv14, ga18, &st))
 }
 
 fn p1098_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -7262,7 +7490,9 @@ fn p1098_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let ow6: Option<f64> = opt_f64(take1(x, k));
     let wv10: Vec<Vec<Dual64>> = take_rows(x, k, 1, 3);
     let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 1, 1);
-    flat(&p1098_dual(x1, a2, &b3, &w4, 4, ow6, &wv10, &wv14, tr_))
+    let ga18: [Dual64; 2] = take(x, k);
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1098_dual(x1, a2, &b3, &w4, 4, ow6, &wv10, &wv14, ga18, &st, tr_))
 }
 
 fn p1098_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -7274,11 +7504,14 @@ fn p1098_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let ow6: Option<f64> = opt_f64(take1(x, k));
     let wv10: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
+    let ga18: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
     let mut d_b3 = [SHADOW; 3];
     let mut d_w4 = [[SHADOW; 3]; 2];
     let mut d_wv10 = vec![vec![SHADOW; 3]; 1];
     let mut d_wv14 = vec![vec![SHADOW; 1]; 1];
-    let (out, g_x1, g_a2) = p1098_backward(x1, a2, &b3, &mut d_b3, &w4, &mut d_w4, 4, ow6, &wv10, &mut d_wv10, &wv14, &mut d_wv14, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1, g_a2, g_ga18) = p1098_backward(x1, a2, &b3, &mut d_b3, &w4, &mut d_w4, 4, ow6, &wv10, &mut d_wv10, &wv14, &mut d_wv14, ga18, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a2));
@@ -7287,6 +7520,8 @@ fn p1098_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend([0.0; 1]);
     g.extend(shadow(&d_wv10));
     g.extend(shadow(&d_wv14));
+    g.extend(flat(&g_ga18));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -7299,6 +7534,8 @@ fn p1098_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let ow6: Option<f64> = opt_f64(take1(x, k));
     let wv10: Vec<Vec<f64>> = take_rows(x, k, 1, 3);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 1, 1);
+    let ga18: [f64; 2] = take(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a2: [f64; 2] = take(t, k);
@@ -7307,7 +7544,9 @@ fn p1098_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     *k += 1;
     let t_wv10: Vec<Vec<f64>> = take_rows(t, k, 1, 3);
     let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 1, 1);
-    let (out, tan) = p1098_forward(x1, t_x1, a2, t_a2, &b3, &t_b3, &w4, &t_w4, 4, ow6, &wv10, &t_wv10, &wv14, &t_wv14);
+    let t_ga18: [f64; 2] = take(t, k);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1098_forward(x1, t_x1, a2, t_a2, &b3, &t_b3, &w4, &t_w4, 4, ow6, &wv10, &t_wv10, &wv14, &t_wv14, ga18, t_ga18, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -7412,7 +7651,9 @@ fn p1100(x1: f64, a2: [f64; 4], b3: &[f64; 2], a4: [f64; 5], n5: usize, lin13: &
     let mut v4 = autodiff::leaky_relu(v3, 0.51) / 0.9;
     let (n9, s10, s11) = a2.iter().fold((0usize, 0.0, 0.0), |(c6, p7, q8), &v5| (c6 + 1, p7 + autodiff::sigmoid((2.85 / (1.0 + (v5 * v5))) / ((v5 + v5).abs() + 1.4)), q8 + (((v5 + v5) + (-v5)).sin() * (c6 as f64))));
     let v12: f64 = f64::min(b3[n5] * a4[n5 + 1], -2.25 + a2[n9 % a2.len()]).tanh().rem_euclid((s11.tanh() * b3[1]).exp() + 0.5);
-    [((((2.2 + ((n5 + 1) as f64)) + (-0.45)) + ((1.35 * (s10 / (n9 as f64))) + (1.5 * s11.sin()))) + (0.55 * autodiff::sigmoid(v12))) + (((0.4 * lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| p14 * q15).sum::<f64>().atan()) + (1.35 * (lin13.m[0][1] * lin13.b))) + (1.0 * pts16.iter().map(|&(qa17, qb18)| qa17 * autodiff::sigmoid(f64::atan(1.45) * (qb18 + qb18))).sum::<f64>())), f64::max(-0.55, f64::atan(-2.35)).asinh() - v4, (if -(a2[n5].abs() + 1.05).sqrt() > (b3[0] % 1.8) { b3[1].hypot(0.8 - v3) } else { a4[1] }) + v4]
+    let ra19: [f64; 3] = [((f64::sin(autodiff::leaky_relu(2.85, 0.16)) * 0.9).asin() + x1).tanh(), (a4.iter().zip(a2.iter()).map(|(p20, q21)| p20 - v12).sum::<f64>() - (v4 + s11)).atan(), ((-2.0 * (((n5 + 1) as f64) - (n5 as f64))) + a2[(n9 + 1) % a2.len()]).tanh()];
+    let ff22: [f64; 3] = std::array::from_fn(|i23| ra19[i23]);
+    [(((((2.2 + ((n5 + 1) as f64)) + (-0.45)) + ((1.35 * (s10 / (n9 as f64))) + (1.5 * s11.sin()))) + (0.55 * autodiff::sigmoid(v12))) + (((0.4 * lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| p14 * q15).sum::<f64>().atan()) + (1.35 * (lin13.m[0][1] * lin13.b))) + (1.0 * pts16.iter().map(|&(qa17, qb18)| qa17 * autodiff::sigmoid(f64::atan(1.45) * (qb18 + qb18))).sum::<f64>()))) + (0.9 * (ff22[1] * (ra19[n9 % ra19.len()].exp2() + lin13.m[(n5 + 1) % 1][0]).tanh())), f64::max(-0.55, f64::atan(-2.35)).asinh() - v4, (if -(a2[n5].abs() + 1.05).sqrt() > (b3[0] % 1.8) { b3[1].hypot(0.8 - v3) } else { a4[1] }) + v4]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7427,7 +7668,9 @@ fn p1100_dual<D: Dn>(x1: D, a2: [D; 4], b3: &[D; 2], a4: [D; 5], n5: usize, lin1
     let mut v4 = dx_leaky_relu(v3, D::from(0.51), tr_) / D::from(0.9);
     let (n9, s10, s11) = a2.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c6, p7, q8), &v5| (c6 + 1, p7 + dx_sigmoid((D::from(2.85) / (D::from(1.0) + (v5 * v5))) / (dx_abs(v5 + v5, tr_) + D::from(1.4)), tr_), q8 + (dx_sin((v5 + v5) + (-v5), tr_) * D::from(c6 as f64))));
     let v12: D = dx_rem_euclid(dx_tanh(dx_min(b3[n5] * a4[n5 + 1], -D::from(2.25) + a2[n9 % a2.len()], tr_), tr_), dx_exp(dx_tanh(s11, tr_) * b3[1], tr_) + D::from(0.5), tr_);
-    [((((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_)))) + (D::from(0.55) * dx_sigmoid(v12, tr_))) + (((D::from(0.4) * dx_atan(lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (lin13.m[0][1] * lin13.b))) + (D::from(1.0) * pts16.iter().map(|&(qa17, qb18)| qa17 * dx_sigmoid(dx_atan(D::from(1.45), tr_) * (qb18 + qb18), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
+    let ra19: [D; 3] = [dx_tanh(dx_asin(dx_sin(dx_leaky_relu(D::from(2.85), D::from(0.16), tr_), tr_) * D::from(0.9), tr_) + x1, tr_), dx_atan(a4.iter().zip(a2.iter()).map(|(p20, q21)| *p20 - v12).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (v4 + s11), tr_), dx_tanh((-D::from(2.0) * (D::from((n5 + 1) as f64) - D::from(n5 as f64))) + a2[(n9 + 1) % a2.len()], tr_)];
+    let ff22: [D; 3] = std::array::from_fn(|i23| ra19[i23]);
+    [(((((D::from(2.2) + D::from((n5 + 1) as f64)) + (-D::from(0.45))) + ((D::from(1.35) * (s10 / D::from(n9 as f64))) + (D::from(1.5) * dx_sin(s11, tr_)))) + (D::from(0.55) * dx_sigmoid(v12, tr_))) + (((D::from(0.4) * dx_atan(lin13.m[0].iter().zip(b3.iter()).map(|(p14, q15)| *p14 * *q15).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.35) * (lin13.m[0][1] * lin13.b))) + (D::from(1.0) * pts16.iter().map(|&(qa17, qb18)| qa17 * dx_sigmoid(dx_atan(D::from(1.45), tr_) * (qb18 + qb18), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(0.9) * (ff22[1] * dx_tanh(dx_exp2(ra19[n9 % ra19.len()], tr_) + lin13.m[(n5 + 1) % 1][0], tr_))), dx_asinh(dx_max(-D::from(0.55), dx_atan(-D::from(2.35), tr_), tr_), tr_) - v4, (if dx_gt(-dx_sqrt(dx_abs(a2[n5], tr_) + D::from(1.05), tr_), dx_rem(b3[0], D::from(1.8), tr_), tr_) { dx_hypot(b3[1], D::from(0.8) - v3, tr_) } else { a4[1] }) + v4]
 }
 
 fn p1100_eval(x: &[f64]) -> Vec<f64> {
@@ -7932,7 +8175,9 @@ fn p1104(x1: f64, nt: usize, ch20: char, pts29: &[(f64, f64)]) -> f64 {
         }
     }
     let (qa30, qb31) = pts29[1];
-    ((((((((-(v1 + x1)).sin() * ((-(x1.abs() + 1.2)).cbrt() + (v1.abs() + 1.05).powf(0.25)).sin()) - x1) * v1) + (0.5 * acc5)) + ((((1.1 * u7[1].sin()) + (0.25 * old6[1].tanh())) + (1.0 * autodiff::sigmoid(u15[2]))) + (1.1 * cc19.tanh()))) + (0.95 * v21)) + ((0.25 * v24) + (0.75 * u25.iter().sum::<f64>()))) + (1.0 * (qa30 * qb31))
+    let v32: f64 = ((-(v21.mul_add(nt as f64, v24).abs() + 0.65)).recip() + x1).tanh();
+    let uq33 = Uq { a: (old6[1] + x1).tanh(), v: [((if -(-2.6) >= -0.4 { u15[nt % 3].atan().cosh() } else if autodiff::softplus(ia22[c16 + 1]) > (cc19 * cc19).ln_1p() { v32 + u15[nt % 3] } else { autodiff::leaky_relu(v21, 0.11) }) + x1).atan(), (((-1.4 * old6[c16].tanh()) + (acc5 % (ia22[c16].abs() + 0.55))) + x1).tanh()] };
+    (((((((((-(v1 + x1)).sin() * ((-(x1.abs() + 1.2)).cbrt() + (v1.abs() + 1.05).powf(0.25)).sin()) - x1) * v1) + (0.5 * acc5)) + ((((1.1 * u7[1].sin()) + (0.25 * old6[1].tanh())) + (1.0 * autodiff::sigmoid(u15[2]))) + (1.1 * cc19.tanh()))) + (0.95 * v21)) + ((0.25 * v24) + (0.75 * u25.iter().sum::<f64>()))) + (1.0 * (qa30 * qb31))) + ((1.5 * (if (-0.937..=x1).contains(&v32) { (qb31 + x1).sin() } else { ((0.9 + (v21 * v21)).ln().atan2(-u7[c16]) + x1).sin() })) + (0.45 * uq33.ulen((((v21 * cc19.atan()).abs() + 0.6).log(1.9) + x1).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -7983,7 +8228,9 @@ fn p1104_dual<D: Dn>(x1: D, nt: usize, ch20: char, pts29: &[(D, D)], tr_: &mut T
         }
     }
     let (qa30, qb31) = pts29[1];
-    (((((((dx_sin(-(v1 + x1), tr_) * dx_sin(dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.2)), tr_) + dx_powf(dx_abs(v1, tr_) + D::from(1.05), D::from(0.25), tr_), tr_)) - x1) * v1) + (D::from(0.5) * acc5)) + ((((D::from(1.1) * dx_sin(u7[1], tr_)) + (D::from(0.25) * dx_tanh(old6[1], tr_))) + (D::from(1.0) * dx_sigmoid(u15[2], tr_))) + (D::from(1.1) * dx_tanh(cc19, tr_)))) + (D::from(0.95) * v21)) + ((D::from(0.25) * v24) + (D::from(0.75) * u25.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.0) * (qa30 * qb31))
+    let v32: D = dx_tanh(dx_recip(-(dx_abs(dx_mul_add(v21, D::from(nt as f64), v24, tr_), tr_) + D::from(0.65)), tr_) + x1, tr_);
+    let uq33 = UqD { a: dx_tanh(old6[1] + x1, tr_), v: [dx_atan((if dx_ge(-(-D::from(2.6)), -D::from(0.4), tr_) { dx_cosh(dx_atan(u15[nt % 3], tr_), tr_) } else if dx_gt(dx_softplus(ia22[c16 + 1], tr_), dx_ln_1p(cc19 * cc19, tr_), tr_) { v32 + u15[nt % 3] } else { dx_leaky_relu(v21, D::from(0.11), tr_) }) + x1, tr_), dx_tanh(((-D::from(1.4) * dx_tanh(old6[c16], tr_)) + dx_rem(acc5, dx_abs(ia22[c16], tr_) + D::from(0.55), tr_)) + x1, tr_)] };
+    ((((((((dx_sin(-(v1 + x1), tr_) * dx_sin(dx_cbrt(-(dx_abs(x1, tr_) + D::from(1.2)), tr_) + dx_powf(dx_abs(v1, tr_) + D::from(1.05), D::from(0.25), tr_), tr_)) - x1) * v1) + (D::from(0.5) * acc5)) + ((((D::from(1.1) * dx_sin(u7[1], tr_)) + (D::from(0.25) * dx_tanh(old6[1], tr_))) + (D::from(1.0) * dx_sigmoid(u15[2], tr_))) + (D::from(1.1) * dx_tanh(cc19, tr_)))) + (D::from(0.95) * v21)) + ((D::from(0.25) * v24) + (D::from(0.75) * u25.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.0) * (qa30 * qb31))) + ((D::from(1.5) * (if (dx_ge(v32, -D::from(0.937), tr_) && dx_le(v32, x1, tr_)) { dx_sin(qb31 + x1, tr_) } else { dx_sin(dx_atan2(dx_ln(D::from(0.9) + (v21 * v21), tr_), -u7[c16], tr_) + x1, tr_) })) + (D::from(0.45) * uq33.ulen_dual(dx_tanh(dx_log(dx_abs(v21 * dx_atan(cc19, tr_), tr_) + D::from(0.6), D::from(1.9), tr_) + x1, tr_), tr_)))
 }
 
 fn p1104_eval(x: &[f64]) -> Vec<f64> {
@@ -8792,7 +9039,15 @@ fn p1110(x1: f64, r2: &f64, x3: f64, nt: usize, oc17: Result<f64, String>) -> [f
         v19 = v19.min(c18);
     }
     let (s25, s26) = z6.iter().fold((0.0, 0.0), |(p22, q23), &v20| (p22 + autodiff::softplus(-v20).atan(), q23 + (v20.abs() + 0.9).log(3.05).sin()));
-    [((((autodiff::sigmoid(y2[1] - x1) * 2.75) * v1.sin()) + (((((0.25 * u5[0].sin()) + (1.1 * z6[0].tanh())) + (0.4 * autodiff::sigmoid(cc8))) + (1.5 * v9)) + (1.35 * v12))) + (0.3 * v16)) + (((1.25 * v19) + (1.15 * s25)) + (1.5 * s26)), ((y2[nt % 3].atan() + r2) * x1) + y2[nt % 3], ((((autodiff::softplus(*r2) + (nt as f64).atan().cosh()).atan() * (if (nt as f64) >= 0.9 { (f64::abs(-1.5) + 1.05).sqrt() } else if f64::min(y2[nt % y2.len()], y2[nt % 3]) <= 0.55 { x1 * x3 } else { v1.max(x3) }).atan()) + v1) + x1) + x1]
+    let mut acc27: f64 = (f64::tanh(-1.1) + (v1 - x3)).atan() * 0.95;
+    for e28 in ia13.iter() {
+        acc27 = (0.6 * acc27) + (e28.atan() * 0.95);
+        if !(x3..*r2).contains(&acc27) {
+            return y2;
+        }
+    }
+    let v29: f64 = ((z6[nt % 2] + (y2[nt % y2.len()] % 1.75)) + r2).atan();
+    [(((((autodiff::sigmoid(y2[1] - x1) * 2.75) * v1.sin()) + (((((0.25 * u5[0].sin()) + (1.1 * z6[0].tanh())) + (0.4 * autodiff::sigmoid(cc8))) + (1.5 * v9)) + (1.35 * v12))) + (0.3 * v16)) + (((1.25 * v19) + (1.15 * s25)) + (1.5 * s26))) + ((1.4 * acc27) + (1.25 * (if (*r2..-1.287).contains(&v29) { (f64::min(1.6, y2[(nt + 2) % 3]).tanh() + x3).tanh() } else { ((z6[(nt + 3) % 2].tanh().sinh() * (-0.45 - 0.25)) + x3).tanh() }))), ((y2[nt % 3].atan() + r2) * x1) + y2[nt % 3], ((((autodiff::softplus(*r2) + (nt as f64).atan().cosh()).atan() * (if (nt as f64) >= 0.9 { (f64::abs(-1.5) + 1.05).sqrt() } else if f64::min(y2[nt % y2.len()], y2[nt % 3]) <= 0.55 { x1 * x3 } else { v1.max(x3) }).atan()) + v1) + x1) + x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -8820,7 +9075,15 @@ fn p1110_dual<D: Dn>(x1: D, r2: &D, x3: D, nt: usize, oc17: Result<f64, String>,
         v19 = dx_min(v19, D::from(c18), tr_);
     }
     let (s25, s26) = z6.iter().fold((D::from(0.0), D::from(0.0)), |(p22, q23), &v20| (p22 + dx_atan(dx_softplus(-v20, tr_), tr_), q23 + dx_sin(dx_log(dx_abs(v20, tr_) + D::from(0.9), D::from(3.05), tr_), tr_)));
-    [((((dx_sigmoid(y2[1] - x1, tr_) * D::from(2.75)) * dx_sin(v1, tr_)) + (((((D::from(0.25) * dx_sin(u5[0], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.4) * dx_sigmoid(cc8, tr_))) + (D::from(1.5) * v9)) + (D::from(1.35) * v12))) + (D::from(0.3) * v16)) + (((D::from(1.25) * v19) + (D::from(1.15) * s25)) + (D::from(1.5) * s26)), ((dx_atan(y2[nt % 3], tr_) + (*r2)) * x1) + y2[nt % 3], (((dx_atan(dx_softplus(*r2, tr_) + dx_cosh(dx_atan(D::from(nt as f64), tr_), tr_), tr_) * dx_atan(if dx_ge(D::from(nt as f64), D::from(0.9), tr_) { dx_sqrt(dx_abs(-D::from(1.5), tr_) + D::from(1.05), tr_) } else if dx_le(dx_min(y2[nt % y2.len()], y2[nt % 3], tr_), D::from(0.55), tr_) { x1 * x3 } else { dx_max(v1, x3, tr_) }, tr_)) + v1) + x1) + x1]
+    let mut acc27: D = dx_atan(dx_tanh(-D::from(1.1), tr_) + (v1 - x3), tr_) * D::from(0.95);
+    for e28 in ia13.iter() {
+        acc27 = (D::from(0.6) * acc27) + (dx_atan(*e28, tr_) * D::from(0.95));
+        if !(dx_ge(acc27, x3, tr_) && dx_lt(acc27, *r2, tr_)) {
+            return y2;
+        }
+    }
+    let v29: D = dx_atan((z6[nt % 2] + dx_rem(y2[nt % y2.len()], D::from(1.75), tr_)) + (*r2), tr_);
+    [(((((dx_sigmoid(y2[1] - x1, tr_) * D::from(2.75)) * dx_sin(v1, tr_)) + (((((D::from(0.25) * dx_sin(u5[0], tr_)) + (D::from(1.1) * dx_tanh(z6[0], tr_))) + (D::from(0.4) * dx_sigmoid(cc8, tr_))) + (D::from(1.5) * v9)) + (D::from(1.35) * v12))) + (D::from(0.3) * v16)) + (((D::from(1.25) * v19) + (D::from(1.15) * s25)) + (D::from(1.5) * s26))) + ((D::from(1.4) * acc27) + (D::from(1.25) * (if (dx_ge(v29, *r2, tr_) && dx_lt(v29, -D::from(1.287), tr_)) { dx_tanh(dx_tanh(dx_min(D::from(1.6), y2[(nt + 2) % 3], tr_), tr_) + x3, tr_) } else { dx_tanh((dx_sinh(dx_tanh(z6[(nt + 3) % 2], tr_), tr_) * (-D::from(0.45) - D::from(0.25))) + x3, tr_) }))), ((dx_atan(y2[nt % 3], tr_) + (*r2)) * x1) + y2[nt % 3], (((dx_atan(dx_softplus(*r2, tr_) + dx_cosh(dx_atan(D::from(nt as f64), tr_), tr_), tr_) * dx_atan(if dx_ge(D::from(nt as f64), D::from(0.9), tr_) { dx_sqrt(dx_abs(-D::from(1.5), tr_) + D::from(1.05), tr_) } else if dx_le(dx_min(y2[nt % y2.len()], y2[nt % 3], tr_), D::from(0.55), tr_) { x1 * x3 } else { dx_max(v1, x3, tr_) }, tr_)) + v1) + x1) + x1]
 }
 
 fn p1110_eval(x: &[f64]) -> Vec<f64> {
@@ -9768,7 +10031,12 @@ fn p1118(mut x1: f64, x2: f64, st: &Body) -> f64 {
     out7[0] -= (1.1 + (st.inner.a[0] * st.inner.a[0])).ln().tanh();
     let k9 = out7.iter().filter(|v8| **v8 < -0.937).count();
     let v11: f64 = match k9.checked_sub(1) { Some(j10) => (-x2 % 3.0) * (j10 as f64), None => ((x1 / (x1.tanh().exp() + 0.5)) - st.inner.a[(k9 + 3) % 2]).tanh(), };
-    ((((-1.75 * st.m) + (-1.45)) + st.m) + (0.5 * autodiff::sigmoid(out7[1]))) + (1.0 * v11)
+    let ra15: [f64; 2] = [(st.pos[1].sinh().tanh() * f64::hypot(st.inner.t, st.w[k9 % 2][(k9 + 3) % 2])).tanh(), (-(st.inner.a[k9 % 2] / (st.inner.t.abs() + 1.25))).tanh()];
+    let mut acc12: f64 = 0.0;
+    for (k13, row14) in st.w.iter().enumerate() {
+        acc12 += row14[0] * ((k13 as f64) + 0.5);
+    }
+    (((((-1.75 * st.m) + (-1.45)) + st.m) + (0.5 * autodiff::sigmoid(out7[1]))) + (1.0 * v11)) + (0.8 * acc12.tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -9801,7 +10069,12 @@ fn p1118_dual<D: Dn>(mut x1: D, x2: D, st: &BodyD<D>, tr_: &mut Tr) -> D {
     out7[0] -= dx_tanh(dx_ln(D::from(1.1) + (st.inner.a[0] * st.inner.a[0]), tr_), tr_);
     let k9 = { let mut c_ = 0usize; for v8 in out7.iter() { if dx_lt(*v8, -D::from(0.937), tr_) { c_ += 1; } } c_ };
     let v11: D = match k9.checked_sub(1) { Some(j10) => dx_rem(-x2, D::from(3.0), tr_) * D::from(j10 as f64), None => dx_tanh((x1 / (dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5))) - st.inner.a[(k9 + 3) % 2], tr_), };
-    ((((-D::from(1.75) * st.m) + (-D::from(1.45))) + st.m) + (D::from(0.5) * dx_sigmoid(out7[1], tr_))) + (D::from(1.0) * v11)
+    let ra15: [D; 2] = [dx_tanh(dx_tanh(dx_sinh(st.pos[1], tr_), tr_) * dx_hypot(st.inner.t, st.w[k9 % 2][(k9 + 3) % 2], tr_), tr_), dx_tanh(-(st.inner.a[k9 % 2] / (dx_abs(st.inner.t, tr_) + D::from(1.25))), tr_)];
+    let mut acc12: D = D::from(0.0);
+    for (k13, row14) in st.w.iter().enumerate() {
+        acc12 += row14[0] * (D::from(k13 as f64) + D::from(0.5));
+    }
+    (((((-D::from(1.75) * st.m) + (-D::from(1.45))) + st.m) + (D::from(0.5) * dx_sigmoid(out7[1], tr_))) + (D::from(1.0) * v11)) + (D::from(0.8) * dx_tanh(acc12, tr_))
 }
 
 fn p1118_eval(x: &[f64]) -> Vec<f64> {
@@ -10192,7 +10465,8 @@ fn p1121(&self, r1: &f64, b3: &[f64; 2], mut a2: [f64; 5], a4: [f64; 5]) -> f64 
     out6[1] = autodiff::sigmoid((self.w[1][1].abs() + 0.6).log2()).cosh().tanh();
     let k8 = a4.iter().filter(|v7| **v7 > self.m).count();
     let v12: f64 = match k8.checked_sub(2) { Some(j9) => self.inner.t * (j9 as f64), None => (out6.iter().zip(a4.iter()).map(|(p10, q11)| self.m).sum::<f64>() + (self.m * self.inner.t)).tanh(), };
-    ((autodiff::sigmoid((-v3).trunc() + self.w[0][0]) * v3.sin()) + (1.45 * out6[1].atan())) + (1.0 * v12.tanh())
+    let v14: f64 = a4.first().map_or(autodiff::sigmoid((-v12).max(v12 % (self.m.exp() + 0.5))), |fv13| autodiff::sigmoid((fv13 * 0.75).mul_add(fv13 + fv13, 3.0 / (fv13.abs() + 0.95))));
+    (((autodiff::sigmoid((-v3).trunc() + self.w[0][0]) * v3.sin()) + (1.45 * out6[1].atan())) + (1.0 * v12.tanh())) + (1.05 * (v14 * ((r1 / ((self.m.sin() * 0.9).atanh().abs() + 1.4)).atan() * 0.95)))
 }
 }
 
@@ -10207,7 +10481,8 @@ fn p1121_dual(&self, r1: &D, b3: &[D; 2], mut a2: [D; 5], a4: [D; 5], tr_: &mut 
     out6[1] = dx_tanh(dx_cosh(dx_sigmoid(dx_log2(dx_abs(self.w[1][1], tr_) + D::from(0.6), tr_), tr_), tr_), tr_);
     let k8 = { let mut c_ = 0usize; for v7 in a4.iter() { if dx_gt(*v7, self.m, tr_) { c_ += 1; } } c_ };
     let v12: D = match k8.checked_sub(2) { Some(j9) => self.inner.t * D::from(j9 as f64), None => dx_tanh(out6.iter().zip(a4.iter()).map(|(p10, q11)| self.m).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (self.m * self.inner.t), tr_), };
-    ((dx_sigmoid(dx_trunc(-v3, tr_) + self.w[0][0], tr_) * dx_sin(v3, tr_)) + (D::from(1.45) * dx_atan(out6[1], tr_))) + (D::from(1.0) * dx_tanh(v12, tr_))
+    let v14: D = a4.first().map_or(dx_sigmoid(dx_max(-v12, dx_rem(v12, dx_exp(self.m, tr_) + D::from(0.5), tr_), tr_), tr_), |fv13| dx_sigmoid(dx_mul_add(*fv13 * D::from(0.75), *fv13 + (*fv13), D::from(3.0) / (dx_abs(*fv13, tr_) + D::from(0.95)), tr_), tr_));
+    (((dx_sigmoid(dx_trunc(-v3, tr_) + self.w[0][0], tr_) * dx_sin(v3, tr_)) + (D::from(1.45) * dx_atan(out6[1], tr_))) + (D::from(1.0) * dx_tanh(v12, tr_))) + (D::from(1.05) * (v14 * (dx_atan(*r1 / (dx_abs(dx_atanh(dx_sin(self.m, tr_) * D::from(0.9), tr_), tr_) + D::from(1.4)), tr_) * D::from(0.95))))
 }
 }
 
@@ -10270,8 +10545,8 @@ fn p1121_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1122
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp, wrt(x1, x2, a3, b4))]
-fn p1122(mut x1: f64, mut x2: f64, a3: [f64; 2], b4: &[f64; 3], ow10: Option<f64>) -> f64 {
+#[grad(reverse, forward, hvp, wrt(x1, x2, a3, b4, gb20))]
+fn p1122(mut x1: f64, mut x2: f64, a3: [f64; 2], b4: &[f64; 3], ow10: Option<f64>, gb20: &V3) -> f64 {
     let (v2, v3) = (b4.iter().copied().map(|e1| (e1 % (f64::abs(-1.95) + 0.6)).sin() + 1.0).product::<f64>(), a3[0].sin().tan());
     let mut v4 = f64::clamp(a3[0] / (v2.abs() + 0.65), 0.25, 1.75) * ((v2 + b4[1]) / (1.0 + (v2 * v2))).sin();
     let mut acc6: f64 = 0.0;
@@ -10287,11 +10562,13 @@ fn p1122(mut x1: f64, mut x2: f64, a3: [f64; 2], b4: &[f64; 3], ow10: Option<f64
     let v13: f64 = (-v12 + (b4[0].abs() + 0.6).log2()).div_euclid(-1.8);
     let oc15 = if ((1.5 / (a3[1].exp() + 0.5)) * (-2.0)).sin() < x2 { Some((if (v2 * v2).ln_1p() <= 0.65 { v9.exp_m1() } else { a3[0] * b4[2] }).tanh()) } else { None };
     let v17: f64 = oc15.and_then(|ov16| if ov16 > 0.663 { Some((if ov16.min(0.85) <= autodiff::sigmoid(ov16) { ov16.cosh() } else { ov16 * ov16 }).tanh() + x2.tanh()) } else { None }).unwrap_or(a3[0]);
-    (((((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((1.3 * autodiff::sigmoid(acc7)) + (1.5 * v9))) + (0.65 * v12)) + (1.05 * (v13 * b4.iter().copied().map(|e14| (x2 % (f64::abs(-1.95) + 0.6)).sin() + 1.0).product::<f64>().tanh()).sin())) + (0.55 * v17)
+    let v19: f64 = b4.first().map_or((acc7.abs() + x1).atan(), |fv18| fv18.hypot(fv18 + fv18).atan());
+    let [g21, g22, g23] = *gb20;
+    ((((((((v3 + (b4[0].hypot(a3[0]) % 2.85)) - x2) + v4) + (0.35 * acc6)) + ((1.3 * autodiff::sigmoid(acc7)) + (1.5 * v9))) + (0.65 * v12)) + (1.05 * (v13 * b4.iter().copied().map(|e14| (x2 % (f64::abs(-1.95) + 0.6)).sin() + 1.0).product::<f64>().tanh()).sin())) + (0.55 * v17)) + (((((0.85 * (v19 * (((b4[0] / 2.7) + (-b4[1])).atan() * 0.95))) + (0.3 * (gb20[0] * (v4 + x1).sin()))) + (0.35 * g21)) + (1.2 * g22)) + (1.4 * g23))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1122_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 3], ow10: Option<f64>, tr_: &mut Tr) -> D {
+fn p1122_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 3], ow10: Option<f64>, gb20: &[D; 3], tr_: &mut Tr) -> D {
     let (v2, v3) = (b4.iter().copied().map(|e1| dx_sin(dx_rem(e1, dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_tan(dx_sin(a3[0], tr_), tr_));
     let mut v4 = dx_clamp(a3[0] / (dx_abs(v2, tr_) + D::from(0.65)), D::from(0.25), D::from(1.75), tr_) * dx_sin((v2 + b4[1]) / (D::from(1.0) + (v2 * v2)), tr_);
     let mut acc6: D = D::from(0.0);
@@ -10307,7 +10584,9 @@ fn p1122_dual<D: Dn>(mut x1: D, mut x2: D, a3: [D; 2], b4: &[D; 3], ow10: Option
     let v13: D = dx_div_euclid(-v12 + dx_log2(dx_abs(b4[0], tr_) + D::from(0.6), tr_), -D::from(1.8), tr_);
     let oc15 = if dx_lt(dx_sin((D::from(1.5) / (dx_exp(a3[1], tr_) + D::from(0.5))) * (-D::from(2.0)), tr_), x2, tr_) { Some(dx_tanh(if dx_le(dx_ln_1p(v2 * v2, tr_), D::from(0.65), tr_) { dx_exp_m1(v9, tr_) } else { a3[0] * b4[2] }, tr_)) } else { None };
     let v17: D = oc15.and_then(|ov16| if dx_gt(ov16, D::from(0.663), tr_) { Some(dx_tanh(if dx_le(dx_min(ov16, D::from(0.85), tr_), dx_sigmoid(ov16, tr_), tr_) { dx_cosh(ov16, tr_) } else { ov16 * ov16 }, tr_) + dx_tanh(x2, tr_)) } else { None }).unwrap_or(a3[0]);
-    (((((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(1.3) * dx_sigmoid(acc7, tr_)) + (D::from(1.5) * v9))) + (D::from(0.65) * v12)) + (D::from(1.05) * dx_sin(v13 * dx_tanh(b4.iter().copied().map(|e14| dx_sin(dx_rem(x2, dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_))) + (D::from(0.55) * v17)
+    let v19: D = b4.first().map_or(dx_atan(dx_abs(acc7, tr_) + x1, tr_), |fv18| dx_atan(dx_hypot(*fv18, *fv18 + (*fv18), tr_), tr_));
+    let [g21, g22, g23] = *gb20;
+    ((((((((v3 + dx_rem(dx_hypot(b4[0], a3[0], tr_), D::from(2.85), tr_)) - x2) + v4) + (D::from(0.35) * acc6)) + ((D::from(1.3) * dx_sigmoid(acc7, tr_)) + (D::from(1.5) * v9))) + (D::from(0.65) * v12)) + (D::from(1.05) * dx_sin(v13 * dx_tanh(b4.iter().copied().map(|e14| dx_sin(dx_rem(x2, dx_abs(-D::from(1.95), tr_) + D::from(0.6), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), tr_))) + (D::from(0.55) * v17)) + (((((D::from(0.85) * (v19 * (dx_atan((b4[0] / D::from(2.7)) + (-b4[1]), tr_) * D::from(0.95)))) + (D::from(0.3) * (gb20[0] * dx_sin(v4 + x1, tr_)))) + (D::from(0.35) * g21)) + (D::from(1.2) * g22)) + (D::from(1.4) * g23))
 }
 
 fn p1122_eval(x: &[f64]) -> Vec<f64> {
@@ -10317,7 +10596,8 @@ fn p1122_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 2] = take(x, k);
     let b4: [f64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1122(x1, x2, a3, &b4, ow10))
+    let gb20: [f64; 3] = take(x, k);
+    flat(&p1122(x1, x2, a3, &b4, ow10, &gb20))
 }
 
 fn p1122_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -10327,7 +10607,8 @@ fn p1122_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 2] = take(x, k);
     let b4: [Dual64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1122_dual(x1, x2, a3, &b4, ow10, tr_))
+    let gb20: [Dual64; 3] = take(x, k);
+    flat(&p1122_dual(x1, x2, a3, &b4, ow10, &gb20, tr_))
 }
 
 fn p1122_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -10337,14 +10618,17 @@ fn p1122_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 2] = take(x, k);
     let b4: [f64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
+    let gb20: [f64; 3] = take(x, k);
     let mut d_b4 = [SHADOW; 3];
-    let (out, g_x1, g_x2, g_a3) = p1122_backward(x1, x2, a3, &b4, &mut d_b4, ow10, d[0]);
+    let mut d_gb20 = [SHADOW; 3];
+    let (out, g_x1, g_x2, g_a3) = p1122_backward(x1, x2, a3, &b4, &mut d_b4, ow10, &gb20, &mut d_gb20, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_a3));
     g.extend(shadow(&d_b4));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gb20));
     (flat(&out), g)
 }
 
@@ -10355,13 +10639,15 @@ fn p1122_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 2] = take(x, k);
     let b4: [f64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
+    let gb20: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 2] = take(t, k);
     let t_b4: [f64; 3] = take(t, k);
     *k += 1;
-    let (out, tan) = p1122_forward(x1, t_x1, x2, t_x2, a3, t_a3, &b4, &t_b4, ow10);
+    let t_gb20: [f64; 3] = take(t, k);
+    let (out, tan) = p1122_forward(x1, t_x1, x2, t_x2, a3, t_a3, &b4, &t_b4, ow10, &gb20, &t_gb20);
     (flat(&out), flat(&tan))
 }
 
@@ -10372,7 +10658,8 @@ fn p1122_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
     let a3: [HyperDual64; 2] = take(x, k);
     let b4: [HyperDual64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1122_dual(x1, x2, a3, &b4, ow10, tr_))
+    let gb20: [HyperDual64; 3] = take(x, k);
+    flat(&p1122_dual(x1, x2, a3, &b4, ow10, &gb20, tr_))
 }
 
 fn p1122_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -10382,15 +10669,19 @@ fn p1122_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let a3: [f64; 2] = take(x, k);
     let b4: [f64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
+    let gb20: [f64; 3] = take(x, k);
     let k = &mut 0;
     let v_x1: f64 = take1(v, k);
     let v_x2: f64 = take1(v, k);
     let v_a3: [f64; 2] = take(v, k);
     let v_b4: [f64; 3] = take(v, k);
     *k += 1;
+    let v_gb20: [f64; 3] = take(v, k);
     let mut d_b4 = [SHADOW; 3];
     let mut h_b4 = [SHADOW; 3];
-    let (out, g_x1, g_x2, g_a3, h_x1, h_x2, h_a3) = p1122_hvp(x1, v_x1, x2, v_x2, a3, v_a3, &b4, &v_b4, &mut d_b4, &mut h_b4, ow10);
+    let mut d_gb20 = [SHADOW; 3];
+    let mut h_gb20 = [SHADOW; 3];
+    let (out, g_x1, g_x2, g_a3, h_x1, h_x2, h_a3) = p1122_hvp(x1, v_x1, x2, v_x2, a3, v_a3, &b4, &v_b4, &mut d_b4, &mut h_b4, ow10, &gb20, &v_gb20, &mut d_gb20, &mut h_gb20);
     let mut gv = Vec::new();
     let mut hv = Vec::new();
     gv.extend(flat(&g_x1));
@@ -10398,11 +10689,13 @@ fn p1122_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     gv.extend(flat(&g_a3));
     gv.extend(shadow(&d_b4));
     gv.extend([0.0; 1]);
+    gv.extend(shadow(&d_gb20));
     hv.extend(flat(&h_x1));
     hv.extend(flat(&h_x2));
     hv.extend(flat(&h_a3));
     hv.extend(shadow(&h_b4));
     hv.extend([0.0; 1]);
+    hv.extend(shadow(&h_gb20));
     (flat(&out), gv, hv)
 }
 
@@ -10413,15 +10706,19 @@ fn p1122_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
     let a3: [f64; 2] = take(x, k);
     let b4: [f64; 3] = take(x, k);
     let ow10: Option<f64> = opt_f64(take1(x, k));
+    let gb20: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 2] = take(t, k);
     let t_b4: [f64; 3] = take(t, k);
     *k += 1;
+    let t_gb20: [f64; 3] = take(t, k);
     let mut d_b4 = [SHADOW; 3];
     let mut td_b4 = [SHADOW; 3];
-    let ((out, g_x1, g_x2, g_a3), (t_out, tg_x1, tg_x2, tg_a3)) = p1122_backward_forward(x1, t_x1, x2, t_x2, a3, t_a3, &b4, &t_b4, &mut d_b4, &mut td_b4, ow10, d, td);
+    let mut d_gb20 = [SHADOW; 3];
+    let mut td_gb20 = [SHADOW; 3];
+    let ((out, g_x1, g_x2, g_a3), (t_out, tg_x1, tg_x2, tg_a3)) = p1122_backward_forward(x1, t_x1, x2, t_x2, a3, t_a3, &b4, &t_b4, &mut d_b4, &mut td_b4, ow10, &gb20, &t_gb20, &mut d_gb20, &mut td_gb20, d, td);
     let mut gv = Vec::new();
     let mut tg = Vec::new();
     gv.extend(flat(&g_x1));
@@ -10429,11 +10726,13 @@ fn p1122_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
     gv.extend(flat(&g_a3));
     gv.extend(shadow(&d_b4));
     gv.extend([0.0; 1]);
+    gv.extend(shadow(&d_gb20));
     tg.extend(flat(&tg_x1));
     tg.extend(flat(&tg_x2));
     tg.extend(flat(&tg_a3));
     tg.extend(shadow(&td_b4));
     tg.extend([0.0; 1]);
+    tg.extend(shadow(&td_gb20));
     (flat(&out), gv, flat(&t_out), tg)
 }
 
@@ -10460,7 +10759,14 @@ fn p1123(x1: f64, k7: i32, b3: &[f64; 3], a4: [f64; 1], a5: [f64; 3], n6: usize,
     let v6: f64 = autodiff::sigmoid(b3[n6 + 1].max(a5[3 - 1 - n6]) - (st.m + st.m));
     let v10: f64 = a5.iter().filter(|&&v7| v7 < x2).fold(0.9f64, |acc9, e8| (0.5 * acc9) + (e8 * (e8 * e8)).atan());
     let v11: f64 = (f64::exp_m1(-0.05) * (a4[n6 % a4.len()] * st.m).tanh()).rem_euclid(x2.abs() + 1.2);
-    ((((autodiff::sigmoid((({ let t3 = autodiff::relu(n6 as f64); t3 * (st.w[n6][2 - 1 - n6] / (1.0 + (t3 * t3))).atan() }).abs() + 0.6).powf(autodiff::sigmoid(b3[n6] + (st.vel[1] - x1)))) * st.m.sin()) * x1) + ((0.55 * (st.vel[1] - snap4[1]).atan()) + (0.6 * v6))) + (1.5 * autodiff::sigmoid(v10))) + (0.3 * v11)
+    let mut acc12: f64 = autodiff::sigmoid(-a4.iter().zip(b3.iter()).map(|(p13, q14)| st.w[n6][n6] + a5[n6]).sum::<f64>());
+    for i15 in 0..3 {
+        if !(-1.137..=st.m).contains(&acc12) {
+            return (b3.iter().copied().sum::<f64>() - v10) - v6;
+        }
+        acc12 = (0.5 * acc12) + ((st.vel[i15 % 2].max(b3[1]).cos().atan() * 0.63) * ((0.25 * (i15 as f64)) + 0.5));
+    }
+    (((((autodiff::sigmoid((({ let t3 = autodiff::relu(n6 as f64); t3 * (st.w[n6][2 - 1 - n6] / (1.0 + (t3 * t3))).atan() }).abs() + 0.6).powf(autodiff::sigmoid(b3[n6] + (st.vel[1] - x1)))) * st.m.sin()) * x1) + ((0.55 * (st.vel[1] - snap4[1]).atan()) + (0.6 * v6))) + (1.5 * autodiff::sigmoid(v10))) + (0.3 * v11)) + (1.1 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -10483,7 +10789,14 @@ fn p1123_dual<D: Dn>(x1: D, k7: i32, b3: &[D; 3], a4: [D; 1], a5: [D; 3], n6: us
     let v6: D = dx_sigmoid(dx_max(b3[n6 + 1], a5[3 - 1 - n6], tr_) - (st.m + st.m), tr_);
     let v10: D = { let mut acc9 = D::from(0.9); for e8 in a5.iter() { if dx_lt(*e8, x2, tr_) { acc9 = (D::from(0.5) * acc9) + dx_atan(*e8 * (*e8 * (*e8)), tr_); } } acc9 };
     let v11: D = dx_rem_euclid(dx_exp_m1(-D::from(0.05), tr_) * dx_tanh(a4[n6 % a4.len()] * st.m, tr_), dx_abs(x2, tr_) + D::from(1.2), tr_);
-    ((((dx_sigmoid(dx_powf(dx_abs({ let t3 = dx_relu(D::from(n6 as f64), tr_); t3 * dx_atan(st.w[n6][2 - 1 - n6] / (D::from(1.0) + (t3 * t3)), tr_) }, tr_) + D::from(0.6), dx_sigmoid(b3[n6] + (st.vel[1] - x1), tr_), tr_), tr_) * dx_sin(st.m, tr_)) * x1) + ((D::from(0.55) * dx_atan(st.vel[1] - snap4[1], tr_)) + (D::from(0.6) * v6))) + (D::from(1.5) * dx_sigmoid(v10, tr_))) + (D::from(0.3) * v11)
+    let mut acc12: D = dx_sigmoid(-a4.iter().zip(b3.iter()).map(|(p13, q14)| st.w[n6][n6] + a5[n6]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
+    for i15 in 0..3 {
+        if !(dx_ge(acc12, -D::from(1.137), tr_) && dx_le(acc12, st.m, tr_)) {
+            return (b3.iter().copied().fold(D::from(0.0), |acc_, t_| acc_ + t_) - v10) - v6;
+        }
+        acc12 = (D::from(0.5) * acc12) + ((dx_atan(dx_cos(dx_max(st.vel[i15 % 2], b3[1], tr_), tr_), tr_) * D::from(0.63)) * ((D::from(0.25) * D::from(i15 as f64)) + D::from(0.5)));
+    }
+    (((((dx_sigmoid(dx_powf(dx_abs({ let t3 = dx_relu(D::from(n6 as f64), tr_); t3 * dx_atan(st.w[n6][2 - 1 - n6] / (D::from(1.0) + (t3 * t3)), tr_) }, tr_) + D::from(0.6), dx_sigmoid(b3[n6] + (st.vel[1] - x1), tr_), tr_), tr_) * dx_sin(st.m, tr_)) * x1) + ((D::from(0.55) * dx_atan(st.vel[1] - snap4[1], tr_)) + (D::from(0.6) * v6))) + (D::from(1.5) * dx_sigmoid(v10, tr_))) + (D::from(0.3) * v11)) + (D::from(1.1) * acc12)
 }
 
 fn p1123_eval(x: &[f64]) -> Vec<f64> {
@@ -11150,7 +11463,15 @@ fn p1129(x1: f64, x3: f64, mut x2: f64, x4: f64, st: &Body, ow20: Option<f64>) -
         let Some(m23) = ow20 else { continue };
         acc21 += m23 * v22;
     }
-    ((((((((st.w[0][0].min(st.w[1][1]) / 1.1) - f64::hypot(st.inner.t, st.m + st.vel[0])).tanh() * st.w[0][1]) + st.m) + x2) + (1.5 * acc3)) + (((((0.6 * autodiff::sigmoid(out4[0])) + (1.1 * u6[2].atan())) + (1.2 * z7[2].tanh())) + (0.75 * u9[0].atan())) + (0.8 * snap10[0].tanh()))) + (1.15 * v15.tanh())) + ((1.4 * v19) + (1.15 * autodiff::sigmoid(acc21)))
+    let v25: f64 = u6.last().map_or(autodiff::sigmoid(v19 - st.w[c11 % 2][(c11 + 3) % 2].abs()), |fv24| (fv24 / ((-2.55 + fv24).abs() + 0.65)).tanh());
+    let mut acc26: f64 = (v15 + st.w[0][(c11 + 1) % 2]).tanh();
+    for i27 in 0..2 {
+        acc26 = (0.5 * acc26) + (autodiff::sigmoid(x3.ceil() - u9[2 - 1 - i27].sin()) * ((0.25 * (i27 as f64)) + 0.5));
+        if !(x2..=0.063).contains(&acc26) {
+            return ((autodiff::sigmoid(((c11 as f64).tanh() * 0.9).atanh()).exp_m1() * u6[c11 % 3].sin()) * v19) - v19;
+        }
+    }
+    (((((((((st.w[0][0].min(st.w[1][1]) / 1.1) - f64::hypot(st.inner.t, st.m + st.vel[0])).tanh() * st.w[0][1]) + st.m) + x2) + (1.5 * acc3)) + (((((0.6 * autodiff::sigmoid(out4[0])) + (1.1 * u6[2].atan())) + (1.2 * z7[2].tanh())) + (0.75 * u9[0].atan())) + (0.8 * snap10[0].tanh()))) + (1.15 * v15.tanh())) + ((1.4 * v19) + (1.15 * autodiff::sigmoid(acc21)))) + ((0.75 * (v25 * ((snap10[(c11 + 1) % snap10.len()] * (0.75 + (acc21 * acc21)).log(8.75)) + st.inner.a[(c11 + 1) % 2]).sin())) + (0.85 * acc26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11193,7 +11514,15 @@ fn p1129_dual<D: Dn>(x1: D, x3: D, mut x2: D, x4: D, st: &BodyD<D>, ow20: Option
         let Some(m23) = ow20 else { continue };
         acc21 += D::from(m23) * (*v22);
     }
-    ((((((dx_tanh((dx_min(st.w[0][0], st.w[1][1], tr_) / D::from(1.1)) - dx_hypot(st.inner.t, st.m + st.vel[0], tr_), tr_) * st.w[0][1]) + st.m) + x2) + (D::from(1.5) * acc3)) + (((((D::from(0.6) * dx_sigmoid(out4[0], tr_)) + (D::from(1.1) * dx_atan(u6[2], tr_))) + (D::from(1.2) * dx_tanh(z7[2], tr_))) + (D::from(0.75) * dx_atan(u9[0], tr_))) + (D::from(0.8) * dx_tanh(snap10[0], tr_)))) + (D::from(1.15) * dx_tanh(v15, tr_))) + ((D::from(1.4) * v19) + (D::from(1.15) * dx_sigmoid(acc21, tr_)))
+    let v25: D = u6.last().map_or(dx_sigmoid(v19 - dx_abs(st.w[c11 % 2][(c11 + 3) % 2], tr_), tr_), |fv24| dx_tanh(*fv24 / (dx_abs(-D::from(2.55) + (*fv24), tr_) + D::from(0.65)), tr_));
+    let mut acc26: D = dx_tanh(v15 + st.w[0][(c11 + 1) % 2], tr_);
+    for i27 in 0..2 {
+        acc26 = (D::from(0.5) * acc26) + (dx_sigmoid(dx_ceil(x3, tr_) - dx_sin(u9[2 - 1 - i27], tr_), tr_) * ((D::from(0.25) * D::from(i27 as f64)) + D::from(0.5)));
+        if !(dx_ge(acc26, x2, tr_) && dx_le(acc26, D::from(0.063), tr_)) {
+            return ((dx_exp_m1(dx_sigmoid(dx_atanh(dx_tanh(D::from(c11 as f64), tr_) * D::from(0.9), tr_), tr_), tr_) * dx_sin(u6[c11 % 3], tr_)) * v19) - v19;
+        }
+    }
+    (((((((dx_tanh((dx_min(st.w[0][0], st.w[1][1], tr_) / D::from(1.1)) - dx_hypot(st.inner.t, st.m + st.vel[0], tr_), tr_) * st.w[0][1]) + st.m) + x2) + (D::from(1.5) * acc3)) + (((((D::from(0.6) * dx_sigmoid(out4[0], tr_)) + (D::from(1.1) * dx_atan(u6[2], tr_))) + (D::from(1.2) * dx_tanh(z7[2], tr_))) + (D::from(0.75) * dx_atan(u9[0], tr_))) + (D::from(0.8) * dx_tanh(snap10[0], tr_)))) + (D::from(1.15) * dx_tanh(v15, tr_))) + ((D::from(1.4) * v19) + (D::from(1.15) * dx_sigmoid(acc21, tr_)))) + ((D::from(0.75) * (v25 * dx_sin((snap10[(c11 + 1) % snap10.len()] * dx_log(D::from(0.75) + (acc21 * acc21), D::from(8.75), tr_)) + st.inner.a[(c11 + 1) % 2], tr_))) + (D::from(0.85) * acc26))
 }
 
 fn p1129_eval(x: &[f64]) -> Vec<f64> {
@@ -11685,7 +12014,15 @@ fn p1133(x1: f64, x2: f64) -> f64 {
     let v15: f64 = if (if (2.35 * x2) > -0.75 { z9[(c12 + 3) % 1].asinh() } else { x1 }).is_finite() { (x2 / (1.0 + (x1 * x1))).tanh().cosh().tanh() } else { unreachable!() };
     let v16: f64 = (v15.atan2(u10[c12 % u10.len()]) - (x1 / 2.4)).tanh().to_radians();
     let v19: f64 = z11.iter().filter(|v17| **v17 > x1).map(|e18| autodiff::sigmoid(autodiff::sigmoid(autodiff::softplus(1.6)) + e18.atan())).product::<f64>();
-    ((((autodiff::softplus(-x1) - x1) * x1) * x2) + ((((((0.35 * u8[0]) + (0.55 * old7[0])) + (1.15 * u10[1].atan())) + (0.7 * z11[1].tanh())) + (0.35 * v15)) + (0.75 * v16))) + (0.7 * v19)
+    let mut acc20: f64 = ((u10.iter().map(|e21| e21.atan()).sum::<f64>().abs() + 1.5).ln() + x1).atan() * 0.95;
+    let ra22: [f64; 4] = [(f64::ceil(-1.7) + x1).tanh(), ((x2.abs() + 0.7).log(z11[(c12 + 1) % 2].abs() + 2.35) * (v15 * z11[0])).atan(), (((-0.25 * v19) / (1.0 + ((c12 as f64) * (c12 as f64)))) + x2).tanh(), autodiff::sigmoid(2.7 + x1)];
+    for e23 in ra22.iter() {
+        acc20 = (0.6 * acc20) + autodiff::sigmoid((if (e23 - e23.atan2(*e23)).is_sign_negative() { e23 * e23 } else { e23.mul_add(*e23, *e23) }).atan());
+        if !(0.663..1.213).contains(&acc20) {
+            return (v19 * x1) * u8[c12 % u8.len()];
+        }
+    }
+    (((((autodiff::softplus(-x1) - x1) * x1) * x2) + ((((((0.35 * u8[0]) + (0.55 * old7[0])) + (1.15 * u10[1].atan())) + (0.7 * z11[1].tanh())) + (0.35 * v15)) + (0.75 * v16))) + (0.7 * v19)) + (0.9 * acc20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -11722,7 +12059,15 @@ fn p1133_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> D {
     let v15: D = if dx_is_finite(if dx_gt(D::from(2.35) * x2, -D::from(0.75), tr_) { dx_asinh(z9[(c12 + 3) % 1], tr_) } else { x1 }, tr_) { dx_tanh(dx_cosh(dx_tanh(x2 / (D::from(1.0) + (x1 * x1)), tr_), tr_), tr_) } else { unreachable!() };
     let v16: D = dx_to_radians(dx_tanh(dx_atan2(v15, u10[c12 % u10.len()], tr_) - (x1 / D::from(2.4)), tr_), tr_);
     let v19: D = { let mut s_ = D::from(1.0); for e18 in z11.iter() { if dx_gt(*e18, x1, tr_) { s_ = s_ * dx_sigmoid(dx_sigmoid(dx_softplus(D::from(1.6), tr_), tr_) + dx_atan(*e18, tr_), tr_); } } s_ };
-    ((((dx_softplus(-x1, tr_) - x1) * x1) * x2) + ((((((D::from(0.35) * u8[0]) + (D::from(0.55) * old7[0])) + (D::from(1.15) * dx_atan(u10[1], tr_))) + (D::from(0.7) * dx_tanh(z11[1], tr_))) + (D::from(0.35) * v15)) + (D::from(0.75) * v16))) + (D::from(0.7) * v19)
+    let mut acc20: D = dx_atan(dx_ln(dx_abs(u10.iter().map(|e21| dx_atan(*e21, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.5), tr_) + x1, tr_) * D::from(0.95);
+    let ra22: [D; 4] = [dx_tanh(dx_ceil(-D::from(1.7), tr_) + x1, tr_), dx_atan(dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(z11[(c12 + 1) % 2], tr_) + D::from(2.35), tr_) * (v15 * z11[0]), tr_), dx_tanh(((-D::from(0.25) * v19) / (D::from(1.0) + (D::from(c12 as f64) * D::from(c12 as f64)))) + x2, tr_), dx_sigmoid(D::from(2.7) + x1, tr_)];
+    for e23 in ra22.iter() {
+        acc20 = (D::from(0.6) * acc20) + dx_sigmoid(dx_atan(if dx_is_sign_negative(*e23 - dx_atan2(*e23, *e23, tr_), tr_) { *e23 * (*e23) } else { dx_mul_add(*e23, *e23, *e23, tr_) }, tr_), tr_);
+        if !(dx_ge(acc20, D::from(0.663), tr_) && dx_lt(acc20, D::from(1.213), tr_)) {
+            return (v19 * x1) * u8[c12 % u8.len()];
+        }
+    }
+    (((((dx_softplus(-x1, tr_) - x1) * x1) * x2) + ((((((D::from(0.35) * u8[0]) + (D::from(0.55) * old7[0])) + (D::from(1.15) * dx_atan(u10[1], tr_))) + (D::from(0.7) * dx_tanh(z11[1], tr_))) + (D::from(0.35) * v15)) + (D::from(0.75) * v16))) + (D::from(0.7) * v19)) + (D::from(0.9) * acc20)
 }
 
 fn p1133_eval(x: &[f64]) -> Vec<f64> {
@@ -12233,7 +12578,18 @@ fn p1137(x1: f64, s3: &[f64], s2: &[f64], s4: &[f64], n5: usize) -> f64 {
     let v9: f64 = s4.iter().skip(2).filter(|&&v6| v6 < 0.313).fold(0.8f64, |acc8, e7| (0.5 * acc8) + autodiff::relu(-e7).tanh());
     let v10: f64 = f64::div_euclid((s2[(n5 + 3) % 2] * 0.45) - v2, 1.0 + (s2[n5 % 2] * s2[n5 % 2]));
     let v11: f64 = (0.15 + v2).ceil().rem_euclid((v1 + ((n5 + 1) as f64)).tanh().exp() + 0.5);
-    ((((({ let t3 = x1.sinh(); t3 * autodiff::relu(s2[(n5 + 1) % 2]) }).atan().exp_m1() * x1).tanh() * x1) + (0.8 * acc5)) + (0.35 * v9)) + ((1.5 * (v10 * s2[n5 % s2.len()]).tanh()) + (0.7 * v11))
+    let mut acc12: f64 = f64::mul_add(v1 - acc5, (n5 as f64) / (1.0 + (s4[3 - 1 - n5] * s4[3 - 1 - n5])), x1 + v2).atan() * 0.95;
+    for i13 in 0..2 {
+        acc12 = (0.5 * acc12) + ((-(v11 * v9) + s2[i13]).sin() * ((0.25 * (i13 as f64)) + 0.5));
+        for i14 in 0..5 {
+            acc12 = (0.6 * acc12) + (autodiff::sigmoid(s4.iter().fold(0.8f64, |acc16, e15| acc16 + autodiff::sigmoid(-s4[i13 + 1])).tanh().exp_m1()) * ((0.25 * (i14 as f64)) + 0.5));
+            if acc12 < -1.387 {
+                return (((s2[(n5 + 1) % s2.len()] / 2.0) * x1) - x1) - v9;
+            }
+        }
+        acc12 *= 0.9;
+    }
+    (((((({ let t3 = x1.sinh(); t3 * autodiff::relu(s2[(n5 + 1) % 2]) }).atan().exp_m1() * x1).tanh() * x1) + (0.8 * acc5)) + (0.35 * v9)) + ((1.5 * (v10 * s2[n5 % s2.len()]).tanh()) + (0.7 * v11))) + (1.05 * acc12)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12247,7 +12603,18 @@ fn p1137_dual<D: Dn>(x1: D, s3: &[D], s2: &[D], s4: &[D], n5: usize, tr_: &mut T
     let v9: D = { let mut acc8 = D::from(0.8); for e7 in s4.iter().skip(2) { if dx_lt(*e7, D::from(0.313), tr_) { acc8 = (D::from(0.5) * acc8) + dx_tanh(dx_relu(-(*e7), tr_), tr_); } } acc8 };
     let v10: D = dx_div_euclid((s2[(n5 + 3) % 2] * D::from(0.45)) - v2, D::from(1.0) + (s2[n5 % 2] * s2[n5 % 2]), tr_);
     let v11: D = dx_rem_euclid(dx_ceil(D::from(0.15) + v2, tr_), dx_exp(dx_tanh(v1 + D::from((n5 + 1) as f64), tr_), tr_) + D::from(0.5), tr_);
-    (((dx_tanh(dx_exp_m1(dx_atan({ let t3 = dx_sinh(x1, tr_); t3 * dx_relu(s2[(n5 + 1) % 2], tr_) }, tr_), tr_) * x1, tr_) * x1) + (D::from(0.8) * acc5)) + (D::from(0.35) * v9)) + ((D::from(1.5) * dx_tanh(v10 * s2[n5 % s2.len()], tr_)) + (D::from(0.7) * v11))
+    let mut acc12: D = dx_atan(dx_mul_add(v1 - acc5, D::from(n5 as f64) / (D::from(1.0) + (s4[3 - 1 - n5] * s4[3 - 1 - n5])), x1 + v2, tr_), tr_) * D::from(0.95);
+    for i13 in 0..2 {
+        acc12 = (D::from(0.5) * acc12) + (dx_sin(-(v11 * v9) + s2[i13], tr_) * ((D::from(0.25) * D::from(i13 as f64)) + D::from(0.5)));
+        for i14 in 0..5 {
+            acc12 = (D::from(0.6) * acc12) + (dx_sigmoid(dx_exp_m1(dx_tanh(s4.iter().fold(D::from(0.8), |acc16, e15| acc16 + dx_sigmoid(-s4[i13 + 1], tr_)), tr_), tr_), tr_) * ((D::from(0.25) * D::from(i14 as f64)) + D::from(0.5)));
+            if dx_lt(acc12, -D::from(1.387), tr_) {
+                return (((s2[(n5 + 1) % s2.len()] / D::from(2.0)) * x1) - x1) - v9;
+            }
+        }
+        acc12 *= D::from(0.9);
+    }
+    ((((dx_tanh(dx_exp_m1(dx_atan({ let t3 = dx_sinh(x1, tr_); t3 * dx_relu(s2[(n5 + 1) % 2], tr_) }, tr_), tr_) * x1, tr_) * x1) + (D::from(0.8) * acc5)) + (D::from(0.35) * v9)) + ((D::from(1.5) * dx_tanh(v10 * s2[n5 % s2.len()], tr_)) + (D::from(0.7) * v11))) + (D::from(1.05) * acc12)
 }
 
 fn p1137_eval(x: &[f64]) -> Vec<f64> {
@@ -12337,7 +12704,15 @@ fn p1138(x1: f64, k2: i32, ok10: Option<usize>) -> f64 {
     for (o15, xi16) in u13.iter_mut().zip(old4.iter()) {
         *o15 = 1.8 + xi16;
     }
-    ((f64::exp_m1(0.4) * v1) + ((0.65 * u5[0]) + (0.6 * old4[0]))) + ((0.9 * ((n11 as f64) * ((u5[0] - old4[(n11 + 2) % old4.len()]).signum() + x1).tanh())) + (1.05 * u13.iter().sum::<f64>()))
+    let mut acc18: f64 = (((((n11 + 1) as f64) - u5[0]) / (f64::abs(-2.7) + 1.0)) + x1).atan() * 0.95;
+    for e19 in old4.iter() {
+        if !(-1.287..-1.237).contains(&acc18) {
+            return (((acc18 - (n11 as f64)).tanh().sinh() - acc18) + v1) - v1;
+        }
+        acc18 = (0.6 * acc18) + ((0.85 + e19) + (e19 / (1.0 + (e19 * e19)))).atan().tanh();
+    }
+    let v21: f64 = u5.first().map_or(x1, |fv20| *fv20);
+    (((f64::exp_m1(0.4) * v1) + ((0.65 * u5[0]) + (0.6 * old4[0]))) + ((0.9 * ((n11 as f64) * ((u5[0] - old4[(n11 + 2) % old4.len()]).signum() + x1).tanh())) + (1.05 * u13.iter().sum::<f64>()))) + ((0.7 * acc18) + (0.4 * (v21 * (x1 * u5[n11 % 1]).max(u5[n11 % 1] * u5[(n11 + 1) % 1]).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12373,7 +12748,15 @@ fn p1138_dual<D: Dn>(x1: D, k2: i32, ok10: Option<usize>, tr_: &mut Tr) -> D {
     for (o15, xi16) in u13.iter_mut().zip(old4.iter()) {
         *o15 = D::from(1.8) + (*xi16);
     }
-    ((dx_exp_m1(D::from(0.4), tr_) * v1) + ((D::from(0.65) * u5[0]) + (D::from(0.6) * old4[0]))) + ((D::from(0.9) * (D::from(n11 as f64) * dx_tanh(dx_signum(u5[0] - old4[(n11 + 2) % old4.len()], tr_) + x1, tr_))) + (D::from(1.05) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    let mut acc18: D = dx_atan(((D::from((n11 + 1) as f64) - u5[0]) / (dx_abs(-D::from(2.7), tr_) + D::from(1.0))) + x1, tr_) * D::from(0.95);
+    for e19 in old4.iter() {
+        if !(dx_ge(acc18, -D::from(1.287), tr_) && dx_lt(acc18, -D::from(1.237), tr_)) {
+            return ((dx_sinh(dx_tanh(acc18 - D::from(n11 as f64), tr_), tr_) - acc18) + v1) - v1;
+        }
+        acc18 = (D::from(0.6) * acc18) + dx_tanh(dx_atan((D::from(0.85) + (*e19)) + (*e19 / (D::from(1.0) + (*e19 * (*e19)))), tr_), tr_);
+    }
+    let v21: D = u5.first().map_or(x1, |fv20| *fv20);
+    (((dx_exp_m1(D::from(0.4), tr_) * v1) + ((D::from(0.65) * u5[0]) + (D::from(0.6) * old4[0]))) + ((D::from(0.9) * (D::from(n11 as f64) * dx_tanh(dx_signum(u5[0] - old4[(n11 + 2) % old4.len()], tr_) + x1, tr_))) + (D::from(1.05) * u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(0.7) * acc18) + (D::from(0.4) * (v21 * dx_tanh(dx_max(x1 * u5[n11 % 1], u5[n11 % 1] * u5[(n11 + 1) % 1], tr_), tr_))))
 }
 
 fn p1138_eval(x: &[f64]) -> Vec<f64> {
@@ -12509,7 +12892,13 @@ fn p1139(&self, x1: f64, mut a4: [f64; 1], b3: &[f64; 5], a2: [f64; 2], ok8: Opt
     let v14: f64 = a4.iter().filter(|v12| **v12 > -0.137).map(|e13| (if (e13 - (-2.45)).is_sign_positive() && *e13 <= *e13 { (e13.sin() * 0.9).acos() } else { *e13 }).tanh()).sum::<f64>();
     let v15: f64 = self.inner.t.atan2(v1.abs().ln_1p()).rem_euclid(cc6.abs() + 0.9);
     let v16: f64 = a2[1].div_euclid(1.0 + (self.w[0][1] * self.w[0][1]));
-    ((((self.vel[0].asinh() + autodiff::leaky_relu(x1, autodiff::sigmoid((x1.abs() + 1.45).recip()))) - self.m) + (((1.25 * autodiff::sigmoid(out4[1])) + (0.3 * cc6.atan())) + (0.35 * cc7))) + ((0.8 * acc9.tanh()) + (0.6 * v14))) + ((1.35 * autodiff::sigmoid(v15)) + (1.0 * (v16 * b3[0].atan()).atan()))
+    let ra20: [f64; 2] = [((0.65 + (self.pos[1] * self.pos[1])).log2() - out4.iter().map(|e21| self.vel[0].max(self.inner.a[1]).tanh() + 1.0).product::<f64>()).tanh(), (-2.45 + self.inner.a[1]).tanh()];
+    let mut acc17: f64 = 0.0;
+    for (k18, row19) in self.w.iter().enumerate() {
+        acc17 += row19[0] * ((k18 as f64) + 0.5);
+    }
+    let v23: f64 = *a2.last().unwrap();
+    (((((self.vel[0].asinh() + autodiff::leaky_relu(x1, autodiff::sigmoid((x1.abs() + 1.45).recip()))) - self.m) + (((1.25 * autodiff::sigmoid(out4[1])) + (0.3 * cc6.atan())) + (0.35 * cc7))) + ((0.8 * acc9.tanh()) + (0.6 * v14))) + ((1.35 * autodiff::sigmoid(v15)) + (1.0 * (v16 * b3[0].atan()).atan()))) + ((0.85 * acc17.atan()) + (1.5 * (v23 * ((out4.iter().map(|&e24| v3.fract()).sum::<f64>() - (self.inner.t.sin() * 0.9).acos()).atan() * 0.95))))
 }
 }
 
@@ -12532,7 +12921,13 @@ fn p1139_dual(&self, x1: D, mut a4: [D; 1], b3: &[D; 5], a2: [D; 2], ok8: Option
     let v14: D = { let mut s_ = D::from(0.0); for e13 in a4.iter() { if dx_gt(*e13, -D::from(0.137), tr_) { s_ = s_ + dx_tanh(if dx_is_sign_positive(*e13 - (-D::from(2.45)), tr_) && dx_le(*e13, *e13, tr_) { dx_acos(dx_sin(*e13, tr_) * D::from(0.9), tr_) } else { *e13 }, tr_); } } s_ };
     let v15: D = dx_rem_euclid(dx_atan2(self.inner.t, dx_ln_1p(dx_abs(v1, tr_), tr_), tr_), dx_abs(cc6, tr_) + D::from(0.9), tr_);
     let v16: D = dx_div_euclid(a2[1], D::from(1.0) + (self.w[0][1] * self.w[0][1]), tr_);
-    ((((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))) + ((D::from(1.35) * dx_sigmoid(v15, tr_)) + (D::from(1.0) * dx_atan(v16 * dx_atan(b3[0], tr_), tr_)))
+    let ra20: [D; 2] = [dx_tanh(dx_log2(D::from(0.65) + (self.pos[1] * self.pos[1]), tr_) - out4.iter().map(|e21| dx_tanh(dx_max(self.vel[0], self.inner.a[1], tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), dx_tanh(-D::from(2.45) + self.inner.a[1], tr_)];
+    let mut acc17: D = D::from(0.0);
+    for (k18, row19) in self.w.iter().enumerate() {
+        acc17 += row19[0] * (D::from(k18 as f64) + D::from(0.5));
+    }
+    let v23: D = *a2.last().unwrap();
+    (((((dx_asinh(self.vel[0], tr_) + dx_leaky_relu(x1, dx_sigmoid(dx_recip(dx_abs(x1, tr_) + D::from(1.45), tr_), tr_), tr_)) - self.m) + (((D::from(1.25) * dx_sigmoid(out4[1], tr_)) + (D::from(0.3) * dx_atan(cc6, tr_))) + (D::from(0.35) * cc7))) + ((D::from(0.8) * dx_tanh(acc9, tr_)) + (D::from(0.6) * v14))) + ((D::from(1.35) * dx_sigmoid(v15, tr_)) + (D::from(1.0) * dx_atan(v16 * dx_atan(b3[0], tr_), tr_)))) + ((D::from(0.85) * dx_atan(acc17, tr_)) + (D::from(1.5) * (v23 * (dx_atan(out4.iter().map(|&e24| dx_fract(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - dx_acos(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(0.95)))))
 }
 }
 
@@ -12839,7 +13234,10 @@ fn p1142(x1: f64, b3: &[f64; 1], a2: [f64; 3], a4: [f64; 5], ow11: Option<f64>) 
     let ia14: [f64; 4] = [((-v1 * acc9.powi(3).tanh()) + x1).sin(), ((v13 * v10).tanh().tan() + x1).tanh(), (-((v13 - a4[2]).abs() + 1.4)).cbrt().tanh(), ((v1 / 1.25) + b3[0]).sin()];
     let (s20, s21) = ia14.iter().fold((0.0, 0.0), |(p17, q18), v15| (p17 + (autodiff::leaky_relu(*v15, 0.41) / (v15.sin().tan().exp() + 0.5)).tanh(), q18 + (v15 + v15).round().tanh()));
     let v22: f64 = ((v10 * a2[0]).abs() + 1.1).log10().div_euclid(-((x1 * acc9).sin().exp() + 0.5));
-    (((((((b3[0].sinh().abs() + 0.95).atan() * 0.63) + 1.5).powf(autodiff::sigmoid(v1 + a2[1])).tanh().mul_add(a2.iter().zip(b3.iter()).map(|(p6, q7)| p6 - q7).sum::<f64>().sin(), if v1 < a4[1] && (v1 - (-1.95)).is_sign_negative() { -a4[3] } else { 0.75 * a4[3] }) + x1) + (0.55 * acc9)) + (0.9 * v10)) + (((0.8 * v13) + (1.1 * s20)) + (0.7 * s21))) + (0.9 * (v22 * (s20 * v13).tanh()).sin())
+    let ps23 = Lp { a: (v10 + b3[0]).atan(), v: [autodiff::sigmoid(v10.tanh().tan().max(a2[0])), (if v10 > (v22 - v1) { (a4[0].sin() * 0.9).acos() } else { s21 * a4[0] }).tanh()] };
+    let Lp { a, v } = ps23;
+    let [u24, u25] = upair((v22 + a4[1]).sin(), ((f64::atan2(v13, ia14[1]).abs() + 0.9).ln() + x1).tanh());
+    ((((((((b3[0].sinh().abs() + 0.95).atan() * 0.63) + 1.5).powf(autodiff::sigmoid(v1 + a2[1])).tanh().mul_add(a2.iter().zip(b3.iter()).map(|(p6, q7)| p6 - q7).sum::<f64>().sin(), if v1 < a4[1] && (v1 - (-1.95)).is_sign_negative() { -a4[3] } else { 0.75 * a4[3] }) + x1) + (0.55 * acc9)) + (0.9 * v10)) + (((0.8 * v13) + (1.1 * s20)) + (0.7 * s21))) + (0.9 * (v22 * (s20 * v13).tanh()).sin())) + ((1.3 * (a * v[1])) + (1.2 * (u24 * u25)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -12864,7 +13262,10 @@ fn p1142_dual<D: Dn>(x1: D, b3: &[D; 1], a2: [D; 3], a4: [D; 5], ow11: Option<f6
     let ia14: [D; 4] = [dx_sin((-v1 * dx_tanh(dx_powi(acc9, 3, tr_), tr_)) + x1, tr_), dx_tanh(dx_tan(dx_tanh(v13 * v10, tr_), tr_) + x1, tr_), dx_tanh(dx_cbrt(-(dx_abs(v13 - a4[2], tr_) + D::from(1.4)), tr_), tr_), dx_sin((v1 / D::from(1.25)) + b3[0], tr_)];
     let (s20, s21) = ia14.iter().fold((D::from(0.0), D::from(0.0)), |(p17, q18), v15| (p17 + dx_tanh(dx_leaky_relu(*v15, D::from(0.41), tr_) / (dx_exp(dx_tan(dx_sin(*v15, tr_), tr_), tr_) + D::from(0.5)), tr_), q18 + dx_tanh(dx_round(*v15 + (*v15), tr_), tr_)));
     let v22: D = dx_div_euclid(dx_log10(dx_abs(v10 * a2[0], tr_) + D::from(1.1), tr_), -(dx_exp(dx_sin(x1 * acc9, tr_), tr_) + D::from(0.5)), tr_);
-    ((((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))) + (D::from(0.9) * dx_sin(v22 * dx_tanh(s20 * v13, tr_), tr_))
+    let ps23 = LpD { a: dx_atan(v10 + b3[0], tr_), v: [dx_sigmoid(dx_max(dx_tan(dx_tanh(v10, tr_), tr_), a2[0], tr_), tr_), dx_tanh(if dx_gt(v10, v22 - v1, tr_) { dx_acos(dx_sin(a4[0], tr_) * D::from(0.9), tr_) } else { s21 * a4[0] }, tr_)] };
+    let LpD { a, v } = ps23;
+    let [u24, u25] = upair_dual(dx_sin(v22 + a4[1], tr_), dx_tanh(dx_ln(dx_abs(dx_atan2(v13, ia14[1], tr_), tr_) + D::from(0.9), tr_) + x1, tr_), tr_);
+    (((((dx_mul_add(dx_tanh(dx_powf((dx_atan(dx_abs(dx_sinh(b3[0], tr_), tr_) + D::from(0.95), tr_) * D::from(0.63)) + D::from(1.5), dx_sigmoid(v1 + a2[1], tr_), tr_), tr_), dx_sin(a2.iter().zip(b3.iter()).map(|(p6, q7)| *p6 - (*q7)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), if dx_lt(v1, a4[1], tr_) && dx_is_sign_negative(v1 - (-D::from(1.95)), tr_) { -a4[3] } else { D::from(0.75) * a4[3] }, tr_) + x1) + (D::from(0.55) * acc9)) + (D::from(0.9) * v10)) + (((D::from(0.8) * v13) + (D::from(1.1) * s20)) + (D::from(0.7) * s21))) + (D::from(0.9) * dx_sin(v22 * dx_tanh(s20 * v13, tr_), tr_))) + ((D::from(1.3) * (a * v[1])) + (D::from(1.2) * (u24 * u25)))
 }
 
 fn p1142_eval(x: &[f64]) -> Vec<f64> {
@@ -13162,7 +13563,22 @@ fn p1145(x1: f64, s2: &[f64], b3: &[f64; 1], nt: usize) -> (f64, f64) {
     let v19: f64 = b3.iter().filter(|v17| **v17 < x1).map(|e18| autodiff::elu(e18 * (-1.95), e18.atan2(-0.95).tanh()).atan().atan() * 0.95).product::<f64>();
     let v20: f64 = autodiff::sigmoid((1.05 + (old6[nt % 1] * old6[nt % 1])).powf(autodiff::sigmoid(-2.25 % (x1.abs() + 0.6)))).div_euclid(1.75);
     let v21: f64 = f64::rem_euclid(nt as f64, (v20 * v20).tanh().exp() + 0.5);
-    (((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19))) + ((1.45 * (v20 * autodiff::elu(v2, 1.7).sin())) + (1.2 * v21)), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
+    let mut acc22: f64 = ((acc5 / 1.1) + x1).atan() * 0.95;
+    for i23 in 0..3 {
+        acc22 = (0.6 * acc22) + (autodiff::sigmoid(((v3 + v19).tanh() * (old6[0] - v20)) + x1) * ((0.25 * (i23 as f64)) + 0.5));
+        if acc22 < x1 {
+            break;
+        }
+    }
+    let mut acc24: f64 = (autodiff::elu(v19 * (nt as f64), autodiff::sigmoid(autodiff::softplus(acc5))) + s2[0]).atan() * 0.95;
+    let ra25: [f64; 2] = [(u7[nt % u7.len()].abs().ln_1p().sin().tan() + b3[0]).atan(), autodiff::sigmoid((x1 * 3.0).round())];
+    for e26 in ra25.iter() {
+        acc24 = (0.5 * acc24) + (((-e26).abs() + 1.7).acosh().atan().atan() * 0.95);
+        if acc24 > -0.037 {
+            break;
+        }
+    }
+    ((((((((v1.abs() + 0.7).ln().max(((nt + 1) as f64) - v1).sin() * (-0.3)) + v2) + (1.05 * acc5)) + ((1.1 * u7[0]) + (1.0 * old6[0]))) + ((0.8 * u10[0]) + (0.55 * v19))) + ((1.45 * (v20 * autodiff::elu(v2, 1.7).sin())) + (1.2 * v21))) + ((0.4 * acc22) + (1.15 * acc24)), (b3[nt % 1] / (-(v2.abs().ln_1p().tanh().exp() + 0.5))) - v3)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13202,7 +13618,22 @@ fn p1145_dual<D: Dn>(x1: D, s2: &[D], b3: &[D; 1], nt: usize, tr_: &mut Tr) -> (
     let v19: D = { let mut s_ = D::from(1.0); for e18 in b3.iter() { if dx_lt(*e18, x1, tr_) { s_ = s_ * (dx_atan(dx_atan(dx_elu(*e18 * (-D::from(1.95)), dx_tanh(dx_atan2(*e18, -D::from(0.95), tr_), tr_), tr_), tr_), tr_) * D::from(0.95)); } } s_ };
     let v20: D = dx_div_euclid(dx_sigmoid(dx_powf(D::from(1.05) + (old6[nt % 1] * old6[nt % 1]), dx_sigmoid(dx_rem(-D::from(2.25), dx_abs(x1, tr_) + D::from(0.6), tr_), tr_), tr_), tr_), D::from(1.75), tr_);
     let v21: D = dx_rem_euclid(D::from(nt as f64), dx_exp(dx_tanh(v20 * v20, tr_), tr_) + D::from(0.5), tr_);
-    ((((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19))) + ((D::from(1.45) * (v20 * dx_sin(dx_elu(v2, D::from(1.7), tr_), tr_))) + (D::from(1.2) * v21)), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
+    let mut acc22: D = dx_atan((acc5 / D::from(1.1)) + x1, tr_) * D::from(0.95);
+    for i23 in 0..3 {
+        acc22 = (D::from(0.6) * acc22) + (dx_sigmoid((dx_tanh(v3 + v19, tr_) * (old6[0] - v20)) + x1, tr_) * ((D::from(0.25) * D::from(i23 as f64)) + D::from(0.5)));
+        if dx_lt(acc22, x1, tr_) {
+            break;
+        }
+    }
+    let mut acc24: D = dx_atan(dx_elu(v19 * D::from(nt as f64), dx_sigmoid(dx_softplus(acc5, tr_), tr_), tr_) + s2[0], tr_) * D::from(0.95);
+    let ra25: [D; 2] = [dx_atan(dx_tan(dx_sin(dx_ln_1p(dx_abs(u7[nt % u7.len()], tr_), tr_), tr_), tr_) + b3[0], tr_), dx_sigmoid(dx_round(x1 * D::from(3.0), tr_), tr_)];
+    for e26 in ra25.iter() {
+        acc24 = (D::from(0.5) * acc24) + (dx_atan(dx_atan(dx_acosh(dx_abs(-(*e26), tr_) + D::from(1.7), tr_), tr_), tr_) * D::from(0.95));
+        if dx_gt(acc24, -D::from(0.037), tr_) {
+            break;
+        }
+    }
+    (((((((dx_sin(dx_max(dx_ln(dx_abs(v1, tr_) + D::from(0.7), tr_), D::from((nt + 1) as f64) - v1, tr_), tr_) * (-D::from(0.3))) + v2) + (D::from(1.05) * acc5)) + ((D::from(1.1) * u7[0]) + (D::from(1.0) * old6[0]))) + ((D::from(0.8) * u10[0]) + (D::from(0.55) * v19))) + ((D::from(1.45) * (v20 * dx_sin(dx_elu(v2, D::from(1.7), tr_), tr_))) + (D::from(1.2) * v21))) + ((D::from(0.4) * acc22) + (D::from(1.15) * acc24)), (b3[nt % 1] / (-(dx_exp(dx_tanh(dx_ln_1p(dx_abs(v2, tr_), tr_), tr_), tr_) + D::from(0.5)))) - v3)
 }
 
 fn p1145_eval(x: &[f64]) -> Vec<f64> {
@@ -13291,7 +13722,10 @@ fn p1146(x1: f64, f5: bool, x3: f64, x4: f64, x2: f64, mut st: Body, wv10: [[f64
     for p29 in ps27 {
         acc28 += (autodiff::elu(p29.x, 0.95) * p29.x).atan() + (0.25 + p29.f[0]);
     }
-    (((((x4 * x4) + (1.3 * acc5)) + ((1.2 * (st.vel[0] - snap6[0]).tanh()) + (0.75 * v9))) + ((1.45 * v11.tanh()) + (1.5 * v12))) + (((0.75 * u14.iter().sum::<f64>()) + (0.6 * (s25 / (n24 as f64)))) + (0.9 * s26))) + (1.45 * acc28)
+    let ra30: [f64; 1] = [(st.m.sin().mul_add(x2, x4).abs() + 1.5).ln().tanh()];
+    let v32: f64 = *ra30.first().unwrap();
+    let Body { vel: pb33, w, .. } = st;
+    ((((((x4 * x4) + (1.3 * acc5)) + ((1.2 * (st.vel[0] - snap6[0]).tanh()) + (0.75 * v9))) + ((1.45 * v11.tanh()) + (1.5 * v12))) + (((0.75 * u14.iter().sum::<f64>()) + (0.6 * (s25 / (n24 as f64)))) + (0.9 * s26))) + (1.45 * acc28)) + (((1.15 * (v32 * (f64::clamp(n24 as f64, -1.8, -0.25) + x2).sin())) + (0.35 * pb33[0].tanh())) + (1.35 * autodiff::sigmoid(w[0][0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13333,7 +13767,10 @@ fn p1146_dual<D: Dn>(x1: D, f5: bool, x3: D, x4: D, x2: D, mut st: BodyD<D>, wv1
     for p29 in ps27 {
         acc28 += dx_atan(dx_elu(p29.x, D::from(0.95), tr_) * p29.x, tr_) + (D::from(0.25) + p29.f[0]);
     }
-    (((((x4 * x4) + (D::from(1.3) * acc5)) + ((D::from(1.2) * dx_tanh(st.vel[0] - snap6[0], tr_)) + (D::from(0.75) * v9))) + ((D::from(1.45) * dx_tanh(v11, tr_)) + (D::from(1.5) * v12))) + (((D::from(0.75) * u14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.6) * (s25 / D::from(n24 as f64)))) + (D::from(0.9) * s26))) + (D::from(1.45) * acc28)
+    let ra30: [D; 1] = [dx_tanh(dx_ln(dx_abs(dx_mul_add(dx_sin(st.m, tr_), x2, x4, tr_), tr_) + D::from(1.5), tr_), tr_)];
+    let v32: D = *ra30.first().unwrap();
+    let BodyD { vel: pb33, w, .. } = st;
+    ((((((x4 * x4) + (D::from(1.3) * acc5)) + ((D::from(1.2) * dx_tanh(st.vel[0] - snap6[0], tr_)) + (D::from(0.75) * v9))) + ((D::from(1.45) * dx_tanh(v11, tr_)) + (D::from(1.5) * v12))) + (((D::from(0.75) * u14.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.6) * (s25 / D::from(n24 as f64)))) + (D::from(0.9) * s26))) + (D::from(1.45) * acc28)) + (((D::from(1.15) * (v32 * dx_sin(dx_clamp(D::from(n24 as f64), -D::from(1.8), -D::from(0.25), tr_) + x2, tr_))) + (D::from(0.35) * dx_tanh(pb33[0], tr_))) + (D::from(1.35) * dx_sigmoid(w[0][0], tr_)))
 }
 
 fn p1146_eval(x: &[f64]) -> Vec<f64> {
@@ -13438,7 +13875,14 @@ fn p1147(x1: f64, a2: [f64; 2], b3: &[f64; 5], a4: [f64; 1], n5: usize, mut st: 
     let mut ld22 = Lp::default();
     ld22.v[0] += ((st.vel[n5] / (f64::exp(0.3) + 0.5)) / (a4[n5 % a4.len()].cosh().abs() + 0.85)).sin();
     ld22.a += st.inner.t.tanh();
-    (((((((((a4[n5 % 1].asinh() * ((x1 - a2[2 - 1 - n5]) + f64::atan2(1.55, st.vel[1]))).sin() * autodiff::sigmoid(st.vel[0])) - st.m) - st.inner.t) + (0.55 * acc13)) + (1.45 * (st.inner.a[1] - snap14[1]).sin())) + (0.4 * v18.atan())) + (1.1 * (v21 * (0.7 + (st.m * st.m)).powi(-2).tanh()))) + ((0.25 * ((ld22.a + ld22.v[0]) * autodiff::sigmoid((st.vel[1].tanh() * 0.9).acos() - a4.iter().sum::<f64>()))) + (1.0 * lnormv(ld22))), autodiff::sigmoid((f64::cos(0.9) + st.inner.t) + st.inner.t) * st.inner.t.sin())
+    let mut acc24: f64 = ((v18 * a2[2 - 1 - n5]).abs() + 1.3).log2().tanh();
+    for i25 in 0..3 {
+        acc24 = (0.6 * acc24) + (b3[i25].tanh() * ((0.25 * (i25 as f64)) + 0.5));
+        if acc24 > st.inner.t {
+            break;
+        }
+    }
+    ((((((((((a4[n5 % 1].asinh() * ((x1 - a2[2 - 1 - n5]) + f64::atan2(1.55, st.vel[1]))).sin() * autodiff::sigmoid(st.vel[0])) - st.m) - st.inner.t) + (0.55 * acc13)) + (1.45 * (st.inner.a[1] - snap14[1]).sin())) + (0.4 * v18.atan())) + (1.1 * (v21 * (0.7 + (st.m * st.m)).powi(-2).tanh()))) + ((0.25 * ((ld22.a + ld22.v[0]) * autodiff::sigmoid((st.vel[1].tanh() * 0.9).acos() - a4.iter().sum::<f64>()))) + (1.0 * lnormv(ld22)))) + (1.4 * acc24), autodiff::sigmoid((f64::cos(0.9) + st.inner.t) + st.inner.t) * st.inner.t.sin())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -13473,7 +13917,14 @@ fn p1147_dual<D: Dn>(x1: D, a2: [D; 2], b3: &[D; 5], a4: [D; 1], n5: usize, mut 
     let mut ld22 = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld22.v[0] += dx_sin((st.vel[n5] / (dx_exp(D::from(0.3), tr_) + D::from(0.5))) / (dx_abs(dx_cosh(a4[n5 % a4.len()], tr_), tr_) + D::from(0.85)), tr_);
     ld22.a += dx_tanh(st.inner.t, tr_);
-    ((((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_)))) + ((D::from(0.25) * ((ld22.a + ld22.v[0]) * dx_sigmoid(dx_acos(dx_tanh(st.vel[1], tr_) * D::from(0.9), tr_) - a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.0) * lnormv_dual(ld22, tr_))), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
+    let mut acc24: D = dx_tanh(dx_log2(dx_abs(v18 * a2[2 - 1 - n5], tr_) + D::from(1.3), tr_), tr_);
+    for i25 in 0..3 {
+        acc24 = (D::from(0.6) * acc24) + (dx_tanh(b3[i25], tr_) * ((D::from(0.25) * D::from(i25 as f64)) + D::from(0.5)));
+        if dx_gt(acc24, st.inner.t, tr_) {
+            break;
+        }
+    }
+    (((((((((dx_sin(dx_asinh(a4[n5 % 1], tr_) * ((x1 - a2[2 - 1 - n5]) + dx_atan2(D::from(1.55), st.vel[1], tr_)), tr_) * dx_sigmoid(st.vel[0], tr_)) - st.m) - st.inner.t) + (D::from(0.55) * acc13)) + (D::from(1.45) * dx_sin(st.inner.a[1] - snap14[1], tr_))) + (D::from(0.4) * dx_atan(v18, tr_))) + (D::from(1.1) * (v21 * dx_tanh(dx_powi(D::from(0.7) + (st.m * st.m), -2, tr_), tr_)))) + ((D::from(0.25) * ((ld22.a + ld22.v[0]) * dx_sigmoid(dx_acos(dx_tanh(st.vel[1], tr_) * D::from(0.9), tr_) - a4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.0) * lnormv_dual(ld22, tr_)))) + (D::from(1.4) * acc24), dx_sigmoid((dx_cos(D::from(0.9), tr_) + st.inner.t) + st.inner.t, tr_) * dx_sin(st.inner.t, tr_))
 }
 
 fn p1147_eval(x: &[f64]) -> Vec<f64> {
@@ -14138,7 +14589,19 @@ fn p1153(mut x2: f64, x1: f64) -> f64 {
     let v10: f64 = z5.iter().copied().filter(|v8| *v8 < x2).map(|e9| autodiff::sigmoid(e9 * (e9 * e9).atan())).sum::<f64>();
     let ia11: [f64; 4] = [(f64::atan2(v10.abs(), autodiff::relu(v10)) + x2).tanh(), (u4[1].atan().exp_m1() + x1).sin(), (0.1 + x1).tanh(), (((u4[1] / (-(z5[2].tanh().exp() + 0.5))).abs() + 0.6).ln() + x1).tanh()];
     let v14: f64 = ia11.iter().filter(|v12| **v12 > -1.087).map(|e13| (e13.min(*e13) * 1.2).sin()).product::<f64>();
-    ((((-x2).tanh() * x1) * autodiff::sigmoid(x2)) + (((0.95 * u4[0].atan()) + (1.2 * z5[0].tanh())) + (0.7 * cc7.tanh()))) + ((0.65 * v10) + (1.3 * v14))
+    let mut acc15: f64 = (cc7 + x1).sin();
+    for i16 in 0..3 {
+        acc15 = (0.6 * acc15) + (((autodiff::sigmoid(v10 * z5[i16]) * 0.95) + x2).tanh() * ((0.25 * (i16 as f64)) + 0.5));
+        for e17 in u4.iter() {
+            acc15 = (0.6 * acc15) + (-e17).tanh();
+            if acc15 > x2 {
+                return ((z5.iter().zip(u4.iter()).map(|(p18, q19)| (-0.05 / 0.75) + 1.0).product::<f64>() % (x2.abs() + 0.6)) * v14) * z5[i16].tanh();
+            }
+        }
+        acc15 *= 0.9;
+    }
+    let v20: f64 = (u4[1] + x1).sin();
+    (((((-x2).tanh() * x1) * autodiff::sigmoid(x2)) + (((0.95 * u4[0].atan()) + (1.2 * z5[0].tanh())) + (0.7 * cc7.tanh()))) + ((0.65 * v10) + (1.3 * v14))) + ((1.35 * acc15) + (1.35 * (if (-0.687..-0.287).contains(&v20) { (acc15.cos() + x2).atan() } else { (-0.05 + x2).atan() })))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14180,7 +14643,19 @@ fn p1153_dual<D: Dn>(mut x2: D, x1: D, tr_: &mut Tr) -> D {
     let v10: D = { let mut s_ = D::from(0.0); for e9 in z5.iter().copied() { if dx_lt(e9, x2, tr_) { s_ = s_ + dx_sigmoid(e9 * dx_atan(e9 * e9, tr_), tr_); } } s_ };
     let ia11: [D; 4] = [dx_tanh(dx_atan2(dx_abs(v10, tr_), dx_relu(v10, tr_), tr_) + x2, tr_), dx_sin(dx_exp_m1(dx_atan(u4[1], tr_), tr_) + x1, tr_), dx_tanh(D::from(0.1) + x1, tr_), dx_tanh(dx_ln(dx_abs(u4[1] / (-(dx_exp(dx_tanh(z5[2], tr_), tr_) + D::from(0.5))), tr_) + D::from(0.6), tr_) + x1, tr_)];
     let v14: D = { let mut s_ = D::from(1.0); for e13 in ia11.iter() { if dx_gt(*e13, -D::from(1.087), tr_) { s_ = s_ * dx_sin(dx_min(*e13, *e13, tr_) * D::from(1.2), tr_); } } s_ };
-    (((dx_tanh(-x2, tr_) * x1) * dx_sigmoid(x2, tr_)) + (((D::from(0.95) * dx_atan(u4[0], tr_)) + (D::from(1.2) * dx_tanh(z5[0], tr_))) + (D::from(0.7) * dx_tanh(cc7, tr_)))) + ((D::from(0.65) * v10) + (D::from(1.3) * v14))
+    let mut acc15: D = dx_sin(cc7 + x1, tr_);
+    for i16 in 0..3 {
+        acc15 = (D::from(0.6) * acc15) + (dx_tanh((dx_sigmoid(v10 * z5[i16], tr_) * D::from(0.95)) + x2, tr_) * ((D::from(0.25) * D::from(i16 as f64)) + D::from(0.5)));
+        for e17 in u4.iter() {
+            acc15 = (D::from(0.6) * acc15) + dx_tanh(-(*e17), tr_);
+            if dx_gt(acc15, x2, tr_) {
+                return (dx_rem(z5.iter().zip(u4.iter()).map(|(p18, q19)| (-D::from(0.05) / D::from(0.75)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), dx_abs(x2, tr_) + D::from(0.6), tr_) * v14) * dx_tanh(z5[i16], tr_);
+            }
+        }
+        acc15 *= D::from(0.9);
+    }
+    let v20: D = dx_sin(u4[1] + x1, tr_);
+    ((((dx_tanh(-x2, tr_) * x1) * dx_sigmoid(x2, tr_)) + (((D::from(0.95) * dx_atan(u4[0], tr_)) + (D::from(1.2) * dx_tanh(z5[0], tr_))) + (D::from(0.7) * dx_tanh(cc7, tr_)))) + ((D::from(0.65) * v10) + (D::from(1.3) * v14))) + ((D::from(1.35) * acc15) + (D::from(1.35) * (if (dx_ge(v20, -D::from(0.687), tr_) && dx_lt(v20, -D::from(0.287), tr_)) { dx_atan(dx_cos(acc15, tr_) + x2, tr_) } else { dx_atan(-D::from(0.05) + x2, tr_) })))
 }
 
 fn p1153_eval(x: &[f64]) -> Vec<f64> {
@@ -14339,7 +14814,10 @@ fn p1154(r1: &f64, mut st: Body, wv15: [[f64; 2]; 2]) -> [f64; 1] {
     let v20: f64 = if let Some(j19) = k18.checked_sub(1) { ((v13 / (st.vel[k18 % 2].abs() + 1.0)).sin() * 0.9).asin().tanh() * (j19 as f64) } else { ((st.m.abs() + 1.5).acosh().sin() * 0.9).asin().sin() };
     let (n25, s26, s27) = snap7.iter().fold((0usize, 0.0, 0.0), |(c22, p23, q24), &v21| (c22 + 1, p23 + v21.sin(), q24 + ((-v21.max(v21)).tanh() * (c22 as f64))));
     let lq28 = lmake(autodiff::sigmoid((snap7.iter().copied().map(|e29| v20 + (-0.4)).sum::<f64>() / (-1.1)) + st.inner.t), (autodiff::elu(st.pos[n25 % 2], 1.1) - (st.pos[(k18 + 2) % 2] * 0.4)).tanh());
-    [((((((((((st.m / (1.0 + (st.inner.a[0] * st.inner.a[0]))) + st.inner.t.cos()).tanh() * st.w[1][1]) - r1) + st.pos[0]) - st.m) + (1.3 * acc6)) + ((((0.4 * (st.vel[1] - snap7[1]).atan()) + (0.4 * autodiff::sigmoid(cc11))) + (1.15 * v12)) + (0.6 * v13))) + ((0.25 * v14) + (0.6 * v16))) + (((0.6 * v20) + (0.35 * (s26 / (n25 as f64)))) + (0.55 * s27))) + (1.35 * lnorm(&lq28).tanh())]
+    let uq30 = Uq { a: (1.65 + st.inner.t).sin(), v: [(-v14 + st.vel[(n25 + 3) % 2]).tanh(), ((((k18 as f64) * s26) + (f64::tanh(2.85) * 0.9).asin()) + st.pos[k18 % 2]).tanh()] };
+    let ra31: [f64; 3] = [((n25 as f64) + st.w[(n25 + 2) % 2][n25 % 2]).tanh(), *r1, ((f64::exp_m1(-2.6).tanh() * 0.9).atanh() + st.inner.t).atan()];
+    let ff32: [f64; 3] = std::array::from_fn(|i33| (ra31[i33] - (ra31[i33] + ra31[i33])).tanh());
+    [(((((((((((st.m / (1.0 + (st.inner.a[0] * st.inner.a[0]))) + st.inner.t.cos()).tanh() * st.w[1][1]) - r1) + st.pos[0]) - st.m) + (1.3 * acc6)) + ((((0.4 * (st.vel[1] - snap7[1]).atan()) + (0.4 * autodiff::sigmoid(cc11))) + (1.15 * v12)) + (0.6 * v13))) + ((0.25 * v14) + (0.6 * v16))) + (((0.6 * v20) + (0.35 * (s26 / (n25 as f64)))) + (0.55 * s27))) + (1.35 * lnorm(&lq28).tanh())) + ((0.4 * Uq::ulen(&uq30, s26.min(r1.atan2(v13)).atan())) + (1.15 * (ff32[0] * ff32[2])))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14384,7 +14862,10 @@ fn p1154_dual<D: Dn>(r1: &D, mut st: BodyD<D>, wv15: [[D; 2]; 2], tr_: &mut Tr) 
     let v20: D = if let Some(j19) = k18.checked_sub(1) { dx_tanh(dx_asin(dx_sin(v13 / (dx_abs(st.vel[k18 % 2], tr_) + D::from(1.0)), tr_) * D::from(0.9), tr_), tr_) * D::from(j19 as f64) } else { dx_sin(dx_asin(dx_sin(dx_acosh(dx_abs(st.m, tr_) + D::from(1.5), tr_), tr_) * D::from(0.9), tr_), tr_) };
     let (n25, s26, s27) = snap7.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c22, p23, q24), &v21| (c22 + 1, p23 + dx_sin(v21, tr_), q24 + (dx_tanh(-dx_max(v21, v21, tr_), tr_) * D::from(c22 as f64))));
     let lq28 = lmake_dual(dx_sigmoid((snap7.iter().copied().map(|e29| v20 + (-D::from(0.4))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(1.1))) + st.inner.t, tr_), dx_tanh(dx_elu(st.pos[n25 % 2], D::from(1.1), tr_) - (st.pos[(k18 + 2) % 2] * D::from(0.4)), tr_), tr_);
-    [((((((((dx_tanh((st.m / (D::from(1.0) + (st.inner.a[0] * st.inner.a[0]))) + dx_cos(st.inner.t, tr_), tr_) * st.w[1][1]) - (*r1)) + st.pos[0]) - st.m) + (D::from(1.3) * acc6)) + ((((D::from(0.4) * dx_atan(st.vel[1] - snap7[1], tr_)) + (D::from(0.4) * dx_sigmoid(cc11, tr_))) + (D::from(1.15) * v12)) + (D::from(0.6) * v13))) + ((D::from(0.25) * v14) + (D::from(0.6) * v16))) + (((D::from(0.6) * v20) + (D::from(0.35) * (s26 / D::from(n25 as f64)))) + (D::from(0.55) * s27))) + (D::from(1.35) * dx_tanh(lnorm_dual(&lq28, tr_), tr_))]
+    let uq30 = UqD { a: dx_sin(D::from(1.65) + st.inner.t, tr_), v: [dx_tanh(-v14 + st.vel[(n25 + 3) % 2], tr_), dx_tanh(((D::from(k18 as f64) * s26) + dx_asin(dx_tanh(D::from(2.85), tr_) * D::from(0.9), tr_)) + st.pos[k18 % 2], tr_)] };
+    let ra31: [D; 3] = [dx_tanh(D::from(n25 as f64) + st.w[(n25 + 2) % 2][n25 % 2], tr_), *r1, dx_atan(dx_atanh(dx_tanh(dx_exp_m1(-D::from(2.6), tr_), tr_) * D::from(0.9), tr_) + st.inner.t, tr_)];
+    let ff32: [D; 3] = std::array::from_fn(|i33| dx_tanh(ra31[i33] - (ra31[i33] + ra31[i33]), tr_));
+    [(((((((((dx_tanh((st.m / (D::from(1.0) + (st.inner.a[0] * st.inner.a[0]))) + dx_cos(st.inner.t, tr_), tr_) * st.w[1][1]) - (*r1)) + st.pos[0]) - st.m) + (D::from(1.3) * acc6)) + ((((D::from(0.4) * dx_atan(st.vel[1] - snap7[1], tr_)) + (D::from(0.4) * dx_sigmoid(cc11, tr_))) + (D::from(1.15) * v12)) + (D::from(0.6) * v13))) + ((D::from(0.25) * v14) + (D::from(0.6) * v16))) + (((D::from(0.6) * v20) + (D::from(0.35) * (s26 / D::from(n25 as f64)))) + (D::from(0.55) * s27))) + (D::from(1.35) * dx_tanh(lnorm_dual(&lq28, tr_), tr_))) + ((D::from(0.4) * uq30.ulen_dual(dx_atan(dx_min(s26, dx_atan2(*r1, v13, tr_), tr_), tr_), tr_)) + (D::from(1.15) * (ff32[0] * ff32[2])))]
 }
 
 fn p1154_eval(x: &[f64]) -> Vec<f64> {
@@ -14564,7 +15045,9 @@ fn p1155(x3: f64, x2: f64, r1: &f64) -> [f64; 3] {
     }
     let ia8: [f64; 4] = [(v6.sinh().atan() * r1).sin(), (r1 / (1.0 + (v1 * v1))).tanh(), autodiff::sigmoid(-v1 + x2), x3];
     let v12: f64 = ia8.iter().step_by(2).filter(|&&v9| v9 > -1.287).fold(0.15f64, |acc11, e10| (0.5 * acc11) + ((e10 * (-2.3)).tanh() * 0.9).atanh().tanh());
-    [(autodiff::softplus(1.6 * v1.atan()).tanh().exp() + x2) + (1.5 * v12), (((((v6 * v7.atan()) + (-v6)) - x2) + v7).tanh() * v7.sin()) * v6, (autodiff::sigmoid((f64::abs(0.95 * 1.7) + 1.4).powf(-0.9)) - v7).tanh() * autodiff::sigmoid(v7)]
+    let ps13 = Lp { a: (0.8 + x3).atan(), v: [r1.atan2(autodiff::sigmoid(v7)).tanh(), autodiff::sigmoid((ia8[3] * r1) - (ia8[0] / (v1.abs() + 1.15)))] };
+    let Lp { a: pa14, v: pv15 } = ps13;
+    [((autodiff::softplus(1.6 * v1.atan()).tanh().exp() + x2) + (1.5 * v12)) + ((0.85 * pa14) + (1.3 * pv15[0])), (((((v6 * v7.atan()) + (-v6)) - x2) + v7).tanh() * v7.sin()) * v6, (autodiff::sigmoid((f64::abs(0.95 * 1.7) + 1.4).powf(-0.9)) - v7).tanh() * autodiff::sigmoid(v7)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -14589,7 +15072,9 @@ fn p1155_dual<D: Dn>(x3: D, x2: D, r1: &D, tr_: &mut Tr) -> [D; 3] {
     }
     let ia8: [D; 4] = [dx_sin(dx_atan(dx_sinh(v6, tr_), tr_) * (*r1), tr_), dx_tanh(*r1 / (D::from(1.0) + (v1 * v1)), tr_), dx_sigmoid(-v1 + x2, tr_), x3];
     let v12: D = { let mut acc11 = D::from(0.15); for e10 in ia8.iter().step_by(2) { if dx_gt(*e10, -D::from(1.287), tr_) { acc11 = (D::from(0.5) * acc11) + dx_tanh(dx_atanh(dx_tanh(*e10 * (-D::from(2.3)), tr_) * D::from(0.9), tr_), tr_); } } acc11 };
-    [(dx_exp(dx_tanh(dx_softplus(D::from(1.6) * dx_atan(v1, tr_), tr_), tr_), tr_) + x2) + (D::from(1.5) * v12), (dx_tanh((((v6 * dx_atan(v7, tr_)) + (-v6)) - x2) + v7, tr_) * dx_sin(v7, tr_)) * v6, dx_tanh(dx_sigmoid(dx_powf(dx_abs(D::from(0.95) * D::from(1.7), tr_) + D::from(1.4), -D::from(0.9), tr_), tr_) - v7, tr_) * dx_sigmoid(v7, tr_)]
+    let ps13 = LpD { a: dx_atan(D::from(0.8) + x3, tr_), v: [dx_tanh(dx_atan2(*r1, dx_sigmoid(v7, tr_), tr_), tr_), dx_sigmoid((ia8[3] * (*r1)) - (ia8[0] / (dx_abs(v1, tr_) + D::from(1.15))), tr_)] };
+    let LpD { a: pa14, v: pv15 } = ps13;
+    [((dx_exp(dx_tanh(dx_softplus(D::from(1.6) * dx_atan(v1, tr_), tr_), tr_), tr_) + x2) + (D::from(1.5) * v12)) + ((D::from(0.85) * pa14) + (D::from(1.3) * pv15[0])), (dx_tanh((((v6 * dx_atan(v7, tr_)) + (-v6)) - x2) + v7, tr_) * dx_sin(v7, tr_)) * v6, dx_tanh(dx_sigmoid(dx_powf(dx_abs(D::from(0.95) * D::from(1.7), tr_) + D::from(1.4), -D::from(0.9), tr_), tr_) - v7, tr_) * dx_sigmoid(v7, tr_)]
 }
 
 fn p1155_eval(x: &[f64]) -> Vec<f64> {
@@ -14773,8 +15258,8 @@ fn p1156_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 impl Body {
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(self, x2, x1))]
-fn p1157(&self, x2: f64, x1: f64) -> f64 {
+#[grad(reverse, forward, wrt(self, x2, x1, gb24, gp25))]
+fn p1157(&self, x2: f64, x1: f64, gb24: &V3, gp25: &[V3]) -> f64 {
     let mut v1: f64 = -1.65;
     let mut c2 = 0;
     while v1 < 2.8 && c2 < 5 {
@@ -14809,13 +15294,17 @@ fn p1157(&self, x2: f64, x1: f64) -> f64 {
     let lh19 = lvec(&ia18, ((-v17).sinh() + self.vel[0]).tanh());
     let lo20 = if (ia18.iter().map(|&e21| -2.65 / (-(1.0 + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).sum::<f64>() + self.inner.a[c2 % 2]).tanh() > x1 { Some(autodiff::sigmoid(self.vel[c2 % 2].tanh() - (v1.abs() + 1.2).ln())) } else { None };
     let v23: f64 = if let Some(ov22) = lo20 { (-(-2.8) * ov22.exp_m1()).tanh() + self.vel[c2 % 2].tanh() } else { ((((c2 + 1) as f64).atan() * ia13[0]) + self.pos[c2 % 2]).atan() };
-    ((((self.m.atan() * self.inner.a[c2 % 2].sin()).powi(3).sin() * self.inner.t) + (((0.25 * out9[0].atan()) + (0.75 * v10)) + (0.85 * v12.sin()))) + (0.35 * v17)) + ((1.4 * (lh19[2] * (v1 + self.vel[(k15 + 1) % 2]).tanh())) + (1.4 * v23))
+    let mut acc26: f64 = 0.0;
+    for p27 in gp25.iter() {
+        acc26 += (p27[0] * p27[2]) + p27[1];
+    }
+    (((((self.m.atan() * self.inner.a[c2 % 2].sin()).powi(3).sin() * self.inner.t) + (((0.25 * out9[0].atan()) + (0.75 * v10)) + (0.85 * v12.sin()))) + (0.35 * v17)) + ((1.4 * (lh19[2] * (v1 + self.vel[(k15 + 1) % 2]).tanh())) + (1.4 * v23))) + (((0.85 * (gb24[1] * ((v10 * self.w[k15 % 2][c2 % 2]) - v23.exp_m1()).sin())) + (0.95 * acc26.tanh())) + (0.9 * gp25[0][1]))
 }
 }
 
 impl<D: Dn> BodyD<D> {
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1157_dual(&self, x2: D, x1: D, tr_: &mut Tr) -> D {
+fn p1157_dual(&self, x2: D, x1: D, gb24: &[D; 3], gp25: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     let mut v1: D = -D::from(1.65);
     let mut c2 = 0;
     while dx_lt(v1, D::from(2.8), tr_) && c2 < 5 {
@@ -14850,7 +15339,11 @@ fn p1157_dual(&self, x2: D, x1: D, tr_: &mut Tr) -> D {
     let lh19 = lvec_dual(&ia18, dx_tanh(dx_sinh(-v17, tr_) + self.vel[0], tr_), tr_);
     let lo20 = if dx_gt(dx_tanh(ia18.iter().map(|&e21| -D::from(2.65) / (-(D::from(1.0) + (self.inner.a[k15 % 2] * self.inner.a[k15 % 2])))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.inner.a[c2 % 2], tr_), x1, tr_) { Some(dx_sigmoid(dx_tanh(self.vel[c2 % 2], tr_) - dx_ln(dx_abs(v1, tr_) + D::from(1.2), tr_), tr_)) } else { None };
     let v23: D = if let Some(ov22) = lo20 { dx_tanh(-(-D::from(2.8)) * dx_exp_m1(ov22, tr_), tr_) + dx_tanh(self.vel[c2 % 2], tr_) } else { dx_atan((dx_atan(D::from((c2 + 1) as f64), tr_) * ia13[0]) + self.pos[c2 % 2], tr_) };
-    (((dx_sin(dx_powi(dx_atan(self.m, tr_) * dx_sin(self.inner.a[c2 % 2], tr_), 3, tr_), tr_) * self.inner.t) + (((D::from(0.25) * dx_atan(out9[0], tr_)) + (D::from(0.75) * v10)) + (D::from(0.85) * dx_sin(v12, tr_)))) + (D::from(0.35) * v17)) + ((D::from(1.4) * (lh19[2] * dx_tanh(v1 + self.vel[(k15 + 1) % 2], tr_))) + (D::from(1.4) * v23))
+    let mut acc26: D = D::from(0.0);
+    for p27 in gp25.iter() {
+        acc26 += (p27[0] * p27[2]) + p27[1];
+    }
+    ((((dx_sin(dx_powi(dx_atan(self.m, tr_) * dx_sin(self.inner.a[c2 % 2], tr_), 3, tr_), tr_) * self.inner.t) + (((D::from(0.25) * dx_atan(out9[0], tr_)) + (D::from(0.75) * v10)) + (D::from(0.85) * dx_sin(v12, tr_)))) + (D::from(0.35) * v17)) + ((D::from(1.4) * (lh19[2] * dx_tanh(v1 + self.vel[(k15 + 1) % 2], tr_))) + (D::from(1.4) * v23))) + (((D::from(0.85) * (gb24[1] * dx_sin((v10 * self.w[k15 % 2][c2 % 2]) - dx_exp_m1(v23, tr_), tr_))) + (D::from(0.95) * dx_tanh(acc26, tr_))) + (D::from(0.9) * gp25[0][1]))
 }
 }
 
@@ -14859,7 +15352,9 @@ fn p1157_eval(x: &[f64]) -> Vec<f64> {
     let self_: Body = take_body(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
-    flat(&self_.p1157(x2, x1))
+    let gb24: [f64; 3] = take(x, k);
+    let gp25: [[f64; 3]; 1] = take2(x, k);
+    flat(&self_.p1157(x2, x1, &gb24, &gp25))
 }
 
 fn p1157_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -14867,7 +15362,9 @@ fn p1157_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let self_: BodyD<Dual64> = take_body_d(x, k);
     let x2: Dual64 = take1(x, k);
     let x1: Dual64 = take1(x, k);
-    flat(&self_.p1157_dual(x2, x1, tr_))
+    let gb24: [Dual64; 3] = take(x, k);
+    let gp25: [[Dual64; 3]; 1] = take2(x, k);
+    flat(&self_.p1157_dual(x2, x1, &gb24, &gp25, tr_))
 }
 
 fn p1157_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -14875,12 +15372,18 @@ fn p1157_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let self_: Body = take_body(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
+    let gb24: [f64; 3] = take(x, k);
+    let gp25: [[f64; 3]; 1] = take2(x, k);
     let mut d_self_ = body_filled(SHADOW);
-    let (out, g_x2, g_x1) = self_.p1157_backward(&mut d_self_, x2, x1, d[0]);
+    let mut d_gb24 = [SHADOW; 3];
+    let mut d_gp25 = [[SHADOW; 3]; 1];
+    let (out, g_x2, g_x1) = self_.p1157_backward(&mut d_self_, x2, x1, &gb24, &mut d_gb24, &gp25, &mut d_gp25, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_self_));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
+    g.extend(shadow(&d_gb24));
+    g.extend(shadow(&d_gp25));
     (flat(&out), g)
 }
 
@@ -14889,11 +15392,15 @@ fn p1157_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let self_: Body = take_body(x, k);
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
+    let gb24: [f64; 3] = take(x, k);
+    let gp25: [[f64; 3]; 1] = take2(x, k);
     let k = &mut 0;
     let t_self_: Body = take_body(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
-    let (out, tan) = self_.p1157_forward(&t_self_, x2, t_x2, x1, t_x1);
+    let t_gb24: [f64; 3] = take(t, k);
+    let t_gp25: [[f64; 3]; 1] = take2(t, k);
+    let (out, tan) = self_.p1157_forward(&t_self_, x2, t_x2, x1, t_x1, &gb24, &t_gb24, &gp25, &t_gp25);
     (flat(&out), flat(&tan))
 }
 
@@ -15031,7 +15538,8 @@ fn p1159(mut x1: f64, a3: [f64; 1], x2: f64, b4: &[f64; 1], w5: &[[f64; 2]; 2]) 
         acc23.n += 1;
         acc23.h[0] += (e24.abs() + 1.55).acosh().sin();
     }
-    [((((((b4[0] / (1.0 + (x1 * x1))) * v1.tanh()) + x2) - x1) + (((0.4 * autodiff::sigmoid(u4[1])) + (1.05 * snap5[1].sin())) + (0.6 * v6))) + (0.3 * autodiff::sigmoid(u13.iter().sum::<f64>()))) + ((1.5 * (acc20.sum / (acc20.n as f64))) + (0.8 * ((acc23.sum / (acc23.n as f64)) + (0.5 * acc23.h[0])))), (-w5[0][1]).mul_add(y2[2].tanh().signum(), v1.sin()).tanh().powi(3) + v1, ((autodiff::elu(-2.8 * v1.tanh(), 2.0) - b4.iter().sum::<f64>().exp_m1()) + x1) - v1]
+    let uq25 = Uq { a: ((x1 / (1.0 + (a3[0] * a3[0]))).sin() * 0.9).atanh().sin(), v: [((y2[2] - 2.4) + x2).sin(), f64::atan2(autodiff::relu(w5[1][0]), (v1.tanh() * 0.9).asin()).tanh()] };
+    [(((((((b4[0] / (1.0 + (x1 * x1))) * v1.tanh()) + x2) - x1) + (((0.4 * autodiff::sigmoid(u4[1])) + (1.05 * snap5[1].sin())) + (0.6 * v6))) + (0.3 * autodiff::sigmoid(u13.iter().sum::<f64>()))) + ((1.5 * (acc20.sum / (acc20.n as f64))) + (0.8 * ((acc23.sum / (acc23.n as f64)) + (0.5 * acc23.h[0]))))) + (1.3 * uq25.ulen((v1.hypot(b4[0]) + v6).sin())), (-w5[0][1]).mul_add(y2[2].tanh().signum(), v1.sin()).tanh().powi(3) + v1, ((autodiff::elu(-2.8 * v1.tanh(), 2.0) - b4.iter().sum::<f64>().exp_m1()) + x1) - v1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15065,7 +15573,8 @@ fn p1159_dual<D: Dn>(mut x1: D, a3: [D; 1], x2: D, b4: &[D; 1], w5: &[[D; 2]; 2]
         acc23.n += 1;
         acc23.h[0] += dx_sin(dx_acosh(dx_abs(*e24, tr_) + D::from(1.55), tr_), tr_);
     }
-    [((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.5) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(0.8) * ((acc23.sum / D::from(acc23.n as f64)) + (D::from(0.5) * acc23.h[0])))), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
+    let uq25 = UqD { a: dx_sin(dx_atanh(dx_sin(x1 / (D::from(1.0) + (a3[0] * a3[0])), tr_) * D::from(0.9), tr_), tr_), v: [dx_sin((y2[2] - D::from(2.4)) + x2, tr_), dx_tanh(dx_atan2(dx_relu(w5[1][0], tr_), dx_asin(dx_tanh(v1, tr_) * D::from(0.9), tr_), tr_), tr_)] };
+    [(((((((b4[0] / (D::from(1.0) + (x1 * x1))) * dx_tanh(v1, tr_)) + x2) - x1) + (((D::from(0.4) * dx_sigmoid(u4[1], tr_)) + (D::from(1.05) * dx_sin(snap5[1], tr_))) + (D::from(0.6) * v6))) + (D::from(0.3) * dx_sigmoid(u13.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(1.5) * (acc20.sum / D::from(acc20.n as f64))) + (D::from(0.8) * ((acc23.sum / D::from(acc23.n as f64)) + (D::from(0.5) * acc23.h[0]))))) + (D::from(1.3) * uq25.ulen_dual(dx_sin(dx_hypot(v1, b4[0], tr_) + v6, tr_), tr_)), dx_powi(dx_tanh(dx_mul_add(-w5[0][1], dx_signum(dx_tanh(y2[2], tr_), tr_), dx_sin(v1, tr_), tr_), tr_), 3, tr_) + v1, ((dx_elu(-D::from(2.8) * dx_tanh(v1, tr_), D::from(2.0), tr_) - dx_exp_m1(b4.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + x1) - v1]
 }
 
 fn p1159_eval(x: &[f64]) -> Vec<f64> {
@@ -15150,7 +15659,17 @@ fn p1160(a1: [f64; 3], w2: &[[f64; 3]; 1]) -> f64 {
     let cl14 = |z15: f64| z15;
     let v16: f64 = cl14(f64::hypot(v3 - w2[(c10 + 3) % 1][c10], a1[1] / (f64::abs(0.05) + 1.45)).tanh()) + (0.3 * cl14(autodiff::sigmoid((c10 as f64) + a1[c10])));
     let k18 = a1.iter().filter(|&&v17| v17 < 0.613).count();
-    ((((({ let t12 = a1.iter().sum::<f64>(); t12 * (c10 as f64) }) - (-autodiff::elu(v7, 1.4))).atan() * v7) - v7) + (1.4 * v16.atan())) + (0.25 * ((k18 as f64) * ((v1.tanh() * v3.atan()).mul_add(v7 + v7, v16) + w2[c10 % 1][k18 % 3]).sin()))
+    let mut acc19: f64 = (v16 + a1[2]).sin();
+    let ra20: [f64; 4] = [(((c10 as f64) * (v16.abs() + 1.25).acosh()) + w2[0][k18 % 3]).atan(), (v3.clamp(v16.tanh(), v16.tanh() + 1.3) - (1.45 - a1[c10])).atan(), (w2[c10 % w2.len()][3 - 1 - c10] - (-0.6)).abs().ln_1p().tanh(), (a1[(k18 + 2) % a1.len()].exp2() - v1.tanh().tan()).tanh()];
+    for e21 in ra20.iter() {
+        acc19 = (0.5 * acc19) + (e21.abs() / 0.85).tanh();
+        if !(-0.337..=0.463).contains(&acc19) {
+            return (autodiff::sigmoid(autodiff::softplus(v1 - v1)) * v16.sin()) + acc19;
+        }
+    }
+    let ra22: [f64; 2] = [(a1[2] / ((0.3 + v1).abs() + 1.35)).atan(), ((v7.hypot(k18 as f64) + (-2.6 + v1)) + w2[c10 % 1][c10]).atan()];
+    let v24: f64 = *ra22.last().unwrap();
+    (((((({ let t12 = a1.iter().sum::<f64>(); t12 * (c10 as f64) }) - (-autodiff::elu(v7, 1.4))).atan() * v7) - v7) + (1.4 * v16.atan())) + (0.25 * ((k18 as f64) * ((v1.tanh() * v3.atan()).mul_add(v7 + v7, v16) + w2[c10 % 1][k18 % 3]).sin()))) + ((0.75 * acc19) + (0.25 * (v24 * (((1.2 + (ra20[k18] * ra20[k18])).powf((-v7).tanh()) + a1[1]).atan() * 0.95))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -15176,7 +15695,17 @@ fn p1160_dual<D: Dn>(a1: [D; 3], w2: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     let cl14 = |z15: D, tr_: &mut Tr| z15;
     let v16: D = cl14(dx_tanh(dx_hypot(v3 - w2[(c10 + 3) % 1][c10], a1[1] / (dx_abs(D::from(0.05), tr_) + D::from(1.45)), tr_), tr_), tr_) + (D::from(0.3) * cl14(dx_sigmoid(D::from(c10 as f64) + a1[c10], tr_), tr_));
     let k18 = { let mut c_ = 0usize; for v17 in a1.iter() { if dx_lt(*v17, D::from(0.613), tr_) { c_ += 1; } } c_ };
-    (((dx_atan(({ let t12 = a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_); t12 * D::from(c10 as f64) }) - (-dx_elu(v7, D::from(1.4), tr_)), tr_) * v7) - v7) + (D::from(1.4) * dx_atan(v16, tr_))) + (D::from(0.25) * (D::from(k18 as f64) * dx_sin(dx_mul_add(dx_tanh(v1, tr_) * dx_atan(v3, tr_), v7 + v7, v16, tr_) + w2[c10 % 1][k18 % 3], tr_)))
+    let mut acc19: D = dx_sin(v16 + a1[2], tr_);
+    let ra20: [D; 4] = [dx_atan((D::from(c10 as f64) * dx_acosh(dx_abs(v16, tr_) + D::from(1.25), tr_)) + w2[0][k18 % 3], tr_), dx_atan(dx_clamp(v3, dx_tanh(v16, tr_), dx_tanh(v16, tr_) + D::from(1.3), tr_) - (D::from(1.45) - a1[c10]), tr_), dx_tanh(dx_ln_1p(dx_abs(w2[c10 % w2.len()][3 - 1 - c10] - (-D::from(0.6)), tr_), tr_), tr_), dx_tanh(dx_exp2(a1[(k18 + 2) % a1.len()], tr_) - dx_tan(dx_tanh(v1, tr_), tr_), tr_)];
+    for e21 in ra20.iter() {
+        acc19 = (D::from(0.5) * acc19) + dx_tanh(dx_abs(*e21, tr_) / D::from(0.85), tr_);
+        if !(dx_ge(acc19, -D::from(0.337), tr_) && dx_le(acc19, D::from(0.463), tr_)) {
+            return (dx_sigmoid(dx_softplus(v1 - v1, tr_), tr_) * dx_sin(v16, tr_)) + acc19;
+        }
+    }
+    let ra22: [D; 2] = [dx_atan(a1[2] / (dx_abs(D::from(0.3) + v1, tr_) + D::from(1.35)), tr_), dx_atan((dx_hypot(v7, D::from(k18 as f64), tr_) + (-D::from(2.6) + v1)) + w2[c10 % 1][c10], tr_)];
+    let v24: D = *ra22.last().unwrap();
+    ((((dx_atan(({ let t12 = a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_); t12 * D::from(c10 as f64) }) - (-dx_elu(v7, D::from(1.4), tr_)), tr_) * v7) - v7) + (D::from(1.4) * dx_atan(v16, tr_))) + (D::from(0.25) * (D::from(k18 as f64) * dx_sin(dx_mul_add(dx_tanh(v1, tr_) * dx_atan(v3, tr_), v7 + v7, v16, tr_) + w2[c10 % 1][k18 % 3], tr_)))) + ((D::from(0.75) * acc19) + (D::from(0.25) * (v24 * (dx_atan(dx_powf(D::from(1.2) + (ra20[k18] * ra20[k18]), dx_tanh(-v7, tr_), tr_) + a1[1], tr_) * D::from(0.95)))))
 }
 
 fn p1160_eval(x: &[f64]) -> Vec<f64> {
@@ -17658,7 +18187,8 @@ fn p1179(s1: &[f64], n2: usize, k3: i32, ow10: Option<f64>) -> f64 {
         acc11 += m13 * (v12.tanh().exp().abs() + 1.25).log2().sin();
     }
     let v14: f64 = f64::log((acc11 + (n2 as f64)).abs() + 1.45, (s1[n2 % 4] + u7[n2 % u7.len()]).abs() + 2.45).rem_euclid(-(s1[0].exp() + 0.5));
-    (((((((f64::powf(s1[n2 % s1.len()].abs() + 0.7, s1[n2 % s1.len()]).abs() + 1.1).sin() + 1.5).powf((-(1.35 + (s1[1] * s1[1]))).recip()).abs().ln_1p() * v6.atan()) - v6) - v6) + (1.25 * autodiff::sigmoid(u7[1]))) + (0.55 * acc11)) + (0.4 * v14.tanh())
+    let v16: f64 = *s1.last().unwrap();
+    ((((((((f64::powf(s1[n2 % s1.len()].abs() + 0.7, s1[n2 % s1.len()]).abs() + 1.1).sin() + 1.5).powf((-(1.35 + (s1[1] * s1[1]))).recip()).abs().ln_1p() * v6.atan()) - v6) - v6) + (1.25 * autodiff::sigmoid(u7[1]))) + (0.55 * acc11)) + (0.4 * v14.tanh())) + (1.1 * (v16 * u7.iter().zip(s1.iter()).fold(1.95f64, |acc19, (p17, q18)| (acc19 * 0.5) + (u7[1] / (1.0 + (u7[0] * u7[0]))).sin()).abs().ln_1p().sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -17682,7 +18212,8 @@ fn p1179_dual<D: Dn>(s1: &[D], n2: usize, k3: i32, ow10: Option<f64>, tr_: &mut 
         acc11 += D::from(m13) * dx_sin(dx_log2(dx_abs(dx_exp(dx_tanh(*v12, tr_), tr_), tr_) + D::from(1.25), tr_), tr_);
     }
     let v14: D = dx_rem_euclid(dx_log(dx_abs(acc11 + D::from(n2 as f64), tr_) + D::from(1.45), dx_abs(s1[n2 % 4] + u7[n2 % u7.len()], tr_) + D::from(2.45), tr_), -(dx_exp(s1[0], tr_) + D::from(0.5)), tr_);
-    (((((dx_ln_1p(dx_abs(dx_powf(dx_sin(dx_abs(dx_powf(dx_abs(s1[n2 % s1.len()], tr_) + D::from(0.7), s1[n2 % s1.len()], tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), dx_recip(-(D::from(1.35) + (s1[1] * s1[1])), tr_), tr_), tr_), tr_) * dx_atan(v6, tr_)) - v6) - v6) + (D::from(1.25) * dx_sigmoid(u7[1], tr_))) + (D::from(0.55) * acc11)) + (D::from(0.4) * dx_tanh(v14, tr_))
+    let v16: D = *s1.last().unwrap();
+    ((((((dx_ln_1p(dx_abs(dx_powf(dx_sin(dx_abs(dx_powf(dx_abs(s1[n2 % s1.len()], tr_) + D::from(0.7), s1[n2 % s1.len()], tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), dx_recip(-(D::from(1.35) + (s1[1] * s1[1])), tr_), tr_), tr_), tr_) * dx_atan(v6, tr_)) - v6) - v6) + (D::from(1.25) * dx_sigmoid(u7[1], tr_))) + (D::from(0.55) * acc11)) + (D::from(0.4) * dx_tanh(v14, tr_))) + (D::from(1.1) * (v16 * dx_sin(dx_ln_1p(dx_abs(u7.iter().zip(s1.iter()).fold(D::from(1.95), |acc19, (p17, q18)| (acc19 * D::from(0.5)) + dx_sin(u7[1] / (D::from(1.0) + (u7[0] * u7[0])), tr_)), tr_), tr_), tr_)))
 }
 
 fn p1179_eval(x: &[f64]) -> Vec<f64> {
@@ -18076,7 +18607,9 @@ fn p1182(f4: bool, b2: &[f64; 5], mut a3: [f64; 4], b1: &[f64; 5], mut st: Body,
     }
     let v14: f64 = match (f64::tanh(-1.15).tan() - (y6[0] - st.m)).tanh() { t12 if t12 > 1.0 => autodiff::sigmoid(a3[1]), _ => a3.iter().map(|e13| v3.asinh()).sum::<f64>().tanh().sinh().tanh() };
     let Some(m16) = ok15 else { return (b2.iter().enumerate().map(|(j17, e18)| ((j17 + 1) as f64).sin() + 1.0).product::<f64>().atan() * st.inner.t.tanh()) + v14; };
-    ((((autodiff::leaky_relu(y6[1].atan().exp2(), 0.41) * v4.atan()) + st.m) + ((0.65 * autodiff::sigmoid(st.pos[1] - snap10[1])) + (1.5 * v14))) + (0.6 * ((m16 as f64) * (((-1.25 + (m16 as f64)).abs() + 1.9).acosh() + b2[3]).sin()))) + ((1.0 * ((lin19.w[0] + lin19.b) * ((v14 - st.inner.t).min(st.inner.t).atan() * 0.95)).tanh()) + (1.5 * ((lin19.w.len() as f64) * ((st.w[1][(m16 + 1) % 2] * v3) / (1.0 + (snap10[m16 % 2] * snap10[m16 % 2]))).tanh())))
+    let ra22: [f64; 2] = [f64::clamp(f64::asinh(-0.1), st.vel[0], st.vel[0] + 1.3), (((v1 / (f64::abs(1.55) + 0.6)) - 2.45) + st.inner.t).atan()];
+    let [u20, u21] = cpair2(&ra22);
+    (((((autodiff::leaky_relu(y6[1].atan().exp2(), 0.41) * v4.atan()) + st.m) + ((0.65 * autodiff::sigmoid(st.pos[1] - snap10[1])) + (1.5 * v14))) + (0.6 * ((m16 as f64) * (((-1.25 + (m16 as f64)).abs() + 1.9).acosh() + b2[3]).sin()))) + ((1.0 * ((lin19.w[0] + lin19.b) * ((v14 - st.inner.t).min(st.inner.t).atan() * 0.95)).tanh()) + (1.5 * ((lin19.w.len() as f64) * ((st.w[1][(m16 + 1) % 2] * v3) / (1.0 + (snap10[m16 % 2] * snap10[m16 % 2]))).tanh())))) + (0.95 * (u20 + ((v1 + a3[4 - 1 - m16]).sin() * u21)).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18095,7 +18628,9 @@ fn p1182_dual<D: Dn>(f4: bool, b2: &[D; 5], mut a3: [D; 4], b1: &[D; 5], mut st:
     }
     let v14: D = match dx_tanh(dx_tan(dx_tanh(-D::from(1.15), tr_), tr_) - (y6[0] - st.m), tr_) { t12 if dx_gt(t12, D::from(1.0), tr_) => dx_sigmoid(a3[1], tr_), _ => dx_tanh(dx_sinh(dx_tanh(a3.iter().map(|e13| dx_asinh(v3, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) };
     let Some(m16) = ok15 else { return (dx_atan(b2.iter().enumerate().map(|(j17, e18)| dx_sin(D::from((j17 + 1) as f64), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * dx_tanh(st.inner.t, tr_)) + v14; };
-    ((((dx_leaky_relu(dx_exp2(dx_atan(y6[1], tr_), tr_), D::from(0.41), tr_) * dx_atan(v4, tr_)) + st.m) + ((D::from(0.65) * dx_sigmoid(st.pos[1] - snap10[1], tr_)) + (D::from(1.5) * v14))) + (D::from(0.6) * (D::from(m16 as f64) * dx_sin(dx_acosh(dx_abs(-D::from(1.25) + D::from(m16 as f64), tr_) + D::from(1.9), tr_) + b2[3], tr_)))) + ((D::from(1.0) * dx_tanh((lin19.w[0] + lin19.b) * (dx_atan(dx_min(v14 - st.inner.t, st.inner.t, tr_), tr_) * D::from(0.95)), tr_)) + (D::from(1.5) * (D::from(lin19.w.len() as f64) * dx_tanh((st.w[1][(m16 + 1) % 2] * v3) / (D::from(1.0) + (snap10[m16 % 2] * snap10[m16 % 2])), tr_))))
+    let ra22: [D; 2] = [dx_clamp(dx_asinh(-D::from(0.1), tr_), st.vel[0], st.vel[0] + D::from(1.3), tr_), dx_atan(((v1 / (dx_abs(D::from(1.55), tr_) + D::from(0.6))) - D::from(2.45)) + st.inner.t, tr_)];
+    let [u20, u21] = cpair2_dual(&ra22, tr_);
+    (((((dx_leaky_relu(dx_exp2(dx_atan(y6[1], tr_), tr_), D::from(0.41), tr_) * dx_atan(v4, tr_)) + st.m) + ((D::from(0.65) * dx_sigmoid(st.pos[1] - snap10[1], tr_)) + (D::from(1.5) * v14))) + (D::from(0.6) * (D::from(m16 as f64) * dx_sin(dx_acosh(dx_abs(-D::from(1.25) + D::from(m16 as f64), tr_) + D::from(1.9), tr_) + b2[3], tr_)))) + ((D::from(1.0) * dx_tanh((lin19.w[0] + lin19.b) * (dx_atan(dx_min(v14 - st.inner.t, st.inner.t, tr_), tr_) * D::from(0.95)), tr_)) + (D::from(1.5) * (D::from(lin19.w.len() as f64) * dx_tanh((st.w[1][(m16 + 1) % 2] * v3) / (D::from(1.0) + (snap10[m16 % 2] * snap10[m16 % 2])), tr_))))) + (D::from(0.95) * dx_tanh(u20 + (dx_sin(v1 + a3[4 - 1 - m16], tr_) * u21), tr_))
 }
 
 fn p1182_eval(x: &[f64]) -> Vec<f64> {
@@ -18750,7 +19285,21 @@ fn p1188(b1: &[f64; 2], st: &Body, ok19: Option<usize>) -> f64 {
     let v22: f64 = ((n20 as f64).max(st.inner.t) + b1[n20 % 2].mul_add(b1[n20 % b1.len()], -2.2)).atan().rem_euclid(1.05);
     let la23: [f64; 2] = [st.pos[n20 % 2], st.inner.a[1]];
     let lm24 = la23.map(|t25| (f64::abs(0.4 * 0.65) + 0.6).powi(-2).tanh() + t25);
-    (((((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))) + (1.4 * v22)) + (0.75 * (lm24[0] * autodiff::softplus(st.vel[0].floor()).sin()))
+    let ra29: [f64; 2] = [autodiff::sigmoid((st.w[n20 % 2][n20 % 2] + (n20 as f64)) + (st.inner.a[n20 % 2] - st.m)), st.inner.t];
+    let mut acc26: f64 = 0.0;
+    for (k27, row28) in st.w.iter().enumerate() {
+        acc26 += row28[0] * ((k27 as f64) + 0.5);
+    }
+    let mut acc30: f64 = (v22.exp2() + st.pos[1]).tanh();
+    let mut k31 = 0;
+    while k31 < 2 {
+        k31 += 1;
+        acc30 = (0.6 * acc30) + autodiff::sigmoid(st.vel[(k31 + 3) % 2] - st.inner.a[0]);
+        if acc30 < st.inner.t {
+            return ((autodiff::softplus(st.vel[1] * st.w[k31 % 2][(k31 + 3) % 2]) + acc12) - st.m) + acc12;
+        }
+    }
+    ((((((((st.w[0][1] - (-2.55)).abs() + 1.1).log2().sin().cosh() * st.m) + (0.3 * acc12)) + (0.4 * autodiff::sigmoid(out13[1]))) + ((0.35 * v17) + (1.45 * ((n20 as f64) * autodiff::sigmoid(2.25 + st.m))))) + (1.4 * v22)) + (0.75 * (lm24[0] * autodiff::softplus(st.vel[0].floor()).sin()))) + ((0.55 * acc26.sin()) + (1.25 * acc30))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -18790,7 +19339,21 @@ fn p1188_dual<D: Dn>(b1: &[D; 2], st: &BodyD<D>, ok19: Option<usize>, tr_: &mut 
     let v22: D = dx_rem_euclid(dx_atan(dx_max(D::from(n20 as f64), st.inner.t, tr_) + dx_mul_add(b1[n20 % 2], b1[n20 % b1.len()], -D::from(2.2), tr_), tr_), D::from(1.05), tr_);
     let la23: [D; 2] = [st.pos[n20 % 2], st.inner.a[1]];
     let lm24 = la23.map(|t25| dx_tanh(dx_powi(dx_abs(D::from(0.4) * D::from(0.65), tr_) + D::from(0.6), -2, tr_), tr_) + t25);
-    (((((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))) + (D::from(1.4) * v22)) + (D::from(0.75) * (lm24[0] * dx_sin(dx_softplus(dx_floor(st.vel[0], tr_), tr_), tr_)))
+    let ra29: [D; 2] = [dx_sigmoid((st.w[n20 % 2][n20 % 2] + D::from(n20 as f64)) + (st.inner.a[n20 % 2] - st.m), tr_), st.inner.t];
+    let mut acc26: D = D::from(0.0);
+    for (k27, row28) in st.w.iter().enumerate() {
+        acc26 += row28[0] * (D::from(k27 as f64) + D::from(0.5));
+    }
+    let mut acc30: D = dx_tanh(dx_exp2(v22, tr_) + st.pos[1], tr_);
+    let mut k31 = 0;
+    while k31 < 2 {
+        k31 += 1;
+        acc30 = (D::from(0.6) * acc30) + dx_sigmoid(st.vel[(k31 + 3) % 2] - st.inner.a[0], tr_);
+        if dx_lt(acc30, st.inner.t, tr_) {
+            return ((dx_softplus(st.vel[1] * st.w[k31 % 2][(k31 + 3) % 2], tr_) + acc12) - st.m) + acc12;
+        }
+    }
+    ((((((dx_cosh(dx_sin(dx_log2(dx_abs(st.w[0][1] - (-D::from(2.55)), tr_) + D::from(1.1), tr_), tr_), tr_) * st.m) + (D::from(0.3) * acc12)) + (D::from(0.4) * dx_sigmoid(out13[1], tr_))) + ((D::from(0.35) * v17) + (D::from(1.45) * (D::from(n20 as f64) * dx_sigmoid(D::from(2.25) + st.m, tr_))))) + (D::from(1.4) * v22)) + (D::from(0.75) * (lm24[0] * dx_sin(dx_softplus(dx_floor(st.vel[0], tr_), tr_), tr_)))) + ((D::from(0.55) * dx_sin(acc26, tr_)) + (D::from(1.25) * acc30))
 }
 
 fn p1188_eval(x: &[f64]) -> Vec<f64> {
@@ -19445,7 +20008,25 @@ fn p1194(x1: f64, b2: &[f64; 1], b3: &[f64; 4], s4: &[f64]) -> f64 {
     let v18: f64 = f64::div_euclid(ia13[2].floor() - b2.iter().map(|e17| (ia13[2] * b3[1]).sin() + 1.0).product::<f64>(), -2.0);
     let v19: f64 = f64::rem_euclid(1.75, (b2[0].tanh() * 0.9).asin().abs() + 1.45);
     let lh20: Vec<f64> = lvec(&ia13, s4[4].cos().tanh());
-    (((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))) + ((1.3 * lh20.iter().sum::<f64>()) + (0.55 * lsum(&lh20)))
+    let mut acc21: f64 = autodiff::sigmoid(x1.cos() + (ia13[1].abs() + 1.45).log10());
+    let mut k22 = 0;
+    while k22 < 5 {
+        k22 += 1;
+        acc21 = (0.5 * acc21) + (b3[k22 % 4].sinh() / ((v12.abs() + 0.75).log(s4[k22 % s4.len()].abs() + 1.7).sin().exp() + 0.5)).tanh();
+        let mut k23 = 0;
+        loop {
+            k23 += 1;
+            acc21 = (0.5 * acc21) + (x1.sinh() / (s4.iter().map(|e24| (f64::abs(-0.25) + 0.55).log(b2[k22 % 1].abs() + 2.75)).sum::<f64>().abs() + 0.65)).tanh();
+            if !(0.213..=0.763).contains(&acc21) {
+                return ((autodiff::leaky_relu(f64::sin(1.4), ia13[k23 % 3].atan() * 0.63) * acc21) - x1) - v3;
+            }
+            if k23 >= 4 {
+                break;
+            }
+        }
+        acc21 *= 0.9;
+    }
+    ((((((b2.iter().enumerate().fold(1.95f64, |acc7, (j5, e6)| acc7.max((1.45 + (s4[j5] * s4[j5])).log2().tanh())) * v3.atan()) + (0.8 * v9)) + (1.35 * v12)) + (0.4 * v15)) + ((1.3 * (v18 * x1.trunc().sin()).tanh()) + (1.2 * v19.tanh()))) + ((1.3 * lh20.iter().sum::<f64>()) + (0.55 * lsum(&lh20)))) + (1.1 * acc21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -19466,7 +20047,25 @@ fn p1194_dual<D: Dn>(x1: D, b2: &[D; 1], b3: &[D; 4], s4: &[D], tr_: &mut Tr) ->
     let v18: D = dx_div_euclid(dx_floor(ia13[2], tr_) - b2.iter().map(|e17| dx_sin(ia13[2] * b3[1], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), -D::from(2.0), tr_);
     let v19: D = dx_rem_euclid(D::from(1.75), dx_abs(dx_asin(dx_tanh(b2[0], tr_) * D::from(0.9), tr_), tr_) + D::from(1.45), tr_);
     let lh20: Vec<D> = lvec_dual(&ia13, dx_tanh(dx_cos(s4[4], tr_), tr_), tr_);
-    (((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))
+    let mut acc21: D = dx_sigmoid(dx_cos(x1, tr_) + dx_log10(dx_abs(ia13[1], tr_) + D::from(1.45), tr_), tr_);
+    let mut k22 = 0;
+    while k22 < 5 {
+        k22 += 1;
+        acc21 = (D::from(0.5) * acc21) + dx_tanh(dx_sinh(b3[k22 % 4], tr_) / (dx_exp(dx_sin(dx_log(dx_abs(v12, tr_) + D::from(0.75), dx_abs(s4[k22 % s4.len()], tr_) + D::from(1.7), tr_), tr_), tr_) + D::from(0.5)), tr_);
+        let mut k23 = 0;
+        loop {
+            k23 += 1;
+            acc21 = (D::from(0.5) * acc21) + dx_tanh(dx_sinh(x1, tr_) / (dx_abs(s4.iter().map(|e24| dx_log(dx_abs(-D::from(0.25), tr_) + D::from(0.55), dx_abs(b2[k22 % 1], tr_) + D::from(2.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.65)), tr_);
+            if !(dx_ge(acc21, D::from(0.213), tr_) && dx_le(acc21, D::from(0.763), tr_)) {
+                return ((dx_leaky_relu(dx_sin(D::from(1.4), tr_), dx_atan(ia13[k23 % 3], tr_) * D::from(0.63), tr_) * acc21) - x1) - v3;
+            }
+            if k23 >= 4 {
+                break;
+            }
+        }
+        acc21 *= D::from(0.9);
+    }
+    ((((((b2.iter().enumerate().fold(D::from(1.95), |acc7, (j5, e6)| dx_max(acc7, dx_tanh(dx_log2(D::from(1.45) + (s4[j5] * s4[j5]), tr_), tr_), tr_)) * dx_atan(v3, tr_)) + (D::from(0.8) * v9)) + (D::from(1.35) * v12)) + (D::from(0.4) * v15)) + ((D::from(1.3) * dx_tanh(v18 * dx_sin(dx_trunc(x1, tr_), tr_), tr_)) + (D::from(1.2) * dx_tanh(v19, tr_)))) + ((D::from(1.3) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.55) * lsum_dual(&lh20, tr_)))) + (D::from(1.1) * acc21)
 }
 
 fn p1194_eval(x: &[f64]) -> Vec<f64> {
@@ -20240,7 +20839,9 @@ fn p1201(r1: &f64, a2: [f64; 5], wv6: [[f64; 2]; 3]) -> f64 {
     let v14: f64 = ia8.iter().filter(|v11| **v11 < -0.137).fold(0.85f64, |acc13, e12| (0.5 * acc13) + (e12 * e12.sin().tan()).sin());
     let v15: f64 = f64::rem_euclid(-2.5, 1.0 + (wv6[1][0] * wv6[1][0]));
     let v16: f64 = ((v7 * acc4) + autodiff::sigmoid(v1).powi(0)).atan().div_euclid(-((v15 / (acc4.exp() + 0.5)).abs() + 1.0));
-    (((((((((2.3 / (r1.abs() + 1.2)) * (r1 / 1.95)).tanh() * 0.9).acos() * v1.tanh()) - r1) + r1) + (0.75 * acc4)) + (0.4 * v7)) + (0.9 * v14)) + ((1.25 * v15.atan()) + (0.95 * autodiff::sigmoid(v16 * (v16 * v1.atan()).tanh())))
+    let ra17: [f64; 3] = [autodiff::elu(a2[0].max(a2[1]), 0.6).atan(), (-r1).max(a2[2] - ia8[0]).tanh(), a2[3]];
+    let v19: f64 = *ra17.first().unwrap();
+    ((((((((((2.3 / (r1.abs() + 1.2)) * (r1 / 1.95)).tanh() * 0.9).acos() * v1.tanh()) - r1) + r1) + (0.75 * acc4)) + (0.4 * v7)) + (0.9 * v14)) + ((1.25 * v15.atan()) + (0.95 * autodiff::sigmoid(v16 * (v16 * v1.atan()).tanh())))) + (1.05 * (v19 * autodiff::sigmoid((v19.abs().ln_1p() * autodiff::sigmoid(v1.max(ia8[1]))) + r1)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20267,7 +20868,9 @@ fn p1201_dual<D: Dn>(r1: &D, a2: [D; 5], wv6: [[D; 2]; 3], tr_: &mut Tr) -> D {
     let v14: D = { let mut acc13 = D::from(0.85); for e12 in ia8.iter() { if dx_lt(*e12, -D::from(0.137), tr_) { acc13 = (D::from(0.5) * acc13) + dx_sin(*e12 * dx_tan(dx_sin(*e12, tr_), tr_), tr_); } } acc13 };
     let v15: D = dx_rem_euclid(-D::from(2.5), D::from(1.0) + (wv6[1][0] * wv6[1][0]), tr_);
     let v16: D = dx_div_euclid(dx_atan((v7 * acc4) + dx_powi(dx_sigmoid(v1, tr_), 0, tr_), tr_), -(dx_abs(v15 / (dx_exp(acc4, tr_) + D::from(0.5)), tr_) + D::from(1.0)), tr_);
-    ((((((dx_acos(dx_tanh((D::from(2.3) / (dx_abs(*r1, tr_) + D::from(1.2))) * (*r1 / D::from(1.95)), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_)) - (*r1)) + (*r1)) + (D::from(0.75) * acc4)) + (D::from(0.4) * v7)) + (D::from(0.9) * v14)) + ((D::from(1.25) * dx_atan(v15, tr_)) + (D::from(0.95) * dx_sigmoid(v16 * dx_tanh(v16 * dx_atan(v1, tr_), tr_), tr_)))
+    let ra17: [D; 3] = [dx_atan(dx_elu(dx_max(a2[0], a2[1], tr_), D::from(0.6), tr_), tr_), dx_tanh(dx_max(-(*r1), a2[2] - ia8[0], tr_), tr_), a2[3]];
+    let v19: D = *ra17.first().unwrap();
+    (((((((dx_acos(dx_tanh((D::from(2.3) / (dx_abs(*r1, tr_) + D::from(1.2))) * (*r1 / D::from(1.95)), tr_) * D::from(0.9), tr_) * dx_tanh(v1, tr_)) - (*r1)) + (*r1)) + (D::from(0.75) * acc4)) + (D::from(0.4) * v7)) + (D::from(0.9) * v14)) + ((D::from(1.25) * dx_atan(v15, tr_)) + (D::from(0.95) * dx_sigmoid(v16 * dx_tanh(v16 * dx_atan(v1, tr_), tr_), tr_)))) + (D::from(1.05) * (v19 * dx_sigmoid((dx_ln_1p(dx_abs(v19, tr_), tr_) * dx_sigmoid(dx_max(v1, ia8[1], tr_), tr_)) + (*r1), tr_)))
 }
 
 fn p1201_eval(x: &[f64]) -> Vec<f64> {
@@ -20647,7 +21250,9 @@ fn p1204(b1: &[f64; 3], ps29: &[Pt]) -> f64 {
     for p31 in ps29 {
         acc30 += p31.x + p31.f[1];
     }
-    (((((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)) + ((1.3 * v19) + (1.25 * (v20 * (0.55 * v14)).tanh()))) + ((0.55 * ((lv21.len() as f64) * autodiff::sigmoid(autodiff::softplus(1.55 / (1.0 + (v19 * v19))) + b1[k16 % b1.len()]))) + (0.4 * lv21.iter().sum::<f64>().atan()))) + (((0.4 * v28) + (0.7 * acc30)) + (1.5 * (ps29[0].x * ((b1[k16 % b1.len()] / ((k16 as f64).tanh().exp() + 0.5)) * (v14 / (-(b1[k16 % 3].abs() + 0.65)))).tanh())))
+    let ra32: [f64; 2] = [((((acc30 * 2.4).abs() + 0.8).tanh() + 1.5).powf(-0.05) + b1[0]).tanh(), autodiff::sigmoid(autodiff::sigmoid(v19 + v3) * (b1[(k16 + 2) % b1.len()] + (k16 as f64)))];
+    let ff33: [f64; 2] = std::array::from_fn(|i34| (ra32[i34].sin() * 0.9).acos().asinh().tanh() + (0.25 * (i34 as f64)));
+    ((((((((if f64::cosh(0.35) <= -0.95 { b1.iter().copied().map(|e8| b1.iter().product::<f64>()).sum::<f64>() } else { (b1[0] + v3).sin().mul_add(v4 % (v3.abs() + 0.6), f64::cosh(-0.95)) }) + v4) + (0.95 * acc11)) + (0.65 * v14)) + (0.75 * v18)) + ((1.3 * v19) + (1.25 * (v20 * (0.55 * v14)).tanh()))) + ((0.55 * ((lv21.len() as f64) * autodiff::sigmoid(autodiff::softplus(1.55 / (1.0 + (v19 * v19))) + b1[k16 % b1.len()]))) + (0.4 * lv21.iter().sum::<f64>().atan()))) + (((0.4 * v28) + (0.7 * acc30)) + (1.5 * (ps29[0].x * ((b1[k16 % b1.len()] / ((k16 as f64).tanh().exp() + 0.5)) * (v14 / (-(b1[k16 % 3].abs() + 0.65)))).tanh())))) + (0.55 * (ff33[0] * (v20 + b1[2]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20695,7 +21300,9 @@ fn p1204_dual<D: Dn>(b1: &[D; 3], ps29: &[PtD<D>], tr_: &mut Tr) -> D {
     for p31 in ps29 {
         acc30 += p31.x + p31.f[1];
     }
-    (((((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))) + ((D::from(0.55) * (D::from(lv21.len() as f64) * dx_sigmoid(dx_softplus(D::from(1.55) / (D::from(1.0) + (v19 * v19)), tr_) + b1[k16 % b1.len()], tr_))) + (D::from(0.4) * dx_atan(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + (((D::from(0.4) * v28) + (D::from(0.7) * acc30)) + (D::from(1.5) * (ps29[0].x * dx_tanh((b1[k16 % b1.len()] / (dx_exp(dx_tanh(D::from(k16 as f64), tr_), tr_) + D::from(0.5))) * (v14 / (-(dx_abs(b1[k16 % 3], tr_) + D::from(0.65)))), tr_))))
+    let ra32: [D; 2] = [dx_tanh(dx_powf(dx_tanh(dx_abs(acc30 * D::from(2.4), tr_) + D::from(0.8), tr_) + D::from(1.5), -D::from(0.05), tr_) + b1[0], tr_), dx_sigmoid(dx_sigmoid(v19 + v3, tr_) * (b1[(k16 + 2) % b1.len()] + D::from(k16 as f64)), tr_)];
+    let ff33: [D; 2] = std::array::from_fn(|i34| dx_tanh(dx_asinh(dx_acos(dx_sin(ra32[i34], tr_) * D::from(0.9), tr_), tr_), tr_) + (D::from(0.25) * D::from(i34 as f64)));
+    ((((((((if dx_le(dx_cosh(D::from(0.35), tr_), -D::from(0.95), tr_) { b1.iter().copied().map(|e8| b1.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { dx_mul_add(dx_sin(b1[0] + v3, tr_), dx_rem(v4, dx_abs(v3, tr_) + D::from(0.6), tr_), dx_cosh(-D::from(0.95), tr_), tr_) }) + v4) + (D::from(0.95) * acc11)) + (D::from(0.65) * v14)) + (D::from(0.75) * v18)) + ((D::from(1.3) * v19) + (D::from(1.25) * dx_tanh(v20 * (D::from(0.55) * v14), tr_)))) + ((D::from(0.55) * (D::from(lv21.len() as f64) * dx_sigmoid(dx_softplus(D::from(1.55) / (D::from(1.0) + (v19 * v19)), tr_) + b1[k16 % b1.len()], tr_))) + (D::from(0.4) * dx_atan(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)))) + (((D::from(0.4) * v28) + (D::from(0.7) * acc30)) + (D::from(1.5) * (ps29[0].x * dx_tanh((b1[k16 % b1.len()] / (dx_exp(dx_tanh(D::from(k16 as f64), tr_), tr_) + D::from(0.5))) * (v14 / (-(dx_abs(b1[k16 % 3], tr_) + D::from(0.65)))), tr_))))) + (D::from(0.55) * (ff33[0] * dx_tanh(v20 + b1[2], tr_)))
 }
 
 fn p1204_eval(x: &[f64]) -> Vec<f64> {
@@ -20761,7 +21368,8 @@ fn p1205(x1: f64, b3: &[f64; 5], x2: f64, b4: &[f64; 4], mut st: Body, wv17: &[V
     let k13 = snap5.iter().copied().filter(|v12| *v12 < -0.537).count();
     let v15: f64 = match k13.checked_sub(1) { Some(j14) => (autodiff::sigmoid(-1.55 - (-1.95)) + st.pos[1]).sin() * (j14 as f64), None => st.vel[0].sin(), };
     let v16: f64 = autodiff::sigmoid(f64::exp2(-0.05) + (v3 / (-(1.0 + (x2 * x2))))).div_euclid(st.pos[k13 % 2].trunc().abs() + 0.75);
-    ((((((st.w[1][1] * x1) + v3) - b4[0]) + (0.25 * (st.pos[0] - snap5[0]).sin())) + (0.65 * v15)) + (0.7 * autodiff::sigmoid(v16 * b3[k13].sinh().atan()))) + (0.35 * lsum(&wv17[k13 % wv17.len()]))
+    let Body { pos, vel: pb18, m: pb19, w: pb20, .. } = st;
+    (((((((st.w[1][1] * x1) + v3) - b4[0]) + (0.25 * (st.pos[0] - snap5[0]).sin())) + (0.65 * v15)) + (0.7 * autodiff::sigmoid(v16 * b3[k13].sinh().atan()))) + (0.35 * lsum(&wv17[k13 % wv17.len()]))) + (((1.2 * autodiff::sigmoid(pos[0] * pb18[0])) + (1.45 * pb19.atan())) + (0.25 * pb20[0][1].tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -20786,7 +21394,8 @@ fn p1205_dual<D: Dn>(x1: D, b3: &[D; 5], x2: D, b4: &[D; 4], mut st: BodyD<D>, w
     let k13 = { let mut c_ = 0usize; for v12 in snap5.iter().copied() { if dx_lt(v12, -D::from(0.537), tr_) { c_ += 1; } } c_ };
     let v15: D = match k13.checked_sub(1) { Some(j14) => dx_sin(dx_sigmoid(-D::from(1.55) - (-D::from(1.95)), tr_) + st.pos[1], tr_) * D::from(j14 as f64), None => dx_sin(st.vel[0], tr_), };
     let v16: D = dx_div_euclid(dx_sigmoid(dx_exp2(-D::from(0.05), tr_) + (v3 / (-(D::from(1.0) + (x2 * x2)))), tr_), dx_abs(dx_trunc(st.pos[k13 % 2], tr_), tr_) + D::from(0.75), tr_);
-    ((((((st.w[1][1] * x1) + v3) - b4[0]) + (D::from(0.25) * dx_sin(st.pos[0] - snap5[0], tr_))) + (D::from(0.65) * v15)) + (D::from(0.7) * dx_sigmoid(v16 * dx_atan(dx_sinh(b3[k13], tr_), tr_), tr_))) + (D::from(0.35) * lsum_dual(&wv17[k13 % wv17.len()], tr_))
+    let BodyD { pos, vel: pb18, m: pb19, w: pb20, .. } = st;
+    (((((((st.w[1][1] * x1) + v3) - b4[0]) + (D::from(0.25) * dx_sin(st.pos[0] - snap5[0], tr_))) + (D::from(0.65) * v15)) + (D::from(0.7) * dx_sigmoid(v16 * dx_atan(dx_sinh(b3[k13], tr_), tr_), tr_))) + (D::from(0.35) * lsum_dual(&wv17[k13 % wv17.len()], tr_))) + (((D::from(1.2) * dx_sigmoid(pos[0] * pb18[0], tr_)) + (D::from(1.45) * dx_atan(pb19, tr_))) + (D::from(0.25) * dx_tanh(pb20[0][1], tr_)))
 }
 
 fn p1205_eval(x: &[f64]) -> Vec<f64> {
@@ -21484,7 +22093,9 @@ fn p1211(&self, x1: f64, b2: &[f64; 5], b3: &[f64; 1], wv7: [[f64; 2]; 3]) -> (f
     let lh20: Vec<f64> = lpush(&ia19, ((ia19[n14].asinh() * (v8.sin() * 0.9).acos()) + self.w[n14 % 2][n14 % 2]).tanh());
     let oc21 = if (x1 % (1.0 + (x1 * x1))) > x1 { Some((autodiff::softplus(s16 + ((n14 + 1) as f64)) + self.vel[(n14 + 3) % 2]).tanh()) } else { None };
     let v23: f64 = oc21.map(|ov22| ov22 + wv7[3 - 1 - n14][n14 % 2].tanh()).unwrap_or(autodiff::leaky_relu((b2[2].abs() + 1.1).recip(), ia19[0].tanh()).sin());
-    (((((((((x1 * x1) - self.inner.t) * v1) + (0.75 * acc4)) + ((1.35 * out5[1].atan()) + (1.3 * cc6.tanh()))) + (1.3 * v8)) + ((0.65 * (s15 / (n14 as f64))) + (0.9 * s16))) + ((((1.2 * ((lv17.len() as f64) * (self.vel[n14 % 2].atan() + (f64::sin(2.05) * 0.9).acos()).tanh())) + (0.9 * lv17.iter().sum::<f64>().atan())) + (0.9 * ((lh20.len() as f64) * ((x1 - s15) % ((-b2[1]).abs() + 0.85)).tanh()))) + (1.25 * lh20.iter().sum::<f64>()))) + (0.65 * v23), ((0.5 + (v1 * v1)).ln() * self.inner.t) + x1)
+    let ps24 = Lp { a: ((ia9[n14 % ia9.len()].cosh() / (cc6.abs() + 1.1)) + self.pos[n14 % 2]).tanh(), v: [(-self.vel[n14 % 2].exp()).tanh(), (autodiff::softplus(v23 - cc6) + self.pos[1]).tanh()] };
+    let Lp { a, v: pv25 } = ps24;
+    ((((((((((x1 * x1) - self.inner.t) * v1) + (0.75 * acc4)) + ((1.35 * out5[1].atan()) + (1.3 * cc6.tanh()))) + (1.3 * v8)) + ((0.65 * (s15 / (n14 as f64))) + (0.9 * s16))) + ((((1.2 * ((lv17.len() as f64) * (self.vel[n14 % 2].atan() + (f64::sin(2.05) * 0.9).acos()).tanh())) + (0.9 * lv17.iter().sum::<f64>().atan())) + (0.9 * ((lh20.len() as f64) * ((x1 - s15) % ((-b2[1]).abs() + 0.85)).tanh()))) + (1.25 * lh20.iter().sum::<f64>()))) + (0.65 * v23)) + (0.7 * (a * pv25[1])), ((0.5 + (v1 * v1)).ln() * self.inner.t) + x1)
 }
 }
 
@@ -21513,7 +22124,9 @@ fn p1211_dual(&self, x1: D, b2: &[D; 5], b3: &[D; 1], wv7: [[D; 2]; 3], tr_: &mu
     let lh20: Vec<D> = lpush_dual(&ia19, dx_tanh((dx_asinh(ia19[n14], tr_) * dx_acos(dx_sin(v8, tr_) * D::from(0.9), tr_)) + self.w[n14 % 2][n14 % 2], tr_), tr_);
     let oc21 = if dx_gt(dx_rem(x1, D::from(1.0) + (x1 * x1), tr_), x1, tr_) { Some(dx_tanh(dx_softplus(s16 + D::from((n14 + 1) as f64), tr_) + self.vel[(n14 + 3) % 2], tr_)) } else { None };
     let v23: D = oc21.map(|ov22| ov22 + dx_tanh(wv7[3 - 1 - n14][n14 % 2], tr_)).unwrap_or(dx_sin(dx_leaky_relu(dx_recip(dx_abs(b2[2], tr_) + D::from(1.1), tr_), dx_tanh(ia19[0], tr_), tr_), tr_));
-    (((((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16))) + ((((D::from(1.2) * (D::from(lv17.len() as f64) * dx_tanh(dx_atan(self.vel[n14 % 2], tr_) + dx_acos(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.9) * dx_atan(lv17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.9) * (D::from(lh20.len() as f64) * dx_tanh(dx_rem(x1 - s15, dx_abs(-b2[1], tr_) + D::from(0.85), tr_), tr_)))) + (D::from(1.25) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.65) * v23), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
+    let ps24 = LpD { a: dx_tanh((dx_cosh(ia9[n14 % ia9.len()], tr_) / (dx_abs(cc6, tr_) + D::from(1.1))) + self.pos[n14 % 2], tr_), v: [dx_tanh(-dx_exp(self.vel[n14 % 2], tr_), tr_), dx_tanh(dx_softplus(v23 - cc6, tr_) + self.pos[1], tr_)] };
+    let LpD { a, v: pv25 } = ps24;
+    ((((((((((x1 * x1) - self.inner.t) * v1) + (D::from(0.75) * acc4)) + ((D::from(1.35) * dx_atan(out5[1], tr_)) + (D::from(1.3) * dx_tanh(cc6, tr_)))) + (D::from(1.3) * v8)) + ((D::from(0.65) * (s15 / D::from(n14 as f64))) + (D::from(0.9) * s16))) + ((((D::from(1.2) * (D::from(lv17.len() as f64) * dx_tanh(dx_atan(self.vel[n14 % 2], tr_) + dx_acos(dx_sin(D::from(2.05), tr_) * D::from(0.9), tr_), tr_))) + (D::from(0.9) * dx_atan(lv17.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.9) * (D::from(lh20.len() as f64) * dx_tanh(dx_rem(x1 - s15, dx_abs(-b2[1], tr_) + D::from(0.85), tr_), tr_)))) + (D::from(1.25) * lh20.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(0.65) * v23)) + (D::from(0.7) * (a * pv25[1])), (dx_ln(D::from(0.5) + (v1 * v1), tr_) * self.inner.t) + x1)
 }
 }
 
@@ -21993,7 +22606,9 @@ fn p1215(s2: &[f64], x1: f64, wv12: &[Vec<f64>], vx16: &Vec<f64>) -> f64 {
         let t15 = row14[0];
         acc13 += ((3.0 + t15) - (t15 + t15)).sin();
     }
-    (((y1[c2 % 4][(c2 + 3) % 2].atan().powi(2) + x1) + (0.95 * autodiff::sigmoid(v8))) + (1.15 * v11.atan())) + (((1.25 * acc13) + (1.35 * lsum(vx16).tanh())) + (1.2 * (vx16[c2 % vx16.len()] * ((v8 - acc13) * vx16[1].min(s2[c2 % s2.len()])).tanh())))
+    let ra17: [f64; 3] = [x1, ((x1 / (1.0 + ((c2 as f64) * (c2 as f64)))) + autodiff::softplus(ia4[c2 % 4])).tanh(), ((f64::exp_m1(-2.35).atan() * y1[c2 % y1.len()][1].tanh()) + vx16[c2 % 3]).tanh()];
+    let ff18 = core::array::from_fn::<f64, 3, _>(|i19| ((ra17[i19] + ra17[i19]) % ((-0.05 * ra17[i19]).exp() + 0.5)) + (0.25 * (i19 as f64)));
+    ((((y1[c2 % 4][(c2 + 3) % 2].atan().powi(2) + x1) + (0.95 * autodiff::sigmoid(v8))) + (1.15 * v11.atan())) + (((1.25 * acc13) + (1.35 * lsum(vx16).tanh())) + (1.2 * (vx16[c2 % vx16.len()] * ((v8 - acc13) * vx16[1].min(s2[c2 % s2.len()])).tanh())))) + (1.0 * (ff18[2] * autodiff::sigmoid(((c2 as f64) - v11) + wv12[c2 % wv12.len()][(c2 + 2) % 1])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22022,7 +22637,9 @@ fn p1215_dual<D: Dn>(s2: &[D], x1: D, wv12: &[Vec<D>], vx16: &Vec<D>, tr_: &mut 
         let t15 = row14[0];
         acc13 += dx_sin((D::from(3.0) + t15) - (t15 + t15), tr_);
     }
-    (((dx_powi(dx_atan(y1[c2 % 4][(c2 + 3) % 2], tr_), 2, tr_) + x1) + (D::from(0.95) * dx_sigmoid(v8, tr_))) + (D::from(1.15) * dx_atan(v11, tr_))) + (((D::from(1.25) * acc13) + (D::from(1.35) * dx_tanh(lsum_dual(vx16, tr_), tr_))) + (D::from(1.2) * (vx16[c2 % vx16.len()] * dx_tanh((v8 - acc13) * dx_min(vx16[1], s2[c2 % s2.len()], tr_), tr_))))
+    let ra17: [D; 3] = [x1, dx_tanh((x1 / (D::from(1.0) + (D::from(c2 as f64) * D::from(c2 as f64)))) + dx_softplus(ia4[c2 % 4], tr_), tr_), dx_tanh((dx_atan(dx_exp_m1(-D::from(2.35), tr_), tr_) * dx_tanh(y1[c2 % y1.len()][1], tr_)) + vx16[c2 % 3], tr_)];
+    let ff18 = core::array::from_fn::<D, 3, _>(|i19| dx_rem(ra17[i19] + ra17[i19], dx_exp(-D::from(0.05) * ra17[i19], tr_) + D::from(0.5), tr_) + (D::from(0.25) * D::from(i19 as f64)));
+    ((((dx_powi(dx_atan(y1[c2 % 4][(c2 + 3) % 2], tr_), 2, tr_) + x1) + (D::from(0.95) * dx_sigmoid(v8, tr_))) + (D::from(1.15) * dx_atan(v11, tr_))) + (((D::from(1.25) * acc13) + (D::from(1.35) * dx_tanh(lsum_dual(vx16, tr_), tr_))) + (D::from(1.2) * (vx16[c2 % vx16.len()] * dx_tanh((v8 - acc13) * dx_min(vx16[1], s2[c2 % s2.len()], tr_), tr_))))) + (D::from(1.0) * (ff18[2] * dx_sigmoid((D::from(c2 as f64) - v11) + wv12[c2 % wv12.len()][(c2 + 2) % 1], tr_)))
 }
 
 fn p1215_eval(x: &[f64]) -> Vec<f64> {
@@ -22390,7 +23007,16 @@ fn p1219(b1: &[f64; 3], n2: usize) -> Vec<f64> {
     }
     let v7: f64 = match n2.checked_sub(1) { Some(j5) => autodiff::sigmoid(f64::min(b1[n2 % 3], b1[1]) + b1.iter().sum::<f64>()) * (j5 as f64), None => (-f64::hypot(-0.6, b1[0])).sin(), };
     let v9: f64 = match n2.checked_sub(1) { Some(j8) => autodiff::sigmoid((v2 - b1[1]).max(v2)) * (j8 as f64), None => ((v2 / 1.8) + b1[2]).atan(), };
-    vec![((-(autodiff::relu(v2).abs() + 1.1).log((v2 - v2).abs() + 2.05) - v2) + v2) + ((1.25 * v7) + (0.8 * v9)), (autodiff::sigmoid(v2 + (v2 * f64::powf(((v2.abs() + 1.45).atan() * 0.63) + 1.5, 1.6).atan())) * v2.atan()) + b1[(n2 + 3) % b1.len()]]
+    let uq10 = Uq { a: (-(b1[n2 % b1.len()] - v2)).tanh(), v: [autodiff::leaky_relu(b1[n2 % b1.len()], 0.11).tanh(), (-v9 * b1[0].max(b1[n2 % b1.len()])).tanh()] };
+    let mut acc11: f64 = (-3.0 % (v7.sin().exp() + 0.5)).min(b1[n2 % 3].tanh().tan()).tanh();
+    let ra12: [f64; 4] = [(((acc11 - (n2 as f64)) + v7) + b1[2]).atan(), (v2 + b1[n2 % 3]).sin(), autodiff::sigmoid(autodiff::leaky_relu(b1.iter().enumerate().map(|(j13, e14)| b1[(n2 + 2) % 3] / (b1[j13].abs() + 0.9)).sum::<f64>(), 0.21)), (2.7 + b1[n2 % 3]).atan()];
+    for e15 in ra12.iter() {
+        if !(-1.437..=0.963).contains(&acc11) {
+            break;
+        }
+        acc11 = (0.6 * acc11) + ((e15.abs() + 1.35).log2() * 2.1).tanh();
+    }
+    vec![(((-(autodiff::relu(v2).abs() + 1.1).log((v2 - v2).abs() + 2.05) - v2) + v2) + ((1.25 * v7) + (0.8 * v9))) + (((1.35 * uq10.umix(((b1[1] * b1[n2 % 3]) + (v2 * v2)).tanh())) + (1.4 * Uq::umix(uq10, ((v2.min(v9) + (v7 * v2)) + b1[(n2 + 2) % b1.len()]).tanh()))) + (0.5 * acc11)), (autodiff::sigmoid(v2 + (v2 * f64::powf(((v2.abs() + 1.45).atan() * 0.63) + 1.5, 1.6).atan())) * v2.atan()) + b1[(n2 + 3) % b1.len()]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -22416,7 +23042,16 @@ fn p1219_dual<D: Dn>(b1: &[D; 3], n2: usize, tr_: &mut Tr) -> Vec<D> {
     }
     let v7: D = match n2.checked_sub(1) { Some(j5) => dx_sigmoid(dx_min(b1[n2 % 3], b1[1], tr_) + b1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_) * D::from(j5 as f64), None => dx_sin(-dx_hypot(-D::from(0.6), b1[0], tr_), tr_), };
     let v9: D = match n2.checked_sub(1) { Some(j8) => dx_sigmoid(dx_max(v2 - b1[1], v2, tr_), tr_) * D::from(j8 as f64), None => dx_atan((v2 / D::from(1.8)) + b1[2], tr_), };
-    vec![((-dx_log(dx_abs(dx_relu(v2, tr_), tr_) + D::from(1.1), dx_abs(v2 - v2, tr_) + D::from(2.05), tr_) - v2) + v2) + ((D::from(1.25) * v7) + (D::from(0.8) * v9)), (dx_sigmoid(v2 + (v2 * dx_atan(dx_powf((dx_atan(dx_abs(v2, tr_) + D::from(1.45), tr_) * D::from(0.63)) + D::from(1.5), D::from(1.6), tr_), tr_)), tr_) * dx_atan(v2, tr_)) + b1[(n2 + 3) % b1.len()]]
+    let uq10 = UqD { a: dx_tanh(-(b1[n2 % b1.len()] - v2), tr_), v: [dx_tanh(dx_leaky_relu(b1[n2 % b1.len()], D::from(0.11), tr_), tr_), dx_tanh(-v9 * dx_max(b1[0], b1[n2 % b1.len()], tr_), tr_)] };
+    let mut acc11: D = dx_tanh(dx_min(dx_rem(-D::from(3.0), dx_exp(dx_sin(v7, tr_), tr_) + D::from(0.5), tr_), dx_tan(dx_tanh(b1[n2 % 3], tr_), tr_), tr_), tr_);
+    let ra12: [D; 4] = [dx_atan(((acc11 - D::from(n2 as f64)) + v7) + b1[2], tr_), dx_sin(v2 + b1[n2 % 3], tr_), dx_sigmoid(dx_leaky_relu(b1.iter().enumerate().map(|(j13, e14)| b1[(n2 + 2) % 3] / (dx_abs(b1[j13], tr_) + D::from(0.9))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.21), tr_), tr_), dx_atan(D::from(2.7) + b1[n2 % 3], tr_)];
+    for e15 in ra12.iter() {
+        if !(dx_ge(acc11, -D::from(1.437), tr_) && dx_le(acc11, D::from(0.963), tr_)) {
+            break;
+        }
+        acc11 = (D::from(0.6) * acc11) + dx_tanh(dx_log2(dx_abs(*e15, tr_) + D::from(1.35), tr_) * D::from(2.1), tr_);
+    }
+    vec![(((-dx_log(dx_abs(dx_relu(v2, tr_), tr_) + D::from(1.1), dx_abs(v2 - v2, tr_) + D::from(2.05), tr_) - v2) + v2) + ((D::from(1.25) * v7) + (D::from(0.8) * v9))) + (((D::from(1.35) * uq10.umix_dual(dx_tanh((b1[1] * b1[n2 % 3]) + (v2 * v2), tr_), tr_)) + (D::from(1.4) * uq10.umix_dual(dx_tanh((dx_min(v2, v9, tr_) + (v7 * v2)) + b1[(n2 + 2) % b1.len()], tr_), tr_))) + (D::from(0.5) * acc11)), (dx_sigmoid(v2 + (v2 * dx_atan(dx_powf((dx_atan(dx_abs(v2, tr_) + D::from(1.45), tr_) * D::from(0.63)) + D::from(1.5), D::from(1.6), tr_), tr_)), tr_) * dx_atan(v2, tr_)) + b1[(n2 + 3) % b1.len()]]
 }
 
 fn p1219_eval(x: &[f64]) -> Vec<f64> {
@@ -23194,7 +23829,10 @@ fn p1227(b1: &[f64; 2]) -> f64 {
     let k19 = b1.iter().filter(|v18| **v18 < 0.463).count();
     let v23: f64 = if let Some(j20) = k19.checked_sub(1) { (cc12.cos().asinh() + b1[0]).tanh() * (j20 as f64) } else { (b1.iter().copied().fold(0.4f64, |acc22, e21| (acc22 * 0.5) + (e21.atan() * 0.63)) + (-(k15 as f64))).sin() };
     let v24: f64 = (if (b1[k19 % b1.len()] / 1.25) < (cc12 / (-(1.0 + (b1[k15 % 2] * b1[k15 % 2])))) { f64::cos(0.8) } else if k15 >= 1 { v17 } else { (k15 as f64) * v17 }).atan().div_euclid((v17 * b1[(k19 + 2) % b1.len()]).abs() + 1.45);
-    ((((b1[1] + b1[1]) - b1[1]) + ((0.8 * cc12) + (0.25 * cc13))) + ((0.55 * v17) + (1.2 * v23))) + (0.6 * (v24 * autodiff::softplus(v24).tanh()).sin())
+    let ra25: [f64; 4] = [(cc12 * (b1[k19 % b1.len()] / (-(v17.abs() + 1.05)))).tanh(), autodiff::sigmoid((cc12 / (-2.4)).mul_add(k19 as f64, 0.1 - b1[k15 % b1.len()])), autodiff::sigmoid(b1[k19 % b1.len()] / 1.75), ((b1[k15 % 2].sin() * 0.9).acos() / ((v17 + (-2.3)).abs() + 0.55)).tanh()];
+    let ff26: [f64; 4] = std::array::from_fn(|i27| ra25[i27]);
+    let [u29, u30] = upair((-(0.95 + (ra25[k15] * ra25[k15])).powf(v17.tanh()) + b1[(k15 + 1) % b1.len()]).atan(), autodiff::sigmoid(f64::mul_add((cc12 * cc13).sin(), ra25[1].atan(), cc12) + b1[(k15 + 1) % b1.len()]));
+    (((((b1[1] + b1[1]) - b1[1]) + ((0.8 * cc12) + (0.25 * cc13))) + ((0.55 * v17) + (1.2 * v23))) + (0.6 * (v24 * autodiff::softplus(v24).tanh()).sin())) + ((0.9 * (ff26[0] * ff26[3])) + (1.05 * (u29 + (((v17 + b1[k19 % b1.len()]).tanh().atan() * 0.95) * u30))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23228,7 +23866,10 @@ fn p1227_dual<D: Dn>(b1: &[D; 2], tr_: &mut Tr) -> D {
     let k19 = { let mut c_ = 0usize; for v18 in b1.iter() { if dx_lt(*v18, D::from(0.463), tr_) { c_ += 1; } } c_ };
     let v23: D = if let Some(j20) = k19.checked_sub(1) { dx_tanh(dx_asinh(dx_cos(cc12, tr_), tr_) + b1[0], tr_) * D::from(j20 as f64) } else { dx_sin(b1.iter().copied().fold(D::from(0.4), |acc22, e21| (acc22 * D::from(0.5)) + (dx_atan(e21, tr_) * D::from(0.63))) + (-D::from(k15 as f64)), tr_) };
     let v24: D = dx_div_euclid(dx_atan(if dx_lt(b1[k19 % b1.len()] / D::from(1.25), cc12 / (-(D::from(1.0) + (b1[k15 % 2] * b1[k15 % 2]))), tr_) { dx_cos(D::from(0.8), tr_) } else if k15 >= 1 { v17 } else { D::from(k15 as f64) * v17 }, tr_), dx_abs(v17 * b1[(k19 + 2) % b1.len()], tr_) + D::from(1.45), tr_);
-    ((((b1[1] + b1[1]) - b1[1]) + ((D::from(0.8) * cc12) + (D::from(0.25) * cc13))) + ((D::from(0.55) * v17) + (D::from(1.2) * v23))) + (D::from(0.6) * dx_sin(v24 * dx_tanh(dx_softplus(v24, tr_), tr_), tr_))
+    let ra25: [D; 4] = [dx_tanh(cc12 * (b1[k19 % b1.len()] / (-(dx_abs(v17, tr_) + D::from(1.05)))), tr_), dx_sigmoid(dx_mul_add(cc12 / (-D::from(2.4)), D::from(k19 as f64), D::from(0.1) - b1[k15 % b1.len()], tr_), tr_), dx_sigmoid(b1[k19 % b1.len()] / D::from(1.75), tr_), dx_tanh(dx_acos(dx_sin(b1[k15 % 2], tr_) * D::from(0.9), tr_) / (dx_abs(v17 + (-D::from(2.3)), tr_) + D::from(0.55)), tr_)];
+    let ff26: [D; 4] = std::array::from_fn(|i27| ra25[i27]);
+    let [u29, u30] = upair_dual(dx_atan(-dx_powf(D::from(0.95) + (ra25[k15] * ra25[k15]), dx_tanh(v17, tr_), tr_) + b1[(k15 + 1) % b1.len()], tr_), dx_sigmoid(dx_mul_add(dx_sin(cc12 * cc13, tr_), dx_atan(ra25[1], tr_), cc12, tr_) + b1[(k15 + 1) % b1.len()], tr_), tr_);
+    (((((b1[1] + b1[1]) - b1[1]) + ((D::from(0.8) * cc12) + (D::from(0.25) * cc13))) + ((D::from(0.55) * v17) + (D::from(1.2) * v23))) + (D::from(0.6) * dx_sin(v24 * dx_tanh(dx_softplus(v24, tr_), tr_), tr_))) + ((D::from(0.9) * (ff26[0] * ff26[3])) + (D::from(1.05) * (u29 + ((dx_atan(dx_tanh(v17 + b1[k19 % b1.len()], tr_), tr_) * D::from(0.95)) * u30))))
 }
 
 fn p1227_eval(x: &[f64]) -> Vec<f64> {
@@ -23366,7 +24007,11 @@ fn p1229(x1: f64, x2: f64, r3: &f64, r4: &f64) -> f64 {
     for (i19, o18) in u13.iter_mut().enumerate().skip(1) {
         *o18 -= (0.05 * (i19 as f64)) * ia6[i19 - 1];
     }
-    ((((((r4 * r4).ln_1p().sin() * 0.9).atanh() - (-0.15)) + x1) + (0.85 * v5)) + (1.5 * v9)) + ((0.4 * ((k12 as f64) * (ia10[(k12 + 2) % 3] + x1).tanh())) + (1.2 * u13[2]))
+    let ra20: [f64; 2] = [autodiff::sigmoid(v1 + x2), ((r4 + 0.65) / (v5.abs().ln_1p().exp() + 0.5)).atan()];
+    let v23: f64 = *ra20.last().unwrap();
+    let ps24 = Lp { a: (autodiff::leaky_relu(ia10[k12 % 3], (k12 as f64).floor().tanh()) + r3).tanh(), v: [(-v1 * autodiff::leaky_relu(x2, 0.36)).sin(), autodiff::sigmoid((ra20[(k12 + 2) % ra20.len()].atan2(ia10[(k12 + 2) % ia10.len()]) + (v23 % (1.0 + (ia6[(k12 + 3) % ia6.len()] * ia6[(k12 + 3) % ia6.len()])))) + r4)] };
+    let Lp { v, .. } = ps24;
+    (((((((r4 * r4).ln_1p().sin() * 0.9).atanh() - (-0.15)) + x1) + (0.85 * v5)) + (1.5 * v9)) + ((0.4 * ((k12 as f64) * (ia10[(k12 + 2) % 3] + x1).tanh())) + (1.2 * u13[2]))) + ((1.3 * (v23 * (v1 + x1).tanh())) + (1.35 * v[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -23393,7 +24038,11 @@ fn p1229_dual<D: Dn>(x1: D, x2: D, r3: &D, r4: &D, tr_: &mut Tr) -> D {
     for (i19, o18) in u13.iter_mut().enumerate().skip(1) {
         *o18 -= (D::from(0.05) * D::from(i19 as f64)) * ia6[i19 - 1];
     }
-    ((((dx_atanh(dx_sin(dx_ln_1p(*r4 * (*r4), tr_), tr_) * D::from(0.9), tr_) - (-D::from(0.15))) + x1) + (D::from(0.85) * v5)) + (D::from(1.5) * v9)) + ((D::from(0.4) * (D::from(k12 as f64) * dx_tanh(ia10[(k12 + 2) % 3] + x1, tr_))) + (D::from(1.2) * u13[2]))
+    let ra20: [D; 2] = [dx_sigmoid(v1 + x2, tr_), dx_atan((*r4 + D::from(0.65)) / (dx_exp(dx_ln_1p(dx_abs(v5, tr_), tr_), tr_) + D::from(0.5)), tr_)];
+    let v23: D = *ra20.last().unwrap();
+    let ps24 = LpD { a: dx_tanh(dx_leaky_relu(ia10[k12 % 3], dx_tanh(dx_floor(D::from(k12 as f64), tr_), tr_), tr_) + (*r3), tr_), v: [dx_sin(-v1 * dx_leaky_relu(x2, D::from(0.36), tr_), tr_), dx_sigmoid((dx_atan2(ra20[(k12 + 2) % ra20.len()], ia10[(k12 + 2) % ia10.len()], tr_) + dx_rem(v23, D::from(1.0) + (ia6[(k12 + 3) % ia6.len()] * ia6[(k12 + 3) % ia6.len()]), tr_)) + (*r4), tr_)] };
+    let LpD { v, .. } = ps24;
+    (((((dx_atanh(dx_sin(dx_ln_1p(*r4 * (*r4), tr_), tr_) * D::from(0.9), tr_) - (-D::from(0.15))) + x1) + (D::from(0.85) * v5)) + (D::from(1.5) * v9)) + ((D::from(0.4) * (D::from(k12 as f64) * dx_tanh(ia10[(k12 + 2) % 3] + x1, tr_))) + (D::from(1.2) * u13[2]))) + ((D::from(1.3) * (v23 * dx_tanh(v1 + x1, tr_))) + (D::from(1.35) * v[1]))
 }
 
 fn p1229_eval(x: &[f64]) -> Vec<f64> {
@@ -23521,7 +24170,7 @@ fn p1230_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64], nt: usize, pts23: &[(f64, f64)], ps26: &[Pt]) -> f64 {
+fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64], nt: usize, pts23: &[(f64, f64)], ps26: &[Pt], st: &Body) -> f64 {
     a2[nt] += (((a2[nt] / (a2[1].abs() + 0.5)).abs() + 1.05).cbrt().abs() + 1.2).log2();
     for e1 in a2.iter() {
         let mut y2 = [(e1 / (a3[(nt + 3) % a3.len()].abs() + 1.35)).sin() * f64::powi(a3[(nt + 3) % 2], 4).tanh(), (e1 / 1.35) % ((a2[nt].abs() + 0.95).log10().abs() + 1.35), a2[nt]];
@@ -23550,11 +24199,13 @@ fn p1231(r1: &f64, mut a2: [f64; 4], a3: [f64; 2], s4: &[f64], nt: usize, pts23:
     for p28 in ps26 {
         acc27 += (p28.x.abs() + 1.25).acosh().exp2().sin() + (autodiff::sigmoid(if p28.f[1] > 0.45 || p28.f[1] > 0.9 { -2.4 } else { autodiff::leaky_relu(-2.6, 0.41) }) + p28.f[1]);
     }
-    ((((((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))) + ((1.1 * (v19 * ((nt as f64) - r1).tanh()).sin()) + (0.4 * v20))) + (1.1 * (lv21[0] * autodiff::sigmoid((autodiff::sigmoid(*r1).abs() + 0.9).recip())))) + (((0.7 * (qa24 + (qb25.sinh().abs() + 0.7).log10().tanh())) + (0.35 * (ps26[1].x * ((s4[nt % 3].sin() * 0.9).atanh().sin().exp().atan() * 0.95)))) + (0.3 * acc27.tanh()))
+    let ra32: [f64; 2] = [(st.vel[1].abs() + 0.9).log(3.9).tanh(), ((s18 * v19).abs().ln_1p() + st.inner.t).sin()];
+    let r33 = st.w[1];
+    (((((((if (f64::abs(0.1) + 1.05).sqrt() <= -0.3 { a2.iter().map(|e6| *e6).sum::<f64>() } else { *r1 }).sin() * r1) + ((((0.5 * a2[2].atan()) + (0.95 * v9)) + (0.7 * hh11[0])) + (1.45 * hh11[1]))) + ((1.0 * s17) + (1.0 * s18.tanh()))) + ((1.1 * (v19 * ((nt as f64) - r1).tanh()).sin()) + (0.4 * v20))) + (1.1 * (lv21[0] * autodiff::sigmoid((autodiff::sigmoid(*r1).abs() + 0.9).recip())))) + (((0.7 * (qa24 + (qb25.sinh().abs() + 0.7).log10().tanh())) + (0.35 * (ps26[1].x * ((s4[nt % 3].sin() * 0.9).atanh().sin().exp().atan() * 0.95)))) + (0.3 * acc27.tanh()))) + (0.7 * autodiff::sigmoid(cdot2(&r33, &ra32) * r33[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, pts23: &[(D, D)], ps26: &[PtD<D>], tr_: &mut Tr) -> D {
+fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, pts23: &[(D, D)], ps26: &[PtD<D>], st: &BodyD<D>, tr_: &mut Tr) -> D {
     a2[nt] += dx_log2(dx_abs(dx_cbrt(dx_abs(a2[nt] / (dx_abs(a2[1], tr_) + D::from(0.5)), tr_) + D::from(1.05), tr_), tr_) + D::from(1.2), tr_);
     for e1 in a2.iter() {
         let mut y2 = [dx_sin(*e1 / (dx_abs(a3[(nt + 3) % a3.len()], tr_) + D::from(1.35)), tr_) * dx_tanh(dx_powi(a3[(nt + 3) % 2], 4, tr_), tr_), dx_rem(*e1 / D::from(1.35), dx_abs(dx_log10(dx_abs(a2[nt], tr_) + D::from(0.95), tr_), tr_) + D::from(1.35), tr_), a2[nt]];
@@ -23583,7 +24234,9 @@ fn p1231_dual<D: Dn>(r1: &D, mut a2: [D; 4], a3: [D; 2], s4: &[D], nt: usize, pt
     for p28 in ps26 {
         acc27 += dx_sin(dx_exp2(dx_acosh(dx_abs(p28.x, tr_) + D::from(1.25), tr_), tr_), tr_) + (dx_sigmoid(if dx_gt(p28.f[1], D::from(0.45), tr_) || dx_gt(p28.f[1], D::from(0.9), tr_) { -D::from(2.4) } else { dx_leaky_relu(-D::from(2.6), D::from(0.41), tr_) }, tr_) + p28.f[1]);
     }
-    (((((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))) + (D::from(1.1) * (lv21[0] * dx_sigmoid(dx_recip(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.9), tr_), tr_)))) + (((D::from(0.7) * (qa24 + dx_tanh(dx_log10(dx_abs(dx_sinh(qb25, tr_), tr_) + D::from(0.7), tr_), tr_))) + (D::from(0.35) * (ps26[1].x * (dx_atan(dx_exp(dx_sin(dx_atanh(dx_sin(s4[nt % 3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(0.3) * dx_tanh(acc27, tr_)))
+    let ra32: [D; 2] = [dx_tanh(dx_log(dx_abs(st.vel[1], tr_) + D::from(0.9), D::from(3.9), tr_), tr_), dx_sin(dx_ln_1p(dx_abs(s18 * v19, tr_), tr_) + st.inner.t, tr_)];
+    let r33 = st.w[1];
+    ((((((dx_sin(if dx_le(dx_sqrt(dx_abs(D::from(0.1), tr_) + D::from(1.05), tr_), -D::from(0.3), tr_) { a2.iter().map(|e6| *e6).fold(D::from(0.0), |acc_, t_| acc_ + t_) } else { *r1 }, tr_) * (*r1)) + ((((D::from(0.5) * dx_atan(a2[2], tr_)) + (D::from(0.95) * v9)) + (D::from(0.7) * hh11[0])) + (D::from(1.45) * hh11[1]))) + ((D::from(1.0) * s17) + (D::from(1.0) * dx_tanh(s18, tr_)))) + ((D::from(1.1) * dx_sin(v19 * dx_tanh(D::from(nt as f64) - (*r1), tr_), tr_)) + (D::from(0.4) * v20))) + (D::from(1.1) * (lv21[0] * dx_sigmoid(dx_recip(dx_abs(dx_sigmoid(*r1, tr_), tr_) + D::from(0.9), tr_), tr_)))) + (((D::from(0.7) * (qa24 + dx_tanh(dx_log10(dx_abs(dx_sinh(qb25, tr_), tr_) + D::from(0.7), tr_), tr_))) + (D::from(0.35) * (ps26[1].x * (dx_atan(dx_exp(dx_sin(dx_atanh(dx_sin(s4[nt % 3], tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(0.95))))) + (D::from(0.3) * dx_tanh(acc27, tr_)))) + (D::from(0.7) * dx_sigmoid(cdot2_dual(&r33, &ra32, tr_) * r33[1], tr_))
 }
 
 fn p1231_eval(x: &[f64]) -> Vec<f64> {
@@ -23594,7 +24247,8 @@ fn p1231_eval(x: &[f64]) -> Vec<f64> {
     let s4: Vec<f64> = take_vec(x, k, 3);
     let pts23: Vec<(f64, f64)> = take_pairs(x, k, 2);
     let ps26: Vec<Pt> = take_pts(x, k, 2);
-    flat(&p1231(&r1, a2, a3, &s4, 3, &pts23, &ps26))
+    let st: Body = take_body(x, k);
+    flat(&p1231(&r1, a2, a3, &s4, 3, &pts23, &ps26, &st))
 }
 
 fn p1231_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -23605,7 +24259,8 @@ fn p1231_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s4: Vec<Dual64> = take_vec(x, k, 3);
     let pts23: Vec<(Dual64, Dual64)> = take_pairs(x, k, 2);
     let ps26: Vec<PtD<Dual64>> = take_pts_d(x, k, 2);
-    flat(&p1231_dual(&r1, a2, a3, &s4, 3, &pts23, &ps26, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1231_dual(&r1, a2, a3, &s4, 3, &pts23, &ps26, &st, tr_))
 }
 
 fn p1231_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -23616,11 +24271,13 @@ fn p1231_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s4: Vec<f64> = take_vec(x, k, 3);
     let pts23: Vec<(f64, f64)> = take_pairs(x, k, 2);
     let ps26: Vec<Pt> = take_pts(x, k, 2);
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
     let mut d_s4 = vec![SHADOW; 3];
     let mut d_pts23 = vec![(SHADOW, SHADOW); 2];
     let mut d_ps26 = vec![pt_filled(SHADOW); 2];
-    let (out, g_a2, g_a3) = p1231_backward(&r1, &mut d_r1, a2, a3, &s4, &mut d_s4, 3, &pts23, &mut d_pts23, &ps26, &mut d_ps26, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_a2, g_a3) = p1231_backward(&r1, &mut d_r1, a2, a3, &s4, &mut d_s4, 3, &pts23, &mut d_pts23, &ps26, &mut d_ps26, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_a2));
@@ -23628,6 +24285,7 @@ fn p1231_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_s4));
     g.extend(shadow(&d_pts23));
     g.extend(shadow(&d_ps26));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -23639,6 +24297,7 @@ fn p1231_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s4: Vec<f64> = take_vec(x, k, 3);
     let pts23: Vec<(f64, f64)> = take_pairs(x, k, 2);
     let ps26: Vec<Pt> = take_pts(x, k, 2);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_a2: [f64; 4] = take(t, k);
@@ -23646,7 +24305,8 @@ fn p1231_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_s4: Vec<f64> = take_vec(t, k, 3);
     let t_pts23: Vec<(f64, f64)> = take_pairs(t, k, 2);
     let t_ps26: Vec<Pt> = take_pts(t, k, 2);
-    let (out, tan) = p1231_forward(&r1, &t_r1, a2, t_a2, a3, t_a3, &s4, &t_s4, 3, &pts23, &t_pts23, &ps26, &t_ps26);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1231_forward(&r1, &t_r1, a2, t_a2, a3, t_a3, &s4, &t_s4, 3, &pts23, &t_pts23, &ps26, &t_ps26, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -24003,7 +24663,23 @@ fn p1234(f4: bool, x2: f64, x3: f64, x1: f64, mut st: Body, ch11: char, ow16: Op
     if let Ok(c21) = oc20 {
         v22 = v22.min(c21);
     }
-    vec![((((((if v1 > (v2 * K1234) { if st.pos[1] <= 0.35 { st.w[0][0] } else if (st.w[0][1] + st.pos[1]) > 0.9 { autodiff::relu(-1.9) } else { st.inner.t / (st.m.abs() + 1.15) } } else { ((x1 * v2).abs() + 1.1).acosh() }) * x1) - (-2.85)).sin() * x3) + ((((0.3 * (st.inner.a[1] - snap3[1]).tanh()) + (0.45 * u4[0].tanh())) + (1.4 * cc8)) + (1.45 * v10))) + ((1.0 * v12) + (0.3 * v15))) + ((1.5 * v19) + (0.9 * v22)), autodiff::elu(autodiff::sigmoid(v2 * x3).sinh(), f64::sin(-1.15)) * v1, ((K1234.exp_m1() + v2) + st.m) + st.inner.t]
+    let mut acc23: f64 = st.pos[(c5 + 2) % 2].tanh();
+    for e24 in u4.iter() {
+        if !(0.463..=x2).contains(&acc23) {
+            break;
+        }
+        acc23 = (0.6 * acc23) + f64::max(*e24, -0.3 - e24).tanh();
+    }
+    let mut acc25: f64 = (v15 + x2).atan() * 0.95;
+    let mut k26 = 0;
+    while k26 < 4 {
+        k26 += 1;
+        if acc25 > st.m {
+            break;
+        }
+        acc25 = (0.6 * acc25) + autodiff::sigmoid(v10.sinh().trunc() + st.inner.t);
+    }
+    vec![(((((((if v1 > (v2 * K1234) { if st.pos[1] <= 0.35 { st.w[0][0] } else if (st.w[0][1] + st.pos[1]) > 0.9 { autodiff::relu(-1.9) } else { st.inner.t / (st.m.abs() + 1.15) } } else { ((x1 * v2).abs() + 1.1).acosh() }) * x1) - (-2.85)).sin() * x3) + ((((0.3 * (st.inner.a[1] - snap3[1]).tanh()) + (0.45 * u4[0].tanh())) + (1.4 * cc8)) + (1.45 * v10))) + ((1.0 * v12) + (0.3 * v15))) + ((1.5 * v19) + (0.9 * v22))) + ((0.8 * acc23) + (0.45 * acc25)), autodiff::elu(autodiff::sigmoid(v2 * x3).sinh(), f64::sin(-1.15)) * v1, ((K1234.exp_m1() + v2) + st.m) + st.inner.t]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24032,7 +24708,23 @@ fn p1234_dual<D: Dn>(f4: bool, x2: D, x3: D, x1: D, mut st: BodyD<D>, ch11: char
     if let Ok(c21) = oc20 {
         v22 = dx_min(v22, D::from(c21), tr_);
     }
-    vec![(((dx_sin(((if dx_gt(v1, v2 * K1234, tr_) { if dx_le(st.pos[1], D::from(0.35), tr_) { st.w[0][0] } else if dx_gt(st.w[0][1] + st.pos[1], D::from(0.9), tr_) { dx_relu(-D::from(1.9), tr_) } else { st.inner.t / (dx_abs(st.m, tr_) + D::from(1.15)) } } else { dx_acosh(dx_abs(x1 * v2, tr_) + D::from(1.1), tr_) }) * x1) - (-D::from(2.85)), tr_) * x3) + ((((D::from(0.3) * dx_tanh(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.45) * dx_tanh(u4[0], tr_))) + (D::from(1.4) * cc8)) + (D::from(1.45) * v10))) + ((D::from(1.0) * v12) + (D::from(0.3) * v15))) + ((D::from(1.5) * v19) + (D::from(0.9) * v22)), dx_elu(dx_sinh(dx_sigmoid(v2 * x3, tr_), tr_), dx_sin(-D::from(1.15), tr_), tr_) * v1, ((dx_exp_m1(K1234, tr_) + v2) + st.m) + st.inner.t]
+    let mut acc23: D = dx_tanh(st.pos[(c5 + 2) % 2], tr_);
+    for e24 in u4.iter() {
+        if !(dx_ge(acc23, D::from(0.463), tr_) && dx_le(acc23, x2, tr_)) {
+            break;
+        }
+        acc23 = (D::from(0.6) * acc23) + dx_tanh(dx_max(*e24, -D::from(0.3) - (*e24), tr_), tr_);
+    }
+    let mut acc25: D = dx_atan(v15 + x2, tr_) * D::from(0.95);
+    let mut k26 = 0;
+    while k26 < 4 {
+        k26 += 1;
+        if dx_gt(acc25, st.m, tr_) {
+            break;
+        }
+        acc25 = (D::from(0.6) * acc25) + dx_sigmoid(dx_trunc(dx_sinh(v10, tr_), tr_) + st.inner.t, tr_);
+    }
+    vec![((((dx_sin(((if dx_gt(v1, v2 * K1234, tr_) { if dx_le(st.pos[1], D::from(0.35), tr_) { st.w[0][0] } else if dx_gt(st.w[0][1] + st.pos[1], D::from(0.9), tr_) { dx_relu(-D::from(1.9), tr_) } else { st.inner.t / (dx_abs(st.m, tr_) + D::from(1.15)) } } else { dx_acosh(dx_abs(x1 * v2, tr_) + D::from(1.1), tr_) }) * x1) - (-D::from(2.85)), tr_) * x3) + ((((D::from(0.3) * dx_tanh(st.inner.a[1] - snap3[1], tr_)) + (D::from(0.45) * dx_tanh(u4[0], tr_))) + (D::from(1.4) * cc8)) + (D::from(1.45) * v10))) + ((D::from(1.0) * v12) + (D::from(0.3) * v15))) + ((D::from(1.5) * v19) + (D::from(0.9) * v22))) + ((D::from(0.8) * acc23) + (D::from(0.45) * acc25)), dx_elu(dx_sinh(dx_sigmoid(v2 * x3, tr_), tr_), dx_sin(-D::from(1.15), tr_), tr_) * v1, ((dx_exp_m1(K1234, tr_) + v2) + st.m) + st.inner.t]
 }
 
 fn p1234_eval(x: &[f64]) -> Vec<f64> {
@@ -24306,7 +24998,9 @@ fn p1237(b1: &[f64; 3]) -> f64 {
     let mut ld15: Lp = Default::default();
     ld15.v[1] += ((n12 as f64) + b1[n12 % 3]).tanh();
     ld15.a = (((f64::abs(0.9) + 1.35).log10().abs() + 1.35).ln() + b1[0]).tanh();
-    ((((autodiff::leaky_relu(b1[1] * 0.05, 0.11).abs() + 0.75).log10() - v3) - v1) + ((1.35 * (s13 / (n12 as f64))) + (0.7 * s14.sin()))) + ((0.4 * ((ld15.a + ld15.v[1]) * (f64::max(-(-1.25), v2 / (-(ia7[1].exp() + 0.5))) + b1[n12 % b1.len()]).sin())) + (0.8 * lnormv(ld15)))
+    let ra16: [f64; 4] = [((v1.tanh().powi(n12 as i32) / ((ia7[n12 % ia7.len()] / (ia7[n12 % 3].abs() + 0.95)).sin().exp() + 0.5)) + b1[n12 % b1.len()]).tanh(), ((v3 - s14) + b1[2]).atan(), ((autodiff::relu(v1) + v3) + b1[n12 % b1.len()]).tanh(), (v3 + b1[1]).sin()];
+    let ff17 = core::array::from_fn::<f64, 4, _>(|i18| autodiff::sigmoid((ra16[i18] * ra16[i18]) * (f64::abs(2.6) + 1.2).log10()));
+    (((((autodiff::leaky_relu(b1[1] * 0.05, 0.11).abs() + 0.75).log10() - v3) - v1) + ((1.35 * (s13 / (n12 as f64))) + (0.7 * s14.sin()))) + ((0.4 * ((ld15.a + ld15.v[1]) * (f64::max(-(-1.25), v2 / (-(ia7[1].exp() + 0.5))) + b1[n12 % b1.len()]).sin())) + (0.8 * lnormv(ld15)))) + (1.45 * (ff17[3] * (({ let t20 = v1 / 2.5; t20 * t20.tanh() }) + b1[n12 % b1.len()]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24328,7 +25022,9 @@ fn p1237_dual<D: Dn>(b1: &[D; 3], tr_: &mut Tr) -> D {
     let mut ld15: LpD<D> = LpD { a: D::from(0.0), v: [D::from(0.0); 2] };
     ld15.v[1] += dx_tanh(D::from(n12 as f64) + b1[n12 % 3], tr_);
     ld15.a = dx_tanh(dx_ln(dx_abs(dx_log10(dx_abs(D::from(0.9), tr_) + D::from(1.35), tr_), tr_) + D::from(1.35), tr_) + b1[0], tr_);
-    (((dx_log10(dx_abs(dx_leaky_relu(b1[1] * D::from(0.05), D::from(0.11), tr_), tr_) + D::from(0.75), tr_) - v3) - v1) + ((D::from(1.35) * (s13 / D::from(n12 as f64))) + (D::from(0.7) * dx_sin(s14, tr_)))) + ((D::from(0.4) * ((ld15.a + ld15.v[1]) * dx_sin(dx_max(-(-D::from(1.25)), v2 / (-(dx_exp(ia7[1], tr_) + D::from(0.5))), tr_) + b1[n12 % b1.len()], tr_))) + (D::from(0.8) * lnormv_dual(ld15, tr_)))
+    let ra16: [D; 4] = [dx_tanh((dx_powi(dx_tanh(v1, tr_), n12 as i32, tr_) / (dx_exp(dx_sin(ia7[n12 % ia7.len()] / (dx_abs(ia7[n12 % 3], tr_) + D::from(0.95)), tr_), tr_) + D::from(0.5))) + b1[n12 % b1.len()], tr_), dx_atan((v3 - s14) + b1[2], tr_), dx_tanh((dx_relu(v1, tr_) + v3) + b1[n12 % b1.len()], tr_), dx_sin(v3 + b1[1], tr_)];
+    let ff17 = core::array::from_fn::<D, 4, _>(|i18| dx_sigmoid((ra16[i18] * ra16[i18]) * dx_log10(dx_abs(D::from(2.6), tr_) + D::from(1.2), tr_), tr_));
+    ((((dx_log10(dx_abs(dx_leaky_relu(b1[1] * D::from(0.05), D::from(0.11), tr_), tr_) + D::from(0.75), tr_) - v3) - v1) + ((D::from(1.35) * (s13 / D::from(n12 as f64))) + (D::from(0.7) * dx_sin(s14, tr_)))) + ((D::from(0.4) * ((ld15.a + ld15.v[1]) * dx_sin(dx_max(-(-D::from(1.25)), v2 / (-(dx_exp(ia7[1], tr_) + D::from(0.5))), tr_) + b1[n12 % b1.len()], tr_))) + (D::from(0.8) * lnormv_dual(ld15, tr_)))) + (D::from(1.45) * (ff17[3] * dx_tanh(({ let t20 = v1 / D::from(2.5); t20 * dx_tanh(t20, tr_) }) + b1[n12 % b1.len()], tr_)))
 }
 
 fn p1237_eval(x: &[f64]) -> Vec<f64> {
@@ -24833,7 +25529,19 @@ fn p1242(f2: bool, x1: f64, st: &Body, pts26: &[(f64, f64)]) -> f64 {
     for &(qa28, qb29) in pts26.iter() {
         acc27 += ((qa28 / (f64::exp(-0.55) + 0.5)) - qa28).atan() + ((-0.6 * (0.45 / 0.65)) + qb29);
     }
-    (((((((st.m + x1) * x1) * st.m) + (0.45 * acc8)) + ((0.95 * autodiff::sigmoid(out9[1])) + (0.5 * v12))) + (0.65 * v18)) + ((0.55 * lh19.iter().map(|&t20| t20).sum::<f64>()) + (1.5 * v25.sin()))) + (0.25 * acc27.tanh())
+    let mut acc30: f64 = (({ let t31 = st.m.asinh(); t31 * acc8 }) + x1).atan() * 0.95;
+    let mut k32 = 0;
+    loop {
+        k32 += 1;
+        acc30 = (0.6 * acc30) + (-v12 + st.w[(k14 + 3) % 2][0]).tanh();
+        if acc30 < st.inner.t {
+            return ((st.m.cosh().sin() * st.pos[c1 % 2]) - st.inner.t) + acc30;
+        }
+        if k32 >= 4 {
+            break;
+        }
+    }
+    ((((((((st.m + x1) * x1) * st.m) + (0.45 * acc8)) + ((0.95 * autodiff::sigmoid(out9[1])) + (0.5 * v12))) + (0.65 * v18)) + ((0.55 * lh19.iter().map(|&t20| t20).sum::<f64>()) + (1.5 * v25.sin()))) + (0.25 * acc27.tanh())) + (1.0 * acc30)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -24870,7 +25578,19 @@ fn p1242_dual<D: Dn>(f2: bool, x1: D, st: &BodyD<D>, pts26: &[(D, D)], tr_: &mut
     for &(qa28, qb29) in pts26.iter() {
         acc27 += dx_atan((qa28 / (dx_exp(-D::from(0.55), tr_) + D::from(0.5))) - qa28, tr_) + ((-D::from(0.6) * (D::from(0.45) / D::from(0.65))) + qb29);
     }
-    (((((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)) + ((D::from(0.55) * lh19.iter().map(|&t20| t20).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.5) * dx_sin(v25, tr_)))) + (D::from(0.25) * dx_tanh(acc27, tr_))
+    let mut acc30: D = dx_atan(({ let t31 = dx_asinh(st.m, tr_); t31 * acc8 }) + x1, tr_) * D::from(0.95);
+    let mut k32 = 0;
+    loop {
+        k32 += 1;
+        acc30 = (D::from(0.6) * acc30) + dx_tanh(-v12 + st.w[(k14 + 3) % 2][0], tr_);
+        if dx_lt(acc30, st.inner.t, tr_) {
+            return ((dx_sin(dx_cosh(st.m, tr_), tr_) * st.pos[c1 % 2]) - st.inner.t) + acc30;
+        }
+        if k32 >= 4 {
+            break;
+        }
+    }
+    ((((((((st.m + x1) * x1) * st.m) + (D::from(0.45) * acc8)) + ((D::from(0.95) * dx_sigmoid(out9[1], tr_)) + (D::from(0.5) * v12))) + (D::from(0.65) * v18)) + ((D::from(0.55) * lh19.iter().map(|&t20| t20).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(1.5) * dx_sin(v25, tr_)))) + (D::from(0.25) * dx_tanh(acc27, tr_))) + (D::from(1.0) * acc30)
 }
 
 fn p1242_eval(x: &[f64]) -> Vec<f64> {
@@ -25749,7 +26469,19 @@ fn p1249(x1: f64, x2: f64, a3: [f64; 2], a5: [f64; 3], b4: &[f64; 2]) -> f64 {
     let mut ls19 = Lp { a: autodiff::sigmoid(f64::sinh(-0.5).max(-a3[0])), v: [((v17.abs() + 0.9).log2() + a3[1]).sin(), (2.4 / (-((b4[1] * a5[2]).abs() + 0.85))).tanh()] };
     ls19.a += autodiff::sigmoid((v17.abs() + 0.75).log(8.75) + x2);
     ls19.v[1] *= a5[2].tanh();
-    ((((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))) + ((0.55 * v17) + (1.15 * autodiff::sigmoid(v18 * autodiff::sigmoid(a3[0] + b4[0]))))) + (0.7 * (ls19.v[0] + (ls19.a * ls19.v[1])))
+    let mut acc20: f64 = (v3 + x2).tanh();
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        if k21 >= 4 {
+            break;
+        }
+        acc20 = (0.6 * acc20) + (v9 + a3[1]).tanh();
+        if acc20 < -0.937 {
+            return ((((-2.0 - v9) - (a3[k21 % 2] - a5[(k21 + 2) % a5.len()])) + v17) - v9).tanh() * s15;
+        }
+    }
+    (((((((((b4[1] + b4[1]).abs() + 1.85).acosh() / (a5[1].abs() + 1.5)) + x1) - K1249) + (1.15 * v9)) + ((0.7 * s15) + (0.4 * s16.atan()))) + ((0.55 * v17) + (1.15 * autodiff::sigmoid(v18 * autodiff::sigmoid(a3[0] + b4[0]))))) + (0.7 * (ls19.v[0] + (ls19.a * ls19.v[1])))) + (1.05 * acc20)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -25783,7 +26515,19 @@ fn p1249_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a5: [D; 3], b4: &[D; 2], tr_: &mu
     let mut ls19 = LpD { a: dx_sigmoid(dx_max(dx_sinh(-D::from(0.5), tr_), -a3[0], tr_), tr_), v: [dx_sin(dx_log2(dx_abs(v17, tr_) + D::from(0.9), tr_) + a3[1], tr_), dx_tanh(D::from(2.4) / (-(dx_abs(b4[1] * a5[2], tr_) + D::from(0.85))), tr_)] };
     ls19.a += dx_sigmoid(dx_log(dx_abs(v17, tr_) + D::from(0.75), D::from(8.75), tr_) + x2, tr_);
     ls19.v[1] *= dx_tanh(a5[2], tr_);
-    ((((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))) + ((D::from(0.55) * v17) + (D::from(1.15) * dx_sigmoid(v18 * dx_sigmoid(a3[0] + b4[0], tr_), tr_)))) + (D::from(0.7) * (ls19.v[0] + (ls19.a * ls19.v[1])))
+    let mut acc20: D = dx_tanh(v3 + x2, tr_);
+    let mut k21 = 0;
+    loop {
+        k21 += 1;
+        if k21 >= 4 {
+            break;
+        }
+        acc20 = (D::from(0.6) * acc20) + dx_tanh(v9 + a3[1], tr_);
+        if dx_lt(acc20, -D::from(0.937), tr_) {
+            return dx_tanh((((-D::from(2.0) - v9) - (a3[k21 % 2] - a5[(k21 + 2) % a5.len()])) + v17) - v9, tr_) * s15;
+        }
+    }
+    (((((((dx_acosh(dx_abs(b4[1] + b4[1], tr_) + D::from(1.85), tr_) / (dx_abs(a5[1], tr_) + D::from(1.5))) + x1) - K1249) + (D::from(1.15) * v9)) + ((D::from(0.7) * s15) + (D::from(0.4) * dx_atan(s16, tr_)))) + ((D::from(0.55) * v17) + (D::from(1.15) * dx_sigmoid(v18 * dx_sigmoid(a3[0] + b4[0], tr_), tr_)))) + (D::from(0.7) * (ls19.v[0] + (ls19.a * ls19.v[1])))) + (D::from(1.05) * acc20)
 }
 
 fn p1249_eval(x: &[f64]) -> Vec<f64> {
@@ -26531,8 +27275,8 @@ fn p1255_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1256
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(r1))]
-fn p1256(r1: &f64, nt: usize, ow7: Option<f64>) -> [f64; 2] {
+#[grad(reverse, forward, wrt(r1, st))]
+fn p1256(r1: &f64, nt: usize, ow7: Option<f64>, st: &Body) -> [f64; 2] {
     let mut v1 = r1 + r1;
     v1 %= (((1.9 + r1).abs() + 0.65).powi(-2).sin() * 0.9).atanh().abs() + 0.8;
     let mut v2: f64 = (-v1 * (r1 + r1)) + r1;
@@ -26552,11 +27296,17 @@ fn p1256(r1: &f64, nt: usize, ow7: Option<f64>) -> [f64; 2] {
     let v13: f64 = u3.iter().filter(|v11| **v11 < 1.113).sum::<f64>();
     let mut lo14: [f64; 2] = [((snap4[nt % 1].signum() - u3[0]) + r1).atan() * 0.95, autodiff::sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -2.65 - 2.55).sum::<f64>()).sum::<f64>() + r1)];
     lfill2((r1.sin() * 0.9).atanh().tanh(), &mut lo14);
-    [(((r1.exp2() - r1) + (((1.25 * autodiff::sigmoid(u3[0])) + (0.25 * autodiff::sigmoid(snap4[0]))) + (0.5 * cc6.atan()))) + ((0.4 * acc8) + (0.9 * autodiff::sigmoid(v13)))) + (0.6 * lo14[1]), (((f64::max(v1 - v1, v2) - (v2 - v1.atan())) + r1) + 2.3) - (nt as f64)]
+    let ra21: [f64; 2] = [(cc6 * (st.w[2 - 1 - nt][1] + v13)).sin(), autodiff::sigmoid(snap4[nt % snap4.len()].tanh().exp() - (v13 / (st.m.exp() + 0.5)))];
+    let mut acc18: f64 = 0.0;
+    for (k19, row20) in st.w.iter().enumerate() {
+        acc18 += row20[0] * ((k19 as f64) + 0.5);
+    }
+    let v22: f64 = (st.vel[nt].asinh() + (u3[0] * u3[0]).ln_1p()).atan();
+    [((((r1.exp2() - r1) + (((1.25 * autodiff::sigmoid(u3[0])) + (0.25 * autodiff::sigmoid(snap4[0]))) + (0.5 * cc6.atan()))) + ((0.4 * acc8) + (0.9 * autodiff::sigmoid(v13)))) + (0.6 * lo14[1])) + ((1.15 * acc18.sin()) + (1.2 * (if (-0.487..st.m).contains(&v22) { (v22 + st.w[nt][nt]).sin() } else { autodiff::sigmoid(cc6.mul_add(st.inner.a[0], lo14[2 - 1 - nt]) - (st.w[nt][nt] + st.vel[nt])) }))), (((f64::max(v1 - v1, v2) - (v2 - v1.atan())) + r1) + 2.3) - (nt as f64)]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1256_dual<D: Dn>(r1: &D, nt: usize, ow7: Option<f64>, tr_: &mut Tr) -> [D; 2] {
+fn p1256_dual<D: Dn>(r1: &D, nt: usize, ow7: Option<f64>, st: &BodyD<D>, tr_: &mut Tr) -> [D; 2] {
     let mut v1 = *r1 + (*r1);
     v1 = dx_rem(v1, dx_abs(dx_atanh(dx_sin(dx_powi(dx_abs(D::from(1.9) + (*r1), tr_) + D::from(0.65), -2, tr_), tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_);
     let mut v2: D = (-v1 * (*r1 + (*r1))) + (*r1);
@@ -26576,32 +27326,43 @@ fn p1256_dual<D: Dn>(r1: &D, nt: usize, ow7: Option<f64>, tr_: &mut Tr) -> [D; 2
     let v13: D = { let mut s_ = D::from(0.0); for e12 in u3.iter() { if dx_lt(*e12, D::from(1.113), tr_) { s_ = s_ + *e12; } } s_ };
     let mut lo14: [D; 2] = [dx_atan((dx_signum(snap4[nt % 1], tr_) - u3[0]) + (*r1), tr_) * D::from(0.95), dx_sigmoid(u3.iter().zip(snap4.iter()).map(|(p15, q16)| snap4.iter().map(|e17| -D::from(2.65) - D::from(2.55)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + (*r1), tr_)];
     lfill2_dual(dx_tanh(dx_atanh(dx_sin(*r1, tr_) * D::from(0.9), tr_), tr_), &mut lo14, tr_);
-    [(((dx_exp2(*r1, tr_) - (*r1)) + (((D::from(1.25) * dx_sigmoid(u3[0], tr_)) + (D::from(0.25) * dx_sigmoid(snap4[0], tr_))) + (D::from(0.5) * dx_atan(cc6, tr_)))) + ((D::from(0.4) * acc8) + (D::from(0.9) * dx_sigmoid(v13, tr_)))) + (D::from(0.6) * lo14[1]), (((dx_max(v1 - v1, v2, tr_) - (v2 - dx_atan(v1, tr_))) + (*r1)) + D::from(2.3)) - D::from(nt as f64)]
+    let ra21: [D; 2] = [dx_sin(cc6 * (st.w[2 - 1 - nt][1] + v13), tr_), dx_sigmoid(dx_exp(dx_tanh(snap4[nt % snap4.len()], tr_), tr_) - (v13 / (dx_exp(st.m, tr_) + D::from(0.5))), tr_)];
+    let mut acc18: D = D::from(0.0);
+    for (k19, row20) in st.w.iter().enumerate() {
+        acc18 += row20[0] * (D::from(k19 as f64) + D::from(0.5));
+    }
+    let v22: D = dx_atan(dx_asinh(st.vel[nt], tr_) + dx_ln_1p(u3[0] * u3[0], tr_), tr_);
+    [((((dx_exp2(*r1, tr_) - (*r1)) + (((D::from(1.25) * dx_sigmoid(u3[0], tr_)) + (D::from(0.25) * dx_sigmoid(snap4[0], tr_))) + (D::from(0.5) * dx_atan(cc6, tr_)))) + ((D::from(0.4) * acc8) + (D::from(0.9) * dx_sigmoid(v13, tr_)))) + (D::from(0.6) * lo14[1])) + ((D::from(1.15) * dx_sin(acc18, tr_)) + (D::from(1.2) * (if (dx_ge(v22, -D::from(0.487), tr_) && dx_lt(v22, st.m, tr_)) { dx_sin(v22 + st.w[nt][nt], tr_) } else { dx_sigmoid(dx_mul_add(cc6, st.inner.a[0], lo14[2 - 1 - nt], tr_) - (st.w[nt][nt] + st.vel[nt]), tr_) }))), (((dx_max(v1 - v1, v2, tr_) - (v2 - dx_atan(v1, tr_))) + (*r1)) + D::from(2.3)) - D::from(nt as f64)]
 }
 
 fn p1256_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1256(&r1, 1, ow7))
+    let st: Body = take_body(x, k);
+    flat(&p1256(&r1, 1, ow7, &st))
 }
 
 fn p1256_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1256_dual(&r1, 1, ow7, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1256_dual(&r1, 1, ow7, &st, tr_))
 }
 
 fn p1256_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
-    let out = p1256_backward(&r1, &mut d_r1, 1, ow7, take(d, &mut 0));
+    let mut d_st = body_filled(SHADOW);
+    let out = p1256_backward(&r1, &mut d_r1, 1, ow7, &st, &mut d_st, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -26609,10 +27370,12 @@ fn p1256_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let ow7: Option<f64> = opt_f64(take1(x, k));
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     *k += 1;
-    let (out, tan) = p1256_forward(&r1, &t_r1, 1, ow7);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1256_forward(&r1, &t_r1, 1, ow7, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -26834,7 +27597,27 @@ fn p1258(x1: f64, n3: usize, b2: &[f64; 4], oc12: Result<f64, String>) -> f64 {
     let mut ls21 = Lp { a: (v14.max(u7[c9 % 2] + v1) + x1).sin(), v: [(v1 + b2[(c9 + 2) % 4]).atan(), (v20 + x1).tanh()] };
     ls21.a += b2.iter().enumerate().map(|(j22, e23)| z8[j22 % z8.len()].atan()).sum::<f64>().sin();
     ls21.v[1] *= (x1 - z8[(n3 + 2) % 2].floor()).tanh();
-    ((((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (((1.5 * u7[1].sin()) + (0.9 * z8[1].tanh())) + (1.0 * v11))) + ((0.25 * v14) + (0.4 * v16))) + (((1.3 * v20.tanh()) + (1.4 * (ls21.a * ls21.v[0]))) + (1.05 * lnormv(ls21)))
+    let mut acc24: f64 = (((v11 / (1.0 + (v14 * v14))) * autodiff::sigmoid((c9 as f64) - u7[c9 % 2])) + b2[c9 % b2.len()]).tanh();
+    for e25 in z8.iter() {
+        acc24 = (0.6 * acc24) + e25.tanh();
+        for e26 in u7.iter() {
+            acc24 = (0.5 * acc24) + autodiff::sigmoid(f64::hypot(*e26, -2.7).atan().cosh());
+            if acc24 < x1 {
+                return (((1.45 + v2) - u7[c9 % u7.len()]).tanh() * 2.35) - x1;
+            }
+        }
+        acc24 *= 0.9;
+    }
+    let mut acc27: f64 = (v16.max(v14) + b2[n3 % b2.len()].exp_m1()).atan() * 0.95;
+    let mut k28 = 0;
+    while k28 < 2 {
+        k28 += 1;
+        if !(-0.037..0.763).contains(&acc27) {
+            return ((u7[0] - acc27) - (acc27 * u7[n3 % u7.len()])) + v14;
+        }
+        acc27 = (0.5 * acc27) + (((v14.cos().abs() + 1.5).cbrt() + b2[k28 + 1]).atan() * 0.95);
+    }
+    (((((b2.iter().enumerate().map(|(j5, e6)| x1 % 2.05).sum::<f64>().atan().exp_m1().sin() - x1) - v2) + (((1.5 * u7[1].sin()) + (0.9 * z8[1].tanh())) + (1.0 * v11))) + ((0.25 * v14) + (0.4 * v16))) + (((1.3 * v20.tanh()) + (1.4 * (ls21.a * ls21.v[0]))) + (1.05 * lnormv(ls21)))) + ((1.05 * acc24) + (1.15 * acc27))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -26866,7 +27649,27 @@ fn p1258_dual<D: Dn>(x1: D, n3: usize, b2: &[D; 4], oc12: Result<f64, String>, t
     let mut ls21 = LpD { a: dx_sin(dx_max(v14, u7[c9 % 2] + v1, tr_) + x1, tr_), v: [dx_atan(v1 + b2[(c9 + 2) % 4], tr_), dx_tanh(v20 + x1, tr_)] };
     ls21.a += dx_sin(b2.iter().enumerate().map(|(j22, e23)| dx_atan(z8[j22 % z8.len()], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_);
     ls21.v[1] *= dx_tanh(x1 - dx_floor(z8[(n3 + 2) % 2], tr_), tr_);
-    ((((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))) + (((D::from(1.3) * dx_tanh(v20, tr_)) + (D::from(1.4) * (ls21.a * ls21.v[0]))) + (D::from(1.05) * lnormv_dual(ls21, tr_)))
+    let mut acc24: D = dx_tanh(((v11 / (D::from(1.0) + (v14 * v14))) * dx_sigmoid(D::from(c9 as f64) - u7[c9 % 2], tr_)) + b2[c9 % b2.len()], tr_);
+    for e25 in z8.iter() {
+        acc24 = (D::from(0.6) * acc24) + dx_tanh(*e25, tr_);
+        for e26 in u7.iter() {
+            acc24 = (D::from(0.5) * acc24) + dx_sigmoid(dx_cosh(dx_atan(dx_hypot(*e26, -D::from(2.7), tr_), tr_), tr_), tr_);
+            if dx_lt(acc24, x1, tr_) {
+                return (dx_tanh((D::from(1.45) + v2) - u7[c9 % u7.len()], tr_) * D::from(2.35)) - x1;
+            }
+        }
+        acc24 *= D::from(0.9);
+    }
+    let mut acc27: D = dx_atan(dx_max(v16, v14, tr_) + dx_exp_m1(b2[n3 % b2.len()], tr_), tr_) * D::from(0.95);
+    let mut k28 = 0;
+    while k28 < 2 {
+        k28 += 1;
+        if !(dx_ge(acc27, -D::from(0.037), tr_) && dx_lt(acc27, D::from(0.763), tr_)) {
+            return ((u7[0] - acc27) - (acc27 * u7[n3 % u7.len()])) + v14;
+        }
+        acc27 = (D::from(0.5) * acc27) + (dx_atan(dx_cbrt(dx_abs(dx_cos(v14, tr_), tr_) + D::from(1.5), tr_) + b2[k28 + 1], tr_) * D::from(0.95));
+    }
+    (((((dx_sin(dx_exp_m1(dx_atan(b2.iter().enumerate().map(|(j5, e6)| dx_rem(x1, D::from(2.05), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) - x1) - v2) + (((D::from(1.5) * dx_sin(u7[1], tr_)) + (D::from(0.9) * dx_tanh(z8[1], tr_))) + (D::from(1.0) * v11))) + ((D::from(0.25) * v14) + (D::from(0.4) * v16))) + (((D::from(1.3) * dx_tanh(v20, tr_)) + (D::from(1.4) * (ls21.a * ls21.v[0]))) + (D::from(1.05) * lnormv_dual(ls21, tr_)))) + ((D::from(1.05) * acc24) + (D::from(1.15) * acc27))
 }
 
 fn p1258_eval(x: &[f64]) -> Vec<f64> {
@@ -27014,7 +27817,23 @@ fn p1260(&self, w1: &[[f64; 3]; 2], b2: &[f64; 5], s3: &[f64]) -> f64 {
     out7[1] = autodiff::sigmoid(s3.iter().fold(v1, |acc11, &e10| acc11 - (acc11.abs() + 0.95).log(v1.abs() + 2.35).sin()) * self.inner.a[1].hypot(v2));
     let k13 = b2.iter().copied().filter(|&v12| v12 < 1.113).count();
     let v15: f64 = if let Some(j14) = k13.checked_sub(2) { autodiff::sigmoid((self.inner.t.sin() * 0.9).asin()) * (j14 as f64) } else { (v5 + b2[3]).atan() };
-    (((((1.85 * autodiff::sigmoid(v5)) - self.vel[0].sinh()).atan().exp2() + v2) + v1) + (1.35 * out7[1].tanh())) + (0.45 * v15.tanh())
+    let mut acc16: f64 = (f64::log((-0.6 - (k13 as f64)).abs() + 0.85, 5.75) + self.m).atan() * 0.95;
+    for i17 in 0..4 {
+        acc16 = (0.6 * acc16) + (((autodiff::elu(k13 as f64, 0.5) - (v15.abs() + 1.35).powf(1.0)) + w1[(i17 + 1) % 2][i17 % 3]).tanh() * ((0.25 * (i17 as f64)) + 0.5));
+        let mut k18 = 0;
+        loop {
+            k18 += 1;
+            if k18 >= 3 {
+                break;
+            }
+            acc16 = (0.5 * acc16) + (v15.hypot(self.vel[i17 % 2]) + b2.iter().copied().map(|e19| autodiff::sigmoid(autodiff::leaky_relu(self.inner.a[(i17 + 3) % 2], 0.5)) + 1.0).product::<f64>()).tanh();
+            if acc16 < self.inner.t {
+                return ((-out7[(i17 + 1) % out7.len()]).tanh() * 0.9).acos() - self.inner.t;
+            }
+        }
+        acc16 *= 0.9;
+    }
+    ((((((1.85 * autodiff::sigmoid(v5)) - self.vel[0].sinh()).atan().exp2() + v2) + v1) + (1.35 * out7[1].tanh())) + (0.45 * v15.tanh())) + (1.45 * acc16)
 }
 }
 
@@ -27029,7 +27848,23 @@ fn p1260_dual(&self, w1: &[[D; 3]; 2], b2: &[D; 5], s3: &[D], tr_: &mut Tr) -> D
     out7[1] = dx_sigmoid(s3.iter().fold(v1, |acc11, &e10| acc11 - dx_sin(dx_log(dx_abs(acc11, tr_) + D::from(0.95), dx_abs(v1, tr_) + D::from(2.35), tr_), tr_)) * dx_hypot(self.inner.a[1], v2, tr_), tr_);
     let k13 = { let mut c_ = 0usize; for v12 in b2.iter().copied() { if dx_lt(v12, D::from(1.113), tr_) { c_ += 1; } } c_ };
     let v15: D = if let Some(j14) = k13.checked_sub(2) { dx_sigmoid(dx_asin(dx_sin(self.inner.t, tr_) * D::from(0.9), tr_), tr_) * D::from(j14 as f64) } else { dx_atan(v5 + b2[3], tr_) };
-    (((dx_exp2(dx_atan((D::from(1.85) * dx_sigmoid(v5, tr_)) - dx_sinh(self.vel[0], tr_), tr_), tr_) + v2) + v1) + (D::from(1.35) * dx_tanh(out7[1], tr_))) + (D::from(0.45) * dx_tanh(v15, tr_))
+    let mut acc16: D = dx_atan(dx_log(dx_abs(-D::from(0.6) - D::from(k13 as f64), tr_) + D::from(0.85), D::from(5.75), tr_) + self.m, tr_) * D::from(0.95);
+    for i17 in 0..4 {
+        acc16 = (D::from(0.6) * acc16) + (dx_tanh((dx_elu(D::from(k13 as f64), D::from(0.5), tr_) - dx_powf(dx_abs(v15, tr_) + D::from(1.35), D::from(1.0), tr_)) + w1[(i17 + 1) % 2][i17 % 3], tr_) * ((D::from(0.25) * D::from(i17 as f64)) + D::from(0.5)));
+        let mut k18 = 0;
+        loop {
+            k18 += 1;
+            if k18 >= 3 {
+                break;
+            }
+            acc16 = (D::from(0.5) * acc16) + dx_tanh(dx_hypot(v15, self.vel[i17 % 2], tr_) + b2.iter().copied().map(|e19| dx_sigmoid(dx_leaky_relu(self.inner.a[(i17 + 3) % 2], D::from(0.5), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
+            if dx_lt(acc16, self.inner.t, tr_) {
+                return dx_acos(dx_tanh(-out7[(i17 + 1) % out7.len()], tr_) * D::from(0.9), tr_) - self.inner.t;
+            }
+        }
+        acc16 *= D::from(0.9);
+    }
+    ((((dx_exp2(dx_atan((D::from(1.85) * dx_sigmoid(v5, tr_)) - dx_sinh(self.vel[0], tr_), tr_), tr_) + v2) + v1) + (D::from(1.35) * dx_tanh(out7[1], tr_))) + (D::from(0.45) * dx_tanh(v15, tr_))) + (D::from(1.45) * acc16)
 }
 }
 
@@ -27121,7 +27956,8 @@ fn p1261(x1: f64, mut x2: f64, a3: [f64; 2], w4: &[[f64; 2]; 2], s5: &[f64], ok2
         let Some(m23) = ok20 else { continue };
         acc21 += ((m23 as f64) + 0.5) * autodiff::sigmoid((v22.abs() + 1.3).log(v22.abs() + 2.6) / ((2.5 / (f64::exp(2.55) + 0.5)).abs() + 0.7));
     }
-    ((((-(-x2.min(-1.9)) - x1) + x2) + ((0.45 * u11[1].tanh()) + (0.75 * z16[0].atan()))) + (1.1 * v19.sin())) + (0.65 * acc21)
+    let v25: f64 = ({ let t24 = v1; t24 * (s5[0] / (acc21.abs() + 0.75)) }).tanh();
+    (((((-(-x2.min(-1.9)) - x1) + x2) + ((0.45 * u11[1].tanh()) + (0.75 * z16[0].atan()))) + (1.1 * v19.sin())) + (0.65 * acc21)) + (0.9 * (if (x2..=x2).contains(&v25) { (a3.iter().map(|&e26| 0.9 + x1).sum::<f64>() / ((x2 + (-2.8)).abs() + 1.3)).tanh() } else { f64::hypot(a3[1], a3[0]).fract().sin() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -27157,7 +27993,8 @@ fn p1261_dual<D: Dn>(x1: D, mut x2: D, a3: [D; 2], w4: &[[D; 2]; 2], s5: &[D], o
         let Some(m23) = ok20 else { continue };
         acc21 += (D::from(m23 as f64) + D::from(0.5)) * dx_sigmoid(dx_log(dx_abs(*v22, tr_) + D::from(1.3), dx_abs(*v22, tr_) + D::from(2.6), tr_) / (dx_abs(D::from(2.5) / (dx_exp(D::from(2.55), tr_) + D::from(0.5)), tr_) + D::from(0.7)), tr_);
     }
-    ((((-(-dx_min(x2, -D::from(1.9), tr_)) - x1) + x2) + ((D::from(0.45) * dx_tanh(u11[1], tr_)) + (D::from(0.75) * dx_atan(z16[0], tr_)))) + (D::from(1.1) * dx_sin(v19, tr_))) + (D::from(0.65) * acc21)
+    let v25: D = dx_tanh({ let t24 = v1; t24 * (s5[0] / (dx_abs(acc21, tr_) + D::from(0.75))) }, tr_);
+    (((((-(-dx_min(x2, -D::from(1.9), tr_)) - x1) + x2) + ((D::from(0.45) * dx_tanh(u11[1], tr_)) + (D::from(0.75) * dx_atan(z16[0], tr_)))) + (D::from(1.1) * dx_sin(v19, tr_))) + (D::from(0.65) * acc21)) + (D::from(0.9) * (if (dx_ge(v25, x2, tr_) && dx_le(v25, x2, tr_)) { dx_tanh(a3.iter().map(|&e26| D::from(0.9) + x1).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(x2 + (-D::from(2.8)), tr_) + D::from(1.3)), tr_) } else { dx_sin(dx_fract(dx_hypot(a3[1], a3[0], tr_), tr_), tr_) }))
 }
 
 fn p1261_eval(x: &[f64]) -> Vec<f64> {
@@ -28204,7 +29041,8 @@ fn p1268(&self, a2: [f64; 5], a1: [f64; 1], ok14: Option<usize>) -> f64 {
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
     let v20: f64 = f64::rem_euclid(K1268, (a2[m15] - self.w[(m15 + 1) % 2][m15 % 2]).abs() + 1.15);
     let v21: f64 = f64::hypot(self.m, autodiff::elu(self.m, 0.1)).rem_euclid(-(autodiff::sigmoid(self.vel[m15 % 2]).abs() + 1.3));
-    ((((((self.vel[0].max(self.m) / (-((self.inner.t - 1.2).abs() + 0.55))).abs().ln_1p() + self.inner.t) * self.m) + (((0.85 * out6[0].tanh()) + (1.35 * u7[0].atan())) + (1.5 * autodiff::sigmoid(cc10)))) + (0.7 * v13.sin())) + (1.15 * ((m15 as f64) * (out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| q19.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh()))) + ((1.1 * v20.atan()) + (1.2 * v21))
+    let v22: f64 = self.pos[m15 % 2] * 1.25;
+    (((((((self.vel[0].max(self.m) / (-((self.inner.t - 1.2).abs() + 0.55))).abs().ln_1p() + self.inner.t) * self.m) + (((0.85 * out6[0].tanh()) + (1.35 * u7[0].atan())) + (1.5 * autodiff::sigmoid(cc10)))) + (0.7 * v13.sin())) + (1.15 * ((m15 as f64) * (out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| q19.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh()))) + ((1.1 * v20.atan()) + (1.2 * v21))) + (1.4 * (if (self.inner.t..-0.987).contains(&v22) { (out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| q26.sin().tan()).sum::<f64>()).sum::<f64>() + self.w[(m15 + 3) % 2][m15 % 2]).tanh() } else { ((f64::abs(0.5) + 1.4).log(self.pos[1].abs() + 1.5) / (1.0 + (v22 * v22))).tanh() }))
 }
 }
 
@@ -28235,7 +29073,8 @@ fn p1268_dual(&self, a2: [D; 5], a1: [D; 1], ok14: Option<usize>, tr_: &mut Tr) 
     let Some(m15) = ok14 else { return u7[0] - u7[1]; };
     let v20: D = dx_rem_euclid(K1268, dx_abs(a2[m15] - self.w[(m15 + 1) % 2][m15 % 2], tr_) + D::from(1.15), tr_);
     let v21: D = dx_rem_euclid(dx_hypot(self.m, dx_elu(self.m, D::from(0.1), tr_), tr_), -(dx_abs(dx_sigmoid(self.vel[m15 % 2], tr_), tr_) + D::from(1.3)), tr_);
-    (((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))
+    let v22: D = self.pos[m15 % 2] * D::from(1.25);
+    ((((((dx_ln_1p(dx_abs(dx_max(self.vel[0], self.m, tr_) / (-(dx_abs(self.inner.t - D::from(1.2), tr_) + D::from(0.55))), tr_), tr_) + self.inner.t) * self.m) + (((D::from(0.85) * dx_tanh(out6[0], tr_)) + (D::from(1.35) * dx_atan(u7[0], tr_))) + (D::from(1.5) * dx_sigmoid(cc10, tr_)))) + (D::from(0.7) * dx_sin(v13, tr_))) + (D::from(1.15) * (D::from(m15 as f64) * dx_tanh(out6.iter().zip(u7.iter()).map(|(p16, q17)| a1.iter().zip(u7.iter()).map(|(p18, q19)| dx_tan(dx_sin(*q19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_)))) + ((D::from(1.1) * dx_atan(v20, tr_)) + (D::from(1.2) * v21))) + (D::from(1.4) * (if (dx_ge(v22, self.inner.t, tr_) && dx_lt(v22, -D::from(0.987), tr_)) { dx_tanh(out6.iter().zip(u7.iter()).map(|(p23, q24)| a1.iter().zip(u7.iter()).map(|(p25, q26)| dx_tan(dx_sin(*q26, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.w[(m15 + 3) % 2][m15 % 2], tr_) } else { dx_tanh(dx_log(dx_abs(D::from(0.5), tr_) + D::from(1.4), dx_abs(self.pos[1], tr_) + D::from(1.5), tr_) / (D::from(1.0) + (v22 * v22)), tr_) }))
 }
 }
 
@@ -28323,7 +29162,11 @@ fn p1269(r1: &f64, r2: &f64, mut a4: [f64; 4], a3: [f64; 4], n5: usize, ch13: ch
     let v21: f64 = v3.tanh().rem_euclid(-((v20.sin() * 0.9).atanh().abs() + 1.3));
     let mut ls22 = Lp { a: autodiff::sigmoid((-(f64::abs(0.6) + 0.6)).cbrt() + a3[n5 % a3.len()]), v: [(a4[2] / (autodiff::sigmoid(u10[1]).exp() + 0.5)).atan() * (u10[0] + (-2.5)).tanh(), (u10.iter().copied().map(|e23| v21 / (v17.abs() + 1.45)).sum::<f64>() + a3[1]).atan()] };
     ls22.a += (-a3[n5 % 4].max(v14)).tanh();
-    ((((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20))) + (0.7 * v21.atan())) + ((0.65 * (ls22.a * ls22.v[0])) + (1.45 * autodiff::sigmoid(lnorm(&ls22)))), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
+    let ps24 = Lp { a: ((((n5 as f64).abs() + 1.5).log(8.5) * u10[n5 % 2].tanh().sinh()) + r1).atan(), v: [autodiff::sigmoid((2.55 * autodiff::sigmoid(v2)) + (a4[n5 % 4].tanh() * 1.7)), ((v2 + u10[n5 % u10.len()]).clamp(v14, v14 + 1.15) + a4[n5 % 4]).tanh()] };
+    let Lp { v: pv26, .. } = ps24;
+    let ps27 = Lp { a: ((v1.tanh() * (-(1.1 + (pv26[n5 % 2] * pv26[n5 % 2]))).cbrt()) + a3[n5 % 4]).tanh(), v: [((a3[n5 % a3.len()].abs() + 1.3).ln() / ((2.25 * u10[n5 % u10.len()]).abs() + 0.55)).atan(), a4[(n5 + 2) % 4].min(-0.35).max(v4 - ((n5 + 1) as f64)).tanh()] };
+    let Lp { a: pa28, v: pv29 } = ps27;
+    (((((((0.75 - v4) + (1.2 * autodiff::sigmoid(u10[0]))) + (0.5 * v14)) + ((0.4 * v17) + (1.5 * v20))) + (0.7 * v21.atan())) + ((0.65 * (ls22.a * ls22.v[0])) + (1.45 * autodiff::sigmoid(lnorm(&ls22))))) + (((1.15 * pv26[1]) + (0.35 * pa28)) + (1.15 * pv29[0])), ((((autodiff::sigmoid(f64::max(a3[n5 % 4], a4[n5 % 4])) * autodiff::leaky_relu(-0.35, 0.11)) + (v2.abs() + 1.05).powi(-1)) + r2).sin() * r1) - v2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28358,7 +29201,11 @@ fn p1269_dual<D: Dn>(r1: &D, r2: &D, mut a4: [D; 4], a3: [D; 4], n5: usize, ch13
     let v21: D = dx_rem_euclid(dx_tanh(v3, tr_), -(dx_abs(dx_atanh(dx_sin(v20, tr_) * D::from(0.9), tr_), tr_) + D::from(1.3)), tr_);
     let mut ls22 = LpD { a: dx_sigmoid(dx_cbrt(-(dx_abs(D::from(0.6), tr_) + D::from(0.6)), tr_) + a3[n5 % a3.len()], tr_), v: [dx_atan(a4[2] / (dx_exp(dx_sigmoid(u10[1], tr_), tr_) + D::from(0.5)), tr_) * dx_tanh(u10[0] + (-D::from(2.5)), tr_), dx_atan(u10.iter().copied().map(|e23| v21 / (dx_abs(v17, tr_) + D::from(1.45))).fold(D::from(0.0), |acc_, t_| acc_ + t_) + a3[1], tr_)] };
     ls22.a += dx_tanh(-dx_max(a3[n5 % 4], v14, tr_), tr_);
-    ((((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20))) + (D::from(0.7) * dx_atan(v21, tr_))) + ((D::from(0.65) * (ls22.a * ls22.v[0])) + (D::from(1.45) * dx_sigmoid(lnorm_dual(&ls22, tr_), tr_))), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
+    let ps24 = LpD { a: dx_atan((dx_log(dx_abs(D::from(n5 as f64), tr_) + D::from(1.5), D::from(8.5), tr_) * dx_sinh(dx_tanh(u10[n5 % 2], tr_), tr_)) + (*r1), tr_), v: [dx_sigmoid((D::from(2.55) * dx_sigmoid(v2, tr_)) + (dx_tanh(a4[n5 % 4], tr_) * D::from(1.7)), tr_), dx_tanh(dx_clamp(v2 + u10[n5 % u10.len()], v14, v14 + D::from(1.15), tr_) + a4[n5 % 4], tr_)] };
+    let LpD { v: pv26, .. } = ps24;
+    let ps27 = LpD { a: dx_tanh((dx_tanh(v1, tr_) * dx_cbrt(-(D::from(1.1) + (pv26[n5 % 2] * pv26[n5 % 2])), tr_)) + a3[n5 % 4], tr_), v: [dx_atan(dx_ln(dx_abs(a3[n5 % a3.len()], tr_) + D::from(1.3), tr_) / (dx_abs(D::from(2.25) * u10[n5 % u10.len()], tr_) + D::from(0.55)), tr_), dx_tanh(dx_max(dx_min(a4[(n5 + 2) % 4], -D::from(0.35), tr_), v4 - D::from((n5 + 1) as f64), tr_), tr_)] };
+    let LpD { a: pa28, v: pv29 } = ps27;
+    (((((((D::from(0.75) - v4) + (D::from(1.2) * dx_sigmoid(u10[0], tr_))) + (D::from(0.5) * v14)) + ((D::from(0.4) * v17) + (D::from(1.5) * v20))) + (D::from(0.7) * dx_atan(v21, tr_))) + ((D::from(0.65) * (ls22.a * ls22.v[0])) + (D::from(1.45) * dx_sigmoid(lnorm_dual(&ls22, tr_), tr_)))) + (((D::from(1.15) * pv26[1]) + (D::from(0.35) * pa28)) + (D::from(1.15) * pv29[0])), (dx_sin(((dx_sigmoid(dx_max(a3[n5 % 4], a4[n5 % 4], tr_), tr_) * dx_leaky_relu(-D::from(0.35), D::from(0.11), tr_)) + dx_powi(dx_abs(v2, tr_) + D::from(1.05), -1, tr_)) + (*r2), tr_) * (*r1)) - v2)
 }
 
 fn p1269_eval(x: &[f64]) -> Vec<f64> {
@@ -28748,7 +29595,16 @@ fn p1273(mut x1: f64, s2: &[f64], mut st: Body) -> f64 {
     let ia8: [f64; 4] = [st.m.sin().tan(), (-2.7 + x1).sin(), (s2.iter().fold(v1, |acc10, &e9| acc10 - s2[3].tanh()) * v1).tanh(), (-1.95 + st.vel[0]).sin()];
     let k12 = ia8.iter().copied().filter(|&v11| v11 > 0.663).count();
     let v14: f64 = if let Some(j13) = k12.checked_sub(1) { ((snap6[0] * st.pos[k12 % 2]) % (acc5.abs() + 1.1)).atan() * (j13 as f64) } else { autodiff::sigmoid(st.inner.t) };
-    (((((-(v3 / (1.0 + (v1 * v1)))).tanh() * st.w[0][0]) - v1) + (1.45 * acc5)) + (0.75 * (st.inner.a[0] - snap6[0]).tanh())) + (0.3 * v14.atan())
+    let mut acc15: f64 = (st.m + 2.65).cos().sin();
+    let mut k16 = 0;
+    while k16 < 2 {
+        k16 += 1;
+        acc15 = (0.6 * acc15) + (s2.iter().map(|&e17| autodiff::sigmoid(st.inner.a[1] - s2[(k12 + 2) % 4]) + 1.0).product::<f64>().tanh() * v14).tanh();
+        if acc15 > -1.487 {
+            return ((2.45 + st.pos[k16 % 2]) * v1) + v14;
+        }
+    }
+    ((((((-(v3 / (1.0 + (v1 * v1)))).tanh() * st.w[0][0]) - v1) + (1.45 * acc5)) + (0.75 * (st.inner.a[0] - snap6[0]).tanh())) + (0.3 * v14.atan())) + (0.85 * acc15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28770,7 +29626,16 @@ fn p1273_dual<D: Dn>(mut x1: D, s2: &[D], mut st: BodyD<D>, tr_: &mut Tr) -> D {
     let ia8: [D; 4] = [dx_tan(dx_sin(st.m, tr_), tr_), dx_sin(-D::from(2.7) + x1, tr_), dx_tanh(s2.iter().fold(v1, |acc10, &e9| acc10 - dx_tanh(s2[3], tr_)) * v1, tr_), dx_sin(-D::from(1.95) + st.vel[0], tr_)];
     let k12 = { let mut c_ = 0usize; for v11 in ia8.iter().copied() { if dx_gt(v11, D::from(0.663), tr_) { c_ += 1; } } c_ };
     let v14: D = if let Some(j13) = k12.checked_sub(1) { dx_atan(dx_rem(snap6[0] * st.pos[k12 % 2], dx_abs(acc5, tr_) + D::from(1.1), tr_), tr_) * D::from(j13 as f64) } else { dx_sigmoid(st.inner.t, tr_) };
-    ((((dx_tanh(-(v3 / (D::from(1.0) + (v1 * v1))), tr_) * st.w[0][0]) - v1) + (D::from(1.45) * acc5)) + (D::from(0.75) * dx_tanh(st.inner.a[0] - snap6[0], tr_))) + (D::from(0.3) * dx_atan(v14, tr_))
+    let mut acc15: D = dx_sin(dx_cos(st.m + D::from(2.65), tr_), tr_);
+    let mut k16 = 0;
+    while k16 < 2 {
+        k16 += 1;
+        acc15 = (D::from(0.6) * acc15) + dx_tanh(dx_tanh(s2.iter().map(|&e17| dx_sigmoid(st.inner.a[1] - s2[(k12 + 2) % 4], tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) * v14, tr_);
+        if dx_gt(acc15, -D::from(1.487), tr_) {
+            return ((D::from(2.45) + st.pos[k16 % 2]) * v1) + v14;
+        }
+    }
+    (((((dx_tanh(-(v3 / (D::from(1.0) + (v1 * v1))), tr_) * st.w[0][0]) - v1) + (D::from(1.45) * acc5)) + (D::from(0.75) * dx_tanh(st.inner.a[0] - snap6[0], tr_))) + (D::from(0.3) * dx_atan(v14, tr_))) + (D::from(0.85) * acc15)
 }
 
 fn p1273_eval(x: &[f64]) -> Vec<f64> {
@@ -28928,7 +29793,8 @@ fn p1275(r1: &f64, r2: &f64, mut x3: f64, r4: &f64, k5: i32) -> f64 {
     let ia4: [f64; 4] = [((1.3 / (-(r2.exp() + 0.5))) / (-((r4 - r1).abs() + 1.4))).tanh(), x3.tanh(), x3.atan(), ((f64::abs(0.1) + 1.3).powi(-1) * r2).sin()];
     let k6 = ia4.iter().filter(|&&v5| v5 < -0.837).count();
     let v8: f64 = if let Some(j7) = k6.checked_sub(1) { r4 * (j7 as f64) } else { autodiff::sigmoid(-2.7 % (autodiff::softplus(*r4).abs() + 1.25)) };
-    (0.45 + r4) + (0.25 * v8.atan())
+    let ff9 = std::array::from_fn::<f64, 4, _>(|i10| ((ia4[i10] - ia4[i10]) / (ia4[i10].abs() + 1.3)).atan());
+    ((0.45 + r4) + (0.25 * v8.atan())) + (0.4 * (ff9[0] * ff9[3]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -28948,7 +29814,8 @@ fn p1275_dual<D: Dn>(r1: &D, r2: &D, mut x3: D, r4: &D, k5: i32, tr_: &mut Tr) -
     let ia4: [D; 4] = [dx_tanh((D::from(1.3) / (-(dx_exp(*r2, tr_) + D::from(0.5)))) / (-(dx_abs(*r4 - (*r1), tr_) + D::from(1.4))), tr_), dx_tanh(x3, tr_), dx_atan(x3, tr_), dx_sin(dx_powi(dx_abs(D::from(0.1), tr_) + D::from(1.3), -1, tr_) * (*r2), tr_)];
     let k6 = { let mut c_ = 0usize; for v5 in ia4.iter() { if dx_lt(*v5, -D::from(0.837), tr_) { c_ += 1; } } c_ };
     let v8: D = if let Some(j7) = k6.checked_sub(1) { *r4 * D::from(j7 as f64) } else { dx_sigmoid(dx_rem(-D::from(2.7), dx_abs(dx_softplus(*r4, tr_), tr_) + D::from(1.25), tr_), tr_) };
-    (D::from(0.45) + (*r4)) + (D::from(0.25) * dx_atan(v8, tr_))
+    let ff9 = std::array::from_fn::<D, 4, _>(|i10| dx_atan((ia4[i10] - ia4[i10]) / (dx_abs(ia4[i10], tr_) + D::from(1.3)), tr_));
+    ((D::from(0.45) + (*r4)) + (D::from(0.25) * dx_atan(v8, tr_))) + (D::from(0.4) * (ff9[0] * ff9[3]))
 }
 
 fn p1275_eval(x: &[f64]) -> Vec<f64> {
@@ -29861,7 +30728,15 @@ fn p1283(x1: f64, x2: f64, s3: &[f64], n4: usize) -> f64 {
     let ia4: [f64; 2] = [f64::log(s3[0].max(s3[3]).abs() + 1.05, 4.9).atan(), autodiff::sigmoid((v3 % (x2.abs() + 1.0)) / (1.0 + (x1 * x1)))];
     let v7: f64 = ia4.iter().copied().filter(|&v5| v5 < x2).map(|e6| e6.atan() * 0.95).product::<f64>();
     let v8: f64 = (ia4[0].abs() + 1.75).acosh().rem_euclid(0.9);
-    ((((v3 - v3) - x1).tanh() * v3.atan()) + (1.4 * v7)) + (0.95 * v8)
+    let mut acc9: f64 = (s3[n4 + 1] * 1.9).min(autodiff::elu(s3[n4], 1.8)).atan() * 0.95;
+    let ra10: [f64; 3] = [(s3[5 - 1 - n4] - (ia4[(n4 + 3) % 2] - (n4 as f64))).tanh(), (s3[n4 + 1].sinh().abs() + 0.65).cbrt().tanh(), (v7.exp2() / (((n4 as f64) % (s3[n4].abs() + 0.75)).exp() + 0.5)).tanh()];
+    for e11 in ra10.iter() {
+        acc9 = (0.6 * acc9) + ((e11.abs() + 1.35).log2().atan().exp().atan().atan() * 0.95);
+        if acc9 < x2 {
+            return (((ia4[n4 % 2] + v3) + e11) + v3) + v8;
+        }
+    }
+    (((((v3 - v3) - x1).tanh() * v3.atan()) + (1.4 * v7)) + (0.95 * v8)) + (0.95 * acc9)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -29875,7 +30750,15 @@ fn p1283_dual<D: Dn>(x1: D, x2: D, s3: &[D], n4: usize, tr_: &mut Tr) -> D {
     let ia4: [D; 2] = [dx_atan(dx_log(dx_abs(dx_max(s3[0], s3[3], tr_), tr_) + D::from(1.05), D::from(4.9), tr_), tr_), dx_sigmoid(dx_rem(v3, dx_abs(x2, tr_) + D::from(1.0), tr_) / (D::from(1.0) + (x1 * x1)), tr_)];
     let v7: D = { let mut s_ = D::from(1.0); for e6 in ia4.iter().copied() { if dx_lt(e6, x2, tr_) { s_ = s_ * (dx_atan(e6, tr_) * D::from(0.95)); } } s_ };
     let v8: D = dx_rem_euclid(dx_acosh(dx_abs(ia4[0], tr_) + D::from(1.75), tr_), D::from(0.9), tr_);
-    ((dx_tanh((v3 - v3) - x1, tr_) * dx_atan(v3, tr_)) + (D::from(1.4) * v7)) + (D::from(0.95) * v8)
+    let mut acc9: D = dx_atan(dx_min(s3[n4 + 1] * D::from(1.9), dx_elu(s3[n4], D::from(1.8), tr_), tr_), tr_) * D::from(0.95);
+    let ra10: [D; 3] = [dx_tanh(s3[5 - 1 - n4] - (ia4[(n4 + 3) % 2] - D::from(n4 as f64)), tr_), dx_tanh(dx_cbrt(dx_abs(dx_sinh(s3[n4 + 1], tr_), tr_) + D::from(0.65), tr_), tr_), dx_tanh(dx_exp2(v7, tr_) / (dx_exp(dx_rem(D::from(n4 as f64), dx_abs(s3[n4], tr_) + D::from(0.75), tr_), tr_) + D::from(0.5)), tr_)];
+    for e11 in ra10.iter() {
+        acc9 = (D::from(0.6) * acc9) + (dx_atan(dx_atan(dx_exp(dx_atan(dx_log2(dx_abs(*e11, tr_) + D::from(1.35), tr_), tr_), tr_), tr_), tr_) * D::from(0.95));
+        if dx_lt(acc9, x2, tr_) {
+            return (((ia4[n4 % 2] + v3) + (*e11)) + v3) + v8;
+        }
+    }
+    (((dx_tanh((v3 - v3) - x1, tr_) * dx_atan(v3, tr_)) + (D::from(1.4) * v7)) + (D::from(0.95) * v8)) + (D::from(0.95) * acc9)
 }
 
 fn p1283_eval(x: &[f64]) -> Vec<f64> {
@@ -29942,7 +30825,9 @@ fn p1284(&self, x1: f64, mut x2: f64, s3: &[f64], w4: &[[f64; 2]; 3], b5: &[f64;
     let k8 = b5.iter().filter(|&&v7| v7 < -1.487).count();
     let Some(m10) = ok9 else { return [self.m.max(b5[k8 % b5.len()] * self.vel[(k8 + 1) % 2]) + self.inner.a[k8 % 2], ((self.m * autodiff::sigmoid(x2)).abs() + 1.3).log10() - (-0.05), ((self.inner.t - self.m) / (-(self.inner.a[(k8 + 2) % 2].abs() + 0.85))) + self.m]; };
     let v12: f64 = (1.0 + (out6[1] * out6[1])).recip().rem_euclid(s3.iter().map(|e11| f64::powi(-2.95, 1)).sum::<f64>().abs() + 1.15);
-    [((((((s3[0] - x1).atan() + (self.m.abs() + 0.75).cbrt().max(s3[0] + self.w[1][0])) - x2) + x1) + (1.25 * out6[0].sin())) + ((1.2 * (b5[k8 % 5] + (self.inner.t - x1).atan().exp2().tanh())) + (0.6 * ((m10 as f64) * ((1.0 + (x2 * x2)).tanh() + 1.5).powf(x1).tanh().exp2().sin())))) + (1.2 * v12.atan()), b5[0] * x1, self.pos[0] + x1]
+    let uq13 = Uq { a: self.inner.a[k8 % 2], v: [s3.iter().copied().map(|e14| (0.7 + (x2 * x2)).recip()).sum::<f64>().abs(), (out6.iter().map(|e15| autodiff::sigmoid(x2).exp_m1()).sum::<f64>() + self.m).tanh()] };
+    let v16: f64 = ((f64::sinh(-1.8) + v12.sin().sinh()) + b5[k8 % 5]).sin();
+    [(((((((s3[0] - x1).atan() + (self.m.abs() + 0.75).cbrt().max(s3[0] + self.w[1][0])) - x2) + x1) + (1.25 * out6[0].sin())) + ((1.2 * (b5[k8 % 5] + (self.inner.t - x1).atan().exp2().tanh())) + (0.6 * ((m10 as f64) * ((1.0 + (x2 * x2)).tanh() + 1.5).powf(x1).tanh().exp2().sin())))) + (1.2 * v12.atan())) + (((1.25 * Uq::ulen(&uq13, f64::powi(autodiff::sigmoid(self.w[k8 % 2][(m10 + 1) % 2] * s3[0]), 4).atan())) + (0.55 * Uq::ulen(&uq13, self.inner.a[(m10 + 2) % 2].tanh()))) + (1.15 * (if (-1.437..self.m).contains(&v16) { ((v16.sin() * 0.9).atanh() + (-2.95 * x1)).tanh() } else { self.pos[m10 % 2] }))), b5[0] * x1, self.pos[0] + x1]
 }
 }
 
@@ -29964,7 +30849,9 @@ fn p1284_dual(&self, x1: D, mut x2: D, s3: &[D], w4: &[[D; 2]; 3], b5: &[D; 5], 
     let k8 = { let mut c_ = 0usize; for v7 in b5.iter() { if dx_lt(*v7, -D::from(1.487), tr_) { c_ += 1; } } c_ };
     let Some(m10) = ok9 else { return [dx_max(self.m, b5[k8 % b5.len()] * self.vel[(k8 + 1) % 2], tr_) + self.inner.a[k8 % 2], dx_log10(dx_abs(self.m * dx_sigmoid(x2, tr_), tr_) + D::from(1.3), tr_) - (-D::from(0.05)), ((self.inner.t - self.m) / (-(dx_abs(self.inner.a[(k8 + 2) % 2], tr_) + D::from(0.85)))) + self.m]; };
     let v12: D = dx_rem_euclid(dx_recip(D::from(1.0) + (out6[1] * out6[1]), tr_), dx_abs(s3.iter().map(|e11| dx_powi(-D::from(2.95), 1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(1.15), tr_);
-    [(((((dx_atan(s3[0] - x1, tr_) + dx_max(dx_cbrt(dx_abs(self.m, tr_) + D::from(0.75), tr_), s3[0] + self.w[1][0], tr_)) - x2) + x1) + (D::from(1.25) * dx_sin(out6[0], tr_))) + ((D::from(1.2) * (b5[k8 % 5] + dx_tanh(dx_exp2(dx_atan(self.inner.t - x1, tr_), tr_), tr_))) + (D::from(0.6) * (D::from(m10 as f64) * dx_sin(dx_exp2(dx_tanh(dx_powf(dx_tanh(D::from(1.0) + (x2 * x2), tr_) + D::from(1.5), x1, tr_), tr_), tr_), tr_))))) + (D::from(1.2) * dx_atan(v12, tr_)), b5[0] * x1, self.pos[0] + x1]
+    let uq13 = UqD { a: self.inner.a[k8 % 2], v: [dx_abs(s3.iter().copied().map(|e14| dx_recip(D::from(0.7) + (x2 * x2), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(out6.iter().map(|e15| dx_exp_m1(dx_sigmoid(x2, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + self.m, tr_)] };
+    let v16: D = dx_sin((dx_sinh(-D::from(1.8), tr_) + dx_sinh(dx_sin(v12, tr_), tr_)) + b5[k8 % 5], tr_);
+    [((((((dx_atan(s3[0] - x1, tr_) + dx_max(dx_cbrt(dx_abs(self.m, tr_) + D::from(0.75), tr_), s3[0] + self.w[1][0], tr_)) - x2) + x1) + (D::from(1.25) * dx_sin(out6[0], tr_))) + ((D::from(1.2) * (b5[k8 % 5] + dx_tanh(dx_exp2(dx_atan(self.inner.t - x1, tr_), tr_), tr_))) + (D::from(0.6) * (D::from(m10 as f64) * dx_sin(dx_exp2(dx_tanh(dx_powf(dx_tanh(D::from(1.0) + (x2 * x2), tr_) + D::from(1.5), x1, tr_), tr_), tr_), tr_))))) + (D::from(1.2) * dx_atan(v12, tr_))) + (((D::from(1.25) * uq13.ulen_dual(dx_atan(dx_powi(dx_sigmoid(self.w[k8 % 2][(m10 + 1) % 2] * s3[0], tr_), 4, tr_), tr_), tr_)) + (D::from(0.55) * uq13.ulen_dual(dx_tanh(self.inner.a[(m10 + 2) % 2], tr_), tr_))) + (D::from(1.15) * (if (dx_ge(v16, -D::from(1.437), tr_) && dx_lt(v16, self.m, tr_)) { dx_tanh(dx_atanh(dx_sin(v16, tr_) * D::from(0.9), tr_) + (-D::from(2.95) * x1), tr_) } else { self.pos[m10 % 2] }))), b5[0] * x1, self.pos[0] + x1]
 }
 }
 
@@ -30065,7 +30952,12 @@ fn p1285(&self, x1: f64, s2: &[f64], b3: &[f64; 4]) -> [f64; 1] {
         let j11 = ia8.iter().position(|&v9| v9 > self.inner.t).unwrap();
         v10 += ia8[j11] * ((self.m.tanh() * 0.9).atanh().sin().sinh().atan() * 0.63);
     }
-    [((((autodiff::sigmoid(if x1.exp_m1() >= (self.inner.t * self.inner.t) || c3 % 3 == 1 { self.inner.t + self.vel[c3 % 2] } else if (v1 - (v2 - self.pos[c3 % 2])) > -0.8 { self.m.exp2() } else { (x1 - self.inner.a[(c3 + 3) % 2]) * b3[c3 % b3.len()] }) * v1.tanh()) + self.vel[c3 % 2]) + (1.25 * acc6)) + (0.8 * out7[0].tanh())) + (0.25 * v10)]
+    let ra15: [f64; 2] = [((autodiff::elu(v2, v2.tanh()) - (v2.abs() + 0.7).sqrt()) + x1).tanh(), autodiff::sigmoid(((v2 + v10) / 2.15) + self.pos[c3 % 2])];
+    let mut acc12: f64 = 0.0;
+    for (k13, row14) in self.w.iter().enumerate() {
+        acc12 += row14[0] * ((k13 as f64) + 0.5);
+    }
+    [(((((autodiff::sigmoid(if x1.exp_m1() >= (self.inner.t * self.inner.t) || c3 % 3 == 1 { self.inner.t + self.vel[c3 % 2] } else if (v1 - (v2 - self.pos[c3 % 2])) > -0.8 { self.m.exp2() } else { (x1 - self.inner.a[(c3 + 3) % 2]) * b3[c3 % b3.len()] }) * v1.tanh()) + self.vel[c3 % 2]) + (1.25 * acc6)) + (0.8 * out7[0].tanh())) + (0.25 * v10)) + (0.75 * acc12.atan())]
 }
 }
 
@@ -30093,7 +30985,12 @@ fn p1285_dual(&self, x1: D, s2: &[D], b3: &[D; 4], tr_: &mut Tr) -> [D; 1] {
         let j11 = ia8.iter().position(|v9| dx_gt(*v9, self.inner.t, tr_)).unwrap();
         v10 += ia8[j11] * (dx_atan(dx_sinh(dx_sin(dx_atanh(dx_tanh(self.m, tr_) * D::from(0.9), tr_), tr_), tr_), tr_) * D::from(0.63));
     }
-    [((((dx_sigmoid(if dx_ge(dx_exp_m1(x1, tr_), self.inner.t * self.inner.t, tr_) || c3 % 3 == 1 { self.inner.t + self.vel[c3 % 2] } else if dx_gt(v1 - (v2 - self.pos[c3 % 2]), -D::from(0.8), tr_) { dx_exp2(self.m, tr_) } else { (x1 - self.inner.a[(c3 + 3) % 2]) * b3[c3 % b3.len()] }, tr_) * dx_tanh(v1, tr_)) + self.vel[c3 % 2]) + (D::from(1.25) * acc6)) + (D::from(0.8) * dx_tanh(out7[0], tr_))) + (D::from(0.25) * v10)]
+    let ra15: [D; 2] = [dx_tanh((dx_elu(v2, dx_tanh(v2, tr_), tr_) - dx_sqrt(dx_abs(v2, tr_) + D::from(0.7), tr_)) + x1, tr_), dx_sigmoid(((v2 + v10) / D::from(2.15)) + self.pos[c3 % 2], tr_)];
+    let mut acc12: D = D::from(0.0);
+    for (k13, row14) in self.w.iter().enumerate() {
+        acc12 += row14[0] * (D::from(k13 as f64) + D::from(0.5));
+    }
+    [(((((dx_sigmoid(if dx_ge(dx_exp_m1(x1, tr_), self.inner.t * self.inner.t, tr_) || c3 % 3 == 1 { self.inner.t + self.vel[c3 % 2] } else if dx_gt(v1 - (v2 - self.pos[c3 % 2]), -D::from(0.8), tr_) { dx_exp2(self.m, tr_) } else { (x1 - self.inner.a[(c3 + 3) % 2]) * b3[c3 % b3.len()] }, tr_) * dx_tanh(v1, tr_)) + self.vel[c3 % 2]) + (D::from(1.25) * acc6)) + (D::from(0.8) * dx_tanh(out7[0], tr_))) + (D::from(0.25) * v10)) + (D::from(0.75) * dx_atan(acc12, tr_))]
 }
 }
 
@@ -30194,7 +31091,9 @@ fn p1286(x1: f64, s3: &[f64], x2: f64, ow26: Option<f64>) -> f64 {
         acc31 += m33 * autodiff::sigmoid(v32 + v32);
     }
     let v35: f64 = f64::rem_euclid((cc25.mul_add(u18[0], x2) - u18[0].atan().exp()).tanh(), -(ia27.iter().map(|e34| ia27[0].sinh()).sum::<f64>().abs() + 0.95));
-    ((((-((v1 - v1).tanh() * (0.85 * x2)) * v1.sin()) + (1.5 * acc17)) + ((0.9 * autodiff::sigmoid(u18[1])) + (1.1 * cc25))) + (1.0 * autodiff::sigmoid(acc31))) + (1.0 * v35.atan())
+    let ra38: [f64; 2] = [autodiff::sigmoid(-0.75 + x1), (1.1 + x2).tanh()];
+    let [u36, u37] = cpair2(&ra38);
+    (((((-((v1 - v1).tanh() * (0.85 * x2)) * v1.sin()) + (1.5 * acc17)) + ((0.9 * autodiff::sigmoid(u18[1])) + (1.1 * cc25))) + (1.0 * autodiff::sigmoid(acc31))) + (1.0 * v35.atan())) + (0.4 * (u36 + (autodiff::sigmoid(s3[0]) * u37)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30240,7 +31139,9 @@ fn p1286_dual<D: Dn>(x1: D, s3: &[D], x2: D, ow26: Option<f64>, tr_: &mut Tr) ->
         acc31 += D::from(m33) * dx_sigmoid(*v32 + (*v32), tr_);
     }
     let v35: D = dx_rem_euclid(dx_tanh(dx_mul_add(cc25, u18[0], x2, tr_) - dx_exp(dx_atan(u18[0], tr_), tr_), tr_), -(dx_abs(ia27.iter().map(|e34| dx_sinh(ia27[0], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95)), tr_);
-    ((((-(dx_tanh(v1 - v1, tr_) * (D::from(0.85) * x2)) * dx_sin(v1, tr_)) + (D::from(1.5) * acc17)) + ((D::from(0.9) * dx_sigmoid(u18[1], tr_)) + (D::from(1.1) * cc25))) + (D::from(1.0) * dx_sigmoid(acc31, tr_))) + (D::from(1.0) * dx_atan(v35, tr_))
+    let ra38: [D; 2] = [dx_sigmoid(-D::from(0.75) + x1, tr_), dx_tanh(D::from(1.1) + x2, tr_)];
+    let [u36, u37] = cpair2_dual(&ra38, tr_);
+    (((((-(dx_tanh(v1 - v1, tr_) * (D::from(0.85) * x2)) * dx_sin(v1, tr_)) + (D::from(1.5) * acc17)) + ((D::from(0.9) * dx_sigmoid(u18[1], tr_)) + (D::from(1.1) * cc25))) + (D::from(1.0) * dx_sigmoid(acc31, tr_))) + (D::from(1.0) * dx_atan(v35, tr_))) + (D::from(0.4) * (u36 + (dx_sigmoid(s3[0], tr_) * u37)))
 }
 
 fn p1286_eval(x: &[f64]) -> Vec<f64> {
@@ -30324,7 +31225,9 @@ fn p1287(b3: &[f64; 4], x2: f64, x1: f64, a4: [f64; 5], wv26: &[Vec<f64>], pts31
     for &(qa33, qb34) in pts31.iter() {
         acc32 += autodiff::sigmoid(qa33.tanh().tan() * qa33.atan2(1.45)) + autodiff::elu(qb34 * qb34, 1.6).atan();
     }
-    ((((((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))) + (0.85 * v18.sin())) + ((0.9 * autodiff::sigmoid(lv19.iter().map(|&t21| autodiff::elu(t21 + t21, 1.35).atan()).sum::<f64>())) + (1.2 * v25.sin()))) + (((0.25 * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| p28 * q29).sum::<f64>()) + (0.8 * wv26[0].iter().map(|e30| (e30 * (-0.85)).max(e30 % (e30.abs() + 1.15)).tanh()).sum::<f64>())) + (1.35 * autodiff::sigmoid(acc32)))
+    let ps35 = Lp { a: ((wv26[1][0].sin() * 0.9).asin().abs() + 0.8).log10().tanh(), v: [(if (v3 - wv26[1][0]) >= 0.7 { wv26[1][0] * b3[1] } else { ia27[0] * v1 }).atan(), (if v7 > a4[1] || ia27[0] > wv26[0][0] { acc32.cos() } else if f64::sinh(-2.45) <= (0.9 + (ia27[0] * ia27[0])).sqrt() { cc6 + b3[3] } else { s15.signum() }).sin()] };
+    let Lp { v: pv36, .. } = ps35;
+    (((((((((b3[3] / (((a4[2] / 1.05) * b3.iter().map(|e5| f64::powi(a4[3], 4)).sum::<f64>().tanh()).atan().exp() + 0.5)) * x2) + v2) + v3) + (((1.15 * autodiff::sigmoid(cc6)) + (1.35 * v7.tanh())) + (1.0 * v8))) + ((0.3 * s14.tanh()) + (1.0 * s15.tanh()))) + (0.85 * v18.sin())) + ((0.9 * autodiff::sigmoid(lv19.iter().map(|&t21| autodiff::elu(t21 + t21, 1.35).atan()).sum::<f64>())) + (1.2 * v25.sin()))) + (((0.25 * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| p28 * q29).sum::<f64>()) + (0.8 * wv26[0].iter().map(|e30| (e30 * (-0.85)).max(e30 % (e30.abs() + 1.15)).tanh()).sum::<f64>())) + (1.35 * autodiff::sigmoid(acc32)))) + (0.95 * pv36[1])
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30356,7 +31259,9 @@ fn p1287_dual<D: Dn>(b3: &[D; 4], x2: D, x1: D, a4: [D; 5], wv26: &[Vec<D>], pts
     for &(qa33, qb34) in pts31.iter() {
         acc32 += dx_sigmoid(dx_tan(dx_tanh(qa33, tr_), tr_) * dx_atan2(qa33, D::from(1.45), tr_), tr_) + dx_atan(dx_elu(qb34 * qb34, D::from(1.6), tr_), tr_);
     }
-    ((((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))) + ((D::from(0.9) * dx_sigmoid(lv19.iter().map(|&t21| dx_atan(dx_elu(t21 + t21, D::from(1.35), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_sin(v25, tr_)))) + (((D::from(0.25) * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * wv26[0].iter().map(|e30| dx_tanh(dx_max(*e30 * (-D::from(0.85)), dx_rem(*e30, dx_abs(*e30, tr_) + D::from(1.15), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * dx_sigmoid(acc32, tr_)))
+    let ps35 = LpD { a: dx_tanh(dx_log10(dx_abs(dx_asin(dx_sin(wv26[1][0], tr_) * D::from(0.9), tr_), tr_) + D::from(0.8), tr_), tr_), v: [dx_atan(if dx_ge(v3 - wv26[1][0], D::from(0.7), tr_) { wv26[1][0] * b3[1] } else { ia27[0] * v1 }, tr_), dx_sin(if dx_gt(v7, a4[1], tr_) || dx_gt(ia27[0], wv26[0][0], tr_) { dx_cos(acc32, tr_) } else if dx_le(dx_sinh(-D::from(2.45), tr_), dx_sqrt(D::from(0.9) + (ia27[0] * ia27[0]), tr_), tr_) { cc6 + b3[3] } else { dx_signum(s15, tr_) }, tr_)] };
+    let LpD { v: pv36, .. } = ps35;
+    (((((((((b3[3] / (dx_exp(dx_atan((a4[2] / D::from(1.05)) * dx_tanh(b3.iter().map(|e5| dx_powi(a4[3], 4, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_), tr_) + D::from(0.5))) * x2) + v2) + v3) + (((D::from(1.15) * dx_sigmoid(cc6, tr_)) + (D::from(1.35) * dx_tanh(v7, tr_))) + (D::from(1.0) * v8))) + ((D::from(0.3) * dx_tanh(s14, tr_)) + (D::from(1.0) * dx_tanh(s15, tr_)))) + (D::from(0.85) * dx_sin(v18, tr_))) + ((D::from(0.9) * dx_sigmoid(lv19.iter().map(|&t21| dx_atan(dx_elu(t21 + t21, D::from(1.35), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.2) * dx_sin(v25, tr_)))) + (((D::from(0.25) * wv26[0].iter().zip(ia27.iter()).map(|(p28, q29)| *p28 * *q29).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + (D::from(0.8) * wv26[0].iter().map(|e30| dx_tanh(dx_max(*e30 * (-D::from(0.85)), dx_rem(*e30, dx_abs(*e30, tr_) + D::from(1.15), tr_), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_))) + (D::from(1.35) * dx_sigmoid(acc32, tr_)))) + (D::from(0.95) * pv36[1])
 }
 
 fn p1287_eval(x: &[f64]) -> Vec<f64> {
@@ -30815,7 +31720,14 @@ fn p1290(x1: f64, x2: f64, r3: &f64, f4: bool) -> (f64, f64) {
     let ia9: [f64; 4] = [(1.8 + x1).tanh(), x1, autodiff::sigmoid(u4[c5 % u4.len()] + r3), (autodiff::leaky_relu(((c5 as f64).sin() * 0.9).asin(), cc8.sin().tan().sin()) + x1).sin()];
     let k11 = ia9.iter().filter(|&&v10| v10 > 1.213).count();
     let v13: f64 = if let Some(j12) = k11.checked_sub(1) { (ia9[0] + x2).tanh() * (j12 as f64) } else { (u4[k11 % u4.len()].tanh().atan() + r3).atan() };
-    ((((x2.asinh() - autodiff::softplus(x2)) - r3) + ((0.9 * u4[2].sin()) + (0.75 * cc8.sin()))) + (0.6 * v13), x2.hypot(autodiff::relu(2.75)) * x2)
+    let mut acc14: f64 = autodiff::elu(-x2, 1.5).tanh();
+    for i15 in 0..3 {
+        acc14 = (0.6 * acc14) + ((u4[c5 % u4.len()] + r3).sin() * ((0.25 * (i15 as f64)) + 0.5));
+        if acc14 < *r3 {
+            break;
+        }
+    }
+    (((((x2.asinh() - autodiff::softplus(x2)) - r3) + ((0.9 * u4[2].sin()) + (0.75 * cc8.sin()))) + (0.6 * v13)) + (1.35 * acc14), x2.hypot(autodiff::relu(2.75)) * x2)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -30838,7 +31750,14 @@ fn p1290_dual<D: Dn>(x1: D, x2: D, r3: &D, f4: bool, tr_: &mut Tr) -> (D, D) {
     let ia9: [D; 4] = [dx_tanh(D::from(1.8) + x1, tr_), x1, dx_sigmoid(u4[c5 % u4.len()] + (*r3), tr_), dx_sin(dx_leaky_relu(dx_asin(dx_sin(D::from(c5 as f64), tr_) * D::from(0.9), tr_), dx_sin(dx_tan(dx_sin(cc8, tr_), tr_), tr_), tr_) + x1, tr_)];
     let k11 = { let mut c_ = 0usize; for v10 in ia9.iter() { if dx_gt(*v10, D::from(1.213), tr_) { c_ += 1; } } c_ };
     let v13: D = if let Some(j12) = k11.checked_sub(1) { dx_tanh(ia9[0] + x2, tr_) * D::from(j12 as f64) } else { dx_atan(dx_atan(dx_tanh(u4[k11 % u4.len()], tr_), tr_) + (*r3), tr_) };
-    ((((dx_asinh(x2, tr_) - dx_softplus(x2, tr_)) - (*r3)) + ((D::from(0.9) * dx_sin(u4[2], tr_)) + (D::from(0.75) * dx_sin(cc8, tr_)))) + (D::from(0.6) * v13), dx_hypot(x2, dx_relu(D::from(2.75), tr_), tr_) * x2)
+    let mut acc14: D = dx_tanh(dx_elu(-x2, D::from(1.5), tr_), tr_);
+    for i15 in 0..3 {
+        acc14 = (D::from(0.6) * acc14) + (dx_sin(u4[c5 % u4.len()] + (*r3), tr_) * ((D::from(0.25) * D::from(i15 as f64)) + D::from(0.5)));
+        if dx_lt(acc14, *r3, tr_) {
+            break;
+        }
+    }
+    (((((dx_asinh(x2, tr_) - dx_softplus(x2, tr_)) - (*r3)) + ((D::from(0.9) * dx_sin(u4[2], tr_)) + (D::from(0.75) * dx_sin(cc8, tr_)))) + (D::from(0.6) * v13)) + (D::from(1.35) * acc14), dx_hypot(x2, dx_relu(D::from(2.75), tr_), tr_) * x2)
 }
 
 fn p1290_eval(x: &[f64]) -> Vec<f64> {
@@ -31105,7 +32024,8 @@ fn p1293(x1: f64, x2: f64, mut x3: f64) -> [f64; 3] {
     }
     let ia2: [f64; 3] = [((autodiff::sigmoid(-0.9 - v1) * (f64::abs(-0.3) + 1.25).powf(-1.0)) + x1).tanh(), ((v1 / (v1.atan2(-2.9).abs() + 1.45)) + x3).atan(), x3];
     let v5: f64 = ia2.iter().filter(|&&v3| v3 > 0.713).sum::<f64>();
-    [(((autodiff::leaky_relu(x3.ceil(), (v1.tanh() * x2).tanh()) - (-x1.asinh())) - 1.25) * x2) + (0.7 * v5.tanh()), ((-x3 + x1) + v1) - v1, (x2.mul_add(1.35, 0.75) - (x3 / (1.0 + (x3 * x3)))).sin() * v1.atan()]
+    let v7: f64 = ia2.last().copied().unwrap_or(((v5 - (-2.15)) + x3.atan2(ia2[2])).atan());
+    [((((autodiff::leaky_relu(x3.ceil(), (v1.tanh() * x2).tanh()) - (-x1.asinh())) - 1.25) * x2) + (0.7 * v5.tanh())) + (0.55 * (v7 * (v7 + x1).tanh())), ((-x3 + x1) + v1) - v1, (x2.mul_add(1.35, 0.75) - (x3 / (1.0 + (x3 * x3)))).sin() * v1.atan()]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31127,7 +32047,8 @@ fn p1293_dual<D: Dn>(x1: D, x2: D, mut x3: D, tr_: &mut Tr) -> [D; 3] {
     }
     let ia2: [D; 3] = [dx_tanh((dx_sigmoid(-D::from(0.9) - v1, tr_) * dx_powf(dx_abs(-D::from(0.3), tr_) + D::from(1.25), -D::from(1.0), tr_)) + x1, tr_), dx_atan((v1 / (dx_abs(dx_atan2(v1, -D::from(2.9), tr_), tr_) + D::from(1.45))) + x3, tr_), x3];
     let v5: D = { let mut s_ = D::from(0.0); for e4 in ia2.iter() { if dx_gt(*e4, D::from(0.713), tr_) { s_ = s_ + *e4; } } s_ };
-    [(((dx_leaky_relu(dx_ceil(x3, tr_), dx_tanh(dx_tanh(v1, tr_) * x2, tr_), tr_) - (-dx_asinh(x1, tr_))) - D::from(1.25)) * x2) + (D::from(0.7) * dx_tanh(v5, tr_)), ((-x3 + x1) + v1) - v1, dx_sin(dx_mul_add(x2, D::from(1.35), D::from(0.75), tr_) - (x3 / (D::from(1.0) + (x3 * x3))), tr_) * dx_atan(v1, tr_)]
+    let v7: D = ia2.last().copied().unwrap_or(dx_atan((v5 - (-D::from(2.15))) + dx_atan2(x3, ia2[2], tr_), tr_));
+    [((((dx_leaky_relu(dx_ceil(x3, tr_), dx_tanh(dx_tanh(v1, tr_) * x2, tr_), tr_) - (-dx_asinh(x1, tr_))) - D::from(1.25)) * x2) + (D::from(0.7) * dx_tanh(v5, tr_))) + (D::from(0.55) * (v7 * dx_tanh(v7 + x1, tr_))), ((-x3 + x1) + v1) - v1, dx_sin(dx_mul_add(x2, D::from(1.35), D::from(0.75), tr_) - (x3 / (D::from(1.0) + (x3 * x3))), tr_) * dx_atan(v1, tr_)]
 }
 
 fn p1293_eval(x: &[f64]) -> Vec<f64> {
@@ -31176,7 +32097,7 @@ fn p1293_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1294(x1: f64, f2: bool) -> (f64, f64) {
+fn p1294(x1: f64, f2: bool, gp18: &[V2]) -> (f64, f64) {
     let mut v1: f64 = x1.sin().tan();
     v1 %= autodiff::relu((v1 * x1).atan2(x1 + v1)).abs() + 1.2;
     v1 /= autodiff::relu(v1 - v1).cos().abs() + 0.6;
@@ -31203,11 +32124,16 @@ fn p1294(x1: f64, f2: bool) -> (f64, f64) {
     let j12 = ia10.iter().copied().position(|v11| v11 < -0.637).unwrap_or(0);
     let k14 = ia8.iter().filter(|v13| **v13 < -0.987).count();
     let v16: f64 = match k14.checked_sub(2) { Some(j15) => (autodiff::sigmoid(v1).cosh() + x1).tanh() * (j15 as f64), None => autodiff::sigmoid((ia10[3 - 1 - j12] + x1) - (ia8[j12 + 1] * v1)), };
-    (((autodiff::relu((0.15 % (f64::abs(1.45) + 1.15)).exp2()) + x1) + (0.85 * v9)) + ((1.0 * (ia10[j12] * (-v9 + x1).tanh())) + (0.85 * v16)), ((v1.tanh().tan().tanh().tan() % 2.55) - v1) + v1)
+    let v17: f64 = (-((x1 / 2.35).abs() + 1.4)).recip();
+    let mut acc19: f64 = 0.0;
+    for p20 in gp18.iter() {
+        acc19 += (p20[0] * p20[1]) + p20[1];
+    }
+    ((((autodiff::relu((0.15 % (f64::abs(1.45) + 1.15)).exp2()) + x1) + (0.85 * v9)) + ((1.0 * (ia10[j12] * (-v9 + x1).tanh())) + (0.85 * v16))) + (((1.1 * (if !(x1..=1.313).contains(&v17) { ((-(-0.35) - autodiff::relu(v1)) + x1).sin() } else { autodiff::sigmoid(ia8[(k14 + 1) % ia8.len()] + x1) })) + (0.95 * acc19.atan())) + (0.8 * gp18[0][0])), ((v1.tanh().tan().tanh().tan() % 2.55) - v1) + v1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1294_dual<D: Dn>(x1: D, f2: bool, tr_: &mut Tr) -> (D, D) {
+fn p1294_dual<D: Dn>(x1: D, f2: bool, gp18: &[[D; 2]; 1], tr_: &mut Tr) -> (D, D) {
     let mut v1: D = dx_tan(dx_sin(x1, tr_), tr_);
     v1 = dx_rem(v1, dx_abs(dx_relu(dx_atan2(v1 * x1, x1 + v1, tr_), tr_), tr_) + D::from(1.2), tr_);
     v1 /= dx_abs(dx_cos(dx_relu(v1 - v1, tr_), tr_), tr_) + D::from(0.6);
@@ -31234,36 +32160,48 @@ fn p1294_dual<D: Dn>(x1: D, f2: bool, tr_: &mut Tr) -> (D, D) {
     let j12 = ia10.iter().copied().position(|v11| dx_lt(v11, -D::from(0.637), tr_)).unwrap_or(0);
     let k14 = { let mut c_ = 0usize; for v13 in ia8.iter() { if dx_lt(*v13, -D::from(0.987), tr_) { c_ += 1; } } c_ };
     let v16: D = match k14.checked_sub(2) { Some(j15) => dx_tanh(dx_cosh(dx_sigmoid(v1, tr_), tr_) + x1, tr_) * D::from(j15 as f64), None => dx_sigmoid((ia10[3 - 1 - j12] + x1) - (ia8[j12 + 1] * v1), tr_), };
-    (((dx_relu(dx_exp2(dx_rem(D::from(0.15), dx_abs(D::from(1.45), tr_) + D::from(1.15), tr_), tr_), tr_) + x1) + (D::from(0.85) * v9)) + ((D::from(1.0) * (ia10[j12] * dx_tanh(-v9 + x1, tr_))) + (D::from(0.85) * v16)), (dx_rem(dx_tan(dx_tanh(dx_tan(dx_tanh(v1, tr_), tr_), tr_), tr_), D::from(2.55), tr_) - v1) + v1)
+    let v17: D = dx_recip(-(dx_abs(x1 / D::from(2.35), tr_) + D::from(1.4)), tr_);
+    let mut acc19: D = D::from(0.0);
+    for p20 in gp18.iter() {
+        acc19 += (p20[0] * p20[1]) + p20[1];
+    }
+    ((((dx_relu(dx_exp2(dx_rem(D::from(0.15), dx_abs(D::from(1.45), tr_) + D::from(1.15), tr_), tr_), tr_) + x1) + (D::from(0.85) * v9)) + ((D::from(1.0) * (ia10[j12] * dx_tanh(-v9 + x1, tr_))) + (D::from(0.85) * v16))) + (((D::from(1.1) * (if !(dx_ge(v17, x1, tr_) && dx_le(v17, D::from(1.313), tr_)) { dx_sin((-(-D::from(0.35)) - dx_relu(v1, tr_)) + x1, tr_) } else { dx_sigmoid(ia8[(k14 + 1) % ia8.len()] + x1, tr_) })) + (D::from(0.95) * dx_atan(acc19, tr_))) + (D::from(0.8) * gp18[0][0])), (dx_rem(dx_tan(dx_tanh(dx_tan(dx_tanh(v1, tr_), tr_), tr_), tr_), D::from(2.55), tr_) - v1) + v1)
 }
 
 fn p1294_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
-    flat(&p1294(x1, true))
+    let gp18: [[f64; 2]; 1] = take2(x, k);
+    flat(&p1294(x1, true, &gp18))
 }
 
 fn p1294_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
-    flat(&p1294_dual(x1, true, tr_))
+    let gp18: [[Dual64; 2]; 1] = take2(x, k);
+    flat(&p1294_dual(x1, true, &gp18, tr_))
 }
 
 fn p1294_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
-    let (out, g_x1) = p1294_backward(x1, true, (d[0], d[1]));
+    let gp18: [[f64; 2]; 1] = take2(x, k);
+    let mut d_gp18 = [[SHADOW; 2]; 1];
+    let (out, g_x1) = p1294_backward(x1, true, &gp18, &mut d_gp18, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
+    g.extend(shadow(&d_gp18));
     (flat(&out), g)
 }
 
 fn p1294_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
+    let gp18: [[f64; 2]; 1] = take2(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
-    let (out, tan) = p1294_forward(x1, t_x1, true);
+    let t_gp18: [[f64; 2]; 1] = take2(t, k);
+    let (out, tan) = p1294_forward(x1, t_x1, true, &gp18, &t_gp18);
     (flat(&out), flat(&tan))
 }
 
@@ -31630,7 +32568,9 @@ fn p1297(x1: f64, x2: f64, r3: &f64) -> f64 {
     let v20: f64 = if ia18.iter().all(|v| v.is_finite()) && !ia18.iter().all(|v19| *v19 > x2) { autodiff::sigmoid((autodiff::leaky_relu(z12[0], 0.21) * ia18[0]) + x1) } else { ((cc16.abs() + (1.25 + (ia18[0] * ia18[0])).ln()) + x2).tanh() };
     let oc21 = if ((autodiff::sigmoid(u11[0] * cc16.atan()) * autodiff::softplus(-0.25)) + x2).tanh() < 0.263 { Some(((acc10 * ia18[1].tanh().tan()) + x1).atan()) } else { None };
     let v23: f64 = oc21.unwrap_or_else(|| (z12[0] + r3).atan());
-    ((((((autodiff::elu(x2, 0.15).mul_add(f64::max(x1, 0.4) * autodiff::elu(*r3, x1.tanh()), if (x1 * x1) <= *r3 { autodiff::relu(2.9) } else { 0.8 % 2.7 }).atan() * x2) + x1) - x1) + (1.35 * acc10)) + ((((1.05 * u11[0].sin()) + (1.45 * autodiff::sigmoid(z12[1]))) + (0.95 * cc16.tanh())) + (0.3 * autodiff::sigmoid(cc17)))) + (1.05 * v20)) + (0.7 * v23)
+    let ps24 = Lp { a: (-x1).exp().tanh(), v: [((z12[0] / (v20.abs() + 0.85)).fract() + x1).tanh(), ((acc10 / 2.75).asinh() + r3).tanh()] };
+    let Lp { a, v: pv25 } = ps24;
+    (((((((autodiff::elu(x2, 0.15).mul_add(f64::max(x1, 0.4) * autodiff::elu(*r3, x1.tanh()), if (x1 * x1) <= *r3 { autodiff::relu(2.9) } else { 0.8 % 2.7 }).atan() * x2) + x1) - x1) + (1.35 * acc10)) + ((((1.05 * u11[0].sin()) + (1.45 * autodiff::sigmoid(z12[1]))) + (0.95 * cc16.tanh())) + (0.3 * autodiff::sigmoid(cc17)))) + (1.05 * v20)) + (0.7 * v23)) + ((1.1 * a) + (1.35 * pv25[0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -31679,7 +32619,9 @@ fn p1297_dual<D: Dn>(x1: D, x2: D, r3: &D, tr_: &mut Tr) -> D {
     let v20: D = if ia18.iter().all(|v_| dx_is_finite(*v_, tr_)) && !ia18.iter().all(|v19| dx_gt(*v19, x2, tr_)) { dx_sigmoid((dx_leaky_relu(z12[0], D::from(0.21), tr_) * ia18[0]) + x1, tr_) } else { dx_tanh((dx_abs(cc16, tr_) + dx_ln(D::from(1.25) + (ia18[0] * ia18[0]), tr_)) + x2, tr_) };
     let oc21 = if dx_lt(dx_tanh((dx_sigmoid(u11[0] * dx_atan(cc16, tr_), tr_) * dx_softplus(-D::from(0.25), tr_)) + x2, tr_), D::from(0.263), tr_) { Some(dx_atan((acc10 * dx_tan(dx_tanh(ia18[1], tr_), tr_)) + x1, tr_)) } else { None };
     let v23: D = oc21.unwrap_or_else(|| dx_atan(z12[0] + (*r3), tr_));
-    ((((((dx_atan(dx_mul_add(dx_elu(x2, D::from(0.15), tr_), dx_max(x1, D::from(0.4), tr_) * dx_elu(*r3, dx_tanh(x1, tr_), tr_), if dx_le(x1 * x1, *r3, tr_) { dx_relu(D::from(2.9), tr_) } else { dx_rem(D::from(0.8), D::from(2.7), tr_) }, tr_), tr_) * x2) + x1) - x1) + (D::from(1.35) * acc10)) + ((((D::from(1.05) * dx_sin(u11[0], tr_)) + (D::from(1.45) * dx_sigmoid(z12[1], tr_))) + (D::from(0.95) * dx_tanh(cc16, tr_))) + (D::from(0.3) * dx_sigmoid(cc17, tr_)))) + (D::from(1.05) * v20)) + (D::from(0.7) * v23)
+    let ps24 = LpD { a: dx_tanh(dx_exp(-x1, tr_), tr_), v: [dx_tanh(dx_fract(z12[0] / (dx_abs(v20, tr_) + D::from(0.85)), tr_) + x1, tr_), dx_tanh(dx_asinh(acc10 / D::from(2.75), tr_) + (*r3), tr_)] };
+    let LpD { a, v: pv25 } = ps24;
+    (((((((dx_atan(dx_mul_add(dx_elu(x2, D::from(0.15), tr_), dx_max(x1, D::from(0.4), tr_) * dx_elu(*r3, dx_tanh(x1, tr_), tr_), if dx_le(x1 * x1, *r3, tr_) { dx_relu(D::from(2.9), tr_) } else { dx_rem(D::from(0.8), D::from(2.7), tr_) }, tr_), tr_) * x2) + x1) - x1) + (D::from(1.35) * acc10)) + ((((D::from(1.05) * dx_sin(u11[0], tr_)) + (D::from(1.45) * dx_sigmoid(z12[1], tr_))) + (D::from(0.95) * dx_tanh(cc16, tr_))) + (D::from(0.3) * dx_sigmoid(cc17, tr_)))) + (D::from(1.05) * v20)) + (D::from(0.7) * v23)) + ((D::from(1.1) * a) + (D::from(1.35) * pv25[0]))
 }
 
 fn p1297_eval(x: &[f64]) -> Vec<f64> {
@@ -31825,7 +32767,7 @@ fn p1298_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1299(x2: f64, x1: f64, s3: &[f64]) -> f64 {
+fn p1299(x2: f64, x1: f64, s3: &[f64], gb20: &V2) -> f64 {
     let mut v1 = x1.tanh().min(s3[3] * x1) - (-x1).atan();
     if v1 <= 0.8 {
         return s3[3] + x2;
@@ -31848,11 +32790,13 @@ fn p1299(x2: f64, x1: f64, s3: &[f64]) -> f64 {
     }
     let (s17, s18) = s3.iter().fold((0.0, 0.0), |(p14, q15), &v12| (p14 + ((v12 * v12) * (v12 / (-(1.0 + (v12 * v12))))).tanh(), q15 + (v12.abs() + 1.2).log10().tanh()));
     let v19: f64 = autodiff::sigmoid((s18.sin() * 0.9).atanh() - s3[c3 % 5].atan2(s3[c3 % s3.len()])).rem_euclid(1.0 + (x1 * x1));
-    ((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((0.45 * autodiff::sigmoid(s17)) + (0.95 * autodiff::sigmoid(s18)))) + (0.95 * v19.sin())
+    let [g21, g22] = *gb20;
+    let gu23: V2 = [gb20[0] - autodiff::sigmoid(2.25 - (-s3[c3 % 5])), autodiff::sigmoid(((c3 as f64).tanh().sinh().abs() + 0.8).cbrt() + s3[(c3 + 3) % s3.len()])];
+    (((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((0.45 * autodiff::sigmoid(s17)) + (0.95 * autodiff::sigmoid(s18)))) + (0.95 * v19.sin())) + ((((1.3 * (gb20[0] * ((0.05 * v19.fract()) + x1).tanh())) + (0.75 * g21)) + (0.8 * g22)) + (1.1 * autodiff::sigmoid(gu23[0] * gu23[0])))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1299_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
+fn p1299_dual<D: Dn>(x2: D, x1: D, s3: &[D], gb20: &[D; 2], tr_: &mut Tr) -> D {
     let mut v1 = dx_min(dx_tanh(x1, tr_), s3[3] * x1, tr_) - dx_atan(-x1, tr_);
     if dx_le(v1, D::from(0.8), tr_) {
         return s3[3] + x2;
@@ -31875,7 +32819,9 @@ fn p1299_dual<D: Dn>(x2: D, x1: D, s3: &[D], tr_: &mut Tr) -> D {
     }
     let (s17, s18) = s3.iter().fold((D::from(0.0), D::from(0.0)), |(p14, q15), &v12| (p14 + dx_tanh((v12 * v12) * (v12 / (-(D::from(1.0) + (v12 * v12)))), tr_), q15 + dx_tanh(dx_log10(dx_abs(v12, tr_) + D::from(1.2), tr_), tr_)));
     let v19: D = dx_rem_euclid(dx_sigmoid(dx_atanh(dx_sin(s18, tr_) * D::from(0.9), tr_) - dx_atan2(s3[c3 % 5], s3[c3 % s3.len()], tr_), tr_), D::from(1.0) + (x1 * x1), tr_);
-    ((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((D::from(0.45) * dx_sigmoid(s17, tr_)) + (D::from(0.95) * dx_sigmoid(s18, tr_)))) + (D::from(0.95) * dx_sin(v19, tr_))
+    let [g21, g22] = *gb20;
+    let gu23: [D; 2] = [gb20[0] - dx_sigmoid(D::from(2.25) - (-s3[c3 % 5]), tr_), dx_sigmoid(dx_cbrt(dx_abs(dx_sinh(dx_tanh(D::from(c3 as f64), tr_), tr_), tr_) + D::from(0.8), tr_) + s3[(c3 + 3) % s3.len()], tr_)];
+    (((((s3[(c3 + 2) % s3.len()] + v2) - x2) - v2) + ((D::from(0.45) * dx_sigmoid(s17, tr_)) + (D::from(0.95) * dx_sigmoid(s18, tr_)))) + (D::from(0.95) * dx_sin(v19, tr_))) + ((((D::from(1.3) * (gb20[0] * dx_tanh((D::from(0.05) * dx_fract(v19, tr_)) + x1, tr_))) + (D::from(0.75) * g21)) + (D::from(0.8) * g22)) + (D::from(1.1) * dx_sigmoid(gu23[0] * gu23[0], tr_)))
 }
 
 fn p1299_eval(x: &[f64]) -> Vec<f64> {
@@ -31883,7 +32829,8 @@ fn p1299_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
-    flat(&p1299(x2, x1, &s3))
+    let gb20: [f64; 2] = take(x, k);
+    flat(&p1299(x2, x1, &s3, &gb20))
 }
 
 fn p1299_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -31891,7 +32838,8 @@ fn p1299_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let x1: Dual64 = take1(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 5);
-    flat(&p1299_dual(x2, x1, &s3, tr_))
+    let gb20: [Dual64; 2] = take(x, k);
+    flat(&p1299_dual(x2, x1, &s3, &gb20, tr_))
 }
 
 fn p1299_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -31899,12 +32847,15 @@ fn p1299_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
+    let gb20: [f64; 2] = take(x, k);
     let mut d_s3 = vec![SHADOW; 5];
-    let (out, g_x2, g_x1) = p1299_backward(x2, x1, &s3, &mut d_s3, d[0]);
+    let mut d_gb20 = [SHADOW; 2];
+    let (out, g_x2, g_x1) = p1299_backward(x2, x1, &s3, &mut d_s3, &gb20, &mut d_gb20, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_s3));
+    g.extend(shadow(&d_gb20));
     (flat(&out), g)
 }
 
@@ -31913,11 +32864,13 @@ fn p1299_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let x1: f64 = take1(x, k);
     let s3: Vec<f64> = take_vec(x, k, 5);
+    let gb20: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 5);
-    let (out, tan) = p1299_forward(x2, t_x2, x1, t_x1, &s3, &t_s3);
+    let t_gb20: [f64; 2] = take(t, k);
+    let (out, tan) = p1299_forward(x2, t_x2, x1, t_x1, &s3, &t_s3, &gb20, &t_gb20);
     (flat(&out), flat(&tan))
 }
 
@@ -31925,7 +32878,7 @@ fn p1299_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize, mut st: Body) -> (f64, f64) {
+fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize, mut st: Body, ga15: V3, gb19: &V3) -> (f64, f64) {
     if st.vel[n5].sin().clamp(-1.5, 0.65) > (st.inner.t / (1.0 + (b3[0] * b3[0]))) {
         st.w[2 - 1 - n5][n5] %= (((f64::abs(1.95) + 0.55).log10().abs() + 1.3).powf((x1 + st.inner.t).tanh()).abs() + 1.85).acosh().abs() + 1.05;
         if 1.75 >= (st.m % ((n5 as f64).abs() + 0.7)) {
@@ -31962,11 +32915,14 @@ fn p1300(mut x1: f64, a2: [f64; 5], b3: &[f64; 1], s4: &[f64], n5: usize, mut st
     let v12: f64 = b3.iter().copied().filter(|&v10| v10 < x1).map(|e11| f64::sin(2.45) + e11).sum::<f64>();
     let v13: f64 = f64::div_euclid(autodiff::sigmoid(-(0.7 + (st.inner.t * st.inner.t)).ln()), 2.9);
     let v14: f64 = if s4.is_empty() { ((acc7 + (2.1 * acc4)) + x1).atan() } else { s4[0] * st.inner.t.tanh() };
-    (((((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12)) + (0.5 * (v13 * autodiff::leaky_relu(st.pos[n5], 0.46).sin()))) + (0.85 * v14), (x1 * x1) + x1)
+    let [g16, g17, g18] = ga15;
+    let gu20: V3 = [ga15[2] - st.w[2 - 1 - n5][n5].hypot(st.vel[n5]).tanh(), gb19[0] - autodiff::sigmoid(v14 / ((-0.2 - st.inner.t).atan().exp() + 0.5)), autodiff::sigmoid(s4.iter().copied().map(|e21| x1.atan()).sum::<f64>())];
+    let uq22 = Uq { a: (st.inner.a[1] / (g18.abs() + 1.45)).abs().ln_1p().tanh(), v: [((v14 - (acc7 / (1.0 + (acc4 * acc4)))) + a2[n5]).tanh(), autodiff::sigmoid(-st.vel[1]).exp().sin()] };
+    ((((((((((((st.inner.a[0] - ((n5 + 1) as f64)) % ((x1 % (st.w[n5][2 - 1 - n5].abs() + 0.7)).abs() + 1.5)).trunc() * st.m) + st.m) + st.m) + (1.35 * acc4)) + ((1.45 * (st.vel[1] - snap5[1]).tanh()) + (1.4 * acc7))) + (0.8 * v9)) + (0.9 * v12)) + (0.5 * (v13 * autodiff::leaky_relu(st.pos[n5], 0.46).sin()))) + (0.85 * v14)) + ((((((1.2 * (ga15[0] * st.pos[1].tanh())) + (0.6 * (g16 * g17))) + (0.35 * g18)) + (1.5 * (gb19[0] * autodiff::sigmoid(x1)))) + (0.75 * autodiff::sigmoid(gu20[0] * gu20[2]))) + (1.4 * uq22.ulen((acc4.max(v13 * v12) + b3[0]).tanh()))), (x1 * x1) + x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mut st: BodyD<D>, tr_: &mut Tr) -> (D, D) {
+fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mut st: BodyD<D>, ga15: [D; 3], gb19: &[D; 3], tr_: &mut Tr) -> (D, D) {
     if dx_gt(dx_clamp(dx_sin(st.vel[n5], tr_), -D::from(1.5), D::from(0.65), tr_), st.inner.t / (D::from(1.0) + (b3[0] * b3[0])), tr_) {
         st.w[2 - 1 - n5][n5] = dx_rem(st.w[2 - 1 - n5][n5], dx_abs(dx_acosh(dx_abs(dx_powf(dx_abs(dx_log10(dx_abs(D::from(1.95), tr_) + D::from(0.55), tr_), tr_) + D::from(1.3), dx_tanh(x1 + st.inner.t, tr_), tr_), tr_) + D::from(1.85), tr_), tr_) + D::from(1.05), tr_);
         if dx_ge(D::from(1.75), dx_rem(st.m, dx_abs(D::from(n5 as f64), tr_) + D::from(0.7), tr_), tr_) {
@@ -32003,7 +32959,10 @@ fn p1300_dual<D: Dn>(mut x1: D, a2: [D; 5], b3: &[D; 1], s4: &[D], n5: usize, mu
     let v12: D = { let mut s_ = D::from(0.0); for e11 in b3.iter().copied() { if dx_lt(e11, x1, tr_) { s_ = s_ + (dx_sin(D::from(2.45), tr_) + e11); } } s_ };
     let v13: D = dx_div_euclid(dx_sigmoid(-dx_ln(D::from(0.7) + (st.inner.t * st.inner.t), tr_), tr_), D::from(2.9), tr_);
     let v14: D = if s4.is_empty() { dx_atan((acc7 + (D::from(2.1) * acc4)) + x1, tr_) } else { s4[0] * dx_tanh(st.inner.t, tr_) };
-    (((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_)))) + (D::from(0.85) * v14), (x1 * x1) + x1)
+    let [g16, g17, g18] = ga15;
+    let gu20: [D; 3] = [ga15[2] - dx_tanh(dx_hypot(st.w[2 - 1 - n5][n5], st.vel[n5], tr_), tr_), gb19[0] - dx_sigmoid(v14 / (dx_exp(dx_atan(-D::from(0.2) - st.inner.t, tr_), tr_) + D::from(0.5)), tr_), dx_sigmoid(s4.iter().copied().map(|e21| dx_atan(x1, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)];
+    let uq22 = UqD { a: dx_tanh(dx_ln_1p(dx_abs(st.inner.a[1] / (dx_abs(g18, tr_) + D::from(1.45)), tr_), tr_), tr_), v: [dx_tanh((v14 - (acc7 / (D::from(1.0) + (acc4 * acc4)))) + a2[n5], tr_), dx_sin(dx_exp(dx_sigmoid(-st.vel[1], tr_), tr_), tr_)] };
+    ((((((((((dx_trunc(dx_rem(st.inner.a[0] - D::from((n5 + 1) as f64), dx_abs(dx_rem(x1, dx_abs(st.w[n5][2 - 1 - n5], tr_) + D::from(0.7), tr_), tr_) + D::from(1.5), tr_), tr_) * st.m) + st.m) + st.m) + (D::from(1.35) * acc4)) + ((D::from(1.45) * dx_tanh(st.vel[1] - snap5[1], tr_)) + (D::from(1.4) * acc7))) + (D::from(0.8) * v9)) + (D::from(0.9) * v12)) + (D::from(0.5) * (v13 * dx_sin(dx_leaky_relu(st.pos[n5], D::from(0.46), tr_), tr_)))) + (D::from(0.85) * v14)) + ((((((D::from(1.2) * (ga15[0] * dx_tanh(st.pos[1], tr_))) + (D::from(0.6) * (g16 * g17))) + (D::from(0.35) * g18)) + (D::from(1.5) * (gb19[0] * dx_sigmoid(x1, tr_)))) + (D::from(0.75) * dx_sigmoid(gu20[0] * gu20[2], tr_))) + (D::from(1.4) * uq22.ulen_dual(dx_tanh(dx_max(acc4, v13 * v12, tr_) + b3[0], tr_), tr_))), (x1 * x1) + x1)
 }
 
 fn p1300_eval(x: &[f64]) -> Vec<f64> {
@@ -32013,7 +32972,9 @@ fn p1300_eval(x: &[f64]) -> Vec<f64> {
     let b3: [f64; 1] = take(x, k);
     let s4: Vec<f64> = take_vec(x, k, 3);
     let st: Body = take_body(x, k);
-    flat(&p1300(x1, a2, &b3, &s4, 1, st))
+    let ga15: [f64; 3] = take(x, k);
+    let gb19: [f64; 3] = take(x, k);
+    flat(&p1300(x1, a2, &b3, &s4, 1, st, ga15, &gb19))
 }
 
 fn p1300_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -32023,7 +32984,9 @@ fn p1300_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b3: [Dual64; 1] = take(x, k);
     let s4: Vec<Dual64> = take_vec(x, k, 3);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p1300_dual(x1, a2, &b3, &s4, 1, st, tr_))
+    let ga15: [Dual64; 3] = take(x, k);
+    let gb19: [Dual64; 3] = take(x, k);
+    flat(&p1300_dual(x1, a2, &b3, &s4, 1, st, ga15, &gb19, tr_))
 }
 
 fn p1300_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -32033,15 +32996,20 @@ fn p1300_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 1] = take(x, k);
     let s4: Vec<f64> = take_vec(x, k, 3);
     let st: Body = take_body(x, k);
+    let ga15: [f64; 3] = take(x, k);
+    let gb19: [f64; 3] = take(x, k);
     let mut d_b3 = [SHADOW; 1];
     let mut d_s4 = vec![SHADOW; 3];
-    let (out, g_x1, g_a2, g_st) = p1300_backward(x1, a2, &b3, &mut d_b3, &s4, &mut d_s4, 1, st, (d[0], d[1]));
+    let mut d_gb19 = [SHADOW; 3];
+    let (out, g_x1, g_a2, g_st, g_ga15) = p1300_backward(x1, a2, &b3, &mut d_b3, &s4, &mut d_s4, 1, st, ga15, &gb19, &mut d_gb19, (d[0], d[1]));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_a2));
     g.extend(shadow(&d_b3));
     g.extend(shadow(&d_s4));
     g.extend(flat(&g_st));
+    g.extend(flat(&g_ga15));
+    g.extend(shadow(&d_gb19));
     (flat(&out), g)
 }
 
@@ -32052,13 +33020,17 @@ fn p1300_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b3: [f64; 1] = take(x, k);
     let s4: Vec<f64> = take_vec(x, k, 3);
     let st: Body = take_body(x, k);
+    let ga15: [f64; 3] = take(x, k);
+    let gb19: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_a2: [f64; 5] = take(t, k);
     let t_b3: [f64; 1] = take(t, k);
     let t_s4: Vec<f64> = take_vec(t, k, 3);
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p1300_forward(x1, t_x1, a2, t_a2, &b3, &t_b3, &s4, &t_s4, 1, st, t_st);
+    let t_ga15: [f64; 3] = take(t, k);
+    let t_gb19: [f64; 3] = take(t, k);
+    let (out, tan) = p1300_forward(x1, t_x1, a2, t_a2, &b3, &t_b3, &s4, &t_s4, 1, st, t_st, ga15, t_ga15, &gb19, &t_gb19);
     (flat(&out), flat(&tan))
 }
 
@@ -32206,7 +33178,9 @@ fn p1302(x1: f64, w2: &[[f64; 2]; 3], n3: usize, st: &Body) -> [f64; 1] {
     let cc14: f64 = cdot1(&u10, &u7);
     let ia15: [f64; 4] = [(if (n3 as f64).hypot(w2[c11 % w2.len()][c11 % 2]) <= 0.8 { st.inner.t * st.inner.t } else if (st.w[n3 % 2][n3 % 2] / (v1.abs() + 1.4)) < out4[0] { cc14 * st.inner.t } else { acc3 * u10[0] }).sin(), -f64::clamp(out4[1], st.vel[1], st.vel[1] + 0.35), (-x1 + (st.inner.t.abs() + 0.8).cbrt()).tanh(), ((st.pos[1] + st.inner.t).abs() + 1.6).acosh().tanh()];
     let k17 = ia15.iter().skip(3).filter(|v16| **v16 > -0.687).count();
-    [((((((st.inner.t.trunc().atan2(1.0) / ((st.pos[(n3 + 3) % 2].max(v1).tanh() * st.pos[(n3 + 2) % 2]).exp() + 0.5)) * st.inner.t).atan() * st.m) + v1) + (0.7 * acc3)) + ((((1.15 * out4[0].sin()) + (0.4 * u7[0].tanh())) + (0.9 * u10[0].atan())) + (0.25 * cc14.tanh()))) + (1.05 * (ia15[k17 % 4] + ((st.inner.a[c11 % 2] * st.pos[0]) + cc14).sin()))]
+    let ra18: [f64; 3] = [(if (n3 as f64).hypot(ia15[n3]) > (1.65 / 1.25) { (1.4 + (u7[c11 % u7.len()] * u7[c11 % u7.len()])).ln() } else if st.vel[(n3 + 1) % 2] >= -0.9 || out4[k17 % 2] > -0.95 { acc3 * w2[1][1] } else { st.pos[c11 % 2] }).atan(), v1.max(st.m).min(x1).tanh(), st.inner.t];
+    let v20: f64 = *ra18.last().unwrap();
+    [(((((((st.inner.t.trunc().atan2(1.0) / ((st.pos[(n3 + 3) % 2].max(v1).tanh() * st.pos[(n3 + 2) % 2]).exp() + 0.5)) * st.inner.t).atan() * st.m) + v1) + (0.7 * acc3)) + ((((1.15 * out4[0].sin()) + (0.4 * u7[0].tanh())) + (0.9 * u10[0].atan())) + (0.25 * cc14.tanh()))) + (1.05 * (ia15[k17 % 4] + ((st.inner.a[c11 % 2] * st.pos[0]) + cc14).sin()))) + (0.8 * (v20 * x1.tanh()))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32236,7 +33210,9 @@ fn p1302_dual<D: Dn>(x1: D, w2: &[[D; 2]; 3], n3: usize, st: &BodyD<D>, tr_: &mu
     let cc14: D = cdot1_dual(&u10, &u7, tr_);
     let ia15: [D; 4] = [dx_sin(if dx_le(dx_hypot(D::from(n3 as f64), w2[c11 % w2.len()][c11 % 2], tr_), D::from(0.8), tr_) { st.inner.t * st.inner.t } else if dx_lt(st.w[n3 % 2][n3 % 2] / (dx_abs(v1, tr_) + D::from(1.4)), out4[0], tr_) { cc14 * st.inner.t } else { acc3 * u10[0] }, tr_), -dx_clamp(out4[1], st.vel[1], st.vel[1] + D::from(0.35), tr_), dx_tanh(-x1 + dx_cbrt(dx_abs(st.inner.t, tr_) + D::from(0.8), tr_), tr_), dx_tanh(dx_acosh(dx_abs(st.pos[1] + st.inner.t, tr_) + D::from(1.6), tr_), tr_)];
     let k17 = { let mut c_ = 0usize; for v16 in ia15.iter().skip(3) { if dx_gt(*v16, -D::from(0.687), tr_) { c_ += 1; } } c_ };
-    [((((dx_atan((dx_atan2(dx_trunc(st.inner.t, tr_), D::from(1.0), tr_) / (dx_exp(dx_tanh(dx_max(st.pos[(n3 + 3) % 2], v1, tr_), tr_) * st.pos[(n3 + 2) % 2], tr_) + D::from(0.5))) * st.inner.t, tr_) * st.m) + v1) + (D::from(0.7) * acc3)) + ((((D::from(1.15) * dx_sin(out4[0], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.9) * dx_atan(u10[0], tr_))) + (D::from(0.25) * dx_tanh(cc14, tr_)))) + (D::from(1.05) * (ia15[k17 % 4] + dx_sin((st.inner.a[c11 % 2] * st.pos[0]) + cc14, tr_)))]
+    let ra18: [D; 3] = [dx_atan(if dx_gt(dx_hypot(D::from(n3 as f64), ia15[n3], tr_), D::from(1.65) / D::from(1.25), tr_) { dx_ln(D::from(1.4) + (u7[c11 % u7.len()] * u7[c11 % u7.len()]), tr_) } else if dx_ge(st.vel[(n3 + 1) % 2], -D::from(0.9), tr_) || dx_gt(out4[k17 % 2], -D::from(0.95), tr_) { acc3 * w2[1][1] } else { st.pos[c11 % 2] }, tr_), dx_tanh(dx_min(dx_max(v1, st.m, tr_), x1, tr_), tr_), st.inner.t];
+    let v20: D = *ra18.last().unwrap();
+    [(((((dx_atan((dx_atan2(dx_trunc(st.inner.t, tr_), D::from(1.0), tr_) / (dx_exp(dx_tanh(dx_max(st.pos[(n3 + 3) % 2], v1, tr_), tr_) * st.pos[(n3 + 2) % 2], tr_) + D::from(0.5))) * st.inner.t, tr_) * st.m) + v1) + (D::from(0.7) * acc3)) + ((((D::from(1.15) * dx_sin(out4[0], tr_)) + (D::from(0.4) * dx_tanh(u7[0], tr_))) + (D::from(0.9) * dx_atan(u10[0], tr_))) + (D::from(0.25) * dx_tanh(cc14, tr_)))) + (D::from(1.05) * (ia15[k17 % 4] + dx_sin((st.inner.a[c11 % 2] * st.pos[0]) + cc14, tr_)))) + (D::from(0.8) * (v20 * dx_tanh(x1, tr_)))]
 }
 
 fn p1302_eval(x: &[f64]) -> Vec<f64> {
@@ -32296,7 +33272,10 @@ fn p1303(x2: f64, x1: f64, s3: &[f64], b4: &[f64; 3], a5: [f64; 4]) -> f64 {
     let v11: f64 = match k9.checked_sub(2) { Some(j10) => autodiff::sigmoid((a5[k9 % 4] + 0.45).max(x1 + 1.3)) * (j10 as f64), None => autodiff::sigmoid((cc6 + 1.55) - (x1.tanh() * 0.9).acos()), };
     let v12: f64 = a5[k9 % a5.len()].cosh().sin().rem_euclid(v3.sin().exp() + 0.5);
     let v13: f64 = f64::div_euclid(v3.max(x1) * (0.75 % 1.15), -(v11.tanh().sinh().abs() + 1.4));
-    (((((b4[0].tanh().tan().atan2(b4.iter().zip(s3.iter()).map(|(p4, q5)| ((y1[0] / (p4.abs() + 0.5)).atan() * 0.63) + 1.0).product::<f64>()) - ((x1.abs() + 1.0).log10() + (a5[3] / 1.05))) + v3) - x1) + (0.55 * cc6.atan())) + (0.35 * v11)) + ((0.55 * v12) + (0.9 * autodiff::sigmoid(v13 * cc6.sin().cosh().tanh())))
+    let v15: f64 = if let Some(fv14) = y1.last() { (f64::min(2.25, 2.45).abs() + 1.5).sqrt().sin() + fv14.tanh() } else { (-b4[k9 % 3].atan2(ia7[k9 % ia7.len()])).tanh() };
+    let ps17 = Lp { a: (y1[k9 % y1.len()].atan().powi(0) + x1).sin(), v: [(({ let t18 = v15 * x1; t18 * y1[(k9 + 1) % 2].tanh().cosh().tanh() }) + a5[(k9 + 1) % 4]).tanh(), autodiff::sigmoid(autodiff::relu((k9 as f64).hypot(x2)))] };
+    let Lp { v: pv20, .. } = ps17;
+    ((((((b4[0].tanh().tan().atan2(b4.iter().zip(s3.iter()).map(|(p4, q5)| ((y1[0] / (p4.abs() + 0.5)).atan() * 0.63) + 1.0).product::<f64>()) - ((x1.abs() + 1.0).log10() + (a5[3] / 1.05))) + v3) - x1) + (0.55 * cc6.atan())) + (0.35 * v11)) + ((0.55 * v12) + (0.9 * autodiff::sigmoid(v13 * cc6.sin().cosh().tanh())))) + ((0.65 * (v15 * (ia7.iter().map(|&e16| f64::sin(0.6).tan().tanh() + 1.0).product::<f64>() + (-1.5 * x1)).tanh())) + (0.55 * pv20[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -32309,7 +33288,10 @@ fn p1303_dual<D: Dn>(x2: D, x1: D, s3: &[D], b4: &[D; 3], a5: [D; 4], tr_: &mut 
     let v11: D = match k9.checked_sub(2) { Some(j10) => dx_sigmoid(dx_max(a5[k9 % 4] + D::from(0.45), x1 + D::from(1.3), tr_), tr_) * D::from(j10 as f64), None => dx_sigmoid((cc6 + D::from(1.55)) - dx_acos(dx_tanh(x1, tr_) * D::from(0.9), tr_), tr_), };
     let v12: D = dx_rem_euclid(dx_sin(dx_cosh(a5[k9 % a5.len()], tr_), tr_), dx_exp(dx_sin(v3, tr_), tr_) + D::from(0.5), tr_);
     let v13: D = dx_div_euclid(dx_max(v3, x1, tr_) * dx_rem(D::from(0.75), D::from(1.15), tr_), -(dx_abs(dx_sinh(dx_tanh(v11, tr_), tr_), tr_) + D::from(1.4)), tr_);
-    (((((dx_atan2(dx_tan(dx_tanh(b4[0], tr_), tr_), b4.iter().zip(s3.iter()).map(|(p4, q5)| (dx_atan(y1[0] / (dx_abs(*p4, tr_) + D::from(0.5)), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - (dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_) + (a5[3] / D::from(1.05)))) + v3) - x1) + (D::from(0.55) * dx_atan(cc6, tr_))) + (D::from(0.35) * v11)) + ((D::from(0.55) * v12) + (D::from(0.9) * dx_sigmoid(v13 * dx_tanh(dx_cosh(dx_sin(cc6, tr_), tr_), tr_), tr_)))
+    let v15: D = if let Some(fv14) = y1.last() { dx_sin(dx_sqrt(dx_abs(dx_min(D::from(2.25), D::from(2.45), tr_), tr_) + D::from(1.5), tr_), tr_) + dx_tanh(*fv14, tr_) } else { dx_tanh(-dx_atan2(b4[k9 % 3], ia7[k9 % ia7.len()], tr_), tr_) };
+    let ps17 = LpD { a: dx_sin(dx_powi(dx_atan(y1[k9 % y1.len()], tr_), 0, tr_) + x1, tr_), v: [dx_tanh(({ let t18 = v15 * x1; t18 * dx_tanh(dx_cosh(dx_tanh(y1[(k9 + 1) % 2], tr_), tr_), tr_) }) + a5[(k9 + 1) % 4], tr_), dx_sigmoid(dx_relu(dx_hypot(D::from(k9 as f64), x2, tr_), tr_), tr_)] };
+    let LpD { v: pv20, .. } = ps17;
+    ((((((dx_atan2(dx_tan(dx_tanh(b4[0], tr_), tr_), b4.iter().zip(s3.iter()).map(|(p4, q5)| (dx_atan(y1[0] / (dx_abs(*p4, tr_) + D::from(0.5)), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_) - (dx_log10(dx_abs(x1, tr_) + D::from(1.0), tr_) + (a5[3] / D::from(1.05)))) + v3) - x1) + (D::from(0.55) * dx_atan(cc6, tr_))) + (D::from(0.35) * v11)) + ((D::from(0.55) * v12) + (D::from(0.9) * dx_sigmoid(v13 * dx_tanh(dx_cosh(dx_sin(cc6, tr_), tr_), tr_), tr_)))) + ((D::from(0.65) * (v15 * dx_tanh(ia7.iter().map(|&e16| dx_tanh(dx_tan(dx_sin(D::from(0.6), tr_), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (-D::from(1.5) * x1), tr_))) + (D::from(0.55) * pv20[1]))
 }
 
 fn p1303_eval(x: &[f64]) -> Vec<f64> {
@@ -33302,7 +34284,7 @@ fn p1311_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1312(x1: f64, b2: &[f64; 4], f5: bool, w4: &[[f64; 2]; 3], s3: &[f64], ch15: char, vx23: &Vec<f64>) -> [f64; 3] {
+fn p1312(x1: f64, b2: &[f64; 4], f5: bool, w4: &[[f64; 2]; 3], s3: &[f64], ch15: char, vx23: &Vec<f64>, gp24: &[V3], ga27: V3) -> [f64; 3] {
     let v1 = autodiff::leaky_relu(-x1, 0.51) / 0.55;
     for &e2 in s3.iter() {
         let mut y3 = [(b2[3].clamp(-0.55, 1.95).abs() + 1.2).log(8.4), v1, v1.cos() + b2[0].cos()];
@@ -33337,11 +34319,16 @@ fn p1312(x1: f64, b2: &[f64; 4], f5: bool, w4: &[[f64; 2]; 3], s3: &[f64], ch15:
     }
     let v21: f64 = ((c12 as f64) - (((c12 + 1) as f64) - ia17[c12 % ia17.len()])).tanh().rem_euclid(-((acc8.abs() + 0.75).powf(1.4).abs() + 1.1));
     let v22: f64 = f64::rem_euclid(v16 * ia17[(c12 + 3) % ia17.len()].tanh().tan(), f64::clamp(-1.3, -1.8, 0.6).exp() + 0.5);
-    [(((((((v1.tanh().tan().floor() - 0.25) + x1) + (0.5 * acc8)) + ((0.45 * u9[0].tanh()) + (1.35 * z11[0].atan()))) + (1.2 * v16)) + (0.75 * v19)) + ((1.45 * v21.atan()) + (0.45 * v22.atan()))) + (0.3 * (vx23[0] * (f64::max(1.35, v16) / (1.0 + (b2[(c12 + 2) % b2.len()] * b2[(c12 + 2) % b2.len()]))).sin())), (s3.iter().product::<f64>() + b2[2]).sin() * x1, (((x1.cosh() / (x1.atan2(b2[3]).abs() + 0.9)).tanh().cosh() * v1.sin()) + b2[0]) * x1]
+    let mut acc25: f64 = 0.0;
+    for p26 in gp24.iter() {
+        acc25 += (p26[0] * p26[2]) + p26[1];
+    }
+    let gu28: V3 = [gp24[0][2] - (((v16 - 1.25).abs() + 0.8).sqrt() + s3[1]).tanh(), ga27[1] - ((c12 as f64) + w4[c12 % w4.len()][(c12 + 1) % 2]).tanh(), autodiff::sigmoid(((acc25 - v21) % (1.0 + (z11[c12 % 3] * z11[c12 % 3]))) + b2[c12 % b2.len()])];
+    [((((((((v1.tanh().tan().floor() - 0.25) + x1) + (0.5 * acc8)) + ((0.45 * u9[0].tanh()) + (1.35 * z11[0].atan()))) + (1.2 * v16)) + (0.75 * v19)) + ((1.45 * v21.atan()) + (0.45 * v22.atan()))) + (0.3 * (vx23[0] * (f64::max(1.35, v16) / (1.0 + (b2[(c12 + 2) % b2.len()] * b2[(c12 + 2) % b2.len()]))).sin()))) + ((((1.35 * acc25.atan()) + (1.05 * gp24[0][2])) + (0.65 * (ga27[1] * (b2[c12 % b2.len()].atan() * 0.95)))) + (1.35 * (gu28[0] * gu28[2]).sin())), (s3.iter().product::<f64>() + b2[2]).sin() * x1, (((x1.cosh() / (x1.atan2(b2[3]).abs() + 0.9)).tanh().cosh() * v1.sin()) + b2[0]) * x1]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1312_dual<D: Dn>(x1: D, b2: &[D; 4], f5: bool, w4: &[[D; 2]; 3], s3: &[D], ch15: char, vx23: &Vec<D>, tr_: &mut Tr) -> [D; 3] {
+fn p1312_dual<D: Dn>(x1: D, b2: &[D; 4], f5: bool, w4: &[[D; 2]; 3], s3: &[D], ch15: char, vx23: &Vec<D>, gp24: &[[D; 3]; 1], ga27: [D; 3], tr_: &mut Tr) -> [D; 3] {
     let v1 = dx_leaky_relu(-x1, D::from(0.51), tr_) / D::from(0.55);
     for &e2 in s3.iter() {
         let mut y3 = [dx_log(dx_abs(dx_clamp(b2[3], -D::from(0.55), D::from(1.95), tr_), tr_) + D::from(1.2), D::from(8.4), tr_), v1, dx_cos(v1, tr_) + dx_cos(b2[0], tr_)];
@@ -33376,7 +34363,12 @@ fn p1312_dual<D: Dn>(x1: D, b2: &[D; 4], f5: bool, w4: &[[D; 2]; 3], s3: &[D], c
     }
     let v21: D = dx_rem_euclid(dx_tanh(D::from(c12 as f64) - (D::from((c12 + 1) as f64) - ia17[c12 % ia17.len()]), tr_), -(dx_abs(dx_powf(dx_abs(acc8, tr_) + D::from(0.75), D::from(1.4), tr_), tr_) + D::from(1.1)), tr_);
     let v22: D = dx_rem_euclid(v16 * dx_tan(dx_tanh(ia17[(c12 + 3) % ia17.len()], tr_), tr_), dx_exp(dx_clamp(-D::from(1.3), -D::from(1.8), D::from(0.6), tr_), tr_) + D::from(0.5), tr_);
-    [(((((((dx_floor(dx_tan(dx_tanh(v1, tr_), tr_), tr_) - D::from(0.25)) + x1) + (D::from(0.5) * acc8)) + ((D::from(0.45) * dx_tanh(u9[0], tr_)) + (D::from(1.35) * dx_atan(z11[0], tr_)))) + (D::from(1.2) * v16)) + (D::from(0.75) * v19)) + ((D::from(1.45) * dx_atan(v21, tr_)) + (D::from(0.45) * dx_atan(v22, tr_)))) + (D::from(0.3) * (vx23[0] * dx_sin(dx_max(D::from(1.35), v16, tr_) / (D::from(1.0) + (b2[(c12 + 2) % b2.len()] * b2[(c12 + 2) % b2.len()])), tr_))), dx_sin(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b2[2], tr_) * x1, ((dx_cosh(dx_tanh(dx_cosh(x1, tr_) / (dx_abs(dx_atan2(x1, b2[3], tr_), tr_) + D::from(0.9)), tr_), tr_) * dx_sin(v1, tr_)) + b2[0]) * x1]
+    let mut acc25: D = D::from(0.0);
+    for p26 in gp24.iter() {
+        acc25 += (p26[0] * p26[2]) + p26[1];
+    }
+    let gu28: [D; 3] = [gp24[0][2] - dx_tanh(dx_sqrt(dx_abs(v16 - D::from(1.25), tr_) + D::from(0.8), tr_) + s3[1], tr_), ga27[1] - dx_tanh(D::from(c12 as f64) + w4[c12 % w4.len()][(c12 + 1) % 2], tr_), dx_sigmoid(dx_rem(acc25 - v21, D::from(1.0) + (z11[c12 % 3] * z11[c12 % 3]), tr_) + b2[c12 % b2.len()], tr_)];
+    [((((((((dx_floor(dx_tan(dx_tanh(v1, tr_), tr_), tr_) - D::from(0.25)) + x1) + (D::from(0.5) * acc8)) + ((D::from(0.45) * dx_tanh(u9[0], tr_)) + (D::from(1.35) * dx_atan(z11[0], tr_)))) + (D::from(1.2) * v16)) + (D::from(0.75) * v19)) + ((D::from(1.45) * dx_atan(v21, tr_)) + (D::from(0.45) * dx_atan(v22, tr_)))) + (D::from(0.3) * (vx23[0] * dx_sin(dx_max(D::from(1.35), v16, tr_) / (D::from(1.0) + (b2[(c12 + 2) % b2.len()] * b2[(c12 + 2) % b2.len()])), tr_)))) + ((((D::from(1.35) * dx_atan(acc25, tr_)) + (D::from(1.05) * gp24[0][2])) + (D::from(0.65) * (ga27[1] * (dx_atan(b2[c12 % b2.len()], tr_) * D::from(0.95))))) + (D::from(1.35) * dx_sin(gu28[0] * gu28[2], tr_))), dx_sin(s3.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + b2[2], tr_) * x1, ((dx_cosh(dx_tanh(dx_cosh(x1, tr_) / (dx_abs(dx_atan2(x1, b2[3], tr_), tr_) + D::from(0.9)), tr_), tr_) * dx_sin(v1, tr_)) + b2[0]) * x1]
 }
 
 fn p1312_eval(x: &[f64]) -> Vec<f64> {
@@ -33386,7 +34378,9 @@ fn p1312_eval(x: &[f64]) -> Vec<f64> {
     let w4: [[f64; 2]; 3] = take2(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let vx23: Vec<f64> = take_vec(x, k, 3);
-    flat(&p1312(x1, &b2, true, &w4, &s3, 'z', &vx23))
+    let gp24: [[f64; 3]; 1] = take2(x, k);
+    let ga27: [f64; 3] = take(x, k);
+    flat(&p1312(x1, &b2, true, &w4, &s3, 'z', &vx23, &gp24, ga27))
 }
 
 fn p1312_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -33396,7 +34390,9 @@ fn p1312_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let w4: [[Dual64; 2]; 3] = take2(x, k);
     let s3: Vec<Dual64> = take_vec(x, k, 4);
     let vx23: Vec<Dual64> = take_vec(x, k, 3);
-    flat(&p1312_dual(x1, &b2, true, &w4, &s3, 'z', &vx23, tr_))
+    let gp24: [[Dual64; 3]; 1] = take2(x, k);
+    let ga27: [Dual64; 3] = take(x, k);
+    flat(&p1312_dual(x1, &b2, true, &w4, &s3, 'z', &vx23, &gp24, ga27, tr_))
 }
 
 fn p1312_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -33406,17 +34402,22 @@ fn p1312_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w4: [[f64; 2]; 3] = take2(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let vx23: Vec<f64> = take_vec(x, k, 3);
+    let gp24: [[f64; 3]; 1] = take2(x, k);
+    let ga27: [f64; 3] = take(x, k);
     let mut d_b2 = [SHADOW; 4];
     let mut d_w4 = [[SHADOW; 2]; 3];
     let mut d_s3 = vec![SHADOW; 4];
     let mut d_vx23 = vec![SHADOW; 3];
-    let (out, g_x1) = p1312_backward(x1, &b2, &mut d_b2, true, &w4, &mut d_w4, &s3, &mut d_s3, 'z', &vx23, &mut d_vx23, take(d, &mut 0));
+    let mut d_gp24 = [[SHADOW; 3]; 1];
+    let (out, g_x1, g_ga27) = p1312_backward(x1, &b2, &mut d_b2, true, &w4, &mut d_w4, &s3, &mut d_s3, 'z', &vx23, &mut d_vx23, &gp24, &mut d_gp24, ga27, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_b2));
     g.extend(shadow(&d_w4));
     g.extend(shadow(&d_s3));
     g.extend(shadow(&d_vx23));
+    g.extend(shadow(&d_gp24));
+    g.extend(flat(&g_ga27));
     (flat(&out), g)
 }
 
@@ -33427,13 +34428,17 @@ fn p1312_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let w4: [[f64; 2]; 3] = take2(x, k);
     let s3: Vec<f64> = take_vec(x, k, 4);
     let vx23: Vec<f64> = take_vec(x, k, 3);
+    let gp24: [[f64; 3]; 1] = take2(x, k);
+    let ga27: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_b2: [f64; 4] = take(t, k);
     let t_w4: [[f64; 2]; 3] = take2(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 4);
     let t_vx23: Vec<f64> = take_vec(t, k, 3);
-    let (out, tan) = p1312_forward(x1, t_x1, &b2, &t_b2, true, &w4, &t_w4, &s3, &t_s3, 'z', &vx23, &t_vx23);
+    let t_gp24: [[f64; 3]; 1] = take2(t, k);
+    let t_ga27: [f64; 3] = take(t, k);
+    let (out, tan) = p1312_forward(x1, t_x1, &b2, &t_b2, true, &w4, &t_w4, &s3, &t_s3, 'z', &vx23, &t_vx23, &gp24, &t_gp24, ga27, t_ga27);
     (flat(&out), flat(&tan))
 }
 
@@ -34144,7 +35149,10 @@ fn p1319(r1: &f64, x2: f64, b3: &[f64; 1], ok18: Option<usize>, ow22: Option<f64
     let v17: f64 = b3.iter().map(|&e16| 1.0 * e16).map(f64::tanh).sum::<f64>();
     let v21: f64 = match ok18 { Some(j19) if j19 > 1 => b3.iter().map(|e20| (0.75 + (b3[0] * b3[0])).powf(-1.5)).sum::<f64>().sin() * (j19 as f64), Some(_) => autodiff::sigmoid((autodiff::elu(acc14, 2.0) + (acc14 + v1)) + b3[0]), None => b3[0], };
     let v25: f64 = if let Some(f23) = ow22 { x2 * f23 } else { b3.iter().map(|e24| 0.15 + 1.0).product::<f64>() };
-    [(((b3.iter().map(|&e13| x2.sinh().tanh() + 1.0).product::<f64>() + r1) + (1.5 * acc14)) + (1.4 * v17)) + ((1.35 * v21) + (1.0 * v25))]
+    let [u26, u27] = upair(autodiff::sigmoid(b3.iter().map(|e28| (0.75 + (b3[0] * b3[0])).powf(-1.5)).sum::<f64>() / (-2.35)), autodiff::sigmoid((-b3[0]).max(x2 + v21)));
+    let ra29: [f64; 4] = [(-1.3 + r1).atan(), ({ let t30 = autodiff::sigmoid(v1) * acc14; t30 * (u27 - b3[0]) }).atan(), ((v21 - v17) % ((0.6 + (b3[0] * b3[0])).powi(-2).abs() + 1.4)).tanh(), b3[0].clamp(-0.1, 1.75)];
+    let ff31: [f64; 4] = std::array::from_fn(|i32| ra29[i32].max(ra29[i32]).atan().sinh().atan() + (0.25 * (i32 as f64)));
+    [((((b3.iter().map(|&e13| x2.sinh().tanh() + 1.0).product::<f64>() + r1) + (1.5 * acc14)) + (1.4 * v17)) + ((1.35 * v21) + (1.0 * v25))) + ((0.95 * (u26 + (b3[0].tanh() * u27))) + (1.05 * (ff31[2] * (b3.iter().zip(ff31.iter()).map(|(p34, q35)| f64::max(2.25, ra29[1])).sum::<f64>().atan() * 0.95))))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34164,7 +35172,10 @@ fn p1319_dual<D: Dn>(r1: &D, x2: D, b3: &[D; 1], ok18: Option<usize>, ow22: Opti
     let v17: D = b3.iter().map(|&e16| D::from(1.0) * e16).map(|t_| dx_tanh(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v21: D = match ok18 { Some(j19) if j19 > 1 => dx_sin(b3.iter().map(|e20| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(j19 as f64), Some(_) => dx_sigmoid((dx_elu(acc14, D::from(2.0), tr_) + (acc14 + v1)) + b3[0], tr_), None => b3[0], };
     let v25: D = if let Some(f23) = ow22 { x2 * D::from(f23) } else { b3.iter().map(|e24| D::from(0.15) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) };
-    [(((b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.5) * acc14)) + (D::from(1.4) * v17)) + ((D::from(1.35) * v21) + (D::from(1.0) * v25))]
+    let [u26, u27] = upair_dual(dx_sigmoid(b3.iter().map(|e28| dx_powf(D::from(0.75) + (b3[0] * b3[0]), -D::from(1.5), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-D::from(2.35)), tr_), dx_sigmoid(dx_max(-b3[0], x2 + v21, tr_), tr_), tr_);
+    let ra29: [D; 4] = [dx_atan(-D::from(1.3) + (*r1), tr_), dx_atan({ let t30 = dx_sigmoid(v1, tr_) * acc14; t30 * (u27 - b3[0]) }, tr_), dx_tanh(dx_rem(v21 - v17, dx_abs(dx_powi(D::from(0.6) + (b3[0] * b3[0]), -2, tr_), tr_) + D::from(1.4), tr_), tr_), dx_clamp(b3[0], -D::from(0.1), D::from(1.75), tr_)];
+    let ff31: [D; 4] = std::array::from_fn(|i32| dx_atan(dx_sinh(dx_atan(dx_max(ra29[i32], ra29[i32], tr_), tr_), tr_), tr_) + (D::from(0.25) * D::from(i32 as f64)));
+    [((((b3.iter().map(|&e13| dx_tanh(dx_sinh(x2, tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + (*r1)) + (D::from(1.5) * acc14)) + (D::from(1.4) * v17)) + ((D::from(1.35) * v21) + (D::from(1.0) * v25))) + ((D::from(0.95) * (u26 + (dx_tanh(b3[0], tr_) * u27))) + (D::from(1.05) * (ff31[2] * (dx_atan(b3.iter().zip(ff31.iter()).map(|(p34, q35)| dx_max(D::from(2.25), ra29[1], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) * D::from(0.95)))))]
 }
 
 fn p1319_eval(x: &[f64]) -> Vec<f64> {
@@ -34305,7 +35316,7 @@ fn p1320_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1321(b1: &[f64; 5], s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
+fn p1321(b1: &[f64; 5], s2: &[f64], a3: [f64; 3], n4: usize, ga9: V3, gb13: &V3) -> f64 {
     for i1 in 0..=2 {
         let mut v2 = (-1.75 * s2[i1]).sin().tan().tanh();
         if (s2[n4] - v2.asinh()) > -0.35 {
@@ -34319,11 +35330,13 @@ fn p1321(b1: &[f64; 5], s2: &[f64], a3: [f64; 3], n4: usize) -> f64 {
     let cc4: f64 = cdot_s(s2, s2);
     let v7: f64 = a3.iter().filter(|&&v5| v5 > -0.237).map(|e6| autodiff::sigmoid(-(e6 - e6))).product::<f64>();
     let v8: f64 = ((v7.hypot(cc4).abs() + 1.4).sin() + 1.5).powf(-1.45).sin().div_euclid((cc4 + cc4).atan().exp() + 0.5);
-    (((((autodiff::sigmoid((n4 as f64) + s2[4 - 1 - n4]).powi(n4 as i32) * autodiff::relu(a3[3 - 1 - n4])) + b1[2]) - s2[2]) + (1.1 * cc4.atan())) + (1.25 * v7)) + (1.15 * autodiff::sigmoid(v8 * (s2[n4 + 1] + s2[n4]).atan()))
+    let [g10, g11, g12] = ga9;
+    let [g14, g15, g16] = *gb13;
+    ((((((autodiff::sigmoid((n4 as f64) + s2[4 - 1 - n4]).powi(n4 as i32) * autodiff::relu(a3[3 - 1 - n4])) + b1[2]) - s2[2]) + (1.1 * cc4.atan())) + (1.25 * v7)) + (1.15 * autodiff::sigmoid(v8 * (s2[n4 + 1] + s2[n4]).atan()))) + ((((((0.4 * (ga9[0] * (if n4 % 3 == 0 { v8 - b1[5 - 1 - n4] } else { f64::min(-0.6, a3[2]) }).tanh())) + (0.4 * (g10 * g11))) + (0.7 * g12)) + (0.4 * (gb13[0] * autodiff::sigmoid((autodiff::leaky_relu(2.75, 0.06) - (-1.6)) + a3[n4])))) + (1.15 * (g14 * g15))) + (0.7 * g16))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1321_dual<D: Dn>(b1: &[D; 5], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr) -> D {
+fn p1321_dual<D: Dn>(b1: &[D; 5], s2: &[D], a3: [D; 3], n4: usize, ga9: [D; 3], gb13: &[D; 3], tr_: &mut Tr) -> D {
     for i1 in 0..=2 {
         let mut v2 = dx_tanh(dx_tan(dx_sin(-D::from(1.75) * s2[i1], tr_), tr_), tr_);
         if dx_gt(s2[n4] - dx_asinh(v2, tr_), -D::from(0.35), tr_) {
@@ -34337,7 +35350,9 @@ fn p1321_dual<D: Dn>(b1: &[D; 5], s2: &[D], a3: [D; 3], n4: usize, tr_: &mut Tr)
     let cc4: D = cdot_s_dual(s2, s2, tr_);
     let v7: D = { let mut s_ = D::from(1.0); for e6 in a3.iter() { if dx_gt(*e6, -D::from(0.237), tr_) { s_ = s_ * dx_sigmoid(-(*e6 - (*e6)), tr_); } } s_ };
     let v8: D = dx_div_euclid(dx_sin(dx_powf(dx_sin(dx_abs(dx_hypot(v7, cc4, tr_), tr_) + D::from(1.4), tr_) + D::from(1.5), -D::from(1.45), tr_), tr_), dx_exp(dx_atan(cc4 + cc4, tr_), tr_) + D::from(0.5), tr_);
-    (((((dx_powi(dx_sigmoid(D::from(n4 as f64) + s2[4 - 1 - n4], tr_), n4 as i32, tr_) * dx_relu(a3[3 - 1 - n4], tr_)) + b1[2]) - s2[2]) + (D::from(1.1) * dx_atan(cc4, tr_))) + (D::from(1.25) * v7)) + (D::from(1.15) * dx_sigmoid(v8 * dx_atan(s2[n4 + 1] + s2[n4], tr_), tr_))
+    let [g10, g11, g12] = ga9;
+    let [g14, g15, g16] = *gb13;
+    ((((((dx_powi(dx_sigmoid(D::from(n4 as f64) + s2[4 - 1 - n4], tr_), n4 as i32, tr_) * dx_relu(a3[3 - 1 - n4], tr_)) + b1[2]) - s2[2]) + (D::from(1.1) * dx_atan(cc4, tr_))) + (D::from(1.25) * v7)) + (D::from(1.15) * dx_sigmoid(v8 * dx_atan(s2[n4 + 1] + s2[n4], tr_), tr_))) + ((((((D::from(0.4) * (ga9[0] * dx_tanh(if n4 % 3 == 0 { v8 - b1[5 - 1 - n4] } else { dx_min(-D::from(0.6), a3[2], tr_) }, tr_))) + (D::from(0.4) * (g10 * g11))) + (D::from(0.7) * g12)) + (D::from(0.4) * (gb13[0] * dx_sigmoid((dx_leaky_relu(D::from(2.75), D::from(0.06), tr_) - (-D::from(1.6))) + a3[n4], tr_)))) + (D::from(1.15) * (g14 * g15))) + (D::from(0.7) * g16))
 }
 
 fn p1321_eval(x: &[f64]) -> Vec<f64> {
@@ -34345,7 +35360,9 @@ fn p1321_eval(x: &[f64]) -> Vec<f64> {
     let b1: [f64; 5] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
     let a3: [f64; 3] = take(x, k);
-    flat(&p1321(&b1, &s2, a3, 2))
+    let ga9: [f64; 3] = take(x, k);
+    let gb13: [f64; 3] = take(x, k);
+    flat(&p1321(&b1, &s2, a3, 2, ga9, &gb13))
 }
 
 fn p1321_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -34353,7 +35370,9 @@ fn p1321_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b1: [Dual64; 5] = take(x, k);
     let s2: Vec<Dual64> = take_vec(x, k, 4);
     let a3: [Dual64; 3] = take(x, k);
-    flat(&p1321_dual(&b1, &s2, a3, 2, tr_))
+    let ga9: [Dual64; 3] = take(x, k);
+    let gb13: [Dual64; 3] = take(x, k);
+    flat(&p1321_dual(&b1, &s2, a3, 2, ga9, &gb13, tr_))
 }
 
 fn p1321_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -34361,13 +35380,18 @@ fn p1321_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b1: [f64; 5] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
     let a3: [f64; 3] = take(x, k);
+    let ga9: [f64; 3] = take(x, k);
+    let gb13: [f64; 3] = take(x, k);
     let mut d_b1 = [SHADOW; 5];
     let mut d_s2 = vec![SHADOW; 4];
-    let (out, g_a3) = p1321_backward(&b1, &mut d_b1, &s2, &mut d_s2, a3, 2, d[0]);
+    let mut d_gb13 = [SHADOW; 3];
+    let (out, g_a3, g_ga9) = p1321_backward(&b1, &mut d_b1, &s2, &mut d_s2, a3, 2, ga9, &gb13, &mut d_gb13, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_b1));
     g.extend(shadow(&d_s2));
     g.extend(flat(&g_a3));
+    g.extend(flat(&g_ga9));
+    g.extend(shadow(&d_gb13));
     (flat(&out), g)
 }
 
@@ -34376,11 +35400,15 @@ fn p1321_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b1: [f64; 5] = take(x, k);
     let s2: Vec<f64> = take_vec(x, k, 4);
     let a3: [f64; 3] = take(x, k);
+    let ga9: [f64; 3] = take(x, k);
+    let gb13: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_b1: [f64; 5] = take(t, k);
     let t_s2: Vec<f64> = take_vec(t, k, 4);
     let t_a3: [f64; 3] = take(t, k);
-    let (out, tan) = p1321_forward(&b1, &t_b1, &s2, &t_s2, a3, t_a3, 2);
+    let t_ga9: [f64; 3] = take(t, k);
+    let t_gb13: [f64; 3] = take(t, k);
+    let (out, tan) = p1321_forward(&b1, &t_b1, &s2, &t_s2, a3, t_a3, 2, ga9, t_ga9, &gb13, &t_gb13);
     (flat(&out), flat(&tan))
 }
 
@@ -34518,7 +35546,23 @@ fn p1323(mut a1: [f64; 4], b2: &[f64; 4], oc18: Result<f64, String>) -> f64 {
         }
     }
     let v24: f64 = if lv21.is_empty() { (hh16[1] + a1[0]).sin() } else { (lv21[0] * (v17 + b2[3]).tanh()) + lv21[lv21.len() - 1] };
-    (((((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + (((1.15 * hh16[0]) + (0.7 * hh16[1])) + (0.55 * v17))) + (1.05 * v20)) + (0.75 * v24.tanh())
+    let mut acc25: f64 = autodiff::sigmoid(-hh16[1] + a1[1]);
+    for i26 in 0..5 {
+        acc25 = (0.5 * acc25) + ((-(i26 as f64) + b2[1]).tanh() * ((0.25 * (i26 as f64)) + 0.5));
+        let mut k27 = 0;
+        loop {
+            k27 += 1;
+            if k27 >= 3 {
+                break;
+            }
+            acc25 = (0.6 * acc25) + ((1.45 + (v20 * v20)).powf(v20).cos() + a1[i26 % 4]).tanh();
+            if acc25 > -0.687 {
+                return autodiff::sigmoid((v24.sin() + b2[2]) * v14) * hh16[(i26 + 1) % 2];
+            }
+        }
+        acc25 *= 0.9;
+    }
+    ((((((b2[2] * autodiff::sigmoid(a1[1])) + v14) - v14) + (((1.15 * hh16[0]) + (0.7 * hh16[1])) + (0.55 * v17))) + (1.05 * v20)) + (0.75 * v24.tanh())) + (0.35 * acc25)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34560,7 +35604,23 @@ fn p1323_dual<D: Dn>(mut a1: [D; 4], b2: &[D; 4], oc18: Result<f64, String>, tr_
         }
     }
     let v24: D = if lv21.is_empty() { dx_sin(hh16[1] + a1[0], tr_) } else { (lv21[0] * dx_tanh(v17 + b2[3], tr_)) + lv21[lv21.len() - 1] };
-    (((((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + (((D::from(1.15) * hh16[0]) + (D::from(0.7) * hh16[1])) + (D::from(0.55) * v17))) + (D::from(1.05) * v20)) + (D::from(0.75) * dx_tanh(v24, tr_))
+    let mut acc25: D = dx_sigmoid(-hh16[1] + a1[1], tr_);
+    for i26 in 0..5 {
+        acc25 = (D::from(0.5) * acc25) + (dx_tanh(-D::from(i26 as f64) + b2[1], tr_) * ((D::from(0.25) * D::from(i26 as f64)) + D::from(0.5)));
+        let mut k27 = 0;
+        loop {
+            k27 += 1;
+            if k27 >= 3 {
+                break;
+            }
+            acc25 = (D::from(0.6) * acc25) + dx_tanh(dx_cos(dx_powf(D::from(1.45) + (v20 * v20), v20, tr_), tr_) + a1[i26 % 4], tr_);
+            if dx_gt(acc25, -D::from(0.687), tr_) {
+                return dx_sigmoid((dx_sin(v24, tr_) + b2[2]) * v14, tr_) * hh16[(i26 + 1) % 2];
+            }
+        }
+        acc25 *= D::from(0.9);
+    }
+    ((((((b2[2] * dx_sigmoid(a1[1], tr_)) + v14) - v14) + (((D::from(1.15) * hh16[0]) + (D::from(0.7) * hh16[1])) + (D::from(0.55) * v17))) + (D::from(1.05) * v20)) + (D::from(0.75) * dx_tanh(v24, tr_))) + (D::from(0.35) * acc25)
 }
 
 fn p1323_eval(x: &[f64]) -> Vec<f64> {
@@ -34624,7 +35684,9 @@ fn p1324(x1: f64, r2: &f64, a3: [f64; 4], n4: usize, ch10: char) -> f64 {
     let v15: f64 = if let Some(j12) = n4.checked_sub(1) { (2.2 + x1).sin() * (j12 as f64) } else { (({ let t13 = u2[n4 % u2.len()] * r2; t13 * u2.iter().map(|e14| autodiff::elu(1.2, 1.75)).sum::<f64>() }) + a3[n4]).tanh() };
     let k17 = a3.iter().filter(|v16| **v16 < x1).count();
     let v18: f64 = f64::rem_euclid(x1 % (1.0 + (a3[(k17 + 3) % 4] * a3[(k17 + 3) % 4])), (v9 * (n4 as f64)).abs() + 0.85);
-    (((((a3[n4] - x1) + r2) + ((1.1 * u2[0].atan()) + (0.85 * v9))) + (0.7 * v11)) + ((0.45 * v15) + (1.25 * ((k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1)).sin()))) + (0.6 * v18.atan())
+    let uq19 = Uq { a: (r2.exp().abs() + 1.1).log10().sin(), v: [(1.5 + (x1 * x1)).log10().max(a3[n4] / (v9.abs() + 1.5)).sin(), (autodiff::relu(u2[(k17 + 3) % u2.len()].cos()) + x1).atan()] };
+    let v20: f64 = ((0.6 + (v15 * v15)).log2() + x1).tanh();
+    ((((((a3[n4] - x1) + r2) + ((1.1 * u2[0].atan()) + (0.85 * v9))) + (0.7 * v11)) + ((0.45 * v15) + (1.25 * ((k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1)).sin()))) + (0.6 * v18.atan())) + ((0.45 * uq19.umix(((y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] - (k17 as f64)) + (a3[n4] - y1[0][k17 % 3])).sin())) + (0.75 * (if !(0.063..*r2).contains(&v20) { (v9.tanh().tan() + a3[1]).sin() } else { ((n4 as f64) - a3[n4]).max((1.15 + (x1 * x1)).log10()).atan() })))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -34642,7 +35704,9 @@ fn p1324_dual<D: Dn>(x1: D, r2: &D, a3: [D; 4], n4: usize, ch10: char, tr_: &mut
     let v15: D = if let Some(j12) = n4.checked_sub(1) { dx_sin(D::from(2.2) + x1, tr_) * D::from(j12 as f64) } else { dx_tanh(({ let t13 = u2[n4 % u2.len()] * (*r2); t13 * u2.iter().map(|e14| dx_elu(D::from(1.2), D::from(1.75), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) }) + a3[n4], tr_) };
     let k17 = { let mut c_ = 0usize; for v16 in a3.iter() { if dx_lt(*v16, x1, tr_) { c_ += 1; } } c_ };
     let v18: D = dx_rem_euclid(dx_rem(x1, D::from(1.0) + (a3[(k17 + 3) % 4] * a3[(k17 + 3) % 4]), tr_), dx_abs(v9 * D::from(n4 as f64), tr_) + D::from(0.85), tr_);
-    (((((a3[n4] - x1) + (*r2)) + ((D::from(1.1) * dx_atan(u2[0], tr_)) + (D::from(0.85) * v9))) + (D::from(0.7) * v11)) + ((D::from(0.45) * v15) + (D::from(1.25) * dx_sin(D::from(k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1), tr_)))) + (D::from(0.6) * dx_atan(v18, tr_))
+    let uq19 = UqD { a: dx_sin(dx_log10(dx_abs(dx_exp(*r2, tr_), tr_) + D::from(1.1), tr_), tr_), v: [dx_sin(dx_max(dx_log10(D::from(1.5) + (x1 * x1), tr_), a3[n4] / (dx_abs(v9, tr_) + D::from(1.5)), tr_), tr_), dx_atan(dx_relu(dx_cos(u2[(k17 + 3) % u2.len()], tr_), tr_) + x1, tr_)] };
+    let v20: D = dx_tanh(dx_log2(D::from(0.6) + (v15 * v15), tr_) + x1, tr_);
+    ((((((a3[n4] - x1) + (*r2)) + ((D::from(1.1) * dx_atan(u2[0], tr_)) + (D::from(0.85) * v9))) + (D::from(0.7) * v11)) + ((D::from(0.45) * v15) + (D::from(1.25) * dx_sin(D::from(k17 as f64) * (y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] + x1), tr_)))) + (D::from(0.6) * dx_atan(v18, tr_))) + ((D::from(0.45) * uq19.umix_dual(dx_sin((y1[(n4 + 1) % y1.len()][(n4 + 3) % 3] - D::from(k17 as f64)) + (a3[n4] - y1[0][k17 % 3]), tr_), tr_)) + (D::from(0.75) * (if !(dx_ge(v20, D::from(0.063), tr_) && dx_lt(v20, *r2, tr_)) { dx_sin(dx_tan(dx_tanh(v9, tr_), tr_) + a3[1], tr_) } else { dx_atan(dx_max(D::from(n4 as f64) - a3[n4], dx_log10(D::from(1.15) + (x1 * x1), tr_), tr_), tr_) })))
 }
 
 fn p1324_eval(x: &[f64]) -> Vec<f64> {
@@ -35262,7 +36326,7 @@ fn p1329_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1330(x1: f64, x2: f64, mut a3: [f64; 1], s4: &[f64], b5: &[f64; 5], n6: usize, ok5: Option<usize>, wv14: &[Vec<f64>]) -> f64 {
+fn p1330(x1: f64, x2: f64, mut a3: [f64; 1], s4: &[f64], b5: &[f64; 5], n6: usize, ok5: Option<usize>, wv14: &[Vec<f64>], st: &Body) -> f64 {
     for i1 in 0..n6 {
         let mut v2 = s4[i1].cosh().round().max((a3[i1] + b5[5 - 1 - n6]) - x2.tanh().tan());
         a3[n6 % a3.len()] = autodiff::sigmoid(a3[n6 % a3.len()] + (autodiff::elu(v2.atan(), f64::atan(-1.7) * 0.63) + (x1.abs() + 0.85).ln()).sin().tan());
@@ -35298,11 +36362,18 @@ fn p1330(x1: f64, x2: f64, mut a3: [f64; 1], s4: &[f64], b5: &[f64; 5], n6: usiz
         let t17 = row16[1];
         acc15 += t17;
     }
-    (((((((-((b5[n6] * x1).abs() + 0.8)).recip() * a3[0]) - 2.45) - x2) - x1) + (0.55 * acc4)) + ((0.9 * acc6) + (0.4 * u10.iter().sum::<f64>()))) + ((1.3 * acc15) + (0.4 * wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| p18 * q19).sum::<f64>().atan()))
+    let uq20 = Uq { a: (x1.sin() * 0.9).acos().abs().ln_1p().sin(), v: [autodiff::sigmoid(autodiff::elu(-b5[5 - 1 - n6], 1.35)), (acc6 * x2).fract().tanh()] };
+    let ra24: [f64; 2] = [((n6 as f64) / (1.0 + (a3[0] * a3[0]))).abs().ln_1p().atan(), x1];
+    let mut acc21: f64 = 0.0;
+    for k22 in 0..2 {
+        let r25 = st.w[k22];
+        acc21 += cdot2(&r25, &ra24) * r25[1];
+    }
+    ((((((((-((b5[n6] * x1).abs() + 0.8)).recip() * a3[0]) - 2.45) - x2) - x1) + (0.55 * acc4)) + ((0.9 * acc6) + (0.4 * u10.iter().sum::<f64>()))) + ((1.3 * acc15) + (0.4 * wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| p18 * q19).sum::<f64>().atan()))) + (((1.4 * uq20.ulen((-acc4).mul_add(acc15 * wv14[0][0], s4[n6 % 1] + acc15).sin())) + (1.0 * Uq::umix(uq20, ((0.3 - s4[n6 % 1]).tanh() * 0.9).atanh().sin()))) + (1.5 * acc21.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1330_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], s4: &[D], b5: &[D; 5], n6: usize, ok5: Option<usize>, wv14: &[Vec<D>], tr_: &mut Tr) -> D {
+fn p1330_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], s4: &[D], b5: &[D; 5], n6: usize, ok5: Option<usize>, wv14: &[Vec<D>], st: &BodyD<D>, tr_: &mut Tr) -> D {
     for i1 in 0..n6 {
         let mut v2 = dx_max(dx_round(dx_cosh(s4[i1], tr_), tr_), (a3[i1] + b5[5 - 1 - n6]) - dx_tan(dx_tanh(x2, tr_), tr_), tr_);
         a3[n6 % a3.len()] = dx_sigmoid(a3[n6 % a3.len()] + dx_tan(dx_sin(dx_elu(dx_atan(v2, tr_), dx_atan(-D::from(1.7), tr_) * D::from(0.63), tr_) + dx_ln(dx_abs(x1, tr_) + D::from(0.85), tr_), tr_), tr_), tr_);
@@ -35338,7 +36409,14 @@ fn p1330_dual<D: Dn>(x1: D, x2: D, mut a3: [D; 1], s4: &[D], b5: &[D; 5], n6: us
         let t17 = row16[1];
         acc15 += t17;
     }
-    ((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.3) * acc15) + (D::from(0.4) * dx_atan(wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    let uq20 = UqD { a: dx_sin(dx_ln_1p(dx_abs(dx_acos(dx_sin(x1, tr_) * D::from(0.9), tr_), tr_), tr_), tr_), v: [dx_sigmoid(dx_elu(-b5[5 - 1 - n6], D::from(1.35), tr_), tr_), dx_tanh(dx_fract(acc6 * x2, tr_), tr_)] };
+    let ra24: [D; 2] = [dx_atan(dx_ln_1p(dx_abs(D::from(n6 as f64) / (D::from(1.0) + (a3[0] * a3[0])), tr_), tr_), tr_), x1];
+    let mut acc21: D = D::from(0.0);
+    for k22 in 0..2 {
+        let r25 = st.w[k22];
+        acc21 += cdot2_dual(&r25, &ra24, tr_) * r25[1];
+    }
+    (((((((dx_recip(-(dx_abs(b5[n6] * x1, tr_) + D::from(0.8)), tr_) * a3[0]) - D::from(2.45)) - x2) - x1) + (D::from(0.55) * acc4)) + ((D::from(0.9) * acc6) + (D::from(0.4) * u10.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + ((D::from(1.3) * acc15) + (D::from(0.4) * dx_atan(wv14[n6].iter().zip(ia9.iter()).map(|(p18, q19)| *p18 * *q19).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (((D::from(1.4) * uq20.ulen_dual(dx_sin(dx_mul_add(-acc4, acc15 * wv14[0][0], s4[n6 % 1] + acc15, tr_), tr_), tr_)) + (D::from(1.0) * uq20.umix_dual(dx_sin(dx_atanh(dx_tanh(D::from(0.3) - s4[n6 % 1], tr_) * D::from(0.9), tr_), tr_), tr_))) + (D::from(1.5) * dx_atan(acc21, tr_)))
 }
 
 fn p1330_eval(x: &[f64]) -> Vec<f64> {
@@ -35350,7 +36428,8 @@ fn p1330_eval(x: &[f64]) -> Vec<f64> {
     let b5: [f64; 5] = take(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 2);
-    flat(&p1330(x1, x2, a3, &s4, &b5, 1, ok5, &wv14))
+    let st: Body = take_body(x, k);
+    flat(&p1330(x1, x2, a3, &s4, &b5, 1, ok5, &wv14, &st))
 }
 
 fn p1330_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -35362,7 +36441,8 @@ fn p1330_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b5: [Dual64; 5] = take(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
     let wv14: Vec<Vec<Dual64>> = take_rows(x, k, 2, 2);
-    flat(&p1330_dual(x1, x2, a3, &s4, &b5, 1, ok5, &wv14, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1330_dual(x1, x2, a3, &s4, &b5, 1, ok5, &wv14, &st, tr_))
 }
 
 fn p1330_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -35374,10 +36454,12 @@ fn p1330_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b5: [f64; 5] = take(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 2);
+    let st: Body = take_body(x, k);
     let mut d_s4 = vec![SHADOW; 1];
     let mut d_b5 = [SHADOW; 5];
     let mut d_wv14 = vec![vec![SHADOW; 2]; 2];
-    let (out, g_x1, g_x2, g_a3) = p1330_backward(x1, x2, a3, &s4, &mut d_s4, &b5, &mut d_b5, 1, ok5, &wv14, &mut d_wv14, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1, g_x2, g_a3) = p1330_backward(x1, x2, a3, &s4, &mut d_s4, &b5, &mut d_b5, 1, ok5, &wv14, &mut d_wv14, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
@@ -35386,6 +36468,7 @@ fn p1330_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b5));
     g.extend([0.0; 1]);
     g.extend(shadow(&d_wv14));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -35398,6 +36481,7 @@ fn p1330_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b5: [f64; 5] = take(x, k);
     let ok5: Option<usize> = opt_usize(take1(x, k), 2);
     let wv14: Vec<Vec<f64>> = take_rows(x, k, 2, 2);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
@@ -35406,7 +36490,8 @@ fn p1330_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_b5: [f64; 5] = take(t, k);
     *k += 1;
     let t_wv14: Vec<Vec<f64>> = take_rows(t, k, 2, 2);
-    let (out, tan) = p1330_forward(x1, t_x1, x2, t_x2, a3, t_a3, &s4, &t_s4, &b5, &t_b5, 1, ok5, &wv14, &t_wv14);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1330_forward(x1, t_x1, x2, t_x2, a3, t_a3, &s4, &t_s4, &b5, &t_b5, 1, ok5, &wv14, &t_wv14, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -35772,7 +36857,9 @@ fn p1334(x3: f64, x2: f64, r1: &f64, nt: usize, lin24: &Lv) -> f64 {
         let t27 = row26[0];
         acc25 += 0.1 + t27;
     }
-    (((((((-(-x2 + (x2 / (r1.abs() + 0.9))) - x2) - x2) + (c1 as f64)) + ((0.6 * u8[0]) + (0.5 * old7[1]))) + (0.95 * v12)) + (0.35 * u15[0].sin())) + (((1.0 * ((lv21.len() as f64) * autodiff::sigmoid(-(nt as f64) * (x3 * ia13[0])))) + (1.2 * lv21.iter().sum::<f64>().tanh())) + (0.95 * lh23.iter().sum::<f64>()))) + (1.25 * acc25)
+    let ra28: [f64; 3] = [(autodiff::leaky_relu(ia13.iter().map(|e29| x2.atan2(lin24.m[nt % 1][nt])).sum::<f64>(), 0.26) + x2).tanh(), (-acc25.atan() + lin24.b).tanh(), autodiff::sigmoid(autodiff::sigmoid(z9[2 - 1 - c10]).sin() + lin24.b)];
+    let ff30 = core::array::from_fn::<f64, 3, _>(|i31| autodiff::sigmoid(autodiff::softplus(ra28[i31]).abs().ln_1p()));
+    ((((((((-(-x2 + (x2 / (r1.abs() + 0.9))) - x2) - x2) + (c1 as f64)) + ((0.6 * u8[0]) + (0.5 * old7[1]))) + (0.95 * v12)) + (0.35 * u15[0].sin())) + (((1.0 * ((lv21.len() as f64) * autodiff::sigmoid(-(nt as f64) * (x3 * ia13[0])))) + (1.2 * lv21.iter().sum::<f64>().tanh())) + (0.95 * lh23.iter().sum::<f64>()))) + (1.25 * acc25)) + (0.25 * (ff30[0] * ff30[2]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -35831,7 +36918,9 @@ fn p1334_dual<D: Dn>(x3: D, x2: D, r1: &D, nt: usize, lin24: &LvD<D>, tr_: &mut 
         let t27 = row26[0];
         acc25 += D::from(0.1) + t27;
     }
-    (((((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))) + (((D::from(1.0) * (D::from(lv21.len() as f64) * dx_sigmoid(-D::from(nt as f64) * (x3 * ia13[0]), tr_))) + (D::from(1.2) * dx_tanh(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.95) * lh23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.25) * acc25)
+    let ra28: [D; 3] = [dx_tanh(dx_leaky_relu(ia13.iter().map(|e29| dx_atan2(x2, lin24.m[nt % 1][nt], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.26), tr_) + x2, tr_), dx_tanh(-dx_atan(acc25, tr_) + lin24.b, tr_), dx_sigmoid(dx_sin(dx_sigmoid(z9[2 - 1 - c10], tr_), tr_) + lin24.b, tr_)];
+    let ff30 = core::array::from_fn::<D, 3, _>(|i31| dx_sigmoid(dx_ln_1p(dx_abs(dx_softplus(ra28[i31], tr_), tr_), tr_), tr_));
+    ((((((((-(-x2 + (x2 / (dx_abs(*r1, tr_) + D::from(0.9)))) - x2) - x2) + D::from(c1 as f64)) + ((D::from(0.6) * u8[0]) + (D::from(0.5) * old7[1]))) + (D::from(0.95) * v12)) + (D::from(0.35) * dx_sin(u15[0], tr_))) + (((D::from(1.0) * (D::from(lv21.len() as f64) * dx_sigmoid(-D::from(nt as f64) * (x3 * ia13[0]), tr_))) + (D::from(1.2) * dx_tanh(lv21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(0.95) * lh23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.25) * acc25)) + (D::from(0.25) * (ff30[0] * ff30[2]))
 }
 
 fn p1334_eval(x: &[f64]) -> Vec<f64> {
@@ -36239,7 +37328,7 @@ fn p1336_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1337(x1: f64, x2: f64) -> Vec<f64> {
+fn p1337(x1: f64, x2: f64, st: &Body) -> Vec<f64> {
     let mut v1: f64 = (x2 - 2.55).asinh().abs();
     for i2 in 0..4 {
         let v3 = autodiff::sigmoid(-1.6 - v1) - (-0.35);
@@ -36259,11 +37348,17 @@ fn p1337(x1: f64, x2: f64) -> Vec<f64> {
         }
     }
     let v10: f64 = u4.iter().filter(|v8| **v8 > 0.163).map(|e9| (f64::sin(-2.95) + e9.tanh()).sin()).product::<f64>();
-    vec![((((((x1.abs() + 1.5).log2().mul_add(v1.atan(), -1.05 + x1) / ((x1 - x2).asinh().abs() + 0.65)) + x1).sin() * x1) + x2) + (1.3 * u4[1].tanh())) + (1.2 * v10)]
+    let ra14: [f64; 2] = [(st.vel[1].mul_add(v10, st.m).sin() * 0.9).acos().atan(), (x1 / (-1.75)).tanh().tan()];
+    let mut acc11: f64 = 0.0;
+    for k12 in 0..2 {
+        let r15: [f64; 2] = st.w[k12];
+        acc11 += cdot2(&r15, &ra14) * r15[1];
+    }
+    vec![(((((((x1.abs() + 1.5).log2().mul_add(v1.atan(), -1.05 + x1) / ((x1 - x2).asinh().abs() + 0.65)) + x1).sin() * x1) + x2) + (1.3 * u4[1].tanh())) + (1.2 * v10)) + (0.95 * acc11.tanh())]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1337_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> Vec<D> {
+fn p1337_dual<D: Dn>(x1: D, x2: D, st: &BodyD<D>, tr_: &mut Tr) -> Vec<D> {
     let mut v1: D = dx_abs(dx_asinh(x2 - D::from(2.55), tr_), tr_);
     for i2 in 0..4 {
         let v3 = dx_sigmoid(-D::from(1.6) - v1, tr_) - (-D::from(0.35));
@@ -36283,31 +37378,42 @@ fn p1337_dual<D: Dn>(x1: D, x2: D, tr_: &mut Tr) -> Vec<D> {
         }
     }
     let v10: D = { let mut s_ = D::from(1.0); for e9 in u4.iter() { if dx_gt(*e9, D::from(0.163), tr_) { s_ = s_ * dx_sin(dx_sin(-D::from(2.95), tr_) + dx_tanh(*e9, tr_), tr_); } } s_ };
-    vec![(((dx_sin((dx_mul_add(dx_log2(dx_abs(x1, tr_) + D::from(1.5), tr_), dx_atan(v1, tr_), -D::from(1.05) + x1, tr_) / (dx_abs(dx_asinh(x1 - x2, tr_), tr_) + D::from(0.65))) + x1, tr_) * x1) + x2) + (D::from(1.3) * dx_tanh(u4[1], tr_))) + (D::from(1.2) * v10)]
+    let ra14: [D; 2] = [dx_atan(dx_acos(dx_sin(dx_mul_add(st.vel[1], v10, st.m, tr_), tr_) * D::from(0.9), tr_), tr_), dx_tan(dx_tanh(x1 / (-D::from(1.75)), tr_), tr_)];
+    let mut acc11: D = D::from(0.0);
+    for k12 in 0..2 {
+        let r15: [D; 2] = st.w[k12];
+        acc11 += cdot2_dual(&r15, &ra14, tr_) * r15[1];
+    }
+    vec![((((dx_sin((dx_mul_add(dx_log2(dx_abs(x1, tr_) + D::from(1.5), tr_), dx_atan(v1, tr_), -D::from(1.05) + x1, tr_) / (dx_abs(dx_asinh(x1 - x2, tr_), tr_) + D::from(0.65))) + x1, tr_) * x1) + x2) + (D::from(1.3) * dx_tanh(u4[1], tr_))) + (D::from(1.2) * v10)) + (D::from(0.95) * dx_tanh(acc11, tr_))]
 }
 
 fn p1337_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
-    flat(&p1337(x1, x2))
+    let st: Body = take_body(x, k);
+    flat(&p1337(x1, x2, &st))
 }
 
 fn p1337_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let x2: Dual64 = take1(x, k);
-    flat(&p1337_dual(x1, x2, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1337_dual(x1, x2, &st, tr_))
 }
 
 fn p1337_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
-    let (out, g_x1, g_x2) = p1337_backward(x1, x2, d);
+    let st: Body = take_body(x, k);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1, g_x2) = p1337_backward(x1, x2, &st, &mut d_st, d);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -36315,10 +37421,12 @@ fn p1337_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let x2: f64 = take1(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
-    let (out, tan) = p1337_forward(x1, t_x1, x2, t_x2);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1337_forward(x1, t_x1, x2, t_x2, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -37092,7 +38200,10 @@ fn p1344(&self, x1: f64, x2: f64, a3: [f64; 3], s4: &[f64], s5: &[f64], n6: usiz
         let Some(m20) = ow14 else { continue };
         acc18 += m20 * (v19.min(*v19) + (v19 + v19)).tanh();
     }
-    ((((((n6 + 1) as f64).atan2(v7) / ((self.w[n6 % 2][1] / (f64::exp(1.75) + 0.5)).abs() + 0.8)) * autodiff::sigmoid(autodiff::softplus(0.35))) + v7) + (1.45 * out13[1].tanh())) + (1.45 * acc18.atan())
+    let v22: f64 = if let Some(fv21) = s5.first() { autodiff::sigmoid(((fv21 / 1.4).abs() + 0.55).log2()) } else { (y8[(n6 + 2) % 1].tanh().tan() + self.w[0][(n6 + 1) % 2]).tanh() };
+    let ps23 = Lp { a: ((1.1 + (y8[n6 % 1] * y8[n6 % 1])).sqrt().atan().exp() + self.pos[0]).atan(), v: [(y8[n6 % y8.len()] + self.w[n6 % 2][n6 % 2]).tanh(), ((acc18 * (-2.5)) + self.m).atan()] };
+    let Lp { v, .. } = ps23;
+    (((((((n6 + 1) as f64).atan2(v7) / ((self.w[n6 % 2][1] / (f64::exp(1.75) + 0.5)).abs() + 0.8)) * autodiff::sigmoid(autodiff::softplus(0.35))) + v7) + (1.45 * out13[1].tanh())) + (1.45 * acc18.atan())) + ((0.7 * (v22 * ((f64::min(out13[n6 % 2], v22) + acc18.clamp(K1344, K1344 + 0.85)) + self.m).tanh())) + (1.45 * v[0]))
 }
 }
 
@@ -37128,7 +38239,10 @@ fn p1344_dual(&self, x1: D, x2: D, a3: [D; 3], s4: &[D], s5: &[D], n6: usize, ow
         let Some(m20) = ow14 else { continue };
         acc18 += D::from(m20) * dx_tanh(dx_min(*v19, *v19, tr_) + (*v19 + (*v19)), tr_);
     }
-    ((((dx_atan2(D::from((n6 + 1) as f64), v7, tr_) / (dx_abs(self.w[n6 % 2][1] / (dx_exp(D::from(1.75), tr_) + D::from(0.5)), tr_) + D::from(0.8))) * dx_sigmoid(dx_softplus(D::from(0.35), tr_), tr_)) + v7) + (D::from(1.45) * dx_tanh(out13[1], tr_))) + (D::from(1.45) * dx_atan(acc18, tr_))
+    let v22: D = if let Some(fv21) = s5.first() { dx_sigmoid(dx_log2(dx_abs(*fv21 / D::from(1.4), tr_) + D::from(0.55), tr_), tr_) } else { dx_tanh(dx_tan(dx_tanh(y8[(n6 + 2) % 1], tr_), tr_) + self.w[0][(n6 + 1) % 2], tr_) };
+    let ps23 = LpD { a: dx_atan(dx_exp(dx_atan(dx_sqrt(D::from(1.1) + (y8[n6 % 1] * y8[n6 % 1]), tr_), tr_), tr_) + self.pos[0], tr_), v: [dx_tanh(y8[n6 % y8.len()] + self.w[n6 % 2][n6 % 2], tr_), dx_atan((acc18 * (-D::from(2.5))) + self.m, tr_)] };
+    let LpD { v, .. } = ps23;
+    (((((dx_atan2(D::from((n6 + 1) as f64), v7, tr_) / (dx_abs(self.w[n6 % 2][1] / (dx_exp(D::from(1.75), tr_) + D::from(0.5)), tr_) + D::from(0.8))) * dx_sigmoid(dx_softplus(D::from(0.35), tr_), tr_)) + v7) + (D::from(1.45) * dx_tanh(out13[1], tr_))) + (D::from(1.45) * dx_atan(acc18, tr_))) + ((D::from(0.7) * (v22 * dx_tanh((dx_min(out13[n6 % 2], v22, tr_) + dx_clamp(acc18, K1344, K1344 + D::from(0.85), tr_)) + self.m, tr_))) + (D::from(1.45) * v[0]))
 }
 }
 
@@ -37367,7 +38481,10 @@ fn p1346(mut a1: [f64; 2], nt: usize, ch14: char, oc16: Result<f64, String>, ok1
     let lq22 = lmake((f64::hypot(old11[n20 % 2].max(v15), v15 + old11[1]) + a1[0]).sin(), (z13[1] % (1.0 + (v1 * v1))) % (1.0 + (a1[(nt + 1) % 2] * a1[(nt + 1) % 2])));
     let oc28 = if ((v15.tanh().tan() - autodiff::sigmoid(v1).exp_m1()) + wv23[0][(n20 + 1) % 2]).sin() > -1.337 { Some(a1.iter().enumerate().fold(1.35f64, |acc31, (j29, e30)| acc31.min(e30.tanh())).tanh()) } else { None };
     let v35: f64 = oc28.map(|ov32| f64::min(2.05, ov32).sin().sinh().sin() + (z13.iter().zip(u12.iter()).map(|(p33, q34)| ((z13[n20 % 2] - q34).atan() * 0.63) + 1.0).product::<f64>() + wv23[0][nt % 2]).tanh()).unwrap_or(((v18.cosh().sin() * 0.9).atanh() + a1[(nt + 2) % a1.len()]).sin());
-    (((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - a1.iter().map(|e10| acc9.sin().exp2()).sum::<f64>().tanh()) - 0.15) + ((1.0 * u12[1]) + (0.25 * old11[0]))) + (0.65 * v15)) + ((0.65 * v18) + (1.25 * ((n20 as f64) * ((v15.abs() - (v18 + z13[n20 % 2])) + a1[1]).atan()).atan()))) + (0.5 * lnormv(lq22))) + (((0.25 * wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| p24 * q25).sum::<f64>().tanh()) + (1.4 * wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| p26 * q27).sum::<f64>().atan())) + (1.45 * v35))
+    let ps36 = Lp { a: (v18.abs().ln_1p() + a1[(n20 + 2) % a1.len()]).tanh(), v: [((v15.signum() / (-((v35 - z13[(n20 + 1) % 2]).abs() + 1.05))) + wv23[0][n20 % 2]).sin(), ((if old11.iter().map(|e37| v35 / (-(v35.abs() + 0.8))).sum::<f64>() <= 0.95 { (v18.sin() * 0.9).acos() } else { old11[n20 % 2].tanh() }) + a1[n20 % a1.len()]).tanh()] };
+    let Lp { a, .. } = ps36;
+    let v40: f64 = (u12.iter().enumerate().map(|(j38, e39)| u12[0]).sum::<f64>() / (-(a1[1].cos().abs() + 1.25))).atan();
+    ((((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - a1.iter().map(|e10| acc9.sin().exp2()).sum::<f64>().tanh()) - 0.15) + ((1.0 * u12[1]) + (0.25 * old11[0]))) + (0.65 * v15)) + ((0.65 * v18) + (1.25 * ((n20 as f64) * ((v15.abs() - (v18 + z13[n20 % 2])) + a1[1]).atan()).atan()))) + (0.5 * lnormv(lq22))) + (((0.25 * wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| p24 * q25).sum::<f64>().tanh()) + (1.4 * wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| p26 * q27).sum::<f64>().atan())) + (1.45 * v35))) + ((0.8 * a) + (1.5 * (if (-0.137..=0.413).contains(&v40) { autodiff::sigmoid((v18.abs() + 1.2).log2() + wv23[(nt + 1) % wv23.len()][0].abs().ln_1p()) } else { (autodiff::sigmoid((v15.tanh() * 0.9).acos()).sinh() + a1[nt % 2]).tanh() })))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37402,7 +38519,10 @@ fn p1346_dual<D: Dn>(mut a1: [D; 2], nt: usize, ch14: char, oc16: Result<f64, St
     let lq22 = lmake_dual(dx_sin(dx_hypot(dx_max(old11[n20 % 2], v15, tr_), v15 + old11[1], tr_) + a1[0], tr_), dx_rem(dx_rem(z13[1], D::from(1.0) + (v1 * v1), tr_), D::from(1.0) + (a1[(nt + 1) % 2] * a1[(nt + 1) % 2]), tr_), tr_);
     let oc28 = if dx_gt(dx_sin((dx_tan(dx_tanh(v15, tr_), tr_) - dx_exp_m1(dx_sigmoid(v1, tr_), tr_)) + wv23[0][(n20 + 1) % 2], tr_), -D::from(1.337), tr_) { Some(dx_tanh(a1.iter().enumerate().fold(D::from(1.35), |acc31, (j29, e30)| dx_min(acc31, dx_tanh(*e30, tr_), tr_)), tr_)) } else { None };
     let v35: D = oc28.map(|ov32| dx_sin(dx_sinh(dx_sin(dx_min(D::from(2.05), ov32, tr_), tr_), tr_), tr_) + dx_tanh(z13.iter().zip(u12.iter()).map(|(p33, q34)| (dx_atan(z13[n20 % 2] - (*q34), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + wv23[0][nt % 2], tr_)).unwrap_or(dx_sin(dx_atanh(dx_sin(dx_cosh(v18, tr_), tr_) * D::from(0.9), tr_) + a1[(nt + 2) % a1.len()], tr_));
-    (((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))) + (D::from(0.5) * lnormv_dual(lq22, tr_))) + (((D::from(0.25) * dx_tanh(wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| *p24 * *q25).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_atan(wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| *p26 * *q27).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * v35))
+    let ps36 = LpD { a: dx_tanh(dx_ln_1p(dx_abs(v18, tr_), tr_) + a1[(n20 + 2) % a1.len()], tr_), v: [dx_sin((dx_signum(v15, tr_) / (-(dx_abs(v35 - z13[(n20 + 1) % 2], tr_) + D::from(1.05)))) + wv23[0][n20 % 2], tr_), dx_tanh((if dx_le(old11.iter().map(|e37| v35 / (-(dx_abs(v35, tr_) + D::from(0.8)))).fold(D::from(0.0), |acc_, t_| acc_ + t_), D::from(0.95), tr_) { dx_acos(dx_sin(v18, tr_) * D::from(0.9), tr_) } else { dx_tanh(old11[n20 % 2], tr_) }) + a1[n20 % a1.len()], tr_)] };
+    let LpD { a, .. } = ps36;
+    let v40: D = dx_atan(u12.iter().enumerate().map(|(j38, e39)| u12[0]).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (-(dx_abs(dx_cos(a1[1], tr_), tr_) + D::from(1.25))), tr_);
+    ((((((a1.iter().fold(a1[nt % a1.len()], |acc9, e8| acc9 - dx_tanh(a1.iter().map(|e10| dx_exp2(dx_sin(acc9, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) - D::from(0.15)) + ((D::from(1.0) * u12[1]) + (D::from(0.25) * old11[0]))) + (D::from(0.65) * v15)) + ((D::from(0.65) * v18) + (D::from(1.25) * dx_atan(D::from(n20 as f64) * dx_atan((dx_abs(v15, tr_) - (v18 + z13[n20 % 2])) + a1[1], tr_), tr_)))) + (D::from(0.5) * lnormv_dual(lq22, tr_))) + (((D::from(0.25) * dx_tanh(wv23[0].iter().zip(u12.iter()).map(|(p24, q25)| *p24 * *q25).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)) + (D::from(1.4) * dx_atan(wv23[nt % 1].iter().zip(a1.iter()).map(|(p26, q27)| *p26 * *q27).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.45) * v35))) + ((D::from(0.8) * a) + (D::from(1.5) * (if (dx_ge(v40, -D::from(0.137), tr_) && dx_le(v40, D::from(0.413), tr_)) { dx_sigmoid(dx_log2(dx_abs(v18, tr_) + D::from(1.2), tr_) + dx_ln_1p(dx_abs(wv23[(nt + 1) % wv23.len()][0], tr_), tr_), tr_) } else { dx_tanh(dx_sinh(dx_sigmoid(dx_acos(dx_tanh(v15, tr_) * D::from(0.9), tr_), tr_), tr_) + a1[nt % 2], tr_) })))
 }
 
 fn p1346_eval(x: &[f64]) -> Vec<f64> {
@@ -37708,7 +38828,8 @@ fn p1348(r1: &f64, x2: f64, x3: f64, x4: f64) -> f64 {
             *o19 -= 0.25 * (*o19 - autodiff::sigmoid(autodiff::leaky_relu(xi20.atan2(*xi20), 0.11)));
         }
     }
-    (x4 - r1) + (1.3 * u15.iter().sum::<f64>().sin())
+    let ff22 = core::array::from_fn::<f64, 4, _>(|i23| autodiff::sigmoid(autodiff::softplus(-0.4) * (ia14[i23] - ia14[i23])) + (0.25 * (i23 as f64)));
+    ((x4 - r1) + (1.3 * u15.iter().sum::<f64>().sin())) + (1.35 * (ff22[0] * ff22[3]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37749,7 +38870,8 @@ fn p1348_dual<D: Dn>(r1: &D, x2: D, x3: D, x4: D, tr_: &mut Tr) -> D {
             *o19 -= D::from(0.25) * (*o19 - dx_sigmoid(dx_leaky_relu(dx_atan2(*xi20, *xi20, tr_), D::from(0.11), tr_), tr_));
         }
     }
-    (x4 - (*r1)) + (D::from(1.3) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))
+    let ff22 = core::array::from_fn::<D, 4, _>(|i23| dx_sigmoid(dx_softplus(-D::from(0.4), tr_) * (ia14[i23] - ia14[i23]), tr_) + (D::from(0.25) * D::from(i23 as f64)));
+    ((x4 - (*r1)) + (D::from(1.3) * dx_sin(u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + (D::from(1.35) * (ff22[0] * ff22[3]))
 }
 
 fn p1348_eval(x: &[f64]) -> Vec<f64> {
@@ -37898,7 +39020,9 @@ fn p1349(w3: &[[f64; 3]; 2], a2: [f64; 4], b1: &[f64; 3], f4: bool) -> [f64; 1] 
     let j12 = b1.iter().copied().position(|v11| v11 > 0.863).unwrap_or(0);
     let k14 = a2.iter().take(3).filter(|v13| **v13 < 0.813).count();
     let v15: f64 = cc10.rem_euclid(-(cc10.abs() + 1.35));
-    [(((-1.65 + 1.8) + (1.4 * cc10.atan())) + ((0.3 * (b1[j12] * (-b1[j12].atan2(cc10)).sin())) + (0.85 * ((k14 as f64) * b1[j12].powi(3).atan()).sin()))) + (0.5 * v15.atan())]
+    let uq16 = Uq { a: cc10.min(v15.min(a2[k14 % a2.len()])).tanh(), v: [(((0.5 + (cc10 * cc10)).tanh() + 1.5).powf(1.25) + a2[k14 % 4]).tanh(), b1[j12]] };
+    let v18: f64 = (-cc10 - b1.iter().map(|e17| (((k14 as f64).abs() + 1.85).acosh().atan() * 0.63) + 1.0).product::<f64>()).tanh();
+    [((((-1.65 + 1.8) + (1.4 * cc10.atan())) + ((0.3 * (b1[j12] * (-b1[j12].atan2(cc10)).sin())) + (0.85 * ((k14 as f64) * b1[j12].powi(3).atan()).sin()))) + (0.5 * v15.atan())) + ((0.35 * uq16.umix(a2[k14 % a2.len()])) + (0.25 * (if (-0.237..0.263).contains(&v18) { (w3[(j12 + 3) % 2][k14 % 3] + cc10).atan().exp_m1().atan() } else { autodiff::sigmoid((v18 / (-(cc10.abs() + 1.2))).atan() + a2[2]) })))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -37932,7 +39056,9 @@ fn p1349_dual<D: Dn>(w3: &[[D; 3]; 2], a2: [D; 4], b1: &[D; 3], f4: bool, tr_: &
     let j12 = b1.iter().copied().position(|v11| dx_gt(v11, D::from(0.863), tr_)).unwrap_or(0);
     let k14 = { let mut c_ = 0usize; for v13 in a2.iter().take(3) { if dx_lt(*v13, D::from(0.813), tr_) { c_ += 1; } } c_ };
     let v15: D = dx_rem_euclid(cc10, -(dx_abs(cc10, tr_) + D::from(1.35)), tr_);
-    [(((-D::from(1.65) + D::from(1.8)) + (D::from(1.4) * dx_atan(cc10, tr_))) + ((D::from(0.3) * (b1[j12] * dx_sin(-dx_atan2(b1[j12], cc10, tr_), tr_))) + (D::from(0.85) * dx_sin(D::from(k14 as f64) * dx_atan(dx_powi(b1[j12], 3, tr_), tr_), tr_)))) + (D::from(0.5) * dx_atan(v15, tr_))]
+    let uq16 = UqD { a: dx_tanh(dx_min(cc10, dx_min(v15, a2[k14 % a2.len()], tr_), tr_), tr_), v: [dx_tanh(dx_powf(dx_tanh(D::from(0.5) + (cc10 * cc10), tr_) + D::from(1.5), D::from(1.25), tr_) + a2[k14 % 4], tr_), b1[j12]] };
+    let v18: D = dx_tanh(-cc10 - b1.iter().map(|e17| (dx_atan(dx_acosh(dx_abs(D::from(k14 as f64), tr_) + D::from(1.85), tr_), tr_) * D::from(0.63)) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_);
+    [((((-D::from(1.65) + D::from(1.8)) + (D::from(1.4) * dx_atan(cc10, tr_))) + ((D::from(0.3) * (b1[j12] * dx_sin(-dx_atan2(b1[j12], cc10, tr_), tr_))) + (D::from(0.85) * dx_sin(D::from(k14 as f64) * dx_atan(dx_powi(b1[j12], 3, tr_), tr_), tr_)))) + (D::from(0.5) * dx_atan(v15, tr_))) + ((D::from(0.35) * uq16.umix_dual(a2[k14 % a2.len()], tr_)) + (D::from(0.25) * (if (dx_ge(v18, -D::from(0.237), tr_) && dx_lt(v18, D::from(0.263), tr_)) { dx_atan(dx_exp_m1(dx_atan(w3[(j12 + 3) % 2][k14 % 3] + cc10, tr_), tr_), tr_) } else { dx_sigmoid(dx_atan(v18 / (-(dx_abs(cc10, tr_) + D::from(1.2))), tr_) + a2[2], tr_) })))]
 }
 
 fn p1349_eval(x: &[f64]) -> Vec<f64> {
@@ -38071,7 +39197,7 @@ fn p1350_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1351(r1: &f64, wv10: [[f64; 2]; 3]) -> f64 {
+fn p1351(r1: &f64, wv10: [[f64; 2]; 3], st: &Body) -> f64 {
     for i1 in 0..2 {
         let mut y2: [[f64; 3]; 4] = [[0.0; 3]; 4];
         let v3: f64 = (autodiff::leaky_relu(*r1, 0.36) * (r1 * y2[4 - 1 - i1][2])) / ((y2[i1][i1 + 1].abs() + 0.55).log2().exp() + 0.5);
@@ -38100,11 +39226,14 @@ fn p1351(r1: &f64, wv10: [[f64; 2]; 3]) -> f64 {
     let v23: f64 = match k21.checked_sub(2) { Some(j22) => (ia12[2] + wv10[(k21 + 3) % wv10.len()][(k21 + 1) % 2]).atan() * (j22 as f64), None => (-0.6 + wv10[k21 % wv10.len()][(k21 + 3) % 2]).atan(), };
     let mut lo24: [f64; 4] = [autodiff::sigmoid((v23 - 1.1).min(ia12.iter().copied().map(|e25| acc9 / (acc9.abs() + 1.2)).sum::<f64>()) + wv10[1][(k21 + 3) % 2]), (wv10[1][(k21 + 1) % 2].exp_m1() / 0.6).sin(), (-(v11 / 1.05) + r1).tanh(), (wv10[(k21 + 1) % 3][k21 % 2].clamp((k21 as f64).sin(), (k21 as f64).sin() + 0.8) * (1.85 + (-2.05))).atan() * 0.95];
     lfill((((lo24[k21 % lo24.len()] - (k21 as f64)) - ((k21 as f64) + (-1.2))) + r1).tanh(), &mut lo24);
-    ((((((v6 - r1) - r1) * v6) + (0.8 * acc9)) + (1.0 * v11)) + (((1.4 * s18) + (0.25 * s19)) + (0.6 * v23.sin()))) + (1.1 * (lo24[1] * lo24[2]))
+    let v27: f64 = if let Some(fv26) = ia12.last() { f64::max(autodiff::relu(*fv26), fv26 + fv26).atan() } else { ((-ia12[(k21 + 1) % 4]).asinh() + wv10[1][(k21 + 3) % 2]).tanh() };
+    let ra31: [f64; 2] = [(f64::clamp(st.w[k21 % 2][k21 % 2], lo24[(k21 + 3) % lo24.len()], lo24[(k21 + 3) % lo24.len()] + 0.35) - ((k21 + 1) as f64)).atan(), ((st.pos[k21 % 2] - st.m) - st.vel[k21 % 2]).tanh()];
+    let r32 = st.w[1];
+    (((((((v6 - r1) - r1) * v6) + (0.8 * acc9)) + (1.0 * v11)) + (((1.4 * s18) + (0.25 * s19)) + (0.6 * v23.sin()))) + (1.1 * (lo24[1] * lo24[2]))) + ((1.05 * (v27 * (-v27.trunc() + wv10[(k21 + 1) % 3][k21 % 2]).tanh())) + (0.6 * (cdot2(&r32, &ra31) * r32[1]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1351_dual<D: Dn>(r1: &D, wv10: [[D; 2]; 3], tr_: &mut Tr) -> D {
+fn p1351_dual<D: Dn>(r1: &D, wv10: [[D; 2]; 3], st: &BodyD<D>, tr_: &mut Tr) -> D {
     for i1 in 0..2 {
         let mut y2: [[D; 3]; 4] = [[D::from(0.0); 3]; 4];
         let v3: D = (dx_leaky_relu(*r1, D::from(0.36), tr_) * (*r1 * y2[4 - 1 - i1][2])) / (dx_exp(dx_log2(dx_abs(y2[i1][i1 + 1], tr_) + D::from(0.55), tr_), tr_) + D::from(0.5));
@@ -38133,32 +39262,40 @@ fn p1351_dual<D: Dn>(r1: &D, wv10: [[D; 2]; 3], tr_: &mut Tr) -> D {
     let v23: D = match k21.checked_sub(2) { Some(j22) => dx_atan(ia12[2] + wv10[(k21 + 3) % wv10.len()][(k21 + 1) % 2], tr_) * D::from(j22 as f64), None => dx_atan(-D::from(0.6) + wv10[k21 % wv10.len()][(k21 + 3) % 2], tr_), };
     let mut lo24: [D; 4] = [dx_sigmoid(dx_min(v23 - D::from(1.1), ia12.iter().copied().map(|e25| acc9 / (dx_abs(acc9, tr_) + D::from(1.2))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + wv10[1][(k21 + 3) % 2], tr_), dx_sin(dx_exp_m1(wv10[1][(k21 + 1) % 2], tr_) / D::from(0.6), tr_), dx_tanh(-(v11 / D::from(1.05)) + (*r1), tr_), dx_atan(dx_clamp(wv10[(k21 + 1) % 3][k21 % 2], dx_sin(D::from(k21 as f64), tr_), dx_sin(D::from(k21 as f64), tr_) + D::from(0.8), tr_) * (D::from(1.85) + (-D::from(2.05))), tr_) * D::from(0.95)];
     lfill_dual(dx_tanh(((lo24[k21 % lo24.len()] - D::from(k21 as f64)) - (D::from(k21 as f64) + (-D::from(1.2)))) + (*r1), tr_), &mut lo24, tr_);
-    ((((((v6 - (*r1)) - (*r1)) * v6) + (D::from(0.8) * acc9)) + (D::from(1.0) * v11)) + (((D::from(1.4) * s18) + (D::from(0.25) * s19)) + (D::from(0.6) * dx_sin(v23, tr_)))) + (D::from(1.1) * (lo24[1] * lo24[2]))
+    let v27: D = if let Some(fv26) = ia12.last() { dx_atan(dx_max(dx_relu(*fv26, tr_), *fv26 + (*fv26), tr_), tr_) } else { dx_tanh(dx_asinh(-ia12[(k21 + 1) % 4], tr_) + wv10[1][(k21 + 3) % 2], tr_) };
+    let ra31: [D; 2] = [dx_atan(dx_clamp(st.w[k21 % 2][k21 % 2], lo24[(k21 + 3) % lo24.len()], lo24[(k21 + 3) % lo24.len()] + D::from(0.35), tr_) - D::from((k21 + 1) as f64), tr_), dx_tanh((st.pos[k21 % 2] - st.m) - st.vel[k21 % 2], tr_)];
+    let r32 = st.w[1];
+    (((((((v6 - (*r1)) - (*r1)) * v6) + (D::from(0.8) * acc9)) + (D::from(1.0) * v11)) + (((D::from(1.4) * s18) + (D::from(0.25) * s19)) + (D::from(0.6) * dx_sin(v23, tr_)))) + (D::from(1.1) * (lo24[1] * lo24[2]))) + ((D::from(1.05) * (v27 * dx_tanh(-dx_trunc(v27, tr_) + wv10[(k21 + 1) % 3][k21 % 2], tr_))) + (D::from(0.6) * dx_tanh(cdot2_dual(&r32, &ra31, tr_) * r32[1], tr_)))
 }
 
 fn p1351_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv10: [[f64; 2]; 3] = take2(x, k);
-    flat(&p1351(&r1, wv10))
+    let st: Body = take_body(x, k);
+    flat(&p1351(&r1, wv10, &st))
 }
 
 fn p1351_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let r1: Dual64 = take1(x, k);
     let wv10: [[Dual64; 2]; 3] = take2(x, k);
-    flat(&p1351_dual(&r1, wv10, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1351_dual(&r1, wv10, &st, tr_))
 }
 
 fn p1351_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv10: [[f64; 2]; 3] = take2(x, k);
+    let st: Body = take_body(x, k);
     let mut d_r1 = SHADOW;
-    let (out, g_wv10) = p1351_backward(&r1, &mut d_r1, wv10, d[0]);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_wv10) = p1351_backward(&r1, &mut d_r1, wv10, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(shadow(&d_r1));
     g.extend(flat(&g_wv10));
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -38166,10 +39303,12 @@ fn p1351_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let r1: f64 = take1(x, k);
     let wv10: [[f64; 2]; 3] = take2(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_r1: f64 = take1(t, k);
     let t_wv10: [[f64; 2]; 3] = take2(t, k);
-    let (out, tan) = p1351_forward(&r1, &t_r1, wv10, t_wv10);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1351_forward(&r1, &t_r1, wv10, t_wv10, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -38466,7 +39605,8 @@ fn p1353(x1: f64, x2: f64, ok20: Option<usize>) -> f64 {
     } else {
         v21 -= autodiff::sigmoid(f64::atan2(x2.max(v2), v7 * x1));
     }
-    ((f64::max(0.15, x2).clamp(v7, v7 + 1.35).abs() * x1) + ((((0.75 * u9[1]) + (0.8 * old8[2])) + (1.5 * autodiff::sigmoid(u9[1]))) + (0.45 * snap18[1].atan()))) + (0.45 * v21.atan())
+    let v27: f64 = old8.last().map_or(autodiff::sigmoid(autodiff::elu(v1.sin(), (1.05 + (u9[c14] * u9[c14])).sqrt().sin()) + x1), |fv26| (if fv26.exp2() > 0.25 { -fv26 } else if *fv26 < *fv26 && *fv26 < -0.95 { *fv26 } else { (fv26.abs() + 1.55).acosh() }).tanh());
+    (((f64::max(0.15, x2).clamp(v7, v7 + 1.35).abs() * x1) + ((((0.75 * u9[1]) + (0.8 * old8[2])) + (1.5 * autodiff::sigmoid(u9[1]))) + (0.45 * snap18[1].atan()))) + (0.45 * v21.atan())) + (0.9 * (v27 * ((v7 - snap18[0]) + x2).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38502,7 +39642,8 @@ fn p1353_dual<D: Dn>(x1: D, x2: D, ok20: Option<usize>, tr_: &mut Tr) -> D {
     } else {
         v21 -= dx_sigmoid(dx_atan2(dx_max(x2, v2, tr_), v7 * x1, tr_), tr_);
     }
-    ((dx_abs(dx_clamp(dx_max(D::from(0.15), x2, tr_), v7, v7 + D::from(1.35), tr_), tr_) * x1) + ((((D::from(0.75) * u9[1]) + (D::from(0.8) * old8[2])) + (D::from(1.5) * dx_sigmoid(u9[1], tr_))) + (D::from(0.45) * dx_atan(snap18[1], tr_)))) + (D::from(0.45) * dx_atan(v21, tr_))
+    let v27: D = old8.last().map_or(dx_sigmoid(dx_elu(dx_sin(v1, tr_), dx_sin(dx_sqrt(D::from(1.05) + (u9[c14] * u9[c14]), tr_), tr_), tr_) + x1, tr_), |fv26| dx_tanh(if dx_gt(dx_exp2(*fv26, tr_), D::from(0.25), tr_) { -(*fv26) } else if dx_lt(*fv26, *fv26, tr_) && dx_lt(*fv26, -D::from(0.95), tr_) { *fv26 } else { dx_acosh(dx_abs(*fv26, tr_) + D::from(1.55), tr_) }, tr_));
+    (((dx_abs(dx_clamp(dx_max(D::from(0.15), x2, tr_), v7, v7 + D::from(1.35), tr_), tr_) * x1) + ((((D::from(0.75) * u9[1]) + (D::from(0.8) * old8[2])) + (D::from(1.5) * dx_sigmoid(u9[1], tr_))) + (D::from(0.45) * dx_atan(snap18[1], tr_)))) + (D::from(0.45) * dx_atan(v21, tr_))) + (D::from(0.9) * (v27 * dx_tanh((v7 - snap18[0]) + x2, tr_)))
 }
 
 fn p1353_eval(x: &[f64]) -> Vec<f64> {
@@ -38844,7 +39985,9 @@ fn p1356(b2: &[f64; 3], a1: [f64; 1], b3: &[f64; 3], nt: usize, ch8: char) -> [f
     let v11: f64 = if let Some(j10) = nt.checked_sub(1) { autodiff::sigmoid((b3[nt] + (nt as f64)) - (v4 / (b3[nt].exp() + 0.5))) * (j10 as f64) } else { b2[nt] };
     let v12: f64 = v3.div_euclid(-(b3[nt].abs().abs() + 1.0));
     let v13: f64 = (nt as f64).rem_euclid(-(autodiff::sigmoid(b2[nt] + a1[0]).exp() + 0.5));
-    [(((((v4 - v4) - v3) + ((0.4 * u5[0].tanh()) + (0.4 * z6[0].sin()))) + (0.55 * v9)) + (0.95 * v11)) + ((0.75 * (v12 * b2[3 - 1 - nt].atan()).atan()) + (0.5 * v13))]
+    let ra14: [f64; 3] = [autodiff::sigmoid((b3[nt] + (nt as f64)) - (v4 / (b3[nt].exp() + 0.5))), b2[nt], (-v9 + b2[nt]).sin()];
+    let ff15 = std::array::from_fn::<f64, 3, _>(|i16| autodiff::sigmoid(ra14[i16].min(1.15).mul_add(ra14[i16], ra14[i16])));
+    [((((((v4 - v4) - v3) + ((0.4 * u5[0].tanh()) + (0.4 * z6[0].sin()))) + (0.55 * v9)) + (0.95 * v11)) + ((0.75 * (v12 * b2[3 - 1 - nt].atan()).atan()) + (0.5 * v13))) + (0.85 * (ff15[0] * ff15[2]))]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -38868,7 +40011,9 @@ fn p1356_dual<D: Dn>(b2: &[D; 3], a1: [D; 1], b3: &[D; 3], nt: usize, ch8: char,
     let v11: D = if let Some(j10) = nt.checked_sub(1) { dx_sigmoid((b3[nt] + D::from(nt as f64)) - (v4 / (dx_exp(b3[nt], tr_) + D::from(0.5))), tr_) * D::from(j10 as f64) } else { b2[nt] };
     let v12: D = dx_div_euclid(v3, -(dx_abs(dx_abs(b3[nt], tr_), tr_) + D::from(1.0)), tr_);
     let v13: D = dx_rem_euclid(D::from(nt as f64), -(dx_exp(dx_sigmoid(b2[nt] + a1[0], tr_), tr_) + D::from(0.5)), tr_);
-    [(((((v4 - v4) - v3) + ((D::from(0.4) * dx_tanh(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_)))) + (D::from(0.55) * v9)) + (D::from(0.95) * v11)) + ((D::from(0.75) * dx_atan(v12 * dx_atan(b2[3 - 1 - nt], tr_), tr_)) + (D::from(0.5) * v13))]
+    let ra14: [D; 3] = [dx_sigmoid((b3[nt] + D::from(nt as f64)) - (v4 / (dx_exp(b3[nt], tr_) + D::from(0.5))), tr_), b2[nt], dx_sin(-v9 + b2[nt], tr_)];
+    let ff15 = std::array::from_fn::<D, 3, _>(|i16| dx_sigmoid(dx_mul_add(dx_min(ra14[i16], D::from(1.15), tr_), ra14[i16], ra14[i16], tr_), tr_));
+    [((((((v4 - v4) - v3) + ((D::from(0.4) * dx_tanh(u5[0], tr_)) + (D::from(0.4) * dx_sin(z6[0], tr_)))) + (D::from(0.55) * v9)) + (D::from(0.95) * v11)) + ((D::from(0.75) * dx_atan(v12 * dx_atan(b2[3 - 1 - nt], tr_), tr_)) + (D::from(0.5) * v13))) + (D::from(0.85) * (ff15[0] * ff15[2]))]
 }
 
 fn p1356_eval(x: &[f64]) -> Vec<f64> {
@@ -39651,8 +40796,8 @@ fn p1362_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1363
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1))]
-fn p1363(x1: f64, r2: &f64) -> f64 {
+#[grad(reverse, forward, wrt(x1, gb14, gp17))]
+fn p1363(x1: f64, r2: &f64, gb14: &V2, gp17: &[V2]) -> f64 {
     let mut v1 = ((r2 / (-1.35)) - f64::powf(r2.abs() + 0.8, 0.75)) + ((-1.8 * x1).abs() + 1.2).log2();
     v1 %= v1.abs() + 1.2;
     let mut v2 = v1;
@@ -39666,11 +40811,18 @@ fn p1363(x1: f64, r2: &f64) -> f64 {
     let ia9: [f64; 3] = [(r2 * (-0.05)) * v6, autodiff::sigmoid((-((v6.abs() + 0.6).cbrt().abs() + 1.3)).cbrt() + r2), ((v1 / (-(1.0 + (r2 * r2)))) + (acc7 * v2.tanh())).tanh()];
     let k11 = ia9.iter().filter(|&&v10| v10 > -0.787).count();
     let v13: f64 = if let Some(j12) = k11.checked_sub(2) { autodiff::sigmoid(v2 + r2) * (j12 as f64) } else { autodiff::elu(-0.2, (x1 * v3).sin()) };
-    (((v1.tanh() * r2) - r2) + ((0.4 * v6.sin()) + (0.85 * acc7))) + (1.45 * v13)
+    let [g15, g16] = *gb14;
+    let mut acc18: f64 = 0.0;
+    for p19 in gp17.iter() {
+        acc18 += (p19[0] * p19[1]) + p19[1];
+    }
+    let gu20: V2 = [gb14[0] - (((k11 + 1) as f64).mul_add(*r2, -0.35) % (1.0 + (gb14[0] * gb14[0]))).tanh(), gp17[0][1] - (((g15 / (-(g15.abs() + 0.6))).abs() + 1.25).ln() + r2).tanh()];
+    let [u21, u22] = upair((v13.asinh() * (gb14[k11 % 2] - gu20[(k11 + 1) % gu20.len()])).atan(), autodiff::sigmoid((gb14[(k11 + 2) % 2].sin() * 0.9).asin() / (-(autodiff::sigmoid(v13).exp() + 0.5))));
+    ((((v1.tanh() * r2) - r2) + ((0.4 * v6.sin()) + (0.85 * acc7))) + (1.45 * v13)) + ((((((0.6 * (gb14[0] * autodiff::sigmoid(((v1.tanh() * 0.9).acos() / (f64::sinh(-0.65).abs() + 0.55)) + r2))) + (1.15 * (g15 * g16))) + (1.1 * autodiff::sigmoid(acc18))) + (0.8 * gp17[0][1])) + (1.45 * (gu20[0] * gu20[1]).tanh())) + (1.05 * (u21 + ((f64::hypot(gb14[k11 % gb14.len()], v13).tanh() * 0.9).asin().tanh() * u22))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1363_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
+fn p1363_dual<D: Dn>(x1: D, r2: &D, gb14: &[D; 2], gp17: &[[D; 2]; 2], tr_: &mut Tr) -> D {
     let mut v1 = ((*r2 / (-D::from(1.35))) - dx_powf(dx_abs(*r2, tr_) + D::from(0.8), D::from(0.75), tr_)) + dx_log2(dx_abs(-D::from(1.8) * x1, tr_) + D::from(1.2), tr_);
     v1 = dx_rem(v1, dx_abs(v1, tr_) + D::from(1.2), tr_);
     let mut v2 = v1;
@@ -39684,31 +40836,48 @@ fn p1363_dual<D: Dn>(x1: D, r2: &D, tr_: &mut Tr) -> D {
     let ia9: [D; 3] = [(*r2 * (-D::from(0.05))) * v6, dx_sigmoid(dx_cbrt(-(dx_abs(dx_cbrt(dx_abs(v6, tr_) + D::from(0.6), tr_), tr_) + D::from(1.3)), tr_) + (*r2), tr_), dx_tanh((v1 / (-(D::from(1.0) + (*r2 * (*r2))))) + (acc7 * dx_tanh(v2, tr_)), tr_)];
     let k11 = { let mut c_ = 0usize; for v10 in ia9.iter() { if dx_gt(*v10, -D::from(0.787), tr_) { c_ += 1; } } c_ };
     let v13: D = if let Some(j12) = k11.checked_sub(2) { dx_sigmoid(v2 + (*r2), tr_) * D::from(j12 as f64) } else { dx_elu(-D::from(0.2), dx_sin(x1 * v3, tr_), tr_) };
-    (((dx_tanh(v1, tr_) * (*r2)) - (*r2)) + ((D::from(0.4) * dx_sin(v6, tr_)) + (D::from(0.85) * acc7))) + (D::from(1.45) * v13)
+    let [g15, g16] = *gb14;
+    let mut acc18: D = D::from(0.0);
+    for p19 in gp17.iter() {
+        acc18 += (p19[0] * p19[1]) + p19[1];
+    }
+    let gu20: [D; 2] = [gb14[0] - dx_tanh(dx_rem(dx_mul_add(D::from((k11 + 1) as f64), *r2, -D::from(0.35), tr_), D::from(1.0) + (gb14[0] * gb14[0]), tr_), tr_), gp17[0][1] - dx_tanh(dx_ln(dx_abs(g15 / (-(dx_abs(g15, tr_) + D::from(0.6))), tr_) + D::from(1.25), tr_) + (*r2), tr_)];
+    let [u21, u22] = upair_dual(dx_atan(dx_asinh(v13, tr_) * (gb14[k11 % 2] - gu20[(k11 + 1) % gu20.len()]), tr_), dx_sigmoid(dx_asin(dx_sin(gb14[(k11 + 2) % 2], tr_) * D::from(0.9), tr_) / (-(dx_exp(dx_sigmoid(v13, tr_), tr_) + D::from(0.5))), tr_), tr_);
+    ((((dx_tanh(v1, tr_) * (*r2)) - (*r2)) + ((D::from(0.4) * dx_sin(v6, tr_)) + (D::from(0.85) * acc7))) + (D::from(1.45) * v13)) + ((((((D::from(0.6) * (gb14[0] * dx_sigmoid((dx_acos(dx_tanh(v1, tr_) * D::from(0.9), tr_) / (dx_abs(dx_sinh(-D::from(0.65), tr_), tr_) + D::from(0.55))) + (*r2), tr_))) + (D::from(1.15) * (g15 * g16))) + (D::from(1.1) * dx_sigmoid(acc18, tr_))) + (D::from(0.8) * gp17[0][1])) + (D::from(1.45) * dx_tanh(gu20[0] * gu20[1], tr_))) + (D::from(1.05) * (u21 + (dx_tanh(dx_asin(dx_tanh(dx_hypot(gb14[k11 % gb14.len()], v13, tr_), tr_) * D::from(0.9), tr_), tr_) * u22))))
 }
 
 fn p1363_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
-    flat(&p1363(x1, &r2))
+    let gb14: [f64; 2] = take(x, k);
+    let gp17: [[f64; 2]; 2] = take2(x, k);
+    flat(&p1363(x1, &r2, &gb14, &gp17))
 }
 
 fn p1363_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let r2: Dual64 = take1(x, k);
-    flat(&p1363_dual(x1, &r2, tr_))
+    let gb14: [Dual64; 2] = take(x, k);
+    let gp17: [[Dual64; 2]; 2] = take2(x, k);
+    flat(&p1363_dual(x1, &r2, &gb14, &gp17, tr_))
 }
 
 fn p1363_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
-    let (out, g_x1) = p1363_backward(x1, &r2, d[0]);
+    let gb14: [f64; 2] = take(x, k);
+    let gp17: [[f64; 2]; 2] = take2(x, k);
+    let mut d_gb14 = [SHADOW; 2];
+    let mut d_gp17 = [[SHADOW; 2]; 2];
+    let (out, g_x1) = p1363_backward(x1, &r2, &gb14, &mut d_gb14, &gp17, &mut d_gp17, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gb14));
+    g.extend(shadow(&d_gp17));
     (flat(&out), g)
 }
 
@@ -39716,10 +40885,14 @@ fn p1363_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let r2: f64 = take1(x, k);
+    let gb14: [f64; 2] = take(x, k);
+    let gp17: [[f64; 2]; 2] = take2(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     *k += 1;
-    let (out, tan) = p1363_forward(x1, t_x1, &r2);
+    let t_gb14: [f64; 2] = take(t, k);
+    let t_gp17: [[f64; 2]; 2] = take2(t, k);
+    let (out, tan) = p1363_forward(x1, t_x1, &r2, &gb14, &t_gb14, &gp17, &t_gp17);
     (flat(&out), flat(&tan))
 }
 
@@ -40659,7 +41832,9 @@ fn p1372(b1: &[f64; 2], b2: &[f64; 5], s3: &[f64], n4: usize, ps17: &[Pt], ow18:
     let v15: f64 = f64::rem_euclid(autodiff::softplus(acc10 % (1.0 + (v8 * v8))), -(1.0 + (s3[n4] * s3[n4])));
     let lq16 = lmake((b1[n4 % 2] * cc12.tanh()).sin(), (v4.max(v14).sin().tan() + s3[n4]).tanh());
     let v20: f64 = ow18.map(|ov19| autodiff::sigmoid(ov19 + (ov19 * 0.75)) + autodiff::sigmoid(autodiff::elu((autodiff::sigmoid(1.05 + (v8 * v8)) + 1.5).powf(v7.tanh()), 1.2) + s3[n4])).unwrap_or(((n4 as f64) + b2[n4]).tanh());
-    [(((((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan())) + (0.95 * lnormv(lq16))) + ((0.3 * ((ps17.len() as f64) * autodiff::sigmoid((autodiff::sigmoid(v4 * v8) * (v7.sin() * 0.9).atanh()) + b1[n4 % b1.len()]))) + (0.65 * v20)), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
+    let ra21: [f64; 4] = [(v7 / (-(b1[n4 % b1.len()].exp() + 0.5))).max(cc12.hypot(-0.9)).sin(), ((n4 as f64).cosh() + (b1[n4 % b1.len()] + (n4 as f64))).tanh(), s3[n4], ((v20 + v20) + b2[n4]).sin()];
+    let ff22: [f64; 4] = std::array::from_fn(|i23| (-1.7 + ra21[i23]) + (0.25 * (i23 as f64)));
+    [((((((((b2[5 - 1 - n4] * v4.atan()) + v7) + (0.85 * acc10)) + ((1.05 * cc11.tanh()) + (0.55 * cc12.atan()))) + (0.75 * v14)) + (1.0 * v15.atan())) + (0.95 * lnormv(lq16))) + ((0.3 * ((ps17.len() as f64) * autodiff::sigmoid((autodiff::sigmoid(v4 * v8) * (v7.sin() * 0.9).atanh()) + b1[n4 % b1.len()]))) + (0.65 * v20))) + (0.25 * autodiff::sigmoid(ff22[1] * autodiff::sigmoid(0.75 + b1[(n4 + 2) % 2]))), ((0.55 - v4) * autodiff::sigmoid(v4)) + v7]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -40687,7 +41862,9 @@ fn p1372_dual<D: Dn>(b1: &[D; 2], b2: &[D; 5], s3: &[D], n4: usize, ps17: &[PtD<
     let v15: D = dx_rem_euclid(dx_softplus(dx_rem(acc10, D::from(1.0) + (v8 * v8), tr_), tr_), -(D::from(1.0) + (s3[n4] * s3[n4])), tr_);
     let lq16 = lmake_dual(dx_sin(b1[n4 % 2] * dx_tanh(cc12, tr_), tr_), dx_tanh(dx_tan(dx_sin(dx_max(v4, v14, tr_), tr_), tr_) + s3[n4], tr_), tr_);
     let v20: D = ow18.map(D::from).map(|ov19| dx_sigmoid(ov19 + (ov19 * D::from(0.75)), tr_) + dx_sigmoid(dx_elu(dx_powf(dx_sigmoid(D::from(1.05) + (v8 * v8), tr_) + D::from(1.5), dx_tanh(v7, tr_), tr_), D::from(1.2), tr_) + s3[n4], tr_)).unwrap_or(dx_tanh(D::from(n4 as f64) + b2[n4], tr_));
-    [(((((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_))) + (D::from(0.95) * lnormv_dual(lq16, tr_))) + ((D::from(0.3) * (D::from(ps17.len() as f64) * dx_sigmoid((dx_sigmoid(v4 * v8, tr_) * dx_atanh(dx_sin(v7, tr_) * D::from(0.9), tr_)) + b1[n4 % b1.len()], tr_))) + (D::from(0.65) * v20)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
+    let ra21: [D; 4] = [dx_sin(dx_max(v7 / (-(dx_exp(b1[n4 % b1.len()], tr_) + D::from(0.5))), dx_hypot(cc12, -D::from(0.9), tr_), tr_), tr_), dx_tanh(dx_cosh(D::from(n4 as f64), tr_) + (b1[n4 % b1.len()] + D::from(n4 as f64)), tr_), s3[n4], dx_sin((v20 + v20) + b2[n4], tr_)];
+    let ff22: [D; 4] = std::array::from_fn(|i23| (-D::from(1.7) + ra21[i23]) + (D::from(0.25) * D::from(i23 as f64)));
+    [((((((((b2[5 - 1 - n4] * dx_atan(v4, tr_)) + v7) + (D::from(0.85) * acc10)) + ((D::from(1.05) * dx_tanh(cc11, tr_)) + (D::from(0.55) * dx_atan(cc12, tr_)))) + (D::from(0.75) * v14)) + (D::from(1.0) * dx_atan(v15, tr_))) + (D::from(0.95) * lnormv_dual(lq16, tr_))) + ((D::from(0.3) * (D::from(ps17.len() as f64) * dx_sigmoid((dx_sigmoid(v4 * v8, tr_) * dx_atanh(dx_sin(v7, tr_) * D::from(0.9), tr_)) + b1[n4 % b1.len()], tr_))) + (D::from(0.65) * v20))) + (D::from(0.25) * dx_sigmoid(ff22[1] * dx_sigmoid(D::from(0.75) + b1[(n4 + 2) % 2], tr_), tr_)), ((D::from(0.55) - v4) * dx_sigmoid(v4, tr_)) + v7]
 }
 
 fn p1372_eval(x: &[f64]) -> Vec<f64> {
@@ -41092,7 +42269,7 @@ fn p1375_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>) -> [f64; 3] {
+fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>, gp23: &[V2], ga26: V2) -> [f64; 3] {
     let v1 = a1.iter().copied().fold(a1[0], |acc3, e2| (acc3 + e2).tanh());
     let (v5, v6) = (f64::log(v1.hypot(v1).abs() + 1.45, (-v1).abs() + 1.75), f64::asinh(0.35) * a2.iter().copied().map(|e4| a2[n3 % a2.len()]).sum::<f64>());
     let mut v7 = a1[n3 % a1.len()] - a1[0];
@@ -41112,11 +42289,16 @@ fn p1376(a1: [f64; 1], n3: usize, a2: [f64; 2], ok14: Option<usize>) -> [f64; 3]
         }
     }
     let v22: f64 = if lv18.is_empty() { (v13.tanh().tan().exp_m1() + a2[1]).atan() } else { (lv18[0] * ((v6.atan().exp2() - f64::log(0.85 + (v7 * v7), f64::abs(-2.25) + 2.35)) + a1[0]).tanh()) + lv18[lv18.len() - 1] };
-    [((((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan()))) + (0.3 * v17)) + (0.25 * v22.tanh()), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
+    let mut acc24: f64 = 0.0;
+    for p25 in gp23.iter() {
+        acc24 += (p25[0] * p25[1]) + p25[1];
+    }
+    let v27: f64 = (((0.65 + (acc10 * acc10)).log(4.15) + (-(-1.8))) + gp23[(n15 + 1) % 2][0]).tanh();
+    [(((((v1.clamp(0.3, 2.25) * v5.sin()) + (0.35 * acc10)) + ((0.85 * v13.tanh()) + (0.45 * ((n15 as f64) * (-((v6 / (a2[(n15 + 3) % a2.len()].abs() + 0.65)).abs() + 0.75)).recip()).atan()))) + (0.3 * v17)) + (0.25 * v22.tanh())) + ((((0.55 * acc24.tanh()) + (1.15 * gp23[1][0])) + (0.3 * (ga26[0] * ((n15 as f64) + a1[0]).sin()))) + (0.25 * (if (-1.337..-0.687).contains(&v27) { autodiff::sigmoid(ia19.iter().fold(acc10, |acc29, e28| (acc29 + autodiff::sigmoid((n3 as f64) % (v5.atan().exp() + 0.5))).tanh()) + a1[0]) } else { ((ga26[1] / (1.0 + (v5 * v5))) / (a1[n15 % 1].abs() + 1.35)).tanh() }))), (if n3 > 2 { (a2[n3 % a2.len()] - v6).tanh() } else if n3 <= 3 { autodiff::relu((f64::abs(-1.7) + 0.55).log10()) } else { ((-1.0 - a1[n3 % 1]).abs() + 1.4).powf(-0.1) }).tanh() * v1, (a1[n3 % a1.len()] + a1.iter().sum::<f64>().max(a2[n3 % 2] - v6)).tanh() * a1[n3 % 1]]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, tr_: &mut Tr) -> [D; 3] {
+fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, gp23: &[[D; 2]; 2], ga26: [D; 2], tr_: &mut Tr) -> [D; 3] {
     let v1 = a1.iter().copied().fold(a1[0], |acc3, e2| dx_tanh(acc3 + e2, tr_));
     let (v5, v6) = (dx_log(dx_abs(dx_hypot(v1, v1, tr_), tr_) + D::from(1.45), dx_abs(-v1, tr_) + D::from(1.75), tr_), dx_asinh(D::from(0.35), tr_) * a2.iter().copied().map(|e4| a2[n3 % a2.len()]).fold(D::from(0.0), |acc_, t_| acc_ + t_));
     let mut v7 = a1[n3 % a1.len()] - a1[0];
@@ -41136,7 +42318,12 @@ fn p1376_dual<D: Dn>(a1: [D; 1], n3: usize, a2: [D; 2], ok14: Option<usize>, tr_
         }
     }
     let v22: D = if lv18.is_empty() { dx_atan(dx_exp_m1(dx_tan(dx_tanh(v13, tr_), tr_), tr_) + a2[1], tr_) } else { (lv18[0] * dx_tanh((dx_exp2(dx_atan(v6, tr_), tr_) - dx_log(D::from(0.85) + (v7 * v7), dx_abs(-D::from(2.25), tr_) + D::from(2.35), tr_)) + a1[0], tr_)) + lv18[lv18.len() - 1] };
-    [((((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17)) + (D::from(0.25) * dx_tanh(v22, tr_)), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
+    let mut acc24: D = D::from(0.0);
+    for p25 in gp23.iter() {
+        acc24 += (p25[0] * p25[1]) + p25[1];
+    }
+    let v27: D = dx_tanh((dx_log(D::from(0.65) + (acc10 * acc10), D::from(4.15), tr_) + (-(-D::from(1.8)))) + gp23[(n15 + 1) % 2][0], tr_);
+    [(((((dx_clamp(v1, D::from(0.3), D::from(2.25), tr_) * dx_sin(v5, tr_)) + (D::from(0.35) * acc10)) + ((D::from(0.85) * dx_tanh(v13, tr_)) + (D::from(0.45) * dx_atan(D::from(n15 as f64) * dx_recip(-(dx_abs(v6 / (dx_abs(a2[(n15 + 3) % a2.len()], tr_) + D::from(0.65)), tr_) + D::from(0.75)), tr_), tr_)))) + (D::from(0.3) * v17)) + (D::from(0.25) * dx_tanh(v22, tr_))) + ((((D::from(0.55) * dx_tanh(acc24, tr_)) + (D::from(1.15) * gp23[1][0])) + (D::from(0.3) * (ga26[0] * dx_sin(D::from(n15 as f64) + a1[0], tr_)))) + (D::from(0.25) * (if (dx_ge(v27, -D::from(1.337), tr_) && dx_lt(v27, -D::from(0.687), tr_)) { dx_sigmoid(ia19.iter().fold(acc10, |acc29, e28| dx_tanh(acc29 + dx_sigmoid(dx_rem(D::from(n3 as f64), dx_exp(dx_atan(v5, tr_), tr_) + D::from(0.5), tr_), tr_), tr_)) + a1[0], tr_) } else { dx_tanh((ga26[1] / (D::from(1.0) + (v5 * v5))) / (dx_abs(a1[n15 % 1], tr_) + D::from(1.35)), tr_) }))), dx_tanh(if n3 > 2 { dx_tanh(a2[n3 % a2.len()] - v6, tr_) } else if n3 <= 3 { dx_relu(dx_log10(dx_abs(-D::from(1.7), tr_) + D::from(0.55), tr_), tr_) } else { dx_powf(dx_abs(-D::from(1.0) - a1[n3 % 1], tr_) + D::from(1.4), -D::from(0.1), tr_) }, tr_) * v1, dx_tanh(a1[n3 % a1.len()] + dx_max(a1.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), a2[n3 % 2] - v6, tr_), tr_) * a1[n3 % 1]]
 }
 
 fn p1376_eval(x: &[f64]) -> Vec<f64> {
@@ -41144,7 +42331,9 @@ fn p1376_eval(x: &[f64]) -> Vec<f64> {
     let a1: [f64; 1] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let ok14: Option<usize> = opt_usize(take1(x, k), 4);
-    flat(&p1376(a1, 3, a2, ok14))
+    let gp23: [[f64; 2]; 2] = take2(x, k);
+    let ga26: [f64; 2] = take(x, k);
+    flat(&p1376(a1, 3, a2, ok14, &gp23, ga26))
 }
 
 fn p1376_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -41152,7 +42341,9 @@ fn p1376_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a1: [Dual64; 1] = take(x, k);
     let a2: [Dual64; 2] = take(x, k);
     let ok14: Option<usize> = opt_usize(take1(x, k), 4);
-    flat(&p1376_dual(a1, 3, a2, ok14, tr_))
+    let gp23: [[Dual64; 2]; 2] = take2(x, k);
+    let ga26: [Dual64; 2] = take(x, k);
+    flat(&p1376_dual(a1, 3, a2, ok14, &gp23, ga26, tr_))
 }
 
 fn p1376_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -41160,11 +42351,16 @@ fn p1376_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 1] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let ok14: Option<usize> = opt_usize(take1(x, k), 4);
-    let (out, g_a1, g_a2) = p1376_backward(a1, 3, a2, ok14, take(d, &mut 0));
+    let gp23: [[f64; 2]; 2] = take2(x, k);
+    let ga26: [f64; 2] = take(x, k);
+    let mut d_gp23 = [[SHADOW; 2]; 2];
+    let (out, g_a1, g_a2, g_ga26) = p1376_backward(a1, 3, a2, ok14, &gp23, &mut d_gp23, ga26, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_a1));
     g.extend(flat(&g_a2));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_gp23));
+    g.extend(flat(&g_ga26));
     (flat(&out), g)
 }
 
@@ -41173,11 +42369,15 @@ fn p1376_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a1: [f64; 1] = take(x, k);
     let a2: [f64; 2] = take(x, k);
     let ok14: Option<usize> = opt_usize(take1(x, k), 4);
+    let gp23: [[f64; 2]; 2] = take2(x, k);
+    let ga26: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_a1: [f64; 1] = take(t, k);
     let t_a2: [f64; 2] = take(t, k);
     *k += 1;
-    let (out, tan) = p1376_forward(a1, t_a1, 3, a2, t_a2, ok14);
+    let t_gp23: [[f64; 2]; 2] = take2(t, k);
+    let t_ga26: [f64; 2] = take(t, k);
+    let (out, tan) = p1376_forward(a1, t_a1, 3, a2, t_a2, ok14, &gp23, &t_gp23, ga26, t_ga26);
     (flat(&out), flat(&tan))
 }
 
@@ -41383,8 +42583,8 @@ fn p1377g_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1378
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, b3, wv17))]
-fn p1378(mut x1: f64, b3: &[f64; 1], x2: f64, b4: &[f64; 4], nt: usize, wv17: [[f64; 2]; 2]) -> f64 {
+#[grad(reverse, forward, wrt(x1, b3, wv17, ga36))]
+fn p1378(mut x1: f64, b3: &[f64; 1], x2: f64, b4: &[f64; 4], nt: usize, wv17: [[f64; 2]; 2], ga36: V3) -> f64 {
     for (i1, e2) in b3.iter().enumerate() {
         if ((-0.75 % (x1.tanh().exp() + 0.5)) - (e2 / (b4[i1 + 1].abs() + 0.8))) >= -b3[i1] {
             for (i3, e4) in b4.iter().enumerate() {
@@ -41427,11 +42627,23 @@ fn p1378(mut x1: f64, b3: &[f64; 1], x2: f64, b4: &[f64; 4], nt: usize, wv17: [[
         acc32.sum += f64::min(-0.15, *e33).tanh().exp2().tanh();
         acc32.n += 1;
     }
-    ((((autodiff::elu(autodiff::relu(-2.7 - (-1.4)), 1.15) + x1) + ((((0.5 * u9[1].tanh()) + (0.55 * old5[0].tanh())) + (1.35 * old5[2].sin())) + (0.8 * cc16))) + ((1.35 * autodiff::sigmoid(v18)) + (0.55 * v22))) + ((0.95 * u23.iter().sum::<f64>().tanh()) + (0.85 * v31))) + (1.2 * (acc32.sum / (acc32.n as f64)))
+    let mut acc34: f64 = ((u9[nt].sin().sinh().abs() + 1.35).log2() + x1).tanh();
+    let mut k35 = 0;
+    loop {
+        k35 += 1;
+        if k35 >= 5 {
+            break;
+        }
+        acc34 = (0.6 * acc34) + autodiff::sigmoid((ia19[1] * autodiff::sigmoid(ia19[k35 % 2])) + b4[k35 % 4]);
+        if !(x2..0.063).contains(&acc34) {
+            break;
+        }
+    }
+    (((((autodiff::elu(autodiff::relu(-2.7 - (-1.4)), 1.15) + x1) + ((((0.5 * u9[1].tanh()) + (0.55 * old5[0].tanh())) + (1.35 * old5[2].sin())) + (0.8 * cc16))) + ((1.35 * autodiff::sigmoid(v18)) + (0.55 * v22))) + ((0.95 * u23.iter().sum::<f64>().tanh()) + (0.85 * v31))) + (1.2 * (acc32.sum / (acc32.n as f64)))) + ((0.65 * acc34) + (0.3 * (ga36[1] * (u9[3 - 1 - nt].abs().ln_1p().floor() + x1).tanh())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17: [[D; 2]; 2], tr_: &mut Tr) -> D {
+fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17: [[D; 2]; 2], ga36: [D; 3], tr_: &mut Tr) -> D {
     for (i1, e2) in b3.iter().enumerate() {
         if dx_ge(dx_rem(-D::from(0.75), dx_exp(dx_tanh(x1, tr_), tr_) + D::from(0.5), tr_) - (*e2 / (dx_abs(b4[i1 + 1], tr_) + D::from(0.8))), -b3[i1], tr_) {
             for (i3, e4) in b4.iter().enumerate() {
@@ -41474,7 +42686,19 @@ fn p1378_dual<D: Dn>(mut x1: D, b3: &[D; 1], x2: D, b4: &[D; 4], nt: usize, wv17
         acc32.sum += dx_tanh(dx_exp2(dx_tanh(dx_min(-D::from(0.15), *e33, tr_), tr_), tr_), tr_);
         acc32.n += 1;
     }
-    ((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(1.2) * (acc32.sum / D::from(acc32.n as f64)))
+    let mut acc34: D = dx_tanh(dx_log2(dx_abs(dx_sinh(dx_sin(u9[nt], tr_), tr_), tr_) + D::from(1.35), tr_) + x1, tr_);
+    let mut k35 = 0;
+    loop {
+        k35 += 1;
+        if k35 >= 5 {
+            break;
+        }
+        acc34 = (D::from(0.6) * acc34) + dx_sigmoid((ia19[1] * dx_sigmoid(ia19[k35 % 2], tr_)) + b4[k35 % 4], tr_);
+        if !(dx_ge(acc34, x2, tr_) && dx_lt(acc34, D::from(0.063), tr_)) {
+            break;
+        }
+    }
+    (((((dx_elu(dx_relu(-D::from(2.7) - (-D::from(1.4)), tr_), D::from(1.15), tr_) + x1) + ((((D::from(0.5) * dx_tanh(u9[1], tr_)) + (D::from(0.55) * dx_tanh(old5[0], tr_))) + (D::from(1.35) * dx_sin(old5[2], tr_))) + (D::from(0.8) * cc16))) + ((D::from(1.35) * dx_sigmoid(v18, tr_)) + (D::from(0.55) * v22))) + ((D::from(0.95) * dx_tanh(u23.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_)) + (D::from(0.85) * v31))) + (D::from(1.2) * (acc32.sum / D::from(acc32.n as f64)))) + ((D::from(0.65) * acc34) + (D::from(0.3) * (ga36[1] * dx_tanh(dx_floor(dx_ln_1p(dx_abs(u9[3 - 1 - nt], tr_), tr_), tr_) + x1, tr_))))
 }
 
 fn p1378_eval(x: &[f64]) -> Vec<f64> {
@@ -41484,7 +42708,8 @@ fn p1378_eval(x: &[f64]) -> Vec<f64> {
     let x2: f64 = take1(x, k);
     let b4: [f64; 4] = take(x, k);
     let wv17: [[f64; 2]; 2] = take2(x, k);
-    flat(&p1378(x1, &b3, x2, &b4, 1, wv17))
+    let ga36: [f64; 3] = take(x, k);
+    flat(&p1378(x1, &b3, x2, &b4, 1, wv17, ga36))
 }
 
 fn p1378_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -41494,7 +42719,8 @@ fn p1378_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x2: Dual64 = take1(x, k);
     let b4: [Dual64; 4] = take(x, k);
     let wv17: [[Dual64; 2]; 2] = take2(x, k);
-    flat(&p1378_dual(x1, &b3, x2, &b4, 1, wv17, tr_))
+    let ga36: [Dual64; 3] = take(x, k);
+    flat(&p1378_dual(x1, &b3, x2, &b4, 1, wv17, ga36, tr_))
 }
 
 fn p1378_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -41504,14 +42730,16 @@ fn p1378_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let b4: [f64; 4] = take(x, k);
     let wv17: [[f64; 2]; 2] = take2(x, k);
+    let ga36: [f64; 3] = take(x, k);
     let mut d_b3 = [SHADOW; 1];
-    let (out, g_x1, g_wv17) = p1378_backward(x1, &b3, &mut d_b3, x2, &b4, 1, wv17, d[0]);
+    let (out, g_x1, g_wv17, g_ga36) = p1378_backward(x1, &b3, &mut d_b3, x2, &b4, 1, wv17, ga36, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_b3));
     g.extend([0.0; 1]);
     g.extend([0.0; 4]);
     g.extend(flat(&g_wv17));
+    g.extend(flat(&g_ga36));
     (flat(&out), g)
 }
 
@@ -41522,13 +42750,15 @@ fn p1378_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x2: f64 = take1(x, k);
     let b4: [f64; 4] = take(x, k);
     let wv17: [[f64; 2]; 2] = take2(x, k);
+    let ga36: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_b3: [f64; 1] = take(t, k);
     *k += 1;
     *k += 4;
     let t_wv17: [[f64; 2]; 2] = take2(t, k);
-    let (out, tan) = p1378_forward(x1, t_x1, &b3, &t_b3, x2, &b4, 1, wv17, t_wv17);
+    let t_ga36: [f64; 3] = take(t, k);
+    let (out, tan) = p1378_forward(x1, t_x1, &b3, &t_b3, x2, &b4, 1, wv17, t_wv17, ga36, t_ga36);
     (flat(&out), flat(&tan))
 }
 
@@ -42903,7 +44133,14 @@ fn p1391(x1: f64, s2: &[f64], nt: usize, vx15: &Vec<f64>) -> f64 {
         z9 = tmp11;
     }
     let k13 = z9.iter().filter(|v12| **v12 > x1).count();
-    ((((((if autodiff::sigmoid(x1.min(x1)) < -0.75 { f64::min(x1, x1) } else { autodiff::relu(x1) + ((nt as f64).abs() + 0.6).recip() }) * x1) - x1).sin() * x1) + ((0.3 * u7[1].atan()) + (0.45 * z9[0].tanh()))) + (0.4 * ((k13 as f64) * ((z9.iter().map(|e14| e14 * (-1.85)).sum::<f64>() / (u7[(k13 + 1) % u7.len()].abs() + 1.05)) + x1).tanh()))) + (0.8 * (vx15[k13 % vx15.len()] * autodiff::sigmoid(x1 - autodiff::relu(nt as f64))))
+    let mut acc16: f64 = ((f64::cos(1.4).abs() + 1.0).log2() + x1).tanh();
+    for i17 in 0..5 {
+        acc16 = (0.5 * acc16) + ((z9[nt % z9.len()] / (1.0 + (x1 * x1))).tanh().tan().tanh() * ((0.25 * (i17 as f64)) + 0.5));
+        if !(-0.737..=-0.537).contains(&acc16) {
+            return (acc16 - 3.0) + x1;
+        }
+    }
+    (((((((if autodiff::sigmoid(x1.min(x1)) < -0.75 { f64::min(x1, x1) } else { autodiff::relu(x1) + ((nt as f64).abs() + 0.6).recip() }) * x1) - x1).sin() * x1) + ((0.3 * u7[1].atan()) + (0.45 * z9[0].tanh()))) + (0.4 * ((k13 as f64) * ((z9.iter().map(|e14| e14 * (-1.85)).sum::<f64>() / (u7[(k13 + 1) % u7.len()].abs() + 1.05)) + x1).tanh()))) + (0.8 * (vx15[k13 % vx15.len()] * autodiff::sigmoid(x1 - autodiff::relu(nt as f64))))) + (0.25 * acc16)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -42929,7 +44166,14 @@ fn p1391_dual<D: Dn>(x1: D, s2: &[D], nt: usize, vx15: &Vec<D>, tr_: &mut Tr) ->
         z9 = tmp11;
     }
     let k13 = { let mut c_ = 0usize; for v12 in z9.iter() { if dx_gt(*v12, x1, tr_) { c_ += 1; } } c_ };
-    (((dx_sin(((if dx_lt(dx_sigmoid(dx_min(x1, x1, tr_), tr_), -D::from(0.75), tr_) { dx_min(x1, x1, tr_) } else { dx_relu(x1, tr_) + dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.6), tr_) }) * x1) - x1, tr_) * x1) + ((D::from(0.3) * dx_atan(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z9[0], tr_)))) + (D::from(0.4) * (D::from(k13 as f64) * dx_tanh((z9.iter().map(|e14| *e14 * (-D::from(1.85))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(u7[(k13 + 1) % u7.len()], tr_) + D::from(1.05))) + x1, tr_)))) + (D::from(0.8) * (vx15[k13 % vx15.len()] * dx_sigmoid(x1 - dx_relu(D::from(nt as f64), tr_), tr_)))
+    let mut acc16: D = dx_tanh(dx_log2(dx_abs(dx_cos(D::from(1.4), tr_), tr_) + D::from(1.0), tr_) + x1, tr_);
+    for i17 in 0..5 {
+        acc16 = (D::from(0.5) * acc16) + (dx_tanh(dx_tan(dx_tanh(z9[nt % z9.len()] / (D::from(1.0) + (x1 * x1)), tr_), tr_), tr_) * ((D::from(0.25) * D::from(i17 as f64)) + D::from(0.5)));
+        if !(dx_ge(acc16, -D::from(0.737), tr_) && dx_le(acc16, -D::from(0.537), tr_)) {
+            return (acc16 - D::from(3.0)) + x1;
+        }
+    }
+    ((((dx_sin(((if dx_lt(dx_sigmoid(dx_min(x1, x1, tr_), tr_), -D::from(0.75), tr_) { dx_min(x1, x1, tr_) } else { dx_relu(x1, tr_) + dx_recip(dx_abs(D::from(nt as f64), tr_) + D::from(0.6), tr_) }) * x1) - x1, tr_) * x1) + ((D::from(0.3) * dx_atan(u7[1], tr_)) + (D::from(0.45) * dx_tanh(z9[0], tr_)))) + (D::from(0.4) * (D::from(k13 as f64) * dx_tanh((z9.iter().map(|e14| *e14 * (-D::from(1.85))).fold(D::from(0.0), |acc_, t_| acc_ + t_) / (dx_abs(u7[(k13 + 1) % u7.len()], tr_) + D::from(1.05))) + x1, tr_)))) + (D::from(0.8) * (vx15[k13 % vx15.len()] * dx_sigmoid(x1 - dx_relu(D::from(nt as f64), tr_), tr_)))) + (D::from(0.25) * acc16)
 }
 
 fn p1391_eval(x: &[f64]) -> Vec<f64> {
@@ -43163,7 +44407,7 @@ fn p1392_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1393
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, hvp)]
+#[grad(reverse, forward)]
 fn p1393(a1: [f64; 3], s2: &[f64], k4: i32, n3: usize, st: &Body, vx18: &Vec<f64>) -> f64 {
     const K1393: f64 = 1.0;
     let mut v1 = if -st.vel[n3 % 2] <= (st.w[n3 % 2][n3 % 2] + K1393) { f64::max(0.6, s2[n3 % 1]) * st.m.max(st.w[0][0]) } else if ((-(1.1 + (st.w[0][1] * st.w[0][1]))).cbrt().abs() + 0.9).log(f64::exp2(-0.85).abs() + 2.55) >= 0.2 { K1393.clamp(-0.45, 0.9) + (st.w[1][0] + st.pos[n3 % 2]) } else { st.vel[n3 % 2].exp2() };
@@ -43195,7 +44439,9 @@ fn p1393(a1: [f64; 3], s2: &[f64], k4: i32, n3: usize, st: &Body, vx18: &Vec<f64
         *o16 *= 0.6;
         *o16 += (0.3 * (*o16)) * (*o16);
     }
-    (((((((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (0.65 * acc11)) + ((0.65 * out12[1].atan()) + (1.45 * cc13))) + (1.1 * u15.iter().sum::<f64>())) + ((0.6 * autodiff::sigmoid(lsum(vx18))) + (0.4 * autodiff::sigmoid(vx18.iter().map(|e19| (autodiff::elu(*e19, 0.7) * e19.sin()).atan()).sum::<f64>())))
+    let ra22: [f64; 2] = [(a1[n3].sin() * 0.9).atanh().sin(), ((st.w[0][n3 % 2] / (f64::abs(-0.95) + 1.25)) * (cc13 * st.vel[n3 % 2])).atan()];
+    let [u20, u21] = cpair2(&ra22);
+    ((((((((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (0.65 * acc11)) + ((0.65 * out12[1].atan()) + (1.45 * cc13))) + (1.1 * u15.iter().sum::<f64>())) + ((0.6 * autodiff::sigmoid(lsum(vx18))) + (0.4 * autodiff::sigmoid(vx18.iter().map(|e19| (autodiff::elu(*e19, 0.7) * e19.sin()).atan()).sum::<f64>())))) + (1.1 * autodiff::sigmoid(u20 + (((1.35 - (-1.0)) / (1.0 + (st.m * st.m))).sin() * u21)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -43230,7 +44476,9 @@ fn p1393_dual<D: Dn>(a1: [D; 3], s2: &[D], k4: i32, n3: usize, st: &BodyD<D>, vx
         *o16 *= D::from(0.6);
         *o16 += (D::from(0.3) * (*o16)) * (*o16);
     }
-    (((((D::from((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (D::from(0.65) * acc11)) + ((D::from(0.65) * dx_atan(out12[1], tr_)) + (D::from(1.45) * cc13))) + (D::from(1.1) * u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + ((D::from(0.6) * dx_sigmoid(lsum_dual(vx18, tr_), tr_)) + (D::from(0.4) * dx_sigmoid(vx18.iter().map(|e19| dx_atan(dx_elu(*e19, D::from(0.7), tr_) * dx_sin(*e19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))
+    let ra22: [D; 2] = [dx_sin(dx_atanh(dx_sin(a1[n3], tr_) * D::from(0.9), tr_), tr_), dx_atan((st.w[0][n3 % 2] / (dx_abs(-D::from(0.95), tr_) + D::from(1.25))) * (cc13 * st.vel[n3 % 2]), tr_)];
+    let [u20, u21] = cpair2_dual(&ra22, tr_);
+    ((((((D::from((n3 + 1) as f64) * st.inner.a[(n3 + 3) % 2]) + st.m) + (D::from(0.65) * acc11)) + ((D::from(0.65) * dx_atan(out12[1], tr_)) + (D::from(1.45) * cc13))) + (D::from(1.1) * u15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_))) + ((D::from(0.6) * dx_sigmoid(lsum_dual(vx18, tr_), tr_)) + (D::from(0.4) * dx_sigmoid(vx18.iter().map(|e19| dx_atan(dx_elu(*e19, D::from(0.7), tr_) * dx_sin(*e19, tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_)))) + (D::from(1.1) * dx_sigmoid(u20 + (dx_sin((D::from(1.35) - (-D::from(1.0))) / (D::from(1.0) + (st.m * st.m)), tr_) * u21), tr_))
 }
 
 fn p1393_eval(x: &[f64]) -> Vec<f64> {
@@ -43282,77 +44530,6 @@ fn p1393_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_vx18: Vec<f64> = take_vec(t, k, 3);
     let (out, tan) = p1393_forward(a1, t_a1, &s2, &t_s2, 2, 2, &st, &t_st, &vx18, &t_vx18);
     (flat(&out), flat(&tan))
-}
-
-fn p1393_oracle2(x: &[HyperDual64], tr_: &mut Tr) -> Vec<HyperDual64> {
-    let k = &mut 0;
-    let a1: [HyperDual64; 3] = take(x, k);
-    let s2: Vec<HyperDual64> = take_vec(x, k, 1);
-    let st: BodyD<HyperDual64> = take_body_d(x, k);
-    let vx18: Vec<HyperDual64> = take_vec(x, k, 3);
-    flat(&p1393_dual(a1, &s2, 2, 2, &st, &vx18, tr_))
-}
-
-fn p1393_hvp1(x: &[f64], v: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let a1: [f64; 3] = take(x, k);
-    let s2: Vec<f64> = take_vec(x, k, 1);
-    let st: Body = take_body(x, k);
-    let vx18: Vec<f64> = take_vec(x, k, 3);
-    let k = &mut 0;
-    let v_a1: [f64; 3] = take(v, k);
-    let v_s2: Vec<f64> = take_vec(v, k, 1);
-    let v_st: Body = take_body(v, k);
-    let v_vx18: Vec<f64> = take_vec(v, k, 3);
-    let mut d_s2 = vec![SHADOW; 1];
-    let mut h_s2 = vec![SHADOW; 1];
-    let mut d_st = body_filled(SHADOW);
-    let mut h_st = body_filled(SHADOW);
-    let mut d_vx18 = vec![SHADOW; 3];
-    let mut h_vx18 = vec![SHADOW; 3];
-    let (out, g_a1, h_a1) = p1393_hvp(a1, v_a1, &s2, &v_s2, &mut d_s2, &mut h_s2, 2, 2, &st, &v_st, &mut d_st, &mut h_st, &vx18, &v_vx18, &mut d_vx18, &mut h_vx18);
-    let mut gv = Vec::new();
-    let mut hv = Vec::new();
-    gv.extend(flat(&g_a1));
-    gv.extend(shadow(&d_s2));
-    gv.extend(shadow(&d_st));
-    gv.extend(shadow(&d_vx18));
-    hv.extend(flat(&h_a1));
-    hv.extend(shadow(&h_s2));
-    hv.extend(shadow(&h_st));
-    hv.extend(shadow(&h_vx18));
-    (flat(&out), gv, hv)
-}
-
-fn p1393_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let k = &mut 0;
-    let a1: [f64; 3] = take(x, k);
-    let s2: Vec<f64> = take_vec(x, k, 1);
-    let st: Body = take_body(x, k);
-    let vx18: Vec<f64> = take_vec(x, k, 3);
-    let k = &mut 0;
-    let t_a1: [f64; 3] = take(t, k);
-    let t_s2: Vec<f64> = take_vec(t, k, 1);
-    let t_st: Body = take_body(t, k);
-    let t_vx18: Vec<f64> = take_vec(t, k, 3);
-    let mut d_s2 = vec![SHADOW; 1];
-    let mut td_s2 = vec![SHADOW; 1];
-    let mut d_st = body_filled(SHADOW);
-    let mut td_st = body_filled(SHADOW);
-    let mut d_vx18 = vec![SHADOW; 3];
-    let mut td_vx18 = vec![SHADOW; 3];
-    let ((out, g_a1), (t_out, tg_a1)) = p1393_backward_forward(a1, t_a1, &s2, &t_s2, &mut d_s2, &mut td_s2, 2, 2, &st, &t_st, &mut d_st, &mut td_st, &vx18, &t_vx18, &mut d_vx18, &mut td_vx18, d, td);
-    let mut gv = Vec::new();
-    let mut tg = Vec::new();
-    gv.extend(flat(&g_a1));
-    gv.extend(shadow(&d_s2));
-    gv.extend(shadow(&d_st));
-    gv.extend(shadow(&d_vx18));
-    tg.extend(flat(&tg_a1));
-    tg.extend(shadow(&td_s2));
-    tg.extend(shadow(&td_st));
-    tg.extend(shadow(&td_vx18));
-    (flat(&out), gv, flat(&t_out), tg)
 }
 
 // ---------------------------------------------------------------- p1394
@@ -43688,7 +44865,8 @@ fn p1396(&self, a1: [f64; 2], b2: &[f64; 4], f3: bool, ow9: Option<f64>) -> f64 
     let v11: f64 = if let Some(f10) = ow9 { (v1.atan().exp2().ceil() + a1[0]).tanh() * f10 } else { (v8.max(self.m).sin() * 0.9).acos().tanh() };
     let v14: f64 = f64::div_euclid((b2[3] + b2.iter().zip(hh5.iter()).map(|(p12, q13)| (v2.sin() * 0.9).asin().tanh() + 1.0).product::<f64>()).tanh(), -2.05);
     let v15: f64 = f64::rem_euclid(autodiff::elu(-0.5 % (1.0 + (b2[0] * b2[0])), a1[0].tanh()), 1.0 + (self.vel[0] * self.vel[0]));
-    (((((self.pos[0] + (v2.sin() * 0.9).asin()) * self.m) - self.m) + ((((0.35 * out3[1].atan()) + (0.4 * cc4)) + (1.45 * autodiff::sigmoid(acc6))) + (1.3 * v8))) + (1.25 * v11)) + ((0.85 * (v14 * (out3[0].abs() + 0.5).ln().tanh())) + (1.25 * v15.sin()))
+    let Body { w: pb16, .. } = *self;
+    ((((((self.pos[0] + (v2.sin() * 0.9).asin()) * self.m) - self.m) + ((((0.35 * out3[1].atan()) + (0.4 * cc4)) + (1.45 * autodiff::sigmoid(acc6))) + (1.3 * v8))) + (1.25 * v11)) + ((0.85 * (v14 * (out3[0].abs() + 0.5).ln().tanh())) + (1.25 * v15.sin()))) + (0.4 * pb16[1][1])
 }
 }
 
@@ -43710,7 +44888,8 @@ fn p1396_dual(&self, a1: [D; 2], b2: &[D; 4], f3: bool, ow9: Option<f64>, tr_: &
     let v11: D = if let Some(f10) = ow9 { dx_tanh(dx_ceil(dx_exp2(dx_atan(v1, tr_), tr_), tr_) + a1[0], tr_) * D::from(f10) } else { dx_tanh(dx_acos(dx_sin(dx_max(v8, self.m, tr_), tr_) * D::from(0.9), tr_), tr_) };
     let v14: D = dx_div_euclid(dx_tanh(b2[3] + b2.iter().zip(hh5.iter()).map(|(p12, q13)| dx_tanh(dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_), tr_), -D::from(2.05), tr_);
     let v15: D = dx_rem_euclid(dx_elu(dx_rem(-D::from(0.5), D::from(1.0) + (b2[0] * b2[0]), tr_), dx_tanh(a1[0], tr_), tr_), D::from(1.0) + (self.vel[0] * self.vel[0]), tr_);
-    (((((self.pos[0] + dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_)) * self.m) - self.m) + ((((D::from(0.35) * dx_atan(out3[1], tr_)) + (D::from(0.4) * cc4)) + (D::from(1.45) * dx_sigmoid(acc6, tr_))) + (D::from(1.3) * v8))) + (D::from(1.25) * v11)) + ((D::from(0.85) * (v14 * dx_tanh(dx_ln(dx_abs(out3[0], tr_) + D::from(0.5), tr_), tr_))) + (D::from(1.25) * dx_sin(v15, tr_)))
+    let BodyD { w: pb16, .. } = *self;
+    ((((((self.pos[0] + dx_asin(dx_sin(v2, tr_) * D::from(0.9), tr_)) * self.m) - self.m) + ((((D::from(0.35) * dx_atan(out3[1], tr_)) + (D::from(0.4) * cc4)) + (D::from(1.45) * dx_sigmoid(acc6, tr_))) + (D::from(1.3) * v8))) + (D::from(1.25) * v11)) + ((D::from(0.85) * (v14 * dx_tanh(dx_ln(dx_abs(out3[0], tr_) + D::from(0.5), tr_), tr_))) + (D::from(1.25) * dx_sin(v15, tr_)))) + (D::from(0.4) * pb16[1][1])
 }
 }
 
@@ -45455,7 +46634,12 @@ fn p1411(s1: &[f64], a2: [f64; 1], st: &Body, nt: usize) -> [f64; 2] {
         y2[0] = (0.3 * snap13[1]) + (if st.inner.t <= 0.05 { y2[i12 % 2].clamp(acc10, acc10 + 0.9) } else { st.inner.t * ((nt + 1) as f64) }).tanh();
     }
     let v15: f64 = if let Some(j14) = nt.checked_sub(2) { (((acc10 - acc10) - (out11[0] / (v3.abs() + 0.6))) + st.m).tanh() * (j14 as f64) } else { st.m };
-    [((((((a2.iter().map(|e8| (v3.tanh() * 0.9).asin().tanh() + 1.0).product::<f64>() + autodiff::sigmoid(st.m)) + v3).tanh() * st.inner.t) * v3.sin()) + (1.15 * acc10)) + ((0.65 * autodiff::sigmoid(out11[1])) + (1.2 * autodiff::sigmoid(y2[0])))) + (0.45 * v15), autodiff::leaky_relu(v1, autodiff::sigmoid(((st.inner.t / (-(1.0 + (y2[nt % 2] * y2[nt % 2])))).abs() + 1.0).log10())) - v3]
+    let ra19: [f64; 2] = [((a2[nt % a2.len()] - (nt as f64)) - a2.iter().sum::<f64>()).atan(), (-st.inner.t).trunc().atan()];
+    let mut acc16: f64 = 0.0;
+    for (k17, row18) in st.w.iter().enumerate() {
+        acc16 += row18[1] * ((k17 as f64) + 0.5);
+    }
+    [(((((((a2.iter().map(|e8| (v3.tanh() * 0.9).asin().tanh() + 1.0).product::<f64>() + autodiff::sigmoid(st.m)) + v3).tanh() * st.inner.t) * v3.sin()) + (1.15 * acc10)) + ((0.65 * autodiff::sigmoid(out11[1])) + (1.2 * autodiff::sigmoid(y2[0])))) + (0.45 * v15)) + (0.65 * acc16.sin()), autodiff::leaky_relu(v1, autodiff::sigmoid(((st.inner.t / (-(1.0 + (y2[nt % 2] * y2[nt % 2])))).abs() + 1.0).log10())) - v3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -45492,7 +46676,12 @@ fn p1411_dual<D: Dn>(s1: &[D], a2: [D; 1], st: &BodyD<D>, nt: usize, tr_: &mut T
         y2[0] = (D::from(0.3) * snap13[1]) + dx_tanh(if dx_le(st.inner.t, D::from(0.05), tr_) { dx_clamp(y2[i12 % 2], acc10, acc10 + D::from(0.9), tr_) } else { st.inner.t * D::from((nt + 1) as f64) }, tr_);
     }
     let v15: D = if let Some(j14) = nt.checked_sub(2) { dx_tanh(((acc10 - acc10) - (out11[0] / (dx_abs(v3, tr_) + D::from(0.6)))) + st.m, tr_) * D::from(j14 as f64) } else { st.m };
-    [((((dx_tanh((a2.iter().map(|e8| dx_tanh(dx_asin(dx_tanh(v3, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + dx_sigmoid(st.m, tr_)) + v3, tr_) * st.inner.t) * dx_sin(v3, tr_)) + (D::from(1.15) * acc10)) + ((D::from(0.65) * dx_sigmoid(out11[1], tr_)) + (D::from(1.2) * dx_sigmoid(y2[0], tr_)))) + (D::from(0.45) * v15), dx_leaky_relu(v1, dx_sigmoid(dx_log10(dx_abs(st.inner.t / (-(D::from(1.0) + (y2[nt % 2] * y2[nt % 2]))), tr_) + D::from(1.0), tr_), tr_), tr_) - v3]
+    let ra19: [D; 2] = [dx_atan((a2[nt % a2.len()] - D::from(nt as f64)) - a2.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_), dx_atan(dx_trunc(-st.inner.t, tr_), tr_)];
+    let mut acc16: D = D::from(0.0);
+    for (k17, row18) in st.w.iter().enumerate() {
+        acc16 += row18[1] * (D::from(k17 as f64) + D::from(0.5));
+    }
+    [(((((dx_tanh((a2.iter().map(|e8| dx_tanh(dx_asin(dx_tanh(v3, tr_) * D::from(0.9), tr_), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + dx_sigmoid(st.m, tr_)) + v3, tr_) * st.inner.t) * dx_sin(v3, tr_)) + (D::from(1.15) * acc10)) + ((D::from(0.65) * dx_sigmoid(out11[1], tr_)) + (D::from(1.2) * dx_sigmoid(y2[0], tr_)))) + (D::from(0.45) * v15)) + (D::from(0.65) * dx_sin(acc16, tr_)), dx_leaky_relu(v1, dx_sigmoid(dx_log10(dx_abs(st.inner.t / (-(D::from(1.0) + (y2[nt % 2] * y2[nt % 2]))), tr_) + D::from(1.0), tr_), tr_), tr_) - v3]
 }
 
 fn p1411_eval(x: &[f64]) -> Vec<f64> {
@@ -47000,7 +48189,23 @@ fn p1423(mut x1: f64) -> f64 {
     }
     let la8: [f64; 3] = [autodiff::sigmoid(v4 + x1), (((1.15 + (ia2[1] * ia2[1])).log10() * (ia2[1] - 2.4)) + x1).tanh(), ((v6 - x1) * ia2[0]).atan()];
     let lm9 = la8.map(|t10| (t10.tanh() + t10).atan());
-    (((autodiff::softplus(v1).min(-v1).tanh().cosh() + x1) + (1.0 * v4)) + (1.25 * v6)) + (1.3 * (lm9[1] * (autodiff::softplus(ia2[0]) + x1).sin()))
+    let mut acc11: f64 = ((1.4 + (v1 * v1)).ln().tanh() + x1).sin();
+    let mut k12 = 0;
+    loop {
+        k12 += 1;
+        if k12 >= 5 {
+            break;
+        }
+        acc11 = (0.5 * acc11) + ((-2.5 + x1).atan() * 0.95);
+        for i13 in 0..2 {
+            acc11 = (0.6 * acc11) + ((autodiff::softplus(la8[1]) + x1).sin() * ((0.25 * (i13 as f64)) + 0.5));
+            if acc11 < x1 {
+                return (f64::abs(2.1) + 1.45).ln().tanh().exp_m1() * ia2[2 - 1 - i13];
+            }
+        }
+        acc11 *= 0.9;
+    }
+    ((((autodiff::softplus(v1).min(-v1).tanh().cosh() + x1) + (1.0 * v4)) + (1.25 * v6)) + (1.3 * (lm9[1] * (autodiff::softplus(ia2[0]) + x1).sin()))) + (1.2 * acc11)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47016,7 +48221,23 @@ fn p1423_dual<D: Dn>(mut x1: D, tr_: &mut Tr) -> D {
     }
     let la8: [D; 3] = [dx_sigmoid(v4 + x1, tr_), dx_tanh((dx_log10(D::from(1.15) + (ia2[1] * ia2[1]), tr_) * (ia2[1] - D::from(2.4))) + x1, tr_), dx_atan((v6 - x1) * ia2[0], tr_)];
     let lm9 = la8.map(|t10| dx_atan(dx_tanh(t10, tr_) + t10, tr_));
-    (((dx_cosh(dx_tanh(dx_min(dx_softplus(v1, tr_), -v1, tr_), tr_), tr_) + x1) + (D::from(1.0) * v4)) + (D::from(1.25) * v6)) + (D::from(1.3) * (lm9[1] * dx_sin(dx_softplus(ia2[0], tr_) + x1, tr_)))
+    let mut acc11: D = dx_sin(dx_tanh(dx_ln(D::from(1.4) + (v1 * v1), tr_), tr_) + x1, tr_);
+    let mut k12 = 0;
+    loop {
+        k12 += 1;
+        if k12 >= 5 {
+            break;
+        }
+        acc11 = (D::from(0.5) * acc11) + (dx_atan(-D::from(2.5) + x1, tr_) * D::from(0.95));
+        for i13 in 0..2 {
+            acc11 = (D::from(0.6) * acc11) + (dx_sin(dx_softplus(la8[1], tr_) + x1, tr_) * ((D::from(0.25) * D::from(i13 as f64)) + D::from(0.5)));
+            if dx_lt(acc11, x1, tr_) {
+                return dx_exp_m1(dx_tanh(dx_ln(dx_abs(D::from(2.1), tr_) + D::from(1.45), tr_), tr_), tr_) * ia2[2 - 1 - i13];
+            }
+        }
+        acc11 *= D::from(0.9);
+    }
+    ((((dx_cosh(dx_tanh(dx_min(dx_softplus(v1, tr_), -v1, tr_), tr_), tr_) + x1) + (D::from(1.0) * v4)) + (D::from(1.25) * v6)) + (D::from(1.3) * (lm9[1] * dx_sin(dx_softplus(ia2[0], tr_) + x1, tr_)))) + (D::from(1.2) * acc11)
 }
 
 fn p1423_eval(x: &[f64]) -> Vec<f64> {
@@ -47090,7 +48311,9 @@ fn p1424(s1: &[f64], s2: &[f64], nt: usize) -> f64 {
         *o22 *= 0.75;
         *o22 += (0.1 * (*o22)) * (*o22);
     }
-    ((((((s1[nt + 1] * ((nt + 1) as f64)) + s1[nt]) * (nt as f64)) + (0.45 * acc14)) + ((1.3 * u16[0]) + (1.0 * old15[0]))) + (0.5 * v20)) + (0.55 * u21.iter().sum::<f64>().sin())
+    let ps24 = Lp { a: s1[1], v: [((u16[(nt + 3) % u16.len()] + old15[0]) + s1[nt]).tanh(), (autodiff::leaky_relu(u16[0] - v20, (acc14.tanh() * 0.9).asin().tanh()) + s2[3 - 1 - nt]).tanh()] };
+    let Lp { a: pa25, v } = ps24;
+    (((((((s1[nt + 1] * ((nt + 1) as f64)) + s1[nt]) * (nt as f64)) + (0.45 * acc14)) + ((1.3 * u16[0]) + (1.0 * old15[0]))) + (0.5 * v20)) + (0.55 * u21.iter().sum::<f64>().sin())) + ((0.95 * pa25) + (0.65 * v[1]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47131,7 +48354,9 @@ fn p1424_dual<D: Dn>(s1: &[D], s2: &[D], nt: usize, tr_: &mut Tr) -> D {
         *o22 *= D::from(0.75);
         *o22 += (D::from(0.1) * (*o22)) * (*o22);
     }
-    ((((((s1[nt + 1] * D::from((nt + 1) as f64)) + s1[nt]) * D::from(nt as f64)) + (D::from(0.45) * acc14)) + ((D::from(1.3) * u16[0]) + (D::from(1.0) * old15[0]))) + (D::from(0.5) * v20)) + (D::from(0.55) * dx_sin(u21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))
+    let ps24 = LpD { a: s1[1], v: [dx_tanh((u16[(nt + 3) % u16.len()] + old15[0]) + s1[nt], tr_), dx_tanh(dx_leaky_relu(u16[0] - v20, dx_tanh(dx_asin(dx_tanh(acc14, tr_) * D::from(0.9), tr_), tr_), tr_) + s2[3 - 1 - nt], tr_)] };
+    let LpD { a: pa25, v } = ps24;
+    (((((((s1[nt + 1] * D::from((nt + 1) as f64)) + s1[nt]) * D::from(nt as f64)) + (D::from(0.45) * acc14)) + ((D::from(1.3) * u16[0]) + (D::from(1.0) * old15[0]))) + (D::from(0.5) * v20)) + (D::from(0.55) * dx_sin(u21.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_), tr_))) + ((D::from(0.95) * pa25) + (D::from(0.65) * v[1]))
 }
 
 fn p1424_eval(x: &[f64]) -> Vec<f64> {
@@ -47669,7 +48894,7 @@ fn p1427_bf1(x: &[f64], t: &[f64], d: f64, td: f64) -> (Vec<f64>, Vec<f64>, Vec<
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1]) -> f64 {
+fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1], gb25: &V3) -> f64 {
     let mut c1 = 0;
     while c1 < 6 {
         c1 += 1;
@@ -47689,11 +48914,20 @@ fn p1428(x2: f64, x1: f64, s3: &[f64], a4: [f64; 3], b5: &[f64; 1]) -> f64 {
     let v10: f64 = if a4.iter().zip(b5.iter()).map(|(p8, q9)| -(-1.0)).sum::<f64>().is_finite() { autodiff::sigmoid(a4[c1 % a4.len()] / ((x2 % (1.0 + (v3 * v3))).abs() + 1.0)) } else { (-(b5[(c1 + 3) % 1] / 2.7)).tanh() };
     let v13: f64 = s3.iter().copied().step_by(2).filter(|&v11| v11 > -1.437).map(|e12| f64::sin(autodiff::leaky_relu(-1.85, 0.01)) + e12).sum::<f64>();
     let (n18, s19, s20) = s3.iter().fold((0usize, 0.0, 0.0), |(c15, p16, q17), v14| (c15 + 1, p16 + ((v14.abs() + 0.95).powf(*v14).tanh() * 0.9).asin().atan(), q17 + (autodiff::sigmoid(v14.min(*v14).tanh()) * (c15 as f64))));
-    ((((((-2.9 - x1).cos() + (0.6 + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4])).ln()) * a4[0]).sin() * autodiff::sigmoid(v4)) - x2) + (0.4 * v10)) + (((0.6 * v13.sin()) + (0.75 * (s19 / (n18 as f64)))) + (1.15 * s20.sin()))
+    let mut acc21: f64 = autodiff::sigmoid((v10 - ((n18 + 1) as f64)).min(s3.iter().zip(a4.iter()).map(|(p22, q23)| *p22).sum::<f64>()));
+    for i24 in 0..5 {
+        acc21 = (0.5 * acc21) + (autodiff::relu(a4[i24 % 3]).tanh() * ((0.25 * (i24 as f64)) + 0.5));
+        if acc21 < 0.163 {
+            return ((v3 + (s3[(n18 + 1) % 4] - v4)) + v13).tanh() * s20.tanh();
+        }
+    }
+    let [g26, g27, g28] = *gb25;
+    let gu29: V3 = [gb25[1] - (s19 + s3[n18 % 4]).sin(), s3.iter().map(|&e30| gb25[1]).sum::<f64>().tanh(), (f64::clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + 1.25) / 2.25).tanh()];
+    (((((((-2.9 - x1).cos() + (0.6 + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4])).ln()) * a4[0]).sin() * autodiff::sigmoid(v4)) - x2) + (0.4 * v10)) + (((0.6 * v13.sin()) + (0.75 * (s19 / (n18 as f64)))) + (1.15 * s20.sin()))) + ((((((1.1 * acc21) + (1.1 * (gb25[0] * autodiff::sigmoid((-gb25[(c1 + 3) % 3]).sinh())))) + (0.7 * g26)) + (1.25 * g27)) + (1.25 * g28)) + (0.25 * (gu29[0] * gu29[1]).sin()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], tr_: &mut Tr) -> D {
+fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], gb25: &[D; 3], tr_: &mut Tr) -> D {
     let mut c1 = 0;
     while c1 < 6 {
         c1 += 1;
@@ -47713,7 +48947,16 @@ fn p1428_dual<D: Dn>(x2: D, x1: D, s3: &[D], a4: [D; 3], b5: &[D; 1], tr_: &mut 
     let v10: D = if dx_is_finite(a4.iter().zip(b5.iter()).map(|(p8, q9)| -(-D::from(1.0))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) { dx_sigmoid(a4[c1 % a4.len()] / (dx_abs(dx_rem(x2, D::from(1.0) + (v3 * v3), tr_), tr_) + D::from(1.0)), tr_) } else { dx_tanh(-(b5[(c1 + 3) % 1] / D::from(2.7)), tr_) };
     let v13: D = { let mut s_ = D::from(0.0); for e12 in s3.iter().copied().step_by(2) { if dx_gt(e12, -D::from(1.437), tr_) { s_ = s_ + (dx_sin(dx_leaky_relu(-D::from(1.85), D::from(0.01), tr_), tr_) + e12); } } s_ };
     let (n18, s19, s20) = s3.iter().fold((0usize, D::from(0.0), D::from(0.0)), |(c15, p16, q17), v14| (c15 + 1, p16 + dx_atan(dx_asin(dx_tanh(dx_powf(dx_abs(*v14, tr_) + D::from(0.95), *v14, tr_), tr_) * D::from(0.9), tr_), tr_), q17 + (dx_sigmoid(dx_tanh(dx_min(*v14, *v14, tr_), tr_), tr_) * D::from(c15 as f64))));
-    (((dx_sin((dx_cos(-D::from(2.9) - x1, tr_) + dx_ln(D::from(0.6) + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4]), tr_)) * a4[0], tr_) * dx_sigmoid(v4, tr_)) - x2) + (D::from(0.4) * v10)) + (((D::from(0.6) * dx_sin(v13, tr_)) + (D::from(0.75) * (s19 / D::from(n18 as f64)))) + (D::from(1.15) * dx_sin(s20, tr_)))
+    let mut acc21: D = dx_sigmoid(dx_min(v10 - D::from((n18 + 1) as f64), s3.iter().zip(a4.iter()).map(|(p22, q23)| *p22).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_);
+    for i24 in 0..5 {
+        acc21 = (D::from(0.5) * acc21) + (dx_tanh(dx_relu(a4[i24 % 3], tr_), tr_) * ((D::from(0.25) * D::from(i24 as f64)) + D::from(0.5)));
+        if dx_lt(acc21, D::from(0.163), tr_) {
+            return dx_tanh((v3 + (s3[(n18 + 1) % 4] - v4)) + v13, tr_) * dx_tanh(s20, tr_);
+        }
+    }
+    let [g26, g27, g28] = *gb25;
+    let gu29: [D; 3] = [gb25[1] - dx_sin(s19 + s3[n18 % 4], tr_), dx_tanh(s3.iter().map(|&e30| gb25[1]).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), dx_tanh(dx_clamp(a4[n18 % a4.len()], s3[(n18 + 1) % 4], s3[(n18 + 1) % 4] + D::from(1.25), tr_) / D::from(2.25), tr_)];
+    ((((dx_sin((dx_cos(-D::from(2.9) - x1, tr_) + dx_ln(D::from(0.6) + (s3[(c1 + 2) % 4] * s3[(c1 + 2) % 4]), tr_)) * a4[0], tr_) * dx_sigmoid(v4, tr_)) - x2) + (D::from(0.4) * v10)) + (((D::from(0.6) * dx_sin(v13, tr_)) + (D::from(0.75) * (s19 / D::from(n18 as f64)))) + (D::from(1.15) * dx_sin(s20, tr_)))) + ((((((D::from(1.1) * acc21) + (D::from(1.1) * (gb25[0] * dx_sigmoid(dx_sinh(-gb25[(c1 + 3) % 3], tr_), tr_)))) + (D::from(0.7) * g26)) + (D::from(1.25) * g27)) + (D::from(1.25) * g28)) + (D::from(0.25) * dx_sin(gu29[0] * gu29[1], tr_)))
 }
 
 fn p1428_eval(x: &[f64]) -> Vec<f64> {
@@ -47723,7 +48966,8 @@ fn p1428_eval(x: &[f64]) -> Vec<f64> {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
-    flat(&p1428(x2, x1, &s3, a4, &b5))
+    let gb25: [f64; 3] = take(x, k);
+    flat(&p1428(x2, x1, &s3, a4, &b5, &gb25))
 }
 
 fn p1428_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -47733,7 +48977,8 @@ fn p1428_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let s3: Vec<Dual64> = take_vec(x, k, 4);
     let a4: [Dual64; 3] = take(x, k);
     let b5: [Dual64; 1] = take(x, k);
-    flat(&p1428_dual(x2, x1, &s3, a4, &b5, tr_))
+    let gb25: [Dual64; 3] = take(x, k);
+    flat(&p1428_dual(x2, x1, &s3, a4, &b5, &gb25, tr_))
 }
 
 fn p1428_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -47743,15 +48988,18 @@ fn p1428_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
+    let gb25: [f64; 3] = take(x, k);
     let mut d_s3 = vec![SHADOW; 4];
     let mut d_b5 = [SHADOW; 1];
-    let (out, g_x2, g_x1, g_a4) = p1428_backward(x2, x1, &s3, &mut d_s3, a4, &b5, &mut d_b5, d[0]);
+    let mut d_gb25 = [SHADOW; 3];
+    let (out, g_x2, g_x1, g_a4) = p1428_backward(x2, x1, &s3, &mut d_s3, a4, &b5, &mut d_b5, &gb25, &mut d_gb25, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_s3));
     g.extend(flat(&g_a4));
     g.extend(shadow(&d_b5));
+    g.extend(shadow(&d_gb25));
     (flat(&out), g)
 }
 
@@ -47762,13 +49010,15 @@ fn p1428_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let s3: Vec<f64> = take_vec(x, k, 4);
     let a4: [f64; 3] = take(x, k);
     let b5: [f64; 1] = take(x, k);
+    let gb25: [f64; 3] = take(x, k);
     let k = &mut 0;
     let t_x2: f64 = take1(t, k);
     let t_x1: f64 = take1(t, k);
     let t_s3: Vec<f64> = take_vec(t, k, 4);
     let t_a4: [f64; 3] = take(t, k);
     let t_b5: [f64; 1] = take(t, k);
-    let (out, tan) = p1428_forward(x2, t_x2, x1, t_x1, &s3, &t_s3, a4, t_a4, &b5, &t_b5);
+    let t_gb25: [f64; 3] = take(t, k);
+    let (out, tan) = p1428_forward(x2, t_x2, x1, t_x1, &s3, &t_s3, a4, t_a4, &b5, &t_b5, &gb25, &t_gb25);
     (flat(&out), flat(&tan))
 }
 
@@ -47804,7 +49054,9 @@ fn p1429(x1: f64, x2: f64, nt: usize) -> (f64, f64) {
         u13 = z16;
     }
     let v19: f64 = z8.iter().copied().filter(|&v17| v17 > -0.837).map(|e18| (e18.atan2(e18) * autodiff::sigmoid(e18 * e18)).tanh()).sum::<f64>();
-    (((((((x2 * 2.9).max(autodiff::sigmoid(2.3)) - x1) + x2) - x2) + (1.25 * acc6)) + ((((1.5 * autodiff::sigmoid(u7[0])) + (0.35 * z8[0].sin())) + (1.15 * u13[0])) + (0.65 * old12[0]))) + (0.65 * v19), -f64::min(f64::hypot(-2.95, x2), y1.iter().fold(x1, |acc4, e3| acc4 - ((f64::tanh(-0.15) * 0.9).acos().atan() * 0.63))) - x1)
+    let ps20 = Lp { a: autodiff::sigmoid(((1.0 - acc6).abs() + 1.3).log2() + x2), v: [autodiff::sigmoid(x1), (x1.atan2(u7[1]).tanh() * 0.9).asin().sin()] };
+    let Lp { a: pa21, .. } = ps20;
+    ((((((((x2 * 2.9).max(autodiff::sigmoid(2.3)) - x1) + x2) - x2) + (1.25 * acc6)) + ((((1.5 * autodiff::sigmoid(u7[0])) + (0.35 * z8[0].sin())) + (1.15 * u13[0])) + (0.65 * old12[0]))) + (0.65 * v19)) + (0.6 * pa21), -f64::min(f64::hypot(-2.95, x2), y1.iter().fold(x1, |acc4, e3| acc4 - ((f64::tanh(-0.15) * 0.9).acos().atan() * 0.63))) - x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -47836,7 +49088,9 @@ fn p1429_dual<D: Dn>(x1: D, x2: D, nt: usize, tr_: &mut Tr) -> (D, D) {
         u13 = z16;
     }
     let v19: D = { let mut s_ = D::from(0.0); for e18 in z8.iter().copied() { if dx_gt(e18, -D::from(0.837), tr_) { s_ = s_ + dx_tanh(dx_atan2(e18, e18, tr_) * dx_sigmoid(e18 * e18, tr_), tr_); } } s_ };
-    ((((((dx_max(x2 * D::from(2.9), dx_sigmoid(D::from(2.3), tr_), tr_) - x1) + x2) - x2) + (D::from(1.25) * acc6)) + ((((D::from(1.5) * dx_sigmoid(u7[0], tr_)) + (D::from(0.35) * dx_sin(z8[0], tr_))) + (D::from(1.15) * u13[0])) + (D::from(0.65) * old12[0]))) + (D::from(0.65) * v19), -dx_min(dx_hypot(-D::from(2.95), x2, tr_), y1.iter().fold(x1, |acc4, e3| acc4 - (dx_atan(dx_acos(dx_tanh(-D::from(0.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))), tr_) - x1)
+    let ps20 = LpD { a: dx_sigmoid(dx_log2(dx_abs(D::from(1.0) - acc6, tr_) + D::from(1.3), tr_) + x2, tr_), v: [dx_sigmoid(x1, tr_), dx_sin(dx_asin(dx_tanh(dx_atan2(x1, u7[1], tr_), tr_) * D::from(0.9), tr_), tr_)] };
+    let LpD { a: pa21, .. } = ps20;
+    (((((((dx_max(x2 * D::from(2.9), dx_sigmoid(D::from(2.3), tr_), tr_) - x1) + x2) - x2) + (D::from(1.25) * acc6)) + ((((D::from(1.5) * dx_sigmoid(u7[0], tr_)) + (D::from(0.35) * dx_sin(z8[0], tr_))) + (D::from(1.15) * u13[0])) + (D::from(0.65) * old12[0]))) + (D::from(0.65) * v19)) + (D::from(0.6) * pa21), -dx_min(dx_hypot(-D::from(2.95), x2, tr_), y1.iter().fold(x1, |acc4, e3| acc4 - (dx_atan(dx_acos(dx_tanh(-D::from(0.15), tr_) * D::from(0.9), tr_), tr_) * D::from(0.63))), tr_) - x1)
 }
 
 fn p1429_eval(x: &[f64]) -> Vec<f64> {
@@ -47989,8 +49243,8 @@ fn p1430_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1431
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, x2, x3, x4))]
-fn p1431(x1: f64, mut x2: f64, x3: f64, x4: f64, k5: i32, ow12: Option<f64>) -> [f64; 2] {
+#[grad(reverse, forward, wrt(x1, x2, x3, x4, st))]
+fn p1431(x1: f64, mut x2: f64, x3: f64, x4: f64, k5: i32, ow12: Option<f64>, st: &Body) -> [f64; 2] {
     for i1 in 1..4 {
         let mut c2 = 0;
         while c2 < 6 {
@@ -48013,11 +49267,13 @@ fn p1431(x1: f64, mut x2: f64, x3: f64, x4: f64, k5: i32, ow12: Option<f64>) -> 
     let cl9 = |z10: f64| z10.atan2(z10).abs().tanh();
     let v11: f64 = ia8.iter().copied().map(cl9).sum::<f64>();
     let v14: f64 = if let Some(f13) = ow12 { x2.sin() * f13 } else { x3 };
-    [((((((f64::max(-1.55, x4) % ((1.7 - x2).abs() + 0.7)).abs() + 1.2).cbrt() + 1.25) * x1) * x2.tanh()) + (0.5 * v11)) + (1.15 * v14), ((f64::max((1.35 + (x4 * x4)).ln(), x3 - x1).max(-0.9) + x2).sin() * x4) * x3]
+    let ra18: [f64; 2] = [(st.m + (-v11)).tanh(), (ia8.iter().map(|e19| x1.sin() + 1.0).product::<f64>() + st.inner.t).atan()];
+    let r20 = st.w[1];
+    [(((((((f64::max(-1.55, x4) % ((1.7 - x2).abs() + 0.7)).abs() + 1.2).cbrt() + 1.25) * x1) * x2.tanh()) + (0.5 * v11)) + (1.15 * v14)) + (1.1 * (cdot2(&r20, &ra18) * r20[1]).atan()), ((f64::max((1.35 + (x4 * x4)).ln(), x3 - x1).max(-0.9) + x2).sin() * x4) * x3]
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1431_dual<D: Dn>(x1: D, mut x2: D, x3: D, x4: D, k5: i32, ow12: Option<f64>, tr_: &mut Tr) -> [D; 2] {
+fn p1431_dual<D: Dn>(x1: D, mut x2: D, x3: D, x4: D, k5: i32, ow12: Option<f64>, st: &BodyD<D>, tr_: &mut Tr) -> [D; 2] {
     for i1 in 1..4 {
         let mut c2 = 0;
         while c2 < 6 {
@@ -48040,7 +49296,9 @@ fn p1431_dual<D: Dn>(x1: D, mut x2: D, x3: D, x4: D, k5: i32, ow12: Option<f64>,
     let cl9 = |z10: D, tr_: &mut Tr| dx_tanh(dx_abs(dx_atan2(z10, z10, tr_), tr_), tr_);
     let v11: D = ia8.iter().copied().map(|t_| cl9(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v14: D = if let Some(f13) = ow12 { dx_sin(x2, tr_) * D::from(f13) } else { x3 };
-    [((((dx_cbrt(dx_abs(dx_rem(dx_max(-D::from(1.55), x4, tr_), dx_abs(D::from(1.7) - x2, tr_) + D::from(0.7), tr_), tr_) + D::from(1.2), tr_) + D::from(1.25)) * x1) * dx_tanh(x2, tr_)) + (D::from(0.5) * v11)) + (D::from(1.15) * v14), (dx_sin(dx_max(dx_max(dx_ln(D::from(1.35) + (x4 * x4), tr_), x3 - x1, tr_), -D::from(0.9), tr_) + x2, tr_) * x4) * x3]
+    let ra18: [D; 2] = [dx_tanh(st.m + (-v11), tr_), dx_atan(ia8.iter().map(|e19| dx_sin(x1, tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_) + st.inner.t, tr_)];
+    let r20 = st.w[1];
+    [(((((dx_cbrt(dx_abs(dx_rem(dx_max(-D::from(1.55), x4, tr_), dx_abs(D::from(1.7) - x2, tr_) + D::from(0.7), tr_), tr_) + D::from(1.2), tr_) + D::from(1.25)) * x1) * dx_tanh(x2, tr_)) + (D::from(0.5) * v11)) + (D::from(1.15) * v14)) + (D::from(1.1) * dx_atan(cdot2_dual(&r20, &ra18, tr_) * r20[1], tr_)), (dx_sin(dx_max(dx_max(dx_ln(D::from(1.35) + (x4 * x4), tr_), x3 - x1, tr_), -D::from(0.9), tr_) + x2, tr_) * x4) * x3]
 }
 
 fn p1431_eval(x: &[f64]) -> Vec<f64> {
@@ -48050,7 +49308,8 @@ fn p1431_eval(x: &[f64]) -> Vec<f64> {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ow12: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1431(x1, x2, x3, x4, 3, ow12))
+    let st: Body = take_body(x, k);
+    flat(&p1431(x1, x2, x3, x4, 3, ow12, &st))
 }
 
 fn p1431_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -48060,7 +49319,8 @@ fn p1431_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let x3: Dual64 = take1(x, k);
     let x4: Dual64 = take1(x, k);
     let ow12: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1431_dual(x1, x2, x3, x4, 3, ow12, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1431_dual(x1, x2, x3, x4, 3, ow12, &st, tr_))
 }
 
 fn p1431_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -48070,13 +49330,16 @@ fn p1431_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ow12: Option<f64> = opt_f64(take1(x, k));
-    let (out, g_x1, g_x2, g_x3, g_x4) = p1431_backward(x1, x2, x3, x4, 3, ow12, take(d, &mut 0));
+    let st: Body = take_body(x, k);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1, g_x2, g_x3, g_x4) = p1431_backward(x1, x2, x3, x4, 3, ow12, &st, &mut d_st, take(d, &mut 0));
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_x3));
     g.extend(flat(&g_x4));
     g.extend([0.0; 1]);
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -48087,13 +49350,15 @@ fn p1431_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let x3: f64 = take1(x, k);
     let x4: f64 = take1(x, k);
     let ow12: Option<f64> = opt_f64(take1(x, k));
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_x3: f64 = take1(t, k);
     let t_x4: f64 = take1(t, k);
     *k += 1;
-    let (out, tan) = p1431_forward(x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, 3, ow12);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1431_forward(x1, t_x1, x2, t_x2, x3, t_x3, x4, t_x4, 3, ow12, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -48138,7 +49403,14 @@ fn p1432(x1: f64, x2: f64, b3: &[f64; 4], a4: [f64; 5], pts24: &[(f64, f64)]) ->
         acc29.sum += -e30;
         acc29.n += 1;
     }
-    ((((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)) + (1.1 * (v23 * autodiff::softplus(v23).tanh()))) + (((1.05 * (f64::atan2(-2.0, qa25).sin() * f64::atan2(-1.5 + 1.3, qb26 + 2.55).tanh())) + (0.45 * pts24.iter().map(|&(qa27, qb28)| qa27 + (f64::exp(-0.25) * (qb28.sin() * 0.9).acos()).atan()).sum::<f64>().tanh())) + (1.2 * (acc29.sum / (acc29.n as f64))))
+    let mut acc31: f64 = (v23 + x1).tanh();
+    for e32 in a4.iter() {
+        if acc31 < -0.037 {
+            return (((b3.iter().zip(a4.iter()).map(|(p33, q34)| a4.iter().map(|&e35| (-(c1 as f64)).tanh() + 1.0).product::<f64>()).sum::<f64>() - (qb26 + b3[c1])).tanh() * qa25) - 1.25) * qb26;
+        }
+        acc31 = (0.6 * acc31) + autodiff::sigmoid(((e32 - e32).abs() + 1.35).sqrt());
+    }
+    (((((((x1 + x1) * (c1 as f64)) + x2) + (1.25 * acc15.tanh())) + (1.5 * v19)) + (1.1 * (v23 * autodiff::softplus(v23).tanh()))) + (((1.05 * (f64::atan2(-2.0, qa25).sin() * f64::atan2(-1.5 + 1.3, qb26 + 2.55).tanh())) + (0.45 * pts24.iter().map(|&(qa27, qb28)| qa27 + (f64::exp(-0.25) * (qb28.sin() * 0.9).acos()).atan()).sum::<f64>().tanh())) + (1.2 * (acc29.sum / (acc29.n as f64))))) + (0.9 * acc31)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -48179,7 +49451,14 @@ fn p1432_dual<D: Dn>(x1: D, x2: D, b3: &[D; 4], a4: [D; 5], pts24: &[(D, D)], tr
         acc29.sum += -(*e30);
         acc29.n += 1;
     }
-    ((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.05) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(0.45) * dx_tanh(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * (acc29.sum / D::from(acc29.n as f64))))
+    let mut acc31: D = dx_tanh(v23 + x1, tr_);
+    for e32 in a4.iter() {
+        if dx_lt(acc31, -D::from(0.037), tr_) {
+            return ((dx_tanh(b3.iter().zip(a4.iter()).map(|(p33, q34)| a4.iter().map(|&e35| dx_tanh(-D::from(c1 as f64), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) - (qb26 + b3[c1]), tr_) * qa25) - D::from(1.25)) * qb26;
+        }
+        acc31 = (D::from(0.6) * acc31) + dx_sigmoid(dx_sqrt(dx_abs(*e32 - (*e32), tr_) + D::from(1.35), tr_), tr_);
+    }
+    (((((((x1 + x1) * D::from(c1 as f64)) + x2) + (D::from(1.25) * dx_tanh(acc15, tr_))) + (D::from(1.5) * v19)) + (D::from(1.1) * (v23 * dx_tanh(dx_softplus(v23, tr_), tr_)))) + (((D::from(1.05) * (dx_sin(dx_atan2(-D::from(2.0), qa25, tr_), tr_) * dx_tanh(dx_atan2(-D::from(1.5) + D::from(1.3), qb26 + D::from(2.55), tr_), tr_))) + (D::from(0.45) * dx_tanh(pts24.iter().map(|&(qa27, qb28)| qa27 + dx_atan(dx_exp(-D::from(0.25), tr_) * dx_acos(dx_sin(qb28, tr_) * D::from(0.9), tr_), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_))) + (D::from(1.2) * (acc29.sum / D::from(acc29.n as f64))))) + (D::from(0.9) * acc31)
 }
 
 fn p1432_eval(x: &[f64]) -> Vec<f64> {
@@ -49128,7 +50407,14 @@ fn p1440(x1: f64, x2: f64, s3: &[f64]) -> f64 {
     }
     let cc10: f64 = cdot_s(s3, s3);
     let v13: f64 = if s3.iter().copied().any(|v11| v11 > 0.513) { ((s3[2] / (s3[2].abs() + 0.8)).sin() * 0.9).atanh().sin() } else { ((cc10 + s3[1]) * s3.iter().map(|e12| s3[1] * e12).sum::<f64>().tanh()).sin() };
-    ((f64::powi(0.55 + (s3[2] * s3[2]), -2) * x1) + (0.25 * cc10.atan())) + (1.2 * v13)
+    let mut acc14: f64 = ((-1.65 - s3[2]) / ((v13.tanh() * 0.9).atanh().tanh().exp() + 0.5)).tanh();
+    for i15 in 0..2 {
+        if acc14 < x2 {
+            return (((x2 / (v13.abs() + 1.5)) * f64::cosh(0.25)) + acc14) - acc14;
+        }
+        acc14 = (0.6 * acc14) + ((acc14.fract().asinh() + x2).tanh() * ((0.25 * (i15 as f64)) + 0.5));
+    }
+    (((f64::powi(0.55 + (s3[2] * s3[2]), -2) * x1) + (0.25 * cc10.atan())) + (1.2 * v13)) + (0.3 * acc14)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -49155,7 +50441,14 @@ fn p1440_dual<D: Dn>(x1: D, x2: D, s3: &[D], tr_: &mut Tr) -> D {
     }
     let cc10: D = cdot_s_dual(s3, s3, tr_);
     let v13: D = if s3.iter().copied().any(|v11| dx_gt(v11, D::from(0.513), tr_)) { dx_sin(dx_atanh(dx_sin(s3[2] / (dx_abs(s3[2], tr_) + D::from(0.8)), tr_) * D::from(0.9), tr_), tr_) } else { dx_sin((cc10 + s3[1]) * dx_tanh(s3.iter().map(|e12| s3[1] * (*e12)).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), tr_) };
-    ((dx_powi(D::from(0.55) + (s3[2] * s3[2]), -2, tr_) * x1) + (D::from(0.25) * dx_atan(cc10, tr_))) + (D::from(1.2) * v13)
+    let mut acc14: D = dx_tanh((-D::from(1.65) - s3[2]) / (dx_exp(dx_tanh(dx_atanh(dx_tanh(v13, tr_) * D::from(0.9), tr_), tr_), tr_) + D::from(0.5)), tr_);
+    for i15 in 0..2 {
+        if dx_lt(acc14, x2, tr_) {
+            return (((x2 / (dx_abs(v13, tr_) + D::from(1.5))) * dx_cosh(D::from(0.25), tr_)) + acc14) - acc14;
+        }
+        acc14 = (D::from(0.6) * acc14) + (dx_tanh(dx_asinh(dx_fract(acc14, tr_), tr_) + x2, tr_) * ((D::from(0.25) * D::from(i15 as f64)) + D::from(0.5)));
+    }
+    (((dx_powi(D::from(0.55) + (s3[2] * s3[2]), -2, tr_) * x1) + (D::from(0.25) * dx_atan(cc10, tr_))) + (D::from(1.2) * v13)) + (D::from(0.3) * acc14)
 }
 
 fn p1440_eval(x: &[f64]) -> Vec<f64> {
@@ -49295,7 +50588,9 @@ fn p1442(n4: usize, mut a2: [f64; 3], s3: &[f64], x1: f64) -> f64 {
     let ia6: [f64; 4] = [((0.8 / (1.0 + (acc5 * acc5))).exp2() + s3[(n4 + 3) % s3.len()]).tanh(), x1, ((x1 + acc5).tanh() * 0.9).acos().sin(), x1];
     let v8: f64 = if !ia6.iter().copied().all(|v7| v7 > x1) { (acc5 + s3[n4 % 1]).atan() } else { (acc5.abs() + a2[n4]).tanh() };
     let v10: f64 = match n4.checked_sub(1) { Some(j9) => (autodiff::sigmoid((1.1 + (ia6[3] * ia6[3])).ln()).sinh() + a2[n4]).tanh() * (j9 as f64), None => ((-(a2[n4].abs() + 0.7)).cbrt().abs() + 1.35).powf(ia6[4 - 1 - n4].abs()).atan(), };
-    (((x1 * x1) * x1) + (0.8 * acc5)) + ((0.8 * v8) + (0.3 * v10))
+    let v11: f64 = autodiff::sigmoid((f64::exp2(1.5) / 1.95) + x1);
+    let [u12, u13] = upair((ia6[1] + x1).tanh(), v11.powi(1).clamp(x1, x1 + 1.85).atan());
+    ((((x1 * x1) * x1) + (0.8 * acc5)) + ((0.8 * v8) + (0.3 * v10))) + ((1.2 * (if !(-0.487..=x1).contains(&v11) { (f64::sinh(1.6) + a2[n4]).atan() } else { (((-0.6 - v10) / (1.0 + (v10 * v10))) + s3[n4 % s3.len()]).tanh() })) + (1.05 * (u12 * u13)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -49319,7 +50614,9 @@ fn p1442_dual<D: Dn>(n4: usize, mut a2: [D; 3], s3: &[D], x1: D, tr_: &mut Tr) -
     let ia6: [D; 4] = [dx_tanh(dx_exp2(D::from(0.8) / (D::from(1.0) + (acc5 * acc5)), tr_) + s3[(n4 + 3) % s3.len()], tr_), x1, dx_sin(dx_acos(dx_tanh(x1 + acc5, tr_) * D::from(0.9), tr_), tr_), x1];
     let v8: D = if !ia6.iter().copied().all(|v7| dx_gt(v7, x1, tr_)) { dx_atan(acc5 + s3[n4 % 1], tr_) } else { dx_tanh(dx_abs(acc5, tr_) + a2[n4], tr_) };
     let v10: D = match n4.checked_sub(1) { Some(j9) => dx_tanh(dx_sinh(dx_sigmoid(dx_ln(D::from(1.1) + (ia6[3] * ia6[3]), tr_), tr_), tr_) + a2[n4], tr_) * D::from(j9 as f64), None => dx_atan(dx_powf(dx_abs(dx_cbrt(-(dx_abs(a2[n4], tr_) + D::from(0.7)), tr_), tr_) + D::from(1.35), dx_abs(ia6[4 - 1 - n4], tr_), tr_), tr_), };
-    (((x1 * x1) * x1) + (D::from(0.8) * acc5)) + ((D::from(0.8) * v8) + (D::from(0.3) * v10))
+    let v11: D = dx_sigmoid((dx_exp2(D::from(1.5), tr_) / D::from(1.95)) + x1, tr_);
+    let [u12, u13] = upair_dual(dx_tanh(ia6[1] + x1, tr_), dx_atan(dx_clamp(dx_powi(v11, 1, tr_), x1, x1 + D::from(1.85), tr_), tr_), tr_);
+    ((((x1 * x1) * x1) + (D::from(0.8) * acc5)) + ((D::from(0.8) * v8) + (D::from(0.3) * v10))) + ((D::from(1.2) * (if !(dx_ge(v11, -D::from(0.487), tr_) && dx_le(v11, x1, tr_)) { dx_atan(dx_sinh(D::from(1.6), tr_) + a2[n4], tr_) } else { dx_tanh(((-D::from(0.6) - v10) / (D::from(1.0) + (v10 * v10))) + s3[n4 % s3.len()], tr_) })) + (D::from(1.05) * (u12 * u13)))
 }
 
 fn p1442_eval(x: &[f64]) -> Vec<f64> {
@@ -50766,7 +52063,8 @@ fn p1455(x1: f64, x2: f64, x3: f64, mut x4: f64, ow4: Option<f64>) -> f64 {
         acc3 += ((x2.abs() + 0.75).ln().tanh() * ((i2 as f64) * x1)).sin();
     }
     let v6: f64 = match ow4 { Some(0.0) => (-0.45 - x4).min(acc3.hypot(1.1)).atan(), Some(f5) => (-1.45 + x4).tanh() * f5, None => autodiff::sigmoid((acc3 * x2.tanh()).mul_add(-2.65 * x1, x1 * v1)), };
-    (((x4 - v1) - x1) + (0.25 * acc3)) + (0.55 * v6)
+    let uq7 = Uq { a: (-3.0 + x3).tanh(), v: [(((-(v6.abs() + 1.2)).cbrt() * v6) + x2).atan(), ((x4.abs() + 0.85).log(x2.abs() + 2.05).abs() + 0.7).log2().tanh()] };
+    ((((x4 - v1) - x1) + (0.25 * acc3)) + (0.55 * v6)) + ((0.45 * uq7.umix((f64::clamp(-2.25, 0.5, 2.95) + x2).tanh())) + (0.3 * Uq::ulen(&uq7, (acc3.max(acc3) / (-((-(1.25 + (x3 * x3))).recip().exp() + 0.5))).atan())))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -50778,7 +52076,8 @@ fn p1455_dual<D: Dn>(x1: D, x2: D, x3: D, mut x4: D, ow4: Option<f64>, tr_: &mut
         acc3 += dx_sin(dx_tanh(dx_ln(dx_abs(x2, tr_) + D::from(0.75), tr_), tr_) * (D::from(i2 as f64) * x1), tr_);
     }
     let v6: D = match ow4 { Some(0.0) => dx_atan(dx_min(-D::from(0.45) - x4, dx_hypot(acc3, D::from(1.1), tr_), tr_), tr_), Some(f5) => dx_tanh(-D::from(1.45) + x4, tr_) * D::from(f5), None => dx_sigmoid(dx_mul_add(acc3 * dx_tanh(x2, tr_), -D::from(2.65) * x1, x1 * v1, tr_), tr_), };
-    (((x4 - v1) - x1) + (D::from(0.25) * acc3)) + (D::from(0.55) * v6)
+    let uq7 = UqD { a: dx_tanh(-D::from(3.0) + x3, tr_), v: [dx_atan((dx_cbrt(-(dx_abs(v6, tr_) + D::from(1.2)), tr_) * v6) + x2, tr_), dx_tanh(dx_log2(dx_abs(dx_log(dx_abs(x4, tr_) + D::from(0.85), dx_abs(x2, tr_) + D::from(2.05), tr_), tr_) + D::from(0.7), tr_), tr_)] };
+    ((((x4 - v1) - x1) + (D::from(0.25) * acc3)) + (D::from(0.55) * v6)) + ((D::from(0.45) * uq7.umix_dual(dx_tanh(dx_clamp(-D::from(2.25), D::from(0.5), D::from(2.95), tr_) + x2, tr_), tr_)) + (D::from(0.3) * uq7.ulen_dual(dx_atan(dx_max(acc3, acc3, tr_) / (-(dx_exp(dx_recip(-(D::from(1.25) + (x3 * x3)), tr_), tr_) + D::from(0.5))), tr_), tr_)))
 }
 
 fn p1455_eval(x: &[f64]) -> Vec<f64> {
@@ -51090,7 +52389,8 @@ fn p1458(x1: f64, w2: &[[f64; 3]; 2], b4: &[f64; 2], s3: &[f64], f5: bool) -> f6
     let ia12: [f64; 2] = [(((v11 + cc5) / (1.0 + (cc5 * cc5))) + x1).sin(), autodiff::relu(b4[0] + x1).sin()];
     let v14: f64 = ia12.iter().map(|&e13| 1.0 * e13).map(f64::cos).sum::<f64>();
     let v17: f64 = hh6.iter().filter(|v15| **v15 < -1.137).map(|e16| (e16.abs() + 1.85).acosh().sin()).sum::<f64>();
-    (((((((w2[0][2].powi(2) * x1.asinh()).abs() + 0.75).log2() + x1) * x1).tanh() * s3[1]) + ((1.0 * cc5) + (1.45 * v11))) + (1.05 * v14)) + (0.25 * v17)
+    let v20: f64 = s3.first().copied().unwrap_or((ia12.iter().product::<f64>() + x1).atan());
+    ((((((((w2[0][2].powi(2) * x1.asinh()).abs() + 0.75).log2() + x1) * x1).tanh() * s3[1]) + ((1.0 * cc5) + (1.45 * v11))) + (1.05 * v14)) + (0.25 * v17)) + (0.25 * (v20 * (((s3[0].abs() + 0.95).log2() - (cc5 + cc5)).atan() * 0.95)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51119,7 +52419,8 @@ fn p1458_dual<D: Dn>(x1: D, w2: &[[D; 3]; 2], b4: &[D; 2], s3: &[D], f5: bool, t
     let ia12: [D; 2] = [dx_sin(((v11 + cc5) / (D::from(1.0) + (cc5 * cc5))) + x1, tr_), dx_sin(dx_relu(b4[0] + x1, tr_), tr_)];
     let v14: D = ia12.iter().map(|&e13| D::from(1.0) * e13).map(|t_| dx_cos(t_, tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_);
     let v17: D = { let mut s_ = D::from(0.0); for e16 in hh6.iter() { if dx_lt(*e16, -D::from(1.137), tr_) { s_ = s_ + dx_sin(dx_acosh(dx_abs(*e16, tr_) + D::from(1.85), tr_), tr_); } } s_ };
-    (((dx_tanh((dx_log2(dx_abs(dx_powi(w2[0][2], 2, tr_) * dx_asinh(x1, tr_), tr_) + D::from(0.75), tr_) + x1) * x1, tr_) * s3[1]) + ((D::from(1.0) * cc5) + (D::from(1.45) * v11))) + (D::from(1.05) * v14)) + (D::from(0.25) * v17)
+    let v20: D = s3.first().copied().unwrap_or(dx_atan(ia12.iter().fold(D::from(1.0), |acc_, t_| acc_ * *t_) + x1, tr_));
+    ((((dx_tanh((dx_log2(dx_abs(dx_powi(w2[0][2], 2, tr_) * dx_asinh(x1, tr_), tr_) + D::from(0.75), tr_) + x1) * x1, tr_) * s3[1]) + ((D::from(1.0) * cc5) + (D::from(1.45) * v11))) + (D::from(1.05) * v14)) + (D::from(0.25) * v17)) + (D::from(0.25) * (v20 * (dx_atan(dx_log2(dx_abs(s3[0], tr_) + D::from(0.95), tr_) - (cc5 + cc5), tr_) * D::from(0.95))))
 }
 
 fn p1458_eval(x: &[f64]) -> Vec<f64> {
@@ -51193,7 +52494,9 @@ fn p1459(s1: &[f64], b2: &[f64; 1], a3: [f64; 4]) -> f64 {
     let v13: f64 = if s1.is_empty() { (v1.cosh() + a3[c8]).tanh() } else { s1[0] * ((z7[(k12 + 3) % 2] * v1).hypot(u4[k12 % u4.len()] / 1.3) + a3[k12]).tanh() };
     let ia14: [f64; 2] = [(((v1.abs() + 1.15).powf(-1.55) - v13.abs()) + s1[5 - 1 - c8]).tanh(), ((v1.atan() + (2.9 + u4[c8 % 2])) + b2[c8 % 1]).tanh()];
     let lh15 = lvec(&ia14, (ia14[c8 % ia14.len()] + a3[k12]).atan() * 0.95);
-    ((((((v1 - a3[3]).tanh() * 0.9).atanh() - (autodiff::softplus(v1) + (b2[0] * a3[3]))).atan() * (-0.1)) + ((1.35 * u4[1].tanh()) + (1.3 * z7[1].sin()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(b2[0] * ((c8 + 1) as f64)).exp2().sin()))) + ((0.4 * v13) + (1.5 * lh15.iter().sum::<f64>()))
+    let ps16 = Lp { a: ((u4[0] - (1.25 + (z7[0] * z7[0])).ln()) + a3[1]).sin(), v: [a3.iter().fold(1.85f64, |acc18, e17| acc18 - autodiff::sigmoid(e17 * v1)).sin(), autodiff::sigmoid(z7.iter().fold(0.35f64, |acc20, e19| acc20 - autodiff::sigmoid((u4[k12 % u4.len()].abs() + 1.2).acosh())) + s1[0])] };
+    let Lp { a: pa21, .. } = ps16;
+    (((((((v1 - a3[3]).tanh() * 0.9).atanh() - (autodiff::softplus(v1) + (b2[0] * a3[3]))).atan() * (-0.1)) + ((1.35 * u4[1].tanh()) + (1.3 * z7[1].sin()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(b2[0] * ((c8 + 1) as f64)).exp2().sin()))) + ((0.4 * v13) + (1.5 * lh15.iter().sum::<f64>()))) + (1.35 * pa21)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51215,7 +52518,9 @@ fn p1459_dual<D: Dn>(s1: &[D], b2: &[D; 1], a3: [D; 4], tr_: &mut Tr) -> D {
     let v13: D = if s1.is_empty() { dx_tanh(dx_cosh(v1, tr_) + a3[c8], tr_) } else { s1[0] * dx_tanh(dx_hypot(z7[(k12 + 3) % 2] * v1, u4[k12 % u4.len()] / D::from(1.3), tr_) + a3[k12], tr_) };
     let ia14: [D; 2] = [dx_tanh((dx_powf(dx_abs(v1, tr_) + D::from(1.15), -D::from(1.55), tr_) - dx_abs(v13, tr_)) + s1[5 - 1 - c8], tr_), dx_tanh((dx_atan(v1, tr_) + (D::from(2.9) + u4[c8 % 2])) + b2[c8 % 1], tr_)];
     let lh15 = lvec_dual(&ia14, dx_atan(ia14[c8 % ia14.len()] + a3[k12], tr_) * D::from(0.95), tr_);
-    (((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))) + ((D::from(0.4) * v13) + (D::from(1.5) * lh15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))
+    let ps16 = LpD { a: dx_sin((u4[0] - dx_ln(D::from(1.25) + (z7[0] * z7[0]), tr_)) + a3[1], tr_), v: [dx_sin(a3.iter().fold(D::from(1.85), |acc18, e17| acc18 - dx_sigmoid(*e17 * v1, tr_)), tr_), dx_sigmoid(z7.iter().fold(D::from(0.35), |acc20, e19| acc20 - dx_sigmoid(dx_acosh(dx_abs(u4[k12 % u4.len()], tr_) + D::from(1.2), tr_), tr_)) + s1[0], tr_)] };
+    let LpD { a: pa21, .. } = ps16;
+    ((((dx_atan(dx_atanh(dx_tanh(v1 - a3[3], tr_) * D::from(0.9), tr_) - (dx_softplus(v1, tr_) + (b2[0] * a3[3])), tr_) * (-D::from(0.1))) + ((D::from(1.35) * dx_tanh(u4[1], tr_)) + (D::from(1.3) * dx_sin(z7[1], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sin(dx_exp2(dx_sigmoid(b2[0] * D::from((c8 + 1) as f64), tr_), tr_), tr_)))) + ((D::from(0.4) * v13) + (D::from(1.5) * lh15.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)))) + (D::from(1.35) * pa21)
 }
 
 fn p1459_eval(x: &[f64]) -> Vec<f64> {
@@ -51877,7 +53182,9 @@ fn p1465(r1: &f64, x2: f64, s3: &[f64], st: &Body, nt: usize, ok19: Option<usize
     }
     let v18: f64 = match *r1 { t12 if t12 <= -0.4 => ((out4[(nt + 3) % out4.len()].hypot(v1) * u5.iter().enumerate().map(|(j13, e14)| autodiff::sigmoid(0.1 - r1) + 1.0).product::<f64>()) + st.m).sin(), _ => (z9.iter().map(|&e15| out4.iter().enumerate().map(|(j16, e17)| (out4[2 - 1 - j16].abs() + 1.45).log2()).sum::<f64>()).sum::<f64>() + x2).tanh() };
     let Some(m20) = ok19 else { return (((v1 + x2).abs() + 1.5).recip() - v1) - v18; };
-    (((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| autodiff::sigmoid(s3[3])).sum::<f64>()) + st.pos[nt % 2]) + r1) - r1) + ((((0.8 * out4[1].tanh()) + (0.35 * u5[1].sin())) + (1.0 * z9[0].tanh())) + (1.2 * v18))) + (0.95 * ((m20 as f64) * f64::max((st.inner.t.abs() + 0.6).cbrt(), 2.65 + st.w[(m20 + 2) % 2][nt % 2]).atan()).tanh())
+    let ra23: [f64; 2] = [(f64::min(v18, st.m) * (s3[1] + v1)).atan(), (z9[m20 % z9.len()].cos().exp() + r1).atan()];
+    let [u21, u22] = cpair2(&ra23);
+    ((((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| autodiff::sigmoid(s3[3])).sum::<f64>()) + st.pos[nt % 2]) + r1) - r1) + ((((0.8 * out4[1].tanh()) + (0.35 * u5[1].sin())) + (1.0 * z9[0].tanh())) + (1.2 * v18))) + (0.95 * ((m20 as f64) * f64::max((st.inner.t.abs() + 0.6).cbrt(), 2.65 + st.w[(m20 + 2) % 2][nt % 2]).atan()).tanh())) + (0.4 * (u21 + (autodiff::sigmoid(((out4[m20 % out4.len()] % (1.0 + (u22 * u22))).abs() + 0.55).log10() + st.w[nt % 2][0]) * u22)).tanh())
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51901,7 +53208,9 @@ fn p1465_dual<D: Dn>(r1: &D, x2: D, s3: &[D], st: &BodyD<D>, nt: usize, ok19: Op
     }
     let v18: D = match *r1 { t12 if dx_le(t12, -D::from(0.4), tr_) => dx_sin((dx_hypot(out4[(nt + 3) % out4.len()], v1, tr_) * u5.iter().enumerate().map(|(j13, e14)| dx_sigmoid(D::from(0.1) - (*r1), tr_) + D::from(1.0)).fold(D::from(1.0), |acc_, t_| acc_ * t_)) + st.m, tr_), _ => dx_tanh(z9.iter().map(|&e15| out4.iter().enumerate().map(|(j16, e17)| dx_log2(dx_abs(out4[2 - 1 - j16], tr_) + D::from(1.45), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)).fold(D::from(0.0), |acc_, t_| acc_ + t_) + x2, tr_) };
     let Some(m20) = ok19 else { return (dx_recip(dx_abs(v1 + x2, tr_) + D::from(1.5), tr_) - v1) - v18; };
-    (((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| dx_sigmoid(s3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + st.pos[nt % 2]) + (*r1)) - (*r1)) + ((((D::from(0.8) * dx_tanh(out4[1], tr_)) + (D::from(0.35) * dx_sin(u5[1], tr_))) + (D::from(1.0) * dx_tanh(z9[0], tr_))) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_max(dx_cbrt(dx_abs(st.inner.t, tr_) + D::from(0.6), tr_), D::from(2.65) + st.w[(m20 + 2) % 2][nt % 2], tr_), tr_), tr_))
+    let ra23: [D; 2] = [dx_atan(dx_min(v18, st.m, tr_) * (s3[1] + v1), tr_), dx_atan(dx_exp(dx_cos(z9[m20 % z9.len()], tr_), tr_) + (*r1), tr_)];
+    let [u21, u22] = cpair2_dual(&ra23, tr_);
+    ((((((st.pos[(nt + 3) % 2] + s3.iter().map(|e3| dx_sigmoid(s3[3], tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)) + st.pos[nt % 2]) + (*r1)) - (*r1)) + ((((D::from(0.8) * dx_tanh(out4[1], tr_)) + (D::from(0.35) * dx_sin(u5[1], tr_))) + (D::from(1.0) * dx_tanh(z9[0], tr_))) + (D::from(1.2) * v18))) + (D::from(0.95) * dx_tanh(D::from(m20 as f64) * dx_atan(dx_max(dx_cbrt(dx_abs(st.inner.t, tr_) + D::from(0.6), tr_), D::from(2.65) + st.w[(m20 + 2) % 2][nt % 2], tr_), tr_), tr_))) + (D::from(0.4) * dx_tanh(u21 + (dx_sigmoid(dx_log10(dx_abs(dx_rem(out4[m20 % out4.len()], D::from(1.0) + (u22 * u22), tr_), tr_) + D::from(0.55), tr_) + st.w[nt % 2][0], tr_) * u22), tr_))
 }
 
 fn p1465_eval(x: &[f64]) -> Vec<f64> {
@@ -51978,7 +53287,8 @@ fn p1466(a2: [f64; 4], b1: &[f64; 1], ok6: Option<usize>) -> f64 {
         v7 -= (2.3 + a2[2]).sin().exp2().tanh();
     }
     let v10: f64 = f64::div_euclid(f64::atan2(-0.9, b1.iter().map(|e9| b1[0] + v7).sum::<f64>()), -(autodiff::sigmoid(v3 + v7).exp() + 0.5));
-    (((((autodiff::softplus(v3).sin().abs() + 1.85).acosh() * v3.tanh()) * v3.tanh()) * v3.atan()) + (0.75 * v7.tanh())) + (1.05 * (v10 * (-(-0.3))))
+    let v11: f64 = ((y1[0] + (0.9 + (y1[2] * y1[2])).ln()) + a2[2]).tanh();
+    ((((((autodiff::softplus(v3).sin().abs() + 1.85).acosh() * v3.tanh()) * v3.tanh()) * v3.atan()) + (0.75 * v7.tanh())) + (1.05 * (v10 * (-(-0.3))))) + (0.75 * (if (-0.637..-0.387).contains(&v11) { a2.iter().copied().fold(v10, |acc13, e12| acc13 - acc13.sin().exp2().tanh()).atan() } else { (v7 + a2[1]).tanh() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -51995,7 +53305,8 @@ fn p1466_dual<D: Dn>(a2: [D; 4], b1: &[D; 1], ok6: Option<usize>, tr_: &mut Tr) 
         v7 -= dx_tanh(dx_exp2(dx_sin(D::from(2.3) + a2[2], tr_), tr_), tr_);
     }
     let v10: D = dx_div_euclid(dx_atan2(-D::from(0.9), b1.iter().map(|e9| b1[0] + v7).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_), -(dx_exp(dx_sigmoid(v3 + v7, tr_), tr_) + D::from(0.5)), tr_);
-    ((((dx_acosh(dx_abs(dx_sin(dx_softplus(v3, tr_), tr_), tr_) + D::from(1.85), tr_) * dx_tanh(v3, tr_)) * dx_tanh(v3, tr_)) * dx_atan(v3, tr_)) + (D::from(0.75) * dx_tanh(v7, tr_))) + (D::from(1.05) * (v10 * (-(-D::from(0.3)))))
+    let v11: D = dx_tanh((y1[0] + dx_ln(D::from(0.9) + (y1[2] * y1[2]), tr_)) + a2[2], tr_);
+    (((((dx_acosh(dx_abs(dx_sin(dx_softplus(v3, tr_), tr_), tr_) + D::from(1.85), tr_) * dx_tanh(v3, tr_)) * dx_tanh(v3, tr_)) * dx_atan(v3, tr_)) + (D::from(0.75) * dx_tanh(v7, tr_))) + (D::from(1.05) * (v10 * (-(-D::from(0.3)))))) + (D::from(0.75) * (if (dx_ge(v11, -D::from(0.637), tr_) && dx_lt(v11, -D::from(0.387), tr_)) { dx_atan(a2.iter().copied().fold(v10, |acc13, e12| acc13 - dx_tanh(dx_exp2(dx_sin(acc13, tr_), tr_), tr_)), tr_) } else { dx_tanh(v7 + a2[1], tr_) }))
 }
 
 fn p1466_eval(x: &[f64]) -> Vec<f64> {
@@ -52675,7 +53986,8 @@ fn p1474(mut a2: [f64; 3], a1: [f64; 4], f3: bool, ch14: char, vx20: &Vec<f64>) 
     let v15: f64 = if ch14 == 'b' { autodiff::sigmoid((v3.cos() / 1.6) + a2[2]) } else { ((autodiff::sigmoid(f64::powf(acc13.abs() + 0.85, v1.tanh())) * (acc13 - v3).tanh()) + a2[1]).tanh() };
     let k17 = a1.iter().copied().filter(|v16| *v16 > -0.587).count();
     let v19: f64 = if let Some(j18) = k17.checked_sub(1) { (acc13 + a1[3]).tanh() * (j18 as f64) } else { (((v3.tanh() * acc13) * (-1.25)) + a1[k17 % 4]).tanh() };
-    (((((v1 + v3) + v3) + (0.8 * acc13)) + (1.1 * v15)) + (0.4 * v19)) + (1.0 * (vx20[(k17 + 3) % 2] * autodiff::sigmoid((v15 + 2.8).atan() + a1[1])))
+    let v22: f64 = if let Some(fv21) = vx20.last() { *fv21 } else { autodiff::sigmoid(autodiff::relu(v15 + a2[(k17 + 2) % 3])) };
+    ((((((v1 + v3) + v3) + (0.8 * acc13)) + (1.1 * v15)) + (0.4 * v19)) + (1.0 * (vx20[(k17 + 3) % 2] * autodiff::sigmoid((v15 + 2.8).atan() + a1[1])))) + (1.2 * (v22 * (-1.25 + a2[k17 % 3]).tanh()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -52705,7 +54017,8 @@ fn p1474_dual<D: Dn>(mut a2: [D; 3], a1: [D; 4], f3: bool, ch14: char, vx20: &Ve
     let v15: D = if ch14 == 'b' { dx_sigmoid((dx_cos(v3, tr_) / D::from(1.6)) + a2[2], tr_) } else { dx_tanh((dx_sigmoid(dx_powf(dx_abs(acc13, tr_) + D::from(0.85), dx_tanh(v1, tr_), tr_), tr_) * dx_tanh(acc13 - v3, tr_)) + a2[1], tr_) };
     let k17 = { let mut c_ = 0usize; for v16 in a1.iter().copied() { if dx_gt(v16, -D::from(0.587), tr_) { c_ += 1; } } c_ };
     let v19: D = if let Some(j18) = k17.checked_sub(1) { dx_tanh(acc13 + a1[3], tr_) * D::from(j18 as f64) } else { dx_tanh(((dx_tanh(v3, tr_) * acc13) * (-D::from(1.25))) + a1[k17 % 4], tr_) };
-    (((((v1 + v3) + v3) + (D::from(0.8) * acc13)) + (D::from(1.1) * v15)) + (D::from(0.4) * v19)) + (D::from(1.0) * (vx20[(k17 + 3) % 2] * dx_sigmoid(dx_atan(v15 + D::from(2.8), tr_) + a1[1], tr_)))
+    let v22: D = if let Some(fv21) = vx20.last() { *fv21 } else { dx_sigmoid(dx_relu(v15 + a2[(k17 + 2) % 3], tr_), tr_) };
+    ((((((v1 + v3) + v3) + (D::from(0.8) * acc13)) + (D::from(1.1) * v15)) + (D::from(0.4) * v19)) + (D::from(1.0) * (vx20[(k17 + 3) % 2] * dx_sigmoid(dx_atan(v15 + D::from(2.8), tr_) + a1[1], tr_)))) + (D::from(1.2) * (v22 * dx_tanh(-D::from(1.25) + a2[k17 % 3], tr_)))
 }
 
 fn p1474_eval(x: &[f64]) -> Vec<f64> {
@@ -52763,7 +54076,8 @@ fn p1475(x2: f64, r1: &f64, lin10: &Lv) -> f64 {
     let v4: f64 = (-0.45 * r1).cos().to_degrees();
     let ia5: [f64; 3] = [(v2.sin() * r1) * y1[0][1].hypot(0.2).tanh(), autodiff::sigmoid(f64::floor(2.3) + x2), *r1];
     let v9: f64 = ia5.iter().filter(|v6| **v6 > -0.437).fold(0.6f64, |acc8, e7| (0.5 * acc8) + ((e7.sin() * 0.9).acos().abs() + 0.95).recip());
-    ((((((x2 + (x2.abs() + 0.7).log(v2.abs() + 1.8)) * (y1[0][1] - y1[0][1]).atan()) + v2) - r1) + (0.75 * v4.sin())) + (0.25 * v9.sin())) + ((0.65 * ((lin10.w[1] + lin10.b) * (lin10.w[1].asinh() - ia5.iter().fold(1.6f64, |acc12, e11| acc12.min(lin10.w[0] * lin10.b))).tanh())) + (1.25 * lin10.m[0].iter().map(|e13| autodiff::sigmoid(-0.05 + (e13 + e13))).sum::<f64>()))
+    let v14: f64 = lin10.m[0][0] * 1.25;
+    (((((((x2 + (x2.abs() + 0.7).log(v2.abs() + 1.8)) * (y1[0][1] - y1[0][1]).atan()) + v2) - r1) + (0.75 * v4.sin())) + (0.25 * v9.sin())) + ((0.65 * ((lin10.w[1] + lin10.b) * (lin10.w[1].asinh() - ia5.iter().fold(1.6f64, |acc12, e11| acc12.min(lin10.w[0] * lin10.b))).tanh())) + (1.25 * lin10.m[0].iter().map(|e13| autodiff::sigmoid(-0.05 + (e13 + e13))).sum::<f64>()))) + (1.35 * (if (lin10.b..-0.137).contains(&v14) { ((lin10.m[0][0] * lin10.m[0][0]) * 2.3).tanh() } else { (v2.tanh().exp() + lin10.w[2]).atan() }))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -52775,7 +54089,8 @@ fn p1475_dual<D: Dn>(x2: D, r1: &D, lin10: &LvD<D>, tr_: &mut Tr) -> D {
     let v4: D = dx_to_degrees(dx_cos(-D::from(0.45) * (*r1), tr_), tr_);
     let ia5: [D; 3] = [(dx_sin(v2, tr_) * (*r1)) * dx_tanh(dx_hypot(y1[0][1], D::from(0.2), tr_), tr_), dx_sigmoid(dx_floor(D::from(2.3), tr_) + x2, tr_), *r1];
     let v9: D = { let mut acc8 = D::from(0.6); for e7 in ia5.iter() { if dx_gt(*e7, -D::from(0.437), tr_) { acc8 = (D::from(0.5) * acc8) + dx_recip(dx_abs(dx_acos(dx_sin(*e7, tr_) * D::from(0.9), tr_), tr_) + D::from(0.95), tr_); } } acc8 };
-    ((((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(0.75) * dx_sin(v4, tr_))) + (D::from(0.25) * dx_sin(v9, tr_))) + ((D::from(0.65) * ((lin10.w[1] + lin10.b) * dx_tanh(dx_asinh(lin10.w[1], tr_) - ia5.iter().fold(D::from(1.6), |acc12, e11| dx_min(acc12, lin10.w[0] * lin10.b, tr_)), tr_))) + (D::from(1.25) * lin10.m[0].iter().map(|e13| dx_sigmoid(-D::from(0.05) + (*e13 + (*e13)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))
+    let v14: D = lin10.m[0][0] * D::from(1.25);
+    (((((((x2 + dx_log(dx_abs(x2, tr_) + D::from(0.7), dx_abs(v2, tr_) + D::from(1.8), tr_)) * dx_atan(y1[0][1] - y1[0][1], tr_)) + v2) - (*r1)) + (D::from(0.75) * dx_sin(v4, tr_))) + (D::from(0.25) * dx_sin(v9, tr_))) + ((D::from(0.65) * ((lin10.w[1] + lin10.b) * dx_tanh(dx_asinh(lin10.w[1], tr_) - ia5.iter().fold(D::from(1.6), |acc12, e11| dx_min(acc12, lin10.w[0] * lin10.b, tr_)), tr_))) + (D::from(1.25) * lin10.m[0].iter().map(|e13| dx_sigmoid(-D::from(0.05) + (*e13 + (*e13)), tr_)).fold(D::from(0.0), |acc_, t_| acc_ + t_)))) + (D::from(1.35) * (if (dx_ge(v14, lin10.b, tr_) && dx_lt(v14, -D::from(0.137), tr_)) { dx_tanh((lin10.m[0][0] * lin10.m[0][0]) * D::from(2.3), tr_) } else { dx_atan(dx_exp(dx_tanh(v2, tr_), tr_) + lin10.w[2], tr_) }))
 }
 
 fn p1475_eval(x: &[f64]) -> Vec<f64> {
@@ -52989,7 +54304,9 @@ fn p1477(mut x2: f64, x1: f64, mut x3: f64, k4: i32, wv11: [[f64; 2]; 3]) -> f64
     let k19 = ia13.iter().filter(|v18| **v18 > x2).count();
     let v21: f64 = if let Some(j20) = k19.checked_sub(2) { (f64::max(x2, wv11[2][k15 % 2]) - (wv11[2][k15 % 2] * wv11[(k19 + 2) % 3][k15 % 2])).tanh() * (j20 as f64) } else { ((x3.atan() * v6.tanh()) * (1.05 + (wv11[(k19 + 3) % 3][k19 % 2] * wv11[(k19 + 3) % 3][k19 % 2])).sqrt()).atan() };
     let lh22: Vec<f64> = lpush(&ia13, (x2 + v17).abs().ln_1p().tanh());
-    (((x2.atan().sin().tan().abs() + v6) + (1.5 * v12.tanh())) + ((1.4 * v17) + (0.6 * v21))) + ((0.75 * lh22.iter().sum::<f64>()) + (0.85 * autodiff::sigmoid(lsum(&lh22))))
+    let v23: f64 = ((2.9 / (ia13[(k15 + 1) % ia13.len()].abs() + 1.3)).tanh().powi(1) + x1).sin();
+    let v25: f64 = ia13.last().map_or((f64::min(wv11[2][k19 % 2], x1) % ((1.3 + (ia13[(k19 + 2) % 4] * ia13[(k19 + 2) % 4])).powi(-2).tanh().exp() + 0.5)).sin(), |fv24| fv24.clamp(*fv24, fv24 + 1.2));
+    ((((x2.atan().sin().tan().abs() + v6) + (1.5 * v12.tanh())) + ((1.4 * v17) + (0.6 * v21))) + ((0.75 * lh22.iter().sum::<f64>()) + (0.85 * autodiff::sigmoid(lsum(&lh22))))) + ((0.45 * (if (-0.087..=0.363).contains(&v23) { ((v21 - ((k19 as f64) + (-2.3))) + x1).tanh() } else { (-0.35 * x1).fract() })) + (1.4 * (v25 * autodiff::sigmoid(v21 + x2))))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53019,7 +54336,9 @@ fn p1477_dual<D: Dn>(mut x2: D, x1: D, mut x3: D, k4: i32, wv11: [[D; 2]; 3], tr
     let k19 = { let mut c_ = 0usize; for v18 in ia13.iter() { if dx_gt(*v18, x2, tr_) { c_ += 1; } } c_ };
     let v21: D = if let Some(j20) = k19.checked_sub(2) { dx_tanh(dx_max(x2, wv11[2][k15 % 2], tr_) - (wv11[2][k15 % 2] * wv11[(k19 + 2) % 3][k15 % 2]), tr_) * D::from(j20 as f64) } else { dx_atan((dx_atan(x3, tr_) * dx_tanh(v6, tr_)) * dx_sqrt(D::from(1.05) + (wv11[(k19 + 3) % 3][k19 % 2] * wv11[(k19 + 3) % 3][k19 % 2]), tr_), tr_) };
     let lh22: Vec<D> = lpush_dual(&ia13, dx_tanh(dx_ln_1p(dx_abs(x2 + v17, tr_), tr_), tr_), tr_);
-    (((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))) + ((D::from(0.75) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.85) * dx_sigmoid(lsum_dual(&lh22, tr_), tr_)))
+    let v23: D = dx_sin(dx_powi(dx_tanh(D::from(2.9) / (dx_abs(ia13[(k15 + 1) % ia13.len()], tr_) + D::from(1.3)), tr_), 1, tr_) + x1, tr_);
+    let v25: D = ia13.last().map_or(dx_sin(dx_rem(dx_min(wv11[2][k19 % 2], x1, tr_), dx_exp(dx_tanh(dx_powi(D::from(1.3) + (ia13[(k19 + 2) % 4] * ia13[(k19 + 2) % 4]), -2, tr_), tr_), tr_) + D::from(0.5), tr_), tr_), |fv24| dx_clamp(*fv24, *fv24, *fv24 + D::from(1.2), tr_));
+    ((((dx_abs(dx_tan(dx_sin(dx_atan(x2, tr_), tr_), tr_), tr_) + v6) + (D::from(1.5) * dx_tanh(v12, tr_))) + ((D::from(1.4) * v17) + (D::from(0.6) * v21))) + ((D::from(0.75) * lh22.iter().fold(D::from(0.0), |acc_, t_| acc_ + *t_)) + (D::from(0.85) * dx_sigmoid(lsum_dual(&lh22, tr_), tr_)))) + ((D::from(0.45) * (if (dx_ge(v23, -D::from(0.087), tr_) && dx_le(v23, D::from(0.363), tr_)) { dx_tanh((v21 - (D::from(k19 as f64) + (-D::from(2.3)))) + x1, tr_) } else { dx_fract(-D::from(0.35) * x1, tr_) })) + (D::from(1.4) * (v25 * dx_sigmoid(v21 + x2, tr_))))
 }
 
 fn p1477_eval(x: &[f64]) -> Vec<f64> {
@@ -53116,7 +54435,10 @@ fn p1478(mut x1: f64, a2: [f64; 5], n4: usize, s3: &[f64], ow18: Option<f64>) ->
     }
     let v20: f64 = if let Some(f19) = ow18 { (ia10[n4 % 3] + a2[n4 + 1]).tanh() * f19 } else { (x1.tanh() - x1.tanh().exp2()).tanh() };
     let v22: f64 = ow18.and_then(|ov21| if ov21 < -1.287 { Some(autodiff::sigmoid((ov21 - ov21) * (ov21 / (-(ov21.abs() + 1.35)))) + (v20 + x1).sin()) } else { None }).unwrap_or((((-2.8 * v20).tanh() * 0.9).asin() + x1).atan());
-    (((((x1.atan2({ let t7 = x1.hypot(s3[n4 % 1]); t7 * (-a2[5 - 1 - n4]) }) + x1) - (n4 as f64)) + (1.35 * acc9)) + ((1.5 * u12[2]) + (1.25 * v20))) + (1.1 * v22), a2[4] - 1.15)
+    let ff23: [f64; 3] = std::array::from_fn(|i24| autodiff::sigmoid(ia10[i24].powi(4) + ia10[i24].abs()) + (0.25 * (i24 as f64)));
+    let ra26: [f64; 2] = [(0.8 + (s3[n4 % s3.len()] * s3[n4 % s3.len()])).sqrt().atan(), (-(ia10[n4 % 3] * (n4 as f64)) + a2[n4]).sin()];
+    let ff27 = std::array::from_fn::<f64, 2, _>(|i28| f64::atan2(0.7 * ra26[i28], ra26[i28] + (-1.7)).sin());
+    ((((((x1.atan2({ let t7 = x1.hypot(s3[n4 % 1]); t7 * (-a2[5 - 1 - n4]) }) + x1) - (n4 as f64)) + (1.35 * acc9)) + ((1.5 * u12[2]) + (1.25 * v20))) + (1.1 * v22)) + ((0.8 * (ff23[2] * ((autodiff::softplus(acc9) / (-(1.0 + (acc9 * acc9)))) + a2[1]).tanh())) + (0.5 * (ff27[0] * autodiff::sigmoid((v20 / (ff27[n4 % 2].abs() + 1.2)).min(ff27[n4 % 2] * s3[n4 % 1]))))), a2[4] - 1.15)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53162,7 +54484,10 @@ fn p1478_dual<D: Dn>(mut x1: D, a2: [D; 5], n4: usize, s3: &[D], ow18: Option<f6
     }
     let v20: D = if let Some(f19) = ow18 { dx_tanh(ia10[n4 % 3] + a2[n4 + 1], tr_) * D::from(f19) } else { dx_tanh(dx_tanh(x1, tr_) - dx_exp2(dx_tanh(x1, tr_), tr_), tr_) };
     let v22: D = ow18.map(D::from).and_then(|ov21| if dx_lt(ov21, -D::from(1.287), tr_) { Some(dx_sigmoid((ov21 - ov21) * (ov21 / (-(dx_abs(ov21, tr_) + D::from(1.35)))), tr_) + dx_sin(v20 + x1, tr_)) } else { None }).unwrap_or(dx_atan(dx_asin(dx_tanh(-D::from(2.8) * v20, tr_) * D::from(0.9), tr_) + x1, tr_));
-    (((((dx_atan2(x1, { let t7 = dx_hypot(x1, s3[n4 % 1], tr_); t7 * (-a2[5 - 1 - n4]) }, tr_) + x1) - D::from(n4 as f64)) + (D::from(1.35) * acc9)) + ((D::from(1.5) * u12[2]) + (D::from(1.25) * v20))) + (D::from(1.1) * v22), a2[4] - D::from(1.15))
+    let ff23: [D; 3] = std::array::from_fn(|i24| dx_sigmoid(dx_powi(ia10[i24], 4, tr_) + dx_abs(ia10[i24], tr_), tr_) + (D::from(0.25) * D::from(i24 as f64)));
+    let ra26: [D; 2] = [dx_atan(dx_sqrt(D::from(0.8) + (s3[n4 % s3.len()] * s3[n4 % s3.len()]), tr_), tr_), dx_sin(-(ia10[n4 % 3] * D::from(n4 as f64)) + a2[n4], tr_)];
+    let ff27 = std::array::from_fn::<D, 2, _>(|i28| dx_sin(dx_atan2(D::from(0.7) * ra26[i28], ra26[i28] + (-D::from(1.7)), tr_), tr_));
+    ((((((dx_atan2(x1, { let t7 = dx_hypot(x1, s3[n4 % 1], tr_); t7 * (-a2[5 - 1 - n4]) }, tr_) + x1) - D::from(n4 as f64)) + (D::from(1.35) * acc9)) + ((D::from(1.5) * u12[2]) + (D::from(1.25) * v20))) + (D::from(1.1) * v22)) + ((D::from(0.8) * (ff23[2] * dx_tanh((dx_softplus(acc9, tr_) / (-(D::from(1.0) + (acc9 * acc9)))) + a2[1], tr_))) + (D::from(0.5) * (ff27[0] * dx_sigmoid(dx_min(v20 / (dx_abs(ff27[n4 % 2], tr_) + D::from(1.2)), ff27[n4 % 2] * s3[n4 % 1], tr_), tr_)))), a2[4] - D::from(1.15))
 }
 
 fn p1478_eval(x: &[f64]) -> Vec<f64> {
@@ -53334,7 +54659,8 @@ fn p1480(b2: &[f64; 3], x1: f64, b3: &[f64; 2], ow22: Option<f64>) -> f64 {
         acc20 = (0.5 * acc20) + (if matches!(i21, 1) { autodiff::sigmoid(cc15 + b3[0]) } else { autodiff::leaky_relu(autodiff::sigmoid(cc14) * u11[3 - 1 - i21], x1.max(x1).tanh()).atan() * 0.95 });
     }
     let v24: f64 = if let Some(f23) = ow22 { x1 * f23 } else { ((cc15.atan().abs() + 1.4).recip() + x1).sin() };
-    (((((((f64::max(x1, x1) * (1.45 + (x1 * x1)).log10()).abs() + 1.1).sin() + 1.5).powf(1.9).atan() * b3[0]) - x1) * b2[1]) + (((((((1.15 * u11[1].sin()) + (0.25 * snap12[2].tanh())) + (1.1 * cc14.tanh())) + (0.95 * cc15.tanh())) + (0.6 * hh19[0])) + (0.7 * hh19[1])) + (0.4 * acc20))) + (0.25 * v24)
+    let [u25, u26] = upair(((2.0 + (-2.95 + snap12[2])) + x1).sin(), (v24 + x1).tanh());
+    ((((((((f64::max(x1, x1) * (1.45 + (x1 * x1)).log10()).abs() + 1.1).sin() + 1.5).powf(1.9).atan() * b3[0]) - x1) * b2[1]) + (((((((1.15 * u11[1].sin()) + (0.25 * snap12[2].tanh())) + (1.1 * cc14.tanh())) + (0.95 * cc15.tanh())) + (0.6 * hh19[0])) + (0.7 * hh19[1])) + (0.4 * acc20))) + (0.25 * v24)) + (1.25 * (u25 * u26))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53369,7 +54695,8 @@ fn p1480_dual<D: Dn>(b2: &[D; 3], x1: D, b3: &[D; 2], ow22: Option<f64>, tr_: &m
         acc20 = (D::from(0.5) * acc20) + (if matches!(i21, 1) { dx_sigmoid(cc15 + b3[0], tr_) } else { dx_atan(dx_leaky_relu(dx_sigmoid(cc14, tr_) * u11[3 - 1 - i21], dx_tanh(dx_max(x1, x1, tr_), tr_), tr_), tr_) * D::from(0.95) });
     }
     let v24: D = if let Some(f23) = ow22 { x1 * D::from(f23) } else { dx_sin(dx_recip(dx_abs(dx_atan(cc15, tr_), tr_) + D::from(1.4), tr_) + x1, tr_) };
-    ((((dx_atan(dx_powf(dx_sin(dx_abs(dx_max(x1, x1, tr_) * dx_log10(D::from(1.45) + (x1 * x1), tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), D::from(1.9), tr_), tr_) * b3[0]) - x1) * b2[1]) + (((((((D::from(1.15) * dx_sin(u11[1], tr_)) + (D::from(0.25) * dx_tanh(snap12[2], tr_))) + (D::from(1.1) * dx_tanh(cc14, tr_))) + (D::from(0.95) * dx_tanh(cc15, tr_))) + (D::from(0.6) * hh19[0])) + (D::from(0.7) * hh19[1])) + (D::from(0.4) * acc20))) + (D::from(0.25) * v24)
+    let [u25, u26] = upair_dual(dx_sin((D::from(2.0) + (-D::from(2.95) + snap12[2])) + x1, tr_), dx_tanh(v24 + x1, tr_), tr_);
+    (((((dx_atan(dx_powf(dx_sin(dx_abs(dx_max(x1, x1, tr_) * dx_log10(D::from(1.45) + (x1 * x1), tr_), tr_) + D::from(1.1), tr_) + D::from(1.5), D::from(1.9), tr_), tr_) * b3[0]) - x1) * b2[1]) + (((((((D::from(1.15) * dx_sin(u11[1], tr_)) + (D::from(0.25) * dx_tanh(snap12[2], tr_))) + (D::from(1.1) * dx_tanh(cc14, tr_))) + (D::from(0.95) * dx_tanh(cc15, tr_))) + (D::from(0.6) * hh19[0])) + (D::from(0.7) * hh19[1])) + (D::from(0.4) * acc20))) + (D::from(0.25) * v24)) + (D::from(1.25) * (u25 * u26))
 }
 
 fn p1480_eval(x: &[f64]) -> Vec<f64> {
@@ -53622,7 +54949,8 @@ fn p1483(x1: f64, a2: [f64; 3], a3: [f64; 3], b4: &[f64; 2]) -> (f64, f64) {
     }
     let mut lo17: [f64; 3] = [0.0; 3];
     lfill((-(y2[(c4 + 1) % 2] - v11) + b4[0]).tanh(), &mut lo17);
-    (((((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((0.45 * v8) + (1.35 * v11.tanh()))) + (0.85 * u15[1])) + (0.85 * (lo17[1] * lo17[2])), (a2[c4 % 3] - x1) * x1)
+    let uq18 = Uq { a: (((c4 as f64) + a2[c4 % a2.len()]).abs() + 1.5).acosh().sin(), v: [autodiff::sigmoid(v8 + a3[(c4 + 2) % 3].fract()), autodiff::sigmoid((autodiff::sigmoid(v8).sin() * 0.9).acos() + a2[c4 % 3])] };
+    ((((((y3[0] + v1).tanh() * autodiff::sigmoid(v1)) + ((0.45 * v8) + (1.35 * v11.tanh()))) + (0.85 * u15[1])) + (0.85 * (lo17[1] * lo17[2]))) + (1.05 * uq18.ulen((autodiff::leaky_relu(v8, v11.tanh()) / (-((b4[c4 % 2] % (x1.abs() + 0.8)).exp() + 0.5))).tanh())), (a2[c4 % 3] - x1) * x1)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -53648,7 +54976,8 @@ fn p1483_dual<D: Dn>(x1: D, a2: [D; 3], a3: [D; 3], b4: &[D; 2], tr_: &mut Tr) -
     }
     let mut lo17: [D; 3] = [D::from(0.0); 3];
     lfill_dual(dx_tanh(-(y2[(c4 + 1) % 2] - v11) + b4[0], tr_), &mut lo17, tr_);
-    ((((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(0.45) * v8) + (D::from(1.35) * dx_tanh(v11, tr_)))) + (D::from(0.85) * u15[1])) + (D::from(0.85) * (lo17[1] * lo17[2])), (a2[c4 % 3] - x1) * x1)
+    let uq18 = UqD { a: dx_sin(dx_acosh(dx_abs(D::from(c4 as f64) + a2[c4 % a2.len()], tr_) + D::from(1.5), tr_), tr_), v: [dx_sigmoid(v8 + dx_fract(a3[(c4 + 2) % 3], tr_), tr_), dx_sigmoid(dx_acos(dx_sin(dx_sigmoid(v8, tr_), tr_) * D::from(0.9), tr_) + a2[c4 % 3], tr_)] };
+    (((((dx_tanh(y3[0] + v1, tr_) * dx_sigmoid(v1, tr_)) + ((D::from(0.45) * v8) + (D::from(1.35) * dx_tanh(v11, tr_)))) + (D::from(0.85) * u15[1])) + (D::from(0.85) * (lo17[1] * lo17[2]))) + (D::from(1.05) * uq18.ulen_dual(dx_tanh(dx_leaky_relu(v8, dx_tanh(v11, tr_), tr_) / (-(dx_exp(dx_rem(b4[c4 % 2], dx_abs(x1, tr_) + D::from(0.8), tr_), tr_) + D::from(0.5))), tr_), tr_)), (a2[c4 % 3] - x1) * x1)
 }
 
 fn p1483_eval(x: &[f64]) -> Vec<f64> {
@@ -54016,7 +55345,8 @@ fn p1486(&self, x1: f64, mut a3: [f64; 5], r2: &f64, mut lin29: Lv) -> Vec<f64> 
     let (s26, s27) = y1.iter().fold((0.0, 0.0), |(p23, q24), v21| (p23 + (v21.atan() * autodiff::sigmoid(*v21)), q24 + (autodiff::relu(*v21).sin() * (-0.3 * v21.sin()))));
     let v28: f64 = f64::div_euclid(self.m.sin().cos(), (v20 / (-(1.0 + (self.vel[0] * self.vel[0])))).abs() + 0.55);
     lin29.w[0] = lin29.w[0] + f64::min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-0.6)).sum::<f64>(), v20.max(self.inner.t)).tanh();
-    vec![((((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27))) + (1.0 * autodiff::sigmoid(v28 * acc15.ceil().tanh()))) + ((0.35 * ((lin29.w[0] + lin29.b) * ((0.3 - self.inner.t) + (x1 - self.vel[0])).sin()).sin()) + (0.55 * ((lin29.w.len() as f64) * (-self.inner.t).sin()))), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
+    let v32: f64 = autodiff::sigmoid(v28 + self.w[1][0]);
+    vec![(((((((autodiff::sigmoid(y1[0]) * x1) + (1.4 * acc15)) + (0.45 * out16[1].tanh())) + (1.1 * v20.tanh())) + ((1.35 * s26) + (0.5 * s27))) + (1.0 * autodiff::sigmoid(v28 * acc15.ceil().tanh()))) + ((0.35 * ((lin29.w[0] + lin29.b) * ((0.3 - self.inner.t) + (x1 - self.vel[0])).sin()).sin()) + (0.55 * ((lin29.w.len() as f64) * (-self.inner.t).sin())))) + (0.6 * (if !(self.inner.t..-0.987).contains(&v32) { (out16.iter().zip(y1.iter()).fold(1.45f64, |acc35, (p33, q34)| acc35 - autodiff::sigmoid(0.8 - acc15)) * self.w[1][0]).tanh() } else { (v20 + x1).sin() })), ((self.vel[1] - autodiff::elu(y1[0].atan(), self.w[1][0].tanh())) - r2.tanh().mul_add(f64::trunc(2.1), x1 + self.vel[1])).atan() * self.inner.a[0]]
 }
 }
 
@@ -54058,7 +55388,8 @@ fn p1486_dual(&self, x1: D, mut a3: [D; 5], r2: &D, mut lin29: LvD<D>, tr_: &mut
     let (s26, s27) = y1.iter().fold((D::from(0.0), D::from(0.0)), |(p23, q24), v21| (p23 + (dx_atan(*v21, tr_) * dx_sigmoid(*v21, tr_)), q24 + (dx_sin(dx_relu(*v21, tr_), tr_) * (-D::from(0.3) * dx_sin(*v21, tr_)))));
     let v28: D = dx_div_euclid(dx_cos(dx_sin(self.m, tr_), tr_), dx_abs(v20 / (-(D::from(1.0) + (self.vel[0] * self.vel[0]))), tr_) + D::from(0.55), tr_);
     lin29.w[0] = lin29.w[0] + dx_tanh(dx_min(y1.iter().zip(a3.iter()).map(|(p30, q31)| self.w[0][1] - (-D::from(0.6))).fold(D::from(0.0), |acc_, t_| acc_ + t_), dx_max(v20, self.inner.t, tr_), tr_), tr_);
-    vec![((((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_))) + ((D::from(0.35) * dx_sin((lin29.w[0] + lin29.b) * dx_sin((D::from(0.3) - self.inner.t) + (x1 - self.vel[0]), tr_), tr_)) + (D::from(0.55) * (D::from(lin29.w.len() as f64) * dx_sin(-self.inner.t, tr_)))), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
+    let v32: D = dx_sigmoid(v28 + self.w[1][0], tr_);
+    vec![(((((((dx_sigmoid(y1[0], tr_) * x1) + (D::from(1.4) * acc15)) + (D::from(0.45) * dx_tanh(out16[1], tr_))) + (D::from(1.1) * dx_tanh(v20, tr_))) + ((D::from(1.35) * s26) + (D::from(0.5) * s27))) + (D::from(1.0) * dx_sigmoid(v28 * dx_tanh(dx_ceil(acc15, tr_), tr_), tr_))) + ((D::from(0.35) * dx_sin((lin29.w[0] + lin29.b) * dx_sin((D::from(0.3) - self.inner.t) + (x1 - self.vel[0]), tr_), tr_)) + (D::from(0.55) * (D::from(lin29.w.len() as f64) * dx_sin(-self.inner.t, tr_))))) + (D::from(0.6) * (if !(dx_ge(v32, self.inner.t, tr_) && dx_lt(v32, -D::from(0.987), tr_)) { dx_tanh(out16.iter().zip(y1.iter()).fold(D::from(1.45), |acc35, (p33, q34)| acc35 - dx_sigmoid(D::from(0.8) - acc15, tr_)) * self.w[1][0], tr_) } else { dx_sin(v20 + x1, tr_) })), dx_atan((self.vel[1] - dx_elu(dx_atan(y1[0], tr_), dx_tanh(self.w[1][0], tr_), tr_)) - dx_mul_add(dx_tanh(*r2, tr_), dx_trunc(D::from(2.1), tr_), x1 + self.vel[1], tr_), tr_) * self.inner.a[0]]
 }
 }
 
@@ -54121,8 +55452,8 @@ fn p1486_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1487
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1))]
-fn p1487(x1: f64, b2: &[f64; 4], nt: usize) -> f64 {
+#[grad(reverse, forward, wrt(x1, st))]
+fn p1487(x1: f64, b2: &[f64; 4], nt: usize, st: &Body) -> f64 {
     for (i1, e2) in b2.iter().enumerate() {
         if b2[(nt + 3) % 4].exp_m1().signum() < 0.45 {
             let mut v3 = b2[i1];
@@ -54152,11 +55483,18 @@ fn p1487(x1: f64, b2: &[f64; 4], nt: usize) -> f64 {
     let v24: f64 = match nt.checked_sub(1) { Some(j23) => (-2.8 + x1).tanh() * (j23 as f64), None => f64::clamp((nt as f64) * b2[nt % 4], 0.15, 2.25).tanh(), };
     let ia25: [f64; 2] = [(v21.max(autodiff::leaky_relu(acc13, 0.11)) + x1).sin(), (((u14[nt % u14.len()] - z16[2]) % (v24.tanh().exp2().abs() + 1.4)) + b2[nt % 4]).tanh()];
     let (s31, s32) = ia25.iter().fold((0.0, 0.0), |(p28, q29), &v26| (p28 + (v26 + v26).exp2().tanh(), q29 + autodiff::sigmoid(((2.05 * v26) - v26).atan())));
-    (((((((nt as f64) * b2.iter().fold(1.5f64, |acc11, e10| acc11 - b2[nt % b2.len()].abs().ln_1p().tanh())) + x1) - x1).sin() * x1) + (0.3 * acc13)) + (((((0.3 * u14[1].tanh()) + (1.3 * z16[2].tanh())) + (0.8 * cc18.sin())) + (1.5 * v21)) + (1.3 * v22))) + (((1.05 * v24) + (1.4 * s31)) + (1.35 * s32))
+    let v34: f64 = if let Some(fv33) = u14.last() { (fv33 - fv33).clamp(-1.05, 1.4).atan() } else { ((autodiff::sigmoid(z16[nt % z16.len()]).abs() + 1.4).sqrt() + x1).atan() };
+    let ra38: [f64; 2] = [(((u14[nt % 3] * (-1.8)).abs() + 0.6).cbrt() + b2[nt % 4]).sin(), (st.w[(nt + 1) % 2][nt % 2].tanh() * 0.9).asin().clamp(0.1, 0.7).sin()];
+    let mut acc35: f64 = 0.0;
+    for k36 in 0..2 {
+        let r39: [f64; 2] = st.w[k36];
+        acc35 += cdot2(&r39, &ra38) * r39[1];
+    }
+    ((((((((nt as f64) * b2.iter().fold(1.5f64, |acc11, e10| acc11 - b2[nt % b2.len()].abs().ln_1p().tanh())) + x1) - x1).sin() * x1) + (0.3 * acc13)) + (((((0.3 * u14[1].tanh()) + (1.3 * z16[2].tanh())) + (0.8 * cc18.sin())) + (1.5 * v21)) + (1.3 * v22))) + (((1.05 * v24) + (1.4 * s31)) + (1.35 * s32))) + ((1.5 * (v34 * (((acc13 * v34).cos() + b2[nt % 4]).atan() * 0.95))) + (0.8 * acc35.atan()))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], nt: usize, tr_: &mut Tr) -> D {
+fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], nt: usize, st: &BodyD<D>, tr_: &mut Tr) -> D {
     for (i1, e2) in b2.iter().enumerate() {
         if dx_lt(dx_signum(dx_exp_m1(b2[(nt + 3) % 4], tr_), tr_), D::from(0.45), tr_) {
             let mut v3 = b2[i1];
@@ -54186,31 +55524,43 @@ fn p1487_dual<D: Dn>(x1: D, b2: &[D; 4], nt: usize, tr_: &mut Tr) -> D {
     let v24: D = match nt.checked_sub(1) { Some(j23) => dx_tanh(-D::from(2.8) + x1, tr_) * D::from(j23 as f64), None => dx_tanh(dx_clamp(D::from(nt as f64) * b2[nt % 4], D::from(0.15), D::from(2.25), tr_), tr_), };
     let ia25: [D; 2] = [dx_sin(dx_max(v21, dx_leaky_relu(acc13, D::from(0.11), tr_), tr_) + x1, tr_), dx_tanh(dx_rem(u14[nt % u14.len()] - z16[2], dx_abs(dx_exp2(dx_tanh(v24, tr_), tr_), tr_) + D::from(1.4), tr_) + b2[nt % 4], tr_)];
     let (s31, s32) = ia25.iter().fold((D::from(0.0), D::from(0.0)), |(p28, q29), &v26| (p28 + dx_tanh(dx_exp2(v26 + v26, tr_), tr_), q29 + dx_sigmoid(dx_atan((D::from(2.05) * v26) - v26, tr_), tr_)));
-    (((dx_sin(((D::from(nt as f64) * b2.iter().fold(D::from(1.5), |acc11, e10| acc11 - dx_tanh(dx_ln_1p(dx_abs(b2[nt % b2.len()], tr_), tr_), tr_))) + x1) - x1, tr_) * x1) + (D::from(0.3) * acc13)) + (((((D::from(0.3) * dx_tanh(u14[1], tr_)) + (D::from(1.3) * dx_tanh(z16[2], tr_))) + (D::from(0.8) * dx_sin(cc18, tr_))) + (D::from(1.5) * v21)) + (D::from(1.3) * v22))) + (((D::from(1.05) * v24) + (D::from(1.4) * s31)) + (D::from(1.35) * s32))
+    let v34: D = if let Some(fv33) = u14.last() { dx_atan(dx_clamp(*fv33 - (*fv33), -D::from(1.05), D::from(1.4), tr_), tr_) } else { dx_atan(dx_sqrt(dx_abs(dx_sigmoid(z16[nt % z16.len()], tr_), tr_) + D::from(1.4), tr_) + x1, tr_) };
+    let ra38: [D; 2] = [dx_sin(dx_cbrt(dx_abs(u14[nt % 3] * (-D::from(1.8)), tr_) + D::from(0.6), tr_) + b2[nt % 4], tr_), dx_sin(dx_clamp(dx_asin(dx_tanh(st.w[(nt + 1) % 2][nt % 2], tr_) * D::from(0.9), tr_), D::from(0.1), D::from(0.7), tr_), tr_)];
+    let mut acc35: D = D::from(0.0);
+    for k36 in 0..2 {
+        let r39: [D; 2] = st.w[k36];
+        acc35 += cdot2_dual(&r39, &ra38, tr_) * r39[1];
+    }
+    ((((dx_sin(((D::from(nt as f64) * b2.iter().fold(D::from(1.5), |acc11, e10| acc11 - dx_tanh(dx_ln_1p(dx_abs(b2[nt % b2.len()], tr_), tr_), tr_))) + x1) - x1, tr_) * x1) + (D::from(0.3) * acc13)) + (((((D::from(0.3) * dx_tanh(u14[1], tr_)) + (D::from(1.3) * dx_tanh(z16[2], tr_))) + (D::from(0.8) * dx_sin(cc18, tr_))) + (D::from(1.5) * v21)) + (D::from(1.3) * v22))) + (((D::from(1.05) * v24) + (D::from(1.4) * s31)) + (D::from(1.35) * s32))) + ((D::from(1.5) * (v34 * (dx_atan(dx_cos(acc13 * v34, tr_) + b2[nt % 4], tr_) * D::from(0.95)))) + (D::from(0.8) * dx_atan(acc35, tr_)))
 }
 
 fn p1487_eval(x: &[f64]) -> Vec<f64> {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let b2: [f64; 4] = take(x, k);
-    flat(&p1487(x1, &b2, 4))
+    let st: Body = take_body(x, k);
+    flat(&p1487(x1, &b2, 4, &st))
 }
 
 fn p1487_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let k = &mut 0;
     let x1: Dual64 = take1(x, k);
     let b2: [Dual64; 4] = take(x, k);
-    flat(&p1487_dual(x1, &b2, 4, tr_))
+    let st: BodyD<Dual64> = take_body_d(x, k);
+    flat(&p1487_dual(x1, &b2, 4, &st, tr_))
 }
 
 fn p1487_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let b2: [f64; 4] = take(x, k);
-    let (out, g_x1) = p1487_backward(x1, &b2, 4, d[0]);
+    let st: Body = take_body(x, k);
+    let mut d_st = body_filled(SHADOW);
+    let (out, g_x1) = p1487_backward(x1, &b2, 4, &st, &mut d_st, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend([0.0; 4]);
+    g.extend(shadow(&d_st));
     (flat(&out), g)
 }
 
@@ -54218,10 +55568,12 @@ fn p1487_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let k = &mut 0;
     let x1: f64 = take1(x, k);
     let b2: [f64; 4] = take(x, k);
+    let st: Body = take_body(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     *k += 4;
-    let (out, tan) = p1487_forward(x1, t_x1, &b2, 4);
+    let t_st: Body = take_body(t, k);
+    let (out, tan) = p1487_forward(x1, t_x1, &b2, 4, &st, &t_st);
     (flat(&out), flat(&tan))
 }
 
@@ -54504,8 +55856,8 @@ fn p1489_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 // ---------------------------------------------------------------- p1490
 
 #[allow(unused, clippy::all)]
-#[grad(reverse, forward, wrt(x1, r2, s3, b4, a5))]
-fn p1490(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 4], a5: [f64; 1], f6: bool, nt: usize, ow21: Option<f64>) -> f64 {
+#[grad(reverse, forward, wrt(x1, r2, s3, b4, a5, ga31, gb32))]
+fn p1490(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 4], a5: [f64; 1], f6: bool, nt: usize, ow21: Option<f64>, ga31: V2, gb32: &V2) -> f64 {
     let v1: f64 = ((r2 / (-(1.0 + (r2 * r2)))) - (x1 - 2.75)) - ((r2 - (-3.0)) + r2);
     let mut v2 = *r2;
     for (p3, q4) in a5.iter().zip(b4.iter()) {
@@ -54539,11 +55891,12 @@ fn p1490(x1: f64, r2: &f64, s3: &[f64], b4: &[f64; 4], a5: [f64; 1], f6: bool, n
     let v23: f64 = match ow21 { Some(0.0) => autodiff::sigmoid((v16 / (a5[nt % a5.len()].exp() + 0.5)) * v20), Some(f22) => autodiff::sigmoid((v2 / 1.25) + r2) * f22, None => (-f64::mul_add(0.55, b4[nt], v2)).sin(), };
     let v24: f64 = f64::rem_euclid((v17 - (v2 + v1)).sin(), -(a5[0].hypot(-2.5).abs() + 0.7));
     let v30: f64 = ow21.unwrap_or_else(|| ((u11.iter().map(|e26| b4.iter().zip(a5.iter()).fold(0.1f64, |acc29, (p27, q28)| (acc29 * 0.5) + f64::tanh(1.45 - 2.2))).sum::<f64>().abs() + 0.95).ln() + r2).tanh());
-    ((((((-(s3[nt] * s3[nt]) / (s3[nt].max((f64::abs(2.75) + 0.6).ln()).abs() + 1.2)) + v2) + ((((1.2 * u11[1].tanh()) + (0.9 * z12[1].atan())) + (0.75 * v16)) + (1.1 * v17))) + (0.65 * v20)) + (0.8 * v23)) + (0.25 * v24.sin())) + (1.25 * v30)
+    let [g33, g34] = *gb32;
+    (((((((-(s3[nt] * s3[nt]) / (s3[nt].max((f64::abs(2.75) + 0.6).ln()).abs() + 1.2)) + v2) + ((((1.2 * u11[1].tanh()) + (0.9 * z12[1].atan())) + (0.75 * v16)) + (1.1 * v17))) + (0.65 * v20)) + (0.8 * v23)) + (0.25 * v24.sin())) + (1.25 * v30)) + (((0.95 * (ga31[1] * ((z12[nt % z12.len()] + ((nt + 1) as f64)) % (1.0 + (a5[nt % a5.len()] * a5[nt % a5.len()]))).tanh())) + (0.4 * (gb32[0] * f64::mul_add(0.55, gb32[(nt + 3) % 2], a5[nt % 1]).atan2(z12[nt % 2].abs()).tanh()))) + (1.0 * (g33 * g34)))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool, nt: usize, ow21: Option<f64>, tr_: &mut Tr) -> D {
+fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool, nt: usize, ow21: Option<f64>, ga31: [D; 2], gb32: &[D; 2], tr_: &mut Tr) -> D {
     let v1: D = ((*r2 / (-(D::from(1.0) + (*r2 * (*r2))))) - (x1 - D::from(2.75))) - ((*r2 - (-D::from(3.0))) + (*r2));
     let mut v2 = *r2;
     for (p3, q4) in a5.iter().zip(b4.iter()) {
@@ -54577,7 +55930,8 @@ fn p1490_dual<D: Dn>(x1: D, r2: &D, s3: &[D], b4: &[D; 4], a5: [D; 1], f6: bool,
     let v23: D = match ow21 { Some(0.0) => dx_sigmoid((v16 / (dx_exp(a5[nt % a5.len()], tr_) + D::from(0.5))) * v20, tr_), Some(f22) => dx_sigmoid((v2 / D::from(1.25)) + (*r2), tr_) * D::from(f22), None => dx_sin(-dx_mul_add(D::from(0.55), b4[nt], v2, tr_), tr_), };
     let v24: D = dx_rem_euclid(dx_sin(v17 - (v2 + v1), tr_), -(dx_abs(dx_hypot(a5[0], -D::from(2.5), tr_), tr_) + D::from(0.7)), tr_);
     let v30: D = ow21.map(D::from).unwrap_or_else(|| dx_tanh(dx_ln(dx_abs(u11.iter().map(|e26| b4.iter().zip(a5.iter()).fold(D::from(0.1), |acc29, (p27, q28)| (acc29 * D::from(0.5)) + dx_tanh(D::from(1.45) - D::from(2.2), tr_))).fold(D::from(0.0), |acc_, t_| acc_ + t_), tr_) + D::from(0.95), tr_) + (*r2), tr_));
-    ((((((-(s3[nt] * s3[nt]) / (dx_abs(dx_max(s3[nt], dx_ln(dx_abs(D::from(2.75), tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(1.2))) + v2) + ((((D::from(1.2) * dx_tanh(u11[1], tr_)) + (D::from(0.9) * dx_atan(z12[1], tr_))) + (D::from(0.75) * v16)) + (D::from(1.1) * v17))) + (D::from(0.65) * v20)) + (D::from(0.8) * v23)) + (D::from(0.25) * dx_sin(v24, tr_))) + (D::from(1.25) * v30)
+    let [g33, g34] = *gb32;
+    (((((((-(s3[nt] * s3[nt]) / (dx_abs(dx_max(s3[nt], dx_ln(dx_abs(D::from(2.75), tr_) + D::from(0.6), tr_), tr_), tr_) + D::from(1.2))) + v2) + ((((D::from(1.2) * dx_tanh(u11[1], tr_)) + (D::from(0.9) * dx_atan(z12[1], tr_))) + (D::from(0.75) * v16)) + (D::from(1.1) * v17))) + (D::from(0.65) * v20)) + (D::from(0.8) * v23)) + (D::from(0.25) * dx_sin(v24, tr_))) + (D::from(1.25) * v30)) + (((D::from(0.95) * (ga31[1] * dx_tanh(dx_rem(z12[nt % z12.len()] + D::from((nt + 1) as f64), D::from(1.0) + (a5[nt % a5.len()] * a5[nt % a5.len()]), tr_), tr_))) + (D::from(0.4) * (gb32[0] * dx_tanh(dx_atan2(dx_mul_add(D::from(0.55), gb32[(nt + 3) % 2], a5[nt % 1], tr_), dx_abs(z12[nt % 2], tr_), tr_), tr_)))) + (D::from(1.0) * (g33 * g34)))
 }
 
 fn p1490_eval(x: &[f64]) -> Vec<f64> {
@@ -54588,7 +55942,9 @@ fn p1490_eval(x: &[f64]) -> Vec<f64> {
     let b4: [f64; 4] = take(x, k);
     let a5: [f64; 1] = take(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1490(x1, &r2, &s3, &b4, a5, false, 3, ow21))
+    let ga31: [f64; 2] = take(x, k);
+    let gb32: [f64; 2] = take(x, k);
+    flat(&p1490(x1, &r2, &s3, &b4, a5, false, 3, ow21, ga31, &gb32))
 }
 
 fn p1490_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -54599,7 +55955,9 @@ fn p1490_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let b4: [Dual64; 4] = take(x, k);
     let a5: [Dual64; 1] = take(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
-    flat(&p1490_dual(x1, &r2, &s3, &b4, a5, false, 3, ow21, tr_))
+    let ga31: [Dual64; 2] = take(x, k);
+    let gb32: [Dual64; 2] = take(x, k);
+    flat(&p1490_dual(x1, &r2, &s3, &b4, a5, false, 3, ow21, ga31, &gb32, tr_))
 }
 
 fn p1490_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -54610,10 +55968,13 @@ fn p1490_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 4] = take(x, k);
     let a5: [f64; 1] = take(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
+    let ga31: [f64; 2] = take(x, k);
+    let gb32: [f64; 2] = take(x, k);
     let mut d_r2 = SHADOW;
     let mut d_s3 = vec![SHADOW; 4];
     let mut d_b4 = [SHADOW; 4];
-    let (out, g_x1, g_a5) = p1490_backward(x1, &r2, &mut d_r2, &s3, &mut d_s3, &b4, &mut d_b4, a5, false, 3, ow21, d[0]);
+    let mut d_gb32 = [SHADOW; 2];
+    let (out, g_x1, g_a5, g_ga31) = p1490_backward(x1, &r2, &mut d_r2, &s3, &mut d_s3, &b4, &mut d_b4, a5, false, 3, ow21, ga31, &gb32, &mut d_gb32, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(shadow(&d_r2));
@@ -54621,6 +55982,8 @@ fn p1490_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     g.extend(shadow(&d_b4));
     g.extend(flat(&g_a5));
     g.extend([0.0; 1]);
+    g.extend(flat(&g_ga31));
+    g.extend(shadow(&d_gb32));
     (flat(&out), g)
 }
 
@@ -54632,6 +55995,8 @@ fn p1490_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let b4: [f64; 4] = take(x, k);
     let a5: [f64; 1] = take(x, k);
     let ow21: Option<f64> = opt_f64(take1(x, k));
+    let ga31: [f64; 2] = take(x, k);
+    let gb32: [f64; 2] = take(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_r2: f64 = take1(t, k);
@@ -54639,7 +56004,9 @@ fn p1490_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let t_b4: [f64; 4] = take(t, k);
     let t_a5: [f64; 1] = take(t, k);
     *k += 1;
-    let (out, tan) = p1490_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, &b4, &t_b4, a5, t_a5, false, 3, ow21);
+    let t_ga31: [f64; 2] = take(t, k);
+    let t_gb32: [f64; 2] = take(t, k);
+    let (out, tan) = p1490_forward(x1, t_x1, &r2, &t_r2, &s3, &t_s3, &b4, &t_b4, a5, t_a5, false, 3, ow21, ga31, t_ga31, &gb32, &t_gb32);
     (flat(&out), flat(&tan))
 }
 
@@ -54912,7 +56279,16 @@ fn p1493(s1: &[f64], oc13: Result<f64, String>) -> f64 {
         v15 = v15.max(c14);
     }
     let v16: f64 = s1[2].rem_euclid(-1.55);
-    (((((y4[2] * y1[1].sin()) - ((y7[1] - v10).abs() + 1.45).log2()) - v9) + (1.45 * acc12)) + (1.3 * v15)) + (0.35 * v16)
+    let mut acc17: f64 = autodiff::sigmoid(((v15.abs() + 1.5).cbrt() - f64::cos(-1.3)) + s1[1]);
+    let mut k18 = 0;
+    while k18 < 5 {
+        k18 += 1;
+        acc17 = (0.5 * acc17) + (v9 + s1[k18 % s1.len()]).tanh();
+        if acc17 < 1.263 {
+            return ((autodiff::relu(y1[1].tanh()) - v15) * v10.tanh()) * v16;
+        }
+    }
+    ((((((y4[2] * y1[1].sin()) - ((y7[1] - v10).abs() + 1.45).log2()) - v9) + (1.45 * acc12)) + (1.3 * v15)) + (0.35 * v16)) + (0.25 * acc17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -54932,7 +56308,16 @@ fn p1493_dual<D: Dn>(s1: &[D], oc13: Result<f64, String>, tr_: &mut Tr) -> D {
         v15 = dx_max(v15, D::from(c14), tr_);
     }
     let v16: D = dx_rem_euclid(s1[2], -D::from(1.55), tr_);
-    (((((y4[2] * dx_sin(y1[1], tr_)) - dx_log2(dx_abs(y7[1] - v10, tr_) + D::from(1.45), tr_)) - v9) + (D::from(1.45) * acc12)) + (D::from(1.3) * v15)) + (D::from(0.35) * v16)
+    let mut acc17: D = dx_sigmoid((dx_cbrt(dx_abs(v15, tr_) + D::from(1.5), tr_) - dx_cos(-D::from(1.3), tr_)) + s1[1], tr_);
+    let mut k18 = 0;
+    while k18 < 5 {
+        k18 += 1;
+        acc17 = (D::from(0.5) * acc17) + dx_tanh(v9 + s1[k18 % s1.len()], tr_);
+        if dx_lt(acc17, D::from(1.263), tr_) {
+            return ((dx_relu(dx_tanh(y1[1], tr_), tr_) - v15) * dx_tanh(v10, tr_)) * v16;
+        }
+    }
+    ((((((y4[2] * dx_sin(y1[1], tr_)) - dx_log2(dx_abs(y7[1] - v10, tr_) + D::from(1.45), tr_)) - v9) + (D::from(1.45) * acc12)) + (D::from(1.3) * v15)) + (D::from(0.35) * v16)) + (D::from(0.25) * acc17)
 }
 
 fn p1493_eval(x: &[f64]) -> Vec<f64> {
@@ -55050,7 +56435,9 @@ fn p1494(k3: i32, a2: [f64; 2], b1: &[f64; 4]) -> f64 {
         *o13 *= 0.6;
         *o13 += (0.1 * (*o13)) * (*o13);
     }
-    (a2[c2 % a2.len()] - a2[c2 % a2.len()]) + (1.0 * u10[2])
+    let ps14 = Lp { a: a2.iter().zip(b1.iter()).map(|(p15, q16)| b1[c2 % 4] / (1.0 + (a2[0] * a2[0]))).sum::<f64>().hypot(v1 - v1).atan(), v: [((0.45 - b1[c2 % b1.len()]) * autodiff::softplus(v1)).sin(), (autodiff::sigmoid((c2 as f64).min(v1)) + b1[0]).tanh()] };
+    let Lp { a: pa17, .. } = ps14;
+    ((a2[c2 % a2.len()] - a2[c2 % a2.len()]) + (1.0 * u10[2])) + (0.45 * pa17)
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
@@ -55083,7 +56470,9 @@ fn p1494_dual<D: Dn>(k3: i32, a2: [D; 2], b1: &[D; 4], tr_: &mut Tr) -> D {
         *o13 *= D::from(0.6);
         *o13 += (D::from(0.1) * (*o13)) * (*o13);
     }
-    (a2[c2 % a2.len()] - a2[c2 % a2.len()]) + (D::from(1.0) * u10[2])
+    let ps14 = LpD { a: dx_atan(dx_hypot(a2.iter().zip(b1.iter()).map(|(p15, q16)| b1[c2 % 4] / (D::from(1.0) + (a2[0] * a2[0]))).fold(D::from(0.0), |acc_, t_| acc_ + t_), v1 - v1, tr_), tr_), v: [dx_sin((D::from(0.45) - b1[c2 % b1.len()]) * dx_softplus(v1, tr_), tr_), dx_tanh(dx_sigmoid(dx_min(D::from(c2 as f64), v1, tr_), tr_) + b1[0], tr_)] };
+    let LpD { a: pa17, .. } = ps14;
+    ((a2[c2 % a2.len()] - a2[c2 % a2.len()]) + (D::from(1.0) * u10[2])) + (D::from(0.45) * pa17)
 }
 
 fn p1494_eval(x: &[f64]) -> Vec<f64> {
@@ -55303,7 +56692,7 @@ fn p1496_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[allow(unused, clippy::all)]
 #[grad(reverse, forward)]
-fn p1497(x1: f64, x2: f64, a3: [f64; 2], a4: [f64; 4], n5: usize, f6: bool, mut st: Body) -> f64 {
+fn p1497(x1: f64, x2: f64, a3: [f64; 2], a4: [f64; 4], n5: usize, f6: bool, mut st: Body, gb22: &V3, gp23: &[V3]) -> f64 {
     let mut y1 = [n5 as f64; 2];
     let mut y2 = st.pos;
     let mut acc4: f64 = 0.0;
@@ -55321,11 +56710,36 @@ fn p1497(x1: f64, x2: f64, a3: [f64; 2], a4: [f64; 4], n5: usize, f6: bool, mut 
         u8 = z10;
     }
     let k12 = a3.iter().filter(|v11| **v11 < x2).count();
-    ((((((if st.inner.t.cos() < (st.inner.t - x2) { f64::log(0.5 + (st.pos[n5 % 2] * st.pos[n5 % 2]), 8.15) } else { x1 + (-1.0) }) * ((x1.sin() * 0.9).atanh() / (1.0 + (st.m * st.m)))).tanh() * st.m) - x1) + (0.9 * acc4)) + ((0.7 * (st.inner.a[1] - snap5[1]).tanh()) + (0.6 * u8[2].atan()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc15, (p13, q14)| (acc15 * 0.5) + f64::floor(2.45).tanh()))))
+    let mut acc16: f64 = a4[k12].sin();
+    let mut k17 = 0;
+    loop {
+        k17 += 1;
+        if k17 >= 2 {
+            break;
+        }
+        acc16 = (0.5 * acc16) + autodiff::sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc20, (p18, q19)| (acc20 * 0.5) + f64::floor(2.45).tanh()));
+        let mut k21 = 0;
+        loop {
+            k21 += 1;
+            if acc16 > -0.687 {
+                return x2 + st.inner.t;
+            }
+            acc16 = (0.5 * acc16) + (acc4.atan2(a3[(k12 + 3) % a3.len()]).atan() * 0.95);
+            if k21 >= 4 {
+                break;
+            }
+        }
+        acc16 *= 0.9;
+    }
+    let mut acc24: f64 = 0.0;
+    for p25 in gp23.iter() {
+        acc24 += (p25[0] * p25[2]) + p25[1];
+    }
+    (((((((if st.inner.t.cos() < (st.inner.t - x2) { f64::log(0.5 + (st.pos[n5 % 2] * st.pos[n5 % 2]), 8.15) } else { x1 + (-1.0) }) * ((x1.sin() * 0.9).atanh() / (1.0 + (st.m * st.m)))).tanh() * st.m) - x1) + (0.9 * acc4)) + ((0.7 * (st.inner.a[1] - snap5[1]).tanh()) + (0.6 * u8[2].atan()))) + (0.8 * ((k12 as f64) * autodiff::sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc15, (p13, q14)| (acc15 * 0.5) + f64::floor(2.45).tanh()))))) + ((((1.1 * acc16) + (1.05 * (gb22[0] * (x1.atan() * 0.95)))) + (0.75 * acc24.tanh())) + (0.5 * gp23[0][0]))
 }
 
 #[allow(unused, clippy::all, non_snake_case)]
-fn p1497_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a4: [D; 4], n5: usize, f6: bool, mut st: BodyD<D>, tr_: &mut Tr) -> D {
+fn p1497_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a4: [D; 4], n5: usize, f6: bool, mut st: BodyD<D>, gb22: &[D; 3], gp23: &[[D; 3]; 1], tr_: &mut Tr) -> D {
     let mut y1 = [D::from(n5 as f64); 2];
     let mut y2 = st.pos;
     let mut acc4: D = D::from(0.0);
@@ -55343,7 +56757,32 @@ fn p1497_dual<D: Dn>(x1: D, x2: D, a3: [D; 2], a4: [D; 4], n5: usize, f6: bool, 
         u8 = z10;
     }
     let k12 = { let mut c_ = 0usize; for v11 in a3.iter() { if dx_lt(*v11, x2, tr_) { c_ += 1; } } c_ };
-    ((((dx_tanh((if dx_lt(dx_cos(st.inner.t, tr_), st.inner.t - x2, tr_) { dx_log(D::from(0.5) + (st.pos[n5 % 2] * st.pos[n5 % 2]), D::from(8.15), tr_) } else { x1 + (-D::from(1.0)) }) * (dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (st.m * st.m))), tr_) * st.m) - x1) + (D::from(0.9) * acc4)) + ((D::from(0.7) * dx_tanh(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.6) * dx_atan(u8[2], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_tanh(dx_floor(D::from(2.45), tr_), tr_)), tr_)))
+    let mut acc16: D = dx_sin(a4[k12], tr_);
+    let mut k17 = 0;
+    loop {
+        k17 += 1;
+        if k17 >= 2 {
+            break;
+        }
+        acc16 = (D::from(0.5) * acc16) + dx_sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc20, (p18, q19)| (acc20 * D::from(0.5)) + dx_tanh(dx_floor(D::from(2.45), tr_), tr_)), tr_);
+        let mut k21 = 0;
+        loop {
+            k21 += 1;
+            if dx_gt(acc16, -D::from(0.687), tr_) {
+                return x2 + st.inner.t;
+            }
+            acc16 = (D::from(0.5) * acc16) + (dx_atan(dx_atan2(acc4, a3[(k12 + 3) % a3.len()], tr_), tr_) * D::from(0.95));
+            if k21 >= 4 {
+                break;
+            }
+        }
+        acc16 *= D::from(0.9);
+    }
+    let mut acc24: D = D::from(0.0);
+    for p25 in gp23.iter() {
+        acc24 += (p25[0] * p25[2]) + p25[1];
+    }
+    (((((dx_tanh((if dx_lt(dx_cos(st.inner.t, tr_), st.inner.t - x2, tr_) { dx_log(D::from(0.5) + (st.pos[n5 % 2] * st.pos[n5 % 2]), D::from(8.15), tr_) } else { x1 + (-D::from(1.0)) }) * (dx_atanh(dx_sin(x1, tr_) * D::from(0.9), tr_) / (D::from(1.0) + (st.m * st.m))), tr_) * st.m) - x1) + (D::from(0.9) * acc4)) + ((D::from(0.7) * dx_tanh(st.inner.a[1] - snap5[1], tr_)) + (D::from(0.6) * dx_atan(u8[2], tr_)))) + (D::from(0.8) * (D::from(k12 as f64) * dx_sigmoid(-y1.iter().zip(a4.iter()).fold(x2, |acc15, (p13, q14)| (acc15 * D::from(0.5)) + dx_tanh(dx_floor(D::from(2.45), tr_), tr_)), tr_)))) + ((((D::from(1.1) * acc16) + (D::from(1.05) * (gb22[0] * (dx_atan(x1, tr_) * D::from(0.95))))) + (D::from(0.75) * dx_tanh(acc24, tr_))) + (D::from(0.5) * gp23[0][0]))
 }
 
 fn p1497_eval(x: &[f64]) -> Vec<f64> {
@@ -55353,7 +56792,9 @@ fn p1497_eval(x: &[f64]) -> Vec<f64> {
     let a3: [f64; 2] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let st: Body = take_body(x, k);
-    flat(&p1497(x1, x2, a3, a4, 4, false, st))
+    let gb22: [f64; 3] = take(x, k);
+    let gp23: [[f64; 3]; 1] = take2(x, k);
+    flat(&p1497(x1, x2, a3, a4, 4, false, st, &gb22, &gp23))
 }
 
 fn p1497_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
@@ -55363,7 +56804,9 @@ fn p1497_oracle(x: &[Dual64], tr_: &mut Tr) -> Vec<Dual64> {
     let a3: [Dual64; 2] = take(x, k);
     let a4: [Dual64; 4] = take(x, k);
     let st: BodyD<Dual64> = take_body_d(x, k);
-    flat(&p1497_dual(x1, x2, a3, a4, 4, false, st, tr_))
+    let gb22: [Dual64; 3] = take(x, k);
+    let gp23: [[Dual64; 3]; 1] = take2(x, k);
+    flat(&p1497_dual(x1, x2, a3, a4, 4, false, st, &gb22, &gp23, tr_))
 }
 
 fn p1497_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -55373,13 +56816,19 @@ fn p1497_grad(x: &[f64], d: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 2] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let st: Body = take_body(x, k);
-    let (out, g_x1, g_x2, g_a3, g_a4, g_st) = p1497_backward(x1, x2, a3, a4, 4, false, st, d[0]);
+    let gb22: [f64; 3] = take(x, k);
+    let gp23: [[f64; 3]; 1] = take2(x, k);
+    let mut d_gb22 = [SHADOW; 3];
+    let mut d_gp23 = [[SHADOW; 3]; 1];
+    let (out, g_x1, g_x2, g_a3, g_a4, g_st) = p1497_backward(x1, x2, a3, a4, 4, false, st, &gb22, &mut d_gb22, &gp23, &mut d_gp23, d[0]);
     let mut g = Vec::new();
     g.extend(flat(&g_x1));
     g.extend(flat(&g_x2));
     g.extend(flat(&g_a3));
     g.extend(flat(&g_a4));
     g.extend(flat(&g_st));
+    g.extend(shadow(&d_gb22));
+    g.extend(shadow(&d_gp23));
     (flat(&out), g)
 }
 
@@ -55390,13 +56839,17 @@ fn p1497_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let a3: [f64; 2] = take(x, k);
     let a4: [f64; 4] = take(x, k);
     let st: Body = take_body(x, k);
+    let gb22: [f64; 3] = take(x, k);
+    let gp23: [[f64; 3]; 1] = take2(x, k);
     let k = &mut 0;
     let t_x1: f64 = take1(t, k);
     let t_x2: f64 = take1(t, k);
     let t_a3: [f64; 2] = take(t, k);
     let t_a4: [f64; 4] = take(t, k);
     let t_st: Body = take_body(t, k);
-    let (out, tan) = p1497_forward(x1, t_x1, x2, t_x2, a3, t_a3, a4, t_a4, 4, false, st, t_st);
+    let t_gb22: [f64; 3] = take(t, k);
+    let t_gp23: [[f64; 3]; 1] = take2(t, k);
+    let (out, tan) = p1497_forward(x1, t_x1, x2, t_x2, a3, t_a3, a4, t_a4, 4, false, st, t_st, &gb22, &t_gb22, &gp23, &t_gp23);
     (flat(&out), flat(&tan))
 }
 
@@ -55565,485 +57018,485 @@ fn p1499_fwd(x: &[f64], t: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 static PROGRAMS: &[Prog] = &[
-    Prog { name: "p1050", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p1050_eval, grad: p1050_grad, fwd: Some(p1050_fwd), oracle: p1050_oracle, tags: &[0, 1, 7, 13, 19, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 63, 64, 66, 67, 68, 71, 73, 78, 80, 90, 91, 93, 95, 103, 105, 113, 114, 115, 116, 117, 118, 122, 123, 127, 128, 129, 132, 133, 137, 142, 143, 147, 159, 160, 162, 166, 168, 173, 178, 181, 188] },
-    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, fwd: Some(p1051_fwd), oracle: p1051_oracle, tags: &[3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 57, 68, 70, 71, 80, 81, 91, 92, 93, 96, 97, 101, 113, 114, 115, 118, 119, 128, 130, 133, 134, 137, 140, 142, 143, 144, 159, 161, 163, 166, 169, 175] },
-    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, fwd: Some(p1052_fwd), oracle: p1052_oracle, tags: &[0, 2, 3, 7, 19, 29, 30, 31, 32, 33, 34, 37, 40, 43, 45, 46, 47, 48, 50, 51, 53, 60, 61, 71, 73, 76, 79, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 117, 118, 119, 122, 124, 128, 129, 130, 131, 132, 133, 134, 136, 137, 138, 142, 144, 145, 155, 159, 160, 161, 163, 166, 171, 178, 181, 184, 185] },
-    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, fwd: Some(p1053_fwd), oracle: p1053_oracle, tags: &[1, 11, 20, 27, 28, 29, 30, 31, 33, 35, 36, 45, 46, 47, 48, 50, 53, 71, 73, 74, 79, 80, 83, 93, 94, 96, 103, 113, 114, 121, 125, 128, 129, 132, 133, 135, 137, 142, 145, 146, 147, 153, 159, 177, 181, 182, 183, 185] },
-    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, fwd: Some(p1054_fwd), oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 31, 32, 33, 34, 37, 39, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 73, 74, 77, 83, 90, 91, 93, 95, 96, 97, 101, 103, 104, 113, 114, 118, 120, 123, 124, 126, 128, 129, 133, 134, 137, 138, 141, 142, 144, 145, 146, 152, 162, 163, 166, 168, 190] },
-    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, fwd: Some(p1055_fwd), oracle: p1055_oracle, tags: &[0, 7, 14, 16, 19, 29, 30, 31, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 98, 100, 103, 106, 113, 114, 116, 117, 121, 123, 128, 130, 131, 133, 136, 137, 140, 141, 142, 143, 144, 145, 151, 159, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 3, eval: p1056_eval, grad: p1056_grad, fwd: Some(p1056_fwd), oracle: p1056_oracle, tags: &[0, 1, 8, 15, 18, 20, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 53, 54, 55, 68, 70, 71, 72, 73, 80, 91, 93, 94, 96, 113, 115, 120, 123, 128, 129, 132, 133, 137, 142, 144, 145, 159, 160, 178, 181, 184, 185] },
-    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, fwd: Some(p1057_fwd), oracle: p1057_oracle, tags: &[3, 5, 19, 27, 29, 30, 33, 34, 38, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 72, 73, 79, 80, 91, 93, 94, 97, 99, 113, 114, 115, 118, 120, 128, 133, 137, 142, 143, 145, 146, 148, 150, 155, 159, 160, 161, 162] },
-    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, fwd: Some(p1058_fwd), oracle: p1058_oracle, tags: &[2, 3, 4, 8, 22, 29, 30, 32, 33, 40, 45, 46, 47, 48, 49, 50, 53, 55, 68, 70, 72, 74, 80, 90, 91, 93, 95, 97, 101, 113, 114, 115, 117, 118, 120, 121, 123, 125, 127, 128, 129, 132, 133, 137, 138, 141, 142, 143, 144, 150, 155, 156, 159, 163] },
-    Prog { name: "p1059", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, fwd: Some(p1059_fwd), oracle: p1059_oracle, tags: &[0, 1, 16, 19, 29, 30, 33, 37, 45, 46, 47, 50, 51, 53, 68, 69, 70, 73, 74, 93, 113, 114, 115, 118, 123, 128, 130, 133, 136, 137, 139, 140, 142, 144, 145, 149, 159, 160, 163, 181] },
-    Prog { name: "p1060", active: &[true, true, true, true, true, true, false, true, true, true, true, true, true], outputs: 1, eval: p1060_eval, grad: p1060_grad, fwd: Some(p1060_fwd), oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 16, 20, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 56, 64, 68, 73, 76, 78, 79, 80, 91, 93, 96, 97, 113, 114, 115, 122, 123, 124, 125, 126, 128, 130, 135, 137, 140, 142, 143, 144, 145, 155, 159, 162, 163, 166, 168, 175, 181, 182, 189] },
-    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, fwd: Some(p1061_fwd), oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 19, 29, 30, 32, 35, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 80, 82, 90, 91, 92, 93, 95, 97, 103, 113, 114, 117, 118, 121, 124, 128, 133, 134, 137, 141, 142, 143, 144, 145, 146, 147, 159, 160, 162, 190] },
-    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, fwd: Some(p1062_fwd), oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 20, 29, 30, 32, 33, 36, 40, 41, 42, 45, 46, 47, 50, 51, 53, 76, 79, 80, 81, 83, 90, 91, 93, 95, 97, 100, 101, 102, 103, 106, 113, 114, 120, 126, 127, 128, 129, 130, 133, 134, 135, 137, 142, 143, 144, 145, 146, 150, 158, 159, 162, 163, 166, 168] },
-    Prog { name: "p1063", active: &[true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, fwd: Some(p1063_fwd), oracle: p1063_oracle, tags: &[0, 1, 6, 7, 19, 27, 29, 30, 32, 33, 34, 36, 42, 43, 45, 46, 47, 48, 50, 51, 53, 66, 67, 68, 70, 71, 73, 74, 78, 80, 91, 93, 95, 97, 104, 111, 112, 113, 114, 122, 125, 127, 128, 133, 136, 137, 138, 139, 140, 142, 143, 151, 159, 162, 163, 190] },
-    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, fwd: Some(p1064_fwd), oracle: p1064_oracle, tags: &[0, 1, 4, 22, 29, 30, 32, 33, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 71, 73, 76, 77, 81, 83, 93, 97, 101, 103, 106, 113, 114, 115, 125, 127, 128, 130, 131, 133, 136, 137, 139, 141, 142, 144, 153, 155, 159, 160, 161, 162] },
-    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, fwd: Some(p1065_fwd), oracle: p1065_oracle, tags: &[0, 19, 27, 28, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 73, 80, 81, 83, 91, 93, 94, 96, 97, 98, 100, 103, 106, 113, 114, 115, 117, 118, 119, 124, 125, 126, 127, 128, 132, 133, 134, 137, 138, 141, 142, 145, 150, 159, 162, 163, 166, 168, 177, 181, 182, 183, 185, 186] },
-    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, fwd: Some(p1066_fwd), oracle: p1066_oracle, tags: &[0, 1, 5, 6, 22, 29, 30, 31, 33, 35, 36, 38, 42, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 73, 91, 93, 94, 95, 97, 103, 113, 114, 115, 117, 119, 121, 123, 125, 128, 130, 131, 133, 135, 136, 137, 138, 140, 142, 143, 144, 145, 151, 156, 159, 160, 161, 162, 166, 170] },
-    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, fwd: Some(p1067_fwd), oracle: p1067_oracle, tags: &[0, 6, 21, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 57, 65, 68, 69, 70, 71, 72, 73, 80, 81, 83, 88, 93, 94, 95, 96, 97, 98, 100, 108, 110, 113, 115, 117, 118, 120, 122, 124, 126, 127, 128, 131, 132, 133, 137, 141, 142, 143, 144, 146, 147, 152, 159, 161, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, fwd: Some(p1068_fwd), oracle: p1068_oracle, tags: &[2, 7, 19, 27, 29, 30, 32, 33, 34, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 76, 79, 80, 82, 88, 90, 91, 93, 95, 97, 99, 103, 104, 105, 106, 110, 113, 114, 116, 117, 118, 119, 121, 122, 123, 124, 126, 128, 131, 133, 134, 135, 137, 141, 142, 143, 144, 146, 147, 156, 158, 159, 160, 161, 162, 163] },
-    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, fwd: Some(p1069_fwd), oracle: p1069_oracle, tags: &[0, 3, 5, 20, 29, 30, 31, 45, 46, 47, 48, 50, 73, 90, 93, 94, 96, 103, 113, 114, 119, 122, 128, 131, 133, 137, 142, 155, 159, 161, 166, 179, 181, 184, 185, 187] },
-    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, fwd: Some(p1070_fwd), oracle: p1070_oracle, tags: &[2, 5, 7, 21, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 53, 68, 70, 73, 77, 80, 83, 91, 93, 94, 97, 102, 104, 108, 113, 114, 119, 128, 129, 130, 132, 133, 135, 136, 137, 142, 144, 146, 159, 162, 163, 166, 167, 170] },
-    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, fwd: Some(p1071_fwd), oracle: p1071_oracle, tags: &[0, 7, 8, 19, 29, 30, 31, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 74, 76, 80, 90, 91, 93, 94, 95, 97, 101, 103, 113, 114, 115, 116, 119, 121, 123, 128, 130, 131, 133, 135, 137, 139, 142, 143, 159, 162, 166, 167, 168, 171, 175, 179, 180, 181, 184, 185] },
-    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false, true, true], outputs: 1, eval: p1072_eval, grad: p1072_grad, fwd: Some(p1072_fwd), oracle: p1072_oracle, tags: &[0, 4, 11, 13, 17, 19, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 64, 68, 70, 72, 80, 91, 93, 94, 97, 103, 104, 113, 114, 115, 118, 119, 122, 123, 127, 128, 133, 137, 140, 141, 142, 143, 144, 146, 152, 159, 160, 162, 166, 169, 181, 182, 189] },
-    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, fwd: Some(p1073_fwd), oracle: p1073_oracle, tags: &[0, 1, 19, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 49, 50, 53, 68, 76, 90, 92, 93, 95, 96, 103, 113, 114, 115, 118, 121, 128, 129, 130, 133, 134, 137, 142, 145, 146, 159, 163, 190] },
-    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1074_eval, grad: p1074_grad, fwd: Some(p1074_fwd), oracle: p1074_oracle, tags: &[0, 7, 13, 16, 19, 27, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 64, 66, 67, 68, 70, 71, 73, 78, 80, 83, 84, 90, 91, 93, 94, 95, 96, 103, 104, 105, 111, 112, 113, 114, 120, 121, 123, 126, 127, 128, 130, 132, 133, 135, 137, 139, 140, 141, 142, 143, 152, 159, 160, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, fwd: Some(p1075_fwd), oracle: p1075_oracle, tags: &[2, 3, 7, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 81, 90, 91, 93, 97, 101, 103, 104, 105, 106, 113, 114, 115, 116, 118, 119, 121, 125, 128, 133, 134, 136, 137, 139, 141, 142, 143, 144, 149, 159, 161, 163, 165, 166, 181, 186, 190] },
-    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, fwd: Some(p1076_fwd), oracle: p1076_oracle, tags: &[0, 1, 19, 29, 30, 33, 36, 45, 46, 47, 48, 50, 53, 54, 73, 76, 93, 94, 95, 96, 113, 114, 128, 137, 138, 142, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1077_eval, grad: p1077_grad, fwd: Some(p1077_fwd), oracle: p1077_oracle, tags: &[0, 3, 7, 8, 12, 15, 18, 21, 29, 30, 45, 46, 47, 48, 50, 51, 53, 71, 93, 94, 97, 103, 113, 114, 115, 119, 122, 126, 128, 130, 132, 133, 135, 137, 138, 142, 144, 145, 150, 156, 159, 161] },
-    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, fwd: Some(p1078_fwd), oracle: p1078_oracle, tags: &[0, 4, 7, 21, 29, 30, 31, 32, 33, 34, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 65, 68, 69, 70, 73, 76, 90, 91, 93, 94, 95, 97, 102, 104, 113, 114, 115, 117, 123, 124, 125, 128, 131, 133, 134, 137, 139, 141, 142, 144, 145, 146, 159, 160, 178, 181, 184, 185] },
-    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, fwd: Some(p1079_fwd), oracle: p1079_oracle, tags: &[2, 4, 12, 14, 19, 29, 30, 32, 33, 36, 45, 46, 47, 48, 49, 50, 53, 55, 56, 63, 66, 68, 69, 70, 71, 72, 78, 80, 82, 83, 91, 92, 93, 96, 97, 102, 103, 105, 106, 112, 113, 114, 115, 116, 117, 118, 119, 120, 122, 123, 124, 126, 127, 128, 130, 131, 133, 134, 135, 136, 137, 138, 140, 142, 143, 144, 146, 159, 160, 163, 166, 181, 182, 186] },
-    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, fwd: Some(p1080_fwd), oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 33, 36, 45, 47, 48, 50, 51, 80, 93, 96, 97, 113, 115, 120, 126, 128, 129, 133, 134, 136, 137, 138, 142, 159, 160, 161, 181, 182, 189, 190] },
-    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1081_eval, grad: p1081_grad, fwd: Some(p1081_fwd), oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 17, 19, 29, 30, 31, 32, 36, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 74, 79, 80, 81, 90, 91, 93, 94, 95, 97, 103, 105, 106, 113, 114, 115, 119, 124, 128, 130, 133, 134, 136, 137, 139, 142, 143, 144, 145, 155, 159, 160, 162, 163] },
-    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, fwd: Some(p1082_fwd), oracle: p1082_oracle, tags: &[3, 7, 11, 12, 19, 29, 30, 32, 33, 37, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 63, 65, 68, 69, 71, 73, 81, 83, 90, 91, 93, 94, 95, 97, 101, 103, 104, 106, 113, 114, 115, 117, 118, 119, 121, 124, 127, 128, 130, 131, 133, 137, 138, 142, 143, 144, 145, 155, 159, 160, 161, 162, 163, 166, 168] },
-    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, fwd: Some(p1083_fwd), oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 16, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 49, 50, 51, 53, 56, 68, 70, 71, 74, 76, 77, 79, 80, 90, 91, 93, 94, 95, 96, 97, 103, 113, 114, 128, 133, 134, 137, 139, 142, 143, 144, 159, 162, 178, 181, 184, 185, 190] },
-    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, fwd: Some(p1084_fwd), oracle: p1084_oracle, tags: &[0, 7, 12, 20, 29, 30, 37, 45, 46, 47, 48, 50, 53, 71, 113, 114, 115, 118, 119, 121, 124, 128, 129, 131, 132, 133, 134, 137, 141, 142, 143, 159, 161, 163] },
-    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, fwd: Some(p1085_fwd), oracle: p1085_oracle, tags: &[0, 19, 29, 30, 33, 36, 42, 43, 45, 46, 47, 48, 49, 50, 53, 68, 73, 83, 91, 93, 95, 101, 113, 114, 115, 127, 128, 129, 130, 131, 133, 134, 137, 138, 140, 141, 142, 143, 145, 159, 160, 161, 162, 166, 168, 176, 181, 186] },
-    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, fwd: Some(p1086_fwd), oracle: p1086_oracle, tags: &[0, 1, 2, 5, 19, 29, 30, 37, 39, 45, 46, 47, 48, 49, 50, 58, 71, 81, 83, 93, 94, 104, 106, 113, 114, 116, 125, 128, 131, 133, 137, 139, 140, 141, 142, 155, 161, 166, 170] },
-    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, fwd: Some(p1087_fwd), oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 19, 24, 29, 30, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 58, 63, 68, 69, 70, 71, 73, 93, 94, 96, 97, 102, 103, 104, 105, 106, 113, 114, 115, 120, 122, 125, 128, 129, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 142, 143, 144, 146, 155, 159, 160, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, fwd: Some(p1088_fwd), oracle: p1088_oracle, tags: &[0, 6, 7, 20, 29, 30, 32, 33, 35, 37, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 68, 70, 71, 72, 73, 90, 91, 93, 95, 97, 101, 113, 114, 119, 120, 122, 123, 124, 126, 127, 128, 129, 131, 132, 133, 134, 135, 136, 137, 138, 141, 142, 143, 144, 145, 159, 161, 162, 166, 175] },
-    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, fwd: Some(p1089_fwd), oracle: p1089_oracle, tags: &[0, 7, 22, 29, 30, 31, 45, 46, 47, 48, 50, 51, 80, 92, 93, 106, 109, 113, 114, 115, 116, 122, 128, 132, 133, 134, 136, 137, 140, 141, 142, 143, 144, 159, 160, 161] },
-    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: Some(p1090_fwd), oracle: p1090_oracle, tags: &[2, 4, 7, 8, 21, 29, 30, 33, 34, 39, 42, 43, 45, 46, 47, 48, 50, 51, 53, 54, 73, 76, 79, 80, 81, 83, 88, 91, 93, 94, 95, 96, 97, 101, 103, 104, 105, 106, 109, 113, 114, 115, 117, 118, 120, 122, 128, 129, 131, 133, 137, 138, 140, 141, 142, 143, 144, 154, 155, 159, 163, 166, 171, 178, 181, 184, 185] },
-    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, fwd: Some(p1091_fwd), oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 53, 54, 55, 56, 68, 70, 71, 73, 77, 80, 93, 94, 96, 97, 103, 104, 113, 114, 115, 119, 120, 128, 130, 132, 133, 134, 137, 142, 143, 144, 156, 159, 160, 166, 169, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, fwd: Some(p1092_fwd), oracle: p1092_oracle, tags: &[1, 2, 5, 7, 19, 29, 30, 31, 32, 33, 34, 35, 40, 43, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 79, 80, 82, 83, 89, 90, 91, 93, 94, 95, 96, 101, 103, 108, 113, 114, 115, 119, 120, 123, 124, 126, 128, 130, 131, 132, 133, 135, 137, 141, 142, 143, 145, 151, 156, 159, 160, 163, 166, 181, 182, 186] },
-    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, fwd: Some(p1093_fwd), oracle: p1093_oracle, tags: &[0, 1, 7, 8, 21, 25, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 59, 68, 71, 73, 75, 90, 91, 93, 95, 97, 113, 114, 115, 116, 121, 122, 123, 128, 130, 133, 135, 136, 137, 138, 142, 143, 144, 159, 161] },
-    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, fwd: Some(p1094_fwd), oracle: p1094_oracle, tags: &[0, 5, 20, 29, 30, 32, 33, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 76, 79, 91, 93, 94, 96, 97, 113, 114, 116, 120, 126, 127, 128, 130, 133, 134, 135, 137, 139, 140, 142, 144, 146, 156, 159, 160, 163, 166, 168, 170] },
-    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, fwd: Some(p1095_fwd), oracle: p1095_oracle, tags: &[0, 6, 7, 19, 29, 30, 32, 33, 39, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 71, 72, 80, 81, 91, 93, 97, 98, 100, 106, 113, 114, 116, 117, 121, 124, 128, 129, 133, 135, 136, 137, 138, 139, 141, 142, 143, 144, 145, 159, 161, 162, 190, 191] },
-    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, fwd: Some(p1096_fwd), oracle: p1096_oracle, tags: &[2, 3, 11, 19, 29, 30, 42, 45, 46, 47, 48, 50, 51, 53, 56, 57, 65, 68, 69, 70, 71, 80, 83, 88, 93, 94, 97, 106, 110, 113, 114, 116, 117, 118, 126, 127, 128, 131, 132, 133, 137, 138, 140, 142, 143, 146, 159, 162, 163] },
-    Prog { name: "p1097", active: &[false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, fwd: Some(p1097_fwd), oracle: p1097_oracle, tags: &[0, 1, 7, 8, 19, 29, 30, 32, 33, 36, 40, 43, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 71, 72, 76, 83, 90, 91, 93, 95, 97, 103, 104, 105, 113, 114, 117, 119, 120, 121, 123, 126, 128, 129, 132, 133, 135, 137, 138, 140, 141, 142, 143, 144, 145, 151, 159, 160, 162, 163, 178, 181, 188, 190] },
-    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1098_eval, grad: p1098_grad, fwd: Some(p1098_fwd), oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 15, 19, 25, 29, 30, 38, 45, 46, 47, 48, 50, 51, 53, 63, 65, 68, 91, 93, 94, 97, 103, 105, 113, 114, 115, 125, 126, 128, 132, 133, 137, 142, 143, 147, 159, 161, 162, 163] },
-    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, fwd: Some(p1099_fwd), oracle: p1099_oracle, tags: &[0, 1, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 90, 94, 113, 114, 118, 119, 124, 125, 128, 137, 138, 142, 143, 144, 146, 159] },
-    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, fwd: Some(p1100_fwd), oracle: p1100_oracle, tags: &[0, 2, 3, 7, 17, 20, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 72, 73, 80, 93, 94, 97, 103, 105, 106, 109, 113, 114, 115, 119, 121, 123, 128, 129, 133, 137, 138, 139, 140, 141, 142, 143, 144, 155, 159, 161, 178, 181, 188] },
-    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, fwd: Some(p1101_fwd), oracle: p1101_oracle, tags: &[0, 2, 5, 7, 19, 29, 30, 36, 45, 46, 47, 48, 50, 53, 68, 93, 94, 113, 114, 115, 117, 119, 128, 133, 137, 138, 139, 142, 144, 146, 158, 159, 161, 162] },
-    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, fwd: Some(p1102_fwd), oracle: p1102_oracle, tags: &[0, 6, 7, 12, 19, 29, 30, 32, 33, 36, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 90, 91, 93, 95, 97, 103, 113, 114, 115, 122, 126, 128, 130, 133, 135, 137, 140, 141, 142, 145, 146, 159, 162, 165] },
-    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, fwd: Some(p1103_fwd), oracle: p1103_oracle, tags: &[0, 2, 3, 8, 16, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 53, 71, 80, 84, 91, 93, 94, 95, 96, 113, 114, 120, 126, 128, 129, 131, 133, 137, 141, 142, 143, 144, 159, 160, 161, 179, 180, 181, 184, 185, 186, 190] },
-    Prog { name: "p1104", active: &[true, true, true, true, true], outputs: 1, eval: p1104_eval, grad: p1104_grad, fwd: Some(p1104_fwd), oracle: p1104_oracle, tags: &[0, 7, 12, 17, 19, 29, 30, 31, 32, 33, 34, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 70, 71, 72, 73, 76, 79, 80, 81, 82, 89, 90, 91, 93, 95, 97, 101, 103, 105, 106, 111, 113, 114, 115, 117, 118, 120, 121, 122, 124, 126, 127, 128, 129, 131, 133, 134, 135, 136, 137, 138, 140, 142, 143, 144, 148, 149, 151, 159, 161, 166, 168, 190] },
-    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, fwd: Some(p1105_fwd), oracle: p1105_oracle, tags: &[0, 2, 4, 15, 19, 29, 30, 33, 42, 45, 46, 47, 48, 50, 51, 53, 54, 55, 56, 68, 70, 71, 72, 76, 78, 83, 91, 93, 94, 95, 96, 97, 104, 105, 106, 113, 114, 115, 116, 117, 119, 120, 123, 124, 125, 128, 129, 130, 132, 134, 137, 138, 142, 143, 146, 148, 155, 159, 160, 163, 166, 175] },
-    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, fwd: Some(p1106_fwd), oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 21, 29, 30, 32, 33, 38, 40, 41, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 76, 77, 80, 82, 90, 91, 93, 94, 95, 96, 103, 106, 113, 114, 115, 116, 118, 120, 124, 126, 128, 130, 133, 136, 137, 138, 141, 142, 143, 145, 146, 149, 159, 160, 161, 166, 171, 173, 179, 180, 181, 184, 185] },
-    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, fwd: Some(p1107_fwd), oracle: p1107_oracle, tags: &[0, 2, 3, 4, 19, 23, 29, 30, 32, 33, 34, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 58, 68, 69, 70, 73, 74, 76, 79, 90, 91, 93, 94, 95, 96, 97, 101, 113, 114, 115, 117, 118, 120, 125, 127, 128, 131, 132, 133, 134, 135, 136, 137, 142, 144, 145, 146, 154, 155, 159, 161, 162, 163, 166, 169, 177, 181, 182, 183, 185] },
-    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, fwd: Some(p1108_fwd), oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 78, 80, 81, 91, 93, 94, 96, 97, 101, 103, 104, 105, 106, 113, 114, 115, 117, 118, 120, 121, 125, 126, 128, 132, 133, 134, 137, 139, 141, 142, 143, 145, 148, 155, 156, 159, 162, 166, 175, 179, 180, 181, 184, 185] },
-    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, fwd: Some(p1109_fwd), oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 14, 21, 29, 30, 32, 33, 35, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 71, 72, 76, 90, 91, 93, 94, 95, 97, 101, 103, 113, 114, 124, 127, 128, 129, 133, 134, 135, 136, 137, 140, 142, 143, 144, 145, 146, 159, 160, 163, 166, 187] },
-    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, fwd: Some(p1110_fwd), oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 20, 24, 29, 30, 32, 37, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 63, 71, 73, 80, 81, 83, 87, 90, 91, 93, 95, 97, 103, 105, 106, 109, 113, 114, 115, 116, 118, 119, 122, 123, 124, 128, 133, 134, 135, 136, 137, 141, 142, 143, 144, 146, 159, 161, 162, 163, 166, 168, 173] },
-    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, fwd: Some(p1111_fwd), oracle: p1111_oracle, tags: &[0, 1, 7, 14, 20, 29, 30, 33, 36, 37, 42, 45, 46, 47, 48, 50, 51, 53, 71, 73, 76, 91, 93, 94, 95, 96, 103, 104, 113, 114, 115, 116, 118, 119, 120, 123, 127, 128, 129, 133, 134, 137, 140, 141, 142, 143, 144, 146, 159, 160, 161, 166, 177, 181, 182, 183, 185, 186, 189] },
-    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, fwd: Some(p1112_fwd), oracle: p1112_oracle, tags: &[3, 4, 14, 15, 19, 29, 30, 32, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 79, 80, 81, 83, 90, 91, 93, 94, 96, 97, 102, 103, 104, 105, 106, 113, 114, 115, 116, 119, 124, 125, 126, 128, 130, 131, 133, 137, 139, 141, 142, 143, 144, 146, 152, 155, 156, 159, 160, 166, 169, 177, 181, 182, 183, 185] },
-    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, fwd: Some(p1113_fwd), oracle: p1113_oracle, tags: &[0, 7, 21, 29, 30, 32, 40, 43, 44, 45, 46, 47, 48, 50, 51, 73, 80, 81, 83, 90, 91, 93, 94, 95, 96, 103, 108, 113, 114, 117, 125, 128, 133, 134, 137, 138, 139, 141, 142, 143, 159, 160, 161, 162, 163, 166, 170, 179, 181, 184, 185] },
-    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, fwd: Some(p1114_fwd), oracle: p1114_oracle, tags: &[0, 6, 19, 29, 30, 33, 36, 37, 42, 43, 45, 46, 47, 50, 73, 90, 93, 95, 96, 113, 114, 127, 128, 129, 131, 132, 133, 136, 137, 142, 143, 144, 146, 159] },
-    Prog { name: "p1115", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, fwd: Some(p1115_fwd), oracle: p1115_oracle, tags: &[0, 4, 19, 23, 27, 29, 30, 33, 35, 37, 38, 45, 46, 47, 48, 50, 51, 53, 54, 58, 68, 71, 73, 76, 79, 80, 81, 83, 91, 93, 97, 99, 101, 103, 104, 106, 113, 114, 115, 120, 125, 128, 131, 133, 135, 137, 141, 142, 143, 156, 159, 160, 162, 163, 166, 169, 172, 178, 181, 188] },
-    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, fwd: Some(p1116_fwd), oracle: p1116_oracle, tags: &[0, 1, 11, 19, 29, 30, 33, 35, 36, 42, 45, 46, 47, 48, 50, 51, 53, 54, 57, 68, 69, 70, 71, 73, 79, 80, 81, 87, 91, 93, 94, 95, 103, 104, 113, 114, 115, 116, 117, 120, 121, 122, 123, 128, 129, 130, 131, 133, 137, 141, 142, 143, 144, 145, 146, 159, 161, 162, 163] },
-    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, fwd: Some(p1117_fwd), oracle: p1117_oracle, tags: &[2, 4, 6, 7, 22, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 66, 68, 70, 71, 76, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 98, 103, 106, 113, 114, 115, 116, 119, 121, 122, 128, 129, 130, 133, 136, 137, 138, 140, 142, 143, 144, 145, 155, 159, 161, 162, 163, 166, 178, 179, 181, 184, 185, 188] },
-    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, fwd: Some(p1118_fwd), oracle: p1118_oracle, tags: &[0, 6, 8, 19, 29, 30, 32, 33, 35, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 65, 68, 69, 70, 71, 73, 80, 88, 93, 94, 96, 110, 113, 114, 115, 117, 118, 125, 128, 130, 133, 135, 136, 137, 138, 142, 144, 150, 152, 159, 161, 162, 178, 181, 184, 185] },
-    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, fwd: Some(p1119_fwd), oracle: p1119_oracle, tags: &[0, 2, 3, 7, 16, 22, 27, 28, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 71, 73, 76, 77, 79, 80, 81, 83, 90, 91, 93, 95, 97, 98, 100, 101, 103, 104, 105, 106, 113, 114, 115, 116, 117, 118, 121, 122, 123, 125, 126, 128, 132, 133, 134, 135, 137, 140, 142, 144, 155, 159, 160, 162, 163, 181] },
-    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1120_eval, grad: p1120_grad, fwd: Some(p1120_fwd), oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 8, 13, 19, 25, 27, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 67, 68, 73, 76, 80, 83, 91, 92, 93, 94, 96, 97, 100, 101, 103, 105, 106, 113, 114, 116, 122, 123, 124, 125, 127, 128, 130, 131, 132, 133, 134, 137, 142, 144, 146, 151, 152, 159, 162, 163, 177, 178, 181, 182, 183, 185, 188] },
-    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, fwd: Some(p1121_fwd), oracle: p1121_oracle, tags: &[1, 2, 3, 6, 19, 29, 30, 45, 47, 48, 49, 50, 51, 53, 65, 71, 80, 81, 88, 93, 94, 95, 96, 103, 104, 105, 110, 113, 120, 128, 131, 133, 136, 137, 140, 142, 151, 159, 160, 179, 181, 184, 185] },
-    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false], outputs: 1, eval: p1122_eval, grad: p1122_grad, fwd: Some(p1122_fwd), oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 19, 27, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 63, 66, 67, 71, 73, 75, 83, 93, 104, 113, 114, 115, 117, 120, 122, 123, 128, 130, 133, 135, 136, 137, 139, 141, 142, 143, 144, 145, 156, 159, 160, 166, 174, 190] },
-    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, fwd: Some(p1123_fwd), oracle: p1123_oracle, tags: &[0, 2, 3, 7, 19, 23, 29, 31, 37, 38, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 73, 80, 82, 88, 93, 94, 96, 97, 106, 113, 114, 117, 118, 126, 128, 130, 133, 134, 137, 138, 141, 142, 143, 150, 155, 159, 160, 161, 177, 181, 182, 183, 185] },
-    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, fwd: Some(p1124_fwd), oracle: p1124_oracle, tags: &[0, 2, 3, 19, 29, 30, 32, 35, 45, 46, 47, 48, 49, 50, 53, 57, 68, 71, 79, 80, 81, 91, 93, 103, 105, 113, 114, 116, 119, 125, 126, 128, 130, 136, 137, 141, 142, 144, 159, 160, 166, 168] },
-    Prog { name: "p1125", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, fwd: Some(p1125_fwd), oracle: p1125_oracle, tags: &[0, 1, 16, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 73, 80, 84, 113, 114, 116, 117, 119, 133, 137, 139, 141, 142, 145, 159, 181] },
-    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, fwd: Some(p1126_fwd), oracle: p1126_oracle, tags: &[3, 7, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 79, 80, 81, 90, 91, 93, 95, 103, 113, 115, 117, 125, 128, 132, 133, 136, 137, 142, 143, 144, 159, 160, 165, 166, 168] },
-    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, fwd: Some(p1127_fwd), oracle: p1127_oracle, tags: &[0, 4, 8, 19, 29, 30, 32, 33, 34, 36, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 55, 66, 67, 68, 70, 71, 76, 80, 82, 83, 90, 91, 93, 95, 96, 97, 103, 113, 114, 115, 121, 122, 123, 125, 127, 128, 129, 132, 133, 136, 137, 139, 140, 142, 143, 146, 159, 161, 162, 163, 166, 181, 182, 186, 187, 189] },
-    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, fwd: Some(p1128_fwd), oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 19, 29, 30, 32, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 57, 71, 73, 74, 90, 91, 93, 94, 95, 97, 103, 104, 113, 115, 116, 117, 126, 127, 128, 132, 133, 134, 137, 141, 142, 144, 155, 159, 162, 163, 166, 168] },
-    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, fwd: Some(p1129_fwd), oracle: p1129_oracle, tags: &[0, 6, 8, 13, 19, 29, 30, 31, 32, 33, 34, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 65, 68, 71, 73, 76, 78, 80, 83, 88, 90, 91, 93, 94, 95, 97, 108, 110, 113, 114, 115, 116, 119, 121, 123, 124, 125, 127, 128, 133, 134, 135, 137, 138, 141, 142, 143, 144, 152, 159, 160, 161, 163, 178, 181, 184, 185] },
-    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, fwd: Some(p1130_fwd), oracle: p1130_oracle, tags: &[4, 20, 29, 30, 33, 38, 45, 46, 47, 48, 50, 51, 83, 91, 93, 96, 97, 101, 106, 113, 115, 120, 128, 133, 137, 139, 142, 146, 156, 159, 160, 166, 175, 181, 182, 186] },
-    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, fwd: Some(p1131_fwd), oracle: p1131_oracle, tags: &[0, 1, 2, 7, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 71, 72, 73, 76, 80, 81, 83, 90, 91, 93, 95, 97, 103, 104, 113, 114, 118, 119, 121, 126, 128, 133, 134, 135, 137, 139, 141, 142, 143, 159, 161, 163] },
-    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1132_eval, grad: p1132_grad, fwd: Some(p1132_fwd), oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 18, 19, 29, 30, 31, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 68, 70, 72, 73, 76, 80, 91, 93, 95, 97, 103, 104, 105, 113, 114, 116, 117, 118, 120, 121, 123, 126, 128, 130, 132, 133, 134, 135, 137, 141, 142, 144, 156, 159, 160, 162, 190] },
-    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, fwd: Some(p1133_fwd), oracle: p1133_oracle, tags: &[0, 19, 24, 29, 30, 32, 33, 37, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 58, 68, 70, 71, 73, 76, 78, 79, 80, 88, 90, 91, 93, 94, 95, 97, 104, 113, 114, 119, 122, 124, 125, 128, 131, 132, 133, 134, 136, 137, 138, 141, 142, 144, 148, 153, 159, 161, 162, 190, 191] },
-    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, fwd: Some(p1134_fwd), oracle: p1134_oracle, tags: &[2, 4, 7, 19, 29, 30, 32, 33, 36, 39, 40, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 80, 90, 91, 93, 95, 97, 101, 103, 105, 106, 113, 114, 115, 121, 124, 127, 128, 133, 134, 135, 137, 140, 142, 143, 144, 145, 148, 155, 157, 159, 190] },
-    Prog { name: "p1135", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, fwd: Some(p1135_fwd), oracle: p1135_oracle, tags: &[0, 1, 7, 15, 16, 19, 24, 27, 28, 29, 30, 32, 33, 34, 38, 39, 40, 43, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 72, 76, 80, 83, 90, 91, 93, 95, 97, 103, 106, 113, 114, 115, 116, 117, 119, 122, 124, 126, 128, 129, 132, 133, 137, 140, 142, 143, 145, 147, 159, 160, 161, 162, 181] },
-    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, fwd: Some(p1136_fwd), oracle: p1136_oracle, tags: &[0, 20, 30, 31, 32, 40, 43, 45, 46, 47, 48, 50, 53, 55, 68, 70, 72, 73, 90, 91, 93, 95, 113, 116, 117, 121, 122, 125, 128, 131, 133, 135, 137, 142, 146, 159] },
-    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, fwd: Some(p1137_fwd), oracle: p1137_oracle, tags: &[0, 4, 7, 19, 29, 30, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 71, 80, 86, 88, 93, 97, 106, 113, 114, 115, 117, 119, 133, 135, 137, 142, 143, 149, 155, 156, 159, 160] },
-    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, fwd: Some(p1138_fwd), oracle: p1138_oracle, tags: &[0, 7, 13, 19, 29, 30, 32, 33, 34, 35, 40, 43, 45, 46, 47, 48, 50, 51, 53, 54, 56, 63, 68, 69, 70, 71, 72, 73, 82, 83, 89, 90, 91, 93, 94, 95, 97, 101, 106, 113, 114, 115, 117, 120, 123, 125, 128, 129, 130, 133, 136, 137, 142, 143, 144, 147, 149, 159, 163, 190, 191] },
-    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, fwd: Some(p1139_fwd), oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 19, 29, 30, 33, 38, 45, 46, 47, 50, 51, 53, 54, 57, 64, 71, 78, 80, 88, 93, 94, 95, 96, 103, 104, 113, 114, 115, 119, 122, 127, 128, 132, 133, 134, 136, 137, 138, 141, 142, 145, 155, 156, 159, 161, 162, 163, 166, 168, 179, 181, 184, 185] },
-    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, fwd: Some(p1140_fwd), oracle: p1140_oracle, tags: &[0, 1, 4, 7, 19, 25, 27, 29, 30, 32, 33, 37, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 68, 70, 71, 73, 76, 80, 81, 90, 91, 93, 94, 95, 102, 106, 113, 114, 118, 120, 123, 124, 126, 127, 128, 130, 132, 133, 134, 137, 138, 139, 142, 143, 144, 149, 155, 159, 160, 161, 163, 166, 176, 181, 182, 186, 189] },
-    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, fwd: Some(p1141_fwd), oracle: p1141_oracle, tags: &[0, 20, 29, 30, 32, 33, 36, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 77, 91, 93, 113, 114, 115, 117, 118, 120, 121, 122, 124, 125, 126, 128, 129, 130, 132, 133, 137, 142, 143, 145, 159, 162, 163, 181, 182, 186, 189] },
-    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, fwd: Some(p1142_fwd), oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 19, 25, 29, 30, 32, 33, 36, 45, 46, 47, 48, 50, 53, 54, 57, 63, 68, 71, 73, 79, 80, 81, 90, 91, 93, 103, 105, 106, 109, 113, 115, 116, 121, 124, 125, 126, 128, 130, 132, 133, 135, 137, 141, 142, 144, 146, 150, 156, 159, 161] },
-    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, fwd: Some(p1143_fwd), oracle: p1143_oracle, tags: &[0, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 73, 75, 93, 94, 96, 113, 115, 120, 121, 128, 135, 137, 138, 142, 143, 148, 159, 178, 181, 184, 185] },
-    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, fwd: Some(p1144_fwd), oracle: p1144_oracle, tags: &[1, 3, 4, 8, 19, 23, 29, 30, 45, 46, 47, 50, 56, 71, 93, 98, 113, 116, 123, 128, 131, 133, 135, 137, 138, 140, 142, 143, 159, 163, 190] },
-    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, fwd: Some(p1145_fwd), oracle: p1145_oracle, tags: &[0, 3, 4, 7, 21, 29, 30, 31, 32, 33, 34, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 79, 80, 82, 88, 89, 90, 91, 93, 95, 97, 104, 113, 114, 115, 116, 118, 119, 122, 126, 128, 129, 132, 133, 134, 137, 140, 141, 142, 143, 144, 155, 156, 159, 160, 162, 163] },
-    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, fwd: Some(p1146_fwd), oracle: p1146_oracle, tags: &[0, 7, 11, 16, 19, 23, 25, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 73, 80, 82, 84, 89, 90, 91, 93, 94, 95, 96, 101, 103, 106, 109, 113, 114, 115, 118, 119, 120, 128, 129, 131, 133, 136, 137, 138, 142, 143, 144, 146, 148, 159, 160, 161, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, fwd: Some(p1147_fwd), oracle: p1147_oracle, tags: &[0, 2, 3, 7, 21, 29, 30, 33, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 74, 79, 80, 81, 86, 88, 93, 96, 97, 101, 103, 105, 106, 113, 114, 115, 121, 123, 125, 128, 129, 132, 133, 134, 136, 137, 138, 142, 143, 144, 156, 159, 160, 166, 177, 181, 182, 183, 185, 186, 189] },
-    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, fwd: Some(p1148_fwd), oracle: p1148_oracle, tags: &[3, 7, 20, 29, 30, 31, 32, 40, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 73, 90, 91, 93, 95, 96, 97, 101, 106, 113, 114, 115, 118, 119, 122, 127, 128, 132, 133, 135, 137, 138, 140, 141, 142, 143, 144, 159, 160, 161, 162, 163] },
-    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, fwd: Some(p1149_fwd), oracle: p1149_oracle, tags: &[4, 7, 20, 29, 30, 32, 33, 35, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 78, 80, 90, 91, 93, 95, 103, 106, 113, 114, 115, 116, 117, 119, 121, 127, 128, 133, 134, 135, 137, 142, 150, 152, 156, 159, 161, 162, 163, 166, 169] },
-    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, fwd: Some(p1150_fwd), oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 77, 91, 93, 94, 96, 97, 113, 114, 116, 118, 120, 124, 127, 128, 130, 133, 137, 139, 142, 144, 146, 155, 159, 160, 161, 162, 163, 166, 167, 170, 179, 181, 184, 185] },
-    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, fwd: Some(p1151_fwd), oracle: p1151_oracle, tags: &[2, 3, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 75, 78, 79, 80, 81, 83, 93, 104, 106, 113, 114, 115, 116, 123, 124, 128, 129, 131, 133, 137, 142, 143, 144, 151, 156, 159, 163, 164] },
-    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, fwd: Some(p1152_fwd), oracle: p1152_oracle, tags: &[0, 6, 7, 15, 19, 29, 30, 33, 34, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 72, 73, 80, 93, 94, 95, 96, 97, 103, 113, 114, 115, 116, 121, 122, 124, 128, 129, 130, 133, 134, 137, 141, 142, 143, 144, 149, 151, 159, 160, 161, 162, 165, 177, 178, 181, 182, 184, 185, 188] },
-    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, fwd: Some(p1153_fwd), oracle: p1153_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 36, 37, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 71, 72, 73, 80, 83, 88, 90, 91, 93, 95, 103, 104, 113, 114, 115, 116, 117, 118, 119, 120, 122, 124, 127, 128, 129, 130, 131, 132, 133, 134, 137, 139, 141, 142, 143, 144, 145, 146, 159, 160, 162, 163, 166, 168, 190, 191] },
-    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, fwd: Some(p1154_fwd), oracle: p1154_oracle, tags: &[1, 11, 20, 25, 29, 30, 32, 33, 35, 36, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 56, 63, 65, 68, 69, 70, 72, 73, 78, 80, 83, 88, 93, 94, 96, 101, 103, 106, 109, 110, 113, 114, 117, 118, 119, 120, 126, 127, 128, 129, 130, 131, 133, 134, 137, 138, 139, 142, 143, 144, 145, 150, 151, 159, 161, 163, 166, 168, 173, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, fwd: Some(p1155_fwd), oracle: p1155_oracle, tags: &[0, 1, 20, 29, 30, 32, 33, 38, 45, 46, 47, 48, 49, 50, 53, 68, 71, 72, 73, 80, 86, 88, 91, 106, 113, 114, 115, 116, 120, 122, 123, 124, 126, 128, 133, 134, 135, 137, 138, 139, 140, 141, 142, 143, 150, 159, 162] },
-    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, fwd: Some(p1156_fwd), oracle: p1156_oracle, tags: &[0, 5, 7, 16, 19, 29, 30, 32, 33, 36, 37, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 57, 68, 70, 71, 72, 73, 80, 83, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 117, 118, 119, 120, 127, 128, 130, 131, 133, 134, 135, 137, 138, 139, 140, 142, 143, 159, 160, 161, 163, 166, 178, 181, 182, 184, 185, 186] },
-    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, fwd: Some(p1157_fwd), oracle: p1157_oracle, tags: &[0, 8, 19, 29, 30, 32, 33, 35, 45, 46, 47, 48, 50, 51, 53, 54, 63, 65, 66, 68, 69, 70, 71, 76, 79, 80, 84, 86, 88, 91, 93, 94, 96, 97, 103, 107, 110, 113, 114, 115, 117, 118, 125, 128, 130, 131, 133, 137, 141, 142, 143, 144, 146, 148, 150, 159, 161, 166, 173, 175, 179, 180, 181, 184, 185] },
-    Prog { name: "p1158", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, fwd: Some(p1158_fwd), oracle: p1158_oracle, tags: &[0, 15, 19, 29, 30, 33, 36, 38, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 76, 91, 93, 94, 97, 103, 113, 114, 115, 116, 118, 128, 129, 131, 132, 133, 137, 142, 144, 159, 160, 163, 165] },
-    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, fwd: Some(p1159_fwd), oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 20, 29, 30, 32, 33, 34, 36, 42, 45, 46, 47, 48, 49, 50, 51, 80, 81, 82, 86, 89, 91, 93, 94, 95, 96, 101, 103, 105, 106, 113, 114, 117, 120, 124, 125, 128, 130, 132, 133, 137, 139, 140, 141, 142, 143, 144, 145, 146, 147, 159, 161, 162, 163, 166, 173, 181, 182, 189] },
-    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, fwd: Some(p1160_fwd), oracle: p1160_oracle, tags: &[2, 5, 8, 19, 27, 29, 30, 32, 33, 38, 45, 46, 47, 48, 50, 51, 53, 57, 68, 70, 72, 76, 79, 80, 81, 88, 93, 94, 101, 104, 106, 110, 113, 114, 115, 116, 121, 124, 126, 128, 131, 133, 136, 137, 141, 142, 143, 144, 146, 150, 159, 160, 161, 163, 190] },
-    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, fwd: Some(p1161_fwd), oracle: p1161_oracle, tags: &[0, 1, 11, 19, 27, 28, 29, 30, 33, 45, 46, 47, 48, 49, 50, 80, 83, 91, 93, 94, 95, 96, 101, 103, 106, 113, 114, 115, 116, 120, 124, 128, 133, 136, 137, 142, 143, 157, 159, 166, 178, 181, 182, 184, 185, 186] },
-    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, fwd: Some(p1162_fwd), oracle: p1162_oracle, tags: &[0, 19, 27, 28, 29, 30, 31, 33, 45, 46, 47, 48, 50, 53, 61, 62, 66, 71, 73, 80, 83, 91, 93, 104, 106, 113, 114, 115, 118, 119, 120, 123, 128, 131, 132, 133, 137, 142, 144, 146, 147, 159, 190, 191] },
-    Prog { name: "p1163", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1163_eval, grad: p1163_grad, fwd: Some(p1163_fwd), oracle: p1163_oracle, tags: &[0, 2, 3, 7, 8, 15, 17, 18, 19, 25, 27, 29, 30, 31, 32, 34, 36, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 73, 80, 87, 90, 91, 93, 95, 97, 103, 113, 114, 115, 118, 120, 122, 124, 125, 126, 127, 128, 129, 130, 133, 134, 136, 137, 141, 142, 143, 144, 146, 150, 152, 159, 160, 161, 162, 166, 170, 190] },
-    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, fwd: Some(p1164_fwd), oracle: p1164_oracle, tags: &[0, 4, 5, 7, 19, 23, 29, 30, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 71, 73, 90, 91, 93, 94, 95, 97, 113, 114, 115, 116, 127, 128, 131, 134, 135, 137, 142, 143, 159, 166, 190] },
-    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, fwd: Some(p1165_fwd), oracle: p1165_oracle, tags: &[0, 6, 11, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 56, 57, 68, 70, 71, 72, 91, 93, 94, 95, 103, 113, 128, 133, 137, 140, 144, 160, 162, 166, 168] },
-    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, fwd: Some(p1166_fwd), oracle: p1166_oracle, tags: &[0, 6, 19, 24, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 73, 76, 79, 80, 84, 86, 90, 93, 96, 103, 113, 114, 115, 118, 124, 128, 132, 133, 137, 138, 141, 142, 143, 144, 159, 160, 161, 163, 166, 176, 181, 182, 189] },
-    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, fwd: Some(p1167_fwd), oracle: p1167_oracle, tags: &[0, 19, 29, 30, 32, 33, 38, 39, 45, 46, 47, 48, 50, 53, 63, 66, 68, 71, 80, 90, 91, 93, 94, 96, 101, 104, 106, 113, 114, 115, 128, 129, 137, 142, 145, 159, 160, 161, 163, 166, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, fwd: Some(p1168_fwd), oracle: p1168_oracle, tags: &[0, 3, 5, 6, 7, 11, 19, 29, 30, 31, 37, 38, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 80, 81, 83, 93, 94, 95, 97, 103, 106, 108, 113, 114, 115, 116, 117, 119, 122, 123, 127, 128, 129, 130, 131, 133, 135, 137, 138, 140, 142, 144, 146, 159, 162, 163, 177, 181, 182, 188] },
-    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, fwd: Some(p1169_fwd), oracle: p1169_oracle, tags: &[0, 2, 19, 29, 45, 46, 47, 50, 51, 53, 68, 70, 80, 81, 93, 104, 113, 114, 118, 119, 124, 142, 159, 161, 190, 191] },
-    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, fwd: Some(p1170_fwd), oracle: p1170_oracle, tags: &[0, 3, 7, 11, 19, 29, 30, 33, 45, 46, 47, 50, 80, 93, 94, 113, 114, 118, 122, 124, 128, 142, 143, 145, 155, 160, 190] },
-    Prog { name: "p1171", active: &[true, true, true], outputs: 1, eval: p1171_eval, grad: p1171_grad, fwd: Some(p1171_fwd), oracle: p1171_oracle, tags: &[0, 15, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 68, 69, 70, 71, 72, 73, 91, 93, 94, 103, 105, 113, 114, 115, 117, 123, 125, 127, 128, 129, 131, 133, 134, 137, 138, 140, 141, 142, 143, 159, 160, 190] },
-    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, fwd: Some(p1172_fwd), oracle: p1172_oracle, tags: &[0, 2, 4, 6, 19, 23, 27, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 66, 67, 71, 76, 90, 91, 93, 95, 97, 113, 114, 115, 117, 120, 121, 126, 127, 128, 132, 133, 137, 142, 143, 144, 145, 159, 163, 166, 173, 177, 181, 182, 188] },
-    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, fwd: Some(p1173_fwd), oracle: p1173_oracle, tags: &[0, 21, 27, 28, 29, 30, 33, 45, 46, 47, 48, 50, 53, 57, 68, 69, 71, 73, 80, 81, 83, 91, 93, 103, 106, 113, 114, 115, 116, 126, 128, 129, 130, 132, 133, 137, 140, 142, 144, 146, 151, 152, 159, 161, 162, 163, 166, 168] },
-    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, fwd: Some(p1174_fwd), oracle: p1174_oracle, tags: &[0, 2, 3, 6, 19, 29, 30, 32, 33, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 79, 80, 81, 93, 95, 96, 97, 103, 105, 106, 113, 114, 115, 119, 125, 126, 128, 132, 133, 134, 135, 136, 137, 139, 141, 142, 144, 145, 148, 159, 161, 163] },
-    Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, fwd: Some(p1175_fwd), oracle: p1175_oracle, tags: &[0, 1, 3, 19, 29, 30, 32, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 76, 90, 93, 96, 97, 113, 115, 121, 122, 128, 130, 133, 135, 137, 139, 142, 146] },
-    Prog { name: "p1176", active: &[true, true, true, true], outputs: 1, eval: p1176_eval, grad: p1176_grad, fwd: Some(p1176_fwd), oracle: p1176_oracle, tags: &[0, 14, 19, 25, 26, 29, 30, 32, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 75, 80, 81, 83, 84, 86, 91, 93, 95, 104, 107, 108, 113, 114, 115, 126, 128, 129, 130, 133, 135, 137, 138, 142, 143, 144, 145, 159, 160, 162, 166, 168] },
-    Prog { name: "p1177", active: &[true, true, false, true, true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, fwd: Some(p1177_fwd), oracle: p1177_oracle, tags: &[0, 7, 8, 13, 16, 19, 27, 29, 30, 32, 33, 35, 37, 39, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 56, 67, 68, 69, 70, 71, 73, 80, 81, 90, 91, 93, 95, 97, 98, 100, 113, 114, 116, 120, 121, 123, 124, 128, 131, 132, 133, 137, 140, 141, 142, 144, 146, 159, 160, 162, 166, 168, 181] },
-    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, fwd: Some(p1178_fwd), oracle: p1178_oracle, tags: &[2, 3, 7, 15, 17, 19, 29, 30, 32, 33, 42, 45, 46, 47, 48, 50, 51, 53, 68, 73, 75, 80, 91, 93, 94, 95, 96, 97, 103, 113, 114, 115, 117, 119, 122, 123, 124, 125, 128, 130, 133, 137, 138, 142, 143, 145, 151, 159, 160, 162, 163, 166, 170, 177, 181, 182, 183, 185] },
-    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, fwd: Some(p1179_fwd), oracle: p1179_oracle, tags: &[4, 7, 8, 13, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 64, 68, 69, 70, 73, 78, 80, 81, 91, 93, 95, 97, 103, 113, 114, 115, 117, 119, 120, 122, 125, 126, 127, 128, 133, 136, 137, 141, 142, 143, 150, 155, 159, 160, 161] },
-    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, fwd: Some(p1180_fwd), oracle: p1180_oracle, tags: &[0, 4, 5, 8, 19, 23, 24, 29, 30, 45, 46, 47, 48, 49, 50, 53, 54, 57, 58, 68, 71, 81, 83, 93, 94, 96, 103, 105, 106, 113, 114, 115, 117, 128, 133, 134, 135, 136, 137, 140, 142, 144, 146, 148, 155, 156, 159, 161, 162, 163, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, fwd: Some(p1181_fwd), oracle: p1181_oracle, tags: &[3, 5, 12, 19, 27, 29, 30, 32, 33, 35, 37, 45, 46, 47, 48, 50, 51, 53, 59, 68, 69, 70, 71, 72, 73, 76, 77, 80, 81, 91, 93, 94, 97, 103, 104, 106, 113, 114, 117, 118, 123, 124, 126, 128, 129, 131, 133, 134, 137, 138, 141, 142, 150, 155, 159, 160, 162, 163, 166, 170, 178, 181, 188] },
-    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1182_eval, grad: p1182_grad, fwd: Some(p1182_fwd), oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 64, 72, 73, 81, 91, 93, 94, 96, 97, 103, 104, 113, 114, 115, 116, 120, 121, 127, 128, 130, 133, 134, 135, 137, 138, 139, 140, 142, 144, 146, 147, 159, 161, 162, 177, 178, 181, 182, 183, 185, 188] },
-    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, fwd: Some(p1183_fwd), oracle: p1183_oracle, tags: &[0, 2, 3, 6, 20, 29, 30, 31, 32, 36, 38, 40, 43, 45, 46, 47, 48, 50, 73, 80, 81, 90, 91, 93, 95, 103, 106, 113, 114, 117, 121, 122, 128, 130, 132, 133, 136, 137, 140, 142, 144, 146, 155, 159] },
-    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, fwd: Some(p1184_fwd), oracle: p1184_oracle, tags: &[0, 1, 2, 6, 19, 29, 45, 46, 47, 50, 93, 113, 114, 119, 120, 128, 137, 140, 142, 162, 166, 168] },
-    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, fwd: Some(p1185_fwd), oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 19, 29, 30, 31, 33, 37, 39, 45, 46, 47, 48, 49, 50, 57, 71, 73, 79, 80, 82, 93, 94, 113, 114, 119, 124, 128, 129, 133, 137, 140, 142, 145, 159, 166, 168] },
-    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, fwd: Some(p1186_fwd), oracle: p1186_oracle, tags: &[0, 7, 20, 25, 27, 29, 30, 31, 32, 33, 34, 36, 37, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 72, 73, 90, 91, 93, 95, 97, 99, 103, 106, 113, 114, 115, 117, 119, 126, 128, 130, 131, 133, 134, 136, 137, 138, 140, 141, 142, 144, 145, 146, 147, 148, 159, 161, 162, 163] },
-    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, fwd: Some(p1187_fwd), oracle: p1187_oracle, tags: &[1, 2, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 53, 76, 90, 91, 93, 95, 97, 113, 119, 122, 123, 126, 127, 128, 133, 135, 137, 139, 141, 142, 159, 160, 162, 166, 172] },
-    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, fwd: Some(p1188_fwd), oracle: p1188_oracle, tags: &[3, 13, 19, 27, 29, 30, 33, 34, 37, 45, 46, 47, 49, 50, 51, 53, 54, 63, 68, 70, 71, 73, 74, 76, 79, 80, 83, 91, 93, 94, 96, 97, 99, 103, 106, 111, 112, 113, 114, 117, 120, 123, 124, 125, 126, 128, 129, 132, 133, 136, 137, 139, 142, 143, 146, 148, 155, 159, 162, 163, 178, 181, 184, 185] },
-    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, fwd: Some(p1189_fwd), oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 20, 29, 30, 32, 38, 42, 45, 46, 47, 48, 50, 51, 73, 81, 83, 93, 94, 95, 96, 97, 103, 104, 105, 113, 115, 118, 128, 131, 132, 133, 137, 140, 142, 143, 159, 160, 162, 163, 165, 179, 180, 181, 184, 185] },
-    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, fwd: Some(p1190_fwd), oracle: p1190_oracle, tags: &[0, 6, 19, 24, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 58, 68, 69, 70, 71, 73, 80, 83, 90, 91, 93, 95, 101, 108, 113, 114, 117, 121, 126, 127, 128, 132, 133, 134, 137, 140, 141, 142, 143, 144, 145, 147, 159, 160, 161, 162, 166, 176, 181, 182, 186, 189] },
-    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, fwd: Some(p1191_fwd), oracle: p1191_oracle, tags: &[5, 7, 8, 14, 19, 27, 29, 30, 32, 45, 46, 47, 48, 49, 50, 51, 75, 90, 91, 92, 93, 94, 96, 103, 104, 113, 114, 115, 119, 123, 126, 128, 129, 133, 134, 137, 138, 142, 143, 159, 161, 162, 166, 179, 180, 181, 182, 184, 185, 186, 189] },
-    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, fwd: Some(p1192_fwd), oracle: p1192_oracle, tags: &[0, 1, 6, 22, 29, 30, 31, 32, 33, 34, 35, 37, 42, 45, 46, 47, 48, 49, 50, 53, 68, 69, 73, 78, 80, 87, 91, 93, 95, 103, 113, 114, 116, 121, 124, 125, 126, 127, 128, 133, 134, 135, 137, 138, 142, 143, 144, 159, 160, 162, 166, 168] },
-    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, fwd: Some(p1193_fwd), oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 19, 29, 30, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 73, 74, 76, 79, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 119, 123, 124, 128, 129, 131, 133, 135, 137, 138, 139, 140, 141, 142, 143, 155, 156, 159, 162, 190] },
-    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, fwd: Some(p1194_fwd), oracle: p1194_oracle, tags: &[0, 3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 80, 81, 83, 85, 86, 91, 93, 101, 103, 104, 106, 107, 108, 111, 112, 113, 114, 120, 123, 127, 128, 129, 131, 133, 137, 138, 142, 143, 144, 148, 151, 152, 155, 156, 163, 166, 175] },
-    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, fwd: Some(p1195_fwd), oracle: p1195_oracle, tags: &[0, 4, 6, 11, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 57, 68, 70, 71, 80, 83, 90, 93, 94, 95, 97, 101, 106, 113, 114, 115, 119, 120, 128, 129, 130, 131, 133, 136, 137, 140, 141, 142, 143, 144, 145, 149, 156, 159, 177, 179, 181, 182, 184, 185, 186, 188, 189] },
-    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, fwd: Some(p1196_fwd), oracle: p1196_oracle, tags: &[0, 2, 3, 4, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 54, 55, 59, 61, 62, 66, 68, 69, 70, 71, 73, 76, 79, 80, 82, 91, 93, 103, 105, 106, 113, 114, 116, 126, 128, 131, 132, 133, 137, 140, 141, 142, 143, 144, 146, 150, 155, 159, 161, 162, 181, 182, 186, 189] },
-    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, fwd: Some(p1197_fwd), oracle: p1197_oracle, tags: &[3, 5, 19, 29, 30, 33, 45, 47, 48, 50, 53, 54, 68, 69, 76, 79, 80, 87, 91, 93, 94, 97, 103, 104, 113, 114, 116, 120, 121, 133, 136, 137, 138, 142, 143, 144, 159, 166, 174, 190] },
-    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, fwd: Some(p1198_fwd), oracle: p1198_oracle, tags: &[0, 1, 2, 5, 19, 29, 30, 31, 34, 35, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 70, 71, 73, 79, 80, 81, 93, 94, 96, 97, 103, 104, 113, 114, 115, 120, 125, 126, 128, 129, 130, 133, 134, 136, 137, 142, 144, 145, 146, 159, 161, 163, 166, 181, 182, 186, 189] },
-    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, fwd: Some(p1199_fwd), oracle: p1199_oracle, tags: &[0, 4, 7, 19, 27, 29, 30, 34, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 91, 93, 94, 95, 96, 103, 104, 106, 113, 114, 115, 118, 122, 125, 126, 127, 128, 133, 137, 138, 139, 142, 143, 152, 159, 162, 163, 177, 178, 181, 182, 183, 185, 188] },
-    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, fwd: Some(p1200_fwd), oracle: p1200_oracle, tags: &[0, 4, 20, 27, 29, 30, 31, 33, 35, 36, 45, 46, 47, 48, 49, 50, 53, 55, 66, 67, 68, 69, 70, 71, 72, 73, 83, 93, 94, 96, 103, 113, 114, 115, 119, 120, 121, 122, 123, 128, 131, 133, 137, 140, 141, 142, 144, 145, 159, 160, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, fwd: Some(p1201_fwd), oracle: p1201_oracle, tags: &[1, 2, 11, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 53, 54, 68, 69, 71, 72, 73, 80, 83, 88, 91, 92, 93, 94, 101, 106, 113, 115, 116, 121, 125, 128, 129, 130, 132, 133, 134, 136, 137, 139, 141, 142, 143, 145, 155, 156, 159, 163] },
-    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, fwd: Some(p1202_fwd), oracle: p1202_oracle, tags: &[0, 2, 4, 19, 29, 30, 31, 32, 33, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 57, 68, 70, 73, 76, 77, 79, 80, 81, 90, 91, 92, 93, 95, 97, 104, 113, 114, 115, 116, 118, 121, 123, 128, 129, 133, 137, 139, 142, 143, 146, 149, 155, 158, 159, 160, 163, 190] },
-    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1203_eval, grad: p1203_grad, fwd: Some(p1203_fwd), oracle: p1203_oracle, tags: &[0, 3, 4, 6, 8, 15, 18, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 55, 71, 93, 94, 97, 105, 106, 113, 114, 119, 123, 124, 126, 127, 128, 131, 134, 137, 140, 142, 143, 152, 156, 159, 160, 163, 166, 169] },
-    Prog { name: "p1204", active: &[true, true, true, true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, fwd: Some(p1204_fwd), oracle: p1204_oracle, tags: &[3, 16, 19, 27, 29, 30, 33, 36, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 57, 63, 65, 66, 67, 68, 70, 71, 73, 78, 80, 83, 84, 88, 90, 91, 92, 93, 97, 100, 101, 102, 103, 104, 108, 110, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 126, 128, 132, 133, 134, 136, 137, 140, 141, 142, 143, 145, 146, 148, 152, 155, 156, 159, 162, 163, 181] },
-    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, fwd: Some(p1205_fwd), oracle: p1205_oracle, tags: &[0, 3, 15, 19, 29, 30, 31, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 65, 68, 69, 71, 73, 80, 81, 83, 88, 91, 93, 94, 96, 97, 104, 105, 106, 110, 113, 114, 115, 116, 117, 119, 124, 126, 128, 129, 133, 135, 137, 139, 140, 142, 143, 144, 145, 151, 156, 159, 161, 166, 170, 177, 181, 182, 183, 185] },
-    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, fwd: Some(p1206_fwd), oracle: p1206_oracle, tags: &[3, 4, 21, 29, 30, 32, 33, 40, 43, 45, 47, 48, 50, 53, 68, 76, 80, 81, 90, 91, 93, 95, 103, 104, 105, 106, 113, 114, 116, 120, 122, 125, 126, 128, 130, 131, 133, 134, 135, 136, 137, 138, 142, 143, 152, 155, 159, 163, 166, 169] },
-    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, fwd: Some(p1207_fwd), oracle: p1207_oracle, tags: &[0, 6, 7, 19, 29, 30, 32, 33, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 71, 72, 73, 91, 93, 95, 113, 114, 115, 116, 118, 121, 122, 123, 124, 125, 128, 130, 131, 132, 133, 137, 142, 144, 145, 150, 159, 162, 163] },
-    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, fwd: Some(p1208_fwd), oracle: p1208_oracle, tags: &[0, 4, 6, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 76, 90, 91, 93, 94, 95, 96, 103, 104, 105, 106, 113, 114, 115, 119, 123, 126, 128, 129, 131, 133, 137, 139, 140, 141, 142, 143, 144, 159, 160, 161, 163, 166, 169, 172, 175, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, fwd: Some(p1209_fwd), oracle: p1209_oracle, tags: &[0, 1, 21, 27, 29, 30, 31, 32, 36, 39, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 74, 90, 91, 93, 94, 95, 96, 113, 114, 117, 118, 127, 128, 129, 132, 133, 134, 137, 139, 141, 142, 143, 144, 146, 147, 148, 159, 161, 162, 163, 166, 178, 181, 184, 185] },
-    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, fwd: Some(p1210_fwd), oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 19, 29, 30, 31, 33, 35, 45, 46, 47, 48, 49, 50, 73, 81, 90, 93, 94, 95, 96, 104, 113, 114, 115, 118, 119, 126, 128, 132, 133, 137, 138, 142, 143, 144, 159, 161, 162, 178, 181, 184, 185, 190] },
-    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, fwd: Some(p1211_fwd), oracle: p1211_oracle, tags: &[0, 3, 11, 21, 27, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 80, 91, 93, 94, 95, 96, 97, 100, 101, 106, 109, 113, 114, 117, 118, 120, 121, 124, 127, 128, 130, 131, 132, 133, 137, 138, 141, 142, 143, 145, 146, 149, 159, 161, 162, 166, 168, 175, 179, 181, 184, 185] },
-    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, fwd: Some(p1212_fwd), oracle: p1212_oracle, tags: &[0, 6, 19, 29, 30, 33, 36, 37, 45, 46, 47, 50, 53, 71, 73, 93, 94, 95, 96, 106, 113, 117, 119, 121, 125, 127, 128, 134, 137, 142, 143, 144, 159, 162, 178, 181, 184, 185, 190] },
-    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, fwd: Some(p1213_fwd), oracle: p1213_oracle, tags: &[0, 3, 4, 16, 21, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 76, 77, 79, 80, 82, 84, 93, 113, 114, 115, 117, 118, 123, 126, 127, 128, 131, 133, 137, 139, 140, 142, 143, 159, 163, 166, 169, 181] },
-    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, fwd: Some(p1214_fwd), oracle: p1214_oracle, tags: &[1, 2, 7, 8, 19, 25, 29, 30, 31, 32, 35, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 57, 68, 69, 70, 73, 79, 80, 81, 82, 83, 90, 91, 93, 94, 95, 96, 103, 105, 108, 113, 114, 118, 121, 123, 124, 128, 130, 133, 134, 137, 142, 145, 155, 159, 160, 178, 181, 184, 185] },
-    Prog { name: "p1215", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, fwd: Some(p1215_fwd), oracle: p1215_oracle, tags: &[0, 4, 14, 15, 19, 27, 28, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 76, 79, 80, 83, 86, 88, 90, 91, 93, 94, 96, 97, 101, 106, 113, 114, 116, 118, 124, 125, 128, 133, 134, 137, 138, 140, 141, 142, 144, 146, 159, 160, 161, 163, 166] },
-    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, fwd: Some(p1216_fwd), oracle: p1216_oracle, tags: &[0, 7, 20, 29, 30, 32, 33, 40, 41, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 68, 69, 70, 71, 76, 80, 83, 90, 91, 93, 95, 96, 97, 103, 104, 105, 106, 113, 115, 116, 119, 128, 130, 133, 134, 136, 137, 138, 139, 141, 142, 143, 146, 148, 159, 160, 161, 162, 163, 166, 175] },
-    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, fwd: Some(p1217_fwd), oracle: p1217_oracle, tags: &[2, 4, 6, 7, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 71, 80, 81, 83, 91, 93, 97, 98, 100, 106, 113, 114, 115, 118, 122, 123, 124, 126, 128, 129, 130, 137, 140, 142, 155, 159, 162, 164, 166, 181, 186] },
-    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false], outputs: 2, eval: p1218_eval, grad: p1218_grad, fwd: Some(p1218_fwd), oracle: p1218_oracle, tags: &[4, 7, 8, 15, 18, 21, 29, 30, 34, 45, 46, 47, 48, 50, 51, 53, 54, 68, 71, 81, 83, 93, 94, 96, 103, 104, 105, 106, 113, 114, 118, 125, 128, 129, 130, 131, 133, 134, 135, 137, 141, 142, 144, 159, 160, 163, 181, 182, 186, 189] },
-    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, fwd: Some(p1219_fwd), oracle: p1219_oracle, tags: &[3, 7, 22, 29, 30, 33, 34, 36, 45, 46, 47, 48, 50, 51, 53, 54, 57, 65, 68, 70, 72, 76, 92, 93, 96, 97, 101, 113, 114, 119, 120, 124, 126, 128, 132, 133, 134, 137, 138, 141, 142, 143, 144, 150, 159, 160, 161] },
-    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, fwd: Some(p1220_fwd), oracle: p1220_oracle, tags: &[2, 3, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 76, 80, 91, 93, 95, 96, 97, 100, 101, 104, 113, 114, 115, 121, 123, 128, 129, 133, 135, 136, 137, 139, 140, 142, 143, 145, 146, 159, 160, 163, 190] },
-    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, fwd: Some(p1221_fwd), oracle: p1221_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 73, 74, 80, 90, 91, 93, 95, 96, 101, 113, 115, 127, 128, 130, 133, 135, 137, 141, 142, 143, 144, 151, 159, 160, 162, 163, 166, 172, 181, 182, 189] },
-    Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, fwd: Some(p1222_fwd), oracle: p1222_oracle, tags: &[0, 19, 29, 30, 45, 46, 47, 48, 50, 53, 54, 66, 71, 113, 114, 119, 121, 122, 128, 132, 133, 134, 137, 141, 142, 143, 159, 163, 166, 187] },
-    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, fwd: Some(p1223_fwd), oracle: p1223_oracle, tags: &[3, 4, 6, 19, 29, 30, 33, 45, 46, 47, 50, 80, 93, 95, 103, 105, 113, 130, 133, 137, 143, 152, 161, 177, 181, 182, 188] },
-    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, fwd: Some(p1224_fwd), oracle: p1224_oracle, tags: &[0, 19, 29, 30, 31, 32, 33, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 73, 76, 90, 91, 93, 95, 104, 113, 114, 115, 118, 120, 128, 133, 135, 136, 137, 141, 142, 144, 145, 146, 159, 163] },
-    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, fwd: Some(p1225_fwd), oracle: p1225_oracle, tags: &[0, 7, 19, 29, 30, 33, 34, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 91, 93, 95, 96, 113, 114, 118, 126, 127, 128, 133, 134, 137, 138, 139, 142, 143, 144, 151, 159, 160, 166, 177, 181, 182, 183, 185] },
-    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, fwd: Some(p1226_fwd), oracle: p1226_oracle, tags: &[0, 3, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 53, 71, 80, 93, 101, 106, 113, 114, 115, 116, 118, 125, 128, 130, 133, 137, 140, 142, 143, 144, 149, 156, 159, 160] },
-    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, fwd: Some(p1227_fwd), oracle: p1227_oracle, tags: &[3, 19, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 55, 57, 63, 65, 68, 69, 70, 71, 72, 80, 83, 88, 93, 97, 103, 106, 110, 113, 114, 115, 117, 118, 119, 121, 126, 127, 128, 129, 130, 132, 133, 135, 137, 138, 139, 140, 142, 143, 148, 156, 159, 161, 162, 163, 166, 168] },
-    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, fwd: Some(p1228_fwd), oracle: p1228_oracle, tags: &[0, 20, 29, 30, 45, 46, 47, 93, 96, 113, 114, 119, 128, 133, 137, 138, 142, 143, 145, 148, 157, 159, 166, 173, 177, 181, 182, 183, 185] },
-    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, fwd: Some(p1229_fwd), oracle: p1229_oracle, tags: &[0, 1, 19, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 57, 68, 70, 80, 81, 82, 83, 86, 88, 89, 90, 91, 93, 104, 108, 110, 113, 114, 115, 116, 117, 122, 125, 127, 128, 129, 133, 134, 137, 140, 141, 142, 143, 144, 146, 148, 154, 159, 162, 163] },
-    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, fwd: Some(p1230_fwd), oracle: p1230_oracle, tags: &[0, 22, 29, 30, 45, 46, 47, 48, 50, 51, 53, 55, 71, 73, 91, 93, 97, 101, 113, 114, 119, 126, 128, 131, 132, 133, 135, 136, 137, 139, 142, 143, 151, 158, 159, 163, 166, 175] },
-    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, fwd: Some(p1231_fwd), oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 16, 17, 19, 23, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 58, 71, 73, 80, 81, 84, 91, 93, 95, 96, 97, 100, 103, 104, 106, 109, 113, 114, 115, 116, 120, 121, 123, 124, 125, 127, 128, 131, 133, 135, 136, 137, 138, 139, 140, 142, 145, 150, 155, 156, 159, 161, 162, 166, 172, 181] },
-    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, fwd: Some(p1232_fwd), oracle: p1232_oracle, tags: &[0, 7, 8, 21, 27, 29, 30, 33, 42, 45, 46, 47, 48, 49, 50, 51, 53, 66, 67, 71, 73, 80, 90, 93, 95, 96, 103, 113, 114, 115, 118, 128, 133, 137, 140, 142, 144, 152, 159, 161, 163, 179, 180, 181, 184, 185] },
-    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, fwd: Some(p1233_fwd), oracle: p1233_oracle, tags: &[3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 71, 80, 87, 93, 103, 105, 113, 114, 115, 118, 121, 122, 128, 133, 135, 137, 138, 140, 142, 145, 146, 159, 161, 162, 163, 190] },
-    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, fwd: Some(p1234_fwd), oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 22, 29, 30, 32, 33, 35, 38, 39, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 60, 61, 63, 71, 76, 91, 93, 94, 95, 96, 97, 103, 113, 114, 115, 117, 119, 122, 123, 126, 128, 133, 135, 136, 137, 139, 141, 142, 143, 144, 145, 146, 159, 160, 163, 165, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, fwd: Some(p1235_fwd), oracle: p1235_oracle, tags: &[0, 2, 4, 8, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 57, 68, 72, 76, 93, 96, 103, 105, 113, 114, 115, 121, 125, 126, 128, 133, 135, 137, 139, 142, 143, 145, 155, 159, 161, 179, 180, 181, 184, 185] },
-    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, fwd: Some(p1236_fwd), oracle: p1236_oracle, tags: &[2, 4, 7, 19, 26, 27, 28, 29, 30, 32, 35, 45, 46, 47, 48, 50, 51, 53, 71, 73, 80, 83, 93, 94, 96, 103, 105, 113, 114, 115, 118, 128, 129, 130, 133, 136, 137, 140, 142, 143, 144, 151, 159, 160, 166, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, fwd: Some(p1237_fwd), oracle: p1237_oracle, tags: &[3, 19, 29, 30, 32, 37, 45, 46, 47, 48, 50, 51, 53, 56, 68, 70, 72, 80, 83, 91, 93, 96, 97, 101, 103, 106, 109, 113, 114, 115, 118, 121, 122, 128, 130, 133, 134, 136, 137, 139, 141, 142, 143, 149, 160, 161, 163, 166, 181, 182, 186, 189] },
-    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, fwd: Some(p1238_fwd), oracle: p1238_oracle, tags: &[2, 7, 8, 19, 29, 30, 34, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 93, 94, 96, 106, 113, 114, 119, 121, 122, 124, 128, 129, 133, 137, 139, 142, 144, 145, 159, 163, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, fwd: Some(p1239_fwd), oracle: p1239_oracle, tags: &[0, 1, 7, 22, 29, 30, 31, 32, 33, 42, 45, 46, 47, 48, 49, 50, 51, 53, 56, 57, 58, 68, 69, 70, 71, 73, 74, 77, 79, 81, 91, 92, 93, 95, 97, 103, 104, 105, 113, 114, 115, 120, 125, 128, 132, 133, 134, 136, 137, 138, 142, 143, 144, 145, 159, 160, 161, 163, 166, 168, 173] },
-    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, fwd: Some(p1240_fwd), oracle: p1240_oracle, tags: &[0, 7, 21, 29, 30, 31, 32, 35, 40, 43, 44, 45, 46, 47, 50, 51, 53, 56, 60, 61, 68, 73, 90, 91, 92, 93, 95, 97, 106, 113, 114, 119, 120, 121, 122, 123, 125, 128, 132, 133, 134, 137, 141, 142, 143, 144, 145, 152, 159, 160, 161, 166, 168, 172] },
-    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, fwd: Some(p1241_fwd), oracle: p1241_oracle, tags: &[0, 4, 7, 19, 23, 29, 30, 36, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 72, 73, 83, 93, 102, 103, 113, 114, 115, 117, 118, 120, 121, 125, 126, 128, 132, 133, 134, 136, 137, 141, 142, 143, 144, 145, 146, 149, 156, 159, 161, 162, 163, 166, 173] },
-    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, fwd: Some(p1242_fwd), oracle: p1242_oracle, tags: &[0, 7, 17, 19, 24, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 58, 63, 65, 68, 71, 73, 76, 80, 81, 88, 93, 94, 95, 97, 98, 100, 101, 102, 103, 104, 106, 110, 113, 114, 115, 118, 121, 128, 131, 132, 133, 134, 136, 137, 142, 144, 145, 151, 159, 166, 175, 178, 181, 184, 185] },
-    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, fwd: Some(p1243_fwd), oracle: p1243_oracle, tags: &[0, 3, 5, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 54, 76, 81, 93, 94, 96, 97, 106, 113, 115, 118, 122, 128, 129, 132, 133, 136, 137, 139, 142, 143, 159, 177, 181, 182, 183, 185] },
-    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, fwd: Some(p1244_fwd), oracle: p1244_oracle, tags: &[0, 19, 29, 30, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 55, 71, 73, 90, 91, 92, 93, 95, 103, 104, 105, 113, 114, 123, 128, 131, 132, 133, 135, 137, 138, 139, 142, 144, 152, 159, 161, 162, 163, 166, 168, 190, 191] },
-    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, fwd: Some(p1245_fwd), oracle: p1245_oracle, tags: &[0, 1, 6, 19, 26, 29, 30, 32, 33, 35, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 79, 113, 114, 116, 117, 119, 120, 125, 128, 133, 135, 137, 138, 141, 142, 144, 146, 147, 153, 159, 162, 163] },
-    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, fwd: Some(p1246_fwd), oracle: p1246_oracle, tags: &[3, 5, 7, 19, 25, 27, 29, 30, 31, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 72, 73, 80, 81, 83, 90, 91, 93, 94, 95, 96, 97, 99, 103, 106, 113, 114, 116, 119, 125, 126, 128, 129, 133, 136, 137, 140, 141, 142, 145, 146, 155, 159, 161] },
-    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, fwd: Some(p1247_fwd), oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 19, 29, 30, 31, 32, 35, 37, 38, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 58, 68, 71, 72, 73, 80, 83, 87, 90, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 115, 116, 118, 119, 121, 122, 125, 126, 128, 130, 132, 133, 134, 135, 136, 137, 139, 140, 141, 142, 143, 144, 145, 155, 159, 177, 181, 182, 183, 185] },
-    Prog { name: "p1248", active: &[true, true, true], outputs: 1, eval: p1248_eval, grad: p1248_grad, fwd: Some(p1248_fwd), oracle: p1248_oracle, tags: &[0, 17, 19, 27, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 61, 62, 66, 71, 73, 74, 76, 79, 90, 91, 93, 95, 99, 103, 113, 114, 115, 117, 120, 122, 123, 124, 125, 126, 128, 130, 131, 132, 133, 134, 135, 137, 142, 143, 144, 147, 150, 151, 159, 160, 161] },
-    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, fwd: Some(p1249_fwd), oracle: p1249_oracle, tags: &[0, 2, 3, 19, 23, 29, 30, 31, 32, 33, 34, 35, 36, 37, 39, 45, 46, 47, 48, 49, 50, 53, 57, 58, 68, 69, 70, 72, 74, 80, 83, 91, 93, 96, 97, 101, 102, 103, 106, 109, 113, 114, 119, 120, 126, 128, 133, 134, 135, 136, 137, 138, 139, 142, 143, 144, 149, 151, 155, 156, 159, 160, 162, 163, 181, 182, 186] },
-    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, fwd: Some(p1250_fwd), oracle: p1250_oracle, tags: &[0, 2, 3, 7, 20, 29, 30, 32, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 71, 73, 90, 91, 93, 94, 95, 96, 97, 104, 113, 114, 115, 118, 125, 128, 130, 133, 137, 140, 142, 143, 144, 145, 155, 159, 163, 166, 168, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, fwd: Some(p1251_fwd), oracle: p1251_oracle, tags: &[0, 1, 7, 19, 29, 31, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 72, 74, 113, 114, 115, 118, 119, 121, 124, 128, 133, 135, 137, 139, 142, 143, 144, 145, 146, 149, 159, 161, 162, 164, 166, 174] },
-    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, fwd: Some(p1252_fwd), oracle: p1252_oracle, tags: &[0, 3, 7, 19, 29, 30, 32, 33, 38, 42, 45, 46, 47, 50, 53, 71, 73, 91, 93, 95, 97, 113, 116, 117, 124, 127, 128, 133, 137, 138, 141, 142, 144, 145, 159, 160, 166, 168] },
-    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, fwd: Some(p1253_fwd), oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 19, 25, 29, 30, 34, 38, 45, 46, 47, 48, 50, 51, 53, 68, 93, 94, 102, 113, 114, 119, 120, 127, 128, 129, 132, 133, 136, 137, 142, 144, 155, 156, 160, 161, 166, 173, 187] },
-    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, fwd: Some(p1254_fwd), oracle: p1254_oracle, tags: &[1, 3, 19, 29, 30, 32, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 73, 80, 81, 91, 93, 97, 98, 100, 103, 106, 113, 114, 115, 119, 123, 124, 128, 129, 132, 133, 136, 137, 140, 141, 142, 144, 145, 146, 159, 190] },
-    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, fwd: Some(p1255_fwd), oracle: p1255_oracle, tags: &[0, 5, 19, 29, 30, 31, 33, 34, 35, 45, 46, 47, 50, 51, 53, 71, 73, 76, 79, 93, 94, 95, 96, 101, 103, 113, 114, 116, 119, 127, 128, 136, 137, 139, 142, 145, 155, 159, 160, 179, 181, 184, 185] },
-    Prog { name: "p1256", active: &[true, false], outputs: 2, eval: p1256_eval, grad: p1256_grad, fwd: Some(p1256_fwd), oracle: p1256_oracle, tags: &[1, 7, 8, 13, 20, 29, 30, 33, 37, 42, 45, 46, 47, 49, 50, 51, 53, 64, 73, 78, 80, 88, 91, 93, 95, 97, 101, 103, 105, 113, 114, 116, 125, 127, 128, 133, 137, 140, 142, 143, 147, 159, 166, 168, 176] },
-    Prog { name: "p1257", active: &[true, true, true, true, true], outputs: 1, eval: p1257_eval, grad: p1257_grad, fwd: Some(p1257_fwd), oracle: p1257_oracle, tags: &[1, 6, 19, 27, 29, 30, 32, 33, 35, 36, 37, 45, 46, 47, 48, 49, 50, 53, 55, 57, 68, 69, 71, 73, 90, 91, 93, 94, 95, 99, 103, 105, 106, 113, 114, 115, 116, 121, 122, 126, 128, 130, 133, 137, 142, 144, 145, 147, 149, 159, 160, 166, 167, 170, 175, 177, 181, 182, 188] },
-    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, fwd: Some(p1258_fwd), oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 19, 29, 30, 32, 33, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 68, 71, 76, 80, 81, 90, 91, 93, 95, 96, 97, 98, 100, 103, 106, 113, 114, 115, 117, 119, 120, 128, 132, 133, 134, 137, 139, 141, 142, 143, 144, 148, 159, 160, 163, 166, 173, 181, 182, 186] },
-    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, fwd: Some(p1259_fwd), oracle: p1259_oracle, tags: &[3, 5, 7, 14, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 81, 83, 90, 91, 93, 94, 96, 97, 103, 104, 106, 113, 114, 116, 119, 122, 128, 133, 134, 137, 138, 140, 141, 142, 143, 149, 156, 159, 166, 170, 177, 181, 182, 183, 185] },
-    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, fwd: Some(p1260_fwd), oracle: p1260_oracle, tags: &[3, 4, 5, 8, 19, 29, 30, 38, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 80, 83, 88, 93, 94, 95, 96, 103, 105, 106, 110, 113, 114, 116, 119, 120, 128, 131, 133, 135, 137, 141, 142, 143, 144, 159, 179, 180, 181, 184, 185] },
-    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, fwd: Some(p1261_fwd), oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 19, 29, 30, 32, 33, 34, 38, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 69, 70, 72, 73, 78, 80, 83, 87, 90, 91, 93, 94, 95, 103, 105, 106, 113, 114, 115, 117, 119, 124, 125, 128, 131, 133, 137, 139, 142, 143, 144, 145, 146, 159, 160] },
-    Prog { name: "p1262", active: &[true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1262_eval, grad: p1262_grad, fwd: Some(p1262_fwd), oracle: p1262_oracle, tags: &[2, 8, 17, 18, 19, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 53, 68, 69, 70, 76, 80, 81, 83, 90, 91, 93, 95, 96, 104, 106, 113, 114, 118, 119, 120, 124, 128, 132, 133, 135, 137, 140, 142, 143, 159, 161, 166, 168] },
-    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, fwd: Some(p1263_fwd), oracle: p1263_oracle, tags: &[0, 6, 19, 29, 30, 31, 32, 33, 45, 46, 47, 48, 50, 51, 53, 66, 68, 73, 76, 79, 80, 81, 91, 93, 94, 95, 96, 103, 113, 114, 119, 121, 127, 128, 130, 133, 136, 137, 138, 141, 142, 143, 145, 159, 161, 162, 163, 166, 173, 177, 181, 182, 183, 185, 188] },
-    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, fwd: Some(p1264_fwd), oracle: p1264_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 35, 36, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 73, 76, 78, 90, 91, 93, 95, 96, 97, 113, 114, 115, 127, 128, 129, 130, 132, 133, 134, 135, 137, 138, 140, 142, 143, 144, 145, 146, 150, 159, 163, 190, 191] },
-    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, fwd: Some(p1265_fwd), oracle: p1265_oracle, tags: &[0, 1, 7, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 80, 85, 86, 92, 93, 94, 95, 96, 97, 107, 113, 114, 116, 121, 124, 125, 126, 128, 132, 133, 136, 137, 138, 142, 144, 145, 147, 150, 154, 159, 161, 178, 181, 184, 185] },
-    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, fwd: Some(p1266_fwd), oracle: p1266_oracle, tags: &[0, 3, 7, 22, 29, 30, 32, 33, 37, 38, 40, 43, 44, 45, 46, 47, 48, 50, 73, 80, 83, 90, 91, 93, 94, 95, 96, 101, 106, 113, 114, 115, 116, 117, 118, 119, 121, 127, 128, 133, 135, 137, 142, 143, 144, 145, 146, 152, 155, 159, 161, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, fwd: Some(p1267_fwd), oracle: p1267_oracle, tags: &[0, 1, 7, 8, 19, 29, 30, 31, 32, 37, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 72, 73, 90, 91, 93, 95, 113, 114, 117, 118, 122, 123, 126, 128, 129, 130, 131, 132, 133, 134, 137, 138, 139, 142, 143, 144, 145, 146, 152, 159, 160, 166, 190, 191] },
-    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, fwd: Some(p1268_fwd), oracle: p1268_oracle, tags: &[2, 8, 13, 19, 27, 28, 29, 30, 36, 39, 42, 43, 45, 46, 47, 48, 50, 51, 64, 72, 73, 79, 80, 83, 91, 93, 94, 95, 96, 103, 105, 113, 114, 122, 124, 127, 128, 129, 130, 131, 132, 133, 137, 140, 141, 142, 143, 144, 146, 155, 159, 163, 166, 168, 179, 180, 181, 184, 185] },
-    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, fwd: Some(p1269_fwd), oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 21, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 61, 62, 63, 68, 71, 73, 79, 83, 90, 91, 93, 95, 96, 97, 103, 104, 105, 113, 114, 115, 118, 119, 121, 124, 125, 128, 132, 133, 137, 138, 139, 140, 142, 143, 146, 155, 159, 160, 161, 162, 163, 166, 181, 182, 186] },
-    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, fwd: Some(p1270_fwd), oracle: p1270_oracle, tags: &[2, 3, 6, 8, 14, 20, 29, 30, 33, 35, 38, 39, 45, 46, 47, 48, 49, 50, 51, 80, 93, 94, 96, 97, 104, 105, 113, 114, 116, 122, 123, 128, 130, 132, 133, 135, 137, 141, 142, 144, 146, 150, 156, 159, 177, 178, 181, 182, 183, 185, 188] },
-    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, fwd: Some(p1271_fwd), oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 60, 61, 71, 76, 90, 91, 93, 95, 97, 103, 113, 114, 116, 117, 118, 119, 123, 125, 128, 129, 130, 132, 133, 134, 137, 139, 140, 141, 142, 144, 145, 155, 159, 163, 181] },
-    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, fwd: Some(p1272_fwd), oracle: p1272_oracle, tags: &[0, 2, 6, 20, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 73, 80, 91, 93, 96, 97, 106, 113, 114, 115, 122, 125, 126, 128, 133, 134, 137, 142, 143, 151, 155, 159, 162] },
-    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, fwd: Some(p1273_fwd), oracle: p1273_oracle, tags: &[0, 4, 6, 19, 29, 30, 32, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 73, 80, 83, 88, 91, 93, 94, 95, 96, 106, 110, 113, 115, 116, 118, 123, 125, 128, 129, 130, 132, 133, 137, 142, 143, 159, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, fwd: Some(p1274_fwd), oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 20, 29, 30, 33, 45, 46, 47, 48, 50, 53, 55, 56, 68, 69, 71, 91, 92, 93, 94, 95, 96, 103, 105, 113, 118, 119, 128, 130, 131, 133, 134, 136, 137, 139, 142, 143, 145, 149, 159, 177, 181, 182, 183, 185] },
-    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, fwd: Some(p1275_fwd), oracle: p1275_oracle, tags: &[0, 1, 6, 7, 19, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 65, 68, 70, 73, 76, 79, 80, 88, 91, 110, 113, 114, 115, 119, 125, 128, 133, 137, 138, 142, 143, 150, 159, 162] },
-    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, fwd: Some(p1276_fwd), oracle: p1276_oracle, tags: &[3, 4, 5, 8, 19, 29, 30, 32, 34, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 73, 79, 80, 81, 82, 90, 91, 93, 94, 95, 96, 97, 101, 113, 114, 115, 120, 122, 128, 133, 134, 137, 141, 142, 143, 144, 159, 161, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, fwd: Some(p1277_fwd), oracle: p1277_oracle, tags: &[1, 2, 7, 19, 27, 28, 29, 30, 31, 32, 39, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 59, 68, 71, 73, 80, 83, 90, 91, 93, 95, 97, 106, 113, 114, 116, 120, 124, 128, 131, 133, 134, 135, 136, 137, 142, 144, 145, 159, 161, 166, 168] },
-    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, fwd: Some(p1278_fwd), oracle: p1278_oracle, tags: &[0, 7, 14, 19, 29, 30, 31, 32, 33, 35, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 74, 79, 90, 91, 93, 94, 95, 96, 97, 101, 103, 105, 113, 114, 115, 122, 123, 128, 129, 133, 135, 137, 139, 141, 142, 143, 144, 145, 146, 159, 160, 178, 179, 181, 184, 185, 188] },
-    Prog { name: "p1279", active: &[true, true, true, false, false, false, false, false, false], outputs: 3, eval: p1279_eval, grad: p1279_grad, fwd: Some(p1279_fwd), oracle: p1279_oracle, tags: &[0, 2, 6, 7, 8, 17, 18, 22, 29, 30, 31, 38, 45, 46, 47, 50, 51, 53, 55, 56, 68, 71, 73, 78, 79, 93, 96, 97, 103, 113, 114, 118, 122, 125, 128, 129, 134, 137, 141, 142, 159, 162, 166, 168] },
-    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, fwd: Some(p1280_fwd), oracle: p1280_oracle, tags: &[1, 19, 27, 28, 29, 30, 33, 34, 45, 46, 47, 48, 50, 53, 68, 69, 72, 73, 80, 83, 91, 103, 113, 114, 115, 116, 118, 119, 124, 128, 133, 134, 137, 138, 139, 140, 142, 143, 144, 145, 146, 159, 160, 162, 166, 175] },
-    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, fwd: Some(p1281_fwd), oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 19, 29, 30, 33, 34, 45, 46, 47, 50, 53, 76, 80, 87, 92, 93, 103, 113, 114, 128, 131, 137, 143, 145, 146, 166, 168] },
-    Prog { name: "p1282", active: &[true, true, true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, fwd: Some(p1282_fwd), oracle: p1282_oracle, tags: &[0, 6, 14, 22, 27, 28, 29, 30, 31, 32, 36, 45, 46, 47, 48, 49, 50, 51, 53, 57, 66, 67, 68, 70, 71, 73, 74, 78, 79, 80, 83, 91, 93, 103, 106, 113, 114, 115, 116, 117, 120, 121, 124, 126, 128, 129, 130, 131, 132, 133, 134, 135, 137, 141, 142, 143, 144, 146, 150, 159, 161, 163, 166] },
-    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, fwd: Some(p1283_fwd), oracle: p1283_oracle, tags: &[0, 4, 7, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 68, 74, 80, 83, 88, 91, 93, 104, 113, 114, 119, 133, 137, 138, 139, 140, 142, 143, 155, 159, 162] },
-    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, fwd: Some(p1284_fwd), oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 20, 29, 30, 32, 45, 46, 47, 48, 50, 51, 53, 64, 68, 70, 72, 78, 80, 88, 93, 94, 96, 97, 103, 104, 110, 113, 114, 116, 121, 122, 124, 125, 126, 127, 128, 133, 135, 136, 137, 139, 140, 142, 143, 155, 159, 179, 180, 181, 184, 185] },
-    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, fwd: Some(p1285_fwd), oracle: p1285_oracle, tags: &[0, 3, 4, 8, 20, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 71, 76, 80, 91, 93, 94, 96, 97, 111, 112, 113, 114, 115, 116, 117, 118, 119, 125, 127, 128, 130, 132, 133, 134, 135, 137, 140, 142, 143, 145, 150, 159, 160, 163, 179, 180, 181, 184, 185] },
-    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, fwd: Some(p1286_fwd), oracle: p1286_oracle, tags: &[0, 4, 8, 13, 19, 29, 30, 31, 32, 33, 34, 37, 42, 43, 45, 46, 47, 48, 50, 51, 53, 54, 64, 68, 69, 70, 71, 73, 74, 78, 80, 81, 83, 91, 93, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 117, 118, 122, 124, 125, 128, 129, 131, 133, 135, 137, 139, 140, 141, 142, 143, 144, 145, 146, 155, 159, 161, 166, 169] },
-    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, fwd: Some(p1287_fwd), oracle: p1287_oracle, tags: &[0, 2, 3, 15, 17, 19, 23, 29, 30, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 73, 80, 81, 91, 93, 94, 97, 98, 100, 103, 104, 105, 106, 109, 113, 114, 115, 117, 118, 125, 128, 130, 131, 132, 133, 134, 137, 140, 142, 143, 146, 155, 158, 159, 160, 162, 163, 166, 168] },
-    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, fwd: Some(p1288_fwd), oracle: p1288_oracle, tags: &[0, 3, 7, 22, 29, 30, 32, 36, 42, 45, 46, 47, 48, 50, 51, 53, 68, 70, 81, 93, 97, 103, 106, 113, 114, 115, 117, 124, 127, 128, 133, 137, 138, 140, 141, 142, 143, 145, 155, 159, 163, 166, 168] },
-    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, fwd: Some(p1289_fwd), oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 19, 27, 29, 30, 32, 33, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 71, 76, 79, 80, 81, 82, 90, 91, 93, 94, 95, 96, 97, 98, 99, 100, 103, 106, 113, 114, 115, 117, 123, 124, 126, 128, 129, 130, 132, 133, 135, 137, 138, 140, 142, 143, 144, 146, 159, 161, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, fwd: Some(p1290_fwd), oracle: p1290_oracle, tags: &[0, 1, 7, 21, 29, 30, 33, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 63, 65, 68, 73, 76, 78, 80, 88, 91, 93, 95, 97, 110, 113, 128, 130, 131, 133, 135, 136, 137, 138, 141, 142, 144, 145, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p1291", active: &[true, true, true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, fwd: Some(p1291_fwd), oracle: p1291_oracle, tags: &[0, 2, 7, 17, 19, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 83, 91, 93, 96, 102, 103, 106, 113, 114, 115, 128, 130, 132, 133, 134, 137, 138, 139, 142, 144, 145, 146, 149, 156, 159, 161, 163, 181, 182, 189] },
-    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1292_eval, grad: p1292_grad, fwd: Some(p1292_fwd), oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 8, 13, 21, 25, 27, 29, 30, 33, 45, 46, 47, 48, 49, 50, 53, 67, 68, 71, 73, 93, 113, 114, 115, 120, 126, 128, 133, 134, 135, 136, 137, 140, 142, 144, 156, 159, 160, 161] },
-    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, fwd: Some(p1293_fwd), oracle: p1293_oracle, tags: &[0, 6, 20, 29, 30, 31, 34, 35, 45, 46, 47, 48, 49, 50, 53, 55, 68, 69, 70, 71, 80, 88, 91, 101, 113, 114, 115, 116, 124, 126, 127, 128, 133, 134, 137, 138, 139, 141, 142, 144, 146, 149, 159, 161] },
-    Prog { name: "p1294", active: &[true], outputs: 2, eval: p1294_eval, grad: p1294_grad, fwd: Some(p1294_fwd), oracle: p1294_oracle, tags: &[0, 7, 21, 29, 30, 31, 32, 34, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 65, 68, 69, 71, 72, 80, 83, 87, 88, 91, 92, 93, 106, 110, 112, 113, 114, 116, 119, 120, 122, 126, 127, 128, 129, 130, 132, 133, 134, 135, 136, 137, 138, 141, 142, 143, 144, 145, 146, 159, 160, 163] },
-    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, fwd: Some(p1295_fwd), oracle: p1295_oracle, tags: &[0, 1, 7, 19, 29, 30, 31, 32, 39, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 72, 73, 80, 81, 90, 91, 92, 93, 95, 97, 100, 103, 104, 113, 114, 115, 116, 118, 119, 123, 127, 128, 129, 131, 133, 135, 137, 138, 139, 141, 142, 143, 145, 146, 147, 159, 160, 162, 190] },
-    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, fwd: Some(p1296_fwd), oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 19, 23, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 53, 58, 68, 69, 71, 72, 73, 76, 80, 83, 90, 91, 93, 94, 95, 97, 103, 105, 106, 108, 113, 114, 115, 116, 117, 119, 127, 128, 130, 131, 133, 136, 137, 139, 141, 142, 143, 144, 145, 147, 159, 160, 161, 162, 163, 166, 187] },
-    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, fwd: Some(p1297_fwd), oracle: p1297_oracle, tags: &[0, 1, 19, 27, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 54, 56, 58, 66, 67, 68, 70, 71, 73, 76, 79, 80, 90, 91, 93, 95, 104, 111, 113, 114, 118, 119, 123, 127, 128, 130, 131, 132, 133, 134, 137, 138, 139, 141, 142, 143, 144, 146, 152, 159, 160, 161, 162, 163, 166] },
-    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, fwd: Some(p1298_fwd), oracle: p1298_oracle, tags: &[0, 1, 19, 29, 30, 33, 37, 38, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 71, 73, 79, 113, 114, 115, 119, 121, 124, 125, 126, 128, 130, 133, 137, 140, 142, 143, 144, 159, 161] },
-    Prog { name: "p1299", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, fwd: Some(p1299_fwd), oracle: p1299_oracle, tags: &[0, 4, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 72, 73, 76, 79, 80, 81, 93, 97, 103, 106, 109, 113, 120, 121, 122, 124, 128, 133, 134, 137, 139, 140, 142, 143, 144, 155, 159, 162] },
-    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, fwd: Some(p1300_fwd), oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 21, 25, 29, 30, 31, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 59, 68, 70, 71, 72, 73, 80, 83, 88, 93, 94, 96, 98, 103, 113, 114, 115, 117, 118, 121, 124, 126, 127, 128, 131, 133, 134, 137, 139, 140, 142, 145, 146, 151, 156, 159, 161, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, fwd: Some(p1301_fwd), oracle: p1301_oracle, tags: &[1, 4, 20, 29, 30, 33, 34, 36, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 80, 81, 91, 93, 96, 97, 98, 100, 103, 104, 105, 113, 114, 115, 117, 118, 126, 127, 128, 130, 132, 133, 134, 137, 141, 142, 144, 156, 159, 177, 181, 182, 183, 185, 186] },
-    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, fwd: Some(p1302_fwd), oracle: p1302_oracle, tags: &[0, 5, 7, 20, 29, 30, 32, 33, 36, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 76, 80, 86, 88, 90, 91, 93, 94, 95, 96, 97, 106, 110, 113, 114, 115, 124, 127, 128, 132, 133, 134, 137, 138, 139, 141, 142, 143, 144, 145, 146, 148, 151, 159, 160, 163, 166, 178, 181, 184, 185] },
-    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, fwd: Some(p1303_fwd), oracle: p1303_oracle, tags: &[0, 2, 3, 4, 19, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 65, 71, 80, 88, 91, 93, 97, 104, 105, 110, 113, 114, 115, 118, 121, 128, 130, 132, 133, 134, 135, 136, 137, 142, 143, 155, 156, 159, 160, 166, 168] },
-    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, fwd: Some(p1304_fwd), oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 31, 34, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 57, 68, 69, 71, 73, 93, 94, 96, 103, 104, 105, 106, 113, 114, 115, 116, 118, 122, 124, 126, 128, 129, 133, 136, 137, 139, 140, 142, 143, 146, 156, 159, 162, 163, 166, 172, 177, 181, 182, 183, 185] },
-    Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, fwd: Some(p1305_fwd), oracle: p1305_oracle, tags: &[2, 3, 4, 7, 17, 19, 29, 30, 31, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 76, 79, 80, 83, 90, 91, 93, 95, 97, 103, 108, 113, 114, 115, 116, 120, 128, 133, 137, 139, 141, 142, 143, 144, 145, 146] },
-    Prog { name: "p1306", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, fwd: Some(p1306_fwd), oracle: p1306_oracle, tags: &[0, 1, 6, 19, 27, 29, 30, 33, 38, 45, 46, 47, 48, 50, 53, 55, 56, 66, 67, 68, 69, 70, 71, 72, 73, 90, 91, 93, 94, 95, 96, 103, 105, 113, 114, 115, 118, 123, 125, 127, 128, 129, 133, 137, 140, 142, 144, 148, 159, 177, 181, 182, 188] },
-    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, fwd: Some(p1307_fwd), oracle: p1307_oracle, tags: &[1, 3, 7, 19, 29, 30, 31, 32, 40, 43, 45, 47, 48, 50, 51, 73, 90, 91, 93, 95, 97, 103, 113, 114, 115, 118, 124, 126, 128, 129, 131, 133, 137, 142, 143, 145, 146, 155, 159, 161, 190] },
-    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, fwd: Some(p1308_fwd), oracle: p1308_oracle, tags: &[0, 3, 22, 27, 29, 30, 32, 36, 38, 40, 41, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 56, 57, 68, 69, 70, 72, 73, 81, 83, 90, 91, 93, 95, 103, 106, 113, 114, 115, 116, 119, 120, 121, 123, 127, 128, 132, 133, 135, 136, 137, 139, 140, 141, 142, 143, 144, 145, 147, 155, 156, 159, 160, 161, 162, 163, 166, 187] },
-    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, fwd: Some(p1309_fwd), oracle: p1309_oracle, tags: &[0, 1, 19, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 73, 90, 91, 92, 93, 95, 97, 101, 103, 113, 114, 120, 124, 133, 136, 137, 142, 143, 144, 159, 160, 162, 163, 190] },
-    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, fwd: Some(p1310_fwd), oracle: p1310_oracle, tags: &[1, 2, 4, 7, 19, 29, 30, 33, 36, 37, 45, 46, 47, 48, 50, 51, 53, 60, 61, 80, 93, 103, 105, 113, 115, 116, 119, 122, 124, 125, 127, 128, 131, 133, 135, 137, 141, 142, 159] },
-    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, fwd: Some(p1311_fwd), oracle: p1311_oracle, tags: &[0, 6, 7, 19, 25, 29, 30, 33, 38, 42, 43, 45, 46, 47, 50, 53, 68, 76, 91, 93, 95, 113, 114, 120, 127, 128, 129, 130, 131, 132, 133, 139, 142, 144, 146, 149, 159] },
-    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, fwd: Some(p1312_fwd), oracle: p1312_oracle, tags: &[0, 3, 4, 5, 7, 12, 14, 20, 29, 30, 32, 33, 36, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 71, 76, 80, 83, 90, 91, 93, 94, 95, 96, 97, 102, 103, 111, 112, 113, 114, 115, 117, 119, 120, 121, 123, 125, 126, 128, 129, 130, 133, 134, 135, 136, 137, 140, 142, 143, 145, 148, 152, 155, 159, 161] },
-    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, fwd: Some(p1313_fwd), oracle: p1313_oracle, tags: &[0, 1, 19, 29, 30, 33, 45, 47, 48, 73, 113, 114, 128, 130, 141, 163] },
-    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1314_eval, grad: p1314_grad, fwd: Some(p1314_fwd), oracle: p1314_oracle, tags: &[0, 2, 3, 7, 8, 13, 19, 27, 29, 30, 31, 32, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 56, 59, 67, 68, 70, 71, 73, 80, 81, 90, 91, 93, 95, 97, 98, 99, 100, 101, 106, 113, 115, 119, 123, 125, 128, 129, 131, 132, 133, 135, 137, 139, 141, 142, 143, 144, 150, 155, 159, 160, 162] },
-    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, fwd: Some(p1315_fwd), oracle: p1315_oracle, tags: &[0, 2, 3, 7, 19, 29, 30, 32, 33, 45, 46, 47, 48, 50, 51, 53, 55, 68, 69, 70, 73, 79, 80, 93, 97, 101, 103, 104, 113, 114, 115, 117, 119, 120, 121, 128, 131, 132, 133, 134, 137, 139, 140, 141, 142, 143, 144, 150, 156, 159, 163, 166, 168, 181, 182, 186, 189, 190] },
-    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, fwd: Some(p1316_fwd), oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 19, 29, 30, 33, 36, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 80, 83, 93, 96, 101, 102, 103, 113, 114, 116, 117, 120, 124, 125, 127, 128, 133, 136, 137, 138, 139, 142, 144, 146, 149, 150, 155, 157, 159, 160, 162, 179, 180, 181, 184, 185] },
-    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, fwd: Some(p1317_fwd), oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 19, 29, 30, 32, 39, 40, 43, 45, 46, 47, 48, 50, 51, 73, 81, 90, 91, 93, 95, 97, 103, 106, 113, 114, 119, 128, 129, 130, 132, 133, 137, 140, 142, 143, 145, 156] },
-    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, fwd: Some(p1318_fwd), oracle: p1318_oracle, tags: &[2, 3, 19, 29, 30, 32, 37, 40, 42, 43, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 68, 70, 71, 73, 78, 79, 80, 81, 83, 90, 91, 93, 95, 103, 104, 105, 106, 113, 114, 115, 116, 118, 122, 123, 124, 125, 127, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 146, 147, 149, 152, 159, 161, 163, 166] },
-    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, fwd: Some(p1319_fwd), oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 20, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 59, 61, 62, 63, 73, 80, 81, 87, 93, 97, 103, 104, 106, 113, 114, 115, 120, 126, 128, 132, 133, 134, 135, 137, 138, 142, 143, 145, 159, 162, 163] },
-    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, fwd: Some(p1320_fwd), oracle: p1320_oracle, tags: &[3, 7, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 73, 91, 93, 105, 106, 113, 114, 115, 117, 119, 120, 122, 124, 128, 134, 137, 140, 142, 144, 159, 166, 168, 175] },
-    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, fwd: Some(p1321_fwd), oracle: p1321_oracle, tags: &[2, 3, 4, 7, 19, 29, 30, 32, 45, 46, 47, 50, 51, 53, 68, 70, 73, 74, 79, 80, 88, 93, 104, 113, 114, 115, 124, 125, 126, 127, 128, 130, 132, 133, 134, 137, 138, 141, 142, 156, 159, 160, 166, 169] },
-    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, fwd: Some(p1322_fwd), oracle: p1322_oracle, tags: &[1, 19, 29, 30, 45, 46, 47, 48, 49, 50, 80, 87, 91, 103, 113, 117, 125, 128, 129, 133, 136, 137, 138, 139, 142, 143, 144, 159, 190] },
-    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, fwd: Some(p1323_fwd), oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 19, 29, 30, 32, 36, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 68, 69, 70, 71, 72, 80, 81, 83, 91, 93, 96, 97, 98, 100, 104, 106, 113, 114, 116, 119, 120, 127, 128, 132, 133, 136, 137, 138, 141, 142, 143, 144, 145, 148, 159, 160, 162, 163, 166, 172, 173] },
-    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, fwd: Some(p1324_fwd), oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 19, 23, 29, 30, 31, 38, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 63, 65, 71, 73, 80, 81, 83, 88, 90, 91, 93, 94, 95, 97, 101, 103, 106, 110, 113, 114, 115, 128, 133, 134, 136, 137, 142, 143, 144, 145, 151, 155, 159, 163] },
-    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, fwd: Some(p1325_fwd), oracle: p1325_oracle, tags: &[3, 5, 7, 16, 19, 29, 30, 35, 38, 45, 46, 47, 48, 49, 50, 51, 53, 71, 73, 80, 93, 94, 95, 96, 113, 114, 115, 116, 124, 125, 128, 132, 133, 137, 138, 139, 142, 143, 144, 145, 152, 159, 161, 177, 181, 182, 183, 185] },
-    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, fwd: Some(p1326_fwd), oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 31, 32, 33, 36, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 80, 81, 90, 91, 93, 95, 103, 105, 113, 115, 122, 123, 128, 129, 135, 136, 137, 139, 142, 143, 144, 155, 159, 162, 166, 169, 190] },
-    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, fwd: Some(p1327_fwd), oracle: p1327_oracle, tags: &[3, 4, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 63, 66, 71, 76, 79, 91, 93, 97, 103, 113, 114, 115, 116, 117, 118, 119, 121, 126, 128, 129, 130, 132, 133, 134, 135, 137, 141, 142, 144, 145, 156, 159, 161, 162, 165] },
-    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, fwd: Some(p1328_fwd), oracle: p1328_oracle, tags: &[0, 4, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 53, 54, 68, 70, 73, 76, 79, 80, 81, 93, 94, 96, 103, 106, 113, 114, 115, 119, 127, 128, 129, 131, 132, 133, 134, 137, 139, 142, 143, 144, 145, 159, 160, 162, 177, 181, 182, 183, 185] },
-    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1329_eval, grad: p1329_grad, fwd: Some(p1329_fwd), oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 13, 19, 27, 29, 30, 32, 33, 37, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 66, 67, 68, 71, 73, 76, 78, 79, 80, 82, 90, 91, 93, 94, 95, 96, 97, 103, 104, 105, 113, 114, 115, 119, 123, 124, 125, 126, 128, 132, 133, 134, 137, 139, 140, 142, 143, 144, 145, 149, 159, 160, 162, 166, 168, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1330_eval, grad: p1330_grad, fwd: Some(p1330_fwd), oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 15, 19, 29, 30, 31, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 64, 68, 70, 72, 73, 78, 79, 80, 82, 89, 91, 93, 95, 96, 97, 101, 103, 105, 113, 114, 115, 116, 118, 121, 127, 128, 130, 132, 133, 136, 137, 138, 142, 143, 144, 149, 150, 159, 163] },
-    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, fwd: Some(p1331_fwd), oracle: p1331_oracle, tags: &[0, 20, 30, 31, 32, 36, 37, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 70, 73, 74, 78, 91, 113, 114, 115, 117, 118, 119, 120, 125, 128, 130, 137, 141, 142, 144, 145, 151, 162] },
-    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, fwd: Some(p1332_fwd), oracle: p1332_oracle, tags: &[0, 4, 7, 21, 26, 29, 30, 32, 34, 45, 46, 47, 48, 49, 51, 71, 73, 75, 79, 80, 93, 94, 95, 97, 103, 113, 114, 116, 121, 125, 126, 127, 128, 129, 133, 137, 139, 142, 144, 159, 160, 162, 179, 181, 184, 185] },
-    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, fwd: Some(p1333_fwd), oracle: p1333_oracle, tags: &[0, 14, 19, 29, 30, 31, 33, 36, 45, 46, 47, 48, 50, 51, 53, 57, 68, 69, 70, 73, 80, 83, 91, 93, 94, 96, 97, 108, 113, 114, 115, 120, 126, 128, 129, 133, 134, 136, 137, 139, 141, 142, 143, 144, 151, 159, 160, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1334", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, fwd: Some(p1334_fwd), oracle: p1334_oracle, tags: &[0, 1, 7, 8, 19, 25, 29, 30, 32, 33, 34, 35, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 71, 73, 76, 80, 82, 89, 90, 91, 93, 95, 97, 100, 101, 103, 113, 114, 115, 121, 127, 128, 129, 130, 131, 132, 133, 134, 135, 137, 141, 142, 143, 144, 146, 151, 159, 160, 161, 162, 166, 175, 178, 181, 188] },
-    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, fwd: Some(p1335_fwd), oracle: p1335_oracle, tags: &[2, 3, 8, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 53, 55, 56, 57, 66, 68, 69, 70, 71, 72, 73, 78, 80, 81, 83, 91, 92, 93, 103, 104, 108, 113, 118, 122, 124, 128, 129, 131, 132, 133, 134, 135, 136, 137, 139, 140, 142, 145, 147, 155, 159, 160, 161, 163, 166, 168, 190, 191] },
-    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, fwd: Some(p1336_fwd), oracle: p1336_oracle, tags: &[0, 1, 20, 29, 30, 39, 45, 46, 47, 48, 50, 53, 71, 80, 83, 91, 93, 94, 95, 96, 106, 108, 113, 114, 116, 117, 118, 131, 132, 133, 135, 137, 139, 142, 143, 144, 145, 146, 147, 159, 161, 163, 179, 181, 184, 185] },
-    Prog { name: "p1337", active: &[true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, fwd: Some(p1337_fwd), oracle: p1337_oracle, tags: &[0, 22, 29, 30, 32, 34, 40, 41, 43, 45, 46, 47, 48, 50, 53, 55, 68, 70, 73, 80, 88, 90, 91, 93, 95, 104, 113, 114, 118, 120, 126, 128, 131, 133, 137, 138, 141, 142, 143, 146, 159] },
-    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, fwd: Some(p1338_fwd), oracle: p1338_oracle, tags: &[0, 1, 5, 11, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 53, 54, 71, 73, 93, 94, 95, 113, 114, 124, 127, 128, 133, 136, 137, 138, 142, 143, 144, 155, 159, 181, 182, 186, 189] },
-    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, fwd: Some(p1339_fwd), oracle: p1339_oracle, tags: &[0, 7, 21, 27, 28, 29, 30, 31, 32, 42, 43, 45, 46, 47, 48, 49, 50, 51, 73, 80, 83, 91, 93, 95, 97, 106, 113, 114, 115, 116, 117, 118, 121, 124, 128, 133, 135, 136, 137, 138, 139, 140, 142, 143, 144, 148, 159, 160, 161, 162, 163, 166, 168] },
-    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, fwd: Some(p1340_fwd), oracle: p1340_oracle, tags: &[0, 3, 7, 19, 29, 30, 32, 33, 36, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 73, 75, 76, 79, 80, 90, 91, 93, 95, 97, 104, 113, 121, 123, 125, 127, 128, 133, 134, 135, 137, 140, 141, 142, 144, 157, 162, 163] },
-    Prog { name: "p1341", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, fwd: Some(p1341_fwd), oracle: p1341_oracle, tags: &[0, 1, 17, 19, 29, 30, 32, 33, 34, 39, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 59, 68, 69, 70, 71, 73, 74, 76, 91, 93, 95, 97, 103, 104, 113, 114, 115, 119, 122, 123, 125, 126, 128, 131, 133, 134, 137, 140, 142, 143, 145, 146, 147, 152, 159, 162, 166, 176] },
-    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, fwd: Some(p1342_fwd), oracle: p1342_oracle, tags: &[0, 1, 19, 26, 29, 30, 31, 32, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 73, 75, 79, 91, 93, 97, 101, 113, 114, 115, 120, 121, 124, 127, 128, 129, 131, 132, 133, 134, 135, 137, 138, 139, 142, 143, 145, 146, 159, 160, 162, 166, 173, 175] },
-    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, fwd: Some(p1343_fwd), oracle: p1343_oracle, tags: &[0, 3, 8, 21, 30, 35, 45, 46, 47, 48, 50, 51, 73, 79, 91, 93, 94, 95, 96, 101, 103, 105, 106, 113, 114, 115, 116, 123, 131, 133, 137, 142, 144, 145, 159, 179, 180, 181, 184, 185] },
-    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, fwd: Some(p1344_fwd), oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 19, 29, 30, 33, 35, 36, 39, 45, 46, 47, 48, 49, 50, 51, 53, 57, 64, 68, 69, 70, 72, 73, 78, 79, 80, 81, 91, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 115, 120, 124, 126, 128, 133, 134, 136, 137, 142, 143, 144, 145, 146, 147, 149, 159, 160, 161, 162, 163, 179, 181, 184, 185] },
-    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, fwd: Some(p1345_fwd), oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 19, 29, 30, 31, 32, 33, 40, 41, 43, 45, 46, 47, 48, 49, 50, 53, 73, 76, 79, 80, 82, 90, 91, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 115, 118, 124, 127, 128, 131, 133, 137, 138, 142, 143, 144, 145, 146, 148, 151, 156, 159, 160, 161, 162, 166, 171, 179, 180, 181, 184, 185] },
-    Prog { name: "p1346", active: &[true, true, false, false, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, fwd: Some(p1346_fwd), oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 15, 18, 19, 27, 29, 30, 32, 36, 40, 45, 46, 47, 48, 49, 50, 51, 53, 62, 63, 66, 67, 68, 69, 70, 71, 80, 81, 90, 91, 92, 93, 94, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 116, 117, 118, 120, 124, 128, 130, 133, 134, 135, 136, 137, 140, 141, 142, 143, 144, 146, 152, 159, 161, 162, 163, 166, 187] },
-    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, fwd: Some(p1347_fwd), oracle: p1347_oracle, tags: &[2, 3, 6, 7, 21, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 76, 79, 80, 81, 90, 91, 93, 94, 95, 96, 97, 103, 105, 106, 113, 114, 115, 120, 121, 126, 128, 131, 133, 134, 137, 139, 140, 142, 144, 159, 160, 161, 163] },
-    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, fwd: Some(p1348_fwd), oracle: p1348_oracle, tags: &[0, 1, 8, 19, 29, 30, 31, 33, 34, 35, 45, 46, 47, 48, 50, 51, 53, 54, 68, 73, 76, 77, 79, 80, 81, 82, 89, 90, 91, 93, 94, 97, 101, 106, 113, 114, 124, 128, 130, 134, 137, 139, 140, 142, 143, 144, 150, 159, 161, 162, 190] },
-    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, fwd: Some(p1349_fwd), oracle: p1349_oracle, tags: &[2, 3, 5, 7, 20, 29, 30, 37, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 70, 71, 72, 80, 83, 86, 88, 91, 93, 94, 104, 110, 112, 113, 114, 115, 118, 121, 123, 125, 128, 130, 133, 134, 135, 137, 142, 143, 145, 148, 155, 159, 160, 166, 168] },
-    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, fwd: Some(p1350_fwd), oracle: p1350_oracle, tags: &[1, 4, 19, 29, 30, 33, 39, 45, 46, 47, 48, 50, 53, 55, 56, 57, 58, 68, 69, 71, 73, 81, 93, 103, 106, 113, 114, 115, 131, 133, 137, 138, 141, 142, 144, 145, 148, 159, 166, 173] },
-    Prog { name: "p1351", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, fwd: Some(p1351_fwd), oracle: p1351_oracle, tags: &[1, 11, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 56, 65, 68, 69, 72, 73, 77, 79, 80, 83, 88, 90, 91, 93, 94, 96, 97, 103, 106, 109, 110, 113, 114, 115, 117, 120, 122, 127, 128, 133, 137, 142, 144, 145, 148, 159, 160, 161, 162, 166, 176] },
-    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, fwd: Some(p1352_fwd), oracle: p1352_oracle, tags: &[0, 19, 29, 30, 32, 38, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 90, 91, 93, 95, 97, 113, 114, 115, 116, 118, 120, 121, 125, 128, 133, 135, 137, 138, 142, 143, 144, 149, 159, 160, 162, 163, 166, 168, 190, 191] },
-    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, fwd: Some(p1353_fwd), oracle: p1353_oracle, tags: &[0, 13, 19, 29, 30, 31, 32, 33, 34, 40, 42, 43, 44, 45, 46, 47, 48, 50, 51, 53, 63, 70, 73, 76, 81, 90, 91, 93, 95, 104, 106, 113, 114, 115, 119, 122, 123, 124, 128, 130, 131, 133, 134, 135, 137, 141, 142, 143, 144, 145, 159, 160, 161] },
-    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, fwd: Some(p1354_fwd), oracle: p1354_oracle, tags: &[2, 4, 7, 8, 19, 24, 29, 30, 32, 33, 40, 42, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 69, 71, 73, 76, 79, 80, 81, 90, 91, 93, 95, 97, 101, 103, 104, 105, 113, 114, 115, 117, 122, 127, 128, 132, 133, 134, 135, 136, 137, 139, 140, 142, 143, 144, 146, 148, 155, 157, 159, 160, 161, 162, 166, 168] },
-    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, fwd: Some(p1355_fwd), oracle: p1355_oracle, tags: &[2, 3, 4, 19, 29, 30, 32, 33, 38, 40, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 73, 76, 77, 79, 80, 82, 90, 91, 92, 93, 95, 97, 103, 105, 113, 114, 115, 116, 117, 118, 119, 122, 128, 130, 131, 133, 134, 137, 138, 140, 142, 143, 144, 146, 159, 161, 162] },
-    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, fwd: Some(p1356_fwd), oracle: p1356_oracle, tags: &[2, 3, 7, 12, 20, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 68, 70, 71, 73, 77, 90, 91, 93, 95, 97, 113, 114, 115, 117, 118, 119, 123, 128, 133, 137, 139, 140, 142, 144, 147, 155, 156, 159, 162] },
-    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, fwd: Some(p1357_fwd), oracle: p1357_oracle, tags: &[0, 6, 7, 20, 29, 30, 32, 34, 39, 40, 44, 45, 46, 47, 48, 50, 51, 53, 68, 70, 90, 91, 93, 95, 96, 97, 113, 114, 115, 118, 119, 123, 124, 128, 136, 137, 142, 143, 144, 159] },
-    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, fwd: Some(p1358_fwd), oracle: p1358_oracle, tags: &[0, 3, 4, 19, 29, 30, 31, 32, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 73, 76, 79, 80, 93, 101, 103, 105, 113, 114, 117, 119, 126, 128, 132, 133, 136, 137, 142, 144, 146, 150, 151, 159, 163, 166, 168, 190] },
-    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, fwd: Some(p1359_fwd), oracle: p1359_oracle, tags: &[1, 22, 27, 28, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 53, 55, 68, 71, 73, 79, 80, 81, 83, 90, 91, 92, 93, 94, 95, 96, 103, 104, 113, 114, 116, 118, 119, 123, 126, 128, 131, 133, 134, 137, 138, 139, 141, 142, 143, 144, 146, 151, 159, 160, 161, 177, 181, 182, 183, 185] },
-    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, fwd: Some(p1360_fwd), oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 19, 29, 30, 31, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 71, 76, 80, 90, 91, 93, 95, 96, 97, 103, 113, 114, 115, 116, 120, 122, 125, 127, 128, 133, 136, 137, 139, 142, 143, 144, 156, 159] },
-    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, fwd: Some(p1361_fwd), oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 22, 29, 30, 32, 33, 35, 37, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 76, 79, 81, 83, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 116, 117, 121, 122, 125, 128, 133, 136, 137, 138, 142, 143, 144, 146, 155, 156, 159, 162, 163, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, fwd: Some(p1362_fwd), oracle: p1362_oracle, tags: &[0, 1, 6, 7, 19, 27, 28, 29, 30, 31, 32, 33, 37, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 73, 74, 78, 80, 83, 90, 91, 93, 94, 95, 96, 103, 113, 114, 115, 118, 119, 120, 126, 128, 133, 134, 135, 136, 137, 138, 141, 142, 143, 144, 145, 159, 163, 166, 168] },
-    Prog { name: "p1363", active: &[true, false], outputs: 1, eval: p1363_eval, grad: p1363_grad, fwd: Some(p1363_fwd), oracle: p1363_oracle, tags: &[0, 1, 8, 19, 26, 29, 30, 31, 32, 37, 45, 46, 47, 48, 50, 51, 53, 63, 65, 71, 73, 80, 84, 86, 88, 91, 107, 110, 113, 114, 115, 116, 120, 123, 124, 126, 128, 133, 134, 137, 142, 144, 159, 163] },
-    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1364_eval, grad: p1364_grad, fwd: Some(p1364_fwd), oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 17, 21, 29, 30, 33, 42, 43, 45, 46, 47, 48, 50, 53, 68, 69, 72, 76, 91, 93, 94, 95, 101, 105, 106, 113, 114, 115, 116, 117, 122, 126, 128, 133, 134, 135, 137, 138, 140, 141, 142, 143, 145, 152, 156, 159, 162] },
-    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: Some(p1365_fwd), oracle: p1365_oracle, tags: &[1, 3, 7, 11, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 57, 60, 61, 68, 70, 71, 73, 76, 77, 79, 80, 81, 84, 86, 91, 93, 94, 95, 97, 106, 107, 113, 114, 115, 120, 121, 122, 123, 128, 129, 133, 137, 138, 142, 143, 144, 148, 149, 159, 160, 162, 163, 166, 171, 176, 178, 181, 184, 185] },
-    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, fwd: Some(p1366_fwd), oracle: p1366_oracle, tags: &[0, 3, 4, 7, 20, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 54, 57, 68, 69, 76, 80, 82, 91, 93, 96, 97, 113, 114, 120, 122, 124, 128, 129, 130, 131, 133, 134, 137, 140, 141, 142, 143, 144, 149, 156, 159, 161, 162, 163, 181, 182, 186] },
-    Prog { name: "p1367", active: &[true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1367_eval, grad: p1367_grad, fwd: Some(p1367_fwd), oracle: p1367_oracle, tags: &[0, 3, 8, 12, 15, 18, 19, 29, 30, 33, 45, 47, 48, 50, 53, 71, 73, 90, 91, 93, 94, 101, 102, 103, 105, 106, 113, 114, 116, 128, 131, 133, 137, 142, 143, 159, 161, 163] },
-    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, fwd: Some(p1368_fwd), oracle: p1368_oracle, tags: &[1, 3, 19, 27, 28, 29, 30, 45, 46, 47, 48, 50, 53, 68, 80, 83, 90, 92, 103, 106, 113, 137, 143, 159, 160, 162, 166, 168] },
-    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, fwd: Some(p1369_fwd), oracle: p1369_oracle, tags: &[0, 4, 19, 29, 30, 31, 32, 33, 36, 45, 46, 47, 48, 49, 50, 80, 83, 87, 91, 93, 94, 96, 101, 103, 108, 113, 114, 115, 120, 122, 123, 128, 132, 133, 136, 137, 140, 142, 143, 145, 149, 156, 159, 160, 161, 162, 166, 177, 181, 182, 183, 185, 186] },
-    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, fwd: Some(p1370_fwd), oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 19, 29, 30, 32, 35, 40, 43, 45, 46, 47, 48, 50, 51, 53, 63, 66, 68, 73, 80, 90, 91, 93, 94, 95, 96, 97, 103, 113, 114, 116, 117, 120, 123, 124, 127, 128, 129, 132, 133, 137, 138, 142, 144, 145, 155, 159, 160, 161, 178, 181, 184, 185] },
-    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, fwd: Some(p1371_fwd), oracle: p1371_oracle, tags: &[0, 1, 6, 19, 29, 30, 33, 37, 45, 46, 47, 48, 50, 51, 53, 68, 69, 74, 76, 79, 91, 93, 96, 113, 114, 118, 120, 123, 125, 127, 128, 130, 131, 136, 137, 138, 142, 144, 159, 162, 166, 173, 181, 182, 186] },
-    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1372_eval, grad: p1372_grad, fwd: Some(p1372_fwd), oracle: p1372_oracle, tags: &[3, 4, 7, 8, 13, 16, 20, 27, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 65, 67, 68, 73, 93, 97, 103, 113, 114, 115, 118, 126, 128, 129, 130, 131, 133, 135, 136, 137, 140, 141, 142, 143, 144, 149, 155, 159, 162, 163, 166, 168, 187] },
-    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, fwd: Some(p1373_fwd), oracle: p1373_oracle, tags: &[0, 1, 8, 19, 29, 30, 33, 34, 36, 37, 39, 42, 43, 45, 46, 47, 48, 50, 53, 68, 69, 70, 73, 76, 80, 86, 91, 93, 94, 95, 96, 103, 105, 107, 113, 114, 117, 118, 119, 125, 128, 130, 131, 132, 133, 136, 137, 139, 142, 144, 159, 160, 162, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, fwd: Some(p1374_fwd), oracle: p1374_oracle, tags: &[0, 1, 20, 29, 30, 32, 40, 41, 43, 45, 47, 50, 53, 68, 70, 73, 81, 90, 91, 92, 93, 95, 104, 113, 114, 121, 123, 126, 128, 137, 140, 142, 143, 144, 147, 159, 161] },
-    Prog { name: "p1375", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, fwd: Some(p1375_fwd), oracle: p1375_oracle, tags: &[0, 2, 3, 6, 16, 19, 29, 30, 31, 33, 34, 45, 46, 47, 50, 51, 53, 68, 70, 74, 76, 78, 90, 93, 96, 97, 113, 114, 115, 117, 119, 124, 128, 129, 130, 132, 136, 137, 141, 142, 144, 145, 146, 155, 159, 160, 161, 162, 181] },
-    Prog { name: "p1376", active: &[true, true, true, false], outputs: 3, eval: p1376_eval, grad: p1376_grad, fwd: Some(p1376_fwd), oracle: p1376_oracle, tags: &[2, 7, 13, 20, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 63, 65, 68, 71, 80, 81, 83, 91, 93, 97, 98, 100, 101, 103, 104, 106, 113, 114, 115, 116, 117, 119, 121, 126, 127, 128, 130, 133, 136, 137, 138, 139, 141, 142, 143, 144, 145, 150, 151, 155, 160] },
-    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, fwd: Some(p1377_fwd), oracle: p1377_oracle, tags: &[2, 5, 7, 20, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 56, 68, 69, 70, 71, 73, 80, 81, 91, 93, 94, 96, 97, 98, 100, 103, 104, 106, 113, 114, 115, 117, 124, 128, 130, 133, 136, 137, 139, 141, 142, 143, 146, 159, 162, 177, 181, 182, 183, 185, 186, 189] },
-    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, fwd: Some(p1378_fwd), oracle: p1378_oracle, tags: &[0, 3, 6, 7, 8, 11, 19, 27, 28, 29, 30, 32, 33, 34, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 79, 80, 81, 82, 83, 86, 88, 89, 90, 91, 93, 94, 95, 97, 101, 103, 104, 113, 114, 115, 116, 124, 128, 131, 133, 135, 137, 138, 142, 143, 144, 159, 160, 162, 163, 166, 168, 181, 182, 189] },
-    Prog { name: "p1379", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1379_eval, grad: p1379_grad, fwd: Some(p1379_fwd), oracle: p1379_oracle, tags: &[1, 15, 16, 19, 29, 30, 31, 33, 35, 36, 39, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 73, 76, 79, 91, 97, 103, 113, 114, 115, 116, 119, 125, 128, 129, 131, 133, 134, 135, 137, 138, 140, 142, 143, 144, 159, 160, 161, 162, 166, 173, 181] },
-    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, fwd: Some(p1380_fwd), oracle: p1380_oracle, tags: &[0, 1, 7, 19, 29, 30, 32, 33, 38, 40, 41, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 72, 76, 83, 90, 91, 93, 94, 95, 96, 97, 106, 113, 114, 115, 116, 118, 120, 122, 123, 124, 128, 129, 131, 133, 134, 135, 136, 137, 138, 139, 140, 142, 143, 144, 146, 159, 163, 166, 172, 174, 179, 181, 182, 184, 185, 186] },
-    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, fwd: Some(p1381_fwd), oracle: p1381_oracle, tags: &[0, 7, 21, 25, 27, 29, 30, 31, 32, 33, 37, 38, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 57, 68, 70, 73, 76, 79, 90, 91, 93, 95, 97, 99, 113, 114, 115, 116, 119, 128, 129, 131, 132, 133, 134, 135, 136, 137, 140, 142, 143, 144, 145, 146, 152, 159, 160, 161] },
-    Prog { name: "p1382", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, fwd: Some(p1382_fwd), oracle: p1382_oracle, tags: &[0, 16, 19, 29, 30, 33, 42, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 68, 69, 70, 71, 73, 76, 80, 81, 83, 84, 91, 92, 93, 95, 96, 100, 103, 113, 114, 115, 121, 127, 128, 130, 133, 134, 135, 137, 138, 139, 141, 142, 143, 144, 145, 148, 159, 160, 161, 178, 181, 188] },
-    Prog { name: "p1383", active: &[true, true, true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, fwd: Some(p1383_fwd), oracle: p1383_oracle, tags: &[0, 17, 21, 29, 30, 31, 32, 33, 36, 39, 45, 46, 47, 48, 49, 50, 51, 53, 68, 71, 72, 73, 74, 80, 84, 93, 113, 114, 115, 119, 122, 125, 126, 127, 128, 130, 133, 135, 136, 137, 138, 142, 143, 144, 146, 149, 152, 159, 161, 164] },
-    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, fwd: Some(p1384_fwd), oracle: p1384_oracle, tags: &[0, 5, 11, 19, 29, 30, 32, 37, 45, 46, 47, 50, 53, 71, 94, 113, 114, 122, 128, 129, 137, 142, 143, 145, 147, 156, 159, 160, 161] },
-    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, fwd: Some(p1385_fwd), oracle: p1385_oracle, tags: &[0, 2, 3, 16, 19, 29, 30, 33, 34, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 73, 80, 81, 91, 93, 94, 96, 97, 101, 103, 104, 105, 106, 113, 114, 115, 118, 120, 123, 127, 128, 130, 133, 137, 142, 143, 146, 155, 159, 161, 162, 163, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, fwd: Some(p1386_fwd), oracle: p1386_oracle, tags: &[3, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 49, 50, 51, 53, 55, 57, 68, 73, 76, 79, 80, 90, 91, 93, 95, 97, 103, 105, 106, 113, 114, 115, 124, 125, 127, 128, 131, 133, 137, 138, 140, 141, 142, 143, 144, 145, 146, 147, 151, 155, 159, 160, 161, 163, 166, 176, 187] },
-    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, fwd: Some(p1387_fwd), oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 22, 29, 30, 31, 32, 33, 34, 36, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 68, 71, 80, 83, 93, 94, 95, 103, 113, 114, 121, 122, 128, 132, 133, 136, 137, 139, 142, 143, 145, 146, 156, 159, 162, 166, 171, 178, 181, 184, 185] },
-    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, fwd: Some(p1388_fwd), oracle: p1388_oracle, tags: &[0, 21, 24, 29, 30, 31, 32, 35, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 58, 68, 70, 71, 73, 79, 90, 91, 93, 94, 95, 96, 103, 113, 114, 119, 125, 127, 128, 131, 133, 136, 137, 138, 139, 140, 142, 145, 146, 159, 160, 163, 166, 168, 179, 181, 184, 185] },
-    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, fwd: Some(p1389_fwd), oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 19, 27, 28, 29, 30, 31, 45, 46, 47, 48, 50, 80, 83, 93, 102, 106, 113, 114, 118, 123, 128, 129, 133, 136, 137, 138, 139, 142, 143, 156, 159, 163] },
-    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, fwd: Some(p1390_fwd), oracle: p1390_oracle, tags: &[4, 22, 29, 30, 33, 34, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 73, 91, 93, 97, 113, 114, 115, 120, 121, 127, 128, 130, 135, 137, 138, 141, 142, 143, 144, 145, 151, 156, 159, 160, 163] },
-    Prog { name: "p1391", active: &[true, true, true, true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, fwd: Some(p1391_fwd), oracle: p1391_oracle, tags: &[0, 4, 7, 14, 19, 29, 30, 32, 40, 41, 43, 45, 46, 47, 48, 49, 50, 51, 53, 56, 68, 69, 70, 71, 73, 80, 83, 88, 90, 91, 93, 95, 97, 101, 102, 103, 110, 113, 114, 116, 117, 122, 127, 128, 133, 135, 137, 139, 142, 144, 150, 159, 160, 162, 190] },
-    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: Some(p1392_fwd), oracle: p1392_oracle, tags: &[0, 2, 3, 8, 20, 27, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 58, 66, 67, 68, 69, 71, 73, 78, 80, 83, 93, 94, 96, 97, 103, 106, 108, 113, 114, 115, 116, 119, 124, 126, 133, 134, 136, 137, 138, 139, 142, 145, 151, 159, 163, 166, 167, 171, 178, 179, 180, 181, 184, 185, 188] },
-    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, fwd: Some(p1393_fwd), oracle: p1393_oracle, tags: &[2, 4, 7, 14, 19, 30, 32, 33, 34, 35, 37, 39, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 80, 81, 89, 93, 94, 96, 97, 101, 103, 106, 113, 114, 115, 116, 117, 119, 120, 124, 128, 129, 130, 132, 133, 137, 140, 142, 143, 145, 159, 161, 162, 163, 166, 167, 171, 178, 181, 184, 185, 190] },
-    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, fwd: Some(p1394_fwd), oracle: p1394_oracle, tags: &[2, 3, 6, 14, 21, 29, 30, 33, 37, 45, 46, 47, 48, 50, 53, 60, 61, 73, 80, 81, 91, 93, 96, 103, 113, 114, 115, 116, 117, 118, 126, 128, 130, 133, 134, 135, 137, 138, 139, 142, 143, 144, 145, 152, 155, 159, 160, 163, 166, 168, 178, 181, 182, 186, 187, 188] },
-    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, fwd: Some(p1395_fwd), oracle: p1395_oracle, tags: &[3, 5, 7, 16, 19, 24, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 58, 61, 62, 66, 68, 69, 71, 76, 79, 80, 81, 83, 84, 86, 91, 93, 94, 95, 97, 101, 103, 106, 113, 114, 115, 116, 119, 121, 123, 125, 126, 127, 128, 131, 133, 135, 137, 139, 140, 142, 144, 145, 147, 149, 152, 159, 161, 166, 168, 175, 179, 181, 184, 185] },
-    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, fwd: Some(p1396_fwd), oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 19, 29, 30, 32, 45, 46, 47, 48, 49, 50, 51, 58, 63, 71, 75, 91, 93, 94, 96, 104, 105, 113, 114, 115, 116, 118, 119, 124, 126, 128, 130, 131, 132, 133, 134, 137, 141, 142, 143, 144, 145, 149, 155, 156, 159, 160, 162, 163, 166, 171, 179, 180, 181, 184, 185, 190] },
-    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, fwd: Some(p1397_fwd), oracle: p1397_oracle, tags: &[0, 21, 27, 29, 30, 32, 40, 43, 45, 46, 47, 48, 49, 50, 53, 68, 70, 72, 73, 90, 91, 93, 95, 99, 113, 114, 115, 116, 117, 118, 119, 120, 126, 128, 131, 132, 133, 134, 137, 139, 141, 142, 143, 146, 158, 159, 162, 163] },
-    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, fwd: Some(p1398_fwd), oracle: p1398_oracle, tags: &[0, 2, 3, 21, 29, 30, 31, 32, 33, 40, 42, 43, 45, 46, 47, 48, 50, 53, 55, 56, 68, 69, 70, 76, 90, 91, 93, 94, 95, 96, 103, 106, 113, 115, 118, 121, 125, 128, 133, 137, 138, 140, 142, 143, 146, 151, 159, 160, 161, 162, 163, 178, 181, 184, 185] },
-    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, fwd: Some(p1399_fwd), oracle: p1399_oracle, tags: &[1, 7, 19, 30, 31, 33, 34, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 71, 73, 113, 114, 115, 119, 128, 133, 134, 137, 141, 142, 143, 159, 160] },
-    Prog { name: "p1400", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, fwd: Some(p1400_fwd), oracle: p1400_oracle, tags: &[0, 1, 14, 19, 30, 32, 45, 46, 47, 48, 50, 51, 59, 73, 92, 93, 95, 97, 113, 114, 115, 117, 118, 119, 128, 133, 134, 137, 142, 144, 161, 166] },
-    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, fwd: Some(p1401_fwd), oracle: p1401_oracle, tags: &[0, 1, 21, 26, 29, 30, 31, 32, 33, 35, 45, 46, 47, 48, 50, 51, 53, 54, 56, 71, 73, 76, 79, 92, 113, 114, 115, 117, 123, 127, 128, 133, 136, 137, 142, 143, 144, 145, 146, 152, 159, 162, 163] },
-    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, fwd: Some(p1402_fwd), oracle: p1402_oracle, tags: &[3, 7, 19, 29, 30, 32, 33, 40, 41, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 80, 90, 91, 92, 93, 95, 96, 97, 103, 105, 113, 114, 116, 128, 131, 133, 137, 142, 145, 155, 159, 163] },
-    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, fwd: Some(p1403_fwd), oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 71, 73, 76, 80, 90, 91, 93, 94, 95, 96, 97, 98, 102, 103, 113, 114, 115, 116, 123, 125, 126, 128, 133, 134, 135, 137, 142, 143, 144, 147, 150, 155, 159, 161, 165, 166, 168, 177, 181, 182, 183, 185] },
-    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, fwd: Some(p1404_fwd), oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 53, 55, 56, 68, 69, 70, 71, 77, 80, 81, 92, 93, 94, 95, 96, 103, 105, 106, 113, 114, 115, 116, 117, 118, 127, 128, 129, 131, 132, 133, 137, 138, 140, 141, 142, 143, 144, 155, 159, 160, 161, 162, 178, 179, 181, 184, 185, 188] },
-    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, fwd: Some(p1405_fwd), oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 19, 27, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 72, 73, 91, 93, 94, 96, 97, 99, 103, 104, 113, 114, 115, 123, 126, 127, 128, 129, 130, 133, 136, 137, 138, 139, 142, 155, 159, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1406", active: &[true, true, true, true, true, false, false], outputs: 1, eval: p1406_eval, grad: p1406_grad, fwd: Some(p1406_fwd), oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 8, 15, 18, 19, 29, 30, 31, 36, 42, 45, 46, 47, 48, 50, 51, 58, 71, 73, 81, 83, 93, 94, 95, 96, 97, 103, 104, 113, 114, 116, 117, 121, 128, 132, 134, 135, 137, 141, 142, 143, 144, 146, 149, 151, 156, 159, 160, 161] },
-    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, fwd: Some(p1407_fwd), oracle: p1407_oracle, tags: &[2, 5, 8, 12, 20, 25, 29, 30, 32, 33, 34, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 58, 68, 71, 76, 80, 90, 91, 92, 93, 94, 95, 96, 97, 101, 105, 106, 113, 114, 115, 119, 123, 128, 130, 133, 135, 136, 137, 138, 140, 142, 143, 144, 145, 159, 160, 163, 166, 168, 179, 180, 181, 184, 185] },
-    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, fwd: Some(p1408_fwd), oracle: p1408_oracle, tags: &[0, 7, 19, 29, 30, 31, 32, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 55, 71, 73, 90, 91, 93, 94, 95, 96, 113, 115, 120, 121, 128, 132, 133, 137, 142, 143, 144, 147, 159, 163, 166, 177, 181, 182, 183, 185] },
-    Prog { name: "p1409", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p1409_eval, grad: p1409_grad, fwd: Some(p1409_fwd), oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 21, 27, 29, 30, 31, 32, 33, 35, 40, 45, 46, 47, 48, 49, 50, 51, 53, 67, 76, 79, 80, 81, 83, 90, 91, 93, 95, 101, 103, 113, 114, 115, 116, 119, 126, 128, 130, 133, 135, 136, 137, 139, 142, 143, 144, 145, 159, 162, 163, 166, 172] },
-    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, fwd: Some(p1410_fwd), oracle: p1410_oracle, tags: &[3, 4, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 81, 90, 91, 93, 95, 96, 97, 103, 104, 105, 106, 113, 114, 115, 119, 128, 132, 133, 134, 137, 142, 145, 155, 156, 160, 161, 164] },
-    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, fwd: Some(p1411_fwd), oracle: p1411_oracle, tags: &[2, 4, 7, 20, 29, 30, 31, 32, 33, 42, 43, 45, 46, 47, 48, 50, 51, 53, 55, 63, 65, 68, 69, 70, 71, 72, 73, 91, 93, 94, 95, 96, 97, 104, 106, 113, 115, 116, 119, 120, 121, 122, 126, 128, 129, 131, 133, 135, 136, 137, 140, 142, 144, 145, 146, 147, 159, 161, 162, 178, 181, 184, 185] },
-    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, fwd: Some(p1412_fwd), oracle: p1412_oracle, tags: &[0, 7, 19, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 75, 76, 90, 91, 92, 93, 94, 95, 96, 97, 100, 103, 113, 114, 115, 117, 120, 123, 124, 127, 128, 130, 133, 134, 135, 137, 142, 143, 144, 146, 151, 159, 160, 166, 178, 181, 182, 184, 185, 186, 189] },
-    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, fwd: Some(p1413_fwd), oracle: p1413_oracle, tags: &[1, 2, 4, 6, 19, 27, 28, 29, 30, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 72, 76, 80, 83, 91, 92, 93, 96, 103, 106, 113, 114, 115, 116, 119, 121, 122, 123, 125, 127, 128, 131, 133, 134, 137, 138, 139, 140, 141, 142, 143, 155, 159, 160, 161, 166, 181, 182, 186] },
-    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, fwd: Some(p1414_fwd), oracle: p1414_oracle, tags: &[0, 6, 12, 19, 29, 30, 45, 46, 47, 50, 53, 57, 68, 69, 71, 72, 90, 92, 93, 113, 114, 115, 116, 117, 120, 122, 128, 133, 137, 139, 142, 143, 144, 159, 160, 161, 164, 166, 187] },
-    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, fwd: Some(p1415_fwd), oracle: p1415_oracle, tags: &[0, 21, 29, 30, 32, 33, 36, 38, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 70, 71, 73, 74, 79, 91, 93, 96, 103, 113, 114, 115, 118, 122, 125, 128, 129, 130, 131, 133, 137, 139, 141, 142, 144, 146, 159, 160, 161, 162] },
-    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, fwd: Some(p1416_fwd), oracle: p1416_oracle, tags: &[0, 1, 7, 19, 29, 30, 33, 36, 45, 46, 47, 48, 50, 51, 53, 68, 71, 73, 80, 81, 83, 91, 93, 95, 97, 98, 100, 108, 113, 114, 115, 116, 117, 119, 120, 123, 124, 126, 128, 131, 132, 133, 134, 135, 137, 142, 143, 144, 145, 148, 152, 159, 161, 163, 166, 181, 182, 186, 189, 190] },
-    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, fwd: Some(p1417_fwd), oracle: p1417_oracle, tags: &[1, 19, 27, 28, 29, 30, 33, 37, 38, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 70, 71, 76, 80, 83, 90, 91, 94, 97, 106, 113, 115, 121, 126, 128, 129, 130, 131, 132, 133, 135, 136, 137, 141, 142, 143, 147, 159] },
-    Prog { name: "p1418", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, fwd: Some(p1418_fwd), oracle: p1418_oracle, tags: &[3, 4, 7, 14, 19, 29, 30, 32, 33, 37, 38, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 73, 76, 77, 79, 90, 91, 93, 95, 97, 103, 113, 114, 116, 118, 120, 123, 125, 128, 129, 131, 132, 133, 137, 139, 141, 142, 143, 144, 150, 155, 159, 160, 161, 166, 168] },
-    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, fwd: Some(p1419_fwd), oracle: p1419_oracle, tags: &[0, 2, 6, 8, 19, 29, 30, 31, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 73, 80, 81, 83, 91, 93, 94, 95, 96, 97, 98, 100, 103, 106, 113, 114, 115, 119, 121, 123, 128, 132, 133, 136, 137, 138, 140, 142, 143, 144, 145, 146, 159, 160, 161, 163, 166, 167, 171, 177, 181, 182, 183, 185] },
-    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, fwd: Some(p1420_fwd), oracle: p1420_oracle, tags: &[2, 3, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 53, 68, 70, 71, 73, 78, 80, 81, 82, 90, 91, 93, 94, 96, 103, 104, 105, 106, 113, 114, 115, 119, 124, 128, 130, 132, 133, 135, 137, 140, 142, 143, 144, 156, 159, 160, 161, 162, 163, 166, 176, 178, 181, 184, 185, 186, 188] },
-    Prog { name: "p1421", active: &[true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1421_eval, grad: p1421_grad, fwd: Some(p1421_fwd), oracle: p1421_oracle, tags: &[0, 8, 11, 15, 18, 19, 29, 30, 32, 33, 38, 40, 43, 44, 45, 46, 47, 48, 50, 53, 71, 73, 76, 90, 91, 93, 94, 95, 113, 114, 115, 118, 119, 125, 126, 128, 133, 135, 137, 142, 143, 144, 145, 159, 166, 170, 190, 191] },
-    Prog { name: "p1422", active: &[true, true, true, true, false], outputs: 1, eval: p1422_eval, grad: p1422_grad, fwd: Some(p1422_fwd), oracle: p1422_oracle, tags: &[0, 2, 8, 13, 20, 27, 29, 30, 31, 32, 37, 38, 45, 46, 47, 48, 49, 50, 53, 67, 71, 93, 101, 103, 104, 113, 114, 115, 118, 121, 122, 124, 125, 128, 130, 132, 133, 137, 140, 142, 143, 144, 145, 146, 155, 156, 159, 160, 166, 175] },
-    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, fwd: Some(p1423_fwd), oracle: p1423_oracle, tags: &[0, 6, 19, 27, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 53, 68, 80, 87, 91, 93, 99, 103, 111, 112, 113, 114, 121, 123, 128, 133, 136, 137, 142, 144, 147, 159, 162] },
-    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, fwd: Some(p1424_fwd), oracle: p1424_oracle, tags: &[4, 7, 19, 29, 30, 32, 33, 35, 37, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 54, 68, 69, 70, 71, 73, 77, 79, 80, 81, 83, 87, 89, 90, 91, 93, 95, 101, 103, 106, 113, 115, 116, 117, 120, 125, 128, 133, 137, 138, 141, 142, 143, 161, 162] },
-    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, fwd: Some(p1425_fwd), oracle: p1425_oracle, tags: &[0, 4, 7, 19, 27, 29, 30, 31, 32, 33, 42, 45, 46, 47, 48, 49, 50, 51, 53, 54, 55, 57, 68, 69, 71, 73, 76, 79, 80, 81, 91, 93, 94, 95, 96, 97, 99, 106, 113, 114, 115, 118, 119, 120, 121, 123, 125, 127, 128, 129, 133, 135, 137, 139, 140, 142, 143, 144, 145, 159, 160, 162, 166, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, fwd: Some(p1426_fwd), oracle: p1426_oracle, tags: &[0, 3, 7, 19, 27, 29, 30, 31, 32, 33, 34, 39, 45, 46, 47, 48, 49, 50, 51, 53, 57, 61, 62, 66, 68, 69, 70, 73, 80, 91, 93, 96, 97, 99, 104, 105, 113, 114, 115, 118, 119, 120, 122, 127, 128, 130, 131, 133, 137, 139, 140, 142, 143, 146, 159, 162, 163] },
-    Prog { name: "p1427", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, fwd: Some(p1427_fwd), oracle: p1427_oracle, tags: &[0, 1, 7, 16, 19, 29, 30, 31, 32, 33, 34, 35, 38, 39, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 74, 77, 79, 80, 84, 90, 91, 92, 93, 95, 97, 103, 113, 114, 116, 118, 128, 130, 131, 133, 135, 136, 137, 141, 142, 143, 144, 159, 166, 168, 181, 190] },
-    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, fwd: Some(p1428_fwd), oracle: p1428_oracle, tags: &[0, 2, 3, 4, 19, 29, 30, 32, 33, 37, 45, 46, 47, 48, 49, 50, 51, 53, 56, 58, 68, 71, 76, 78, 80, 83, 86, 88, 93, 97, 103, 105, 106, 109, 113, 114, 115, 117, 118, 122, 124, 126, 128, 129, 131, 133, 136, 137, 138, 142, 144, 151, 159, 161] },
-    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, fwd: Some(p1429_fwd), oracle: p1429_oracle, tags: &[0, 7, 21, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 50, 53, 76, 80, 83, 88, 90, 91, 93, 95, 96, 97, 101, 103, 106, 113, 114, 117, 121, 123, 128, 132, 133, 134, 137, 139, 141, 142, 143, 144, 159, 162] },
-    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, fwd: Some(p1430_fwd), oracle: p1430_oracle, tags: &[1, 2, 4, 7, 20, 29, 30, 33, 34, 35, 37, 38, 42, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 72, 73, 80, 91, 93, 95, 97, 103, 104, 106, 113, 114, 115, 116, 117, 119, 123, 125, 128, 131, 133, 137, 139, 140, 142, 143, 144, 145, 149, 159, 160, 161, 162] },
-    Prog { name: "p1431", active: &[true, true, true, true, false], outputs: 2, eval: p1431_eval, grad: p1431_grad, fwd: Some(p1431_fwd), oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 20, 27, 28, 29, 30, 32, 33, 38, 45, 46, 47, 48, 49, 50, 51, 53, 63, 68, 69, 70, 73, 76, 78, 79, 80, 83, 91, 103, 113, 114, 117, 118, 120, 124, 125, 126, 128, 129, 131, 133, 134, 136, 137, 142, 143, 144, 145, 147, 152, 159, 161] },
-    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, fwd: Some(p1432_fwd), oracle: p1432_oracle, tags: &[0, 2, 3, 17, 19, 29, 30, 32, 33, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 70, 73, 75, 76, 77, 79, 80, 88, 93, 103, 105, 106, 113, 114, 115, 121, 123, 125, 128, 129, 130, 132, 133, 134, 136, 137, 138, 142, 143, 147, 156, 159, 160, 162, 181, 182, 189, 190] },
-    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, fwd: Some(p1433_fwd), oracle: p1433_oracle, tags: &[0, 19, 29, 30, 31, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 55, 68, 69, 70, 71, 73, 76, 77, 80, 90, 91, 93, 95, 96, 97, 100, 101, 106, 113, 115, 121, 122, 123, 126, 128, 131, 133, 134, 135, 137, 138, 140, 141, 142, 143, 145, 159, 160, 161, 163, 164, 166, 181, 182, 186, 189] },
-    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, fwd: Some(p1434_fwd), oracle: p1434_oracle, tags: &[2, 3, 19, 29, 30, 32, 33, 34, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 69, 70, 73, 76, 79, 81, 90, 91, 93, 95, 96, 103, 104, 113, 114, 117, 118, 119, 120, 122, 126, 128, 132, 133, 137, 141, 142, 143, 145, 159, 162, 178, 181, 184, 185] },
-    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, fwd: Some(p1435_fwd), oracle: p1435_oracle, tags: &[0, 4, 19, 29, 30, 32, 33, 36, 38, 39, 45, 46, 47, 48, 49, 50, 53, 54, 71, 73, 76, 79, 93, 97, 113, 114, 125, 126, 128, 134, 137, 140, 142, 143, 144, 148, 159, 162, 163, 166, 169] },
-    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, fwd: Some(p1436_fwd), oracle: p1436_oracle, tags: &[1, 2, 4, 19, 29, 30, 32, 33, 40, 41, 45, 46, 47, 48, 50, 80, 90, 91, 93, 95, 103, 105, 113, 114, 115, 120, 125, 126, 128, 131, 133, 137, 141, 142, 144, 146, 150, 159, 163] },
-    Prog { name: "p1437", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1437_eval, grad: p1437_grad, fwd: Some(p1437_fwd), oracle: p1437_oracle, tags: &[3, 16, 19, 27, 28, 29, 30, 33, 45, 46, 47, 48, 50, 53, 68, 70, 80, 83, 84, 93, 103, 113, 114, 115, 116, 119, 128, 130, 132, 133, 137, 142, 143, 144, 145, 156, 159, 162, 166, 168, 181] },
-    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, fwd: Some(p1438_fwd), oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 20, 29, 30, 32, 33, 34, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 76, 83, 90, 91, 93, 94, 95, 97, 101, 103, 113, 115, 119, 121, 122, 124, 127, 128, 132, 133, 136, 137, 140, 142, 143, 159, 160, 163, 166, 170] },
-    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, fwd: Some(p1439_fwd), oracle: p1439_oracle, tags: &[2, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 76, 80, 87, 90, 91, 92, 93, 94, 95, 96, 97, 103, 104, 113, 114, 115, 116, 117, 118, 119, 120, 124, 128, 131, 132, 133, 134, 135, 137, 139, 142, 143, 152, 159, 160, 161, 163, 178, 181, 184, 185] },
-    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, fwd: Some(p1440_fwd), oracle: p1440_oracle, tags: &[0, 4, 19, 29, 30, 31, 35, 45, 46, 47, 48, 49, 50, 53, 68, 69, 70, 71, 72, 80, 83, 90, 93, 94, 101, 103, 111, 113, 114, 115, 119, 122, 125, 128, 129, 133, 137, 138, 140, 142, 147, 159, 161, 162, 163, 166, 169] },
-    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, fwd: Some(p1441_fwd), oracle: p1441_oracle, tags: &[0, 1, 19, 29, 30, 45, 46, 47, 93, 94, 96, 113, 128, 130, 133, 137, 140, 160, 179, 181, 184] },
-    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, fwd: Some(p1442_fwd), oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 19, 29, 30, 31, 33, 45, 46, 47, 48, 50, 51, 53, 56, 65, 68, 70, 71, 72, 73, 80, 83, 91, 93, 95, 97, 104, 111, 113, 114, 116, 118, 119, 124, 126, 128, 132, 133, 134, 135, 137, 142, 144, 159, 160] },
-    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, fwd: Some(p1443_fwd), oracle: p1443_oracle, tags: &[0, 6, 19, 29, 30, 32, 33, 36, 39, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 73, 76, 79, 83, 90, 91, 93, 95, 96, 97, 103, 113, 114, 115, 116, 117, 119, 121, 124, 128, 131, 133, 134, 135, 137, 140, 142, 143, 158, 159, 162, 166, 168, 190, 191] },
-    Prog { name: "p1444", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, fwd: Some(p1444_fwd), oracle: p1444_oracle, tags: &[0, 3, 16, 19, 26, 29, 30, 31, 32, 37, 45, 46, 47, 48, 49, 50, 51, 53, 55, 57, 68, 70, 71, 72, 73, 77, 79, 80, 82, 83, 91, 93, 97, 103, 104, 106, 113, 114, 115, 117, 118, 123, 125, 127, 128, 129, 133, 134, 137, 139, 140, 141, 142, 143, 144, 157, 159, 160, 162, 181] },
-    Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, fwd: Some(p1445_fwd), oracle: p1445_oracle, tags: &[0, 1, 8, 19, 29, 30, 45, 46, 47, 48, 49, 50, 53, 61, 62, 66, 68, 70, 71, 72, 113, 114, 118, 123, 128, 133, 135, 136, 142, 143, 144, 146, 152, 159] },
-    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, fwd: Some(p1446_fwd), oracle: p1446_oracle, tags: &[0, 6, 7, 21, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 72, 73, 75, 76, 90, 91, 93, 95, 106, 113, 114, 115, 116, 118, 120, 121, 125, 128, 133, 136, 137, 142, 143, 159, 161] },
-    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1447_eval, grad: p1447_grad, fwd: Some(p1447_fwd), oracle: p1447_oracle, tags: &[0, 2, 6, 8, 17, 18, 19, 27, 29, 30, 31, 33, 38, 45, 46, 47, 48, 49, 50, 53, 56, 68, 69, 71, 73, 80, 83, 91, 93, 94, 96, 99, 104, 105, 106, 113, 114, 115, 117, 119, 120, 121, 122, 126, 127, 128, 130, 131, 133, 135, 136, 137, 139, 141, 142, 144, 145, 157, 159, 161, 166, 176, 177, 181, 182, 183, 185, 186, 189] },
-    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, fwd: Some(p1448_fwd), oracle: p1448_oracle, tags: &[0, 7, 8, 14, 17, 18, 19, 29, 30, 33, 45, 46, 47, 48, 49, 50, 51, 73, 80, 86, 93, 94, 95, 97, 103, 113, 114, 116, 120, 121, 128, 130, 133, 137, 142, 144, 146, 159, 161, 166, 168, 178, 181, 184, 185] },
-    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, fwd: Some(p1449_fwd), oracle: p1449_oracle, tags: &[0, 1, 19, 30, 32, 33, 35, 40, 43, 45, 46, 47, 48, 50, 53, 71, 73, 90, 91, 93, 95, 97, 113, 114, 116, 126, 128, 133, 137, 142, 143, 159, 161, 163] },
-    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, fwd: Some(p1450_fwd), oracle: p1450_oracle, tags: &[0, 2, 19, 29, 30, 39, 45, 46, 47, 48, 50, 53, 68, 69, 70, 71, 72, 83, 93, 101, 102, 113, 114, 120, 122, 126, 128, 130, 133, 134, 137, 139, 141, 142, 144, 155, 160, 161] },
-    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, fwd: Some(p1451_fwd), oracle: p1451_oracle, tags: &[0, 3, 21, 29, 30, 31, 33, 45, 46, 47, 48, 50, 53, 54, 68, 69, 70, 72, 76, 90, 93, 94, 95, 96, 113, 114, 127, 128, 132, 133, 134, 136, 137, 144, 145, 178, 181, 184, 185] },
-    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, fwd: Some(p1452_fwd), oracle: p1452_oracle, tags: &[0, 4, 8, 20, 29, 30, 33, 35, 37, 42, 43, 45, 46, 47, 48, 49, 50, 51, 53, 68, 70, 71, 73, 76, 79, 91, 92, 93, 95, 97, 102, 103, 113, 114, 115, 116, 120, 123, 125, 128, 130, 133, 134, 136, 137, 141, 142, 143, 144, 148, 155, 159, 161, 163] },
-    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, fwd: Some(p1453_fwd), oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 19, 29, 30, 32, 33, 35, 38, 40, 43, 45, 46, 47, 48, 49, 50, 51, 53, 54, 68, 70, 72, 73, 76, 90, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 117, 119, 127, 128, 129, 131, 133, 134, 137, 142, 143, 144, 146, 149, 151, 156] },
-    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, fwd: Some(p1454_fwd), oracle: p1454_oracle, tags: &[3, 7, 14, 19, 29, 30, 33, 35, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 73, 83, 90, 93, 94, 95, 96, 97, 103, 104, 105, 113, 114, 115, 120, 121, 122, 123, 125, 126, 128, 131, 133, 136, 137, 138, 141, 142, 144, 145, 146, 147, 159, 160, 162, 163, 166, 178, 181, 184, 185] },
-    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, fwd: Some(p1455_fwd), oracle: p1455_oracle, tags: &[0, 6, 8, 13, 19, 29, 30, 31, 33, 45, 46, 47, 50, 51, 62, 73, 113, 117, 118, 128, 133, 136, 137, 141, 142, 144, 146, 159] },
-    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, fwd: Some(p1456_fwd), oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 20, 29, 30, 33, 34, 45, 46, 47, 48, 50, 51, 53, 55, 57, 68, 69, 71, 73, 76, 79, 81, 91, 92, 93, 94, 97, 101, 103, 105, 113, 114, 115, 117, 118, 120, 123, 128, 133, 134, 135, 137, 140, 142, 144, 146, 151, 155, 159, 161, 163, 164, 166, 170] },
-    Prog { name: "p1457", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p1457_eval, grad: p1457_grad, fwd: Some(p1457_fwd), oracle: p1457_oracle, tags: &[1, 2, 4, 7, 8, 15, 18, 19, 29, 30, 32, 33, 34, 45, 46, 47, 48, 50, 51, 53, 68, 70, 73, 76, 79, 80, 90, 91, 93, 94, 96, 97, 113, 114, 115, 116, 125, 126, 128, 130, 133, 137, 141, 142, 144, 155, 159, 161, 162, 163, 166, 168, 170] },
-    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, fwd: Some(p1458_fwd), oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 19, 29, 30, 31, 33, 45, 47, 48, 50, 53, 68, 73, 76, 77, 79, 80, 83, 87, 88, 91, 93, 94, 103, 106, 113, 114, 115, 117, 118, 120, 122, 125, 126, 128, 133, 137, 138, 139, 142, 146, 159, 160, 163, 166, 167, 170, 174] },
-    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, fwd: Some(p1459_fwd), oracle: p1459_oracle, tags: &[2, 3, 4, 19, 23, 29, 30, 32, 33, 37, 40, 43, 44, 45, 46, 47, 48, 50, 51, 53, 56, 71, 76, 80, 88, 90, 91, 93, 95, 97, 98, 101, 103, 105, 106, 110, 113, 115, 116, 122, 124, 126, 127, 128, 133, 136, 137, 138, 140, 141, 142, 145, 146, 159, 162, 166, 175] },
-    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, fwd: Some(p1460_fwd), oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 19, 29, 30, 33, 45, 46, 47, 48, 50, 51, 53, 54, 68, 71, 74, 76, 79, 80, 93, 94, 95, 97, 103, 113, 114, 115, 116, 118, 128, 130, 133, 137, 142, 144, 159, 160, 162] },
-    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, fwd: Some(p1461_fwd), oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 19, 29, 30, 32, 33, 34, 39, 40, 41, 43, 45, 47, 50, 53, 56, 68, 70, 73, 74, 80, 83, 90, 91, 93, 95, 96, 103, 105, 106, 113, 114, 122, 123, 128, 130, 133, 137, 138, 139, 142, 144, 148, 155, 159, 160, 163, 190] },
-    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, fwd: Some(p1462_fwd), oracle: p1462_oracle, tags: &[4, 19, 29, 30, 32, 33, 36, 45, 46, 47, 50, 51, 53, 68, 69, 70, 73, 79, 80, 81, 83, 93, 97, 103, 104, 105, 106, 113, 114, 119, 122, 126, 135, 136, 137, 141, 142, 143, 144, 145, 160, 166, 169] },
-    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, fwd: Some(p1463_fwd), oracle: p1463_oracle, tags: &[0, 19, 29, 30, 33, 35, 45, 46, 47, 48, 50, 73, 93, 94, 96, 113, 114, 116, 125, 128, 133, 137, 142, 159, 161, 166, 177, 181, 182, 183, 185, 187] },
-    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, fwd: Some(p1464_fwd), oracle: p1464_oracle, tags: &[0, 2, 4, 8, 22, 27, 29, 30, 34, 38, 45, 46, 47, 48, 50, 53, 54, 55, 56, 57, 68, 69, 72, 83, 90, 93, 99, 101, 105, 106, 113, 114, 128, 129, 132, 133, 134, 136, 137, 142, 144, 162, 163] },
-    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, fwd: Some(p1465_fwd), oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 19, 29, 30, 31, 32, 40, 43, 44, 45, 46, 47, 50, 51, 53, 57, 60, 61, 64, 68, 70, 72, 73, 81, 90, 91, 93, 94, 95, 97, 103, 104, 105, 106, 113, 114, 116, 120, 123, 124, 126, 127, 128, 133, 135, 137, 141, 142, 143, 144, 146, 150, 159, 178, 181, 184, 185] },
-    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, fwd: Some(p1466_fwd), oracle: p1466_oracle, tags: &[2, 3, 13, 19, 29, 30, 33, 34, 36, 45, 46, 47, 48, 50, 51, 63, 70, 91, 92, 93, 103, 106, 113, 114, 115, 116, 125, 128, 133, 134, 137, 139, 142, 144, 156, 159, 162] },
-    Prog { name: "p1467", active: &[true, true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, fwd: Some(p1467_fwd), oracle: p1467_oracle, tags: &[0, 3, 7, 14, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 49, 50, 51, 53, 68, 70, 76, 80, 83, 87, 90, 91, 93, 95, 97, 103, 108, 113, 115, 116, 128, 130, 133, 137, 143, 147, 159, 161, 163, 166, 181, 182, 186, 189] },
-    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, fwd: Some(p1468_fwd), oracle: p1468_oracle, tags: &[0, 1, 20, 27, 28, 29, 30, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 80, 81, 83, 84, 86, 91, 93, 99, 103, 106, 107, 113, 115, 116, 117, 125, 126, 127, 128, 130, 133, 137, 138, 141, 142, 143, 145, 159, 160, 162] },
-    Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, fwd: Some(p1469_fwd), oracle: p1469_oracle, tags: &[0, 8, 19, 30, 33, 36, 45, 46, 47, 50, 80, 92, 93, 113, 114, 118, 119, 125, 134, 139, 142] },
-    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, fwd: Some(p1470_fwd), oracle: p1470_oracle, tags: &[0, 6, 7, 19, 29, 30, 32, 33, 36, 37, 45, 46, 47, 48, 49, 50, 51, 73, 79, 80, 91, 113, 114, 116, 120, 122, 123, 128, 129, 133, 136, 137, 139, 140, 142, 143, 144, 145, 146, 159, 160, 161, 181, 182, 189] },
-    Prog { name: "p1471", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, fwd: Some(p1471_fwd), oracle: p1471_oracle, tags: &[3, 7, 19, 24, 29, 30, 45, 46, 47, 48, 50, 58, 71, 90, 93, 96, 97, 103, 105, 106, 113, 114, 123, 128, 130, 133, 135, 136, 137, 138, 140, 142, 143, 145, 146, 155, 156, 159, 160, 178, 181, 188] },
-    Prog { name: "p1472", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, fwd: Some(p1472_fwd), oracle: p1472_oracle, tags: &[0, 1, 2, 3, 14, 20, 29, 30, 31, 32, 45, 46, 47, 48, 49, 50, 53, 56, 68, 71, 90, 93, 96, 103, 105, 113, 114, 115, 116, 120, 122, 128, 132, 133, 135, 137, 142, 143, 152, 155, 156, 159] },
-    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, fwd: Some(p1473_fwd), oracle: p1473_oracle, tags: &[3, 5, 19, 29, 30, 32, 33, 36, 38, 45, 46, 47, 48, 50, 51, 53, 54, 68, 71, 73, 76, 79, 80, 90, 93, 94, 97, 113, 114, 115, 116, 122, 123, 124, 128, 130, 133, 134, 135, 137, 140, 141, 142, 144, 151, 159, 161, 163] },
-    Prog { name: "p1474", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, fwd: Some(p1474_fwd), oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 19, 29, 30, 31, 33, 35, 38, 42, 45, 46, 47, 48, 50, 51, 53, 63, 65, 71, 74, 76, 79, 80, 81, 83, 88, 93, 95, 96, 103, 105, 110, 113, 114, 115, 120, 121, 124, 125, 126, 128, 129, 131, 133, 137, 138, 142, 143, 146, 159, 160] },
-    Prog { name: "p1475", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, fwd: Some(p1475_fwd), oracle: p1475_oracle, tags: &[0, 1, 19, 29, 30, 38, 45, 46, 47, 48, 49, 50, 53, 71, 80, 88, 90, 91, 93, 94, 95, 96, 103, 106, 113, 114, 115, 116, 119, 126, 127, 128, 129, 132, 133, 137, 138, 141, 142, 144, 148, 153, 159, 178, 181, 188, 190] },
-    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, fwd: Some(p1476_fwd), oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 21, 29, 30, 45, 46, 47, 48, 50, 53, 55, 71, 93, 94, 95, 97, 113, 117, 123, 128, 132, 133, 135, 137, 142, 143, 146, 151, 159, 160, 166, 174, 179, 180, 181, 184, 185] },
-    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, fwd: Some(p1477_fwd), oracle: p1477_oracle, tags: &[0, 6, 7, 11, 19, 29, 30, 31, 33, 35, 36, 45, 46, 47, 48, 49, 50, 51, 53, 55, 63, 65, 71, 73, 74, 79, 80, 88, 91, 93, 94, 96, 97, 101, 103, 110, 113, 114, 115, 118, 119, 123, 124, 128, 130, 132, 133, 136, 137, 139, 140, 141, 142, 143, 147, 159, 160, 161, 162, 163, 166, 175] },
-    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, fwd: Some(p1478_fwd), oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 21, 27, 29, 30, 31, 32, 33, 34, 35, 36, 38, 45, 46, 47, 48, 50, 51, 53, 57, 63, 67, 68, 69, 71, 73, 79, 80, 82, 89, 91, 93, 96, 97, 103, 113, 114, 115, 116, 118, 119, 121, 128, 129, 131, 133, 134, 135, 137, 139, 140, 141, 142, 144, 159, 160, 161, 162, 163] },
-    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, fwd: Some(p1479_fwd), oracle: p1479_oracle, tags: &[0, 3, 4, 7, 20, 29, 30, 45, 46, 47, 48, 49, 50, 51, 53, 68, 69, 70, 71, 80, 91, 93, 97, 98, 103, 105, 106, 113, 114, 115, 118, 119, 127, 129, 134, 135, 137, 142, 143, 144, 155, 159, 162, 163, 166, 181, 186] },
-    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, fwd: Some(p1480_fwd), oracle: p1480_oracle, tags: &[0, 3, 8, 13, 19, 26, 29, 30, 32, 42, 45, 46, 47, 50, 53, 63, 68, 70, 71, 72, 73, 79, 91, 93, 95, 97, 106, 113, 114, 117, 120, 121, 123, 125, 126, 127, 128, 131, 132, 133, 137, 142, 143, 144, 146, 159, 160, 161, 166, 168, 172] },
-    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, fwd: Some(p1481_fwd), oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 21, 29, 30, 32, 33, 37, 40, 45, 46, 47, 48, 49, 50, 51, 53, 71, 80, 81, 83, 90, 91, 93, 94, 95, 96, 103, 104, 113, 114, 115, 118, 124, 128, 130, 133, 135, 137, 138, 139, 142, 144, 159, 177, 181, 182, 183, 185] },
-    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, fwd: Some(p1482_fwd), oracle: p1482_oracle, tags: &[3, 4, 7, 19, 29, 32, 33, 45, 46, 47, 50, 73, 93, 94, 96, 97, 113, 114, 128, 131, 134, 136, 137, 138, 143, 144, 145, 163, 166, 169, 177, 181, 182, 183, 185] },
-    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, fwd: Some(p1483_fwd), oracle: p1483_oracle, tags: &[0, 2, 3, 8, 21, 27, 29, 30, 31, 33, 35, 45, 46, 47, 48, 50, 51, 53, 58, 71, 76, 81, 89, 90, 91, 92, 93, 95, 97, 106, 113, 114, 116, 117, 120, 121, 125, 128, 132, 133, 137, 142, 145, 159, 161, 163, 166, 176] },
-    Prog { name: "p1484", active: &[true, true, true, true, true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, fwd: Some(p1484_fwd), oracle: p1484_oracle, tags: &[3, 7, 17, 19, 29, 30, 31, 35, 45, 46, 47, 48, 50, 51, 53, 68, 71, 80, 81, 83, 91, 93, 97, 98, 100, 103, 106, 108, 113, 114, 115, 124, 125, 128, 133, 135, 137, 142, 143, 144, 159, 161, 166, 168] },
-    Prog { name: "p1485", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p1485_eval, grad: p1485_grad, fwd: Some(p1485_fwd), oracle: p1485_oracle, tags: &[0, 7, 8, 17, 19, 29, 30, 32, 33, 38, 40, 41, 43, 45, 46, 47, 48, 50, 51, 73, 80, 83, 90, 91, 93, 95, 97, 108, 113, 114, 115, 121, 128, 129, 131, 133, 134, 137, 140, 142, 143, 161, 163, 166, 168] },
-    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, fwd: Some(p1486_fwd), oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 22, 29, 30, 31, 33, 45, 46, 47, 48, 49, 50, 51, 53, 54, 56, 68, 69, 70, 71, 72, 73, 80, 81, 83, 87, 92, 93, 94, 95, 96, 97, 103, 105, 106, 109, 113, 114, 115, 119, 125, 128, 129, 133, 134, 136, 137, 138, 139, 141, 142, 143, 144, 146, 149, 150, 151, 156, 159, 160, 162, 163, 177, 179, 180, 181, 182, 184, 185, 188] },
-    Prog { name: "p1487", active: &[true, false, false, false, false], outputs: 1, eval: p1487_eval, grad: p1487_grad, fwd: Some(p1487_fwd), oracle: p1487_oracle, tags: &[0, 3, 7, 8, 19, 29, 30, 33, 36, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 58, 65, 68, 70, 71, 73, 76, 79, 80, 81, 83, 90, 91, 93, 95, 97, 103, 105, 106, 109, 113, 114, 115, 116, 117, 121, 122, 128, 133, 135, 137, 141, 142, 143, 145, 146, 147, 148, 159, 160, 161, 162, 163, 164, 166, 168] },
-    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, fwd: Some(p1488_fwd), oracle: p1488_oracle, tags: &[0, 7, 11, 19, 25, 26, 27, 29, 30, 32, 33, 40, 42, 43, 45, 46, 47, 48, 50, 51, 53, 68, 70, 71, 73, 76, 80, 90, 91, 93, 94, 95, 96, 97, 103, 104, 106, 113, 114, 115, 116, 119, 121, 123, 125, 128, 129, 133, 134, 135, 136, 137, 141, 142, 159, 160, 162, 163, 166, 179, 181, 184, 185] },
-    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, fwd: Some(p1489_fwd), oracle: p1489_oracle, tags: &[0, 2, 4, 7, 19, 29, 30, 32, 33, 40, 43, 44, 45, 46, 47, 48, 49, 50, 51, 53, 73, 76, 90, 91, 93, 94, 95, 96, 97, 103, 106, 113, 114, 115, 116, 118, 122, 123, 127, 128, 131, 133, 137, 139, 140, 141, 142, 143, 144, 145, 150, 156, 159, 160, 163, 165, 177, 181, 182, 183, 185] },
-    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1490_eval, grad: p1490_grad, fwd: Some(p1490_fwd), oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 19, 24, 27, 29, 30, 32, 33, 40, 41, 43, 45, 46, 47, 48, 50, 51, 53, 54, 58, 62, 67, 68, 70, 71, 73, 74, 76, 79, 80, 81, 82, 83, 90, 91, 93, 95, 96, 97, 103, 105, 106, 113, 114, 115, 118, 125, 126, 128, 130, 133, 137, 141, 142, 143, 146, 155, 159, 160, 161, 162, 163, 165, 166, 174] },
-    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, fwd: Some(p1491_fwd), oracle: p1491_oracle, tags: &[1, 2, 4, 8, 19, 29, 30, 36, 45, 46, 47, 48, 49, 50, 73, 91, 93, 96, 97, 103, 113, 114, 118, 119, 121, 123, 127, 128, 132, 137, 139, 142, 144, 155, 159] },
-    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, fwd: Some(p1492_fwd), oracle: p1492_oracle, tags: &[0, 1, 6, 7, 19, 29, 30, 32, 34, 35, 45, 46, 47, 48, 49, 50, 53, 55, 57, 68, 69, 70, 71, 80, 87, 91, 93, 103, 113, 114, 115, 118, 121, 122, 128, 131, 133, 134, 137, 139, 141, 142, 146, 152, 159, 163, 166, 181, 186, 190] },
-    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, fwd: Some(p1493_fwd), oracle: p1493_oracle, tags: &[4, 8, 13, 19, 29, 30, 32, 33, 38, 45, 46, 47, 48, 50, 63, 73, 90, 91, 92, 93, 96, 106, 113, 114, 118, 120, 124, 125, 128, 137, 141, 142, 143, 144, 155, 159, 190] },
-    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, fwd: Some(p1494_fwd), oracle: p1494_oracle, tags: &[2, 3, 7, 19, 29, 30, 32, 33, 34, 35, 45, 46, 47, 48, 50, 51, 53, 68, 69, 70, 76, 78, 81, 86, 89, 93, 97, 103, 106, 113, 114, 115, 117, 120, 121, 128, 132, 133, 136, 137, 138, 139, 141, 142, 144, 159, 160, 161, 162] },
-    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, fwd: Some(p1495_fwd), oracle: p1495_oracle, tags: &[0, 19, 29, 30, 32, 33, 35, 36, 45, 46, 47, 48, 50, 51, 53, 54, 68, 70, 73, 75, 80, 91, 93, 94, 95, 96, 97, 101, 103, 113, 123, 127, 128, 129, 130, 133, 134, 137, 138, 139, 141, 142, 143, 144, 152, 159, 160, 163, 166, 175, 176, 177, 181, 182, 183, 185] },
-    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, fwd: Some(p1496_fwd), oracle: p1496_oracle, tags: &[3, 21, 30, 32, 33, 37, 45, 46, 47, 48, 50, 80, 81, 93, 103, 105, 106, 113, 117, 119, 120, 121, 126, 127, 128, 131, 133, 135, 137, 142, 143, 146, 150, 159, 160, 163] },
-    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, fwd: Some(p1497_fwd), oracle: p1497_oracle, tags: &[0, 2, 7, 19, 29, 30, 32, 33, 40, 43, 45, 46, 47, 48, 50, 51, 53, 71, 73, 80, 81, 88, 90, 91, 92, 93, 95, 96, 97, 103, 105, 106, 110, 113, 114, 119, 126, 128, 129, 131, 133, 137, 139, 140, 142, 144, 148, 159, 162, 163, 177, 181, 182, 183, 185] },
-    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, fwd: Some(p1498_fwd), oracle: p1498_oracle, tags: &[0, 1, 2, 3, 19, 23, 29, 30, 32, 34, 45, 46, 47, 48, 49, 50, 51, 53, 58, 59, 71, 73, 81, 91, 93, 94, 96, 97, 101, 105, 106, 113, 114, 115, 117, 118, 119, 120, 121, 125, 128, 133, 135, 137, 139, 142, 143, 144, 147, 150, 155, 156, 159, 166, 175, 177, 181, 182, 183, 185] },
-    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, fwd: Some(p1499_fwd), oracle: p1499_oracle, tags: &[2, 7, 19, 29, 30, 31, 33, 45, 46, 47, 73, 93, 113, 115, 123, 128, 129, 131, 133, 135, 136, 137, 142, 148, 160, 166, 168] },
-    Prog { name: "p1050g", active: &[true, true, true], outputs: 1, eval: p1050g_eval, grad: p1050g_grad, fwd: Some(p1050g_fwd), oracle: p1050g_oracle, tags: &[52, 47, 45, 46, 53, 9, 19, 10, 71, 29, 113, 125] },
-    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, fwd: Some(p1057g_fwd), oracle: p1057g_oracle, tags: &[45, 9, 19, 10, 29, 113, 125, 159] },
-    Prog { name: "p1060g", active: &[true], outputs: 1, eval: p1060g_eval, grad: p1060g_grad, fwd: Some(p1060g_fwd), oracle: p1060g_oracle, tags: &[52, 45, 48, 53, 9, 19, 10, 71, 29, 113, 114, 125, 128, 137] },
-    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, fwd: Some(p1079g_fwd), oracle: p1079g_oracle, tags: &[52, 47, 45, 46, 9, 19, 10, 29, 114, 125, 159, 123] },
-    Prog { name: "p1085g", active: &[true, true, true, true, true], outputs: 1, eval: p1085g_eval, grad: p1085g_grad, fwd: Some(p1085g_fwd), oracle: p1085g_oracle, tags: &[33, 52, 47, 45, 93, 138, 133, 53, 115, 9, 19, 73, 10, 71, 29, 30, 113, 114, 125, 137] },
-    Prog { name: "p1115g", active: &[true], outputs: 1, eval: p1115g_eval, grad: p1115g_grad, fwd: Some(p1115g_fwd), oracle: p1115g_oracle, tags: &[52, 45, 9, 19, 10, 29, 113, 114, 125, 137] },
-    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, fwd: Some(p1154g_fwd), oracle: p1154g_oracle, tags: &[52, 47, 45, 46, 93, 133, 9, 19, 10, 29, 118, 113, 114, 125, 159, 128] },
-    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, fwd: Some(p1162g_fwd), oracle: p1162g_oracle, tags: &[33, 52, 47, 45, 46, 93, 133, 129, 9, 19, 73, 10, 29, 30, 113, 114, 159, 137] },
-    Prog { name: "p1177g", active: &[true, true, true], outputs: 1, eval: p1177g_eval, grad: p1177g_grad, fwd: Some(p1177g_fwd), oracle: p1177g_oracle, tags: &[52, 45, 93, 53, 9, 19, 10, 71, 29, 113, 125, 123, 137] },
-    Prog { name: "p1186g", active: &[true, true], outputs: 1, eval: p1186g_eval, grad: p1186g_grad, fwd: Some(p1186g_fwd), oracle: p1186g_oracle, tags: &[45, 9, 19, 10, 29, 113, 125] },
-    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, fwd: Some(p1222g_fwd), oracle: p1222g_oracle, tags: &[52, 45, 48, 93, 138, 133, 115, 9, 19, 10, 29, 113, 125, 159] },
-    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, fwd: Some(p1231g_fwd), oracle: p1231g_oracle, tags: &[52, 45, 53, 115, 9, 19, 10, 71, 29, 114, 125, 159] },
-    Prog { name: "p1242g", active: &[true, true], outputs: 1, eval: p1242g_eval, grad: p1242g_grad, fwd: Some(p1242g_fwd), oracle: p1242g_oracle, tags: &[52, 47, 45, 46, 48, 9, 19, 10, 29, 113, 125, 128] },
-    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, fwd: Some(p1249g_fwd), oracle: p1249g_oracle, tags: &[33, 52, 47, 45, 46, 48, 93, 53, 9, 19, 73, 10, 71, 29, 30, 113, 125, 159, 137] },
-    Prog { name: "p1256g", active: &[true, true, true], outputs: 1, eval: p1256g_eval, grad: p1256g_grad, fwd: Some(p1256g_fwd), oracle: p1256g_oracle, tags: &[33, 52, 47, 45, 48, 93, 138, 133, 53, 129, 115, 9, 19, 73, 10, 71, 29, 30, 113, 114, 125] },
-    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, fwd: Some(p1263g_fwd), oracle: p1263g_oracle, tags: &[33, 52, 47, 45, 46, 93, 53, 115, 9, 19, 73, 10, 71, 29, 30, 113, 114, 125, 159, 128, 137] },
-    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, fwd: Some(p1289g_fwd), oracle: p1289g_oracle, tags: &[52, 47, 45, 48, 9, 19, 10, 29, 113, 125, 159, 128, 123] },
-    Prog { name: "p1334g", active: &[true], outputs: 1, eval: p1334g_eval, grad: p1334g_grad, fwd: Some(p1334g_fwd), oracle: p1334g_oracle, tags: &[52, 45, 133, 53, 115, 9, 19, 10, 71, 29, 113, 125, 128, 123] },
-    Prog { name: "p1342g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1342g_eval, grad: p1342g_grad, fwd: Some(p1342g_fwd), oracle: p1342g_oracle, tags: &[33, 52, 47, 45, 93, 133, 53, 9, 19, 73, 10, 71, 29, 30, 113, 125, 123, 137] },
-    Prog { name: "p1346g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1346g_eval, grad: p1346g_grad, fwd: Some(p1346g_fwd), oracle: p1346g_oracle, tags: &[52, 45, 48, 9, 19, 10, 29, 113, 125] },
-    Prog { name: "p1351g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1351g_eval, grad: p1351g_grad, fwd: Some(p1351g_fwd), oracle: p1351g_oracle, tags: &[52, 47, 45, 93, 138, 133, 53, 115, 9, 19, 10, 71, 29, 113, 114, 125, 128, 137] },
-    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, fwd: Some(p1366g_fwd), oracle: p1366g_oracle, tags: &[33, 52, 47, 45, 93, 115, 9, 19, 73, 10, 30, 113, 114, 125, 159, 137] },
-    Prog { name: "p1377g", active: &[true, true, true], outputs: 1, eval: p1377g_eval, grad: p1377g_grad, fwd: Some(p1377g_fwd), oracle: p1377g_oracle, tags: &[52, 45, 46, 48, 93, 133, 9, 19, 10, 29, 113, 125] },
-    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, fwd: Some(p1395g_fwd), oracle: p1395g_oracle, tags: &[52, 45, 53, 129, 9, 19, 10, 71, 29, 113, 125, 159] },
-    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, fwd: Some(p1397g_fwd), oracle: p1397g_oracle, tags: &[52, 47, 45, 48, 93, 138, 53, 9, 19, 10, 71, 29, 113, 125, 159] },
-    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, fwd: Some(p1412g_fwd), oracle: p1412g_oracle, tags: &[45, 46, 93, 53, 9, 19, 10, 71, 29, 159] },
-    Prog { name: "p1426g", active: &[true], outputs: 1, eval: p1426g_eval, grad: p1426g_grad, fwd: Some(p1426g_fwd), oracle: p1426g_oracle, tags: &[52, 45, 48, 133, 53, 9, 19, 10, 71, 29, 118, 113, 125] },
-    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, fwd: Some(p1463g_fwd), oracle: p1463g_oracle, tags: &[52, 47, 45, 46, 48, 133, 53, 115, 9, 19, 10, 71, 29, 118, 113, 114, 125, 159, 137] },
-    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, fwd: Some(p1483g_fwd), oracle: p1483g_oracle, tags: &[52, 47, 45, 46, 9, 19, 10, 29, 118, 113, 114, 125, 159, 137] },
+    Prog { name: "p1050", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p1050_eval, grad: p1050_grad, fwd: Some(p1050_fwd), oracle: p1050_oracle, tags: &[0, 1, 7, 13, 20, 28, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 66, 67, 69, 70, 71, 74, 76, 81, 85, 95, 96, 98, 100, 106, 111, 113, 121, 122, 123, 124, 125, 126, 130, 131, 135, 136, 137, 140, 141, 145, 150, 151, 155, 167, 168, 170, 174, 176, 181, 186, 189, 196] },
+    Prog { name: "p1051", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1051_eval, grad: p1051_grad, fwd: Some(p1051_fwd), oracle: p1051_oracle, tags: &[3, 4, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 60, 71, 73, 74, 85, 86, 96, 97, 98, 101, 102, 109, 121, 122, 123, 126, 127, 136, 138, 141, 142, 145, 148, 150, 151, 152, 167, 169, 171, 174, 177, 183] },
+    Prog { name: "p1052", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1052_eval, grad: p1052_grad, fwd: Some(p1052_fwd), oracle: p1052_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 32, 33, 34, 35, 38, 41, 44, 48, 49, 50, 51, 53, 54, 56, 63, 64, 74, 76, 79, 82, 85, 86, 88, 95, 96, 98, 99, 100, 101, 102, 111, 113, 114, 121, 122, 125, 126, 127, 130, 132, 136, 137, 138, 139, 140, 141, 142, 144, 145, 146, 150, 152, 153, 163, 167, 168, 169, 171, 174, 179, 186, 189, 192, 193] },
+    Prog { name: "p1053", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1053_eval, grad: p1053_grad, fwd: Some(p1053_fwd), oracle: p1053_oracle, tags: &[1, 11, 21, 28, 29, 30, 31, 32, 34, 36, 37, 48, 49, 50, 51, 53, 56, 74, 76, 77, 82, 85, 88, 98, 99, 101, 111, 121, 122, 129, 133, 136, 137, 140, 141, 143, 145, 150, 153, 154, 155, 161, 167, 185, 189, 190, 191, 193] },
+    Prog { name: "p1054", active: &[true, true, true, true], outputs: 1, eval: p1054_eval, grad: p1054_grad, fwd: Some(p1054_fwd), oracle: p1054_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 32, 33, 34, 35, 38, 40, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 60, 71, 72, 73, 76, 77, 80, 88, 95, 96, 98, 100, 101, 102, 109, 111, 112, 121, 122, 126, 128, 131, 132, 134, 136, 137, 141, 142, 145, 146, 149, 150, 152, 153, 154, 160, 170, 171, 174, 176, 200] },
+    Prog { name: "p1055", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1055_eval, grad: p1055_grad, fwd: Some(p1055_fwd), oracle: p1055_oracle, tags: &[0, 7, 14, 16, 20, 30, 31, 32, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 85, 86, 88, 95, 96, 98, 99, 100, 101, 102, 103, 105, 111, 114, 121, 122, 124, 125, 129, 131, 136, 138, 139, 141, 144, 145, 148, 149, 150, 151, 152, 153, 159, 167, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p1056", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 3, eval: p1056_eval, grad: p1056_grad, fwd: Some(p1056_fwd), oracle: p1056_oracle, tags: &[0, 1, 8, 15, 18, 21, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 56, 57, 58, 71, 73, 74, 75, 76, 85, 96, 98, 99, 101, 121, 123, 128, 131, 136, 137, 140, 141, 145, 150, 152, 153, 167, 168, 186, 189, 192, 193] },
+    Prog { name: "p1057", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1057_eval, grad: p1057_grad, fwd: Some(p1057_fwd), oracle: p1057_oracle, tags: &[3, 5, 20, 28, 30, 31, 34, 35, 39, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 75, 76, 82, 85, 96, 98, 99, 102, 104, 121, 122, 123, 126, 128, 136, 141, 145, 150, 151, 153, 154, 156, 158, 163, 167, 168, 169, 170] },
+    Prog { name: "p1058", active: &[false, true, true, true, true, true, false, false, false], outputs: 3, eval: p1058_eval, grad: p1058_grad, fwd: Some(p1058_fwd), oracle: p1058_oracle, tags: &[2, 3, 4, 8, 23, 30, 31, 33, 34, 41, 48, 49, 50, 51, 52, 53, 56, 58, 71, 73, 75, 77, 85, 95, 96, 98, 100, 102, 109, 121, 122, 123, 125, 126, 128, 129, 131, 133, 135, 136, 137, 140, 141, 145, 146, 149, 150, 151, 152, 158, 163, 164, 167, 171] },
+    Prog { name: "p1059", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1059_eval, grad: p1059_grad, fwd: Some(p1059_fwd), oracle: p1059_oracle, tags: &[0, 1, 16, 20, 30, 31, 34, 38, 48, 49, 50, 53, 54, 56, 71, 72, 73, 76, 77, 98, 121, 122, 123, 126, 131, 136, 138, 141, 144, 145, 147, 148, 150, 152, 153, 157, 167, 168, 171, 189] },
+    Prog { name: "p1060", active: &[true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1060_eval, grad: p1060_grad, fwd: Some(p1060_fwd), oracle: p1060_oracle, tags: &[1, 3, 7, 8, 13, 16, 21, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 59, 67, 71, 76, 79, 81, 82, 85, 96, 98, 101, 102, 111, 121, 122, 123, 130, 131, 132, 133, 134, 136, 138, 143, 145, 147, 148, 150, 151, 152, 153, 163, 167, 170, 171, 174, 175, 176, 183, 186, 189, 190, 193, 197, 199] },
+    Prog { name: "p1061", active: &[true, true, true, true, true, true], outputs: 1, eval: p1061_eval, grad: p1061_grad, fwd: Some(p1061_fwd), oracle: p1061_oracle, tags: &[0, 2, 3, 6, 7, 20, 30, 31, 33, 36, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 74, 76, 85, 87, 95, 96, 97, 98, 100, 102, 111, 121, 122, 125, 126, 129, 132, 136, 141, 142, 145, 149, 150, 151, 152, 153, 154, 155, 167, 168, 170, 200] },
+    Prog { name: "p1062", active: &[false, false, false, false, false, true, true, true, true, true, false], outputs: 2, eval: p1062_eval, grad: p1062_grad, fwd: Some(p1062_fwd), oracle: p1062_oracle, tags: &[0, 2, 3, 4, 7, 8, 21, 30, 31, 33, 34, 37, 41, 42, 43, 48, 49, 50, 53, 54, 56, 79, 82, 85, 86, 88, 95, 96, 98, 100, 102, 105, 109, 110, 111, 114, 121, 122, 128, 134, 135, 136, 137, 138, 141, 142, 143, 145, 150, 151, 152, 153, 154, 158, 166, 167, 170, 171, 174, 176] },
+    Prog { name: "p1063", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1063_eval, grad: p1063_grad, fwd: Some(p1063_fwd), oracle: p1063_oracle, tags: &[0, 1, 3, 6, 7, 19, 20, 28, 30, 31, 33, 34, 35, 37, 43, 44, 47, 48, 49, 50, 51, 53, 54, 56, 69, 70, 71, 73, 74, 76, 77, 81, 85, 96, 98, 100, 102, 112, 113, 119, 120, 121, 122, 127, 129, 130, 133, 135, 136, 141, 143, 144, 145, 146, 147, 148, 150, 151, 159, 167, 170, 171, 200] },
+    Prog { name: "p1064", active: &[true, true, true, true, true], outputs: 3, eval: p1064_eval, grad: p1064_grad, fwd: Some(p1064_fwd), oracle: p1064_oracle, tags: &[0, 1, 4, 23, 30, 31, 33, 34, 36, 38, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 74, 76, 79, 80, 86, 88, 98, 102, 109, 111, 114, 121, 122, 123, 133, 135, 136, 138, 139, 141, 144, 145, 147, 149, 150, 152, 161, 163, 167, 168, 169, 170] },
+    Prog { name: "p1065", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1065_eval, grad: p1065_grad, fwd: Some(p1065_fwd), oracle: p1065_oracle, tags: &[0, 20, 28, 29, 30, 31, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 85, 86, 88, 96, 98, 99, 101, 102, 103, 105, 111, 114, 121, 122, 123, 125, 126, 127, 132, 133, 134, 135, 136, 140, 141, 142, 145, 146, 149, 150, 153, 158, 167, 170, 171, 174, 176, 185, 189, 190, 191, 193, 194] },
+    Prog { name: "p1066", active: &[true, true, true, true], outputs: 2, eval: p1066_eval, grad: p1066_grad, fwd: Some(p1066_fwd), oracle: p1066_oracle, tags: &[0, 1, 5, 6, 23, 30, 31, 32, 34, 36, 37, 39, 43, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 96, 98, 99, 100, 102, 111, 121, 122, 123, 125, 127, 129, 131, 133, 136, 138, 139, 141, 143, 144, 145, 146, 148, 150, 151, 152, 153, 159, 164, 167, 168, 169, 170, 174, 178] },
+    Prog { name: "p1067", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1067_eval, grad: p1067_grad, fwd: Some(p1067_fwd), oracle: p1067_oracle, tags: &[0, 6, 22, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 60, 68, 71, 72, 73, 74, 75, 76, 85, 86, 88, 93, 96, 98, 99, 100, 101, 102, 103, 105, 107, 116, 118, 121, 123, 125, 126, 128, 130, 132, 134, 135, 136, 139, 140, 141, 144, 145, 149, 150, 151, 152, 154, 155, 160, 167, 169, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1068", active: &[true, true, true, true, true, true], outputs: 1, eval: p1068_eval, grad: p1068_grad, fwd: Some(p1068_fwd), oracle: p1068_oracle, tags: &[2, 7, 20, 28, 30, 31, 33, 34, 35, 41, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 79, 82, 85, 87, 93, 95, 96, 98, 100, 102, 104, 111, 112, 113, 114, 118, 121, 122, 124, 125, 126, 127, 129, 130, 131, 132, 134, 136, 139, 141, 142, 143, 145, 149, 150, 151, 152, 154, 155, 164, 166, 167, 168, 169, 170, 171, 174, 180, 189, 194] },
+    Prog { name: "p1069", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1069_eval, grad: p1069_grad, fwd: Some(p1069_fwd), oracle: p1069_oracle, tags: &[0, 3, 5, 21, 30, 31, 32, 48, 49, 50, 51, 53, 76, 95, 98, 99, 101, 111, 121, 122, 127, 130, 136, 139, 141, 145, 150, 163, 167, 169, 174, 187, 189, 192, 193, 195] },
+    Prog { name: "p1070", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1070_eval, grad: p1070_grad, fwd: Some(p1070_fwd), oracle: p1070_oracle, tags: &[2, 5, 7, 22, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 56, 71, 73, 76, 80, 85, 88, 96, 98, 99, 102, 110, 112, 116, 121, 122, 127, 136, 137, 138, 140, 141, 143, 144, 145, 150, 152, 154, 167, 170, 171, 174, 175, 178] },
+    Prog { name: "p1071", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1071_eval, grad: p1071_grad, fwd: Some(p1071_fwd), oracle: p1071_oracle, tags: &[0, 7, 8, 20, 30, 31, 32, 33, 34, 36, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 69, 71, 76, 77, 79, 85, 95, 96, 98, 99, 100, 102, 109, 111, 121, 122, 123, 124, 127, 129, 131, 136, 138, 139, 141, 143, 145, 147, 150, 151, 167, 170, 174, 175, 176, 179, 183, 187, 188, 189, 192, 193] },
+    Prog { name: "p1072", active: &[true, true, true, true, true, true, true, false, true, true], outputs: 1, eval: p1072_eval, grad: p1072_grad, fwd: Some(p1072_fwd), oracle: p1072_oracle, tags: &[0, 4, 11, 13, 17, 20, 30, 31, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 67, 71, 73, 75, 85, 96, 98, 99, 102, 107, 111, 112, 113, 121, 122, 123, 126, 127, 128, 130, 131, 135, 136, 141, 145, 148, 149, 150, 151, 152, 154, 160, 167, 168, 169, 170, 174, 177, 189, 190, 197] },
+    Prog { name: "p1073", active: &[true, true, true, true], outputs: 1, eval: p1073_eval, grad: p1073_grad, fwd: Some(p1073_fwd), oracle: p1073_oracle, tags: &[0, 1, 20, 30, 31, 32, 34, 43, 44, 48, 49, 50, 51, 52, 53, 56, 71, 79, 95, 97, 98, 100, 101, 111, 121, 122, 123, 126, 129, 136, 137, 138, 141, 142, 145, 150, 153, 154, 167, 171, 200] },
+    Prog { name: "p1074", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true], outputs: 1, eval: p1074_eval, grad: p1074_grad, fwd: Some(p1074_fwd), oracle: p1074_oracle, tags: &[0, 2, 5, 7, 13, 16, 19, 20, 28, 30, 31, 33, 34, 39, 41, 44, 45, 47, 48, 49, 50, 51, 52, 53, 54, 56, 67, 69, 70, 71, 73, 74, 76, 81, 85, 86, 88, 89, 95, 96, 98, 99, 100, 101, 106, 111, 112, 113, 119, 120, 121, 122, 123, 125, 128, 129, 131, 134, 135, 136, 138, 140, 141, 143, 145, 147, 148, 149, 150, 151, 152, 160, 167, 168, 169, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1075", active: &[true, true], outputs: 1, eval: p1075_eval, grad: p1075_grad, fwd: Some(p1075_fwd), oracle: p1075_oracle, tags: &[2, 3, 7, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 75, 86, 95, 96, 98, 102, 109, 111, 112, 113, 114, 121, 122, 123, 124, 126, 127, 129, 133, 136, 141, 142, 144, 145, 147, 149, 150, 151, 152, 157, 167, 169, 171, 173, 174, 189, 194, 200] },
+    Prog { name: "p1076", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1076_eval, grad: p1076_grad, fwd: Some(p1076_fwd), oracle: p1076_oracle, tags: &[0, 1, 20, 30, 31, 34, 37, 48, 49, 50, 51, 53, 56, 57, 76, 79, 98, 99, 100, 101, 121, 122, 136, 145, 146, 150, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p1077", active: &[true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1077_eval, grad: p1077_grad, fwd: Some(p1077_fwd), oracle: p1077_oracle, tags: &[0, 3, 7, 8, 12, 15, 18, 22, 30, 31, 48, 49, 50, 51, 53, 54, 56, 74, 98, 99, 102, 111, 121, 122, 123, 127, 130, 134, 136, 138, 140, 141, 143, 145, 146, 150, 152, 153, 158, 164, 167, 169] },
+    Prog { name: "p1078", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1078_eval, grad: p1078_grad, fwd: Some(p1078_fwd), oracle: p1078_oracle, tags: &[0, 4, 7, 22, 30, 31, 32, 33, 34, 35, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 68, 71, 72, 73, 76, 79, 95, 96, 98, 99, 100, 102, 110, 112, 121, 122, 123, 125, 131, 132, 133, 136, 139, 141, 142, 144, 145, 147, 149, 150, 152, 153, 154, 167, 168, 174, 186, 189, 192, 193, 194, 198] },
+    Prog { name: "p1079", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1079_eval, grad: p1079_grad, fwd: Some(p1079_fwd), oracle: p1079_oracle, tags: &[2, 4, 12, 14, 20, 30, 31, 33, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 66, 69, 71, 72, 73, 74, 75, 81, 85, 87, 88, 96, 97, 98, 101, 102, 107, 110, 111, 113, 114, 120, 121, 122, 123, 124, 125, 126, 127, 128, 130, 131, 132, 134, 135, 136, 137, 138, 139, 141, 142, 143, 144, 145, 146, 148, 150, 151, 152, 154, 167, 168, 171, 174, 189, 190, 194] },
+    Prog { name: "p1080", active: &[true, true, true, true, true], outputs: 1, eval: p1080_eval, grad: p1080_grad, fwd: Some(p1080_fwd), oracle: p1080_oracle, tags: &[0, 2, 3, 4, 7, 20, 30, 31, 34, 37, 48, 50, 51, 53, 54, 85, 98, 101, 102, 121, 123, 128, 134, 136, 137, 141, 142, 144, 145, 146, 150, 167, 168, 169, 189, 190, 197, 200] },
+    Prog { name: "p1081", active: &[true, false, true, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1081_eval, grad: p1081_grad, fwd: Some(p1081_fwd), oracle: p1081_oracle, tags: &[0, 2, 4, 5, 7, 8, 17, 20, 30, 31, 32, 33, 37, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 77, 82, 85, 86, 95, 96, 98, 99, 100, 102, 111, 113, 114, 121, 122, 123, 127, 132, 136, 138, 141, 142, 144, 145, 147, 150, 151, 152, 153, 163, 167, 168, 170, 171] },
+    Prog { name: "p1082", active: &[true, true, true, true], outputs: 1, eval: p1082_eval, grad: p1082_grad, fwd: Some(p1082_fwd), oracle: p1082_oracle, tags: &[3, 7, 11, 12, 20, 30, 31, 33, 34, 38, 41, 42, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 68, 71, 72, 74, 76, 86, 88, 95, 96, 98, 99, 100, 102, 109, 111, 112, 114, 121, 122, 123, 125, 126, 127, 129, 132, 135, 136, 138, 139, 141, 145, 146, 148, 150, 151, 152, 153, 163, 167, 168, 169, 170, 171, 174, 176, 180] },
+    Prog { name: "p1083", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1083_eval, grad: p1083_grad, fwd: Some(p1083_fwd), oracle: p1083_oracle, tags: &[0, 2, 3, 6, 7, 11, 16, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 52, 53, 54, 56, 59, 71, 73, 74, 77, 79, 80, 82, 85, 95, 96, 98, 99, 100, 101, 102, 111, 121, 122, 136, 141, 142, 145, 147, 150, 151, 152, 167, 170, 186, 189, 192, 193, 200] },
+    Prog { name: "p1084", active: &[true], outputs: 3, eval: p1084_eval, grad: p1084_grad, fwd: Some(p1084_fwd), oracle: p1084_oracle, tags: &[0, 7, 12, 21, 30, 31, 38, 48, 49, 50, 51, 53, 56, 74, 121, 122, 123, 126, 127, 129, 132, 136, 137, 139, 140, 141, 142, 145, 149, 150, 151, 167, 169, 171] },
+    Prog { name: "p1085", active: &[true, true], outputs: 1, eval: p1085_eval, grad: p1085_grad, fwd: Some(p1085_fwd), oracle: p1085_oracle, tags: &[0, 20, 30, 31, 34, 37, 43, 44, 48, 49, 50, 51, 52, 53, 56, 71, 76, 88, 96, 98, 100, 109, 121, 122, 123, 135, 136, 137, 138, 139, 141, 142, 145, 146, 148, 149, 150, 151, 153, 167, 168, 169, 170, 174, 176, 184, 189, 194] },
+    Prog { name: "p1086", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1086_eval, grad: p1086_grad, fwd: Some(p1086_fwd), oracle: p1086_oracle, tags: &[0, 1, 2, 5, 20, 30, 31, 38, 40, 48, 49, 50, 51, 52, 53, 61, 74, 86, 88, 98, 99, 112, 114, 121, 122, 124, 133, 136, 139, 141, 145, 147, 148, 149, 150, 163, 169, 174, 178] },
+    Prog { name: "p1087", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1087_eval, grad: p1087_grad, fwd: Some(p1087_fwd), oracle: p1087_oracle, tags: &[0, 2, 4, 7, 13, 20, 25, 30, 31, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 61, 66, 71, 72, 73, 74, 76, 98, 99, 101, 102, 106, 110, 111, 112, 113, 114, 121, 122, 123, 126, 128, 130, 133, 136, 137, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 150, 151, 152, 154, 163, 167, 168, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p1088", active: &[true, true], outputs: 3, eval: p1088_eval, grad: p1088_grad, fwd: Some(p1088_fwd), oracle: p1088_oracle, tags: &[0, 6, 7, 21, 28, 30, 31, 33, 34, 36, 38, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 70, 71, 73, 74, 75, 76, 95, 96, 98, 100, 102, 108, 109, 121, 122, 127, 128, 130, 131, 132, 134, 135, 136, 137, 139, 140, 141, 142, 143, 144, 145, 146, 149, 150, 151, 152, 153, 167, 169, 170, 174, 183] },
+    Prog { name: "p1089", active: &[true, true, true, true], outputs: 2, eval: p1089_eval, grad: p1089_grad, fwd: Some(p1089_fwd), oracle: p1089_oracle, tags: &[0, 7, 23, 30, 31, 32, 48, 49, 50, 51, 52, 53, 54, 85, 97, 98, 102, 114, 117, 121, 122, 123, 124, 130, 132, 136, 140, 141, 142, 144, 145, 148, 149, 150, 151, 152, 167, 168, 169, 174, 194, 198] },
+    Prog { name: "p1090", active: &[false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1090_eval, grad: p1090_grad, fwd: Some(p1090_fwd), oracle: p1090_oracle, tags: &[2, 4, 7, 8, 22, 30, 31, 33, 34, 35, 40, 43, 44, 48, 49, 50, 51, 53, 54, 56, 57, 59, 71, 76, 79, 80, 82, 85, 86, 88, 93, 96, 98, 99, 100, 101, 102, 106, 108, 109, 111, 112, 113, 114, 117, 121, 122, 123, 124, 125, 126, 128, 130, 133, 136, 137, 139, 141, 145, 146, 148, 149, 150, 151, 152, 153, 162, 163, 167, 171, 174, 179, 186, 189, 192, 193] },
+    Prog { name: "p1091", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1091_eval, grad: p1091_grad, fwd: Some(p1091_fwd), oracle: p1091_oracle, tags: &[0, 1, 3, 4, 8, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 57, 58, 59, 71, 73, 74, 76, 80, 85, 98, 99, 101, 102, 111, 112, 121, 122, 123, 127, 128, 136, 138, 140, 141, 142, 145, 150, 151, 152, 164, 167, 168, 174, 177, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1092", active: &[true, true, true, true], outputs: 1, eval: p1092_eval, grad: p1092_grad, fwd: Some(p1092_fwd), oracle: p1092_oracle, tags: &[1, 2, 5, 7, 20, 30, 31, 32, 33, 34, 35, 36, 41, 44, 48, 49, 50, 51, 53, 54, 56, 71, 74, 75, 76, 82, 83, 85, 87, 88, 94, 95, 96, 98, 99, 100, 101, 109, 111, 116, 121, 122, 123, 127, 128, 131, 132, 134, 136, 138, 139, 140, 141, 143, 145, 149, 150, 151, 153, 159, 164, 167, 168, 171, 174, 189, 190, 194] },
+    Prog { name: "p1093", active: &[false, false, true], outputs: 2, eval: p1093_eval, grad: p1093_grad, fwd: Some(p1093_fwd), oracle: p1093_oracle, tags: &[0, 1, 7, 8, 22, 26, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 62, 71, 74, 76, 78, 95, 96, 98, 100, 102, 121, 122, 123, 124, 129, 130, 131, 136, 138, 141, 143, 144, 145, 146, 150, 151, 152, 167, 169] },
+    Prog { name: "p1094", active: &[true, true, true, true, true, true], outputs: 2, eval: p1094_eval, grad: p1094_grad, fwd: Some(p1094_fwd), oracle: p1094_oracle, tags: &[0, 5, 21, 30, 31, 33, 34, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 79, 82, 96, 98, 99, 101, 102, 121, 122, 124, 128, 134, 135, 136, 138, 141, 142, 143, 145, 147, 148, 150, 152, 154, 164, 167, 168, 171, 174, 176, 178] },
+    Prog { name: "p1095", active: &[true, true, true, true], outputs: 1, eval: p1095_eval, grad: p1095_grad, fwd: Some(p1095_fwd), oracle: p1095_oracle, tags: &[0, 6, 7, 20, 30, 31, 33, 34, 40, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 74, 75, 85, 86, 96, 98, 102, 103, 105, 114, 121, 122, 124, 125, 129, 132, 136, 137, 141, 143, 144, 145, 146, 147, 149, 150, 151, 152, 153, 167, 169, 170, 200, 201] },
+    Prog { name: "p1096", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1096_eval, grad: p1096_grad, fwd: Some(p1096_fwd), oracle: p1096_oracle, tags: &[2, 3, 11, 20, 30, 31, 33, 36, 43, 48, 49, 50, 51, 53, 54, 56, 59, 60, 68, 71, 72, 73, 74, 75, 82, 83, 85, 88, 93, 96, 98, 99, 102, 114, 118, 121, 122, 124, 125, 126, 134, 135, 136, 139, 140, 141, 145, 146, 148, 150, 151, 154, 156, 167, 170, 171] },
+    Prog { name: "p1097", active: &[false, true, true, true, true, true, true, true, true], outputs: 1, eval: p1097_eval, grad: p1097_grad, fwd: Some(p1097_fwd), oracle: p1097_oracle, tags: &[0, 1, 7, 8, 20, 30, 31, 33, 34, 37, 41, 44, 48, 49, 50, 51, 53, 54, 56, 60, 71, 72, 73, 74, 75, 79, 88, 95, 96, 98, 100, 102, 111, 112, 113, 121, 122, 125, 127, 128, 129, 131, 134, 136, 137, 140, 141, 143, 145, 146, 148, 149, 150, 151, 152, 153, 159, 167, 168, 170, 171, 186, 189, 196, 200] },
+    Prog { name: "p1098", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1098_eval, grad: p1098_grad, fwd: Some(p1098_fwd), oracle: p1098_oracle, tags: &[0, 2, 3, 5, 7, 8, 13, 15, 19, 20, 26, 30, 31, 39, 48, 49, 50, 51, 53, 54, 56, 66, 68, 71, 96, 98, 99, 102, 111, 113, 114, 121, 122, 123, 124, 133, 134, 136, 138, 140, 141, 143, 144, 145, 149, 150, 151, 153, 155, 167, 168, 169, 170, 171, 174, 186, 189, 199] },
+    Prog { name: "p1099", active: &[true, true], outputs: 1, eval: p1099_eval, grad: p1099_grad, fwd: Some(p1099_fwd), oracle: p1099_oracle, tags: &[0, 1, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 76, 95, 99, 121, 122, 126, 127, 132, 133, 136, 145, 146, 150, 151, 152, 154, 167] },
+    Prog { name: "p1100", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1100_eval, grad: p1100_grad, fwd: Some(p1100_fwd), oracle: p1100_oracle, tags: &[0, 2, 3, 7, 17, 21, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 75, 76, 85, 96, 98, 99, 102, 107, 111, 113, 114, 117, 121, 122, 123, 124, 127, 129, 131, 136, 137, 139, 141, 145, 146, 147, 148, 149, 150, 151, 152, 163, 167, 169, 186, 189, 196] },
+    Prog { name: "p1101", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1101_eval, grad: p1101_grad, fwd: Some(p1101_fwd), oracle: p1101_oracle, tags: &[0, 2, 5, 7, 20, 30, 31, 37, 48, 49, 50, 51, 53, 56, 71, 98, 99, 121, 122, 123, 125, 127, 136, 141, 145, 146, 147, 150, 152, 154, 166, 167, 169, 170] },
+    Prog { name: "p1102", active: &[true, true, true], outputs: 1, eval: p1102_eval, grad: p1102_grad, fwd: Some(p1102_fwd), oracle: p1102_oracle, tags: &[0, 6, 7, 12, 20, 30, 31, 33, 34, 37, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 74, 76, 95, 96, 98, 100, 102, 111, 121, 122, 123, 130, 134, 136, 138, 141, 143, 145, 148, 149, 150, 153, 154, 167, 170, 173] },
+    Prog { name: "p1103", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1103_eval, grad: p1103_grad, fwd: Some(p1103_fwd), oracle: p1103_oracle, tags: &[0, 2, 3, 8, 16, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 56, 74, 85, 89, 96, 98, 99, 100, 101, 121, 122, 128, 134, 136, 137, 139, 141, 145, 149, 150, 151, 152, 167, 168, 169, 187, 188, 189, 192, 193, 194, 200] },
+    Prog { name: "p1104", active: &[true, true, true, true, true], outputs: 1, eval: p1104_eval, grad: p1104_grad, fwd: Some(p1104_fwd), oracle: p1104_oracle, tags: &[0, 7, 12, 17, 20, 30, 31, 32, 33, 34, 35, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 72, 73, 74, 75, 76, 79, 82, 85, 86, 87, 94, 95, 96, 98, 100, 102, 106, 109, 111, 113, 114, 119, 121, 122, 123, 125, 126, 127, 128, 129, 130, 132, 134, 135, 136, 137, 139, 141, 142, 143, 144, 145, 146, 148, 150, 151, 152, 154, 156, 157, 159, 167, 169, 170, 174, 176, 194, 198, 200] },
+    Prog { name: "p1105", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1105_eval, grad: p1105_grad, fwd: Some(p1105_fwd), oracle: p1105_oracle, tags: &[0, 2, 4, 15, 20, 30, 31, 34, 43, 48, 49, 50, 51, 53, 54, 56, 57, 58, 59, 71, 73, 74, 75, 79, 81, 88, 96, 98, 99, 100, 101, 102, 112, 113, 114, 121, 122, 123, 124, 125, 127, 128, 131, 132, 133, 136, 137, 138, 140, 142, 145, 146, 150, 151, 154, 156, 163, 167, 168, 171, 174, 183] },
+    Prog { name: "p1106", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1106_eval, grad: p1106_grad, fwd: Some(p1106_fwd), oracle: p1106_oracle, tags: &[0, 2, 4, 7, 8, 22, 30, 31, 33, 34, 39, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 79, 80, 85, 87, 95, 96, 98, 99, 100, 101, 111, 114, 121, 122, 123, 124, 126, 128, 132, 134, 136, 138, 141, 144, 145, 146, 149, 150, 151, 153, 154, 157, 167, 168, 169, 174, 179, 181, 187, 188, 189, 192, 193] },
+    Prog { name: "p1107", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1107_eval, grad: p1107_grad, fwd: Some(p1107_fwd), oracle: p1107_oracle, tags: &[0, 2, 3, 4, 20, 24, 30, 31, 33, 34, 35, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 61, 71, 72, 73, 76, 77, 79, 82, 95, 96, 98, 99, 100, 101, 102, 109, 121, 122, 123, 125, 126, 128, 133, 135, 136, 139, 140, 141, 142, 143, 144, 145, 150, 152, 153, 154, 162, 163, 167, 169, 170, 171, 174, 177, 185, 189, 190, 191, 193] },
+    Prog { name: "p1108", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1108_eval, grad: p1108_grad, fwd: Some(p1108_fwd), oracle: p1108_oracle, tags: &[1, 2, 4, 6, 8, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 81, 85, 86, 96, 98, 99, 101, 102, 109, 111, 112, 113, 114, 121, 122, 123, 125, 126, 128, 129, 133, 134, 136, 140, 141, 142, 145, 147, 149, 150, 151, 153, 156, 163, 164, 167, 170, 174, 183, 187, 188, 189, 192, 193] },
+    Prog { name: "p1109", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1109_eval, grad: p1109_grad, fwd: Some(p1109_fwd), oracle: p1109_oracle, tags: &[0, 2, 3, 11, 12, 14, 22, 30, 31, 33, 34, 36, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 74, 75, 79, 95, 96, 98, 99, 100, 102, 109, 111, 121, 122, 132, 135, 136, 137, 141, 142, 143, 144, 145, 148, 150, 151, 152, 153, 154, 167, 168, 171, 174, 195] },
+    Prog { name: "p1110", active: &[true, true, true, false], outputs: 3, eval: p1110_eval, grad: p1110_grad, fwd: Some(p1110_fwd), oracle: p1110_oracle, tags: &[0, 1, 7, 8, 13, 21, 25, 30, 31, 33, 38, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 61, 66, 71, 74, 75, 76, 83, 85, 86, 88, 92, 95, 96, 98, 100, 102, 106, 111, 113, 114, 117, 121, 122, 123, 124, 126, 127, 130, 131, 132, 136, 141, 142, 143, 144, 145, 149, 150, 151, 152, 154, 167, 169, 170, 171, 174, 176, 181] },
+    Prog { name: "p1111", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1111_eval, grad: p1111_grad, fwd: Some(p1111_fwd), oracle: p1111_oracle, tags: &[0, 1, 7, 14, 21, 30, 31, 34, 37, 38, 43, 48, 49, 50, 51, 53, 54, 56, 74, 76, 79, 96, 98, 99, 100, 101, 111, 112, 121, 122, 123, 124, 126, 127, 128, 131, 135, 136, 137, 141, 142, 145, 148, 149, 150, 151, 152, 154, 167, 168, 169, 174, 185, 189, 190, 191, 193, 194, 197] },
+    Prog { name: "p1112", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1112_eval, grad: p1112_grad, fwd: Some(p1112_fwd), oracle: p1112_oracle, tags: &[3, 4, 14, 15, 20, 30, 31, 33, 48, 49, 50, 51, 52, 53, 54, 56, 71, 76, 82, 85, 86, 88, 95, 96, 98, 99, 101, 102, 110, 111, 112, 113, 114, 121, 122, 123, 124, 127, 132, 133, 134, 136, 138, 139, 141, 145, 147, 149, 150, 151, 152, 154, 160, 163, 164, 167, 168, 174, 177, 185, 189, 190, 191, 193] },
+    Prog { name: "p1113", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true], outputs: 2, eval: p1113_eval, grad: p1113_grad, fwd: Some(p1113_fwd), oracle: p1113_oracle, tags: &[0, 7, 22, 30, 31, 33, 41, 44, 45, 48, 49, 50, 51, 53, 54, 76, 85, 86, 88, 95, 96, 98, 99, 100, 101, 111, 116, 121, 122, 125, 133, 136, 141, 142, 145, 146, 147, 149, 150, 151, 167, 168, 169, 170, 171, 174, 178, 187, 189, 192, 193] },
+    Prog { name: "p1114", active: &[true, true, true], outputs: 1, eval: p1114_eval, grad: p1114_grad, fwd: Some(p1114_fwd), oracle: p1114_oracle, tags: &[0, 6, 20, 30, 31, 34, 37, 38, 43, 44, 48, 49, 50, 53, 76, 95, 98, 100, 101, 121, 122, 135, 136, 137, 139, 140, 141, 144, 145, 150, 151, 152, 154, 167] },
+    Prog { name: "p1115", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1115_eval, grad: p1115_grad, fwd: Some(p1115_fwd), oracle: p1115_oracle, tags: &[0, 4, 20, 24, 28, 30, 31, 34, 36, 38, 39, 48, 49, 50, 51, 53, 54, 56, 57, 61, 71, 74, 76, 79, 82, 85, 86, 88, 96, 98, 102, 104, 109, 111, 112, 114, 121, 122, 123, 128, 133, 136, 139, 141, 143, 145, 149, 150, 151, 164, 167, 168, 170, 171, 174, 177, 180, 186, 189, 196] },
+    Prog { name: "p1116", active: &[true, true, true, true, true], outputs: 1, eval: p1116_eval, grad: p1116_grad, fwd: Some(p1116_fwd), oracle: p1116_oracle, tags: &[0, 1, 11, 20, 30, 31, 34, 36, 37, 43, 48, 49, 50, 51, 53, 54, 56, 57, 60, 71, 72, 73, 74, 76, 82, 85, 86, 92, 96, 98, 99, 100, 111, 112, 121, 122, 123, 124, 125, 128, 129, 130, 131, 136, 137, 138, 139, 141, 145, 149, 150, 151, 152, 153, 154, 167, 169, 170, 171] },
+    Prog { name: "p1117", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1117_eval, grad: p1117_grad, fwd: Some(p1117_fwd), oracle: p1117_oracle, tags: &[2, 4, 6, 7, 23, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 66, 69, 71, 73, 74, 79, 85, 86, 88, 95, 96, 98, 99, 100, 101, 102, 103, 111, 114, 121, 122, 123, 124, 127, 129, 130, 136, 137, 138, 141, 144, 145, 146, 148, 150, 151, 152, 153, 163, 167, 169, 170, 171, 174, 186, 187, 189, 192, 193, 196] },
+    Prog { name: "p1118", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1118_eval, grad: p1118_grad, fwd: Some(p1118_fwd), oracle: p1118_oracle, tags: &[0, 6, 8, 20, 30, 31, 33, 34, 36, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 68, 71, 72, 73, 74, 76, 85, 86, 93, 96, 98, 99, 101, 118, 121, 122, 123, 125, 126, 133, 136, 138, 141, 143, 144, 145, 146, 149, 150, 152, 158, 160, 167, 169, 170, 186, 189, 192, 193, 199] },
+    Prog { name: "p1119", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1119_eval, grad: p1119_grad, fwd: Some(p1119_fwd), oracle: p1119_oracle, tags: &[0, 2, 3, 7, 16, 23, 28, 29, 30, 31, 33, 34, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 74, 76, 79, 80, 82, 85, 86, 88, 95, 96, 98, 100, 102, 103, 105, 109, 111, 112, 113, 114, 121, 122, 123, 124, 125, 126, 129, 130, 131, 133, 134, 136, 140, 141, 142, 143, 145, 148, 150, 152, 163, 167, 168, 170, 171, 189] },
+    Prog { name: "p1120", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1120_eval, grad: p1120_grad, fwd: Some(p1120_fwd), oracle: p1120_oracle, tags: &[0, 2, 3, 4, 6, 8, 13, 20, 26, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 70, 71, 76, 79, 85, 88, 96, 97, 98, 99, 101, 102, 105, 109, 111, 113, 114, 121, 122, 124, 130, 131, 132, 133, 135, 136, 138, 139, 140, 141, 142, 145, 150, 152, 154, 159, 160, 167, 170, 171, 185, 186, 189, 190, 191, 193, 196] },
+    Prog { name: "p1121", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1121_eval, grad: p1121_grad, fwd: Some(p1121_fwd), oracle: p1121_oracle, tags: &[1, 2, 3, 6, 20, 28, 30, 31, 48, 50, 51, 52, 53, 54, 56, 68, 70, 74, 85, 86, 93, 98, 99, 100, 101, 108, 111, 112, 113, 118, 121, 123, 128, 136, 139, 141, 144, 145, 148, 150, 151, 154, 159, 167, 168, 187, 189, 192, 193] },
+    Prog { name: "p1122", active: &[true, true, true, true, true, true, true, false, true, true, true], outputs: 1, eval: p1122_eval, grad: p1122_grad, fwd: Some(p1122_fwd), oracle: p1122_oracle, tags: &[0, 2, 3, 6, 8, 13, 19, 20, 28, 30, 31, 33, 34, 47, 48, 49, 50, 51, 52, 53, 54, 56, 66, 69, 70, 74, 76, 78, 88, 98, 108, 112, 121, 122, 123, 125, 128, 130, 131, 136, 138, 141, 143, 144, 145, 147, 149, 150, 151, 152, 153, 164, 167, 168, 174, 182, 200] },
+    Prog { name: "p1123", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1123_eval, grad: p1123_grad, fwd: Some(p1123_fwd), oracle: p1123_oracle, tags: &[0, 2, 3, 7, 20, 24, 30, 31, 32, 33, 38, 39, 48, 49, 50, 51, 53, 54, 56, 59, 61, 71, 73, 75, 76, 83, 85, 87, 88, 93, 98, 99, 101, 102, 106, 109, 111, 113, 114, 121, 122, 125, 126, 134, 136, 137, 138, 141, 142, 145, 146, 149, 150, 151, 158, 163, 167, 168, 169, 185, 189, 190, 191, 193] },
+    Prog { name: "p1124", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1124_eval, grad: p1124_grad, fwd: Some(p1124_fwd), oracle: p1124_oracle, tags: &[0, 2, 3, 20, 30, 31, 33, 36, 48, 49, 50, 51, 52, 53, 56, 60, 71, 74, 82, 85, 86, 96, 98, 111, 113, 121, 122, 124, 127, 133, 134, 136, 138, 144, 145, 149, 150, 152, 167, 168, 174, 176] },
+    Prog { name: "p1125", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1125_eval, grad: p1125_grad, fwd: Some(p1125_fwd), oracle: p1125_oracle, tags: &[0, 1, 16, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 76, 85, 89, 121, 122, 124, 125, 127, 141, 145, 147, 149, 150, 153, 167, 189] },
+    Prog { name: "p1126", active: &[true, true, true], outputs: 1, eval: p1126_eval, grad: p1126_grad, fwd: Some(p1126_fwd), oracle: p1126_oracle, tags: &[3, 7, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 82, 85, 86, 95, 96, 98, 100, 111, 121, 123, 125, 133, 136, 140, 141, 144, 145, 150, 151, 152, 167, 168, 173, 174, 176] },
+    Prog { name: "p1127", active: &[true, false, true, true, true, true, true, true, false, false, false, false, false], outputs: 1, eval: p1127_eval, grad: p1127_grad, fwd: Some(p1127_fwd), oracle: p1127_oracle, tags: &[0, 4, 8, 20, 30, 31, 33, 34, 35, 37, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 58, 69, 70, 71, 73, 74, 79, 85, 87, 88, 95, 96, 98, 100, 101, 102, 111, 121, 122, 123, 129, 130, 131, 133, 135, 136, 137, 140, 141, 144, 145, 147, 148, 150, 151, 154, 167, 169, 170, 171, 174, 189, 190, 194, 195, 197] },
+    Prog { name: "p1128", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1128_eval, grad: p1128_grad, fwd: Some(p1128_fwd), oracle: p1128_oracle, tags: &[0, 3, 4, 7, 11, 20, 30, 31, 33, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 60, 74, 76, 77, 95, 96, 98, 99, 100, 102, 111, 112, 121, 123, 124, 125, 134, 135, 136, 140, 141, 142, 145, 149, 150, 152, 163, 167, 170, 171, 174, 176] },
+    Prog { name: "p1129", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1129_eval, grad: p1129_grad, fwd: Some(p1129_fwd), oracle: p1129_oracle, tags: &[0, 6, 8, 13, 20, 28, 30, 31, 32, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 67, 68, 70, 71, 74, 75, 76, 79, 81, 83, 85, 88, 93, 95, 96, 98, 99, 100, 102, 106, 108, 116, 118, 121, 122, 123, 124, 125, 127, 129, 131, 132, 133, 135, 136, 141, 142, 143, 145, 146, 148, 149, 150, 151, 152, 157, 160, 167, 168, 169, 171, 186, 189, 192, 193] },
+    Prog { name: "p1130", active: &[true], outputs: 2, eval: p1130_eval, grad: p1130_grad, fwd: Some(p1130_fwd), oracle: p1130_oracle, tags: &[4, 21, 30, 31, 34, 39, 48, 49, 50, 51, 53, 54, 88, 96, 98, 101, 102, 109, 114, 121, 123, 128, 136, 141, 145, 147, 150, 154, 164, 167, 168, 174, 183, 189, 190, 194] },
+    Prog { name: "p1131", active: &[true, true, true], outputs: 1, eval: p1131_eval, grad: p1131_grad, fwd: Some(p1131_fwd), oracle: p1131_oracle, tags: &[0, 1, 2, 7, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 56, 58, 71, 74, 75, 76, 79, 85, 86, 88, 95, 96, 98, 100, 102, 111, 112, 121, 122, 126, 127, 129, 134, 136, 141, 142, 143, 145, 147, 149, 150, 151, 167, 169, 171] },
+    Prog { name: "p1132", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1132_eval, grad: p1132_grad, fwd: Some(p1132_fwd), oracle: p1132_oracle, tags: &[0, 2, 3, 4, 7, 8, 15, 18, 20, 30, 31, 32, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 58, 71, 73, 75, 76, 79, 85, 96, 98, 100, 102, 111, 112, 113, 121, 122, 124, 125, 126, 128, 129, 131, 134, 136, 138, 140, 141, 142, 143, 145, 149, 150, 152, 164, 167, 168, 170, 200] },
+    Prog { name: "p1133", active: &[true, true], outputs: 1, eval: p1133_eval, grad: p1133_grad, fwd: Some(p1133_fwd), oracle: p1133_oracle, tags: &[0, 20, 25, 30, 31, 33, 34, 38, 39, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 60, 61, 71, 73, 74, 75, 76, 79, 81, 82, 83, 85, 93, 95, 96, 98, 99, 100, 102, 106, 111, 112, 121, 122, 126, 127, 130, 132, 133, 136, 139, 140, 141, 142, 144, 145, 146, 149, 150, 152, 154, 156, 157, 161, 167, 169, 170, 200, 201] },
+    Prog { name: "p1134", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1134_eval, grad: p1134_grad, fwd: Some(p1134_fwd), oracle: p1134_oracle, tags: &[2, 4, 7, 20, 30, 31, 33, 34, 37, 40, 41, 45, 48, 49, 50, 51, 53, 54, 56, 71, 73, 85, 95, 96, 98, 100, 102, 109, 111, 113, 114, 121, 122, 123, 129, 132, 135, 136, 141, 142, 143, 145, 148, 150, 151, 152, 153, 156, 163, 165, 167, 200] },
+    Prog { name: "p1135", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1135_eval, grad: p1135_grad, fwd: Some(p1135_fwd), oracle: p1135_oracle, tags: &[0, 1, 7, 15, 16, 20, 25, 28, 29, 30, 31, 33, 34, 35, 39, 40, 41, 44, 48, 49, 50, 51, 53, 54, 56, 61, 71, 73, 74, 75, 79, 85, 88, 95, 96, 98, 100, 102, 111, 114, 121, 122, 123, 124, 125, 127, 130, 132, 134, 136, 137, 140, 141, 145, 148, 150, 151, 153, 155, 167, 168, 169, 170, 189] },
+    Prog { name: "p1136", active: &[true, true, true], outputs: 1, eval: p1136_eval, grad: p1136_grad, fwd: Some(p1136_fwd), oracle: p1136_oracle, tags: &[0, 21, 31, 32, 33, 41, 44, 48, 49, 50, 51, 53, 56, 58, 71, 73, 75, 76, 95, 96, 98, 100, 121, 124, 125, 129, 130, 133, 136, 139, 141, 143, 145, 150, 154, 167] },
+    Prog { name: "p1137", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1137_eval, grad: p1137_grad, fwd: Some(p1137_fwd), oracle: p1137_oracle, tags: &[0, 4, 7, 20, 30, 31, 33, 34, 36, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 74, 75, 76, 82, 83, 85, 91, 93, 98, 102, 114, 121, 122, 123, 125, 127, 136, 141, 143, 145, 150, 151, 154, 157, 163, 164, 167, 168] },
+    Prog { name: "p1138", active: &[true, false], outputs: 1, eval: p1138_eval, grad: p1138_grad, fwd: Some(p1138_fwd), oracle: p1138_oracle, tags: &[0, 7, 13, 20, 28, 30, 31, 33, 34, 35, 36, 41, 44, 48, 49, 50, 51, 53, 54, 56, 57, 59, 66, 70, 71, 72, 73, 74, 75, 76, 83, 85, 87, 88, 94, 95, 96, 98, 99, 100, 102, 106, 108, 109, 114, 121, 122, 123, 125, 128, 131, 133, 136, 137, 138, 141, 143, 144, 145, 150, 151, 152, 155, 157, 167, 171, 200, 201] },
+    Prog { name: "p1139", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1139_eval, grad: p1139_grad, fwd: Some(p1139_fwd), oracle: p1139_oracle, tags: &[0, 2, 3, 6, 8, 13, 20, 30, 31, 34, 39, 48, 49, 50, 53, 54, 56, 57, 60, 67, 74, 81, 85, 86, 93, 96, 98, 99, 100, 101, 108, 111, 112, 121, 122, 123, 127, 128, 130, 135, 136, 140, 141, 142, 144, 145, 146, 149, 150, 151, 153, 160, 163, 164, 167, 169, 170, 171, 174, 176, 187, 189, 192, 193, 199] },
+    Prog { name: "p1140", active: &[true, true, true, true, true, true], outputs: 1, eval: p1140_eval, grad: p1140_grad, fwd: Some(p1140_fwd), oracle: p1140_oracle, tags: &[0, 1, 4, 7, 20, 26, 28, 30, 31, 33, 34, 38, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 71, 73, 74, 76, 79, 85, 86, 95, 96, 98, 99, 100, 110, 114, 121, 122, 126, 128, 131, 132, 134, 135, 136, 138, 140, 141, 142, 145, 146, 147, 150, 151, 152, 157, 163, 167, 168, 169, 171, 174, 184, 189, 190, 194, 197] },
+    Prog { name: "p1141", active: &[true, true, true], outputs: 3, eval: p1141_eval, grad: p1141_grad, fwd: Some(p1141_fwd), oracle: p1141_oracle, tags: &[0, 21, 30, 31, 33, 34, 37, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 80, 96, 98, 121, 122, 123, 125, 126, 128, 129, 130, 132, 133, 134, 136, 137, 138, 140, 141, 145, 150, 151, 153, 167, 170, 171, 189, 190, 194, 197] },
+    Prog { name: "p1142", active: &[true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1142_eval, grad: p1142_grad, fwd: Some(p1142_fwd), oracle: p1142_oracle, tags: &[0, 2, 3, 8, 13, 20, 26, 30, 31, 33, 34, 37, 46, 47, 48, 49, 50, 51, 53, 56, 57, 60, 66, 71, 74, 76, 82, 85, 86, 95, 96, 98, 111, 113, 114, 117, 121, 122, 123, 124, 126, 129, 132, 133, 134, 136, 138, 140, 141, 142, 143, 145, 149, 150, 151, 152, 154, 158, 164, 167, 169, 174, 180, 189, 194] },
+    Prog { name: "p1143", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1143_eval, grad: p1143_grad, fwd: Some(p1143_fwd), oracle: p1143_oracle, tags: &[0, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 76, 78, 98, 99, 101, 121, 123, 128, 129, 136, 143, 145, 146, 150, 151, 156, 167, 186, 189, 192, 193] },
+    Prog { name: "p1144", active: &[false, true, false, false, false, false, false], outputs: 1, eval: p1144_eval, grad: p1144_grad, fwd: Some(p1144_fwd), oracle: p1144_oracle, tags: &[1, 3, 4, 8, 20, 24, 30, 31, 48, 49, 50, 53, 59, 74, 98, 103, 121, 124, 131, 136, 139, 141, 143, 145, 146, 148, 150, 151, 167, 171, 200] },
+    Prog { name: "p1145", active: &[true, true, true], outputs: 2, eval: p1145_eval, grad: p1145_grad, fwd: Some(p1145_fwd), oracle: p1145_oracle, tags: &[0, 3, 4, 7, 22, 30, 31, 32, 33, 34, 35, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 80, 82, 85, 87, 93, 94, 95, 96, 98, 100, 102, 112, 121, 122, 123, 124, 126, 127, 130, 134, 136, 137, 138, 140, 141, 142, 145, 147, 148, 149, 150, 151, 152, 158, 163, 164, 167, 168, 170, 171] },
+    Prog { name: "p1146", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1146_eval, grad: p1146_grad, fwd: Some(p1146_fwd), oracle: p1146_oracle, tags: &[0, 7, 11, 16, 20, 24, 26, 30, 31, 33, 34, 35, 46, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 76, 85, 87, 89, 94, 95, 96, 98, 99, 100, 101, 108, 109, 111, 114, 117, 121, 122, 123, 126, 127, 128, 136, 137, 139, 141, 144, 145, 146, 150, 151, 152, 153, 154, 156, 167, 168, 169, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1147", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1147_eval, grad: p1147_grad, fwd: Some(p1147_fwd), oracle: p1147_oracle, tags: &[0, 2, 3, 7, 22, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 77, 80, 82, 85, 86, 91, 93, 98, 101, 102, 109, 111, 113, 114, 121, 122, 123, 128, 129, 131, 133, 136, 137, 140, 141, 142, 144, 145, 146, 150, 151, 152, 164, 167, 168, 174, 185, 189, 190, 191, 193, 194, 197] },
+    Prog { name: "p1148", active: &[true], outputs: 2, eval: p1148_eval, grad: p1148_grad, fwd: Some(p1148_fwd), oracle: p1148_oracle, tags: &[3, 7, 21, 30, 31, 32, 33, 41, 43, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 95, 96, 98, 100, 101, 102, 109, 114, 121, 122, 123, 126, 127, 130, 135, 136, 140, 141, 143, 145, 146, 148, 149, 150, 151, 152, 167, 168, 169, 170, 171] },
+    Prog { name: "p1149", active: &[true, true, true, true], outputs: 3, eval: p1149_eval, grad: p1149_grad, fwd: Some(p1149_fwd), oracle: p1149_oracle, tags: &[4, 7, 21, 30, 31, 33, 34, 36, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 81, 85, 95, 96, 98, 100, 111, 114, 121, 122, 123, 124, 125, 127, 129, 135, 136, 141, 142, 143, 145, 150, 158, 160, 164, 167, 169, 170, 171, 174, 177] },
+    Prog { name: "p1150", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1150_eval, grad: p1150_grad, fwd: Some(p1150_fwd), oracle: p1150_oracle, tags: &[0, 3, 4, 5, 6, 7, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 79, 80, 96, 98, 99, 101, 102, 121, 122, 124, 126, 128, 132, 135, 136, 138, 141, 145, 147, 150, 152, 154, 163, 167, 168, 169, 170, 171, 174, 175, 178, 187, 189, 192, 193] },
+    Prog { name: "p1151", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1151_eval, grad: p1151_grad, fwd: Some(p1151_fwd), oracle: p1151_oracle, tags: &[2, 3, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 78, 81, 82, 85, 86, 88, 98, 112, 114, 121, 122, 123, 124, 131, 132, 136, 137, 139, 141, 145, 150, 151, 152, 159, 164, 167, 171, 172] },
+    Prog { name: "p1152", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1152_eval, grad: p1152_grad, fwd: Some(p1152_fwd), oracle: p1152_oracle, tags: &[0, 6, 7, 15, 20, 30, 31, 34, 35, 37, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 75, 76, 85, 98, 99, 100, 101, 102, 111, 121, 122, 123, 124, 129, 130, 132, 136, 137, 138, 141, 142, 145, 149, 150, 151, 152, 157, 159, 167, 168, 169, 170, 173, 185, 186, 189, 190, 192, 193, 196] },
+    Prog { name: "p1153", active: &[true, true], outputs: 1, eval: p1153_eval, grad: p1153_grad, fwd: Some(p1153_fwd), oracle: p1153_oracle, tags: &[0, 6, 20, 30, 31, 33, 34, 36, 37, 38, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 73, 74, 75, 76, 82, 83, 85, 88, 93, 95, 96, 98, 100, 106, 111, 112, 113, 121, 122, 123, 124, 125, 126, 127, 128, 130, 132, 135, 136, 137, 138, 139, 140, 141, 142, 145, 147, 149, 150, 151, 152, 153, 154, 167, 168, 170, 171, 174, 176, 200, 201] },
+    Prog { name: "p1154", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1154_eval, grad: p1154_grad, fwd: Some(p1154_fwd), oracle: p1154_oracle, tags: &[1, 11, 21, 26, 30, 31, 33, 34, 36, 37, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 59, 66, 68, 71, 72, 73, 75, 76, 81, 85, 88, 93, 96, 98, 99, 101, 107, 109, 111, 114, 117, 118, 121, 122, 125, 126, 127, 128, 134, 135, 136, 137, 138, 139, 141, 142, 145, 146, 147, 148, 150, 151, 152, 153, 158, 159, 167, 169, 171, 174, 176, 181, 185, 189, 190, 191, 193, 194, 195, 198] },
+    Prog { name: "p1155", active: &[true, true, true], outputs: 3, eval: p1155_eval, grad: p1155_grad, fwd: Some(p1155_fwd), oracle: p1155_oracle, tags: &[0, 1, 21, 30, 31, 33, 34, 39, 46, 48, 49, 50, 51, 52, 53, 56, 71, 74, 75, 76, 85, 91, 93, 96, 98, 114, 121, 122, 123, 124, 128, 130, 131, 132, 134, 136, 141, 142, 143, 145, 146, 147, 148, 149, 150, 151, 158, 167, 170, 189, 194] },
+    Prog { name: "p1156", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1156_eval, grad: p1156_grad, fwd: Some(p1156_fwd), oracle: p1156_oracle, tags: &[0, 5, 7, 16, 20, 30, 31, 33, 34, 37, 38, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 60, 71, 73, 74, 75, 76, 85, 88, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 125, 126, 127, 128, 135, 136, 138, 139, 141, 142, 143, 145, 146, 147, 148, 150, 151, 167, 168, 169, 171, 174, 186, 189, 190, 192, 193, 194] },
+    Prog { name: "p1157", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1157_eval, grad: p1157_grad, fwd: Some(p1157_fwd), oracle: p1157_oracle, tags: &[0, 3, 5, 8, 19, 20, 30, 31, 33, 34, 36, 48, 49, 50, 51, 53, 54, 56, 57, 66, 68, 69, 71, 72, 73, 74, 79, 82, 85, 89, 91, 93, 96, 98, 99, 101, 102, 111, 115, 118, 121, 122, 123, 125, 126, 133, 136, 138, 139, 141, 145, 149, 150, 151, 152, 154, 156, 158, 167, 169, 174, 181, 183, 187, 188, 189, 192, 193] },
+    Prog { name: "p1158", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1158_eval, grad: p1158_grad, fwd: Some(p1158_fwd), oracle: p1158_oracle, tags: &[0, 15, 20, 30, 31, 34, 37, 39, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 76, 79, 96, 98, 99, 102, 111, 121, 122, 123, 124, 126, 136, 137, 139, 140, 141, 145, 150, 152, 167, 168, 171, 173] },
+    Prog { name: "p1159", active: &[true, true, true, true, true, true, true, true], outputs: 3, eval: p1159_eval, grad: p1159_grad, fwd: Some(p1159_fwd), oracle: p1159_oracle, tags: &[0, 2, 3, 5, 6, 21, 30, 31, 33, 34, 35, 37, 43, 48, 49, 50, 51, 52, 53, 54, 85, 86, 87, 91, 94, 96, 98, 99, 100, 101, 109, 111, 113, 114, 121, 122, 125, 128, 132, 133, 136, 138, 139, 140, 141, 142, 145, 147, 148, 149, 150, 151, 152, 153, 154, 155, 167, 168, 169, 170, 171, 174, 181, 189, 190, 194, 197, 198] },
+    Prog { name: "p1160", active: &[false, false, false, true, true, true], outputs: 1, eval: p1160_eval, grad: p1160_grad, fwd: Some(p1160_fwd), oracle: p1160_oracle, tags: &[2, 5, 8, 20, 28, 30, 31, 33, 34, 39, 48, 49, 50, 51, 53, 54, 56, 59, 60, 71, 73, 75, 79, 82, 83, 85, 86, 93, 96, 98, 99, 102, 106, 108, 109, 112, 114, 118, 121, 122, 123, 124, 129, 130, 132, 134, 136, 138, 139, 141, 144, 145, 147, 149, 150, 151, 152, 153, 154, 158, 167, 168, 169, 170, 171, 200] },
+    Prog { name: "p1161", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1161_eval, grad: p1161_grad, fwd: Some(p1161_fwd), oracle: p1161_oracle, tags: &[0, 1, 11, 20, 28, 29, 30, 31, 34, 48, 49, 50, 51, 52, 53, 85, 88, 96, 98, 99, 100, 101, 109, 111, 114, 121, 122, 123, 124, 128, 132, 136, 141, 144, 145, 150, 151, 165, 167, 174, 186, 189, 190, 192, 193, 194] },
+    Prog { name: "p1162", active: &[true, true, true], outputs: 1, eval: p1162_eval, grad: p1162_grad, fwd: Some(p1162_fwd), oracle: p1162_oracle, tags: &[0, 20, 28, 29, 30, 31, 32, 34, 48, 49, 50, 51, 53, 56, 64, 65, 69, 74, 76, 85, 88, 96, 98, 112, 114, 121, 122, 123, 126, 127, 128, 131, 136, 139, 140, 141, 145, 150, 152, 154, 155, 167, 200, 201] },
+    Prog { name: "p1163", active: &[true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1163_eval, grad: p1163_grad, fwd: Some(p1163_fwd), oracle: p1163_oracle, tags: &[0, 2, 3, 7, 8, 15, 17, 18, 20, 26, 28, 30, 31, 32, 33, 35, 37, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 76, 85, 92, 95, 96, 98, 100, 102, 111, 121, 122, 123, 126, 128, 130, 132, 133, 134, 135, 136, 137, 138, 141, 142, 144, 145, 149, 150, 151, 152, 154, 158, 160, 167, 168, 169, 170, 174, 178, 200] },
+    Prog { name: "p1164", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1164_eval, grad: p1164_grad, fwd: Some(p1164_fwd), oracle: p1164_oracle, tags: &[0, 4, 5, 7, 20, 24, 30, 31, 33, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 61, 74, 76, 95, 96, 98, 99, 100, 102, 121, 122, 123, 124, 135, 136, 139, 142, 143, 145, 150, 151, 167, 174, 200] },
+    Prog { name: "p1165", active: &[true, true, true, true, true, true], outputs: 1, eval: p1165_eval, grad: p1165_grad, fwd: Some(p1165_fwd), oracle: p1165_oracle, tags: &[0, 6, 11, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 59, 60, 71, 73, 74, 75, 96, 98, 99, 100, 111, 121, 136, 141, 145, 148, 152, 168, 170, 174, 176] },
+    Prog { name: "p1166", active: &[true, true, true], outputs: 1, eval: p1166_eval, grad: p1166_grad, fwd: Some(p1166_fwd), oracle: p1166_oracle, tags: &[0, 6, 20, 25, 30, 31, 32, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 74, 76, 79, 82, 85, 89, 91, 95, 98, 101, 111, 121, 122, 123, 126, 132, 136, 140, 141, 145, 146, 149, 150, 151, 152, 167, 168, 169, 171, 174, 184, 189, 190, 197] },
+    Prog { name: "p1167", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1167_eval, grad: p1167_grad, fwd: Some(p1167_fwd), oracle: p1167_oracle, tags: &[0, 20, 30, 31, 33, 34, 39, 40, 48, 49, 50, 51, 53, 56, 66, 69, 71, 74, 85, 95, 96, 98, 99, 101, 109, 112, 114, 121, 122, 123, 136, 137, 145, 150, 153, 167, 168, 169, 171, 174, 183, 185, 189, 190, 191, 193] },
+    Prog { name: "p1168", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1168_eval, grad: p1168_grad, fwd: Some(p1168_fwd), oracle: p1168_oracle, tags: &[0, 3, 5, 6, 7, 11, 20, 30, 31, 32, 38, 39, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 85, 86, 88, 98, 99, 100, 102, 111, 114, 116, 121, 122, 123, 124, 125, 127, 130, 131, 135, 136, 137, 138, 139, 141, 143, 145, 146, 148, 150, 152, 154, 167, 170, 171, 185, 189, 190, 196] },
+    Prog { name: "p1169", active: &[true, true], outputs: 1, eval: p1169_eval, grad: p1169_grad, fwd: Some(p1169_fwd), oracle: p1169_oracle, tags: &[0, 2, 20, 30, 48, 49, 50, 53, 54, 56, 71, 73, 85, 86, 98, 112, 121, 122, 126, 127, 132, 150, 167, 169, 200, 201] },
+    Prog { name: "p1170", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1170_eval, grad: p1170_grad, fwd: Some(p1170_fwd), oracle: p1170_oracle, tags: &[0, 3, 7, 11, 20, 30, 31, 34, 48, 49, 50, 53, 85, 98, 99, 121, 122, 126, 130, 132, 136, 150, 151, 153, 163, 168, 200] },
+    Prog { name: "p1171", active: &[true, true, true], outputs: 1, eval: p1171_eval, grad: p1171_grad, fwd: Some(p1171_fwd), oracle: p1171_oracle, tags: &[0, 15, 20, 30, 31, 33, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 71, 72, 73, 74, 75, 76, 96, 98, 99, 111, 113, 121, 122, 123, 125, 131, 133, 135, 136, 137, 139, 141, 142, 145, 146, 148, 149, 150, 151, 167, 168, 200] },
+    Prog { name: "p1172", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1172_eval, grad: p1172_grad, fwd: Some(p1172_fwd), oracle: p1172_oracle, tags: &[0, 2, 4, 6, 20, 24, 28, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 61, 69, 70, 74, 79, 95, 96, 98, 100, 102, 121, 122, 123, 125, 128, 129, 134, 135, 136, 140, 141, 145, 150, 151, 152, 153, 167, 171, 174, 181, 185, 189, 190, 196] },
+    Prog { name: "p1173", active: &[true], outputs: 2, eval: p1173_eval, grad: p1173_grad, fwd: Some(p1173_fwd), oracle: p1173_oracle, tags: &[0, 22, 28, 29, 30, 31, 34, 48, 49, 50, 51, 53, 56, 60, 71, 72, 74, 76, 85, 86, 88, 96, 98, 111, 114, 121, 122, 123, 124, 134, 136, 137, 138, 140, 141, 145, 148, 150, 152, 154, 159, 160, 167, 169, 170, 171, 174, 176] },
+    Prog { name: "p1174", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1174_eval, grad: p1174_grad, fwd: Some(p1174_fwd), oracle: p1174_oracle, tags: &[0, 2, 3, 6, 20, 30, 31, 33, 34, 35, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 79, 82, 85, 86, 98, 100, 101, 102, 111, 113, 114, 121, 122, 123, 127, 133, 134, 136, 140, 141, 142, 143, 144, 145, 147, 149, 150, 152, 153, 156, 167, 169, 171] },
+    Prog { name: "p1175", active: &[true, true, true], outputs: 1, eval: p1175_eval, grad: p1175_grad, fwd: Some(p1175_fwd), oracle: p1175_oracle, tags: &[0, 1, 3, 20, 30, 31, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 79, 95, 98, 101, 102, 121, 123, 129, 130, 136, 138, 141, 143, 145, 147, 150, 154] },
+    Prog { name: "p1176", active: &[true, true, true, true], outputs: 1, eval: p1176_eval, grad: p1176_grad, fwd: Some(p1176_fwd), oracle: p1176_oracle, tags: &[0, 14, 20, 26, 27, 30, 31, 33, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 78, 85, 86, 88, 89, 91, 96, 98, 100, 112, 115, 116, 121, 122, 123, 134, 136, 137, 138, 141, 143, 145, 146, 150, 151, 152, 153, 167, 168, 170, 174, 176] },
+    Prog { name: "p1177", active: &[true, true, false, true, true, true], outputs: 1, eval: p1177_eval, grad: p1177_grad, fwd: Some(p1177_fwd), oracle: p1177_oracle, tags: &[0, 7, 8, 13, 16, 20, 28, 30, 31, 33, 34, 36, 38, 40, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 59, 70, 71, 72, 73, 74, 76, 85, 86, 95, 96, 98, 100, 102, 103, 105, 121, 122, 124, 128, 129, 131, 132, 136, 139, 140, 141, 145, 148, 149, 150, 152, 154, 167, 168, 170, 174, 176, 189] },
+    Prog { name: "p1178", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1178_eval, grad: p1178_grad, fwd: Some(p1178_fwd), oracle: p1178_oracle, tags: &[2, 3, 7, 15, 17, 20, 30, 31, 33, 34, 43, 48, 49, 50, 51, 53, 54, 56, 71, 76, 78, 85, 96, 98, 99, 100, 101, 102, 111, 121, 122, 123, 125, 127, 130, 131, 132, 133, 136, 138, 141, 145, 146, 150, 151, 153, 159, 167, 168, 170, 171, 174, 178, 185, 189, 190, 191, 193] },
+    Prog { name: "p1179", active: &[true, true, true, true, false], outputs: 1, eval: p1179_eval, grad: p1179_grad, fwd: Some(p1179_fwd), oracle: p1179_oracle, tags: &[4, 7, 8, 13, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 67, 71, 72, 73, 76, 81, 85, 86, 96, 98, 100, 102, 108, 111, 113, 114, 121, 122, 123, 125, 127, 128, 130, 133, 134, 135, 136, 141, 144, 145, 149, 150, 151, 158, 163, 167, 168, 169] },
+    Prog { name: "p1180", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, true, true], outputs: 1, eval: p1180_eval, grad: p1180_grad, fwd: Some(p1180_fwd), oracle: p1180_oracle, tags: &[0, 4, 5, 8, 20, 24, 25, 30, 31, 48, 49, 50, 51, 52, 53, 56, 57, 60, 61, 71, 74, 86, 88, 98, 99, 101, 111, 113, 114, 121, 122, 123, 125, 136, 141, 142, 143, 144, 145, 148, 150, 152, 154, 156, 163, 164, 167, 169, 170, 171, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1181", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1181_eval, grad: p1181_grad, fwd: Some(p1181_fwd), oracle: p1181_oracle, tags: &[3, 5, 12, 20, 28, 30, 31, 33, 34, 36, 38, 48, 49, 50, 51, 53, 54, 56, 62, 71, 72, 73, 74, 75, 76, 79, 80, 85, 86, 96, 98, 99, 102, 111, 112, 114, 121, 122, 125, 126, 131, 132, 134, 136, 137, 139, 141, 142, 145, 146, 149, 150, 158, 163, 167, 168, 170, 171, 174, 178, 186, 189, 196] },
+    Prog { name: "p1182", active: &[true, true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1182_eval, grad: p1182_grad, fwd: Some(p1182_fwd), oracle: p1182_oracle, tags: &[2, 3, 6, 7, 8, 13, 20, 30, 31, 34, 47, 48, 49, 50, 51, 52, 53, 54, 56, 63, 64, 67, 75, 76, 86, 96, 98, 99, 101, 102, 111, 112, 121, 122, 123, 124, 128, 129, 135, 136, 138, 141, 142, 143, 145, 146, 147, 148, 150, 152, 153, 154, 155, 167, 169, 170, 174, 180, 185, 186, 189, 190, 191, 193, 196] },
+    Prog { name: "p1183", active: &[true, true, true, true], outputs: 2, eval: p1183_eval, grad: p1183_grad, fwd: Some(p1183_fwd), oracle: p1183_oracle, tags: &[0, 2, 3, 6, 21, 30, 31, 32, 33, 37, 39, 41, 44, 48, 49, 50, 51, 53, 76, 85, 86, 95, 96, 98, 100, 111, 114, 121, 122, 125, 129, 130, 136, 138, 140, 141, 144, 145, 148, 150, 152, 154, 163, 167] },
+    Prog { name: "p1184", active: &[true, true, true, true, true], outputs: 1, eval: p1184_eval, grad: p1184_grad, fwd: Some(p1184_fwd), oracle: p1184_oracle, tags: &[0, 1, 2, 6, 20, 30, 48, 49, 50, 53, 98, 121, 122, 127, 128, 136, 145, 148, 150, 170, 174, 176] },
+    Prog { name: "p1185", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1185_eval, grad: p1185_grad, fwd: Some(p1185_fwd), oracle: p1185_oracle, tags: &[0, 3, 4, 5, 11, 20, 30, 31, 32, 34, 38, 40, 48, 49, 50, 51, 52, 53, 60, 74, 76, 82, 85, 87, 98, 99, 121, 122, 127, 132, 136, 137, 141, 145, 148, 150, 153, 167, 174, 176] },
+    Prog { name: "p1186", active: &[true, true], outputs: 1, eval: p1186_eval, grad: p1186_grad, fwd: Some(p1186_fwd), oracle: p1186_oracle, tags: &[0, 7, 21, 26, 28, 30, 31, 32, 33, 34, 35, 37, 38, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 73, 75, 76, 95, 96, 98, 100, 102, 104, 111, 114, 121, 122, 123, 125, 127, 134, 136, 138, 139, 141, 142, 144, 145, 146, 148, 149, 150, 152, 153, 154, 155, 156, 167, 169, 170, 171] },
+    Prog { name: "p1187", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1187_eval, grad: p1187_grad, fwd: Some(p1187_fwd), oracle: p1187_oracle, tags: &[1, 2, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 56, 79, 95, 96, 98, 100, 102, 121, 127, 130, 131, 134, 135, 136, 141, 143, 145, 147, 149, 150, 167, 168, 170, 174, 180] },
+    Prog { name: "p1188", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1188_eval, grad: p1188_grad, fwd: Some(p1188_fwd), oracle: p1188_oracle, tags: &[3, 13, 20, 28, 30, 31, 33, 34, 35, 38, 48, 49, 50, 52, 53, 54, 56, 57, 66, 71, 73, 74, 75, 76, 77, 79, 82, 83, 85, 86, 88, 96, 98, 99, 101, 102, 104, 111, 114, 119, 120, 121, 122, 124, 125, 128, 131, 132, 133, 134, 136, 137, 140, 141, 144, 145, 147, 150, 151, 154, 156, 163, 167, 170, 171, 186, 189, 192, 193, 199] },
+    Prog { name: "p1189", active: &[true, true, true, true, true, true, true, true, true, true, true, true, false, true, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1189_eval, grad: p1189_grad, fwd: Some(p1189_fwd), oracle: p1189_oracle, tags: &[0, 2, 3, 6, 7, 8, 21, 30, 31, 33, 39, 43, 48, 49, 50, 51, 53, 54, 76, 86, 88, 98, 99, 100, 101, 102, 111, 112, 113, 121, 123, 126, 136, 139, 140, 141, 145, 148, 150, 151, 167, 168, 170, 171, 173, 187, 188, 189, 192, 193] },
+    Prog { name: "p1190", active: &[true, true], outputs: 1, eval: p1190_eval, grad: p1190_grad, fwd: Some(p1190_fwd), oracle: p1190_oracle, tags: &[0, 6, 20, 25, 30, 31, 33, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 57, 61, 71, 72, 73, 74, 76, 85, 88, 95, 96, 98, 100, 109, 116, 121, 122, 125, 129, 134, 135, 136, 140, 141, 142, 145, 148, 149, 150, 151, 152, 153, 155, 167, 168, 169, 170, 174, 184, 189, 190, 194, 197] },
+    Prog { name: "p1191", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1191_eval, grad: p1191_grad, fwd: Some(p1191_fwd), oracle: p1191_oracle, tags: &[5, 7, 8, 14, 20, 28, 30, 31, 33, 48, 49, 50, 51, 52, 53, 54, 78, 95, 96, 97, 98, 99, 101, 111, 112, 121, 122, 123, 127, 131, 134, 136, 137, 141, 142, 145, 146, 150, 151, 167, 169, 170, 174, 187, 188, 189, 190, 192, 193, 194, 197] },
+    Prog { name: "p1192", active: &[true, true, true, true], outputs: 1, eval: p1192_eval, grad: p1192_grad, fwd: Some(p1192_fwd), oracle: p1192_oracle, tags: &[0, 1, 6, 23, 30, 31, 32, 33, 34, 35, 36, 38, 43, 48, 49, 50, 51, 52, 53, 56, 71, 72, 76, 81, 85, 92, 96, 98, 100, 111, 121, 122, 124, 129, 132, 133, 134, 135, 136, 141, 142, 143, 145, 146, 150, 151, 152, 167, 168, 170, 174, 176] },
+    Prog { name: "p1193", active: &[true, true, true, true, false], outputs: 1, eval: p1193_eval, grad: p1193_grad, fwd: Some(p1193_fwd), oracle: p1193_oracle, tags: &[0, 2, 3, 6, 8, 20, 30, 31, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 76, 77, 79, 82, 85, 86, 88, 95, 96, 98, 99, 100, 101, 102, 114, 121, 122, 123, 127, 131, 132, 136, 137, 139, 141, 143, 145, 146, 147, 148, 149, 150, 151, 163, 164, 167, 170, 200] },
+    Prog { name: "p1194", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1194_eval, grad: p1194_grad, fwd: Some(p1194_fwd), oracle: p1194_oracle, tags: &[0, 3, 4, 20, 30, 31, 33, 34, 36, 48, 49, 50, 51, 53, 56, 59, 71, 75, 79, 80, 82, 83, 84, 85, 86, 88, 90, 91, 96, 98, 102, 106, 109, 111, 112, 114, 115, 116, 119, 120, 121, 122, 123, 127, 128, 129, 131, 135, 136, 137, 139, 141, 143, 145, 146, 150, 151, 152, 156, 159, 160, 163, 164, 167, 169, 171, 174, 183] },
+    Prog { name: "p1195", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1195_eval, grad: p1195_grad, fwd: Some(p1195_fwd), oracle: p1195_oracle, tags: &[0, 4, 6, 11, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 53, 54, 56, 57, 60, 71, 73, 74, 85, 88, 95, 98, 99, 100, 102, 109, 114, 121, 122, 123, 127, 128, 136, 137, 138, 139, 141, 144, 145, 148, 149, 150, 151, 152, 153, 157, 164, 167, 185, 187, 189, 190, 192, 193, 194, 196, 197] },
+    Prog { name: "p1196", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1196_eval, grad: p1196_grad, fwd: Some(p1196_fwd), oracle: p1196_oracle, tags: &[0, 2, 3, 4, 20, 30, 31, 33, 34, 38, 48, 49, 50, 51, 52, 53, 56, 57, 58, 62, 64, 65, 69, 71, 72, 73, 74, 76, 79, 82, 85, 87, 96, 98, 111, 113, 114, 121, 122, 124, 134, 136, 139, 140, 141, 145, 148, 149, 150, 151, 152, 154, 158, 163, 167, 169, 170, 189, 190, 194, 197] },
+    Prog { name: "p1197", active: &[true, true, true, true], outputs: 1, eval: p1197_eval, grad: p1197_grad, fwd: Some(p1197_fwd), oracle: p1197_oracle, tags: &[3, 5, 20, 30, 31, 34, 48, 50, 51, 53, 56, 57, 71, 72, 79, 82, 85, 92, 96, 98, 99, 102, 111, 112, 121, 122, 124, 128, 129, 141, 144, 145, 146, 150, 151, 152, 167, 174, 182, 200] },
+    Prog { name: "p1198", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1198_eval, grad: p1198_grad, fwd: Some(p1198_fwd), oracle: p1198_oracle, tags: &[0, 1, 2, 5, 20, 30, 31, 32, 35, 36, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 71, 73, 74, 76, 82, 85, 86, 98, 99, 101, 102, 111, 112, 121, 122, 123, 128, 133, 134, 136, 137, 138, 141, 142, 144, 145, 150, 152, 153, 154, 167, 169, 171, 174, 189, 190, 194, 197] },
+    Prog { name: "p1199", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1199_eval, grad: p1199_grad, fwd: Some(p1199_fwd), oracle: p1199_oracle, tags: &[0, 4, 7, 20, 28, 30, 31, 35, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 96, 98, 99, 100, 101, 111, 112, 114, 121, 122, 123, 126, 130, 133, 134, 135, 136, 141, 145, 146, 147, 150, 151, 160, 167, 170, 171, 185, 186, 189, 190, 191, 193, 196] },
+    Prog { name: "p1200", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1200_eval, grad: p1200_grad, fwd: Some(p1200_fwd), oracle: p1200_oracle, tags: &[0, 4, 21, 28, 30, 31, 32, 34, 36, 37, 48, 49, 50, 51, 52, 53, 56, 58, 69, 70, 71, 72, 73, 74, 75, 76, 88, 98, 99, 101, 111, 121, 122, 123, 127, 128, 129, 130, 131, 136, 139, 141, 145, 148, 149, 150, 152, 153, 167, 168, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1201", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1201_eval, grad: p1201_grad, fwd: Some(p1201_fwd), oracle: p1201_oracle, tags: &[1, 2, 11, 20, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 56, 57, 71, 72, 74, 75, 76, 85, 88, 93, 96, 97, 98, 99, 108, 109, 114, 121, 123, 124, 129, 130, 133, 136, 137, 138, 140, 141, 142, 144, 145, 147, 149, 150, 151, 153, 163, 164, 167, 171] },
+    Prog { name: "p1202", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1202_eval, grad: p1202_grad, fwd: Some(p1202_fwd), oracle: p1202_oracle, tags: &[0, 2, 4, 20, 30, 31, 32, 33, 34, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 60, 71, 73, 76, 79, 80, 82, 85, 86, 95, 96, 97, 98, 100, 102, 112, 121, 122, 123, 124, 126, 129, 131, 136, 137, 141, 145, 147, 150, 151, 154, 157, 163, 166, 167, 168, 171, 200] },
+    Prog { name: "p1203", active: &[true, true, true, true, true, true, true, true, true, false, false, false, false, false, false], outputs: 1, eval: p1203_eval, grad: p1203_grad, fwd: Some(p1203_fwd), oracle: p1203_oracle, tags: &[0, 3, 4, 6, 8, 15, 18, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 58, 74, 98, 99, 102, 113, 114, 121, 122, 127, 131, 132, 134, 135, 136, 139, 142, 145, 148, 150, 151, 160, 164, 167, 168, 171, 174, 177] },
+    Prog { name: "p1204", active: &[true, true, true, true, true, true], outputs: 1, eval: p1204_eval, grad: p1204_grad, fwd: Some(p1204_fwd), oracle: p1204_oracle, tags: &[3, 16, 20, 28, 30, 31, 34, 37, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 60, 66, 68, 69, 70, 71, 73, 74, 76, 81, 85, 88, 89, 93, 95, 96, 97, 98, 102, 105, 107, 109, 110, 111, 112, 116, 118, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 134, 136, 140, 141, 142, 144, 145, 146, 148, 149, 150, 151, 153, 154, 156, 160, 163, 164, 167, 170, 171, 189] },
+    Prog { name: "p1205", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1205_eval, grad: p1205_grad, fwd: Some(p1205_fwd), oracle: p1205_oracle, tags: &[0, 3, 15, 20, 30, 31, 32, 36, 39, 46, 48, 49, 50, 51, 52, 53, 54, 56, 68, 71, 72, 74, 76, 85, 86, 88, 93, 96, 98, 99, 101, 102, 112, 113, 114, 118, 121, 122, 123, 124, 125, 127, 132, 134, 136, 137, 141, 143, 145, 147, 148, 150, 151, 152, 153, 159, 164, 167, 169, 174, 178, 185, 189, 190, 191, 193] },
+    Prog { name: "p1206", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1206_eval, grad: p1206_grad, fwd: Some(p1206_fwd), oracle: p1206_oracle, tags: &[3, 4, 22, 30, 31, 33, 34, 41, 44, 48, 50, 51, 53, 56, 71, 79, 85, 86, 95, 96, 98, 100, 111, 112, 113, 114, 121, 122, 124, 128, 130, 133, 134, 136, 138, 139, 141, 142, 143, 144, 145, 146, 150, 151, 160, 163, 167, 171, 174, 177] },
+    Prog { name: "p1207", active: &[true], outputs: 1, eval: p1207_eval, grad: p1207_grad, fwd: Some(p1207_fwd), oracle: p1207_oracle, tags: &[0, 6, 7, 20, 30, 31, 33, 34, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 73, 74, 75, 76, 96, 98, 100, 121, 122, 123, 124, 126, 129, 130, 131, 132, 133, 136, 138, 139, 140, 141, 145, 150, 152, 153, 158, 167, 170, 171] },
+    Prog { name: "p1208", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1208_eval, grad: p1208_grad, fwd: Some(p1208_fwd), oracle: p1208_oracle, tags: &[0, 4, 6, 7, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 76, 79, 95, 96, 98, 99, 100, 101, 111, 112, 113, 114, 121, 122, 123, 127, 131, 134, 136, 137, 139, 141, 145, 147, 148, 149, 150, 151, 152, 167, 168, 169, 171, 174, 177, 180, 183, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p1209", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1209_eval, grad: p1209_grad, fwd: Some(p1209_fwd), oracle: p1209_oracle, tags: &[0, 1, 22, 28, 30, 31, 32, 33, 37, 40, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 77, 95, 96, 98, 99, 100, 101, 121, 122, 125, 126, 135, 136, 137, 140, 141, 142, 145, 147, 149, 150, 151, 152, 154, 155, 156, 167, 169, 170, 171, 174, 186, 189, 192, 193] },
+    Prog { name: "p1210", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1210_eval, grad: p1210_grad, fwd: Some(p1210_fwd), oracle: p1210_oracle, tags: &[0, 3, 6, 7, 11, 20, 30, 31, 32, 34, 36, 48, 49, 50, 51, 52, 53, 76, 86, 95, 98, 99, 100, 101, 112, 121, 122, 123, 126, 127, 134, 136, 140, 141, 145, 146, 150, 151, 152, 167, 169, 170, 186, 189, 192, 193, 200] },
+    Prog { name: "p1211", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1211_eval, grad: p1211_grad, fwd: Some(p1211_fwd), oracle: p1211_oracle, tags: &[0, 3, 11, 22, 28, 30, 31, 34, 37, 46, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 85, 96, 98, 99, 100, 101, 102, 105, 109, 114, 117, 121, 122, 123, 125, 126, 128, 129, 132, 135, 136, 138, 139, 140, 141, 144, 145, 146, 149, 150, 151, 153, 154, 157, 167, 169, 170, 174, 176, 183, 187, 189, 192, 193, 194] },
+    Prog { name: "p1212", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1212_eval, grad: p1212_grad, fwd: Some(p1212_fwd), oracle: p1212_oracle, tags: &[0, 6, 20, 30, 31, 34, 37, 38, 48, 49, 50, 53, 56, 74, 76, 98, 99, 100, 101, 114, 121, 125, 127, 129, 133, 135, 136, 142, 145, 150, 151, 152, 167, 170, 186, 189, 192, 193, 200] },
+    Prog { name: "p1213", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1213_eval, grad: p1213_grad, fwd: Some(p1213_fwd), oracle: p1213_oracle, tags: &[0, 3, 4, 16, 22, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 74, 79, 80, 82, 85, 87, 89, 98, 121, 122, 123, 125, 126, 131, 134, 135, 136, 139, 141, 145, 147, 148, 150, 151, 167, 171, 174, 177, 189] },
+    Prog { name: "p1214", active: &[true, true, true, true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1214_eval, grad: p1214_grad, fwd: Some(p1214_fwd), oracle: p1214_oracle, tags: &[1, 2, 7, 8, 20, 26, 30, 31, 32, 33, 36, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 60, 71, 72, 73, 76, 82, 85, 86, 87, 88, 95, 96, 98, 99, 100, 101, 111, 113, 116, 121, 122, 126, 129, 131, 132, 136, 138, 141, 142, 145, 150, 153, 163, 167, 168, 186, 189, 192, 193] },
+    Prog { name: "p1215", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1215_eval, grad: p1215_grad, fwd: Some(p1215_fwd), oracle: p1215_oracle, tags: &[0, 4, 14, 15, 20, 28, 29, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 79, 82, 85, 88, 91, 93, 95, 96, 98, 99, 101, 102, 107, 109, 114, 121, 122, 123, 124, 125, 126, 132, 133, 136, 141, 142, 145, 146, 148, 149, 150, 152, 154, 167, 168, 169, 170, 171, 174] },
+    Prog { name: "p1216", active: &[true, true, true], outputs: 3, eval: p1216_eval, grad: p1216_grad, fwd: Some(p1216_fwd), oracle: p1216_oracle, tags: &[0, 7, 21, 30, 31, 33, 34, 41, 42, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 71, 72, 73, 74, 79, 85, 88, 95, 96, 98, 100, 101, 102, 111, 112, 113, 114, 121, 123, 124, 127, 136, 138, 141, 142, 144, 145, 146, 147, 149, 150, 151, 154, 156, 167, 168, 169, 170, 171, 174, 183] },
+    Prog { name: "p1217", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1217_eval, grad: p1217_grad, fwd: Some(p1217_fwd), oracle: p1217_oracle, tags: &[2, 4, 6, 7, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 58, 71, 74, 85, 86, 88, 96, 98, 102, 103, 105, 114, 121, 122, 123, 126, 130, 131, 132, 134, 136, 137, 138, 145, 148, 150, 163, 167, 170, 172, 174, 189, 194] },
+    Prog { name: "p1218", active: &[true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, false], outputs: 2, eval: p1218_eval, grad: p1218_grad, fwd: Some(p1218_fwd), oracle: p1218_oracle, tags: &[4, 7, 8, 15, 18, 22, 30, 31, 35, 48, 49, 50, 51, 53, 54, 56, 57, 71, 74, 86, 88, 98, 99, 101, 111, 112, 113, 114, 121, 122, 126, 133, 136, 137, 138, 139, 141, 142, 143, 145, 149, 150, 152, 167, 168, 171, 189, 190, 194, 197] },
+    Prog { name: "p1219", active: &[true, true, true], outputs: 2, eval: p1219_eval, grad: p1219_grad, fwd: Some(p1219_fwd), oracle: p1219_oracle, tags: &[3, 7, 23, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 60, 68, 71, 73, 75, 79, 80, 85, 86, 96, 97, 98, 101, 102, 106, 109, 111, 121, 122, 123, 127, 128, 132, 134, 136, 138, 140, 141, 142, 145, 146, 149, 150, 151, 152, 158, 167, 168, 169, 174, 194, 198] },
+    Prog { name: "p1220", active: &[true, true, true, true, true], outputs: 1, eval: p1220_eval, grad: p1220_grad, fwd: Some(p1220_fwd), oracle: p1220_oracle, tags: &[2, 3, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 58, 71, 79, 85, 96, 98, 100, 101, 102, 105, 109, 112, 121, 122, 123, 129, 131, 136, 137, 141, 143, 144, 145, 147, 148, 150, 151, 153, 154, 167, 168, 171, 200] },
+    Prog { name: "p1221", active: &[true, true], outputs: 1, eval: p1221_eval, grad: p1221_grad, fwd: Some(p1221_fwd), oracle: p1221_oracle, tags: &[0, 1, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 53, 54, 76, 77, 85, 95, 96, 98, 100, 101, 109, 121, 123, 135, 136, 138, 141, 143, 145, 149, 150, 151, 152, 159, 167, 168, 170, 171, 174, 180, 189, 190, 197] },
+    Prog { name: "p1222", active: &[true], outputs: 1, eval: p1222_eval, grad: p1222_grad, fwd: Some(p1222_fwd), oracle: p1222_oracle, tags: &[0, 20, 30, 31, 48, 49, 50, 51, 53, 56, 57, 69, 74, 121, 122, 127, 129, 130, 136, 140, 141, 142, 145, 149, 150, 151, 167, 171, 174, 195] },
+    Prog { name: "p1223", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1223_eval, grad: p1223_grad, fwd: Some(p1223_fwd), oracle: p1223_oracle, tags: &[3, 4, 6, 20, 30, 31, 34, 48, 49, 50, 53, 85, 98, 100, 111, 113, 121, 138, 141, 145, 151, 160, 169, 185, 189, 190, 196] },
+    Prog { name: "p1224", active: &[true], outputs: 1, eval: p1224_eval, grad: p1224_grad, fwd: Some(p1224_fwd), oracle: p1224_oracle, tags: &[0, 20, 30, 31, 32, 33, 34, 37, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 76, 79, 95, 96, 98, 100, 112, 121, 122, 123, 126, 128, 136, 141, 143, 144, 145, 149, 150, 152, 153, 154, 167, 171] },
+    Prog { name: "p1225", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1225_eval, grad: p1225_grad, fwd: Some(p1225_fwd), oracle: p1225_oracle, tags: &[0, 7, 20, 30, 31, 34, 35, 43, 44, 48, 49, 50, 51, 53, 54, 56, 74, 76, 96, 98, 100, 101, 121, 122, 126, 134, 135, 136, 141, 142, 145, 146, 147, 150, 151, 152, 159, 167, 168, 174, 185, 189, 190, 191, 193] },
+    Prog { name: "p1226", active: &[true, true, true, true, true, true], outputs: 1, eval: p1226_eval, grad: p1226_grad, fwd: Some(p1226_fwd), oracle: p1226_oracle, tags: &[0, 3, 20, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 56, 74, 85, 98, 109, 114, 121, 122, 123, 124, 126, 133, 136, 138, 141, 145, 148, 150, 151, 152, 157, 164, 167, 168] },
+    Prog { name: "p1227", active: &[true, true], outputs: 1, eval: p1227_eval, grad: p1227_grad, fwd: Some(p1227_fwd), oracle: p1227_oracle, tags: &[3, 20, 30, 31, 33, 47, 48, 49, 50, 51, 53, 54, 56, 58, 60, 66, 68, 71, 72, 73, 74, 75, 85, 88, 93, 96, 98, 102, 107, 111, 114, 118, 121, 122, 123, 125, 126, 127, 129, 134, 135, 136, 137, 138, 140, 141, 143, 145, 146, 147, 148, 150, 151, 154, 156, 164, 167, 169, 170, 171, 174, 176, 180] },
+    Prog { name: "p1228", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1228_eval, grad: p1228_grad, fwd: Some(p1228_fwd), oracle: p1228_oracle, tags: &[0, 21, 30, 31, 48, 49, 50, 98, 101, 121, 122, 127, 136, 141, 145, 146, 150, 151, 153, 156, 165, 167, 174, 181, 185, 189, 190, 191, 193] },
+    Prog { name: "p1229", active: &[true, true, true, true], outputs: 1, eval: p1229_eval, grad: p1229_grad, fwd: Some(p1229_fwd), oracle: p1229_oracle, tags: &[0, 1, 20, 30, 31, 33, 34, 35, 46, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 60, 71, 73, 85, 86, 87, 88, 91, 93, 94, 95, 96, 98, 102, 108, 112, 116, 118, 121, 122, 123, 124, 125, 130, 133, 135, 136, 137, 141, 142, 145, 148, 149, 150, 151, 152, 154, 156, 162, 167, 169, 170, 171, 189, 194] },
+    Prog { name: "p1230", active: &[true], outputs: 1, eval: p1230_eval, grad: p1230_grad, fwd: Some(p1230_fwd), oracle: p1230_oracle, tags: &[0, 23, 30, 31, 48, 49, 50, 51, 53, 54, 56, 58, 74, 76, 96, 98, 102, 109, 121, 122, 127, 134, 136, 139, 140, 141, 143, 144, 145, 147, 150, 151, 159, 166, 167, 171, 174, 183] },
+    Prog { name: "p1231", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1231_eval, grad: p1231_grad, fwd: Some(p1231_fwd), oracle: p1231_oracle, tags: &[1, 2, 4, 6, 7, 16, 17, 20, 24, 30, 31, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 61, 74, 76, 85, 86, 89, 96, 98, 100, 101, 102, 105, 111, 112, 114, 117, 121, 122, 123, 124, 127, 128, 129, 130, 131, 132, 133, 135, 136, 139, 141, 143, 144, 145, 146, 147, 148, 150, 153, 158, 163, 164, 167, 169, 170, 174, 180, 186, 189, 193, 199] },
+    Prog { name: "p1232", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1232_eval, grad: p1232_grad, fwd: Some(p1232_fwd), oracle: p1232_oracle, tags: &[0, 7, 8, 22, 28, 30, 31, 34, 43, 48, 49, 50, 51, 52, 53, 54, 56, 69, 70, 74, 76, 85, 95, 98, 100, 101, 111, 121, 122, 123, 126, 136, 141, 145, 148, 150, 152, 160, 167, 169, 171, 187, 188, 189, 192, 193] },
+    Prog { name: "p1233", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1233_eval, grad: p1233_grad, fwd: Some(p1233_fwd), oracle: p1233_oracle, tags: &[3, 4, 20, 30, 31, 34, 48, 49, 50, 51, 53, 56, 71, 74, 85, 92, 98, 111, 113, 121, 122, 123, 126, 129, 130, 136, 141, 143, 145, 146, 148, 150, 153, 154, 167, 169, 170, 171, 200] },
+    Prog { name: "p1234", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false], outputs: 3, eval: p1234_eval, grad: p1234_grad, fwd: Some(p1234_fwd), oracle: p1234_oracle, tags: &[0, 7, 8, 12, 13, 23, 30, 31, 33, 34, 36, 39, 40, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 63, 64, 66, 71, 74, 79, 80, 85, 96, 98, 99, 100, 101, 102, 106, 111, 121, 122, 123, 125, 127, 130, 131, 134, 136, 141, 143, 144, 145, 147, 149, 150, 151, 152, 153, 154, 159, 167, 168, 171, 173, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1235", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1235_eval, grad: p1235_grad, fwd: Some(p1235_fwd), oracle: p1235_oracle, tags: &[0, 2, 4, 8, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 60, 71, 75, 79, 98, 101, 111, 113, 121, 122, 123, 129, 133, 134, 136, 141, 143, 145, 147, 150, 151, 153, 163, 167, 169, 187, 188, 189, 192, 193] },
+    Prog { name: "p1236", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1236_eval, grad: p1236_grad, fwd: Some(p1236_fwd), oracle: p1236_oracle, tags: &[2, 4, 7, 20, 27, 28, 29, 30, 31, 33, 36, 48, 49, 50, 51, 53, 54, 56, 74, 76, 85, 88, 98, 99, 101, 111, 113, 121, 122, 123, 126, 136, 137, 138, 141, 144, 145, 148, 150, 151, 152, 159, 167, 168, 174, 185, 189, 190, 191, 193, 195] },
+    Prog { name: "p1237", active: &[true, true, true], outputs: 1, eval: p1237_eval, grad: p1237_grad, fwd: Some(p1237_fwd), oracle: p1237_oracle, tags: &[3, 20, 30, 31, 33, 38, 39, 48, 49, 50, 51, 53, 54, 56, 59, 71, 73, 75, 85, 88, 96, 98, 101, 102, 107, 109, 111, 114, 117, 121, 122, 123, 126, 129, 130, 133, 136, 138, 141, 142, 144, 145, 147, 149, 150, 151, 157, 167, 168, 169, 171, 174, 189, 190, 194, 197] },
+    Prog { name: "p1238", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1238_eval, grad: p1238_grad, fwd: Some(p1238_fwd), oracle: p1238_oracle, tags: &[2, 7, 8, 20, 30, 31, 35, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 98, 99, 101, 114, 121, 122, 127, 129, 130, 132, 136, 137, 141, 145, 147, 150, 152, 153, 167, 171, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1239", active: &[true, true], outputs: 3, eval: p1239_eval, grad: p1239_grad, fwd: Some(p1239_fwd), oracle: p1239_oracle, tags: &[0, 1, 7, 23, 30, 31, 32, 33, 34, 43, 48, 49, 50, 51, 52, 53, 54, 56, 59, 60, 61, 71, 72, 73, 74, 76, 77, 80, 82, 86, 96, 97, 98, 100, 102, 111, 112, 113, 121, 122, 123, 128, 133, 136, 140, 141, 142, 144, 145, 146, 150, 151, 152, 153, 167, 168, 169, 171, 174, 176, 181] },
+    Prog { name: "p1240", active: &[true, true, true], outputs: 2, eval: p1240_eval, grad: p1240_grad, fwd: Some(p1240_fwd), oracle: p1240_oracle, tags: &[0, 7, 22, 30, 31, 32, 33, 36, 41, 44, 45, 48, 49, 50, 53, 54, 56, 59, 63, 64, 71, 76, 95, 96, 97, 98, 100, 102, 114, 121, 122, 127, 128, 129, 130, 131, 133, 136, 140, 141, 142, 145, 149, 150, 151, 152, 153, 160, 167, 168, 169, 174, 176, 180] },
+    Prog { name: "p1241", active: &[true, true, true, true], outputs: 1, eval: p1241_eval, grad: p1241_grad, fwd: Some(p1241_fwd), oracle: p1241_oracle, tags: &[0, 4, 7, 20, 24, 30, 31, 37, 48, 49, 50, 51, 53, 54, 56, 61, 71, 73, 74, 75, 76, 88, 98, 110, 111, 121, 122, 123, 125, 126, 128, 129, 133, 134, 136, 140, 141, 142, 144, 145, 149, 150, 151, 152, 153, 154, 157, 164, 167, 169, 170, 171, 174, 181] },
+    Prog { name: "p1242", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1242_eval, grad: p1242_grad, fwd: Some(p1242_fwd), oracle: p1242_oracle, tags: &[0, 7, 17, 20, 25, 30, 31, 33, 34, 35, 39, 48, 49, 50, 51, 52, 53, 54, 56, 61, 66, 68, 71, 74, 75, 76, 79, 80, 83, 84, 85, 86, 93, 98, 99, 100, 102, 103, 105, 109, 110, 111, 112, 114, 118, 121, 122, 123, 126, 129, 136, 139, 140, 141, 142, 144, 145, 146, 150, 152, 153, 159, 167, 174, 183, 186, 189, 192, 193] },
+    Prog { name: "p1243", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1243_eval, grad: p1243_grad, fwd: Some(p1243_fwd), oracle: p1243_oracle, tags: &[0, 3, 5, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 57, 79, 86, 98, 99, 101, 102, 114, 121, 123, 126, 130, 136, 137, 140, 141, 144, 145, 147, 150, 151, 167, 185, 189, 190, 191, 193] },
+    Prog { name: "p1244", active: &[true], outputs: 1, eval: p1244_eval, grad: p1244_grad, fwd: Some(p1244_fwd), oracle: p1244_oracle, tags: &[0, 20, 30, 31, 33, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 58, 74, 76, 95, 96, 97, 98, 100, 111, 112, 113, 121, 122, 131, 136, 139, 140, 141, 143, 145, 146, 147, 150, 152, 160, 167, 169, 170, 171, 174, 176, 200, 201] },
+    Prog { name: "p1245", active: &[true, true, true, true], outputs: 1, eval: p1245_eval, grad: p1245_grad, fwd: Some(p1245_fwd), oracle: p1245_oracle, tags: &[0, 1, 6, 20, 27, 30, 31, 33, 34, 36, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 82, 121, 122, 124, 125, 127, 128, 133, 136, 141, 143, 145, 146, 149, 150, 152, 154, 155, 161, 167, 170, 171] },
+    Prog { name: "p1246", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1246_eval, grad: p1246_grad, fwd: Some(p1246_fwd), oracle: p1246_oracle, tags: &[3, 5, 7, 20, 26, 28, 30, 31, 32, 33, 34, 39, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 75, 76, 85, 86, 88, 95, 96, 98, 99, 100, 101, 102, 104, 111, 114, 121, 122, 124, 127, 133, 134, 136, 137, 141, 144, 145, 148, 149, 150, 153, 154, 163, 167, 169] },
+    Prog { name: "p1247", active: &[false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1247_eval, grad: p1247_grad, fwd: Some(p1247_fwd), oracle: p1247_oracle, tags: &[2, 4, 7, 8, 12, 20, 30, 31, 32, 33, 36, 38, 39, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 61, 71, 74, 75, 76, 85, 88, 92, 95, 96, 98, 99, 100, 101, 102, 111, 114, 121, 122, 123, 124, 126, 127, 129, 130, 133, 134, 136, 138, 140, 141, 142, 143, 144, 145, 147, 148, 149, 150, 151, 152, 153, 163, 167, 185, 189, 190, 191, 193] },
+    Prog { name: "p1248", active: &[true, true, true], outputs: 1, eval: p1248_eval, grad: p1248_grad, fwd: Some(p1248_fwd), oracle: p1248_oracle, tags: &[0, 17, 20, 28, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 64, 65, 69, 74, 76, 77, 79, 82, 95, 96, 98, 100, 104, 111, 121, 122, 123, 125, 128, 130, 131, 132, 133, 134, 136, 138, 139, 140, 141, 142, 143, 145, 150, 151, 152, 155, 158, 159, 167, 168, 169] },
+    Prog { name: "p1249", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1249_eval, grad: p1249_grad, fwd: Some(p1249_fwd), oracle: p1249_oracle, tags: &[0, 2, 3, 20, 24, 30, 31, 32, 33, 34, 35, 36, 37, 38, 40, 48, 49, 50, 51, 52, 53, 56, 60, 61, 71, 72, 73, 75, 77, 80, 83, 84, 85, 88, 96, 98, 101, 102, 109, 110, 111, 114, 117, 121, 122, 127, 128, 134, 136, 141, 142, 143, 144, 145, 146, 147, 150, 151, 152, 157, 159, 163, 164, 167, 168, 170, 171, 189, 190, 194] },
+    Prog { name: "p1250", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1250_eval, grad: p1250_grad, fwd: Some(p1250_fwd), oracle: p1250_oracle, tags: &[0, 2, 3, 7, 21, 30, 31, 33, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 74, 76, 95, 96, 98, 99, 100, 101, 102, 112, 121, 122, 123, 126, 133, 136, 138, 141, 145, 148, 150, 151, 152, 153, 163, 167, 171, 174, 176, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p1251", active: &[true, true, true], outputs: 1, eval: p1251_eval, grad: p1251_grad, fwd: Some(p1251_fwd), oracle: p1251_oracle, tags: &[0, 1, 7, 20, 30, 32, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 75, 77, 121, 122, 123, 126, 127, 129, 132, 136, 141, 143, 145, 147, 150, 151, 152, 153, 154, 157, 167, 169, 170, 172, 174, 182] },
+    Prog { name: "p1252", active: &[true, true, true, true], outputs: 1, eval: p1252_eval, grad: p1252_grad, fwd: Some(p1252_fwd), oracle: p1252_oracle, tags: &[0, 3, 7, 20, 30, 31, 33, 34, 39, 43, 48, 49, 50, 53, 56, 74, 76, 96, 98, 100, 102, 121, 124, 125, 132, 135, 136, 141, 145, 146, 149, 150, 152, 153, 167, 168, 174, 176] },
+    Prog { name: "p1253", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1253_eval, grad: p1253_grad, fwd: Some(p1253_fwd), oracle: p1253_oracle, tags: &[1, 2, 5, 6, 7, 20, 26, 30, 31, 35, 39, 48, 49, 50, 51, 53, 54, 56, 71, 98, 99, 110, 121, 122, 127, 128, 135, 136, 137, 140, 141, 144, 145, 150, 152, 163, 164, 168, 169, 174, 181, 195] },
+    Prog { name: "p1254", active: &[true, true, true, true], outputs: 1, eval: p1254_eval, grad: p1254_grad, fwd: Some(p1254_fwd), oracle: p1254_oracle, tags: &[1, 3, 20, 30, 31, 33, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 75, 76, 85, 86, 96, 98, 102, 103, 105, 111, 114, 121, 122, 123, 127, 131, 132, 136, 137, 140, 141, 144, 145, 148, 149, 150, 152, 153, 154, 167, 200] },
+    Prog { name: "p1255", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true], outputs: 1, eval: p1255_eval, grad: p1255_grad, fwd: Some(p1255_fwd), oracle: p1255_oracle, tags: &[0, 5, 20, 30, 31, 32, 34, 35, 36, 48, 49, 50, 53, 54, 56, 74, 76, 79, 82, 98, 99, 100, 101, 109, 111, 121, 122, 124, 127, 135, 136, 144, 145, 147, 150, 153, 163, 167, 168, 187, 189, 192, 193] },
+    Prog { name: "p1256", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1256_eval, grad: p1256_grad, fwd: Some(p1256_fwd), oracle: p1256_oracle, tags: &[1, 7, 8, 13, 21, 30, 31, 34, 38, 43, 48, 49, 50, 51, 52, 53, 54, 56, 67, 74, 76, 81, 85, 86, 93, 96, 98, 99, 100, 102, 106, 109, 111, 113, 121, 122, 123, 124, 130, 133, 135, 136, 141, 145, 146, 148, 150, 151, 154, 155, 167, 174, 176, 184, 186, 189, 193, 199] },
+    Prog { name: "p1257", active: &[true, true, true, true, true], outputs: 1, eval: p1257_eval, grad: p1257_grad, fwd: Some(p1257_fwd), oracle: p1257_oracle, tags: &[1, 6, 20, 28, 30, 31, 33, 34, 36, 37, 38, 48, 49, 50, 51, 52, 53, 56, 58, 60, 71, 72, 74, 76, 95, 96, 98, 99, 100, 104, 111, 113, 114, 121, 122, 123, 124, 129, 130, 134, 136, 138, 141, 145, 150, 152, 153, 155, 157, 167, 168, 174, 175, 178, 183, 185, 189, 190, 196] },
+    Prog { name: "p1258", active: &[true, true, true, true, true, false], outputs: 1, eval: p1258_eval, grad: p1258_grad, fwd: Some(p1258_fwd), oracle: p1258_oracle, tags: &[0, 3, 7, 8, 13, 20, 30, 31, 33, 34, 36, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 59, 66, 68, 71, 74, 75, 79, 82, 83, 85, 86, 95, 96, 98, 100, 101, 102, 103, 105, 106, 111, 114, 121, 122, 123, 125, 127, 128, 132, 136, 137, 140, 141, 142, 144, 145, 147, 149, 150, 151, 152, 156, 167, 168, 171, 174, 181, 189, 190, 194] },
+    Prog { name: "p1259", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1259_eval, grad: p1259_grad, fwd: Some(p1259_fwd), oracle: p1259_oracle, tags: &[3, 5, 7, 14, 20, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 74, 85, 86, 88, 95, 96, 98, 99, 101, 102, 111, 112, 114, 121, 122, 124, 127, 130, 136, 141, 142, 145, 146, 148, 149, 150, 151, 157, 164, 167, 174, 178, 185, 189, 190, 191, 193] },
+    Prog { name: "p1260", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1260_eval, grad: p1260_grad, fwd: Some(p1260_fwd), oracle: p1260_oracle, tags: &[3, 4, 5, 8, 20, 30, 31, 33, 34, 36, 39, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 71, 75, 76, 80, 82, 83, 84, 85, 88, 93, 98, 99, 100, 101, 102, 111, 112, 113, 114, 118, 121, 122, 124, 127, 128, 134, 136, 139, 140, 141, 143, 145, 149, 150, 151, 152, 167, 169, 171, 187, 188, 189, 192, 193] },
+    Prog { name: "p1261", active: &[true, true, true, true, false, false, false, false, true, false], outputs: 1, eval: p1261_eval, grad: p1261_grad, fwd: Some(p1261_fwd), oracle: p1261_oracle, tags: &[0, 2, 4, 5, 6, 8, 13, 20, 30, 31, 33, 34, 35, 39, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 67, 71, 72, 73, 74, 75, 76, 81, 85, 88, 92, 95, 96, 98, 99, 100, 106, 111, 113, 114, 121, 122, 123, 125, 127, 132, 133, 136, 139, 141, 145, 147, 149, 150, 151, 152, 153, 154, 160, 167, 168] },
+    Prog { name: "p1262", active: &[true, true, true, true, true, false, false, false, false, false, false, false, false, false, false, false, false], outputs: 1, eval: p1262_eval, grad: p1262_grad, fwd: Some(p1262_fwd), oracle: p1262_oracle, tags: &[2, 8, 17, 18, 20, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 56, 71, 72, 73, 79, 85, 86, 88, 95, 96, 98, 100, 101, 112, 114, 121, 122, 126, 127, 128, 132, 136, 140, 141, 143, 145, 148, 150, 151, 167, 169, 174, 176] },
+    Prog { name: "p1263", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1263_eval, grad: p1263_grad, fwd: Some(p1263_fwd), oracle: p1263_oracle, tags: &[0, 6, 20, 30, 31, 32, 33, 34, 48, 49, 50, 51, 53, 54, 56, 69, 71, 76, 79, 82, 85, 86, 96, 98, 99, 100, 101, 111, 121, 122, 127, 129, 135, 136, 138, 141, 144, 145, 146, 149, 150, 151, 153, 167, 169, 170, 171, 174, 181, 185, 189, 190, 191, 193, 196] },
+    Prog { name: "p1264", active: &[true, true], outputs: 1, eval: p1264_eval, grad: p1264_grad, fwd: Some(p1264_fwd), oracle: p1264_oracle, tags: &[0, 6, 20, 30, 31, 33, 34, 36, 37, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 72, 76, 79, 81, 95, 96, 98, 100, 101, 102, 121, 122, 123, 135, 136, 137, 138, 140, 141, 142, 143, 145, 146, 148, 150, 151, 152, 153, 154, 158, 167, 171, 200, 201] },
+    Prog { name: "p1265", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1265_eval, grad: p1265_grad, fwd: Some(p1265_fwd), oracle: p1265_oracle, tags: &[0, 1, 7, 20, 30, 31, 32, 34, 38, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 85, 90, 91, 97, 98, 99, 100, 101, 102, 115, 121, 122, 124, 129, 132, 133, 134, 136, 140, 141, 144, 145, 146, 150, 152, 153, 155, 158, 162, 167, 169, 186, 189, 192, 193] },
+    Prog { name: "p1266", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1266_eval, grad: p1266_grad, fwd: Some(p1266_fwd), oracle: p1266_oracle, tags: &[0, 3, 7, 23, 30, 31, 33, 34, 38, 39, 41, 44, 45, 48, 49, 50, 51, 53, 76, 85, 88, 95, 96, 98, 99, 100, 101, 109, 114, 121, 122, 123, 124, 125, 126, 127, 129, 135, 136, 141, 143, 145, 150, 151, 152, 153, 154, 160, 163, 167, 169, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p1267", active: &[false, true, true], outputs: 1, eval: p1267_eval, grad: p1267_grad, fwd: Some(p1267_fwd), oracle: p1267_oracle, tags: &[0, 1, 7, 8, 20, 30, 31, 32, 33, 38, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 75, 76, 95, 96, 98, 100, 121, 122, 125, 126, 130, 131, 134, 136, 137, 138, 139, 140, 141, 142, 145, 146, 147, 150, 151, 152, 153, 154, 160, 167, 168, 174, 200, 201] },
+    Prog { name: "p1268", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1268_eval, grad: p1268_grad, fwd: Some(p1268_fwd), oracle: p1268_oracle, tags: &[2, 8, 13, 20, 28, 29, 30, 31, 37, 40, 43, 44, 48, 49, 50, 51, 53, 54, 67, 74, 75, 76, 82, 85, 88, 96, 98, 99, 100, 101, 106, 111, 113, 121, 122, 127, 130, 132, 135, 136, 137, 138, 139, 140, 141, 145, 148, 149, 150, 151, 152, 154, 163, 167, 171, 174, 176, 187, 188, 189, 192, 193] },
+    Prog { name: "p1269", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 2, eval: p1269_eval, grad: p1269_grad, fwd: Some(p1269_fwd), oracle: p1269_oracle, tags: &[1, 2, 6, 7, 8, 12, 13, 22, 30, 31, 33, 34, 41, 44, 46, 48, 49, 50, 51, 53, 54, 56, 64, 65, 66, 71, 74, 76, 82, 88, 95, 96, 98, 100, 101, 102, 111, 112, 113, 121, 122, 123, 126, 127, 129, 132, 133, 136, 140, 141, 143, 145, 146, 147, 148, 150, 151, 152, 153, 154, 163, 167, 168, 169, 170, 171, 174, 189, 190, 194] },
+    Prog { name: "p1270", active: &[true, true, true, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1270_eval, grad: p1270_grad, fwd: Some(p1270_fwd), oracle: p1270_oracle, tags: &[2, 3, 6, 8, 14, 21, 30, 31, 34, 36, 39, 40, 48, 49, 50, 51, 52, 53, 54, 85, 98, 99, 101, 102, 112, 113, 121, 122, 124, 130, 131, 136, 138, 140, 141, 143, 145, 149, 150, 152, 154, 158, 164, 167, 185, 186, 189, 190, 191, 193, 196] },
+    Prog { name: "p1271", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1271_eval, grad: p1271_grad, fwd: Some(p1271_fwd), oracle: p1271_oracle, tags: &[0, 2, 3, 4, 6, 7, 16, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 63, 64, 74, 79, 95, 96, 98, 100, 102, 111, 121, 122, 124, 125, 126, 127, 131, 133, 136, 137, 138, 140, 141, 142, 145, 147, 148, 149, 150, 152, 153, 163, 167, 171, 189] },
+    Prog { name: "p1272", active: &[true, true, true], outputs: 2, eval: p1272_eval, grad: p1272_grad, fwd: Some(p1272_fwd), oracle: p1272_oracle, tags: &[0, 2, 6, 21, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 76, 85, 96, 98, 101, 102, 114, 121, 122, 123, 130, 133, 134, 136, 141, 142, 145, 150, 151, 159, 163, 167, 170] },
+    Prog { name: "p1273", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1273_eval, grad: p1273_grad, fwd: Some(p1273_fwd), oracle: p1273_oracle, tags: &[0, 4, 6, 20, 30, 31, 33, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 71, 75, 76, 79, 83, 85, 88, 93, 96, 98, 99, 100, 101, 112, 114, 118, 121, 123, 124, 126, 131, 133, 136, 137, 138, 140, 141, 145, 150, 151, 167, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1274", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1274_eval, grad: p1274_grad, fwd: Some(p1274_fwd), oracle: p1274_oracle, tags: &[0, 1, 8, 12, 15, 21, 30, 31, 34, 48, 49, 50, 51, 53, 56, 58, 59, 71, 72, 74, 96, 97, 98, 99, 100, 101, 111, 113, 121, 126, 127, 136, 138, 139, 141, 142, 144, 145, 147, 150, 151, 153, 157, 167, 185, 189, 190, 191, 193] },
+    Prog { name: "p1275", active: &[true, true, true, true], outputs: 1, eval: p1275_eval, grad: p1275_grad, fwd: Some(p1275_fwd), oracle: p1275_oracle, tags: &[0, 1, 6, 7, 20, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 66, 68, 71, 73, 76, 79, 82, 85, 93, 96, 98, 107, 118, 121, 122, 123, 127, 133, 136, 141, 145, 146, 150, 151, 158, 167, 170] },
+    Prog { name: "p1276", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1276_eval, grad: p1276_grad, fwd: Some(p1276_fwd), oracle: p1276_oracle, tags: &[3, 4, 5, 8, 20, 30, 31, 33, 35, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 76, 82, 85, 86, 87, 95, 96, 98, 99, 100, 101, 102, 109, 121, 122, 123, 128, 130, 136, 141, 142, 145, 149, 150, 151, 152, 167, 169, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1277", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1277_eval, grad: p1277_grad, fwd: Some(p1277_fwd), oracle: p1277_oracle, tags: &[1, 2, 7, 20, 28, 29, 30, 31, 32, 33, 40, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 62, 71, 74, 76, 85, 88, 95, 96, 98, 100, 102, 114, 121, 122, 124, 128, 132, 136, 139, 141, 142, 143, 144, 145, 150, 152, 153, 167, 169, 174, 176] },
+    Prog { name: "p1278", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1278_eval, grad: p1278_grad, fwd: Some(p1278_fwd), oracle: p1278_oracle, tags: &[0, 7, 14, 20, 30, 31, 32, 33, 34, 36, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 77, 82, 95, 96, 98, 99, 100, 101, 102, 109, 111, 113, 121, 122, 123, 130, 131, 136, 137, 141, 143, 145, 147, 149, 150, 151, 152, 153, 154, 167, 168, 186, 187, 189, 192, 193, 196] },
+    Prog { name: "p1279", active: &[true, true, true, false, false, false, false, false, false], outputs: 3, eval: p1279_eval, grad: p1279_grad, fwd: Some(p1279_fwd), oracle: p1279_oracle, tags: &[0, 2, 6, 7, 8, 17, 18, 23, 30, 31, 32, 39, 48, 49, 50, 53, 54, 56, 58, 59, 71, 74, 76, 81, 82, 98, 101, 102, 111, 121, 122, 126, 130, 133, 136, 137, 142, 145, 149, 150, 167, 170, 174, 176] },
+    Prog { name: "p1280", active: &[true, true], outputs: 1, eval: p1280_eval, grad: p1280_grad, fwd: Some(p1280_fwd), oracle: p1280_oracle, tags: &[1, 20, 28, 29, 30, 31, 34, 35, 48, 49, 50, 51, 53, 56, 71, 72, 75, 76, 85, 88, 96, 111, 121, 122, 123, 124, 126, 127, 132, 136, 141, 142, 145, 146, 147, 148, 150, 151, 152, 153, 154, 167, 168, 170, 174, 183] },
+    Prog { name: "p1281", active: &[true, true, true, true, true, true], outputs: 1, eval: p1281_eval, grad: p1281_grad, fwd: Some(p1281_fwd), oracle: p1281_oracle, tags: &[0, 1, 3, 4, 7, 20, 30, 31, 34, 35, 48, 49, 50, 53, 56, 79, 85, 92, 97, 98, 111, 121, 122, 136, 139, 145, 151, 153, 154, 174, 176] },
+    Prog { name: "p1282", active: &[true, true, true, true, true, true], outputs: 2, eval: p1282_eval, grad: p1282_grad, fwd: Some(p1282_fwd), oracle: p1282_oracle, tags: &[0, 6, 14, 23, 28, 29, 30, 31, 32, 33, 37, 48, 49, 50, 51, 52, 53, 54, 56, 60, 69, 70, 71, 73, 74, 76, 77, 81, 82, 85, 88, 96, 98, 111, 114, 121, 122, 123, 124, 125, 128, 129, 132, 134, 136, 137, 138, 139, 140, 141, 142, 143, 145, 149, 150, 151, 152, 154, 158, 167, 169, 171, 174] },
+    Prog { name: "p1283", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1283_eval, grad: p1283_grad, fwd: Some(p1283_fwd), oracle: p1283_oracle, tags: &[0, 4, 7, 20, 30, 31, 33, 48, 49, 50, 51, 52, 53, 54, 56, 71, 75, 77, 83, 85, 88, 93, 96, 98, 112, 121, 122, 123, 124, 127, 128, 132, 141, 143, 145, 146, 147, 148, 150, 151, 152, 163, 167, 170, 171] },
+    Prog { name: "p1284", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 3, eval: p1284_eval, grad: p1284_grad, fwd: Some(p1284_fwd), oracle: p1284_oracle, tags: &[0, 3, 4, 5, 6, 8, 13, 21, 30, 31, 33, 48, 49, 50, 51, 53, 54, 56, 67, 71, 73, 74, 75, 81, 85, 88, 93, 98, 99, 101, 102, 106, 111, 112, 118, 121, 122, 124, 125, 129, 130, 132, 133, 134, 135, 136, 141, 143, 144, 145, 147, 148, 150, 151, 163, 167, 174, 187, 188, 189, 192, 193, 194, 198] },
+    Prog { name: "p1285", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1285_eval, grad: p1285_grad, fwd: Some(p1285_fwd), oracle: p1285_oracle, tags: &[0, 3, 4, 8, 21, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 58, 71, 74, 79, 85, 86, 96, 98, 99, 101, 102, 119, 120, 121, 122, 123, 124, 125, 126, 127, 131, 133, 135, 136, 138, 140, 141, 142, 143, 145, 148, 150, 151, 153, 158, 167, 168, 171, 187, 188, 189, 192, 193, 199] },
+    Prog { name: "p1286", active: &[true, true, true, false], outputs: 1, eval: p1286_eval, grad: p1286_grad, fwd: Some(p1286_fwd), oracle: p1286_oracle, tags: &[0, 4, 8, 13, 20, 30, 31, 32, 33, 34, 35, 38, 43, 44, 47, 48, 49, 50, 51, 53, 54, 56, 57, 67, 71, 72, 73, 74, 76, 77, 81, 85, 86, 88, 96, 98, 100, 101, 102, 111, 112, 113, 114, 121, 122, 123, 125, 126, 130, 132, 133, 136, 137, 139, 141, 143, 145, 147, 148, 149, 150, 151, 152, 153, 154, 163, 167, 169, 174, 177, 180] },
+    Prog { name: "p1287", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1287_eval, grad: p1287_grad, fwd: Some(p1287_fwd), oracle: p1287_oracle, tags: &[0, 2, 3, 15, 17, 20, 24, 30, 31, 34, 38, 46, 48, 49, 50, 51, 52, 53, 54, 56, 58, 61, 71, 74, 76, 85, 86, 96, 98, 99, 102, 103, 105, 111, 112, 113, 114, 117, 121, 122, 123, 125, 126, 129, 131, 133, 136, 137, 138, 139, 140, 141, 142, 143, 145, 148, 150, 151, 154, 155, 163, 166, 167, 168, 170, 171, 174, 176, 189, 194] },
+    Prog { name: "p1288", active: &[true, true], outputs: 1, eval: p1288_eval, grad: p1288_grad, fwd: Some(p1288_fwd), oracle: p1288_oracle, tags: &[0, 3, 7, 23, 30, 31, 33, 37, 43, 48, 49, 50, 51, 53, 54, 56, 71, 73, 86, 98, 102, 111, 114, 121, 122, 123, 125, 132, 135, 136, 141, 145, 146, 148, 149, 150, 151, 153, 163, 167, 171, 174, 176] },
+    Prog { name: "p1289", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1289_eval, grad: p1289_grad, fwd: Some(p1289_fwd), oracle: p1289_oracle, tags: &[0, 1, 4, 6, 7, 8, 20, 28, 30, 31, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 74, 79, 82, 85, 86, 87, 95, 96, 98, 99, 100, 101, 102, 103, 104, 105, 111, 114, 121, 122, 123, 125, 131, 132, 134, 136, 137, 138, 140, 141, 143, 145, 146, 148, 150, 151, 152, 154, 167, 169, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1290", active: &[true, true, true], outputs: 2, eval: p1290_eval, grad: p1290_grad, fwd: Some(p1290_fwd), oracle: p1290_oracle, tags: &[0, 1, 7, 22, 30, 31, 33, 34, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 68, 71, 76, 79, 80, 81, 85, 93, 96, 98, 100, 102, 118, 121, 136, 138, 139, 141, 143, 144, 145, 146, 149, 150, 152, 153, 167, 168, 169, 170, 171, 174, 176] },
+    Prog { name: "p1291", active: &[true, true, true, true, true, true], outputs: 1, eval: p1291_eval, grad: p1291_grad, fwd: Some(p1291_fwd), oracle: p1291_oracle, tags: &[0, 2, 7, 17, 20, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 74, 85, 88, 96, 98, 101, 110, 111, 114, 121, 122, 123, 136, 138, 140, 141, 142, 145, 146, 147, 150, 152, 153, 154, 157, 164, 167, 169, 171, 189, 190, 197] },
+    Prog { name: "p1292", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1292_eval, grad: p1292_grad, fwd: Some(p1292_fwd), oracle: p1292_oracle, tags: &[0, 1, 3, 4, 7, 8, 13, 22, 26, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 56, 70, 71, 74, 76, 98, 121, 122, 123, 128, 134, 136, 141, 142, 143, 144, 145, 148, 150, 152, 164, 167, 168, 169] },
+    Prog { name: "p1293", active: &[true, true, true], outputs: 3, eval: p1293_eval, grad: p1293_grad, fwd: Some(p1293_fwd), oracle: p1293_oracle, tags: &[0, 6, 21, 30, 31, 32, 35, 36, 48, 49, 50, 51, 52, 53, 56, 58, 71, 72, 73, 74, 85, 93, 96, 108, 109, 121, 122, 123, 124, 132, 134, 135, 136, 141, 142, 145, 146, 147, 149, 150, 152, 154, 157, 167, 169] },
+    Prog { name: "p1294", active: &[true, true, true], outputs: 2, eval: p1294_eval, grad: p1294_grad, fwd: Some(p1294_fwd), oracle: p1294_oracle, tags: &[0, 5, 7, 19, 22, 30, 31, 32, 33, 34, 35, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 68, 71, 72, 74, 75, 85, 88, 92, 93, 96, 97, 98, 99, 102, 106, 114, 118, 120, 121, 122, 124, 127, 128, 130, 134, 135, 136, 137, 138, 140, 141, 142, 143, 144, 145, 146, 149, 150, 151, 152, 153, 154, 167, 168, 171] },
+    Prog { name: "p1295", active: &[true, true, true], outputs: 1, eval: p1295_eval, grad: p1295_grad, fwd: Some(p1295_fwd), oracle: p1295_oracle, tags: &[0, 1, 7, 20, 30, 31, 32, 33, 40, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 75, 76, 85, 86, 95, 96, 97, 98, 100, 102, 105, 111, 112, 121, 122, 123, 124, 126, 127, 131, 135, 136, 137, 139, 141, 143, 145, 146, 147, 149, 150, 151, 153, 154, 155, 167, 168, 170, 200] },
+    Prog { name: "p1296", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1296_eval, grad: p1296_grad, fwd: Some(p1296_fwd), oracle: p1296_oracle, tags: &[0, 3, 4, 5, 7, 20, 24, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 56, 61, 71, 72, 74, 75, 76, 79, 85, 88, 95, 96, 98, 99, 100, 102, 111, 113, 114, 116, 121, 122, 123, 124, 125, 127, 135, 136, 138, 139, 141, 144, 145, 147, 149, 150, 151, 152, 153, 155, 167, 168, 169, 170, 171, 174, 195] },
+    Prog { name: "p1297", active: &[true, true, true], outputs: 1, eval: p1297_eval, grad: p1297_grad, fwd: Some(p1297_fwd), oracle: p1297_oracle, tags: &[0, 1, 20, 28, 30, 31, 33, 34, 41, 42, 44, 46, 48, 49, 50, 51, 52, 53, 56, 57, 59, 61, 69, 70, 71, 73, 74, 76, 79, 82, 85, 95, 96, 98, 100, 112, 119, 121, 122, 123, 126, 127, 131, 135, 136, 138, 139, 140, 141, 142, 145, 146, 147, 149, 150, 151, 152, 154, 160, 167, 168, 169, 170, 171, 174, 189, 194] },
+    Prog { name: "p1298", active: &[true, true, true], outputs: 1, eval: p1298_eval, grad: p1298_grad, fwd: Some(p1298_fwd), oracle: p1298_oracle, tags: &[0, 1, 20, 30, 31, 34, 38, 39, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 74, 76, 82, 121, 122, 123, 127, 129, 132, 133, 134, 136, 138, 141, 145, 148, 150, 151, 152, 167, 169] },
+    Prog { name: "p1299", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1299_eval, grad: p1299_grad, fwd: Some(p1299_fwd), oracle: p1299_oracle, tags: &[0, 3, 4, 19, 20, 30, 31, 33, 34, 47, 48, 49, 50, 51, 53, 54, 56, 57, 71, 75, 76, 79, 82, 85, 86, 96, 98, 102, 111, 114, 117, 121, 128, 129, 130, 132, 136, 141, 142, 143, 145, 147, 148, 150, 151, 152, 160, 163, 167, 170] },
+    Prog { name: "p1300", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1300_eval, grad: p1300_grad, fwd: Some(p1300_fwd), oracle: p1300_oracle, tags: &[0, 2, 3, 4, 6, 7, 19, 22, 26, 30, 31, 32, 33, 34, 47, 48, 49, 50, 51, 52, 53, 54, 56, 62, 71, 73, 74, 75, 76, 85, 88, 93, 96, 98, 99, 101, 103, 111, 121, 122, 123, 125, 126, 129, 130, 132, 134, 135, 136, 139, 141, 142, 145, 147, 148, 149, 150, 151, 153, 154, 159, 164, 167, 169, 170, 174, 185, 189, 190, 191, 193, 194, 198] },
+    Prog { name: "p1301", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1301_eval, grad: p1301_grad, fwd: Some(p1301_fwd), oracle: p1301_oracle, tags: &[1, 4, 21, 30, 31, 34, 35, 37, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 85, 86, 96, 98, 101, 102, 103, 105, 111, 112, 113, 121, 122, 123, 125, 126, 134, 135, 136, 138, 140, 141, 142, 145, 149, 150, 152, 164, 167, 185, 189, 190, 191, 193, 194] },
+    Prog { name: "p1302", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1302_eval, grad: p1302_grad, fwd: Some(p1302_fwd), oracle: p1302_oracle, tags: &[0, 5, 7, 21, 30, 31, 33, 34, 37, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 58, 74, 76, 79, 85, 91, 93, 95, 96, 98, 99, 100, 101, 102, 108, 114, 118, 121, 122, 123, 126, 132, 135, 136, 140, 141, 142, 145, 146, 147, 149, 150, 151, 152, 153, 154, 156, 159, 167, 168, 171, 174, 186, 189, 192, 193] },
+    Prog { name: "p1303", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1303_eval, grad: p1303_grad, fwd: Some(p1303_fwd), oracle: p1303_oracle, tags: &[0, 2, 3, 4, 20, 30, 31, 39, 46, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 74, 85, 93, 96, 98, 102, 108, 112, 113, 118, 121, 122, 123, 126, 129, 131, 133, 136, 138, 140, 141, 142, 143, 144, 145, 149, 150, 151, 152, 163, 164, 167, 168, 174, 176, 189, 194] },
+    Prog { name: "p1304", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1304_eval, grad: p1304_grad, fwd: Some(p1304_fwd), oracle: p1304_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 32, 35, 37, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 60, 71, 72, 74, 76, 98, 99, 101, 111, 112, 113, 114, 121, 122, 123, 124, 126, 130, 132, 134, 136, 137, 141, 144, 145, 147, 148, 150, 151, 154, 164, 167, 170, 171, 174, 180, 185, 189, 190, 191, 193] },
+    Prog { name: "p1305", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1305_eval, grad: p1305_grad, fwd: Some(p1305_fwd), oracle: p1305_oracle, tags: &[2, 3, 4, 7, 17, 20, 30, 31, 32, 33, 34, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 74, 76, 79, 82, 85, 88, 95, 96, 98, 100, 102, 111, 116, 121, 122, 123, 124, 128, 136, 141, 145, 147, 149, 150, 151, 152, 153, 154] },
+    Prog { name: "p1306", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1306_eval, grad: p1306_grad, fwd: Some(p1306_fwd), oracle: p1306_oracle, tags: &[0, 1, 6, 20, 28, 30, 31, 34, 39, 48, 49, 50, 51, 53, 56, 58, 59, 69, 70, 71, 72, 73, 74, 75, 76, 95, 96, 98, 99, 100, 101, 111, 113, 121, 122, 123, 126, 131, 133, 135, 136, 137, 141, 145, 148, 150, 152, 156, 167, 185, 189, 190, 196] },
+    Prog { name: "p1307", active: &[true, true, true], outputs: 1, eval: p1307_eval, grad: p1307_grad, fwd: Some(p1307_fwd), oracle: p1307_oracle, tags: &[1, 3, 7, 20, 30, 31, 32, 33, 41, 44, 48, 50, 51, 53, 54, 76, 95, 96, 98, 100, 102, 111, 121, 122, 123, 126, 132, 134, 136, 137, 139, 141, 145, 150, 151, 153, 154, 163, 167, 169, 200] },
+    Prog { name: "p1308", active: &[true, true, true, true, true, true, true], outputs: 3, eval: p1308_eval, grad: p1308_grad, fwd: Some(p1308_fwd), oracle: p1308_oracle, tags: &[0, 3, 23, 28, 30, 31, 33, 37, 39, 41, 42, 43, 44, 48, 49, 50, 51, 53, 54, 56, 58, 59, 60, 71, 72, 73, 75, 76, 86, 88, 95, 96, 98, 100, 111, 114, 121, 122, 123, 124, 127, 128, 129, 131, 135, 136, 140, 141, 143, 144, 145, 147, 148, 149, 150, 151, 152, 153, 155, 163, 164, 167, 168, 169, 170, 171, 174, 195] },
+    Prog { name: "p1309", active: &[true, true, true], outputs: 1, eval: p1309_eval, grad: p1309_grad, fwd: Some(p1309_fwd), oracle: p1309_oracle, tags: &[0, 1, 20, 30, 31, 33, 41, 44, 48, 49, 50, 51, 52, 53, 76, 95, 96, 97, 98, 100, 102, 109, 111, 121, 122, 128, 132, 141, 144, 145, 150, 151, 152, 167, 168, 170, 171, 200] },
+    Prog { name: "p1310", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1310_eval, grad: p1310_grad, fwd: Some(p1310_fwd), oracle: p1310_oracle, tags: &[1, 2, 4, 7, 20, 30, 31, 34, 37, 38, 48, 49, 50, 51, 53, 54, 56, 63, 64, 85, 98, 111, 113, 121, 123, 124, 127, 130, 132, 133, 135, 136, 139, 141, 143, 145, 149, 150, 167] },
+    Prog { name: "p1311", active: &[true, true, true, true], outputs: 1, eval: p1311_eval, grad: p1311_grad, fwd: Some(p1311_fwd), oracle: p1311_oracle, tags: &[0, 6, 7, 20, 26, 30, 31, 34, 39, 43, 44, 48, 49, 50, 53, 56, 71, 79, 96, 98, 100, 121, 122, 128, 135, 136, 137, 138, 139, 140, 141, 147, 150, 152, 154, 157, 167] },
+    Prog { name: "p1312", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1312_eval, grad: p1312_grad, fwd: Some(p1312_fwd), oracle: p1312_oracle, tags: &[0, 2, 3, 4, 5, 7, 12, 14, 19, 21, 30, 31, 33, 34, 37, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 79, 85, 88, 95, 96, 98, 99, 100, 101, 102, 110, 111, 119, 120, 121, 122, 123, 125, 127, 128, 129, 131, 133, 134, 136, 137, 138, 141, 142, 143, 144, 145, 148, 150, 151, 153, 156, 160, 163, 167, 169] },
+    Prog { name: "p1313", active: &[true, true], outputs: 1, eval: p1313_eval, grad: p1313_grad, fwd: Some(p1313_fwd), oracle: p1313_oracle, tags: &[0, 1, 20, 30, 31, 34, 48, 50, 51, 76, 121, 122, 136, 138, 149, 171] },
+    Prog { name: "p1314", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1314_eval, grad: p1314_grad, fwd: Some(p1314_fwd), oracle: p1314_oracle, tags: &[0, 2, 3, 7, 8, 13, 20, 28, 30, 31, 32, 33, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 59, 62, 70, 71, 73, 74, 76, 85, 86, 95, 96, 98, 100, 102, 103, 104, 105, 109, 114, 121, 123, 127, 131, 133, 136, 137, 139, 140, 141, 143, 145, 147, 149, 150, 151, 152, 158, 163, 167, 168, 170] },
+    Prog { name: "p1315", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1315_eval, grad: p1315_grad, fwd: Some(p1315_fwd), oracle: p1315_oracle, tags: &[0, 2, 3, 7, 20, 30, 31, 33, 34, 48, 49, 50, 51, 53, 54, 56, 58, 71, 72, 73, 76, 82, 85, 98, 102, 109, 111, 112, 121, 122, 123, 125, 127, 128, 129, 136, 139, 140, 141, 142, 145, 147, 148, 149, 150, 151, 152, 158, 164, 167, 171, 174, 176, 189, 190, 194, 197, 200] },
+    Prog { name: "p1316", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1316_eval, grad: p1316_grad, fwd: Some(p1316_fwd), oracle: p1316_oracle, tags: &[0, 2, 3, 7, 8, 20, 30, 31, 34, 37, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 85, 88, 98, 101, 109, 110, 111, 121, 122, 124, 125, 128, 132, 133, 135, 136, 141, 144, 145, 146, 147, 150, 152, 154, 157, 158, 163, 165, 167, 168, 170, 187, 188, 189, 192, 193] },
+    Prog { name: "p1317", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1317_eval, grad: p1317_grad, fwd: Some(p1317_fwd), oracle: p1317_oracle, tags: &[0, 1, 3, 4, 5, 7, 14, 20, 30, 31, 33, 40, 41, 44, 48, 49, 50, 51, 53, 54, 76, 86, 95, 96, 98, 100, 102, 111, 114, 121, 122, 127, 136, 137, 138, 140, 141, 145, 148, 150, 151, 153, 164] },
+    Prog { name: "p1318", active: &[true, true, true], outputs: 1, eval: p1318_eval, grad: p1318_grad, fwd: Some(p1318_fwd), oracle: p1318_oracle, tags: &[2, 3, 20, 30, 31, 33, 38, 41, 43, 44, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 73, 74, 76, 81, 82, 85, 86, 88, 95, 96, 98, 100, 111, 112, 113, 114, 121, 122, 123, 124, 126, 130, 131, 132, 133, 135, 136, 138, 140, 141, 144, 145, 146, 150, 151, 152, 154, 155, 157, 160, 167, 169, 171, 174] },
+    Prog { name: "p1319", active: &[true, true, true, false, false], outputs: 1, eval: p1319_eval, grad: p1319_grad, fwd: Some(p1319_fwd), oracle: p1319_oracle, tags: &[0, 1, 3, 8, 13, 21, 30, 31, 33, 34, 39, 47, 48, 49, 50, 51, 52, 53, 54, 56, 62, 64, 65, 66, 76, 85, 86, 92, 96, 98, 102, 107, 111, 112, 113, 114, 121, 122, 123, 128, 133, 134, 136, 140, 141, 142, 143, 145, 146, 150, 151, 153, 167, 170, 171, 174, 180] },
+    Prog { name: "p1320", active: &[true, true, true, true, true], outputs: 1, eval: p1320_eval, grad: p1320_grad, fwd: Some(p1320_fwd), oracle: p1320_oracle, tags: &[3, 7, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 76, 96, 98, 113, 114, 121, 122, 123, 125, 127, 128, 130, 132, 136, 142, 145, 148, 150, 152, 167, 174, 176, 183] },
+    Prog { name: "p1321", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1321_eval, grad: p1321_grad, fwd: Some(p1321_fwd), oracle: p1321_oracle, tags: &[2, 3, 4, 7, 19, 20, 30, 31, 33, 47, 48, 49, 50, 53, 54, 56, 71, 73, 74, 76, 77, 82, 85, 93, 98, 112, 121, 122, 123, 132, 133, 134, 135, 136, 138, 140, 141, 142, 145, 146, 149, 150, 152, 164, 167, 168, 169, 174, 177] },
+    Prog { name: "p1322", active: &[true], outputs: 1, eval: p1322_eval, grad: p1322_grad, fwd: Some(p1322_fwd), oracle: p1322_oracle, tags: &[1, 20, 30, 31, 48, 49, 50, 51, 52, 53, 85, 92, 96, 111, 121, 125, 133, 136, 137, 141, 144, 145, 146, 147, 150, 151, 152, 167, 200] },
+    Prog { name: "p1323", active: &[true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1323_eval, grad: p1323_grad, fwd: Some(p1323_fwd), oracle: p1323_oracle, tags: &[2, 3, 6, 8, 13, 20, 30, 31, 33, 34, 36, 37, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 66, 71, 72, 73, 74, 75, 76, 80, 82, 83, 84, 85, 86, 88, 96, 98, 101, 102, 103, 105, 112, 114, 121, 122, 124, 127, 128, 134, 135, 136, 137, 140, 141, 144, 145, 146, 149, 150, 151, 152, 153, 156, 167, 168, 170, 171, 174, 180, 181] },
+    Prog { name: "p1324", active: &[true, true, true, true, true, true], outputs: 1, eval: p1324_eval, grad: p1324_grad, fwd: Some(p1324_fwd), oracle: p1324_oracle, tags: &[0, 1, 2, 7, 12, 20, 24, 30, 31, 32, 39, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 61, 66, 68, 74, 76, 85, 86, 88, 93, 95, 96, 98, 99, 100, 102, 106, 109, 111, 114, 118, 121, 122, 123, 128, 129, 136, 137, 138, 141, 142, 144, 145, 150, 151, 152, 153, 159, 163, 167, 168, 171, 174, 194, 198] },
+    Prog { name: "p1325", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1325_eval, grad: p1325_grad, fwd: Some(p1325_fwd), oracle: p1325_oracle, tags: &[3, 5, 7, 16, 20, 30, 31, 36, 39, 48, 49, 50, 51, 52, 53, 54, 56, 74, 76, 85, 98, 99, 100, 101, 121, 122, 123, 124, 132, 133, 136, 140, 141, 145, 146, 147, 150, 151, 152, 153, 160, 167, 169, 185, 189, 190, 191, 193] },
+    Prog { name: "p1326", active: &[true, true, true, true, true, true], outputs: 1, eval: p1326_eval, grad: p1326_grad, fwd: Some(p1326_fwd), oracle: p1326_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 32, 33, 34, 37, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 85, 86, 95, 96, 98, 100, 111, 113, 121, 123, 130, 131, 136, 137, 143, 144, 145, 147, 150, 151, 152, 163, 167, 170, 174, 177, 200] },
+    Prog { name: "p1327", active: &[true, true, true, true, true], outputs: 1, eval: p1327_eval, grad: p1327_grad, fwd: Some(p1327_fwd), oracle: p1327_oracle, tags: &[3, 4, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 66, 69, 74, 79, 82, 96, 98, 102, 111, 121, 122, 123, 124, 125, 126, 127, 129, 134, 136, 137, 138, 140, 141, 142, 143, 145, 149, 150, 152, 153, 164, 167, 169, 170, 173] },
+    Prog { name: "p1328", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1328_eval, grad: p1328_grad, fwd: Some(p1328_fwd), oracle: p1328_oracle, tags: &[0, 4, 20, 30, 31, 33, 34, 38, 48, 49, 50, 51, 52, 53, 56, 57, 71, 73, 76, 79, 82, 85, 86, 98, 99, 101, 111, 114, 121, 122, 123, 127, 135, 136, 137, 139, 140, 141, 142, 145, 147, 150, 151, 152, 153, 167, 168, 170, 185, 189, 190, 191, 193] },
+    Prog { name: "p1329", active: &[false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1329_eval, grad: p1329_grad, fwd: Some(p1329_fwd), oracle: p1329_oracle, tags: &[1, 2, 4, 7, 8, 13, 20, 28, 30, 31, 33, 34, 38, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 61, 69, 70, 71, 74, 76, 79, 81, 82, 85, 87, 95, 96, 98, 99, 100, 101, 102, 111, 112, 113, 121, 122, 123, 127, 131, 132, 133, 134, 136, 140, 141, 142, 145, 147, 148, 150, 151, 152, 153, 157, 167, 168, 170, 174, 176, 183, 185, 189, 190, 191, 193] },
+    Prog { name: "p1330", active: &[true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1330_eval, grad: p1330_grad, fwd: Some(p1330_fwd), oracle: p1330_oracle, tags: &[0, 2, 3, 4, 6, 7, 13, 15, 20, 30, 31, 32, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 67, 71, 73, 75, 76, 81, 82, 85, 87, 94, 96, 98, 99, 100, 101, 102, 109, 111, 113, 121, 122, 123, 124, 126, 129, 130, 135, 136, 138, 140, 141, 144, 145, 146, 148, 150, 151, 152, 154, 157, 158, 160, 167, 171, 174, 175, 186, 189, 194, 198, 199] },
+    Prog { name: "p1331", active: &[true], outputs: 1, eval: p1331_eval, grad: p1331_grad, fwd: Some(p1331_fwd), oracle: p1331_oracle, tags: &[0, 21, 31, 32, 33, 37, 38, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 72, 73, 76, 77, 81, 96, 121, 122, 123, 125, 126, 127, 128, 133, 136, 138, 145, 149, 150, 152, 153, 159, 170] },
+    Prog { name: "p1332", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true], outputs: 2, eval: p1332_eval, grad: p1332_grad, fwd: Some(p1332_fwd), oracle: p1332_oracle, tags: &[0, 4, 7, 22, 27, 30, 31, 33, 35, 48, 49, 50, 51, 52, 54, 74, 76, 78, 82, 85, 98, 99, 100, 102, 111, 121, 122, 124, 129, 133, 134, 135, 136, 137, 141, 145, 147, 150, 152, 167, 168, 170, 187, 189, 192, 193] },
+    Prog { name: "p1333", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1333_eval, grad: p1333_grad, fwd: Some(p1333_fwd), oracle: p1333_oracle, tags: &[0, 14, 20, 30, 31, 32, 34, 37, 48, 49, 50, 51, 53, 54, 56, 60, 71, 72, 73, 76, 85, 88, 96, 98, 99, 101, 102, 116, 121, 122, 123, 128, 134, 136, 137, 141, 142, 144, 145, 147, 149, 150, 151, 152, 159, 167, 168, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1334", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1334_eval, grad: p1334_grad, fwd: Some(p1334_fwd), oracle: p1334_oracle, tags: &[0, 1, 7, 8, 20, 26, 30, 31, 33, 34, 35, 36, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 74, 76, 79, 85, 87, 94, 95, 96, 98, 99, 100, 102, 105, 107, 109, 111, 121, 122, 123, 129, 130, 135, 136, 137, 138, 139, 140, 141, 142, 143, 145, 149, 150, 151, 152, 154, 159, 167, 168, 169, 170, 174, 183, 186, 189, 196] },
+    Prog { name: "p1335", active: &[false, false, false, false, false, true, true, true], outputs: 1, eval: p1335_eval, grad: p1335_grad, fwd: Some(p1335_fwd), oracle: p1335_oracle, tags: &[2, 3, 8, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 56, 58, 59, 60, 69, 71, 72, 73, 74, 75, 76, 81, 85, 86, 88, 96, 97, 98, 111, 112, 116, 121, 126, 130, 132, 136, 137, 139, 140, 141, 142, 143, 144, 145, 147, 148, 150, 153, 155, 163, 167, 168, 169, 171, 174, 176, 200, 201] },
+    Prog { name: "p1336", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 3, eval: p1336_eval, grad: p1336_grad, fwd: Some(p1336_fwd), oracle: p1336_oracle, tags: &[0, 1, 21, 30, 31, 40, 48, 49, 50, 51, 53, 56, 74, 85, 88, 96, 98, 99, 100, 101, 114, 116, 121, 122, 124, 125, 126, 139, 140, 141, 143, 145, 147, 150, 151, 152, 153, 154, 155, 167, 169, 171, 187, 189, 192, 193] },
+    Prog { name: "p1337", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1337_eval, grad: p1337_grad, fwd: Some(p1337_fwd), oracle: p1337_oracle, tags: &[0, 23, 30, 31, 33, 34, 35, 41, 42, 44, 48, 49, 50, 51, 53, 56, 58, 71, 73, 76, 85, 93, 95, 96, 98, 100, 112, 121, 122, 126, 128, 134, 136, 138, 139, 140, 141, 145, 146, 149, 150, 151, 154, 167, 174, 175, 186, 189, 199] },
+    Prog { name: "p1338", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1338_eval, grad: p1338_grad, fwd: Some(p1338_fwd), oracle: p1338_oracle, tags: &[0, 1, 5, 11, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 56, 57, 74, 76, 98, 99, 100, 121, 122, 132, 135, 136, 141, 144, 145, 146, 150, 151, 152, 163, 167, 189, 190, 194, 197] },
+    Prog { name: "p1339", active: &[true], outputs: 2, eval: p1339_eval, grad: p1339_grad, fwd: Some(p1339_fwd), oracle: p1339_oracle, tags: &[0, 7, 22, 28, 29, 30, 31, 32, 33, 43, 44, 48, 49, 50, 51, 52, 53, 54, 76, 85, 88, 96, 98, 100, 102, 114, 121, 122, 123, 124, 125, 126, 129, 132, 136, 141, 143, 144, 145, 146, 147, 148, 150, 151, 152, 156, 167, 168, 169, 170, 171, 174, 176] },
+    Prog { name: "p1340", active: &[true, true, true, true], outputs: 1, eval: p1340_eval, grad: p1340_grad, fwd: Some(p1340_fwd), oracle: p1340_oracle, tags: &[0, 3, 7, 20, 30, 31, 33, 34, 37, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 76, 78, 79, 82, 85, 95, 96, 98, 100, 102, 112, 121, 129, 131, 133, 135, 136, 141, 142, 143, 145, 148, 149, 150, 152, 165, 170, 171] },
+    Prog { name: "p1341", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1341_eval, grad: p1341_grad, fwd: Some(p1341_fwd), oracle: p1341_oracle, tags: &[0, 1, 17, 20, 30, 31, 33, 34, 35, 40, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 62, 71, 72, 73, 74, 76, 77, 79, 96, 98, 100, 102, 111, 112, 121, 122, 123, 127, 130, 131, 133, 134, 136, 139, 141, 142, 145, 148, 150, 151, 153, 154, 155, 160, 167, 170, 174, 184] },
+    Prog { name: "p1342", active: &[true, true, true, true], outputs: 1, eval: p1342_eval, grad: p1342_grad, fwd: Some(p1342_fwd), oracle: p1342_oracle, tags: &[0, 1, 20, 27, 30, 31, 32, 33, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 76, 78, 82, 96, 98, 102, 109, 121, 122, 123, 128, 129, 132, 135, 136, 137, 139, 140, 141, 142, 143, 145, 146, 147, 150, 151, 153, 154, 167, 168, 170, 174, 181, 183] },
+    Prog { name: "p1343", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1343_eval, grad: p1343_grad, fwd: Some(p1343_fwd), oracle: p1343_oracle, tags: &[0, 3, 8, 22, 31, 36, 48, 49, 50, 51, 53, 54, 76, 82, 96, 98, 99, 100, 101, 109, 111, 113, 114, 121, 122, 123, 124, 131, 139, 141, 145, 150, 152, 153, 167, 187, 188, 189, 192, 193] },
+    Prog { name: "p1344", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1344_eval, grad: p1344_grad, fwd: Some(p1344_fwd), oracle: p1344_oracle, tags: &[0, 2, 4, 7, 8, 13, 20, 30, 31, 34, 36, 37, 40, 46, 48, 49, 50, 51, 52, 53, 54, 56, 60, 66, 67, 71, 72, 73, 75, 76, 81, 82, 85, 86, 96, 98, 99, 100, 101, 102, 108, 111, 113, 114, 121, 122, 123, 128, 131, 132, 134, 136, 138, 141, 142, 144, 145, 150, 151, 152, 153, 154, 155, 157, 167, 168, 169, 170, 171, 187, 189, 192, 193, 194] },
+    Prog { name: "p1345", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1345_eval, grad: p1345_grad, fwd: Some(p1345_fwd), oracle: p1345_oracle, tags: &[0, 3, 4, 7, 8, 20, 30, 31, 32, 33, 34, 41, 42, 44, 48, 49, 50, 51, 52, 53, 56, 76, 79, 82, 85, 87, 95, 96, 98, 99, 100, 101, 102, 111, 113, 114, 121, 122, 123, 126, 132, 135, 136, 139, 141, 145, 146, 150, 151, 152, 153, 154, 156, 159, 164, 167, 168, 169, 170, 174, 179, 187, 188, 189, 192, 193] },
+    Prog { name: "p1346", active: &[true, true, false, false, false, false], outputs: 1, eval: p1346_eval, grad: p1346_grad, fwd: Some(p1346_fwd), oracle: p1346_oracle, tags: &[2, 6, 7, 8, 12, 13, 15, 18, 20, 28, 30, 31, 33, 37, 41, 46, 48, 49, 50, 51, 52, 53, 54, 56, 65, 66, 69, 70, 71, 72, 73, 74, 85, 86, 95, 96, 97, 98, 99, 100, 101, 102, 106, 111, 112, 113, 114, 121, 122, 123, 124, 125, 126, 128, 130, 132, 136, 137, 138, 140, 141, 142, 143, 144, 145, 148, 149, 150, 151, 152, 154, 155, 160, 167, 169, 170, 171, 174, 189, 194, 195] },
+    Prog { name: "p1347", active: &[true, true, true, true, true, true, true, true], outputs: 2, eval: p1347_eval, grad: p1347_grad, fwd: Some(p1347_fwd), oracle: p1347_oracle, tags: &[2, 3, 6, 7, 22, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 79, 82, 85, 86, 95, 96, 98, 99, 100, 101, 102, 111, 113, 114, 121, 122, 123, 128, 129, 134, 136, 139, 141, 142, 145, 147, 148, 150, 152, 167, 168, 169, 171] },
+    Prog { name: "p1348", active: &[true, true, false, true], outputs: 1, eval: p1348_eval, grad: p1348_grad, fwd: Some(p1348_fwd), oracle: p1348_oracle, tags: &[0, 1, 8, 20, 30, 31, 32, 34, 35, 36, 48, 49, 50, 51, 53, 54, 56, 57, 71, 76, 79, 80, 82, 85, 86, 87, 94, 95, 96, 98, 99, 102, 107, 109, 114, 121, 122, 132, 136, 138, 142, 145, 147, 148, 150, 151, 152, 158, 167, 169, 170, 200] },
+    Prog { name: "p1349", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1349_eval, grad: p1349_grad, fwd: Some(p1349_fwd), oracle: p1349_oracle, tags: &[2, 3, 5, 7, 21, 30, 31, 38, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 73, 74, 75, 85, 88, 91, 93, 96, 98, 99, 102, 106, 112, 118, 120, 121, 122, 123, 125, 126, 129, 131, 133, 134, 136, 138, 141, 142, 143, 145, 147, 150, 151, 152, 153, 156, 163, 167, 168, 174, 176, 194, 198] },
+    Prog { name: "p1350", active: &[true, true, true, true], outputs: 1, eval: p1350_eval, grad: p1350_grad, fwd: Some(p1350_fwd), oracle: p1350_oracle, tags: &[1, 4, 20, 30, 31, 34, 40, 48, 49, 50, 51, 53, 56, 58, 59, 60, 61, 71, 72, 74, 76, 86, 98, 111, 114, 121, 122, 123, 139, 141, 145, 146, 149, 150, 152, 153, 156, 167, 174, 181] },
+    Prog { name: "p1351", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1351_eval, grad: p1351_grad, fwd: Some(p1351_fwd), oracle: p1351_oracle, tags: &[1, 11, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 59, 66, 68, 71, 72, 75, 76, 80, 82, 85, 88, 93, 95, 96, 98, 99, 101, 102, 108, 111, 114, 117, 118, 121, 122, 123, 125, 128, 130, 135, 136, 141, 145, 146, 150, 151, 152, 153, 156, 159, 167, 168, 169, 170, 174, 184, 186, 189, 199] },
+    Prog { name: "p1352", active: &[true], outputs: 1, eval: p1352_eval, grad: p1352_grad, fwd: Some(p1352_fwd), oracle: p1352_oracle, tags: &[0, 20, 30, 31, 33, 39, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 95, 96, 98, 100, 102, 121, 122, 123, 124, 126, 128, 129, 133, 136, 141, 143, 145, 146, 150, 151, 152, 157, 167, 168, 170, 171, 174, 176, 200, 201] },
+    Prog { name: "p1353", active: &[true, true, false], outputs: 1, eval: p1353_eval, grad: p1353_grad, fwd: Some(p1353_fwd), oracle: p1353_oracle, tags: &[0, 13, 20, 28, 30, 31, 32, 33, 34, 35, 41, 43, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 66, 70, 73, 74, 76, 79, 86, 95, 96, 98, 100, 108, 112, 114, 121, 122, 123, 124, 127, 130, 131, 132, 136, 138, 139, 141, 142, 143, 145, 147, 149, 150, 151, 152, 153, 167, 168, 169, 171] },
+    Prog { name: "p1354", active: &[false, true, true, true, true, true, true], outputs: 1, eval: p1354_eval, grad: p1354_grad, fwd: Some(p1354_fwd), oracle: p1354_oracle, tags: &[2, 4, 7, 8, 20, 25, 30, 31, 33, 34, 41, 43, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 72, 74, 76, 79, 82, 85, 86, 95, 96, 98, 100, 102, 109, 111, 112, 113, 121, 122, 123, 125, 130, 135, 136, 140, 141, 142, 143, 144, 145, 147, 148, 150, 151, 152, 154, 156, 163, 165, 167, 168, 169, 170, 174, 176] },
+    Prog { name: "p1355", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1355_eval, grad: p1355_grad, fwd: Some(p1355_fwd), oracle: p1355_oracle, tags: &[2, 3, 4, 20, 30, 31, 33, 34, 39, 41, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 76, 79, 80, 82, 85, 87, 95, 96, 97, 98, 100, 102, 111, 113, 121, 122, 123, 124, 125, 126, 127, 130, 136, 138, 139, 141, 142, 145, 146, 148, 150, 151, 152, 154, 167, 169, 170] },
+    Prog { name: "p1356", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1356_eval, grad: p1356_grad, fwd: Some(p1356_fwd), oracle: p1356_oracle, tags: &[2, 3, 7, 12, 21, 30, 31, 33, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 71, 73, 74, 76, 80, 95, 96, 98, 100, 102, 107, 121, 122, 123, 125, 126, 127, 131, 136, 141, 145, 147, 148, 150, 152, 154, 155, 163, 164, 167, 170] },
+    Prog { name: "p1357", active: &[true, true, true, true], outputs: 1, eval: p1357_eval, grad: p1357_grad, fwd: Some(p1357_fwd), oracle: p1357_oracle, tags: &[0, 6, 7, 21, 30, 31, 33, 35, 40, 41, 45, 48, 49, 50, 51, 53, 54, 56, 71, 73, 95, 96, 98, 100, 101, 102, 121, 122, 123, 126, 127, 131, 132, 136, 144, 145, 150, 151, 152, 167] },
+    Prog { name: "p1358", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1358_eval, grad: p1358_grad, fwd: Some(p1358_fwd), oracle: p1358_oracle, tags: &[0, 3, 4, 20, 30, 31, 32, 33, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 76, 79, 82, 85, 98, 109, 111, 113, 121, 122, 125, 127, 134, 136, 140, 141, 144, 145, 150, 152, 154, 158, 159, 167, 171, 174, 176, 200] },
+    Prog { name: "p1359", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 3, eval: p1359_eval, grad: p1359_grad, fwd: Some(p1359_fwd), oracle: p1359_oracle, tags: &[1, 23, 28, 29, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 56, 58, 71, 74, 76, 82, 85, 86, 88, 95, 96, 97, 98, 99, 100, 101, 111, 112, 121, 122, 124, 126, 127, 131, 134, 136, 139, 141, 142, 145, 146, 147, 149, 150, 151, 152, 154, 159, 167, 168, 169, 185, 189, 190, 191, 193] },
+    Prog { name: "p1360", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1360_eval, grad: p1360_grad, fwd: Some(p1360_fwd), oracle: p1360_oracle, tags: &[0, 1, 2, 3, 6, 7, 20, 30, 31, 32, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 74, 79, 85, 95, 96, 98, 100, 101, 102, 111, 121, 122, 123, 124, 128, 130, 133, 135, 136, 141, 144, 145, 147, 150, 151, 152, 164, 167] },
+    Prog { name: "p1361", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1361_eval, grad: p1361_grad, fwd: Some(p1361_fwd), oracle: p1361_oracle, tags: &[0, 3, 4, 5, 7, 23, 30, 31, 33, 34, 36, 38, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 76, 79, 82, 86, 88, 95, 96, 98, 99, 100, 101, 102, 114, 121, 122, 123, 124, 125, 129, 130, 133, 136, 141, 144, 145, 146, 150, 151, 152, 154, 163, 164, 167, 170, 171, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1362", active: &[true, true, true], outputs: 1, eval: p1362_eval, grad: p1362_grad, fwd: Some(p1362_fwd), oracle: p1362_oracle, tags: &[0, 1, 6, 7, 20, 28, 29, 30, 31, 32, 33, 34, 38, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 76, 77, 81, 85, 88, 95, 96, 98, 99, 100, 101, 111, 121, 122, 123, 126, 127, 128, 134, 136, 141, 142, 143, 144, 145, 146, 149, 150, 151, 152, 153, 167, 171, 174, 176] },
+    Prog { name: "p1363", active: &[true, false, true, true, true, true, true, true], outputs: 1, eval: p1363_eval, grad: p1363_grad, fwd: Some(p1363_fwd), oracle: p1363_oracle, tags: &[0, 1, 3, 5, 8, 19, 20, 27, 30, 31, 32, 33, 34, 38, 47, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 74, 76, 85, 89, 91, 93, 96, 98, 99, 102, 115, 118, 121, 122, 123, 124, 126, 128, 131, 132, 134, 136, 139, 140, 141, 142, 143, 145, 146, 149, 150, 152, 154, 167, 171, 174, 180] },
+    Prog { name: "p1364", active: &[false, false, false, false, false, false, false, true, true, true, false, false, true, true, true, true, true, true, true, true], outputs: 2, eval: p1364_eval, grad: p1364_grad, fwd: Some(p1364_fwd), oracle: p1364_oracle, tags: &[0, 2, 5, 7, 8, 17, 22, 30, 31, 34, 43, 44, 48, 49, 50, 51, 53, 56, 71, 72, 75, 79, 96, 98, 99, 100, 109, 113, 114, 121, 122, 123, 124, 125, 130, 134, 136, 141, 142, 143, 145, 146, 148, 149, 150, 151, 153, 160, 164, 167, 170] },
+    Prog { name: "p1365", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1365_eval, grad: p1365_grad, fwd: Some(p1365_fwd), oracle: p1365_oracle, tags: &[1, 3, 7, 11, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 60, 63, 64, 71, 73, 74, 76, 79, 80, 82, 85, 86, 89, 91, 96, 98, 99, 100, 102, 114, 115, 121, 122, 123, 128, 129, 130, 131, 136, 137, 141, 145, 146, 150, 151, 152, 156, 157, 167, 168, 170, 171, 174, 179, 184, 186, 189, 192, 193] },
+    Prog { name: "p1366", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1366_eval, grad: p1366_grad, fwd: Some(p1366_fwd), oracle: p1366_oracle, tags: &[0, 3, 4, 7, 21, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 56, 57, 60, 71, 72, 79, 85, 87, 96, 98, 101, 102, 121, 122, 128, 130, 132, 136, 137, 138, 139, 141, 142, 145, 148, 149, 150, 151, 152, 157, 164, 167, 169, 170, 171, 189, 190, 194] },
+    Prog { name: "p1367", active: &[true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1367_eval, grad: p1367_grad, fwd: Some(p1367_fwd), oracle: p1367_oracle, tags: &[0, 3, 8, 12, 15, 18, 20, 30, 31, 34, 48, 50, 51, 53, 56, 74, 76, 95, 96, 98, 99, 109, 110, 111, 113, 114, 121, 122, 124, 136, 139, 141, 145, 150, 151, 167, 169, 171] },
+    Prog { name: "p1368", active: &[true, true, true, true, true], outputs: 1, eval: p1368_eval, grad: p1368_grad, fwd: Some(p1368_fwd), oracle: p1368_oracle, tags: &[1, 3, 20, 28, 29, 30, 31, 48, 49, 50, 51, 53, 56, 71, 85, 88, 95, 97, 111, 114, 121, 145, 151, 167, 168, 170, 174, 176] },
+    Prog { name: "p1369", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1369_eval, grad: p1369_grad, fwd: Some(p1369_fwd), oracle: p1369_oracle, tags: &[0, 4, 20, 30, 31, 32, 33, 34, 37, 48, 49, 50, 51, 52, 53, 85, 88, 92, 96, 98, 99, 101, 109, 111, 116, 121, 122, 123, 128, 130, 131, 136, 140, 141, 144, 145, 148, 150, 151, 153, 157, 164, 167, 168, 169, 170, 174, 185, 189, 190, 191, 193, 194] },
+    Prog { name: "p1370", active: &[false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1370_eval, grad: p1370_grad, fwd: Some(p1370_fwd), oracle: p1370_oracle, tags: &[0, 4, 5, 7, 8, 20, 30, 31, 33, 36, 41, 44, 48, 49, 50, 51, 53, 54, 56, 66, 69, 71, 76, 85, 95, 96, 98, 99, 100, 101, 102, 111, 121, 122, 124, 125, 128, 131, 132, 135, 136, 137, 140, 141, 145, 146, 150, 152, 153, 163, 167, 168, 169, 186, 189, 192, 193] },
+    Prog { name: "p1371", active: &[true, true, true], outputs: 1, eval: p1371_eval, grad: p1371_grad, fwd: Some(p1371_fwd), oracle: p1371_oracle, tags: &[0, 1, 6, 20, 30, 31, 34, 38, 48, 49, 50, 51, 53, 54, 56, 71, 72, 77, 79, 82, 96, 98, 101, 121, 122, 126, 128, 131, 133, 135, 136, 138, 139, 144, 145, 146, 150, 152, 167, 170, 174, 181, 189, 190, 194] },
+    Prog { name: "p1372", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 2, eval: p1372_eval, grad: p1372_grad, fwd: Some(p1372_fwd), oracle: p1372_oracle, tags: &[3, 4, 7, 8, 13, 16, 21, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 68, 70, 71, 76, 96, 98, 102, 107, 111, 121, 122, 123, 126, 134, 136, 137, 138, 139, 141, 143, 144, 145, 148, 149, 150, 151, 152, 157, 163, 167, 170, 171, 174, 176, 195] },
+    Prog { name: "p1373", active: &[true, false, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1373_eval, grad: p1373_grad, fwd: Some(p1373_fwd), oracle: p1373_oracle, tags: &[0, 1, 8, 20, 30, 31, 34, 35, 37, 38, 40, 43, 44, 48, 49, 50, 51, 53, 56, 71, 72, 73, 76, 79, 85, 91, 96, 98, 99, 100, 101, 111, 113, 115, 121, 122, 125, 126, 127, 133, 136, 138, 139, 140, 141, 144, 145, 147, 150, 152, 167, 168, 170, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1374", active: &[true, true, true], outputs: 1, eval: p1374_eval, grad: p1374_grad, fwd: Some(p1374_fwd), oracle: p1374_oracle, tags: &[0, 1, 21, 30, 31, 33, 41, 42, 44, 48, 50, 53, 56, 71, 73, 76, 86, 95, 96, 97, 98, 100, 112, 121, 122, 129, 131, 134, 136, 145, 148, 150, 151, 152, 155, 167, 169] },
+    Prog { name: "p1375", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1375_eval, grad: p1375_grad, fwd: Some(p1375_fwd), oracle: p1375_oracle, tags: &[0, 2, 3, 6, 16, 20, 30, 31, 32, 34, 35, 48, 49, 50, 53, 54, 56, 71, 73, 77, 79, 81, 95, 98, 101, 102, 121, 122, 123, 125, 127, 132, 136, 137, 138, 140, 144, 145, 149, 150, 152, 153, 154, 163, 167, 168, 169, 170, 189] },
+    Prog { name: "p1376", active: &[true, true, true, false, true, true, true, true, true, true], outputs: 3, eval: p1376_eval, grad: p1376_grad, fwd: Some(p1376_fwd), oracle: p1376_oracle, tags: &[2, 5, 7, 13, 19, 21, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 66, 68, 71, 74, 85, 86, 88, 96, 98, 99, 102, 103, 105, 106, 109, 111, 112, 114, 121, 122, 123, 124, 125, 127, 129, 134, 135, 136, 138, 141, 144, 145, 146, 147, 149, 150, 151, 152, 153, 158, 159, 163, 167, 168] },
+    Prog { name: "p1377", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1377_eval, grad: p1377_grad, fwd: Some(p1377_fwd), oracle: p1377_oracle, tags: &[2, 5, 7, 21, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 59, 71, 72, 73, 74, 76, 85, 86, 96, 98, 99, 101, 102, 103, 105, 111, 112, 114, 121, 122, 123, 125, 132, 136, 138, 141, 144, 145, 147, 149, 150, 151, 154, 167, 170, 185, 189, 190, 191, 193, 194, 197] },
+    Prog { name: "p1378", active: &[true, true, false, false, false, false, false, true, true, true, true, true, true, true], outputs: 1, eval: p1378_eval, grad: p1378_grad, fwd: Some(p1378_fwd), oracle: p1378_oracle, tags: &[0, 2, 3, 6, 7, 8, 11, 19, 20, 28, 29, 30, 31, 33, 34, 35, 39, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 76, 80, 82, 84, 85, 86, 87, 88, 91, 93, 94, 95, 96, 98, 99, 100, 102, 106, 109, 111, 112, 121, 122, 123, 124, 128, 130, 132, 136, 139, 141, 143, 145, 146, 150, 151, 152, 156, 167, 168, 170, 171, 174, 176, 189, 190, 197] },
+    Prog { name: "p1379", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1379_eval, grad: p1379_grad, fwd: Some(p1379_fwd), oracle: p1379_oracle, tags: &[1, 15, 16, 20, 30, 31, 32, 34, 36, 37, 40, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 76, 79, 82, 96, 102, 111, 121, 122, 123, 124, 127, 133, 136, 137, 139, 141, 142, 143, 145, 146, 148, 150, 151, 152, 167, 168, 169, 170, 174, 181, 189] },
+    Prog { name: "p1380", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1380_eval, grad: p1380_grad, fwd: Some(p1380_fwd), oracle: p1380_oracle, tags: &[0, 1, 7, 20, 30, 31, 33, 34, 39, 41, 42, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 75, 79, 88, 95, 96, 98, 99, 100, 101, 102, 114, 121, 122, 123, 124, 126, 128, 130, 131, 132, 136, 137, 139, 141, 142, 143, 144, 145, 146, 147, 148, 150, 151, 152, 154, 167, 171, 174, 180, 182, 187, 189, 190, 192, 193, 194] },
+    Prog { name: "p1381", active: &[true], outputs: 2, eval: p1381_eval, grad: p1381_grad, fwd: Some(p1381_fwd), oracle: p1381_oracle, tags: &[0, 7, 22, 26, 28, 30, 31, 32, 33, 34, 38, 39, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 60, 71, 73, 76, 79, 82, 95, 96, 98, 100, 102, 104, 121, 122, 123, 124, 127, 136, 137, 139, 140, 141, 142, 143, 144, 145, 148, 150, 151, 152, 153, 154, 160, 167, 168, 169] },
+    Prog { name: "p1382", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1382_eval, grad: p1382_grad, fwd: Some(p1382_fwd), oracle: p1382_oracle, tags: &[0, 16, 20, 30, 31, 34, 43, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 71, 72, 73, 74, 76, 79, 85, 86, 88, 89, 96, 97, 98, 100, 101, 105, 111, 121, 122, 123, 129, 135, 136, 138, 141, 142, 143, 145, 146, 147, 149, 150, 151, 152, 153, 156, 167, 168, 169, 186, 189, 196] },
+    Prog { name: "p1383", active: &[true, true, true, true], outputs: 2, eval: p1383_eval, grad: p1383_grad, fwd: Some(p1383_fwd), oracle: p1383_oracle, tags: &[0, 17, 22, 30, 31, 32, 33, 34, 37, 40, 48, 49, 50, 51, 52, 53, 54, 56, 71, 74, 75, 76, 77, 85, 89, 98, 121, 122, 123, 127, 130, 133, 134, 135, 136, 138, 141, 143, 144, 145, 146, 150, 151, 152, 154, 157, 160, 167, 169, 172] },
+    Prog { name: "p1384", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1384_eval, grad: p1384_grad, fwd: Some(p1384_fwd), oracle: p1384_oracle, tags: &[0, 5, 11, 20, 30, 31, 33, 38, 48, 49, 50, 53, 56, 74, 99, 121, 122, 130, 136, 137, 145, 150, 151, 153, 155, 164, 167, 168, 169] },
+    Prog { name: "p1385", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1385_eval, grad: p1385_grad, fwd: Some(p1385_fwd), oracle: p1385_oracle, tags: &[0, 2, 3, 16, 20, 30, 31, 34, 35, 38, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 76, 85, 86, 96, 98, 99, 101, 102, 109, 111, 112, 113, 114, 121, 122, 123, 126, 128, 131, 135, 136, 138, 141, 145, 150, 151, 154, 163, 167, 169, 170, 171, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1386", active: &[true, true, true, true, true], outputs: 1, eval: p1386_eval, grad: p1386_grad, fwd: Some(p1386_fwd), oracle: p1386_oracle, tags: &[3, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 52, 53, 54, 56, 58, 60, 71, 76, 79, 82, 85, 95, 96, 98, 100, 102, 111, 113, 114, 121, 122, 123, 132, 133, 135, 136, 139, 141, 145, 146, 148, 149, 150, 151, 152, 153, 154, 155, 159, 163, 167, 168, 169, 171, 174, 184, 195] },
+    Prog { name: "p1387", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1387_eval, grad: p1387_grad, fwd: Some(p1387_fwd), oracle: p1387_oracle, tags: &[0, 2, 3, 5, 7, 23, 30, 31, 32, 33, 34, 35, 37, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 74, 85, 88, 98, 99, 100, 111, 121, 122, 129, 130, 136, 140, 141, 144, 145, 147, 150, 151, 153, 154, 164, 167, 170, 174, 179, 186, 189, 192, 193] },
+    Prog { name: "p1388", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 2, eval: p1388_eval, grad: p1388_grad, fwd: Some(p1388_fwd), oracle: p1388_oracle, tags: &[0, 22, 25, 30, 31, 32, 33, 36, 41, 44, 45, 48, 49, 50, 51, 53, 54, 56, 61, 71, 73, 74, 76, 82, 95, 96, 98, 99, 100, 101, 111, 121, 122, 127, 133, 135, 136, 139, 141, 144, 145, 146, 147, 148, 150, 153, 154, 167, 168, 171, 174, 176, 187, 189, 192, 193] },
+    Prog { name: "p1389", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1389_eval, grad: p1389_grad, fwd: Some(p1389_fwd), oracle: p1389_oracle, tags: &[0, 2, 3, 5, 7, 20, 28, 29, 30, 31, 32, 48, 49, 50, 51, 53, 85, 88, 98, 110, 114, 121, 122, 126, 131, 136, 137, 141, 144, 145, 146, 147, 150, 151, 164, 167, 171] },
+    Prog { name: "p1390", active: &[true, true], outputs: 1, eval: p1390_eval, grad: p1390_grad, fwd: Some(p1390_fwd), oracle: p1390_oracle, tags: &[4, 23, 30, 31, 34, 35, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 76, 96, 98, 102, 121, 122, 123, 128, 129, 135, 136, 138, 143, 145, 146, 149, 150, 151, 152, 153, 159, 164, 167, 168, 171] },
+    Prog { name: "p1391", active: &[true, true, true, true, true], outputs: 1, eval: p1391_eval, grad: p1391_grad, fwd: Some(p1391_fwd), oracle: p1391_oracle, tags: &[0, 4, 7, 14, 20, 30, 31, 33, 41, 42, 44, 48, 49, 50, 51, 52, 53, 54, 56, 59, 71, 72, 73, 74, 75, 76, 83, 85, 88, 93, 95, 96, 98, 100, 102, 106, 109, 110, 111, 118, 121, 122, 124, 125, 128, 130, 135, 136, 137, 138, 141, 143, 145, 147, 150, 152, 158, 167, 168, 170, 200] },
+    Prog { name: "p1392", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1392_eval, grad: p1392_grad, fwd: Some(p1392_fwd), oracle: p1392_oracle, tags: &[0, 2, 3, 8, 21, 28, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 61, 69, 70, 71, 72, 74, 76, 81, 85, 88, 98, 99, 101, 102, 111, 114, 116, 121, 122, 123, 124, 127, 132, 134, 141, 142, 144, 145, 146, 147, 150, 153, 159, 167, 171, 174, 175, 179, 186, 187, 188, 189, 192, 193, 196] },
+    Prog { name: "p1393", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1393_eval, grad: p1393_grad, fwd: Some(p1393_fwd), oracle: p1393_oracle, tags: &[2, 4, 7, 14, 20, 30, 31, 33, 34, 35, 36, 38, 40, 47, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 85, 86, 94, 96, 98, 99, 101, 102, 109, 111, 114, 121, 122, 123, 124, 125, 127, 128, 132, 136, 137, 138, 140, 141, 145, 148, 150, 151, 153, 167, 169, 170, 171, 174, 175, 179, 180, 186, 189, 192, 193] },
+    Prog { name: "p1394", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1394_eval, grad: p1394_grad, fwd: Some(p1394_fwd), oracle: p1394_oracle, tags: &[2, 3, 6, 14, 22, 30, 31, 34, 38, 48, 49, 50, 51, 53, 56, 63, 64, 76, 85, 86, 96, 98, 101, 111, 121, 122, 123, 124, 125, 126, 134, 136, 138, 141, 142, 143, 145, 146, 147, 150, 151, 152, 153, 160, 163, 167, 168, 171, 174, 176, 186, 189, 190, 194, 195, 196] },
+    Prog { name: "p1395", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1395_eval, grad: p1395_grad, fwd: Some(p1395_fwd), oracle: p1395_oracle, tags: &[3, 5, 7, 16, 20, 25, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 61, 64, 65, 69, 71, 72, 74, 79, 82, 85, 86, 88, 89, 91, 96, 98, 99, 100, 102, 109, 111, 114, 121, 122, 123, 124, 127, 129, 131, 133, 134, 135, 136, 139, 141, 143, 145, 147, 148, 150, 152, 153, 155, 157, 160, 167, 169, 174, 176, 183, 187, 189, 192, 193] },
+    Prog { name: "p1396", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1396_eval, grad: p1396_grad, fwd: Some(p1396_fwd), oracle: p1396_oracle, tags: &[2, 3, 7, 8, 13, 20, 30, 31, 33, 46, 48, 49, 50, 51, 52, 53, 54, 61, 66, 74, 78, 96, 98, 99, 101, 112, 113, 121, 122, 123, 124, 126, 127, 132, 134, 136, 138, 139, 140, 141, 142, 145, 149, 150, 151, 152, 153, 157, 163, 164, 167, 168, 170, 171, 174, 179, 187, 188, 189, 192, 193, 200] },
+    Prog { name: "p1397", active: &[true, true, true, true], outputs: 2, eval: p1397_eval, grad: p1397_grad, fwd: Some(p1397_fwd), oracle: p1397_oracle, tags: &[0, 22, 28, 30, 31, 33, 41, 44, 48, 49, 50, 51, 52, 53, 56, 71, 73, 75, 76, 95, 96, 98, 100, 104, 121, 122, 123, 124, 125, 126, 127, 128, 134, 136, 139, 140, 141, 142, 145, 147, 149, 150, 151, 154, 166, 167, 170, 171] },
+    Prog { name: "p1398", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1398_eval, grad: p1398_grad, fwd: Some(p1398_fwd), oracle: p1398_oracle, tags: &[0, 2, 3, 22, 30, 31, 32, 33, 34, 41, 43, 44, 48, 49, 50, 51, 53, 56, 58, 59, 71, 72, 73, 79, 95, 96, 98, 99, 100, 101, 111, 114, 121, 123, 126, 129, 133, 136, 141, 145, 146, 148, 150, 151, 154, 159, 167, 168, 169, 170, 171, 186, 189, 192, 193] },
+    Prog { name: "p1399", active: &[true], outputs: 1, eval: p1399_eval, grad: p1399_grad, fwd: Some(p1399_fwd), oracle: p1399_oracle, tags: &[1, 7, 20, 31, 32, 34, 35, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 72, 74, 76, 121, 122, 123, 127, 136, 141, 142, 145, 149, 150, 151, 167, 168] },
+    Prog { name: "p1400", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1400_eval, grad: p1400_grad, fwd: Some(p1400_fwd), oracle: p1400_oracle, tags: &[0, 1, 14, 20, 31, 33, 48, 49, 50, 51, 53, 54, 62, 76, 97, 98, 100, 102, 121, 122, 123, 125, 126, 127, 136, 141, 142, 145, 150, 152, 169, 174] },
+    Prog { name: "p1401", active: &[true, true, true, true], outputs: 2, eval: p1401_eval, grad: p1401_grad, fwd: Some(p1401_fwd), oracle: p1401_oracle, tags: &[0, 1, 22, 27, 30, 31, 32, 33, 34, 36, 48, 49, 50, 51, 53, 54, 56, 57, 59, 74, 76, 79, 82, 97, 121, 122, 123, 125, 131, 135, 136, 141, 144, 145, 150, 151, 152, 153, 154, 160, 167, 170, 171] },
+    Prog { name: "p1402", active: &[true, true], outputs: 1, eval: p1402_eval, grad: p1402_grad, fwd: Some(p1402_fwd), oracle: p1402_oracle, tags: &[3, 7, 20, 30, 31, 33, 34, 41, 42, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 85, 95, 96, 97, 98, 100, 101, 102, 111, 113, 121, 122, 124, 136, 139, 141, 145, 150, 153, 163, 167, 171] },
+    Prog { name: "p1403", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1403_eval, grad: p1403_grad, fwd: Some(p1403_fwd), oracle: p1403_oracle, tags: &[0, 2, 3, 4, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 74, 76, 79, 85, 95, 96, 98, 99, 100, 101, 102, 103, 110, 111, 121, 122, 123, 124, 131, 133, 134, 136, 141, 142, 143, 145, 150, 151, 152, 155, 158, 163, 167, 169, 173, 174, 176, 185, 189, 190, 191, 193] },
+    Prog { name: "p1404", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1404_eval, grad: p1404_grad, fwd: Some(p1404_fwd), oracle: p1404_oracle, tags: &[1, 2, 4, 6, 12, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 56, 58, 59, 71, 72, 73, 74, 80, 85, 86, 97, 98, 99, 100, 101, 111, 113, 114, 121, 122, 123, 124, 125, 126, 135, 136, 137, 139, 140, 141, 145, 146, 148, 149, 150, 151, 152, 163, 167, 168, 169, 170, 186, 187, 189, 192, 193, 196] },
+    Prog { name: "p1405", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1405_eval, grad: p1405_grad, fwd: Some(p1405_fwd), oracle: p1405_oracle, tags: &[0, 1, 3, 7, 11, 20, 28, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 75, 76, 96, 98, 99, 101, 102, 104, 111, 112, 121, 122, 123, 131, 134, 135, 136, 137, 138, 141, 144, 145, 146, 147, 150, 163, 167, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1406", active: &[true, true, true, true, true, false, false], outputs: 1, eval: p1406_eval, grad: p1406_grad, fwd: Some(p1406_fwd), oracle: p1406_oracle, tags: &[1, 2, 4, 6, 7, 8, 15, 18, 20, 30, 31, 32, 37, 43, 48, 49, 50, 51, 53, 54, 61, 74, 76, 86, 88, 98, 99, 100, 101, 102, 111, 112, 121, 122, 124, 125, 129, 136, 140, 142, 143, 145, 149, 150, 151, 152, 154, 157, 159, 164, 167, 168, 169] },
+    Prog { name: "p1407", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1407_eval, grad: p1407_grad, fwd: Some(p1407_fwd), oracle: p1407_oracle, tags: &[2, 5, 8, 12, 21, 26, 30, 31, 33, 34, 35, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 61, 71, 74, 79, 85, 95, 96, 97, 98, 99, 100, 101, 102, 109, 113, 114, 121, 122, 123, 127, 131, 136, 138, 141, 143, 144, 145, 146, 148, 150, 151, 152, 153, 167, 168, 171, 174, 176, 187, 188, 189, 192, 193] },
+    Prog { name: "p1408", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1408_eval, grad: p1408_grad, fwd: Some(p1408_fwd), oracle: p1408_oracle, tags: &[0, 7, 20, 30, 31, 32, 33, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 58, 74, 76, 95, 96, 98, 99, 100, 101, 121, 123, 128, 129, 136, 140, 141, 145, 150, 151, 152, 155, 167, 171, 174, 185, 189, 190, 191, 193] },
+    Prog { name: "p1409", active: &[true, true, true, true, true, true, false], outputs: 2, eval: p1409_eval, grad: p1409_grad, fwd: Some(p1409_fwd), oracle: p1409_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 22, 28, 30, 31, 32, 33, 34, 36, 41, 48, 49, 50, 51, 52, 53, 54, 56, 70, 79, 82, 85, 86, 88, 95, 96, 98, 100, 109, 111, 121, 122, 123, 124, 127, 134, 136, 138, 141, 143, 144, 145, 147, 150, 151, 152, 153, 167, 170, 171, 174, 180] },
+    Prog { name: "p1410", active: &[true, true, true], outputs: 1, eval: p1410_eval, grad: p1410_grad, fwd: Some(p1410_fwd), oracle: p1410_oracle, tags: &[3, 4, 7, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 76, 79, 86, 95, 96, 98, 100, 101, 102, 111, 112, 113, 114, 121, 122, 123, 127, 136, 140, 141, 142, 145, 150, 153, 163, 164, 168, 169, 172] },
+    Prog { name: "p1411", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1411_eval, grad: p1411_grad, fwd: Some(p1411_fwd), oracle: p1411_oracle, tags: &[2, 4, 7, 21, 30, 31, 32, 33, 34, 43, 44, 48, 49, 50, 51, 53, 54, 56, 58, 66, 68, 71, 72, 73, 74, 75, 76, 85, 86, 96, 98, 99, 100, 101, 102, 109, 112, 114, 121, 123, 124, 127, 128, 129, 130, 134, 136, 137, 139, 141, 143, 144, 145, 148, 150, 152, 153, 154, 155, 159, 167, 169, 170, 186, 189, 192, 193, 199] },
+    Prog { name: "p1412", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1412_eval, grad: p1412_grad, fwd: Some(p1412_fwd), oracle: p1412_oracle, tags: &[0, 7, 20, 30, 31, 33, 34, 39, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 71, 76, 78, 79, 95, 96, 97, 98, 99, 100, 101, 102, 105, 111, 121, 122, 123, 125, 128, 131, 132, 135, 136, 138, 141, 142, 143, 145, 150, 151, 152, 154, 159, 167, 168, 174, 186, 189, 190, 192, 193, 194, 197] },
+    Prog { name: "p1413", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1413_eval, grad: p1413_grad, fwd: Some(p1413_fwd), oracle: p1413_oracle, tags: &[1, 2, 4, 6, 20, 28, 29, 30, 31, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 75, 79, 85, 88, 96, 97, 98, 101, 111, 114, 121, 122, 123, 124, 127, 129, 130, 131, 133, 135, 136, 139, 141, 142, 145, 146, 147, 148, 149, 150, 151, 163, 167, 168, 169, 174, 189, 190, 194] },
+    Prog { name: "p1414", active: &[true], outputs: 1, eval: p1414_eval, grad: p1414_grad, fwd: Some(p1414_fwd), oracle: p1414_oracle, tags: &[0, 6, 12, 20, 30, 31, 48, 49, 50, 53, 56, 60, 71, 72, 74, 75, 95, 97, 98, 121, 122, 123, 124, 125, 128, 130, 136, 141, 145, 147, 150, 151, 152, 167, 168, 169, 172, 174, 195] },
+    Prog { name: "p1415", active: &[true], outputs: 2, eval: p1415_eval, grad: p1415_grad, fwd: Some(p1415_fwd), oracle: p1415_oracle, tags: &[0, 22, 30, 31, 33, 34, 37, 39, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 73, 74, 76, 77, 82, 96, 98, 101, 111, 121, 122, 123, 126, 130, 133, 136, 137, 138, 139, 141, 145, 147, 149, 150, 152, 154, 167, 168, 169, 170] },
+    Prog { name: "p1416", active: &[true, true, true, true], outputs: 1, eval: p1416_eval, grad: p1416_grad, fwd: Some(p1416_fwd), oracle: p1416_oracle, tags: &[0, 1, 7, 20, 30, 31, 34, 37, 48, 49, 50, 51, 53, 54, 56, 71, 74, 76, 85, 86, 88, 96, 98, 100, 102, 103, 105, 116, 121, 122, 123, 124, 125, 127, 128, 131, 132, 134, 136, 139, 140, 141, 142, 143, 145, 150, 151, 152, 153, 156, 160, 167, 169, 171, 174, 189, 190, 194, 197, 200] },
+    Prog { name: "p1417", active: &[true], outputs: 1, eval: p1417_eval, grad: p1417_grad, fwd: Some(p1417_fwd), oracle: p1417_oracle, tags: &[1, 20, 28, 29, 30, 31, 34, 38, 39, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 72, 73, 74, 79, 85, 88, 95, 96, 99, 102, 114, 121, 123, 129, 134, 136, 137, 138, 139, 140, 141, 143, 144, 145, 149, 150, 151, 155, 167] },
+    Prog { name: "p1418", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1418_eval, grad: p1418_grad, fwd: Some(p1418_fwd), oracle: p1418_oracle, tags: &[3, 4, 7, 14, 20, 30, 31, 33, 34, 38, 39, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 76, 79, 80, 82, 95, 96, 98, 100, 102, 111, 121, 122, 124, 126, 128, 131, 133, 136, 137, 139, 140, 141, 145, 147, 149, 150, 151, 152, 158, 163, 167, 168, 169, 174, 176] },
+    Prog { name: "p1419", active: &[true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1419_eval, grad: p1419_grad, fwd: Some(p1419_fwd), oracle: p1419_oracle, tags: &[0, 2, 6, 8, 20, 30, 31, 32, 34, 38, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 76, 85, 86, 88, 96, 98, 99, 100, 101, 102, 103, 105, 111, 114, 121, 122, 123, 127, 129, 131, 136, 140, 141, 144, 145, 146, 148, 150, 151, 152, 153, 154, 167, 168, 169, 171, 174, 175, 179, 185, 189, 190, 191, 193] },
+    Prog { name: "p1420", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1420_eval, grad: p1420_grad, fwd: Some(p1420_fwd), oracle: p1420_oracle, tags: &[2, 3, 20, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 56, 71, 73, 74, 76, 81, 85, 86, 87, 95, 96, 98, 99, 101, 111, 112, 113, 114, 121, 122, 123, 127, 132, 136, 138, 140, 141, 143, 145, 148, 150, 151, 152, 164, 167, 168, 169, 170, 171, 174, 184, 186, 189, 192, 193, 194, 196] },
+    Prog { name: "p1421", active: &[true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1421_eval, grad: p1421_grad, fwd: Some(p1421_fwd), oracle: p1421_oracle, tags: &[0, 8, 11, 15, 18, 20, 30, 31, 33, 34, 39, 41, 44, 45, 48, 49, 50, 51, 53, 56, 74, 76, 79, 95, 96, 98, 99, 100, 121, 122, 123, 126, 127, 133, 134, 136, 141, 143, 145, 150, 151, 152, 153, 167, 174, 178, 200, 201] },
+    Prog { name: "p1422", active: &[true, true, true, true, false], outputs: 1, eval: p1422_eval, grad: p1422_grad, fwd: Some(p1422_fwd), oracle: p1422_oracle, tags: &[0, 2, 8, 13, 21, 28, 30, 31, 32, 33, 38, 39, 48, 49, 50, 51, 52, 53, 56, 70, 74, 98, 109, 111, 112, 121, 122, 123, 126, 129, 130, 132, 133, 136, 138, 140, 141, 145, 148, 150, 151, 152, 153, 154, 163, 164, 167, 168, 174, 183] },
+    Prog { name: "p1423", active: &[true], outputs: 1, eval: p1423_eval, grad: p1423_grad, fwd: Some(p1423_fwd), oracle: p1423_oracle, tags: &[0, 6, 20, 28, 30, 31, 32, 33, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 75, 76, 80, 82, 83, 84, 85, 92, 96, 98, 104, 111, 119, 120, 121, 122, 125, 126, 129, 131, 136, 141, 144, 145, 150, 152, 155, 167, 170] },
+    Prog { name: "p1424", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1424_eval, grad: p1424_grad, fwd: Some(p1424_fwd), oracle: p1424_oracle, tags: &[4, 7, 20, 30, 31, 33, 34, 36, 38, 41, 44, 45, 46, 48, 49, 50, 51, 53, 54, 56, 57, 71, 72, 73, 74, 76, 80, 82, 85, 86, 88, 92, 94, 95, 96, 98, 100, 102, 109, 111, 114, 121, 123, 124, 125, 128, 133, 136, 139, 141, 145, 146, 149, 150, 151, 169, 170, 189, 194] },
+    Prog { name: "p1425", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1425_eval, grad: p1425_grad, fwd: Some(p1425_fwd), oracle: p1425_oracle, tags: &[0, 4, 7, 20, 28, 30, 31, 32, 33, 34, 43, 48, 49, 50, 51, 52, 53, 54, 56, 57, 58, 60, 71, 72, 74, 76, 79, 82, 85, 86, 96, 98, 99, 100, 101, 102, 104, 114, 121, 122, 123, 126, 127, 128, 129, 131, 133, 135, 136, 137, 141, 143, 145, 147, 148, 150, 151, 152, 153, 167, 168, 170, 174, 185, 189, 190, 191, 193, 195] },
+    Prog { name: "p1426", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1426_eval, grad: p1426_grad, fwd: Some(p1426_fwd), oracle: p1426_oracle, tags: &[0, 3, 7, 20, 28, 30, 31, 32, 33, 34, 35, 40, 48, 49, 50, 51, 52, 53, 54, 56, 60, 64, 65, 69, 71, 72, 73, 76, 85, 96, 98, 101, 102, 104, 112, 113, 121, 122, 123, 126, 127, 128, 130, 135, 136, 138, 139, 141, 145, 147, 148, 150, 151, 154, 167, 170, 171] },
+    Prog { name: "p1427", active: &[true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1427_eval, grad: p1427_grad, fwd: Some(p1427_fwd), oracle: p1427_oracle, tags: &[0, 1, 7, 16, 20, 30, 31, 32, 33, 34, 35, 36, 39, 40, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 77, 80, 82, 85, 89, 95, 96, 97, 98, 100, 102, 111, 121, 122, 124, 126, 136, 138, 139, 141, 143, 144, 145, 149, 150, 151, 152, 167, 174, 176, 189, 200] },
+    Prog { name: "p1428", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1428_eval, grad: p1428_grad, fwd: Some(p1428_fwd), oracle: p1428_oracle, tags: &[0, 2, 3, 4, 19, 20, 30, 31, 33, 34, 38, 47, 48, 49, 50, 51, 52, 53, 54, 56, 59, 61, 71, 74, 75, 76, 79, 81, 83, 85, 88, 91, 93, 96, 98, 102, 111, 113, 114, 117, 121, 122, 123, 125, 126, 130, 132, 134, 136, 137, 139, 141, 143, 144, 145, 146, 150, 152, 153, 159, 167, 168, 169] },
+    Prog { name: "p1429", active: &[true, true], outputs: 2, eval: p1429_eval, grad: p1429_grad, fwd: Some(p1429_fwd), oracle: p1429_oracle, tags: &[0, 7, 22, 30, 31, 33, 34, 41, 44, 45, 46, 48, 49, 50, 51, 53, 56, 79, 85, 88, 93, 95, 96, 98, 100, 101, 102, 109, 111, 114, 121, 122, 125, 128, 129, 131, 136, 139, 140, 141, 142, 145, 147, 149, 150, 151, 152, 167, 170, 189, 194] },
+    Prog { name: "p1430", active: &[true, true, true, true], outputs: 3, eval: p1430_eval, grad: p1430_grad, fwd: Some(p1430_fwd), oracle: p1430_oracle, tags: &[1, 2, 4, 7, 21, 30, 31, 34, 35, 36, 38, 39, 43, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 75, 76, 85, 96, 98, 100, 102, 111, 112, 114, 121, 122, 123, 124, 125, 127, 131, 133, 136, 139, 141, 145, 147, 148, 150, 151, 152, 153, 157, 167, 168, 169, 170] },
+    Prog { name: "p1431", active: &[true, true, true, true, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1431_eval, grad: p1431_grad, fwd: Some(p1431_fwd), oracle: p1431_oracle, tags: &[0, 6, 7, 8, 13, 21, 28, 29, 30, 31, 33, 34, 39, 48, 49, 50, 51, 52, 53, 54, 56, 66, 71, 72, 73, 76, 79, 81, 82, 85, 88, 96, 98, 111, 112, 121, 122, 125, 126, 128, 132, 133, 134, 136, 137, 139, 141, 142, 144, 145, 150, 151, 152, 153, 155, 160, 167, 169, 174, 186, 189, 193, 199] },
+    Prog { name: "p1432", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1432_eval, grad: p1432_grad, fwd: Some(p1432_fwd), oracle: p1432_oracle, tags: &[0, 2, 3, 17, 20, 30, 31, 33, 34, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 73, 75, 76, 78, 79, 80, 82, 83, 85, 93, 98, 111, 112, 113, 114, 121, 122, 123, 129, 131, 133, 136, 137, 138, 140, 141, 142, 144, 145, 146, 150, 151, 155, 164, 167, 168, 170, 189, 190, 197, 200] },
+    Prog { name: "p1433", active: &[true], outputs: 1, eval: p1433_eval, grad: p1433_grad, fwd: Some(p1433_fwd), oracle: p1433_oracle, tags: &[0, 20, 30, 31, 32, 33, 34, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 58, 71, 72, 73, 74, 76, 79, 80, 85, 95, 96, 98, 100, 101, 102, 105, 109, 114, 121, 123, 129, 130, 131, 134, 136, 139, 141, 142, 143, 145, 146, 148, 149, 150, 151, 153, 167, 168, 169, 171, 172, 174, 189, 190, 194, 197] },
+    Prog { name: "p1434", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1434_eval, grad: p1434_grad, fwd: Some(p1434_fwd), oracle: p1434_oracle, tags: &[2, 3, 20, 30, 31, 33, 34, 35, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 72, 73, 76, 79, 82, 86, 95, 96, 98, 100, 101, 111, 112, 121, 122, 125, 126, 127, 128, 130, 134, 136, 140, 141, 145, 149, 150, 151, 153, 167, 170, 186, 189, 192, 193] },
+    Prog { name: "p1435", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1435_eval, grad: p1435_grad, fwd: Some(p1435_fwd), oracle: p1435_oracle, tags: &[0, 4, 20, 30, 31, 33, 34, 37, 39, 40, 48, 49, 50, 51, 52, 53, 56, 57, 74, 76, 79, 82, 98, 102, 121, 122, 133, 134, 136, 142, 145, 148, 150, 151, 152, 156, 167, 170, 171, 174, 177] },
+    Prog { name: "p1436", active: &[true, true, true, true, true, true], outputs: 1, eval: p1436_eval, grad: p1436_grad, fwd: Some(p1436_fwd), oracle: p1436_oracle, tags: &[1, 2, 4, 20, 30, 31, 33, 34, 41, 42, 48, 49, 50, 51, 53, 85, 95, 96, 98, 100, 111, 113, 121, 122, 123, 128, 133, 134, 136, 139, 141, 145, 149, 150, 152, 154, 158, 167, 171] },
+    Prog { name: "p1437", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1437_eval, grad: p1437_grad, fwd: Some(p1437_fwd), oracle: p1437_oracle, tags: &[3, 16, 20, 28, 29, 30, 31, 34, 48, 49, 50, 51, 53, 56, 71, 73, 85, 88, 89, 98, 111, 121, 122, 123, 124, 127, 136, 138, 140, 141, 145, 150, 151, 152, 153, 164, 167, 170, 174, 176, 189] },
+    Prog { name: "p1438", active: &[true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1438_eval, grad: p1438_grad, fwd: Some(p1438_fwd), oracle: p1438_oracle, tags: &[0, 2, 6, 7, 15, 21, 30, 31, 33, 34, 35, 41, 42, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 79, 88, 95, 96, 98, 99, 100, 102, 109, 111, 121, 123, 127, 129, 130, 132, 135, 136, 140, 141, 144, 145, 148, 150, 151, 167, 168, 171, 174, 178] },
+    Prog { name: "p1439", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1439_eval, grad: p1439_grad, fwd: Some(p1439_fwd), oracle: p1439_oracle, tags: &[2, 7, 20, 30, 31, 33, 34, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 79, 85, 92, 95, 96, 97, 98, 99, 100, 101, 102, 111, 112, 121, 122, 123, 124, 125, 126, 127, 128, 132, 136, 139, 140, 141, 142, 143, 145, 147, 150, 151, 160, 167, 168, 169, 171, 186, 189, 192, 193] },
+    Prog { name: "p1440", active: &[true, true, true, true, true], outputs: 1, eval: p1440_eval, grad: p1440_grad, fwd: Some(p1440_fwd), oracle: p1440_oracle, tags: &[0, 4, 20, 30, 31, 32, 33, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 83, 85, 88, 95, 98, 99, 109, 111, 119, 121, 122, 123, 127, 130, 133, 136, 137, 141, 144, 145, 146, 148, 150, 155, 160, 167, 169, 170, 171, 174, 177] },
+    Prog { name: "p1441", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1441_eval, grad: p1441_grad, fwd: Some(p1441_fwd), oracle: p1441_oracle, tags: &[0, 1, 20, 30, 31, 48, 49, 50, 98, 99, 101, 121, 136, 138, 141, 145, 148, 168, 187, 189, 192] },
+    Prog { name: "p1442", active: &[true, true, true, true, true], outputs: 1, eval: p1442_eval, grad: p1442_grad, fwd: Some(p1442_fwd), oracle: p1442_oracle, tags: &[0, 2, 4, 6, 7, 20, 30, 31, 32, 34, 47, 48, 49, 50, 51, 53, 54, 56, 59, 68, 71, 73, 74, 75, 76, 85, 88, 96, 98, 100, 102, 106, 112, 119, 121, 122, 124, 126, 127, 132, 133, 134, 136, 140, 141, 142, 143, 145, 150, 152, 153, 167, 168, 174, 180] },
+    Prog { name: "p1443", active: &[true, true, true], outputs: 1, eval: p1443_eval, grad: p1443_grad, fwd: Some(p1443_fwd), oracle: p1443_oracle, tags: &[0, 6, 20, 30, 31, 33, 34, 37, 40, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 76, 79, 82, 88, 95, 96, 98, 100, 101, 102, 111, 121, 122, 123, 124, 125, 127, 129, 132, 136, 139, 141, 142, 143, 145, 148, 150, 151, 166, 167, 170, 174, 176, 200, 201] },
+    Prog { name: "p1444", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1444_eval, grad: p1444_grad, fwd: Some(p1444_fwd), oracle: p1444_oracle, tags: &[0, 3, 16, 20, 27, 30, 31, 32, 33, 38, 48, 49, 50, 51, 52, 53, 54, 56, 58, 60, 71, 73, 74, 75, 76, 80, 82, 85, 87, 88, 96, 98, 102, 111, 112, 114, 121, 122, 123, 125, 126, 131, 133, 135, 136, 137, 141, 142, 145, 147, 148, 149, 150, 151, 152, 165, 167, 168, 170, 189] },
+    Prog { name: "p1445", active: &[true, false], outputs: 1, eval: p1445_eval, grad: p1445_grad, fwd: Some(p1445_fwd), oracle: p1445_oracle, tags: &[0, 1, 8, 20, 30, 31, 48, 49, 50, 51, 52, 53, 56, 64, 65, 69, 71, 73, 74, 75, 121, 122, 126, 131, 136, 141, 143, 144, 150, 151, 152, 154, 160, 167] },
+    Prog { name: "p1446", active: &[true, true, true, true], outputs: 2, eval: p1446_eval, grad: p1446_grad, fwd: Some(p1446_fwd), oracle: p1446_oracle, tags: &[0, 6, 7, 22, 30, 31, 33, 34, 41, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 75, 76, 78, 79, 95, 96, 98, 100, 114, 121, 122, 123, 124, 126, 128, 129, 133, 136, 141, 144, 145, 150, 151, 167, 169] },
+    Prog { name: "p1447", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false], outputs: 1, eval: p1447_eval, grad: p1447_grad, fwd: Some(p1447_fwd), oracle: p1447_oracle, tags: &[0, 2, 6, 8, 17, 18, 20, 28, 30, 31, 32, 34, 39, 48, 49, 50, 51, 52, 53, 56, 59, 71, 72, 74, 76, 85, 88, 96, 98, 99, 101, 104, 112, 113, 114, 121, 122, 123, 125, 127, 128, 129, 130, 134, 135, 136, 138, 139, 141, 143, 144, 145, 147, 149, 150, 152, 153, 165, 167, 169, 174, 184, 185, 189, 190, 191, 193, 194, 197] },
+    Prog { name: "p1448", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, false, false, false, false, true, true, true, true], outputs: 1, eval: p1448_eval, grad: p1448_grad, fwd: Some(p1448_fwd), oracle: p1448_oracle, tags: &[0, 7, 8, 14, 17, 18, 20, 30, 31, 34, 48, 49, 50, 51, 52, 53, 54, 76, 85, 91, 98, 99, 100, 102, 111, 121, 122, 124, 128, 129, 136, 138, 141, 145, 150, 152, 154, 167, 169, 174, 176, 186, 189, 192, 193] },
+    Prog { name: "p1449", active: &[true, true], outputs: 1, eval: p1449_eval, grad: p1449_grad, fwd: Some(p1449_fwd), oracle: p1449_oracle, tags: &[0, 1, 20, 31, 33, 34, 36, 41, 44, 48, 49, 50, 51, 53, 56, 74, 76, 95, 96, 98, 100, 102, 121, 122, 124, 134, 136, 141, 145, 150, 151, 167, 169, 171] },
+    Prog { name: "p1450", active: &[true, true, true, true, true], outputs: 1, eval: p1450_eval, grad: p1450_grad, fwd: Some(p1450_fwd), oracle: p1450_oracle, tags: &[0, 2, 20, 30, 31, 40, 48, 49, 50, 51, 53, 56, 71, 72, 73, 74, 75, 88, 98, 109, 110, 121, 122, 128, 130, 134, 136, 138, 141, 142, 145, 147, 149, 150, 152, 163, 168, 169] },
+    Prog { name: "p1451", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1451_eval, grad: p1451_grad, fwd: Some(p1451_fwd), oracle: p1451_oracle, tags: &[0, 3, 22, 30, 31, 32, 34, 48, 49, 50, 51, 53, 56, 57, 71, 72, 73, 75, 79, 95, 98, 99, 100, 101, 121, 122, 135, 136, 140, 141, 142, 144, 145, 152, 153, 186, 189, 192, 193] },
+    Prog { name: "p1452", active: &[true, true, false, false, false], outputs: 1, eval: p1452_eval, grad: p1452_grad, fwd: Some(p1452_fwd), oracle: p1452_oracle, tags: &[0, 4, 8, 21, 30, 31, 34, 36, 38, 43, 44, 48, 49, 50, 51, 52, 53, 54, 56, 71, 73, 74, 76, 79, 82, 96, 97, 98, 100, 102, 110, 111, 121, 122, 123, 124, 128, 131, 133, 136, 138, 141, 142, 144, 145, 149, 150, 151, 152, 156, 163, 167, 169, 171] },
+    Prog { name: "p1453", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1453_eval, grad: p1453_grad, fwd: Some(p1453_fwd), oracle: p1453_oracle, tags: &[2, 4, 5, 6, 7, 14, 20, 30, 31, 33, 34, 36, 39, 41, 44, 48, 49, 50, 51, 52, 53, 54, 56, 57, 71, 73, 75, 76, 79, 95, 96, 98, 99, 100, 101, 102, 111, 114, 121, 122, 125, 127, 135, 136, 137, 139, 141, 142, 145, 150, 151, 152, 154, 157, 159, 164] },
+    Prog { name: "p1454", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1454_eval, grad: p1454_grad, fwd: Some(p1454_fwd), oracle: p1454_oracle, tags: &[3, 7, 14, 20, 30, 31, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 76, 88, 95, 98, 99, 100, 101, 102, 111, 112, 113, 121, 122, 123, 128, 129, 130, 131, 133, 134, 136, 139, 141, 144, 145, 146, 149, 150, 152, 153, 154, 155, 167, 168, 170, 171, 174, 186, 189, 192, 193] },
+    Prog { name: "p1455", active: &[true, true, true, true, false], outputs: 1, eval: p1455_eval, grad: p1455_grad, fwd: Some(p1455_fwd), oracle: p1455_oracle, tags: &[0, 6, 8, 13, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 54, 65, 76, 121, 122, 123, 125, 126, 127, 128, 132, 135, 136, 141, 144, 145, 149, 150, 151, 152, 153, 154, 167, 174, 194, 198] },
+    Prog { name: "p1456", active: &[true, true, true, true, true, true, true, true, true, true, false, false], outputs: 1, eval: p1456_eval, grad: p1456_grad, fwd: Some(p1456_fwd), oracle: p1456_oracle, tags: &[0, 3, 5, 7, 8, 21, 30, 31, 34, 35, 48, 49, 50, 51, 53, 54, 56, 58, 60, 71, 72, 74, 76, 79, 82, 86, 96, 97, 98, 99, 102, 109, 111, 113, 121, 122, 123, 125, 126, 128, 131, 136, 141, 142, 143, 145, 148, 150, 152, 154, 159, 163, 167, 169, 171, 172, 174, 178] },
+    Prog { name: "p1457", active: &[true, true, true, true, true, true, true, false, false, false], outputs: 1, eval: p1457_eval, grad: p1457_grad, fwd: Some(p1457_fwd), oracle: p1457_oracle, tags: &[1, 2, 4, 7, 8, 15, 18, 20, 30, 31, 33, 34, 35, 48, 49, 50, 51, 53, 54, 56, 71, 73, 76, 79, 82, 85, 95, 96, 98, 99, 101, 102, 121, 122, 123, 124, 133, 134, 136, 138, 141, 145, 149, 150, 152, 163, 167, 169, 170, 171, 174, 176, 178] },
+    Prog { name: "p1458", active: &[true, false, false, false, false, false, false, false, false, true, true], outputs: 1, eval: p1458_eval, grad: p1458_grad, fwd: Some(p1458_fwd), oracle: p1458_oracle, tags: &[0, 3, 4, 5, 7, 8, 20, 30, 31, 32, 34, 48, 49, 50, 51, 53, 56, 71, 76, 79, 80, 82, 85, 88, 92, 93, 96, 98, 99, 108, 111, 114, 121, 122, 123, 125, 126, 128, 130, 133, 134, 136, 141, 145, 146, 147, 150, 154, 167, 168, 171, 174, 175, 178, 182] },
+    Prog { name: "p1459", active: &[true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1459_eval, grad: p1459_grad, fwd: Some(p1459_fwd), oracle: p1459_oracle, tags: &[2, 3, 4, 20, 24, 30, 31, 33, 34, 38, 41, 44, 45, 46, 48, 49, 50, 51, 53, 54, 56, 59, 74, 79, 85, 93, 95, 96, 98, 100, 102, 103, 109, 111, 113, 114, 118, 121, 123, 124, 126, 130, 132, 134, 135, 136, 141, 144, 145, 146, 147, 148, 149, 150, 153, 154, 167, 170, 174, 183, 189, 194] },
+    Prog { name: "p1460", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1460_eval, grad: p1460_grad, fwd: Some(p1460_fwd), oracle: p1460_oracle, tags: &[2, 3, 4, 6, 7, 11, 12, 20, 30, 31, 34, 48, 49, 50, 51, 53, 54, 56, 57, 71, 74, 77, 79, 82, 85, 98, 99, 100, 102, 111, 121, 122, 123, 124, 126, 136, 138, 141, 145, 150, 152, 167, 168, 170] },
+    Prog { name: "p1461", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1461_eval, grad: p1461_grad, fwd: Some(p1461_fwd), oracle: p1461_oracle, tags: &[2, 3, 4, 6, 7, 20, 30, 31, 33, 34, 35, 40, 41, 42, 44, 48, 50, 53, 56, 59, 71, 73, 76, 77, 85, 88, 95, 96, 98, 100, 101, 111, 113, 114, 121, 122, 130, 131, 136, 138, 141, 145, 146, 147, 150, 152, 156, 163, 167, 168, 171, 200] },
+    Prog { name: "p1462", active: &[true, true, true, true], outputs: 1, eval: p1462_eval, grad: p1462_grad, fwd: Some(p1462_fwd), oracle: p1462_oracle, tags: &[4, 20, 30, 31, 33, 34, 37, 48, 49, 50, 53, 54, 56, 71, 72, 73, 76, 82, 85, 86, 88, 98, 102, 111, 112, 113, 114, 121, 122, 127, 130, 134, 143, 144, 145, 149, 150, 151, 152, 153, 168, 174, 177] },
+    Prog { name: "p1463", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1463_eval, grad: p1463_grad, fwd: Some(p1463_fwd), oracle: p1463_oracle, tags: &[0, 20, 30, 31, 34, 36, 48, 49, 50, 51, 53, 76, 98, 99, 101, 121, 122, 124, 133, 136, 141, 145, 150, 167, 169, 174, 185, 189, 190, 191, 193, 195] },
+    Prog { name: "p1464", active: &[true, true, true, true, false, false, false, true], outputs: 2, eval: p1464_eval, grad: p1464_grad, fwd: Some(p1464_fwd), oracle: p1464_oracle, tags: &[0, 2, 4, 8, 23, 28, 30, 31, 35, 39, 48, 49, 50, 51, 53, 56, 57, 58, 59, 60, 71, 72, 75, 88, 95, 98, 104, 109, 113, 114, 121, 122, 136, 137, 140, 141, 142, 144, 145, 150, 152, 170, 171] },
+    Prog { name: "p1465", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false], outputs: 1, eval: p1465_eval, grad: p1465_grad, fwd: Some(p1465_fwd), oracle: p1465_oracle, tags: &[0, 1, 4, 7, 13, 20, 30, 31, 32, 33, 41, 44, 45, 47, 48, 49, 50, 52, 53, 54, 56, 60, 63, 64, 67, 71, 73, 75, 76, 86, 95, 96, 98, 99, 100, 102, 111, 112, 113, 114, 121, 122, 123, 124, 128, 129, 131, 132, 134, 135, 136, 137, 141, 143, 145, 149, 150, 151, 152, 154, 158, 167, 174, 180, 186, 189, 192, 193] },
+    Prog { name: "p1466", active: &[true, true, true, true, true, false], outputs: 1, eval: p1466_eval, grad: p1466_grad, fwd: Some(p1466_fwd), oracle: p1466_oracle, tags: &[2, 3, 13, 20, 30, 31, 34, 35, 37, 48, 49, 50, 51, 53, 54, 66, 73, 74, 88, 96, 97, 98, 106, 111, 114, 121, 122, 123, 124, 126, 133, 136, 141, 142, 145, 147, 150, 152, 164, 167, 170] },
+    Prog { name: "p1467", active: &[true, true, true, true, true, true], outputs: 1, eval: p1467_eval, grad: p1467_grad, fwd: Some(p1467_fwd), oracle: p1467_oracle, tags: &[0, 3, 7, 14, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 52, 53, 54, 56, 71, 73, 79, 85, 88, 92, 95, 96, 98, 100, 102, 111, 116, 121, 123, 124, 136, 138, 141, 145, 151, 155, 167, 169, 171, 174, 189, 190, 194, 197] },
+    Prog { name: "p1468", active: &[true, true, true], outputs: 3, eval: p1468_eval, grad: p1468_grad, fwd: Some(p1468_fwd), oracle: p1468_oracle, tags: &[0, 1, 21, 28, 29, 30, 31, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 85, 86, 88, 89, 91, 96, 98, 104, 111, 114, 115, 121, 123, 124, 125, 133, 134, 135, 136, 138, 141, 145, 146, 149, 150, 151, 153, 167, 168, 170] },
+    Prog { name: "p1469", active: &[false, true], outputs: 1, eval: p1469_eval, grad: p1469_grad, fwd: Some(p1469_fwd), oracle: p1469_oracle, tags: &[0, 8, 20, 31, 34, 37, 48, 49, 50, 53, 85, 97, 98, 121, 122, 126, 127, 133, 142, 147, 150] },
+    Prog { name: "p1470", active: &[true, true], outputs: 1, eval: p1470_eval, grad: p1470_grad, fwd: Some(p1470_fwd), oracle: p1470_oracle, tags: &[0, 6, 7, 20, 30, 31, 33, 34, 37, 38, 48, 49, 50, 51, 52, 53, 54, 76, 82, 85, 96, 121, 122, 124, 128, 130, 131, 136, 137, 141, 144, 145, 147, 148, 150, 151, 152, 153, 154, 167, 168, 169, 189, 190, 197] },
+    Prog { name: "p1471", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1471_eval, grad: p1471_grad, fwd: Some(p1471_fwd), oracle: p1471_oracle, tags: &[3, 7, 20, 25, 30, 31, 48, 49, 50, 51, 53, 61, 74, 95, 98, 101, 102, 111, 113, 114, 121, 122, 131, 136, 138, 141, 143, 144, 145, 146, 148, 150, 151, 153, 154, 163, 164, 167, 168, 186, 189, 196] },
+    Prog { name: "p1472", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1472_eval, grad: p1472_grad, fwd: Some(p1472_fwd), oracle: p1472_oracle, tags: &[0, 1, 2, 3, 14, 21, 30, 31, 32, 33, 48, 49, 50, 51, 52, 53, 56, 59, 71, 74, 95, 98, 101, 111, 113, 121, 122, 123, 124, 128, 130, 136, 140, 141, 143, 145, 150, 151, 160, 163, 164, 167] },
+    Prog { name: "p1473", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1473_eval, grad: p1473_grad, fwd: Some(p1473_fwd), oracle: p1473_oracle, tags: &[3, 5, 20, 30, 31, 33, 34, 37, 39, 48, 49, 50, 51, 53, 54, 56, 57, 71, 74, 76, 79, 82, 85, 95, 98, 99, 102, 121, 122, 123, 124, 130, 131, 132, 136, 138, 141, 142, 143, 145, 148, 149, 150, 152, 159, 167, 169, 171] },
+    Prog { name: "p1474", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1474_eval, grad: p1474_grad, fwd: Some(p1474_fwd), oracle: p1474_oracle, tags: &[2, 6, 7, 12, 14, 20, 30, 31, 32, 34, 36, 39, 43, 48, 49, 50, 51, 53, 54, 56, 66, 68, 74, 77, 79, 82, 85, 86, 88, 93, 98, 100, 101, 108, 111, 113, 118, 121, 122, 123, 128, 129, 132, 133, 134, 136, 137, 139, 141, 145, 146, 150, 151, 154, 167, 168] },
+    Prog { name: "p1475", active: &[true, true, true, true, true, true, true, true], outputs: 1, eval: p1475_eval, grad: p1475_grad, fwd: Some(p1475_fwd), oracle: p1475_oracle, tags: &[0, 1, 20, 30, 31, 39, 48, 49, 50, 51, 52, 53, 56, 74, 85, 93, 95, 96, 98, 99, 100, 101, 106, 111, 114, 121, 122, 123, 124, 127, 134, 135, 136, 137, 140, 141, 145, 146, 149, 150, 152, 156, 161, 167, 186, 189, 196, 200] },
+    Prog { name: "p1476", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1476_eval, grad: p1476_grad, fwd: Some(p1476_fwd), oracle: p1476_oracle, tags: &[2, 3, 7, 8, 11, 22, 30, 31, 48, 49, 50, 51, 53, 56, 58, 74, 98, 99, 100, 102, 121, 125, 131, 136, 140, 141, 143, 145, 150, 151, 154, 159, 167, 168, 174, 182, 187, 188, 189, 192, 193] },
+    Prog { name: "p1477", active: &[true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1477_eval, grad: p1477_grad, fwd: Some(p1477_fwd), oracle: p1477_oracle, tags: &[0, 6, 7, 11, 20, 28, 30, 31, 32, 34, 36, 37, 48, 49, 50, 51, 52, 53, 54, 56, 58, 66, 68, 70, 74, 76, 77, 82, 85, 93, 96, 98, 99, 101, 102, 106, 108, 109, 111, 118, 121, 122, 123, 126, 127, 131, 132, 133, 136, 138, 140, 141, 144, 145, 147, 148, 149, 150, 151, 152, 153, 155, 160, 167, 168, 169, 170, 171, 174, 183] },
+    Prog { name: "p1478", active: &[true, true, true, true, true, true, true, false], outputs: 2, eval: p1478_eval, grad: p1478_grad, fwd: Some(p1478_fwd), oracle: p1478_oracle, tags: &[0, 2, 4, 6, 7, 8, 13, 22, 28, 30, 31, 32, 33, 34, 35, 36, 37, 39, 48, 49, 50, 51, 53, 54, 56, 60, 66, 70, 71, 72, 74, 76, 82, 85, 87, 94, 96, 98, 101, 102, 107, 111, 121, 122, 123, 124, 126, 127, 129, 131, 133, 136, 137, 139, 141, 142, 143, 145, 147, 148, 149, 150, 152, 167, 168, 169, 170, 171] },
+    Prog { name: "p1479", active: &[true, true, true, true, true, true, true], outputs: 2, eval: p1479_eval, grad: p1479_grad, fwd: Some(p1479_fwd), oracle: p1479_oracle, tags: &[0, 3, 4, 7, 21, 30, 31, 48, 49, 50, 51, 52, 53, 54, 56, 71, 72, 73, 74, 85, 96, 98, 102, 103, 111, 113, 114, 121, 122, 123, 126, 127, 135, 137, 142, 143, 145, 150, 151, 152, 163, 167, 170, 171, 174, 189, 194] },
+    Prog { name: "p1480", active: &[true, true, true, true, true, true, false], outputs: 1, eval: p1480_eval, grad: p1480_grad, fwd: Some(p1480_fwd), oracle: p1480_oracle, tags: &[0, 3, 8, 13, 20, 27, 30, 31, 33, 43, 47, 48, 49, 50, 53, 56, 66, 71, 73, 74, 75, 76, 82, 96, 98, 100, 102, 114, 121, 122, 125, 128, 129, 131, 133, 134, 135, 136, 139, 140, 141, 145, 150, 151, 152, 154, 167, 168, 169, 174, 176, 180] },
+    Prog { name: "p1481", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1481_eval, grad: p1481_grad, fwd: Some(p1481_fwd), oracle: p1481_oracle, tags: &[0, 3, 4, 6, 7, 22, 30, 31, 33, 34, 38, 41, 48, 49, 50, 51, 52, 53, 54, 56, 74, 85, 86, 88, 95, 96, 98, 99, 100, 101, 111, 112, 121, 122, 123, 126, 132, 136, 138, 141, 143, 145, 146, 147, 150, 152, 167, 185, 189, 190, 191, 193] },
+    Prog { name: "p1482", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1482_eval, grad: p1482_grad, fwd: Some(p1482_fwd), oracle: p1482_oracle, tags: &[3, 4, 7, 20, 30, 33, 34, 48, 49, 50, 53, 76, 98, 99, 101, 102, 121, 122, 136, 139, 142, 144, 145, 146, 151, 152, 153, 171, 174, 177, 185, 189, 190, 191, 193] },
+    Prog { name: "p1483", active: &[true, true, true, true, false, false, false, true, true], outputs: 2, eval: p1483_eval, grad: p1483_grad, fwd: Some(p1483_fwd), oracle: p1483_oracle, tags: &[0, 2, 3, 8, 22, 28, 30, 31, 32, 34, 36, 48, 49, 50, 51, 52, 53, 54, 56, 61, 74, 79, 86, 94, 95, 96, 97, 98, 100, 102, 114, 121, 122, 123, 124, 125, 128, 129, 133, 136, 140, 141, 145, 147, 150, 153, 160, 167, 169, 171, 174, 184, 194, 198] },
+    Prog { name: "p1484", active: &[true, true, true, true, true, true], outputs: 1, eval: p1484_eval, grad: p1484_grad, fwd: Some(p1484_fwd), oracle: p1484_oracle, tags: &[3, 7, 17, 20, 30, 31, 32, 36, 48, 49, 50, 51, 53, 54, 56, 71, 74, 85, 86, 88, 96, 98, 102, 103, 105, 111, 114, 116, 121, 122, 123, 132, 133, 136, 141, 143, 145, 150, 151, 152, 167, 169, 174, 176] },
+    Prog { name: "p1485", active: &[true, true, true, false, true, true, true, true], outputs: 1, eval: p1485_eval, grad: p1485_grad, fwd: Some(p1485_fwd), oracle: p1485_oracle, tags: &[0, 7, 8, 17, 20, 30, 31, 33, 34, 39, 41, 42, 44, 48, 49, 50, 51, 53, 54, 76, 85, 88, 95, 96, 98, 100, 102, 116, 121, 122, 123, 129, 136, 137, 139, 141, 142, 145, 148, 150, 151, 169, 171, 174, 176] },
+    Prog { name: "p1486", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 2, eval: p1486_eval, grad: p1486_grad, fwd: Some(p1486_fwd), oracle: p1486_oracle, tags: &[0, 1, 2, 6, 8, 23, 30, 31, 32, 34, 48, 49, 50, 51, 52, 53, 54, 56, 57, 59, 71, 72, 73, 74, 75, 76, 85, 86, 88, 92, 97, 98, 99, 100, 101, 102, 106, 111, 113, 114, 117, 121, 122, 123, 127, 133, 136, 137, 141, 142, 144, 145, 146, 147, 149, 150, 151, 152, 154, 157, 158, 159, 164, 167, 168, 170, 171, 185, 187, 188, 189, 190, 192, 193, 196] },
+    Prog { name: "p1487", active: &[true, false, false, false, false, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1487_eval, grad: p1487_grad, fwd: Some(p1487_fwd), oracle: p1487_oracle, tags: &[0, 3, 7, 8, 20, 30, 31, 34, 37, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 61, 66, 68, 71, 73, 74, 76, 79, 82, 85, 86, 88, 95, 96, 98, 99, 100, 102, 108, 111, 113, 114, 117, 121, 122, 123, 124, 125, 129, 130, 131, 132, 136, 137, 139, 141, 143, 145, 149, 150, 151, 153, 154, 155, 156, 167, 168, 169, 170, 171, 172, 174, 175, 176, 186, 189, 199] },
+    Prog { name: "p1488", active: &[false, false, false, false, false, false, false, false, false, false, false, false, true, true, true], outputs: 1, eval: p1488_eval, grad: p1488_grad, fwd: Some(p1488_fwd), oracle: p1488_oracle, tags: &[0, 7, 11, 20, 26, 27, 28, 30, 31, 33, 34, 41, 43, 44, 48, 49, 50, 51, 53, 54, 56, 71, 73, 74, 76, 79, 85, 95, 96, 98, 99, 100, 101, 102, 111, 112, 114, 121, 122, 123, 124, 127, 129, 131, 133, 136, 137, 141, 142, 143, 144, 145, 149, 150, 167, 168, 170, 171, 174, 187, 189, 192, 193] },
+    Prog { name: "p1489", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1489_eval, grad: p1489_grad, fwd: Some(p1489_fwd), oracle: p1489_oracle, tags: &[0, 2, 4, 7, 20, 30, 31, 33, 34, 41, 44, 45, 48, 49, 50, 51, 52, 53, 54, 56, 76, 79, 95, 96, 98, 99, 100, 101, 102, 111, 114, 121, 122, 123, 124, 126, 130, 131, 135, 136, 139, 141, 145, 147, 148, 149, 150, 151, 152, 153, 158, 164, 167, 168, 171, 173, 185, 189, 190, 191, 193] },
+    Prog { name: "p1490", active: &[true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true], outputs: 1, eval: p1490_eval, grad: p1490_grad, fwd: Some(p1490_fwd), oracle: p1490_oracle, tags: &[0, 1, 2, 3, 4, 7, 8, 13, 19, 20, 25, 28, 30, 31, 33, 34, 41, 42, 44, 47, 48, 49, 50, 51, 52, 53, 54, 56, 57, 61, 65, 70, 71, 73, 74, 76, 77, 79, 82, 85, 86, 87, 88, 95, 96, 98, 100, 101, 102, 111, 113, 114, 121, 122, 123, 126, 133, 134, 136, 138, 141, 142, 145, 149, 150, 151, 154, 163, 167, 168, 169, 170, 171, 173, 174, 182] },
+    Prog { name: "p1491", active: &[false, false, false, false, false, false, true], outputs: 1, eval: p1491_eval, grad: p1491_grad, fwd: Some(p1491_fwd), oracle: p1491_oracle, tags: &[1, 2, 4, 8, 20, 30, 31, 37, 48, 49, 50, 51, 52, 53, 76, 96, 98, 101, 102, 111, 121, 122, 126, 127, 129, 131, 135, 136, 140, 145, 147, 150, 152, 163, 167] },
+    Prog { name: "p1492", active: &[true, true, true, true], outputs: 1, eval: p1492_eval, grad: p1492_grad, fwd: Some(p1492_fwd), oracle: p1492_oracle, tags: &[0, 1, 6, 7, 20, 30, 31, 33, 35, 36, 48, 49, 50, 51, 52, 53, 56, 58, 60, 71, 72, 73, 74, 85, 92, 96, 98, 111, 121, 122, 123, 126, 129, 130, 136, 139, 141, 142, 145, 147, 149, 150, 154, 160, 167, 171, 174, 189, 194, 200] },
+    Prog { name: "p1493", active: &[true, true, true, true, false], outputs: 1, eval: p1493_eval, grad: p1493_grad, fwd: Some(p1493_fwd), oracle: p1493_oracle, tags: &[4, 8, 13, 20, 30, 31, 33, 34, 39, 48, 49, 50, 51, 53, 56, 66, 71, 75, 76, 79, 83, 95, 96, 97, 98, 101, 102, 114, 121, 122, 126, 128, 132, 133, 136, 137, 145, 149, 150, 151, 152, 163, 167, 168, 200] },
+    Prog { name: "p1494", active: &[true, true, true, true, true, true], outputs: 1, eval: p1494_eval, grad: p1494_grad, fwd: Some(p1494_fwd), oracle: p1494_oracle, tags: &[2, 3, 7, 20, 30, 31, 33, 34, 35, 36, 46, 48, 49, 50, 51, 53, 54, 56, 71, 72, 73, 79, 81, 86, 91, 94, 96, 98, 102, 111, 113, 114, 121, 122, 123, 125, 128, 129, 136, 140, 141, 144, 145, 146, 147, 149, 150, 152, 167, 168, 169, 170, 189, 194] },
+    Prog { name: "p1495", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1495_eval, grad: p1495_grad, fwd: Some(p1495_fwd), oracle: p1495_oracle, tags: &[0, 20, 30, 31, 33, 34, 36, 37, 48, 49, 50, 51, 53, 54, 56, 57, 71, 73, 76, 78, 85, 96, 98, 99, 100, 101, 102, 109, 111, 121, 131, 135, 136, 137, 138, 141, 142, 145, 146, 147, 149, 150, 151, 152, 160, 167, 168, 171, 174, 183, 184, 185, 189, 190, 191, 193] },
+    Prog { name: "p1496", active: &[true, true, true, true], outputs: 2, eval: p1496_eval, grad: p1496_grad, fwd: Some(p1496_fwd), oracle: p1496_oracle, tags: &[3, 22, 31, 33, 34, 38, 48, 49, 50, 51, 53, 85, 86, 98, 111, 113, 114, 121, 125, 127, 128, 129, 134, 135, 136, 139, 141, 143, 145, 150, 151, 154, 158, 167, 168, 171] },
+    Prog { name: "p1497", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1497_eval, grad: p1497_grad, fwd: Some(p1497_fwd), oracle: p1497_oracle, tags: &[0, 2, 3, 5, 7, 19, 20, 30, 31, 33, 34, 36, 41, 44, 48, 49, 50, 51, 53, 54, 56, 71, 74, 75, 76, 80, 82, 83, 84, 85, 86, 93, 95, 96, 97, 98, 99, 100, 101, 102, 111, 113, 114, 118, 121, 122, 127, 134, 136, 137, 139, 141, 142, 145, 147, 148, 150, 152, 156, 167, 170, 171, 185, 189, 190, 191, 193] },
+    Prog { name: "p1498", active: &[true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true], outputs: 1, eval: p1498_eval, grad: p1498_grad, fwd: Some(p1498_fwd), oracle: p1498_oracle, tags: &[0, 1, 2, 3, 20, 24, 30, 31, 33, 35, 48, 49, 50, 51, 52, 53, 54, 56, 61, 62, 74, 76, 86, 96, 98, 99, 101, 102, 109, 113, 114, 121, 122, 123, 125, 126, 127, 128, 129, 133, 136, 141, 143, 145, 147, 150, 151, 152, 155, 158, 163, 164, 167, 174, 183, 185, 189, 190, 191, 193] },
+    Prog { name: "p1499", active: &[true, true, true], outputs: 1, eval: p1499_eval, grad: p1499_grad, fwd: Some(p1499_fwd), oracle: p1499_oracle, tags: &[2, 7, 20, 30, 31, 32, 34, 48, 49, 50, 76, 98, 121, 123, 131, 136, 137, 139, 141, 143, 144, 145, 150, 156, 168, 174, 176] },
+    Prog { name: "p1050g", active: &[true, true, true], outputs: 1, eval: p1050g_eval, grad: p1050g_grad, fwd: Some(p1050g_fwd), oracle: p1050g_oracle, tags: &[55, 50, 48, 49, 56, 9, 20, 10, 74, 30, 121, 133] },
+    Prog { name: "p1057g", active: &[true], outputs: 1, eval: p1057g_eval, grad: p1057g_grad, fwd: Some(p1057g_fwd), oracle: p1057g_oracle, tags: &[48, 9, 20, 10, 30, 121, 133, 167] },
+    Prog { name: "p1060g", active: &[true], outputs: 1, eval: p1060g_eval, grad: p1060g_grad, fwd: Some(p1060g_fwd), oracle: p1060g_oracle, tags: &[55, 48, 51, 56, 9, 20, 10, 74, 30, 121, 122, 133, 136, 145] },
+    Prog { name: "p1079g", active: &[true, true], outputs: 1, eval: p1079g_eval, grad: p1079g_grad, fwd: Some(p1079g_fwd), oracle: p1079g_oracle, tags: &[55, 50, 48, 49, 9, 20, 10, 30, 122, 133, 167, 131] },
+    Prog { name: "p1085g", active: &[true, true, true, true, true], outputs: 1, eval: p1085g_eval, grad: p1085g_grad, fwd: Some(p1085g_fwd), oracle: p1085g_oracle, tags: &[34, 55, 50, 48, 98, 146, 141, 56, 123, 9, 20, 76, 10, 74, 30, 31, 121, 122, 133, 145] },
+    Prog { name: "p1115g", active: &[true], outputs: 1, eval: p1115g_eval, grad: p1115g_grad, fwd: Some(p1115g_fwd), oracle: p1115g_oracle, tags: &[55, 48, 9, 20, 10, 30, 121, 122, 133, 145] },
+    Prog { name: "p1154g", active: &[true, true, true, true, true], outputs: 1, eval: p1154g_eval, grad: p1154g_grad, fwd: Some(p1154g_fwd), oracle: p1154g_oracle, tags: &[55, 50, 48, 49, 98, 141, 9, 20, 10, 30, 126, 121, 122, 133, 167, 136] },
+    Prog { name: "p1162g", active: &[true, true, true, true, true], outputs: 1, eval: p1162g_eval, grad: p1162g_grad, fwd: Some(p1162g_fwd), oracle: p1162g_oracle, tags: &[34, 55, 50, 48, 49, 98, 141, 137, 9, 20, 76, 10, 30, 31, 121, 122, 167, 145] },
+    Prog { name: "p1177g", active: &[true, true, true], outputs: 1, eval: p1177g_eval, grad: p1177g_grad, fwd: Some(p1177g_fwd), oracle: p1177g_oracle, tags: &[55, 48, 98, 56, 9, 20, 10, 74, 30, 121, 133, 131, 145] },
+    Prog { name: "p1186g", active: &[true, true], outputs: 1, eval: p1186g_eval, grad: p1186g_grad, fwd: Some(p1186g_fwd), oracle: p1186g_oracle, tags: &[48, 9, 20, 10, 30, 121, 133] },
+    Prog { name: "p1222g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1222g_eval, grad: p1222g_grad, fwd: Some(p1222g_fwd), oracle: p1222g_oracle, tags: &[55, 48, 51, 98, 146, 141, 123, 9, 20, 10, 30, 121, 133, 167] },
+    Prog { name: "p1231g", active: &[true, true, true], outputs: 1, eval: p1231g_eval, grad: p1231g_grad, fwd: Some(p1231g_fwd), oracle: p1231g_oracle, tags: &[55, 48, 56, 123, 9, 20, 10, 74, 30, 122, 133, 167] },
+    Prog { name: "p1242g", active: &[true, true], outputs: 1, eval: p1242g_eval, grad: p1242g_grad, fwd: Some(p1242g_fwd), oracle: p1242g_oracle, tags: &[55, 50, 48, 49, 51, 9, 20, 10, 30, 121, 133, 136] },
+    Prog { name: "p1249g", active: &[true, true, true, true, true, true, true], outputs: 1, eval: p1249g_eval, grad: p1249g_grad, fwd: Some(p1249g_fwd), oracle: p1249g_oracle, tags: &[34, 55, 50, 48, 49, 51, 98, 56, 9, 20, 76, 10, 74, 30, 31, 121, 133, 167, 145] },
+    Prog { name: "p1256g", active: &[true, true, true], outputs: 1, eval: p1256g_eval, grad: p1256g_grad, fwd: Some(p1256g_fwd), oracle: p1256g_oracle, tags: &[34, 55, 50, 48, 51, 98, 146, 141, 56, 137, 123, 9, 20, 76, 10, 74, 30, 31, 121, 122, 133] },
+    Prog { name: "p1263g", active: &[true, true, true, true], outputs: 1, eval: p1263g_eval, grad: p1263g_grad, fwd: Some(p1263g_fwd), oracle: p1263g_oracle, tags: &[34, 55, 50, 48, 49, 98, 56, 123, 9, 20, 76, 10, 74, 30, 31, 121, 122, 133, 167, 136, 145] },
+    Prog { name: "p1289g", active: &[true], outputs: 1, eval: p1289g_eval, grad: p1289g_grad, fwd: Some(p1289g_fwd), oracle: p1289g_oracle, tags: &[55, 50, 48, 51, 9, 20, 10, 30, 121, 133, 167, 136, 131] },
+    Prog { name: "p1334g", active: &[true], outputs: 1, eval: p1334g_eval, grad: p1334g_grad, fwd: Some(p1334g_fwd), oracle: p1334g_oracle, tags: &[55, 48, 141, 56, 123, 9, 20, 10, 74, 30, 121, 133, 136, 131] },
+    Prog { name: "p1342g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1342g_eval, grad: p1342g_grad, fwd: Some(p1342g_fwd), oracle: p1342g_oracle, tags: &[34, 55, 50, 48, 98, 141, 56, 9, 20, 76, 10, 74, 30, 31, 121, 133, 131, 145] },
+    Prog { name: "p1346g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1346g_eval, grad: p1346g_grad, fwd: Some(p1346g_fwd), oracle: p1346g_oracle, tags: &[55, 48, 51, 9, 20, 10, 30, 121, 133] },
+    Prog { name: "p1351g", active: &[true, true, true, true, true, true], outputs: 1, eval: p1351g_eval, grad: p1351g_grad, fwd: Some(p1351g_fwd), oracle: p1351g_oracle, tags: &[55, 50, 48, 98, 146, 141, 56, 123, 9, 20, 10, 74, 30, 121, 122, 133, 136, 145] },
+    Prog { name: "p1366g", active: &[true, true, true, true, true], outputs: 1, eval: p1366g_eval, grad: p1366g_grad, fwd: Some(p1366g_fwd), oracle: p1366g_oracle, tags: &[34, 55, 50, 48, 98, 123, 9, 20, 76, 10, 31, 121, 122, 133, 167, 145] },
+    Prog { name: "p1377g", active: &[true, true, true], outputs: 1, eval: p1377g_eval, grad: p1377g_grad, fwd: Some(p1377g_fwd), oracle: p1377g_oracle, tags: &[55, 48, 49, 51, 98, 141, 9, 20, 10, 30, 121, 133] },
+    Prog { name: "p1395g", active: &[true], outputs: 1, eval: p1395g_eval, grad: p1395g_grad, fwd: Some(p1395g_fwd), oracle: p1395g_oracle, tags: &[55, 48, 56, 137, 9, 20, 10, 74, 30, 121, 133, 167] },
+    Prog { name: "p1397g", active: &[true, true, true, true, true], outputs: 1, eval: p1397g_eval, grad: p1397g_grad, fwd: Some(p1397g_fwd), oracle: p1397g_oracle, tags: &[55, 50, 48, 51, 98, 146, 56, 9, 20, 10, 74, 30, 121, 133, 167] },
+    Prog { name: "p1412g", active: &[true, true, true, true, true], outputs: 1, eval: p1412g_eval, grad: p1412g_grad, fwd: Some(p1412g_fwd), oracle: p1412g_oracle, tags: &[48, 49, 98, 56, 9, 20, 10, 74, 30, 167] },
+    Prog { name: "p1426g", active: &[true], outputs: 1, eval: p1426g_eval, grad: p1426g_grad, fwd: Some(p1426g_fwd), oracle: p1426g_oracle, tags: &[55, 48, 51, 141, 56, 9, 20, 10, 74, 30, 126, 121, 133] },
+    Prog { name: "p1463g", active: &[true, true], outputs: 1, eval: p1463g_eval, grad: p1463g_grad, fwd: Some(p1463g_fwd), oracle: p1463g_oracle, tags: &[55, 50, 48, 49, 51, 141, 56, 123, 9, 20, 10, 74, 30, 126, 121, 122, 133, 167, 145] },
+    Prog { name: "p1483g", active: &[true, true, true, true, true], outputs: 1, eval: p1483g_eval, grad: p1483g_grad, fwd: Some(p1483g_fwd), oracle: p1483g_oracle, tags: &[55, 50, 48, 49, 9, 20, 10, 30, 126, 121, 122, 133, 167, 145] },
 ];
 
 /// The programs under `hvp`, checked in second order.
@@ -56100,7 +57553,6 @@ static HVPS: &[Hvp] = &[
     Hvp { name: "p1352", hvp: p1352_hvp1, bf: p1352_bf1, ff: Some(p1352_ff1), bb: Some(p1352_bb1), oracle: p1352_oracle2 },
     Hvp { name: "p1358", hvp: p1358_hvp1, bf: p1358_bf1, ff: None, bb: None, oracle: p1358_oracle2 },
     Hvp { name: "p1391", hvp: p1391_hvp1, bf: p1391_bf1, ff: None, bb: None, oracle: p1391_oracle2 },
-    Hvp { name: "p1393", hvp: p1393_hvp1, bf: p1393_bf1, ff: None, bb: None, oracle: p1393_oracle2 },
     Hvp { name: "p1396", hvp: p1396_hvp1, bf: p1396_bf1, ff: None, bb: None, oracle: p1396_oracle2 },
     Hvp { name: "p1416", hvp: p1416_hvp1, bf: p1416_bf1, ff: None, bb: None, oracle: p1416_oracle2 },
     Hvp { name: "p1421", hvp: p1421_hvp1, bf: p1421_bf1, ff: Some(p1421_ff1), bb: Some(p1421_bb1), oracle: p1421_oracle2 },
@@ -56134,6 +57586,7 @@ static TAGS: &[(&str, &str)] = &[
     ("parameters", "&[S] slice of structs"),
     ("parameters", "&[(f64, f64)] slice of tuples"),
     ("parameters", "data &[Vec<f64>] / &[(f64, f64)] left out by wrt"),
+    ("parameters", "alias of an array (type V3 = [f64; 3])"),
     ("results", "float result"),
     ("results", "array result"),
     ("results", "tuple result"),
@@ -56160,6 +57613,8 @@ static TAGS: &[(&str, &str)] = &[
     ("locals", "snapshot let s = a"),
     ("locals", "whole-array assignment in a loop"),
     ("locals", "std::mem::swap / replace"),
+    ("locals", "struct pattern let S { a, .. } = s"),
+    ("locals", "array pattern let [u, v] = …"),
     ("arithmetic", "a + b"),
     ("arithmetic", "a - b"),
     ("arithmetic", "a * b"),
@@ -56195,6 +57650,8 @@ static TAGS: &[(&str, &str)] = &[
     ("control flow", "break"),
     ("control flow", "continue"),
     ("control flow", "nested loops"),
+    ("control flow", "return inside a loop"),
+    ("control flow", "loop { … break … }"),
     ("iterator chains", "for v in x.iter()"),
     ("iterator chains", ".enumerate()"),
     ("iterator chains", ".zip(…)"),
@@ -56216,6 +57673,9 @@ static TAGS: &[(&str, &str)] = &[
     ("arrays", ".is_empty()"),
     ("arrays", "a.map(f) of a fixed-size array"),
     ("arrays", "Vec::new() / Vec::with_capacity(n) + push"),
+    ("arrays", "(lo..=hi).contains(&x)"),
+    ("arrays", "std::array::from_fn(|i| …)"),
+    ("arrays", ".first() / .last()"),
     ("reductions", "sum()"),
     ("reductions", "product()"),
     ("reductions", "map(…).sum()"),
@@ -56305,6 +57765,8 @@ static TAGS: &[(&str, &str)] = &[
     ("structs and methods", "struct result of a callee"),
     ("structs and methods", "Vec fields (Vec<f64>, Vec<Vec<f64>>)"),
     ("structs and methods", "S::default() / Default::default() / ..Default::default()"),
+    ("structs and methods", "method on a struct built in the body"),
+    ("structs and methods", "row of a struct field read in place"),
     ("modes", "#[grad(hvp)]: f_hvp, f_backward_forward"),
     ("modes", "nested companions f_forward_forward / f_backward_backward"),
 ];
