@@ -1,4 +1,4 @@
-//! Linearity: every array version is used linearly, established after lowering
+//! Linearity: every array (and struct value) version is used linearly, established after lowering
 //! and again on the companion (`linearize_companion`).
 //!
 //! The emitter keeps all versions of an array in one mutable Rust variable and
@@ -107,10 +107,13 @@ fn collect_aliases(r: &Region, out: &mut IdSet) {
     }
 }
 
-/// Whether `v` is an array the emitter updates in place (and can copy).
+/// Whether `v` is an array or a struct value the emitter updates in place
+/// (and can copy: a struct is cloned).
 fn copyable(func: &Func, v: Value) -> bool {
-    func.array(func.ty(v))
-        .is_some_and(|t| matches!(t.len, Len::Const(_) | Len::View | Len::Vec))
+    matches!(func.ty(v), Ty::Struct(_))
+        || func
+            .array(func.ty(v))
+            .is_some_and(|t| matches!(t.len, Len::Const(_) | Len::View | Len::Vec))
 }
 
 /// The arrays `op` reads, in its regions too (those defined outside them).

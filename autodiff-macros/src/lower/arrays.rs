@@ -272,11 +272,6 @@ impl Lowering<'_, '_> {
             return;
         }
         let ty = self.ty(a);
-        let a = if self.is_out_param(&name) || self.func.params.contains(&a) {
-            a
-        } else {
-            self.own_buffer(&name, a)
-        };
         let new = self.push(OpKind::Store(a, idx, x), ty);
         self.assign(&name, Val::Scalar(new));
     }

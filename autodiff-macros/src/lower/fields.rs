@@ -175,28 +175,8 @@ impl Lowering<'_, '_> {
     ) {
         let x = self.scalar(x, at, "the assigned value");
         let ty = self.ty(s);
-        let s = self.own_buffer(name, s);
         let new = self.push(OpKind::Store(s, path, x), ty);
         self.assign(name, Val::Scalar(new));
-    }
-
-    /// `v`, about to be updated in place as `name`'s value, if no other name
-    /// holds it; else a copy of it (`let mut m = n;` of a call's result typed
-    /// by a later use, `k = m;`), so that the other name keeps its value.
-    pub(super) fn own_buffer(&mut self, name: &str, v: Value) -> Value {
-        let own = self.position_of(name);
-        let shared = self.scopes.iter().enumerate().any(|(si, scope)| {
-            scope
-                .iter()
-                .enumerate()
-                .any(|(bi, b)| Some((si, bi)) != own && b.val.flat().contains(&v))
-        });
-        if shared {
-            let ty = self.ty(v);
-            self.push(OpKind::Copy(v), ty)
-        } else {
-            v
-        }
     }
 
     /// `let s = State { a: …, b: … };` (fields nested as literals too), or
