@@ -273,3 +273,34 @@ proptest! {
         prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
     }
 }
+
+#[grad]
+pub fn portfolio_return(f: &[f64], r: &[f64]) -> f64 {
+    f.iter().zip(r).map(|(a, b)| a * b).sum()
+}
+
+/// A `Vec` inside an element of a slice of tuples (data), bound by a pattern
+/// and passed to a `&[f64]` parameter (corpus round 7: E0061 and E0308 in the
+/// generated code).
+#[grad(wrt(f))]
+pub fn kelly_growth(f: &[f64], scenarios: &[(f64, Vec<f64>)], rf: f64) -> f64 {
+    scenarios
+        .iter()
+        .map(|(p, r)| p * (1.0 + rf + portfolio_return(f, r)).ln())
+        .sum()
+}
+
+#[test]
+fn vec_in_tuple_elements_against_differences() {
+    let scenarios = vec![
+        (0.3, vec![0.1, -0.05, 0.2]),
+        (0.5, vec![-0.1, 0.15, 0.05]),
+        (0.2, vec![0.3, 0.0, -0.2]),
+    ];
+    for f in [[0.2, 0.3, 0.1], [0.5, -0.1, 0.4]] {
+        let mut df = [0.0; 3];
+        let v = kelly_growth_backward(&f, &mut df, &scenarios, 0.01, 1.0);
+        assert_eq!(v.to_bits(), kelly_growth(&f, &scenarios, 0.01).to_bits());
+        assert_fd(|q| kelly_growth(q, &scenarios, 0.01), &f, &df);
+    }
+}

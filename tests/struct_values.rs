@@ -200,6 +200,80 @@ pub fn uses_scaled(h: &[f64]) -> f64 {
     scaled_sum(h, no_grad(2.0)) * h[0]
 }
 
+#[derive(Tangent, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Holdings {
+    pub cash: f64,
+    pub shares: f64,
+}
+
+impl Holdings {
+    #[grad(reverse, forward, wrt(self, price))]
+    pub fn rebalance(self, price: f64, target: f64) -> Holdings {
+        let wealth = self.cash + self.shares * price;
+        let trade = target * wealth / price - self.shares;
+        Holdings {
+            cash: self.cash - trade * price - 0.001 * (trade * price).abs(),
+            shares: self.shares + trade,
+        }
+    }
+}
+
+/// A struct literal later assigned whole in a loop (corpus round 7: "a value
+/// carried by this loop changes type"), its field updated after.
+#[grad(reverse, forward)]
+pub fn rebalanced(cash: f64, prices: &[f64]) -> f64 {
+    let mut h = Holdings { cash, shares: 0.0 };
+    for &p in prices {
+        h = h.rebalance(p, no_grad(0.6));
+        h.cash *= 1.001;
+    }
+    h.cash + h.shares * prices[prices.len() - 1]
+}
+
+#[derive(Tangent, Clone, Copy, Debug, Default, PartialEq)]
+pub struct Vec3 {
+    pub x: f64,
+    pub y: f64,
+    pub z: f64,
+}
+
+#[grad(reverse, forward)]
+pub fn scale3(v: Vec3, k: f64) -> Vec3 {
+    Vec3 {
+        x: v.x * k,
+        y: v.y * k,
+        z: v.z * k,
+    }
+}
+
+impl Vec3 {
+    /// A struct result that is a call's (E0308 "expected f64, found Vec3" before).
+    #[grad(reverse, forward, wrt(self))]
+    pub fn normalized(self) -> Vec3 {
+        let len = (self.x * self.x + self.y * self.y + self.z * self.z).sqrt();
+        scale3(self, 1.0 / len)
+    }
+}
+
+/// A whole array assigned to an array field of a struct copy (E0308 before).
+#[grad(reverse, forward)]
+pub fn boris(p0: Body, dt: f64) -> f64 {
+    let mut p = p0;
+    for _ in 0..3 {
+        let v = [p.vel[0] - dt * p.pos[1], p.vel[1] + dt * p.pos[0]];
+        p.vel = v;
+        p.pos[0] += dt * p.vel[0];
+        p.pos[1] += dt * p.vel[1];
+    }
+    let n = Vec3 {
+        x: p.pos[0],
+        y: p.pos[1],
+        z: 1.0,
+    }
+    .normalized();
+    p.pos[1] * p.vel[0] + n.x * n.z
+}
+
 fn car(p: &[f64]) -> Car {
     Car { x: p[0], v: p[1] }
 }
@@ -353,6 +427,34 @@ proptest! {
         prop_fd(|q| chosen([q[0], q[1]]), &x, &g)?;
         let (v, jvp) = chosen_forward(x, t);
         prop_assert_eq!(v.to_bits(), chosen(x).to_bits());
+        prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
+    }
+
+    #[test]
+    fn reassigned_literals_and_struct_results_against_differences(
+        p in float_vec(0.5, 1.5, 5..6),
+        t in float_vec(-1.0, 1.0, 5..6),
+        d in cotangent(),
+    ) {
+        let (cash, prices) = (p[0], &p[1..]);
+        let mut dp = vec![0.0; 4];
+        let (v, dc) = rebalanced_backward(cash, prices, &mut dp, d);
+        prop_assert_eq!(v.to_bits(), rebalanced(cash, prices).to_bits());
+        let g: Vec<f64> = [dc].iter().chain(&dp).map(|gi| gi / d).collect();
+        prop_fd(|q| rebalanced(q[0], &q[1..]), &p, &g)?;
+        let (v, jvp) = rebalanced_forward(cash, t[0], prices, &t[1..]);
+        prop_assert_eq!(v.to_bits(), rebalanced(cash, prices).to_bits());
+        prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
+
+        let b = body(&p[1..]);
+        let dt = 0.1 * p[0];
+        let q0: Vec<f64> = flat_body(&b).into_iter().chain([dt]).collect();
+        let (v, db, ddt) = boris_backward(b, dt, d);
+        prop_assert_eq!(v.to_bits(), boris(b, dt).to_bits());
+        let g: Vec<f64> = flat_body(&db).into_iter().chain([ddt]).map(|gi| gi / d).collect();
+        prop_fd(|q| boris(body(q), q[4]), &q0, &g)?;
+        let (v, jvp) = boris_forward(b, body(&t[..4]), dt, t[4]);
+        prop_assert_eq!(v.to_bits(), boris(b, dt).to_bits());
         prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
     }
 

@@ -62,14 +62,15 @@ pub fn vjp(b: &mut Builder, kind: &OpKind, out: Value, g: Value) -> Vec<(Value, 
         OpKind::Load(a, idx) => vec![(*a, Grad::At(idx.clone(), g))],
         OpKind::Store(a, idx, x) => {
             // The element's cotangent goes to `x`; the overwritten element of `a`
-            // had no influence, so its cotangent is zero.
-            let gx = b.load(g, idx);
+            // had no influence, so its cotangent is zero. (Typed as `x`: a field
+            // path of a struct reaches any type.)
+            let gx = b.push(OpKind::Load(g, idx.clone()), b.ty(*x));
             let zero = b.zero_like(*x);
             let ga = b.store(g, idx, zero);
             vec![(*x, Grad::Full(gx)), (*a, Grad::Full(ga))]
         }
         OpKind::AddAt(a, idx, x) => {
-            let gx = b.load(g, idx);
+            let gx = b.push(OpKind::Load(g, idx.clone()), b.ty(*x));
             vec![(*x, Grad::Full(gx)), (*a, Grad::Full(g))]
         }
         OpKind::Splat(x) | OpKind::VecSplat(x, _) => {

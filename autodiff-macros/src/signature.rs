@@ -191,7 +191,8 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
 
     let mut generics = real_generics(item);
     // A method of `impl<T: Real> S<T>` returning `T`: `T` is the impl's, not
-    // visible here; a bare type name returned by a method is taken for it.
+    // visible here; a bare one-letter type name returned by a method is taken
+    // for it.
     let has_receiver_arg = sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)));
     if let (true, ReturnType::Type(_, t)) = (has_receiver_arg, &sig.output) {
         if let Some(id) = single_ident(t) {
@@ -201,7 +202,9 @@ pub fn model(item: &ItemFn, attr: &Attr, errors: &mut Errors) -> Option<Signatur
                 || name == "bool"
                 || name == "Self"
                 || INT_TYPES.contains(&name.as_str());
-            if !known && !generics.contains(id) && name.len() <= 2 {
+            // One letter (`T`, `F`): a struct may well be called `V3` or `P2`;
+            // nor is it one the body builds (`H { … }`).
+            if !known && !generics.contains(id) && name.len() == 1 && !builds(item, id) {
                 generics.push(id.clone());
             }
         }
@@ -733,4 +736,20 @@ fn mentions_float(t: &Type, float_ty: &Type, generics: &[Ident]) -> bool {
         }
     });
     found
+}
+
+/// Whether `item`'s body has a struct literal of type `name` (`H { cash, shares }`).
+fn builds(item: &ItemFn, name: &Ident) -> bool {
+    struct Finder<'a>(&'a Ident, bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            if e.path.is_ident(self.0) {
+                self.1 = true;
+            }
+            syn::visit::visit_expr_struct(self, e);
+        }
+    }
+    let mut f = Finder(name, false);
+    syn::visit::Visit::visit_block(&mut f, &item.block);
+    f.1
 }

@@ -95,6 +95,11 @@ impl Lowering<'_, '_> {
         if ty.is_none() {
             self.guessed.insert(v);
         }
+        // An array or `Vec` inside an element (`|(p, r)|` over `&[(f64,
+        // Vec<f64>)]`): a reference into the slice, passed on as it is.
+        if matches!(ty, Some(Ty::Array(_))) {
+            self.refs.insert(v);
+        }
         v
     }
 

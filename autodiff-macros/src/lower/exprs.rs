@@ -493,6 +493,19 @@ impl Lowering<'_, '_> {
         }
     }
 
+    /// `v` typed `ty` if it is a struct value of unnamed type (`Ty::Struct("_")`,
+    /// a call's result) or a guess (`settle`): where a loop's init or an `if`'s
+    /// other branch names the struct.
+    pub(super) fn name_struct(&mut self, v: Value, ty: Ty) {
+        let unnamed = matches!(self.ty(v), Ty::Struct(i)
+            if self.func.structs.get(i as usize).is_some_and(|t| t == "_"));
+        if unnamed && matches!(ty, Ty::Struct(_)) {
+            self.func.values[v.0 as usize].ty = ty;
+        } else {
+            self.settle(v, ty);
+        }
+    }
+
     pub(super) fn settle(&mut self, v: Value, ty: Ty) {
         if self.guessed.remove(&v) && !matches!(ty, Ty::Array(_)) {
             self.func.values[v.0 as usize].ty = ty;

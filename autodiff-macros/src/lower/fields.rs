@@ -185,6 +185,13 @@ impl Lowering<'_, '_> {
     pub(super) fn record(&mut self, name: &str, init: &Expr) -> bool {
         let prefix = format!("\u{0}{}", unraw(name));
         match init {
+            // Assigned whole later (`h = h.rebalance(p);` in a loop): a struct
+            // value from the start, its fields stores on it.
+            Expr::Struct(st) if st.rest.is_none() && self.whole_assigned.contains(unraw(name)) => {
+                let v = self.struct_value(st);
+                self.bind(name.to_string(), v);
+                true
+            }
             Expr::Struct(st) => {
                 let mut fields = Vec::new();
                 self.defaults.remove(&prefix);
@@ -636,4 +643,24 @@ fn is_default_call(e: &Expr) -> bool {
         Expr::Paren(p) => is_default_call(&p.expr),
         _ => false,
     }
+}
+
+/// The names a body assigns whole (`h = …;`), closures and items aside.
+pub(super) fn assigned_whole(block: &Block) -> std::collections::HashSet<String> {
+    struct Finder(std::collections::HashSet<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if let Expr::Path(p) = &*a.left {
+                if let Some(id) = p.path.get_ident() {
+                    self.0.insert(unraw(&id.to_string()).to_string());
+                }
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Finder(Default::default());
+    syn::visit::Visit::visit_block(&mut f, block);
+    f.0
 }

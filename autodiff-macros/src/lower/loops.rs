@@ -199,7 +199,7 @@ impl Lowering<'_, '_> {
         // car.step(a);`): of the struct's type.
         for (y, i) in yields.iter().zip(&inits) {
             if matches!(self.ty(*i), Ty::Struct(_)) && self.ty(*y) != self.ty(*i) {
-                self.settle(*y, self.ty(*i));
+                self.name_struct(*y, self.ty(*i));
             }
         }
         let ok = yields.len() == inits.len() + usize::from(has_break)

@@ -233,6 +233,9 @@ struct Lowering<'s, 'e> {
     opaque: std::collections::HashSet<u32>,
     /// The fields `x.a.b` the body assigns anywhere (`assigned_fields`).
     assigned: Vec<(String, Expr, bool)>,
+    /// The names the body assigns whole (`h = …;`): a struct literal bound to
+    /// one is a struct value, not a record (`fields.rs`).
+    whole_assigned: std::collections::HashSet<String>,
     /// Names of local copies of struct parameters (`let mut st = s;`).
     struct_copies: std::collections::HashSet<String>,
     /// Whether a `Vec` may be built (autodiff's `alloc` feature).
@@ -282,6 +285,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
         unseen_elems: IdSet::default(),
         opaque: Default::default(),
         assigned: Vec::new(),
+        whole_assigned: Default::default(),
         struct_copies: Default::default(),
         alloc,
         discarded: false,
@@ -348,6 +352,7 @@ pub fn lower(sig: &Signature, block: &Block, errors: &mut Errors, alloc: bool) -
     // Fields of struct parameters that the body assigns become locals of their
     // own (a copy for an array field), so loops and ifs carry them like any.
     l.assigned = assigned_fields(block);
+    l.whole_assigned = fields::assigned_whole(block);
     for (name, e, indexed) in l.assigned.clone() {
         if l.field_path(&e).is_none() {
             continue;
@@ -475,6 +480,21 @@ impl Lowering<'_, '_> {
     /// What the function gives back where it exits with value `v`: its results,
     /// then the final contents of each output parameter.
     fn fn_exit(&mut self, v: Val) -> Vec<Value> {
+        // A call's result of unseen type returned as a struct result
+        // (`-> Vec3 { scale3(v, k) }`): of that struct's type.
+        if let (Val::Scalar(r), syn::Type::Path(tp)) = (&v, &self.sig.ret) {
+            let named = tp.qself.is_none()
+                && self.type_of(&self.sig.ret).is_none()
+                && tp.path.segments.last().is_some_and(|s| {
+                    s.ident != "Vec" && s.ident.to_string().starts_with(char::is_uppercase)
+                });
+            if named && self.guessed.contains(r) && self.ty(*r) == Ty::Float {
+                let t = self
+                    .func
+                    .struct_ty(self.sig.ret.to_token_stream().to_string());
+                self.settle(*r, t);
+            }
+        }
         let mut out = v.flat();
         for &(si, bi) in &self.out_params {
             self.scopes[si][bi].val.flatten(&mut out);

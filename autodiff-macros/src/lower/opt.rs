@@ -131,8 +131,8 @@ impl Lowering<'_, '_> {
                         || matches!(self.ty(e), Ty::Struct(_))) =>
             {
                 let (tt, et) = (self.ty(t), self.ty(e));
-                self.settle(t, et);
-                self.settle(e, tt);
+                self.name_struct(t, et);
+                self.name_struct(e, tt);
                 (Val::Scalar(t), Val::Scalar(e))
             }
             // An item of a field (`*e` of `lin.w.iter()`) or of `iter_mut`
