@@ -274,6 +274,36 @@ pub fn boris(p0: Body, dt: f64) -> f64 {
     p.pos[1] * p.vel[0] + n.x * n.z
 }
 
+impl Car {
+    /// A plain constructor (no `#[grad]`).
+    pub fn parked() -> Car {
+        Car { x: 0.5, v: 0.25 }
+    }
+}
+
+/// A struct from a plain associated fn, updated in a loop through a method
+/// (corpus round 7, C: "unsupported method", "unsupported assignment target").
+#[grad(reverse, forward)]
+pub fn from_parked(a: f64) -> f64 {
+    let mut c = Car::parked();
+    for _ in 0..3 {
+        c.x = c.coast(a).x;
+        c.v += a * c.x;
+    }
+    c.x * c.v
+}
+
+/// A whole element of a slice of structs carried by a loop (corpus round 7,
+/// "field access is only supported on tuples").
+#[grad(reverse, forward)]
+pub fn from_first(cars: &[Car], a: f64) -> f64 {
+    let mut c = cars[0];
+    for i in 1..cars.len() {
+        c = step_free(c, cars[i].v * a);
+    }
+    c.x + c.v
+}
+
 fn car(p: &[f64]) -> Car {
     Car { x: p[0], v: p[1] }
 }
@@ -456,6 +486,27 @@ proptest! {
         let (v, jvp) = boris_forward(b, body(&t[..4]), dt, t[4]);
         prop_assert_eq!(v.to_bits(), boris(b, dt).to_bits());
         prop_assert!((jvp - dot(&g, &t)).abs() <= 1e-9 * (1.0 + jvp.abs()));
+    }
+
+    #[test]
+    fn constructed_and_element_states_against_differences(
+        p in float_vec(-1.0, 1.0, 7..8),
+        d in cotangent(),
+    ) {
+        let a = p[6];
+        let (v, da) = from_parked_backward(a, d);
+        prop_assert_eq!(v.to_bits(), from_parked(a).to_bits());
+        prop_fd(|q| from_parked(q[0]), &[a], &[da / d])?;
+        let (v, t) = from_parked_forward(a, 1.0);
+        prop_assert_eq!(v.to_bits(), from_parked(a).to_bits());
+        prop_assert!((t - da / d).abs() <= 1e-9 * (1.0 + t.abs()));
+
+        let cars: Vec<Car> = p[..6].chunks(2).map(car).collect();
+        let mut dc = vec![Car::default(); 3];
+        let (v, da) = from_first_backward(&cars, &mut dc, a, d);
+        prop_assert_eq!(v.to_bits(), from_first(&cars, a).to_bits());
+        let g: Vec<f64> = dc.iter().flat_map(|c| [c.x, c.v]).chain([da]).map(|gi| gi / d).collect();
+        prop_fd(|q| from_first(&q[..6].chunks(2).map(car).collect::<Vec<_>>(), q[6]), &p, &g)?;
     }
 
     #[test]

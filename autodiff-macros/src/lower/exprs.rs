@@ -265,6 +265,7 @@ impl Lowering<'_, '_> {
                 vs[i.index as usize].clone()
             }
             (_, Val::Poisoned) => Val::Poisoned,
+            (_, Val::Scalar(v)) if self.poisoned.contains(&v) => Val::Poisoned,
             // A struct value returned by a call (or carried by a loop, chosen
             // by an `if`): its fields read like an element's (`elems.rs`).
             (m, Val::Scalar(v)) if self.as_struct(v) => {
@@ -423,6 +424,10 @@ impl Lowering<'_, '_> {
         let (lt, rt) = (self.ty(l), self.ty(r));
         if matches!(lt, Ty::Array(_)) || matches!(rt, Ty::Array(_)) {
             self.errors.at(b, "arithmetic on whole arrays is not supported in #[grad] bodies; write a loop over the elements");
+            return self.poison();
+        }
+        if matches!(lt, Ty::Struct(_)) || matches!(rt, Ty::Struct(_)) {
+            self.errors.at(b, STRUCT_OPERATOR);
             return self.poison();
         }
         if lt != rt {
@@ -602,3 +607,6 @@ impl Lowering<'_, '_> {
 }
 
 pub(super) const RECORD_WHOLE: &str = "a struct built in the body is used field by field (`s.pos[0]`, `s.vel = …`); passing it on, returning it or choosing it in an `if` whole is not supported yet";
+
+/// An operator (`impl Sub for Vec3`) applied to structs.
+const STRUCT_OPERATOR: &str = "an operator on structs (`a - b` through `impl Sub for …`) is not differentiated in #[grad] bodies, and #[grad] cannot go on a trait impl's method (its companions are no members of the trait): write the operation as a #[grad] function or method (`a.sub(b)` with `#[grad] fn sub(self, o: Vec3) -> Vec3` in an inherent impl, or `sub3(a, b)`) and call it";

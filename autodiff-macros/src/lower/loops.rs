@@ -134,6 +134,13 @@ impl Lowering<'_, '_> {
         for &(si, bi) in &carried {
             self.scopes[si][bi].val.flatten(&mut inits);
         }
+        // A whole element of a slice of structs carried (`let mut s = incs[0];`):
+        // a struct value of the element's type.
+        for init in &inits {
+            if self.elems.contains_key(init) {
+                self.whole_struct_elem(*init);
+            }
+        }
         let snapshot = self.scopes.clone();
         let shapes: Vec<Val> = carried
             .iter()
@@ -152,6 +159,13 @@ impl Lowering<'_, '_> {
             for (init, arg) in inits.iter().zip(args) {
                 if l.guessed.contains(init) {
                     l.guessed.insert(*arg);
+                }
+                // A call's result, an element of unseen data: so is the arg.
+                if l.untyped_results.contains(init) {
+                    l.untyped_results.insert(*arg);
+                }
+                if l.unseen_elems.contains(init) {
+                    l.unseen_elems.insert(*arg);
                 }
             }
         };
