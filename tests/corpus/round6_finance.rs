@@ -64,7 +64,8 @@ impl Vasicek {
     /// Continuously compounded zero-coupon yield for maturity `t`.
     // first written: `#[grad]` (rejected at 7cb23e9: E0080 "`Vasicek::zero_yield` does
     // not differentiate its first parameter (a method's `self` is data unless its
-    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it).
+    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it). Still rejected at
+    // d4b6ca5, the same two errors: `self` is data by default, by design.
     #[grad(wrt(self, t))]
     pub fn zero_yield(&self, t: f64) -> f64 {
         let b = (1.0 - (-self.kappa * t).exp()) / self.kappa;

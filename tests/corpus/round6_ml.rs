@@ -34,7 +34,8 @@ impl Linear {
     /// `W x + b`.
     // first written: `#[grad]` (rejected at 7cb23e9: E0080 "`Linear::forward` does not
     // differentiate its first parameter (a method's `self` is data unless its
-    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it).
+    // `#[grad(wrt(self, …))]` names it)", with a stray E0061 beside it). Still rejected at
+    // d4b6ca5, the same two errors: `self` is data by default, by design.
     #[grad(wrt(self, x))]
     pub fn forward(&self, x: &[f64]) -> Vec<f64> {
         self.w
@@ -46,10 +47,15 @@ impl Linear {
 }
 
 /// RMS normalisation (Zhang & Sennrich 2019): `x / sqrt(mean(x²) + eps) * g`.
-// first written: `#[grad(wrt(x, g))]` (rejected at 7cb23e9 where `rms_linear_loss`
-// calls it: E0308 "expected `Vec<f64>`, found `(_, _)`" in the generated code; a
-// caller assumes every by-value float parameter of the callee is differentiated).
-#[grad]
+// As first written: `#[grad(wrt(x, g))]`. It was rejected at 7cb23e9 where
+// `rms_linear_loss` calls it as `rms_norm(&h, gain, 1e-6)`: E0308 "expected `Vec<f64>`,
+// found `(_, _)`" in the generated code (a caller assumes every by-value float parameter
+// of the callee is differentiated), and still is at d4b6ca5 (the same E0308); the
+// rewrite was a plain `#[grad]` here. The call now passes `autodiff::no_grad(1e-6)`, the
+// documented way to call a helper with a parameter outside its `wrt`, accepted already
+// at 7cb23e9 (checked there and at d4b6ca5), so the helper is back as first written and
+// only the call differs.
+#[grad(wrt(x, g))]
 pub fn rms_norm(x: &[f64], g: &[f64], eps: f64) -> Vec<f64> {
     let ms = x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64;
     let inv = 1.0 / (ms + eps).sqrt();
@@ -60,7 +66,8 @@ pub fn rms_norm(x: &[f64], g: &[f64], eps: f64) -> Vec<f64> {
 #[grad(wrt(layer, gain))]
 pub fn rms_linear_loss(layer: &Linear, gain: &[f64], x: &[f64], target: &[f64]) -> f64 {
     let h = layer.forward(x);
-    let y = rms_norm(&h, gain, 1e-6);
+    // first written: `rms_norm(&h, gain, 1e-6)` (see `rms_norm`).
+    let y = rms_norm(&h, gain, autodiff::no_grad(1e-6));
     y.iter()
         .zip(target)
         .map(|(a, b)| (a - b).powi(2))
@@ -98,33 +105,20 @@ pub fn log_softmax(z: &[f64]) -> Vec<f64> {
     z.iter().map(|x| x - lse).collect()
 }
 
-/// `ln Σ exp(z)`, shifted by the maximum for stability (the accepted form of
-/// `label_smoothed_xent` below uses it in place of `log_softmax`).
-#[grad]
-pub fn log_sum_exp(z: &[f64]) -> f64 {
-    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    m + z.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
-}
-
 /// Mean cross-entropy with label smoothing: the target distribution puts `1 - eps` on
 /// the true class and spreads `eps` uniformly over all classes.
 #[grad(wrt(logits))]
 pub fn label_smoothed_xent(logits: &[Vec<f64>], labels: &[usize], eps: f64) -> f64 {
     let mut total = 0.0;
-    // first written (rejected at 7cb23e9: E0507 "cannot move out of index of
-    // `Vec<Vec<f64>>`" and E0382 in the generated code: a `#[grad]` helper returning a
-    // `Vec` called inside a loop):
-    //     for (z, &y) in logits.iter().zip(labels) {
-    //         let lp = log_softmax(z);
-    //         let k = lp.len() as f64;
-    //         let smooth: f64 = -lp.iter().sum::<f64>() / k;
-    //         total += (1.0 - eps) * -lp[y] + eps * smooth;
-    //     }
+    // As first written, accepted since 8220c47 (rejected at 7cb23e9 and at 8220c47's
+    // parent 49e7888: E0507 "cannot move out of index of `Vec<Vec<f64>>`" and E0382 in the
+    // generated code, a `#[grad]` helper returning a `Vec` called inside a loop). The
+    // rewrite called a scalar `log_sum_exp(z)` helper, removed with it.
     for (z, &y) in logits.iter().zip(labels) {
-        let lse = log_sum_exp(z);
-        let k = z.len() as f64;
-        let smooth: f64 = -z.iter().map(|x| x - lse).sum::<f64>() / k;
-        total += (1.0 - eps) * -(z[y] - lse) + eps * smooth;
+        let lp = log_softmax(z);
+        let k = lp.len() as f64;
+        let smooth: f64 = -lp.iter().sum::<f64>() / k;
+        total += (1.0 - eps) * -lp[y] + eps * smooth;
     }
     total / labels.len() as f64
 }

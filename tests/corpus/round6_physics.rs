@@ -38,7 +38,12 @@ pub struct Spring {
 impl Spring {
     /// Potential energy `k/2 (|a - b| - rest)²` of the spring stretched between `a`
     /// and `b`.
-    #[grad]
+    // first written: `#[grad]`. With the call in `mesh_energy` back as first written (since
+    // af66952), `#[grad]` alone is rejected at d4b6ca5: E0080 "`Spring::energy` does not
+    // differentiate its first parameter (a method's `self` is data unless its
+    // `#[grad(wrt(self, …))]` names it) …" and E0308 "expected a tuple with 3 elements,
+    // found one with 4 elements" (`self` is data by default, by design).
+    #[grad(wrt(self, a, b))]
     pub fn energy(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
         let dx = a[0] - b[0];
         let dy = a[1] - b[1];
@@ -47,32 +52,19 @@ impl Spring {
     }
 }
 
-/// `Spring::energy` as a free function of the spring's fields (the accepted form of
-/// `mesh_energy` below calls it).
-#[grad]
-pub fn spring_energy(k: f64, rest: f64, a: [f64; 2], b: [f64; 2]) -> f64 {
-    let dx = a[0] - b[0];
-    let dy = a[1] - b[1];
-    let stretch = (dx * dx + dy * dy).sqrt() - rest;
-    0.5 * k * stretch * stretch
-}
-
 /// Total potential energy of a mass-spring mesh of unit masses: spring `s` of
 /// `springs` joins the nodes of edge `s`, plus gravity `g` on every node.
 #[grad(wrt(pos, springs))]
 pub fn mesh_energy(pos: &[[f64; 2]], springs: &[Spring], edges: &[(usize, usize)], g: f64) -> f64 {
-    // first written (rejected at 7cb23e9: "unsupported method `energy` in #[grad] fn;
-    // the supported float methods are …": a `#[grad]` method called on an element of
-    // a slice of structs, here in a closure; the same in a `for` loop or on `springs[e]`):
-    //     let elastic: f64 = edges
-    //         .iter()
-    //         .zip(springs)
-    //         .map(|(&(i, j), s)| s.energy(pos[i], pos[j]))
-    //         .sum();
+    // As first written, accepted since af66952 (with `wrt(self, a, b)` on `Spring::energy`,
+    // see there): rejected at 7cb23e9 and at af66952's parent 8220c47 with "unsupported
+    // method `energy` in #[grad] fn; the supported float methods are …" (a `#[grad]` method
+    // called on an element of a slice of structs). The rewrite called a free
+    // `spring_energy(s.k, s.rest, pos[i], pos[j])`, removed with it.
     let elastic: f64 = edges
         .iter()
         .zip(springs)
-        .map(|(&(i, j), s)| spring_energy(s.k, s.rest, pos[i], pos[j]))
+        .map(|(&(i, j), s)| s.energy(pos[i], pos[j]))
         .sum();
     let gravity: f64 = pos.iter().map(|p| g * p[1]).sum();
     elastic + gravity

@@ -34,13 +34,6 @@ pub const ARM: [DhRow; 3] = [
     },
 ];
 
-/// `ARM` as rows `[a, alpha, d]` (the accepted form of `dh_reach_error` reads these).
-pub const ARM_ROWS: [[f64; 3]; 3] = [
-    [ARM[0].a, ARM[0].alpha, ARM[0].d],
-    [ARM[1].a, ARM[1].alpha, ARM[1].d],
-    [ARM[2].a, ARM[2].alpha, ARM[2].d],
-];
-
 /// Product of two homogeneous transforms.
 #[grad]
 pub fn mat4_mul(a: [[f64; 4]; 4], b: [[f64; 4]; 4]) -> [[f64; 4]; 4] {
@@ -60,7 +53,8 @@ pub fn mat4_mul(a: [[f64; 4]; 4], b: [[f64; 4]; 4]) -> [[f64; 4]; 4] {
 // first written (rejected at 7cb23e9 where `dh_reach_error` calls it: E0308 "expected
 // `f64`, found `DhRow`", "expected `&DhRow`, found `f64`" and "expected a tuple with 2
 // elements, found one with 3 elements" in the generated code; a caller assumes every
-// parameter of the callee is differentiated):
+// parameter of the callee is differentiated). Still rejected at d4b6ca5 with the same three
+// E0308, also with `autodiff::no_grad(row)` at the call:
 //     #[grad(wrt(theta))]
 //     pub fn dh_transform(row: &DhRow, theta: f64) -> [[f64; 4]; 4] {
 //         let (st, ct) = theta.sin_cos();
@@ -94,15 +88,14 @@ pub fn dh_reach_error(q: &[f64], target: [f64; 3]) -> f64 {
         [0.0, 0.0, 1.0, 0.0],
         [0.0, 0.0, 0.0, 1.0],
     ];
-    // first written: `for (row, &theta) in ARM.iter().zip(q)` with
-    // `t = mat4_mul(t, dh_transform(row, theta));` (see `dh_transform`); with the
-    // fields passed instead, `row.a` on an element of the `const` table of structs was
-    // rejected too at 7cb23e9 ("field access is only supported on tuples (`t.0`) in
-    // #[grad] bodies"; on a `&[DhRow]` parameter it is accepted), and so was `row[0]`
-    // on a row of `ARM_ROWS.iter().zip(q)` ("only arrays and slices can be indexed").
-    for i in 0..q.len() {
-        let row = ARM_ROWS[i];
-        t = mat4_mul(t, dh_transform(row[0], row[1], row[2], q[i]));
+    // first written: `t = mat4_mul(t, dh_transform(row, theta));` in this loop (see
+    // `dh_transform`: still rejected). The loop is back as first written since bc509c9,
+    // with the fields passed: `row.a` on an element of the `const` table of structs was
+    // rejected at 7cb23e9 and at bc509c9's parent d2fe7e6 ("field access is only supported
+    // on tuples (`t.0`) in #[grad] bodies"). The rewrite indexed `let row = ARM_ROWS[i];`
+    // (a `const` table of rows `[a, alpha, d]`, removed with it) in an index loop.
+    for (row, &theta) in ARM.iter().zip(q) {
+        t = mat4_mul(t, dh_transform(row.a, row.alpha, row.d, theta));
     }
     (0..3).map(|i| (t[i][3] - target[i]).powi(2)).sum()
 }

@@ -43,7 +43,8 @@ pub fn neg_binomial_nll(mu: f64, alpha: f64, ys: &[u32]) -> f64 {
             let y = y as f64;
             // first written: `-(ln_gamma(y + r) - ln_gamma(r) - ln_gamma(y + 1.0)` (rejected
             // at 7cb23e9: E0308 "expected fn item `{round6_statistics::ln_gamma}`, found fn
-            // item `{autodiff::ln_gamma::<f64>}`": the bare name is taken for the built-in)
+            // item `{autodiff::ln_gamma::<f64>}`": the bare name is taken for the built-in;
+            // still so at d4b6ca5, by design)
             -(self::ln_gamma(y + r) - self::ln_gamma(r) - self::ln_gamma(y + 1.0)
                 + r * (r / (r + mu)).ln()
                 + y * (mu / (r + mu)).ln())
@@ -55,22 +56,16 @@ pub fn neg_binomial_nll(mu: f64, alpha: f64, ys: &[u32]) -> f64 {
 /// constant `c`: `c²/6 (1 - (1 - (r/c)²)³)` for `|r| < c`, `c²/6` beyond.
 #[grad(wrt(beta))]
 pub fn tukey_biweight_loss(beta: &[f64], x: &[Vec<f64>], y: &[f64], c: f64) -> f64 {
-    // first written (rejected at 7cb23e9: "`return` from a loop inside a block
-    // expression is not supported in #[grad] bodies; …", a `return` in a closure):
-    //     let rho = |r: f64| -> f64 {
-    //         if r.abs() >= c {
-    //             return c * c / 6.0;
-    //         }
-    //         let u = 1.0 - (r / c).powi(2);
-    //         c * c / 6.0 * (1.0 - u * u * u)
-    //     };
+    // As first written, accepted since 106cba1 (rejected at 7cb23e9 and at 106cba1's
+    // parent bc509c9: "`return` from a loop inside a block expression is not supported in
+    // #[grad] bodies; …", a `return` in a closure). The rewrite made the tail an
+    // `if … else`.
     let rho = |r: f64| -> f64 {
         if r.abs() >= c {
-            c * c / 6.0
-        } else {
-            let u = 1.0 - (r / c).powi(2);
-            c * c / 6.0 * (1.0 - u * u * u)
+            return c * c / 6.0;
         }
+        let u = 1.0 - (r / c).powi(2);
+        c * c / 6.0 * (1.0 - u * u * u)
     };
     x.iter()
         .zip(y)
