@@ -291,3 +291,64 @@ proptest! {
         }
     }
 }
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Tangent)]
+pub struct Grid {
+    pub m: f64,
+    pub pos: [f64; 2],
+    pub w: [[f64; 2]; 2],
+}
+
+/// An element of a field bound to a local that `contains` tests (progen bug 12:
+/// typed as a row, "cannot mix a float and an integer").
+#[grad]
+pub fn in_range(x: f64, st: &Grid) -> f64 {
+    let v = st.pos[1];
+    if (-0.5..0.9).contains(&v) {
+        x * v
+    } else {
+        2.0 * x
+    }
+}
+
+/// Rows of a by-value struct's 2-D field walked after an element was assigned
+/// (progen bug 11: "only arrays and slices can be indexed").
+#[grad]
+pub fn rows_after_update(x: f64, mut st: Grid) -> f64 {
+    st.w[1][0] += x;
+    let mut acc = 0.0;
+    for row in st.w.iter() {
+        acc += row[0] * row[1];
+    }
+    acc * x
+}
+
+#[test]
+fn progen_bugs_11_12_against_differences() {
+    let grid = |p: &[f64]| Grid {
+        m: p[0],
+        pos: [p[1], p[2]],
+        w: [[p[3], p[4]], [p[5], p[6]]],
+    };
+    let flat = |g: &Grid| {
+        vec![
+            g.m, g.pos[0], g.pos[1], g.w[0][0], g.w[0][1], g.w[1][0], g.w[1][1],
+        ]
+    };
+    for p in [
+        [0.3, -0.2, 0.4, 0.7, -1.1, 0.5, 0.9],
+        [1.2, 0.6, 1.3, -0.4, 0.2, 0.8, -0.6],
+    ] {
+        let (x, g) = (0.8, grid(&p));
+        let mut dg = Grid::default();
+        let (v, dx) = in_range_backward(x, &g, &mut dg, 1.0);
+        assert_eq!(v.to_bits(), in_range(x, &g).to_bits());
+        let at: Vec<f64> = [x].into_iter().chain(flat(&g)).collect();
+        let want: Vec<f64> = [dx].into_iter().chain(flat(&dg)).collect();
+        assert_fd(|q| in_range(q[0], &grid(&q[1..])), &at, &want);
+        let (v, dx, dg) = rows_after_update_backward(x, g, 1.0);
+        assert_eq!(v.to_bits(), rows_after_update(x, g).to_bits());
+        let want: Vec<f64> = [dx].into_iter().chain(flat(&dg)).collect();
+        assert_fd(|q| rows_after_update(q[0], grid(&q[1..])), &at, &want);
+    }
+}

@@ -526,6 +526,11 @@ impl Lowering<'_, '_> {
     /// `(lo..=hi).contains(&x)`: `lo <= x && x <= hi` (`x < hi` for `lo..hi`),
     /// `x` read once.
     fn range_contains(&mut self, r: &syn::ExprRange, arg: &Expr) -> Val {
+        // `&x`: the number itself (a reference here is no row of a field).
+        let arg = match arg {
+            Expr::Reference(rf) if rf.mutability.is_none() => &*rf.expr,
+            a => a,
+        };
         let x = self.expr(arg, None);
         self.scopes.push(Vec::new());
         self.bind("__autodiff_x".into(), x);
