@@ -190,3 +190,33 @@ proptest! {
         prop_fd(f, &cat(&[&[x], &p, &q]), &g)?;
     }
 }
+
+/// A tuple returned from inside a loop (progen bug 9: "the branches of this `if`
+/// return different numbers of values").
+#[grad(reverse, forward)]
+pub fn tuple_from_loop(x: f64, y: f64) -> (f64, f64) {
+    for k in 0..4 {
+        if x * (k as f64) > 1.0 {
+            return (x * y, 2.0 * x + y.sin());
+        }
+    }
+    (x, x * y * y)
+}
+
+#[test]
+fn tuple_from_loop_against_differences() {
+    for (x, y) in [(0.7, 0.4), (0.2, -1.3), (1.6, 0.9)] {
+        let (d0, d1) = (0.6, -1.4);
+        let ((a, b), dx, dy) = tuple_from_loop_backward(x, y, (d0, d1));
+        assert_eq!((a, b), tuple_from_loop(x, y));
+        let f = |p: &[f64]| {
+            let (a, b) = tuple_from_loop(p[0], p[1]);
+            d0 * a + d1 * b
+        };
+        assert_fd(f, &[x, y], &[dx, dy]);
+        let (v, (ta, tb)) = tuple_from_loop_forward(x, 0.3, y, -0.8);
+        assert_eq!(v, tuple_from_loop(x, y));
+        let want = 0.3 * dx + (-0.8) * dy;
+        assert!((d0 * ta + d1 * tb - want).abs() < 1e-12);
+    }
+}

@@ -49,8 +49,11 @@ pub fn companion(item: &ItemFn, sig: &Signature, comp: &Companion) -> TokenStrea
         let v = d_outs[0];
         if used.contains(&v) {
             let name = val(v);
-            if e.muts.updated(v) {
-                body.push(quote!(let mut #name = #d_out.to_vec();));
+            // Updated in place, or yielded by a region (an `if` whose other
+            // branch yields an owned `Vec`): a copy.
+            if e.muts.updated(v) || e.yielded.contains(&v) {
+                let m = mut_if(e.muts.updated(v));
+                body.push(quote!(let #m #name = #d_out.to_vec();));
             } else {
                 body.push(quote!(let #name = #d_out;));
                 e.refs.insert(v);

@@ -36,15 +36,13 @@ impl Lowering<'_, '_> {
     }
 
     /// `v` with every unknown content of a `None` in it made concrete: of type
-    /// `ty` where given (an annotation), else a float.
-    pub(super) fn settle_opt(&mut self, v: Val, ty: Option<Ty>) -> Val {
+    /// `ty` where given (an annotation: `Option<[f64; 3]>`, `Option<(f64,
+    /// f64)>`), else a float.
+    pub(super) fn settle_opt(&mut self, v: Val, ty: Option<&syn::Type>) -> Val {
         match v {
             Val::Opt { tag, payload } => {
                 let payload = match *payload {
-                    Val::Never => {
-                        let ty = ty.unwrap_or(Ty::Float);
-                        Val::Scalar(self.placeholder(ty))
-                    }
+                    Val::Never => self.placeholder_of(ty),
                     p => self.settle_opt(p, None),
                 };
                 Val::Opt {
@@ -56,6 +54,24 @@ impl Lowering<'_, '_> {
                 Val::Tuple(vs.into_iter().map(|v| self.settle_opt(v, None)).collect())
             }
             v => v,
+        }
+    }
+
+    /// Stand-ins for a value of Rust type `t` (a float where not given): one
+    /// per element of a tuple.
+    fn placeholder_of(&mut self, t: Option<&syn::Type>) -> Val {
+        match t {
+            Some(syn::Type::Tuple(tt)) => Val::Tuple(
+                tt.elems
+                    .iter()
+                    .map(|e| self.placeholder_of(Some(e)))
+                    .collect(),
+            ),
+            Some(syn::Type::Paren(p)) => self.placeholder_of(Some(&p.elem)),
+            t => {
+                let ty = t.and_then(|t| self.type_of(t)).unwrap_or(Ty::Float);
+                Val::Scalar(self.placeholder(ty))
+            }
         }
     }
 

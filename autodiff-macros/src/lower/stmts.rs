@@ -118,12 +118,10 @@ impl Lowering<'_, '_> {
                     // annotation (`Option<[f64; 3]>`), else a float.
                     let v = if matches!(v, Val::Opt { .. }) {
                         let inner = match &local.pat {
-                            Pat::Type(pt) => {
-                                opt::option_inner(&pt.ty).and_then(|t| self.type_of(t))
-                            }
+                            Pat::Type(pt) => opt::option_inner(&pt.ty).cloned(),
                             _ => None,
                         };
-                        self.settle_opt(v, inner)
+                        self.settle_opt(v, inner.as_ref())
                     } else {
                         v
                     };
