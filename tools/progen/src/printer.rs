@@ -46,6 +46,14 @@ impl Printer {
         self.out.push('\n');
     }
 
+    /// The start of the oracle's folds that stand for `.sum::<f64>()`: `-0.0`, as
+    /// `Sum for f64` starts, so that a sum of zeros keeps the sign `f64`'s has
+    /// (`-0.0`; from `+0.0` it was `+0.0`, and `atan2(sum, -1.0)` then `π` against
+    /// `f64`'s `-π`: seed 8001, p382).
+    pub(crate) fn sum_zero(&self) -> String {
+        self.lit(-0.0)
+    }
+
     pub(crate) fn lit(&self, v: f64) -> String {
         match self.fl {
             Flavor::F64 => fmt_lit(v),
@@ -286,7 +294,8 @@ impl Printer {
             }
             (false, false) => s.push_str(".sum::<f64>()"),
             (false, true) => {
-                let _ = write!(s, ".fold({}, |acc_, t_| acc_ + t_)", self.lit(0.0));
+                // `-0.0`, as `Sum for f64` starts (see `Printer::sum_zero`)
+                let _ = write!(s, ".fold({}, |acc_, t_| acc_ + t_)", self.sum_zero());
             }
         }
         s
@@ -295,7 +304,7 @@ impl Printer {
     pub(crate) fn idiom(&self, d: &Idiom) -> String {
         let dual = self.fl == Flavor::Dual;
         let sum = if dual {
-            format!(".fold({}, |acc_, t_| acc_ + t_)", self.lit(0.0))
+            format!(".fold({}, |acc_, t_| acc_ + t_)", self.sum_zero())
         } else {
             ".sum::<f64>()".to_string()
         };
@@ -383,7 +392,7 @@ impl Printer {
         } else {
             r.params[0].clone()
         };
-        let zero = self.lit(0.0);
+        let zero = self.sum_zero();
         let one = self.lit(1.0);
         // the plain element of `.sum()` / `.product()` in the dual flavor
         let elem = if r.copied { "t_" } else { "*t_" };

@@ -16,7 +16,7 @@ impl Printer {
     /// `.sum::<f64>()`, or the oracle's fold.
     fn rec_sum(&self) -> String {
         if self.rec_dual() {
-            format!(".fold({}, |acc_, t_| acc_ + t_)", self.lit(0.0))
+            format!(".fold({}, |acc_, t_| acc_ + t_)", self.sum_zero())
         } else {
             ".sum::<f64>()".to_string()
         }

@@ -96,7 +96,7 @@ impl Printer {
                     Some(b) => wrap(self.ex(b, true), 6),
                     None => elem.clone(),
                 };
-                ("s_".to_string(), self.lit(0.0), format!("s_ + {b}"))
+                ("s_".to_string(), self.sum_zero(), format!("s_ + {b}"))
             }
             FRed::Product(b) => (
                 "s_".to_string(),
